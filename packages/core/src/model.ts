@@ -1,0 +1,160 @@
+/**
+ * The runbook model: what the parser produces from a Markdown file and what the runner, the
+ * engines and the site consume. Positions are 1-based lines and columns in the whole file.
+ */
+
+export type Severity = "info" | "low" | "medium" | "high" | "critical";
+export type Schedule = "manual" | "nightly" | "weekly";
+/** The query dialect of a step, from its fence language (`sql`/`athena`, `logs-insights`/`insights`). */
+export type Dialect = "sql" | "logs-insights";
+
+export interface Position {
+  line: number;
+  column: number;
+}
+
+export interface Span {
+  start: Position;
+  end: Position;
+}
+
+export type ParamType =
+  | "string"
+  | "integer"
+  | "number"
+  | "boolean"
+  | "timestamp"
+  | "duration"
+  | "account_id"
+  | "arn";
+
+/** A parameter value after validation: strings for string-like types, numbers, booleans. */
+export type ParamValue = string | number | boolean;
+
+export interface ParamDecl {
+  name: string;
+  type: ParamType;
+  description?: string;
+  /** Present when the front matter gives a default. A parameter without one is required. */
+  default?: ParamValue;
+  pattern?: string;
+  enum?: ParamValue[];
+  min?: number;
+  max?: number;
+  position: Position;
+}
+
+export interface RunbookMeta {
+  title: string;
+  description?: string;
+  id: string;
+  owner?: string;
+  severity: Severity;
+  tags: string[];
+  schedule: Schedule;
+  /** Default window as written (`7d`), validated. */
+  window?: string;
+  params: Record<string, ParamDecl>;
+  escalation?: string;
+}
+
+export type Cmp = "==" | "!=" | "<" | "<=" | ">" | ">=";
+export type Literal = number | string | boolean | null;
+
+export type Metric =
+  | { kind: "rows" }
+  | { kind: "count" | "distinct" | "min" | "max" | "sum" | "avg"; column: string };
+
+export type Predicate =
+  | { kind: "compare"; op: Cmp; value: Literal }
+  | { kind: "in"; negated: boolean; values: Literal[] }
+  | { kind: "like"; negated: boolean; pattern: string }
+  | { kind: "matches"; pattern: string }
+  | { kind: "null"; negated: boolean };
+
+export type CheckBody =
+  | { kind: "compare"; metric: Metric; op: Cmp; value: number }
+  | { kind: "between"; metric: Metric; low: number; high: number }
+  | {
+      kind: "quantified";
+      quantifier: "every" | "no" | "some";
+      column: string;
+      predicate: Predicate;
+    };
+
+export type Check = CheckBody & {
+  /** The check's text as written, without its comment. */
+  source: string;
+  /** The comment on the check's line, if any: its label in reports. */
+  label?: string;
+  warn: boolean;
+  position: Position;
+};
+
+export interface StepAttributes {
+  engine?: string;
+  /** `timeout=` in milliseconds. */
+  timeoutMs?: number;
+  /** `window=` as written (`30d`). */
+  window?: string;
+  /** `max_scan=` in bytes. */
+  maxScanBytes?: number;
+  logGroups?: string[];
+  optional: boolean;
+}
+
+export interface ParamRef {
+  name: string;
+  position: Position;
+}
+
+export interface Step {
+  id: string;
+  /** Text of the nearest heading above the block, if any. */
+  title?: string;
+  dialect: Dialect;
+  /** The fence language as written (`sql`, `athena`, `logs-insights`, `insights`). */
+  lang: string;
+  /** The query text as written, with `{{name}}` references. */
+  query: string;
+  attributes: StepAttributes;
+  /** The whole fenced block. */
+  position: Span;
+  /** Line of the first line of the query text. */
+  queryLine: number;
+  paramRefs: ParamRef[];
+  checks: Check[];
+  /** The `expect` block, when there is one. */
+  expectPosition?: Span;
+}
+
+/** The document in order, for the site: Markdown prose, steps and their expect blocks. */
+export type Segment =
+  | { kind: "markdown"; markdown: string; position: Span }
+  | { kind: "step"; stepId: string }
+  | { kind: "expect"; stepId: string; source: string };
+
+export interface Runbook {
+  /** Path as given to the parser (relative paths stay relative). */
+  path: string;
+  /** sha256 of the file's bytes, hex. */
+  sourceHash: string;
+  meta: RunbookMeta;
+  steps: Step[];
+  segments: Segment[];
+}
+
+export type DiagnosticSeverity = "error" | "warning";
+
+export interface Diagnostic {
+  file: string;
+  line: number;
+  column: number;
+  severity: DiagnosticSeverity;
+  /** A stable rule id, such as `unknown-attribute` or `expect-syntax`. */
+  rule: string;
+  message: string;
+}
+
+/** Built-in parameters every query can use (section 4 of the format). */
+export const BUILTIN_PARAMS = ["start", "end", "start_date", "end_date"] as const;

@@ -1,0 +1,83 @@
+import type { ColumnInfo, JsonValue } from "./engine.ts";
+import type { ParamValue } from "./model.ts";
+
+/** Outcome of a check, a step or a run, ordered from best to worst. */
+export type Status = "passed" | "warned" | "failed" | "errored";
+/** A step or run can also end without an outcome. */
+export type StepStatus = Status | "skipped" | "cancelled";
+export type RunStatus = Status | "cancelled";
+
+export const REPORT_VERSION = 1;
+
+export interface CheckOutcome {
+  /** The check as written (without its comment). */
+  check: string;
+  label?: string;
+  line: number;
+  warn: boolean;
+  status: Status;
+  /** The metric's value (`rows`, `max(calls)`), or the number of offending rows for quantifiers. */
+  actual?: JsonValue;
+  /** Human sentence: `max(calls) = 62, expected < 50`. */
+  message: string;
+  /** For failed `every`/`no`/`some`: the first offending rows (as objects keyed by column). */
+  offendingRows?: Record<string, JsonValue>[];
+  offendingCount?: number;
+}
+
+export interface ErrorInfo {
+  code: string;
+  message: string;
+  hint?: string;
+}
+
+export interface StepReport {
+  id: string;
+  title?: string;
+  dialect: string;
+  engine: string;
+  optional: boolean;
+  status: StepStatus;
+  startedAt?: string;
+  durationMs: number;
+  /** The query as the engine ran it. */
+  query: string;
+  window: { start: string; end: string };
+  stats: Record<string, number | string | boolean>;
+  columns: ColumnInfo[];
+  /** The first 100 rows. */
+  rows: JsonValue[][];
+  rowCount: number;
+  truncated: boolean;
+  warnings: string[];
+  checks: CheckOutcome[];
+  error?: ErrorInfo;
+}
+
+export interface RunReport {
+  reportVersion: typeof REPORT_VERSION;
+  tool: { name: "run-md"; version: string };
+  runId: string;
+  runbook: {
+    id: string;
+    path: string;
+    title: string;
+    description?: string;
+    severity: string;
+    owner?: string;
+    tags: string[];
+    sourceHash: string;
+    escalation?: string;
+  };
+  status: RunStatus;
+  startedAt: string;
+  endedAt: string;
+  durationMs: number;
+  /** Engine chosen on the command line, if any; each step records its own. */
+  engine: string;
+  params: Record<string, ParamValue>;
+  window: { start: string; end: string; source: string };
+  steps: StepReport[];
+  summary: { checks: Record<Status, number>; steps: Record<StepStatus, number> };
+  error?: ErrorInfo;
+}
