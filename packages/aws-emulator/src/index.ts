@@ -1,1 +1,29 @@
-export {};
+export { athenaHandlers } from "./athena.ts";
+export {
+  type AthenaBackend,
+  athenaReasonFor,
+  BackendQueryError,
+  type BackendResult,
+  duckdbBackend,
+  duckResultToBackend,
+} from "./backend.ts";
+export { localEngineBackend } from "./backend-local.ts";
+export {
+  type AthenaFailureFault,
+  type EmulatorContext,
+  type FaultConfig,
+  type Handler,
+  type RecordedCall,
+  ServiceError,
+} from "./context.ts";
+export { LiteralError, type ParsedLiteral, parseLiteral } from "./literals.ts";
+export { logsHandlers } from "./logs.ts";
+export { type Emulator, type EmulatorOptions, startEmulator } from "./server.ts";
+export {
+  type AthenaColumn,
+  athenaColumn,
+  athenaTypeName,
+  javaDouble,
+  timestampText,
+  trinoText,
+} from "./trino-text.ts";

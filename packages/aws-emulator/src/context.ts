@@ -1,0 +1,75 @@
+/**
+ * What every service's handlers share: the log directory, the recorded calls, the injectable
+ * faults, the error type handlers throw, and the local engine (opened once, on first use).
+ */
+
+/** An error response: HTTP 400 (or `status`) with `{__type, Message, ...extra}`. */
+export class ServiceError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+}
+
+/** A handler gets the parsed JSON body and returns the JSON response (or throws ServiceError). */
+export type Handler = (body: Record<string, unknown>) => Promise<unknown> | unknown;
+
+export interface RecordedCall {
+  /** The whole `x-amz-target`, e.g. `AmazonAthena.StopQueryExecution`. */
+  target: string;
+  /** The service prefix, e.g. `AmazonAthena` or `Logs_20140328`. */
+  service: string;
+  /** The operation, e.g. `StopQueryExecution`. */
+  op: string;
+  body: Record<string, unknown>;
+  time: number;
+}
+
+export interface AthenaFailureFault {
+  /** StateChangeReason, e.g. `HIVE_CURSOR_ERROR: ... SlowDown`. */
+  reason: string;
+  /** 1 system, 2 user, 3 other (default 2). */
+  category?: 1 | 2 | 3;
+  /** Athena's ErrorType number (default 1006). */
+  type?: number;
+  retryable?: boolean;
+}
+
+export interface FaultConfig {
+  /**
+   * Throttle the next N calls of an operation: keyed by the operation (`StartQueryExecution`) or
+   * the whole target (`AmazonAthena.StartQueryExecution`). Athena answers TooManyRequestsException,
+   * CloudWatch Logs ThrottlingException. The count goes down with each throttled call.
+   */
+  throttle?: Record<string, number>;
+  athena?: {
+    /** Each new query takes the first failure off this list and ends FAILED with it. */
+    failures?: AthenaFailureFault[];
+    /** New queries stay QUEUED for this many GetQueryExecution polls... */
+    queuedPolls?: number;
+    /** ...then RUNNING for this many (and for as long as the backend is still working). */
+    runningPolls?: number;
+    /** DataScannedInBytes grows by this much on each poll while RUNNING. */
+    scannedBytesPerRunningPoll?: number;
+    /** DataScannedInBytes reported once finished, instead of the backend's estimate. */
+    scannedBytes?: number;
+  };
+  /** Free-form faults for other services (the Logs handlers define their own). */
+  [service: string]: unknown;
+}
+
+export interface EmulatorContext {
+  logDir: string;
+  tableAliases: string[];
+  faults: FaultConfig;
+  calls: RecordedCall[];
+  /**
+   * The local engine over `logDir` (`createLocalEngine` from `@run-md/engine-local`), created on
+   * first use and shared by all services; closed with the emulator.
+   */
+  localEngine(): Promise<unknown>;
+}

@@ -1,0 +1,163 @@
+/**
+ * One HTTP server for the AWS JSON protocols (awsJson1_1): `POST /` with
+ * `x-amz-target: <Prefix>.<Operation>`. Handler maps plug in by target prefix (`AmazonAthena`,
+ * `Logs_20140328`); signatures are not checked. Every call is recorded for tests.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { athenaHandlers } from "./athena.ts";
+import { type AthenaBackend, localEngineBackend } from "./backend-local.ts";
+import {
+  type EmulatorContext,
+  type FaultConfig,
+  type Handler,
+  type RecordedCall,
+  ServiceError,
+} from "./context.ts";
+import { logsHandlers } from "./logs.ts";
+
+export interface EmulatorOptions {
+  /** The CloudTrail log directory the local engine reads. */
+  logDir: string;
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  host?: "127.0.0.1";
+  /** Table names the queries may use for `cloudtrail_logs` (e.g. `security.cloudtrail_org_pp`). */
+  tableAliases?: string[];
+  faults?: FaultConfig;
+  /** Runs Athena queries; default: the local engine over `logDir`. */
+  athenaBackend?: AthenaBackend;
+}
+
+export interface Emulator {
+  /** `http://127.0.0.1:<port>` */
+  endpoint: string;
+  port: number;
+  /** Every call received, in order (throttled ones included). */
+  calls: RecordedCall[];
+  /** Mutable: tests change faults between calls. */
+  faults: FaultConfig;
+  /** Calls of one operation (`StopQueryExecution` or `AmazonAthena.StopQueryExecution`). */
+  callsOf(op: string): RecordedCall[];
+  close(): Promise<void>;
+}
+
+const THROTTLE_ERROR: Record<string, { type: string; extra: Record<string, unknown> }> = {
+  AmazonAthena: {
+    type: "TooManyRequestsException",
+    extra: { Reason: "CONCURRENT_QUERY_LIMIT_EXCEEDED" },
+  },
+  Logs_20140328: { type: "ThrottlingException", extra: {} },
+};
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/x-amz-json-1.1",
+    "content-length": Buffer.byteLength(text),
+    "x-amzn-requestid": crypto.randomUUID(),
+  });
+  res.end(text);
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
+  const calls: RecordedCall[] = [];
+  const faults: FaultConfig = opts.faults ?? {};
+  let enginePromise: Promise<{ close(): Promise<void> }> | undefined;
+  const ctx: EmulatorContext = {
+    logDir: opts.logDir,
+    tableAliases: opts.tableAliases ?? [],
+    faults,
+    calls,
+    localEngine() {
+      enginePromise ??= import("@run-md/engine-local").then(
+        (m) =>
+          (
+            m as unknown as {
+              createLocalEngine(o: { logDir: string; tableAliases: string[] }): unknown;
+            }
+          ).createLocalEngine({
+            logDir: opts.logDir,
+            tableAliases: opts.tableAliases ?? [],
+          }) as Promise<{ close(): Promise<void> }>,
+      );
+      return enginePromise;
+    },
+  };
+  const athenaBackend = opts.athenaBackend ?? localEngineBackend(ctx);
+  const services: Record<string, Record<string, Handler>> = {
+    AmazonAthena: athenaHandlers(ctx, async () => athenaBackend),
+    Logs_20140328: logsHandlers(ctx),
+  };
+
+  const server = createServer((req, res) => {
+    void (async () => {
+      const target = String(req.headers["x-amz-target"] ?? "");
+      const dot = target.lastIndexOf(".");
+      const service = dot < 0 ? "" : target.slice(0, dot);
+      const op = dot < 0 ? target : target.slice(dot + 1);
+      let body: Record<string, unknown> = {};
+      try {
+        const text = await readBody(req);
+        body = text.trim() === "" ? {} : (JSON.parse(text) as Record<string, unknown>);
+      } catch {
+        send(res, 400, { __type: "SerializationException", Message: "The body is not JSON" });
+        return;
+      }
+      calls.push({ target, service, op, body, time: Date.now() });
+      const handler = req.method === "POST" ? services[service]?.[op] : undefined;
+      if (!handler) {
+        send(res, 400, { __type: "UnknownOperationException", Message: `Unknown ${target}` });
+        return;
+      }
+      const throttle = faults.throttle;
+      const key = throttle && (throttle[target] ?? 0) > 0 ? target : op;
+      if (throttle && (throttle[key] ?? 0) > 0) {
+        throttle[key] = (throttle[key] ?? 0) - 1;
+        const t = THROTTLE_ERROR[service] ?? { type: "ThrottlingException", extra: {} };
+        send(res, 400, { __type: t.type, Message: "Rate exceeded", ...t.extra });
+        return;
+      }
+      try {
+        send(res, 200, (await handler(body)) ?? {});
+      } catch (e) {
+        if (e instanceof ServiceError) {
+          send(res, e.status, { __type: e.type, Message: e.message, ...e.extra });
+        } else {
+          send(res, 500, {
+            __type: "InternalServerException",
+            Message: e instanceof Error ? e.message : String(e),
+          });
+        }
+      }
+    })();
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 0, opts.host ?? "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    port,
+    calls,
+    faults,
+    callsOf: (name) => calls.filter((c) => c.op === name || c.target === name),
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await athenaBackend.close();
+      if (enginePromise) await (await enginePromise.catch(() => undefined))?.close();
+    },
+  };
+}
