@@ -1,0 +1,197 @@
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { RunMdError } from "@run-md/core";
+import { isMap, isScalar, LineCounter, parseDocument, type Node as YamlNode } from "yaml";
+
+/** The configuration file at the repository root (or `--config FILE`, or `RUN_MD_CONFIG`). */
+export const CONFIG_FILE = "run-md.config.yaml";
+
+export interface LocalConfig {
+  /** Directory of CloudTrail files; `sample` means the bundled sample data. */
+  logDir: string;
+  threads?: number;
+  memoryLimit?: string;
+}
+
+export interface AthenaConfig {
+  region?: string;
+  profile?: string;
+  endpoint?: string;
+  workgroup?: string;
+  catalog?: string;
+  database?: string;
+  outputLocation?: string;
+  table?: string;
+  partitioning?: "manual" | "projection" | "bootstrap" | "none";
+  regions?: string[];
+  accounts?: string[];
+  pricePerTbUsd?: number;
+}
+
+export interface LogsConfig {
+  region?: string;
+  profile?: string;
+  endpoint?: string;
+  logGroups?: string[];
+}
+
+export interface Config {
+  /** Where the config came from (a path, or `defaults`). */
+  source: string;
+  reportsDir: string;
+  engines: { sql?: string; "logs-insights"?: string };
+  local: LocalConfig;
+  athena: AthenaConfig;
+  logs: LogsConfig;
+  /** Parameter values per runbook id. */
+  params: Record<string, Record<string, unknown>>;
+  /** Default step timeout, as written (`10m`). */
+  timeout?: string;
+  maxScan?: string;
+}
+
+type FieldType = "string" | "number" | "string[]" | "map";
+const SCHEMA: Record<string, FieldType | Record<string, FieldType>> = {
+  reportsDir: "string",
+  timeout: "string",
+  maxScan: "string",
+  engines: { sql: "string", "logs-insights": "string" },
+  local: { logDir: "string", threads: "number", memoryLimit: "string" },
+  athena: {
+    region: "string",
+    profile: "string",
+    endpoint: "string",
+    workgroup: "string",
+    catalog: "string",
+    database: "string",
+    outputLocation: "string",
+    table: "string",
+    partitioning: "string",
+    regions: "string[]",
+    accounts: "string[]",
+    pricePerTbUsd: "number",
+  },
+  logs: { region: "string", profile: "string", endpoint: "string", logGroups: "string[]" },
+  params: "map",
+};
+
+function defaults(): Config {
+  return {
+    source: "defaults",
+    reportsDir: "reports",
+    engines: {},
+    local: { logDir: "sample" },
+    athena: {},
+    logs: {},
+    params: {},
+  };
+}
+
+function typeOk(t: FieldType, v: unknown): boolean {
+  switch (t) {
+    case "string":
+      return typeof v === "string";
+    case "number":
+      return typeof v === "number";
+    case "string[]":
+      return Array.isArray(v) && v.every((x) => typeof x === "string");
+    case "map":
+      return v !== null && typeof v === "object" && !Array.isArray(v);
+  }
+}
+
+/** Reads and validates the configuration file; problems name the file, line and key. */
+export function loadConfig(file: string | undefined, cwd = process.cwd()): Config {
+  const cfg = defaults();
+  const explicit = file ?? process.env.RUN_MD_CONFIG;
+  const target = explicit ?? path.join(cwd, CONFIG_FILE);
+  if (!existsSync(target)) {
+    if (explicit !== undefined) {
+      throw new RunMdError("bad-config", `configuration file ${explicit} does not exist`);
+    }
+    return applyEnv(cfg);
+  }
+  const text = readFileSync(target, "utf8");
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
+  const where = (node: YamlNode | null | undefined) => {
+    const off = node?.range?.[0] ?? 0;
+    const p = lc.linePos(off);
+    return `${target}:${p.line}:${p.col}`;
+  };
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    const p = lc.linePos(e.pos[0]);
+    throw new RunMdError("bad-config", `${target}:${p.line}:${p.col} ${e.message.split("\n")[0]}`);
+  }
+  const root = doc.contents;
+  if (root !== null && !isMap(root)) {
+    throw new RunMdError(
+      "bad-config",
+      `${where(root as YamlNode)} the configuration must be a mapping`,
+    );
+  }
+  const data = (doc.toJS() ?? {}) as Record<string, unknown>;
+  const fail = (keyPath: string[], msg: string): never => {
+    const node = doc.getIn(keyPath, true) as YamlNode | undefined;
+    const keyNode = isMap(root)
+      ? ((keyPath.length === 1
+          ? root.items.find((it) => isScalar(it.key) && it.key.value === keyPath[0])?.key
+          : node) as YamlNode | undefined)
+      : undefined;
+    throw new RunMdError("bad-config", `${where(keyNode ?? node)} ${msg}`, {
+      hint: `See docs/configuration.md for the keys of ${CONFIG_FILE}.`,
+    });
+  };
+  for (const [key, value] of Object.entries(data)) {
+    const spec = SCHEMA[key];
+    if (spec === undefined) fail([key], `unknown configuration key "${key}"`);
+    if (typeof spec === "string") {
+      if (!typeOk(spec, value)) fail([key], `"${key}" must be a ${spec}`);
+      continue;
+    }
+    if (!typeOk("map", value)) fail([key], `"${key}" must be a mapping`);
+    for (const [sub, v] of Object.entries(value as Record<string, unknown>)) {
+      const t = spec![sub];
+      if (t === undefined) fail([key, sub], `unknown key "${sub}" in "${key}"`);
+      if (!typeOk(t!, v)) fail([key, sub], `"${key}.${sub}" must be a ${t}`);
+    }
+  }
+  const d = data as Partial<Config>;
+  const merged: Config = {
+    ...cfg,
+    ...(d.reportsDir === undefined ? {} : { reportsDir: d.reportsDir }),
+    ...(d.timeout === undefined ? {} : { timeout: d.timeout }),
+    ...(d.maxScan === undefined ? {} : { maxScan: d.maxScan }),
+    source: target,
+    engines: { ...cfg.engines, ...d.engines },
+    local: { ...cfg.local, ...d.local },
+    athena: { ...d.athena },
+    logs: { ...d.logs },
+    params: { ...d.params } as Config["params"],
+  };
+  const base = path.dirname(target);
+  if (merged.local.logDir !== "sample")
+    merged.local.logDir = path.resolve(base, merged.local.logDir);
+  merged.reportsDir = path.resolve(base, merged.reportsDir);
+  return applyEnv(merged);
+}
+
+/** `RUN_MD_*` environment variables override the file; command-line flags override both. */
+function applyEnv(cfg: Config): Config {
+  const env = process.env;
+  if (env.RUN_MD_REPORTS_DIR) cfg.reportsDir = path.resolve(env.RUN_MD_REPORTS_DIR);
+  if (env.RUN_MD_LOG_DIR) cfg.local.logDir = path.resolve(env.RUN_MD_LOG_DIR);
+  if (env.RUN_MD_ATHENA_ENDPOINT) cfg.athena.endpoint = env.RUN_MD_ATHENA_ENDPOINT;
+  if (env.RUN_MD_ATHENA_TABLE) cfg.athena.table = env.RUN_MD_ATHENA_TABLE;
+  if (env.RUN_MD_ATHENA_WORKGROUP) cfg.athena.workgroup = env.RUN_MD_ATHENA_WORKGROUP;
+  if (env.RUN_MD_ATHENA_DATABASE) cfg.athena.database = env.RUN_MD_ATHENA_DATABASE;
+  if (env.RUN_MD_ATHENA_OUTPUT) cfg.athena.outputLocation = env.RUN_MD_ATHENA_OUTPUT;
+  if (env.RUN_MD_ATHENA_PARTITIONING) {
+    cfg.athena.partitioning = env.RUN_MD_ATHENA_PARTITIONING as AthenaConfig["partitioning"];
+  }
+  if (env.RUN_MD_LOGS_ENDPOINT) cfg.logs.endpoint = env.RUN_MD_LOGS_ENDPOINT;
+  if (env.RUN_MD_LOG_GROUPS)
+    cfg.logs.logGroups = env.RUN_MD_LOG_GROUPS.split(",").map((s) => s.trim());
+  return cfg;
+}

@@ -1,0 +1,93 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Engine, RunMdError } from "@run-md/core";
+import type { Config } from "./config.ts";
+
+export const ENGINE_NAMES = ["local", "athena", "logs"] as const;
+
+/** Repository root (the CLI runs from its sources, so this is stable). */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+/** Where `logDir: sample` points: generated on demand, never committed. */
+export const SAMPLE_DIR = path.join(REPO_ROOT, ".run-md", "sample-data");
+
+export interface EngineFlags {
+  logDir?: string;
+  region?: string;
+  profile?: string;
+}
+
+/**
+ * Opens engines lazily, once per process, and closes them all at the end. Each engine's module
+ * is imported only when a step needs it, so a local run never loads the AWS SDK.
+ */
+export class EnginePool {
+  private readonly open = new Map<string, Promise<Engine>>();
+  constructor(
+    private readonly config: Config,
+    private readonly flags: EngineFlags,
+  ) {}
+
+  get(name: string): Promise<Engine> {
+    let p = this.open.get(name);
+    if (!p) {
+      p = this.create(name);
+      this.open.set(name, p);
+    }
+    return p;
+  }
+
+  async closeAll(): Promise<void> {
+    const engines = await Promise.allSettled(this.open.values());
+    await Promise.allSettled(
+      engines.map((e) => (e.status === "fulfilled" ? e.value.close() : undefined)),
+    );
+    this.open.clear();
+  }
+
+  /** The local log directory, after `sample` has been resolved (and generated if stale). */
+  async localLogDir(): Promise<string> {
+    const dir = this.flags.logDir ?? this.config.local.logDir;
+    if (dir !== "sample") return path.resolve(dir);
+    const { ensureSampleData } = await import("../../../scripts/generator/index.ts");
+    const sample = await ensureSampleData(SAMPLE_DIR);
+    return sample.dir;
+  }
+
+  private async create(name: string): Promise<Engine> {
+    const { config, flags } = this;
+    switch (name) {
+      case "local": {
+        const { createLocalEngine } = await import("@run-md/engine-local");
+        const logDir = await this.localLogDir();
+        return createLocalEngine({
+          logDir,
+          ...(config.local.threads === undefined ? {} : { threads: config.local.threads }),
+          ...(config.local.memoryLimit === undefined
+            ? {}
+            : { memoryLimit: config.local.memoryLimit }),
+        });
+      }
+      case "athena": {
+        const { createAthenaEngine } = await import("@run-md/engine-athena");
+        return createAthenaEngine({
+          ...config.athena,
+          ...(flags.region === undefined ? {} : { region: flags.region }),
+          ...(flags.profile === undefined ? {} : { profile: flags.profile }),
+        });
+      }
+      case "logs": {
+        const { createLogsEngine } = await import("@run-md/engine-logs");
+        return createLogsEngine({
+          ...config.logs,
+          logGroups: config.logs.logGroups ?? [],
+          ...(flags.region === undefined ? {} : { region: flags.region }),
+          ...(flags.profile === undefined ? {} : { profile: flags.profile }),
+        });
+      }
+      default:
+        throw new RunMdError("unknown-engine", `unknown engine "${name}"`, {
+          hint: `Engines: ${ENGINE_NAMES.join(", ")}.`,
+        });
+    }
+  }
+}

@@ -1,0 +1,210 @@
+import type {
+  CheckOutcome,
+  JsonValue,
+  RunReport,
+  RunReporter,
+  Step,
+  StepReport,
+} from "@run-md/core";
+import Table from "cli-table3";
+import ora, { type Ora } from "ora";
+import pc from "picocolors";
+
+export interface TerminalOptions {
+  out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  /** Live spinners; off when not a TTY or when CI is set. */
+  live: boolean;
+  quiet: boolean;
+  /** Rows of each step shown as a table. */
+  rows?: number;
+}
+
+const MARK: Record<string, (s: string) => string> = {
+  passed: (s) => pc.green(s),
+  warned: (s) => pc.yellow(s),
+  failed: (s) => pc.red(s),
+  errored: (s) => pc.red(s),
+  skipped: (s) => pc.dim(s),
+  cancelled: (s) => pc.yellow(s),
+};
+const SYMBOL: Record<string, string> = {
+  passed: "✓",
+  warned: "!",
+  failed: "✗",
+  errored: "✗",
+  skipped: "-",
+  cancelled: "■",
+};
+
+export function seconds(ms: number): string {
+  return ms < 1000 ? `${ms}ms` : `${(ms / 1000).toFixed(1)}s`;
+}
+
+function cellText(v: JsonValue | undefined, width: number): string {
+  const s = v === null || v === undefined ? "" : typeof v === "string" ? v : JSON.stringify(v);
+  const one = s.replace(/\s+/g, " ");
+  return one.length > width ? `${one.slice(0, Math.max(1, width - 1))}…` : one;
+}
+
+/** A compact table of the first rows, fitted to the terminal's width. */
+export function rowsTable(columns: string[], rows: JsonValue[][], termWidth: number): string {
+  if (columns.length === 0) return "";
+  const budget = Math.max(40, termWidth - 6);
+  const per = Math.max(8, Math.floor(budget / columns.length) - 3);
+  const t = new Table({
+    head: columns.map((c) => cellText(c, per)),
+    style: { head: ["cyan"], border: ["gray"], compact: true },
+    wordWrap: false,
+  });
+  for (const r of rows) t.push(columns.map((_, i) => cellText(r[i], per)));
+  return t.toString();
+}
+
+function checkLine(c: CheckOutcome): string {
+  const label = c.label ? pc.dim(` — ${c.label}`) : "";
+  return `  ${MARK[c.status]!(SYMBOL[c.status]!)} ${c.check}${label}  ${pc.dim(`(${c.message})`)}`;
+}
+
+function statsText(s: StepReport): string {
+  const parts: string[] = [];
+  const st = s.stats;
+  const bytes = st.dataScannedBytes ?? st.bytesScanned ?? st.bytesRead;
+  if (typeof bytes === "number") parts.push(`${formatBytes(bytes)} scanned`);
+  if (typeof st.recordsScanned === "number") parts.push(`${st.recordsScanned} records scanned`);
+  if (typeof st.costUsd === "number") parts.push(`$${st.costUsd.toFixed(4)}`);
+  return parts.join(", ");
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ["KB", "MB", "GB", "TB"];
+  let v = n;
+  let i = -1;
+  do {
+    v /= 1000;
+    i++;
+  } while (v >= 1000 && i < units.length - 1);
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+}
+
+/** The terminal reporter: what a person running `run-md` sees. */
+export class TerminalReporter implements RunReporter {
+  private spinner: Ora | undefined;
+  private ticker: NodeJS.Timeout | undefined;
+  private stepStarted = 0;
+  private stepLabel = "";
+  private progress = "";
+
+  constructor(private readonly o: TerminalOptions) {}
+
+  private print(line = ""): void {
+    this.o.out.write(`${line}\n`);
+  }
+
+  onRunStart({ runbook, window }: Parameters<NonNullable<RunReporter["onRunStart"]>>[0]): void {
+    if (this.o.quiet) return;
+    const m = runbook.meta;
+    this.print(`${pc.bold(m.title)}  ${pc.dim(`${runbook.path} · severity ${m.severity}`)}`);
+    if (m.description) this.print(pc.dim(m.description.trim().replace(/\s+/g, " ")));
+    this.print(
+      pc.dim(
+        `window ${window.start.toISOString().replace(".000Z", "Z")} → ${window.end.toISOString().replace(".000Z", "Z")} (${window.source})`,
+      ),
+    );
+    this.print();
+  }
+
+  onStepStart({ step, engine }: { step: Step; engine: string }): void {
+    if (this.o.quiet) return;
+    this.stepStarted = Date.now();
+    this.stepLabel = `${step.title ?? step.id} ${pc.dim(`[${step.id} · ${engine}]`)}`;
+    this.progress = "";
+    if (this.o.live) {
+      this.spinner = ora({ text: this.stepLabel, stream: this.o.out, discardStdin: false }).start();
+      this.ticker = setInterval(() => {
+        if (this.spinner) {
+          const extra = this.progress ? pc.dim(` ${this.progress}`) : "";
+          this.spinner.text = `${this.stepLabel} ${pc.dim(seconds(Date.now() - this.stepStarted))}${extra}`;
+        }
+      }, 100);
+    }
+  }
+
+  onStepProgress({ message }: { step: Step; message: string }): void {
+    this.progress = message;
+  }
+
+  onStepEnd({ report }: { step: Step; report: StepReport }): void {
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = undefined;
+    if (this.o.quiet) return;
+    const mark = MARK[report.status]!(SYMBOL[report.status]!);
+    const stats = statsText(report);
+    const line = `${mark} ${this.stepLabel} ${pc.dim(seconds(report.durationMs))}${stats ? pc.dim(` · ${stats}`) : ""}`;
+    if (this.spinner) {
+      this.spinner.stopAndPersist({ symbol: "", text: line.slice(0) });
+      this.spinner = undefined;
+    } else {
+      this.print(line);
+    }
+    if (report.error) {
+      this.print(`  ${pc.red(report.error.code)}: ${report.error.message}`);
+      if (report.error.hint) this.print(`  ${pc.dim(`hint: ${report.error.hint}`)}`);
+    }
+    for (const w of report.warnings) this.print(`  ${pc.yellow("!")} ${pc.yellow(w)}`);
+    if (report.columns.length > 0 && report.error === undefined) {
+      const n = this.o.rows ?? 5;
+      const shown = report.rows.slice(0, n);
+      if (shown.length > 0) {
+        const table = rowsTable(
+          report.columns.map((c) => c.name),
+          shown,
+          this.o.out.columns ?? 100,
+        );
+        this.print(table.replace(/^/gm, "  "));
+      }
+      const more = report.rowCount > shown.length ? `, first ${shown.length} shown` : "";
+      this.print(pc.dim(`  ${report.rowCount} row${report.rowCount === 1 ? "" : "s"}${more}`));
+    }
+    for (const c of report.checks) {
+      this.print(checkLine(c));
+      if (c.offendingRows?.length) {
+        const cols = Object.keys(c.offendingRows[0] ?? {});
+        const rows = c.offendingRows.slice(0, 5).map((o) => cols.map((k) => o[k] ?? null));
+        this.print(rowsTable(cols, rows, this.o.out.columns ?? 100).replace(/^/gm, "      "));
+        if ((c.offendingCount ?? 0) > rows.length) {
+          this.print(
+            pc.dim(`      … ${(c.offendingCount ?? 0) - rows.length} more offending rows`),
+          );
+        }
+      }
+    }
+    this.print();
+  }
+
+  onRunEnd(report: RunReport): void {
+    if (this.ticker) clearInterval(this.ticker);
+    this.spinner?.stop();
+    if (!this.o.quiet && (report.status === "failed" || report.status === "errored")) {
+      if (report.runbook.escalation) {
+        this.print(pc.bold(pc.red("Escalation: ")) + report.runbook.escalation.trim());
+        this.print();
+      }
+    }
+    this.print(summaryLine(report));
+  }
+}
+
+export function summaryLine(report: RunReport, reportFile?: string): string {
+  const c = report.summary.checks;
+  const s = report.summary.steps;
+  const parts = [
+    `${report.steps.length} step${report.steps.length === 1 ? "" : "s"}`,
+    `${c.passed} passed`,
+    c.warned ? `${c.warned} warned` : "",
+    c.failed ? `${c.failed} failed` : "",
+    c.errored || s.errored ? `${c.errored + s.errored} errored` : "",
+  ].filter(Boolean);
+  const mark = MARK[report.status]!(`${SYMBOL[report.status]} ${report.status}`);
+  return `${mark} ${report.runbook.id}: ${parts.join(", ")} · ${seconds(report.durationMs)}${reportFile ? pc.dim(` · ${reportFile}`) : ""}`;
+}

@@ -1,0 +1,77 @@
+import type { RunReport } from "./report.ts";
+
+function esc(s: string): string {
+  return s
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, "")
+    .replaceAll("&", "&amp;")
+    .replaceAll("<", "&lt;")
+    .replaceAll(">", "&gt;")
+    .replaceAll('"', "&quot;")
+    .replaceAll("'", "&apos;");
+}
+
+/**
+ * JUnit XML for CI systems: one `<testsuite>` per runbook, one `<testcase>` per expectation.
+ * A step that errored before its checks could run becomes one errored test case, so nothing
+ * disappears from the CI's view.
+ */
+export function toJUnit(reports: RunReport[]): string {
+  const suites: string[] = [];
+  let total = 0;
+  let failures = 0;
+  let errors = 0;
+  for (const r of reports) {
+    const cases: string[] = [];
+    let sFail = 0;
+    let sErr = 0;
+    let sSkip = 0;
+    for (const step of r.steps) {
+      const classname = esc(`${r.runbook.id}.${step.id}`);
+      const time = (step.durationMs / 1000).toFixed(3);
+      if (
+        step.checks.length === 0 &&
+        (step.error || step.status === "cancelled" || step.status === "skipped")
+      ) {
+        const e = step.error ?? { code: step.status, message: `step ${step.status}` };
+        if (step.status === "skipped" || step.status === "cancelled") {
+          sSkip++;
+          cases.push(
+            `    <testcase classname="${classname}" name="${esc(`step ${step.id}`)}" time="${time}"><skipped message="${esc(e.message)}"/></testcase>`,
+          );
+        } else {
+          sErr++;
+          cases.push(
+            `    <testcase classname="${classname}" name="${esc(`step ${step.id}`)}" time="${time}"><error type="${esc(e.code)}" message="${esc(e.message)}">${esc([e.message, e.hint].filter(Boolean).join("\n"))}</error></testcase>`,
+          );
+        }
+        continue;
+      }
+      for (const c of step.checks) {
+        const name = esc(c.label ? `${c.check} # ${c.label}` : c.check);
+        let body = "";
+        if (c.status === "failed") {
+          sFail++;
+          const rows = c.offendingRows?.length
+            ? `\noffending rows:\n${c.offendingRows.map((o) => JSON.stringify(o)).join("\n")}`
+            : "";
+          body = `<failure type="expectation" message="${esc(c.message)}">${esc(c.message + rows)}</failure>`;
+        } else if (c.status === "errored") {
+          sErr++;
+          body = `<error type="check" message="${esc(c.message)}">${esc(c.message)}</error>`;
+        } else if (c.status === "warned") {
+          body = `<system-out>${esc(`warning: ${c.message}`)}</system-out>`;
+        }
+        cases.push(
+          `    <testcase classname="${classname}" name="${name}" time="${time}">${body}</testcase>`,
+        );
+      }
+    }
+    total += cases.length;
+    failures += sFail;
+    errors += sErr;
+    suites.push(
+      `  <testsuite name="${esc(r.runbook.id)}" tests="${cases.length}" failures="${sFail}" errors="${sErr}" skipped="${sSkip}" time="${(r.durationMs / 1000).toFixed(3)}" timestamp="${esc(r.startedAt.replace(/Z$/, ""))}" file="${esc(r.runbook.path)}">\n${cases.join("\n")}\n  </testsuite>`,
+    );
+  }
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="run-md" tests="${total}" failures="${failures}" errors="${errors}">\n${suites.join("\n")}\n</testsuites>\n`;
+}

@@ -1,0 +1,79 @@
+import type { JsonValue } from "./engine.ts";
+import type { RunReport } from "./report.ts";
+
+const ICON: Record<string, string> = {
+  passed: "✅",
+  warned: "⚠️",
+  failed: "❌",
+  errored: "💥",
+  skipped: "⏭️",
+  cancelled: "⏹️",
+};
+
+function cell(v: JsonValue | undefined): string {
+  const s = v === null || v === undefined ? "" : typeof v === "string" ? v : JSON.stringify(v);
+  const one = s.replace(/\r?\n/g, " ").replaceAll("|", "\\|");
+  return one.length > 80 ? `${one.slice(0, 77)}...` : one;
+}
+
+function table(columns: string[], rows: JsonValue[][]): string {
+  if (columns.length === 0) return "";
+  return [
+    `| ${columns.map((c) => cell(c)).join(" | ")} |`,
+    `| ${columns.map(() => "---").join(" | ")} |`,
+    ...rows.map((r) => `| ${columns.map((_, i) => cell(r[i])).join(" | ")} |`),
+  ].join("\n");
+}
+
+/** A Markdown summary of runs, for CI job summaries and pull-request comments. */
+export function toMarkdown(reports: RunReport[], opts: { rows?: number } = {}): string {
+  const maxRows = opts.rows ?? 5;
+  const out: string[] = [];
+  for (const r of reports) {
+    out.push(`## ${ICON[r.status] ?? ""} ${r.runbook.title} — ${r.status}`, "");
+    out.push(
+      `\`${r.runbook.path}\` · severity ${r.runbook.severity} · window ${r.window.start} → ${r.window.end} · ${(r.durationMs / 1000).toFixed(1)}s`,
+      "",
+    );
+    for (const s of r.steps) {
+      out.push(`### ${ICON[s.status] ?? ""} ${s.title ?? s.id} (\`${s.id}\`, ${s.engine})`, "");
+      if (s.error)
+        out.push(
+          `> **${s.error.code}**: ${s.error.message}${s.error.hint ? `  \n> ${s.error.hint}` : ""}`,
+          "",
+        );
+      for (const c of s.checks) {
+        out.push(
+          `- ${ICON[c.status] ?? ""} \`${c.check}\`${c.label ? ` — ${c.label}` : ""}: ${c.message}`,
+        );
+        if (c.offendingRows?.length) {
+          const cols = Object.keys(c.offendingRows[0] ?? {});
+          out.push(
+            "",
+            table(
+              cols,
+              c.offendingRows.map((o) => cols.map((k) => o[k] ?? null)),
+            ),
+            "",
+          );
+        }
+      }
+      if (s.checks.length) out.push("");
+      if (s.rowCount > 0) {
+        out.push(
+          `${s.rowCount} row${s.rowCount === 1 ? "" : "s"}${s.rowCount > maxRows ? ` (first ${maxRows})` : ""}:`,
+          "",
+          table(
+            s.columns.map((c) => c.name),
+            s.rows.slice(0, maxRows),
+          ),
+          "",
+        );
+      }
+    }
+    if ((r.status === "failed" || r.status === "errored") && r.runbook.escalation) {
+      out.push(`**Escalation:** ${r.runbook.escalation.trim()}`, "");
+    }
+  }
+  return `${out.join("\n").trimEnd()}\n`;
+}

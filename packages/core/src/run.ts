@@ -1,0 +1,438 @@
+import { randomUUID } from "node:crypto";
+import type { BoundParam, Engine, JsonValue, QueryResult } from "./engine.ts";
+import { isRunMdError, RunMdError } from "./errors.ts";
+import { evaluateChecks, worstStatus } from "./evaluate.ts";
+import { maskText, maskValue } from "./mask.ts";
+import type { Dialect, ParamValue, Runbook, Step } from "./model.ts";
+import { coerceParam } from "./params.ts";
+import {
+  type ErrorInfo,
+  REPORT_VERSION,
+  type RunReport,
+  type RunStatus,
+  type Status,
+  type StepReport,
+  type StepStatus,
+} from "./report.ts";
+import { isoSeconds, resolveWindow, stepWindow, type WindowSpec, windowParams } from "./window.ts";
+
+/** Rows of a step kept in its report. */
+export const REPORT_ROWS = 100;
+
+/** Which dialects each engine runs (spec section 2). */
+export const ENGINE_DIALECTS: Record<string, readonly Dialect[]> = {
+  local: ["sql", "logs-insights"],
+  athena: ["sql"],
+  logs: ["logs-insights"],
+};
+
+export interface ParamInput {
+  value: unknown;
+  /** Where the value came from, for messages: `--param`, `config`. */
+  source: string;
+}
+
+export interface RunOptions {
+  /** `--engine`: moves every step whose dialect it runs. */
+  engine?: string;
+  /** The configuration's engine per dialect. */
+  configEngines?: Partial<Record<Dialect, string>>;
+  /** Values from configuration (lower precedence) and the command line (higher). */
+  configParams?: Record<string, unknown>;
+  cliParams?: Record<string, string>;
+  window?: WindowSpec;
+  /** `--step <id>`: run only this step. */
+  step?: string;
+  /** Timeout of steps without their own `timeout=`. */
+  defaultTimeoutMs?: number;
+  /** `--max-scan`: scan budget of steps without their own `max_scan=`. */
+  maxScanBytes?: number;
+  signal?: AbortSignal;
+  now?: () => Date;
+  toolVersion: string;
+  runId?: string;
+}
+
+/** Optional hooks: the terminal, JSON and JUnit outputs are all reporters of one run. */
+export interface RunReporter {
+  onRunStart?(info: {
+    runbook: Runbook;
+    window: { start: Date; end: Date; source: string };
+    params: Record<string, ParamValue>;
+  }): void;
+  onStepStart?(info: { step: Step; engine: string }): void;
+  onStepProgress?(info: { step: Step; message: string }): void;
+  onStepEnd?(info: { step: Step; report: StepReport }): void;
+  onRunEnd?(report: RunReport): void;
+}
+
+export interface RunEffects {
+  /** Opens (once per run) the engine of that name. Unknown names throw `RunMdError`. */
+  getEngine(name: string): Promise<Engine>;
+  reporter?: RunReporter;
+}
+
+export function chooseEngine(
+  step: Step,
+  override: string | undefined,
+  configEngines: Partial<Record<Dialect, string>> = {},
+): string {
+  if (override !== undefined && ENGINE_DIALECTS[override]?.includes(step.dialect)) return override;
+  return step.attributes.engine ?? configEngines[step.dialect] ?? "local";
+}
+
+/**
+ * Resolves parameter values: default, then configuration, then the command line. Every value is
+ * checked against its declaration before any query starts.
+ */
+export function resolveParams(
+  runbook: Runbook,
+  configParams: Record<string, unknown> = {},
+  cliParams: Record<string, string> = {},
+): Record<string, BoundParam> {
+  const decls = runbook.meta.params;
+  const out: Record<string, BoundParam> = {};
+  for (const name of Object.keys(cliParams)) {
+    if (!(name in decls)) {
+      const known = Object.keys(decls);
+      throw new RunMdError(
+        "bad-param",
+        `unknown parameter "${name}" for runbook ${runbook.meta.id} (${runbook.path})`,
+        {
+          hint: known.length
+            ? `This runbook declares: ${known.join(", ")}.`
+            : "This runbook declares no parameters.",
+        },
+      );
+    }
+  }
+  for (const [name, decl] of Object.entries(decls)) {
+    let input: ParamInput | undefined;
+    if (decl.default !== undefined) input = { value: decl.default, source: "default" };
+    if (name in configParams) input = { value: configParams[name], source: "configuration" };
+    if (name in cliParams) input = { value: cliParams[name], source: "--param" };
+    if (input === undefined) {
+      throw new RunMdError(
+        "missing-param",
+        `parameter "${name}" is required by runbook ${runbook.meta.id} and has no value`,
+        { hint: `Pass it with --param ${name}=<${decl.type}>.` },
+      );
+    }
+    out[name] = { type: decl.type, value: coerceParam(decl, input.value, input.source) };
+  }
+  return out;
+}
+
+function errorInfo(e: unknown): ErrorInfo {
+  if (isRunMdError(e)) {
+    return {
+      code: e.code,
+      message: maskText(e.message),
+      ...(e.hint === undefined ? {} : { hint: e.hint }),
+    };
+  }
+  return { code: "internal", message: maskText(e instanceof Error ? e.message : String(e)) };
+}
+
+function emptyCounts<K extends string>(keys: readonly K[]): Record<K, number> {
+  return Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
+}
+
+const STATUSES: readonly Status[] = ["passed", "warned", "failed", "errored"];
+const STEP_STATUSES: readonly StepStatus[] = [...STATUSES, "skipped", "cancelled"];
+
+/** A step's contribution to the run: an optional step's failure only warns. */
+function runContribution(s: StepReport): Status | "cancelled" | undefined {
+  if (s.status === "skipped") return undefined;
+  if (s.status === "cancelled") return "cancelled";
+  if (s.optional && (s.status === "failed" || s.status === "errored")) return "warned";
+  return s.status;
+}
+
+export function runStatusOf(steps: StepReport[]): RunStatus {
+  const contributions = steps.map(runContribution);
+  if (contributions.includes("cancelled")) return "cancelled";
+  return worstStatus(
+    contributions.filter((c): c is Status => c !== undefined && c !== "cancelled"),
+  );
+}
+
+/** Exit code of a run (spec section 6); 130 for a cancelled run. */
+export function exitCodeOf(status: RunStatus): number {
+  switch (status) {
+    case "passed":
+    case "warned":
+      return 0;
+    case "failed":
+      return 1;
+    case "errored":
+      return 2;
+    case "cancelled":
+      return 130;
+  }
+}
+
+/** Runs one step on its engine, bounded by its timeout and the run's signal. */
+async function runStep(
+  step: Step,
+  engineName: string,
+  ctx: {
+    engine: Engine;
+    params: Record<string, BoundParam>;
+    runWindow: { start: Date; end: Date };
+    options: RunOptions;
+    reporter: RunReporter | undefined;
+  },
+): Promise<StepReport> {
+  const window = stepWindow(ctx.runWindow, step.attributes.window);
+  const started = Date.now();
+  const base = {
+    id: step.id,
+    ...(step.title === undefined ? {} : { title: step.title }),
+    dialect: step.dialect,
+    engine: engineName,
+    optional: step.attributes.optional,
+    startedAt: new Date(started).toISOString(),
+    window: { start: isoSeconds(window.start), end: isoSeconds(window.end) },
+  };
+  const timeoutMs = step.attributes.timeoutMs ?? ctx.options.defaultTimeoutMs;
+  const controller = new AbortController();
+  const runSignal = ctx.options.signal;
+  const onRunAbort = () => controller.abort(runSignal?.reason ?? new Error("cancelled"));
+  runSignal?.addEventListener("abort", onRunAbort, { once: true });
+  let timedOut = false;
+  const timer =
+    timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true;
+          controller.abort(new Error("timeout"));
+        }, timeoutMs);
+  let result: QueryResult;
+  try {
+    const maxScan = step.attributes.maxScanBytes ?? ctx.options.maxScanBytes;
+    result = await ctx.engine.query({
+      stepId: step.id,
+      dialect: step.dialect,
+      query: step.query,
+      params: { ...ctx.params, ...windowParams(window) },
+      window,
+      attributes: step.attributes,
+      ...(maxScan === undefined ? {} : { maxScanBytes: maxScan }),
+      signal: controller.signal,
+      onProgress: (p) => ctx.reporter?.onStepProgress?.({ step, message: p.message }),
+    });
+  } catch (e) {
+    const cancelled = runSignal?.aborted === true && !timedOut;
+    let error = errorInfo(e);
+    if (timedOut) {
+      error = {
+        code: "timeout",
+        message: `step "${step.id}" did not finish within ${Math.round((timeoutMs ?? 0) / 1000)}s and was cancelled on ${engineName}`,
+        hint: "Narrow the window or the query, or raise timeout= on the step (or --timeout).",
+      };
+    }
+    return {
+      ...base,
+      status: cancelled ? "cancelled" : "errored",
+      durationMs: Date.now() - started,
+      query: step.query,
+      stats: {},
+      columns: [],
+      rows: [],
+      rowCount: 0,
+      truncated: false,
+      warnings: [],
+      checks: [],
+      error: cancelled ? { code: "cancelled", message: "cancelled by the user" } : error,
+    };
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+    runSignal?.removeEventListener("abort", onRunAbort);
+  }
+  const durationMs = Date.now() - started;
+  // Mask credentials before anything (checks' offending rows included) can show a value.
+  const rows = result.rows.map((r) => r.map((v) => maskValue(v)) as JsonValue[]);
+  const masked: QueryResult = { ...result, rows };
+  const checks = evaluateChecks(step.checks, masked);
+  return {
+    ...base,
+    status: worstStatus(checks.map((c) => c.status)),
+    durationMs,
+    query: maskText(result.queryAsRun),
+    stats: result.stats,
+    columns: result.columns,
+    rows: rows.slice(0, REPORT_ROWS),
+    rowCount: rows.length,
+    truncated: rows.length > REPORT_ROWS,
+    warnings: result.warnings.map(maskText),
+    checks,
+  };
+}
+
+/**
+ * Runs a parsed runbook: parameters and window are resolved first (a bad value stops the run
+ * before any query), then every step in document order on its engine. Never throws for what a
+ * step does; throws `RunMdError` for a bad parameter, window or engine name.
+ */
+export async function runRunbook(
+  runbook: Runbook,
+  options: RunOptions,
+  effects: RunEffects,
+): Promise<RunReport> {
+  const now = options.now ?? (() => new Date());
+  const startedAt = now();
+  const window = resolveWindow(options.window ?? {}, runbook.meta.window, startedAt);
+  const params = resolveParams(runbook, options.configParams, options.cliParams);
+  const plainParams = Object.fromEntries(Object.entries(params).map(([k, p]) => [k, p.value]));
+  if (options.engine !== undefined && !(options.engine in ENGINE_DIALECTS)) {
+    throw new RunMdError("unknown-engine", `unknown engine "${options.engine}"`, {
+      hint: `Engines: ${Object.keys(ENGINE_DIALECTS).join(", ")}.`,
+    });
+  }
+  let steps = runbook.steps;
+  if (options.step !== undefined) {
+    steps = steps.filter((s) => s.id === options.step);
+    if (steps.length === 0) {
+      throw new RunMdError(
+        "unknown-step",
+        `runbook ${runbook.meta.id} has no step "${options.step}"`,
+        { hint: `Steps: ${runbook.steps.map((s) => s.id).join(", ")}.` },
+      );
+    }
+  }
+  const reporter = effects.reporter;
+  reporter?.onRunStart?.({ runbook, window, params: plainParams });
+
+  const stepReports: StepReport[] = [];
+  let cancelled = false;
+  for (const step of steps) {
+    const engineName = chooseEngine(step, options.engine, options.configEngines);
+    if (cancelled || options.signal?.aborted) {
+      cancelled = true;
+      stepReports.push(skippedStep(step, engineName, window, "cancelled"));
+      continue;
+    }
+    reporter?.onStepStart?.({ step, engine: engineName });
+    let report: StepReport;
+    try {
+      const engine = await effects.getEngine(engineName);
+      report = await runStep(step, engineName, {
+        engine,
+        params,
+        runWindow: window,
+        options,
+        reporter,
+      });
+    } catch (e) {
+      report = { ...skippedStep(step, engineName, window, "errored"), error: errorInfo(e) };
+    }
+    if (report.status === "cancelled") cancelled = true;
+    stepReports.push(report);
+    reporter?.onStepEnd?.({ step, report });
+  }
+
+  const endedAt = now();
+  const status = runStatusOf(stepReports);
+  const checks = emptyCounts(STATUSES);
+  const stepCounts = emptyCounts(STEP_STATUSES);
+  for (const s of stepReports) {
+    stepCounts[s.status]++;
+    for (const c of s.checks) checks[c.status]++;
+  }
+  const meta = runbook.meta;
+  const report: RunReport = {
+    reportVersion: REPORT_VERSION,
+    tool: { name: "run-md", version: options.toolVersion },
+    runId: options.runId ?? randomUUID(),
+    runbook: {
+      id: meta.id,
+      path: runbook.path,
+      title: meta.title,
+      ...(meta.description === undefined ? {} : { description: meta.description }),
+      severity: meta.severity,
+      ...(meta.owner === undefined ? {} : { owner: meta.owner }),
+      tags: meta.tags,
+      sourceHash: runbook.sourceHash,
+      ...(meta.escalation === undefined ? {} : { escalation: meta.escalation }),
+    },
+    status,
+    startedAt: startedAt.toISOString(),
+    endedAt: endedAt.toISOString(),
+    durationMs: endedAt.getTime() - startedAt.getTime(),
+    engine: options.engine ?? "default",
+    params: plainParams,
+    window: { start: isoSeconds(window.start), end: isoSeconds(window.end), source: window.source },
+    steps: stepReports,
+    summary: { checks, steps: stepCounts },
+  };
+  reporter?.onRunEnd?.(report);
+  return report;
+}
+
+function skippedStep(
+  step: Step,
+  engine: string,
+  window: { start: Date; end: Date },
+  status: StepStatus,
+): StepReport {
+  const w = stepWindow(window, step.attributes.window);
+  return {
+    id: step.id,
+    ...(step.title === undefined ? {} : { title: step.title }),
+    dialect: step.dialect,
+    engine,
+    optional: step.attributes.optional,
+    status,
+    durationMs: 0,
+    query: step.query,
+    window: { start: isoSeconds(w.start), end: isoSeconds(w.end) },
+    stats: {},
+    columns: [],
+    rows: [],
+    rowCount: 0,
+    truncated: false,
+    warnings: [],
+    checks: [],
+  };
+}
+
+/**
+ * The report of a run that stopped before its first step (a bad parameter, window or engine):
+ * kept so the nightly job and the site show why nothing ran.
+ */
+export function errorReport(
+  runbook: Runbook,
+  error: unknown,
+  options: Pick<RunOptions, "toolVersion" | "runId" | "engine">,
+  startedAt: Date,
+): RunReport {
+  const meta = runbook.meta;
+  const endedAt = new Date();
+  return {
+    reportVersion: REPORT_VERSION,
+    tool: { name: "run-md", version: options.toolVersion },
+    runId: options.runId ?? randomUUID(),
+    runbook: {
+      id: meta.id,
+      path: runbook.path,
+      title: meta.title,
+      ...(meta.description === undefined ? {} : { description: meta.description }),
+      severity: meta.severity,
+      ...(meta.owner === undefined ? {} : { owner: meta.owner }),
+      tags: meta.tags,
+      sourceHash: runbook.sourceHash,
+      ...(meta.escalation === undefined ? {} : { escalation: meta.escalation }),
+    },
+    status: "errored",
+    startedAt: startedAt.toISOString(),
+    endedAt: endedAt.toISOString(),
+    durationMs: endedAt.getTime() - startedAt.getTime(),
+    engine: options.engine ?? "default",
+    params: {},
+    window: { start: isoSeconds(startedAt), end: isoSeconds(startedAt), source: "not resolved" },
+    steps: [],
+    summary: { checks: emptyCounts(STATUSES), steps: emptyCounts(STEP_STATUSES) },
+    error: errorInfo(error),
+  };
+}

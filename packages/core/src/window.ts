@@ -1,0 +1,125 @@
+import type { BoundParam, TimeWindow } from "./engine.ts";
+import { RunMdError } from "./errors.ts";
+
+/** Durations in windows: `30m`, `24h`, `7d`, `2w`. Kept here so the window needs no parser. */
+const UNIT_MS: Record<string, number> = {
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
+
+export function windowDurationMs(text: string): number | undefined {
+  const m = /^(\d+)\s*([smhdw])$/.exec(text.trim());
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  return n > 0 ? n * UNIT_MS[m[2]!]! : undefined;
+}
+
+export interface WindowSpec {
+  since?: string;
+  from?: string;
+  to?: string;
+}
+
+export interface ResolvedWindow extends TimeWindow {
+  /** Where the window came from: `--since 24h`, `--from/--to`, `window: 7d`, `default 24h`. */
+  source: string;
+}
+
+function parseInstant(text: string, flag: string): Date {
+  // ISO-8601 only: a date, or a date-time with an offset or Z.
+  const ok = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/.test(text);
+  const d = new Date(text.length === 10 ? `${text}T00:00:00Z` : text);
+  if (!ok || Number.isNaN(d.getTime())) {
+    throw new RunMdError("bad-window", `${flag} "${text}" is not an ISO-8601 instant`, {
+      hint: "Use a form like 2026-11-23T00:00:00Z or 2026-11-23.",
+    });
+  }
+  return d;
+}
+
+/**
+ * The run's window (spec section 4): `--since`, or `--from`/`--to`, else the front matter's
+ * `window:`, else 24h, ending now. Half-open: [start, end). `now` is floored to the second so
+ * `{{start}}`/`{{end}}` print without fractions.
+ */
+export function resolveWindow(
+  spec: WindowSpec,
+  frontMatterWindow: string | undefined,
+  now: Date,
+): ResolvedWindow {
+  const end0 = new Date(Math.floor(now.getTime() / 1000) * 1000);
+  if (spec.since !== undefined && (spec.from !== undefined || spec.to !== undefined)) {
+    throw new RunMdError("bad-window", "--since cannot be combined with --from/--to", {
+      hint: "Give either --since 24h, or --from (and optionally --to).",
+    });
+  }
+  if (spec.since !== undefined) {
+    const ms = windowDurationMs(spec.since);
+    if (ms === undefined) {
+      throw new RunMdError("bad-window", `--since "${spec.since}" is not a duration`, {
+        hint: "Use a duration such as 30m, 24h or 7d.",
+      });
+    }
+    return { start: new Date(end0.getTime() - ms), end: end0, source: `--since ${spec.since}` };
+  }
+  if (spec.from !== undefined || spec.to !== undefined) {
+    if (spec.from === undefined) {
+      throw new RunMdError("bad-window", "--to needs --from", {
+        hint: "Give --from as well, e.g. --from 2026-11-01 --to 2026-11-08.",
+      });
+    }
+    const start = parseInstant(spec.from, "--from");
+    const end = spec.to === undefined ? end0 : parseInstant(spec.to, "--to");
+    if (end.getTime() <= start.getTime()) {
+      throw new RunMdError("bad-window", `--from ${spec.from} is not before --to ${spec.to}`, {
+        hint: "The window is [from, to): from must be earlier than to.",
+      });
+    }
+    return {
+      start,
+      end,
+      source: spec.to === undefined ? `--from ${spec.from}` : `--from ${spec.from} --to ${spec.to}`,
+    };
+  }
+  const text = frontMatterWindow ?? "24h";
+  const ms = windowDurationMs(text);
+  if (ms === undefined) {
+    throw new RunMdError("bad-window", `window "${text}" is not a duration`);
+  }
+  return {
+    start: new Date(end0.getTime() - ms),
+    end: end0,
+    source: frontMatterWindow === undefined ? "default 24h" : `window: ${text}`,
+  };
+}
+
+/** A step's own `window=30d`: the same end, a different length. */
+export function stepWindow(run: TimeWindow, stepWindowText: string | undefined): TimeWindow {
+  if (stepWindowText === undefined) return { start: run.start, end: run.end };
+  const ms = windowDurationMs(stepWindowText);
+  if (ms === undefined) {
+    throw new RunMdError("bad-window", `step window "${stepWindowText}" is not a duration`);
+  }
+  return { start: new Date(run.end.getTime() - ms), end: run.end };
+}
+
+export function isoSeconds(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+export function slashDate(d: Date): string {
+  return isoSeconds(d).slice(0, 10).replaceAll("-", "/");
+}
+
+/** The built-in parameters of section 4, for a window. */
+export function windowParams(w: TimeWindow): Record<string, BoundParam> {
+  return {
+    start: { type: "timestamp", value: isoSeconds(w.start) },
+    end: { type: "timestamp", value: isoSeconds(w.end) },
+    start_date: { type: "string", value: slashDate(w.start) },
+    end_date: { type: "string", value: slashDate(w.end) },
+  };
+}

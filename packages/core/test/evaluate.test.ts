@@ -1,0 +1,229 @@
+import { describe, expect, it } from "vitest";
+import type { JsonValue, QueryResult } from "../src/engine.ts";
+import { evaluateChecks, worstStatus } from "../src/evaluate.ts";
+import { parseExpect } from "../src/expect.ts";
+import type { CheckOutcome } from "../src/report.ts";
+
+function result(columns: string[], rows: JsonValue[][]): QueryResult {
+  return {
+    columns: columns.map((name) => ({ name, type: "varchar" })),
+    rows,
+    queryAsRun: "",
+    stats: {},
+    warnings: [],
+  };
+}
+
+function run(text: string, r: QueryResult): CheckOutcome {
+  const { checks, diagnostics } = parseExpect(text, 1, "t.md");
+  expect(diagnostics).toEqual([]);
+  expect(checks).toHaveLength(1);
+  return evaluateChecks(checks, r)[0]!;
+}
+
+const calls = result(
+  ["Principal", "eventsource", "calls", "errorcode", "region"],
+  [
+    ["arn:aws:iam::1:user/mallory", "iam.amazonaws.com", 62, "AccessDenied", "us-east-1"],
+    ["arn:aws:iam::1:user/alice", "s3.amazonaws.com", "3", null, "eu-west-1"],
+    [
+      "arn:aws:iam::1:user/bob",
+      "ec2.amazonaws.com",
+      1,
+      "Client.UnauthorizedOperation",
+      "us-east-1",
+    ],
+  ],
+);
+const empty = result(["principal", "calls"], []);
+
+describe("metrics", () => {
+  it.each([
+    ["rows == 3", "passed", 3],
+    ["rows != 3", "failed", 3],
+    ["rows < 3", "failed", 3],
+    ["rows <= 3", "passed", 3],
+    ["rows > 2", "passed", 3],
+    ["rows >= 4", "failed", 3],
+    ["count(errorcode) == 2", "passed", 2],
+    ["distinct(region) == 2", "passed", 2],
+    ["min(calls) == 1", "passed", 1],
+    ["max(calls) < 50", "failed", 62],
+    ["sum(calls) == 66", "passed", 66],
+    ["avg(calls) == 22", "passed", 22],
+    ["rows between 1 and 3", "passed", 3],
+    ["rows between 4 and 500", "failed", 3],
+    ["max(calls) between 0 and 61.5", "failed", 62],
+    ["max(calls) > -1", "passed", 62],
+  ])("%s is %s with actual %j", (text, status, actual) => {
+    const o = run(text, calls);
+    expect(o.status).toBe(status);
+    expect(o.actual).toBe(actual);
+  });
+
+  it("compares min and max of text columns as text", () => {
+    expect(run("min(region) == 0", calls).actual).toBe("eu-west-1");
+    expect(run("max(eventsource) == 0", calls).actual).toBe("s3.amazonaws.com");
+  });
+
+  it("treats numeric text (as Logs Insights returns it) as numbers", () => {
+    const r = result(["n"], [["10"], ["9"], ["100"]]);
+    expect(run("max(n) == 100", r).status).toBe("passed");
+    expect(run("sum(n) == 119", r).status).toBe("passed");
+  });
+
+  it("errors when sum or avg meet a value that is not a number", () => {
+    const o = run("sum(region) > 0", calls);
+    expect(o.status).toBe("errored");
+    expect(o.message).toContain("needs numbers");
+  });
+});
+
+describe("empty results", () => {
+  it.each([
+    ["rows == 0", "passed", 0],
+    ["count(calls) == 0", "passed", 0],
+    ["distinct(calls) == 0", "passed", 0],
+    ["sum(calls) == 0", "passed", 0],
+    ["rows > 0", "failed", 0],
+  ])("%s is %s (metric %j)", (text, status, actual) => {
+    const o = run(text, empty);
+    expect(o.status).toBe(status);
+    expect(o.actual).toBe(actual);
+  });
+
+  it.each(["min(calls) > 100", "max(calls) < 0", "avg(calls) == 5", "max(calls) between 5 and 6"])(
+    "%s holds: min, max and avg have no value, so nothing violates it",
+    (text) => {
+      const o = run(text, empty);
+      expect(o.status).toBe("passed");
+      expect(o.actual).toBeNull();
+    },
+  );
+
+  it("every and no hold on no rows, some does not", () => {
+    expect(run("every calls > 5", empty).status).toBe("passed");
+    expect(run("no calls > 5", empty).status).toBe("passed");
+    expect(run("some calls > 5", empty).status).toBe("failed");
+  });
+});
+
+describe("quantified checks", () => {
+  it.each([
+    ["every calls >= 1", "passed"],
+    ["every calls > 1", "failed"],
+    ["no errorcode in ('AccessDenied', 'UnauthorizedOperation')", "failed"],
+    ["no errorcode in ('Throttling')", "passed"],
+    ["every errorcode not in ('Throttling')", "passed"], // null is not in the list
+    ["every errorcode != 'Throttling'", "passed"], // null differs from every text
+    ["some errorcode < 'B'", "passed"],
+    ["every errorcode >= ''", "failed"], // null is never less or greater
+    ["every eventsource like '%.amazonaws.com'", "passed"],
+    ["no eventsource like 'iam.%'", "failed"],
+    ["every eventsource not like 'kms.%'", "passed"],
+    ["some principal matches 'user/mal+ory$'", "passed"],
+    ["every principal matches '^arn:aws:iam::'", "passed"],
+    ["some errorcode is null", "passed"],
+    ["every errorcode is not null", "failed"],
+    ["no region == 'ap-south-1'", "passed"],
+    ["some region != 'us-east-1'", "passed"],
+    ["every region < 'z'", "passed"],
+    ["some calls == 3", "passed"],
+    ["no calls == null", "passed"],
+  ])("%s is %s", (text, status) => {
+    expect(run(text, calls).status).toBe(status);
+  });
+
+  it("a failed every/no check shows the offending rows keyed by column", () => {
+    const o = run("no errorcode in ('AccessDenied', 'Client.UnauthorizedOperation')", calls);
+    expect(o.status).toBe("failed");
+    expect(o.actual).toBe(2);
+    expect(o.offendingCount).toBe(2);
+    expect(o.offendingRows?.map((r) => r.Principal)).toEqual([
+      "arn:aws:iam::1:user/mallory",
+      "arn:aws:iam::1:user/bob",
+    ]);
+  });
+
+  it("keeps at most ten offending rows but counts them all", () => {
+    const r = result(
+      ["n"],
+      Array.from({ length: 25 }, (_, i) => [i]),
+    );
+    const o = run("every n < 0", r);
+    expect(o.offendingRows).toHaveLength(10);
+    expect(o.offendingCount).toBe(25);
+  });
+
+  it("booleans compare with true/false, also when the engine returns text", () => {
+    const r = result(["readonly"], [[true], ["true"], ["false"]]);
+    expect(run("some readonly == false", r).actual).toBe(1);
+    expect(run("every readonly == true", r).status).toBe("failed");
+  });
+
+  it("LIKE escapes regular-expression characters and is case-sensitive", () => {
+    const r = result(["s"], [["a.b"], ["axb"], ["A.B"]]);
+    expect(run("some s like 'a.b'", r).actual).toBe(1);
+    expect(run("some s like 'a_b'", r).actual).toBe(2);
+  });
+
+  it("an invalid regular expression that reaches evaluation is an error of the check", () => {
+    const [o] = evaluateChecks(
+      [
+        {
+          kind: "quantified",
+          quantifier: "some",
+          column: "principal",
+          predicate: { kind: "matches", pattern: "(" },
+          source: "some principal matches '('",
+          warn: false,
+          position: { line: 3, column: 1 },
+        },
+      ],
+      calls,
+    );
+    expect(o?.status).toBe("errored");
+    expect(o?.message).toContain("not a valid regular expression");
+  });
+});
+
+describe("columns", () => {
+  it("matches columns case-insensitively", () => {
+    expect(run("distinct(PRINCIPAL) == 3", calls).status).toBe("passed");
+    expect(run("every Principal like 'arn:%'", calls).status).toBe("passed");
+  });
+
+  it("a missing column is an error naming the available columns", () => {
+    const o = run("max(cals) < 5", calls);
+    expect(o.status).toBe("errored");
+    expect(o.message).toBe(
+      'column "cals" is not in the result; available columns: Principal, eventsource, calls, errorcode, region',
+    );
+    expect(run("every nope is null", empty).status).toBe("errored");
+  });
+});
+
+describe("warn and labels", () => {
+  it("a failed warn: check is warned, never failed", () => {
+    const o = run("warn: sum(calls) < 10   # unusual volume", calls);
+    expect(o.status).toBe("warned");
+    expect(o.warn).toBe(true);
+    expect(o.label).toBe("unusual volume");
+  });
+
+  it("a passing warn: check passes", () => {
+    expect(run("warn: rows < 10", calls).status).toBe("passed");
+  });
+
+  it("the worst status wins", () => {
+    expect(worstStatus(["passed", "warned"])).toBe("warned");
+    expect(worstStatus(["warned", "failed", "passed"])).toBe("failed");
+    expect(worstStatus(["failed", "errored"])).toBe("errored");
+    expect(worstStatus([])).toBe("passed");
+  });
+
+  it("messages say the actual value and what was expected", () => {
+    expect(run("max(calls) < 50", calls).message).toBe("max(calls) = 62, expected < 50");
+    expect(run("rows between 1 and 2", calls).message).toBe("rows = 3, expected between 1 and 2");
+  });
+});

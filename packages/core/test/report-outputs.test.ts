@@ -1,0 +1,191 @@
+import { mkdtemp, readdir, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import Ajv2020 from "ajv/dist/2020.js";
+import addFormats from "ajv-formats";
+import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { describe, expect, it } from "vitest";
+import schema from "../schema/run-report.schema.json" with { type: "json" };
+import type { RunReport } from "../src/report.ts";
+import { toJUnit } from "../src/report-junit.ts";
+import { toMarkdown } from "../src/report-markdown.ts";
+import { LATEST, listReports, readReport, storeReport } from "../src/report-store.ts";
+
+export function sampleReport(over: Partial<RunReport> = {}): RunReport {
+  return {
+    reportVersion: 1,
+    tool: { name: "run-md", version: "0.1.0" },
+    runId: "7b0c5a7e-1111-4222-8333-944445555666",
+    runbook: {
+      id: "audit-iam",
+      path: "runbooks/audit-iam.md",
+      title: 'Audit IAM <changes> & "more"',
+      severity: "high",
+      tags: ["iam"],
+      sourceHash: "a".repeat(64),
+      escalation: "Page the security on-call.",
+    },
+    status: "failed",
+    startedAt: "2026-11-24T10:00:00.000Z",
+    endedAt: "2026-11-24T10:00:02.000Z",
+    durationMs: 2000,
+    engine: "default",
+    params: { actor_pattern: "%" },
+    window: { start: "2026-11-17T10:00:00Z", end: "2026-11-24T10:00:00Z", source: "window: 7d" },
+    steps: [
+      {
+        id: "changes",
+        title: "IAM changes outside automation",
+        dialect: "sql",
+        engine: "local",
+        optional: false,
+        status: "failed",
+        startedAt: "2026-11-24T10:00:00.100Z",
+        durationMs: 800,
+        query: "SELECT 1",
+        window: { start: "2026-11-17T10:00:00Z", end: "2026-11-24T10:00:00Z" },
+        stats: { filesRead: 3 },
+        columns: [
+          { name: "actor", type: "varchar" },
+          { name: "calls", type: "bigint" },
+        ],
+        rows: [["arn:aws:iam::1:user/mallory", 3]],
+        rowCount: 1,
+        truncated: false,
+        warnings: [],
+        checks: [
+          {
+            check: "rows == 0",
+            label: "nobody outside automation",
+            line: 20,
+            warn: false,
+            status: "failed",
+            actual: 1,
+            message: "rows = 1, expected == 0",
+          },
+          {
+            check: "no actor like '%mallory'",
+            line: 21,
+            warn: false,
+            status: "failed",
+            actual: 1,
+            message: "1 of 1 rows have actor like '%mallory'",
+            offendingRows: [{ actor: "arn:aws:iam::1:user/mallory", calls: 3 }],
+            offendingCount: 1,
+          },
+          {
+            check: "warn: rows < 0",
+            line: 22,
+            warn: true,
+            status: "warned",
+            actual: 1,
+            message: "x < y",
+          },
+        ],
+      },
+      {
+        id: "broken",
+        dialect: "sql",
+        engine: "athena",
+        optional: false,
+        status: "errored",
+        durationMs: 5,
+        query: "SELECT",
+        window: { start: "2026-11-17T10:00:00Z", end: "2026-11-24T10:00:00Z" },
+        stats: {},
+        columns: [],
+        rows: [],
+        rowCount: 0,
+        truncated: false,
+        warnings: [],
+        checks: [],
+        error: { code: "sql-syntax", message: "syntax error at <end>", hint: "check the query" },
+      },
+    ],
+    summary: {
+      checks: { passed: 0, warned: 1, failed: 2, errored: 0 },
+      steps: { passed: 0, warned: 0, failed: 1, errored: 1, skipped: 0, cancelled: 0 },
+    },
+    ...over,
+  };
+}
+
+describe("the JSON report", () => {
+  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  addFormats(ajv);
+  const validate = ajv.compile(schema);
+
+  it("validates against its published schema", () => {
+    expect(validate(sampleReport()), JSON.stringify(validate.errors)).toBe(true);
+  });
+
+  it("the schema rejects a report with a dropped field or an unknown status", () => {
+    const { runId: _, ...noId } = sampleReport();
+    expect(validate(noId)).toBe(false);
+    expect(validate(sampleReport({ status: "great" as never }))).toBe(false);
+  });
+});
+
+describe("storing reports", () => {
+  it("writes <id>/<timestamp>.json and latest.json, never touching earlier reports", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "run-md-reports-"));
+    const first = await storeReport(dir, sampleReport());
+    const second = await storeReport(
+      dir,
+      sampleReport({ startedAt: "2026-11-25T10:00:00.000Z", status: "passed" }),
+    );
+    expect(path.basename(first)).toBe("2026-11-24T10-00-00.000Z.json");
+    expect(await listReports(dir, "audit-iam")).toEqual([first, second]);
+    expect((await readReport(first)).status).toBe("failed");
+    expect((await readReport(path.join(dir, "audit-iam", LATEST))).status).toBe("passed");
+    const names = await readdir(path.join(dir, "audit-iam"));
+    expect(names.filter((n) => !n.startsWith(".")).sort()).toEqual([
+      "2026-11-24T10-00-00.000Z.json",
+      "2026-11-25T10-00-00.000Z.json",
+      "latest.json",
+    ]);
+    expect(await readdir(path.join(dir, "audit-iam", ".tmp"))).toEqual([]);
+  });
+
+  it("two runs started in the same millisecond get two files", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "run-md-reports-"));
+    const a = await storeReport(dir, sampleReport());
+    const b = await storeReport(dir, sampleReport({ runId: "ffffffff-0000" }));
+    expect(a).not.toBe(b);
+    expect(JSON.parse(await readFile(b, "utf8")).runId).toBe("ffffffff-0000");
+  });
+});
+
+describe("JUnit XML", () => {
+  it("is well-formed, with one test case per expectation and errored steps as errors", () => {
+    const xml = toJUnit([sampleReport()]);
+    expect(XMLValidator.validate(xml)).toBe(true);
+    const doc = new XMLParser({ ignoreAttributes: false }).parse(xml);
+    const suite = doc.testsuites.testsuite;
+    expect(suite["@_name"]).toBe("audit-iam");
+    expect(suite["@_tests"]).toBe("4");
+    expect(suite["@_failures"]).toBe("2");
+    expect(suite["@_errors"]).toBe("1");
+    const cases = suite.testcase as Array<Record<string, unknown>>;
+    expect(cases.map((c) => c["@_name"])).toEqual([
+      "rows == 0 # nobody outside automation",
+      "no actor like '%mallory'",
+      "warn: rows &lt; 0".replace("&lt;", "<"),
+      "step broken",
+    ]);
+    expect(String((cases[1]!.failure as Record<string, string>)["#text"])).toContain(
+      "user/mallory",
+    );
+  });
+});
+
+describe("Markdown summary", () => {
+  it("lists each check, its offending rows and the escalation of a failed run", () => {
+    const md = toMarkdown([sampleReport()]);
+    expect(md).toContain('## ❌ Audit IAM <changes> & "more" — failed');
+    expect(md).toContain("`rows == 0` — nobody outside automation: rows = 1, expected == 0");
+    expect(md).toContain("| arn:aws:iam::1:user/mallory | 3 |");
+    expect(md).toContain("**Escalation:** Page the security on-call.");
+    expect(md).toContain("> **sql-syntax**: syntax error at <end>");
+  });
+});

@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import { resolveWindow, stepWindow, windowParams } from "../src/window.ts";
+
+const now = new Date("2026-11-24T10:15:30.750Z");
+
+describe("the run's window", () => {
+  it("defaults to 24h ending now, floored to the second", () => {
+    const w = resolveWindow({}, undefined, now);
+    expect(w.end.toISOString()).toBe("2026-11-24T10:15:30.000Z");
+    expect(w.start.toISOString()).toBe("2026-11-23T10:15:30.000Z");
+    expect(w.source).toBe("default 24h");
+  });
+
+  it("takes the front matter's window:", () => {
+    const w = resolveWindow({}, "7d", now);
+    expect(w.start.toISOString()).toBe("2026-11-17T10:15:30.000Z");
+    expect(w.source).toBe("window: 7d");
+  });
+
+  it("--since wins over the front matter", () => {
+    const w = resolveWindow({ since: "30m" }, "7d", now);
+    expect(w.start.toISOString()).toBe("2026-11-24T09:45:30.000Z");
+  });
+
+  it("--from/--to give an explicit half-open window; a bare date is midnight UTC", () => {
+    const w = resolveWindow({ from: "2026-11-01", to: "2026-11-08T00:00:00Z" }, "7d", now);
+    expect(w.start.toISOString()).toBe("2026-11-01T00:00:00.000Z");
+    expect(w.end.toISOString()).toBe("2026-11-08T00:00:00.000Z");
+    const open = resolveWindow({ from: "2026-11-20T00:00:00+01:00" }, undefined, now);
+    expect(open.start.toISOString()).toBe("2026-11-19T23:00:00.000Z");
+    expect(open.end.toISOString()).toBe("2026-11-24T10:15:30.000Z");
+  });
+
+  it.each([
+    [{ since: "yesterday" }, '--since "yesterday" is not a duration'],
+    [{ since: "1d", from: "2026-11-01" }, "--since cannot be combined with --from/--to"],
+    [{ to: "2026-11-01" }, "--to needs --from"],
+    [{ from: "2026-13-01" }, '--from "2026-13-01" is not an ISO-8601 instant'],
+    [{ from: "2026-11-02", to: "2026-11-01" }, "--from 2026-11-02 is not before --to 2026-11-01"],
+  ])("rejects %j", (spec, message) => {
+    expect(() => resolveWindow(spec, undefined, now)).toThrow(message);
+  });
+
+  it("a step's window= keeps the run's end", () => {
+    const run = resolveWindow({}, "24h", now);
+    const w = stepWindow(run, "30d");
+    expect(w.end).toEqual(run.end);
+    expect(w.start.toISOString()).toBe("2026-10-25T10:15:30.000Z");
+  });
+
+  it("gives the built-in parameters of section 4", () => {
+    const w = resolveWindow({ from: "2026-11-23", to: "2026-11-24" }, undefined, now);
+    expect(windowParams(w)).toEqual({
+      start: { type: "timestamp", value: "2026-11-23T00:00:00Z" },
+      end: { type: "timestamp", value: "2026-11-24T00:00:00Z" },
+      start_date: { type: "string", value: "2026/11/23" },
+      end_date: { type: "string", value: "2026/11/24" },
+    });
+  });
+});
