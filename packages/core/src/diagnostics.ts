@@ -1,0 +1,103 @@
+import leven from "leven";
+import type { Diagnostic, DiagnosticSeverity } from "./model.ts";
+
+/**
+ * Stable rule ids of runbook diagnostics. `run-md check` prints them in brackets at the end of
+ * each line; tests and tools can match on them.
+ */
+export const RULES = {
+  yamlSyntax: "yaml-syntax",
+  frontMatter: "front-matter",
+  unknownKey: "unknown-key",
+  missingKey: "missing-key",
+  invalidType: "invalid-type",
+  invalidValue: "invalid-value",
+  invalidDefault: "invalid-default",
+  unknownAttribute: "unknown-attribute",
+  invalidAttribute: "invalid-attribute",
+  duplicateAttribute: "duplicate-attribute",
+  unknownEngine: "unknown-engine",
+  engineDialect: "engine-dialect",
+  attributeIgnored: "attribute-ignored",
+  invalidStepId: "invalid-step-id",
+  duplicateStepId: "duplicate-step-id",
+  nestedStep: "nested-step",
+  unclosedFence: "unclosed-fence",
+  emptyQuery: "empty-query",
+  expectWithoutStep: "expect-without-step",
+  duplicateExpect: "duplicate-expect",
+  emptyExpect: "empty-expect",
+  expectSyntax: "expect-syntax",
+  undeclaredParam: "undeclared-param",
+  quotedParam: "quoted-param",
+  badTemplate: "bad-template",
+  unusedParam: "unused-param",
+} as const;
+
+export type Rule = (typeof RULES)[keyof typeof RULES];
+
+/**
+ * One line, linter style: `runbooks/x.md:14:5 error unknown attribute "engien" (did you mean
+ * "engine"?) [unknown-attribute]`. The rule id comes last, in brackets.
+ */
+export function formatDiagnostic(d: Diagnostic): string {
+  return `${d.file}:${d.line}:${d.column} ${d.severity} ${d.message} [${d.rule}]`;
+}
+
+/** Diagnostics in file order: by line, then column. Stable for equal positions. */
+export function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
+  return [...diagnostics].sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
+  return diagnostics.some((d) => d.severity === "error");
+}
+
+/**
+ * The closest candidate to a misspelled word, when it is close enough to be a likely typo:
+ * at most a third of the word's length in edits (and at least one), case-insensitively.
+ */
+export function suggest(word: string, candidates: readonly string[]): string | undefined {
+  const lower = word.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const candidate of candidates) {
+    const distance = leven(lower, candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  const limit = Math.max(1, Math.floor(Math.max(word.length, 3) / 3));
+  return best !== undefined && bestDistance <= limit ? best : undefined;
+}
+
+/** ` (did you mean "x"?)` or the empty string. */
+export function didYouMean(word: string, candidates: readonly string[]): string {
+  const s = suggest(word, candidates);
+  return s === undefined ? "" : ` (did you mean "${s}"?)`;
+}
+
+/** Collects diagnostics for one file. */
+export class DiagnosticSink {
+  readonly diagnostics: Diagnostic[] = [];
+  constructor(readonly file: string) {}
+
+  add(
+    severity: DiagnosticSeverity,
+    rule: Rule,
+    line: number,
+    column: number,
+    message: string,
+  ): void {
+    this.diagnostics.push({ file: this.file, line, column, severity, rule, message });
+  }
+
+  error(rule: Rule, line: number, column: number, message: string): void {
+    this.add("error", rule, line, column, message);
+  }
+
+  warning(rule: Rule, line: number, column: number, message: string): void {
+    this.add("warning", rule, line, column, message);
+  }
+}

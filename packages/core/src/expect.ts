@@ -1,0 +1,443 @@
+/**
+ * The `expect` block grammar (section 5 of the format), one check a line:
+ *
+ *     check      = [ "warn:" ] ( metric cmp number
+ *                              | metric "between" number "and" number
+ *                              | quantifier column predicate ) [ "#" label ]
+ *     metric     = "rows" | ( "count" | "distinct" | "min" | "max" | "sum" | "avg" ) "(" column ")"
+ *     cmp        = "==" | "!=" | "<" | "<=" | ">" | ">="
+ *     quantifier = "every" | "no" | "some"
+ *     predicate  = cmp literal | [ "not" ] "in" "(" literal { "," literal } ")"
+ *                | [ "not" ] "like" string | "matches" string | "is" [ "not" ] "null"
+ *     literal    = number | string | "true" | "false" | "null"
+ *
+ * A tokenizer per line and a recursive-descent parser over its tokens. Keywords are
+ * case-insensitive; strings take single quotes with `''` for a quote; a column name is a word
+ * (letters, digits, `_`, `.`, `@`) or, for any other name, double-quoted (`"count(*)"`).
+ * A line with an error gets one diagnostic, at the offending token; the other lines still parse.
+ */
+import { didYouMean } from "./diagnostics.ts";
+import type { Check, CheckBody, Cmp, Diagnostic, Literal, Metric, Predicate } from "./model.ts";
+
+type TokenKind = "word" | "ident" | "number" | "string" | "cmp" | "punct" | "bad" | "end";
+
+interface Token {
+  kind: TokenKind;
+  /** The token as written. */
+  text: string;
+  /** Identifier, string contents or number. */
+  value: string | number;
+  /** 0-based column in the line. */
+  col: number;
+}
+
+class SyntaxProblem extends Error {
+  constructor(
+    readonly col: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const CMPS = ["==", "!=", "<=", ">=", "<", ">"] as const;
+const COLUMN_METRICS = ["count", "distinct", "min", "max", "sum", "avg"] as const;
+const QUANTIFIERS = ["every", "no", "some"] as const;
+const CHECK_STARTS = ["rows", ...COLUMN_METRICS, ...QUANTIFIERS, "warn"];
+
+interface Line {
+  tokens: Token[];
+  /** Column where the `#` comment starts, if any. */
+  commentCol?: number;
+  label?: string;
+}
+
+function tokenize(line: string): Line {
+  const tokens: Token[] = [];
+  let i = 0;
+  const n = line.length;
+  const result: Line = { tokens };
+  while (i < n) {
+    const c = line[i]!;
+    if (c === " " || c === "\t") {
+      i++;
+      continue;
+    }
+    if (c === "#") {
+      result.commentCol = i;
+      const label = line.slice(i + 1).trim();
+      if (label !== "") result.label = label;
+      break;
+    }
+    const rest = line.slice(i);
+    const number = /^-?(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?/.exec(rest);
+    if (number && !/^[A-Za-z_@]/.test(rest.slice(number[0].length))) {
+      tokens.push({ kind: "number", text: number[0], value: Number(number[0]), col: i });
+      i += number[0].length;
+      continue;
+    }
+    const word = /^[A-Za-z_@][A-Za-z0-9_.@]*/.exec(rest);
+    if (word) {
+      tokens.push({ kind: "word", text: word[0], value: word[0], col: i });
+      i += word[0].length;
+      continue;
+    }
+    if (c === "'" || c === '"') {
+      let j = i + 1;
+      let value = "";
+      let closed = false;
+      while (j < n) {
+        if (line[j] === c) {
+          if (line[j + 1] === c) {
+            value += c;
+            j += 2;
+            continue;
+          }
+          closed = true;
+          j++;
+          break;
+        }
+        value += line[j];
+        j++;
+      }
+      if (!closed) {
+        throw new SyntaxProblem(
+          i,
+          c === "'"
+            ? "unterminated string: a closing ' is missing"
+            : 'unterminated column name: a closing " is missing',
+        );
+      }
+      tokens.push({ kind: c === "'" ? "string" : "ident", text: line.slice(i, j), value, col: i });
+      i = j;
+      continue;
+    }
+    const cmp = CMPS.find((op) => rest.startsWith(op));
+    if (cmp) {
+      tokens.push({ kind: "cmp", text: cmp, value: cmp, col: i });
+      i += cmp.length;
+      continue;
+    }
+    if (c === "(" || c === ")" || c === "," || c === ":") {
+      tokens.push({ kind: "punct", text: c, value: c, col: i });
+      i++;
+      continue;
+    }
+    // Anything else (`=`, `*`, `;`, ...) is a token the parser will reject with context.
+    const bad = c === "=" ? "=" : c;
+    tokens.push({ kind: "bad", text: bad, value: bad, col: i });
+    i++;
+  }
+  tokens.push({ kind: "end", text: "", value: "", col: result.commentCol ?? trimmedEnd(line) });
+  return result;
+}
+
+function trimmedEnd(line: string): number {
+  return line.replace(/\s+$/, "").length;
+}
+
+function describe(token: Token, commented: boolean): string {
+  if (token.kind === "end") return commented ? "the comment" : "the end of the line";
+  if (token.kind === "string") return `the string ${token.text}`;
+  return `"${token.text}"`;
+}
+
+class Parser {
+  private i = 0;
+  constructor(
+    private readonly tokens: Token[],
+    private readonly commented: boolean,
+  ) {}
+
+  private peek(offset = 0): Token {
+    return this.tokens[Math.min(this.i + offset, this.tokens.length - 1)]!;
+  }
+
+  private next(): Token {
+    const token = this.peek();
+    if (this.i < this.tokens.length - 1) this.i++;
+    return token;
+  }
+
+  private fail(token: Token, expected: string): never {
+    throw new SyntaxProblem(
+      token.col,
+      `expected ${expected}, found ${describe(token, this.commented)}`,
+    );
+  }
+
+  private isWord(token: Token, word: string): boolean {
+    return token.kind === "word" && token.text.toLowerCase() === word;
+  }
+
+  private expectPunct(text: string, what = `"${text}"`): Token {
+    const token = this.next();
+    if (token.kind !== "punct" || token.text !== text) this.fail(token, what);
+    return token;
+  }
+
+  private expectWord(word: string): void {
+    const token = this.next();
+    if (!this.isWord(token, word)) this.fail(token, `"${word}"`);
+  }
+
+  parseCheck(): { warn: boolean; body: CheckBody } {
+    let warn = false;
+    const first = this.peek();
+    if (this.isWord(first, "warn")) {
+      const colon = this.peek(1);
+      if (colon.kind === "punct" && colon.text === ":") {
+        warn = true;
+        this.next();
+        this.next();
+      } else if (
+        !(
+          colon.kind === "cmp" ||
+          this.isWord(colon, "between") ||
+          (colon.kind === "punct" && colon.text === "(")
+        )
+      ) {
+        this.fail(colon, '":" after "warn"');
+      }
+    }
+    const body = this.parseBody();
+    const rest = this.peek();
+    if (rest.kind !== "end") {
+      throw new SyntaxProblem(
+        rest.col,
+        `unexpected ${describe(rest, this.commented)} after the check (one check a line; start a comment with #)`,
+      );
+    }
+    return { warn, body };
+  }
+
+  private parseBody(): CheckBody {
+    const token = this.peek();
+    const word = token.kind === "word" ? token.text.toLowerCase() : "";
+    if ((QUANTIFIERS as readonly string[]).includes(word)) {
+      this.next();
+      const column = this.parseColumn();
+      const predicate = this.parsePredicate();
+      return {
+        kind: "quantified",
+        quantifier: word as (typeof QUANTIFIERS)[number],
+        column,
+        predicate,
+      };
+    }
+    const metric = this.parseMetric();
+    const op = this.peek();
+    if (op.kind === "cmp") {
+      this.next();
+      return { kind: "compare", metric, op: op.text as Cmp, value: this.parseNumber() };
+    }
+    if (this.isWord(op, "between")) {
+      this.next();
+      const lowToken = this.peek();
+      const low = this.parseNumber();
+      this.expectWord("and");
+      const high = this.parseNumber();
+      if (low > high) {
+        throw new SyntaxProblem(
+          lowToken.col,
+          `the lower bound ${low} is greater than the upper bound ${high}`,
+        );
+      }
+      return { kind: "between", metric, low, high };
+    }
+    if (op.kind === "bad" && op.text === "=") {
+      throw new SyntaxProblem(op.col, 'expected a comparison, found "=" (did you mean "=="?)');
+    }
+    return this.fail(op, 'a comparison (==, !=, <, <=, >, >=) or "between"');
+  }
+
+  private parseMetric(): Metric {
+    const token = this.next();
+    if (token.kind !== "word") {
+      return this.fail(
+        token,
+        "a check: rows, count(c), distinct(c), min(c), max(c), sum(c), avg(c), every, no or some",
+      );
+    }
+    const word = token.text.toLowerCase();
+    if (word === "rows") return { kind: "rows" };
+    if ((COLUMN_METRICS as readonly string[]).includes(word)) {
+      this.expectPunct("(", `"(" after "${token.text}"`);
+      const star = this.peek();
+      if (star.kind === "bad" && star.text === "*") {
+        throw new SyntaxProblem(
+          star.col,
+          `expected a column name, found "*" (use "rows" to count the rows)`,
+        );
+      }
+      const column = this.parseColumn();
+      this.expectPunct(")", '")"');
+      return { kind: word as (typeof COLUMN_METRICS)[number], column };
+    }
+    throw new SyntaxProblem(
+      token.col,
+      `unknown check "${token.text}": expected rows, count, distinct, min, max, sum, avg, every, no or some${didYouMean(token.text, CHECK_STARTS)}`,
+    );
+  }
+
+  private parseColumn(): string {
+    const token = this.next();
+    if (token.kind === "word" || token.kind === "ident") {
+      if (token.kind === "ident" && token.value === "") this.fail(token, "a column name");
+      return String(token.value);
+    }
+    return this.fail(token, "a column name");
+  }
+
+  private parseNumber(): number {
+    const token = this.next();
+    if (token.kind !== "number") return this.fail(token, "a number");
+    return token.value as number;
+  }
+
+  private parseLiteral(): Literal {
+    const token = this.next();
+    if (token.kind === "number") return token.value as number;
+    if (token.kind === "string") return token.value as string;
+    if (token.kind === "word") {
+      const word = token.text.toLowerCase();
+      if (word === "true") return true;
+      if (word === "false") return false;
+      if (word === "null") return null;
+    }
+    if (token.kind === "ident") {
+      throw new SyntaxProblem(
+        token.col,
+        `expected a value, found ${token.text} (strings take single quotes: '${token.value}')`,
+      );
+    }
+    return this.fail(token, "a value (a number, a 'string', true, false or null)");
+  }
+
+  private parseString(after: string): string {
+    const token = this.next();
+    if (token.kind === "string") return token.value as string;
+    if (token.kind === "ident") {
+      throw new SyntaxProblem(
+        token.col,
+        `expected a string after "${after}", found ${token.text} (strings take single quotes: '${token.value}')`,
+      );
+    }
+    return this.fail(token, `a string after "${after}"`);
+  }
+
+  private parsePredicate(): Predicate {
+    const token = this.peek();
+    if (token.kind === "cmp") {
+      this.next();
+      return { kind: "compare", op: token.text as Cmp, value: this.parseLiteral() };
+    }
+    if (token.kind === "bad" && token.text === "=") {
+      throw new SyntaxProblem(token.col, 'expected a comparison, found "=" (did you mean "=="?)');
+    }
+    const word = token.kind === "word" ? token.text.toLowerCase() : "";
+    let negated = false;
+    if (word === "not") {
+      this.next();
+      negated = true;
+      const after = this.peek();
+      const afterWord = after.kind === "word" ? after.text.toLowerCase() : "";
+      if (afterWord !== "in" && afterWord !== "like")
+        this.fail(after, '"in" or "like" after "not"');
+    }
+    const keyword = this.peek();
+    const kw = keyword.kind === "word" ? keyword.text.toLowerCase() : "";
+    if (kw === "in") {
+      this.next();
+      this.expectPunct("(", '"(" after "in"');
+      const values: Literal[] = [this.parseLiteral()];
+      for (;;) {
+        const sep = this.next();
+        if (sep.kind === "punct" && sep.text === ")") break;
+        if (sep.kind !== "punct" || sep.text !== ",") this.fail(sep, '"," or ")"');
+        values.push(this.parseLiteral());
+      }
+      return { kind: "in", negated, values };
+    }
+    if (kw === "like") {
+      this.next();
+      return { kind: "like", negated, pattern: this.parseString(negated ? "not like" : "like") };
+    }
+    if (kw === "matches") {
+      this.next();
+      const patternToken = this.peek();
+      const pattern = this.parseString("matches");
+      try {
+        new RegExp(pattern);
+      } catch (e) {
+        throw new SyntaxProblem(
+          patternToken.col,
+          `invalid regular expression ${patternToken.text}: ${(e as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, "")}`,
+        );
+      }
+      return { kind: "matches", pattern };
+    }
+    if (kw === "is") {
+      this.next();
+      let isNegated = false;
+      if (this.isWord(this.peek(), "not")) {
+        this.next();
+        isNegated = true;
+      }
+      const nul = this.next();
+      if (!this.isWord(nul, "null"))
+        this.fail(nul, isNegated ? '"null" after "is not"' : '"not" or "null" after "is"');
+      return { kind: "null", negated: isNegated };
+    }
+    return this.fail(
+      keyword,
+      "a condition: a comparison (==, !=, <, <=, >, >=), in, not in, like, not like, matches or is [not] null",
+    );
+  }
+}
+
+export interface ParsedExpect {
+  checks: Check[];
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Parses the text of an `expect` block. `firstLine` is the file line of the text's first line;
+ * columns are 1-based positions in each line as given (pass the block's lines as they are in the
+ * file, indentation included, for columns that match the file).
+ */
+export function parseExpect(text: string, firstLine: number, file: string): ParsedExpect {
+  const checks: Check[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const lines = text.split(/\r?\n/);
+  lines.forEach((raw, index) => {
+    const line = firstLine + index;
+    try {
+      const tokenized = tokenize(raw);
+      if (tokenized.tokens.length === 1) return; // blank or comment-only line
+      const parser = new Parser(tokenized.tokens, tokenized.commentCol !== undefined);
+      const { warn, body } = parser.parseCheck();
+      const start = raw.search(/\S/);
+      const end = tokenized.commentCol ?? raw.length;
+      const check: Check = {
+        ...body,
+        source: raw.slice(start, end).trim(),
+        warn,
+        position: { line, column: start + 1 },
+      };
+      if (tokenized.label !== undefined) check.label = tokenized.label;
+      checks.push(check);
+    } catch (e) {
+      if (!(e instanceof SyntaxProblem)) throw e;
+      diagnostics.push({
+        file,
+        line,
+        column: e.col + 1,
+        severity: "error",
+        rule: "expect-syntax",
+        message: e.message,
+      });
+    }
+  });
+  return { checks, diagnostics };
+}

@@ -1,0 +1,144 @@
+/**
+ * Parameter values: a value from the command line (text), the configuration or a default (YAML
+ * scalars) is checked against its declaration and turned into the value queries receive.
+ */
+import { RunMdError } from "./errors.ts";
+import type { ParamDecl, ParamType, ParamValue } from "./model.ts";
+import { parseDuration } from "./units.ts";
+
+export const PARAM_TYPES: readonly ParamType[] = [
+  "string",
+  "integer",
+  "number",
+  "boolean",
+  "timestamp",
+  "duration",
+  "account_id",
+  "arn",
+];
+
+/** An ISO-8601 instant: a date, a time and a zone (`Z` or an offset). */
+const TIMESTAMP =
+  /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$/;
+const ACCOUNT_ID = /^\d{12}$/;
+/** `arn:partition:service:region:account:resource`; region and account may be empty. */
+const ARN = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:[^:\s]*:\S+$/;
+
+const EXAMPLES: Record<ParamType, string> = {
+  string: "text",
+  integer: "an integer such as 10",
+  number: "a number such as 2.5",
+  boolean: "true or false",
+  timestamp: "an ISO-8601 instant such as 2026-11-23T00:00:00Z",
+  duration: "a duration such as 30m, 24h or 7d",
+  account_id: "a 12-digit AWS account id such as 123456789012",
+  arn: "an AWS ARN such as arn:aws:iam::123456789012:role/admin",
+};
+
+function show(raw: unknown): string {
+  if (typeof raw === "string") return JSON.stringify(raw);
+  if (raw === null) return "null";
+  if (raw instanceof Date) return raw.toISOString();
+  if (Array.isArray(raw)) return "a list";
+  if (typeof raw === "object") return "a mapping";
+  return String(raw);
+}
+
+/** The instant as `2026-11-23T00:00:00Z` (milliseconds only when there are some). */
+export function formatInstant(date: Date): string {
+  return date.toISOString().replace(/\.000Z$/, "Z");
+}
+
+/**
+ * Checks `raw` against the declaration and returns the value a query receives: strings for
+ * string, timestamp (normalised to UTC, `...Z`), duration, account_id and arn; numbers for integer
+ * and number; booleans for boolean. Text from the command line is converted (`"42"` → 42,
+ * `"true"` → true). Throws a `RunMdError` with code `bad-param` naming the parameter and `source`
+ * (`--param`, `default`, `config`, ...).
+ */
+export function coerceParam(decl: ParamDecl, raw: unknown, source: string): ParamValue {
+  const fail = (expected: string, hint?: string): never => {
+    throw new RunMdError(
+      "bad-param",
+      `parameter "${decl.name}" (from ${source}): expected ${expected}, got ${show(raw)}`,
+      {
+        hint:
+          hint ??
+          (source === "--param"
+            ? `pass it as --param ${decl.name}=<${decl.type}>`
+            : `give "${decl.name}" a ${decl.type} value`),
+        details: { param: decl.name, source },
+      },
+    );
+  };
+  const value = coerceType(decl.type, raw, fail);
+
+  if (typeof value === "string" && decl.pattern !== undefined) {
+    let re: RegExp;
+    try {
+      re = new RegExp(`^(?:${decl.pattern})$`);
+    } catch {
+      return fail(`a value matching ${decl.pattern} (which is not a valid regular expression)`);
+    }
+    if (!re.test(value)) fail(`a value matching the pattern ${decl.pattern}`);
+  }
+  if (typeof value === "number") {
+    if (decl.min !== undefined && value < decl.min) fail(`a value >= ${decl.min}`);
+    if (decl.max !== undefined && value > decl.max) fail(`a value <= ${decl.max}`);
+  }
+  if (decl.enum !== undefined && !decl.enum.some((e) => e === value)) {
+    fail(`one of ${decl.enum.map((e) => JSON.stringify(e)).join(", ")}`);
+  }
+  return value;
+}
+
+function coerceType(
+  type: ParamType,
+  raw: unknown,
+  fail: (expected: string, hint?: string) => never,
+): ParamValue {
+  const expected = EXAMPLES[type];
+  switch (type) {
+    case "string":
+      if (typeof raw === "string") return raw;
+      return fail("a string", typeof raw === "number" ? "quote the value in YAML" : undefined);
+    case "integer": {
+      const n = typeof raw === "string" && /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : raw;
+      if (typeof n === "number" && Number.isSafeInteger(n)) return n;
+      return fail(expected);
+    }
+    case "number": {
+      const n =
+        typeof raw === "string" && /^\s*-?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/.test(raw)
+          ? Number(raw)
+          : raw;
+      if (typeof n === "number" && Number.isFinite(n)) return n;
+      return fail(expected);
+    }
+    case "boolean":
+      if (typeof raw === "boolean") return raw;
+      if (typeof raw === "string" && /^(true|false)$/i.test(raw.trim())) {
+        return raw.trim().toLowerCase() === "true";
+      }
+      return fail(expected);
+    case "timestamp": {
+      if (raw instanceof Date && !Number.isNaN(raw.getTime())) return formatInstant(raw);
+      if (typeof raw === "string" && TIMESTAMP.test(raw.trim())) {
+        const date = new Date(raw.trim());
+        if (!Number.isNaN(date.getTime())) return formatInstant(date);
+      }
+      return fail(expected);
+    }
+    case "duration":
+      if (typeof raw === "string" && parseDuration(raw) !== undefined) return raw.trim();
+      return fail(expected);
+    case "account_id": {
+      const text = typeof raw === "number" && Number.isSafeInteger(raw) ? String(raw) : raw;
+      if (typeof text === "string" && ACCOUNT_ID.test(text.trim())) return text.trim();
+      return fail(expected, typeof raw === "number" ? "quote account ids in YAML" : undefined);
+    }
+    case "arn":
+      if (typeof raw === "string" && ARN.test(raw.trim())) return raw.trim();
+      return fail(expected);
+  }
+}
