@@ -1,1 +1,10 @@
-export {};
+export type * from "./ast.ts";
+export { InsightsSyntaxError, InsightsUnsupportedError, positionAt } from "./errors.ts";
+export { FUNCTION_NAMES, lookupFunction } from "./functions.ts";
+export { renderInsightsLiteral, renderInsightsQuery } from "./literal.ts";
+export { parseInsights } from "./parser.ts";
+export {
+  type InsightsTranslation,
+  type TranslateOptions,
+  translateInsights,
+} from "./translate.ts";

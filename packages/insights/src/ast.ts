@@ -1,0 +1,78 @@
+/**
+ * The syntax tree of a Logs Insights query. Every node carries its source offsets (`start`
+ * inclusive, `end` exclusive, 0-based into the query text) and `text`, the source as written:
+ * `stats` names its output columns after it.
+ */
+
+export interface NodeBase {
+  start: number;
+  end: number;
+  text: string;
+}
+
+export type PeriodUnit = "ms" | "s" | "m" | "h" | "d" | "w" | "mo" | "q" | "y";
+
+export type BinaryOp =
+  | "and"
+  | "or"
+  | "="
+  | "!="
+  | "<"
+  | "<="
+  | ">"
+  | ">="
+  | "+"
+  | "-"
+  | "*"
+  | "/"
+  | "%"
+  | "^";
+
+export type Expr =
+  | (NodeBase & { kind: "field"; name: string })
+  | (NodeBase & { kind: "string"; value: string })
+  | (NodeBase & { kind: "number"; value: number })
+  | (NodeBase & { kind: "period"; amount: number; unit: PeriodUnit })
+  | (NodeBase & { kind: "regex"; pattern: string })
+  /** A runbook parameter reference `{{name}}`, bound when the query is translated or rendered. */
+  | (NodeBase & { kind: "param"; name: string })
+  /** `name` is the canonical (documented) spelling of the function; `star` for `count(*)`. */
+  | (NodeBase & { kind: "call"; name: string; args: Expr[]; star: boolean })
+  | (NodeBase & { kind: "not"; operand: Expr })
+  | (NodeBase & { kind: "neg"; operand: Expr })
+  | (NodeBase & { kind: "binary"; op: BinaryOp; left: Expr; right: Expr })
+  /** `x like "s"`, `x like /re/`, `x =~ /re/`, `x not like ...`. */
+  | (NodeBase & { kind: "like"; negated: boolean; operand: Expr; pattern: Expr })
+  | (NodeBase & { kind: "in"; negated: boolean; operand: Expr; values: Expr[] });
+
+export interface Projection {
+  expr: Expr;
+  alias?: string;
+  /** The output name: the alias, the field name, or the expression text. */
+  name: string;
+}
+
+export interface SortKey {
+  expr: Expr;
+  descending: boolean;
+}
+
+export type ParsePattern =
+  | { kind: "glob"; text: string; names: string[] }
+  | { kind: "regex"; pattern: string; names: string[] };
+
+export type Command =
+  | (NodeBase & { kind: "fields"; items: Projection[] })
+  | (NodeBase & { kind: "display"; items: Projection[] })
+  | (NodeBase & { kind: "filter"; expr: Expr })
+  | (NodeBase & { kind: "stats"; items: Projection[]; by: Projection[] })
+  | (NodeBase & { kind: "sort"; keys: SortKey[] })
+  | (NodeBase & { kind: "limit"; count: number; from: "limit" | "head" | "tail" })
+  | (NodeBase & { kind: "dedup"; fields: Expr[] })
+  | (NodeBase & { kind: "parse"; source: Expr; pattern: ParsePattern })
+  | (NodeBase & { kind: "unmask"; fields: Expr[] });
+
+export interface InsightsQuery {
+  source: string;
+  commands: Command[];
+}

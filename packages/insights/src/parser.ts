@@ -1,0 +1,717 @@
+import type { BinaryOp, Command, Expr, InsightsQuery, ParsePattern, Projection } from "./ast.ts";
+import { InsightsSyntaxError } from "./errors.ts";
+import { lookupFunction } from "./functions.ts";
+import { type Token, tokenize } from "./lexer.ts";
+
+const COMMANDS = [
+  "fields",
+  "display",
+  "filter",
+  "where",
+  "stats",
+  "sort",
+  "limit",
+  "head",
+  "tail",
+  "dedup",
+  "parse",
+  "unmask",
+] as const;
+
+/** Newer commands the service has and this parser does not: reported as such, not as typos. */
+const UNSUPPORTED_COMMANDS = new Set([
+  "unnest",
+  "lookup",
+  "join",
+  "anomaly",
+  "pattern",
+  "diff",
+  "filterindex",
+  "source",
+  "addtotals",
+]);
+
+type CommandBody = Command extends infer C
+  ? C extends unknown
+    ? Omit<C, "start" | "end" | "text">
+    : never
+  : never;
+
+const RESERVED = new Set(["and", "or", "not", "like", "in", "as", "by", "asc", "desc"]);
+
+/** Parse a Logs Insights query. Throws `InsightsSyntaxError` with the position of the first error. */
+export function parseInsights(query: string): InsightsQuery {
+  return new Parser(query).parseQuery();
+}
+
+class Parser {
+  private readonly tokens: Token[];
+  private pos = 0;
+
+  constructor(private readonly src: string) {
+    this.tokens = tokenize(src);
+  }
+
+  parseQuery(): InsightsQuery {
+    const commands: Command[] = [];
+    if (this.peek().kind === "eof") {
+      this.fail(this.peek(), "the query is empty");
+    }
+    for (;;) {
+      commands.push(this.parseCommand());
+      const t = this.peek();
+      if (t.kind === "eof") break;
+      if (t.kind === "pipe") {
+        this.next();
+        if (this.peek().kind === "eof") this.fail(this.peek(), 'expected a command after "|"');
+        continue;
+      }
+      this.fail(t, `expected "|" or the end of the query, found ${describe(t)}`);
+    }
+    return { source: this.src, commands };
+  }
+
+  // ---- tokens
+
+  private peek(offset = 0): Token {
+    return this.tokens[Math.min(this.pos + offset, this.tokens.length - 1)]!;
+  }
+
+  private next(): Token {
+    const t = this.peek();
+    if (this.pos < this.tokens.length - 1) this.pos++;
+    return t;
+  }
+
+  private prevEnd(): number {
+    return this.tokens[Math.max(0, this.pos - 1)]!.end;
+  }
+
+  private fail(t: Token, message: string, hint?: string): never {
+    throw new InsightsSyntaxError(
+      this.src,
+      t.start,
+      t.end - t.start,
+      message,
+      hint ? { hint } : {},
+    );
+  }
+
+  private isKeyword(t: Token, word: string): boolean {
+    return t.kind === "ident" && !t.quoted && t.value.toLowerCase() === word;
+  }
+
+  private acceptKeyword(word: string): Token | undefined {
+    if (this.isKeyword(this.peek(), word)) return this.next();
+    return undefined;
+  }
+
+  private expect(kind: Token["kind"], what: string): Token {
+    const t = this.peek();
+    if (t.kind !== kind) this.fail(t, `expected ${what}, found ${describe(t)}`);
+    return this.next();
+  }
+
+  private text(start: number, end: number): string {
+    return this.src.slice(start, end);
+  }
+
+  // ---- commands
+
+  private parseCommand(): Command {
+    const t = this.peek();
+    if (t.kind !== "ident" || t.quoted) {
+      this.fail(t, `expected a command (${COMMANDS.join(", ")}), found ${describe(t)}`);
+    }
+    const word = t.value.toLowerCase();
+    if (!(COMMANDS as readonly string[]).includes(word)) {
+      if (UNSUPPORTED_COMMANDS.has(word)) {
+        this.fail(t, `the "${t.value}" command is not supported by run-md`);
+      }
+      const guess = closest(word, COMMANDS);
+      this.fail(
+        t,
+        `unknown command "${t.value}"${guess ? ` (did you mean "${guess}"?)` : ""}`,
+        `Commands: ${COMMANDS.join(", ")}; separate them with "|".`,
+      );
+    }
+    this.next();
+    const start = t.start;
+    const done = (c: CommandBody): Command => {
+      const end = this.prevEnd();
+      return { ...c, start, end, text: this.text(start, end) } as Command;
+    };
+    switch (word) {
+      case "fields":
+        return done({ kind: "fields", items: this.parseProjections("fields", false) });
+      case "display":
+        return done({ kind: "display", items: this.parseProjections("display", false) });
+      case "filter":
+      case "where": {
+        this.expectOperand(word);
+        const expr = this.parseExpr();
+        this.noAggregate(expr, word);
+        return done({ kind: "filter", expr });
+      }
+      case "stats":
+        return this.parseStats(start);
+      case "sort": {
+        const keys = [];
+        do {
+          this.expectOperand("sort");
+          const expr = this.parseExpr();
+          let descending = false;
+          if (this.acceptKeyword("desc")) descending = true;
+          else this.acceptKeyword("asc");
+          keys.push({ expr, descending });
+        } while (this.peek().kind === "comma" && this.next());
+        return done({ kind: "sort", keys });
+      }
+      case "limit":
+      case "head":
+      case "tail": {
+        const n = this.peek();
+        if (n.kind !== "number" || !Number.isInteger(n.number) || (n.number ?? 0) < 1) {
+          this.fail(n, `expected a positive whole number after "${word}", found ${describe(n)}`);
+        }
+        this.next();
+        return done({ kind: "limit", count: n.number!, from: word as "limit" | "head" | "tail" });
+      }
+      case "dedup": {
+        const fields: Expr[] = [];
+        do {
+          fields.push(this.parseFieldRef("dedup"));
+        } while (this.peek().kind === "comma" && this.next());
+        return done({ kind: "dedup", fields });
+      }
+      case "unmask": {
+        const fields: Expr[] = [];
+        if (this.peek().kind === "ident") {
+          do {
+            fields.push(this.parseFieldRef("unmask"));
+          } while (this.peek().kind === "comma" && this.next());
+        }
+        return done({ kind: "unmask", fields });
+      }
+      case "parse":
+        return this.parseParse(start);
+    }
+    /* c8 ignore next */
+    throw new Error(`unhandled command ${word}`);
+  }
+
+  private expectOperand(after: string): void {
+    const t = this.peek();
+    if (t.kind === "eof" || t.kind === "pipe") {
+      this.fail(t, `expected an expression after "${after}", found ${describe(t)}`);
+    }
+  }
+
+  private parseProjections(command: string, allowAggregate: boolean): Projection[] {
+    const items: Projection[] = [];
+    do {
+      this.expectOperand(command);
+      const expr = this.parseExpr();
+      if (!allowAggregate) this.noAggregate(expr, command);
+      items.push(this.finishProjection(expr));
+    } while (this.peek().kind === "comma" && this.next());
+    return items;
+  }
+
+  private finishProjection(expr: Expr): Projection {
+    if (this.acceptKeyword("as")) {
+      const a = this.peek();
+      if (a.kind !== "ident" || (!a.quoted && RESERVED.has(a.value.toLowerCase()))) {
+        this.fail(a, `expected a name after "as", found ${describe(a)}`);
+      }
+      this.next();
+      return { expr, alias: a.value, name: a.value };
+    }
+    return { expr, name: expr.kind === "field" ? expr.name : expr.text };
+  }
+
+  private parseStats(start: number): Command {
+    const items: Projection[] = [];
+    do {
+      this.expectOperand("stats");
+      const expr = this.parseExpr();
+      const p = this.finishProjection(expr);
+      if (!containsAggregate(expr) && !refersTo(expr, items)) {
+        throw new InsightsSyntaxError(
+          this.src,
+          expr.start,
+          expr.end - expr.start,
+          `"${expr.text}" is not an aggregate: stats takes functions such as count(*), sum(f), avg(f)`,
+          { hint: 'Group by a field with "stats count(*) by field".' },
+        );
+      }
+      items.push(p);
+    } while (this.peek().kind === "comma" && this.next());
+    const by: Projection[] = [];
+    if (this.acceptKeyword("by")) {
+      do {
+        this.expectOperand("by");
+        const expr = this.parseExpr();
+        this.noAggregate(expr, "stats ... by");
+        by.push(this.finishProjection(expr));
+      } while (this.peek().kind === "comma" && this.next());
+    }
+    const end = this.prevEnd();
+    return { kind: "stats", items, by, start, end, text: this.text(start, end) };
+  }
+
+  private parseParse(start: number): Command {
+    let source: Expr = { kind: "field", name: "@message", start, end: start, text: "@message" };
+    if (this.peek().kind === "ident") source = this.parseFieldRef("parse");
+    const pt = this.peek();
+    let pattern: ParsePattern;
+    if (pt.kind === "string") {
+      this.next();
+      const stars = pt.value.split("*").length - 1;
+      if (stars === 0) this.fail(pt, 'a parse pattern needs at least one "*" to capture');
+      const asTok = this.peek();
+      if (!this.acceptKeyword("as")) {
+        this.fail(asTok, `expected "as" and ${stars} field name(s) after the parse pattern`);
+      }
+      const names: string[] = [];
+      do {
+        const n = this.peek();
+        if (n.kind !== "ident") this.fail(n, `expected a field name, found ${describe(n)}`);
+        this.next();
+        names.push(n.value);
+      } while (this.peek().kind === "comma" && this.next());
+      if (names.length !== stars) {
+        throw new InsightsSyntaxError(
+          this.src,
+          asTok.start,
+          this.prevEnd() - asTok.start,
+          `the parse pattern has ${stars} "*" but ${names.length} field name(s) follow "as"`,
+        );
+      }
+      pattern = { kind: "glob", text: pt.value, names };
+    } else if (pt.kind === "regex") {
+      this.next();
+      const names = [...pt.value.matchAll(/\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/g)].map((m) => m[1]!);
+      if (names.length === 0) {
+        this.fail(pt, "a parse regular expression needs named groups such as (?<name>...)");
+      }
+      try {
+        new RegExp(pt.value.replace(/\(\?P</g, "(?<").replace(/^\(\?i\)/, ""));
+      } catch (e) {
+        this.fail(pt, `invalid regular expression: ${(e as Error).message}`);
+      }
+      pattern = { kind: "regex", pattern: pt.value, names };
+    } else {
+      this.fail(pt, `expected a "glob * pattern" or a /regular expression/, found ${describe(pt)}`);
+    }
+    const end = this.prevEnd();
+    return { kind: "parse", source, pattern, start, end, text: this.text(start, end) };
+  }
+
+  private parseFieldRef(command: string): Expr {
+    const t = this.peek();
+    if (t.kind !== "ident" || (!t.quoted && RESERVED.has(t.value.toLowerCase()))) {
+      this.fail(t, `expected a field name after "${command}", found ${describe(t)}`);
+    }
+    this.next();
+    return {
+      kind: "field",
+      name: t.value,
+      start: t.start,
+      end: t.end,
+      text: this.text(t.start, t.end),
+    };
+  }
+
+  private noAggregate(expr: Expr, where: string): void {
+    const agg = findAggregate(expr);
+    if (agg) {
+      throw new InsightsSyntaxError(
+        this.src,
+        agg.start,
+        agg.end - agg.start,
+        `the aggregate function ${agg.name}() can only be used in stats, not in ${where}`,
+      );
+    }
+  }
+
+  // ---- expressions
+
+  parseExpr(): Expr {
+    return this.parseOr();
+  }
+
+  private binary(op: BinaryOp, left: Expr, right: Expr): Expr {
+    return {
+      kind: "binary",
+      op,
+      left,
+      right,
+      start: left.start,
+      end: right.end,
+      text: this.text(left.start, right.end),
+    };
+  }
+
+  private parseOr(): Expr {
+    let left = this.parseAnd();
+    while (this.acceptKeyword("or")) left = this.binary("or", left, this.parseAnd());
+    return left;
+  }
+
+  private parseAnd(): Expr {
+    let left = this.parseNot();
+    while (this.acceptKeyword("and")) left = this.binary("and", left, this.parseNot());
+    return left;
+  }
+
+  private parseNot(): Expr {
+    const t = this.peek();
+    if (this.isKeyword(t, "not")) {
+      this.next();
+      const operand = this.parseNot();
+      return {
+        kind: "not",
+        operand,
+        start: t.start,
+        end: operand.end,
+        text: this.text(t.start, operand.end),
+      };
+    }
+    return this.parseComparison();
+  }
+
+  private parseComparison(): Expr {
+    const left = this.parseAdditive();
+    const t = this.peek();
+    if (t.kind === "op" && ["=", "!=", "<", "<=", ">", ">="].includes(t.value)) {
+      this.next();
+      const right = this.parseAdditive();
+      return this.binary(t.value as BinaryOp, left, right);
+    }
+    if (t.kind === "op" && t.value === "=~") {
+      this.next();
+      const p = this.peek();
+      if (p.kind !== "regex" && p.kind !== "param") {
+        this.fail(p, `expected a /regular expression/ after "=~", found ${describe(p)}`);
+      }
+      const pattern = this.parsePrimary();
+      return this.like(false, left, pattern);
+    }
+    let negated = false;
+    if (this.isKeyword(t, "not")) {
+      const after = this.peek(1);
+      if (this.isKeyword(after, "like") || this.isKeyword(after, "in")) {
+        this.next();
+        negated = true;
+      }
+    }
+    const op = this.peek();
+    if (this.isKeyword(op, "like")) {
+      this.next();
+      const p = this.peek();
+      if (p.kind !== "string" && p.kind !== "regex" && p.kind !== "param") {
+        this.fail(
+          p,
+          `expected a "string" or a /regular expression/ after "like", found ${describe(p)}`,
+        );
+      }
+      return this.like(negated, left, this.parsePrimary());
+    }
+    if (this.isKeyword(op, "in")) {
+      this.next();
+      this.expect("lbracket", '"[" to open the list after "in"');
+      const values: Expr[] = [];
+      if (this.peek().kind !== "rbracket") {
+        do {
+          this.expectOperand("[");
+          values.push(this.parseAdditive());
+        } while (this.peek().kind === "comma" && this.next());
+      }
+      if (values.length === 0) this.fail(this.peek(), 'the list after "in" is empty');
+      this.expect("rbracket", '"," or "]"');
+      const end = this.prevEnd();
+      return {
+        kind: "in",
+        negated,
+        operand: left,
+        values,
+        start: left.start,
+        end,
+        text: this.text(left.start, end),
+      };
+    }
+    return left;
+  }
+
+  private like(negated: boolean, operand: Expr, pattern: Expr): Expr {
+    if (pattern.kind === "regex") this.checkRegex(pattern);
+    return {
+      kind: "like",
+      negated,
+      operand,
+      pattern,
+      start: operand.start,
+      end: pattern.end,
+      text: this.text(operand.start, pattern.end),
+    };
+  }
+
+  private checkRegex(r: Expr & { kind: "regex" }): void {
+    // RE2 and JavaScript agree on the syntax CloudTrail queries use; flags like (?i) are RE2 only.
+    const body = r.pattern.replace(/\(\?P</g, "(?<").replace(/\(\?[imsU]+\)/g, "");
+    try {
+      new RegExp(body);
+    } catch (e) {
+      throw new InsightsSyntaxError(
+        this.src,
+        r.start,
+        r.end - r.start,
+        `invalid regular expression ${r.text}: ${(e as Error).message.replace(/^Invalid regular expression: /, "")}`,
+      );
+    }
+  }
+
+  private parseAdditive(): Expr {
+    let left = this.parseMultiplicative();
+    for (;;) {
+      const t = this.peek();
+      if (t.kind === "op" && (t.value === "+" || t.value === "-")) {
+        this.next();
+        left = this.binary(t.value, left, this.parseMultiplicative());
+      } else return left;
+    }
+  }
+
+  private parseMultiplicative(): Expr {
+    let left = this.parsePower();
+    for (;;) {
+      const t = this.peek();
+      if (t.kind === "op" && (t.value === "*" || t.value === "/" || t.value === "%")) {
+        this.next();
+        left = this.binary(t.value, left, this.parsePower());
+      } else return left;
+    }
+  }
+
+  private parsePower(): Expr {
+    const left = this.parseUnary();
+    const t = this.peek();
+    if (t.kind === "op" && t.value === "^") {
+      this.next();
+      return this.binary("^", left, this.parsePower());
+    }
+    return left;
+  }
+
+  private parseUnary(): Expr {
+    const t = this.peek();
+    if (t.kind === "op" && t.value === "-") {
+      this.next();
+      const operand = this.parseUnary();
+      return {
+        kind: "neg",
+        operand,
+        start: t.start,
+        end: operand.end,
+        text: this.text(t.start, operand.end),
+      };
+    }
+    return this.parsePrimary();
+  }
+
+  private parsePrimary(): Expr {
+    const t = this.peek();
+    const base = { start: t.start, end: t.end, text: this.text(t.start, t.end) };
+    switch (t.kind) {
+      case "number":
+        this.next();
+        return { kind: "number", value: t.number!, ...base };
+      case "period":
+        this.next();
+        return { kind: "period", amount: t.number!, unit: t.unit!, ...base };
+      case "string":
+        this.next();
+        return { kind: "string", value: t.value, ...base };
+      case "regex":
+        this.next();
+        return { kind: "regex", pattern: t.value, ...base };
+      case "param":
+        this.next();
+        return { kind: "param", name: t.value, ...base };
+      case "lparen": {
+        this.next();
+        this.expectOperand("(");
+        const inner = this.parseExpr();
+        this.expect("rparen", '")"');
+        // Keep the parentheses in the text, so stats names read as written.
+        return {
+          ...inner,
+          start: t.start,
+          end: this.prevEnd(),
+          text: this.text(t.start, this.prevEnd()),
+        };
+      }
+      case "ident": {
+        if (!t.quoted && this.peek(1).kind === "lparen") return this.parseCall();
+        if (!t.quoted && RESERVED.has(t.value.toLowerCase())) {
+          this.fail(t, `expected a field or a value, found the keyword "${t.value}"`);
+        }
+        this.next();
+        return { kind: "field", name: t.value, ...base };
+      }
+      default:
+        this.fail(t, `expected a field or a value, found ${describe(t)}`);
+    }
+  }
+
+  private parseCall(): Expr {
+    const nameTok = this.next();
+    const spec = lookupFunction(nameTok.value);
+    if (!spec) {
+      this.fail(nameTok, `unknown function "${nameTok.value}"`);
+    }
+    this.next(); // (
+    const args: Expr[] = [];
+    let star = false;
+    if (this.peek().kind === "op" && this.peek().value === "*" && this.peek(1).kind === "rparen") {
+      if (!spec.star) this.fail(this.peek(), `${spec.name}(*) is not allowed; name a field`);
+      star = true;
+      this.next();
+    } else if (this.peek().kind !== "rparen") {
+      do {
+        this.expectOperand(`${spec.name}(`);
+        args.push(this.parseExpr());
+      } while (this.peek().kind === "comma" && this.next());
+    }
+    const close = this.peek();
+    if (close.kind !== "rparen")
+      this.fail(close, `expected "," or ")" in the call of ${spec.name}, found ${describe(close)}`);
+    this.next();
+    const n = args.length;
+    if (!star && (n < spec.minArgs || n > spec.maxArgs)) {
+      const want =
+        spec.minArgs === spec.maxArgs
+          ? `${spec.minArgs}`
+          : spec.maxArgs === Number.POSITIVE_INFINITY
+            ? `at least ${spec.minArgs}`
+            : `${spec.minArgs} to ${spec.maxArgs}`;
+      throw new InsightsSyntaxError(
+        this.src,
+        nameTok.start,
+        close.end - nameTok.start,
+        `${spec.name}() takes ${want} argument(s), got ${n}`,
+      );
+    }
+    if (spec.aggregate) {
+      for (const a of args) {
+        const inner = findAggregate(a);
+        if (inner) {
+          throw new InsightsSyntaxError(
+            this.src,
+            inner.start,
+            inner.end - inner.start,
+            `aggregate functions cannot be nested: ${inner.name}() inside ${spec.name}()`,
+          );
+        }
+      }
+    }
+    const end = close.end;
+    return {
+      kind: "call",
+      name: spec.name,
+      args,
+      star,
+      start: nameTok.start,
+      end,
+      text: this.text(nameTok.start, end),
+    };
+  }
+}
+
+function describe(t: Token): string {
+  switch (t.kind) {
+    case "eof":
+      return "the end of the query";
+    case "pipe":
+      return '"|"';
+    case "string":
+      return `the string ${JSON.stringify(t.value)}`;
+    case "regex":
+      return `the regular expression /${t.value}/`;
+    case "ident":
+      return t.quoted ? `\`${t.value}\`` : `"${t.value}"`;
+    case "param":
+      return `the parameter {{${t.value}}}`;
+    default:
+      return `"${t.value}"`;
+  }
+}
+
+function walk(e: Expr, visit: (e: Expr) => boolean): boolean {
+  if (visit(e)) return true;
+  switch (e.kind) {
+    case "call":
+      return e.args.some((a) => walk(a, visit));
+    case "not":
+    case "neg":
+      return walk(e.operand, visit);
+    case "binary":
+      return walk(e.left, visit) || walk(e.right, visit);
+    case "like":
+      return walk(e.operand, visit) || walk(e.pattern, visit);
+    case "in":
+      return walk(e.operand, visit) || e.values.some((v) => walk(v, visit));
+    default:
+      return false;
+  }
+}
+
+export function findAggregate(e: Expr): (Expr & { kind: "call" }) | undefined {
+  let found: (Expr & { kind: "call" }) | undefined;
+  walk(e, (x) => {
+    if (x.kind === "call" && lookupFunction(x.name)?.aggregate) {
+      found = x;
+      return true;
+    }
+    return false;
+  });
+  return found;
+}
+
+export function containsAggregate(e: Expr): boolean {
+  return findAggregate(e) !== undefined;
+}
+
+/** Whether `e` refers to an alias given earlier in the same stats command. */
+function refersTo(e: Expr, items: Projection[]): boolean {
+  const names = new Set(items.map((i) => i.name));
+  return walk(e, (x) => x.kind === "field" && names.has(x.name));
+}
+
+function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = 3;
+  for (const c of candidates) {
+    const d = editDistance(word, c);
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0]!;
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j]!;
+      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return dp[b.length]!;
+}

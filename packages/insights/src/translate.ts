@@ -1,0 +1,732 @@
+import type { BoundParam, ParamValue } from "@run-md/core";
+import type { Command, Expr, InsightsQuery, PeriodUnit, Projection } from "./ast.ts";
+import { InsightsSyntaxError, InsightsUnsupportedError } from "./errors.ts";
+import { parseInsights } from "./parser.ts";
+
+/**
+ * Translation of a Logs Insights query to one DuckDB SELECT over a relation of CloudWatch-style
+ * events: `("@timestamp" TIMESTAMPTZ, "@message" VARCHAR (the event JSON), "@logStream" VARCHAR,
+ * "@log" VARCHAR, "@ptr" VARCHAR)`, already scoped to the time window.
+ *
+ * The query becomes a chain of CTEs, one per command. Columns inside the chain have generated
+ * names (`ts`, `msg`, `j1`, `d1`, `s1`, ...), so no field name or string of the query ever
+ * becomes SQL text other than inside a quoted literal or the final quoted column alias.
+ */
+
+export interface TranslateOptions {
+  /** The relation to read: a table or view name, optionally schema-qualified (`main.cwl_events`). */
+  relation: string;
+  /** Rows returned when the query has no `limit`: the service's default is 10,000. */
+  defaultLimit?: number;
+  /** Values of `{{name}}` references, bound as SQL literals (never spliced into the query text). */
+  params?: Record<string, ParamValue | BoundParam>;
+}
+
+export interface InsightsTranslation {
+  sql: string;
+  /** Output field names, in order. */
+  columns: string[];
+  /** Whether the query aggregates (has `stats`): the service adds no `@ptr` to such results. */
+  aggregated: boolean;
+}
+
+type T = "string" | "number" | "boolean" | "timestamp" | "null";
+
+interface Col {
+  sql: string;
+  type: T;
+}
+
+interface OrderKey {
+  sql: string;
+  type: T;
+  descending: boolean;
+}
+
+interface Scope {
+  mode: "events" | "aggregated";
+  cols: Map<string, Col>;
+  order: OrderKey[];
+  outputs: string[] | null;
+}
+
+const TIMESTAMP_FORMAT = "'%Y-%m-%d %H:%M:%S.%g'";
+
+export function sqlString(s: string): string {
+  if (s.includes("\u0000")) throw new Error("a NUL character cannot appear in a query literal");
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+export function sqlIdent(s: string): string {
+  if (s.includes("\u0000")) throw new Error("a NUL character cannot appear in an identifier");
+  return `"${s.replace(/"/g, '""')}"`;
+}
+
+function relationSql(relation: string): string {
+  const parts = relation.split(".");
+  if (parts.some((p) => !/^[A-Za-z_][A-Za-z0-9_$]*$/.test(p))) {
+    throw new Error(`relation must be a plain (optionally qualified) name, got ${relation}`);
+  }
+  return parts.map(sqlIdent).join(".");
+}
+
+/** Parse and translate a Logs Insights query to DuckDB SQL. */
+export function translateInsights(
+  query: string | InsightsQuery,
+  opts: TranslateOptions,
+): InsightsTranslation {
+  const ast = typeof query === "string" ? parseInsights(query) : query;
+  return new Translator(ast, opts).run();
+}
+
+const PERIOD_INTERVAL: Record<PeriodUnit, [number, string]> = {
+  ms: [1, "millisecond"],
+  s: [1, "second"],
+  m: [1, "minute"],
+  h: [1, "hour"],
+  d: [1, "day"],
+  w: [7, "day"],
+  mo: [1, "month"],
+  q: [3, "month"],
+  y: [1, "year"],
+};
+
+class Translator {
+  private readonly src: string;
+  private readonly ctes: string[] = [];
+  private cur = "e1";
+  private counter = 0;
+  private readonly jsonPaths = new Map<string, string>();
+  private sawLimit = false;
+  private aggregated = false;
+  private scope: Scope = {
+    mode: "events",
+    cols: new Map(),
+    order: [{ sql: "ts", type: "timestamp", descending: true }],
+    outputs: null,
+  };
+
+  constructor(
+    private readonly ast: InsightsQuery,
+    private readonly opts: TranslateOptions,
+  ) {
+    this.src = ast.source;
+  }
+
+  run(): InsightsTranslation {
+    for (const c of this.ast.commands) this.command(c);
+    const outputs = dedupe(this.scope.outputs ?? ["@timestamp", "@message"]);
+    const select = outputs.map((name) => {
+      const col = this.resolveName(name);
+      return `${render(col)} AS ${sqlIdent(name)}`;
+    });
+    const limit = this.sawLimit ? "" : ` LIMIT ${Math.floor(this.opts.defaultLimit ?? 10_000)}`;
+    const final = `SELECT ${select.join(", ")} FROM ${this.cur}${orderBy(this.scope.order)}${limit}`;
+    const paths = [...this.jsonPaths.entries()];
+    const base = [
+      `SELECT timezone('UTC', "@timestamp") AS ts, "@message" AS msg, "@logStream" AS lstream, "@log" AS lgroup, "@ptr" AS ptr`,
+      paths.length > 0
+        ? `, json_extract("@message", [${paths.map(([p]) => sqlString(p)).join(", ")}]) AS jl`
+        : "",
+      ` FROM ${relationSql(this.opts.relation)}`,
+    ].join("");
+    const extract = paths.length
+      ? `SELECT *, ${paths.map(([, col], i) => `${jsonValue(`jl[${i + 1}]`)} AS ${col}`).join(", ")} FROM e0`
+      : "SELECT * FROM e0";
+    const all = [`e0 AS (${base})`, `e1 AS (${extract})`, ...this.ctes];
+    return {
+      sql: `WITH ${all.join(",\n")}\n${final}`,
+      columns: outputs,
+      aggregated: this.aggregated,
+    };
+  }
+
+  // ---- plumbing
+
+  private fresh(prefix: string): string {
+    this.counter++;
+    return `${prefix}${this.counter}`;
+  }
+
+  private addCte(sql: string): void {
+    const name = this.fresh("c");
+    this.ctes.push(`${name} AS (${sql})`);
+    this.cur = name;
+  }
+
+  private unsupported(node: { start: number; end: number }, message: string): never {
+    throw new InsightsUnsupportedError(this.src, node.start, node.end - node.start, message);
+  }
+
+  /** Make `sql` a column of the current relation, reusing plain column references. */
+  private materialize(cols: Col[]): Col[] {
+    const derived: string[] = [];
+    const out = cols.map((c) => {
+      if (/^[a-z]+\d*$/.test(c.sql)) return c;
+      const name = this.fresh("d");
+      derived.push(`${c.sql} AS ${name}`);
+      return { sql: name, type: c.type };
+    });
+    if (derived.length) this.addCte(`SELECT *, ${derived.join(", ")} FROM ${this.cur}`);
+    return out;
+  }
+
+  // ---- commands
+
+  private command(c: Command): void {
+    switch (c.kind) {
+      case "fields":
+      case "display": {
+        const computed: Array<{ name: string; col: Col }> = [];
+        const names: string[] = [];
+        for (const item of c.items) {
+          names.push(item.name);
+          if (item.expr.kind === "field" && item.alias === undefined) {
+            this.resolveName(item.expr.name);
+            continue;
+          }
+          computed.push({ name: item.name, col: this.expr(item.expr) });
+        }
+        const cols = this.materialize(computed.map((x) => x.col));
+        for (const [i, x] of computed.entries()) this.scope.cols.set(x.name, cols[i]!);
+        if (c.kind === "display") this.scope.outputs = names;
+        else this.scope.outputs = [...(this.scope.outputs ?? []), ...names];
+        return;
+      }
+      case "filter":
+        this.addCte(`SELECT * FROM ${this.cur} WHERE ${bool(this.expr(c.expr))}`);
+        return;
+      case "stats":
+        this.stats(c.items, c.by);
+        return;
+      case "sort": {
+        const cols = this.materialize(c.keys.map((k) => this.expr(k.expr)));
+        this.scope.order = cols.map((col, i) => ({ ...col, descending: c.keys[i]!.descending }));
+        return;
+      }
+      case "limit": {
+        const order =
+          c.from === "tail"
+            ? this.scope.order.map((k) => ({ ...k, descending: !k.descending }))
+            : this.scope.order;
+        this.addCte(`SELECT * FROM ${this.cur}${orderBy(order)} LIMIT ${c.count}`);
+        this.sawLimit = true;
+        return;
+      }
+      case "dedup": {
+        const keys = this.materialize(c.fields.map((f) => this.expr(f)));
+        // Events where a dedup field is missing are kept, as the service does.
+        const nulls = keys.map((k) => `${k.sql} IS NULL`).join(" OR ");
+        const partition = keys.map((k) => k.sql).join(", ");
+        this.addCte(
+          `SELECT * FROM ${this.cur} QUALIFY ${nulls} OR row_number() OVER (PARTITION BY ${partition}${orderBy(this.scope.order)}) = 1`,
+        );
+        return;
+      }
+      case "parse": {
+        const source = str(this.expr(c.source));
+        const { regex, groups } =
+          c.pattern.kind === "glob"
+            ? globToRegex(c.pattern.text)
+            : regexGroups(c.pattern.pattern, c.pattern.names);
+        const re = sqlString(regex);
+        const cols = groups.map(
+          (g) =>
+            `CASE WHEN regexp_matches(${source}, ${re}) THEN regexp_extract(${source}, ${re}, ${g}) END`,
+        );
+        const names = c.pattern.names;
+        const made = this.materialize(cols.map((sql) => ({ sql, type: "string" as T })));
+        for (const [i, n] of names.entries()) this.scope.cols.set(n, made[i]!);
+        return;
+      }
+      case "unmask":
+        // Data-protection masking does not exist locally: the values are already clear.
+        return;
+    }
+  }
+
+  private stats(items: Projection[], by: Projection[]): void {
+    const inAggregate = new Map<string, Col>();
+    const select: string[] = [];
+    const next = new Map<string, Col>();
+    const names: string[] = [];
+    by.forEach((p) => {
+      const col = this.expr(p.expr);
+      const name = this.fresh("s");
+      select.push(`${col.sql} AS ${name}`);
+      next.set(p.name, { sql: name, type: col.type });
+      names.push(p.name);
+    });
+    for (const p of items) {
+      const col = this.expr(p.expr, inAggregate);
+      inAggregate.set(p.name, col);
+      const name = this.fresh("s");
+      select.push(`${col.sql} AS ${name}`);
+      next.set(p.name, { sql: name, type: col.type });
+      names.push(p.name);
+    }
+    const groupBy = by.length ? ` GROUP BY ${by.map((_, i) => i + 1).join(", ")}` : "";
+    this.addCte(`SELECT ${select.join(", ")} FROM ${this.cur}${groupBy}`);
+    this.aggregated = true;
+    this.scope = { mode: "aggregated", cols: next, order: [], outputs: names };
+  }
+
+  // ---- names and expressions
+
+  private resolveName(name: string): Col {
+    const known = this.scope.cols.get(name);
+    if (known) return known;
+    if (this.scope.mode === "aggregated") return { sql: "NULL", type: "null" };
+    switch (name) {
+      case "@timestamp":
+        return { sql: "ts", type: "timestamp" };
+      case "@message":
+        return { sql: "msg", type: "string" };
+      case "@logStream":
+        return { sql: "lstream", type: "string" };
+      case "@log":
+        return { sql: "lgroup", type: "string" };
+      case "@ptr":
+        return { sql: "ptr", type: "string" };
+    }
+    const pointer = `/${name
+      .split(".")
+      .map((seg) => seg.replace(/~/g, "~0").replace(/\//g, "~1"))
+      .join("/")}`;
+    let col = this.jsonPaths.get(pointer);
+    if (!col) {
+      col = `j${this.jsonPaths.size + 1}`;
+      this.jsonPaths.set(pointer, col);
+    }
+    return { sql: col, type: "string" };
+  }
+
+  private expr(e: Expr, aliases?: Map<string, Col>): Col {
+    if (e.kind !== "field") {
+      const named = this.scope.cols.get(e.text);
+      if (named) return named;
+    }
+    switch (e.kind) {
+      case "field":
+        return aliases?.get(e.name) ?? this.resolveName(e.name);
+      case "string":
+        return { sql: sqlString(e.value), type: "string" };
+      case "number":
+        return { sql: numberLiteral(e.value), type: "number" };
+      case "param":
+        return this.param(e);
+      case "period":
+        return this.unsupported(
+          e,
+          `a time period such as ${e.text} only goes in bin(), datefloor() or dateceil()`,
+        );
+      case "regex":
+        return this.unsupported(e, `a regular expression only goes after "like" or "=~"`);
+      case "neg":
+        return { sql: `(- ${num(this.expr(e.operand, aliases))})`, type: "number" };
+      case "not":
+        return { sql: `(NOT ${bool(this.expr(e.operand, aliases))})`, type: "boolean" };
+      case "binary":
+        return this.binary(e, aliases);
+      case "like": {
+        const operand = str(this.expr(e.operand, aliases));
+        let test: string;
+        if (e.pattern.kind === "regex") {
+          test = `regexp_matches(${operand}, ${sqlString(toRe2(e.pattern.pattern))})`;
+        } else {
+          const pat = this.expr(e.pattern, aliases);
+          test = `contains(${operand}, ${str(pat)})`;
+        }
+        return { sql: e.negated ? `(NOT coalesce(${test}, false))` : test, type: "boolean" };
+      }
+      case "in": {
+        const values = e.values.map((v) => this.expr(v, aliases));
+        const operand = this.expr(e.operand, aliases);
+        const numeric = values.every((v) => v.type === "number" || v.type === "boolean");
+        const lhs = numeric ? num(operand) : str(operand);
+        const list = values.map((v) => (numeric ? num(v) : str(v))).join(", ");
+        return { sql: `(${lhs} ${e.negated ? "NOT IN" : "IN"} (${list}))`, type: "boolean" };
+      }
+      case "call":
+        return this.call(e, aliases);
+    }
+  }
+
+  private param(e: Expr & { kind: "param" }): Col {
+    const p = this.opts.params?.[e.name];
+    if (p === undefined) {
+      throw new InsightsSyntaxError(
+        this.src,
+        e.start,
+        e.end - e.start,
+        `unknown parameter {{${e.name}}}`,
+        {
+          code: "unknown-param",
+          hint: "Declare it under params: in the front matter, or use a built-in: start, end, start_date, end_date.",
+        },
+      );
+    }
+    const v = typeof p === "object" ? p.value : p;
+    const type = typeof p === "object" ? p.type : undefined;
+    if (typeof v === "boolean") return { sql: v ? "1" : "0", type: "number" };
+    if (typeof v === "number" || type === "integer" || type === "number") {
+      const n = Number(v);
+      if (!Number.isFinite(n)) throw new Error(`parameter ${e.name} is not a finite number`);
+      return { sql: numberLiteral(n), type: "number" };
+    }
+    return { sql: sqlString(String(v)), type: "string" };
+  }
+
+  private binary(e: Expr & { kind: "binary" }, aliases?: Map<string, Col>): Col {
+    const l = this.expr(e.left, aliases);
+    const r = this.expr(e.right, aliases);
+    switch (e.op) {
+      case "and":
+      case "or":
+        return { sql: `(${bool(l)} ${e.op.toUpperCase()} ${bool(r)})`, type: "boolean" };
+      case "=":
+      case "!=":
+      case "<":
+      case "<=":
+      case ">":
+      case ">=": {
+        const op = e.op === "!=" ? "<>" : e.op;
+        if (l.type === "null" || r.type === "null")
+          return { sql: "CAST(NULL AS BOOLEAN)", type: "boolean" };
+        const isNum = (c: Col) => c.type === "number" || c.type === "boolean";
+        let sql: string;
+        if (isNum(l) || isNum(r)) sql = `(${num(l)} ${op} ${num(r)})`;
+        else if (l.type === "timestamp" || r.type === "timestamp")
+          sql = `(${ts(l)} ${op} ${ts(r)})`;
+        else sql = `(${str(l)} ${op} ${str(r)})`;
+        return { sql, type: "boolean" };
+      }
+      case "^":
+        return { sql: `power(${num(l)}, ${num(r)})`, type: "number" };
+      default:
+        return { sql: `(${num(l)} ${e.op} ${num(r)})`, type: "number" };
+    }
+  }
+
+  private call(e: Expr & { kind: "call" }, aliases?: Map<string, Col>): Col {
+    const a = (i: number) => this.expr(e.args[i]!, aliases);
+    const all = () => e.args.map((x) => this.expr(x, aliases));
+    const period = (i: number): string => {
+      const p = e.args[i]!;
+      if (p.kind !== "period") {
+        this.unsupported(p, `${e.name}() takes a time period such as 5m or 1h`);
+      }
+      const [mult, unit] = PERIOD_INTERVAL[p.unit];
+      const amount = p.amount * mult;
+      if (!Number.isInteger(amount) || amount <= 0)
+        this.unsupported(p, `the period ${p.text} must be a positive whole number`);
+      return `INTERVAL '${amount} ${unit}'`;
+    };
+    const needTimestamp = (): Col => {
+      const t = this.resolveName("@timestamp");
+      if (t.type !== "timestamp")
+        this.unsupported(e, `${e.name}() needs @timestamp, which this stage no longer has`);
+      return t;
+    };
+    switch (e.name) {
+      case "ispresent":
+        return { sql: `(${a(0).sql} IS NOT NULL)`, type: "boolean" };
+      case "isempty": {
+        const x = a(0);
+        return { sql: `(${x.sql} IS NULL OR ${str(x)} = '')`, type: "boolean" };
+      }
+      case "isblank": {
+        const x = a(0);
+        return { sql: `(${x.sql} IS NULL OR trim(${str(x)}) = '')`, type: "boolean" };
+      }
+      case "coalesce": {
+        const xs = all().filter((x) => x.type !== "null");
+        if (xs.length === 0) return { sql: "NULL", type: "null" };
+        const same = xs.every((x) => x.type === xs[0]!.type);
+        return {
+          sql: `coalesce(${xs.map((x) => (same ? x.sql : str(x))).join(", ")})`,
+          type: same ? xs[0]!.type : "string",
+        };
+      }
+      case "concat":
+        return { sql: `concat(${all().map(str).join(", ")})`, type: "string" };
+      case "strlen":
+        return { sql: `length(${str(a(0))})`, type: "number" };
+      case "toupper":
+        return { sql: `upper(${str(a(0))})`, type: "string" };
+      case "tolower":
+        return { sql: `lower(${str(a(0))})`, type: "string" };
+      case "trim":
+      case "ltrim":
+      case "rtrim":
+        return {
+          sql: `${e.name}(${str(a(0))}${e.args.length > 1 ? `, ${str(a(1))}` : ""})`,
+          type: "string",
+        };
+      case "substr": {
+        const start = `(CAST(${num(a(1))} AS BIGINT) + 1)`;
+        const len = e.args.length > 2 ? `, CAST(${num(a(2))} AS BIGINT)` : "";
+        return { sql: `substr(${str(a(0))}, ${start}${len})`, type: "string" };
+      }
+      case "replace":
+        return { sql: `replace(${str(a(0))}, ${str(a(1))}, ${str(a(2))})`, type: "string" };
+      case "strcontains":
+        return { sql: `contains(${str(a(0))}, ${str(a(1))})`, type: "boolean" };
+      case "abs":
+      case "ceil":
+      case "floor":
+      case "sqrt":
+        return { sql: `${e.name}(${num(a(0))})`, type: "number" };
+      case "log":
+        return { sql: `ln(${num(a(0))})`, type: "number" };
+      case "greatest":
+      case "least": {
+        const xs = all();
+        const allTs = xs.every((x) => x.type === "timestamp");
+        return {
+          sql: `${e.name}(${xs.map((x) => (allTs ? x.sql : num(x))).join(", ")})`,
+          type: allTs ? "timestamp" : "number",
+        };
+      }
+      case "bin":
+        return { sql: `time_bucket(${period(0)}, ${needTimestamp().sql})`, type: "timestamp" };
+      case "datefloor":
+        return { sql: `time_bucket(${period(1)}, ${ts(a(0))})`, type: "timestamp" };
+      case "dateceil": {
+        const t = ts(a(0));
+        const p = period(1);
+        return {
+          sql: `(CASE WHEN time_bucket(${p}, ${t}) = ${t} THEN ${t} ELSE time_bucket(${p}, ${t}) + ${p} END)`,
+          type: "timestamp",
+        };
+      }
+      case "fromMillis":
+        return { sql: ts({ ...a(0), type: "number" }), type: "timestamp" };
+      case "toMillis":
+        return { sql: `epoch_ms(${ts(a(0))})`, type: "number" };
+      case "isValidIp":
+        return { sql: `(${ipv4Test(str(a(0)))} OR ${ipv6Test(str(a(0)))})`, type: "boolean" };
+      case "isValidIpV4":
+        return { sql: ipv4Test(str(a(0))), type: "boolean" };
+      case "isValidIpV6":
+        return { sql: ipv6Test(str(a(0))), type: "boolean" };
+      case "isIpInSubnet":
+      case "isIpv4InSubnet":
+        return { sql: this.ipv4InSubnet(e, str(a(0))), type: "boolean" };
+      case "isIpv6InSubnet":
+        return this.unsupported(e, "isIpv6InSubnet() is not supported by the local engine");
+      // ---- aggregates
+      case "count":
+        if (e.star || e.args.length === 0) return { sql: "count(*)", type: "number" };
+        return { sql: `count(${a(0).sql})`, type: "number" };
+      case "count_distinct":
+        return { sql: `count(DISTINCT ${a(0).sql})`, type: "number" };
+      case "sum":
+      case "avg":
+        return { sql: `${e.name}(${num(a(0))})`, type: "number" };
+      case "stddev":
+        return { sql: `stddev_samp(${num(a(0))})`, type: "number" };
+      case "min":
+      case "max": {
+        const x = a(0);
+        if (x.type === "timestamp") return { sql: `${e.name}(${x.sql})`, type: "timestamp" };
+        return { sql: `${e.name}(${num(x)})`, type: "number" };
+      }
+      case "pct": {
+        const p = e.args[1]!;
+        if (p.kind !== "number" || p.value < 0 || p.value > 100) {
+          this.unsupported(p, "pct() takes a percentile between 0 and 100 as its second argument");
+        }
+        return {
+          sql: `quantile_cont(${num(a(0))}, ${numberLiteral(p.value / 100)})`,
+          type: "number",
+        };
+      }
+      case "earliest":
+      case "latest": {
+        const x = a(0);
+        const t = needTimestamp();
+        const fn = e.name === "earliest" ? "arg_min" : "arg_max";
+        return {
+          sql: `${fn}(${x.sql}, ${t.sql}) FILTER (WHERE ${x.sql} IS NOT NULL)`,
+          type: x.type,
+        };
+      }
+      case "sortsFirst":
+        return { sql: `min(${str(a(0))})`, type: "string" };
+      case "sortsLast":
+        return { sql: `max(${str(a(0))})`, type: "string" };
+    }
+    return this.unsupported(e, `${e.name}() is not supported by the local engine`);
+  }
+
+  private ipv4InSubnet(e: Expr & { kind: "call" }, ip: string): string {
+    const cidrArg = e.args[1]!;
+    const cidr = cidrArg.kind === "string" ? cidrArg.value : undefined;
+    const m = cidr?.match(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/);
+    if (!m)
+      return this.unsupported(
+        cidrArg,
+        'the subnet must be an IPv4 CIDR string such as "192.0.2.0/24"',
+      );
+    const octets = m.slice(1, 5).map(Number);
+    const bits = Number(m[5]);
+    if (octets.some((o) => o > 255) || bits > 32)
+      this.unsupported(cidrArg, `"${cidr}" is not a valid IPv4 CIDR`);
+    const network = octets.reduce((acc, o) => acc * 256 + o, 0);
+    const size = 2 ** (32 - bits);
+    const base = Math.floor(network / size) * size;
+    const asInt = [1, 2, 3, 4]
+      .map((i, k) => `CAST(split_part(${ip}, '.', ${i}) AS BIGINT) * ${256 ** (3 - k)}`)
+      .join(" + ");
+    return `(CASE WHEN ${ipv4Test(ip)} THEN (${asInt}) BETWEEN ${base} AND ${base + size - 1} ELSE false END)`;
+  }
+}
+
+// ---- SQL helpers
+
+function dedupe(names: string[]): string[] {
+  return [...new Set(names)];
+}
+
+function numberLiteral(n: number): string {
+  if (!Number.isFinite(n)) throw new Error(`not a finite number: ${n}`);
+  return Number.isInteger(n) && Math.abs(n) < 2 ** 53 ? String(n) : `CAST(${String(n)} AS DOUBLE)`;
+}
+
+/** A JSON value from `json_extract` as Logs Insights shows it: booleans as 1 and 0, strings unquoted. */
+function jsonValue(v: string): string {
+  return `(CASE WHEN json_type(${v}) = 'BOOLEAN' THEN (CASE WHEN CAST(${v} AS VARCHAR) = 'true' THEN '1' ELSE '0' END) ELSE json_extract_string(${v}, '$') END)`;
+}
+
+function str(c: Col): string {
+  switch (c.type) {
+    case "string":
+      return c.sql;
+    case "timestamp":
+      return `strftime(${c.sql}, ${TIMESTAMP_FORMAT})`;
+    case "boolean":
+      return `CAST(CAST(${c.sql} AS INTEGER) AS VARCHAR)`;
+    case "null":
+      return "CAST(NULL AS VARCHAR)";
+    default:
+      return `CAST(${c.sql} AS VARCHAR)`;
+  }
+}
+
+function num(c: Col): string {
+  switch (c.type) {
+    case "number":
+      return c.sql;
+    case "timestamp":
+      return `epoch_ms(${c.sql})`;
+    case "boolean":
+      return `CAST(${c.sql} AS INTEGER)`;
+    case "null":
+      return "CAST(NULL AS DOUBLE)";
+    default:
+      return `TRY_CAST(${c.sql} AS DOUBLE)`;
+  }
+}
+
+function ts(c: Col): string {
+  switch (c.type) {
+    case "timestamp":
+      return c.sql;
+    case "number":
+      return `make_timestamp(CAST(${c.sql} * 1000 AS BIGINT))`;
+    case "string":
+      return `TRY_CAST(${c.sql} AS TIMESTAMP)`;
+    default:
+      return "CAST(NULL AS TIMESTAMP)";
+  }
+}
+
+function bool(c: Col): string {
+  return c.type === "boolean" ? c.sql : `(${c.sql} IS NOT NULL)`;
+}
+
+/** How a value leaves the query: timestamps as the service's text, booleans as 1/0. */
+function render(c: Col): string {
+  switch (c.type) {
+    case "timestamp":
+      return `strftime(${c.sql}, ${TIMESTAMP_FORMAT})`;
+    case "boolean":
+      return `CAST(${c.sql} AS INTEGER)`;
+    default:
+      return c.sql;
+  }
+}
+
+function orderBy(keys: OrderKey[]): string {
+  if (keys.length === 0) return "";
+  const parts = keys.flatMap((k) => {
+    const dir = k.descending ? "DESC" : "ASC";
+    // Text fields that hold numbers sort as numbers, as in the service.
+    if (k.type === "string")
+      return [`TRY_CAST(${k.sql} AS DOUBLE) ${dir} NULLS LAST`, `${k.sql} ${dir} NULLS LAST`];
+    return [`${k.sql} ${dir} NULLS LAST`];
+  });
+  return ` ORDER BY ${parts.join(", ")}`;
+}
+
+function ipv4Test(ip: string): string {
+  return `coalesce(regexp_full_match(${ip}, '((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])'), false)`;
+}
+
+function ipv6Test(ip: string): string {
+  return `coalesce(regexp_full_match(${ip}, '[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*') AND length(${ip}) >= 2, false)`;
+}
+
+/** RE2 (DuckDB) spells named groups `(?P<name>...)`; Logs Insights writes `(?<name>...)`. */
+export function toRe2(pattern: string): string {
+  return pattern.replace(/\(\?<(?=[A-Za-z_])/g, "(?P<");
+}
+
+/** Regex of a `parse` glob: `*` captures lazily, the last one greedily; the rest is literal. */
+function globToRegex(glob: string): { regex: string; groups: number[] } {
+  const parts = glob.split("*");
+  const literal = (s: string) => s.replace(/[\\^$.|?*+()[\]{}]/g, "\\$&");
+  let regex = literal(parts[0]!);
+  const groups: number[] = [];
+  for (let i = 1; i < parts.length; i++) {
+    const last = i === parts.length - 1 && parts[i] === "";
+    regex += last ? "(.*)" : "(.*?)";
+    regex += literal(parts[i]!);
+    groups.push(i);
+  }
+  return { regex, groups };
+}
+
+/** The capture-group index of each named group of an RE2 pattern. */
+function regexGroups(pattern: string, names: string[]): { regex: string; groups: number[] } {
+  const index = new Map<string, number>();
+  let n = 0;
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i];
+    if (ch === "\\") {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (ch === "]") inClass = false;
+      continue;
+    }
+    if (ch === "[") {
+      inClass = true;
+      continue;
+    }
+    if (ch !== "(") continue;
+    if (pattern[i + 1] !== "?") {
+      n++;
+      continue;
+    }
+    const named = /^\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/.exec(pattern.slice(i));
+    if (named) {
+      n++;
+      index.set(named[1]!, n);
+    }
+  }
+  return { regex: toRe2(pattern), groups: names.map((nm) => index.get(nm)!) };
+}

@@ -1,0 +1,46 @@
+/**
+ * A tiny `cwl_events` relation in an in-memory DuckDB, built from inline CloudTrail events, to
+ * run translations for real in tests.
+ */
+import { DuckDBInstance } from "@duckdb/node-api";
+import { translateInsights } from "../src/index.ts";
+
+export interface EventsDb {
+  run(query: string, opts?: { defaultLimit?: number; params?: Record<string, string | number | boolean> }): Promise<{
+    columns: string[];
+    rows: Record<string, unknown>[];
+  }>;
+  close(): void;
+}
+
+export async function eventsDb(events: Record<string, unknown>[]): Promise<EventsDb> {
+  const instance = await DuckDBInstance.create(":memory:");
+  const con = await instance.connect();
+  await con.run(
+    `CREATE TABLE cwl_events("@timestamp" TIMESTAMPTZ, "@message" VARCHAR, "@logStream" VARCHAR, "@log" VARCHAR, "@ptr" VARCHAR)`,
+  );
+  const appender = await con.createAppender("cwl_events");
+  for (const [i, e] of events.entries()) {
+    const time = typeof e.eventTime === "string" ? e.eventTime : "1970-01-01T00:00:00Z";
+    const account = String(e.recipientAccountId ?? "111122223333");
+    appender.appendVarchar(time);
+    appender.appendVarchar(JSON.stringify(e));
+    appender.appendVarchar(`${account}_CloudTrail_${String(e.awsRegion ?? "us-east-1")}`);
+    appender.appendVarchar(`${account}:cloudtrail`);
+    appender.appendVarchar(`ptr-${i}`);
+    appender.endRow();
+  }
+  appender.closeSync();
+  return {
+    async run(query, opts = {}) {
+      const t = translateInsights(query, { relation: "cwl_events", ...opts });
+      const reader = await con.runAndReadAll(t.sql);
+      const rows = reader.getRowObjectsJson() as Record<string, unknown>[];
+      return { columns: t.columns, rows };
+    },
+    close() {
+      con.closeSync();
+      instance.closeSync();
+    },
+  };
+}
