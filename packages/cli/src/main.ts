@@ -1,4 +1,63 @@
+/**
+ * `run-md` entry point: picks the command and lazily imports its module. A first argument that is
+ * not a command means `run` (`run-md runbooks/audit-iam.md`).
+ */
+import { readFileSync } from "node:fs";
+
+export const USAGE = `Usage: run-md <command> [options]
+
+Commands:
+  run <file|dir>...     run runbooks and check their expectations (the default command:
+                        "run-md runbooks/x.md" is "run-md run runbooks/x.md")
+  check [file|dir]...   report every problem in every runbook, linter style (default: runbooks/)
+  list [file|dir]...    id, title, severity, schedule, owner and steps of each runbook
+  help [command]        this help, or a command's own
+
+Options:
+  -h, --help            help
+  -v, --version         the version of run-md
+
+Exit codes: 0 ok, 1 an expectation failed, 2 an error in a runbook, parameter, configuration
+or engine (or in the command line).
+`;
+
+type Command = (argv: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  run: async () => (await import("./commands/run.ts")).runCommand,
+  check: async () => (await import("./commands/check.ts")).checkCommand,
+  list: async () => (await import("./commands/list.ts")).listCommand,
+};
+
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
 export async function main(argv: string[]): Promise<number> {
-  process.stdout.write(`run-md: not yet implemented (${argv.join(" ")})\n`);
-  return 0;
+  const [first, ...rest] = argv;
+  if (first === undefined || first === "-h" || first === "--help") {
+    process.stdout.write(USAGE);
+    return first === undefined ? 2 : 0;
+  }
+  if (first === "-v" || first === "--version") {
+    process.stdout.write(`${version()}\n`);
+    return 0;
+  }
+  if (first === "help") {
+    const topic = rest[0];
+    if (topic !== undefined && topic in COMMANDS) return (await COMMANDS[topic]!())(["--help"]);
+    if (topic !== undefined) {
+      process.stderr.write(`error unknown command "${topic}"\n\n${USAGE}`);
+      return 2;
+    }
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const load = COMMANDS[first];
+  if (load) return (await load())(rest);
+  // Anything else is a path (or an option) for `run`.
+  return (await COMMANDS.run!())(argv);
 }

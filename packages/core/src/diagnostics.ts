@@ -69,7 +69,10 @@ export function suggest(word: string, candidates: readonly string[]): string | u
     }
   }
   const limit = Math.max(1, Math.floor(Math.max(word.length, 3) / 3));
-  return best !== undefined && bestDistance <= limit ? best : undefined;
+  if (best !== undefined && bestDistance <= limit) return best;
+  // An abbreviation (`int` for `integer`, `dist` for `distinct`).
+  if (lower.length >= 3) return candidates.find((c) => c.toLowerCase().startsWith(lower));
+  return undefined;
 }
 
 /** ` (did you mean "x"?)` or the empty string. */

@@ -127,7 +127,7 @@ export function readFrontMatter(
   }
 
   const lineCounter = new LineCounter();
-  const doc = parseDocument(split.yaml, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(split.yaml, { lineCounter, prettyErrors: true, uniqueKeys: true });
   const pos = (node: unknown): Position => {
     const range = (node as { range?: [number, number, number] } | null)?.range;
     const { line, col } = lineCounter.linePos(range?.[0] ?? 0);
@@ -139,8 +139,12 @@ export function readFrontMatter(
   };
 
   if (doc.errors.length > 0) {
+    // One error a line: a YAML mistake often makes the parser report the same spot twice.
+    const seenLines = new Set<number>();
     for (const error of doc.errors) {
       const p = error.linePos?.[0] ?? { line: 1, col: 1 };
+      if (seenLines.has(p.line)) continue;
+      seenLines.add(p.line);
       const message = error.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
       sink.error(RULES.yamlSyntax, p.line, p.col, `invalid YAML: ${lowerFirst(message)}`);
     }

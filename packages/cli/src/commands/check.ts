@@ -1,0 +1,112 @@
+/** `run-md check`: every problem in every runbook, one line each, linter style. */
+import { parseArgs } from "node:util";
+import {
+  type Diagnostic,
+  findRunbooks,
+  formatDiagnostic,
+  isRunMdError,
+  loadRunbook,
+} from "@run-md/core";
+import pc from "picocolors";
+
+export const CHECK_USAGE = `Usage: run-md check [file|dir]... [options]
+
+Parses each runbook (default: every *.md under runbooks/, README.md files excepted) and reports
+every problem in every file in one pass, one line each:
+
+  runbooks/x.md:14:5 error unknown attribute "engien" (did you mean "engine"?) [unknown-attribute]
+
+Exit: 0 when no runbook has an error (warnings are printed but do not fail), 2 otherwise.
+
+Options:
+  --format <text|json>  output format (default text)
+  --json                same as --format json
+  -h, --help            this help
+`;
+
+export interface CheckedFile {
+  path: string;
+  ok: boolean;
+  diagnostics: Diagnostic[];
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+function paint(line: string, d: Diagnostic): string {
+  const word = d.severity === "error" ? pc.red("error") : pc.yellow("warning");
+  return line
+    .replace(` ${d.severity} `, ` ${word} `)
+    .replace(/ \[([a-z-]+)\]$/, ` ${pc.dim("[$1]")}`);
+}
+
+export async function checkCommand(argv: string[]): Promise<number> {
+  let values: { format?: string; json?: boolean; help?: boolean };
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        format: { type: "string" },
+        json: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (e) {
+    process.stderr.write(`error ${(e as Error).message}\n\n${CHECK_USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(CHECK_USAGE);
+    return 0;
+  }
+  const format = values.json ? "json" : (values.format ?? "text");
+  if (format !== "text" && format !== "json") {
+    process.stderr.write(`error unknown format "${format}": expected text or json\n`);
+    return 2;
+  }
+
+  let files: string[];
+  try {
+    files = await findRunbooks(positionals.length > 0 ? positionals : ["runbooks"]);
+  } catch (e) {
+    if (!isRunMdError(e)) throw e;
+    process.stderr.write(`error ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ""}`);
+    return 2;
+  }
+
+  const checked: CheckedFile[] = [];
+  for (const path of files) {
+    const { diagnostics } = await loadRunbook(path);
+    checked.push({ path, ok: !diagnostics.some((d) => d.severity === "error"), diagnostics });
+  }
+  const all = checked.flatMap((f) => f.diagnostics);
+  const errors = all.filter((d) => d.severity === "error").length;
+  const warnings = all.length - errors;
+  const failedFiles = checked.filter((f) => !f.ok).length;
+
+  if (format === "json") {
+    process.stdout.write(
+      `${JSON.stringify({ ok: errors === 0, files: checked, errors, warnings }, null, 2)}\n`,
+    );
+    return errors > 0 ? 2 : 0;
+  }
+
+  for (const d of all) process.stdout.write(`${paint(formatDiagnostic(d), d)}\n`);
+  if (files.length === 0) {
+    process.stdout.write("no runbooks found\n");
+  } else if (all.length === 0) {
+    process.stdout.write(
+      `${pc.green("✓")} ${plural(files.length, "runbook")} checked, no problems\n`,
+    );
+  } else {
+    const summary = `${plural(all.length, "problem")} (${plural(errors, "error")}, ${plural(warnings, "warning")}) in ${failedFiles === 0 ? checked.filter((f) => f.diagnostics.length > 0).length : failedFiles} of ${plural(files.length, "runbook")}`;
+    process.stdout.write(
+      `${all.length > 0 ? "\n" : ""}${errors > 0 ? pc.red("✗") : pc.yellow("!")} ${summary}\n`,
+    );
+  }
+  return errors > 0 ? 2 : 0;
+}

@@ -1,0 +1,103 @@
+/** `run-md list`: the runbooks at a glance, as a table or JSON. */
+import { parseArgs } from "node:util";
+import { findRunbooks, isRunMdError, loadRunbook, type Runbook } from "@run-md/core";
+import Table from "cli-table3";
+import pc from "picocolors";
+
+export const LIST_USAGE = `Usage: run-md list [file|dir]... [options]
+
+Lists the runbooks (default: every *.md under runbooks/, README.md files excepted): id, title,
+severity, schedule, owner and number of steps. A runbook with errors is left out of the list and
+named on stderr (run-md check shows why); the exit code is then 2.
+
+Options:
+  --json        print a JSON array instead of a table
+  -h, --help    this help
+`;
+
+export interface ListEntry {
+  id: string;
+  title: string;
+  path: string;
+  severity: string;
+  schedule: string;
+  owner: string | null;
+  tags: string[];
+  window: string | null;
+  steps: number;
+  description: string | null;
+}
+
+export function listEntry(runbook: Runbook): ListEntry {
+  const { meta } = runbook;
+  return {
+    id: meta.id,
+    title: meta.title,
+    path: runbook.path,
+    severity: meta.severity,
+    schedule: meta.schedule,
+    owner: meta.owner ?? null,
+    tags: meta.tags,
+    window: meta.window ?? null,
+    steps: runbook.steps.length,
+    description: meta.description ?? null,
+  };
+}
+
+export async function listCommand(argv: string[]): Promise<number> {
+  let values: { json?: boolean; help?: boolean };
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: { json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    }));
+  } catch (e) {
+    process.stderr.write(`error ${(e as Error).message}\n\n${LIST_USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(LIST_USAGE);
+    return 0;
+  }
+  let files: string[];
+  try {
+    files = await findRunbooks(positionals.length > 0 ? positionals : ["runbooks"]);
+  } catch (e) {
+    if (!isRunMdError(e)) throw e;
+    process.stderr.write(`error ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ""}`);
+    return 2;
+  }
+
+  const entries: ListEntry[] = [];
+  const broken: string[] = [];
+  for (const path of files) {
+    const { runbook, diagnostics } = await loadRunbook(path);
+    if (runbook) entries.push(listEntry(runbook));
+    else
+      broken.push(`${path} (${diagnostics.filter((d) => d.severity === "error").length} errors)`);
+  }
+
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
+  } else if (entries.length > 0) {
+    const table = new Table({
+      head: ["id", "title", "severity", "schedule", "owner", "steps"],
+      style: { head: pc.isColorSupported ? ["bold"] : [], border: [] },
+    });
+    for (const e of entries) {
+      table.push([e.id, e.title, e.severity, e.schedule, e.owner ?? "", String(e.steps)]);
+    }
+    process.stdout.write(`${table.toString()}\n`);
+  } else {
+    process.stdout.write("no runbooks found\n");
+  }
+  for (const b of broken) {
+    process.stderr.write(
+      `error not listed, the runbook has errors: ${b}; run-md check shows them\n`,
+    );
+  }
+  return broken.length > 0 ? 2 : 0;
+}
