@@ -281,7 +281,7 @@ export function athenaHandlers(
       const result = q.outcome.result;
       // Row 0 of the whole result is the header row: the column labels again.
       const total = result.rows.length + 1;
-      const rows: { Data: ({ VarCharValue: string } | Record<string, never>)[] }[] = [];
+      const rows: { Data: { VarCharValue?: string }[] }[] = [];
       for (let i = offset; i < Math.min(total, offset + maxResults); i++) {
         const values = i === 0 ? result.columns.map((c) => c.name) : result.rows[i - 1]!;
         rows.push({ Data: values.map((v) => (v === null ? {} : { VarCharValue: v })) });

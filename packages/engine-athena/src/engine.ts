@@ -1,0 +1,516 @@
+/**
+ * The `athena` engine: one read-only query per step on Amazon Athena, scoped to the run's window,
+ * with its parameters bound, polled with capped jittered backoff, stopped on timeout, Ctrl-C or a
+ * scan budget, and its results read through the SDK's paginator.
+ */
+import { randomUUID } from "node:crypto";
+import {
+  AthenaClient,
+  type AthenaClientConfig,
+  GetQueryExecutionCommand,
+  paginateGetQueryResults,
+  type QueryExecution,
+  StartQueryExecutionCommand,
+  StopQueryExecutionCommand,
+} from "@aws-sdk/client-athena";
+import {
+  type ColumnInfo,
+  type Engine,
+  type JsonValue,
+  type QueryRequest,
+  type QueryResult,
+  RunMdError,
+} from "@run-md/core";
+import { convertValue } from "./convert.ts";
+import { assertReadOnly } from "./gate.ts";
+import { type Partitioning, prepareQuery } from "./rewrite.ts";
+
+export interface AthenaEngineOptions {
+  region?: string;
+  /** A profile of the shared AWS config files; otherwise the SDK's default credential chain. */
+  profile?: string;
+  /** Another endpoint, such as the local emulator (`http://127.0.0.1:PORT`). */
+  endpoint?: string;
+  workgroup?: string;
+  catalog?: string;
+  database?: string;
+  /** `s3://bucket/prefix/` for results, unless the workgroup enforces its own. */
+  outputLocation?: string;
+  /** The table the runbooks' `cloudtrail_logs` stands for, e.g. `security.cloudtrail_org_pp`. */
+  table?: string;
+  partitioning?: Partitioning;
+  regions?: string[];
+  accounts?: string[];
+  /** USD per TB scanned (default 5). */
+  pricePerTbUsd?: number;
+  /** First and largest delay between GetQueryExecution polls (default 200 ms and 5 s). */
+  pollMinMs?: number;
+  pollMaxMs?: number;
+  /** Attempts for throttled calls and retryable failed queries (default 5). */
+  maxAttempts?: number;
+  /** Extra SDK client settings (retry mode, request handler, ...). */
+  clientConfig?: AthenaClientConfig;
+}
+
+/** Athena bills at least 10 MB per query, rounded up to whole megabytes. */
+export const MIN_BILLED_BYTES = 10 * 1024 * 1024;
+const MB = 1024 * 1024;
+const TB = 1024 ** 4;
+
+export function athenaCostUsd(scannedBytes: number, pricePerTbUsd = 5): number {
+  if (scannedBytes <= 0) return 0;
+  const billed = Math.max(MIN_BILLED_BYTES, Math.ceil(scannedBytes / MB) * MB);
+  return (billed / TB) * pricePerTbUsd;
+}
+
+export function formatBytes(n: number): string {
+  const units = ["B", "KB", "MB", "GB", "TB", "PB"];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${u === 0 ? v : v.toFixed(v >= 100 ? 0 : v >= 10 ? 1 : 2)} ${units[u]}`;
+}
+
+const THROTTLING = new Set([
+  "TooManyRequestsException",
+  "ThrottlingException",
+  "Throttling",
+  "ThrottledException",
+  "RequestLimitExceeded",
+  "SlowDown",
+]);
+
+function errorName(e: unknown): string {
+  return (e as { name?: string }).name ?? "";
+}
+
+function isThrottling(e: unknown): boolean {
+  const err = e as { name?: string; $retryable?: { throttling?: boolean } };
+  return THROTTLING.has(err.name ?? "") || err.$retryable?.throttling === true;
+}
+
+function abortReason(signal: AbortSignal): string {
+  const r = signal.reason as unknown;
+  if (r instanceof Error) return r.message;
+  if (typeof r === "string") return r;
+  return "cancelled";
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+function jitter(ms: number): number {
+  return ms * (0.8 + Math.random() * 0.4);
+}
+
+/** A hint for a FAILED query, from Athena's reason. */
+export function hintFor(reason: string): string {
+  const r = reason.toUpperCase();
+  if (
+    r.includes("TABLE_NOT_FOUND") ||
+    r.includes("DOES NOT EXIST") ||
+    r.includes("SCHEMA_NOT_FOUND")
+  ) {
+    return "Check the configured athena.table and athena.database (and catalog): the table must exist in the Glue Data Catalog of this region.";
+  }
+  if (r.includes("COLUMN_NOT_FOUND") || r.includes("CANNOT BE RESOLVED")) {
+    return 'A column is missing: check the query\'s column names, and that athena.partitioning matches the table (projection uses "timestamp", manual uses region/year/month/day, bootstrap uses date_partition).';
+  }
+  if (r.includes("HIVE_PARTITION") || r.includes("PARTITION")) {
+    return "A partition is missing or unreadable: for manual partitioning, add the window's partitions (ALTER TABLE ... ADD PARTITION) or switch to partition projection.";
+  }
+  if (
+    r.includes("ACCESS DENIED") ||
+    r.includes("ACCESSDENIED") ||
+    r.includes("PERMISSION") ||
+    r.includes("NOT AUTHORIZED")
+  ) {
+    return "The runner's role lacks a permission: it needs athena:StartQueryExecution/GetQueryExecution/GetQueryResults/StopQueryExecution, glue:GetTable*/GetPartition*, s3:GetObject/ListBucket on the CloudTrail bucket and s3:PutObject on the results location.";
+  }
+  if (
+    r.includes("SYNTAX_ERROR") ||
+    r.includes("MISMATCHED INPUT") ||
+    r.includes("FUNCTION_NOT_FOUND")
+  ) {
+    return "Athena could not compile the query: it runs Trino SQL (engine v3); check the syntax and function names.";
+  }
+  if (r.includes("OUTPUT LOCATION") || r.includes("OUTPUTLOCATION") || r.includes("S3 LOCATION")) {
+    return "Set athena.outputLocation (s3://bucket/prefix/) or use a workgroup with a result location.";
+  }
+  if (r.includes("EXCEEDED") && r.includes("LIMIT")) {
+    return "The workgroup's data limit stopped the query: narrow the window or raise BytesScannedCutoffPerQuery.";
+  }
+  if (r.includes("INVALID_INPUT") || r.includes("PARAMETER")) {
+    return "Athena refused an execution parameter: check the parameter values and their declared types.";
+  }
+  return "See the reason above; the query execution id is in the step's statistics.";
+}
+
+export class AthenaEngine implements Engine {
+  readonly name = "athena";
+  readonly dialects = ["sql"] as const;
+  readonly client: AthenaClient;
+  private readonly opts: AthenaEngineOptions;
+
+  constructor(opts: AthenaEngineOptions, client?: AthenaClient) {
+    this.opts = opts;
+    if (
+      opts.table !== undefined &&
+      !/^("[^"]+"|[A-Za-z0-9_-]+)(\.("[^"]+"|[A-Za-z0-9_-]+)){0,2}$/.test(opts.table)
+    ) {
+      throw new RunMdError("athena-config", `athena.table "${opts.table}" is not a table name`, {
+        hint: "Give [catalog.]database.table, e.g. security.cloudtrail_org_pp.",
+      });
+    }
+    this.client =
+      client ??
+      new AthenaClient({
+        ...(opts.region === undefined ? {} : { region: opts.region }),
+        ...(opts.profile === undefined ? {} : { profile: opts.profile }),
+        ...(opts.endpoint === undefined ? {} : { endpoint: opts.endpoint }),
+        ...opts.clientConfig,
+      });
+  }
+
+  async close(): Promise<void> {
+    this.client.destroy();
+  }
+
+  private get maxAttempts(): number {
+    return Math.max(1, this.opts.maxAttempts ?? 5);
+  }
+
+  /** Sends a command, retrying throttling with capped jittered backoff beyond the SDK's own retries. */
+  private async send<T>(make: () => Promise<T>, signal: AbortSignal): Promise<T> {
+    let delay = Math.max(50, this.opts.pollMinMs ?? 200);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await make();
+      } catch (e) {
+        if (!isThrottling(e) || attempt >= this.maxAttempts || signal.aborted)
+          throw this.sdkError(e);
+        await sleep(jitter(delay), signal);
+        delay = Math.min(delay * 2, this.opts.pollMaxMs ?? 5000);
+      }
+    }
+  }
+
+  private sdkError(e: unknown): unknown {
+    if (e instanceof RunMdError) return e;
+    const name = errorName(e);
+    const message = e instanceof Error ? e.message : String(e);
+    if (name === "CredentialsProviderError" || /credential/i.test(message)) {
+      return new RunMdError("athena-credentials", `no AWS credentials for Athena: ${message}`, {
+        hint: "Pass --profile, or set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (run-md never stores credentials).",
+        cause: e,
+      });
+    }
+    if (/region is missing/i.test(message)) {
+      return new RunMdError("athena-config", "no AWS region for Athena", {
+        hint: "Pass --region, set athena.region in run-md.config.yaml, or set AWS_REGION.",
+        cause: e,
+      });
+    }
+    if (isThrottling(e)) {
+      return new RunMdError("athena-throttled", `Athena kept throttling the request: ${message}`, {
+        hint: "Too many queries are running in this account: try again later, or ask for a higher active DML query quota.",
+        retryable: true,
+        cause: e,
+      });
+    }
+    const fault = (e as { $fault?: string }).$fault;
+    return new RunMdError(
+      "athena-request-failed",
+      `Athena ${name || "request"} failed: ${message}`,
+      {
+        hint:
+          name === "AccessDeniedException"
+            ? hintFor("access denied")
+            : "Check the Athena configuration (workgroup, catalog, database, result location).",
+        details: {
+          errorName: name,
+          fault,
+          requestId: (e as { $metadata?: { requestId?: string } }).$metadata?.requestId,
+        },
+        cause: e,
+      },
+    );
+  }
+
+  async query(req: QueryRequest): Promise<QueryResult> {
+    const opts = this.opts;
+    if (req.dialect !== "sql") {
+      throw new RunMdError("wrong-dialect", `the athena engine runs SQL steps, not ${req.dialect}`);
+    }
+    if (opts.table === undefined) {
+      throw new RunMdError("athena-config", "no Athena table is configured for cloudtrail_logs", {
+        hint: "Set athena.table (e.g. security.cloudtrail_org_pp) and athena.partitioning in run-md.config.yaml, or RUN_MD_ATHENA_TABLE.",
+      });
+    }
+    const prepared = prepareQuery(req.query, req.params, req.window, {
+      table: opts.table,
+      partitioning: opts.partitioning ?? "projection",
+      ...(opts.regions ? { regions: opts.regions } : {}),
+      ...(opts.accounts ? { accounts: opts.accounts } : {}),
+    });
+    assertReadOnly(prepared.sql);
+    const warnings: string[] = [];
+    if (prepared.scopedReferences === 0) {
+      warnings.push("the query does not read cloudtrail_logs, so it is not scoped to the window");
+    }
+    const { signal } = req;
+    if (signal.aborted) throw this.cancelled(undefined, signal);
+
+    let attempt = 0;
+    let failure: RunMdError | undefined;
+    for (;;) {
+      attempt++;
+      const outcome = await this.runOnce(req, prepared.sql, prepared.executionParameters);
+      if (outcome.ok) {
+        const result = await this.readResults(outcome.execution, req);
+        if (attempt > 1) {
+          warnings.push(`Athena failed ${attempt - 1} time(s) with a retryable error; resubmitted`);
+        }
+        return {
+          ...result,
+          queryAsRun: prepared.sql,
+          warnings,
+          stats: {
+            ...result.stats,
+            ...(prepared.executionParameters.length > 0
+              ? { executionParameters: JSON.stringify(prepared.executionParameters) }
+              : {}),
+            attempts: attempt,
+          },
+        };
+      }
+      failure = outcome.error;
+      const retryable = failure.details?.retryable === true;
+      if (!retryable || attempt >= this.maxAttempts || signal.aborted) throw failure;
+      await sleep(
+        jitter(Math.min((opts.pollMinMs ?? 200) * 2 ** attempt, opts.pollMaxMs ?? 5000)),
+        signal,
+      );
+      if (signal.aborted) throw this.cancelled(undefined, signal);
+    }
+  }
+
+  private cancelled(
+    queryExecutionId: string | undefined,
+    signal: AbortSignal,
+    stopError?: unknown,
+  ) {
+    const why = abortReason(signal);
+    const id = queryExecutionId === undefined ? "" : ` ${queryExecutionId}`;
+    const stop =
+      stopError === undefined
+        ? queryExecutionId === undefined
+          ? ""
+          : " (StopQueryExecution sent)"
+        : `, but StopQueryExecution failed: ${stopError instanceof Error ? stopError.message : String(stopError)}`;
+    return new RunMdError("cancelled", `Athena query${id} cancelled (${why})${stop}`, {
+      hint:
+        stopError === undefined
+          ? undefined
+          : `Stop it by hand: aws athena stop-query-execution --query-execution-id ${queryExecutionId}`,
+      details: { queryExecutionId, reason: why },
+    });
+  }
+
+  private async stop(id: string): Promise<unknown> {
+    try {
+      // Not tied to the step's signal: that one has already fired.
+      await this.send(
+        () => this.client.send(new StopQueryExecutionCommand({ QueryExecutionId: id })),
+        new AbortController().signal,
+      );
+      return undefined;
+    } catch (e) {
+      return e;
+    }
+  }
+
+  private async runOnce(
+    req: QueryRequest,
+    sql: string,
+    executionParameters: string[],
+  ): Promise<{ ok: true; execution: QueryExecution } | { ok: false; error: RunMdError }> {
+    const opts = this.opts;
+    const { signal } = req;
+    const token = randomUUID();
+    // The start is not tied to the signal: an aborted request could still have started a query
+    // whose id we would never learn. Once it returns, the abort is honoured with a Stop.
+    const started = await this.send(
+      () =>
+        this.client.send(
+          new StartQueryExecutionCommand({
+            QueryString: sql,
+            ClientRequestToken: token,
+            WorkGroup: opts.workgroup ?? "primary",
+            QueryExecutionContext: {
+              Catalog: opts.catalog ?? "AwsDataCatalog",
+              ...(opts.database === undefined ? {} : { Database: opts.database }),
+            },
+            ...(opts.outputLocation === undefined
+              ? {}
+              : { ResultConfiguration: { OutputLocation: opts.outputLocation } }),
+            ...(executionParameters.length > 0 ? { ExecutionParameters: executionParameters } : {}),
+          }),
+        ),
+      new AbortController().signal,
+    );
+    const id = started.QueryExecutionId;
+    if (!id) throw new RunMdError("athena-request-failed", "Athena returned no QueryExecutionId");
+
+    let delay = Math.max(1, opts.pollMinMs ?? 200);
+    const maxDelay = Math.max(delay, opts.pollMaxMs ?? 5000);
+    for (;;) {
+      if (signal.aborted) throw this.cancelled(id, signal, await this.stop(id));
+      let execution: QueryExecution | undefined;
+      try {
+        const r = await this.send(
+          () =>
+            this.client.send(new GetQueryExecutionCommand({ QueryExecutionId: id }), {
+              abortSignal: signal,
+            }),
+          signal,
+        );
+        execution = r.QueryExecution;
+      } catch (e) {
+        if (signal.aborted) throw this.cancelled(id, signal, await this.stop(id));
+        // We lost track of the query: stop it rather than let it run on unseen.
+        await this.stop(id);
+        throw e;
+      }
+      const state = execution?.Status?.State;
+      const scanned = execution?.Statistics?.DataScannedInBytes ?? 0;
+      req.onProgress?.({
+        message: `${state ?? "UNKNOWN"} ${formatBytes(scanned)} scanned`,
+        stats: { queryExecutionId: id, state: state ?? "UNKNOWN", dataScannedBytes: scanned },
+      });
+      if (state === "SUCCEEDED") return { ok: true, execution: execution! };
+      if (state === "FAILED") return { ok: false, error: this.failed(id, execution!) };
+      if (state === "CANCELLED") {
+        throw new RunMdError(
+          "athena-query-cancelled",
+          `Athena query ${id} was cancelled outside run-md: ${execution?.Status?.StateChangeReason ?? "no reason given"}`,
+          {
+            hint: "Someone or something (a workgroup limit?) stopped the query; run the step again.",
+          },
+        );
+      }
+      // QUEUED and RUNNING both mean: not finished yet.
+      if (req.maxScanBytes !== undefined && scanned > req.maxScanBytes) {
+        const stopError = await this.stop(id);
+        throw new RunMdError(
+          "scan-budget-exceeded",
+          `Athena query ${id} was stopped after scanning ${formatBytes(scanned)}, over the step's budget of ${formatBytes(req.maxScanBytes)}${stopError === undefined ? "" : ` (StopQueryExecution failed: ${String(stopError)})`}`,
+          {
+            hint: "Narrow the window or the query (fewer days, more selective columns), or raise max_scan= on the step or --max-scan.",
+            details: {
+              queryExecutionId: id,
+              dataScannedBytes: scanned,
+              maxScanBytes: req.maxScanBytes,
+            },
+          },
+        );
+      }
+      await sleep(jitter(delay), signal);
+      delay = Math.min(delay * 1.6, maxDelay);
+    }
+  }
+
+  private failed(id: string, execution: QueryExecution): RunMdError {
+    const status = execution.Status;
+    const reason =
+      status?.StateChangeReason ?? status?.AthenaError?.ErrorMessage ?? "no reason given";
+    const err = status?.AthenaError;
+    const category =
+      err?.ErrorCategory === 1
+        ? "system"
+        : err?.ErrorCategory === 2
+          ? "user"
+          : err?.ErrorCategory === 3
+            ? "other"
+            : undefined;
+    return new RunMdError("athena-query-failed", `Athena query ${id} failed: ${reason}`, {
+      hint: hintFor(reason),
+      retryable: err?.Retryable === true,
+      details: {
+        queryExecutionId: id,
+        errorCategory: category,
+        errorType: err?.ErrorType,
+        retryable: err?.Retryable === true,
+      },
+    });
+  }
+
+  private async readResults(
+    execution: QueryExecution,
+    req: QueryRequest,
+  ): Promise<{ columns: ColumnInfo[]; rows: JsonValue[][]; stats: QueryResult["stats"] }> {
+    const id = execution.QueryExecutionId!;
+    const hasHeader =
+      execution.StatementType === "DML" || execution.SubstatementType?.toUpperCase() === "SELECT";
+    let columns: ColumnInfo[] | undefined;
+    const rows: JsonValue[][] = [];
+    let first = true;
+    try {
+      for await (const page of paginateGetQueryResults(
+        { client: this.client, pageSize: 1000 },
+        { QueryExecutionId: id },
+      )) {
+        if (req.signal.aborted) throw this.cancelled(undefined, req.signal);
+        const info = page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? [];
+        columns ??= info.map((c) => ({
+          name: (c.Label ?? c.Name ?? "").toLowerCase(),
+          type: (c.Type ?? "varchar").toLowerCase(),
+        }));
+        const cols = columns;
+        const pageRows = page.ResultSet?.Rows ?? [];
+        pageRows.forEach((row, i) => {
+          if (first && i === 0 && hasHeader) return; // the header row repeats the labels
+          rows.push(cols.map((c, j) => convertValue(row.Data?.[j]?.VarCharValue, c.type)));
+        });
+        first = false;
+      }
+    } catch (e) {
+      throw this.sdkError(e);
+    }
+    const stats = execution.Statistics;
+    const scanned = stats?.DataScannedInBytes ?? 0;
+    return {
+      columns: columns ?? [],
+      rows,
+      stats: {
+        queryExecutionId: id,
+        dataScannedBytes: scanned,
+        engineExecutionMs: stats?.EngineExecutionTimeInMillis ?? 0,
+        queueMs: stats?.QueryQueueTimeInMillis ?? 0,
+        totalExecutionMs: stats?.TotalExecutionTimeInMillis ?? 0,
+        costUsd: athenaCostUsd(scanned, this.opts.pricePerTbUsd ?? 5),
+        ...(stats?.ResultReuseInformation?.ReusedPreviousResult
+          ? { reusedPreviousResult: true }
+          : {}),
+        ...(execution.WorkGroup ? { workgroup: execution.WorkGroup } : {}),
+      },
+    };
+  }
+}
+
+export function createAthenaEngine(opts: AthenaEngineOptions): AthenaEngine {
+  return new AthenaEngine(opts);
+}

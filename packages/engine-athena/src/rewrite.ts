@@ -1,0 +1,300 @@
+/**
+ * From a step's query as written to the SQL Athena runs: `{{name}}` references become `?`
+ * execution parameters in WHERE clauses (the only place Athena binds them) and literals of their
+ * declared type elsewhere; every `cloudtrail_logs` table reference becomes the configured table
+ * restricted to the window's partitions and event times (spec section 4).
+ */
+import type { BoundParam, TimeWindow } from "@run-md/core";
+import { RunMdError } from "@run-md/core";
+import { clauses, isSignificant, LexError, type Token, tokenize } from "./lexer.ts";
+
+export type Partitioning = "manual" | "projection" | "bootstrap" | "none";
+
+export interface ScopeOptions {
+  /** The real table, e.g. `security.cloudtrail_org_pp`. */
+  table: string;
+  partitioning: Partitioning;
+  regions?: string[];
+  accounts?: string[];
+}
+
+export interface PreparedQuery {
+  sql: string;
+  executionParameters: string[];
+  /** How many `cloudtrail_logs` references were scoped to the window. */
+  scopedReferences: number;
+}
+
+/** A string literal, quotes doubled: the only escaping Trino string literals have. */
+export function sqlString(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** `2026-11-23T00:00:00Z` (milliseconds only when there are some). */
+export function isoInstant(d: Date): string {
+  return d.toISOString().replace(/\.000Z$/, "Z");
+}
+
+function ymd(d: Date): { y: string; m: string; d: string } {
+  const iso = d.toISOString();
+  return { y: iso.slice(0, 4), m: iso.slice(5, 7), d: iso.slice(8, 10) };
+}
+
+/** The UTC days a window touches: from its start's day to the day of its last instant. */
+export function windowDays(window: TimeWindow): { first: Date; last: Date } {
+  const first = new Date(
+    Date.UTC(window.start.getUTCFullYear(), window.start.getUTCMonth(), window.start.getUTCDate()),
+  );
+  const lastInstant = new Date(Math.max(window.start.getTime(), window.end.getTime() - 1));
+  const last = new Date(
+    Date.UTC(lastInstant.getUTCFullYear(), lastInstant.getUTCMonth(), lastInstant.getUTCDate()),
+  );
+  return { first, last };
+}
+
+function slash(d: Date): string {
+  const { y, m, d: day } = ymd(d);
+  return `${y}/${m}/${day}`;
+}
+
+function inList(column: string, values: string[] | undefined): string | undefined {
+  if (!values || values.length === 0) return undefined;
+  return `${column} IN (${values.map(sqlString).join(", ")})`;
+}
+
+/** Manual `year/month/day` partitions: one disjunct per month the window touches. */
+function manualDays(first: Date, last: Date): string {
+  const parts: string[] = [];
+  let cursor = new Date(first);
+  while (cursor <= last) {
+    const { y, m, d } = ymd(cursor);
+    const monthEnd = new Date(Date.UTC(cursor.getUTCFullYear(), cursor.getUTCMonth() + 1, 0));
+    const until = monthEnd < last ? monthEnd : last;
+    const lastDay = ymd(until).d;
+    const days =
+      d === "01" && until.getTime() === monthEnd.getTime()
+        ? ""
+        : d === lastDay
+          ? ` AND day = '${d}'`
+          : ` AND day BETWEEN '${d}' AND '${lastDay}'`;
+    parts.push(`(year = '${y}' AND month = '${m}'${days})`);
+    cursor = new Date(Date.UTC(cursor.getUTCFullYear(), cursor.getUTCMonth() + 1, 1));
+  }
+  return parts.length === 1 ? parts[0]! : `(${parts.join(" OR ")})`;
+}
+
+/** The predicate restricting the configured table to the window (partitions, then event time). */
+export function windowPredicate(window: TimeWindow, opts: ScopeOptions): string {
+  const { first, last } = windowDays(window);
+  const preds: (string | undefined)[] = [];
+  switch (opts.partitioning) {
+    case "projection":
+      preds.push(`"timestamp" BETWEEN '${slash(first)}' AND '${slash(last)}'`);
+      break;
+    case "bootstrap":
+      preds.push(`date_partition BETWEEN '${slash(first)}' AND '${slash(last)}'`);
+      preds.push(inList("region_partition", opts.regions));
+      preds.push(inList("account_partition", opts.accounts));
+      break;
+    case "manual":
+      preds.push(inList("region", opts.regions));
+      preds.push(manualDays(first, last));
+      break;
+    case "none":
+      break;
+  }
+  preds.push(`eventtime >= ${sqlString(isoInstant(window.start))}`);
+  preds.push(`eventtime < ${sqlString(isoInstant(window.end))}`);
+  return preds.filter((p): p is string => p !== undefined).join(" AND ");
+}
+
+export function scopedTable(window: TimeWindow, opts: ScopeOptions): string {
+  return `(SELECT * FROM ${opts.table} WHERE ${windowPredicate(window, opts)})`;
+}
+
+/** Keywords that may follow a table reference and are not an alias. */
+const NOT_ALIAS = new Set([
+  "where",
+  "join",
+  "cross",
+  "inner",
+  "left",
+  "right",
+  "full",
+  "outer",
+  "natural",
+  "on",
+  "using",
+  "group",
+  "order",
+  "having",
+  "limit",
+  "offset",
+  "fetch",
+  "union",
+  "intersect",
+  "except",
+  "window",
+  "tablesample",
+  "for",
+  "select",
+  "from",
+]);
+
+/** A parameter value as SQL literal text of its declared type. */
+export function literalFor(name: string, param: BoundParam, inline: boolean): string {
+  switch (param.type) {
+    case "integer":
+    case "number": {
+      const n = typeof param.value === "number" ? param.value : Number(param.value);
+      if (!Number.isFinite(n) || (param.type === "integer" && !Number.isInteger(n))) {
+        throw new RunMdError(
+          "bad-param",
+          `parameter "${name}" is not a ${param.type}: ${String(param.value)}`,
+        );
+      }
+      const text = String(n);
+      // Inline, a negative number is parenthesised so `x -{{n}}` cannot become a `--` comment.
+      return inline && n < 0 ? `(${text})` : text;
+    }
+    case "boolean": {
+      const v = param.value;
+      if (v === true || v === "true") return "true";
+      if (v === false || v === "false") return "false";
+      throw new RunMdError("bad-param", `parameter "${name}" is not a boolean: ${String(v)}`);
+    }
+    default:
+      // Strings, ARNs, account ids, durations and timestamps: a timestamp stays a string so that
+      // it compares with the `eventtime` string column as the spec promises.
+      return sqlString(String(param.value));
+  }
+}
+
+interface TableRef {
+  /** Token index range of the qualified name, inclusive. */
+  first: number;
+  last: number;
+  hasAlias: boolean;
+}
+
+function nextSignificant(tokens: Token[], from: number): number {
+  let k = from;
+  while (k < tokens.length && !isSignificant(tokens[k]!)) k++;
+  return k;
+}
+
+function prevSignificant(tokens: Token[], from: number): number {
+  let k = from;
+  while (k >= 0 && !isSignificant(tokens[k]!)) k--;
+  return k;
+}
+
+function findTableRefs(tokens: Token[], info: ReturnType<typeof clauses>): TableRef[] {
+  const refs: TableRef[] = [];
+  for (let k = 0; k < tokens.length; k++) {
+    const t = tokens[k]!;
+    if (t.kind !== "ident" && t.kind !== "qident") continue;
+    const before = prevSignificant(tokens, k - 1);
+    const b = tokens[before];
+    if (b?.text === ".") continue; // not the start of a name
+    const inTablePosition =
+      (b?.kind === "ident" && (b.value === "from" || b.value === "join")) ||
+      (b?.text === "," && info[before]?.clause === "from" && info[k]?.clause === "from");
+    // Walk the qualified name `a.b.c`.
+    let last = k;
+    for (;;) {
+      const dot = nextSignificant(tokens, last + 1);
+      const part = nextSignificant(tokens, dot + 1);
+      if (
+        tokens[dot]?.text === "." &&
+        (tokens[part]?.kind === "ident" || tokens[part]?.kind === "qident")
+      ) {
+        last = part;
+      } else break;
+    }
+    const after = nextSignificant(tokens, last + 1);
+    const a = tokens[after];
+    const name = tokens[last]!.value.toLowerCase();
+    if (inTablePosition && name === "cloudtrail_logs" && a?.text !== "(" && a?.text !== ".") {
+      const hasAlias =
+        (a?.kind === "ident" && (a.value === "as" || !NOT_ALIAS.has(a.value))) ||
+        a?.kind === "qident";
+      refs.push({ first: k, last, hasAlias });
+    }
+    k = last;
+  }
+  return refs;
+}
+
+export function prepareQuery(
+  query: string,
+  params: Record<string, BoundParam>,
+  window: TimeWindow,
+  scope: ScopeOptions,
+): PreparedQuery {
+  let tokens: Token[];
+  try {
+    tokens = tokenize(query);
+  } catch (e) {
+    if (e instanceof LexError) {
+      throw new RunMdError("sql-syntax", `${e.message} at offset ${e.offset}`, {
+        hint: "Check the quotes and comments of the query.",
+      });
+    }
+    throw e;
+  }
+  for (const t of tokens) {
+    if (t.kind === "placeholder") {
+      throw new RunMdError("bare-placeholder", "the query contains a bare `?` placeholder", {
+        hint: "Refer to parameters as {{name}}; the runner binds them.",
+      });
+    }
+    if ((t.kind === "string" || t.kind === "qident") && /\{\{\s*[A-Za-z_]\w*\s*\}\}/.test(t.text)) {
+      throw new RunMdError(
+        "param-in-string",
+        `a {{name}} reference is inside the quoted text ${t.text}`,
+        { hint: "Write {{name}} without quotes around it: the runner supplies the quoting." },
+      );
+    }
+  }
+  const info = clauses(tokens);
+  const refs = findTableRefs(tokens, info);
+  const refAt = new Map(refs.map((r) => [r.first, r]));
+  const table = scopedTable(window, scope);
+  const out: string[] = [];
+  const executionParameters: string[] = [];
+  for (let k = 0; k < tokens.length; k++) {
+    const t = tokens[k]!;
+    const ref = refAt.get(k);
+    if (ref) {
+      out.push(ref.hasAlias ? table : `${table} AS cloudtrail_logs`);
+      k = ref.last;
+      continue;
+    }
+    if (t.kind === "param") {
+      const p = params[t.value];
+      if (!p) {
+        throw new RunMdError(
+          "unknown-param",
+          `the query refers to {{${t.value}}}, which has no value`,
+          {
+            hint: `Declare "${t.value}" under params: in the front matter, or pass --param ${t.value}=...`,
+          },
+        );
+      }
+      if (info[k]?.clause === "where") {
+        out.push("?");
+        executionParameters.push(literalFor(t.value, p, false));
+      } else {
+        out.push(literalFor(t.value, p, true));
+      }
+      continue;
+    }
+    out.push(t.text);
+  }
+  return {
+    sql: out.join("").trim().replace(/;\s*$/, "").trimEnd(),
+    executionParameters,
+    scopedReferences: refs.length,
+  };
+}
