@@ -1,1 +1,2 @@
-export {};
+export { createLocalEngine, LocalEngine, type LocalEngineOptions } from "./engine.ts";
+export { CLOUDTRAIL_COLUMNS, PARTITION_COLUMNS } from "./schema.ts";

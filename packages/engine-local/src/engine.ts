@@ -1,0 +1,527 @@
+/**
+ * The local engine: Athena SQL and Logs Insights steps over CloudTrail files on disk, on DuckDB.
+ * One DuckDB instance per engine, one connection per query (so queries may run concurrently and
+ * each has its own window-scoped temporary views `cloudtrail_logs` and `cwl_events`).
+ */
+import { promises as fsp } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import {
+  BIGINT,
+  BOOLEAN,
+  DOUBLE,
+  type DuckDBConnection,
+  DuckDBInstance,
+  type DuckDBType,
+  type DuckDBValue,
+  StatementType,
+  VARCHAR,
+} from "@duckdb/node-api";
+import {
+  type BoundParam,
+  type ColumnInfo,
+  type Dialect,
+  type Engine,
+  isRunMdError,
+  type JsonValue,
+  type QueryRequest,
+  type QueryResult,
+  RunMdError,
+  type TimeWindow,
+} from "@run-md/core";
+import { LogCatalog, type ReadFile } from "./files.ts";
+import { literalNode, mapCode, rewriteAthena } from "./rewrite.ts";
+import {
+  ATHENA_SELECT_LIST,
+  CLOUDTRAIL_COLUMNS,
+  partitionSelectList,
+  RECORD_TYPE,
+} from "./schema.ts";
+import { MACROS, SESSION_SETTINGS, TRINO_FUNCTIONS } from "./trino.ts";
+import { athenaTypeName, toJson } from "./values.ts";
+
+export interface LocalEngineOptions {
+  /** The directory of CloudTrail files, read recursively. */
+  logDir: string;
+  /** DuckDB worker threads (default: DuckDB's, the number of cores). */
+  threads?: number;
+  /** DuckDB memory limit, such as "1GB". */
+  memoryLimit?: string;
+  /** More table names that mean cloudtrail_logs (for example "security.cloudtrail_org_pp"). */
+  tableAliases?: string[];
+}
+
+const MAX_OBJECT = 1 << 30;
+const TARGET = { catalog: "temp", schema: "main", table: "cloudtrail_logs" };
+const BUILTIN_ALIASES = ["cloudtrail_logs"];
+
+export async function createLocalEngine(opts: LocalEngineOptions): Promise<LocalEngine> {
+  const logDir = path.resolve(opts.logDir);
+  const st = await fsp.stat(logDir).catch(() => null);
+  if (!st?.isDirectory()) {
+    throw new RunMdError(
+      "bad-log-dir",
+      `The log directory ${logDir} does not exist or is not a directory.`,
+      {
+        hint: "Point the local engine at a directory of CloudTrail files (for example the AWSLogs/ tree synced from the trail's bucket), or run `npm run sample-data`.",
+      },
+    );
+  }
+  const cacheDir = await fsp.mkdtemp(path.join(os.tmpdir(), "run-md-local-"));
+  const config: Record<string, string> = {};
+  if (opts.threads !== undefined) config.threads = String(opts.threads);
+  if (opts.memoryLimit !== undefined) config.memory_limit = opts.memoryLimit;
+  const instance = await DuckDBInstance.create(":memory:", config);
+  const conn = await instance.connect();
+  try {
+    for (const s of SESSION_SETTINGS) await conn.run(s);
+    for (const m of MACROS) await conn.run(m);
+    const dirs = [logDir, cacheDir].map((d) => `'${sqlString(`${d}${path.sep}`)}'`).join(", ");
+    await conn.run("SET GLOBAL autoinstall_known_extensions = false");
+    await conn.run("SET GLOBAL autoload_known_extensions = false");
+    await conn.run(`SET GLOBAL allowed_directories = [${dirs}]`);
+    await conn.run("SET GLOBAL enable_external_access = false");
+    await conn.run("SET GLOBAL lock_configuration = true");
+  } finally {
+    conn.closeSync();
+  }
+  return new LocalEngine(instance, logDir, cacheDir, opts.tableAliases ?? []);
+}
+
+function sqlString(s: string): string {
+  return s.replaceAll("'", "''");
+}
+
+function dayOf(d: Date): string {
+  return d.toISOString().slice(0, 10).replaceAll("-", "/");
+}
+
+/** The rows/columns of a finished query and what the engine learned on the way. */
+interface Execution {
+  columns: ColumnInfo[];
+  rows: JsonValue[][];
+  sql: string;
+  files: ReadFile[];
+  skippedByWindow: number;
+  warnings: string[];
+}
+
+export class LocalEngine implements Engine {
+  readonly name = "local" as const;
+  readonly dialects: ["sql", "logs-insights"] = ["sql", "logs-insights"];
+  readonly logDir: string;
+  private readonly instance: DuckDBInstance;
+  private readonly cacheDir: string;
+  private readonly catalog: LogCatalog;
+  private readonly aliases: Set<string>;
+  private closed = false;
+
+  constructor(instance: DuckDBInstance, logDir: string, cacheDir: string, tableAliases: string[]) {
+    this.instance = instance;
+    this.logDir = logDir;
+    this.cacheDir = cacheDir;
+    this.catalog = new LogCatalog(logDir, cacheDir);
+    this.aliases = new Set<string>();
+    for (const a of [...BUILTIN_ALIASES, ...tableAliases]) {
+      const parts = a
+        .split(".")
+        .map((p) => p.replace(/^"|"$/g, "").toLowerCase())
+        .filter((p) => p !== "");
+      if (parts.length === 1) parts.unshift("default");
+      if (parts.length === 2) {
+        this.aliases.add(parts[1] as string);
+        this.aliases.add(parts.join("."));
+        this.aliases.add(["awsdatacatalog", ...parts].join("."));
+      } else {
+        this.aliases.add(parts.join("."));
+      }
+    }
+  }
+
+  async query(req: QueryRequest): Promise<QueryResult> {
+    const t0 = performance.now();
+    let exec: Execution;
+    if (req.dialect === "sql") {
+      const { sql, values, types } = renderSqlParams(req.query, req.params);
+      exec = await this.execute({
+        kind: "sql",
+        sql,
+        values,
+        types,
+        window: req.window,
+        signal: req.signal,
+      });
+    } else if (req.dialect === "logs-insights") {
+      const text = renderInsightsParams(req.query, req.params);
+      let translated: { sql: string; columns: string[] };
+      try {
+        const { translateInsights } = (await import("@run-md/insights")) as unknown as {
+          translateInsights: (
+            q: string,
+            o: { relation: string },
+          ) => { sql: string; columns: string[] };
+        };
+        translated = translateInsights(text, { relation: "cwl_events" });
+      } catch (e) {
+        if (isRunMdError(e)) throw e;
+        throw new RunMdError(
+          "insights-syntax",
+          `Logs Insights query not understood: ${(e as Error).message}`,
+          {
+            cause: e,
+          },
+        );
+      }
+      exec = await this.execute({
+        kind: "insights",
+        sql: translated.sql,
+        values: [],
+        types: [],
+        window: req.window,
+        signal: req.signal,
+      });
+      exec.columns = exec.columns.map((c, i) => ({ ...c, name: translated.columns[i] ?? c.name }));
+    } else {
+      throw new RunMdError(
+        "unsupported-dialect",
+        `The local engine cannot run ${String(req.dialect)} steps.`,
+      );
+    }
+    const bytesRead = exec.files.reduce((n, f) => n + f.size, 0);
+    const header = `-- local engine: ${req.dialect === "sql" ? "cloudtrail_logs" : "cwl_events"} scoped to [${req.window.start.toISOString()}, ${req.window.end.toISOString()}), ${exec.files.length} file(s) read, ${exec.skippedByWindow} outside the window`;
+    return {
+      columns: exec.columns,
+      rows: exec.rows,
+      queryAsRun: `${header}\n${exec.sql}`,
+      stats: {
+        filesRead: new Set(exec.files.map((f) => f.origin)).size,
+        filesSkippedByWindow: exec.skippedByWindow,
+        bytesRead,
+        engineMs: Math.round(performance.now() - t0),
+      },
+      warnings: exec.warnings,
+    };
+  }
+
+  /**
+   * Athena SQL whose `?` placeholders take Athena execution-parameter texts (SQL literals). No window
+   * scoping: the SQL carries its own predicates (partition columns prune files).
+   */
+  async runAthenaSql(
+    sql: string,
+    executionParameters: string[],
+    opts: { signal?: AbortSignal } = {},
+  ): Promise<{
+    columns: ColumnInfo[];
+    rows: JsonValue[][];
+    scannedBytes: number;
+    warnings: string[];
+  }> {
+    const exec = await this.execute({
+      kind: "athena",
+      sql,
+      values: [],
+      types: [],
+      executionParameters,
+      window: null,
+      signal: opts.signal,
+    });
+    return {
+      columns: exec.columns,
+      rows: exec.rows,
+      scannedBytes: exec.files.reduce((n, f) => n + f.size, 0),
+      warnings: exec.warnings,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.instance.closeSync();
+    await fsp.rm(this.cacheDir, { recursive: true, force: true });
+  }
+
+  private async execute(job: {
+    kind: "sql" | "athena" | "insights";
+    sql: string;
+    values: DuckDBValue[];
+    types: DuckDBType[];
+    executionParameters?: string[];
+    window: TimeWindow | null;
+    signal: AbortSignal | undefined;
+  }): Promise<Execution> {
+    if (this.closed) throw new Error("LocalEngine used after close()");
+    const cancelled = () =>
+      new RunMdError("cancelled", "The query was cancelled.", { details: { engine: "local" } });
+    if (job.signal?.aborted) throw cancelled();
+    const conn = await this.instance.connect();
+    const onAbort = () => conn.interrupt();
+    job.signal?.addEventListener("abort", onAbort);
+    try {
+      // 1. Parse, gate and rewrite (no table is read yet).
+      let sql: string;
+      if (job.kind === "insights") {
+        sql = (await rewriteAthena(conn, job.sql, { aliases: new Set(), target: TARGET })).sql;
+      } else {
+        let parameters: Map<string, Record<string, unknown>> | undefined;
+        if (job.executionParameters) {
+          parameters = new Map();
+          for (const [i, text] of job.executionParameters.entries()) {
+            parameters.set(String(i + 1), await literalNode(conn, text, i + 1));
+          }
+        }
+        const r = await rewriteAthena(conn, job.sql, {
+          aliases: this.aliases,
+          target: TARGET,
+          parameters,
+          trinoFunctions: TRINO_FUNCTIONS,
+        });
+        sql = r.sql;
+        if (job.executionParameters && r.parameterIds.size !== job.executionParameters.length) {
+          throw new RunMdError(
+            "sql-parameters",
+            `The query has ${r.parameterIds.size} parameter placeholder(s) but ${job.executionParameters.length} execution parameter(s) were given.`,
+          );
+        }
+      }
+      // 2. Files of the window, views, run; a file DuckDB rejects is read leniently and we retry.
+      const files = await this.catalog.scan();
+      const days = job.window
+        ? { first: dayOf(job.window.start), last: dayOf(new Date(job.window.end.getTime() - 1)) }
+        : null;
+      for (let attempt = 0; ; attempt++) {
+        if (job.signal?.aborted) throw cancelled();
+        const res = await this.catalog.resolve(files, days);
+        const view =
+          job.kind === "insights"
+            ? cwlViewSql(res.files, job.window)
+            : cloudtrailViewSql(res.files, job.window);
+        await conn.run(view);
+        try {
+          const extracted = await conn.extractStatements(sql);
+          if (extracted.count !== 1)
+            throw new RunMdError("sql-refused", "Refused: exactly one statement per step.");
+          const prepared = await extracted.prepare(0);
+          if (prepared.statementType !== StatementType.SELECT) {
+            throw new RunMdError(
+              "sql-refused",
+              "Refused: only read-only SELECT statements run on the local engine.",
+            );
+          }
+          if (prepared.parameterCount !== job.values.length) {
+            throw new RunMdError(
+              "sql-parameters",
+              `The query has ${prepared.parameterCount} parameter(s), ${job.values.length} bound.`,
+            );
+          }
+          if (job.values.length > 0) prepared.bind(job.values, job.types);
+          const reader = await prepared.runAndReadAll();
+          const insights = job.kind === "insights";
+          const columns = reader.columnNames().map((n, i) => ({
+            name: insights ? n : n.toLowerCase(),
+            type: athenaTypeName(reader.columnTypes()[i] as DuckDBType),
+          }));
+          const rows = reader.getRows().map((row) => row.map((v) => toJson(v, !insights)));
+          return {
+            columns,
+            rows,
+            sql,
+            files: res.files,
+            skippedByWindow: res.skippedByWindow,
+            warnings: res.warnings,
+          };
+        } catch (e) {
+          if (isRunMdError(e)) throw e;
+          const msg = (e as Error).message ?? String(e);
+          if (job.signal?.aborted || /INTERRUPT|Interrupted/i.test(msg)) throw cancelled();
+          const failed = /file "([^"]+)"/.exec(msg)?.[1];
+          const file = failed === undefined ? undefined : res.files.find((f) => f.path === failed);
+          if (file && attempt < 100 && !/Permission Error/.test(msg)) {
+            const reason = msg.split("\n")[0] ?? msg;
+            const handled = file.path.startsWith(this.cacheDir)
+              ? this.catalog.rejectPart(file.path, `unreadable (${reason})`)
+              : this.catalog.rejectDirect(file.path, reason);
+            if (handled) continue;
+          }
+          throw engineError(msg, e);
+        }
+      }
+    } catch (e) {
+      if (isRunMdError(e)) throw e;
+      const msg = (e as Error).message ?? String(e);
+      if (job.signal?.aborted || /INTERRUPT|Interrupted/i.test(msg)) throw cancelled();
+      throw engineError(msg, e);
+    } finally {
+      job.signal?.removeEventListener("abort", onAbort);
+      conn.closeSync();
+    }
+  }
+}
+
+function fileList(files: ReadFile[]): string {
+  return `[${files.map((f) => `'${sqlString(f.path)}'`).join(", ")}]`;
+}
+
+function windowPredicate(timeExpr: string, window: TimeWindow | null): string {
+  if (!window) return "";
+  return `\nWHERE ${timeExpr} >= TIMESTAMPTZ '${window.start.toISOString()}' AND ${timeExpr} < TIMESTAMPTZ '${window.end.toISOString()}'`;
+}
+
+/** The `cloudtrail_logs` view over the given files, restricted to the window when there is one. */
+export function cloudtrailViewSql(files: ReadFile[], window: TimeWindow | null): string {
+  const src =
+    files.length === 0
+      ? `(SELECT CAST(NULL AS ${RECORD_TYPE}) AS r, CAST(NULL AS VARCHAR) AS filename WHERE false)`
+      : `(SELECT unnest(Records) AS r, filename FROM read_json(${fileList(files)}, format = 'unstructured', filename = true, maximum_object_size = ${MAX_OBJECT}, columns = {Records: '${RECORD_TYPE}[]'}))`;
+  return `CREATE OR REPLACE TEMP VIEW cloudtrail_logs AS
+SELECT ${ATHENA_SELECT_LIST},
+  ${partitionSelectList()}
+FROM ${src}${windowPredicate(`TRY_CAST(r."eventTime" AS TIMESTAMPTZ)`, window)}`;
+}
+
+/** The `cwl_events` view (CloudWatch Logs shape of CloudTrail events) for Logs Insights steps. */
+export function cwlViewSql(files: ReadFile[], window: TimeWindow | null): string {
+  const src =
+    files.length === 0
+      ? `(SELECT CAST(NULL AS JSON) AS j WHERE false)`
+      : `(SELECT unnest(Records) AS j FROM read_json(${fileList(files)}, format = 'unstructured', maximum_object_size = ${MAX_OBJECT}, columns = {Records: 'JSON[]'}))`;
+  const acct = `coalesce(j->>'recipientAccountId', j->>'$.userIdentity.accountId', 'unknown')`;
+  return `CREATE OR REPLACE TEMP VIEW cwl_events AS
+SELECT * FROM (SELECT TRY_CAST(j->>'eventTime' AS TIMESTAMPTZ) AS "@timestamp",
+  CAST(j AS VARCHAR) AS "@message",
+  ${acct} || '_CloudTrail_' || coalesce(j->>'awsRegion', 'unknown') AS "@logStream",
+  ${acct} || ':cloudtrail' AS "@log",
+  coalesce(j->>'eventID', md5(CAST(j AS VARCHAR))) AS "@ptr"
+FROM ${src})${windowPredicate(`"@timestamp"`, window)}`;
+}
+
+const COLUMN_NAMES = CLOUDTRAIL_COLUMNS.map((c) => c.name).join(", ");
+
+function engineError(msg: string, cause: unknown): RunMdError {
+  const first = msg.split("\n")[0] ?? msg;
+  if (/^Parser Error/i.test(msg)) {
+    return new RunMdError(
+      "sql-syntax",
+      `SQL syntax error: ${first.replace(/^Parser Error:\s*/i, "")}`,
+      { cause },
+    );
+  }
+  if (/^Permission Error/i.test(msg)) {
+    return new RunMdError(
+      "sql-refused",
+      `Refused: ${first.replace(/^Permission Error:\s*/i, "")}`,
+      {
+        cause,
+        hint: "The local engine reads the log directory and nothing else.",
+      },
+    );
+  }
+  if (/^Binder Error/i.test(msg) && /column/i.test(msg)) {
+    return new RunMdError("sql-error", first, {
+      cause,
+      hint: `cloudtrail_logs has the Athena CloudTrail columns: ${COLUMN_NAMES}. Payloads (requestparameters, responseelements, additionaleventdata, serviceeventdetails) are JSON text: use json_extract_scalar(requestparameters, '$.userName').`,
+    });
+  }
+  if (/^Catalog Error/i.test(msg) && /Table/i.test(msg)) {
+    return new RunMdError("sql-error", first, {
+      cause,
+      hint: 'The local engine has one table, cloudtrail_logs (also reachable as "default".cloudtrail_logs and awsdatacatalog."default".cloudtrail_logs). Other table names can be mapped to it with the engine\'s tableAliases option.',
+    });
+  }
+  if (/^Catalog Error/i.test(msg) && /Function/i.test(msg)) {
+    return new RunMdError("sql-error", first, {
+      cause,
+      hint: "This function is not available on the local engine (DuckDB with Trino macros); see docs/engines.md for the supported Trino functions.",
+    });
+  }
+  return new RunMdError("sql-error", first, { cause });
+}
+
+const PARAM_RE = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
+
+function findParamInLiteral(query: string): string | undefined {
+  let found: string | undefined;
+  mapCode(
+    query,
+    (c) => c,
+    (lit) => {
+      const m = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/.exec(lit);
+      if (m && (lit.startsWith("'") || lit.startsWith('"')) && found === undefined) found = m[1];
+      return lit;
+    },
+  );
+  return found;
+}
+
+function missingParam(name: string): RunMdError {
+  return new RunMdError(
+    "param-missing",
+    `The query refers to {{${name}}}, which is not a parameter of this run.`,
+    {
+      hint: "Declare it under params: in the front matter, or use a built-in (start, end, start_date, end_date).",
+    },
+  );
+}
+
+/** `{{name}}` → `$n` bound parameters, typed by their declared type; never spliced into the text. */
+export function renderSqlParams(
+  query: string,
+  params: Record<string, BoundParam>,
+): { sql: string; values: DuckDBValue[]; types: DuckDBType[] } {
+  const inLiteral = findParamInLiteral(query);
+  if (inLiteral !== undefined) {
+    throw new RunMdError("param-in-string", `{{${inLiteral}}} is inside a quoted string.`, {
+      hint: "Write {{name}} where a whole value goes, without quotes: the engine binds it as a value.",
+    });
+  }
+  const order: string[] = [];
+  const values: DuckDBValue[] = [];
+  const types: DuckDBType[] = [];
+  const sql = mapCode(query, (code) =>
+    code.replace(PARAM_RE, (_m, name: string) => {
+      let idx = order.indexOf(name);
+      if (idx < 0) {
+        const p = params[name];
+        if (!p) throw missingParam(name);
+        order.push(name);
+        idx = order.length - 1;
+        const [v, t] = duckValue(p);
+        values.push(v);
+        types.push(t);
+      }
+      return `$${idx + 1}`;
+    }),
+  );
+  return { sql, values, types };
+}
+
+function duckValue(p: BoundParam): [DuckDBValue, DuckDBType] {
+  switch (p.type) {
+    case "integer":
+      return [BigInt(Math.trunc(Number(p.value))), BIGINT];
+    case "number":
+      return [Number(p.value), DOUBLE];
+    case "boolean":
+      return [p.value === true || p.value === "true", BOOLEAN];
+    default:
+      return [String(p.value), VARCHAR];
+  }
+}
+
+/** `{{name}}` as a Logs Insights literal: strings double-quoted and escaped, numbers, booleans. */
+export function renderInsightsParams(query: string, params: Record<string, BoundParam>): string {
+  return query.replace(PARAM_RE, (_m, name: string) => {
+    const p = params[name];
+    if (!p) throw missingParam(name);
+    if (p.type === "integer" || p.type === "number") {
+      const n = Number(p.value);
+      if (!Number.isFinite(n))
+        throw new RunMdError("param-invalid", `{{${name}}} is not a number.`);
+      return String(n);
+    }
+    if (p.type === "boolean") return p.value === true || p.value === "true" ? "true" : "false";
+    return `"${String(p.value).replaceAll("\\", "\\\\").replaceAll('"', '\\"').replaceAll("\n", "\\n")}"`;
+  });
+}
+
+export type { Dialect };

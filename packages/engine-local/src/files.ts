@@ -1,0 +1,482 @@
+/**
+ * The log directory: which files hold CloudTrail events, in what shape, and which of them a query
+ * must read. Files in the S3 delivery layout whose content starts with `{"Records"` are read by
+ * DuckDB directly. Every other file (flat exports, bare arrays, JSON lines, files DuckDB rejected)
+ * is parsed here once per engine session, its keys mapped to CloudTrail's spelling whatever their
+ * case, mistyped fields set to null and counted, and its events written as `{"Records":[...]}`
+ * files into the session's cache directory in the same S3 layout, one file per account, region and
+ * day, so that one typed reader and one pruning rule serve everything. Profiles are cached by
+ * path, modification time and size.
+ */
+import { createHash } from "node:crypto";
+import { promises as fsp } from "node:fs";
+import path from "node:path";
+import zlib from "node:zlib";
+import { type Field, keyMap, RECORD_KEYS } from "./schema.ts";
+
+const EVENT_FILE = /\.(json|jsonl|ndjson)(\.gz)?$/i;
+const LAYOUT = /\/([^/]+)\/CloudTrail\/([^/]+)\/(\d{4})\/(\d{2})\/(\d{2})\/[^/]+$/;
+const SKIPPED_DIRS = new Set(["CloudTrail-Digest", "CloudTrail-Insight", "node_modules"]);
+
+export interface SourceFile {
+  /** Absolute path as found under the log directory (symlinks not resolved). */
+  path: string;
+  /** Path relative to the log directory, for messages. */
+  rel: string;
+  size: number;
+  mtimeMs: number;
+  /** `yyyy/MM/dd` from the S3 layout, when the path follows it. */
+  layoutDay: string | null;
+}
+
+/** One file DuckDB reads: an original layout file or a normalized part in the cache. */
+export interface ReadFile {
+  path: string;
+  /** `yyyy/MM/dd` of its events (from its path). Null when no event in it has a time. */
+  day: string | null;
+  /** Bytes of the original file this part stands for (compressed, as stored). */
+  size: number;
+  /** The original file, relative to the log directory. */
+  origin: string;
+}
+
+type Profile =
+  | { kind: "direct" }
+  | {
+      kind: "normalized";
+      parts: { path: string; day: string | null; size: number }[];
+      events: number;
+      notes: string[];
+      coerced: Record<string, number>;
+    }
+  | { kind: "skipped"; reason: string };
+
+interface CacheEntry {
+  key: string;
+  profile: Profile;
+}
+
+export interface Resolution {
+  files: ReadFile[];
+  /** Notes for the reader: skipped files, coerced fields, lines skipped. */
+  warnings: string[];
+  skippedFiles: number;
+}
+
+export class LogCatalog {
+  readonly logDir: string;
+  readonly cacheDir: string;
+  private readonly profiles = new Map<string, CacheEntry>();
+  /** Layout files DuckDB's typed reader rejected: parsed by the lenient reader from now on. */
+  private readonly forceNormalize = new Map<string, string>();
+  private partSeq = 0;
+
+  constructor(logDir: string, cacheDir: string) {
+    this.logDir = logDir;
+    this.cacheDir = cacheDir;
+  }
+
+  /** Every candidate event file under the log directory, recursively, in path order. */
+  async scan(): Promise<SourceFile[]> {
+    const out: SourceFile[] = [];
+    const seen = new Set<string>();
+    const walk = async (dir: string): Promise<void> => {
+      let real: string;
+      try {
+        real = await fsp.realpath(dir);
+      } catch {
+        return;
+      }
+      if (seen.has(real)) return;
+      seen.add(real);
+      const entries = await fsp.readdir(dir, { withFileTypes: true });
+      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      for (const e of entries) {
+        if (e.name.startsWith(".")) continue;
+        const full = path.join(dir, e.name);
+        let isDir = e.isDirectory();
+        let isFile = e.isFile();
+        if (e.isSymbolicLink()) {
+          const st = await fsp.stat(full).catch(() => null);
+          if (!st) continue;
+          isDir = st.isDirectory();
+          isFile = st.isFile();
+        }
+        if (isDir) {
+          if (!SKIPPED_DIRS.has(e.name)) await walk(full);
+        } else if (isFile && EVENT_FILE.test(e.name)) {
+          const st = await fsp.stat(full);
+          const posix = full.split(path.sep).join("/");
+          const m = LAYOUT.exec(posix);
+          out.push({
+            path: full,
+            rel: path.relative(this.logDir, full).split(path.sep).join("/"),
+            size: st.size,
+            mtimeMs: st.mtimeMs,
+            layoutDay: m ? `${m[3]}/${m[4]}/${m[5]}` : null,
+          });
+        }
+      }
+    };
+    await walk(this.logDir);
+    return out;
+  }
+
+  /**
+   * The files a query reads, given the days it needs (null: all days). Layout files outside the
+   * days are not opened at all; other files are profiled (once) to learn their days.
+   */
+  async resolve(
+    files: SourceFile[],
+    days: { first: string; last: string } | null,
+  ): Promise<Resolution & { skippedByWindow: number }> {
+    const inDays = (d: string | null) =>
+      days === null || (d !== null && d >= days.first && d <= days.last);
+    const wanted = files.filter((f) => f.layoutDay === null || inDays(f.layoutDay));
+    let skippedByWindow = files.length - wanted.length;
+    const profiles = await mapLimit(wanted, 16, (f) => this.profile(f));
+    const result: ReadFile[] = [];
+    const warnings: string[] = [];
+    let skippedFiles = 0;
+    wanted.forEach((f, i) => {
+      const p = profiles[i] as Profile;
+      if (p.kind === "direct") {
+        result.push({ path: f.path, day: f.layoutDay, size: f.size, origin: f.rel });
+      } else if (p.kind === "skipped") {
+        skippedFiles++;
+        warnings.push(`skipped ${f.rel}: ${p.reason}`);
+      } else {
+        const parts = p.parts.filter((x) => inDays(x.day));
+        if (parts.length === 0) {
+          skippedByWindow++;
+          return;
+        }
+        for (const part of parts) {
+          result.push({ path: part.path, day: part.day, size: part.size, origin: f.rel });
+        }
+        for (const n of p.notes) warnings.push(`${f.rel}: ${n}`);
+        const coerced = Object.entries(p.coerced);
+        if (coerced.length > 0) {
+          warnings.push(
+            `${f.rel}: fields of an unexpected type set to null: ${coerced
+              .map(([k, n]) => `${k} in ${n} record${n === 1 ? "" : "s"}`)
+              .join(", ")}`,
+          );
+        }
+      }
+    });
+    return { files: result, warnings, skippedFiles, skippedByWindow };
+  }
+
+  /** The typed reader failed on a layout file: read it leniently from now on. */
+  rejectDirect(filePath: string, reason: string): boolean {
+    if (this.forceNormalize.has(filePath)) return false;
+    this.forceNormalize.set(filePath, reason);
+    this.profiles.delete(filePath);
+    return true;
+  }
+
+  /** The typed reader failed even on a normalized part: skip its origin file. */
+  rejectPart(partPath: string, reason: string): boolean {
+    for (const [file, entry] of this.profiles) {
+      const p = entry.profile;
+      if (p.kind === "normalized" && p.parts.some((x) => x.path === partPath)) {
+        entry.profile = { kind: "skipped", reason };
+        void file;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private async profile(f: SourceFile): Promise<Profile> {
+    const key = `${f.mtimeMs}:${f.size}`;
+    const cached = this.profiles.get(f.path);
+    if (cached && cached.key === key) return cached.profile;
+    let profile: Profile;
+    if (f.layoutDay !== null && !this.forceNormalize.has(f.path) && (await startsWithRecords(f))) {
+      profile = { kind: "direct" };
+    } else {
+      profile = await this.normalize(f);
+    }
+    this.profiles.set(f.path, { key, profile });
+    return profile;
+  }
+
+  private async normalize(f: SourceFile): Promise<Profile> {
+    let text: string;
+    try {
+      let buf = await fsp.readFile(f.path);
+      if (/\.gz$/i.test(f.path)) buf = zlib.gunzipSync(buf);
+      text = buf.toString("utf8");
+    } catch (e) {
+      return { kind: "skipped", reason: `cannot read it (${(e as Error).message})` };
+    }
+    const parsed = parseEvents(text);
+    if (parsed.error !== undefined) return { kind: "skipped", reason: parsed.error };
+    const coerced: Record<string, number> = {};
+    const notes = [...parsed.notes];
+    const groups = new Map<string, { day: string | null; dir: string; records: unknown[] }>();
+    let notEvents = 0;
+    for (const raw of parsed.objects) {
+      if (!isPlainObject(raw) || !looksLikeEvent(raw)) {
+        notEvents++;
+        continue;
+      }
+      const rec = normalizeRecord(raw, coerced);
+      const time = parseEventTime(rec.eventTime);
+      const day = time ? time.toISOString().slice(0, 10).replaceAll("-", "/") : null;
+      const account = safeSegment(rec.recipientAccountId ?? accountOf(rec) ?? "unknown");
+      const region = safeSegment(rec.awsRegion ?? "unknown");
+      const dir = `AWSLogs/${account}/CloudTrail/${region}/${day ?? "undated"}`;
+      let g = groups.get(dir);
+      if (!g) {
+        g = { day, dir, records: [] };
+        groups.set(dir, g);
+      }
+      g.records.push(rec);
+    }
+    if (notEvents > 0) {
+      notes.push(
+        `${notEvents} JSON value${notEvents === 1 ? " is" : "s are"} not a CloudTrail event`,
+      );
+    }
+    if (groups.size === 0 && notEvents > 0) {
+      return { kind: "skipped", reason: "no CloudTrail events in it" };
+    }
+    const hash = createHash("sha1").update(`${f.path}:${f.mtimeMs}:${f.size}`).digest("hex");
+    const parts: { path: string; day: string | null; size: number }[] = [];
+    let events = 0;
+    for (const g of groups.values()) {
+      const dir = path.join(this.cacheDir, g.dir);
+      await fsp.mkdir(dir, { recursive: true });
+      const file = path.join(dir, `${hash.slice(0, 16)}_${this.partSeq++}.json`);
+      await fsp.writeFile(file, JSON.stringify({ Records: g.records }));
+      events += g.records.length;
+      // Size attributed to the part: its share of the original file's bytes.
+      parts.push({
+        path: file,
+        day: g.day,
+        size: Math.round((f.size * g.records.length) / Math.max(1, parsed.objects.length)),
+      });
+    }
+    return { kind: "normalized", parts, events, notes, coerced };
+  }
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** Whether a file's content starts with `{"Records"` (after white space), reading only its head. */
+async function startsWithRecords(f: SourceFile): Promise<boolean> {
+  const fh = await fsp.open(f.path, "r");
+  try {
+    const head = Buffer.alloc(4096);
+    const { bytesRead } = await fh.read(head, 0, head.length, 0);
+    let buf = head.subarray(0, bytesRead);
+    if (/\.gz$/i.test(f.path)) {
+      try {
+        buf = zlib.gunzipSync(buf, { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+      } catch {
+        return false;
+      }
+    }
+    return /^\uFEFF?\s*\{\s*"Records"\s*:/.test(buf.subarray(0, 256).toString("utf8"));
+  } finally {
+    await fh.close();
+  }
+}
+
+/** A file's JSON values: a `{"Records":[...]}` document, a bare array, one event, or JSON lines. */
+export function parseEvents(text: string): { objects: unknown[]; notes: string[]; error?: string } {
+  const trimmed = text.replace(/^\uFEFF/, "").trim();
+  if (trimmed === "") return { objects: [], notes: ["the file is empty"] };
+  let whole: unknown;
+  let wholeError: string | undefined;
+  try {
+    whole = JSON.parse(trimmed);
+  } catch (e) {
+    wholeError = (e as Error).message;
+  }
+  if (wholeError === undefined) return { objects: flatten(whole), notes: [] };
+  // JSON lines (one value per line), each line possibly a Records document.
+  const lines = trimmed.split(/\r?\n/);
+  const objects: unknown[] = [];
+  let bad = 0;
+  let good = 0;
+  for (const line of lines) {
+    const l = line.trim();
+    if (l === "") continue;
+    try {
+      objects.push(...flatten(JSON.parse(l)));
+      good++;
+    } catch {
+      bad++;
+    }
+  }
+  if (good === 0 || bad > good) {
+    return { objects: [], notes: [], error: `malformed JSON (${wholeError})` };
+  }
+  const notes = bad > 0 ? [`${bad} malformed line${bad === 1 ? "" : "s"} skipped`] : [];
+  return { objects, notes };
+}
+
+function flatten(v: unknown): unknown[] {
+  if (Array.isArray(v)) return v;
+  if (isPlainObject(v)) {
+    const recordsKey = Object.keys(v).find((k) => k.toLowerCase() === "records");
+    const records = recordsKey === undefined ? undefined : v[recordsKey];
+    if (Array.isArray(records)) return records;
+  }
+  return [v];
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+const EVENT_KEYS = new Set([
+  "eventversion",
+  "eventname",
+  "eventsource",
+  "eventtime",
+  "eventid",
+  "useridentity",
+  "awsregion",
+]);
+
+function looksLikeEvent(o: Record<string, unknown>): boolean {
+  return Object.keys(o).some((k) => EVENT_KEYS.has(k.toLowerCase()));
+}
+
+const structMaps = new WeakMap<Field[], Map<string, Field>>();
+function mapFor(fields: Field[]): Map<string, Field> {
+  let m = structMaps.get(fields);
+  if (!m) {
+    m = keyMap(fields);
+    structMaps.set(fields, m);
+  }
+  return m;
+}
+
+interface NormalizedRecord extends Record<string, unknown> {
+  eventTime?: string;
+  awsRegion?: string;
+  recipientAccountId?: string;
+}
+
+/**
+ * A record with CloudTrail's key spelling whatever the case it came with, and every field of the
+ * type the reader declares: a mistyped struct, list or map becomes null and is counted by path.
+ * A Logstash export's `@timestamp` stands in for a missing `eventTime`.
+ */
+export function normalizeRecord(
+  raw: Record<string, unknown>,
+  coerced: Record<string, number>,
+): NormalizedRecord {
+  const rec = normalizeStruct(raw, mapFor(RECORD_KEYS_FIELDS), "", coerced) as NormalizedRecord;
+  if (rec.eventTime == null && typeof raw["@timestamp"] === "string") {
+    const t = parseEventTime(raw["@timestamp"]);
+    if (t) rec.eventTime = `${t.toISOString().slice(0, 19)}Z`;
+  }
+  return rec;
+}
+
+const RECORD_KEYS_FIELDS: Field[] = [...RECORD_KEYS.values()];
+
+function normalizeStruct(
+  obj: Record<string, unknown>,
+  fields: Map<string, Field>,
+  prefix: string,
+  coerced: Record<string, number>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) {
+    const f = fields.get(k.toLowerCase());
+    if (!f) {
+      if (!(k in out)) out[k] = v;
+      continue;
+    }
+    if (f.name in out && out[f.name] !== null && k !== f.name) continue;
+    out[f.name] = coerce(f, v, `${prefix}${f.name}`, coerced);
+  }
+  return out;
+}
+
+function coerce(f: Field, v: unknown, p: string, coerced: Record<string, number>): unknown {
+  if (v === null || v === undefined) return null;
+  const bad = () => {
+    coerced[p] = (coerced[p] ?? 0) + 1;
+    return null;
+  };
+  switch (f.kind) {
+    case "string":
+      if (typeof v === "string") return v;
+      if (typeof v === "number" || typeof v === "boolean") return String(v);
+      return JSON.stringify(v);
+    case "json":
+      return v;
+    case "string-map":
+      if (!isPlainObject(v)) return bad();
+      return Object.fromEntries(
+        Object.entries(v).map(([k, x]) => [
+          k,
+          x === null || typeof x === "string"
+            ? x
+            : typeof x === "object"
+              ? JSON.stringify(x)
+              : String(x),
+        ]),
+      );
+    case "struct":
+      if (!isPlainObject(v)) return bad();
+      return normalizeStruct(v, mapFor(f.fields), `${p}.`, coerced);
+    case "struct-array": {
+      if (!Array.isArray(v)) return bad();
+      const m = mapFor(f.fields);
+      return v.map((x) => {
+        if (x === null) return null;
+        if (!isPlainObject(x)) return bad();
+        return normalizeStruct(x, m, `${p}[].`, coerced);
+      });
+    }
+  }
+}
+
+function accountOf(rec: Record<string, unknown>): string | undefined {
+  const ui = rec.userIdentity;
+  if (isPlainObject(ui) && typeof ui.accountId === "string") return ui.accountId;
+  return undefined;
+}
+
+function safeSegment(v: unknown): string {
+  const s = String(v).replace(/[^A-Za-z0-9_.-]/g, "_");
+  return s === "" || s === "." || s === ".." ? "unknown" : s;
+}
+
+const TIME_RE =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?\s*(Z|UTC|[+-]\d{2}:?\d{2})?$/i;
+
+/** An event time as CloudTrail and its exporters write it; times without a zone are UTC. */
+export function parseEventTime(v: unknown): Date | null {
+  if (typeof v !== "string") return null;
+  const m = TIME_RE.exec(v.trim());
+  if (!m) return null;
+  const frac = (m[7] ?? "").padEnd(3, "0").slice(0, 3);
+  let zone = m[8] ?? "Z";
+  if (/^utc$/i.test(zone)) zone = "Z";
+  else if (/^[+-]\d{4}$/.test(zone)) zone = `${zone.slice(0, 3)}:${zone.slice(3)}`;
+  const iso = `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6] ?? "00"}.${frac}${zone.toUpperCase()}`;
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? null : d;
+}

@@ -1,0 +1,398 @@
+/**
+ * Athena SQL to DuckDB SQL: a text pre-pass for syntax DuckDB's parser rejects, then DuckDB's own
+ * parser (`json_serialize_sql`) gives the statement as a JSON tree, which is rewritten and turned
+ * back into SQL (`json_deserialize_sql`). The tree goes through lossless-json: plain JSON.parse would
+ * turn the DOUBLE 1e3 into an integer and lose UINT64 query locations. Anything the parser does not
+ * accept as exactly one SELECT is refused here, before it runs.
+ */
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { RunMdError } from "@run-md/core";
+import { isLosslessNumber, parse, stringify } from "lossless-json";
+import { jodaFormat, jsonPath, mysqlFormat, TRINO_PREFIX } from "./trino.ts";
+
+type Node = Record<string, unknown>;
+
+export interface RewriteOptions {
+  /** Lower-cased names (`table`, `schema.table`, `catalog.schema.table`) that mean cloudtrail_logs. */
+  aliases: Set<string>;
+  /** Where the table resolves to. */
+  target: { catalog: string; schema: string; table: string };
+  /** Replacement nodes for `?`/`$n` parameters, by identifier ("1", "2", ...). */
+  parameters?: Map<string, Node>;
+  /** Trino function names to call through their macros (`regexp_extract` → `trino_regexp_extract`). */
+  trinoFunctions?: Set<string>;
+}
+
+/** Masks string literals, quoted identifiers and comments, applying `fn` to the code between. */
+export function mapCode(
+  sql: string,
+  fn: (code: string) => string,
+  other: (text: string) => string = (t) => t,
+): string {
+  let out = "";
+  let code = "";
+  let i = 0;
+  const flush = () => {
+    out += fn(code);
+    code = "";
+  };
+  while (i < sql.length) {
+    const ch = sql[i] as string;
+    const two = sql.slice(i, i + 2);
+    let end = -1;
+    if (ch === "'" || ch === '"') {
+      end = i + 1;
+      while (end < sql.length) {
+        if (sql[end] === ch) {
+          if (sql[end + 1] === ch) end += 2;
+          else break;
+        } else end++;
+      }
+      end = Math.min(end + 1, sql.length);
+    } else if (two === "--") {
+      end = sql.indexOf("\n", i);
+      if (end < 0) end = sql.length;
+    } else if (two === "/*") {
+      end = sql.indexOf("*/", i + 2);
+      end = end < 0 ? sql.length : end + 2;
+    }
+    if (end >= 0) {
+      flush();
+      out += other(sql.slice(i, end));
+      i = end;
+    } else {
+      code += ch;
+      i++;
+    }
+  }
+  flush();
+  return out;
+}
+
+/** Trino syntax DuckDB's parser rejects, fixed in the text (outside strings and comments). */
+export function prePass(sql: string): string {
+  return mapCode(sql, (code) =>
+    code
+      // CAST(x AS ARRAY(JSON)) -> CAST(x AS JSON[]) ; ARRAY<varchar> -> varchar[]
+      .replace(/\bARRAY\s*\(\s*([A-Za-z_][\w]*(?:\s*\(\s*\d+(?:\s*,\s*\d+)?\s*\))?)\s*\)/gi, "$1[]")
+      .replace(/\bARRAY\s*<\s*([A-Za-z_][\w]*)\s*>/gi, "$1[]")
+      // CAST(x AS ROW(a varchar)) -> STRUCT(a varchar)
+      .replace(/\bAS\s+ROW\s*\(/gi, "AS STRUCT(")
+      // TABLESAMPLE BERNOULLI (10): DuckDB reads a bare number as a row count.
+      .replace(
+        /\bTABLESAMPLE\s+(BERNOULLI|SYSTEM)\s*\(\s*([\d.]+)\s*\)/gi,
+        "TABLESAMPLE $1($2 PERCENT)",
+      ),
+  );
+}
+
+async function scalar(conn: DuckDBConnection, sql: string, value: string): Promise<string> {
+  const reader = await conn.runAndReadAll(sql, [value]);
+  const v = reader.getRows()[0]?.[0];
+  return String(v);
+}
+
+interface Serialized {
+  error: boolean;
+  error_type?: string;
+  error_message?: string;
+  statements?: { node: Node; named_param_map?: unknown }[];
+}
+
+/** Parses SQL with DuckDB's parser; refuses anything but exactly one SELECT/WITH statement. */
+export async function parseSelect(
+  conn: DuckDBConnection,
+  sql: string,
+): Promise<{ statement: { node: Node; named_param_map?: unknown } }> {
+  const json = await scalar(conn, "SELECT json_serialize_sql($1::VARCHAR)", sql);
+  const parsed = parse(json) as Serialized;
+  if (parsed.error) {
+    const msg = parsed.error_message ?? "unknown error";
+    if (/Only SELECT statements/i.test(msg)) {
+      throw new RunMdError(
+        "sql-refused",
+        "Refused: a step may hold only one read-only SELECT or WITH statement; this one contains something else (DDL, DML, COPY, ATTACH, SET, PRAGMA, CALL, EXPORT, LOAD, INSTALL...).",
+        {
+          hint: "Steps are read-only queries over cloudtrail_logs. Remove the statement that is not a SELECT.",
+        },
+      );
+    }
+    if (parsed.error_type === "parser") {
+      throw new RunMdError("sql-syntax", `SQL syntax error: ${msg}`, {
+        hint: "The local engine parses Athena (Trino) SQL with DuckDB's parser; check the query near the position given.",
+      });
+    }
+    throw new RunMdError("sql-error", `The query could not be parsed: ${msg}`);
+  }
+  const statements = parsed.statements ?? [];
+  if (statements.length !== 1) {
+    throw new RunMdError(
+      "sql-refused",
+      `Refused: a step may hold exactly one statement, this one holds ${statements.length}.`,
+      { hint: "Split the statements into separate steps (one fenced block each)." },
+    );
+  }
+  return { statement: statements[0] as { node: Node; named_param_map?: unknown } };
+}
+
+export async function deserialize(
+  conn: DuckDBConnection,
+  statement: { node: Node; named_param_map?: unknown },
+): Promise<string> {
+  const text = stringify({ error: false, statements: [statement] }) as string;
+  return scalar(conn, "SELECT json_deserialize_sql($1::JSON)", text);
+}
+
+let templateCache: Node | undefined;
+
+async function unnestTemplate(conn: DuckDBConnection): Promise<Node> {
+  if (!templateCache) {
+    const { statement } = await parseSelect(
+      conn,
+      "SELECT * FROM (SELECT unnest(__runmd_x__, recursive := true)) AS t",
+    );
+    templateCache = (statement.node.from_table as Node).subquery as Node;
+  }
+  return clone(templateCache);
+}
+
+function constValue(n: unknown): string | undefined {
+  if (!isNode(n) || n.class !== "CONSTANT") return undefined;
+  const v = n.value as Node | undefined;
+  if (!v || v.is_null) return undefined;
+  const type = (v.type as Node | undefined)?.id;
+  return type === "VARCHAR" ? String(v.value) : undefined;
+}
+
+function setConst(n: Node, value: string): void {
+  (n.value as Node).value = value;
+}
+
+/** Deep copy keeping lossless numbers (structuredClone would turn them into plain objects). */
+function clone<T>(v: T): T {
+  if (Array.isArray(v)) return v.map((x) => clone(x)) as T;
+  if (isNode(v)) {
+    const out: Node = {};
+    for (const [k, x] of Object.entries(v)) out[k] = clone(x);
+    return out as T;
+  }
+  return v;
+}
+
+function isNode(v: unknown): v is Node {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && !isLosslessNumber(v);
+}
+
+function collectCteNames(v: unknown, out: Set<string>): void {
+  if (Array.isArray(v)) {
+    for (const x of v) collectCteNames(x, out);
+    return;
+  }
+  if (!isNode(v)) return;
+  const map = (v.cte_map as Node | undefined)?.map;
+  if (Array.isArray(map)) {
+    for (const e of map) if (isNode(e) && typeof e.key === "string") out.add(e.key.toLowerCase());
+  }
+  for (const x of Object.values(v)) collectCteNames(x, out);
+}
+
+/**
+ * Rewrites Athena SQL into the DuckDB SQL that runs it: table aliases, constant formats,
+ * JSON paths, lambdas' function names, UNNEST of rows, and parameter substitution.
+ */
+export async function rewriteAthena(
+  conn: DuckDBConnection,
+  sql: string,
+  opts: RewriteOptions,
+): Promise<{ sql: string; tables: number; parameterIds: Set<string> }> {
+  const { statement } = await parseSelect(conn, prePass(sql));
+  const ctes = new Set<string>();
+  collectCteNames(statement.node, ctes);
+  let tables = 0;
+  const parameterIds = new Set<string>();
+  const template = await unnestTemplate(conn);
+
+  const visit = (v: unknown): unknown => {
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) v[i] = visit(v[i]);
+      return v;
+    }
+    if (!isNode(v)) return v;
+    for (const [k, x] of Object.entries(v)) v[k] = visit(x);
+
+    if (v.type === "BASE_TABLE") {
+      const parts = [v.catalog_name, v.schema_name, v.table_name]
+        .filter((p): p is string => typeof p === "string" && p !== "")
+        .map((p) => p.toLowerCase());
+      const full = parts.join(".");
+      const isCte = parts.length === 1 && ctes.has(full);
+      if (!isCte && opts.aliases.has(full)) {
+        tables++;
+        v.catalog_name = opts.target.catalog;
+        v.schema_name = opts.target.schema;
+        v.table_name = opts.target.table;
+        // Keep the name it was written with usable as a qualifier (FROM cloudtrail t / FROM x.tbl).
+        if (v.alias === "") v.alias = String(parts[parts.length - 1]);
+      }
+      return v;
+    }
+    if (v.class === "PARAMETER") {
+      const id = String(v.identifier);
+      parameterIds.add(id);
+      const rep = opts.parameters?.get(id);
+      return rep ? clone(rep) : v;
+    }
+    if (v.class === "FUNCTION" && typeof v.function_name === "string" && v.schema === "") {
+      return rewriteFunction(v);
+    }
+    if (v.type === "TABLE_FUNCTION") return rewriteUnnest(v);
+    return v;
+  };
+
+  const rewriteFunction = (f: Node): Node => {
+    const name = (f.function_name as string).toLowerCase();
+    const args = f.children as unknown[];
+    if (opts.trinoFunctions?.has(name)) {
+      f.function_name = `${TRINO_PREFIX}${name}`;
+      return f;
+    }
+    const fmt = constValue(args[1]);
+    switch (name) {
+      case "date_parse":
+      case "parse_datetime":
+        if (fmt !== undefined && args.length === 2) {
+          f.function_name = "strptime";
+          setConst(args[1] as Node, name === "date_parse" ? mysqlFormat(fmt) : jodaFormat(fmt));
+        }
+        break;
+      case "date_format":
+      case "format_datetime":
+        if (fmt !== undefined && args.length === 2) {
+          f.function_name = "strftime";
+          setConst(args[1] as Node, name === "date_format" ? mysqlFormat(fmt) : jodaFormat(fmt));
+        }
+        break;
+      case "json_extract_scalar":
+      case "json_extract":
+      case "json_size":
+      case "json_array_length":
+        if (fmt !== undefined) setConst(args[1] as Node, jsonPath(fmt));
+        break;
+      case "transform":
+        f.function_name = "list_transform";
+        break;
+      case "any_match":
+      case "all_match":
+      case "none_match": {
+        const inner = clone(f);
+        inner.function_name = "list_transform";
+        inner.alias = "";
+        f.function_name = name === "all_match" ? "list_bool_and" : "list_bool_or";
+        f.children = [inner];
+        if (name === "none_match") {
+          const alias = f.alias;
+          f.alias = "";
+          return {
+            class: "OPERATOR",
+            type: "OPERATOR_NOT",
+            alias,
+            query_location: f.query_location,
+            children: [f],
+          };
+        }
+        break;
+      }
+    }
+    return f;
+  };
+
+  // Trino's UNNEST(array_of_row) AS t(a, b, c) expands the row's fields into columns, and
+  // UNNEST(a1, a2) AS t(x, y) zips arrays; DuckDB binds one column per argument.
+  const rewriteUnnest = (t: Node): Node => {
+    const fn = t.function as Node | undefined;
+    if (!fn || String(fn.function_name).toLowerCase() !== "unnest") return t;
+    const args = (fn.children as Node[]).filter((a) => a.alias === "");
+    const aliases = t.column_name_alias as string[];
+    const ordinality = t.with_ordinality === "WITH_ORDINALITY";
+    const expected = args.length + (ordinality ? 1 : 0);
+    // WITH ORDINALITY over rows is left to DuckDB (it binds one column per argument plus the ordinal).
+    if (ordinality || (aliases.length <= expected && args.length === 1)) return t;
+    const sub = clone(template);
+    const node = sub.node as Node;
+    const list = node.select_list as Node[];
+    const proto = list[0] as Node;
+    if (args.length === 1) {
+      (proto.children as Node[])[0] = args[0] as Node;
+    } else {
+      node.select_list = args.map((a) => {
+        const u = clone(proto);
+        u.children = [a];
+        return u;
+      });
+    }
+    return {
+      type: "SUBQUERY",
+      alias: t.alias,
+      sample: null,
+      query_location: t.query_location,
+      subquery: sub,
+      column_name_alias: aliases,
+    };
+  };
+
+  statement.node = visit(statement.node) as Node;
+  const out = await deserialize(conn, statement);
+  return { sql: out, tables, parameterIds };
+}
+
+/**
+ * An Athena execution parameter (SQL literal text such as `'alice'` or `42`) as a constant node.
+ * Anything that is not a literal (or a typed literal such as TIMESTAMP '...') is refused.
+ */
+export async function literalNode(
+  conn: DuckDBConnection,
+  text: string,
+  index: number,
+): Promise<Node> {
+  let statement: { node: Node };
+  try {
+    ({ statement } = await parseSelect(conn, `SELECT ${text}`));
+  } catch {
+    throw notLiteral(text, index);
+  }
+  const node = statement.node;
+  const list = node.select_list as Node[];
+  const from = node.from_table as Node;
+  const keys = ["where_clause", "having", "qualify", "sample"];
+  if (
+    node.type !== "SELECT_NODE" ||
+    list.length !== 1 ||
+    from.type !== "EMPTY" ||
+    keys.some((k) => node[k] !== null && node[k] !== undefined) ||
+    (node.group_expressions as unknown[]).length > 0 ||
+    (node.modifiers as unknown[]).length > 0
+  ) {
+    throw notLiteral(text, index);
+  }
+  const item = list[0] as Node;
+  const ok =
+    item.class === "CONSTANT" ||
+    (item.class === "CAST" && (item.child as Node | undefined)?.class === "CONSTANT") ||
+    // A negative number arrives as -(constant) in some versions.
+    (item.class === "FUNCTION" &&
+      item.function_name === "-" &&
+      (item.children as Node[]).length === 1 &&
+      (item.children as Node[])[0]?.class === "CONSTANT");
+  if (!ok || item.alias !== "") throw notLiteral(text, index);
+  return item;
+}
+
+function notLiteral(text: string, index: number): RunMdError {
+  return new RunMdError(
+    "sql-refused",
+    `INVALID_INPUT: execution parameter ${index} is not a literal: ${text.length > 80 ? `${text.slice(0, 80)}...` : text}`,
+    {
+      hint: "Execution parameters are SQL literals such as 'alice', 42 or TIMESTAMP '2024-01-01 00:00:00'.",
+    },
+  );
+}

@@ -1,0 +1,205 @@
+/**
+ * The CloudTrail record schema, written once: the DuckDB type used to read records (CloudTrail's
+ * own key spelling, because `read_json` matches keys case-sensitively), the Athena column list
+ * (lower-case names, as in the current AWS documentation's DDL) and the key map the lenient reader
+ * uses to accept any key case.
+ */
+
+export type FieldKind =
+  | { kind: "string" }
+  /** A JSON payload that Athena stores as a STRING column holding JSON text. */
+  | { kind: "json" }
+  | { kind: "struct"; fields: Field[] }
+  | { kind: "struct-array"; fields: Field[] }
+  | { kind: "string-map" };
+
+export type Field = { name: string } & FieldKind;
+
+const s = (name: string): Field => ({ name, kind: "string" });
+const j = (name: string): Field => ({ name, kind: "json" });
+const st = (name: string, fields: Field[]): Field => ({ name, kind: "struct", fields });
+
+/** Top-level record fields in Athena column order (current docs, manual partitioning table). */
+export const RECORD_FIELDS: Field[] = [
+  s("eventVersion"),
+  st("userIdentity", [
+    s("type"),
+    s("principalId"),
+    s("arn"),
+    s("accountId"),
+    s("invokedBy"),
+    s("accessKeyId"),
+    s("userName"),
+    st("onBehalfOf", [s("userId"), s("identityStoreArn")]),
+    st("sessionContext", [
+      st("attributes", [s("mfaAuthenticated"), s("creationDate")]),
+      st("sessionIssuer", [s("type"), s("principalId"), s("arn"), s("accountId"), s("userName")]),
+      s("ec2RoleDelivery"),
+      st("webIdFederationData", [
+        s("federatedProvider"),
+        { name: "attributes", kind: "string-map" },
+      ]),
+    ]),
+  ]),
+  s("eventTime"),
+  s("eventSource"),
+  s("eventName"),
+  s("awsRegion"),
+  s("sourceIPAddress"),
+  s("userAgent"),
+  s("errorCode"),
+  s("errorMessage"),
+  j("requestParameters"),
+  j("responseElements"),
+  j("additionalEventData"),
+  s("requestID"),
+  s("eventID"),
+  {
+    name: "resources",
+    kind: "struct-array",
+    fields: [s("ARN"), s("accountId"), s("type")],
+  },
+  s("eventType"),
+  s("apiVersion"),
+  s("readOnly"),
+  s("recipientAccountId"),
+  j("serviceEventDetails"),
+  s("sharedEventID"),
+  s("vpcEndpointId"),
+  s("vpcEndpointAccountId"),
+  s("eventCategory"),
+  st("addendum", [s("reason"), s("updatedFields"), s("originalRequestID"), s("originalEventID")]),
+  s("sessionCredentialFromConsole"),
+  j("edgeDeviceDetails"),
+  st("tlsDetails", [s("tlsVersion"), s("cipherSuite"), s("clientProvidedHostHeader")]),
+];
+
+function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** DuckDB type text of a field, with the given key spelling (as-is or lower-case). */
+function duckType(f: Field, lower: boolean): string {
+  switch (f.kind) {
+    case "string":
+      return "VARCHAR";
+    case "json":
+      return "JSON";
+    case "string-map":
+      return "MAP(VARCHAR, VARCHAR)";
+    case "struct":
+      return structType(f.fields, lower);
+    case "struct-array":
+      return `${structType(f.fields, lower)}[]`;
+  }
+}
+
+function structType(fields: Field[], lower: boolean): string {
+  const parts = fields.map(
+    (f) => `${quoteIdent(lower ? f.name.toLowerCase() : f.name)} ${duckType(f, lower)}`,
+  );
+  return `STRUCT(${parts.join(", ")})`;
+}
+
+/** The record struct as `read_json` must declare it (CloudTrail's key spelling). */
+export const RECORD_TYPE = structType(RECORD_FIELDS, false);
+
+/** Athena's type name of a column (for documentation and `DESCRIBE`-like output). */
+function athenaType(f: Field): string {
+  switch (f.kind) {
+    case "string":
+    case "json":
+      return "string";
+    case "string-map":
+      return "map<string,string>";
+    case "struct":
+      return `struct<${f.fields.map((x) => `${x.name.toLowerCase()}:${athenaType(x)}`).join(",")}>`;
+    case "struct-array":
+      return `array<struct<${f.fields.map((x) => `${x.name.toLowerCase()}:${athenaType(x)}`).join(",")}>>`;
+  }
+}
+
+export interface ColumnDef {
+  name: string;
+  /** Hive/Athena DDL type, for docs and hints. */
+  athenaType: string;
+}
+
+/** The partition columns: manual, projection and bootstrap schemes, all exposed. */
+export const PARTITION_COLUMNS = [
+  "region",
+  "year",
+  "month",
+  "day",
+  "timestamp",
+  "date_partition",
+  "region_partition",
+  "account_partition",
+] as const;
+
+/** Every column of `cloudtrail_logs`, in order: the Athena columns, then the partitions. */
+export const CLOUDTRAIL_COLUMNS: ColumnDef[] = [
+  ...RECORD_FIELDS.map((f) => ({ name: f.name.toLowerCase(), athenaType: athenaType(f) })),
+  ...PARTITION_COLUMNS.map((name) => ({ name, athenaType: "string" })),
+];
+
+/** SQL expression turning record field `r.<name>` into its Athena column. */
+function columnExpr(f: Field): string {
+  const src = `r.${quoteIdent(f.name)}`;
+  switch (f.kind) {
+    case "string":
+      return src;
+    case "json":
+      // A payload that is itself a JSON string holds its text, as the JsonSerDe gives it.
+      return `CASE WHEN json_type(${src}) = 'VARCHAR' THEN json_extract_string(${src}, '$') ELSE CAST(${src} AS VARCHAR) END`;
+    case "string-map":
+      return src;
+    case "struct":
+    case "struct-array":
+      return `CAST(${src} AS ${duckType(f, true)})`;
+  }
+}
+
+/** The Athena column list over a relation with a record struct `r` (CloudTrail key spelling). */
+export const ATHENA_SELECT_LIST = RECORD_FIELDS.map(
+  (f) => `${columnExpr(f)} AS ${quoteIdent(f.name.toLowerCase())}`,
+).join(",\n  ");
+
+/**
+ * Partition columns derived from `filename`, only through built-ins (`system.main.*`) so that DuckDB
+ * can push predicates on them down to the file list (a shadowing macro would lose the pruning).
+ */
+export function partitionSelectList(filenameExpr = "filename"): string {
+  const re = (pattern: string, group: number) =>
+    `NULLIF(system.main.regexp_extract(${filenameExpr}, '${pattern}', ${group}), '')`;
+  const layout = "/CloudTrail/([^/]+)/(\\d{4})/(\\d{2})/(\\d{2})/";
+  const region = re(layout, 1);
+  const year = re(layout, 2);
+  const month = re(layout, 3);
+  const day = re(layout, 4);
+  const date = `(${year} || '/' || ${month} || '/' || ${day})`;
+  const account = re("/([^/]+)/CloudTrail/", 1);
+  return [
+    `${region} AS "region"`,
+    `${year} AS "year"`,
+    `${month} AS "month"`,
+    `${day} AS "day"`,
+    `${date} AS "timestamp"`,
+    `${date} AS "date_partition"`,
+    `${region} AS "region_partition"`,
+    `${account} AS "account_partition"`,
+  ].join(",\n  ");
+}
+
+/** Lower-case key → canonical key, per struct (path of canonical names joined by "."). */
+export interface KeyMaps {
+  fields: Map<string, Field>;
+}
+
+export function keyMap(fields: Field[]): Map<string, Field> {
+  const m = new Map<string, Field>();
+  for (const f of fields) m.set(f.name.toLowerCase(), f);
+  return m;
+}
+
+export const RECORD_KEYS = keyMap(RECORD_FIELDS);

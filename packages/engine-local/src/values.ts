@@ -1,0 +1,150 @@
+/**
+ * DuckDB results at the boundary: Athena type names for columns, JSON-safe values for rows
+ * (integers as numbers when safe, else strings; timestamps as Athena prints them; structs as
+ * objects with lower-case keys; lists as arrays; maps as objects).
+ */
+import {
+  DuckDBArrayValue,
+  DuckDBBlobValue,
+  DuckDBDateValue,
+  DuckDBDecimalValue,
+  DuckDBIntervalValue,
+  DuckDBListValue,
+  DuckDBMapValue,
+  DuckDBStructValue,
+  DuckDBTimestampMillisecondsValue,
+  DuckDBTimestampNanosecondsValue,
+  DuckDBTimestampSecondsValue,
+  DuckDBTimestampTZValue,
+  DuckDBTimestampValue,
+  type DuckDBType,
+  DuckDBTypeId,
+  type DuckDBValue,
+} from "@duckdb/node-api";
+import type { JsonValue } from "@run-md/core";
+
+/** Athena's name for a DuckDB type. */
+export function athenaTypeName(t: DuckDBType): string {
+  if (t.alias === "JSON") return "json";
+  switch (t.typeId) {
+    case DuckDBTypeId.BOOLEAN:
+      return "boolean";
+    case DuckDBTypeId.TINYINT:
+    case DuckDBTypeId.UTINYINT:
+      return "tinyint";
+    case DuckDBTypeId.SMALLINT:
+    case DuckDBTypeId.USMALLINT:
+      return "smallint";
+    case DuckDBTypeId.INTEGER:
+      return "integer";
+    case DuckDBTypeId.UINTEGER:
+    case DuckDBTypeId.BIGINT:
+    case DuckDBTypeId.UBIGINT:
+    case DuckDBTypeId.HUGEINT:
+    case DuckDBTypeId.UHUGEINT:
+    case DuckDBTypeId.BIGNUM:
+      return "bigint";
+    case DuckDBTypeId.FLOAT:
+      return "real";
+    case DuckDBTypeId.DOUBLE:
+      return "double";
+    case DuckDBTypeId.DECIMAL:
+      return `decimal(${t.width},${t.scale})`;
+    case DuckDBTypeId.VARCHAR:
+    case DuckDBTypeId.ENUM:
+    case DuckDBTypeId.STRING_LITERAL:
+      return "varchar";
+    case DuckDBTypeId.INTEGER_LITERAL:
+      return "integer";
+    case DuckDBTypeId.BLOB:
+      return "varbinary";
+    case DuckDBTypeId.DATE:
+      return "date";
+    case DuckDBTypeId.TIME:
+    case DuckDBTypeId.TIME_NS:
+      return "time";
+    case DuckDBTypeId.TIME_TZ:
+      return "time with time zone";
+    case DuckDBTypeId.TIMESTAMP:
+    case DuckDBTypeId.TIMESTAMP_S:
+    case DuckDBTypeId.TIMESTAMP_MS:
+    case DuckDBTypeId.TIMESTAMP_NS:
+      return "timestamp";
+    case DuckDBTypeId.TIMESTAMP_TZ:
+      return "timestamp with time zone";
+    case DuckDBTypeId.INTERVAL:
+      return "interval day to second";
+    case DuckDBTypeId.UUID:
+      return "uuid";
+    case DuckDBTypeId.LIST:
+    case DuckDBTypeId.ARRAY:
+      return `array(${athenaTypeName(t.valueType)})`;
+    case DuckDBTypeId.STRUCT:
+      return `row(${t.entryNames
+        .map((n, i) => `${n.toLowerCase()} ${athenaTypeName(t.entryTypes[i] as DuckDBType)}`)
+        .join(", ")})`;
+    case DuckDBTypeId.MAP:
+      return `map(${athenaTypeName(t.keyType)}, ${athenaTypeName(t.valueType)})`;
+    case DuckDBTypeId.SQLNULL:
+      return "unknown";
+    default:
+      return t.toString().toLowerCase();
+  }
+}
+
+const pad = (n: number | bigint, w = 2) => String(n).padStart(w, "0");
+
+function formatMicros(micros: bigint, tz: boolean): string {
+  const ms = micros / 1000n;
+  const d = new Date(Number(ms));
+  if (Number.isNaN(d.getTime())) return String(micros);
+  const text = `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(
+    d.getUTCHours(),
+  )}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}`;
+  return tz ? `${text} UTC` : text;
+}
+
+function bigToJson(b: bigint): number | string {
+  return b >= BigInt(Number.MIN_SAFE_INTEGER) && b <= BigInt(Number.MAX_SAFE_INTEGER)
+    ? Number(b)
+    : b.toString();
+}
+
+/** A DuckDB value as JSON. */
+export function toJson(v: DuckDBValue, tzSuffix = true): JsonValue {
+  if (v === null || v === undefined) return null;
+  switch (typeof v) {
+    case "boolean":
+    case "string":
+      return v;
+    case "number":
+      return Number.isFinite(v) ? v : String(v);
+    case "bigint":
+      return bigToJson(v);
+  }
+  if (v instanceof DuckDBTimestampTZValue) return formatMicros(v.micros, tzSuffix);
+  if (v instanceof DuckDBTimestampValue) return formatMicros(v.micros, false);
+  if (v instanceof DuckDBTimestampMillisecondsValue) return formatMicros(v.millis * 1000n, false);
+  if (v instanceof DuckDBTimestampSecondsValue) return formatMicros(v.seconds * 1000000n, false);
+  if (v instanceof DuckDBTimestampNanosecondsValue) return formatMicros(v.nanos / 1000n, false);
+  if (v instanceof DuckDBDateValue) return v.toString();
+  if (v instanceof DuckDBDecimalValue) {
+    const n = v.toDouble();
+    return Number.isFinite(n) && Math.abs(n) <= Number.MAX_SAFE_INTEGER ? n : v.toString();
+  }
+  if (v instanceof DuckDBListValue || v instanceof DuckDBArrayValue)
+    return v.items.map((x) => toJson(x, tzSuffix));
+  if (v instanceof DuckDBStructValue) {
+    const out: Record<string, JsonValue> = {};
+    for (const [k, x] of Object.entries(v.entries)) out[k.toLowerCase()] = toJson(x, tzSuffix);
+    return out;
+  }
+  if (v instanceof DuckDBMapValue) {
+    const out: Record<string, JsonValue> = {};
+    for (const e of v.entries) out[String(toJson(e.key, tzSuffix))] = toJson(e.value, tzSuffix);
+    return out;
+  }
+  if (v instanceof DuckDBBlobValue) return Buffer.from(v.bytes).toString("base64");
+  if (v instanceof DuckDBIntervalValue) return v.toString();
+  return String(v);
+}
