@@ -484,22 +484,22 @@ class Parser {
   }
 
   private parseMultiplicative(): Expr {
-    let left = this.parsePower();
+    let left = this.parseUnary();
     for (;;) {
       const t = this.peek();
       if (t.kind === "op" && (t.value === "*" || t.value === "/" || t.value === "%")) {
         this.next();
-        left = this.binary(t.value, left, this.parsePower());
+        left = this.binary(t.value, left, this.parseUnary());
       } else return left;
     }
   }
 
   private parsePower(): Expr {
-    const left = this.parseUnary();
+    const left = this.parsePrimary();
     const t = this.peek();
     if (t.kind === "op" && t.value === "^") {
       this.next();
-      return this.binary("^", left, this.parsePower());
+      return this.binary("^", left, this.parseUnary());
     }
     return left;
   }
@@ -517,7 +517,7 @@ class Parser {
         text: this.text(t.start, operand.end),
       };
     }
-    return this.parsePrimary();
+    return this.parsePower();
   }
 
   private parsePrimary(): Expr {

@@ -6,7 +6,10 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { translateInsights } from "../src/index.ts";
 
 export interface EventsDb {
-  run(query: string, opts?: { defaultLimit?: number; params?: Record<string, string | number | boolean> }): Promise<{
+  run(
+    query: string,
+    opts?: { defaultLimit?: number; params?: Record<string, string | number | boolean> },
+  ): Promise<{
     columns: string[];
     rows: Record<string, unknown>[];
   }>;
