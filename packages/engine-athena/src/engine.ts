@@ -468,27 +468,42 @@ export class AthenaEngine implements Engine {
     let columns: ColumnInfo[] | undefined;
     const rows: JsonValue[][] = [];
     let first = true;
-    try {
-      for await (const page of paginateGetQueryResults(
-        { client: this.client, pageSize: 1000 },
-        { QueryExecutionId: id },
-      )) {
-        if (req.signal.aborted) throw this.cancelled(undefined, req.signal);
-        const info = page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? [];
-        columns ??= info.map((c) => ({
-          name: (c.Label ?? c.Name ?? "").toLowerCase(),
-          type: (c.Type ?? "varchar").toLowerCase(),
-        }));
-        const cols = columns;
-        const pageRows = page.ResultSet?.Rows ?? [];
-        pageRows.forEach((row, i) => {
-          if (first && i === 0 && hasHeader) return; // the header row repeats the labels
-          rows.push(cols.map((c, j) => convertValue(row.Data?.[j]?.VarCharValue, c.type)));
-        });
-        first = false;
+    // The paginator resumes from the last page's token when a page request is throttled.
+    let token: string | undefined;
+    let delay = Math.max(50, this.opts.pollMinMs ?? 200);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        for await (const page of paginateGetQueryResults(
+          {
+            client: this.client,
+            pageSize: 1000,
+            ...(token === undefined ? {} : { startingToken: token }),
+          },
+          { QueryExecutionId: id },
+        )) {
+          if (req.signal.aborted) throw this.cancelled(undefined, req.signal);
+          const info = page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? [];
+          columns ??= info.map((c) => ({
+            name: (c.Label ?? c.Name ?? "").toLowerCase(),
+            type: (c.Type ?? "varchar").toLowerCase(),
+          }));
+          const cols = columns;
+          const pageRows = page.ResultSet?.Rows ?? [];
+          pageRows.forEach((row, i) => {
+            if (first && i === 0 && hasHeader) return; // the header row repeats the labels
+            rows.push(cols.map((c, j) => convertValue(row.Data?.[j]?.VarCharValue, c.type)));
+          });
+          first = false;
+          token = page.NextToken;
+        }
+        break;
+      } catch (e) {
+        if (!isThrottling(e) || attempt >= this.maxAttempts || req.signal.aborted) {
+          throw this.sdkError(e);
+        }
+        await sleep(jitter(delay), req.signal);
+        delay = Math.min(delay * 2, this.opts.pollMaxMs ?? 5000);
       }
-    } catch (e) {
-      throw this.sdkError(e);
     }
     const stats = execution.Statistics;
     const scanned = stats?.DataScannedInBytes ?? 0;
