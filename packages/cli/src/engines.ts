@@ -8,7 +8,11 @@ export const ENGINE_NAMES = ["local", "athena", "logs"] as const;
 /** Repository root (the CLI runs from its sources, so this is stable). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 /** Where `logDir: sample` points: generated on demand, never committed. */
-export const SAMPLE_DIR = path.join(REPO_ROOT, ".run-md", "sample-data");
+export function sampleDir(): string {
+  return process.env.RUN_MD_SAMPLE_DIR
+    ? path.resolve(process.env.RUN_MD_SAMPLE_DIR)
+    : path.join(REPO_ROOT, ".run-md", "sample-data");
+}
 
 export interface EngineFlags {
   logDir?: string;
@@ -49,7 +53,7 @@ export class EnginePool {
     const dir = this.flags.logDir ?? this.config.local.logDir;
     if (dir !== "sample") return path.resolve(dir);
     const { ensureSampleData } = await import("../../../scripts/generator/index.ts");
-    const sample = await ensureSampleData(SAMPLE_DIR);
+    const sample = await ensureSampleData(sampleDir());
     return sample.dir;
   }
 

@@ -119,7 +119,10 @@ export class TerminalReporter implements RunReporter {
     this.stepStarted = Date.now();
     this.stepLabel = `${step.title ?? step.id} ${pc.dim(`[${step.id} · ${engine}]`)}`;
     this.progress = "";
-    if (this.o.live) {
+    if (!this.o.live) {
+      // Plain output (CI, pipes): say what is running, so a long step is not a silent one.
+      this.print(`${pc.dim("…")} ${this.stepLabel}`);
+    } else {
       this.spinner = ora({ text: this.stepLabel, stream: this.o.out, discardStdin: false }).start();
       this.ticker = setInterval(() => {
         if (this.spinner) {

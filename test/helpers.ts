@@ -1,0 +1,41 @@
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+export const BIN = path.join(REPO, "packages/cli/bin/run-md.js");
+export const SHARED = path.resolve(REPO, "../shared");
+export const HAS_SHARED = existsSync(SHARED);
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real `run-md` binary, as a user would, with plain (non-TTY) output. */
+export function runMd(
+  args: string[],
+  opts: { env?: Record<string, string>; cwd?: string; onSpawn?: (pid: number) => void } = {},
+): Promise<CliResult> & { child?: ReturnType<typeof spawn> } {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: opts.cwd ?? REPO,
+    env: { ...process.env, CI: "1", NO_COLOR: "1", FORCE_COLOR: "0", ...opts.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d) => {
+    stdout += d;
+  });
+  child.stderr.on("data", (d) => {
+    stderr += d;
+  });
+  const p = new Promise<CliResult>((resolve) => {
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+  }) as Promise<CliResult> & { child?: ReturnType<typeof spawn> };
+  p.child = child;
+  return p;
+}

@@ -1,0 +1,294 @@
+import { existsSync } from "node:fs";
+import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import Ajv2020 from "ajv/dist/2020.js";
+import addFormats from "ajv-formats";
+import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { RunReport } from "../packages/core/src/report.ts";
+import schema from "../packages/core/schema/run-report.schema.json" with { type: "json" };
+import { ensureSampleData } from "../scripts/generator/index.ts";
+import { REPO, runMd } from "./helpers.ts";
+
+/** The planted incident each bundled runbook must find: the check that fails, and a value of its rows. */
+const INCIDENTS: Record<string, { step: string; check: string; marker: string }> = {
+  "audit-iam": { step: "changes_outside_automation", check: "rows == 0", marker: "user/mallory" },
+  "unauthorized-access-attempts": {
+    step: "denied_by_principal",
+    check: "max(calls) < 50",
+    marker: "user/mallory",
+  },
+  "resource-modifications": {
+    step: "modifications",
+    check: "every automation == true",
+    marker: "finance-reports",
+  },
+  "api-usage-by-identity": { step: "busiest_hour", check: "rows == 0", marker: "user/mallory" },
+  "root-account-usage": { step: "root_activity", check: "rows == 0", marker: "203.0.113.50" },
+  "cloudtrail-tampering": {
+    step: "trail_changes",
+    check:
+      "no eventname in ('StopLogging', 'DeleteTrail', 'DeleteEventDataStore', 'StopEventDataStoreIngestion')",
+    marker: "StopLogging",
+  },
+  "security-group-changes": {
+    step: "world_open_rules",
+    check: "rows == 0",
+    marker: "sg-0badc0ffee0123456",
+  },
+  "console-signin-without-mfa": {
+    step: "signins_without_mfa",
+    check: "rows == 0",
+    marker: "198.51.100.77",
+  },
+  "access-key-lifecycle": { step: "keys_for_others", check: "rows == 0", marker: "bob" },
+  "kms-key-deletion": {
+    step: "key_deletions",
+    check: "no eventname == 'ScheduleKeyDeletion'",
+    marker: "user/mallory",
+  },
+};
+
+let incidents: string;
+let clean: string;
+const now = new Date();
+
+beforeAll(async () => {
+  const base = await mkdtemp(path.join(tmpdir(), "run-md-e2e-"));
+  incidents = (await ensureSampleData(path.join(base, "incidents"), { now, incidents: true })).dir;
+  clean = (await ensureSampleData(path.join(base, "clean"), { now, incidents: false })).dir;
+});
+
+async function runAll(logDir: string, extra: string[] = []) {
+  const reports = await mkdtemp(path.join(tmpdir(), "run-md-reports-"));
+  const res = await runMd(["runbooks/", "--log-dir", logDir, "--reports-dir", reports, "--json", ...extra]);
+  const parsed = JSON.parse(res.stdout) as RunReport[];
+  return { ...res, reports: parsed, reportsDir: reports };
+}
+
+describe("the bundled runbooks on the sample data", () => {
+  it("every bundled runbook passes run-md check", async () => {
+    const res = await runMd(["check", "runbooks/"]);
+    expect(res.stderr + res.stdout).not.toMatch(/ error /);
+    expect(res.code).toBe(0);
+  });
+
+  it("each runbook detects its planted incident: exit 1 and the report names the rows", async () => {
+    const { code, reports, stderr } = await runAll(incidents);
+    expect(stderr).toBe("");
+    expect(code).toBe(1);
+    expect(reports.map((r) => r.runbook.id).sort()).toEqual(Object.keys(INCIDENTS).sort());
+    for (const r of reports) {
+      const want = INCIDENTS[r.runbook.id]!;
+      expect(r.status, r.runbook.id).toBe("failed");
+      const step = r.steps.find((s) => s.id === want.step);
+      expect(step, `${r.runbook.id}/${want.step}`).toBeDefined();
+      const check = step!.checks.find((c) => c.check === want.check);
+      expect(check?.status, `${r.runbook.id}: ${want.check}`).toBe("failed");
+      const evidence = JSON.stringify([check?.offendingRows ?? [], step!.rows]);
+      expect(evidence, `${r.runbook.id} names ${want.marker}`).toContain(want.marker);
+      for (const s of r.steps) expect(s.error, `${r.runbook.id}/${s.id}`).toBeUndefined();
+    }
+  });
+
+  it("on the same data without the incidents every expectation passes: exit 0", async () => {
+    const { code, reports } = await runAll(clean);
+    const notPassing = reports.flatMap((r) =>
+      r.steps.flatMap((s) =>
+        [
+          ...s.checks.filter((c) => c.status === "failed" || c.status === "errored"),
+          ...(s.error ? [s.error] : []),
+        ].map((c) => `${r.runbook.id}/${s.id}: ${JSON.stringify(c)}`),
+      ),
+    );
+    expect(notPassing).toEqual([]);
+    expect(code).toBe(0);
+  });
+
+  it("reports validate against the published schema; JUnit has one test case per expectation", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "run-md-junit-"));
+    const junit = path.join(dir, "junit.xml");
+    const md = path.join(dir, "summary.md");
+    const res = await runMd([
+      "runbooks/audit-iam.md",
+      "runbooks/root-account-usage.md",
+      "--log-dir",
+      incidents,
+      "--reports-dir",
+      path.join(dir, "reports"),
+      "--junit",
+      junit,
+      "--markdown",
+      md,
+    ]);
+    expect(res.code).toBe(1);
+    const ajv = new Ajv2020({ allErrors: true, strict: false });
+    addFormats(ajv);
+    const validate = ajv.compile(schema);
+    const files = (await readdir(path.join(dir, "reports", "audit-iam"))).filter((f) => f.endsWith(".json"));
+    expect(files).toHaveLength(2); // the report and latest.json
+    for (const f of files) {
+      const report = JSON.parse(await readFile(path.join(dir, "reports", "audit-iam", f), "utf8"));
+      expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
+    }
+    const xml = await readFile(junit, "utf8");
+    expect(XMLValidator.validate(xml)).toBe(true);
+    const suites = new XMLParser({ ignoreAttributes: false, isArray: (n) => n === "testsuite" || n === "testcase" }).parse(xml)
+      .testsuites.testsuite as Array<{ "@_name": string; testcase: unknown[] }>;
+    const auditIam = suites.find((s) => s["@_name"] === "audit-iam")!;
+    // audit-iam has 4 checks across 3 steps.
+    expect(auditIam.testcase).toHaveLength(4);
+    expect(await readFile(md, "utf8")).toContain("Escalation:");
+    expect(res.stdout).toContain("Escalation:");
+  });
+
+  it("masks AWS access key ids in every output", async () => {
+    const res = await runMd([
+      "runbooks/access-key-lifecycle.md",
+      "--log-dir",
+      incidents,
+      "--no-report",
+      "--json",
+    ]);
+    const report = JSON.parse(res.stdout) as RunReport;
+    const text = JSON.stringify(report);
+    expect(text).not.toMatch(/\b(AKIA|ASIA)[A-Z0-9]{16}\b/);
+    expect(text).toMatch(/(AKIA|ASIA)\*{16}/);
+  });
+});
+
+describe("exit 2 for what is wrong before anything runs", () => {
+  it("a broken runbook is reported with file, line and column, and nothing runs", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "run-md-broken-"));
+    const file = path.join(dir, "broken.md");
+    await writeFile(file, "---\ntitle: Broken\n---\n\n```sql s1 engien=local\nSELECT 1\n```\n");
+    const reports = path.join(dir, "reports");
+    const res = await runMd([file, "--reports-dir", reports]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain(`${file}:5:`);
+    expect(res.stderr).toContain('unknown attribute "engien"');
+    expect(existsSync(reports)).toBe(false);
+  });
+
+  it("an unknown engine", async () => {
+    const res = await runMd(["runbooks/audit-iam.md", "--engine", "bigquery", "--no-report"]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('unknown engine "bigquery"');
+  });
+
+  it("a bad parameter value names the parameter", async () => {
+    const res = await runMd([
+      "runbooks/api-usage-by-identity.md",
+      "--param",
+      "max_calls_per_hour=lots",
+      "--log-dir",
+      clean,
+      "--no-report",
+    ]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('"max_calls_per_hour"');
+  });
+
+  it("an unknown parameter names the declared ones", async () => {
+    const res = await runMd(["runbooks/audit-iam.md", "--param", "actor=x", "--log-dir", clean, "--no-report"]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('unknown parameter "actor"');
+    expect(res.stderr).toContain("actor_pattern");
+  });
+});
+
+describe("interrupted runs", () => {
+  const SLOW = `---
+title: Slow
+id: slow
+---
+
+## A query that takes a long time
+
+\`\`\`sql slow_step
+SELECT count(*) AS n
+FROM cloudtrail_logs a, cloudtrail_logs b, cloudtrail_logs c
+WHERE a.eventname <> b.eventname OR b.eventid <> c.eventid
+\`\`\`
+
+\`\`\`expect
+rows == 1
+\`\`\`
+`;
+  const QUICK = SLOW.replace(
+    /FROM cloudtrail_logs a[\s\S]*?c\.eventid/,
+    "FROM cloudtrail_logs",
+  );
+
+  async function setup() {
+    const dir = await mkdtemp(path.join(tmpdir(), "run-md-kill-"));
+    await writeFile(path.join(dir, "quick.md"), QUICK);
+    await writeFile(path.join(dir, "slow.md"), SLOW);
+    const reports = path.join(dir, "reports");
+    const first = await runMd([path.join(dir, "quick.md"), "--log-dir", clean, "--reports-dir", reports]);
+    expect(first.code).toBe(0);
+    const earlier = await readdir(path.join(reports, "slow"));
+    const earlierText = await readFile(path.join(reports, "slow", "latest.json"), "utf8");
+    return { dir, reports, earlier, earlierText };
+  }
+
+  async function waitForStep(p: ReturnType<typeof runMd>) {
+    let out = "";
+    p.child!.stdout!.on("data", (d) => {
+      out += d;
+    });
+    for (let i = 0; i < 200 && !out.includes("slow_step"); i++) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 300));
+  }
+
+  it("a run killed mid-step leaves no partial file and the earlier report intact", async () => {
+    const { dir, reports, earlier, earlierText } = await setup();
+    const p = runMd([path.join(dir, "slow.md"), "--log-dir", clean, "--reports-dir", reports]);
+    await waitForStep(p);
+    p.child!.kill("SIGKILL");
+    const res = await p;
+    expect(res.signal).toBe("SIGKILL");
+    const after = (await readdir(path.join(reports, "slow"))).filter((n) => !n.startsWith("."));
+    expect(after.sort()).toEqual(earlier.filter((n) => !n.startsWith(".")).sort());
+    expect(await readFile(path.join(reports, "slow", "latest.json"), "utf8")).toBe(earlierText);
+    const tmp = path.join(reports, "slow", ".tmp");
+    expect(existsSync(tmp) ? await readdir(tmp) : []).toEqual([]);
+  });
+
+  it("Ctrl-C cancels the query, writes a report marked cancelled and exits 130", async () => {
+    const { dir, reports } = await setup();
+    const p = runMd([path.join(dir, "slow.md"), "--log-dir", clean, "--reports-dir", reports]);
+    await waitForStep(p);
+    const t0 = Date.now();
+    p.child!.kill("SIGINT");
+    const res = await p;
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(res.code).toBe(130);
+    const latest = JSON.parse(await readFile(path.join(reports, "slow", "latest.json"), "utf8")) as RunReport;
+    expect(latest.status).toBe("cancelled");
+    expect(latest.steps[0]?.status).toBe("cancelled");
+    expect((await readdir(path.join(reports, "slow"))).filter((n) => n.endsWith(".json"))).toHaveLength(3);
+  });
+});
+
+describe("the quick start", () => {
+  it("npx run-md runbooks/audit-iam.md works with no AWS credentials and no network", async () => {
+    const home = await mkdtemp(path.join(tmpdir(), "run-md-home-"));
+    const res = await runMd(["runbooks/audit-iam.md", "--no-report"], {
+      env: {
+        HOME: home,
+        AWS_ACCESS_KEY_ID: "",
+        AWS_SECRET_ACCESS_KEY: "",
+        AWS_PROFILE: "",
+        HTTP_PROXY: "http://127.0.0.1:9",
+        HTTPS_PROXY: "http://127.0.0.1:9",
+        RUN_MD_SAMPLE_DIR: path.join(home, "sample"),
+      },
+      cwd: REPO,
+    });
+    expect(res.stdout).toContain("Audit IAM changes");
+    expect(res.stdout).toMatch(/✗ failed audit-iam/);
+    expect(res.code).toBe(1);
+  });
+});
