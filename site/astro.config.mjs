@@ -1,0 +1,76 @@
+// @ts-check
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import starlight from "@astrojs/starlight";
+import { defineConfig } from "astro/config";
+
+const siteDir = path.dirname(fileURLToPath(import.meta.url));
+// `npm run build -w @run-md/site` runs in site/; relative paths mean the caller's directory.
+const callerDir = process.env.INIT_CWD || process.cwd();
+const fromCaller = (p) => path.resolve(callerDir, p);
+
+// Every input comes from the environment so that tests, the benchmark and the nightly job can
+// build the same site from other runbooks and reports (see docs/site.md).
+const outDir = process.env.RUN_MD_SITE_OUT_DIR
+  ? fromCaller(process.env.RUN_MD_SITE_OUT_DIR)
+  : path.join(siteDir, "dist");
+// The content layer caches the rendered runbooks here; keep one per output directory so that
+// builds of different inputs running side by side never share a cache file.
+const cacheDir = process.env.RUN_MD_SITE_CACHE_DIR
+  ? fromCaller(process.env.RUN_MD_SITE_CACHE_DIR)
+  : process.env.RUN_MD_SITE_OUT_DIR
+    ? `${outDir}-cache`
+    : path.join(siteDir, "node_modules", ".astro");
+
+const repoRoot = path.resolve(siteDir, "..");
+const runbooksDir = process.env.RUN_MD_RUNBOOKS_DIR
+  ? fromCaller(process.env.RUN_MD_RUNBOOKS_DIR)
+  : path.join(repoRoot, "runbooks");
+const reportsDir = process.env.RUN_MD_REPORTS_DIR
+  ? fromCaller(process.env.RUN_MD_REPORTS_DIR)
+  : path.join(repoRoot, "reports");
+// How many of each runbook's most recent reports get a page (and a place in its history strip).
+const historyLimit = Number.parseInt(process.env.RUN_MD_SITE_HISTORY || "30", 10);
+if (!Number.isInteger(historyLimit) || historyLimit < 1) {
+  throw new Error(
+    `RUN_MD_SITE_HISTORY must be a positive integer, got "${process.env.RUN_MD_SITE_HISTORY}"`,
+  );
+}
+
+export default defineConfig({
+  site: process.env.RUN_MD_SITE_URL || undefined,
+  base: process.env.RUN_MD_SITE_BASE || undefined,
+  outDir,
+  cacheDir,
+  trailingSlash: "always",
+  vite: {
+    // The inputs, resolved once here, reach the loader and the pages as compile-time constants.
+    define: {
+      __RUN_MD_INPUTS__: JSON.stringify({ runbooksDir, reportsDir, historyLimit }),
+    },
+  },
+  integrations: [
+    starlight({
+      title: "run-md runbooks",
+      description: "CloudTrail query runbooks and what their last runs found.",
+      lastUpdated: false,
+      pagination: false,
+      sidebar: [
+        { label: "All runbooks", link: "/" },
+        {
+          label: "By latest status",
+          items: [
+            { label: "Failed", link: "/status/failed/" },
+            { label: "Errored", link: "/status/errored/" },
+            { label: "Warned", link: "/status/warned/" },
+            { label: "Passed", link: "/status/passed/" },
+            { label: "Cancelled", link: "/status/cancelled/" },
+            { label: "No run yet", link: "/status/none/" },
+          ],
+        },
+        { label: "Reading this site", link: "/about/" },
+      ],
+      customCss: ["./src/styles/run-md.css"],
+    }),
+  ],
+});

@@ -1,0 +1,112 @@
+/**
+ * What the pages read: the runbooks collection joined with the reports directory. Loaded once
+ * per build and shared by every page.
+ */
+import type { RunReport } from "@run-md/core";
+import { getCollection } from "astro:content";
+import type { RunbookDoc } from "./loader.ts";
+import {
+  type ReportEntry,
+  type ReportProblem,
+  type RunbookHistory,
+  readReport,
+  readReportIndex,
+} from "./reports.ts";
+
+export interface RunbookView {
+  doc: RunbookDoc;
+  history: RunbookHistory;
+  latest?: ReportEntry;
+}
+
+export interface SiteData {
+  runbooks: RunbookView[];
+  byId: Map<string, RunbookView>;
+  tags: string[];
+  problems: ReportProblem[];
+}
+
+export const inputs = __RUN_MD_INPUTS__;
+
+export const STATUS_RANK: Record<string, number> = {
+  failed: 0,
+  errored: 1,
+  warned: 2,
+  cancelled: 3,
+  passed: 4,
+  none: 5,
+};
+const SEVERITY_RANK: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
+
+export function latestStatus(view: RunbookView): string {
+  return view.latest?.status ?? "none";
+}
+
+let cached: Promise<SiteData> | undefined;
+
+export function getSiteData(): Promise<SiteData> {
+  cached ??= load();
+  return cached;
+}
+
+async function load(): Promise<SiteData> {
+  const entries = await getCollection("runbooks");
+  const docs = entries.map((e) => e.data as unknown as RunbookDoc);
+  const index = await readReportIndex(inputs.reportsDir, {
+    limit: inputs.historyLimit,
+    runbookIds: docs.map((d) => d.id),
+  });
+  for (const p of index.problems) console.warn(`[run-md] skipped report ${p.file}: ${p.message}`);
+  const runbooks: RunbookView[] = docs.map((doc) => {
+    const history = index.histories.get(doc.id) ?? { runbookId: doc.id, entries: [], total: 0 };
+    const view: RunbookView = { doc, history };
+    if (history.entries[0]) view.latest = history.entries[0];
+    return view;
+  });
+  runbooks.sort(
+    (a, b) =>
+      (STATUS_RANK[latestStatus(a)] ?? 9) - (STATUS_RANK[latestStatus(b)] ?? 9) ||
+      (SEVERITY_RANK[a.doc.meta?.severity ?? ""] ?? 9) -
+        (SEVERITY_RANK[b.doc.meta?.severity ?? ""] ?? 9) ||
+      a.doc.title.localeCompare(b.doc.title),
+  );
+  const tags = [...new Set(runbooks.flatMap((r) => r.doc.meta?.tags ?? []))].sort();
+  return { runbooks, byId: new Map(runbooks.map((r) => [r.doc.id, r])), tags, problems: index.problems };
+}
+
+/** The full report of a history entry, and the one before it (for the differences). */
+export async function reportPair(
+  view: RunbookView,
+  index: number,
+): Promise<{ report?: RunReport; previous?: RunReport; previousEntry?: ReportEntry }> {
+  const entry = view.history.entries[index];
+  if (!entry) return {};
+  const previousEntry = view.history.entries[index + 1];
+  const [report, previous] = await Promise.all([
+    readReport(entry.file),
+    previousEntry ? readReport(previousEntry.file) : Promise.resolve(undefined),
+  ]);
+  return {
+    report,
+    ...(previous ? { previous } : {}),
+    ...(previousEntry ? { previousEntry } : {}),
+  };
+}
+
+/** A path inside the site, with the configured base (`/run-md/`) in front. */
+export function url(p: string): string {
+  const base = import.meta.env.BASE_URL.replace(/\/$/, "");
+  return `${base}${p.startsWith("/") ? p : `/${p}`}`;
+}
+
+export function runbookUrl(id: string): string {
+  return url(`/runbooks/${id}/`);
+}
+
+export function runUrl(id: string, slug: string): string {
+  return url(`/runbooks/${id}/runs/${slug}/`);
+}
+
+export function reportJsonUrl(id: string, slug: string): string {
+  return url(`/reports/${id}/${slug}.json`);
+}

@@ -1,0 +1,90 @@
+/** Small formatting helpers shared by the pages. */
+import type { JsonValue } from "@run-md/core";
+
+export type AnyStatus = "passed" | "warned" | "failed" | "errored" | "skipped" | "cancelled";
+
+/** Status words as the pages show them, with a symbol that does not rely on colour. */
+export const STATUS_LABEL: Record<AnyStatus | "none", { symbol: string; label: string }> = {
+  passed: { symbol: "✓", label: "passed" },
+  warned: { symbol: "!", label: "warned" },
+  failed: { symbol: "✗", label: "failed" },
+  errored: { symbol: "⚠", label: "errored" },
+  skipped: { symbol: "–", label: "skipped" },
+  cancelled: { symbol: "■", label: "cancelled" },
+  none: { symbol: "·", label: "no run yet" },
+};
+
+export function formatDuration(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return "–";
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(s < 10 ? 2 : 1)} s`;
+  const m = Math.floor(s / 60);
+  return `${m} min ${Math.round(s - m * 60)} s`;
+}
+
+export function formatBytes(n: number): string {
+  const units = ["B", "KB", "MB", "GB", "TB", "PB"];
+  let v = n;
+  let i = 0;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${i === 0 ? v : v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
+}
+
+/** An ISO instant as `2026-11-23 02:00:14 UTC` (the site is static: no relative times). */
+export function formatTime(iso: string | undefined): string {
+  if (!iso) return "–";
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return `${d.toISOString().slice(0, 19).replace("T", " ")} UTC`;
+}
+
+export function formatValue(v: JsonValue | undefined): string {
+  if (v === undefined) return "";
+  if (v === null) return "null";
+  if (typeof v === "object") return JSON.stringify(v);
+  return String(v);
+}
+
+export interface StatLine {
+  label: string;
+  value: string;
+}
+
+const DATA_SCANNED = /^(data)?(bytes)?scanned(in)?bytes$|^bytesscanned$|^datascanned/i;
+const RECORDS_SCANNED = /^recordsscanned$/i;
+
+/**
+ * The statistics a reader looks for first (data or records scanned), then the others, with
+ * byte counts and milliseconds made readable.
+ */
+export function statLines(stats: Record<string, number | string | boolean>): {
+  headline: StatLine[];
+  other: StatLine[];
+} {
+  const headline: StatLine[] = [];
+  const other: StatLine[] = [];
+  for (const [key, raw] of Object.entries(stats)) {
+    const norm = key.replace(/[^A-Za-z]/g, "");
+    let value = String(raw);
+    if (typeof raw === "number") {
+      if (/bytes/i.test(norm)) value = formatBytes(raw);
+      else if (/(millis|ms)$/i.test(norm)) value = formatDuration(raw);
+      else value = raw.toLocaleString("en-US");
+    }
+    if (DATA_SCANNED.test(norm)) headline.push({ label: "data scanned", value });
+    else if (RECORDS_SCANNED.test(norm)) headline.push({ label: "records scanned", value });
+    else other.push({ label: key, value });
+  }
+  return { headline, other };
+}
+
+/** The columns of a list of row objects, in first-seen order. */
+export function columnsOf(rows: Record<string, JsonValue>[]): string[] {
+  const seen = new Set<string>();
+  for (const r of rows) for (const k of Object.keys(r)) seen.add(k);
+  return [...seen];
+}

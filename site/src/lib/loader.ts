@@ -1,0 +1,234 @@
+/**
+ * The `runbooks` content collection: every runbook parsed by the core's own parser (so the site
+ * and the runner never disagree about a step), its prose rendered with Astro's Markdown pipeline
+ * and its queries highlighted by Starlight's expressive-code. Unchanged files are not rendered
+ * again: each entry keeps a digest of its file.
+ */
+import { readFile, stat } from "node:fs/promises";
+import path from "node:path";
+import {
+  type Diagnostic,
+  findRunbooks,
+  formatDiagnostic,
+  loadRunbook,
+  type ParamDecl,
+  type Runbook,
+  type RunbookMeta,
+  type Step,
+} from "@run-md/core";
+import type { Loader, LoaderContext } from "astro/loaders";
+
+/** Bump when the shape of an entry or its rendering changes, so that cached entries are redone. */
+const RENDER_VERSION = "1";
+
+export interface Heading {
+  depth: number;
+  slug: string;
+  text: string;
+}
+
+export type Block =
+  | { kind: "html"; html: string }
+  | { kind: "step"; stepId: string; codeHtml: string }
+  | { kind: "expect"; stepId: string };
+
+export interface StepDoc {
+  id: string;
+  title?: string;
+  dialect: Step["dialect"];
+  lang: string;
+  query: string;
+  attributes: Step["attributes"];
+  line: number;
+  checks: { source: string; label?: string; warn: boolean; line: number }[];
+}
+
+export interface RunbookDoc {
+  id: string;
+  /** Path relative to the runbooks directory. */
+  relPath: string;
+  digest: string;
+  /** sha256 of the file, as the runner records it in its reports. */
+  sourceHash?: string;
+  /** False when the parser reported errors: the page then shows them instead of the document. */
+  valid: boolean;
+  title: string;
+  meta?: RunbookMeta;
+  params: ParamDecl[];
+  steps: StepDoc[];
+  blocks: Block[];
+  headings: Heading[];
+  /** Formatted lint-style: `audit.md:14:1 error unknown attribute ...`. */
+  diagnostics: { severity: Diagnostic["severity"]; text: string }[];
+}
+
+/**
+ * Shiki has no grammar for Logs Insights; SQL's reads well enough for it (keywords, strings,
+ * numbers, `|` as an operator). The frame title names the real language.
+ */
+const HIGHLIGHT_LANG = "sql";
+
+function fence(code: string, lang: string, title: string): string {
+  // A fence longer than any backtick run inside the code keeps the code intact.
+  const longest = Math.max(2, ...[...code.matchAll(/`+/g)].map((m) => m[0].length));
+  const ticks = "`".repeat(longest + 1);
+  return `${ticks}${lang} title=${JSON.stringify(title)}\n${code}\n${ticks}\n`;
+}
+
+/** Drops a first-level heading that repeats the title: the page already shows it. */
+function dropTitleHeading(markdown: string, title: string): string {
+  const m = /^\s*#[ \t]+(.+?)[ \t#]*(?:\r?\n|$)/.exec(markdown);
+  if (m && m[1]?.trim() === title.trim()) return markdown.slice(m[0].length);
+  return markdown;
+}
+
+async function render(
+  ctx: LoaderContext,
+  runbook: Runbook,
+): Promise<Pick<RunbookDoc, "blocks" | "headings">> {
+  const blocks: Block[] = [];
+  const headings: Heading[] = [];
+  const stepsById = new Map(runbook.steps.map((s) => [s.id, s]));
+  let first = true;
+  for (const seg of runbook.segments) {
+    if (seg.kind === "markdown") {
+      const md = first ? dropTitleHeading(seg.markdown, runbook.meta.title) : seg.markdown;
+      first = false;
+      if (md.trim() === "") continue;
+      const out = await ctx.renderMarkdown(md);
+      blocks.push({ kind: "html", html: out.html });
+      for (const h of out.metadata?.headings ?? []) headings.push(h);
+    } else if (seg.kind === "step") {
+      first = false;
+      const step = stepsById.get(seg.stepId);
+      if (!step) continue;
+      const title = `${step.lang} · ${step.id}`;
+      const out = await ctx.renderMarkdown(fence(step.query, HIGHLIGHT_LANG, title));
+      blocks.push({ kind: "step", stepId: step.id, codeHtml: out.html });
+    } else {
+      blocks.push({ kind: "expect", stepId: seg.stepId });
+    }
+  }
+  return { blocks, headings };
+}
+
+function stepDoc(step: Step): StepDoc {
+  const doc: StepDoc = {
+    id: step.id,
+    dialect: step.dialect,
+    lang: step.lang,
+    query: step.query,
+    attributes: step.attributes,
+    line: step.position.start.line,
+    checks: step.checks.map((c) => ({
+      source: c.source,
+      ...(c.label !== undefined ? { label: c.label } : {}),
+      warn: c.warn,
+      line: c.position.line,
+    })),
+  };
+  if (step.title !== undefined) doc.title = step.title;
+  return doc;
+}
+
+export function runbooksLoader(options: { dir: string }): Loader {
+  return {
+    name: "run-md-runbooks",
+    async load(ctx) {
+      const started = performance.now();
+      const dir = path.resolve(options.dir);
+      const exists = await stat(dir).then(
+        (s) => s.isDirectory(),
+        () => false,
+      );
+      if (!exists) ctx.logger.warn(`no runbooks directory at ${dir}: the site lists no runbook`);
+      const files = exists ? (await findRunbooks([dir])).map((f) => path.resolve(f)).sort() : [];
+      const cached = new Map<string, RunbookDoc>();
+      for (const [, entry] of ctx.store.entries()) {
+        const data = entry.data as unknown as RunbookDoc;
+        cached.set(data.relPath, data);
+      }
+      const seen = new Map<string, string>();
+      let rendered = 0;
+      for (const file of files) {
+        const relPath = path.relative(dir, file);
+        const source = await readFile(file, "utf8");
+        const digest = ctx.generateDigest(`${RENDER_VERSION}\n${source}`);
+        let doc = cached.get(relPath);
+        if (!doc || doc.digest !== digest) {
+          doc = await loadDoc(ctx, file, relPath, digest);
+          rendered++;
+        }
+        const other = seen.get(doc.id);
+        if (other !== undefined) {
+          doc = {
+            ...doc,
+            id: `${doc.id}--${path.basename(file, ".md")}`,
+            valid: false,
+            diagnostics: [
+              ...doc.diagnostics,
+              {
+                severity: "error",
+                text: `${relPath}:1:1 error runbook id "${doc.id}" is already used by ${other}`,
+              },
+            ],
+          };
+        }
+        seen.set(doc.id, relPath);
+        ctx.store.set({
+          id: doc.id,
+          data: doc as unknown as Record<string, unknown>,
+          digest,
+        });
+      }
+      for (const id of ctx.store.keys()) if (!seen.has(id)) ctx.store.delete(id);
+      const invalid = [...seen.keys()].filter((id) => !(ctx.store.get(id)?.data as unknown as RunbookDoc).valid);
+      ctx.logger.info(
+        `${files.length} runbooks from ${dir} (${rendered} rendered, ${files.length - rendered} unchanged) in ${Math.round(performance.now() - started)} ms`,
+      );
+      if (invalid.length > 0) ctx.logger.warn(`runbooks with errors: ${invalid.join(", ")}`);
+    },
+  };
+}
+
+async function loadDoc(
+  ctx: LoaderContext,
+  file: string,
+  relPath: string,
+  digest: string,
+): Promise<RunbookDoc> {
+  const { runbook, diagnostics } = await loadRunbook(file);
+  const formatted = diagnostics.map((d) => ({
+    severity: d.severity,
+    text: formatDiagnostic({ ...d, file: relPath }),
+  }));
+  const fallbackId = path.basename(file, ".md");
+  if (!runbook || diagnostics.some((d) => d.severity === "error")) {
+    return {
+      id: runbook?.meta.id ?? fallbackId,
+      relPath,
+      digest,
+      valid: false,
+      title: runbook?.meta.title ?? fallbackId,
+      ...(runbook ? { meta: runbook.meta } : {}),
+      params: runbook ? Object.values(runbook.meta.params) : [],
+      steps: runbook ? runbook.steps.map(stepDoc) : [],
+      blocks: [],
+      headings: [],
+      diagnostics: formatted,
+    };
+  }
+  return {
+    id: runbook.meta.id,
+    relPath,
+    digest,
+    sourceHash: runbook.sourceHash,
+    valid: true,
+    title: runbook.meta.title,
+    meta: runbook.meta,
+    params: Object.values(runbook.meta.params),
+    steps: runbook.steps.map(stepDoc),
+    ...(await render(ctx, runbook)),
+    diagnostics: formatted,
+  };
+}

@@ -1,0 +1,231 @@
+/**
+ * Reading the reports directory the runner writes (`<dir>/<runbook-id>/<timestamp>.json` plus
+ * `latest.json`) and comparing consecutive runs. Plain TypeScript: the pages, the nightly job and
+ * the tests use it alike.
+ */
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import type { CheckOutcome, JsonValue, RunReport, RunStatus, Status } from "@run-md/core";
+
+/** One report file of a runbook's history, with what the index and the history strip show. */
+export interface ReportEntry {
+  /** Absolute path of the JSON file. */
+  file: string;
+  /** File name without `.json`, as the runner wrote it. */
+  name: string;
+  /** The name made safe for a URL path segment. */
+  slug: string;
+  runId: string;
+  status: RunStatus;
+  startedAt: string;
+  durationMs: number;
+  engine: string;
+  failedChecks: number;
+}
+
+export interface RunbookHistory {
+  runbookId: string;
+  /** Newest first, at most the history limit. */
+  entries: ReportEntry[];
+  /** How many report files the directory holds for this runbook. */
+  total: number;
+}
+
+export interface ReportProblem {
+  file: string;
+  message: string;
+}
+
+export interface ReportIndex {
+  histories: Map<string, RunbookHistory>;
+  /** Files that are not readable reports: skipped, and listed so the build can say so. */
+  problems: ReportProblem[];
+}
+
+const LATEST = "latest.json";
+
+/** Makes a file name safe as a URL path segment (the runner's timestamps already are). */
+export function reportSlug(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]+/g, "-");
+}
+
+export function isRunReport(value: unknown): value is RunReport {
+  if (typeof value !== "object" || value === null) return false;
+  const r = value as Partial<RunReport>;
+  return (
+    typeof r.reportVersion === "number" &&
+    typeof r.runId === "string" &&
+    typeof r.status === "string" &&
+    typeof r.startedAt === "string" &&
+    typeof r.runbook === "object" &&
+    r.runbook !== null &&
+    Array.isArray(r.steps)
+  );
+}
+
+export async function readReport(file: string): Promise<RunReport> {
+  const text = await readFile(file, "utf8");
+  const value: unknown = JSON.parse(text);
+  if (!isRunReport(value)) {
+    throw new Error("not a run-md report (reportVersion, runId, status, startedAt or steps missing)");
+  }
+  return value;
+}
+
+function entryOf(file: string, report: RunReport): ReportEntry {
+  const name = path.basename(file, ".json");
+  return {
+    file,
+    name,
+    slug: reportSlug(name),
+    runId: report.runId,
+    status: report.status,
+    startedAt: report.startedAt,
+    durationMs: report.durationMs,
+    engine: report.engine,
+    failedChecks: report.summary?.checks?.failed ?? 0,
+  };
+}
+
+async function listDir(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw e;
+  }
+}
+
+/**
+ * Reads the newest `limit` reports of every runbook directory under `reportsDir`. A missing
+ * directory is an empty history. The runner names its files by timestamp, so the newest files
+ * are read first; their `startedAt` orders the result.
+ */
+export async function readReportIndex(
+  reportsDir: string,
+  options: { limit: number; runbookIds?: Iterable<string> },
+): Promise<ReportIndex> {
+  const histories = new Map<string, RunbookHistory>();
+  const problems: ReportProblem[] = [];
+  const wanted = options.runbookIds ? new Set(options.runbookIds) : undefined;
+  const dirs = await listDir(reportsDir);
+  await Promise.all(
+    dirs.map(async (runbookId) => {
+      if (runbookId.startsWith(".") || (wanted && !wanted.has(runbookId))) return;
+      const dir = path.join(reportsDir, runbookId);
+      const names = (await listDir(dir))
+        .filter((n) => n.endsWith(".json") && n !== LATEST && !n.startsWith("."))
+        .sort()
+        .reverse();
+      if (names.length === 0) return;
+      const entries: ReportEntry[] = [];
+      // Read newest-first until `limit` good reports are found; unreadable files are skipped.
+      for (const name of names) {
+        if (entries.length >= options.limit) break;
+        const file = path.join(dir, name);
+        try {
+          entries.push(entryOf(file, await readReport(file)));
+        } catch (e) {
+          problems.push({ file, message: (e as Error).message });
+        }
+      }
+      entries.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+      histories.set(runbookId, { runbookId, entries, total: names.length });
+    }),
+  );
+  problems.sort((a, b) => a.file.localeCompare(b.file));
+  return { histories, problems };
+}
+
+/** A row's identity for comparisons: its JSON with keys in order. */
+export function rowKey(row: Record<string, JsonValue>): string {
+  const sorted: Record<string, JsonValue> = {};
+  for (const k of Object.keys(row).sort()) sorted[k] = row[k] as JsonValue;
+  return JSON.stringify(sorted);
+}
+
+export interface CheckChange {
+  stepId: string;
+  stepTitle?: string;
+  check: string;
+  label?: string;
+  status: Status;
+  /** Absent when the previous run had no such check (a new check, or a changed runbook). */
+  previousStatus?: Status;
+  actual?: JsonValue;
+  previousActual?: JsonValue;
+  /** Offending rows shown in this run and not in the previous one. */
+  newRows: Record<string, JsonValue>[];
+  /** Offending rows shown in the previous run and not in this one. */
+  resolvedRows: Record<string, JsonValue>[];
+  /** True when either run showed only the first of more offending rows. */
+  partial: boolean;
+}
+
+export interface ReportDiff {
+  /** Checks whose status, actual value or offending rows differ from the previous run. */
+  changes: CheckChange[];
+  statusChanged: boolean;
+  previousStatus?: RunStatus;
+}
+
+function checkKey(stepId: string, c: CheckOutcome): string {
+  return `${stepId}\u0000${c.check}`;
+}
+
+/**
+ * What changed between two runs of one runbook: each check matched by step id and text, with
+ * the offending rows that appeared and those that went away.
+ */
+export function diffReports(current: RunReport, previous: RunReport | undefined): ReportDiff {
+  if (!previous) return { changes: [], statusChanged: false };
+  const before = new Map<string, CheckOutcome>();
+  for (const step of previous.steps) {
+    for (const c of step.checks) before.set(checkKey(step.id, c), c);
+  }
+  const changes: CheckChange[] = [];
+  for (const step of current.steps) {
+    for (const c of step.checks) {
+      const p = before.get(checkKey(step.id, c));
+      const nowRows = c.offendingRows ?? [];
+      const prevRows = p?.offendingRows ?? [];
+      const nowKeys = new Set(nowRows.map(rowKey));
+      const prevKeys = new Set(prevRows.map(rowKey));
+      // An errored check says nothing about the rows: compare rows only between real outcomes.
+      const comparable = c.status !== "errored" && (!p || p.status !== "errored");
+      const newRows = !comparable ? [] : p ? nowRows.filter((r) => !prevKeys.has(rowKey(r))) : nowRows;
+      const resolvedRows = comparable ? prevRows.filter((r) => !nowKeys.has(rowKey(r))) : [];
+      const partial =
+        (c.offendingCount ?? nowRows.length) > nowRows.length ||
+        (p?.offendingCount ?? prevRows.length) > prevRows.length;
+      const changed =
+        !p ||
+        p.status !== c.status ||
+        JSON.stringify(p.actual) !== JSON.stringify(c.actual) ||
+        newRows.length > 0 ||
+        resolvedRows.length > 0;
+      if (!changed) continue;
+      const change: CheckChange = {
+        stepId: step.id,
+        check: c.check,
+        status: c.status,
+        actual: c.actual,
+        newRows,
+        resolvedRows,
+        partial,
+      };
+      if (step.title !== undefined) change.stepTitle = step.title;
+      if (c.label !== undefined) change.label = c.label;
+      if (p) {
+        change.previousStatus = p.status;
+        change.previousActual = p.actual;
+      }
+      changes.push(change);
+    }
+  }
+  return {
+    changes,
+    statusChanged: previous.status !== current.status,
+    previousStatus: previous.status,
+  };
+}
