@@ -6,8 +6,8 @@ import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { RunReport } from "../packages/core/src/report.ts";
 import schema from "../packages/core/schema/run-report.schema.json" with { type: "json" };
+import type { RunReport } from "../packages/core/src/report.ts";
 import { ensureSampleData } from "../scripts/generator/index.ts";
 import { REPO, runMd } from "./helpers.ts";
 
@@ -62,7 +62,15 @@ beforeAll(async () => {
 
 async function runAll(logDir: string, extra: string[] = []) {
   const reports = await mkdtemp(path.join(tmpdir(), "run-md-reports-"));
-  const res = await runMd(["runbooks/", "--log-dir", logDir, "--reports-dir", reports, "--json", ...extra]);
+  const res = await runMd([
+    "runbooks/",
+    "--log-dir",
+    logDir,
+    "--reports-dir",
+    reports,
+    "--json",
+    ...extra,
+  ]);
   const parsed = JSON.parse(res.stdout) as RunReport[];
   return { ...res, reports: parsed, reportsDir: reports };
 }
@@ -126,7 +134,9 @@ describe("the bundled runbooks on the sample data", () => {
     const ajv = new Ajv2020({ allErrors: true, strict: false });
     addFormats(ajv);
     const validate = ajv.compile(schema);
-    const files = (await readdir(path.join(dir, "reports", "audit-iam"))).filter((f) => f.endsWith(".json"));
+    const files = (await readdir(path.join(dir, "reports", "audit-iam"))).filter((f) =>
+      f.endsWith(".json"),
+    );
     expect(files).toHaveLength(2); // the report and latest.json
     for (const f of files) {
       const report = JSON.parse(await readFile(path.join(dir, "reports", "audit-iam", f), "utf8"));
@@ -134,8 +144,10 @@ describe("the bundled runbooks on the sample data", () => {
     }
     const xml = await readFile(junit, "utf8");
     expect(XMLValidator.validate(xml)).toBe(true);
-    const suites = new XMLParser({ ignoreAttributes: false, isArray: (n) => n === "testsuite" || n === "testcase" }).parse(xml)
-      .testsuites.testsuite as Array<{ "@_name": string; testcase: unknown[] }>;
+    const suites = new XMLParser({
+      ignoreAttributes: false,
+      isArray: (n) => n === "testsuite" || n === "testcase",
+    }).parse(xml).testsuites.testsuite as Array<{ "@_name": string; testcase: unknown[] }>;
     const auditIam = suites.find((s) => s["@_name"] === "audit-iam")!;
     // audit-iam has 4 checks across 3 steps.
     expect(auditIam.testcase).toHaveLength(4);
@@ -191,7 +203,14 @@ describe("exit 2 for what is wrong before anything runs", () => {
   });
 
   it("an unknown parameter names the declared ones", async () => {
-    const res = await runMd(["runbooks/audit-iam.md", "--param", "actor=x", "--log-dir", clean, "--no-report"]);
+    const res = await runMd([
+      "runbooks/audit-iam.md",
+      "--param",
+      "actor=x",
+      "--log-dir",
+      clean,
+      "--no-report",
+    ]);
     expect(res.code).toBe(2);
     expect(res.stderr).toContain('unknown parameter "actor"');
     expect(res.stderr).toContain("actor_pattern");
@@ -216,17 +235,20 @@ WHERE a.eventname <> b.eventname OR b.eventid <> c.eventid
 rows == 1
 \`\`\`
 `;
-  const QUICK = SLOW.replace(
-    /FROM cloudtrail_logs a[\s\S]*?c\.eventid/,
-    "FROM cloudtrail_logs",
-  );
+  const QUICK = SLOW.replace(/FROM cloudtrail_logs a[\s\S]*?c\.eventid/, "FROM cloudtrail_logs");
 
   async function setup() {
     const dir = await mkdtemp(path.join(tmpdir(), "run-md-kill-"));
     await writeFile(path.join(dir, "quick.md"), QUICK);
     await writeFile(path.join(dir, "slow.md"), SLOW);
     const reports = path.join(dir, "reports");
-    const first = await runMd([path.join(dir, "quick.md"), "--log-dir", clean, "--reports-dir", reports]);
+    const first = await runMd([
+      path.join(dir, "quick.md"),
+      "--log-dir",
+      clean,
+      "--reports-dir",
+      reports,
+    ]);
     expect(first.code).toBe(0);
     const earlier = await readdir(path.join(reports, "slow"));
     const earlierText = await readFile(path.join(reports, "slow", "latest.json"), "utf8");
@@ -238,7 +260,8 @@ rows == 1
     p.child!.stdout!.on("data", (d) => {
       out += d;
     });
-    for (let i = 0; i < 200 && !out.includes("slow_step"); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 200 && !out.includes("slow_step"); i++)
+      await new Promise((r) => setTimeout(r, 50));
     await new Promise((r) => setTimeout(r, 300));
   }
 
@@ -265,10 +288,14 @@ rows == 1
     const res = await p;
     expect(Date.now() - t0).toBeLessThan(10_000);
     expect(res.code).toBe(130);
-    const latest = JSON.parse(await readFile(path.join(reports, "slow", "latest.json"), "utf8")) as RunReport;
+    const latest = JSON.parse(
+      await readFile(path.join(reports, "slow", "latest.json"), "utf8"),
+    ) as RunReport;
     expect(latest.status).toBe("cancelled");
     expect(latest.steps[0]?.status).toBe("cancelled");
-    expect((await readdir(path.join(reports, "slow"))).filter((n) => n.endsWith(".json"))).toHaveLength(3);
+    expect(
+      (await readdir(path.join(reports, "slow"))).filter((n) => n.endsWith(".json")),
+    ).toHaveLength(3);
   });
 });
 

@@ -194,7 +194,6 @@ export class TerminalReporter implements RunReporter {
         this.print();
       }
     }
-    this.print(summaryLine(report));
   }
 }
 
