@@ -23,6 +23,7 @@ import {
 import pc from "picocolors";
 import { loadConfig } from "../config.ts";
 import { ENGINE_NAMES, EnginePool } from "../engines.ts";
+import { lintQueries } from "../lint.ts";
 import { summaryLine, TerminalReporter } from "../terminal.ts";
 
 export const RUN_USAGE = `Usage: run-md [run] <file|dir>... [options]
@@ -171,7 +172,10 @@ export async function runCommand(argv: string[]): Promise<number> {
     for (const file of files) {
       const { runbook, diagnostics } = await loadRunbook(file);
       problems.push(...diagnostics);
-      if (runbook) runbooks.push(runbook);
+      if (runbook) {
+        problems.push(...lintQueries(runbook));
+        runbooks.push(runbook);
+      }
     }
     const errors = problems.filter((d) => d.severity === "error");
     if (errors.length > 0) {
