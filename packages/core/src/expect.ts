@@ -274,6 +274,9 @@ class Parser {
       this.expectPunct(")", '")"');
       return { kind: word as (typeof COLUMN_METRICS)[number], column };
     }
+    if (word === "warn") {
+      throw new SyntaxProblem(token.col, '"warn:" comes once, at the start of the check');
+    }
     throw new SyntaxProblem(
       token.col,
       `unknown check "${token.text}": expected rows, count, distinct, min, max, sum, avg, every, no or some${didYouMean(token.text, CHECK_STARTS)}`,
