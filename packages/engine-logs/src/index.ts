@@ -1,1 +1,8 @@
-export {};
+export {
+  createLogsEngine,
+  type LogsEngine,
+  type LogsEngineOptions,
+  numericColumns,
+  toRows,
+  windowSeconds,
+} from "./engine.ts";

@@ -1,0 +1,466 @@
+/**
+ * The `logs` engine: runs `logs-insights` steps on CloudWatch Logs Insights through the AWS SDK v3
+ * client. StartQuery with the step's window, poll GetQueryResults with backoff (partial results
+ * while Running are reported as progress), read every page, StopQuery on timeout or Ctrl-C.
+ */
+import {
+  CloudWatchLogsClient,
+  type CloudWatchLogsClientConfig,
+  GetQueryResultsCommand,
+  type GetQueryResultsCommandOutput,
+  type ResultField,
+  StartQueryCommand,
+  StopQueryCommand,
+} from "@aws-sdk/client-cloudwatch-logs";
+import {
+  type ColumnInfo,
+  type Engine,
+  type JsonValue,
+  type QueryRequest,
+  type QueryResult,
+  RunMdError,
+} from "@run-md/core";
+import {
+  type InsightsQuery,
+  parseInsights,
+  positionAt,
+  renderInsightsQuery,
+} from "@run-md/insights";
+
+export interface LogsEngineOptions {
+  region?: string;
+  profile?: string;
+  /** Another endpoint, such as the local emulator (`http://127.0.0.1:PORT`). */
+  endpoint?: string;
+  /** Log groups (names or ARNs) read by steps without `log_groups=`. */
+  logGroups: string[];
+  /** First wait between GetQueryResults calls (default 1 s)... */
+  pollIntervalMs?: number;
+  /** ...growing by half each time up to this (default 5 s). */
+  maxPollIntervalMs?: number;
+  /**
+   * Explicit credentials. Without them the SDK's default chain is used (environment, profile,
+   * SSO, instance role); for a loopback endpoint, placeholder credentials (the emulator does not
+   * check signatures, and real keys are never sent to a local process).
+   */
+  credentials?: CloudWatchLogsClientConfig["credentials"];
+  /** Attempts for a throttled call before giving up (default 5). */
+  maxAttempts?: number;
+}
+
+export interface LogsEngine extends Engine {
+  readonly name: "logs";
+}
+
+/** Statuses after which GetQueryResults will not change any more. */
+const FINAL = new Set(["Complete", "Failed", "Cancelled", "Timeout", "Unknown"]);
+
+/** Aggregates whose values are numbers: their columns come back as numbers, as from the local engine. */
+const NUMERIC_AGGREGATES = new Set([
+  "count",
+  "count_distinct",
+  "sum",
+  "avg",
+  "min",
+  "max",
+  "pct",
+  "stddev",
+]);
+
+function isLoopback(endpoint: string): boolean {
+  try {
+    const host = new URL(endpoint).hostname;
+    return host === "127.0.0.1" || host === "localhost" || host === "[::1]" || host === "::1";
+  } catch {
+    return false;
+  }
+}
+
+export function createLogsEngine(opts: LogsEngineOptions): LogsEngine {
+  return new CloudWatchLogsEngine(opts);
+}
+
+/**
+ * The request window is half-open, [start, end); StartQuery takes whole epoch seconds, both ends
+ * inclusive. startTime is the second holding `start` and endTime the last second before `end`
+ * (`ceil(end) - 1`): for whole-second windows (the usual case) that is the same set of events.
+ * A fractional start widens the window by less than a second.
+ */
+export function windowSeconds(window: { start: Date; end: Date }): {
+  startTime: number;
+  endTime: number;
+} {
+  const startTime = Math.floor(window.start.getTime() / 1000);
+  const endTime = Math.max(startTime, Math.ceil(window.end.getTime() / 1000) - 1);
+  return { startTime, endTime };
+}
+
+class CloudWatchLogsEngine implements LogsEngine {
+  readonly name = "logs" as const;
+  readonly dialects = ["logs-insights"] as const;
+  private readonly client: CloudWatchLogsClient;
+  private readonly pollMs: number;
+  private readonly maxPollMs: number;
+
+  constructor(private readonly opts: LogsEngineOptions) {
+    const credentials =
+      opts.credentials ??
+      (opts.endpoint !== undefined && isLoopback(opts.endpoint)
+        ? { accessKeyId: "run-md-local", secretAccessKey: "run-md-local" }
+        : undefined);
+    this.client = new CloudWatchLogsClient({
+      ...(opts.region === undefined ? {} : { region: opts.region }),
+      ...(opts.profile === undefined ? {} : { profile: opts.profile }),
+      ...(opts.endpoint === undefined ? {} : { endpoint: opts.endpoint }),
+      ...(credentials === undefined ? {} : { credentials }),
+      ...(opts.endpoint !== undefined && opts.region === undefined && isLoopback(opts.endpoint)
+        ? { region: "us-east-1" }
+        : {}),
+      maxAttempts: opts.maxAttempts ?? 5,
+    });
+    this.pollMs = opts.pollIntervalMs ?? 1000;
+    this.maxPollMs = Math.max(this.pollMs, opts.maxPollIntervalMs ?? 5000);
+  }
+
+  async close(): Promise<void> {
+    this.client.destroy();
+  }
+
+  async query(req: QueryRequest): Promise<QueryResult> {
+    if (req.dialect !== "logs-insights") {
+      throw new RunMdError(
+        "wrong-dialect",
+        `the logs engine runs Logs Insights steps, not ${req.dialect}`,
+        {
+          hint: "Run SQL steps on the local or athena engine.",
+        },
+      );
+    }
+    const logGroups = req.attributes.logGroups?.length
+      ? req.attributes.logGroups
+      : this.opts.logGroups;
+    if (logGroups.length === 0) {
+      throw new RunMdError("logs-config", `step "${req.stepId}" has no log groups to query`, {
+        hint: "Set logs.logGroups in run-md.config.yaml (or RUN_MD_LOG_GROUPS), or log_groups= on the step.",
+      });
+    }
+    if (logGroups.length > 50) {
+      throw new RunMdError(
+        "logs-config",
+        `step "${req.stepId}" names ${logGroups.length} log groups; Logs Insights takes at most 50`,
+      );
+    }
+    // Parse first: a syntax error is reported at its place in the step, before any AWS call.
+    const ast = parseInsights(req.query);
+    const params = Object.fromEntries(
+      Object.entries(req.params).map(([k, p]) => [k, { type: p.type, value: p.value }]),
+    );
+    const rendered = renderInsightsQuery(req.query, params);
+    if (rendered.missing.length > 0) {
+      throw new RunMdError(
+        "unknown-param",
+        `unknown parameter {{${rendered.missing[0]}}} in step "${req.stepId}"`,
+        {
+          hint: "Declare it under params: in the front matter, or use a built-in: start, end, start_date, end_date.",
+        },
+      );
+    }
+    const queryString = rendered.text;
+    const { startTime, endTime } = windowSeconds(req.window);
+    const useIdentifiers = logGroups.some((g) => g.startsWith("arn:"));
+    const { signal } = req;
+    if (signal.aborted) throw this.cancelled(undefined, signal);
+
+    let queryId: string;
+    try {
+      const started = await this.client.send(
+        new StartQueryCommand({
+          ...(useIdentifiers ? { logGroupIdentifiers: logGroups } : { logGroupNames: logGroups }),
+          startTime,
+          endTime,
+          queryString,
+        }),
+        { abortSignal: signal },
+      );
+      if (!started.queryId)
+        throw new RunMdError("logs-request-failed", "StartQuery returned no queryId");
+      queryId = started.queryId;
+    } catch (e) {
+      if (signal.aborted) throw this.cancelled(undefined, signal);
+      throw this.sdkError(e, queryString);
+    }
+
+    let delay = this.pollMs;
+    let out: GetQueryResultsCommandOutput;
+    for (;;) {
+      await sleep(delay, signal);
+      if (signal.aborted) throw await this.stopAndCancel(queryId, signal);
+      try {
+        out = await this.client.send(new GetQueryResultsCommand({ queryId }), {
+          abortSignal: signal,
+        });
+      } catch (e) {
+        if (signal.aborted) throw await this.stopAndCancel(queryId, signal);
+        throw this.sdkError(e, queryString);
+      }
+      const status = out.status ?? "Unknown";
+      if (FINAL.has(status)) break;
+      const s = out.statistics;
+      req.onProgress?.({
+        message: `${status}: ${out.results?.length ?? 0} partial result(s), ${s?.recordsMatched ?? 0} matched of ${s?.recordsScanned ?? 0} scanned`,
+        stats: {
+          queryId,
+          status,
+          partialRows: out.results?.length ?? 0,
+          recordsScanned: s?.recordsScanned ?? 0,
+          recordsMatched: s?.recordsMatched ?? 0,
+          bytesScanned: s?.bytesScanned ?? 0,
+        },
+      });
+      delay = Math.min(Math.round(delay * 1.5), this.maxPollMs);
+    }
+
+    const status = out.status ?? "Unknown";
+    if (status !== "Complete") throw this.queryFailed(queryId, status);
+
+    // Every page: results above 10,000 rows come with a nextToken.
+    const results: ResultField[][] = [...(out.results ?? [])];
+    let nextToken = out.nextToken;
+    while (nextToken) {
+      if (signal.aborted) throw this.cancelled(queryId, signal);
+      try {
+        const page = await this.client.send(new GetQueryResultsCommand({ queryId, nextToken }), {
+          abortSignal: signal,
+        });
+        results.push(...(page.results ?? []));
+        nextToken = page.nextToken;
+      } catch (e) {
+        if (signal.aborted) throw this.cancelled(queryId, signal);
+        throw this.sdkError(e, queryString);
+      }
+    }
+
+    const { columns, rows } = toRows(results, numericColumns(ast));
+    const s = out.statistics ?? {};
+    const warnings: string[] = [];
+    const hasLimit = ast.commands.some((c) => c.kind === "limit");
+    if (!hasLimit && rows.length === 10_000) {
+      warnings.push(
+        "Logs Insights returned 10,000 rows, its default limit: there may be more. Add a limit command or narrow the query.",
+      );
+    }
+    return {
+      columns,
+      rows,
+      queryAsRun: queryString,
+      stats: {
+        queryId,
+        logGroups: logGroups.join(","),
+        startTime,
+        endTime,
+        recordsScanned: s.recordsScanned ?? 0,
+        recordsMatched: s.recordsMatched ?? 0,
+        bytesScanned: s.bytesScanned ?? 0,
+        ...(s.logGroupsScanned === undefined ? {} : { logGroupsScanned: s.logGroupsScanned }),
+      },
+      warnings,
+    };
+  }
+
+  private async stopAndCancel(queryId: string, signal: AbortSignal): Promise<RunMdError> {
+    let stopError: unknown;
+    try {
+      // Not tied to the step's signal, which has already fired.
+      await this.client.send(new StopQueryCommand({ queryId }));
+    } catch (e) {
+      // A query that finished in the meantime cannot be stopped: nothing is left running.
+      if (errorName(e) !== "InvalidParameterException") stopError = e;
+    }
+    return this.cancelled(queryId, signal, stopError);
+  }
+
+  private cancelled(
+    queryId: string | undefined,
+    signal: AbortSignal,
+    stopError?: unknown,
+  ): RunMdError {
+    const reason =
+      signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? "cancelled");
+    const id = queryId === undefined ? "" : ` ${queryId}`;
+    const stop =
+      queryId === undefined
+        ? ""
+        : stopError === undefined
+          ? " (StopQuery sent)"
+          : `, but StopQuery failed: ${stopError instanceof Error ? stopError.message : String(stopError)}`;
+    return new RunMdError("cancelled", `Logs Insights query${id} cancelled (${reason})${stop}`, {
+      ...(stopError === undefined
+        ? {}
+        : { hint: `Stop it by hand: aws logs stop-query --query-id ${queryId}` }),
+      details: { queryId, reason },
+    });
+  }
+
+  private queryFailed(queryId: string, status: string): RunMdError {
+    const hints: Record<string, string> = {
+      Failed:
+        "The service gave no reason; open the query in the CloudWatch console (Logs Insights > History) to see it.",
+      Timeout:
+        "Logs Insights stops queries after 60 minutes: narrow the window (window=) or the log groups, or filter earlier in the query.",
+      Cancelled: "Someone stopped the query (StopQuery or the console).",
+      Unknown: "The service lost track of the query: run it again.",
+    };
+    return new RunMdError("logs-query-failed", `Logs Insights query ${queryId} ended ${status}`, {
+      hint: hints[status] ?? hints.Unknown!,
+      retryable: status === "Unknown" || status === "Timeout",
+      details: { queryId, status },
+    });
+  }
+
+  private sdkError(e: unknown, queryString: string): unknown {
+    if (e instanceof RunMdError) return e;
+    const name = errorName(e);
+    const message = e instanceof Error ? e.message : String(e);
+    if (name === "MalformedQueryException") {
+      const compile = (
+        e as {
+          queryCompileError?: {
+            location?: { startCharOffset?: number; endCharOffset?: number };
+            message?: string;
+          };
+        }
+      ).queryCompileError;
+      const offset = compile?.location?.startCharOffset;
+      const detail =
+        compile?.message && !message.includes(compile.message) ? `: ${compile.message}` : "";
+      if (offset !== undefined) {
+        const { line, column } = positionAt(queryString, offset);
+        return new RunMdError(
+          "insights-syntax",
+          `Logs Insights rejected the query at line ${line}, column ${column}: ${message}${detail}`,
+          {
+            hint: "Positions count in the query as sent, after {{parameters}} were filled in.",
+            details: { line, column, offset, endOffset: compile?.location?.endCharOffset },
+            cause: e,
+          },
+        );
+      }
+      return new RunMdError(
+        "insights-syntax",
+        `Logs Insights rejected the query: ${message}${detail}`,
+        { cause: e },
+      );
+    }
+    if (name === "CredentialsProviderError" || /credential/i.test(message)) {
+      return new RunMdError(
+        "logs-credentials",
+        `no AWS credentials for CloudWatch Logs: ${message}`,
+        {
+          hint: "Pass --profile, or set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (run-md never stores credentials).",
+          cause: e,
+        },
+      );
+    }
+    if (/region is missing/i.test(message)) {
+      return new RunMdError("logs-config", "no AWS region for CloudWatch Logs", {
+        hint: "Pass --region, set logs.region in run-md.config.yaml, or set AWS_REGION.",
+        cause: e,
+      });
+    }
+    const hints: Record<string, string> = {
+      ResourceNotFoundException:
+        "Check the log group names (logs.logGroups or log_groups=) and the region.",
+      AccessDeniedException:
+        "The credentials need logs:StartQuery, logs:GetQueryResults and logs:StopQuery on these log groups.",
+      LimitExceededException:
+        "Too many Logs Insights queries are running in this account: try again later.",
+      ThrottlingException: "CloudWatch Logs kept throttling the request: try again later.",
+      InvalidParameterException:
+        "Check the log groups and the window (at most 50 groups; start before end).",
+      ServiceUnavailableException: "CloudWatch Logs is unavailable: try again later.",
+    };
+    const retryable = [
+      "LimitExceededException",
+      "ThrottlingException",
+      "ServiceUnavailableException",
+    ].includes(name);
+    return new RunMdError(
+      "logs-request-failed",
+      `CloudWatch Logs ${name || "request"} failed: ${message}`,
+      {
+        hint: hints[name] ?? "See the message from CloudWatch Logs above.",
+        retryable,
+        details: {
+          name,
+          fault: (e as { $fault?: string }).$fault,
+          requestId: (e as { $metadata?: { requestId?: string } }).$metadata?.requestId,
+        },
+        cause: e,
+      },
+    );
+  }
+}
+
+function errorName(e: unknown): string {
+  return (e as { name?: string } | undefined)?.name ?? "";
+}
+
+/** Output names of numeric aggregates (count, sum, avg...) in the query's stats commands. */
+export function numericColumns(ast: InsightsQuery): Set<string> {
+  const names = new Set<string>();
+  for (const c of ast.commands) {
+    if (c.kind !== "stats") continue;
+    for (const item of c.items) {
+      const e = item.expr;
+      if (e.kind === "call" ? NUMERIC_AGGREGATES.has(e.name) : e.kind === "binary")
+        names.add(item.name);
+    }
+  }
+  return names;
+}
+
+/**
+ * Rows aligned with columns in order of first appearance; `@ptr` dropped; a field missing from a
+ * row is null. Numeric aggregate columns become numbers; everything else stays the service's text.
+ */
+export function toRows(
+  results: ResultField[][],
+  numeric: Set<string> = new Set(),
+): { columns: ColumnInfo[]; rows: JsonValue[][] } {
+  const order: string[] = [];
+  const index = new Map<string, number>();
+  for (const row of results) {
+    for (const f of row) {
+      const name = f.field;
+      if (name === undefined || name === "@ptr" || index.has(name)) continue;
+      index.set(name, order.length);
+      order.push(name);
+    }
+  }
+  const rows = results.map((row) => {
+    const out: JsonValue[] = order.map(() => null);
+    for (const f of row) {
+      const i = f.field === undefined ? undefined : index.get(f.field);
+      if (i === undefined) continue;
+      const v = f.value ?? null;
+      const n = v !== null && numeric.has(f.field!) && v.trim() !== "" ? Number(v) : Number.NaN;
+      out[i] = Number.isFinite(n) ? n : v;
+    }
+    return out;
+  });
+  const columns = order.map((name) => ({ name, type: numeric.has(name) ? "double" : "varchar" }));
+  return { columns, rows };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
