@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { BoundParam, Engine, JsonValue, QueryResult } from "./engine.ts";
 import { isRunMdError, RunMdError } from "./errors.ts";
 import { evaluateChecks, worstStatus } from "./evaluate.ts";
+import { ENGINE_DIALECTS } from "./info.ts";
 import { maskText, maskValue } from "./mask.ts";
 import type { Dialect, ParamValue, Runbook, Step } from "./model.ts";
 import { coerceParam } from "./params.ts";
@@ -18,13 +19,6 @@ import { isoSeconds, resolveWindow, stepWindow, type WindowSpec, windowParams } 
 
 /** Rows of a step kept in its report. */
 export const REPORT_ROWS = 100;
-
-/** Which dialects each engine runs (spec section 2). */
-export const ENGINE_DIALECTS: Record<string, readonly Dialect[]> = {
-  local: ["sql", "logs-insights"],
-  athena: ["sql"],
-  logs: ["logs-insights"],
-};
 
 export interface ParamInput {
   value: unknown;
@@ -77,7 +71,12 @@ export function chooseEngine(
   override: string | undefined,
   configEngines: Partial<Record<Dialect, string>> = {},
 ): string {
-  if (override !== undefined && ENGINE_DIALECTS[override]?.includes(step.dialect)) return override;
+  if (
+    override !== undefined &&
+    (ENGINE_DIALECTS as Record<string, readonly Dialect[]>)[override]?.includes(step.dialect)
+  ) {
+    return override;
+  }
   return step.attributes.engine ?? configEngines[step.dialect] ?? "local";
 }
 
