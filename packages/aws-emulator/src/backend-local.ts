@@ -1,24 +1,24 @@
 /**
  * The emulator's default Athena backend: the local engine (`@run-md/engine-local`) over the log
- * directory, which translates Athena SQL to DuckDB, binds the execution parameters and reports
- * the bytes it read.
+ * directory, which translates Athena SQL to DuckDB, binds the execution parameters (literals only)
+ * and reports the bytes of the files it read after partition pruning.
  */
-import type { DuckDBType, DuckDBValue } from "@duckdb/node-api";
+import type { ColumnInfo, JsonValue } from "@run-md/core";
 import {
   type AthenaBackend,
   athenaReasonFor,
   BackendQueryError,
-  duckResultToBackend,
+  type BackendResult,
 } from "./backend.ts";
 import type { EmulatorContext } from "./context.ts";
+import { athenaColumnFromTypeName, jsonToTrinoText, parseTrinoType } from "./json-text.ts";
 
 export type { AthenaBackend } from "./backend.ts";
 
-/** What `runAthenaSql` of the local engine returns (DuckDB names, types and values). */
+/** What `runAthenaSql` of the local engine returns. */
 interface LocalAthenaResult {
-  columnNames: string[];
-  columnTypes: DuckDBType[];
-  rows: DuckDBValue[][];
+  columns: ColumnInfo[];
+  rows: JsonValue[][];
   scannedBytes: number;
 }
 
@@ -26,8 +26,39 @@ interface LocalEngineLike {
   runAthenaSql(
     sql: string,
     executionParameters: string[],
-    opts: { signal: AbortSignal },
+    opts: { signal?: AbortSignal },
   ): Promise<LocalAthenaResult>;
+}
+
+/** Columns with Trino type names and JSON rows, as Athena's result set. */
+export function jsonResultToBackend(
+  columns: ColumnInfo[],
+  rows: JsonValue[][],
+  scannedBytes: number,
+): BackendResult {
+  const types = columns.map((c) => parseTrinoType(c.type));
+  return {
+    columns: columns.map((c) => athenaColumnFromTypeName(c.name, c.type)),
+    rows: rows.map((row) => row.map((v, i) => jsonToTrinoText(v, types[i]!))),
+    scannedBytes,
+  };
+}
+
+function reasonForLocalError(e: unknown): BackendQueryError {
+  if (e instanceof BackendQueryError) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  const code = (e as { code?: unknown }).code;
+  if (code === "cancelled") return new BackendQueryError(`USER_CANCELLED: ${message}`);
+  if (code === "sql-refused") return new BackendQueryError(`NOT_SUPPORTED: ${message}`);
+  if (code === "sql-syntax")
+    return new BackendQueryError(`SYNTAX_ERROR: line 1:1: ${message}`, 2, 1004);
+  if (typeof code === "string" && /param/.test(code)) {
+    return new BackendQueryError(`INVALID_INPUT: ${message}`);
+  }
+  if (/Function with name/i.test(message)) {
+    return new BackendQueryError(`FUNCTION_NOT_FOUND: line 1:1: ${message}`);
+  }
+  return athenaReasonFor(message);
 }
 
 export function localEngineBackend(ctx: EmulatorContext): AthenaBackend {
@@ -36,12 +67,9 @@ export function localEngineBackend(ctx: EmulatorContext): AthenaBackend {
       const engine = (await ctx.localEngine()) as LocalEngineLike;
       try {
         const r = await engine.runAthenaSql(sql, executionParameters, { signal });
-        return duckResultToBackend(r.columnNames, r.columnTypes, r.rows, r.scannedBytes);
+        return jsonResultToBackend(r.columns, r.rows, r.scannedBytes);
       } catch (e) {
-        if (e instanceof BackendQueryError) throw e;
-        const message = e instanceof Error ? e.message : String(e);
-        const code = (e as { code?: unknown }).code;
-        throw athenaReasonFor(typeof code === "string" ? `${code}: ${message}` : message);
+        throw reasonForLocalError(e);
       }
     },
     async close() {},

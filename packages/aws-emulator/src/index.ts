@@ -7,7 +7,7 @@ export {
   duckdbBackend,
   duckResultToBackend,
 } from "./backend.ts";
-export { localEngineBackend } from "./backend-local.ts";
+export { jsonResultToBackend, localEngineBackend } from "./backend-local.ts";
 export {
   type AthenaFailureFault,
   type EmulatorContext,
@@ -16,6 +16,12 @@ export {
   type RecordedCall,
   ServiceError,
 } from "./context.ts";
+export {
+  athenaColumnFromTypeName,
+  jsonToTrinoText,
+  parseTrinoType,
+  type TrinoType,
+} from "./json-text.ts";
 export { LiteralError, type ParsedLiteral, parseLiteral } from "./literals.ts";
 export { logsHandlers } from "./logs.ts";
 export { type Emulator, type EmulatorOptions, startEmulator } from "./server.ts";
