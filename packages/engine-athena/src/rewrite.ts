@@ -199,7 +199,10 @@ function findTableRefs(tokens: Token[], info: ReturnType<typeof clauses>): Table
     if (b?.text === ".") continue; // not the start of a name
     const inTablePosition =
       (b?.kind === "ident" && (b.value === "from" || b.value === "join")) ||
-      (b?.text === "," && info[before]?.clause === "from" && info[k]?.clause === "from");
+      // After a comma in a FROM list (an ON condition ends at the comma of the next item).
+      (b?.text === "," &&
+        (info[before]?.clause === "from" || info[before]?.clause === "on") &&
+        info[before]?.depth === info[k]?.depth);
     // Walk the qualified name `a.b.c`.
     let last = k;
     for (;;) {
