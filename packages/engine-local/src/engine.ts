@@ -10,7 +10,6 @@ import {
   BIGINT,
   BOOLEAN,
   DOUBLE,
-  type DuckDBConnection,
   DuckDBInstance,
   type DuckDBType,
   type DuckDBValue,
@@ -152,24 +151,16 @@ export class LocalEngine implements Engine {
         signal: req.signal,
       });
     } else if (req.dialect === "logs-insights") {
-      const text = renderInsightsParams(req.query, req.params);
       let translated: { sql: string; columns: string[] };
       try {
-        const { translateInsights } = (await import("@run-md/insights")) as unknown as {
-          translateInsights: (
-            q: string,
-            o: { relation: string },
-          ) => { sql: string; columns: string[] };
-        };
-        translated = translateInsights(text, { relation: "cwl_events" });
+        const { translateInsights } = await import("@run-md/insights");
+        translated = translateInsights(req.query, { relation: "cwl_events", params: req.params });
       } catch (e) {
         if (isRunMdError(e)) throw e;
         throw new RunMdError(
           "insights-syntax",
           `Logs Insights query not understood: ${(e as Error).message}`,
-          {
-            cause: e,
-          },
+          { cause: e },
         );
       }
       exec = await this.execute({

@@ -341,8 +341,20 @@ export async function rewriteAthena(
   };
 
   statement.node = visit(statement.node) as Node;
+  nameUnaliasedColumns(statement.node);
   const out = await deserialize(conn, statement);
   return { sql: out, tables, parameterIds };
+}
+
+/** Athena labels an unaliased expression `_colN` (N its 0-based position); column references keep their name. */
+function nameUnaliasedColumns(node: Node): void {
+  let n: Node | undefined = node;
+  while (n && n.type === "SET_OPERATION_NODE") n = n.left as Node | undefined;
+  if (!n || n.type !== "SELECT_NODE") return;
+  (n.select_list as Node[]).forEach((item, i) => {
+    if (item.alias === "" && item.class !== "COLUMN_REF" && item.class !== "STAR")
+      item.alias = `_col${i}`;
+  });
 }
 
 /**

@@ -1,0 +1,798 @@
+/**
+ * Realistic CloudTrail event shapes for the generator: who (principals), what (API calls with
+ * their request and response payloads) and the planted incidents.
+ */
+import type { Random } from "./random.ts";
+
+export const ACCOUNT = "111122223333";
+export type Ev = Record<string, unknown>;
+
+export interface Principal {
+  key: string;
+  identity: (r: Random, t: Date) => Ev;
+  ip: (r: Random) => string;
+  userAgent: (r: Random) => string;
+}
+
+const iso = (t: Date) => `${t.toISOString().slice(0, 19)}Z`;
+
+function role(
+  name: string,
+  session: string,
+  roleId: string,
+  ips: string[],
+  agents: string[],
+): Principal {
+  return {
+    key: `arn:aws:sts::${ACCOUNT}:assumed-role/${name}/${session}`,
+    identity: (r, t) => ({
+      type: "AssumedRole",
+      principalId: `${roleId}:${session}`,
+      arn: `arn:aws:sts::${ACCOUNT}:assumed-role/${name}/${session}`,
+      accountId: ACCOUNT,
+      accessKeyId: `ASIA${r.upper(16)}`,
+      sessionContext: {
+        sessionIssuer: {
+          type: "Role",
+          principalId: roleId,
+          arn: `arn:aws:iam::${ACCOUNT}:role/${name}`,
+          accountId: ACCOUNT,
+          userName: name,
+        },
+        webIdFederationData: {},
+        attributes: {
+          creationDate: iso(new Date(t.getTime() - 60_000 * (1 + r.int(50)))),
+          mfaAuthenticated: "false",
+        },
+      },
+    }),
+    ip: (r) => r.pick(ips),
+    userAgent: (r) => r.pick(agents),
+  };
+}
+
+function user(name: string, userId: string, ips: string[], console = true): Principal {
+  return {
+    key: `arn:aws:iam::${ACCOUNT}:user/${name}`,
+    identity: (r, t) => ({
+      type: "IAMUser",
+      principalId: userId,
+      arn: `arn:aws:iam::${ACCOUNT}:user/${name}`,
+      accountId: ACCOUNT,
+      accessKeyId: console ? `ASIA${r.upper(16)}` : `AKIA${r.upper(16)}`,
+      userName: name,
+      ...(console
+        ? {
+            sessionContext: {
+              sessionIssuer: {},
+              webIdFederationData: {},
+              attributes: {
+                creationDate: iso(new Date(t.getTime() - 60_000 * (5 + r.int(120)))),
+                mfaAuthenticated: "true",
+              },
+            },
+          }
+        : {}),
+    }),
+    ip: (r) => r.pick(ips),
+    userAgent: () =>
+      console
+        ? "AWS Internal"
+        : "aws-cli/2.15.30 Python/3.11.8 Linux/6.5.0 exe/x86_64.ubuntu.22 prompt/off command/iam.list-users",
+  };
+}
+
+const GH_IPS = ["140.82.112.10", "140.82.113.21", "185.199.108.44", "192.30.252.87"];
+const TF_IPS = ["10.20.1.15", "10.20.1.16"];
+const OFFICE_IPS = ["52.94.133.10", "52.94.133.11", "52.94.133.12", "34.228.4.201"];
+
+export const CI = role("ci-deployer", "gh-actions", "AROAEXAMPLECIDEPLOY1", GH_IPS, [
+  "aws-sdk-js/3.540.0 ua/2.1 os/linux#6.5.0 lang/js md/nodejs#20.11.1 api/cloudformation#3.540.0",
+]);
+export const TF = role("terraform-automation", "tf-run", "AROAEXAMPLETERRAFORM", TF_IPS, [
+  "APN/1.0 HashiCorp/1.0 Terraform/1.7.4 (+https://www.terraform.io) terraform-provider-aws/5.40.0",
+]);
+export const APP = role(
+  "app-backend",
+  "i-0a1b2c3d4e5f60718",
+  "AROAEXAMPLEAPPBACKND",
+  ["10.20.3.41", "10.20.3.42"],
+  ["aws-sdk-java/2.25.10 Linux/5.10 OpenJDK_64-Bit_Server_VM/17.0.10"],
+);
+export const USERS = ["alice", "bob", "carol", "dave"];
+export const USER_PRINCIPALS = USERS.map((u, i) => user(u, `AIDAEXAMPLEUSER0000${i}`, OFFICE_IPS));
+
+export const MALLORY: Principal = {
+  key: `arn:aws:iam::${ACCOUNT}:user/mallory`,
+  identity: (r) => ({
+    type: "IAMUser",
+    principalId: "AIDAEXAMPLEMALLORY01",
+    arn: `arn:aws:iam::${ACCOUNT}:user/mallory`,
+    accountId: ACCOUNT,
+    accessKeyId: "AKIAEXAMPLEMALLORY01",
+    userName: "mallory",
+    ...(r.chance(0) ? {} : {}),
+  }),
+  ip: () => "203.0.113.66",
+  userAgent: () =>
+    "aws-cli/2.13.0 Python/3.11.4 Linux/6.1.0-kali9-amd64 exe/x86_64.kali.2023 prompt/off",
+};
+
+export const EVE: Principal = role(
+  "dev-sandbox",
+  "eve",
+  "AROAEXAMPLEDEVSANDBX",
+  ["198.51.100.42"],
+  ["aws-cli/2.15.30 Python/3.11.8 Darwin/23.4.0 exe/x86_64 prompt/off"],
+);
+
+export const ROOT: Principal = {
+  key: `arn:aws:iam::${ACCOUNT}:root`,
+  identity: () => ({
+    type: "Root",
+    principalId: ACCOUNT,
+    arn: `arn:aws:iam::${ACCOUNT}:root`,
+    accountId: ACCOUNT,
+    accessKeyId: "ASIAEXAMPLEROOTSESS1",
+    sessionContext: {
+      sessionIssuer: {},
+      webIdFederationData: {},
+      attributes: { creationDate: "", mfaAuthenticated: "false" },
+    },
+  }),
+  ip: () => "203.0.113.50",
+  userAgent: () =>
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0.0.0 Safari/537.36",
+};
+
+export interface Call {
+  source: string;
+  name: string;
+  /** Region override (global services log in us-east-1). */
+  global?: boolean;
+  readOnly: boolean;
+  params: (r: Random) => unknown;
+  response?: (r: Random) => unknown;
+  resources?: (r: Random) => { ARN: string; accountId: string; type: string }[];
+  category?: "Management" | "Data";
+}
+
+const BUCKETS = [
+  "app-artifacts",
+  "app-logs-111122223333",
+  "static-site-assets",
+  "terraform-state-111122223333",
+];
+const ROLES = [
+  "app-backend",
+  "ci-deployer",
+  "terraform-automation",
+  "lambda-exec-orders",
+  "ecs-task-web",
+];
+const INSTANCES = ["i-0a1b2c3d4e5f60718", "i-0b2c3d4e5f6071829", "i-0c3d4e5f607182930"];
+const SGS = ["sg-0a11b22c33d44e55f", "sg-0b22c33d44e55f66a", "sg-0c33d44e55f66a77b"];
+
+export const READS: Call[] = [
+  {
+    source: "ec2.amazonaws.com",
+    name: "DescribeInstances",
+    readOnly: true,
+    params: (r) => ({
+      instancesSet: r.chance(0.5) ? { items: [{ instanceId: r.pick(INSTANCES) }] } : {},
+      filterSet: {},
+    }),
+  },
+  {
+    source: "ec2.amazonaws.com",
+    name: "DescribeSecurityGroups",
+    readOnly: true,
+    params: (r) => ({ securityGroupSet: { items: [{ groupId: r.pick(SGS) }] }, filterSet: {} }),
+  },
+  {
+    source: "ec2.amazonaws.com",
+    name: "DescribeVpcs",
+    readOnly: true,
+    params: () => ({ vpcSet: {}, filterSet: {} }),
+  },
+  {
+    source: "ec2.amazonaws.com",
+    name: "DescribeSubnets",
+    readOnly: true,
+    params: () => ({ subnetSet: {}, filterSet: {} }),
+  },
+  {
+    source: "ec2.amazonaws.com",
+    name: "DescribeVolumes",
+    readOnly: true,
+    params: () => ({ volumeSet: {}, filterSet: {} }),
+  },
+  {
+    source: "s3.amazonaws.com",
+    name: "ListBuckets",
+    global: true,
+    readOnly: true,
+    params: () => ({ Host: "s3.amazonaws.com" }),
+  },
+  {
+    source: "s3.amazonaws.com",
+    name: "GetBucketAcl",
+    readOnly: true,
+    params: (r) => ({ bucketName: r.pick(BUCKETS), Host: "s3.amazonaws.com", acl: "" }),
+    resources: (r) => [
+      { ARN: `arn:aws:s3:::${r.pick(BUCKETS)}`, accountId: ACCOUNT, type: "AWS::S3::Bucket" },
+    ],
+  },
+  {
+    source: "s3.amazonaws.com",
+    name: "GetBucketLocation",
+    readOnly: true,
+    params: (r) => ({ bucketName: r.pick(BUCKETS), Host: "s3.amazonaws.com", location: "" }),
+  },
+  {
+    source: "s3.amazonaws.com",
+    name: "GetBucketPolicy",
+    readOnly: true,
+    params: (r) => ({ bucketName: r.pick(BUCKETS), Host: "s3.amazonaws.com", policy: "" }),
+  },
+  {
+    source: "iam.amazonaws.com",
+    name: "ListRoles",
+    global: true,
+    readOnly: true,
+    params: () => null,
+  },
+  {
+    source: "iam.amazonaws.com",
+    name: "ListUsers",
+    global: true,
+    readOnly: true,
+    params: () => null,
+  },
+  {
+    source: "iam.amazonaws.com",
+    name: "GetRole",
+    global: true,
+    readOnly: true,
+    params: (r) => ({ roleName: r.pick(ROLES) }),
+  },
+  {
+    source: "iam.amazonaws.com",
+    name: "ListPolicies",
+    global: true,
+    readOnly: true,
+    params: () => ({ scope: "Local" }),
+  },
+  { source: "sts.amazonaws.com", name: "GetCallerIdentity", readOnly: true, params: () => null },
+  { source: "kms.amazonaws.com", name: "ListKeys", readOnly: true, params: () => null },
+  {
+    source: "kms.amazonaws.com",
+    name: "DescribeKey",
+    readOnly: true,
+    params: (r) => ({ keyId: `alias/${r.pick(["app-data", "terraform-state", "backups"])}` }),
+  },
+  {
+    source: "cloudtrail.amazonaws.com",
+    name: "DescribeTrails",
+    readOnly: true,
+    params: () => ({ includeShadowTrails: true }),
+  },
+  {
+    source: "cloudtrail.amazonaws.com",
+    name: "GetTrailStatus",
+    readOnly: true,
+    params: () => ({ name: `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/management-trail` }),
+  },
+  {
+    source: "lambda.amazonaws.com",
+    name: "ListFunctions20150331",
+    readOnly: true,
+    params: () => null,
+  },
+  {
+    source: "logs.amazonaws.com",
+    name: "DescribeLogGroups",
+    readOnly: true,
+    params: () => ({ limit: 50 }),
+  },
+  {
+    source: "secretsmanager.amazonaws.com",
+    name: "DescribeSecret",
+    readOnly: true,
+    params: (r) => ({ secretId: r.pick(["prod/app/db", "prod/app/api-key"]) }),
+  },
+];
+
+/** Ordinary changes, only ever made by the automation roles. */
+export const AUTOMATION_WRITES: Call[] = [
+  {
+    source: "iam.amazonaws.com",
+    name: "CreateRole",
+    global: true,
+    readOnly: false,
+    params: (r) => ({
+      roleName: `svc-${r.pick(["orders", "billing", "search"])}-${r.hex(4)}`,
+      assumeRolePolicyDocument:
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}',
+    }),
+    response: (r) => ({ role: { roleId: `AROA${r.upper(16)}`, path: "/" } }),
+  },
+  {
+    source: "iam.amazonaws.com",
+    name: "AttachRolePolicy",
+    global: true,
+    readOnly: false,
+    params: (r) => ({
+      roleName: r.pick(ROLES),
+      policyArn: r.pick([
+        "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+        `arn:aws:iam::${ACCOUNT}:policy/app-read-only`,
+      ]),
+    }),
+  },
+  {
+    source: "iam.amazonaws.com",
+    name: "PutRolePolicy",
+    global: true,
+    readOnly: false,
+    params: (r) => ({
+      roleName: r.pick(ROLES),
+      policyName: "inline-s3-read",
+      policyDocument:
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject"],"Resource":"arn:aws:s3:::app-artifacts/*"}]}',
+    }),
+  },
+  {
+    source: "ec2.amazonaws.com",
+    name: "AuthorizeSecurityGroupIngress",
+    readOnly: false,
+    params: (r) => ({
+      groupId: r.pick(SGS),
+      ipPermissions: {
+        items: [
+          {
+            ipProtocol: "tcp",
+            fromPort: r.pick([443, 5432, 6379]),
+            toPort: 443,
+            ipRanges: {
+              items: [{ cidrIp: r.pick(["10.0.0.0/8", "10.20.0.0/16", "172.16.0.0/12"]) }],
+            },
+          },
+        ],
+      },
+    }),
+    response: (r) => ({
+      _return: true,
+      securityGroupRuleSet: { items: [{ securityGroupRuleId: `sgr-${r.hex(17)}` }] },
+    }),
+  },
+  {
+    source: "s3.amazonaws.com",
+    name: "PutBucketPolicy",
+    readOnly: false,
+    params: (r) => ({
+      bucketName: r.pick(BUCKETS),
+      Host: "s3.amazonaws.com",
+      policy: "",
+      bucketPolicy: {
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:*",
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+          },
+        ],
+      },
+    }),
+  },
+  {
+    source: "cloudtrail.amazonaws.com",
+    name: "UpdateTrail",
+    readOnly: false,
+    params: () => ({
+      name: "management-trail",
+      isMultiRegionTrail: true,
+      enableLogFileValidation: true,
+    }),
+  },
+  {
+    source: "lambda.amazonaws.com",
+    name: "UpdateFunctionCode20150331v2",
+    readOnly: false,
+    params: (r) => ({ functionName: r.pick(["orders-api", "billing-worker"]), publish: true }),
+  },
+];
+
+export const SERVICE_CALLS: { invokedBy: string; call: Call }[] = [
+  {
+    invokedBy: "ec2.amazonaws.com",
+    call: {
+      source: "sts.amazonaws.com",
+      name: "AssumeRole",
+      readOnly: true,
+      params: (r) => ({
+        roleArn: `arn:aws:iam::${ACCOUNT}:role/app-backend`,
+        roleSessionName: r.pick(INSTANCES),
+      }),
+      resources: () => [
+        {
+          ARN: `arn:aws:iam::${ACCOUNT}:role/app-backend`,
+          accountId: ACCOUNT,
+          type: "AWS::IAM::Role",
+        },
+      ],
+    },
+  },
+  {
+    invokedBy: "lambda.amazonaws.com",
+    call: {
+      source: "sts.amazonaws.com",
+      name: "AssumeRole",
+      readOnly: true,
+      params: (r) => ({
+        roleArn: `arn:aws:iam::${ACCOUNT}:role/lambda-exec-orders`,
+        roleSessionName: `orders-api-${r.hex(6)}`,
+      }),
+    },
+  },
+  {
+    invokedBy: "cloudtrail.amazonaws.com",
+    call: {
+      source: "kms.amazonaws.com",
+      name: "GenerateDataKey",
+      readOnly: true,
+      params: () => ({
+        keySpec: "AES_256",
+        encryptionContext: { "aws:cloudtrail:arn": "management-trail" },
+      }),
+    },
+  },
+];
+
+export interface Ctx {
+  r: Random;
+  t: Date;
+  region: string;
+}
+
+export function baseEvent(
+  c: Ctx,
+  p: Principal | null,
+  call: Call,
+  extra: { errorCode?: string; errorMessage?: string; invokedBy?: string } = {},
+): Ev {
+  const { r, t } = c;
+  const region = call.global ? "us-east-1" : c.region;
+  const host = `${call.source.replace(".amazonaws.com", "")}.${region}.amazonaws.com`;
+  const ev: Ev = {
+    eventVersion: "1.09",
+    userIdentity: p
+      ? p.identity(r, t)
+      : { type: "AWSService", invokedBy: extra.invokedBy ?? "ec2.amazonaws.com" },
+    eventTime: iso(t),
+    eventSource: call.source,
+    eventName: call.name,
+    awsRegion: region,
+    sourceIPAddress: p ? p.ip(r) : (extra.invokedBy ?? "ec2.amazonaws.com"),
+    userAgent: p ? p.userAgent(r) : (extra.invokedBy ?? "ec2.amazonaws.com"),
+  };
+  if (extra.errorCode) {
+    ev.errorCode = extra.errorCode;
+    ev.errorMessage = extra.errorMessage ?? "Access Denied";
+  }
+  ev.requestParameters = call.params(r);
+  ev.responseElements = extra.errorCode ? null : (call.response?.(r) ?? null);
+  ev.requestID = r.uuid();
+  ev.eventID = r.uuid();
+  ev.readOnly = call.readOnly;
+  if (call.resources) ev.resources = call.resources(r);
+  ev.eventType = "AwsApiCall";
+  ev.managementEvent = true;
+  ev.recipientAccountId = ACCOUNT;
+  ev.eventCategory = call.category ?? "Management";
+  if (p) {
+    ev.tlsDetails = {
+      tlsVersion: r.chance(0.8) ? "TLSv1.3" : "TLSv1.2",
+      cipherSuite: "TLS_AES_128_GCM_SHA256",
+      clientProvidedHostHeader: host,
+    };
+  }
+  return ev;
+}
+
+export function consoleLogin(
+  c: Ctx,
+  p: Principal,
+  opts: { success: boolean; mfa: boolean; ip?: string; userName?: string },
+): Ev {
+  const { r, t } = c;
+  const identity = p.identity(r, t);
+  delete identity.accessKeyId;
+  delete identity.sessionContext;
+  if (opts.userName) identity.userName = opts.userName;
+  const ev: Ev = {
+    eventVersion: "1.09",
+    userIdentity: identity,
+    eventTime: iso(t),
+    eventSource: "signin.amazonaws.com",
+    eventName: "ConsoleLogin",
+    awsRegion: "us-east-1",
+    sourceIPAddress: opts.ip ?? p.ip(r),
+    userAgent:
+      "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.3 Safari/605.1.15",
+  };
+  if (!opts.success) ev.errorMessage = "Failed authentication";
+  ev.requestParameters = null;
+  ev.responseElements = { ConsoleLogin: opts.success ? "Success" : "Failure" };
+  ev.additionalEventData = {
+    LoginTo: "https://console.aws.amazon.com/console/home?state=hashArgs%23&isauthcode=true",
+    MobileVersion: "No",
+    MFAUsed: opts.mfa ? "Yes" : "No",
+  };
+  ev.eventID = r.uuid();
+  ev.readOnly = false;
+  ev.eventType = "AwsConsoleSignIn";
+  ev.managementEvent = true;
+  ev.recipientAccountId = ACCOUNT;
+  ev.eventCategory = "Management";
+  ev.tlsDetails = {
+    tlsVersion: "TLSv1.3",
+    cipherSuite: "TLS_AES_128_GCM_SHA256",
+    clientProvidedHostHeader: "signin.aws.amazon.com",
+  };
+  return ev;
+}
+
+export function createAccessKey(c: Ctx, p: Principal, forUser: string): Ev {
+  const call: Call = {
+    source: "iam.amazonaws.com",
+    name: "CreateAccessKey",
+    global: true,
+    readOnly: false,
+    params: () => ({ userName: forUser }),
+    response: (r) => ({
+      accessKey: {
+        accessKeyId: `AKIA${r.upper(16)}`,
+        status: "Active",
+        userName: forUser,
+        createDate: `${c.t.toUTCString().slice(5, 16)} ${c.t.toISOString().slice(11, 19)} PM`,
+      },
+    }),
+  };
+  return baseEvent(c, p, call);
+}
+
+export function accessDenied(c: Ctx, p: Principal, call: Call, ec2 = false): Ev {
+  const action = `${call.source.split(".")[0]}:${call.name.replace(/\d{8}(v\d)?$/, "")}`;
+  return baseEvent(c, p, call, {
+    errorCode: ec2 ? "Client.UnauthorizedOperation" : "AccessDenied",
+    errorMessage: ec2
+      ? "You are not authorized to perform this operation."
+      : `User: ${p.key} is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`,
+  });
+}
+
+/** The planted incidents, in time order, within the last 12 hours before `end`. */
+export function incidentEvents(r: Random, start: Date, end: Date, regions: string[]): Ev[] {
+  const out: Ev[] = [];
+  const span = Math.min(12 * 3600_000, end.getTime() - start.getTime());
+  // Offsets are fractions of the last 12 hours (or of the whole window when it is shorter).
+  const at = (fraction: number, plusMs = 0) =>
+    new Date(end.getTime() - span + Math.floor(span * fraction) + plusMs);
+  const ec2Region = regions.includes("us-east-1") ? "us-east-1" : (regions[0] as string);
+  const ctx = (t: Date, region = "us-east-1"): Ctx => ({ r, t, region });
+  const call = (source: string, name: string, params: unknown, readOnly = false): Call => ({
+    source,
+    name,
+    readOnly,
+    params: () => params,
+    global: source === "iam.amazonaws.com",
+  });
+
+  // 1. Root console sign-in without MFA, then root API calls.
+  out.push(consoleLogin(ctx(at(0.05)), ROOT, { success: true, mfa: false, ip: "203.0.113.50" }));
+  out.push(
+    baseEvent(ctx(at(0.05, 120_000)), ROOT, call("iam.amazonaws.com", "ListUsers", null, true)),
+  );
+  out.push(
+    baseEvent(
+      ctx(at(0.05, 300_000)),
+      ROOT,
+      call("iam.amazonaws.com", "GetAccountSummary", null, true),
+    ),
+  );
+  out.push(
+    baseEvent(ctx(at(0.05, 540_000)), ROOT, {
+      ...call("iam.amazonaws.com", "CreateUser", { userName: "backup-admin" }),
+      response: () => ({
+        user: {
+          userName: "backup-admin",
+          userId: "AIDAEXAMPLEBACKUPADM",
+          arn: `arn:aws:iam::${ACCOUNT}:user/backup-admin`,
+        },
+      }),
+    }),
+  );
+
+  // 2. A burst of 80 access-denied calls within 10 minutes from mallory.
+  const probes: [Call, boolean][] = [
+    [call("iam.amazonaws.com", "ListRoles", null, true), false],
+    [call("iam.amazonaws.com", "GetAccountAuthorizationDetails", null, true), false],
+    [call("s3.amazonaws.com", "ListBuckets", { Host: "s3.amazonaws.com" }, true), false],
+    [call("s3.amazonaws.com", "GetBucketPolicy", { bucketName: "finance-reports" }, true), false],
+    [
+      call("ec2.amazonaws.com", "DescribeInstances", { instancesSet: {}, filterSet: {} }, true),
+      true,
+    ],
+    [call("ec2.amazonaws.com", "RunInstances", { instanceType: "p3.16xlarge" }), true],
+    [
+      call("secretsmanager.amazonaws.com", "GetSecretValue", { secretId: "prod/app/db" }, true),
+      false,
+    ],
+    [call("secretsmanager.amazonaws.com", "ListSecrets", null, true), false],
+  ];
+  for (let i = 0; i < 80; i++) {
+    const [c, ec2] = probes[i % probes.length] as [Call, boolean];
+    out.push(
+      accessDenied(ctx(at(0.15, i * 7_000), ec2 ? ec2Region : "us-east-1"), MALLORY, c, ec2),
+    );
+  }
+
+  // 3. Access keys created for another user.
+  out.push(createAccessKey(ctx(at(0.2)), MALLORY, "bob"));
+
+  // 4. A security group opened to the world on port 22.
+  out.push(
+    baseEvent(
+      ctx(at(0.25), ec2Region),
+      EVE,
+      call("ec2.amazonaws.com", "AuthorizeSecurityGroupIngress", {
+        groupId: "sg-0badc0ffee0123456",
+        ipPermissions: {
+          items: [
+            {
+              ipProtocol: "tcp",
+              fromPort: 22,
+              toPort: 22,
+              ipRanges: { items: [{ cidrIp: "0.0.0.0/0" }] },
+            },
+          ],
+        },
+      }),
+    ),
+  );
+
+  // 5. CloudTrail logging stopped, and event selectors changed.
+  out.push(
+    baseEvent(
+      ctx(at(0.3)),
+      MALLORY,
+      call("cloudtrail.amazonaws.com", "StopLogging", {
+        name: `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/management-trail`,
+      }),
+    ),
+  );
+  out.push(
+    baseEvent(
+      ctx(at(0.3, 60_000)),
+      MALLORY,
+      call("cloudtrail.amazonaws.com", "PutEventSelectors", {
+        trailName: "management-trail",
+        eventSelectors: [
+          { readWriteType: "WriteOnly", includeManagementEvents: false, dataResources: [] },
+        ],
+      }),
+    ),
+  );
+
+  // 6. Console sign-in without MFA by carol from an unusual address.
+  const carol = USER_PRINCIPALS[2] as Principal;
+  out.push(consoleLogin(ctx(at(0.35)), carol, { success: true, mfa: false, ip: "198.51.100.77" }));
+
+  // 7. Policies changed by unexpected principals.
+  out.push(
+    baseEvent(
+      ctx(at(0.4)),
+      MALLORY,
+      call("iam.amazonaws.com", "AttachUserPolicy", {
+        userName: "mallory",
+        policyArn: "arn:aws:iam::aws:policy/AdministratorAccess",
+      }),
+    ),
+  );
+  out.push(
+    baseEvent(
+      ctx(at(0.4, 600_000)),
+      MALLORY,
+      call("s3.amazonaws.com", "PutBucketPolicy", {
+        bucketName: "finance-reports",
+        Host: "finance-reports.s3.amazonaws.com",
+        policy: "",
+        bucketPolicy: {
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: "*",
+              Action: "s3:GetObject",
+              Resource: "arn:aws:s3:::finance-reports/*",
+            },
+          ],
+        },
+      }),
+    ),
+  );
+  out.push(
+    baseEvent(
+      ctx(at(0.4, 1_200_000)),
+      EVE,
+      call("iam.amazonaws.com", "UpdateAssumeRolePolicy", {
+        roleName: "prod-admin",
+        policyDocument:
+          '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444455556666:root"},"Action":"sts:AssumeRole"}]}',
+      }),
+    ),
+  );
+
+  // 8. Twelve failed console sign-ins for "admin" within 20 minutes.
+  const admin: Principal = {
+    key: `arn:aws:iam::${ACCOUNT}:user/admin`,
+    identity: () => ({
+      type: "IAMUser",
+      principalId: "",
+      arn: `arn:aws:iam::${ACCOUNT}:user/admin`,
+      accountId: ACCOUNT,
+      userName: "admin",
+    }),
+    ip: () => "198.51.100.23",
+    userAgent: () => "python-requests/2.31.0",
+  };
+  for (let i = 0; i < 12; i++) {
+    out.push(
+      consoleLogin(ctx(at(0.5, i * 95_000)), admin, {
+        success: false,
+        mfa: false,
+        ip: "198.51.100.23",
+      }),
+    );
+  }
+
+  // 9. Reconnaissance: 600 successful List/Describe/Get calls in one hour by mallory.
+  for (let i = 0; i < 600; i++) {
+    const c = READS[i % READS.length] as Call;
+    const region = c.global ? "us-east-1" : (regions[i % regions.length] as string);
+    out.push(baseEvent(ctx(at(0.6, i * 5_900), region), MALLORY, c));
+  }
+
+  // 10. A KMS key scheduled for deletion.
+  out.push(
+    baseEvent(ctx(at(0.8)), MALLORY, {
+      ...call("kms.amazonaws.com", "ScheduleKeyDeletion", {
+        keyId: "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        pendingWindowInDays: 7,
+      }),
+      response: () => ({
+        keyId: "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        deletionDate: "Mar 8, 2024, 12:00:00 AM",
+        keyState: "PendingDeletion",
+        pendingWindowInDays: 7,
+      }),
+      resources: () => [
+        {
+          ARN: "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+          accountId: ACCOUNT,
+          type: "AWS::KMS::Key",
+        },
+      ],
+    }),
+  );
+  // Keep only the events inside the window, in time order.
+  return out
+    .filter((e) => {
+      const t = Date.parse(String(e.eventTime));
+      return t >= start.getTime() && t < end.getTime();
+    })
+    .sort((a, b) => String(a.eventTime).localeCompare(String(b.eventTime)));
+}

@@ -1,0 +1,331 @@
+/**
+ * A deterministic generator of realistic CloudTrail logs in the S3 delivery layout
+ * (`AWSLogs/111122223333/CloudTrail/<region>/yyyy/mm/dd/<account>_CloudTrail_<region>_<time>_<id>.json.gz`,
+ * each file `{"Records":[...]}`). Same options and seed, same bytes. Used by tests, the benchmark
+ * and the bundled sample data.
+ */
+import { promises as fsp } from "node:fs";
+import path from "node:path";
+import zlib from "node:zlib";
+import {
+  ACCOUNT,
+  APP,
+  AUTOMATION_WRITES,
+  accessDenied,
+  baseEvent,
+  type Call,
+  CI,
+  type Ctx,
+  consoleLogin,
+  createAccessKey,
+  type Ev,
+  incidentEvents,
+  type Principal,
+  READS,
+  SERVICE_CALLS,
+  TF,
+  USER_PRINCIPALS,
+} from "./events.ts";
+import { Random } from "./random.ts";
+
+export { ACCOUNT } from "./events.ts";
+export { Random } from "./random.ts";
+
+export interface GenerateOptions {
+  outDir: string;
+  start: Date;
+  end: Date;
+  /** Events per day of ordinary traffic (default 5,000), unless totalEvents is given. */
+  eventsPerDay?: number;
+  /** Total ordinary events over the whole period. */
+  totalEvents?: number;
+  seed?: number | string;
+  regions?: string[];
+  /** Plant the ten incidents in the last 12 hours before `end`. */
+  incidents?: boolean;
+  /** Files per region and hour (default 1). */
+  filesPerHour?: number;
+  /** gzip level (default 6). */
+  gzipLevel?: number;
+}
+
+export interface GenerateResult {
+  files: number;
+  events: number;
+  /** Uncompressed JSON bytes. */
+  rawBytes: number;
+  /** Bytes written (compressed). */
+  bytes: number;
+}
+
+export const DEFAULT_REGIONS = ["us-east-1", "eu-west-1", "us-west-2"];
+const HOUR = 3600_000;
+
+type Kind =
+  | "read"
+  | "user-read"
+  | "service"
+  | "write"
+  | "login"
+  | "login-fail"
+  | "denied"
+  | "key-rotation";
+
+const KINDS: [number, Kind][] = [
+  [70, "read"],
+  [6, "user-read"],
+  [16, "service"],
+  [4, "write"],
+  [1.2, "login"],
+  [0.3, "login-fail"],
+  [0.5, "denied"],
+  [0.1, "key-rotation"],
+];
+
+/** Per-day caps that keep ordinary traffic free of the incident patterns. */
+class DayLimits {
+  private day = "";
+  private counts = new Map<string, number>();
+  take(t: Date, key: string, max: number): boolean {
+    const d = t.toISOString().slice(0, 10);
+    if (d !== this.day) {
+      this.day = d;
+      this.counts.clear();
+    }
+    const n = this.counts.get(key) ?? 0;
+    if (n >= max) return false;
+    this.counts.set(key, n + 1);
+    return true;
+  }
+}
+
+function ordinaryEvent(r: Random, t: Date, regions: string[], limits: DayLimits): Ev {
+  // us-east-1 carries the global services, so it gets the larger share.
+  const region = r.weighted(regions.map((x, i) => [i === 0 ? 2 : 1, x] as const));
+  const c: Ctx = { r, t, region };
+  let kind = r.weighted(KINDS);
+  const automation = () =>
+    r.weighted<Principal>([
+      [3, CI],
+      [3, TF],
+      [2, APP],
+    ]);
+  for (;;) {
+    switch (kind) {
+      case "read":
+        return baseEvent(c, automation(), r.pick(READS));
+      case "user-read":
+        return baseEvent(c, r.pick(USER_PRINCIPALS), r.pick(READS));
+      case "service": {
+        const s = r.pick(SERVICE_CALLS);
+        const ev = baseEvent(c, null, s.call, { invokedBy: s.invokedBy });
+        return ev;
+      }
+      case "write":
+        return baseEvent(c, r.chance(0.5) ? CI : TF, r.pick(AUTOMATION_WRITES));
+      case "login":
+        return consoleLogin(c, r.pick(USER_PRINCIPALS), { success: true, mfa: true });
+      case "login-fail": {
+        const p = r.pick(USER_PRINCIPALS);
+        if (limits.take(t, `fail:${p.key}`, 2)) {
+          return consoleLogin(c, p, { success: false, mfa: false });
+        }
+        kind = "read";
+        continue;
+      }
+      case "denied": {
+        const p = r.chance(0.5) ? r.pick(USER_PRINCIPALS) : automation();
+        if (limits.take(t, `denied:${p.key}`, 3)) {
+          const call = r.pick(READS) as Call;
+          return accessDenied(c, p, call, call.source === "ec2.amazonaws.com");
+        }
+        kind = "read";
+        continue;
+      }
+      case "key-rotation": {
+        const i = r.int(USER_PRINCIPALS.length);
+        const p = USER_PRINCIPALS[i] as Principal;
+        if (limits.take(t, `key:${p.key}`, 1)) {
+          return createAccessKey(c, p, p.key.split("/").pop() as string);
+        }
+        kind = "read";
+        continue;
+      }
+    }
+  }
+}
+
+const pad = (n: number) => String(n).padStart(2, "0");
+
+/** Generates the logs; returns counts. Writes only under `outDir`. */
+export async function generateLogs(opts: GenerateOptions): Promise<GenerateResult> {
+  const regions = opts.regions ?? DEFAULT_REGIONS;
+  const start = opts.start.getTime();
+  const end = opts.end.getTime();
+  if (!(end > start)) throw new Error("generateLogs: end must be after start");
+  const days = (end - start) / (24 * HOUR);
+  const total = Math.round(opts.totalEvents ?? (opts.eventsPerDay ?? 5000) * days);
+  const filesPerHour = Math.max(1, opts.filesPerHour ?? 1);
+  const level = opts.gzipLevel ?? 6;
+  const r = new Random(opts.seed ?? 1);
+  const limits = new DayLimits();
+  const incidents = opts.incidents
+    ? incidentEvents(new Random(`${opts.seed ?? 1}:incidents`), opts.start, opts.end, regions)
+    : [];
+  let nextIncident = 0;
+
+  // Hours, with a gentle day/night rhythm; each hour's share by cumulative rounding.
+  const firstHour = Math.floor(start / HOUR) * HOUR;
+  const hours: { from: number; to: number; weight: number }[] = [];
+  for (let h = firstHour; h < end; h += HOUR) {
+    const from = Math.max(h, start);
+    const to = Math.min(h + HOUR, end);
+    const hourOfDay = new Date(h).getUTCHours();
+    const rhythm = 1 + 0.5 * Math.sin(((hourOfDay - 8) / 24) * 2 * Math.PI);
+    hours.push({ from, to, weight: ((to - from) / HOUR) * rhythm });
+  }
+  const weightSum = hours.reduce((s, h) => s + h.weight, 0);
+  let cumulative = 0;
+  let assigned = 0;
+  const result: GenerateResult = { files: 0, events: 0, rawBytes: 0, bytes: 0 };
+
+  for (const hour of hours) {
+    cumulative += hour.weight;
+    const n = Math.round((cumulative / weightSum) * total) - assigned;
+    assigned += n;
+    const times: number[] = [];
+    for (let i = 0; i < n; i++)
+      times.push(hour.from + Math.floor(r.next() * (hour.to - hour.from)));
+    times.sort((a, b) => a - b);
+    const byRegion = new Map<string, Ev[]>(regions.map((x) => [x, []]));
+    for (const t of times) {
+      const ev = ordinaryEvent(r, new Date(t), regions, limits);
+      byRegion.get(String(ev.awsRegion))?.push(ev);
+    }
+    while (nextIncident < incidents.length) {
+      const ev = incidents[nextIncident] as Ev;
+      const t = Date.parse(String(ev.eventTime));
+      if (t >= hour.to) break;
+      byRegion.get(String(ev.awsRegion))?.push(ev);
+      nextIncident++;
+    }
+    const hourStart = new Date(Math.floor(hour.from / HOUR) * HOUR);
+    const y = hourStart.getUTCFullYear();
+    const mo = pad(hourStart.getUTCMonth() + 1);
+    const d = pad(hourStart.getUTCDate());
+    for (const region of regions) {
+      const events = (byRegion.get(region) ?? []).sort((a, b) =>
+        String(a.eventTime).localeCompare(String(b.eventTime)),
+      );
+      if (events.length === 0) continue;
+      const dir = path.join(
+        opts.outDir,
+        "AWSLogs",
+        ACCOUNT,
+        "CloudTrail",
+        region,
+        String(y),
+        mo,
+        d,
+      );
+      await fsp.mkdir(dir, { recursive: true });
+      const per = Math.ceil(events.length / filesPerHour);
+      for (let k = 0; k < filesPerHour && k * per < events.length; k++) {
+        const chunk = events.slice(k * per, (k + 1) * per);
+        const delivered = new Date(
+          hourStart.getTime() + (k + 1) * Math.floor(60 / (filesPerHour + 1)) * 60_000,
+        );
+        const stamp = `${y}${mo}${d}T${pad(delivered.getUTCHours())}${pad(delivered.getUTCMinutes())}Z`;
+        const name = `${ACCOUNT}_CloudTrail_${region}_${stamp}_${r.alnum(16)}.json.gz`;
+        const json = Buffer.from(JSON.stringify({ Records: chunk }));
+        const gz = zlib.gzipSync(json, { level });
+        await fsp.writeFile(path.join(dir, name), gz);
+        result.files++;
+        result.events += chunk.length;
+        result.rawBytes += json.length;
+        result.bytes += gz.length;
+      }
+    }
+  }
+  return result;
+}
+
+export const SAMPLE_MANIFEST = ".run-md-sample.json";
+const SAMPLE_VERSION = 1;
+const SAMPLE_SEED = "run-md-sample";
+
+export interface SampleManifest {
+  version: number;
+  seed: string;
+  start: string;
+  end: string;
+  incidents: boolean;
+  events: number;
+  files: number;
+}
+
+/**
+ * Makes sure `dir` holds the bundled sample data for the current hour: seven days of logs ending at
+ * the current hour (floored), with the incidents planted in its last 12 hours. Regenerates when the
+ * directory is missing, was generated for an older hour or with other options; writes atomically
+ * (a temporary directory renamed into place) and records a manifest.
+ */
+export async function ensureSampleData(
+  dir: string,
+  opts: { now?: Date; incidents?: boolean } = {},
+): Promise<{ dir: string; start: Date; end: Date }> {
+  const now = opts.now ?? new Date();
+  const incidents = opts.incidents ?? true;
+  const end = new Date(Math.floor(now.getTime() / HOUR) * HOUR);
+  const start = new Date(end.getTime() - 7 * 24 * HOUR);
+  const target = path.resolve(dir);
+  const manifestPath = path.join(target, SAMPLE_MANIFEST);
+  try {
+    const m = JSON.parse(await fsp.readFile(manifestPath, "utf8")) as SampleManifest;
+    if (
+      m.version === SAMPLE_VERSION &&
+      m.seed === SAMPLE_SEED &&
+      m.incidents === incidents &&
+      m.end === end.toISOString()
+    ) {
+      return { dir: target, start, end };
+    }
+  } catch {
+    // Missing or unreadable: generate.
+  }
+  const parent = path.dirname(target);
+  await fsp.mkdir(parent, { recursive: true });
+  const tmp = await fsp.mkdtemp(path.join(parent, `.${path.basename(target)}.tmp-`));
+  try {
+    const res = await generateLogs({
+      outDir: tmp,
+      start,
+      end,
+      eventsPerDay: 4000,
+      seed: `${SAMPLE_SEED}:${end.toISOString()}`,
+      incidents,
+      gzipLevel: 6,
+    });
+    const manifest: SampleManifest = {
+      version: SAMPLE_VERSION,
+      seed: SAMPLE_SEED,
+      start: start.toISOString(),
+      end: end.toISOString(),
+      incidents,
+      events: res.events,
+      files: res.files,
+    };
+    await fsp.writeFile(path.join(tmp, SAMPLE_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+    const old = `${target}.old-${process.pid}-${Date.now()}`;
+    const hadOld = await fsp
+      .rename(target, old)
+      .then(() => true)
+      .catch(() => false);
+    await fsp.rename(tmp, target);
+    if (hadOld) await fsp.rm(old, { recursive: true, force: true });
+  } catch (e) {
+    await fsp.rm(tmp, { recursive: true, force: true });
+    throw e;
+  }
+  return { dir: target, start, end };
+}
