@@ -46,17 +46,38 @@ function cellText(v: JsonValue | undefined, width: number): string {
   return one.length > width ? `${one.slice(0, Math.max(1, width - 1))}…` : one;
 }
 
+/**
+ * Column widths that fit the terminal: each column as wide as its widest value (at most 60),
+ * then the widest columns shrink first until the table fits.
+ */
+export function fitWidths(natural: number[], termWidth: number): number[] {
+  const widths = natural.map((w) => Math.min(60, Math.max(1, w)));
+  const overhead = 3 * widths.length + 1;
+  let total = widths.reduce((a, b) => a + b, 0) + overhead;
+  while (total > termWidth) {
+    let widest = 0;
+    for (let i = 1; i < widths.length; i++) if (widths[i]! > widths[widest]!) widest = i;
+    if (widths[widest]! <= 8) break;
+    widths[widest]!--;
+    total--;
+  }
+  return widths;
+}
+
 /** A compact table of the first rows, fitted to the terminal's width. */
 export function rowsTable(columns: string[], rows: JsonValue[][], termWidth: number): string {
   if (columns.length === 0) return "";
-  const budget = Math.max(40, termWidth - 6);
-  const per = Math.max(8, Math.floor(budget / columns.length) - 3);
+  const full = [columns, ...rows.map((r) => columns.map((_, i) => cellText(r[i], 1000)))];
+  const natural = columns.map((_, i) => Math.max(...full.map((r) => String(r[i] ?? "").length)));
+  const widths = fitWidths(natural, termWidth);
+  const colors = pc.isColorSupported;
   const t = new Table({
-    head: columns.map((c) => cellText(c, per)),
-    style: { head: ["cyan"], border: ["gray"], compact: true },
+    head: columns.map((c, i) => cellText(c, widths[i]!)),
+    colWidths: widths.map((w) => w + 2),
+    style: { head: colors ? ["cyan"] : [], border: colors ? ["gray"] : [], compact: true },
     wordWrap: false,
   });
-  for (const r of rows) t.push(columns.map((_, i) => cellText(r[i], per)));
+  for (const r of rows) t.push(columns.map((_, i) => cellText(r[i], widths[i]!)));
   return t.toString();
 }
 
@@ -162,7 +183,7 @@ export class TerminalReporter implements RunReporter {
         const table = rowsTable(
           report.columns.map((c) => c.name),
           shown,
-          this.o.out.columns ?? 100,
+          this.o.out.columns ?? 120,
         );
         this.print(table.replace(/^/gm, "  "));
       }
@@ -174,7 +195,7 @@ export class TerminalReporter implements RunReporter {
       if (c.offendingRows?.length) {
         const cols = Object.keys(c.offendingRows[0] ?? {});
         const rows = c.offendingRows.slice(0, 5).map((o) => cols.map((k) => o[k] ?? null));
-        this.print(rowsTable(cols, rows, this.o.out.columns ?? 100).replace(/^/gm, "      "));
+        this.print(rowsTable(cols, rows, this.o.out.columns ?? 120).replace(/^/gm, "      "));
         if ((c.offendingCount ?? 0) > rows.length) {
           this.print(
             pc.dim(`      … ${(c.offendingCount ?? 0) - rows.length} more offending rows`),
