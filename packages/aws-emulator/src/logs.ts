@@ -1,9 +1,291 @@
 /**
- * CloudWatch Logs Insights operations (`Logs_20140328.*`): StartQuery, GetQueryResults, StopQuery.
- * Placeholder map until the Logs Insights work fills it in.
+ * CloudWatch Logs Insights operations (`Logs_20140328.*`): StartQuery, GetQueryResults, StopQuery,
+ * backed by the local engine's Logs Insights translation over the log directory.
+ *
+ * A query runs asynchronously from StartQuery on. GetQueryResults reports Scheduled, then Running
+ * (with a growing prefix of the results as partial results, as the service does), then Complete,
+ * or the status a fault asks for. Results are `{field, value}` arrays without missing fields and
+ * with `@ptr` for non-stats queries, 10,000 rows a page with a `nextToken`.
  */
-import type { EmulatorContext, Handler } from "./context.ts";
+import type { Engine, QueryResult } from "@run-md/core";
+import { type InsightsQuery, InsightsSyntaxError, parseInsights } from "@run-md/insights";
+import { type EmulatorContext, type Handler, ServiceError } from "./context.ts";
 
-export function logsHandlers(_ctx: EmulatorContext): Record<string, Handler> {
-  return {};
+/** Faults for the Logs service, under `faults.logs`. Tests change them between calls. */
+export interface LogsFaults {
+  /** New queries answer Scheduled for this many GetQueryResults calls... */
+  scheduledPolls?: number;
+  /** ...then Running, with partial results, for this many (and as long as the engine works). */
+  runningPolls?: number;
+  /** Each new query takes the first status off this list and ends with it instead of Complete. */
+  outcomes?: Array<"Failed" | "Timeout" | "Cancelled" | "Unknown">;
+  /** New queries stay Running until StopQuery. */
+  hang?: boolean;
+  /** When set, log groups outside this list are ResourceNotFoundException. */
+  logGroups?: string[];
+}
+
+type Status = "Scheduled" | "Running" | "Complete" | "Failed" | "Cancelled" | "Timeout" | "Unknown";
+
+interface Field {
+  field: string;
+  value: string;
+}
+
+interface QueryRecord {
+  id: string;
+  status: Status;
+  polls: number;
+  outcome: Status;
+  hang: boolean;
+  scheduledPolls: number;
+  runningPolls: number;
+  aggregated: boolean;
+  controller: AbortController;
+  /** Set when the engine has finished (rows or error). */
+  finished: boolean;
+  rows: Field[][];
+  error?: string;
+  recordsScanned: number;
+  bytesScanned: number;
+  logGroups: number;
+}
+
+const PAGE = 10_000;
+
+function fail(type: string, message: string, extra: Record<string, unknown> = {}): never {
+  // CloudWatch Logs error bodies carry a lowercase `message`.
+  throw new ServiceError(type, message, { message, ...extra });
+}
+
+function logsFaults(ctx: EmulatorContext): LogsFaults {
+  return (ctx.faults.logs as LogsFaults | undefined) ?? {};
+}
+
+function token(id: string, offset: number): string {
+  return Buffer.from(`${id}:${offset}`).toString("base64url");
+}
+
+function valueText(v: unknown): string {
+  if (typeof v === "string") return v;
+  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  return JSON.stringify(v);
+}
+
+export function logsHandlers(ctx: EmulatorContext): Record<string, Handler> {
+  const queries = new Map<string, QueryRecord>();
+  const engine = async () => (await ctx.localEngine()) as Engine;
+
+  async function execute(rec: QueryRecord, query: string, window: { start: Date; end: Date }) {
+    const signal = rec.controller.signal;
+    const base = {
+      stepId: `logs-${rec.id}`,
+      dialect: "logs-insights" as const,
+      params: {},
+      window,
+      attributes: { optional: false },
+      signal,
+    };
+    try {
+      const e = await engine();
+      const result: QueryResult = await e.query({ ...base, query });
+      const scanned = await e.query({ ...base, query: "stats count(*) as n" });
+      rec.recordsScanned = Number(scanned.rows[0]?.[0] ?? 0);
+      rec.bytesScanned = Number(result.stats.bytesRead ?? 0);
+      const names = result.columns.map((c) => c.name);
+      rec.rows = result.rows.map((row, i) => {
+        const fields: Field[] = [];
+        row.forEach((v, j) => {
+          if (v !== null && v !== undefined) fields.push({ field: names[j]!, value: valueText(v) });
+        });
+        if (!rec.aggregated) fields.push({ field: "@ptr", value: token(rec.id, i) });
+        return fields;
+      });
+    } catch (e) {
+      rec.error = e instanceof Error ? e.message : String(e);
+    } finally {
+      rec.finished = true;
+    }
+  }
+
+  function statistics(rec: QueryRecord, fraction: number) {
+    const matched = rec.aggregated ? rec.recordsScanned : rec.rows.length;
+    return {
+      recordsMatched: Math.round(matched * fraction),
+      recordsScanned: Math.round(rec.recordsScanned * fraction),
+      estimatedRecordsSkipped: 0,
+      bytesScanned: Math.round(rec.bytesScanned * fraction),
+      estimatedBytesSkipped: 0,
+      logGroupsScanned: rec.logGroups,
+    };
+  }
+
+  return {
+    async StartQuery(body) {
+      const queryString = body.queryString;
+      if (typeof queryString !== "string" || queryString.trim() === "") {
+        fail("InvalidParameterException", "queryString is required");
+      }
+      if (body.queryLanguage !== undefined && body.queryLanguage !== "CWLI") {
+        fail(
+          "InvalidParameterException",
+          `queryLanguage ${String(body.queryLanguage)} is not supported here`,
+        );
+      }
+      const given = ["logGroupName", "logGroupNames", "logGroupIdentifiers"].filter(
+        (k) => body[k] !== undefined,
+      );
+      if (given.length !== 1) {
+        fail(
+          "InvalidParameterException",
+          "Exactly one of logGroupName, logGroupNames or logGroupIdentifiers must be given",
+        );
+      }
+      const groups =
+        body.logGroupName !== undefined
+          ? [String(body.logGroupName)]
+          : ((body[given[0]!] as unknown[]) ?? []).map(String);
+      if (groups.length === 0 || groups.length > 50) {
+        fail("InvalidParameterException", "Between 1 and 50 log groups must be given");
+      }
+      const known = logsFaults(ctx).logGroups;
+      const missing = known && groups.find((g) => !known.includes(g));
+      if (missing) fail("ResourceNotFoundException", `Log group ${missing} does not exist`);
+      const { startTime, endTime, limit } = body;
+      if (
+        typeof startTime !== "number" ||
+        typeof endTime !== "number" ||
+        !Number.isInteger(startTime) ||
+        !Number.isInteger(endTime)
+      ) {
+        fail("InvalidParameterException", "startTime and endTime are required epoch seconds");
+      }
+      if (endTime < startTime)
+        fail("InvalidParameterException", "endTime must not be before startTime");
+      if (limit !== undefined && (typeof limit !== "number" || limit < 1 || limit > 100_000)) {
+        fail("InvalidParameterException", "limit must be between 1 and 100000");
+      }
+      let ast: InsightsQuery;
+      try {
+        ast = parseInsights(queryString);
+      } catch (e) {
+        if (!(e instanceof InsightsSyntaxError)) throw e;
+        fail("MalformedQueryException", e.message, {
+          queryCompileError: {
+            location: { startCharOffset: e.offset, endCharOffset: e.offset + e.length },
+            message: e.message,
+          },
+        });
+      }
+      const hasLimit = ast.commands.some((c) => c.kind === "limit");
+      const query =
+        limit !== undefined && !hasLimit ? `${queryString}\n| limit ${limit}` : queryString;
+      const f = logsFaults(ctx);
+      const id = crypto.randomUUID();
+      const rec: QueryRecord = {
+        id,
+        status: "Scheduled",
+        polls: 0,
+        outcome: f.outcomes?.shift() ?? "Complete",
+        hang: f.hang === true,
+        scheduledPolls: f.scheduledPolls ?? 0,
+        runningPolls: f.runningPolls ?? 0,
+        aggregated: ast.commands.some((c) => c.kind === "stats"),
+        controller: new AbortController(),
+        finished: false,
+        rows: [],
+        recordsScanned: 0,
+        bytesScanned: 0,
+        logGroups: groups.length,
+      };
+      queries.set(id, rec);
+      // The window is [startTime, endTime] in whole seconds, both inclusive.
+      void execute(rec, query, {
+        start: new Date(startTime * 1000),
+        end: new Date((endTime + 1) * 1000),
+      });
+      return { queryId: id };
+    },
+
+    async GetQueryResults(body) {
+      const id = String(body.queryId ?? "");
+      const rec = queries.get(id);
+      if (!rec) fail("ResourceNotFoundException", `Query ${id} does not exist`);
+      const base = { queryLanguage: "CWLI" };
+      if (
+        rec.status === "Cancelled" ||
+        rec.status === "Failed" ||
+        rec.status === "Timeout" ||
+        rec.status === "Unknown"
+      ) {
+        return {
+          ...base,
+          status: rec.status,
+          results: [],
+          statistics: statistics(rec, rec.finished ? 1 : 0),
+        };
+      }
+      let offset = 0;
+      if (body.nextToken !== undefined) {
+        const decoded = Buffer.from(String(body.nextToken), "base64url").toString("utf8");
+        const [tid, off] = decoded.split(":");
+        offset = Number(off);
+        if (tid !== id || !Number.isInteger(offset) || offset < 0) {
+          fail("InvalidParameterException", "The nextToken is not valid for this query");
+        }
+      }
+      const maxItems = body.maxItems === undefined ? PAGE : Number(body.maxItems);
+      if (!Number.isInteger(maxItems) || maxItems < 1 || maxItems > PAGE) {
+        fail("InvalidParameterException", `maxItems must be between 1 and ${PAGE}`);
+      }
+      if (rec.status !== "Complete") {
+        rec.polls++;
+        if (rec.polls <= rec.scheduledPolls) {
+          return { ...base, status: "Scheduled", results: [], statistics: statistics(rec, 0) };
+        }
+        const runningPoll = rec.polls - rec.scheduledPolls;
+        if (!rec.finished || rec.hang || runningPoll <= rec.runningPolls) {
+          rec.status = "Running";
+          // Partial results: a growing share of what the engine found, once it has found it.
+          const fraction = rec.finished && !rec.error ? runningPoll / (rec.runningPolls + 1) : 0;
+          const partial = rec.rows.slice(0, Math.floor(rec.rows.length * Math.min(fraction, 1)));
+          return {
+            ...base,
+            status: "Running",
+            results: partial.slice(0, maxItems),
+            statistics: statistics(rec, fraction),
+          };
+        }
+        if (rec.error !== undefined) {
+          rec.status = "Failed";
+          return { ...base, status: "Failed", results: [], statistics: statistics(rec, 1) };
+        }
+        rec.status = rec.outcome;
+        if (rec.status !== "Complete") {
+          return { ...base, status: rec.status, results: [], statistics: statistics(rec, 1) };
+        }
+      }
+      const page = rec.rows.slice(offset, offset + maxItems);
+      const next = offset + maxItems < rec.rows.length ? token(id, offset + maxItems) : undefined;
+      return {
+        ...base,
+        status: "Complete",
+        results: page,
+        statistics: { ...statistics(rec, 1), resultCount: rec.rows.length },
+        ...(next === undefined ? {} : { nextToken: next }),
+      };
+    },
+
+    async StopQuery(body) {
+      const id = String(body.queryId ?? "");
+      const rec = queries.get(id);
+      if (!rec) fail("ResourceNotFoundException", `Query ${id} does not exist`);
+      if (rec.status === "Scheduled" || rec.status === "Running") {
+        rec.controller.abort(new Error("StopQuery"));
+        rec.status = "Cancelled";
+        return { success: true };
+      }
+      return { success: false };
+    },
+  };
 }

@@ -1,0 +1,76 @@
+/**
+ * Trino's text forms as the emulator renders them, from the local engine's typed JSON values and
+ * from Java's Double.toString rules.
+ */
+import { describe, expect, it } from "vitest";
+import {
+  athenaColumnFromTypeName,
+  javaDouble,
+  jsonToTrinoText,
+  parseLiteral,
+  parseTrinoType,
+} from "../src/index.ts";
+
+describe("Trino text", () => {
+  it("prints doubles as Java does", () => {
+    expect([0, 1, 1.5, -2, 1234567.5, 1e7, 1.5e-4, 0.001, Number.NaN].map(javaDouble)).toEqual([
+      "0.0",
+      "1.0",
+      "1.5",
+      "-2.0",
+      "1234567.5",
+      "1.0E7",
+      "1.5E-4",
+      "0.001",
+      "NaN",
+    ]);
+  });
+
+  it("parses nested Trino type names", () => {
+    const t = parseTrinoType('array(row(arn varchar, accountid varchar, "type" varchar))');
+    expect(t.base).toBe("array");
+    expect(t.args[0]!.fields.map((f) => f.name)).toEqual(["arn", "accountid", "type"]);
+    expect(parseTrinoType("map(varchar, bigint)").args.map((a) => a.base)).toEqual([
+      "varchar",
+      "bigint",
+    ]);
+    expect(parseTrinoType("decimal(10,2)").numbers).toEqual([10, 2]);
+    expect(athenaColumnFromTypeName("Dec", "decimal(10,2)")).toEqual({
+      name: "dec",
+      type: "decimal",
+      precision: 10,
+      scale: 2,
+    });
+    expect(athenaColumnFromTypeName("r", "row(a integer)").type).toBe("row");
+  });
+
+  it("renders typed JSON values the way Athena prints them", () => {
+    const row = parseTrinoType(
+      "row(type varchar, n bigint, inner row(k varchar), tags array(varchar))",
+    );
+    expect(
+      jsonToTrinoText({ type: "IAMUser", n: 2, inner: { k: "v" }, tags: ["a", null] }, row),
+    ).toBe("{type=IAMUser, n=2, inner={k=v}, tags=[a, null]}");
+    expect(jsonToTrinoText(2, parseTrinoType("double"))).toBe("2.0");
+    expect(jsonToTrinoText(12.5, parseTrinoType("decimal(10,2)"))).toBe("12.50");
+    expect(jsonToTrinoText({ k: 1 }, parseTrinoType("map(varchar, integer)"))).toBe("{k=1}");
+    expect(jsonToTrinoText(null, parseTrinoType("varchar"))).toBeNull();
+    expect(jsonToTrinoText("aGk=", parseTrinoType("varbinary"))).toBe("68 69");
+  });
+});
+
+describe("execution parameter literals", () => {
+  it("accepts one literal and refuses anything else", () => {
+    expect(parseLiteral("'it''s'")).toEqual({ kind: "varchar", value: "it's" });
+    expect(parseLiteral("-42")).toEqual({ kind: "bigint", value: -42n });
+    expect(parseLiteral("1.5")).toEqual({ kind: "double", value: 1.5 });
+    expect(parseLiteral("TRUE")).toEqual({ kind: "boolean", value: true });
+    expect(parseLiteral("TIMESTAMP '2026-11-23 00:00:00'")).toEqual({
+      kind: "timestamp",
+      value: "2026-11-23 00:00:00",
+    });
+    for (const bad of ["'a' OR '1'='1'", "'x' OR 1=1", "1; DROP TABLE t", "'open", "f(1)"]) {
+      expect(() => parseLiteral(bad), bad).toThrow(/not a literal/);
+    }
+  });
+});

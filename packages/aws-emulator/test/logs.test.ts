@@ -1,0 +1,282 @@
+/**
+ * The emulator's CloudWatch Logs protocol, driven by the real SDK v3 client, directly and through
+ * the `logs` engine: runs, partial results while Running, Failed and Timeout, StopQuery on
+ * timeout, and more than 10,000 rows over several pages.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import {
+  CloudWatchLogsClient,
+  GetQueryResultsCommand,
+  type GetQueryResultsCommandOutput,
+  StartQueryCommand,
+} from "@aws-sdk/client-cloudwatch-logs";
+import type { QueryRequest } from "@run-md/core";
+import { createLocalEngine } from "@run-md/engine-local";
+import { createLogsEngine, type LogsEngine } from "@run-md/engine-logs";
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { generateLogs } from "../../../scripts/generator/index.ts";
+import { type Emulator, startEmulator } from "../src/index.ts";
+import type { LogsFaults } from "../src/logs.ts";
+
+const START = new Date("2026-11-20T00:00:00Z");
+const END = new Date("2026-11-21T00:00:00Z");
+const EVENTS = 12_500;
+
+let dir: string;
+let emulator: Emulator;
+let engine: LogsEngine;
+let client: CloudWatchLogsClient;
+
+function request(query: string, extra: Partial<QueryRequest> = {}): QueryRequest {
+  return {
+    stepId: "s",
+    dialect: "logs-insights",
+    query,
+    params: {},
+    window: { start: START, end: END },
+    attributes: { optional: false },
+    signal: new AbortController().signal,
+    ...extra,
+  };
+}
+
+function setFaults(f: LogsFaults): void {
+  emulator.faults.logs = f;
+}
+
+async function poll(queryId: string): Promise<GetQueryResultsCommandOutput> {
+  for (;;) {
+    const out = await client.send(new GetQueryResultsCommand({ queryId }));
+    if (out.status !== "Running" && out.status !== "Scheduled") return out;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), "run-md-logs-"));
+  await generateLogs({
+    outDir: dir,
+    start: START,
+    end: END,
+    totalEvents: EVENTS,
+    incidents: false,
+    seed: "logs",
+  });
+  emulator = await startEmulator({ logDir: dir });
+  engine = createLogsEngine({
+    endpoint: emulator.endpoint,
+    logGroups: ["CloudTrail/management"],
+    pollIntervalMs: 10,
+    maxPollIntervalMs: 40,
+  });
+  client = new CloudWatchLogsClient({
+    region: "us-east-1",
+    endpoint: emulator.endpoint,
+    credentials: { accessKeyId: "x", secretAccessKey: "x" },
+  });
+}, 120_000);
+
+afterAll(async () => {
+  client?.destroy();
+  await engine?.close();
+  await emulator?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+beforeEach(() => setFaults({}));
+
+describe("through the SDK directly", () => {
+  test("a query runs to Complete with the service's result shape", async () => {
+    const { queryId } = await client.send(
+      new StartQueryCommand({
+        logGroupNames: ["CloudTrail/management"],
+        startTime: START.getTime() / 1000,
+        endTime: END.getTime() / 1000 - 1,
+        queryString: "fields @timestamp, eventName, errorCode | limit 50",
+      }),
+    );
+    const out = await poll(queryId!);
+    expect(out.status).toBe("Complete");
+    expect(out.results).toHaveLength(50);
+    for (const row of out.results!) {
+      const fields = row.map((f) => f.field);
+      expect(fields[0]).toBe("@timestamp");
+      expect(fields).toContain("@ptr");
+      // Missing fields are left out of the row, never sent as empty values.
+      expect(row.every((f) => typeof f.value === "string")).toBe(true);
+      expect(row[0]!.value).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/);
+    }
+    expect(out.results!.some((r) => !r.some((f) => f.field === "errorCode"))).toBe(true);
+    expect(out.statistics?.recordsScanned).toBe(EVENTS);
+  });
+
+  test("stats results have no @ptr", async () => {
+    const { queryId } = await client.send(
+      new StartQueryCommand({
+        logGroupName: "CloudTrail/management",
+        startTime: START.getTime() / 1000,
+        endTime: END.getTime() / 1000 - 1,
+        queryString: "stats count(*) by eventSource",
+      }),
+    );
+    const out = await poll(queryId!);
+    expect(out.results!.length).toBeGreaterThan(1);
+    expect(out.results!.flat().some((f) => f.field === "@ptr")).toBe(false);
+  });
+
+  test("a malformed query is a MalformedQueryException with the offending location", async () => {
+    const err = await client
+      .send(
+        new StartQueryCommand({
+          logGroupNames: ["g"],
+          startTime: 0,
+          endTime: 10,
+          queryString: "filter eventName == 'x'",
+        }),
+      )
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      name: "MalformedQueryException",
+      queryCompileError: { location: { startCharOffset: 17, endCharOffset: 19 } },
+    });
+  });
+
+  test("a bad request names the problem", async () => {
+    const err = await client
+      .send(new StartQueryCommand({ startTime: 0, endTime: 10, queryString: "fields a" }))
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: "InvalidParameterException" });
+    expect((err as Error).message).toContain("logGroupNames");
+  });
+});
+
+describe("the logs engine against the emulator", () => {
+  test("runs the spec's failed console logins query like the local engine does", async () => {
+    const query = `filter eventName = "ConsoleLogin" and errorMessage = "Failed authentication"
+| stats count(*) as failures by userIdentity.userName, sourceIPAddress`;
+    const remote = await engine.query(request(query));
+    const local = await createLocalEngine({ logDir: dir });
+    try {
+      const here = await local.query(request(query));
+      expect(remote.columns.map((c) => c.name)).toEqual([
+        "userIdentity.userName",
+        "sourceIPAddress",
+        "failures",
+      ]);
+      const sortRows = (rows: unknown[][]) => rows.map((r) => JSON.stringify(r)).sort();
+      expect(sortRows(remote.rows)).toEqual(sortRows(here.rows));
+      expect(remote.rows.length).toBeGreaterThan(0);
+      expect(typeof remote.rows[0]![2]).toBe("number");
+    } finally {
+      await local.close();
+    }
+    expect(remote.stats).toMatchObject({
+      recordsScanned: EVENTS,
+      startTime: START.getTime() / 1000,
+    });
+    expect(typeof remote.stats.queryId).toBe("string");
+    expect(remote.stats.bytesScanned).toBeGreaterThan(0);
+  });
+
+  test("parameters are rendered as Insights literals", async () => {
+    const r = await engine.query(
+      request("filter eventSource = {{svc}} | stats count(*) as n", {
+        params: { svc: { type: "string", value: 's3.amazonaws.com" or eventSource like "' } },
+      }),
+    );
+    expect(r.queryAsRun).toContain('\\"');
+    expect(r.rows).toEqual([[0]]);
+  });
+
+  test("partial results while Running are reported as progress", async () => {
+    setFaults({ scheduledPolls: 1, runningPolls: 3 });
+    const progress: Array<{ message: string; stats?: Record<string, number | string> }> = [];
+    const r = await engine.query(
+      request("fields eventName | limit 100", { onProgress: (p) => progress.push(p) }),
+    );
+    expect(r.rows).toHaveLength(100);
+    expect(progress[0]!.stats?.status).toBe("Scheduled");
+    const running = progress.filter((p) => p.stats?.status === "Running");
+    expect(running.length).toBeGreaterThanOrEqual(3);
+    expect(running.some((p) => Number(p.stats?.partialRows) > 0)).toBe(true);
+    expect(running.at(-1)!.message).toMatch(/^Running: \d+ partial result\(s\)/);
+  });
+
+  test("a Failed query is an error with the status and a hint", async () => {
+    setFaults({ outcomes: ["Failed"] });
+    await expect(engine.query(request("fields eventName"))).rejects.toMatchObject({
+      code: "logs-query-failed",
+      message: expect.stringContaining("ended Failed"),
+      hint: expect.any(String),
+    });
+  });
+
+  test("a Timeout status is an error that suggests a narrower query", async () => {
+    setFaults({ outcomes: ["Timeout"] });
+    await expect(engine.query(request("fields eventName"))).rejects.toMatchObject({
+      code: "logs-query-failed",
+      message: expect.stringContaining("ended Timeout"),
+      hint: expect.stringContaining("60 minutes"),
+    });
+  });
+
+  test("a step timeout stops the query on the service", async () => {
+    setFaults({ hang: true });
+    const before = emulator.callsOf("StopQuery").length;
+    const err = await engine
+      .query(request("fields eventName", { signal: AbortSignal.timeout(300) }))
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      code: "cancelled",
+      message: expect.stringContaining("StopQuery sent"),
+    });
+    const stops = emulator.callsOf("StopQuery");
+    expect(stops.length).toBe(before + 1);
+    const queryId = String(stops.at(-1)!.body.queryId);
+    const after = await client.send(new GetQueryResultsCommand({ queryId }));
+    expect(after.status).toBe("Cancelled");
+  });
+
+  test("more than 10,000 rows come back over several pages", async () => {
+    const r = await engine.query(request("fields @timestamp, eventName | limit 12000"));
+    expect(r.rows).toHaveLength(12_000);
+    const tokens = emulator
+      .callsOf("GetQueryResults")
+      .filter((c) => c.body.nextToken !== undefined);
+    expect(tokens.length).toBeGreaterThanOrEqual(1);
+    // Newest first, as without a sort command.
+    const times = r.rows.map((row) => String(row[0]));
+    expect(times).toEqual([...times].sort().reverse());
+  });
+
+  test("a syntax error is reported at its line and column before any AWS call", async () => {
+    const before = emulator.callsOf("StartQuery").length;
+    await expect(
+      engine.query(request('filter eventName = "x"\n| stats count(*) by')),
+    ).rejects.toMatchObject({
+      code: "insights-syntax",
+      line: 2,
+      column: 19,
+    });
+    expect(emulator.callsOf("StartQuery").length).toBe(before);
+  });
+
+  test("a step without log groups is a configuration error", async () => {
+    const bare = createLogsEngine({ endpoint: emulator.endpoint, logGroups: [] });
+    await expect(bare.query(request("fields a"))).rejects.toMatchObject({ code: "logs-config" });
+    await bare.close();
+  });
+
+  test("an unknown log group is reported with the service's message", async () => {
+    setFaults({ logGroups: ["CloudTrail/management"] });
+    await expect(
+      engine.query(request("fields a", { attributes: { optional: false, logGroups: ["nope"] } })),
+    ).rejects.toMatchObject({
+      code: "logs-request-failed",
+      message: expect.stringContaining("Log group nope does not exist"),
+      hint: expect.stringContaining("log group"),
+    });
+  });
+});
