@@ -8,6 +8,7 @@ import {
   loadRunbook,
 } from "@run-md/core";
 import pc from "picocolors";
+import { usageError } from "../args.ts";
 
 export const CHECK_USAGE = `Usage: run-md check [file|dir]... [options]
 
@@ -56,7 +57,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
       },
     }));
   } catch (e) {
-    process.stderr.write(`error ${(e as Error).message}\n\n${CHECK_USAGE}`);
+    process.stderr.write(`error ${usageError(e, "run-md check")}\n\n${CHECK_USAGE}`);
     return 2;
   }
   if (values.help) {
@@ -86,7 +87,6 @@ export async function checkCommand(argv: string[]): Promise<number> {
   const all = checked.flatMap((f) => f.diagnostics);
   const errors = all.filter((d) => d.severity === "error").length;
   const warnings = all.length - errors;
-  const failedFiles = checked.filter((f) => !f.ok).length;
 
   if (format === "json") {
     process.stdout.write(
@@ -103,10 +103,9 @@ export async function checkCommand(argv: string[]): Promise<number> {
       `${pc.green("✓")} ${plural(files.length, "runbook")} checked, no problems\n`,
     );
   } else {
-    const summary = `${plural(all.length, "problem")} (${plural(errors, "error")}, ${plural(warnings, "warning")}) in ${failedFiles === 0 ? checked.filter((f) => f.diagnostics.length > 0).length : failedFiles} of ${plural(files.length, "runbook")}`;
-    process.stdout.write(
-      `${all.length > 0 ? "\n" : ""}${errors > 0 ? pc.red("✗") : pc.yellow("!")} ${summary}\n`,
-    );
+    const withProblems = checked.filter((f) => f.diagnostics.length > 0).length;
+    const summary = `${plural(all.length, "problem")} (${plural(errors, "error")}, ${plural(warnings, "warning")}) in ${withProblems} of ${plural(files.length, "runbook")}`;
+    process.stdout.write(`\n${errors > 0 ? pc.red("✗") : pc.yellow("!")} ${summary}\n`);
   }
   return errors > 0 ? 2 : 0;
 }

@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { findRunbooks, isRunMdError, loadRunbook, type Runbook } from "@run-md/core";
 import Table from "cli-table3";
 import pc from "picocolors";
+import { usageError } from "../args.ts";
 
 export const LIST_USAGE = `Usage: run-md list [file|dir]... [options]
 
@@ -55,7 +56,7 @@ export async function listCommand(argv: string[]): Promise<number> {
       options: { json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
     }));
   } catch (e) {
-    process.stderr.write(`error ${(e as Error).message}\n\n${LIST_USAGE}`);
+    process.stderr.write(`error ${usageError(e, "run-md list")}\n\n${LIST_USAGE}`);
     return 2;
   }
   if (values.help) {
@@ -76,8 +77,10 @@ export async function listCommand(argv: string[]): Promise<number> {
   for (const path of files) {
     const { runbook, diagnostics } = await loadRunbook(path);
     if (runbook) entries.push(listEntry(runbook));
-    else
-      broken.push(`${path} (${diagnostics.filter((d) => d.severity === "error").length} errors)`);
+    else {
+      const n = diagnostics.filter((d) => d.severity === "error").length;
+      broken.push(`${path} (${n} error${n === 1 ? "" : "s"})`);
+    }
   }
 
   if (values.json) {

@@ -1,0 +1,129 @@
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { fixtures, runMd } from "./check-helpers.ts";
+
+const rel = (p: string) => path.relative(process.cwd(), p);
+const tmp = mkdtempSync(path.join(tmpdir(), "run-md-check-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe("run-md check", () => {
+  it("exits 0 and says so when every runbook is clean", async () => {
+    const { code, stdout, stderr } = await runMd(["check", "packages/core/test/fixtures/valid"]);
+    expect(stderr).toBe("");
+    expect(stdout).toBe("✓ 3 runbooks checked, no problems\n");
+    expect(code).toBe(0);
+  });
+
+  it("prints one lint-style line per problem in every file, a summary, and exits 2", async () => {
+    const dir = "packages/core/test/fixtures/broken";
+    const { code, stdout } = await runMd(["check", dir]);
+    const count = readdirSync(path.join(fixtures, "broken")).filter((f) =>
+      f.endsWith(".md"),
+    ).length;
+    const lines = stdout.trimEnd().split("\n");
+    expect(lines.slice(-2)).toEqual([
+      "",
+      `✗ ${count} problems (${count} errors, 0 warnings) in ${count} of ${count} runbooks`,
+    ]);
+    const problems = lines.slice(0, -2);
+    expect(problems).toHaveLength(count);
+    expect(problems).toContain(
+      `${dir}/unknown-attribute.md:10:17 error unknown attribute "engien" (did you mean "engine"?) [unknown-attribute]`,
+    );
+    expect(problems).toContain(
+      `${dir}/expect-single-equals.md:15:6 error expected a comparison, found "=" (did you mean "=="?) [expect-syntax]`,
+    );
+    for (const line of problems) expect(line).toMatch(/^\S+\.md:\d+:\d+ error .+ \[[a-z-]+\]$/);
+    expect(code).toBe(2);
+  });
+
+  it("reports all five problems of one file", async () => {
+    const file = path.join(tmp, "five.md");
+    writeFileSync(
+      file,
+      "---\ntitle: Five\nseverity: urgent\nscedule: nightly\n---\n\n```sql q engien=athena timeout=5minutes\nSELECT {{nope}}\n```\n",
+    );
+    const { code, stdout } = await runMd(["check", file]);
+    expect(
+      stdout
+        .split("\n")
+        .filter((l) => l.startsWith(file))
+        .map((l) => l.split(" ")[0]),
+    ).toEqual([`${file}:3:11`, `${file}:4:1`, `${file}:7:10`, `${file}:7:32`, `${file}:8:8`]);
+    expect(stdout).toContain("✗ 5 problems (5 errors, 0 warnings) in 1 of 1 runbook\n");
+    expect(code).toBe(2);
+  });
+
+  it("prints warnings but exits 0 when there are no errors", async () => {
+    const file = path.join(tmp, "warn.md");
+    writeFileSync(
+      file,
+      "---\ntitle: W\nparams:\n  x:\n    type: string\n---\n\n```sql\nSELECT 1\n```\n",
+    );
+    const { code, stdout } = await runMd(["check", file]);
+    expect(stdout).toBe(
+      `${file}:4:3 warning parameter "x" is declared but no step uses it [unused-param]\n\n! 1 problem (0 errors, 1 warning) in 1 of 1 runbook\n`,
+    );
+    expect(code).toBe(0);
+  });
+
+  it("prints JSON with --format json and --json", async () => {
+    const broken = path.join(fixtures, "broken", "bad-timeout.md");
+    const valid = path.join(fixtures, "valid", "minimal.md");
+    const { code, stdout } = await runMd(["check", "--format", "json", rel(broken), rel(valid)]);
+    expect(code).toBe(2);
+    expect(JSON.parse(stdout)).toEqual({
+      ok: false,
+      errors: 1,
+      warnings: 0,
+      files: [
+        {
+          path: rel(broken),
+          ok: false,
+          diagnostics: [
+            {
+              file: rel(broken),
+              line: 10,
+              column: 25,
+              severity: "error",
+              rule: "invalid-attribute",
+              message: 'invalid timeout "5minutes": expected a duration such as 30s, 5m or 1h',
+            },
+          ],
+        },
+        { path: rel(valid), ok: true, diagnostics: [] },
+      ],
+    });
+    const again = await runMd(["check", "--json", rel(valid)]);
+    expect(JSON.parse(again.stdout)).toMatchObject({ ok: true, errors: 0, files: [{ ok: true }] });
+    expect(again.code).toBe(0);
+  });
+
+  it("checks runbooks/ by default", async () => {
+    const project = path.join(tmp, "project");
+    mkdirSync(path.join(project, "runbooks"), { recursive: true });
+    writeFileSync(path.join(project, "runbooks", "a.md"), "---\ntitle: A\n---\n");
+    writeFileSync(path.join(project, "runbooks", "README.md"), "# Not a runbook\n");
+    const { code, stdout } = await runMd(["check"], project);
+    expect(stdout).toBe("✓ 1 runbook checked, no problems\n");
+    expect(code).toBe(0);
+  });
+
+  it("exits 2 with a clear message on an unknown flag, a bad format or a missing path", async () => {
+    const flag = await runMd(["check", "--strict"]);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr.split("\n")[0]).toBe(
+      'error unknown option "--strict" for run-md check (see run-md check --help)',
+    );
+    const format = await runMd(["check", "--format", "xml", "packages/core/test/fixtures/valid"]);
+    expect(format.code).toBe(2);
+    expect(format.stderr).toBe('error unknown format "xml": expected text or json\n');
+    const missing = await runMd(["check", "no/such/dir"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe(
+      "error no such file or directory: no/such/dir\nhint: give runbook files or folders that hold them, such as runbooks/\n",
+    );
+  });
+});

@@ -1,0 +1,103 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { runMd } from "./check-helpers.ts";
+
+const tmp = mkdtempSync(path.join(tmpdir(), "run-md-list-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const valid = "packages/core/test/fixtures/valid";
+
+describe("run-md list", () => {
+  it("prints a table of id, title, severity, schedule, owner and steps", async () => {
+    const { code, stdout, stderr } = await runMd(["list", valid]);
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    const rows = stdout
+      .trimEnd()
+      .split("\n")
+      .filter((l) => l.startsWith("│"))
+      .map((l) =>
+        l
+          .split("│")
+          .slice(1, -1)
+          .map((c) => c.trim()),
+      );
+    expect(rows).toEqual([
+      ["id", "title", "severity", "schedule", "owner", "steps"],
+      ["audit-iam", "Audit IAM changes", "critical", "weekly", "security-oncall", "5"],
+      ["minimal", "Minimal", "medium", "manual", "", "1"],
+      ["spec-example", "Detect unauthorized access attempts", "high", "nightly", "", "2"],
+    ]);
+  });
+
+  it("prints JSON with --json", async () => {
+    const { code, stdout } = await runMd([
+      "list",
+      "--json",
+      `${valid}/spec-example.md`,
+      `${valid}/full.md`,
+    ]);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual([
+      {
+        id: "audit-iam",
+        title: "Audit IAM changes",
+        path: `${valid}/full.md`,
+        severity: "critical",
+        schedule: "weekly",
+        owner: "security-oncall",
+        tags: ["iam", "audit", "compliance"],
+        window: "7d",
+        steps: 5,
+        description:
+          "Who created, changed or deleted IAM users, roles, policies and access keys, and whether any of it came from an identity outside the approved automation roles.",
+      },
+      {
+        id: "spec-example",
+        title: "Detect unauthorized access attempts",
+        path: `${valid}/spec-example.md`,
+        severity: "high",
+        schedule: "nightly",
+        owner: null,
+        tags: [],
+        window: "24h",
+        steps: 2,
+        description: "Failed sign-ins and access-denied calls, by who and from where.",
+      },
+    ]);
+  });
+
+  it("leaves out a runbook with errors, names it on stderr and exits 2", async () => {
+    const bad = path.join(tmp, "bad.md");
+    writeFileSync(bad, "---\ntitle: Bad\nseverity: urgent\n---\n");
+    const { code, stdout, stderr } = await runMd(["list", "--json", bad, `${valid}/minimal.md`]);
+    expect(JSON.parse(stdout).map((e: { id: string }) => e.id)).toEqual(["minimal"]);
+    expect(stderr).toBe(
+      `error not listed, the runbook has errors: ${bad} (1 error); run-md check shows them\n`,
+    );
+    expect(code).toBe(2);
+  });
+
+  it("exits 2 on an unknown flag", async () => {
+    const { code, stderr } = await runMd(["list", "--yaml"]);
+    expect(code).toBe(2);
+    expect(stderr.split("\n")[0]).toBe(
+      'error unknown option "--yaml" for run-md list (see run-md list --help)',
+    );
+  });
+});
+
+describe("run-md", () => {
+  it("prints its version and its help", async () => {
+    const version = await runMd(["--version"]);
+    expect(version).toEqual({ code: 0, stdout: "0.1.0\n", stderr: "" });
+    const help = await runMd(["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: run-md <command>/);
+    expect(help.stdout).toContain("check [file|dir]...");
+    const checkHelp = await runMd(["help", "check"]);
+    expect(checkHelp.stdout).toMatch(/^Usage: run-md check/);
+    expect(checkHelp.code).toBe(0);
+  });
+});

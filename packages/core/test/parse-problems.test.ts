@@ -1,0 +1,165 @@
+import { parseRunbook } from "@run-md/core";
+import { describe, expect, it } from "vitest";
+
+const summary = (source: string) =>
+  parseRunbook(source, "x.md").diagnostics.map(
+    (d) => `${d.line}:${d.column} ${d.severity} ${d.rule}`,
+  );
+
+describe("one pass, every problem", () => {
+  it("gives a file with five problems five diagnostics, in file order", () => {
+    const source = [
+      "---", //                                         1
+      "title: Five problems", //                        2
+      "severity: urgent", //                            3  bad enum
+      "scedule: nightly", //                            4  unknown key
+      "---", //                                         5
+      "", //                                            6
+      "## Step", //                                     7
+      "", //                                            8
+      "```sql q engien=athena timeout=5minutes", //     9  unknown attribute, bad timeout
+      "SELECT {{nope}}", //                             10 undeclared parameter
+      "```", //                                         11
+      "", //                                            12
+    ].join("\n");
+    const { runbook, diagnostics } = parseRunbook(source, "five.md");
+    expect(runbook).toBeUndefined();
+    expect(diagnostics.map((d) => `${d.line}:${d.column} ${d.rule} ${d.message}`)).toEqual([
+      '3:11 invalid-value invalid severity "urgent": expected one of info, low, medium, high, critical',
+      '4:1 unknown-key unknown front matter key "scedule" (did you mean "schedule"?)',
+      '9:10 unknown-attribute unknown attribute "engien" (did you mean "engine"?)',
+      '9:32 invalid-attribute invalid timeout "5minutes": expected a duration such as 30s, 5m or 1h',
+      '10:8 undeclared-param undeclared parameter "nope": declare it under params: in the front matter, or use one of start, end, start_date, end_date',
+    ]);
+  });
+
+  it("reports problems in several expect lines and several steps together", () => {
+    const source =
+      "---\ntitle: T\n---\n\n```sql a\nSELECT 1\n```\n\n```expect\nrows = 1\nrows == 1\nmax(x <\n```\n\n```sql a\nSELECT 2\n```\n\n```sql b engine=logs\n\n```\n";
+    expect(summary(source)).toEqual([
+      "10:6 error expect-syntax",
+      "12:7 error expect-syntax",
+      "15:8 error duplicate-step-id",
+      "19:1 error empty-query",
+      "19:17 error engine-dialect",
+    ]);
+  });
+});
+
+describe("warnings do not stop a runbook", () => {
+  it("warns about an unused parameter, an ignored attribute and an empty expect block", () => {
+    const source = [
+      "---",
+      "title: T",
+      "params:",
+      "  unused:",
+      "    type: string",
+      "---",
+      "",
+      "```insights q max_scan=1GB",
+      "stats count(*) as n",
+      "```",
+      "",
+      "```expect",
+      "# nothing yet",
+      "```",
+      "",
+    ].join("\n");
+    const { runbook, diagnostics } = parseRunbook(source, "x.md");
+    expect(
+      diagnostics.map((d) => `${d.line}:${d.column} ${d.severity} ${d.rule}: ${d.message}`),
+    ).toEqual([
+      '4:3 warning unused-param: parameter "unused" is declared but no step uses it',
+      "8:15 warning attribute-ignored: max_scan= applies to Athena only; it is ignored on a logs-insights step",
+      "12:1 warning empty-expect: empty expect block: write one check a line, such as rows == 0",
+    ]);
+    expect(runbook).toBeDefined();
+    expect(runbook!.steps[0]!.attributes.maxScanBytes).toBe(1e9);
+  });
+
+  it("needs no expect block: a step without one is fine", () => {
+    const { runbook, diagnostics } = parseRunbook(
+      "---\ntitle: T\n---\n\n```sql\nSELECT 1\n```\n",
+      "x.md",
+    );
+    expect(diagnostics).toEqual([]);
+    expect(runbook!.steps[0]!.checks).toEqual([]);
+    expect(runbook!.steps[0]!.expectPosition).toBeUndefined();
+  });
+});
+
+describe("placement of steps and expect blocks", () => {
+  it("attaches an expect block to the step above across prose and headings", () => {
+    const source =
+      "---\ntitle: T\n---\n\n```sql s\nSELECT 1\n```\n\n## Expected\n\nProse.\n\n```expect\nrows == 1\n```\n";
+    const { runbook, diagnostics } = parseRunbook(source, "x.md");
+    expect(diagnostics).toEqual([]);
+    expect(runbook!.steps[0]!.checks).toHaveLength(1);
+    expect(runbook!.segments.map((s) => s.kind)).toEqual(["step", "markdown", "expect"]);
+  });
+
+  it("gives an expect block after a later step to that later step", () => {
+    const source =
+      "---\ntitle: T\n---\n\n```sql a\nSELECT 1\n```\n\n```sql b\nSELECT 2\n```\n\n```expect\nrows == 2\n```\n";
+    const { runbook } = parseRunbook(source, "x.md");
+    expect(runbook!.steps.map((s) => s.checks.length)).toEqual([0, 1]);
+  });
+
+  it("treats other fences as documentation and ignores indented code", () => {
+    const source =
+      "---\ntitle: T\n---\n\n```bash\nrun-md x\n```\n\n    SELECT 1\n\n```\nplain\n```\n";
+    const { runbook, diagnostics } = parseRunbook(source, "x.md");
+    expect(diagnostics).toEqual([]);
+    expect(runbook!.steps).toEqual([]);
+    expect(runbook!.segments).toHaveLength(1);
+  });
+
+  it("reports an unclosed fence inside a list at its opening line", () => {
+    const source = "---\ntitle: T\n---\n\n- item\n\n  ```bash\n  echo\n\nAfter the list.\n";
+    expect(summary(source)).toEqual(["7:3 error unclosed-fence"]);
+  });
+
+  it("reports a step inside a quote", () => {
+    const source = "---\ntitle: T\n---\n\n> ```sql\n> SELECT 1\n> ```\n";
+    expect(parseRunbook(source, "x.md").diagnostics[0]).toMatchObject({
+      line: 5,
+      column: 3,
+      rule: "nested-step",
+      message:
+        "this sql block is inside a quote and would not run: steps and expect blocks must be at the top level of the document",
+    });
+  });
+
+  it("accepts a longer fence and a tilde fence, and a step id that repeats a derived one gets a suffix", () => {
+    const source =
+      "---\ntitle: T\n---\n\n## Top\n\n````sql\nSELECT '```'\n````\n\n~~~sql top\nSELECT 1\n~~~\n";
+    const { runbook, diagnostics } = parseRunbook(source, "x.md");
+    expect(diagnostics).toEqual([]);
+    expect(runbook!.steps.map((s) => s.id)).toEqual(["top-2", "top"]);
+  });
+
+  it("points parameter references at their column in an indented fence", () => {
+    const source = "---\ntitle: T\n---\n\n  ```sql\n  SELECT {{start}},\n    {{end}}\n  ```\n";
+    const { runbook } = parseRunbook(source, "x.md");
+    expect(runbook!.steps[0]!.paramRefs).toEqual([
+      { name: "start", position: { line: 6, column: 10 } },
+      { name: "end", position: { line: 7, column: 5 } },
+    ]);
+  });
+
+  it("takes CRLF line endings", () => {
+    const source =
+      "---\r\ntitle: T\r\n---\r\n\r\n```sql a\r\nSELECT 1\r\n```\r\n\r\n```expect\r\nrows = 1\r\n```\r\n";
+    expect(summary(source)).toEqual(["10:6 error expect-syntax"]);
+  });
+
+  it("slugs headings with accents and punctuation", () => {
+    const source =
+      "---\ntitle: T\n---\n\n## Qui a créé l'accès ? (IAM)\n\n```sql\nSELECT 1\n```\n\n## ***\n\n```sql\nSELECT 2\n```\n";
+    const { runbook } = parseRunbook(source, "x.md");
+    expect(runbook!.steps.map((s) => [s.id, s.title])).toEqual([
+      ["qui-a-cree-l-acces-iam", "Qui a créé l'accès ? (IAM)"],
+      ["step-2", "***"],
+    ]);
+  });
+});
