@@ -36,6 +36,8 @@ interface QueryRecord {
   id: string;
   status: Status;
   polls: number;
+  /** Polls answered since the engine finished. */
+  finishedPolls: number;
   outcome: Status;
   hang: boolean;
   scheduledPolls: number;
@@ -186,6 +188,7 @@ export function logsHandlers(ctx: EmulatorContext): Record<string, Handler> {
         id,
         status: "Scheduled",
         polls: 0,
+        finishedPolls: 0,
         outcome: f.outcomes?.shift() ?? "Complete",
         hang: f.hang === true,
         scheduledPolls: f.scheduledPolls ?? 0,
@@ -243,11 +246,15 @@ export function logsHandlers(ctx: EmulatorContext): Record<string, Handler> {
         if (rec.polls <= rec.scheduledPolls) {
           return { ...base, status: "Scheduled", results: [], statistics: statistics(rec, 0) };
         }
-        const runningPoll = rec.polls - rec.scheduledPolls;
-        if (!rec.finished || rec.hang || runningPoll <= rec.runningPolls) {
+        // Running polls count from when the engine has the results, so partial results show.
+        if (rec.finished) rec.finishedPolls++;
+        if (!rec.finished || rec.hang || rec.finishedPolls <= rec.runningPolls) {
           rec.status = "Running";
-          // Partial results: a growing share of what the engine found, once it has found it.
-          const fraction = rec.finished && !rec.error ? runningPoll / (rec.runningPolls + 1) : 0;
+          // Partial results: a growing share of what the engine found.
+          const fraction =
+            rec.finished && !rec.error && !rec.hang
+              ? rec.finishedPolls / (rec.runningPolls + 1)
+              : 0;
           const partial = rec.rows.slice(0, Math.floor(rec.rows.length * Math.min(fraction, 1)));
           return {
             ...base,

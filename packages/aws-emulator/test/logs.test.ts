@@ -258,7 +258,7 @@ describe("the logs engine against the emulator", () => {
     ).rejects.toMatchObject({
       code: "insights-syntax",
       line: 2,
-      column: 19,
+      column: 20,
     });
     expect(emulator.callsOf("StartQuery").length).toBe(before);
   });
