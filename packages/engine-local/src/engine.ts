@@ -34,6 +34,7 @@ import {
   ATHENA_SELECT_LIST,
   CLOUDTRAIL_COLUMNS,
   partitionSelectList,
+  RECORD_FIELDS,
   RECORD_TYPE,
 } from "./schema.ts";
 import { MACROS, SESSION_SETTINGS, TRINO_FUNCTIONS } from "./trino.ts";
@@ -53,6 +54,9 @@ export interface LocalEngineOptions {
 const MAX_OBJECT = 1 << 30;
 const TARGET = { catalog: "temp", schema: "main", table: "cloudtrail_logs" };
 const BUILTIN_ALIASES = ["cloudtrail_logs"];
+const JSON_COLUMNS = new Set(
+  RECORD_FIELDS.filter((f) => f.kind === "json").map((f) => f.name.toLowerCase()),
+);
 
 export async function createLocalEngine(opts: LocalEngineOptions): Promise<LocalEngine> {
   const logDir = path.resolve(opts.logDir);
@@ -251,6 +255,7 @@ export class LocalEngine implements Engine {
     try {
       // 1. Parse, gate and rewrite (no table is read yet).
       let sql: string;
+      let rewriteWarnings: string[] = [];
       if (job.kind === "insights") {
         sql = (await rewriteAthena(conn, job.sql, { aliases: new Set(), target: TARGET })).sql;
       } else {
@@ -266,8 +271,10 @@ export class LocalEngine implements Engine {
           target: TARGET,
           parameters,
           trinoFunctions: TRINO_FUNCTIONS,
+          jsonColumns: JSON_COLUMNS,
         });
         sql = r.sql;
+        rewriteWarnings = r.warnings;
         if (job.executionParameters && r.parameterIds.size !== job.executionParameters.length) {
           throw new RunMdError(
             "sql-parameters",
@@ -319,7 +326,7 @@ export class LocalEngine implements Engine {
             sql,
             files: res.files,
             skippedByWindow: res.skippedByWindow,
-            warnings: res.warnings,
+            warnings: [...rewriteWarnings, ...res.warnings],
           };
         } catch (e) {
           if (isRunMdError(e)) throw e;

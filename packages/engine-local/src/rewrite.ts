@@ -21,6 +21,8 @@ export interface RewriteOptions {
   parameters?: Map<string, Node>;
   /** Trino function names to call through their macros (`regexp_extract` → `trino_regexp_extract`). */
   trinoFunctions?: Set<string>;
+  /** JSON-text columns that accept dot access (`requestparameters.bucketName`) as an extension. */
+  jsonColumns?: Set<string>;
 }
 
 /** Masks string literals, quoted identifiers and comments, applying `fn` to the code between. */
@@ -117,6 +119,17 @@ export async function parseSelect(
         },
       );
     }
+    const first = firstKeyword(sql);
+    if (
+      first !== undefined &&
+      !["select", "with", "values", "from", "table", "("].includes(first)
+    ) {
+      throw new RunMdError(
+        "sql-refused",
+        `Refused: a step may hold only one read-only SELECT or WITH statement; this one starts with ${first.toUpperCase()}.`,
+        { hint: "Steps are read-only queries over cloudtrail_logs." },
+      );
+    }
     if (parsed.error_type === "parser") {
       throw new RunMdError("sql-syntax", `SQL syntax error: ${msg}`, {
         hint: "The local engine parses Athena (Trino) SQL with DuckDB's parser; check the query near the position given.",
@@ -133,6 +146,24 @@ export async function parseSelect(
     );
   }
   return { statement: statements[0] as { node: Node; named_param_map?: unknown } };
+}
+
+/** The first keyword of a statement, comments and white space skipped, lower-cased. */
+export function firstKeyword(sql: string): string | undefined {
+  let masked = "";
+  mapCode(
+    sql,
+    (code) => {
+      masked += code;
+      return code;
+    },
+    (other) => {
+      masked += other.startsWith("'") || other.startsWith('"') ? "x" : " ";
+      return other;
+    },
+  );
+  const m = /^\s*(\(|[A-Za-z_]+)/.exec(masked);
+  return m?.[1]?.toLowerCase();
 }
 
 export async function deserialize(
@@ -162,6 +193,16 @@ function constValue(n: unknown): string | undefined {
   if (!v || v.is_null) return undefined;
   const type = (v.type as Node | undefined)?.id;
   return type === "VARCHAR" ? String(v.value) : undefined;
+}
+
+function constNode(value: string): Node {
+  return {
+    class: "CONSTANT",
+    type: "VALUE_CONSTANT",
+    alias: "",
+    query_location: 0,
+    value: { type: { id: "VARCHAR", type_info: null }, is_null: false, value },
+  };
 }
 
 function setConst(n: Node, value: string): void {
@@ -204,12 +245,13 @@ export async function rewriteAthena(
   conn: DuckDBConnection,
   sql: string,
   opts: RewriteOptions,
-): Promise<{ sql: string; tables: number; parameterIds: Set<string> }> {
+): Promise<{ sql: string; tables: number; parameterIds: Set<string>; warnings: string[] }> {
   const { statement } = await parseSelect(conn, prePass(sql));
   const ctes = new Set<string>();
   collectCteNames(statement.node, ctes);
   let tables = 0;
   const parameterIds = new Set<string>();
+  const warnings: string[] = [];
   const template = await unnestTemplate(conn);
 
   const visit = (v: unknown): unknown => {
@@ -235,6 +277,37 @@ export async function rewriteAthena(
         if (v.alias === "") v.alias = String(parts[parts.length - 1]);
       }
       return v;
+    }
+    if (v.class === "COLUMN_REF" && opts.jsonColumns) {
+      const names = v.column_names as string[];
+      const at = names.findIndex(
+        (n, i) => i < names.length - 1 && opts.jsonColumns?.has(n.toLowerCase()),
+      );
+      if (at >= 0 && at <= 1) {
+        const fields = names.slice(at + 1);
+        const text = names.slice(0, at + 1).join(".");
+        const note = `${text}.${fields.join(".")}: dot access into the JSON text column ${names[at]?.toLowerCase()} is a local-engine extension; on Athena's documented table write json_extract_scalar(${names[at]?.toLowerCase()}, '$.${fields.join(".")}')`;
+        if (!warnings.includes(note)) warnings.push(note);
+        const colRef = { ...v, column_names: names.slice(0, at + 1), alias: "" };
+        return {
+          class: "FUNCTION",
+          type: "FUNCTION",
+          alias: v.alias === "" ? String(fields[fields.length - 1]) : v.alias,
+          query_location: v.query_location,
+          function_name: "json_extract_string",
+          schema: "",
+          catalog: "",
+          children: [
+            colRef,
+            constNode(`$.${fields.map((f) => `"${f.replaceAll('"', '\\"')}"`).join(".")}`),
+          ],
+          filter: null,
+          order_bys: { type: "ORDER_MODIFIER", orders: [] },
+          distinct: false,
+          is_operator: false,
+          export_state: false,
+        };
+      }
     }
     if (v.class === "PARAMETER") {
       const id = String(v.identifier);
@@ -343,7 +416,7 @@ export async function rewriteAthena(
   statement.node = visit(statement.node) as Node;
   nameUnaliasedColumns(statement.node);
   const out = await deserialize(conn, statement);
-  return { sql: out, tables, parameterIds };
+  return { sql: out, tables, parameterIds, warnings };
 }
 
 /** Athena labels an unaliased expression `_colN` (N its 0-based position); column references keep their name. */

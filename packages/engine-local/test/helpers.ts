@@ -1,0 +1,37 @@
+import { existsSync, promises as fsp } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+export const sharedDir = path.resolve(repoRoot, "../shared");
+export const datasetsDir = path.join(sharedDir, "datasets");
+export const hasShared = existsSync(datasetsDir);
+if (!hasShared) console.log(`skipping shared-data tests: ${datasetsDir} is absent`);
+
+/** A temporary directory removed by the returned cleanup. */
+export async function tempDir(prefix = "run-md-local-test-"): Promise<string> {
+  return fsp.mkdtemp(path.join(os.tmpdir(), prefix));
+}
+
+/**
+ * A directory of symlinks to a data set's readable files: its raw/ files (the unzipped copies beside
+ * the zips) or, for panther, events.jsonl. The shared folders also hold SOURCE.json and index.tsv,
+ * which are not events.
+ */
+export async function datasetDir(name: string): Promise<string> {
+  const dir = await tempDir(`run-md-ds-${name}-`);
+  const raw = path.join(datasetsDir, name, "raw");
+  if (existsSync(raw)) {
+    for (const f of await fsp.readdir(raw)) {
+      if (f.endsWith(".json")) await fsp.symlink(path.join(raw, f), path.join(dir, f));
+    }
+  } else {
+    await fsp.symlink(path.join(datasetsDir, name, "events.jsonl"), path.join(dir, "events.jsonl"));
+  }
+  return dir;
+}
+
+export function window(start: string, end: string) {
+  return { start: new Date(start), end: new Date(end) };
+}
