@@ -19,7 +19,7 @@ describe("valid runbooks", () => {
   it.each(VALID)("%s parses to the model in its file snapshot", async (name) => {
     const runbook = parseFixture(name);
     await expect(`${JSON.stringify(runbook, null, 2)}\n`).toMatchFileSnapshot(
-      `__snapshots__/valid/${name.replace(/\.md$/, ".json")}`,
+      `__snapshots__/valid/${name.replace(/\.md$/, ".model.snap")}`,
     );
   });
 
