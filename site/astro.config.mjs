@@ -7,6 +7,7 @@ import { defineConfig } from "astro/config";
 const siteDir = path.dirname(fileURLToPath(import.meta.url));
 // `npm run build -w @run-md/site` runs in site/; relative paths mean the caller's directory.
 const callerDir = process.env.INIT_CWD || process.cwd();
+/** @param {string} p */
 const fromCaller = (p) => path.resolve(callerDir, p);
 
 // Every input comes from the environment so that tests, the benchmark and the nightly job can

@@ -49,7 +49,11 @@ function report(
   const stepStatuses: StepStatus[] = steps.map((s) => s.status);
   const status: RunStatus = error
     ? "errored"
-    : worst(steps.map((s) => (s.status === "skipped" || s.status === "cancelled" ? "passed" : s.status)));
+    : worst(
+        steps.map((s) =>
+          s.status === "skipped" || s.status === "cancelled" ? "passed" : s.status,
+        ),
+      );
   const start = new Date(startedAt);
   const end = new Date(start.getTime() - 0);
   const windowStart = new Date(start.getTime() - 24 * 3600_000);
@@ -76,7 +80,11 @@ function report(
     durationMs,
     engine: "local",
     params: {},
-    window: { start: windowStart.toISOString(), end: end.toISOString(), source: "front matter window 24h" },
+    window: {
+      start: windowStart.toISOString(),
+      end: end.toISOString(),
+      source: "front matter window 24h",
+    },
     steps,
     summary: {
       checks: count(["passed", "warned", "failed", "errored"] as const, checks),
@@ -398,7 +406,10 @@ const s3Latest = report(s3, "2026-11-22T03:10:00.000Z", [
         message: "rows = 3, expected < 3",
       },
     ],
-    { stats: { DataScannedInBytes: 734_003_200, EngineExecutionTimeInMillis: 2310 }, engine: "athena" },
+    {
+      stats: { DataScannedInBytes: 734_003_200, EngineExecutionTimeInMillis: 2310 },
+      engine: "athena",
+    },
   ),
 ]);
 write(s3, s3Latest);
@@ -417,29 +428,55 @@ const kmsQuery =
 write(
   kms,
   report(kms, "2026-11-22T02:00:02.000Z", [
-    step("kms_deletions", "KMS keys scheduled for deletion", kmsQuery, [["actor", "varchar"], ["requestparameters", "varchar"]], [], [
-      { check: "rows == 0", line: 17, warn: false, status: "passed", actual: 0, message: "rows = 0" },
-    ]),
+    step(
+      "kms_deletions",
+      "KMS keys scheduled for deletion",
+      kmsQuery,
+      [
+        ["actor", "varchar"],
+        ["requestparameters", "varchar"],
+      ],
+      [],
+      [
+        {
+          check: "rows == 0",
+          line: 17,
+          warn: false,
+          status: "passed",
+          actual: 0,
+          message: "rows = 0",
+        },
+      ],
+    ),
   ]),
 );
 const kmsError = {
   code: "ATHENA_QUERY_FAILED",
-  message: "TABLE_NOT_FOUND: line 2:6: Table 'awsdatacatalog.default.cloudtrail_logs' does not exist",
+  message:
+    "TABLE_NOT_FOUND: line 2:6: Table 'awsdatacatalog.default.cloudtrail_logs' does not exist",
   hint: "Create the CloudTrail table in the workgroup's database, or set athena.database in run-md.config.yaml.",
 };
 const kmsLatest = report(
   kms,
   "2026-11-23T02:00:02.000Z",
   [
-    step("kms_deletions", "KMS keys scheduled for deletion", kmsQuery, [], [], [
-      {
-        check: "rows == 0",
-        line: 17,
-        warn: false,
-        status: "errored",
-        message: "not checked: the step errored",
-      },
-    ], { status: "errored", error: kmsError, engine: "athena", stats: {} }),
+    step(
+      "kms_deletions",
+      "KMS keys scheduled for deletion",
+      kmsQuery,
+      [],
+      [],
+      [
+        {
+          check: "rows == 0",
+          line: 17,
+          warn: false,
+          status: "errored",
+          message: "not checked: the step errored",
+        },
+      ],
+      { status: "errored", error: kmsError, engine: "athena", stats: {} },
+    ),
   ],
   kmsError,
 );

@@ -2,8 +2,9 @@
  * What the pages read: the runbooks collection joined with the reports directory. Loaded once
  * per build and shared by every page.
  */
-import type { RunReport } from "@run-md/core";
+
 import { getCollection } from "astro:content";
+import type { RunReport } from "@run-md/core";
 import type { RunbookDoc } from "./loader.ts";
 import {
   type ReportEntry,
@@ -71,7 +72,12 @@ async function load(): Promise<SiteData> {
       a.doc.title.localeCompare(b.doc.title),
   );
   const tags = [...new Set(runbooks.flatMap((r) => r.doc.meta?.tags ?? []))].sort();
-  return { runbooks, byId: new Map(runbooks.map((r) => [r.doc.id, r])), tags, problems: index.problems };
+  return {
+    runbooks,
+    byId: new Map(runbooks.map((r) => [r.doc.id, r])),
+    tags,
+    problems: index.problems,
+  };
 }
 
 /** The full report of a history entry, and the one before it (for the differences). */

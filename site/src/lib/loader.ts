@@ -182,7 +182,10 @@ export function runbooksLoader(options: { dir: string }): Loader {
         });
       }
       for (const id of ctx.store.keys()) if (!seen.has(id)) ctx.store.delete(id);
-      const invalid = [...seen.keys()].filter((id) => !(ctx.store.get(id)?.data as unknown as RunbookDoc).valid);
+      const invalid = [...seen.keys()].filter((id) => {
+        const data = ctx.store.get(id)?.data as unknown as RunbookDoc | undefined;
+        return data !== undefined && !data.valid;
+      });
       ctx.logger.info(
         `${files.length} runbooks from ${dir} (${rendered} rendered, ${files.length - rendered} unchanged) in ${Math.round(performance.now() - started)} ms`,
       );
@@ -204,17 +207,26 @@ async function loadDoc(
   }));
   const fallbackId = path.basename(file, ".md");
   if (!runbook || diagnostics.some((d) => d.severity === "error")) {
+    // Still show the document, as written, under the errors.
+    const source = await readFile(file, "utf8");
+    const frontMatter = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?/.exec(source);
+    const title =
+      runbook?.meta.title ??
+      /^title:[ \t]*["']?(.+?)["']?[ \t]*$/m.exec(frontMatter?.[1] ?? "")?.[1] ??
+      fallbackId;
+    const body = frontMatter ? source.slice(frontMatter[0].length) : source;
+    const out = await ctx.renderMarkdown(dropTitleHeading(body, title));
     return {
       id: runbook?.meta.id ?? fallbackId,
       relPath,
       digest,
       valid: false,
-      title: runbook?.meta.title ?? fallbackId,
+      title,
       ...(runbook ? { meta: runbook.meta } : {}),
       params: runbook ? Object.values(runbook.meta.params) : [],
       steps: runbook ? runbook.steps.map(stepDoc) : [],
-      blocks: [],
-      headings: [],
+      blocks: [{ kind: "html", html: out.html }],
+      headings: out.metadata?.headings ?? [],
       diagnostics: formatted,
     };
   }

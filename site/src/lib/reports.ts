@@ -67,7 +67,9 @@ export async function readReport(file: string): Promise<RunReport> {
   const text = await readFile(file, "utf8");
   const value: unknown = JSON.parse(text);
   if (!isRunReport(value)) {
-    throw new Error("not a run-md report (reportVersion, runId, status, startedAt or steps missing)");
+    throw new Error(
+      "not a run-md report (reportVersion, runId, status, startedAt or steps missing)",
+    );
   }
   return value;
 }
@@ -192,8 +194,12 @@ export function diffReports(current: RunReport, previous: RunReport | undefined)
       const nowKeys = new Set(nowRows.map(rowKey));
       const prevKeys = new Set(prevRows.map(rowKey));
       // An errored check says nothing about the rows: compare rows only between real outcomes.
-      const comparable = c.status !== "errored" && (!p || p.status !== "errored");
-      const newRows = !comparable ? [] : p ? nowRows.filter((r) => !prevKeys.has(rowKey(r))) : nowRows;
+      const comparable = c.status !== "errored" && p?.status !== "errored";
+      const newRows = !comparable
+        ? []
+        : p
+          ? nowRows.filter((r) => !prevKeys.has(rowKey(r)))
+          : nowRows;
       const resolvedRows = comparable ? prevRows.filter((r) => !nowKeys.has(rowKey(r))) : [];
       const partial =
         (c.offendingCount ?? nowRows.length) > nowRows.length ||

@@ -1,0 +1,253 @@
+/**
+ * The nightly job: runs every `schedule: nightly` runbook through the real `run-md` command (a
+ * few at a time), notifies on failures, prunes old reports and builds the site.
+ */
+import { spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { findRunbooks, loadRunbook, type RunReport } from "@run-md/core";
+import { buildSite, repoRoot } from "./build-site.ts";
+import { pruneReports } from "./prune.ts";
+import { type NightlyOutcome, postWebhook, slackMessage } from "./webhook.ts";
+
+export const cliBin = path.join(repoRoot, "packages/cli/bin/run-md.js");
+
+export interface NightlyOptions {
+  runbooksDir: string;
+  reportsDir: string;
+  engine?: string;
+  config?: string;
+  /** Runbooks run at once. */
+  concurrency: number;
+  /** Reports older than this are deleted; undefined keeps everything. */
+  retentionMs?: number;
+  /** Build the site after the runs. */
+  build: boolean;
+  outDir: string;
+  webhookUrl?: string;
+  siteUrl?: string;
+  /** Statuses that post a message. */
+  notify: ReadonlySet<string>;
+  /** Called with each line of progress. */
+  log: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface NightlyRunbook {
+  file: string;
+  id: string;
+  title: string;
+  severity: string;
+  owner?: string;
+  escalation?: string;
+}
+
+export interface Notification {
+  runbookId: string;
+  ok: boolean;
+  error?: string;
+}
+
+export interface NightlyResult {
+  outcomes: NightlyOutcome[];
+  notifications: Notification[];
+  pruned: string[];
+  build?: { ok: true; durationMs: number; outDir: string } | { ok: false; error: string };
+  interrupted: boolean;
+  exitCode: number;
+}
+
+/**
+ * The nightly runbooks of a directory. A runbook the parser rejects is still taken when its
+ * front matter says `schedule: nightly`: the runner then reports its errors, and the run counts
+ * as errored (it is exactly what a nightly job should tell someone about).
+ */
+export async function selectNightly(runbooksDir: string): Promise<NightlyRunbook[]> {
+  const files = await findRunbooks([runbooksDir]);
+  const selected: NightlyRunbook[] = [];
+  for (const file of files) {
+    const { runbook } = await loadRunbook(file);
+    if (runbook) {
+      if (runbook.meta.schedule !== "nightly") continue;
+      const m = runbook.meta;
+      selected.push({
+        file,
+        id: m.id,
+        title: m.title,
+        severity: m.severity,
+        ...(m.owner !== undefined ? { owner: m.owner } : {}),
+        ...(m.escalation !== undefined ? { escalation: m.escalation } : {}),
+      });
+      continue;
+    }
+    const source = await readFile(file, "utf8");
+    const front = /^---\r?\n([\s\S]*?)\r?\n---/.exec(source)?.[1] ?? "";
+    if (!/^schedule:[ \t]*["']?nightly["']?[ \t]*(#.*)?$/m.test(front)) continue;
+    const field = (key: string) =>
+      new RegExp(`^${key}:[ \\t]*["']?(.+?)["']?[ \\t]*$`, "m").exec(front)?.[1];
+    selected.push({
+      file,
+      id: field("id") ?? path.basename(file, ".md"),
+      title: field("title") ?? path.basename(file, ".md"),
+      severity: field("severity") ?? "medium",
+    });
+  }
+  return selected;
+}
+
+function statusOf(
+  exitCode: number | null,
+  report: RunReport | undefined,
+): NightlyOutcome["status"] {
+  switch (exitCode) {
+    case 0:
+      return report?.status === "warned" ? "warned" : "passed";
+    case 1:
+      return "failed";
+    case 130:
+      return "cancelled";
+    default:
+      return "errored";
+  }
+}
+
+async function runOne(rb: NightlyRunbook, options: NightlyOptions): Promise<NightlyOutcome> {
+  const args = [cliBin, "run", rb.file, "--reports-dir", options.reportsDir, "--json"];
+  if (options.engine) args.push("--engine", options.engine);
+  if (options.config) args.push("--config", options.config);
+  const started = performance.now();
+  const stdout: Buffer[] = [];
+  const stderr: Buffer[] = [];
+  const exitCode = await new Promise<number | null>((resolve) => {
+    const child = spawn(process.execPath, args, {
+      cwd: repoRoot,
+      stdio: ["ignore", "pipe", "pipe"],
+      // Ctrl-C of the job cancels the runs the way Ctrl-C of `run-md` does.
+      killSignal: "SIGINT",
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    child.stdout.on("data", (b: Buffer) => stdout.push(b));
+    child.stderr.on("data", (b: Buffer) => stderr.push(b));
+    child.on("error", (e) => {
+      if ((e as Error).name !== "AbortError") stderr.push(Buffer.from(`${(e as Error).message}\n`));
+    });
+    child.on("close", (code, signal) => resolve(code ?? (signal === "SIGINT" ? 130 : null)));
+  });
+  let report: RunReport | undefined;
+  try {
+    const parsed = JSON.parse(Buffer.concat(stdout).toString("utf8")) as RunReport;
+    if (parsed && typeof parsed === "object" && typeof parsed.runId === "string") report = parsed;
+  } catch {
+    // No report: the runbook could not be parsed, or the runner died. stderr says why.
+  }
+  return {
+    runbookId: report?.runbook.id ?? rb.id,
+    title: report?.runbook.title ?? rb.title,
+    severity: report?.runbook.severity ?? rb.severity,
+    ...((report?.runbook.owner ?? rb.owner) !== undefined
+      ? { owner: (report?.runbook.owner ?? rb.owner) as string }
+      : {}),
+    ...((report?.runbook.escalation ?? rb.escalation) !== undefined
+      ? { escalation: (report?.runbook.escalation ?? rb.escalation) as string }
+      : {}),
+    status: statusOf(exitCode, report),
+    exitCode,
+    durationMs: performance.now() - started,
+    ...(report ? { report } : {}),
+    stderr: Buffer.concat(stderr).toString("utf8"),
+  };
+}
+
+/** Runs `fn` over `items`, at most `limit` at a time; results in the order of `items`. */
+async function pool<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+  stop?: AbortSignal,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length && !stop?.aborted) {
+      const i = next++;
+      results[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results.filter((r) => r !== undefined);
+}
+
+export function exitCodeOf(outcomes: NightlyOutcome[]): number {
+  if (outcomes.some((o) => o.status === "errored" || o.status === "cancelled")) return 2;
+  if (outcomes.some((o) => o.status === "failed")) return 1;
+  return 0;
+}
+
+export async function runNightly(options: NightlyOptions): Promise<NightlyResult> {
+  const runbooks = await selectNightly(options.runbooksDir);
+  options.log(
+    `run-md nightly: ${runbooks.length} nightly runbook${runbooks.length === 1 ? "" : "s"} in ${options.runbooksDir}, ${options.concurrency} at a time`,
+  );
+  const notifications: Notification[] = [];
+  const pending: Promise<void>[] = [];
+  const outcomes = await pool(
+    runbooks,
+    options.concurrency,
+    async (rb) => {
+      const outcome = await runOne(rb, options);
+      options.log(
+        `  ${outcome.status.padEnd(9)} ${outcome.runbookId} (${(outcome.durationMs / 1000).toFixed(1)} s)`,
+      );
+      // Post while the other runbooks go on; a failed post never loses the report.
+      if (options.webhookUrl && options.notify.has(outcome.status)) {
+        const url = options.webhookUrl;
+        pending.push(
+          postWebhook(url, slackMessage(outcome, options.siteUrl)).then((r) => {
+            notifications.push({
+              runbookId: outcome.runbookId,
+              ok: r.ok,
+              ...(r.error !== undefined ? { error: r.error } : {}),
+            });
+            if (!r.ok) {
+              options.log(
+                `  webhook for ${outcome.runbookId} failed after ${r.attempts} attempts: ${r.error}`,
+              );
+            }
+          }),
+        );
+      }
+      return outcome;
+    },
+    options.signal,
+  );
+  await Promise.all(pending);
+  const interrupted = options.signal?.aborted ?? false;
+
+  let pruned: string[] = [];
+  if (options.retentionMs !== undefined && !interrupted) {
+    pruned = (await pruneReports(options.reportsDir, options.retentionMs)).pruned;
+  }
+
+  let build: NightlyResult["build"];
+  if (options.build && !interrupted) {
+    options.log(`building the site into ${options.outDir}`);
+    try {
+      const r = await buildSite({
+        runbooksDir: options.runbooksDir,
+        reportsDir: options.reportsDir,
+        outDir: options.outDir,
+        ...(options.siteUrl ? { siteUrl: options.siteUrl } : {}),
+        ...(process.env.RUN_MD_SITE_BASE ? { base: process.env.RUN_MD_SITE_BASE } : {}),
+      });
+      build = { ok: true, durationMs: r.durationMs, outDir: r.outDir };
+    } catch (e) {
+      build = { ok: false, error: (e as Error).message };
+    }
+  }
+
+  let exitCode = exitCodeOf(outcomes);
+  if (build && !build.ok) exitCode = 2;
+  if (interrupted) exitCode = 130;
+  notifications.sort((a, b) => a.runbookId.localeCompare(b.runbookId));
+  return { outcomes, notifications, pruned, ...(build ? { build } : {}), interrupted, exitCode };
+}

@@ -1,0 +1,97 @@
+/** The summary the nightly job prints at the end, for a terminal and for a GitHub job summary. */
+import type { NightlyResult } from "./job.ts";
+import { failedChecks, runErrors } from "./webhook.ts";
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+function actual(v: unknown): string {
+  return typeof v === "string" ? v : JSON.stringify(v);
+}
+
+/** What failed, in one line: `rows == 0 in step = 3; max(calls) < 50 in step = 62`. */
+export function findings(o: NightlyResult["outcomes"][number]): string {
+  if (o.status === "errored" || o.status === "cancelled") {
+    return runErrors(o)
+      .map((e) => e.split("\n")[0])
+      .join("; ");
+  }
+  return failedChecks(o.report)
+    .map(
+      (c) => `${c.check} in ${c.stepId}${c.actual !== undefined ? ` = ${actual(c.actual)}` : ""}`,
+    )
+    .join("; ");
+}
+
+export function totals(result: NightlyResult): string {
+  const counts = new Map<string, number>();
+  for (const o of result.outcomes) counts.set(o.status, (counts.get(o.status) ?? 0) + 1);
+  const parts = [
+    `${result.outcomes.length} runbook${result.outcomes.length === 1 ? "" : "s"}${
+      counts.size > 0
+        ? `: ${["failed", "errored", "cancelled", "warned", "passed"]
+            .filter((s) => counts.has(s))
+            .map((s) => `${counts.get(s)} ${s}`)
+            .join(", ")}`
+        : ""
+    }`,
+  ];
+  if (result.notifications.length > 0) {
+    const failed = result.notifications.filter((n) => !n.ok).length;
+    parts.push(
+      `${result.notifications.length} message${result.notifications.length === 1 ? "" : "s"} posted${failed ? ` (${failed} failed)` : ""}`,
+    );
+  }
+  parts.push(`${result.pruned.length} old report${result.pruned.length === 1 ? "" : "s"} pruned`);
+  if (result.build?.ok) parts.push(`site built in ${seconds(result.build.durationMs)}`);
+  else if (result.build) parts.push("site build FAILED");
+  if (result.interrupted) parts.push("interrupted");
+  parts.push(`exit ${result.exitCode}`);
+  return parts.join(" · ");
+}
+
+export function textSummary(result: NightlyResult): string {
+  const clip = (t: string) => (t.length > 240 ? `${t.slice(0, 239)}…` : t);
+  const rows = result.outcomes.map((o) => [
+    o.status,
+    o.runbookId,
+    seconds(o.durationMs),
+    clip(findings(o)),
+  ]);
+  const header = ["STATUS", "RUNBOOK", "DURATION", "FAILED CHECKS / ERRORS"];
+  const widths = [0, 1, 2].map((i) =>
+    Math.max(header[i]!.length, ...rows.map((r) => r[i]!.length)),
+  );
+  const line = (r: string[]) =>
+    `  ${r
+      .map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c))
+      .join("  ")
+      .trimEnd()}`;
+  const out = ["", "run-md nightly summary", line(header), ...rows.map(line)];
+  if (result.build && !result.build.ok) out.push("", result.build.error);
+  out.push("", totals(result), "");
+  return out.join("\n");
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+}
+
+export function markdownSummary(result: NightlyResult, siteUrl?: string): string {
+  const link = (id: string) =>
+    siteUrl ? `[${id}](${siteUrl.replace(/\/+$/, "")}/runbooks/${id}/)` : `\`${id}\``;
+  return [
+    "## run-md nightly",
+    "",
+    "| status | runbook | duration | failed checks / errors |",
+    "|---|---|---|---|",
+    ...result.outcomes.map(
+      (o) =>
+        `| ${o.status} | ${link(o.runbookId)} | ${seconds(o.durationMs)} | ${cell(findings(o))} |`,
+    ),
+    "",
+    totals(result),
+    "",
+  ].join("\n");
+}

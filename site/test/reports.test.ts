@@ -1,0 +1,187 @@
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { CheckOutcome, RunReport } from "@run-md/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { formatBytes, formatDuration, statLines } from "../src/lib/format.ts";
+import { diffReports, readReport, readReportIndex, reportSlug } from "../src/lib/reports.ts";
+
+const fixtureReports = path.join(import.meta.dirname, "fixtures/reports");
+
+describe("readReportIndex", () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "run-md-reports-"));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("reads each runbook's reports newest first, without latest.json", async () => {
+    const index = await readReportIndex(fixtureReports, { limit: 30 });
+    expect([...index.histories.keys()].sort()).toEqual([
+      "audit-iam",
+      "kms-key-deletion",
+      "s3-public-access",
+      "unauthorized-access",
+    ]);
+    const ua = index.histories.get("unauthorized-access")!;
+    expect(ua.total).toBe(3);
+    expect(ua.entries.map((e) => [e.name, e.status, e.failedChecks])).toEqual([
+      ["2026-11-23T02-00-03.000Z", "failed", 3],
+      ["2026-11-22T02-00-04.000Z", "failed", 1],
+      ["2026-11-21T02-00-05.000Z", "passed", 0],
+    ]);
+    expect(index.problems).toEqual([]);
+  });
+
+  it("keeps only the newest reports up to the limit, and counts the rest", async () => {
+    const index = await readReportIndex(fixtureReports, { limit: 2 });
+    const ua = index.histories.get("unauthorized-access")!;
+    expect(ua.entries.map((e) => e.name)).toEqual([
+      "2026-11-23T02-00-03.000Z",
+      "2026-11-22T02-00-04.000Z",
+    ]);
+    expect(ua.total).toBe(3);
+  });
+
+  it("skips and lists files that are not reports, and ignores hidden folders and a missing directory", async () => {
+    const good = await readReport(path.join(fixtureReports, "audit-iam/latest.json"));
+    await mkdir(path.join(dir, "audit-iam/.tmp"), { recursive: true });
+    await writeFile(
+      path.join(dir, "audit-iam/2026-11-23T02-00-01.000Z.json"),
+      JSON.stringify(good),
+    );
+    await writeFile(path.join(dir, "audit-iam/2026-11-24T02-00-01.000Z.json"), "{ half a report");
+    await writeFile(path.join(dir, "audit-iam/.tmp/latest.json.1.abcd"), "{");
+    await mkdir(path.join(dir, ".tmp"), { recursive: true });
+    const index = await readReportIndex(dir, { limit: 30 });
+    expect(index.histories.get("audit-iam")?.entries.map((e) => e.runId)).toEqual([good.runId]);
+    expect(index.problems.map((p) => path.basename(p.file))).toEqual([
+      "2026-11-24T02-00-01.000Z.json",
+    ]);
+    expect((await readReportIndex(path.join(dir, "nowhere"), { limit: 30 })).histories.size).toBe(
+      0,
+    );
+  });
+
+  it("makes file names safe as URL segments", () => {
+    expect(reportSlug("2026-11-24T01-23-45.123Z")).toBe("2026-11-24T01-23-45.123Z");
+    expect(reportSlug("2026-11-24T01:23:45Z run#2")).toBe("2026-11-24T01-23-45Z-run-2");
+  });
+});
+
+describe("diffReports", () => {
+  const check = (over: Partial<CheckOutcome>): CheckOutcome => ({
+    check: "no principal like '%:root'",
+    line: 10,
+    warn: false,
+    status: "passed",
+    actual: 0,
+    message: "",
+    ...over,
+  });
+  const report = (status: RunReport["status"], checks: CheckOutcome[]): RunReport =>
+    ({
+      status,
+      steps: [{ id: "denied", checks }],
+    }) as unknown as RunReport;
+  const a = { principal: "arn:root-a", calls: 1 };
+  const b = { principal: "arn:root-b", calls: 2 };
+  const c = { calls: 3, principal: "arn:root-c" };
+
+  it("lists offending rows that appeared and rows that went away, whatever the key order", () => {
+    const before = report("failed", [
+      check({ status: "failed", actual: 2, offendingRows: [a, b] }),
+    ]);
+    const after = report("failed", [
+      check({
+        status: "failed",
+        actual: 2,
+        offendingRows: [{ calls: 2, principal: "arn:root-b" }, c],
+      }),
+    ]);
+    const diff = diffReports(after, before);
+    expect(diff.statusChanged).toBe(false);
+    expect(diff.changes).toHaveLength(1);
+    expect(diff.changes[0]?.newRows).toEqual([c]);
+    expect(diff.changes[0]?.resolvedRows).toEqual([a]);
+  });
+
+  it("reports a check that now passes with all its rows resolved", () => {
+    const diff = diffReports(
+      report("passed", [check({})]),
+      report("failed", [check({ status: "failed", actual: 1, offendingRows: [a] })]),
+    );
+    expect(diff.statusChanged).toBe(true);
+    expect(diff.previousStatus).toBe("failed");
+    expect(diff.changes[0]).toMatchObject({
+      previousStatus: "failed",
+      status: "passed",
+      resolvedRows: [a],
+      newRows: [],
+    });
+  });
+
+  it("does not call rows resolved when the step errored", () => {
+    const diff = diffReports(
+      report("errored", [check({ status: "errored", actual: undefined })]),
+      report("failed", [check({ status: "failed", actual: 1, offendingRows: [a] })]),
+    );
+    expect(diff.changes[0]).toMatchObject({ status: "errored", resolvedRows: [], newRows: [] });
+  });
+
+  it("leaves out checks that did not change, and has nothing to say without a previous run", () => {
+    const same = report("failed", [check({ status: "failed", actual: 1, offendingRows: [a] })]);
+    expect(diffReports(same, same).changes).toEqual([]);
+    expect(diffReports(same, undefined)).toEqual({ changes: [], statusChanged: false });
+  });
+
+  it("flags a comparison made on truncated offending rows", () => {
+    const diff = diffReports(
+      report("failed", [
+        check({ status: "failed", actual: 500, offendingRows: [a], offendingCount: 500 }),
+      ]),
+      report("failed", [
+        check({ status: "failed", actual: 1, offendingRows: [b], offendingCount: 1 }),
+      ]),
+    );
+    expect(diff.changes[0]?.partial).toBe(true);
+  });
+});
+
+describe("formatting", () => {
+  it("puts data and records scanned first, readable", () => {
+    expect(
+      statLines({
+        DataScannedInBytes: 734_003_200,
+        EngineExecutionTimeInMillis: 2310,
+        queryExecutionId: "q-1",
+      }),
+    ).toEqual({
+      headline: [{ label: "data scanned", value: "734.0 MB" }],
+      other: [
+        { label: "EngineExecutionTimeInMillis", value: "2.31 s" },
+        { label: "queryExecutionId", value: "q-1" },
+      ],
+    });
+    expect(statLines({ recordsScanned: 48211, bytesScanned: 1200 }).headline).toEqual([
+      { label: "records scanned", value: "48,211" },
+      { label: "data scanned", value: "1.20 KB" },
+    ]);
+  });
+
+  it("writes durations and sizes the way people read them", () => {
+    expect([
+      formatDuration(180),
+      formatDuration(2310),
+      formatDuration(42_000),
+      formatDuration(125_000),
+    ]).toEqual(["180 ms", "2.31 s", "42.0 s", "2 min 5 s"]);
+    expect([formatBytes(999), formatBytes(18_342_112), formatBytes(3e12)]).toEqual([
+      "999 B",
+      "18.3 MB",
+      "3.00 TB",
+    ]);
+  });
+});

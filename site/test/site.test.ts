@@ -1,0 +1,294 @@
+/**
+ * Builds the site for real from the fixture runbooks and reports, then reads the generated HTML
+ * and drives it in Debian's chromium.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { Element, Root } from "hast";
+import { fromHtml } from "hast-util-from-html";
+import { select, selectAll } from "hast-util-select";
+import { toString as hastToString } from "hast-util-to-string";
+import { chromium } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildSite, repoRoot } from "../../scripts/nightly/build-site.ts";
+import { serveStatic } from "./static-server.ts";
+
+const fixtures = path.join(import.meta.dirname, "fixtures");
+const runbooksDir = path.join(fixtures, "runbooks");
+const reportsDir = path.join(fixtures, "reports");
+const artifacts = path.join(repoRoot, "test-artifacts");
+
+let work: string;
+let outDir: string;
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(tmpdir(), "run-md-site-"));
+  outDir = path.join(work, "dist");
+  const result = await buildSite({ runbooksDir, reportsDir, outDir });
+  console.log(`site build of the fixtures: ${Math.round(result.durationMs)} ms`);
+});
+
+afterAll(async () => {
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+async function page(route: string): Promise<Root> {
+  const file = path.join(outDir, route, route.endsWith(".html") ? "" : "index.html");
+  return fromHtml(await readFile(file, "utf8"));
+}
+
+const text = (node: Root | Element | undefined): string =>
+  node ? hastToString(node).replace(/\s+/g, " ").trim() : "";
+
+const runbookIds = [
+  "audit-iam",
+  "broken-typo",
+  "kms-key-deletion",
+  "root-usage",
+  "s3-public-access",
+  "unauthorized-access",
+];
+
+describe("the generated HTML", () => {
+  it("has a page for every runbook, titled as its front matter says", async () => {
+    const files = (await readdir(runbooksDir)).filter((f) => f.endsWith(".md")).sort();
+    expect(files.map((f) => path.basename(f, ".md"))).toEqual(runbookIds);
+    for (const id of runbookIds) {
+      expect(existsSync(path.join(outDir, "runbooks", id, "index.html")), id).toBe(true);
+    }
+    const iam = await page("runbooks/audit-iam");
+    expect(text(select("h1", iam))).toBe("Audit IAM changes");
+  });
+
+  it("lists every runbook on the index with its latest status, severity, owner, tags and schedule", async () => {
+    const index = await page("");
+    const rows = selectAll("tr[data-runbook]", index);
+    const byId = Object.fromEntries(
+      rows.map((r) => [String(r.properties.dataRunbook), r] as const),
+    );
+    expect(Object.keys(byId).sort()).toEqual(runbookIds);
+    expect(byId["unauthorized-access"]?.properties.dataStatus).toBe("failed");
+    expect(byId["kms-key-deletion"]?.properties.dataStatus).toBe("errored");
+    expect(byId["s3-public-access"]?.properties.dataStatus).toBe("warned");
+    expect(byId["audit-iam"]?.properties.dataStatus).toBe("passed");
+    expect(byId["root-usage"]?.properties.dataStatus).toBe("none");
+    const ua = text(byId["unauthorized-access"]);
+    for (const s of [
+      "Detect unauthorized access attempts",
+      "failed",
+      "2026-11-23 02:00:03 UTC",
+      "high",
+      "security-oncall",
+      "access",
+      "security",
+      "nightly",
+    ]) {
+      expect(ua).toContain(s);
+    }
+    expect(text(byId["root-usage"])).toContain("no run yet");
+    // Failures first.
+    expect(rows[0]?.properties.dataRunbook).toBe("unauthorized-access");
+  });
+
+  it("keeps every index row visible without JavaScript, and hides the filter until a script shows it", async () => {
+    const index = await page("");
+    expect(selectAll("tr[data-runbook][hidden]", index)).toHaveLength(0);
+    expect(select("form[data-rm-filter]", index)?.properties.hidden).toBe(true);
+    const failed = await page("status/failed");
+    expect(selectAll("tr[data-runbook]", failed).map((r) => r.properties.dataRunbook)).toEqual([
+      "unauthorized-access",
+    ]);
+    const none = await page("status/none");
+    expect(
+      selectAll("tr[data-runbook]", none)
+        .map((r) => r.properties.dataRunbook)
+        .sort(),
+    ).toEqual(["broken-typo", "root-usage"]);
+  });
+
+  it("shows each expectation with its actual value and the offending rows of a failed check", async () => {
+    const ua = await page("runbooks/unauthorized-access");
+    const checks = selectAll("[data-expect=denied_by_principal] tr.rm-check", ua);
+    expect(checks.map((c) => c.properties.dataCheckStatus)).toEqual(["failed", "failed"]);
+    expect(text(checks[0])).toContain("max(calls) < 50");
+    expect(text(checks[0])).toContain("62");
+    expect(text(checks[0])).toContain("max(calls) = 62, expected < 50");
+    expect(text(checks[0])).toContain("a burst of denials from one principal is worth a page");
+    const offending = select("[data-expect=denied_by_principal] .rm-offending", ua);
+    expect(text(offending)).toContain("arn:aws:iam::210987654321:root");
+    expect(text(offending)).not.toContain("user/intruder");
+  });
+
+  it("shows each step's latest result: status, duration, data or records scanned, first rows", async () => {
+    const ua = await page("runbooks/unauthorized-access");
+    const denied = text(select("[data-step-result=denied_by_principal]", ua));
+    expect(denied).toContain("failed");
+    expect(denied).toContain("180 ms");
+    expect(denied).toContain("data scanned 18.3 MB");
+    expect(denied).toContain("arn:aws:iam::123456789012:user/intruder");
+    const logins = text(select("[data-step-result=failed_console_logins]", ua));
+    expect(logins).toContain("records scanned 48,211");
+    // The query itself is highlighted by expressive-code.
+    expect(select("[data-step=denied_by_principal] .expressive-code pre", ua)).toBeDefined();
+    expect(text(select("[data-step=denied_by_principal]", ua))).toContain(
+      "useridentity.arn LIKE {{principal_pattern}}",
+    );
+  });
+
+  it("renders the objective, the parameters, the prose and the escalation of the runbook", async () => {
+    const ua = await page("runbooks/unauthorized-access");
+    expect(text(select(".rm-objective", ua))).toContain("Failed sign-ins and access-denied calls");
+    const params = text(select(".rm-params", ua));
+    expect(params).toContain("principal_pattern");
+    expect(params).toContain("LIKE pattern of the principal ARNs to look at");
+    const prose = select('.rm-document a[href="https://docs.aws.amazon.com/"]', ua);
+    expect(text(prose)).toBe("AWS guide");
+    expect(text(select("h2#escalation + *", ua))).toContain("Page the security on-call");
+  });
+
+  it("shows the error and its hint of an errored run", async () => {
+    const kms = text(await page("runbooks/kms-key-deletion"));
+    expect(kms).toContain("ATHENA_QUERY_FAILED");
+    expect(kms).toContain("Table 'awsdatacatalog.default.cloudtrail_logs' does not exist");
+    expect(kms).toContain("Hint: Create the CloudTrail table");
+  });
+
+  it("says so when a runbook has no run yet", async () => {
+    const root = await page("runbooks/root-usage");
+    expect(text(select(".rm-norun--runbook", root))).toContain("No run yet");
+    expect(text(select("[data-step-result=root_calls]", root))).toContain("No run yet");
+    expect(selectAll(".rm-strip a", root)).toHaveLength(0);
+  });
+
+  it("shows an invalid runbook's diagnostics from the core's parser, above its text", async () => {
+    const broken = await page("runbooks/broken-typo");
+    expect(text(select("h1", broken))).toBe("Console logins without MFA");
+    expect(text(select(".rm-diagnostics", broken))).toContain(
+      'broken-typo.md:4:1 error unknown front matter key "scedule"',
+    );
+    expect(text(select(".rm-document", broken))).toContain("json_extract_scalar");
+  });
+
+  it("links each run of the history strip to its report page and JSON file", async () => {
+    const ua = await page("runbooks/unauthorized-access");
+    const links = selectAll(".rm-strip a", ua).map((a) => String(a.properties.href));
+    expect(links).toEqual([
+      "/runbooks/unauthorized-access/runs/2026-11-21T02-00-05.000Z/",
+      "/runbooks/unauthorized-access/runs/2026-11-22T02-00-04.000Z/",
+      "/runbooks/unauthorized-access/runs/2026-11-23T02-00-03.000Z/",
+    ]);
+    expect(selectAll(".rm-strip a", ua).map((a) => String(a.properties.className))).toEqual([
+      expect.stringContaining("passed"),
+      expect.stringContaining("failed"),
+      expect.stringContaining("failed"),
+    ]);
+    for (const href of links)
+      expect(existsSync(path.join(outDir, href, "index.html")), href).toBe(true);
+    const run = await page("runbooks/unauthorized-access/runs/2026-11-22T02-00-04.000Z");
+    expect(text(select("[data-step=denied_by_principal]", run))).toContain(
+      "arn:aws:iam::123456789012:root",
+    );
+    const json = JSON.parse(
+      await readFile(
+        path.join(outDir, "reports/unauthorized-access/2026-11-22T02-00-04.000Z.json"),
+        "utf8",
+      ),
+    );
+    expect(json.runId).toBe("unauthorized-access-2026-11-22T020004000Z");
+  });
+
+  it("shows new and resolved offending rows compared with the previous run", async () => {
+    const ua = await page("runbooks/unauthorized-access");
+    const added = text(select(".rm-diff__new", ua));
+    const resolved = text(select(".rm-diff__resolved", ua));
+    expect(added).toContain("arn:aws:iam::210987654321:root");
+    expect(resolved).toContain("arn:aws:iam::123456789012:root");
+    expect(text(select(".rm-diff", ua))).toContain("actual 7 → 62");
+  });
+});
+
+/** Debian's chromium, installed by the project's script when it is missing. */
+function findChromium(): { path?: string; reason?: string } {
+  const bin = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+  if (existsSync(bin)) return { path: bin };
+  const install = spawnSync("bash", [path.join(repoRoot, "scripts/install-chromium.sh")], {
+    encoding: "utf8",
+    timeout: 300_000,
+  });
+  if (install.status === 0 && existsSync(bin)) return { path: bin };
+  return {
+    reason: `${bin} is missing and scripts/install-chromium.sh could not install it: ${(install.stderr || install.error?.message || "").trim().split("\n").pop()}`,
+  };
+}
+
+describe("in a browser", () => {
+  it("filters the index to failed runbooks, opens one and shows its failed expectation with the offending rows", async (ctx) => {
+    const found = findChromium();
+    if (!found.path) {
+      console.warn(`skipping the browser test: ${found.reason}`);
+      ctx.skip();
+      return;
+    }
+    const server = await serveStatic(outDir);
+    const profile = await mkdtemp(path.join(tmpdir(), "run-md-chromium-"));
+    const browser = await chromium.launchPersistentContext(profile, {
+      executablePath: found.path,
+      headless: true,
+      viewport: { width: 1280, height: 900 },
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+    try {
+      const tab = browser.pages()[0] ?? (await browser.newPage());
+      await tab.goto(`${server.url}/`);
+      await expect.poll(() => tab.locator("tr[data-runbook]:visible").count()).toBe(6);
+
+      await tab.getByRole("button", { name: /^failed/ }).click();
+      await expect.poll(() => tab.locator("tr[data-runbook]:visible").count()).toBe(1);
+      expect(new URL(tab.url()).search).toBe("?status=failed");
+      expect(await tab.locator("[data-filter-count]").textContent()).toBe("1 of 6 shown");
+      await mkdir(artifacts, { recursive: true });
+      await tab.screenshot({ path: path.join(artifacts, "site-index-failed.png") });
+
+      await tab.locator("tr[data-runbook]:visible a").first().click();
+      await tab.waitForURL(/\/runbooks\/unauthorized-access\/$/);
+      const failedCheck = tab.locator(
+        '[data-expect=denied_by_principal] tr[data-check-status="failed"]',
+        {
+          hasText: "no principal like '%:root'",
+        },
+      );
+      await expect.poll(() => failedCheck.isVisible()).toBe(true);
+      const offending = tab.locator("[data-expect=denied_by_principal] .rm-offending");
+      expect(await offending.isVisible()).toBe(true);
+      expect(await offending.textContent()).toContain("arn:aws:iam::210987654321:root");
+
+      // A viewport shot centred on the failed expectation (a full-page shot repeats the sticky
+      // header in the middle of the picture).
+      await tab.setViewportSize({ width: 1280, height: 1200 });
+      await failedCheck.evaluate((el) => el.scrollIntoView({ block: "center" }));
+      const shot = path.join(artifacts, "site-failed-runbook.png");
+      await tab.screenshot({ path: shot });
+      expect((await readFile(shot)).length).toBeGreaterThan(10_000);
+
+      // The tag filter narrows the list too, and the filter survives a reload through the URL.
+      await tab.goto(`${server.url}/?tag=iam`);
+      await expect.poll(() => tab.locator("tr[data-runbook]:visible").count()).toBe(2);
+    } finally {
+      await browser.close();
+      await server.close();
+      await rm(profile, { recursive: true, force: true });
+    }
+  });
+});
