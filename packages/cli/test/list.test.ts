@@ -13,18 +13,12 @@ describe("run-md list", () => {
     const { code, stdout, stderr } = await runMd(["list", valid]);
     expect(stderr).toBe("");
     expect(code).toBe(0);
-    const rows = stdout
-      .trimEnd()
-      .split("\n")
-      .filter((l) => l.startsWith("│"))
-      .map((l) =>
-        l
-          .split("│")
-          .slice(1, -1)
-          .map((c) => c.trim()),
-      );
+    // Cut each line at the header's column starts.
+    const lines = stdout.trimEnd().split("\n");
+    const starts = [...lines[0]!.matchAll(/\S+/g)].map((m) => m.index);
+    const rows = lines.map((l) => starts.map((s, i) => l.slice(s, starts[i + 1]).trim()));
     expect(rows).toEqual([
-      ["id", "title", "severity", "schedule", "owner", "steps"],
+      ["ID", "TITLE", "SEVERITY", "SCHEDULE", "OWNER", "STEPS"],
       ["audit-iam", "Audit IAM changes", "critical", "weekly", "security-oncall", "5"],
       ["minimal", "Minimal", "medium", "manual", "", "1"],
       ["spec-example", "Detect unauthorized access attempts", "high", "nightly", "", "2"],

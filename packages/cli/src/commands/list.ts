@@ -86,14 +86,29 @@ export async function listCommand(argv: string[]): Promise<number> {
   if (values.json) {
     process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
   } else if (entries.length > 0) {
+    // Borderless, one line a runbook, like `docker ps`.
+    const none = ["top", "top-mid", "top-left", "top-right", "bottom", "bottom-mid"]
+      .concat(["bottom-left", "bottom-right", "left", "left-mid", "mid", "mid-mid"])
+      .concat(["right", "right-mid", "middle"]);
     const table = new Table({
-      head: ["id", "title", "severity", "schedule", "owner", "steps"],
-      style: { head: pc.isColorSupported ? ["bold"] : [], border: [] },
+      head: ["ID", "TITLE", "SEVERITY", "SCHEDULE", "OWNER", "STEPS"],
+      chars: Object.fromEntries(none.map((c) => [c, ""])),
+      style: {
+        head: pc.isColorSupported ? ["bold"] : [],
+        border: [],
+        "padding-left": 0,
+        "padding-right": 3,
+      },
     });
     for (const e of entries) {
       table.push([e.id, e.title, e.severity, e.schedule, e.owner ?? "", String(e.steps)]);
     }
-    process.stdout.write(`${table.toString()}\n`);
+    const text = table
+      .toString()
+      .split("\n")
+      .map((line) => line.trimEnd())
+      .join("\n");
+    process.stdout.write(`${text}\n`);
   } else {
     process.stdout.write("no runbooks found\n");
   }
