@@ -71,7 +71,8 @@ export async function createLocalEngine(opts: LocalEngineOptions): Promise<Local
     );
   }
   const cacheDir = await fsp.mkdtemp(path.join(os.tmpdir(), "run-md-local-"));
-  const config: Record<string, string> = {};
+  // Spill files go to the session's cache directory (DuckDB allows its temp directory to be read).
+  const config: Record<string, string> = { temp_directory: path.join(cacheDir, "spill") };
   if (opts.threads !== undefined) config.threads = String(opts.threads);
   if (opts.memoryLimit !== undefined) config.memory_limit = opts.memoryLimit;
   const instance = await DuckDBInstance.create(":memory:", config);
@@ -397,6 +398,11 @@ const COLUMN_NAMES = CLOUDTRAIL_COLUMNS.map((c) => c.name).join(", ");
 
 function engineError(msg: string, cause: unknown): RunMdError {
   const first = msg.split("\n")[0] ?? msg;
+  if (/single SELECT statement/i.test(first)) {
+    return new RunMdError("sql-refused", `Refused: ${first.replace(/^\w+ Error:\s*/i, "")}`, {
+      cause,
+    });
+  }
   if (/^Parser Error/i.test(msg)) {
     return new RunMdError(
       "sql-syntax",

@@ -325,10 +325,6 @@ export async function rewriteAthena(
   const rewriteFunction = (f: Node): Node => {
     const name = (f.function_name as string).toLowerCase();
     const args = f.children as unknown[];
-    if (opts.trinoFunctions?.has(name)) {
-      f.function_name = `${TRINO_PREFIX}${name}`;
-      return f;
-    }
     const fmt = constValue(args[1]);
     switch (name) {
       case "date_parse":
@@ -376,6 +372,9 @@ export async function rewriteAthena(
         break;
       }
     }
+    // Functions with a Trino macro are called through it (after the constant rewrites above).
+    const fname = String(f.function_name).toLowerCase();
+    if (opts.trinoFunctions?.has(fname)) f.function_name = `${TRINO_PREFIX}${fname}`;
     return f;
   };
 
