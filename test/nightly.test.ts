@@ -1,0 +1,253 @@
+/**
+ * `npm run nightly` end to end: the real `run-md` command on the bundled sample data, a local
+ * HTTP receiver standing in for the Slack webhook, report retention and the site build.
+ */
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { RunReport } from "@run-md/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const repoRoot = path.resolve(import.meta.dirname, "..");
+const DAY = 86_400_000;
+
+interface Received {
+  body: { text: string; blocks: { type: string; [k: string]: unknown }[] };
+  answered: number;
+}
+
+/** Collects the posts; answers 500 to every post about `refuse` so the job has to retry. */
+async function startReceiver(refuse: string) {
+  const received: Received[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Received["body"];
+      const answered = JSON.stringify(body).includes(`\`${refuse}\``) ? 500 : 200;
+      received.push({ body, answered });
+      res.writeHead(answered, { "content-type": "text/plain" }).end(answered === 200 ? "ok" : "no");
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hooks/nightly`,
+    received,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+function runNpm(args: string[], env: NodeJS.ProcessEnv) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn("npm", args, { cwd: repoRoot, env: { ...process.env, ...env } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (b: Buffer) => {
+      stdout += b.toString();
+    });
+    child.stderr.on("data", (b: Buffer) => {
+      stderr += b.toString();
+    });
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const runbook = (front: string, body: string) => `---\n${front.trim()}\n---\n\n${body.trim()}\n`;
+
+/** A report file as the runner names it, `days` days ago. */
+async function oldReport(reportsDir: string, id: string, days: number, template: RunReport) {
+  const startedAt = new Date(Date.now() - days * DAY).toISOString();
+  const dir = path.join(reportsDir, id);
+  await mkdir(dir, { recursive: true });
+  const name = `${startedAt.replaceAll(":", "-")}.json`;
+  const report = {
+    ...template,
+    runId: `old-${id}-${days}`,
+    runbook: { ...template.runbook, id },
+    startedAt,
+  };
+  await writeFile(path.join(dir, name), JSON.stringify(report));
+  return name;
+}
+
+describe("npm run nightly", () => {
+  let work: string;
+  let runbooksDir: string;
+  let reportsDir: string;
+  let outDir: string;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let result: Awaited<ReturnType<typeof runNpm>>;
+  const seeded: Record<string, string> = {};
+
+  beforeAll(async () => {
+    work = await mkdtemp(path.join(tmpdir(), "run-md-nightly-"));
+    runbooksDir = path.join(work, "runbooks");
+    reportsDir = path.join(work, "reports");
+    outDir = path.join(work, "site");
+    await mkdir(runbooksDir);
+    // Two bundled runbooks that find what the sample data plants (they fail) ...
+    for (const f of ["kms-key-deletion.md", "audit-iam.md"]) {
+      await copyFile(path.join(repoRoot, "runbooks", f), path.join(runbooksDir, f));
+    }
+    // ... one that passes, one whose query the engine rejects, and a manual one.
+    await writeFile(
+      path.join(runbooksDir, "quiet-night.md"),
+      runbook(
+        "title: Nothing unusual\nseverity: low\nschedule: nightly",
+        "```sql no_such_event\nSELECT eventname FROM cloudtrail_logs WHERE eventname = 'NoSuchEventEver'\n```\n\n```expect\nrows == 0\n```",
+      ),
+    );
+    await writeFile(
+      path.join(runbooksDir, "broken-column.md"),
+      runbook(
+        "title: A query with a typo\nseverity: high\nschedule: nightly\nescalation: Fix the query.",
+        "```sql typo\nSELECT no_such_column FROM cloudtrail_logs\n```\n\n```expect\nrows == 0\n```",
+      ),
+    );
+    await writeFile(
+      path.join(runbooksDir, "manual-only.md"),
+      runbook(
+        "title: Run by hand\nschedule: manual",
+        "```sql everything\nSELECT eventname FROM cloudtrail_logs\n```",
+      ),
+    );
+    // History: reports older and younger than the 90-day retention.
+    const template = JSON.parse(
+      await readFile(
+        path.join(repoRoot, "site/test/fixtures/reports/kms-key-deletion/latest.json"),
+        "utf8",
+      ),
+    ) as RunReport;
+    seeded.kmsOld = await oldReport(reportsDir, "kms-key-deletion", 200, template);
+    seeded.kmsRecent = await oldReport(reportsDir, "kms-key-deletion", 10, template);
+    seeded.retiredOldest = await oldReport(reportsDir, "retired-runbook", 200, template);
+    seeded.retiredNewest = await oldReport(reportsDir, "retired-runbook", 150, template);
+    await writeFile(
+      path.join(reportsDir, "retired-runbook", "latest.json"),
+      JSON.stringify(template),
+    );
+
+    receiver = await startReceiver("audit-iam");
+    const started = performance.now();
+    result = await runNpm(
+      [
+        "run",
+        "--silent",
+        "nightly",
+        "--",
+        "--runbooks",
+        runbooksDir,
+        "--reports-dir",
+        reportsDir,
+        "--out-dir",
+        outDir,
+        "--retention",
+        "90d",
+        "--concurrency",
+        "2",
+      ],
+      { RUN_MD_WEBHOOK_URL: receiver.url, RUN_MD_SITE_URL: "https://security.example.test/run-md" },
+    );
+    console.log(
+      `npm run nightly: ${Math.round(performance.now() - started)} ms, exit ${result.code}`,
+    );
+    if (result.code !== 2) console.log(result.stdout, result.stderr);
+  }, 240_000);
+
+  afterAll(async () => {
+    await receiver?.close();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it("runs every nightly runbook, even after one errors, and exits with the worst status", async () => {
+    expect(result.code).toBe(2);
+    const ran = (await readdir(reportsDir)).sort();
+    expect(ran).toEqual([
+      "audit-iam",
+      "broken-column",
+      "kms-key-deletion",
+      "quiet-night",
+      "retired-runbook",
+    ]);
+    const latest = async (id: string) =>
+      JSON.parse(await readFile(path.join(reportsDir, id, "latest.json"), "utf8")) as RunReport;
+    expect((await latest("quiet-night")).status).toBe("passed");
+    expect((await latest("broken-column")).status).toBe("errored");
+    expect((await latest("kms-key-deletion")).status).toBe("failed");
+    expect((await latest("audit-iam")).status).toBe("failed");
+    expect(existsSync(path.join(reportsDir, "manual-only"))).toBe(false);
+  });
+
+  it("prints a summary with each runbook's status, duration and failed checks", () => {
+    const lines = result.stdout.slice(result.stdout.indexOf("run-md nightly summary")).split("\n");
+    const row = (id: string) =>
+      lines.find((l) => new RegExp(`^\\s+\\w+\\s+${id}\\s`).test(l)) ?? "";
+    expect(row("quiet-night")).toMatch(/^\s+passed\s+quiet-night\s+\d+\.\d s\s*$/);
+    expect(row("broken-column")).toMatch(
+      /errored\s+broken-column\s+\d+\.\d s\s+typo: .*no_such_column/,
+    );
+    expect(row("kms-key-deletion")).toMatch(/failed\s+kms-key-deletion\s+\d+\.\d s\s+.* = \d+/);
+    expect(result.stdout).toMatch(
+      /4 runbooks: 2 failed, 1 errored, 1 passed · 3 messages posted \(1 failed\) · 2 old reports pruned · site built in [\d.]+ s · exit 2/,
+    );
+  });
+
+  it("posts one Slack-shaped message per failed or errored runbook and none for a passing one", () => {
+    const delivered = receiver.received.filter((r) => r.answered === 200);
+    const about = (id: string) =>
+      receiver.received.filter((r) => JSON.stringify(r.body).includes(`\`${id}\``));
+    expect(delivered).toHaveLength(2);
+    expect(about("kms-key-deletion")).toHaveLength(1);
+    expect(about("broken-column")).toHaveLength(1);
+    expect(about("quiet-night")).toHaveLength(0);
+
+    const kms = about("kms-key-deletion")[0]!.body;
+    expect(kms.text).toContain("failed (severity critical");
+    expect(kms.blocks[0]).toMatchObject({ type: "header", text: { type: "plain_text" } });
+    const all = JSON.stringify(kms.blocks);
+    expect(all).toContain("*Severity*\\ncritical");
+    expect(all).toMatch(/\*Failed checks\*.*no eventname == 'ScheduleKeyDeletion'.*actual \*\d+\*/);
+    expect(all).toContain("Cancel the deletion at once");
+    expect(all).toContain("https://security.example.test/run-md/runbooks/kms-key-deletion/");
+    const button = kms.blocks.find((b) => b.type === "actions") as { elements: { url: string }[] };
+    expect(button.elements[0]?.url).toBe(
+      "https://security.example.test/run-md/runbooks/kms-key-deletion/",
+    );
+
+    const broken = JSON.stringify(about("broken-column")[0]!.body);
+    expect(broken).toContain("no_such_column");
+    expect(broken).toContain("Fix the query.");
+  });
+
+  it("retries a webhook that fails, says so, and keeps the report", async () => {
+    const tries = receiver.received.filter((r) => JSON.stringify(r.body).includes("`audit-iam`"));
+    expect(tries.map((t) => t.answered)).toEqual([500, 500, 500]);
+    expect(result.stdout).toMatch(/webhook for audit-iam failed after 3 attempts: HTTP 500/);
+    const files = await readdir(path.join(reportsDir, "audit-iam"));
+    expect(files.filter((f) => f !== "latest.json" && f.endsWith(".json"))).toHaveLength(1);
+  });
+
+  it("prunes reports older than the retention but never latest.json or a runbook's newest report", async () => {
+    const kms = await readdir(path.join(reportsDir, "kms-key-deletion"));
+    expect(kms).not.toContain(seeded.kmsOld);
+    expect(kms).toContain(seeded.kmsRecent);
+    expect(kms).toContain("latest.json");
+    expect(kms.filter((f) => f.endsWith(".json"))).toHaveLength(3);
+    const retired = (await readdir(path.join(reportsDir, "retired-runbook"))).sort();
+    expect(retired).toEqual([seeded.retiredNewest, "latest.json"].sort());
+  });
+
+  it("builds the site from the runbooks and the reports it just wrote", async () => {
+    const page = await readFile(path.join(outDir, "runbooks/kms-key-deletion/index.html"), "utf8");
+    expect(page).toContain('data-check-status="failed"');
+    expect(page).toContain("no eventname == &#39;ScheduleKeyDeletion&#39;");
+    const index = await readFile(path.join(outDir, "index.html"), "utf8");
+    expect(index).toMatch(/data-runbook="quiet-night" data-status="passed"/);
+    expect(index).toMatch(/data-runbook="manual-only" data-status="none"/);
+  });
+});
