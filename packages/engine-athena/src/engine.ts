@@ -232,22 +232,23 @@ export class AthenaEngine implements Engine {
       });
     }
     const fault = (e as { $fault?: string }).$fault;
-    return new RunMdError(
-      "athena-request-failed",
-      `Athena ${name || "request"} failed: ${message}`,
-      {
-        hint:
-          name === "AccessDeniedException"
-            ? hintFor("access denied")
-            : "Check the Athena configuration (workgroup, catalog, database, result location).",
-        details: {
-          errorName: name,
-          fault,
-          requestId: (e as { $metadata?: { requestId?: string } }).$metadata?.requestId,
-        },
-        cause: e,
-      },
+    const network = /ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|socket hang up/i.test(
+      message,
     );
+    const what = name && name !== "Error" ? `${name}: ` : "";
+    return new RunMdError("athena-request-failed", `Athena request failed: ${what}${message}`, {
+      hint: network
+        ? `Could not reach Athena${this.opts.endpoint ? ` at ${this.opts.endpoint}` : ""}: check the network and the region, and athena.endpoint (RUN_MD_ATHENA_ENDPOINT) if you use the emulator.`
+        : name === "AccessDeniedException"
+          ? hintFor("access denied")
+          : "Check the Athena configuration (workgroup, catalog, database, result location).",
+      details: {
+        errorName: name,
+        fault,
+        requestId: (e as { $metadata?: { requestId?: string } }).$metadata?.requestId,
+      },
+      cause: e,
+    });
   }
 
   async query(req: QueryRequest): Promise<QueryResult> {
