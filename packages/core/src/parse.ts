@@ -105,12 +105,16 @@ export function parseRunbook(source: string, path: string): ParseResult {
     return !m || m[1]![0] !== fence.char || m[1]!.length < fence.length;
   };
 
+  // An unclosed fence swallows the rest of its container: its content is not checked further
+  // (that would report the swallowed prose as a broken query or check).
+  const unclosed = new Set<Code>();
   // Fences anywhere: unclosed ones, and query/expect blocks that are not at the top level.
   visit(tree, "code", (node, _index, parent) => {
     const fence = fenceOf(node);
     if (!fence) return;
     const { line, column } = node.position!.start;
     if (isUnclosed(node, fence)) {
+      unclosed.add(node);
       sink.error(
         RULES.unclosedFence,
         line,
@@ -192,7 +196,7 @@ export function parseRunbook(source: string, path: string): ParseResult {
             RULES.duplicateExpect,
             start.line,
             start.column,
-            `step "${lastWithExpect.step.id || lastWithExpect.explicitId || `#${lastWithExpect.index}`}" already has an expect block (line ${lastWithExpect.step.expectPosition!.start.line}): put all its checks in one block`,
+            `${lastWithExpect.explicitId !== undefined ? `step "${lastWithExpect.explicitId}"` : `the step on line ${lastWithExpect.step.position.start.line}`} already has an expect block (line ${lastWithExpect.step.expectPosition!.start.line}): put all its checks in one block`,
           );
         } else {
           sink.error(
@@ -204,11 +208,10 @@ export function parseRunbook(source: string, path: string): ParseResult {
         }
         continue;
       }
-      const closed = !isUnclosed(node, fence);
-      const body = lines.slice(start.line, closed ? end.line - 1 : end.line).join("\n");
+      const body = unclosed.has(node) ? "" : lines.slice(start.line, end.line - 1).join("\n");
       const parsed = parseExpect(body, start.line + 1, path);
       sink.diagnostics.push(...parsed.diagnostics);
-      if (parsed.checks.length === 0 && parsed.diagnostics.length === 0) {
+      if (parsed.checks.length === 0 && parsed.diagnostics.length === 0 && !unclosed.has(node)) {
         sink.warning(
           RULES.emptyExpect,
           start.line,
@@ -283,10 +286,11 @@ export function parseRunbook(source: string, path: string): ParseResult {
     };
 
     const refs: ParamRef[] = [];
+    const swallowed = unclosed.has(node);
     for (const m of query.matchAll(/\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g)) {
       const position = positionOf(m.index);
       refs.push({ name: m[1]!, position });
-      if (!declared.has(m[1]!)) {
+      if (!declared.has(m[1]!) && !swallowed) {
         sink.error(
           RULES.undeclaredParam,
           position.line,
@@ -296,7 +300,7 @@ export function parseRunbook(source: string, path: string): ParseResult {
       }
     }
     step.paramRefs = refs;
-    for (const problem of templateProblems(query, dialect)) {
+    for (const problem of swallowed ? [] : templateProblems(query, dialect)) {
       const position = positionOf(problem.offset);
       if (problem.kind === "quoted") {
         const inside =

@@ -163,3 +163,24 @@ describe("placement of steps and expect blocks", () => {
     ]);
   });
 });
+
+describe("unclosed fences", () => {
+  it("reports an unclosed expect block once, not the prose it swallowed", () => {
+    const source =
+      "---\ntitle: T\n---\n\n```sql a\nSELECT 1\n```\n\n```expect\nrows == 0\n\nSome prose that is not a check.\n";
+    expect(summary(source)).toEqual(["9:1 error unclosed-fence"]);
+  });
+
+  it("reports an unclosed step once, not the references in the prose it swallowed", () => {
+    const source = "---\ntitle: T\n---\n\n```sql a\nSELECT 1\n\nProse with '{{x}}' in it.\n";
+    expect(summary(source)).toEqual(["5:1 error unclosed-fence"]);
+  });
+
+  it("names a step without an id by its line when it gets a second expect block", () => {
+    const source =
+      "---\ntitle: T\n---\n\n```sql\nSELECT 1\n```\n\n```expect\nrows == 1\n```\n\n```expect\nrows == 2\n```\n";
+    expect(parseRunbook(source, "x.md").diagnostics.map((d) => d.message)).toEqual([
+      "the step on line 5 already has an expect block (line 9): put all its checks in one block",
+    ]);
+  });
+});
