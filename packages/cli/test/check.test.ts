@@ -111,6 +111,12 @@ describe("run-md check", () => {
     expect(code).toBe(0);
   });
 
+  it("passes on the project's own runbook library", async () => {
+    const { code, stdout } = await runMd(["check", "runbooks"]);
+    expect(stdout).toMatch(/^✓ \d+ runbooks checked, no problems\n$/);
+    expect(code).toBe(0);
+  });
+
   it("exits 2 with a clear message on an unknown flag, a bad format or a missing path", async () => {
     const flag = await runMd(["check", "--strict"]);
     expect(flag.code).toBe(2);

@@ -123,10 +123,10 @@ function tokenize(line: string): Line {
       i++;
       continue;
     }
-    // Anything else (`=`, `*`, `;`, ...) is a token the parser will reject with context.
-    const bad = c === "=" ? "=" : c;
+    // Anything else (`=`, `*`, `;`, `5m`, ...) is a token the parser will reject with context.
+    const bad = /^[0-9A-Za-z_.@-]+/.exec(rest)?.[0] ?? c;
     tokens.push({ kind: "bad", text: bad, value: bad, col: i });
-    i++;
+    i += bad.length;
   }
   tokens.push({ kind: "end", text: "", value: "", col: result.commentCol ?? trimmedEnd(line) });
   return result;
