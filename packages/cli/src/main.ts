@@ -48,7 +48,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (first === "help") {
     const topic = rest[0];
-    if (topic !== undefined && topic in COMMANDS) return (await COMMANDS[topic]!())(["--help"]);
+    if (topic !== undefined && Object.hasOwn(COMMANDS, topic))
+      return (await COMMANDS[topic]!())(["--help"]);
     if (topic !== undefined) {
       process.stderr.write(`error unknown command "${topic}"\n\n${USAGE}`);
       return 2;
@@ -56,7 +57,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const load = COMMANDS[first];
+  const load = Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;
   if (load) return (await load())(rest);
   // Anything else is a path (or an option) for `run`.
   return (await COMMANDS.run!())(argv);

@@ -111,6 +111,18 @@ describe("run-md check", () => {
     expect(code).toBe(0);
   });
 
+  it("reports two runbooks with the same id", async () => {
+    const dir = path.join(tmp, "dupes");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, "a.md"), "---\ntitle: A\nid: same\n---\n");
+    writeFileSync(path.join(dir, "b.md"), "---\ntitle: B\nid: same\n---\n");
+    const { code, stdout } = await runMd(["check", dir]);
+    expect(stdout.split("\n")[0]).toBe(
+      `${dir}/b.md:1:1 error duplicate runbook id "same" (also ${dir}/a.md): give one of them another id: or file name [duplicate-runbook-id]`,
+    );
+    expect(code).toBe(2);
+  });
+
   it("passes on the project's own runbook library", async () => {
     const { code, stdout } = await runMd(["check", "runbooks"]);
     expect(stdout).toMatch(/^✓ \d+ runbooks checked, no problems\n$/);

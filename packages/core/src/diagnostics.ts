@@ -32,6 +32,8 @@ export const RULES = {
   quotedParam: "quoted-param",
   badTemplate: "bad-template",
   unusedParam: "unused-param",
+  /** Across files (`run-md check`): two runbooks with one id. */
+  duplicateRunbookId: "duplicate-runbook-id",
 } as const;
 
 export type Rule = (typeof RULES)[keyof typeof RULES];

@@ -123,7 +123,7 @@ export function parseRunbook(source: string, path: string): ParseResult {
       );
     }
     const lang = (node.lang ?? "").toLowerCase();
-    if (parent !== tree && (lang in STEP_LANGUAGES || lang === "expect")) {
+    if (parent !== tree && (Object.hasOwn(STEP_LANGUAGES, lang) || lang === "expect")) {
       sink.error(
         RULES.nestedStep,
         line,
@@ -170,7 +170,7 @@ export function parseRunbook(source: string, path: string): ParseResult {
     if (node.type === "yaml") continue;
     const fence = node.type === "code" ? fenceOf(node) : undefined;
     const lang = node.type === "code" ? (node.lang ?? "").toLowerCase() : "";
-    if (node.type === "code" && fence && lang in STEP_LANGUAGES) {
+    if (node.type === "code" && fence && Object.hasOwn(STEP_LANGUAGES, lang)) {
       flush();
       const draft = readStep(node, fence, lang, drafts.length + 1, heading);
       drafts.push(draft);

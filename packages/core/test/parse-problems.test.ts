@@ -184,3 +184,12 @@ describe("unclosed fences", () => {
     ]);
   });
 });
+
+describe("fence languages", () => {
+  it("treats a language named like an object property as documentation", () => {
+    const source = "---\ntitle: T\n---\n\n```constructor\nx\n```\n\n```toString\ny\n```\n";
+    const { runbook, diagnostics } = parseRunbook(source, "x.md");
+    expect(diagnostics).toEqual([]);
+    expect(runbook!.steps).toEqual([]);
+  });
+});

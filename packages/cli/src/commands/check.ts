@@ -6,6 +6,7 @@ import {
   formatDiagnostic,
   isRunMdError,
   loadRunbook,
+  RULES,
 } from "@run-md/core";
 import pc from "picocolors";
 import { usageError } from "../args.ts";
@@ -80,8 +81,21 @@ export async function checkCommand(argv: string[]): Promise<number> {
   }
 
   const checked: CheckedFile[] = [];
+  // Runbook ids name reports and site pages: two files with one id would overwrite each other.
+  const ids = new Map<string, string>();
   for (const path of files) {
-    const { diagnostics } = await loadRunbook(path);
+    const { runbook, diagnostics } = await loadRunbook(path);
+    const other = runbook ? ids.get(runbook.meta.id) : undefined;
+    if (runbook && other !== undefined) {
+      diagnostics.push({
+        file: path,
+        line: 1,
+        column: 1,
+        severity: "error",
+        rule: RULES.duplicateRunbookId,
+        message: `duplicate runbook id "${runbook.meta.id}" (also ${other}): give one of them another id: or file name`,
+      });
+    } else if (runbook) ids.set(runbook.meta.id, path);
     checked.push({ path, ok: !diagnostics.some((d) => d.severity === "error"), diagnostics });
   }
   const all = checked.flatMap((f) => f.diagnostics);
