@@ -295,8 +295,9 @@ export class LocalEngine implements Engine {
           job.kind === "insights"
             ? cwlViewSql(res.files, job.window)
             : cloudtrailViewSql(res.files, job.window);
-        await conn.run(view);
         try {
+          // Creating the view already opens files (read_json binds), so it belongs in the retry.
+          await conn.run(view);
           const extracted = await conn.extractStatements(sql);
           if (extracted.count !== 1)
             throw new RunMdError("sql-refused", "Refused: exactly one statement per step.");
@@ -371,7 +372,7 @@ export function cloudtrailViewSql(files: ReadFile[], window: TimeWindow | null):
   const src =
     files.length === 0
       ? `(SELECT CAST(NULL AS ${RECORD_TYPE}) AS r, CAST(NULL AS VARCHAR) AS filename WHERE false)`
-      : `(SELECT unnest(Records) AS r, filename FROM read_json(${fileList(files)}, format = 'unstructured', filename = true, maximum_object_size = ${MAX_OBJECT}, columns = {Records: '${RECORD_TYPE}[]'}))`;
+      : `(SELECT unnest(Records) AS r, filename FROM read_json(${fileList(files)}, format = 'unstructured', records = true, filename = true, maximum_object_size = ${MAX_OBJECT}, columns = {Records: '${RECORD_TYPE}[]'}))`;
   return `CREATE OR REPLACE TEMP VIEW cloudtrail_logs AS
 SELECT ${ATHENA_SELECT_LIST},
   ${partitionSelectList()}
@@ -383,7 +384,7 @@ export function cwlViewSql(files: ReadFile[], window: TimeWindow | null): string
   const src =
     files.length === 0
       ? `(SELECT CAST(NULL AS JSON) AS j WHERE false)`
-      : `(SELECT unnest(Records) AS j FROM read_json(${fileList(files)}, format = 'unstructured', maximum_object_size = ${MAX_OBJECT}, columns = {Records: 'JSON[]'}))`;
+      : `(SELECT unnest(Records) AS j FROM read_json(${fileList(files)}, format = 'unstructured', records = true, maximum_object_size = ${MAX_OBJECT}, columns = {Records: 'JSON[]'}))`;
   const acct = `coalesce(j->>'recipientAccountId', j->>'$.userIdentity.accountId', 'unknown')`;
   return `CREATE OR REPLACE TEMP VIEW cwl_events AS
 SELECT * FROM (SELECT TRY_CAST(j->>'eventTime' AS TIMESTAMPTZ) AS "@timestamp",

@@ -120,10 +120,7 @@ export async function parseSelect(
       );
     }
     const first = firstKeyword(sql);
-    if (
-      first !== undefined &&
-      !["select", "with", "values", "from", "table", "("].includes(first)
-    ) {
+    if (first !== undefined && WRITE_KEYWORDS.has(first)) {
       throw new RunMdError(
         "sql-refused",
         `Refused: a step may hold only one read-only SELECT or WITH statement; this one starts with ${first.toUpperCase()}.`,
@@ -147,6 +144,15 @@ export async function parseSelect(
   }
   return { statement: statements[0] as { node: Node; named_param_map?: unknown } };
 }
+
+/** Statement keywords that never start a read-only query (Athena's and DuckDB's). */
+const WRITE_KEYWORDS = new Set(
+  (
+    "alter analyze attach begin call checkpoint comment commit copy create deallocate delete detach drop " +
+    "execute explain export grant import insert install load merge msck optimize pragma prepare refresh " +
+    "reset revoke rollback set start truncate unload update upsert use vacuum"
+  ).split(" "),
+);
 
 /** The first keyword of a statement, comments and white space skipped, lower-cased. */
 export function firstKeyword(sql: string): string | undefined {
