@@ -1,4 +1,4 @@
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type Emulator, startEmulator } from "@run-md/aws-emulator";
@@ -16,6 +16,7 @@ import { runMd } from "./helpers.ts";
 let emulator: Emulator;
 let logDir: string;
 let window: string[];
+let config: string;
 
 beforeAll(async () => {
   const base = await mkdtemp(path.join(tmpdir(), "run-md-parity-"));
@@ -32,6 +33,28 @@ beforeAll(async () => {
     new Date(sample.end.getTime() + 3_600_000).toISOString(),
   ];
   emulator = await startEmulator({ logDir, tableAliases: ["security.cloudtrail_logs_pp"] });
+  // The repository's configuration, with the AWS engines pointed at the emulator and polling it
+  // faster than they would poll AWS.
+  config = path.join(base, "run-md.config.yaml");
+  await writeFile(
+    config,
+    [
+      "athena:",
+      `  endpoint: ${emulator.endpoint}`,
+      "  region: us-east-1",
+      "  table: security.cloudtrail_logs_pp",
+      "  partitioning: projection",
+      "  pollMinMs: 50",
+      "  pollMaxMs: 200",
+      "logs:",
+      `  endpoint: ${emulator.endpoint}`,
+      "  region: us-east-1",
+      "  logGroups: [aws-cloudtrail-logs]",
+      "  pollIntervalMs: 50",
+      "  maxPollIntervalMs: 200",
+      "",
+    ].join("\n"),
+  );
 });
 
 afterAll(async () => {
@@ -89,7 +112,9 @@ describe("engine parity on the bundled runbooks", () => {
     local = await runAll("local");
   });
 
-  it("--engine athena gives the same rows and outcomes as --engine local", async () => {
+  it("--engine athena gives the same rows and outcomes as --engine local", {
+    timeout: 300_000,
+  }, async () => {
     const athena = await runAll("athena");
     const sqlSteps = athena.flatMap((r) => r.steps.filter((s) => s.dialect === "sql"));
     expect(sqlSteps.length).toBeGreaterThan(15);
@@ -105,7 +130,9 @@ describe("engine parity on the bundled runbooks", () => {
     expect(started.every((q) => q.includes('"timestamp"') && q.includes("eventtime"))).toBe(true);
   });
 
-  it("--engine logs gives the same rows and outcomes as --engine local", async () => {
+  it("--engine logs gives the same rows and outcomes as --engine local", {
+    timeout: 300_000,
+  }, async () => {
     const logs = await runAll("logs");
     const insightsSteps = logs.flatMap((r) => r.steps.filter((s) => s.dialect === "logs-insights"));
     expect(insightsSteps.length).toBeGreaterThanOrEqual(8);

@@ -26,6 +26,8 @@ export interface AthenaConfig {
   regions?: string[];
   accounts?: string[];
   pricePerTbUsd?: number;
+  pollMinMs?: number;
+  pollMaxMs?: number;
 }
 
 export interface LogsConfig {
@@ -33,6 +35,8 @@ export interface LogsConfig {
   profile?: string;
   endpoint?: string;
   logGroups?: string[];
+  pollIntervalMs?: number;
+  maxPollIntervalMs?: number;
 }
 
 export interface Config {
@@ -70,8 +74,17 @@ const SCHEMA: Record<string, FieldType | Record<string, FieldType>> = {
     regions: "string[]",
     accounts: "string[]",
     pricePerTbUsd: "number",
+    pollMinMs: "number",
+    pollMaxMs: "number",
   },
-  logs: { region: "string", profile: "string", endpoint: "string", logGroups: "string[]" },
+  logs: {
+    region: "string",
+    profile: "string",
+    endpoint: "string",
+    logGroups: "string[]",
+    pollIntervalMs: "number",
+    maxPollIntervalMs: "number",
+  },
   params: "map",
 };
 

@@ -1,0 +1,258 @@
+import { describe, expect, it } from "vitest";
+import type { Engine, QueryRequest, QueryResult } from "../src/engine.ts";
+import { parseRunbook } from "../src/parse.ts";
+import { chooseEngine, exitCodeOf, type RunOptions, runRunbook } from "../src/run.ts";
+
+/**
+ * An engine that answers from a table of canned results by step id: the runner's logic (engine
+ * choice, parameters, windows, timeouts, cancellation, statuses) is what is under test here; the
+ * real engines have their own tests.
+ */
+class TableEngine implements Engine {
+  readonly dialects = ["sql", "logs-insights"] as const;
+  readonly requests: QueryRequest[] = [];
+  constructor(
+    readonly name: string,
+    private readonly answers: Record<string, Partial<QueryResult> | "hang" | Error>,
+  ) {}
+  async query(req: QueryRequest): Promise<QueryResult> {
+    this.requests.push(req);
+    const a = this.answers[req.stepId];
+    if (a === "hang") {
+      return new Promise((_, reject) => {
+        req.signal.addEventListener("abort", () => reject(new Error("interrupted")), {
+          once: true,
+        });
+      });
+    }
+    if (a instanceof Error) throw a;
+    return {
+      columns: [{ name: "n", type: "bigint" }],
+      rows: [],
+      queryAsRun: req.query,
+      stats: {},
+      warnings: [],
+      ...a,
+    };
+  }
+  async close(): Promise<void> {}
+}
+
+const SOURCE = `---
+title: Test runbook
+id: t
+window: 7d
+params:
+  who:
+    type: string
+    default: "%"
+  limit:
+    type: integer
+    min: 1
+---
+
+# Test
+
+## First
+
+\`\`\`sql first
+SELECT {{who}} AS n, {{limit}} AS l, {{start}} AS s
+\`\`\`
+
+\`\`\`expect
+rows == 1   # one row
+\`\`\`
+
+## Second
+
+\`\`\`logs-insights second
+fields @timestamp
+\`\`\`
+
+\`\`\`expect
+warn: rows == 0
+\`\`\`
+
+## Third
+
+\`\`\`sql third engine=athena optional timeout=1s
+SELECT 1
+\`\`\`
+
+\`\`\`expect
+rows > 0
+\`\`\`
+`;
+
+function runbook(source = SOURCE) {
+  const { runbook, diagnostics } = parseRunbook(source, "runbooks/t.md");
+  expect(diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  return runbook!;
+}
+
+function opts(over: Partial<RunOptions> = {}): RunOptions {
+  return {
+    toolVersion: "test",
+    now: () => new Date("2026-11-24T12:00:00.500Z"),
+    cliParams: { limit: "5" },
+    ...over,
+  };
+}
+
+function engines(answers: Record<string, Partial<QueryResult> | "hang" | Error>) {
+  const made: Record<string, TableEngine> = {};
+  return {
+    made,
+    getEngine: async (name: string) => {
+      made[name] ??= new TableEngine(name, answers);
+      return made[name]!;
+    },
+  };
+}
+
+describe("choosing a step's engine", () => {
+  const rb = runbook();
+  const [first, second, third] = rb.steps as [never, never, never];
+  it("--engine wins when it runs the dialect, else engine=, else configuration, else local", () => {
+    expect(chooseEngine(first, "athena")).toBe("athena");
+    expect(chooseEngine(second, "athena")).toBe("local");
+    expect(chooseEngine(second, "athena", { "logs-insights": "logs" })).toBe("logs");
+    expect(chooseEngine(third, undefined, { sql: "local" })).toBe("athena");
+    expect(chooseEngine(third, "local")).toBe("local");
+    expect(chooseEngine(first, undefined, { sql: "athena" })).toBe("athena");
+    expect(chooseEngine(first, undefined)).toBe("local");
+  });
+});
+
+describe("running a runbook", () => {
+  it("runs steps in order with parameters, built-ins and the window, and takes the worst status", async () => {
+    const e = engines({ first: { rows: [[1]] }, second: { rows: [[1]] }, third: { rows: [[1]] } });
+    const report = await runRunbook(runbook(), opts({ configParams: { who: "alice" } }), e);
+    expect(Object.keys(e.made).sort()).toEqual(["athena", "local"]);
+    const req = e.made.local!.requests[0]!;
+    expect(req.params.who).toEqual({ type: "string", value: "alice" });
+    expect(req.params.limit).toEqual({ type: "integer", value: 5 });
+    expect(req.params.start).toEqual({ type: "timestamp", value: "2026-11-17T12:00:00Z" });
+    expect(req.window.end.toISOString()).toBe("2026-11-24T12:00:00.000Z");
+    expect(report.steps.map((s) => [s.id, s.engine, s.status])).toEqual([
+      ["first", "local", "passed"],
+      ["second", "local", "warned"],
+      ["third", "athena", "passed"],
+    ]);
+    expect(report.status).toBe("warned");
+    expect(exitCodeOf(report.status)).toBe(0);
+    expect(report.window).toEqual({
+      start: "2026-11-17T12:00:00Z",
+      end: "2026-11-24T12:00:00Z",
+      source: "window: 7d",
+    });
+    expect(report.params).toEqual({ who: "alice", limit: 5 });
+    expect(report.summary.checks).toEqual({ passed: 2, warned: 1, failed: 0, errored: 0 });
+  });
+
+  it("the command line wins over configuration, which wins over defaults", async () => {
+    const e = engines({});
+    await runRunbook(
+      runbook(),
+      opts({
+        configParams: { who: "config" },
+        cliParams: { who: "cli", limit: "2" },
+        step: "first",
+      }),
+      e,
+    );
+    expect(e.made.local!.requests[0]!.params.who!.value).toBe("cli");
+  });
+
+  it("a missing required parameter stops the run before any query, naming it", async () => {
+    const e = engines({});
+    await expect(runRunbook(runbook(), opts({ cliParams: {} }), e)).rejects.toThrow(
+      'parameter "limit" is required by runbook t and has no value',
+    );
+    expect(e.made).toEqual({});
+  });
+
+  it("a value that breaks its constraint stops the run, naming the parameter", async () => {
+    const e = engines({});
+    await expect(runRunbook(runbook(), opts({ cliParams: { limit: "0" } }), e)).rejects.toThrow(
+      /"limit"/,
+    );
+    await expect(runRunbook(runbook(), opts({ cliParams: { limit: "x" } }), e)).rejects.toThrow(
+      /"limit"/,
+    );
+    expect(e.made).toEqual({});
+  });
+
+  it("a failed expectation fails the run (exit 1); an engine error errors it (exit 2)", async () => {
+    const failed = await runRunbook(runbook(), opts({ step: "first" }), engines({}));
+    expect(failed.status).toBe("failed");
+    expect(exitCodeOf(failed.status)).toBe(1);
+    const boom = await runRunbook(
+      runbook(),
+      opts({ step: "first" }),
+      engines({ first: new Error("connection refused") }),
+    );
+    expect(boom.status).toBe("errored");
+    expect(boom.steps[0]!.error).toEqual({ code: "internal", message: "connection refused" });
+    expect(exitCodeOf(boom.status)).toBe(2);
+  });
+
+  it("an optional step's failure only warns", async () => {
+    const report = await runRunbook(
+      runbook(),
+      opts(),
+      engines({ first: { rows: [[1]] }, third: new Error("no such table") }),
+    );
+    expect(report.steps[2]!.status).toBe("errored");
+    expect(report.status).toBe("warned");
+  });
+
+  it("a step's timeout= cancels its query and errors the step with a hint", async () => {
+    const started = Date.now();
+    const report = await runRunbook(runbook(), opts({ step: "third" }), engines({ third: "hang" }));
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(report.steps[0]!.status).toBe("errored");
+    expect(report.steps[0]!.error?.code).toBe("timeout");
+    expect(report.steps[0]!.error?.message).toContain("did not finish within 1s");
+  });
+
+  it("cancelling the run stops the running query, skips the rest, and marks the run cancelled", async () => {
+    const controller = new AbortController();
+    const e = engines({ first: "hang" });
+    const p = runRunbook(runbook(), opts({ signal: controller.signal }), e);
+    setTimeout(() => controller.abort(), 50);
+    const report = await p;
+    expect(report.status).toBe("cancelled");
+    expect(exitCodeOf(report.status)).toBe(130);
+    expect(report.steps.map((s) => s.status)).toEqual(["cancelled", "cancelled", "cancelled"]);
+    expect(e.made.local!.requests).toHaveLength(1);
+    expect(e.made.local!.requests[0]!.signal.aborted).toBe(true);
+  });
+
+  it("--step runs one step; an unknown step is an error listing the steps", async () => {
+    const e = engines({ second: { rows: [] } });
+    const report = await runRunbook(runbook(), opts({ step: "second" }), e);
+    expect(report.steps.map((s) => s.id)).toEqual(["second"]);
+    await expect(runRunbook(runbook(), opts({ step: "fourth" }), e)).rejects.toThrow(
+      'runbook t has no step "fourth"',
+    );
+  });
+
+  it("keeps the first 100 rows with the total count, and masks credentials in rows and checks", async () => {
+    const rows = Array.from({ length: 150 }, (_, i) => [
+      i === 0 ? "AKIAIOSFODNN7EXAMPLE" : `v${i}`,
+    ]);
+    const report = await runRunbook(
+      runbook(SOURCE.replace("rows == 1   # one row", "no n like 'AKIA%'")),
+      opts({ step: "first" }),
+      engines({ first: { columns: [{ name: "n", type: "varchar" }], rows } }),
+    );
+    const step = report.steps[0]!;
+    expect(step.rows).toHaveLength(100);
+    expect(step.rowCount).toBe(150);
+    expect(step.truncated).toBe(true);
+    expect(step.rows[0]).toEqual(["AKIA****************"]);
+    // Masked before the checks ran: the offending row shows no key either.
+    expect(JSON.stringify(report)).not.toContain("IOSFODNN7EXAMPLE");
+  });
+});
