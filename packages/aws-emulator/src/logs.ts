@@ -8,7 +8,12 @@
  * with `@ptr` for non-stats queries, 10,000 rows a page with a `nextToken`.
  */
 import type { Engine, QueryResult } from "@run-md/core";
-import { type InsightsQuery, InsightsSyntaxError, parseInsights } from "@run-md/insights";
+import {
+  type InsightsQuery,
+  InsightsSyntaxError,
+  parseInsights,
+  translateInsights,
+} from "@run-md/insights";
 import { type EmulatorContext, type Handler, ServiceError } from "./context.ts";
 
 /** Faults for the Logs service, under `faults.logs`. Tests change them between calls. */
@@ -170,6 +175,8 @@ export function logsHandlers(ctx: EmulatorContext): Record<string, Handler> {
       let ast: InsightsQuery;
       try {
         ast = parseInsights(queryString);
+        // Compile now, as the service does: what cannot run is rejected at StartQuery.
+        translateInsights(ast, { relation: "cwl_events" });
       } catch (e) {
         if (!(e instanceof InsightsSyntaxError)) throw e;
         fail("MalformedQueryException", e.message, {

@@ -263,6 +263,23 @@ describe("the logs engine against the emulator", () => {
     expect(emulator.callsOf("StartQuery").length).toBe(before);
   });
 
+  test("a query the service rejects is reported with its message and position", async () => {
+    const err = await engine
+      .query(
+        request(
+          'filter eventName = "x"\n| fields isIpv6InSubnet(sourceIPAddress, "2001:db8::/32")',
+        ),
+      )
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      code: "insights-syntax",
+      message: expect.stringMatching(
+        /^Logs Insights rejected the query at line 2, column 10: isIpv6InSubnet/,
+      ),
+      details: { line: 2, column: 10 },
+    });
+  });
+
   test("a step without log groups is a configuration error", async () => {
     const bare = createLogsEngine({ endpoint: emulator.endpoint, logGroups: [] });
     await expect(bare.query(request("fields a"))).rejects.toMatchObject({ code: "logs-config" });

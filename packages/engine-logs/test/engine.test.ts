@@ -1,0 +1,119 @@
+import { parseInsights } from "@run-md/insights";
+import { describe, expect, test } from "vitest";
+import { createLogsEngine, numericColumns, toRows, windowSeconds } from "../src/index.ts";
+
+describe("the window", () => {
+  test("a whole-second half-open window becomes inclusive start and end seconds", () => {
+    expect(
+      windowSeconds({
+        start: new Date("2026-11-23T00:00:00Z"),
+        end: new Date("2026-11-24T00:00:00Z"),
+      }),
+    ).toEqual({ startTime: 1_795_392_000, endTime: 1_795_478_399 });
+  });
+
+  test("fractional ends keep the second that holds them, a fractional start widens by under a second", () => {
+    expect(
+      windowSeconds({
+        start: new Date("2026-11-23T00:00:00.400Z"),
+        end: new Date("2026-11-23T00:00:10.250Z"),
+      }),
+    ).toEqual({ startTime: 1_795_392_000, endTime: 1_795_392_010 });
+  });
+
+  test("an empty window still sends a valid range", () => {
+    const t = new Date("2026-11-23T00:00:00Z");
+    const w = windowSeconds({ start: t, end: t });
+    expect(w.endTime).toBeGreaterThanOrEqual(w.startTime);
+  });
+});
+
+describe("results", () => {
+  test("columns in order of first appearance, @ptr dropped, missing fields null", () => {
+    const { columns, rows } = toRows([
+      [
+        { field: "@timestamp", value: "2026-11-23 10:00:00.000" },
+        { field: "eventName", value: "ConsoleLogin" },
+        { field: "@ptr", value: "p1" },
+      ],
+      [
+        { field: "@timestamp", value: "2026-11-23 09:00:00.000" },
+        { field: "errorCode", value: "AccessDenied" },
+        { field: "@ptr", value: "p2" },
+      ],
+    ]);
+    expect(columns.map((c) => c.name)).toEqual(["@timestamp", "eventName", "errorCode"]);
+    expect(rows).toEqual([
+      ["2026-11-23 10:00:00.000", "ConsoleLogin", null],
+      ["2026-11-23 09:00:00.000", null, "AccessDenied"],
+    ]);
+  });
+
+  test("numeric aggregate columns become numbers, other values stay text", () => {
+    const numeric = numericColumns(
+      parseInsights(
+        "stats count(*), avg(bytes) as mean, max(b) - min(b) as spread, earliest(x) by eventName, bin(1h)",
+      ),
+    );
+    expect([...numeric]).toEqual(["count(*)", "mean", "spread"]);
+    const { columns, rows } = toRows(
+      [
+        [
+          { field: "eventName", value: "007" },
+          { field: "count(*)", value: "12" },
+          { field: "mean", value: "3.5" },
+          { field: "earliest(x)", value: "42" },
+        ],
+      ],
+      numeric,
+    );
+    expect(rows).toEqual([["007", 12, 3.5, "42"]]);
+    expect(columns.map((c) => c.type)).toEqual(["varchar", "double", "double", "varchar"]);
+  });
+});
+
+describe("requests refused before any AWS call", () => {
+  const base = {
+    stepId: "s",
+    query: "fields eventName",
+    params: {},
+    window: { start: new Date(0), end: new Date(1000) },
+    attributes: { optional: false },
+    signal: new AbortController().signal,
+  };
+  // An unroutable endpoint: any call to it would fail differently from what these tests expect.
+  const engine = createLogsEngine({ endpoint: "http://127.0.0.1:9", logGroups: ["g"] });
+
+  test("a SQL step", async () => {
+    await expect(engine.query({ ...base, dialect: "sql" })).rejects.toMatchObject({
+      code: "wrong-dialect",
+    });
+  });
+
+  test("an unknown parameter", async () => {
+    await expect(
+      engine.query({ ...base, dialect: "logs-insights", query: "filter a = {{nope}}" }),
+    ).rejects.toMatchObject({ code: "unknown-param" });
+  });
+
+  test("more than 50 log groups", async () => {
+    const many = Array.from({ length: 51 }, (_, i) => `g${i}`);
+    await expect(
+      engine.query({
+        ...base,
+        dialect: "logs-insights",
+        attributes: { optional: false, logGroups: many },
+      }),
+    ).rejects.toMatchObject({ code: "logs-config" });
+  });
+
+  test("an already cancelled step", async () => {
+    const c = new AbortController();
+    c.abort(new Error("user"));
+    await expect(
+      engine.query({ ...base, dialect: "logs-insights", signal: c.signal }),
+    ).rejects.toMatchObject({
+      code: "cancelled",
+    });
+  });
+});
