@@ -10,6 +10,7 @@ import {
 } from "@run-md/core";
 import pc from "picocolors";
 import { usageError } from "../args.ts";
+import { lintQueries } from "../lint.ts";
 
 export const CHECK_USAGE = `Usage: run-md check [file|dir]... [options]
 
@@ -96,6 +97,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
         message: `duplicate runbook id "${runbook.meta.id}" (also ${other}): give one of them another id: or file name`,
       });
     } else if (runbook) ids.set(runbook.meta.id, path);
+    if (runbook) diagnostics.push(...lintQueries(runbook));
     checked.push({ path, ok: !diagnostics.some((d) => d.severity === "error"), diagnostics });
   }
   const all = checked.flatMap((f) => f.diagnostics);
