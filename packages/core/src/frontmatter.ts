@@ -63,24 +63,27 @@ export type FrontMatter = Partial<RunbookMeta> & {
 };
 
 export interface SplitFrontMatter {
-  /** The YAML text, with leading blank lines so that its line N is line N of the file. */
+  /** The raw YAML block. It begins with the rest of the opening `---` line, so its line N is
+   * line N of the file and positions in it are positions in the file. */
   yaml: string;
   present: boolean;
+  /** A language named after the opening delimiter (`---toml`), when it is not YAML. */
+  language?: string;
 }
 
 /** Splits the front matter from the file with gray-matter, keeping line numbers. */
-export function splitFrontMatter(source: string): SplitFrontMatter & { language?: string } {
-  // A custom engine keeps gray-matter from parsing (it would use js-yaml, without positions).
-  const file = matter(source, { engines: { yaml: () => ({}) } } as never) as unknown as {
-    matter?: string;
-    language?: string;
-  };
-  if (file.matter === undefined || !/^---/.test(source)) return { yaml: "", present: false };
-  // gray-matter's raw block starts right after the opening `---`, so it begins with the rest of
-  // line 1 and its line N is line N of the file.
-  const result: SplitFrontMatter & { language?: string } = { yaml: file.matter, present: true };
-  if (file.language !== undefined && file.language !== "yaml") result.language = file.language;
-  return result;
+export function splitFrontMatter(source: string): SplitFrontMatter {
+  // An engine that does not parse: gray-matter would use js-yaml, which keeps no positions. The
+  // `yaml` package parses the raw block below, with the position of every node.
+  if (!/^---(?!-)/.test(source)) return { yaml: "", present: false };
+  // `---toml`: a language after the delimiter, which gray-matter would look up as an engine.
+  const language = /^---[ \t]*([^\s-][^\r\n]*?)[ \t]*\r?\n/.exec(source)?.[1];
+  if (language !== undefined && language.toLowerCase() !== "yaml") {
+    return { yaml: "", present: true, language };
+  }
+  const file = matter(source, { engines: { yaml: () => ({}) } });
+  if (typeof file.matter !== "string") return { yaml: "", present: false };
+  return { yaml: file.matter, present: true };
 }
 
 function kindOf(node: unknown): string {
@@ -98,8 +101,9 @@ function kindOf(node: unknown): string {
 }
 
 /**
- * Validates the front matter and returns what it declares. `fallbackId` is the id when the front
- * matter gives none (the file name without `.md`).
+ * Validates the front matter field by field, reporting each problem into `sink` at the offending
+ * key or value, and returns what it declares. `closed` says whether the Markdown parser found the
+ * closing `---` (gray-matter takes the whole file as front matter when there is none).
  */
 export function readFrontMatter(
   source: string,
@@ -117,12 +121,12 @@ export function readFrontMatter(
     );
     return meta;
   }
-  if (!options.closed) {
-    sink.error(RULES.frontMatter, 1, 1, 'front matter is not closed: add a line "---" after it');
-    return meta;
-  }
   if (split.language !== undefined) {
     sink.error(RULES.frontMatter, 1, 4, `front matter must be YAML, found "${split.language}"`);
+    return meta;
+  }
+  if (!options.closed) {
+    sink.error(RULES.frontMatter, 1, 1, 'front matter is not closed: add a line "---" after it');
     return meta;
   }
 

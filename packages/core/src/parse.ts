@@ -79,7 +79,7 @@ export function parseRunbook(source: string, path: string): ParseResult {
 
   const first = tree.children[0];
   const hasYamlNode = first?.type === "yaml";
-  const fm = readFrontMatter(source, sink, { closed: hasYamlNode || !/^---/.test(source) });
+  const fm = readFrontMatter(source, sink, { closed: hasYamlNode || !/^---(?!-)/.test(source) });
   const declared = new Set<string>([...fm.declared, ...BUILTIN_PARAMS]);
   const declaredList = [...fm.declared, ...BUILTIN_PARAMS];
 

@@ -193,3 +193,24 @@ describe("fence languages", () => {
     expect(runbook!.steps).toEqual([]);
   });
 });
+
+describe("front matter delimiters", () => {
+  it.each([
+    [
+      "----\ntitle: x\n",
+      '1:1 missing-key missing front matter: start the file with "---", a line "title: ...", and "---"',
+    ],
+    [
+      "\n---\ntitle: T\n---\n",
+      '1:1 missing-key missing front matter: start the file with "---", a line "title: ...", and "---"',
+    ],
+    ["---\n---\n", '1:1 missing-key missing required front matter key "title"'],
+    ["---toml\ntitle = 'x'\n---\n", '1:4 front-matter front matter must be YAML, found "toml"'],
+  ])("%j", (source, expected) => {
+    expect(
+      parseRunbook(source, "x.md").diagnostics.map(
+        (d) => `${d.line}:${d.column} ${d.rule} ${d.message}`,
+      ),
+    ).toEqual([expected]);
+  });
+});
