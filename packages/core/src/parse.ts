@@ -72,8 +72,10 @@ export function slugify(text: string): string {
 }
 
 /** Parses a runbook's source. `path` names the file in diagnostics and the model. */
-export function parseRunbook(source: string, path: string): ParseResult {
+export function parseRunbook(original: string, path: string): ParseResult {
   const sink = new DiagnosticSink(path);
+  // A byte-order mark (some Windows editors write one) is invisible: columns ignore it.
+  const source = original.replace(/^\uFEFF/, "");
   const lines = source.split(/\r?\n/);
   const tree = processor.parse(source) as Root;
 
@@ -391,7 +393,7 @@ export function parseRunbook(source: string, path: string): ParseResult {
 
   const runbook: Runbook = {
     path,
-    sourceHash: createHash("sha256").update(source).digest("hex"),
+    sourceHash: createHash("sha256").update(original).digest("hex"),
     meta,
     steps: drafts.map((d) => d.step),
     segments: segments.map((s): Segment => {

@@ -205,6 +205,10 @@ describe("front matter delimiters", () => {
       '1:1 missing-key missing front matter: start the file with "---", a line "title: ...", and "---"',
     ],
     ["---\n---\n", '1:1 missing-key missing required front matter key "title"'],
+    [
+      "\uFEFF---\ntitle: T\nowner: 1\n---\n",
+      '3:8 invalid-type "owner" must be a string, found an integer',
+    ],
     ["---toml\ntitle = 'x'\n---\n", '1:4 front-matter front matter must be YAML, found "toml"'],
   ])("%j", (source, expected) => {
     expect(
