@@ -1,0 +1,92 @@
+/**
+ * The CloudTrail Logs Insights queries of the shared reference corpus run on the local engine over
+ * a real published dataset (read in place), and give the same rows through the logs engine and
+ * the emulator's CloudWatch Logs endpoint.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Engine, JsonValue, QueryRequest } from "@run-md/core";
+import { createLocalEngine } from "@run-md/engine-local";
+import { createLogsEngine } from "@run-md/engine-logs";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { type Emulator, startEmulator } from "../src/index.ts";
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+const shared = path.resolve(repoRoot, "../shared");
+const tsv = path.join(shared, "reference/queries/queries.tsv");
+const raw = path.join(shared, "datasets/stratus-red-team-detonation-logs/raw");
+const available = existsSync(tsv) && existsSync(raw);
+if (!available) console.log(`skipping the Logs Insights corpus run: ${shared} is not available`);
+
+function cloudtrailInsightsQueries(): Array<[string, string]> {
+  if (!available) return [];
+  const [header, ...lines] = readFileSync(tsv, "utf8").split("\n");
+  const cols = header!.split("\t");
+  const at = (n: string) => cols.indexOf(n);
+  return lines
+    .filter(Boolean)
+    .map((l) => l.split("\t"))
+    .filter((f) => f[at("kind")] === "insights" && f[at("target")] === "cloudtrail")
+    .map((f) => [
+      `${f[at("source_file")]}:${f[at("line")]}`,
+      f[at("query")]!.replace(/\\(.)/g, (_, c: string) => ({ n: "\n", t: "\t", r: "\r" })[c] ?? c),
+    ]);
+}
+
+// The dataset spans 2024; the window covers all of it.
+const WINDOW = { start: new Date("2024-01-01T00:00:00Z"), end: new Date("2025-01-01T00:00:00Z") };
+
+function request(query: string): QueryRequest {
+  return {
+    stepId: "corpus",
+    dialect: "logs-insights",
+    query,
+    params: {},
+    window: WINDOW,
+    attributes: { optional: false },
+    signal: new AbortController().signal,
+  };
+}
+
+const text = (rows: JsonValue[][]) =>
+  rows.map((r) => JSON.stringify(r.map((v) => (v === null ? null : String(v))))).sort();
+
+let emulator: Emulator;
+let local: Engine;
+let logs: Engine;
+
+describe.skipIf(!available)(
+  "the reference corpus's CloudTrail Insights queries on real events",
+  () => {
+    beforeAll(async () => {
+      emulator = await startEmulator({ logDir: raw });
+      local = await createLocalEngine({ logDir: raw });
+      logs = createLogsEngine({
+        endpoint: emulator.endpoint,
+        logGroups: ["cloudtrail"],
+        pollIntervalMs: 10,
+      });
+    }, 60_000);
+    afterAll(async () => {
+      await logs?.close();
+      await local?.close();
+      await emulator?.close();
+    });
+
+    test("the dataset is read whole", async () => {
+      const r = await local.query(request("stats count(*) as n"));
+      expect(r.rows).toEqual([[310]]);
+    });
+
+    test.each(cloudtrailInsightsQueries())(
+      "%s runs locally and through the logs endpoint alike",
+      async (_, query) => {
+        const here = await local.query(request(query));
+        const there = await logs.query(request(query));
+        expect(here.columns.length).toBeGreaterThan(0);
+        expect(text(there.rows)).toEqual(text(here.rows));
+      },
+    );
+  },
+);
