@@ -83,6 +83,21 @@ describe("run-md list", () => {
 });
 
 describe("run-md", () => {
+  it("takes a first argument that is not a command as a runbook to run", async () => {
+    const { code, stderr } = await runMd(["no/such/runbook.md"]);
+    expect(stderr).toContain("no such file or directory: no/such/runbook.md");
+    expect(code).toBe(2);
+  });
+
+  it("prints usage and exits 2 without a command, and rejects help on an unknown one", async () => {
+    const bare = await runMd([]);
+    expect(bare.stdout).toMatch(/^Usage: run-md <command>/);
+    expect(bare.code).toBe(2);
+    const nope = await runMd(["help", "nope"]);
+    expect(nope.stderr.split("\n")[0]).toBe('error unknown command "nope"');
+    expect(nope.code).toBe(2);
+  });
+
   it("prints its version and its help", async () => {
     const version = await runMd(["--version"]);
     expect(version).toEqual({ code: 0, stdout: "0.1.0\n", stderr: "" });
