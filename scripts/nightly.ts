@@ -3,120 +3,12 @@
  * prunes old reports, builds the site and exits with the worst status. See docs/nightly.md.
  */
 import { appendFile } from "node:fs/promises";
-import path from "node:path";
-import { parseArgs } from "node:util";
-import { parseDuration } from "@run-md/core";
-import { repoRoot, siteDir } from "./nightly/build-site.ts";
-import { type NightlyOptions, runNightly } from "./nightly/job.ts";
+import { runNightly } from "./nightly/job.ts";
+import { type ParsedArgs, parseNightlyArgs, USAGE } from "./nightly/options.ts";
 import { markdownSummary, textSummary } from "./nightly/summary.ts";
 
-const USAGE = `Usage: npm run nightly -- [options]
-
-Runs every runbook with schedule: nightly, writes their reports, posts a message to the webhook
-for each failed or errored run, prunes old reports and builds the site. Exit: the worst status,
-0 passed or warned, 1 an expectation failed, 2 a run errored (or the site build failed).
-
-Options (environment variable in brackets):
-  --runbooks <dir>       runbooks directory (RUN_MD_RUNBOOKS_DIR; default runbooks/)
-  --reports-dir <dir>    reports directory (RUN_MD_REPORTS_DIR; default reports/)
-  --engine <name>        passed to run-md run (local | athena | logs)
-  --config <file>        passed to run-md run (default ./run-md.config.yaml)
-  --concurrency <n>      runbooks run at once (RUN_MD_NIGHTLY_CONCURRENCY; default 2)
-  --retention <d>        delete reports older than this, 90d, 12w, or "forever"
-                         (RUN_MD_RETENTION; default 90d); latest.json and each runbook's
-                         newest report are always kept
-  --notify <statuses>    statuses that post a message (RUN_MD_NOTIFY; default failed,errored)
-  --out-dir <dir>        where the site is built (RUN_MD_SITE_OUT_DIR; default site/dist)
-  --no-build             do not build the site
-  -h, --help             this help
-
-Webhook: RUN_MD_WEBHOOK_URL (a Slack incoming webhook, or anything that accepts its JSON);
-links in messages point to RUN_MD_SITE_URL.
-`;
-
-class UsageError extends Error {}
-
-function resolveFromCaller(p: string): string {
-  return path.resolve(process.env.INIT_CWD || process.cwd(), p);
-}
-
-export function parseNightlyArgs(
-  argv: string[],
-  env: NodeJS.ProcessEnv = process.env,
-): NightlyOptions | "help" {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      runbooks: { type: "string" },
-      "reports-dir": { type: "string" },
-      engine: { type: "string" },
-      config: { type: "string" },
-      concurrency: { type: "string" },
-      retention: { type: "string" },
-      notify: { type: "string" },
-      "out-dir": { type: "string" },
-      "no-build": { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
-  if (values.help) return "help";
-  const concurrencyText = values.concurrency ?? env.RUN_MD_NIGHTLY_CONCURRENCY ?? "2";
-  const concurrency = Number(concurrencyText);
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new UsageError(
-      `--concurrency must be a whole number of at least 1, got "${concurrencyText}"`,
-    );
-  }
-  const retentionText = values.retention ?? env.RUN_MD_RETENTION ?? "90d";
-  let retentionMs: number | undefined;
-  if (!["forever", "none", "off"].includes(retentionText)) {
-    retentionMs = parseDuration(retentionText);
-    if (retentionMs === undefined) {
-      throw new UsageError(
-        `--retention must be a duration such as 90d or 12w, or "forever", got "${retentionText}"`,
-      );
-    }
-  }
-  const notify = new Set(
-    (values.notify ?? env.RUN_MD_NOTIFY ?? "failed,errored")
-      .split(",")
-      .map((s) => s.trim())
-      .filter(Boolean),
-  );
-  for (const s of notify) {
-    if (!["failed", "errored", "cancelled", "warned", "passed"].includes(s)) {
-      throw new UsageError(
-        `--notify: unknown status "${s}" (failed, errored, cancelled, warned, passed)`,
-      );
-    }
-  }
-  const options: NightlyOptions = {
-    runbooksDir: resolveFromCaller(
-      values.runbooks ?? env.RUN_MD_RUNBOOKS_DIR ?? path.join(repoRoot, "runbooks"),
-    ),
-    reportsDir: resolveFromCaller(
-      values["reports-dir"] ?? env.RUN_MD_REPORTS_DIR ?? path.join(repoRoot, "reports"),
-    ),
-    concurrency,
-    build: !values["no-build"],
-    outDir: resolveFromCaller(
-      values["out-dir"] ?? env.RUN_MD_SITE_OUT_DIR ?? path.join(siteDir, "dist"),
-    ),
-    notify,
-    log: (line) => process.stdout.write(`${line}\n`),
-  };
-  if (retentionMs !== undefined) options.retentionMs = retentionMs;
-  if (values.engine) options.engine = values.engine;
-  if (values.config) options.config = resolveFromCaller(values.config);
-  if (env.RUN_MD_WEBHOOK_URL) options.webhookUrl = env.RUN_MD_WEBHOOK_URL;
-  if (env.RUN_MD_SITE_URL) options.siteUrl = env.RUN_MD_SITE_URL;
-  return options;
-}
-
 async function main(): Promise<number> {
-  let options: NightlyOptions | "help";
+  let options: ParsedArgs;
   try {
     options = parseNightlyArgs(process.argv.slice(2));
   } catch (e) {

@@ -38,9 +38,17 @@ if (!Number.isInteger(historyLimit) || historyLimit < 1) {
   );
 }
 
+// RUN_MD_SITE_URL is where the site is published, path included
+// (https://org.github.io/run-md): its origin is Astro's `site`, its path the `base`, unless
+// RUN_MD_SITE_BASE says otherwise.
+const siteUrl = process.env.RUN_MD_SITE_URL ? new URL(process.env.RUN_MD_SITE_URL) : undefined;
+const base =
+  process.env.RUN_MD_SITE_BASE ||
+  (siteUrl && siteUrl.pathname !== "/" ? siteUrl.pathname.replace(/\/+$/, "") : undefined);
+
 export default defineConfig({
-  site: process.env.RUN_MD_SITE_URL || undefined,
-  base: process.env.RUN_MD_SITE_BASE || undefined,
+  site: siteUrl?.origin,
+  base,
   outDir,
   cacheDir,
   trailingSlash: "always",

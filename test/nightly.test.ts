@@ -214,7 +214,9 @@ describe("npm run nightly", () => {
     expect(all).toMatch(/\*Failed checks\*.*no eventname == 'ScheduleKeyDeletion'.*actual \*\d+\*/);
     expect(all).toContain("Cancel the deletion at once");
     expect(all).toContain("https://security.example.test/run-md/runbooks/kms-key-deletion/");
-    const button = kms.blocks.find((b) => b.type === "actions") as { elements: { url: string }[] };
+    const button = kms.blocks.find((b) => b.type === "actions") as unknown as {
+      elements: { url: string }[];
+    };
     expect(button.elements[0]?.url).toBe(
       "https://security.example.test/run-md/runbooks/kms-key-deletion/",
     );
@@ -249,5 +251,7 @@ describe("npm run nightly", () => {
     const index = await readFile(path.join(outDir, "index.html"), "utf8");
     expect(index).toMatch(/data-runbook="quiet-night" data-status="passed"/);
     expect(index).toMatch(/data-runbook="manual-only" data-status="none"/);
+    // RUN_MD_SITE_URL's path is the site's base, as on GitHub Pages.
+    expect(index).toContain('href="/run-md/runbooks/kms-key-deletion/"');
   });
 });

@@ -17,6 +17,8 @@ export interface NightlyOptions {
   reportsDir: string;
   engine?: string;
   config?: string;
+  /** `--since` for every run; default: each runbook's own window. */
+  since?: string;
   /** Runbooks run at once. */
   concurrency: number;
   /** Reports older than this are deleted; undefined keeps everything. */
@@ -115,6 +117,7 @@ async function runOne(rb: NightlyRunbook, options: NightlyOptions): Promise<Nigh
   const args = [cliBin, "run", rb.file, "--reports-dir", options.reportsDir, "--json"];
   if (options.engine) args.push("--engine", options.engine);
   if (options.config) args.push("--config", options.config);
+  if (options.since) args.push("--since", options.since);
   const started = performance.now();
   const stdout: Buffer[] = [];
   const stderr: Buffer[] = [];

@@ -1,0 +1,214 @@
+/** The nightly job's pieces: options, retention, the Slack message and its delivery. */
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { RunReport } from "@run-md/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseNightlyArgs } from "../scripts/nightly/options.ts";
+import { pruneReports, timeOfReportName } from "../scripts/nightly/prune.ts";
+import { type NightlyOutcome, postWebhook, slackMessage } from "../scripts/nightly/webhook.ts";
+
+const repoRoot = path.resolve(import.meta.dirname, "..");
+const DAY = 86_400_000;
+
+async function fixtureReport(id: string): Promise<RunReport> {
+  return JSON.parse(
+    await readFile(path.join(repoRoot, "site/test/fixtures/reports", id, "latest.json"), "utf8"),
+  ) as RunReport;
+}
+
+describe("nightly options", () => {
+  it("takes defaults from the environment and flags over them", () => {
+    const o = parseNightlyArgs(["--concurrency", "3", "--no-build"], {
+      RUN_MD_NIGHTLY_CONCURRENCY: "5",
+      RUN_MD_RETENTION: "30d",
+      RUN_MD_WEBHOOK_URL: "http://127.0.0.1:1/hook",
+      INIT_CWD: "/somewhere",
+    });
+    if (o === "help") throw new Error("unexpected help");
+    expect(o.concurrency).toBe(3);
+    expect(o.retentionMs).toBe(30 * DAY);
+    expect(o.build).toBe(false);
+    expect(o.webhookUrl).toBe("http://127.0.0.1:1/hook");
+    expect([...o.notify]).toEqual(["failed", "errored"]);
+    expect(o.runbooksDir).toBe(path.join(repoRoot, "runbooks"));
+  });
+
+  it("keeps every report with --retention forever and rejects what it cannot read", () => {
+    const o = parseNightlyArgs(["--retention", "forever"], {});
+    expect(o !== "help" && o.retentionMs).toBeUndefined();
+    expect(() => parseNightlyArgs(["--retention", "90 days"], {})).toThrow(
+      /--retention must be a duration/,
+    );
+    expect(() => parseNightlyArgs(["--concurrency", "0"], {})).toThrow(/--concurrency/);
+    expect(() => parseNightlyArgs(["--notify", "failed,exploded"], {})).toThrow(
+      /unknown status "exploded"/,
+    );
+    expect(() => parseNightlyArgs(["--bogus"], {})).toThrow(/bogus/);
+  });
+});
+
+describe("pruneReports", () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "run-md-prune-"));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("reads the runner's file names as times", () => {
+    expect(timeOfReportName("2026-11-24T01-23-45.123Z.json")).toBe(
+      Date.parse("2026-11-24T01:23:45.123Z"),
+    );
+    expect(timeOfReportName("2026-11-24T01-23-45.123Z-1a2b3c4d.json")).toBe(
+      Date.parse("2026-11-24T01:23:45.123Z"),
+    );
+    expect(timeOfReportName("notes.json")).toBeNaN();
+  });
+
+  it("deletes old reports, keeps latest.json, the newest report and reports of unknown age", async () => {
+    const now = new Date("2026-11-24T03:00:00Z");
+    const name = (daysAgo: number) =>
+      `${new Date(now.getTime() - daysAgo * DAY).toISOString().replaceAll(":", "-")}.json`;
+    const a = path.join(dir, "a");
+    const b = path.join(dir, "b");
+    await mkdir(a, { recursive: true });
+    await mkdir(b, { recursive: true });
+    for (const d of [1, 89, 91, 365]) await writeFile(path.join(a, name(d)), "{}");
+    await writeFile(path.join(a, "latest.json"), "{}");
+    await writeFile(
+      path.join(a, "hand-written.json"),
+      JSON.stringify({ startedAt: "2020-01-01T00:00:00Z" }),
+    );
+    await writeFile(path.join(a, "mystery.json"), "not json");
+    for (const d of [200, 300]) await writeFile(path.join(b, name(d)), "{}");
+    await writeFile(path.join(dir, "stray-file.json"), "{}");
+
+    const result = await pruneReports(dir, 90 * DAY, now);
+    expect(result.pruned.map((f) => path.relative(dir, f))).toEqual(
+      [
+        path.join("a", "hand-written.json"),
+        path.join("a", name(365)),
+        path.join("a", name(91)),
+        path.join("b", name(300)),
+      ].sort(),
+    );
+    expect((await readdir(a)).sort()).toEqual(
+      [name(89), name(1), "latest.json", "mystery.json"].sort(),
+    );
+    expect(await readdir(b)).toEqual([name(200)]);
+  });
+});
+
+describe("the Slack message", () => {
+  const outcome = (report: RunReport, over: Partial<NightlyOutcome> = {}): NightlyOutcome => ({
+    runbookId: report.runbook.id,
+    title: report.runbook.title,
+    severity: report.runbook.severity,
+    ...(report.runbook.owner ? { owner: report.runbook.owner } : {}),
+    ...(report.runbook.escalation ? { escalation: report.runbook.escalation } : {}),
+    status: report.status === "errored" ? "errored" : "failed",
+    exitCode: report.status === "errored" ? 2 : 1,
+    durationMs: report.durationMs,
+    report,
+    stderr: "",
+    ...over,
+  });
+
+  it("names the runbook, severity, failed checks with actual values, escalation and page", async () => {
+    const report = await fixtureReport("unauthorized-access");
+    const m = slackMessage(outcome(report), "https://runbooks.example.test/");
+    expect(m.text).toBe(
+      ":red_circle: run-md: Detect unauthorized access attempts failed (severity high, 3 failed checks) https://runbooks.example.test/runbooks/unauthorized-access/",
+    );
+    expect(m.blocks.map((b) => b.type)).toEqual([
+      "header",
+      "section",
+      "section",
+      "section",
+      "actions",
+      "context",
+    ]);
+    const checks = JSON.stringify(m.blocks[2]);
+    expect(checks).toContain(
+      "`max(calls) &lt; 50` in `denied_by_principal`: actual *62* (max(calls) = 62, expected &lt; 50)",
+    );
+    expect(checks).toContain("`no principal like '%:root'` in `denied_by_principal`: actual *1*");
+    expect(JSON.stringify(m.blocks[3])).toContain("Page the security on-call");
+    expect(JSON.stringify(m.blocks[1])).toContain("*Severity*\\nhigh");
+  });
+
+  it("gives an errored run's error and hint, and works without a site URL", async () => {
+    const report = await fixtureReport("kms-key-deletion");
+    const m = slackMessage(outcome(report), undefined);
+    expect(m.text).toBe(":warning: run-md: KMS keys scheduled for deletion errored (severity low)");
+    const all = JSON.stringify(m.blocks);
+    expect(all).toContain("TABLE_NOT_FOUND");
+    expect(all).toContain("hint: Create the CloudTrail table");
+    expect(m.blocks.some((b) => b.type === "actions")).toBe(false);
+  });
+
+  it("uses the runner's own words when a run left no report", () => {
+    const m = slackMessage(
+      {
+        runbookId: "broken",
+        title: "Broken",
+        severity: "medium",
+        status: "errored",
+        exitCode: 2,
+        durationMs: 10,
+        stderr:
+          'runbooks/broken.md:4:1 error unknown front matter key "scedule"\nerror 1 problem in the runbook; nothing was run\n',
+      },
+      undefined,
+    );
+    expect(JSON.stringify(m.blocks)).toContain(
+      'runbooks/broken.md:4:1 error unknown front matter key \\"scedule\\"',
+    );
+  });
+});
+
+describe("postWebhook", () => {
+  let server: Server;
+  let url: string;
+  const answers: number[] = [];
+  let hits = 0;
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        hits++;
+        res.writeHead(answers.shift() ?? 200).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  });
+  afterAll(async () => {
+    await new Promise<void>((r) => server.close(() => r()));
+  });
+  const msg = { text: "t", blocks: [] };
+
+  it("retries a 5xx or 429 answer and stops at the first success", async () => {
+    hits = 0;
+    answers.push(503, 429);
+    expect(await postWebhook(url, msg, { backoffMs: 1 })).toEqual({ ok: true, attempts: 3 });
+    expect(hits).toBe(3);
+  });
+
+  it("does not retry an answer that will not change, and never throws", async () => {
+    hits = 0;
+    answers.push(404);
+    expect(await postWebhook(url, msg, { backoffMs: 1 })).toMatchObject({
+      ok: false,
+      attempts: 1,
+      error: "HTTP 404",
+    });
+    expect(hits).toBe(1);
+    const closed = await postWebhook("http://127.0.0.1:9/", msg, { backoffMs: 1, attempts: 2 });
+    expect(closed).toMatchObject({ ok: false, attempts: 2 });
+  });
+});
