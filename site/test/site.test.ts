@@ -282,6 +282,13 @@ describe("in a browser", () => {
       await tab.screenshot({ path: shot });
       expect((await readFile(shot)).length).toBeGreaterThan(10_000);
 
+      // Dark mode (Starlight follows the system's preference when left on "Auto").
+      await tab.emulateMedia({ colorScheme: "dark" });
+      await tab.reload();
+      expect(await tab.locator("html").getAttribute("data-theme")).toBe("dark");
+      await failedCheck.evaluate((el) => el.scrollIntoView({ block: "center" }));
+      await tab.screenshot({ path: path.join(artifacts, "site-failed-runbook-dark.png") });
+
       // The tag filter narrows the list too, and the filter survives a reload through the URL.
       await tab.goto(`${server.url}/?tag=iam`);
       await expect.poll(() => tab.locator("tr[data-runbook]:visible").count()).toBe(2);
