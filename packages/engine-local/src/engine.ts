@@ -31,11 +31,11 @@ import {
 import { LogCatalog, type ReadFile } from "./files.ts";
 import { literalNode, mapCode, rewriteAthena } from "./rewrite.ts";
 import {
-  ATHENA_SELECT_LIST,
+  athenaSelectList,
   CLOUDTRAIL_COLUMNS,
   partitionSelectList,
   RECORD_FIELDS,
-  RECORD_TYPE,
+  recordType,
 } from "./schema.ts";
 import { MACROS, SESSION_SETTINGS, TRINO_FUNCTIONS } from "./trino.ts";
 import { athenaTypeName, toJson } from "./values.ts";
@@ -257,6 +257,7 @@ export class LocalEngine implements Engine {
       // 1. Parse, gate and rewrite (no table is read yet).
       let sql: string;
       let rewriteWarnings: string[] = [];
+      let used: Set<string> | "all" = "all";
       if (job.kind === "insights") {
         sql = (await rewriteAthena(conn, job.sql, { aliases: new Set(), target: TARGET })).sql;
       } else {
@@ -276,6 +277,14 @@ export class LocalEngine implements Engine {
         });
         sql = r.sql;
         rewriteWarnings = r.warnings;
+        used = r.identifiers;
+        // A reference to the table itself as a value (SELECT cloudtrail_logs FROM ...) needs everything.
+        if (
+          used !== "all" &&
+          [...this.aliases].some((a) => used !== "all" && used.has(a.split(".").pop() as string))
+        ) {
+          used = "all";
+        }
         if (job.executionParameters && r.parameterIds.size !== job.executionParameters.length) {
           throw new RunMdError(
             "sql-parameters",
@@ -294,7 +303,7 @@ export class LocalEngine implements Engine {
         const view =
           job.kind === "insights"
             ? cwlViewSql(res.files, job.window)
-            : cloudtrailViewSql(res.files, job.window);
+            : cloudtrailViewSql(res.files, job.window, used);
         try {
           // Creating the view already opens files (read_json binds), so it belongs in the retry.
           await conn.run(view);
@@ -368,13 +377,18 @@ function windowPredicate(timeExpr: string, window: TimeWindow | null): string {
 }
 
 /** The `cloudtrail_logs` view over the given files, restricted to the window when there is one. */
-export function cloudtrailViewSql(files: ReadFile[], window: TimeWindow | null): string {
+export function cloudtrailViewSql(
+  files: ReadFile[],
+  window: TimeWindow | null,
+  used: Set<string> | "all" = "all",
+): string {
+  const type = recordType(used);
   const src =
     files.length === 0
-      ? `(SELECT CAST(NULL AS ${RECORD_TYPE}) AS r, CAST(NULL AS VARCHAR) AS filename WHERE false)`
-      : `(SELECT unnest(Records) AS r, filename FROM read_json(${fileList(files)}, format = 'unstructured', records = true, filename = true, maximum_object_size = ${MAX_OBJECT}, columns = {Records: '${RECORD_TYPE}[]'}))`;
+      ? `(SELECT CAST(NULL AS ${type}) AS r, CAST(NULL AS VARCHAR) AS filename WHERE false)`
+      : `(SELECT unnest(Records) AS r, filename FROM read_json(${fileList(files)}, format = 'unstructured', records = true, filename = true, maximum_object_size = ${MAX_OBJECT}, columns = {Records: '${type}[]'}))`;
   return `CREATE OR REPLACE TEMP VIEW cloudtrail_logs AS
-SELECT ${ATHENA_SELECT_LIST},
+SELECT ${athenaSelectList(used)},
   ${partitionSelectList()}
 FROM ${src}${windowPredicate(`TRY_CAST(r."eventTime" AS TIMESTAMPTZ)`, window)}`;
 }

@@ -251,13 +251,22 @@ export async function rewriteAthena(
   conn: DuckDBConnection,
   sql: string,
   opts: RewriteOptions,
-): Promise<{ sql: string; tables: number; parameterIds: Set<string>; warnings: string[] }> {
+): Promise<{
+  sql: string;
+  tables: number;
+  parameterIds: Set<string>;
+  warnings: string[];
+  /** Every identifier of every column reference (lower-case), or "all" when the query has a `*`. */
+  identifiers: Set<string> | "all";
+}> {
   const { statement } = await parseSelect(conn, prePass(sql));
   const ctes = new Set<string>();
   collectCteNames(statement.node, ctes);
   let tables = 0;
   const parameterIds = new Set<string>();
   const warnings: string[] = [];
+  const identifiers = new Set<string>();
+  let star = false;
   const template = await unnestTemplate(conn);
 
   const visit = (v: unknown): unknown => {
@@ -283,6 +292,10 @@ export async function rewriteAthena(
         if (v.alias === "") v.alias = String(parts[parts.length - 1]);
       }
       return v;
+    }
+    if (v.class === "STAR" || v.class === "COLUMNS") star = true;
+    if (v.class === "COLUMN_REF") {
+      for (const n of v.column_names as string[]) identifiers.add(String(n).toLowerCase());
     }
     if (v.class === "COLUMN_REF" && opts.jsonColumns) {
       const names = v.column_names as string[];
@@ -421,14 +434,14 @@ export async function rewriteAthena(
   statement.node = visit(statement.node) as Node;
   nameUnaliasedColumns(statement.node);
   const out = await deserialize(conn, statement);
-  return { sql: out, tables, parameterIds, warnings };
+  return { sql: out, tables, parameterIds, warnings, identifiers: star ? "all" : identifiers };
 }
 
 /** Athena labels an unaliased expression `_colN` (N its 0-based position); column references keep their name. */
 function nameUnaliasedColumns(node: Node): void {
   let n: Node | undefined = node;
   while (n && n.type === "SET_OPERATION_NODE") n = n.left as Node | undefined;
-  if (!n || n.type !== "SELECT_NODE") return;
+  if (n?.type !== "SELECT_NODE") return;
   (n.select_list as Node[]).forEach((item, i) => {
     if (item.alias === "" && item.class !== "COLUMN_REF" && item.class !== "STAR")
       item.alias = `_col${i}`;

@@ -104,6 +104,31 @@ function structType(fields: Field[], lower: boolean): string {
 /** The record struct as `read_json` must declare it (CloudTrail's key spelling). */
 export const RECORD_TYPE = structType(RECORD_FIELDS, false);
 
+/**
+ * The record struct with only the given top-level fields (lower-case names): the JSON reader then
+ * builds only what a query uses, which is most of the cost after parsing. `eventTime` is always kept
+ * (the window filter reads it).
+ */
+export function recordType(used: Set<string> | "all"): string {
+  if (used === "all") return RECORD_TYPE;
+  return structType(
+    RECORD_FIELDS.filter((f) => f.name === "eventTime" || used.has(f.name.toLowerCase())),
+    false,
+  );
+}
+
+/** The Athena column list; columns a query does not use are typed NULLs (same names and types). */
+export function athenaSelectList(used: Set<string> | "all"): string {
+  return RECORD_FIELDS.map((f) => {
+    const name = f.name.toLowerCase();
+    const expr =
+      used === "all" || f.name === "eventTime" || used.has(name)
+        ? columnExpr(f)
+        : `CAST(NULL AS ${f.kind === "json" ? "VARCHAR" : duckType(f, true)})`;
+    return `${expr} AS ${quoteIdent(name)}`;
+  }).join(",\n  ");
+}
+
 /** Athena's type name of a column (for documentation and `DESCRIBE`-like output). */
 function athenaType(f: Field): string {
   switch (f.kind) {

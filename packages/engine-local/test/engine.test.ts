@@ -530,3 +530,26 @@ describe("Logs Insights steps", () => {
     });
   });
 });
+
+describe("reading only what a query uses", () => {
+  it("gives the same answers and the same table shape whatever columns the query names", async () => {
+    const narrow = await engine.runAthenaSql(
+      "SELECT eventname, count(*) AS n FROM cloudtrail_logs GROUP BY 1 ORDER BY 1",
+      [],
+    );
+    const wide = await engine.runAthenaSql(
+      "SELECT eventname, count(*) AS n FROM (SELECT * FROM cloudtrail_logs) GROUP BY 1 ORDER BY 1",
+      [],
+    );
+    expect(narrow.rows).toEqual(wide.rows);
+    const shape = await engine.runAthenaSql(
+      "SELECT column_name, column_type FROM (DESCRIBE cloudtrail_logs)",
+      [],
+    );
+    expect(shape.rows.length).toBe(29 + 8);
+    expect(shape.rows.find((r) => r[0] === "useridentity")?.[1]).toMatch(
+      /^STRUCT\("type" VARCHAR, principalid/,
+    );
+    expect(shape.rows.find((r) => r[0] === "requestparameters")?.[1]).toBe("VARCHAR");
+  });
+});

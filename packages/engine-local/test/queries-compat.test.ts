@@ -26,7 +26,7 @@ const EXPECTED_FAILURES: Record<string, string> = {
   "336c7687e9": TWO_STATEMENTS,
 };
 
-function unescape(s: string): string {
+function unescapeField(s: string): string {
   return s.replace(/\\(\\|n|t|r)/g, (_m, c: string) =>
     c === "n" ? "\n" : c === "t" ? "\t" : c === "r" ? "\r" : "\\",
   );
@@ -70,7 +70,7 @@ describe.skipIf(!hasShared || !existsSync(TSV))("the Athena CloudTrail query cor
       .filter((r) => r[col("kind")] === "athena" && r[col("target")] === "cloudtrail");
     const failures: { sha: string; source: string; error: string }[] = [];
     for (const r of rows) {
-      let sql = unescape(r[col("query")] as string);
+      let sql = unescapeField(r[col("query")] as string);
       for (const [re, v] of PLACEHOLDERS) sql = sql.replace(re, v);
       const isSelect = r[col("statement")] === "select";
       try {

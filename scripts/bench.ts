@@ -1,0 +1,28 @@
+/**
+ * `npm run bench`: performance targets, one section per function, each printing its figures and
+ * whether each target is met. `npm run bench -- local` (or `site`) runs one section.
+ */
+import { benchLocalEngine } from "./bench/local-engine.ts";
+
+const sections: Record<string, () => Promise<boolean | undefined | void>> = {
+  local: benchLocalEngine,
+  site: async () => {
+    const { benchSiteBuild } = await import("./bench/site-build.ts");
+    await benchSiteBuild();
+  },
+};
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+let failed = false;
+for (const [name, fn] of Object.entries(sections)) {
+  if (wanted.length > 0 && !wanted.includes(name)) continue;
+  try {
+    const ok = await fn();
+    if (ok === false) failed = true;
+  } catch (e) {
+    failed = true;
+    console.error(`bench section ${name} failed: ${(e as Error).stack ?? e}`);
+  }
+  console.log("");
+}
+process.exitCode = failed ? 1 : 0;

@@ -1,0 +1,207 @@
+/**
+ * Benchmark of the local engine: 1,000,000 generated events (about 1 GB of JSON, 30 days, three
+ * regions) in `bench-data/`, generated once and reused while its manifest matches. The queries run
+ * in a child process (so its peak RSS is the engine's alone) with 2 DuckDB threads:
+ * a full-scan aggregate through LocalEngine.query, a bare DuckDB read_json count over the same
+ * files (the ratio is the engine's overhead), and the same aggregate on a 1-day window.
+ *
+ * `benchLocalEngine()` is called by scripts/bench.ts; `tsx scripts/bench/local-engine.ts --child DIR`
+ * is the measuring child.
+ */
+import { spawn } from "node:child_process";
+import { promises as fsp } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { generateLogs } from "../generator/index.ts";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const HOUR = 3600_000;
+const DATA = {
+  version: 1,
+  seed: "bench",
+  totalEvents: 1_000_000,
+  end: "2026-01-31T00:00:00.000Z",
+  days: 30,
+  filesPerHour: 1,
+};
+const MANIFEST = ".run-md-bench.json";
+const QUERY = `SELECT eventsource, eventname, count(*) AS n, count(DISTINCT useridentity.arn) AS principals,
+  count_if(errorcode IS NOT NULL) AS errors
+FROM cloudtrail_logs GROUP BY 1, 2 ORDER BY n DESC`;
+
+interface ChildResult {
+  firstQueryMs: number;
+  fullScanMs: number[];
+  bareMs: number[];
+  dayMs: number[];
+  events: number;
+  dayEvents: number;
+  filesRead: number;
+  dayFilesRead: number;
+  bytesRead: number;
+  maxRssBytes: number;
+}
+
+async function ensureData(dir: string): Promise<{ generated: boolean; ms: number }> {
+  try {
+    const m = JSON.parse(await fsp.readFile(path.join(dir, MANIFEST), "utf8"));
+    if (JSON.stringify(m.data) === JSON.stringify(DATA)) return { generated: false, ms: 0 };
+  } catch {
+    // generate
+  }
+  await fsp.rm(dir, { recursive: true, force: true });
+  const t0 = performance.now();
+  const end = new Date(DATA.end);
+  const res = await generateLogs({
+    outDir: dir,
+    start: new Date(end.getTime() - DATA.days * 24 * HOUR),
+    end,
+    totalEvents: DATA.totalEvents,
+    seed: DATA.seed,
+    filesPerHour: DATA.filesPerHour,
+  });
+  await fsp.writeFile(
+    path.join(dir, MANIFEST),
+    JSON.stringify({ data: DATA, result: res }, null, 2),
+  );
+  console.log(
+    `  generated ${res.events.toLocaleString("en")} events in ${res.files} files: ${(res.rawBytes / 1e9).toFixed(2)} GB JSON, ${(res.bytes / 1e6).toFixed(0)} MB gzip`,
+  );
+  return { generated: true, ms: performance.now() - t0 };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+async function child(dir: string): Promise<void> {
+  const { createLocalEngine } = await import("@run-md/engine-local");
+  const { DuckDBInstance } = await import("@duckdb/node-api");
+  const engine = await createLocalEngine({ logDir: dir, threads: 2 });
+  const end = new Date(DATA.end);
+  const all = { start: new Date(end.getTime() - DATA.days * 24 * HOUR), end };
+  const day = { start: new Date(end.getTime() - 24 * HOUR), end };
+  const run = async (window: { start: Date; end: Date }) => {
+    const t0 = performance.now();
+    const r = await engine.query({
+      stepId: "bench",
+      dialect: "sql",
+      query: QUERY,
+      params: {},
+      window,
+      attributes: { optional: false },
+      signal: new AbortController().signal,
+    });
+    const ms = performance.now() - t0;
+    const events = r.rows.reduce((s, row) => s + Number(row[2]), 0);
+    return { ms, events, stats: r.stats };
+  };
+  const first = await run(all);
+  const full: number[] = [];
+  let last = first;
+  for (let i = 0; i < 3; i++) {
+    last = await run(all);
+    full.push(last.ms);
+  }
+  const dayRuns: number[] = [];
+  let dayLast = first;
+  for (let i = 0; i < 3; i++) {
+    dayLast = await run(day);
+    dayRuns.push(dayLast.ms);
+  }
+  // Bare DuckDB over the same files, same thread count, nothing but parsing and counting.
+  const db = await DuckDBInstance.create(":memory:", { threads: "2" });
+  const conn = await db.connect();
+  const glob = path.join(dir, "AWSLogs", "**", "*.json.gz").replaceAll("'", "''");
+  const bare: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    await conn.runAndReadAll(
+      `SELECT count(*) FROM (SELECT unnest(Records) FROM read_json('${glob}', format = 'unstructured', records = true, maximum_object_size = 1073741824, columns = {Records: 'STRUCT(eventName VARCHAR)[]'}))`,
+    );
+    bare.push(performance.now() - t0);
+  }
+  conn.closeSync();
+  await engine.close();
+  const result: ChildResult = {
+    firstQueryMs: first.ms,
+    fullScanMs: full,
+    bareMs: bare,
+    dayMs: dayRuns,
+    events: last.events,
+    dayEvents: dayLast.events,
+    filesRead: Number(last.stats.filesRead),
+    dayFilesRead: Number(dayLast.stats.filesRead),
+    bytesRead: Number(last.stats.bytesRead),
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+  };
+  process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
+}
+
+function runChild(dir: string): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(
+      process.execPath,
+      ["--import", "tsx", fileURLToPath(import.meta.url), "--child", dir],
+      {
+        cwd: ROOT,
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
+    let out = "";
+    p.stdout.on("data", (d) => {
+      out += String(d);
+    });
+    p.on("error", reject);
+    p.on("close", (code) => {
+      const line = out.split("\n").find((l) => l.startsWith("BENCH_RESULT "));
+      if (code !== 0 || !line) reject(new Error(`bench child exited with ${code}: ${out}`));
+      else resolve(JSON.parse(line.slice("BENCH_RESULT ".length)) as ChildResult);
+    });
+  });
+}
+
+export async function benchLocalEngine(): Promise<boolean> {
+  const dir = path.join(ROOT, "bench-data");
+  console.log("local engine (1,000,000 events over 30 days, 2 threads)");
+  const gen = await ensureData(dir);
+  if (gen.generated)
+    console.log(`  data generated in ${(gen.ms / 1000).toFixed(1)} s (reused next time)`);
+  else console.log(`  reusing ${path.relative(process.cwd(), dir)}/ (manifest matches)`);
+  const r = await runChild(dir);
+  const full = median(r.fullScanMs);
+  const bare = median(r.bareMs);
+  const day = median(r.dayMs);
+  const eps = r.events / (full / 1000);
+  const overhead = full / bare;
+  const speedup = full / day;
+  const rssMb = r.maxRssBytes / 1024 / 1024;
+  const targets: [string, boolean][] = [
+    [
+      `full scan: ${Math.round(eps).toLocaleString("en")} events/s (target >= 300,000)`,
+      eps >= 300_000,
+    ],
+    [`overhead vs bare read_json: ${overhead.toFixed(2)}x (target <= 1.3x)`, overhead <= 1.3],
+    [
+      `peak memory (RSS of the query process): ${rssMb.toFixed(0)} MB (target < 1024 MB)`,
+      rssMb < 1024,
+    ],
+    [`1-day window vs full scan: ${speedup.toFixed(1)}x faster (target >= 10x)`, speedup >= 10],
+  ];
+  console.log(
+    `  events scanned ${r.events.toLocaleString("en")} in ${r.filesRead} files (${(r.bytesRead / 1e6).toFixed(0)} MB gzip)`,
+  );
+  console.log(
+    `  full-scan aggregate ${full.toFixed(0)} ms (runs ${r.fullScanMs.map((x) => x.toFixed(0)).join(", ")}; first query, profiling the files, ${r.firstQueryMs.toFixed(0)} ms)`,
+  );
+  console.log(
+    `  bare DuckDB read_json count ${bare.toFixed(0)} ms (runs ${r.bareMs.map((x) => x.toFixed(0)).join(", ")})`,
+  );
+  console.log(
+    `  1-day window ${day.toFixed(0)} ms, ${r.dayEvents.toLocaleString("en")} events in ${r.dayFilesRead} files (runs ${r.dayMs.map((x) => x.toFixed(0)).join(", ")})`,
+  );
+  for (const [text, ok] of targets) console.log(`  ${ok ? "✓" : "✗"} ${text}`);
+  return targets.every(([, ok]) => ok);
+}
+
+if (process.argv[2] === "--child") {
+  await child(process.argv[3] as string);
+}
