@@ -16,6 +16,7 @@ import {
 import {
   type ColumnInfo,
   type Engine,
+  isRunMdError,
   type JsonValue,
   type QueryRequest,
   type QueryResult,
@@ -203,6 +204,7 @@ export class AthenaEngine implements Engine {
         if (!isThrottling(e) || attempt >= this.maxAttempts || signal.aborted)
           throw this.sdkError(e);
         await sleep(jitter(delay), signal);
+        if (signal.aborted) throw this.sdkError(e);
         delay = Math.min(delay * 2, this.opts.pollMaxMs ?? 5000);
       }
     }
@@ -352,27 +354,38 @@ export class AthenaEngine implements Engine {
     const opts = this.opts;
     const { signal } = req;
     const token = randomUUID();
-    // The start is not tied to the signal: an aborted request could still have started a query
-    // whose id we would never learn. Once it returns, the abort is honoured with a Stop.
-    const started = await this.send(
-      () =>
-        this.client.send(
-          new StartQueryExecutionCommand({
-            QueryString: sql,
-            ClientRequestToken: token,
-            WorkGroup: opts.workgroup ?? "primary",
-            QueryExecutionContext: {
-              Catalog: opts.catalog ?? "AwsDataCatalog",
-              ...(opts.database === undefined ? {} : { Database: opts.database }),
-            },
-            ...(opts.outputLocation === undefined
-              ? {}
-              : { ResultConfiguration: { OutputLocation: opts.outputLocation } }),
-            ...(executionParameters.length > 0 ? { ExecutionParameters: executionParameters } : {}),
-          }),
-        ),
-      new AbortController().signal,
-    );
+    // The request itself is not tied to the signal: an aborted request could still have started
+    // a query whose id we would never learn. Once it returns, the abort is honoured with a Stop.
+    // Between throttled attempts nothing has started, so an abort ends the retries there.
+    let started: { QueryExecutionId?: string | undefined };
+    try {
+      started = await this.send(
+        () =>
+          this.client.send(
+            new StartQueryExecutionCommand({
+              QueryString: sql,
+              ClientRequestToken: token,
+              WorkGroup: opts.workgroup ?? "primary",
+              QueryExecutionContext: {
+                Catalog: opts.catalog ?? "AwsDataCatalog",
+                ...(opts.database === undefined ? {} : { Database: opts.database }),
+              },
+              ...(opts.outputLocation === undefined
+                ? {}
+                : { ResultConfiguration: { OutputLocation: opts.outputLocation } }),
+              ...(executionParameters.length > 0
+                ? { ExecutionParameters: executionParameters }
+                : {}),
+            }),
+          ),
+        signal,
+      );
+    } catch (e) {
+      if (signal.aborted && isRunMdError(e) && e.code === "athena-throttled") {
+        throw this.cancelled(undefined, signal);
+      }
+      throw e;
+    }
     const id = started.QueryExecutionId;
     if (!id) throw new RunMdError("athena-request-failed", "Athena returned no QueryExecutionId");
 

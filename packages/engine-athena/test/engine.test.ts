@@ -225,6 +225,41 @@ describe("states and faults", () => {
     expect(startBodies()).toHaveLength(3);
   });
 
+  it("stops retrying a throttled start on Ctrl-C, with nothing left to stop", async () => {
+    h.emulator.faults.throttle = { StartQueryExecution: 1000 };
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 100);
+    const e = await rejection(
+      h
+        .engine({ maxAttempts: 1000, pollMinMs: 20, pollMaxMs: 40 })
+        .query(request("SELECT 1 AS one", { signal: controller.signal })),
+    );
+    expect(e.code).toBe("cancelled");
+    const starts = h.emulator.callsOf("StartQueryExecution").length;
+    expect(starts).toBeGreaterThan(0);
+    expect(starts).toBeLessThan(20);
+    expect(h.emulator.callsOf("StopQueryExecution")).toHaveLength(0);
+  });
+
+  it("says which credentials are missing when the SDK's chain has none", async () => {
+    const e = await rejection(
+      h
+        .engine({
+          clientConfig: {
+            credentials: async () => {
+              throw Object.assign(new Error("Could not load credentials from any providers"), {
+                name: "CredentialsProviderError",
+              });
+            },
+          },
+        })
+        .query(request("SELECT 1 AS one")),
+    );
+    expect(e.code).toBe("athena-credentials");
+    expect(e.hint).toContain("--profile");
+    expect(h.emulator.calls).toHaveLength(0);
+  });
+
   it("stops the query on Athena when the step times out", async () => {
     h.emulator.faults.athena = { runningPolls: 100_000 };
     const controller = new AbortController();
