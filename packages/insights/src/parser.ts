@@ -58,7 +58,17 @@ class Parser {
       this.fail(this.peek(), "the query is empty");
     }
     for (;;) {
-      commands.push(this.parseCommand());
+      const next = this.peek();
+      const prev = commands[commands.length - 1];
+      const command = this.parseCommand();
+      if (prev?.kind === "dedup" && command.kind !== "limit") {
+        this.fail(
+          next,
+          `only limit can follow dedup, found "${next.value}"`,
+          "Sort before dedup; limit after it.",
+        );
+      }
+      commands.push(command);
       const t = this.peek();
       if (t.kind === "eof") break;
       if (t.kind === "pipe") {

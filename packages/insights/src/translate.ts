@@ -662,9 +662,18 @@ function orderBy(keys: OrderKey[]): string {
   if (keys.length === 0) return "";
   const parts = keys.flatMap((k) => {
     const dir = k.descending ? "DESC" : "ASC";
-    // Text fields that hold numbers sort as numbers, as in the service.
-    if (k.type === "string")
-      return [`TRY_CAST(${k.sql} AS DOUBLE) ${dir} NULLS LAST`, `${k.sql} ${dir} NULLS LAST`];
+    if (k.type === "string") {
+      // The service's natural sort: ascending, text before numbers; numbers by value; text in
+      // chunks, digit runs by length then value, the rest by code point. Missing values last.
+      const n = `TRY_CAST(${k.sql} AS DOUBLE)`;
+      const chunks = `list_transform(regexp_extract_all(${k.sql}, '[0-9]+|[^0-9]+'), lambda ch: CASE WHEN ch[1] BETWEEN '0' AND '9' THEN lpad(CAST(length(ch) AS VARCHAR), 6, '0') || ch ELSE ch END)`;
+      return [
+        `(${k.sql} IS NULL) ASC`,
+        `(${n} IS NOT NULL) ${dir}`,
+        `${n} ${dir} NULLS LAST`,
+        `${chunks} ${dir} NULLS LAST`,
+      ];
+    }
     return [`${k.sql} ${dir} NULLS LAST`];
   });
   return ` ORDER BY ${parts.join(", ")}`;

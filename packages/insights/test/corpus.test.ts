@@ -86,15 +86,14 @@ describe.skipIf(!available)("the reference query corpus", () => {
     expect(ct.every((r) => r.source.includes("amazon-cloudwatch-logs-user-guide"))).toBe(true);
   });
 
-  test.each(rows.filter((r) => r.target === "cloudtrail").map((r) => [`${r.source}:${r.line}`, r.query]))(
-    "%s parses and runs over real CloudTrail events",
-    async (_, query) => {
-      parseInsights(query);
-      const r = await db.run(query);
-      expect(r.columns.length).toBeGreaterThan(0);
-      for (const row of r.rows) expect(Object.keys(row)).toEqual(r.columns);
-    },
-  );
+  test.each(
+    rows.filter((r) => r.target === "cloudtrail").map((r) => [`${r.source}:${r.line}`, r.query]),
+  )("%s parses and runs over real CloudTrail events", async (_, query) => {
+    parseInsights(query);
+    const r = await db.run(query);
+    expect(r.columns.length).toBeGreaterThan(0);
+    for (const row of r.rows) expect(Object.keys(row)).toEqual(r.columns);
+  });
 
   test("the guide's count by service, API and region adds up to every event", async () => {
     const r = await db.run("stats count(*) by eventSource, eventName, awsRegion");

@@ -95,6 +95,11 @@ describe("commands", () => {
 
   test("limit, head and tail take a count", () => {
     const cs = parseInsights("limit 25 | head 5 | tail 2").commands;
+    expect(parseInsights("sort a | dedup a | limit 3").commands.map((c) => c.kind)).toEqual([
+      "sort",
+      "dedup",
+      "limit",
+    ]);
     expect(cs.map((c) => c.kind === "limit" && [c.from, c.count])).toEqual([
       ["limit", 25],
       ["head", 5],
@@ -347,6 +352,7 @@ const MALFORMED: Array<[string, number, number, string]> = [
   ],
   ["filter userIdentity.arn = {{principal", 1, 27, "unterminated parameter reference"],
   ["filter and = 1", 1, 8, 'found the keyword "and"'],
+  ["dedup eventName\n| sort @timestamp desc", 2, 3, 'only limit can follow dedup, found "sort"'],
 ];
 
 describe("malformed queries", () => {

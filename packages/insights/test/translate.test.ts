@@ -352,6 +352,21 @@ describe("stats", () => {
 });
 
 describe("sort, limit, dedup, parse", () => {
+  test("sort is the service's natural sort: text before numbers, digit runs by value", async () => {
+    const values = ["a10", "0", "a9", "B", "10", "2", "#x", "a2b"];
+    const local = await eventsDb(
+      values.map((v, i) => ({ eventTime: `2026-11-20T10:0${i}:00Z`, v })),
+    );
+    try {
+      const asc = await local.run("sort v asc | fields v");
+      expect(asc.rows.map((r) => r.v)).toEqual(["#x", "B", "a2b", "a9", "a10", "0", "2", "10"]);
+      const desc = await local.run("sort v desc | fields v");
+      expect(desc.rows.map((r) => r.v)).toEqual(["10", "2", "0", "a10", "a9", "a2b", "B", "#x"]);
+    } finally {
+      local.close();
+    }
+  });
+
   test("text fields that hold numbers sort numerically", async () => {
     expect(await rows("filter ispresent(bytes) | sort bytes desc | fields bytes")).toEqual([
       { bytes: "1500" },
@@ -372,7 +387,7 @@ describe("sort, limit, dedup, parse", () => {
   test("dedup keeps the first event per value in the current order, and events without the field", async () => {
     expect(
       await rows(
-        "sort @timestamp asc | dedup sourceIPAddress | fields sourceIPAddress, @timestamp",
+        "fields sourceIPAddress, @timestamp | sort @timestamp asc | dedup sourceIPAddress",
       ),
     ).toEqual([
       { sourceIPAddress: "198.51.100.7", "@timestamp": "2026-11-20 10:15:00.000" },
