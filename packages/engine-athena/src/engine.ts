@@ -56,6 +56,8 @@ export interface AthenaEngineOptions {
 /** Athena bills at least 10 MB per query, rounded up to whole megabytes. */
 export const MIN_BILLED_BYTES = 10 * 1024 * 1024;
 const MB = 1024 * 1024;
+/** Athena's fixed limit on QueryString, in UTF-8 bytes. */
+const MAX_QUERY_BYTES = 262_144;
 const TB = 1024 ** 4;
 
 export function athenaCostUsd(scannedBytes: number, pricePerTbUsd = 5): number {
@@ -270,6 +272,16 @@ export class AthenaEngine implements Engine {
       ...(opts.accounts ? { accounts: opts.accounts } : {}),
     });
     assertReadOnly(prepared.sql);
+    const size = Buffer.byteLength(prepared.sql, "utf8");
+    if (size > MAX_QUERY_BYTES) {
+      throw new RunMdError(
+        "athena-query-too-long",
+        `the query is ${size} bytes once scoped to the window, over Athena's limit of ${MAX_QUERY_BYTES}`,
+        {
+          hint: "Shorten the query (long IN lists belong in a table), or use fewer regions/accounts.",
+        },
+      );
+    }
     const warnings: string[] = [];
     if (prepared.scopedReferences === 0) {
       warnings.push("the query does not read cloudtrail_logs, so it is not scoped to the window");

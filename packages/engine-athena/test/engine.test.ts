@@ -378,6 +378,16 @@ describe("window scoping and parameters", () => {
     expect(body!.QueryString).toContain("SELECT 'x'' OR ''1''=''1' AS who");
   });
 
+  it("refuses a query over Athena's length limit before sending it", async () => {
+    const long = `SELECT count(*) AS n FROM cloudtrail_logs WHERE eventname IN (${Array.from(
+      { length: 30_000 },
+      (_, i) => `'Event${i}'`,
+    ).join(", ")})`;
+    const e = await rejection(h.engine().query(request(long)));
+    expect(e.code).toBe("athena-query-too-long");
+    expect(h.emulator.calls).toHaveLength(0);
+  });
+
   it("refuses a statement that is not a read-only query before sending anything", async () => {
     for (const sql of [
       "DROP TABLE cloudtrail_logs",
