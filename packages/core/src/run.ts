@@ -198,7 +198,9 @@ async function runStep(
   const controller = new AbortController();
   const runSignal = ctx.options.signal;
   const onRunAbort = () => controller.abort(runSignal?.reason ?? new Error("cancelled"));
-  runSignal?.addEventListener("abort", onRunAbort, { once: true });
+  // The run may have been cancelled while the engine was opening: then the step starts cancelled.
+  if (runSignal?.aborted) onRunAbort();
+  else runSignal?.addEventListener("abort", onRunAbort, { once: true });
   let timedOut = false;
   const timer =
     timeoutMs === undefined

@@ -20,6 +20,7 @@ class TableEngine implements Engine {
     const a = this.answers[req.stepId];
     if (a === "hang") {
       return new Promise((_, reject) => {
+        if (req.signal.aborted) reject(new Error("interrupted"));
         req.signal.addEventListener("abort", () => reject(new Error("interrupted")), {
           once: true,
         });
@@ -227,6 +228,19 @@ describe("running a runbook", () => {
     expect(report.steps.map((s) => s.status)).toEqual(["cancelled", "cancelled", "cancelled"]);
     expect(e.made.local!.requests).toHaveLength(1);
     expect(e.made.local!.requests[0]!.signal.aborted).toBe(true);
+  });
+
+  it("a cancel that arrives while the engine is still opening cancels the step", async () => {
+    const controller = new AbortController();
+    const engine = new TableEngine("local", { first: "hang" });
+    const report = await runRunbook(runbook(), opts({ signal: controller.signal, step: "first" }), {
+      getEngine: async () => {
+        controller.abort(); // Ctrl-C while DuckDB sets up its views
+        return engine;
+      },
+    });
+    expect(report.status).toBe("cancelled");
+    expect(engine.requests[0]?.signal.aborted).toBe(true);
   });
 
   it("--step runs one step; an unknown step is an error listing the steps", async () => {
