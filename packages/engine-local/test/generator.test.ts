@@ -1,0 +1,238 @@
+import { createHash } from "node:crypto";
+import { existsSync, promises as fsp } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  ensureSampleData,
+  generateLogs,
+  SAMPLE_MANIFEST,
+} from "../../../scripts/generator/index.ts";
+import { createLocalEngine, type LocalEngine } from "../src/index.ts";
+import { tempDir } from "./helpers.ts";
+
+const START = new Date("2024-03-01T00:00:00Z");
+const END = new Date("2024-03-03T00:00:00Z");
+let root: string;
+let withIncidents: LocalEngine;
+let ordinary: LocalEngine;
+
+async function digest(dir: string): Promise<string> {
+  const h = createHash("sha256");
+  const files = (await fsp.readdir(dir, { recursive: true })).map(String).sort();
+  for (const f of files) {
+    const full = path.join(dir, f);
+    if ((await fsp.stat(full)).isFile()) h.update(f).update(await fsp.readFile(full));
+  }
+  return h.digest("hex");
+}
+
+beforeAll(async () => {
+  root = await tempDir();
+  const opts = { start: START, end: END, eventsPerDay: 3000, seed: 42 };
+  await generateLogs({ ...opts, outDir: path.join(root, "a"), incidents: true });
+  await generateLogs({ ...opts, outDir: path.join(root, "b"), incidents: false });
+  withIncidents = await createLocalEngine({ logDir: path.join(root, "a"), threads: 2 });
+  ordinary = await createLocalEngine({ logDir: path.join(root, "b"), threads: 2 });
+});
+afterAll(async () => {
+  await withIncidents?.close();
+  await ordinary?.close();
+  await fsp.rm(root, { recursive: true, force: true });
+});
+
+/** One query per planted incident: the count it must find (and 0 in ordinary traffic). */
+const INCIDENTS: [string, string, number][] = [
+  [
+    "1. root console sign-in without MFA",
+    "SELECT count(*) FROM cloudtrail_logs WHERE eventname = 'ConsoleLogin' AND useridentity.type = 'Root' AND useridentity.arn = 'arn:aws:iam::111122223333:root' AND sourceipaddress = '203.0.113.50' AND json_extract_scalar(additionaleventdata, '$.MFAUsed') = 'No' AND json_extract_scalar(responseelements, '$.ConsoleLogin') = 'Success'",
+    1,
+  ],
+  [
+    "1b. root API calls",
+    "SELECT count(*) FROM cloudtrail_logs WHERE useridentity.type = 'Root' AND eventname <> 'ConsoleLogin'",
+    3,
+  ],
+  [
+    "2. access-denied burst from mallory within 10 minutes",
+    "SELECT max(n) FROM (SELECT count(*) AS n FROM cloudtrail_logs WHERE useridentity.arn = 'arn:aws:iam::111122223333:user/mallory' AND errorcode IN ('AccessDenied', 'Client.UnauthorizedOperation') GROUP BY date_trunc('hour', from_iso8601_timestamp(eventtime)) HAVING date_diff('second', min(from_iso8601_timestamp(eventtime)), max(from_iso8601_timestamp(eventtime))) <= 600)",
+    80,
+  ],
+  [
+    "2b. some of them Client.UnauthorizedOperation on EC2",
+    "SELECT count(*) > 0 FROM cloudtrail_logs WHERE errorcode = 'Client.UnauthorizedOperation' AND eventsource = 'ec2.amazonaws.com' AND useridentity.username = 'mallory'",
+    1,
+  ],
+  [
+    "3. access key created for another user",
+    "SELECT count(*) FROM cloudtrail_logs WHERE eventname = 'CreateAccessKey' AND useridentity.type = 'IAMUser' AND json_extract_scalar(requestparameters, '$.userName') <> useridentity.username",
+    1,
+  ],
+  [
+    "4. security group opened to the world",
+    "SELECT count(*) FROM cloudtrail_logs WHERE eventname = 'AuthorizeSecurityGroupIngress' AND requestparameters LIKE '%0.0.0.0/0%' AND json_extract_scalar(requestparameters, '$.groupId') = 'sg-0badc0ffee0123456' AND useridentity.arn = 'arn:aws:sts::111122223333:assumed-role/dev-sandbox/eve'",
+    1,
+  ],
+  [
+    "5. CloudTrail logging stopped",
+    "SELECT count(*) FROM cloudtrail_logs WHERE eventname IN ('StopLogging', 'PutEventSelectors') AND eventsource = 'cloudtrail.amazonaws.com'",
+    2,
+  ],
+  [
+    "6. console sign-in without MFA by carol",
+    "SELECT count(*) FROM cloudtrail_logs WHERE eventname = 'ConsoleLogin' AND useridentity.type = 'IAMUser' AND json_extract_scalar(additionaleventdata, '$.MFAUsed') = 'No' AND errormessage IS NULL AND useridentity.username = 'carol' AND sourceipaddress = '198.51.100.77'",
+    1,
+  ],
+  [
+    "7. policies changed by unexpected principals",
+    "SELECT count(*) FROM cloudtrail_logs WHERE eventname IN ('AttachUserPolicy', 'PutBucketPolicy', 'UpdateAssumeRolePolicy') AND useridentity.arn NOT LIKE '%assumed-role/ci-deployer/%' AND useridentity.arn NOT LIKE '%assumed-role/terraform-automation/%'",
+    3,
+  ],
+  [
+    "7b. AdministratorAccess attached",
+    "SELECT count(*) FROM cloudtrail_logs WHERE json_extract_scalar(requestparameters, '$.policyArn') = 'arn:aws:iam::aws:policy/AdministratorAccess' AND json_extract_scalar(requestparameters, '$.userName') = 'mallory'",
+    1,
+  ],
+  [
+    "8. twelve failed sign-ins for admin within 20 minutes",
+    "SELECT count(*) FROM cloudtrail_logs WHERE eventname = 'ConsoleLogin' AND errormessage = 'Failed authentication' AND useridentity.username = 'admin' AND sourceipaddress = '198.51.100.23'",
+    12,
+  ],
+  [
+    "9. reconnaissance: 600 reads in one hour",
+    "SELECT count(*) FROM cloudtrail_logs WHERE useridentity.username = 'mallory' AND errorcode IS NULL AND regexp_like(eventname, '^(List|Describe|Get)')",
+    600,
+  ],
+  [
+    "10. KMS key scheduled for deletion",
+    "SELECT count(*) FROM cloudtrail_logs WHERE eventname = 'ScheduleKeyDeletion'",
+    1,
+  ],
+];
+
+describe("the log generator", () => {
+  it("writes the same bytes for the same options and seed", async () => {
+    const opts = {
+      start: START,
+      end: new Date("2024-03-01T06:00:00Z"),
+      eventsPerDay: 2000,
+      seed: "same",
+      incidents: true,
+    };
+    await generateLogs({ ...opts, outDir: path.join(root, "d1") });
+    await generateLogs({ ...opts, outDir: path.join(root, "d2") });
+    await generateLogs({ ...opts, seed: "other", outDir: path.join(root, "d3") });
+    const [d1, d2, d3] = await Promise.all(
+      ["d1", "d2", "d3"].map((d) => digest(path.join(root, d))),
+    );
+    expect(d1).toBe(d2);
+    expect(d1).not.toBe(d3);
+  });
+
+  it("lays files out as CloudTrail delivers them to S3", async () => {
+    const files = (await fsp.readdir(path.join(root, "a"), { recursive: true }))
+      .map(String)
+      .filter((f) => f.endsWith(".gz"));
+    expect(files.length).toBe(2 * 24 * 3);
+    for (const f of files) {
+      expect(f).toMatch(
+        /^AWSLogs\/111122223333\/CloudTrail\/(us-east-1|eu-west-1|us-west-2)\/2024\/03\/0[12]\/111122223333_CloudTrail_\1_202403\d\dT\d{4}Z_[A-Za-z0-9]{16}\.json\.gz$/,
+      );
+    }
+  });
+
+  it.each(INCIDENTS)(
+    "plants incident %s, and ordinary traffic has none of it",
+    async (_name, sql, expected) => {
+      const a = await withIncidents.runAthenaSql(sql, []);
+      const b = await ordinary.runAthenaSql(sql, []);
+      expect(Number(a.rows[0]?.[0])).toBe(expected);
+      expect(Number(b.rows[0]?.[0] ?? 0)).toBe(0);
+    },
+  );
+
+  it("plants the incidents in the last 12 hours before the end", async () => {
+    const r = await withIncidents.runAthenaSql(
+      "SELECT min(eventtime), max(eventtime) FROM cloudtrail_logs WHERE useridentity.username IN ('mallory', 'admin') OR useridentity.type = 'Root' OR useridentity.arn LIKE '%dev-sandbox/eve'",
+      [],
+    );
+    expect(String(r.rows[0]?.[0]) >= "2024-03-02T12:00:00Z").toBe(true);
+    expect(String(r.rows[0]?.[1]) < "2024-03-03T00:00:00Z").toBe(true);
+  });
+
+  it("keeps ordinary traffic within its limits", async () => {
+    const checks = [
+      // at most 3 access-denied calls per principal per day
+      "SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM cloudtrail_logs WHERE errorcode IS NOT NULL AND eventname <> 'ConsoleLogin' GROUP BY useridentity.arn, substr(eventtime, 1, 10))",
+      // at most 2 failed console sign-ins per user per day
+      "SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM cloudtrail_logs WHERE errormessage = 'Failed authentication' GROUP BY useridentity.username, substr(eventtime, 1, 10))",
+    ];
+    const [denied, failed] = await Promise.all(checks.map((c) => ordinary.runAthenaSql(c, [])));
+    expect(Number(denied?.rows[0]?.[0])).toBeLessThanOrEqual(3);
+    expect(Number(failed?.rows[0]?.[0])).toBeLessThanOrEqual(2);
+    const writers = await ordinary.runAthenaSql(
+      "SELECT DISTINCT useridentity.arn FROM cloudtrail_logs WHERE readonly = 'false' AND eventname NOT IN ('ConsoleLogin', 'CreateAccessKey') ORDER BY 1",
+      [],
+    );
+    expect(writers.rows).toEqual([
+      ["arn:aws:sts::111122223333:assumed-role/ci-deployer/gh-actions"],
+      ["arn:aws:sts::111122223333:assumed-role/terraform-automation/tf-run"],
+    ]);
+    const logins = await ordinary.runAthenaSql(
+      "SELECT DISTINCT json_extract_scalar(additionaleventdata, '$.MFAUsed') FROM cloudtrail_logs WHERE eventname = 'ConsoleLogin' AND errormessage IS NULL",
+      [],
+    );
+    expect(logins.rows).toEqual([["Yes"]]);
+    const kinds = await ordinary.runAthenaSql(
+      "SELECT count(DISTINCT useridentity.type), count(DISTINCT eventname), count(*) FROM cloudtrail_logs",
+      [],
+    );
+    expect(kinds.rows[0]?.[0]).toBe(3); // IAMUser, AssumedRole, AWSService
+    expect(Number(kinds.rows[0]?.[1])).toBeGreaterThan(25);
+    expect(kinds.rows[0]?.[2]).toBe(6000);
+  });
+});
+
+describe("ensureSampleData", () => {
+  it("generates a week ending at the current hour, reuses it within the hour and regenerates after", async () => {
+    const dir = path.join(root, "sample");
+    const now = new Date("2026-11-24T10:37:00Z");
+    const t0 = performance.now();
+    const a = await ensureSampleData(dir, { now });
+    const firstMs = performance.now() - t0;
+    expect(a.end.toISOString()).toBe("2026-11-24T10:00:00.000Z");
+    expect(a.start.toISOString()).toBe("2026-11-17T10:00:00.000Z");
+    const manifest = JSON.parse(await fsp.readFile(path.join(dir, SAMPLE_MANIFEST), "utf8"));
+    expect(manifest).toMatchObject({ end: a.end.toISOString(), incidents: true });
+    expect(manifest.events).toBeGreaterThanOrEqual(20_000);
+    expect(manifest.events).toBeLessThanOrEqual(50_000);
+    console.log(
+      `sample data: ${manifest.events} events in ${manifest.files} files, ${Math.round(firstMs)} ms`,
+    );
+    const stamp = (await fsp.stat(path.join(dir, SAMPLE_MANIFEST))).mtimeMs;
+    await ensureSampleData(dir, { now: new Date("2026-11-24T10:59:00Z") });
+    expect((await fsp.stat(path.join(dir, SAMPLE_MANIFEST))).mtimeMs).toBe(stamp);
+    const b = await ensureSampleData(dir, { now: new Date("2026-11-24T11:01:00Z") });
+    expect(b.end.toISOString()).toBe("2026-11-24T11:00:00.000Z");
+    const again = JSON.parse(await fsp.readFile(path.join(dir, SAMPLE_MANIFEST), "utf8"));
+    expect(again.end).toBe(b.end.toISOString());
+    // No temporary or old directories left beside it.
+    expect((await fsp.readdir(root)).filter((f) => f.includes("sample"))).toEqual(["sample"]);
+    const e = await createLocalEngine({ logDir: dir, threads: 2 });
+    try {
+      const r = await e.query({
+        stepId: "s",
+        dialect: "sql",
+        query: "SELECT count(*) FROM cloudtrail_logs WHERE eventname = 'StopLogging'",
+        params: {},
+        window: { start: new Date(b.end.getTime() - 24 * 3600_000), end: b.end },
+        attributes: { optional: false },
+        signal: new AbortController().signal,
+      });
+      expect(r.rows).toEqual([[1]]);
+      expect(r.warnings).toEqual([]);
+    } finally {
+      await e.close();
+    }
+    expect(existsSync(path.join(dir, "AWSLogs"))).toBe(true);
+  });
+});
