@@ -54,7 +54,9 @@ interface QueryRecord {
   rows: Field[][];
   error?: string;
   recordsScanned: number;
+  recordsMatched: number;
   bytesScanned: number;
+  ast: InsightsQuery;
   logGroups: number;
 }
 
@@ -79,6 +81,23 @@ function valueText(v: unknown): string {
   return JSON.stringify(v);
 }
 
+/**
+ * One Insights query that counts the window's events and those the query's filters keep (the
+ * filters before its first stats, limit or dedup), for `recordsScanned` and `recordsMatched`.
+ */
+export function countQuery(ast: InsightsQuery): string {
+  const conditions: string[] = [];
+  const parts: string[] = [];
+  for (const c of ast.commands) {
+    if (c.kind === "stats" || c.kind === "limit" || c.kind === "dedup") break;
+    if (c.kind === "filter") conditions.push(`(${c.expr.text})`);
+    else if (c.kind === "fields" || c.kind === "parse") parts.push(c.text);
+  }
+  parts.push(`fields ${conditions.length ? conditions.join(" and ") : "1 = 1"} as __matched`);
+  parts.push("stats count(*) as scanned, sum(__matched) as matched");
+  return parts.join("\n| ");
+}
+
 export function logsHandlers(ctx: EmulatorContext): Record<string, Handler> {
   const queries = new Map<string, QueryRecord>();
   const engine = async () => (await ctx.localEngine()) as Engine;
@@ -96,8 +115,9 @@ export function logsHandlers(ctx: EmulatorContext): Record<string, Handler> {
     try {
       const e = await engine();
       const result: QueryResult = await e.query({ ...base, query });
-      const scanned = await e.query({ ...base, query: "stats count(*) as n" });
-      rec.recordsScanned = Number(scanned.rows[0]?.[0] ?? 0);
+      const counts = await e.query({ ...base, query: countQuery(rec.ast) });
+      rec.recordsScanned = Number(counts.rows[0]?.[0] ?? 0);
+      rec.recordsMatched = Number(counts.rows[0]?.[1] ?? 0);
       rec.bytesScanned = Number(result.stats.bytesRead ?? 0);
       const names = result.columns.map((c) => c.name);
       rec.rows = result.rows.map((row, i) => {
@@ -116,9 +136,8 @@ export function logsHandlers(ctx: EmulatorContext): Record<string, Handler> {
   }
 
   function statistics(rec: QueryRecord, fraction: number) {
-    const matched = rec.aggregated ? rec.recordsScanned : rec.rows.length;
     return {
-      recordsMatched: Math.round(matched * fraction),
+      recordsMatched: Math.round(rec.recordsMatched * fraction),
       recordsScanned: Math.round(rec.recordsScanned * fraction),
       estimatedRecordsSkipped: 0,
       bytesScanned: Math.round(rec.bytesScanned * fraction),
@@ -205,7 +224,9 @@ export function logsHandlers(ctx: EmulatorContext): Record<string, Handler> {
         finished: false,
         rows: [],
         recordsScanned: 0,
+        recordsMatched: 0,
         bytesScanned: 0,
+        ast,
         logGroups: groups.length,
       };
       queries.set(id, rec);

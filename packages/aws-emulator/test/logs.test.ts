@@ -180,6 +180,14 @@ describe("the logs engine against the emulator", () => {
     expect(remote.stats.bytesScanned).toBeGreaterThan(0);
   });
 
+  test("statistics count the window's events and those the filters keep", async () => {
+    const query = 'filter eventName = "ConsoleLogin" | stats count(*) as n by sourceIPAddress';
+    const r = await engine.query(request(query));
+    const total = r.rows.reduce((s, row) => s + Number(row[1]), 0);
+    expect(total).toBeGreaterThan(0);
+    expect(r.stats).toMatchObject({ recordsScanned: EVENTS, recordsMatched: total });
+  });
+
   test("parameters are rendered as Insights literals", async () => {
     const r = await engine.query(
       request("filter eventSource = {{svc}} | stats count(*) as n", {
