@@ -241,8 +241,14 @@ export class LogCatalog {
         `${notEvents} JSON value${notEvents === 1 ? " is" : "s are"} not a CloudTrail event`,
       );
     }
-    if (groups.size === 0 && notEvents > 0) {
-      return { kind: "skipped", reason: "no CloudTrail events in it" };
+    if (groups.size === 0) {
+      return {
+        kind: "skipped",
+        reason:
+          parsed.objects.length === 0
+            ? (notes[0] ?? "no events in it")
+            : "no CloudTrail events in it",
+      };
     }
     const hash = createHash("sha1").update(`${f.path}:${f.mtimeMs}:${f.size}`).digest("hex");
     const parts: { path: string; day: string | null; size: number }[] = [];

@@ -292,6 +292,43 @@ describe("reading every file shape", () => {
     }
   });
 
+  it("skips broken files by name: truncated or fake gzip, empty, binary", async () => {
+    const dir = await tempDir();
+    const day = path.join(dir, "AWSLogs", ACCT, "CloudTrail", "us-east-1", "2024", "03", "01");
+    await fsp.mkdir(day, { recursive: true });
+    const good = zlib.gzipSync(JSON.stringify({ Records: [ev("2024-03-01T00:00:00Z", "Ok")] }));
+    const big = zlib.gzipSync(
+      JSON.stringify({ Records: [ev("2024-03-01T00:00:00Z", "T", { x: "y".repeat(100_000) })] }),
+    );
+    await fsp.writeFile(path.join(day, "ok.json.gz"), good);
+    await fsp.writeFile(path.join(day, "trunc.json.gz"), big.subarray(0, big.length / 2));
+    await fsp.writeFile(path.join(day, "notgz.json.gz"), '{"Records":[]}');
+    await fsp.writeFile(path.join(day, "empty.json.gz"), "");
+    await fsp.writeFile(path.join(dir, "empty.json"), "");
+    await fsp.writeFile(
+      path.join(dir, "garbage.json"),
+      Buffer.from(Array.from({ length: 256 }, (_, i) => i)),
+    );
+    const e = await createLocalEngine({ logDir: dir, threads: 1 });
+    try {
+      const r = await e.runAthenaSql("SELECT eventname FROM cloudtrail_logs", []);
+      expect(r.rows).toEqual([["Ok"]]);
+      const skipped = r.warnings
+        .map((w) => /^skipped (\S+):/.exec(w)?.[1]?.split("/").pop())
+        .sort();
+      expect(skipped).toEqual([
+        "empty.json",
+        "empty.json.gz",
+        "garbage.json",
+        "notgz.json.gz",
+        "trunc.json.gz",
+      ]);
+    } finally {
+      await e.close();
+      await fsp.rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("reads a delivery file larger than 16 MiB", async () => {
     const dir = await tempDir();
     const big = "x".repeat(1024 * 1024);
