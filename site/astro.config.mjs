@@ -1,4 +1,5 @@
 // @ts-check
+import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import starlight from "@astrojs/starlight";
@@ -24,6 +25,10 @@ const cacheDir = process.env.RUN_MD_SITE_CACHE_DIR
     : path.join(siteDir, "node_modules", ".astro");
 
 const repoRoot = path.resolve(siteDir, "..");
+// Starlight's own base styles, for the run pages that are plain pages (see RunLayout.astro).
+const starlightStyles = path.dirname(
+  createRequire(import.meta.url).resolve("@astrojs/starlight/style/markdown.css"),
+);
 const runbooksDir = process.env.RUN_MD_RUNBOOKS_DIR
   ? fromCaller(process.env.RUN_MD_RUNBOOKS_DIR)
   : path.join(repoRoot, "runbooks");
@@ -53,6 +58,7 @@ export default defineConfig({
   cacheDir,
   trailingSlash: "always",
   vite: {
+    resolve: { alias: { "rm-starlight-style": starlightStyles } },
     // The inputs, resolved once here, reach the loader and the pages as compile-time constants.
     define: {
       __RUN_MD_INPUTS__: JSON.stringify({ runbooksDir, reportsDir, historyLimit }),
