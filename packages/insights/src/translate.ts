@@ -268,7 +268,10 @@ class Translator {
     const groupBy = by.length ? ` GROUP BY ${by.map((_, i) => i + 1).join(", ")}` : "";
     this.addCte(`SELECT ${select.join(", ")} FROM ${this.cur}${groupBy}`);
     this.aggregated = true;
-    this.scope = { mode: "aggregated", cols: next, order: [], outputs: names };
+    // The service does not say in which order groups come; sorting by the groups keeps a
+    // report's rows in the same order from one run to the next.
+    const order = by.map((p) => ({ ...next.get(p.name)!, descending: false }));
+    this.scope = { mode: "aggregated", cols: next, order, outputs: names };
   }
 
   // ---- names and expressions

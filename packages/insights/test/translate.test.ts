@@ -479,7 +479,7 @@ describe("generated SQL", () => {
       e1 AS (SELECT *, (CASE WHEN json_type(jl[1]) = 'BOOLEAN' THEN (CASE WHEN CAST(jl[1] AS VARCHAR) = 'true' THEN '1' ELSE '0' END) ELSE json_extract_string(jl[1], '$') END) AS j1, (CASE WHEN json_type(jl[2]) = 'BOOLEAN' THEN (CASE WHEN CAST(jl[2] AS VARCHAR) = 'true' THEN '1' ELSE '0' END) ELSE json_extract_string(jl[2], '$') END) AS j2, (CASE WHEN json_type(jl[3]) = 'BOOLEAN' THEN (CASE WHEN CAST(jl[3] AS VARCHAR) = 'true' THEN '1' ELSE '0' END) ELSE json_extract_string(jl[3], '$') END) AS j3, (CASE WHEN json_type(jl[4]) = 'BOOLEAN' THEN (CASE WHEN CAST(jl[4] AS VARCHAR) = 'true' THEN '1' ELSE '0' END) ELSE json_extract_string(jl[4], '$') END) AS j4 FROM e0),
       c1 AS (SELECT * FROM e1 WHERE ((j1 = 'ConsoleLogin') AND (j2 = 'Failed authentication'))),
       c5 AS (SELECT j3 AS s2, j4 AS s3, count(*) AS s4 FROM c1 GROUP BY 1, 2)
-      SELECT s2 AS "userIdentity.userName", s3 AS "sourceIPAddress", s4 AS "failures" FROM c5 LIMIT 10000"
+      SELECT s2 AS "userIdentity.userName", s3 AS "sourceIPAddress", s4 AS "failures" FROM c5 ORDER BY (s2 IS NULL) ASC, (TRY_CAST(s2 AS DOUBLE) IS NOT NULL) ASC, TRY_CAST(s2 AS DOUBLE) ASC NULLS LAST, list_transform(regexp_extract_all(s2, '[0-9]+|[^0-9]+'), lambda ch: CASE WHEN ch[1] BETWEEN '0' AND '9' THEN lpad(CAST(length(ch) AS VARCHAR), 6, '0') || ch ELSE ch END) ASC NULLS LAST, (s3 IS NULL) ASC, (TRY_CAST(s3 AS DOUBLE) IS NOT NULL) ASC, TRY_CAST(s3 AS DOUBLE) ASC NULLS LAST, list_transform(regexp_extract_all(s3, '[0-9]+|[^0-9]+'), lambda ch: CASE WHEN ch[1] BETWEEN '0' AND '9' THEN lpad(CAST(length(ch) AS VARCHAR), 6, '0') || ch ELSE ch END) ASC NULLS LAST LIMIT 10000"
     `);
   });
 
