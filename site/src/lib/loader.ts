@@ -4,7 +4,9 @@
  * and its queries highlighted by Starlight's expressive-code. Unchanged files are not rendered
  * again: each entry keeps a digest of its file.
  */
-import { readFile, stat } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { readdir, readFile, stat } from "node:fs/promises";
+import { createRequire } from "node:module";
 import path from "node:path";
 import {
   type Diagnostic,
@@ -20,6 +22,23 @@ import type { Loader, LoaderContext } from "astro/loaders";
 
 /** Bump when the shape of an entry or its rendering changes, so that cached entries are redone. */
 const RENDER_VERSION = "1";
+
+/**
+ * A digest of the core's sources: a cached entry is only as good as the parser that made it, so
+ * a change to the parser renders every runbook again.
+ */
+async function parserDigest(): Promise<string> {
+  const hash = createHash("sha256").update(RENDER_VERSION);
+  try {
+    const dir = path.dirname(createRequire(import.meta.url).resolve("@run-md/core"));
+    for (const name of (await readdir(dir)).filter((n) => n.endsWith(".ts")).sort()) {
+      hash.update(name).update(await readFile(path.join(dir, name)));
+    }
+  } catch {
+    hash.update(String(Date.now()));
+  }
+  return hash.digest("hex").slice(0, 16);
+}
 
 export interface Heading {
   depth: number;
@@ -148,12 +167,13 @@ export function runbooksLoader(options: { dir: string }): Loader {
         const data = entry.data as unknown as RunbookDoc;
         cached.set(data.relPath, data);
       }
+      const parser = await parserDigest();
       const seen = new Map<string, string>();
       let rendered = 0;
       for (const file of files) {
         const relPath = path.relative(dir, file);
         const source = await readFile(file, "utf8");
-        const digest = ctx.generateDigest(`${RENDER_VERSION}\n${source}`);
+        const digest = ctx.generateDigest(`${parser}\n${source}`);
         let doc = cached.get(relPath);
         if (!doc || doc.digest !== digest) {
           doc = await loadDoc(ctx, file, relPath, digest);
