@@ -25,7 +25,7 @@ interface Row {
   query: string;
 }
 
-function unescape(s: string): string {
+function unescapeTsv(s: string): string {
   return s.replace(/\\([\\ntr])/g, (_, c: string) =>
     c === "n" ? "\n" : c === "t" ? "\t" : c === "r" ? "\r" : "\\",
   );
@@ -45,7 +45,7 @@ function rows(): Row[] {
       kind: get("kind"),
       target: get("target"),
       statement: get("statement"),
-      query: unescape(get("query")),
+      query: unescapeTsv(get("query")),
     };
   });
 }
