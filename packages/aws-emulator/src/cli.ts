@@ -3,7 +3,7 @@
  * CloudWatch Logs endpoint over a directory of CloudTrail files, for trying `--engine athena`
  * (and `--engine logs`) without an AWS account. Prints the endpoint and the settings to use.
  */
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -18,6 +18,16 @@ Serves Amazon Athena (AmazonAthena.*) and CloudWatch Logs (Logs_20140328.*) JSON
   --port <n>        port to listen on (default 4566; 0 picks a free one)
   --table <name>    the Athena table name run-md will query (default security.cloudtrail_org_pp)
   --help            this text`;
+
+/**
+ * `projection` when the directory has the S3 delivery layout (its partition values come from the
+ * path), else `none`: files outside that layout have no partition values to filter on.
+ */
+export function partitioningFor(dir: string): "projection" | "none" {
+  const layout = /CloudTrail[\\/][^\\/]+[\\/]\d{4}[\\/]\d{2}[\\/]\d{2}[\\/]/;
+  const entries = readdirSync(dir, { recursive: true, encoding: "utf8" });
+  return entries.some((e) => layout.test(e)) ? "projection" : "none";
+}
 
 export async function main(argv: string[]): Promise<number> {
   let values: { "log-dir"?: string; port?: string; table?: string; help?: boolean };
@@ -69,14 +79,15 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const { endpoint } = emulator;
+  const partitioning = partitioningFor(dir);
   process.stdout.write(`run-md AWS emulator listening on ${endpoint}
   Athena (AmazonAthena.*) and CloudWatch Logs (Logs_20140328.*) over ${dir}
-  Athena table: ${table} (and cloudtrail_logs)
+  Athena table: ${table} (and cloudtrail_logs), partitioning ${partitioning}${partitioning === "none" ? " (the files are not in the AWSLogs/<account>/CloudTrail/<region>/yyyy/mm/dd/ layout)" : ""}
 
 In another terminal, point run-md at it (the credentials are placeholders; nothing leaves this machine):
 
   export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=emulator AWS_SECRET_ACCESS_KEY=emulator
-  export RUN_MD_ATHENA_ENDPOINT=${endpoint} RUN_MD_ATHENA_TABLE=${table} RUN_MD_ATHENA_PARTITIONING=projection
+  export RUN_MD_ATHENA_ENDPOINT=${endpoint} RUN_MD_ATHENA_TABLE=${table} RUN_MD_ATHENA_PARTITIONING=${partitioning}
   export RUN_MD_LOGS_ENDPOINT=${endpoint}
   npx run-md runbooks/<runbook>.md --engine athena --since 30d
 

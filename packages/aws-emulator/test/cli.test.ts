@@ -3,7 +3,7 @@
  * settings for run-md, answers the SDK there, and stops cleanly on Ctrl-C (SIGINT).
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,6 +14,7 @@ import {
   StartQueryExecutionCommand,
 } from "@aws-sdk/client-athena";
 import { expect, it } from "vitest";
+import { partitioningFor } from "../src/cli.ts";
 
 const CLI = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
 
@@ -40,6 +41,8 @@ it("prints its endpoint and run-md settings, serves Athena there, and stops on S
     expect(out).toContain(`RUN_MD_ATHENA_ENDPOINT=${endpoint}`);
     expect(out).toContain("RUN_MD_ATHENA_TABLE=security.cloudtrail_org_pp");
     expect(out).toContain("--engine athena");
+    // An empty directory has no AWSLogs/.../yyyy/mm/dd/ layout, so no partition values.
+    expect(out).toContain("RUN_MD_ATHENA_PARTITIONING=none");
 
     const client = new AthenaClient({
       region: "us-east-1",
@@ -82,4 +85,27 @@ it("refuses to start without a log directory", async () => {
   const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
   expect(code).toBe(2);
   expect(err).toContain("--log-dir is required");
+});
+
+it("suggests projection partitioning only for the S3 delivery layout", () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "run-md-emulator-layout-"));
+  try {
+    writeFileSync(path.join(dir, "flat.json"), "[]");
+    expect(partitioningFor(dir)).toBe("none");
+    const day = path.join(
+      dir,
+      "AWSLogs",
+      "123456789012",
+      "CloudTrail",
+      "us-east-1",
+      "2026",
+      "11",
+      "23",
+    );
+    mkdirSync(day, { recursive: true });
+    writeFileSync(path.join(day, "a.json"), "[]");
+    expect(partitioningFor(dir)).toBe("projection");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
