@@ -86,6 +86,12 @@ export default defineConfig({
         { label: "Reading this site", link: "/about/" },
       ],
       customCss: ["./src/styles/run-md.css"],
+      // Fences of runbooks that are shown as written (a runbook the parser rejects).
+      expressiveCode: {
+        shiki: {
+          langAlias: { expect: "txt", "logs-insights": "sql", insights: "sql", athena: "sql" },
+        },
+      },
     }),
   ],
 });
