@@ -61,6 +61,9 @@ class Parser {
       const next = this.peek();
       const prev = commands[commands.length - 1];
       const command = this.parseCommand();
+      if (command.kind === "sort" && !commands.some((c) => c.kind === "stats")) {
+        for (const k of command.keys) this.noAggregate(k.expr, "sort before stats");
+      }
       if (prev?.kind === "dedup" && command.kind !== "limit") {
         this.fail(
           next,

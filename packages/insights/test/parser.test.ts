@@ -353,6 +353,7 @@ const MALFORMED: Array<[string, number, number, string]> = [
   ["filter userIdentity.arn = {{principal", 1, 27, "unterminated parameter reference"],
   ["filter and = 1", 1, 8, 'found the keyword "and"'],
   ["dedup eventName\n| sort @timestamp desc", 2, 3, 'only limit can follow dedup, found "sort"'],
+  ["sort count(*) desc", 1, 6, "can only be used in stats, not in sort before stats"],
 ];
 
 describe("malformed queries", () => {
