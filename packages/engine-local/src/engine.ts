@@ -36,6 +36,7 @@ import {
   partitionSelectList,
   RECORD_FIELDS,
   recordType,
+  type Usage,
 } from "./schema.ts";
 import { MACROS, SESSION_SETTINGS, TRINO_FUNCTIONS } from "./trino.ts";
 import { athenaTypeName, toJson } from "./values.ts";
@@ -257,7 +258,7 @@ export class LocalEngine implements Engine {
       // 1. Parse, gate and rewrite (no table is read yet).
       let sql: string;
       let rewriteWarnings: string[] = [];
-      let used: Set<string> | "all" = "all";
+      let used: Usage = "all";
       if (job.kind === "insights") {
         sql = (await rewriteAthena(conn, job.sql, { aliases: new Set(), target: TARGET })).sql;
       } else {
@@ -277,11 +278,12 @@ export class LocalEngine implements Engine {
         });
         sql = r.sql;
         rewriteWarnings = r.warnings;
-        used = r.identifiers;
+        used = r.refs;
         // A reference to the table itself as a value (SELECT cloudtrail_logs FROM ...) needs everything.
+        const tableNames = r.tableAliases;
         if (
           used !== "all" &&
-          [...this.aliases].some((a) => used !== "all" && used.has(a.split(".").pop() as string))
+          used.some((ref) => ref.length === 1 && tableNames.has(ref[0] as string))
         ) {
           used = "all";
         }
@@ -380,7 +382,7 @@ function windowPredicate(timeExpr: string, window: TimeWindow | null): string {
 export function cloudtrailViewSql(
   files: ReadFile[],
   window: TimeWindow | null,
-  used: Set<string> | "all" = "all",
+  used: Usage = "all",
 ): string {
   const type = recordType(used);
   const src =

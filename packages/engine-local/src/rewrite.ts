@@ -256,8 +256,10 @@ export async function rewriteAthena(
   tables: number;
   parameterIds: Set<string>;
   warnings: string[];
-  /** Every identifier of every column reference (lower-case), or "all" when the query has a `*`. */
-  identifiers: Set<string> | "all";
+  /** Every column reference (lower-cased name paths), or "all" when the query has a `*`. */
+  refs: string[][] | "all";
+  /** The names the table is known by in the query (its aliases), lower-cased. */
+  tableAliases: Set<string>;
 }> {
   const { statement } = await parseSelect(conn, prePass(sql));
   const ctes = new Set<string>();
@@ -265,7 +267,8 @@ export async function rewriteAthena(
   let tables = 0;
   const parameterIds = new Set<string>();
   const warnings: string[] = [];
-  const identifiers = new Set<string>();
+  const refs: string[][] = [];
+  const tableAliases = new Set<string>();
   let star = false;
   const template = await unnestTemplate(conn);
 
@@ -290,13 +293,13 @@ export async function rewriteAthena(
         v.table_name = opts.target.table;
         // Keep the name it was written with usable as a qualifier (FROM cloudtrail t / FROM x.tbl).
         if (v.alias === "") v.alias = String(parts[parts.length - 1]);
+        tableAliases.add(String(v.alias).toLowerCase());
       }
       return v;
     }
-    if (v.class === "STAR" || v.class === "COLUMNS") star = true;
-    if (v.class === "COLUMN_REF") {
-      for (const n of v.column_names as string[]) identifiers.add(String(n).toLowerCase());
-    }
+    if (v.class === "STAR" || v.class === "COLUMNS" || v.type === "SHOW_REF") star = true;
+    if (v.class === "COLUMN_REF")
+      refs.push((v.column_names as string[]).map((n) => String(n).toLowerCase()));
     if (v.class === "COLUMN_REF" && opts.jsonColumns) {
       const names = v.column_names as string[];
       const at = names.findIndex(
@@ -434,7 +437,7 @@ export async function rewriteAthena(
   statement.node = visit(statement.node) as Node;
   nameUnaliasedColumns(statement.node);
   const out = await deserialize(conn, statement);
-  return { sql: out, tables, parameterIds, warnings, identifiers: star ? "all" : identifiers };
+  return { sql: out, tables, parameterIds, warnings, refs: star ? "all" : refs, tableAliases };
 }
 
 /** Athena labels an unaliased expression `_colN` (N its 0-based position); column references keep their name. */

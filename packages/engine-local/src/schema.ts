@@ -105,26 +105,61 @@ function structType(fields: Field[], lower: boolean): string {
 export const RECORD_TYPE = structType(RECORD_FIELDS, false);
 
 /**
- * The record struct with only the given top-level fields (lower-case names): the JSON reader then
- * builds only what a query uses, which is most of the cost after parsing. `eventTime` is always kept
- * (the window filter reads it).
+ * What a query uses of the table: "all", or the column references it makes (each a lower-cased
+ * name path such as ["useridentity", "arn"] or ["t", "eventname"]).
  */
-export function recordType(used: Set<string> | "all"): string {
-  if (used === "all") return RECORD_TYPE;
-  return structType(
-    RECORD_FIELDS.filter((f) => f.name === "eventTime" || used.has(f.name.toLowerCase())),
-    false,
-  );
+export type Usage = "all" | string[][];
+
+/** How much of a record field a query needs: nothing, all of it, or some fields of a struct. */
+function fieldUsage(f: Field, usage: Usage): "none" | "all" | Field[] {
+  if (usage === "all" || f.name === "eventTime") return "all";
+  const name = f.name.toLowerCase();
+  const sub = new Set<string>();
+  let found = false;
+  for (const ref of usage) {
+    for (let i = 0; i < ref.length; i++) {
+      if (ref[i] !== name) continue;
+      found = true;
+      // The whole value is referenced (or something DuckDB resolves at bind time): keep it whole.
+      if (i === ref.length - 1) return "all";
+      sub.add(ref[i + 1] as string);
+    }
+  }
+  if (!found) return "none";
+  if (f.kind !== "struct") return "all";
+  const fields = f.fields.filter((x) => sub.has(x.name.toLowerCase()));
+  return fields.length === 0 || fields.length < sub.size ? "all" : fields;
 }
 
-/** The Athena column list; columns a query does not use are typed NULLs (same names and types). */
-export function athenaSelectList(used: Set<string> | "all"): string {
+/**
+ * The record struct with only what the query uses: the JSON reader then builds only that, which
+ * is most of the cost after parsing. `eventTime` is always kept (the window filter reads it).
+ */
+export function recordType(usage: Usage): string {
+  if (usage === "all") return RECORD_TYPE;
+  const parts: string[] = [];
+  for (const f of RECORD_FIELDS) {
+    const u = fieldUsage(f, usage);
+    if (u === "none") continue;
+    const type = u === "all" ? duckType(f, false) : structType(u, false);
+    parts.push(`${quoteIdent(f.name)} ${type}`);
+  }
+  return `STRUCT(${parts.join(", ")})`;
+}
+
+/**
+ * The Athena column list over what `recordType(usage)` declares. Columns the query does not use
+ * are typed NULLs; a struct used only through some of its fields holds those fields.
+ */
+export function athenaSelectList(usage: Usage): string {
   return RECORD_FIELDS.map((f) => {
     const name = f.name.toLowerCase();
-    const expr =
-      used === "all" || f.name === "eventTime" || used.has(name)
-        ? columnExpr(f)
-        : `CAST(NULL AS ${f.kind === "json" ? "VARCHAR" : duckType(f, true)})`;
+    const u = fieldUsage(f, usage);
+    let expr: string;
+    if (u === "all") expr = columnExpr(f);
+    else if (u === "none")
+      expr = `CAST(NULL AS ${f.kind === "json" ? "VARCHAR" : duckType(f, true)})`;
+    else expr = `CAST(r.${quoteIdent(f.name)} AS ${structType(u, true)})`;
     return `${expr} AS ${quoteIdent(name)}`;
   }).join(",\n  ");
 }

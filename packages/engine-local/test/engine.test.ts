@@ -588,5 +588,19 @@ describe("reading only what a query uses", () => {
       /^STRUCT\("type" VARCHAR, principalid/,
     );
     expect(shape.rows.find((r) => r[0] === "requestparameters")?.[1]).toBe("VARCHAR");
+    // Struct fields used one by one, and the whole row through the table's alias.
+    const fields = await engine.runAthenaSql(
+      "SELECT useridentity.username, userIdentity.ARN, tlsdetails.tlsversion FROM cloudtrail_logs WHERE eventname = 'CreateUser' ORDER BY eventtime LIMIT 1",
+      [],
+    );
+    expect(fields.rows).toEqual([["alice", `arn:aws:iam::${ACCT}:user/alice`, null]]);
+    const whole = await engine.runAthenaSql(
+      "SELECT t FROM cloudtrail_logs t WHERE eventname = 'CreateUser' ORDER BY eventtime LIMIT 1",
+      [],
+    );
+    expect(whole.rows[0]?.[0]).toMatchObject({
+      eventname: "CreateUser",
+      useridentity: { username: "alice", type: "IAMUser" },
+    });
   });
 });
