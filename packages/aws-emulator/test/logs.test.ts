@@ -288,6 +288,32 @@ describe("the logs engine against the emulator", () => {
     });
   });
 
+  test("throttled calls are retried", async () => {
+    emulator.faults.throttle = { StartQuery: 2, GetQueryResults: 2 };
+    const r = await engine.query(request("stats count(*) as n"));
+    expect(r.rows).toEqual([[EVENTS]]);
+    expect(emulator.faults.throttle).toEqual({ StartQuery: 0, GetQueryResults: 0 });
+  });
+
+  test("throttling that does not stop is a retryable error", async () => {
+    emulator.faults.throttle = { StartQuery: 10 };
+    const impatient = createLogsEngine({
+      endpoint: emulator.endpoint,
+      logGroups: ["g"],
+      maxAttempts: 2,
+    });
+    try {
+      await expect(impatient.query(request("fields eventName"))).rejects.toMatchObject({
+        code: "logs-request-failed",
+        retryable: true,
+        message: expect.stringContaining("ThrottlingException"),
+      });
+    } finally {
+      emulator.faults.throttle = {};
+      await impatient.close();
+    }
+  });
+
   test("a step without log groups is a configuration error", async () => {
     const bare = createLogsEngine({ endpoint: emulator.endpoint, logGroups: [] });
     await expect(bare.query(request("fields a"))).rejects.toMatchObject({ code: "logs-config" });
