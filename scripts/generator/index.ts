@@ -264,6 +264,20 @@ export interface SampleManifest {
   files: number;
 }
 
+async function isCurrent(manifestPath: string, end: Date, incidents: boolean): Promise<boolean> {
+  try {
+    const m = JSON.parse(await fsp.readFile(manifestPath, "utf8")) as SampleManifest;
+    return (
+      m.version === SAMPLE_VERSION &&
+      m.seed === SAMPLE_SEED &&
+      m.incidents === incidents &&
+      m.end === end.toISOString()
+    );
+  } catch {
+    return false; // missing or unreadable: generate
+  }
+}
+
 /**
  * Makes sure `dir` holds the bundled sample data for the current hour: seven days of logs ending at
  * the current hour (floored), with the incidents planted in its last 12 hours. Regenerates when the
@@ -280,19 +294,7 @@ export async function ensureSampleData(
   const start = new Date(end.getTime() - 7 * 24 * HOUR);
   const target = path.resolve(dir);
   const manifestPath = path.join(target, SAMPLE_MANIFEST);
-  try {
-    const m = JSON.parse(await fsp.readFile(manifestPath, "utf8")) as SampleManifest;
-    if (
-      m.version === SAMPLE_VERSION &&
-      m.seed === SAMPLE_SEED &&
-      m.incidents === incidents &&
-      m.end === end.toISOString()
-    ) {
-      return { dir: target, start, end };
-    }
-  } catch {
-    // Missing or unreadable: generate.
-  }
+  if (await isCurrent(manifestPath, end, incidents)) return { dir: target, start, end };
   const parent = path.dirname(target);
   await fsp.mkdir(parent, { recursive: true });
   const tmp = await fsp.mkdtemp(path.join(parent, `.${path.basename(target)}.tmp-`));
@@ -321,7 +323,13 @@ export async function ensureSampleData(
       .rename(target, old)
       .then(() => true)
       .catch(() => false);
-    await fsp.rename(tmp, target);
+    try {
+      await fsp.rename(tmp, target);
+    } catch (e) {
+      // Another process put its copy in place first: keep it if it is the same hour's data.
+      if (!(await isCurrent(manifestPath, end, incidents))) throw e;
+      await fsp.rm(tmp, { recursive: true, force: true });
+    }
     if (hadOld) await fsp.rm(old, { recursive: true, force: true });
   } catch (e) {
     await fsp.rm(tmp, { recursive: true, force: true });
