@@ -221,6 +221,15 @@ export async function benchLocalEngine(): Promise<boolean> {
     `  1-day window ${day.toFixed(0)} ms, ${r.dayEvents.toLocaleString("en")} events in ${r.dayFilesRead} files (runs ${runs(r.dayMs)} ms)`,
   );
   for (const [text, ok] of targets) console.log(`  ${ok ? "✓" : "✗"} ${text}`);
+  if (load > os.cpus().length) {
+    // Other work competes for the cores: wall-clock figures measure the contention. CPU time does
+    // not, so say what the same runs give with two free cores.
+    const cpuFull = best(r.fullCpuMs);
+    const cpuEps = r.events / (cpuFull / 2 / 1000);
+    console.log(
+      `  note: load average ${load.toFixed(1)} on ${os.cpus().length} CPUs; from CPU time (2 threads, cores free): ${Math.round(cpuEps).toLocaleString("en")} events/s (${cpuEps >= 300_000 ? "meets" : "misses"} 300,000), overhead ${cpuOverhead.toFixed(2)}x (${cpuOverhead <= 1.3 ? "meets" : "misses"} 1.3x)`,
+    );
+  }
   return targets.every(([, ok]) => ok);
 }
 
