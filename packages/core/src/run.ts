@@ -341,22 +341,8 @@ export async function runRunbook(
     stepCounts[s.status]++;
     for (const c of s.checks) checks[c.status]++;
   }
-  const meta = runbook.meta;
   const report: RunReport = {
-    reportVersion: REPORT_VERSION,
-    tool: { name: "run-md", version: options.toolVersion },
-    runId: options.runId ?? randomUUID(),
-    runbook: {
-      id: meta.id,
-      path: runbook.path,
-      title: meta.title,
-      ...(meta.description === undefined ? {} : { description: meta.description }),
-      severity: meta.severity,
-      ...(meta.owner === undefined ? {} : { owner: meta.owner }),
-      tags: meta.tags,
-      sourceHash: runbook.sourceHash,
-      ...(meta.escalation === undefined ? {} : { escalation: meta.escalation }),
-    },
+    ...reportHeader(runbook, options),
     status,
     startedAt: startedAt.toISOString(),
     endedAt: endedAt.toISOString(),
@@ -398,18 +384,12 @@ function skippedStep(
   };
 }
 
-/**
- * The report of a run that stopped before its first step (a bad parameter, window or engine):
- * kept so the nightly job and the site show why nothing ran.
- */
-export function errorReport(
+/** What every report of a runbook starts with: format and tool versions, run id, the runbook. */
+function reportHeader(
   runbook: Runbook,
-  error: unknown,
-  options: Pick<RunOptions, "toolVersion" | "runId" | "engine">,
-  startedAt: Date,
-): RunReport {
+  options: Pick<RunOptions, "toolVersion" | "runId">,
+): Pick<RunReport, "reportVersion" | "tool" | "runId" | "runbook"> {
   const meta = runbook.meta;
-  const endedAt = new Date();
   return {
     reportVersion: REPORT_VERSION,
     tool: { name: "run-md", version: options.toolVersion },
@@ -425,6 +405,22 @@ export function errorReport(
       sourceHash: runbook.sourceHash,
       ...(meta.escalation === undefined ? {} : { escalation: meta.escalation }),
     },
+  };
+}
+
+/**
+ * The report of a run that stopped before its first step (a bad parameter, window or engine):
+ * kept so the nightly job and the site show why nothing ran.
+ */
+export function errorReport(
+  runbook: Runbook,
+  error: unknown,
+  options: Pick<RunOptions, "toolVersion" | "runId" | "engine">,
+  startedAt: Date,
+): RunReport {
+  const endedAt = new Date();
+  return {
+    ...reportHeader(runbook, options),
     status: "errored",
     startedAt: startedAt.toISOString(),
     endedAt: endedAt.toISOString(),
