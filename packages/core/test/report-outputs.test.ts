@@ -6,10 +6,13 @@ import addFormats from "ajv-formats";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
 import schema from "../schema/run-report.schema.json" with { type: "json" };
+import { RunMdError } from "../src/errors.ts";
+import { parseRunbook } from "../src/parse.ts";
 import type { RunReport } from "../src/report.ts";
 import { toJUnit } from "../src/report-junit.ts";
 import { toMarkdown } from "../src/report-markdown.ts";
 import { LATEST, listReports, readReport, storeReport } from "../src/report-store.ts";
+import { errorReport } from "../src/run.ts";
 
 export function sampleReport(over: Partial<RunReport> = {}): RunReport {
   return {
@@ -117,6 +120,19 @@ describe("the JSON report", () => {
 
   it("validates against its published schema", () => {
     expect(validate(sampleReport()), JSON.stringify(validate.errors)).toBe(true);
+  });
+
+  it("the report of a run stopped by a bad parameter validates too, and says why", () => {
+    const { runbook } = parseRunbook("---\ntitle: T\n---\n\n```sql s\nSELECT 1\n```\n", "rb.md");
+    const r = errorReport(
+      runbook!,
+      new RunMdError("bad-param", 'parameter "x" is wrong'),
+      { toolVersion: "1" },
+      new Date("2026-11-24T00:00:00Z"),
+    );
+    expect(validate(r), JSON.stringify(validate.errors)).toBe(true);
+    expect(r.status).toBe("errored");
+    expect(r.error).toEqual({ code: "bad-param", message: 'parameter "x" is wrong' });
   });
 
   it("the schema rejects a report with a dropped field or an unknown status", () => {
