@@ -73,6 +73,7 @@ function outcomes(report: RunReport) {
       id: s.id,
       status: s.status,
       rowCount: s.rowCount,
+      columns: s.columns.map((c) => c.name),
       checks: s.checks.map((c) => [c.check, c.status, c.actual ?? null]),
       rows: s.rows.map((r) => JSON.stringify(r)).sort(),
       error: s.error?.message,

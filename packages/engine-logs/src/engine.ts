@@ -25,6 +25,7 @@ import {
   parseInsights,
   positionAt,
   renderInsightsQuery,
+  translateInsights,
 } from "@run-md/insights";
 
 export interface LogsEngineOptions {
@@ -240,7 +241,7 @@ class CloudWatchLogsEngine implements LogsEngine {
       }
     }
 
-    const { columns, rows } = toRows(results, numericColumns(ast));
+    const { columns, rows } = toRows(results, numericColumns(ast), expectedColumns(ast));
     const s = out.statistics ?? {};
     const warnings: string[] = [];
     const hasLimit = ast.commands.some((c) => c.kind === "limit");
@@ -420,15 +421,35 @@ export function numericColumns(ast: InsightsQuery): Set<string> {
 }
 
 /**
- * Rows aligned with columns in order of first appearance; `@ptr` dropped; a field missing from a
- * row is null. Numeric aggregate columns become numbers; everything else stays the service's text.
+ * The output fields the query asks for, in order (`fields`, `display`, `stats`...), as the local
+ * translation names them; empty when it cannot tell. The service leaves out fields that no row
+ * has, so without this an empty or sparse result would lack columns the local engine has.
+ */
+export function expectedColumns(ast: InsightsQuery): string[] {
+  try {
+    return translateInsights(ast, { relation: "cwl_events" }).columns;
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Rows aligned with columns: the expected ones first, then any other field in order of first
+ * appearance; `@ptr` dropped; a field missing from a row is null. Numeric aggregate columns
+ * become numbers; everything else stays the service's text.
  */
 export function toRows(
   results: ResultField[][],
   numeric: Set<string> = new Set(),
+  expected: string[] = [],
 ): { columns: ColumnInfo[]; rows: JsonValue[][] } {
   const order: string[] = [];
   const index = new Map<string, number>();
+  for (const name of expected) {
+    if (name === "@ptr" || index.has(name)) continue;
+    index.set(name, order.length);
+    order.push(name);
+  }
   for (const row of results) {
     for (const f of row) {
       const name = f.field;

@@ -1,5 +1,6 @@
 export {
   createLogsEngine,
+  expectedColumns,
   type LogsEngine,
   type LogsEngineOptions,
   numericColumns,

@@ -1,6 +1,12 @@
 import { parseInsights } from "@run-md/insights";
 import { describe, expect, test } from "vitest";
-import { createLogsEngine, numericColumns, toRows, windowSeconds } from "../src/index.ts";
+import {
+  createLogsEngine,
+  expectedColumns,
+  numericColumns,
+  toRows,
+  windowSeconds,
+} from "../src/index.ts";
 
 describe("the window", () => {
   test("a whole-second half-open window becomes inclusive start and end seconds", () => {
@@ -47,6 +53,25 @@ describe("results", () => {
       ["2026-11-23 10:00:00.000", "ConsoleLogin", null],
       ["2026-11-23 09:00:00.000", null, "AccessDenied"],
     ]);
+  });
+
+  test("the query's own fields come first and are there even when no row has them", () => {
+    const expected = expectedColumns(parseInsights("fields @timestamp, errorCode, eventName"));
+    expect(expected).toEqual(["@timestamp", "errorCode", "eventName"]);
+    const { columns, rows } = toRows(
+      [
+        [
+          { field: "eventName", value: "A" },
+          { field: "@timestamp", value: "t" },
+          { field: "@ptr", value: "p" },
+        ],
+      ],
+      new Set(),
+      expected,
+    );
+    expect(columns.map((c) => c.name)).toEqual(["@timestamp", "errorCode", "eventName"]);
+    expect(rows).toEqual([["t", null, "A"]]);
+    expect(toRows([], new Set(), expected).columns.map((c) => c.name)).toEqual(expected);
   });
 
   test("numeric aggregate columns become numbers, other values stay text", () => {
