@@ -60,6 +60,11 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRes
     RUN_MD_SITE_OUT_DIR: outDir,
   };
   delete env.INIT_CWD;
+  // Vite reads these from the environment (vitest sets them in its workers): they would
+  // override the base path and mode the site's configuration gives.
+  for (const name of ["BASE_URL", "MODE", "DEV", "PROD", "SSR", "SITE", "ASSETS_PREFIX"]) {
+    delete env[name];
+  }
   if (options.cacheDir) env.RUN_MD_SITE_CACHE_DIR = path.resolve(options.cacheDir);
   if (options.siteUrl) env.RUN_MD_SITE_URL = options.siteUrl;
   if (options.base) env.RUN_MD_SITE_BASE = options.base;
