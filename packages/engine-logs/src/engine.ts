@@ -151,6 +151,12 @@ class CloudWatchLogsEngine implements LogsEngine {
         `step "${req.stepId}" names ${logGroups.length} log groups; Logs Insights takes at most 50`,
       );
     }
+    const starred = logGroups.find((g) => g.startsWith("arn:") && g.endsWith("*"));
+    if (starred) {
+      throw new RunMdError("logs-config", `log group ARN ${starred} ends with "*"`, {
+        hint: "Logs Insights takes log group ARNs without the trailing :* that IAM policies use.",
+      });
+    }
     // Parse first: a syntax error is reported at its place in the step, before any AWS call.
     const ast = parseInsights(req.query);
     const params = Object.fromEntries(

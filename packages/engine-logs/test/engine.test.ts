@@ -132,6 +132,17 @@ describe("requests refused before any AWS call", () => {
     ).rejects.toMatchObject({ code: "logs-config" });
   });
 
+  test("a log group ARN with the trailing :* of IAM policies", async () => {
+    const arn = "arn:aws:logs:us-east-1:111122223333:log-group:trail:*";
+    await expect(
+      engine.query({
+        ...base,
+        dialect: "logs-insights",
+        attributes: { optional: false, logGroups: [arn] },
+      }),
+    ).rejects.toMatchObject({ code: "logs-config", hint: expect.stringContaining("trailing") });
+  });
+
   test("an already cancelled step", async () => {
     const c = new AbortController();
     c.abort(new Error("user"));
