@@ -397,7 +397,7 @@ const s3Latest = report(s3, "2026-11-22T03:10:00.000Z", [
     ],
     [
       {
-        check: "rows < 3",
+        check: "warn: rows < 3",
         label: "a busy week, worth a look",
         line: 24,
         warn: true,

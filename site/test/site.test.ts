@@ -149,6 +149,14 @@ describe("the generated HTML", () => {
     expect(text(select("h2#escalation + *", ua))).toContain("Page the security on-call");
   });
 
+  it("marks a warning check once, with its warned outcome", async () => {
+    const s3 = await page("runbooks/s3-public-access");
+    const checks = selectAll("[data-expect=bucket_policy_changes] tr.rm-check", s3);
+    expect(checks.map((c) => c.properties.dataCheckStatus)).toEqual(["warned"]);
+    expect(text(select("code", checks[0]))).toBe("warn: rows < 3");
+    expect(text(checks[0])).toContain("rows = 3, expected < 3");
+  });
+
   it("shows the error and its hint of an errored run", async () => {
     const kms = text(await page("runbooks/kms-key-deletion"));
     expect(kms).toContain("ATHENA_QUERY_FAILED");
