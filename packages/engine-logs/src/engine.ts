@@ -47,6 +47,13 @@ export interface LogsEngineOptions {
   credentials?: CloudWatchLogsClientConfig["credentials"];
   /** Attempts for a throttled call before giving up (default 5). */
   maxAttempts?: number;
+  /** Logs Insights price per GB scanned, for the report's cost estimate (default 0.005, us-east-1). */
+  pricePerGbUsd?: number;
+}
+
+/** The estimated cost of a query: Logs Insights bills the bytes it scans. */
+export function logsInsightsCostUsd(bytesScanned: number, pricePerGbUsd = 0.005): number {
+  return (bytesScanned / 2 ** 30) * pricePerGbUsd;
 }
 
 export interface LogsEngine extends Engine {
@@ -268,6 +275,7 @@ class CloudWatchLogsEngine implements LogsEngine {
         recordsScanned: s.recordsScanned ?? 0,
         recordsMatched: s.recordsMatched ?? 0,
         bytesScanned: s.bytesScanned ?? 0,
+        costUsd: logsInsightsCostUsd(s.bytesScanned ?? 0, this.opts.pricePerGbUsd),
         ...(s.logGroupsScanned === undefined ? {} : { logGroupsScanned: s.logGroupsScanned }),
       },
       warnings,

@@ -3,6 +3,7 @@ export {
   expectedColumns,
   type LogsEngine,
   type LogsEngineOptions,
+  logsInsightsCostUsd,
   numericColumns,
   toRows,
   windowSeconds,

@@ -3,6 +3,7 @@ import { describe, expect, test } from "vitest";
 import {
   createLogsEngine,
   expectedColumns,
+  logsInsightsCostUsd,
   numericColumns,
   toRows,
   windowSeconds,
@@ -32,6 +33,11 @@ describe("the window", () => {
     const w = windowSeconds({ start: t, end: t });
     expect(w.endTime).toBeGreaterThanOrEqual(w.startTime);
   });
+});
+
+test("the cost estimate is the bytes scanned at the price per GB", () => {
+  expect(logsInsightsCostUsd(2 ** 30)).toBeCloseTo(0.005, 10);
+  expect(logsInsightsCostUsd(10 * 2 ** 30, 0.0063)).toBeCloseTo(0.063, 10);
 });
 
 describe("results", () => {
