@@ -305,5 +305,5 @@ describe("in a browser", () => {
       await server.close();
       await rm(profile, { recursive: true, force: true });
     }
-  });
+  }, 360_000); // room for scripts/install-chromium.sh when chromium is missing
 });
