@@ -26,7 +26,7 @@ interface Row {
   query: string;
 }
 
-function unescape(s: string): string {
+function unescapeTsv(s: string): string {
   return s.replace(/\\(.)/g, (_, c: string) => ({ n: "\n", t: "\t", r: "\r" })[c] ?? c);
 }
 
@@ -43,7 +43,7 @@ function insightsRows(): Row[] {
       source: f[at("source_file")]!,
       target: f[at("target")]!,
       line: Number(f[at("line")]),
-      query: unescape(f[at("query")]!),
+      query: unescapeTsv(f[at("query")]!),
     }));
 }
 
