@@ -4,11 +4,12 @@
  */
 import { benchLocalEngine } from "./bench/local-engine.ts";
 
-const sections: Record<string, () => Promise<boolean | undefined | void>> = {
+const sections: Record<string, () => Promise<boolean | undefined>> = {
   local: benchLocalEngine,
   site: async () => {
     const { benchSiteBuild } = await import("./bench/site-build.ts");
     await benchSiteBuild();
+    return undefined;
   },
 };
 
