@@ -46,6 +46,8 @@ export function latestStatus(view: RunbookView): string {
 let cached: Promise<SiteData> | undefined;
 
 export function getSiteData(): Promise<SiteData> {
+  // A build reads everything once; `astro dev` reads again on each page, to show new reports.
+  if (import.meta.env.DEV) return load();
   cached ??= load();
   return cached;
 }

@@ -154,64 +154,76 @@ export function runbooksLoader(options: { dir: string }): Loader {
   return {
     name: "run-md-runbooks",
     async load(ctx) {
-      const started = performance.now();
+      await loadAll(ctx, options);
+      // `astro dev`: a runbook saved is a page updated.
       const dir = path.resolve(options.dir);
-      const exists = await stat(dir).then(
-        (s) => s.isDirectory(),
-        () => false,
-      );
-      if (!exists) ctx.logger.warn(`no runbooks directory at ${dir}: the site lists no runbook`);
-      const files = exists ? (await findRunbooks([dir])).map((f) => path.resolve(f)).sort() : [];
-      const cached = new Map<string, RunbookDoc>();
-      for (const [, entry] of ctx.store.entries()) {
-        const data = entry.data as unknown as RunbookDoc;
-        cached.set(data.relPath, data);
-      }
-      const parser = await parserDigest();
-      const seen = new Map<string, string>();
-      let rendered = 0;
-      for (const file of files) {
-        const relPath = path.relative(dir, file);
-        const source = await readFile(file, "utf8");
-        const digest = ctx.generateDigest(`${parser}\n${source}`);
-        let doc = cached.get(relPath);
-        if (!doc || doc.digest !== digest) {
-          doc = await loadDoc(ctx, file, relPath, digest);
-          rendered++;
+      ctx.watcher?.add(dir);
+      ctx.watcher?.on("all", (_event, file) => {
+        if (file.startsWith(dir) && file.endsWith(".md")) {
+          loadAll(ctx, options).catch((e) => ctx.logger.error((e as Error).message));
         }
-        const other = seen.get(doc.id);
-        if (other !== undefined) {
-          doc = {
-            ...doc,
-            id: `${doc.id}--${path.basename(file, ".md")}`,
-            valid: false,
-            diagnostics: [
-              ...doc.diagnostics,
-              {
-                severity: "error",
-                text: `${relPath}:1:1 error runbook id "${doc.id}" is already used by ${other}`,
-              },
-            ],
-          };
-        }
-        seen.set(doc.id, relPath);
-        ctx.store.set({
-          id: doc.id,
-          data: doc as unknown as Record<string, unknown>,
-          digest,
-        });
-      }
-      for (const id of ctx.store.keys()) if (!seen.has(id)) ctx.store.delete(id);
-      const invalid = [...seen.keys()].filter((id) => {
-        const data = ctx.store.get(id)?.data as unknown as RunbookDoc | undefined;
-        return data !== undefined && !data.valid;
       });
-      ctx.logger.info(
-        `${files.length} runbooks from ${dir} (${rendered} rendered, ${files.length - rendered} unchanged) in ${Math.round(performance.now() - started)} ms`,
-      );
-      if (invalid.length > 0) ctx.logger.warn(`runbooks with errors: ${invalid.join(", ")}`);
     },
   };
+}
+
+async function loadAll(ctx: LoaderContext, options: { dir: string }): Promise<void> {
+  const started = performance.now();
+  const dir = path.resolve(options.dir);
+  const exists = await stat(dir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  if (!exists) ctx.logger.warn(`no runbooks directory at ${dir}: the site lists no runbook`);
+  const files = exists ? (await findRunbooks([dir])).map((f) => path.resolve(f)).sort() : [];
+  const cached = new Map<string, RunbookDoc>();
+  for (const [, entry] of ctx.store.entries()) {
+    const data = entry.data as unknown as RunbookDoc;
+    cached.set(data.relPath, data);
+  }
+  const parser = await parserDigest();
+  const seen = new Map<string, string>();
+  let rendered = 0;
+  for (const file of files) {
+    const relPath = path.relative(dir, file);
+    const source = await readFile(file, "utf8");
+    const digest = ctx.generateDigest(`${parser}\n${source}`);
+    let doc = cached.get(relPath);
+    if (!doc || doc.digest !== digest) {
+      doc = await loadDoc(ctx, file, relPath, digest);
+      rendered++;
+    }
+    const other = seen.get(doc.id);
+    if (other !== undefined) {
+      doc = {
+        ...doc,
+        id: `${doc.id}--${path.basename(file, ".md")}`,
+        valid: false,
+        diagnostics: [
+          ...doc.diagnostics,
+          {
+            severity: "error",
+            text: `${relPath}:1:1 error runbook id "${doc.id}" is already used by ${other}`,
+          },
+        ],
+      };
+    }
+    seen.set(doc.id, relPath);
+    ctx.store.set({
+      id: doc.id,
+      data: doc as unknown as Record<string, unknown>,
+      digest,
+    });
+  }
+  for (const id of ctx.store.keys()) if (!seen.has(id)) ctx.store.delete(id);
+  const invalid = [...seen.keys()].filter((id) => {
+    const data = ctx.store.get(id)?.data as unknown as RunbookDoc | undefined;
+    return data !== undefined && !data.valid;
+  });
+  ctx.logger.info(
+    `${files.length} runbooks from ${dir} (${rendered} rendered, ${files.length - rendered} unchanged) in ${Math.round(performance.now() - started)} ms`,
+  );
+  if (invalid.length > 0) ctx.logger.warn(`runbooks with errors: ${invalid.join(", ")}`);
 }
 
 async function loadDoc(
