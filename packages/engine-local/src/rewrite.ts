@@ -372,6 +372,11 @@ export async function rewriteAthena(
       case "transform":
         f.function_name = "list_transform";
         break;
+      // Trino's format() takes Java's %s/%d/%.2f specifiers, which DuckDB's printf shares
+      // (DuckDB's own format() uses {} and would return the pattern unchanged).
+      case "format":
+        f.function_name = "printf";
+        break;
       case "any_match":
       case "all_match":
       case "none_match": {

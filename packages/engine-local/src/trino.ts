@@ -66,6 +66,8 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO levenshtein_distance(a, b) AS levenshtein(a, b)`,
   `CREATE MACRO hamming_distance(a, b) AS hamming(a, b)`,
   `CREATE MACRO codepoint(c) AS unicode(c)`,
+  `CREATE MACRO to_utf8(s) AS encode(s)`,
+  `CREATE MACRO from_utf8(b) AS decode(b)`,
   `CREATE MACRO url_extract_host(u) AS NULLIF(system.main.regexp_extract(u, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/]*@)?([^:/?#]+)', 1), '')`,
   `CREATE MACRO url_extract_path(u) AS system.main.regexp_extract(u, '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*([^?#]*)', 1)`,
   // Arrays and maps.

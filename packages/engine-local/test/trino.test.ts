@@ -102,6 +102,11 @@ const cases: [string, unknown, string?][] = [
   [`split_part('a:b:c', ':', 2)`, "b"],
   [`strpos('hello', 'l')`, 3],
   [`url_extract_host('https://console.aws.amazon.com/iam/home')`, "console.aws.amazon.com"],
+  [`format('%s-%d %.2f', 'a', 1, 2.5)`, "a-1 2.50"],
+  [`from_utf8(to_utf8('héllo'))`, "héllo"],
+  [`date('2024-03-01')`, "2024-03-01", "date"],
+  [`if(1 > 0, 'a', 'b')`, "a"],
+  [`try(CAST('x' AS integer))`, null],
   // Numbers: integer division
   [`5 / 2`, 2, "integer"],
   [`5 / 2.0`, 2.5],
