@@ -61,6 +61,8 @@ interface QueryRecord {
 }
 
 const PAGE = 10_000;
+/** Finished queries kept for GetQueryResults; older ones are forgotten. */
+const MAX_KEPT = 200;
 
 function fail(type: string, message: string, extra: Record<string, unknown> = {}): never {
   // CloudWatch Logs error bodies carry a lowercase `message`.
@@ -230,6 +232,11 @@ export function logsHandlers(ctx: EmulatorContext): Record<string, Handler> {
         logGroups: groups.length,
       };
       queries.set(id, rec);
+      // Results stay readable, as on the service, but only for the latest queries.
+      for (const [old, r] of queries) {
+        if (queries.size <= MAX_KEPT) break;
+        if (r.finished) queries.delete(old);
+      }
       // The window is [startTime, endTime] in whole seconds, both inclusive.
       void execute(rec, query, {
         start: new Date(startTime * 1000),
