@@ -78,23 +78,27 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRes
     : await mkdtemp(path.join(siteDir, "node_modules", ".run-md-build-"));
   const started = performance.now();
   const chunks: string[] = [];
-  const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(process.execPath, [astroBin(), "build", "--root", siteDir], {
-      cwd,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-      ...(options.signal ? { signal: options.signal } : {}),
+  let code: number | null;
+  try {
+    code = await new Promise<number | null>((resolve, reject) => {
+      const child = spawn(process.execPath, [astroBin(), "build", "--root", siteDir], {
+        cwd,
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      const collect = (stream: NodeJS.WritableStream) => (b: Buffer) => {
+        chunks.push(b.toString());
+        if (options.echo) stream.write(b);
+      };
+      child.stdout.on("data", collect(process.stdout));
+      child.stderr.on("data", collect(process.stderr));
+      child.on("error", reject);
+      child.on("close", resolve);
     });
-    const collect = (stream: NodeJS.WritableStream) => (b: Buffer) => {
-      chunks.push(b.toString());
-      if (options.echo) stream.write(b);
-    };
-    child.stdout.on("data", collect(process.stdout));
-    child.stderr.on("data", collect(process.stderr));
-    child.on("error", reject);
-    child.on("close", resolve);
-  });
-  if (!inside) await rm(cwd, { recursive: true, force: true });
+  } finally {
+    if (!inside) await rm(cwd, { recursive: true, force: true });
+  }
   const log = chunks.join("");
   const durationMs = performance.now() - started;
   if (code !== 0) {
