@@ -159,3 +159,14 @@ describe("requests refused before any AWS call", () => {
     });
   });
 });
+
+test("the public API of @run-md/engine-logs", async () => {
+  expect(Object.keys(await import("../src/index.ts")).sort()).toEqual([
+    "createLogsEngine",
+    "expectedColumns",
+    "logsInsightsCostUsd",
+    "numericColumns",
+    "toRows",
+    "windowSeconds",
+  ]);
+});

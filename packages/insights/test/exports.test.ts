@@ -1,0 +1,16 @@
+import { expect, test } from "vitest";
+import * as insights from "../src/index.ts";
+
+test("the public API of @run-md/insights", () => {
+  expect(Object.keys(insights).sort()).toEqual([
+    "FUNCTION_NAMES",
+    "InsightsSyntaxError",
+    "InsightsUnsupportedError",
+    "lookupFunction",
+    "parseInsights",
+    "positionAt",
+    "renderInsightsLiteral",
+    "renderInsightsQuery",
+    "translateInsights",
+  ]);
+});
