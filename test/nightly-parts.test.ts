@@ -6,8 +6,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { RunReport } from "@run-md/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { exitCodeOf, type NightlyResult, selectNightly } from "../scripts/nightly/job.ts";
 import { parseNightlyArgs } from "../scripts/nightly/options.ts";
 import { pruneReports, timeOfReportName } from "../scripts/nightly/prune.ts";
+import { markdownSummary, textSummary } from "../scripts/nightly/summary.ts";
 import { type NightlyOutcome, postWebhook, slackMessage } from "../scripts/nightly/webhook.ts";
 
 const repoRoot = path.resolve(import.meta.dirname, "..");
@@ -47,6 +49,89 @@ describe("nightly options", () => {
       /unknown status "exploded"/,
     );
     expect(() => parseNightlyArgs(["--bogus"], {})).toThrow(/bogus/);
+  });
+});
+
+describe("selectNightly", () => {
+  it("takes nightly runbooks, and those the parser rejects whose front matter says nightly", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "run-md-select-"));
+    try {
+      const write = (name: string, front: string) =>
+        writeFile(path.join(dir, name), `---\n${front}\n---\n\n\`\`\`sql q\nSELECT 1\n\`\`\`\n`);
+      await write("a-nightly.md", "title: A\nschedule: nightly\nseverity: high");
+      await write("b-manual.md", "title: B\nschedule: manual");
+      await write("c-broken-nightly.md", "title: C broken\nschedule: nightly\nseverity: urgent");
+      await write("d-broken-default.md", "title: D\nseverity: urgent");
+      await write("e-weekly.md", "title: E\nschedule: weekly");
+      const selected = await selectNightly(dir);
+      expect(selected.map((r) => [r.id, r.title, r.severity])).toEqual([
+        ["a-nightly", "A", "high"],
+        ["c-broken-nightly", "C broken", "urgent"],
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the summary", () => {
+  it("lists each runbook with its findings, and totals that match the exit status", async () => {
+    const failed = await fixtureReport("unauthorized-access");
+    const errored = await fixtureReport("kms-key-deletion");
+    const outcomes: NightlyResult["outcomes"] = [
+      {
+        runbookId: "unauthorized-access",
+        title: "UA",
+        severity: "high",
+        status: "failed",
+        exitCode: 1,
+        durationMs: 1234,
+        report: failed,
+        stderr: "",
+      },
+      {
+        runbookId: "kms-key-deletion",
+        title: "KMS",
+        severity: "low",
+        status: "errored",
+        exitCode: 2,
+        durationMs: 500,
+        report: errored,
+        stderr: "",
+      },
+      {
+        runbookId: "quiet",
+        title: "Q",
+        severity: "low",
+        status: "passed",
+        exitCode: 0,
+        durationMs: 100,
+        stderr: "",
+      },
+    ];
+    const result: NightlyResult = {
+      outcomes,
+      notifications: [{ runbookId: "unauthorized-access", ok: true }],
+      pruned: ["x"],
+      build: { ok: true, durationMs: 12_000, outDir: "site/dist" },
+      interrupted: false,
+      exitCode: exitCodeOf(outcomes),
+    };
+    expect(result.exitCode).toBe(2);
+    const text = textSummary(result);
+    expect(text).toContain(
+      "max(calls) < 50 in denied_by_principal = 62; no principal like '%:root' in denied_by_principal = 1; rows == 0 in failed_console_logins = 1",
+    );
+    expect(text).toMatch(/errored\s+kms-key-deletion\s+0\.5 s\s+TABLE_NOT_FOUND/);
+    expect(text).toContain(
+      "3 runbooks: 1 failed, 1 errored, 1 passed · 1 message posted · 1 old report pruned · site built in 12.0 s · exit 2",
+    );
+    const md = markdownSummary(result, "https://runbooks.example.test");
+    expect(md).toContain(
+      "| failed | [unauthorized-access](https://runbooks.example.test/runbooks/unauthorized-access/) | 1.2 s |",
+    );
+    expect(exitCodeOf(outcomes.slice(0, 1))).toBe(1);
+    expect(exitCodeOf(outcomes.slice(2))).toBe(0);
   });
 });
 
