@@ -33,6 +33,7 @@ import { literalNode, mapCode, rewriteAthena } from "./rewrite.ts";
 import {
   athenaSelectList,
   CLOUDTRAIL_COLUMNS,
+  PARTITION_COLUMNS,
   partitionSelectList,
   RECORD_FIELDS,
   recordType,
@@ -238,6 +239,25 @@ export class LocalEngine implements Engine {
     await fsp.rm(this.cacheDir, { recursive: true, force: true });
   }
 
+  /** The files a query's partition filters let through (all of them when it has none). */
+  private async filesPassing(
+    conn: import("@duckdb/node-api").DuckDBConnection,
+    files: ReadFile[],
+    pruneSql: string | undefined,
+  ): Promise<ReadFile[]> {
+    if (!pruneSql || files.length === 0) return files;
+    try {
+      await conn.run(
+        `CREATE OR REPLACE TEMP VIEW __runmd_files AS SELECT filename, ${partitionSelectList()} FROM (SELECT unnest(${fileList(files)}) AS filename)`,
+      );
+      const reader = await conn.runAndReadAll(pruneSql);
+      const passing = new Set(reader.getRows().map((r) => String(r[0])));
+      return files.filter((f) => passing.has(f.path));
+    } catch {
+      return files;
+    }
+  }
+
   private async execute(job: {
     kind: "sql" | "athena" | "insights";
     sql: string;
@@ -259,6 +279,7 @@ export class LocalEngine implements Engine {
       let sql: string;
       let rewriteWarnings: string[] = [];
       let used: Usage = "all";
+      let pruneSql: string | undefined;
       if (job.kind === "insights") {
         sql = (await rewriteAthena(conn, job.sql, { aliases: new Set(), target: TARGET })).sql;
       } else {
@@ -275,7 +296,9 @@ export class LocalEngine implements Engine {
           parameters,
           trinoFunctions: TRINO_FUNCTIONS,
           jsonColumns: JSON_COLUMNS,
+          partitionColumns: new Set<string>(PARTITION_COLUMNS),
         });
+        pruneSql = r.pruneSql;
         sql = r.sql;
         rewriteWarnings = r.warnings;
         used = r.refs;
@@ -333,11 +356,12 @@ export class LocalEngine implements Engine {
             type: athenaTypeName(reader.columnTypes()[i] as DuckDBType),
           }));
           const rows = reader.getRows().map((row) => row.map((v) => toJson(v, !insights)));
+          const scanned = await this.filesPassing(conn, res.files, pruneSql);
           return {
             columns,
             rows,
             sql,
-            files: res.files,
+            files: scanned,
             skippedByWindow: res.skippedByWindow,
             warnings: [...rewriteWarnings, ...res.warnings],
           };

@@ -23,6 +23,8 @@ export interface RewriteOptions {
   trinoFunctions?: Set<string>;
   /** JSON-text columns that accept dot access (`requestparameters.bucketName`) as an extension. */
   jsonColumns?: Set<string>;
+  /** Partition column names: the WHERE conjuncts on them give the files a query can read. */
+  partitionColumns?: Set<string>;
 }
 
 /** Masks string literals, quoted identifiers and comments, applying `fn` to the code between. */
@@ -260,6 +262,8 @@ export async function rewriteAthena(
   refs: string[][] | "all";
   /** The names the table is known by in the query (its aliases), lower-cased. */
   tableAliases: Set<string>;
+  /** `SELECT filename FROM __runmd_files WHERE <partition filters>`, when every reference has one. */
+  pruneSql: string | undefined;
 }> {
   const { statement } = await parseSelect(conn, prePass(sql));
   const ctes = new Set<string>();
@@ -269,6 +273,7 @@ export async function rewriteAthena(
   const warnings: string[] = [];
   const refs: string[][] = [];
   const tableAliases = new Set<string>();
+  const targets = new Set<Node>();
   let star = false;
   const template = await unnestTemplate(conn);
 
@@ -288,6 +293,7 @@ export async function rewriteAthena(
       const isCte = parts.length === 1 && ctes.has(full);
       if (!isCte && opts.aliases.has(full)) {
         tables++;
+        targets.add(v);
         v.catalog_name = opts.target.catalog;
         v.schema_name = opts.target.schema;
         v.table_name = opts.target.table;
@@ -441,8 +447,129 @@ export async function rewriteAthena(
 
   statement.node = visit(statement.node) as Node;
   nameUnaliasedColumns(statement.node);
+  const pruneSql = await partitionFilterSql(conn, statement.node, targets, opts.partitionColumns);
   const out = await deserialize(conn, statement);
-  return { sql: out, tables, parameterIds, warnings, refs: star ? "all" : refs, tableAliases };
+  return {
+    sql: out,
+    tables,
+    parameterIds,
+    warnings,
+    refs: star ? "all" : refs,
+    tableAliases,
+    pruneSql,
+  };
+}
+
+/**
+ * The conjuncts of the WHERE clauses that filter the table on partition columns only, as
+ * `SELECT filename FROM __runmd_files WHERE ...`: which files a query can read, for its scanned
+ * bytes. Undefined when some reference to the table has no such filter (every file counts).
+ */
+async function partitionFilterSql(
+  conn: DuckDBConnection,
+  root: Node,
+  targets: Set<Node>,
+  partitionColumns: Set<string> | undefined,
+): Promise<string | undefined> {
+  if (!partitionColumns || targets.size === 0) return undefined;
+  const perTable: Node[] = [];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) {
+      for (const x of v) walk(x);
+      return;
+    }
+    if (!isNode(v)) return;
+    if (v.type === "SELECT_NODE" && isNode(v.from_table) && targets.has(v.from_table)) {
+      const alias = String(v.from_table.alias).toLowerCase();
+      const kept = conjuncts(v.where_clause).filter((c) =>
+        onlyPartitions(c, alias, partitionColumns),
+      );
+      if (kept.length > 0) {
+        const and: Node =
+          kept.length === 1
+            ? (kept[0] as Node)
+            : {
+                class: "CONJUNCTION",
+                type: "CONJUNCTION_AND",
+                alias: "",
+                query_location: 0,
+                children: kept,
+              };
+        perTable.push(stripQualifiers(clone(and)));
+      }
+    }
+    for (const x of Object.values(v)) walk(x);
+  };
+  walk(root);
+  if (perTable.length !== targets.size) return undefined;
+  const { statement } = await parseSelect(conn, "SELECT filename FROM __runmd_files WHERE true");
+  statement.node.where_clause =
+    perTable.length === 1
+      ? perTable[0]
+      : {
+          class: "CONJUNCTION",
+          type: "CONJUNCTION_OR",
+          alias: "",
+          query_location: 0,
+          children: perTable,
+        };
+  return deserialize(conn, statement);
+}
+
+function conjuncts(n: unknown): Node[] {
+  if (!isNode(n)) return [];
+  if (n.class === "CONJUNCTION" && n.type === "CONJUNCTION_AND") {
+    return (n.children as Node[]).flatMap((c) => conjuncts(c));
+  }
+  return [n];
+}
+
+/** Whether an expression refers to partition columns of the table and to nothing else but constants. */
+function onlyPartitions(n: Node, alias: string, partitionColumns: Set<string>): boolean {
+  let ok = true;
+  let refs = 0;
+  const walk = (v: unknown): void => {
+    if (!ok) return;
+    if (Array.isArray(v)) {
+      for (const x of v) walk(x);
+      return;
+    }
+    if (!isNode(v)) return;
+    if (
+      v.class === "SUBQUERY" ||
+      v.class === "PARAMETER" ||
+      v.class === "WINDOW" ||
+      v.class === "LAMBDA"
+    ) {
+      ok = false;
+      return;
+    }
+    if (v.class === "COLUMN_REF") {
+      const names = (v.column_names as string[]).map((x) => String(x).toLowerCase());
+      const col = names[names.length - 1] as string;
+      const qualifierOk = names.length === 1 || (names.length === 2 && names[0] === alias);
+      if (!qualifierOk || !partitionColumns.has(col)) ok = false;
+      refs++;
+      return;
+    }
+    for (const x of Object.values(v)) walk(x);
+  };
+  walk(n);
+  return ok && refs > 0;
+}
+
+function stripQualifiers<T>(v: T): T {
+  if (Array.isArray(v)) {
+    for (const x of v) stripQualifiers(x);
+  } else if (isNode(v)) {
+    const n = v as Node;
+    if (n.class === "COLUMN_REF") {
+      const names = n.column_names as string[];
+      n.column_names = [names[names.length - 1]];
+    }
+    for (const x of Object.values(n)) stripQualifiers(x);
+  }
+  return v;
 }
 
 /** Athena labels an unaliased expression `_colN` (N its 0-based position); column references keep their name. */

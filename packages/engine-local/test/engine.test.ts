@@ -195,6 +195,16 @@ describe("window scoping", () => {
     expect(r.rows).toEqual([[8]]);
     // The malformed file (2024/03/04) was not read, or it would be reported.
     expect(r.warnings.filter((w) => /bad/.test(w))).toEqual([]);
+    // Scanned bytes count only the files the partition filters let through.
+    const all = await engine.runAthenaSql("SELECT count(*) FROM cloudtrail_logs", []);
+    expect(r.scannedBytes).toBeGreaterThan(0);
+    expect(r.scannedBytes).toBeLessThan(all.scannedBytes);
+    const projected = await engine.runAthenaSql(
+      `SELECT count(*) FROM (SELECT * FROM security.cloudtrail_org_pp WHERE "timestamp" BETWEEN '2024/03/02' AND '2024/03/02' AND eventtime >= '2024-03-02T00:00:00Z') AS c`,
+      [],
+    );
+    expect(projected.rows).toEqual([[8]]);
+    expect(projected.scannedBytes).toBe(r.scannedBytes);
   });
 });
 
