@@ -93,7 +93,7 @@ describe("the generated HTML", () => {
     expect(rows[0]?.properties.dataRunbook).toBe("unauthorized-access");
   });
 
-  it("keeps every index row visible without JavaScript, and hides the filter until a script shows it", async () => {
+  it("keeps every index row visible without JavaScript, with static status and tag pages as the filter", async () => {
     const index = await page("");
     expect(selectAll("tr[data-runbook][hidden]", index)).toHaveLength(0);
     expect(select("form[data-rm-filter]", index)?.properties.hidden).toBe(true);
@@ -101,6 +101,15 @@ describe("the generated HTML", () => {
     expect(selectAll("tr[data-runbook]", failed).map((r) => r.properties.dataRunbook)).toEqual([
       "unauthorized-access",
     ]);
+    const iam = await page("tags/iam");
+    expect(
+      selectAll("tr[data-runbook]", iam)
+        .map((r) => r.properties.dataRunbook)
+        .sort(),
+    ).toEqual(["audit-iam", "root-usage"]);
+    expect(
+      selectAll('tr[data-runbook="audit-iam"] a.rm-tag', index).map((a) => a.properties.href),
+    ).toEqual(["/tags/iam/", "/tags/audit/", "/tags/compliance/"]);
     const none = await page("status/none");
     expect(
       selectAll("tr[data-runbook]", none)

@@ -111,6 +111,10 @@ export function runbookUrl(id: string): string {
   return url(`/runbooks/${id}/`);
 }
 
+export function tagUrl(tag: string): string {
+  return url(`/tags/${encodeURIComponent(tag)}/`);
+}
+
 export function runUrl(id: string, slug: string): string {
   return url(`/runbooks/${id}/runs/${slug}/`);
 }
