@@ -200,7 +200,7 @@ describe("window scoping", () => {
     expect(r.scannedBytes).toBeGreaterThan(0);
     expect(r.scannedBytes).toBeLessThan(all.scannedBytes);
     const projected = await engine.runAthenaSql(
-      `SELECT count(*) FROM (SELECT * FROM security.cloudtrail_org_pp WHERE "timestamp" BETWEEN '2024/03/02' AND '2024/03/02' AND eventtime >= '2024-03-02T00:00:00Z') AS c`,
+      `SELECT count(*) FROM (SELECT * FROM security.cloudtrail_org_pp WHERE "timestamp" BETWEEN '2024/03/02' AND '2024/03/02' AND region = 'us-east-1' AND account_partition = '${ACCT}' AND eventtime >= '2024-03-02T00:00:00Z') AS c`,
       [],
     );
     expect(projected.rows).toEqual([[8]]);
