@@ -37,6 +37,7 @@ export interface LogsConfig {
   logGroups?: string[];
   pollIntervalMs?: number;
   maxPollIntervalMs?: number;
+  pricePerGbUsd?: number;
 }
 
 export interface Config {
@@ -84,6 +85,7 @@ const SCHEMA: Record<string, FieldType | Record<string, FieldType>> = {
     logGroups: "string[]",
     pollIntervalMs: "number",
     maxPollIntervalMs: "number",
+    pricePerGbUsd: "number",
   },
   params: "map",
 };
