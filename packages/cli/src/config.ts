@@ -147,29 +147,37 @@ export function loadConfig(file: string | undefined, cwd = process.cwd()): Confi
     );
   }
   const data = (doc.toJS() ?? {}) as Record<string, unknown>;
-  const fail = (keyPath: string[], msg: string): never => {
-    const node = doc.getIn(keyPath, true) as YamlNode | undefined;
-    const keyNode = isMap(root)
-      ? ((keyPath.length === 1
-          ? root.items.find((it) => isScalar(it.key) && it.key.value === keyPath[0])?.key
-          : node) as YamlNode | undefined)
-      : undefined;
-    throw new RunMdError("bad-config", `${where(keyNode ?? node)} ${msg}`, {
+  /** The node of a key (not its value), so messages point at the name the author typed. */
+  const keyNode = (keyPath: string[]): YamlNode | undefined => {
+    let map: unknown = root;
+    let found: YamlNode | undefined;
+    for (const k of keyPath) {
+      if (!isMap(map)) return found;
+      const pair = map.items.find((it) => isScalar(it.key) && it.key.value === k);
+      if (!pair) return found;
+      found = pair.key as YamlNode;
+      map = pair.value;
+    }
+    return found;
+  };
+  const valueNode = (keyPath: string[]) => doc.getIn(keyPath, true) as YamlNode | undefined;
+  const fail = (node: YamlNode | undefined, msg: string): never => {
+    throw new RunMdError("bad-config", `${where(node)} ${msg}`, {
       hint: `See docs/configuration.md for the keys of ${CONFIG_FILE}.`,
     });
   };
   for (const [key, value] of Object.entries(data)) {
     const spec = SCHEMA[key];
-    if (spec === undefined) fail([key], `unknown configuration key "${key}"`);
+    if (spec === undefined) fail(keyNode([key]), `unknown configuration key "${key}"`);
     if (typeof spec === "string") {
-      if (!typeOk(spec, value)) fail([key], `"${key}" must be a ${spec}`);
+      if (!typeOk(spec, value)) fail(valueNode([key]), `"${key}" must be a ${spec}`);
       continue;
     }
-    if (!typeOk("map", value)) fail([key], `"${key}" must be a mapping`);
+    if (!typeOk("map", value)) fail(valueNode([key]), `"${key}" must be a mapping`);
     for (const [sub, v] of Object.entries(value as Record<string, unknown>)) {
       const t = spec![sub];
-      if (t === undefined) fail([key, sub], `unknown key "${sub}" in "${key}"`);
-      if (!typeOk(t!, v)) fail([key, sub], `"${key}.${sub}" must be a ${t}`);
+      if (t === undefined) fail(keyNode([key, sub]), `unknown key "${sub}" in "${key}"`);
+      if (!typeOk(t!, v)) fail(valueNode([key, sub]), `"${key}.${sub}" must be a ${t}`);
     }
   }
   const d = data as Partial<Config>;

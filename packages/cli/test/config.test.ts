@@ -1,0 +1,74 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { loadConfig } from "../src/config.ts";
+
+async function file(text: string): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), "run-md-config-"));
+  const f = path.join(dir, "run-md.config.yaml");
+  await writeFile(f, text);
+  return f;
+}
+
+const saved = { ...process.env };
+afterEach(() => {
+  for (const k of Object.keys(process.env)) if (k.startsWith("RUN_MD_")) delete process.env[k];
+  Object.assign(process.env, saved);
+});
+
+describe("run-md.config.yaml", () => {
+  it("defaults without a file: local engine on the sample data, reports/", () => {
+    const c = loadConfig(undefined, tmpdir());
+    expect(c.local.logDir).toBe("sample");
+    expect(c.source).toBe("defaults");
+    expect(path.basename(c.reportsDir)).toBe("reports");
+  });
+
+  it("reads every section and resolves paths against the file's folder", async () => {
+    const f = await file(
+      "reportsDir: out\nengines:\n  sql: athena\nlocal:\n  logDir: ./logs\n  threads: 2\nathena:\n  table: security.ct\n  regions: [us-east-1]\nlogs:\n  logGroups: [a, b]\nparams:\n  audit-iam:\n    actor_pattern: '%bob'\n",
+    );
+    const c = loadConfig(f);
+    expect(c.reportsDir).toBe(path.join(path.dirname(f), "out"));
+    expect(c.local.logDir).toBe(path.join(path.dirname(f), "logs"));
+    expect(c.engines.sql).toBe("athena");
+    expect(c.athena).toEqual({ table: "security.ct", regions: ["us-east-1"] });
+    expect(c.logs.logGroups).toEqual(["a", "b"]);
+    expect(c.params["audit-iam"]).toEqual({ actor_pattern: "%bob" });
+  });
+
+  it("an unknown key is an error naming the file, line and column", async () => {
+    const f = await file("reportsDir: out\nathena:\n  workgrup: primary\n");
+    expect(() => loadConfig(f)).toThrow(`${f}:3:3 unknown key "workgrup" in "athena"`);
+    const g = await file("reportDir: out\n");
+    expect(() => loadConfig(g)).toThrow(`${g}:1:1 unknown configuration key "reportDir"`);
+  });
+
+  it("a wrong type is an error naming the key", async () => {
+    const f = await file("local:\n  threads: two\n");
+    expect(() => loadConfig(f)).toThrow(`${f}:2:12 "local.threads" must be a number`);
+  });
+
+  it("broken YAML is an error with its position", async () => {
+    const f = await file("athena:\n  table: [unclosed\n");
+    expect(() => loadConfig(f)).toThrow(new RegExp(`^${f.replaceAll("/", "\\/")}:\\d+:\\d+ `));
+  });
+
+  it("a --config file that does not exist is an error", () => {
+    expect(() => loadConfig("/nonexistent/run-md.yaml")).toThrow(
+      "configuration file /nonexistent/run-md.yaml does not exist",
+    );
+  });
+
+  it("RUN_MD_* variables override the file", async () => {
+    const f = await file("athena:\n  table: from.file\nlocal:\n  logDir: /from/file\n");
+    process.env.RUN_MD_ATHENA_TABLE = "from.env";
+    process.env.RUN_MD_LOG_DIR = "/from/env";
+    process.env.RUN_MD_LOG_GROUPS = "g1, g2";
+    const c = loadConfig(f);
+    expect(c.athena.table).toBe("from.env");
+    expect(c.local.logDir).toBe("/from/env");
+    expect(c.logs.logGroups).toEqual(["g1", "g2"]);
+  });
+});
