@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { parseInsights, renderInsightsLiteral, renderInsightsQuery } from "../src/index.ts";
 
-function valueOf(literal: string): unknown {
+function literalValue(literal: string): unknown {
   const [c] = parseInsights(`filter a = ${literal}`).commands;
   if (c?.kind !== "filter" || c.expr.kind !== "binary") throw new Error("not a comparison");
   const r = c.expr.right;
@@ -20,7 +20,7 @@ describe("renderInsightsLiteral", () => {
     "{{not_a_param}}",
     "",
   ])("the string %j reads back as itself", (s) => {
-    expect(valueOf(renderInsightsLiteral(s, "string"))).toBe(s);
+    expect(literalValue(renderInsightsLiteral(s, "string"))).toBe(s);
   });
 
   test("numbers are written plainly, booleans as 1 and 0", () => {
