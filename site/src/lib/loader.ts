@@ -101,34 +101,60 @@ function dropTitleHeading(markdown: string, title: string): string {
   return markdown;
 }
 
+/** Separates the parts of a runbook rendered as one document. */
+const SPLIT = "<!--run-md-split-->";
+
+/**
+ * Renders the prose and the queries of a runbook as one Markdown document (one pass, and heading
+ * ids unique across the page), cut back into parts at markers. Should a marker not come through
+ * intact, each part is rendered on its own instead.
+ */
 async function render(
   ctx: LoaderContext,
   runbook: Runbook,
 ): Promise<Pick<RunbookDoc, "blocks" | "headings">> {
-  const blocks: Block[] = [];
-  const headings: Heading[] = [];
   const stepsById = new Map(runbook.steps.map((s) => [s.id, s]));
+  type Part = { block: Block; markdown: string };
+  const parts: Part[] = [];
   let first = true;
   for (const seg of runbook.segments) {
     if (seg.kind === "markdown") {
       const md = first ? dropTitleHeading(seg.markdown, runbook.meta.title) : seg.markdown;
       first = false;
       if (md.trim() === "") continue;
-      const out = await ctx.renderMarkdown(md);
-      blocks.push({ kind: "html", html: out.html });
-      for (const h of out.metadata?.headings ?? []) headings.push(h);
+      parts.push({ block: { kind: "html", html: "" }, markdown: md });
     } else if (seg.kind === "step") {
       first = false;
       const step = stepsById.get(seg.stepId);
       if (!step) continue;
       const title = `${step.lang} · ${step.id}`;
-      const out = await ctx.renderMarkdown(fence(step.query, HIGHLIGHT_LANG, title));
-      blocks.push({ kind: "step", stepId: step.id, codeHtml: out.html });
+      parts.push({
+        block: { kind: "step", stepId: step.id, codeHtml: "" },
+        markdown: fence(step.query, HIGHLIGHT_LANG, title),
+      });
     } else {
-      blocks.push({ kind: "expect", stepId: seg.stepId });
+      parts.push({ block: { kind: "expect", stepId: seg.stepId }, markdown: "" });
     }
   }
-  return { blocks, headings };
+  const fill = (part: Part, html: string) => {
+    if (part.block.kind === "html") part.block.html = html;
+    else if (part.block.kind === "step") part.block.codeHtml = html;
+  };
+  const rendered = parts.filter((p) => p.block.kind !== "expect");
+  const whole = await ctx.renderMarkdown(rendered.map((p) => p.markdown).join(`\n\n${SPLIT}\n\n`));
+  const pieces = whole.html.split(SPLIT);
+  let headings: Heading[] = whole.metadata?.headings ?? [];
+  if (pieces.length === rendered.length) {
+    rendered.forEach((p, n) => fill(p, pieces[n]!.trim()));
+  } else {
+    headings = [];
+    for (const p of rendered) {
+      const out = await ctx.renderMarkdown(p.markdown);
+      fill(p, out.html);
+      headings.push(...(out.metadata?.headings ?? []));
+    }
+  }
+  return { blocks: parts.map((p) => p.block), headings };
 }
 
 function stepDoc(step: Step): StepDoc {
