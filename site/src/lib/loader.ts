@@ -21,15 +21,16 @@ import {
 import type { Loader, LoaderContext } from "astro/loaders";
 
 /** Bump when the shape of an entry or its rendering changes, so that cached entries are redone. */
-const RENDER_VERSION = "1";
+const RENDER_VERSION = "2";
 
 /**
- * A digest of the core's sources: a cached entry is only as good as the parser that made it, so
- * a change to the parser renders every runbook again.
+ * A digest of this loader and the core's sources: a cached entry is only as good as the code that
+ * made it, so a change to the parser or the rendering renders every runbook again.
  */
 async function parserDigest(): Promise<string> {
   const hash = createHash("sha256").update(RENDER_VERSION);
   try {
+    hash.update(await readFile(new URL(import.meta.url)));
     const dir = path.dirname(createRequire(import.meta.url).resolve("@run-md/core"));
     for (const name of (await readdir(dir)).filter((n) => n.endsWith(".ts")).sort()) {
       hash.update(name).update(await readFile(path.join(dir, name)));
