@@ -79,6 +79,7 @@ describe("the generated HTML", () => {
     for (const s of [
       "Detect unauthorized access attempts",
       "failed",
+      "3 failed checks",
       "2026-11-23 02:00:03 UTC",
       "high",
       "security-oncall",
