@@ -26,6 +26,7 @@ const DATA = {
   filesPerHour: 1,
 };
 const MANIFEST = ".run-md-bench.json";
+const ROUNDS = 5;
 const QUERY = `SELECT eventsource, eventname, count(*) AS n, count(DISTINCT useridentity.arn) AS principals,
   count_if(errorcode IS NOT NULL) AS errors
 FROM cloudtrail_logs GROUP BY 1, 2 ORDER BY n DESC`;
@@ -102,34 +103,35 @@ async function child(dir: string): Promise<void> {
     return { ms, cpu, events, stats: r.stats };
   };
   const first = await run(all);
-  const full: number[] = [];
-  const fullCpu: number[] = [];
-  let last = first;
-  for (let i = 0; i < 3; i++) {
-    last = await run(all);
-    full.push(last.ms);
-    fullCpu.push(last.cpu);
-  }
-  const dayRuns: number[] = [];
-  let dayLast = first;
-  for (let i = 0; i < 3; i++) {
-    dayLast = await run(day);
-    dayRuns.push(dayLast.ms);
-  }
   // Bare DuckDB over the same files, same thread count, nothing but parsing and counting.
   const db = await DuckDBInstance.create(":memory:", { threads: "2" });
   const conn = await db.connect();
   const glob = path.join(dir, "AWSLogs", "**", "*.json.gz").replaceAll("'", "''");
-  const bare: number[] = [];
-  const bareCpu: number[] = [];
-  for (let i = 0; i < 3; i++) {
+  const bareRun = async () => {
     const t0 = performance.now();
     const u0 = process.cpuUsage();
     await conn.runAndReadAll(
       `SELECT count(*) FROM (SELECT unnest(Records) FROM read_json('${glob}', format = 'unstructured', records = true, maximum_object_size = 1073741824, columns = {Records: 'STRUCT(eventName VARCHAR)[]'}))`,
     );
-    bare.push(performance.now() - t0);
-    bareCpu.push(cpuMs(process.cpuUsage(u0)));
+    return { ms: performance.now() - t0, cpu: cpuMs(process.cpuUsage(u0)) };
+  };
+  // Engine and bare runs alternate, so both see the same conditions on a shared machine.
+  const full: number[] = [];
+  const fullCpu: number[] = [];
+  const bare: number[] = [];
+  const bareCpu: number[] = [];
+  const dayRuns: number[] = [];
+  let last = first;
+  let dayLast = first;
+  for (let i = 0; i < ROUNDS; i++) {
+    last = await run(all);
+    full.push(last.ms);
+    fullCpu.push(last.cpu);
+    const b = await bareRun();
+    bare.push(b.ms);
+    bareCpu.push(b.cpu);
+    dayLast = await run(day);
+    dayRuns.push(dayLast.ms);
   }
   conn.closeSync();
   await engine.close();
@@ -177,7 +179,7 @@ export async function benchLocalEngine(): Promise<boolean> {
   const dir = path.join(ROOT, "bench-data");
   const load = os.loadavg()[0] ?? 0;
   console.log(
-    `local engine (1,000,000 events over 30 days, 2 threads; ${os.cpus().length} CPUs, load average ${load.toFixed(1)}; best of 3 runs)`,
+    `local engine (1,000,000 events over 30 days, 2 threads; ${os.cpus().length} CPUs, load average ${load.toFixed(1)}; best of ${ROUNDS} alternating runs)`,
   );
   const gen = await ensureData(dir);
   if (gen.generated)

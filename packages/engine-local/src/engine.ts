@@ -318,13 +318,13 @@ export class LocalEngine implements Engine {
         }
       }
       // 2. Files of the window, views, run; a file DuckDB rejects is read leniently and we retry.
-      const files = await this.catalog.scan();
       const days = job.window
         ? { first: dayOf(job.window.start), last: dayOf(new Date(job.window.end.getTime() - 1)) }
         : null;
+      const { files, outside } = await this.catalog.scan(days);
       for (let attempt = 0; ; attempt++) {
         if (job.signal?.aborted) throw cancelled();
-        const res = await this.catalog.resolve(files, days);
+        const res = await this.catalog.resolve(files, days, outside);
         const view =
           job.kind === "insights"
             ? cwlViewSql(res.files, job.window)

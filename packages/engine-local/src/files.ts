@@ -18,6 +18,22 @@ const EVENT_FILE = /\.(json|jsonl|ndjson)(\.gz)?$/i;
 const LAYOUT = /\/([^/]+)\/CloudTrail\/([^/]+)\/(\d{4})\/(\d{2})\/(\d{2})\/[^/]+$/;
 const SKIPPED_DIRS = new Set(["CloudTrail-Digest", "CloudTrail-Insight", "node_modules"]);
 
+/** Inclusive range of `yyyy/MM/dd` days. */
+export interface DayRange {
+  first: string;
+  last: string;
+}
+
+const LAYOUT_DIR = /\/CloudTrail\/[^/]+\/(\d{4})(?:\/(\d{2})(?:\/(\d{2}))?)?$/;
+
+/** Whether a folder of the delivery layout (a year, month or day of a region) is outside the days. */
+function layoutDirOutside(dir: string, days: DayRange): boolean {
+  const m = LAYOUT_DIR.exec(dir);
+  if (!m) return false;
+  const prefix = [m[1], m[2], m[3]].filter((x) => x !== undefined).join("/");
+  return prefix < days.first.slice(0, prefix.length) || prefix > days.last.slice(0, prefix.length);
+}
+
 export interface SourceFile {
   /** Absolute path as found under the log directory (symlinks not resolved). */
   path: string;
@@ -76,9 +92,14 @@ export class LogCatalog {
     this.cacheDir = cacheDir;
   }
 
-  /** Every candidate event file under the log directory, recursively, in path order. */
-  async scan(): Promise<SourceFile[]> {
+  /**
+   * Every candidate event file under the log directory, recursively, in path order. With `days`,
+   * layout folders (`.../CloudTrail/<region>/<yyyy>[/<mm>[/<dd>]]`) wholly outside them are not
+   * entered: their files are only counted (`outside`), never opened or even stat'ed.
+   */
+  async scan(days: DayRange | null = null): Promise<{ files: SourceFile[]; outside: number }> {
     const out: SourceFile[] = [];
+    let outside = 0;
     const seen = new Set<string>();
     const walk = async (dir: string): Promise<void> => {
       let real: string;
@@ -89,37 +110,47 @@ export class LogCatalog {
       }
       if (seen.has(real)) return;
       seen.add(real);
+      if (days && layoutDirOutside(dir.split(path.sep).join("/"), days)) {
+        const names = await fsp.readdir(dir, { recursive: true }).catch(() => [] as string[]);
+        outside += names.filter((n) => EVENT_FILE.test(String(n))).length;
+        return;
+      }
       const entries = await fsp.readdir(dir, { withFileTypes: true });
       entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      for (const e of entries) {
-        if (e.name.startsWith(".")) continue;
-        const full = path.join(dir, e.name);
-        let isDir = e.isDirectory();
-        let isFile = e.isFile();
-        if (e.isSymbolicLink()) {
+      const found = await Promise.all(
+        entries.map(async (e) => {
+          if (e.name.startsWith(".")) return null;
+          const full = path.join(dir, e.name);
+          let isDir = e.isDirectory();
+          let isFile = e.isFile();
+          if (e.isSymbolicLink()) {
+            const st = await fsp.stat(full).catch(() => null);
+            if (!st) return null;
+            isDir = st.isDirectory();
+            isFile = st.isFile();
+          }
+          if (isDir) return SKIPPED_DIRS.has(e.name) ? null : { dir: full, file: undefined };
+          if (!isFile || !EVENT_FILE.test(e.name)) return null;
           const st = await fsp.stat(full).catch(() => null);
-          if (!st) continue;
-          isDir = st.isDirectory();
-          isFile = st.isFile();
-        }
-        if (isDir) {
-          if (!SKIPPED_DIRS.has(e.name)) await walk(full);
-        } else if (isFile && EVENT_FILE.test(e.name)) {
-          const st = await fsp.stat(full);
-          const posix = full.split(path.sep).join("/");
-          const m = LAYOUT.exec(posix);
-          out.push({
+          if (!st) return null;
+          const m = LAYOUT.exec(full.split(path.sep).join("/"));
+          const file: SourceFile = {
             path: full,
             rel: path.relative(this.logDir, full).split(path.sep).join("/"),
             size: st.size,
             mtimeMs: st.mtimeMs,
             layoutDay: m ? `${m[3]}/${m[4]}/${m[5]}` : null,
-          });
-        }
+          };
+          return { dir: undefined, file };
+        }),
+      );
+      for (const f of found) {
+        if (f?.dir !== undefined) await walk(f.dir);
+        else if (f?.file) out.push(f.file);
       }
     };
     await walk(this.logDir);
-    return out;
+    return { files: out, outside };
   }
 
   /**
@@ -128,12 +159,13 @@ export class LogCatalog {
    */
   async resolve(
     files: SourceFile[],
-    days: { first: string; last: string } | null,
+    days: DayRange | null,
+    outside = 0,
   ): Promise<Resolution & { skippedByWindow: number }> {
     const inDays = (d: string | null) =>
       days === null || (d !== null && d >= days.first && d <= days.last);
     const wanted = files.filter((f) => f.layoutDay === null || inDays(f.layoutDay));
-    let skippedByWindow = files.length - wanted.length;
+    let skippedByWindow = outside + files.length - wanted.length;
     const profiles = await mapLimit(wanted, 16, (f) => this.profile(f));
     const result: ReadFile[] = [];
     const warnings: string[] = [];
