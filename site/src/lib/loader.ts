@@ -146,7 +146,7 @@ async function render(
   const pieces = whole.html.split(SPLIT);
   let headings: Heading[] = whole.metadata?.headings ?? [];
   if (pieces.length === rendered.length) {
-    rendered.forEach((p, n) => fill(p, pieces[n]!.trim()));
+    for (const [n, p] of rendered.entries()) fill(p, pieces[n]!.trim());
   } else {
     headings = [];
     for (const p of rendered) {
