@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { RunMdError } from "@run-md/core";
+import type { AthenaEngineOptions } from "@run-md/engine-athena";
+import type { LogsEngineOptions } from "@run-md/engine-logs";
 import { isMap, isScalar, LineCounter, parseDocument, type Node as YamlNode } from "yaml";
 
 /** The configuration file at the repository root (or `--config FILE`, or `RUN_MD_CONFIG`). */
@@ -13,32 +15,11 @@ export interface LocalConfig {
   memoryLimit?: string;
 }
 
-export interface AthenaConfig {
-  region?: string;
-  profile?: string;
-  endpoint?: string;
-  workgroup?: string;
-  catalog?: string;
-  database?: string;
-  outputLocation?: string;
-  table?: string;
-  partitioning?: "manual" | "projection" | "bootstrap" | "none";
-  regions?: string[];
-  accounts?: string[];
-  pricePerTbUsd?: number;
-  pollMinMs?: number;
-  pollMaxMs?: number;
-}
+/** The Athena engine's options that configuration may set (credentials never among them). */
+export type AthenaConfig = Omit<AthenaEngineOptions, "clientConfig" | "maxAttempts">;
 
-export interface LogsConfig {
-  region?: string;
-  profile?: string;
-  endpoint?: string;
-  logGroups?: string[];
-  pollIntervalMs?: number;
-  maxPollIntervalMs?: number;
-  pricePerGbUsd?: number;
-}
+/** The CloudWatch Logs engine's options that configuration may set. */
+export type LogsConfig = Partial<Omit<LogsEngineOptions, "credentials" | "maxAttempts">>;
 
 export interface Config {
   /** Where the config came from (a path, or `defaults`). */
@@ -54,6 +35,8 @@ export interface Config {
   timeout?: string;
   maxScan?: string;
 }
+
+const PARTITIONING: readonly string[] = ["manual", "projection", "bootstrap", "none"];
 
 type FieldType = "string" | "number" | "string[]" | "map";
 const SCHEMA: Record<string, FieldType | Record<string, FieldType>> = {
@@ -212,6 +195,16 @@ function applyEnv(cfg: Config): Config {
   if (env.RUN_MD_ATHENA_OUTPUT) cfg.athena.outputLocation = env.RUN_MD_ATHENA_OUTPUT;
   if (env.RUN_MD_ATHENA_PARTITIONING) {
     cfg.athena.partitioning = env.RUN_MD_ATHENA_PARTITIONING as AthenaConfig["partitioning"];
+  }
+  const partitioning = cfg.athena.partitioning;
+  if (partitioning !== undefined && !PARTITIONING.includes(partitioning)) {
+    throw new RunMdError(
+      "bad-config",
+      `athena partitioning "${partitioning}" is not one of ${PARTITIONING.join(", ")}`,
+      {
+        hint: 'manual: region/year/month/day; projection: "timestamp"; bootstrap: date_partition/...; none.',
+      },
+    );
   }
   if (env.RUN_MD_LOGS_ENDPOINT) cfg.logs.endpoint = env.RUN_MD_LOGS_ENDPOINT;
   if (env.RUN_MD_LOG_GROUPS)

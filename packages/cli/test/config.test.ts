@@ -55,6 +55,15 @@ describe("run-md.config.yaml", () => {
     expect(() => loadConfig(f)).toThrow(new RegExp(`^${f.replaceAll("/", "\\/")}:\\d+:\\d+ `));
   });
 
+  it("an unknown Athena partition scheme is an error, from the file or the environment", async () => {
+    const f = await file("athena:\n  partitioning: daily\n");
+    expect(() => loadConfig(f)).toThrow(
+      'athena partitioning "daily" is not one of manual, projection, bootstrap, none',
+    );
+    process.env.RUN_MD_ATHENA_PARTITIONING = "hourly";
+    expect(() => loadConfig(undefined, tmpdir())).toThrow('"hourly"');
+  });
+
   it("a --config file that does not exist is an error", () => {
     expect(() => loadConfig("/nonexistent/run-md.yaml")).toThrow(
       "configuration file /nonexistent/run-md.yaml does not exist",
