@@ -156,6 +156,7 @@ export class LocalEngine implements Engine {
         types,
         window: req.window,
         signal: req.signal,
+        onProgress: req.onProgress,
       });
     } else if (req.dialect === "logs-insights") {
       let translated: { sql: string; columns: string[] };
@@ -177,6 +178,7 @@ export class LocalEngine implements Engine {
         types: [],
         window: req.window,
         signal: req.signal,
+        onProgress: req.onProgress,
       });
       exec.columns = exec.columns.map((c, i) => ({ ...c, name: translated.columns[i] ?? c.name }));
     } else {
@@ -266,6 +268,7 @@ export class LocalEngine implements Engine {
     executionParameters?: string[];
     window: TimeWindow | null;
     signal: AbortSignal | undefined;
+    onProgress?: QueryRequest["onProgress"];
   }): Promise<Execution> {
     if (this.closed) throw new Error("LocalEngine used after close()");
     const cancelled = () =>
@@ -325,6 +328,10 @@ export class LocalEngine implements Engine {
       for (let attempt = 0; ; attempt++) {
         if (job.signal?.aborted) throw cancelled();
         const res = await this.catalog.resolve(files, days, outside);
+        job.onProgress?.({
+          message: `reading ${res.files.length} file(s)`,
+          stats: { files: res.files.length, filesSkippedByWindow: res.skippedByWindow },
+        });
         const view =
           job.kind === "insights"
             ? cwlViewSql(res.files, job.window)
