@@ -318,6 +318,8 @@ export async function ensureSampleData(
       files: res.files,
     };
     await fsp.writeFile(path.join(tmp, SAMPLE_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+    await fsp.chmod(tmp, 0o755); // mkdtemp makes it private; the data is not
+
     const old = `${target}.old-${process.pid}-${Date.now()}`;
     const hadOld = await fsp
       .rename(target, old)
