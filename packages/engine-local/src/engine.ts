@@ -188,13 +188,14 @@ export class LocalEngine implements Engine {
       );
     }
     const bytesRead = exec.files.reduce((n, f) => n + f.size, 0);
-    const header = `-- local engine: ${req.dialect === "sql" ? "cloudtrail_logs" : "cwl_events"} scoped to [${req.window.start.toISOString()}, ${req.window.end.toISOString()}), ${exec.files.length} file(s) read, ${exec.skippedByWindow} outside the window`;
+    const filesRead = new Set(exec.files.map((f) => f.origin)).size;
+    const header = `-- local engine: ${req.dialect === "sql" ? "cloudtrail_logs" : "cwl_events"} scoped to [${req.window.start.toISOString()}, ${req.window.end.toISOString()}), ${filesRead} file(s) read, ${exec.skippedByWindow} outside the window`;
     return {
       columns: exec.columns,
       rows: exec.rows,
       queryAsRun: `${header}\n${exec.sql}`,
       stats: {
-        filesRead: new Set(exec.files.map((f) => f.origin)).size,
+        filesRead,
         filesSkippedByWindow: exec.skippedByWindow,
         bytesRead,
         engineMs: Math.round(performance.now() - t0),
@@ -378,7 +379,7 @@ export class LocalEngine implements Engine {
           if (job.signal?.aborted || /INTERRUPT|Interrupted/i.test(msg)) throw cancelled();
           const failed = /file "([^"]+)"/.exec(msg)?.[1];
           const file = failed === undefined ? undefined : res.files.find((f) => f.path === failed);
-          if (file && attempt < 100 && !/Permission Error/.test(msg)) {
+          if (file && attempt < 1000 && !/Permission Error/.test(msg)) {
             const reason = msg.split("\n")[0] ?? msg;
             const handled = file.path.startsWith(this.cacheDir)
               ? this.catalog.rejectPart(file.path, `unreadable (${reason})`)
