@@ -4,6 +4,7 @@
  * and reports the bytes of the files it read after partition pruning.
  */
 import type { ColumnInfo, JsonValue } from "@run-md/core";
+import { athenaColumnFromTypeName, parseTrinoType } from "./athena-types.ts";
 import {
   type AthenaBackend,
   athenaReasonFor,
@@ -11,7 +12,7 @@ import {
   type BackendResult,
 } from "./backend.ts";
 import type { EmulatorContext } from "./context.ts";
-import { athenaColumnFromTypeName, jsonToTrinoText, parseTrinoType } from "./json-text.ts";
+import { jsonToTrinoText } from "./json-text.ts";
 
 export type { AthenaBackend } from "./backend.ts";
 

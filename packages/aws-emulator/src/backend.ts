@@ -5,8 +5,9 @@
  * CLI and the parity tests use), and a bare DuckDB connection (protocol tests over generated data).
  */
 import type { DuckDBConnection, DuckDBInstance, DuckDBType, DuckDBValue } from "@duckdb/node-api";
+import { type AthenaColumn, athenaColumn } from "./athena-types.ts";
 import { LiteralError, parseLiteral } from "./literals.ts";
-import { type AthenaColumn, athenaColumn, trinoText } from "./trino-text.ts";
+import { trinoText } from "./trino-text.ts";
 
 export interface BackendResult {
   columns: AthenaColumn[];

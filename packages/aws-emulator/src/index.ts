@@ -1,5 +1,13 @@
 export { athenaHandlers } from "./athena.ts";
 export {
+  type AthenaColumn,
+  athenaColumn,
+  athenaColumnFromTypeName,
+  athenaTypeName,
+  parseTrinoType,
+  type TrinoType,
+} from "./athena-types.ts";
+export {
   type AthenaBackend,
   athenaReasonFor,
   BackendQueryError,
@@ -16,20 +24,8 @@ export {
   type RecordedCall,
   ServiceError,
 } from "./context.ts";
-export {
-  athenaColumnFromTypeName,
-  jsonToTrinoText,
-  parseTrinoType,
-  type TrinoType,
-} from "./json-text.ts";
+export { jsonToTrinoText } from "./json-text.ts";
 export { LiteralError, type ParsedLiteral, parseLiteral } from "./literals.ts";
 export { logsHandlers } from "./logs.ts";
 export { type Emulator, type EmulatorOptions, startEmulator } from "./server.ts";
-export {
-  type AthenaColumn,
-  athenaColumn,
-  athenaTypeName,
-  javaDouble,
-  timestampText,
-  trinoText,
-} from "./trino-text.ts";
+export { javaDouble, timestampText, trinoText } from "./trino-text.ts";

@@ -1,126 +1,25 @@
 /**
  * DuckDB result values rendered the way Athena's GetQueryResults returns them: every value as
- * Trino's text form (`2024-03-01 12:34:56.000`, `[a, b]`, `{type=IAMUser, arn=…}`), and each
- * column's DuckDB type mapped to Athena's type name, precision and scale.
+ * Trino's text form (`2024-03-01 12:34:56.000`, `[a, b]`, `{type=IAMUser, arn=…}`); timestamps
+ * as the local engine prints them (`timestampValueText`).
  */
 import {
   DuckDBArrayValue,
   DuckDBBlobValue,
   DuckDBDateValue,
-  DuckDBDecimalType,
   DuckDBDecimalValue,
   DuckDBIntervalValue,
   DuckDBListValue,
   DuckDBMapValue,
   DuckDBStructValue,
-  DuckDBTimestampMillisecondsValue,
-  DuckDBTimestampNanosecondsValue,
-  DuckDBTimestampSecondsValue,
-  DuckDBTimestampTZValue,
-  DuckDBTimestampValue,
   DuckDBTimeValue,
   type DuckDBType,
   DuckDBTypeId,
   type DuckDBValue,
 } from "@duckdb/node-api";
+import { timestampText, timestampValueText } from "@run-md/engine-local";
 
-/** One column of an Athena result set, as ColumnInfo describes it. */
-export interface AthenaColumn {
-  name: string;
-  /** Athena's type name: `varchar`, `bigint`, `double`, `timestamp`, `array`, `row`, `map`, ... */
-  type: string;
-  precision: number;
-  scale: number;
-}
-
-/** Athena's type name for a DuckDB type (the names Trino prints, lower case). */
-export function athenaTypeName(type: DuckDBType): string {
-  switch (type.typeId) {
-    case DuckDBTypeId.BOOLEAN:
-      return "boolean";
-    case DuckDBTypeId.TINYINT:
-      return "tinyint";
-    case DuckDBTypeId.SMALLINT:
-    case DuckDBTypeId.UTINYINT:
-      return "smallint";
-    case DuckDBTypeId.INTEGER:
-    case DuckDBTypeId.USMALLINT:
-      return "integer";
-    case DuckDBTypeId.BIGINT:
-    case DuckDBTypeId.UINTEGER:
-    case DuckDBTypeId.UBIGINT:
-    case DuckDBTypeId.HUGEINT:
-    case DuckDBTypeId.UHUGEINT:
-    case DuckDBTypeId.BIGNUM:
-      // Trino's sum(bigint) is a bigint; DuckDB widens it to HUGEINT.
-      return "bigint";
-    case DuckDBTypeId.FLOAT:
-      return "real";
-    case DuckDBTypeId.DOUBLE:
-      return "double";
-    case DuckDBTypeId.DECIMAL:
-      return "decimal";
-    case DuckDBTypeId.VARCHAR:
-      return type.alias?.toUpperCase() === "JSON" ? "json" : "varchar";
-    case DuckDBTypeId.BLOB:
-      return "varbinary";
-    case DuckDBTypeId.DATE:
-      return "date";
-    case DuckDBTypeId.TIME:
-    case DuckDBTypeId.TIME_NS:
-      return "time";
-    case DuckDBTypeId.TIME_TZ:
-      return "time with time zone";
-    case DuckDBTypeId.TIMESTAMP:
-    case DuckDBTypeId.TIMESTAMP_S:
-    case DuckDBTypeId.TIMESTAMP_MS:
-    case DuckDBTypeId.TIMESTAMP_NS:
-      return "timestamp";
-    case DuckDBTypeId.TIMESTAMP_TZ:
-      return "timestamp with time zone";
-    case DuckDBTypeId.INTERVAL:
-      return "interval day to second";
-    case DuckDBTypeId.LIST:
-    case DuckDBTypeId.ARRAY:
-      return "array";
-    case DuckDBTypeId.STRUCT:
-      return "row";
-    case DuckDBTypeId.MAP:
-      return "map";
-    case DuckDBTypeId.SQLNULL:
-      return "unknown";
-    default:
-      return "varchar";
-  }
-}
-
-const PRECISION: Record<string, number> = {
-  varchar: 2147483647,
-  json: 2147483647,
-  varbinary: 2147483647,
-  bigint: 19,
-  integer: 10,
-  smallint: 5,
-  tinyint: 3,
-  double: 17,
-  real: 7,
-  timestamp: 3,
-  "timestamp with time zone": 3,
-  time: 3,
-};
-
-export function athenaColumn(name: string, type: DuckDBType): AthenaColumn {
-  const typeName = athenaTypeName(type);
-  if (type instanceof DuckDBDecimalType) {
-    return { name: name.toLowerCase(), type: typeName, precision: type.width, scale: type.scale };
-  }
-  return {
-    name: name.toLowerCase(),
-    type: typeName,
-    precision: PRECISION[typeName] ?? 0,
-    scale: 0,
-  };
-}
+export { timestampText };
 
 /** Java's `Double.toString`, which is what Trino prints for doubles (`1.0`, `1.5E7`, `NaN`). */
 export function javaDouble(n: number): string {
@@ -140,14 +39,6 @@ export function javaDouble(n: number): string {
 
 function pad(n: number | bigint, width: number): string {
   return String(n).padStart(width, "0");
-}
-
-/** `YYYY-MM-DD HH:MM:SS.mmm` from microseconds since the epoch (UTC). */
-export function timestampText(micros: bigint): string {
-  const millis = micros >= 0n ? micros / 1000n : -((-micros + 999n) / 1000n);
-  const date = new Date(Number(millis));
-  if (Number.isNaN(date.getTime())) return String(micros);
-  return date.toISOString().replace("T", " ").replace("Z", "");
 }
 
 function decimalText(value: bigint, scale: number): string {
@@ -199,12 +90,8 @@ function render(value: DuckDBValue, type: DuckDBType | undefined): string {
     return Number.isInteger(value) ? String(value) : javaDouble(value);
   }
   if (value instanceof DuckDBDecimalValue) return decimalText(value.value, value.scale);
-  if (value instanceof DuckDBTimestampTZValue) return `${timestampText(value.micros)} UTC`;
-  if (value instanceof DuckDBTimestampValue) return timestampText(value.micros);
-  if (value instanceof DuckDBTimestampSecondsValue)
-    return timestampText(value.seconds * 1_000_000n);
-  if (value instanceof DuckDBTimestampMillisecondsValue) return timestampText(value.millis * 1000n);
-  if (value instanceof DuckDBTimestampNanosecondsValue) return timestampText(value.nanos / 1000n);
+  const timestamp = timestampValueText(value);
+  if (timestamp !== undefined) return timestamp;
   if (value instanceof DuckDBDateValue) return value.toString();
   if (value instanceof DuckDBTimeValue) {
     const text = value.toString();

@@ -2,13 +2,18 @@
  * Trino's text forms as the emulator renders them, from the local engine's typed JSON values and
  * from Java's Double.toString rules.
  */
+import { DECIMAL, DuckDBTimestampValue, LIST, STRUCT, VARCHAR } from "@duckdb/node-api";
 import { describe, expect, it } from "vitest";
 import {
+  athenaColumn,
   athenaColumnFromTypeName,
+  athenaTypeName,
   javaDouble,
   jsonToTrinoText,
   parseLiteral,
   parseTrinoType,
+  timestampText,
+  trinoText,
 } from "../src/index.ts";
 
 describe("Trino text", () => {
@@ -42,6 +47,28 @@ describe("Trino text", () => {
       scale: 2,
     });
     expect(athenaColumnFromTypeName("r", "row(a integer)").type).toBe("row");
+  });
+
+  it("describes DuckDB columns by the base of the local engine's type names", () => {
+    expect(athenaTypeName(LIST(STRUCT({ Arn: VARCHAR })))).toBe("array");
+    expect(athenaColumn("Amount", DECIMAL(10, 2))).toEqual({
+      name: "amount",
+      type: "decimal",
+      precision: 10,
+      scale: 2,
+    });
+    expect(athenaColumn("who", VARCHAR)).toEqual({
+      name: "who",
+      type: "varchar",
+      precision: 2147483647,
+      scale: 0,
+    });
+  });
+
+  it("cuts timestamps to milliseconds downwards, also before 1970", () => {
+    expect(timestampText(1_700_000_000_123_999n)).toBe("2023-11-14 22:13:20.123");
+    expect(timestampText(-1_500n)).toBe("1969-12-31 23:59:59.998");
+    expect(trinoText(new DuckDBTimestampValue(-1_500n))).toBe("1969-12-31 23:59:59.998");
   });
 
   it("renders typed JSON values the way Athena prints them", () => {

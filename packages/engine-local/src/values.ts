@@ -94,14 +94,33 @@ export function athenaTypeName(t: DuckDBType): string {
 
 const pad = (n: number | bigint, w = 2) => String(n).padStart(w, "0");
 
-function formatMicros(micros: bigint, tz: boolean): string {
-  const ms = micros / 1000n;
+/**
+ * `YYYY-MM-DD HH:MM:SS.mmm` (UTC), as Athena prints a timestamp, from microseconds since the epoch;
+ * the fraction is cut to milliseconds (rounding down, also before 1970).
+ */
+export function timestampText(micros: bigint): string {
+  const ms = micros >= 0n ? micros / 1000n : -((-micros + 999n) / 1000n);
   const d = new Date(Number(ms));
   if (Number.isNaN(d.getTime())) return String(micros);
-  const text = `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(
+  return `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(
     d.getUTCHours(),
   )}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}`;
-  return tz ? `${text} UTC` : text;
+}
+
+/**
+ * The text of any DuckDB timestamp value (seconds, milliseconds, microseconds, nanoseconds, with
+ * time zone), `with time zone` ones followed by ` UTC` when `tzSuffix`; `undefined` for other values.
+ */
+export function timestampValueText(v: DuckDBValue, tzSuffix = true): string | undefined {
+  if (v instanceof DuckDBTimestampTZValue) {
+    const text = timestampText(v.micros);
+    return tzSuffix ? `${text} UTC` : text;
+  }
+  if (v instanceof DuckDBTimestampValue) return timestampText(v.micros);
+  if (v instanceof DuckDBTimestampMillisecondsValue) return timestampText(v.millis * 1000n);
+  if (v instanceof DuckDBTimestampSecondsValue) return timestampText(v.seconds * 1000000n);
+  if (v instanceof DuckDBTimestampNanosecondsValue) return timestampText(v.nanos / 1000n);
+  return undefined;
 }
 
 function bigToJson(b: bigint): number | string {
@@ -122,11 +141,8 @@ export function toJson(v: DuckDBValue, tzSuffix = true): JsonValue {
     case "bigint":
       return bigToJson(v);
   }
-  if (v instanceof DuckDBTimestampTZValue) return formatMicros(v.micros, tzSuffix);
-  if (v instanceof DuckDBTimestampValue) return formatMicros(v.micros, false);
-  if (v instanceof DuckDBTimestampMillisecondsValue) return formatMicros(v.millis * 1000n, false);
-  if (v instanceof DuckDBTimestampSecondsValue) return formatMicros(v.seconds * 1000000n, false);
-  if (v instanceof DuckDBTimestampNanosecondsValue) return formatMicros(v.nanos / 1000n, false);
+  const timestamp = timestampValueText(v, tzSuffix);
+  if (timestamp !== undefined) return timestamp;
   if (v instanceof DuckDBDateValue) return v.toString();
   if (v instanceof DuckDBDecimalValue) {
     const n = v.toDouble();
