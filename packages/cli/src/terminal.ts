@@ -218,16 +218,26 @@ export class TerminalReporter implements RunReporter {
   }
 }
 
+function count(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/** `✗ failed audit-iam: 3 steps · 4 checks: 1 passed, 3 failed · 1.3s · reports/...json` */
 export function summaryLine(report: RunReport, reportFile?: string): string {
   const c = report.summary.checks;
   const s = report.summary.steps;
+  const total = c.passed + c.warned + c.failed + c.errored;
+  const outcomes = (["passed", "warned", "failed", "errored"] as const)
+    .filter((k) => c[k] > 0 || k === "passed")
+    .map((k) => `${c[k]} ${k}`)
+    .join(", ");
   const parts = [
-    `${report.steps.length} step${report.steps.length === 1 ? "" : "s"}`,
-    `${c.passed} passed`,
-    c.warned ? `${c.warned} warned` : "",
-    c.failed ? `${c.failed} failed` : "",
-    c.errored || s.errored ? `${c.errored + s.errored} errored` : "",
+    count(report.steps.length, "step"),
+    total === 0 ? "no expectations" : `${count(total, "check")}: ${outcomes}`,
+    s.errored ? `${count(s.errored, "step")} errored` : "",
+    s.cancelled ? `${count(s.cancelled, "step")} cancelled` : "",
+    report.error ? report.error.code : "",
   ].filter(Boolean);
   const mark = MARK[report.status]!(`${SYMBOL[report.status]} ${report.status}`);
-  return `${mark} ${report.runbook.id}: ${parts.join(", ")} · ${seconds(report.durationMs)}${reportFile ? pc.dim(` · ${reportFile}`) : ""}`;
+  return `${mark} ${report.runbook.id}: ${parts.join(" · ")} · ${seconds(report.durationMs)}${reportFile ? pc.dim(` · ${reportFile}`) : ""}`;
 }
