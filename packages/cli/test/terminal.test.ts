@@ -1,0 +1,115 @@
+import { Writable } from "node:stream";
+import type { Engine, QueryRequest, QueryResult } from "@run-md/core";
+import { parseRunbook, runRunbook } from "@run-md/core";
+import { describe, expect, it } from "vitest";
+import { fitWidths, rowsTable, summaryLine, TerminalReporter } from "../src/terminal.ts";
+
+const RUNBOOK = `---
+title: Denied calls
+description: Who keeps getting AccessDenied.
+escalation: Page the on-call.
+---
+
+## Denied, by principal
+
+\`\`\`sql denied
+SELECT 1
+\`\`\`
+
+\`\`\`expect
+max(calls) < 50           # a burst is worth a page
+every principal like 'arn:%'
+warn: rows < 2
+\`\`\`
+`;
+
+class Canned implements Engine {
+  readonly name = "local";
+  readonly dialects = ["sql"] as const;
+  async query(req: QueryRequest): Promise<QueryResult> {
+    return {
+      columns: [
+        { name: "principal", type: "varchar" },
+        { name: "calls", type: "bigint" },
+      ],
+      rows: [
+        ["arn:aws:iam::111122223333:user/mallory", 80],
+        ["arn:aws:iam::111122223333:user/alice", 2],
+      ],
+      queryAsRun: req.query,
+      stats: { bytesRead: 3_500_000 },
+      warnings: ["skipped broken.json: malformed JSON"],
+    };
+  }
+  async close(): Promise<void> {}
+}
+
+function sink() {
+  let text = "";
+  const out = new Writable({
+    write(chunk, _enc, cb) {
+      text += chunk;
+      cb();
+    },
+  });
+  return { out, text: () => text };
+}
+
+describe("the terminal output", () => {
+  it("shows the title, each step, its rows, every check with its mark, and the escalation", async () => {
+    const { runbook } = parseRunbook(RUNBOOK, "runbooks/denied.md");
+    const s = sink();
+    const reporter = new TerminalReporter({ out: s.out, live: false, quiet: false });
+    const report = await runRunbook(
+      runbook!,
+      { toolVersion: "t", now: () => new Date("2026-11-24T10:00:00Z") },
+      { getEngine: async () => new Canned(), reporter },
+    );
+    const text = s.text();
+    expect(text).toContain("Denied calls  runbooks/denied.md · severity medium");
+    expect(text).toContain("Who keeps getting AccessDenied.");
+    expect(text).toContain("window 2026-11-23T10:00:00Z → 2026-11-24T10:00:00Z (default 24h)");
+    expect(text).toMatch(/✗ Denied, by principal \[denied · local\] \d+ms · 3\.5 MB scanned/);
+    expect(text).toContain("! skipped broken.json: malformed JSON");
+    expect(text).toContain("│ arn:aws:iam::111122223333:user/mallory │ 80    │");
+    expect(text).toContain("2 rows");
+    expect(text).toContain(
+      "✗ max(calls) < 50 — a burst is worth a page  (max(calls) = 80, expected < 50)",
+    );
+    expect(text).toContain("✓ every principal like 'arn:%'");
+    expect(text).toContain("! warn: rows < 2");
+    expect(text).toContain("Escalation: Page the on-call.");
+    expect(summaryLine(report)).toMatch(
+      /^✗ failed denied: 1 step · 3 checks: 1 passed, 1 warned, 1 failed · \d+ms$/,
+    );
+  });
+
+  it("--quiet prints nothing but what the command adds", async () => {
+    const { runbook } = parseRunbook(RUNBOOK, "runbooks/denied.md");
+    const s = sink();
+    await runRunbook(
+      runbook!,
+      { toolVersion: "t" },
+      {
+        getEngine: async () => new Canned(),
+        reporter: new TerminalReporter({ out: s.out, live: false, quiet: true }),
+      },
+    );
+    expect(s.text()).toBe("");
+  });
+});
+
+describe("fitting tables to the terminal", () => {
+  it("keeps natural widths when they fit, and shrinks the widest column first", () => {
+    expect(fitWidths([5, 10, 3], 120)).toEqual([5, 10, 3]);
+    expect(fitWidths([10, 80, 20], 80)).toEqual([10, 40, 20]);
+    expect(fitWidths([100], 1000)).toEqual([60]); // never wider than 60
+    expect(fitWidths([30, 30, 30, 30, 30], 10).every((w) => w === 8)).toBe(true); // never below 8
+  });
+
+  it("truncates long cells with an ellipsis and never exceeds the width", () => {
+    const table = rowsTable(["arn", "n"], [["x".repeat(200), 1]], 60);
+    for (const line of table.split("\n")) expect(line.length).toBeLessThanOrEqual(60);
+    expect(table).toContain("…");
+  });
+});
