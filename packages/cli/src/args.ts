@@ -1,4 +1,6 @@
 /** Command-line helpers shared by the commands. */
+import { type ParseArgsConfig, parseArgs } from "node:util";
+import { findRunbooks, isRunMdError } from "@run-md/core";
 
 /** A `node:util` parseArgs error as one short sentence: `unknown option "--x" for run-md check`. */
 export function usageError(e: unknown, command: string): string {
@@ -11,5 +13,58 @@ export function usageError(e: unknown, command: string): string {
       return `${option === undefined ? "an option" : `option "${option}"`} of ${command}: ${error.message.replace(/^Option '[^']*' /, "")}`;
     default:
       return error.message;
+  }
+}
+
+const HELP = { help: { type: "boolean", short: "h" } } as const;
+
+/**
+ * A command's arguments parsed strictly, with `-h`/`--help` added to its options; or, when the
+ * command ends here, its exit code: 0 after printing the usage for `--help`, 2 after an unknown
+ * or malformed option (the error, then the usage, on stderr).
+ */
+export function parseCommandArgs<O extends NonNullable<ParseArgsConfig["options"]>>(
+  argv: string[],
+  command: string,
+  usage: string,
+  options: O,
+) {
+  let parsed: ReturnType<
+    typeof parseArgs<{
+      args: string[];
+      allowPositionals: true;
+      strict: true;
+      options: O & typeof HELP;
+    }>
+  >;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: { ...options, ...HELP },
+    });
+  } catch (e) {
+    process.stderr.write(`error ${usageError(e, command)}\n\n${usage}`);
+    return 2;
+  }
+  if ((parsed.values as { help?: boolean }).help) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  return parsed;
+}
+
+/**
+ * The runbook files under the given files and folders (default `runbooks/`); or exit code 2 after
+ * printing a user error (a path that does not exist, ...) on stderr.
+ */
+export async function runbookFilesOrExit(paths: string[]): Promise<string[] | number> {
+  try {
+    return await findRunbooks(paths.length > 0 ? paths : ["runbooks"]);
+  } catch (e) {
+    if (!isRunMdError(e)) throw e;
+    process.stderr.write(`error ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ""}`);
+    return 2;
   }
 }

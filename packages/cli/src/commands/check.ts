@@ -1,15 +1,7 @@
 /** `run-md check`: every problem in every runbook, one line each, linter style. */
-import { parseArgs } from "node:util";
-import {
-  type Diagnostic,
-  findRunbooks,
-  formatDiagnostic,
-  isRunMdError,
-  loadRunbook,
-  RULES,
-} from "@run-md/core";
+import { type Diagnostic, formatDiagnostic, loadRunbook, RULES } from "@run-md/core";
 import pc from "picocolors";
-import { usageError } from "../args.ts";
+import { parseCommandArgs, runbookFilesOrExit } from "../args.ts";
 import { lintQueries } from "../lint.ts";
 
 export const CHECK_USAGE = `Usage: run-md check [file|dir]... [options]
@@ -45,41 +37,20 @@ function paint(line: string, d: Diagnostic): string {
 }
 
 export async function checkCommand(argv: string[]): Promise<number> {
-  let values: { format?: string; json?: boolean; help?: boolean };
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        format: { type: "string" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (e) {
-    process.stderr.write(`error ${usageError(e, "run-md check")}\n\n${CHECK_USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(CHECK_USAGE);
-    return 0;
-  }
+  const args = parseCommandArgs(argv, "run-md check", CHECK_USAGE, {
+    format: { type: "string" },
+    json: { type: "boolean" },
+  });
+  if (typeof args === "number") return args;
+  const { values, positionals } = args;
   const format = values.json ? "json" : (values.format ?? "text");
   if (format !== "text" && format !== "json") {
     process.stderr.write(`error unknown format "${format}": expected text or json\n`);
     return 2;
   }
 
-  let files: string[];
-  try {
-    files = await findRunbooks(positionals.length > 0 ? positionals : ["runbooks"]);
-  } catch (e) {
-    if (!isRunMdError(e)) throw e;
-    process.stderr.write(`error ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ""}`);
-    return 2;
-  }
+  const files = await runbookFilesOrExit(positionals);
+  if (typeof files === "number") return files;
 
   const checked: CheckedFile[] = [];
   // Runbook ids name reports and site pages: two files with one id would overwrite each other.

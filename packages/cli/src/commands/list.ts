@@ -1,9 +1,8 @@
 /** `run-md list`: the runbooks at a glance, as a table or JSON. */
-import { parseArgs } from "node:util";
-import { findRunbooks, isRunMdError, loadRunbook, type Runbook } from "@run-md/core";
+import { loadRunbook, type Runbook } from "@run-md/core";
 import Table from "cli-table3";
 import pc from "picocolors";
-import { usageError } from "../args.ts";
+import { parseCommandArgs, runbookFilesOrExit } from "../args.ts";
 
 export const LIST_USAGE = `Usage: run-md list [file|dir]... [options]
 
@@ -46,31 +45,11 @@ export function listEntry(runbook: Runbook): ListEntry {
 }
 
 export async function listCommand(argv: string[]): Promise<number> {
-  let values: { json?: boolean; help?: boolean };
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: { json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
-    }));
-  } catch (e) {
-    process.stderr.write(`error ${usageError(e, "run-md list")}\n\n${LIST_USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(LIST_USAGE);
-    return 0;
-  }
-  let files: string[];
-  try {
-    files = await findRunbooks(positionals.length > 0 ? positionals : ["runbooks"]);
-  } catch (e) {
-    if (!isRunMdError(e)) throw e;
-    process.stderr.write(`error ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ""}`);
-    return 2;
-  }
+  const args = parseCommandArgs(argv, "run-md list", LIST_USAGE, { json: { type: "boolean" } });
+  if (typeof args === "number") return args;
+  const { values, positionals } = args;
+  const files = await runbookFilesOrExit(positionals);
+  if (typeof files === "number") return files;
 
   const entries: ListEntry[] = [];
   const broken: string[] = [];
