@@ -118,6 +118,11 @@ export class TerminalReporter implements RunReporter {
 
   constructor(private readonly o: TerminalOptions) {}
 
+  /** The terminal's width; 120 when the output is not a terminal. */
+  private width(): number {
+    return this.o.out.columns ?? 120;
+  }
+
   private print(line = ""): void {
     this.o.out.write(`${line}\n`);
   }
@@ -183,7 +188,7 @@ export class TerminalReporter implements RunReporter {
         const table = rowsTable(
           report.columns.map((c) => c.name),
           shown,
-          this.o.out.columns ?? 120,
+          this.width() - 2,
         );
         this.print(table.replace(/^/gm, "  "));
       }
@@ -195,7 +200,7 @@ export class TerminalReporter implements RunReporter {
       if (c.offendingRows?.length) {
         const cols = Object.keys(c.offendingRows[0] ?? {});
         const rows = c.offendingRows.slice(0, 5).map((o) => cols.map((k) => o[k] ?? null));
-        this.print(rowsTable(cols, rows, this.o.out.columns ?? 120).replace(/^/gm, "      "));
+        this.print(rowsTable(cols, rows, this.width() - 6).replace(/^/gm, "      "));
         if ((c.offendingCount ?? 0) > rows.length) {
           this.print(
             pc.dim(`      … ${(c.offendingCount ?? 0) - rows.length} more offending rows`),
