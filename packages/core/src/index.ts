@@ -1,3 +1,4 @@
+export * from "./abort.ts";
 export * from "./diagnostics.ts";
 export * from "./engine.ts";
 export * from "./errors.ts";

@@ -14,6 +14,7 @@ import {
   StopQueryExecutionCommand,
 } from "@aws-sdk/client-athena";
 import {
+  abortReason,
   type ColumnInfo,
   type Engine,
   isRunMdError,
@@ -21,6 +22,7 @@ import {
   type QueryRequest,
   type QueryResult,
   RunMdError,
+  sleep,
 } from "@run-md/core";
 import { convertValue } from "./convert.ts";
 import { assertReadOnly } from "./gate.ts";
@@ -93,26 +95,6 @@ function errorName(e: unknown): string {
 function isThrottling(e: unknown): boolean {
   const err = e as { name?: string; $retryable?: { throttling?: boolean } };
   return THROTTLING.has(err.name ?? "") || err.$retryable?.throttling === true;
-}
-
-function abortReason(signal: AbortSignal): string {
-  const r = signal.reason as unknown;
-  if (r instanceof Error) return r.message;
-  if (typeof r === "string") return r;
-  return "cancelled";
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
 
 function jitter(ms: number): number {

@@ -13,12 +13,14 @@ import {
   StopQueryCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
 import {
+  abortReason,
   type ColumnInfo,
   type Engine,
   type JsonValue,
   type QueryRequest,
   type QueryResult,
   RunMdError,
+  sleep,
 } from "@run-md/core";
 import {
   type InsightsQuery,
@@ -299,8 +301,7 @@ class CloudWatchLogsEngine implements LogsEngine {
     signal: AbortSignal,
     stopError?: unknown,
   ): RunMdError {
-    const reason =
-      signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? "cancelled");
+    const reason = abortReason(signal);
     const id = queryId === undefined ? "" : ` ${queryId}`;
     const stop =
       queryId === undefined
@@ -485,17 +486,4 @@ export function toRows(
   });
   const columns = order.map((name) => ({ name, type: numeric.has(name) ? "double" : "varchar" }));
   return { columns, rows };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
