@@ -1,4 +1,5 @@
 export * from "./abort.ts";
+export * from "./aws.ts";
 export * from "./diagnostics.ts";
 export * from "./engine.ts";
 export * from "./errors.ts";

@@ -15,6 +15,7 @@ import {
 } from "@aws-sdk/client-athena";
 import {
   abortReason,
+  awsSetupError,
   type ColumnInfo,
   type Engine,
   isRunMdError,
@@ -198,18 +199,8 @@ export class AthenaEngine implements Engine {
     if (e instanceof RunMdError) return e;
     const name = errorName(e);
     const message = e instanceof Error ? e.message : String(e);
-    if (name === "CredentialsProviderError" || /credential/i.test(message)) {
-      return new RunMdError("athena-credentials", `no AWS credentials for Athena: ${message}`, {
-        hint: "Pass --profile, or set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (run-md never stores credentials).",
-        cause: e,
-      });
-    }
-    if (/region is missing/i.test(message)) {
-      return new RunMdError("athena-config", "no AWS region for Athena", {
-        hint: "Pass --region, set athena.region in run-md.config.yaml, or set AWS_REGION.",
-        cause: e,
-      });
-    }
+    const setup = awsSetupError(e, { code: "athena", name: "Athena", configSection: "athena" });
+    if (setup) return setup;
     if (isThrottling(e)) {
       return new RunMdError("athena-throttled", `Athena kept throttling the request: ${message}`, {
         hint: "Too many queries are running in this account: try again later, or ask for a higher active DML query quota.",

@@ -14,6 +14,7 @@ import {
 } from "@aws-sdk/client-cloudwatch-logs";
 import {
   abortReason,
+  awsSetupError,
   type ColumnInfo,
   type Engine,
   type JsonValue,
@@ -367,22 +368,12 @@ class CloudWatchLogsEngine implements LogsEngine {
         { cause: e },
       );
     }
-    if (name === "CredentialsProviderError" || /credential/i.test(message)) {
-      return new RunMdError(
-        "logs-credentials",
-        `no AWS credentials for CloudWatch Logs: ${message}`,
-        {
-          hint: "Pass --profile, or set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (run-md never stores credentials).",
-          cause: e,
-        },
-      );
-    }
-    if (/region is missing/i.test(message)) {
-      return new RunMdError("logs-config", "no AWS region for CloudWatch Logs", {
-        hint: "Pass --region, set logs.region in run-md.config.yaml, or set AWS_REGION.",
-        cause: e,
-      });
-    }
+    const setup = awsSetupError(e, {
+      code: "logs",
+      name: "CloudWatch Logs",
+      configSection: "logs",
+    });
+    if (setup) return setup;
     const hints: Record<string, string> = {
       ResourceNotFoundException:
         "Check the log group names (logs.logGroups or log_groups=) and the region.",
