@@ -238,13 +238,7 @@ async function runStep(
       status: cancelled ? "cancelled" : "errored",
       durationMs: Date.now() - started,
       query: step.query,
-      stats: {},
-      columns: [],
-      rows: [],
-      rowCount: 0,
-      truncated: false,
-      warnings: [],
-      checks: [],
+      ...noResult(),
       error: cancelled ? { code: "cancelled", message: "cancelled by the user" } : error,
     };
   } finally {
@@ -374,6 +368,13 @@ function skippedStep(
     durationMs: 0,
     query: step.query,
     window: { start: isoSeconds(w.start), end: isoSeconds(w.end) },
+    ...noResult(),
+  };
+}
+
+/** The result part of a step report for a step that produced none (fresh arrays each time). */
+function noResult() {
+  return {
     stats: {},
     columns: [],
     rows: [],
@@ -381,7 +382,7 @@ function skippedStep(
     truncated: false,
     warnings: [],
     checks: [],
-  };
+  } satisfies Partial<StepReport>;
 }
 
 /** What every report of a runbook starts with: format and tool versions, run id, the runbook. */
