@@ -43,6 +43,24 @@ async function layoutFile(day: string, name: string, content: string | object, g
   return file;
 }
 
+/** The layout folder of one delivery day (us-east-1, 2024-03-01) under `dir`, created. */
+async function dayFolder(dir: string): Promise<string> {
+  const day = path.join(dir, "AWSLogs", ACCT, "CloudTrail", "us-east-1", "2024", "03", "01");
+  await fsp.mkdir(day, { recursive: true });
+  return day;
+}
+
+/** Runs `use` on a one-thread engine over `dir`, then closes the engine and removes `dir`. */
+async function withEngineOver(dir: string, use: (e: LocalEngine) => Promise<void>) {
+  const e = await createLocalEngine({ logDir: dir, threads: 1 });
+  try {
+    await use(e);
+  } finally {
+    await e.close();
+    await fsp.rm(dir, { recursive: true, force: true });
+  }
+}
+
 beforeAll(async () => {
   root = await tempDir();
   logDir = path.join(root, "logs");
@@ -260,18 +278,7 @@ describe("reading every file shape", () => {
 
   it("nulls a mistyped field in the layout file's records and keeps the rest", async () => {
     const dir = await tempDir();
-    const file = path.join(
-      dir,
-      "AWSLogs",
-      ACCT,
-      "CloudTrail",
-      "us-east-1",
-      "2024",
-      "03",
-      "01",
-      "x.json.gz",
-    );
-    await fsp.mkdir(path.dirname(file), { recursive: true });
+    const file = path.join(await dayFolder(dir), "x.json.gz");
     await fsp.writeFile(
       file,
       zlib.gzipSync(
@@ -283,8 +290,7 @@ describe("reading every file shape", () => {
         }),
       ),
     );
-    const e = await createLocalEngine({ logDir: dir, threads: 1 });
-    try {
+    await withEngineOver(dir, async (e) => {
       const r = await e.runAthenaSql(
         "SELECT eventname, tlsdetails.tlsversion, useridentity.username FROM cloudtrail_logs ORDER BY 1",
         [],
@@ -296,16 +302,12 @@ describe("reading every file shape", () => {
       expect(r.warnings.join("\n")).toMatch(
         /x\.json\.gz: fields of an unexpected type set to null: tlsDetails in 1 record/,
       );
-    } finally {
-      await e.close();
-      await fsp.rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it("skips broken files by name: truncated or fake gzip, empty, binary", async () => {
     const dir = await tempDir();
-    const day = path.join(dir, "AWSLogs", ACCT, "CloudTrail", "us-east-1", "2024", "03", "01");
-    await fsp.mkdir(day, { recursive: true });
+    const day = await dayFolder(dir);
     const good = zlib.gzipSync(JSON.stringify({ Records: [ev("2024-03-01T00:00:00Z", "Ok")] }));
     const big = zlib.gzipSync(
       JSON.stringify({ Records: [ev("2024-03-01T00:00:00Z", "T", { x: "y".repeat(100_000) })] }),
@@ -319,8 +321,7 @@ describe("reading every file shape", () => {
       path.join(dir, "garbage.json"),
       Buffer.from(Array.from({ length: 256 }, (_, i) => i)),
     );
-    const e = await createLocalEngine({ logDir: dir, threads: 1 });
-    try {
+    await withEngineOver(dir, async (e) => {
       const r = await e.runAthenaSql("SELECT eventname FROM cloudtrail_logs", []);
       expect(r.rows).toEqual([["Ok"]]);
       const skipped = r.warnings
@@ -333,10 +334,7 @@ describe("reading every file shape", () => {
         "notgz.json.gz",
         "trunc.json.gz",
       ]);
-    } finally {
-      await e.close();
-      await fsp.rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it("reads a delivery file larger than 16 MiB", async () => {
@@ -347,23 +345,11 @@ describe("reading every file shape", () => {
         requestParameters: { policy: big },
       }),
     );
-    const file = path.join(
-      dir,
-      "AWSLogs",
-      ACCT,
-      "CloudTrail",
-      "us-east-1",
-      "2024",
-      "03",
-      "01",
-      "big.json.gz",
-    );
-    await fsp.mkdir(path.dirname(file), { recursive: true });
+    const file = path.join(await dayFolder(dir), "big.json.gz");
     const json = JSON.stringify({ Records: records });
     expect(json.length).toBeGreaterThan(16 * 1024 * 1024);
     await fsp.writeFile(file, zlib.gzipSync(json, { level: 1 }));
-    const e = await createLocalEngine({ logDir: dir, threads: 1 });
-    try {
+    await withEngineOver(dir, async (e) => {
       const r = await e.runAthenaSql(
         "SELECT count(*), max(length(requestparameters)) FROM cloudtrail_logs",
         [],
@@ -371,10 +357,7 @@ describe("reading every file shape", () => {
       expect(r.rows[0]?.[0]).toBe(20);
       expect(r.rows[0]?.[1]).toBeGreaterThan(1024 * 1024);
       expect(r.warnings).toEqual([]);
-    } finally {
-      await e.close();
-      await fsp.rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it("sees a file that changed since the last query", async () => {
