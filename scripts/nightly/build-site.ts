@@ -3,7 +3,7 @@
  * child process. Used by the nightly job, the site's tests and the benchmark.
  */
 import { spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -73,6 +73,8 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRes
   // `<cwd>/.astro` (where the packages resolve) and copies the result over. From site/ that
   // folder would be site/.astro, Astro's own: run such builds from a folder of their own.
   const inside = !path.relative(siteDir, outDir).startsWith("..");
+  // site/node_modules exists only when npm did not hoist every package to the root.
+  if (!inside) await mkdir(path.join(siteDir, "node_modules"), { recursive: true });
   const cwd = inside
     ? siteDir
     : await mkdtemp(path.join(siteDir, "node_modules", ".run-md-build-"));

@@ -44,6 +44,9 @@ class Canned implements Engine {
   async close(): Promise<void> {}
 }
 
+/** The output as a person reads it: colours (on under CI, as picocolors decides) removed. */
+const plain = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, "");
+
 function sink() {
   let text = "";
   const out = new Writable({
@@ -52,7 +55,7 @@ function sink() {
       cb();
     },
   });
-  return { out, text: () => text };
+  return { out, text: () => plain(text) };
 }
 
 describe("the terminal output", () => {
@@ -79,7 +82,7 @@ describe("the terminal output", () => {
     expect(text).toContain("✓ every principal like 'arn:%'");
     expect(text).toContain("! warn: rows < 2");
     expect(text).toContain("Escalation: Page the on-call.");
-    expect(summaryLine(report)).toMatch(
+    expect(plain(summaryLine(report))).toMatch(
       /^✗ failed denied: 1 step · 3 checks: 1 passed, 1 warned, 1 failed · \d+ms$/,
     );
   });
