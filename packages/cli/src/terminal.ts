@@ -92,7 +92,10 @@ function statsText(s: StepReport): string {
   const bytes = st.dataScannedBytes ?? st.bytesScanned ?? st.bytesRead;
   if (typeof bytes === "number") parts.push(`${formatBytes(bytes)} scanned`);
   if (typeof st.recordsScanned === "number") parts.push(`${st.recordsScanned} records scanned`);
-  if (typeof st.costUsd === "number") parts.push(`$${st.costUsd.toFixed(4)}`);
+  if (typeof st.costUsd === "number") {
+    const c = st.costUsd;
+    parts.push(c === 0 ? "$0" : c < 0.01 ? `$${c.toPrecision(2)}` : `$${c.toFixed(2)}`);
+  }
   return parts.join(", ");
 }
 
