@@ -19,6 +19,8 @@ import { isoSeconds, resolveWindow, stepWindow, type WindowSpec, windowParams } 
 
 /** Rows of a step kept in its report. */
 export const REPORT_ROWS = 100;
+/** How long an engine has to stop its query after a timeout or Ctrl-C before the run moves on. */
+export const STOP_GRACE_MS = 15_000;
 
 export interface ParamInput {
   value: unknown;
@@ -41,6 +43,8 @@ export interface RunOptions {
   defaultTimeoutMs?: number;
   /** `--max-scan`: scan budget of steps without their own `max_scan=`. */
   maxScanBytes?: number;
+  /** How long an engine may take to stop a cancelled query (default `STOP_GRACE_MS`). */
+  stopGraceMs?: number;
   signal?: AbortSignal;
   now?: () => Date;
   toolVersion: string;
@@ -209,10 +213,25 @@ async function runStep(
           timedOut = true;
           controller.abort(new Error("timeout"));
         }, timeoutMs);
+  // An engine must stop its query when the signal aborts; one that does not answer within the
+  // grace period is left behind, so a stuck engine cannot hang the run.
+  let graceTimer: NodeJS.Timeout | undefined;
+  let abandoned = false;
+  const gracePeriod = new Promise<never>((_, reject) => {
+    const start = () => {
+      graceTimer = setTimeout(() => {
+        abandoned = true;
+        reject(new RunMdError("engine-unresponsive", `${engineName} did not stop the query`));
+      }, ctx.options.stopGraceMs ?? STOP_GRACE_MS);
+    };
+    if (controller.signal.aborted) start();
+    else controller.signal.addEventListener("abort", start, { once: true });
+  });
+  gracePeriod.catch(() => {});
   let result: QueryResult;
   try {
     const maxScan = step.attributes.maxScanBytes ?? ctx.options.maxScanBytes;
-    result = await ctx.engine.query({
+    const query = ctx.engine.query({
       stepId: step.id,
       dialect: step.dialect,
       query: step.query,
@@ -223,13 +242,15 @@ async function runStep(
       signal: controller.signal,
       onProgress: (p) => ctx.reporter?.onStepProgress?.({ step, message: p.message }),
     });
+    query.catch(() => {}); // its late rejection, once abandoned, is not an unhandled one
+    result = await Promise.race([query, gracePeriod]);
   } catch (e) {
     const cancelled = runSignal?.aborted === true && !timedOut;
     let error = errorInfo(e);
     if (timedOut) {
       error = {
         code: "timeout",
-        message: `step "${step.id}" did not finish within ${Math.round((timeoutMs ?? 0) / 1000)}s and was cancelled on ${engineName}`,
+        message: `step "${step.id}" did not finish within ${Math.round((timeoutMs ?? 0) / 1000)}s and was cancelled on ${engineName}${abandoned ? " (the engine did not confirm that it stopped)" : ""}`,
         hint: "Narrow the window or the query, or raise timeout= on the step (or --timeout).",
       };
     }
@@ -243,6 +264,7 @@ async function runStep(
     };
   } finally {
     if (timer !== undefined) clearTimeout(timer);
+    if (graceTimer !== undefined) clearTimeout(graceTimer);
     runSignal?.removeEventListener("abort", onRunAbort);
   }
   const durationMs = Date.now() - started;

@@ -13,7 +13,7 @@ class TableEngine implements Engine {
   readonly requests: QueryRequest[] = [];
   constructor(
     readonly name: string,
-    private readonly answers: Record<string, Partial<QueryResult> | "hang" | Error>,
+    private readonly answers: Record<string, Partial<QueryResult> | "hang" | "stuck" | Error>,
   ) {}
   async query(req: QueryRequest): Promise<QueryResult> {
     this.requests.push(req);
@@ -26,6 +26,7 @@ class TableEngine implements Engine {
         });
       });
     }
+    if (a === "stuck") return new Promise(() => {}); // ignores its signal
     if (a instanceof Error) throw a;
     return {
       columns: [{ name: "n", type: "bigint" }],
@@ -100,7 +101,7 @@ function opts(over: Partial<RunOptions> = {}): RunOptions {
   };
 }
 
-function engines(answers: Record<string, Partial<QueryResult> | "hang" | Error>) {
+function engines(answers: Record<string, Partial<QueryResult> | "hang" | "stuck" | Error>) {
   const made: Record<string, TableEngine> = {};
   return {
     made,
@@ -215,6 +216,30 @@ describe("running a runbook", () => {
     expect(report.steps[0]!.status).toBe("errored");
     expect(report.steps[0]!.error?.code).toBe("timeout");
     expect(report.steps[0]!.error?.message).toContain("did not finish within 1s");
+  });
+
+  it("an engine that ignores the timeout is left behind after the grace period", async () => {
+    const report = await runRunbook(
+      runbook(),
+      opts({ step: "third", stopGraceMs: 100 }),
+      engines({ third: "stuck" }),
+    );
+    expect(report.steps[0]!.status).toBe("errored");
+    expect(report.steps[0]!.error?.message).toContain(
+      "did not finish within 1s and was cancelled on athena (the engine did not confirm that it stopped)",
+    );
+  });
+
+  it("an engine that ignores Ctrl-C does not keep the run from ending cancelled", async () => {
+    const controller = new AbortController();
+    const p = runRunbook(
+      runbook(),
+      opts({ signal: controller.signal, step: "first", stopGraceMs: 100 }),
+      engines({ first: "stuck" }),
+    );
+    setTimeout(() => controller.abort(), 50);
+    const report = await p;
+    expect(report.status).toBe("cancelled");
   });
 
   it("cancelling the run stops the running query, skips the rest, and marks the run cancelled", async () => {
