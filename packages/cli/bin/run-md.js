@@ -9,4 +9,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 register();
 const { main } = await import("../src/main.ts");
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
+// Everything is written by now. A query that an engine failed to stop may still hold the event
+// loop open: leave after a short wait rather than forever.
+setTimeout(() => process.exit(code), 3000).unref();

@@ -15,6 +15,7 @@ import {
   RunMdError,
   type RunReport,
   runRunbook,
+  sleep,
   storeReport,
   toJUnit,
   toMarkdown,
@@ -270,7 +271,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   } finally {
     process.off("SIGINT", onSigint);
     process.off("SIGTERM", onSigint);
-    await pool.closeAll();
+    // Close the engines, but never wait long on one still busy with a query it failed to stop.
+    const closed = new AbortController();
+    await Promise.race([pool.closeAll().finally(() => closed.abort()), sleep(5000, closed.signal)]);
   }
   try {
     if (values.junit) await writeFileAtomic(path.resolve(values.junit), toJUnit(reports));
