@@ -287,14 +287,16 @@ async function isCurrent(manifestPath: string, end: Date, incidents: boolean): P
 export async function ensureSampleData(
   dir: string,
   opts: { now?: Date; incidents?: boolean } = {},
-): Promise<{ dir: string; start: Date; end: Date }> {
+): Promise<{ dir: string; start: Date; end: Date; generated: boolean }> {
   const now = opts.now ?? new Date();
   const incidents = opts.incidents ?? true;
   const end = new Date(Math.floor(now.getTime() / HOUR) * HOUR);
   const start = new Date(end.getTime() - 7 * 24 * HOUR);
   const target = path.resolve(dir);
   const manifestPath = path.join(target, SAMPLE_MANIFEST);
-  if (await isCurrent(manifestPath, end, incidents)) return { dir: target, start, end };
+  if (await isCurrent(manifestPath, end, incidents)) {
+    return { dir: target, start, end, generated: false };
+  }
   const parent = path.dirname(target);
   await fsp.mkdir(parent, { recursive: true });
   const tmp = await fsp.mkdtemp(path.join(parent, `.${path.basename(target)}.tmp-`));
@@ -337,5 +339,5 @@ export async function ensureSampleData(
     await fsp.rm(tmp, { recursive: true, force: true });
     throw e;
   }
-  return { dir: target, start, end };
+  return { dir: target, start, end, generated: true };
 }

@@ -54,6 +54,11 @@ export class EnginePool {
     if (dir !== "sample") return path.resolve(dir);
     const { ensureSampleData } = await import("../../../scripts/generator/index.ts");
     const sample = await ensureSampleData(sampleDir());
+    if (sample.generated) {
+      process.stderr.write(
+        `run-md: generated the sample data (${sample.start.toISOString()} to ${sample.end.toISOString()}) in ${displayPath(sample.dir)}\n`,
+      );
+    }
     return sample.dir;
   }
 
@@ -94,4 +99,10 @@ export class EnginePool {
         });
     }
   }
+}
+
+/** A path as a person would type it: relative below the current directory, else absolute. */
+function displayPath(p: string): string {
+  const rel = path.relative(process.cwd(), p);
+  return rel === "" || rel.startsWith("..") || path.isAbsolute(rel) ? p : rel;
 }
