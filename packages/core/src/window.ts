@@ -1,21 +1,6 @@
 import type { BoundParam, TimeWindow } from "./engine.ts";
 import { RunMdError } from "./errors.ts";
-
-/** Durations in windows: `30m`, `24h`, `7d`, `2w`. Kept here so the window needs no parser. */
-const UNIT_MS: Record<string, number> = {
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-};
-
-export function windowDurationMs(text: string): number | undefined {
-  const m = /^(\d+)\s*([smhdw])$/.exec(text.trim());
-  if (!m) return undefined;
-  const n = Number(m[1]);
-  return n > 0 ? n * UNIT_MS[m[2]!]! : undefined;
-}
+import { parseDuration } from "./units.ts";
 
 export interface WindowSpec {
   since?: string;
@@ -57,7 +42,7 @@ export function resolveWindow(
     });
   }
   if (spec.since !== undefined) {
-    const ms = windowDurationMs(spec.since);
+    const ms = parseDuration(spec.since);
     if (ms === undefined) {
       throw new RunMdError("bad-window", `--since "${spec.since}" is not a duration`, {
         hint: "Use a duration such as 30m, 24h or 7d.",
@@ -85,7 +70,7 @@ export function resolveWindow(
     };
   }
   const text = frontMatterWindow ?? "24h";
-  const ms = windowDurationMs(text);
+  const ms = parseDuration(text);
   if (ms === undefined) {
     throw new RunMdError("bad-window", `window "${text}" is not a duration`);
   }
@@ -99,7 +84,7 @@ export function resolveWindow(
 /** A step's own `window=30d`: the same end, a different length. */
 export function stepWindow(run: TimeWindow, stepWindowText: string | undefined): TimeWindow {
   if (stepWindowText === undefined) return { start: run.start, end: run.end };
-  const ms = windowDurationMs(stepWindowText);
+  const ms = parseDuration(stepWindowText);
   if (ms === undefined) {
     throw new RunMdError("bad-window", `step window "${stepWindowText}" is not a duration`);
   }

@@ -17,6 +17,14 @@ describe("the run's window", () => {
     expect(w.source).toBe("window: 7d");
   });
 
+  it("takes every duration the parser accepts for window: (one rule for both)", () => {
+    const w = resolveWindow({}, "1.5h", now);
+    expect(w.start.toISOString()).toBe("2026-11-24T08:45:30.000Z");
+    expect(resolveWindow({ since: "2w" }, undefined, now).start.toISOString()).toBe(
+      "2026-11-10T10:15:30.000Z",
+    );
+  });
+
   it("--since wins over the front matter", () => {
     const w = resolveWindow({ since: "30m" }, "7d", now);
     expect(w.start.toISOString()).toBe("2026-11-24T09:45:30.000Z");
