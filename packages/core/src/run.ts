@@ -175,6 +175,13 @@ export function exitCodeOf(status: RunStatus): number {
   }
 }
 
+/** `450ms`, `30s`, `1.5s`, `5m`: how a person would say a timeout. */
+function durationText(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  if (ms < 60_000 || ms % 60_000 !== 0) return `${Number((ms / 1000).toFixed(1))}s`;
+  return `${ms / 60_000}m`;
+}
+
 /** Runs one step on its engine, bounded by its timeout and the run's signal. */
 async function runStep(
   step: Step,
@@ -250,7 +257,7 @@ async function runStep(
     if (timedOut) {
       error = {
         code: "timeout",
-        message: `step "${step.id}" did not finish within ${Math.round((timeoutMs ?? 0) / 1000)}s and was cancelled on ${engineName}${abandoned ? " (the engine did not confirm that it stopped)" : ""}`,
+        message: `step "${step.id}" did not finish within ${durationText(timeoutMs ?? 0)} and was cancelled on ${engineName}${abandoned ? " (the engine did not confirm that it stopped)" : ""}`,
         hint: "Narrow the window or the query, or raise timeout= on the step (or --timeout).",
       };
     }
