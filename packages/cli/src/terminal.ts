@@ -1,10 +1,11 @@
-import type {
-  CheckOutcome,
-  JsonValue,
-  RunReport,
-  RunReporter,
-  Step,
-  StepReport,
+import {
+  type CheckOutcome,
+  formatBytes,
+  type JsonValue,
+  type RunReport,
+  type RunReporter,
+  type Step,
+  type StepReport,
 } from "@run-md/core";
 import Table from "cli-table3";
 import ora, { type Ora } from "ora";
@@ -97,18 +98,6 @@ function statsText(s: StepReport): string {
     parts.push(c === 0 ? "$0" : c < 0.01 ? `$${c.toPrecision(2)}` : `$${c.toFixed(2)}`);
   }
   return parts.join(", ");
-}
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ["KB", "MB", "GB", "TB"];
-  let v = n;
-  let i = -1;
-  do {
-    v /= 1000;
-    i++;
-  } while (v >= 1000 && i < units.length - 1);
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
 }
 
 /** The terminal reporter: what a person running `run-md` sees. */

@@ -72,7 +72,7 @@ describe("the terminal output", () => {
     expect(text).toContain("Denied calls  runbooks/denied.md · severity medium");
     expect(text).toContain("Who keeps getting AccessDenied.");
     expect(text).toContain("window 2026-11-23T10:00:00Z → 2026-11-24T10:00:00Z (default 24h)");
-    expect(text).toMatch(/✗ Denied, by principal \[denied · local\] \d+ms · 3\.5 MB scanned/);
+    expect(text).toMatch(/✗ Denied, by principal \[denied · local\] \d+ms · 3\.50 MB scanned/);
     expect(text).toContain("! skipped broken.json: malformed JSON");
     expect(text).toContain("│ arn:aws:iam::111122223333:user/mallory │ 80    │");
     expect(text).toContain("2 rows");

@@ -53,3 +53,18 @@ export function parseBytes(text: string): number | undefined {
   if (!Number.isFinite(bytes) || bytes <= 0) return undefined;
   return Math.round(bytes);
 }
+
+/**
+ * A byte count as people read it, in the same decimal units `parseBytes` reads (and Athena
+ * bills): `999 B`, `1.20 KB`, `18.3 MB`, `3.00 TB`. So `--max-scan 10GB` prints as `10.0 GB`.
+ */
+export function formatBytes(n: number): string {
+  const units = ["B", "KB", "MB", "GB", "TB", "PB"];
+  let v = n;
+  let i = 0;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${i === 0 ? v : v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
+}

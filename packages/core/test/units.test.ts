@@ -1,4 +1,4 @@
-import { parseBytes, parseDuration } from "@run-md/core";
+import { formatBytes, parseBytes, parseDuration } from "@run-md/core";
 import { describe, expect, it } from "vitest";
 
 describe("durations", () => {
@@ -42,5 +42,17 @@ describe("byte sizes", () => {
 
   it.each(["", "10", "10XB", "0GB", "GB", "-1GB", "10G"])("%j is not a size", (text) => {
     expect(parseBytes(text)).toBeUndefined();
+  });
+});
+
+describe("printing byte sizes", () => {
+  it("uses the decimal units parseBytes reads, so a budget prints as it was written", () => {
+    expect(formatBytes(parseBytes("10GB")!)).toBe("10.0 GB");
+    expect(formatBytes(parseBytes("2.5GB")!)).toBe("2.50 GB");
+    expect([formatBytes(999), formatBytes(1200), formatBytes(18_342_112)]).toEqual([
+      "999 B",
+      "1.20 KB",
+      "18.3 MB",
+    ]);
   });
 });

@@ -18,6 +18,7 @@ import {
   awsSetupError,
   type ColumnInfo,
   type Engine,
+  formatBytes,
   isRunMdError,
   type JsonValue,
   type QueryRequest,
@@ -67,17 +68,6 @@ export function athenaCostUsd(scannedBytes: number, pricePerTbUsd = 5): number {
   if (scannedBytes <= 0) return 0;
   const billed = Math.max(MIN_BILLED_BYTES, Math.ceil(scannedBytes / MB) * MB);
   return (billed / TB) * pricePerTbUsd;
-}
-
-export function formatBytes(n: number): string {
-  const units = ["B", "KB", "MB", "GB", "TB", "PB"];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${u === 0 ? v : v.toFixed(v >= 100 ? 0 : v >= 10 ? 1 : 2)} ${units[u]}`;
 }
 
 const THROTTLING = new Set([

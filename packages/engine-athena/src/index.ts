@@ -4,7 +4,6 @@ export {
   type AthenaEngineOptions,
   athenaCostUsd,
   createAthenaEngine,
-  formatBytes,
   hintFor,
   MIN_BILLED_BYTES,
 } from "./engine.ts";

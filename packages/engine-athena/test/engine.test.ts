@@ -306,7 +306,7 @@ describe("states and faults", () => {
   });
 
   it("stops a query whose scanned bytes pass the budget", async () => {
-    const GB = 1024 ** 3;
+    const GB = 1e9; // decimal, as --max-scan 2.5GB reads it
     h.emulator.faults.athena = { runningPolls: 100_000, scannedBytesPerRunningPoll: GB };
     const e = await rejection(
       h.engine().query(request("SELECT 1 AS one", { maxScanBytes: 2.5 * GB })),

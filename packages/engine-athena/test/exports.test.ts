@@ -12,7 +12,6 @@ it("exports exactly its public API", () => {
       "clauses",
       "convertValue",
       "createAthenaEngine",
-      "formatBytes",
       "hintFor",
       "isSignificant",
       "isoInstant",

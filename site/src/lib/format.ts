@@ -1,5 +1,8 @@
 /** Small formatting helpers shared by the pages. */
-import type { JsonValue } from "@run-md/core";
+import { formatBytes, type JsonValue } from "@run-md/core";
+
+/** Sizes in the decimal units the runner reads and prints (`--max-scan 10GB`). */
+export { formatBytes };
 
 export type AnyStatus = "passed" | "warned" | "failed" | "errored" | "skipped" | "cancelled";
 
@@ -21,17 +24,6 @@ export function formatDuration(ms: number | undefined): string {
   if (s < 60) return `${s.toFixed(s < 10 ? 2 : 1)} s`;
   const m = Math.floor(s / 60);
   return `${m} min ${Math.round(s - m * 60)} s`;
-}
-
-export function formatBytes(n: number): string {
-  const units = ["B", "KB", "MB", "GB", "TB", "PB"];
-  let v = n;
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
 }
 
 /** An ISO instant as `2026-11-23 02:00:14 UTC` (the site is static: no relative times). */
