@@ -26,6 +26,7 @@ import {
   type QueryRequest,
   type QueryResult,
   RunMdError,
+  slashDate,
   type TimeWindow,
 } from "@run-md/core";
 import { LogCatalog, type ReadFile } from "./files.ts";
@@ -96,10 +97,6 @@ export async function createLocalEngine(opts: LocalEngineOptions): Promise<Local
 
 function sqlString(s: string): string {
   return s.replaceAll("'", "''");
-}
-
-function dayOf(d: Date): string {
-  return d.toISOString().slice(0, 10).replaceAll("-", "/");
 }
 
 /** The rows/columns of a finished query and what the engine learned on the way. */
@@ -323,7 +320,10 @@ export class LocalEngine implements Engine {
       }
       // 2. Files of the window, views, run; a file DuckDB rejects is read leniently and we retry.
       const days = job.window
-        ? { first: dayOf(job.window.start), last: dayOf(new Date(job.window.end.getTime() - 1)) }
+        ? {
+            first: slashDate(job.window.start),
+            last: slashDate(new Date(job.window.end.getTime() - 1)),
+          }
         : null;
       const { files, outside } = await this.catalog.scan(days);
       for (let attempt = 0; ; attempt++) {

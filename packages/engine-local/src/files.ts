@@ -12,6 +12,7 @@ import { createHash } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
+import { slashDate } from "@run-md/core";
 import { type Field, keyMap, RECORD_KEYS } from "./schema.ts";
 
 const EVENT_FILE = /\.(json|jsonl|ndjson)(\.gz)?$/i;
@@ -257,7 +258,7 @@ export class LogCatalog {
       }
       const rec = normalizeRecord(raw, coerced);
       const time = parseEventTime(rec.eventTime);
-      const day = time ? time.toISOString().slice(0, 10).replaceAll("-", "/") : null;
+      const day = time ? slashDate(time) : null;
       const account = safeSegment(rec.recipientAccountId ?? accountOf(rec) ?? "unknown");
       const region = safeSegment(rec.awsRegion ?? "unknown");
       const dir = `AWSLogs/${account}/CloudTrail/${region}/${day ?? "undated"}`;
