@@ -4,13 +4,22 @@
  * engine against the emulated Athena backed by it: the same outcome (rows, or an error on both),
  * the same columns and the same rows.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, promises as fsp, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Emulator, startEmulator } from "@run-md/aws-emulator";
 import type { Engine, JsonValue, QueryRequest, QueryResult } from "@run-md/core";
 import { createLocalEngine } from "@run-md/engine-local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  ANSWERS,
+  canonical,
+  DATASETS,
+  type Event,
+  publishedQuery,
+  readEvents,
+} from "../../../test/truth/published-answers.ts";
 import { type AthenaEngine, createAthenaEngine, isSignificant, tokenize } from "../src/index.ts";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -159,5 +168,45 @@ describe.skipIf(!present)("published CloudTrail queries on a real data set", () 
     );
     expect(same).toBeGreaterThan(all.length * 0.75);
     expect(withRows).toBeGreaterThan(10);
+  });
+});
+
+/**
+ * The athena engine through the emulated Athena, checked against answers computed from the raw
+ * records without any SQL engine (test/truth/published-answers.ts), not against the local engine.
+ */
+describe.skipIf(!present)("answers of published queries through emulated Athena", () => {
+  let dir: string;
+  let events: Event[];
+  let emu: Emulator;
+  let engine: AthenaEngine;
+  beforeAll(async () => {
+    dir = await fsp.mkdtemp(path.join(tmpdir(), "run-md-athena-answers-"));
+    for (const d of DATASETS) {
+      await fsp.symlink(path.join(DATA, d, "events.jsonl"), path.join(dir, `${d}.jsonl`));
+    }
+    events = readEvents(DATA);
+    emu = await startEmulator({ logDir: dir, tableAliases: ["security.cloudtrail_all"] });
+    engine = createAthenaEngine({
+      region: "us-east-1",
+      endpoint: emu.endpoint,
+      table: "security.cloudtrail_all",
+      partitioning: "none",
+      pollMinMs: 5,
+      pollMaxMs: 50,
+      clientConfig: { credentials: { accessKeyId: "test", secretAccessKey: "test" } },
+    });
+  });
+  afterAll(async () => {
+    await engine?.close();
+    await emu?.close();
+    if (dir) await fsp.rm(dir, { recursive: true, force: true });
+  });
+
+  it.each(ANSWERS.map((a) => [`${a.sha} ${a.question}`, a] as const))("%s", async (_, answer) => {
+    const expected = answer.truth(events);
+    const { rows } = await engine.query(request(publishedQuery(TSV, answer.sha, answer.values)));
+    expect(expected.length).toBeGreaterThan(0);
+    expect(canonical(rows)).toEqual(canonical(expected));
   });
 });

@@ -460,8 +460,9 @@ function coerce(f: Field, v: unknown, p: string, coerced: Record<string, number>
   };
   switch (f.kind) {
     case "string":
-      if (typeof v === "string") return v;
-      if (typeof v === "number" || typeof v === "boolean") return String(v);
+      // Numbers and booleans stay JSON values, as in layout files: the typed reader makes text of
+      // them for the string column (readonly 'true'), and Logs Insights sees a boolean (1/0).
+      if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") return v;
       return JSON.stringify(v);
     case "json":
       return v;

@@ -7,8 +7,17 @@
 import { existsSync, promises as fsp } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  ANSWERS,
+  canonical,
+  DATASETS,
+  digest,
+  type Event,
+  publishedQuery,
+  readEvents,
+} from "../../../test/truth/published-answers.ts";
 import { createLocalEngine, type LocalEngine } from "../src/index.ts";
-import { datasetDir, hasShared, sharedDir } from "./helpers.ts";
+import { datasetDir, datasetsDir, hasShared, sharedDir, tempDir } from "./helpers.ts";
 
 const TSV = path.join(sharedDir, "reference/queries/queries.tsv");
 
@@ -102,5 +111,50 @@ describe.skipIf(!hasShared || !existsSync(TSV))("the Athena CloudTrail query cor
     }
     expect(rate).toBeGreaterThanOrEqual(0.85);
     expect(failures.filter((f) => !(f.sha in EXPECTED_FAILURES))).toEqual([]);
+  });
+});
+
+/**
+ * Answers, not just "it ran": published queries that find something in the real data sets,
+ * each result compared with the answer a small JavaScript function computes from the raw records
+ * (test/truth/published-answers.ts), row for row, with its count and digest printed.
+ */
+describe.skipIf(!hasShared || !existsSync(TSV))("answers of published queries", () => {
+  let all: LocalEngine;
+  let allDir: string;
+  let events: Event[];
+  beforeAll(async () => {
+    allDir = await tempDir("run-md-answers-");
+    for (const d of DATASETS) {
+      await fsp.symlink(path.join(datasetsDir, d, "events.jsonl"), path.join(allDir, `${d}.jsonl`));
+    }
+    events = readEvents(datasetsDir);
+    all = await createLocalEngine({ logDir: allDir, threads: 2 });
+  });
+  afterAll(async () => {
+    await all?.close();
+    if (allDir) await fsp.rm(allDir, { recursive: true, force: true });
+  });
+
+  it.each(ANSWERS.map((a) => [`${a.sha} ${a.question}`, a] as const))("%s", async (_, answer) => {
+    const expected = answer.truth(events);
+    const { rows } = await all.query({
+      stepId: answer.sha,
+      dialect: "sql",
+      query: publishedQuery(TSV, answer.sha, answer.values),
+      params: {},
+      window: { start: new Date("2000-01-01T00:00:00Z"), end: new Date("2100-01-01T00:00:00Z") },
+      attributes: { optional: false },
+      signal: new AbortController().signal,
+    });
+    console.log(`${answer.sha}: ${rows.length} rows, digest ${digest(rows)}`);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(canonical(rows)).toEqual(canonical(expected));
+    expect(digest(rows)).toBe(digest(expected));
+    if (answer.orderedBy !== undefined) {
+      const keys = rows.map((r) => r[answer.orderedBy!] as string | number);
+      const order = [...keys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      expect(keys).toEqual(answer.descending ? order.reverse() : order);
+    }
   });
 });

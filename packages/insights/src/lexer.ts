@@ -107,6 +107,14 @@ function slashDivides(tokens: Token[]): boolean {
   return true;
 }
 
+/** Whether only white space precedes offset `i` on its line. */
+function startsLine(src: string, i: number): boolean {
+  for (let k = i - 1; k >= 0 && src[k] !== "\n"; k--) {
+    if (src[k] !== " " && src[k] !== "\t" && src[k] !== "\r") return false;
+  }
+  return true;
+}
+
 export function tokenize(src: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
@@ -122,6 +130,17 @@ export function tokenize(src: string): Token[] {
     if (c === "#") {
       while (i < src.length && src[i] !== "\n") i++;
       continue;
+    }
+    if (c === "-" && src[i + 1] === "-" && startsLine(src, i)) {
+      // Published playbooks write SQL-style comments; the service documents only # (and rejects
+      // the line), so a runbook that runs here must not fail there.
+      const eol = src.indexOf("\n", i);
+      fail(
+        i,
+        (eol < 0 ? src.length : eol) - i,
+        '"--" does not start a comment in Logs Insights: comments start with #',
+        "Write # instead of -- (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-alias.html).",
+      );
     }
     const start = i;
     if (c === "{" && src[i + 1] === "{") {

@@ -340,7 +340,8 @@ class Translator {
           const pat = this.expr(e.pattern, aliases);
           test = `contains(${operand}, ${str(pat)})`;
         }
-        return { sql: e.negated ? `(NOT coalesce(${test}, false))` : test, type: "boolean" };
+        // A missing field matches neither `like` nor `not like` (docs/engines.md).
+        return { sql: twoValued(e.negated ? `(NOT ${test})` : test), type: "boolean" };
       }
       case "in": {
         const values = e.values.map((v) => this.expr(v, aliases));
@@ -348,7 +349,10 @@ class Translator {
         const numeric = values.every((v) => v.type === "number" || v.type === "boolean");
         const lhs = numeric ? num(operand) : str(operand);
         const list = values.map((v) => (numeric ? num(v) : str(v))).join(", ");
-        return { sql: `(${lhs} ${e.negated ? "NOT IN" : "IN"} (${list}))`, type: "boolean" };
+        return {
+          sql: twoValued(`(${lhs} ${e.negated ? "NOT IN" : "IN"} (${list}))`),
+          type: "boolean",
+        };
       }
       case "call":
         return this.call(e, aliases);
@@ -394,18 +398,21 @@ class Translator {
       case ">":
       case ">=": {
         const op = e.op === "!=" ? "<>" : e.op;
-        if (l.type === "null" || r.type === "null")
-          return { sql: "CAST(NULL AS BOOLEAN)", type: "boolean" };
+        if (l.type === "null" || r.type === "null") return { sql: "false", type: "boolean" };
         const isNum = (c: Col) => c.type === "number" || c.type === "boolean";
         let sql: string;
         if (isNum(l) || isNum(r)) sql = `(${num(l)} ${op} ${num(r)})`;
         else if (l.type === "timestamp" || r.type === "timestamp")
           sql = `(${ts(l)} ${op} ${ts(r)})`;
         else sql = `(${str(l)} ${op} ${str(r)})`;
-        return { sql, type: "boolean" };
+        return { sql: twoValued(sql), type: "boolean" };
       }
       case "^":
         return { sql: `power(${num(l)}, ${num(r)})`, type: "number" };
+      case "/":
+        // Logs Insights divides as doubles (count(*) / 60 is 0.5 for 30 events); explicit casts
+        // keep it so whatever the session's integer-division setting (Trino's 5 / 2 = 2).
+        return { sql: `(${dbl(l)} / ${dbl(r)})`, type: "number" };
       default:
         return { sql: `(${num(l)} ${e.op} ${num(r)})`, type: "number" };
     }
@@ -492,19 +499,20 @@ class Translator {
         };
       }
       case "bin":
-        return { sql: `time_bucket(${period(0)}, ${needTimestamp().sql})`, type: "timestamp" };
+        return { sql: floorTo(period(0), needTimestamp().sql), type: "timestamp" };
       case "datefloor":
-        return { sql: `time_bucket(${period(1)}, ${ts(a(0))})`, type: "timestamp" };
+        return { sql: floorTo(period(1), ts(a(0))), type: "timestamp" };
       case "dateceil": {
         const t = ts(a(0));
         const p = period(1);
+        const floor = floorTo(p, t);
         return {
-          sql: `(CASE WHEN time_bucket(${p}, ${t}) = ${t} THEN ${t} ELSE time_bucket(${p}, ${t}) + ${p} END)`,
+          sql: `(CASE WHEN ${floor} = ${t} THEN ${t} ELSE ${floor} + ${p} END)`,
           type: "timestamp",
         };
       }
       case "fromMillis":
-        return { sql: ts({ ...a(0), type: "number" }), type: "timestamp" };
+        return { sql: ts({ sql: num(a(0)), type: "number" }), type: "timestamp" };
       case "toMillis":
         return { sql: `epoch_ms(${ts(a(0))})`, type: "number" };
       case "isValidIp":
@@ -600,6 +608,26 @@ function numberLiteral(n: number): string {
 /** A JSON value from `json_extract` as Logs Insights shows it: booleans as 1 and 0, strings unquoted. */
 function jsonValue(v: string): string {
   return `(CASE WHEN json_type(${v}) = 'BOOLEAN' THEN (CASE WHEN CAST(${v} AS VARCHAR) = 'true' THEN '1' ELSE '0' END) ELSE json_extract_string(${v}, '$') END)`;
+}
+
+/**
+ * `t` truncated to a multiple of the period counted from the Unix epoch, as Logs Insights'
+ * `bin`/`datefloor` do: `bin(7m)` starts at 00:00, 00:07, ... of the epoch's minutes and `bin(1w)`
+ * on the epoch's weekday (a Thursday); months, quarters and years are calendar ones (docs/engines.md).
+ * DuckDB's own `time_bucket` origin is 2000-01-03, a Monday, which shifts 7m and 1w bins.
+ */
+function floorTo(interval: string, t: string): string {
+  return `time_bucket(${interval}, ${t}, TIMESTAMP '1970-01-01 00:00:00')`;
+}
+
+/** A comparison as Logs Insights has it: true or false, never unknown (a missing field gives false). */
+function twoValued(sql: string): string {
+  return `coalesce(${sql}, false)`;
+}
+
+/** A number as DOUBLE, for arithmetic that must not be integer arithmetic. */
+function dbl(c: Col): string {
+  return `CAST(${num(c)} AS DOUBLE)`;
 }
 
 function str(c: Col): string {

@@ -16,9 +16,14 @@ export interface EventsDb {
   close(): void;
 }
 
-export async function eventsDb(events: Record<string, unknown>[]): Promise<EventsDb> {
+/** `settings`: SET statements run first, such as the local engine's Trino session settings. */
+export async function eventsDb(
+  events: Record<string, unknown>[],
+  settings: string[] = [],
+): Promise<EventsDb> {
   const instance = await DuckDBInstance.create(":memory:");
   const con = await instance.connect();
+  for (const s of settings) await con.run(s);
   await con.run(
     `CREATE TABLE cwl_events("@timestamp" TIMESTAMPTZ, "@message" VARCHAR, "@logStream" VARCHAR, "@log" VARCHAR, "@ptr" VARCHAR)`,
   );

@@ -1,0 +1,115 @@
+/**
+ * One reader, one answer: the same real CloudTrail events give the same results whether they are
+ * a plain `.json` export (parsed by the lenient reader) or `{"Records":[...]}` files in the S3
+ * delivery layout (read by DuckDB directly), for SQL and for Logs Insights steps. The readOnly
+ * answer is also checked against a count over the raw records.
+ */
+import { promises as fsp, readFileSync } from "node:fs";
+import path from "node:path";
+import type { Dialect, QueryRequest } from "@run-md/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLocalEngine, type LocalEngine } from "../src/index.ts";
+import { datasetsDir, hasShared, tempDir } from "./helpers.ts";
+
+type Event = Record<string, unknown>;
+const DATASET = path.join(datasetsDir, "stratus-red-team-detonation-logs", "events.jsonl");
+const WINDOW = { start: new Date("2000-01-01T00:00:00Z"), end: new Date("2100-01-01T00:00:00Z") };
+
+let events: Event[] = [];
+const dirs: string[] = [];
+const engines: Record<"plain" | "layout", LocalEngine> = {} as never;
+
+/** The events as CloudTrail delivers them: one Records file per account, region and day. */
+async function writeLayout(dir: string): Promise<void> {
+  const groups = new Map<string, Event[]>();
+  for (const e of events) {
+    const day = String(e.eventTime).slice(0, 10).replaceAll("-", "/");
+    const key = `AWSLogs/${e.recipientAccountId}/CloudTrail/${e.awsRegion}/${day}`;
+    groups.set(key, [...(groups.get(key) ?? []), e]);
+  }
+  for (const [key, records] of groups) {
+    await fsp.mkdir(path.join(dir, key), { recursive: true });
+    await fsp.writeFile(path.join(dir, key, "part.json"), JSON.stringify({ Records: records }));
+  }
+}
+
+beforeAll(async () => {
+  if (!hasShared) return;
+  events = readFileSync(DATASET, "utf8")
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => JSON.parse(l) as Event);
+  const plain = await tempDir("run-md-plain-");
+  const layout = await tempDir("run-md-layout-");
+  dirs.push(plain, layout);
+  await fsp.writeFile(path.join(plain, "export.json"), JSON.stringify(events));
+  await writeLayout(layout);
+  engines.plain = await createLocalEngine({ logDir: plain, threads: 1 });
+  engines.layout = await createLocalEngine({ logDir: layout, threads: 1 });
+});
+
+afterAll(async () => {
+  await engines.plain?.close();
+  await engines.layout?.close();
+  for (const d of dirs) await fsp.rm(d, { recursive: true, force: true });
+});
+
+function request(dialect: Dialect, query: string): QueryRequest {
+  return {
+    stepId: "layout",
+    dialect,
+    query,
+    params: {},
+    window: WINDOW,
+    attributes: { optional: false },
+    signal: new AbortController().signal,
+  };
+}
+
+async function both(dialect: Dialect, query: string) {
+  const [plain, layout] = await Promise.all([
+    engines.plain.query(request(dialect, query)),
+    engines.layout.query(request(dialect, query)),
+  ]);
+  return { plain: plain.rows, layout: layout.rows };
+}
+
+describe.skipIf(!hasShared)("a plain export and the S3 layout of the same events", () => {
+  it("give Logs Insights readOnly as 1/0 on both, with the counts of the raw records", async () => {
+    const truth = (flag: boolean) => events.filter((e) => e.readOnly === flag).length;
+    const { plain, layout } = await both(
+      "logs-insights",
+      "stats count(*) as n by readOnly | sort readOnly",
+    );
+    expect(plain).toEqual([
+      ["0", truth(false)],
+      ["1", truth(true)],
+    ]);
+    expect(layout).toEqual(plain);
+    const writes = await both("logs-insights", "filter readOnly = 0 | stats count(*) as n");
+    expect(writes.plain).toEqual([[truth(false)]]);
+    expect(writes.layout).toEqual(writes.plain);
+  });
+
+  it("give SQL readonly as Athena's 'true'/'false' text on both", async () => {
+    const { plain, layout } = await both(
+      "sql",
+      "SELECT readonly, count(*) AS n FROM cloudtrail_logs GROUP BY 1 ORDER BY 1",
+    );
+    expect(plain).toEqual([
+      ["false", events.filter((e) => e.readOnly === false).length],
+      ["true", events.filter((e) => e.readOnly === true).length],
+    ]);
+    expect(layout).toEqual(plain);
+  });
+
+  it.each([
+    "stats count(*) as n by eventSource, eventName | sort n desc, eventSource, eventName | limit 20",
+    "filter ispresent(errorCode) | stats count(*) as n by errorCode, userIdentity.type | sort errorCode, userIdentity.type",
+    "fields eventID, sourceIPAddress, userIdentity.arn, tlsDetails.tlsVersion | sort eventID | limit 50",
+  ])("give the same Insights rows: %s", async (query) => {
+    const { plain, layout } = await both("logs-insights", query);
+    expect(plain.length).toBeGreaterThan(0);
+    expect(layout).toEqual(plain);
+  });
+});
