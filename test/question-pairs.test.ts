@@ -10,7 +10,7 @@ import path from "node:path";
 import type { Dialect, Engine, JsonValue, QueryRequest } from "@run-md/core";
 import { createLocalEngine } from "@run-md/engine-local";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { generateLogs } from "../scripts/generator/index.ts";
+import { generateLogs } from "@run-md/generator";
 
 const START = new Date("2026-11-20T00:00:00Z");
 const END = new Date("2026-11-21T00:00:00Z");
