@@ -4,7 +4,7 @@
  *     [--events-per-day N | --total N] [--seed S] [--regions a,b] [--incidents] [--files-per-hour N]
  */
 import { parseArgs } from "node:util";
-import { DEFAULT_REGIONS, generateLogs } from "./generator/index.ts";
+import { DEFAULT_REGIONS, generateLogs } from "@run-md/generator";
 
 const { values } = parseArgs({
   options: {

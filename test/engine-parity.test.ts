@@ -4,7 +4,7 @@ import path from "node:path";
 import { type Emulator, startEmulator } from "@run-md/aws-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { JsonValue, RunReport } from "../packages/core/src/index.ts";
-import { ensureSampleData } from "../scripts/generator/index.ts";
+import { ensureSampleData } from "@run-md/generator";
 import { runMd } from "./helpers.ts";
 
 /*

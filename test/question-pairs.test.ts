@@ -12,9 +12,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Dialect, Engine, JsonValue, QueryRequest } from "@run-md/core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { generateLogs } from "@run-md/generator";
 import { loadConfig } from "../packages/cli/src/config.ts";
 import { EnginePool } from "../packages/cli/src/engines.ts";
-import { generateLogs } from "../scripts/generator/index.ts";
 
 const START = new Date("2026-11-20T00:00:00Z");
 const END = new Date("2026-11-21T00:00:00Z");

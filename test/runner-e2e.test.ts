@@ -8,7 +8,7 @@ import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { beforeAll, describe, expect, it } from "vitest";
 import schema from "../packages/core/schema/run-report.schema.json" with { type: "json" };
 import type { RunReport } from "../packages/core/src/report.ts";
-import { ensureSampleData } from "../scripts/generator/index.ts";
+import { ensureSampleData } from "@run-md/generator";
 import { REPO, runMd } from "./helpers.ts";
 
 /** The planted incident each bundled runbook must find: the check that fails, and a value of its rows. */
@@ -163,8 +163,11 @@ describe("the bundled runbooks on the sample data", () => {
       "--no-report",
       "--json",
     ]);
-    const report = JSON.parse(res.stdout) as RunReport;
-    const text = JSON.stringify(report);
+    // --json prints an array of run reports for one runbook as for many.
+    const reports = JSON.parse(res.stdout) as RunReport[];
+    expect(Array.isArray(reports)).toBe(true);
+    expect(reports.map((r) => r.runbook.id)).toEqual(["access-key-lifecycle"]);
+    const text = JSON.stringify(reports);
     expect(text).not.toMatch(/\b(AKIA|ASIA)[A-Z0-9]{16}\b/);
     expect(text).toMatch(/(AKIA|ASIA)\*{16}/);
   });

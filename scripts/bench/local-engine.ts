@@ -13,7 +13,7 @@ import { promises as fsp } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { generateLogs } from "../generator/index.ts";
+import { generateLogs } from "@run-md/generator";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const HOUR = 3600_000;

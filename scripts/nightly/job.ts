@@ -138,8 +138,10 @@ async function runOne(rb: NightlyRunbook, options: NightlyOptions): Promise<Nigh
   });
   let report: RunReport | undefined;
   try {
-    const parsed = JSON.parse(Buffer.concat(stdout).toString("utf8")) as RunReport;
-    if (parsed && typeof parsed === "object" && typeof parsed.runId === "string") report = parsed;
+    // `--json` prints an array of run reports: one here, since one runbook is run.
+    const parsed = JSON.parse(Buffer.concat(stdout).toString("utf8")) as unknown;
+    const first = Array.isArray(parsed) ? (parsed[0] as RunReport | undefined) : undefined;
+    if (first && typeof first === "object" && typeof first.runId === "string") report = first;
   } catch {
     // No report: the runbook could not be parsed, or the runner died. stderr says why.
   }

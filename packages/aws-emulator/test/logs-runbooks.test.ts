@@ -11,7 +11,7 @@ import { type Engine, parseRunbook, type RunReport, runRunbook } from "@run-md/c
 import { createLocalEngine } from "@run-md/engine-local";
 import { createLogsEngine } from "@run-md/engine-logs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { ensureSampleData } from "../../../scripts/generator/index.ts";
+import { ensureSampleData } from "@run-md/generator";
 import { type Emulator, startEmulator } from "../src/index.ts";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");

@@ -16,7 +16,7 @@ import type { QueryRequest } from "@run-md/core";
 import { createLocalEngine } from "@run-md/engine-local";
 import { createLogsEngine, type LogsEngine } from "@run-md/engine-logs";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { generateLogs } from "../../../scripts/generator/index.ts";
+import { generateLogs } from "@run-md/generator";
 import { type Emulator, startEmulator } from "../src/index.ts";
 import type { LogsFaults } from "../src/logs.ts";
 

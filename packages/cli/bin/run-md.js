@@ -1,14 +1,21 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx's loader, so `npx run-md` works right after
-// `npm install` with no build step.
-import { register } from "tsx/esm/api";
+// Runs the built CLI (`dist/`, made by `npm run build -w run-md`: on install in this repository,
+// before `npm pack`, and by the test suite's global setup).
 
 // The AWS SDK warns on Node 20 that releases after January 2027 will need Node 22; the SDK
 // version in the lock file supports Node 20, so keep that notice out of run-md's output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
-register();
-const { main } = await import("../src/main.ts");
+let main;
+try {
+  ({ main } = await import("../dist/main.js"));
+} catch (e) {
+  if (e?.code !== "ERR_MODULE_NOT_FOUND" || !String(e.message).includes("dist/main.js")) throw e;
+  process.stderr.write(
+    "run-md is not built (packages/cli/dist/main.js is missing): run `npm run build -w run-md`\n",
+  );
+  process.exit(2);
+}
 const code = await main(process.argv.slice(2));
 process.exitCode = code;
 // Everything is written by now. A query that an engine failed to stop may still hold the event

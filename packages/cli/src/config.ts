@@ -5,7 +5,7 @@ import type { AthenaEngineOptions } from "@run-md/engine-athena";
 import type { LogsEngineOptions } from "@run-md/engine-logs";
 import { isMap, isScalar, LineCounter, parseDocument, type Node as YamlNode } from "yaml";
 
-/** The configuration file at the repository root (or `--config FILE`, or `RUN_MD_CONFIG`). */
+/** The configuration file's name (else `--config FILE`, or `RUN_MD_CONFIG`). */
 export const CONFIG_FILE = "run-md.config.yaml";
 
 export interface LocalConfig {
@@ -98,12 +98,31 @@ function typeOk(t: FieldType, v: unknown): boolean {
   }
 }
 
-/** Reads and validates the configuration file; problems name the file, line and key. */
+/**
+ * The configuration file that applies in `cwd`: `run-md.config.yaml` in it or in the nearest
+ * folder above it (as git, npm and linters find theirs), so a command run from `runbooks/` uses
+ * the repository's configuration. Undefined when there is none up to the filesystem root.
+ */
+export function findConfigFile(cwd: string): string | undefined {
+  let dir = path.resolve(cwd);
+  for (;;) {
+    const candidate = path.join(dir, CONFIG_FILE);
+    if (existsSync(candidate)) return candidate;
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/**
+ * Reads and validates the configuration file (given, or found by `findConfigFile`); relative
+ * paths in it are relative to the file. Problems name the file, line and key.
+ */
 export function loadConfig(file: string | undefined, cwd = process.cwd()): Config {
   const cfg = defaults();
   const explicit = file ?? process.env.RUN_MD_CONFIG;
-  const target = explicit ?? path.join(cwd, CONFIG_FILE);
-  if (!existsSync(target)) {
+  const target = explicit ?? findConfigFile(cwd);
+  if (target === undefined || !existsSync(target)) {
     if (explicit !== undefined) {
       throw new RunMdError("bad-config", `configuration file ${explicit} does not exist`);
     }

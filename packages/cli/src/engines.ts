@@ -1,17 +1,17 @@
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { type Engine, RunMdError } from "@run-md/core";
 import type { Config } from "./config.ts";
 
 export const ENGINE_NAMES = ["local", "athena", "logs"] as const;
 
-/** Repository root (the CLI runs from its sources, so this is stable). */
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-/** Where `logDir: sample` points: generated on demand, never committed. */
-export function sampleDir(): string {
-  return process.env.RUN_MD_SAMPLE_DIR
-    ? path.resolve(process.env.RUN_MD_SAMPLE_DIR)
-    : path.join(REPO_ROOT, ".run-md", "sample-data");
+/**
+ * Where `logDir: sample` points: `.run-md/sample-data` beside the configuration file (the
+ * project's root), or in the current folder without one. Generated on demand, never committed.
+ */
+export function sampleDir(config: Config): string {
+  if (process.env.RUN_MD_SAMPLE_DIR) return path.resolve(process.env.RUN_MD_SAMPLE_DIR);
+  const root = config.source === "defaults" ? process.cwd() : path.dirname(config.source);
+  return path.join(root, ".run-md", "sample-data");
 }
 
 export interface EngineFlags {
@@ -52,8 +52,8 @@ export class EnginePool {
   async localLogDir(): Promise<string> {
     const dir = this.flags.logDir ?? this.config.local.logDir;
     if (dir !== "sample") return path.resolve(dir);
-    const { ensureSampleData } = await import("../../../scripts/generator/index.ts");
-    const sample = await ensureSampleData(sampleDir());
+    const { ensureSampleData } = await import("@run-md/generator");
+    const sample = await ensureSampleData(sampleDir(this.config));
     if (sample.generated) {
       process.stderr.write(
         `run-md: generated the sample data (${sample.start.toISOString()} to ${sample.end.toISOString()}) in ${displayPath(sample.dir)}\n`,

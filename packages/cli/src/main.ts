@@ -2,7 +2,7 @@
  * `run-md` entry point: picks the command and lazily imports its module. A first argument that is
  * not a command means `run` (`run-md runbooks/audit-iam.md`).
  */
-import { readFileSync } from "node:fs";
+import { version } from "./package-files.ts";
 
 export const USAGE = `Usage: run-md <command> [options]
 
@@ -11,6 +11,7 @@ Commands:
                         "run-md runbooks/x.md" is "run-md run runbooks/x.md")
   check [file|dir]...   report every problem in every runbook, linter style (default: runbooks/)
   list [file|dir]...    id, title, severity, schedule, owner and steps of each runbook
+  init [dir]            scaffold runbooks/ (two starters), run-md.config.yaml and a CI workflow
   help [command]        this help, or a command's own
 
 Options:
@@ -27,14 +28,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   run: async () => (await import("./commands/run.ts")).runCommand,
   check: async () => (await import("./commands/check.ts")).checkCommand,
   list: async () => (await import("./commands/list.ts")).listCommand,
+  init: async () => (await import("./commands/init.ts")).initCommand,
 };
-
-export function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
-    version: string;
-  };
-  return pkg.version;
-}
 
 export async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;

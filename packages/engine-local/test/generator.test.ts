@@ -2,11 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, promises as fsp } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  ensureSampleData,
-  generateLogs,
-  SAMPLE_MANIFEST,
-} from "../../../scripts/generator/index.ts";
+import { ensureSampleData, generateLogs, SAMPLE_MANIFEST } from "@run-md/generator";
 import { createLocalEngine, type LocalEngine } from "../src/index.ts";
 import { tempDir } from "./helpers.ts";
 

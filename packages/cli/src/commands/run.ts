@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import {
@@ -26,6 +25,7 @@ import { loadConfig } from "../config.ts";
 import { ENGINE_NAMES, EnginePool } from "../engines.ts";
 import { lintQueries } from "../lint.ts";
 import { summaryLine, TerminalReporter } from "../terminal.ts";
+import { version as toolVersion } from "../package-files.ts";
 
 export const RUN_USAGE = `Usage: run-md [run] <file|dir>... [options]
 
@@ -49,17 +49,10 @@ Options:
   --no-report                   do not write a report file
   --junit <file>                also write JUnit XML (one test case per expectation)
   --markdown <file>             also write a Markdown summary
-  --json                        print the JSON report instead of the terminal output
+  --json                        print the reports as a JSON array instead of the terminal output
   --quiet                       print only the summary line
   -h, --help                    this help
 `;
-
-function toolVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
-    version: string;
-  };
-  return pkg.version;
-}
 
 function fail(message: string, hint?: string): never {
   throw new RunMdError("usage", message, hint === undefined ? {} : { hint });
@@ -282,9 +275,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     printError(e);
     codes.push(2);
   }
-  if (values.json) {
-    const out = reports.length === 1 ? reports[0] : reports;
-    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-  }
+  // One shape whatever the number of runbooks: an array of run reports.
+  if (values.json) process.stdout.write(`${JSON.stringify(reports, null, 2)}\n`);
   return worstExit(codes);
 }

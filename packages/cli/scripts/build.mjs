@@ -1,0 +1,101 @@
+#!/usr/bin/env node
+/**
+ * Builds the `run-md` package into `dist/`: one esbuild bundle of the CLI and the workspace
+ * packages it uses (`@run-md/*`, whose sources are TypeScript), split at the lazy imports so a
+ * command or engine is loaded only when needed; every other package (DuckDB, the AWS SDK,
+ * remark, ...) stays an import of a real dependency of this package. Then `dist/templates/`
+ * gets what `run-md init` writes, taken from the repository (one copy of each).
+ *
+ * Fails when the bundle imports a package that is not among this package's `dependencies`:
+ * an installed run-md would not find it.
+ */
+import { cpSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const PKG_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const REPO = path.resolve(PKG_DIR, "../..");
+const DIST = path.join(PKG_DIR, "dist");
+
+/** What `run-md init` scaffolds: destination in the user's folder ← source in this repository. */
+const TEMPLATES = {
+  "runbooks/audit-iam.md": "runbooks/audit-iam.md",
+  "runbooks/root-account-usage.md": "runbooks/root-account-usage.md",
+  "run-md.config.yaml": "run-md.config.yaml",
+  ".github/workflows/run-md.yml": "packages/cli/templates/run-md.yml",
+};
+
+/** The package name of a bare import: `@aws-sdk/client-athena/x` → `@aws-sdk/client-athena`. */
+function packageName(spec) {
+  const parts = spec.split("/");
+  return spec.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0];
+}
+
+/** Workspace packages are bundled; every other bare import stays external. */
+const externals = {
+  name: "run-md-externals",
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.path.startsWith("node:") || args.path.startsWith("@run-md/")) return undefined;
+      return { path: args.path, external: true };
+    });
+  },
+};
+
+async function bundle() {
+  rmSync(DIST, { recursive: true, force: true });
+  const result = await build({
+    entryPoints: { main: path.join(PKG_DIR, "src/main.ts") },
+    outdir: DIST,
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "node",
+    target: "node20.19",
+    // Chunks sit next to main.js, so `new URL("../package.json", import.meta.url)` finds this
+    // package's package.json from the sources and from the bundle alike.
+    chunkNames: "[name]-[hash]",
+    plugins: [externals],
+    metafile: true,
+    logLevel: "warning",
+    legalComments: "none",
+  });
+  return result.metafile;
+}
+
+function checkDependencies(metafile) {
+  const pkg = JSON.parse(readFileSync(path.join(PKG_DIR, "package.json"), "utf8"));
+  const declared = new Set(Object.keys(pkg.dependencies ?? {}));
+  const missing = new Set();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const imp of output.imports) {
+      if (!imp.external || imp.path.startsWith("node:")) continue;
+      const name = packageName(imp.path);
+      if (!declared.has(name)) missing.add(name);
+    }
+  }
+  if (missing.size > 0) {
+    throw new Error(
+      `packages/cli/package.json: the bundle imports ${[...missing].join(", ")}, not in "dependencies"; add them (with the range the workspace package uses)`,
+    );
+  }
+}
+
+function copyTemplates() {
+  for (const [dest, src] of Object.entries(TEMPLATES)) {
+    const to = path.join(DIST, "templates", dest);
+    mkdirSync(path.dirname(to), { recursive: true });
+    cpSync(path.join(REPO, src), to);
+  }
+}
+
+const t0 = performance.now();
+const metafile = await bundle();
+checkDependencies(metafile);
+copyTemplates();
+if (!process.argv.includes("--quiet")) {
+  console.log(
+    `run-md: built packages/cli/dist in ${Math.round(performance.now() - t0)} ms (${Object.keys(metafile.outputs).length} files)`,
+  );
+}

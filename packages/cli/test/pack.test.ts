@@ -1,0 +1,133 @@
+/**
+ * run-md as a user installs it: `npm pack` of packages/cli, `npm install <tgz>` into an empty
+ * folder outside this repository (from the npm cache the workspace install filled), `run-md
+ * init`, then the starter runbooks run on the bundled sample data and find its planted incidents.
+ */
+import { execFile } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import type { RunReport } from "@run-md/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { repoRoot } from "./check-helpers.ts";
+
+const exec = promisify(execFile);
+
+/** The environment without npm's own `npm_*` variables (set when vitest runs under `npm test`). */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { NO_COLOR: "1", CI: "1" };
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!k.toLowerCase().startsWith("npm_") && k !== "RUN_MD_SAMPLE_DIR") env[k] = v;
+  }
+  return env;
+}
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function run(cmd: string, args: string[], cwd: string): Promise<Run> {
+  try {
+    const { stdout, stderr } = await exec(cmd, args, {
+      cwd,
+      env: cleanEnv(),
+      maxBuffer: 64 << 20,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code?: number; stdout?: string; stderr?: string };
+    return { code: err.code ?? -1, stdout: err.stdout ?? "", stderr: err.stderr ?? "" };
+  }
+}
+
+let work: string;
+let project: string;
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(tmpdir(), "run-md-pack-"));
+  project = path.join(work, "project");
+  const packed = await run(
+    "npm",
+    ["pack", "--json", "--pack-destination", work],
+    path.join(repoRoot, "packages/cli"),
+  );
+  expect(packed.code, packed.stderr).toBe(0);
+  const [{ filename }] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf("["))) as [
+    { filename: string },
+  ];
+  await mkdir(project);
+  const installed = await run(
+    "npm",
+    ["install", "--prefer-offline", "--no-audit", "--no-fund", path.join(work, filename)],
+    project,
+  );
+  expect(installed.code, installed.stderr).toBe(0);
+}, 600_000);
+
+afterAll(async () => {
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe("the packed run-md in an empty folder", () => {
+  it("is JavaScript only: no TypeScript sources, no workspace packages", () => {
+    const pkg = path.join(project, "node_modules/run-md");
+    expect(existsSync(path.join(pkg, "dist/main.js"))).toBe(true);
+    expect(existsSync(path.join(pkg, "src"))).toBe(false);
+    const shipped = readdirSync(pkg, { recursive: true }).map(String);
+    expect(shipped.filter((f) => f.endsWith(".ts"))).toEqual([]);
+    expect(existsSync(path.join(project, "node_modules/@run-md"))).toBe(false);
+  });
+
+  it("run-md init scaffolds the runbooks, the configuration and a CI workflow", async () => {
+    const res = await run("npx", ["run-md", "init"], project);
+    expect(res.stderr).toBe("");
+    expect(res.code).toBe(0);
+    for (const f of [
+      "runbooks/audit-iam.md",
+      "runbooks/root-account-usage.md",
+      "run-md.config.yaml",
+      ".github/workflows/run-md.yml",
+    ]) {
+      expect(existsSync(path.join(project, f)), f).toBe(true);
+      // The starters are the repository's own files, shipped as they are.
+      const original = f.startsWith(".github") ? "packages/cli/templates/run-md.yml" : f;
+      expect(await readFile(path.join(project, f), "utf8"), f).toBe(
+        await readFile(path.join(repoRoot, original), "utf8"),
+      );
+    }
+    expect(await readFile(path.join(project, ".gitignore"), "utf8")).toBe(".run-md/\n");
+    const again = await run("npx", ["run-md", "init"], project);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain("already exist; nothing was written");
+  });
+
+  it("runs a starter on the sample data and finds its planted incident", async () => {
+    const res = await run("npx", ["run-md", "runbooks/root-account-usage.md", "--json"], project);
+    expect(res.code, res.stderr).toBe(1);
+    const [report] = JSON.parse(res.stdout) as RunReport[];
+    const step = report!.steps.find((s) => s.id === "root_activity")!;
+    expect(step.checks.find((c) => c.check === "rows == 0")?.status).toBe("failed");
+    // The generator plants root console activity from 203.0.113.50.
+    expect(JSON.stringify(step.rows)).toContain("203.0.113.50");
+    expect(existsSync(path.join(project, ".run-md/sample-data"))).toBe(true);
+    expect(existsSync(path.join(project, "reports/root-account-usage/latest.json"))).toBe(true);
+  });
+
+  it("from runbooks/, finds the configuration above and writes reports where it says", async () => {
+    const res = await run("npx", ["run-md", "audit-iam.md"], path.join(project, "runbooks"));
+    expect(res.code, res.stderr).toBe(1);
+    expect(res.stdout).toMatch(/reports\/audit-iam\/.+\.json/);
+    const latest = JSON.parse(
+      await readFile(path.join(project, "reports/audit-iam/latest.json"), "utf8"),
+    ) as RunReport;
+    const step = latest.steps.find((s) => s.id === "changes_outside_automation")!;
+    expect(step.checks.find((c) => c.check === "rows == 0")?.status).toBe("failed");
+    expect(JSON.stringify(step.rows)).toContain("user/mallory");
+    expect(existsSync(path.join(project, "runbooks/reports"))).toBe(false);
+    expect(existsSync(path.join(project, "runbooks/.run-md"))).toBe(false);
+  });
+});
