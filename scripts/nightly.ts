@@ -20,10 +20,15 @@ async function main(): Promise<number> {
     return 0;
   }
   const controller = new AbortController();
-  process.once("SIGINT", () => {
-    process.stderr.write("\ninterrupted: cancelling the runs in progress\n");
+  // SIGTERM (a CI job cancelled, a container stopped, a cron timeout) is Ctrl-C: the runs in
+  // progress are cancelled and waited for, so no `run-md` child goes on querying (and, on
+  // Athena, costing money) after the job is gone.
+  const onSignal = (signal: NodeJS.Signals) => {
+    process.stderr.write(`\ninterrupted (${signal}): cancelling the runs in progress\n`);
     controller.abort();
-  });
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
   const result = await runNightly({ ...options, signal: controller.signal });
   process.stdout.write(textSummary(result));
   if (process.env.GITHUB_STEP_SUMMARY) {

@@ -1,4 +1,5 @@
 /** The summary the nightly job prints at the end, for a terminal and for a GitHub job summary. */
+import { markdownText } from "@run-md/core";
 import type { NightlyResult } from "./job.ts";
 import { failedChecks, runErrors } from "./webhook.ts";
 
@@ -74,10 +75,6 @@ export function textSummary(result: NightlyResult): string {
   return out.join("\n");
 }
 
-function cell(text: string): string {
-  return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
-}
-
 export function markdownSummary(result: NightlyResult, siteUrl?: string): string {
   const link = (id: string) =>
     siteUrl ? `[${id}](${siteUrl.replace(/\/+$/, "")}/runbooks/${id}/)` : `\`${id}\``;
@@ -88,7 +85,7 @@ export function markdownSummary(result: NightlyResult, siteUrl?: string): string
     "|---|---|---|---|",
     ...result.outcomes.map(
       (o) =>
-        `| ${o.status} | ${link(o.runbookId)} | ${seconds(o.durationMs)} | ${cell(findings(o))} |`,
+        `| ${o.status} | ${link(o.runbookId)} | ${seconds(o.durationMs)} | ${markdownText(findings(o))} |`,
     ),
     "",
     totals(result),

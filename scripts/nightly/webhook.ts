@@ -2,7 +2,7 @@
  * The message posted when a nightly run fails or errors, in the form a Slack incoming webhook
  * accepts: `text` (the notification and fallback) and Block Kit `blocks`.
  */
-import type { JsonValue, RunReport } from "@run-md/core";
+import { type JsonValue, maskText, type RunReport } from "@run-md/core";
 
 export interface NightlyOutcome {
   runbookId: string;
@@ -14,7 +14,7 @@ export interface NightlyOutcome {
   exitCode: number | null;
   durationMs: number;
   report?: RunReport;
-  /** What the runner printed on stderr (for runs that produced no report). */
+  /** What the runner printed on stderr (for runs that produced no report); raw, unmasked. */
   stderr: string;
 }
 
@@ -60,13 +60,18 @@ export function runErrors(outcome: NightlyOutcome): string[] {
     }
   }
   if (errors.length === 0 && outcome.status === "errored") {
-    const lines = outcome.stderr.trim().split("\n").filter(Boolean);
+    // A crashed runner's last words can hold anything it was handed, credentials included.
+    const lines = maskText(outcome.stderr).trim().split("\n").filter(Boolean);
     errors.push(lines.slice(0, 5).join("\n") || `the runner exited with ${outcome.exitCode}`);
   }
   return errors;
 }
 
-/** Slack's mrkdwn needs &, < and > escaped. */
+/**
+ * Slack's mrkdwn needs &, < and > escaped: unescaped, `<!channel>` pings everyone and
+ * `<https://evil.example|click here>` disguises a link. The top-level `text` (the notification)
+ * is mrkdwn too.
+ */
 function esc(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
@@ -98,7 +103,7 @@ export function slackMessage(outcome: NightlyOutcome, siteUrl: string | undefine
   const url = runbookPageUrl(siteUrl, outcome.runbookId);
   const verb = outcome.status === "failed" ? "failed" : outcome.status;
   const icon = outcome.status === "failed" ? ":red_circle:" : ":warning:";
-  const text = `${icon} run-md: ${outcome.title} ${verb} (severity ${outcome.severity}${
+  const text = `${icon} run-md: ${esc(outcome.title)} ${verb} (severity ${esc(outcome.severity)}${
     failed.length > 0 ? `, ${failed.length} failed check${failed.length === 1 ? "" : "s"}` : ""
   })`;
 

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { RunMdError } from "@run-md/core";
+import { type MaskOptions, RunMdError } from "@run-md/core";
 import type { AthenaEngineOptions } from "@run-md/engine-athena";
 import type { LogsEngineOptions } from "@run-md/engine-logs";
 import { isMap, isScalar, LineCounter, parseDocument, type Node as YamlNode } from "yaml";
@@ -31,12 +31,26 @@ export interface Config {
   logs: LogsConfig;
   /** Parameter values per runbook id. */
   params: Record<string, Record<string, unknown>>;
+  /** What masking hides besides secrets: `accessKeyIds: hide` for widely published outputs. */
+  mask: MaskOptions;
   /** Default step timeout, as written (`10m`). */
   timeout?: string;
   maxScan?: string;
 }
 
 const PARTITIONING: readonly string[] = ["manual", "projection", "bootstrap", "none"];
+const ACCESS_KEY_IDS: readonly string[] = ["show", "hide"];
+/**
+ * The shortest delay between two polls of an AWS query, in ms: below it a poll loop sends tens of
+ * requests a second (pollMinMs: 0 sent 87) for no earlier answer.
+ */
+export const MIN_POLL_MS = 50;
+const POLL_KEYS = [
+  "athena.pollMinMs",
+  "athena.pollMaxMs",
+  "logs.pollIntervalMs",
+  "logs.maxPollIntervalMs",
+];
 
 type FieldType = "string" | "number" | "string[]" | "map";
 const SCHEMA: Record<string, FieldType | Record<string, FieldType>> = {
@@ -71,6 +85,7 @@ const SCHEMA: Record<string, FieldType | Record<string, FieldType>> = {
     pricePerGbUsd: "number",
   },
   params: "map",
+  mask: { accessKeyIds: "string" },
 };
 
 function defaults(): Config {
@@ -82,6 +97,7 @@ function defaults(): Config {
     athena: {},
     logs: {},
     params: {},
+    mask: {},
   };
 }
 
@@ -148,7 +164,15 @@ export function loadConfig(file: string | undefined, cwd = process.cwd()): Confi
       `${where(root as YamlNode)} the configuration must be a mapping`,
     );
   }
-  const data = (doc.toJS() ?? {}) as Record<string, unknown>;
+  let data: Record<string, unknown>;
+  try {
+    // The yaml library refuses documents whose aliases expand too far (a "billion laughs").
+    data = (doc.toJS() ?? {}) as Record<string, unknown>;
+  } catch (e) {
+    throw new RunMdError("bad-config", `${target}: ${(e as Error).message}`, {
+      hint: "Write the values out instead of repeating anchors (&name) and aliases (*name).",
+    });
+  }
   /** The node of a key (not its value), so messages point at the name the author typed. */
   const keyNode = (keyPath: string[]): YamlNode | undefined => {
     let map: unknown = root;
@@ -169,7 +193,7 @@ export function loadConfig(file: string | undefined, cwd = process.cwd()): Confi
     });
   };
   for (const [key, value] of Object.entries(data)) {
-    const spec = SCHEMA[key];
+    const spec = Object.hasOwn(SCHEMA, key) ? SCHEMA[key] : undefined;
     if (spec === undefined) fail(keyNode([key]), `unknown configuration key "${key}"`);
     if (typeof spec === "string") {
       if (!typeOk(spec, value)) fail(valueNode([key]), `"${key}" must be a ${spec}`);
@@ -177,9 +201,15 @@ export function loadConfig(file: string | undefined, cwd = process.cwd()): Confi
     }
     if (!typeOk("map", value)) fail(valueNode([key]), `"${key}" must be a mapping`);
     for (const [sub, v] of Object.entries(value as Record<string, unknown>)) {
-      const t = spec![sub];
+      const t = Object.hasOwn(spec!, sub) ? spec![sub] : undefined;
       if (t === undefined) fail(keyNode([key, sub]), `unknown key "${sub}" in "${key}"`);
       if (!typeOk(t!, v)) fail(valueNode([key, sub]), `"${key}.${sub}" must be a ${t}`);
+      if (POLL_KEYS.includes(`${key}.${sub}`) && (v as number) < MIN_POLL_MS) {
+        fail(valueNode([key, sub]), `"${key}.${sub}" must be at least ${MIN_POLL_MS} (ms)`);
+      }
+      if (key === "mask" && !ACCESS_KEY_IDS.includes(v as string)) {
+        fail(valueNode([key, sub]), `"mask.${sub}" must be one of ${ACCESS_KEY_IDS.join(", ")}`);
+      }
     }
   }
   const d = data as Partial<Config>;
@@ -194,6 +224,7 @@ export function loadConfig(file: string | undefined, cwd = process.cwd()): Confi
     athena: { ...d.athena },
     logs: { ...d.logs },
     params: { ...d.params } as Config["params"],
+    mask: { ...d.mask },
   };
   const base = path.dirname(target);
   if (merged.local.logDir !== "sample")
@@ -224,6 +255,16 @@ function applyEnv(cfg: Config): Config {
         hint: 'manual: region/year/month/day; projection: "timestamp"; bootstrap: date_partition/...; none.',
       },
     );
+  }
+  const accessKeyIds = env.RUN_MD_MASK_ACCESS_KEY_IDS;
+  if (accessKeyIds) {
+    if (!ACCESS_KEY_IDS.includes(accessKeyIds)) {
+      throw new RunMdError(
+        "bad-config",
+        `RUN_MD_MASK_ACCESS_KEY_IDS "${accessKeyIds}" is not one of ${ACCESS_KEY_IDS.join(", ")}`,
+      );
+    }
+    cfg.mask.accessKeyIds = accessKeyIds as "show" | "hide";
   }
   if (env.RUN_MD_LOGS_ENDPOINT) cfg.logs.endpoint = env.RUN_MD_LOGS_ENDPOINT;
   if (env.RUN_MD_LOG_GROUPS)

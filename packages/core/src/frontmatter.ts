@@ -304,6 +304,11 @@ function readParam(
     );
     return undefined;
   }
+  if (name === "__proto__") {
+    // Every other name works, `toString` and `constructor` included (own-property lookups).
+    at(nameNode, RULES.invalidValue, `parameter name "__proto__" is reserved; choose another name`);
+    return undefined;
+  }
   if ((BUILTIN_PARAMS as readonly string[]).includes(name)) {
     at(
       nameNode,

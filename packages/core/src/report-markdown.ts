@@ -10,10 +10,30 @@ const ICON: Record<string, string> = {
   cancelled: "⏹️",
 };
 
+/**
+ * Text as literal Markdown: every value from the logs is chosen by whoever made the AWS call (a
+ * userAgent of `<img src=x onerror=...>` or `[click](javascript:...)`), and GitHub renders a step
+ * summary's HTML and links. A backslash before ASCII punctuation makes it a plain character
+ * (CommonMark "backslash escapes"): escaping `<` `>` `&` stops raw HTML, autolinks and entities,
+ * `[` `]` links and images, `*` `_` `~` `` ` `` emphasis and code, `|` table cells. Line breaks
+ * become spaces, so a value cannot start a block of its own.
+ */
+export function markdownText(s: string): string {
+  return s.replace(/\r?\n|\r/g, " ").replace(/[\\`*_~[\]<>&|]/g, "\\$&");
+}
+
+/** Inline code that no backtick in `s` can close early. */
+function code(s: string): string {
+  const longest = Math.max(0, ...[...s.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = "`".repeat(longest + 1);
+  const pad = s.startsWith("`") || s.endsWith("`") ? " " : "";
+  return `${fence}${pad}${s.replace(/\r?\n|\r/g, " ")}${pad}${fence}`;
+}
+
 function cell(v: JsonValue | undefined): string {
   const s = v === null || v === undefined ? "" : typeof v === "string" ? v : JSON.stringify(v);
-  const one = s.replace(/\r?\n/g, " ").replaceAll("|", "\\|");
-  return one.length > 80 ? `${one.slice(0, 77)}...` : one;
+  const one = s.replace(/\r?\n|\r/g, " ");
+  return markdownText(one.length > 80 ? `${one.slice(0, 77)}...` : one);
 }
 
 function table(columns: string[], rows: JsonValue[][]): string {
@@ -30,21 +50,24 @@ export function toMarkdown(reports: RunReport[], opts: { rows?: number } = {}): 
   const maxRows = opts.rows ?? 5;
   const out: string[] = [];
   for (const r of reports) {
-    out.push(`## ${ICON[r.status] ?? ""} ${r.runbook.title} — ${r.status}`, "");
+    out.push(`## ${ICON[r.status] ?? ""} ${markdownText(r.runbook.title)} — ${r.status}`, "");
     out.push(
-      `\`${r.runbook.path}\` · severity ${r.runbook.severity} · window ${r.window.start} → ${r.window.end} · ${(r.durationMs / 1000).toFixed(1)}s`,
+      `${code(r.runbook.path)} · severity ${r.runbook.severity} · window ${r.window.start} → ${r.window.end} · ${(r.durationMs / 1000).toFixed(1)}s`,
       "",
     );
     for (const s of r.steps) {
-      out.push(`### ${ICON[s.status] ?? ""} ${s.title ?? s.id} (\`${s.id}\`, ${s.engine})`, "");
+      out.push(
+        `### ${ICON[s.status] ?? ""} ${markdownText(s.title ?? s.id)} (${code(s.id)}, ${s.engine})`,
+        "",
+      );
       if (s.error)
         out.push(
-          `> **${s.error.code}**: ${s.error.message}${s.error.hint ? `  \n> ${s.error.hint}` : ""}`,
+          `> **${s.error.code}**: ${markdownText(s.error.message)}${s.error.hint ? `  \n> ${markdownText(s.error.hint)}` : ""}`,
           "",
         );
       for (const c of s.checks) {
         out.push(
-          `- ${ICON[c.status] ?? ""} \`${c.check}\`${c.label ? ` — ${c.label}` : ""}: ${c.message}`,
+          `- ${ICON[c.status] ?? ""} ${code(c.check)}${c.label ? ` — ${markdownText(c.label)}` : ""}: ${markdownText(c.message)}`,
         );
         if (c.offendingRows?.length) {
           const cols = Object.keys(c.offendingRows[0] ?? {});
@@ -72,7 +95,7 @@ export function toMarkdown(reports: RunReport[], opts: { rows?: number } = {}): 
       }
     }
     if ((r.status === "failed" || r.status === "errored") && r.runbook.escalation) {
-      out.push(`**Escalation:** ${r.runbook.escalation.trim()}`, "");
+      out.push(`**Escalation:** ${markdownText(r.runbook.escalation.trim())}`, "");
     }
   }
   return `${out.join("\n").trimEnd()}\n`;

@@ -3,7 +3,7 @@ import type { BoundParam, Engine, JsonValue, QueryResult } from "./engine.ts";
 import { isRunMdError, RunMdError } from "./errors.ts";
 import { evaluateChecks, worstStatus } from "./evaluate.ts";
 import { ENGINE_DIALECTS } from "./info.ts";
-import { maskText, maskValue } from "./mask.ts";
+import { type MaskOptions, maskText, maskValue } from "./mask.ts";
 import type { Dialect, ParamValue, Runbook, Step } from "./model.ts";
 import { coerceParam } from "./params.ts";
 import {
@@ -46,6 +46,8 @@ export interface RunOptions {
   /** How long an engine may take to stop a cancelled query (default `STOP_GRACE_MS`). */
   stopGraceMs?: number;
   signal?: AbortSignal;
+  /** What masking hides besides secrets (configuration `mask.accessKeyIds`). */
+  mask?: MaskOptions;
   now?: () => Date;
   toolVersion: string;
   runId?: string;
@@ -77,6 +79,7 @@ export function chooseEngine(
 ): string {
   if (
     override !== undefined &&
+    Object.hasOwn(ENGINE_DIALECTS, override) &&
     (ENGINE_DIALECTS as Record<string, readonly Dialect[]>)[override]?.includes(step.dialect)
   ) {
     return override;
@@ -96,7 +99,7 @@ export function resolveParams(
   const decls = runbook.meta.params;
   const out: Record<string, BoundParam> = {};
   for (const name of Object.keys(cliParams)) {
-    if (!(name in decls)) {
+    if (!Object.hasOwn(decls, name)) {
       const known = Object.keys(decls);
       throw new RunMdError(
         "bad-param",
@@ -112,8 +115,9 @@ export function resolveParams(
   for (const [name, decl] of Object.entries(decls)) {
     let input: ParamInput | undefined;
     if (decl.default !== undefined) input = { value: decl.default, source: "default" };
-    if (name in configParams) input = { value: configParams[name], source: "configuration" };
-    if (name in cliParams) input = { value: cliParams[name], source: "--param" };
+    if (Object.hasOwn(configParams, name))
+      input = { value: configParams[name], source: "configuration" };
+    if (Object.hasOwn(cliParams, name)) input = { value: cliParams[name], source: "--param" };
     if (input === undefined) {
       throw new RunMdError(
         "missing-param",
@@ -276,20 +280,20 @@ async function runStep(
   }
   const durationMs = Date.now() - started;
   // Mask credentials before anything (checks' offending rows included) can show a value.
-  const rows = result.rows.map((r) => r.map((v) => maskValue(v)) as JsonValue[]);
+  const rows = result.rows.map((r) => r.map((v) => maskValue(v, ctx.options.mask)) as JsonValue[]);
   const masked: QueryResult = { ...result, rows };
   const checks = evaluateChecks(step.checks, masked);
   return {
     ...base,
     status: worstStatus(checks.map((c) => c.status)),
     durationMs,
-    query: maskText(result.queryAsRun),
+    query: maskText(result.queryAsRun, ctx.options.mask),
     stats: result.stats,
     columns: result.columns,
     rows: rows.slice(0, REPORT_ROWS),
     rowCount: rows.length,
     truncated: rows.length > REPORT_ROWS,
-    warnings: result.warnings.map(maskText),
+    warnings: result.warnings.map((w) => maskText(w, ctx.options.mask)),
     checks,
   };
 }
@@ -309,7 +313,7 @@ export async function runRunbook(
   const window = resolveWindow(options.window ?? {}, runbook.meta.window, startedAt);
   const params = resolveParams(runbook, options.configParams, options.cliParams);
   const plainParams = Object.fromEntries(Object.entries(params).map(([k, p]) => [k, p.value]));
-  if (options.engine !== undefined && !(options.engine in ENGINE_DIALECTS)) {
+  if (options.engine !== undefined && !Object.hasOwn(ENGINE_DIALECTS, options.engine)) {
     throw new RunMdError("unknown-engine", `unknown engine "${options.engine}"`, {
       hint: `Engines: ${Object.keys(ENGINE_DIALECTS).join(", ")}.`,
     });

@@ -198,10 +198,11 @@ describe("JUnit XML", () => {
 describe("Markdown summary", () => {
   it("lists each check, its offending rows and the escalation of a failed run", () => {
     const md = toMarkdown([sampleReport()]);
-    expect(md).toContain('## ❌ Audit IAM <changes> & "more" — failed');
+    // Text is escaped as literal Markdown: no raw HTML from titles or log values.
+    expect(md).toContain('## ❌ Audit IAM \\<changes\\> \\& "more" — failed');
     expect(md).toContain("`rows == 0` — nobody outside automation: rows = 1, expected == 0");
     expect(md).toContain("| arn:aws:iam::1:user/mallory | 3 |");
     expect(md).toContain("**Escalation:** Page the security on-call.");
-    expect(md).toContain("> **sql-syntax**: syntax error at <end>");
+    expect(md).toContain("> **sql-syntax**: syntax error at \\<end\\>");
   });
 });

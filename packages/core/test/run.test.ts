@@ -279,11 +279,15 @@ describe("running a runbook", () => {
 
   it("keeps the first 100 rows with the total count, and masks credentials in rows and checks", async () => {
     const rows = Array.from({ length: 150 }, (_, i) => [
-      i === 0 ? "AKIAIOSFODNN7EXAMPLE" : `v${i}`,
+      i === 0
+        ? "AKIAIOSFODNN7EXAMPLE"
+        : i === 1
+          ? "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+          : `v${i}`,
     ]);
     const report = await runRunbook(
       runbook(SOURCE.replace("rows == 1   # one row", "no n like 'AKIA%'")),
-      opts({ step: "first" }),
+      opts({ step: "first", mask: { accessKeyIds: "hide" } }),
       engines({ first: { columns: [{ name: "n", type: "varchar" }], rows } }),
     );
     const step = report.steps[0]!;
@@ -291,7 +295,19 @@ describe("running a runbook", () => {
     expect(step.rowCount).toBe(150);
     expect(step.truncated).toBe(true);
     expect(step.rows[0]).toEqual(["AKIA****************"]);
+    expect(step.rows[1]).toEqual(["****************"]);
     // Masked before the checks ran: the offending row shows no key either.
     expect(JSON.stringify(report)).not.toContain("IOSFODNN7EXAMPLE");
+    expect(JSON.stringify(report)).not.toContain("EXAMPLEKEY");
+  });
+
+  it("shows access key ids by default, and still hides secret keys", async () => {
+    const rows = [["AKIAIOSFODNN7EXAMPLE"], ["wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"]];
+    const report = await runRunbook(
+      runbook(SOURCE.replace("rows == 1   # one row", "rows == 2")),
+      opts({ step: "first" }),
+      engines({ first: { columns: [{ name: "n", type: "varchar" }], rows } }),
+    );
+    expect(report.steps[0]!.rows).toEqual([["AKIAIOSFODNN7EXAMPLE"], ["****************"]]);
   });
 });

@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import {
@@ -69,6 +70,34 @@ function printError(e: unknown): void {
   }
 }
 
+/**
+ * The reports directory must be a directory or not exist yet (it is created): a path that is a
+ * file, or that runs through one, is a configuration error before any query runs.
+ */
+function checkReportsDir(dir: string, source: string): void {
+  for (let p = dir; ; p = path.dirname(p)) {
+    let st: ReturnType<typeof statSync>;
+    try {
+      st = statSync(p, { throwIfNoEntry: false });
+    } catch {
+      st = undefined; // ENOTDIR: a parent is a file; the walk up finds it
+    }
+    if (st !== undefined) {
+      if (st.isDirectory()) return;
+      throw new RunMdError(
+        "bad-config",
+        `reports directory ${dir} (${source}) is not a directory: ${p} is a file`,
+        { hint: "Point reportsDir (or --reports-dir) at a directory, or pass --no-report." },
+      );
+    }
+    if (path.dirname(p) === p) return;
+  }
+}
+
+function reportsDirOf(flag: string | undefined, config: ReturnType<typeof loadConfig>): string {
+  return flag ? path.resolve(flag) : config.reportsDir;
+}
+
 function worstExit(codes: number[]): number {
   if (codes.includes(130)) return 130;
   return Math.max(0, ...codes);
@@ -133,7 +162,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         hint: `Engines: ${ENGINE_NAMES.join(", ")}.`,
       });
     }
-    cliParams = {};
+    cliParams = Object.create(null) as Record<string, string>;
     for (const p of values.param ?? []) {
       const eq = p.indexOf("=");
       if (eq <= 0)
@@ -179,6 +208,14 @@ export async function runCommand(argv: string[]): Promise<number> {
       );
       return 2;
     }
+    if (!values["no-report"]) {
+      const source = values["reports-dir"]
+        ? "--reports-dir"
+        : process.env.RUN_MD_REPORTS_DIR
+          ? "RUN_MD_REPORTS_DIR"
+          : `reportsDir in ${config.source}`;
+      checkReportsDir(reportsDirOf(values["reports-dir"], config), source);
+    }
     pool = new EnginePool(config, {
       ...(values["log-dir"] === undefined ? {} : { logDir: values["log-dir"] }),
       ...(values.region === undefined ? {} : { region: values.region }),
@@ -203,9 +240,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const live = Boolean(process.stdout.isTTY) && !process.env.CI && !values.json && !values.quiet;
   const reports: RunReport[] = [];
   const codes: number[] = [];
-  const reportsDir = values["reports-dir"]
-    ? path.resolve(values["reports-dir"])
-    : config.reportsDir;
+  const reportsDir = reportsDirOf(values["reports-dir"], config);
   const version = toolVersion();
   try {
     for (const runbook of runbooks) {
@@ -221,7 +256,9 @@ export async function runCommand(argv: string[]): Promise<number> {
           {
             ...(values.engine === undefined ? {} : { engine: values.engine }),
             configEngines: config.engines,
-            configParams: config.params[runbook.meta.id] ?? {},
+            configParams: Object.hasOwn(config.params, runbook.meta.id)
+              ? (config.params[runbook.meta.id] ?? {})
+              : {},
             cliParams,
             window: {
               ...(values.since === undefined ? {} : { since: values.since }),
@@ -232,6 +269,7 @@ export async function runCommand(argv: string[]): Promise<number> {
             ...(timeoutMs === undefined ? {} : { defaultTimeoutMs: timeoutMs }),
             ...(maxScanBytes === undefined ? {} : { maxScanBytes }),
             signal: controller.signal,
+            mask: config.mask,
             toolVersion: version,
           },
           {

@@ -1,0 +1,205 @@
+import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { gunzipSync } from "node:zlib";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { RunReport } from "../packages/core/src/report.ts";
+import { ensureSampleData } from "../scripts/generator/index.ts";
+import { runMd } from "./helpers.ts";
+
+/*
+ * Hardening (issue 10): attacks and mistakes reproduced through the real `run-md` binary.
+ */
+
+let base: string;
+let logDir: string;
+let window: string[];
+
+beforeAll(async () => {
+  base = await mkdtemp(path.join(tmpdir(), "run-md-hardening-"));
+  const sample = await ensureSampleData(path.join(base, "data"), { incidents: true });
+  logDir = sample.dir;
+  window = ["--from", sample.start.toISOString(), "--to", sample.end.toISOString()];
+});
+
+/** Every CloudTrail record under `dir`, read independently of any engine. */
+async function records(dir: string): Promise<Record<string, unknown>[]> {
+  const out: Record<string, unknown>[] = [];
+  for (const e of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!e.isFile() || !/\.json(\.gz)?$/.test(e.name) || e.name.startsWith(".run-md")) continue;
+    const raw = await readFile(path.join(e.parentPath, e.name));
+    const text = (e.name.endsWith(".gz") ? gunzipSync(raw) : raw).toString("utf8");
+    out.push(...((JSON.parse(text) as { Records: Record<string, unknown>[] }).Records ?? []));
+  }
+  return out;
+}
+
+function expectCleanError(res: { code: number | null; stderr: string }, ...names: string[]) {
+  expect(res.code).toBe(2);
+  expect(res.stderr).not.toContain("internal error");
+  expect(res.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  for (const n of names) expect(res.stderr).toContain(n);
+}
+
+describe("masking through the CLI: credentials hidden, evidence kept", () => {
+  it("the access-key-lifecycle runbook shows which key was created for another user", async () => {
+    // The truth, from the raw records: keys created by one identity for another user.
+    const truth = (await records(logDir))
+      .filter((r) => r.eventName === "CreateAccessKey" && r.errorCode === undefined)
+      .filter((r) => {
+        const owner = (r.requestParameters as { userName?: string } | null)?.userName;
+        const id = r.userIdentity as { userName?: string; arn?: string };
+        return (
+          owner !== undefined &&
+          owner !== (id.userName ?? "") &&
+          !/:assumed-role\/(ci-deployer|terraform-automation)\//.test(id.arn ?? "")
+        );
+      })
+      .map((r) => (r.responseElements as { accessKey: { accessKeyId: string } }).accessKey);
+    expect(truth.length).toBeGreaterThan(0);
+    const args = [
+      "runbooks/access-key-lifecycle.md",
+      "--log-dir",
+      logDir,
+      "--step",
+      "keys_for_others",
+    ];
+    const res = await runMd([...args, "--json", "--no-report", ...window]);
+    const report = JSON.parse(res.stdout) as RunReport;
+    const step = report.steps[0]!;
+    const col = step.columns.findIndex((c) => c.name === "access_key_id");
+    expect(step.rows.map((r) => r[col]).sort()).toEqual(truth.map((k) => k.accessKeyId).sort());
+
+    // Hidden on request (outputs published to a wide audience), in every output.
+    const dir = await mkdtemp(path.join(base, "hide-"));
+    const md = path.join(dir, "summary.md");
+    const hidden = await runMd(
+      [...args, "--reports-dir", dir, "--markdown", md, "--json", ...window],
+      { env: { RUN_MD_MASK_ACCESS_KEY_IDS: "hide" } },
+    );
+    const written = await readFile(path.join(dir, "access-key-lifecycle", "latest.json"), "utf8");
+    for (const text of [hidden.stdout, written, await readFile(md, "utf8")]) {
+      for (const k of truth) expect(text).not.toContain(k.accessKeyId);
+      expect(text).toContain("AKIA****************");
+    }
+  });
+
+  it("a bad mask setting is a configuration error naming the file and line", async () => {
+    const cfg = path.join(base, "mask.config.yaml");
+    await writeFile(cfg, "mask:\n  accessKeyIds: hidden\n");
+    const res = await runMd(["runbooks/kms-key-deletion.md", "--config", cfg, "--no-report"]);
+    expectCleanError(res, `${cfg}:2:17`, "show, hide");
+  });
+});
+
+describe("configuration mistakes are clear errors, not crashes", () => {
+  it("a YAML alias bomb in the configuration is a bad-config error naming the file", async () => {
+    const cfg = path.join(base, "bomb.config.yaml");
+    const lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (const [i, c] of [..."bcdefghi"].entries()) {
+      const prev = "abcdefghi"[i];
+      lines.push(`${c}: &${c} [${Array(9).fill(`*${prev}`).join(",")}]`);
+    }
+    await writeFile(cfg, `${lines.join("\n")}\n`);
+    const res = await runMd(["runbooks/kms-key-deletion.md", "--config", cfg, "--no-report"]);
+    expectCleanError(res, cfg, "alias");
+  });
+
+  it("a reports path that is a file is refused before any query, naming it", async () => {
+    const file = path.join(base, "reports-is-a-file");
+    await writeFile(file, "not a directory\n");
+    for (const dir of [file, path.join(file, "below")]) {
+      const res = await runMd([
+        "runbooks/kms-key-deletion.md",
+        "--log-dir",
+        logDir,
+        "--reports-dir",
+        dir,
+      ]);
+      expectCleanError(res, file, "is a file");
+      expect(res.stdout).not.toContain("kms-key-deletion:"); // no step ran
+    }
+    const cfg = path.join(base, "reports.config.yaml");
+    await writeFile(cfg, `reportsDir: ${file}\n`);
+    const res = await runMd(["runbooks/kms-key-deletion.md", "--config", cfg, "--log-dir", logDir]);
+    expectCleanError(res, file, cfg);
+    expect(await readFile(file, "utf8")).toBe("not a directory\n");
+  });
+
+  it("athena.pollMinMs: 0 is refused with the file, line and the minimum", async () => {
+    const cfg = path.join(base, "poll.config.yaml");
+    await writeFile(cfg, "athena:\n  region: us-east-1\n  pollMinMs: 0\n");
+    const res = await runMd(["runbooks/kms-key-deletion.md", "--config", cfg, "--no-report"]);
+    expectCleanError(res, `${cfg}:3:14`, "at least 50");
+  });
+
+  it("configuration keys named like Object's properties are unknown keys, not crashes", async () => {
+    const cfg = path.join(base, "proto.config.yaml");
+    await writeFile(cfg, "constructor: 1\nathena:\n  toString: x\n");
+    const res = await runMd(["runbooks/kms-key-deletion.md", "--config", cfg, "--no-report"]);
+    expectCleanError(res, `${cfg}:1:1`, 'unknown configuration key "constructor"');
+  });
+});
+
+describe("user names that meet objects", () => {
+  it("parameters named toString and constructor work, from defaults and --param", async () => {
+    const dir = await mkdtemp(path.join(base, "params-"));
+    const file = path.join(dir, "proto.md");
+    await writeFile(
+      file,
+      [
+        "---",
+        "title: Parameters named like Object's properties",
+        "params:",
+        '  toString: { type: string, default: "Create%" }',
+        "  constructor: { type: integer, default: 5 }",
+        "  hasOwnProperty: { type: string }",
+        "---",
+        "",
+        "```sql names",
+        "SELECT {{toString}} AS pattern, {{constructor}} AS n, {{hasOwnProperty}} AS h, count(*) AS events",
+        "FROM cloudtrail_logs WHERE eventname LIKE {{toString}}",
+        "```",
+        "",
+      ].join("\n"),
+    );
+    const res = await runMd([
+      file,
+      "--log-dir",
+      logDir,
+      "--param",
+      "constructor=7",
+      "--param",
+      "hasOwnProperty=yes",
+      "--json",
+      "--no-report",
+      ...window,
+    ]);
+    expect(res.stderr).toBe("");
+    expect(res.code).toBe(0);
+    const report = JSON.parse(res.stdout) as RunReport;
+    const truth = (await records(logDir)).filter((r) =>
+      String(r.eventName).startsWith("Create"),
+    ).length;
+    expect(report.steps[0]!.rows).toEqual([["Create%", 7, "yes", truth]]);
+    expect(report.params).toMatchObject({ toString: "Create%", constructor: 7 });
+
+    const unknown = await runMd([file, "--param", "valueOf=1", "--no-report", "--log-dir", logDir]);
+    expectCleanError(unknown, 'unknown parameter "valueOf"');
+  });
+
+  it("a parameter named __proto__ is refused by check, with its line", async () => {
+    const dir = await mkdtemp(path.join(base, "proto-"));
+    const file = path.join(dir, "proto.md");
+    await writeFile(
+      file,
+      "---\ntitle: P\nparams:\n  __proto__: { type: string, default: x }\n---\n\n```sql s\nSELECT {{__proto__}} AS a FROM cloudtrail_logs\n```\n",
+    );
+    const res = await runMd(["check", file]);
+    expectCleanError(
+      { code: res.code, stderr: res.stdout + res.stderr },
+      `${file}:4:3`,
+      "reserved",
+    );
+  });
+});

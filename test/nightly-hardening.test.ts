@@ -1,0 +1,176 @@
+/**
+ * The nightly job under attack and under a stop signal (issue 10): Slack mrkdwn in titles is
+ * escaped in the notification text, a crashed run's stderr is masked before it is posted, and
+ * SIGTERM cancels the runs in progress instead of orphaning them.
+ */
+import { spawn } from "node:child_process";
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureSampleData } from "../scripts/generator/index.ts";
+import { REPO } from "./helpers.ts";
+
+const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+
+interface Posted {
+  text: string;
+  blocks: unknown[];
+}
+
+async function startReceiver() {
+  const received: Posted[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      received.push(JSON.parse(Buffer.concat(chunks).toString("utf8")) as Posted);
+      res.writeHead(200).end("ok");
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    received,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+/** The nightly job as one process (no npm or tsx wrapper), so a signal reaches it directly. */
+function nightly(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/nightly.ts", ...args], {
+    cwd: REPO,
+    env: { ...process.env, CI: "1", NO_COLOR: "1", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (b: Buffer) => {
+    stdout += b;
+  });
+  child.stderr.on("data", (b: Buffer) => {
+    stderr += b;
+  });
+  const done = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+    child.on("close", (code, signal) => resolve({ code, signal })),
+  );
+  return { child, done, out: () => ({ stdout, stderr }) };
+}
+
+/** Pids of live processes whose command line mentions `marker` (our own temp directory). */
+async function processesMentioning(marker: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "");
+    if (cmdline.includes(marker)) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+const runbook = (front: string, body: string) => `---\n${front.trim()}\n---\n\n${body.trim()}\n`;
+
+let work: string;
+let config: string;
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(tmpdir(), "run-md-nightly-hardening-"));
+  const sample = await ensureSampleData(path.join(work, "data"), { incidents: true });
+  config = path.join(work, "run-md.config.yaml");
+  await writeFile(config, `local:\n  logDir: ${sample.dir}\n`);
+});
+
+describe("the nightly job's notifications", () => {
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  afterAll(() => receiver?.close());
+
+  it("escapes mrkdwn in the notification text and masks a crashed run's stderr", async () => {
+    receiver = await startReceiver();
+    const dir = path.join(work, "notify");
+    await mkdir(dir);
+    await writeFile(
+      path.join(dir, "evil-title.md"),
+      runbook(
+        'title: "<!channel> look <https://evil.example|click here>"\nschedule: nightly',
+        "```sql any\nSELECT eventname FROM cloudtrail_logs LIMIT 1\n```\n\n```expect\nrows == 0\n```",
+      ),
+    );
+    // A runbook the runner refuses, quoting the offending key (a secret) on stderr.
+    await writeFile(
+      path.join(dir, "crashes.md"),
+      runbook(`title: Leaky\nschedule: nightly\n${SECRET}: 1`, "```sql s\nSELECT 1 AS one\n```"),
+    );
+    const job = nightly(
+      [
+        "--runbooks",
+        dir,
+        "--reports-dir",
+        path.join(dir, "reports"),
+        "--config",
+        config,
+        "--no-build",
+      ],
+      { RUN_MD_WEBHOOK_URL: receiver.url },
+    );
+    const { code } = await job.done;
+    expect(code, job.out().stderr).toBe(2);
+    expect(receiver.received).toHaveLength(2);
+    const evil = receiver.received.find((m) => m.text.includes("look"))!;
+    expect(evil.text).not.toMatch(/<!channel>|<https:/);
+    expect(evil.text).toContain("&lt;!channel&gt; look &lt;https://evil.example|click here&gt;");
+    // Every mrkdwn text (plain_text shows its text as written, and is not parsed).
+    const mrkdwn = JSON.stringify(evil.blocks).match(/"type":"mrkdwn","text":"(?:[^"\\]|\\.)*"/g);
+    expect(mrkdwn?.length).toBeGreaterThan(0);
+    for (const t of mrkdwn ?? []) expect(t).not.toMatch(/<!channel>|<https:/);
+    const leaky = receiver.received.find((m) => m.text.includes("Leaky"))!;
+    const posted = JSON.stringify(leaky);
+    expect(posted).toContain("unknown front matter key"); // the runner's words are there ...
+    expect(posted).not.toContain(SECRET); // ... without the secret
+    expect(posted).not.toContain("EXAMPLEKEY");
+  }, 180_000);
+});
+
+describe("SIGTERM stops the nightly job like Ctrl-C", () => {
+  it("cancels the runs in progress, waits for them and leaves no run-md process behind", async () => {
+    const dir = path.join(work, "slow-runbooks");
+    await mkdir(dir);
+    for (const name of ["slow-one", "slow-two"]) {
+      await writeFile(
+        path.join(dir, `${name}.md`),
+        runbook(
+          `title: ${name}\nschedule: nightly`,
+          "```sql forever timeout=10m\nSELECT count(*) AS n FROM range(1000000000000) WHERE range % 7 = 3\n```",
+        ),
+      );
+    }
+    const job = nightly([
+      "--runbooks",
+      dir,
+      "--reports-dir",
+      path.join(dir, "reports"),
+      "--config",
+      config,
+      "--no-build",
+    ]);
+    // Wait until both run-md children are querying.
+    const deadline = Date.now() + 60_000;
+    let children: number[] = [];
+    while (Date.now() < deadline) {
+      children = (await processesMentioning(dir)).filter((p) => p !== job.child.pid);
+      if (children.length >= 2) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(children.length).toBeGreaterThanOrEqual(2);
+    await new Promise((r) => setTimeout(r, 1500)); // past start-up, into the queries
+    job.child.kill("SIGTERM");
+    const { code, signal } = await job.done;
+    expect(signal).toBeNull(); // it did not just die ...
+    expect(code).toBe(130); // ... it cancelled, like Ctrl-C
+    expect(job.out().stderr).toContain("interrupted (SIGTERM)");
+    expect(job.out().stdout).toMatch(/cancelled\s+slow-one/);
+    expect(await processesMentioning(dir)).toEqual([]);
+  }, 120_000);
+});
