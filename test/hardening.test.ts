@@ -2,9 +2,9 @@ import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
+import { ensureSampleData } from "@run-md/generator";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RunReport } from "../packages/core/src/report.ts";
-import { ensureSampleData } from "../scripts/generator/index.ts";
 import { runMd } from "./helpers.ts";
 
 /*

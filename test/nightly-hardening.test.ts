@@ -9,8 +9,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { ensureSampleData } from "@run-md/generator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureSampleData } from "../scripts/generator/index.ts";
 import { REPO } from "./helpers.ts";
 
 const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
