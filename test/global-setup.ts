@@ -1,15 +1,24 @@
 /**
- * Vitest global setup, once per `vitest run`: builds the CLI bundle (packages/cli/dist), so every
- * test that runs the real `run-md` binary runs the current sources, compiled once (about half a
- * second) rather than through a TypeScript loader in each spawned process.
+ * Vitest global setup, once per `vitest run`:
+ * - builds the CLI bundle (packages/cli/dist), so every test that runs the real `run-md` binary
+ *   runs the current sources, compiled once (under a second) rather than through a TypeScript
+ *   loader in each spawned process;
+ * - under `CI=true`, fails the run when `../shared` or Chromium is missing, rather than letting
+ *   the tests that need them skip (test/ci-prerequisites.ts).
  */
 import { execFileSync } from "node:child_process";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+import { isCI, missingPrerequisites, REPO } from "./ci-prerequisites.ts";
 
 export default function setup(): void {
+  if (isCI()) {
+    const missing = missingPrerequisites();
+    if (missing.length > 0) {
+      throw new Error(
+        `CI=true and a prerequisite of the tests is missing:\n- ${missing.join("\n- ")}`,
+      );
+    }
+  }
   execFileSync(process.execPath, [path.join(REPO, "packages/cli/scripts/build.mjs"), "--quiet"], {
     stdio: "inherit",
   });

@@ -2,7 +2,6 @@
  * Builds the site for real from the fixture runbooks and reports, then reads the generated HTML
  * and drives it in Debian's chromium.
  */
-import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -14,6 +13,7 @@ import { toString as hastToString } from "hast-util-to-string";
 import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildSite, repoRoot } from "../../scripts/nightly/build-site.ts";
+import { chromiumPath, skipOrFail } from "../../test/ci-prerequisites.ts";
 import { serveStatic } from "./static-server.ts";
 
 const fixtures = path.join(import.meta.dirname, "fixtures");
@@ -228,32 +228,18 @@ describe("the generated HTML", () => {
   });
 });
 
-/** Debian's chromium, installed by the project's script when it is missing. */
-function findChromium(): { path?: string; reason?: string } {
-  const bin = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-  if (existsSync(bin)) return { path: bin };
-  const install = spawnSync("bash", [path.join(repoRoot, "scripts/install-chromium.sh")], {
-    encoding: "utf8",
-    timeout: 300_000,
-  });
-  if (install.status === 0 && existsSync(bin)) return { path: bin };
-  return {
-    reason: `${bin} is missing and scripts/install-chromium.sh could not install it: ${(install.stderr || install.error?.message || "").trim().split("\n").pop()}`,
-  };
-}
-
 describe("in a browser", () => {
   it("filters the index to failed runbooks, opens one and shows its failed expectation with the offending rows", async (ctx) => {
-    const found = findChromium();
-    if (!found.path) {
-      console.warn(`skipping the browser test: ${found.reason}`);
-      ctx.skip();
+    // Installed by scripts/install-chromium.sh (npm test's pretest), never by the test itself.
+    const executablePath = chromiumPath();
+    if (!existsSync(executablePath)) {
+      skipOrFail(ctx, `the browser test needs ${executablePath}: run scripts/install-chromium.sh`);
       return;
     }
     const server = await serveStatic(outDir);
     const profile = await mkdtemp(path.join(tmpdir(), "run-md-chromium-"));
     const browser = await chromium.launchPersistentContext(profile, {
-      executablePath: found.path,
+      executablePath,
       headless: true,
       viewport: { width: 1280, height: 900 },
       args: [
@@ -315,5 +301,5 @@ describe("in a browser", () => {
       await server.close();
       await rm(profile, { recursive: true, force: true });
     }
-  }, 360_000); // room for scripts/install-chromium.sh when chromium is missing
+  }, 360_000); // a browser on a busy machine
 });
