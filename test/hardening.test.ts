@@ -1,8 +1,10 @@
-import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { ensureSampleData } from "@run-md/generator";
+import { micromark } from "micromark";
+import { gfm, gfmHtml } from "micromark-extension-gfm";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RunReport } from "../packages/core/src/report.ts";
 import { runMd } from "./helpers.ts";
@@ -201,5 +203,98 @@ describe("user names that meet objects", () => {
       `${file}:4:3`,
       "reserved",
     );
+  });
+});
+
+/** CloudTrail records whose attacker-chosen fields carry markup. */
+function hostileRecords(at: Date): Record<string, unknown>[] {
+  const agents = [
+    "<img src=x onerror=alert(2)>",
+    "[click](javascript:alert(5))",
+    "![x](javascript:alert(6)) <script>alert(7)</script> | cell",
+  ];
+  return agents.map((userAgent, i) => ({
+    eventVersion: "1.09",
+    userIdentity: {
+      type: "IAMUser",
+      arn: `arn:aws:iam::111122223333:user/attacker${i}`,
+      accountId: "111122223333",
+      userName: `attacker${i}`,
+    },
+    eventTime: new Date(at.getTime() + i * 60_000).toISOString().replace(".000Z", "Z"),
+    eventSource: "sts.amazonaws.com",
+    eventName: "GetCallerIdentity",
+    awsRegion: "us-east-1",
+    sourceIPAddress: "198.51.100.9",
+    userAgent,
+    requestParameters: null,
+    responseElements: null,
+    requestID: `req-${i}`,
+    eventID: `00000000-0000-4000-8000-00000000000${i}`,
+    readOnly: true,
+    eventType: "AwsApiCall",
+    managementEvent: true,
+    recipientAccountId: "111122223333",
+    eventCategory: "Management",
+  }));
+}
+
+describe("escaping in the --markdown summary (GitHub step summary)", () => {
+  it("log values are literal text: no live HTML, images or javascript: links", async () => {
+    const dir = await mkdtemp(path.join(base, "hostile-"));
+    const logs = path.join(dir, "logs");
+    const at = new Date(Date.UTC(2026, 10, 20, 12));
+    const recs = hostileRecords(at);
+    await mkdir(logs);
+    await writeFile(path.join(logs, "events.json"), JSON.stringify({ Records: recs }));
+    const file = path.join(dir, "agents.md");
+    await writeFile(
+      file,
+      [
+        "---",
+        "title: User agents <b>bold</b>",
+        "---",
+        "",
+        "```sql agents",
+        "SELECT useragent, count(*) AS calls FROM cloudtrail_logs GROUP BY 1 ORDER BY 1",
+        "```",
+        "",
+        "```expect",
+        "no useragent like '%'",
+        "```",
+        "",
+      ].join("\n"),
+    );
+    const md = path.join(dir, "summary.md");
+    const res = await runMd([
+      file,
+      "--log-dir",
+      logs,
+      "--no-report",
+      "--markdown",
+      md,
+      "--from",
+      new Date(at.getTime() - 3_600_000).toISOString(),
+      "--to",
+      new Date(at.getTime() + 3_600_000).toISOString(),
+    ]);
+    expect(res.code, res.stderr).toBe(1);
+    const text = await readFile(md, "utf8");
+    // Rendered as GitHub does: GFM, raw HTML allowed through.
+    const html = micromark(text, {
+      allowDangerousHtml: true,
+      extensions: [gfm()],
+      htmlExtensions: [gfmHtml()],
+    });
+    expect(html).not.toMatch(/<img|<script|<b>|href="javascript:|src="javascript:/i);
+    // Every value is still there, as text (in the rows table and the offending rows).
+    for (const r of recs) {
+      const shown = String(r.userAgent)
+        .replaceAll("&", "&amp;")
+        .replaceAll("<", "&lt;")
+        .replaceAll(">", "&gt;");
+      expect(html).toContain(shown.replace(" | cell", ""));
+    }
+    expect(html).toContain("User agents &lt;b&gt;bold&lt;/b&gt;");
   });
 });
