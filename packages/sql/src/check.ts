@@ -35,7 +35,7 @@ export function assertAthenaSql(query: string, opts: SqlCheckOptions = {}): void
   if (first === undefined) return;
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more problem(s))` : "";
   throw new RunMdError(
-    first.rule === "sql-table" ? "sql-refused" : "sql-invalid",
+    first.rule === "sql-table" || first.rule === "sql-statement" ? "sql-refused" : "sql-invalid",
     `line ${first.line}:${first.column}: ${first.message}${more}`,
     {
       hint: "Athena would reject this query. `run-md check` lists every problem with its place in the runbook; a step that needs the local engine's DuckDB SQL says dialect=duckdb.",

@@ -3,7 +3,10 @@ export interface SqlProblem {
   line: number;
   column: number;
   severity: "error" | "warning";
-  /** A stable rule id: sql-syntax, sql-athena, sql-table, sql-column, sql-function, sql-local-only. */
+  /**
+   * A stable rule id: sql-syntax, sql-statement, sql-athena, sql-table, sql-column,
+   * sql-function, sql-local-only.
+   */
   rule: string;
   message: string;
   /** A problem of the text itself (Athena refuses such a query when it is submitted). */

@@ -20,6 +20,7 @@ import {
   SelectItemContext,
   SingleStatementContext,
   StatementDefaultContext,
+  TableFunctionCallContext,
   TableNameContext,
   WindowDefinitionContext,
 } from "dt-sql-parser/dist/lib/trino/TrinoSqlParser.js";
@@ -85,14 +86,33 @@ export function resolveQuery(tree: ParseTree, tables: TableResolver): SqlProblem
       line: start?.line ?? 1,
       column: (start?.column ?? 0) + 1,
       severity: "error",
-      rule: "sql-syntax",
+      rule: "sql-statement",
       message: "a sql step is one SELECT (or WITH ... SELECT) query, nothing else",
     });
     return out;
   }
   walk(tree, (n) => {
     if (n instanceof TableNameContext) checkTable(n, scope, tables, out);
-    else if (
+    else if (n instanceof TableFunctionCallContext) {
+      const name = namesOf(n.functionName().qualifiedName())
+        .map((p) => p.text.toLowerCase())
+        .join(".");
+      out.push({
+        line: n.start!.line,
+        column: n.start!.column + 1,
+        severity: "error",
+        rule: "sql-table",
+        message: `table function ${name}() is not readable: a sql step reads ${tables.readableNames().join(", ")}`,
+      });
+    }
+  });
+  // Columns of a table that is not readable are unknown: its problem is reported already.
+  const tableRefused = out.length > 0;
+  walk(tree, (n) => {
+    if (tableRefused) {
+      if (n instanceof FunctionCallContext) checkFunction(n, out);
+      else if (n instanceof CastContext) checkCast(n, out);
+    } else if (
       n instanceof QualifiedNameContext &&
       (n.parent instanceof ColumnRefContext || n.parent instanceof ColumnNameContext)
     ) {
@@ -139,15 +159,13 @@ function checkTable(t: TableNameContext, scope: Scope, tables: TableResolver, ou
   if (lower.length === 1 && scope.defined.has(lower[0]!)) return; // a CTE
   if (tables.resolve(lower) !== undefined) return;
   const full = lower.join(".");
-  const readable = tables.readableNames();
-  const hint = didYouMean(full, tables.allSpellings());
+  const readable = tables.readableNames().join(", ");
+  const hint = didYouMean(full, [...tables.allSpellings(), ...scope.defined]);
   out.push(
     problem(
       parts[0]!,
       "sql-table",
-      hint !== ""
-        ? `unknown table "${full}"${hint}`
-        : `table "${full}" is not readable: a sql step reads ${readable.join(", ")} (configure more under tables: in run-md.config.yaml)`,
+      `table "${full}" is not readable${hint}: a sql step reads ${readable} (configure more under tables: in run-md.config.yaml)`,
     ),
   );
 }
@@ -233,11 +251,12 @@ function checkCast(cast: CastContext, out: SqlProblem[]): void {
   const type = cast.type().getText().toLowerCase();
   if (!/(^|\.)eventtime$/.test(operand) || !/^(timestamp|date)/.test(type)) return;
   const start = cast.start!;
+  const operandText = cast.expression().getText();
   out.push({
     line: start.line,
     column: start.column + 1,
     severity: "error",
     rule: "sql-athena",
-    message: `eventtime is ISO-8601 text ('2026-11-23T10:00:00Z') that CAST(... AS ${type}) rejects on Athena: write from_iso8601_timestamp(${cast.expression().getText()})`,
+    message: `eventtime is ISO-8601 text ('2026-11-23T10:00:00Z') that CAST(... AS ${type}) rejects on Athena: write ${type.startsWith("date") ? `date(from_iso8601_timestamp(${operandText}))` : `from_iso8601_timestamp(${operandText})`}`,
   });
 }

@@ -114,6 +114,21 @@ function duckdbHabits(tokens: Token[]): SqlProblem[] {
         ),
       );
       i++;
+    } else if (
+      (t.type === TrinoSqlLexer.KW_FROM || t.type === TrinoSqlLexer.KW_JOIN) &&
+      next?.type === TrinoSqlLexer.IDENTIFIER &&
+      visible[i + 2]?.text === "("
+    ) {
+      // `FROM read_csv('x')`: DuckDB's table functions (Trino writes TABLE(f(...)), which `check`
+      // refuses as well). A step reads tables only.
+      out.push({
+        ...at(
+          next,
+          "sql-table",
+          `${next.text}() is a table function: a sql step reads cloudtrail_logs and configured tables, not table functions`,
+        ),
+      });
+      i += 2;
     } else if (t.type === TrinoSqlLexer.BACKQUOTED_IDENTIFIER) {
       out.push(
         at(
@@ -127,15 +142,47 @@ function duckdbHabits(tokens: Token[]): SqlProblem[] {
   return out;
 }
 
-function syntaxMessage(token: Token | null, parserMessage: string): string {
+/** The keyword an identifier token looks like a typo of (`SELEC` → `SELECT`). */
+function keywordTypo(token: Token | undefined): string | undefined {
+  if (token?.type !== TrinoSqlLexer.IDENTIFIER) return undefined;
+  const upper = (token.text ?? "").toUpperCase();
+  return KEYWORDS.find((k) => k !== upper && closeTo(upper, k));
+}
+
+/**
+ * The parser's complaint in the author's terms, and where. A misspelled keyword often passes as
+ * an alias (`FROM t WHER x = 1`: `WHER` aliases `t`), so the token before the error is looked at
+ * too, and the problem is placed on the misspelled word.
+ */
+function syntaxProblem(
+  error: { token: Token | null; line: number; column: number; message: string },
+  before: Token | undefined,
+): SqlProblem {
+  const { token } = error;
   const text = token?.text ?? "";
-  if (token?.type === TrinoSqlLexer.IDENTIFIER) {
-    const upper = text.toUpperCase();
-    const close = KEYWORDS.find((k) => k !== upper && closeTo(upper, k));
-    if (close !== undefined) return `syntax error at "${text}" (did you mean "${close}"?)`;
+  const typo = token ? keywordTypo(token) : undefined;
+  const typoBefore = keywordTypo(before);
+  if (typo === undefined && typoBefore !== undefined) {
+    return at(
+      before!,
+      "sql-syntax",
+      `syntax error at "${before!.text}" (did you mean "${typoBefore}"?)`,
+    );
   }
-  if (token === null || token.type === -1) return `syntax error: the query ends too early`;
-  return `syntax error at "${text}": ${parserMessage}`;
+  const message =
+    typo !== undefined
+      ? `syntax error at "${text}" (did you mean "${typo}"?)`
+      : token === null || token.type === -1
+        ? "syntax error: the query ends too early"
+        : `syntax error at "${text}": ${error.message}`;
+  return {
+    line: error.line,
+    column: error.column,
+    severity: "error",
+    rule: "sql-syntax",
+    message,
+    syntax: true,
+  };
 }
 
 /** One edit apart (a letter missing, extra, swapped or wrong): how keyword typos look. */
@@ -151,6 +198,16 @@ function closeTo(a: string, b: string): boolean {
   return a.length < b.length ? a.slice(i) === b.slice(i + 1) : a.slice(i + 1) === b.slice(i);
 }
 
+function tokenBefore(tokens: Token[], token: Token | null): Token | undefined {
+  if (token === null) return undefined;
+  let before: Token | undefined;
+  for (const t of tokens) {
+    if (t.start >= token.start) break;
+    if (t.channel === 0) before = t;
+  }
+  return before;
+}
+
 export function parseTrino(masked: string): Parsed {
   parser ??= new TrinoSQL();
   const errors: { token: Token | null; line: number; column: number; message: string }[] = [];
@@ -163,22 +220,11 @@ export function parseTrino(masked: string): Parsed {
     });
   });
   // A lexer of its own (cheap): getAllTokens() would parse again, reporting to the console.
-  const habits = duckdbHabits(parser.createLexer(masked, () => {}).getAllTokens());
+  const tokens = parser.createLexer(masked, () => {}).getAllTokens();
+  const habits = duckdbHabits(tokens);
   if (habits.length > 0) return { tree, problems: habits };
   const first = errors[0];
   if (first === undefined) return { tree, problems: [] };
   // Later errors are mostly the parser recovering from the first: report that one only.
-  return {
-    tree,
-    problems: [
-      {
-        line: first.line,
-        column: first.column,
-        severity: "error",
-        rule: "sql-syntax",
-        message: syntaxMessage(first.token, first.message),
-        syntax: true,
-      },
-    ],
-  };
+  return { tree, problems: [syntaxProblem(first, tokenBefore(tokens, first.token))] };
 }

@@ -77,7 +77,8 @@ export class TableResolver {
 
   /** The names a step may use, for messages and did-you-mean (shortest spelling of each). */
   readableNames(): string[] {
-    return ["cloudtrail_logs", ...this.config.aliases, ...this.config.extra.map((t) => t.name)];
+    const aliases = [...new Set(this.config.aliases.map((a) => nameParts(a).join(".")))].sort();
+    return ["cloudtrail_logs", ...aliases, ...this.config.extra.map((t) => t.name).sort()];
   }
 
   /** Every spelling, for did-you-mean on a misspelled name. */
