@@ -5,9 +5,37 @@
  * injectable faults of `FaultConfig.athena`.
  */
 import { randomUUID } from "node:crypto";
+import { checkSql } from "@run-md/sql";
 import { type AthenaBackend, BackendQueryError, type BackendResult } from "./backend.ts";
 import type { AthenaFailureFault, EmulatorContext, Handler } from "./context.ts";
 import { ServiceError } from "./context.ts";
+
+/** Athena's error code for each problem rule of `@run-md/sql`. */
+const ATHENA_CODES: Record<string, string> = {
+  "sql-table": "TABLE_NOT_FOUND",
+  "sql-column": "COLUMN_NOT_FOUND",
+  "sql-function": "FUNCTION_NOT_FOUND",
+  "sql-athena": "TYPE_MISMATCH",
+};
+
+/**
+ * The emulator checks a query as Athena would, with the checker the engines use: a syntax error
+ * is refused by StartQueryExecution itself (InvalidRequestException, as Athena does); any other
+ * problem makes the query FAILED with Athena's error code, before the backend runs it.
+ */
+function validationFailure(ctx: EmulatorContext, query: string): BackendQueryError | undefined {
+  if (!ctx.validateSql) return undefined;
+  const tables = { aliases: ctx.tableAliases, extra: ctx.extraTables };
+  const first = checkSql(query, { tables }).find((p) => p.severity === "error");
+  if (first === undefined) return undefined;
+  const where = `line ${first.line}:${first.column}: ${first.message}`;
+  if (first.syntax) {
+    throw new ServiceError("InvalidRequestException", where, {
+      AthenaErrorCode: "MALFORMED_QUERY",
+    });
+  }
+  return new BackendQueryError(`${ATHENA_CODES[first.rule] ?? "GENERIC_USER_ERROR"}: ${where}`);
+}
 
 type State = "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
 
@@ -200,6 +228,7 @@ export function athenaHandlers(
           return { QueryExecutionId: q.id };
         }
       }
+      const refused = validationFailure(ctx, query);
       const faults = ctx.faults.athena ?? {};
       const q: QueryRecord = {
         id: randomUUID(),
@@ -228,6 +257,10 @@ export function athenaHandlers(
       queries.set(q.id, q);
       if (token !== undefined) byToken.set(token, q.id);
       const run = async () => {
+        if (refused) {
+          q.outcome = { error: refused };
+          return;
+        }
         try {
           const b = await backend();
           const result = await b.run(query, q.executionParameters ?? [], {

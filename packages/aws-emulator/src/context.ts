@@ -1,3 +1,5 @@
+import type { ExtraTable } from "@run-md/sql";
+
 /**
  * What every service's handlers share: the log directory, the recorded calls, the injectable
  * faults, the error type handlers throw, and the local engine (opened once, on first use).
@@ -65,6 +67,13 @@ export interface FaultConfig {
 export interface EmulatorContext {
   logDir: string;
   tableAliases: string[];
+  /** Configured extra tables, readable next to cloudtrail_logs (spec section 4). */
+  extraTables: ExtraTable[];
+  /**
+   * Whether StartQueryExecution checks the SQL as Athena would (`@run-md/sql`) before running
+   * it: true over the local engine, false over a bare DuckDB backend (protocol tests).
+   */
+  validateSql: boolean;
   faults: FaultConfig;
   calls: RecordedCall[];
   /**

@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { ExtraTable } from "@run-md/sql";
 import { athenaHandlers } from "./athena.ts";
 import { type AthenaBackend, localEngineBackend } from "./backend-local.ts";
 import {
@@ -24,6 +25,8 @@ export interface EmulatorOptions {
   host?: "127.0.0.1";
   /** Table names the queries may use for `cloudtrail_logs` (e.g. `security.cloudtrail_org_pp`). */
   tableAliases?: string[];
+  /** Extra tables the queries may read next to cloudtrail_logs (`tables.extra`). */
+  extraTables?: ExtraTable[];
   faults?: FaultConfig;
   /** Runs Athena queries; default: the local engine over `logDir`. */
   athenaBackend?: AthenaBackend;
@@ -73,6 +76,8 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const ctx: EmulatorContext = {
     logDir: opts.logDir,
     tableAliases: opts.tableAliases ?? [],
+    extraTables: opts.extraTables ?? [],
+    validateSql: opts.athenaBackend === undefined,
     faults,
     calls,
     localEngine() {
@@ -80,11 +85,16 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
         (m) =>
           (
             m as unknown as {
-              createLocalEngine(o: { logDir: string; tableAliases: string[] }): unknown;
+              createLocalEngine(o: {
+                logDir: string;
+                tableAliases: string[];
+                extraTables: ExtraTable[];
+              }): unknown;
             }
           ).createLocalEngine({
             logDir: opts.logDir,
             tableAliases: opts.tableAliases ?? [],
+            extraTables: opts.extraTables ?? [],
           }) as Promise<{ close(): Promise<void> }>,
       );
       return enginePromise;

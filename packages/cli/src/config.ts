@@ -3,6 +3,7 @@ import path from "node:path";
 import { type MaskOptions, RunMdError } from "@run-md/core";
 import type { AthenaEngineOptions } from "@run-md/engine-athena";
 import type { LogsEngineOptions } from "@run-md/engine-logs";
+import type { ExtraTable, TableConfig } from "@run-md/sql";
 import { isMap, isScalar, LineCounter, parseDocument, type Node as YamlNode } from "yaml";
 
 /** The configuration file's name (else `--config FILE`, or `RUN_MD_CONFIG`). */
@@ -36,6 +37,8 @@ export interface Config {
   /** Default step timeout, as written (`10m`). */
   timeout?: string;
   maxScan?: string;
+  /** Aliases of cloudtrail_logs and extra tables a sql step may read (spec section 4). */
+  tables: TableConfig;
 }
 
 const PARTITIONING: readonly string[] = ["manual", "projection", "bootstrap", "none"];
@@ -86,6 +89,7 @@ const SCHEMA: Record<string, FieldType | Record<string, FieldType>> = {
   },
   params: "map",
   mask: { accessKeyIds: "string" },
+  tables: { aliases: "string[]", extra: "map" },
 };
 
 function defaults(): Config {
@@ -98,6 +102,7 @@ function defaults(): Config {
     logs: {},
     params: {},
     mask: {},
+    tables: { aliases: [], extra: [] },
   };
 }
 
@@ -225,12 +230,82 @@ export function loadConfig(file: string | undefined, cwd = process.cwd()): Confi
     logs: { ...d.logs },
     params: { ...d.params } as Config["params"],
     mask: { ...d.mask },
+    tables: {
+      aliases: (data.tables as { aliases?: string[] } | undefined)?.aliases ?? [],
+      extra: [],
+    },
   };
   const base = path.dirname(target);
+  const extra = (data.tables as { extra?: Record<string, unknown> } | undefined)?.extra ?? {};
+  for (const [name, spec] of Object.entries(extra)) {
+    merged.tables.extra.push(
+      extraTable(name, spec, base, (keys, msg) =>
+        fail(keyNode(["tables", "extra", name, ...keys]), msg),
+      ),
+    );
+  }
   if (merged.local.logDir !== "sample")
     merged.local.logDir = path.resolve(base, merged.local.logDir);
   merged.reportsDir = path.resolve(base, merged.reportsDir);
   return applyEnv(merged);
+}
+
+const EXTRA_KEYS = ["file", "athena", "scope"];
+
+/**
+ * One `tables.extra` entry: `{file: data/known-ips.csv, athena: security.known_ips, scope:
+ * unscoped}` or `scope: {timeColumn: observed_at}`. `fail` throws with the file:line of the key.
+ */
+function extraTable(
+  name: string,
+  spec: unknown,
+  base: string,
+  fail: (keys: string[], msg: string) => never,
+): ExtraTable {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+    fail([], `extra table name "${name}" must be a plain name (letters, digits, "_")`);
+  }
+  if (spec === null || typeof spec !== "object" || Array.isArray(spec)) {
+    fail([], `"tables.extra.${name}" must be a mapping with file, athena and scope`);
+  }
+  const m = spec as Record<string, unknown>;
+  for (const k of Object.keys(m)) {
+    if (!EXTRA_KEYS.includes(k))
+      fail([k], `unknown key "${k}" in "tables.extra.${name}" (expected ${EXTRA_KEYS.join(", ")})`);
+  }
+  for (const k of ["file", "athena"]) {
+    if (m[k] !== undefined && typeof m[k] !== "string")
+      fail([k], `"tables.extra.${name}.${k}" must be a string`);
+  }
+  const scope = m.scope;
+  let parsed: ExtraTable["scope"];
+  if (scope === "unscoped") parsed = { kind: "unscoped" };
+  else if (
+    scope !== null &&
+    typeof scope === "object" &&
+    typeof (scope as { timeColumn?: unknown }).timeColumn === "string" &&
+    Object.keys(scope).length === 1
+  ) {
+    parsed = { kind: "time-column", column: (scope as { timeColumn: string }).timeColumn };
+  } else {
+    fail(
+      scope === undefined ? [] : ["scope"],
+      `"tables.extra.${name}.scope" must be unscoped or {timeColumn: <column of ISO-8601 times>}`,
+    );
+  }
+  return {
+    name: name.toLowerCase(),
+    scope: parsed!,
+    ...(typeof m.file === "string" ? { file: path.resolve(base, m.file) } : {}),
+    ...(typeof m.athena === "string" ? { athenaTable: m.athena } : {}),
+  };
+}
+
+/** The tables a step may read: the configured ones, and Athena's real table as an alias. */
+export function tableConfig(cfg: Config): TableConfig {
+  const aliases = [...cfg.tables.aliases];
+  if (cfg.athena.table !== undefined) aliases.push(cfg.athena.table);
+  return { aliases, extra: cfg.tables.extra };
 }
 
 /** `RUN_MD_*` environment variables override the file; command-line flags override both. */

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { type Engine, RunMdError } from "@run-md/core";
-import type { Config } from "./config.ts";
+import { type Config, tableConfig } from "./config.ts";
 
 export const ENGINE_NAMES = ["local", "athena", "logs"] as const;
 
@@ -68,8 +68,11 @@ export class EnginePool {
       case "local": {
         const { createLocalEngine } = await import("@run-md/engine-local");
         const logDir = await this.localLogDir();
+        const tables = tableConfig(config);
         return createLocalEngine({
           logDir,
+          tableAliases: tables.aliases,
+          extraTables: tables.extra,
           ...(config.local.threads === undefined ? {} : { threads: config.local.threads }),
           ...(config.local.memoryLimit === undefined
             ? {}
@@ -80,6 +83,7 @@ export class EnginePool {
         const { createAthenaEngine } = await import("@run-md/engine-athena");
         return createAthenaEngine({
           ...config.athena,
+          tables: tableConfig(config),
           ...(flags.region === undefined ? {} : { region: flags.region }),
           ...(flags.profile === undefined ? {} : { profile: flags.profile }),
         });

@@ -1,30 +1,68 @@
-import type { Diagnostic, Runbook } from "@run-md/core";
+import type { Diagnostic, Step } from "@run-md/core";
 import { InsightsSyntaxError, parseInsights } from "@run-md/insights";
+import { checkSql, type TableConfig } from "@run-md/sql";
 
 /**
- * Checks that go beyond the Markdown and front matter: the syntax of each `logs-insights` step,
- * with the error placed at its line and column in the file. (Core cannot do this: it knows no
- * query language.) Each `{{name}}` becomes a string literal of the same length, as at run time a
- * literal takes its place, so columns after it stay right.
+ * Checks that go beyond the Markdown and front matter, placed at their line and column in the
+ * file: the syntax of each `logs-insights` step, and for each `sql` step everything Athena would
+ * reject (`@run-md/sql`: Trino's grammar, the tables a step may read, the CloudTrail columns and
+ * struct fields, Athena's functions). Core cannot do this: it knows no query language. It runs
+ * on the steps of files with other errors too, so one pass reports every problem.
  */
-export function lintQueries(runbook: Runbook): Diagnostic[] {
+export function lintQueries(
+  file: string,
+  steps: readonly Step[],
+  tables?: TableConfig,
+): Diagnostic[] {
   const out: Diagnostic[] = [];
-  for (const step of runbook.steps) {
-    if (step.dialect !== "logs-insights") continue;
-    const text = step.query.replace(/\{\{[^}]*\}\}/g, (m) => `"${"x".repeat(m.length - 2)}"`);
-    try {
-      parseInsights(text);
-    } catch (e) {
-      if (!(e instanceof InsightsSyntaxError)) throw e;
-      out.push({
-        file: runbook.path,
+  for (const step of steps) {
+    if (step.dialect === "logs-insights") out.push(...lintInsights(file, step));
+    else out.push(...lintSql(file, step, tables));
+  }
+  return out;
+}
+
+function lintInsights(file: string, step: Step): Diagnostic[] {
+  // Each `{{name}}` becomes a string literal of the same length, as at run time a literal takes
+  // its place, so columns after it stay right.
+  const text = step.query.replace(/\{\{[^}]*\}\}/g, (m) => `"${"x".repeat(m.length - 2)}"`);
+  try {
+    parseInsights(text);
+    return [];
+  } catch (e) {
+    if (!(e instanceof InsightsSyntaxError)) throw e;
+    return [
+      {
+        file,
         line: step.queryLine + e.line - 1,
         column: e.column,
         severity: "error",
         rule: "insights-syntax",
         message: e.message,
-      });
-    }
+      },
+    ];
   }
-  return out;
+}
+
+function lintSql(file: string, step: Step, tables: TableConfig | undefined): Diagnostic[] {
+  if (step.attributes.sqlDialect === "duckdb") {
+    return [
+      {
+        file,
+        line: step.position.start.line,
+        column: 1,
+        severity: "warning",
+        rule: "sql-local-only",
+        message: `step "${step.id}" is dialect=duckdb: it runs on the local engine only (Athena refuses it), and its SQL is not checked against Athena's`,
+      },
+    ];
+  }
+  return checkSql(step.query, tables ? { tables } : {}).map((p) => ({
+    file,
+    line: step.queryLine + p.line - 1,
+    column: p.column,
+    severity: p.severity,
+    rule: p.rule,
+    message: p.message,
+  }));
 }

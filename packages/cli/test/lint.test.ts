@@ -8,7 +8,7 @@ function lint(body: string) {
     "rb.md",
   );
   expect(runbook).toBeDefined();
-  return lintQueries(runbook!);
+  return lintQueries(runbook!.path, runbook!.steps);
 }
 
 describe("Logs Insights syntax in runbooks", () => {
@@ -33,7 +33,7 @@ describe("Logs Insights syntax in runbooks", () => {
     expect(d[0]!.column).toBe(44);
   });
 
-  it("says nothing about valid queries and ignores SQL steps", () => {
+  it("says nothing about valid Insights and SQL queries", () => {
     expect(
       lint(
         "```logs-insights ok\nfilter eventName = {{who}}\n| stats count(*) as n by sourceIPAddress\n```\n\n```sql s\nSELECT 1\n```\n",

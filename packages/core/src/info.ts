@@ -91,7 +91,17 @@ export const ENGINE_DIALECTS: Record<(typeof ENGINES)[number], readonly Dialect[
   logs: ["logs-insights"],
 };
 
-export const STEP_ATTRIBUTES = ["engine", "timeout", "window", "max_scan", "log_groups"] as const;
+export const STEP_ATTRIBUTES = [
+  "engine",
+  "timeout",
+  "window",
+  "max_scan",
+  "log_groups",
+  "dialect",
+] as const;
+
+/** `dialect=` values: `duckdb` lets a sql step use the local engine's DuckDB SQL (local only). */
+export const SQL_DIALECTS = ["duckdb"] as const;
 export const STEP_FLAGS = ["optional"] as const;
 
 const STEP_ID = /^[A-Za-z0-9_-]+$/;
@@ -238,6 +248,29 @@ export function stepFromInfo(info: Info, dialect: Dialect): StepInfo {
             );
           }
         }
+        break;
+      }
+      case "dialect": {
+        if (!(SQL_DIALECTS as readonly string[]).includes(value)) {
+          problem(
+            valueOffset,
+            "invalid-attribute",
+            `invalid dialect "${value}": expected ${SQL_DIALECTS.join(", ")}${didYouMean(value, SQL_DIALECTS)}`,
+          );
+        } else if (dialect !== "sql") {
+          problem(
+            word.offset,
+            "attribute-ignored",
+            "dialect= applies to sql steps only",
+            "warning",
+          );
+        } else if (attributes.engine !== undefined && attributes.engine !== "local") {
+          problem(
+            valueOffset,
+            "engine-dialect",
+            `engine "${attributes.engine}" does not run dialect=duckdb steps: only the local engine does`,
+          );
+        } else attributes.sqlDialect = "duckdb";
         break;
       }
       case "log_groups": {

@@ -100,6 +100,8 @@ export interface StepAttributes {
   /** `max_scan=` in bytes. */
   maxScanBytes?: number;
   logGroups?: string[];
+  /** `dialect=duckdb`: the step uses DuckDB SQL and runs on the local engine only. */
+  sqlDialect?: "duckdb";
   optional: boolean;
 }
 

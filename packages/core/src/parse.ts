@@ -30,6 +30,11 @@ import { templateProblems } from "./template.ts";
 export interface ParseResult {
   runbook: Runbook | undefined;
   diagnostics: Diagnostic[];
+  /**
+   * The steps that were read, even when the file has errors (then `runbook` is undefined), so
+   * that `run-md check` can check their queries in the same pass.
+   */
+  steps: Step[];
 }
 
 const processor = unified().use(remarkParse).use(remarkFrontmatter, ["yaml"]);
@@ -376,7 +381,10 @@ export function parseRunbook(original: string, path: string): ParseResult {
   }
 
   const diagnostics = sortDiagnostics(sink.diagnostics);
-  if (hasErrors(diagnostics) || fm.title === undefined) return { runbook: undefined, diagnostics };
+  const steps = drafts.map((d) => d.step);
+  if (hasErrors(diagnostics) || fm.title === undefined) {
+    return { runbook: undefined, diagnostics, steps };
+  }
 
   const meta: Runbook["meta"] = {
     title: fm.title,
@@ -395,7 +403,7 @@ export function parseRunbook(original: string, path: string): ParseResult {
     path,
     sourceHash: createHash("sha256").update(original).digest("hex"),
     meta,
-    steps: drafts.map((d) => d.step),
+    steps,
     segments: segments.map((s): Segment => {
       if (s.kind === "step-draft") return { kind: "step", stepId: s.draft.step.id };
       if (s.kind === "expect-draft")
@@ -403,7 +411,7 @@ export function parseRunbook(original: string, path: string): ParseResult {
       return s;
     }),
   };
-  return { runbook, diagnostics };
+  return { runbook, diagnostics, steps };
 }
 
 function spanOf(node: Code): Span {

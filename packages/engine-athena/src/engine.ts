@@ -26,6 +26,7 @@ import {
   RunMdError,
   sleep,
 } from "@run-md/core";
+import { assertAthenaSql, type TableConfig, TableResolver } from "@run-md/sql";
 import { convertValue } from "./convert.ts";
 import { assertReadOnly } from "./gate.ts";
 import { type Partitioning, prepareQuery } from "./rewrite.ts";
@@ -43,6 +44,8 @@ export interface AthenaEngineOptions {
   outputLocation?: string;
   /** The table the runbooks' `cloudtrail_logs` stands for, e.g. `security.cloudtrail_org_pp`. */
   table?: string;
+  /** Configured aliases of cloudtrail_logs and extra tables (`tables:`); `table` is an alias too. */
+  tables?: TableConfig;
   partitioning?: Partitioning;
   regions?: string[];
   accounts?: string[];
@@ -228,8 +231,24 @@ export class AthenaEngine implements Engine {
         hint: "Set athena.table (e.g. security.cloudtrail_org_pp) and athena.partitioning in run-md.config.yaml, or RUN_MD_ATHENA_TABLE.",
       });
     }
+    if (req.attributes.sqlDialect === "duckdb") {
+      throw new RunMdError(
+        "local-only",
+        `step "${req.stepId}" is dialect=duckdb: it runs on the local engine only`,
+        {
+          hint: "Run it with --engine local, or rewrite it in Athena SQL and drop dialect=duckdb.",
+        },
+      );
+    }
+    const tables = new TableResolver({
+      aliases: [...(opts.tables?.aliases ?? []), opts.table],
+      extra: opts.tables?.extra ?? [],
+    });
+    // Refused before anything is sent: what Athena would reject, and tables outside spec §4.
+    assertAthenaSql(req.query, { tables });
     const prepared = prepareQuery(req.query, req.params, req.window, {
       table: opts.table,
+      tables,
       partitioning: opts.partitioning ?? "projection",
       ...(opts.regions ? { regions: opts.regions } : {}),
       ...(opts.accounts ? { accounts: opts.accounts } : {}),

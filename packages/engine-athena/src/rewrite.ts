@@ -6,6 +6,7 @@
  */
 import type { BoundParam, TimeWindow } from "@run-md/core";
 import { RunMdError } from "@run-md/core";
+import { type ExtraTable, TableResolver } from "@run-md/sql";
 import { clauses, isSignificant, LexError, type Token, tokenize } from "./lexer.ts";
 
 export type Partitioning = "manual" | "projection" | "bootstrap" | "none";
@@ -16,6 +17,12 @@ export interface ScopeOptions {
   partitioning: Partitioning;
   regions?: string[];
   accounts?: string[];
+  /**
+   * The names a step may read (spec section 4): `cloudtrail_logs` and its aliases are scoped
+   * like `cloudtrail_logs`, extra tables by their own rule. Default: `cloudtrail_logs` and
+   * `table`.
+   */
+  tables?: TableResolver;
 }
 
 export interface PreparedQuery {
@@ -112,6 +119,14 @@ export function scopedTable(window: TimeWindow, opts: ScopeOptions): string {
   return `(SELECT * FROM ${opts.table} WHERE ${windowPredicate(window, opts)})`;
 }
 
+/** An extra table as Athena reads it: its real name, restricted to the window when scoped. */
+export function scopedExtraTable(window: TimeWindow, t: ExtraTable): string {
+  const name = t.athenaTable ?? t.name;
+  if (t.scope.kind === "unscoped") return name;
+  const col = `"${t.scope.column.replaceAll('"', '""')}"`;
+  return `(SELECT * FROM ${name} WHERE ${col} >= ${sqlString(isoInstant(window.start))} AND ${col} < ${sqlString(isoInstant(window.end))})`;
+}
+
 /** Keywords that may follow a table reference and are not an alias. */
 const NOT_ALIAS = new Set([
   "where",
@@ -175,6 +190,10 @@ interface TableRef {
   first: number;
   last: number;
   hasAlias: boolean;
+  /** What replaces the name: a scoped subquery of the real table (or an extra table). */
+  replacement: string;
+  /** Whether the replacement is a subquery, which needs the name as its alias. */
+  subquery: boolean;
 }
 
 function nextSignificant(tokens: Token[], from: number): number {
@@ -189,7 +208,11 @@ function prevSignificant(tokens: Token[], from: number): number {
   return k;
 }
 
-function findTableRefs(tokens: Token[], info: ReturnType<typeof clauses>): TableRef[] {
+function findTableRefs(
+  tokens: Token[],
+  info: ReturnType<typeof clauses>,
+  replace: (parts: string[]) => string | undefined,
+): TableRef[] {
   const refs: TableRef[] = [];
   for (let k = 0; k < tokens.length; k++) {
     const t = tokens[k]!;
@@ -217,12 +240,16 @@ function findTableRefs(tokens: Token[], info: ReturnType<typeof clauses>): Table
     }
     const after = nextSignificant(tokens, last + 1);
     const a = tokens[after];
-    const name = tokens[last]!.value.toLowerCase();
-    if (inTablePosition && name === "cloudtrail_logs" && a?.text !== "(" && a?.text !== ".") {
+    const parts = tokens
+      .slice(k, last + 1)
+      .filter((p) => p.kind === "ident" || p.kind === "qident")
+      .map((p) => p.value.toLowerCase());
+    const replacement = inTablePosition && a?.text !== "(" ? replace(parts) : undefined;
+    if (replacement !== undefined && a?.text !== ".") {
       const hasAlias =
         (a?.kind === "ident" && (a.value === "as" || !NOT_ALIAS.has(a.value))) ||
         a?.kind === "qident";
-      refs.push({ first: k, last, hasAlias });
+      refs.push({ first: k, last, hasAlias, replacement, subquery: replacement.startsWith("(") });
     }
     k = last;
   }
@@ -261,16 +288,25 @@ export function prepareQuery(
     }
   }
   const info = clauses(tokens);
-  const refs = findTableRefs(tokens, info);
-  const refAt = new Map(refs.map((r) => [r.first, r]));
   const table = scopedTable(window, scope);
+  const tables = scope.tables ?? new TableResolver({ aliases: [scope.table], extra: [] });
+  const refs = findTableRefs(tokens, info, (parts) => {
+    const kind = tables.resolve(parts);
+    if (kind?.kind === "cloudtrail") return table;
+    if (kind?.kind === "extra") return scopedExtraTable(window, kind.table);
+    return undefined;
+  });
+  const refAt = new Map(refs.map((r) => [r.first, r]));
   const out: string[] = [];
   const executionParameters: string[] = [];
   for (let k = 0; k < tokens.length; k++) {
     const t = tokens[k]!;
     const ref = refAt.get(k);
     if (ref) {
-      out.push(ref.hasAlias ? table : `${table} AS cloudtrail_logs`);
+      // Without an alias, the subquery takes the name as written (`cloudtrail_logs`,
+      // `cloudtrail_org_pp`), so qualified columns such as `cloudtrail_logs.eventname` still work.
+      const alias = ref.subquery && !ref.hasAlias ? ` AS ${tokens[ref.last]!.text}` : "";
+      out.push(`${ref.replacement}${alias}`);
       k = ref.last;
       continue;
     }
@@ -298,6 +334,6 @@ export function prepareQuery(
   return {
     sql: out.join("").trim().replace(/;\s*$/, "").trimEnd(),
     executionParameters,
-    scopedReferences: refs.length,
+    scopedReferences: refs.filter((r) => r.replacement === table).length,
   };
 }

@@ -29,6 +29,14 @@ import {
   slashDate,
   type TimeWindow,
 } from "@run-md/core";
+import {
+  assertAthenaSql,
+  type ExtraTable,
+  spellings,
+  type TableConfig,
+  TableResolver,
+} from "@run-md/sql";
+import { extraTableDirs, extraTableViewSql } from "./extra-tables.ts";
 import { LogCatalog, type ReadFile } from "./files.ts";
 import { literalNode, mapCode, rewriteAthena } from "./rewrite.ts";
 import {
@@ -52,6 +60,8 @@ export interface LocalEngineOptions {
   memoryLimit?: string;
   /** More table names that mean cloudtrail_logs (for example "security.cloudtrail_org_pp"). */
   tableAliases?: string[];
+  /** Configured extra tables (`tables.extra`), each read from its file. */
+  extraTables?: ExtraTable[];
 }
 
 const MAX_OBJECT = 1 << 30;
@@ -83,7 +93,9 @@ export async function createLocalEngine(opts: LocalEngineOptions): Promise<Local
   try {
     for (const s of SESSION_SETTINGS) await conn.run(s);
     for (const m of MACROS) await conn.run(m);
-    const dirs = [logDir, cacheDir].map((d) => `'${sqlString(`${d}${path.sep}`)}'`).join(", ");
+    const dirs = [logDir, cacheDir, ...extraTableDirs(opts.extraTables ?? [])]
+      .map((d) => `'${sqlString(`${d}${path.sep}`)}'`)
+      .join(", ");
     await conn.run("SET GLOBAL autoinstall_known_extensions = false");
     await conn.run("SET GLOBAL autoload_known_extensions = false");
     await conn.run(`SET GLOBAL allowed_directories = [${dirs}]`);
@@ -92,7 +104,10 @@ export async function createLocalEngine(opts: LocalEngineOptions): Promise<Local
   } finally {
     conn.closeSync();
   }
-  return new LocalEngine(instance, logDir, cacheDir, opts.tableAliases ?? []);
+  return new LocalEngine(instance, logDir, cacheDir, {
+    aliases: opts.tableAliases ?? [],
+    extra: opts.extraTables ?? [],
+  });
 }
 
 function sqlString(s: string): string {
@@ -117,34 +132,26 @@ export class LocalEngine implements Engine {
   private readonly cacheDir: string;
   private readonly catalog: LogCatalog;
   private readonly aliases: Set<string>;
+  private readonly tables: TableResolver;
   private closed = false;
 
-  constructor(instance: DuckDBInstance, logDir: string, cacheDir: string, tableAliases: string[]) {
+  constructor(instance: DuckDBInstance, logDir: string, cacheDir: string, tables: TableConfig) {
     this.instance = instance;
     this.logDir = logDir;
     this.cacheDir = cacheDir;
     this.catalog = new LogCatalog(logDir, cacheDir);
-    this.aliases = new Set<string>();
-    for (const a of [...BUILTIN_ALIASES, ...tableAliases]) {
-      const parts = a
-        .split(".")
-        .map((p) => p.replace(/^"|"$/g, "").toLowerCase())
-        .filter((p) => p !== "");
-      if (parts.length === 1) parts.unshift("default");
-      if (parts.length === 2) {
-        this.aliases.add(parts[1] as string);
-        this.aliases.add(parts.join("."));
-        this.aliases.add(["awsdatacatalog", ...parts].join("."));
-      } else {
-        this.aliases.add(parts.join("."));
-      }
-    }
+    this.tables = new TableResolver(tables);
+    this.aliases = new Set([...BUILTIN_ALIASES, ...tables.aliases].flatMap(spellings));
   }
 
   async query(req: QueryRequest): Promise<QueryResult> {
     const t0 = performance.now();
     let exec: Execution;
     if (req.dialect === "sql") {
+      // What Athena rejects is rejected here too, with the same message (spec section 4 and the
+      // checker of @run-md/sql); dialect=duckdb opts a step out, to run locally only.
+      if (req.attributes.sqlDialect !== "duckdb")
+        assertAthenaSql(req.query, { tables: this.tables });
       const { sql, values, types } = renderSqlParams(req.query, req.params);
       exec = await this.execute({
         kind: "sql",
@@ -340,6 +347,10 @@ export class LocalEngine implements Engine {
         try {
           // Creating the view already opens files (read_json binds), so it belongs in the retry.
           await conn.run(view);
+          if (job.kind !== "insights") {
+            for (const t of this.tables.config.extra)
+              await conn.run(extraTableViewSql(t, job.window));
+          }
           const extracted = await conn.extractStatements(sql);
           if (extracted.count !== 1)
             throw new RunMdError("sql-refused", "Refused: exactly one statement per step.");

@@ -5,74 +5,10 @@
  * uses to accept any key case.
  */
 
-export type FieldKind =
-  | { kind: "string" }
-  /** A JSON payload that Athena stores as a STRING column holding JSON text. */
-  | { kind: "json" }
-  | { kind: "struct"; fields: Field[] }
-  | { kind: "struct-array"; fields: Field[] }
-  | { kind: "string-map" };
+import { type Field, PARTITION_COLUMNS, RECORD_FIELDS } from "@run-md/sql";
 
-export type Field = { name: string } & FieldKind;
-
-const s = (name: string): Field => ({ name, kind: "string" });
-const j = (name: string): Field => ({ name, kind: "json" });
-const st = (name: string, fields: Field[]): Field => ({ name, kind: "struct", fields });
-
-/** Top-level record fields in Athena column order (current docs, manual partitioning table). */
-export const RECORD_FIELDS: Field[] = [
-  s("eventVersion"),
-  st("userIdentity", [
-    s("type"),
-    s("principalId"),
-    s("arn"),
-    s("accountId"),
-    s("invokedBy"),
-    s("accessKeyId"),
-    s("userName"),
-    st("onBehalfOf", [s("userId"), s("identityStoreArn")]),
-    st("sessionContext", [
-      st("attributes", [s("mfaAuthenticated"), s("creationDate")]),
-      st("sessionIssuer", [s("type"), s("principalId"), s("arn"), s("accountId"), s("userName")]),
-      s("ec2RoleDelivery"),
-      st("webIdFederationData", [
-        s("federatedProvider"),
-        { name: "attributes", kind: "string-map" },
-      ]),
-    ]),
-  ]),
-  s("eventTime"),
-  s("eventSource"),
-  s("eventName"),
-  s("awsRegion"),
-  s("sourceIPAddress"),
-  s("userAgent"),
-  s("errorCode"),
-  s("errorMessage"),
-  j("requestParameters"),
-  j("responseElements"),
-  j("additionalEventData"),
-  s("requestID"),
-  s("eventID"),
-  {
-    name: "resources",
-    kind: "struct-array",
-    fields: [s("ARN"), s("accountId"), s("type")],
-  },
-  s("eventType"),
-  s("apiVersion"),
-  s("readOnly"),
-  s("recipientAccountId"),
-  j("serviceEventDetails"),
-  s("sharedEventID"),
-  s("vpcEndpointId"),
-  s("vpcEndpointAccountId"),
-  s("eventCategory"),
-  st("addendum", [s("reason"), s("updatedFields"), s("originalRequestID"), s("originalEventID")]),
-  s("sessionCredentialFromConsole"),
-  j("edgeDeviceDetails"),
-  st("tlsDetails", [s("tlsVersion"), s("cipherSuite"), s("clientProvidedHostHeader")]),
-];
+export type { Field, FieldKind } from "@run-md/sql";
+export { PARTITION_COLUMNS, RECORD_FIELDS };
 
 function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
@@ -184,18 +120,6 @@ export interface ColumnDef {
   /** Hive/Athena DDL type, for docs and hints. */
   athenaType: string;
 }
-
-/** The partition columns: manual, projection and bootstrap schemes, all exposed. */
-export const PARTITION_COLUMNS = [
-  "region",
-  "year",
-  "month",
-  "day",
-  "timestamp",
-  "date_partition",
-  "region_partition",
-  "account_partition",
-] as const;
 
 /** Every column of `cloudtrail_logs`, in order: the Athena columns, then the partitions. */
 export const CLOUDTRAIL_COLUMNS: ColumnDef[] = [

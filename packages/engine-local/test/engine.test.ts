@@ -505,6 +505,8 @@ describe("errors and cancellation", () => {
         "2024-03-02T00:00:00Z",
         {
           signal: ac.signal,
+          // range() is DuckDB's: a step that uses it says so, and runs on the local engine only.
+          attributes: { optional: false, sqlDialect: "duckdb" },
         },
       ),
     );

@@ -1,7 +1,14 @@
 /** `run-md check`: every problem in every runbook, one line each, linter style. */
-import { type Diagnostic, formatDiagnostic, loadRunbook, RULES } from "@run-md/core";
+import {
+  type Diagnostic,
+  formatDiagnostic,
+  loadRunbook,
+  RULES,
+  sortDiagnostics,
+} from "@run-md/core";
 import pc from "picocolors";
 import { parseCommandArgs, runbookFilesOrExit } from "../args.ts";
+import { loadConfig, tableConfig } from "../config.ts";
 import { lintQueries } from "../lint.ts";
 
 export const CHECK_USAGE = `Usage: run-md check [file|dir]... [options]
@@ -14,6 +21,8 @@ every problem in every file in one pass, one line each:
 Exit: 0 when no runbook has an error (warnings are printed but do not fail), 2 otherwise.
 
 Options:
+  --config <file>       configuration file (default run-md.config.yaml): the tables a sql
+                        step may read (tables.aliases, tables.extra, athena.table)
   --format <text|json>  output format (default text)
   --json                same as --format json
   -h, --help            this help
@@ -36,10 +45,16 @@ function paint(line: string, d: Diagnostic): string {
     .replace(/ \[([a-z-]+)\]$/, ` ${pc.dim("[$1]")}`);
 }
 
+function sortInPlace(diagnostics: Diagnostic[]): void {
+  const sorted = sortDiagnostics(diagnostics);
+  diagnostics.splice(0, diagnostics.length, ...sorted);
+}
+
 export async function checkCommand(argv: string[]): Promise<number> {
   const args = parseCommandArgs(argv, "run-md check", CHECK_USAGE, {
     format: { type: "string" },
     json: { type: "boolean" },
+    config: { type: "string" },
   });
   if (typeof args === "number") return args;
   const { values, positionals } = args;
@@ -51,12 +66,13 @@ export async function checkCommand(argv: string[]): Promise<number> {
 
   const files = await runbookFilesOrExit(positionals);
   if (typeof files === "number") return files;
+  const tables = tableConfig(loadConfig(values.config));
 
   const checked: CheckedFile[] = [];
   // Runbook ids name reports and site pages: two files with one id would overwrite each other.
   const ids = new Map<string, string>();
   for (const path of files) {
-    const { runbook, diagnostics } = await loadRunbook(path);
+    const { runbook, diagnostics, steps } = await loadRunbook(path);
     const other = runbook ? ids.get(runbook.meta.id) : undefined;
     if (runbook && other !== undefined) {
       diagnostics.push({
@@ -68,7 +84,8 @@ export async function checkCommand(argv: string[]): Promise<number> {
         message: `duplicate runbook id "${runbook.meta.id}" (also ${other}): give one of them another id: or file name`,
       });
     } else if (runbook) ids.set(runbook.meta.id, path);
-    if (runbook) diagnostics.push(...lintQueries(runbook));
+    diagnostics.push(...lintQueries(path, steps, tables));
+    sortInPlace(diagnostics);
     checked.push({ path, ok: !diagnostics.some((d) => d.severity === "error"), diagnostics });
   }
   const all = checked.flatMap((f) => f.diagnostics);

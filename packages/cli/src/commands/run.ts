@@ -22,7 +22,7 @@ import {
   writeFileAtomic,
 } from "@run-md/core";
 import pc from "picocolors";
-import { loadConfig } from "../config.ts";
+import { loadConfig, tableConfig } from "../config.ts";
 import { ENGINE_NAMES, EnginePool } from "../engines.ts";
 import { lintQueries } from "../lint.ts";
 import { summaryLine, TerminalReporter } from "../terminal.ts";
@@ -193,12 +193,9 @@ export async function runCommand(argv: string[]): Promise<number> {
     runbooks = [];
     const problems: Diagnostic[] = [];
     for (const file of files) {
-      const { runbook, diagnostics } = await loadRunbook(file);
-      problems.push(...diagnostics);
-      if (runbook) {
-        problems.push(...lintQueries(runbook));
-        runbooks.push(runbook);
-      }
+      const { runbook, diagnostics, steps } = await loadRunbook(file);
+      problems.push(...diagnostics, ...lintQueries(file, steps, tableConfig(config)));
+      if (runbook) runbooks.push(runbook);
     }
     const errors = problems.filter((d) => d.severity === "error");
     if (errors.length > 0) {

@@ -1,0 +1,477 @@
+/**
+ * `run-md check` catches what Athena would reject, before anything runs: a corpus of constructs
+ * (DuckDB habits, typos, tables a step may not read, columns and struct fields that do not
+ * exist, functions Athena engine v3 lacks, casts its column types make fail), each placed in a
+ * runbook and reported with its exact message at its line and column in the FILE.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parseRunbook } from "@run-md/core";
+import { afterAll, describe, expect, it } from "vitest";
+import { lintQueries } from "../src/lint.ts";
+import { runMd } from "./check-helpers.ts";
+
+/** [query, line in the query, column, rule, message]. */
+type Case = [string, number, number, string, string];
+
+const CASES: Case[] = [
+  [
+    "SELEC eventname FROM cloudtrail_logs",
+    1,
+    1,
+    "sql-syntax",
+    'syntax error at "SELEC" (did you mean "SELECT"?)',
+  ],
+  [
+    "SELECT eventname FROM cloudtrail_logs WHER errorcode = 'AccessDenied'",
+    1,
+    39,
+    "sql-syntax",
+    'syntax error at "WHER" (did you mean "WHERE"?)',
+  ],
+  [
+    "SELECT count(*) AS n FROM cloudtrail_log",
+    1,
+    27,
+    "sql-table",
+    'table "cloudtrail_log" is not readable (did you mean "cloudtrail_logs"?): a sql step reads cloudtrail_logs (configure more under tables: in run-md.config.yaml)',
+  ],
+  [
+    "SELECT count(*) AS n FROM cloudtrail_logz",
+    1,
+    27,
+    "sql-table",
+    'table "cloudtrail_logz" is not readable (did you mean "cloudtrail_logs"?): a sql step reads cloudtrail_logs (configure more under tables: in run-md.config.yaml)',
+  ],
+  [
+    "SELECT useridentity.usernam FROM cloudtrail_logs",
+    1,
+    21,
+    "sql-column",
+    'useridentity has no field "usernam" (did you mean "username"?)',
+  ],
+  [
+    "SELECT useridentity.sessioncontext.sessionissuer.usrname FROM cloudtrail_logs",
+    1,
+    50,
+    "sql-column",
+    'useridentity.sessioncontext.sessionissuer has no field "usrname" (did you mean "username"?)',
+  ],
+  [
+    "SELECT eventnme, count(*) AS n FROM cloudtrail_logs GROUP BY 1",
+    1,
+    8,
+    "sql-column",
+    'unknown column "eventnme" (did you mean "eventname"?)',
+  ],
+  [
+    "SELECT sourceipaddres FROM cloudtrail_logs",
+    1,
+    8,
+    "sql-column",
+    'unknown column "sourceipaddres" (did you mean "sourceipaddress"?)',
+  ],
+  [
+    "SELECT eventname FROM cloudtrail_logs WHERE eventname ILIKE '%user%'",
+    1,
+    55,
+    "sql-athena",
+    "ILIKE is DuckDB syntax that Athena rejects: write lower(x) LIKE lower('pattern')",
+  ],
+  [
+    "SELECT eventtime::timestamp AS t FROM cloudtrail_logs",
+    1,
+    17,
+    "sql-athena",
+    '"::" casts are DuckDB syntax that Athena rejects: write CAST(x AS type)',
+  ],
+  [
+    "SELECT count(*)::varchar AS n FROM cloudtrail_logs",
+    1,
+    16,
+    "sql-athena",
+    '"::" casts are DuckDB syntax that Athena rejects: write CAST(x AS type)',
+  ],
+  [
+    "SELECT list_filter(array_agg(eventname), x -> x LIKE 'Get%') AS gets FROM cloudtrail_logs",
+    1,
+    8,
+    "sql-function",
+    "list_filter() is a DuckDB function that Athena does not have: write filter(array, x -> condition)",
+  ],
+  [
+    "SELECT list_contains(array_agg(eventname), 'GetObject') AS any_get FROM cloudtrail_logs",
+    1,
+    8,
+    "sql-function",
+    "list_contains() is a DuckDB function that Athena does not have: write contains(array, value)",
+  ],
+  [
+    "SELECT list_transform(array_agg(eventname), x -> lower(x)) AS names FROM cloudtrail_logs",
+    1,
+    8,
+    "sql-function",
+    "list_transform() is a DuckDB function that Athena does not have: write transform(array, x -> expression)",
+  ],
+  [
+    "SELECT strftime(from_iso8601_timestamp(eventtime), '%Y-%m-%d') AS day FROM cloudtrail_logs",
+    1,
+    8,
+    "sql-function",
+    "strftime() is a DuckDB function that Athena does not have: write date_format(timestamp, '%Y-%m-%d')",
+  ],
+  [
+    "SELECT string_agg(eventname, ',') AS names FROM cloudtrail_logs",
+    1,
+    8,
+    "sql-function",
+    "string_agg() is a DuckDB function that Athena does not have: write array_join(array_agg(x), ',')",
+  ],
+  [
+    "SELECT eventname FROM cloudtrail_logs WHERE regexp_matches(eventname, '^Get')",
+    1,
+    45,
+    "sql-function",
+    "regexp_matches() is a DuckDB function that Athena does not have: write regexp_like(string, pattern)",
+  ],
+  [
+    "SELECT epoch_ms(from_iso8601_timestamp(eventtime)) AS ms FROM cloudtrail_logs",
+    1,
+    8,
+    "sql-function",
+    "epoch_ms() is a DuckDB function that Athena does not have: write from_unixtime(ms / 1000.0) or to_unixtime(timestamp) * 1000",
+  ],
+  [
+    "SELECT array_length(resources) AS n FROM cloudtrail_logs",
+    1,
+    8,
+    "sql-function",
+    "array_length() is a DuckDB function that Athena does not have: write cardinality(array)",
+  ],
+  [
+    "SELECT len(eventname) AS n FROM cloudtrail_logs",
+    1,
+    8,
+    "sql-function",
+    "len() is a DuckDB function that Athena does not have: write length(string) or cardinality(array)",
+  ],
+  [
+    "SELECT ifnull(errorcode, 'none') AS e FROM cloudtrail_logs",
+    1,
+    8,
+    "sql-function",
+    "ifnull() is a DuckDB function that Athena does not have: write coalesce(a, b)",
+  ],
+  [
+    "SELECT json_extract_string(requestparameters, '$.bucketName') AS b FROM cloudtrail_logs",
+    1,
+    8,
+    "sql-function",
+    "json_extract_string() is a DuckDB function that Athena does not have: write json_extract_scalar(json, '$.path')",
+  ],
+  [
+    "SELECT requestparameters.bucketname AS b FROM cloudtrail_logs",
+    1,
+    26,
+    "sql-athena",
+    "requestparameters is a STRING of JSON text in Athena's table, not a struct: write json_extract_scalar(requestparameters, '$.bucketname')",
+  ],
+  [
+    "SELECT eventname FROM cloudtrail_logs WHERE responseelements.assumedroleuser IS NOT NULL",
+    1,
+    62,
+    "sql-athena",
+    "responseelements is a STRING of JSON text in Athena's table, not a struct: write json_extract_scalar(responseelements, '$.assumedroleuser')",
+  ],
+  [
+    "SELECT sum(CAST(additionaleventdata.bytestransferredout AS bigint)) AS bytes FROM cloudtrail_logs",
+    1,
+    37,
+    "sql-athena",
+    "additionaleventdata is a STRING of JSON text in Athena's table, not a struct: write json_extract_scalar(additionaleventdata, '$.bytestransferredout')",
+  ],
+  [
+    "SELECT CAST(eventtime AS timestamp) AS t FROM cloudtrail_logs",
+    1,
+    8,
+    "sql-athena",
+    "eventtime is ISO-8601 text ('2026-11-23T10:00:00Z') that CAST(... AS timestamp) rejects on Athena: write from_iso8601_timestamp(eventtime)",
+  ],
+  [
+    "SELECT CAST(eventtime AS date) AS d, count(*) AS n FROM cloudtrail_logs GROUP BY 1",
+    1,
+    8,
+    "sql-athena",
+    "eventtime is ISO-8601 text ('2026-11-23T10:00:00Z') that CAST(... AS date) rejects on Athena: write date(from_iso8601_timestamp(eventtime))",
+  ],
+  [
+    "SELECT max(CAST(l.eventtime AS timestamp)) AS last FROM cloudtrail_logs l",
+    1,
+    12,
+    "sql-athena",
+    "eventtime is ISO-8601 text ('2026-11-23T10:00:00Z') that CAST(... AS timestamp) rejects on Athena: write from_iso8601_timestamp(l.eventtime)",
+  ],
+  [
+    "SELECT count(*) AS n FROM cloudtrail_logs\nWHERE eventname IN ('GetBucketPolicy'\n'GetBucketAcl')",
+    3,
+    1,
+    "sql-athena",
+    "two adjacent string literals: Athena rejects them (DuckDB joins them into one): put a comma between list items, or write one literal",
+  ],
+  [
+    "SELECT 'Get' 'Object' AS name FROM cloudtrail_logs",
+    1,
+    14,
+    "sql-athena",
+    "two adjacent string literals: Athena rejects them (DuckDB joins them into one): put a comma between list items, or write one literal",
+  ],
+  [
+    "SELECT count(*) AS n FROM cloudtrail_logs WHERE errorcode == 'AccessDenied'",
+    1,
+    59,
+    "sql-athena",
+    '"==" is DuckDB syntax that Athena rejects: write "="',
+  ],
+  [
+    "SELECT requestparameters->>'$.bucketName' AS b FROM cloudtrail_logs",
+    1,
+    25,
+    "sql-athena",
+    "\"->>\" is DuckDB's JSON operator, which Athena rejects: write json_extract_scalar(x, '$.path')",
+  ],
+  [
+    "SELECT `eventname` FROM cloudtrail_logs",
+    1,
+    8,
+    "sql-athena",
+    'backquoted identifiers are Hive DDL syntax that Athena queries reject: write "eventname"',
+  ],
+  [
+    'SELECT count(*) AS n FROM cloudtrail_logs WHERE errorcode = "AccessDenied"',
+    1,
+    61,
+    "sql-column",
+    "\"AccessDenied\" is a quoted identifier (a column name) in Athena: write a string with single quotes, 'AccessDenied'",
+  ],
+  [
+    "SELECT * FROM other_db.customers",
+    1,
+    15,
+    "sql-table",
+    'table "other_db.customers" is not readable: a sql step reads cloudtrail_logs (configure more under tables: in run-md.config.yaml)',
+  ],
+  [
+    "SELECT table_name FROM information_schema.tables",
+    1,
+    24,
+    "sql-table",
+    'table "information_schema.tables" is not readable: a sql step reads cloudtrail_logs (configure more under tables: in run-md.config.yaml)',
+  ],
+  [
+    "SELECT json_extract_scaler(requestparameters, '$.bucketName') AS b FROM cloudtrail_logs",
+    1,
+    8,
+    "sql-function",
+    'unknown function json_extract_scaler(): Athena engine v3 has no such function (did you mean "json_extract_scalar"?)',
+  ],
+  [
+    "SELECT regexp_extrct(useragent, '^[^/]+') AS tool FROM cloudtrail_logs",
+    1,
+    8,
+    "sql-function",
+    'unknown function regexp_extrct(): Athena engine v3 has no such function (did you mean "regexp_extract"?)',
+  ],
+  [
+    "SELECT date_trnc('day', from_iso8601_timestamp(eventtime)) AS d FROM cloudtrail_logs",
+    1,
+    8,
+    "sql-function",
+    'unknown function date_trnc(): Athena engine v3 has no such function (did you mean "date_trunc"?)',
+  ],
+  [
+    "SELECT eventname FROM cloudtrail_logs WHERE",
+    1,
+    44,
+    "sql-syntax",
+    "syntax error: the query ends too early",
+  ],
+  [
+    "SELECT 1 AS a; SELECT 2 AS b",
+    1,
+    16,
+    "sql-statement",
+    "a sql step is one SELECT (or WITH ... SELECT) query, nothing else",
+  ],
+  [
+    "DROP TABLE cloudtrail_logs",
+    1,
+    1,
+    "sql-statement",
+    "a sql step is one SELECT (or WITH ... SELECT) query, nothing else",
+  ],
+  [
+    "SELECT arg_max(eventname, eventtime) AS last_call FROM cloudtrail_logs",
+    1,
+    8,
+    "sql-function",
+    "arg_max() is a DuckDB function that Athena does not have: write max_by(x, y)",
+  ],
+  [
+    "SELECT median(length(eventname)) AS m FROM cloudtrail_logs",
+    1,
+    8,
+    "sql-function",
+    "median() is a DuckDB function that Athena does not have: write approx_percentile(x, 0.5)",
+  ],
+  [
+    "SELECT tlsdetails.tlsversio AS v FROM cloudtrail_logs",
+    1,
+    19,
+    "sql-column",
+    'tlsdetails has no field "tlsversio" (did you mean "tlsversion"?)',
+  ],
+  [
+    "SELECT datediff('day', from_iso8601_timestamp(min(eventtime)), current_timestamp) AS age FROM cloudtrail_logs",
+    1,
+    8,
+    "sql-function",
+    "datediff() is a DuckDB function that Athena does not have: write date_diff('unit', start, end)",
+  ],
+  [
+    "SELECT group_concat(eventname) AS names FROM cloudtrail_logs",
+    1,
+    8,
+    "sql-function",
+    "group_concat() is a DuckDB function that Athena does not have: write array_join(array_agg(x), ',')",
+  ],
+  [
+    "SELECT eventname FROM cloudtrail_logs WHERE from_iso8601_timestamp(eventtime) > today()",
+    1,
+    81,
+    "sql-function",
+    "today() is a DuckDB function that Athena does not have: write current_date",
+  ],
+  [
+    "SELECT e.eventname FROM cloudtrail_logs c JOIN cloudtrail_logs_typo e ON c.eventid = e.eventid",
+    1,
+    48,
+    "sql-table",
+    'table "cloudtrail_logs_typo" is not readable (did you mean "cloudtrail_logs"?): a sql step reads cloudtrail_logs (configure more under tables: in run-md.config.yaml)',
+  ],
+  [
+    "WITH recent AS (SELECT eventname FROM cloudtrail_logs) SELECT eventname FROM recnt",
+    1,
+    78,
+    "sql-table",
+    'table "recnt" is not readable (did you mean "recent"?): a sql step reads cloudtrail_logs (configure more under tables: in run-md.config.yaml)',
+  ],
+];
+
+/** One runbook with every case as a step under its own heading; where each query starts. */
+function corpusRunbook(): { text: string; starts: number[] } {
+  const lines = ["---", "title: Constructs Athena rejects", "---", ""];
+  const starts: number[] = [];
+  CASES.forEach(([query], i) => {
+    lines.push(`## Case ${i + 1}`, "", `\`\`\`sql case_${i + 1}`);
+    starts.push(lines.length + 1); // 1-based line of the query's first line
+    lines.push(...query.split("\n"), "```", "");
+  });
+  return { text: lines.join("\n"), starts };
+}
+
+describe("check on sql steps", () => {
+  it(`reports each of ${CASES.length} constructs Athena rejects, with its message, line and column in the file`, () => {
+    expect(CASES.length).toBeGreaterThanOrEqual(40);
+    const { text, starts } = corpusRunbook();
+    const { runbook, steps } = parseRunbook(text, "corpus.md");
+    expect(runbook).toBeDefined();
+    const diagnostics = lintQueries("corpus.md", steps);
+    const expected = CASES.map(([, line, column, rule, message], i) => ({
+      file: "corpus.md",
+      line: starts[i]! + line - 1,
+      column,
+      severity: "error",
+      rule,
+      message,
+    }));
+    expect(diagnostics).toEqual(expected);
+  });
+
+  it("says nothing about queries Athena accepts: CTEs, aliases, joins, UNNEST, lambdas, parameters", () => {
+    const ok = [
+      "WITH x AS (SELECT eventname AS n FROM cloudtrail_logs) SELECT n, count(*) AS c FROM x GROUP BY n ORDER BY c DESC",
+      "SELECT l.useridentity.arn, r.arn FROM cloudtrail_logs l CROSS JOIN UNNEST(l.resources) AS t(r) WHERE eventtime >= {{start}}",
+      "SELECT json_extract_scalar(requestparameters, '$.bucketName') AS b, filter(array_agg(eventname), x -> x LIKE 'Get%') AS g FROM cloudtrail_logs GROUP BY 1",
+      'SELECT cloudtrail_logs.eventname, "timestamp", useridentity.sessioncontext.sessionissuer.username FROM cloudtrail_logs WHERE "timestamp" >= {{start_date}}',
+      "SELECT a.eventname FROM cloudtrail_logs a JOIN (SELECT eventid FROM cloudtrail_logs WHERE errorcode IS NOT NULL) b ON a.eventid = b.eventid LIMIT {{n}}",
+      "SELECT date_trunc('hour', from_iso8601_timestamp(eventtime)) AS h, count(*) AS n, row_number() OVER (ORDER BY count(*) DESC) AS rk FROM cloudtrail_logs GROUP BY 1",
+    ];
+    for (const q of ok) {
+      const { steps } = parseRunbook(`---\ntitle: T\n---\n\n\`\`\`sql s\n${q}\n\`\`\`\n`, "ok.md");
+      expect(lintQueries("ok.md", steps), q).toEqual([]);
+    }
+  });
+
+  it("reports a dialect=duckdb step as local only, and does not check its DuckDB SQL", () => {
+    const text =
+      "---\ntitle: T\n---\n\n```sql lists dialect=duckdb\nSELECT list_filter(array_agg(eventname), x -> x LIKE 'Get%') AS g FROM cloudtrail_logs\n```\n";
+    const { steps } = parseRunbook(text, "duck.md");
+    expect(lintQueries("duck.md", steps)).toEqual([
+      {
+        file: "duck.md",
+        line: 5,
+        column: 1,
+        severity: "warning",
+        rule: "sql-local-only",
+        message:
+          'step "lists" is dialect=duckdb: it runs on the local engine only (Athena refuses it), and its SQL is not checked against Athena\'s',
+      },
+    ]);
+  });
+});
+
+describe("run-md check reports every problem in one pass", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "run-md-sqlcheck-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("front matter, attributes, Insights syntax and SQL problems of one file together", async () => {
+    const file = path.join(dir, "broken.md");
+    writeFileSync(
+      file,
+      [
+        "---",
+        "title: Broken",
+        "severty: high",
+        "---",
+        "",
+        "```sql one engien=athena",
+        "SELECT useridentity.usernam FROM cloudtrail_logs",
+        "```",
+        "",
+        "```logs-insights two",
+        "filter eventName = 'x' | stats count(*) by",
+        "```",
+        "",
+        "```sql three",
+        "SELECT eventname",
+        "FROM cloudtrail_log",
+        "```",
+        "",
+      ].join("\n"),
+    );
+    const { code, stdout } = await runMd(["check", file]);
+    expect(code).toBe(2);
+    const problems = stdout
+      .split("\n")
+      .filter((l) => l.startsWith(file))
+      .map((l) => l.slice(file.length + 1).replace(/ \(did you mean[^)]*\)/, ""));
+    expect(problems).toEqual([
+      expect.stringMatching(/^3:1 error unknown front matter key "severty".*\[unknown-key\]$/),
+      expect.stringMatching(/^6:12 error unknown attribute "engien".*\[unknown-attribute\]$/),
+      '7:21 error useridentity has no field "usernam" [sql-column]',
+      expect.stringMatching(/^11:\d+ error .*\[insights-syntax\]$/),
+      expect.stringMatching(/^16:6 error table "cloudtrail_log" is not readable: .*\[sql-table\]$/),
+    ]);
+  });
+});

@@ -1,0 +1,45 @@
+/**
+ * `checkSql`: every problem Athena would report for a step's query, before anything runs. One
+ * function for `run-md check`, the local engine, the Athena engine and the emulator, so the four
+ * agree on what is valid and say it with the same words.
+ */
+import { RunMdError } from "@run-md/core";
+import type { SqlProblem } from "./problem.ts";
+import { resolveQuery } from "./resolve.ts";
+import { maskParams, parseTrino } from "./syntax.ts";
+import { EMPTY_TABLES, type TableConfig, TableResolver } from "./tables.ts";
+
+export interface SqlCheckOptions {
+  /** Configured aliases of cloudtrail_logs and extra tables (default: none). */
+  tables?: TableConfig | TableResolver;
+}
+
+/** The problems of one query, in text order; `{{name}}` references count as parameters. */
+export function checkSql(query: string, opts: SqlCheckOptions = {}): SqlProblem[] {
+  const tables =
+    opts.tables instanceof TableResolver
+      ? opts.tables
+      : new TableResolver(opts.tables ?? EMPTY_TABLES);
+  const parsed = parseTrino(maskParams(query));
+  const problems = parsed.problems.length > 0 ? parsed.problems : resolveQuery(parsed.tree, tables);
+  return problems.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+/**
+ * For the engines: refuses a query with an error-level problem, before anything is read or sent.
+ * The message is the first problem's, with its position in the query.
+ */
+export function assertAthenaSql(query: string, opts: SqlCheckOptions = {}): void {
+  const errors = checkSql(query, opts).filter((p) => p.severity === "error");
+  const first = errors[0];
+  if (first === undefined) return;
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more problem(s))` : "";
+  throw new RunMdError(
+    first.rule === "sql-table" || first.rule === "sql-statement" ? "sql-refused" : "sql-invalid",
+    `line ${first.line}:${first.column}: ${first.message}${more}`,
+    {
+      hint: "Athena would reject this query. `run-md check` lists every problem with its place in the runbook; a step that needs the local engine's DuckDB SQL says dialect=duckdb.",
+      details: { rule: first.rule, line: first.line, column: first.column },
+    },
+  );
+}

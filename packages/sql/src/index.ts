@@ -1,0 +1,14 @@
+export { assertAthenaSql, checkSql, type SqlCheckOptions } from "./check.ts";
+export { type Field, type FieldKind, PARTITION_COLUMNS, RECORD_FIELDS } from "./cloudtrail.ts";
+export { ATHENA_FUNCTIONS, DUCKDB_ONLY } from "./functions.ts";
+export type { SqlProblem } from "./problem.ts";
+export {
+  EMPTY_TABLES,
+  type ExtraScope,
+  type ExtraTable,
+  nameParts,
+  spellings,
+  type TableConfig,
+  type TableKind,
+  TableResolver,
+} from "./tables.ts";

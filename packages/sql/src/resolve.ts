@@ -1,0 +1,262 @@
+/**
+ * The semantic half of the checker: walk a Trino parse tree and resolve its table references
+ * (spec section 4), its column references and struct fields (the CloudTrail schema of Athena's
+ * DDL), its function calls (Athena engine v3's list) and the casts Athena's column types make
+ * fail. Names the query defines itself (CTEs, aliases, lambda parameters) are never reported.
+ */
+import { didYouMean } from "@run-md/core";
+import type { ParserRuleContext, ParseTree } from "antlr4ng";
+import {
+  AliasedRelationContext,
+  CastContext,
+  ColumnAliasesContext,
+  ColumnNameContext,
+  ColumnRefContext,
+  FunctionCallContext,
+  type IdentifierContext,
+  LambdaContext,
+  NamedQueryContext,
+  QualifiedNameContext,
+  SelectItemContext,
+  SingleStatementContext,
+  StatementDefaultContext,
+  TableFunctionCallContext,
+  TableNameContext,
+  WindowDefinitionContext,
+} from "dt-sql-parser/dist/lib/trino/TrinoSqlParser.js";
+import { type Field, PARTITION_COLUMNS, RECORD_FIELDS } from "./cloudtrail.ts";
+import { ATHENA_FUNCTIONS, DUCKDB_ONLY } from "./functions.ts";
+import type { SqlProblem } from "./problem.ts";
+import type { TableResolver } from "./tables.ts";
+
+interface Name {
+  text: string;
+  quoted: boolean;
+  line: number;
+  column: number;
+}
+
+const COLUMNS = new Map<string, Field>(RECORD_FIELDS.map((f) => [f.name.toLowerCase(), f]));
+const COLUMN_NAMES = [...COLUMNS.keys(), ...PARTITION_COLUMNS];
+const FUNCTION_NAMES = [...ATHENA_FUNCTIONS];
+
+function nameOf(id: IdentifierContext): Name {
+  const raw = id.getText();
+  const quoted = raw.startsWith('"');
+  const text = quoted ? raw.slice(1, -1).replaceAll('""', '"') : raw.toLowerCase();
+  return { text, quoted, line: id.start!.line, column: id.start!.column + 1 };
+}
+
+function namesOf(q: QualifiedNameContext | null): Name[] {
+  return q === null ? [] : q.identifier().map(nameOf);
+}
+
+function walk(node: ParseTree, visit: (n: ParserRuleContext) => void): void {
+  const ctx = node as ParserRuleContext;
+  if (!("children" in ctx)) return;
+  visit(ctx);
+  for (const child of ctx.children ?? []) walk(child, visit);
+}
+
+function problem(n: Name, rule: string, message: string): SqlProblem {
+  return { line: n.line, column: n.column, severity: "error", rule, message };
+}
+
+interface Scope {
+  /** Names the query defines: CTEs, relation and column aliases, select aliases, lambda parameters. */
+  defined: Set<string>;
+  /** Relation aliases and table names that stand for cloudtrail_logs (`l` in `FROM cloudtrail_logs l`). */
+  cloudtrail: Set<string>;
+  /** True when the query reads an extra table (whose columns the checker does not know). */
+  readsExtra: boolean;
+}
+
+export function resolveQuery(tree: ParseTree, tables: TableResolver): SqlProblem[] {
+  const out: SqlProblem[] = [];
+  const scope: Scope = { defined: new Set(), cloudtrail: new Set(), readsExtra: false };
+  const statements: ParserRuleContext[] = [];
+  walk(tree, (n) => {
+    if (n instanceof SingleStatementContext) statements.push(n);
+    collectDefinitions(n, scope, tables);
+  });
+  if (statements.length !== 1 || !(statements[0]!.getChild(0) instanceof StatementDefaultContext)) {
+    const at = statements[1] ?? statements[0];
+    const start = at?.start;
+    out.push({
+      line: start?.line ?? 1,
+      column: (start?.column ?? 0) + 1,
+      severity: "error",
+      rule: "sql-statement",
+      message: "a sql step is one SELECT (or WITH ... SELECT) query, nothing else",
+    });
+    return out;
+  }
+  walk(tree, (n) => {
+    if (n instanceof TableNameContext) checkTable(n, scope, tables, out);
+    else if (n instanceof TableFunctionCallContext) {
+      const name = namesOf(n.functionName().qualifiedName())
+        .map((p) => p.text.toLowerCase())
+        .join(".");
+      out.push({
+        line: n.start!.line,
+        column: n.start!.column + 1,
+        severity: "error",
+        rule: "sql-table",
+        message: `table function ${name}() is not readable: a sql step reads ${tables.readableNames().join(", ")}`,
+      });
+    }
+  });
+  // Columns of a table that is not readable are unknown: its problem is reported already.
+  const tableRefused = out.length > 0;
+  walk(tree, (n) => {
+    if (tableRefused) {
+      if (n instanceof FunctionCallContext) checkFunction(n, out);
+      else if (n instanceof CastContext) checkCast(n, out);
+    } else if (
+      n instanceof QualifiedNameContext &&
+      (n.parent instanceof ColumnRefContext || n.parent instanceof ColumnNameContext)
+    ) {
+      checkColumn(namesOf(n), scope, out);
+    } else if (n instanceof FunctionCallContext) checkFunction(n, out);
+    else if (n instanceof CastContext) checkCast(n, out);
+  });
+  return out;
+}
+
+function collectDefinitions(n: ParserRuleContext, scope: Scope, tables: TableResolver): void {
+  const add = (id: IdentifierContext | null | undefined) => {
+    if (id) scope.defined.add(nameOf(id).text.toLowerCase());
+  };
+  if (n instanceof NamedQueryContext) add(n.identifier());
+  else if (n instanceof ColumnAliasesContext) for (const id of n.identifier()) add(id);
+  else if (n instanceof SelectItemContext) add(n.identifier());
+  else if (n instanceof LambdaContext) for (const id of n.identifier()) add(id);
+  else if (n instanceof WindowDefinitionContext) add(n._name);
+  else if (n instanceof AliasedRelationContext) {
+    const alias = n.identifier();
+    const primary = n.relationPrimary();
+    const parts = primary instanceof TableNameContext ? tableParts(primary) : [];
+    const kind = parts.length > 0 ? tables.resolve(parts.map((p) => p.text)) : undefined;
+    if (kind?.kind === "cloudtrail") {
+      scope.cloudtrail.add(parts[parts.length - 1]!.text.toLowerCase());
+      if (alias) scope.cloudtrail.add(nameOf(alias).text.toLowerCase());
+    } else {
+      if (kind?.kind === "extra") scope.readsExtra = true;
+      add(alias);
+    }
+  }
+}
+
+function tableParts(t: TableNameContext): Name[] {
+  const ref = t.tableOrViewName().tableRef() ?? t.tableOrViewName().viewRef();
+  return ref ? ref.identifier().map(nameOf) : [];
+}
+
+function checkTable(t: TableNameContext, scope: Scope, tables: TableResolver, out: SqlProblem[]) {
+  const parts = tableParts(t);
+  if (parts.length === 0) return;
+  const lower = parts.map((p) => p.text.toLowerCase());
+  if (lower.length === 1 && scope.defined.has(lower[0]!)) return; // a CTE
+  if (tables.resolve(lower) !== undefined) return;
+  const full = lower.join(".");
+  const readable = tables.readableNames().join(", ");
+  const hint = didYouMean(full, [...tables.allSpellings(), ...scope.defined]);
+  out.push(
+    problem(
+      parts[0]!,
+      "sql-table",
+      `table "${full}" is not readable${hint}: a sql step reads ${readable} (configure more under tables: in run-md.config.yaml)`,
+    ),
+  );
+}
+
+function checkColumn(path: Name[], scope: Scope, out: SqlProblem[]): void {
+  let parts = path;
+  const head = parts[0]?.text.toLowerCase();
+  if (head === undefined) return;
+  if (parts.length > 1 && scope.cloudtrail.has(head)) parts = parts.slice(1);
+  else if (scope.defined.has(head)) return;
+  const first = parts[0]!;
+  const field = COLUMNS.get(first.text.toLowerCase());
+  if (field === undefined) {
+    if ((PARTITION_COLUMNS as readonly string[]).includes(first.text.toLowerCase())) return;
+    if (scope.defined.has(first.text.toLowerCase()) || scope.readsExtra) return;
+    out.push(problem(first, "sql-column", unknownColumn(first)));
+    return;
+  }
+  checkFields(field, parts.slice(1), out);
+}
+
+function unknownColumn(n: Name): string {
+  if (n.quoted && !/^[a-z_][a-z0-9_]*$/.test(n.text)) {
+    return `"${n.text}" is a quoted identifier (a column name) in Athena: write a string with single quotes, '${n.text.replaceAll("'", "''")}'`;
+  }
+  return `unknown column "${n.text}"${didYouMean(n.text, COLUMN_NAMES)}`;
+}
+
+function checkFields(field: Field, rest: Name[], out: SqlProblem[]): void {
+  let f = field;
+  let path = f.name.toLowerCase();
+  for (const part of rest) {
+    if (f.kind === "json") {
+      out.push(
+        problem(
+          part,
+          "sql-athena",
+          `${path} is a STRING of JSON text in Athena's table, not a struct: write json_extract_scalar(${path}, '$.${part.text}')`,
+        ),
+      );
+      return;
+    }
+    if (f.kind !== "struct") return; // maps and arrays: subscripts, not fields
+    const name = part.text.toLowerCase();
+    const next = f.fields.find((x) => x.name.toLowerCase() === name);
+    if (next === undefined) {
+      const names = f.fields.map((x) => x.name.toLowerCase());
+      out.push(
+        problem(
+          part,
+          "sql-column",
+          `${path} has no field "${part.text}"${didYouMean(name, names)}`,
+        ),
+      );
+      return;
+    }
+    f = next;
+    path = `${path}.${name}`;
+  }
+}
+
+function checkFunction(call: FunctionCallContext, out: SqlProblem[]): void {
+  const parts = namesOf(call.functionName().qualifiedName());
+  const last = parts[parts.length - 1];
+  if (last === undefined || parts.length > 1) return;
+  const name = last.text.toLowerCase();
+  if (ATHENA_FUNCTIONS.has(name)) return;
+  const instead = DUCKDB_ONLY[name];
+  out.push(
+    problem(
+      last,
+      "sql-function",
+      instead !== undefined
+        ? `${name}() is a DuckDB function that Athena does not have: write ${instead}`
+        : `unknown function ${name}(): Athena engine v3 has no such function${didYouMean(name, FUNCTION_NAMES)}`,
+    ),
+  );
+}
+
+/** `CAST(eventtime AS timestamp)`: the ISO-8601 text (`2026-11-23T10:00:00Z`) does not cast. */
+function checkCast(cast: CastContext, out: SqlProblem[]): void {
+  const operand = cast.expression().getText().toLowerCase().replaceAll('"', "");
+  const type = cast.type().getText().toLowerCase();
+  if (!/(^|\.)eventtime$/.test(operand) || !/^(timestamp|date)/.test(type)) return;
+  const start = cast.start!;
+  const operandText = cast.expression().getText();
+  out.push({
+    line: start.line,
+    column: start.column + 1,
+    severity: "error",
+    rule: "sql-athena",
+    message: `eventtime is ISO-8601 text ('2026-11-23T10:00:00Z') that CAST(... AS ${type}) rejects on Athena: write ${type.startsWith("date") ? `date(from_iso8601_timestamp(${operandText}))` : `from_iso8601_timestamp(${operandText})`}`,
+  });
+}

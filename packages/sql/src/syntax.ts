@@ -1,0 +1,230 @@
+/**
+ * The syntax half of the checker: parse a step's query with the Trino grammar (dt-sql-parser's
+ * TrinoSQL, generated from Trino's ANTLR grammar) and explain, in Athena's terms, the constructs
+ * that DuckDB accepts and Athena rejects. Positions are 1-based lines and columns in the query.
+ */
+import type { Token } from "antlr4ng";
+import { TrinoSQL } from "dt-sql-parser";
+import { TrinoSqlLexer } from "dt-sql-parser/dist/lib/trino/TrinoSqlLexer.js";
+import type { ProgramContext } from "dt-sql-parser/dist/lib/trino/TrinoSqlParser.js";
+import type { SqlProblem } from "./problem.ts";
+
+/** Keywords a typo is compared with (`SELEC` → `SELECT`). */
+const KEYWORDS = [
+  "SELECT",
+  "FROM",
+  "WHERE",
+  "GROUP",
+  "ORDER",
+  "HAVING",
+  "LIMIT",
+  "JOIN",
+  "LEFT",
+  "RIGHT",
+  "INNER",
+  "OUTER",
+  "CROSS",
+  "UNION",
+  "WITH",
+  "DISTINCT",
+  "BETWEEN",
+  "LIKE",
+  "CASE",
+  "WHEN",
+  "THEN",
+  "ELSE",
+  "END",
+  "UNNEST",
+  "PARTITION",
+  "OVER",
+  "INTERVAL",
+  "EXISTS",
+];
+
+export interface Parsed {
+  tree: ProgramContext;
+  /** Syntax problems; when there are any, the tree is not worth resolving. */
+  problems: SqlProblem[];
+}
+
+let parser: TrinoSQL | undefined;
+
+/** `{{name}}` → `?` padded to the same length: a parameter of Trino's grammar, columns kept. */
+export function maskParams(query: string): string {
+  return query.replace(/\{\{[^}]*\}\}/g, (m) => `?${" ".repeat(m.length - 1)}`);
+}
+
+function at(token: Token, rule: string, message: string): SqlProblem {
+  return {
+    line: token.line,
+    column: token.column + 1,
+    severity: "error",
+    rule,
+    message,
+    syntax: true,
+  };
+}
+
+/**
+ * DuckDB habits, found on the token stream so that each gets its own message (the parser would
+ * only say that a token is not valid at that position).
+ */
+function duckdbHabits(tokens: Token[]): SqlProblem[] {
+  const out: SqlProblem[] = [];
+  const visible = tokens.filter((t) => t.channel === 0 && t.type !== -1);
+  for (let i = 0; i < visible.length; i++) {
+    const t = visible[i]!;
+    const next = visible[i + 1];
+    const text = t.text ?? "";
+    const adjacent = next !== undefined && next.start === t.stop + 1;
+    if (text === ":" && adjacent && next.text === ":") {
+      out.push(
+        at(
+          t,
+          "sql-athena",
+          '"::" casts are DuckDB syntax that Athena rejects: write CAST(x AS type)',
+        ),
+      );
+      i++;
+    } else if (t.type === TrinoSqlLexer.IDENTIFIER && text.toLowerCase() === "ilike") {
+      out.push(
+        at(
+          t,
+          "sql-athena",
+          "ILIKE is DuckDB syntax that Athena rejects: write lower(x) LIKE lower('pattern')",
+        ),
+      );
+    } else if (t.type === TrinoSqlLexer.STRING && next?.type === TrinoSqlLexer.STRING) {
+      out.push(
+        at(
+          next,
+          "sql-athena",
+          "two adjacent string literals: Athena rejects them (DuckDB joins them into one): put a comma between list items, or write one literal",
+        ),
+      );
+    } else if (t.type === TrinoSqlLexer.EQ && adjacent && next.type === TrinoSqlLexer.EQ) {
+      out.push(at(t, "sql-athena", '"==" is DuckDB syntax that Athena rejects: write "="'));
+      i++;
+    } else if (text === "->" && adjacent && next.type === TrinoSqlLexer.GT) {
+      out.push(
+        at(
+          t,
+          "sql-athena",
+          "\"->>\" is DuckDB's JSON operator, which Athena rejects: write json_extract_scalar(x, '$.path')",
+        ),
+      );
+      i++;
+    } else if (
+      (t.type === TrinoSqlLexer.KW_FROM || t.type === TrinoSqlLexer.KW_JOIN) &&
+      next?.type === TrinoSqlLexer.IDENTIFIER &&
+      visible[i + 2]?.text === "("
+    ) {
+      // `FROM read_csv('x')`: DuckDB's table functions (Trino writes TABLE(f(...)), which `check`
+      // refuses as well). A step reads tables only.
+      out.push({
+        ...at(
+          next,
+          "sql-table",
+          `${next.text}() is a table function: a sql step reads cloudtrail_logs and configured tables, not table functions`,
+        ),
+      });
+      i += 2;
+    } else if (t.type === TrinoSqlLexer.BACKQUOTED_IDENTIFIER) {
+      out.push(
+        at(
+          t,
+          "sql-athena",
+          `backquoted identifiers are Hive DDL syntax that Athena queries reject: write "${text.slice(1, -1)}"`,
+        ),
+      );
+    }
+  }
+  return out;
+}
+
+/** The keyword an identifier token looks like a typo of (`SELEC` → `SELECT`). */
+function keywordTypo(token: Token | undefined): string | undefined {
+  if (token?.type !== TrinoSqlLexer.IDENTIFIER) return undefined;
+  const upper = (token.text ?? "").toUpperCase();
+  return KEYWORDS.find((k) => k !== upper && closeTo(upper, k));
+}
+
+/**
+ * The parser's complaint in the author's terms, and where. A misspelled keyword often passes as
+ * an alias (`FROM t WHER x = 1`: `WHER` aliases `t`), so the token before the error is looked at
+ * too, and the problem is placed on the misspelled word.
+ */
+function syntaxProblem(
+  error: { token: Token | null; line: number; column: number; message: string },
+  before: Token | undefined,
+): SqlProblem {
+  const { token } = error;
+  const text = token?.text ?? "";
+  const typo = token ? keywordTypo(token) : undefined;
+  const typoBefore = keywordTypo(before);
+  if (typo === undefined && typoBefore !== undefined) {
+    return at(
+      before!,
+      "sql-syntax",
+      `syntax error at "${before!.text}" (did you mean "${typoBefore}"?)`,
+    );
+  }
+  const message =
+    typo !== undefined
+      ? `syntax error at "${text}" (did you mean "${typo}"?)`
+      : token === null || token.type === -1
+        ? "syntax error: the query ends too early"
+        : `syntax error at "${text}": ${error.message}`;
+  return {
+    line: error.line,
+    column: error.column,
+    severity: "error",
+    rule: "sql-syntax",
+    message,
+    syntax: true,
+  };
+}
+
+/** One edit apart (a letter missing, extra, swapped or wrong): how keyword typos look. */
+function closeTo(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  const tail = (x: string, y: string) => x.slice(i + 1) === y.slice(i + 1);
+  if (a.length === b.length)
+    return (
+      tail(a, b) || (a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2))
+    );
+  return a.length < b.length ? a.slice(i) === b.slice(i + 1) : a.slice(i + 1) === b.slice(i);
+}
+
+function tokenBefore(tokens: Token[], token: Token | null): Token | undefined {
+  if (token === null) return undefined;
+  let before: Token | undefined;
+  for (const t of tokens) {
+    if (t.start >= token.start) break;
+    if (t.channel === 0) before = t;
+  }
+  return before;
+}
+
+export function parseTrino(masked: string): Parsed {
+  parser ??= new TrinoSQL();
+  const errors: { token: Token | null; line: number; column: number; message: string }[] = [];
+  const tree = parser.parse(masked, (pe, raw) => {
+    errors.push({
+      token: raw.offendingSymbol,
+      line: pe.startLine,
+      column: pe.startColumn,
+      message: pe.message,
+    });
+  });
+  // A lexer of its own (cheap): getAllTokens() would parse again, reporting to the console.
+  const tokens = parser.createLexer(masked, () => {}).getAllTokens();
+  const habits = duckdbHabits(tokens);
+  if (habits.length > 0) return { tree, problems: habits };
+  const first = errors[0];
+  if (first === undefined) return { tree, problems: [] };
+  // Later errors are mostly the parser recovering from the first: report that one only.
+  return { tree, problems: [syntaxProblem(first, tokenBefore(tokens, first.token))] };
+}
