@@ -34,6 +34,8 @@ export interface Config {
   /** Default step timeout, as written (`10m`). */
   timeout?: string;
   maxScan?: string;
+  /** Where the site is published (`site.url`): the CLI prints each run's page there. */
+  site: { url?: string };
 }
 
 const PARTITIONING: readonly string[] = ["manual", "projection", "bootstrap", "none"];
@@ -71,6 +73,7 @@ const SCHEMA: Record<string, FieldType | Record<string, FieldType>> = {
     pricePerGbUsd: "number",
   },
   params: "map",
+  site: { url: "string" },
 };
 
 function defaults(): Config {
@@ -82,6 +85,7 @@ function defaults(): Config {
     athena: {},
     logs: {},
     params: {},
+    site: {},
   };
 }
 
@@ -175,12 +179,23 @@ export function loadConfig(file: string | undefined, cwd = process.cwd()): Confi
     athena: { ...d.athena },
     logs: { ...d.logs },
     params: { ...d.params } as Config["params"],
+    site: { ...d.site },
   };
+  if (merged.site.url !== undefined && !isSiteUrl(merged.site.url)) {
+    fail(
+      valueNode(["site", "url"]),
+      `"site.url" must be an http(s) address such as https://org.github.io/run-md`,
+    );
+  }
   const base = path.dirname(target);
   if (merged.local.logDir !== "sample")
     merged.local.logDir = path.resolve(base, merged.local.logDir);
   merged.reportsDir = path.resolve(base, merged.reportsDir);
   return applyEnv(merged);
+}
+
+function isSiteUrl(value: string): boolean {
+  return /^https?:\/\/[^\s/]+/.test(value);
 }
 
 /** `RUN_MD_*` environment variables override the file; command-line flags override both. */
@@ -205,6 +220,15 @@ function applyEnv(cfg: Config): Config {
         hint: 'manual: region/year/month/day; projection: "timestamp"; bootstrap: date_partition/...; none.',
       },
     );
+  }
+  if (env.RUN_MD_SITE_URL) {
+    if (!isSiteUrl(env.RUN_MD_SITE_URL)) {
+      throw new RunMdError(
+        "bad-config",
+        `RUN_MD_SITE_URL "${env.RUN_MD_SITE_URL}" is not an http(s) address such as https://org.github.io/run-md`,
+      );
+    }
+    cfg.site.url = env.RUN_MD_SITE_URL;
   }
   if (env.RUN_MD_LOGS_ENDPOINT) cfg.logs.endpoint = env.RUN_MD_LOGS_ENDPOINT;
   if (env.RUN_MD_LOG_GROUPS)

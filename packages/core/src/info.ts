@@ -3,6 +3,7 @@
  * `parseInfo` splits it into words with their offsets; `stepFromInfo` reads a step's id and
  * attributes from those words and reports what is wrong, with the offset of the offending word.
  */
+import { parseChartSpec } from "./chart.ts";
 import { didYouMean } from "./diagnostics.ts";
 import type { Dialect, StepAttributes } from "./model.ts";
 import { parseBytes, parseDuration } from "./units.ts";
@@ -91,7 +92,14 @@ export const ENGINE_DIALECTS: Record<(typeof ENGINES)[number], readonly Dialect[
   logs: ["logs-insights"],
 };
 
-export const STEP_ATTRIBUTES = ["engine", "timeout", "window", "max_scan", "log_groups"] as const;
+export const STEP_ATTRIBUTES = [
+  "engine",
+  "timeout",
+  "window",
+  "max_scan",
+  "log_groups",
+  "chart",
+] as const;
 export const STEP_FLAGS = ["optional"] as const;
 
 const STEP_ID = /^[A-Za-z0-9_-]+$/;
@@ -259,6 +267,12 @@ export function stepFromInfo(info: Info, dialect: Dialect): StepInfo {
             );
           }
         }
+        break;
+      }
+      case "chart": {
+        const chart = parseChartSpec(value);
+        if ("error" in chart) problem(valueOffset, "invalid-attribute", chart.error);
+        else attributes.chart = chart.spec;
         break;
       }
     }
