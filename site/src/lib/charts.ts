@@ -26,6 +26,9 @@ function render(options: Plot.PlotOptions, label: string): string {
     document: document as unknown as Document,
     style: { fontSize: `${FONT}px`, background: "transparent" },
   }) as unknown as Element;
+  // The picture is one image with one name: Plot's labels of its parts (`aria-label="rule"`)
+  // are not allowed on plain groups, and say nothing a reader needs.
+  for (const el of svg.querySelectorAll("[aria-label]")) el.removeAttribute("aria-label");
   svg.setAttribute("role", "img");
   svg.setAttribute("aria-label", label);
   svg.setAttribute("class", `${svg.getAttribute("class") ?? ""} rm-chart__svg`);
@@ -122,6 +125,11 @@ export interface MetricPoint {
   status: string;
 }
 
+function spanDays(points: MetricPoint[]): number {
+  const ts = points.map((p) => p.at.getTime());
+  return (Math.max(...ts) - Math.min(...ts)) / 86_400_000;
+}
+
 /** A check's actual value over the last runs, against its threshold line(s). */
 export function metricHistorySvg(metric: string, points: MetricPoint[], limits: number[]): string {
   const failed = (p: MetricPoint) => p.status === "failed" || p.status === "errored";
@@ -168,7 +176,8 @@ export function metricHistorySvg(metric: string, points: MetricPoint[], limits: 
       height: 160,
       marginLeft: 50,
       marginTop: 16,
-      x: { type: "utc", label: null, ticks: 4 },
+      // Runs are days apart: dates on the axis, not hours.
+      x: { type: "utc", label: null, ticks: spanDays(points) <= 8 ? "day" : 5, tickFormat: "%b %-d" },
       y: {
         domain: [lo, hi === lo ? lo + 1 : hi + (hi - lo) * 0.12],
         label: metric,
@@ -197,7 +206,7 @@ export function stepCostSvg(steps: StepCost[]): string {
       width: 720,
       height: 30 + steps.length * 30,
       marginLeft: Math.min(260, 12 + longest * 7),
-      marginRight: 150,
+      marginRight: 190,
       x: { label: "seconds", grid: true, transform: (ms: number) => ms / 1000 },
       y: { label: null, domain: steps.map((s) => s.step) },
       marks: [

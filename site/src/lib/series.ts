@@ -4,7 +4,7 @@
  * buckets hold an offending row of a failed check.
  */
 import { asNumber, type ChartSpec, type JsonValue, type StepReport } from "@run-md/core";
-import { breaks, checkBody, extremeColumn, thresholds } from "./checks.ts";
+import { breaks, checkBody, extremeColumn, normCheck, thresholds } from "./checks.ts";
 import { rowKey } from "./reports.ts";
 
 export interface Bucket {
@@ -165,4 +165,21 @@ export function timeSeries(step: StepReport, spec: ChartSpec | undefined): TimeS
     thresholds: [...new Set(limits)],
     window: { start, end },
   };
+}
+
+/** A check's numeric actual value in each run that has it, oldest first (entries newest first). */
+export function checkHistory(
+  entries: { startedAt: string; checks: { stepId: string; check: string; status: string; actual?: JsonValue }[] }[],
+  stepId: string,
+  check: string,
+): { at: Date; value: number; status: string }[] {
+  const key = normCheck(check);
+  const points: { at: Date; value: number; status: string }[] = [];
+  for (const e of [...entries].reverse()) {
+    const c = e.checks.find((x) => x.stepId === stepId && normCheck(x.check) === key);
+    const value = asNumber(c?.actual);
+    const at = new Date(e.startedAt);
+    if (c && value !== undefined && !Number.isNaN(at.getTime())) points.push({ at, value, status: c.status });
+  }
+  return points;
 }
