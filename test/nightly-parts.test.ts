@@ -226,6 +226,21 @@ describe("the Slack message", () => {
     expect(JSON.stringify(m.blocks[1])).toContain("*Severity*\\nhigh");
   });
 
+  it("links to the run's own page when the report was stored", async () => {
+    const report = await fixtureReport("unauthorized-access");
+    const m = slackMessage(
+      outcome(report, {
+        reportFile: "/var/reports/unauthorized-access/2026-11-23T02-00-03.000Z.json",
+      }),
+      "https://runbooks.example.test/",
+    );
+    const runPage =
+      "https://runbooks.example.test/runbooks/unauthorized-access/runs/2026-11-23T02-00-03.000Z/";
+    expect(m.text.endsWith(` ${runPage}`)).toBe(true);
+    const actions = m.blocks.find((b) => b.type === "actions");
+    expect(JSON.stringify(actions)).toContain(`"url":"${runPage}"`);
+  });
+
   it("gives an errored run's error and hint, and works without a site URL", async () => {
     const report = await fixtureReport("kms-key-deletion");
     const m = slackMessage(outcome(report), undefined);

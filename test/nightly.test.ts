@@ -217,9 +217,13 @@ describe("npm run nightly", () => {
     const button = kms.blocks.find((b) => b.type === "actions") as unknown as {
       elements: { url: string }[];
     };
-    expect(button.elements[0]?.url).toBe(
-      "https://security.example.test/run-md/runbooks/kms-key-deletion/",
+    // The button opens the run's own page, named after its report file.
+    const runPage = button.elements[0]?.url ?? "";
+    expect(runPage).toMatch(
+      /^https:\/\/security\.example\.test\/run-md\/runbooks\/kms-key-deletion\/runs\/\d{4}-\d\d-\d\dT[\d.-]+Z\/$/,
     );
+    const stem = runPage.split("/").at(-2);
+    expect(existsSync(path.join(reportsDir, "kms-key-deletion", `${stem}.json`))).toBe(true);
 
     const broken = JSON.stringify(about("broken-column")[0]!.body);
     expect(broken).toContain("no_such_column");

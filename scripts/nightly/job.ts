@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { findRunbooks, loadRunbook, type RunReport } from "@run-md/core";
+import { findRunbooks, findStoredReport, loadRunbook, type RunReport } from "@run-md/core";
 import { buildSite, repoRoot } from "./build-site.ts";
 import { pruneReports } from "./prune.ts";
 import { type NightlyOutcome, postWebhook, slackMessage } from "./webhook.ts";
@@ -145,6 +145,7 @@ async function runOne(rb: NightlyRunbook, options: NightlyOptions): Promise<Nigh
   } catch {
     // No report: the runbook could not be parsed, or the runner died. stderr says why.
   }
+  const reportFile = report ? await findStoredReport(options.reportsDir, report) : undefined;
   return {
     runbookId: report?.runbook.id ?? rb.id,
     title: report?.runbook.title ?? rb.title,
@@ -159,6 +160,7 @@ async function runOne(rb: NightlyRunbook, options: NightlyOptions): Promise<Nigh
     exitCode,
     durationMs: performance.now() - started,
     ...(report ? { report } : {}),
+    ...(reportFile ? { reportFile } : {}),
     stderr: Buffer.concat(stderr).toString("utf8"),
   };
 }

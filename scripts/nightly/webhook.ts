@@ -2,7 +2,7 @@
  * The message posted when a nightly run fails or errors, in the form a Slack incoming webhook
  * accepts: `text` (the notification and fallback) and Block Kit `blocks`.
  */
-import { type JsonValue, maskText, type RunReport } from "@run-md/core";
+import { type JsonValue, maskText, type RunReport, runbookPageUrl, runPageUrl } from "@run-md/core";
 
 export interface NightlyOutcome {
   runbookId: string;
@@ -14,6 +14,8 @@ export interface NightlyOutcome {
   exitCode: number | null;
   durationMs: number;
   report?: RunReport;
+  /** The report's file in the reports directory: its run's page on the site is named after it. */
+  reportFile?: string;
   /** What the runner printed on stderr (for runs that produced no report); raw, unmasked. */
   stderr: string;
 }
@@ -85,9 +87,15 @@ function actualText(v: JsonValue | undefined): string {
   return typeof v === "string" ? v : JSON.stringify(v);
 }
 
-export function runbookPageUrl(siteUrl: string | undefined, runbookId: string): string | undefined {
+/** The page the message links to: the run's own page when its report was stored, else the runbook's. */
+export function outcomePageUrl(
+  siteUrl: string | undefined,
+  outcome: NightlyOutcome,
+): string | undefined {
   if (!siteUrl) return undefined;
-  return `${siteUrl.replace(/\/+$/, "")}/runbooks/${encodeURIComponent(runbookId)}/`;
+  return outcome.reportFile
+    ? runPageUrl(siteUrl, outcome.runbookId, outcome.reportFile)
+    : runbookPageUrl(siteUrl, outcome.runbookId);
 }
 
 const MAX_CHECKS = 10;
@@ -100,7 +108,7 @@ export interface SlackMessage {
 export function slackMessage(outcome: NightlyOutcome, siteUrl: string | undefined): SlackMessage {
   const failed = failedChecks(outcome.report);
   const errors = runErrors(outcome);
-  const url = runbookPageUrl(siteUrl, outcome.runbookId);
+  const url = outcomePageUrl(siteUrl, outcome);
   const verb = outcome.status === "failed" ? "failed" : outcome.status;
   const icon = outcome.status === "failed" ? ":red_circle:" : ":warning:";
   const text = `${icon} run-md: ${esc(outcome.title)} ${verb} (severity ${esc(outcome.severity)}${
@@ -156,7 +164,10 @@ export function slackMessage(outcome: NightlyOutcome, siteUrl: string | undefine
       elements: [
         {
           type: "button",
-          text: { type: "plain_text", text: "Open the runbook and its report" },
+          text: {
+            type: "plain_text",
+            text: outcome.reportFile ? "Open this run's report" : "Open the runbook and its report",
+          },
           url,
         },
       ],

@@ -166,6 +166,42 @@ const rootRow2 = {
   eventsource: "kms.amazonaws.com",
   calls: 3,
 };
+/**
+ * Access denied per hour over the 24 h window ending at `end`: `calls[h]` in the hour starting h
+ * hours after the window's start (hours with no call have no row, as a GROUP BY returns them).
+ */
+const HOURLY_LATEST = [3, 2, 0, 1, 0, 0, 4, 6, 5, 7, 9, 8, 6, 5, 0, 4, 3, 2, 7, 45, 58, 12, 6, 3];
+const hourlyStep = (end: string, calls: number[]) => {
+  const start = Date.parse(end) - 24 * 3600_000;
+  const rows = calls.flatMap((n, h) =>
+    n === 0
+      ? []
+      : [[`${new Date(start + h * 3600_000).toISOString().replace("T", " ").slice(0, 23)} UTC`, n]],
+  );
+  const max = Math.max(...calls);
+  return step(
+    "denied_per_hour",
+    "Access denied, hour by hour",
+    "SELECT date_trunc('hour', eventtime) AS hour, count(*) AS calls\nFROM cloudtrail_logs\nWHERE errorcode IN ('AccessDenied', 'Client.UnauthorizedOperation')\nGROUP BY 1\nORDER BY 1",
+    [
+      ["hour", "timestamp(3) with time zone"],
+      ["calls", "bigint"],
+    ],
+    rows,
+    [
+      {
+        check: "warn: max(calls) < 40",
+        label: "more than 40 denials in an hour is a burst",
+        line: 50,
+        warn: true,
+        status: max < 40 ? "passed" : "warned",
+        actual: max,
+        message: max < 40 ? `max(calls) = ${max}` : `max(calls) = ${max}, expected < 40`,
+      },
+    ],
+    { window: { start: new Date(start).toISOString(), end: new Date(end).toISOString() } },
+  );
+};
 const loginStep = (failures: number) =>
   step(
     "failed_console_logins",
@@ -223,6 +259,10 @@ write(
         },
       ],
     ),
+    hourlyStep(
+      "2026-11-21T02:00:00.000Z",
+      [1, 0, 2, 3, 0, 1, 2, 4, 3, 5, 2, 1, 0, 3, 2, 4, 1, 0, 2, 3, 1, 2, 0, 1],
+    ),
     loginStep(0),
   ]),
 );
@@ -265,6 +305,10 @@ write(
         },
       ],
     ),
+    hourlyStep(
+      "2026-11-22T02:00:00.000Z",
+      [2, 1, 0, 3, 4, 2, 6, 5, 12, 8, 7, 3, 2, 1, 0, 4, 5, 18, 9, 4, 3, 2, 1, 0],
+    ),
     loginStep(0),
   ]),
 );
@@ -306,6 +350,7 @@ const uaLatest = report(ua, "2026-11-23T02:00:03.000Z", [
       },
     ],
   ),
+  hourlyStep("2026-11-23T02:00:00.000Z", HOURLY_LATEST),
   loginStep(5),
 ]);
 write(ua, uaLatest);

@@ -4,13 +4,15 @@
  */
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { RunReport } from "@run-md/core";
 import type { Element, Root } from "hast";
 import { fromHtml } from "hast-util-from-html";
 import { select, selectAll } from "hast-util-select";
 import { toString as hastToString } from "hast-util-to-string";
-import { chromium } from "playwright-core";
+import { chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildSite, repoRoot } from "../../scripts/nightly/build-site.ts";
 import { chromiumPath, skipOrFail } from "../../test/ci-prerequisites.ts";
@@ -20,6 +22,7 @@ const fixtures = path.join(import.meta.dirname, "fixtures");
 const runbooksDir = path.join(fixtures, "runbooks");
 const reportsDir = path.join(fixtures, "reports");
 const artifacts = path.join(repoRoot, "test-artifacts");
+const require = createRequire(import.meta.url);
 
 let work: string;
 let outDir: string;
@@ -228,17 +231,40 @@ describe("the generated HTML", () => {
   });
 });
 
+/** axe-core's serious and critical violations on the page shown, as `rule: target` lines. */
+async function axeViolations(tab: Page): Promise<string[]> {
+  const source = await readFile(require.resolve("axe-core/axe.min.js"), "utf8");
+  await tab.addScriptTag({ content: source });
+  const result = (await tab.evaluate(() =>
+    (
+      window as unknown as {
+        axe: { run: (ctx: Document, o: object) => Promise<unknown> };
+      }
+    ).axe.run(document, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] },
+    }),
+  )) as { violations: { id: string; impact: string; nodes: { target: string[] }[] }[] };
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(" ")}`));
+}
+
 describe("in a browser", () => {
-  it("filters the index to failed runbooks, opens one and shows its failed expectation with the offending rows", async (ctx) => {
+  let browser: Awaited<ReturnType<typeof chromium.launchPersistentContext>> | undefined;
+  let server: Awaited<ReturnType<typeof serveStatic>> | undefined;
+  let profile: string | undefined;
+  let skipReason: string | undefined;
+
+  beforeAll(async () => {
     // Installed by scripts/install-chromium.sh (npm test's pretest), never by the test itself.
     const executablePath = chromiumPath();
     if (!existsSync(executablePath)) {
-      skipOrFail(ctx, `the browser test needs ${executablePath}: run scripts/install-chromium.sh`);
+      skipReason = `the browser test needs ${executablePath}: run scripts/install-chromium.sh`;
       return;
     }
-    const server = await serveStatic(outDir);
-    const profile = await mkdtemp(path.join(tmpdir(), "run-md-chromium-"));
-    const browser = await chromium.launchPersistentContext(profile, {
+    server = await serveStatic(outDir);
+    profile = await mkdtemp(path.join(tmpdir(), "run-md-chromium-"));
+    browser = await chromium.launchPersistentContext(profile, {
       executablePath,
       headless: true,
       viewport: { width: 1280, height: 900 },
@@ -253,8 +279,31 @@ describe("in a browser", () => {
         "--disable-sync",
       ],
     });
+    await mkdir(artifacts, { recursive: true });
+  }, 360_000); // a browser on a busy machine
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (profile) await rm(profile, { recursive: true, force: true });
+  });
+
+  /** A fresh tab, or undefined (and the test skipped, saying why) without chromium. */
+  async function newTab(ctx: { skip: () => void }): Promise<Page | undefined> {
+    if (!browser) {
+      skipOrFail(ctx, skipReason ?? "the browser did not start");
+      return undefined;
+    }
+    const tab = await browser.newPage();
+    await tab.setViewportSize({ width: 1280, height: 900 });
+    await tab.emulateMedia({ colorScheme: "light" });
+    return tab;
+  }
+
+  it("filters the index to failed runbooks, opens one and shows its failed expectation with the offending rows", async (ctx) => {
+    const tab = await newTab(ctx);
+    if (!tab || !server) return;
     try {
-      const tab = browser.pages()[0] ?? (await browser.newPage());
       await tab.goto(`${server.url}/`);
       await expect.poll(() => tab.locator("tr[data-runbook]:visible").count()).toBe(6);
 
@@ -262,10 +311,9 @@ describe("in a browser", () => {
       await expect.poll(() => tab.locator("tr[data-runbook]:visible").count()).toBe(1);
       expect(new URL(tab.url()).search).toBe("?status=failed");
       expect(await tab.locator("[data-filter-count]").textContent()).toBe("1 of 6 shown");
-      await mkdir(artifacts, { recursive: true });
       await tab.screenshot({ path: path.join(artifacts, "site-index-failed.png") });
 
-      await tab.locator("tr[data-runbook]:visible a").first().click();
+      await tab.locator("tr[data-runbook]:visible a.rm-index__title").first().click();
       await tab.waitForURL(/\/runbooks\/unauthorized-access\/$/);
       const failedCheck = tab.locator(
         '[data-expect=denied_by_principal] tr[data-check-status="failed"]',
@@ -297,9 +345,135 @@ describe("in a browser", () => {
       await tab.goto(`${server.url}/?tag=iam`);
       await expect.poll(() => tab.locator("tr[data-runbook]:visible").count()).toBe(2);
     } finally {
-      await browser.close();
-      await server.close();
-      await rm(profile, { recursive: true, force: true });
+      await tab.close();
     }
-  }, 360_000); // a browser on a busy machine
+  }, 120_000);
+
+  it("after a nightly with failures: reads each failing check and its value on the index, then the runbook's summary with the offending actor above the first step", async (ctx) => {
+    const tab = await newTab(ctx);
+    if (!tab || !server) return;
+    try {
+      // Truth from the report file itself: the latest run's failed checks, label and message.
+      const report = JSON.parse(
+        await readFile(path.join(reportsDir, "unauthorized-access/latest.json"), "utf8"),
+      ) as RunReport;
+      const failed = report.steps.flatMap((st) => st.checks.filter((c) => c.status === "failed"));
+      expect(failed).toHaveLength(3);
+
+      await tab.goto(`${server.url}/`);
+      const row = tab.locator('tr[data-runbook="unauthorized-access"]');
+      const items = row.locator("[data-failing-check]");
+      await expect.poll(() => items.count()).toBe(failed.length);
+      for (const [i, c] of failed.entries()) {
+        const item = items.nth(i);
+        expect(await item.locator(".rm-failing__label").textContent()).toBe(c.label ?? c.check);
+        expect(await item.locator(".rm-failing__value").textContent()).toBe(`(${c.message})`);
+      }
+      expect(await items.first().locator(".rm-failing__value").textContent()).toBe(
+        "(max(calls) = 62, expected < 50)",
+      );
+      // The heat strip: one cell per day, the last three days' runs passed, failed, failed.
+      const days = row.locator("[data-day]");
+      expect(await days.count()).toBe(30);
+      const statuses = await days.evaluateAll((els) =>
+        els.map((e) => (e as HTMLElement).dataset.dayStatus),
+      );
+      expect(statuses.slice(-3)).toEqual(["passed", "failed", "failed"]);
+      expect(statuses.slice(0, -3).every((st) => st === "none")).toBe(true);
+      expect(await days.last().locator(".rm-sr-only").textContent()).toBe("2026-11-23: failed");
+      await tab.screenshot({ path: path.join(artifacts, "site-index.png"), fullPage: true });
+
+      await row.locator("a.rm-index__title").click();
+      await tab.waitForURL(/\/runbooks\/unauthorized-access\/$/);
+      const summary = tab.locator("[data-summary]");
+      await expect.poll(() => summary.isVisible()).toBe(true);
+      // The burst's actor: the row with the most calls in the step's result, found here.
+      const step = report.steps.find((st) => st.id === "denied_by_principal")!;
+      const top = [...step.rows].sort((a, b) => Number(b[2]) - Number(a[2]))[0]![0];
+      expect(top).toBe("arn:aws:iam::123456789012:user/intruder");
+      const first = summary.locator("[data-summary-check]").first();
+      expect(await first.getAttribute("data-summary-check")).toBe("max(calls) < 50");
+      expect(await first.locator(".rm-offender").textContent()).toBe(top);
+      // The root principal of the `no ... like` check is its first offending row.
+      const root = summary.locator(
+        "[data-summary-check=\"no principal like '%:root'\"] .rm-offender",
+      );
+      expect(await root.textContent()).toBe("arn:aws:iam::210987654321:root");
+      expect(await summary.textContent()).toContain("Page the security on-call");
+      // Above the first step, and in the first screen.
+      const summaryBox = (await summary.boundingBox())!;
+      const stepBox = (await tab.locator("[data-step]").first().boundingBox())!;
+      expect(summaryBox.y + summaryBox.height).toBeLessThan(stepBox.y);
+      expect(summaryBox.y).toBeLessThan(900);
+      await tab.screenshot({ path: path.join(artifacts, "site-runbook-summary.png") });
+
+      // The hour-by-hour chart, drawn at build time: a bar per hour, two marked ✗.
+      const chart = tab.locator("[data-step-result=denied_per_hour] [data-chart=series]");
+      await chart.scrollIntoViewIfNeeded();
+      expect(await chart.locator("svg g.rm-bars rect").count()).toBe(
+        report.steps.find((st) => st.id === "denied_per_hour")!.rows.length,
+      );
+      expect(await chart.locator("svg g.rm-offending-marks text").count()).toBe(2);
+      await tab.setViewportSize({ width: 1280, height: 1100 });
+      await chart.evaluate((el) => el.scrollIntoView({ block: "center" }));
+      await tab.screenshot({ path: path.join(artifacts, "site-runbook-chart.png") });
+
+      // The run's permanent page, from the summary.
+      await summary.getByRole("link", { name: "this run's page" }).click();
+      await tab.waitForURL(/\/runbooks\/unauthorized-access\/runs\/2026-11-23T02-00-03\.000Z\/$/);
+      const cost = tab.locator("[data-chart=cost] svg g.rm-step-bars rect");
+      expect(await cost.count()).toBe(report.steps.length);
+      await tab.screenshot({ path: path.join(artifacts, "site-run-page.png") });
+    } finally {
+      await tab.close();
+    }
+  }, 120_000);
+
+  it("has no serious or critical accessibility violations (axe-core) on the index, a runbook page and a run page, light and dark", async (ctx) => {
+    const tab = await newTab(ctx);
+    if (!tab || !server) return;
+    try {
+      const pages = [
+        "/",
+        "/runbooks/unauthorized-access/",
+        "/runbooks/unauthorized-access/runs/2026-11-23T02-00-03.000Z/",
+        "/runbooks/kms-key-deletion/",
+      ];
+      // Every page and theme first, then one assertion: the failure lists all there is to fix.
+      const found: string[] = [];
+      for (const scheme of ["light", "dark"] as const) {
+        await tab.emulateMedia({ colorScheme: scheme });
+        for (const p of pages) {
+          await tab.goto(`${server.url}${p}`);
+          for (const v of await axeViolations(tab)) found.push(`${p} (${scheme}) ${v}`);
+        }
+      }
+      expect(found).toEqual([]);
+    } finally {
+      await tab.close();
+    }
+  }, 180_000);
+
+  it("works from the keyboard: the runbook link is reached with Tab, shows its focus and opens with Enter", async (ctx) => {
+    const tab = await newTab(ctx);
+    if (!tab || !server) return;
+    try {
+      await tab.goto(`${server.url}/`);
+      const target = 'tr[data-runbook="unauthorized-access"] a.rm-index__title';
+      let reached = false;
+      for (let i = 0; i < 80 && !reached; i++) {
+        await tab.keyboard.press("Tab");
+        reached = await tab.locator(target).evaluate((el) => el === document.activeElement);
+      }
+      expect(reached).toBe(true);
+      const outline = await tab
+        .locator(target)
+        .evaluate((el) => getComputedStyle(el).outlineStyle !== "none");
+      expect(outline).toBe(true);
+      await tab.keyboard.press("Enter");
+      await tab.waitForURL(/\/runbooks\/unauthorized-access\/$/);
+    } finally {
+      await tab.close();
+    }
+  }, 60_000);
 });

@@ -39,6 +39,8 @@ export interface Config {
   maxScan?: string;
   /** Aliases of cloudtrail_logs and extra tables a sql step may read (spec section 4). */
   tables: TableConfig;
+  /** Where the site is published (`site.url`): the CLI prints each run's page there. */
+  site: { url?: string };
 }
 
 const PARTITIONING: readonly string[] = ["manual", "projection", "bootstrap", "none"];
@@ -90,6 +92,7 @@ const SCHEMA: Record<string, FieldType | Record<string, FieldType>> = {
   params: "map",
   mask: { accessKeyIds: "string" },
   tables: { aliases: "string[]", extra: "map" },
+  site: { url: "string" },
 };
 
 function defaults(): Config {
@@ -103,6 +106,7 @@ function defaults(): Config {
     params: {},
     mask: {},
     tables: { aliases: [], extra: [] },
+    site: {},
   };
 }
 
@@ -234,7 +238,14 @@ export function loadConfig(file: string | undefined, cwd = process.cwd()): Confi
       aliases: (data.tables as { aliases?: string[] } | undefined)?.aliases ?? [],
       extra: [],
     },
+    site: { ...d.site },
   };
+  if (merged.site.url !== undefined && !isSiteUrl(merged.site.url)) {
+    fail(
+      valueNode(["site", "url"]),
+      `"site.url" must be an http(s) address such as https://org.github.io/run-md`,
+    );
+  }
   const base = path.dirname(target);
   const extra = (data.tables as { extra?: Record<string, unknown> } | undefined)?.extra ?? {};
   for (const [name, spec] of Object.entries(extra)) {
@@ -308,6 +319,10 @@ export function tableConfig(cfg: Config): TableConfig {
   return { aliases, extra: cfg.tables.extra };
 }
 
+function isSiteUrl(value: string): boolean {
+  return /^https?:\/\/[^\s/]+/.test(value);
+}
+
 /** `RUN_MD_*` environment variables override the file; command-line flags override both. */
 function applyEnv(cfg: Config): Config {
   const env = process.env;
@@ -340,6 +355,15 @@ function applyEnv(cfg: Config): Config {
       );
     }
     cfg.mask.accessKeyIds = accessKeyIds as "show" | "hide";
+  }
+  if (env.RUN_MD_SITE_URL) {
+    if (!isSiteUrl(env.RUN_MD_SITE_URL)) {
+      throw new RunMdError(
+        "bad-config",
+        `RUN_MD_SITE_URL "${env.RUN_MD_SITE_URL}" is not an http(s) address such as https://org.github.io/run-md`,
+      );
+    }
+    cfg.site.url = env.RUN_MD_SITE_URL;
   }
   if (env.RUN_MD_LOGS_ENDPOINT) cfg.logs.endpoint = env.RUN_MD_LOGS_ENDPOINT;
   if (env.RUN_MD_LOG_GROUPS)

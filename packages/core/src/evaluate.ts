@@ -36,7 +36,7 @@ function isNull(v: JsonValue | undefined): boolean {
   return v === null || v === undefined;
 }
 
-function compare(a: number | string, op: Cmp, b: number | string): boolean {
+export function compare(a: number | string, op: Cmp, b: number | string): boolean {
   switch (op) {
     case "==":
       return a === b;

@@ -1,5 +1,6 @@
 export * from "./abort.ts";
 export * from "./aws.ts";
+export * from "./chart.ts";
 export * from "./diagnostics.ts";
 export * from "./engine.ts";
 export * from "./errors.ts";
@@ -18,6 +19,7 @@ export * from "./report-markdown.ts";
 export * from "./report-store.ts";
 export * from "./run.ts";
 export * from "./schema.ts";
+export * from "./site-url.ts";
 export * from "./template.ts";
 export * from "./units.ts";
 export * from "./window.ts";

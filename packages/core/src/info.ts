@@ -3,6 +3,7 @@
  * `parseInfo` splits it into words with their offsets; `stepFromInfo` reads a step's id and
  * attributes from those words and reports what is wrong, with the offset of the offending word.
  */
+import { parseChartSpec } from "./chart.ts";
 import { didYouMean } from "./diagnostics.ts";
 import type { Dialect, StepAttributes } from "./model.ts";
 import { parseBytes, parseDuration } from "./units.ts";
@@ -98,6 +99,7 @@ export const STEP_ATTRIBUTES = [
   "max_scan",
   "log_groups",
   "dialect",
+  "chart",
 ] as const;
 
 /** `dialect=` values: `duckdb` lets a sql step use the local engine's DuckDB SQL (local only). */
@@ -292,6 +294,12 @@ export function stepFromInfo(info: Info, dialect: Dialect): StepInfo {
             );
           }
         }
+        break;
+      }
+      case "chart": {
+        const chart = parseChartSpec(value);
+        if ("error" in chart) problem(valueOffset, "invalid-attribute", chart.error);
+        else attributes.chart = chart.spec;
         break;
       }
     }

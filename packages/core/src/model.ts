@@ -1,3 +1,5 @@
+import type { ChartSpec } from "./chart.ts";
+
 /**
  * The runbook model: what the parser produces from a Markdown file and what the runner, the
  * engines and the site consume. Positions are 1-based lines and columns in the whole file.
@@ -102,6 +104,8 @@ export interface StepAttributes {
   logGroups?: string[];
   /** `dialect=duckdb`: the step uses DuckDB SQL and runs on the local engine only. */
   sqlDialect?: "duckdb";
+  /** `chart=`: the picture the site draws of the result. */
+  chart?: ChartSpec;
   optional: boolean;
 }
 

@@ -58,6 +58,28 @@ export async function storeReport(reportsDir: string, report: RunReport): Promis
   return file;
 }
 
+/**
+ * The file `storeReport` wrote for a report (the names it may have chosen, checked by run id),
+ * or undefined when none holds it.
+ */
+export async function findStoredReport(
+  reportsDir: string,
+  report: RunReport,
+): Promise<string | undefined> {
+  const dir = path.join(reportsDir, report.runbook.id);
+  const stem = reportFileStem(report.startedAt);
+  for (const name of [`${stem}-${report.runId.slice(0, 8)}.json`, `${stem}.json`]) {
+    const file = path.join(dir, name);
+    try {
+      const stored = JSON.parse(await readFile(file, "utf8")) as { runId?: unknown };
+      if (stored.runId === report.runId) return file;
+    } catch {
+      // Not there, or not this run's: try the other name.
+    }
+  }
+  return undefined;
+}
+
 /** Report files of one runbook, oldest first (the `latest.json` pointer excluded). */
 export async function listReports(reportsDir: string, runbookId: string): Promise<string[]> {
   const dir = path.join(reportsDir, runbookId);

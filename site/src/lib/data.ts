@@ -5,6 +5,8 @@
 
 import { getCollection } from "astro:content";
 import type { RunReport } from "@run-md/core";
+import { STATUS_RANK } from "./format.ts";
+import { lastRunDay, stripDays } from "./heat.ts";
 import type { RunbookDoc } from "./loader.ts";
 import {
   type ReportEntry,
@@ -25,18 +27,13 @@ export interface SiteData {
   byId: Map<string, RunbookView>;
   tags: string[];
   problems: ReportProblem[];
+  /** The days of the index's heat strip, oldest first, ending on the newest run's day. */
+  days: string[];
 }
 
 export const inputs = __RUN_MD_INPUTS__;
 
-export const STATUS_RANK: Record<string, number> = {
-  failed: 0,
-  errored: 1,
-  warned: 2,
-  cancelled: 3,
-  passed: 4,
-  none: 5,
-};
+export { STATUS_RANK };
 const SEVERITY_RANK: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
 
 export function latestStatus(view: RunbookView): string {
@@ -74,7 +71,9 @@ async function load(): Promise<SiteData> {
       a.doc.title.localeCompare(b.doc.title),
   );
   const tags = [...new Set(runbooks.flatMap((r) => r.doc.meta?.tags ?? []))].sort();
+  const end = lastRunDay(runbooks.map((r) => r.history));
   return {
+    days: end ? stripDays(end) : [],
     runbooks,
     byId: new Map(runbooks.map((r) => [r.doc.id, r])),
     tags,

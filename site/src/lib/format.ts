@@ -17,6 +17,16 @@ export const STATUS_LABEL: Record<AnyStatus | "none", { symbol: string; label: s
   none: { symbol: "·", label: "no run yet" },
 };
 
+/** Worst first: how the index orders runbooks and which run of a day the heat strip shows. */
+export const STATUS_RANK: Record<string, number> = {
+  failed: 0,
+  errored: 1,
+  warned: 2,
+  cancelled: 3,
+  passed: 4,
+  none: 5,
+};
+
 export function formatDuration(ms: number | undefined): string {
   if (ms === undefined || !Number.isFinite(ms)) return "–";
   if (ms < 1000) return `${Math.round(ms)} ms`;

@@ -5,7 +5,27 @@
  */
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import type { CheckOutcome, JsonValue, RunReport, RunStatus, Status } from "@run-md/core";
+import {
+  type CheckOutcome,
+  type JsonValue,
+  type RunReport,
+  type RunStatus,
+  reportSlug,
+  type Status,
+} from "@run-md/core";
+
+export { reportSlug };
+
+/** A check of a run as the index and the history charts need it (not its rows). */
+export interface CheckSummary {
+  stepId: string;
+  stepTitle?: string;
+  check: string;
+  label?: string;
+  status: Status;
+  actual?: JsonValue;
+  message: string;
+}
 
 /** One report file of a runbook's history, with what the index and the history strip show. */
 export interface ReportEntry {
@@ -21,6 +41,10 @@ export interface ReportEntry {
   durationMs: number;
   engine: string;
   failedChecks: number;
+  /** Every check of the run, in order. */
+  checks: CheckSummary[];
+  /** The run's own error, when it has one. */
+  error?: string;
 }
 
 export interface RunbookHistory {
@@ -43,11 +67,6 @@ export interface ReportIndex {
 }
 
 const LATEST = "latest.json";
-
-/** Makes a file name safe as a URL path segment (the runner's timestamps already are). */
-export function reportSlug(name: string): string {
-  return name.replace(/[^A-Za-z0-9._-]+/g, "-");
-}
 
 export function isRunReport(value: unknown): value is RunReport {
   if (typeof value !== "object" || value === null) return false;
@@ -74,9 +93,27 @@ export async function readReport(file: string): Promise<RunReport> {
   return value;
 }
 
+/** The checks of a report, read defensively: reports from other versions may lack parts. */
+function checkSummaries(report: RunReport): CheckSummary[] {
+  return report.steps.flatMap((step) =>
+    (step.checks ?? []).map((c) => {
+      const s: CheckSummary = {
+        stepId: step.id,
+        check: c.check,
+        status: c.status,
+        message: c.message ?? "",
+      };
+      if (step.title !== undefined) s.stepTitle = step.title;
+      if (c.label !== undefined) s.label = c.label;
+      if (c.actual !== undefined) s.actual = c.actual;
+      return s;
+    }),
+  );
+}
+
 function entryOf(file: string, report: RunReport): ReportEntry {
   const name = path.basename(file, ".json");
-  return {
+  const entry: ReportEntry = {
     file,
     name,
     slug: reportSlug(name),
@@ -86,7 +123,10 @@ function entryOf(file: string, report: RunReport): ReportEntry {
     durationMs: report.durationMs,
     engine: report.engine,
     failedChecks: report.summary?.checks?.failed ?? 0,
+    checks: checkSummaries(report),
   };
+  if (report.error?.message) entry.error = report.error.message;
+  return entry;
 }
 
 async function listDir(dir: string): Promise<string[]> {

@@ -14,6 +14,7 @@ import {
   type Runbook,
   RunMdError,
   type RunReport,
+  runPageUrl,
   runRunbook,
   sleep,
   storeReport,
@@ -289,7 +290,14 @@ export async function runCommand(argv: string[]): Promise<number> {
         file = await storeReport(reportsDir, report);
         file = path.relative(process.cwd(), file) || file;
       }
-      if (!values.json) process.stdout.write(`${summaryLine(report, file)}\n`);
+      if (!values.json) {
+        process.stdout.write(`${summaryLine(report, file)}\n`);
+        if (file && config.site.url) {
+          process.stdout.write(
+            `run page: ${runPageUrl(config.site.url, report.runbook.id, file)}\n`,
+          );
+        }
+      }
       reports.push(report);
       codes.push(exitCodeOf(report.status));
     }

@@ -1,0 +1,125 @@
+/**
+ * What the pages need to know about a check beyond its outcome: its parsed form (metric,
+ * comparison, threshold), read back from the text the report keeps with the core's own parser,
+ * and the first offending actor or resource of a failed check.
+ */
+import {
+  asNumber,
+  type CheckBody,
+  type CheckOutcome,
+  compare,
+  type JsonValue,
+  parseExpect,
+  type StepReport,
+} from "@run-md/core";
+
+/** A check's text without `warn:` and with single spaces: how a runbook's check and a report's are matched. */
+export function normCheck(text: string): string {
+  return text
+    .replace(/^\s*warn\s*:\s*/, "")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+const parsed = new Map<string, CheckBody | undefined>();
+
+/** The parsed check, or undefined when the text does not parse (a report from another version). */
+export function checkBody(text: string): CheckBody | undefined {
+  const key = normCheck(text);
+  if (!parsed.has(key)) parsed.set(key, parseExpect(key, 1, "report").checks[0]);
+  return parsed.get(key);
+}
+
+/** A check comparing a metric with a number: the value(s) it is held against. */
+export function thresholds(body: CheckBody | undefined): number[] {
+  if (body?.kind === "compare") return [body.value];
+  if (body?.kind === "between") return [body.low, body.high];
+  return [];
+}
+
+/** Whether a value breaks a `min`/`max` check (the rows a failed extreme check is about). */
+export function breaks(body: CheckBody, value: number): boolean {
+  if (body.kind === "compare") return !compare(value, body.op, body.value);
+  if (body.kind === "between") return value < body.low || value > body.high;
+  return false;
+}
+
+/** The column a `min`/`max` check reads, when it is one. */
+export function extremeColumn(body: CheckBody | undefined): string | undefined {
+  if (body?.kind !== "compare" && body?.kind !== "between") return undefined;
+  const m = body.metric;
+  return m.kind === "min" || m.kind === "max" ? m.column : undefined;
+}
+
+/** Names that say "who" or "what", best first: the column an incident responder looks at. */
+const SUBJECT_COLUMNS = [
+  /actor|principal|useridentity|caller|user(name)?$|identity/i,
+  /arn$|^arn/i,
+  /role|bucket|resource|key(id)?$|target|instance|group/i,
+  /ip|address|source/i,
+  /account/i,
+];
+
+/** The column of a row that names who or what it is about: by name, else the first text column. */
+export function subjectColumn(row: Record<string, JsonValue>): string | undefined {
+  const cols = Object.keys(row);
+  for (const re of SUBJECT_COLUMNS) {
+    const hit = cols.find((c) => re.test(c) && typeof row[c] === "string" && row[c] !== "");
+    if (hit) return hit;
+  }
+  return cols.find((c) => typeof row[c] === "string" && asNumber(row[c]) === undefined);
+}
+
+export interface Offender {
+  column: string;
+  value: JsonValue;
+  /** The whole row, for the reader who wants the context. */
+  row: Record<string, JsonValue>;
+}
+
+function rowObject(step: StepReport, row: JsonValue[]): Record<string, JsonValue> {
+  const o: Record<string, JsonValue> = {};
+  step.columns.forEach((c, i) => {
+    o[c.name] = row[i] ?? null;
+  });
+  return o;
+}
+
+function columnIndex(step: StepReport, name: string): number {
+  const lower = name.toLowerCase();
+  return step.columns.findIndex((c) => c.name.toLowerCase() === lower);
+}
+
+/** The row a failed check is first about: its first offending row, the row with the extreme value, or the first row. */
+function offendingRow(step: StepReport, c: CheckOutcome): Record<string, JsonValue> | undefined {
+  if (c.offendingRows?.[0]) return c.offendingRows[0];
+  const body = checkBody(c.check);
+  const col = extremeColumn(body);
+  const i = col === undefined ? -1 : columnIndex(step, col);
+  if (body && i >= 0) {
+    const max =
+      body.kind === "compare" || body.kind === "between" ? body.metric.kind === "max" : true;
+    let best: JsonValue[] | undefined;
+    for (const r of step.rows) {
+      const v = asNumber(r[i]);
+      if (v === undefined || !breaks(body, v)) continue;
+      const b = best ? asNumber(best[i]) : undefined;
+      if (b === undefined || (max ? v > b : v < b)) best = r;
+    }
+    if (best) return rowObject(step, best);
+  }
+  // `rows == 0` and the like: every row is the problem; the first one is where to start.
+  const metric = body?.kind === "compare" || body?.kind === "between" ? body.metric.kind : "";
+  if ((metric === "rows" || metric === "count" || metric === "distinct") && step.rows[0]) {
+    return rowObject(step, step.rows[0]);
+  }
+  return undefined;
+}
+
+/** The first offending actor or resource of a failed check, when its rows name one. */
+export function firstOffender(step: StepReport, c: CheckOutcome): Offender | undefined {
+  const row = offendingRow(step, c);
+  if (!row) return undefined;
+  const column = subjectColumn(row);
+  return column === undefined ? undefined : { column, value: row[column] ?? null, row };
+}
