@@ -11,6 +11,8 @@ Commands:
                         "run-md runbooks/x.md" is "run-md run runbooks/x.md")
   check [file|dir]...   report every problem in every runbook, linter style (default: runbooks/)
   list [file|dir]...    id, title, severity, schedule, owner and steps of each runbook
+  trigger [EVENT.json]  run the runbooks an EventBridge event starts (their triggers:)
+  rules                 the EventBridge rules for the runbooks' triggers, as CloudFormation
   help [command]        this help, or a command's own
 
 Options:
@@ -27,6 +29,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   run: async () => (await import("./commands/run.ts")).runCommand,
   check: async () => (await import("./commands/check.ts")).checkCommand,
   list: async () => (await import("./commands/list.ts")).listCommand,
+  trigger: async () => (await import("./commands/trigger.ts")).triggerCommand,
+  rules: async () => (await import("./commands/rules.ts")).rulesCommand,
 };
 
 export function version(): string {
