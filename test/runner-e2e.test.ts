@@ -43,6 +43,7 @@ const INCIDENTS: Record<string, { step: string; check: string; marker: string }>
     marker: "198.51.100.77",
   },
   "access-key-lifecycle": { step: "keys_for_others", check: "rows == 0", marker: "bob" },
+  "access-key-activity": { step: "key_changes", check: "rows == 0", marker: "user/mallory" },
   "kms-key-deletion": {
     step: "key_deletions",
     check: "no eventname == 'ScheduleKeyDeletion'",

@@ -27,5 +27,6 @@ export {
 export { jsonToTrinoText } from "./json-text.ts";
 export { LiteralError, type ParsedLiteral, parseLiteral } from "./literals.ts";
 export { logsHandlers } from "./logs.ts";
+export type { PublishedMessage, StoredObject } from "./query.ts";
 export { type Emulator, type EmulatorOptions, startEmulator } from "./server.ts";
 export { javaDouble, timestampText, trinoText } from "./trino-text.ts";

@@ -16,6 +16,7 @@ import {
   ServiceError,
 } from "./context.ts";
 import { logsHandlers } from "./logs.ts";
+import { handleS3Put, handleSns, type PublishedMessage, type StoredObject } from "./query.ts";
 
 export interface EmulatorOptions {
   /** The CloudTrail log directory the local engine reads. */
@@ -42,6 +43,10 @@ export interface Emulator {
   faults: FaultConfig;
   /** Calls of one operation (`StopQueryExecution` or `AmazonAthena.StopQueryExecution`). */
   callsOf(op: string): RecordedCall[];
+  /** Messages published to SNS topics (any well-formed topic ARN is accepted). */
+  published: PublishedMessage[];
+  /** S3 objects put, by `bucket/key`. */
+  objects: Map<string, StoredObject>;
   close(): Promise<void>;
 }
 
@@ -63,15 +68,17 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }
 
 export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const calls: RecordedCall[] = [];
   const faults: FaultConfig = opts.faults ?? {};
+  const published: PublishedMessage[] = [];
+  const objects = new Map<string, StoredObject>();
   let enginePromise: Promise<{ close(): Promise<void> }> | undefined;
   const ctx: EmulatorContext = {
     logDir: opts.logDir,
@@ -113,8 +120,19 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       const service = dot < 0 ? "" : target.slice(0, dot);
       const op = dot < 0 ? target : target.slice(dot + 1);
       let body: Record<string, unknown> = {};
+      const raw = await readBody(req);
+      // S3 (REST) and SNS (query protocol) are told apart from the JSON protocols by method
+      // and content type.
+      if (req.method === "PUT") return handleS3Put(req, raw, res, { calls, objects });
+      if (String(req.headers["content-type"]).startsWith("application/x-www-form-urlencoded")) {
+        return handleSns(new URLSearchParams(raw.toString("utf8")), res, {
+          calls,
+          faults,
+          published,
+        });
+      }
       try {
-        const text = await readBody(req);
+        const text = raw.toString("utf8");
         body = text.trim() === "" ? {} : (JSON.parse(text) as Record<string, unknown>);
       } catch {
         send(res, 400, { __type: "SerializationException", Message: "The body is not JSON" });
@@ -161,6 +179,8 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     calls,
     faults,
     callsOf: (name) => calls.filter((c) => c.op === name || c.target === name),
+    published,
+    objects,
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

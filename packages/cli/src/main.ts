@@ -12,6 +12,8 @@ Commands:
   check [file|dir]...   report every problem in every runbook, linter style (default: runbooks/)
   list [file|dir]...    id, title, severity, schedule, owner and steps of each runbook
   init [dir]            scaffold runbooks/ (two starters), run-md.config.yaml and a CI workflow
+  trigger [EVENT.json]  run the runbooks an EventBridge event starts (their triggers:)
+  rules                 the EventBridge rules for the runbooks' triggers, as CloudFormation
   help [command]        this help, or a command's own
 
 Options:
@@ -29,6 +31,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   check: async () => (await import("./commands/check.ts")).checkCommand,
   list: async () => (await import("./commands/list.ts")).listCommand,
   init: async () => (await import("./commands/init.ts")).initCommand,
+  trigger: async () => (await import("./commands/trigger.ts")).triggerCommand,
+  rules: async () => (await import("./commands/rules.ts")).rulesCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -32,6 +32,9 @@ export const RULES = {
   quotedParam: "quoted-param",
   badTemplate: "bad-template",
   unusedParam: "unused-param",
+  /** `triggers:` (spec §8): an event pattern EventBridge would reject, a bad JSON path. */
+  invalidPattern: "invalid-pattern",
+  invalidJsonPath: "invalid-json-path",
   /** Across files (`run-md check`): two runbooks with one id. */
   duplicateRunbookId: "duplicate-runbook-id",
 } as const;

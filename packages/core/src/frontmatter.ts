@@ -19,6 +19,7 @@ import {
   type Severity,
 } from "./model.ts";
 import { coerceParam, PARAM_TYPES } from "./params.ts";
+import { checkTriggerParams, readTriggers } from "./triggers-frontmatter.ts";
 import { parseDuration } from "./units.ts";
 
 export const FRONT_MATTER_KEYS = [
@@ -32,6 +33,7 @@ export const FRONT_MATTER_KEYS = [
   "window",
   "params",
   "escalation",
+  "triggers",
 ] as const;
 export const SEVERITIES: readonly Severity[] = ["info", "low", "medium", "high", "critical"];
 export const SCHEDULES: readonly Schedule[] = ["manual", "nightly", "weekly"];
@@ -277,8 +279,12 @@ export function readFrontMatter(
         }
         break;
       }
+      case "triggers":
+        meta.triggers = readTriggers(value, keyNode, at, pos);
+        break;
     }
   }
+  if (meta.triggers) checkTriggerParams(meta.triggers, meta.declared, sink);
   if (!sawTitle) {
     const p = pos(contents);
     sink.error(RULES.missingKey, p.line, p.column, 'missing required front matter key "title"');

@@ -58,6 +58,21 @@ export interface RunbookMeta {
   window?: string;
   params: Record<string, ParamDecl>;
   escalation?: string;
+  /** Events that start the runbook (spec §8); absent when the front matter has none. */
+  triggers?: Trigger[];
+}
+
+/** One entry of `triggers:` (spec §8), validated. */
+export interface Trigger {
+  /** An EventBridge event pattern, as JSON. */
+  pattern: Record<string, unknown>;
+  /** Parameter name → JSON path into the event (`$.detail.id`). */
+  params: Record<string, string>;
+  /** Durations around the event's `time`, as written. */
+  window?: { before?: string; after?: string };
+  position: Position;
+  /** Where each mapped parameter's name is, for diagnostics. */
+  paramPositions: Record<string, Position>;
 }
 
 export type Cmp = "==" | "!=" | "<" | "<=" | ">" | ">=";

@@ -397,6 +397,7 @@ export function parseRunbook(original: string, path: string): ParseResult {
     ...(fm.window !== undefined && { window: fm.window }),
     params: fm.params,
     ...(fm.escalation !== undefined && { escalation: fm.escalation }),
+    ...(fm.triggers !== undefined && fm.triggers.length > 0 && { triggers: fm.triggers }),
   };
 
   const runbook: Runbook = {

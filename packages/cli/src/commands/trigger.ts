@@ -1,0 +1,121 @@
+/** `run-md trigger EVENT.json`: runs the runbooks an EventBridge event starts (spec §8). */
+import { readFile } from "node:fs/promises";
+import { exitCodeOf, isRunMdError, maskValue } from "@run-md/core";
+import { parseCommandArgs } from "../args.ts";
+import { parseEvent, type TriggerResult, triggerEvent } from "../automation/trigger-run.ts";
+import { ENGINE_NAMES } from "../engines.ts";
+
+export const TRIGGER_USAGE = `Usage: run-md trigger [EVENT.json | -] [options]
+
+Reads an EventBridge event (a file, or standard input when none or "-" is given) and runs every
+runbook whose triggers: match it, with the parameters taken from the event and the window
+around its time. Says which runbooks run and why each other one does not.
+Exit: 0 nothing failed (or nothing matched), 1 an expectation failed, 2 a bad event, runbook,
+parameter or configuration.
+
+Options:
+  --runbooks <file|dir>        runbooks to consider (repeatable; default runbooks/)
+  --dry-run                    only say which runbooks the event starts
+  --engine <local|athena|logs> run every step whose dialect the engine runs on it
+  --config <file>              configuration file (default ./run-md.config.yaml)
+  --log-dir <dir>              local engine: directory of CloudTrail files
+  --region <region>            AWS region (Athena, CloudWatch Logs)
+  --profile <name>             AWS shared-config profile
+  --reports-dir <dir>          where reports are written (default reports/)
+  --no-report                  do not write report files
+  --json                       print { matched, skipped, reports } as JSON
+  --quiet                      print only which runbooks run and their summary lines
+  -h, --help                   this help
+`;
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+export async function triggerCommand(argv: string[]): Promise<number> {
+  const args = parseCommandArgs(argv, "run-md trigger", TRIGGER_USAGE, {
+    runbooks: { type: "string", multiple: true },
+    "dry-run": { type: "boolean" },
+    engine: { type: "string" },
+    config: { type: "string" },
+    "log-dir": { type: "string" },
+    region: { type: "string" },
+    profile: { type: "string" },
+    "reports-dir": { type: "string" },
+    "no-report": { type: "boolean" },
+    json: { type: "boolean" },
+    quiet: { type: "boolean" },
+  });
+  if (typeof args === "number") return args;
+  const { values, positionals } = args;
+  let result: TriggerResult;
+  try {
+    if (positionals.length > 1) {
+      throw new Error(`one event at a time: got ${positionals.length} files`);
+    }
+    if (
+      values.engine !== undefined &&
+      !(ENGINE_NAMES as readonly string[]).includes(values.engine)
+    ) {
+      throw new Error(`unknown engine "${values.engine}" (engines: ${ENGINE_NAMES.join(", ")})`);
+    }
+    const file = positionals[0] ?? "-";
+    const source = file === "-" ? "standard input" : file;
+    const text = file === "-" ? await readStdin() : await readFile(file, "utf8");
+    const event = parseEvent(text, source);
+    result = await triggerEvent(event, {
+      runbooks: values.runbooks ?? [],
+      ...(values.config === undefined ? {} : { configFile: values.config }),
+      ...(values.engine === undefined ? {} : { engine: values.engine }),
+      flags: {
+        ...(values["log-dir"] === undefined ? {} : { logDir: values["log-dir"] }),
+        ...(values.region === undefined ? {} : { region: values.region }),
+        ...(values.profile === undefined ? {} : { profile: values.profile }),
+      },
+      ...(values["reports-dir"] === undefined ? {} : { reportsDir: values["reports-dir"] }),
+      noReport: Boolean(values["no-report"]),
+      dryRun: Boolean(values["dry-run"]),
+      ...(values.json ? {} : { out: process.stdout }),
+      quiet: Boolean(values.quiet),
+    });
+  } catch (e) {
+    const error = e as NodeJS.ErrnoException;
+    process.stderr.write(
+      `error ${error.code === "ENOENT" ? `event file not found: ${error.path}` : error.message}\n`,
+    );
+    if (isRunMdError(e) && e.hint) process.stderr.write(`hint: ${e.hint}\n`);
+    return 2;
+  }
+  if (values.json) process.stdout.write(`${JSON.stringify(triggerJson(result), null, 2)}\n`);
+  const codes = result.outcomes.flatMap((o) => (o.report ? [exitCodeOf(o.report.status)] : []));
+  return Math.max(0, ...codes);
+}
+
+/** The JSON output: what ran (with its parameters, masked like every output) and what did not. */
+export function triggerJson(result: TriggerResult) {
+  return {
+    matched: result.outcomes
+      .filter((o) => o.plan.matched)
+      .map((o) => ({
+        runbook: o.runbook.meta.id,
+        reason: o.plan.reason,
+        ...(o.plan.matched
+          ? {
+              params: maskValue(o.plan.params),
+              window: {
+                start: o.plan.window.start.toISOString(),
+                end: o.plan.window.end.toISOString(),
+              },
+            }
+          : {}),
+        ...(o.report ? { status: o.report.status } : {}),
+        ...(o.reportFile ? { reportFile: o.reportFile } : {}),
+      })),
+    skipped: result.outcomes
+      .filter((o) => !o.plan.matched)
+      .map((o) => ({ runbook: o.runbook.meta.id, reason: o.plan.reason })),
+    reports: result.outcomes.flatMap((o) => (o.report ? [o.report] : [])),
+  };
+}

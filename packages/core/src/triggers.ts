@@ -1,0 +1,141 @@
+/**
+ * Triggers (spec §8): which runbooks an event starts, with which parameters and window. The
+ * pattern grammar and matching are in `event-pattern.ts`; this module adds the JSON paths that
+ * take parameters from the event and the window around the event's `time`.
+ */
+import { isRunMdError } from "./errors.ts";
+import { isPlainObject, matchPattern } from "./event-pattern.ts";
+import type { ParamValue, Runbook, Trigger } from "./model.ts";
+import { coerceParam } from "./params.ts";
+import { parseDuration } from "./units.ts";
+import { isoSeconds } from "./window.ts";
+
+/** The window around the event when a trigger gives none. */
+export const DEFAULT_TRIGGER_WINDOW = { before: "24h", after: "1h" } as const;
+
+export type JsonPathSegment = string | number;
+
+/**
+ * Parses `$.detail.resource.accessKeyDetails.accessKeyId`, `$.detail['detail-type']`,
+ * `$.resources[0]`: a root `$`, then names and indexes. Returns the segments, or a message.
+ */
+export function parseJsonPath(text: string): JsonPathSegment[] | string {
+  if (!text.startsWith("$")) return `a JSON path starts with "$", such as $.detail.id`;
+  const segments: JsonPathSegment[] = [];
+  const re = /\.([A-Za-z_][A-Za-z0-9_-]*)|\[(\d+)\]|\['([^']*)'\]|\["([^"]*)"\]/y;
+  let i = 1;
+  while (i < text.length) {
+    re.lastIndex = i;
+    const m = re.exec(text);
+    if (!m) {
+      return `invalid JSON path ${JSON.stringify(text)} at character ${i + 1}: use .name, ['name'] or [index]`;
+    }
+    segments.push(m[2] !== undefined ? Number(m[2]) : (m[1] ?? m[3] ?? m[4])!);
+    i = re.lastIndex;
+  }
+  if (segments.length === 0) return "the JSON path names no field: use $.detail.id and the like";
+  return segments;
+}
+
+/** The value at a parsed path, or undefined when the event has nothing there. */
+export function valueAtPath(event: unknown, segments: JsonPathSegment[]): unknown {
+  let node = event;
+  for (const s of segments) {
+    if (typeof s === "number") node = Array.isArray(node) ? node[s] : undefined;
+    else node = isPlainObject(node) && Object.hasOwn(node, s) ? node[s] : undefined;
+    if (node === undefined) return undefined;
+  }
+  return node;
+}
+
+export interface TriggerMatch {
+  matched: true;
+  /** Index of the trigger that matched, in front matter order. */
+  trigger: number;
+  params: Record<string, ParamValue>;
+  window: { start: Date; end: Date };
+  /** Why it matched, for people: `trigger 1 matched`. */
+  reason: string;
+}
+
+export interface TriggerMiss {
+  matched: false;
+  reason: string;
+}
+
+/**
+ * Whether an event starts a runbook: the first trigger whose pattern matches and whose
+ * parameters the event provides (each checked against its declaration) wins.
+ */
+export function planTrigger(runbook: Runbook, event: unknown): TriggerMatch | TriggerMiss {
+  const triggers = runbook.meta.triggers ?? [];
+  if (triggers.length === 0) return { matched: false, reason: "it has no triggers" };
+  const reasons: string[] = [];
+  for (const [i, trigger] of triggers.entries()) {
+    const label = triggers.length === 1 ? "" : `trigger ${i + 1}: `;
+    const match = matchPattern(trigger.pattern, event);
+    if (!match.matched) {
+      reasons.push(`${label}${match.reason}`);
+      continue;
+    }
+    const resolved = resolveTrigger(runbook, trigger, event);
+    if (typeof resolved === "string") {
+      reasons.push(`${label}the pattern matched but ${resolved}`);
+      continue;
+    }
+    return {
+      matched: true,
+      trigger: i,
+      ...resolved,
+      reason: `${triggers.length === 1 ? "its trigger" : `trigger ${i + 1}`} matched`,
+    };
+  }
+  return { matched: false, reason: reasons.join("; ") };
+}
+
+function resolveTrigger(
+  runbook: Runbook,
+  trigger: Trigger,
+  event: unknown,
+): Pick<TriggerMatch, "params" | "window"> | string {
+  const params: Record<string, ParamValue> = {};
+  for (const [name, path] of Object.entries(trigger.params)) {
+    const decl = runbook.meta.params[name];
+    const segments = parseJsonPath(path);
+    if (!decl || typeof segments === "string") return `parameter "${name}" is not usable`;
+    const value = valueAtPath(event, segments);
+    if (value === undefined || value === null) return `the event has no ${path} for "${name}"`;
+    if (typeof value === "object") {
+      return `${path} is ${Array.isArray(value) ? "a list" : "a mapping"}, not a value for "${name}"`;
+    }
+    try {
+      params[name] = coerceParam(decl, value, `the event's ${path}`);
+    } catch (e) {
+      if (!isRunMdError(e)) throw e;
+      return e.message;
+    }
+  }
+  const window = triggerWindow(trigger, event);
+  return typeof window === "string" ? window : { params, window };
+}
+
+/** `[time - before, time + after)`, to the second. */
+export function triggerWindow(
+  trigger: Pick<Trigger, "window">,
+  event: unknown,
+): { start: Date; end: Date } | string {
+  const time = isPlainObject(event) ? event.time : undefined;
+  const t = typeof time === "string" ? new Date(time) : undefined;
+  if (t === undefined || Number.isNaN(t.getTime())) {
+    return `the event has no valid "time" (found ${JSON.stringify(time ?? null)})`;
+  }
+  const before = parseDuration(trigger.window?.before ?? DEFAULT_TRIGGER_WINDOW.before)!;
+  const after = parseDuration(trigger.window?.after ?? DEFAULT_TRIGGER_WINDOW.after)!;
+  const at = Math.floor(t.getTime() / 1000) * 1000;
+  return { start: new Date(at - before), end: new Date(at + after) };
+}
+
+/** The window as `--from`/`--to` text. */
+export function windowArgs(window: { start: Date; end: Date }): { from: string; to: string } {
+  return { from: isoSeconds(window.start), to: isoSeconds(window.end) };
+}

@@ -1,0 +1,208 @@
+/**
+ * The `notify:` section of run-md.config.yaml: targets chosen by severity and outcome, the
+ * reminder cadence, retries. Secrets (webhook URLs, routing keys, tokens) are best given as
+ * `...Env: VARIABLE_NAME`, read from the environment at load time and never written anywhere.
+ */
+import { parseDuration, RunMdError, type Severity } from "@run-md/core";
+import { OUTCOMES, type Outcome } from "./model.ts";
+import { DEFAULT_RETRY, type RetryPolicy } from "./retry.ts";
+
+export const TARGET_TYPES = ["slack", "pagerduty", "teams", "sns", "github", "webhook"] as const;
+export type TargetType = (typeof TARGET_TYPES)[number];
+const SEVERITY_ORDER: readonly Severity[] = ["info", "low", "medium", "high", "critical"];
+
+export interface TargetBase {
+  type: TargetType;
+  /** A name for messages (default: the type). */
+  name: string;
+  /** Alerts for runbooks at least this severe (default info: all). */
+  minSeverity: Severity;
+  /** Which outcomes (default: failed, errored, recovered, reminder). */
+  on: Outcome[];
+}
+
+export type TargetConfig =
+  | (TargetBase & { type: "slack"; url: string })
+  | (TargetBase & { type: "teams"; url: string })
+  | (TargetBase & { type: "pagerduty"; url: string; routingKey: string })
+  | (TargetBase & { type: "sns"; topicArn: string; region?: string; endpoint?: string })
+  | (TargetBase & { type: "github"; apiUrl: string; repo: string; token: string; labels: string[] })
+  | (TargetBase & { type: "webhook"; url: string; secret: string });
+
+export interface NotifyConfig {
+  targets: TargetConfig[];
+  /** Remind about a runbook still failing after this long (undefined: never). */
+  reminderMs?: number;
+  /** The site's base URL, for links to each run's page. */
+  siteUrl?: string;
+  retry: RetryPolicy;
+}
+
+export const PAGERDUTY_URL = "https://events.pagerduty.com/v2/enqueue";
+export const GITHUB_API = "https://api.github.com";
+
+type Raw = Record<string, unknown>;
+
+/** Reads `notify:`; every mistake names the file and the key (`notify.targets[2].url`). */
+export function parseNotifyConfig(
+  raw: unknown,
+  source: string,
+  env: NodeJS.ProcessEnv = process.env,
+): NotifyConfig {
+  const fail = (key: string, message: string): never => {
+    throw new RunMdError("bad-config", `${source}: ${key} ${message}`, {
+      hint: "See docs/automation.md for the notify: section.",
+    });
+  };
+  const obj = (v: unknown, key: string): Raw =>
+    typeof v === "object" && v !== null && !Array.isArray(v)
+      ? (v as Raw)
+      : fail(key, "must be a mapping");
+  const root = obj(raw ?? {}, "notify");
+  known(root, ["targets", "reminder", "siteUrl", "retry"], "notify", fail);
+  const config: NotifyConfig = { targets: [], retry: { ...DEFAULT_RETRY } };
+  if (root.reminder !== undefined) {
+    const ms = typeof root.reminder === "string" ? parseDuration(root.reminder) : undefined;
+    config.reminderMs = ms ?? fail("notify.reminder", "must be a duration such as 24h");
+  }
+  const siteUrl = root.siteUrl ?? env.RUN_MD_SITE_URL;
+  if (siteUrl !== undefined) config.siteUrl = str(siteUrl, "notify.siteUrl", fail);
+  if (root.retry !== undefined) {
+    const retry = obj(root.retry, "notify.retry");
+    known(retry, ["attempts", "backoffMs", "timeoutMs"], "notify.retry", fail);
+    for (const k of ["attempts", "backoffMs", "timeoutMs"] as const) {
+      const v = retry[k];
+      if (v === undefined) continue;
+      if (typeof v !== "number" || !Number.isInteger(v) || v < (k === "attempts" ? 1 : 0)) {
+        fail(`notify.retry.${k}`, "must be a whole number");
+      }
+      config.retry[k] = v as number;
+    }
+  }
+  const targets = root.targets ?? [];
+  if (!Array.isArray(targets)) fail("notify.targets", "must be a list");
+  for (const [i, t] of (targets as unknown[]).entries()) {
+    config.targets.push(
+      parseTarget(obj(t, `notify.targets[${i}]`), `notify.targets[${i}]`, env, fail),
+    );
+  }
+  return config;
+}
+
+type Fail = (key: string, message: string) => never;
+
+function known(o: Raw, keys: string[], where: string, fail: Fail): void {
+  for (const k of Object.keys(o)) {
+    if (!keys.includes(k))
+      fail(`${where}.${k}`, `is not a known key (expected ${keys.join(", ")})`);
+  }
+}
+
+function str(v: unknown, key: string, fail: Fail): string {
+  return typeof v === "string" && v.trim() !== ""
+    ? v.trim()
+    : fail(key, "must be a non-empty string");
+}
+
+/** `name` or `nameEnv` (the name of an environment variable holding the value). */
+function secret(t: Raw, name: string, where: string, env: NodeJS.ProcessEnv, fail: Fail): string {
+  if (t[name] !== undefined) return str(t[name], `${where}.${name}`, fail);
+  const variable = t[`${name}Env`];
+  if (variable === undefined) return fail(where, `needs "${name}" or "${name}Env"`);
+  const value = env[str(variable, `${where}.${name}Env`, fail)];
+  return value?.trim()
+    ? value.trim()
+    : fail(`${where}.${name}Env`, `names ${String(variable)}, which is not set`);
+}
+
+const TARGET_KEYS: Record<TargetType, string[]> = {
+  slack: ["url", "urlEnv"],
+  teams: ["url", "urlEnv"],
+  pagerduty: ["url", "routingKey", "routingKeyEnv"],
+  sns: ["topicArn", "region", "endpoint"],
+  github: ["apiUrl", "repo", "token", "tokenEnv", "labels"],
+  webhook: ["url", "urlEnv", "secret", "secretEnv"],
+};
+
+function parseTarget(t: Raw, where: string, env: NodeJS.ProcessEnv, fail: Fail): TargetConfig {
+  const type = t.type as TargetType;
+  if (!(TARGET_TYPES as readonly unknown[]).includes(type)) {
+    fail(`${where}.type`, `must be one of ${TARGET_TYPES.join(", ")}`);
+  }
+  known(t, ["type", "name", "minSeverity", "on", ...TARGET_KEYS[type]], where, fail);
+  const minSeverity = (t.minSeverity ?? "info") as Severity;
+  if (!SEVERITY_ORDER.includes(minSeverity)) {
+    fail(`${where}.minSeverity`, `must be one of ${SEVERITY_ORDER.join(", ")}`);
+  }
+  const on = (t.on ?? [...OUTCOMES]) as Outcome[];
+  if (!Array.isArray(on) || on.some((o) => !(OUTCOMES as readonly string[]).includes(o))) {
+    fail(`${where}.on`, `must be a list of ${OUTCOMES.join(", ")}`);
+  }
+  const base = {
+    name: t.name === undefined ? type : str(t.name, `${where}.name`, fail),
+    minSeverity,
+    on,
+  };
+  switch (type) {
+    case "slack":
+      return { ...base, type, url: secret(t, "url", where, env, fail) };
+    case "teams":
+      return { ...base, type, url: secret(t, "url", where, env, fail) };
+    case "pagerduty":
+      return {
+        ...base,
+        type,
+        url: t.url === undefined ? PAGERDUTY_URL : str(t.url, `${where}.url`, fail),
+        routingKey: secret(t, "routingKey", where, env, fail),
+      };
+    case "sns": {
+      const topicArn = str(t.topicArn, `${where}.topicArn`, fail);
+      if (!/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/.test(topicArn)) {
+        fail(
+          `${where}.topicArn`,
+          "must be an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:alerts",
+        );
+      }
+      return {
+        ...base,
+        type,
+        topicArn,
+        ...(t.region === undefined ? {} : { region: str(t.region, `${where}.region`, fail) }),
+        ...(t.endpoint === undefined
+          ? {}
+          : { endpoint: str(t.endpoint, `${where}.endpoint`, fail) }),
+      };
+    }
+    case "github": {
+      const repo = str(t.repo, `${where}.repo`, fail);
+      if (!/^[\w.-]+\/[\w.-]+$/.test(repo)) fail(`${where}.repo`, "must be owner/name");
+      const labels = t.labels ?? ["run-md"];
+      if (!Array.isArray(labels) || labels.some((l) => typeof l !== "string")) {
+        fail(`${where}.labels`, "must be a list of strings");
+      }
+      return {
+        ...base,
+        type,
+        apiUrl: t.apiUrl === undefined ? GITHUB_API : str(t.apiUrl, `${where}.apiUrl`, fail),
+        repo,
+        token: secret(t, "token", where, env, fail),
+        labels: labels as string[],
+      };
+    }
+    default:
+      return {
+        ...base,
+        type: "webhook",
+        url: secret(t, "url", where, env, fail),
+        secret: secret(t, "secret", where, env, fail),
+      };
+  }
+}
+
+/** Whether a target wants an alert of this severity and outcome. */
+export function wants(target: TargetBase, severity: Severity, outcome: Outcome): boolean {
+  return (
+    SEVERITY_ORDER.indexOf(severity) >= SEVERITY_ORDER.indexOf(target.minSeverity) &&
+    target.on.includes(outcome)
+  );
+}

@@ -1,0 +1,48 @@
+/**
+ * Escaping every value for the format of the place it lands in. Values come from CloudTrail
+ * (user names, ARNs, user agents) and are attacker-controlled: a user named `<!channel>` must
+ * not page a whole Slack workspace.
+ */
+
+/** Slack mrkdwn (and `text`): `&`, `<` and `>` are the only control characters. */
+export function slackText(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/** `<url|text>`: the URL may not hold `|` or `>`, the text is escaped. */
+export function slackLink(url: string, text: string): string {
+  const safe = url.replace(/[|<> ]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `<${safe}|${slackText(text)}>`;
+}
+
+/**
+ * Markdown (GitHub issues, Teams' Adaptive Card TextBlocks): every punctuation character that
+ * could start markup is backslash-escaped, and `<` `>` `&` become entities so no HTML or
+ * autolink survives. `@` is followed by a zero-width joiner so `@org/team` mentions nobody.
+ */
+export function markdownText(text: string): string {
+  return text
+    .replace(/[\\`*_{}[\]()#+\-.!|~]/g, "\\$&")
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/@/g, "@\u200d")
+    .replace(/\r?\n/g, " ");
+}
+
+/** Inline code in Markdown: a fence longer than any run of backticks inside. */
+export function markdownCode(text: string): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((r) => r.length));
+  const fence = "`".repeat(longest + 1);
+  return `${fence} ${text.replace(/\r?\n/g, " ")} ${fence}`;
+}
+
+/** Plain text with one line and a maximum length (SNS subjects, PagerDuty summaries). */
+export function oneLine(text: string, max: number): string {
+  const flat = text.replace(/[\u0000-\u001f\u007f]+/g, " ").trim();
+  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
+}
+
+export function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

@@ -1,0 +1,57 @@
+/** What a run found, taken from its report: the first failed check and its first offender. */
+import type { JsonValue, RunReport } from "@run-md/core";
+import type { Finding } from "./model.ts";
+
+/**
+ * Columns that name who did something or what it was done to, in order of preference: the
+ * first present in the offending row is the "first offending actor or resource".
+ */
+const OFFENDER_COLUMNS = [
+  /^(actor|principal|caller|creator|user_?arn|arn|identity)$/i,
+  /^(user(name)?|useridentity.*|key_owner|creator_name)$/i,
+  /(resource|bucket|group_?id|key_?id|instance|trail|role|policy)/i,
+  /(ip|address)$/i,
+];
+
+function text(v: JsonValue | undefined): string {
+  if (v === undefined || v === null) return "";
+  return typeof v === "string" ? v : JSON.stringify(v);
+}
+
+/** `column = value` of the row's most telling column, or undefined for an empty row. */
+export function offenderOf(row: Record<string, JsonValue>): string | undefined {
+  const names = Object.keys(row).filter((n) => text(row[n]) !== "");
+  for (const pattern of OFFENDER_COLUMNS) {
+    const name = names.find((n) => pattern.test(n));
+    if (name) return `${name} = ${text(row[name])}`;
+  }
+  return undefined;
+}
+
+/** The first failed check of a report (its first offending row), or its error. */
+export function findingOf(report: RunReport): Finding | undefined {
+  const failed = report.steps.flatMap((step) =>
+    step.checks.filter((c) => c.status === "failed").map((check) => ({ step, check })),
+  );
+  const errored = report.error ?? report.steps.find((s) => s.error)?.error;
+  if (failed.length === 0) {
+    if (!errored) return undefined;
+    return { message: errored.message, error: errored.message, failedChecks: 0 };
+  }
+  const { step, check } = failed[0]!;
+  const firstRow: Record<string, JsonValue> | undefined =
+    check.offendingRows?.[0] ??
+    (step.rows[0]
+      ? Object.fromEntries(step.columns.map((c, i) => [c.name, step.rows[0]![i] ?? null]))
+      : undefined);
+  const offender = firstRow ? offenderOf(firstRow) : undefined;
+  return {
+    step: step.id,
+    check: check.check,
+    ...(check.label !== undefined ? { label: check.label } : {}),
+    message: check.message,
+    ...(offender !== undefined ? { offender } : {}),
+    failedChecks: failed.length,
+    ...(errored ? { error: errored.message } : {}),
+  };
+}

@@ -1,0 +1,42 @@
+/** The words every target uses, before its own escaping. */
+import type { Alert } from "./model.ts";
+
+export function verb(alert: Alert): string {
+  if (alert.kind === "recovered") return "recovered";
+  if (alert.kind === "reminder")
+    return `still ${alert.status === "errored" ? "erroring" : "failing"}`;
+  return alert.status === "errored" ? "errored" : "failed";
+}
+
+/** `Access key lifecycle failed (severity high)`. */
+export function headline(alert: Alert): string {
+  return `${alert.runbook.title} ${verb(alert)} (severity ${alert.runbook.severity})`;
+}
+
+/** One line for a list of alerts: `run-md: 2 runbooks failed, 1 recovered`. */
+export function summaryLine(alerts: Alert[]): string {
+  const counts = new Map<string, number>();
+  for (const a of alerts) counts.set(verb(a), (counts.get(verb(a)) ?? 0) + 1);
+  const parts = [...counts].map(([v, n]) => `${n} runbook${n === 1 ? "" : "s"} ${v}`);
+  return `run-md: ${parts.join(", ")}`;
+}
+
+/** What was found, as plain sentences (each target escapes them): check, offender, error. */
+export function foundLines(alert: Alert): string[] {
+  const f = alert.finding;
+  if (alert.kind === "recovered" || !f) return [];
+  const lines: string[] = [];
+  if (f.check !== undefined) {
+    lines.push(
+      `Failed check: ${f.check} in step ${f.step}${f.label ? ` (${f.label})` : ""}: ${f.message}${f.failedChecks > 1 ? ` (and ${f.failedChecks - 1} more)` : ""}`,
+    );
+  }
+  if (f.offender !== undefined) lines.push(`First offender: ${f.offender}`);
+  if (f.error !== undefined) lines.push(`Error: ${f.error}`);
+  return lines;
+}
+
+/** `failing since 2026-11-24T02:00:00Z` for reminders. */
+export function sinceText(alert: Alert): string | undefined {
+  return alert.kind === "reminder" ? `failing since ${alert.since}` : undefined;
+}

@@ -1,0 +1,56 @@
+/** What a notification is about, and what each target is told. */
+import type { RunStatus, Severity } from "@run-md/core";
+
+/**
+ * `failing`: a runbook that passed (or never ran) now fails or errors; `reminder`: it still
+ * fails and the reminder cadence has elapsed; `recovered`: it passes again.
+ */
+export type AlertKind = "failing" | "reminder" | "recovered";
+
+/** What the run found, for people: the first failed check and its first offending value. */
+export interface Finding {
+  step?: string;
+  check?: string;
+  label?: string;
+  /** `rows = 4, expected == 0`. */
+  message: string;
+  /** `actor = arn:aws:iam::111122223333:user/mallory`: the first offending actor or resource. */
+  offender?: string;
+  /** How many checks failed in all. */
+  failedChecks: number;
+  /** The run's error, when it errored. */
+  error?: string;
+}
+
+export interface Alert {
+  kind: AlertKind;
+  runbook: { id: string; title: string; severity: Severity; owner?: string; escalation?: string };
+  status: RunStatus;
+  /** When the runbook started failing (ISO). */
+  since: string;
+  runId: string;
+  /** The run's page on the site, when the site's URL is known. */
+  runUrl?: string;
+  finding?: Finding;
+}
+
+/** The outcome filters a target may name. */
+export const OUTCOMES = ["failed", "errored", "recovered", "reminder"] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+/** The outcome an alert stands for, for the targets' `on:` filters. */
+export function outcomeOf(alert: Alert): Outcome {
+  if (alert.kind === "recovered") return "recovered";
+  if (alert.kind === "reminder") return "reminder";
+  return alert.status === "errored" ? "errored" : "failed";
+}
+
+/** How a delivery went: one per target and call. */
+export interface Delivery {
+  target: string;
+  ok: boolean;
+  /** HTTP requests (or SDK calls) made, retries included. */
+  attempts: number;
+  alerts: number;
+  error?: string;
+}

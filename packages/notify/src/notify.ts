@@ -1,0 +1,154 @@
+/**
+ * Escalation: from the reports of one or more runs to the alerts they call for (only changes,
+ * reminders and recoveries), to one message per target (PagerDuty and GitHub: one event or
+ * issue per runbook). Every target is tried; one that is down never stops the others.
+ */
+import path from "node:path";
+import type { RunReport } from "@run-md/core";
+import { type NotifyConfig, type TargetConfig, wants } from "./config.ts";
+import { findingOf } from "./finding.ts";
+import { type Alert, type Delivery, outcomeOf } from "./model.ts";
+import { loadState, STATE_FILE, saveState, transition } from "./state.ts";
+import { sendGitHub } from "./targets/github.ts";
+import { sendPagerDuty } from "./targets/pagerduty.ts";
+import { sendSlack } from "./targets/slack.ts";
+import { sendSns } from "./targets/sns.ts";
+import { sendTeams } from "./targets/teams.ts";
+import { sendWebhook } from "./targets/webhook.ts";
+
+export interface RunToNotify {
+  report: RunReport;
+  /** The report's file, for the link to the run's page. */
+  reportFile?: string;
+}
+
+export interface NotifyOptions {
+  /** The alert state file (default `<reportsDir>/.notify-state.json`). */
+  stateFile?: string;
+  reportsDir: string;
+  now?: Date;
+}
+
+export interface NotifyResult {
+  alerts: Alert[];
+  deliveries: Delivery[];
+}
+
+/**
+ * The run's page on the site: `<site>/runbooks/<id>/runs/<report stem>/`. Built from the report
+ * file's name so it is permanent; the site's run pages (issue 18) are where it must lead.
+ */
+export function runPageUrl(
+  siteUrl: string | undefined,
+  runbookId: string,
+  reportFile?: string,
+): string | undefined {
+  if (!siteUrl) return undefined;
+  const base = `${siteUrl.replace(/\/+$/, "")}/runbooks/${encodeURIComponent(runbookId)}/`;
+  if (!reportFile) return base;
+  return `${base}runs/${encodeURIComponent(path.basename(reportFile, ".json"))}/`;
+}
+
+/** The alerts the runs call for, updating the state file (alert on change). */
+export async function alertsFor(
+  runs: RunToNotify[],
+  config: NotifyConfig,
+  options: NotifyOptions,
+): Promise<Alert[]> {
+  const now = options.now ?? new Date();
+  const file = options.stateFile ?? path.join(options.reportsDir, STATE_FILE);
+  const state = await loadState(file);
+  const alerts: Alert[] = [];
+  for (const { report, reportFile } of runs) {
+    const id = report.runbook.id;
+    const { kind, next } = transition(state.runbooks[id], report, now, config.reminderMs);
+    if (next) state.runbooks[id] = next;
+    if (!kind) continue;
+    const finding = findingOf(report);
+    const runUrl = runPageUrl(config.siteUrl, id, reportFile);
+    alerts.push({
+      kind,
+      runbook: {
+        id,
+        title: report.runbook.title,
+        severity: report.runbook.severity as Alert["runbook"]["severity"],
+        ...(report.runbook.owner ? { owner: report.runbook.owner } : {}),
+        ...(report.runbook.escalation ? { escalation: report.runbook.escalation } : {}),
+      },
+      status: report.status,
+      since: next?.since ?? report.startedAt,
+      runId: report.runId,
+      ...(runUrl ? { runUrl } : {}),
+      ...(finding ? { finding } : {}),
+    });
+  }
+  await saveState(file, state);
+  return alerts;
+}
+
+/** Sends the alerts to every target that wants some of them, all targets at once. */
+export async function deliver(
+  alerts: Alert[],
+  config: NotifyConfig,
+  now = new Date(),
+): Promise<Delivery[]> {
+  const jobs = config.targets.flatMap((target) => {
+    const mine = alerts.filter((a) => wants(target, a.runbook.severity, outcomeOf(a)));
+    return mine.length === 0 ? [] : [send(target, mine, config, now)];
+  });
+  return Promise.all(jobs);
+}
+
+async function send(
+  target: TargetConfig,
+  alerts: Alert[],
+  config: NotifyConfig,
+  now: Date,
+): Promise<Delivery> {
+  const policy = config.retry;
+  try {
+    switch (target.type) {
+      case "slack":
+        return await sendSlack(target, alerts, policy);
+      case "teams":
+        return await sendTeams(target, alerts, policy);
+      case "pagerduty":
+        return await sendPagerDuty(target, alerts, policy, now);
+      case "sns":
+        return await sendSns(target, alerts, policy);
+      case "github":
+        return await sendGitHub(target, alerts, policy);
+      case "webhook":
+        return await sendWebhook(target, alerts, policy);
+    }
+  } catch (e) {
+    return {
+      target: target.name,
+      ok: false,
+      attempts: 0,
+      alerts: alerts.length,
+      error: (e as Error).message,
+    };
+  }
+}
+
+/** Alerts for the runs, delivered; the caller reports failed deliveries. */
+export async function notify(
+  runs: RunToNotify[],
+  config: NotifyConfig,
+  options: NotifyOptions,
+): Promise<NotifyResult> {
+  const alerts = await alertsFor(runs, config, options);
+  const deliveries = alerts.length === 0 ? [] : await deliver(alerts, config, options.now);
+  return { alerts, deliveries };
+}
+
+/** `notification to pagerduty failed after 3 attempts: HTTP 503 ...` lines for failures. */
+export function deliveryProblems(deliveries: Delivery[]): string[] {
+  return deliveries
+    .filter((d) => !d.ok)
+    .map(
+      (d) =>
+        `notification to ${d.target} failed after ${d.attempts} attempt${d.attempts === 1 ? "" : "s"}: ${d.error}`,
+    );
+}

@@ -1,0 +1,82 @@
+/**
+ * Deliveries with retries: network errors, timeouts, 429 and 5xx answers are retried with
+ * exponential backoff; other answers are final. Nothing here throws: a target that is down is
+ * a failed `Delivery`, reported by the caller, and never stops the other targets.
+ */
+import { sleep } from "@run-md/core";
+import { clip } from "./escape.ts";
+
+export interface RetryPolicy {
+  /** Attempts in all (default 3). */
+  attempts: number;
+  /** Wait before the second attempt; doubled after each (default 500 ms). */
+  backoffMs: number;
+  /** Per request (default 10 s). */
+  timeoutMs: number;
+}
+
+const NEVER = new AbortController().signal;
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, backoffMs: 500, timeoutMs: 10_000 };
+
+export class FinalError extends Error {}
+
+export interface Attempted<T> {
+  ok: boolean;
+  attempts: number;
+  value?: T;
+  error?: string;
+}
+
+/** Runs `call` until it succeeds, throws a `FinalError`, or the attempts run out. */
+export async function withRetry<T>(
+  policy: RetryPolicy,
+  call: (signal: AbortSignal) => Promise<T>,
+): Promise<Attempted<T>> {
+  let error = "";
+  for (let attempt = 1; attempt <= policy.attempts; attempt++) {
+    try {
+      return {
+        ok: true,
+        attempts: attempt,
+        value: await call(AbortSignal.timeout(policy.timeoutMs)),
+      };
+    } catch (e) {
+      error = (e as Error).message;
+      if (e instanceof FinalError) return { ok: false, attempts: attempt, error };
+    }
+    if (attempt < policy.attempts) await sleep(policy.backoffMs * 2 ** (attempt - 1), NEVER);
+  }
+  return { ok: false, attempts: policy.attempts, error };
+}
+
+export interface HttpRequest {
+  method?: "GET" | "POST" | "PATCH";
+  url: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/**
+ * One HTTP request with `fetch`, as JSON. A 2xx answer resolves with its parsed body (or its
+ * text); 429/5xx and network errors throw (retried); other answers throw `FinalError`.
+ */
+export async function requestJson(req: HttpRequest, signal: AbortSignal): Promise<unknown> {
+  const res = await fetch(req.url, {
+    method: req.method ?? "POST",
+    headers: { "content-type": "application/json", ...req.headers },
+    ...(req.body === undefined ? {} : { body: req.body }),
+    signal,
+  });
+  const body = await res.text();
+  if (!res.ok) {
+    const message = `HTTP ${res.status} from ${new URL(req.url).host}: ${clip(body.trim(), 200)}`;
+    if (res.status === 429 || res.status >= 500) throw new Error(message);
+    throw new FinalError(message);
+  }
+  try {
+    return body === "" ? null : JSON.parse(body);
+  } catch {
+    return body;
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * GitHub issues through the REST API: one open issue per failing runbook (found again by its
+ * labels), a comment while it keeps failing, a comment and closing on recovery. `apiUrl` points
+ * at GitHub Enterprise Server (`https://github.example.com/api/v3`) or a test receiver.
+ */
+import type { TargetConfig } from "../config.ts";
+import { markdownCode, markdownText } from "../escape.ts";
+import { foundLines, headline, sinceText } from "../message.ts";
+import type { Alert, Delivery } from "../model.ts";
+import { type RetryPolicy, requestJson, withRetry } from "../retry.ts";
+
+type GitHubTarget = Extract<TargetConfig, { type: "github" }>;
+
+export function runbookLabel(runbookId: string): string {
+  return `runbook:${runbookId}`;
+}
+
+/** The issue or comment body, in GitHub Markdown with every value escaped. */
+export function issueBody(alert: Alert): string {
+  const lines = [
+    `**${markdownText(headline(alert))}**`,
+    "",
+    ...foundLines(alert).map((l) => `- ${markdownText(l)}`),
+    ...[sinceText(alert)].filter((s) => s !== undefined).map((s) => `- ${markdownText(s)}`),
+    ...(alert.runUrl
+      ? [
+          "",
+          `[Open this run](${encodeURI(alert.runUrl).replace(/[()]/g, (c) => (c === "(" ? "%28" : "%29"))})`,
+        ]
+      : []),
+    ...(alert.runbook.escalation && alert.kind !== "recovered"
+      ? ["", `**What to do:** ${markdownText(alert.runbook.escalation)}`]
+      : []),
+    "",
+    `<sub>run-md · runbook ${markdownCode(alert.runbook.id)} · run ${markdownCode(alert.runId)}</sub>`,
+  ];
+  return lines.join("\n");
+}
+
+function headers(target: GitHubTarget): Record<string, string> {
+  return {
+    authorization: `Bearer ${target.token}`,
+    accept: "application/vnd.github+json",
+    "x-github-api-version": "2022-11-28",
+    "user-agent": "run-md",
+  };
+}
+
+/** The requests one alert needs, made in order; resolves with how many attempts they took. */
+async function handle(target: GitHubTarget, alert: Alert, policy: RetryPolicy): Promise<number> {
+  const api = `${target.apiUrl.replace(/\/+$/, "")}/repos/${target.repo}`;
+  let attempts = 0;
+  const call = async (method: "GET" | "POST" | "PATCH", url: string, body?: unknown) => {
+    const r = await withRetry(policy, (signal) =>
+      requestJson(
+        {
+          method,
+          url,
+          headers: headers(target),
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        },
+        signal,
+      ),
+    );
+    attempts += r.attempts;
+    if (!r.ok) throw new Error(r.error);
+    return r.value;
+  };
+  const labels = [...target.labels, runbookLabel(alert.runbook.id)];
+  const open = (await call(
+    "GET",
+    `${api}/issues?state=open&per_page=1&labels=${encodeURIComponent(labels.join(","))}`,
+  )) as { number: number }[];
+  const issue = open[0]?.number;
+  if (alert.kind === "recovered") {
+    if (issue === undefined) return attempts;
+    await call("POST", `${api}/issues/${issue}/comments`, { body: issueBody(alert) });
+    await call("PATCH", `${api}/issues/${issue}`, { state: "closed", state_reason: "completed" });
+  } else if (issue === undefined) {
+    const title = `run-md: ${alert.runbook.title} ${alert.status === "errored" ? "errored" : "failed"}`;
+    await call("POST", `${api}/issues`, {
+      title: title.slice(0, 256),
+      body: issueBody(alert),
+      labels,
+    });
+  } else {
+    await call("POST", `${api}/issues/${issue}/comments`, { body: issueBody(alert) });
+  }
+  return attempts;
+}
+
+export async function sendGitHub(
+  target: GitHubTarget,
+  alerts: Alert[],
+  policy: RetryPolicy,
+): Promise<Delivery> {
+  let attempts = 0;
+  const errors: string[] = [];
+  for (const alert of alerts) {
+    try {
+      attempts += await handle(target, alert, policy);
+    } catch (e) {
+      errors.push(`${alert.runbook.id}: ${(e as Error).message}`);
+    }
+  }
+  return {
+    target: target.name,
+    ok: errors.length === 0,
+    attempts,
+    alerts: alerts.length,
+    ...(errors.length ? { error: errors.join("; ") } : {}),
+  };
+}

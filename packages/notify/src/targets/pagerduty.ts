@@ -1,0 +1,78 @@
+/**
+ * PagerDuty Events API v2: one event per runbook, with a stable `dedup_key` so every run of a
+ * failing runbook lands on the same incident; `resolve` when it passes again.
+ */
+import type { TargetConfig } from "../config.ts";
+import { oneLine } from "../escape.ts";
+import { foundLines, headline } from "../message.ts";
+import type { Alert, Delivery } from "../model.ts";
+import { type RetryPolicy, requestJson, withRetry } from "../retry.ts";
+
+const SEVERITY: Record<string, "critical" | "error" | "warning" | "info"> = {
+  critical: "critical",
+  high: "error",
+  medium: "warning",
+  low: "info",
+  info: "info",
+};
+
+export function dedupKey(runbookId: string): string {
+  return `run-md/${runbookId}`;
+}
+
+export function pagerDutyEvent(
+  alert: Alert,
+  routingKey: string,
+  now: Date,
+): Record<string, unknown> {
+  const base = { routing_key: routingKey, dedup_key: dedupKey(alert.runbook.id) };
+  if (alert.kind === "recovered") return { ...base, event_action: "resolve" };
+  return {
+    ...base,
+    event_action: "trigger",
+    payload: {
+      // PagerDuty shows the summary as plain text; it allows 1024 characters.
+      summary: oneLine(
+        `${headline(alert)}${alert.finding?.offender ? `: ${alert.finding.offender}` : ""}`,
+        1024,
+      ),
+      source: "run-md",
+      severity: SEVERITY[alert.runbook.severity] ?? "error",
+      timestamp: now.toISOString(),
+      component: alert.runbook.id,
+      class: "runbook",
+      ...(alert.runbook.owner ? { group: alert.runbook.owner } : {}),
+      custom_details: {
+        found: foundLines(alert),
+        run_id: alert.runId,
+        ...(alert.runbook.escalation ? { escalation: alert.runbook.escalation } : {}),
+      },
+    },
+    ...(alert.runUrl ? { links: [{ href: alert.runUrl, text: "This run of the runbook" }] } : {}),
+    client: "run-md",
+  };
+}
+
+/** One request per alert (PagerDuty deduplicates per runbook); the delivery fails if one does. */
+export async function sendPagerDuty(
+  target: Extract<TargetConfig, { type: "pagerduty" }>,
+  alerts: Alert[],
+  policy: RetryPolicy,
+  now: Date,
+): Promise<Delivery> {
+  let attempts = 0;
+  const errors: string[] = [];
+  for (const alert of alerts) {
+    const body = JSON.stringify(pagerDutyEvent(alert, target.routingKey, now));
+    const r = await withRetry(policy, (signal) => requestJson({ url: target.url, body }, signal));
+    attempts += r.attempts;
+    if (!r.ok) errors.push(`${alert.runbook.id}: ${r.error}`);
+  }
+  return {
+    target: target.name,
+    ok: errors.length === 0,
+    attempts,
+    alerts: alerts.length,
+    ...(errors.length ? { error: errors.join("; ") } : {}),
+  };
+}

@@ -1,0 +1,56 @@
+/** Slack incoming webhooks: `text` (the notification) and Block Kit `blocks`, in mrkdwn. */
+import type { TargetConfig } from "../config.ts";
+import { clip, slackLink, slackText } from "../escape.ts";
+import { foundLines, headline, sinceText, summaryLine } from "../message.ts";
+import type { Alert, Delivery } from "../model.ts";
+import { type RetryPolicy, requestJson, withRetry } from "../retry.ts";
+
+const ICON: Record<string, string> = {
+  failing: ":red_circle:",
+  reminder: ":large_orange_circle:",
+  recovered: ":large_green_circle:",
+};
+/** Slack allows 50 blocks a message. */
+const MAX_ALERTS = 20;
+
+function alertBlock(alert: Alert): Record<string, unknown> {
+  const lines = [
+    `${ICON[alert.kind]} *${slackText(headline(alert))}*`,
+    ...foundLines(alert).map((l) => slackText(clip(l, 500))),
+    ...[sinceText(alert)].filter((s) => s !== undefined).map((s) => slackText(s)),
+    ...(alert.runbook.owner ? [`Owner: ${slackText(alert.runbook.owner)}`] : []),
+    ...(alert.runUrl ? [slackLink(alert.runUrl, "Open this run")] : []),
+  ];
+  return { type: "section", text: { type: "mrkdwn", text: clip(lines.join("\n"), 3000) } };
+}
+
+export function slackMessage(alerts: Alert[]): { text: string; blocks: Record<string, unknown>[] } {
+  const text =
+    alerts.length === 1
+      ? `${ICON[alerts[0]!.kind]} run-md: ${slackText(headline(alerts[0]!))}`
+      : slackText(summaryLine(alerts));
+  const blocks = alerts.slice(0, MAX_ALERTS).map(alertBlock);
+  if (alerts.length > MAX_ALERTS) {
+    blocks.push({
+      type: "context",
+      elements: [{ type: "mrkdwn", text: `…and ${alerts.length - MAX_ALERTS} more` }],
+    });
+  }
+  return { text, blocks };
+}
+
+export async function sendSlack(
+  target: Extract<TargetConfig, { type: "slack" }>,
+  alerts: Alert[],
+  policy: RetryPolicy,
+): Promise<Delivery> {
+  const body = JSON.stringify(slackMessage(alerts));
+  const r = await withRetry(policy, (signal) => requestJson({ url: target.url, body }, signal));
+  return {
+    target: target.name,
+    ok: r.ok,
+    attempts: r.attempts,
+    alerts: alerts.length,
+    ...(r.error ? { error: r.error } : {}),
+  };
+}

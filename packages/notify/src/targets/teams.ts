@@ -1,0 +1,92 @@
+/**
+ * Microsoft Teams through a Workflows webhook ("When a Teams webhook request is received"): a
+ * message whose attachment is an Adaptive Card. TextBlocks render a Markdown subset, so every
+ * value is Markdown-escaped.
+ */
+import type { TargetConfig } from "../config.ts";
+import { clip, markdownText } from "../escape.ts";
+import { foundLines, headline, sinceText, summaryLine } from "../message.ts";
+import type { Alert, Delivery } from "../model.ts";
+import { type RetryPolicy, requestJson, withRetry } from "../retry.ts";
+
+const COLOR: Record<string, string> = {
+  failing: "attention",
+  reminder: "warning",
+  recovered: "good",
+};
+const MAX_ALERTS = 20;
+
+function alertItems(alert: Alert): Record<string, unknown>[] {
+  const lines = [...foundLines(alert), ...[sinceText(alert)].filter((s) => s !== undefined)];
+  return [
+    {
+      type: "TextBlock",
+      text: markdownText(headline(alert)),
+      weight: "Bolder",
+      color: COLOR[alert.kind],
+      wrap: true,
+      separator: true,
+    },
+    ...lines.map((l) => ({
+      type: "TextBlock",
+      text: markdownText(clip(l, 500)),
+      wrap: true,
+      spacing: "Small",
+    })),
+    ...(alert.runUrl
+      ? [
+          {
+            type: "ActionSet",
+            actions: [{ type: "Action.OpenUrl", title: "Open this run", url: alert.runUrl }],
+          },
+        ]
+      : []),
+  ];
+}
+
+export function teamsMessage(alerts: Alert[]): Record<string, unknown> {
+  const body = [
+    {
+      type: "TextBlock",
+      text: markdownText(summaryLine(alerts)),
+      size: "Medium",
+      weight: "Bolder",
+      wrap: true,
+    },
+    ...alerts.slice(0, MAX_ALERTS).flatMap(alertItems),
+    ...(alerts.length > MAX_ALERTS
+      ? [{ type: "TextBlock", text: `…and ${alerts.length - MAX_ALERTS} more` }]
+      : []),
+  ];
+  return {
+    type: "message",
+    attachments: [
+      {
+        contentType: "application/vnd.microsoft.card.adaptive",
+        contentUrl: null,
+        content: {
+          $schema: "http://adaptivecards.io/schemas/adaptive-card.json",
+          type: "AdaptiveCard",
+          version: "1.4",
+          body,
+        },
+      },
+    ],
+  };
+}
+
+export async function sendTeams(
+  target: Extract<TargetConfig, { type: "teams" }>,
+  alerts: Alert[],
+  policy: RetryPolicy,
+): Promise<Delivery> {
+  const body = JSON.stringify(teamsMessage(alerts));
+  const r = await withRetry(policy, (signal) => requestJson({ url: target.url, body }, signal));
+  return {
+    target: target.name,
+    ok: r.ok,
+    attempts: r.attempts,
+    alerts: alerts.length,
+    ...(r.error ? { error: r.error } : {}),
+  };
+}

@@ -1,0 +1,108 @@
+import { mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { notify, parseNotifyConfig, STATE_FILE } from "@run-md/notify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { report, startReceiver } from "./helpers.ts";
+
+let pager: Awaited<ReturnType<typeof startReceiver>>;
+let chat: Awaited<ReturnType<typeof startReceiver>>;
+beforeAll(async () => {
+  pager = await startReceiver((_r, res) => res.writeHead(202).end('{"status":"success"}'));
+  chat = await startReceiver();
+});
+afterAll(async () => {
+  await pager.close();
+  await chat.close();
+});
+
+function config(extra: Record<string, unknown> = {}) {
+  return parseNotifyConfig(
+    {
+      targets: [
+        { type: "pagerduty", url: pager.url, routingKey: "KEY" },
+        { type: "slack", url: chat.url },
+      ],
+      retry: { attempts: 1, backoffMs: 1 },
+      ...extra,
+    },
+    "run-md.config.yaml",
+  );
+}
+
+const at = (h: number) => new Date(Date.UTC(2026, 10, 24, h));
+
+describe("alerting on change", () => {
+  it("fail, fail, pass: one page, silence, one recovery", async () => {
+    const reportsDir = await mkdtemp(path.join(tmpdir(), "run-md-alerting-"));
+    const run = (status: "failed" | "passed", h: number) =>
+      notify(
+        [{ report: report("audit-iam", status, { startedAt: at(h).toISOString() }) }],
+        config(),
+        {
+          reportsDir,
+          now: at(h),
+        },
+      );
+
+    const first = await run("failed", 1);
+    expect(first.alerts.map((a) => a.kind)).toEqual(["failing"]);
+    expect(first.deliveries.map((d) => [d.target, d.ok])).toEqual([
+      ["pagerduty", true],
+      ["slack", true],
+    ]);
+    const second = await run("failed", 2);
+    expect(second).toEqual({ alerts: [], deliveries: [] });
+    const third = await run("passed", 3);
+    expect(third.alerts.map((a) => a.kind)).toEqual(["recovered"]);
+
+    expect(pager.received.map((r) => r.json.event_action)).toEqual(["trigger", "resolve"]);
+    expect(new Set(pager.received.map((r) => r.json.dedup_key))).toEqual(
+      new Set(["run-md/audit-iam"]),
+    );
+    expect(chat.received.map((r) => r.json.text)).toEqual([
+      ":red_circle: run-md: Audit IAM changes failed (severity high)",
+      ":large_green_circle: run-md: Audit IAM changes recovered (severity high)",
+    ]);
+    const state = JSON.parse(await readFile(path.join(reportsDir, STATE_FILE), "utf8"));
+    expect(state.runbooks["audit-iam"]).toMatchObject({ failing: false, lastStatus: "passed" });
+    pager.received.length = 0;
+    chat.received.length = 0;
+  });
+
+  it("reminds about a runbook still failing once the cadence has elapsed, not before", async () => {
+    const reportsDir = await mkdtemp(path.join(tmpdir(), "run-md-alerting-"));
+    const kinds: string[][] = [];
+    for (const h of [0, 6, 12, 25, 30]) {
+      const r = await notify(
+        [{ report: report("audit-iam", "failed", { startedAt: at(h).toISOString() }) }],
+        config({ reminder: "24h" }),
+        { reportsDir, now: at(h) },
+      );
+      kinds.push(r.alerts.map((a) => a.kind));
+    }
+    expect(kinds).toEqual([["failing"], [], [], ["reminder"], []]);
+    const reminder = chat.received.at(-1)!.json.blocks[0].text.text as string;
+    expect(reminder).toContain("still failing");
+    expect(reminder).toContain("failing since 2026-11-24T00:00:00.000Z");
+    pager.received.length = 0;
+    chat.received.length = 0;
+  });
+
+  it("sends one summary message per target for many runbooks (PagerDuty: one event each)", async () => {
+    const reportsDir = await mkdtemp(path.join(tmpdir(), "run-md-alerting-"));
+    const runs = ["audit-iam", "kms-key-deletion", "root-account-usage"].map((id) => ({
+      report: report(id, "failed"),
+    }));
+    const r = await notify(runs, config(), { reportsDir, now: at(1) });
+    expect(r.alerts).toHaveLength(3);
+    expect(chat.received).toHaveLength(1);
+    expect(chat.received[0]!.json.text).toBe("run-md: 3 runbooks failed");
+    expect(chat.received[0]!.json.blocks).toHaveLength(3);
+    expect(pager.received.map((x) => x.json.dedup_key)).toEqual([
+      "run-md/audit-iam",
+      "run-md/kms-key-deletion",
+      "run-md/root-account-usage",
+    ]);
+  });
+});

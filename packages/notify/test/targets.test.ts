@@ -1,0 +1,345 @@
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import {
+  type Alert,
+  alertsFor,
+  DELIVERY_HEADER,
+  deliver,
+  deliveryProblems,
+  type NotifyConfig,
+  parseNotifyConfig,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  verifyWebhook,
+} from "@run-md/notify";
+import { afterEach, describe, expect, it } from "vitest";
+import { deadUrl, type Received, report, startReceiver } from "./helpers.ts";
+
+/** A user name an attacker chose: Slack mentions, a Slack link, Markdown and HTML. */
+const EVIL =
+  "arn:aws:iam::111122223333:user/<!channel>*bold*_[x](https://evil.example)<img src=x>@admins";
+const FAST = { attempts: 3, backoffMs: 5, timeoutMs: 2000 };
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await Promise.all(closers.splice(0).map((c) => c()));
+});
+
+async function receiver(answer?: Parameters<typeof startReceiver>[0]) {
+  const r = await startReceiver(answer);
+  closers.push(r.close);
+  return r;
+}
+
+function config(targets: unknown[], extra: Record<string, unknown> = {}): NotifyConfig {
+  return parseNotifyConfig(
+    { targets, retry: FAST, siteUrl: "https://sec.example.com/runbooks", ...extra },
+    "run-md.config.yaml",
+    { SLACK_URL: "unused", PD_KEY: "R0UTINGKEY", GH_TOKEN: "ghp_test", HOOK_SECRET: "s3cret" },
+  );
+}
+
+async function failingAlert(actor = EVIL): Promise<Alert[]> {
+  const dir = await mkdtemp(path.join(tmpdir(), "run-md-notify-"));
+  return alertsFor(
+    [
+      {
+        report: report("audit-iam", "failed", { actor }),
+        reportFile: path.join(dir, "audit-iam", "2026-11-24T02-00-00.000Z.json"),
+      },
+    ],
+    config([]),
+    { reportsDir: dir, now: new Date("2026-11-24T02:01:00Z") },
+  );
+}
+
+describe("Slack", () => {
+  it("posts text and blocks with the finding, the offender escaped, and the run's link", async () => {
+    const r = await receiver();
+    const [d] = await deliver(
+      await failingAlert(),
+      config([{ type: "slack", url: `${r.url}/hook` }]),
+    );
+    expect(d).toMatchObject({ target: "slack", ok: true, attempts: 1, alerts: 1 });
+    const body = r.received[0]!.json;
+    expect(r.received[0]!.headers["content-type"]).toBe("application/json");
+    expect(body.text).toBe(":red_circle: run-md: Audit IAM changes failed (severity high)");
+    const section = body.blocks[0].text.text as string;
+    expect(section).toContain("Failed check: rows == 0 in step changes_outside_automation");
+    expect(section).toContain("rows = 1, expected == 0");
+    // `<!channel>` would notify everyone; `<...|...>` would be a link: both are escaped.
+    expect(section).toContain(
+      "First offender: actor = arn:aws:iam::111122223333:user/&lt;!channel&gt;",
+    );
+    expect(section).not.toContain("<!channel>");
+    expect(section).not.toContain("<img");
+    expect(section).toContain(
+      "<https://sec.example.com/runbooks/runbooks/audit-iam/runs/2026-11-24T02-00-00.000Z/|Open this run>",
+    );
+  });
+
+  it("retries a 503 with backoff and succeeds", async () => {
+    let n = 0;
+    const r = await receiver((_req, res) => {
+      n++;
+      res.writeHead(n < 3 ? 503 : 200).end(n < 3 ? "busy" : "ok");
+    });
+    const [d] = await deliver(await failingAlert(), config([{ type: "slack", url: r.url }]));
+    expect(d).toMatchObject({ ok: true, attempts: 3 });
+  });
+
+  it("gives up at once on a 404 (a wrong URL), reporting it", async () => {
+    const r = await receiver((_req, res) => res.writeHead(404).end("no_service"));
+    const [d] = await deliver(await failingAlert(), config([{ type: "slack", url: r.url }]));
+    expect(d).toMatchObject({ ok: false, attempts: 1 });
+    expect(deliveryProblems([d!])).toEqual([
+      `notification to slack failed after 1 attempt: HTTP 404 from ${new URL(r.url).host}: no_service`,
+    ]);
+  });
+});
+
+describe("a target that is down", () => {
+  it("is retried, reported, and does not stop the other targets", async () => {
+    const ok = await receiver();
+    const deliveries = await deliver(
+      await failingAlert(),
+      config([
+        { type: "slack", name: "down", url: await deadUrl() },
+        { type: "teams", url: ok.url },
+      ]),
+    );
+    expect(deliveries.map((d) => [d.target, d.ok, d.attempts])).toEqual([
+      ["down", false, 3],
+      ["teams", true, 1],
+    ]);
+    expect(deliveryProblems(deliveries)[0]).toMatch(
+      /^notification to down failed after 3 attempts: /,
+    );
+    expect(ok.received).toHaveLength(1);
+  });
+});
+
+describe("PagerDuty Events API v2", () => {
+  it("triggers with a stable dedup_key per runbook, and resolves it on recovery", async () => {
+    const r = await receiver((_req, res) =>
+      res.writeHead(202, { "content-type": "application/json" }).end('{"status":"success"}'),
+    );
+    const cfg = config([
+      { type: "pagerduty", url: `${r.url}/v2/enqueue`, routingKeyEnv: "PD_KEY" },
+    ]);
+    await deliver(await failingAlert(), cfg, new Date("2026-11-24T02:01:00Z"));
+    const recovered: Alert = { ...(await failingAlert())[0]!, kind: "recovered", status: "passed" };
+    await deliver([recovered], cfg);
+    const [trigger, resolve] = r.received.map((x) => x.json);
+    expect(r.received[0]!.path).toBe("/v2/enqueue");
+    expect(trigger).toMatchObject({
+      routing_key: "R0UTINGKEY",
+      event_action: "trigger",
+      dedup_key: "run-md/audit-iam",
+      payload: {
+        source: "run-md",
+        severity: "error",
+        component: "audit-iam",
+        group: "security-team",
+        timestamp: "2026-11-24T02:01:00.000Z",
+      },
+      links: [
+        {
+          href: "https://sec.example.com/runbooks/runbooks/audit-iam/runs/2026-11-24T02-00-00.000Z/",
+        },
+      ],
+    });
+    expect(trigger.payload.summary).toBe(
+      `Audit IAM changes failed (severity high): actor = ${EVIL}`,
+    );
+    expect(trigger.payload.custom_details.found[0]).toContain("Failed check: rows == 0");
+    expect(resolve).toEqual({
+      routing_key: "R0UTINGKEY",
+      dedup_key: "run-md/audit-iam",
+      event_action: "resolve",
+    });
+  });
+});
+
+describe("Microsoft Teams (workflow webhook)", () => {
+  it("posts a message with an Adaptive Card, every value Markdown-escaped", async () => {
+    const r = await receiver((_req, res) => res.writeHead(202).end());
+    const [d] = await deliver(await failingAlert(), config([{ type: "teams", url: r.url }]));
+    expect(d!.ok).toBe(true);
+    const msg = r.received[0]!.json;
+    expect(msg.type).toBe("message");
+    const att = msg.attachments[0];
+    expect(att.contentType).toBe("application/vnd.microsoft.card.adaptive");
+    expect(att.content).toMatchObject({ type: "AdaptiveCard", version: "1.4" });
+    const texts = (att.content.body as { type: string; text?: string }[])
+      .filter((b) => b.type === "TextBlock")
+      .map((b) => b.text);
+    const offender = texts.find((t) => t?.startsWith("First offender"))!;
+    expect(offender).toContain(
+      "&lt;\\!channel&gt;\\*bold\\*\\_\\[x\\]\\(https://evil\\.example\\)&lt;img src=x&gt;@\u200dadmins",
+    );
+    const action = (att.content.body as { type: string; actions?: { url: string }[] }[]).find(
+      (b) => b.type === "ActionSet",
+    );
+    expect(action!.actions![0]!.url).toBe(
+      "https://sec.example.com/runbooks/runbooks/audit-iam/runs/2026-11-24T02-00-00.000Z/",
+    );
+  });
+});
+
+describe("GitHub issues", () => {
+  /** A tiny GitHub: issues by number, labels, comments, state. */
+  function fakeGitHub() {
+    const issues: {
+      number: number;
+      title: string;
+      body: string;
+      labels: string[];
+      state: string;
+      comments: string[];
+    }[] = [];
+    const answer = (req: Received, res: import("node:http").ServerResponse) => {
+      const json = (status: number, body: unknown) =>
+        res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+      if (req.headers.authorization !== "Bearer ghp_test")
+        return json(401, { message: "Bad credentials" });
+      const url = new URL(req.path, "http://x");
+      const m = /^\/api\/v3\/repos\/acme\/security\/issues(?:\/(\d+)(\/comments)?)?$/.exec(
+        url.pathname,
+      );
+      if (!m) return json(404, { message: "Not Found" });
+      if (req.method === "GET") {
+        const want = (url.searchParams.get("labels") ?? "").split(",");
+        return json(
+          200,
+          issues.filter(
+            (i) =>
+              i.state === url.searchParams.get("state") && want.every((l) => i.labels.includes(l)),
+          ),
+        );
+      }
+      if (req.method === "POST" && !m[1]) {
+        const issue = { number: issues.length + 1, ...req.json, state: "open", comments: [] };
+        issues.push(issue);
+        return json(201, issue);
+      }
+      const issue = issues.find((i) => i.number === Number(m[1]))!;
+      if (req.method === "POST" && m[2]) {
+        issue.comments.push(req.json.body);
+        return json(201, {});
+      }
+      Object.assign(issue, req.json);
+      return json(200, issue);
+    };
+    return { issues, answer };
+  }
+
+  it("opens one issue per failing runbook, comments while it fails, closes it on recovery", async () => {
+    const gh = fakeGitHub();
+    const r = await receiver(gh.answer);
+    const cfg = config([
+      { type: "github", apiUrl: `${r.url}/api/v3`, repo: "acme/security", tokenEnv: "GH_TOKEN" },
+    ]);
+    const [first] = await failingAlert();
+    expect((await deliver([first!], cfg))[0]).toMatchObject({ ok: true });
+    await deliver([{ ...first!, kind: "reminder" }], cfg);
+    await deliver([{ ...first!, kind: "recovered", status: "passed" }], cfg);
+
+    expect(gh.issues).toHaveLength(1);
+    const issue = gh.issues[0]!;
+    expect(issue).toMatchObject({
+      title: "run-md: Audit IAM changes failed",
+      labels: ["run-md", "runbook:audit-iam"],
+      state: "closed",
+      state_reason: "completed",
+    });
+    expect(issue.body).toContain(
+      "- Failed check: rows == 0 in step changes\\_outside\\_automation",
+    );
+    expect(issue.body).toContain("user/&lt;\\!channel&gt;\\*bold\\*");
+    expect(issue.body).not.toContain("<img");
+    expect(issue.body).toContain(
+      "[Open this run](https://sec.example.com/runbooks/runbooks/audit-iam/runs/2026-11-24T02-00-00.000Z/)",
+    );
+    expect(issue.comments).toHaveLength(2);
+    expect(issue.comments[0]).toContain("still failing");
+    expect(issue.comments[1]).toContain("Audit IAM changes recovered");
+    const headers = r.received[0]!.headers;
+    expect(headers.accept).toBe("application/vnd.github+json");
+    expect(headers["x-github-api-version"]).toBe("2022-11-28");
+    expect(r.received.map((x) => `${x.method} ${x.path.split("?")[0]}`)).toEqual([
+      "GET /api/v3/repos/acme/security/issues",
+      "POST /api/v3/repos/acme/security/issues",
+      "GET /api/v3/repos/acme/security/issues",
+      "POST /api/v3/repos/acme/security/issues/1/comments",
+      "GET /api/v3/repos/acme/security/issues",
+      "POST /api/v3/repos/acme/security/issues/1/comments",
+      "PATCH /api/v3/repos/acme/security/issues/1",
+    ]);
+  });
+});
+
+describe("signed webhook", () => {
+  it("signs the body with HMAC-SHA256 over the timestamp; a receiver rejects tampering and replays", async () => {
+    const r = await receiver();
+    const alerts = await failingAlert();
+    const [d] = await deliver(
+      alerts,
+      config([{ type: "webhook", url: r.url, secretEnv: "HOOK_SECRET" }]),
+    );
+    expect(d!.ok).toBe(true);
+    const req = r.received[0]!;
+    expect(req.headers[SIGNATURE_HEADER]).toMatch(/^v1=[0-9a-f]{64}$/);
+    expect(req.headers[DELIVERY_HEADER]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(req.json).toMatchObject({
+      type: "run-md.alerts",
+      version: 1,
+      alerts: [{ kind: "failing", runbook: { id: "audit-iam" } }],
+    });
+    const sentAt = new Date(Number(req.headers[TIMESTAMP_HEADER]) * 1000);
+    expect(Math.abs(sentAt.getTime() - Date.now())).toBeLessThan(60_000);
+    expect(verifyWebhook("s3cret", req.headers, req.text, sentAt)).toBeUndefined();
+    expect(verifyWebhook("wrong", req.headers, req.text, sentAt)).toBe("bad signature");
+    expect(
+      verifyWebhook("s3cret", req.headers, req.text.replace("audit-iam", "audit-xyz"), sentAt),
+    ).toBe("bad signature");
+    const later = new Date(sentAt.getTime() + 10 * 60_000);
+    expect(verifyWebhook("s3cret", req.headers, req.text, later)).toBe(
+      "timestamp outside the tolerance (a replay?)",
+    );
+  });
+});
+
+describe("routing by severity and outcome", () => {
+  it("sends each target only the alerts it asked for", async () => {
+    const pager = await receiver((_q, res) => res.writeHead(202).end("{}"));
+    const chat = await receiver();
+    const cfg = config([
+      { type: "pagerduty", url: pager.url, routingKeyEnv: "PD_KEY", minSeverity: "critical" },
+      { type: "slack", url: chat.url, on: ["recovered"] },
+    ]);
+    const alerts = await failingAlert();
+    expect(await deliver(alerts, cfg)).toEqual([]);
+    await deliver(
+      [{ ...alerts[0]!, runbook: { ...alerts[0]!.runbook, severity: "critical" } }],
+      cfg,
+    );
+    await deliver([{ ...alerts[0]!, kind: "recovered", status: "passed" }], cfg);
+    expect(pager.received).toHaveLength(1);
+    expect(chat.received).toHaveLength(1);
+    expect(chat.received[0]!.json.text).toContain("recovered");
+  });
+
+  it("rejects a bad configuration naming the file and key", () => {
+    expect(() => config([{ type: "slak", url: "x" }])).toThrow(
+      "run-md.config.yaml: notify.targets[0].type must be one of slack, pagerduty, teams, sns, github, webhook",
+    );
+    expect(() => config([{ type: "webhook", url: "http://x", secretEnv: "NOPE" }])).toThrow(
+      "notify.targets[0].secretEnv names NOPE, which is not set",
+    );
+    expect(() => config([{ type: "slack", url: "http://x", minSeverity: "urgent" }])).toThrow(
+      "minSeverity",
+    );
+    expect(() => config([], { reminder: "daily" })).toThrow("notify.reminder must be a duration");
+  });
+});

@@ -1,0 +1,183 @@
+import { spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { gunzipSync } from "node:zlib";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { RunReport } from "../packages/core/src/report.ts";
+import { ensureSampleData } from "../scripts/generator/index.ts";
+import { BIN, REPO, runMd } from "./helpers.ts";
+
+/** The planted attacker's long-term key in the sample data (scripts/generator/events.ts). */
+const PLANTED_KEY = "AKIAEXAMPLEMALLORY01";
+/** AWS's documented GuardDuty sample, an IAM-user finding (see its README for the source). */
+const SAMPLE = path.join(REPO, "packages/core/test/fixtures/events/guardduty-iam-finding.json");
+
+type Json = Record<string, any>;
+
+/** The documented sample with its placeholders filled: the key, and a time in the data's range. */
+function finding(key: string, time: Date): Json {
+  const event = JSON.parse(readFileSync(SAMPLE, "utf8")) as Json;
+  expect(event.detail.resource.accessKeyDetails.accessKeyId).toBe("GeneratedFindingAccessKeyId");
+  event.detail.resource.accessKeyDetails.accessKeyId = key;
+  event.time = time.toISOString().replace(/\.\d{3}Z$/, "Z");
+  return event;
+}
+
+/** Every CloudTrail record of a log directory, read straight from the files. */
+function records(dir: string): Json[] {
+  const out: Json[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (p.endsWith(".json.gz"))
+        out.push(...JSON.parse(gunzipSync(readFileSync(p)).toString()).Records);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+let logDir: string;
+let work: string;
+const now = new Date();
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(tmpdir(), "run-md-trigger-"));
+  logDir = (await ensureSampleData(path.join(work, "sample"), { now, incidents: true })).dir;
+});
+
+async function trigger(event: Json, extra: string[] = []) {
+  const file = path.join(work, `event-${Math.random().toString(36).slice(2)}.json`);
+  await writeFile(file, JSON.stringify(event));
+  const reports = await mkdtemp(path.join(work, "reports-"));
+  const res = await runMd([
+    "trigger",
+    file,
+    "--log-dir",
+    logDir,
+    "--reports-dir",
+    reports,
+    ...extra,
+  ]);
+  return { ...res, reports };
+}
+
+describe("run-md trigger on AWS's documented GuardDuty finding", () => {
+  it("runs the access-key runbooks for the planted key and finds what it did", async () => {
+    const res = await trigger(finding(PLANTED_KEY, now), ["--json"]);
+    expect(res.stderr).toBe("");
+    expect(res.code).toBe(1);
+    const out = JSON.parse(res.stdout) as {
+      matched: { runbook: string; params: Json; window: { start: string; end: string } }[];
+      skipped: { runbook: string; reason: string }[];
+      reports: RunReport[];
+    };
+    expect(out.matched.map((m) => m.runbook).sort()).toEqual([
+      "access-key-activity",
+      "access-key-lifecycle",
+    ]);
+    expect(out.skipped.find((s) => s.runbook === "audit-iam")?.reason).toBe("it has no triggers");
+    const activity = out.reports.find((r) => r.runbook.id === "access-key-activity")!;
+    expect(activity.params).toEqual({ access_key_id: PLANTED_KEY });
+    // The window: 7 days before the finding's time, one hour after.
+    const t = Math.floor(now.getTime() / 1000) * 1000;
+    expect(activity.window.start).toBe(
+      new Date(t - 7 * 86_400_000).toISOString().replace(".000Z", "Z"),
+    );
+    expect(activity.window.end).toBe(new Date(t + 3_600_000).toISOString().replace(".000Z", "Z"));
+
+    // Truth from the raw files: the identity and logging changes made with the key.
+    const truth = records(logDir)
+      .filter(
+        (r) =>
+          r.userIdentity?.accessKeyId === PLANTED_KEY &&
+          ["iam.amazonaws.com", "cloudtrail.amazonaws.com", "sts.amazonaws.com"].includes(
+            r.eventSource,
+          ) &&
+          r.readOnly === false &&
+          r.errorCode === undefined,
+      )
+      .map((r) => r.eventName)
+      .sort();
+    expect(truth).toEqual([
+      "AttachUserPolicy",
+      "CreateAccessKey",
+      "PutEventSelectors",
+      "StopLogging",
+    ]);
+    const step = activity.steps.find((s) => s.id === "key_changes")!;
+    expect(step.status).toBe("failed");
+    const col = step.columns.findIndex((c) => c.name === "eventname");
+    expect(step.rows.map((row) => row[col]).sort()).toEqual(truth);
+    expect(JSON.stringify(step.rows)).toContain("user/mallory");
+    expect(activity.status).toBe("failed");
+
+    const lifecycle = out.reports.find((r) => r.runbook.id === "access-key-lifecycle")!;
+    expect(lifecycle.steps.find((s) => s.id === "keys_for_others")!.status).toBe("failed");
+  });
+
+  it("runs them for another key too, which did nothing: they pass", async () => {
+    const res = await trigger(finding("AKIAIOSFODNN7EXAMPLE", now), ["--json"]);
+    const out = JSON.parse(res.stdout) as { reports: RunReport[] };
+    const activity = out.reports.find((r) => r.runbook.id === "access-key-activity")!;
+    expect(activity.params).toEqual({ access_key_id: "AKIAIOSFODNN7EXAMPLE" });
+    expect(activity.steps.find((s) => s.id === "key_changes")!.rows).toEqual([]);
+    expect(activity.status).toBe("passed");
+  });
+
+  it("says why the documented sample itself does not run the key runbook (its key is a placeholder)", async () => {
+    const res = await trigger(finding(PLANTED_KEY, now), ["--dry-run"]);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain(
+      "▸ runs access-key-activity: its trigger matched (access_key_id=AKIA****************, window ",
+    );
+    const placeholder = JSON.parse(readFileSync(SAMPLE, "utf8")) as Json;
+    placeholder.time = now.toISOString();
+    const dry = await trigger(placeholder, ["--dry-run"]);
+    expect(dry.stdout).toContain(
+      '· skips access-key-activity: the pattern matched but parameter "access_key_id" (from the event\'s $.detail.resource.accessKeyDetails.accessKeyId): expected a value matching the pattern',
+    );
+    // The lifecycle runbook maps no parameter, so it still runs.
+    expect(dry.stdout).toContain("▸ runs access-key-lifecycle: its trigger matched");
+  });
+
+  it("skips every runbook for an event no trigger matches, and writes nothing", async () => {
+    const low = finding(PLANTED_KEY, now);
+    low.detail.severity = 2;
+    const res = await trigger(low);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain(
+      '· skips access-key-activity: detail.severity is 2, which does not match [{"numeric":[">=",4]}]',
+    );
+    expect(readdirSync(res.reports)).toEqual([]);
+  });
+
+  it("reads the event from standard input", async () => {
+    const child = spawn(process.execPath, [BIN, "trigger", "--dry-run"], {
+      cwd: REPO,
+      env: { ...process.env, CI: "1", NO_COLOR: "1" },
+    });
+    let stdout = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stdin.end(JSON.stringify(finding(PLANTED_KEY, now)));
+    const code = await new Promise((resolve) => child.on("close", resolve));
+    expect(code).toBe(0);
+    expect(stdout).toContain("▸ runs access-key-activity");
+  });
+
+  it("rejects an event that is not JSON, naming the file, with exit 2", async () => {
+    const file = path.join(work, "broken.json");
+    await writeFile(file, '{"source": "aws.guardduty",');
+    const res = await runMd(["trigger", file]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain(`error ${file}: not JSON:`);
+    const missing = await runMd(["trigger", path.join(work, "nope.json")]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("event file not found");
+  });
+});
