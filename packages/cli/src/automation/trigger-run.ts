@@ -23,7 +23,7 @@ import {
 import { type Config, loadConfig } from "../config.ts";
 import { type EngineFlags, EnginePool } from "../engines.ts";
 import { lintQueries } from "../lint.ts";
-import { version } from "../main.ts";
+import { version } from "../package-files.ts";
 import { summaryLine, TerminalReporter } from "../terminal.ts";
 
 export interface TriggerOptions {

@@ -4,7 +4,7 @@ import { isRunMdError } from "@run-md/core";
 import { parseCommandArgs } from "../args.ts";
 import { cloudFormationTemplate } from "../automation/rules.ts";
 import { loadRunbooks } from "../automation/trigger-run.ts";
-import { version } from "../main.ts";
+import { version } from "../package-files.ts";
 
 export const RULES_USAGE = `Usage: run-md rules [file|dir]... --format cloudformation
 
