@@ -4,9 +4,9 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
+import { ensureSampleData } from "@run-md/generator";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RunReport } from "../packages/core/src/report.ts";
-import { ensureSampleData } from "../scripts/generator/index.ts";
 import { BIN, REPO, runMd } from "./helpers.ts";
 
 /** The planted attacker's long-term key in the sample data (scripts/generator/events.ts). */

@@ -20,7 +20,8 @@ import {
   type TriggerMatch,
   windowArgs,
 } from "@run-md/core";
-import { type Config, loadConfig } from "../config.ts";
+import type { TableConfig } from "@run-md/sql";
+import { type Config, loadConfig, tableConfig } from "../config.ts";
 import { type EngineFlags, EnginePool } from "../engines.ts";
 import { lintQueries } from "../lint.ts";
 import { version } from "../package-files.ts";
@@ -74,7 +75,7 @@ export function parseEvent(text: string, source: string): Record<string, unknown
 }
 
 /** Loads every runbook; any error in one of them stops everything (exit 2, nothing run). */
-export async function loadRunbooks(paths: string[]): Promise<Runbook[]> {
+export async function loadRunbooks(paths: string[], tables?: TableConfig): Promise<Runbook[]> {
   const files = await findRunbooks(paths.length > 0 ? paths : ["runbooks"]);
   const runbooks: Runbook[] = [];
   const problems: Diagnostic[] = [];
@@ -82,7 +83,9 @@ export async function loadRunbooks(paths: string[]): Promise<Runbook[]> {
     const { runbook, diagnostics } = await loadRunbook(file);
     problems.push(...diagnostics.filter((d) => d.severity === "error"));
     if (runbook) {
-      problems.push(...lintQueries(runbook).filter((d) => d.severity === "error"));
+      problems.push(
+        ...lintQueries(runbook.path, runbook.steps, tables).filter((d) => d.severity === "error"),
+      );
       runbooks.push(runbook);
     }
   }
@@ -104,7 +107,7 @@ export async function triggerEvent(
 ): Promise<TriggerResult> {
   const config = loadConfig(options.configFile);
   const reportsDir = options.reportsDir ? path.resolve(options.reportsDir) : config.reportsDir;
-  const runbooks = await loadRunbooks(options.runbooks ?? []);
+  const runbooks = await loadRunbooks(options.runbooks ?? [], tableConfig(config));
   const outcomes: TriggerOutcome[] = runbooks.map((runbook) => ({
     runbook,
     plan: planTrigger(runbook, event),

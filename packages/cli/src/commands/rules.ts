@@ -4,6 +4,7 @@ import { isRunMdError } from "@run-md/core";
 import { parseCommandArgs } from "../args.ts";
 import { cloudFormationTemplate } from "../automation/rules.ts";
 import { loadRunbooks } from "../automation/trigger-run.ts";
+import { loadConfig, tableConfig } from "../config.ts";
 import { version } from "../package-files.ts";
 
 export const RULES_USAGE = `Usage: run-md rules [file|dir]... --format cloudformation
@@ -32,7 +33,7 @@ export async function rulesCommand(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    const runbooks = await loadRunbooks(positionals);
+    const runbooks = await loadRunbooks(positionals, tableConfig(loadConfig(undefined)));
     const template = cloudFormationTemplate(runbooks, { toolVersion: version() });
     if (Object.keys(template.Resources).length === 0) {
       process.stderr.write("warning: no runbook has triggers: the template has no rules\n");
