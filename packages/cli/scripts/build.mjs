@@ -32,12 +32,19 @@ function packageName(spec) {
   return spec.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0];
 }
 
-/** Workspace packages are bundled; every other bare import stays external. */
+/**
+ * Packages bundled although they are not workspace packages: dt-sql-parser's ESM build imports
+ * its own modules without file extensions, which only a bundler (not Node) resolves.
+ */
+const BUNDLED = ["dt-sql-parser"];
+
+/** Workspace packages (and BUNDLED) are bundled; every other bare import stays external. */
 const externals = {
   name: "run-md-externals",
   setup(b) {
     b.onResolve({ filter: /^[^./]/ }, (args) => {
       if (args.path.startsWith("node:") || args.path.startsWith("@run-md/")) return undefined;
+      if (BUNDLED.includes(packageName(args.path))) return undefined;
       return { path: args.path, external: true };
     });
   },
