@@ -38,10 +38,14 @@ export function readEvents(datasetsDir: string): Event[] {
   );
 }
 
-/** The value at a dotted path, keys matched case-insensitively (Athena's JSON SerDe). */
+/** The value at a dotted path (numbers index arrays), keys matched case-insensitively. */
 export function field(e: unknown, dotted: string): unknown {
   let v: unknown = e;
   for (const name of dotted.toLowerCase().split(".")) {
+    if (Array.isArray(v) && /^\d+$/.test(name)) {
+      v = v[Number(name)];
+      continue;
+    }
     if (v === null || typeof v !== "object" || Array.isArray(v)) return undefined;
     const key = Object.keys(v).find((k) => k.toLowerCase() === name);
     v = key === undefined ? undefined : (v as Record<string, unknown>)[key];
