@@ -70,6 +70,20 @@ function inWindow(e: Event): boolean {
   return t !== null && t >= START && t <= END;
 }
 
+/**
+ * Whether an event has a time Logs Insights can place it at (`@timestamp`): an ISO-8601 time,
+ * with `T` or a space, the zone optional (UTC).
+ */
+function hasTime(e: Event): boolean {
+  const t = text(field(e, "eventTime"));
+  return (
+    t !== null &&
+    !Number.isNaN(
+      Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(t) ? t : `${t.replace(" ", "T").slice(0, 23)}Z`),
+    )
+  );
+}
+
 function oneOf(e: Event, key: string, values: string[]): boolean {
   const v = text(field(e, key));
   return v !== null && values.includes(v);
@@ -109,6 +123,8 @@ const byKey = (e: Event) => text(field(e, "userIdentity.accessKeyId")) === KEY;
 export interface PublishedAnswer {
   /** The query's sha1 prefix in queries.tsv. */
   sha: string;
+  /** The query's language: Athena SQL unless said otherwise. */
+  dialect?: "sql" | "logs-insights";
   /** What the query looks for, for test names. */
   question: string;
   /** Index of the column the rows must come sorted by, if the query orders them. */
@@ -392,6 +408,34 @@ export const ANSWERS: PublishedAnswer[] = [
           requestScalar(e, "key"),
           text(field(e, "sourceIPAddress")),
           text(field(e, "userIdentity.arn")),
+        ]),
+  },
+  {
+    sha: "f255889e05",
+    dialect: "logs-insights",
+    question: "events by service, API and region (the Logs Insights user guide's sample)",
+    truth: (ev) => {
+      const groups = new Map<string, JsonValue[]>();
+      for (const e of ev.filter(hasTime)) {
+        const key = ["eventSource", "eventName", "awsRegion"].map((f) => text(field(e, f)));
+        const g = groups.get(JSON.stringify(key)) ?? [...key, 0];
+        g[3] = (g[3] as number) + 1;
+        groups.set(JSON.stringify(key), g);
+      }
+      return [...groups.values()];
+    },
+  },
+  {
+    sha: "7c65bc5e8b",
+    dialect: "logs-insights",
+    question: "IAM users created (the Logs Insights user guide's sample)",
+    truth: (ev) =>
+      ev
+        .filter((e) => hasTime(e) && text(field(e, "eventName")) === "CreateUser")
+        .map((e) => [
+          text(field(e, "awsRegion")),
+          text(field(e, "requestParameters.userName")),
+          text(field(e, "responseElements.user.arn")),
         ]),
   },
 ];
