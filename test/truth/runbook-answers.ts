@@ -45,12 +45,12 @@ const stamp = (e: Event) =>
   new Date(str(e, "eventTime") as string).toISOString().replace("T", " ").slice(0, 23);
 
 /** `GROUP BY` the key columns, with one aggregate row per group. */
-function groupBy(
-  events: Event[],
-  key: (e: Event) => JsonValue[],
-  agg: (g: Event[]) => JsonValue[],
+function groupBy<T>(
+  events: T[],
+  key: (e: T) => JsonValue[],
+  agg: (g: T[]) => JsonValue[],
 ): Rows {
-  const groups = new Map<string, { key: JsonValue[]; events: Event[] }>();
+  const groups = new Map<string, { key: JsonValue[]; events: T[] }>();
   for (const e of events) {
     const k = key(e);
     const g = groups.get(JSON.stringify(k)) ?? { key: k, events: [] };
