@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { RunReport } from "../packages/core/src/report.ts";
 import { BIN, REPO, runMd } from "./helpers.ts";
 
-/** The planted attacker's long-term key in the sample data (scripts/generator/events.ts). */
+/** The planted attacker's long-term key in the sample data (packages/generator). */
 const PLANTED_KEY = "AKIAEXAMPLEMALLORY01";
 /** AWS's documented GuardDuty sample, an IAM-user finding (see its README for the source). */
 const SAMPLE = path.join(REPO, "packages/core/test/fixtures/events/guardduty-iam-finding.json");

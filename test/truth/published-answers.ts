@@ -38,10 +38,14 @@ export function readEvents(datasetsDir: string): Event[] {
   );
 }
 
-/** The value at a dotted path, keys matched case-insensitively (Athena's JSON SerDe). */
+/** The value at a dotted path (numbers index arrays), keys matched case-insensitively. */
 export function field(e: unknown, dotted: string): unknown {
   let v: unknown = e;
   for (const name of dotted.toLowerCase().split(".")) {
+    if (Array.isArray(v) && /^\d+$/.test(name)) {
+      v = v[Number(name)];
+      continue;
+    }
     if (v === null || typeof v !== "object" || Array.isArray(v)) return undefined;
     const key = Object.keys(v).find((k) => k.toLowerCase() === name);
     v = key === undefined ? undefined : (v as Record<string, unknown>)[key];
@@ -64,6 +68,20 @@ const END = "2100-01-01T00:00:00Z";
 function inWindow(e: Event): boolean {
   const t = text(field(e, "eventTime"));
   return t !== null && t >= START && t <= END;
+}
+
+/**
+ * Whether an event has a time Logs Insights can place it at (`@timestamp`): an ISO-8601 time,
+ * with `T` or a space, the zone optional (UTC).
+ */
+function hasTime(e: Event): boolean {
+  const t = text(field(e, "eventTime"));
+  return (
+    t !== null &&
+    !Number.isNaN(
+      Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(t) ? t : `${t.replace(" ", "T").slice(0, 23)}Z`),
+    )
+  );
 }
 
 function oneOf(e: Event, key: string, values: string[]): boolean {
@@ -105,6 +123,8 @@ const byKey = (e: Event) => text(field(e, "userIdentity.accessKeyId")) === KEY;
 export interface PublishedAnswer {
   /** The query's sha1 prefix in queries.tsv. */
   sha: string;
+  /** The query's language: Athena SQL unless said otherwise. */
+  dialect?: "sql" | "logs-insights";
   /** What the query looks for, for test names. */
   question: string;
   /** Index of the column the rows must come sorted by, if the query orders them. */
@@ -388,6 +408,34 @@ export const ANSWERS: PublishedAnswer[] = [
           requestScalar(e, "key"),
           text(field(e, "sourceIPAddress")),
           text(field(e, "userIdentity.arn")),
+        ]),
+  },
+  {
+    sha: "f255889e05",
+    dialect: "logs-insights",
+    question: "events by service, API and region (the Logs Insights user guide's sample)",
+    truth: (ev) => {
+      const groups = new Map<string, JsonValue[]>();
+      for (const e of ev.filter(hasTime)) {
+        const key = ["eventSource", "eventName", "awsRegion"].map((f) => text(field(e, f)));
+        const g = groups.get(JSON.stringify(key)) ?? [...key, 0];
+        g[3] = (g[3] as number) + 1;
+        groups.set(JSON.stringify(key), g);
+      }
+      return [...groups.values()];
+    },
+  },
+  {
+    sha: "7c65bc5e8b",
+    dialect: "logs-insights",
+    question: "IAM users created (the Logs Insights user guide's sample)",
+    truth: (ev) =>
+      ev
+        .filter((e) => hasTime(e) && text(field(e, "eventName")) === "CreateUser")
+        .map((e) => [
+          text(field(e, "awsRegion")),
+          text(field(e, "requestParameters.userName")),
+          text(field(e, "responseElements.user.arn")),
         ]),
   },
 ];

@@ -33,6 +33,22 @@ describe("Logs Insights syntax in runbooks", () => {
     expect(d[0]!.column).toBe(44);
   });
 
+  it("reports an SQL-style -- comment line, which Logs Insights does not accept", () => {
+    const d = lint(
+      "```logs-insights bad\n# a comment is fine\n  -- this is not\n| stats count(*)\n```\n",
+    );
+    expect(d).toEqual([
+      {
+        file: "rb.md",
+        line: 9,
+        column: 3,
+        severity: "error",
+        rule: "insights-syntax",
+        message: '"--" does not start a comment in Logs Insights: comments start with #',
+      },
+    ]);
+  });
+
   it("says nothing about valid Insights and SQL queries", () => {
     expect(
       lint(

@@ -203,7 +203,8 @@ describe.skipIf(!present)("answers of published queries through emulated Athena"
     if (dir) await fsp.rm(dir, { recursive: true, force: true });
   });
 
-  it.each(ANSWERS.map((a) => [`${a.sha} ${a.question}`, a] as const))("%s", async (_, answer) => {
+  const sql = ANSWERS.filter((a) => (a.dialect ?? "sql") === "sql");
+  it.each(sql.map((a) => [`${a.sha} ${a.question}`, a] as const))("%s", async (_, answer) => {
     const expected = answer.truth(events);
     const { rows } = await engine.query(request(publishedQuery(TSV, answer.sha, answer.values)));
     expect(expected.length).toBeGreaterThan(0);

@@ -140,7 +140,7 @@ describe.skipIf(!hasShared || !existsSync(TSV))("answers of published queries", 
     const expected = answer.truth(events);
     const { rows } = await all.query({
       stepId: answer.sha,
-      dialect: "sql",
+      dialect: answer.dialect ?? "sql",
       query: publishedQuery(TSV, answer.sha, answer.values),
       params: {},
       window: { start: new Date("2000-01-01T00:00:00Z"), end: new Date("2100-01-01T00:00:00Z") },

@@ -1,0 +1,577 @@
+/**
+ * What the bundled runbooks' steps should answer over a directory of generated CloudTrail logs,
+ * computed without any query engine: small JavaScript functions over the raw records. Each engine
+ * (local, athena through the emulator, logs through the emulator) is compared with these, not
+ * with another engine. SQL steps follow Athena's table (string columns, JSON text payloads,
+ * NULL for missing values); Logs Insights steps follow docs/engines.md (missing fields match no
+ * comparison, `@timestamp` printed as `YYYY-MM-DD HH:MM:SS.mmm`).
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import zlib from "node:zlib";
+import type { JsonValue } from "@run-md/core";
+import { type Event, field, text } from "./published-answers.ts";
+
+/** Every record of every `.json.gz` file under `dir` (the generator's S3 layout). */
+export function readGenerated(dir: string): Event[] {
+  const files = readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) =>
+    f.endsWith(".json.gz"),
+  );
+  return files.flatMap(
+    (f) =>
+      (
+        JSON.parse(zlib.gunzipSync(readFileSync(path.join(dir, f))).toString("utf8")) as {
+          Records: Event[];
+        }
+      ).Records,
+  );
+}
+
+type Rows = JsonValue[][];
+/** `params`: the values the run bound (the runbook's defaults), as its report records them. */
+type Params = Record<string, JsonValue>;
+type Step = (events: Event[], params: Params) => Rows;
+
+const str = (e: Event, p: string) => text(field(e, p));
+const is = (e: Event, p: string, ...values: string[]) => values.includes(str(e, p) as string);
+const noError = (e: Event) => str(e, "errorCode") === null;
+/** `json_extract_scalar(<payload>, '$.a.b')`: a scalar's text, NULL for objects and arrays. */
+const scalar = (e: Event, p: string) => {
+  const v = field(e, p);
+  return v !== null && typeof v === "object" ? null : text(v);
+};
+/** Logs Insights' `@timestamp` text of the event time. */
+const stamp = (e: Event) =>
+  new Date(str(e, "eventTime") as string).toISOString().replace("T", " ").slice(0, 23);
+
+/** `GROUP BY` the key columns, with one aggregate row per group. */
+function groupBy<T>(
+  events: T[],
+  key: (e: T) => JsonValue[],
+  agg: (g: T[]) => JsonValue[],
+): Rows {
+  const groups = new Map<string, { key: JsonValue[]; events: T[] }>();
+  for (const e of events) {
+    const k = key(e);
+    const g = groups.get(JSON.stringify(k)) ?? { key: k, events: [] };
+    g.events.push(e);
+    groups.set(JSON.stringify(k), g);
+  }
+  return [...groups.values()].map((g) => [...g.key, ...agg(g.events)]);
+}
+
+/** SQL `LIKE` with `%` and `_`, as a test on a value (NULL never matches). */
+function like(v: string | null, pattern: JsonValue): boolean {
+  const re = String(pattern)
+    .split("")
+    .map((c) => (c === "%" ? ".*" : c === "_" ? "." : c.replace(/[\\^$.|?*+()[\]{}]/g, "\\$&")))
+    .join("");
+  return v !== null && new RegExp(`^${re}$`, "s").test(v);
+}
+
+/** `regexp_like(coalesce(useridentity.arn, ''), {{automation_pattern}})`. */
+const automated = (e: Event, p: Params) =>
+  new RegExp(String(p.automation_pattern)).test(str(e, "userIdentity.arn") ?? "");
+
+/** A total order on rows by the given columns, each ascending or descending. */
+function orderBy(rows: Rows, ...keys: Array<[number, "asc" | "desc"]>): Rows {
+  const cmp = (a: JsonValue, b: JsonValue) =>
+    typeof a === "number" && typeof b === "number"
+      ? a - b
+      : String(a) < String(b)
+        ? -1
+        : String(a) > String(b)
+          ? 1
+          : 0;
+  return [...rows].sort((x, y) => {
+    for (const [i, dir] of keys) {
+      const c = cmp(x[i]!, y[i]!);
+      if (c !== 0) return dir === "asc" ? c : -c;
+    }
+    return 0;
+  });
+}
+
+/**
+ * `eventname IN (key and password calls) AND coalesce(<target user>, username) = username` in
+ * SQL's three-valued logic: NULL (so `NOT` of it drops the row too) when the caller has no name.
+ */
+function ownKeyChange(e: Event): boolean | null {
+  if (
+    !is(e, "eventName", "CreateAccessKey", "DeleteAccessKey", "UpdateAccessKey", "ChangePassword")
+  )
+    return false;
+  const own = str(e, "userIdentity.userName");
+  if (own === null) return null;
+  return (scalar(e, "requestParameters.userName") ?? own) === own;
+}
+
+const distinct = (events: Event[], p: string) =>
+  new Set(events.map((e) => str(e, p)).filter((v) => v !== null)).size;
+
+const SG_EVENTS = [
+  "AuthorizeSecurityGroupIngress",
+  "AuthorizeSecurityGroupEgress",
+  "RevokeSecurityGroupIngress",
+  "RevokeSecurityGroupEgress",
+  "CreateSecurityGroup",
+  "DeleteSecurityGroup",
+];
+const DENIED = [
+  "AccessDenied",
+  "Client.UnauthorizedOperation",
+  "UnauthorizedOperation",
+  "AccessDeniedException",
+];
+
+/** `runbook-id/step-id` → the step's rows (in no particular order unless its query limits them). */
+export const RUNBOOK_ANSWERS: Record<string, Step> = {
+  "api-usage-by-identity/usage_by_identity": (ev, p) =>
+    orderBy(
+      groupBy(
+        ev.filter((e) => like(str(e, "userIdentity.arn"), p.principal_pattern!)),
+        (e) => [str(e, "userIdentity.arn"), str(e, "userIdentity.type"), str(e, "eventSource")],
+        (g) => [
+          g.length,
+          distinct(g, "eventName"),
+          g.filter((e) => str(e, "errorCode") !== null).length,
+        ],
+      ),
+      [3, "desc"],
+      [0, "asc"],
+      [2, "asc"],
+    ).slice(0, 50),
+  "api-usage-by-identity/busiest_hour": (ev, p) =>
+    groupBy(
+      groupBy(
+        ev.filter((e) => like(str(e, "userIdentity.arn"), p.principal_pattern!)),
+        (e) => [str(e, "userIdentity.arn"), (str(e, "eventTime") as string).slice(0, 13)],
+        (g) => [g.length],
+      ),
+      (r) => [r[0]!],
+      (hours) => [Math.max(...hours.map((h) => h[2] as number))],
+    ).filter((r) => (r[1] as number) > Number(p.max_calls_per_hour)),
+  "audit-iam/changes_outside_automation": (ev, p) =>
+    groupBy(
+      ev.filter(
+        (e) =>
+          is(e, "eventSource", "iam.amazonaws.com") &&
+          str(e, "readOnly") === "false" &&
+          noError(e) &&
+          (str(e, "userIdentity.type") ?? "") !== "AWSService" &&
+          !automated(e, p) &&
+          ownKeyChange(e) === false &&
+          like(str(e, "userIdentity.arn"), p.actor_pattern!),
+      ),
+      (e) => [str(e, "userIdentity.arn"), str(e, "eventName")],
+      (g) => {
+        const t = g.map((e) => str(e, "eventTime") as string).sort();
+        return [g.length, t[0]!, t[t.length - 1]!];
+      },
+    ),
+  "cloudtrail-tampering/trail_changes": (ev, p) =>
+    ev
+      .filter(
+        (e) =>
+          is(e, "eventSource", "cloudtrail.amazonaws.com") &&
+          is(
+            e,
+            "eventName",
+            "StopLogging",
+            "DeleteTrail",
+            "UpdateTrail",
+            "PutEventSelectors",
+            "PutInsightSelectors",
+            "DeleteEventDataStore",
+            "StopEventDataStoreIngestion",
+          ),
+      )
+      .map((e) => [
+        str(e, "eventTime"),
+        str(e, "userIdentity.arn"),
+        automated(e, p),
+        str(e, "eventName"),
+        scalar(e, "requestParameters.name") ?? scalar(e, "requestParameters.trailName"),
+        str(e, "sourceIPAddress"),
+        str(e, "errorCode"),
+      ]),
+  "resource-modifications/modifications": (ev, p) =>
+    ev
+      .filter(
+        (e) =>
+          noError(e) &&
+          ((is(e, "eventSource", "iam.amazonaws.com") &&
+            is(
+              e,
+              "eventName",
+              "CreateRole",
+              "DeleteRole",
+              "UpdateRole",
+              "UpdateAssumeRolePolicy",
+              "AttachRolePolicy",
+              "DetachRolePolicy",
+              "PutRolePolicy",
+              "DeleteRolePolicy",
+              "PutRolePermissionsBoundary",
+            )) ||
+            (is(e, "eventSource", "ec2.amazonaws.com") &&
+              is(e, "eventName", ...SG_EVENTS, "ModifySecurityGroupRules")) ||
+            (is(e, "eventSource", "s3.amazonaws.com") &&
+              is(
+                e,
+                "eventName",
+                "PutBucketPolicy",
+                "DeleteBucketPolicy",
+                "PutBucketAcl",
+                "PutBucketPublicAccessBlock",
+                "DeleteBucketPublicAccessBlock",
+              ))),
+      )
+      .map((e) => [
+        str(e, "eventTime"),
+        str(e, "userIdentity.arn"),
+        automated(e, p),
+        str(e, "eventSource"),
+        str(e, "eventName"),
+        scalar(e, "requestParameters.roleName") ??
+          scalar(e, "requestParameters.groupId") ??
+          scalar(e, "requestParameters.bucketName"),
+      ]),
+  "security-group-changes/all_changes": (ev, p) =>
+    ev
+      .filter(
+        (e) =>
+          is(e, "eventSource", "ec2.amazonaws.com") &&
+          is(e, "eventName", ...SG_EVENTS, "ModifySecurityGroupRules") &&
+          noError(e),
+      )
+      .map((e) => [
+        str(e, "eventTime"),
+        str(e, "userIdentity.arn"),
+        automated(e, p),
+        str(e, "eventName"),
+        scalar(e, "requestParameters.groupId"),
+      ]),
+  "unauthorized-access-attempts/denied_by_principal": (ev, p) =>
+    groupBy(
+      ev.filter(
+        (e) =>
+          is(e, "errorCode", ...DENIED) && like(str(e, "userIdentity.arn"), p.principal_pattern!),
+      ),
+      (e) => [str(e, "userIdentity.arn")],
+      (g) => {
+        const t = g.map((e) => str(e, "eventTime") as string).sort();
+        return [
+          g.length,
+          distinct(g, "eventSource"),
+          distinct(g, "eventName"),
+          t[0]!,
+          t[t.length - 1]!,
+        ];
+      },
+    ),
+  "access-key-lifecycle/keys_for_others": (ev) =>
+    ev
+      .filter((e) => {
+        const owner = scalar(e, "requestParameters.userName");
+        return (
+          is(e, "eventSource", "iam.amazonaws.com") &&
+          is(e, "eventName", "CreateAccessKey") &&
+          noError(e) &&
+          owner !== null &&
+          owner !== (str(e, "userIdentity.userName") ?? "") &&
+          !/:assumed-role\/(ci-deployer|terraform-automation)\//.test(
+            str(e, "userIdentity.arn") ?? "",
+          )
+        );
+      })
+      .map((e) => [
+        str(e, "eventTime"),
+        str(e, "userIdentity.arn"),
+        str(e, "userIdentity.userName"),
+        scalar(e, "requestParameters.userName"),
+        scalar(e, "responseElements.accessKey.accessKeyId"),
+        str(e, "sourceIPAddress"),
+      ]),
+  "access-key-lifecycle/key_events": (ev) =>
+    groupBy(
+      ev.filter(
+        (e) =>
+          is(e, "eventSource", "iam.amazonaws.com") &&
+          is(e, "eventName", "CreateAccessKey", "UpdateAccessKey", "DeleteAccessKey") &&
+          noError(e),
+      ),
+      (e) => [
+        scalar(e, "requestParameters.userName") ?? str(e, "userIdentity.userName"),
+        str(e, "eventName"),
+      ],
+      (g) => [g.length],
+    ),
+  "access-key-lifecycle/key_creations_insights": (ev) =>
+    ev
+      .filter(
+        (e) =>
+          is(e, "eventSource", "iam.amazonaws.com") &&
+          is(e, "eventName", "CreateAccessKey") &&
+          str(e, "errorCode") === null,
+      )
+      .map((e) => [
+        stamp(e),
+        str(e, "userIdentity.userName"),
+        str(e, "requestParameters.userName"),
+      ]),
+  "api-usage-by-identity/top_identities": (ev) =>
+    groupBy(
+      ev,
+      (e) => [str(e, "userIdentity.arn")],
+      (g) => [g.length],
+    )
+      .sort(
+        (a, b) => (b[1] as number) - (a[1] as number) || String(a[0]).localeCompare(String(b[0])),
+      )
+      .slice(0, 10),
+  "audit-iam/policy_attachments": (ev) =>
+    ev
+      .filter(
+        (e) =>
+          is(e, "eventSource", "iam.amazonaws.com") &&
+          is(e, "eventName", "AttachUserPolicy", "AttachRolePolicy", "AttachGroupPolicy") &&
+          noError(e),
+      )
+      .map((e) => [
+        str(e, "userIdentity.arn"),
+        str(e, "eventName"),
+        scalar(e, "requestParameters.userName") ??
+          scalar(e, "requestParameters.roleName") ??
+          scalar(e, "requestParameters.groupName"),
+        scalar(e, "requestParameters.policyArn"),
+        str(e, "eventTime"),
+      ]),
+  "audit-iam/iam_change_volume": (ev) =>
+    groupBy(
+      ev.filter(
+        (e) =>
+          is(e, "eventSource", "iam.amazonaws.com") &&
+          !/^(Get|List|Generate|Simulate)/.test(str(e, "eventName") ?? "") &&
+          str(e, "errorCode") === null,
+      ),
+      (e) => [str(e, "userIdentity.arn")],
+      (g) => [g.length],
+    ),
+  "cloudtrail-tampering/trail_changes_insights": (ev) =>
+    ev
+      .filter(
+        (e) =>
+          is(e, "eventSource", "cloudtrail.amazonaws.com") &&
+          is(e, "eventName", "StopLogging", "DeleteTrail", "UpdateTrail", "PutEventSelectors"),
+      )
+      .map((e) => [
+        stamp(e),
+        str(e, "eventName"),
+        str(e, "userIdentity.arn"),
+        scalar(e, "requestParameters.name"),
+      ]),
+  "cloudtrail-tampering/other_logging_removed": (ev) =>
+    ev
+      .filter(
+        (e) =>
+          noError(e) &&
+          is(
+            e,
+            "eventName",
+            "DeleteFlowLogs",
+            "DeleteResolverQueryLogConfig",
+            "DisassociateResolverQueryLogConfig",
+            "DeleteDetector",
+            "DisableSecurityHub",
+            "StopConfigurationRecorder",
+            "DeleteConfigurationRecorder",
+          ),
+      )
+      .map((e) => [
+        str(e, "eventTime"),
+        str(e, "userIdentity.arn"),
+        str(e, "eventSource"),
+        str(e, "eventName"),
+      ]),
+  "console-signin-without-mfa/signins_without_mfa": (ev) =>
+    ev
+      .filter(
+        (e) =>
+          is(e, "eventName", "ConsoleLogin") &&
+          scalar(e, "responseElements.ConsoleLogin") === "Success" &&
+          (scalar(e, "additionalEventData.MFAUsed") ?? "No") !== "Yes" &&
+          is(e, "userIdentity.type", "IAMUser", "Root"),
+      )
+      .map((e) => [
+        str(e, "eventTime"),
+        str(e, "userIdentity.type"),
+        str(e, "userIdentity.userName") ?? str(e, "userIdentity.arn"),
+        str(e, "sourceIPAddress"),
+        str(e, "userAgent"),
+        scalar(e, "additionalEventData.MFAUsed"),
+      ]),
+  "console-signin-without-mfa/signins_without_mfa_insights": (ev) =>
+    ev
+      .filter(
+        (e) =>
+          is(e, "eventName", "ConsoleLogin") &&
+          scalar(e, "additionalEventData.MFAUsed") !== null &&
+          scalar(e, "additionalEventData.MFAUsed") !== "Yes" &&
+          scalar(e, "responseElements.ConsoleLogin") === "Success" &&
+          is(e, "userIdentity.type", "IAMUser", "Root"),
+      )
+      .map((e) => [stamp(e), str(e, "userIdentity.arn"), str(e, "sourceIPAddress")]),
+  "console-signin-without-mfa/signins_by_user": (ev) =>
+    groupBy(
+      ev.filter(
+        (e) =>
+          is(e, "eventName", "ConsoleLogin") &&
+          scalar(e, "responseElements.ConsoleLogin") === "Success",
+      ),
+      (e) => [str(e, "userIdentity.userName") ?? str(e, "userIdentity.type")],
+      (g) => [g.length, distinct(g, "sourceIPAddress")],
+    ),
+  "kms-key-deletion/key_deletions": (ev) =>
+    ev
+      .filter(
+        (e) =>
+          is(e, "eventSource", "kms.amazonaws.com") &&
+          is(e, "eventName", "DisableKey", "ScheduleKeyDeletion") &&
+          noError(e),
+      )
+      .map((e) => [
+        str(e, "eventTime"),
+        str(e, "userIdentity.arn"),
+        str(e, "eventName"),
+        scalar(e, "requestParameters.keyId"),
+        scalar(e, "requestParameters.pendingWindowInDays"),
+        str(e, "sourceIPAddress"),
+      ]),
+  "kms-key-deletion/key_deletions_insights": (ev) =>
+    ev
+      .filter(
+        (e) =>
+          is(e, "eventSource", "kms.amazonaws.com") &&
+          is(e, "eventName", "DisableKey", "ScheduleKeyDeletion"),
+      )
+      .map((e) => [stamp(e), str(e, "userIdentity.arn"), scalar(e, "requestParameters.keyId")]),
+  "resource-modifications/changes_by_service": (ev) =>
+    groupBy(
+      ev.filter(
+        (e) =>
+          noError(e) &&
+          is(
+            e,
+            "eventName",
+            "UpdateAssumeRolePolicy",
+            "AttachRolePolicy",
+            "PutRolePolicy",
+            "CreateRole",
+            "AuthorizeSecurityGroupIngress",
+            "AuthorizeSecurityGroupEgress",
+            "PutBucketPolicy",
+            "DeleteBucketPolicy",
+            "PutBucketAcl",
+          ),
+      ),
+      (e) => [str(e, "eventSource"), str(e, "eventName")],
+      (g) => [g.length],
+    ),
+  "resource-modifications/trust_policy_changes": (ev) =>
+    ev
+      .filter((e) => {
+        const arn = str(e, "userIdentity.arn");
+        return (
+          is(e, "eventSource", "iam.amazonaws.com") &&
+          is(e, "eventName", "UpdateAssumeRolePolicy") &&
+          arn !== null &&
+          !/:assumed-role\/(ci-deployer|terraform-automation)\//.test(arn)
+        );
+      })
+      .map((e) => [stamp(e), str(e, "userIdentity.arn"), scalar(e, "requestParameters.roleName")]),
+  "root-account-usage/root_activity": (ev) =>
+    ev
+      .filter(
+        (e) =>
+          is(e, "userIdentity.type", "Root") &&
+          str(e, "userIdentity.invokedBy") === null &&
+          (str(e, "eventType") ?? "") !== "AwsServiceEvent",
+      )
+      .map((e) => [
+        str(e, "eventTime"),
+        str(e, "eventName"),
+        str(e, "eventSource"),
+        str(e, "sourceIPAddress"),
+        str(e, "userAgent"),
+        scalar(e, "additionalEventData.MFAUsed"),
+        str(e, "errorCode"),
+      ]),
+  "root-account-usage/root_activity_insights": (ev) =>
+    groupBy(
+      ev.filter(
+        (e) =>
+          is(e, "userIdentity.type", "Root") &&
+          str(e, "userIdentity.invokedBy") === null &&
+          str(e, "eventType") !== null &&
+          str(e, "eventType") !== "AwsServiceEvent",
+      ),
+      (e) => [str(e, "eventName"), str(e, "sourceIPAddress")],
+      (g) => [g.length],
+    ),
+  "security-group-changes/world_open_rules": (ev) =>
+    ev
+      .filter(
+        (e) =>
+          is(e, "eventSource", "ec2.amazonaws.com") &&
+          is(e, "eventName", "AuthorizeSecurityGroupIngress", "ModifySecurityGroupRules") &&
+          noError(e) &&
+          /"cidrIp(v6)?"\s*:\s*"[^"]*\/0"/.test(text(field(e, "requestParameters")) ?? ""),
+      )
+      .map((e) => [
+        str(e, "eventTime"),
+        str(e, "userIdentity.arn"),
+        str(e, "eventName"),
+        scalar(e, "requestParameters.groupId"),
+        scalar(e, "requestParameters.ipPermissions.items.0.ipProtocol") ??
+          scalar(e, "requestParameters.ipProtocol"),
+        scalar(e, "requestParameters.ipPermissions.items.0.fromPort") ??
+          scalar(e, "requestParameters.fromPort"),
+        scalar(e, "requestParameters.ipPermissions.items.0.toPort") ??
+          scalar(e, "requestParameters.toPort"),
+        str(e, "sourceIPAddress"),
+      ]),
+  "security-group-changes/sg_changes_insights": (ev) =>
+    ev
+      .filter((e) => is(e, "eventName", ...SG_EVENTS))
+      .map((e) => [
+        stamp(e),
+        str(e, "userIdentity.arn"),
+        str(e, "eventName"),
+        scalar(e, "requestParameters.groupId"),
+      ]),
+  "unauthorized-access-attempts/failed_console_logins": (ev) =>
+    groupBy(
+      ev.filter(
+        (e) => is(e, "eventName", "ConsoleLogin") && is(e, "errorMessage", "Failed authentication"),
+      ),
+      (e) => [str(e, "userIdentity.userName"), str(e, "sourceIPAddress")],
+      (g) => [g.length],
+    ),
+  "unauthorized-access-attempts/denied_by_source": (ev) =>
+    groupBy(
+      ev.filter((e) => is(e, "errorCode", ...DENIED)),
+      (e) => [str(e, "sourceIPAddress")],
+      (g) => [g.length, distinct(g, "userIdentity.arn")],
+    )
+      .sort((a, b) => (b[1] as number) - (a[1] as number) || (String(a[0]) < String(b[0]) ? -1 : 1))
+      .slice(0, 20),
+};
+
+/** The events of a run's window, `[from, to)`. */
+export function inWindow(events: Event[], from: Date, to: Date): Event[] {
+  return events.filter((e) => {
+    const t = Date.parse(str(e, "eventTime") ?? "");
+    return t >= from.getTime() && t < to.getTime();
+  });
+}
