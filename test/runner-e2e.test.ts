@@ -74,7 +74,10 @@ describe("the bundled runbooks on the sample data", () => {
     expect(res.code).toBe(0);
   });
 
-  it("each runbook detects its planted incident: exit 1 and the report names the rows", async () => {
+  // All ten runbooks in one process: room for a busy machine.
+  it("each runbook detects its planted incident: exit 1 and the report names the rows", {
+    timeout: 180_000,
+  }, async () => {
     const { code, reports, stderr } = await runAll(incidents);
     expect(stderr).toBe("");
     expect(code).toBe(1);
@@ -92,7 +95,10 @@ describe("the bundled runbooks on the sample data", () => {
     }
   });
 
-  it("on the same data without the incidents every expectation passes: exit 0", async () => {
+  // All ten runbooks in one process: room for a busy machine.
+  it("on the same data without the incidents every expectation passes: exit 0", {
+    timeout: 180_000,
+  }, async () => {
     const { code, reports } = await runAll(clean);
     const notPassing = reports.flatMap((r) =>
       r.steps.flatMap((s) =>
