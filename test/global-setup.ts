@@ -3,14 +3,17 @@
  * - builds the CLI bundle (packages/cli/dist), so every test that runs the real `run-md` binary
  *   runs the current sources, compiled once (under a second) rather than through a TypeScript
  *   loader in each spawned process;
+ * - generates the sample data the end-to-end tests share (test/sample-data.ts);
  * - under `CI=true`, fails the run when `../shared` or Chromium is missing, rather than letting
  *   the tests that need them skip (test/ci-prerequisites.ts).
  */
 import { execFileSync } from "node:child_process";
 import path from "node:path";
+import type { TestProject } from "vitest/node";
 import { isCI, missingPrerequisites, REPO } from "./ci-prerequisites.ts";
+import { prepareSampleData } from "./sample-data.ts";
 
-export default function setup(): void {
+export default async function setup(project: TestProject): Promise<void> {
   if (isCI()) {
     const missing = missingPrerequisites();
     if (missing.length > 0) {
@@ -22,4 +25,5 @@ export default function setup(): void {
   execFileSync(process.execPath, [path.join(REPO, "packages/cli/scripts/build.mjs"), "--quiet"], {
     stdio: "inherit",
   });
+  project.provide("sampleData", await prepareSampleData());
 }

@@ -5,10 +5,9 @@ import path from "node:path";
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import schema from "../packages/core/schema/run-report.schema.json" with { type: "json" };
 import type { RunReport } from "../packages/core/src/report.ts";
-import { ensureSampleData } from "@run-md/generator";
 import { REPO, runMd } from "./helpers.ts";
 
 /** The planted incident each bundled runbook must find: the check that fails, and a value of its rows. */
@@ -51,15 +50,8 @@ const INCIDENTS: Record<string, { step: string; check: string; marker: string }>
   },
 };
 
-let incidents: string;
-let clean: string;
-const now = new Date();
-
-beforeAll(async () => {
-  const base = await mkdtemp(path.join(tmpdir(), "run-md-e2e-"));
-  incidents = (await ensureSampleData(path.join(base, "incidents"), { now, incidents: true })).dir;
-  clean = (await ensureSampleData(path.join(base, "clean"), { now, incidents: false })).dir;
-});
+// A week of generated logs with and without the planted incidents (made once by the global setup).
+const { incidents, clean } = inject("sampleData");
 
 async function runAll(logDir: string, extra: string[] = []) {
   const reports = await mkdtemp(path.join(tmpdir(), "run-md-reports-"));
@@ -83,7 +75,10 @@ describe("the bundled runbooks on the sample data", () => {
     expect(res.code).toBe(0);
   });
 
-  it("each runbook detects its planted incident: exit 1 and the report names the rows", async () => {
+  // All ten runbooks in one process: room for a busy machine.
+  it("each runbook detects its planted incident: exit 1 and the report names the rows", {
+    timeout: 180_000,
+  }, async () => {
     const { code, reports, stderr } = await runAll(incidents);
     expect(stderr).toBe("");
     expect(code).toBe(1);
@@ -101,7 +96,10 @@ describe("the bundled runbooks on the sample data", () => {
     }
   });
 
-  it("on the same data without the incidents every expectation passes: exit 0", async () => {
+  // All ten runbooks in one process: room for a busy machine.
+  it("on the same data without the incidents every expectation passes: exit 0", {
+    timeout: 180_000,
+  }, async () => {
     const { code, reports } = await runAll(clean);
     const notPassing = reports.flatMap((r) =>
       r.steps.flatMap((s) =>

@@ -9,7 +9,7 @@
  * Fails when the bundle imports a package that is not among this package's `dependencies`:
  * an installed run-md would not find it.
  */
-import { cpSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -51,7 +51,6 @@ const externals = {
 };
 
 async function bundle() {
-  rmSync(DIST, { recursive: true, force: true });
   const result = await build({
     entryPoints: { main: path.join(PKG_DIR, "src/main.ts") },
     outdir: DIST,
@@ -65,10 +64,30 @@ async function bundle() {
     chunkNames: "[name]-[hash]",
     plugins: [externals],
     metafile: true,
+    write: false,
     logLevel: "warning",
     legalComments: "none",
   });
-  return result.metafile;
+  return result;
+}
+
+/**
+ * Puts each file in place by rename, then removes what the new build no longer has: a `run-md`
+ * started meanwhile (by a test, while `npm pack` rebuilds) reads either build, never half of one.
+ */
+function writeAtomically(files) {
+  const wanted = new Set();
+  for (const { path: file, contents } of files) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, contents);
+    renameSync(tmp, file);
+    wanted.add(path.relative(DIST, file));
+  }
+  for (const entry of readdirSync(DIST, { recursive: true, withFileTypes: true })) {
+    const rel = path.relative(DIST, path.join(entry.parentPath, entry.name));
+    if (entry.isFile() && !wanted.has(rel)) rmSync(path.join(DIST, rel), { force: true });
+  }
 }
 
 function checkDependencies(metafile) {
@@ -89,20 +108,20 @@ function checkDependencies(metafile) {
   }
 }
 
-function copyTemplates() {
-  for (const [dest, src] of Object.entries(TEMPLATES)) {
-    const to = path.join(DIST, "templates", dest);
-    mkdirSync(path.dirname(to), { recursive: true });
-    cpSync(path.join(REPO, src), to);
-  }
+/** The files `run-md init` copies, as output files under dist/templates/. */
+function templateFiles() {
+  return Object.entries(TEMPLATES).map(([dest, src]) => ({
+    path: path.join(DIST, "templates", dest),
+    contents: readFileSync(path.join(REPO, src)),
+  }));
 }
 
 const t0 = performance.now();
-const metafile = await bundle();
+const { metafile, outputFiles } = await bundle();
 checkDependencies(metafile);
-copyTemplates();
+writeAtomically([...outputFiles, ...templateFiles()]);
 if (!process.argv.includes("--quiet")) {
   console.log(
-    `run-md: built packages/cli/dist in ${Math.round(performance.now() - t0)} ms (${Object.keys(metafile.outputs).length} files)`,
+    `run-md: built packages/cli/dist in ${Math.round(performance.now() - t0)} ms (${outputFiles.length} files)`,
   );
 }
