@@ -34,6 +34,8 @@ export interface Config {
   /** Default step timeout, as written (`10m`). */
   timeout?: string;
   maxScan?: string;
+  /** The `notify:` section, as written; `@run-md/notify` validates it (docs/automation.md). */
+  notify?: Record<string, unknown>;
 }
 
 const PARTITIONING: readonly string[] = ["manual", "projection", "bootstrap", "none"];
@@ -71,6 +73,7 @@ const SCHEMA: Record<string, FieldType | Record<string, FieldType>> = {
     pricePerGbUsd: "number",
   },
   params: "map",
+  notify: "map",
 };
 
 function defaults(): Config {
@@ -175,6 +178,7 @@ export function loadConfig(file: string | undefined, cwd = process.cwd()): Confi
     athena: { ...d.athena },
     logs: { ...d.logs },
     params: { ...d.params } as Config["params"],
+    ...(d.notify === undefined ? {} : { notify: d.notify }),
   };
   const base = path.dirname(target);
   if (merged.local.logDir !== "sample")
