@@ -160,6 +160,22 @@ describe("the Lambda handler, invoked in-process with EventBridge events", () =>
   });
 });
 
+describe("the Lambda entry file for the Node.js runtime", () => {
+  it("loads without a build step and exports the handler", () => {
+    const res = spawnSync(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        "const m = await import('./packages/cli/bin/lambda.js'); console.log(typeof m.handler, m.handler.name);",
+      ],
+      { cwd: REPO, encoding: "utf8" },
+    );
+    expect(res.stderr).toBe("");
+    expect(res.stdout.trim()).toBe("function handler");
+  });
+});
+
 /** The ENTRYPOINT of the Dockerfile, as an argument list. */
 function entrypoint(): string[] {
   const line = readFileSync(path.join(REPO, "Dockerfile"), "utf8")
