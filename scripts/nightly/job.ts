@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { findRunbooks, findStoredReport, loadRunbook, type RunReport } from "@run-md/core";
 import { buildSite, repoRoot } from "./build-site.ts";
+import { notifyNightly } from "./notify.ts";
 import { pruneReports } from "./prune.ts";
 import { type NightlyOutcome, postWebhook, slackMessage } from "./webhook.ts";
 
@@ -229,6 +230,15 @@ export async function runNightly(options: NightlyOptions): Promise<NightlyResult
   );
   await Promise.all(pending);
   const interrupted = options.signal?.aborted ?? false;
+  // The configuration's notify: targets get one summary of the night, about changes only.
+  if (!interrupted) {
+    await notifyNightly(outcomes, {
+      ...(options.config ? { config: options.config } : {}),
+      reportsDir: options.reportsDir,
+      ...(options.siteUrl ? { siteUrl: options.siteUrl } : {}),
+      log: options.log,
+    });
+  }
 
   let pruned: string[] = [];
   if (options.retentionMs !== undefined && !interrupted) {

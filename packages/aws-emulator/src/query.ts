@@ -116,6 +116,42 @@ function dechunk(raw: Buffer): Buffer {
   return Buffer.concat(parts);
 }
 
+function objectKey(req: IncomingMessage): { bucket?: string; key: string } {
+  const url = new URL(req.url ?? "/", "http://s3.local");
+  const [, bucket, ...rest] = url.pathname.split("/");
+  return { ...(bucket ? { bucket } : {}), key: decodeURIComponent(rest.join("/")) };
+}
+
+/** S3 `GET /bucket/key` (path style); `NoSuchKey` when absent. */
+export function handleS3Get(
+  req: IncomingMessage,
+  res: ServerResponse,
+  state: { calls: RecordedCall[]; objects: Map<string, StoredObject> },
+): void {
+  const { bucket, key } = objectKey(req);
+  state.calls.push({
+    target: "S3.GetObject",
+    service: "S3",
+    op: "GetObject",
+    body: { Bucket: bucket, Key: key },
+    time: Date.now(),
+  });
+  const object = state.objects.get(`${bucket}/${key}`);
+  if (!object) {
+    sendXml(
+      res,
+      404,
+      `<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><Key>${xml(key)}</Key></Error>`,
+    );
+    return;
+  }
+  res.writeHead(200, {
+    "content-type": object.contentType ?? "application/octet-stream",
+    "content-length": object.body.length,
+  });
+  res.end(object.body);
+}
+
 /** S3 `PUT /bucket/key` (path style). */
 export function handleS3Put(
   req: IncomingMessage,

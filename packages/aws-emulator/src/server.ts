@@ -16,7 +16,13 @@ import {
   ServiceError,
 } from "./context.ts";
 import { logsHandlers } from "./logs.ts";
-import { handleS3Put, handleSns, type PublishedMessage, type StoredObject } from "./query.ts";
+import {
+  handleS3Get,
+  handleS3Put,
+  handleSns,
+  type PublishedMessage,
+  type StoredObject,
+} from "./query.ts";
 
 export interface EmulatorOptions {
   /** The CloudTrail log directory the local engine reads. */
@@ -124,6 +130,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       // S3 (REST) and SNS (query protocol) are told apart from the JSON protocols by method
       // and content type.
       if (req.method === "PUT") return handleS3Put(req, raw, res, { calls, objects });
+      if (req.method === "GET") return handleS3Get(req, res, { calls, objects });
       if (String(req.headers["content-type"]).startsWith("application/x-www-form-urlencoded")) {
         return handleSns(new URLSearchParams(raw.toString("utf8")), res, {
           calls,

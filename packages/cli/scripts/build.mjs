@@ -52,7 +52,11 @@ const externals = {
 
 async function bundle() {
   const result = await build({
-    entryPoints: { main: path.join(PKG_DIR, "src/main.ts") },
+    entryPoints: {
+      main: path.join(PKG_DIR, "src/main.ts"),
+      lambda: path.join(PKG_DIR, "src/lambda.ts"),
+      container: path.join(PKG_DIR, "src/container.ts"),
+    },
     outdir: DIST,
     bundle: true,
     splitting: true,

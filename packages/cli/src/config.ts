@@ -41,6 +41,8 @@ export interface Config {
   tables: TableConfig;
   /** Where the site is published (`site.url`): the CLI prints each run's page there. */
   site: { url?: string };
+  /** The `notify:` section, as written; `@run-md/notify` validates it (docs/automation.md). */
+  notify?: Record<string, unknown>;
 }
 
 const PARTITIONING: readonly string[] = ["manual", "projection", "bootstrap", "none"];
@@ -93,6 +95,7 @@ const SCHEMA: Record<string, FieldType | Record<string, FieldType>> = {
   mask: { accessKeyIds: "string" },
   tables: { aliases: "string[]", extra: "map" },
   site: { url: "string" },
+  notify: "map",
 };
 
 function defaults(): Config {
@@ -239,6 +242,7 @@ export function loadConfig(file: string | undefined, cwd = process.cwd()): Confi
       extra: [],
     },
     site: { ...d.site },
+    ...(d.notify === undefined ? {} : { notify: d.notify }),
   };
   if (merged.site.url !== undefined && !isSiteUrl(merged.site.url)) {
     fail(

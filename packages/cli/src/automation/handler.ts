@@ -1,0 +1,148 @@
+/**
+ * What runs on AWS for each EventBridge event: `trigger` (the matching runbooks, with the
+ * event's parameters and window), then the reports published to S3 and the escalations sent.
+ * The Lambda handler (`run-md/lambda`) and the container's entry point both call `handleEvent`;
+ * everything comes from the environment (docs/automation.md):
+ *
+ * - `RUN_MD_RUNBOOKS_DIR` (default `runbooks`), `RUN_MD_CONFIG` (default ./run-md.config.yaml)
+ * - `RUN_MD_REPORTS_DIR` (default `<tmp>/run-md/reports`: Lambda may only write under /tmp)
+ * - `RUN_MD_REPORTS_BUCKET`, `RUN_MD_REPORTS_PREFIX` (default `reports/`), `RUN_MD_S3_ENDPOINT`
+ */
+import { mkdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Writable } from "node:stream";
+import { deliveryProblems, notify, parseNotifyConfig, STATE_FILE } from "@run-md/notify";
+import { fetchState, publishReport, type S3Target, s3Client, storeState } from "./publish.ts";
+import { parseEvent, type TriggerOutcome, triggerEvent } from "./trigger-run.ts";
+
+export interface HandlerResult {
+  matched: { runbook: string; reason: string; status?: string; reportKeys?: string[] }[];
+  skipped: { runbook: string; reason: string }[];
+  notifications: {
+    target: string;
+    ok: boolean;
+    attempts: number;
+    alerts: number;
+    error?: string;
+  }[];
+  /** Failed notifications and publishing, as sentences (also logged). */
+  problems: string[];
+}
+
+export interface HandlerOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Log lines (the Lambda's CloudWatch log; the container's stderr). */
+  log?: (line: string) => void;
+}
+
+function s3Target(env: NodeJS.ProcessEnv): S3Target | undefined {
+  const bucket = env.RUN_MD_REPORTS_BUCKET;
+  if (!bucket) return undefined;
+  return {
+    bucket,
+    prefix: env.RUN_MD_REPORTS_PREFIX ?? "reports/",
+    ...(env.AWS_REGION ? { region: env.AWS_REGION } : {}),
+    ...(env.RUN_MD_S3_ENDPOINT ? { endpoint: env.RUN_MD_S3_ENDPOINT } : {}),
+  };
+}
+
+/** A stream that hands each complete line to `log`. */
+function lineWriter(log: (line: string) => void): Writable {
+  let pending = "";
+  return new Writable({
+    write(chunk, _encoding, done) {
+      const lines = (pending + String(chunk)).split("\n");
+      pending = lines.pop() ?? "";
+      for (const line of lines) if (line) log(line);
+      done();
+    },
+  });
+}
+
+/** Runs the runbooks an event starts, publishes their reports, sends the escalations. */
+export async function handleEvent(
+  event: unknown,
+  options: HandlerOptions = {},
+): Promise<HandlerResult> {
+  const env = options.env ?? process.env;
+  const log = options.log ?? ((line: string) => console.log(line));
+  const parsed =
+    typeof event === "string"
+      ? parseEvent(event, "the event")
+      : parseEvent(JSON.stringify(event ?? null), "the event");
+  const reportsDir = path.resolve(
+    env.RUN_MD_REPORTS_DIR ?? path.join(tmpdir(), "run-md", "reports"),
+  );
+  await mkdir(reportsDir, { recursive: true });
+  const result = await triggerEvent(parsed, {
+    runbooks: [env.RUN_MD_RUNBOOKS_DIR ?? "runbooks"],
+    ...(env.RUN_MD_CONFIG ? { configFile: env.RUN_MD_CONFIG } : {}),
+    reportsDir,
+    out: lineWriter(log),
+    quiet: true,
+  });
+  const problems: string[] = [];
+  const target = s3Target(env);
+  const client = target ? s3Client(target) : undefined;
+  const keys = new Map<TriggerOutcome, string[]>();
+  try {
+    for (const o of result.outcomes) {
+      if (!client || !target || !o.reportFile) continue;
+      try {
+        keys.set(o, await publishReport(client, target, o.reportFile));
+      } catch (e) {
+        problems.push(
+          `publishing ${o.runbook.meta.id}'s report to s3://${target.bucket} failed: ${(e as Error).message}`,
+        );
+      }
+    }
+    const notifications = await escalate(result, reportsDir, client, target, problems);
+    for (const p of problems) log(`warning ${p}`);
+    return {
+      matched: result.outcomes
+        .filter((o) => o.plan.matched)
+        .map((o) => ({
+          runbook: o.runbook.meta.id,
+          reason: o.plan.reason,
+          ...(o.report ? { status: o.report.status } : {}),
+          ...(keys.has(o) ? { reportKeys: keys.get(o)! } : {}),
+        })),
+      skipped: result.outcomes
+        .filter((o) => !o.plan.matched)
+        .map((o) => ({ runbook: o.runbook.meta.id, reason: o.plan.reason })),
+      notifications,
+      problems,
+    };
+  } finally {
+    client?.destroy();
+  }
+}
+
+/** Notifies (when the configuration has `notify:`), with the state file kept in S3 if there is a bucket. */
+async function escalate(
+  result: Awaited<ReturnType<typeof triggerEvent>>,
+  reportsDir: string,
+  client: ReturnType<typeof s3Client> | undefined,
+  target: S3Target | undefined,
+  problems: string[],
+): Promise<HandlerResult["notifications"]> {
+  const runs = result.outcomes.flatMap((o) =>
+    o.report ? [{ report: o.report, ...(o.reportFile ? { reportFile: o.reportFile } : {}) }] : [],
+  );
+  if (!result.config.notify || runs.length === 0) return [];
+  const config = parseNotifyConfig(result.config.notify, result.config.source);
+  const stateFile = path.join(reportsDir, STATE_FILE);
+  const stateKey = `${target?.prefix ?? ""}${STATE_FILE}`;
+  if (client && target) await fetchState(client, target, stateKey, stateFile);
+  const { deliveries } = await notify(runs, config, { reportsDir, stateFile });
+  if (client && target) {
+    await storeState(client, target, stateKey, stateFile).catch((e: Error) =>
+      problems.push(
+        `storing the alert state in s3://${target.bucket}/${stateKey} failed: ${e.message}`,
+      ),
+    );
+  }
+  problems.push(...deliveryProblems(deliveries));
+  return deliveries;
+}

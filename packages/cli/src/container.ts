@@ -1,0 +1,35 @@
+/**
+ * The container image's entry point: the event comes as a file argument, the `RUN_MD_EVENT`
+ * variable (EventBridge → ECS/Fargate or Step Functions passes it as a container override), or
+ * standard input. Prints the result as JSON; exit 0 when nothing failed, 1 when a runbook
+ * failed, 2 on a bad event or configuration.
+ */
+import { readFile } from "node:fs/promises";
+import { handleEvent } from "./automation/handler.ts";
+
+async function eventText(argv: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  if (argv[0] !== undefined && argv[0] !== "-") return readFile(argv[0], "utf8");
+  if (env.RUN_MD_EVENT) return env.RUN_MD_EVENT;
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+export async function containerMain(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  try {
+    const result = await handleEvent(await eventText(argv, env), {
+      env,
+      log: (line) => process.stderr.write(`${line}\n`),
+    });
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    const failed = result.matched.some((m) => m.status === "failed");
+    const errored = result.matched.some((m) => m.status === "errored");
+    return errored ? 2 : failed ? 1 : 0;
+  } catch (e) {
+    process.stderr.write(`error ${(e as Error).message}\n`);
+    return 2;
+  }
+}

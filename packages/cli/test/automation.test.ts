@@ -1,0 +1,255 @@
+import { spawn, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { type Emulator, startEmulator } from "@run-md/aws-emulator";
+import type { RunReport } from "@run-md/core";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { ensureSampleData } from "../../../scripts/generator/index.ts";
+import { handler } from "../src/lambda.ts";
+
+const REPO = path.resolve(import.meta.dirname, "../../..");
+const SAMPLE_EVENT = path.join(
+  REPO,
+  "packages/core/test/fixtures/events/guardduty-iam-finding.json",
+);
+const TOPIC = "arn:aws:sns:us-east-1:111122223333:security-alerts";
+const KEY = "AKIAEXAMPLEMALLORY01";
+
+type Json = Record<string, any>;
+let emulator: Emulator;
+let work: string;
+let configFile: string;
+let sampleDir: string;
+let slack: { url: string; bodies: Json[]; close(): void };
+const now = new Date();
+
+/** AWS's documented GuardDuty finding with the planted key and a time in the sample data. */
+function guardDuty(key = KEY): Json {
+  const event = JSON.parse(readFileSync(SAMPLE_EVENT, "utf8"));
+  event.detail.resource.accessKeyDetails.accessKeyId = key;
+  event.time = now.toISOString();
+  return event;
+}
+
+async function slackReceiver() {
+  const { createServer } = await import("node:http");
+  const bodies: Json[] = [];
+  const server = createServer((req, res) => {
+    let text = "";
+    req.on("data", (c) => {
+      text += c;
+    });
+    req.on("end", () => {
+      bodies.push(JSON.parse(text));
+      res.writeHead(200).end("ok");
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as { port: number }).port;
+  return { url: `http://127.0.0.1:${port}/hook`, bodies, close: () => server.close() };
+}
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(tmpdir(), "run-md-automation-"));
+  const sample = await ensureSampleData(path.join(work, "sample"), { now, incidents: true });
+  sampleDir = sample.dir;
+  emulator = await startEmulator({ logDir: sample.dir });
+  slack = await slackReceiver();
+  configFile = path.join(work, "run-md.config.yaml");
+  await writeFile(
+    configFile,
+    [
+      `local: { logDir: ${JSON.stringify(sample.dir)} }`,
+      "notify:",
+      "  siteUrl: https://sec.example.com/runbooks",
+      "  retry: { attempts: 2, backoffMs: 5 }",
+      "  targets:",
+      `    - { type: slack, url: ${JSON.stringify(slack.url)} }`,
+      `    - { type: sns, topicArn: ${TOPIC}, endpoint: ${JSON.stringify(emulator.endpoint)} }`,
+      "",
+    ].join("\n"),
+  );
+  vi.stubEnv("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE");
+  vi.stubEnv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+  vi.stubEnv("AWS_REGION", "us-east-1");
+  vi.stubEnv("RUN_MD_CONFIG", configFile);
+  vi.stubEnv("RUN_MD_RUNBOOKS_DIR", path.join(REPO, "runbooks"));
+  vi.stubEnv("RUN_MD_REPORTS_BUCKET", "security-reports");
+  vi.stubEnv("RUN_MD_S3_ENDPOINT", emulator.endpoint);
+}, 120_000);
+
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  slack?.close();
+  await emulator?.close();
+});
+
+describe("the Lambda handler, invoked in-process with EventBridge events", () => {
+  it("runs the key runbooks for a GuardDuty finding, publishes the reports to S3 and escalates", async () => {
+    // A fresh Lambda environment: nothing on local disk.
+    vi.stubEnv("RUN_MD_REPORTS_DIR", await mkdtemp(path.join(work, "lambda-tmp-")));
+    const result = await handler(guardDuty());
+    expect(result.matched.map((m) => [m.runbook, m.status])).toEqual([
+      ["access-key-activity", "failed"],
+      ["access-key-lifecycle", "failed"],
+    ]);
+    expect(result.skipped.find((s) => s.runbook === "audit-iam")?.reason).toBe(
+      "it has no triggers",
+    );
+    expect(result.problems).toEqual([]);
+
+    // Each report and the runbook's latest.json are in the bucket, under reports/<id>/.
+    const keys = result.matched.find((m) => m.runbook === "access-key-activity")!.reportKeys!;
+    expect(keys[0]).toMatch(/^reports\/access-key-activity\/\d{4}-\d\d-\d\dT[\d-]+\.\d{3}Z\.json$/);
+    expect(keys[1]).toBe("reports/access-key-activity/latest.json");
+    const stored = JSON.parse(
+      emulator.objects.get(`security-reports/${keys[0]}`)!.body.toString(),
+    ) as RunReport;
+    expect(stored.params).toEqual({ access_key_id: KEY });
+    expect(stored.steps.find((s) => s.id === "key_changes")!.rowCount).toBe(4);
+    expect(emulator.objects.get(`security-reports/${keys[1]}`)!.body.toString()).toBe(
+      emulator.objects.get(`security-reports/${keys[0]}`)!.body.toString(),
+    );
+
+    // One Slack message and one SNS message for both runbooks; the alert state is in S3.
+    expect(result.notifications.map((n) => [n.target, n.ok, n.alerts])).toEqual([
+      ["slack", true, 2],
+      ["sns", true, 2],
+    ]);
+    expect(slack.bodies).toHaveLength(1);
+    expect(slack.bodies[0]!.text).toBe("run-md: 2 runbooks failed");
+    const activity = slack.bodies[0]!.blocks[0].text.text as string;
+    expect(activity).toContain("Failed check: rows == 0 in step key_changes");
+    expect(activity).toContain("First offender: actor = arn:aws:iam::111122223333:user/mallory");
+    expect(activity).toContain("|Open this run>");
+    expect(emulator.published.at(-1)!.Subject).toBe("run-md: 2 runbooks failed");
+    expect(emulator.objects.has("security-reports/reports/.notify-state.json")).toBe(true);
+  }, 180_000);
+
+  it("does not page again for the same runbooks on the next invocation (state kept in S3)", async () => {
+    vi.stubEnv("RUN_MD_REPORTS_DIR", await mkdtemp(path.join(work, "lambda-tmp-")));
+    const before = slack.bodies.length;
+    const result = await handler(guardDuty());
+    expect(result.matched.map((m) => m.status)).toEqual(["failed", "failed"]);
+    expect(result.notifications).toEqual([]);
+    expect(slack.bodies.length).toBe(before);
+  }, 180_000);
+
+  it("runs nothing for an event no trigger matches, and says why", async () => {
+    const event = JSON.parse(
+      readFileSync(
+        path.join(REPO, "packages/core/test/fixtures/events/securityhub-findings-imported.json"),
+        "utf8",
+      ),
+    );
+    const puts = emulator.callsOf("PutObject").length;
+    const result = await handler(event);
+    expect(result.matched).toEqual([]);
+    expect(result.skipped.find((s) => s.runbook === "access-key-activity")!.reason).toBe(
+      'source is "aws.securityhub", which does not match ["aws.guardduty"]',
+    );
+    expect(emulator.callsOf("PutObject").length).toBe(puts);
+  });
+
+  it("rejects an event that is not an object", async () => {
+    await expect(handler("[1, 2]")).rejects.toThrow(
+      "the event: an EventBridge event is a JSON object",
+    );
+  });
+});
+
+describe("the Lambda entry file for the Node.js runtime", () => {
+  it("loads without a build step and exports the handler", () => {
+    const res = spawnSync(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        "const m = await import('./packages/cli/bin/lambda.js'); console.log(typeof m.handler, m.handler.name);",
+      ],
+      { cwd: REPO, encoding: "utf8" },
+    );
+    expect(res.stderr).toBe("");
+    expect(res.stdout.trim()).toBe("function handler");
+  });
+});
+
+/** The ENTRYPOINT of the Dockerfile, as an argument list. */
+function entrypoint(): string[] {
+  const line = readFileSync(path.join(REPO, "Dockerfile"), "utf8")
+    .split("\n")
+    .find((l) => l.startsWith("ENTRYPOINT "))!;
+  return JSON.parse(line.slice("ENTRYPOINT ".length)) as string[];
+}
+
+describe("the container image", () => {
+  it("is small and runs as a non-root user", () => {
+    const dockerfile = readFileSync(path.join(REPO, "Dockerfile"), "utf8");
+    expect(dockerfile).toMatch(/^FROM node:20-bookworm-slim/m);
+    expect(dockerfile).toMatch(/^USER node$/m);
+    expect(dockerfile).toContain("--omit=dev");
+  });
+
+  it("its entry point runs trigger for the event in RUN_MD_EVENT and prints the result", async () => {
+    const [command, ...args] = entrypoint();
+    expect(command).toBe("node");
+    const reports = await mkdtemp(path.join(work, "container-"));
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      RUN_MD_EVENT: JSON.stringify(guardDuty("AKIAIOSFODNN7EXAMPLE")),
+      RUN_MD_RUNBOOKS_DIR: path.join(REPO, "runbooks/access-key-activity.md"),
+      RUN_MD_REPORTS_DIR: reports,
+      RUN_MD_LOG_DIR: sampleDir,
+    };
+    // The repository's own configuration, no bucket: nothing is published.
+    delete env.RUN_MD_CONFIG;
+    delete env.RUN_MD_REPORTS_BUCKET;
+    const child = spawn(process.execPath, args, { cwd: REPO, env });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    const code = await new Promise((r) => child.on("close", r));
+    expect(stderr).toContain(
+      "▸ runs access-key-activity: its trigger matched (access_key_id=AKIA****************",
+    );
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout);
+    expect(result.matched).toEqual([
+      { runbook: "access-key-activity", reason: "its trigger matched", status: "passed" },
+    ]);
+  }, 120_000);
+
+  const engine = ["docker", "podman"].find(
+    (e) => spawnSync(e, ["info"], { stdio: "ignore" }).status === 0,
+  );
+  if (!engine) {
+    console.log(
+      "Dockerfile build skipped: no container engine (docker or podman) answers `info` here",
+    );
+  }
+  it.skipIf(!engine)(
+    "builds with the container engine",
+    () => {
+      const res = spawnSync(engine!, ["build", "-t", "run-md-automation-test", REPO], {
+        encoding: "utf8",
+      });
+      expect(res.status, res.stderr).toBe(0);
+      const user = spawnSync(
+        engine!,
+        ["run", "--rm", "--entrypoint", "id", "run-md-automation-test", "-u"],
+        {
+          encoding: "utf8",
+        },
+      );
+      expect(user.stdout.trim()).not.toBe("0");
+    },
+    900_000,
+  );
+});

@@ -1,0 +1,147 @@
+/** The nightly job's escalations: one summary per target of `notify:`, about changes only. */
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunReport } from "../packages/core/src/report.ts";
+import { notifyNightly } from "../scripts/nightly/notify.ts";
+import type { NightlyOutcome } from "../scripts/nightly/webhook.ts";
+
+type Body = { text: string; blocks: { text: { text: string } }[] };
+const received: { path: string; body: Body }[] = [];
+const server = createServer((req, res) => {
+  let text = "";
+  req.on("data", (c) => {
+    text += c;
+  });
+  req.on("end", () => {
+    received.push({ path: req.url ?? "", body: JSON.parse(text) });
+    res.writeHead(200).end("ok");
+  });
+});
+let base: string;
+let work: string;
+let configFile: string;
+
+beforeAll(async () => {
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  work = await mkdtemp(path.join(tmpdir(), "run-md-nightly-notify-"));
+  configFile = path.join(work, "run-md.config.yaml");
+  await writeFile(
+    configFile,
+    `notify:\n  targets:\n    - { type: slack, name: sec-chat, url: "${base}/slack" }\n    - { type: slack, name: team-chat, url: "${base}/team", minSeverity: critical }\n`,
+  );
+});
+afterAll(() => server.close());
+
+function outcome(
+  id: string,
+  status: "failed" | "passed",
+  severity: string,
+  night: number,
+): NightlyOutcome {
+  const failed = status === "failed";
+  const startedAt = `2026-11-2${night}T02:00:00.000Z`;
+  const report = {
+    runId: `${id}-${night}`,
+    runbook: {
+      id,
+      title: `Runbook ${id}`,
+      severity,
+      path: `runbooks/${id}.md`,
+      tags: [],
+      sourceHash: "",
+    },
+    status,
+    startedAt,
+    steps: [
+      {
+        id: "s",
+        columns: [{ name: "principal", type: "varchar" }],
+        rows: failed ? [["arn:aws:iam::111122223333:user/<!channel>"]] : [],
+        checks: [
+          {
+            check: "rows == 0",
+            status: failed ? "failed" : "passed",
+            message: "rows = 1, expected == 0",
+            line: 1,
+            warn: false,
+          },
+        ],
+      },
+    ],
+  } as unknown as RunReport;
+  return {
+    runbookId: id,
+    title: `Runbook ${id}`,
+    severity,
+    status,
+    exitCode: failed ? 1 : 0,
+    durationMs: 1,
+    report,
+    stderr: "",
+  };
+}
+
+describe("the nightly job's notify: targets", () => {
+  it("sends one summary per target for all runbooks, then nothing while they keep failing, then the recoveries", async () => {
+    const reportsDir = path.join(work, "reports");
+    const log: string[] = [];
+    const night = (n: number, status: "failed" | "passed") =>
+      notifyNightly(
+        [
+          outcome("audit-iam", status, "high", n),
+          outcome("kms-key-deletion", status, "critical", n),
+        ],
+        {
+          config: configFile,
+          reportsDir,
+          siteUrl: "https://sec.example.com",
+          log: (l) => log.push(l),
+        },
+      );
+
+    const first = await night(1, "failed");
+    expect(first.map((d) => [d.target, d.ok, d.alerts])).toEqual([
+      ["sec-chat", true, 2],
+      ["team-chat", true, 1],
+    ]);
+    expect(received.map((r) => r.path)).toEqual(["/slack", "/team"]);
+    const summary = received[0]!.body;
+    expect(summary.text).toBe("run-md: 2 runbooks failed");
+    expect(summary.blocks[0]!.text.text).toContain(
+      "First offender: principal = arn:aws:iam::111122223333:user/&lt;!channel&gt;",
+    );
+    expect(summary.blocks[0]!.text.text).toContain(
+      "<https://sec.example.com/runbooks/audit-iam/runs/2026-11-21T02-00-00.000Z/|Open this run>",
+    );
+    expect(log).toEqual(["notified 2 of 2 targets about 2 changes"]);
+
+    expect(await night(2, "failed")).toEqual([]);
+    expect(received).toHaveLength(2);
+
+    await night(3, "passed");
+    expect(received.slice(2).map((r) => r.body.text)).toEqual([
+      "run-md: 2 runbooks recovered",
+      ":large_green_circle: run-md: Runbook kms-key-deletion recovered (severity critical)",
+    ]);
+  });
+
+  it("says a bad notify: section and goes on", async () => {
+    const bad = path.join(work, "bad.yaml");
+    await writeFile(bad, "notify:\n  targets:\n    - { type: pager }\n");
+    const log: string[] = [];
+    expect(
+      await notifyNightly([outcome("audit-iam", "failed", "high", 1)], {
+        config: bad,
+        reportsDir: work,
+        log: (l) => log.push(l),
+      }),
+    ).toEqual([]);
+    expect(log[0]).toContain("error notify: ");
+    expect(log[0]).toContain("notify.targets[0].type must be one of");
+  });
+});
