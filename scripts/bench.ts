@@ -1,12 +1,13 @@
 /**
  * `npm run bench`: performance targets, one section per function, each printing its figures and
- * whether each target is met. `npm run bench -- local` (or `site`, `cli`) runs one section.
+ * whether each target is met. `npm run bench -- local` (or `sql`, `site`, `cli`) runs one section.
  */
 import { benchLocalEngine } from "./bench/local-engine.ts";
 
 const sections: Record<string, () => Promise<boolean | undefined>> = {
   local: benchLocalEngine,
   cli: async () => (await import("./bench/cli-startup.ts")).benchCliStartup(),
+  sql: async () => (await import("./bench/sql-check.ts")).benchSqlCheck(),
   site: async () => {
     const { benchSiteBuild } = await import("./bench/site-build.ts");
     await benchSiteBuild();

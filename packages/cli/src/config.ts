@@ -17,7 +17,10 @@ export interface LocalConfig {
 }
 
 /** The Athena engine's options that configuration may set (credentials never among them). */
-export type AthenaConfig = Omit<AthenaEngineOptions, "clientConfig" | "maxAttempts">;
+export type AthenaConfig = Omit<
+  AthenaEngineOptions,
+  "clientConfig" | "maxAttempts" | "tables" | "uncheckedDuckdbSql"
+>;
 
 /** The CloudWatch Logs engine's options that configuration may set. */
 export type LogsConfig = Partial<Omit<LogsEngineOptions, "credentials" | "maxAttempts">>;

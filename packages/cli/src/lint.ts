@@ -1,4 +1,4 @@
-import type { Diagnostic, Step } from "@run-md/core";
+import { type Diagnostic, RULES, type Step } from "@run-md/core";
 import { InsightsSyntaxError, parseInsights } from "@run-md/insights";
 import { checkSql, type TableConfig } from "@run-md/sql";
 
@@ -13,9 +13,19 @@ export function lintQueries(
   file: string,
   steps: readonly Step[],
   tables?: TableConfig,
+  found: readonly Diagnostic[] = [],
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const step of steps) {
+    // An empty query, an unclosed fence or a malformed {{name}} is reported by the parser
+    // already; the text is not what would run, so checking it would only add echoes.
+    if (step.query.trim() === "") continue;
+    const { start, end } = step.position;
+    const echoed = (d: Diagnostic) =>
+      d.severity === "error" &&
+      ((d.line > start.line && d.line <= end.line) ||
+        (d.line === start.line && d.rule === RULES.unclosedFence));
+    if (found.some(echoed)) continue;
     if (step.dialect === "logs-insights") out.push(...lintInsights(file, step));
     else out.push(...lintSql(file, step, tables));
   }

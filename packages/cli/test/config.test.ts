@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { loadConfig } from "../src/config.ts";
+import { loadConfig, tableConfig } from "../src/config.ts";
 
 async function file(text: string): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), "run-md-config-"));
@@ -79,5 +79,82 @@ describe("run-md.config.yaml", () => {
     expect(c.athena.table).toBe("from.env");
     expect(c.local.logDir).toBe("/from/env");
     expect(c.logs.logGroups).toEqual(["g1", "g2"]);
+  });
+});
+
+describe("tables: what a sql step may read", () => {
+  it("reads aliases and extra tables, resolving files against the config's folder", async () => {
+    const f = await file(
+      [
+        "athena:",
+        "  table: security.ct",
+        "tables:",
+        "  aliases: [cloudtrail, workshop.trail]",
+        "  extra:",
+        "    known_users:",
+        "      file: data/users.csv",
+        "      athena: security.known_users",
+        "      scope: unscoped",
+        "    findings:",
+        "      file: findings.parquet",
+        "      scope: {timeColumn: observed_at}",
+        "",
+      ].join("\n"),
+    );
+    const c = loadConfig(f);
+    const dir = path.dirname(f);
+    expect(c.tables).toEqual({
+      aliases: ["cloudtrail", "workshop.trail"],
+      extra: [
+        {
+          name: "known_users",
+          scope: { kind: "unscoped" },
+          file: path.join(dir, "data/users.csv"),
+          athenaTable: "security.known_users",
+        },
+        {
+          name: "findings",
+          scope: { kind: "time-column", column: "observed_at" },
+          file: path.join(dir, "findings.parquet"),
+        },
+      ],
+    });
+    // The real Athena table is an alias of cloudtrail_logs too.
+    expect(tableConfig(c).aliases).toEqual(["cloudtrail", "workshop.trail", "security.ct"]);
+  });
+
+  it("names the file and line of each mistake", async () => {
+    const cases: [string, number, number, string][] = [
+      ["tables:\n  aliases: cloudtrail\n", 2, 12, '"tables.aliases" must be a string[]'],
+      ["tables:\n  extras: {}\n", 2, 3, 'unknown key "extras" in "tables"'],
+      [
+        "tables:\n  extra:\n    t:\n      file: t.csv\n      scope: everything\n",
+        5,
+        7,
+        '"tables.extra.t.scope" must be unscoped or {timeColumn: <column of ISO-8601 times>}',
+      ],
+      [
+        "tables:\n  extra:\n    t:\n      file: t.csv\n",
+        3,
+        5,
+        '"tables.extra.t.scope" must be unscoped or {timeColumn: <column of ISO-8601 times>}',
+      ],
+      [
+        "tables:\n  extra:\n    t:\n      path: t.csv\n      scope: unscoped\n",
+        4,
+        7,
+        'unknown key "path" in "tables.extra.t" (expected file, athena, scope)',
+      ],
+      [
+        "tables:\n  extra:\n    bad-name:\n      scope: unscoped\n",
+        3,
+        5,
+        'extra table name "bad-name" must be a plain name (letters, digits, "_")',
+      ],
+    ];
+    for (const [text, line, col, message] of cases) {
+      const f = await file(text);
+      expect(() => loadConfig(f), text).toThrow(`${f}:${line}:${col} ${message}`);
+    }
   });
 });

@@ -134,6 +134,8 @@ export function stepFromInfo(info: Info, dialect: Dialect): StepInfo {
   const problems: InfoProblem[] = [];
   const seen = new Set<string>();
   let id: string | undefined;
+  /** Offset of a valid `dialect=duckdb` value, to check it against `engine=` at the end. */
+  let duckdbOffset: number | undefined;
   const problem = (
     offset: number,
     rule: InfoProblem["rule"],
@@ -266,13 +268,10 @@ export function stepFromInfo(info: Info, dialect: Dialect): StepInfo {
             "dialect= applies to sql steps only",
             "warning",
           );
-        } else if (attributes.engine !== undefined && attributes.engine !== "local") {
-          problem(
-            valueOffset,
-            "engine-dialect",
-            `engine "${attributes.engine}" does not run dialect=duckdb steps: only the local engine does`,
-          );
-        } else attributes.sqlDialect = "duckdb";
+        } else {
+          attributes.sqlDialect = "duckdb";
+          duckdbOffset = valueOffset;
+        }
         break;
       }
       case "log_groups": {
@@ -303,6 +302,18 @@ export function stepFromInfo(info: Info, dialect: Dialect): StepInfo {
         break;
       }
     }
+  }
+  if (
+    duckdbOffset !== undefined &&
+    attributes.engine !== undefined &&
+    attributes.engine !== "local"
+  ) {
+    problem(
+      duckdbOffset,
+      "engine-dialect",
+      `engine "${attributes.engine}" does not run dialect=duckdb steps: only the local engine does`,
+    );
+    delete attributes.sqlDialect;
   }
   const result: StepInfo = { attributes, problems };
   if (id !== undefined && id !== "") result.id = id;

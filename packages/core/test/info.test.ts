@@ -150,9 +150,39 @@ describe("step ids and attributes from the info string", () => {
     ],
     ['sql a timeout="5m', 14, "invalid-attribute", 'unterminated " in the fence info string'],
     ["sql a/b", 4, "invalid-step-id", 'invalid step id "a/b": use letters, digits, "_" and "-"'],
+    [
+      "sql a dialect=duckbd",
+      14,
+      "invalid-attribute",
+      'invalid dialect "duckbd": expected duckdb (did you mean "duckdb"?)',
+    ],
+    [
+      "sql a engine=athena dialect=duckdb",
+      28,
+      "engine-dialect",
+      'engine "athena" does not run dialect=duckdb steps: only the local engine does',
+    ],
+    [
+      "sql a dialect=duckdb engine=athena",
+      14,
+      "engine-dialect",
+      'engine "athena" does not run dialect=duckdb steps: only the local engine does',
+    ],
   ])("%s is an error at offset %i", (info, offset, rule, message) => {
     const { problems } = stepFromInfo(parseInfo(info), "sql");
     expect(problems).toEqual([{ offset, rule, message, severity: "error" }]);
+  });
+
+  it("reads dialect=duckdb on a sql step, alone or with engine=local", () => {
+    for (const info of ["sql a dialect=duckdb", "sql a engine=local dialect=duckdb"]) {
+      const r = stepFromInfo(parseInfo(info), "sql");
+      expect(r.problems, info).toEqual([]);
+      expect(r.attributes.sqlDialect, info).toBe("duckdb");
+    }
+    expect(stepFromInfo(parseInfo("insights a dialect=duckdb"), "logs-insights")).toMatchObject({
+      attributes: { optional: false },
+      problems: [{ offset: 11, rule: "attribute-ignored", severity: "warning" }],
+    });
   });
 
   it("warns about attributes the step's engine family ignores", () => {

@@ -76,7 +76,17 @@ describe("window scoping", () => {
     expect(r.scopedReferences).toBe(4);
     expect(r.sql).toBe(`WITH a AS (SELECT * FROM ${SUBQUERY} AS cloudtrail_logs)
       SELECT * FROM a JOIN ${SUBQUERY} b ON a.eventid = b.eventid,
-      ${SUBQUERY} c, (SELECT eventid FROM ${SUBQUERY} AS cloudtrail_logs) d`);
+      ${SUBQUERY} c, (SELECT eventid FROM ${SUBQUERY} AS CloudTrail_Logs) d`);
+  });
+
+  it("names an unaliased subquery as the table was written, so its qualified columns resolve", () => {
+    const r = scoped(
+      "SELECT cloudtrail_org_pp.eventname FROM security.cloudtrail_org_pp WHERE cloudtrail_org_pp.errorcode IS NULL",
+    );
+    expect(r.scopedReferences).toBe(1);
+    expect(r.sql).toBe(
+      `SELECT cloudtrail_org_pp.eventname FROM ${SUBQUERY} AS cloudtrail_org_pp WHERE cloudtrail_org_pp.errorcode IS NULL`,
+    );
   });
 
   it("leaves strings, comments, quoted names and column qualifiers alone", () => {

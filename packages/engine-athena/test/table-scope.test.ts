@@ -233,3 +233,52 @@ describe("a configured extra table", () => {
     expect(l.rows).toEqual(expected);
   });
 });
+
+describe("what Athena rejects is rejected locally too; dialect=duckdb opts a step out", () => {
+  const rejected = [
+    "SELECT count(*) AS n FROM cloudtrail_logs WHERE eventname ILIKE 'get%'",
+    "SELECT eventtime::timestamp AS t FROM cloudtrail_logs",
+    "SELECT list_filter(array_agg(eventname), x -> x LIKE 'Get%') AS gets FROM cloudtrail_logs",
+    "SELECT max(CAST(eventtime AS timestamp)) AS last FROM cloudtrail_logs",
+    "SELECT json_extract_scalar(requestparameters, '$.bucketName') AS a, requestparameters.bucketname AS b FROM cloudtrail_logs",
+    "SELECT count(*) AS n FROM cloudtrail_logs WHERE eventname IN ('GetObject'\n'AssumeRole')",
+  ];
+
+  it("refuses each on both engines with the checker's message, sending nothing", async () => {
+    for (const sql of rejected) {
+      const [first] = checkSql(sql);
+      expect(first, sql).toBeDefined();
+      const started = emulator.callsOf("StartQueryExecution").length;
+      const a = await athena.query(request(sql)).catch((e: unknown) => e);
+      const l = await local.query(request(sql)).catch((e: unknown) => e);
+      expect(a, sql).toMatchObject({ code: "sql-invalid" });
+      expect((a as Error).message, sql).toBe(
+        `line ${first!.line}:${first!.column}: ${first!.message}`,
+      );
+      expect((l as Error).message, sql).toBe((a as Error).message);
+      expect(emulator.callsOf("StartQueryExecution").length, sql).toBe(started);
+    }
+  });
+
+  it("runs a dialect=duckdb step on the local engine only", async () => {
+    const sql = `SELECT list_sort(list_distinct(list_filter(array_agg(eventname), x -> x LIKE '%Object'))) AS names
+      FROM cloudtrail_logs`;
+    const duck = {
+      ...request(sql),
+      attributes: { optional: false, sqlDialect: "duckdb" as const },
+    };
+    const names = new Set(records.filter((r) => inWindow(r, DAY)).map((r) => String(r.eventName)));
+    const expected = [...names].filter((n) => n.endsWith("Object")).sort();
+    expect(expected.length).toBeGreaterThan(0);
+    const l = await local.query(duck);
+    expect(l.rows).toEqual([[expected]]);
+    const started = emulator.callsOf("StartQueryExecution").length;
+    await expect(athena.query(duck)).rejects.toMatchObject({
+      code: "local-only",
+      message: 'step "scope" is dialect=duckdb: it runs on the local engine only',
+    });
+    expect(emulator.callsOf("StartQueryExecution").length).toBe(started);
+    // Without the attribute, the same query is refused locally as on Athena.
+    await expect(local.query(request(sql))).rejects.toMatchObject({ code: "sql-invalid" });
+  });
+});

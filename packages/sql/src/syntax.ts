@@ -4,9 +4,9 @@
  * that DuckDB accepts and Athena rejects. Positions are 1-based lines and columns in the query.
  */
 import type { Token } from "antlr4ng";
-import { TrinoSQL } from "dt-sql-parser";
 import { TrinoSqlLexer } from "dt-sql-parser/dist/lib/trino/TrinoSqlLexer.js";
 import type { ProgramContext } from "dt-sql-parser/dist/lib/trino/TrinoSqlParser.js";
+import { TrinoSQL } from "dt-sql-parser/dist/parser/trino/index.js";
 import type { SqlProblem } from "./problem.ts";
 
 /** Keywords a typo is compared with (`SELEC` → `SELECT`). */

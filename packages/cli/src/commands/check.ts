@@ -9,7 +9,6 @@ import {
 import pc from "picocolors";
 import { parseCommandArgs, runbookFilesOrExit } from "../args.ts";
 import { loadConfig, tableConfig } from "../config.ts";
-import { lintQueries } from "../lint.ts";
 
 export const CHECK_USAGE = `Usage: run-md check [file|dir]... [options]
 
@@ -67,6 +66,8 @@ export async function checkCommand(argv: string[]): Promise<number> {
   const files = await runbookFilesOrExit(positionals);
   if (typeof files === "number") return files;
   const tables = tableConfig(loadConfig(values.config));
+  // Loaded here, not at start-up: the SQL parser is large, and usage errors do not need it.
+  const { lintQueries } = await import("../lint.ts");
 
   const checked: CheckedFile[] = [];
   // Runbook ids name reports and site pages: two files with one id would overwrite each other.
@@ -84,7 +85,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
         message: `duplicate runbook id "${runbook.meta.id}" (also ${other}): give one of them another id: or file name`,
       });
     } else if (runbook) ids.set(runbook.meta.id, path);
-    diagnostics.push(...lintQueries(path, steps, tables));
+    diagnostics.push(...lintQueries(path, steps, tables, diagnostics));
     sortInPlace(diagnostics);
     checked.push({ path, ok: !diagnostics.some((d) => d.severity === "error"), diagnostics });
   }

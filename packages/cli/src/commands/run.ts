@@ -25,7 +25,6 @@ import {
 import pc from "picocolors";
 import { loadConfig, tableConfig } from "../config.ts";
 import { ENGINE_NAMES, EnginePool } from "../engines.ts";
-import { lintQueries } from "../lint.ts";
 import { summaryLine, TerminalReporter } from "../terminal.ts";
 import { version as toolVersion } from "../package-files.ts";
 
@@ -190,12 +189,14 @@ export async function runCommand(argv: string[]): Promise<number> {
       }
     }
     const files = await findRunbooks(positionals);
+    // Loaded here, not at start-up: the SQL parser is large, and usage errors do not need it.
+    const { lintQueries } = await import("../lint.ts");
     if (files.length === 0) fail(`no runbooks (*.md) found in ${positionals.join(", ")}`);
     runbooks = [];
     const problems: Diagnostic[] = [];
     for (const file of files) {
       const { runbook, diagnostics, steps } = await loadRunbook(file);
-      problems.push(...diagnostics, ...lintQueries(file, steps, tableConfig(config)));
+      problems.push(...diagnostics, ...lintQueries(file, steps, tableConfig(config), diagnostics));
       if (runbook) runbooks.push(runbook);
     }
     const errors = problems.filter((d) => d.severity === "error");
