@@ -14,7 +14,7 @@ export interface NightlyNotifyOptions {
   /** `--config` (default ./run-md.config.yaml). */
   config?: string;
   reportsDir: string;
-  /** RUN_MD_SITE_URL, when the configuration names no siteUrl. */
+  /** RUN_MD_SITE_URL, when the configuration names no site.url. */
   siteUrl?: string;
   log: (line: string) => void;
   now?: Date;
@@ -30,6 +30,7 @@ export async function notifyNightly(
     const config = loadConfig(options.config);
     if (!config.notify) return [];
     notifyConfig = parseNotifyConfig(config.notify, config.source);
+    if (config.site.url) notifyConfig.siteUrl = config.site.url;
   } catch (e) {
     // The runs are done and their reports written: a bad notify: section is said, not fatal.
     options.log(`error notify: ${(e as Error).message}`);

@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { type Emulator, startEmulator } from "@run-md/aws-emulator";
 import type { RunReport } from "@run-md/core";
+import { ensureSampleData } from "@run-md/generator";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { ensureSampleData } from "../../../scripts/generator/index.ts";
 import { handler } from "../src/lambda.ts";
 
 const REPO = path.resolve(import.meta.dirname, "../../..");
@@ -62,8 +62,8 @@ beforeAll(async () => {
     configFile,
     [
       `local: { logDir: ${JSON.stringify(sample.dir)} }`,
+      "site: { url: https://sec.example.com/runbooks }",
       "notify:",
-      "  siteUrl: https://sec.example.com/runbooks",
       "  retry: { attempts: 2, backoffMs: 5 }",
       "  targets:",
       `    - { type: slack, url: ${JSON.stringify(slack.url)} }`,

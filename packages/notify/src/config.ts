@@ -33,7 +33,7 @@ export interface NotifyConfig {
   targets: TargetConfig[];
   /** Remind about a runbook still failing after this long (undefined: never). */
   reminderMs?: number;
-  /** The site's base URL, for links to each run's page. */
+  /** The site's base URL (the configuration's `site.url`), for links to each run's page. */
   siteUrl?: string;
   retry: RetryPolicy;
 }
@@ -59,14 +59,12 @@ export function parseNotifyConfig(
       ? (v as Raw)
       : fail(key, "must be a mapping");
   const root = obj(raw ?? {}, "notify");
-  known(root, ["targets", "reminder", "siteUrl", "retry"], "notify", fail);
+  known(root, ["targets", "reminder", "retry"], "notify", fail);
   const config: NotifyConfig = { targets: [], retry: { ...DEFAULT_RETRY } };
   if (root.reminder !== undefined) {
     const ms = typeof root.reminder === "string" ? parseDuration(root.reminder) : undefined;
     config.reminderMs = ms ?? fail("notify.reminder", "must be a duration such as 24h");
   }
-  const siteUrl = root.siteUrl ?? env.RUN_MD_SITE_URL;
-  if (siteUrl !== undefined) config.siteUrl = str(siteUrl, "notify.siteUrl", fail);
   if (root.retry !== undefined) {
     const retry = obj(root.retry, "notify.retry");
     known(retry, ["attempts", "backoffMs", "timeoutMs"], "notify.retry", fail);

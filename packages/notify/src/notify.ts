@@ -4,7 +4,7 @@
  * issue per runbook). Every target is tried; one that is down never stops the others.
  */
 import path from "node:path";
-import type { RunReport } from "@run-md/core";
+import { runPageUrl as coreRunPageUrl, type RunReport, runbookPageUrl } from "@run-md/core";
 import { type NotifyConfig, type TargetConfig, wants } from "./config.ts";
 import { findingOf } from "./finding.ts";
 import { type Alert, type Delivery, outcomeOf } from "./model.ts";
@@ -34,19 +34,16 @@ export interface NotifyResult {
   deliveries: Delivery[];
 }
 
-/**
- * The run's page on the site: `<site>/runbooks/<id>/runs/<report stem>/`. Built from the report
- * file's name so it is permanent; the site's run pages (issue 18) are where it must lead.
- */
+/** The run's page on the site (core's addresses, as the site builds them), or the runbook's. */
 export function runPageUrl(
   siteUrl: string | undefined,
   runbookId: string,
   reportFile?: string,
 ): string | undefined {
   if (!siteUrl) return undefined;
-  const base = `${siteUrl.replace(/\/+$/, "")}/runbooks/${encodeURIComponent(runbookId)}/`;
-  if (!reportFile) return base;
-  return `${base}runs/${encodeURIComponent(path.basename(reportFile, ".json"))}/`;
+  return reportFile
+    ? coreRunPageUrl(siteUrl, runbookId, reportFile)
+    : runbookPageUrl(siteUrl, runbookId);
 }
 
 /** The alerts the runs call for, updating the state file (alert on change). */

@@ -132,6 +132,7 @@ async function escalate(
   );
   if (!result.config.notify || runs.length === 0) return [];
   const config = parseNotifyConfig(result.config.notify, result.config.source);
+  if (result.config.site.url) config.siteUrl = result.config.site.url;
   const stateFile = path.join(reportsDir, STATE_FILE);
   const stateKey = `${target?.prefix ?? ""}${STATE_FILE}`;
   if (client && target) await fetchState(client, target, stateKey, stateFile);
