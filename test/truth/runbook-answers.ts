@@ -45,11 +45,7 @@ const stamp = (e: Event) =>
   new Date(str(e, "eventTime") as string).toISOString().replace("T", " ").slice(0, 23);
 
 /** `GROUP BY` the key columns, with one aggregate row per group. */
-function groupBy<T>(
-  events: T[],
-  key: (e: T) => JsonValue[],
-  agg: (g: T[]) => JsonValue[],
-): Rows {
+function groupBy<T>(events: T[], key: (e: T) => JsonValue[], agg: (g: T[]) => JsonValue[]): Rows {
   const groups = new Map<string, { key: JsonValue[]; events: T[] }>();
   for (const e of events) {
     const k = key(e);

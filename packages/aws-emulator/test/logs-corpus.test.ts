@@ -1,7 +1,8 @@
 /**
  * The CloudTrail Logs Insights queries of the shared reference corpus run on the local engine over
  * a real published dataset (read in place), and give the same rows through the logs engine and
- * the emulator's CloudWatch Logs endpoint.
+ * the emulator's CloudWatch Logs endpoint; those that find rows give, on both engines, the answer
+ * computed from the raw records without any engine (test/truth/published-answers.ts).
  */
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -10,6 +11,7 @@ import type { Engine, JsonValue, QueryRequest } from "@run-md/core";
 import { createLocalEngine } from "@run-md/engine-local";
 import { createLogsEngine } from "@run-md/engine-logs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { ANSWERS, canonical, publishedQuery } from "../../../test/truth/published-answers.ts";
 import { type Emulator, startEmulator } from "../src/index.ts";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -53,6 +55,8 @@ const text = (rows: JsonValue[][]) =>
   rows.map((r) => JSON.stringify(r.map((v) => (v === null ? null : String(v))))).sort();
 
 let emulator: Emulator;
+/** The data set's raw records, one JSON object a line, for the independently computed answers. */
+let events: Record<string, unknown>[];
 let local: Engine;
 let logs: Engine;
 
@@ -61,6 +65,10 @@ describe.skipIf(!available)(
   () => {
     beforeAll(async () => {
       emulator = await startEmulator({ logDir: raw });
+      events = readFileSync(path.join(raw, "../events.jsonl"), "utf8")
+        .split("\n")
+        .filter((l) => l.trim() !== "")
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
       local = await createLocalEngine({ logDir: raw });
       logs = createLogsEngine({
         endpoint: emulator.endpoint,
@@ -77,6 +85,18 @@ describe.skipIf(!available)(
     test("the dataset is read whole", async () => {
       const r = await local.query(request("stats count(*) as n"));
       expect(r.rows).toEqual([[310]]);
+    });
+
+    test.each(
+      ANSWERS.filter((a) => a.dialect === "logs-insights").map(
+        (a) => [`${a.sha} ${a.question}`, a] as const,
+      ),
+    )("%s: the answer computed from the raw records, on both engines", async (_, answer) => {
+      const expected = canonical(answer.truth(events));
+      expect(expected.length).toBeGreaterThan(0);
+      const query = publishedQuery(tsv, answer.sha);
+      expect(canonical((await local.query(request(query))).rows)).toEqual(expected);
+      expect(canonical((await logs.query(request(query))).rows)).toEqual(expected);
     });
 
     test.each(cloudtrailInsightsQueries())(

@@ -469,13 +469,10 @@ function coerce(f: Field, v: unknown, p: string, coerced: Record<string, number>
     case "string-map":
       if (!isPlainObject(v)) return bad();
       return Object.fromEntries(
+        // Scalars stay JSON values here too (see "string" above); objects become JSON text.
         Object.entries(v).map(([k, x]) => [
           k,
-          x === null || typeof x === "string"
-            ? x
-            : typeof x === "object"
-              ? JSON.stringify(x)
-              : String(x),
+          x !== null && typeof x === "object" ? JSON.stringify(x) : x,
         ]),
       );
     case "struct":

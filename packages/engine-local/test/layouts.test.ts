@@ -113,3 +113,59 @@ describe.skipIf(!hasShared)("a plain export and the S3 layout of the same events
     expect(layout).toEqual(plain);
   });
 });
+
+describe("JSON booleans and numbers deeper in the record", () => {
+  const event = {
+    eventVersion: "1.09",
+    eventTime: "2026-11-20T10:00:00Z",
+    eventName: "AssumeRoleWithWebIdentity",
+    awsRegion: "us-east-1",
+    recipientAccountId: "111122223333",
+    readOnly: true,
+    userIdentity: {
+      type: "WebIdentityUser",
+      sessionContext: {
+        webIdFederationData: {
+          federatedProvider: "accounts.google.com",
+          attributes: { email_verified: true, iat: 1732096800 },
+        },
+      },
+    },
+  };
+  const plainDir = { dir: "" };
+  const layoutDir = { dir: "" };
+  let plain: LocalEngine;
+  let layout: LocalEngine;
+  beforeAll(async () => {
+    plainDir.dir = await tempDir("run-md-plain-map-");
+    layoutDir.dir = await tempDir("run-md-layout-map-");
+    await fsp.writeFile(path.join(plainDir.dir, "one.json"), JSON.stringify([event]));
+    const day = path.join(layoutDir.dir, "AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/20");
+    await fsp.mkdir(day, { recursive: true });
+    await fsp.writeFile(path.join(day, "one.json"), JSON.stringify({ Records: [event] }));
+    plain = await createLocalEngine({ logDir: plainDir.dir, threads: 1 });
+    layout = await createLocalEngine({ logDir: layoutDir.dir, threads: 1 });
+  });
+  afterAll(async () => {
+    await plain?.close();
+    await layout?.close();
+    for (const d of [plainDir.dir, layoutDir.dir])
+      if (d) await fsp.rm(d, { recursive: true, force: true });
+  });
+
+  it("are the same values on both layouts, for SQL and for Logs Insights", async () => {
+    const insights = request(
+      "logs-insights",
+      "fields userIdentity.sessionContext.webIdFederationData.attributes.email_verified as v, userIdentity.sessionContext.webIdFederationData.attributes.iat as iat",
+    );
+    const sql = request(
+      "sql",
+      "SELECT useridentity.sessioncontext.webidfederationdata.attributes['email_verified'] AS v, useridentity.sessioncontext.webidfederationdata.attributes['iat'] AS iat FROM cloudtrail_logs",
+    );
+    for (const q of [insights, sql]) {
+      expect((await plain.query(q)).rows).toEqual((await layout.query(q)).rows);
+    }
+    expect((await layout.query(insights)).rows).toEqual([["1", "1732096800"]]);
+    expect((await layout.query(sql)).rows).toEqual([["true", "1732096800"]]);
+  });
+});
