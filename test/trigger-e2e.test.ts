@@ -132,7 +132,7 @@ describe("run-md trigger on AWS's documented GuardDuty finding", () => {
     const res = await trigger(finding(PLANTED_KEY, now), ["--dry-run"]);
     expect(res.code).toBe(0);
     expect(res.stdout).toContain(
-      "▸ runs access-key-activity: its trigger matched (access_key_id=AKIA****************, window ",
+      `▸ runs access-key-activity: its trigger matched (access_key_id=${PLANTED_KEY}, window `,
     );
     const placeholder = JSON.parse(readFileSync(SAMPLE, "utf8")) as Json;
     placeholder.time = now.toISOString();

@@ -217,7 +217,7 @@ describe("the container image", () => {
     });
     const code = await new Promise((r) => child.on("close", r));
     expect(stderr).toContain(
-      "▸ runs access-key-activity: its trigger matched (access_key_id=AKIA****************",
+      "▸ runs access-key-activity: its trigger matched (access_key_id=AKIAIOSFODNN7EXAMPLE",
     );
     expect(code).toBe(0);
     const result = JSON.parse(stdout);

@@ -10,6 +10,7 @@ import {
   findRunbooks,
   isRunMdError,
   loadRunbook,
+  type MaskOptions,
   maskText,
   planTrigger,
   type Runbook,
@@ -113,7 +114,7 @@ export async function triggerEvent(
     plan: planTrigger(runbook, event),
   }));
   const out = options.out;
-  for (const o of outcomes) out?.write(`${planLine(o)}\n`);
+  for (const o of outcomes) out?.write(`${planLine(o, config.mask)}\n`);
   const matched = outcomes.filter((o) => o.plan.matched);
   if (matched.length === 0 || options.dryRun) return { outcomes, config, reportsDir };
 
@@ -168,11 +169,14 @@ async function runOne(
   }
 }
 
-/** `▸ runs access-key-activity: its trigger matched (access_key_id=AKIA…, window ...)`. */
-export function planLine(o: Pick<TriggerOutcome, "runbook" | "plan">): string {
+/** `▸ runs access-key-activity: its trigger matched (access_key_id=AKIA…, window ...)`, masked as configured. */
+export function planLine(
+  o: Pick<TriggerOutcome, "runbook" | "plan">,
+  mask: MaskOptions = {},
+): string {
   const id = o.runbook.meta.id;
   if (!o.plan.matched) return `· skips ${id}: ${o.plan.reason}`;
   const { from, to } = windowArgs(o.plan.window);
-  const params = Object.entries(o.plan.params).map(([k, v]) => `${k}=${maskText(String(v))}`);
+  const params = Object.entries(o.plan.params).map(([k, v]) => `${k}=${maskText(String(v), mask)}`);
   return `▸ runs ${id}: ${o.plan.reason} (${[...params, `window ${from} → ${to}`].join(", ")})`;
 }
