@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -10,6 +11,10 @@ export default defineConfig({
     // parser again for each of 60 files cost more CPU than the tests (a measured 37 s against
     // 15 s for core + insights). Tests restore what they change in process.env.
     isolate: false,
+    // Vitest's default is one worker fewer than the cores: a single worker on a 2-core machine,
+    // so every file waited for the previous one while most tests wait on a child process (the
+    // CLI, Astro, the emulator). Two at least.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     // Builds the CLI, checks CI's prerequisites and generates the shared sample data, once.
     globalSetup: ["test/global-setup.ts"],
     // The AWS SDK's notice that releases after January 2027 need Node 22 (see packages/cli/bin/run-md.js).
