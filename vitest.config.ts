@@ -5,7 +5,8 @@ export default defineConfig({
   test: {
     include: ["packages/*/test/**/*.test.ts", "test/**/*.test.ts", "site/test/**/*.test.ts"],
     testTimeout: 60_000,
-    hookTimeout: 120_000,
+    // Hooks build the site or generate and load data: minutes on a busy machine.
+    hookTimeout: 300_000,
     pool: "forks",
     // One module graph per worker instead of one per file: loading DuckDB, the AWS SDK and the
     // parser again for each of 60 files cost more CPU than the tests (a measured 37 s against
