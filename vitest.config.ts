@@ -1,15 +1,21 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
     include: ["packages/*/test/**/*.test.ts", "test/**/*.test.ts", "site/test/**/*.test.ts"],
     testTimeout: 60_000,
-    hookTimeout: 120_000,
+    // Hooks build the site or generate and load data: minutes on a busy machine.
+    hookTimeout: 300_000,
     pool: "forks",
     // One module graph per worker instead of one per file: loading DuckDB, the AWS SDK and the
     // parser again for each of 60 files cost more CPU than the tests (a measured 37 s against
     // 15 s for core + insights). Tests restore what they change in process.env.
     isolate: false,
+    // Vitest's default is one worker fewer than the cores: a single worker on a 2-core machine,
+    // so every file waited for the previous one while most tests wait on a child process (the
+    // CLI, Astro, the emulator). Two at least.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     // Builds the CLI, checks CI's prerequisites and generates the shared sample data, once.
     globalSetup: ["test/global-setup.ts"],
     // The AWS SDK's notice that releases after January 2027 need Node 22 (see packages/cli/bin/run-md.js).

@@ -1,8 +1,8 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { loadConfig, tableConfig } from "../src/config.ts";
+import { findConfigFile, loadConfig, tableConfig } from "../src/config.ts";
 
 async function file(text: string): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), "run-md-config-"));
@@ -156,5 +156,31 @@ describe("tables: what a sql step may read", () => {
       const f = await file(text);
       expect(() => loadConfig(f), text).toThrow(`${f}:${line}:${col} ${message}`);
     }
+describe("finding run-md.config.yaml", () => {
+  it("uses the file of the nearest folder above, with paths relative to that file", async () => {
+    const f = await file("reportsDir: out/reports\nlocal:\n  logDir: logs\n");
+    const root = path.dirname(f);
+    const nested = path.join(root, "runbooks", "iam");
+    await mkdir(nested, { recursive: true });
+    expect(findConfigFile(nested)).toBe(f);
+    const c = loadConfig(undefined, nested);
+    expect(c.source).toBe(f);
+    expect(c.reportsDir).toBe(path.join(root, "out", "reports"));
+    expect(c.local.logDir).toBe(path.join(root, "logs"));
+  });
+
+  it("prefers the current folder's file to one above, and finds none in a bare tree", async () => {
+    const outer = await file("reportsDir: outer\n");
+    const inner = path.join(path.dirname(outer), "sub", "run-md.config.yaml");
+    await mkdir(path.dirname(inner), { recursive: true });
+    await writeFile(inner, "reportsDir: inner\n");
+    expect(loadConfig(undefined, path.dirname(inner)).reportsDir).toBe(
+      path.join(path.dirname(inner), "inner"),
+    );
+    const bare = await mkdtemp(path.join(tmpdir(), "run-md-noconfig-"));
+    expect(findConfigFile(bare)).toBe(
+      // Nothing in the temporary folder; only a file above it (none on a clean machine) counts.
+      findConfigFile(path.dirname(bare)),
+    );
   });
 });
