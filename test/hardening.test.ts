@@ -144,6 +144,33 @@ describe("configuration mistakes are clear errors, not crashes", () => {
   });
 });
 
+describe("runbook ids from file names", () => {
+  it("a runbook file named ...md (id ..) cannot write reports outside the reports folder", async () => {
+    const dir = await mkdtemp(path.join(base, "dots-"));
+    await mkdir(path.join(dir, "runbooks"));
+    const file = path.join(dir, "runbooks", "...md");
+    await writeFile(file, "---\ntitle: Dots\n---\n\n```sql s\nSELECT 1 AS one\n```\n");
+    const res = await runMd([file, "--reports-dir", path.join(dir, "runbooks", "reports")]);
+    expectCleanError(res, `${file}:1:1`, 'runbook id ".."');
+    expect((await readdir(dir, { recursive: true })).sort()).toEqual([
+      "runbooks",
+      "runbooks/...md",
+    ]);
+    // The same file with an id of its own runs, and its reports stay in their folder.
+    await writeFile(file, "---\ntitle: Dots\nid: dots\n---\n\n```sql s\nSELECT 1 AS one\n```\n");
+    const ok = await runMd([
+      file,
+      "--log-dir",
+      logDir,
+      "--reports-dir",
+      path.join(dir, "reports"),
+      ...window,
+    ]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(await readdir(path.join(dir, "reports"))).toEqual(["dots"]);
+  });
+});
+
 describe("user names that meet objects", () => {
   it("parameters named toString and constructor work, from defaults and --param", async () => {
     const dir = await mkdtemp(path.join(base, "params-"));
