@@ -3,8 +3,8 @@
  * per build and shared by every page.
  */
 
-import { createHash } from "node:crypto";
 import { getCollection } from "astro:content";
+import { createHash } from "node:crypto";
 import type { RunReport } from "@run-md/core";
 import type { RunbookDoc } from "./loader.ts";
 import {
