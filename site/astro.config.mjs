@@ -4,6 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import starlight from "@astrojs/starlight";
 import { defineConfig } from "astro/config";
+import rehypeSanitize, { defaultSchema } from "rehype-sanitize";
 
 const siteDir = path.dirname(fileURLToPath(import.meta.url));
 // `npm run build -w @run-md/site` runs in site/; relative paths mean the caller's directory.
@@ -51,8 +52,17 @@ const base =
   process.env.RUN_MD_SITE_BASE ||
   (siteUrl && siteUrl.pathname !== "/" ? siteUrl.pathname.replace(/\/+$/, "") : undefined);
 
+// Runbook prose is sanitized like GitHub sanitizes a README (rehype-sanitize's default schema):
+// raw HTML is dropped, links and images keep only http(s)/mailto/relative URLs (no
+// `javascript:`), and ids get a `user-content-` prefix. The site is served to logged-in users,
+// so a runbook must not be able to run script in their session. The plugin runs before
+// Starlight's own (expressive-code, heading links), which add trusted markup afterwards.
+/** @type {import("rehype-sanitize").Options} */
+const sanitizeSchema = defaultSchema;
+
 export default defineConfig({
   site: siteUrl?.origin,
+  markdown: { rehypePlugins: [[rehypeSanitize, sanitizeSchema]] },
   base,
   outDir,
   cacheDir,
@@ -86,6 +96,7 @@ export default defineConfig({
         { label: "Reading this site", link: "/about/" },
       ],
       customCss: ["./src/styles/run-md.css"],
+      routeMiddleware: "./src/routeData.ts",
       // Fences of runbooks that are shown as written (a runbook the parser rejects).
       expressiveCode: {
         shiki: {

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
+import { startEmulator } from "@run-md/aws-emulator";
 import { ensureSampleData } from "@run-md/generator";
 import { micromark } from "micromark";
 import { gfm, gfmHtml } from "micromark-extension-gfm";
@@ -80,9 +81,10 @@ describe("masking through the CLI: credentials hidden, evidence kept", () => {
       { env: { RUN_MD_MASK_ACCESS_KEY_IDS: "hide" } },
     );
     const written = await readFile(path.join(dir, "access-key-lifecycle", "latest.json"), "utf8");
-    for (const text of [hidden.stdout, written, await readFile(md, "utf8")]) {
+    const summary = await readFile(md, "utf8"); // Markdown: read as rendered
+    for (const text of [hidden.stdout, written, summary, micromark(summary)]) {
       for (const k of truth) expect(text).not.toContain(k.accessKeyId);
-      expect(text).toContain("AKIA****************");
+      if (text !== summary) expect(text).toContain("AKIA****************");
     }
   });
 
@@ -140,6 +142,33 @@ describe("configuration mistakes are clear errors, not crashes", () => {
     await writeFile(cfg, "constructor: 1\nathena:\n  toString: x\n");
     const res = await runMd(["runbooks/kms-key-deletion.md", "--config", cfg, "--no-report"]);
     expectCleanError(res, `${cfg}:1:1`, 'unknown configuration key "constructor"');
+  });
+});
+
+describe("runbook ids from file names", () => {
+  it("a runbook file named ...md (id ..) cannot write reports outside the reports folder", async () => {
+    const dir = await mkdtemp(path.join(base, "dots-"));
+    await mkdir(path.join(dir, "runbooks"));
+    const file = path.join(dir, "runbooks", "...md");
+    await writeFile(file, "---\ntitle: Dots\n---\n\n```sql s\nSELECT 1 AS one\n```\n");
+    const res = await runMd([file, "--reports-dir", path.join(dir, "runbooks", "reports")]);
+    expectCleanError(res, `${file}:1:1`, 'runbook id ".."');
+    expect((await readdir(dir, { recursive: true })).sort()).toEqual([
+      "runbooks",
+      "runbooks/...md",
+    ]);
+    // The same file with an id of its own runs, and its reports stay in their folder.
+    await writeFile(file, "---\ntitle: Dots\nid: dots\n---\n\n```sql s\nSELECT 1 AS one\n```\n");
+    const ok = await runMd([
+      file,
+      "--log-dir",
+      logDir,
+      "--reports-dir",
+      path.join(dir, "reports"),
+      ...window,
+    ]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(await readdir(path.join(dir, "reports"))).toEqual(["dots"]);
   });
 });
 
@@ -296,5 +325,75 @@ describe("escaping in the --markdown summary (GitHub step summary)", () => {
       expect(html).toContain(shown.replace(" | cell", ""));
     }
     expect(html).toContain("User agents &lt;b&gt;bold&lt;/b&gt;");
+  });
+});
+
+describe("the AWS engines and their endpoints", () => {
+  it("send placeholder credentials, never the real ones, to a loopback endpoint", async () => {
+    const emulator = await startEmulator({ logDir, tableAliases: ["security.cloudtrail_logs_pp"] });
+    try {
+      const env = {
+        RUN_MD_ATHENA_ENDPOINT: emulator.endpoint,
+        RUN_MD_ATHENA_TABLE: "security.cloudtrail_logs_pp",
+        RUN_MD_ATHENA_PARTITIONING: "projection",
+        RUN_MD_LOGS_ENDPOINT: emulator.endpoint,
+        RUN_MD_LOG_GROUPS: "aws-cloudtrail-logs",
+        AWS_ACCESS_KEY_ID: "AKIAREALKEYNEVERSENT",
+        AWS_SECRET_ACCESS_KEY: "real-secret-never-sent",
+        AWS_SESSION_TOKEN: "real-session-token-never-sent",
+        AWS_REGION: "us-east-1",
+      };
+      // Polling the emulator faster than AWS, as the engine parity test does.
+      const cfg = path.join(base, "fast-poll.config.yaml");
+      await writeFile(
+        cfg,
+        "athena:\n  pollMinMs: 50\n  pollMaxMs: 200\nlogs:\n  pollIntervalMs: 50\n  maxPollIntervalMs: 200\n",
+      );
+      for (const engine of ["athena", "logs"]) {
+        const res = await runMd(
+          [
+            "runbooks/access-key-lifecycle.md",
+            "--engine",
+            engine,
+            "--config",
+            cfg,
+            "--log-dir",
+            logDir,
+            "--no-report",
+            ...window,
+          ],
+          { env },
+        );
+        expect(res.stderr, engine).toBe("");
+        expect(res.code, engine).toBe(1); // it ran: the planted key creation is found
+      }
+      const services = new Set(emulator.calls.map((c) => c.service));
+      expect(services).toEqual(new Set(["AmazonAthena", "Logs_20140328"]));
+      for (const call of emulator.calls) {
+        expect(call.accessKeyId, call.target).toBe("run-md-local");
+        expect(call.sessionToken, call.target).toBe(false);
+      }
+    } finally {
+      await emulator.close();
+    }
+  }, 240_000);
+
+  it("warns when an endpoint is plain HTTP to another host", async () => {
+    const res = await runMd(
+      ["runbooks/kms-key-deletion.md", "--engine", "athena", "--no-report", "--timeout", "3s"],
+      {
+        env: {
+          RUN_MD_ATHENA_ENDPOINT: "http://0.0.0.0:9",
+          AWS_ACCESS_KEY_ID: "AKIAEXAMPLEEXAMPLE01",
+          AWS_SECRET_ACCESS_KEY: "example",
+          AWS_REGION: "us-east-1",
+          AWS_MAX_ATTEMPTS: "1",
+        },
+      },
+    );
+    expect(res.stderr).toContain(
+      "warning athena.endpoint http://0.0.0.0:9 is plain HTTP to another host",
+    );
+    expect(res.code).toBe(2); // nothing listens there
   });
 });

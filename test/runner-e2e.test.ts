@@ -154,14 +154,17 @@ describe("the bundled runbooks on the sample data", () => {
     expect(res.stdout).toContain("Escalation:");
   });
 
-  it("masks AWS access key ids in every output", async () => {
-    const res = await runMd([
+  it("shows access key ids by default, and masks them when the configuration says hide", async () => {
+    const args = [
       "runbooks/access-key-lifecycle.md",
       "--log-dir",
       incidents,
       "--no-report",
       "--json",
-    ]);
+    ];
+    const shown = JSON.stringify(JSON.parse((await runMd(args)).stdout) as RunReport[]);
+    expect(shown).toMatch(/\b(AKIA|ASIA)[A-Z0-9]{16}\b/);
+    const res = await runMd(args, { env: { RUN_MD_MASK_ACCESS_KEY_IDS: "hide" } });
     // --json prints an array of run reports for one runbook as for many.
     const reports = JSON.parse(res.stdout) as RunReport[];
     expect(Array.isArray(reports)).toBe(true);

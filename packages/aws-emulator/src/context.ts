@@ -27,8 +27,13 @@ export interface RecordedCall {
   service: string;
   /** The operation, e.g. `StopQueryExecution`. */
   op: string;
+  /** The parsed body; one over `RECORDED_BODY_BYTES` is replaced by `{ notRecordedBytes }`. */
   body: Record<string, unknown>;
   time: number;
+  /** The access key id the request was signed with (from its Authorization header). */
+  accessKeyId?: string;
+  /** Whether the request carried a session token (`x-amz-security-token`). */
+  sessionToken: boolean;
 }
 
 export interface AthenaFailureFault {

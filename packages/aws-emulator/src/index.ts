@@ -28,5 +28,12 @@ export { jsonToTrinoText } from "./json-text.ts";
 export { LiteralError, type ParsedLiteral, parseLiteral } from "./literals.ts";
 export { logsHandlers } from "./logs.ts";
 export type { PublishedMessage, StoredObject } from "./query.ts";
-export { type Emulator, type EmulatorOptions, startEmulator } from "./server.ts";
+export {
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MAX_RECORDED_CALLS,
+  type Emulator,
+  type EmulatorOptions,
+  RECORDED_BODY_BYTES,
+  startEmulator,
+} from "./server.ts";
 export { javaDouble, timestampText, trinoText } from "./trino-text.ts";

@@ -1,7 +1,11 @@
 /**
  * One HTTP server for the AWS JSON protocols (awsJson1_1): `POST /` with
  * `x-amz-target: <Prefix>.<Operation>`. Handler maps plug in by target prefix (`AmazonAthena`,
- * `Logs_20140328`); signatures are not checked. Every call is recorded for tests.
+ * `Logs_20140328`); signatures are not checked. Calls are recorded for tests, within bounds.
+ *
+ * It listens on 127.0.0.1 only and answers only requests addressed to `127.0.0.1` or `localhost`
+ * (a web page cannot reach it through DNS rebinding), reads at most `maxBodyBytes` of a body and
+ * keeps the last `maxRecordedCalls` calls, so no client can make it hold unbounded memory.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -37,7 +41,18 @@ export interface EmulatorOptions {
   faults?: FaultConfig;
   /** Runs Athena queries; default: the local engine over `logDir`. */
   athenaBackend?: AthenaBackend;
+  /** Largest request body read (default 1 MiB; Athena's own limit on a query is 256 KiB). */
+  maxBodyBytes?: number;
+  /** Calls kept in `calls`, the oldest dropped first (default 1,000). */
+  maxRecordedCalls?: number;
 }
+
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+export const DEFAULT_MAX_RECORDED_CALLS = 1000;
+/** Bodies larger than this are recorded by their size only. */
+export const RECORDED_BODY_BYTES = 64 * 1024;
+/** `Host` values the emulator answers: this machine by address or name, any port. */
+const LOCAL_HOST = /^(127\.0\.0\.1|localhost)(:\d+)?$/i;
 
 export interface Emulator {
   /** `http://127.0.0.1:<port>` */
@@ -74,14 +89,51 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+class BodyTooLarge extends Error {}
+
+/** The body, refusing one over `max` bytes without reading the rest. */
+function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    if (Number(req.headers["content-length"] ?? 0) > max) {
+      reject(new BodyTooLarge());
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > max) {
+        req.off("data", onData);
+        req.pause();
+        reject(new BodyTooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on("data", onData);
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+/** What a call is recorded with besides its body: who signed it, and with a session token? */
+function signer(req: IncomingMessage): { accessKeyId?: string; sessionToken: boolean } {
+  const auth = String(req.headers.authorization ?? "");
+  const id = /Credential=([^/,\s]+)\//.exec(auth)?.[1];
+  return {
+    ...(id === undefined ? {} : { accessKeyId: id }),
+    sessionToken: req.headers["x-amz-security-token"] !== undefined,
+  };
 }
 
 export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const calls: RecordedCall[] = [];
+  const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const maxCalls = opts.maxRecordedCalls ?? DEFAULT_MAX_RECORDED_CALLS;
+  const record = (call: RecordedCall) => {
+    calls.push(call);
+    if (calls.length > maxCalls) calls.splice(0, calls.length - maxCalls);
+  };
   const faults: FaultConfig = opts.faults ?? {};
   const published: PublishedMessage[] = [];
   const objects = new Map<string, StoredObject>();
@@ -125,19 +177,46 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       const dot = target.lastIndexOf(".");
       const service = dot < 0 ? "" : target.slice(0, dot);
       const op = dot < 0 ? target : target.slice(dot + 1);
-      let body: Record<string, unknown> = {};
-      const raw = await readBody(req);
-      // S3 (REST) and SNS (query protocol) are told apart from the JSON protocols by method
-      // and content type.
-      if (req.method === "PUT") return handleS3Put(req, raw, res, { calls, objects });
-      if (req.method === "GET") return handleS3Get(req, res, { calls, objects });
-      if (String(req.headers["content-type"]).startsWith("application/x-www-form-urlencoded")) {
-        return handleSns(new URLSearchParams(raw.toString("utf8")), res, {
-          calls,
-          faults,
-          published,
+      if (!LOCAL_HOST.test(String(req.headers.host ?? ""))) {
+        res.setHeader("connection", "close");
+        send(res, 403, {
+          __type: "AccessDeniedException",
+          Message: `Host "${String(req.headers.host ?? "")}" is not served: the emulator answers only 127.0.0.1 and localhost`,
         });
+        return;
       }
+      let body: Record<string, unknown> = {};
+      let raw: Buffer;
+      try {
+        raw = await readBody(req, maxBody);
+      } catch (e) {
+        if (!(e instanceof BodyTooLarge)) throw e;
+        res.setHeader("connection", "close");
+        send(res, 413, {
+          __type: "RequestEntityTooLargeException",
+          Message: `The request body is over ${maxBody} bytes`,
+        });
+        // The rest of the body is never read: close the connection once the answer is out.
+        res.on("finish", () => req.socket.destroy());
+        return;
+      }
+      // S3 (REST) and SNS (query protocol) are told apart from the JSON protocols by method
+      // and content type. Their handlers record their calls; keep the record bounded.
+      const state = { calls, faults, published, objects };
+      const other =
+        req.method === "PUT"
+          ? () => handleS3Put(req, raw, res, state)
+          : req.method === "GET"
+            ? () => handleS3Get(req, res, state)
+            : String(req.headers["content-type"]).startsWith("application/x-www-form-urlencoded")
+              ? () => handleSns(new URLSearchParams(raw.toString("utf8")), res, state)
+              : undefined;
+      if (other) {
+        other();
+        if (calls.length > maxCalls) calls.splice(0, calls.length - maxCalls);
+        return;
+      }
+      const bytes = raw.length;
       try {
         const text = raw.toString("utf8");
         body = text.trim() === "" ? {} : (JSON.parse(text) as Record<string, unknown>);
@@ -145,7 +224,14 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
         send(res, 400, { __type: "SerializationException", Message: "The body is not JSON" });
         return;
       }
-      calls.push({ target, service, op, body, time: Date.now() });
+      record({
+        target,
+        service,
+        op,
+        body: bytes > RECORDED_BODY_BYTES ? { notRecordedBytes: bytes } : body,
+        time: Date.now(),
+        ...signer(req),
+      });
       const handler = req.method === "POST" ? services[service]?.[op] : undefined;
       if (!handler) {
         send(res, 400, { __type: "UnknownOperationException", Message: `Unknown ${target}` });

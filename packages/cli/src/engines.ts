@@ -1,5 +1,5 @@
 import path from "node:path";
-import { type Engine, RunMdError } from "@run-md/core";
+import { type Engine, plainHttpWarning, RunMdError } from "@run-md/core";
 import { type Config, tableConfig } from "./config.ts";
 
 export const ENGINE_NAMES = ["local", "athena", "logs"] as const;
@@ -80,6 +80,7 @@ export class EnginePool {
         });
       }
       case "athena": {
+        warnPlainHttp(config.athena.endpoint, "athena", "Athena");
         const { createAthenaEngine } = await import("@run-md/engine-athena");
         return createAthenaEngine({
           ...config.athena,
@@ -89,6 +90,7 @@ export class EnginePool {
         });
       }
       case "logs": {
+        warnPlainHttp(config.logs.endpoint, "logs", "CloudWatch Logs");
         const { createLogsEngine } = await import("@run-md/engine-logs");
         return createLogsEngine({
           ...config.logs,
@@ -103,6 +105,11 @@ export class EnginePool {
         });
     }
   }
+}
+
+function warnPlainHttp(endpoint: string | undefined, section: string, name: string): void {
+  const w = plainHttpWarning(endpoint, { code: section, name, configSection: section });
+  if (w) process.stderr.write(`warning ${w}\n`);
 }
 
 /** A path as a person would type it: relative below the current directory, else absolute. */

@@ -110,9 +110,17 @@ export class TerminalReporter implements RunReporter {
 
   constructor(private readonly o: TerminalOptions) {}
 
-  /** The terminal's width; 120 when the output is not a terminal. */
+  /** The terminal's width; 120 when the output is not a terminal or does not say (0 columns). */
   private width(): number {
-    return this.o.out.columns ?? 120;
+    return this.o.out.columns || 120;
+  }
+
+  /**
+   * Spinners need a terminal that reports its width: with 0 columns ora counts every line as
+   * infinitely many, and clearing them floods the terminal and blocks the process (even SIGTERM).
+   */
+  private spinning(): boolean {
+    return this.o.live && (this.o.out.columns ?? 0) > 0;
   }
 
   private print(line = ""): void {
@@ -137,11 +145,17 @@ export class TerminalReporter implements RunReporter {
     this.stepStarted = Date.now();
     this.stepLabel = `${step.title ?? step.id} ${pc.dim(`[${step.id} · ${engine}]`)}`;
     this.progress = "";
-    if (!this.o.live) {
+    if (!this.spinning()) {
       // Plain output (CI, pipes): say what is running, so a long step is not a silent one.
       this.print(`${pc.dim("…")} ${this.stepLabel}`);
     } else {
-      this.spinner = ora({ text: this.stepLabel, stream: this.o.out, discardStdin: false }).start();
+      this.spinner = ora({
+        text: this.stepLabel,
+        stream: this.o.out,
+        discardStdin: false,
+        // ora colours through chalk, which does not read NO_COLOR; picocolors does.
+        color: pc.isColorSupported ? "cyan" : false,
+      }).start();
       this.ticker = setInterval(() => {
         if (this.spinner) {
           const extra = this.progress ? pc.dim(` ${this.progress}`) : "";

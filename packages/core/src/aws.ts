@@ -36,3 +36,39 @@ export function awsSetupError(e: unknown, service: AwsService): RunMdError | und
   }
   return undefined;
 }
+
+/** Whether an endpoint URL names this machine (the local emulator), not a remote host. */
+export function isLoopbackEndpoint(endpoint: string): boolean {
+  try {
+    const host = new URL(endpoint).hostname;
+    return /^127(\.\d{1,3}){3}$/.test(host) || host === "localhost" || host === "[::1]";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Credentials an AWS engine sends to a loopback endpoint: placeholders, never the real ones
+ * from the default chain. The emulator does not check signatures, and a real session token
+ * sent over plain HTTP to whatever listens on a local port is a leak.
+ */
+export const LOOPBACK_CREDENTIALS = {
+  accessKeyId: "run-md-local",
+  secretAccessKey: "run-md-local",
+};
+
+/** A warning for a plain-HTTP endpoint on another host (credentials and results unencrypted). */
+export function plainHttpWarning(
+  endpoint: string | undefined,
+  service: AwsService,
+): string | undefined {
+  if (endpoint === undefined || isLoopbackEndpoint(endpoint)) return undefined;
+  let protocol: string;
+  try {
+    protocol = new URL(endpoint).protocol;
+  } catch {
+    return undefined;
+  }
+  if (protocol !== "http:") return undefined;
+  return `${service.configSection}.endpoint ${endpoint} is plain HTTP to another host: requests (signed with your credentials) and results travel unencrypted; use https://`;
+}

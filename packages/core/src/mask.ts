@@ -53,6 +53,14 @@ const PRIVATE_KEY =
   /(-----BEGIN[ +]([A-Z0-9]+[ +])*PRIVATE[ +]KEY-----)((?:[A-Za-z0-9+/=:,\-\s]|\\[nr])*?)(?=-----END|["'<]|$)/g;
 const URL_PASSWORD = /(?<=[a-z][a-z0-9+.-]*:\/\/[^\s/:@]+:)[^\s/@]+(?=@)/gi;
 
+/**
+ * Whether any rule could match: most values (ARNs, names, addresses, times) have none of these,
+ * and skip the full search. Each rule's match contains one of them (a 40-character base64 run,
+ * a secret field's name, a URL, a percent escape; an access key id when those are hidden).
+ */
+const MAYBE_SECRET = /[A-Za-z0-9/+]{40}|secret|token|passw|private|:\/\/|%[0-7][0-9A-Fa-f]/i;
+const MAYBE_ACCESS_KEY_ID = /A[A-Z]{3}[A-Z0-9]{16}/;
+
 function looksRandom(s: string): boolean {
   return /[A-Z]/.test(s) && /[a-z]/.test(s) && /[0-9]/.test(s);
 }
@@ -143,6 +151,12 @@ function replacement(original: string, kind: Kind): string {
 }
 
 export function maskText(text: string, opts: MaskOptions = {}): string {
+  if (
+    !MAYBE_SECRET.test(text) &&
+    !(opts.accessKeyIds === "hide" && MAYBE_ACCESS_KEY_ID.test(text))
+  ) {
+    return text;
+  }
   const spans = merge(allSpans(text, opts));
   if (spans.length === 0) return text;
   let out = "";

@@ -14,7 +14,7 @@ import { visit } from "unist-util-visit";
 import { DiagnosticSink, didYouMean, hasErrors, RULES, sortDiagnostics } from "./diagnostics.ts";
 import { RunMdError } from "./errors.ts";
 import { parseExpect } from "./expect.ts";
-import { readFrontMatter } from "./frontmatter.ts";
+import { ID_PATTERN, readFrontMatter } from "./frontmatter.ts";
 import { parseInfo, STEP_LANGUAGES, stepFromInfo } from "./info.ts";
 import {
   BUILTIN_PARAMS,
@@ -380,6 +380,18 @@ export function parseRunbook(original: string, path: string): ParseResult {
     }
   }
 
+  // An id taken from the file name names the reports folder too: it follows the rules of `id:`
+  // (a file named `...md` would otherwise write its reports outside the reports directory).
+  const fileId = basename(path).replace(/\.md$/i, "");
+  if (fm.id === undefined && !ID_PATTERN.test(fileId)) {
+    sink.error(
+      RULES.invalidValue,
+      1,
+      1,
+      `the file name gives the runbook id "${fileId}", which is not an id: rename the file with letters, digits, "_" and "-", or set id: in the front matter`,
+    );
+  }
+
   const diagnostics = sortDiagnostics(sink.diagnostics);
   const steps = drafts.map((d) => d.step);
   if (hasErrors(diagnostics) || fm.title === undefined) {
@@ -389,7 +401,7 @@ export function parseRunbook(original: string, path: string): ParseResult {
   const meta: Runbook["meta"] = {
     title: fm.title,
     ...(fm.description !== undefined && { description: fm.description }),
-    id: fm.id ?? basename(path).replace(/\.md$/i, ""),
+    id: fm.id ?? fileId,
     ...(fm.owner !== undefined && { owner: fm.owner }),
     severity: fm.severity ?? "medium",
     tags: fm.tags ?? [],

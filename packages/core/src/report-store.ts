@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
 import path from "node:path";
+import { RunMdError } from "./errors.ts";
+import { ID_PATTERN } from "./frontmatter.ts";
 import type { RunReport } from "./report.ts";
 
 /** Name of the pointer to the newest report in each runbook's folder. */
@@ -45,6 +47,13 @@ export function reportFileStem(startedAt: string): string {
  * reports are never touched.
  */
 export async function storeReport(reportsDir: string, report: RunReport): Promise<string> {
+  // The parser only makes ids that pass; this keeps any other report inside the directory too.
+  if (!ID_PATTERN.test(report.runbook.id)) {
+    throw new RunMdError(
+      "bad-runbook-id",
+      `runbook id "${report.runbook.id}" cannot name a reports folder (letters, digits, "_" and "-")`,
+    );
+  }
   const dir = path.join(reportsDir, report.runbook.id);
   await mkdir(dir, { recursive: true });
   let file = path.join(dir, `${reportFileStem(report.startedAt)}.json`);

@@ -19,8 +19,10 @@ import {
   type ColumnInfo,
   type Engine,
   formatBytes,
+  isLoopbackEndpoint,
   isRunMdError,
   type JsonValue,
+  LOOPBACK_CREDENTIALS,
   type QueryRequest,
   type QueryResult,
   RunMdError,
@@ -86,6 +88,8 @@ const THROTTLING = new Set([
   "RequestLimitExceeded",
   "SlowDown",
 ]);
+
+const ATHENA_SERVICE = { code: "athena", name: "Athena", configSection: "athena" };
 
 function errorName(e: unknown): string {
   return (e as { name?: string }).name ?? "";
@@ -159,12 +163,15 @@ export class AthenaEngine implements Engine {
         hint: "Give [catalog.]database.table, e.g. security.cloudtrail_org_pp.",
       });
     }
+    const loopback = opts.endpoint !== undefined && isLoopbackEndpoint(opts.endpoint);
     this.client =
       client ??
       new AthenaClient({
         ...(opts.region === undefined ? {} : { region: opts.region }),
         ...(opts.profile === undefined ? {} : { profile: opts.profile }),
         ...(opts.endpoint === undefined ? {} : { endpoint: opts.endpoint }),
+        // The emulator on this machine gets placeholders, never the real credentials.
+        ...(loopback ? { credentials: LOOPBACK_CREDENTIALS } : {}),
         ...opts.clientConfig,
       });
   }
@@ -197,7 +204,7 @@ export class AthenaEngine implements Engine {
     if (e instanceof RunMdError) return e;
     const name = errorName(e);
     const message = e instanceof Error ? e.message : String(e);
-    const setup = awsSetupError(e, { code: "athena", name: "Athena", configSection: "athena" });
+    const setup = awsSetupError(e, ATHENA_SERVICE);
     if (setup) return setup;
     if (isThrottling(e)) {
       return new RunMdError("athena-throttled", `Athena kept throttling the request: ${message}`, {

@@ -17,7 +17,9 @@ import {
   awsSetupError,
   type ColumnInfo,
   type Engine,
+  isLoopbackEndpoint,
   type JsonValue,
+  LOOPBACK_CREDENTIALS,
   type QueryRequest,
   type QueryResult,
   RunMdError,
@@ -78,15 +80,6 @@ const NUMERIC_AGGREGATES = new Set([
   "stddev",
 ]);
 
-function isLoopback(endpoint: string): boolean {
-  try {
-    const host = new URL(endpoint).hostname;
-    return host === "127.0.0.1" || host === "localhost" || host === "[::1]" || host === "::1";
-  } catch {
-    return false;
-  }
-}
-
 export function createLogsEngine(opts: LogsEngineOptions): LogsEngine {
   return new CloudWatchLogsEngine(opts);
 }
@@ -116,15 +109,17 @@ class CloudWatchLogsEngine implements LogsEngine {
   constructor(private readonly opts: LogsEngineOptions) {
     const credentials =
       opts.credentials ??
-      (opts.endpoint !== undefined && isLoopback(opts.endpoint)
-        ? { accessKeyId: "run-md-local", secretAccessKey: "run-md-local" }
+      (opts.endpoint !== undefined && isLoopbackEndpoint(opts.endpoint)
+        ? LOOPBACK_CREDENTIALS
         : undefined);
     this.client = new CloudWatchLogsClient({
       ...(opts.region === undefined ? {} : { region: opts.region }),
       ...(opts.profile === undefined ? {} : { profile: opts.profile }),
       ...(opts.endpoint === undefined ? {} : { endpoint: opts.endpoint }),
       ...(credentials === undefined ? {} : { credentials }),
-      ...(opts.endpoint !== undefined && opts.region === undefined && isLoopback(opts.endpoint)
+      ...(opts.endpoint !== undefined &&
+      opts.region === undefined &&
+      isLoopbackEndpoint(opts.endpoint)
         ? { region: "us-east-1" }
         : {}),
       maxAttempts: opts.maxAttempts ?? 5,

@@ -4,6 +4,7 @@
  */
 
 import { getCollection } from "astro:content";
+import { createHash } from "node:crypto";
 import type { RunReport } from "@run-md/core";
 import { STATUS_RANK } from "./format.ts";
 import { lastRunDay, stripDays } from "./heat.ts";
@@ -110,8 +111,19 @@ export function runbookUrl(id: string): string {
   return url(`/runbooks/${id}/`);
 }
 
+/**
+ * The page name of a tag: the tag itself when it is safe in a URL and a file name, else a safe
+ * form with a short digest, so that `ci/cd` gets a page (`ci-cd-<digest>`) and never shares one
+ * with a tag `ci-cd`.
+ */
+export function tagSlug(tag: string): string {
+  if (/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(tag)) return tag;
+  const safe = tag.replace(/[^A-Za-z0-9_.-]+/g, "-").replace(/^[-.]+|[-.]+$/g, "");
+  return `${safe || "tag"}-${createHash("sha256").update(tag).digest("hex").slice(0, 8)}`;
+}
+
 export function tagUrl(tag: string): string {
-  return url(`/tags/${encodeURIComponent(tag)}/`);
+  return url(`/tags/${tagSlug(tag)}/`);
 }
 
 export function runUrl(id: string, slug: string): string {

@@ -1,0 +1,125 @@
+/**
+ * `run-md` on a real pseudo-terminal (util-linux `script`), as a person sees it: a terminal that
+ * reports 0 columns must not get a flood of escape codes (and SIGTERM must still stop the run),
+ * and NO_COLOR=1 means no colour at all, spinner included.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { BIN, REPO } from "./helpers.ts";
+
+const HAS_SCRIPT = spawnSync("script", ["--version"]).status === 0;
+
+let slow: string;
+/** Processes this file started, stopped after each test whatever its outcome. */
+const started: number[] = [];
+
+afterEach(() => {
+  for (const pid of started.splice(0)) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+});
+
+beforeAll(async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), "run-md-pty-"));
+  slow = path.join(dir, "slow.md");
+  // A step that keeps the spinner going until it is stopped; it reads no log files.
+  await writeFile(
+    slow,
+    "---\ntitle: Slow\n---\n\n```sql forever\nSELECT count(*) AS n FROM range(100000000000) WHERE range % 7 = 3\n```\n",
+  );
+});
+
+function shellQuote(s: string): string {
+  return `'${s.replaceAll("'", "'\\''")}'`;
+}
+
+/** A person's environment: no CI (ora stops spinning when CI is set at all), no forced colour. */
+function ptyEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, TERM: "xterm-256color", ...extra };
+  for (const k of ["CI", "FORCE_COLOR", "NO_COLOR", "GITHUB_ACTIONS"]) {
+    if (!(k in extra)) delete env[k];
+  }
+  return env;
+}
+
+/** Runs `run-md args` on a pseudo-terminal of `cols` columns; the child is `run-md` itself. */
+function onPty(cols: number, args: string[], env: Record<string, string> = {}) {
+  const command = `stty cols ${cols} rows 40; exec ${shellQuote(process.execPath)} ${[BIN, ...args].map(shellQuote).join(" ")}`;
+  const child = spawn("script", ["-q", "-e", "-c", command, "/dev/null"], {
+    cwd: REPO,
+    env: ptyEnv(env),
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  if (child.pid) started.push(child.pid);
+  let out = Buffer.alloc(0);
+  child.stdout.on("data", (b: Buffer) => {
+    out = Buffer.concat([out, b]);
+  });
+  const done = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  /** The pid of run-md: script's child (the shell exec'd it). */
+  const runMdPid = async (): Promise<number> => {
+    for (let i = 0; i < 100; i++) {
+      const kids = await readFile(`/proc/${child.pid}/task/${child.pid}/children`, "utf8").catch(
+        () => "",
+      );
+      const pid = Number(kids.trim().split(/\s+/)[0]);
+      if (pid > 0) {
+        const cmd = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+        if (cmd.includes("run-md.js")) {
+          started.push(pid);
+          return pid;
+        }
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error("run-md did not start");
+  };
+  return { child, done, out: () => out, runMdPid };
+}
+
+async function waitFor(pred: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!pred() && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+}
+
+describe.skipIf(!HAS_SCRIPT)("run-md on a terminal", () => {
+  it("with 0 columns: no flood of escape codes, and SIGTERM cancels the run", async () => {
+    const pty = onPty(0, [slow, "--no-report", "--timeout", "5m"]);
+    const pid = await pty.runMdPid();
+    await waitFor(() => pty.out().includes("forever"), 60_000);
+    await new Promise((r) => setTimeout(r, 3000)); // the step runs, the spinner would spin
+    const before = pty.out().length;
+    expect(before).toBeLessThan(16 * 1024); // it was 1.4 GB in ten minutes
+    process.kill(pid, "SIGTERM");
+    const started = Date.now();
+    const code = await pty.done;
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(code).toBe(130);
+    const text = pty.out().toString("utf8");
+    expect(text).toContain("cancelled");
+    expect(pty.out().length).toBeLessThan(32 * 1024);
+  }, 120_000);
+
+  it("with NO_COLOR=1 nothing is coloured, the spinner included", async () => {
+    const pty = onPty(100, [slow, "--no-report", "--timeout", "3s"], { NO_COLOR: "1" });
+    const code = await pty.done;
+    const text = pty.out().toString("utf8");
+    expect(code).toBe(2); // the step timed out
+    expect(text).toContain("[forever · local]");
+    expect(text).toMatch(/\u001b\[\?25l/); // the spinner ran (it hides the cursor) ...
+    expect(text).not.toMatch(/\u001b\[[0-9;]*m/); // ... without a single colour or style code
+  }, 120_000);
+
+  it("without NO_COLOR the terminal is coloured (the check above can fail)", async () => {
+    const pty = onPty(100, [slow, "--no-report", "--timeout", "2s"]);
+    await pty.done;
+    expect(pty.out().toString("utf8")).toMatch(/\u001b\[36m/); // the cyan spinner
+  }, 120_000);
+});
