@@ -9,6 +9,14 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { RunMdError } from "@run-md/core";
 import { isLosslessNumber, parse, stringify } from "lossless-json";
 import { jodaFormat, jsonPath, mysqlFormat, TRINO_PREFIX } from "./trino.ts";
+import {
+  isoDayOfWeek,
+  keepDouble,
+  regexpExtractGroup,
+  rewriteArithmetic,
+  rewriteJsonCast,
+  strptimeCall,
+} from "./trino-ast.ts";
 
 type Node = Record<string, unknown>;
 
@@ -87,6 +95,40 @@ export function prePass(sql: string): string {
         /\bTABLESAMPLE\s+(BERNOULLI|SYSTEM)\s*\(\s*([\d.]+)\s*\)/gi,
         "TABLESAMPLE $1($2 PERCENT)",
       ),
+  );
+}
+
+/**
+ * Two string literals with only white space (or comments) between them: DuckDB joins them into one
+ * literal, Trino rejects the query. In a list (`IN ('a'\n'b')`) it is a missing comma, and joining
+ * would silently match nothing.
+ */
+export function rejectAdjacentLiterals(sql: string): void {
+  let pos = 0;
+  let lastLiteral: { text: string } | undefined;
+  mapCode(
+    sql,
+    (code) => {
+      if (code.trim() !== "") lastLiteral = undefined;
+      pos += code.length;
+      return code;
+    },
+    (other) => {
+      const start = pos;
+      pos += other.length;
+      if (!other.startsWith("'")) return other;
+      if (lastLiteral) {
+        const line = sql.slice(0, start).split("\n").length;
+        const clip = (t: string) => (t.length > 40 ? `${t.slice(0, 37)}...'` : t);
+        throw new RunMdError(
+          "sql-syntax",
+          `SQL syntax error at line ${line}: two string literals in a row (${clip(lastLiteral.text)} ${clip(other)}); Athena rejects this.`,
+          { hint: "A comma is probably missing between them; to join strings write 'a' || 'b'." },
+        );
+      }
+      lastLiteral = { text: other };
+      return other;
+    },
   );
 }
 
@@ -265,6 +307,7 @@ export async function rewriteAthena(
   /** `SELECT filename FROM __runmd_files WHERE <partition filters>`, when every reference has one. */
   pruneSql: string | undefined;
 }> {
+  if (opts.trinoFunctions) rejectAdjacentLiterals(sql);
   const { statement } = await parseSelect(conn, prePass(sql));
   const ctes = new Set<string>();
   collectCteNames(statement.node, ctes);
@@ -343,6 +386,19 @@ export async function rewriteAthena(
       const rep = opts.parameters?.get(id);
       return rep ? clone(rep) : v;
     }
+    if (opts.trinoFunctions) {
+      // Trino semantics of constants, operators and casts (trino-ast.ts); Athena SQL only.
+      if (v.class === "CONSTANT") return keepDouble(v);
+      if (v.class === "CAST") return rewriteJsonCast(v);
+      if (v.class === "FUNCTION" && v.is_operator === true) return rewriteArithmetic(v);
+    }
+    // DuckDB's grammar writes SUBSTRING(x FROM a FOR b) and substring(...) as main.substring.
+    if (
+      v.class === "FUNCTION" &&
+      (v.function_name === "substring" || v.function_name === "date_part") &&
+      v.schema === "main"
+    )
+      v.schema = "";
     if (v.class === "FUNCTION" && typeof v.function_name === "string" && v.schema === "") {
       return rewriteFunction(v);
     }
@@ -358,8 +414,15 @@ export async function rewriteAthena(
       case "date_parse":
       case "parse_datetime":
         if (fmt !== undefined && args.length === 2) {
-          f.function_name = "strptime";
-          setConst(args[1] as Node, name === "date_parse" ? mysqlFormat(fmt) : jodaFormat(fmt));
+          return strptimeCall(f, name === "date_parse" ? mysqlFormat(fmt) : jodaFormat(fmt));
+        }
+        break;
+      case "date_part":
+        return isoDayOfWeek(f);
+      case "regexp_extract":
+        if (args.length === 3) {
+          const call = regexpExtractGroup(f);
+          if (call !== f) return call;
         }
         break;
       case "date_format":

@@ -4,16 +4,21 @@
  * `date_format`, `parse_datetime`, `format_datetime` take constant formats, which a macro cannot
  * translate). Built-ins shadowed by a macro stay reachable as `system.main.<name>`.
  */
+import { RunMdError } from "@run-md/core";
 
 /** Settings every connection inherits (set globally before the configuration is locked). */
 export const SESSION_SETTINGS = [
   "SET GLOBAL TimeZone = 'UTC'",
-  // Trino: 5 / 2 = 2.
-  "SET GLOBAL integer_division = true",
+  // No integer_division: Trino's 5 / 2 = 2 comes from the rewrite (trino_divide), so that DuckDB
+  // SQL of other origins (the Logs Insights translation) divides as doubles.
 ];
 
 const INTERVAL_OF = (u: string, n: string) =>
-  `CASE lower(${u}) WHEN 'millisecond' THEN to_milliseconds(CAST(${n} AS BIGINT)) WHEN 'second' THEN to_seconds(CAST(${n} AS BIGINT)) WHEN 'minute' THEN to_minutes(CAST(${n} AS BIGINT)) WHEN 'hour' THEN to_hours(CAST(${n} AS BIGINT)) WHEN 'day' THEN to_days(CAST(${n} AS INTEGER)) WHEN 'week' THEN to_weeks(CAST(${n} AS INTEGER)) WHEN 'month' THEN to_months(CAST(${n} AS INTEGER)) WHEN 'quarter' THEN to_months(CAST(${n} AS INTEGER) * 3) WHEN 'year' THEN to_years(CAST(${n} AS INTEGER)) END`;
+  `CASE lower(${u}) WHEN 'millisecond' THEN to_milliseconds(CAST(${n} AS BIGINT)) WHEN 'second' THEN to_seconds(CAST(${n} AS BIGINT)) WHEN 'minute' THEN to_minutes(CAST(${n} AS BIGINT)) WHEN 'hour' THEN to_hours(CAST(${n} AS BIGINT)) WHEN 'day' THEN to_days(CAST(${n} AS INTEGER)) WHEN 'week' THEN to_weeks(CAST(${n} AS INTEGER)) WHEN 'month' THEN to_months(CAST(${n} AS INTEGER)) WHEN 'quarter' THEN to_months(CAST(${n} AS INTEGER) * 3) WHEN 'year' THEN to_years(CAST(${n} AS INTEGER)) ELSE error('INVALID_FUNCTION_ARGUMENT: ''' || ${u} || ''' is not a valid TIMESTAMP field') END`;
+
+/** Units a DATE accepts in date_add/date_trunc (Trino: anything finer is an error on a DATE). */
+const DATE_UNIT = (u: string) =>
+  `CASE WHEN lower(${u}) IN ('day', 'week', 'month', 'quarter', 'year') THEN ${u} ELSE error('INVALID_FUNCTION_ARGUMENT: ''' || ${u} || ''' is not a valid DATE field') END`;
 
 const concatOverloads = Array.from({ length: 9 }, (_, i) => i + 2)
   .map((n) => {
@@ -22,26 +27,58 @@ const concatOverloads = Array.from({ length: 9 }, (_, i) => i + 2)
   })
   .join(",\n  ");
 
+/** The i-th element of the JSON array j (negative: from the end), NULL when j is not JSON. */
+const JSON_ELEMENT = `json_extract(CASE WHEN json_valid(CAST(j AS VARCHAR)) THEN CAST(j AS JSON) END, '$[' || CASE WHEN i < 0 THEN '#' || CAST(i AS VARCHAR) ELSE CAST(i AS VARCHAR) END || ']')`;
+
+const containsOverload = (type: string, jsonTypes: string, value: string, e: string) =>
+  `(j, v ${type}) AS CASE WHEN v IS NOT NULL AND json_valid(CAST(j AS VARCHAR)) AND json_type(CAST(j AS VARCHAR)) = 'ARRAY' THEN coalesce(list_bool_or(list_transform(CAST(json_extract(CAST(j AS VARCHAR), '$[*]') AS JSON[]), lambda e: json_type(e) IN (${jsonTypes}) AND ${e} = ${value})), false) END`;
+
+const JSON_CONTAINS = [
+  containsOverload("BOOLEAN", "'BOOLEAN'", "CAST(v AS VARCHAR)", "CAST(e AS VARCHAR)"),
+  containsOverload("BIGINT", "'BIGINT', 'UBIGINT'", "v", "TRY_CAST(CAST(e AS VARCHAR) AS BIGINT)"),
+  containsOverload("DOUBLE", "'DOUBLE'", "v", "TRY_CAST(CAST(e AS VARCHAR) AS DOUBLE)"),
+  containsOverload("VARCHAR", "'VARCHAR'", "v", "json_extract_string(e, '$')"),
+].join(", ");
+
+const nullIfAnyNull = (fn: string) =>
+  Array.from({ length: 8 }, (_, i) => i + 2)
+    .map((n) => {
+      const args = Array.from({ length: n }, (_, k) => `a${k}`);
+      return `(${args.join(", ")}) AS CASE WHEN ${args.map((a) => `${a} IS NULL`).join(" OR ")} THEN NULL ELSE system.main.${fn}(${args.join(", ")}) END`;
+    })
+    .join(",\n  ");
+
+/** Trino's substr: start 0 or before the first character, or a length <= 0, give ''. */
+const SUBSTR = `(s, st) AS CASE WHEN st = 0 OR -st > length(s) THEN '' WHEN st < 0 THEN system.main.substr(s, length(s) + st + 1) ELSE system.main.substr(s, st) END, (s, st, n) AS CASE WHEN st = 0 OR n <= 0 OR -st > length(s) THEN '' WHEN st < 0 THEN system.main.substr(s, length(s) + st + 1, n) ELSE system.main.substr(s, st, n) END`;
+
 /** Prefix of the macros: they never shadow DuckDB's built-ins; the rewrite calls them by this name. */
 export const TRINO_PREFIX = "trino_";
 
 /** Trino functions missing in DuckDB or differing from DuckDB's function of the same name. */
 const MACRO_DEFS: string[] = [
-  // JSON: Trino returns NULL for a non-scalar; json_extract_string would return its text.
-  `CREATE MACRO json_extract_scalar(j, p) AS CASE WHEN json_type(CAST(j AS JSON), p) IN ('OBJECT', 'ARRAY') THEN NULL ELSE json_extract_string(CAST(j AS JSON), p) END`,
+  // JSON: Trino returns NULL for a non-scalar and for text that is not JSON; json_extract_string would return its text.
+  `CREATE MACRO json_extract_scalar(j, p) AS CASE WHEN NOT json_valid(CAST(j AS VARCHAR)) THEN NULL WHEN json_type(CAST(j AS JSON), p) IN ('OBJECT', 'ARRAY') THEN NULL ELSE json_extract_string(CAST(j AS JSON), p) END`,
   `CREATE MACRO json_parse(s) AS json(s)`,
   `CREATE MACRO json_format(j) AS CAST(j AS VARCHAR)`,
   `CREATE MACRO json_size(j, p) AS CASE json_type(CAST(j AS JSON), p) WHEN 'ARRAY' THEN CAST(json_array_length(CAST(j AS JSON), p) AS BIGINT) WHEN 'OBJECT' THEN CAST(len(json_keys(CAST(j AS JSON), p)) AS BIGINT) ELSE 0 END`,
-  `CREATE MACRO json_array_get(j, i) AS json_extract(CAST(j AS JSON), '$[' || CAST(i AS VARCHAR) || ']')`,
-  `CREATE MACRO json_array_contains(j, v) AS list_contains(json_extract_string(CAST(j AS JSON), '$[*]'), CAST(v AS VARCHAR))`,
+  // Trino's json_array_get gives a JSON null as NULL and counts a negative index from the end. (It
+  // also hands a string element back as JSON text without quotes, which DuckDB's JSON type cannot
+  // hold: the element keeps its quotes here, and CAST(... AS varchar) unquotes it as on Trino.)
+  `CREATE MACRO json_array_get(j, i) AS CASE json_type(${JSON_ELEMENT}) WHEN 'NULL' THEN NULL ELSE ${JSON_ELEMENT} END`,
+  // Trino compares like with like: a boolean only with JSON booleans, a bigint with JSON integers,
+  // a double with JSON numbers written with a fraction or exponent, a varchar with JSON strings.
+  `CREATE MACRO json_array_contains${JSON_CONTAINS}`,
   `CREATE MACRO is_json_scalar(j) AS json_type(CAST(j AS JSON)) NOT IN ('OBJECT', 'ARRAY')`,
   // Time.
   `CREATE MACRO from_iso8601_timestamp(s) AS CAST(s AS TIMESTAMPTZ)`,
   `CREATE MACRO from_iso8601_date(s) AS CAST(s AS DATE)`,
   `CREATE MACRO from_unixtime(x) AS to_timestamp(CAST(x AS DOUBLE))`,
   `CREATE MACRO to_unixtime(t) AS epoch(t)`,
-  `CREATE MACRO to_iso8601(t) AS strftime(t, '%Y-%m-%dT%H:%M:%S.%gZ')`,
-  `CREATE MACRO date_add(a, b) AS system.main.date_add(a, b), (u, n, t) AS t + ${INTERVAL_OF("u", "n")}`,
+  // Only a timestamp with time zone has an offset (Z); a zone-less one has none.
+  `CREATE MACRO to_iso8601(t DATE) AS strftime(t, '%Y-%m-%d'), (t TIMESTAMP) AS strftime(t, '%Y-%m-%dT%H:%M:%S.%g'), (t TIMESTAMPTZ) AS strftime(t, '%Y-%m-%dT%H:%M:%S.%gZ')`,
+  // On a DATE, date_add and date_trunc return a DATE (typed overloads; DuckDB would give a TIMESTAMP).
+  `CREATE MACRO date_add(a, b) AS system.main.date_add(a, b), (u VARCHAR, n BIGINT, t DATE) AS CAST(t + ${INTERVAL_OF(DATE_UNIT("u"), "n")} AS DATE), (u VARCHAR, n BIGINT, t TIMESTAMP) AS t + ${INTERVAL_OF("u", "n")}, (u VARCHAR, n BIGINT, t TIMESTAMPTZ) AS t + ${INTERVAL_OF("u", "n")}`,
+  `CREATE MACRO date_trunc(u VARCHAR, t DATE) AS CAST(system.main.date_trunc(${DATE_UNIT("u")}, t) AS DATE), (u VARCHAR, t TIMESTAMP) AS system.main.date_trunc(u, t), (u VARCHAR, t TIMESTAMPTZ) AS system.main.date_trunc(u, t)`,
   // Trino counts complete units (date_sub), DuckDB's date_diff counts boundaries crossed.
   `CREATE MACRO date_diff(u, a, b) AS system.main.date_sub(u, a, b)`,
   `CREATE MACRO day_of_week(t) AS isodow(t)`,
@@ -60,7 +97,20 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO regexp_count(s, p) AS CAST(len(regexp_extract_all(s, p)) AS BIGINT)`,
   `CREATE MACRO regexp_split(s, p) AS string_split_regex(s, p)`,
   // Strings.
-  `CREATE MACRO replace(s, x) AS system.main.replace(s, x, ''), (s, x, r) AS system.main.replace(s, x, r)`,
+  // An empty search string: Trino inserts the replacement before every character and at the end.
+  `CREATE MACRO replace(s, x) AS system.main.replace(s, x, ''), (s, x, r) AS CASE WHEN x = '' AND s = '' THEN r WHEN x = '' THEN r || array_to_string(list_transform(string_split(s, ''), lambda c: c || r), '') ELSE system.main.replace(s, x, r) END`,
+  `CREATE MACRO substr${SUBSTR}`,
+  `CREATE MACRO substring${SUBSTR}`,
+  // Past the last part: NULL (DuckDB: ''); an index below 1 is an error.
+  `CREATE MACRO split_part(s, d, i) AS CASE WHEN i <= 0 THEN error('INVALID_FUNCTION_ARGUMENT: Index must be greater than zero') WHEN i > len(CASE WHEN d = '' THEN string_split(s, '') ELSE string_split(s, d) END) THEN NULL ELSE system.main.split_part(s, d, i) END`,
+  // The instance-th occurrence (overlapping, as Trino's indexOf loop finds them; negative: from the end).
+  `CREATE MACRO strpos(s, x) AS system.main.strpos(s, x), (s, x, n) AS CASE WHEN n = 0 THEN error('INVALID_FUNCTION_ARGUMENT: ''instance'' must be a positive or negative number.') ELSE coalesce(list_filter(range(1, length(s) - length(x) + 2), lambda p: system.main.substr(s, p, length(x)) = x)[n], 0) END`,
+  // Rounding an integer keeps its type and fails when the result does not fit (DuckDB wraps around:
+  // round(SMALLINT '32767', -3) was -32536).
+  `CREATE MACRO round(x) AS system.main.round(x), ${["TINYINT", "SMALLINT", "INTEGER"].map((t) => `(x ${t}, d INTEGER) AS CAST(system.main.round(CAST(x AS BIGINT), d) AS ${t})`).join(", ")}, (x, d) AS system.main.round(x, d)`,
+  // Trino returns NULL when any argument is NULL; DuckDB's ignore NULLs.
+  `CREATE MACRO greatest${nullIfAnyNull("greatest")}`,
+  `CREATE MACRO least${nullIfAnyNull("least")}`,
   // Trino's concat is NULL when any argument is; DuckDB's skips NULLs (|| does not).
   `CREATE MACRO concat(a) AS a,\n  ${concatOverloads}`,
   `CREATE MACRO levenshtein_distance(a, b) AS levenshtein(a, b)`,
@@ -72,10 +122,11 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO url_extract_path(u) AS system.main.regexp_extract(u, '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*([^?#]*)', 1)`,
   // Arrays and maps.
   `CREATE MACRO cardinality(x) AS CAST(len(x) AS BIGINT)`,
-  `CREATE MACRO element_at(x, k) AS (x)[k]`,
+  `CREATE MACRO element_at(x, k) AS CASE WHEN NOT starts_with(typeof(x), 'MAP') AND CAST(k AS VARCHAR) = '0' THEN error('INVALID_FUNCTION_ARGUMENT: SQL array indices start at 1') ELSE (x)[k] END`,
   `CREATE MACRO array_join(a, sep) AS array_to_string(a, sep), (a, sep, nullrep) AS array_to_string(list_transform(a, lambda v: coalesce(CAST(v AS VARCHAR), nullrep)), sep)`,
   `CREATE MACRO array_distinct(a) AS list_filter(a, lambda v, i: list_position(a, v) = i)`,
-  `CREATE MACRO slice(a, s, n) AS list_slice(a, s, s + n - 1)`,
+  // A negative start counts from the end; start 0 and a negative length are errors.
+  `CREATE MACRO slice(a, s, n) AS CASE WHEN s = 0 THEN error('INVALID_FUNCTION_ARGUMENT: SQL array indices start at 1') WHEN n < 0 THEN error('INVALID_FUNCTION_ARGUMENT: length must be greater than or equal to 0') WHEN s > 0 THEN list_slice(a, s, s + n - 1) WHEN len(a) + s + 1 < 1 THEN list_slice(a, 1, 0) ELSE list_slice(a, len(a) + s + 1, len(a) + s + n) END`,
   `CREATE MACRO sequence(a, b) AS generate_series(a, b), (a, b, st) AS generate_series(a, b, st)`,
   `CREATE MACRO array_max(a) AS list_max(a)`,
   `CREATE MACRO array_min(a) AS list_min(a)`,
@@ -86,15 +137,43 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO every(x) AS bool_and(x)`,
 ];
 
+const DIVISION_BY_ZERO = "error('DIVISION_BY_ZERO: Division by zero')";
+
+/**
+ * Macros the AST rewrite calls (trino-ast.ts) for operators; not Trino function names. Typed
+ * overloads pick the semantics by argument type: integers divide as integers and fail on zero,
+ * doubles and reals follow IEEE (1/0 = Infinity, 0/0 = NaN, x % 0 = NaN).
+ */
+const integerOverloads = (op: string) =>
+  ["TINYINT", "SMALLINT", "INTEGER", "BIGINT"]
+    .map((t) => `(a ${t}, b ${t}) AS CASE WHEN b = 0 THEN ${DIVISION_BY_ZERO} ELSE a ${op} b END`)
+    .join(", ");
+
+const OPERATOR_MACROS: string[] = [
+  `CREATE MACRO trino_divide${integerOverloads("//")}, (a DOUBLE, b DOUBLE) AS a / b, (a FLOAT, b FLOAT) AS a / b, (a INTERVAL, b DOUBLE) AS CASE WHEN b = 0 THEN error('INVALID_FUNCTION_ARGUMENT: Cannot divide an interval by zero') ELSE a / b END`,
+  `CREATE MACRO trino_modulo${integerOverloads("%")}, (a DOUBLE, b DOUBLE) AS a % b, (a FLOAT, b FLOAT) AS a % b`,
+  // Decimal operands known from the tree: Trino's scale max(s1, s2), rounded half up (the caller casts).
+  `CREATE MACRO trino_decimal_divide(a, b, s) AS CASE WHEN b = 0 THEN ${DIVISION_BY_ZERO} ELSE round(CAST(a AS DOUBLE) / CAST(b AS DOUBLE), s) END`,
+  `CREATE MACRO trino_decimal_modulo(a, b) AS CASE WHEN b = 0 THEN ${DIVISION_BY_ZERO} ELSE a % b END`,
+  // regexp_extract of a group that may not take part (trino-ast.ts regexpExtractGroup).
+  `CREATE MACRO trino_regexp_extract_group(s, p, g, body) AS CASE WHEN NOT system.main.regexp_matches(s, p) THEN NULL WHEN system.main.regexp_extract(s, p, g) <> '' THEN system.main.regexp_extract(s, p, g) WHEN NOT regexp_full_match('', body) THEN NULL ELSE error('regexp_extract: group ' || CAST(g AS VARCHAR) || ' matched the empty string or did not take part, which the local engine cannot tell apart (not supported locally)') END`,
+  // CAST(json AS VARCHAR): a JSON string without its quotes, numbers and booleans as text.
+  `CREATE MACRO trino_json_to_varchar(j) AS CASE json_type(CAST(j AS JSON)) WHEN 'VARCHAR' THEN json_extract_string(CAST(j AS JSON), '$') WHEN 'NULL' THEN NULL WHEN 'OBJECT' THEN error('INVALID_CAST_ARGUMENT: Cannot cast JSON object to varchar') WHEN 'ARRAY' THEN error('INVALID_CAST_ARGUMENT: Cannot cast JSON array to varchar') ELSE CAST(j AS VARCHAR) END`,
+];
+
 /** The macros as created: `CREATE MACRO trino_<name>`. */
-export const MACROS: string[] = MACRO_DEFS.map((m) =>
-  m.replace(/^CREATE MACRO (\w+)/, `CREATE MACRO ${TRINO_PREFIX}$1`),
-);
+export const MACROS: string[] = [
+  ...MACRO_DEFS.map((m) => m.replace(/^CREATE MACRO (\w+)/, `CREATE MACRO ${TRINO_PREFIX}$1`)),
+  ...OPERATOR_MACROS,
+];
 
 /** Trino function names that have a macro. */
 export const TRINO_FUNCTIONS: Set<string> = new Set(
   MACRO_DEFS.map((m) => (/^CREATE MACRO (\w+)/.exec(m) as RegExpExecArray)[1] as string),
 );
+
+/** Specifiers Trino's date_format/date_parse reject (DateTimeFunctions: "%X not supported"). */
+const MYSQL_UNSUPPORTED = new Set(["D", "U", "u", "V", "w", "X"]);
 
 /** MySQL-style format (Trino `date_parse`/`date_format`) to a DuckDB strftime/strptime format. */
 export function mysqlFormat(f: string): string {
@@ -102,7 +181,6 @@ export function mysqlFormat(f: string): string {
     a: "%a",
     b: "%b",
     c: "%-m",
-    D: "%-d",
     d: "%d",
     e: "%-d",
     f: "%f",
@@ -122,7 +200,6 @@ export function mysqlFormat(f: string): string {
     T: "%H:%M:%S",
     v: "%V",
     W: "%A",
-    w: "%w",
     x: "%G",
     Y: "%Y",
     y: "%y",
@@ -133,6 +210,12 @@ export function mysqlFormat(f: string): string {
     const ch = f[i] as string;
     if (ch === "%" && i + 1 < f.length) {
       const spec = f[i + 1] as string;
+      if (MYSQL_UNSUPPORTED.has(spec)) {
+        throw new RunMdError(
+          "sql-error",
+          `INVALID_FUNCTION_ARGUMENT: %${spec} not supported in date format string`,
+        );
+      }
       out += map[spec] ?? spec;
       i++;
     } else {
@@ -147,7 +230,10 @@ export function jodaFormat(f: string): string {
   const tokens: [string, string][] = [
     ["yyyy", "%Y"],
     ["YYYY", "%Y"],
+    ["yyy", "%Y"],
     ["yy", "%y"],
+    ["y", "%Y"],
+    ["Y", "%Y"],
     ["MMMM", "%B"],
     ["MMM", "%b"],
     ["MM", "%m"],
@@ -155,6 +241,7 @@ export function jodaFormat(f: string): string {
     ["dd", "%d"],
     ["d", "%-d"],
     ["DDD", "%j"],
+    ["D", "%-j"],
     ["HH", "%H"],
     ["H", "%-H"],
     ["hh", "%I"],
@@ -163,11 +250,14 @@ export function jodaFormat(f: string): string {
     ["m", "%-M"],
     ["ss", "%S"],
     ["s", "%-S"],
+    ["SSSSSSSSS", "%n"],
     ["SSSSSS", "%f"],
     ["SSS", "%g"],
     ["a", "%p"],
     ["EEEE", "%A"],
     ["EEE", "%a"],
+    ["EE", "%a"],
+    ["E", "%a"],
     ["ZZ", "%z"],
     ["Z", "%z"],
     ["z", "%Z"],
@@ -192,6 +282,17 @@ export function jodaFormat(f: string): string {
     if (tok) {
       out += tok[1];
       i += tok[0].length;
+    } else if (/[A-Za-z]/.test(ch)) {
+      // A pattern letter without a DuckDB equivalent (S and SS: fractions cut to 1 or 2 digits,
+      // e/w/x/k/K/C/G...): an error rather than the letter printed as it is.
+      const run = /^(.)\1*/.exec(f.slice(i))?.[0] ?? ch;
+      throw new RunMdError(
+        "sql-error",
+        `The Joda pattern field '${run}' in '${f}' is not supported locally (format_datetime/parse_datetime).`,
+        {
+          hint: "Use yyyy, MM, dd, HH, mm, ss, SSS, E, D, a, Z or quoted text; the query runs on Athena as written.",
+        },
+      );
     } else {
       out += ch === "%" ? "%%" : ch;
       i++;
