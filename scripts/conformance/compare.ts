@@ -4,6 +4,7 @@
  * key/value sets, JSON by structure, and the type family.
  */
 import type { JsonValue } from "@run-md/core";
+import { parse } from "lossless-json";
 import type { ConformanceCase } from "./cases.ts";
 
 /** What the engine did with a row. */
@@ -179,9 +180,18 @@ function zonedKey(text: string): string | undefined {
   return local === undefined ? undefined : `${local} ${zone}`;
 }
 
-function parseJsonText(text: string): JsonValue | undefined {
+function plainJson(text: string): JsonValue | undefined {
   try {
     return JSON.parse(text) as JsonValue;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Expected arrays and maps: numbers keep every digit (as text) so that 2^63 - 1 compares exactly. */
+function parseJsonText(text: string): JsonValue | undefined {
+  try {
+    return parse(text, undefined, (n: string) => n) as JsonValue;
   } catch {
     return undefined;
   }
@@ -223,9 +233,9 @@ function sameScalar(want: JsonValue, got: JsonValue): boolean {
 
 /** JSON compares by structure; a JSON value the engine returns as text is parsed first. */
 function sameJson(text: string, value: JsonValue): boolean {
-  const want = parseJsonText(text);
+  const want = plainJson(text);
   if (typeof value === "string") {
-    const got = parseJsonText(value);
+    const got = plainJson(value);
     if (want === undefined || got === undefined) return value === text;
     return deepEqual(want, got);
   }

@@ -10,11 +10,17 @@ import { RunMdError } from "@run-md/core";
 import { isLosslessNumber, parse, stringify } from "lossless-json";
 import { jodaFormat, jsonPath, mysqlFormat, TRINO_PREFIX } from "./trino.ts";
 import {
-  isoDayOfWeek,
+  extractField,
+  CHAR_MARKER,
+  charCast,
   keepDouble,
   regexpExtractGroup,
   rewriteArithmetic,
   rewriteJsonCast,
+  checkReplacement,
+  rewriteLambdaCall,
+  trimChar,
+  rewriteTimestampCast,
   strptimeCall,
 } from "./trino-ast.ts";
 
@@ -81,6 +87,14 @@ export function mapCode(
   return out;
 }
 
+/** Trino's JSON paths start with `$` (DuckDB would also take a JSON pointer such as `/a`). */
+function checkJsonPath(p: string): string {
+  if (!p.trim().startsWith("$")) {
+    throw new RunMdError("sql-error", `INVALID_FUNCTION_ARGUMENT: Invalid JSON path: '${p}'`);
+  }
+  return p;
+}
+
 /** Trino syntax DuckDB's parser rejects, fixed in the text (outside strings and comments). */
 export function prePass(sql: string): string {
   return mapCode(sql, (code) =>
@@ -90,6 +104,8 @@ export function prePass(sql: string): string {
       .replace(/\bARRAY\s*<\s*([A-Za-z_][\w]*)\s*>/gi, "$1[]")
       // CAST(x AS ROW(a varchar)) -> STRUCT(a varchar)
       .replace(/\bAS\s+ROW\s*\(/gi, "AS STRUCT(")
+      // CHAR(n): DuckDB's parser drops the length; a marker type keeps it for charCast (trino-ast.ts).
+      .replace(/\bCHAR\s*\(\s*(\d+)\s*\)/gi, `${CHAR_MARKER}$1`)
       // TABLESAMPLE BERNOULLI (10): DuckDB reads a bare number as a row count.
       .replace(
         /\bTABLESAMPLE\s+(BERNOULLI|SYSTEM)\s*\(\s*([\d.]+)\s*\)/gi,
@@ -130,6 +146,46 @@ export function rejectAdjacentLiterals(sql: string): void {
       return other;
     },
   );
+}
+
+/**
+ * `DECIMAL '12.50'` is DECIMAL(4,2) in Trino (precision and scale from the text); DuckDB would read
+ * it as CAST('12.50' AS DECIMAL), which is DECIMAL(18,3). The literal becomes an explicit cast.
+ */
+export function decimalLiterals(sql: string): string {
+  const parts: { code: boolean; text: string }[] = [];
+  mapCode(
+    sql,
+    (code) => {
+      parts.push({ code: true, text: code });
+      return code;
+    },
+    (other) => {
+      parts.push({ code: false, text: other });
+      return other;
+    },
+  );
+  for (let i = 1; i < parts.length; i++) {
+    const prev = parts[i - 1] as { code: boolean; text: string };
+    const lit = parts[i] as { code: boolean; text: string };
+    const m = /\bDECIMAL\s*$/i.exec(prev.text);
+    if (!prev.code || lit.code || !m || !lit.text.startsWith("'")) continue;
+    const digits = /^'\s*[+-]?(\d*)(?:\.(\d*))?\s*'$/.exec(lit.text);
+    if (!digits) continue;
+    const int = (digits[1] ?? "").replace(/^0+/, "");
+    const scale = (digits[2] ?? "").length;
+    // One integer digit at least, so that DuckDB prints -0.001 as Trino does (not -.001).
+    const precision = Math.min(38, Math.max(1, int.length) + scale);
+    if (int.length + scale > 38) {
+      throw new RunMdError(
+        "sql-error",
+        `INVALID_LITERAL: DECIMAL ${lit.text} has more than 38 digits.`,
+      );
+    }
+    prev.text = prev.text.slice(0, m.index);
+    lit.text = `CAST(${lit.text} AS DECIMAL(${precision}, ${scale}))`;
+  }
+  return parts.map((p) => p.text).join("");
 }
 
 async function scalar(conn: DuckDBConnection, sql: string, value: string): Promise<string> {
@@ -308,7 +364,10 @@ export async function rewriteAthena(
   pruneSql: string | undefined;
 }> {
   if (opts.trinoFunctions) rejectAdjacentLiterals(sql);
-  const { statement } = await parseSelect(conn, prePass(sql));
+  const { statement } = await parseSelect(
+    conn,
+    prePass(opts.trinoFunctions ? decimalLiterals(sql) : sql),
+  );
   const ctes = new Set<string>();
   collectCteNames(statement.node, ctes);
   let tables = 0;
@@ -389,7 +448,7 @@ export async function rewriteAthena(
     if (opts.trinoFunctions) {
       // Trino semantics of constants, operators and casts (trino-ast.ts); Athena SQL only.
       if (v.class === "CONSTANT") return keepDouble(v);
-      if (v.class === "CAST") return rewriteJsonCast(v);
+      if (v.class === "CAST") return charCast(rewriteTimestampCast(rewriteJsonCast(v)));
       if (v.class === "FUNCTION" && v.is_operator === true) return rewriteArithmetic(v);
     }
     // DuckDB's grammar writes SUBSTRING(x FROM a FOR b) and substring(...) as main.substring.
@@ -418,7 +477,19 @@ export async function rewriteAthena(
         }
         break;
       case "date_part":
-        return isoDayOfWeek(f);
+        return extractField(f);
+      case "ltrim":
+      case "rtrim":
+      case "trim":
+        return trimChar(f);
+      case "mod":
+        return rewriteArithmetic({ ...f, function_name: "%", is_operator: true });
+      case "regexp_replace":
+        checkReplacement(f);
+        break;
+      case "apply":
+      case "reduce":
+        return rewriteLambdaCall(f, name);
       case "regexp_extract":
         if (args.length === 3) {
           const call = regexpExtractGroup(f);
@@ -436,7 +507,7 @@ export async function rewriteAthena(
       case "json_extract":
       case "json_size":
       case "json_array_length":
-        if (fmt !== undefined) setConst(args[1] as Node, jsonPath(fmt));
+        if (fmt !== undefined) setConst(args[1] as Node, jsonPath(checkJsonPath(fmt)));
         break;
       case "transform":
         f.function_name = "list_transform";
@@ -452,7 +523,8 @@ export async function rewriteAthena(
         const inner = clone(f);
         inner.function_name = "list_transform";
         inner.alias = "";
-        f.function_name = name === "all_match" ? "list_bool_and" : "list_bool_or";
+        // Three-valued, as Trino: a NULL result decides when no element does (trino.ts).
+        f.function_name = name === "all_match" ? "trino_all_match_list" : "trino_any_match_list";
         f.children = [inner];
         if (name === "none_match") {
           const alias = f.alias;

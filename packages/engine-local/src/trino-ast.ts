@@ -8,6 +8,8 @@
  *   Trino's DECIMAL result: scale max(s1, s2), rounded half up (`1/3.0` = 0.3);
  * - `CAST(<json> AS VARCHAR)` unquotes a JSON string as Trino does.
  */
+import { RunMdError } from "@run-md/core";
+
 type Node = Record<string, unknown>;
 
 export function callNode(name: string, children: unknown[], like: Node): Node {
@@ -114,22 +116,55 @@ export function staticType(v: unknown): Static {
   return { kind: "other" };
 }
 
-/** `a / b` and `a % b` through Trino's semantics (see the module comment). */
+/** `a / b`, `a % b`, `a + b`, `a - b` through Trino's semantics (see the module comment). */
 export function rewriteArithmetic(f: Node): Node {
   const name = f.function_name;
   const args = f.children as Node[];
+  // DATE ± INTERVAL stays a DATE (trino_add/trino_subtract fall back to + and - for other types).
+  if (f.is_operator === true && (name === "+" || name === "-") && args.length === 2) {
+    const other = (n: Node | undefined) =>
+      n?.class === "CONSTANT" ||
+      n?.class === "CAST" ||
+      n?.class === "FUNCTION" ||
+      n?.class === "COLUMN_REF";
+    if (args.some((a) => isIntervalish(a)) && args.every(other)) {
+      return callNode(name === "+" ? "trino_add" : "trino_subtract", args, f);
+    }
+    return f;
+  }
   if (f.is_operator !== true || (name !== "/" && name !== "%") || args.length !== 2) return f;
   const [a, b] = [staticType(args[0]), staticType(args[1])];
   const decimal =
     a.kind !== "other" && b.kind !== "other" && (a.kind === "decimal" || b.kind === "decimal");
   if (!decimal) return callNode(name === "/" ? "trino_divide" : "trino_modulo", args, f);
   if (name === "%") return callNode("trino_decimal_modulo", args, f);
-  const scale = Math.max(a.kind === "decimal" ? a.scale : 0, b.kind === "decimal" ? b.scale : 0);
-  return cast(
-    callNode("trino_decimal_divide", [...args, intConst(scale)], { ...f, alias: "" }),
-    decimalType(38, scale),
-    f.alias,
+  const sa = a.kind === "decimal" ? a.scale : 0;
+  const sb = b.kind === "decimal" ? b.scale : 0;
+  const scale = Math.max(sa, sb);
+  const scales = [intConst(sa), intConst(sb), intConst(scale)];
+  const call = callNode("trino_decimal_divide", [...args, ...scales], { ...f, alias: "" });
+  return cast(call, decimalType(38, scale), f.alias);
+}
+
+/** An INTERVAL literal (`INTERVAL '3' DAY` parses as to_days(CAST('3' AS INTEGER))). */
+function isIntervalish(n: Node | undefined): boolean {
+  if (!n) return false;
+  if (n.class === "CAST") return (n.cast_type as Node).id === "INTERVAL";
+  if (n.class === "CONSTANT") return ((n.value as Node).type as Node).id === "INTERVAL";
+  return (
+    n.class === "FUNCTION" &&
+    /^to_(years|months|days|hours|minutes|seconds|milliseconds|microseconds|weeks)$/.test(
+      String(n.function_name),
+    )
   );
+}
+
+/** `CAST(x AS TIMESTAMP)` → `trino_cast_timestamp(x)`: strict about the text it accepts. */
+export function rewriteTimestampCast(v: Node): Node {
+  if (v.class !== "CAST" || v.try_cast === true) return v;
+  const t = v.cast_type as Node;
+  if (t.id !== "TIMESTAMP") return v;
+  return callNode("trino_cast_timestamp", [v.child], v);
 }
 
 /** Functions whose result is JSON: a CAST of them to VARCHAR unquotes strings as Trino does. */
@@ -197,13 +232,23 @@ export function strptimeCall(f: Node, duckFormat: string): Node {
   return callNode("strptime", [input, strConst(format)], f);
 }
 
-/** EXTRACT(DOW ...) and date_part('dow', ...): Trino's day of week is ISO (Monday 1 ... Sunday 7). */
-export function isoDayOfWeek(f: Node): Node {
+/** Trino EXTRACT fields → DuckDB date_part specifiers (Trino's day of week is ISO: Sunday 7). */
+const EXTRACT_FIELDS: Record<string, string> = {
+  dow: "isodow",
+  day_of_week: "isodow",
+  day_of_month: "day",
+  day_of_year: "doy",
+  year_of_week: "isoyear",
+  yow: "isoyear",
+  week_of_year: "week",
+};
+
+/** EXTRACT(DOW ...) and date_part('dow', ...) with Trino's field names and meanings. */
+export function extractField(f: Node): Node {
   const unit = (f.children as Node[])[0];
   const value = unit?.class === "CONSTANT" ? ((unit.value as Node).value as unknown) : undefined;
-  if (typeof value === "string" && ["dow", "day_of_week"].includes(value.toLowerCase())) {
-    (unit?.value as Node).value = "isodow";
-  }
+  const mapped = typeof value === "string" ? EXTRACT_FIELDS[value.toLowerCase()] : undefined;
+  if (mapped) (unit?.value as Node).value = mapped;
   return f;
 }
 
@@ -265,4 +310,107 @@ export function regexpExtractGroup(f: Node): Node {
     [...args, strConst(p.slice(target.start, target.end))],
     f,
   );
+}
+
+/**
+ * Lambda-taking Trino functions a macro cannot forward (DuckDB checks lambdas where a macro is
+ * defined): `apply(v, f)` is `f(v)`, `reduce(a, initial, (s, x) -> ..., s -> ...)`.
+ */
+export function rewriteLambdaCall(f: Node, name: string): Node {
+  const args = f.children as Node[];
+  const first = (list: Node, lambda: Node) =>
+    callNode(
+      "array_extract",
+      [
+        callNode("list_transform", [callNode("list_value", [list], { alias: "" }), lambda], {
+          alias: "",
+        }),
+        intConst(1),
+      ],
+      f,
+    );
+  if (name === "apply" && args.length === 2 && args[1]?.class === "LAMBDA") {
+    return first(args[0] as Node, args[1]);
+  }
+  if (
+    name === "reduce" &&
+    args.length === 4 &&
+    args[2]?.class === "LAMBDA" &&
+    args[3]?.class === "LAMBDA"
+  ) {
+    const reduced = callNode("list_reduce", [args[0], args[2], args[1]], { alias: "" });
+    return first(reduced, args[3]);
+  }
+  return f;
+}
+
+/** The type name prePass gives `CHAR(n)` (`__runmd_char_<n>`), which charCast turns into padding. */
+export const CHAR_MARKER = "__runmd_char_";
+
+/**
+ * `CAST(x AS CHAR(n))`: Trino's CHAR(n) holds the value padded with spaces to n characters (and cut
+ * to n); DuckDB has no CHAR type, so the cast becomes `rpad(CAST(x AS VARCHAR), n, ' ')`.
+ */
+export function charCast(v: Node): Node {
+  if (v.class !== "CAST") return v;
+  const t = v.cast_type as Node;
+  const name = String((t.type_info as Node | null)?.name ?? "");
+  if (t.id !== "UNBOUND" || !name.toLowerCase().startsWith(CHAR_MARKER)) return v;
+  const n = Number(name.slice(CHAR_MARKER.length));
+  const text = cast(v.child as Node, { id: "VARCHAR", type_info: null });
+  return callNode("rpad", [text, intConst(n), strConst(" ")], v);
+}
+
+/** Whether a node is what charCast makes of `CAST(x AS CHAR(n))`. */
+function isCharValue(n: Node | undefined): boolean {
+  const args = (n?.children as Node[] | undefined) ?? [];
+  return (
+    n?.class === "FUNCTION" &&
+    n.function_name === "rpad" &&
+    args[0]?.class === "CAST" &&
+    args.length === 3
+  );
+}
+
+/**
+ * ltrim/rtrim/trim of a CHAR(n) value: Trino trims and returns the value without the padding
+ * (`ltrim(CAST('hello  ' AS CHAR(7)))` is 'hello').
+ */
+export function trimChar(f: Node): Node {
+  if (!isCharValue((f.children as Node[])[0])) return f;
+  return callNode("rtrim", [{ ...f, alias: "" }, strConst(" ")], f);
+}
+
+/**
+ * regexp_replace's replacement as Trino checks it: `$` must be followed by a group number that
+ * exists or `{name}`, and a backslash must escape something.
+ */
+export function checkReplacement(f: Node): void {
+  const args = f.children as Node[];
+  const constant = (n: Node | undefined) =>
+    n?.class === "CONSTANT" ? ((n.value as Node).value as unknown) : undefined;
+  const p = constant(args[1]);
+  const r = constant(args[2]);
+  if (args.length !== 3 || typeof p !== "string" || typeof r !== "string") return;
+  const groups = regexGroups(p).groups.filter((g) => g.capture > 0).length;
+  for (let i = 0; i < r.length; i++) {
+    const ch = r[i];
+    let bad: string | undefined;
+    if (ch === "\\") {
+      if (i + 1 >= r.length) bad = "a trailing backslash";
+      i++;
+    } else if (ch === "$") {
+      const m = /^\$(\d+|\{[A-Za-z][A-Za-z0-9]*\})/.exec(r.slice(i));
+      if (!m) bad = "'$' not followed by a group number or {name}";
+      else if (/^\d/.test(m[1] as string) && Number(m[1]) > groups)
+        bad = `group ${m[1]} (the pattern has ${groups})`;
+      else i += (m[0] as string).length - 1;
+    }
+    if (bad) {
+      throw new RunMdError(
+        "sql-error",
+        `INVALID_FUNCTION_ARGUMENT: Illegal replacement sequence in regexp_replace: ${bad}`,
+      );
+    }
+  }
 }
