@@ -88,7 +88,7 @@ export function sameValue(type: string, text: string, value: JsonValue): boolean
       return typeof value === "string" && zonedKey(value) === zonedKey(text);
     case "array":
     case "map":
-      return sameStructure(parseJsonText(text), value);
+      return sameStructure(parseJsonText(text), value, /\breal\b/i.test(type));
     case "json":
       return sameJson(text, value);
     case "date":
@@ -198,14 +198,14 @@ function parseJsonText(text: string): JsonValue | undefined {
 }
 
 /** Element-wise comparison: numbers (or numeric texts) numerically, timestamps to milliseconds. */
-function sameStructure(want: JsonValue | undefined, got: JsonValue): boolean {
+function sameStructure(want: JsonValue | undefined, got: JsonValue, real = false): boolean {
   if (want === undefined) return false;
   if (want === null || got === null) return want === got;
   if (Array.isArray(want)) {
     return (
       Array.isArray(got) &&
       want.length === got.length &&
-      want.every((w, i) => sameStructure(w, got[i] as JsonValue))
+      want.every((w, i) => sameStructure(w, got[i] as JsonValue, real))
     );
   }
   if (typeof want === "object") {
@@ -215,18 +215,18 @@ function sameStructure(want: JsonValue | undefined, got: JsonValue): boolean {
     if (gotKeys.length !== wantKeys.length) return false;
     return wantKeys.every((k) => {
       const g = gotKeys.find((x) => sameScalar(k, x));
-      return g !== undefined && sameStructure(want[k] as JsonValue, got[g] as JsonValue);
+      return g !== undefined && sameStructure(want[k] as JsonValue, got[g] as JsonValue, real);
     });
   }
-  return sameScalar(want, got);
+  return sameScalar(want, got, real);
 }
 
-function sameScalar(want: JsonValue, got: JsonValue): boolean {
+function sameScalar(want: JsonValue, got: JsonValue, real = false): boolean {
   if (typeof got === "object" && got !== null) return false;
   if (String(want) === String(got)) return true;
   const w = String(want);
   const g = String(got);
-  if (numberText(w) !== undefined && numberText(g) !== undefined) return sameNumber(w, g, false);
+  if (numberText(w) !== undefined && numberText(g) !== undefined) return sameNumber(w, g, real);
   const tw = timestampKey(w);
   return tw !== undefined && tw === timestampKey(g);
 }

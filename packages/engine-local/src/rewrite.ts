@@ -18,6 +18,7 @@ import {
   rewriteArithmetic,
   rewriteJsonCast,
   checkReplacement,
+  normalizeCall,
   rewriteLambdaCall,
   trimChar,
   rewriteTimestampCast,
@@ -487,6 +488,8 @@ export async function rewriteAthena(
       case "regexp_replace":
         checkReplacement(f);
         break;
+      case "normalize":
+        return normalizeCall(f);
       case "apply":
       case "reduce":
         return rewriteLambdaCall(f, name);
@@ -500,7 +503,10 @@ export async function rewriteAthena(
       case "format_datetime":
         if (fmt !== undefined && args.length === 2) {
           f.function_name = "strftime";
-          setConst(args[1] as Node, name === "date_format" ? mysqlFormat(fmt) : jodaFormat(fmt));
+          setConst(
+            args[1] as Node,
+            name === "date_format" ? mysqlFormat(fmt, true) : jodaFormat(fmt),
+          );
         }
         break;
       case "json_extract_scalar":

@@ -247,8 +247,12 @@ const EXTRACT_FIELDS: Record<string, string> = {
 export function extractField(f: Node): Node {
   const unit = (f.children as Node[])[0];
   const value = unit?.class === "CONSTANT" ? ((unit.value as Node).value as unknown) : undefined;
-  const mapped = typeof value === "string" ? EXTRACT_FIELDS[value.toLowerCase()] : undefined;
+  const field = typeof value === "string" ? value.toLowerCase() : undefined;
+  const mapped = field === undefined ? undefined : EXTRACT_FIELDS[field];
   if (mapped) (unit?.value as Node).value = mapped;
+  if (field === "timezone_hour" || field === "timezone_minute") {
+    return callNode("trino_zone_part", f.children as Node[], f);
+  }
   return f;
 }
 
@@ -413,4 +417,28 @@ export function checkReplacement(f: Node): void {
       );
     }
   }
+}
+
+/**
+ * normalize(s[, form]): the form is a bare word (NFC, NFD, NFKC, NFKD). DuckDB has NFC only; the
+ * other forms are an error rather than NFC's answer.
+ */
+export function normalizeCall(f: Node): Node {
+  const args = f.children as Node[];
+  const form =
+    args[1]?.class === "COLUMN_REF"
+      ? String((args[1].column_names as string[])[0]).toUpperCase()
+      : undefined;
+  if (args.length === 1 || (args.length === 2 && form === "NFC"))
+    return callNode("nfc_normalize", [args[0]], f);
+  if (args.length === 2 && form !== undefined) {
+    throw new RunMdError(
+      "sql-error",
+      `normalize(..., ${form}) is not supported locally (only NFC).`,
+      {
+        hint: "The local engine has Unicode NFC normalization only; the query runs on Athena as written.",
+      },
+    );
+  }
+  return f;
 }

@@ -53,6 +53,9 @@ const JOIN_TEXT = `CASE WHEN typeof(v) = 'JSON' THEN json_extract_string(CAST(v 
 
 const HAS_NULL = (a: string) =>
   `coalesce(list_bool_or(list_transform(${a}, lambda e: e IS NULL)), false)`;
+const SEQUENCE_DIRECTION = (way: string, anchor: string) =>
+  `trino_raise('INVALID_FUNCTION_ARGUMENT: sequence stop value should be ${way} than or equal to start value', ${anchor})`;
+
 const SEQUENCE_TOO_LONG = (anchor: string) =>
   `trino_raise('INVALID_FUNCTION_ARGUMENT: result of sequence function must not have more than 10000 entries', ${anchor})`;
 
@@ -111,6 +114,9 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO day_of_month(t) AS day(t)`,
   // The milliseconds within the second (DuckDB's count the seconds too).
   `CREATE MACRO millisecond(t) AS system.main.millisecond(t) % 1000`,
+  // random(n): an integer in [0, n); random(m, n) in [m, n).
+  `CREATE MACRO random() AS system.main.random(), (n) AS CASE WHEN n <= 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: bound must be positive', n) ELSE CAST(floor(system.main.random() * n) AS BIGINT) END, (m, n) AS CASE WHEN m >= n THEN trino_raise('INVALID_FUNCTION_ARGUMENT: start value must be less than stop value', concat(m, n)) ELSE m + CAST(floor(system.main.random() * (n - m)) AS BIGINT) END`,
+  `CREATE MACRO rand() AS system.main.random()`,
   // Doubles.
   `CREATE MACRO nan() AS CAST('NaN' AS DOUBLE)`,
   `CREATE MACRO infinity() AS CAST('Infinity' AS DOUBLE)`,
@@ -139,6 +145,9 @@ const MACRO_DEFS: string[] = [
   // Trino returns NULL when any argument is NULL; DuckDB's ignore NULLs.
   // split with a limit: the last part holds the rest of the string.
   `CREATE MACRO split(s, d) AS string_split(s, d), (s, d, lim) AS CASE WHEN lim <= 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Limit must be positive', lim) WHEN len(string_split(s, d)) <= lim THEN string_split(s, d) ELSE list_concat(list_slice(string_split(s, d), 1, lim - 1), [array_to_string(list_slice(string_split(s, d), lim, len(string_split(s, d))), d)]) END`,
+  // reverse of a string, and of an array (the untyped overload).
+  `CREATE MACRO reverse(s VARCHAR) AS system.main.reverse(s), (a) AS list_reverse(a)`,
+  `CREATE MACRO split_to_map(s, ed, kd) AS CASE WHEN s IS NULL OR ed IS NULL OR kd IS NULL THEN NULL WHEN list_bool_or(list_transform(list_filter(string_split(s, ed), lambda e: e <> ''), lambda e: len(string_split(e, kd)) <> 2)) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Key-value delimiter must appear exactly once in each entry', s) ELSE map_from_entries(list_transform(list_filter(string_split(s, ed), lambda e: e <> ''), lambda e: {'k': system.main.split_part(e, kd, 1), 'v': system.main.substr(e, length(system.main.split_part(e, kd, 1)) + length(kd) + 1)})) END`,
   `CREATE MACRO greatest${nullIfAnyNull("greatest")}`,
   `CREATE MACRO least${nullIfAnyNull("least")}`,
   // Trino's concat is NULL when any argument is; DuckDB's skips NULLs (|| does not).
@@ -168,7 +177,7 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO slice(a, s, n) AS CASE WHEN s = 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: SQL array indices start at 1', concat(s, n)) WHEN n < 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: length must be greater than or equal to 0', concat(s, n)) WHEN s > 0 THEN list_slice(a, s, s + n - 1) WHEN len(a) + s + 1 < 1 THEN list_slice(a, 1, 0) ELSE list_slice(a, len(a) + s + 1, len(a) + s + n) END`,
   // sequence: the default step follows the direction (-1 downwards), DATE steps a day, and more
   // than 10,000 entries is an error (Trino's limit).
-  `CREATE MACRO sequence(a BIGINT, b BIGINT) AS CASE WHEN abs(CAST(b AS HUGEINT) - a) >= 10000 THEN ${SEQUENCE_TOO_LONG("concat(a, b)")} ELSE generate_series(a, b, CASE WHEN a <= b THEN 1 ELSE -1 END) END, (a DATE, b DATE) AS list_transform(generate_series(CAST(a AS TIMESTAMP), CAST(b AS TIMESTAMP), CASE WHEN a <= b THEN INTERVAL 1 DAY ELSE INTERVAL (-1) DAY END), lambda t: CAST(t AS DATE)), (a BIGINT, b BIGINT, st BIGINT) AS CASE WHEN st = 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: step must not be zero', st) WHEN (CAST(b AS HUGEINT) - a) // st >= 10000 THEN ${SEQUENCE_TOO_LONG("concat(a, b, st)")} ELSE generate_series(a, b, st) END, (a DATE, b DATE, st INTERVAL) AS list_transform(generate_series(CAST(a AS TIMESTAMP), CAST(b AS TIMESTAMP), st), lambda t: CAST(t AS DATE)), (a TIMESTAMP, b TIMESTAMP, st INTERVAL) AS generate_series(a, b, st)`,
+  `CREATE MACRO sequence(a BIGINT, b BIGINT) AS CASE WHEN abs(CAST(b AS HUGEINT) - a) >= 10000 THEN ${SEQUENCE_TOO_LONG("concat(a, b)")} ELSE generate_series(a, b, CASE WHEN a <= b THEN 1 ELSE -1 END) END, (a DATE, b DATE) AS list_transform(generate_series(CAST(a AS TIMESTAMP), CAST(b AS TIMESTAMP), CASE WHEN a <= b THEN INTERVAL 1 DAY ELSE INTERVAL (-1) DAY END), lambda t: CAST(t AS DATE)), (a BIGINT, b BIGINT, st BIGINT) AS CASE WHEN st = 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: step must not be zero', st) WHEN st > 0 AND b < a THEN ${SEQUENCE_DIRECTION("greater", "concat(a, b, st)")} WHEN st < 0 AND b > a THEN ${SEQUENCE_DIRECTION("less", "concat(a, b, st)")} WHEN (CAST(b AS HUGEINT) - a) // st >= 10000 THEN ${SEQUENCE_TOO_LONG("concat(a, b, st)")} ELSE generate_series(a, b, st) END, (a DATE, b DATE, st INTERVAL) AS CASE WHEN date_part('hour', st) <> 0 OR date_part('minute', st) <> 0 OR date_part('microseconds', st) <> 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: sequence step must be a day interval if start and end values are dates', st) ELSE list_transform(trino_sequence_checked(CAST(a AS TIMESTAMP), CAST(b AS TIMESTAMP), st), lambda t: CAST(t AS DATE)) END, (a TIMESTAMP, b TIMESTAMP, st INTERVAL) AS trino_sequence_checked(a, b, st)`,
   `CREATE MACRO arrays_overlap(a, b) AS CASE WHEN a IS NULL OR b IS NULL THEN NULL WHEN list_has_any(a, b) THEN true WHEN ${HAS_NULL("a")} OR ${HAS_NULL("b")} THEN NULL ELSE false END`,
   `CREATE MACRO array_remove(a, x) AS CASE WHEN x IS NULL THEN NULL ELSE list_filter(a, lambda e: e IS NULL OR e <> x) END`,
   `CREATE MACRO array_union(a, b) AS trino_array_distinct(list_concat(a, b))`,
@@ -220,6 +229,10 @@ const OPERATOR_MACROS: string[] = [
   `CREATE MACRO trino_any_match_list(t) AS CASE WHEN coalesce(list_bool_or(t), false) THEN true WHEN ${HAS_NULL("t")} THEN NULL ELSE false END`,
   `CREATE MACRO trino_all_match_list(t) AS CASE WHEN NOT coalesce(list_bool_and(list_transform(t, lambda x: coalesce(x, true))), true) THEN false WHEN ${HAS_NULL("t")} THEN NULL ELSE true END`,
   `CREATE MACRO trino_regexp_position_at(s, p, st, n) AS CASE WHEN st < 1 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: start position cannot be smaller than 1', st) WHEN n < 1 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: occurrence cannot be smaller than 1', n) WHEN p = '' THEN CASE WHEN st + n - 1 <= length(s) + 1 THEN st + n - 1 ELSE -1 END WHEN len(regexp_extract_all(system.main.substr(s, st), p)) < n THEN -1 ELSE st + length(array_to_string(list_slice(regexp_split_to_array(system.main.substr(s, st), p), 1, n), '')) + length(array_to_string(list_slice(regexp_extract_all(system.main.substr(s, st), p), 1, n - 1), '')) END`,
+  // EXTRACT(TIMEZONE_HOUR/MINUTE ...) needs a timestamp with time zone (DuckDB: 0 for any timestamp).
+  `CREATE MACRO trino_zone_part(f VARCHAR, t TIMESTAMPTZ) AS date_part(f, t), (f VARCHAR, t TIMESTAMP) AS trino_raise('TYPE_MISMATCH: ' || f || ' needs a timestamp with time zone', t), (f VARCHAR, t DATE) AS trino_raise('TYPE_MISMATCH: ' || f || ' needs a timestamp with time zone', t)`,
+  // Timestamp sequences: the step must go towards the stop value; at most 10,000 entries.
+  `CREATE MACRO trino_sequence_checked(a, b, st) AS CASE WHEN a + st > a AND b < a THEN ${SEQUENCE_DIRECTION("greater", "concat(a, b, st)")} WHEN a + st < a AND b > a THEN ${SEQUENCE_DIRECTION("less", "concat(a, b, st)")} WHEN len(generate_series(a, b, st)) > 10000 THEN ${SEQUENCE_TOO_LONG("concat(a, b, st)")} ELSE generate_series(a, b, st) END`,
   // regexp_extract of a group that may not take part (trino-ast.ts regexpExtractGroup).
   `CREATE MACRO trino_regexp_extract_group(s, p, g, body) AS CASE WHEN NOT system.main.regexp_matches(s, p) THEN NULL WHEN system.main.regexp_extract(s, p, g) <> '' THEN system.main.regexp_extract(s, p, g) WHEN NOT regexp_full_match('', body) THEN NULL ELSE error('regexp_extract: group ' || CAST(g AS VARCHAR) || ' matched the empty string or did not take part, which the local engine cannot tell apart (not supported locally)') END`,
   // CAST(varchar AS TIMESTAMP) accepts Trino's literal forms only: '2020-05-10T12:34:56' (the
@@ -257,14 +270,15 @@ export const TRINO_FUNCTIONS: Set<string> = new Set(
 const MYSQL_UNSUPPORTED = new Set(["D", "U", "u", "V", "w", "X"]);
 
 /** MySQL-style format (Trino `date_parse`/`date_format`) to a DuckDB strftime/strptime format. */
-export function mysqlFormat(f: string): string {
+export function mysqlFormat(f: string, formatting = false): string {
   const map: Record<string, string> = {
     a: "%a",
     b: "%b",
     c: "%-m",
     d: "%d",
     e: "%-d",
-    f: "%f",
+    // date_format prints milliseconds and three zeros (Trino formats from milliseconds).
+    f: formatting ? "%g000" : "%f",
     H: "%H",
     h: "%I",
     I: "%I",
