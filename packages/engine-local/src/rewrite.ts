@@ -12,6 +12,8 @@ import { jodaFormat, jsonPath, mysqlFormat, TRINO_PREFIX } from "./trino.ts";
 import {
   extractField,
   CHAR_MARKER,
+  callNode,
+  VARCHAR_MARKER,
   charCast,
   keepDouble,
   regexpExtractGroup,
@@ -106,7 +108,8 @@ export function prePass(sql: string): string {
       // CAST(x AS ROW(a varchar)) -> STRUCT(a varchar)
       .replace(/\bAS\s+ROW\s*\(/gi, "AS STRUCT(")
       // CHAR(n): DuckDB's parser drops the length; a marker type keeps it for charCast (trino-ast.ts).
-      .replace(/\bCHAR\s*\(\s*(\d+)\s*\)/gi, `${CHAR_MARKER}$1`)
+      .replace(/\bAS\s+CHAR\s*\(\s*(\d+)\s*\)(?=\s*\))/gi, `AS ${CHAR_MARKER}$1`)
+      .replace(/\bAS\s+VARCHAR\s*\(\s*(\d+)\s*\)(?=\s*\))/gi, `AS ${VARCHAR_MARKER}$1`)
       // TABLESAMPLE BERNOULLI (10): DuckDB reads a bare number as a row count.
       .replace(
         /\bTABLESAMPLE\s+(BERNOULLI|SYSTEM)\s*\(\s*([\d.]+)\s*\)/gi,
@@ -522,6 +525,10 @@ export async function rewriteAthena(
       // (DuckDB's own format() uses {} and would return the pattern unchanged).
       case "format":
         f.function_name = "printf";
+        // Java prints a timestamp argument as 2020-05-10T12:34:56.100 (trino_format_arg).
+        f.children = args.map((a, i) =>
+          i === 0 ? a : callNode("trino_format_arg", [a], { alias: "" }),
+        );
         break;
       case "any_match":
       case "all_match":

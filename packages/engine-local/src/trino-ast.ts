@@ -358,12 +358,23 @@ export const CHAR_MARKER = "__runmd_char_";
 export function charCast(v: Node): Node {
   if (v.class !== "CAST") return v;
   const t = v.cast_type as Node;
-  const name = String((t.type_info as Node | null)?.name ?? "");
-  if (t.id !== "UNBOUND" || !name.toLowerCase().startsWith(CHAR_MARKER)) return v;
-  const n = Number(name.slice(CHAR_MARKER.length));
-  const text = cast(v.child as Node, { id: "VARCHAR", type_info: null });
-  return callNode("rpad", [text, intConst(n), strConst(" ")], v);
+  const name = String((t.type_info as Node | null)?.name ?? "").toLowerCase();
+  if (t.id !== "UNBOUND") return v;
+  const text = () => cast(v.child as Node, { id: "VARCHAR", type_info: null });
+  if (name.startsWith(CHAR_MARKER)) {
+    const n = Number(name.slice(CHAR_MARKER.length));
+    return callNode("rpad", [text(), intConst(n), strConst(" ")], v);
+  }
+  // VARCHAR(n) keeps the first n characters.
+  if (name.startsWith(VARCHAR_MARKER)) {
+    const n = Number(name.slice(VARCHAR_MARKER.length));
+    return callNode("left", [text(), intConst(n)], v);
+  }
+  return v;
 }
+
+/** The type name prePass gives `VARCHAR(n)` in a cast. */
+export const VARCHAR_MARKER = "__runmd_varchar_";
 
 /** Whether a node is what charCast makes of `CAST(x AS CHAR(n))`. */
 function isCharValue(n: Node | undefined): boolean {
