@@ -456,8 +456,14 @@ FROM ${src})${windowPredicate(`"@timestamp"`, window)}`;
 
 const COLUMN_NAMES = CLOUDTRAIL_COLUMNS.map((c) => c.name).join(", ");
 
+/** trino_raise (trino.ts) fails a cast of a Trino error message: the message is the error. */
+const RAISED = /Could not convert string '([A-Z_]+: .*)' to INT32/;
+
 function engineError(msg: string, cause: unknown): RunMdError {
   const first = msg.split("\n")[0] ?? msg;
+  const raised = RAISED.exec(first)?.[1];
+  if (raised !== undefined)
+    return new RunMdError("sql-error", raised.replaceAll("''", "'"), { cause });
   if (/single SELECT statement/i.test(first)) {
     return new RunMdError("sql-refused", `Refused: ${first.replace(/^\w+ Error:\s*/i, "")}`, {
       cause,

@@ -9,6 +9,23 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { RunMdError } from "@run-md/core";
 import { isLosslessNumber, parse, stringify } from "lossless-json";
 import { jodaFormat, jsonPath, mysqlFormat, TRINO_PREFIX } from "./trino.ts";
+import {
+  extractField,
+  CHAR_MARKER,
+  callNode,
+  VARCHAR_MARKER,
+  charCast,
+  keepDouble,
+  regexpExtractGroup,
+  rewriteArithmetic,
+  rewriteJsonCast,
+  checkReplacement,
+  normalizeCall,
+  rewriteLambdaCall,
+  trimChar,
+  rewriteTimestampCast,
+  strptimeCall,
+} from "./trino-ast.ts";
 
 type Node = Record<string, unknown>;
 
@@ -73,6 +90,14 @@ export function mapCode(
   return out;
 }
 
+/** Trino's JSON paths start with `$` (DuckDB would also take a JSON pointer such as `/a`). */
+function checkJsonPath(p: string): string {
+  if (!p.trim().startsWith("$")) {
+    throw new RunMdError("sql-error", `INVALID_FUNCTION_ARGUMENT: Invalid JSON path: '${p}'`);
+  }
+  return p;
+}
+
 /** Trino syntax DuckDB's parser rejects, fixed in the text (outside strings and comments). */
 export function prePass(sql: string): string {
   return mapCode(sql, (code) =>
@@ -82,12 +107,89 @@ export function prePass(sql: string): string {
       .replace(/\bARRAY\s*<\s*([A-Za-z_][\w]*)\s*>/gi, "$1[]")
       // CAST(x AS ROW(a varchar)) -> STRUCT(a varchar)
       .replace(/\bAS\s+ROW\s*\(/gi, "AS STRUCT(")
+      // CHAR(n): DuckDB's parser drops the length; a marker type keeps it for charCast (trino-ast.ts).
+      .replace(/\bAS\s+CHAR\s*\(\s*(\d+)\s*\)(?=\s*\))/gi, `AS ${CHAR_MARKER}$1`)
+      .replace(/\bAS\s+VARCHAR\s*\(\s*(\d+)\s*\)(?=\s*\))/gi, `AS ${VARCHAR_MARKER}$1`)
       // TABLESAMPLE BERNOULLI (10): DuckDB reads a bare number as a row count.
       .replace(
         /\bTABLESAMPLE\s+(BERNOULLI|SYSTEM)\s*\(\s*([\d.]+)\s*\)/gi,
         "TABLESAMPLE $1($2 PERCENT)",
       ),
   );
+}
+
+/**
+ * Two string literals with only white space (or comments) between them: DuckDB joins them into one
+ * literal, Trino rejects the query. In a list (`IN ('a'\n'b')`) it is a missing comma, and joining
+ * would silently match nothing.
+ */
+export function rejectAdjacentLiterals(sql: string): void {
+  let pos = 0;
+  let lastLiteral: { text: string } | undefined;
+  mapCode(
+    sql,
+    (code) => {
+      if (code.trim() !== "") lastLiteral = undefined;
+      pos += code.length;
+      return code;
+    },
+    (other) => {
+      const start = pos;
+      pos += other.length;
+      if (!other.startsWith("'")) return other;
+      if (lastLiteral) {
+        const line = sql.slice(0, start).split("\n").length;
+        const clip = (t: string) => (t.length > 40 ? `${t.slice(0, 37)}...'` : t);
+        throw new RunMdError(
+          "sql-syntax",
+          `SQL syntax error at line ${line}: two string literals in a row (${clip(lastLiteral.text)} ${clip(other)}); Athena rejects this.`,
+          { hint: "A comma is probably missing between them; to join strings write 'a' || 'b'." },
+        );
+      }
+      lastLiteral = { text: other };
+      return other;
+    },
+  );
+}
+
+/**
+ * `DECIMAL '12.50'` is DECIMAL(4,2) in Trino (precision and scale from the text); DuckDB would read
+ * it as CAST('12.50' AS DECIMAL), which is DECIMAL(18,3). The literal becomes an explicit cast.
+ */
+export function decimalLiterals(sql: string): string {
+  const parts: { code: boolean; text: string }[] = [];
+  mapCode(
+    sql,
+    (code) => {
+      parts.push({ code: true, text: code });
+      return code;
+    },
+    (other) => {
+      parts.push({ code: false, text: other });
+      return other;
+    },
+  );
+  for (let i = 1; i < parts.length; i++) {
+    const prev = parts[i - 1] as { code: boolean; text: string };
+    const lit = parts[i] as { code: boolean; text: string };
+    const m = /\bDECIMAL\s*$/i.exec(prev.text);
+    if (!prev.code || lit.code || !m || !lit.text.startsWith("'")) continue;
+    const digits = /^'\s*[+-]?(\d*)(?:\.(\d*))?\s*'$/.exec(lit.text);
+    if (!digits) continue;
+    const int = (digits[1] ?? "").replace(/^0+/, "");
+    const scale = (digits[2] ?? "").length;
+    // One integer digit at least, so that DuckDB prints -0.001 as Trino does (not -.001).
+    const precision = Math.min(38, Math.max(1, int.length) + scale);
+    if (int.length + scale > 38) {
+      throw new RunMdError(
+        "sql-error",
+        `INVALID_LITERAL: DECIMAL ${lit.text} has more than 38 digits.`,
+      );
+    }
+    prev.text = prev.text.slice(0, m.index);
+    lit.text = `CAST(${lit.text} AS DECIMAL(${precision}, ${scale}))`;
+  }
+  return parts.map((p) => p.text).join("");
 }
 
 async function scalar(conn: DuckDBConnection, sql: string, value: string): Promise<string> {
@@ -265,7 +367,11 @@ export async function rewriteAthena(
   /** `SELECT filename FROM __runmd_files WHERE <partition filters>`, when every reference has one. */
   pruneSql: string | undefined;
 }> {
-  const { statement } = await parseSelect(conn, prePass(sql));
+  if (opts.trinoFunctions) rejectAdjacentLiterals(sql);
+  const { statement } = await parseSelect(
+    conn,
+    prePass(opts.trinoFunctions ? decimalLiterals(sql) : sql),
+  );
   const ctes = new Set<string>();
   collectCteNames(statement.node, ctes);
   let tables = 0;
@@ -343,6 +449,19 @@ export async function rewriteAthena(
       const rep = opts.parameters?.get(id);
       return rep ? clone(rep) : v;
     }
+    if (opts.trinoFunctions) {
+      // Trino semantics of constants, operators and casts (trino-ast.ts); Athena SQL only.
+      if (v.class === "CONSTANT") return keepDouble(v);
+      if (v.class === "CAST") return charCast(rewriteTimestampCast(rewriteJsonCast(v)));
+      if (v.class === "FUNCTION" && v.is_operator === true) return rewriteArithmetic(v);
+    }
+    // DuckDB's grammar writes SUBSTRING(x FROM a FOR b) and substring(...) as main.substring.
+    if (
+      v.class === "FUNCTION" &&
+      (v.function_name === "substring" || v.function_name === "date_part") &&
+      v.schema === "main"
+    )
+      v.schema = "";
     if (v.class === "FUNCTION" && typeof v.function_name === "string" && v.schema === "") {
       return rewriteFunction(v);
     }
@@ -358,22 +477,46 @@ export async function rewriteAthena(
       case "date_parse":
       case "parse_datetime":
         if (fmt !== undefined && args.length === 2) {
-          f.function_name = "strptime";
-          setConst(args[1] as Node, name === "date_parse" ? mysqlFormat(fmt) : jodaFormat(fmt));
+          return strptimeCall(f, name === "date_parse" ? mysqlFormat(fmt) : jodaFormat(fmt));
+        }
+        break;
+      case "date_part":
+        return extractField(f);
+      case "ltrim":
+      case "rtrim":
+      case "trim":
+        return trimChar(f);
+      case "mod":
+        return rewriteArithmetic({ ...f, function_name: "%", is_operator: true });
+      case "regexp_replace":
+        checkReplacement(f);
+        break;
+      case "normalize":
+        return normalizeCall(f);
+      case "apply":
+      case "reduce":
+        return rewriteLambdaCall(f, name);
+      case "regexp_extract":
+        if (args.length === 3) {
+          const call = regexpExtractGroup(f);
+          if (call !== f) return call;
         }
         break;
       case "date_format":
       case "format_datetime":
         if (fmt !== undefined && args.length === 2) {
           f.function_name = "strftime";
-          setConst(args[1] as Node, name === "date_format" ? mysqlFormat(fmt) : jodaFormat(fmt));
+          setConst(
+            args[1] as Node,
+            name === "date_format" ? mysqlFormat(fmt, true) : jodaFormat(fmt),
+          );
         }
         break;
       case "json_extract_scalar":
       case "json_extract":
       case "json_size":
       case "json_array_length":
-        if (fmt !== undefined) setConst(args[1] as Node, jsonPath(fmt));
+        if (fmt !== undefined) setConst(args[1] as Node, jsonPath(checkJsonPath(fmt)));
         break;
       case "transform":
         f.function_name = "list_transform";
@@ -382,6 +525,10 @@ export async function rewriteAthena(
       // (DuckDB's own format() uses {} and would return the pattern unchanged).
       case "format":
         f.function_name = "printf";
+        // Java prints a timestamp argument as 2020-05-10T12:34:56.100 (trino_format_arg).
+        f.children = args.map((a, i) =>
+          i === 0 ? a : callNode("trino_format_arg", [a], { alias: "" }),
+        );
         break;
       case "any_match":
       case "all_match":
@@ -389,7 +536,8 @@ export async function rewriteAthena(
         const inner = clone(f);
         inner.function_name = "list_transform";
         inner.alias = "";
-        f.function_name = name === "all_match" ? "list_bool_and" : "list_bool_or";
+        // Three-valued, as Trino: a NULL result decides when no element does (trino.ts).
+        f.function_name = name === "all_match" ? "trino_all_match_list" : "trino_any_match_list";
         f.children = [inner];
         if (name === "none_match") {
           const alias = f.alias;

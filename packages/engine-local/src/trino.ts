@@ -4,16 +4,21 @@
  * `date_format`, `parse_datetime`, `format_datetime` take constant formats, which a macro cannot
  * translate). Built-ins shadowed by a macro stay reachable as `system.main.<name>`.
  */
+import { RunMdError } from "@run-md/core";
 
 /** Settings every connection inherits (set globally before the configuration is locked). */
 export const SESSION_SETTINGS = [
   "SET GLOBAL TimeZone = 'UTC'",
-  // Trino: 5 / 2 = 2.
-  "SET GLOBAL integer_division = true",
+  // No integer_division: Trino's 5 / 2 = 2 comes from the rewrite (trino_divide), so that DuckDB
+  // SQL of other origins (the Logs Insights translation) divides as doubles.
 ];
 
 const INTERVAL_OF = (u: string, n: string) =>
-  `CASE lower(${u}) WHEN 'millisecond' THEN to_milliseconds(CAST(${n} AS BIGINT)) WHEN 'second' THEN to_seconds(CAST(${n} AS BIGINT)) WHEN 'minute' THEN to_minutes(CAST(${n} AS BIGINT)) WHEN 'hour' THEN to_hours(CAST(${n} AS BIGINT)) WHEN 'day' THEN to_days(CAST(${n} AS INTEGER)) WHEN 'week' THEN to_weeks(CAST(${n} AS INTEGER)) WHEN 'month' THEN to_months(CAST(${n} AS INTEGER)) WHEN 'quarter' THEN to_months(CAST(${n} AS INTEGER) * 3) WHEN 'year' THEN to_years(CAST(${n} AS INTEGER)) END`;
+  `CASE lower(${u}) WHEN 'millisecond' THEN to_milliseconds(CAST(${n} AS BIGINT)) WHEN 'second' THEN to_seconds(CAST(${n} AS BIGINT)) WHEN 'minute' THEN to_minutes(CAST(${n} AS BIGINT)) WHEN 'hour' THEN to_hours(CAST(${n} AS BIGINT)) WHEN 'day' THEN to_days(CAST(${n} AS INTEGER)) WHEN 'week' THEN to_weeks(CAST(${n} AS INTEGER)) WHEN 'month' THEN to_months(CAST(${n} AS INTEGER)) WHEN 'quarter' THEN to_months(CAST(${n} AS INTEGER) * 3) WHEN 'year' THEN to_years(CAST(${n} AS INTEGER)) ELSE trino_raise('INVALID_FUNCTION_ARGUMENT: ''' || ${u} || ''' is not a valid TIMESTAMP field', ${u}) END`;
+
+/** Units a DATE accepts in date_add/date_trunc (Trino: anything finer is an error on a DATE). */
+const DATE_UNIT = (u: string) =>
+  `CASE WHEN lower(${u}) IN ('day', 'week', 'month', 'quarter', 'year') THEN ${u} ELSE trino_raise('INVALID_FUNCTION_ARGUMENT: ''' || ${u} || ''' is not a valid DATE field', ${u}) END`;
 
 const concatOverloads = Array.from({ length: 9 }, (_, i) => i + 2)
   .map((n) => {
@@ -22,26 +27,80 @@ const concatOverloads = Array.from({ length: 9 }, (_, i) => i + 2)
   })
   .join(",\n  ");
 
+/** The i-th element of the JSON array j (negative: from the end), NULL when j is not JSON. */
+const JSON_ELEMENT = `json_extract(CASE WHEN json_valid(CAST(j AS VARCHAR)) THEN CAST(j AS JSON) END, '$[' || CASE WHEN i < 0 THEN '#' || CAST(i AS VARCHAR) ELSE CAST(i AS VARCHAR) END || ']')`;
+
+const containsOverload = (type: string, jsonTypes: string, value: string, e: string) =>
+  `(j, v ${type}) AS CASE WHEN v IS NOT NULL AND json_valid(CAST(j AS VARCHAR)) AND json_type(CAST(j AS VARCHAR)) = 'ARRAY' THEN coalesce(list_bool_or(list_transform(CAST(json_extract(CAST(j AS VARCHAR), '$[*]') AS JSON[]), lambda e: json_type(e) IN (${jsonTypes}) AND ${e} = ${value})), false) END`;
+
+const JSON_CONTAINS = [
+  containsOverload("BOOLEAN", "'BOOLEAN'", "CAST(v AS VARCHAR)", "CAST(e AS VARCHAR)"),
+  containsOverload("BIGINT", "'BIGINT', 'UBIGINT'", "v", "TRY_CAST(CAST(e AS VARCHAR) AS BIGINT)"),
+  containsOverload("DOUBLE", "'DOUBLE'", "v", "TRY_CAST(CAST(e AS VARCHAR) AS DOUBLE)"),
+  containsOverload("VARCHAR", "'VARCHAR'", "v", "json_extract_string(e, '$')"),
+].join(", ");
+
+const nullIfAnyNull = (fn: string) =>
+  Array.from({ length: 8 }, (_, i) => i + 2)
+    .map((n) => {
+      const args = Array.from({ length: n }, (_, k) => `a${k}`);
+      return `(${args.join(", ")}) AS CASE WHEN ${args.map((a) => `${a} IS NULL`).join(" OR ")} THEN NULL ELSE system.main.${fn}(${args.join(", ")}) END`;
+    })
+    .join(",\n  ");
+
+/** An array element as array_join prints it: JSON strings without their quotes, JSON null as NULL. */
+const JOIN_TEXT = `CASE WHEN typeof(v) = 'JSON' THEN json_extract_string(CAST(v AS JSON), '$') ELSE CAST(v AS VARCHAR) END`;
+
+const HAS_NULL = (a: string) =>
+  `coalesce(list_bool_or(list_transform(${a}, lambda e: e IS NULL)), false)`;
+const SEQUENCE_DIRECTION = (way: string, anchor: string) =>
+  `trino_raise('INVALID_FUNCTION_ARGUMENT: sequence stop value should be ${way} than or equal to start value', ${anchor})`;
+
+const SEQUENCE_TOO_LONG = (anchor: string) =>
+  `trino_raise('INVALID_FUNCTION_ARGUMENT: result of sequence function must not have more than 10000 entries', ${anchor})`;
+
+const PAD = (fn: string) =>
+  `CASE WHEN n < 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Target length must be in the range [0..' || '2147483647]', concat(n, p)) WHEN p = '' THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Padding string must not be empty', concat(n, p)) ELSE system.main.${fn}(s, n, p) END`;
+
+const CONCAT_WS = Array.from({ length: 9 }, (_, i) => i + 1)
+  .map((n) => {
+    const args = Array.from({ length: n }, (_, k) => `a${k} VARCHAR`);
+    return `(sep VARCHAR, ${args.join(", ")}) AS system.main.concat_ws(sep, ${args.map((a) => a.split(" ")[0]).join(", ")})`;
+  })
+  .join(", ");
+
+/** Trino's substr: start 0 or before the first character, or a length <= 0, give ''. */
+const SUBSTR = `(s, st) AS CASE WHEN st = 0 OR -st > length(s) THEN '' WHEN st < 0 THEN system.main.substr(s, length(s) + st + 1) ELSE system.main.substr(s, st) END, (s, st, n) AS CASE WHEN st = 0 OR n <= 0 OR -st > length(s) THEN '' WHEN st < 0 THEN system.main.substr(s, length(s) + st + 1, n) ELSE system.main.substr(s, st, n) END`;
+
 /** Prefix of the macros: they never shadow DuckDB's built-ins; the rewrite calls them by this name. */
 export const TRINO_PREFIX = "trino_";
 
 /** Trino functions missing in DuckDB or differing from DuckDB's function of the same name. */
 const MACRO_DEFS: string[] = [
-  // JSON: Trino returns NULL for a non-scalar; json_extract_string would return its text.
-  `CREATE MACRO json_extract_scalar(j, p) AS CASE WHEN json_type(CAST(j AS JSON), p) IN ('OBJECT', 'ARRAY') THEN NULL ELSE json_extract_string(CAST(j AS JSON), p) END`,
+  // JSON: Trino returns NULL for a non-scalar and for text that is not JSON; json_extract_string would return its text.
+  `CREATE MACRO json_extract_scalar(j, p) AS CASE WHEN NOT json_valid(CAST(j AS VARCHAR)) THEN NULL WHEN json_type(CAST(j AS JSON), p) IN ('OBJECT', 'ARRAY') THEN NULL ELSE json_extract_string(CAST(j AS JSON), p) END`,
   `CREATE MACRO json_parse(s) AS json(s)`,
-  `CREATE MACRO json_format(j) AS CAST(j AS VARCHAR)`,
-  `CREATE MACRO json_size(j, p) AS CASE json_type(CAST(j AS JSON), p) WHEN 'ARRAY' THEN CAST(json_array_length(CAST(j AS JSON), p) AS BIGINT) WHEN 'OBJECT' THEN CAST(len(json_keys(CAST(j AS JSON), p)) AS BIGINT) ELSE 0 END`,
-  `CREATE MACRO json_array_get(j, i) AS json_extract(CAST(j AS JSON), '$[' || CAST(i AS VARCHAR) || ']')`,
-  `CREATE MACRO json_array_contains(j, v) AS list_contains(json_extract_string(CAST(j AS JSON), '$[*]'), CAST(v AS VARCHAR))`,
+  // Trino prints JSON in its canonical form, without insignificant white space.
+  `CREATE MACRO json_format(j) AS CAST(json(CAST(j AS VARCHAR)) AS VARCHAR)`,
+  `CREATE MACRO json_size(j, p) AS CASE WHEN p IS NULL THEN NULL ELSE CASE json_type(CAST(j AS JSON), p) WHEN 'ARRAY' THEN CAST(json_array_length(CAST(j AS JSON), p) AS BIGINT) WHEN 'OBJECT' THEN CAST(len(json_keys(CAST(j AS JSON), p)) AS BIGINT) ELSE 0 END END`,
+  // Trino's json_array_get gives a JSON null as NULL and counts a negative index from the end. (It
+  // also hands a string element back as JSON text without quotes, which DuckDB's JSON type cannot
+  // hold: the element keeps its quotes here, and CAST(... AS varchar) unquotes it as on Trino.)
+  `CREATE MACRO json_array_get(j, i) AS CASE json_type(${JSON_ELEMENT}) WHEN 'NULL' THEN NULL ELSE ${JSON_ELEMENT} END`,
+  // Trino compares like with like: a boolean only with JSON booleans, a bigint with JSON integers,
+  // a double with JSON numbers written with a fraction or exponent, a varchar with JSON strings.
+  `CREATE MACRO json_array_contains${JSON_CONTAINS}`,
   `CREATE MACRO is_json_scalar(j) AS json_type(CAST(j AS JSON)) NOT IN ('OBJECT', 'ARRAY')`,
   // Time.
   `CREATE MACRO from_iso8601_timestamp(s) AS CAST(s AS TIMESTAMPTZ)`,
   `CREATE MACRO from_iso8601_date(s) AS CAST(s AS DATE)`,
   `CREATE MACRO from_unixtime(x) AS to_timestamp(CAST(x AS DOUBLE))`,
   `CREATE MACRO to_unixtime(t) AS epoch(t)`,
-  `CREATE MACRO to_iso8601(t) AS strftime(t, '%Y-%m-%dT%H:%M:%S.%gZ')`,
-  `CREATE MACRO date_add(a, b) AS system.main.date_add(a, b), (u, n, t) AS t + ${INTERVAL_OF("u", "n")}`,
+  // Only a timestamp with time zone has an offset (Z); a zone-less one has none.
+  `CREATE MACRO to_iso8601(t DATE) AS strftime(t, '%Y-%m-%d'), (t TIMESTAMP) AS strftime(t, '%Y-%m-%dT%H:%M:%S.%g'), (t TIMESTAMPTZ) AS strftime(t, '%Y-%m-%dT%H:%M:%S.%gZ')`,
+  // On a DATE, date_add and date_trunc return a DATE (typed overloads; DuckDB would give a TIMESTAMP).
+  `CREATE MACRO date_add(a, b) AS system.main.date_add(a, b), (u VARCHAR, n BIGINT, t DATE) AS CAST(t + ${INTERVAL_OF(DATE_UNIT("u"), "n")} AS DATE), (u VARCHAR, n BIGINT, t TIMESTAMP) AS t + ${INTERVAL_OF("u", "n")}, (u VARCHAR, n BIGINT, t TIMESTAMPTZ) AS t + ${INTERVAL_OF("u", "n")}`,
+  `CREATE MACRO date_trunc(u VARCHAR, t DATE) AS CAST(system.main.date_trunc(${DATE_UNIT("u")}, t) AS DATE), (u VARCHAR, t TIMESTAMP) AS system.main.date_trunc(u, t), (u VARCHAR, t TIMESTAMPTZ) AS system.main.date_trunc(u, t)`,
   // Trino counts complete units (date_sub), DuckDB's date_diff counts boundaries crossed.
   `CREATE MACRO date_diff(u, a, b) AS system.main.date_sub(u, a, b)`,
   `CREATE MACRO day_of_week(t) AS isodow(t)`,
@@ -52,6 +111,15 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO year_of_week(t) AS isoyear(t)`,
   `CREATE MACRO yow(t) AS isoyear(t)`,
   `CREATE MACRO last_day_of_month(t) AS last_day(t)`,
+  `CREATE MACRO day_of_month(t) AS day(t)`,
+  // The milliseconds within the second (DuckDB's count the seconds too).
+  `CREATE MACRO millisecond(t) AS system.main.millisecond(t) % 1000`,
+  // random(n): an integer in [0, n); random(m, n) in [m, n).
+  `CREATE MACRO random() AS system.main.random(), (n) AS CASE WHEN n <= 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: bound must be positive', n) ELSE CAST(floor(system.main.random() * n) AS BIGINT) END, (m, n) AS CASE WHEN m >= n THEN trino_raise('INVALID_FUNCTION_ARGUMENT: start value must be less than stop value', concat(m, n)) ELSE m + CAST(floor(system.main.random() * (n - m)) AS BIGINT) END`,
+  `CREATE MACRO rand() AS system.main.random()`,
+  // Doubles.
+  `CREATE MACRO nan() AS CAST('NaN' AS DOUBLE)`,
+  `CREATE MACRO infinity() AS CAST('Infinity' AS DOUBLE)`,
   // Regular expressions: Trino searches (like regexp_matches), returns NULL when nothing matches,
   // replaces every match and writes groups as $1.
   `CREATE MACRO regexp_like(s, p) AS system.main.regexp_matches(s, p)`,
@@ -59,26 +127,68 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO regexp_replace(s, p) AS system.main.regexp_replace(s, p, '', 'g'), (s, p, r) AS system.main.regexp_replace(s, p, system.main.regexp_replace(r, '\\$(\\d)', '\\\\\\1', 'g'), 'g')`,
   `CREATE MACRO regexp_count(s, p) AS CAST(len(regexp_extract_all(s, p)) AS BIGINT)`,
   `CREATE MACRO regexp_split(s, p) AS string_split_regex(s, p)`,
+  // regexp_position: 1-based position of the n-th match at or after start, -1 when there is none
+  // (from the text before and between the matches; an empty pattern matches at every position).
+  `CREATE MACRO regexp_position(s, p) AS trino_regexp_position_at(s, p, 1, 1), (s, p, st) AS trino_regexp_position_at(s, p, st, 1), (s, p, st, n) AS trino_regexp_position_at(s, p, st, n)`,
   // Strings.
-  `CREATE MACRO replace(s, x) AS system.main.replace(s, x, ''), (s, x, r) AS system.main.replace(s, x, r)`,
+  // An empty search string: Trino inserts the replacement before every character and at the end.
+  `CREATE MACRO replace(s, x) AS system.main.replace(s, x, ''), (s, x, r) AS CASE WHEN x = '' AND s = '' THEN r WHEN x = '' THEN r || array_to_string(list_transform(string_split(s, ''), lambda c: c || r), '') ELSE system.main.replace(s, x, r) END`,
+  `CREATE MACRO substr${SUBSTR}`,
+  `CREATE MACRO substring${SUBSTR}`,
+  // Past the last part: NULL (DuckDB: ''); an index below 1 is an error.
+  `CREATE MACRO split_part(s, d, i) AS CASE WHEN i <= 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Index must be greater than zero', i) WHEN i > len(CASE WHEN d = '' THEN string_split(s, '') ELSE string_split(s, d) END) THEN NULL ELSE system.main.split_part(s, d, i) END`,
+  // The instance-th occurrence (overlapping, as Trino's indexOf loop finds them; negative: from the end).
+  `CREATE MACRO strpos(s, x) AS system.main.strpos(s, x), (s, x, n) AS CASE WHEN n = 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: ''instance'' must be a positive or negative number.', n) ELSE coalesce(list_filter(range(1, length(s) - length(x) + 2), lambda p: system.main.substr(s, p, length(x)) = x)[n], 0) END`,
+  // Rounding an integer keeps its type and fails when the result does not fit (DuckDB wraps around:
+  // round(SMALLINT '32767', -3) was -32536).
+  `CREATE MACRO round(x) AS system.main.round(x), ${["TINYINT", "SMALLINT", "INTEGER"].map((t) => `(x ${t}, d INTEGER) AS CAST(system.main.round(CAST(x AS BIGINT), d) AS ${t})`).join(", ")}, (x, d) AS system.main.round(x, d)`,
+  // Trino returns NULL when any argument is NULL; DuckDB's ignore NULLs.
+  // split with a limit: the last part holds the rest of the string.
+  `CREATE MACRO split(s, d) AS string_split(s, d), (s, d, lim) AS CASE WHEN lim <= 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Limit must be positive', lim) WHEN len(string_split(s, d)) <= lim THEN string_split(s, d) ELSE list_concat(list_slice(string_split(s, d), 1, lim - 1), [array_to_string(list_slice(string_split(s, d), lim, len(string_split(s, d))), d)]) END`,
+  // reverse of a string, and of an array (the untyped overload).
+  `CREATE MACRO reverse(s VARCHAR) AS system.main.reverse(s), (a) AS list_reverse(a)`,
+  `CREATE MACRO split_to_map(s, ed, kd) AS CASE WHEN s IS NULL OR ed IS NULL OR kd IS NULL THEN NULL WHEN list_bool_or(list_transform(list_filter(string_split(s, ed), lambda e: e <> ''), lambda e: len(string_split(e, kd)) <> 2)) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Key-value delimiter must appear exactly once in each entry', s) ELSE map_from_entries(list_transform(list_filter(string_split(s, ed), lambda e: e <> ''), lambda e: {'k': system.main.split_part(e, kd, 1), 'v': system.main.substr(e, length(system.main.split_part(e, kd, 1)) + length(kd) + 1)})) END`,
+  `CREATE MACRO greatest${nullIfAnyNull("greatest")}`,
+  `CREATE MACRO least${nullIfAnyNull("least")}`,
   // Trino's concat is NULL when any argument is; DuckDB's skips NULLs (|| does not).
-  `CREATE MACRO concat(a) AS a,\n  ${concatOverloads}`,
+  `CREATE MACRO concat(a) AS trino_raise('INVALID_FUNCTION_ARGUMENT: There must be two or more concatenation arguments', a),\n  ${concatOverloads}`,
   `CREATE MACRO levenshtein_distance(a, b) AS levenshtein(a, b)`,
-  `CREATE MACRO hamming_distance(a, b) AS hamming(a, b)`,
-  `CREATE MACRO codepoint(c) AS unicode(c)`,
+  `CREATE MACRO hamming_distance(a, b) AS CASE WHEN length(a) <> length(b) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: The input strings to hamming_distance function must have the same length', concat(a, b)) WHEN a = '' THEN CAST(0 AS BIGINT) ELSE hamming(a, b) END`,
+  // codepoint takes a varchar(1): anything but one character is an error.
+  `CREATE MACRO codepoint(c) AS CASE WHEN length(c) <> 1 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: codepoint takes exactly one character', c) ELSE unicode(c) END`,
+  `CREATE MACRO lpad(s, n, p) AS ${PAD("lpad")}`,
+  `CREATE MACRO rpad(s, n, p) AS ${PAD("rpad")}`,
+  // concat_ws over an array joins its elements; NULL elements are skipped.
+  `CREATE MACRO concat_ws(sep, a VARCHAR[]) AS CASE WHEN sep IS NULL THEN NULL ELSE array_to_string(a, sep) END, ${CONCAT_WS}`,
   `CREATE MACRO to_utf8(s) AS encode(s)`,
   `CREATE MACRO from_utf8(b) AS decode(b)`,
   `CREATE MACRO url_extract_host(u) AS NULLIF(system.main.regexp_extract(u, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/]*@)?([^:/?#]+)', 1), '')`,
   `CREATE MACRO url_extract_path(u) AS system.main.regexp_extract(u, '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*([^?#]*)', 1)`,
   // Arrays and maps.
   `CREATE MACRO cardinality(x) AS CAST(len(x) AS BIGINT)`,
-  `CREATE MACRO element_at(x, k) AS (x)[k]`,
-  `CREATE MACRO array_join(a, sep) AS array_to_string(a, sep), (a, sep, nullrep) AS array_to_string(list_transform(a, lambda v: coalesce(CAST(v AS VARCHAR), nullrep)), sep)`,
+  `CREATE MACRO element_at(x, k) AS CASE WHEN NOT starts_with(typeof(x), 'MAP') AND CAST(k AS VARCHAR) = '0' THEN trino_raise('INVALID_FUNCTION_ARGUMENT: SQL array indices start at 1', k) ELSE (x)[k] END`,
+  // NULL elements are skipped (all NULL: ''), JSON strings lose their quotes.
+  `CREATE MACRO array_join(a, sep) AS CASE WHEN a IS NULL OR sep IS NULL THEN NULL ELSE coalesce(array_to_string(list_filter(list_transform(a, lambda v: ${JOIN_TEXT}), lambda v: v IS NOT NULL), sep), '') END, (a, sep, nullrep) AS array_to_string(list_transform(a, lambda v: coalesce(${JOIN_TEXT}, nullrep)), sep)`,
+  // NULL when the value is absent and the array holds a NULL (it might have been the value).
+  `CREATE MACRO contains(a, x) AS CASE WHEN a IS NULL OR x IS NULL THEN NULL WHEN list_contains(a, x) THEN true WHEN ${HAS_NULL("a")} THEN NULL ELSE false END`,
+  `CREATE MACRO from_hex(s) AS CASE WHEN length(s) % 2 = 1 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: invalid input length ' || length(s), s) ELSE system.main.from_hex(s) END`,
   `CREATE MACRO array_distinct(a) AS list_filter(a, lambda v, i: list_position(a, v) = i)`,
-  `CREATE MACRO slice(a, s, n) AS list_slice(a, s, s + n - 1)`,
-  `CREATE MACRO sequence(a, b) AS generate_series(a, b), (a, b, st) AS generate_series(a, b, st)`,
-  `CREATE MACRO array_max(a) AS list_max(a)`,
-  `CREATE MACRO array_min(a) AS list_min(a)`,
+  // A negative start counts from the end; start 0 and a negative length are errors.
+  `CREATE MACRO slice(a, s, n) AS CASE WHEN s = 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: SQL array indices start at 1', concat(s, n)) WHEN n < 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: length must be greater than or equal to 0', concat(s, n)) WHEN s > 0 THEN list_slice(a, s, s + n - 1) WHEN len(a) + s + 1 < 1 THEN list_slice(a, 1, 0) ELSE list_slice(a, len(a) + s + 1, len(a) + s + n) END`,
+  // sequence: the default step follows the direction (-1 downwards), DATE steps a day, and more
+  // than 10,000 entries is an error (Trino's limit).
+  `CREATE MACRO sequence(a BIGINT, b BIGINT) AS CASE WHEN abs(CAST(b AS HUGEINT) - a) >= 10000 THEN ${SEQUENCE_TOO_LONG("concat(a, b)")} ELSE generate_series(a, b, CASE WHEN a <= b THEN 1 ELSE -1 END) END, (a DATE, b DATE) AS list_transform(generate_series(CAST(a AS TIMESTAMP), CAST(b AS TIMESTAMP), CASE WHEN a <= b THEN INTERVAL 1 DAY ELSE INTERVAL (-1) DAY END), lambda t: CAST(t AS DATE)), (a BIGINT, b BIGINT, st BIGINT) AS CASE WHEN st = 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: step must not be zero', st) WHEN st > 0 AND b < a THEN ${SEQUENCE_DIRECTION("greater", "concat(a, b, st)")} WHEN st < 0 AND b > a THEN ${SEQUENCE_DIRECTION("less", "concat(a, b, st)")} WHEN (CAST(b AS HUGEINT) - a) // st >= 10000 THEN ${SEQUENCE_TOO_LONG("concat(a, b, st)")} ELSE generate_series(a, b, st) END, (a DATE, b DATE, st INTERVAL) AS CASE WHEN date_part('hour', st) <> 0 OR date_part('minute', st) <> 0 OR date_part('microseconds', st) <> 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: sequence step must be a day interval if start and end values are dates', st) ELSE list_transform(trino_sequence_checked(CAST(a AS TIMESTAMP), CAST(b AS TIMESTAMP), st), lambda t: CAST(t AS DATE)) END, (a TIMESTAMP, b TIMESTAMP, st INTERVAL) AS trino_sequence_checked(a, b, st)`,
+  `CREATE MACRO arrays_overlap(a, b) AS CASE WHEN a IS NULL OR b IS NULL THEN NULL WHEN list_has_any(a, b) THEN true WHEN ${HAS_NULL("a")} OR ${HAS_NULL("b")} THEN NULL ELSE false END`,
+  `CREATE MACRO array_remove(a, x) AS CASE WHEN x IS NULL THEN NULL ELSE list_filter(a, lambda e: e IS NULL OR e <> x) END`,
+  `CREATE MACRO array_union(a, b) AS trino_array_distinct(list_concat(a, b))`,
+  `CREATE MACRO array_except(a, b) AS CASE WHEN b IS NULL THEN NULL ELSE list_filter(trino_array_distinct(a), lambda v: NOT list_contains(list_transform(b, lambda w: w IS NOT DISTINCT FROM v), true)) END`,
+  `CREATE MACRO array_intersect(a, b) AS list_filter(trino_array_distinct(a), lambda v: list_contains(list_transform(b, lambda w: w IS NOT DISTINCT FROM v), true))`,
+  // NULL for a NULL search value, 0 when absent (DuckDB: NULL).
+  `CREATE MACRO array_position(a, x) AS CASE WHEN a IS NULL OR x IS NULL THEN NULL ELSE CAST(coalesce(list_position(a, x), 0) AS BIGINT) END`,
+  `CREATE MACRO repeat(x, n) AS CASE WHEN n < 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: count argument of repeat function must be greater than or equal to 0', n) WHEN n > 10000 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: count argument of repeat function must be less than or equal to 10000', n) ELSE list_transform(range(n), lambda i: x) END`,
+  // NULL when an element is NULL (DuckDB's skip them).
+  `CREATE MACRO array_max(a) AS CASE WHEN ${HAS_NULL("a")} THEN NULL ELSE list_max(a) END`,
+  `CREATE MACRO array_min(a) AS CASE WHEN ${HAS_NULL("a")} THEN NULL ELSE list_min(a) END`,
   `CREATE MACRO map_keys(m) AS system.main.map_keys(m)`,
   // Aggregates.
   `CREATE MACRO approx_distinct(x) AS approx_count_distinct(x), (x, e) AS approx_count_distinct(x)`,
@@ -86,26 +196,91 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO every(x) AS bool_and(x)`,
 ];
 
+const DATE_PLUS = (d: string, i: string, op: string) =>
+  `CASE WHEN date_part('hour', ${i}) <> 0 OR date_part('minute', ${i}) <> 0 OR date_part('microseconds', ${i}) <> 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Cannot ${op === "+" ? "add" : "subtract"} hour, minutes or seconds ${op === "+" ? "to" : "from"} a date', ${i}) ELSE CAST(${d} ${op} ${i} AS DATE) END`;
+
+const DIVISION_BY_ZERO = "trino_raise('DIVISION_BY_ZERO: Division by zero', b)";
+
+/**
+ * Macros the AST rewrite calls (trino-ast.ts) for operators; not Trino function names. Typed
+ * overloads pick the semantics by argument type: integers divide as integers and fail on zero,
+ * doubles and reals follow IEEE (1/0 = Infinity, 0/0 = NaN, x % 0 = NaN).
+ */
+const integerOverloads = (op: string) =>
+  ["TINYINT", "SMALLINT", "INTEGER", "BIGINT"]
+    .map((t) => `(a ${t}, b ${t}) AS CASE WHEN b = 0 THEN ${DIVISION_BY_ZERO} ELSE a ${op} b END`)
+    .join(", ");
+
+const OPERATOR_MACROS: string[] = [
+  `CREATE MACRO trino_divide${integerOverloads("//")}, (a DOUBLE, b DOUBLE) AS a / b, (a FLOAT, b FLOAT) AS a / b, (a INTERVAL, b DOUBLE) AS CASE WHEN b = 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Cannot divide an interval by zero', b) ELSE a / b END`,
+  `CREATE MACRO trino_modulo${integerOverloads("%")}, (a DOUBLE, b DOUBLE) AS a % b, (a FLOAT, b FLOAT) AS a % b`,
+  // Decimal operands known from the tree: Trino's scale max(s1, s2), rounded half up, computed
+  // exactly on the unscaled values (HUGEINT; an overflow is an error); the caller casts the text.
+  `CREATE MACRO trino_unscaled(x, s) AS CASE WHEN strpos(CAST(x AS VARCHAR), '.') > 0 AND length(CAST(x AS VARCHAR)) - strpos(CAST(x AS VARCHAR), '.') <> s THEN error('decimal division: an operand has an unexpected scale (not supported locally)') ELSE CAST(replace(CAST(x AS VARCHAR), '.', '') AS HUGEINT) END`,
+  `CREATE MACRO trino_pow10(k) AS CAST('1' || repeat('0', CAST(k AS INTEGER)) AS HUGEINT)`,
+  // q = round_half_up(n / d) on HUGEINTs; the text of q with s decimals (the caller casts it).
+  `CREATE MACRO trino_digits(t, s) AS CASE WHEN length(t) > s THEN t ELSE lpad(t, s + 1, '0') END`,
+  `CREATE MACRO trino_point(p, s) AS CASE WHEN s = 0 THEN p ELSE left(p, length(p) - s) || '.' || right(p, s) END`,
+  `CREATE MACRO trino_decimal_text(q, s) AS (CASE WHEN q < 0 THEN '-' ELSE '' END) || trino_point(trino_digits(CAST(abs(q) AS VARCHAR), s), s)`,
+  `CREATE MACRO trino_round_div(n, d) AS n // d + CASE WHEN 2 * abs(n % d) >= abs(d) THEN sign(n) * sign(d) ELSE 0 END`,
+  `CREATE MACRO trino_decimal_divide(a, b, sa, sb, s) AS CASE WHEN b = 0 THEN ${DIVISION_BY_ZERO} ELSE trino_decimal_text(trino_round_div(trino_unscaled(a, sa) * trino_pow10(s - sa + sb), trino_unscaled(b, sb)), s) END`,
+  `CREATE MACRO trino_decimal_modulo(a, b) AS CASE WHEN b = 0 THEN ${DIVISION_BY_ZERO} ELSE a % b END`,
+  // any_match/all_match over the list of the lambda's results (rewrite.ts): three-valued.
+  `CREATE MACRO trino_any_match_list(t) AS CASE WHEN coalesce(list_bool_or(t), false) THEN true WHEN ${HAS_NULL("t")} THEN NULL ELSE false END`,
+  `CREATE MACRO trino_all_match_list(t) AS CASE WHEN NOT coalesce(list_bool_and(list_transform(t, lambda x: coalesce(x, true))), true) THEN false WHEN ${HAS_NULL("t")} THEN NULL ELSE true END`,
+  `CREATE MACRO trino_regexp_position_at(s, p, st, n) AS CASE WHEN st < 1 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: start position cannot be smaller than 1', st) WHEN n < 1 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: occurrence cannot be smaller than 1', n) WHEN p = '' THEN CASE WHEN st + n - 1 <= length(s) + 1 THEN st + n - 1 ELSE -1 END WHEN len(regexp_extract_all(system.main.substr(s, st), p)) < n THEN -1 ELSE st + length(array_to_string(list_slice(regexp_split_to_array(system.main.substr(s, st), p), 1, n), '')) + length(array_to_string(list_slice(regexp_extract_all(system.main.substr(s, st), p), 1, n - 1), '')) END`,
+  // EXTRACT(TIMEZONE_HOUR/MINUTE ...) needs a timestamp with time zone (DuckDB: 0 for any timestamp).
+  `CREATE MACRO trino_zone_part(f VARCHAR, t TIMESTAMPTZ) AS date_part(f, t), (f VARCHAR, t TIMESTAMP) AS trino_raise('TYPE_MISMATCH: ' || f || ' needs a timestamp with time zone', t), (f VARCHAR, t DATE) AS trino_raise('TYPE_MISMATCH: ' || f || ' needs a timestamp with time zone', t)`,
+  // format('%s', timestamp) prints Java's LocalDateTime text: T, and 0, 3 or 6 fraction digits.
+  `CREATE MACRO trino_format_arg(x TIMESTAMP) AS CASE WHEN epoch_us(x) % 1000000 = 0 THEN strftime(x, '%Y-%m-%dT%H:%M:%S') WHEN epoch_us(x) % 1000 = 0 THEN strftime(x, '%Y-%m-%dT%H:%M:%S.%g') ELSE strftime(x, '%Y-%m-%dT%H:%M:%S.%f') END, (x DATE) AS CAST(x AS VARCHAR), (x TIMESTAMPTZ) AS x, (x) AS x`,
+  // Timestamp sequences: the step must go towards the stop value; at most 10,000 entries.
+  `CREATE MACRO trino_sequence_checked(a, b, st) AS CASE WHEN a + st > a AND b < a THEN ${SEQUENCE_DIRECTION("greater", "concat(a, b, st)")} WHEN a + st < a AND b > a THEN ${SEQUENCE_DIRECTION("less", "concat(a, b, st)")} WHEN len(generate_series(a, b, st)) > 10000 THEN ${SEQUENCE_TOO_LONG("concat(a, b, st)")} ELSE generate_series(a, b, st) END`,
+  // regexp_extract of a group that may not take part (trino-ast.ts regexpExtractGroup).
+  `CREATE MACRO trino_regexp_extract_group(s, p, g, body) AS CASE WHEN NOT system.main.regexp_matches(s, p) THEN NULL WHEN system.main.regexp_extract(s, p, g) <> '' THEN system.main.regexp_extract(s, p, g) WHEN NOT regexp_full_match('', body) THEN NULL ELSE error('regexp_extract: group ' || CAST(g AS VARCHAR) || ' matched the empty string or did not take part, which the local engine cannot tell apart (not supported locally)') END`,
+  // CAST(varchar AS TIMESTAMP) accepts Trino's literal forms only: '2020-05-10T12:34:56' (the
+  // ISO text of eventtime) is an error on Athena; DuckDB would take it.
+  `CREATE MACRO trino_cast_timestamp(s VARCHAR) AS CASE WHEN NOT regexp_full_match(s, '\\s*\\d{4,}-\\d{1,2}-\\d{1,2}( \\d{1,2}:\\d{1,2}(:\\d{1,2}(\\.\\d+)?)?)?\\s*') THEN trino_raise('INVALID_CAST_ARGUMENT: Value cannot be cast to timestamp: ' || s, s) ELSE CAST(s AS TIMESTAMP) END, (x) AS CAST(x AS TIMESTAMP)`,
+  // DATE plus or minus days, months or years is a DATE; hours, minutes or seconds are an error.
+  `CREATE MACRO trino_add(a DATE, b INTERVAL) AS ${DATE_PLUS("a", "b", "+")}, (a INTERVAL, b DATE) AS ${DATE_PLUS("b", "a", "+")}, (a, b) AS a + b`,
+  `CREATE MACRO trino_subtract(a DATE, b INTERVAL) AS ${DATE_PLUS("a", "b", "-")}, (a, b) AS a - b`,
+  // CAST(json AS VARCHAR): a JSON string without its quotes, numbers and booleans as text.
+  `CREATE MACRO trino_json_to_varchar(j) AS CASE json_type(CAST(j AS JSON)) WHEN 'VARCHAR' THEN json_extract_string(CAST(j AS JSON), '$') WHEN 'NULL' THEN NULL WHEN 'OBJECT' THEN trino_raise('INVALID_CAST_ARGUMENT: Cannot cast JSON object to varchar', j) WHEN 'ARRAY' THEN trino_raise('INVALID_CAST_ARGUMENT: Cannot cast JSON array to varchar', j) ELSE CAST(j AS VARCHAR) END`,
+];
+
+/**
+ * Raises a Trino error from SQL. Not DuckDB's error(), which is volatile and so refused inside
+ * try(): Trino's try(5 / 0) is NULL. A failing cast of the message is not volatile; its text,
+ * "Could not convert string '<message>' to INT32", is unwrapped by the engine (engine.ts).
+ * Errors that mean "not supported locally" keep error(), so that try() cannot hide them.
+ */
+const RAISE_MACRO =
+  "CREATE MACRO trino_raise(msg, anchor) AS (CASE WHEN CAST(msg || coalesce(left(CAST(anchor AS VARCHAR), 0), '') AS INTEGER) IS NULL THEN NULL END)";
+
 /** The macros as created: `CREATE MACRO trino_<name>`. */
-export const MACROS: string[] = MACRO_DEFS.map((m) =>
-  m.replace(/^CREATE MACRO (\w+)/, `CREATE MACRO ${TRINO_PREFIX}$1`),
-);
+export const MACROS: string[] = [
+  RAISE_MACRO,
+  ...OPERATOR_MACROS,
+  ...MACRO_DEFS.map((m) => m.replace(/^CREATE MACRO (\w+)/, `CREATE MACRO ${TRINO_PREFIX}$1`)),
+];
 
 /** Trino function names that have a macro. */
 export const TRINO_FUNCTIONS: Set<string> = new Set(
   MACRO_DEFS.map((m) => (/^CREATE MACRO (\w+)/.exec(m) as RegExpExecArray)[1] as string),
 );
 
+/** Specifiers Trino's date_format/date_parse reject (DateTimeFunctions: "%X not supported"). */
+const MYSQL_UNSUPPORTED = new Set(["D", "U", "u", "V", "w", "X"]);
+
 /** MySQL-style format (Trino `date_parse`/`date_format`) to a DuckDB strftime/strptime format. */
-export function mysqlFormat(f: string): string {
+export function mysqlFormat(f: string, formatting = false): string {
   const map: Record<string, string> = {
     a: "%a",
     b: "%b",
     c: "%-m",
-    D: "%-d",
     d: "%d",
     e: "%-d",
-    f: "%f",
+    // date_format prints milliseconds and three zeros (Trino formats from milliseconds).
+    f: formatting ? "%g000" : "%f",
     H: "%H",
     h: "%I",
     I: "%I",
@@ -122,7 +297,6 @@ export function mysqlFormat(f: string): string {
     T: "%H:%M:%S",
     v: "%V",
     W: "%A",
-    w: "%w",
     x: "%G",
     Y: "%Y",
     y: "%y",
@@ -133,6 +307,12 @@ export function mysqlFormat(f: string): string {
     const ch = f[i] as string;
     if (ch === "%" && i + 1 < f.length) {
       const spec = f[i + 1] as string;
+      if (MYSQL_UNSUPPORTED.has(spec)) {
+        throw new RunMdError(
+          "sql-error",
+          `INVALID_FUNCTION_ARGUMENT: %${spec} not supported in date format string`,
+        );
+      }
       out += map[spec] ?? spec;
       i++;
     } else {
@@ -147,7 +327,10 @@ export function jodaFormat(f: string): string {
   const tokens: [string, string][] = [
     ["yyyy", "%Y"],
     ["YYYY", "%Y"],
+    ["yyy", "%Y"],
     ["yy", "%y"],
+    ["y", "%Y"],
+    ["Y", "%Y"],
     ["MMMM", "%B"],
     ["MMM", "%b"],
     ["MM", "%m"],
@@ -155,6 +338,7 @@ export function jodaFormat(f: string): string {
     ["dd", "%d"],
     ["d", "%-d"],
     ["DDD", "%j"],
+    ["D", "%-j"],
     ["HH", "%H"],
     ["H", "%-H"],
     ["hh", "%I"],
@@ -163,11 +347,14 @@ export function jodaFormat(f: string): string {
     ["m", "%-M"],
     ["ss", "%S"],
     ["s", "%-S"],
+    ["SSSSSSSSS", "%n"],
     ["SSSSSS", "%f"],
     ["SSS", "%g"],
     ["a", "%p"],
     ["EEEE", "%A"],
     ["EEE", "%a"],
+    ["EE", "%a"],
+    ["E", "%a"],
     ["ZZ", "%z"],
     ["Z", "%z"],
     ["z", "%Z"],
@@ -192,6 +379,17 @@ export function jodaFormat(f: string): string {
     if (tok) {
       out += tok[1];
       i += tok[0].length;
+    } else if (/[A-Za-z]/.test(ch)) {
+      // A pattern letter without a DuckDB equivalent (S and SS: fractions cut to 1 or 2 digits,
+      // e/w/x/k/K/C/G...): an error rather than the letter printed as it is.
+      const run = /^(.)\1*/.exec(f.slice(i))?.[0] ?? ch;
+      throw new RunMdError(
+        "sql-error",
+        `The Joda pattern field '${run}' in '${f}' is not supported locally (format_datetime/parse_datetime).`,
+        {
+          hint: "Use yyyy, MM, dd, HH, mm, ss, SSS, E, D, a, Z or quoted text; the query runs on Athena as written.",
+        },
+      );
     } else {
       out += ch === "%" ? "%%" : ch;
       i++;

@@ -129,6 +129,16 @@ function bigToJson(b: bigint): number | string {
     : b.toString();
 }
 
+/** `1.50` and `1.5` are one decimal; exponent forms are not compared (they differ). */
+function sameDecimal(a: string, b: string): boolean {
+  const norm = (t: string) => {
+    const [int = "", frac = ""] = t.replace(/^-/, "").split(".");
+    const body = `${int.replace(/^0+(?=\d)/, "")}.${frac.replace(/0+$/, "")}`.replace(/\.$/, "");
+    return body === "0" ? "0" : `${t.startsWith("-") ? "-" : ""}${body}`;
+  };
+  return !/e/i.test(a) && norm(a) === norm(b);
+}
+
 /** A DuckDB value as JSON. */
 export function toJson(v: DuckDBValue, tzSuffix = true): JsonValue {
   if (v === null || v === undefined) return null;
@@ -145,8 +155,14 @@ export function toJson(v: DuckDBValue, tzSuffix = true): JsonValue {
   if (timestamp !== undefined) return timestamp;
   if (v instanceof DuckDBDateValue) return v.toString();
   if (v instanceof DuckDBDecimalValue) {
+    // A number when the double is the decimal exactly (0.1, 30.8), else the exact text.
     const n = v.toDouble();
-    return Number.isFinite(n) && Math.abs(n) <= Number.MAX_SAFE_INTEGER ? n : v.toString();
+    const text = v.toString();
+    return Number.isFinite(n) &&
+      Math.abs(n) <= Number.MAX_SAFE_INTEGER &&
+      sameDecimal(String(n), text)
+      ? n
+      : text;
   }
   if (v instanceof DuckDBListValue || v instanceof DuckDBArrayValue)
     return v.items.map((x) => toJson(x, tzSuffix));

@@ -386,7 +386,7 @@ describe("results", () => {
   it("returns Athena types and JSON-safe values", async () => {
     const r = await engine.runAthenaSql(
       `SELECT useridentity, resources, readonly, requestparameters, from_iso8601_timestamp(eventtime) AS t,
-              CAST(eventtime AS TIMESTAMP) AS ts, DATE '2024-03-01' AS d, 9007199254740993 AS big, 1.5 AS dec,
+              date_parse(eventtime, '%Y-%m-%dT%H:%i:%sZ') AS ts, DATE '2024-03-01' AS d, 9007199254740993 AS big, 1.5 AS dec,
               CAST(1.5 AS DOUBLE) AS dbl, MAP(ARRAY['k'], ARRAY['v']) AS m, ARRAY[1, 2] AS a, true AS b
        FROM cloudtrail_logs WHERE eventname = 'CreateUser' ORDER BY eventtime LIMIT 1`,
       [],

@@ -1,0 +1,455 @@
+/**
+ * Trino semantics that need the statement's tree rather than a macro (called from rewriteAthena's
+ * visit, one function per construct):
+ * - DOUBLE constants stay DOUBLE (`1.5E0` would otherwise print back as the DECIMAL `1.5`);
+ * - `/` and `%` go through `trino_divide`/`trino_modulo`, whose typed overloads give Trino's integer
+ *   division and DIVISION_BY_ZERO, and IEEE Infinity/NaN for doubles (no global integer_division);
+ * - decimal division whose operand types are known from the tree (literals, casts, counts) keeps
+ *   Trino's DECIMAL result: scale max(s1, s2), rounded half up (`1/3.0` = 0.3);
+ * - `CAST(<json> AS VARCHAR)` unquotes a JSON string as Trino does.
+ */
+import { RunMdError } from "@run-md/core";
+
+type Node = Record<string, unknown>;
+
+export function callNode(name: string, children: unknown[], like: Node): Node {
+  return {
+    class: "FUNCTION",
+    type: "FUNCTION",
+    alias: like.alias ?? "",
+    query_location: like.query_location ?? 0,
+    function_name: name,
+    schema: "",
+    catalog: "",
+    children,
+    filter: null,
+    order_bys: { type: "ORDER_MODIFIER", orders: [] },
+    distinct: false,
+    is_operator: false,
+    export_state: false,
+  };
+}
+
+function cast(child: Node, type: Node, alias: unknown = ""): Node {
+  return {
+    class: "CAST",
+    type: "OPERATOR_CAST",
+    alias,
+    query_location: child.query_location ?? 0,
+    child: { ...child, alias: "" },
+    cast_type: type,
+    try_cast: false,
+  };
+}
+
+const decimalType = (width: number, scale: number): Node => ({
+  id: "DECIMAL",
+  type_info: { type: "DECIMAL_TYPE_INFO", alias: "", extension_info: null, width, scale },
+});
+
+function intConst(n: number): Node {
+  return {
+    class: "CONSTANT",
+    type: "VALUE_CONSTANT",
+    alias: "",
+    query_location: 0,
+    value: { type: { id: "INTEGER", type_info: null }, is_null: false, value: n },
+  };
+}
+
+/** A DOUBLE constant as CAST(<constant> AS DOUBLE), so that it does not come back as a DECIMAL. */
+export function keepDouble(v: Node): Node {
+  const value = v.value as Node | undefined;
+  const id = (value?.type as Node | undefined)?.id;
+  if (v.class !== "CONSTANT" || id !== "DOUBLE" || value?.is_null) return v;
+  return cast({ ...v, alias: "" }, { id: "DOUBLE", type_info: null }, v.alias);
+}
+
+/** What the tree says about an expression's numeric type, without binding it. */
+type Static = { kind: "integer" } | { kind: "decimal"; scale: number } | { kind: "other" };
+
+const INTEGER_IDS = new Set(["TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT"]);
+const INTEGER_FUNCTIONS = new Set([
+  "count",
+  "count_star",
+  "count_if",
+  "approx_distinct",
+  "length",
+  "cardinality",
+  "strpos",
+  "trino_cardinality",
+  "trino_approx_distinct",
+]);
+const SAME_TYPE_FUNCTIONS = new Set(["sum", "min", "max", "abs", "any_value", "arbitrary"]);
+
+export function staticType(v: unknown): Static {
+  if (typeof v !== "object" || v === null) return { kind: "other" };
+  const n = v as Node;
+  if (n.class === "CONSTANT") {
+    const t = (n.value as Node).type as Node;
+    if (INTEGER_IDS.has(String(t.id))) return { kind: "integer" };
+    if (t.id === "DECIMAL") return { kind: "decimal", scale: Number((t.type_info as Node).scale) };
+    return { kind: "other" };
+  }
+  if (n.class === "CAST") {
+    const t = n.cast_type as Node;
+    if (INTEGER_IDS.has(String(t.id))) return { kind: "integer" };
+    if (t.id === "DECIMAL" && t.type_info)
+      return { kind: "decimal", scale: Number((t.type_info as Node).scale) };
+    return { kind: "other" };
+  }
+  if (n.class !== "FUNCTION" && n.class !== "WINDOW" && n.class !== "AGGREGATE")
+    return { kind: "other" };
+  const name = String(n.function_name ?? "").toLowerCase();
+  const args = (n.children as unknown[] | undefined) ?? [];
+  if (INTEGER_FUNCTIONS.has(name)) return { kind: "integer" };
+  if (SAME_TYPE_FUNCTIONS.has(name) && args.length === 1) return staticType(args[0]);
+  if (["+", "-", "*", "trino_divide", "trino_modulo"].includes(name)) {
+    if (args.length === 1) return staticType(args[0]);
+    const [a, b] = [staticType(args[0]), staticType(args[1])];
+    if (a.kind === "other" || b.kind === "other") return { kind: "other" };
+    if (a.kind === "integer" && b.kind === "integer") return a;
+    const sa = a.kind === "decimal" ? a.scale : 0;
+    const sb = b.kind === "decimal" ? b.scale : 0;
+    return { kind: "decimal", scale: name === "*" ? sa + sb : Math.max(sa, sb) };
+  }
+  return { kind: "other" };
+}
+
+/** `a / b`, `a % b`, `a + b`, `a - b` through Trino's semantics (see the module comment). */
+export function rewriteArithmetic(f: Node): Node {
+  const name = f.function_name;
+  const args = f.children as Node[];
+  // DATE ± INTERVAL stays a DATE (trino_add/trino_subtract fall back to + and - for other types).
+  if (f.is_operator === true && (name === "+" || name === "-") && args.length === 2) {
+    const other = (n: Node | undefined) =>
+      n?.class === "CONSTANT" ||
+      n?.class === "CAST" ||
+      n?.class === "FUNCTION" ||
+      n?.class === "COLUMN_REF";
+    if (args.some((a) => isIntervalish(a)) && args.every(other)) {
+      return callNode(name === "+" ? "trino_add" : "trino_subtract", args, f);
+    }
+    return f;
+  }
+  if (f.is_operator !== true || (name !== "/" && name !== "%") || args.length !== 2) return f;
+  const [a, b] = [staticType(args[0]), staticType(args[1])];
+  const decimal =
+    a.kind !== "other" && b.kind !== "other" && (a.kind === "decimal" || b.kind === "decimal");
+  if (!decimal) return callNode(name === "/" ? "trino_divide" : "trino_modulo", args, f);
+  if (name === "%") return callNode("trino_decimal_modulo", args, f);
+  const sa = a.kind === "decimal" ? a.scale : 0;
+  const sb = b.kind === "decimal" ? b.scale : 0;
+  const scale = Math.max(sa, sb);
+  const scales = [intConst(sa), intConst(sb), intConst(scale)];
+  const call = callNode("trino_decimal_divide", [...args, ...scales], { ...f, alias: "" });
+  return cast(call, decimalType(38, scale), f.alias);
+}
+
+/** An INTERVAL literal (`INTERVAL '3' DAY` parses as to_days(CAST('3' AS INTEGER))). */
+function isIntervalish(n: Node | undefined): boolean {
+  if (!n) return false;
+  if (n.class === "CAST") return (n.cast_type as Node).id === "INTERVAL";
+  if (n.class === "CONSTANT") return ((n.value as Node).type as Node).id === "INTERVAL";
+  return (
+    n.class === "FUNCTION" &&
+    /^to_(years|months|days|hours|minutes|seconds|milliseconds|microseconds|weeks)$/.test(
+      String(n.function_name),
+    )
+  );
+}
+
+/** `CAST(x AS TIMESTAMP)` → `trino_cast_timestamp(x)`: strict about the text it accepts. */
+export function rewriteTimestampCast(v: Node): Node {
+  if (v.class !== "CAST" || v.try_cast === true) return v;
+  const t = v.cast_type as Node;
+  if (t.id !== "TIMESTAMP") return v;
+  return callNode("trino_cast_timestamp", [v.child], v);
+}
+
+/** Functions whose result is JSON: a CAST of them to VARCHAR unquotes strings as Trino does. */
+const JSON_RESULT = new Set([
+  "json_extract",
+  "json_parse",
+  "json_array_get",
+  "trino_json_parse",
+  "trino_json_array_get",
+]);
+
+function isJsonValued(v: Node): boolean {
+  if (v.class === "FUNCTION") return JSON_RESULT.has(String(v.function_name).toLowerCase());
+  return v.class === "CAST" && isJsonType(v.cast_type as Node);
+}
+
+function isJsonType(t: Node): boolean {
+  const info = t.type_info as Node | null;
+  return String(info?.name ?? info?.alias ?? "").toUpperCase() === "JSON";
+}
+
+/** `CAST(json_extract(...) AS VARCHAR)` → `trino_json_to_varchar(...)`. */
+export function rewriteJsonCast(v: Node): Node {
+  if (v.class !== "CAST" || v.try_cast === true) return v;
+  const t = v.cast_type as Node;
+  const child = v.child as Node;
+  if (t.id !== "VARCHAR" || isJsonType(t) || !isJsonValued(child)) return v;
+  return callNode("trino_json_to_varchar", [child], v);
+}
+
+function strConst(value: string): Node {
+  return {
+    class: "CONSTANT",
+    type: "VALUE_CONSTANT",
+    alias: "",
+    query_location: 0,
+    value: { type: { id: "VARCHAR", type_info: null }, is_null: false, value },
+  };
+}
+
+function concatNode(a: Node, b: Node): Node {
+  return { ...callNode("||", [a, b], { alias: "" }), is_operator: true };
+}
+
+/**
+ * `date_parse`/`parse_datetime` as strptime with Trino's defaults: a 12-hour field without AM/PM
+ * reads as AM (Joda's halfday default: '12' is 00), a format without a year starts in 1970 (DuckDB:
+ * 1900), and an offset field accepts `Z` for UTC.
+ */
+export function strptimeCall(f: Node, duckFormat: string): Node {
+  const args = f.children as Node[];
+  let input = args[0] as Node;
+  let format = duckFormat;
+  if (/%-?I/.test(format) && !format.includes("%p")) {
+    format = `${format} %p`;
+    input = concatNode(input, strConst(" AM"));
+  }
+  if (!/%[YyG]/.test(format)) {
+    format = `%Y ${format}`;
+    input = concatNode(strConst("1970 "), input);
+  }
+  if (format.includes("%z")) {
+    input = callNode("regexp_replace", [input, strConst("Z$"), strConst("+00:00")], { alias: "" });
+  }
+  return callNode("strptime", [input, strConst(format)], f);
+}
+
+/** Trino EXTRACT fields → DuckDB date_part specifiers (Trino's day of week is ISO: Sunday 7). */
+const EXTRACT_FIELDS: Record<string, string> = {
+  dow: "isodow",
+  day_of_week: "isodow",
+  day_of_month: "day",
+  day_of_year: "doy",
+  year_of_week: "isoyear",
+  yow: "isoyear",
+  week_of_year: "week",
+};
+
+/** EXTRACT(DOW ...) and date_part('dow', ...) with Trino's field names and meanings. */
+export function extractField(f: Node): Node {
+  const unit = (f.children as Node[])[0];
+  const value = unit?.class === "CONSTANT" ? ((unit.value as Node).value as unknown) : undefined;
+  const field = typeof value === "string" ? value.toLowerCase() : undefined;
+  const mapped = field === undefined ? undefined : EXTRACT_FIELDS[field];
+  if (mapped) (unit?.value as Node).value = mapped;
+  if (field === "timezone_hour" || field === "timezone_minute") {
+    return callNode("trino_zone_part", f.children as Node[], f);
+  }
+  return f;
+}
+
+/** Spans of the groups of a regular expression, whether each may be skipped, and whether it has `|`. */
+function regexGroups(p: string): {
+  groups: { capture: number; start: number; end: number; skippable: boolean }[];
+  alternation: boolean;
+} {
+  const groups: { capture: number; start: number; end: number; skippable: boolean }[] = [];
+  const open: { capture: number; start: number }[] = [];
+  let captures = 0;
+  let alternation = false;
+  for (let i = 0; i < p.length; i++) {
+    const ch = p[i];
+    if (ch === "\\") i++;
+    else if (ch === "[") {
+      i++;
+      if (p[i] === "^") i++;
+      if (p[i] === "]") i++;
+      while (i < p.length && p[i] !== "]") i += p[i] === "\\" ? 2 : 1;
+    } else if (ch === "|") alternation = true;
+    else if (ch === "(") {
+      const named =
+        p.startsWith("(?P<", i) || (p.startsWith("(?<", i) && !/^\(\?<[=!]/.test(p.slice(i)));
+      const capture = p[i + 1] !== "?" || named ? ++captures : 0;
+      const bodyStart = named
+        ? p.indexOf(">", i) + 1
+        : p[i + 1] === "?"
+          ? p.indexOf(":", i) + 1 || i + 1
+          : i + 1;
+      open.push({ capture, start: bodyStart });
+    } else if (ch === ")") {
+      const g = open.pop();
+      if (g) groups.push({ ...g, end: i, skippable: /^(\?|\*|\{0[,}])/.test(p.slice(i + 1)) });
+    }
+  }
+  return { groups, alternation };
+}
+
+/**
+ * `regexp_extract(s, pattern, group)`: Trino gives NULL for a group that did not take part in the
+ * match, DuckDB (RE2) gives ''. When the group may be skipped (an alternation, or a quantifier that
+ * allows zero), '' becomes NULL if the group cannot match the empty string, and an error otherwise
+ * (the two cannot be told apart locally).
+ */
+export function regexpExtractGroup(f: Node): Node {
+  const args = f.children as Node[];
+  const p = args[1]?.class === "CONSTANT" ? ((args[1].value as Node).value as unknown) : undefined;
+  const g =
+    args[2]?.class === "CONSTANT" ? Number(String((args[2].value as Node).value)) : Number.NaN;
+  if (args.length !== 3 || typeof p !== "string" || !Number.isInteger(g) || g < 1) return f;
+  const { groups, alternation } = regexGroups(p);
+  const target = groups.find((x) => x.capture === g);
+  if (!target) return f;
+  const within = groups.filter((x) => x.start <= target.start && x.end >= target.end);
+  if (!alternation && !within.some((x) => x.skippable)) return f;
+  return callNode(
+    "trino_regexp_extract_group",
+    [...args, strConst(p.slice(target.start, target.end))],
+    f,
+  );
+}
+
+/**
+ * Lambda-taking Trino functions a macro cannot forward (DuckDB checks lambdas where a macro is
+ * defined): `apply(v, f)` is `f(v)`, `reduce(a, initial, (s, x) -> ..., s -> ...)`.
+ */
+export function rewriteLambdaCall(f: Node, name: string): Node {
+  const args = f.children as Node[];
+  const first = (list: Node, lambda: Node) =>
+    callNode(
+      "array_extract",
+      [
+        callNode("list_transform", [callNode("list_value", [list], { alias: "" }), lambda], {
+          alias: "",
+        }),
+        intConst(1),
+      ],
+      f,
+    );
+  if (name === "apply" && args.length === 2 && args[1]?.class === "LAMBDA") {
+    return first(args[0] as Node, args[1]);
+  }
+  if (
+    name === "reduce" &&
+    args.length === 4 &&
+    args[2]?.class === "LAMBDA" &&
+    args[3]?.class === "LAMBDA"
+  ) {
+    const reduced = callNode("list_reduce", [args[0], args[2], args[1]], { alias: "" });
+    return first(reduced, args[3]);
+  }
+  return f;
+}
+
+/** The type name prePass gives `CHAR(n)` (`__runmd_char_<n>`), which charCast turns into padding. */
+export const CHAR_MARKER = "__runmd_char_";
+
+/**
+ * `CAST(x AS CHAR(n))`: Trino's CHAR(n) holds the value padded with spaces to n characters (and cut
+ * to n); DuckDB has no CHAR type, so the cast becomes `rpad(CAST(x AS VARCHAR), n, ' ')`.
+ */
+export function charCast(v: Node): Node {
+  if (v.class !== "CAST") return v;
+  const t = v.cast_type as Node;
+  const name = String((t.type_info as Node | null)?.name ?? "").toLowerCase();
+  if (t.id !== "UNBOUND") return v;
+  const text = () => cast(v.child as Node, { id: "VARCHAR", type_info: null });
+  if (name.startsWith(CHAR_MARKER)) {
+    const n = Number(name.slice(CHAR_MARKER.length));
+    return callNode("rpad", [text(), intConst(n), strConst(" ")], v);
+  }
+  // VARCHAR(n) keeps the first n characters.
+  if (name.startsWith(VARCHAR_MARKER)) {
+    const n = Number(name.slice(VARCHAR_MARKER.length));
+    return callNode("left", [text(), intConst(n)], v);
+  }
+  return v;
+}
+
+/** The type name prePass gives `VARCHAR(n)` in a cast. */
+export const VARCHAR_MARKER = "__runmd_varchar_";
+
+/** Whether a node is what charCast makes of `CAST(x AS CHAR(n))`. */
+function isCharValue(n: Node | undefined): boolean {
+  const args = (n?.children as Node[] | undefined) ?? [];
+  return (
+    n?.class === "FUNCTION" &&
+    n.function_name === "rpad" &&
+    args[0]?.class === "CAST" &&
+    args.length === 3
+  );
+}
+
+/**
+ * ltrim/rtrim/trim of a CHAR(n) value: Trino trims and returns the value without the padding
+ * (`ltrim(CAST('hello  ' AS CHAR(7)))` is 'hello').
+ */
+export function trimChar(f: Node): Node {
+  if (!isCharValue((f.children as Node[])[0])) return f;
+  return callNode("rtrim", [{ ...f, alias: "" }, strConst(" ")], f);
+}
+
+/**
+ * regexp_replace's replacement as Trino checks it: `$` must be followed by a group number that
+ * exists or `{name}`, and a backslash must escape something.
+ */
+export function checkReplacement(f: Node): void {
+  const args = f.children as Node[];
+  const constant = (n: Node | undefined) =>
+    n?.class === "CONSTANT" ? ((n.value as Node).value as unknown) : undefined;
+  const p = constant(args[1]);
+  const r = constant(args[2]);
+  if (args.length !== 3 || typeof p !== "string" || typeof r !== "string") return;
+  const groups = regexGroups(p).groups.filter((g) => g.capture > 0).length;
+  for (let i = 0; i < r.length; i++) {
+    const ch = r[i];
+    let bad: string | undefined;
+    if (ch === "\\") {
+      if (i + 1 >= r.length) bad = "a trailing backslash";
+      i++;
+    } else if (ch === "$") {
+      const m = /^\$(\d+|\{[A-Za-z][A-Za-z0-9]*\})/.exec(r.slice(i));
+      if (!m) bad = "'$' not followed by a group number or {name}";
+      else if (/^\d/.test(m[1] as string) && Number(m[1]) > groups)
+        bad = `group ${m[1]} (the pattern has ${groups})`;
+      else i += (m[0] as string).length - 1;
+    }
+    if (bad) {
+      throw new RunMdError(
+        "sql-error",
+        `INVALID_FUNCTION_ARGUMENT: Illegal replacement sequence in regexp_replace: ${bad}`,
+      );
+    }
+  }
+}
+
+/**
+ * normalize(s[, form]): the form is a bare word (NFC, NFD, NFKC, NFKD). DuckDB has NFC only; the
+ * other forms are an error rather than NFC's answer.
+ */
+export function normalizeCall(f: Node): Node {
+  const args = f.children as Node[];
+  const form =
+    args[1]?.class === "COLUMN_REF"
+      ? String((args[1].column_names as string[])[0]).toUpperCase()
+      : undefined;
+  if (args.length === 1 || (args.length === 2 && form === "NFC"))
+    return callNode("nfc_normalize", [args[0]], f);
+  if (args.length === 2 && form !== undefined) {
+    throw new RunMdError(
+      "sql-error",
+      `normalize(..., ${form}) is not supported locally (only NFC).`,
+      {
+        hint: "The local engine has Unicode NFC normalization only; the query runs on Athena as written.",
+      },
+    );
+  }
+  return f;
+}
