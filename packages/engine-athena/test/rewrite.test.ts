@@ -3,6 +3,7 @@
  * parameter placement and literal rendering, the read-only gate, and value conversion.
  */
 import { type BoundParam, RunMdError, type TimeWindow } from "@run-md/core";
+import { TableResolver } from "@run-md/sql";
 import { describe, expect, it } from "vitest";
 import {
   assertReadOnly,
@@ -77,6 +78,26 @@ describe("window scoping", () => {
     expect(r.sql).toBe(`WITH a AS (SELECT * FROM ${SUBQUERY} AS cloudtrail_logs)
       SELECT * FROM a JOIN ${SUBQUERY} b ON a.eventid = b.eventid,
       ${SUBQUERY} c, (SELECT eventid FROM ${SUBQUERY} AS CloudTrail_Logs) d`);
+  });
+
+  it("replaces configured aliases and extra tables by their own scoping rule", () => {
+    const tables = new TableResolver({
+      aliases: ["security.cloudtrail_org_pp", "cloudtrail"],
+      extra: [
+        { name: "known_ips", scope: { kind: "unscoped" }, athenaTable: "ref.known_ips" },
+        { name: "findings", scope: { kind: "time-column", column: "observed_at" } },
+      ],
+    });
+    const r = prepareQuery(
+      `SELECT * FROM Cloudtrail c JOIN known_ips k ON c.sourceipaddress = k.ip
+        JOIN findings f ON f.arn = c.useridentity.arn`,
+      {},
+      DAY,
+      { ...SCOPE, tables },
+    );
+    expect(r.scopedReferences).toBe(1);
+    expect(r.sql).toBe(`SELECT * FROM ${SUBQUERY} c JOIN ref.known_ips k ON c.sourceipaddress = k.ip
+        JOIN (SELECT * FROM findings WHERE "observed_at" >= '2026-11-23T00:00:00Z' AND "observed_at" < '2026-11-24T00:00:00Z') f ON f.arn = c.useridentity.arn`);
   });
 
   it("names an unaliased subquery as the table was written, so its qualified columns resolve", () => {

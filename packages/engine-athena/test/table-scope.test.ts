@@ -27,6 +27,8 @@ let emulator: Emulator;
 let athena: AthenaEngine;
 let local: LocalEngine;
 let extra: ExtraTable;
+let findings: ExtraTable;
+let findingTimes: string[];
 /** Every record of the generated files, read here without any SQL engine. */
 let records: Record<string, unknown>[];
 
@@ -79,19 +81,41 @@ beforeAll(async () => {
   mkdirSync(path.dirname(csv), { recursive: true });
   writeFileSync(csv, "username,team\nuser0,platform\nuser1,platform\nuser2,security\n");
   extra = { name: "known_users", scope: { kind: "unscoped" }, file: csv };
+  // A table scoped by its own time column: one finding every 5 hours over the five days.
+  const jsonl = path.join(dir, "teams", "findings.jsonl");
+  findingTimes = Array.from({ length: 24 }, (_, i) =>
+    new Date(Date.parse("2026-11-21T02:00:00Z") + i * 5 * 3_600_000).toISOString(),
+  );
+  writeFileSync(
+    jsonl,
+    findingTimes.map((t, i) => JSON.stringify({ id: i, observed_at: t })).join("\n"),
+  );
+  findings = {
+    name: "findings",
+    scope: { kind: "time-column", column: "observed_at" },
+    file: jsonl,
+  };
   const aliases = [TABLE, "cloudtrail_org"];
-  emulator = await startEmulator({ logDir: dir, tableAliases: aliases, extraTables: [extra] });
+  emulator = await startEmulator({
+    logDir: dir,
+    tableAliases: aliases,
+    extraTables: [extra, findings],
+  });
   athena = createAthenaEngine({
     region: "us-east-1",
     endpoint: emulator.endpoint,
     table: TABLE,
-    tables: { aliases: ["cloudtrail_org"], extra: [extra] },
+    tables: { aliases: ["cloudtrail_org"], extra: [extra, findings] },
     partitioning: "projection",
     pollMinMs: 5,
     pollMaxMs: 50,
     clientConfig: { credentials: { accessKeyId: "test", secretAccessKey: "test" } },
   });
-  local = await createLocalEngine({ logDir: dir, tableAliases: aliases, extraTables: [extra] });
+  local = await createLocalEngine({
+    logDir: dir,
+    tableAliases: aliases,
+    extraTables: [extra, findings],
+  });
 });
 
 afterAll(async () => {
@@ -231,6 +255,20 @@ describe("a configured extra table", () => {
     expect(a.rows).toEqual(expected);
     const l = await local.query(request(sql));
     expect(l.rows).toEqual(expected);
+  });
+});
+
+describe("an extra table scoped by its time column", () => {
+  it("holds only the window's rows on both engines", async () => {
+    const truth = findingTimes.filter((t) => {
+      const ms = Date.parse(t);
+      return ms >= DAY.start.getTime() && ms < DAY.end.getTime();
+    }).length;
+    expect(truth).toBeGreaterThan(0);
+    expect(truth).toBeLessThan(findingTimes.length);
+    const sql = "SELECT count(*) AS n FROM findings";
+    expect((await athena.query(request(sql))).rows).toEqual([[truth]]);
+    expect((await local.query(request(sql))).rows).toEqual([[truth]]);
   });
 });
 

@@ -23,7 +23,7 @@ import {
   writeFileAtomic,
 } from "@run-md/core";
 import pc from "picocolors";
-import { loadConfig, tableConfig } from "../config.ts";
+import { loadConfig } from "../config.ts";
 import { ENGINE_NAMES, EnginePool } from "../engines.ts";
 import { summaryLine, TerminalReporter } from "../terminal.ts";
 import { version as toolVersion } from "../package-files.ts";
@@ -196,7 +196,11 @@ export async function runCommand(argv: string[]): Promise<number> {
     const problems: Diagnostic[] = [];
     for (const file of files) {
       const { runbook, diagnostics, steps } = await loadRunbook(file);
-      problems.push(...diagnostics, ...lintQueries(file, steps, tableConfig(config), diagnostics));
+      // Insights syntax stops the run here; a sql step Athena would reject is refused by its
+      // engine when it runs (the same checker), so the step errors with the reason in the
+      // report and the other steps still run. `run-md check` reports both before any run.
+      const insights = steps.filter((s) => s.dialect === "logs-insights");
+      problems.push(...diagnostics, ...lintQueries(file, insights, undefined, diagnostics));
       if (runbook) runbooks.push(runbook);
     }
     const errors = problems.filter((d) => d.severity === "error");
