@@ -8,8 +8,7 @@ const sections: Record<string, () => Promise<boolean | undefined>> = {
   local: benchLocalEngine,
   site: async () => {
     const { benchSiteBuild } = await import("./bench/site-build.ts");
-    await benchSiteBuild();
-    return undefined;
+    return benchSiteBuild();
   },
 };
 
