@@ -10,8 +10,7 @@ const sections: Record<string, () => Promise<boolean | undefined>> = {
   sql: async () => (await import("./bench/sql-check.ts")).benchSqlCheck(),
   site: async () => {
     const { benchSiteBuild } = await import("./bench/site-build.ts");
-    await benchSiteBuild();
-    return undefined;
+    return benchSiteBuild();
   },
 };
 

@@ -57,7 +57,63 @@ escalation: Page the owner of the runbook.
 
 # Benchmark runbook ${i}
 
-${steps.join("\n")}`;
+${steps.join("\n")}
+## Calls hour by hour
+
+\`\`\`sql hourly chart=bar
+SELECT date_trunc('hour', eventtime) AS hour, count(*) AS calls
+FROM cloudtrail_logs
+GROUP BY 1
+ORDER BY 1
+\`\`\`
+
+\`\`\`expect
+max(calls) < 100          # a burst hour is worth a look
+\`\`\`
+`;
+}
+
+/** A step whose result is a time series, so every page of the benchmark draws its chart. */
+function hourlyStep(i: number, n: number, at: Date): StepReport {
+  const start = at.getTime() - 86_400_000;
+  const burst = (i + n) % 7 === 0;
+  const rows: JsonValue[][] = Array.from({ length: 24 }, (_, h) => [
+    `${new Date(start + h * 3_600_000).toISOString().replace("T", " ").slice(0, 23)} UTC`,
+    burst && h === 20 ? 140 : 10 + ((i * 7 + n * 3 + h * 5) % 40),
+  ]);
+  const max = Math.max(...rows.map((r) => Number(r[1])));
+  return {
+    id: "hourly",
+    title: "Calls hour by hour",
+    dialect: "sql",
+    engine: "athena",
+    optional: false,
+    status: burst ? "failed" : "passed",
+    startedAt: at.toISOString(),
+    durationMs: 600 + ((i + n) % 5) * 200,
+    query: "SELECT ...",
+    window: { start: new Date(start).toISOString(), end: at.toISOString() },
+    stats: { DataScannedInBytes: 5_000_000 * (1 + (i % 9)) },
+    columns: [
+      { name: "hour", type: "timestamp(3) with time zone" },
+      { name: "calls", type: "bigint" },
+    ],
+    rows,
+    rowCount: rows.length,
+    truncated: false,
+    warnings: [],
+    checks: [
+      {
+        check: "max(calls) < 100",
+        label: "a burst hour is worth a look",
+        line: 110,
+        warn: false,
+        status: burst ? "failed" : "passed",
+        actual: max,
+        message: burst ? `max(calls) = ${max}, expected < 100` : `max(calls) = ${max}`,
+      },
+    ],
+  };
 }
 
 function count(values: string[], keys: readonly string[]): Record<string, number> {
@@ -145,6 +201,7 @@ function report(i: number, n: number, source: string, at: Date): RunReport {
         : {}),
     };
   });
+  steps.push(hourlyStep(i, n, at));
   const statuses = steps.map((s) => s.status);
   const status = statuses.includes("errored")
     ? "errored"

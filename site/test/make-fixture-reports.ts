@@ -199,7 +199,10 @@ const hourlyStep = (end: string, calls: number[]) => {
         message: max < 40 ? `max(calls) = ${max}` : `max(calls) = ${max}, expected < 40`,
       },
     ],
-    { window: { start: new Date(start).toISOString(), end: new Date(end).toISOString() } },
+    {
+      durationMs: 420,
+      window: { start: new Date(start).toISOString(), end: new Date(end).toISOString() },
+    },
   );
 };
 const loginStep = (failures: number) =>
@@ -223,7 +226,11 @@ const loginStep = (failures: number) =>
         message: failures === 0 ? "rows = 0" : "rows = 1, expected == 0",
       },
     ],
-    { dialect: "logs-insights", stats: { recordsScanned: 48_211, recordsMatched: 3 } },
+    {
+      dialect: "logs-insights",
+      durationMs: 1250,
+      stats: { recordsScanned: 48_211, recordsMatched: 3 },
+    },
   );
 write(
   ua,

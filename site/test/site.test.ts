@@ -32,7 +32,7 @@ beforeAll(async () => {
   outDir = path.join(work, "dist");
   const result = await buildSite({ runbooksDir, reportsDir, outDir });
   console.log(`site build of the fixtures: ${Math.round(result.durationMs)} ms`);
-});
+}, 600_000); // a real Astro build: minutes on a loaded 2-core machine
 
 afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });

@@ -5,6 +5,9 @@
  * Values too long to read in a row are cut, with the whole value one click away.
  */
 
+import type { JsonValue } from "@run-md/core";
+import { formatValue } from "./format.ts";
+
 /** Past this many characters a value is shown cut, with a disclosure holding the whole of it. */
 export const LONG_VALUE = 90;
 /** The characters shown of a long value before the disclosure. */
@@ -39,4 +42,28 @@ export function shortValue(text: string): string {
   const cut = text.slice(0, SHORT_VALUE);
   const at = Math.max(...[":", "/", ",", " "].map((s) => cut.lastIndexOf(s)));
   return at > SHORT_VALUE / 2 ? cut.slice(0, at + 1) : cut;
+}
+
+/** A table cell's HTML: the value escaped, breakable at its separators, long ones disclosed. */
+export function cellHtml(v: JsonValue | undefined): string {
+  const text = formatValue(v);
+  const cls = v === null ? ' class="rm-null"' : typeof v === "number" ? ' class="rm-num"' : "";
+  const inner = isLong(text)
+    ? `<details class="rm-long"><summary><span>${breakableHtml(shortValue(text))}</span>… <span class="rm-long__more">(${text.length.toLocaleString("en-US")} characters: show all)</span></summary><div class="rm-long__full">${breakableHtml(text)}</div></details>`
+    : breakableHtml(text);
+  return `<td${cls}>${inner}</td>`;
+}
+
+/**
+ * The rows of a result table as one HTML string: a run page holds up to 100 rows, and one string
+ * renders many times faster than an Astro expression per cell (a site has thousands of them).
+ */
+export function rowsHtml(width: number, rows: JsonValue[][]): string {
+  let html = "";
+  for (const row of rows) {
+    html += "<tr>";
+    for (let i = 0; i < width; i++) html += cellHtml(row[i]);
+    html += "</tr>";
+  }
+  return html;
 }

@@ -7,7 +7,7 @@
 import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
 import { formatBytes, formatDuration, formatTime, STATUS_LABEL } from "./format.ts";
-import type { TimeSeries } from "./series.ts";
+import type { Bucket, TimeSeries } from "./series.ts";
 
 const { document } = parseHTML("<!doctype html><html><body></body></html>");
 
@@ -66,7 +66,7 @@ export function timeSeriesSvg(series: TimeSeries, options: { width?: number } = 
         x: mid,
         y: "value",
         r: 3.5,
-        symbol: (b) => (b.offending ? "times" : "circle"),
+        symbol: (b: Bucket) => (b.offending ? "times" : "circle"),
         stroke: (b) => (b.offending ? COLOR.bad : COLOR.bar),
         fill: (b) => (b.offending ? COLOR.bad : COLOR.bar),
         strokeWidth: 2,
@@ -162,7 +162,7 @@ export function metricHistorySvg(metric: string, points: MetricPoint[], limits: 
       x: "at",
       y: "value",
       r: 4,
-      symbol: (p) => (failed(p) ? "times" : "circle"),
+      symbol: (p: MetricPoint) => (failed(p) ? "times" : "circle"),
       stroke: (p) => (failed(p) ? COLOR.bad : COLOR.bar),
       fill: (p) => (failed(p) ? COLOR.bad : COLOR.bar),
       strokeWidth: 2,
@@ -177,7 +177,12 @@ export function metricHistorySvg(metric: string, points: MetricPoint[], limits: 
       marginLeft: 50,
       marginTop: 16,
       // Runs are days apart: dates on the axis, not hours.
-      x: { type: "utc", label: null, ticks: spanDays(points) <= 8 ? "day" : 5, tickFormat: "%b %-d" },
+      x: {
+        type: "utc",
+        label: null,
+        ticks: spanDays(points) <= 8 ? "day" : 5,
+        tickFormat: "%b %-d",
+      },
       y: {
         domain: [lo, hi === lo ? lo + 1 : hi + (hi - lo) * 0.12],
         label: metric,
@@ -196,7 +201,11 @@ export interface StepCost {
   scannedBytes?: number;
 }
 
-/** The time each step of a run took, with the data it scanned written at the end of its bar. */
+/**
+ * The time each step of a run took, with the data it scanned written at the end of its bar.
+ * Drawn without axes (the names and values are written out), so a site with thousands of run
+ * pages stays quick to build: Plot's axes cost several times the rest of this chart.
+ */
 export function stepCostSvg(steps: StepCost[]): string {
   const label = (s: StepCost) =>
     `${formatDuration(s.durationMs)}${s.scannedBytes !== undefined ? ` · ${formatBytes(s.scannedBytes)} scanned` : ""}`;
@@ -204,11 +213,13 @@ export function stepCostSvg(steps: StepCost[]): string {
   return render(
     {
       width: 720,
-      height: 30 + steps.length * 30,
-      marginLeft: Math.min(260, 12 + longest * 7),
+      height: 12 + steps.length * 28,
+      marginTop: 6,
+      marginBottom: 6,
+      marginLeft: Math.min(260, 16 + longest * 7),
       marginRight: 190,
-      x: { label: "seconds", grid: true, transform: (ms: number) => ms / 1000 },
-      y: { label: null, domain: steps.map((s) => s.step) },
+      x: { axis: null, domain: [0, Math.max(1, ...steps.map((s) => s.durationMs))] },
+      y: { axis: null, domain: steps.map((s) => s.step), padding: 0.2 },
       marks: [
         Plot.barX(steps, {
           y: "step",
@@ -216,6 +227,14 @@ export function stepCostSvg(steps: StepCost[]): string {
           fill: COLOR.bar,
           title: (s: StepCost) => `${s.step}: ${label(s)}`,
           className: "rm-step-bars",
+        }),
+        Plot.text(steps, {
+          y: "step",
+          x: 0,
+          text: "step",
+          textAnchor: "end",
+          dx: -6,
+          fill: COLOR.text,
         }),
         Plot.text(steps, {
           y: "step",

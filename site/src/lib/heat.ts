@@ -24,7 +24,9 @@ export function dayOf(iso: string): string {
 /** The days of the strip, oldest first, ending on `endDay`. */
 export function stripDays(endDay: string, days = 30): string[] {
   const end = Date.parse(`${endDay}T00:00:00Z`);
-  return Array.from({ length: days }, (_, i) => new Date(end - (days - 1 - i) * DAY_MS).toISOString().slice(0, 10));
+  return Array.from({ length: days }, (_, i) =>
+    new Date(end - (days - 1 - i) * DAY_MS).toISOString().slice(0, 10),
+  );
 }
 
 /** The last day of the strip: the day of the newest run of any runbook (the site is static, "today" would go stale). */
@@ -51,6 +53,8 @@ export function dayCells(entries: ReportEntry[], days: string[]): DayCell[] {
     for (const e of runs) {
       if (!worst || (STATUS_RANK[e.status] ?? 9) < (STATUS_RANK[worst.status] ?? 9)) worst = e;
     }
-    return worst ? { day, status: worst.status, runs: runs.length, entry: worst } : { day, status: "none", runs: 0 };
+    return worst
+      ? { day, status: worst.status, runs: runs.length, entry: worst }
+      : { day, status: "none", runs: 0 };
   });
 }

@@ -15,7 +15,10 @@ export interface Picture {
 }
 
 /** A step's result over the window, or undefined when it has no time and number column. */
-export function stepPicture(step: StepReport | undefined, spec: ChartSpec | undefined): Picture | undefined {
+export function stepPicture(
+  step: StepReport | undefined,
+  spec: ChartSpec | undefined,
+): Picture | undefined {
   const series = step ? timeSeries(step, spec) : undefined;
   if (!series) return undefined;
   const marked = series.buckets.some((b) => b.offending);
@@ -37,7 +40,8 @@ export function checkPictures(
     if (!body || limits.length === 0 || body.kind === "quantified") return [];
     const points = checkHistory(entries, stepId, c.source);
     if (points.length === 0) return [];
-    const metric = body.metric.kind === "rows" ? "rows" : `${body.metric.kind}(${body.metric.column})`;
+    const metric =
+      body.metric.kind === "rows" ? "rows" : `${body.metric.kind}(${body.metric.column})`;
     return [
       {
         check: normCheck(c.source),
@@ -53,9 +57,14 @@ export function runCostPicture(steps: StepReport[]): Picture | undefined {
   if (steps.length === 0) return undefined;
   const costs = steps.map((s) => {
     const bytes = Object.entries(s.stats ?? {}).find(
-      ([k, v]) => typeof v === "number" && statLines({ [k]: v }).headline[0]?.label === "data scanned",
+      ([k, v]) =>
+        typeof v === "number" && statLines({ [k]: v }).headline[0]?.label === "data scanned",
     )?.[1] as number | undefined;
-    return { step: s.id, durationMs: s.durationMs ?? 0, ...(bytes !== undefined ? { scannedBytes: bytes } : {}) };
+    return {
+      step: s.id,
+      durationMs: s.durationMs ?? 0,
+      ...(bytes !== undefined ? { scannedBytes: bytes } : {}),
+    };
   });
   return {
     svg: stepCostSvg(costs),

@@ -3,7 +3,13 @@
  * found from the result), one bucket per distinct time with the sum of the number, and which
  * buckets hold an offending row of a failed check.
  */
-import { asNumber, type ChartSpec, type JsonValue, type StepReport } from "@run-md/core";
+import {
+  asNumber,
+  type ChartSpec,
+  type CheckBody,
+  type JsonValue,
+  type StepReport,
+} from "@run-md/core";
 import { breaks, checkBody, extremeColumn, normCheck, thresholds } from "./checks.ts";
 import { rowKey } from "./reports.ts";
 
@@ -93,7 +99,7 @@ function chooseColumns(
 /** Rows a failed check points at: its offending rows, and rows breaking a failed min/max check on the number column. */
 function offendingTest(step: StepReport, yName: string): (row: JsonValue[]) => boolean {
   const keys = new Set<string>();
-  const extremes = [];
+  const extremes: CheckBody[] = [];
   for (const c of step.checks) {
     if (c.status !== "failed" && c.status !== "warned") continue;
     for (const r of c.offendingRows ?? []) keys.add(rowKey(r));
@@ -169,7 +175,10 @@ export function timeSeries(step: StepReport, spec: ChartSpec | undefined): TimeS
 
 /** A check's numeric actual value in each run that has it, oldest first (entries newest first). */
 export function checkHistory(
-  entries: { startedAt: string; checks: { stepId: string; check: string; status: string; actual?: JsonValue }[] }[],
+  entries: {
+    startedAt: string;
+    checks: { stepId: string; check: string; status: string; actual?: JsonValue }[];
+  }[],
   stepId: string,
   check: string,
 ): { at: Date; value: number; status: string }[] {
@@ -179,7 +188,8 @@ export function checkHistory(
     const c = e.checks.find((x) => x.stepId === stepId && normCheck(x.check) === key);
     const value = asNumber(c?.actual);
     const at = new Date(e.startedAt);
-    if (c && value !== undefined && !Number.isNaN(at.getTime())) points.push({ at, value, status: c.status });
+    if (c && value !== undefined && !Number.isNaN(at.getTime()))
+      points.push({ at, value, status: c.status });
   }
   return points;
 }

@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { breakableHtml, cellHtml, rowsHtml, shortValue } from "../src/lib/cells.ts";
+
+describe("table cells", () => {
+  it("may wrap an ARN only after its separators, never inside a word", () => {
+    expect(breakableHtml("arn:aws:iam::123456789012:user/mallory")).toBe(
+      "arn:<wbr>aws:<wbr>iam:<wbr>:<wbr>123456789012:<wbr>user/<wbr>mallory",
+    );
+    expect(breakableHtml("mallory")).toBe("mallory");
+  });
+
+  it("escapes what it shows", () => {
+    expect(cellHtml('<img src=x onerror="alert(1)">')).toBe(
+      "<td>&lt;img src=<wbr>x onerror=<wbr>&quot;alert(1)&quot;&gt;</td>",
+    );
+  });
+
+  it("cuts a long value at a separator and keeps the whole of it one click away", () => {
+    const json = JSON.stringify({ bucketName: "logs-archive", policy: "x".repeat(120) });
+    const html = cellHtml(json);
+    expect(html).toContain('<details class="rm-long"><summary><span>');
+    expect(html).toContain(`(${json.length} characters: show all)`);
+    expect(html.replaceAll("<wbr>", "")).toContain(json.replaceAll('"', "&quot;"));
+    expect(shortValue(json)).toBe(`{"bucketName":"logs-archive","policy":`);
+  });
+
+  it("marks numbers and nulls, and renders rows in order", () => {
+    expect(rowsHtml(3, [["a", 1, null]])).toBe(
+      '<tr><td>a</td><td class="rm-num">1</td><td class="rm-null">null</td></tr>',
+    );
+  });
+});
