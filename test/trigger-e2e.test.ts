@@ -14,6 +14,7 @@ const PLANTED_KEY = "AKIAEXAMPLEMALLORY01";
 /** AWS's documented GuardDuty sample, an IAM-user finding (see its README for the source). */
 const SAMPLE = path.join(REPO, "packages/core/test/fixtures/events/guardduty-iam-finding.json");
 
+// biome-ignore lint/suspicious/noExplicitAny: events and reports as parsed JSON
 type Json = Record<string, any>;
 
 /** The documented sample with its placeholders filled: the key, and a time in the data's range. */

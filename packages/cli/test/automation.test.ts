@@ -17,6 +17,7 @@ const SAMPLE_EVENT = path.join(
 const TOPIC = "arn:aws:sns:us-east-1:111122223333:security-alerts";
 const KEY = "AKIAEXAMPLEMALLORY01";
 
+// biome-ignore lint/suspicious/noExplicitAny: events and reports as parsed JSON
 type Json = Record<string, any>;
 let emulator: Emulator;
 let work: string;

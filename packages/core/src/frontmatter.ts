@@ -19,7 +19,7 @@ import {
   type Severity,
 } from "./model.ts";
 import { coerceParam, PARAM_TYPES } from "./params.ts";
-import { checkTriggerParams, readTriggers } from "./triggers-frontmatter.ts";
+import { checkTriggerParams, type MappedParam, readTriggers } from "./triggers-frontmatter.ts";
 import { parseDuration } from "./units.ts";
 
 export const FRONT_MATTER_KEYS = [
@@ -172,6 +172,7 @@ export function readFrontMatter(
   }
 
   let sawTitle = false;
+  const triggerParams: MappedParam[] = [];
   for (const pair of contents.items as Pair<unknown, unknown>[]) {
     const keyNode = pair.key;
     const key = isScalar(keyNode) ? String(keyNode.value) : "";
@@ -280,11 +281,11 @@ export function readFrontMatter(
         break;
       }
       case "triggers":
-        meta.triggers = readTriggers(value, keyNode, at, pos);
+        meta.triggers = readTriggers(value, keyNode, at, pos, triggerParams);
         break;
     }
   }
-  if (meta.triggers) checkTriggerParams(meta.triggers, meta.declared, sink);
+  checkTriggerParams(triggerParams, meta.declared, sink);
   if (!sawTitle) {
     const p = pos(contents);
     sink.error(RULES.missingKey, p.line, p.column, 'missing required front matter key "title"');

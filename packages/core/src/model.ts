@@ -71,8 +71,6 @@ export interface Trigger {
   /** Durations around the event's `time`, as written. */
   window?: { before?: string; after?: string };
   position: Position;
-  /** Where each mapped parameter's name is, for diagnostics. */
-  paramPositions: Record<string, Position>;
 }
 
 export type Cmp = "==" | "!=" | "<" | "<=" | ">" | ">=";

@@ -16,8 +16,23 @@ type Rule = (typeof RULES)[keyof typeof RULES];
 type At = (node: unknown, rule: Rule, message: string) => void;
 type Pos = (node: unknown) => Position;
 
-/** The valid entries of `triggers:`; problems go to `at`. */
-export function readTriggers(value: Node | null, keyNode: unknown, at: At, pos: Pos): Trigger[] {
+/** A parameter a trigger maps, valid trigger or not: `check` says when it is undeclared. */
+export interface MappedParam {
+  name: string;
+  position: Position;
+}
+
+/**
+ * The valid entries of `triggers:`; problems go to `at`, and every mapped parameter name (of
+ * valid and invalid entries alike) to `mapped`.
+ */
+export function readTriggers(
+  value: Node | null,
+  keyNode: unknown,
+  at: At,
+  pos: Pos,
+  mapped: MappedParam[] = [],
+): Trigger[] {
   if (!isSeq(value)) {
     at(
       value ?? keyNode,
@@ -28,19 +43,19 @@ export function readTriggers(value: Node | null, keyNode: unknown, at: At, pos: 
   }
   const triggers: Trigger[] = [];
   for (const item of value.items) {
-    const trigger = readTrigger(item as Node, at, pos);
+    const trigger = readTrigger(item as Node, at, pos, mapped);
     if (trigger) triggers.push(trigger);
   }
   return triggers;
 }
 
-function readTrigger(item: Node, at: At, pos: Pos): Trigger | undefined {
+function readTrigger(item: Node, at: At, pos: Pos, mapped: MappedParam[]): Trigger | undefined {
   if (!isMap(item)) {
     at(item, RULES.invalidType, "a trigger must be a mapping with a pattern:");
     return undefined;
   }
   let ok = true;
-  const trigger: Trigger = { pattern: {}, params: {}, position: pos(item), paramPositions: {} };
+  const trigger: Trigger = { pattern: {}, params: {}, position: pos(item) };
   let sawPattern = false;
   for (const pair of item.items as Pair<unknown, unknown>[]) {
     const key = isScalar(pair.key) ? String(pair.key.value) : "";
@@ -49,7 +64,12 @@ function readTrigger(item: Node, at: At, pos: Pos): Trigger | undefined {
       sawPattern = true;
       ok = readPattern(node ?? (pair.key as Node), trigger, at) && ok;
     } else if (key === "params") {
-      ok = readParamPaths(node, pair.key, trigger, at, pos) && ok;
+      ok = readParamPaths(node, pair.key, trigger, at) && ok;
+      if (isMap(node)) {
+        for (const p of node.items as Pair<unknown, unknown>[]) {
+          if (isScalar(p.key)) mapped.push({ name: String(p.key.value), position: pos(p.key) });
+        }
+      }
     } else if (key === "window") {
       ok = readWindow(node, pair.key, trigger, at) && ok;
     } else {
@@ -82,13 +102,7 @@ function readPattern(node: Node, trigger: Trigger, at: At): boolean {
   return problems.length === 0;
 }
 
-function readParamPaths(
-  node: Node | null,
-  keyNode: unknown,
-  trigger: Trigger,
-  at: At,
-  pos: Pos,
-): boolean {
+function readParamPaths(node: Node | null, keyNode: unknown, trigger: Trigger, at: At): boolean {
   if (!isMap(node)) {
     at(
       node ?? keyNode,
@@ -110,7 +124,6 @@ function readParamPaths(
       continue;
     }
     trigger.params[name] = text!;
-    trigger.paramPositions[name] = pos(pair.key);
   }
   return ok;
 }
@@ -149,19 +162,17 @@ function readWindow(node: Node | null, keyNode: unknown, trigger: Trigger, at: A
 
 /** Every parameter a trigger maps must be declared under `params:`. */
 export function checkTriggerParams(
-  triggers: readonly Trigger[],
+  mapped: readonly MappedParam[],
   declared: ReadonlySet<string>,
   sink: DiagnosticSink,
 ): void {
-  for (const trigger of triggers) {
-    for (const [name, p] of Object.entries(trigger.paramPositions)) {
-      if (declared.has(name)) continue;
-      sink.error(
-        RULES.undeclaredParam,
-        p.line,
-        p.column,
-        `trigger parameter "${name}" is not declared${didYouMean(name, [...declared])}: declare it under params: in the front matter`,
-      );
-    }
+  for (const { name, position } of mapped) {
+    if (declared.has(name)) continue;
+    sink.error(
+      RULES.undeclaredParam,
+      position.line,
+      position.column,
+      `trigger parameter "${name}" is not declared${didYouMean(name, [...declared])}: declare it under params: in the front matter`,
+    );
   }
 }

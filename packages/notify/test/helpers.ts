@@ -13,6 +13,7 @@ export interface Received {
   path: string;
   headers: IncomingHttpHeaders;
   text: string;
+  // biome-ignore lint/suspicious/noExplicitAny: a request body as parsed JSON
   json: any;
 }
 
