@@ -8,6 +8,9 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { FaultConfig, RecordedCall } from "./context.ts";
 
+/** Records a call; the server adds who signed it and keeps the record bounded. */
+export type RecordCall = (call: Omit<RecordedCall, "accessKeyId" | "sessionToken">) => void;
+
 const SNS_NS = "https://sns.amazonaws.com/doc/2010-03-31/";
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/;
 
@@ -66,10 +69,10 @@ function publishProblem(params: URLSearchParams): [number, string, string] | und
 export function handleSns(
   params: URLSearchParams,
   res: ServerResponse,
-  state: { calls: RecordedCall[]; faults: FaultConfig; published: PublishedMessage[] },
+  state: { record: RecordCall; faults: FaultConfig; published: PublishedMessage[] },
 ): void {
   const action = params.get("Action") ?? "";
-  state.calls.push({
+  state.record({
     target: `SNS.${action}`,
     service: "SNS",
     op: action,
@@ -126,10 +129,10 @@ function objectKey(req: IncomingMessage): { bucket?: string; key: string } {
 export function handleS3Get(
   req: IncomingMessage,
   res: ServerResponse,
-  state: { calls: RecordedCall[]; objects: Map<string, StoredObject> },
+  state: { record: RecordCall; objects: Map<string, StoredObject> },
 ): void {
   const { bucket, key } = objectKey(req);
-  state.calls.push({
+  state.record({
     target: "S3.GetObject",
     service: "S3",
     op: "GetObject",
@@ -157,12 +160,12 @@ export function handleS3Put(
   req: IncomingMessage,
   raw: Buffer,
   res: ServerResponse,
-  state: { calls: RecordedCall[]; objects: Map<string, StoredObject> },
+  state: { record: RecordCall; objects: Map<string, StoredObject> },
 ): void {
   const url = new URL(req.url ?? "/", "http://s3.local");
   const [, bucket, ...rest] = url.pathname.split("/");
   const key = decodeURIComponent(rest.join("/"));
-  state.calls.push({
+  state.record({
     target: "S3.PutObject",
     service: "S3",
     op: "PutObject",

@@ -25,6 +25,7 @@ import {
   handleS3Put,
   handleSns,
   type PublishedMessage,
+  type RecordCall,
   type StoredObject,
 } from "./query.ts";
 
@@ -202,7 +203,12 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       }
       // S3 (REST) and SNS (query protocol) are told apart from the JSON protocols by method
       // and content type. Their handlers record their calls; keep the record bounded.
-      const state = { calls, faults, published, objects };
+      const state = {
+        record: (c: Parameters<RecordCall>[0]) => record({ ...c, ...signer(req) }),
+        faults,
+        published,
+        objects,
+      };
       const other =
         req.method === "PUT"
           ? () => handleS3Put(req, raw, res, state)
@@ -213,7 +219,6 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
               : undefined;
       if (other) {
         other();
-        if (calls.length > maxCalls) calls.splice(0, calls.length - maxCalls);
         return;
       }
       const bytes = raw.length;

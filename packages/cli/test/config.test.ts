@@ -156,6 +156,9 @@ describe("tables: what a sql step may read", () => {
       const f = await file(text);
       expect(() => loadConfig(f), text).toThrow(`${f}:${line}:${col} ${message}`);
     }
+  });
+});
+
 describe("finding run-md.config.yaml", () => {
   it("uses the file of the nearest folder above, with paths relative to that file", async () => {
     const f = await file("reportsDir: out/reports\nlocal:\n  logDir: logs\n");
