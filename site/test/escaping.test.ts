@@ -17,6 +17,7 @@ import { runMd } from "../../test/helpers.ts";
 
 const TITLE = "x </title><script>alert(1)</script>";
 const AGENT = "<img src=x onerror=alert(2)>";
+const KEY_ID = "AKIAIOSFODNN7EXAMPLE";
 
 const RUNBOOK = `---
 title: "${TITLE}"
@@ -35,7 +36,8 @@ Some prose <script>alert(3)</script> and <img src=x onerror="alert(4)"> and
 ## Who called
 
 \`\`\`sql agents
-SELECT useragent, count(*) AS calls FROM cloudtrail_logs GROUP BY 1 ORDER BY 1
+SELECT useragent, useridentity.accesskeyid AS key_id, count(*) AS calls
+FROM cloudtrail_logs GROUP BY 1, 2 ORDER BY 1
 \`\`\`
 
 \`\`\`expect
@@ -57,7 +59,12 @@ beforeAll(async () => {
   const at = new Date(Date.UTC(2026, 10, 20, 12));
   const record = {
     eventVersion: "1.09",
-    userIdentity: { type: "IAMUser", arn: "arn:aws:iam::111122223333:user/eve", userName: "eve" },
+    userIdentity: {
+      type: "IAMUser",
+      arn: "arn:aws:iam::111122223333:user/eve",
+      userName: "eve",
+      accessKeyId: KEY_ID,
+    },
     eventTime: at.toISOString().replace(".000Z", "Z"),
     eventSource: "sts.amazonaws.com",
     eventName: "GetCallerIdentity",
@@ -69,17 +76,21 @@ beforeAll(async () => {
     recipientAccountId: "111122223333",
   };
   await writeFile(path.join(logs, "events.json"), JSON.stringify({ Records: [record] }));
-  const run = await runMd([
-    path.join(runbooks, "hostile.md"),
-    "--log-dir",
-    logs,
-    "--reports-dir",
-    reports,
-    "--from",
-    new Date(at.getTime() - 3_600_000).toISOString(),
-    "--to",
-    new Date(at.getTime() + 3_600_000).toISOString(),
-  ]);
+  // Published to a wide audience: the run hides access key ids (mask.accessKeyIds: hide).
+  const run = await runMd(
+    [
+      path.join(runbooks, "hostile.md"),
+      "--log-dir",
+      logs,
+      "--reports-dir",
+      reports,
+      "--from",
+      new Date(at.getTime() - 3_600_000).toISOString(),
+      "--to",
+      new Date(at.getTime() + 3_600_000).toISOString(),
+    ],
+    { env: { RUN_MD_MASK_ACCESS_KEY_IDS: "hide" } },
+  );
   expect(run.code, run.stderr).toBe(1); // the check found the hostile agent
   await buildSite({ runbooksDir: runbooks, reportsDir: reports, outDir });
 }, 300_000);
@@ -141,6 +152,20 @@ describe("the site escapes and sanitizes what runbooks and logs put in it", () =
     const doc = await page("runbooks/hostile");
     expect(hastToString(select("[data-step-result=agents]", doc)!)).toContain(AGENT);
     expect(selectAll("img", doc).filter((i) => i.properties.src === "x")).toHaveLength(0);
+  });
+
+  it("publishes no access key id when the runs hid them", async () => {
+    const runs = await readdir(path.join(outDir, "runbooks/hostile/runs"));
+    const json = await readdir(path.join(outDir, "reports/hostile"));
+    const texts = [
+      await readFile(path.join(outDir, "runbooks/hostile/index.html"), "utf8"),
+      await readFile(path.join(outDir, "runbooks/hostile/runs", runs[0]!, "index.html"), "utf8"),
+      await readFile(path.join(outDir, "reports/hostile", json[0]!), "utf8"),
+    ];
+    for (const t of texts) {
+      expect(t).not.toContain(KEY_ID);
+      expect(t).toContain("AKIA****************");
+    }
   });
 
   it("gives tags with / and other characters pages of their own", async () => {
