@@ -11,6 +11,8 @@ import { isLosslessNumber, parse, stringify } from "lossless-json";
 import { jodaFormat, jsonPath, mysqlFormat, TRINO_PREFIX } from "./trino.ts";
 import {
   extractField,
+  hasAggregate,
+  UNTYPED_FALLBACK,
   CHAR_MARKER,
   callNode,
   VARCHAR_MARKER,
@@ -527,7 +529,7 @@ export async function rewriteAthena(
         f.function_name = "printf";
         // Java prints a timestamp argument as 2020-05-10T12:34:56.100 (trino_format_arg).
         f.children = args.map((a, i) =>
-          i === 0 ? a : callNode("trino_format_arg", [a], { alias: "" }),
+          i === 0 || hasAggregate(a) ? a : callNode("trino_format_arg", [a], { alias: "" }),
         );
         break;
       case "any_match":
@@ -555,6 +557,11 @@ export async function rewriteAthena(
     }
     // Functions with a Trino macro are called through it (after the constant rewrites above).
     const fname = String(f.function_name).toLowerCase();
+    const untyped = UNTYPED_FALLBACK[fname];
+    if (opts.trinoFunctions?.has(fname) && untyped && hasAggregate(f.children)) {
+      f.function_name = untyped;
+      return f;
+    }
     if (opts.trinoFunctions?.has(fname)) f.function_name = `${TRINO_PREFIX}${fname}`;
     return f;
   };

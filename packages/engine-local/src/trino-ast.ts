@@ -127,15 +127,18 @@ export function rewriteArithmetic(f: Node): Node {
       n?.class === "CAST" ||
       n?.class === "FUNCTION" ||
       n?.class === "COLUMN_REF";
-    if (args.some((a) => isIntervalish(a)) && args.every(other)) {
+    if (args.some((a) => isIntervalish(a)) && args.every(other) && !hasAggregate(args)) {
       return callNode(name === "+" ? "trino_add" : "trino_subtract", args, f);
     }
     return f;
   }
   if (f.is_operator !== true || (name !== "/" && name !== "%") || args.length !== 2) return f;
   const [a, b] = [staticType(args[0]), staticType(args[1])];
+  const aggregated = hasAggregate(args);
   const decimal =
     a.kind !== "other" && b.kind !== "other" && (a.kind === "decimal" || b.kind === "decimal");
+  // With an aggregate operand: DuckDB's // (integers divide as integers, others as doubles).
+  if (!decimal && aggregated) return name === "/" ? { ...f, function_name: "//" } : f;
   if (!decimal) return callNode(name === "/" ? "trino_divide" : "trino_modulo", args, f);
   if (name === "%") return callNode("trino_decimal_modulo", args, f);
   const sa = a.kind === "decimal" ? a.scale : 0;
@@ -163,7 +166,7 @@ function isIntervalish(n: Node | undefined): boolean {
 export function rewriteTimestampCast(v: Node): Node {
   if (v.class !== "CAST" || v.try_cast === true) return v;
   const t = v.cast_type as Node;
-  if (t.id !== "TIMESTAMP") return v;
+  if (t.id !== "TIMESTAMP" || hasAggregate(v.child)) return v;
   return callNode("trino_cast_timestamp", [v.child], v);
 }
 
@@ -250,7 +253,7 @@ export function extractField(f: Node): Node {
   const field = typeof value === "string" ? value.toLowerCase() : undefined;
   const mapped = field === undefined ? undefined : EXTRACT_FIELDS[field];
   if (mapped) (unit?.value as Node).value = mapped;
-  if (field === "timezone_hour" || field === "timezone_minute") {
+  if ((field === "timezone_hour" || field === "timezone_minute") && !hasAggregate(f.children)) {
     return callNode("trino_zone_part", f.children as Node[], f);
   }
   return f;
@@ -453,3 +456,44 @@ export function normalizeCall(f: Node): Node {
   }
   return f;
 }
+
+/** Aggregate functions (DuckDB and Trino names, and the trino_ macros of Trino's). */
+const AGGREGATES = new Set(
+  (
+    "count count_star sum avg min max count_if approx_distinct approx_percentile arbitrary any_value " +
+    "max_by min_by arg_max arg_min stddev stddev_samp stddev_pop variance var_samp var_pop bool_and bool_or " +
+    "every array_agg map_agg histogram first last median mode string_agg listagg list checksum " +
+    "geometric_mean corr covar_pop covar_samp kurtosis skewness bitwise_and_agg bitwise_or_agg " +
+    "approx_count_distinct approx_quantile quantile quantile_cont quantile_disc product fsum entropy"
+  ).split(" "),
+);
+
+/**
+ * Whether an expression holds an aggregate or window call outside a subquery. DuckDB binds a typed
+ * macro's arguments before the aggregates in them, so a typed overload cannot be chosen for them
+ * ("multiple overloads", or the wrong one): such calls keep DuckDB's untyped forms.
+ */
+export function hasAggregate(v: unknown): boolean {
+  if (Array.isArray(v)) return v.some((x) => hasAggregate(x));
+  if (typeof v !== "object" || v === null) return false;
+  const n = v as Node;
+  if (n.class === "SUBQUERY") return false;
+  if (n.class === "WINDOW") return true;
+  if (n.class === "FUNCTION" || n.class === "AGGREGATE") {
+    const name = String(n.function_name ?? "")
+      .toLowerCase()
+      .replace(/^trino_/, "");
+    if (AGGREGATES.has(name)) return true;
+  }
+  return Object.values(n).some((x) => typeof x === "object" && x !== null && hasAggregate(x));
+}
+
+/** Typed-overload macros and what runs instead when an argument holds an aggregate. */
+export const UNTYPED_FALLBACK: Record<string, string> = {
+  date_add: "trino_date_add_untyped",
+  date_trunc: "date_trunc",
+  round: "round",
+  sequence: "trino_sequence_untyped",
+  concat_ws: "concat_ws",
+  json_array_contains: "trino_json_array_contains_untyped",
+};

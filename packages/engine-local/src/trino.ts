@@ -97,7 +97,7 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO from_unixtime(x) AS to_timestamp(CAST(x AS DOUBLE))`,
   `CREATE MACRO to_unixtime(t) AS epoch(t)`,
   // Only a timestamp with time zone has an offset (Z); a zone-less one has none.
-  `CREATE MACRO to_iso8601(t DATE) AS strftime(t, '%Y-%m-%d'), (t TIMESTAMP) AS strftime(t, '%Y-%m-%dT%H:%M:%S.%g'), (t TIMESTAMPTZ) AS strftime(t, '%Y-%m-%dT%H:%M:%S.%gZ')`,
+  `CREATE MACRO to_iso8601(t) AS CASE typeof(t) WHEN 'DATE' THEN strftime(t, '%Y-%m-%d') WHEN 'TIMESTAMP WITH TIME ZONE' THEN strftime(t, '%Y-%m-%dT%H:%M:%S.%gZ') ELSE strftime(t, '%Y-%m-%dT%H:%M:%S.%g') END`,
   // On a DATE, date_add and date_trunc return a DATE (typed overloads; DuckDB would give a TIMESTAMP).
   `CREATE MACRO date_add(a, b) AS system.main.date_add(a, b), (u VARCHAR, n BIGINT, t DATE) AS CAST(t + ${INTERVAL_OF(DATE_UNIT("u"), "n")} AS DATE), (u VARCHAR, n BIGINT, t TIMESTAMP) AS t + ${INTERVAL_OF("u", "n")}, (u VARCHAR, n BIGINT, t TIMESTAMPTZ) AS t + ${INTERVAL_OF("u", "n")}`,
   `CREATE MACRO date_trunc(u VARCHAR, t DATE) AS CAST(system.main.date_trunc(${DATE_UNIT("u")}, t) AS DATE), (u VARCHAR, t TIMESTAMP) AS system.main.date_trunc(u, t), (u VARCHAR, t TIMESTAMPTZ) AS system.main.date_trunc(u, t)`,
@@ -207,7 +207,7 @@ const DIVISION_BY_ZERO = "trino_raise('DIVISION_BY_ZERO: Division by zero', b)";
  * doubles and reals follow IEEE (1/0 = Infinity, 0/0 = NaN, x % 0 = NaN).
  */
 const integerOverloads = (op: string) =>
-  ["TINYINT", "SMALLINT", "INTEGER", "BIGINT"]
+  ["TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT"]
     .map((t) => `(a ${t}, b ${t}) AS CASE WHEN b = 0 THEN ${DIVISION_BY_ZERO} ELSE a ${op} b END`)
     .join(", ");
 
@@ -233,6 +233,10 @@ const OPERATOR_MACROS: string[] = [
   `CREATE MACRO trino_zone_part(f VARCHAR, t TIMESTAMPTZ) AS date_part(f, t), (f VARCHAR, t TIMESTAMP) AS trino_raise('TYPE_MISMATCH: ' || f || ' needs a timestamp with time zone', t), (f VARCHAR, t DATE) AS trino_raise('TYPE_MISMATCH: ' || f || ' needs a timestamp with time zone', t)`,
   // format('%s', timestamp) prints Java's LocalDateTime text: T, and 0, 3 or 6 fraction digits.
   `CREATE MACRO trino_format_arg(x TIMESTAMP) AS CASE WHEN epoch_us(x) % 1000000 = 0 THEN strftime(x, '%Y-%m-%dT%H:%M:%S') WHEN epoch_us(x) % 1000 = 0 THEN strftime(x, '%Y-%m-%dT%H:%M:%S.%g') ELSE strftime(x, '%Y-%m-%dT%H:%M:%S.%f') END, (x DATE) AS CAST(x AS VARCHAR), (x TIMESTAMPTZ) AS x, (x) AS x`,
+  // Untyped forms for arguments that hold aggregates (trino-ast.ts UNTYPED_FALLBACK).
+  `CREATE MACRO trino_date_add_untyped(a, b) AS system.main.date_add(a, b), (u, n, t) AS t + ${INTERVAL_OF("u", "n")}`,
+  `CREATE MACRO trino_sequence_untyped(a, b) AS generate_series(a, b), (a, b, st) AS generate_series(a, b, st)`,
+  `CREATE MACRO trino_json_array_contains_untyped(j, v) AS list_contains(json_extract_string(CAST(j AS JSON), '$[*]'), CAST(v AS VARCHAR))`,
   // Timestamp sequences: the step must go towards the stop value; at most 10,000 entries.
   `CREATE MACRO trino_sequence_checked(a, b, st) AS CASE WHEN a + st > a AND b < a THEN ${SEQUENCE_DIRECTION("greater", "concat(a, b, st)")} WHEN a + st < a AND b > a THEN ${SEQUENCE_DIRECTION("less", "concat(a, b, st)")} WHEN len(generate_series(a, b, st)) > 10000 THEN ${SEQUENCE_TOO_LONG("concat(a, b, st)")} ELSE generate_series(a, b, st) END`,
   // regexp_extract of a group that may not take part (trino-ast.ts regexpExtractGroup).
