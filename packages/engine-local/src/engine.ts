@@ -31,6 +31,7 @@ import {
 } from "@run-md/core";
 import { LogCatalog, type ReadFile } from "./files.ts";
 import { literalNode, mapCode, rewriteAthena } from "./rewrite.ts";
+import { assertSandboxed, TABLE_HINT } from "./sandbox.ts";
 import {
   athenaSelectList,
   CLOUDTRAIL_COLUMNS,
@@ -57,6 +58,12 @@ export interface LocalEngineOptions {
 const MAX_OBJECT = 1 << 30;
 const TARGET = { catalog: "temp", schema: "main", table: "cloudtrail_logs" };
 const BUILTIN_ALIASES = ["cloudtrail_logs"];
+/** The engine's own views each kind of statement may read (sandbox.ts). */
+const VIEWS = {
+  sql: new Set(["cloudtrail_logs"]),
+  insights: new Set(["cwl_events"]),
+  prune: new Set(["__runmd_files"]),
+};
 const JSON_COLUMNS = new Set(
   RECORD_FIELDS.filter((f) => f.kind === "json").map((f) => f.name.toLowerCase()),
 );
@@ -318,7 +325,11 @@ export class LocalEngine implements Engine {
           );
         }
       }
-      // 2. Files of the window, views, run; a file DuckDB rejects is read leniently and we retry.
+      // 2. The sandbox: only the engine's views and allow-listed table functions, checked on the
+      // statements exactly as they will run, before any of them does.
+      await assertSandboxed(conn, sql, job.kind === "insights" ? VIEWS.insights : VIEWS.sql);
+      if (pruneSql !== undefined) await assertSandboxed(conn, pruneSql, VIEWS.prune);
+      // 3. Files of the window, views, run; a file DuckDB rejects is read leniently and we retry.
       const days = job.window
         ? {
             first: slashDate(job.window.start),
@@ -478,7 +489,7 @@ function engineError(msg: string, cause: unknown): RunMdError {
   if (/^Catalog Error/i.test(msg) && /Table/i.test(msg)) {
     return new RunMdError("sql-error", first, {
       cause,
-      hint: 'The local engine has one table, cloudtrail_logs (also reachable as "default".cloudtrail_logs and awsdatacatalog."default".cloudtrail_logs). Other table names can be mapped to it with the engine\'s tableAliases option.',
+      hint: TABLE_HINT,
     });
   }
   if (/^Catalog Error/i.test(msg) && /Function/i.test(msg)) {
