@@ -1,5 +1,6 @@
 export * from "./abort.ts";
 export * from "./aws.ts";
+export * from "./collect.ts";
 export * from "./diagnostics.ts";
 export * from "./engine.ts";
 export * from "./errors.ts";

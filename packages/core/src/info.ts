@@ -92,7 +92,7 @@ export const ENGINE_DIALECTS: Record<(typeof ENGINES)[number], readonly Dialect[
 };
 
 export const STEP_ATTRIBUTES = ["engine", "timeout", "window", "max_scan", "log_groups"] as const;
-export const STEP_FLAGS = ["optional"] as const;
+export const STEP_FLAGS = ["optional", "allow_empty"] as const;
 
 const STEP_ID = /^[A-Za-z0-9_-]+$/;
 
@@ -140,7 +140,8 @@ export function stepFromInfo(info: Info, dialect: Dialect): StepInfo {
           problem(word.offset, "duplicate-attribute", `attribute "${word.text}" is given twice`);
         }
         seen.add(word.text);
-        attributes.optional = true;
+        if (word.text === "optional") attributes.optional = true;
+        else attributes.allowEmpty = true;
       } else if (id === undefined) {
         if (STEP_ID.test(word.text)) id = word.text;
         else {

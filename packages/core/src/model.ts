@@ -101,6 +101,8 @@ export interface StepAttributes {
   maxScanBytes?: number;
   logGroups?: string[];
   optional: boolean;
+  /** `allow_empty`: a window without CloudTrail events is not an error of this step. */
+  allowEmpty?: boolean;
 }
 
 export interface ParamRef {
