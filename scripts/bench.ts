@@ -1,11 +1,15 @@
 /**
  * `npm run bench`: performance targets, one section per function, each printing its figures and
- * whether each target is met. `npm run bench -- local` (or `site`) runs one section.
+ * whether each target is met. `npm run bench -- local` (or `large-result`, `site`) runs one section.
  */
 import { benchLocalEngine } from "./bench/local-engine.ts";
 
 const sections: Record<string, () => Promise<boolean | undefined>> = {
   local: benchLocalEngine,
+  "large-result": async () => {
+    const { benchLargeResult } = await import("./bench/large-result.ts");
+    return benchLargeResult();
+  },
   site: async () => {
     const { benchSiteBuild } = await import("./bench/site-build.ts");
     await benchSiteBuild();

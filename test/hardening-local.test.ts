@@ -270,9 +270,12 @@ describe("large results", () => {
     p.child!.stdout!.on("data", (d) => {
       out += d;
     });
-    for (let i = 0; i < 400 && !out.includes("big"); i++)
+    // Plain output says "… big [big · local]" when the step starts; the rows flow 1 s later.
+    for (let i = 0; i < 600 && !out.includes("[big · local]"); i++) {
       await new Promise((r) => setTimeout(r, 50));
-    await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(out).toContain("[big · local]");
+    await new Promise((r) => setTimeout(r, 1000));
     p.child!.kill("SIGINT");
     const res = await p;
     expect(res.code, res.stderr).toBe(130);

@@ -228,12 +228,7 @@ export class AthenaEngine implements Engine {
         hint: "Set athena.table (e.g. security.cloudtrail_org_pp) and athena.partitioning in run-md.config.yaml, or RUN_MD_ATHENA_TABLE.",
       });
     }
-    const prepared = prepareQuery(req.query, req.params, req.window, {
-      table: opts.table,
-      partitioning: opts.partitioning ?? "projection",
-      ...(opts.regions ? { regions: opts.regions } : {}),
-      ...(opts.accounts ? { accounts: opts.accounts } : {}),
-    });
+    const prepared = prepareQuery(req.query, req.params, req.window, this.scope(opts.table));
     assertReadOnly(prepared.sql);
     const size = Buffer.byteLength(prepared.sql, "utf8");
     if (size > MAX_QUERY_BYTES) {
@@ -262,8 +257,13 @@ export class AthenaEngine implements Engine {
         if (attempt > 1) {
           warnings.push(`Athena failed ${attempt - 1} time(s) with a retryable error; resubmitted`);
         }
+        const noEvents =
+          result.stats.dataScannedBytes === 0 && prepared.scopedReferences > 0
+            ? await this.windowWithoutEvents(req)
+            : undefined;
         return {
           ...result,
+          ...(noEvents === undefined ? {} : { noEvents }),
           queryAsRun: prepared.sql,
           warnings,
           stats: {
@@ -284,6 +284,38 @@ export class AthenaEngine implements Engine {
       );
       if (signal.aborted) throw this.cancelled(undefined, signal);
     }
+  }
+
+  /**
+   * Whether the step's window has any event in the table, asked only when the step's query scanned
+   * nothing (no partition of the window holds data, or the query's own filters pruned them all):
+   * `SELECT 1 FROM cloudtrail_logs LIMIT 1`, scoped to the window like the step, settles it.
+   * Undefined when there are events; otherwise the sentence for the step's "no data" error.
+   */
+  private async windowWithoutEvents(req: QueryRequest): Promise<string | undefined> {
+    const table = this.opts.table as string;
+    const probe = prepareQuery(
+      "SELECT 1 AS present FROM cloudtrail_logs LIMIT 1",
+      {},
+      req.window,
+      this.scope(table),
+    );
+    const outcome = await this.runOnce(req, probe.sql, probe.executionParameters);
+    if (!outcome.ok) throw outcome.error;
+    const { rows } = await this.readResults(outcome.execution, req);
+    if (rows.length > 0) return undefined;
+    return `no partition of ${table} in the window holds an event (the step's query scanned 0 bytes, and SELECT 1 FROM the window's partitions LIMIT 1 found no row)`;
+  }
+
+  /** How cloudtrail_logs is scoped to a window on the configured table. */
+  private scope(table: string): Parameters<typeof prepareQuery>[3] {
+    const opts = this.opts;
+    return {
+      table,
+      partitioning: opts.partitioning ?? "projection",
+      ...(opts.regions ? { regions: opts.regions } : {}),
+      ...(opts.accounts ? { accounts: opts.accounts } : {}),
+    };
   }
 
   private cancelled(
