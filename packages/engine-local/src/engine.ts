@@ -406,7 +406,8 @@ export class LocalEngine implements Engine {
           const failed = /file "([^"]+)"/.exec(msg)?.[1];
           const file = failed === undefined ? undefined : res.files.find((f) => f.path === failed);
           if (file && attempt < 1000 && !/Permission Error/.test(msg)) {
-            const reason = msg.split("\n")[0] ?? msg;
+            // DuckDB quotes the values it could not convert: no warning quotes file content.
+            const reason = (msg.split("\n")[0] ?? msg).replace(/'(?:[^']|'')*'/g, "'…'");
             const handled = file.path.startsWith(this.cacheDir)
               ? this.catalog.rejectPart(file.path, `unreadable (${reason})`)
               : this.catalog.rejectDirect(file.path, reason);
