@@ -112,7 +112,10 @@ export async function benchLargeResult(): Promise<boolean> {
     let ok = true;
 
     await fsp.writeFile(path.join(dir, "big.md"), runbook());
-    const full = await cli([path.join(dir, "big.md"), ...base], { measureRss: true });
+    // Every row is converted, masked and checked: on a busy machine that outlasts the default 10m.
+    const full = await cli([path.join(dir, "big.md"), ...base, "--timeout", "60m"], {
+      measureRss: true,
+    });
     const report = JSON.parse(full.stdout || "{}") as {
       status?: string;
       steps?: { rowCount?: number; durationMs?: number }[];
