@@ -246,7 +246,10 @@ describe("large results", () => {
 
   it("a 20M-row result honours timeout= with a report: errored, exit 2", async () => {
     const file = await writeRunbook("big-timeout", big("2s"));
-    const res = await runMd([file, "--log-dir", logDir, "--from", FROM, "--to", TO, "--json"]);
+    const res = await runMd([
+      file,
+      ...["--log-dir", logDir, "--from", FROM, "--to", TO, "--json", "--no-report"],
+    ]);
     expect(res.code, res.stderr).toBe(2);
     const report = parseReport(res.stdout);
     expect([report.steps[0]?.status, report.steps[0]?.error?.code]).toEqual(["errored", "timeout"]);
