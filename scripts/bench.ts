@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: performance targets, one section per function, each printing its figures and
- * whether each target is met. `npm run bench -- local` (or `sql`, `site`, `cli`) runs one section.
+ * whether each target is met. `npm run bench -- local` (or `large-result`, `sql`, `site`, `cli`) runs one section.
  */
 import { benchLocalEngine } from "./bench/local-engine.ts";
 
@@ -8,6 +8,7 @@ const sections: Record<string, () => Promise<boolean | undefined>> = {
   local: benchLocalEngine,
   cli: async () => (await import("./bench/cli-startup.ts")).benchCliStartup(),
   sql: async () => (await import("./bench/sql-check.ts")).benchSqlCheck(),
+  "large-result": async () => (await import("./bench/large-result.ts")).benchLargeResult(),
   site: async () => {
     const { benchSiteBuild } = await import("./bench/site-build.ts");
     return benchSiteBuild();

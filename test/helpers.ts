@@ -18,9 +18,16 @@ export interface CliResult {
 /** Runs the real `run-md` binary, as a user would, with plain (non-TTY) output. */
 export function runMd(
   args: string[],
-  opts: { env?: Record<string, string>; cwd?: string; onSpawn?: (pid: number) => void } = {},
+  opts: {
+    env?: Record<string, string>;
+    cwd?: string;
+    onSpawn?: (pid: number) => void;
+    /** A command the binary runs under, such as `setpriv ...` or `/usr/bin/time -f ...`. */
+    wrap?: string[];
+  } = {},
 ): Promise<CliResult> & { child?: ReturnType<typeof spawn> } {
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const [command, ...prefix] = [...(opts.wrap ?? []), process.execPath];
+  const child = spawn(command as string, [...prefix, BIN, ...args], {
     cwd: opts.cwd ?? REPO,
     env: { ...process.env, CI: "1", NO_COLOR: "1", FORCE_COLOR: "0", ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -30,6 +30,27 @@ export interface QueryRequest {
   signal: AbortSignal;
   /** Optional progress callback (for example the Athena state or bytes scanned so far). */
   onProgress?: (progress: { message: string; stats?: Record<string, number | string> }) => void;
+  /**
+   * Streaming: an engine that supports it hands every row of the result to this consumer, chunk
+   * by chunk in result order (awaiting it, and checking `signal` between chunks), keeps none of
+   * them, and returns `rows: []` with `rowCount`. An engine that does not stream ignores it and
+   * returns every row in `rows`; callers handle both.
+   */
+  onRows?: (chunk: RowChunk) => void | Promise<void>;
+}
+
+/** A batch of consecutive result rows. Values are converted to JSON only when `rows()` is called. */
+export interface RowChunk {
+  readonly columns: ColumnInfo[];
+  /** Number of rows in the chunk. */
+  readonly length: number;
+  /** The chunk's rows as JSON values (converted on each call). */
+  rows(): JsonValue[][];
+  /**
+   * The engine had to run the query again (the local engine does when a file proves unreadable
+   * part-way): forget every row received before this chunk.
+   */
+  readonly restart?: boolean;
 }
 
 export interface ColumnInfo {
@@ -41,8 +62,15 @@ export interface ColumnInfo {
 
 export interface QueryResult {
   columns: ColumnInfo[];
-  /** Every row, values aligned with `columns`. */
+  /** Every row, values aligned with `columns`; empty when they were streamed to `onRows`. */
   rows: JsonValue[][];
+  /** The number of rows, when they were streamed to the request's `onRows` instead of returned. */
+  rowCount?: number;
+  /**
+   * Set when the step's window holds no CloudTrail events in the engine's source (whatever the
+   * query itself selects): what was there instead, for the message of the step's error.
+   */
+  noEvents?: string;
   /** The query text as the engine ran it (after parameter binding and window scoping). */
   queryAsRun: string;
   /** Engine statistics for the report: ids, bytes and records scanned, cost, ... */

@@ -1,4 +1,4 @@
-import type { JsonValue, QueryResult } from "./engine.ts";
+import type { ColumnInfo, JsonValue, QueryResult } from "./engine.ts";
 import type { Check, Cmp, Literal, Metric, Predicate } from "./model.ts";
 import type { CheckOutcome, Status } from "./report.ts";
 
@@ -134,11 +134,11 @@ function metricText(m: Metric): string {
   return m.kind === "rows" ? "rows" : `${m.kind}(${m.column})`;
 }
 
-function columnIndex(result: QueryResult, column: string): number {
+function columnIndex(columns: ColumnInfo[], column: string): number {
   const want = column.toLowerCase();
-  const i = result.columns.findIndex((c) => c.name.toLowerCase() === want);
+  const i = columns.findIndex((c) => c.name.toLowerCase() === want);
   if (i < 0) {
-    const available = result.columns.map((c) => c.name).join(", ") || "(none)";
+    const available = columns.map((c) => c.name).join(", ") || "(none)";
     throw new CheckError(
       `column "${column}" is not in the result; available columns: ${available}`,
     );
@@ -146,71 +146,94 @@ function columnIndex(result: QueryResult, column: string): number {
   return i;
 }
 
-/** The metric's value; `undefined` when it has none (min/max/avg over no values). */
-function metricValue(m: Metric, result: QueryResult): number | string | undefined {
-  if (m.kind === "rows") return result.rows.length;
-  const i = columnIndex(result, m.column);
-  const values = result.rows.map((r) => r[i] ?? null).filter((v) => v !== null);
-  switch (m.kind) {
-    case "count":
-      return values.length;
-    case "distinct":
-      return new Set(
-        values.map((v) => (asNumber(v) !== undefined ? `n:${asNumber(v)}` : asText(v))),
-      ).size;
-    case "sum":
-    case "avg": {
-      let total = 0;
-      for (const v of values) {
-        const n = asNumber(v);
-        if (n === undefined) {
-          throw new CheckError(
-            `${m.kind}(${m.column}) needs numbers, but the column holds ${JSON.stringify(v)}`,
-          );
-        }
-        total += n;
-      }
-      if (m.kind === "sum") return total;
-      return values.length === 0 ? undefined : total / values.length;
-    }
-    case "min":
-    case "max": {
-      if (values.length === 0) return undefined;
-      const nums = values.map(asNumber);
-      if (nums.every((n) => n !== undefined)) {
-        const ns = nums as number[];
-        return m.kind === "min" ? Math.min(...ns) : Math.max(...ns);
-      }
-      const texts = values.map(asText).sort();
-      return m.kind === "min" ? texts[0] : texts[texts.length - 1];
-    }
-  }
-}
-
-function rowObject(result: QueryResult, row: JsonValue[]): Record<string, JsonValue> {
+function rowObject(columns: ColumnInfo[], row: JsonValue[]): Record<string, JsonValue> {
   const o: Record<string, JsonValue> = {};
-  result.columns.forEach((c, i) => {
+  columns.forEach((c, i) => {
     o[c.name] = row[i] ?? null;
   });
   return o;
 }
 
-function evaluateOne(
-  check: Check,
-  result: QueryResult,
-): Omit<CheckOutcome, "status"> & {
-  holds: boolean;
-} {
-  const base = {
-    check: check.source,
-    ...(check.label === undefined ? {} : { label: check.label }),
-    line: check.position.line,
-    warn: check.warn,
+type Evaluated = Omit<CheckOutcome, "status"> & { holds: boolean };
+
+/** One check evaluated row by row: nothing but its running figures is kept. */
+interface Accumulator {
+  add(row: JsonValue[]): void;
+  outcome(rowCount: number): Evaluated;
+}
+
+/** A metric's running value; `value` is undefined when it has none (min/max/avg over no values). */
+function metricAccumulator(
+  m: Metric,
+  columns: ColumnInfo[],
+): { add(row: JsonValue[]): void; value(rowCount: number): number | string | undefined } {
+  if (m.kind === "rows") return { add() {}, value: (rowCount) => rowCount };
+  const i = columnIndex(columns, m.column);
+  let n = 0;
+  let total = 0;
+  const distinct = new Set<string>();
+  let allNumbers = true;
+  let numMin = Infinity;
+  let numMax = -Infinity;
+  let textMin: string | undefined;
+  let textMax: string | undefined;
+  const add = (row: JsonValue[]) => {
+    const v = row[i] ?? null;
+    if (v === null) return;
+    n++;
+    const num = asNumber(v);
+    if (m.kind === "distinct") distinct.add(num !== undefined ? `n:${num}` : asText(v));
+    if (m.kind === "sum" || m.kind === "avg") {
+      if (num === undefined) {
+        throw new CheckError(
+          `${m.kind}(${m.column}) needs numbers, but the column holds ${JSON.stringify(v)}`,
+        );
+      }
+      total += num;
+    }
+    if (m.kind === "min" || m.kind === "max") {
+      if (num === undefined) allNumbers = false;
+      else {
+        numMin = Math.min(numMin, num);
+        numMax = Math.max(numMax, num);
+      }
+      const t = asText(v);
+      if (textMin === undefined || t < textMin) textMin = t;
+      if (textMax === undefined || t > textMax) textMax = t;
+    }
   };
-  switch (check.kind) {
-    case "compare":
-    case "between": {
-      const v = metricValue(check.metric, result);
+  const value = (): number | string | undefined => {
+    switch (m.kind) {
+      case "count":
+        return n;
+      case "distinct":
+        return distinct.size;
+      case "sum":
+        return total;
+      case "avg":
+        return n === 0 ? undefined : total / n;
+      case "min":
+      case "max":
+        if (n === 0) return undefined;
+        if (allNumbers) return m.kind === "min" ? numMin : numMax;
+        return m.kind === "min" ? textMin : textMax;
+    }
+  };
+  return { add, value };
+}
+
+type CheckBase = Pick<CheckOutcome, "check" | "label" | "line" | "warn">;
+
+function metricCheck(
+  check: Extract<Check, { kind: "compare" | "between" }>,
+  columns: ColumnInfo[],
+  base: CheckBase,
+): Accumulator {
+  const metric = metricAccumulator(check.metric, columns);
+  return {
+    add: metric.add,
+    outcome(rowCount) {
+      const v = metric.value(rowCount);
       const name = metricText(check.metric);
       const expected =
         check.kind === "compare"
@@ -238,78 +261,155 @@ function evaluateOne(
             : v >= check.low && v <= check.high;
       }
       return { ...base, holds, actual: v, message: `${name} = ${v}, expected ${expected}` };
-    }
-    case "quantified": {
-      const i = columnIndex(result, check.column);
-      const p = check.predicate;
-      let regex: RegExp | undefined;
-      if (p.kind === "like") regex = likeToRegExp(p.pattern);
-      if (p.kind === "matches") {
-        try {
-          regex = new RegExp(p.pattern);
-        } catch (e) {
-          throw new CheckError(
-            `'${p.pattern}' is not a valid regular expression: ${(e as Error).message}`,
-          );
-        }
-      }
-      const matching: JsonValue[][] = [];
-      const failing: JsonValue[][] = [];
-      for (const row of result.rows) {
-        (predicateHolds(p, row[i] ?? null, regex) ? matching : failing).push(row);
-      }
+    },
+  };
+}
+
+function predicateRegex(p: Predicate): RegExp | undefined {
+  if (p.kind === "like") return likeToRegExp(p.pattern);
+  if (p.kind !== "matches") return undefined;
+  try {
+    return new RegExp(p.pattern);
+  } catch (e) {
+    throw new CheckError(
+      `'${p.pattern}' is not a valid regular expression: ${(e as Error).message}`,
+    );
+  }
+}
+
+function quantifiedCheck(
+  check: Extract<Check, { kind: "quantified" }>,
+  columns: ColumnInfo[],
+  base: CheckBase,
+): Accumulator {
+  const i = columnIndex(columns, check.column);
+  const p = check.predicate;
+  const regex = predicateRegex(p);
+  let matching = 0;
+  let offendingCount = 0;
+  const offending: Record<string, JsonValue>[] = [];
+  return {
+    add(row) {
+      const holds = predicateHolds(p, row[i] ?? null, regex);
+      if (holds) matching++;
+      // `every` is broken by the rows that fail the predicate, `no` by the rows that match it.
+      const offends = check.quantifier === "every" ? !holds : check.quantifier === "no" && holds;
+      if (!offends) return;
+      offendingCount++;
+      if (offending.length < OFFENDING_ROWS_KEPT) offending.push(rowObject(columns, row));
+    },
+    outcome(rowCount) {
       const pred = `${check.column} ${describePredicate(p)}`;
       if (check.quantifier === "some") {
-        const holds = matching.length > 0;
+        const holds = matching > 0;
         return {
           ...base,
           holds,
-          actual: matching.length,
+          actual: matching,
           message: holds
-            ? `${matching.length} of ${result.rows.length} rows have ${pred}`
-            : `no row has ${pred} (${result.rows.length} rows)`,
+            ? `${matching} of ${rowCount} rows have ${pred}`
+            : `no row has ${pred} (${rowCount} rows)`,
         };
       }
-      const offending = check.quantifier === "every" ? failing : matching;
-      const holds = offending.length === 0;
+      const holds = offendingCount === 0;
       const what = check.quantifier === "every" ? `do not have ${pred}` : `have ${pred}`;
       return {
         ...base,
         holds,
-        actual: offending.length,
+        actual: offendingCount,
         message: holds
-          ? `${check.quantifier} ${pred}: all ${result.rows.length} rows comply`
-          : `${offending.length} of ${result.rows.length} rows ${what}`,
-        ...(holds
-          ? {}
-          : {
-              offendingRows: offending
-                .slice(0, OFFENDING_ROWS_KEPT)
-                .map((r) => rowObject(result, r)),
-              offendingCount: offending.length,
-            }),
+          ? `${check.quantifier} ${pred}: all ${rowCount} rows comply`
+          : `${offendingCount} of ${rowCount} rows ${what}`,
+        ...(holds ? {} : { offendingRows: offending, offendingCount }),
       };
+    },
+  };
+}
+
+function checkBase(check: Check): CheckBase {
+  return {
+    check: check.source,
+    ...(check.label === undefined ? {} : { label: check.label }),
+    line: check.position.line,
+    warn: check.warn,
+  };
+}
+
+/** Whether a check looks at row values (every check but those on `rows`). */
+export function checkReadsValues(check: Check): boolean {
+  return check.kind === "quantified" || check.metric.kind !== "rows";
+}
+
+/**
+ * A step's checks (spec section 5) evaluated over a result streamed chunk by chunk: each check
+ * keeps only its running figures (counts, sums, extremes, the distinct values of a `distinct`, the
+ * first offending rows), never the rows themselves.
+ */
+export class CheckEvaluator {
+  private slots: { acc?: Accumulator; error?: CheckError }[] | undefined;
+  private rowCount = 0;
+
+  constructor(private readonly checks: Check[]) {}
+
+  /** Whether any check needs the rows' values (else counting them is enough). */
+  get readsValues(): boolean {
+    return this.checks.some(checkReadsValues);
+  }
+
+  private init(columns: ColumnInfo[]) {
+    this.slots = this.checks.map((check) => {
+      try {
+        const base = checkBase(check);
+        return {
+          acc:
+            check.kind === "quantified"
+              ? quantifiedCheck(check, columns, base)
+              : metricCheck(check, columns, base),
+        };
+      } catch (e) {
+        if (!(e instanceof CheckError)) throw e;
+        return { error: e };
+      }
+    });
+  }
+
+  /** Rows in result order. `rows` may be omitted when no check reads values (only counted). */
+  add(columns: ColumnInfo[], count: number, rows?: JsonValue[][]): void {
+    if (this.slots === undefined) this.init(columns);
+    this.rowCount += count;
+    if (rows === undefined) return;
+    for (const slot of this.slots ?? []) {
+      if (slot.error !== undefined || slot.acc === undefined) continue;
+      try {
+        for (const row of rows) slot.acc.add(row);
+      } catch (e) {
+        if (!(e instanceof CheckError)) throw e;
+        slot.error = e;
+      }
     }
+  }
+
+  /** The outcomes; `columns` are the result's (for a result without rows). */
+  finish(columns: ColumnInfo[]): CheckOutcome[] {
+    if (this.slots === undefined) this.init(columns);
+    return this.checks.map((check, k) => {
+      const slot = this.slots?.[k] ?? {};
+      try {
+        if (slot.error !== undefined) throw slot.error;
+        const { holds, ...rest } = (slot.acc as Accumulator).outcome(this.rowCount);
+        const status: Status = holds ? "passed" : check.warn ? "warned" : "failed";
+        return { ...rest, status };
+      } catch (e) {
+        if (!(e instanceof CheckError)) throw e;
+        return { ...checkBase(check), status: "errored", message: e.message };
+      }
+    });
   }
 }
 
 /** Evaluates a step's checks against its whole result (spec section 5). */
 export function evaluateChecks(checks: Check[], result: QueryResult): CheckOutcome[] {
-  return checks.map((check) => {
-    try {
-      const { holds, ...rest } = evaluateOne(check, result);
-      const status: Status = holds ? "passed" : check.warn ? "warned" : "failed";
-      return { ...rest, status };
-    } catch (e) {
-      if (!(e instanceof CheckError)) throw e;
-      return {
-        check: check.source,
-        ...(check.label === undefined ? {} : { label: check.label }),
-        line: check.position.line,
-        warn: check.warn,
-        status: "errored",
-        message: e.message,
-      };
-    }
-  });
+  const evaluator = new CheckEvaluator(checks);
+  evaluator.add(result.columns, result.rows.length, result.rows);
+  return evaluator.finish(result.columns);
 }

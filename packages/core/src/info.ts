@@ -104,7 +104,7 @@ export const STEP_ATTRIBUTES = [
 
 /** `dialect=` values: `duckdb` lets a sql step use the local engine's DuckDB SQL (local only). */
 export const SQL_DIALECTS = ["duckdb"] as const;
-export const STEP_FLAGS = ["optional"] as const;
+export const STEP_FLAGS = ["optional", "allow_empty"] as const;
 
 const STEP_ID = /^[A-Za-z0-9_-]+$/;
 
@@ -154,7 +154,8 @@ export function stepFromInfo(info: Info, dialect: Dialect): StepInfo {
           problem(word.offset, "duplicate-attribute", `attribute "${word.text}" is given twice`);
         }
         seen.add(word.text);
-        attributes.optional = true;
+        if (word.text === "optional") attributes.optional = true;
+        else attributes.allowEmpty = true;
       } else if (id === undefined) {
         if (STEP_ID.test(word.text)) id = word.text;
         else {

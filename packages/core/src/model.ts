@@ -120,6 +120,8 @@ export interface StepAttributes {
   /** `chart=`: the picture the site draws of the result. */
   chart?: ChartSpec;
   optional: boolean;
+  /** `allow_empty`: a window without CloudTrail events is not an error of this step. */
+  allowEmpty?: boolean;
 }
 
 export interface ParamRef {

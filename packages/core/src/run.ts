@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
-import type { BoundParam, Engine, JsonValue, QueryResult } from "./engine.ts";
+import { type RowSink, StepRows } from "./collect.ts";
+import type { BoundParam, Engine, QueryResult } from "./engine.ts";
 import { isRunMdError, RunMdError } from "./errors.ts";
-import { evaluateChecks, worstStatus } from "./evaluate.ts";
+import { worstStatus } from "./evaluate.ts";
 import { ENGINE_DIALECTS } from "./info.ts";
-import { type MaskOptions, maskText, maskValue } from "./mask.ts";
+import { type MaskOptions, maskText } from "./mask.ts";
 import type { Dialect, ParamValue, Runbook, Step } from "./model.ts";
 import { coerceParam } from "./params.ts";
 import {
@@ -70,6 +71,11 @@ export interface RunEffects {
   /** Opens (once per run) the engine of that name. Unknown names throw `RunMdError`. */
   getEngine(name: string): Promise<Engine>;
   reporter?: RunReporter;
+  /**
+   * A consumer of every row of a step (masked), streamed as the engine reads them, for outputs
+   * that want whole results; the report keeps only the first `REPORT_ROWS` either way.
+   */
+  rowSink?: (step: Step) => RowSink | undefined;
 }
 
 export function chooseEngine(
@@ -196,6 +202,7 @@ async function runStep(
     runWindow: { start: Date; end: Date };
     options: RunOptions;
     reporter: RunReporter | undefined;
+    rowSink: RowSink | undefined;
   },
 ): Promise<StepReport> {
   const window = stepWindow(ctx.runWindow, step.attributes.window);
@@ -240,6 +247,7 @@ async function runStep(
   });
   gracePeriod.catch(() => {});
   let result: QueryResult;
+  const collected = new StepRows(step.checks, REPORT_ROWS, ctx.rowSink, ctx.options.mask);
   try {
     const maxScan = step.attributes.maxScanBytes ?? ctx.options.maxScanBytes;
     const query = ctx.engine.query({
@@ -252,6 +260,7 @@ async function runStep(
       ...(maxScan === undefined ? {} : { maxScanBytes: maxScan }),
       signal: controller.signal,
       onProgress: (p) => ctx.reporter?.onStepProgress?.({ step, message: p.message }),
+      onRows: collected.onRows,
     });
     query.catch(() => {}); // its late rejection, once abandoned, is not an unhandled one
     result = await Promise.race([query, gracePeriod]);
@@ -278,23 +287,39 @@ async function runStep(
     if (graceTimer !== undefined) clearTimeout(graceTimer);
     runSignal?.removeEventListener("abort", onRunAbort);
   }
-  const durationMs = Date.now() - started;
-  // Mask credentials before anything (checks' offending rows included) can show a value.
-  const rows = result.rows.map((r) => r.map((v) => maskValue(v, ctx.options.mask)) as JsonValue[]);
-  const masked: QueryResult = { ...result, rows };
-  const checks = evaluateChecks(step.checks, masked);
-  return {
+  const { checks, ...rows } = await collected.finish(result);
+  const report: StepReport = {
     ...base,
     status: worstStatus(checks.map((c) => c.status)),
-    durationMs,
+    durationMs: Date.now() - started,
     query: maskText(result.queryAsRun, ctx.options.mask),
     stats: result.stats,
     columns: result.columns,
-    rows: rows.slice(0, REPORT_ROWS),
-    rowCount: rows.length,
-    truncated: rows.length > REPORT_ROWS,
+    ...rows,
     warnings: result.warnings.map((w) => maskText(w, ctx.options.mask)),
     checks,
+  };
+  return result.noEvents === undefined ? report : noEventsOutcome(step, report, result.noEvents);
+}
+
+/**
+ * A step whose window held no CloudTrail events: an error of the step (never a pass: no data is
+ * not the absence of findings), unless the step says `allow_empty`, when it only warns.
+ */
+function noEventsOutcome(step: Step, report: StepReport, what: string): StepReport {
+  const message = `no CloudTrail events in the step's window ${report.window.start} → ${report.window.end}: ${what}`;
+  if (step.attributes.allowEmpty === true) {
+    return { ...report, warnings: [...report.warnings, `${message} (allow_empty)`] };
+  }
+  return {
+    ...report,
+    status: "errored",
+    checks: [],
+    error: {
+      code: "no-data",
+      message: maskText(message),
+      hint: "Check the log directory or the configured table and the window (--since, window=); if an empty window is expected, mark the step allow_empty.",
+    },
   };
 }
 
@@ -351,6 +376,7 @@ export async function runRunbook(
         runWindow: window,
         options,
         reporter,
+        rowSink: effects.rowSink?.(step),
       });
     } catch (e) {
       report = { ...skippedStep(step, engineName, window, "errored"), error: errorInfo(e) };

@@ -252,17 +252,8 @@ export class AthenaEngine implements Engine {
         },
       );
     }
-    const tables = new TableResolver({
-      aliases: [...(opts.tables?.aliases ?? []), opts.table],
-      extra: opts.tables?.extra ?? [],
-    });
-    const prepared = prepareQuery(req.query, req.params, req.window, {
-      table: opts.table,
-      tables,
-      partitioning: opts.partitioning ?? "projection",
-      ...(opts.regions ? { regions: opts.regions } : {}),
-      ...(opts.accounts ? { accounts: opts.accounts } : {}),
-    });
+    const scope = this.scope(opts.table);
+    const prepared = prepareQuery(req.query, req.params, req.window, scope);
     assertReadOnly(prepared.sql);
     const size = Buffer.byteLength(prepared.sql, "utf8");
     if (size > MAX_QUERY_BYTES) {
@@ -276,7 +267,7 @@ export class AthenaEngine implements Engine {
     }
     // Refused before anything is sent: what Athena would reject, and tables outside spec §4
     // (after the read-only gate and the length limit, which say more precisely what is wrong).
-    if (!opts.uncheckedDuckdbSql) assertAthenaSql(req.query, { tables });
+    if (!opts.uncheckedDuckdbSql) assertAthenaSql(req.query, { tables: scope.tables });
     const warnings: string[] = [];
     if (prepared.scopedReferences === 0) {
       warnings.push("the query does not read cloudtrail_logs, so it is not scoped to the window");
@@ -294,8 +285,13 @@ export class AthenaEngine implements Engine {
         if (attempt > 1) {
           warnings.push(`Athena failed ${attempt - 1} time(s) with a retryable error; resubmitted`);
         }
+        const noEvents =
+          result.stats.dataScannedBytes === 0 && prepared.scopedReferences > 0
+            ? await this.windowWithoutEvents(req)
+            : undefined;
         return {
           ...result,
+          ...(noEvents === undefined ? {} : { noEvents }),
           queryAsRun: prepared.sql,
           warnings,
           stats: {
@@ -316,6 +312,42 @@ export class AthenaEngine implements Engine {
       );
       if (signal.aborted) throw this.cancelled(undefined, signal);
     }
+  }
+
+  /**
+   * Whether the step's window has any event in the table, asked only when the step's query scanned
+   * nothing (no partition of the window holds data, or the query's own filters pruned them all):
+   * `SELECT 1 FROM cloudtrail_logs LIMIT 1`, scoped to the window like the step, settles it.
+   * Undefined when there are events; otherwise the sentence for the step's "no data" error.
+   */
+  private async windowWithoutEvents(req: QueryRequest): Promise<string | undefined> {
+    const table = this.opts.table as string;
+    const probe = prepareQuery(
+      "SELECT 1 AS present FROM cloudtrail_logs LIMIT 1",
+      {},
+      req.window,
+      this.scope(table),
+    );
+    const outcome = await this.runOnce(req, probe.sql, probe.executionParameters);
+    if (!outcome.ok) throw outcome.error;
+    const { rows } = await this.readResults(outcome.execution, req);
+    if (rows.length > 0) return undefined;
+    return `no partition of ${table} in the window holds an event (the step's query scanned 0 bytes, and SELECT 1 FROM the window's partitions LIMIT 1 found no row)`;
+  }
+
+  /** How cloudtrail_logs is scoped to a window on the configured table. */
+  private scope(table: string): Parameters<typeof prepareQuery>[3] {
+    const opts = this.opts;
+    return {
+      table,
+      tables: new TableResolver({
+        aliases: [...(opts.tables?.aliases ?? []), table],
+        extra: opts.tables?.extra ?? [],
+      }),
+      partitioning: opts.partitioning ?? "projection",
+      ...(opts.regions ? { regions: opts.regions } : {}),
+      ...(opts.accounts ? { accounts: opts.accounts } : {}),
+    };
   }
 
   private cancelled(

@@ -10,7 +10,9 @@ import {
   BIGINT,
   BOOLEAN,
   DOUBLE,
+  type DuckDBConnection,
   DuckDBInstance,
+  type DuckDBPreparedStatement,
   type DuckDBType,
   type DuckDBValue,
   StatementType,
@@ -36,9 +38,11 @@ import {
   type TableConfig,
   TableResolver,
 } from "@run-md/sql";
+import { describeNoEvents } from "./empty.ts";
 import { extraTableDirs, extraTableViewSql } from "./extra-tables.ts";
-import { LogCatalog, type ReadFile } from "./files.ts";
+import { LogCatalog, type ReadFile, type Resolution } from "./files.ts";
 import { literalNode, mapCode, rewriteAthena } from "./rewrite.ts";
+import { assertSandboxed, TABLE_HINT } from "./sandbox.ts";
 import {
   athenaSelectList,
   CLOUDTRAIL_COLUMNS,
@@ -48,15 +52,15 @@ import {
   recordType,
   type Usage,
 } from "./schema.ts";
+import { streamRows } from "./stream.ts";
 import { MACROS, SESSION_SETTINGS, TRINO_FUNCTIONS } from "./trino.ts";
-import { athenaTypeName, toJson } from "./values.ts";
 
 export interface LocalEngineOptions {
   /** The directory of CloudTrail files, read recursively. */
   logDir: string;
   /** DuckDB worker threads (default: DuckDB's, the number of cores). */
   threads?: number;
-  /** DuckDB memory limit, such as "1GB". */
+  /** DuckDB memory limit, such as "2GB" (default: `defaultMemoryLimit(threads)`). */
   memoryLimit?: string;
   /** More table names that mean cloudtrail_logs (for example "security.cloudtrail_org_pp"). */
   tableAliases?: string[];
@@ -65,8 +69,24 @@ export interface LocalEngineOptions {
 }
 
 const MAX_OBJECT = 1 << 30;
+/**
+ * DuckDB's memory limit unless configured (DuckDB's own default is 80% of the machine): 1 GiB of
+ * working memory, beyond which sorts, aggregates and joins spill to the session's temporary
+ * directory, plus what DuckDB's JSON reader reserves for each reading thread (a buffer of twice
+ * the largest object, MAX_OBJECT), which counts against the limit though it is mostly untouched.
+ */
+export function defaultMemoryLimit(threads: number): string {
+  const mib = 1024 + threads * 2 * (MAX_OBJECT / 2 ** 20);
+  return `${mib}MiB`;
+}
 const TARGET = { catalog: "temp", schema: "main", table: "cloudtrail_logs" };
 const BUILTIN_ALIASES = ["cloudtrail_logs"];
+/** The engine's own views each kind of statement may read (sandbox.ts). */
+const VIEWS = {
+  sql: new Set(["cloudtrail_logs"]),
+  insights: new Set(["cwl_events"]),
+  prune: new Set(["__runmd_files"]),
+};
 const JSON_COLUMNS = new Set(
   RECORD_FIELDS.filter((f) => f.kind === "json").map((f) => f.name.toLowerCase()),
 );
@@ -87,7 +107,8 @@ export async function createLocalEngine(opts: LocalEngineOptions): Promise<Local
   // Spill files go to the session's cache directory (DuckDB allows its temp directory to be read).
   const config: Record<string, string> = { temp_directory: path.join(cacheDir, "spill") };
   if (opts.threads !== undefined) config.threads = String(opts.threads);
-  if (opts.memoryLimit !== undefined) config.memory_limit = opts.memoryLimit;
+  config.memory_limit =
+    opts.memoryLimit ?? defaultMemoryLimit(opts.threads ?? os.availableParallelism());
   const instance = await DuckDBInstance.create(":memory:", config);
   const conn = await instance.connect();
   try {
@@ -117,7 +138,11 @@ function sqlString(s: string): string {
 /** The rows/columns of a finished query and what the engine learned on the way. */
 interface Execution {
   columns: ColumnInfo[];
+  /** Every row, unless they were streamed to the request's `onRows`. */
   rows: JsonValue[][];
+  rowCount: number;
+  /** Set when the window held no events (see windowWithoutEvents). */
+  noEvents?: string;
   sql: string;
   files: ReadFile[];
   skippedByWindow: number;
@@ -133,6 +158,8 @@ export class LocalEngine implements Engine {
   private readonly catalog: LogCatalog;
   private readonly aliases: Set<string>;
   private readonly tables: TableResolver;
+  /** What a sql step may read: cloudtrail_logs and the configured extra tables' views. */
+  private readonly sqlViews: Set<string>;
   private closed = false;
 
   constructor(instance: DuckDBInstance, logDir: string, cacheDir: string, tables: TableConfig) {
@@ -141,6 +168,7 @@ export class LocalEngine implements Engine {
     this.cacheDir = cacheDir;
     this.catalog = new LogCatalog(logDir, cacheDir);
     this.tables = new TableResolver(tables);
+    this.sqlViews = new Set([...VIEWS.sql, ...tables.extra.map((t) => t.name)]);
     this.aliases = new Set([...BUILTIN_ALIASES, ...tables.aliases].flatMap(spellings));
   }
 
@@ -161,6 +189,7 @@ export class LocalEngine implements Engine {
         window: req.window,
         signal: req.signal,
         onProgress: req.onProgress,
+        onRows: req.onRows,
       });
     } else if (req.dialect === "logs-insights") {
       let translated: { sql: string; columns: string[] };
@@ -183,8 +212,9 @@ export class LocalEngine implements Engine {
         window: req.window,
         signal: req.signal,
         onProgress: req.onProgress,
+        onRows: req.onRows,
+        names: translated.columns,
       });
-      exec.columns = exec.columns.map((c, i) => ({ ...c, name: translated.columns[i] ?? c.name }));
     } else {
       throw new RunMdError(
         "unsupported-dialect",
@@ -197,6 +227,8 @@ export class LocalEngine implements Engine {
     return {
       columns: exec.columns,
       rows: exec.rows,
+      ...(req.onRows === undefined ? {} : { rowCount: exec.rowCount }),
+      ...(exec.noEvents === undefined ? {} : { noEvents: exec.noEvents }),
       queryAsRun: `${header}\n${exec.sql}`,
       stats: {
         filesRead,
@@ -274,6 +306,9 @@ export class LocalEngine implements Engine {
     window: TimeWindow | null;
     signal: AbortSignal | undefined;
     onProgress?: QueryRequest["onProgress"];
+    onRows?: QueryRequest["onRows"];
+    /** Result labels replacing DuckDB's (Logs Insights field names). */
+    names?: string[];
   }): Promise<Execution> {
     if (this.closed) throw new Error("LocalEngine used after close()");
     const cancelled = () =>
@@ -325,17 +360,22 @@ export class LocalEngine implements Engine {
           );
         }
       }
-      // 2. Files of the window, views, run; a file DuckDB rejects is read leniently and we retry.
+      // 2. The sandbox: only the engine's views and allow-listed table functions, checked on the
+      // statements exactly as they will run, before any of them does.
+      await assertSandboxed(conn, sql, job.kind === "insights" ? VIEWS.insights : this.sqlViews);
+      if (pruneSql !== undefined) await assertSandboxed(conn, pruneSql, VIEWS.prune);
+      // 3. Files of the window, views, run; a file DuckDB rejects is read leniently and we retry.
       const days = job.window
         ? {
             first: slashDate(job.window.start),
             last: slashDate(new Date(job.window.end.getTime() - 1)),
           }
         : null;
-      const { files, outside } = await this.catalog.scan(days);
+      const scan = await this.catalog.scan(days);
+      const state = { delivered: false };
       for (let attempt = 0; ; attempt++) {
         if (job.signal?.aborted) throw cancelled();
-        const res = await this.catalog.resolve(files, days, outside);
+        const res = await this.catalog.resolve(scan.files, days, scan.outside, scan.outsideDays);
         job.onProgress?.({
           message: `reading ${res.files.length} file(s)`,
           stats: { files: res.files.length, filesSkippedByWindow: res.skippedByWindow },
@@ -351,38 +391,27 @@ export class LocalEngine implements Engine {
             for (const t of this.tables.config.extra)
               await conn.run(extraTableViewSql(t, job.window));
           }
-          const extracted = await conn.extractStatements(sql);
-          if (extracted.count !== 1)
-            throw new RunMdError("sql-refused", "Refused: exactly one statement per step.");
-          const prepared = await extracted.prepare(0);
-          if (prepared.statementType !== StatementType.SELECT) {
-            throw new RunMdError(
-              "sql-refused",
-              "Refused: only read-only SELECT statements run on the local engine.",
-            );
-          }
-          if (prepared.parameterCount !== job.values.length) {
-            throw new RunMdError(
-              "sql-parameters",
-              `The query has ${prepared.parameterCount} parameter(s), ${job.values.length} bound.`,
-            );
-          }
-          if (job.values.length > 0) prepared.bind(job.values, job.types);
-          const reader = await prepared.runAndReadAll();
-          const insights = job.kind === "insights";
-          const columns = reader.columnNames().map((n, i) => ({
-            name: insights ? n : n.toLowerCase(),
-            type: athenaTypeName(reader.columnTypes()[i] as DuckDBType),
-          }));
-          const rows = reader.getRows().map((row) => row.map((v) => toJson(v, !insights)));
+          const prepared = await prepareSelect(conn, sql, job.values, job.types);
+          const streamed = await streamRows(prepared, {
+            insights: job.kind === "insights",
+            ...(job.names ? { names: job.names } : {}),
+            signal: job.signal,
+            onRows: job.onRows,
+            state,
+            cancelled,
+          });
+          const noEvents =
+            job.window === null
+              ? undefined
+              : await windowWithoutEvents(conn, job.kind, res, scan, this.logDir);
           const scanned = await this.filesPassing(conn, res.files, pruneSql);
           return {
-            columns,
-            rows,
+            ...streamed,
             sql,
             files: scanned,
             skippedByWindow: res.skippedByWindow,
-            warnings: [...rewriteWarnings, ...res.warnings],
+            warnings: [...rewriteWarnings, ...scan.warnings, ...res.warnings],
+            ...(noEvents === undefined ? {} : { noEvents }),
           };
         } catch (e) {
           if (isRunMdError(e)) throw e;
@@ -391,7 +420,8 @@ export class LocalEngine implements Engine {
           const failed = /file "([^"]+)"/.exec(msg)?.[1];
           const file = failed === undefined ? undefined : res.files.find((f) => f.path === failed);
           if (file && attempt < 1000 && !/Permission Error/.test(msg)) {
-            const reason = msg.split("\n")[0] ?? msg;
+            // DuckDB quotes the values it could not convert: no warning quotes file content.
+            const reason = (msg.split("\n")[0] ?? msg).replace(/'(?:[^']|'')*'/g, "'…'");
             const handled = file.path.startsWith(this.cacheDir)
               ? this.catalog.rejectPart(file.path, `unreadable (${reason})`)
               : this.catalog.rejectDirect(file.path, reason);
@@ -410,6 +440,52 @@ export class LocalEngine implements Engine {
       conn.closeSync();
     }
   }
+}
+
+/** The one SELECT of a step, prepared and bound; anything else is refused. */
+async function prepareSelect(
+  conn: DuckDBConnection,
+  sql: string,
+  values: DuckDBValue[],
+  types: DuckDBType[],
+): Promise<DuckDBPreparedStatement> {
+  const extracted = await conn.extractStatements(sql);
+  if (extracted.count !== 1)
+    throw new RunMdError("sql-refused", "Refused: exactly one statement per step.");
+  const prepared = await extracted.prepare(0);
+  if (prepared.statementType !== StatementType.SELECT) {
+    throw new RunMdError(
+      "sql-refused",
+      "Refused: only read-only SELECT statements run on the local engine.",
+    );
+  }
+  if (prepared.parameterCount !== values.length) {
+    throw new RunMdError(
+      "sql-parameters",
+      `The query has ${prepared.parameterCount} parameter(s), ${values.length} bound.`,
+    );
+  }
+  if (values.length > 0) prepared.bind(values, types);
+  return prepared;
+}
+
+/**
+ * Undefined when the window's view holds at least one event (whatever the step's query selects);
+ * otherwise what the log directory had instead, for the step's "no data" error.
+ */
+async function windowWithoutEvents(
+  conn: DuckDBConnection,
+  kind: "sql" | "athena" | "insights",
+  res: Resolution & { skippedByWindow: number },
+  scan: { files: unknown[]; outside: number },
+  logDir: string,
+): Promise<string | undefined> {
+  if (res.files.length > 0) {
+    const view = kind === "insights" ? "cwl_events" : "cloudtrail_logs";
+    const probe = await conn.runAndReadAll(`SELECT 1 FROM ${view} LIMIT 1`);
+    if (probe.currentRowCount > 0) return undefined;
+  }
+  return describeNoEvents(res, scan.files.length + scan.outside, logDir);
 }
 
 function fileList(files: ReadFile[]): string {
@@ -495,7 +571,7 @@ function engineError(msg: string, cause: unknown): RunMdError {
   if (/^Catalog Error/i.test(msg) && /Table/i.test(msg)) {
     return new RunMdError("sql-error", first, {
       cause,
-      hint: 'The local engine has one table, cloudtrail_logs (also reachable as "default".cloudtrail_logs and awsdatacatalog."default".cloudtrail_logs). Other table names can be mapped to it with the engine\'s tableAliases option.',
+      hint: TABLE_HINT,
     });
   }
   if (/^Catalog Error/i.test(msg) && /Function/i.test(msg)) {

@@ -18,6 +18,12 @@ import { type Field, keyMap, RECORD_KEYS } from "./schema.ts";
 const EVENT_FILE = /\.(json|jsonl|ndjson)(\.gz)?$/i;
 const LAYOUT = /\/([^/]+)\/CloudTrail\/([^/]+)\/(\d{4})\/(\d{2})\/(\d{2})\/[^/]+$/;
 const SKIPPED_DIRS = new Set(["CloudTrail-Digest", "CloudTrail-Insight", "node_modules"]);
+/**
+ * The most a file outside the delivery layout (or one DuckDB's typed reader rejected) may hold,
+ * decompressed: the lenient reader parses it in memory. A bigger file (or a gzip bomb) is skipped
+ * once its decompression passes this, so it costs at most this much memory.
+ */
+export const MAX_LENIENT_BYTES = 256 * 1024 * 1024;
 
 /** Inclusive range of `yyyy/MM/dd` days. */
 export interface DayRange {
@@ -75,6 +81,8 @@ interface CacheEntry {
 
 export interface Resolution {
   files: ReadFile[];
+  /** The days of the files (and parts) left out because they are outside the window. */
+  outsideDays: DayRange | null;
   /** Notes for the reader: skipped files, coerced fields, lines skipped. */
   warnings: string[];
   skippedFiles: number;
@@ -98,10 +106,19 @@ export class LogCatalog {
    * layout folders (`.../CloudTrail/<region>/<yyyy>[/<mm>[/<dd>]]`) wholly outside them are not
    * entered: their files are only counted (`outside`), never opened or even stat'ed.
    */
-  async scan(days: DayRange | null = null): Promise<{ files: SourceFile[]; outside: number }> {
+  async scan(days: DayRange | null = null): Promise<{
+    files: SourceFile[];
+    outside: number;
+    outsideDays: DayRange | null;
+    warnings: string[];
+  }> {
     const out: SourceFile[] = [];
+    const warnings: string[] = [];
     let outside = 0;
+    let outsideDays: DayRange | null = null;
     const seen = new Set<string>();
+    const root = await fsp.realpath(this.logDir).catch(() => this.logDir);
+    const rel = (full: string) => path.relative(this.logDir, full).split(path.sep).join("/");
     const walk = async (dir: string): Promise<void> => {
       let real: string;
       try {
@@ -113,45 +130,77 @@ export class LogCatalog {
       seen.add(real);
       if (days && layoutDirOutside(dir.split(path.sep).join("/"), days)) {
         const names = await fsp.readdir(dir, { recursive: true }).catch(() => [] as string[]);
-        outside += names.filter((n) => EVENT_FILE.test(String(n))).length;
+        for (const n of names.map(String).filter((x) => EVENT_FILE.test(x))) {
+          outside++;
+          const day = LAYOUT.exec(path.join(dir, n).split(path.sep).join("/"));
+          if (day) outsideDays = widen(outsideDays, `${day[3]}/${day[4]}/${day[5]}`);
+        }
         return;
       }
-      const entries = await fsp.readdir(dir, { withFileTypes: true });
+      let entries: import("node:fs").Dirent[];
+      try {
+        entries = await fsp.readdir(dir, { withFileTypes: true });
+      } catch (e) {
+        warnings.push(`skipped ${rel(dir) || "."}/: cannot read the folder (${fsError(e)})`);
+        return;
+      }
       entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      const found = await Promise.all(
-        entries.map(async (e) => {
-          if (e.name.startsWith(".")) return null;
-          const full = path.join(dir, e.name);
-          let isDir = e.isDirectory();
-          let isFile = e.isFile();
-          if (e.isSymbolicLink()) {
-            const st = await fsp.stat(full).catch(() => null);
-            if (!st) return null;
-            isDir = st.isDirectory();
-            isFile = st.isFile();
-          }
-          if (isDir) return SKIPPED_DIRS.has(e.name) ? null : { dir: full, file: undefined };
-          if (!isFile || !EVENT_FILE.test(e.name)) return null;
-          const st = await fsp.stat(full).catch(() => null);
-          if (!st) return null;
-          const m = LAYOUT.exec(full.split(path.sep).join("/"));
-          const file: SourceFile = {
-            path: full,
-            rel: path.relative(this.logDir, full).split(path.sep).join("/"),
-            size: st.size,
-            mtimeMs: st.mtimeMs,
-            layoutDay: m ? `${m[3]}/${m[4]}/${m[5]}` : null,
-          };
-          return { dir: undefined, file };
-        }),
-      );
+      const found = await Promise.all(entries.map((e) => this.entry(dir, e, root, rel, warnings)));
       for (const f of found) {
         if (f?.dir !== undefined) await walk(f.dir);
         else if (f?.file) out.push(f.file);
       }
     };
     await walk(this.logDir);
-    return { files: out, outside };
+    return { files: out, outside, outsideDays, warnings };
+  }
+
+  /**
+   * One directory entry: a folder to walk, an event file, or nothing. A symbolic link counts only
+   * when it resolves inside the log directory; one that leads outside (or nowhere) is named in the
+   * warnings and never opened.
+   */
+  private async entry(
+    dir: string,
+    e: import("node:fs").Dirent,
+    root: string,
+    rel: (full: string) => string,
+    warnings: string[],
+  ): Promise<{ dir: string | undefined; file?: SourceFile } | null> {
+    if (e.name.startsWith(".")) return null;
+    const full = path.join(dir, e.name);
+    let isDir = e.isDirectory();
+    let isFile = e.isFile();
+    if (e.isSymbolicLink()) {
+      const target = await fsp.realpath(full).catch((err: unknown) => err as Error);
+      if (target instanceof Error) {
+        warnings.push(
+          `skipped ${rel(full)}: a symbolic link that does not resolve (${fsError(target)})`,
+        );
+        return null;
+      }
+      if (target !== root && !target.startsWith(`${root}${path.sep}`)) {
+        warnings.push(`skipped ${rel(full)}: a symbolic link to a place outside the log directory`);
+        return null;
+      }
+      const st = await fsp.stat(full).catch(() => null);
+      if (!st) return null;
+      isDir = st.isDirectory();
+      isFile = st.isFile();
+    }
+    if (isDir) return SKIPPED_DIRS.has(e.name) ? null : { dir: full };
+    if (!isFile || !EVENT_FILE.test(e.name)) return null;
+    const st = await fsp.stat(full).catch(() => null);
+    if (!st) return null;
+    const m = LAYOUT.exec(full.split(path.sep).join("/"));
+    const file: SourceFile = {
+      path: full,
+      rel: rel(full),
+      size: st.size,
+      mtimeMs: st.mtimeMs,
+      layoutDay: m ? `${m[3]}/${m[4]}/${m[5]}` : null,
+    };
+    return { dir: undefined, file };
   }
 
   /**
@@ -162,10 +211,16 @@ export class LogCatalog {
     files: SourceFile[],
     days: DayRange | null,
     outside = 0,
+    outsideDaysOfScan: DayRange | null = null,
   ): Promise<Resolution & { skippedByWindow: number }> {
     const inDays = (d: string | null) =>
       days === null || (d !== null && d >= days.first && d <= days.last);
-    const wanted = files.filter((f) => f.layoutDay === null || inDays(f.layoutDay));
+    let outsideDays = outsideDaysOfScan;
+    const wanted = files.filter((f) => {
+      if (f.layoutDay === null || inDays(f.layoutDay)) return true;
+      outsideDays = widen(outsideDays, f.layoutDay);
+      return false;
+    });
     let skippedByWindow = outside + files.length - wanted.length;
     const profiles = await mapLimit(wanted, 16, (f) => this.profile(f));
     const result: ReadFile[] = [];
@@ -180,6 +235,8 @@ export class LogCatalog {
         warnings.push(`skipped ${f.rel}: ${p.reason}`);
       } else {
         const parts = p.parts.filter((x) => inDays(x.day));
+        for (const x of p.parts)
+          if (x.day !== null && !inDays(x.day)) outsideDays = widen(outsideDays, x.day);
         if (parts.length === 0) {
           skippedByWindow++;
           return;
@@ -198,7 +255,7 @@ export class LogCatalog {
         }
       }
     });
-    return { files: result, warnings, skippedFiles, skippedByWindow };
+    return { files: result, warnings, skippedFiles, skippedByWindow, outsideDays };
   }
 
   /** The typed reader failed on a layout file: read it leniently from now on. */
@@ -227,10 +284,20 @@ export class LogCatalog {
     const cached = this.profiles.get(f.path);
     if (cached && cached.key === key) return cached.profile;
     let profile: Profile;
-    if (f.layoutDay !== null && !this.forceNormalize.has(f.path) && (await startsWithRecords(f))) {
-      profile = { kind: "direct" };
-    } else {
-      profile = await this.normalize(f);
+    try {
+      if (
+        f.layoutDay !== null &&
+        !this.forceNormalize.has(f.path) &&
+        (await startsWithRecords(f))
+      ) {
+        profile = { kind: "direct" };
+      } else {
+        profile = await this.normalize(f);
+      }
+    } catch (e) {
+      // One file that cannot be opened or parsed (permission denied, nested too deeply for the
+      // lenient reader) is skipped and named; the others are still read.
+      profile = { kind: "skipped", reason: `cannot read it (${fsError(e)})` };
     }
     this.profiles.set(f.path, { key, profile });
     return profile;
@@ -238,12 +305,21 @@ export class LogCatalog {
 
   private async normalize(f: SourceFile): Promise<Profile> {
     let text: string;
+    const limit = `more than ${MAX_LENIENT_BYTES / 2 ** 20} MiB, the limit for files read outside the delivery layout`;
+    if (f.size > MAX_LENIENT_BYTES) return { kind: "skipped", reason: `it holds ${limit}` };
     try {
       let buf = await fsp.readFile(f.path);
-      if (/\.gz$/i.test(f.path)) buf = zlib.gunzipSync(buf);
+      if (/\.gz$/i.test(f.path)) {
+        try {
+          buf = zlib.gunzipSync(buf, { maxOutputLength: MAX_LENIENT_BYTES });
+        } catch (e) {
+          if ((e as { code?: string }).code !== "ERR_BUFFER_TOO_LARGE") throw e;
+          return { kind: "skipped", reason: `it decompresses to ${limit}` };
+        }
+      }
       text = buf.toString("utf8");
     } catch (e) {
-      return { kind: "skipped", reason: `cannot read it (${(e as Error).message})` };
+      return { kind: "skipped", reason: `cannot read it (${fsError(e)})` };
     }
     const parsed = parseEvents(text);
     if (parsed.error !== undefined) return { kind: "skipped", reason: parsed.error };
@@ -301,6 +377,24 @@ export class LogCatalog {
     }
     return { kind: "normalized", parts, events, notes, coerced };
   }
+}
+
+/** A file-system error as a short phrase: never the file's content, at most its own path. */
+function fsError(e: unknown): string {
+  const code = (e as { code?: string }).code;
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  if (code === "ELOOP") return "too many levels of symbolic links";
+  if (code === "ENOENT") return "no such file";
+  if (e instanceof RangeError && /call stack/i.test(e.message)) return "nested too deeply";
+  return code ?? (e instanceof Error ? e.name : "error");
+}
+
+function widen(range: DayRange | null, day: string): DayRange {
+  if (range === null) return { first: day, last: day };
+  return {
+    first: day < range.first ? day : range.first,
+    last: day > range.last ? day : range.last,
+  };
 }
 
 async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
@@ -364,10 +458,21 @@ export function parseEvents(text: string): { objects: unknown[]; notes: string[]
     }
   }
   if (good === 0 || bad > good) {
-    return { objects: [], notes: [], error: `malformed JSON (${wholeError})` };
+    return { objects: [], notes: [], error: `malformed JSON${jsonErrorPlace(wholeError)}` };
   }
   const notes = bad > 0 ? [`${bad} malformed line${bad === 1 ? "" : "s"} skipped`] : [];
   return { objects, notes };
+}
+
+/**
+ * Where JSON.parse stopped, without the text it quotes: V8's messages can carry the file's first
+ * bytes (`Unexpected token 'r', "root:x:0:0"... is not valid JSON`), and no warning quotes content.
+ */
+function jsonErrorPlace(message: string | undefined): string {
+  const at = /at position (\d+)/.exec(message ?? "");
+  if (at) return ` (at position ${at[1]})`;
+  if (/Unexpected end of JSON input/i.test(message ?? "")) return " (it ends too early)";
+  return "";
 }
 
 function flatten(v: unknown): unknown[] {

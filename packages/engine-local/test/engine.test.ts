@@ -480,8 +480,9 @@ describe("errors and cancellation", () => {
   });
 
   it("gives a hint when a table does not exist", async () => {
+    // Refused before it runs (sandbox.ts: only the engine's own table), with the same hint.
     await expect(engine.runAthenaSql("SELECT * FROM vpc_flow_logs", [])).rejects.toMatchObject({
-      code: "sql-error",
+      code: "sql-refused",
       hint: expect.stringContaining("tableAliases"),
     });
   });

@@ -15,19 +15,23 @@ export async function tempDir(prefix = "run-md-local-test-"): Promise<string> {
 }
 
 /**
- * A directory of symlinks to a data set's readable files: its raw/ files (the unzipped copies beside
- * the zips) or, for panther, events.jsonl. The shared folders also hold SOURCE.json and index.tsv,
- * which are not events.
+ * A temporary directory with copies of a data set's readable files: its raw/ files (the unzipped
+ * copies beside the zips) or, for panther, events.jsonl. The shared folders also hold SOURCE.json
+ * and index.tsv, which are not events. Copies, not symlinks: the engine skips links that lead
+ * outside its log directory.
  */
 export async function datasetDir(name: string): Promise<string> {
   const dir = await tempDir(`run-md-ds-${name}-`);
   const raw = path.join(datasetsDir, name, "raw");
   if (existsSync(raw)) {
     for (const f of await fsp.readdir(raw)) {
-      if (f.endsWith(".json")) await fsp.symlink(path.join(raw, f), path.join(dir, f));
+      if (f.endsWith(".json")) await fsp.copyFile(path.join(raw, f), path.join(dir, f));
     }
   } else {
-    await fsp.symlink(path.join(datasetsDir, name, "events.jsonl"), path.join(dir, "events.jsonl"));
+    await fsp.copyFile(
+      path.join(datasetsDir, name, "events.jsonl"),
+      path.join(dir, "events.jsonl"),
+    );
   }
   return dir;
 }

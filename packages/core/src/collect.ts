@@ -1,0 +1,81 @@
+/**
+ * What a step keeps of its result while the engine streams it: the first rows for the report
+ * (masked), the row count, and its checks' running figures (evaluate.ts). However many rows the
+ * query returns, memory holds one chunk at a time, so a 20M-row result costs what 2,048 rows do.
+ */
+import type { ColumnInfo, JsonValue, QueryResult, RowChunk } from "./engine.ts";
+import { CheckEvaluator } from "./evaluate.ts";
+import { type MaskOptions, maskValue } from "./mask.ts";
+import type { Check } from "./model.ts";
+import type { CheckOutcome } from "./report.ts";
+
+/** A consumer of every (masked) row of a step, for outputs that want the whole result. */
+export type RowSink = (chunk: RowChunk) => void | Promise<void>;
+
+export class StepRows {
+  /** The first `limit` rows, masked. */
+  kept: JsonValue[][] = [];
+  /** Rows seen so far. */
+  count = 0;
+  private evaluator: CheckEvaluator;
+
+  constructor(
+    private readonly checks: Check[],
+    private readonly limit: number,
+    private readonly sink?: RowSink,
+    private readonly mask: MaskOptions = {},
+  ) {
+    this.evaluator = new CheckEvaluator(checks);
+  }
+
+  /** The request's `onRows`: one chunk of the result, in order. */
+  readonly onRows = async (chunk: RowChunk): Promise<void> => {
+    if (chunk.restart === true) {
+      this.kept = [];
+      this.count = 0;
+      this.evaluator = new CheckEvaluator(this.checks);
+    }
+    const everyRow = this.evaluator.readsValues || this.sink !== undefined;
+    const room = this.limit - this.kept.length;
+    this.count += chunk.length;
+    if (!everyRow && room <= 0) {
+      // Only counted: no value of this chunk is converted.
+      this.evaluator.add(chunk.columns, chunk.length);
+      return;
+    }
+    const raw = chunk.rows();
+    // Credentials are masked before anything (checks' offending rows included) can show a value.
+    const maskRow = (row: JsonValue[]) => row.map((v) => maskValue(v, this.mask)) as JsonValue[];
+    const rows = everyRow ? raw.map(maskRow) : raw.slice(0, room).map(maskRow);
+    for (const row of rows.slice(0, Math.max(0, room))) this.kept.push(row);
+    this.evaluator.add(chunk.columns, chunk.length, everyRow ? rows : undefined);
+    if (this.sink !== undefined) {
+      await this.sink({
+        columns: chunk.columns,
+        length: rows.length,
+        rows: () => rows,
+        ...(chunk.restart === true ? { restart: true } : {}),
+      });
+    }
+  };
+
+  /** Ends the result: rows an engine returned instead of streaming are taken here. */
+  async finish(result: QueryResult): Promise<{
+    rows: JsonValue[][];
+    rowCount: number;
+    truncated: boolean;
+    checks: CheckOutcome[];
+  }> {
+    if (result.rowCount === undefined && result.rows.length > 0) {
+      const rows = result.rows;
+      await this.onRows({ columns: result.columns, length: rows.length, rows: () => rows });
+    }
+    const columns: ColumnInfo[] = result.columns;
+    return {
+      rows: this.kept,
+      rowCount: this.count,
+      truncated: this.count > this.limit,
+      checks: this.evaluator.finish(columns),
+    };
+  }
+}

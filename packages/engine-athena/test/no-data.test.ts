@@ -1,0 +1,103 @@
+/**
+ * Never a pass on no data, on Athena (through the SDK against the emulator backed by the local
+ * engine): a window whose partitions hold nothing gives the step's result `noEvents` (the runner
+ * makes it a `no-data` error), decided by a `SELECT 1 ... LIMIT 1` probe on the scoped table that
+ * runs only when the step's own query scanned 0 bytes. A query whose own filters leave nothing over
+ * a window full of events is not "no data".
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { type Emulator, startEmulator } from "@run-md/aws-emulator";
+import type { QueryRequest, TimeWindow } from "@run-md/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type AthenaEngine, createAthenaEngine } from "../src/index.ts";
+import { writeCloudTrailFiles } from "./cloudtrail-files.ts";
+
+let dir: string;
+let emulator: Emulator;
+let engine: AthenaEngine;
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), "run-md-athena-no-data-"));
+  writeCloudTrailFiles(dir, {
+    firstDay: "2026-11-22",
+    days: 3,
+    regions: ["us-east-1"],
+    perDay: 24,
+  });
+  emulator = await startEmulator({ logDir: dir, tableAliases: ["security.cloudtrail_org_pp"] });
+  engine = createAthenaEngine({
+    region: "us-east-1",
+    endpoint: emulator.endpoint,
+    table: "security.cloudtrail_org_pp",
+    partitioning: "projection",
+    pollMinMs: 5,
+    pollMaxMs: 50,
+    clientConfig: { credentials: { accessKeyId: "test", secretAccessKey: "test" } },
+  });
+});
+
+afterAll(async () => {
+  await engine?.close();
+  await emulator?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+function request(sql: string, window: TimeWindow): QueryRequest {
+  return {
+    stepId: "no-data",
+    dialect: "sql",
+    query: sql,
+    params: {},
+    window,
+    attributes: { optional: false },
+    signal: new AbortController().signal,
+  };
+}
+
+const IN_DATA = { start: new Date("2026-11-23T00:00:00Z"), end: new Date("2026-11-24T00:00:00Z") };
+const NO_DATA = { start: new Date("2026-12-01T00:00:00Z"), end: new Date("2026-12-02T00:00:00Z") };
+
+function probes(): number {
+  return emulator.calls.filter(
+    (c) =>
+      c.op === "StartQueryExecution" &&
+      String(c.body.QueryString).includes("SELECT 1 AS present FROM"),
+  ).length;
+}
+
+describe("a window without partitions on Athena", () => {
+  it("is reported as no events, with the table named", async () => {
+    const r = await engine.query(request("SELECT count(*) AS n FROM cloudtrail_logs", NO_DATA));
+    expect(r.rows).toEqual([[0]]);
+    expect(r.stats.dataScannedBytes).toBe(0);
+    expect(r.noEvents).toMatch(
+      /^no partition of security\.cloudtrail_org_pp in the window holds an event/,
+    );
+  });
+
+  it("is not confused with a query that selects nothing from a window with events", async () => {
+    const before = probes();
+    const nothing = await engine.query(
+      request("SELECT eventname FROM cloudtrail_logs WHERE eventname = 'NoSuchEvent'", IN_DATA),
+    );
+    expect(nothing.rows).toEqual([]);
+    expect(nothing.noEvents).toBeUndefined();
+    // It scanned the window's files, so no probe was needed.
+    expect(probes()).toBe(before);
+    // Athena prunes the partitions a query's own filter excludes and reports 0 bytes scanned (the
+    // emulator does not push such filters into the scoped table: its scanned-bytes fault stands in).
+    emulator.faults.athena = { scannedBytes: 0 };
+    try {
+      const pruned = await engine.query(
+        request("SELECT count(*) AS n FROM cloudtrail_logs WHERE region = 'xx-none-1'", IN_DATA),
+      );
+      expect([pruned.rows, pruned.stats.dataScannedBytes]).toEqual([[[0]], 0]);
+      expect(pruned.noEvents).toBeUndefined();
+      expect(probes()).toBe(before + 1);
+    } finally {
+      emulator.faults.athena = {};
+    }
+  });
+});

@@ -1,0 +1,123 @@
+/**
+ * The local engine's sandbox, by construction: a statement runs only when every table function it
+ * calls is on an explicit allow-list and every table it names is one of the engine's own views or a
+ * CTE in scope. Everything else DuckDB offers in a FROM clause (file readers such as `read_text`,
+ * `enable_logging`, which writes files, `duckdb_logs` and the other functions and system views that
+ * read other queries' state or the database's configuration, replacement scans of file paths,
+ * `DESCRIBE`/`SHOW` sub-queries) is refused before anything runs. DuckDB's own settings
+ * (`enable_external_access = false`, `allowed_directories`) stay as a second line of defence.
+ *
+ * The check reads the statement that is about to run (after rewriting), through DuckDB's own
+ * parser (`json_serialize_sql`), so what is checked is exactly what DuckDB will execute.
+ */
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { RunMdError } from "@run-md/core";
+
+/**
+ * Table functions a step may call: they compute rows from their arguments and read nothing else.
+ * The engine reads the log files itself (read_json in its views), so no file reader is on the list.
+ */
+export const ALLOWED_TABLE_FUNCTIONS: ReadonlySet<string> = new Set([
+  "unnest",
+  "range",
+  "generate_series",
+  "json_each",
+  "json_tree",
+]);
+
+type Node = Record<string, unknown>;
+
+function isNode(v: unknown): v is Node {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** A refusal found in the statement's tree: what it is, for the message. */
+function violation(what: string, hint = HINT): RunMdError {
+  return new RunMdError("sql-refused", `Refused: ${what} is not available in a step.`, { hint });
+}
+
+const HINT =
+  "Steps read cloudtrail_logs and may compute rows with unnest, range, generate_series, json_each and json_tree; file readers, system tables and DuckDB's administrative functions are refused.";
+export const TABLE_HINT =
+  'The local engine has one table, cloudtrail_logs (also reachable as "default".cloudtrail_logs and awsdatacatalog."default".cloudtrail_logs). Other table names can be mapped to it with the engine\'s tableAliases option.';
+
+function tableName(v: Node): { parts: string[]; full: string } {
+  const parts = [v.catalog_name, v.schema_name, v.table_name]
+    .filter((p): p is string => typeof p === "string" && p !== "")
+    .map((p) => p.toLowerCase());
+  return { parts, full: parts.join(".") };
+}
+
+/** Whether a table reference names one of the engine's views (`temp.main.x`, `temp.x`, `x`). */
+function isOwnView(parts: string[], views: ReadonlySet<string>): boolean {
+  const last = parts[parts.length - 1];
+  if (last === undefined || !views.has(last)) return false;
+  const qualifiers = parts.slice(0, -1);
+  return qualifiers.every((q, i) => (i === 0 && q === "temp") || q === "main");
+}
+
+/** The CTE names a node defines, in order (a CTE sees itself and the ones before it). */
+function cteNames(v: Node): string[] {
+  const map = (v.cte_map as Node | undefined)?.map;
+  if (!Array.isArray(map)) return [];
+  return map.filter(isNode).map((e) => String(e.key).toLowerCase());
+}
+
+/**
+ * Walks a serialized statement and throws at the first table function or table that is not
+ * allowed. `scope` holds the CTE names visible at this point of the tree.
+ */
+export function checkTree(v: unknown, views: ReadonlySet<string>, scope: Set<string>): void {
+  if (Array.isArray(v)) {
+    for (const x of v) checkTree(x, views, scope);
+    return;
+  }
+  if (!isNode(v)) return;
+  if (v.type === "TABLE_FUNCTION") {
+    const fn = v.function as Node | undefined;
+    const name = String(fn?.function_name ?? "").toLowerCase();
+    if (!ALLOWED_TABLE_FUNCTIONS.has(name)) throw violation(`the table function ${name}()`);
+  } else if (v.type === "BASE_TABLE") {
+    const { parts, full } = tableName(v);
+    const isCte = parts.length === 1 && scope.has(full);
+    if (!isCte && !isOwnView(parts, views)) throw violation(`the table ${full}`, TABLE_HINT);
+  } else if (v.type === "SHOW_REF" && v.table_name !== "") {
+    // SHOW TABLES and the like list the catalog; DESCRIBE/SUMMARIZE of a query are walked as queries.
+    throw violation("SHOW");
+  }
+  const names = cteNames(v);
+  if (names.length === 0) {
+    for (const x of Object.values(v)) checkTree(x, views, scope);
+    return;
+  }
+  const map = (v.cte_map as Node).map as unknown[];
+  map.forEach((entry, i) => {
+    checkTree(entry, views, new Set([...scope, ...names.slice(0, i + 1)]));
+  });
+  const inner = new Set([...scope, ...names]);
+  for (const [k, x] of Object.entries(v)) if (k !== "cte_map") checkTree(x, views, inner);
+}
+
+/**
+ * Refuses the statement unless it stays inside the sandbox. `views` are the engine's own views the
+ * statement may read (`cloudtrail_logs`, `cwl_events`, ...). A statement DuckDB cannot parse is left
+ * to the caller: it fails before running anything.
+ */
+export async function assertSandboxed(
+  conn: DuckDBConnection,
+  sql: string,
+  views: ReadonlySet<string>,
+): Promise<void> {
+  const reader = await conn.runAndReadAll("SELECT json_serialize_sql($1::VARCHAR)", [sql]);
+  const parsed = JSON.parse(String(reader.getRows()[0]?.[0])) as {
+    error?: boolean;
+    statements?: unknown[];
+  };
+  if (parsed.error) {
+    throw new RunMdError(
+      "sql-refused",
+      "Refused: a step may hold only one read-only SELECT or WITH statement.",
+    );
+  }
+  checkTree(parsed.statements ?? [], views, new Set());
+}

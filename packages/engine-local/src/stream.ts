@@ -1,0 +1,68 @@
+/**
+ * A prepared statement's result read chunk by chunk (DuckDB's streaming result, 2,048 rows a
+ * chunk): each chunk goes to the consumer and is dropped, and the abort signal is checked between
+ * chunks, so any result size runs in bounded memory and stops within a chunk of a timeout or
+ * Ctrl-C. Without a consumer the rows are collected (the emulator needs whole results).
+ */
+import type { DuckDBPreparedStatement, DuckDBType } from "@duckdb/node-api";
+import type { ColumnInfo, JsonValue, RowChunk } from "@run-md/core";
+import { athenaTypeName, toJson } from "./values.ts";
+
+export interface StreamOptions {
+  /** Logs Insights keeps its field names' case; SQL labels are lower-cased as Athena's are. */
+  insights: boolean;
+  /** Labels replacing DuckDB's (the Insights translation's field names). */
+  names?: string[];
+  signal?: AbortSignal;
+  onRows?: (chunk: RowChunk) => void | Promise<void>;
+  /**
+   * Whether rows reached `onRows`, across the attempts of one query: when a retry follows an
+   * attempt that delivered rows, its first chunk says `restart`.
+   */
+  state: { delivered: boolean };
+  /** The error to throw when the signal aborts. */
+  cancelled: () => Error;
+}
+
+export interface Streamed {
+  columns: ColumnInfo[];
+  /** Every row when there was no consumer; empty otherwise. */
+  rows: JsonValue[][];
+  rowCount: number;
+}
+
+export async function streamRows(
+  prepared: DuckDBPreparedStatement,
+  opts: StreamOptions,
+): Promise<Streamed> {
+  const result = await prepared.stream();
+  const types = result.columnTypes();
+  const columns = result.columnNames().map((n, i) => ({
+    name: opts.names?.[i] ?? (opts.insights ? n : n.toLowerCase()),
+    type: athenaTypeName(types[i] as DuckDBType),
+  }));
+  const rows: JsonValue[][] = [];
+  let rowCount = 0;
+  let restart = opts.state.delivered;
+  for (;;) {
+    if (opts.signal?.aborted) throw opts.cancelled();
+    const chunk = await result.fetchChunk();
+    if (chunk === null || chunk.rowCount === 0) break;
+    rowCount += chunk.rowCount;
+    const convert = () => chunk.getRows().map((row) => row.map((v) => toJson(v, !opts.insights)));
+    if (opts.onRows === undefined) {
+      for (const row of convert()) rows.push(row);
+      continue;
+    }
+    const first = restart;
+    restart = false;
+    opts.state.delivered = true;
+    await opts.onRows({
+      columns,
+      length: chunk.rowCount,
+      rows: convert,
+      ...(first ? { restart: true } : {}),
+    });
+  }
+  return { columns, rows, rowCount };
+}
