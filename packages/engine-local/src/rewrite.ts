@@ -350,6 +350,28 @@ function collectCteNames(v: unknown, out: Set<string>): void {
 }
 
 /**
+ * any_match/all_match/none_match(array, lambda) as a macro over list_transform(array, lambda):
+ * three-valued, as Trino (a NULL result decides when no element does; trino.ts).
+ */
+function matchCall(f: Node, name: string): Node {
+  const inner = clone(f);
+  inner.function_name = "list_transform";
+  inner.alias = "";
+  f.function_name = name === "all_match" ? "trino_all_match_list" : "trino_any_match_list";
+  f.children = [inner];
+  if (name !== "none_match") return f;
+  const alias = f.alias;
+  f.alias = "";
+  return {
+    class: "OPERATOR",
+    type: "OPERATOR_NOT",
+    alias,
+    query_location: f.query_location,
+    children: [f],
+  };
+}
+
+/**
  * Rewrites Athena SQL into the DuckDB SQL that runs it: table aliases, constant formats,
  * JSON paths, lambdas' function names, UNNEST of rows, and parameter substitution.
  */
@@ -534,26 +556,8 @@ export async function rewriteAthena(
         break;
       case "any_match":
       case "all_match":
-      case "none_match": {
-        const inner = clone(f);
-        inner.function_name = "list_transform";
-        inner.alias = "";
-        // Three-valued, as Trino: a NULL result decides when no element does (trino.ts).
-        f.function_name = name === "all_match" ? "trino_all_match_list" : "trino_any_match_list";
-        f.children = [inner];
-        if (name === "none_match") {
-          const alias = f.alias;
-          f.alias = "";
-          return {
-            class: "OPERATOR",
-            type: "OPERATOR_NOT",
-            alias,
-            query_location: f.query_location,
-            children: [f],
-          };
-        }
-        break;
-      }
+      case "none_match":
+        return matchCall(f, name);
     }
     // Functions with a Trino macro are called through it (after the constant rewrites above).
     const fname = String(f.function_name).toLowerCase();
