@@ -68,7 +68,7 @@ describe("masking through the CLI: credentials hidden, evidence kept", () => {
       "keys_for_others",
     ];
     const res = await runMd([...args, "--json", "--no-report", ...window]);
-    const report = JSON.parse(res.stdout) as RunReport;
+    const [report] = JSON.parse(res.stdout) as [RunReport];
     const step = report.steps[0]!;
     const col = step.columns.findIndex((c) => c.name === "access_key_id");
     expect(step.rows.map((r) => r[col]).sort()).toEqual(truth.map((k) => k.accessKeyId).sort());
@@ -208,7 +208,7 @@ describe("user names that meet objects", () => {
     ]);
     expect(res.stderr).toBe("");
     expect(res.code).toBe(0);
-    const report = JSON.parse(res.stdout) as RunReport;
+    const [report] = JSON.parse(res.stdout) as [RunReport];
     const truth = (await records(logDir)).filter((r) =>
       String(r.eventName).startsWith("Create"),
     ).length;

@@ -11,8 +11,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Dialect, Engine, JsonValue, QueryRequest } from "@run-md/core";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { generateLogs } from "@run-md/generator";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { loadConfig } from "../packages/cli/src/config.ts";
 import { EnginePool } from "../packages/cli/src/engines.ts";
 

@@ -27,7 +27,7 @@ id: big
 title: Large result
 ---
 
-\`\`\`sql big${timeout === undefined ? "" : ` timeout=${timeout}`}
+\`\`\`sql big dialect=duckdb${timeout === undefined ? "" : ` timeout=${timeout}`}
 SELECT range AS n, repeat('x', 200) AS pad FROM range(${ROWS})
 \`\`\`
 

@@ -10,23 +10,23 @@ import { RunMdError } from "@run-md/core";
 import { isLosslessNumber, parse, stringify } from "lossless-json";
 import { jodaFormat, jsonPath, mysqlFormat, TRINO_PREFIX } from "./trino.ts";
 import {
-  extractField,
-  hasAggregate,
-  UNTYPED_FALLBACK,
   CHAR_MARKER,
   callNode,
-  VARCHAR_MARKER,
   charCast,
+  checkReplacement,
+  extractField,
+  hasAggregate,
   keepDouble,
+  normalizeCall,
   regexpExtractGroup,
   rewriteArithmetic,
   rewriteJsonCast,
-  checkReplacement,
-  normalizeCall,
   rewriteLambdaCall,
-  trimChar,
   rewriteTimestampCast,
   strptimeCall,
+  trimChar,
+  UNTYPED_FALLBACK,
+  VARCHAR_MARKER,
 } from "./trino-ast.ts";
 
 type Node = Record<string, unknown>;
@@ -117,40 +117,6 @@ export function prePass(sql: string): string {
         /\bTABLESAMPLE\s+(BERNOULLI|SYSTEM)\s*\(\s*([\d.]+)\s*\)/gi,
         "TABLESAMPLE $1($2 PERCENT)",
       ),
-  );
-}
-
-/**
- * Two string literals with only white space (or comments) between them: DuckDB joins them into one
- * literal, Trino rejects the query. In a list (`IN ('a'\n'b')`) it is a missing comma, and joining
- * would silently match nothing.
- */
-export function rejectAdjacentLiterals(sql: string): void {
-  let pos = 0;
-  let lastLiteral: { text: string } | undefined;
-  mapCode(
-    sql,
-    (code) => {
-      if (code.trim() !== "") lastLiteral = undefined;
-      pos += code.length;
-      return code;
-    },
-    (other) => {
-      const start = pos;
-      pos += other.length;
-      if (!other.startsWith("'")) return other;
-      if (lastLiteral) {
-        const line = sql.slice(0, start).split("\n").length;
-        const clip = (t: string) => (t.length > 40 ? `${t.slice(0, 37)}...'` : t);
-        throw new RunMdError(
-          "sql-syntax",
-          `SQL syntax error at line ${line}: two string literals in a row (${clip(lastLiteral.text)} ${clip(other)}); Athena rejects this.`,
-          { hint: "A comma is probably missing between them; to join strings write 'a' || 'b'." },
-        );
-      }
-      lastLiteral = { text: other };
-      return other;
-    },
   );
 }
 
@@ -391,7 +357,6 @@ export async function rewriteAthena(
   /** `SELECT filename FROM __runmd_files WHERE <partition filters>`, when every reference has one. */
   pruneSql: string | undefined;
 }> {
-  if (opts.trinoFunctions) rejectAdjacentLiterals(sql);
   const { statement } = await parseSelect(
     conn,
     prePass(opts.trinoFunctions ? decimalLiterals(sql) : sql),

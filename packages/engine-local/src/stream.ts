@@ -64,5 +64,8 @@ export async function streamRows(
       ...(first ? { restart: true } : {}),
     });
   }
+  // An interrupted query (timeout, Ctrl-C) ends its stream early as if it were complete: a
+  // partial result must never be checked as the whole one.
+  if (opts.signal?.aborted) throw opts.cancelled();
   return { columns, rows, rowCount };
 }

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { existsSync, promises as fsp } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureSampleData, generateLogs, SAMPLE_MANIFEST } from "@run-md/generator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLocalEngine, type LocalEngine } from "../src/index.ts";
 import { tempDir } from "./helpers.ts";
 

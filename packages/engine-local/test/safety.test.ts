@@ -1,7 +1,7 @@
 import { existsSync, promises as fsp } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateLogs } from "@run-md/generator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLocalEngine, type LocalEngine } from "../src/index.ts";
 import { tempDir, window } from "./helpers.ts";
 

@@ -5,8 +5,8 @@
  */
 import { promises as fsp } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateLogs } from "@run-md/generator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLocalEngine, type LocalEngine } from "../src/index.ts";
 import { tempDir } from "./helpers.ts";
 
