@@ -142,7 +142,7 @@ describe("SIGTERM stops the nightly job like Ctrl-C", () => {
         path.join(dir, `${name}.md`),
         runbook(
           `title: ${name}\nschedule: nightly`,
-          "```sql forever timeout=10m\nSELECT count(*) AS n FROM range(1000000000000) WHERE range % 7 = 3\n```",
+          "```sql forever timeout=10m dialect=duckdb\nSELECT count(*) AS n FROM range(1000000000000) WHERE range % 7 = 3\n```",
         ),
       );
     }

@@ -11,7 +11,7 @@ beforeAll(async () => {
   await mkdir(path.join(work, "logs"));
   await writeFile(
     path.join(work, "tiny.md"),
-    "---\ntitle: Tiny\n---\n\n```sql events\nSELECT count(*) AS n FROM cloudtrail_logs\n```\n\n```expect\nrows == 1\n```\n",
+    "---\ntitle: Tiny\n---\n\n```sql events allow_empty\nSELECT count(*) AS n FROM cloudtrail_logs\n```\n\n```expect\nrows == 1\n```\n",
   );
 });
 afterAll(async () => {

@@ -32,7 +32,7 @@ beforeAll(async () => {
   // A step that keeps the spinner going until it is stopped; it reads no log files.
   await writeFile(
     slow,
-    "---\ntitle: Slow\n---\n\n```sql forever\nSELECT count(*) AS n FROM range(100000000000) WHERE range % 7 = 3\n```\n",
+    "---\ntitle: Slow\n---\n\n```sql forever dialect=duckdb\nSELECT count(*) AS n FROM range(100000000000) WHERE range % 7 = 3\n```\n",
   );
 });
 

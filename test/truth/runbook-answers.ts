@@ -266,6 +266,38 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
         ];
       },
     ),
+  "access-key-activity/key_changes": (ev, p) =>
+    ev
+      .filter(
+        (e) =>
+          like(str(e, "userIdentity.accessKeyId"), p.access_key_id!) &&
+          is(
+            e,
+            "eventSource",
+            "iam.amazonaws.com",
+            "cloudtrail.amazonaws.com",
+            "sts.amazonaws.com",
+          ) &&
+          str(e, "readOnly") === "false" &&
+          noError(e),
+      )
+      .map((e) => [
+        str(e, "eventTime"),
+        str(e, "eventSource"),
+        str(e, "eventName"),
+        str(e, "userIdentity.arn"),
+        str(e, "sourceIPAddress"),
+        str(e, "userIdentity.accessKeyId"),
+      ]),
+  "access-key-activity/key_sources": (ev, p) =>
+    groupBy(
+      ev.filter((e) => like(str(e, "userIdentity.accessKeyId"), p.access_key_id!)),
+      (e) => [str(e, "userIdentity.arn"), str(e, "sourceIPAddress")],
+      (g) => {
+        const times = g.map((e) => str(e, "eventTime") as string).sort();
+        return [g.length, g.filter((e) => !noError(e)).length, times[0]!, times.at(-1)!];
+      },
+    ),
   "access-key-lifecycle/keys_for_others": (ev) =>
     ev
       .filter((e) => {

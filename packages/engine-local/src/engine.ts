@@ -40,7 +40,7 @@ import {
 } from "@run-md/sql";
 import { describeNoEvents } from "./empty.ts";
 import { extraTableDirs, extraTableViewSql } from "./extra-tables.ts";
-import { LogCatalog, type ReadFile, type Resolution } from "./files.ts";
+import { LogCatalog, MAX_LENIENT_BYTES, type ReadFile, type Resolution } from "./files.ts";
 import { literalNode, mapCode, rewriteAthena } from "./rewrite.ts";
 import { assertSandboxed, TABLE_HINT } from "./sandbox.ts";
 import {
@@ -68,15 +68,20 @@ export interface LocalEngineOptions {
   extraTables?: ExtraTable[];
 }
 
-const MAX_OBJECT = 1 << 30;
+/** The largest JSON document DuckDB's reader takes: the same per-file limit as the lenient reader. */
+const MAX_OBJECT = MAX_LENIENT_BYTES;
+/** Queries that may read files at once on one engine (the emulator serves several). */
+const CONCURRENT_READS = 4;
 /**
  * DuckDB's memory limit unless configured (DuckDB's own default is 80% of the machine): 1 GiB of
  * working memory, beyond which sorts, aggregates and joins spill to the session's temporary
- * directory, plus what DuckDB's JSON reader reserves for each reading thread (a buffer of twice
- * the largest object, MAX_OBJECT), which counts against the limit though it is mostly untouched.
+ * directory, plus what DuckDB's JSON reader reserves for each reading thread of each query (a
+ * buffer of twice the largest object, MAX_OBJECT), which counts against the limit though it is
+ * mostly untouched. With a reserve for one query only, a second query reading at the same time
+ * failed with "Out of Memory" while the process used a few hundred MB.
  */
 export function defaultMemoryLimit(threads: number): string {
-  const mib = 1024 + threads * 2 * (MAX_OBJECT / 2 ** 20);
+  const mib = 1024 + CONCURRENT_READS * threads * 2 * (MAX_OBJECT / 2 ** 20);
   return `${mib}MiB`;
 }
 const TARGET = { catalog: "temp", schema: "main", table: "cloudtrail_logs" };
