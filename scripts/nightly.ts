@@ -1,6 +1,6 @@
 /**
- * `npm run nightly`: runs every `schedule: nightly` runbook, posts a message for each failure,
- * prunes old reports, builds the site and exits with the worst status. See docs/nightly.md.
+ * `npm run nightly`: runs every `schedule: nightly` runbook, sends each notification target one
+ * summary of what changed, prunes old reports, builds the site and exits with the worst status. See docs/nightly.md.
  */
 import { appendFile } from "node:fs/promises";
 import { runNightly } from "./nightly/job.ts";

@@ -1,7 +1,8 @@
 /**
  * The nightly job under attack and under a stop signal (issue 10): Slack mrkdwn in titles is
- * escaped in the notification text, a crashed run's stderr is masked before it is posted, and
- * SIGTERM cancels the runs in progress instead of orphaning them.
+ * escaped in the notification (one summary a night, through `@run-md/notify`), a crashed run's
+ * stderr is masked before it is posted, and SIGTERM cancels the runs in progress instead of
+ * orphaning them.
  */
 import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
@@ -87,7 +88,7 @@ describe("the nightly job's notifications", () => {
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   afterAll(() => receiver?.close());
 
-  it("escapes mrkdwn in the notification text and masks a crashed run's stderr", async () => {
+  it("escapes mrkdwn in the night's one message, masks a crashed run's stderr, and says nothing the next night", async () => {
     receiver = await startReceiver();
     const dir = path.join(work, "notify");
     await mkdir(dir);
@@ -103,34 +104,45 @@ describe("the nightly job's notifications", () => {
       path.join(dir, "crashes.md"),
       runbook(`title: Leaky\nschedule: nightly\n${SECRET}: 1`, "```sql s\nSELECT 1 AS one\n```"),
     );
-    const job = nightly(
-      [
-        "--runbooks",
-        dir,
-        "--reports-dir",
-        path.join(dir, "reports"),
-        "--config",
-        config,
-        "--no-build",
-      ],
-      { RUN_MD_WEBHOOK_URL: receiver.url },
+    const night = async () => {
+      const job = nightly(
+        [
+          "--runbooks",
+          dir,
+          "--reports-dir",
+          path.join(dir, "reports"),
+          "--config",
+          config,
+          "--no-build",
+        ],
+        { RUN_MD_WEBHOOK_URL: receiver.url },
+      );
+      const { code } = await job.done;
+      expect(code, job.out().stderr).toBe(2);
+      return job.out().stdout;
+    };
+    expect(await night()).toContain("notified 1 of 1 targets about 2 changes");
+    // One message for both runbooks.
+    expect(receiver.received).toHaveLength(1);
+    const message = receiver.received[0]!;
+    // In the order the runbooks ran (crashes.md first).
+    expect(message.text).toBe("run-md: 1 runbook errored, 1 runbook failed");
+    const mrkdwn = JSON.stringify(message.blocks).match(
+      /"type":"mrkdwn","text":"(?:[^"\\]|\\.)*"/g,
     );
-    const { code } = await job.done;
-    expect(code, job.out().stderr).toBe(2);
-    expect(receiver.received).toHaveLength(2);
-    const evil = receiver.received.find((m) => m.text.includes("look"))!;
-    expect(evil.text).not.toMatch(/<!channel>|<https:/);
-    expect(evil.text).toContain("&lt;!channel&gt; look &lt;https://evil.example|click here&gt;");
-    // Every mrkdwn text (plain_text shows its text as written, and is not parsed).
-    const mrkdwn = JSON.stringify(evil.blocks).match(/"type":"mrkdwn","text":"(?:[^"\\]|\\.)*"/g);
-    expect(mrkdwn?.length).toBeGreaterThan(0);
-    for (const t of mrkdwn ?? []) expect(t).not.toMatch(/<!channel>|<https:/);
-    const leaky = receiver.received.find((m) => m.text.includes("Leaky"))!;
-    const posted = JSON.stringify(leaky);
-    expect(posted).toContain("unknown front matter key"); // the runner's words are there ...
-    expect(posted).not.toContain(SECRET); // ... without the secret
-    expect(posted).not.toContain("EXAMPLEKEY");
-  }, 180_000);
+    expect(mrkdwn).toHaveLength(2);
+    for (const t of mrkdwn ?? []) expect(t).not.toMatch(/<!channel>|<https:\/\/evil/);
+    const [evil, leaky] = ["look", "Leaky"].map((w) => mrkdwn?.find((t) => t.includes(w)) ?? "");
+    expect(evil).toContain("&lt;!channel&gt; look &lt;https://evil.example|click here&gt; failed");
+    expect(evil).toContain("Failed check: rows == 0 in step any");
+    expect(leaky).toContain("unknown front matter key"); // the runner's words are there ...
+    expect(JSON.stringify(message)).not.toContain(SECRET); // ... without the secret
+    expect(JSON.stringify(message)).not.toContain("EXAMPLEKEY");
+
+    // The next night nothing has changed: nobody is told again.
+    expect(await night()).not.toContain("notified");
+    expect(receiver.received).toHaveLength(1);
+  }, 240_000);
 });
 
 describe("SIGTERM stops the nightly job like Ctrl-C", () => {

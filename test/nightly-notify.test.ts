@@ -1,4 +1,7 @@
-/** The nightly job's escalations: one summary per target of `notify:`, about changes only. */
+/**
+ * The nightly job's escalations: one summary per target (the configuration's `notify:` and
+ * RUN_MD_WEBHOOK_URL), about changes only.
+ */
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -7,7 +10,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunReport } from "../packages/core/src/report.ts";
 import { notifyNightly } from "../scripts/nightly/notify.ts";
-import type { NightlyOutcome } from "../scripts/nightly/webhook.ts";
+import type { NightlyOutcome } from "../scripts/nightly/outcome.ts";
 
 type Body = { text: string; blocks: { text: { text: string } }[] };
 const received: { path: string; body: Body }[] = [];
@@ -18,7 +21,8 @@ const server = createServer((req, res) => {
   });
   req.on("end", () => {
     received.push({ path: req.url ?? "", body: JSON.parse(text) });
-    res.writeHead(200).end("ok");
+    if (req.url === "/down") res.writeHead(503).end("slack is down");
+    else res.writeHead(200).end("ok");
   });
 });
 let base: string;
@@ -36,6 +40,11 @@ beforeAll(async () => {
   );
 });
 afterAll(() => server.close());
+let noNotifyConfig: string;
+beforeAll(async () => {
+  noNotifyConfig = path.join(work, "plain.yaml");
+  await writeFile(noNotifyConfig, "local:\n  logDir: /nowhere\n");
+});
 
 function outcome(
   id: string,
@@ -81,10 +90,24 @@ function outcome(
     status,
     exitCode: failed ? 1 : 0,
     durationMs: 1,
+    startedAt,
     report,
     stderr: "",
   };
 }
+
+/** The nights of a job with RUN_MD_WEBHOOK_URL and no `notify:` section. */
+function webhookNight(reportsDir: string, outcomes: NightlyOutcome[], log: string[] = []) {
+  return notifyNightly(outcomes, {
+    config: noNotifyConfig,
+    reportsDir,
+    siteUrl: "https://sec.example.com",
+    webhookUrl: `${base}/hooks/nightly`,
+    log: (l) => log.push(l),
+  });
+}
+
+const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
 describe("the nightly job's notify: targets", () => {
   it("sends one summary per target for all runbooks, then nothing while they keep failing, then the recoveries", async () => {
@@ -143,5 +166,100 @@ describe("the nightly job's notify: targets", () => {
     ).toEqual([]);
     expect(log[0]).toContain("error notify: ");
     expect(log[0]).toContain("notify.targets[0].type must be one of");
+  });
+});
+
+describe("RUN_MD_WEBHOOK_URL, a Slack target of @run-md/notify", () => {
+  it("gets one message for several failed runbooks, each with its failed check and run link, then nothing while nothing changes", async () => {
+    const reportsDir = path.join(work, "webhook-reports");
+    received.length = 0;
+    const log: string[] = [];
+    const night = (n: number) =>
+      webhookNight(
+        reportsDir,
+        [
+          outcome("audit-iam", "failed", "high", n),
+          outcome("kms-key-deletion", "failed", "critical", n),
+          outcome("quiet-night", "passed", "low", n),
+        ],
+        log,
+      );
+    const first = await night(1);
+    expect(first.map((d) => [d.target, d.ok, d.alerts])).toEqual([["RUN_MD_WEBHOOK_URL", true, 2]]);
+    expect(received.map((r) => r.path)).toEqual(["/hooks/nightly"]);
+    const { text, blocks } = received[0]!.body;
+    expect(text).toBe("run-md: 2 runbooks failed");
+    expect(blocks).toHaveLength(2);
+    for (const [i, id] of ["audit-iam", "kms-key-deletion"].entries()) {
+      const block = blocks[i]!.text.text;
+      expect(block).toContain(`*Runbook ${id} failed (severity `);
+      expect(block).toContain("Failed check: rows == 0 in step s: rows = 1, expected == 0");
+      expect(block).toContain(
+        `<https://sec.example.com/runbooks/${id}/runs/2026-11-21T02-00-00.000Z/|Open this run>`,
+      );
+    }
+    expect(JSON.stringify(received[0]!.body)).not.toContain("quiet-night");
+    expect(log).toEqual(["notified 1 of 1 targets about 2 changes"]);
+
+    expect(await night(2)).toEqual([]);
+    expect(received).toHaveLength(1);
+  });
+
+  it("tells only the outcomes --notify names", async () => {
+    const reportsDir = path.join(work, "webhook-on");
+    received.length = 0;
+    const night = (n: number, status: "failed" | "passed") =>
+      notifyNightly([outcome("audit-iam", status, "high", n)], {
+        config: noNotifyConfig,
+        reportsDir,
+        webhookUrl: `${base}/hooks/nightly`,
+        webhookOn: ["recovered"],
+        log: () => {},
+      });
+    expect(await night(1, "failed")).toEqual([]);
+    await night(2, "passed");
+    expect(received.map((r) => r.body.text)).toEqual([
+      ":large_green_circle: run-md: Runbook audit-iam recovered (severity high)",
+    ]);
+  });
+
+  it("escapes mrkdwn and masks the last words of a run that left no report", async () => {
+    received.length = 0;
+    const crashed: NightlyOutcome = {
+      runbookId: "leaky",
+      title: "<!channel> Leaky <https://evil.example|click here>",
+      severity: "urgent", // a runbook the parser rejected: its severity is not checked
+      status: "errored",
+      exitCode: 2,
+      durationMs: 5,
+      startedAt: "2026-11-21T02:00:00.000Z",
+      stderr: `runbooks/leaky.md:4:1 error unknown front matter key "${SECRET}"\nerror 1 problem in the runbook; nothing was run\n`,
+    };
+    await webhookNight(path.join(work, "webhook-crash"), [crashed]);
+    expect(received).toHaveLength(1);
+    const posted = JSON.stringify(received[0]!.body);
+    expect(posted).not.toMatch(/<!channel>|<https:\/\/evil/);
+    expect(received[0]!.body.text).toContain(
+      "&lt;!channel&gt; Leaky &lt;https://evil.example|click here&gt; errored (severity medium)",
+    );
+    expect(posted).toContain("runbooks/leaky.md:4:1 error unknown front matter key"); // the runner's words ...
+    expect(posted).not.toContain("EXAMPLEKEY"); // ... without the secret
+    expect(posted).toContain("<https://sec.example.com/runbooks/leaky/|Open this run>");
+  });
+
+  it("says a webhook that is down, after retrying it", async () => {
+    received.length = 0;
+    const log: string[] = [];
+    const deliveries = await notifyNightly([outcome("audit-iam", "failed", "high", 1)], {
+      config: noNotifyConfig,
+      reportsDir: path.join(work, "webhook-down"),
+      webhookUrl: `${base}/down`,
+      log: (l) => log.push(l),
+    });
+    expect(deliveries.map((d) => [d.ok, d.attempts])).toEqual([[false, 3]]);
+    expect(received).toHaveLength(3);
+    expect(log).toContain(
+      `  notification to RUN_MD_WEBHOOK_URL failed after 3 attempts: HTTP 503 from ${base.slice(7)}: slack is down`,
+    );
   });
 });

@@ -1,7 +1,5 @@
-/** The nightly job's pieces: options, retention, the Slack message and its delivery. */
+/** The nightly job's pieces: options, runbook selection, the summary, retention. */
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { RunReport } from "@run-md/core";
@@ -10,7 +8,6 @@ import { exitCodeOf, type NightlyResult, selectNightly } from "../scripts/nightl
 import { parseNightlyArgs } from "../scripts/nightly/options.ts";
 import { pruneReports, timeOfReportName } from "../scripts/nightly/prune.ts";
 import { markdownSummary, textSummary } from "../scripts/nightly/summary.ts";
-import { type NightlyOutcome, postWebhook, slackMessage } from "../scripts/nightly/webhook.ts";
 
 const repoRoot = path.resolve(import.meta.dirname, "..");
 const DAY = 86_400_000;
@@ -34,7 +31,9 @@ describe("nightly options", () => {
     expect(o.retentionMs).toBe(30 * DAY);
     expect(o.build).toBe(false);
     expect(o.webhookUrl).toBe("http://127.0.0.1:1/hook");
-    expect([...o.notify]).toEqual(["failed", "errored"]);
+    expect(o.notify).toEqual(["failed", "errored", "recovered", "reminder"]);
+    const only = parseNightlyArgs([], { RUN_MD_NOTIFY: "failed, recovered" });
+    expect(only !== "help" && only.notify).toEqual(["failed", "recovered"]);
     expect(o.runbooksDir).toBe(path.join(repoRoot, "runbooks"));
   });
 
@@ -46,7 +45,10 @@ describe("nightly options", () => {
     );
     expect(() => parseNightlyArgs(["--concurrency", "0"], {})).toThrow(/--concurrency/);
     expect(() => parseNightlyArgs(["--notify", "failed,exploded"], {})).toThrow(
-      /unknown status "exploded"/,
+      /unknown outcome "exploded" \(failed, errored, recovered, reminder\)/,
+    );
+    expect(() => parseNightlyArgs(["--notify", "passed"], {})).toThrow(
+      /a run that passes again is "recovered"/,
     );
     expect(() => parseNightlyArgs(["--bogus"], {})).toThrow(/bogus/);
   });
@@ -86,6 +88,7 @@ describe("the summary", () => {
         status: "failed",
         exitCode: 1,
         durationMs: 1234,
+        startedAt: failed.startedAt,
         report: failed,
         stderr: "",
       },
@@ -96,6 +99,7 @@ describe("the summary", () => {
         status: "errored",
         exitCode: 2,
         durationMs: 500,
+        startedAt: errored.startedAt,
         report: errored,
         stderr: "",
       },
@@ -106,12 +110,13 @@ describe("the summary", () => {
         status: "passed",
         exitCode: 0,
         durationMs: 100,
+        startedAt: "2026-11-23T02:00:00.000Z",
         stderr: "",
       },
     ];
     const result: NightlyResult = {
       outcomes,
-      notifications: [{ runbookId: "unauthorized-access", ok: true }],
+      notifications: [{ target: "RUN_MD_WEBHOOK_URL", ok: true, attempts: 1, alerts: 2 }],
       pruned: ["x"],
       build: { ok: true, durationMs: 12_000, outDir: "site/dist" },
       interrupted: false,
@@ -124,7 +129,7 @@ describe("the summary", () => {
     );
     expect(text).toMatch(/errored\s+kms-key-deletion\s+0\.5 s\s+TABLE_NOT_FOUND/);
     expect(text).toContain(
-      "3 runbooks: 1 failed, 1 errored, 1 passed · 1 message posted · 1 old report pruned · site built in 12.0 s · exit 2",
+      "3 runbooks: 1 failed, 1 errored, 1 passed · 1 notification target told · 1 old report pruned · site built in 12.0 s · exit 2",
     );
     const md = markdownSummary(result, "https://runbooks.example.test");
     expect(md).toContain(
@@ -185,130 +190,5 @@ describe("pruneReports", () => {
       [name(89), name(1), "latest.json", "mystery.json"].sort(),
     );
     expect(await readdir(b)).toEqual([name(200)]);
-  });
-});
-
-describe("the Slack message", () => {
-  const outcome = (report: RunReport, over: Partial<NightlyOutcome> = {}): NightlyOutcome => ({
-    runbookId: report.runbook.id,
-    title: report.runbook.title,
-    severity: report.runbook.severity,
-    ...(report.runbook.owner ? { owner: report.runbook.owner } : {}),
-    ...(report.runbook.escalation ? { escalation: report.runbook.escalation } : {}),
-    status: report.status === "errored" ? "errored" : "failed",
-    exitCode: report.status === "errored" ? 2 : 1,
-    durationMs: report.durationMs,
-    report,
-    stderr: "",
-    ...over,
-  });
-
-  it("names the runbook, severity, failed checks with actual values, escalation and page", async () => {
-    const report = await fixtureReport("unauthorized-access");
-    const m = slackMessage(outcome(report), "https://runbooks.example.test/");
-    expect(m.text).toBe(
-      ":red_circle: run-md: Detect unauthorized access attempts failed (severity high, 3 failed checks) https://runbooks.example.test/runbooks/unauthorized-access/",
-    );
-    expect(m.blocks.map((b) => b.type)).toEqual([
-      "header",
-      "section",
-      "section",
-      "section",
-      "actions",
-      "context",
-    ]);
-    const checks = JSON.stringify(m.blocks[2]);
-    expect(checks).toContain(
-      "`max(calls) &lt; 50` in `denied_by_principal`: actual *62* (max(calls) = 62, expected &lt; 50)",
-    );
-    expect(checks).toContain("`no principal like '%:root'` in `denied_by_principal`: actual *1*");
-    expect(JSON.stringify(m.blocks[3])).toContain("Page the security on-call");
-    expect(JSON.stringify(m.blocks[1])).toContain("*Severity*\\nhigh");
-  });
-
-  it("links to the run's own page when the report was stored", async () => {
-    const report = await fixtureReport("unauthorized-access");
-    const m = slackMessage(
-      outcome(report, {
-        reportFile: "/var/reports/unauthorized-access/2026-11-23T02-00-03.000Z.json",
-      }),
-      "https://runbooks.example.test/",
-    );
-    const runPage =
-      "https://runbooks.example.test/runbooks/unauthorized-access/runs/2026-11-23T02-00-03.000Z/";
-    expect(m.text.endsWith(` ${runPage}`)).toBe(true);
-    const actions = m.blocks.find((b) => b.type === "actions");
-    expect(JSON.stringify(actions)).toContain(`"url":"${runPage}"`);
-  });
-
-  it("gives an errored run's error and hint, and works without a site URL", async () => {
-    const report = await fixtureReport("kms-key-deletion");
-    const m = slackMessage(outcome(report), undefined);
-    expect(m.text).toBe(":warning: run-md: KMS keys scheduled for deletion errored (severity low)");
-    const all = JSON.stringify(m.blocks);
-    expect(all).toContain("TABLE_NOT_FOUND");
-    expect(all).toContain("hint: Create the CloudTrail table");
-    expect(m.blocks.some((b) => b.type === "actions")).toBe(false);
-  });
-
-  it("uses the runner's own words when a run left no report", () => {
-    const m = slackMessage(
-      {
-        runbookId: "broken",
-        title: "Broken",
-        severity: "medium",
-        status: "errored",
-        exitCode: 2,
-        durationMs: 10,
-        stderr:
-          'runbooks/broken.md:4:1 error unknown front matter key "scedule"\nerror 1 problem in the runbook; nothing was run\n',
-      },
-      undefined,
-    );
-    expect(JSON.stringify(m.blocks)).toContain(
-      'runbooks/broken.md:4:1 error unknown front matter key \\"scedule\\"',
-    );
-  });
-});
-
-describe("postWebhook", () => {
-  let server: Server;
-  let url: string;
-  const answers: number[] = [];
-  let hits = 0;
-  beforeAll(async () => {
-    server = createServer((req, res) => {
-      req.resume();
-      req.on("end", () => {
-        hits++;
-        res.writeHead(answers.shift() ?? 200).end();
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-  });
-  afterAll(async () => {
-    await new Promise<void>((r) => server.close(() => r()));
-  });
-  const msg = { text: "t", blocks: [] };
-
-  it("retries a 5xx or 429 answer and stops at the first success", async () => {
-    hits = 0;
-    answers.push(503, 429);
-    expect(await postWebhook(url, msg, { backoffMs: 1 })).toEqual({ ok: true, attempts: 3 });
-    expect(hits).toBe(3);
-  });
-
-  it("does not retry an answer that will not change, and never throws", async () => {
-    hits = 0;
-    answers.push(404);
-    expect(await postWebhook(url, msg, { backoffMs: 1 })).toMatchObject({
-      ok: false,
-      attempts: 1,
-      error: "HTTP 404",
-    });
-    expect(hits).toBe(1);
-    const closed = await postWebhook("http://127.0.0.1:9/", msg, { backoffMs: 1, attempts: 2 });
-    expect(closed).toMatchObject({ ok: false, attempts: 2 });
   });
 });

@@ -1,15 +1,17 @@
 /**
  * The nightly job: runs every `schedule: nightly` runbook through the real `run-md` command (a
- * few at a time), notifies on failures, prunes old reports and builds the site.
+ * few at a time), sends one summary of what changed to each notification target, prunes old
+ * reports and builds the site.
  */
 import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { findRunbooks, findStoredReport, loadRunbook, type RunReport } from "@run-md/core";
+import type { Delivery, Outcome } from "@run-md/notify";
 import { buildSite, repoRoot } from "./build-site.ts";
 import { notifyNightly } from "./notify.ts";
+import type { NightlyOutcome } from "./outcome.ts";
 import { pruneReports } from "./prune.ts";
-import { type NightlyOutcome, postWebhook, slackMessage } from "./webhook.ts";
 
 export const cliBin = path.join(repoRoot, "packages/cli/bin/run-md.js");
 
@@ -27,10 +29,11 @@ export interface NightlyOptions {
   /** Build the site after the runs. */
   build: boolean;
   outDir: string;
+  /** RUN_MD_WEBHOOK_URL: a Slack target besides the configuration's `notify:` targets. */
   webhookUrl?: string;
   siteUrl?: string;
-  /** Statuses that post a message. */
-  notify: ReadonlySet<string>;
+  /** `--notify`: the outcomes RUN_MD_WEBHOOK_URL is told about. */
+  notify: readonly Outcome[];
   /** Called with each line of progress. */
   log: (line: string) => void;
   signal?: AbortSignal;
@@ -45,15 +48,10 @@ export interface NightlyRunbook {
   escalation?: string;
 }
 
-export interface Notification {
-  runbookId: string;
-  ok: boolean;
-  error?: string;
-}
-
 export interface NightlyResult {
   outcomes: NightlyOutcome[];
-  notifications: Notification[];
+  /** One per notification target told something tonight. */
+  notifications: Delivery[];
   pruned: string[];
   build?: { ok: true; durationMs: number; outDir: string } | { ok: false; error: string };
   interrupted: boolean;
@@ -120,6 +118,7 @@ async function runOne(rb: NightlyRunbook, options: NightlyOptions): Promise<Nigh
   if (options.config) args.push("--config", options.config);
   if (options.since) args.push("--since", options.since);
   const started = performance.now();
+  const startedAt = new Date().toISOString();
   const stdout: Buffer[] = [];
   const stderr: Buffer[] = [];
   const exitCode = await new Promise<number | null>((resolve) => {
@@ -160,6 +159,7 @@ async function runOne(rb: NightlyRunbook, options: NightlyOptions): Promise<Nigh
     status: statusOf(exitCode, report),
     exitCode,
     durationMs: performance.now() - started,
+    startedAt: report?.startedAt ?? startedAt,
     ...(report ? { report } : {}),
     ...(reportFile ? { reportFile } : {}),
     stderr: Buffer.concat(stderr).toString("utf8"),
@@ -196,8 +196,6 @@ export async function runNightly(options: NightlyOptions): Promise<NightlyResult
   options.log(
     `run-md nightly: ${runbooks.length} nightly runbook${runbooks.length === 1 ? "" : "s"} in ${options.runbooksDir}, ${options.concurrency} at a time`,
   );
-  const notifications: Notification[] = [];
-  const pending: Promise<void>[] = [];
   const outcomes = await pool(
     runbooks,
     options.concurrency,
@@ -206,39 +204,23 @@ export async function runNightly(options: NightlyOptions): Promise<NightlyResult
       options.log(
         `  ${outcome.status.padEnd(9)} ${outcome.runbookId} (${(outcome.durationMs / 1000).toFixed(1)} s)`,
       );
-      // Post while the other runbooks go on; a failed post never loses the report.
-      if (options.webhookUrl && options.notify.has(outcome.status)) {
-        const url = options.webhookUrl;
-        pending.push(
-          postWebhook(url, slackMessage(outcome, options.siteUrl)).then((r) => {
-            notifications.push({
-              runbookId: outcome.runbookId,
-              ok: r.ok,
-              ...(r.error !== undefined ? { error: r.error } : {}),
-            });
-            if (!r.ok) {
-              options.log(
-                `  webhook for ${outcome.runbookId} failed after ${r.attempts} attempts: ${r.error}`,
-              );
-            }
-          }),
-        );
-      }
       return outcome;
     },
     options.signal,
   );
-  await Promise.all(pending);
   const interrupted = options.signal?.aborted ?? false;
-  // The configuration's notify: targets get one summary of the night, about changes only.
-  if (!interrupted) {
-    await notifyNightly(outcomes, {
-      ...(options.config ? { config: options.config } : {}),
-      reportsDir: options.reportsDir,
-      ...(options.siteUrl ? { siteUrl: options.siteUrl } : {}),
-      log: options.log,
-    });
-  }
+  // Every target gets one summary of the night, about changes only; a failed delivery is said
+  // and never loses a report.
+  const notifications = interrupted
+    ? []
+    : await notifyNightly(outcomes, {
+        ...(options.config ? { config: options.config } : {}),
+        reportsDir: options.reportsDir,
+        ...(options.siteUrl ? { siteUrl: options.siteUrl } : {}),
+        ...(options.webhookUrl ? { webhookUrl: options.webhookUrl } : {}),
+        webhookOn: options.notify,
+        log: options.log,
+      });
 
   let pruned: string[] = [];
   if (options.retentionMs !== undefined && !interrupted) {
@@ -265,6 +247,5 @@ export async function runNightly(options: NightlyOptions): Promise<NightlyResult
   let exitCode = exitCodeOf(outcomes);
   if (build && !build.ok) exitCode = 2;
   if (interrupted) exitCode = 130;
-  notifications.sort((a, b) => a.runbookId.localeCompare(b.runbookId));
   return { outcomes, notifications, pruned, ...(build ? { build } : {}), interrupted, exitCode };
 }

@@ -1,14 +1,27 @@
 /**
  * The nightly job's escalations through `@run-md/notify`: after every runbook has run, one call
- * for all their reports, so each target of the configuration's `notify:` section gets one
- * summary message (PagerDuty and GitHub: one event or issue per runbook), and only about what
- * changed since the previous night (the alert state file lives with the reports).
+ * for all their outcomes, so each target gets one summary message (PagerDuty and GitHub: one
+ * event or issue per runbook), and only about what changed since the previous night (the
+ * alert state file lives with the reports). The targets are the configuration's `notify:`
+ * section and, when RUN_MD_WEBHOOK_URL is set, a Slack target at that address.
  */
 import path from "node:path";
-import { reportFileStem } from "@run-md/core";
-import { type Delivery, deliveryProblems, notify, parseNotifyConfig } from "@run-md/notify";
+import { reportFileStem, SEVERITIES, type Severity } from "@run-md/core";
+import {
+  DEFAULT_RETRY,
+  type Delivery,
+  deliveryProblems,
+  type NotifyConfig,
+  notify,
+  type Outcome,
+  parseNotifyConfig,
+  type RunToNotify,
+} from "@run-md/notify";
 import { loadConfig } from "../../packages/cli/src/config.ts";
-import type { NightlyOutcome } from "./webhook.ts";
+import type { NightlyOutcome } from "./outcome.ts";
+
+/** The name RUN_MD_WEBHOOK_URL's target goes by in the job's messages. */
+export const WEBHOOK_TARGET = "RUN_MD_WEBHOOK_URL";
 
 export interface NightlyNotifyOptions {
   /** `--config` (default ./run-md.config.yaml). */
@@ -16,42 +29,80 @@ export interface NightlyNotifyOptions {
   reportsDir: string;
   /** RUN_MD_SITE_URL, when the configuration names no site.url. */
   siteUrl?: string;
+  /** RUN_MD_WEBHOOK_URL: a Slack incoming webhook (or anything that accepts its JSON). */
+  webhookUrl?: string;
+  /** `--notify`: the outcomes RUN_MD_WEBHOOK_URL is told about (default: all). */
+  webhookOn?: readonly Outcome[];
   log: (line: string) => void;
   now?: Date;
 }
 
-/** Sends the night's alerts; returns the deliveries (none when `notify:` is not configured). */
-export async function notifyNightly(
-  outcomes: NightlyOutcome[],
-  options: NightlyNotifyOptions,
-): Promise<Delivery[]> {
-  let notifyConfig: ReturnType<typeof parseNotifyConfig>;
+/** The configuration's targets plus RUN_MD_WEBHOOK_URL's; undefined when there are none. */
+function targetsOf(options: NightlyNotifyOptions): NotifyConfig | undefined {
+  let notifyConfig: NotifyConfig = { targets: [], retry: { ...DEFAULT_RETRY } };
   try {
     const config = loadConfig(options.config);
-    if (!config.notify) return [];
-    notifyConfig = parseNotifyConfig(config.notify, config.source);
+    if (config.notify) notifyConfig = parseNotifyConfig(config.notify, config.source);
     if (config.site.url) notifyConfig.siteUrl = config.site.url;
   } catch (e) {
     // The runs are done and their reports written: a bad notify: section is said, not fatal.
     options.log(`error notify: ${(e as Error).message}`);
-    return [];
   }
+  if (options.webhookUrl) {
+    notifyConfig.targets.push({
+      type: "slack",
+      name: WEBHOOK_TARGET,
+      url: options.webhookUrl,
+      minSeverity: "info",
+      on: [...(options.webhookOn ?? ["failed", "errored", "recovered", "reminder"])],
+    });
+  }
+  if (notifyConfig.targets.length === 0) return undefined;
   notifyConfig.siteUrl ??= options.siteUrl;
-  const runs = outcomes.flatMap((o) =>
-    o.report
-      ? [
-          {
-            report: o.report,
-            // Where `run-md run` stored it (core's storeReport names it after its start).
-            reportFile: path.join(
-              options.reportsDir,
-              o.report.runbook.id,
-              `${reportFileStem(o.report.startedAt)}.json`,
-            ),
-          },
-        ]
-      : [],
-  );
+  return notifyConfig;
+}
+
+/** A run as `@run-md/notify` takes it: its stored report, or what the runner said instead. */
+function runOf(o: NightlyOutcome, reportsDir: string): RunToNotify[] {
+  if (o.report) {
+    // Where `run-md run` stored it (core's storeReport names it after its start).
+    const stored = path.join(
+      reportsDir,
+      o.report.runbook.id,
+      `${reportFileStem(o.report.startedAt)}.json`,
+    );
+    return [{ report: o.report, reportFile: o.reportFile ?? stored }];
+  }
+  if (o.status !== "errored") return [];
+  return [
+    {
+      crashed: {
+        runbook: {
+          id: o.runbookId,
+          title: o.title,
+          // A runbook the parser rejected may name no valid severity: it still gets told.
+          severity: SEVERITIES.includes(o.severity as Severity)
+            ? (o.severity as Severity)
+            : "medium",
+          ...(o.owner ? { owner: o.owner } : {}),
+          ...(o.escalation ? { escalation: o.escalation } : {}),
+        },
+        startedAt: o.startedAt,
+        stderr: o.stderr,
+        exitCode: o.exitCode,
+      },
+    },
+  ];
+}
+
+/** Sends the night's alerts; returns the deliveries (none when no target is configured). */
+export async function notifyNightly(
+  outcomes: NightlyOutcome[],
+  options: NightlyNotifyOptions,
+): Promise<Delivery[]> {
+  const notifyConfig = targetsOf(options);
+  if (!notifyConfig) return [];
+  const runs = outcomes.flatMap((o) => runOf(o, options.reportsDir));
   const { alerts, deliveries } = await notify(runs, notifyConfig, {
     reportsDir: options.reportsDir,
     ...(options.now ? { now: options.now } : {}),

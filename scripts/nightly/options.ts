@@ -2,13 +2,14 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { parseDuration } from "@run-md/core";
+import { OUTCOMES, type Outcome } from "@run-md/notify";
 import { repoRoot, siteDir } from "./build-site.ts";
 import type { NightlyOptions } from "./job.ts";
 
 export const USAGE = `Usage: npm run nightly -- [options]
 
-Runs every runbook with schedule: nightly, writes their reports, posts a message to the webhook
-for each failed or errored run, prunes old reports and builds the site. Exit: the worst status,
+Runs every runbook with schedule: nightly, writes their reports, sends each notification target
+one summary of what changed since the previous night, prunes old reports and builds the site. Exit: the worst status,
 0 passed or warned, 1 an expectation failed, 2 a run errored (or the site build failed).
 
 Options (environment variable in brackets):
@@ -21,19 +22,38 @@ Options (environment variable in brackets):
   --retention <d>        delete reports older than this, 90d, 12w, or "forever"
                          (RUN_MD_RETENTION; default 90d); latest.json and each runbook's
                          newest report are always kept
-  --notify <statuses>    statuses that post a message (RUN_MD_NOTIFY; default failed,errored)
+  --notify <outcomes>    what RUN_MD_WEBHOOK_URL is told about: failed, errored, recovered,
+                         reminder (RUN_MD_NOTIFY; default all four)
   --out-dir <dir>        where the site is built (RUN_MD_SITE_OUT_DIR; default site/dist)
   --no-build             do not build the site
   -h, --help             this help
 
-Webhook: RUN_MD_WEBHOOK_URL (a Slack incoming webhook, or anything that accepts its JSON);
-links in messages point to RUN_MD_SITE_URL.
+Notification targets: the configuration's notify: section, and RUN_MD_WEBHOOK_URL (a Slack
+incoming webhook, or anything that accepts its JSON). Links in messages point to the
+configuration's site.url, else RUN_MD_SITE_URL.
 `;
 
 export class UsageError extends Error {}
 
 function resolveFromCaller(p: string): string {
   return path.resolve(process.env.INIT_CWD || process.cwd(), p);
+}
+
+/** `--notify failed,recovered`: outcomes of `@run-md/notify` (alerts are about changes). */
+function parseOutcomes(text: string | undefined): Outcome[] {
+  if (text === undefined) return [...OUTCOMES];
+  const outcomes = text
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const o of outcomes) {
+    if (!(OUTCOMES as readonly string[]).includes(o)) {
+      throw new UsageError(
+        `--notify: unknown outcome "${o}" (${OUTCOMES.join(", ")}${o === "passed" ? '; a run that passes again is "recovered"' : ""})`,
+      );
+    }
+  }
+  return outcomes as Outcome[];
 }
 
 export type ParsedArgs = NightlyOptions | "help";
@@ -78,19 +98,7 @@ export function parseNightlyArgs(
       );
     }
   }
-  const notify = new Set(
-    (values.notify ?? env.RUN_MD_NOTIFY ?? "failed,errored")
-      .split(",")
-      .map((s) => s.trim())
-      .filter(Boolean),
-  );
-  for (const s of notify) {
-    if (!["failed", "errored", "cancelled", "warned", "passed"].includes(s)) {
-      throw new UsageError(
-        `--notify: unknown status "${s}" (failed, errored, cancelled, warned, passed)`,
-      );
-    }
-  }
+  const notify = parseOutcomes(values.notify ?? env.RUN_MD_NOTIFY);
   const options: NightlyOptions = {
     runbooksDir: resolveFromCaller(
       values.runbooks ?? env.RUN_MD_RUNBOOKS_DIR ?? path.join(repoRoot, "runbooks"),

@@ -1,7 +1,7 @@
 /** The summary the nightly job prints at the end, for a terminal and for a GitHub job summary. */
 import { markdownText } from "@run-md/core";
 import type { NightlyResult } from "./job.ts";
-import { failedChecks, runErrors } from "./webhook.ts";
+import { failedChecks, runErrors } from "./outcome.ts";
 
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
@@ -41,7 +41,7 @@ export function totals(result: NightlyResult): string {
   if (result.notifications.length > 0) {
     const failed = result.notifications.filter((n) => !n.ok).length;
     parts.push(
-      `${result.notifications.length} message${result.notifications.length === 1 ? "" : "s"} posted${failed ? ` (${failed} failed)` : ""}`,
+      `${result.notifications.length} notification target${result.notifications.length === 1 ? "" : "s"} told${failed ? ` (${failed} failed)` : ""}`,
     );
   }
   parts.push(`${result.pruned.length} old report${result.pruned.length === 1 ? "" : "s"} pruned`);

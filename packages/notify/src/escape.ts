@@ -3,6 +3,7 @@
  * (user names, ARNs, user agents) and are attacker-controlled: a user named `<!channel>` must
  * not page a whole Slack workspace.
  */
+import { maskText } from "@run-md/core";
 
 /** Slack mrkdwn (and `text`): `&`, `<` and `>` are the only control characters. */
 export function slackText(text: string): string {
@@ -45,4 +46,13 @@ export function oneLine(text: string, max: number): string {
 
 export function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/**
+ * What a runner that left no report printed on stderr (its first lines), with credentials
+ * masked: it can quote anything it was handed, a secret in a runbook's front matter included.
+ */
+export function lastWords(stderr: string, exitCode: number | null, maxLines = 5): string {
+  const lines = maskText(stderr).trim().split("\n").filter(Boolean);
+  return lines.slice(0, maxLines).join("\n") || `the runner exited with ${exitCode}`;
 }

@@ -1,6 +1,7 @@
 /** What a run found, taken from its report: the first failed check and its first offender. */
 import type { JsonValue, RunReport } from "@run-md/core";
-import type { Finding } from "./model.ts";
+import { lastWords } from "./escape.ts";
+import type { CrashedRun, Finding } from "./model.ts";
 
 /**
  * Columns that name who did something or what it was done to, in order of preference: the
@@ -54,4 +55,10 @@ export function findingOf(report: RunReport): Finding | undefined {
     failedChecks: failed.length,
     ...(errored ? { error: errored.message } : {}),
   };
+}
+
+/** A run that left no report: the runner's own (masked) words are the error. */
+export function crashFindingOf(crashed: CrashedRun): Finding {
+  const error = lastWords(crashed.stderr, crashed.exitCode);
+  return { message: error, error, failedChecks: 0 };
 }

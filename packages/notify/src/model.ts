@@ -34,6 +34,17 @@ export interface Alert {
   finding?: Finding;
 }
 
+/**
+ * A run that left no report (the runner refused the runbook, or died): it counts as errored.
+ * Its stderr is raw here; `crashFindingOf` masks it before any target sees it.
+ */
+export interface CrashedRun {
+  runbook: Alert["runbook"];
+  startedAt: string;
+  stderr: string;
+  exitCode: number | null;
+}
+
 /** The outcome filters a target may name. */
 export const OUTCOMES = ["failed", "errored", "recovered", "reminder"] as const;
 export type Outcome = (typeof OUTCOMES)[number];

@@ -6,8 +6,8 @@
 import path from "node:path";
 import { runPageUrl as coreRunPageUrl, type RunReport, runbookPageUrl } from "@run-md/core";
 import { type NotifyConfig, type TargetConfig, wants } from "./config.ts";
-import { findingOf } from "./finding.ts";
-import { type Alert, type Delivery, outcomeOf } from "./model.ts";
+import { crashFindingOf, findingOf } from "./finding.ts";
+import { type Alert, type CrashedRun, type Delivery, outcomeOf } from "./model.ts";
 import { loadState, STATE_FILE, saveState, transition } from "./state.ts";
 import { sendGitHub } from "./targets/github.ts";
 import { sendPagerDuty } from "./targets/pagerduty.ts";
@@ -16,11 +16,8 @@ import { sendSns } from "./targets/sns.ts";
 import { sendTeams } from "./targets/teams.ts";
 import { sendWebhook } from "./targets/webhook.ts";
 
-export interface RunToNotify {
-  report: RunReport;
-  /** The report's file, for the link to the run's page. */
-  reportFile?: string;
-}
+/** A run's report (and its file, for the link to the run's page), or a run that left none. */
+export type RunToNotify = { report: RunReport; reportFile?: string } | { crashed: CrashedRun };
 
 export interface NotifyOptions {
   /** The alert state file (default `<reportsDir>/.notify-state.json`). */
@@ -46,6 +43,39 @@ export function runPageUrl(
     : runbookPageUrl(siteUrl, runbookId);
 }
 
+/** What alerting needs of a run, whether it left a report or crashed. */
+function subjectOf(run: RunToNotify, siteUrl: string | undefined) {
+  if ("crashed" in run) {
+    const { runbook, startedAt } = run.crashed;
+    const runUrl = runPageUrl(siteUrl, runbook.id);
+    return {
+      runbook,
+      status: "errored" as const,
+      startedAt,
+      runId: "none (no report was written)",
+      finding: crashFindingOf(run.crashed),
+      ...(runUrl ? { runUrl } : {}),
+    };
+  }
+  const { report, reportFile } = run;
+  const finding = findingOf(report);
+  const runUrl = runPageUrl(siteUrl, report.runbook.id, reportFile);
+  return {
+    runbook: {
+      id: report.runbook.id,
+      title: report.runbook.title,
+      severity: report.runbook.severity as Alert["runbook"]["severity"],
+      ...(report.runbook.owner ? { owner: report.runbook.owner } : {}),
+      ...(report.runbook.escalation ? { escalation: report.runbook.escalation } : {}),
+    },
+    status: report.status,
+    startedAt: report.startedAt,
+    runId: report.runId,
+    ...(finding ? { finding } : {}),
+    ...(runUrl ? { runUrl } : {}),
+  };
+}
+
 /** The alerts the runs call for, updating the state file (alert on change). */
 export async function alertsFor(
   runs: RunToNotify[],
@@ -56,28 +86,18 @@ export async function alertsFor(
   const file = options.stateFile ?? path.join(options.reportsDir, STATE_FILE);
   const state = await loadState(file);
   const alerts: Alert[] = [];
-  for (const { report, reportFile } of runs) {
-    const id = report.runbook.id;
-    const { kind, next } = transition(state.runbooks[id], report, now, config.reminderMs);
+  for (const run of runs) {
+    const { startedAt, ...subject } = subjectOf(run, config.siteUrl);
+    const id = subject.runbook.id;
+    const { kind, next } = transition(
+      state.runbooks[id],
+      { status: subject.status, startedAt },
+      now,
+      config.reminderMs,
+    );
     if (next) state.runbooks[id] = next;
     if (!kind) continue;
-    const finding = findingOf(report);
-    const runUrl = runPageUrl(config.siteUrl, id, reportFile);
-    alerts.push({
-      kind,
-      runbook: {
-        id,
-        title: report.runbook.title,
-        severity: report.runbook.severity as Alert["runbook"]["severity"],
-        ...(report.runbook.owner ? { owner: report.runbook.owner } : {}),
-        ...(report.runbook.escalation ? { escalation: report.runbook.escalation } : {}),
-      },
-      status: report.status,
-      since: next?.since ?? report.startedAt,
-      runId: report.runId,
-      ...(runUrl ? { runUrl } : {}),
-      ...(finding ? { finding } : {}),
-    });
+    alerts.push({ kind, ...subject, since: next?.since ?? startedAt });
   }
   await saveState(file, state);
   return alerts;

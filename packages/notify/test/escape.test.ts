@@ -1,4 +1,5 @@
 import {
+  lastWords,
   markdownCode,
   markdownText,
   offenderOf,
@@ -37,5 +38,16 @@ describe("escaping for each target's format", () => {
     expect(offenderOf({ key_owner: "bob", sourceipaddress: "1.2.3.4" })).toBe("key_owner = bob");
     expect(offenderOf({ groupid: "sg-1", n: 3 })).toBe("groupid = sg-1");
     expect(offenderOf({ n: 3 })).toBeUndefined();
+  });
+
+  it("a crashed runner's last words: its first lines, credentials masked", () => {
+    const secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    const stderr = `x.md:4:1 error unknown front matter key "${secret}"\n\n${[1, 2, 3, 4, 5, 6].join("\n")}\n`;
+    const words = lastWords(stderr, 2);
+    expect(words.split("\n")).toHaveLength(5);
+    expect(words).toMatch(/^x\.md:4:1 error unknown front matter key "/);
+    expect(words).not.toContain("EXAMPLEKEY");
+    expect(words.endsWith("\n4")).toBe(true);
+    expect(lastWords("  \n", 139)).toBe("the runner exited with 139");
   });
 });

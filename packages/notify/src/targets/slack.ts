@@ -19,6 +19,9 @@ function alertBlock(alert: Alert): Record<string, unknown> {
     ...foundLines(alert).map((l) => slackText(clip(l, 500))),
     ...[sinceText(alert)].filter((s) => s !== undefined).map((s) => slackText(s)),
     ...(alert.runbook.owner ? [`Owner: ${slackText(alert.runbook.owner)}`] : []),
+    ...(alert.runbook.escalation && alert.kind !== "recovered"
+      ? [`Escalation: ${slackText(clip(alert.runbook.escalation.trim(), 500))}`]
+      : []),
     ...(alert.runUrl ? [slackLink(alert.runUrl, "Open this run")] : []),
   ];
   return { type: "section", text: { type: "mrkdwn", text: clip(lines.join("\n"), 3000) } };
