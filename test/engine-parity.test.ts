@@ -162,7 +162,7 @@ describe("engine parity on the bundled runbooks", () => {
           if (expected.length > 0) withRows++;
         }
       }
-      expect(checked).toBe(28);
+      expect(checked).toBe(30);
       expect(withRows).toBeGreaterThanOrEqual(26);
     },
   );

@@ -65,3 +65,18 @@ export interface Delivery {
   alerts: number;
   error?: string;
 }
+
+/** A target's delivery of `alerts`, from how its sending went (`errors`: one per failed send). */
+export function deliveryOf(
+  target: { name: string },
+  alerts: readonly Alert[],
+  sent: { attempts: number; errors: readonly string[] },
+): Delivery {
+  return {
+    target: target.name,
+    ok: sent.errors.length === 0,
+    attempts: sent.attempts,
+    alerts: alerts.length,
+    ...(sent.errors.length > 0 ? { error: sent.errors.join("; ") } : {}),
+  };
+}

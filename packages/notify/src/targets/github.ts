@@ -6,7 +6,7 @@
 import type { TargetConfig } from "../config.ts";
 import { markdownCode, markdownText } from "../escape.ts";
 import { foundLines, headline, sinceText } from "../message.ts";
-import type { Alert, Delivery } from "../model.ts";
+import { type Alert, type Delivery, deliveryOf } from "../model.ts";
 import { type RetryPolicy, requestJson, withRetry } from "../retry.ts";
 
 type GitHubTarget = Extract<TargetConfig, { type: "github" }>;
@@ -103,11 +103,5 @@ export async function sendGitHub(
       errors.push(`${alert.runbook.id}: ${(e as Error).message}`);
     }
   }
-  return {
-    target: target.name,
-    ok: errors.length === 0,
-    attempts,
-    alerts: alerts.length,
-    ...(errors.length ? { error: errors.join("; ") } : {}),
-  };
+  return deliveryOf(target, alerts, { attempts, errors });
 }

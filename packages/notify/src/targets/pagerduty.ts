@@ -5,7 +5,7 @@
 import type { TargetConfig } from "../config.ts";
 import { oneLine } from "../escape.ts";
 import { foundLines, headline } from "../message.ts";
-import type { Alert, Delivery } from "../model.ts";
+import { type Alert, type Delivery, deliveryOf } from "../model.ts";
 import { type RetryPolicy, requestJson, withRetry } from "../retry.ts";
 
 const SEVERITY: Record<string, "critical" | "error" | "warning" | "info"> = {
@@ -68,11 +68,5 @@ export async function sendPagerDuty(
     attempts += r.attempts;
     if (!r.ok) errors.push(`${alert.runbook.id}: ${r.error}`);
   }
-  return {
-    target: target.name,
-    ok: errors.length === 0,
-    attempts,
-    alerts: alerts.length,
-    ...(errors.length ? { error: errors.join("; ") } : {}),
-  };
+  return deliveryOf(target, alerts, { attempts, errors });
 }

@@ -2,7 +2,7 @@
 import type { TargetConfig } from "../config.ts";
 import { clip, slackLink, slackText } from "../escape.ts";
 import { foundLines, headline, sinceText, summaryLine } from "../message.ts";
-import type { Alert, Delivery } from "../model.ts";
+import { type Alert, type Delivery, deliveryOf } from "../model.ts";
 import { type RetryPolicy, requestJson, withRetry } from "../retry.ts";
 
 const ICON: Record<string, string> = {
@@ -49,11 +49,8 @@ export async function sendSlack(
 ): Promise<Delivery> {
   const body = JSON.stringify(slackMessage(alerts));
   const r = await withRetry(policy, (signal) => requestJson({ url: target.url, body }, signal));
-  return {
-    target: target.name,
-    ok: r.ok,
+  return deliveryOf(target, alerts, {
     attempts: r.attempts,
-    alerts: alerts.length,
-    ...(r.error ? { error: r.error } : {}),
-  };
+    errors: r.ok ? [] : [r.error ?? "failed"],
+  });
 }

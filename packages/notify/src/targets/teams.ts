@@ -6,7 +6,7 @@
 import type { TargetConfig } from "../config.ts";
 import { clip, markdownText } from "../escape.ts";
 import { foundLines, headline, sinceText, summaryLine } from "../message.ts";
-import type { Alert, Delivery } from "../model.ts";
+import { type Alert, type Delivery, deliveryOf } from "../model.ts";
 import { type RetryPolicy, requestJson, withRetry } from "../retry.ts";
 
 const COLOR: Record<string, string> = {
@@ -82,11 +82,8 @@ export async function sendTeams(
 ): Promise<Delivery> {
   const body = JSON.stringify(teamsMessage(alerts));
   const r = await withRetry(policy, (signal) => requestJson({ url: target.url, body }, signal));
-  return {
-    target: target.name,
-    ok: r.ok,
+  return deliveryOf(target, alerts, {
     attempts: r.attempts,
-    alerts: alerts.length,
-    ...(r.error ? { error: r.error } : {}),
-  };
+    errors: r.ok ? [] : [r.error ?? "failed"],
+  });
 }

@@ -6,7 +6,7 @@
  */
 import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 import type { TargetConfig } from "../config.ts";
-import type { Alert, Delivery } from "../model.ts";
+import { type Alert, type Delivery, deliveryOf } from "../model.ts";
 import { type RetryPolicy, requestJson, withRetry } from "../retry.ts";
 
 export const SIGNATURE_HEADER = "x-run-md-signature";
@@ -63,11 +63,8 @@ export async function sendWebhook(
       signal,
     );
   });
-  return {
-    target: target.name,
-    ok: r.ok,
+  return deliveryOf(target, alerts, {
     attempts: r.attempts,
-    alerts: alerts.length,
-    ...(r.error ? { error: r.error } : {}),
-  };
+    errors: r.ok ? [] : [r.error ?? "failed"],
+  });
 }
