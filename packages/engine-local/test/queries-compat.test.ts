@@ -127,7 +127,10 @@ describe.skipIf(!hasShared || !existsSync(TSV))("answers of published queries", 
     allDir = await tempDir("run-md-answers-");
     for (const d of DATASETS) {
       // Copies: the engine skips links that lead outside its log directory.
-      await fsp.copyFile(path.join(datasetsDir, d, "events.jsonl"), path.join(allDir, `${d}.jsonl`));
+      await fsp.copyFile(
+        path.join(datasetsDir, d, "events.jsonl"),
+        path.join(allDir, `${d}.jsonl`),
+      );
     }
     events = readEvents(datasetsDir);
     all = await createLocalEngine({ logDir: allDir, threads: 2 });
