@@ -64,7 +64,8 @@ export interface LocalEngineOptions {
   extraTables?: ExtraTable[];
 }
 
-const MAX_OBJECT = 1 << 30;
+/** Largest JSON document the reader accepts (a CloudTrail file is one document). */
+export const MAX_OBJECT = 1 << 30;
 const TARGET = { catalog: "temp", schema: "main", table: "cloudtrail_logs" };
 const BUILTIN_ALIASES = ["cloudtrail_logs"];
 const JSON_COLUMNS = new Set(
