@@ -113,14 +113,13 @@ function windowDays(w: TimeWindow): { day: string; from: number; to: number }[] 
 }
 
 /**
- * Which days of a window the store answers (its files; days collected without events have
- * none) and which it does not cover (not collected, or collected only in part of the window).
+ * Which days of a window the store answers (days collected without events have no file) and
+ * which it does not cover (not collected, or collected only in part of the window's span).
  */
 export function planStore(
-  store: string,
   m: StoreManifest,
   w: TimeWindow,
-): { storeDays: string[]; files: string[]; missing: string[] } {
+): { storeDays: string[]; missing: string[] } {
   const ranges = m.covered.map((r) => ({ from: Date.parse(r.from), to: Date.parse(r.to) }));
   const storeDays: string[] = [];
   const missing: string[] = [];
@@ -128,11 +127,7 @@ export function planStore(
     if (ranges.some((r) => r.from <= d.from && r.to >= d.to)) storeDays.push(d.day);
     else missing.push(d.day);
   }
-  const files = storeDays
-    .map((d) => m.days[d]?.file)
-    .filter((f): f is string => f !== undefined)
-    .map((f) => path.join(store, f));
-  return { storeDays, files, missing };
+  return { storeDays, missing };
 }
 
 function quote(s: string): string {
@@ -182,4 +177,83 @@ export function storeSelectSql(files: string[]): string {
 /** `cwl_events`'s source rows (`j`: the record JSON) from store files. */
 export function storeMessageSql(files: string[]): string {
   return `SELECT CAST(${MESSAGE_COLUMN} AS JSON) AS j FROM read_parquet([${files.map(quote).join(", ")}])`;
+}
+
+/** Consecutive days written as ranges: `2024/03/01..2024/03/03, 2024/03/05`. */
+export function dayRanges(days: string[]): string {
+  const out: string[] = [];
+  const sorted = [...days].sort();
+  let first: string | undefined;
+  let prev: string | undefined;
+  const next = (d: string) =>
+    slashDate(new Date(Date.parse(`${d.replaceAll("/", "-")}T00:00:00Z`) + DAY_MS));
+  for (const d of [...sorted, ""]) {
+    if (prev !== undefined && d === next(prev)) {
+      prev = d;
+      continue;
+    }
+    if (first !== undefined) out.push(first === prev ? first : `${first}..${prev}`);
+    first = d;
+    prev = d;
+  }
+  return out.join(", ");
+}
+
+/** What the store gives a query: its files in the window, and the days it does not cover. */
+export interface StoreRead {
+  /** Parquet files of the covered days (absolute paths) with their sizes. */
+  files: { path: string; day: string; size: number; origin: string }[];
+  storeDays: string[];
+  missing: string[];
+}
+
+/**
+ * The store's part of a query's window. Without a window (Athena SQL from the emulator), every
+ * collected day. Days the store does not cover are an error unless raw files can answer them.
+ */
+export async function readStore(
+  store: string,
+  w: TimeWindow | null,
+  rawFallback: boolean,
+): Promise<StoreRead> {
+  const m = await readManifest(store);
+  const plan = w
+    ? planStore(m, w)
+    : { storeDays: Object.keys(m.days).sort(), missing: [] as string[] };
+  if (plan.missing.length > 0 && !rawFallback) {
+    const first = plan.missing[0]?.replaceAll("/", "-");
+    const lastDay = plan.missing[plan.missing.length - 1] ?? "";
+    const last = new Date(Date.parse(`${lastDay.replaceAll("/", "-")}T00:00:00Z`) + DAY_MS)
+      .toISOString()
+      .slice(0, 10);
+    throw new RunMdError(
+      "store-not-collected",
+      `The store ${store} has not collected ${dayRanges(plan.missing)} (UTC days of the step's window).`,
+      {
+        hint: `Collect them first: run-md collect --from ${first} --to ${last} (or set local.logDir too, to read those days from the raw files).`,
+      },
+    );
+  }
+  const files = plan.storeDays.flatMap((day) => {
+    const d = m.days[day];
+    return d ? [{ path: path.join(store, d.file), day, size: d.bytes, origin: d.file }] : [];
+  });
+  return { files, storeDays: plan.storeDays, missing: plan.missing };
+}
+
+/** A configured store must exist and hold a manifest (a store is made by `run-md collect`). */
+export async function assertStore(store: string): Promise<void> {
+  const ok = await fsp
+    .stat(path.join(store, STORE_MANIFEST))
+    .then((s) => s.isFile())
+    .catch(() => false);
+  if (!ok) {
+    throw new RunMdError(
+      "bad-store",
+      `${store} is not a run-md store (it has no ${STORE_MANIFEST}).`,
+      {
+        hint: "Collect into it first: run-md collect --since 30d (local.store names the store).",
+      },
+    );
+  }
 }
