@@ -31,7 +31,8 @@ export function dayFileName(day: string): string {
 
 /**
  * The day's new file from its previous file and the new source files. Events without an
- * `eventid` are deduplicated by their whole JSON text. Throws DuckDB's error (which names the
+ * `eventid` are deduplicated by their whole JSON text. Of records sharing an id (copies of one
+ * event), the stored one is kept, else the first by JSON text: the same store whatever the order. Throws DuckDB's error (which names the
  * failing source file) for the caller to skip that file and try again.
  */
 export async function writeDay(
@@ -51,7 +52,7 @@ export async function writeDay(
     parts.push(`SELECT *, 1 AS __src FROM (${collectSelectSql(sources, MAX_OBJECT)})`);
   const sql = `COPY (
 SELECT * EXCLUDE (__src) FROM (${parts.join("\nUNION ALL BY NAME\n")})
-QUALIFY row_number() OVER (PARTITION BY coalesce(eventid, md5(${MESSAGE_COLUMN})) ORDER BY __src) = 1
+QUALIFY row_number() OVER (PARTITION BY coalesce(eventid, md5(${MESSAGE_COLUMN})) ORDER BY __src, ${MESSAGE_COLUMN}) = 1
 ORDER BY eventtime
 ) TO ${quote(target)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000)`;
   try {
