@@ -30,3 +30,4 @@ export { logsHandlers } from "./logs.ts";
 export type { PublishedMessage, StoredObject } from "./query.ts";
 export { type Emulator, type EmulatorOptions, startEmulator } from "./server.ts";
 export { javaDouble, timestampText, trinoText } from "./trino-text.ts";
+export type { S3DirFaults } from "./s3-dir.ts";

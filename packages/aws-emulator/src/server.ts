@@ -16,6 +16,7 @@ import {
   ServiceError,
 } from "./context.ts";
 import { logsHandlers } from "./logs.ts";
+import { handleS3Dir, type S3DirFaults } from "./s3-dir.ts";
 import {
   handleS3Get,
   handleS3Put,
@@ -35,6 +36,10 @@ export interface EmulatorOptions {
   /** Extra tables the queries may read next to cloudtrail_logs (`tables.extra`). */
   extraTables?: ExtraTable[];
   faults?: FaultConfig;
+  /** Buckets served read-only from directories (ListObjectsV2, GetObject): name → directory. */
+  s3Buckets?: Record<string, string>;
+  /** Faults of those buckets (mutable through `Emulator.s3Faults`). */
+  s3Faults?: S3DirFaults;
   /** Runs Athena queries; default: the local engine over `logDir`. */
   athenaBackend?: AthenaBackend;
 }
@@ -53,6 +58,8 @@ export interface Emulator {
   published: PublishedMessage[];
   /** S3 objects put, by `bucket/key`. */
   objects: Map<string, StoredObject>;
+  /** Faults of the directory buckets: tests change them between calls. */
+  s3Faults: S3DirFaults;
   close(): Promise<void>;
 }
 
@@ -85,6 +92,8 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const faults: FaultConfig = opts.faults ?? {};
   const published: PublishedMessage[] = [];
   const objects = new Map<string, StoredObject>();
+  const buckets = opts.s3Buckets ?? {};
+  const s3Faults: S3DirFaults = opts.s3Faults ?? {};
   let enginePromise: Promise<{ close(): Promise<void> }> | undefined;
   const ctx: EmulatorContext = {
     logDir: opts.logDir,
@@ -130,6 +139,11 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       // S3 (REST) and SNS (query protocol) are told apart from the JSON protocols by method
       // and content type.
       if (req.method === "PUT") return handleS3Put(req, raw, res, { calls, objects });
+      if (
+        req.method === "GET" &&
+        (await handleS3Dir(req, res, { calls, buckets, faults: s3Faults }))
+      )
+        return;
       if (req.method === "GET") return handleS3Get(req, res, { calls, objects });
       if (String(req.headers["content-type"]).startsWith("application/x-www-form-urlencoded")) {
         return handleSns(new URLSearchParams(raw.toString("utf8")), res, {
@@ -188,6 +202,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     callsOf: (name) => calls.filter((c) => c.op === name || c.target === name),
     published,
     objects,
+    s3Faults,
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

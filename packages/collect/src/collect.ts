@@ -79,11 +79,15 @@ async function removeOrphans(store: string, m: StoreManifest): Promise<void> {
   }
 }
 
-/** Collects the given files (already on local disk) into the store. */
+/**
+ * Collects the given files (already on local disk) into the store. `complete`: the files are all
+ * the source's objects in the window (else the window is not recorded as covered).
+ */
 export async function collectFiles(
   run: CollectRun,
   catalog: LogCatalog,
   all: CollectFile[],
+  complete = true,
 ): Promise<CollectResult> {
   const store = path.resolve(run.store);
   await fsp.mkdir(store, { recursive: true });
@@ -158,7 +162,7 @@ export async function collectFiles(
       progress("write", done, day);
     }
     const found = [...Object.keys(manifest.days), ...all.map((f) => f.src.layoutDay ?? "")];
-    manifest.covered = addCovered(manifest.covered, coverage(run.window, found));
+    if (complete) manifest.covered = addCovered(manifest.covered, coverage(run.window, found));
     await writeManifest(store, manifest);
   } finally {
     conn.closeSync();

@@ -6,3 +6,4 @@ export {
   collectFiles,
 } from "./collect.ts";
 export { collectFromDir } from "./local-source.ts";
+export { collectFromS3, parseS3Url, type S3Source } from "./s3-source.ts";

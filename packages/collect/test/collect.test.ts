@@ -4,11 +4,11 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import zlib from "node:zlib";
-import { DuckDBInstance } from "@duckdb/node-api";
 import { readManifest, STORE_DAYS } from "@run-md/engine-local";
 import { generateLogs } from "@run-md/generator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collectFromDir } from "../src/index.ts";
+import { copyTree, storeContents, truth } from "./truth.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const START = "2024-03-01T00:00:00Z";
@@ -16,57 +16,6 @@ const END = "2024-03-04T00:00:00Z";
 const window = { start: new Date(START), end: new Date(END) };
 let root: string;
 let logs: string;
-
-/** Truth from the raw files in plain JavaScript: event ids and event names per layout day. */
-async function truth(dir: string): Promise<Map<string, Map<string, string>>> {
-  const byDay = new Map<string, Map<string, string>>();
-  const names = (await fsp.readdir(dir, { recursive: true })).map(String);
-  for (const n of names.filter((x) => x.endsWith(".json.gz"))) {
-    const m = /(\d{4})\/(\d{2})\/(\d{2})\/[^/]+$/.exec(n);
-    let recs: { eventID: string; eventName: string }[];
-    try {
-      recs = JSON.parse(zlib.gunzipSync(await fsp.readFile(path.join(dir, n))).toString()).Records;
-    } catch {
-      continue; // the corrupt ones
-    }
-    const day = `${m?.[1]}/${m?.[2]}/${m?.[3]}`;
-    const ids = byDay.get(day) ?? new Map<string, string>();
-    byDay.set(day, ids);
-    for (const r of recs) ids.set(r.eventID, r.eventName);
-  }
-  return byDay;
-}
-
-/** Event ids and names per day as the store holds them (files named by the manifest only). */
-async function storeContents(store: string): Promise<Map<string, Map<string, string>>> {
-  const m = await readManifest(store);
-  const inst = await DuckDBInstance.create(":memory:");
-  const conn = await inst.connect();
-  const out = new Map<string, Map<string, string>>();
-  try {
-    for (const [day, d] of Object.entries(m.days)) {
-      const r = await conn.runAndReadAll(
-        `SELECT eventid, eventname, "timestamp" FROM read_parquet('${path.join(store, d.file)}')`,
-      );
-      const ids = new Map<string, string>();
-      for (const [id, name, ts] of r.getRows()) {
-        expect(ts).toBe(day);
-        expect(ids.has(String(id))).toBe(false);
-        ids.set(String(id), String(name));
-      }
-      expect(ids.size).toBe(d.events);
-      out.set(day, ids);
-    }
-  } finally {
-    conn.closeSync();
-    inst.closeSync();
-  }
-  return out;
-}
-
-async function copyTree(from: string, to: string) {
-  await fsp.cp(from, to, { recursive: true });
-}
 
 beforeAll(async () => {
   root = await fsp.mkdtemp(path.join(os.tmpdir(), "run-md-collect-test-"));

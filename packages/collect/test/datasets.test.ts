@@ -89,7 +89,7 @@ async function insights(e: LocalEngine, window: { start: Date; end: Date }, quer
     query,
     params: {},
     window,
-    attributes: { dialect: "logs-insights" } as QueryRequest["attributes"],
+    attributes: { optional: false },
     signal: new AbortController().signal,
   };
   return rowSet((await e.query(req)).rows);

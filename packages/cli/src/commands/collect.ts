@@ -21,8 +21,12 @@ Options:
   --since <duration>          the window ending now (default 30d)
   --from <iso> [--to <iso>]   an explicit window [from, to); a date means its midnight UTC
   --all                       everything in the source
-  --source <dir>              a directory of CloudTrail files, in any layout the local engine
-                              reads (default: local.logDir)
+  --source <dir|s3://bucket/prefix>
+                              a directory of CloudTrail files, in any layout the local engine
+                              reads (default: local.logDir), or the trail's bucket (accounts and
+                              organization accounts under AWSLogs/ found by listing)
+  --region <region>           the bucket's region (else AWS_REGION); credentials: the SDK's chain
+  --profile <name>            an AWS profile for S3
   --store <dir>               the store (default: local.store)
   -h, --help                  this help
 `;
@@ -53,6 +57,19 @@ function locations(values: { source?: string; store?: string }, config: Config) 
   return { store: path.resolve(store), source };
 }
 
+/** The S3 client's settings: region, profile, and RUN_MD_S3_ENDPOINT (a local endpoint, path style). */
+function s3Config(values: { region?: string; profile?: string }) {
+  const endpoint = process.env.RUN_MD_S3_ENDPOINT;
+  const region = values.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  if (region === undefined) {
+    throw new RunMdError("collect-no-region", "run-md collect from S3 needs a region.", {
+      hint: "Give --region (the trail bucket's region) or set AWS_REGION.",
+    });
+  }
+  const profile = values.profile === undefined ? {} : { profile: values.profile };
+  return { region, ...profile, ...(endpoint ? { endpoint, forcePathStyle: true } : {}) };
+}
+
 export async function collectCommand(argv: string[]): Promise<number> {
   const args = parseCommandArgs(argv, "run-md collect", COLLECT_USAGE, {
     since: { type: "string" },
@@ -61,6 +78,8 @@ export async function collectCommand(argv: string[]): Promise<number> {
     all: { type: "boolean" },
     source: { type: "string" },
     store: { type: "string" },
+    region: { type: "string" },
+    profile: { type: "string" },
   });
   if (typeof args === "number") return args;
   const { values, positionals } = args;
@@ -86,13 +105,11 @@ export async function collectCommand(argv: string[]): Promise<number> {
           "30d",
           new Date(),
         );
-    const { collectFromDir } = await import("@run-md/collect");
-    const r = await collectFromDir({
-      store,
-      sourceDir: source,
-      window,
-      onProgress: progress.onProgress,
-    });
+    const { collectFromDir, collectFromS3 } = await import("@run-md/collect");
+    const run = { store, window, onProgress: progress.onProgress };
+    const r = source.startsWith("s3://")
+      ? await collectFromS3({ ...run, source, clientConfig: s3Config(values) })
+      : await collectFromDir({ ...run, sourceDir: source });
     progress.end();
     for (const w of r.warnings) process.stderr.write(`warning ${w}\n`);
     process.stdout.write(
