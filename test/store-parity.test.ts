@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { startEmulator } from "@run-md/aws-emulator";
 import { generateLogs } from "@run-md/generator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type JsonValue, maskValue, type RunReport } from "../packages/core/src/index.ts";
@@ -23,6 +24,7 @@ let win: string[];
 let events: Event[];
 let raw: RunReport[];
 let stored: RunReport[];
+let collectedOut: { stdout: string; stderr: string };
 
 async function runAll(env: Record<string, string>, extra: string[]): Promise<RunReport[]> {
   const res = await runMd(
@@ -55,6 +57,7 @@ beforeAll(async () => {
   const collected = await runMd(["collect", "--source", logDir, "--store", store, ...win]);
   expect(collected.stderr).not.toMatch(/error|warning/);
   expect(collected.code).toBe(0);
+  collectedOut = collected;
   [raw, stored] = await Promise.all([
     runAll({}, ["--log-dir", logDir]),
     runAll({ RUN_MD_STORE: store }, []),
@@ -81,6 +84,56 @@ function outcomes(reports: RunReport[]) {
     })),
   );
 }
+
+describe("run-md collect", () => {
+  it("prints progress lines (not a TTY) and a summary", () => {
+    const events = readGenerated(logDir).length;
+    expect(collectedOut.stderr).toMatch(/^collect: listing the source$/m);
+    expect(collectedOut.stderr).toMatch(
+      /^collect: \d+\/\d+ objects, [\d.]+ [KM]?B, \d+ events, [\d.]+ objects\/s/m,
+    );
+    expect(collectedOut.stdout).toMatch(
+      new RegExp(
+        `^collected (\\d+) of \\1 objects \\(0 already in the store, 0 skipped\\), .*, ${events} new events, \\d+ day\\(s\\) written`,
+      ),
+    );
+  });
+
+  it("without a store, or with a bad window, exits 2 with a message", async () => {
+    const noStore = await runMd(["collect", "--source", logDir], { cwd: base });
+    expect(noStore.code).toBe(2);
+    expect(noStore.stderr).toMatch(
+      /^error run-md collect needs a store: --store DIR or local.store/m,
+    );
+    const bad = await runMd(["collect", "--source", logDir, "--store", store, "--since", "soon"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--since "soon" is not a duration/);
+  });
+
+  it("collects from an S3 bucket (the emulator, RUN_MD_S3_ENDPOINT) the same events", async () => {
+    const emulator = await startEmulator({ logDir, s3Buckets: { trail: base } });
+    try {
+      const s3Store = path.join(base, "s3-store");
+      const res = await runMd(
+        ["collect", "--source", "s3://trail/data", "--store", s3Store, ...win],
+        {
+          env: {
+            RUN_MD_S3_ENDPOINT: emulator.endpoint,
+            AWS_REGION: "us-east-1",
+            AWS_ACCESS_KEY_ID: "AKIDLOCALEMULATOR",
+            AWS_SECRET_ACCESS_KEY: "local-emulator-secret",
+          },
+        },
+      );
+      expect(res.stderr).not.toMatch(/error|warning/);
+      expect(res.code).toBe(0);
+      const events = readGenerated(logDir).length;
+      expect(res.stdout).toMatch(new RegExp(`, ${events} new events, \\d+ day\\(s\\) written`));
+    } finally {
+      await emulator.close();
+    }
+  });
+});
 
 describe("the bundled runbooks on a collected store", () => {
   it("every step reads the store only, and gives the computed answer", () => {
