@@ -115,18 +115,40 @@ export async function collectFiles(
     });
   const byPath = new Map(todo.map((f) => [f.src.path, f]));
   const parts = new Map<string, ReadFile[]>(); // key → its parts
-  const resolveOne = async (f: CollectFile) => {
-    const res = await catalog.resolve([f.src], days);
-    parts.set(f.key, res.files);
-    const skipped = res.warnings.find((w) => w.startsWith(`skipped ${f.src.rel}: `));
-    if (res.files.length === 0 && skipped !== undefined) {
+  const noteSkipped = (f: CollectFile, warnings: string[]) => {
+    const skipped = warnings.find((w) => w.startsWith(`skipped ${f.src.rel}: `));
+    if ((parts.get(f.key) ?? []).length === 0 && skipped !== undefined) {
       manifest.objects[f.key] = { id: f.id, size: f.src.size, skipped: skipped.slice(8) };
       result.objectsSkipped++;
     }
+  };
+  const resolveOne = async (f: CollectFile) => {
+    const res = await catalog.resolve([f.src], days);
+    parts.set(f.key, res.files);
+    noteSkipped(f, res.warnings);
     result.warnings.push(...res.warnings);
   };
-  for (const f of todo) await resolveOne(f);
+  // All new files profiled at once (the catalog reads 16 at a time), then split by file.
+  const first = await catalog.resolve(
+    todo.map((f) => f.src),
+    days,
+  );
+  const byOrigin = new Map<string, ReadFile[]>();
+  for (const p of first.files) byOrigin.set(p.origin, [...(byOrigin.get(p.origin) ?? []), p]);
+  for (const f of todo) {
+    parts.set(f.key, byOrigin.get(f.src.rel) ?? []);
+    noteSkipped(f, first.warnings);
+  }
+  result.warnings.push(...first.warnings);
   const dayOf = groupByDay(todo, parts, result.warnings);
+  if (dayOf.size === 0 && todo.length === 0 && run.window !== null) {
+    // Nothing new: only the coverage may grow (no DuckDB needed).
+    const found = [...Object.keys(manifest.days), ...all.map((f) => f.src.layoutDay ?? "")];
+    manifest.covered = addCovered(manifest.covered, coverage(run.window, found));
+    await writeManifest(store, manifest);
+    progress("done", 0);
+    return result;
+  }
   const instance = await DuckDBInstance.create(":memory:");
   const conn = await instance.connect();
   let done = 0;
