@@ -206,6 +206,8 @@ if (process.argv[2] === "--collect-child") {
 export async function benchCollectS3(): Promise<boolean> {
   const dir = path.join(ROOT, "bench-data");
   await ensureData(dir);
+  // The SDK's notice about Node 20 support would interleave with the figures.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
   const { startEmulator } = await import("@run-md/aws-emulator");
   const { collectFromS3 } = await import("@run-md/collect");
   const emulator = await startEmulator({ logDir: dir, s3Buckets: { bench: dir } });

@@ -1,6 +1,9 @@
+import { spawn } from "node:child_process";
 import { promises as fsp } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
+import zlib from "node:zlib";
 import { type Emulator, startEmulator } from "@run-md/aws-emulator";
 import { readManifest } from "@run-md/engine-local";
 import { generateLogs } from "@run-md/generator";
@@ -133,5 +136,60 @@ describe("collect from S3 (the real SDK against the emulator)", () => {
     });
     expect(next.objectsNew).toBe(1);
     expect(await storeContents(store)).toEqual(await windowTruth());
+  });
+
+  it("a collect killed after its first day resumes from the manifest; a corrupt object is named and skipped", async () => {
+    const store = path.join(root, "store-c");
+    const day = path.join(bucket, "logs/AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/02");
+    const corrupt = path.join(day, "corrupt.json.gz");
+    await fsp.writeFile(corrupt, zlib.gzipSync('{"Records":[{"eventID":"z"').subarray(0, 25));
+    try {
+      // Asynchronously: the emulator answering the child runs in this process.
+      const proc = spawn(
+        process.execPath,
+        [
+          "--import",
+          "tsx",
+          path.join(path.dirname(fileURLToPath(import.meta.url)), "kill-after-first-day.ts"),
+          "s3://trail/logs",
+          store,
+          window.start.toISOString(),
+          window.end.toISOString(),
+        ],
+        { stdio: "ignore", env: { ...process.env, RUN_MD_S3_ENDPOINT: emulator.endpoint } },
+      );
+      const signal = await new Promise((resolve) => proc.on("close", (_code, sig) => resolve(sig)));
+      expect(signal).toBe("SIGKILL");
+      const m = await readManifest(store);
+      expect(Object.keys(m.days)).toEqual(["2024/03/01"]);
+      expect(m.covered).toEqual([]);
+      const gets = emulator.callsOf("GetObject").length;
+      const resumed = await collectFromS3({
+        source: "s3://trail/logs",
+        store,
+        window,
+        clientConfig: client(),
+      });
+      // Only the objects of the day not committed were fetched again.
+      const fetched = emulator.callsOf("GetObject").length - gets;
+      expect(fetched).toBe(resumed.objectsNew);
+      expect(resumed.objectsNew).toBeLessThan(resumed.objectsSeen);
+      expect(resumed.daysWritten).toEqual(["2024/03/02"]);
+      expect(
+        resumed.warnings.some((w) =>
+          w.startsWith(
+            "skipped logs/AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/02/corrupt.json.gz: ",
+          ),
+        ),
+      ).toBe(true);
+      expect(await storeContents(store)).toEqual(await windowTruth());
+      expect(
+        (await readManifest(store)).objects[
+          "logs/AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/02/corrupt.json.gz"
+        ]?.skipped,
+      ).toBeDefined();
+    } finally {
+      await fsp.rm(corrupt, { force: true });
+    }
   });
 });
