@@ -1,11 +1,13 @@
 /**
  * `npm run bench`: performance targets, one section per function, each printing its figures and
- * whether each target is met. `npm run bench -- local` (or `large-result`, `sql`, `site`, `cli`) runs one section.
+ * whether each target is met. `npm run bench -- local` (or `large-result`, `collect`, `collect-s3`, `sql`, `site`, `cli`) runs one section.
  */
 import { benchLocalEngine } from "./bench/local-engine.ts";
 
 const sections: Record<string, () => Promise<boolean | undefined>> = {
   local: benchLocalEngine,
+  collect: async () => (await import("./bench/collect.ts")).benchCollect(),
+  "collect-s3": async () => (await import("./bench/collect.ts")).benchCollectS3(),
   cli: async () => (await import("./bench/cli-startup.ts")).benchCliStartup(),
   sql: async () => (await import("./bench/sql-check.ts")).benchSqlCheck(),
   "large-result": async () => (await import("./bench/large-result.ts")).benchLargeResult(),

@@ -16,8 +16,8 @@ import { fileURLToPath } from "node:url";
 import { generateLogs } from "@run-md/generator";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const HOUR = 3600_000;
-const DATA = {
+export const HOUR = 3600_000;
+export const DATA = {
   version: 1,
   seed: "bench",
   totalEvents: 1_000_000,
@@ -27,7 +27,7 @@ const DATA = {
 };
 const MANIFEST = ".run-md-bench.json";
 const ROUNDS = 5;
-const QUERY = `SELECT eventsource, eventname, count(*) AS n, count(DISTINCT useridentity.arn) AS principals,
+export const QUERY = `SELECT eventsource, eventname, count(*) AS n, count(DISTINCT useridentity.arn) AS principals,
   count_if(errorcode IS NOT NULL) AS errors
 FROM cloudtrail_logs GROUP BY 1, 2 ORDER BY n DESC`;
 
@@ -46,7 +46,7 @@ interface ChildResult {
   maxRssBytes: number;
 }
 
-async function ensureData(dir: string): Promise<{ generated: boolean; ms: number }> {
+export async function ensureData(dir: string): Promise<{ generated: boolean; ms: number }> {
   try {
     const m = JSON.parse(await fsp.readFile(path.join(dir, MANIFEST), "utf8"));
     if (JSON.stringify(m.data) === JSON.stringify(DATA)) return { generated: false, ms: 0 };
@@ -74,9 +74,15 @@ async function ensureData(dir: string): Promise<{ generated: boolean; ms: number
   return { generated: true, ms: performance.now() - t0 };
 }
 
+/** Bare DuckDB over the data's files: nothing but parsing and counting (the yardstick). */
+export function bareReadJsonSql(dir: string): string {
+  const glob = path.join(dir, "AWSLogs", "**", "*.json.gz").replaceAll("'", "''");
+  return `SELECT count(*) FROM (SELECT unnest(Records) FROM read_json('${glob}', format = 'unstructured', records = true, maximum_object_size = 1073741824, columns = {Records: 'STRUCT(eventName VARCHAR)[]'}))`;
+}
+
 /** Best of the runs: on a shared machine the fastest run is the closest to the machine's capacity. */
-const best = (xs: number[]) => Math.min(...xs);
-const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
+export const best = (xs: number[]) => Math.min(...xs);
+export const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
 
 async function child(dir: string): Promise<void> {
   const { createLocalEngine } = await import("@run-md/engine-local");
@@ -106,13 +112,10 @@ async function child(dir: string): Promise<void> {
   // Bare DuckDB over the same files, same thread count, nothing but parsing and counting.
   const db = await DuckDBInstance.create(":memory:", { threads: "2" });
   const conn = await db.connect();
-  const glob = path.join(dir, "AWSLogs", "**", "*.json.gz").replaceAll("'", "''");
   const bareRun = async () => {
     const t0 = performance.now();
     const u0 = process.cpuUsage();
-    await conn.runAndReadAll(
-      `SELECT count(*) FROM (SELECT unnest(Records) FROM read_json('${glob}', format = 'unstructured', records = true, maximum_object_size = 1073741824, columns = {Records: 'STRUCT(eventName VARCHAR)[]'}))`,
-    );
+    await conn.runAndReadAll(bareReadJsonSql(dir));
     return { ms: performance.now() - t0, cpu: cpuMs(process.cpuUsage(u0)) };
   };
   // Engine and bare runs alternate, so both see the same conditions on a shared machine.

@@ -28,6 +28,7 @@ export { jsonToTrinoText } from "./json-text.ts";
 export { LiteralError, type ParsedLiteral, parseLiteral } from "./literals.ts";
 export { logsHandlers } from "./logs.ts";
 export type { PublishedMessage, StoredObject } from "./query.ts";
+export type { S3DirFaults } from "./s3-dir.ts";
 export {
   DEFAULT_MAX_BODY_BYTES,
   DEFAULT_MAX_RECORDED_CALLS,

@@ -28,6 +28,7 @@ import {
   type RecordCall,
   type StoredObject,
 } from "./query.ts";
+import { handleS3Dir, type S3DirFaults } from "./s3-dir.ts";
 
 export interface EmulatorOptions {
   /** The CloudTrail log directory the local engine reads. */
@@ -40,6 +41,10 @@ export interface EmulatorOptions {
   /** Extra tables the queries may read next to cloudtrail_logs (`tables.extra`). */
   extraTables?: ExtraTable[];
   faults?: FaultConfig;
+  /** Buckets served read-only from directories (ListObjectsV2, GetObject): name → directory. */
+  s3Buckets?: Record<string, string>;
+  /** Faults of those buckets (mutable through `Emulator.s3Faults`). */
+  s3Faults?: S3DirFaults;
   /** Runs Athena queries; default: the local engine over `logDir`. */
   athenaBackend?: AthenaBackend;
   /** Largest request body read (default 1 MiB; Athena's own limit on a query is 256 KiB). */
@@ -69,6 +74,8 @@ export interface Emulator {
   published: PublishedMessage[];
   /** S3 objects put, by `bucket/key`. */
   objects: Map<string, StoredObject>;
+  /** Faults of the directory buckets: tests change them between calls. */
+  s3Faults: S3DirFaults;
   close(): Promise<void>;
 }
 
@@ -138,6 +145,8 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const faults: FaultConfig = opts.faults ?? {};
   const published: PublishedMessage[] = [];
   const objects = new Map<string, StoredObject>();
+  const buckets = opts.s3Buckets ?? {};
+  const s3Faults: S3DirFaults = opts.s3Faults ?? {};
   let enginePromise: Promise<{ close(): Promise<void> }> | undefined;
   const ctx: EmulatorContext = {
     logDir: opts.logDir,
@@ -217,6 +226,11 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
             : String(req.headers["content-type"]).startsWith("application/x-www-form-urlencoded")
               ? () => handleSns(new URLSearchParams(raw.toString("utf8")), res, state)
               : undefined;
+      if (
+        req.method === "GET" &&
+        (await handleS3Dir(req, res, { record: state.record, buckets, faults: s3Faults }))
+      )
+        return;
       if (other) {
         other();
         return;
@@ -279,6 +293,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     callsOf: (name) => calls.filter((c) => c.op === name || c.target === name),
     published,
     objects,
+    s3Faults,
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -12,6 +12,11 @@ export const CONFIG_FILE = "run-md.config.yaml";
 export interface LocalConfig {
   /** Directory of CloudTrail files; `sample` means the bundled sample data. */
   logDir: string;
+  /**
+   * A store written by `run-md collect`, read for the days it covers; `logDir` (unless `sample`)
+   * then answers only the days the store lacks (docs/collect.md).
+   */
+  store?: string;
   threads?: number;
   memoryLimit?: string;
 }
@@ -68,7 +73,7 @@ const SCHEMA: Record<string, FieldType | Record<string, FieldType>> = {
   timeout: "string",
   maxScan: "string",
   engines: { sql: "string", "logs-insights": "string" },
-  local: { logDir: "string", threads: "number", memoryLimit: "string" },
+  local: { logDir: "string", store: "string", threads: "number", memoryLimit: "string" },
   athena: {
     region: "string",
     profile: "string",
@@ -264,6 +269,7 @@ export function loadConfig(file: string | undefined, cwd = process.cwd()): Confi
   }
   if (merged.local.logDir !== "sample")
     merged.local.logDir = path.resolve(base, merged.local.logDir);
+  if (merged.local.store !== undefined) merged.local.store = path.resolve(base, merged.local.store);
   merged.reportsDir = path.resolve(base, merged.reportsDir);
   return applyEnv(merged);
 }
@@ -335,6 +341,7 @@ function applyEnv(cfg: Config): Config {
   const env = process.env;
   if (env.RUN_MD_REPORTS_DIR) cfg.reportsDir = path.resolve(env.RUN_MD_REPORTS_DIR);
   if (env.RUN_MD_LOG_DIR) cfg.local.logDir = path.resolve(env.RUN_MD_LOG_DIR);
+  if (env.RUN_MD_STORE) cfg.local.store = path.resolve(env.RUN_MD_STORE);
   if (env.RUN_MD_ATHENA_ENDPOINT) cfg.athena.endpoint = env.RUN_MD_ATHENA_ENDPOINT;
   if (env.RUN_MD_ATHENA_TABLE) cfg.athena.table = env.RUN_MD_ATHENA_TABLE;
   if (env.RUN_MD_ATHENA_WORKGROUP) cfg.athena.workgroup = env.RUN_MD_ATHENA_WORKGROUP;

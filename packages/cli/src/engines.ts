@@ -67,10 +67,14 @@ export class EnginePool {
     switch (name) {
       case "local": {
         const { createLocalEngine } = await import("@run-md/engine-local");
-        const logDir = await this.localLogDir();
+        const store = config.local.store;
+        // With a store, the sample data is no fallback: only a log directory the user set is.
+        const fallback = store === undefined || (flags.logDir ?? config.local.logDir) !== "sample";
+        const logDir = fallback ? await this.localLogDir() : undefined;
         const tables = tableConfig(config);
         return createLocalEngine({
-          logDir,
+          ...(logDir === undefined ? {} : { logDir }),
+          ...(store === undefined ? {} : { store }),
           tableAliases: tables.aliases,
           extraTables: tables.extra,
           ...(config.local.threads === undefined ? {} : { threads: config.local.threads }),

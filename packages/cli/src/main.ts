@@ -14,6 +14,7 @@ Commands:
   init [dir]            scaffold runbooks/ (two starters), run-md.config.yaml and a CI workflow
   trigger [EVENT.json]  run the runbooks an EventBridge event starts (their triggers:)
   rules                 the EventBridge rules for the runbooks' triggers, as CloudFormation
+  collect               bring CloudTrail logs of a window into the local store (local.store)
   help [command]        this help, or a command's own
 
 Options:
@@ -33,6 +34,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   init: async () => (await import("./commands/init.ts")).initCommand,
   trigger: async () => (await import("./commands/trigger.ts")).triggerCommand,
   rules: async () => (await import("./commands/rules.ts")).rulesCommand,
+  collect: async () => (await import("./commands/collect.ts")).collectCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

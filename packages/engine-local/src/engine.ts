@@ -52,12 +52,18 @@ import {
   recordType,
   type Usage,
 } from "./schema.ts";
+import { assertStore, dayRanges, readStore, storeMessageSql, storeSelectSql } from "./store.ts";
 import { streamRows } from "./stream.ts";
 import { MACROS, SESSION_SETTINGS, TRINO_FUNCTIONS } from "./trino.ts";
 
 export interface LocalEngineOptions {
-  /** The directory of CloudTrail files, read recursively. */
-  logDir: string;
+  /**
+   * The directory of CloudTrail files, read recursively. With a store, only for the days the
+   * store does not cover (without it, such a day is an error).
+   */
+  logDir?: string;
+  /** A store written by `run-md collect` (see store.ts), read for the days it covers. */
+  store?: string;
   /** DuckDB worker threads (default: DuckDB's, the number of cores). */
   threads?: number;
   /** DuckDB memory limit, such as "2GB" (default: `defaultMemoryLimit(threads)`). */
@@ -69,7 +75,7 @@ export interface LocalEngineOptions {
 }
 
 /** The largest JSON document DuckDB's reader takes: the same per-file limit as the lenient reader. */
-const MAX_OBJECT = MAX_LENIENT_BYTES;
+export const MAX_OBJECT = MAX_LENIENT_BYTES;
 /** Queries that may read files at once on one engine (the emulator serves several). */
 const CONCURRENT_READS = 4;
 /**
@@ -97,9 +103,14 @@ const JSON_COLUMNS = new Set(
 );
 
 export async function createLocalEngine(opts: LocalEngineOptions): Promise<LocalEngine> {
-  const logDir = path.resolve(opts.logDir);
-  const st = await fsp.stat(logDir).catch(() => null);
-  if (!st?.isDirectory()) {
+  const store = opts.store === undefined ? null : path.resolve(opts.store);
+  if (store !== null) await assertStore(store);
+  const logDir = opts.logDir === undefined ? null : path.resolve(opts.logDir);
+  const st = logDir === null ? null : await fsp.stat(logDir).catch(() => null);
+  if (logDir === null && store === null) {
+    throw new RunMdError("bad-log-dir", "The local engine needs a log directory or a store.");
+  }
+  if (logDir !== null && !st?.isDirectory()) {
     throw new RunMdError(
       "bad-log-dir",
       `The log directory ${logDir} does not exist or is not a directory.`,
@@ -119,7 +130,8 @@ export async function createLocalEngine(opts: LocalEngineOptions): Promise<Local
   try {
     for (const s of SESSION_SETTINGS) await conn.run(s);
     for (const m of MACROS) await conn.run(m);
-    const dirs = [logDir, cacheDir, ...extraTableDirs(opts.extraTables ?? [])]
+    const dirs = [logDir, store, cacheDir, ...extraTableDirs(opts.extraTables ?? [])]
+      .filter((d): d is string => d !== null)
       .map((d) => `'${sqlString(`${d}${path.sep}`)}'`)
       .join(", ");
     await conn.run("SET GLOBAL autoinstall_known_extensions = false");
@@ -130,10 +142,13 @@ export async function createLocalEngine(opts: LocalEngineOptions): Promise<Local
   } finally {
     conn.closeSync();
   }
-  return new LocalEngine(instance, logDir, cacheDir, {
-    aliases: opts.tableAliases ?? [],
-    extra: opts.extraTables ?? [],
-  });
+  return new LocalEngine(
+    instance,
+    logDir,
+    cacheDir,
+    { aliases: opts.tableAliases ?? [], extra: opts.extraTables ?? [] },
+    store,
+  );
 }
 
 function sqlString(s: string): string {
@@ -152,12 +167,16 @@ interface Execution {
   files: ReadFile[];
   skippedByWindow: number;
   warnings: string[];
+  /** Days read from the store (null: no store configured). */
+  storeDays: string[] | null;
 }
 
 export class LocalEngine implements Engine {
   readonly name = "local" as const;
   readonly dialects: ["sql", "logs-insights"] = ["sql", "logs-insights"];
-  readonly logDir: string;
+  /** Null when the engine reads a store only. */
+  readonly logDir: string | null;
+  readonly store: string | null;
   private readonly instance: DuckDBInstance;
   private readonly cacheDir: string;
   private readonly catalog: LogCatalog;
@@ -167,11 +186,19 @@ export class LocalEngine implements Engine {
   private readonly sqlViews: Set<string>;
   private closed = false;
 
-  constructor(instance: DuckDBInstance, logDir: string, cacheDir: string, tables: TableConfig) {
+  constructor(
+    instance: DuckDBInstance,
+    logDir: string | null,
+    cacheDir: string,
+    tables: TableConfig,
+    store: string | null = null,
+  ) {
     this.instance = instance;
     this.logDir = logDir;
+    this.store = store;
     this.cacheDir = cacheDir;
-    this.catalog = new LogCatalog(logDir, cacheDir);
+    // Store only: a catalog of an empty folder (the session cache's own `raw`), never scanned.
+    this.catalog = new LogCatalog(logDir ?? path.join(cacheDir, "raw"), cacheDir);
     this.tables = new TableResolver(tables);
     this.sqlViews = new Set([...VIEWS.sql, ...tables.extra.map((t) => t.name)]);
     this.aliases = new Set([...BUILTIN_ALIASES, ...tables.aliases].flatMap(spellings));
@@ -228,7 +255,11 @@ export class LocalEngine implements Engine {
     }
     const bytesRead = exec.files.reduce((n, f) => n + f.size, 0);
     const filesRead = new Set(exec.files.map((f) => f.origin)).size;
-    const header = `-- local engine: ${req.dialect === "sql" ? "cloudtrail_logs" : "cwl_events"} scoped to [${req.window.start.toISOString()}, ${req.window.end.toISOString()}), ${filesRead} file(s) read, ${exec.skippedByWindow} outside the window`;
+    const storeNote =
+      exec.storeDays === null
+        ? ""
+        : `, days from the store: ${dayRanges(exec.storeDays) || "none"}`;
+    const header = `-- local engine: ${req.dialect === "sql" ? "cloudtrail_logs" : "cwl_events"} scoped to [${req.window.start.toISOString()}, ${req.window.end.toISOString()}), ${filesRead} file(s) read, ${exec.skippedByWindow} outside the window${storeNote}`;
     return {
       columns: exec.columns,
       rows: exec.rows,
@@ -240,6 +271,7 @@ export class LocalEngine implements Engine {
         filesSkippedByWindow: exec.skippedByWindow,
         bytesRead,
         engineMs: Math.round(performance.now() - t0),
+        ...(exec.storeDays === null ? {} : { storeDays: dayRanges(exec.storeDays) || "none" }),
       },
       warnings: exec.warnings,
     };
@@ -376,19 +408,30 @@ export class LocalEngine implements Engine {
             last: slashDate(new Date(job.window.end.getTime() - 1)),
           }
         : null;
-      const scan = await this.catalog.scan(days);
+      const stored =
+        this.store === null ? null : await readStore(this.store, job.window, this.logDir !== null);
+      const rawDays = stored === null ? days : missingRange(stored.missing);
+      const scan =
+        stored !== null && stored.missing.length === 0
+          ? { files: [], outside: 0, outsideDays: null, warnings: [] }
+          : await this.catalog.scan(rawDays);
+      const storeFiles = stored?.files.map((f) => f.path) ?? [];
       const state = { delivered: false };
       for (let attempt = 0; ; attempt++) {
         if (job.signal?.aborted) throw cancelled();
-        const res = await this.catalog.resolve(scan.files, days, scan.outside, scan.outsideDays);
+        const res = await this.catalog.resolve(scan.files, rawDays, scan.outside, scan.outsideDays);
+        if (stored !== null)
+          res.files = res.files.filter((f) => f.day !== null && stored.missing.includes(f.day));
         job.onProgress?.({
           message: `reading ${res.files.length} file(s)`,
           stats: { files: res.files.length, filesSkippedByWindow: res.skippedByWindow },
         });
+        // Store and raw files together: the raw rows with every column, so the union's types agree.
+        const rawUsage = storeFiles.length > 0 ? "all" : used;
         const view =
           job.kind === "insights"
-            ? cwlViewSql(res.files, job.window)
-            : cloudtrailViewSql(res.files, job.window, used);
+            ? cwlViewSql(res.files, job.window, storeFiles)
+            : cloudtrailViewSql(res.files, job.window, rawUsage, storeFiles);
         try {
           // Creating the view already opens files (read_json binds), so it belongs in the retry.
           await conn.run(view);
@@ -408,15 +451,23 @@ export class LocalEngine implements Engine {
           const noEvents =
             job.window === null
               ? undefined
-              : await windowWithoutEvents(conn, job.kind, res, scan, this.logDir);
+              : await windowWithoutEvents(
+                  conn,
+                  job.kind,
+                  res,
+                  scan,
+                  this.logDir ?? this.store ?? "",
+                  storeFiles.length,
+                );
           const scanned = await this.filesPassing(conn, res.files, pruneSql);
           return {
             ...streamed,
             sql,
-            files: scanned,
+            files: [...scanned, ...(stored?.files ?? [])],
             skippedByWindow: res.skippedByWindow,
             warnings: [...rewriteWarnings, ...scan.warnings, ...res.warnings],
             ...(noEvents === undefined ? {} : { noEvents }),
+            storeDays: stored?.storeDays ?? null,
           };
         } catch (e) {
           if (isRunMdError(e)) throw e;
@@ -484,13 +535,14 @@ async function windowWithoutEvents(
   res: Resolution & { skippedByWindow: number },
   scan: { files: unknown[]; outside: number },
   logDir: string,
+  storeFiles = 0,
 ): Promise<string | undefined> {
-  if (res.files.length > 0) {
+  if (res.files.length > 0 || storeFiles > 0) {
     const view = kind === "insights" ? "cwl_events" : "cloudtrail_logs";
     const probe = await conn.runAndReadAll(`SELECT 1 FROM ${view} LIMIT 1`);
     if (probe.currentRowCount > 0) return undefined;
   }
-  return describeNoEvents(res, scan.files.length + scan.outside, logDir);
+  return describeNoEvents(res, scan.files.length + scan.outside + storeFiles, logDir);
 }
 
 function fileList(files: ReadFile[]): string {
@@ -507,7 +559,9 @@ export function cloudtrailViewSql(
   files: ReadFile[],
   window: TimeWindow | null,
   used: Usage = "all",
+  storeFiles: string[] = [],
 ): string {
+  if (storeFiles.length > 0) return storeViewSql(files, window, storeFiles);
   const type = recordType(used);
   const src =
     files.length === 0
@@ -520,11 +574,21 @@ FROM ${src}${windowPredicate(`TRY_CAST(r."eventTime" AS TIMESTAMPTZ)`, window)}`
 }
 
 /** The `cwl_events` view (CloudWatch Logs shape of CloudTrail events) for Logs Insights steps. */
-export function cwlViewSql(files: ReadFile[], window: TimeWindow | null): string {
-  const src =
+export function cwlViewSql(
+  files: ReadFile[],
+  window: TimeWindow | null,
+  storeFiles: string[] = [],
+): string {
+  const raw =
     files.length === 0
       ? `(SELECT CAST(NULL AS JSON) AS j WHERE false)`
       : `(SELECT unnest(Records) AS j FROM read_json(${fileList(files)}, format = 'unstructured', records = true, maximum_object_size = ${MAX_OBJECT}, columns = {Records: 'JSON[]'}))`;
+  const src =
+    storeFiles.length === 0
+      ? raw
+      : files.length === 0
+        ? `(${storeMessageSql(storeFiles)})`
+        : `(${storeMessageSql(storeFiles)} UNION ALL SELECT j FROM ${raw})`;
   const acct = `coalesce(j->>'recipientAccountId', j->>'$.userIdentity.accountId', 'unknown')`;
   return `CREATE OR REPLACE TEMP VIEW cwl_events AS
 SELECT * FROM (SELECT TRY_CAST(j->>'eventTime' AS TIMESTAMPTZ) AS "@timestamp",
@@ -533,6 +597,24 @@ SELECT * FROM (SELECT TRY_CAST(j->>'eventTime' AS TIMESTAMPTZ) AS "@timestamp",
   ${acct} || ':cloudtrail' AS "@log",
   coalesce(j->>'eventID', md5(CAST(j AS VARCHAR))) AS "@ptr"
 FROM ${src})${windowPredicate(`"@timestamp"`, window)}`;
+}
+
+/** `cloudtrail_logs` over store files, plus raw files (every column) for the days it lacks. */
+function storeViewSql(files: ReadFile[], window: TimeWindow | null, storeFiles: string[]): string {
+  const raw =
+    files.length === 0
+      ? ""
+      : `\nUNION ALL BY NAME\n${cloudtrailViewSql(files, null).replace(/^CREATE OR REPLACE TEMP VIEW cloudtrail_logs AS\n/, "")}`;
+  return `CREATE OR REPLACE TEMP VIEW cloudtrail_logs AS
+SELECT * FROM (${storeSelectSql(storeFiles)}${raw})${windowPredicate("TRY_CAST(eventtime AS TIMESTAMPTZ)", window)}`;
+}
+
+/** The smallest day range holding the given days (null: none). */
+function missingRange(days: string[]): { first: string; last: string } | null {
+  const sorted = [...days].sort();
+  const first = sorted[0];
+  const last = sorted[sorted.length - 1];
+  return first === undefined || last === undefined ? null : { first, last };
 }
 
 const COLUMN_NAMES = CLOUDTRAIL_COLUMNS.map((c) => c.name).join(", ");

@@ -1,3 +1,15 @@
 export { createLocalEngine, LocalEngine, type LocalEngineOptions } from "./engine.ts";
 export { CLOUDTRAIL_COLUMNS, PARTITION_COLUMNS } from "./schema.ts";
 export { athenaTypeName, timestampText, timestampValueText } from "./values.ts";
+export { type DayRange, LogCatalog, type ReadFile, type SourceFile } from "./files.ts";
+export {
+  addCovered,
+  collectSelectSql,
+  MESSAGE_COLUMN,
+  readManifest,
+  STORE_DAYS,
+  type StoreDay,
+  type StoreManifest,
+  writeManifest,
+} from "./store.ts";
+export { MAX_OBJECT } from "./engine.ts";

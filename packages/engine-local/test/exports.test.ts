@@ -2,15 +2,23 @@ import { describe, expect, it } from "vitest";
 import * as api from "../src/index.ts";
 
 describe("@run-md/engine-local", () => {
-  it("exports the engine factory, the class, the table's columns and the value conversions", () => {
+  it("exports the engine factory, the class, the table's columns, the value conversions, and what the collector shares (the reader, the store's format)", () => {
     expect(Object.keys(api).sort()).toEqual([
       "CLOUDTRAIL_COLUMNS",
       "LocalEngine",
+      "LogCatalog",
+      "MAX_OBJECT",
+      "MESSAGE_COLUMN",
       "PARTITION_COLUMNS",
+      "STORE_DAYS",
+      "addCovered",
       "athenaTypeName",
+      "collectSelectSql",
       "createLocalEngine",
+      "readManifest",
       "timestampText",
       "timestampValueText",
+      "writeManifest",
     ]);
     expect(api.CLOUDTRAIL_COLUMNS.map((c) => c.name)).toContain("useridentity");
     expect(api.CLOUDTRAIL_COLUMNS).toHaveLength(29 + 8);

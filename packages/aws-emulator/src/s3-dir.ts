@@ -1,0 +1,165 @@
+/**
+ * Buckets served from directories (path-style REST, read only): ListObjectsV2 (prefix,
+ * delimiter, continuation token, max-keys) and GetObject (streamed, with an ETag: the MD5 of the
+ * content, as S3 gives for single-part uploads). Faults for the collector's tests: 503 SlowDown
+ * for the next N requests, a GetObject cut off half-way (the connection dropped), an object
+ * deleted between the list and the get.
+ */
+import { createHash } from "node:crypto";
+import { createReadStream, promises as fsp } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import path from "node:path";
+import type { RecordCall } from "./query.ts";
+
+export interface S3DirFaults {
+  /** The next N S3 requests answer 503 SlowDown. */
+  slowDown?: number;
+  /** Keys whose next GetObject sends half the bytes and then drops the connection. */
+  dropMidObject?: string[];
+  /** Keys listed but gone when fetched: GetObject answers 404 NoSuchKey. */
+  deletedAfterList?: string[];
+}
+
+function xml(text: string): string {
+  return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function sendXml(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, {
+    "content-type": "application/xml",
+    "content-length": Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+async function allKeys(dir: string): Promise<string[]> {
+  const names = await fsp.readdir(dir, { recursive: true, withFileTypes: true });
+  return names
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join("/"))
+    .sort();
+}
+
+const etags = new Map<string, { mtimeMs: number; etag: string }>();
+
+async function etagOf(file: string): Promise<string> {
+  const st = await fsp.stat(file);
+  const cached = etags.get(file);
+  if (cached && cached.mtimeMs === st.mtimeMs) return cached.etag;
+  const etag = `"${createHash("md5")
+    .update(await fsp.readFile(file))
+    .digest("hex")}"`;
+  etags.set(file, { mtimeMs: st.mtimeMs, etag });
+  return etag;
+}
+
+async function list(dir: string, url: URL, res: ServerResponse): Promise<void> {
+  const prefix = url.searchParams.get("prefix") ?? "";
+  const delimiter = url.searchParams.get("delimiter") ?? "";
+  const maxKeys = Number(url.searchParams.get("max-keys") ?? 1000);
+  const after =
+    url.searchParams.get("continuation-token") ?? url.searchParams.get("start-after") ?? "";
+  const entries: { key?: string; prefix?: string }[] = [];
+  const seenPrefixes = new Set<string>();
+  for (const key of await allKeys(dir)) {
+    if (!key.startsWith(prefix)) continue;
+    const cut = delimiter === "" ? -1 : key.indexOf(delimiter, prefix.length);
+    if (cut >= 0) {
+      const p = key.slice(0, cut + delimiter.length);
+      if (!seenPrefixes.has(p)) {
+        seenPrefixes.add(p);
+        entries.push({ prefix: p });
+      }
+    } else entries.push({ key });
+  }
+  const name = (e: { key?: string; prefix?: string }) => e.key ?? e.prefix ?? "";
+  const rest = entries.filter((e) => name(e) > after);
+  const page = rest.slice(0, maxKeys);
+  const truncated = rest.length > page.length;
+  const parts: string[] = [];
+  for (const e of page) {
+    if (e.prefix !== undefined) {
+      parts.push(`<CommonPrefixes><Prefix>${xml(e.prefix)}</Prefix></CommonPrefixes>`);
+      continue;
+    }
+    const file = path.join(dir, e.key as string);
+    const st = await fsp.stat(file);
+    parts.push(
+      `<Contents><Key>${xml(e.key as string)}</Key><LastModified>${st.mtime.toISOString()}</LastModified><ETag>${xml(await etagOf(file))}</ETag><Size>${st.size}</Size><StorageClass>STANDARD</StorageClass></Contents>`,
+    );
+  }
+  const next = truncated
+    ? `<NextContinuationToken>${xml(name(page[page.length - 1] ?? {}))}</NextContinuationToken>`
+    : "";
+  sendXml(
+    res,
+    200,
+    `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>bucket</Name><Prefix>${xml(prefix)}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>${maxKeys}</MaxKeys>${delimiter ? `<Delimiter>${xml(delimiter)}</Delimiter>` : ""}<IsTruncated>${truncated}</IsTruncated>${next}${parts.join("")}</ListBucketResult>`,
+  );
+}
+
+async function get(
+  dir: string,
+  key: string,
+  res: ServerResponse,
+  faults: S3DirFaults,
+): Promise<void> {
+  const file = path.join(dir, key);
+  const st = await fsp.stat(file).catch(() => null);
+  const deleted = faults.deletedAfterList?.includes(key) ?? false;
+  if (!st?.isFile() || deleted || path.relative(dir, file).startsWith("..")) {
+    sendXml(
+      res,
+      404,
+      `<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><Key>${xml(key)}</Key></Error>`,
+    );
+    return;
+  }
+  res.writeHead(200, {
+    "content-type": "application/octet-stream",
+    "content-length": st.size,
+    etag: await etagOf(file),
+    "last-modified": st.mtime.toUTCString(),
+  });
+  const drop = faults.dropMidObject?.indexOf(key) ?? -1;
+  if (drop >= 0) {
+    faults.dropMidObject?.splice(drop, 1);
+    const half = await fsp.readFile(file).then((b) => b.subarray(0, Math.floor(b.length / 2)));
+    res.write(half, () => res.socket?.destroy());
+    return;
+  }
+  createReadStream(file).pipe(res);
+}
+
+/** Answers a path-style S3 GET for a bucket served from a directory. */
+export async function handleS3Dir(
+  req: IncomingMessage,
+  res: ServerResponse,
+  state: { record: RecordCall; buckets: Record<string, string>; faults: S3DirFaults },
+): Promise<boolean> {
+  const url = new URL(req.url ?? "/", "http://s3.local");
+  const [, bucket = "", ...rest] = url.pathname.split("/");
+  const dir = state.buckets[bucket];
+  if (dir === undefined || req.method !== "GET") return false;
+  const key = decodeURIComponent(rest.join("/"));
+  const op = key === "" ? "ListObjectsV2" : "GetObject";
+  state.record({
+    target: `S3.${op}`,
+    service: "S3",
+    op,
+    body: { Bucket: bucket, Key: key, query: url.search },
+    time: Date.now(),
+  });
+  if ((state.faults.slowDown ?? 0) > 0) {
+    state.faults.slowDown = (state.faults.slowDown ?? 0) - 1;
+    sendXml(
+      res,
+      503,
+      "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>",
+    );
+    return true;
+  }
+  if (op === "ListObjectsV2") await list(dir, url, res);
+  else await get(dir, key, res, state.faults);
+  return true;
+}

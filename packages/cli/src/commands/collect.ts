@@ -1,0 +1,125 @@
+/** `run-md collect`: CloudTrail logs of a window into the local store (docs/collect.md). */
+import path from "node:path";
+import {
+  formatBytes,
+  isRunMdError,
+  resolveWindow,
+  RunMdError,
+  type TimeWindow,
+} from "@run-md/core";
+import { parseCommandArgs } from "../args.ts";
+import { progressReporter } from "../collect-progress.ts";
+import { type Config, loadConfig } from "../config.ts";
+
+export const COLLECT_USAGE = `Usage: run-md collect [--since 30d | --from <iso> [--to <iso>] | --all] [--source DIR] [--store DIR]
+
+Brings the CloudTrail logs of a window into the local store that local.store names, so the local
+engine reads Parquet instead of gzip JSON. Only objects not collected yet are read; events are
+stored once per eventid. See docs/collect.md.
+
+Options:
+  --since <duration>          the window ending now (default 30d)
+  --from <iso> [--to <iso>]   an explicit window [from, to); a date means its midnight UTC
+  --all                       everything in the source
+  --source <dir|s3://bucket/prefix>
+                              a directory of CloudTrail files, in any layout the local engine
+                              reads (default: local.logDir), or the trail's bucket (accounts and
+                              organization accounts under AWSLogs/ found by listing)
+  --region <region>           the bucket's region (else AWS_REGION); credentials: the SDK's chain
+  --profile <name>            an AWS profile for S3
+  --store <dir>               the store (default: local.store)
+  -h, --help                  this help
+`;
+
+/** Source and store from the flags, else the configuration; a clear error when one is missing. */
+function locations(values: { source?: string; store?: string }, config: Config) {
+  const store = values.store ?? config.local.store;
+  if (store === undefined) {
+    throw new RunMdError(
+      "collect-no-store",
+      "run-md collect needs a store: --store DIR or local.store.",
+      {
+        hint: "Add `store: .run-md/store` under local: in run-md.config.yaml.",
+      },
+    );
+  }
+  const logDir = config.local.logDir === "sample" ? undefined : config.local.logDir;
+  const source = values.source ?? logDir;
+  if (source === undefined) {
+    throw new RunMdError(
+      "collect-no-source",
+      "run-md collect needs a source: --source DIR or local.logDir.",
+      {
+        hint: "Give the folder of CloudTrail files (for example the AWSLogs/ tree synced from the trail's bucket).",
+      },
+    );
+  }
+  return { store: path.resolve(store), source };
+}
+
+/** The S3 client's settings: region, profile, and RUN_MD_S3_ENDPOINT (a local endpoint, path style). */
+function s3Config(values: { region?: string; profile?: string }) {
+  const endpoint = process.env.RUN_MD_S3_ENDPOINT;
+  const region = values.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  if (region === undefined) {
+    throw new RunMdError("collect-no-region", "run-md collect from S3 needs a region.", {
+      hint: "Give --region (the trail bucket's region) or set AWS_REGION.",
+    });
+  }
+  const profile = values.profile === undefined ? {} : { profile: values.profile };
+  return { region, ...profile, ...(endpoint ? { endpoint, forcePathStyle: true } : {}) };
+}
+
+export async function collectCommand(argv: string[]): Promise<number> {
+  const args = parseCommandArgs(argv, "run-md collect", COLLECT_USAGE, {
+    since: { type: "string" },
+    from: { type: "string" },
+    to: { type: "string" },
+    all: { type: "boolean" },
+    source: { type: "string" },
+    store: { type: "string" },
+    region: { type: "string" },
+    profile: { type: "string" },
+  });
+  if (typeof args === "number") return args;
+  const { values, positionals } = args;
+  const progress = progressReporter(process.stderr);
+  try {
+    if (positionals.length > 0)
+      throw new RunMdError(
+        "collect-args",
+        `unexpected argument "${positionals[0]}" for run-md collect`,
+      );
+    if (values.all && (values.since ?? values.from ?? values.to) !== undefined)
+      throw new RunMdError("bad-window", "--all cannot be combined with --since or --from/--to");
+    const config = loadConfig(undefined);
+    const { store, source } = locations(values, config);
+    const window: TimeWindow | null = values.all
+      ? null
+      : resolveWindow(
+          {
+            ...(values.since === undefined ? {} : { since: values.since }),
+            ...(values.from === undefined ? {} : { from: values.from }),
+            ...(values.to === undefined ? {} : { to: values.to }),
+          },
+          "30d",
+          new Date(),
+        );
+    const { collectFromDir, collectFromS3 } = await import("@run-md/collect");
+    const run = { store, window, onProgress: progress.onProgress };
+    const r = source.startsWith("s3://")
+      ? await collectFromS3({ ...run, source, clientConfig: s3Config(values) })
+      : await collectFromDir({ ...run, sourceDir: source });
+    progress.end();
+    for (const w of r.warnings) process.stderr.write(`warning ${w}\n`);
+    process.stdout.write(
+      `collected ${r.objectsNew - r.objectsSkipped} of ${r.objectsSeen} objects (${r.objectsSeen - r.objectsNew} already in the store, ${r.objectsSkipped} skipped), ${formatBytes(r.bytesRead)}, ${r.eventsAdded} new events, ${r.daysWritten.length} day(s) written into ${store}\n`,
+    );
+    return 0;
+  } catch (e) {
+    progress.end();
+    if (!isRunMdError(e)) throw e;
+    process.stderr.write(`error ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ""}`);
+    return 2;
+  }
+}

@@ -1,0 +1,285 @@
+/**
+ * Collects CloudTrail files into the store (`@run-md/engine-local`'s `store.ts` format): the
+ * files not yet in the manifest (or changed since) are read with the local engine's own reader
+ * (`LogCatalog`: every layout it reads, corrupt files named and skipped), day by day; each day's
+ * new file is committed with a new manifest, so a killed collect keeps the days it finished and
+ * the next one reads the rest (a re-read object's events are deduplicated by `eventid`).
+ */
+import { promises as fsp } from "node:fs";
+import path from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { isoSeconds, RunMdError, slashDate, type TimeWindow } from "@run-md/core";
+import {
+  addCovered,
+  type DayRange,
+  type LogCatalog,
+  type ReadFile,
+  readManifest,
+  STORE_DAYS,
+  type SourceFile,
+  type StoreManifest,
+  writeManifest,
+} from "@run-md/engine-local";
+import { writeDay } from "./day-file.ts";
+
+/** A source file to collect, under the key and version the manifest records. */
+export interface CollectFile {
+  src: SourceFile;
+  key: string;
+  id: string;
+}
+
+export interface CollectProgress {
+  phase: "list" | "fetch" | "write" | "done";
+  objects: number;
+  objectsTotal: number;
+  bytes: number;
+  events: number;
+  day?: string;
+}
+
+export interface CollectResult {
+  /** Source objects in the window, and how many of them were new or changed. */
+  objectsSeen: number;
+  objectsNew: number;
+  objectsSkipped: number;
+  /** Events added to the store (after deduplication). */
+  eventsAdded: number;
+  bytesRead: number;
+  daysWritten: string[];
+  warnings: string[];
+}
+
+export interface CollectRun {
+  store: string;
+  /** The window collected; null: everything found (coverage: the days found). */
+  window: TimeWindow | null;
+  signal?: AbortSignal;
+  onProgress?: (p: CollectProgress) => void;
+}
+
+export function dayRange(w: TimeWindow | null): DayRange | null {
+  if (!w) return null;
+  return { first: slashDate(w.start), last: slashDate(new Date(w.end.getTime() - 1)) };
+}
+
+/** Files whose key is not in the manifest, or whose version changed. */
+export function newFiles(m: StoreManifest, files: CollectFile[]): CollectFile[] {
+  return files.filter((f) => m.objects[f.key]?.id !== f.id);
+}
+
+/** Removes day files no manifest references (left by a killed collect). */
+async function removeOrphans(store: string, m: StoreManifest): Promise<void> {
+  const live = new Set(Object.values(m.days).map((d) => path.join(store, d.file)));
+  const dir = path.join(store, STORE_DAYS);
+  const names = await fsp.readdir(dir, { recursive: true }).catch(() => [] as string[]);
+  for (const n of names) {
+    const full = path.join(dir, String(n));
+    if (full.endsWith(".parquet") && !live.has(full)) await fsp.rm(full, { force: true });
+  }
+}
+
+/**
+ * Collects the given files (already on local disk) into the store. `complete`: the files are all
+ * the source's objects in the window (else the window is not recorded as covered).
+ */
+export async function collectFiles(
+  run: CollectRun,
+  catalog: LogCatalog,
+  all: CollectFile[],
+  complete = true,
+): Promise<CollectResult> {
+  const store = path.resolve(run.store);
+  await fsp.mkdir(store, { recursive: true });
+  let manifest = await readManifest(store);
+  await removeOrphans(store, manifest);
+  const days = dayRange(run.window);
+  const todo = newFiles(manifest, all);
+  const result: CollectResult = {
+    objectsSeen: all.length,
+    objectsNew: todo.length,
+    objectsSkipped: 0,
+    eventsAdded: 0,
+    bytesRead: 0,
+    daysWritten: [],
+    warnings: [],
+  };
+  const progress = (phase: CollectProgress["phase"], objects: number, day?: string) =>
+    run.onProgress?.({
+      phase,
+      objects,
+      objectsTotal: todo.length,
+      bytes: result.bytesRead,
+      events: result.eventsAdded,
+      ...(day === undefined ? {} : { day }),
+    });
+  const byPath = new Map(todo.map((f) => [f.src.path, f]));
+  const parts = new Map<string, ReadFile[]>(); // key → its parts
+  const noteSkipped = (f: CollectFile, warnings: string[]) => {
+    const skipped = warnings.find((w) => w.startsWith(`skipped ${f.src.rel}: `));
+    if ((parts.get(f.key) ?? []).length === 0 && skipped !== undefined) {
+      manifest.objects[f.key] = { id: f.id, size: f.src.size, skipped: skipped.slice(8) };
+      result.objectsSkipped++;
+    }
+  };
+  const resolveOne = async (f: CollectFile) => {
+    const res = await catalog.resolve([f.src], days);
+    parts.set(f.key, res.files);
+    noteSkipped(f, res.warnings);
+    result.warnings.push(...res.warnings);
+  };
+  // All new files profiled at once (the catalog reads 16 at a time), then split by file.
+  const first = await catalog.resolve(
+    todo.map((f) => f.src),
+    days,
+  );
+  const byOrigin = new Map<string, ReadFile[]>();
+  for (const p of first.files) byOrigin.set(p.origin, [...(byOrigin.get(p.origin) ?? []), p]);
+  for (const f of todo) {
+    parts.set(f.key, byOrigin.get(f.src.rel) ?? []);
+    noteSkipped(f, first.warnings);
+  }
+  result.warnings.push(...first.warnings);
+  const dayOf = groupByDay(todo, parts, result.warnings);
+  if (dayOf.size === 0 && todo.length === 0 && run.window !== null) {
+    // Nothing new: only the coverage may grow (no DuckDB needed).
+    const found = [...Object.keys(manifest.days), ...all.map((f) => f.src.layoutDay ?? "")];
+    manifest.covered = addCovered(manifest.covered, coverage(run.window, found));
+    await writeManifest(store, manifest);
+    progress("done", 0);
+    return result;
+  }
+  const instance = await DuckDBInstance.create(":memory:");
+  const conn = await instance.connect();
+  let done = 0;
+  try {
+    for (const [day, keys] of [...dayOf].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      if (run.signal?.aborted) throw new RunMdError("cancelled", "The collect was cancelled.");
+      const written = await writeDayRetrying(conn, store, manifest, day, keys, parts, {
+        catalog,
+        byPath,
+        resolveOne,
+      });
+      const before = manifest.days[day]?.events ?? 0;
+      const old = manifest.days[day];
+      manifest = { ...manifest, days: { ...manifest.days, [day]: written } };
+      result.eventsAdded += written.events - before;
+      result.daysWritten.push(day);
+      // Objects all of whose days are now written are recorded as collected.
+      for (const f of todo) {
+        const ps = parts.get(f.key) ?? [];
+        if (
+          ps.length > 0 &&
+          ps.every((p) => p.day !== null && manifest.days[p.day] && isDone(p.day, day, dayOf))
+        ) {
+          if (!manifest.objects[f.key] || manifest.objects[f.key]?.id !== f.id) {
+            manifest.objects[f.key] = { id: f.id, size: f.src.size };
+            result.bytesRead += f.src.size;
+            done++;
+          }
+        }
+      }
+      await writeManifest(store, manifest);
+      if (old) await fsp.rm(path.join(store, old.file), { force: true });
+      progress("write", done, day);
+    }
+    const found = [...Object.keys(manifest.days), ...all.map((f) => f.src.layoutDay ?? "")];
+    if (complete) manifest.covered = addCovered(manifest.covered, coverage(run.window, found));
+    await writeManifest(store, manifest);
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+  progress("done", done);
+  return result;
+}
+
+/** Whether `day` is written by the time `current` (days are written in order) is. */
+function isDone(day: string, current: string, dayOf: Map<string, Set<string>>): boolean {
+  return day <= current || !dayOf.has(day);
+}
+
+/** Day → keys of the files with parts in that day. Undated parts are left out, with a note. */
+function groupByDay(
+  todo: CollectFile[],
+  parts: Map<string, ReadFile[]>,
+  warnings: string[],
+): Map<string, Set<string>> {
+  const dayOf = new Map<string, Set<string>>();
+  for (const f of todo) {
+    for (const p of parts.get(f.key) ?? []) {
+      if (p.day === null) {
+        warnings.push(`${f.src.rel}: events without a time are not collected`);
+        continue;
+      }
+      const s = dayOf.get(p.day) ?? new Set<string>();
+      dayOf.set(p.day, s);
+      s.add(f.key);
+    }
+  }
+  return dayOf;
+}
+
+/**
+ * Writes a day; when DuckDB rejects a source file (it names it), the local engine's lenient
+ * reader takes that file (or skips it, named, when it is not CloudTrail at all) and we retry.
+ */
+async function writeDayRetrying(
+  conn: import("@duckdb/node-api").DuckDBConnection,
+  store: string,
+  manifest: StoreManifest,
+  day: string,
+  keys: Set<string>,
+  parts: Map<string, ReadFile[]>,
+  ctx: {
+    catalog: LogCatalog;
+    byPath: Map<string, CollectFile>;
+    resolveOne: (f: CollectFile) => Promise<void>;
+  },
+): Promise<import("@run-md/engine-local").StoreDay> {
+  for (let attempt = 0; ; attempt++) {
+    const files = [...keys].flatMap((k) => (parts.get(k) ?? []).filter((p) => p.day === day));
+    try {
+      return await writeDay(
+        conn,
+        store,
+        day,
+        manifest.days[day],
+        files.map((p) => p.path),
+      );
+    } catch (e) {
+      const msg = (e as Error).message ?? String(e);
+      const failed = /file "([^"]+)"/.exec(msg)?.[1];
+      const part = files.find((p) => p.path === failed);
+      const reason = msg.split("\n")[0] ?? msg;
+      const origin = part && [...ctx.byPath.values()].find((f) => f.src.rel === part.origin);
+      if (!part || !origin || attempt > 1000) throw e;
+      const handled = ctx.byPath.has(part.path)
+        ? ctx.catalog.rejectDirect(part.path, reason)
+        : ctx.catalog.rejectPart(part.path, `unreadable (${reason})`);
+      if (!handled) throw e;
+      await ctx.resolveOne(origin);
+    }
+  }
+}
+
+/** The time range a collect covers: its window up to now, or (no window) the days found. */
+function coverage(w: TimeWindow | null, found: string[]): { from: string; to: string } {
+  const now = new Date();
+  if (w) {
+    const from = new Date(Date.parse(`${slashDate(w.start).replaceAll("/", "-")}T00:00:00Z`));
+    const lastDay = Date.parse(
+      `${slashDate(new Date(w.end.getTime() - 1)).replaceAll("/", "-")}T00:00:00Z`,
+    );
+    const to = new Date(Math.min(lastDay + 86_400_000, now.getTime()));
+    return { from: isoSeconds(from), to: isoSeconds(to) };
+  }
+  const days = found.filter((d) => d !== "").sort();
+  const first = days[0] ?? slashDate(now);
+  const last = days[days.length - 1] ?? first;
+  const to = Math.min(
+    Date.parse(`${last.replaceAll("/", "-")}T00:00:00Z`) + 86_400_000,
+    now.getTime(),
+  );
+  return { from: `${first.replaceAll("/", "-")}T00:00:00Z`, to: isoSeconds(new Date(to)) };
+}

@@ -1,0 +1,54 @@
+/** A local directory as a collect source: any layout the local engine reads. */
+import { randomBytes } from "node:crypto";
+import { promises as fsp } from "node:fs";
+import path from "node:path";
+import { RunMdError } from "@run-md/core";
+import { LogCatalog } from "@run-md/engine-local";
+import {
+  type CollectFile,
+  type CollectResult,
+  type CollectRun,
+  collectFiles,
+  dayRange,
+} from "./collect.ts";
+
+/** A session cache for the lenient reader's normalized parts, inside the store's `.tmp`. */
+export async function withCatalog<T>(
+  store: string,
+  sourceDir: string,
+  fn: (catalog: LogCatalog) => Promise<T>,
+): Promise<T> {
+  const cache = path.join(
+    path.resolve(store),
+    ".tmp",
+    `cache-${process.pid}-${randomBytes(4).toString("hex")}`,
+  );
+  await fsp.mkdir(cache, { recursive: true });
+  try {
+    return await fn(new LogCatalog(sourceDir, cache));
+  } finally {
+    await fsp.rm(cache, { recursive: true, force: true });
+  }
+}
+
+export async function collectFromDir(
+  run: CollectRun & { sourceDir: string },
+): Promise<CollectResult> {
+  const dir = path.resolve(run.sourceDir);
+  const st = await fsp.stat(dir).catch(() => null);
+  if (!st?.isDirectory()) {
+    throw new RunMdError("bad-source", `The source ${dir} does not exist or is not a directory.`, {
+      hint: "Give --source a directory of CloudTrail files or an s3://bucket/prefix.",
+    });
+  }
+  return withCatalog(run.store, dir, async (catalog) => {
+    run.onProgress?.({ phase: "list", objects: 0, objectsTotal: 0, bytes: 0, events: 0 });
+    const { files } = await catalog.scan(dayRange(run.window));
+    const all: CollectFile[] = files.map((src) => ({
+      src,
+      key: src.rel,
+      id: `${Math.round(src.mtimeMs)}:${src.size}`,
+    }));
+    return collectFiles(run, catalog, all);
+  });
+}

@@ -1,0 +1,187 @@
+/**
+ * A trail's S3 bucket as a collect source: `s3://bucket[/prefix]`, the account layout
+ * `AWSLogs/<account>/CloudTrail/<region>/yyyy/mm/dd/` and the organization layout
+ * `AWSLogs/o-<org>/<account>/...`. Accounts and regions are found by delimiter listing; only the
+ * window's day prefixes are listed; new objects (key and ETag not in the manifest) are fetched
+ * 16 at a time, each streamed to a file in the store's `.tmp` (never whole in memory), then
+ * collected like a local directory. A dropped connection is retried; an object deleted since it
+ * was listed is named and left for the next collect.
+ */
+import { createWriteStream, promises as fsp } from "node:fs";
+import path from "node:path";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { type ListObjectsV2CommandOutput, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
+import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { RunMdError, slashDate, type TimeWindow } from "@run-md/core";
+import { readManifest, type SourceFile } from "@run-md/engine-local";
+import { type CollectFile, type CollectResult, type CollectRun, collectFiles } from "./collect.ts";
+import { withCatalog } from "./local-source.ts";
+
+export interface S3Source {
+  bucket: string;
+  /** Key prefix before `AWSLogs/` ("" or ending in "/"). */
+  prefix: string;
+}
+
+export function parseS3Url(url: string): S3Source {
+  const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(url);
+  if (!m) {
+    throw new RunMdError(
+      "bad-source",
+      `"${url}" is not an S3 location such as s3://bucket/prefix.`,
+    );
+  }
+  const prefix = (m[2] ?? "").replace(/^\/+|\/+$/g, "");
+  return { bucket: m[1] as string, prefix: prefix === "" ? "" : `${prefix}/` };
+}
+
+const LAYOUT_DAY = /\/CloudTrail\/[^/]+\/(\d{4})\/(\d{2})\/(\d{2})\/[^/]+$/;
+
+/** Every page of a listing: common prefixes and objects. */
+async function listAll(s3: S3Client, bucket: string, prefix: string, delimiter?: string) {
+  const prefixes: string[] = [];
+  const objects: { key: string; etag: string; size: number }[] = [];
+  let token: string | undefined;
+  do {
+    const page: ListObjectsV2CommandOutput = await s3.send(
+      new ListObjectsV2Command({
+        Bucket: bucket,
+        Prefix: prefix,
+        ...(delimiter ? { Delimiter: delimiter } : {}),
+        ...(token ? { ContinuationToken: token } : {}),
+      }),
+    );
+    for (const p of page.CommonPrefixes ?? []) if (p.Prefix) prefixes.push(p.Prefix);
+    for (const o of page.Contents ?? []) {
+      if (o.Key) objects.push({ key: o.Key, etag: o.ETag ?? "", size: o.Size ?? 0 });
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return { prefixes, objects };
+}
+
+/** `.../CloudTrail/<region>/` prefixes: accounts (and organizations' accounts), then regions. */
+async function regionPrefixes(s3: S3Client, src: S3Source): Promise<string[]> {
+  const base = `${src.prefix}AWSLogs/`;
+  const accounts: string[] = [];
+  for (const p of (await listAll(s3, src.bucket, base, "/")).prefixes) {
+    const name = p.slice(base.length, -1);
+    if (/^o-/.test(name)) accounts.push(...(await listAll(s3, src.bucket, p, "/")).prefixes);
+    else accounts.push(p);
+  }
+  const regions: string[] = [];
+  for (const a of accounts) {
+    regions.push(...(await listAll(s3, src.bucket, `${a}CloudTrail/`, "/")).prefixes);
+  }
+  return regions;
+}
+
+function windowDays(w: TimeWindow): string[] {
+  const days: string[] = [];
+  const last = slashDate(new Date(w.end.getTime() - 1));
+  for (let t = w.start.getTime(); ; t += 86_400_000) {
+    const d = slashDate(new Date(t));
+    if (d > last) break;
+    days.push(d);
+  }
+  return days;
+}
+
+async function mapLimit<T>(items: T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/** Streams an object to a file; a connection dropped mid-object is retried (3 attempts). */
+async function fetchTo(s3: S3Client, bucket: string, key: string, file: string): Promise<string> {
+  await fsp.mkdir(path.dirname(file), { recursive: true });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      await pipeline(out.Body as Readable, createWriteStream(file));
+      return out.ETag ?? "";
+    } catch (e) {
+      const name = (e as Error).name;
+      if (name === "NoSuchKey" || attempt >= 3) throw e;
+    }
+  }
+}
+
+export async function collectFromS3(
+  run: CollectRun & { source: string; concurrency?: number; clientConfig?: S3ClientConfig },
+): Promise<CollectResult> {
+  const src = parseS3Url(run.source);
+  const s3 = new S3Client(run.clientConfig ?? {});
+  const store = path.resolve(run.store);
+  await fsp.mkdir(store, { recursive: true });
+  await fsp.mkdir(path.join(store, ".tmp"), { recursive: true });
+  const staging = await fsp.mkdtemp(path.join(store, ".tmp", "s3-"));
+  try {
+    run.onProgress?.({ phase: "list", objects: 0, objectsTotal: 0, bytes: 0, events: 0 });
+    const listed: { key: string; etag: string; size: number; day: string | null }[] = [];
+    for (const region of await regionPrefixes(s3, src)) {
+      const prefixes = run.window ? windowDays(run.window).map((d) => `${region}${d}/`) : [region];
+      for (const p of prefixes) {
+        for (const o of (await listAll(s3, src.bucket, p)).objects) {
+          const m = LAYOUT_DAY.exec(o.key);
+          if (/\.json(\.gz)?$/.test(o.key))
+            listed.push({ ...o, day: m ? `${m[1]}/${m[2]}/${m[3]}` : null });
+        }
+      }
+    }
+    const manifest = await readManifest(store);
+    const todo = listed.filter((o) => manifest.objects[o.key]?.id !== o.etag);
+    const warnings: string[] = [];
+    const files: CollectFile[] = [];
+    let failed = 0;
+    let fetched = 0;
+    let bytes = 0;
+    await mapLimit(todo, run.concurrency ?? 16, async (o) => {
+      const file = path.join(staging, ...o.key.split("/"));
+      try {
+        const etag = await fetchTo(s3, src.bucket, o.key, file);
+        const st = await fsp.stat(file);
+        const sf: SourceFile = {
+          path: file,
+          rel: o.key,
+          size: st.size,
+          mtimeMs: st.mtimeMs,
+          layoutDay: o.day,
+        };
+        files.push({ src: sf, key: o.key, id: etag || o.etag });
+        bytes += st.size;
+      } catch (e) {
+        if ((e as Error).name !== "NoSuchKey") failed++;
+        warnings.push(
+          `not fetched s3://${src.bucket}/${o.key}: ${(e as Error).name === "NoSuchKey" ? "deleted since it was listed" : (e as Error).message}`,
+        );
+      }
+      fetched++;
+      run.onProgress?.({
+        phase: "fetch",
+        objects: fetched,
+        objectsTotal: todo.length,
+        bytes,
+        events: 0,
+      });
+    });
+    files.sort((a, b) => (a.key < b.key ? -1 : 1));
+    // An object that could not be fetched leaves the window uncovered until a collect gets it.
+    const result = await withCatalog(store, staging, (catalog) =>
+      collectFiles(run, catalog, files, failed === 0),
+    );
+    return {
+      ...result,
+      objectsSeen: listed.length,
+      objectsNew: todo.length,
+      warnings: [...warnings, ...result.warnings],
+    };
+  } finally {
+    s3.destroy();
+    await fsp.rm(staging, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,195 @@
+import { spawn } from "node:child_process";
+import { promises as fsp } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import zlib from "node:zlib";
+import { type Emulator, startEmulator } from "@run-md/aws-emulator";
+import { readManifest } from "@run-md/engine-local";
+import { generateLogs } from "@run-md/generator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { collectFromS3, parseS3Url } from "../src/index.ts";
+import { copyTree, storeContents, truth } from "./truth.ts";
+
+/*
+ * Collect from a trail bucket through the real S3 client against the emulator, which serves a
+ * directory as the bucket `trail` (prefix `logs/`): an account trail and an organization trail
+ * holding the same events, three days of which the window takes two.
+ */
+
+let root: string;
+let bucket: string;
+let emulator: Emulator;
+const window = { start: new Date("2024-03-01T00:00:00Z"), end: new Date("2024-03-03T00:00:00Z") };
+
+beforeAll(async () => {
+  root = await fsp.mkdtemp(path.join(os.tmpdir(), "run-md-collect-s3-"));
+  bucket = path.join(root, "bucket");
+  const logs = path.join(bucket, "logs");
+  await generateLogs({
+    outDir: logs,
+    start: window.start,
+    end: new Date("2024-03-04T00:00:00Z"),
+    eventsPerDay: 200,
+    seed: 11,
+    regions: ["us-east-1", "eu-west-1"],
+  });
+  await copyTree(
+    path.join(logs, "AWSLogs", "111122223333"),
+    path.join(logs, "AWSLogs", "o-abc123", "111122223333"),
+  );
+  emulator = await startEmulator({ logDir: logs, s3Buckets: { trail: bucket } });
+});
+
+afterAll(async () => {
+  await emulator?.close();
+  await fsp.rm(root, { recursive: true, force: true });
+});
+
+function client() {
+  return {
+    endpoint: emulator.endpoint,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials: { accessKeyId: "AKIDLOCALEMULATOR", secretAccessKey: "local-emulator-secret" },
+  };
+}
+
+/** The raw files of the window's days only, as truth. */
+async function windowTruth() {
+  const all = await truth(path.join(bucket, "logs"));
+  return new Map([...all].filter(([d]) => d < "2024/03/03"));
+}
+
+describe("collect from S3 (the real SDK against the emulator)", () => {
+  it("parses s3:// locations", () => {
+    expect(parseS3Url("s3://my-trail/org/")).toEqual({ bucket: "my-trail", prefix: "org/" });
+    expect(parseS3Url("s3://my-trail")).toEqual({ bucket: "my-trail", prefix: "" });
+    expect(() => parseS3Url("https://x")).toThrow(/not an S3 location/);
+  });
+
+  it("finds accounts and regions by delimiter listing, lists only the window's days, stores each event once", async () => {
+    const store = path.join(root, "store-a");
+    const before = emulator.calls.length;
+    const r = await collectFromS3({
+      source: "s3://trail/logs",
+      store,
+      window,
+      clientConfig: client(),
+    });
+    const listed = emulator.calls
+      .slice(before)
+      .filter((c) => c.op === "ListObjectsV2")
+      .map((c) => new URLSearchParams(String(c.body.query)).get("prefix") ?? "");
+    // The organization's account was found under o-abc123/, and no listing reached 2024/03/03.
+    expect(listed).toContain("logs/AWSLogs/o-abc123/111122223333/CloudTrail/");
+    expect(listed.some((p) => p.includes("2024/03/03"))).toBe(false);
+    expect(listed.filter((p) => p.endsWith("2024/03/02/")).length).toBe(4);
+    const got = await storeContents(store);
+    expect(got).toEqual(await windowTruth());
+    expect(r.objectsNew).toBe(r.objectsSeen);
+    const m = await readManifest(store);
+    const first = Object.entries(m.objects)[0];
+    expect(first?.[1].id).toMatch(/^"[0-9a-f]{32}"$/);
+    // A second collect fetches nothing.
+    const gets = emulator.callsOf("GetObject").length;
+    const again = await collectFromS3({
+      source: "s3://trail/logs",
+      store,
+      window,
+      clientConfig: client(),
+    });
+    expect(again.objectsNew).toBe(0);
+    expect(emulator.callsOf("GetObject").length).toBe(gets);
+  });
+
+  it("survives 503 SlowDown and a dropped connection; an object deleted after the list is named and fetched next time", async () => {
+    const store = path.join(root, "store-b");
+    const keys = (await readManifest(path.join(root, "store-a"))).objects;
+    const [dropped, deleted] = Object.keys(keys).slice(3, 5) as [string, string];
+    emulator.s3Faults.slowDown = 2;
+    emulator.s3Faults.dropMidObject = [dropped];
+    emulator.s3Faults.deletedAfterList = [deleted];
+    try {
+      const r = await collectFromS3({
+        source: "s3://trail/logs",
+        store,
+        window,
+        clientConfig: client(),
+      });
+      expect(emulator.s3Faults.slowDown).toBe(0);
+      expect(emulator.s3Faults.dropMidObject).toEqual([]);
+      expect(r.warnings).toContain(
+        `not fetched s3://trail/${deleted}: deleted since it was listed`,
+      );
+      const m = await readManifest(store);
+      expect(m.objects[dropped]).toBeDefined();
+      expect(m.objects[deleted]).toBeUndefined();
+    } finally {
+      emulator.s3Faults.deletedAfterList = [];
+    }
+    const next = await collectFromS3({
+      source: "s3://trail/logs",
+      store,
+      window,
+      clientConfig: client(),
+    });
+    expect(next.objectsNew).toBe(1);
+    expect(await storeContents(store)).toEqual(await windowTruth());
+  });
+
+  it("a collect killed after its first day resumes from the manifest; a corrupt object is named and skipped", async () => {
+    const store = path.join(root, "store-c");
+    const day = path.join(bucket, "logs/AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/02");
+    const corrupt = path.join(day, "corrupt.json.gz");
+    await fsp.writeFile(corrupt, zlib.gzipSync('{"Records":[{"eventID":"z"').subarray(0, 25));
+    try {
+      // Asynchronously: the emulator answering the child runs in this process.
+      const proc = spawn(
+        process.execPath,
+        [
+          "--import",
+          "tsx",
+          path.join(path.dirname(fileURLToPath(import.meta.url)), "kill-after-first-day.ts"),
+          "s3://trail/logs",
+          store,
+          window.start.toISOString(),
+          window.end.toISOString(),
+        ],
+        { stdio: "ignore", env: { ...process.env, RUN_MD_S3_ENDPOINT: emulator.endpoint } },
+      );
+      const signal = await new Promise((resolve) => proc.on("close", (_code, sig) => resolve(sig)));
+      expect(signal).toBe("SIGKILL");
+      const m = await readManifest(store);
+      expect(Object.keys(m.days)).toEqual(["2024/03/01"]);
+      expect(m.covered).toEqual([]);
+      const gets = emulator.callsOf("GetObject").length;
+      const resumed = await collectFromS3({
+        source: "s3://trail/logs",
+        store,
+        window,
+        clientConfig: client(),
+      });
+      // Only the objects of the day not committed were fetched again.
+      const fetched = emulator.callsOf("GetObject").length - gets;
+      expect(fetched).toBe(resumed.objectsNew);
+      expect(resumed.objectsNew).toBeLessThan(resumed.objectsSeen);
+      expect(resumed.daysWritten).toEqual(["2024/03/02"]);
+      expect(
+        resumed.warnings.some((w) =>
+          w.startsWith(
+            "skipped logs/AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/02/corrupt.json.gz: ",
+          ),
+        ),
+      ).toBe(true);
+      expect(await storeContents(store)).toEqual(await windowTruth());
+      expect(
+        (await readManifest(store)).objects[
+          "logs/AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/02/corrupt.json.gz"
+        ]?.skipped,
+      ).toBeDefined();
+    } finally {
+      await fsp.rm(corrupt, { force: true });
+    }
+  });
+});

@@ -1,0 +1,259 @@
+/**
+ * The collected store (`run-md collect`, `local.store`): one Parquet file per day of the trail's
+ * delivery layout (the day in the object's path, as Athena's partitions), holding the Athena
+ * column set (payloads as JSON text), the partition columns and `_message` (the record's JSON, for
+ * Logs Insights' `@message`). `manifest.json` names the current file of each day, the time
+ * ranges collected and the source objects already read; it is the only thing readers trust, and
+ * it is replaced atomically, so a killed collect leaves the previous manifest (and its files)
+ * intact. This module is the one description of that format: the collector writes it, the engine
+ * reads it.
+ */
+import { promises as fsp } from "node:fs";
+import path from "node:path";
+import { RunMdError, slashDate, type TimeWindow, writeFileAtomic } from "@run-md/core";
+import {
+  athenaSelectList,
+  CLOUDTRAIL_COLUMNS,
+  type Field,
+  partitionSelectList,
+  RECORD_FIELDS,
+} from "./schema.ts";
+
+export const STORE_MANIFEST = "manifest.json";
+/** Folder of the day files inside the store. */
+export const STORE_DAYS = "days";
+/** The record's JSON text, kept for Logs Insights (not an Athena column). */
+export const MESSAGE_COLUMN = "_message";
+
+export interface StoreDay {
+  /** Path of the day's Parquet file, relative to the store. */
+  file: string;
+  events: number;
+  bytes: number;
+}
+
+export interface StoreObject {
+  /** ETag (S3) or `mtimeMs:size` (local files) when it was collected. */
+  id: string;
+  size: number;
+  /** Why it was skipped (corrupt, not CloudTrail); it is read again only when it changes. */
+  skipped?: string;
+}
+
+export interface StoreManifest {
+  version: 1;
+  /** `yyyy/MM/dd` → its file. */
+  days: Record<string, StoreDay>;
+  /** Half-open ISO time ranges collected, merged and sorted. */
+  covered: { from: string; to: string }[];
+  /** Source object key (S3 key, or path relative to the source directory) → what was read. */
+  objects: Record<string, StoreObject>;
+}
+
+export function emptyManifest(): StoreManifest {
+  return { version: 1, days: {}, covered: [], objects: {} };
+}
+
+export async function readManifest(store: string): Promise<StoreManifest> {
+  const file = path.join(store, STORE_MANIFEST);
+  let text: string;
+  try {
+    text = await fsp.readFile(file, "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return emptyManifest();
+    throw e;
+  }
+  try {
+    const m = JSON.parse(text) as StoreManifest;
+    if (m.version !== 1 || typeof m.days !== "object" || !Array.isArray(m.covered))
+      throw new Error("not a run-md store manifest (version 1)");
+    return m;
+  } catch (e) {
+    throw new RunMdError("bad-store", `${file}: ${(e as Error).message}`, {
+      hint: "Remove the store folder and collect again.",
+    });
+  }
+}
+
+/** Replaces the manifest atomically (temporary file, fsync, rename). */
+export async function writeManifest(store: string, m: StoreManifest): Promise<void> {
+  await writeFileAtomic(path.join(store, STORE_MANIFEST), `${JSON.stringify(m)}\n`);
+}
+
+/** `covered` plus one range, merged (overlapping or touching ranges become one). */
+export function addCovered(
+  covered: StoreManifest["covered"],
+  range: { from: string; to: string },
+): StoreManifest["covered"] {
+  const all = [...covered, range].sort((a, b) => (a.from < b.from ? -1 : 1));
+  const out: StoreManifest["covered"] = [];
+  for (const r of all) {
+    const last = out[out.length - 1];
+    if (last && r.from <= last.to) {
+      if (r.to > last.to) last.to = r.to;
+    } else out.push({ ...r });
+  }
+  return out;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Every `yyyy/MM/dd` day a window touches, with the part of the window in it. */
+function windowDays(w: TimeWindow): { day: string; from: number; to: number }[] {
+  const out: { day: string; from: number; to: number }[] = [];
+  let t = Math.floor(w.start.getTime() / DAY_MS) * DAY_MS;
+  for (; t < w.end.getTime(); t += DAY_MS) {
+    out.push({
+      day: slashDate(new Date(t)),
+      from: Math.max(t, w.start.getTime()),
+      to: Math.min(t + DAY_MS, w.end.getTime()),
+    });
+  }
+  return out;
+}
+
+/**
+ * Which days of a window the store answers (days collected without events have no file) and
+ * which it does not cover (not collected, or collected only in part of the window's span).
+ */
+export function planStore(
+  m: StoreManifest,
+  w: TimeWindow,
+): { storeDays: string[]; missing: string[] } {
+  const ranges = m.covered.map((r) => ({ from: Date.parse(r.from), to: Date.parse(r.to) }));
+  const storeDays: string[] = [];
+  const missing: string[] = [];
+  for (const d of windowDays(w)) {
+    if (ranges.some((r) => r.from <= d.from && r.to >= d.to)) storeDays.push(d.day);
+    else missing.push(d.day);
+  }
+  return { storeDays, missing };
+}
+
+function quote(s: string): string {
+  return `'${s.replaceAll("'", "''")}'`;
+}
+
+/** A field's shape for `json_transform` (CloudTrail's key spelling). */
+function structure(f: Field): unknown {
+  switch (f.kind) {
+    case "string":
+      return "VARCHAR";
+    case "json":
+      return "JSON";
+    case "string-map":
+      return "MAP(VARCHAR, VARCHAR)";
+    case "struct":
+      return Object.fromEntries(f.fields.map((x) => [x.name, structure(x)]));
+    case "struct-array":
+      return [Object.fromEntries(f.fields.map((x) => [x.name, structure(x)]))];
+  }
+}
+
+const RECORD_STRUCTURE = JSON.stringify(
+  Object.fromEntries(RECORD_FIELDS.map((f) => [f.name, structure(f)])),
+);
+
+/**
+ * The rows a collect stores from delivery-layout files: each record parsed once as JSON, typed
+ * with the engine's own column expressions (`athenaSelectList`) and partition columns (from the
+ * path), plus its JSON text. A mistyped field becomes null (`json_transform` is lenient).
+ */
+export function collectSelectSql(files: string[], maxObject: number): string {
+  return `SELECT ${athenaSelectList("all")},
+  ${partitionSelectList()},
+  CAST(j AS VARCHAR) AS ${MESSAGE_COLUMN}
+FROM (SELECT json_transform(j, ${quote(RECORD_STRUCTURE)}) AS r, j, filename
+  FROM (SELECT unnest(Records) AS j, filename FROM read_json([${files.map(quote).join(", ")}], format = 'unstructured', records = true, filename = true, maximum_object_size = ${maxObject}, columns = {Records: 'JSON[]'})))`;
+}
+
+const ATHENA_COLUMNS = CLOUDTRAIL_COLUMNS.map((c) => `"${c.name}"`).join(", ");
+
+/** `cloudtrail_logs` rows from store files (the Athena columns, partitions included). */
+export function storeSelectSql(files: string[]): string {
+  return `SELECT ${ATHENA_COLUMNS} FROM read_parquet([${files.map(quote).join(", ")}])`;
+}
+
+/** `cwl_events`'s source rows (`j`: the record JSON) from store files. */
+export function storeMessageSql(files: string[]): string {
+  return `SELECT CAST(${MESSAGE_COLUMN} AS JSON) AS j FROM read_parquet([${files.map(quote).join(", ")}])`;
+}
+
+/** Consecutive days written as ranges: `2024/03/01..2024/03/03, 2024/03/05`. */
+export function dayRanges(days: string[]): string {
+  const out: string[] = [];
+  const sorted = [...days].sort();
+  let first: string | undefined;
+  let prev: string | undefined;
+  const next = (d: string) =>
+    slashDate(new Date(Date.parse(`${d.replaceAll("/", "-")}T00:00:00Z`) + DAY_MS));
+  for (const d of [...sorted, ""]) {
+    if (prev !== undefined && d === next(prev)) {
+      prev = d;
+      continue;
+    }
+    if (first !== undefined) out.push(first === prev ? first : `${first}..${prev}`);
+    first = d;
+    prev = d;
+  }
+  return out.join(", ");
+}
+
+/** What the store gives a query: its files in the window, and the days it does not cover. */
+export interface StoreRead {
+  /** Parquet files of the covered days (absolute paths) with their sizes. */
+  files: { path: string; day: string; size: number; origin: string }[];
+  storeDays: string[];
+  missing: string[];
+}
+
+/**
+ * The store's part of a query's window. Without a window (Athena SQL from the emulator), every
+ * collected day. Days the store does not cover are an error unless raw files can answer them.
+ */
+export async function readStore(
+  store: string,
+  w: TimeWindow | null,
+  rawFallback: boolean,
+): Promise<StoreRead> {
+  const m = await readManifest(store);
+  const plan = w
+    ? planStore(m, w)
+    : { storeDays: Object.keys(m.days).sort(), missing: [] as string[] };
+  if (plan.missing.length > 0 && !rawFallback) {
+    const first = plan.missing[0]?.replaceAll("/", "-");
+    const lastDay = plan.missing[plan.missing.length - 1] ?? "";
+    const last = new Date(Date.parse(`${lastDay.replaceAll("/", "-")}T00:00:00Z`) + DAY_MS)
+      .toISOString()
+      .slice(0, 10);
+    throw new RunMdError(
+      "store-not-collected",
+      `The store ${store} has not collected ${dayRanges(plan.missing)} (UTC days of the step's window).`,
+      {
+        hint: `Collect them first: run-md collect --from ${first} --to ${last} (or set local.logDir too, to read those days from the raw files).`,
+      },
+    );
+  }
+  const files = plan.storeDays.flatMap((day) => {
+    const d = m.days[day];
+    return d ? [{ path: path.join(store, d.file), day, size: d.bytes, origin: d.file }] : [];
+  });
+  return { files, storeDays: plan.storeDays, missing: plan.missing };
+}
+
+/** A configured store must exist and hold a manifest (a store is made by `run-md collect`). */
+export async function assertStore(store: string): Promise<void> {
+  const ok = await fsp
+    .stat(path.join(store, STORE_MANIFEST))
+    .then((s) => s.isFile())
+    .catch(() => false);
+  if (!ok) {
+    throw new RunMdError(
+      "bad-store",
+      `${store} is not a run-md store (it has no ${STORE_MANIFEST}).`,
+      {
+        hint: "Collect into it first: run-md collect --since 30d (local.store names the store).",
+      },
+    );
+  }
+}
