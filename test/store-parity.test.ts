@@ -154,7 +154,7 @@ describe("the bundled runbooks on a collected store", () => {
         checked++;
       }
     }
-    expect(checked).toBe(28);
+    expect(checked).toBe(30);
   });
 
   it("gives the same rows, checks and statuses as the raw files, SQL and Logs Insights alike", () => {
