@@ -23,6 +23,7 @@ import {
   rewriteJsonCast,
   rewriteLambdaCall,
   rewriteTimestampCast,
+  strConst,
   strptimeCall,
   trimChar,
   UNTYPED_FALLBACK,
@@ -273,16 +274,6 @@ function constValue(n: unknown): string | undefined {
   return type === "VARCHAR" ? String(v.value) : undefined;
 }
 
-function constNode(value: string): Node {
-  return {
-    class: "CONSTANT",
-    type: "VALUE_CONSTANT",
-    alias: "",
-    query_location: 0,
-    value: { type: { id: "VARCHAR", type_info: null }, is_null: false, value },
-  };
-}
-
 function setConst(n: Node, value: string): void {
   (n.value as Node).value = value;
 }
@@ -422,7 +413,7 @@ export async function rewriteAthena(
           catalog: "",
           children: [
             colRef,
-            constNode(`$.${fields.map((f) => `"${f.replaceAll('"', '\\"')}"`).join(".")}`),
+            strConst(`$.${fields.map((f) => `"${f.replaceAll('"', '\\"')}"`).join(".")}`),
           ],
           filter: null,
           order_bys: { type: "ORDER_MODIFIER", orders: [] },

@@ -198,7 +198,8 @@ export function rewriteJsonCast(v: Node): Node {
   return callNode("trino_json_to_varchar", [child], v);
 }
 
-function strConst(value: string): Node {
+/** A VARCHAR constant node of DuckDB's serialized tree. */
+export function strConst(value: string): Node {
   return {
     class: "CONSTANT",
     type: "VALUE_CONSTANT",
