@@ -136,15 +136,18 @@ export function resolveParams(
   return out;
 }
 
-function errorInfo(e: unknown): ErrorInfo {
+function errorInfo(e: unknown, mask?: MaskOptions): ErrorInfo {
   if (isRunMdError(e)) {
     return {
       code: e.code,
-      message: maskText(e.message),
+      message: maskText(e.message, mask),
       ...(e.hint === undefined ? {} : { hint: e.hint }),
     };
   }
-  return { code: "internal", message: maskText(e instanceof Error ? e.message : String(e)) };
+  return {
+    code: "internal",
+    message: maskText(e instanceof Error ? e.message : String(e), mask),
+  };
 }
 
 function emptyCounts<K extends string>(keys: readonly K[]): Record<K, number> {
@@ -266,7 +269,7 @@ async function runStep(
     result = await Promise.race([query, gracePeriod]);
   } catch (e) {
     const cancelled = runSignal?.aborted === true && !timedOut;
-    let error = errorInfo(e);
+    let error = errorInfo(e, ctx.options.mask);
     if (timedOut) {
       error = {
         code: "timeout",
@@ -299,14 +302,21 @@ async function runStep(
     warnings: result.warnings.map((w) => maskText(w, ctx.options.mask)),
     checks,
   };
-  return result.noEvents === undefined ? report : noEventsOutcome(step, report, result.noEvents);
+  return result.noEvents === undefined
+    ? report
+    : noEventsOutcome(step, report, result.noEvents, ctx.options.mask);
 }
 
 /**
  * A step whose window held no CloudTrail events: an error of the step (never a pass: no data is
  * not the absence of findings), unless the step says `allow_empty`, when it only warns.
  */
-function noEventsOutcome(step: Step, report: StepReport, what: string): StepReport {
+function noEventsOutcome(
+  step: Step,
+  report: StepReport,
+  what: string,
+  mask?: MaskOptions,
+): StepReport {
   const message = `no CloudTrail events in the step's window ${report.window.start} → ${report.window.end}: ${what}`;
   if (step.attributes.allowEmpty === true) {
     return { ...report, warnings: [...report.warnings, `${message} (allow_empty)`] };
@@ -317,7 +327,7 @@ function noEventsOutcome(step: Step, report: StepReport, what: string): StepRepo
     checks: [],
     error: {
       code: "no-data",
-      message: maskText(message),
+      message: maskText(message, mask),
       hint: "Check the log directory or the configured table and the window (--since, window=); if an empty window is expected, mark the step allow_empty.",
     },
   };
@@ -379,7 +389,10 @@ export async function runRunbook(
         rowSink: effects.rowSink?.(step),
       });
     } catch (e) {
-      report = { ...skippedStep(step, engineName, window, "errored"), error: errorInfo(e) };
+      report = {
+        ...skippedStep(step, engineName, window, "errored"),
+        error: errorInfo(e, options.mask),
+      };
     }
     if (report.status === "cancelled") cancelled = true;
     stepReports.push(report);
@@ -475,7 +488,7 @@ function reportHeader(
 export function errorReport(
   runbook: Runbook,
   error: unknown,
-  options: Pick<RunOptions, "toolVersion" | "runId" | "engine">,
+  options: Pick<RunOptions, "toolVersion" | "runId" | "engine" | "mask">,
   startedAt: Date,
 ): RunReport {
   const endedAt = new Date();
@@ -490,6 +503,6 @@ export function errorReport(
     window: { start: isoSeconds(startedAt), end: isoSeconds(startedAt), source: "not resolved" },
     steps: [],
     summary: { checks: emptyCounts(STATUSES), steps: emptyCounts(STEP_STATUSES) },
-    error: errorInfo(error),
+    error: errorInfo(error, options.mask),
   };
 }

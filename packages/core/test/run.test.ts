@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { Engine, QueryRequest, QueryResult } from "../src/engine.ts";
 import { parseRunbook } from "../src/parse.ts";
-import { chooseEngine, exitCodeOf, type RunOptions, runRunbook } from "../src/run.ts";
+import { RunMdError } from "../src/errors.ts";
+import { chooseEngine, errorReport, exitCodeOf, type RunOptions, runRunbook } from "../src/run.ts";
 
 /**
  * An engine that answers from a table of canned results by step id: the runner's logic (engine
@@ -309,5 +310,24 @@ describe("running a runbook", () => {
       engines({ first: { columns: [{ name: "n", type: "varchar" }], rows } }),
     );
     expect(report.steps[0]!.rows).toEqual([["AKIAIOSFODNN7EXAMPLE"], ["****************"]]);
+  });
+
+  it("hides access key ids in error messages too when configured (a step's and a run's error)", async () => {
+    const failing = new RunMdError("engine-error", "AccessDenied for AKIAIOSFODNN7EXAMPLE");
+    const report = await runRunbook(
+      runbook(),
+      opts({ step: "first", mask: { accessKeyIds: "hide" } }),
+      engines({ first: failing }),
+    );
+    expect(report.steps[0]!.error?.message).toBe("AccessDenied for AKIA****************");
+    const early = errorReport(
+      runbook(),
+      failing,
+      { toolVersion: "t", mask: { accessKeyIds: "hide" } },
+      new Date(),
+    );
+    expect(early.error?.message).toBe("AccessDenied for AKIA****************");
+    const shown = errorReport(runbook(), failing, { toolVersion: "t" }, new Date());
+    expect(shown.error?.message).toContain("AKIAIOSFODNN7EXAMPLE");
   });
 });

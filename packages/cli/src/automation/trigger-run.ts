@@ -153,6 +153,7 @@ async function runOne(
         cliParams: Object.fromEntries(Object.entries(plan.params).map(([k, v]) => [k, String(v)])),
         window: windowArgs(plan.window),
         ...(options.signal ? { signal: options.signal } : {}),
+        mask: config.mask,
         toolVersion,
       },
       {
@@ -165,7 +166,7 @@ async function runOne(
   } catch (e) {
     if (!isRunMdError(e)) throw e;
     options.out?.write(`error ${e.message}\n`);
-    return errorReport(runbook, e, { toolVersion }, startedAt);
+    return errorReport(runbook, e, { toolVersion, mask: config.mask }, startedAt);
   }
 }
 

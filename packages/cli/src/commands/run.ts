@@ -286,7 +286,11 @@ export async function runCommand(argv: string[]): Promise<number> {
         report = errorReport(
           runbook,
           e,
-          { toolVersion: version, ...(values.engine ? { engine: values.engine } : {}) },
+          {
+            toolVersion: version,
+            mask: config.mask,
+            ...(values.engine ? { engine: values.engine } : {}),
+          },
           startedAt,
         );
       }
