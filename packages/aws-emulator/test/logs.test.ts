@@ -188,6 +188,22 @@ describe("the logs engine against the emulator", () => {
     expect(r.stats).toMatchObject({ recordsScanned: EVENTS, recordsMatched: total });
   });
 
+  test("a window with no log events is reported as such (the runner's no-data), one with events is not", async () => {
+    const query = 'filter eventName = "NoSuchEvent" | stats count(*) as n';
+    const withEvents = await engine.query(request(query));
+    expect(withEvents.noEvents).toBeUndefined();
+    // A day after the generated one: the log group holds nothing there.
+    const later = {
+      start: new Date("2026-11-22T00:00:00Z"),
+      end: new Date("2026-11-23T00:00:00Z"),
+    };
+    const empty = await engine.query(request(query, { window: later }));
+    expect(empty.stats).toMatchObject({ recordsScanned: 0 });
+    expect(empty.noEvents).toBe(
+      "CloudWatch Logs scanned no log events in CloudTrail/management between 2026-11-22T00:00:00.000Z and 2026-11-23T00:00:00.000Z",
+    );
+  });
+
   test("parameters are rendered as Insights literals", async () => {
     const r = await engine.query(
       request("filter eventSource = {{svc}} | stats count(*) as n", {

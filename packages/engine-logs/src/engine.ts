@@ -8,6 +8,7 @@ import {
   type CloudWatchLogsClientConfig,
   GetQueryResultsCommand,
   type GetQueryResultsCommandOutput,
+  type QueryStatistics,
   type ResultField,
   StartQueryCommand,
   StopQueryCommand,
@@ -261,10 +262,12 @@ class CloudWatchLogsEngine implements LogsEngine {
         "Logs Insights returned 10,000 rows, its default limit: there may be more. Add a limit command or narrow the query.",
       );
     }
+    const noEvents = windowWithoutEvents(s, logGroups, startTime, endTime);
     return {
       columns,
       rows,
       queryAsRun: queryString,
+      ...(noEvents === undefined ? {} : { noEvents }),
       stats: {
         queryId,
         logGroups: logGroups.join(","),
@@ -472,4 +475,22 @@ export function toRows(
   });
   const columns = order.map((name) => ({ name, type: numeric.has(name) ? "double" : "varchar" }));
   return { columns, rows };
+}
+
+/**
+ * Whether the window held no log events at all: CloudWatch Logs scanned none and skipped none
+ * (field indexes can skip events a filter cannot match; skipped events are events, so their
+ * window was not empty). The runner turns this into the step's `no-data` error, never a pass.
+ */
+export function windowWithoutEvents(
+  s: QueryStatistics,
+  logGroups: string[],
+  startTime: number,
+  endTime: number,
+): string | undefined {
+  const skipped = (s.estimatedRecordsSkipped ?? 0) + (s.estimatedBytesSkipped ?? 0);
+  if ((s.recordsScanned ?? 0) > 0 || skipped > 0) return undefined;
+  const from = new Date(startTime * 1000).toISOString();
+  const to = new Date((endTime + 1) * 1000).toISOString();
+  return `CloudWatch Logs scanned no log events in ${logGroups.join(", ")} between ${from} and ${to}`;
 }
