@@ -4,3 +4,4 @@ export * from "./rules.ts";
 export * from "./tokens.ts";
 export * from "./when.ts";
 export * from "./export.ts";
+export * from "./masking.ts";
