@@ -5,3 +5,4 @@ export * from "./tokens.ts";
 export * from "./when.ts";
 export * from "./export.ts";
 export * from "./masking.ts";
+export * from "./budgets.ts";
