@@ -6,3 +6,4 @@ export * from "./when.ts";
 export * from "./export.ts";
 export * from "./masking.ts";
 export * from "./budgets.ts";
+export * from "./approvals.ts";
