@@ -42,6 +42,8 @@ export interface Config {
   params: Record<string, Record<string, unknown>>;
   /** What masking hides besides secrets: `accessKeyIds: hide` for widely published outputs. */
   mask: MaskOptions;
+  /** The `access:` section, as written; `@run-md/access` validates it (docs/serve.md). */
+  access?: Record<string, unknown>;
   /** Default step timeout, as written (`10m`). */
   timeout?: string;
   maxScan?: string;
@@ -101,6 +103,7 @@ const SCHEMA: Record<string, FieldType | Record<string, FieldType>> = {
   },
   params: "map",
   mask: { accessKeyIds: "string" },
+  access: "map",
   tables: { aliases: "string[]", extra: "map" },
   site: { url: "string" },
   notify: "map",
@@ -245,6 +248,7 @@ export function loadConfig(file: string | undefined, cwd = process.cwd()): Confi
     logs: { ...d.logs },
     params: { ...d.params } as Config["params"],
     mask: { ...d.mask },
+    ...(d.access === undefined ? {} : { access: d.access }),
     tables: {
       aliases: (data.tables as { aliases?: string[] } | undefined)?.aliases ?? [],
       extra: [],
