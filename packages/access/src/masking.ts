@@ -7,7 +7,9 @@
  *   dotted names) or named `arn` (Athena labels `SELECT useridentity.arn` by its last part),
  *   whole; and inside a `useridentity` column, the field `arn` of its struct value (an object,
  *   through arrays) or of its JSON text (`requestparameters.bucketName`: parsed, masked,
- *   re-serialized; text that does not parse is redacted whole).
+ *   re-serialized; text that does not parse is redacted whole);
+ * - every rule also applies inside Logs Insights' `@message` (the whole record as JSON text), so
+ *   `sourceipaddress` masks its `sourceIPAddress`.
  *
  * When several rules mask one column for a caller, the strongest wins: redact, then hash, then
  * partial. `hash` is HMAC-SHA256 with the deployment's key; without a key it redacts.
@@ -20,6 +22,9 @@ import { partialString } from "./partial.ts";
 export const REDACTED = "[redacted]";
 /** Hashes look like `hmac:` + 16 hex digits: 64 bits, enough to keep distinct values apart. */
 export const HASH_PREFIX = "hmac:";
+
+/** Logs Insights' whole event as JSON text: every rule applies inside it, from the record's root. */
+const RAW_EVENT = "@message";
 
 const STRENGTH: Record<MaskStrategy, number> = { partial: 1, hash: 2, redact: 3 };
 
@@ -75,7 +80,8 @@ function columnMasker(
   const steps: Masker[] = [];
   for (const [spec, strategy] of plan) {
     const path = spec.split(".");
-    if (spec === name || (path.length > 1 && path.at(-1) === name))
+    if (name === RAW_EVENT) steps.push((v) => maskAt(v, path, strategy, key));
+    else if (spec === name || (path.length > 1 && path.at(-1) === name))
       steps.push((v) => applyStrategy(v, strategy, key));
     else if (path.length > 1 && path[0] === name)
       steps.push((v) => maskAt(v, path.slice(1), strategy, key));

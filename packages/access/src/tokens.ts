@@ -42,18 +42,24 @@ function sha256(text: string): Buffer {
 
 export class TokenStore {
   private cache: { key: string; data: TokenFile } | undefined;
+  /** Changes made through this store, one at a time (load, change, save). */
+  private writes: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly file: string,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async create(o: {
+  create(o: {
     name: string;
     groups: string[];
     expiresAt?: Date;
     user?: string;
   }): Promise<{ token: string }> {
+    return this.serialized(() => this.doCreate(o));
+  }
+
+  private async doCreate(o: Parameters<TokenStore["create"]>[0]): Promise<{ token: string }> {
     if (!TOKEN_NAME_PATTERN.test(o.name))
       throw new RunMdError(
         "bad-token-name",
@@ -87,7 +93,11 @@ export class TokenStore {
     return (await this.load()).tokens.map(({ sha256: _hash, ...info }) => info);
   }
 
-  async revoke(name: string): Promise<void> {
+  revoke(name: string): Promise<void> {
+    return this.serialized(() => this.doRevoke(name));
+  }
+
+  private async doRevoke(name: string): Promise<void> {
     const data = await this.load();
     const t = data.tokens.find((x) => x.name === name);
     if (!t) throw new RunMdError("token-unknown", `no token named "${name}"`);
@@ -120,6 +130,12 @@ export class TokenStore {
         token: match.name,
       },
     };
+  }
+
+  private serialized<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.writes.then(fn);
+    this.writes = next.catch(() => undefined);
+    return next;
   }
 
   /** The file's tokens; re-read only when its size or time changed (a server verifies often). */

@@ -77,6 +77,14 @@ const CASES: Array<[string[], string, JsonValue, JsonValue]> = [
     { bucketname: "[redacted]", acl: "private" },
   ],
   [["contractors"], "eventname", "ConsoleLogin", "ConsoleLogin"],
+  [
+    ["contractors"],
+    "@message",
+    '{"eventName":"GetObject","sourceIPAddress":"198.51.100.7","userIdentity":{"arn":"arn:aws:iam::123456789012:user/bob"},"requestParameters":{"bucketName":"b"}}',
+    '{"eventName":"GetObject","sourceIPAddress":"198.51.x.x","userIdentity":{"arn":"arn:aws:iam::123456789012:user/***"},"requestParameters":{"bucketName":"[redacted]"}}',
+  ],
+  [["contractors"], "@message", "not json", "[redacted]"],
+  [["security-leads"], "@message", "not json", "not json"],
   [["analysts"], "sourceipaddress", "203.0.113.42", hmac("203.0.113.42")],
   [["analysts"], "useridentity", alice, { ...alice, arn: hmac(alice.arn) }],
   [["contractors", "interns"], "sourceipaddress", "203.0.113.42", "[redacted]"], // redact beats partial

@@ -40,6 +40,17 @@ describe("TokenStore", () => {
     expect(a.token).not.toBe(b.token);
   });
 
+  it("keeps every token of concurrent creates", async () => {
+    const store = new TokenStore(path.join(dir, "f", "tokens.json"));
+    const made = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => store.create({ name: `t${i}`, groups: ["g"] })),
+    );
+    expect((await store.list()).map((t) => t.name).sort()).toEqual(
+      Array.from({ length: 10 }, (_, i) => `t${i}`).sort(),
+    );
+    for (const { token } of made) expect((await store.verify(token)).ok).toBe(true);
+  });
+
   it("binds a token to a person with user", async () => {
     const store = new TokenStore(path.join(dir, "c", "tokens.json"));
     const { token } = await store.create({
