@@ -42,8 +42,6 @@ export interface Config {
   params: Record<string, Record<string, unknown>>;
   /** What masking hides besides secrets: `accessKeyIds: hide` for widely published outputs. */
   mask: MaskOptions;
-  /** The `access:` section, as written; `@run-md/access` validates it (docs/serve.md). */
-  access?: Record<string, unknown>;
   /** Default step timeout, as written (`10m`). */
   timeout?: string;
   maxScan?: string;
@@ -53,6 +51,10 @@ export interface Config {
   site: { url?: string };
   /** The `notify:` section, as written; `@run-md/notify` validates it (docs/automation.md). */
   notify?: Record<string, unknown>;
+  /** The `server:` section, as written; `@run-md/server` validates it (docs/serve.md). */
+  server?: Record<string, unknown>;
+  /** The `access:` section, as written; `@run-md/access` validates it (docs/serve.md). */
+  access?: Record<string, unknown>;
 }
 
 const PARTITIONING: readonly string[] = ["manual", "projection", "bootstrap", "none"];
@@ -103,10 +105,11 @@ const SCHEMA: Record<string, FieldType | Record<string, FieldType>> = {
   },
   params: "map",
   mask: { accessKeyIds: "string" },
-  access: "map",
   tables: { aliases: "string[]", extra: "map" },
   site: { url: "string" },
   notify: "map",
+  server: "map",
+  access: "map",
 };
 
 function defaults(): Config {
@@ -248,13 +251,14 @@ export function loadConfig(file: string | undefined, cwd = process.cwd()): Confi
     logs: { ...d.logs },
     params: { ...d.params } as Config["params"],
     mask: { ...d.mask },
-    ...(d.access === undefined ? {} : { access: d.access }),
     tables: {
       aliases: (data.tables as { aliases?: string[] } | undefined)?.aliases ?? [],
       extra: [],
     },
     site: { ...d.site },
     ...(d.notify === undefined ? {} : { notify: d.notify }),
+    ...(d.server === undefined ? {} : { server: d.server }),
+    ...(d.access === undefined ? {} : { access: d.access }),
   };
   if (merged.site.url !== undefined && !isSiteUrl(merged.site.url)) {
     fail(
