@@ -13,6 +13,7 @@ import { mkdir, open, type FileHandle, truncate, writeFile } from "node:fs/promi
 import path from "node:path";
 import { RunMdError, reportFileStem } from "@run-md/core";
 import {
+  AUDIT_ACTIONS,
   type AuditEntry,
   type AuditInput,
   asEntry,
@@ -23,8 +24,8 @@ import {
 } from "./audit-entry.ts";
 import { readLines } from "./lines.ts";
 
-export type { AuditEntry, AuditInput } from "./audit-entry.ts";
-export { canonicalJson, entryHash } from "./audit-entry.ts";
+export type { AuditAction, AuditEntry, AuditInput } from "./audit-entry.ts";
+export { AUDIT_ACTIONS, canonicalJson, entryHash } from "./audit-entry.ts";
 
 export const DEFAULT_AUDIT_FILE = ".run-md/audit.log";
 
@@ -60,7 +61,12 @@ export class AuditLog {
     return log;
   }
 
+  /** Refuses (a programmer error) an action not in AUDIT_ACTIONS or an empty actor. */
   append(input: AuditInput): Promise<AuditEntry> {
+    if (!(AUDIT_ACTIONS as readonly string[]).includes(input.action) || !input.actor)
+      return Promise.reject(
+        new Error(`audit: bad entry (action "${input.action}", actor "${input.actor}")`),
+      );
     const next = this.queue.then(() => this.write(input));
     this.queue = next.catch(() => undefined);
     return next;

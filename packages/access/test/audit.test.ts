@@ -81,6 +81,17 @@ describe("the audit log", () => {
     expect(await verifyAuditFile(file)).toEqual({ ok: true, entries: 40 });
   });
 
+  it("refuses an action that is not one of the spec's names, writing nothing", async () => {
+    const file = path.join(dir, "names", "audit.log");
+    const log = await AuditLog.open(file);
+    await expect(log.append({ actor: "a", groups: [], action: "run.approved" })).rejects.toThrow(
+      'action "run.approved"',
+    );
+    await log.append({ actor: "a", groups: [], action: "run.approve" });
+    await log.close();
+    expect(await verifyAuditFile(file)).toEqual({ ok: true, entries: 1 });
+  });
+
   it("reads entries since a time, the newest `limit` of them", async () => {
     const file = await logOf("read", 6);
     const log = await AuditLog.open(file);
