@@ -8,6 +8,12 @@ import { open, readFile, rm, stat } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { RunMdError } from "@run-md/core";
 
+/**
+ * Locks this process holds now. A lock file naming this process's pid that is not among them
+ * was left by an earlier process with the same pid (a container's PID 1 restarted): stale.
+ */
+const held = new Set<string>();
+
 export async function withFileLock<T>(
   lock: string,
   fn: () => Promise<T>,
@@ -22,6 +28,7 @@ export async function withFileLock<T>(
       } finally {
         await fh.close();
       }
+      held.add(lock);
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
@@ -42,6 +49,7 @@ export async function withFileLock<T>(
   try {
     return await fn();
   } finally {
+    held.delete(lock);
     await rm(lock, { force: true });
   }
 }
@@ -61,6 +69,7 @@ async function holder(lock: string): Promise<string> {
     const age = Date.now() - (await stat(lock).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
     return age > 1000 ? "stale" : "";
   }
+  if (pid === process.pid) return held.has(lock) ? String(pid) : "stale";
   try {
     process.kill(pid, 0);
     return String(pid);

@@ -134,10 +134,14 @@ describe("several writers", () => {
     await log.append({ actor: "a", groups: [], action: "run.start" });
     await log.close();
     expect(await verifyAuditFile(file)).toEqual({ ok: true, entries: 2 });
-    // A lock held by a live process (this one): waited for, then a clear error.
+    // A lock naming this pid that this process does not hold: left by an earlier process with
+    // the same pid (a container's PID 1 restarted), so stale.
     await writeFile(`${file}.lock`, String(process.pid));
+    expect(await withFileLock(`${file}.lock`, async () => 1, 100)).toBe(1);
+    // A lock held by a live process (the parent of this test process): waited for, then a clear error.
+    await writeFile(`${file}.lock`, String(process.ppid));
     await expect(withFileLock(`${file}.lock`, async () => 1, 100)).rejects.toThrow(
-      `${file}.lock has been held by process ${process.pid} for over 0.1 s`,
+      `${file}.lock has been held by process ${process.ppid} for over 0.1 s`,
     );
     await rm(`${file}.lock`);
   });
