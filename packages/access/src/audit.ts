@@ -228,7 +228,10 @@ export async function verifyAuditFile(file: string): Promise<VerifyResult> {
       s === undefined
         ? { ok: false, line: line.number, reason }
         : { ok: false, line: line.number, seq: s, reason };
-    if (!line.terminated) return fail("torn last line (no newline): a write was cut short");
+    if (!line.terminated)
+      return fail(
+        "torn last line (no newline): a write was cut short; run-md serve moves it aside when it starts",
+      );
     const parsed = parseOrUndefined(line.text);
     if (parsed === undefined) return fail("not JSON");
     const entry = asEntry(parsed);

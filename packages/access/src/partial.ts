@@ -10,6 +10,8 @@ const HIDDEN = "***";
 
 export function partialString(v: string): string {
   if (isIPv4(v)) return `${v.split(".").slice(0, 2).join(".")}.x.x`;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(v);
+  if (mapped && isIPv4(mapped[1]!)) return `${v.slice(0, 7)}${partialString(mapped[1]!)}`;
   if (isIPv6(v)) return `${expandIPv6(v).slice(0, 3).join(":")}:x:x:x:x:x`;
   if (v.startsWith("arn:")) return partialArn(v);
   const at = v.lastIndexOf("@");

@@ -40,6 +40,7 @@ const CASES: Array<[string[], string, JsonValue, JsonValue]> = [
   [["contractors"], "sourceipaddress", "203.0.113.42", "203.0.x.x"],
   [["contractors"], "sourceipaddress", "2001:db8:85a3::8a2e:370:7334", "2001:db8:85a3:x:x:x:x:x"],
   [["contractors"], "sourceipaddress", "2001:0db8::1", "2001:db8:0:x:x:x:x:x"],
+  [["contractors"], "sourceipaddress", "::ffff:203.0.113.5", "::ffff:203.0.x.x"], // IPv4-mapped
   [["contractors"], "sourceipaddress", "ec2.amazonaws.com", "ec***(17-32)"],
   [["contractors"], "sourceipaddress", null, null],
   [["contractors"], "sourceipaddress", 42, "[redacted]"],
