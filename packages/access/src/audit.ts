@@ -26,7 +26,7 @@ import {
   sealEntry,
 } from "./audit-entry.ts";
 import { withFileLock } from "./file-lock.ts";
-import { readLines } from "./lines.ts";
+import { readLines, readTail } from "./lines.ts";
 
 export type { AuditAction, AuditEntry, AuditInput } from "./audit-entry.ts";
 export { AUDIT_ACTIONS, canonicalJson, entryHash } from "./audit-entry.ts";
@@ -97,7 +97,7 @@ export class AuditLog {
         actor: SYSTEM_ACTOR,
         groups: [],
         action: "server.recover",
-        details: { tornBytes: tail.torn.bytes, movedTo: tail.torn.movedTo, line: tail.torn.line },
+        details: { tornBytes: tail.torn.bytes, movedTo: tail.torn.movedTo, afterSeq: this.seq },
       });
   }
 
@@ -141,7 +141,6 @@ export class AuditLog {
 }
 
 interface Torn {
-  line: number;
   offset: number;
   bytes: number;
   movedTo: string;
@@ -149,30 +148,15 @@ interface Torn {
 
 /** The last whole entry of the file (if any) and the torn tail after it (if any). */
 async function lastEntry(file: string): Promise<{ entry?: AuditEntry; torn?: Torn }> {
-  let last: { text: string; number: number } | undefined;
-  let torn: Torn | undefined;
-  try {
-    for await (const line of readLines(file)) {
-      if (line.terminated) last = line;
-      else
-        torn = {
-          line: line.number,
-          offset: line.offset,
-          bytes: Buffer.byteLength(line.text),
-          movedTo: "",
-        };
-    }
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return {};
-    throw e;
-  }
-  if (!last) return torn ? { torn } : {};
-  const parsed = parseOrUndefined(last.text);
+  const tail = await readTail(file);
+  const torn = tail.torn && { ...tail.torn, movedTo: "" };
+  if (tail.last === undefined) return torn ? { torn } : {};
+  const parsed = parseOrUndefined(tail.last);
   const entry = asEntry(parsed);
   if (typeof entry === "string")
     throw new RunMdError(
       "audit-invalid",
-      `${file}:${last.number}: the last entry is not an audit entry (${parsed === undefined ? "not JSON" : entry}): the chain cannot be continued`,
+      `${file}: the last line is not an audit entry (${parsed === undefined ? "not JSON" : entry}): the chain cannot be continued`,
       { hint: `run-md audit verify ${file}` },
     );
   return torn ? { entry, torn } : { entry };

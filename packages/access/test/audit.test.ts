@@ -255,7 +255,7 @@ describe("a crash mid-write", () => {
     expect(recover).toMatchObject({
       seq: 4,
       action: "server.recover",
-      details: { tornBytes: torn.length, movedTo: moved, line: 4 },
+      details: { tornBytes: torn.length, movedTo: moved, afterSeq: 3 },
     });
     expect(await readFile(moved, "utf8")).toBe(torn);
     expect(await verifyAuditFile(file)).toEqual({ ok: true, entries: 4 });
@@ -274,7 +274,7 @@ describe("a crash mid-write", () => {
     const file = await logOf("broken-tail", 2);
     await writeFile(file, "not json\n", { flag: "a" });
     await expect(AuditLog.open(file)).rejects.toThrow(
-      `${file}:3: the last entry is not an audit entry (not JSON)`,
+      `${file}: the last line is not an audit entry (not JSON)`,
     );
   });
 
