@@ -1,0 +1,3 @@
+export * from "./audit.ts";
+export * from "./model.ts";
+export * from "./rules.ts";
