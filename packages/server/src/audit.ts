@@ -2,7 +2,7 @@
  * The server's one way into the audit log (spec §9): `record` resolves once the entry is written
  * and synced, and callers await it BEFORE the action takes effect.
  */
-import type { AuditEntry, AuditLog, Caller } from "@run-md/access";
+import { type AuditEntry, type AuditLog, type Caller, SYSTEM_ACTOR } from "@run-md/access";
 
 /** The action names of audit entries (shared with the access package's commands). */
 export type AuditAction =
@@ -20,7 +20,7 @@ export type AuditAction =
   | "audit.read";
 
 /** The actor of entries the server itself writes (start, recovery, the queue starting a run). */
-export const SERVER_ACTOR: Caller = { user: "run-md-server", groups: [], via: "none" };
+export const SERVER_ACTOR: Caller = { user: SYSTEM_ACTOR, groups: [], via: "none" };
 
 export class Auditor {
   constructor(readonly log: AuditLog) {}

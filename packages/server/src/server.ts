@@ -13,7 +13,7 @@ import { isLoopback, type ServerConfig } from "./config.ts";
 import type { RowsHook, ServerContext } from "./context.ts";
 import { Guard } from "./guard.ts";
 import { HttpError } from "./http-error.ts";
-import { Identifier } from "./identity/identify.ts";
+import { Identifier, type Identity } from "./identity/identify.ts";
 import { OidcSignIn } from "./identity/oidc.ts";
 import { SessionStore } from "./identity/sessions.ts";
 import { type AdmitHook, RunManager, type RunSettings } from "./runs/manager.ts";
@@ -102,7 +102,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     pid: process.pid,
   });
   const app = Fastify({ bodyLimit: config.bodyLimit, trustProxy: config.trustProxy, logger: false });
-  app.decorateRequest("identity", null);
+  app.decorateRequest("identity", null as unknown as Identity);
   app.addHook("onRequest", async (req) => {
     req.identity = await ctx.identifier.identify(req);
   });
