@@ -92,7 +92,7 @@ export class AuditLog {
 
   /** Entries at or after `since`, in order; with `limit`, the newest `limit` of them. */
   read(o: { since?: Date; limit?: number } = {}): Promise<AuditEntry[]> {
-    const next = this.queue.then(() => readEntries(this.file, o));
+    const next = this.queue.then(() => readAuditEntries(this.file, o));
     this.queue = next.catch(() => undefined);
     return next;
   }
@@ -157,17 +157,23 @@ async function moveTorn(file: string, torn: Torn, at: Date): Promise<void> {
   await truncate(file, torn.offset);
 }
 
-async function readEntries(
+/**
+ * The entries of a log file with `since <= time < until`, in order (lines that are not entries
+ * skipped: `verifyAuditFile` is the judge of those); with `limit`, the newest `limit` of them.
+ */
+export async function readAuditEntries(
   file: string,
-  o: { since?: Date; limit?: number },
+  o: { since?: Date; until?: Date; limit?: number },
 ): Promise<AuditEntry[]> {
   const since = o.since?.toISOString();
+  const until = o.until?.toISOString();
   const out: AuditEntry[] = [];
   for await (const line of readLines(file)) {
     if (!line.terminated) continue;
     const entry = asEntry(parseOrUndefined(line.text));
     if (typeof entry === "string") continue;
     if (since !== undefined && entry.time < since) continue;
+    if (until !== undefined && entry.time >= until) continue;
     out.push(entry);
     if (o.limit !== undefined && out.length > o.limit) out.shift();
   }

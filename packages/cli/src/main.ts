@@ -17,6 +17,9 @@ Commands:
   trigger [EVENT.json]  run the runbooks an EventBridge event starts (their triggers:)
   rules                 the EventBridge rules for the runbooks' triggers, as CloudFormation
   collect               bring CloudTrail logs of a window into the local store (local.store)
+  token <create|list|revoke>
+                        API tokens for run-md serve (stored as hashes)
+  audit <verify|export> check the audit log's hash chain, or export it for a SIEM
   help [command]        this help, or a command's own
 
 Options:
@@ -38,6 +41,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   trigger: async () => (await import("./commands/trigger.ts")).triggerCommand,
   rules: async () => (await import("./commands/rules.ts")).rulesCommand,
   collect: async () => (await import("./commands/collect.ts")).collectCommand,
+  token: async () => (await import("./commands/token.ts")).tokenCommand,
+  audit: async () => (await import("./commands/audit.ts")).auditCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {
