@@ -139,7 +139,8 @@ function parseAuth(raw: unknown, into: AuthConfig, fail: Fail): AuthConfig {
   unknownKeys(m, AUTH_KEYS, "server.auth.", fail);
   const a: AuthConfig = { ...into };
   if (m.mode !== undefined) {
-    if (!MODES.includes(m.mode as AuthMode)) fail("server.auth.mode", `must be one of ${MODES.join(", ")}`);
+    if (!MODES.includes(m.mode as AuthMode))
+      fail("server.auth.mode", `must be one of ${MODES.join(", ")}`);
     a.mode = m.mode as AuthMode;
   }
   for (const k of ["issuer", "clientId", "clientSecretEnv", "groupsClaim"] as const) {
@@ -149,7 +150,8 @@ function parseAuth(raw: unknown, into: AuthConfig, fail: Fail): AuthConfig {
   if (m.groups !== undefined) a.groups = strList(m.groups, "server.auth.groups", fail);
   if (m.sessionTtl !== undefined) {
     const ms = parseDuration(str(m.sessionTtl, "server.auth.sessionTtl", fail));
-    if (ms === undefined || ms <= 0) fail("server.auth.sessionTtl", "must be a duration such as 8h");
+    if (ms === undefined || ms <= 0)
+      fail("server.auth.sessionTtl", "must be a duration such as 8h");
     a.sessionTtlMs = ms!;
   }
   if (a.mode === "oidc") {
@@ -191,7 +193,8 @@ export function parseServerConfig(raw: unknown, source: string, base: string): S
   }
   if (m.bodyLimit !== undefined) {
     const bytes = parseBytes(str(m.bodyLimit, "server.bodyLimit", fail));
-    if (bytes === undefined || bytes < 1024) fail("server.bodyLimit", "must be a size of at least 1KB");
+    if (bytes === undefined || bytes < 1024)
+      fail("server.bodyLimit", "must be a size of at least 1KB");
     cfg.bodyLimit = bytes!;
   }
   cfg.auth = parseAuth(m.auth, cfg.auth, fail);

@@ -15,7 +15,11 @@ import type { RunManager } from "./runs/manager.ts";
  * Room for spec §8 (masking): what a caller receives of a run's rows. `data` is a `step-end`
  * event's data or a report's step; the default gives it unchanged.
  */
-export type RowsHook = (caller: Caller, runbook: string, data: Record<string, unknown>) => Record<string, unknown>;
+export type RowsHook = (
+  caller: Caller,
+  runbook: string,
+  data: Record<string, unknown>,
+) => Record<string, unknown>;
 
 export interface ServerContext {
   config: ServerConfig;
@@ -41,9 +45,13 @@ declare module "fastify" {
 export function callerOf(req: FastifyRequest): Caller {
   const caller = req.identity?.caller;
   if (caller === undefined) {
-    throw new HttpError(401, "not signed in: sign in at /auth/login or send Authorization: Bearer <token>", {
-      code: "unauthenticated",
-    });
+    throw new HttpError(
+      401,
+      "not signed in: sign in at /auth/login or send Authorization: Bearer <token>",
+      {
+        code: "unauthenticated",
+      },
+    );
   }
   return caller;
 }

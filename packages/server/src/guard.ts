@@ -30,19 +30,32 @@ export class Guard {
   }
 
   /** Throws 403 naming the action (audited) unless the caller may do it. */
-  async require(caller: Caller, action: Action, facts?: RunbookFacts, details?: Record<string, unknown>) {
+  async require(
+    caller: Caller,
+    action: Action,
+    facts?: RunbookFacts,
+    details?: Record<string, unknown>,
+  ) {
     if (this.can(caller, action, facts)) return;
     await this.auditor.record(caller, "access.refused", facts?.id, { action, ...details });
-    throw new HttpError(403, `refused: you may not "${action}"${facts ? ` runbook ${facts.id}` : ""}`, {
-      code: "forbidden",
-    });
+    throw new HttpError(
+      403,
+      `refused: you may not "${action}"${facts ? ` runbook ${facts.id}` : ""}`,
+      {
+        code: "forbidden",
+      },
+    );
   }
 
   /**
    * The runbook of that id if the caller may view it; else 404, the same answer as for a runbook
    * that does not exist (a caller learns nothing of runbooks they may not see). Audited.
    */
-  async viewable(caller: Caller, id: string, details?: Record<string, unknown>): Promise<CatalogEntry> {
+  async viewable(
+    caller: Caller,
+    id: string,
+    details?: Record<string, unknown>,
+  ): Promise<CatalogEntry> {
     const entry = this.catalog.get(id);
     if (entry !== undefined && this.can(caller, "view", entry.facts)) return entry;
     if (entry !== undefined) {

@@ -47,7 +47,11 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-function errorHandler(error: FastifyError | HttpError, _req: unknown, reply: import("fastify").FastifyReply) {
+function errorHandler(
+  error: FastifyError | HttpError,
+  _req: unknown,
+  reply: import("fastify").FastifyReply,
+) {
   if (error instanceof HttpError) return reply.code(error.status).send(error.body());
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {
@@ -68,14 +72,24 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const { config } = opts;
   const warn = opts.warn ?? ((m: string) => process.stderr.write(`warning ${m}\n`));
   if (config.auth.mode === "none" && !isLoopback(config.host)) {
-    throw new RunMdError("bad-config", `server.auth.mode none is refused on ${config.host}: it binds to loopback only`, {
-      hint: "Use --host 127.0.0.1, or server.auth.mode oidc or token.",
-    });
+    throw new RunMdError(
+      "bad-config",
+      `server.auth.mode none is refused on ${config.host}: it binds to loopback only`,
+      {
+        hint: "Use --host 127.0.0.1, or server.auth.mode oidc or token.",
+      },
+    );
   }
   const audit = await AuditLog.open(config.audit);
   const auditor = new Auditor(audit);
   const catalog = await Catalog.load(opts.runbooks, warn);
-  const runs = new RunManager(config.runsDir, config.concurrency, opts.run, auditor, opts.hooks?.admit);
+  const runs = new RunManager(
+    config.runsDir,
+    config.concurrency,
+    opts.run,
+    auditor,
+    opts.hooks?.admit,
+  );
   const sessions = new SessionStore(config.auth.sessionTtlMs);
   const publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
   const ctx: ServerContext = {
@@ -101,7 +115,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     runbooks: catalog.all().length,
     pid: process.pid,
   });
-  const app = Fastify({ bodyLimit: config.bodyLimit, trustProxy: config.trustProxy, logger: false });
+  const app = Fastify({
+    bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
+    logger: false,
+  });
   app.decorateRequest("identity", null as unknown as Identity);
   app.addHook("onRequest", async (req) => {
     req.identity = await ctx.identifier.identify(req);

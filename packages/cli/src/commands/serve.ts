@@ -94,7 +94,8 @@ async function serve(values: ServeFlags, positionals: string[]): Promise<number>
   const access = parseAccessConfig(config.access, config.source);
   const timeoutText = config.timeout ?? "10m";
   const timeoutMs = parseDuration(timeoutText);
-  if (timeoutMs === undefined) usage(`timeout "${timeoutText}" in ${config.source} is not a duration`);
+  if (timeoutMs === undefined)
+    usage(`timeout "${timeoutText}" in ${config.source} is not a duration`);
   const maxScanBytes = config.maxScan === undefined ? undefined : parseBytes(config.maxScan);
   if (config.maxScan !== undefined && maxScanBytes === undefined) {
     usage(`maxScan "${config.maxScan}" in ${config.source} is not a size`);

@@ -9,7 +9,13 @@ import { parse as parseCookies } from "cookie";
 import type { Auditor } from "../audit.ts";
 import { type AuthConfig, isLoopback } from "../config.ts";
 import { HttpError } from "../http-error.ts";
-import { CSRF_HEADER, csrfMatches, SESSION_COOKIE, type Session, type SessionStore } from "./sessions.ts";
+import {
+  CSRF_HEADER,
+  csrfMatches,
+  SESSION_COOKIE,
+  type Session,
+  type SessionStore,
+} from "./sessions.ts";
 
 export interface Identity {
   caller?: Caller;
@@ -47,9 +53,13 @@ export class Identifier {
     if (session === undefined) return {};
     if (!SAFE_METHODS.includes(req.method) && !csrfMatches(session, req.headers[CSRF_HEADER])) {
       await this.refuse(req, "csrf", session.caller);
-      throw new HttpError(403, `missing or wrong ${CSRF_HEADER} header (take it from GET /api/me)`, {
-        code: "csrf",
-      });
+      throw new HttpError(
+        403,
+        `missing or wrong ${CSRF_HEADER} header (take it from GET /api/me)`,
+        {
+          code: "csrf",
+        },
+      );
     }
     return { caller: session.caller, session };
   }
@@ -70,7 +80,11 @@ export class Identifier {
     return v.caller;
   }
 
-  private async refuse(req: FastifyRequest, reason: string, who: { user: string; groups: string[] }) {
+  private async refuse(
+    req: FastifyRequest,
+    reason: string,
+    who: { user: string; groups: string[] },
+  ) {
     await this.auditor.record(who, "auth.refused", undefined, {
       reason,
       method: req.method,

@@ -37,11 +37,16 @@ export class OidcSignIn {
     const secretEnv = auth.clientSecretEnv;
     const secret = secretEnv === undefined ? undefined : process.env[secretEnv];
     if (secretEnv !== undefined && !secret) {
-      throw new RunMdError("bad-config", `server.auth.clientSecretEnv: the environment variable ${secretEnv} is empty`, {
-        hint: `Export ${secretEnv} with the client secret the provider gave the application.`,
-      });
+      throw new RunMdError(
+        "bad-config",
+        `server.auth.clientSecretEnv: the environment variable ${secretEnv} is empty`,
+        {
+          hint: `Export ${secretEnv} with the client secret the provider gave the application.`,
+        },
+      );
     }
-    const insecure = issuer.protocol === "http:" && /^(127\.|localhost$|\[::1\]$)/.test(issuer.hostname);
+    const insecure =
+      issuer.protocol === "http:" && /^(127\.|localhost$|\[::1\]$)/.test(issuer.hostname);
     if (issuer.protocol === "http:" && !insecure) {
       throw new RunMdError("bad-config", `server.auth.issuer ${issuer.href} must be https`);
     }
@@ -55,7 +60,10 @@ export class OidcSignIn {
         insecure ? { execute: [client.allowInsecureRequests] } : undefined,
       );
     } catch (e) {
-      throw new RunMdError("oidc-discovery", `cannot read the OpenID configuration of ${issuer.href}: ${(e as Error).message}`);
+      throw new RunMdError(
+        "oidc-discovery",
+        `cannot read the OpenID configuration of ${issuer.href}: ${(e as Error).message}`,
+      );
     }
     return new OidcSignIn(config, auth, redirectUri);
   }
@@ -82,7 +90,10 @@ export class OidcSignIn {
    * Completes a sign-in from the callback URL; `state` is the one the browser's cookie holds.
    * Throws (a message for the audit log) when anything does not match.
    */
-  async finish(callbackUrl: URL, state: string | undefined): Promise<SignedIn & { returnTo: string }> {
+  async finish(
+    callbackUrl: URL,
+    state: string | undefined,
+  ): Promise<SignedIn & { returnTo: string }> {
     const login = state === undefined ? undefined : this.pending.get(state);
     if (state === undefined || login === undefined || login.expiresAt < Date.now()) {
       throw new Error("no sign-in in progress for this browser (state unknown or expired)");

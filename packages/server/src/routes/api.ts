@@ -29,12 +29,17 @@ export function apiRoutes(app: FastifyInstance, ctx: ServerContext): void {
       .map(({ runbook, facts }) => ({
         id: facts.id,
         title: runbook.meta.title,
-        ...(runbook.meta.description === undefined ? {} : { description: runbook.meta.description }),
+        ...(runbook.meta.description === undefined
+          ? {}
+          : { description: runbook.meta.description }),
         severity: facts.severity,
         tags: facts.tags,
         ...(runbook.meta.window === undefined ? {} : { window: runbook.meta.window }),
         params: paramInfo(runbook),
-        steps: runbook.steps.map((s) => ({ id: s.id, ...(s.title === undefined ? {} : { title: s.title }) })),
+        steps: runbook.steps.map((s) => ({
+          id: s.id,
+          ...(s.title === undefined ? {} : { title: s.title }),
+        })),
         actions: ctx.guard.actions(caller, facts),
       }));
   });
@@ -49,7 +54,9 @@ export function apiRoutes(app: FastifyInstance, ctx: ServerContext): void {
     }
     const limit = q.limit === undefined ? 100 : Number(q.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_AUDIT) {
-      throw new HttpError(400, `limit must be an integer from 1 to ${MAX_AUDIT}`, { field: "limit" });
+      throw new HttpError(400, `limit must be an integer from 1 to ${MAX_AUDIT}`, {
+        field: "limit",
+      });
     }
     await ctx.auditor.record(caller, "audit.read", undefined, { since: q.since, limit });
     return ctx.auditor.log.read({ ...(since === undefined ? {} : { since }), limit });

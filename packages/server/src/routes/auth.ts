@@ -16,7 +16,10 @@ const LOGIN_COOKIE = "run_md_login";
 
 /** Only a path on this server: never an open redirect. */
 function localPath(raw: unknown): string {
-  return typeof raw === "string" && raw.startsWith("/") && !raw.startsWith("//") && !raw.includes("\\")
+  return typeof raw === "string" &&
+    raw.startsWith("/") &&
+    !raw.startsWith("//") &&
+    !raw.includes("\\")
     ? raw
     : "/";
 }
@@ -40,13 +43,18 @@ function callbackUrl(ctx: ServerContext, req: FastifyRequest): URL {
 export function authRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const oidc = () => {
     if (ctx.oidc === undefined) {
-      throw new HttpError(404, `browser sign-in is off (server.auth.mode is ${ctx.config.auth.mode})`);
+      throw new HttpError(
+        404,
+        `browser sign-in is off (server.auth.mode is ${ctx.config.auth.mode})`,
+      );
     }
     return ctx.oidc;
   };
 
   app.get("/auth/login", async (req, reply) => {
-    const { url, state } = await oidc().start(localPath((req.query as { return?: unknown }).return));
+    const { url, state } = await oidc().start(
+      localPath((req.query as { return?: unknown }).return),
+    );
     reply.header("set-cookie", serialize(LOGIN_COOKIE, state, cookieOptions(ctx, 600)));
     return reply.redirect(url.href, 302);
   });
@@ -61,13 +69,19 @@ export function authRoutes(app: FastifyInstance, ctx: ServerContext): void {
         reason: `sign-in failed: ${(e as Error).message}`,
         peer: req.ip,
       });
-      throw new HttpError(401, `sign-in failed: ${(e as Error).message}`, { code: "signin-failed" });
+      throw new HttpError(401, `sign-in failed: ${(e as Error).message}`, {
+        code: "signin-failed",
+      });
     }
     const caller = { user: signed.user, groups: signed.groups, via: "oidc" as const };
     await ctx.auditor.record(caller, "auth.signin", undefined, { peer: req.ip });
     const session = ctx.sessions.create(caller);
     reply.header("set-cookie", [
-      serialize(SESSION_COOKIE, session.id, cookieOptions(ctx, Math.floor(ctx.config.auth.sessionTtlMs / 1000))),
+      serialize(
+        SESSION_COOKIE,
+        session.id,
+        cookieOptions(ctx, Math.floor(ctx.config.auth.sessionTtlMs / 1000)),
+      ),
       serialize(LOGIN_COOKIE, "", cookieOptions(ctx, 0)),
     ]);
     return reply.redirect(signed.returnTo, 302);

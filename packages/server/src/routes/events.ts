@@ -15,7 +15,9 @@ function resumeAfter(header: unknown, query: unknown): number {
   const raw = typeof header === "string" ? header : typeof query === "string" ? query : "0";
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0) {
-    throw new HttpError(400, `Last-Event-ID "${raw}" is not an event id`, { field: "Last-Event-ID" });
+    throw new HttpError(400, `Last-Event-ID "${raw}" is not an event id`, {
+      field: "Last-Event-ID",
+    });
   }
   return n;
 }
@@ -24,7 +26,10 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get("/api/runs/:id/events", async (req, reply) => {
     const caller = callerOf(req);
     const rec = await viewableRun(ctx, caller, (req.params as { id: string }).id);
-    const after = resumeAfter(req.headers["last-event-id"], (req.query as { lastEventId?: unknown }).lastEventId);
+    const after = resumeAfter(
+      req.headers["last-event-id"],
+      (req.query as { lastEventId?: unknown }).lastEventId,
+    );
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {
@@ -43,7 +48,9 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
     };
     const send = (ev: RunEvent) => {
       const data = ev.event === "step-end" ? ctx.rowsFor(caller, rec.runbook, ev.data) : ev.data;
-      res.write(`id: ${ev.id}\nevent: ${ev.event}\ndata: ${JSON.stringify({ ...data, time: ev.time })}\n\n`);
+      res.write(
+        `id: ${ev.id}\nevent: ${ev.event}\ndata: ${JSON.stringify({ ...data, time: ev.time })}\n\n`,
+      );
       if (ev.event === FINAL_EVENT) setImmediate(end);
     };
     req.raw.on("close", end);

@@ -12,7 +12,11 @@ import { RUN_ID } from "../runs/store.ts";
 const MAX_LIST = 500;
 
 /** The run of that id if the caller may view its runbook (404 otherwise, as for no run). */
-export async function viewableRun(ctx: ServerContext, caller: Caller, id: string): Promise<RunRecord> {
+export async function viewableRun(
+  ctx: ServerContext,
+  caller: Caller,
+  id: string,
+): Promise<RunRecord> {
   const rec = RUN_ID.test(id) ? ctx.runs.store.get(id) : undefined;
   if (rec === undefined) throw new HttpError(404, `no run "${id}"`, { code: "not-found" });
   await ctx.guard.viewable(caller, rec.runbook, { run: id });
@@ -25,12 +29,18 @@ function summary(rec: RunRecord) {
   return rest;
 }
 
-async function reportOf(ctx: ServerContext, caller: Caller, rec: RunRecord): Promise<RunReport | undefined> {
+async function reportOf(
+  ctx: ServerContext,
+  caller: Caller,
+  rec: RunRecord,
+): Promise<RunReport | undefined> {
   if (rec.report === undefined) return undefined;
   const report = await readReport(path.join(ctx.reportsDir, rec.report));
   return {
     ...report,
-    steps: report.steps.map((s) => ctx.rowsFor(caller, rec.runbook, { ...s }) as unknown as typeof s),
+    steps: report.steps.map(
+      (s) => ctx.rowsFor(caller, rec.runbook, { ...s }) as unknown as typeof s,
+    ),
   };
 }
 
@@ -47,10 +57,16 @@ export function runRoutes(app: FastifyInstance, ctx: ServerContext): void {
       new Date(),
     );
     if (changesDefaults) {
-      await ctx.guard.require(caller, "run:params", entry.facts, { params: body.params, window: body.window });
+      await ctx.guard.require(caller, "run:params", entry.facts, {
+        params: body.params,
+        window: body.window,
+      });
     }
     const rec = await ctx.runs.submit(caller, entry.runbook, body);
-    return reply.code(202).header("location", `/api/runs/${rec.id}`).send({ id: rec.id, status: rec.status });
+    return reply
+      .code(202)
+      .header("location", `/api/runs/${rec.id}`)
+      .send({ id: rec.id, status: rec.status });
   });
 
   app.get("/api/runs", async (req) => {
@@ -58,7 +74,9 @@ export function runRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const q = req.query as { runbook?: string; status?: string; limit?: string; mine?: string };
     const limit = q.limit === undefined ? 50 : Number(q.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST) {
-      throw new HttpError(400, `limit must be an integer from 1 to ${MAX_LIST}`, { field: "limit" });
+      throw new HttpError(400, `limit must be an integer from 1 to ${MAX_LIST}`, {
+        field: "limit",
+      });
     }
     const out = [];
     for (const rec of ctx.runs.store.all()) {
@@ -88,7 +106,9 @@ export function runRoutes(app: FastifyInstance, ctx: ServerContext): void {
       await ctx.guard.require(caller, "admin", entry.facts, { run: rec.id, cancel: true });
     }
     if (rec.status !== "queued" && rec.status !== "running" && rec.status !== "pending-approval") {
-      throw new HttpError(409, `run ${rec.id} has already ended (${rec.status})`, { code: "ended" });
+      throw new HttpError(409, `run ${rec.id} has already ended (${rec.status})`, {
+        code: "ended",
+      });
     }
     await ctx.runs.cancel(caller, rec);
     return reply.code(202).send({ id: rec.id, status: rec.status });

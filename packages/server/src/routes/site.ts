@@ -45,16 +45,24 @@ export async function siteRoutes(app: FastifyInstance, ctx: ServerContext): Prom
     const caller = req.identity.caller;
     if (GATED.includes(segments[0]!) && segments[1] !== undefined) {
       const entry = ctx.catalog.get(decodeURIComponent(segments[1]));
-      if (caller === undefined || entry === undefined || !ctx.guard.can(caller, "view", entry.facts)) {
+      if (
+        caller === undefined ||
+        entry === undefined ||
+        !ctx.guard.can(caller, "view", entry.facts)
+      ) {
         if (caller !== undefined && entry !== undefined) {
-          await ctx.auditor.record(caller, "access.refused", entry.facts.id, { action: "view", page: urlPath });
+          await ctx.auditor.record(caller, "access.refused", entry.facts.id, {
+            action: "view",
+            page: urlPath,
+          });
         }
         return notFound(reply);
       }
     }
     if (segments[0] === "pagefind") {
       const all = ctx.catalog.all();
-      if (caller === undefined || !all.every((e) => ctx.guard.can(caller, "view", e.facts))) return notFound(reply);
+      if (caller === undefined || !all.every((e) => ctx.guard.can(caller, "view", e.facts)))
+        return notFound(reply);
     }
     const file = await resolveFile(root, urlPath);
     if (file === undefined) return notFound(reply);

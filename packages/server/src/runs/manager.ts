@@ -176,7 +176,11 @@ export class RunManager {
     }
   }
 
-  private async runReport(rec: RunRecord, runbook: Runbook, signal: AbortSignal): Promise<RunReport> {
+  private async runReport(
+    rec: RunRecord,
+    runbook: Runbook,
+    signal: AbortSignal,
+  ): Promise<RunReport> {
     const s = this.settings;
     const startedAt = new Date();
     try {

@@ -8,14 +8,13 @@ import type { RunStatus, WindowSpec } from "@run-md/core";
  * `queued` → `running` → a report status (passed, warned, failed, errored, cancelled);
  * `pending-approval` waits for an approver (spec §6); `interrupted`: the server stopped during it.
  */
-export type RunRecordStatus =
-  | "queued"
-  | "pending-approval"
-  | "running"
-  | RunStatus
-  | "interrupted";
+export type RunRecordStatus = "queued" | "pending-approval" | "running" | RunStatus | "interrupted";
 
-export const ACTIVE_STATUSES: readonly RunRecordStatus[] = ["queued", "pending-approval", "running"];
+export const ACTIVE_STATUSES: readonly RunRecordStatus[] = [
+  "queued",
+  "pending-approval",
+  "running",
+];
 
 /** Event names of spec §5. */
 export type RunEventName =

@@ -32,11 +32,19 @@ export function reporterFor(rec: RunRecord, hub: EventHub): RunReporter {
   return {
     onRunStart: ({ window, params }) =>
       emit("run-start", {
-        window: { start: isoSeconds(window.start), end: isoSeconds(window.end), source: window.source },
+        window: {
+          start: isoSeconds(window.start),
+          end: isoSeconds(window.end),
+          source: window.source,
+        },
         params,
       }),
     onStepStart: ({ step, engine }) =>
-      emit("step-start", { step: step.id, ...(step.title === undefined ? {} : { title: step.title }), engine }),
+      emit("step-start", {
+        step: step.id,
+        ...(step.title === undefined ? {} : { title: step.title }),
+        engine,
+      }),
     onStepProgress: ({ step, message }) => emit("step-progress", { step: step.id, message }),
     onStepEnd: ({ report }) => emit("step-end", stepEndData(report)),
   };

@@ -25,31 +25,45 @@ const FIELDS = ["runbook", "params", "since", "from", "to", "engine"];
 /** The body's shape only (the runbook is looked up by the caller, for 404 versus 403). */
 export function parseRunBody(body: unknown): RunRequest {
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
-    throw new HttpError(400, "the body must be a JSON object such as {\"runbook\": \"audit-iam\"}");
+    throw new HttpError(400, 'the body must be a JSON object such as {"runbook": "audit-iam"}');
   }
   const b = body as Record<string, unknown>;
   for (const k of Object.keys(b)) {
     if (!FIELDS.includes(k)) {
-      throw new HttpError(400, `unknown field "${k}" (expected ${FIELDS.join(", ")})`, { field: k });
+      throw new HttpError(400, `unknown field "${k}" (expected ${FIELDS.join(", ")})`, {
+        field: k,
+      });
     }
   }
   if (typeof b.runbook !== "string" || b.runbook === "") {
-    throw new HttpError(400, 'field "runbook" is required: the id of a runbook', { field: "runbook" });
+    throw new HttpError(400, 'field "runbook" is required: the id of a runbook', {
+      field: "runbook",
+    });
   }
   const params = b.params ?? {};
   if (params === null || typeof params !== "object" || Array.isArray(params)) {
-    throw new HttpError(400, 'field "params" must be an object of parameter values', { field: "params" });
+    throw new HttpError(400, 'field "params" must be an object of parameter values', {
+      field: "params",
+    });
   }
   const window: WindowSpec = {};
   for (const k of ["since", "from", "to"] as const) {
     if (b[k] === undefined) continue;
-    if (typeof b[k] !== "string") throw new HttpError(400, `field "${k}" must be a string`, { field: k });
+    if (typeof b[k] !== "string")
+      throw new HttpError(400, `field "${k}" must be a string`, { field: k });
     window[k] = b[k] as string;
   }
-  if (b.engine !== undefined && (typeof b.engine !== "string" || !Object.hasOwn(ENGINE_DIALECTS, b.engine))) {
-    throw new HttpError(400, `field "engine" must be one of ${Object.keys(ENGINE_DIALECTS).join(", ")}`, {
-      field: "engine",
-    });
+  if (
+    b.engine !== undefined &&
+    (typeof b.engine !== "string" || !Object.hasOwn(ENGINE_DIALECTS, b.engine))
+  ) {
+    throw new HttpError(
+      400,
+      `field "engine" must be one of ${Object.keys(ENGINE_DIALECTS).join(", ")}`,
+      {
+        field: "engine",
+      },
+    );
   }
   return {
     runbook: b.runbook,
@@ -75,7 +89,9 @@ export function checkRunRequest(
       const known = Object.keys(decls);
       throw new HttpError(400, `unknown parameter "${name}" for runbook ${runbook.meta.id}`, {
         field: `params.${name}`,
-        hint: known.length ? `This runbook declares: ${known.join(", ")}.` : "This runbook declares no parameters.",
+        hint: known.length
+          ? `This runbook declares: ${known.join(", ")}.`
+          : "This runbook declares no parameters.",
       });
     }
     try {
@@ -99,7 +115,11 @@ export function checkRunRequest(
   }
   const windowChanged =
     Object.keys(req.window).length > 0 &&
-    !(req.window.since !== undefined && req.window.since === runbook.meta.window && req.window.from === undefined);
+    !(
+      req.window.since !== undefined &&
+      req.window.since === runbook.meta.window &&
+      req.window.from === undefined
+    );
   return { changesDefaults: asWritten !== asRequested || windowChanged };
 }
 
@@ -107,10 +127,14 @@ function checkWindow(runbook: Runbook, spec: WindowSpec, now: Date): void {
   for (const k of ["from", "to"] as const) {
     const t = spec[k] === undefined ? Number.NaN : Date.parse(spec[k]!);
     if (t > now.getTime()) {
-      throw new HttpError(400, `the window may not end in the future: ${k} "${spec[k]}" is after now`, {
-        field: k,
-        code: "bad-window",
-      });
+      throw new HttpError(
+        400,
+        `the window may not end in the future: ${k} "${spec[k]}" is after now`,
+        {
+          field: k,
+          code: "bad-window",
+        },
+      );
     }
   }
   try {
