@@ -149,6 +149,17 @@ export class RunManager {
     this.controllers.get(rec.id)?.abort(new Error("cancelled"));
   }
 
+  /** Stops: queued runs are dropped from the queue, running ones cancelled; waits for them. */
+  async shutdown(): Promise<void> {
+    for (const rec of this.store.all()) {
+      if (rec.status === "queued" && this.queue.remove(rec.id)) await this.finish(rec, "cancelled");
+    }
+    for (const c of this.controllers.values())
+      c.abort(new Error("cancelled: the server is stopping"));
+    await Promise.allSettled([...this.done.values()]);
+    await this.store.flush();
+  }
+
   private async execute(rec: RunRecord): Promise<void> {
     const runbook = this.runbooks.get(rec.id)!;
     const controller = new AbortController();
