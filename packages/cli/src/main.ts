@@ -11,6 +11,8 @@ Commands:
                         "run-md runbooks/x.md" is "run-md run runbooks/x.md")
   check [file|dir]...   report every problem in every runbook, linter style (default: runbooks/)
   list [file|dir]...    id, title, severity, schedule, owner and steps of each runbook
+  serve [runbooks...]   the access proxy: the site and an API that runs runbooks for people
+                        (sign-in, access rules, live results, audit log; docs/serve.md)
   init [dir]            scaffold runbooks/ (two starters), run-md.config.yaml and a CI workflow
   trigger [EVENT.json]  run the runbooks an EventBridge event starts (their triggers:)
   rules                 the EventBridge rules for the runbooks' triggers, as CloudFormation
@@ -32,6 +34,7 @@ type Command = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
   run: async () => (await import("./commands/run.ts")).runCommand,
+  serve: async () => (await import("./commands/serve.ts")).serveCommand,
   check: async () => (await import("./commands/check.ts")).checkCommand,
   list: async () => (await import("./commands/list.ts")).listCommand,
   init: async () => (await import("./commands/init.ts")).initCommand,
