@@ -252,22 +252,17 @@ export function applyEvent(
   reportHref: (data: Record<string, unknown>) => string | undefined = () => undefined,
 ): void {
   const d = ev.data ?? {};
-  switch (ev.type) {
-    case "queued":
-      return setRunState(root, "queued");
-    case "approval":
-      return setRunState(root, `approval ${stringOf(d.state) ?? stringOf(d.status) ?? ""}`.trim());
-    case "run-start":
-      return setRunState(root, "running");
-    case "step-start":
-      return stepStarted(root, d);
-    case "step-progress":
-      return stepProgressed(root, d);
-    case "step-end":
-      return stepEnded(root, d);
-    case "run-end":
-      return runEnded(root, d, reportHref(d));
-  }
+  const handlers: Record<string, () => void> = {
+    queued: () => setRunState(root, "queued"),
+    approval: () =>
+      setRunState(root, `approval ${stringOf(d.state) ?? stringOf(d.status) ?? ""}`.trim()),
+    "run-start": () => setRunState(root, "running"),
+    "step-start": () => stepStarted(root, d),
+    "step-progress": () => stepProgressed(root, d),
+    "step-end": () => stepEnded(root, d),
+    "run-end": () => runEnded(root, d, reportHref(d)),
+  };
+  handlers[ev.type]?.();
 }
 
 function runEnded(root: HTMLElement, d: Record<string, unknown>, href: string | undefined): void {

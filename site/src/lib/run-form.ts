@@ -59,7 +59,7 @@ export function initialValue(spec: FieldSpec): FieldValue {
 }
 
 /** The JSON value of an input: numbers for number inputs that hold one, the text otherwise. */
-export function valueOf(spec: FieldSpec, raw: FieldValue): ParamValue {
+export function paramValueOf(spec: FieldSpec, raw: FieldValue): ParamValue {
   if (typeof raw === "boolean") return raw;
   if (spec.type === "integer" || spec.type === "number") {
     const n = Number(raw);
@@ -104,7 +104,7 @@ export function buildRunRequest(
   const params: Record<string, ParamValue> = {};
   for (const { spec, value } of fields) {
     if (value === "" && spec.default === undefined) continue; // the server names it as required
-    const v = valueOf(spec, value);
+    const v = paramValueOf(spec, value);
     if (spec.default === undefined || v !== spec.default) params[spec.name] = v;
   }
   if (Object.keys(params).length > 0) body.params = params;
