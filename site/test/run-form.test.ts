@@ -96,6 +96,22 @@ describe("the run form", () => {
     const names = specs.map((s: FieldSpec) => s.name);
     expect(fieldOfError({ param: "threshold", message: "bad" }, names)).toBe("threshold");
     expect(fieldOfError({ details: { param: "ratio" } }, names)).toBe("ratio");
+    // As run-md serve answers: `{error, field, code, hint}`, a parameter as `params.<name>`.
+    expect(
+      fieldOfError(
+        { error: 'parameter "ratio" (from params): expected a number', field: "params.ratio" },
+        names,
+      ),
+    ).toBe("ratio");
+    expect(
+      fieldOfError(
+        {
+          error: 'the window may not end in the future: to "2099-01-01T00:00:00Z" is after now',
+          field: "to",
+        },
+        names,
+      ),
+    ).toBe("to");
     expect(
       fieldOfError(
         {

@@ -273,8 +273,10 @@ function runEnded(root: HTMLElement, d: Record<string, unknown>, href: string | 
   if (!end) return;
   const doc = root.ownerDocument;
   end.replaceChildren(`The run ended: ${STATUS_LABEL[status as "passed"]?.label ?? status}.`);
-  const error = d.error as { code?: string; message?: string } | undefined;
-  if (error?.message) end.append(` ${error.code ? `${error.code}: ` : ""}${error.message}`);
+  // Why it ended without a report (a sentence), or a core error.
+  const error = d.error as string | { code?: string; message?: string } | undefined;
+  const why = typeof error === "string" ? error : error?.message;
+  if (why) end.append(` ${why}`);
   if (href) {
     const a = el(doc, "a", undefined, "Open its report");
     a.href = href;

@@ -122,7 +122,7 @@ const WINDOW_FIELDS = ["since", "from", "to", "window"] as const;
 
 /**
  * The field a refusal names, so the page shows the message next to it: the body's
- * `param`/`field` (or `details.param`), else a parameter quoted in the message
+ * `field` (`params.<name>` for a parameter; `param`, `details.param` too), else a parameter quoted in the message
  * (`parameter "days" (from ...)`), else a window field the message names (`--since`), else
  * `window` for a message about the window; undefined when it is about the whole request.
  */
@@ -131,9 +131,13 @@ export function fieldOfError(body: unknown, names: readonly string[]): string | 
   if (body && typeof body === "object") {
     const b = body as { param?: unknown; field?: unknown; details?: { param?: unknown } };
     for (const f of [b.param, b.field, b.details?.param]) {
-      if (typeof f === "string" && known.has(f)) return f;
+      // The server names a parameter `params.<name>`.
+      const name = typeof f === "string" ? f.replace(/^params\./, "") : undefined;
+      if (name && known.has(name)) return name;
     }
-    const message = (body as { message?: unknown }).message;
+    const message =
+      (body as { error?: unknown; message?: unknown }).error ??
+      (body as { message?: unknown }).message;
     if (typeof message === "string") {
       const quoted = /parameter "([^"]+)"/.exec(message)?.[1];
       if (quoted && known.has(quoted)) return quoted;

@@ -9,15 +9,17 @@
 
 /** The header that carries the CSRF token on state-changing cookie requests. */
 export const CSRF_HEADER = "x-csrf-token";
-/** Where the server starts and ends a browser session. */
+/** Where the server starts a browser session (`?return=<path>`) and ends it (POST). */
 export const SIGN_IN_PATH = "/auth/login";
 export const SIGN_OUT_PATH = "/auth/logout";
 
 export interface Me {
   user: string;
   groups: string[];
-  /** The CSRF token of this session (absent for callers that need none). */
-  csrf?: string;
+  /** The actions the caller holds that concern no runbook in particular (`audit`, `query`). */
+  actions?: string[];
+  /** The CSRF token of a cookie session (absent for callers that need none). */
+  csrfToken?: string;
 }
 
 /** One runbook of `GET /api/runbooks`: what the caller may do with it. */
@@ -26,16 +28,22 @@ export interface RunbookAccess {
   actions: string[];
 }
 
+/** A run record as `GET /api/runs` and `GET /api/runs/{id}` show it. */
 export interface RunSummary {
   id: string;
   runbook: string;
   status: string;
-  user?: string;
-  requestedAt?: string;
-  createdAt?: string;
-  params?: Record<string, unknown>;
-  window?: { start?: string; end?: string; since?: string };
+  requester: { user: string; groups: string[] };
+  requestedAt: string;
+  startedAt?: string;
+  endedAt?: string;
+  /** The parameters the request gave (not the defaults). */
+  params: Record<string, unknown>;
+  /** The window as requested (`since`, or `from`/`to`; empty: the runbook's own). */
+  window: { since?: string; from?: string; to?: string };
+  /** The stored report, relative to the reports folder, once the run ended. */
   report?: string;
+  error?: string;
 }
 
 export interface AuditItem {
@@ -82,7 +90,7 @@ export async function getJson<T>(path: string): Promise<ApiResult<T>> {
 export async function postJson<T>(path: string, body: unknown): Promise<ApiResult<T>> {
   const caller = await getMe();
   const headers: Record<string, string> = { "content-type": "application/json" };
-  if (caller?.csrf) headers[CSRF_HEADER] = caller.csrf;
+  if (caller?.csrfToken) headers[CSRF_HEADER] = caller.csrfToken;
   return request<T>(path, { method: "POST", headers, body: JSON.stringify(body) });
 }
 
@@ -107,12 +115,15 @@ async function request<T>(path: string, init: RequestInit): Promise<ApiResult<T>
   return res.ok ? { ok: true, value: body as T } : { ok: false, status: res.status, body };
 }
 
-/** The message of a refused request's body (`{message}` or `{error}`), else the status. */
+/**
+ * The message of a refused request's body (the server's `{error, hint}`; `{message}` too), else
+ * the status.
+ */
 export function messageOf(status: number, body: unknown): string {
   if (body && typeof body === "object") {
-    const b = body as { message?: unknown; error?: unknown };
-    if (typeof b.message === "string") return b.message;
-    if (typeof b.error === "string") return b.error;
+    const b = body as { message?: unknown; error?: unknown; hint?: unknown };
+    const text = typeof b.error === "string" ? b.error : b.message;
+    if (typeof text === "string") return typeof b.hint === "string" ? `${text} (${b.hint})` : text;
   }
   if (typeof body === "string" && body.trim() && !body.trimStart().startsWith("<")) {
     return body.trim();

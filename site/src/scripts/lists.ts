@@ -50,9 +50,15 @@ function showError(part: HTMLElement, message: string): void {
 export function runRow(doc: Document, run: RunSummary): Cell[] {
   const a = doc.createElement("a");
   a.href = liveRunUrl(run.id);
-  a.textContent = formatTime(run.requestedAt ?? run.createdAt);
+  a.textContent = formatTime(run.requestedAt);
   const params = Object.entries(run.params ?? {}).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
-  return [a, run.runbook, statusBadge(doc, run.status), run.user ?? "", params.join(", ")];
+  return [
+    a,
+    run.runbook,
+    statusBadge(doc, run.status),
+    run.requester?.user ?? "",
+    params.join(", "),
+  ];
 }
 
 export async function initRunsPage(doc: Document): Promise<void> {

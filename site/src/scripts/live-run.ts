@@ -3,6 +3,7 @@
  * from `GET /api/runs/{id}/events` (EventSource replays what already happened and resumes with
  * Last-Event-ID by itself), drawn by lib/live-run.ts. The requester gets a cancel button.
  */
+import { reportSlug } from "@run-md/core/site-url";
 import { formatValue } from "../lib/format.ts";
 import { applyEvent } from "../lib/live-run.ts";
 import { runUrl, url } from "../lib/paths.ts";
@@ -29,7 +30,7 @@ export async function initLiveRun(doc: Document): Promise<void> {
   const run = await getJson<RunSummary>(`/api/runs/${encodeURIComponent(id)}`);
   if (!run.ok) return fail(root, messageOf(run.status, run.body));
   showFacts(root, run.value);
-  if (run.value.user === me.user) wireCancel(root, id);
+  if (run.value.requester?.user === me.user) wireCancel(root, id);
   follow(root, id, run.value.runbook);
 }
 
@@ -59,14 +60,14 @@ function follow(root: HTMLElement, id: string, runbook: string): void {
   });
 }
 
-/** The finished run's report page (its report file's name is its page's), else the API's JSON. */
+/**
+ * The finished run's page on the site (named after its report file, as the site names it), else
+ * the run's record with its report from the API.
+ */
 function reportLink(id: string, runbook: string, d: Record<string, unknown>): string {
-  const path = [d.report, d.reportPath].find((p): p is string => typeof p === "string");
-  const slug = path
-    ?.split("/")
-    .pop()
-    ?.replace(/\.json$/, "");
-  return slug ? runUrl(runbook, slug) : `/api/runs/${encodeURIComponent(id)}`;
+  const name = typeof d.report === "string" ? d.report.split("/").pop() : undefined;
+  if (!name) return `/api/runs/${encodeURIComponent(id)}`;
+  return runUrl(runbook, reportSlug(name.replace(/\.json$/, "")));
 }
 
 function showFacts(root: HTMLElement, run: RunSummary): void {
@@ -77,9 +78,16 @@ function showFacts(root: HTMLElement, run: RunSummary): void {
   a.href = url(`/runbooks/${run.runbook}/`);
   a.textContent = run.runbook;
   set("runbook", a);
-  set("user", run.user ?? "–");
-  const w = run.window;
-  set("window", w?.start && w.end ? `${w.start} → ${w.end}` : (w?.since ?? "the runbook's own"));
+  set("user", run.requester?.user ?? "–");
+  const w = run.window ?? {};
+  set(
+    "window",
+    w.from || w.to
+      ? `${w.from ?? "…"} → ${w.to ?? "now"}`
+      : w.since
+        ? `the last ${w.since}`
+        : "the runbook's own",
+  );
   const params = Object.entries(run.params ?? {});
   set(
     "params",
