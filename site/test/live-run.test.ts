@@ -127,14 +127,18 @@ describe("the live run view", () => {
 
   it("ends the run with its status and a link to its report", () => {
     const root = view();
-    applyEvent(root, ev("run-end", { status: "failed", report: "reports/x/1.json" }), (d) =>
-      typeof d.report === "string" ? `/runbooks/x/runs/1/` : undefined,
-    );
+    applyEvent(root, ev("run-end", { status: "failed", report: "x/1.json" }), (d) => ({
+      json: "/api/runs/r1",
+      ...(typeof d.report === "string" ? { page: "/runbooks/x/runs/1/" } : {}),
+    }));
     expect(root.dataset.runState).toBe("ended");
     expect(root.querySelector('[data-run-status] .rm-status[data-status="failed"]')).not.toBeNull();
     const end = root.querySelector<HTMLElement>("[data-run-end]")!;
     expect(end.hidden).toBe(false);
-    expect(end.querySelector("a[data-report-link]")!.getAttribute("href")).toBe(
+    expect(end.querySelector('a[data-report-link="json"]')!.getAttribute("href")).toBe(
+      "/api/runs/r1",
+    );
+    expect(end.querySelector('a[data-report-link="page"]')!.getAttribute("href")).toBe(
       "/runbooks/x/runs/1/",
     );
   });

@@ -242,14 +242,20 @@ function setRunState(root: HTMLElement, state: string, status?: string): void {
   line.replaceChildren(status ? statusBadge(doc, status) : el(doc, "span", undefined, state));
 }
 
+/** Where a finished run's report is: the API's record (always), the site's page (once built). */
+export interface ReportLinks {
+  json: string;
+  page?: string;
+}
+
 /**
- * Applies one event to the run view. `reportHref` gives the link of the finished run's report
- * (from run-end's data), when there is one.
+ * Applies one event to the run view. `reportLinks` gives the links of the finished run's report
+ * (from run-end's data).
  */
 export function applyEvent(
   root: HTMLElement,
   ev: LiveEvent,
-  reportHref: (data: Record<string, unknown>) => string | undefined = () => undefined,
+  reportLinks: (data: Record<string, unknown>) => ReportLinks | undefined = () => undefined,
 ): void {
   const d = ev.data ?? {};
   const handlers: Record<string, () => void> = {
@@ -260,12 +266,12 @@ export function applyEvent(
     "step-start": () => stepStarted(root, d),
     "step-progress": () => stepProgressed(root, d),
     "step-end": () => stepEnded(root, d),
-    "run-end": () => runEnded(root, d, reportHref(d)),
+    "run-end": () => runEnded(root, d, reportLinks(d)),
   };
   handlers[ev.type]?.();
 }
 
-function runEnded(root: HTMLElement, d: Record<string, unknown>, href: string | undefined): void {
+function runEnded(root: HTMLElement, d: Record<string, unknown>, links?: ReportLinks): void {
   const status = stringOf(d.status) ?? "errored";
   setRunState(root, "ended", status);
   root.dataset.runStatus = status;
@@ -277,12 +283,16 @@ function runEnded(root: HTMLElement, d: Record<string, unknown>, href: string | 
   const error = d.error as string | { code?: string; message?: string } | undefined;
   const why = typeof error === "string" ? error : error?.message;
   if (why) end.append(` ${why}`);
-  if (href) {
-    const a = el(doc, "a", undefined, "Open its report");
+  const link = (href: string, text: string, kind: string) => {
+    const a = el(doc, "a", undefined, text);
     a.href = href;
-    a.dataset.reportLink = "";
-    end.append(" ", a);
-  }
+    a.dataset.reportLink = kind;
+    return a;
+  };
+  if (links) end.append(" ", link(links.json, "Its report (JSON)", "json"));
+  // The site shows a report once it is built again with it (the nightly job, or by hand).
+  if (links?.page)
+    end.append(" · ", link(links.page, "its page on the site, after the next build", "page"));
   end.hidden = false;
 }
 

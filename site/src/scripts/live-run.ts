@@ -5,7 +5,7 @@
  */
 import { reportSlug } from "@run-md/core/site-url";
 import { formatValue } from "../lib/format.ts";
-import { applyEvent } from "../lib/live-run.ts";
+import { applyEvent, type ReportLinks } from "../lib/live-run.ts";
 import { runUrl, url } from "../lib/paths.ts";
 import { getJson, getMe, messageOf, postJson, type RunSummary } from "./api.ts";
 
@@ -36,7 +36,7 @@ export async function initLiveRun(doc: Document): Promise<void> {
 
 function follow(root: HTMLElement, id: string, runbook: string): void {
   const source = new EventSource(`/api/runs/${encodeURIComponent(id)}/events`);
-  const reportHref = (d: Record<string, unknown>) => reportLink(id, runbook, d);
+  const links = (d: Record<string, unknown>) => reportLinks(id, runbook, d);
   for (const type of EVENT_TYPES) {
     source.addEventListener(type, (e) => {
       let data: Record<string, unknown> = {};
@@ -45,7 +45,7 @@ function follow(root: HTMLElement, id: string, runbook: string): void {
       } catch {
         // An event without a JSON body still moves the run along.
       }
-      applyEvent(root, { type, data }, reportHref);
+      applyEvent(root, { type, data }, links);
       if (type === "run-end") {
         source.close();
         root.querySelector<HTMLElement>("[data-cancel]")!.hidden = true;
@@ -61,13 +61,14 @@ function follow(root: HTMLElement, id: string, runbook: string): void {
 }
 
 /**
- * The finished run's page on the site (named after its report file, as the site names it), else
- * the run's record with its report from the API.
+ * The finished run's record with its report, from the API, and its page on the site (named after
+ * its report file, as the site names it) when the run stored a report.
  */
-function reportLink(id: string, runbook: string, d: Record<string, unknown>): string {
+function reportLinks(id: string, runbook: string, d: Record<string, unknown>): ReportLinks {
+  const json = `/api/runs/${encodeURIComponent(id)}`;
   const name = typeof d.report === "string" ? d.report.split("/").pop() : undefined;
-  if (!name) return `/api/runs/${encodeURIComponent(id)}`;
-  return runUrl(runbook, reportSlug(name.replace(/\.json$/, "")));
+  if (!name) return { json };
+  return { json, page: runUrl(runbook, reportSlug(name.replace(/\.json$/, ""))) };
 }
 
 function showFacts(root: HTMLElement, run: RunSummary): void {
