@@ -251,10 +251,17 @@ describe("the site served by run-md serve, in chromium", () => {
       expect(
         await tab.locator('[data-live-step="calls_by_source"]').getAttribute("data-step-status"),
       ).toBe("passed");
-      const link = tab.locator("[data-run-end] a[data-report-link]");
-      expect(await link.getAttribute("href")).toMatch(
+      const page = tab.locator('[data-run-end] a[data-report-link="page"]');
+      expect(await page.getAttribute("href")).toMatch(
         new RegExp(`^/runbooks/${RUNBOOK_ID}/runs/.+/$`),
       );
+      // The report behind the JSON link is this run's: failed, with the changed threshold.
+      const json = await tab
+        .locator('[data-run-end] a[data-report-link="json"]')
+        .getAttribute("href");
+      const record = await tab.evaluate(async (href) => (await fetch(href!)).json(), json);
+      expect(record.result.status).toBe("failed");
+      expect(record.result.params.threshold).toBe(threshold10);
       await tab.screenshot({ path: path.join(artifacts, "serve-live-run.png"), fullPage: true });
 
       // The run is in A's runs.
