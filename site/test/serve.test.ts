@@ -269,6 +269,17 @@ describe("the site served by run-md serve, in chromium", () => {
       const row = tab.locator("table[data-runs] tbody tr").first();
       await expect.poll(() => row.textContent()).toContain(RUNBOOK_ID);
       expect(await row.locator(".rm-status").getAttribute("data-status")).toBe("failed");
+      expect(await row.locator("td").nth(4).textContent()).toBe(`threshold=${threshold10}`);
+
+      // A may read the audit log: the header links it, and it holds A's run request.
+      const auditLink = tab.locator('[data-session-link="audit"]:visible');
+      await expect.poll(() => auditLink.count()).toBe(1);
+      await auditLink.click();
+      await tab.waitForURL(/\/audit\/$/);
+      const request = tab.locator("table[data-audit] tbody tr", { hasText: "run.request" });
+      await expect.poll(() => request.count()).toBeGreaterThan(0);
+      const cells = await request.last().locator("td").allTextContents();
+      expect(cells.slice(2, 5)).toEqual([USERS.a.name, "run.request", RUNBOOK_ID]);
       expect(errors).toEqual([]);
     } finally {
       await tab.close();
@@ -288,7 +299,6 @@ describe("the site served by run-md serve, in chromium", () => {
       expect(await threshold.isEditable()).toBe(false);
       expect(await form.locator('select[data-param="error_code"]').isDisabled()).toBe(true);
       expect(await form.locator('[data-window="since"]').isEditable()).toBe(false);
-      // No audit link for B.
       expect(await tab.locator('[data-session-link="audit"]:visible').count()).toBe(0);
 
       const crafted = await tab.evaluate(async (id) => {
@@ -307,6 +317,23 @@ describe("the site served by run-md serve, in chromium", () => {
       expect(JSON.stringify(crafted.body)).toContain("run:params");
       const runs = await tab.evaluate(async () => (await fetch("/api/runs?mine=true")).json());
       expect(runs).toEqual([]);
+
+      // B runs it as written: no params sent, and at the default threshold nobody offends.
+      expect(offenders(records, 50)).toEqual([]);
+      await form.getByRole("button", { name: "Run" }).click();
+      await tab.waitForURL(/\/run\/\?id=/);
+      const view = tab.locator("[data-live-run]");
+      await expect
+        .poll(() => view.getAttribute("data-run-state"), { timeout: 30_000 })
+        .toBe("ended");
+      expect(await view.getAttribute("data-run-status")).toBe("passed");
+      expect(await tab.locator('[data-meta="params"]').textContent()).toBe("defaults");
+
+      // The audit page says why it shows nothing to B.
+      await tab.goto(`${baseUrl}/audit/`);
+      const refusal = tab.locator("[data-list-error]");
+      await expect.poll(() => refusal.isVisible()).toBe(true);
+      expect(await refusal.textContent()).toBe("Reading the audit log needs the audit permission.");
     } finally {
       await tab.close();
     }
