@@ -139,7 +139,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     interrupted,
     async close() {
       await app.close();
-      await runs.store.flush();
+      await runs.shutdown();
       await audit.close();
     },
   };

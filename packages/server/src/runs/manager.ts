@@ -49,7 +49,8 @@ export class RunManager {
   private readonly queue: RunQueue;
   private readonly controllers = new Map<string, AbortController>();
   private readonly runbooks = new Map<string, Runbook>();
-  private readonly done = new Map<string, Promise<void>>();
+  /** Runs on the queue or running: resolved (and removed) when each ends. */
+  private readonly done = new Map<string, { ended: Promise<void>; resolve: () => void }>();
 
   constructor(
     runsDir: string,
@@ -120,9 +121,10 @@ export class RunManager {
   async enqueue(rec: RunRecord): Promise<void> {
     rec.status = "queued";
     await this.hub.emit(rec, "queued", { position: this.queue.size.waiting + 1 });
-    let finished!: () => void;
-    this.done.set(rec.id, new Promise<void>((r) => (finished = r)));
-    this.queue.push(rec.id, () => this.execute(rec).finally(finished));
+    let resolve!: () => void;
+    const ended = new Promise<void>((r) => (resolve = r));
+    this.done.set(rec.id, { ended, resolve });
+    this.queue.push(rec.id, () => this.execute(rec));
   }
 
   queueSize(): { waiting: number; running: number } {
@@ -131,7 +133,7 @@ export class RunManager {
 
   /** Resolves when the run has ended (tests, shutdown). */
   settled(id: string): Promise<void> {
-    return this.done.get(id) ?? Promise.resolve();
+    return this.done.get(id)?.ended ?? Promise.resolve();
   }
 
   /**
@@ -142,11 +144,21 @@ export class RunManager {
     await this.auditor.record(caller, "run.cancel", rec.runbook, { run: rec.id, was: rec.status });
     rec.cancelledBy = caller.user;
     if (this.queue.remove(rec.id) || rec.status === "pending-approval") {
-      this.done.delete(rec.id);
       await this.finish(rec, "cancelled");
       return;
     }
     this.controllers.get(rec.id)?.abort(new Error("cancelled"));
+  }
+
+  /** Stops: queued runs are dropped from the queue, running ones cancelled; waits for them. */
+  async shutdown(): Promise<void> {
+    for (const rec of this.store.all()) {
+      if (rec.status === "queued" && this.queue.remove(rec.id)) await this.finish(rec, "cancelled");
+    }
+    for (const c of this.controllers.values())
+      c.abort(new Error("cancelled: the server is stopping"));
+    await Promise.allSettled([...this.done.values()].map((d) => d.ended));
+    await this.store.flush();
   }
 
   private async execute(rec: RunRecord): Promise<void> {
@@ -210,10 +222,15 @@ export class RunManager {
   private async finish(rec: RunRecord, status: RunRecordStatus): Promise<void> {
     rec.status = status;
     rec.endedAt = new Date().toISOString();
-    await this.hub.emit(rec, "run-end", {
-      status,
-      ...(rec.report === undefined ? {} : { report: rec.report }),
-      ...(rec.error === undefined ? {} : { error: rec.error }),
-    });
+    try {
+      await this.hub.emit(rec, "run-end", {
+        status,
+        ...(rec.report === undefined ? {} : { report: rec.report }),
+        ...(rec.error === undefined ? {} : { error: rec.error }),
+      });
+    } finally {
+      this.done.get(rec.id)?.resolve();
+      this.done.delete(rec.id);
+    }
   }
 }
