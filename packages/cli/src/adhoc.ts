@@ -104,8 +104,8 @@ export function adhocRunbook(q: AdhocQuery): {
     const message =
       d.rule === RULES.undeclaredParam
         ? d.message.replace(
-            /: declare it under params: in the front matter,/,
-            ": pass --param NAME=value,",
+            /"(\w+)"(.*?): declare it under params: in the front matter,/,
+            '"$1"$2: pass --param $1=value,',
           )
         : d.message;
     return { ...d, file: q.source, line: d.line - offset, message };

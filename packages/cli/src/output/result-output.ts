@@ -6,10 +6,11 @@
  * half-written FILE (the temporary file is removed, on process exit too).
  */
 import { randomBytes } from "node:crypto";
-import { unlinkSync } from "node:fs";
-import { type FileHandle, open, rename, rm } from "node:fs/promises";
 import { once } from "node:events";
+import fs from "node:fs";
+import { rename, rm } from "node:fs/promises";
 import path from "node:path";
+import { promisify } from "node:util";
 import { type RowChunk, type RowSink, RunMdError } from "@run-md/core";
 import { ENCODERS, type Encoder, type FileFormat } from "./formats.ts";
 
@@ -24,7 +25,7 @@ export class ResultOutput {
   private readonly removeOnExit = () => {
     if (this.tmp !== undefined) {
       try {
-        unlinkSync(this.tmp);
+        fs.unlinkSync(this.tmp);
       } catch {
         // already gone
       }
@@ -37,7 +38,8 @@ export class ResultOutput {
     /** The file written, when not standard output. */
     readonly file?: string,
     private readonly tmp?: string,
-    private readonly handle?: FileHandle,
+    /** The temporary file's descriptor (fd streams: a FileHandle's stream blocks its fsync). */
+    private readonly fd?: number,
   ) {
     this.encoder = ENCODERS[format];
     this.out = out;
@@ -59,9 +61,9 @@ export class ResultOutput {
       path.dirname(target),
       `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`,
     );
-    let handle: FileHandle;
+    let fd: number;
     try {
-      handle = await open(tmp, "wx");
+      fd = await promisify(fs.open)(tmp, "wx");
     } catch (e) {
       throw new RunMdError(
         "usage",
@@ -69,13 +71,7 @@ export class ResultOutput {
         { hint: "Give a file in an existing folder you can write to." },
       );
     }
-    return new ResultOutput(
-      format,
-      handle.createWriteStream({ autoClose: false }),
-      target,
-      tmp,
-      handle,
-    );
+    return new ResultOutput(format, fileStream(fd), target, tmp, fd);
   }
 
   /** Core's row sink for the step whose result this is. */
@@ -98,20 +94,20 @@ export class ResultOutput {
     this.started = true;
     await this.write(this.encoder.footer(this.wroteRows));
     this.finished = true;
-    if (this.handle === undefined || this.tmp === undefined || this.file === undefined) return;
+    if (this.fd === undefined || this.tmp === undefined || this.file === undefined) return;
     await this.endStream();
-    await this.handle.sync();
-    await this.handle.close();
+    await promisify(fs.fsync)(this.fd);
+    await promisify(fs.close)(this.fd);
     await rename(this.tmp, this.file);
     process.off("exit", this.removeOnExit);
   }
 
   /** Gives the output up: a file's temporary file is removed and FILE is left as it was. */
   async discard(): Promise<void> {
-    if (this.finished || this.handle === undefined || this.tmp === undefined) return;
+    if (this.finished || this.fd === undefined || this.tmp === undefined) return;
     this.finished = true;
     await this.endStream().catch(() => {});
-    await this.handle.close().catch(() => {});
+    await promisify(fs.close)(this.fd).catch(() => {});
     await rm(this.tmp, { force: true });
     process.off("exit", this.removeOnExit);
   }
@@ -129,7 +125,7 @@ export class ResultOutput {
 
   /** The engine ran the query again: start the file over (standard output cannot be taken back). */
   private async restart(): Promise<void> {
-    if (this.handle === undefined) {
+    if (this.fd === undefined) {
       throw new RunMdError(
         "output-restart",
         "the engine had to run the query again after rows were already written to standard output",
@@ -137,9 +133,18 @@ export class ResultOutput {
       );
     }
     await this.endStream();
-    await this.handle.truncate(0);
-    this.out = this.handle.createWriteStream({ autoClose: false, start: 0 });
+    await promisify(fs.ftruncate)(this.fd, 0);
+    this.out = fileStream(this.fd, 0);
     this.started = false;
     this.wroteRows = false;
   }
+}
+
+/** A write stream on `fd` that leaves it open (it is fsynced and closed by `commit`). */
+function fileStream(fd: number, start?: number): fs.WriteStream {
+  return fs.createWriteStream("", {
+    fd,
+    autoClose: false,
+    ...(start === undefined ? {} : { start }),
+  });
 }
