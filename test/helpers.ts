@@ -24,14 +24,17 @@ export function runMd(
     onSpawn?: (pid: number) => void;
     /** A command the binary runs under, such as `setpriv ...` or `/usr/bin/time -f ...`. */
     wrap?: string[];
+    /** Standard input (a pipe that ends after it); by default there is none. */
+    input?: string;
   } = {},
 ): Promise<CliResult> & { child?: ReturnType<typeof spawn> } {
   const [command, ...prefix] = [...(opts.wrap ?? []), process.execPath];
   const child = spawn(command as string, [...prefix, BIN, ...args], {
     cwd: opts.cwd ?? REPO,
     env: { ...process.env, CI: "1", NO_COLOR: "1", FORCE_COLOR: "0", ...opts.env },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
   });
+  if (opts.input !== undefined) child.stdin?.end(opts.input);
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d) => {
