@@ -116,6 +116,14 @@ describe.skipIf(!HAS_SCRIPT)("query tables on a terminal", () => {
     expect(Math.max(...wide.map((l) => stringWidth(l)))).toBeGreaterThan(150);
   });
 
+  it("asks for a query when there is none and standard input is the terminal", {
+    timeout: 60_000,
+  }, async () => {
+    const r = await queryOnPty(80, []);
+    expect(r.code).toBe(2);
+    expect(r.lines.join("\n")).toContain("no query given");
+  });
+
   it("never cuts a value with --wide", { timeout: 60_000 }, async () => {
     const lines = tableLines((await queryOnPty(80, [LONG, "--wide"])).lines);
     const text = lines.join("\n");

@@ -22,6 +22,11 @@ export class ResultOutput {
   private started = false;
   private wroteRows = false;
   private finished = false;
+  /** A write error (a closed pipe, a full disk): every later write fails with it. */
+  private failure: Error | undefined;
+  private readonly onError = (e: Error) => {
+    this.failure ??= e;
+  };
   private readonly removeOnExit = () => {
     if (this.tmp !== undefined) {
       try {
@@ -43,6 +48,7 @@ export class ResultOutput {
   ) {
     this.encoder = ENCODERS[format];
     this.out = out;
+    out.on("error", this.onError);
     if (tmp !== undefined) process.on("exit", this.removeOnExit);
   }
 
@@ -113,8 +119,13 @@ export class ResultOutput {
   }
 
   private async write(text: string): Promise<void> {
+    if (this.failure !== undefined) throw writeError(this.failure, this.file);
     if (text === "") return;
-    if (!this.out.write(text)) await once(this.out, "drain");
+    // `once` rejects when the stream errors while waiting, so a closed pipe cannot hang the run.
+    if (!this.out.write(text))
+      await once(this.out, "drain").catch((e: Error) => {
+        throw writeError(e, this.file);
+      });
   }
 
   private async endStream(): Promise<void> {
@@ -135,6 +146,7 @@ export class ResultOutput {
     await this.endStream();
     await promisify(fs.ftruncate)(this.fd, 0);
     this.out = fileStream(this.fd, 0);
+    this.out.on("error", this.onError);
     this.started = false;
     this.wroteRows = false;
   }
@@ -147,4 +159,19 @@ function fileStream(fd: number, start?: number): fs.WriteStream {
     autoClose: false,
     ...(start === undefined ? {} : { start }),
   });
+}
+
+/** A write failure as a user error: the reader of standard output went away, or FILE failed. */
+function writeError(e: Error, file: string | undefined): RunMdError {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (file === undefined && code === "EPIPE") {
+    return new RunMdError(
+      "output-closed",
+      "standard output was closed before the whole result was written",
+    );
+  }
+  return new RunMdError(
+    "output-failed",
+    `writing ${file ?? "standard output"} failed: ${e.message}`,
+  );
 }
