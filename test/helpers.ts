@@ -1,6 +1,7 @@
-import { spawn } from "node:child_process";
+import { type ChildProcessByStdio, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
+import type { Readable, Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -33,7 +34,7 @@ export function runMd(
     cwd: opts.cwd ?? REPO,
     env: { ...process.env, CI: "1", NO_COLOR: "1", FORCE_COLOR: "0", ...opts.env },
     stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
-  });
+  }) as ChildProcessByStdio<Writable | null, Readable, Readable>;
   if (opts.input !== undefined) child.stdin?.end(opts.input);
   let stdout = "";
   let stderr = "";

@@ -209,16 +209,15 @@ export async function queryCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parsed;
   let prepared: Awaited<ReturnType<typeof prepare>>;
   let output: ResultOutput | undefined;
-  let format: ReturnType<typeof outputChoice>["format"];
   let timeoutMs: number;
   let maxScan: number | undefined;
   try {
-    ({ format } = outputChoice(values));
+    const { format, file } = outputChoice(values);
     prepared = await prepare(values, positionals);
     if (typeof prepared === "number") return prepared;
     timeoutMs = defaultTimeoutMs(values.timeout, prepared.config);
     maxScan = maxScanBytes(values["max-scan"], prepared.config);
-    const { file } = outputChoice(values);
+    // Opened last: a usage error above leaves no temporary file behind.
     if (file !== undefined) output = await ResultOutput.toFile(file, format as FileFormat);
     else if (format !== "table") output = ResultOutput.toStdout(format);
   } catch (e) {
