@@ -8,6 +8,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { mkdtemp, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { startEmulator } from "@run-md/aws-emulator";
 import { generateLogs } from "@run-md/generator";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runMd } from "./helpers.ts";
@@ -163,6 +164,58 @@ describe("run-md query: answers in every format", () => {
     );
     expect(r.code, r.stderr).toBe(0);
     expect(parseCsv(r.stdout)).toEqual([["n"], [String(truth.get("AssumeRole"))]]);
+  });
+});
+
+describe("run-md query on the AWS engines (through the emulator)", () => {
+  it("runs SQL on --engine athena and Logs Insights on --engine logs, whole results to files", {
+    timeout: 120_000,
+  }, async () => {
+    const emulator = await startEmulator({ logDir, tableAliases: ["security.cloudtrail_logs_pp"] });
+    try {
+      const cwd = await mkdtemp(path.join(dir, "aws-"));
+      const env = {
+        RUN_MD_ATHENA_ENDPOINT: emulator.endpoint,
+        RUN_MD_ATHENA_TABLE: "security.cloudtrail_logs_pp",
+        RUN_MD_ATHENA_PARTITIONING: "projection",
+        RUN_MD_LOGS_ENDPOINT: emulator.endpoint,
+        RUN_MD_LOG_GROUPS: "aws-cloudtrail-logs",
+        AWS_ACCESS_KEY_ID: "AKIDLOCALEMULATOR",
+        AWS_SECRET_ACCESS_KEY: "local-emulator-secret",
+        AWS_REGION: "us-east-1",
+      };
+      const window = ["--from", FROM, "--to", TO];
+      const athena = await runMd(
+        ["query", COUNT_SQL, "--engine", "athena", ...window, "--output", "athena.ndjson"],
+        { cwd, env },
+      );
+      expect(athena.code, athena.stderr).toBe(0);
+      expect(athena.stderr).toContain("athena ·");
+      const logs = await runMd(
+        [
+          "query",
+          "--insights",
+          "stats count(*) as n by eventName",
+          "--engine",
+          "logs",
+          ...window,
+          "--output",
+          "logs.csv",
+        ],
+        { cwd, env },
+      );
+      expect(logs.code, logs.stderr).toBe(0);
+      const fromAthena = (await readFile(path.join(cwd, "athena.ndjson"), "utf8"))
+        .trimEnd()
+        .split("\n")
+        .map((l) => JSON.parse(l) as { eventname: string; n: number });
+      expect(countsOf(fromAthena.map((o) => [o.eventname, o.n]))).toEqual(truth);
+      const [header, ...rows] = parseCsv(await readFile(path.join(cwd, "logs.csv"), "utf8"));
+      expect(header).toEqual(["eventName", "n"]);
+      expect(countsOf(rows.map((r) => [r[0], r[1]]))).toEqual(truth);
+    } finally {
+      await emulator.close();
+    }
   });
 });
 
