@@ -4,7 +4,7 @@
  * never cuts a value, and CJK and emoji values keep the columns aligned (display widths).
  */
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { generateLogs } from "@run-md/generator";
@@ -129,6 +129,22 @@ describe.skipIf(!HAS_SCRIPT)("query tables on a terminal", () => {
     const text = lines.join("\n");
     for (const v of values) expect(text).toContain(v.replace(/\s+/g, " "));
     expect(text).not.toContain("…");
+  });
+
+  it("run --wide shows a step's values uncut (and without it they fit 120 columns)", {
+    timeout: 60_000,
+  }, async () => {
+    const runbook = path.join(path.dirname(logDir), "long.md");
+    await writeFile(runbook, `---\ntitle: Long values\n---\n\n\`\`\`sql long\n${LONG}\n\`\`\`\n`);
+    const args = [runbook, "--log-dir", logDir, "--from", FROM, "--to", TO, "--no-report"];
+    const wide = await runMd([...args, "--wide"]);
+    expect(wide.code, wide.stderr).toBe(0);
+    for (const v of values) expect(wide.stdout).toContain(v.replace(/\s+/g, " "));
+    const fitted = await runMd(args);
+    const lines = tableLines(fitted.stdout.split("\n").map((l) => l.trimStart()));
+    expect(lines.length).toBe(7);
+    for (const l of lines) expect(stringWidth(l)).toBeLessThanOrEqual(118);
+    expect(fitted.stdout).toContain("…");
   });
 
   it("aligns columns around CJK and emoji values", { timeout: 60_000 }, async () => {
