@@ -30,8 +30,6 @@ export interface AdhocQuery {
 
 export const ADHOC_ID = "query";
 
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
 /** `--param` values: name → {type, value}; a usage error for a malformed one. */
 export function adhocParams(
   raw: readonly string[],
@@ -39,8 +37,10 @@ export function adhocParams(
   const out = new Map<string, { type: ParamType; value: string }>();
   for (const p of raw) {
     const eq = p.indexOf("=");
-    const [name = "", type = "string"] = (eq < 0 ? p : p.slice(0, eq)).split(":");
-    if (eq <= 0 || !NAME.test(name)) {
+    const left = /^([A-Za-z_][A-Za-z0-9_]*)(?::(.*))?$/.exec(eq < 0 ? "" : p.slice(0, eq));
+    const name = left?.[1] ?? "";
+    const type = left?.[2] ?? "string";
+    if (left === null) {
       throw new RunMdError("usage", `--param "${p}" is not name=value`, {
         hint: "Example: --param user=alice, or --param n:integer=5 for a typed value.",
       });
