@@ -9,9 +9,9 @@ export const USAGE = `Usage: run-md <command> [options]
 Commands:
   run <file|dir>...     run runbooks and check their expectations (the default command:
                         "run-md runbooks/x.md" is "run-md run runbooks/x.md")
-  query ["<query>"]      run one SQL (or --insights Logs Insights) query, print or save its rows
   check [file|dir]...   report every problem in every runbook, linter style (default: runbooks/)
   list [file|dir]...    id, title, severity, schedule, owner and steps of each runbook
+  query ["<query>"]     run one SQL (or --insights Logs Insights) query; print or save its rows
   init [dir]            scaffold runbooks/ (two starters), run-md.config.yaml and a CI workflow
   trigger [EVENT.json]  run the runbooks an EventBridge event starts (their triggers:)
   rules                 the EventBridge rules for the runbooks' triggers, as CloudFormation
@@ -30,9 +30,9 @@ type Command = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
   run: async () => (await import("./commands/run.ts")).runCommand,
-  query: async () => (await import("./commands/query.ts")).queryCommand,
   check: async () => (await import("./commands/check.ts")).checkCommand,
   list: async () => (await import("./commands/list.ts")).listCommand,
+  query: async () => (await import("./commands/query.ts")).queryCommand,
   init: async () => (await import("./commands/init.ts")).initCommand,
   trigger: async () => (await import("./commands/trigger.ts")).triggerCommand,
   rules: async () => (await import("./commands/rules.ts")).rulesCommand,

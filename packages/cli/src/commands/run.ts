@@ -9,6 +9,8 @@ import {
   formatDiagnostic,
   isRunMdError,
   loadRunbook,
+  parseBytes,
+  parseDuration,
   type Runbook,
   RunMdError,
   type RunReport,
@@ -22,17 +24,11 @@ import {
 } from "@run-md/core";
 import pc from "picocolors";
 import { loadConfig } from "../config.ts";
-import { EnginePool } from "../engines.ts";
-import { OUTPUT_OPTIONS, OUTPUT_USAGE, runOutputPlan, settleOutput } from "../output/options.ts";
-import { ResultOutput } from "../output/result-output.ts";
+import { ENGINE_NAMES, EnginePool } from "../engines.ts";
+import { OUTPUT_OPTIONS, OUTPUT_USAGE } from "../output/options.ts";
+import { RunOutput } from "../output/run-output.ts";
 import { summaryLine, TerminalReporter } from "../terminal.ts";
 import { version as toolVersion } from "../package-files.ts";
-import {
-  cancelOnInterrupt,
-  checkEngines,
-  defaultTimeoutMs,
-  maxScanBytes as maxScanOf,
-} from "../run-settings.ts";
 
 export const RUN_USAGE = `Usage: run-md [run] <file|dir>... [options]
 
@@ -162,9 +158,17 @@ export async function runCommand(argv: string[]): Promise<number> {
   let timeoutMs: number | undefined;
   let maxScanBytes: number | undefined;
   let config: ReturnType<typeof loadConfig>;
-  let output: { stepId: string; to: ResultOutput } | undefined;
+  let output: RunOutput | undefined;
   try {
     if (positionals.length === 0) fail("no runbook given", "Try: run-md runbooks/audit-iam.md");
+    if (
+      values.engine !== undefined &&
+      !(ENGINE_NAMES as readonly string[]).includes(values.engine)
+    ) {
+      throw new RunMdError("unknown-engine", `unknown engine "${values.engine}"`, {
+        hint: `Engines: ${ENGINE_NAMES.join(", ")}.`,
+      });
+    }
     cliParams = Object.create(null) as Record<string, string>;
     for (const p of values.param ?? []) {
       const eq = p.indexOf("=");
@@ -173,9 +177,24 @@ export async function runCommand(argv: string[]): Promise<number> {
       cliParams[p.slice(0, eq)] = p.slice(eq + 1);
     }
     config = loadConfig(values.config);
-    checkEngines(values.engine, config);
-    timeoutMs = defaultTimeoutMs(values.timeout, config);
-    maxScanBytes = maxScanOf(values["max-scan"], config);
+    const timeoutText = values.timeout ?? config.timeout ?? "10m";
+    timeoutMs = parseDuration(timeoutText);
+    if (timeoutMs === undefined)
+      fail(`timeout "${timeoutText}" is not a duration`, "Use 30s, 5m or 1h.");
+    const maxScanText = values["max-scan"] ?? config.maxScan;
+    if (maxScanText !== undefined) {
+      maxScanBytes = parseBytes(maxScanText);
+      if (maxScanBytes === undefined)
+        fail(`--max-scan "${maxScanText}" is not a size`, "Use 500MB, 10GB or 1TB.");
+    }
+    for (const [dialect, engine] of Object.entries(config.engines)) {
+      if (engine !== undefined && !(ENGINE_NAMES as readonly string[]).includes(engine)) {
+        throw new RunMdError(
+          "bad-config",
+          `${config.source}: unknown engine "${engine}" for ${dialect}`,
+        );
+      }
+    }
     const files = await findRunbooks(positionals);
     // Loaded here, not at start-up: the SQL parser is large, and usage errors do not need it.
     const { lintQueries } = await import("../lint.ts");
@@ -207,8 +226,7 @@ export async function runCommand(argv: string[]): Promise<number> {
           : `reportsDir in ${config.source}`;
       checkReportsDir(reportsDirOf(values["reports-dir"], config), source);
     }
-    const plan = runOutputPlan(values, runbooks);
-    if (plan) output = { ...plan, to: await ResultOutput.toFile(plan.file, plan.format) };
+    output = await RunOutput.open(values, runbooks);
     pool = new EnginePool(config, {
       ...(values["log-dir"] === undefined ? {} : { logDir: values["log-dir"] }),
       ...(values.region === undefined ? {} : { region: values.region }),
@@ -220,7 +238,15 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
 
   const controller = new AbortController();
-  const stopListening = cancelOnInterrupt(controller);
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    process.stderr.write(`\n${pc.yellow("cancelling")} (Ctrl-C again to quit at once)\n`);
+    controller.abort(new Error("cancelled"));
+  };
+  process.on("SIGINT", onSigint);
+  process.on("SIGTERM", onSigint);
 
   const live = Boolean(process.stdout.isTTY) && !process.env.CI && !values.json && !values.quiet;
   const reports: RunReport[] = [];
@@ -265,9 +291,7 @@ export async function runCommand(argv: string[]): Promise<number> {
           {
             getEngine: (name) => pool.get(name),
             ...(terminal === undefined ? {} : { reporter: terminal }),
-            ...(output === undefined
-              ? {}
-              : { rowSink: (step) => (step.id === output?.stepId ? output.to.sink : undefined) }),
+            ...(output === undefined ? {} : { rowSink: output.rowSink }),
           },
         );
       } catch (e) {
@@ -280,13 +304,7 @@ export async function runCommand(argv: string[]): Promise<number> {
           startedAt,
         );
       }
-      if (output !== undefined) {
-        const said = await settleOutput(
-          output.to,
-          report.steps.find((s) => s.id === output?.stepId),
-        );
-        if (said && !values.json) process.stderr.write(`${said}\n`);
-      }
+      await output?.settle(report, Boolean(values.json));
       let file: string | undefined;
       if (!values["no-report"]) {
         file = await storeReport(reportsDir, report);
@@ -307,8 +325,9 @@ export async function runCommand(argv: string[]): Promise<number> {
     printError(e);
     codes.push(2);
   } finally {
-    await output?.to.discard(); // nothing when it was committed; else FILE stays as it was
-    stopListening();
+    await output?.discard();
+    process.off("SIGINT", onSigint);
+    process.off("SIGTERM", onSigint);
     // Close the engines, but never wait long on one still busy with a query it failed to stop.
     const closed = new AbortController();
     await Promise.race([pool.closeAll().finally(() => closed.abort()), sleep(5000, closed.signal)]);
