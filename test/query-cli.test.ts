@@ -43,6 +43,9 @@ beforeAll(async () => {
   }
 }, 120_000);
 
+// Every test runs the real binary, several times for some: on a machine shared by many test runs
+// each run can take tens of seconds, so tests have three minutes (nothing here is timed).
+
 /** `run-md query ...` over the generated logs, in a folder with no configuration or reports. */
 function query(args: string[], opts: { input?: string; cwd?: string } = {}) {
   const cwd = opts.cwd ?? path.join(dir, "cwd");
@@ -92,7 +95,7 @@ async function leftovers(folder: string): Promise<string[]> {
   return (await readdir(folder)).filter((f) => f.endsWith(".tmp"));
 }
 
-describe("run-md query: answers in every format", () => {
+describe("run-md query: answers in every format", { timeout: 180_000 }, () => {
   it("prints a table whose rows are the counts computed from the raw records", async () => {
     const r = await query([COUNT_SQL]);
     expect(r.stderr).not.toContain("error");
@@ -167,9 +170,9 @@ describe("run-md query: answers in every format", () => {
   });
 });
 
-describe("run-md query on the AWS engines (through the emulator)", () => {
+describe("run-md query on the AWS engines (through the emulator)", { timeout: 180_000 }, () => {
   it("runs SQL on --engine athena and Logs Insights on --engine logs, whole results to files", {
-    timeout: 120_000,
+    timeout: 180_000,
   }, async () => {
     const emulator = await startEmulator({ logDir, tableAliases: ["security.cloudtrail_logs_pp"] });
     try {
@@ -219,7 +222,7 @@ describe("run-md query on the AWS engines (through the emulator)", () => {
   });
 });
 
-describe("run-md query: CSV, JSON and masking of awkward values", () => {
+describe("run-md query: CSV, JSON and masking of awkward values", { timeout: 180_000 }, () => {
   const AWKWARD = `SELECT 'a,b' AS comma, 'say "hi"' AS quote, 'l1' || chr(10) || 'l2' AS newline,
     ARRAY[1, 2] AS arr, MAP(ARRAY['k'], ARRAY['v']) AS m, CAST(NULL AS varchar) AS z, ' x' AS lead,
     'aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' AS leaked
@@ -261,7 +264,7 @@ describe("run-md query: CSV, JSON and masking of awkward values", () => {
   });
 });
 
-describe("run-md query: bad input", () => {
+describe("run-md query: bad input", { timeout: 180_000 }, () => {
   const cases: Array<[string, string[], string | undefined, RegExp]> = [
     ["an empty query", [""], undefined, /the query \(<query>\) is empty/],
     [
@@ -318,7 +321,7 @@ describe("run-md query: bad input", () => {
   }
 });
 
-describe("--output is written whole or not at all", () => {
+describe("--output is written whole or not at all", { timeout: 180_000 }, () => {
   const HUGE =
     "SELECT e.eventid, s.n, t.m FROM cloudtrail_logs e CROSS JOIN UNNEST(sequence(1, 1000)) AS s(n) CROSS JOIN UNNEST(sequence(1, 1000)) AS t(m)";
 
@@ -332,7 +335,7 @@ describe("--output is written whole or not at all", () => {
     expect(r.stderr).toContain(`no file written: ${file} is left as it was`);
     expect(await readFile(file, "utf8")).toBe("previous\n");
     expect(await leftovers(folder)).toEqual([]);
-  }, 60_000);
+  });
 
   it("writes nothing when Ctrl-C stops the query while rows are being written", async () => {
     const folder = await mkdtemp(path.join(dir, "sigint-"));
@@ -354,10 +357,10 @@ describe("--output is written whole or not at all", () => {
     expect(r.code).toBe(130);
     expect(existsSync(file)).toBe(false);
     expect(await leftovers(folder)).toEqual([]);
-  }, 120_000);
+  });
 });
 
-describe("run-md run --step --output", () => {
+describe("run-md run --step --output", { timeout: 180_000 }, () => {
   it("writes one step's full result, and asks for --step on a runbook of several steps", async () => {
     const folder = await mkdtemp(path.join(dir, "run-"));
     const runbook = path.join(folder, "two.md");

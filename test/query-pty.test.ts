@@ -99,10 +99,10 @@ describe.skipIf(!HAS_SCRIPT)("query tables on a terminal", () => {
     );
     expect(values).toHaveLength(3);
     expect(Math.min(...values.map((v) => v.length))).toBeGreaterThan(150);
-  }, 60_000);
+  }, 180_000);
 
   it("fits 80 columns, and uses a 220-column terminal's width instead of cutting at 60", {
-    timeout: 60_000,
+    timeout: 180_000,
   }, async () => {
     const narrow = tableLines((await queryOnPty(80, [LONG])).lines);
     expect(narrow.length).toBe(7); // top, header, rule, 3 rows, bottom
@@ -117,14 +117,14 @@ describe.skipIf(!HAS_SCRIPT)("query tables on a terminal", () => {
   });
 
   it("asks for a query when there is none and standard input is the terminal", {
-    timeout: 60_000,
+    timeout: 180_000,
   }, async () => {
     const r = await queryOnPty(80, []);
     expect(r.code).toBe(2);
     expect(r.lines.join("\n")).toContain("no query given");
   });
 
-  it("never cuts a value with --wide", { timeout: 60_000 }, async () => {
+  it("never cuts a value with --wide", { timeout: 180_000 }, async () => {
     const lines = tableLines((await queryOnPty(80, [LONG, "--wide"])).lines);
     const text = lines.join("\n");
     for (const v of values) expect(text).toContain(v.replace(/\s+/g, " "));
@@ -132,7 +132,7 @@ describe.skipIf(!HAS_SCRIPT)("query tables on a terminal", () => {
   });
 
   it("run --wide shows a step's values uncut (and without it they fit 120 columns)", {
-    timeout: 60_000,
+    timeout: 180_000,
   }, async () => {
     const runbook = path.join(path.dirname(logDir), "long.md");
     await writeFile(runbook, `---\ntitle: Long values\n---\n\n\`\`\`sql long\n${LONG}\n\`\`\`\n`);
@@ -147,7 +147,7 @@ describe.skipIf(!HAS_SCRIPT)("query tables on a terminal", () => {
     expect(fitted.stdout).toContain("…");
   });
 
-  it("aligns columns around CJK and emoji values", { timeout: 60_000 }, async () => {
+  it("aligns columns around CJK and emoji values", { timeout: 180_000 }, async () => {
     const sql = `SELECT name, n FROM (VALUES ('漢字テスト', 1), ('abc', 22), ('🔥x', 3), ('é', 4), ('${"漢".repeat(60)}', 5)) AS t(name, n)`;
     const lines = tableLines((await queryOnPty(80, [sql])).lines);
     expect(lines.length).toBe(9);
