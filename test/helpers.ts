@@ -1,6 +1,7 @@
-import { spawn } from "node:child_process";
+import { type ChildProcessByStdio, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
+import type { Readable, Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -24,14 +25,17 @@ export function runMd(
     onSpawn?: (pid: number) => void;
     /** A command the binary runs under, such as `setpriv ...` or `/usr/bin/time -f ...`. */
     wrap?: string[];
+    /** Standard input (a pipe that ends after it); by default there is none. */
+    input?: string;
   } = {},
 ): Promise<CliResult> & { child?: ReturnType<typeof spawn> } {
   const [command, ...prefix] = [...(opts.wrap ?? []), process.execPath];
   const child = spawn(command as string, [...prefix, BIN, ...args], {
     cwd: opts.cwd ?? REPO,
     env: { ...process.env, CI: "1", NO_COLOR: "1", FORCE_COLOR: "0", ...opts.env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+    stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+  }) as ChildProcessByStdio<Writable | null, Readable, Readable>;
+  if (opts.input !== undefined) child.stdin?.end(opts.input);
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d) => {

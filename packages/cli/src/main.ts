@@ -13,6 +13,7 @@ Commands:
   list [file|dir]...    id, title, severity, schedule, owner and steps of each runbook
   serve [runbooks...]   the access proxy: the site and an API that runs runbooks for people
                         (sign-in, access rules, live results, audit log; docs/serve.md)
+  query ["<query>"]     run one SQL (or --insights Logs Insights) query; print or save its rows
   init [dir]            scaffold runbooks/ (two starters), run-md.config.yaml and a CI workflow
   trigger [EVENT.json]  run the runbooks an EventBridge event starts (their triggers:)
   rules                 the EventBridge rules for the runbooks' triggers, as CloudFormation
@@ -37,6 +38,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import("./commands/serve.ts")).serveCommand,
   check: async () => (await import("./commands/check.ts")).checkCommand,
   list: async () => (await import("./commands/list.ts")).listCommand,
+  query: async () => (await import("./commands/query.ts")).queryCommand,
   init: async () => (await import("./commands/init.ts")).initCommand,
   trigger: async () => (await import("./commands/trigger.ts")).triggerCommand,
   rules: async () => (await import("./commands/rules.ts")).rulesCommand,

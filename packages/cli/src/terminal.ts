@@ -1,15 +1,16 @@
 import {
   type CheckOutcome,
   formatBytes,
-  type JsonValue,
   type RunReport,
   type RunReporter,
   type Step,
   type StepReport,
 } from "@run-md/core";
-import Table from "cli-table3";
 import ora, { type Ora } from "ora";
 import pc from "picocolors";
+import { rowsTable } from "./table.ts";
+
+export { fitWidths, rowsTable } from "./table.ts";
 
 export interface TerminalOptions {
   out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -18,6 +19,8 @@ export interface TerminalOptions {
   quiet: boolean;
   /** Rows of each step shown as a table. */
   rows?: number;
+  /** `--wide`: tables never cut a value (they may be wider than the terminal). */
+  wide?: boolean;
 }
 
 const MARK: Record<string, (s: string) => string> = {
@@ -41,53 +44,12 @@ export function seconds(ms: number): string {
   return ms < 1000 ? `${ms}ms` : `${(ms / 1000).toFixed(1)}s`;
 }
 
-function cellText(v: JsonValue | undefined, width: number): string {
-  const s = v === null || v === undefined ? "" : typeof v === "string" ? v : JSON.stringify(v);
-  const one = s.replace(/\s+/g, " ");
-  return one.length > width ? `${one.slice(0, Math.max(1, width - 1))}…` : one;
-}
-
-/**
- * Column widths that fit the terminal: each column as wide as its widest value (at most 60),
- * then the widest columns shrink first until the table fits.
- */
-export function fitWidths(natural: number[], termWidth: number): number[] {
-  const widths = natural.map((w) => Math.min(60, Math.max(1, w)));
-  const overhead = 3 * widths.length + 1;
-  let total = widths.reduce((a, b) => a + b, 0) + overhead;
-  while (total > termWidth) {
-    let widest = 0;
-    for (let i = 1; i < widths.length; i++) if (widths[i]! > widths[widest]!) widest = i;
-    if (widths[widest]! <= 8) break;
-    widths[widest]!--;
-    total--;
-  }
-  return widths;
-}
-
-/** A compact table of the first rows, fitted to the terminal's width. */
-export function rowsTable(columns: string[], rows: JsonValue[][], termWidth: number): string {
-  if (columns.length === 0) return "";
-  const full = [columns, ...rows.map((r) => columns.map((_, i) => cellText(r[i], 1000)))];
-  const natural = columns.map((_, i) => Math.max(...full.map((r) => String(r[i] ?? "").length)));
-  const widths = fitWidths(natural, termWidth);
-  const colors = pc.isColorSupported;
-  const t = new Table({
-    head: columns.map((c, i) => cellText(c, widths[i]!)),
-    colWidths: widths.map((w) => w + 2),
-    style: { head: colors ? ["cyan"] : [], border: colors ? ["gray"] : [], compact: true },
-    wordWrap: false,
-  });
-  for (const r of rows) t.push(columns.map((_, i) => cellText(r[i], widths[i]!)));
-  return t.toString();
-}
-
 function checkLine(c: CheckOutcome): string {
   const label = c.label ? pc.dim(` — ${c.label}`) : "";
   return `  ${MARK[c.status]!(SYMBOL[c.status]!)} ${c.check}${label}  ${pc.dim(`(${c.message})`)}`;
 }
 
-function statsText(s: StepReport): string {
+export function statsText(s: StepReport): string {
   const parts: string[] = [];
   const st = s.stats;
   const bytes = st.dataScannedBytes ?? st.bytesScanned ?? st.bytesRead;
@@ -195,6 +157,7 @@ export class TerminalReporter implements RunReporter {
           report.columns.map((c) => c.name),
           shown,
           this.width() - 2,
+          { wide: this.o.wide === true },
         );
         this.print(table.replace(/^/gm, "  "));
       }
@@ -206,7 +169,12 @@ export class TerminalReporter implements RunReporter {
       if (c.offendingRows?.length) {
         const cols = Object.keys(c.offendingRows[0] ?? {});
         const rows = c.offendingRows.slice(0, 5).map((o) => cols.map((k) => o[k] ?? null));
-        this.print(rowsTable(cols, rows, this.width() - 6).replace(/^/gm, "      "));
+        this.print(
+          rowsTable(cols, rows, this.width() - 6, { wide: this.o.wide === true }).replace(
+            /^/gm,
+            "      ",
+          ),
+        );
         if ((c.offendingCount ?? 0) > rows.length) {
           this.print(
             pc.dim(`      … ${(c.offendingCount ?? 0) - rows.length} more offending rows`),

@@ -2,6 +2,8 @@ import { Writable } from "node:stream";
 import type { Engine, QueryRequest, QueryResult } from "@run-md/core";
 import { parseRunbook, runRunbook } from "@run-md/core";
 import { describe, expect, it } from "vitest";
+import stringWidth from "string-width";
+import { truncateToWidth } from "../src/table.ts";
 import { fitWidths, rowsTable, summaryLine, TerminalReporter } from "../src/terminal.ts";
 
 const RUNBOOK = `---
@@ -106,8 +108,26 @@ describe("fitting tables to the terminal", () => {
   it("keeps natural widths when they fit, and shrinks the widest column first", () => {
     expect(fitWidths([5, 10, 3], 120)).toEqual([5, 10, 3]);
     expect(fitWidths([10, 80, 20], 80)).toEqual([10, 40, 20]);
-    expect(fitWidths([100], 1000)).toEqual([60]); // never wider than 60
+    expect(fitWidths([100], 1000)).toEqual([100]); // as wide as the terminal allows
+    expect(fitWidths([100, 10], 80)).toEqual([63, 10]);
+    expect(fitWidths([300, 10], 80, true)).toEqual([300, 10]); // --wide: never cut
     expect(fitWidths([30, 30, 30, 30, 30], 10).every((w) => w === 8)).toBe(true); // never below 8
+  });
+
+  it("measures and cuts by display width (CJK and emoji take two columns)", () => {
+    expect(truncateToWidth("漢字テスト", 5)).toBe("漢字…");
+    expect(truncateToWidth("🔥🔥🔥", 4)).toBe("🔥…");
+    expect(truncateToWidth("abc", 3)).toBe("abc");
+    const table = rowsTable(
+      ["name", "n"],
+      [
+        ["漢字", 1],
+        ["abcd", 2],
+      ],
+      80,
+    );
+    const widths = table.split("\n").map((l) => stringWidth(l));
+    expect(new Set(widths).size).toBe(1);
   });
 
   it("truncates long cells with an ellipsis and never exceeds the width", () => {

@@ -25,6 +25,8 @@ import {
 import pc from "picocolors";
 import { loadConfig } from "../config.ts";
 import { ENGINE_NAMES, EnginePool } from "../engines.ts";
+import { OUTPUT_OPTIONS, OUTPUT_USAGE } from "../output/options.ts";
+import { RunOutput } from "../output/run-output.ts";
 import { summaryLine, TerminalReporter } from "../terminal.ts";
 import { version as toolVersion } from "../package-files.ts";
 
@@ -52,6 +54,9 @@ Options:
   --markdown <file>             also write a Markdown summary
   --json                        print the reports as a JSON array instead of the terminal output
   --quiet                       print only the summary line
+${OUTPUT_USAGE}
+                                (--output: one step's full result; give --step unless the
+                                runbook has one step; written when the step's query completed)
   -h, --help                    this help
 `;
 
@@ -131,6 +136,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         json: { type: "boolean" },
         quiet: { type: "boolean" },
         help: { type: "boolean", short: "h" },
+        ...OUTPUT_OPTIONS,
       },
     });
   }
@@ -152,6 +158,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   let timeoutMs: number | undefined;
   let maxScanBytes: number | undefined;
   let config: ReturnType<typeof loadConfig>;
+  let output: RunOutput | undefined;
   try {
     if (positionals.length === 0) fail("no runbook given", "Try: run-md runbooks/audit-iam.md");
     if (
@@ -219,6 +226,7 @@ export async function runCommand(argv: string[]): Promise<number> {
           : `reportsDir in ${config.source}`;
       checkReportsDir(reportsDirOf(values["reports-dir"], config), source);
     }
+    output = await RunOutput.open(values, runbooks);
     pool = new EnginePool(config, {
       ...(values["log-dir"] === undefined ? {} : { logDir: values["log-dir"] }),
       ...(values.region === undefined ? {} : { region: values.region }),
@@ -250,7 +258,12 @@ export async function runCommand(argv: string[]): Promise<number> {
       if (controller.signal.aborted) break;
       const terminal = values.json
         ? undefined
-        : new TerminalReporter({ out: process.stdout, live, quiet: Boolean(values.quiet) });
+        : new TerminalReporter({
+            out: process.stdout,
+            live,
+            quiet: Boolean(values.quiet),
+            wide: Boolean(values.wide),
+          });
       const startedAt = new Date();
       let report: RunReport;
       try {
@@ -278,6 +291,7 @@ export async function runCommand(argv: string[]): Promise<number> {
           {
             getEngine: (name) => pool.get(name),
             ...(terminal === undefined ? {} : { reporter: terminal }),
+            ...(output === undefined ? {} : { rowSink: output.rowSink }),
           },
         );
       } catch (e) {
@@ -294,6 +308,7 @@ export async function runCommand(argv: string[]): Promise<number> {
           startedAt,
         );
       }
+      await output?.settle(report, Boolean(values.json));
       let file: string | undefined;
       if (!values["no-report"]) {
         file = await storeReport(reportsDir, report);
@@ -314,6 +329,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     printError(e);
     codes.push(2);
   } finally {
+    await output?.discard();
     process.off("SIGINT", onSigint);
     process.off("SIGTERM", onSigint);
     // Close the engines, but never wait long on one still busy with a query it failed to stop.

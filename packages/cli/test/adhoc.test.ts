@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { adhocParams, adhocRunbook } from "../src/adhoc.ts";
+
+describe("the ad-hoc query's runbook", () => {
+  it("reads --param as name=value or name:type=value", () => {
+    expect([...adhocParams(["who=%alice", "n:integer=5", "q=a=b"])]).toEqual([
+      ["who", { type: "string", value: "%alice" }],
+      ["n", { type: "integer", value: "5" }],
+      ["q", { type: "string", value: "a=b" }],
+    ]);
+    expect(() => adhocParams(["=1"])).toThrow(/not name=value/);
+    expect(() => adhocParams(["noequals"])).toThrow(/not name=value/);
+    expect(() => adhocParams(["n:wat=1"])).toThrow(/"wat" is not a parameter type/);
+    expect(() => adhocParams(["start=2026-01-01"])).toThrow(/built in/);
+  });
+
+  it("keeps the query as written, even with backtick fences inside it", () => {
+    const text = "SELECT '```' AS fence,\n  {{who}} AS who\nFROM cloudtrail_logs";
+    const { runbook } = adhocRunbook({
+      text,
+      dialect: "sql",
+      source: "<query>",
+      params: ["who=x"],
+    });
+    expect(runbook?.steps).toHaveLength(1);
+    expect(runbook?.steps[0]?.query).toBe(text);
+    expect(runbook?.meta.params.who?.type).toBe("string");
+  });
+
+  it("places the parser's diagnostics in the query, pointing at --param", () => {
+    const q = adhocRunbook({
+      text: "SELECT 1\nFROM cloudtrail_logs WHERE x = {{who}}",
+      dialect: "sql",
+      source: "<stdin>",
+      params: [],
+    });
+    expect(q.runbook).toBeUndefined();
+    const [d] = q.diagnostics.map(q.place);
+    expect(d).toMatchObject({ file: "<stdin>", line: 2, column: 32, severity: "error" });
+    expect(d?.message).toContain("pass --param who=value");
+  });
+});
