@@ -12,6 +12,7 @@ import { jodaFormat, jsonPath, mysqlFormat, TRINO_PREFIX } from "./trino.ts";
 import {
   CHAR_MARKER,
   callNode,
+  intConst,
   charCast,
   checkReplacement,
   extractField,
@@ -23,10 +24,14 @@ import {
   rewriteJsonCast,
   rewriteLambdaCall,
   rewriteTimestampCast,
+  rewriteToJsonCast,
   strConst,
   strptimeCall,
   trimChar,
+  twoDigitYearPivot,
   UNTYPED_FALLBACK,
+  TIMESTAMP_MARKER,
+  timestampPrecision,
   VARCHAR_MARKER,
 } from "./trino-ast.ts";
 
@@ -113,6 +118,7 @@ export function prePass(sql: string): string {
       // CHAR(n): DuckDB's parser drops the length; a marker type keeps it for charCast (trino-ast.ts).
       .replace(/\bAS\s+CHAR\s*\(\s*(\d+)\s*\)(?=\s*\))/gi, `AS ${CHAR_MARKER}$1`)
       .replace(/\bAS\s+VARCHAR\s*\(\s*(\d+)\s*\)(?=\s*\))/gi, `AS ${VARCHAR_MARKER}$1`)
+      .replace(/\bAS\s+TIMESTAMP\s*\(\s*(\d+)\s*\)(?=\s*\))/gi, `AS ${TIMESTAMP_MARKER}$1`)
       // TABLESAMPLE BERNOULLI (10): DuckDB reads a bare number as a row count.
       .replace(
         /\bTABLESAMPLE\s+(BERNOULLI|SYSTEM)\s*\(\s*([\d.]+)\s*\)/gi,
@@ -124,6 +130,7 @@ export function prePass(sql: string): string {
 /**
  * `DECIMAL '12.50'` is DECIMAL(4,2) in Trino (precision and scale from the text); DuckDB would read
  * it as CAST('12.50' AS DECIMAL), which is DECIMAL(18,3). The literal becomes an explicit cast.
+ * `X'2312'` is a VARBINARY in Trino (DuckDB would read the text 'x2312'): it becomes from_hex.
  */
 export function decimalLiterals(sql: string): string {
   const parts: { code: boolean; text: string }[] = [];
@@ -141,6 +148,12 @@ export function decimalLiterals(sql: string): string {
   for (let i = 1; i < parts.length; i++) {
     const prev = parts[i - 1] as { code: boolean; text: string };
     const lit = parts[i] as { code: boolean; text: string };
+    const hex = /\bX$/i.exec(prev.text);
+    if (prev.code && !lit.code && hex && lit.text.startsWith("'")) {
+      prev.text = prev.text.slice(0, hex.index);
+      lit.text = `from_hex(${lit.text.replace(/\s+/g, "")})`;
+      continue;
+    }
     const m = /\bDECIMAL\s*$/i.exec(prev.text);
     if (!prev.code || lit.code || !m || !lit.text.startsWith("'")) continue;
     const digits = /^'\s*[+-]?(\d*)(?:\.(\d*))?\s*'$/.exec(lit.text);
@@ -432,7 +445,8 @@ export async function rewriteAthena(
     if (opts.trinoFunctions) {
       // Trino semantics of constants, operators and casts (trino-ast.ts); Athena SQL only.
       if (v.class === "CONSTANT") return keepDouble(v);
-      if (v.class === "CAST") return charCast(rewriteTimestampCast(rewriteJsonCast(v)));
+      if (v.class === "CAST")
+        return charCast(rewriteTimestampCast(rewriteToJsonCast(rewriteJsonCast(v))));
       if (v.class === "FUNCTION" && v.is_operator === true) return rewriteArithmetic(v);
     }
     // DuckDB's grammar writes SUBSTRING(x FROM a FOR b) and substring(...) as main.substring.
@@ -457,14 +471,25 @@ export async function rewriteAthena(
       case "date_parse":
       case "parse_datetime":
         if (fmt !== undefined && args.length === 2) {
-          return strptimeCall(f, name === "date_parse" ? mysqlFormat(fmt) : jodaFormat(fmt));
+          return name === "date_parse"
+            ? twoDigitYearPivot(strptimeCall(f, mysqlFormat(fmt)))
+            : strptimeCall(f, jodaFormat(fmt));
         }
         break;
       case "date_part":
         return extractField(f);
+      // A timestamp of known precision prints that many fraction digits (Trino's to_iso8601).
+      case "to_iso8601": {
+        const p = args.length === 1 ? timestampPrecision(args[0]) : undefined;
+        if (p !== undefined) return callNode("trino_iso8601_p", [args[0], intConst(p)], f);
+        break;
+      }
       case "ltrim":
       case "rtrim":
       case "trim":
+        // One argument: Java's white space (trino.ts); then a CHAR(n) value loses its padding.
+        if (opts.trinoFunctions?.has(name) && args.length === 1)
+          f.function_name = `${TRINO_PREFIX}${name}`;
         return trimChar(f);
       case "mod":
         return rewriteArithmetic({ ...f, function_name: "%", is_operator: true });
@@ -486,6 +511,9 @@ export async function rewriteAthena(
       case "format_datetime":
         if (fmt !== undefined && args.length === 2) {
           f.function_name = "strftime";
+          // Trino formats from milliseconds, rounded half up (56.5555 prints 56.556).
+          if (!hasAggregate(args[0]))
+            args[0] = callNode("trino_round_ms", [args[0]], { alias: "" });
           setConst(
             args[1] as Node,
             name === "date_format" ? mysqlFormat(fmt, true) : jodaFormat(fmt),

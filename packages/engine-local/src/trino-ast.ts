@@ -47,7 +47,7 @@ const decimalType = (width: number, scale: number): Node => ({
   type_info: { type: "DECIMAL_TYPE_INFO", alias: "", extension_info: null, width, scale },
 });
 
-function intConst(n: number): Node {
+export function intConst(n: number): Node {
   return {
     class: "CONSTANT",
     type: "VALUE_CONSTANT",
@@ -195,7 +195,24 @@ export function rewriteJsonCast(v: Node): Node {
   const t = v.cast_type as Node;
   const child = v.child as Node;
   if (t.id !== "VARCHAR" || isJsonType(t) || !isJsonValued(child)) return v;
-  return callNode("trino_json_to_varchar", [child], v);
+  // A string element of json_array_get is an error as JSON (trino.ts), not as varchar.
+  const value =
+    child.function_name === "trino_json_array_get"
+      ? { ...child, function_name: "trino_json_array_get_quoted" }
+      : child;
+  return callNode("trino_json_to_varchar", [value], v);
+}
+
+/**
+ * `CAST(x AS JSON)` of anything but a literal → `trino_to_json(x)`: NaN and Infinity as Trino
+ * writes them (JSON strings), reals with their short text.
+ */
+export function rewriteToJsonCast(v: Node): Node {
+  if (v.class !== "CAST" || v.try_cast === true) return v;
+  const child = v.child as Node;
+  if (!isJsonType(v.cast_type as Node) || child.class === "CONSTANT" || hasAggregate(child))
+    return v;
+  return callNode("trino_to_json", [child], v);
 }
 
 /** A VARCHAR constant node of DuckDB's serialized tree. */
@@ -236,6 +253,17 @@ export function strptimeCall(f: Node, duckFormat: string): Node {
   return callNode("strptime", [input, strConst(format)], f);
 }
 
+/**
+ * date_parse's two-digit year `%y` reads 00-69 as 20xx and 70-99 as 19xx (Trino's pivot); DuckDB
+ * reads 69 as 1969, so a parsed 1969 from a `%y` format moves a century on.
+ */
+export function twoDigitYearPivot(strptime: Node): Node {
+  const format = (strptime.children as Node[])[1] as Node;
+  const text = String((format.value as Node).value);
+  if (!/%y/.test(text.replaceAll("%%", ""))) return strptime;
+  return callNode("trino_pivot_1969", [{ ...strptime, alias: "" }], strptime);
+}
+
 /** Trino EXTRACT fields → DuckDB date_part specifiers (Trino's day of week is ISO: Sunday 7). */
 const EXTRACT_FIELDS: Record<string, string> = {
   dow: "isodow",
@@ -254,10 +282,12 @@ export function extractField(f: Node): Node {
   const field = typeof value === "string" ? value.toLowerCase() : undefined;
   const mapped = field === undefined ? undefined : EXTRACT_FIELDS[field];
   if (mapped) (unit?.value as Node).value = mapped;
-  if ((field === "timezone_hour" || field === "timezone_minute") && !hasAggregate(f.children)) {
+  if (hasAggregate(f.children)) return f;
+  if (field === "timezone_hour" || field === "timezone_minute") {
     return callNode("trino_zone_part", f.children as Node[], f);
   }
-  return f;
+  // Intervals: Trino splits the whole interval into its fields (trino_interval_part).
+  return callNode("trino_date_part", f.children as Node[], f);
 }
 
 /** Spans of the groups of a regular expression, whether each may be skipped, and whether it has `|`. */
@@ -369,6 +399,12 @@ export function charCast(v: Node): Node {
     const n = Number(name.slice(CHAR_MARKER.length));
     return callNode("rpad", [text(), intConst(n), strConst(" ")], v);
   }
+  // TIMESTAMP(p) rounds to p fraction digits (half up), from Trino's strict text forms.
+  if (name.startsWith(TIMESTAMP_MARKER)) {
+    const p = Number(name.slice(TIMESTAMP_MARKER.length));
+    const strict = callNode("trino_cast_timestamp", [v.child as Node], { alias: "" });
+    return callNode("trino_timestamp_round", [strict, intConst(p)], v);
+  }
   // VARCHAR(n) keeps the first n characters.
   if (name.startsWith(VARCHAR_MARKER)) {
     const n = Number(name.slice(VARCHAR_MARKER.length));
@@ -379,6 +415,34 @@ export function charCast(v: Node): Node {
 
 /** The type name prePass gives `VARCHAR(n)` in a cast. */
 export const VARCHAR_MARKER = "__runmd_varchar_";
+
+/** The type name prePass gives `TIMESTAMP(p)` in a cast. */
+export const TIMESTAMP_MARKER = "__runmd_timestamp_";
+
+/**
+ * The precision Trino gives a timestamp expression when the tree shows it: a literal
+ * `TIMESTAMP '... 12:34:56.12'` has as many as its text has fraction digits, `CAST(x AS
+ * TIMESTAMP(p))` has p. Undefined otherwise.
+ */
+export function timestampPrecision(n: unknown): number | undefined {
+  if (typeof n !== "object" || n === null) return undefined;
+  const v = n as Node;
+  const args = (v.children as Node[] | undefined) ?? [];
+  if (v.class === "FUNCTION" && v.function_name === "trino_timestamp_round") {
+    const p = ((args[1]?.value as Node | undefined)?.value as unknown) ?? undefined;
+    return typeof p === "number" ? p : undefined;
+  }
+  const literal =
+    v.class === "FUNCTION" && v.function_name === "trino_cast_timestamp"
+      ? args[0]
+      : v.class === "CAST" && (v.cast_type as Node).id === "TIMESTAMP"
+        ? (v.child as Node)
+        : undefined;
+  const text = literal?.class === "CONSTANT" ? (literal.value as Node).value : undefined;
+  if (typeof text !== "string") return undefined;
+  const m = /^\s*\S+ \d{1,2}:\d{1,2}(?::\d{1,2}(?:\.(\d*))?)?\s*$/.exec(text);
+  return m ? (m[1] ?? "").length : /^\s*[\d-]+\s*$/.test(text) ? 0 : undefined;
+}
 
 /** Whether a node is what charCast makes of `CAST(x AS CHAR(n))`. */
 function isCharValue(n: Node | undefined): boolean {
@@ -493,6 +557,11 @@ export function hasAggregate(v: unknown): boolean {
 export const UNTYPED_FALLBACK: Record<string, string> = {
   date_add: "trino_date_add_untyped",
   date_trunc: "date_trunc",
+  day: "day",
+  hour: "hour",
+  minute: "minute",
+  second: "second",
+  millisecond: "trino_millisecond_untyped",
   round: "round",
   sequence: "trino_sequence_untyped",
   concat_ws: "concat_ws",

@@ -5,6 +5,7 @@
  * translate). Built-ins shadowed by a macro stay reachable as `system.main.<name>`.
  */
 import { RunMdError } from "@run-md/core";
+import { HELPER_MACROS, JAVA_WHITESPACE } from "./trino-helpers.ts";
 
 /** Settings every connection inherits (set globally before the configuration is locked). */
 export const SESSION_SETTINGS = [
@@ -40,16 +41,27 @@ const JSON_CONTAINS = [
   containsOverload("VARCHAR", "'VARCHAR'", "v", "json_extract_string(e, '$')"),
 ].join(", ");
 
+/**
+ * greatest/least: NULL when any argument is NULL (DuckDB's ignore NULLs), and NaN (or an array
+ * holding one) takes no part unless every argument is NaN (DuckDB orders NaN above everything).
+ */
 const nullIfAnyNull = (fn: string) =>
   Array.from({ length: 8 }, (_, i) => i + 2)
     .map((n) => {
       const args = Array.from({ length: n }, (_, k) => `a${k}`);
-      return `(${args.join(", ")}) AS CASE WHEN ${args.map((a) => `${a} IS NULL`).join(" OR ")} THEN NULL ELSE system.main.${fn}(${args.join(", ")}) END`;
+      return `(${args.join(", ")}) AS CASE WHEN ${args.map((a) => `${a} IS NULL`).join(" OR ")} THEN NULL ELSE coalesce(system.main.${fn}(${args.map((a) => `trino_no_nan(${a})`).join(", ")}), a0) END`;
     })
     .join(",\n  ");
 
 /** An array element as array_join prints it: JSON strings without their quotes, JSON null as NULL. */
 const JOIN_TEXT = `CASE WHEN typeof(v) = 'JSON' THEN json_extract_string(CAST(v AS JSON), '$') ELSE CAST(v AS VARCHAR) END`;
+
+/** array_join of nested arrays or maps: Trino has no cast of them to varchar; of doubles: Java's text. */
+const JOIN_REFUSED = `typeof(a) LIKE '%[][]' OR typeof(a) LIKE 'MAP(%)[]' THEN trino_raise('OPERATOR_NOT_FOUND: Cannot cast ' || typeof(a) || ' elements to varchar', a) WHEN typeof(a) IN ('DOUBLE[]', 'FLOAT[]') THEN error('array_join of double or real values is not supported locally (Trino prints them as 1.0E0)')`;
+
+/** contains/array_position/array_remove of an array whose comparison with an element is NULL. */
+const INDETERMINATE = (fn: string) =>
+  `trino_indeterminate_in(a, x) THEN trino_raise('NOT_SUPPORTED: ${fn} does not support arrays with elements that are null or contain null', x)`;
 
 const HAS_NULL = (a: string) =>
   `coalesce(list_bool_or(list_transform(${a}, lambda e: e IS NULL)), false)`;
@@ -82,17 +94,18 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO json_parse(s) AS json(s)`,
   // Trino prints JSON in its canonical form, without insignificant white space.
   `CREATE MACRO json_format(j) AS CAST(json(CAST(j AS VARCHAR)) AS VARCHAR)`,
-  `CREATE MACRO json_size(j, p) AS CASE WHEN p IS NULL THEN NULL ELSE CASE json_type(CAST(j AS JSON), p) WHEN 'ARRAY' THEN CAST(json_array_length(CAST(j AS JSON), p) AS BIGINT) WHEN 'OBJECT' THEN CAST(len(json_keys(CAST(j AS JSON), p)) AS BIGINT) ELSE 0 END END`,
+  `CREATE MACRO json_size(j, p) AS CASE WHEN p IS NULL THEN NULL WHEN NOT starts_with(ltrim(p), '$') THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Invalid JSON path: ''' || p || '''', p) ELSE CASE json_type(CAST(j AS JSON), p) WHEN 'ARRAY' THEN CAST(json_array_length(CAST(j AS JSON), p) AS BIGINT) WHEN 'OBJECT' THEN CAST(len(json_keys(CAST(j AS JSON), p)) AS BIGINT) ELSE 0 END END`,
   // Trino's json_array_get gives a JSON null as NULL and counts a negative index from the end. (It
   // also hands a string element back as JSON text without quotes, which DuckDB's JSON type cannot
-  // hold: the element keeps its quotes here, and CAST(... AS varchar) unquotes it as on Trino.)
-  `CREATE MACRO json_array_get(j, i) AS CASE json_type(${JSON_ELEMENT}) WHEN 'NULL' THEN NULL ELSE ${JSON_ELEMENT} END`,
+  // hold: an error, except under CAST(... AS varchar), which unquotes it as on Trino.)
+  `CREATE MACRO json_array_get(j, i) AS CASE json_type(${JSON_ELEMENT}) WHEN 'NULL' THEN NULL WHEN 'VARCHAR' THEN CAST(error('json_array_get of a string element is not supported locally (Trino returns its text without quotes as JSON); write CAST(json_array_get(...) AS varchar) or json_extract_scalar(json, ''$[i]'')') AS JSON) ELSE ${JSON_ELEMENT} END`,
   // Trino compares like with like: a boolean only with JSON booleans, a bigint with JSON integers,
   // a double with JSON numbers written with a fraction or exponent, a varchar with JSON strings.
   `CREATE MACRO json_array_contains${JSON_CONTAINS}`,
   `CREATE MACRO is_json_scalar(j) AS json_type(CAST(j AS JSON)) NOT IN ('OBJECT', 'ARRAY')`,
   // Time.
-  `CREATE MACRO from_iso8601_timestamp(s) AS CAST(s AS TIMESTAMPTZ)`,
+  // Trino keeps a zoned timestamp's milliseconds in 52 bits: a later year is an error.
+  `CREATE MACRO from_iso8601_timestamp(s) AS CASE WHEN abs(epoch_ms(CAST(s AS TIMESTAMPTZ))) > 2251799813685247 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Millis overflow: ' || epoch_ms(CAST(s AS TIMESTAMPTZ)), s) ELSE CAST(s AS TIMESTAMPTZ) END`,
   `CREATE MACRO from_iso8601_date(s) AS CAST(s AS DATE)`,
   `CREATE MACRO from_unixtime(x) AS to_timestamp(CAST(x AS DOUBLE))`,
   `CREATE MACRO to_unixtime(t) AS epoch(t)`,
@@ -113,7 +126,12 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO last_day_of_month(t) AS last_day(t)`,
   `CREATE MACRO day_of_month(t) AS day(t)`,
   // The milliseconds within the second (DuckDB's count the seconds too).
-  `CREATE MACRO millisecond(t) AS system.main.millisecond(t) % 1000`,
+  `CREATE MACRO millisecond(t INTERVAL) AS trino_interval_part('millisecond', t), (t) AS system.main.millisecond(t) % 1000`,
+  // Fields of a day-to-second interval: hour(INTERVAL '90061' SECOND) is 1 (DuckDB: 25).
+  ...["day", "hour", "minute", "second"].map(
+    (u) =>
+      `CREATE MACRO ${u}(t INTERVAL) AS trino_interval_part('${u}', t), (t) AS system.main.${u}(t)`,
+  ),
   // random(n): an integer in [0, n); random(m, n) in [m, n).
   `CREATE MACRO random() AS system.main.random(), (n) AS CASE WHEN n <= 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: bound must be positive', n) ELSE CAST(floor(system.main.random() * n) AS BIGINT) END, (m, n) AS CASE WHEN m >= n THEN trino_raise('INVALID_FUNCTION_ARGUMENT: start value must be less than stop value', concat(m, n)) ELSE m + CAST(floor(system.main.random() * (n - m)) AS BIGINT) END`,
   `CREATE MACRO rand() AS system.main.random()`,
@@ -126,7 +144,8 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO regexp_extract(s, p) AS CASE WHEN system.main.regexp_matches(s, p) THEN system.main.regexp_extract(s, p, 0) END, (s, p, g) AS CASE WHEN system.main.regexp_matches(s, p) THEN system.main.regexp_extract(s, p, g) END`,
   `CREATE MACRO regexp_replace(s, p) AS system.main.regexp_replace(s, p, '', 'g'), (s, p, r) AS system.main.regexp_replace(s, p, system.main.regexp_replace(r, '\\$(\\d)', '\\\\\\1', 'g'), 'g')`,
   `CREATE MACRO regexp_count(s, p) AS CAST(len(regexp_extract_all(s, p)) AS BIGINT)`,
-  `CREATE MACRO regexp_split(s, p) AS string_split_regex(s, p)`,
+  // An empty pattern matches before the first character and after the last: '' at both ends.
+  `CREATE MACRO regexp_split(s, p) AS CASE WHEN p = '' THEN list_concat([''], string_split(s, ''), ['']) ELSE string_split_regex(s, p) END`,
   // regexp_position: 1-based position of the n-th match at or after start, -1 when there is none
   // (from the text before and between the matches; an empty pattern matches at every position).
   `CREATE MACRO regexp_position(s, p) AS trino_regexp_position_at(s, p, 1, 1), (s, p, st) AS trino_regexp_position_at(s, p, st, 1), (s, p, st, n) AS trino_regexp_position_at(s, p, st, n)`,
@@ -152,7 +171,13 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO least${nullIfAnyNull("least")}`,
   // Trino's concat is NULL when any argument is; DuckDB's skips NULLs (|| does not).
   `CREATE MACRO concat(a) AS trino_raise('INVALID_FUNCTION_ARGUMENT: There must be two or more concatenation arguments', a),\n  ${concatOverloads}`,
-  `CREATE MACRO levenshtein_distance(a, b) AS levenshtein(a, b)`,
+  // DuckDB's levenshtein counts bytes, Trino's characters: text beyond ASCII is compared with each
+  // distinct character written as one byte (at most 127 of them).
+  `CREATE MACRO levenshtein_distance(a, b) AS CASE WHEN NOT regexp_matches(a || b, '[^\\x00-\\x7F]') THEN levenshtein(a, b) WHEN len(list_distinct(string_split(a || b, ''))) > 127 THEN error('levenshtein_distance of text with more than 127 distinct characters beyond ASCII is not supported locally') ELSE levenshtein(trino_char_bytes(a, list_distinct(string_split(a || b, ''))), trino_char_bytes(b, list_distinct(string_split(a || b, '')))) END`,
+  // One-argument trims remove Java's white space (U+2028, U+3000...), as Trino does.
+  `CREATE MACRO ltrim(s) AS regexp_replace(s, '^${JAVA_WHITESPACE}+', ''), (s, c) AS system.main.ltrim(s, c)`,
+  `CREATE MACRO rtrim(s) AS regexp_replace(s, '${JAVA_WHITESPACE}+$', ''), (s, c) AS system.main.rtrim(s, c)`,
+  `CREATE MACRO trim(s) AS regexp_replace(s, '^${JAVA_WHITESPACE}+|${JAVA_WHITESPACE}+$', '', 'g'), (s, c) AS system.main.trim(s, c)`,
   `CREATE MACRO hamming_distance(a, b) AS CASE WHEN length(a) <> length(b) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: The input strings to hamming_distance function must have the same length', concat(a, b)) WHEN a = '' THEN CAST(0 AS BIGINT) ELSE hamming(a, b) END`,
   // codepoint takes a varchar(1): anything but one character is an error.
   `CREATE MACRO codepoint(c) AS CASE WHEN length(c) <> 1 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: codepoint takes exactly one character', c) ELSE unicode(c) END`,
@@ -168,9 +193,9 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO cardinality(x) AS CAST(len(x) AS BIGINT)`,
   `CREATE MACRO element_at(x, k) AS CASE WHEN NOT starts_with(typeof(x), 'MAP') AND CAST(k AS VARCHAR) = '0' THEN trino_raise('INVALID_FUNCTION_ARGUMENT: SQL array indices start at 1', k) ELSE (x)[k] END`,
   // NULL elements are skipped (all NULL: ''), JSON strings lose their quotes.
-  `CREATE MACRO array_join(a, sep) AS CASE WHEN a IS NULL OR sep IS NULL THEN NULL ELSE coalesce(array_to_string(list_filter(list_transform(a, lambda v: ${JOIN_TEXT}), lambda v: v IS NOT NULL), sep), '') END, (a, sep, nullrep) AS array_to_string(list_transform(a, lambda v: coalesce(${JOIN_TEXT}, nullrep)), sep)`,
+  `CREATE MACRO array_join(a, sep) AS CASE WHEN ${JOIN_REFUSED} WHEN a IS NULL OR sep IS NULL THEN NULL ELSE coalesce(array_to_string(list_filter(list_transform(a, lambda v: ${JOIN_TEXT}), lambda v: v IS NOT NULL), sep), '') END, (a, sep, nullrep) AS CASE WHEN ${JOIN_REFUSED} ELSE array_to_string(list_transform(a, lambda v: coalesce(${JOIN_TEXT}, nullrep)), sep) END`,
   // NULL when the value is absent and the array holds a NULL (it might have been the value).
-  `CREATE MACRO contains(a, x) AS CASE WHEN a IS NULL OR x IS NULL THEN NULL WHEN list_contains(a, x) THEN true WHEN ${HAS_NULL("a")} THEN NULL ELSE false END`,
+  `CREATE MACRO contains(a, x) AS CASE WHEN a IS NULL OR x IS NULL THEN NULL WHEN ${INDETERMINATE("contains")} WHEN list_contains(a, x) THEN true WHEN ${HAS_NULL("a")} THEN NULL ELSE false END`,
   `CREATE MACRO from_hex(s) AS CASE WHEN length(s) % 2 = 1 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: invalid input length ' || length(s), s) ELSE system.main.from_hex(s) END`,
   `CREATE MACRO array_distinct(a) AS list_filter(a, lambda v, i: list_position(a, v) = i)`,
   // A negative start counts from the end; start 0 and a negative length are errors.
@@ -179,16 +204,18 @@ const MACRO_DEFS: string[] = [
   // than 10,000 entries is an error (Trino's limit).
   `CREATE MACRO sequence(a BIGINT, b BIGINT) AS CASE WHEN abs(CAST(b AS HUGEINT) - a) >= 10000 THEN ${SEQUENCE_TOO_LONG("concat(a, b)")} ELSE generate_series(a, b, CASE WHEN a <= b THEN 1 ELSE -1 END) END, (a DATE, b DATE) AS list_transform(generate_series(CAST(a AS TIMESTAMP), CAST(b AS TIMESTAMP), CASE WHEN a <= b THEN INTERVAL 1 DAY ELSE INTERVAL (-1) DAY END), lambda t: CAST(t AS DATE)), (a BIGINT, b BIGINT, st BIGINT) AS CASE WHEN st = 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: step must not be zero', st) WHEN st > 0 AND b < a THEN ${SEQUENCE_DIRECTION("greater", "concat(a, b, st)")} WHEN st < 0 AND b > a THEN ${SEQUENCE_DIRECTION("less", "concat(a, b, st)")} WHEN (CAST(b AS HUGEINT) - a) // st >= 10000 THEN ${SEQUENCE_TOO_LONG("concat(a, b, st)")} ELSE generate_series(a, b, st) END, (a DATE, b DATE, st INTERVAL) AS CASE WHEN date_part('hour', st) <> 0 OR date_part('minute', st) <> 0 OR date_part('microseconds', st) <> 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: sequence step must be a day interval if start and end values are dates', st) ELSE list_transform(trino_sequence_checked(CAST(a AS TIMESTAMP), CAST(b AS TIMESTAMP), st), lambda t: CAST(t AS DATE)) END, (a TIMESTAMP, b TIMESTAMP, st INTERVAL) AS trino_sequence_checked(a, b, st)`,
   `CREATE MACRO arrays_overlap(a, b) AS CASE WHEN a IS NULL OR b IS NULL THEN NULL WHEN list_has_any(a, b) THEN true WHEN ${HAS_NULL("a")} OR ${HAS_NULL("b")} THEN NULL ELSE false END`,
-  `CREATE MACRO array_remove(a, x) AS CASE WHEN x IS NULL THEN NULL ELSE list_filter(a, lambda e: e IS NULL OR e <> x) END`,
+  `CREATE MACRO array_remove(a, x) AS CASE WHEN x IS NULL THEN NULL WHEN ${INDETERMINATE("array_remove")} ELSE list_filter(a, lambda e: e IS NULL OR e <> x) END`,
   `CREATE MACRO array_union(a, b) AS trino_array_distinct(list_concat(a, b))`,
   `CREATE MACRO array_except(a, b) AS CASE WHEN b IS NULL THEN NULL ELSE list_filter(trino_array_distinct(a), lambda v: NOT list_contains(list_transform(b, lambda w: w IS NOT DISTINCT FROM v), true)) END`,
-  `CREATE MACRO array_intersect(a, b) AS list_filter(trino_array_distinct(a), lambda v: list_contains(list_transform(b, lambda w: w IS NOT DISTINCT FROM v), true))`,
+  // In the order of the longer array (of the first when both are as long), as Trino's set walk.
+  `CREATE MACRO array_intersect(a, b) AS list_filter(trino_array_distinct(CASE WHEN len(a) < len(b) THEN b ELSE a END), lambda v: list_contains(list_transform(CASE WHEN len(a) < len(b) THEN a ELSE b END, lambda w: w IS NOT DISTINCT FROM v), true))`,
   // NULL for a NULL search value, 0 when absent (DuckDB: NULL).
-  `CREATE MACRO array_position(a, x) AS CASE WHEN a IS NULL OR x IS NULL THEN NULL ELSE CAST(coalesce(list_position(a, x), 0) AS BIGINT) END`,
-  `CREATE MACRO repeat(x, n) AS CASE WHEN n < 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: count argument of repeat function must be greater than or equal to 0', n) WHEN n > 10000 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: count argument of repeat function must be less than or equal to 10000', n) ELSE list_transform(range(n), lambda i: x) END`,
+  `CREATE MACRO array_position(a, x) AS CASE WHEN a IS NULL OR x IS NULL THEN NULL WHEN ${INDETERMINATE("array_position")} ELSE CAST(coalesce(list_position(a, x), 0) AS BIGINT) END`,
+  `CREATE MACRO repeat(x, n) AS CASE WHEN n < 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: count argument of repeat function must be greater than or equal to 0', n) WHEN n > 10000 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: count argument of repeat function must be less than or equal to 10000', n) WHEN trino_block_bytes(x) * n > 1000000 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: result of repeat function must not take more than 1000000 bytes', n) ELSE list_transform(range(n), lambda i: x) END`,
   // NULL when an element is NULL (DuckDB's skip them).
-  `CREATE MACRO array_max(a) AS CASE WHEN ${HAS_NULL("a")} THEN NULL ELSE list_max(a) END`,
-  `CREATE MACRO array_min(a) AS CASE WHEN ${HAS_NULL("a")} THEN NULL ELSE list_min(a) END`,
+  // NaN (or an array holding one) is skipped unless every element is NaN (as greatest/least).
+  `CREATE MACRO array_max(a) AS CASE WHEN ${HAS_NULL("a")} THEN NULL ELSE coalesce(list_max(list_filter(a, lambda e: trino_no_nan(e) IS NOT NULL)), list_max(a)) END`,
+  `CREATE MACRO array_min(a) AS CASE WHEN ${HAS_NULL("a")} THEN NULL ELSE coalesce(list_min(list_filter(a, lambda e: trino_no_nan(e) IS NOT NULL)), list_min(a)) END`,
   `CREATE MACRO map_keys(m) AS system.main.map_keys(m)`,
   // Aggregates.
   `CREATE MACRO approx_distinct(x) AS approx_count_distinct(x), (x, e) AS approx_count_distinct(x)`,
@@ -212,6 +239,9 @@ const integerOverloads = (op: string) =>
     .join(", ");
 
 const OPERATOR_MACROS: string[] = [
+  // json_array_get's element as JSON with its quotes, under CAST(... AS varchar) (trino-ast.ts).
+  `CREATE MACRO trino_json_array_get_quoted(j, i) AS CASE json_type(${JSON_ELEMENT}) WHEN 'NULL' THEN NULL ELSE ${JSON_ELEMENT} END`,
+  ...HELPER_MACROS,
   `CREATE MACRO trino_divide${integerOverloads("//")}, (a DOUBLE, b DOUBLE) AS a / b, (a FLOAT, b FLOAT) AS a / b, (a INTERVAL, b DOUBLE) AS CASE WHEN b = 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Cannot divide an interval by zero', b) ELSE a / b END`,
   `CREATE MACRO trino_modulo${integerOverloads("%")}, (a DOUBLE, b DOUBLE) AS a % b, (a FLOAT, b FLOAT) AS a % b`,
   // Decimal operands known from the tree: Trino's scale max(s1, s2), rounded half up, computed
@@ -232,9 +262,10 @@ const OPERATOR_MACROS: string[] = [
   // EXTRACT(TIMEZONE_HOUR/MINUTE ...) needs a timestamp with time zone (DuckDB: 0 for any timestamp).
   `CREATE MACRO trino_zone_part(f VARCHAR, t TIMESTAMPTZ) AS date_part(f, t), (f VARCHAR, t TIMESTAMP) AS trino_raise('TYPE_MISMATCH: ' || f || ' needs a timestamp with time zone', t), (f VARCHAR, t DATE) AS trino_raise('TYPE_MISMATCH: ' || f || ' needs a timestamp with time zone', t)`,
   // format('%s', timestamp) prints Java's LocalDateTime text: T, and 0, 3 or 6 fraction digits.
-  `CREATE MACRO trino_format_arg(x TIMESTAMP) AS CASE WHEN epoch_us(x) % 1000000 = 0 THEN strftime(x, '%Y-%m-%dT%H:%M:%S') WHEN epoch_us(x) % 1000 = 0 THEN strftime(x, '%Y-%m-%dT%H:%M:%S.%g') ELSE strftime(x, '%Y-%m-%dT%H:%M:%S.%f') END, (x DATE) AS CAST(x AS VARCHAR), (x TIMESTAMPTZ) AS x, (x) AS x`,
+  `CREATE MACRO trino_format_arg(x TIMESTAMP) AS CASE WHEN year(x) > 9999 THEN '+' ELSE '' END || CASE WHEN epoch_us(x) % 1000000 = 0 THEN strftime(x, '%Y-%m-%dT%H:%M:%S') WHEN epoch_us(x) % 1000 = 0 THEN strftime(x, '%Y-%m-%dT%H:%M:%S.%g') ELSE strftime(x, '%Y-%m-%dT%H:%M:%S.%f') END, (x DATE) AS CAST(x AS VARCHAR), (x TIMESTAMPTZ) AS x, (x) AS x`,
   // Untyped forms for arguments that hold aggregates (trino-ast.ts UNTYPED_FALLBACK).
   `CREATE MACRO trino_date_add_untyped(a, b) AS system.main.date_add(a, b), (u, n, t) AS t + ${INTERVAL_OF("u", "n")}`,
+  `CREATE MACRO trino_millisecond_untyped(t) AS system.main.millisecond(t) % 1000`,
   `CREATE MACRO trino_sequence_untyped(a, b) AS generate_series(a, b), (a, b, st) AS generate_series(a, b, st)`,
   `CREATE MACRO trino_json_array_contains_untyped(j, v) AS list_contains(json_extract_string(CAST(j AS JSON), '$[*]'), CAST(v AS VARCHAR))`,
   // Timestamp sequences: the step must go towards the stop value; at most 10,000 entries.
