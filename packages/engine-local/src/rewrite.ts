@@ -106,25 +106,32 @@ function checkJsonPath(p: string): string {
   return p;
 }
 
-/** Trino syntax DuckDB's parser rejects, fixed in the text (outside strings and comments). */
-export function prePass(sql: string): string {
-  return mapCode(sql, (code) =>
-    code
+/**
+ * Trino syntax DuckDB's parser rejects, fixed in the text (outside strings and comments). `trino`:
+ * also the length and precision markers that only the Trino rewrite resolves (trino-ast.ts).
+ */
+export function prePass(sql: string, trino = true): string {
+  return mapCode(sql, (code) => {
+    const fixed = code
       // CAST(x AS ARRAY(JSON)) -> CAST(x AS JSON[]) ; ARRAY<varchar> -> varchar[]
       .replace(/\bARRAY\s*\(\s*([A-Za-z_][\w]*(?:\s*\(\s*\d+(?:\s*,\s*\d+)?\s*\))?)\s*\)/gi, "$1[]")
       .replace(/\bARRAY\s*<\s*([A-Za-z_][\w]*)\s*>/gi, "$1[]")
       // CAST(x AS ROW(a varchar)) -> STRUCT(a varchar)
       .replace(/\bAS\s+ROW\s*\(/gi, "AS STRUCT(")
-      // CHAR(n): DuckDB's parser drops the length; a marker type keeps it for charCast (trino-ast.ts).
-      .replace(/\bAS\s+CHAR\s*\(\s*(\d+)\s*\)(?=\s*\))/gi, `AS ${CHAR_MARKER}$1`)
-      .replace(/\bAS\s+VARCHAR\s*\(\s*(\d+)\s*\)(?=\s*\))/gi, `AS ${VARCHAR_MARKER}$1`)
-      .replace(/\bAS\s+TIMESTAMP\s*\(\s*(\d+)\s*\)(?=\s*\))/gi, `AS ${TIMESTAMP_MARKER}$1`)
       // TABLESAMPLE BERNOULLI (10): DuckDB reads a bare number as a row count.
       .replace(
         /\bTABLESAMPLE\s+(BERNOULLI|SYSTEM)\s*\(\s*([\d.]+)\s*\)/gi,
         "TABLESAMPLE $1($2 PERCENT)",
-      ),
-  );
+      );
+    if (!trino) return fixed;
+    return (
+      fixed
+        // CHAR(n): DuckDB's parser drops the length; a marker type keeps it for charCast (trino-ast.ts).
+        .replace(/\bAS\s+CHAR\s*\(\s*(\d+)\s*\)(?=\s*\))/gi, `AS ${CHAR_MARKER}$1`)
+        .replace(/\bAS\s+VARCHAR\s*\(\s*(\d+)\s*\)(?=\s*\))/gi, `AS ${VARCHAR_MARKER}$1`)
+        .replace(/\bAS\s+TIMESTAMP\s*\(\s*(\d+)\s*\)(?=\s*\))/gi, `AS ${TIMESTAMP_MARKER}$1`)
+    );
+  });
 }
 
 /**
@@ -363,7 +370,7 @@ export async function rewriteAthena(
 }> {
   const { statement } = await parseSelect(
     conn,
-    prePass(opts.trinoFunctions ? decimalLiterals(sql) : sql),
+    opts.trinoFunctions ? prePass(decimalLiterals(sql)) : prePass(sql, false),
   );
   const ctes = new Set<string>();
   collectCteNames(statement.node, ctes);

@@ -21,14 +21,14 @@ afterAll(async () => {
   await fsp.rm(root, { recursive: true, force: true });
 });
 
-async function step(sql: string) {
+async function step(sql: string, sqlDialect?: "duckdb") {
   return engine.query({
     stepId: "fidelity",
     dialect: "sql",
     query: sql,
     params: {},
     window: { start: new Date("2024-01-01T00:00:00Z"), end: new Date("2024-01-02T00:00:00Z") },
-    attributes: { optional: false },
+    attributes: { optional: false, ...(sqlDialect ? { sqlDialect } : {}) },
     signal: new AbortController().signal,
   });
 }
@@ -453,6 +453,22 @@ describe("Trino's answers for the wrong answers found on real data (issue 11)", 
       "bigint",
       "bigint",
     ]);
+  });
+
+  it("runs a dialect=duckdb step as DuckDB SQL, without the Trino rewrite, still sandboxed", async () => {
+    // Trino: repeat('x', 3) is an array and 5 / 2 = 2; DuckDB: a string and 2.5.
+    const athena = await step("SELECT repeat('x', 3), 5 / 2");
+    expect(athena.rows[0]).toEqual([["x", "x", "x"], 2]);
+    const duck = await step(
+      "SELECT repeat('x', 3), 5 / 2, CAST('ab' AS VARCHAR(1)), count(*) FROM cloudtrail_logs",
+      "duckdb",
+    );
+    expect(duck.rows[0]).toEqual(["xxx", 2.5, "ab", 0]);
+    expect(duck.columns.map((c) => c.type)).toEqual(["varchar", "double", "varchar", "bigint"]);
+    // The sandbox still holds: no file reads, whatever the dialect.
+    await expect(step("SELECT * FROM read_csv('/etc/passwd')", "duckdb")).rejects.toThrow(
+      /read_csv/,
+    );
   });
 
   it("percentages over a window keep Trino's decimal arithmetic", async () => {
