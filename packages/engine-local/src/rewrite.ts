@@ -12,13 +12,15 @@ import { jodaFormat, jsonPath, mysqlFormat, TRINO_PREFIX } from "./trino.ts";
 import {
   CHAR_MARKER,
   callNode,
-  intConst,
   charCast,
   checkReplacement,
   extractField,
   hasAggregate,
+  intConst,
+  javaNamedGroups,
   keepDouble,
   normalizeCall,
+  numericKeyPath,
   regexpExtractGroup,
   rewriteArithmetic,
   rewriteJsonCast,
@@ -27,11 +29,11 @@ import {
   rewriteToJsonCast,
   strConst,
   strptimeCall,
+  TIMESTAMP_MARKER,
+  timestampPrecision,
   trimChar,
   twoDigitYearPivot,
   UNTYPED_FALLBACK,
-  TIMESTAMP_MARKER,
-  timestampPrecision,
   VARCHAR_MARKER,
 } from "./trino-ast.ts";
 
@@ -473,6 +475,7 @@ export async function rewriteAthena(
   const rewriteFunction = (f: Node): Node => {
     const name = (f.function_name as string).toLowerCase();
     const args = f.children as unknown[];
+    if (name.startsWith("regexp_")) javaNamedGroups(f);
     const fmt = constValue(args[1]);
     switch (name) {
       case "date_parse":
@@ -532,6 +535,7 @@ export async function rewriteAthena(
       case "json_size":
       case "json_array_length":
         if (fmt !== undefined) setConst(args[1] as Node, jsonPath(checkJsonPath(fmt)));
+        if (name !== "json_size") numericKeyPath(f);
         break;
       case "transform":
         f.function_name = "list_transform";

@@ -9,6 +9,11 @@
  * - `CAST(<json> AS VARCHAR)` unquotes a JSON string as Trino does.
  */
 import { RunMdError } from "@run-md/core";
+import {
+  isLosslessNumber,
+  parse as parseLossless,
+  stringify as stringifyLossless,
+} from "lossless-json";
 
 type Node = Record<string, unknown>;
 
@@ -210,9 +215,48 @@ export function rewriteJsonCast(v: Node): Node {
 export function rewriteToJsonCast(v: Node): Node {
   if (v.class !== "CAST" || v.try_cast === true) return v;
   const child = v.child as Node;
-  if (!isJsonType(v.cast_type as Node) || child.class === "CONSTANT" || hasAggregate(child))
-    return v;
-  return callNode("trino_to_json", [child], v);
+  if (!isJsonType(v.cast_type as Node) || hasAggregate(child)) return v;
+  if (child.class !== "CONSTANT") return callNode("trino_to_json", [child], v);
+  // A JSON literal: Trino keeps it canonical, members sorted by name (so that key order does
+  // not make two documents distinct).
+  const text = (child.value as Node).value;
+  if (typeof text === "string") (child.value as Node).value = canonicalJson(text);
+  return v;
+}
+
+/** JSON text with the members of every object sorted by name; numbers keep their text. */
+export function canonicalJson(text: string): string {
+  let value: unknown;
+  try {
+    value = parseLossless(text);
+  } catch {
+    return text;
+  }
+  const sort = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map(sort);
+    if (x === null || typeof x !== "object" || isLosslessNumber(x)) return x;
+    const o = x as Record<string, unknown>;
+    return Object.fromEntries(
+      Object.keys(o)
+        .sort()
+        .map((k) => [k, sort(o[k])]),
+    );
+  };
+  return stringifyLossless(sort(value)) ?? text;
+}
+
+/**
+ * A one-step JSON path with a number (`$[1]`, `$["1"]`, `$.1`): Trino's path reads it as an array
+ * index on an array and as a member name on an object, so the path is chosen from the document.
+ */
+export function numericKeyPath(f: Node): void {
+  const args = f.children as Node[];
+  const path = args[1]?.class === "CONSTANT" ? (args[1].value as Node).value : undefined;
+  const n =
+    typeof path === "string" ? /^\$(?:\[\s*(\d+)\s*\]|\."(\d+)"|\.(\d+))$/.exec(path) : null;
+  if (!n || hasAggregate(args[0])) return;
+  const key = strConst((n[1] ?? n[2] ?? n[3]) as string);
+  args[1] = callNode("trino_numeric_path", [args[0] as Node, key], { alias: "" });
 }
 
 /** A VARCHAR constant node of DuckDB's serialized tree. */
@@ -483,10 +527,13 @@ export function checkReplacement(f: Node): void {
       if (i + 1 >= r.length) bad = "a trailing backslash";
       i++;
     } else if (ch === "$") {
-      const m = /^\$(\d+|\{[A-Za-z][A-Za-z0-9]*\})/.exec(r.slice(i));
+      // Java reads the first digit as the group; later digits only while the group exists.
+      const m = /^\$(\d|\{[A-Za-z][A-Za-z0-9]*\})/.exec(r.slice(i));
       if (!m) bad = "'$' not followed by a group number or {name}";
       else if (/^\d/.test(m[1] as string) && Number(m[1]) > groups)
         bad = `group ${m[1]} (the pattern has ${groups})`;
+      // javaNamedGroups has numbered the names the pattern defines: any other name is unknown.
+      else if (!/^\d/.test(m[1] as string)) bad = `no group named ${m[1]}`;
       else i += (m[0] as string).length - 1;
     }
     if (bad) {
@@ -495,6 +542,34 @@ export function checkReplacement(f: Node): void {
         `INVALID_FUNCTION_ARGUMENT: Illegal replacement sequence in regexp_replace: ${bad}`,
       );
     }
+  }
+}
+
+/** Java's named group `(?<name>...)` in RE2's spelling `(?P<name>...)`. */
+function namedGroupsRe2(p: string): string {
+  return p.replace(/(^|[^\\])\(\?<(?![=!])/g, "$1(?P<");
+}
+
+/**
+ * Constant patterns of the regexp functions with Java's named groups, in RE2's spelling; a
+ * `${name}` in regexp_replace's replacement becomes the group's number.
+ */
+export function javaNamedGroups(f: Node): void {
+  const args = f.children as Node[];
+  const value = (n: Node | undefined) =>
+    n?.class === "CONSTANT" ? ((n.value as Node).value as unknown) : undefined;
+  const p = value(args[1]);
+  if (typeof p !== "string" || !/\(\?<(?![=!])/.test(p)) return;
+  const names: string[] = [];
+  const re2 = namedGroupsRe2(p);
+  for (const m of re2.matchAll(/\((\?P<([A-Za-z]\w*)>)?(?!\?)/g)) names.push(m[2] ?? "");
+  ((args[1] as Node).value as Node).value = re2;
+  const r = value(args[2]);
+  if (String(f.function_name).toLowerCase() === "regexp_replace" && typeof r === "string") {
+    ((args[2] as Node).value as Node).value = r.replace(/\$\{([A-Za-z]\w*)\}/g, (all, name) => {
+      const i = names.indexOf(name);
+      return i < 0 ? all : `$${i + 1}`;
+    });
   }
 }
 

@@ -28,6 +28,14 @@ export const HELPER_MACROS: string[] = [
   `CREATE MACRO trino_block_bytes(x) AS CASE WHEN typeof(x) = 'VARCHAR' THEN strlen(CAST(x AS VARCHAR)) + 5 WHEN typeof(x) LIKE '%[]' THEN len(TRY_CAST(x AS VARCHAR[])) * 5 + 5 ELSE 5 END`,
   // s with each character written as the byte of its position in d (levenshtein_distance).
   `CREATE MACRO trino_char_bytes(s, d) AS array_to_string(list_transform(string_split(s, ''), lambda c: chr(list_position(d, c))), '')`,
+  // A path to member n of an object, or to element n of an array (trino-ast.ts numericKeyPath).
+  `CREATE MACRO trino_numeric_path(j, n) AS CASE WHEN json_valid(CAST(j AS VARCHAR)) AND json_type(CAST(j AS VARCHAR)) = 'ARRAY' THEN '$[' || n || ']' ELSE '$."' || n || '"' END`,
+  // The letters of s, upper-cased (Soundex's clean step).
+  `CREATE MACRO trino_letters(s) AS upper(regexp_replace(s, '[^\\pL]', '', 'g'))`,
+  // Soundex digits of upper-case A-Z text: the first letter, then H and W dropped.
+  `CREATE MACRO trino_soundex_digits(c) AS list_transform(list_concat([left(c, 1)], list_filter(string_split(substr(c, 2), ''), lambda ch: ch NOT IN ('H', 'W', ''))), lambda ch: substr('01230120022455012623010202', ascii(ch) - 64, 1))`,
+  `CREATE MACRO trino_soundex_tail(d) AS array_to_string(list_filter(list_transform(range(2, len(d) + 1), lambda i: CASE WHEN d[i] <> '0' AND d[i] <> d[i - 1] THEN d[i] END), lambda x: x IS NOT NULL), '')`,
+  `CREATE MACRO trino_soundex_code(c) AS left(c, 1) || rpad(left(trino_soundex_tail(trino_soundex_digits(c)), 3), 3, '0')`,
   // A field of a day-to-second interval as Trino counts it (DuckDB keeps hours past 24 as hours):
   // the interval's milliseconds split into days, hours, minutes, seconds and milliseconds.
   `CREATE MACRO trino_interval_part(f, t) AS CASE WHEN date_part('month', t) <> 0 OR date_part('year', t) <> 0 THEN date_part(f, t) ELSE CASE lower(f) WHEN 'day' THEN ${INTERVAL_MS} // 86400000 WHEN 'hour' THEN (${INTERVAL_MS} // 3600000) % 24 WHEN 'minute' THEN (${INTERVAL_MS} // 60000) % 60 WHEN 'second' THEN (${INTERVAL_MS} // 1000) % 60 WHEN 'millisecond' THEN ${INTERVAL_MS} % 1000 ELSE date_part(f, t) END END`,

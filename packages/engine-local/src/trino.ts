@@ -178,6 +178,9 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO ltrim(s) AS regexp_replace(s, '^${JAVA_WHITESPACE}+', ''), (s, c) AS system.main.ltrim(s, c)`,
   `CREATE MACRO rtrim(s) AS regexp_replace(s, '${JAVA_WHITESPACE}+$', ''), (s, c) AS system.main.rtrim(s, c)`,
   `CREATE MACRO trim(s) AS regexp_replace(s, '^${JAVA_WHITESPACE}+|${JAVA_WHITESPACE}+$', '', 'g'), (s, c) AS system.main.trim(s, c)`,
+  // Soundex as Trino (Apache commons-codec, US English): letters only, H and W ignored after the
+  // first letter, vowels separate equal codes, three digits padded with 0.
+  `CREATE MACRO soundex(s) AS CASE WHEN s IS NULL THEN NULL WHEN trino_letters(s) = '' THEN '' WHEN regexp_matches(trino_letters(s), '[^A-Z]') THEN trino_raise('INVALID_FUNCTION_ARGUMENT: The character is not mapped: ' || regexp_extract(trino_letters(s), '[^A-Z]'), s) ELSE trino_soundex_code(trino_letters(s)) END`,
   `CREATE MACRO hamming_distance(a, b) AS CASE WHEN length(a) <> length(b) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: The input strings to hamming_distance function must have the same length', concat(a, b)) WHEN a = '' THEN CAST(0 AS BIGINT) ELSE hamming(a, b) END`,
   // codepoint takes a varchar(1): anything but one character is an error.
   `CREATE MACRO codepoint(c) AS CASE WHEN length(c) <> 1 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: codepoint takes exactly one character', c) ELSE unicode(c) END`,
@@ -435,8 +438,13 @@ export function jodaFormat(f: string): string {
 
 /** Trino JSON paths that DuckDB rejects: `$["key"]` and `$['key']` become `$."key"`. */
 export function jsonPath(p: string): string {
-  return p.replace(/\[\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')\s*\]/g, (_m, a, b) => {
-    const key = (a ?? b) as string;
-    return `."${key.replaceAll('"', '\\"')}"`;
-  });
+  return (
+    p
+      .replace(/\[\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')\s*\]/g, (_m, a, b) => {
+        const key = (a ?? b) as string;
+        return `."${key.replaceAll('"', '\\"')}"`;
+      })
+      // Trino also takes a bare name in brackets: `$[fuu]` is `$.fuu`.
+      .replace(/\[\s*([A-Za-z_]\w*)\s*\]/g, '."$1"')
+  );
 }
