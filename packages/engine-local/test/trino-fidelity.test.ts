@@ -269,6 +269,7 @@ const values: [string, unknown, string | undefined, string][] = [
     "corpus trino-8862e12cbfd3 ($0 then 2)",
   ],
   [
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Java's ${name} replacement syntax
     "regexp_replace('wxyz', '(?<xyz>[xyz])', '${xyz}${xyz}')",
     "wxxyyzz",
     "varchar",
@@ -384,6 +385,7 @@ const errors: [string, RegExp, string][] = [
     /Cannot cast/,
     "docs json: only scalars cast to varchar",
   ],
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: Java's ${name} replacement syntax
   ["regexp_replace('xxx', '(?<name>x)', '${nam}')", /no group named/, "corpus trino-81c27e910523"],
   ["soundex('jąmes')", /not mapped/, "corpus trino-ae89ca33614f"],
   [
