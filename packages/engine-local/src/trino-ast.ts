@@ -632,6 +632,9 @@ export function hasAggregate(v: unknown): boolean {
 export const UNTYPED_FALLBACK: Record<string, string> = {
   date_add: "trino_date_add_untyped",
   date_trunc: "date_trunc",
+  floor: "floor",
+  ceil: "ceil",
+  ceiling: "ceiling",
   day: "day",
   hour: "hour",
   minute: "minute",

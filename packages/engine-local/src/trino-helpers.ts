@@ -30,6 +30,8 @@ export const HELPER_MACROS: string[] = [
   `CREATE MACRO trino_char_bytes(s, d) AS array_to_string(list_transform(string_split(s, ''), lambda c: chr(list_position(d, c))), '')`,
   // A path to member n of an object, or to element n of an array (trino-ast.ts numericKeyPath).
   `CREATE MACRO trino_numeric_path(j, n) AS CASE WHEN json_valid(CAST(j AS VARCHAR)) AND json_type(CAST(j AS VARCHAR)) = 'ARRAY' THEN '$[' || n || ']' ELSE '$."' || n || '"' END`,
+  // The value of the digits of s (an optional minus sign) in radix r, as a HUGEINT.
+  `CREATE MACRO trino_base_value(s, r) AS (CASE WHEN starts_with(s, '-') THEN -1 ELSE 1 END) * list_reduce(list_transform(string_split(lower(ltrim(s, '-')), ''), lambda c: CAST(strpos('0123456789abcdefghijklmnopqrstuvwxyz', c) - 1 AS HUGEINT)), lambda a, d: a * r + d, CAST(0 AS HUGEINT))`,
   // The letters of s, upper-cased (Soundex's clean step).
   `CREATE MACRO trino_letters(s) AS upper(regexp_replace(s, '[^\\pL]', '', 'g'))`,
   // Soundex digits of upper-case A-Z text: the first letter, then H and W dropped.

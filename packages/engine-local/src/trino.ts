@@ -136,6 +136,19 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO random() AS system.main.random(), (n) AS CASE WHEN n <= 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: bound must be positive', n) ELSE CAST(floor(system.main.random() * n) AS BIGINT) END, (m, n) AS CASE WHEN m >= n THEN trino_raise('INVALID_FUNCTION_ARGUMENT: start value must be less than stop value', concat(m, n)) ELSE m + CAST(floor(system.main.random() * (n - m)) AS BIGINT) END`,
   `CREATE MACRO rand() AS system.main.random()`,
   // Doubles.
+  `CREATE MACRO is_nan(x) AS isnan(x)`,
+  `CREATE MACRO is_finite(x) AS isfinite(x)`,
+  `CREATE MACRO is_infinite(x) AS isinf(x)`,
+  `CREATE MACRO truncate(x) AS trunc(x), (x, n) AS trunc(x, n)`,
+  // floor/ceil of an integer keep its type (DuckDB: DOUBLE); others as DuckDB's.
+  ...["floor", "ceil", "ceiling"].map(
+    (fn) =>
+      `CREATE MACRO ${fn}${["TINYINT", "SMALLINT", "INTEGER", "BIGINT"].map((t) => `(x ${t}) AS x, `).join("")}(x) AS system.main.${fn}(x)`,
+  ),
+  // from_base: digits 0-9a-z of the radix, an optional minus sign; the result must fit a BIGINT.
+  `CREATE MACRO from_base(s, r) AS CASE WHEN r < 2 OR r > 36 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Radix must be between 2 and 36', r) WHEN NOT regexp_full_match(lower(s), '-?[0-9a-z]+') OR list_bool_or(list_transform(string_split(lower(ltrim(s, '-')), ''), lambda c: strpos('0123456789abcdefghijklmnopqrstuvwxyz', c) > r)) OR trino_base_value(s, r) NOT BETWEEN -9223372036854775808 AND 9223372036854775807 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Not a valid base-' || r || ' number: ' || s, s) ELSE CAST(trino_base_value(s, r) AS BIGINT) END`,
+  // width_bucket over equal-width buckets between two bounds, or over sorted bin edges.
+  `CREATE MACRO width_bucket(x, bins) AS CASE WHEN isnan(x) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Operand cannot be NaN', x) WHEN list_bool_or(list_transform(range(2, len(bins) + 1), lambda i: bins[i] < bins[i - 1])) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Bin values are not sorted in ascending order', x) ELSE CAST(len(list_filter(bins, lambda b: b <= x)) AS BIGINT) END, (x, b1, b2, n) AS CASE WHEN isnan(x) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: operand must not be NaN', x) WHEN NOT isfinite(b1) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: first bound must be finite', b1) WHEN NOT isfinite(b2) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: second bound must be finite', b2) WHEN b1 = b2 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: bounds cannot equal each other', b1) WHEN n <= 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: bucketCount must be greater than 0', n) WHEN b1 < b2 THEN CAST(CASE WHEN x < b1 THEN 0 WHEN x >= b2 THEN n + 1 ELSE floor((x - b1) / (b2 - b1) * n) + 1 END AS BIGINT) ELSE CAST(CASE WHEN x > b1 THEN 0 WHEN x <= b2 THEN n + 1 ELSE floor((b1 - x) / (b1 - b2) * n) + 1 END AS BIGINT) END`,
   `CREATE MACRO nan() AS CAST('NaN' AS DOUBLE)`,
   `CREATE MACRO infinity() AS CAST('Infinity' AS DOUBLE)`,
   // Regular expressions: Trino searches (like regexp_matches), returns NULL when nothing matches,
@@ -167,8 +180,8 @@ const MACRO_DEFS: string[] = [
   // reverse of a string, and of an array (the untyped overload).
   `CREATE MACRO reverse(s VARCHAR) AS system.main.reverse(s), (a) AS list_reverse(a)`,
   `CREATE MACRO split_to_map(s, ed, kd) AS CASE WHEN s IS NULL OR ed IS NULL OR kd IS NULL THEN NULL WHEN list_bool_or(list_transform(list_filter(string_split(s, ed), lambda e: e <> ''), lambda e: len(string_split(e, kd)) <> 2)) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Key-value delimiter must appear exactly once in each entry', s) ELSE map_from_entries(list_transform(list_filter(string_split(s, ed), lambda e: e <> ''), lambda e: {'k': system.main.split_part(e, kd, 1), 'v': system.main.substr(e, length(system.main.split_part(e, kd, 1)) + length(kd) + 1)})) END`,
-  `CREATE MACRO greatest${nullIfAnyNull("greatest")}`,
-  `CREATE MACRO least${nullIfAnyNull("least")}`,
+  `CREATE MACRO greatest(a0) AS a0, ${nullIfAnyNull("greatest")}`,
+  `CREATE MACRO least(a0) AS a0, ${nullIfAnyNull("least")}`,
   // Trino's concat is NULL when any argument is; DuckDB's skips NULLs (|| does not).
   `CREATE MACRO concat(a) AS trino_raise('INVALID_FUNCTION_ARGUMENT: There must be two or more concatenation arguments', a),\n  ${concatOverloads}`,
   // DuckDB's levenshtein counts bytes, Trino's characters: text beyond ASCII is compared with each
@@ -193,7 +206,8 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO url_extract_host(u) AS NULLIF(system.main.regexp_extract(u, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/]*@)?([^:/?#]+)', 1), '')`,
   `CREATE MACRO url_extract_path(u) AS system.main.regexp_extract(u, '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*([^?#]*)', 1)`,
   // Arrays and maps.
-  `CREATE MACRO cardinality(x) AS CAST(len(x) AS BIGINT)`,
+  // Of an array or a map (DuckDB's len takes arrays only).
+  `CREATE MACRO cardinality(x) AS CAST(CASE WHEN typeof(x) LIKE 'MAP(%' THEN len(json_keys(to_json(x))) ELSE len(TRY_CAST(x AS VARCHAR[])) END AS BIGINT)`,
   `CREATE MACRO element_at(x, k) AS CASE WHEN NOT starts_with(typeof(x), 'MAP') AND CAST(k AS VARCHAR) = '0' THEN trino_raise('INVALID_FUNCTION_ARGUMENT: SQL array indices start at 1', k) ELSE (x)[k] END`,
   // NULL elements are skipped (all NULL: ''), JSON strings lose their quotes.
   `CREATE MACRO array_join(a, sep) AS CASE WHEN ${JOIN_REFUSED} WHEN a IS NULL OR sep IS NULL THEN NULL ELSE coalesce(array_to_string(list_filter(list_transform(a, lambda v: ${JOIN_TEXT}), lambda v: v IS NOT NULL), sep), '') END, (a, sep, nullrep) AS CASE WHEN ${JOIN_REFUSED} ELSE array_to_string(list_transform(a, lambda v: coalesce(${JOIN_TEXT}, nullrep)), sep) END`,
