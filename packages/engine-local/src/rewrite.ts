@@ -27,6 +27,7 @@ import {
   rewriteLambdaCall,
   rewriteTimestampCast,
   rewriteToJsonCast,
+  rewriteToVarcharCast,
   strConst,
   strptimeCall,
   TIMESTAMP_MARKER,
@@ -36,6 +37,7 @@ import {
   UNTYPED_FALLBACK,
   VARCHAR_MARKER,
 } from "./trino-ast.ts";
+import { rewriteMapLambda } from "./trino-map-lambda.ts";
 
 type Node = Record<string, unknown>;
 
@@ -455,7 +457,9 @@ export async function rewriteAthena(
       // Trino semantics of constants, operators and casts (trino-ast.ts); Athena SQL only.
       if (v.class === "CONSTANT") return keepDouble(v);
       if (v.class === "CAST")
-        return charCast(rewriteTimestampCast(rewriteToJsonCast(rewriteJsonCast(v))));
+        return charCast(
+          rewriteTimestampCast(rewriteToJsonCast(rewriteToVarcharCast(rewriteJsonCast(v)))),
+        );
       if (v.class === "FUNCTION" && v.is_operator === true) return rewriteArithmetic(v);
     }
     // DuckDB's grammar writes SUBSTRING(x FROM a FOR b) and substring(...) as main.substring.
@@ -553,6 +557,10 @@ export async function rewriteAthena(
       case "all_match":
       case "none_match":
         return matchCall(f, name);
+      case "map_filter":
+      case "transform_keys":
+      case "transform_values":
+        return rewriteMapLambda(f, name, clone);
     }
     // Functions with a Trino macro are called through it (after the constant rewrites above).
     const fname = String(f.function_name).toLowerCase();

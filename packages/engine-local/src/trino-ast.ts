@@ -259,6 +259,15 @@ export function numericKeyPath(f: Node): void {
   args[1] = callNode("trino_numeric_path", [args[0] as Node, key], { alias: "" });
 }
 
+/** `CAST(x AS VARCHAR)` → `trino_to_varchar(x)`: a double or real in Trino's text (2.55E1). */
+export function rewriteToVarcharCast(v: Node): Node {
+  if (v.class !== "CAST" || v.try_cast === true) return v;
+  const t = v.cast_type as Node;
+  const child = v.child as Node;
+  if (t.id !== "VARCHAR" || isJsonType(t) || child.class === "CONSTANT") return v;
+  return callNode("trino_to_varchar", [child], v);
+}
+
 /** A VARCHAR constant node of DuckDB's serialized tree. */
 export function strConst(value: string): Node {
   return {

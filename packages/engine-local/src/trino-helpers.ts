@@ -32,6 +32,14 @@ export const HELPER_MACROS: string[] = [
   `CREATE MACRO trino_numeric_path(j, n) AS CASE WHEN json_valid(CAST(j AS VARCHAR)) AND json_type(CAST(j AS VARCHAR)) = 'ARRAY' THEN '$[' || n || ']' ELSE '$."' || n || '"' END`,
   // The value of the digits of s (an optional minus sign) in radix r, as a HUGEINT.
   `CREATE MACRO trino_base_value(s, r) AS (CASE WHEN starts_with(s, '-') THEN -1 ELSE 1 END) * list_reduce(list_transform(string_split(lower(ltrim(s, '-')), ''), lambda c: CAST(strpos('0123456789abcdefghijklmnopqrstuvwxyz', c) - 1 AS HUGEINT)), lambda a, d: a * r + d, CAST(0 AS HUGEINT))`,
+  // CAST(double AS varchar) as Trino writes it: one digit, a point, the shortest digits that
+  // give the value back, E and the exponent (25.5 is 2.55E1, 1.0 is 1.0E0, 0 is 0E0).
+  `CREATE MACRO trino_double_digits(t) AS replace(split_part(t, 'e', 1), '.', '')`,
+  `CREATE MACRO trino_double_exponent(t) AS CASE WHEN contains(t, 'e') THEN CAST(split_part(t, 'e', 2) AS INTEGER) ELSE 0 END + length(split_part(split_part(t, 'e', 1), '.', 1)) - 1 - (length(trino_double_digits(t)) - length(ltrim(trino_double_digits(t), '0')))`,
+  `CREATE MACRO trino_double_mantissa(d) AS left(d, 1) || '.' || CASE WHEN length(d) > 1 THEN substr(d, 2) ELSE '0' END`,
+  `CREATE MACRO trino_double_text(x) AS CASE WHEN isnan(x) THEN 'NaN' WHEN isinf(x) AND x > 0 THEN 'Infinity' WHEN isinf(x) THEN '-Infinity' WHEN x = 0 THEN CASE WHEN CAST(x AS VARCHAR) LIKE '-%' THEN '-0E0' ELSE '0E0' END ELSE (CASE WHEN x < 0 THEN '-' ELSE '' END) || trino_double_mantissa(rtrim(ltrim(trino_double_digits(CAST(abs(x) AS VARCHAR)), '0'), '0')) || 'E' || trino_double_exponent(CAST(abs(x) AS VARCHAR)) END`,
+  // CAST(x AS VARCHAR) with doubles and reals in Trino's text (trino-ast.ts rewriteToVarcharCast).
+  `CREATE MACRO trino_to_varchar(x) AS CASE WHEN typeof(x) IN ('DOUBLE', 'FLOAT') THEN trino_double_text(TRY_CAST(x AS DOUBLE)) ELSE CAST(x AS VARCHAR) END`,
   // The letters of s, upper-cased (Soundex's clean step).
   `CREATE MACRO trino_letters(s) AS upper(regexp_replace(s, '[^\\pL]', '', 'g'))`,
   // Soundex digits of upper-case A-Z text: the first letter, then H and W dropped.

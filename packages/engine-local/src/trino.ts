@@ -54,10 +54,10 @@ const nullIfAnyNull = (fn: string) =>
     .join(",\n  ");
 
 /** An array element as array_join prints it: JSON strings without their quotes, JSON null as NULL. */
-const JOIN_TEXT = `CASE WHEN typeof(v) = 'JSON' THEN json_extract_string(CAST(v AS JSON), '$') ELSE CAST(v AS VARCHAR) END`;
+const JOIN_TEXT = `CASE WHEN typeof(v) = 'JSON' THEN json_extract_string(CAST(v AS JSON), '$') ELSE trino_to_varchar(v) END`;
 
-/** array_join of nested arrays or maps: Trino has no cast of them to varchar; of doubles: Java's text. */
-const JOIN_REFUSED = `typeof(a) LIKE '%[][]' OR typeof(a) LIKE 'MAP(%)[]' THEN trino_raise('OPERATOR_NOT_FOUND: Cannot cast ' || typeof(a) || ' elements to varchar', a) WHEN typeof(a) IN ('DOUBLE[]', 'FLOAT[]') THEN error('array_join of double or real values is not supported locally (Trino prints them as 1.0E0)')`;
+/** array_join of nested arrays or maps: Trino has no cast of them to varchar. */
+const JOIN_REFUSED = `typeof(a) LIKE '%[][]' OR typeof(a) LIKE 'MAP(%)[]' THEN trino_raise('OPERATOR_NOT_FOUND: Cannot cast ' || typeof(a) || ' elements to varchar', a)`;
 
 /** contains/array_position/array_remove of an array whose comparison with an element is NULL. */
 const INDETERMINATE = (fn: string) =>
@@ -136,6 +136,8 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO random() AS system.main.random(), (n) AS CASE WHEN n <= 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: bound must be positive', n) ELSE CAST(floor(system.main.random() * n) AS BIGINT) END, (m, n) AS CASE WHEN m >= n THEN trino_raise('INVALID_FUNCTION_ARGUMENT: start value must be less than stop value', concat(m, n)) ELSE m + CAST(floor(system.main.random() * (n - m)) AS BIGINT) END`,
   `CREATE MACRO rand() AS system.main.random()`,
   // Doubles.
+  // The square root of a negative number is NaN (DuckDB: an error).
+  `CREATE MACRO sqrt(x) AS CASE WHEN x < 0 THEN CAST('NaN' AS DOUBLE) ELSE system.main.sqrt(x) END`,
   `CREATE MACRO is_nan(x) AS isnan(x)`,
   `CREATE MACRO is_finite(x) AS isfinite(x)`,
   `CREATE MACRO is_infinite(x) AS isinf(x)`,

@@ -141,7 +141,9 @@ function sameDecimal(a: string, b: string): boolean {
 
 /** A map key as object key text: an array key as Trino prints it (`[1, 2]`, not `1,2`). */
 function keyText(k: JsonValue): string {
-  if (Array.isArray(k)) return `[${k.map((x) => keyText(x)).join(", ")}]`;
+  // Trino writes the elements of an array key as JSON (strings quoted): ["25", "a"].
+  if (Array.isArray(k))
+    return `[${k.map((x) => (typeof x === "string" ? JSON.stringify(x) : keyText(x))).join(", ")}]`;
   if (k !== null && typeof k === "object") return JSON.stringify(k);
   return String(k);
 }
