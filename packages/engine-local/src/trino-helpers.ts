@@ -40,6 +40,11 @@ export const HELPER_MACROS: string[] = [
   `CREATE MACRO trino_double_text(x) AS CASE WHEN isnan(x) THEN 'NaN' WHEN isinf(x) AND x > 0 THEN 'Infinity' WHEN isinf(x) THEN '-Infinity' WHEN x = 0 THEN CASE WHEN CAST(x AS VARCHAR) LIKE '-%' THEN '-0E0' ELSE '0E0' END ELSE (CASE WHEN x < 0 THEN '-' ELSE '' END) || trino_double_mantissa(rtrim(ltrim(trino_double_digits(CAST(abs(x) AS VARCHAR)), '0'), '0')) || 'E' || trino_double_exponent(CAST(abs(x) AS VARCHAR)) END`,
   // CAST(x AS VARCHAR) with doubles and reals in Trino's text (trino-ast.ts rewriteToVarcharCast).
   `CREATE MACRO trino_to_varchar(x) AS CASE WHEN typeof(x) IN ('DOUBLE', 'FLOAT') THEN trino_double_text(TRY_CAST(x AS DOUBLE)) ELSE CAST(x AS VARCHAR) END`,
+  // java.net.URI's parse: no white space or ^ ` { } | \\ " < >, and % only before two hex digits.
+  `CREATE MACRO trino_url_ok(u) AS NOT regexp_matches(u, '[\\s^\`{}|\\\\"<>]') AND NOT contains(regexp_replace(u, '%[0-9A-Fa-f]{2}', '', 'g'), '%')`,
+  // Group g of RFC 3986's URI expression: 2 scheme, 4 authority, 5 path, 6 ?query, 7 query, 9 fragment.
+  `CREATE MACRO trino_url_part(u, g) AS regexp_extract(u, '^(([^:/?#]+):)?(//([^/?#]*))?([^?#]*)(\\?([^#]*))?(#(.*))?', g)`,
+  `CREATE MACRO trino_url_opaque(u) AS trino_url_part(u, 2) <> '' AND NOT starts_with(substr(u, length(trino_url_part(u, 2)) + 2), '/')`,
   // The letters of s, upper-cased (Soundex's clean step).
   `CREATE MACRO trino_letters(s) AS upper(regexp_replace(s, '[^\\pL]', '', 'g'))`,
   // Soundex digits of upper-case A-Z text: the first letter, then H and W dropped.

@@ -205,8 +205,16 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO concat_ws(sep, a VARCHAR[]) AS CASE WHEN sep IS NULL THEN NULL ELSE array_to_string(a, sep) END, ${CONCAT_WS}`,
   `CREATE MACRO to_utf8(s) AS encode(s)`,
   `CREATE MACRO from_utf8(b) AS decode(b)`,
-  `CREATE MACRO url_extract_host(u) AS NULLIF(system.main.regexp_extract(u, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/]*@)?([^:/?#]+)', 1), '')`,
-  `CREATE MACRO url_extract_path(u) AS system.main.regexp_extract(u, '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*([^?#]*)', 1)`,
+  // URLs as java.net.URI reads them: NULL for text it rejects, '' for a part that is absent; an
+  // opaque URI (mailto:x@y) has no path or query (trino-helpers.ts trino_url_*).
+  `CREATE MACRO url_extract_protocol(u) AS CASE WHEN trino_url_ok(u) THEN trino_url_part(u, 2) END`,
+  `CREATE MACRO url_extract_host(u) AS CASE WHEN trino_url_ok(u) THEN regexp_replace(regexp_replace(trino_url_part(u, 4), '^.*@', ''), ':[0-9]*$', '') END`,
+  `CREATE MACRO url_extract_port(u) AS CASE WHEN trino_url_ok(u) AND regexp_matches(trino_url_part(u, 4), ':[0-9]+$') THEN CAST(regexp_extract(trino_url_part(u, 4), ':([0-9]+)$', 1) AS BIGINT) END`,
+  `CREATE MACRO url_extract_path(u) AS CASE WHEN NOT trino_url_ok(u) THEN NULL WHEN trino_url_opaque(u) THEN '' ELSE trino_url_part(u, 5) END`,
+  `CREATE MACRO url_extract_query(u) AS CASE WHEN NOT trino_url_ok(u) THEN NULL WHEN trino_url_opaque(u) THEN '' ELSE trino_url_part(u, 7) END`,
+  `CREATE MACRO url_extract_fragment(u) AS CASE WHEN trino_url_ok(u) THEN trino_url_part(u, 9) END`,
+  // The first value of the parameter in the query ('' when it has no '='); NULL without a query.
+  `CREATE MACRO url_extract_parameter(u, name) AS CASE WHEN NOT trino_url_ok(u) OR trino_url_opaque(u) OR trino_url_part(u, 6) = '' THEN NULL ELSE list_filter(list_transform(string_split(trino_url_part(u, 7), '&'), lambda p: CASE WHEN split_part(p, '=', 1) = name THEN CASE WHEN contains(p, '=') THEN substr(p, strpos(p, '=') + 1) ELSE '' END END), lambda x: x IS NOT NULL)[1] END`,
   // Arrays and maps.
   // Of an array or a map (DuckDB's len takes arrays only).
   `CREATE MACRO cardinality(x) AS CAST(CASE WHEN typeof(x) LIKE 'MAP(%' THEN len(json_keys(to_json(x))) ELSE len(TRY_CAST(x AS VARCHAR[])) END AS BIGINT)`,

@@ -341,6 +341,43 @@ const values: [string, unknown, string | undefined, string][] = [
     "corpus trino-4bcc203170cf",
   ],
   ["array_join(ARRAY[sqrt(-1), infinity()], ',')", "NaN,Infinity", "varchar", "corpus array_join"],
+  // URLs as java.net.URI reads them.
+  [
+    "url_extract_host('foo')",
+    "",
+    "varchar",
+    "corpus trino-ffa04db1b336 (a relative URI has an empty host)",
+  ],
+  [
+    "url_extract_port('http://example.com:8080/path1/p.php?k1=v1&k2=v2#Ref1')",
+    8080,
+    "bigint",
+    "corpus url_extract_port",
+  ],
+  [
+    "url_extract_query('mailto:test@example.com')",
+    "",
+    "varchar",
+    "corpus url_extract_query (opaque URI)",
+  ],
+  [
+    "url_extract_protocol('http://example.com/^')",
+    null,
+    undefined,
+    "corpus url_extract_protocol (not a URI)",
+  ],
+  [
+    "url_extract_parameter('http://example.com/path1/p.php?k1=v1&k1=v2&k1&k1#Ref1', 'k1')",
+    "v1",
+    "varchar",
+    "corpus url_extract_parameter",
+  ],
+  [
+    "url_extract_parameter('http://example.com/path1/p.php?k1=v1&k2=v2&k3&k4#Ref1', 'k3')",
+    "",
+    "varchar",
+    "corpus url_extract_parameter",
+  ],
   // Intervals split into fields; sub-millisecond and two-digit-year corners of date and time.
   ["hour(INTERVAL '90061.234' SECOND)", 1, "bigint", "corpus trino-397ef06f1daa (hour)"],
   ["extract(day FROM INTERVAL '55' HOUR)", 2, "bigint", "corpus trino-48d07e19c697 (extract)"],
