@@ -210,11 +210,13 @@ export class LocalEngine implements Engine {
     if (req.dialect === "sql") {
       // What Athena rejects is rejected here too, with the same message (spec section 4 and the
       // checker of @run-md/sql); dialect=duckdb opts a step out, to run locally only.
-      if (req.attributes.sqlDialect !== "duckdb")
-        assertAthenaSql(req.query, { tables: this.tables });
+      const duckdb = req.attributes.sqlDialect === "duckdb";
+      if (!duckdb) assertAthenaSql(req.query, { tables: this.tables });
       const { sql, values, types } = renderSqlParams(req.query, req.params);
       exec = await this.execute({
         kind: "sql",
+        // DuckDB SQL as written (still scoped to the tables and through the sandbox): no Trino rewrite.
+        duckdb,
         sql,
         values,
         types,
@@ -336,6 +338,8 @@ export class LocalEngine implements Engine {
 
   private async execute(job: {
     kind: "sql" | "athena" | "insights";
+    /** A `dialect=duckdb` step: the table names are resolved, Trino's semantics are not applied. */
+    duckdb?: boolean;
     sql: string;
     values: DuckDBValue[];
     types: DuckDBType[];
@@ -374,7 +378,7 @@ export class LocalEngine implements Engine {
           aliases: this.aliases,
           target: TARGET,
           parameters,
-          trinoFunctions: TRINO_FUNCTIONS,
+          trinoFunctions: job.duckdb ? undefined : TRINO_FUNCTIONS,
           jsonColumns: JSON_COLUMNS,
           partitionColumns: new Set<string>(PARTITION_COLUMNS),
         });

@@ -16,19 +16,28 @@ import {
   checkReplacement,
   extractField,
   hasAggregate,
+  intConst,
+  javaNamedGroups,
   keepDouble,
   normalizeCall,
+  numericKeyPath,
   regexpExtractGroup,
   rewriteArithmetic,
   rewriteJsonCast,
   rewriteLambdaCall,
   rewriteTimestampCast,
+  rewriteToJsonCast,
+  rewriteToVarcharCast,
   strConst,
   strptimeCall,
+  TIMESTAMP_MARKER,
+  timestampPrecision,
   trimChar,
+  twoDigitYearPivot,
   UNTYPED_FALLBACK,
   VARCHAR_MARKER,
 } from "./trino-ast.ts";
+import { rewriteMapLambda } from "./trino-map-lambda.ts";
 
 type Node = Record<string, unknown>;
 
@@ -101,29 +110,38 @@ function checkJsonPath(p: string): string {
   return p;
 }
 
-/** Trino syntax DuckDB's parser rejects, fixed in the text (outside strings and comments). */
-export function prePass(sql: string): string {
-  return mapCode(sql, (code) =>
-    code
+/**
+ * Trino syntax DuckDB's parser rejects, fixed in the text (outside strings and comments). `trino`:
+ * also the length and precision markers that only the Trino rewrite resolves (trino-ast.ts).
+ */
+export function prePass(sql: string, trino = true): string {
+  return mapCode(sql, (code) => {
+    const fixed = code
       // CAST(x AS ARRAY(JSON)) -> CAST(x AS JSON[]) ; ARRAY<varchar> -> varchar[]
       .replace(/\bARRAY\s*\(\s*([A-Za-z_][\w]*(?:\s*\(\s*\d+(?:\s*,\s*\d+)?\s*\))?)\s*\)/gi, "$1[]")
       .replace(/\bARRAY\s*<\s*([A-Za-z_][\w]*)\s*>/gi, "$1[]")
       // CAST(x AS ROW(a varchar)) -> STRUCT(a varchar)
       .replace(/\bAS\s+ROW\s*\(/gi, "AS STRUCT(")
-      // CHAR(n): DuckDB's parser drops the length; a marker type keeps it for charCast (trino-ast.ts).
-      .replace(/\bAS\s+CHAR\s*\(\s*(\d+)\s*\)(?=\s*\))/gi, `AS ${CHAR_MARKER}$1`)
-      .replace(/\bAS\s+VARCHAR\s*\(\s*(\d+)\s*\)(?=\s*\))/gi, `AS ${VARCHAR_MARKER}$1`)
       // TABLESAMPLE BERNOULLI (10): DuckDB reads a bare number as a row count.
       .replace(
         /\bTABLESAMPLE\s+(BERNOULLI|SYSTEM)\s*\(\s*([\d.]+)\s*\)/gi,
         "TABLESAMPLE $1($2 PERCENT)",
-      ),
-  );
+      );
+    if (!trino) return fixed;
+    return (
+      fixed
+        // CHAR(n): DuckDB's parser drops the length; a marker type keeps it for charCast (trino-ast.ts).
+        .replace(/\bAS\s+CHAR\s*\(\s*(\d+)\s*\)(?=\s*\))/gi, `AS ${CHAR_MARKER}$1`)
+        .replace(/\bAS\s+VARCHAR\s*\(\s*(\d+)\s*\)(?=\s*\))/gi, `AS ${VARCHAR_MARKER}$1`)
+        .replace(/\bAS\s+TIMESTAMP\s*\(\s*(\d+)\s*\)(?=\s*\))/gi, `AS ${TIMESTAMP_MARKER}$1`)
+    );
+  });
 }
 
 /**
  * `DECIMAL '12.50'` is DECIMAL(4,2) in Trino (precision and scale from the text); DuckDB would read
  * it as CAST('12.50' AS DECIMAL), which is DECIMAL(18,3). The literal becomes an explicit cast.
+ * `X'2312'` is a VARBINARY in Trino (DuckDB would read the text 'x2312'): it becomes from_hex.
  */
 export function decimalLiterals(sql: string): string {
   const parts: { code: boolean; text: string }[] = [];
@@ -141,6 +159,12 @@ export function decimalLiterals(sql: string): string {
   for (let i = 1; i < parts.length; i++) {
     const prev = parts[i - 1] as { code: boolean; text: string };
     const lit = parts[i] as { code: boolean; text: string };
+    const hex = /\bX$/i.exec(prev.text);
+    if (prev.code && !lit.code && hex && lit.text.startsWith("'")) {
+      prev.text = prev.text.slice(0, hex.index);
+      lit.text = `from_hex(${lit.text.replace(/\s+/g, "")})`;
+      continue;
+    }
     const m = /\bDECIMAL\s*$/i.exec(prev.text);
     if (!prev.code || lit.code || !m || !lit.text.startsWith("'")) continue;
     const digits = /^'\s*[+-]?(\d*)(?:\.(\d*))?\s*'$/.exec(lit.text);
@@ -350,7 +374,7 @@ export async function rewriteAthena(
 }> {
   const { statement } = await parseSelect(
     conn,
-    prePass(opts.trinoFunctions ? decimalLiterals(sql) : sql),
+    opts.trinoFunctions ? prePass(decimalLiterals(sql)) : prePass(sql, false),
   );
   const ctes = new Set<string>();
   collectCteNames(statement.node, ctes);
@@ -432,7 +456,10 @@ export async function rewriteAthena(
     if (opts.trinoFunctions) {
       // Trino semantics of constants, operators and casts (trino-ast.ts); Athena SQL only.
       if (v.class === "CONSTANT") return keepDouble(v);
-      if (v.class === "CAST") return charCast(rewriteTimestampCast(rewriteJsonCast(v)));
+      if (v.class === "CAST")
+        return charCast(
+          rewriteTimestampCast(rewriteToJsonCast(rewriteToVarcharCast(rewriteJsonCast(v)))),
+        );
       if (v.class === "FUNCTION" && v.is_operator === true) return rewriteArithmetic(v);
     }
     // DuckDB's grammar writes SUBSTRING(x FROM a FOR b) and substring(...) as main.substring.
@@ -452,19 +479,31 @@ export async function rewriteAthena(
   const rewriteFunction = (f: Node): Node => {
     const name = (f.function_name as string).toLowerCase();
     const args = f.children as unknown[];
+    if (name.startsWith("regexp_")) javaNamedGroups(f);
     const fmt = constValue(args[1]);
     switch (name) {
       case "date_parse":
       case "parse_datetime":
         if (fmt !== undefined && args.length === 2) {
-          return strptimeCall(f, name === "date_parse" ? mysqlFormat(fmt) : jodaFormat(fmt));
+          return name === "date_parse"
+            ? twoDigitYearPivot(strptimeCall(f, mysqlFormat(fmt)))
+            : strptimeCall(f, jodaFormat(fmt));
         }
         break;
       case "date_part":
         return extractField(f);
+      // A timestamp of known precision prints that many fraction digits (Trino's to_iso8601).
+      case "to_iso8601": {
+        const p = args.length === 1 ? timestampPrecision(args[0]) : undefined;
+        if (p !== undefined) return callNode("trino_iso8601_p", [args[0], intConst(p)], f);
+        break;
+      }
       case "ltrim":
       case "rtrim":
       case "trim":
+        // One argument: Java's white space (trino.ts); then a CHAR(n) value loses its padding.
+        if (opts.trinoFunctions?.has(name) && args.length === 1)
+          f.function_name = `${TRINO_PREFIX}${name}`;
         return trimChar(f);
       case "mod":
         return rewriteArithmetic({ ...f, function_name: "%", is_operator: true });
@@ -486,6 +525,9 @@ export async function rewriteAthena(
       case "format_datetime":
         if (fmt !== undefined && args.length === 2) {
           f.function_name = "strftime";
+          // Trino formats from milliseconds, rounded half up (56.5555 prints 56.556).
+          if (!hasAggregate(args[0]))
+            args[0] = callNode("trino_round_ms", [args[0]], { alias: "" });
           setConst(
             args[1] as Node,
             name === "date_format" ? mysqlFormat(fmt, true) : jodaFormat(fmt),
@@ -497,6 +539,7 @@ export async function rewriteAthena(
       case "json_size":
       case "json_array_length":
         if (fmt !== undefined) setConst(args[1] as Node, jsonPath(checkJsonPath(fmt)));
+        if (name !== "json_size") numericKeyPath(f);
         break;
       case "transform":
         f.function_name = "list_transform";
@@ -514,6 +557,10 @@ export async function rewriteAthena(
       case "all_match":
       case "none_match":
         return matchCall(f, name);
+      case "map_filter":
+      case "transform_keys":
+      case "transform_values":
+        return rewriteMapLambda(f, name, clone);
     }
     // Functions with a Trino macro are called through it (after the constant rewrites above).
     const fname = String(f.function_name).toLowerCase();

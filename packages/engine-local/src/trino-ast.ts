@@ -9,6 +9,11 @@
  * - `CAST(<json> AS VARCHAR)` unquotes a JSON string as Trino does.
  */
 import { RunMdError } from "@run-md/core";
+import {
+  isLosslessNumber,
+  parse as parseLossless,
+  stringify as stringifyLossless,
+} from "lossless-json";
 
 type Node = Record<string, unknown>;
 
@@ -47,7 +52,7 @@ const decimalType = (width: number, scale: number): Node => ({
   type_info: { type: "DECIMAL_TYPE_INFO", alias: "", extension_info: null, width, scale },
 });
 
-function intConst(n: number): Node {
+export function intConst(n: number): Node {
   return {
     class: "CONSTANT",
     type: "VALUE_CONSTANT",
@@ -195,7 +200,72 @@ export function rewriteJsonCast(v: Node): Node {
   const t = v.cast_type as Node;
   const child = v.child as Node;
   if (t.id !== "VARCHAR" || isJsonType(t) || !isJsonValued(child)) return v;
-  return callNode("trino_json_to_varchar", [child], v);
+  // A string element of json_array_get is an error as JSON (trino.ts), not as varchar.
+  const value =
+    child.function_name === "trino_json_array_get"
+      ? { ...child, function_name: "trino_json_array_get_quoted" }
+      : child;
+  return callNode("trino_json_to_varchar", [value], v);
+}
+
+/**
+ * `CAST(x AS JSON)` of anything but a literal → `trino_to_json(x)`: NaN and Infinity as Trino
+ * writes them (JSON strings), reals with their short text.
+ */
+export function rewriteToJsonCast(v: Node): Node {
+  if (v.class !== "CAST" || v.try_cast === true) return v;
+  const child = v.child as Node;
+  if (!isJsonType(v.cast_type as Node) || hasAggregate(child)) return v;
+  if (child.class !== "CONSTANT") return callNode("trino_to_json", [child], v);
+  // A JSON literal: Trino keeps it canonical, members sorted by name (so that key order does
+  // not make two documents distinct).
+  const text = (child.value as Node).value;
+  if (typeof text === "string") (child.value as Node).value = canonicalJson(text);
+  return v;
+}
+
+/** JSON text with the members of every object sorted by name; numbers keep their text. */
+export function canonicalJson(text: string): string {
+  let value: unknown;
+  try {
+    value = parseLossless(text);
+  } catch {
+    return text;
+  }
+  const sort = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map(sort);
+    if (x === null || typeof x !== "object" || isLosslessNumber(x)) return x;
+    const o = x as Record<string, unknown>;
+    return Object.fromEntries(
+      Object.keys(o)
+        .sort()
+        .map((k) => [k, sort(o[k])]),
+    );
+  };
+  return stringifyLossless(sort(value)) ?? text;
+}
+
+/**
+ * A one-step JSON path with a number (`$[1]`, `$["1"]`, `$.1`): Trino's path reads it as an array
+ * index on an array and as a member name on an object, so the path is chosen from the document.
+ */
+export function numericKeyPath(f: Node): void {
+  const args = f.children as Node[];
+  const path = args[1]?.class === "CONSTANT" ? (args[1].value as Node).value : undefined;
+  const n =
+    typeof path === "string" ? /^\$(?:\[\s*(\d+)\s*\]|\."(\d+)"|\.(\d+))$/.exec(path) : null;
+  if (!n || hasAggregate(args[0])) return;
+  const key = strConst((n[1] ?? n[2] ?? n[3]) as string);
+  args[1] = callNode("trino_numeric_path", [args[0] as Node, key], { alias: "" });
+}
+
+/** `CAST(x AS VARCHAR)` → `trino_to_varchar(x)`: a double or real in Trino's text (2.55E1). */
+export function rewriteToVarcharCast(v: Node): Node {
+  if (v.class !== "CAST" || v.try_cast === true) return v;
+  const t = v.cast_type as Node;
+  const child = v.child as Node;
+  if (t.id !== "VARCHAR" || isJsonType(t) || child.class === "CONSTANT") return v;
+  return callNode("trino_to_varchar", [child], v);
 }
 
 /** A VARCHAR constant node of DuckDB's serialized tree. */
@@ -236,6 +306,17 @@ export function strptimeCall(f: Node, duckFormat: string): Node {
   return callNode("strptime", [input, strConst(format)], f);
 }
 
+/**
+ * date_parse's two-digit year `%y` reads 00-69 as 20xx and 70-99 as 19xx (Trino's pivot); DuckDB
+ * reads 69 as 1969, so a parsed 1969 from a `%y` format moves a century on.
+ */
+export function twoDigitYearPivot(strptime: Node): Node {
+  const format = (strptime.children as Node[])[1] as Node;
+  const text = String((format.value as Node).value);
+  if (!/%y/.test(text.replaceAll("%%", ""))) return strptime;
+  return callNode("trino_pivot_1969", [{ ...strptime, alias: "" }], strptime);
+}
+
 /** Trino EXTRACT fields → DuckDB date_part specifiers (Trino's day of week is ISO: Sunday 7). */
 const EXTRACT_FIELDS: Record<string, string> = {
   dow: "isodow",
@@ -254,10 +335,12 @@ export function extractField(f: Node): Node {
   const field = typeof value === "string" ? value.toLowerCase() : undefined;
   const mapped = field === undefined ? undefined : EXTRACT_FIELDS[field];
   if (mapped) (unit?.value as Node).value = mapped;
-  if ((field === "timezone_hour" || field === "timezone_minute") && !hasAggregate(f.children)) {
+  if (hasAggregate(f.children)) return f;
+  if (field === "timezone_hour" || field === "timezone_minute") {
     return callNode("trino_zone_part", f.children as Node[], f);
   }
-  return f;
+  // Intervals: Trino splits the whole interval into its fields (trino_interval_part).
+  return callNode("trino_date_part", f.children as Node[], f);
 }
 
 /** Spans of the groups of a regular expression, whether each may be skipped, and whether it has `|`. */
@@ -369,6 +452,12 @@ export function charCast(v: Node): Node {
     const n = Number(name.slice(CHAR_MARKER.length));
     return callNode("rpad", [text(), intConst(n), strConst(" ")], v);
   }
+  // TIMESTAMP(p) rounds to p fraction digits (half up), from Trino's strict text forms.
+  if (name.startsWith(TIMESTAMP_MARKER)) {
+    const p = Number(name.slice(TIMESTAMP_MARKER.length));
+    const strict = callNode("trino_cast_timestamp", [v.child as Node], { alias: "" });
+    return callNode("trino_timestamp_round", [strict, intConst(p)], v);
+  }
   // VARCHAR(n) keeps the first n characters.
   if (name.startsWith(VARCHAR_MARKER)) {
     const n = Number(name.slice(VARCHAR_MARKER.length));
@@ -379,6 +468,34 @@ export function charCast(v: Node): Node {
 
 /** The type name prePass gives `VARCHAR(n)` in a cast. */
 export const VARCHAR_MARKER = "__runmd_varchar_";
+
+/** The type name prePass gives `TIMESTAMP(p)` in a cast. */
+export const TIMESTAMP_MARKER = "__runmd_timestamp_";
+
+/**
+ * The precision Trino gives a timestamp expression when the tree shows it: a literal
+ * `TIMESTAMP '... 12:34:56.12'` has as many as its text has fraction digits, `CAST(x AS
+ * TIMESTAMP(p))` has p. Undefined otherwise.
+ */
+export function timestampPrecision(n: unknown): number | undefined {
+  if (typeof n !== "object" || n === null) return undefined;
+  const v = n as Node;
+  const args = (v.children as Node[] | undefined) ?? [];
+  if (v.class === "FUNCTION" && v.function_name === "trino_timestamp_round") {
+    const p = ((args[1]?.value as Node | undefined)?.value as unknown) ?? undefined;
+    return typeof p === "number" ? p : undefined;
+  }
+  const literal =
+    v.class === "FUNCTION" && v.function_name === "trino_cast_timestamp"
+      ? args[0]
+      : v.class === "CAST" && (v.cast_type as Node).id === "TIMESTAMP"
+        ? (v.child as Node)
+        : undefined;
+  const text = literal?.class === "CONSTANT" ? (literal.value as Node).value : undefined;
+  if (typeof text !== "string") return undefined;
+  const m = /^\s*\S+ \d{1,2}:\d{1,2}(?::\d{1,2}(?:\.(\d*))?)?\s*$/.exec(text);
+  return m ? (m[1] ?? "").length : /^\s*[\d-]+\s*$/.test(text) ? 0 : undefined;
+}
 
 /** Whether a node is what charCast makes of `CAST(x AS CHAR(n))`. */
 function isCharValue(n: Node | undefined): boolean {
@@ -419,10 +536,13 @@ export function checkReplacement(f: Node): void {
       if (i + 1 >= r.length) bad = "a trailing backslash";
       i++;
     } else if (ch === "$") {
-      const m = /^\$(\d+|\{[A-Za-z][A-Za-z0-9]*\})/.exec(r.slice(i));
+      // Java reads the first digit as the group; later digits only while the group exists.
+      const m = /^\$(\d|\{[A-Za-z][A-Za-z0-9]*\})/.exec(r.slice(i));
       if (!m) bad = "'$' not followed by a group number or {name}";
       else if (/^\d/.test(m[1] as string) && Number(m[1]) > groups)
         bad = `group ${m[1]} (the pattern has ${groups})`;
+      // javaNamedGroups has numbered the names the pattern defines: any other name is unknown.
+      else if (!/^\d/.test(m[1] as string)) bad = `no group named ${m[1]}`;
       else i += (m[0] as string).length - 1;
     }
     if (bad) {
@@ -431,6 +551,34 @@ export function checkReplacement(f: Node): void {
         `INVALID_FUNCTION_ARGUMENT: Illegal replacement sequence in regexp_replace: ${bad}`,
       );
     }
+  }
+}
+
+/** Java's named group `(?<name>...)` in RE2's spelling `(?P<name>...)`. */
+function namedGroupsRe2(p: string): string {
+  return p.replace(/(^|[^\\])\(\?<(?![=!])/g, "$1(?P<");
+}
+
+/**
+ * Constant patterns of the regexp functions with Java's named groups, in RE2's spelling; a
+ * `${name}` in regexp_replace's replacement becomes the group's number.
+ */
+export function javaNamedGroups(f: Node): void {
+  const args = f.children as Node[];
+  const value = (n: Node | undefined) =>
+    n?.class === "CONSTANT" ? ((n.value as Node).value as unknown) : undefined;
+  const p = value(args[1]);
+  if (typeof p !== "string" || !/\(\?<(?![=!])/.test(p)) return;
+  const names: string[] = [];
+  const re2 = namedGroupsRe2(p);
+  for (const m of re2.matchAll(/\((\?P<([A-Za-z]\w*)>)?(?!\?)/g)) names.push(m[2] ?? "");
+  ((args[1] as Node).value as Node).value = re2;
+  const r = value(args[2]);
+  if (String(f.function_name).toLowerCase() === "regexp_replace" && typeof r === "string") {
+    ((args[2] as Node).value as Node).value = r.replace(/\$\{([A-Za-z]\w*)\}/g, (all, name) => {
+      const i = names.indexOf(name);
+      return i < 0 ? all : `$${i + 1}`;
+    });
   }
 }
 
@@ -493,6 +641,14 @@ export function hasAggregate(v: unknown): boolean {
 export const UNTYPED_FALLBACK: Record<string, string> = {
   date_add: "trino_date_add_untyped",
   date_trunc: "date_trunc",
+  floor: "floor",
+  ceil: "ceil",
+  ceiling: "ceiling",
+  day: "day",
+  hour: "hour",
+  minute: "minute",
+  second: "second",
+  millisecond: "trino_millisecond_untyped",
   round: "round",
   sequence: "trino_sequence_untyped",
   concat_ws: "concat_ws",

@@ -5,6 +5,7 @@
  * translate). Built-ins shadowed by a macro stay reachable as `system.main.<name>`.
  */
 import { RunMdError } from "@run-md/core";
+import { HELPER_MACROS, JAVA_WHITESPACE } from "./trino-helpers.ts";
 
 /** Settings every connection inherits (set globally before the configuration is locked). */
 export const SESSION_SETTINGS = [
@@ -40,16 +41,27 @@ const JSON_CONTAINS = [
   containsOverload("VARCHAR", "'VARCHAR'", "v", "json_extract_string(e, '$')"),
 ].join(", ");
 
+/**
+ * greatest/least: NULL when any argument is NULL (DuckDB's ignore NULLs), and NaN (or an array
+ * holding one) takes no part unless every argument is NaN (DuckDB orders NaN above everything).
+ */
 const nullIfAnyNull = (fn: string) =>
   Array.from({ length: 8 }, (_, i) => i + 2)
     .map((n) => {
       const args = Array.from({ length: n }, (_, k) => `a${k}`);
-      return `(${args.join(", ")}) AS CASE WHEN ${args.map((a) => `${a} IS NULL`).join(" OR ")} THEN NULL ELSE system.main.${fn}(${args.join(", ")}) END`;
+      return `(${args.join(", ")}) AS CASE WHEN ${args.map((a) => `${a} IS NULL`).join(" OR ")} THEN NULL ELSE coalesce(system.main.${fn}(${args.map((a) => `trino_no_nan(${a})`).join(", ")}), a0) END`;
     })
     .join(",\n  ");
 
 /** An array element as array_join prints it: JSON strings without their quotes, JSON null as NULL. */
-const JOIN_TEXT = `CASE WHEN typeof(v) = 'JSON' THEN json_extract_string(CAST(v AS JSON), '$') ELSE CAST(v AS VARCHAR) END`;
+const JOIN_TEXT = `CASE WHEN typeof(v) = 'JSON' THEN json_extract_string(CAST(v AS JSON), '$') ELSE trino_to_varchar(v) END`;
+
+/** array_join of nested arrays or maps: Trino has no cast of them to varchar. */
+const JOIN_REFUSED = `typeof(a) LIKE '%[][]' OR typeof(a) LIKE 'MAP(%)[]' THEN trino_raise('OPERATOR_NOT_FOUND: Cannot cast ' || typeof(a) || ' elements to varchar', a)`;
+
+/** contains/array_position/array_remove of an array whose comparison with an element is NULL. */
+const INDETERMINATE = (fn: string) =>
+  `trino_indeterminate_in(a, x) THEN trino_raise('NOT_SUPPORTED: ${fn} does not support arrays with elements that are null or contain null', x)`;
 
 const HAS_NULL = (a: string) =>
   `coalesce(list_bool_or(list_transform(${a}, lambda e: e IS NULL)), false)`;
@@ -82,17 +94,18 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO json_parse(s) AS json(s)`,
   // Trino prints JSON in its canonical form, without insignificant white space.
   `CREATE MACRO json_format(j) AS CAST(json(CAST(j AS VARCHAR)) AS VARCHAR)`,
-  `CREATE MACRO json_size(j, p) AS CASE WHEN p IS NULL THEN NULL ELSE CASE json_type(CAST(j AS JSON), p) WHEN 'ARRAY' THEN CAST(json_array_length(CAST(j AS JSON), p) AS BIGINT) WHEN 'OBJECT' THEN CAST(len(json_keys(CAST(j AS JSON), p)) AS BIGINT) ELSE 0 END END`,
+  `CREATE MACRO json_size(j, p) AS CASE WHEN p IS NULL THEN NULL WHEN NOT starts_with(ltrim(p), '$') THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Invalid JSON path: ''' || p || '''', p) ELSE CASE json_type(CAST(j AS JSON), p) WHEN 'ARRAY' THEN CAST(json_array_length(CAST(j AS JSON), p) AS BIGINT) WHEN 'OBJECT' THEN CAST(len(json_keys(CAST(j AS JSON), p)) AS BIGINT) ELSE 0 END END`,
   // Trino's json_array_get gives a JSON null as NULL and counts a negative index from the end. (It
   // also hands a string element back as JSON text without quotes, which DuckDB's JSON type cannot
-  // hold: the element keeps its quotes here, and CAST(... AS varchar) unquotes it as on Trino.)
-  `CREATE MACRO json_array_get(j, i) AS CASE json_type(${JSON_ELEMENT}) WHEN 'NULL' THEN NULL ELSE ${JSON_ELEMENT} END`,
+  // hold: an error, except under CAST(... AS varchar), which unquotes it as on Trino.)
+  `CREATE MACRO json_array_get(j, i) AS CASE json_type(${JSON_ELEMENT}) WHEN 'NULL' THEN NULL WHEN 'VARCHAR' THEN CAST(error('json_array_get of a string element is not supported locally (Trino returns its text without quotes as JSON); write CAST(json_array_get(...) AS varchar) or json_extract_scalar(json, ''$[i]'')') AS JSON) ELSE ${JSON_ELEMENT} END`,
   // Trino compares like with like: a boolean only with JSON booleans, a bigint with JSON integers,
   // a double with JSON numbers written with a fraction or exponent, a varchar with JSON strings.
   `CREATE MACRO json_array_contains${JSON_CONTAINS}`,
   `CREATE MACRO is_json_scalar(j) AS json_type(CAST(j AS JSON)) NOT IN ('OBJECT', 'ARRAY')`,
   // Time.
-  `CREATE MACRO from_iso8601_timestamp(s) AS CAST(s AS TIMESTAMPTZ)`,
+  // Trino keeps a zoned timestamp's milliseconds in 52 bits: a later year is an error.
+  `CREATE MACRO from_iso8601_timestamp(s) AS CASE WHEN abs(epoch_ms(CAST(s AS TIMESTAMPTZ))) > 2251799813685247 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Millis overflow: ' || epoch_ms(CAST(s AS TIMESTAMPTZ)), s) ELSE CAST(s AS TIMESTAMPTZ) END`,
   `CREATE MACRO from_iso8601_date(s) AS CAST(s AS DATE)`,
   `CREATE MACRO from_unixtime(x) AS to_timestamp(CAST(x AS DOUBLE))`,
   `CREATE MACRO to_unixtime(t) AS epoch(t)`,
@@ -113,11 +126,31 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO last_day_of_month(t) AS last_day(t)`,
   `CREATE MACRO day_of_month(t) AS day(t)`,
   // The milliseconds within the second (DuckDB's count the seconds too).
-  `CREATE MACRO millisecond(t) AS system.main.millisecond(t) % 1000`,
+  `CREATE MACRO millisecond(t INTERVAL) AS trino_interval_part('millisecond', t), (t) AS system.main.millisecond(t) % 1000`,
+  // Fields of a day-to-second interval: hour(INTERVAL '90061' SECOND) is 1 (DuckDB: 25).
+  ...["day", "hour", "minute", "second"].map(
+    (u) =>
+      `CREATE MACRO ${u}(t INTERVAL) AS trino_interval_part('${u}', t), (t) AS system.main.${u}(t)`,
+  ),
   // random(n): an integer in [0, n); random(m, n) in [m, n).
   `CREATE MACRO random() AS system.main.random(), (n) AS CASE WHEN n <= 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: bound must be positive', n) ELSE CAST(floor(system.main.random() * n) AS BIGINT) END, (m, n) AS CASE WHEN m >= n THEN trino_raise('INVALID_FUNCTION_ARGUMENT: start value must be less than stop value', concat(m, n)) ELSE m + CAST(floor(system.main.random() * (n - m)) AS BIGINT) END`,
   `CREATE MACRO rand() AS system.main.random()`,
   // Doubles.
+  // The square root of a negative number is NaN (DuckDB: an error).
+  `CREATE MACRO sqrt(x) AS CASE WHEN x < 0 THEN CAST('NaN' AS DOUBLE) ELSE system.main.sqrt(x) END`,
+  `CREATE MACRO is_nan(x) AS isnan(x)`,
+  `CREATE MACRO is_finite(x) AS isfinite(x)`,
+  `CREATE MACRO is_infinite(x) AS isinf(x)`,
+  `CREATE MACRO truncate(x) AS trunc(x), (x, n) AS trunc(x, n)`,
+  // floor/ceil of an integer keep its type (DuckDB: DOUBLE); others as DuckDB's.
+  ...["floor", "ceil", "ceiling"].map(
+    (fn) =>
+      `CREATE MACRO ${fn}${["TINYINT", "SMALLINT", "INTEGER", "BIGINT"].map((t) => `(x ${t}) AS x, `).join("")}(x) AS system.main.${fn}(x)`,
+  ),
+  // from_base: digits 0-9a-z of the radix, an optional minus sign; the result must fit a BIGINT.
+  `CREATE MACRO from_base(s, r) AS CASE WHEN r < 2 OR r > 36 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Radix must be between 2 and 36', r) WHEN NOT regexp_full_match(lower(s), '-?[0-9a-z]+') OR list_bool_or(list_transform(string_split(lower(ltrim(s, '-')), ''), lambda c: strpos('0123456789abcdefghijklmnopqrstuvwxyz', c) > r)) OR trino_base_value(s, r) NOT BETWEEN -9223372036854775808 AND 9223372036854775807 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Not a valid base-' || r || ' number: ' || s, s) ELSE CAST(trino_base_value(s, r) AS BIGINT) END`,
+  // width_bucket over equal-width buckets between two bounds, or over sorted bin edges.
+  `CREATE MACRO width_bucket(x, bins) AS CASE WHEN isnan(x) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Operand cannot be NaN', x) WHEN list_bool_or(list_transform(range(2, len(bins) + 1), lambda i: bins[i] < bins[i - 1])) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Bin values are not sorted in ascending order', x) ELSE CAST(len(list_filter(bins, lambda b: b <= x)) AS BIGINT) END, (x, b1, b2, n) AS CASE WHEN isnan(x) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: operand must not be NaN', x) WHEN NOT isfinite(b1) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: first bound must be finite', b1) WHEN NOT isfinite(b2) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: second bound must be finite', b2) WHEN b1 = b2 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: bounds cannot equal each other', b1) WHEN n <= 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: bucketCount must be greater than 0', n) WHEN b1 < b2 THEN CAST(CASE WHEN x < b1 THEN 0 WHEN x >= b2 THEN n + 1 ELSE floor((x - b1) / (b2 - b1) * n) + 1 END AS BIGINT) ELSE CAST(CASE WHEN x > b1 THEN 0 WHEN x <= b2 THEN n + 1 ELSE floor((b1 - x) / (b1 - b2) * n) + 1 END AS BIGINT) END`,
   `CREATE MACRO nan() AS CAST('NaN' AS DOUBLE)`,
   `CREATE MACRO infinity() AS CAST('Infinity' AS DOUBLE)`,
   // Regular expressions: Trino searches (like regexp_matches), returns NULL when nothing matches,
@@ -126,7 +159,8 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO regexp_extract(s, p) AS CASE WHEN system.main.regexp_matches(s, p) THEN system.main.regexp_extract(s, p, 0) END, (s, p, g) AS CASE WHEN system.main.regexp_matches(s, p) THEN system.main.regexp_extract(s, p, g) END`,
   `CREATE MACRO regexp_replace(s, p) AS system.main.regexp_replace(s, p, '', 'g'), (s, p, r) AS system.main.regexp_replace(s, p, system.main.regexp_replace(r, '\\$(\\d)', '\\\\\\1', 'g'), 'g')`,
   `CREATE MACRO regexp_count(s, p) AS CAST(len(regexp_extract_all(s, p)) AS BIGINT)`,
-  `CREATE MACRO regexp_split(s, p) AS string_split_regex(s, p)`,
+  // An empty pattern matches before the first character and after the last: '' at both ends.
+  `CREATE MACRO regexp_split(s, p) AS CASE WHEN p = '' THEN list_concat([''], string_split(s, ''), ['']) ELSE string_split_regex(s, p) END`,
   // regexp_position: 1-based position of the n-th match at or after start, -1 when there is none
   // (from the text before and between the matches; an empty pattern matches at every position).
   `CREATE MACRO regexp_position(s, p) AS trino_regexp_position_at(s, p, 1, 1), (s, p, st) AS trino_regexp_position_at(s, p, st, 1), (s, p, st, n) AS trino_regexp_position_at(s, p, st, n)`,
@@ -148,11 +182,20 @@ const MACRO_DEFS: string[] = [
   // reverse of a string, and of an array (the untyped overload).
   `CREATE MACRO reverse(s VARCHAR) AS system.main.reverse(s), (a) AS list_reverse(a)`,
   `CREATE MACRO split_to_map(s, ed, kd) AS CASE WHEN s IS NULL OR ed IS NULL OR kd IS NULL THEN NULL WHEN list_bool_or(list_transform(list_filter(string_split(s, ed), lambda e: e <> ''), lambda e: len(string_split(e, kd)) <> 2)) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Key-value delimiter must appear exactly once in each entry', s) ELSE map_from_entries(list_transform(list_filter(string_split(s, ed), lambda e: e <> ''), lambda e: {'k': system.main.split_part(e, kd, 1), 'v': system.main.substr(e, length(system.main.split_part(e, kd, 1)) + length(kd) + 1)})) END`,
-  `CREATE MACRO greatest${nullIfAnyNull("greatest")}`,
-  `CREATE MACRO least${nullIfAnyNull("least")}`,
+  `CREATE MACRO greatest(a0) AS a0, ${nullIfAnyNull("greatest")}`,
+  `CREATE MACRO least(a0) AS a0, ${nullIfAnyNull("least")}`,
   // Trino's concat is NULL when any argument is; DuckDB's skips NULLs (|| does not).
   `CREATE MACRO concat(a) AS trino_raise('INVALID_FUNCTION_ARGUMENT: There must be two or more concatenation arguments', a),\n  ${concatOverloads}`,
-  `CREATE MACRO levenshtein_distance(a, b) AS levenshtein(a, b)`,
+  // DuckDB's levenshtein counts bytes, Trino's characters: text beyond ASCII is compared with each
+  // distinct character written as one byte (at most 127 of them).
+  `CREATE MACRO levenshtein_distance(a, b) AS CASE WHEN NOT regexp_matches(a || b, '[^\\x00-\\x7F]') THEN levenshtein(a, b) WHEN len(list_distinct(string_split(a || b, ''))) > 127 THEN error('levenshtein_distance of text with more than 127 distinct characters beyond ASCII is not supported locally') ELSE levenshtein(trino_char_bytes(a, list_distinct(string_split(a || b, ''))), trino_char_bytes(b, list_distinct(string_split(a || b, '')))) END`,
+  // One-argument trims remove Java's white space (U+2028, U+3000...), as Trino does.
+  `CREATE MACRO ltrim(s) AS regexp_replace(s, '^${JAVA_WHITESPACE}+', ''), (s, c) AS system.main.ltrim(s, c)`,
+  `CREATE MACRO rtrim(s) AS regexp_replace(s, '${JAVA_WHITESPACE}+$', ''), (s, c) AS system.main.rtrim(s, c)`,
+  `CREATE MACRO trim(s) AS regexp_replace(s, '^${JAVA_WHITESPACE}+|${JAVA_WHITESPACE}+$', '', 'g'), (s, c) AS system.main.trim(s, c)`,
+  // Soundex as Trino (Apache commons-codec, US English): letters only, H and W ignored after the
+  // first letter, vowels separate equal codes, three digits padded with 0.
+  `CREATE MACRO soundex(s) AS CASE WHEN s IS NULL THEN NULL WHEN trino_letters(s) = '' THEN '' WHEN regexp_matches(trino_letters(s), '[^A-Z]') THEN trino_raise('INVALID_FUNCTION_ARGUMENT: The character is not mapped: ' || regexp_extract(trino_letters(s), '[^A-Z]'), s) ELSE trino_soundex_code(trino_letters(s)) END`,
   `CREATE MACRO hamming_distance(a, b) AS CASE WHEN length(a) <> length(b) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: The input strings to hamming_distance function must have the same length', concat(a, b)) WHEN a = '' THEN CAST(0 AS BIGINT) ELSE hamming(a, b) END`,
   // codepoint takes a varchar(1): anything but one character is an error.
   `CREATE MACRO codepoint(c) AS CASE WHEN length(c) <> 1 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: codepoint takes exactly one character', c) ELSE unicode(c) END`,
@@ -162,15 +205,24 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO concat_ws(sep, a VARCHAR[]) AS CASE WHEN sep IS NULL THEN NULL ELSE array_to_string(a, sep) END, ${CONCAT_WS}`,
   `CREATE MACRO to_utf8(s) AS encode(s)`,
   `CREATE MACRO from_utf8(b) AS decode(b)`,
-  `CREATE MACRO url_extract_host(u) AS NULLIF(system.main.regexp_extract(u, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/]*@)?([^:/?#]+)', 1), '')`,
-  `CREATE MACRO url_extract_path(u) AS system.main.regexp_extract(u, '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*([^?#]*)', 1)`,
+  // URLs as java.net.URI reads them: NULL for text it rejects, '' for a part that is absent; an
+  // opaque URI (mailto:x@y) has no path or query (trino-helpers.ts trino_url_*).
+  `CREATE MACRO url_extract_protocol(u) AS CASE WHEN trino_url_ok(u) THEN trino_url_part(u, 2) END`,
+  `CREATE MACRO url_extract_host(u) AS CASE WHEN trino_url_ok(u) THEN regexp_replace(regexp_replace(trino_url_part(u, 4), '^.*@', ''), ':[0-9]*$', '') END`,
+  `CREATE MACRO url_extract_port(u) AS CASE WHEN trino_url_ok(u) AND regexp_matches(trino_url_part(u, 4), ':[0-9]+$') THEN CAST(regexp_extract(trino_url_part(u, 4), ':([0-9]+)$', 1) AS BIGINT) END`,
+  `CREATE MACRO url_extract_path(u) AS CASE WHEN NOT trino_url_ok(u) THEN NULL WHEN trino_url_opaque(u) THEN '' ELSE trino_url_part(u, 5) END`,
+  `CREATE MACRO url_extract_query(u) AS CASE WHEN NOT trino_url_ok(u) THEN NULL WHEN trino_url_opaque(u) THEN '' ELSE trino_url_part(u, 7) END`,
+  `CREATE MACRO url_extract_fragment(u) AS CASE WHEN trino_url_ok(u) THEN trino_url_part(u, 9) END`,
+  // The first value of the parameter in the query ('' when it has no '='); NULL without a query.
+  `CREATE MACRO url_extract_parameter(u, name) AS CASE WHEN NOT trino_url_ok(u) OR trino_url_opaque(u) OR trino_url_part(u, 6) = '' THEN NULL ELSE list_filter(list_transform(string_split(trino_url_part(u, 7), '&'), lambda p: CASE WHEN split_part(p, '=', 1) = name THEN CASE WHEN contains(p, '=') THEN substr(p, strpos(p, '=') + 1) ELSE '' END END), lambda x: x IS NOT NULL)[1] END`,
   // Arrays and maps.
-  `CREATE MACRO cardinality(x) AS CAST(len(x) AS BIGINT)`,
+  // Of an array or a map (DuckDB's len takes arrays only).
+  `CREATE MACRO cardinality(x) AS CAST(CASE WHEN typeof(x) LIKE 'MAP(%' THEN len(json_keys(to_json(x))) ELSE len(TRY_CAST(x AS VARCHAR[])) END AS BIGINT)`,
   `CREATE MACRO element_at(x, k) AS CASE WHEN NOT starts_with(typeof(x), 'MAP') AND CAST(k AS VARCHAR) = '0' THEN trino_raise('INVALID_FUNCTION_ARGUMENT: SQL array indices start at 1', k) ELSE (x)[k] END`,
   // NULL elements are skipped (all NULL: ''), JSON strings lose their quotes.
-  `CREATE MACRO array_join(a, sep) AS CASE WHEN a IS NULL OR sep IS NULL THEN NULL ELSE coalesce(array_to_string(list_filter(list_transform(a, lambda v: ${JOIN_TEXT}), lambda v: v IS NOT NULL), sep), '') END, (a, sep, nullrep) AS array_to_string(list_transform(a, lambda v: coalesce(${JOIN_TEXT}, nullrep)), sep)`,
+  `CREATE MACRO array_join(a, sep) AS CASE WHEN ${JOIN_REFUSED} WHEN a IS NULL OR sep IS NULL THEN NULL ELSE coalesce(array_to_string(list_filter(list_transform(a, lambda v: ${JOIN_TEXT}), lambda v: v IS NOT NULL), sep), '') END, (a, sep, nullrep) AS CASE WHEN ${JOIN_REFUSED} ELSE array_to_string(list_transform(a, lambda v: coalesce(${JOIN_TEXT}, nullrep)), sep) END`,
   // NULL when the value is absent and the array holds a NULL (it might have been the value).
-  `CREATE MACRO contains(a, x) AS CASE WHEN a IS NULL OR x IS NULL THEN NULL WHEN list_contains(a, x) THEN true WHEN ${HAS_NULL("a")} THEN NULL ELSE false END`,
+  `CREATE MACRO contains(a, x) AS CASE WHEN a IS NULL OR x IS NULL THEN NULL WHEN ${INDETERMINATE("contains")} WHEN list_contains(a, x) THEN true WHEN ${HAS_NULL("a")} THEN NULL ELSE false END`,
   `CREATE MACRO from_hex(s) AS CASE WHEN length(s) % 2 = 1 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: invalid input length ' || length(s), s) ELSE system.main.from_hex(s) END`,
   `CREATE MACRO array_distinct(a) AS list_filter(a, lambda v, i: list_position(a, v) = i)`,
   // A negative start counts from the end; start 0 and a negative length are errors.
@@ -179,16 +231,18 @@ const MACRO_DEFS: string[] = [
   // than 10,000 entries is an error (Trino's limit).
   `CREATE MACRO sequence(a BIGINT, b BIGINT) AS CASE WHEN abs(CAST(b AS HUGEINT) - a) >= 10000 THEN ${SEQUENCE_TOO_LONG("concat(a, b)")} ELSE generate_series(a, b, CASE WHEN a <= b THEN 1 ELSE -1 END) END, (a DATE, b DATE) AS list_transform(generate_series(CAST(a AS TIMESTAMP), CAST(b AS TIMESTAMP), CASE WHEN a <= b THEN INTERVAL 1 DAY ELSE INTERVAL (-1) DAY END), lambda t: CAST(t AS DATE)), (a BIGINT, b BIGINT, st BIGINT) AS CASE WHEN st = 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: step must not be zero', st) WHEN st > 0 AND b < a THEN ${SEQUENCE_DIRECTION("greater", "concat(a, b, st)")} WHEN st < 0 AND b > a THEN ${SEQUENCE_DIRECTION("less", "concat(a, b, st)")} WHEN (CAST(b AS HUGEINT) - a) // st >= 10000 THEN ${SEQUENCE_TOO_LONG("concat(a, b, st)")} ELSE generate_series(a, b, st) END, (a DATE, b DATE, st INTERVAL) AS CASE WHEN date_part('hour', st) <> 0 OR date_part('minute', st) <> 0 OR date_part('microseconds', st) <> 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: sequence step must be a day interval if start and end values are dates', st) ELSE list_transform(trino_sequence_checked(CAST(a AS TIMESTAMP), CAST(b AS TIMESTAMP), st), lambda t: CAST(t AS DATE)) END, (a TIMESTAMP, b TIMESTAMP, st INTERVAL) AS trino_sequence_checked(a, b, st)`,
   `CREATE MACRO arrays_overlap(a, b) AS CASE WHEN a IS NULL OR b IS NULL THEN NULL WHEN list_has_any(a, b) THEN true WHEN ${HAS_NULL("a")} OR ${HAS_NULL("b")} THEN NULL ELSE false END`,
-  `CREATE MACRO array_remove(a, x) AS CASE WHEN x IS NULL THEN NULL ELSE list_filter(a, lambda e: e IS NULL OR e <> x) END`,
+  `CREATE MACRO array_remove(a, x) AS CASE WHEN x IS NULL THEN NULL WHEN ${INDETERMINATE("array_remove")} ELSE list_filter(a, lambda e: e IS NULL OR e <> x) END`,
   `CREATE MACRO array_union(a, b) AS trino_array_distinct(list_concat(a, b))`,
   `CREATE MACRO array_except(a, b) AS CASE WHEN b IS NULL THEN NULL ELSE list_filter(trino_array_distinct(a), lambda v: NOT list_contains(list_transform(b, lambda w: w IS NOT DISTINCT FROM v), true)) END`,
-  `CREATE MACRO array_intersect(a, b) AS list_filter(trino_array_distinct(a), lambda v: list_contains(list_transform(b, lambda w: w IS NOT DISTINCT FROM v), true))`,
+  // In the order of the longer array (of the first when both are as long), as Trino's set walk.
+  `CREATE MACRO array_intersect(a, b) AS list_filter(trino_array_distinct(CASE WHEN len(a) < len(b) THEN b ELSE a END), lambda v: list_contains(list_transform(CASE WHEN len(a) < len(b) THEN a ELSE b END, lambda w: w IS NOT DISTINCT FROM v), true))`,
   // NULL for a NULL search value, 0 when absent (DuckDB: NULL).
-  `CREATE MACRO array_position(a, x) AS CASE WHEN a IS NULL OR x IS NULL THEN NULL ELSE CAST(coalesce(list_position(a, x), 0) AS BIGINT) END`,
-  `CREATE MACRO repeat(x, n) AS CASE WHEN n < 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: count argument of repeat function must be greater than or equal to 0', n) WHEN n > 10000 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: count argument of repeat function must be less than or equal to 10000', n) ELSE list_transform(range(n), lambda i: x) END`,
+  `CREATE MACRO array_position(a, x) AS CASE WHEN a IS NULL OR x IS NULL THEN NULL WHEN ${INDETERMINATE("array_position")} ELSE CAST(coalesce(list_position(a, x), 0) AS BIGINT) END`,
+  `CREATE MACRO repeat(x, n) AS CASE WHEN n < 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: count argument of repeat function must be greater than or equal to 0', n) WHEN n > 10000 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: count argument of repeat function must be less than or equal to 10000', n) WHEN trino_block_bytes(x) * n > 1000000 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: result of repeat function must not take more than 1000000 bytes', n) ELSE list_transform(range(n), lambda i: x) END`,
   // NULL when an element is NULL (DuckDB's skip them).
-  `CREATE MACRO array_max(a) AS CASE WHEN ${HAS_NULL("a")} THEN NULL ELSE list_max(a) END`,
-  `CREATE MACRO array_min(a) AS CASE WHEN ${HAS_NULL("a")} THEN NULL ELSE list_min(a) END`,
+  // NaN (or an array holding one) is skipped unless every element is NaN (as greatest/least).
+  `CREATE MACRO array_max(a) AS CASE WHEN ${HAS_NULL("a")} THEN NULL ELSE coalesce(list_max(list_filter(a, lambda e: trino_no_nan(e) IS NOT NULL)), list_max(a)) END`,
+  `CREATE MACRO array_min(a) AS CASE WHEN ${HAS_NULL("a")} THEN NULL ELSE coalesce(list_min(list_filter(a, lambda e: trino_no_nan(e) IS NOT NULL)), list_min(a)) END`,
   `CREATE MACRO map_keys(m) AS system.main.map_keys(m)`,
   // Aggregates.
   `CREATE MACRO approx_distinct(x) AS approx_count_distinct(x), (x, e) AS approx_count_distinct(x)`,
@@ -212,6 +266,9 @@ const integerOverloads = (op: string) =>
     .join(", ");
 
 const OPERATOR_MACROS: string[] = [
+  // json_array_get's element as JSON with its quotes, under CAST(... AS varchar) (trino-ast.ts).
+  `CREATE MACRO trino_json_array_get_quoted(j, i) AS CASE json_type(${JSON_ELEMENT}) WHEN 'NULL' THEN NULL ELSE ${JSON_ELEMENT} END`,
+  ...HELPER_MACROS,
   `CREATE MACRO trino_divide${integerOverloads("//")}, (a DOUBLE, b DOUBLE) AS a / b, (a FLOAT, b FLOAT) AS a / b, (a INTERVAL, b DOUBLE) AS CASE WHEN b = 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Cannot divide an interval by zero', b) ELSE a / b END`,
   `CREATE MACRO trino_modulo${integerOverloads("%")}, (a DOUBLE, b DOUBLE) AS a % b, (a FLOAT, b FLOAT) AS a % b`,
   // Decimal operands known from the tree: Trino's scale max(s1, s2), rounded half up, computed
@@ -232,9 +289,10 @@ const OPERATOR_MACROS: string[] = [
   // EXTRACT(TIMEZONE_HOUR/MINUTE ...) needs a timestamp with time zone (DuckDB: 0 for any timestamp).
   `CREATE MACRO trino_zone_part(f VARCHAR, t TIMESTAMPTZ) AS date_part(f, t), (f VARCHAR, t TIMESTAMP) AS trino_raise('TYPE_MISMATCH: ' || f || ' needs a timestamp with time zone', t), (f VARCHAR, t DATE) AS trino_raise('TYPE_MISMATCH: ' || f || ' needs a timestamp with time zone', t)`,
   // format('%s', timestamp) prints Java's LocalDateTime text: T, and 0, 3 or 6 fraction digits.
-  `CREATE MACRO trino_format_arg(x TIMESTAMP) AS CASE WHEN epoch_us(x) % 1000000 = 0 THEN strftime(x, '%Y-%m-%dT%H:%M:%S') WHEN epoch_us(x) % 1000 = 0 THEN strftime(x, '%Y-%m-%dT%H:%M:%S.%g') ELSE strftime(x, '%Y-%m-%dT%H:%M:%S.%f') END, (x DATE) AS CAST(x AS VARCHAR), (x TIMESTAMPTZ) AS x, (x) AS x`,
+  `CREATE MACRO trino_format_arg(x TIMESTAMP) AS CASE WHEN year(x) > 9999 THEN '+' ELSE '' END || CASE WHEN epoch_us(x) % 1000000 = 0 THEN strftime(x, '%Y-%m-%dT%H:%M:%S') WHEN epoch_us(x) % 1000 = 0 THEN strftime(x, '%Y-%m-%dT%H:%M:%S.%g') ELSE strftime(x, '%Y-%m-%dT%H:%M:%S.%f') END, (x DATE) AS CAST(x AS VARCHAR), (x TIMESTAMPTZ) AS x, (x) AS x`,
   // Untyped forms for arguments that hold aggregates (trino-ast.ts UNTYPED_FALLBACK).
   `CREATE MACRO trino_date_add_untyped(a, b) AS system.main.date_add(a, b), (u, n, t) AS t + ${INTERVAL_OF("u", "n")}`,
+  `CREATE MACRO trino_millisecond_untyped(t) AS system.main.millisecond(t) % 1000`,
   `CREATE MACRO trino_sequence_untyped(a, b) AS generate_series(a, b), (a, b, st) AS generate_series(a, b, st)`,
   `CREATE MACRO trino_json_array_contains_untyped(j, v) AS list_contains(json_extract_string(CAST(j AS JSON), '$[*]'), CAST(v AS VARCHAR))`,
   // Timestamp sequences: the step must go towards the stop value; at most 10,000 entries.
@@ -404,8 +462,13 @@ export function jodaFormat(f: string): string {
 
 /** Trino JSON paths that DuckDB rejects: `$["key"]` and `$['key']` become `$."key"`. */
 export function jsonPath(p: string): string {
-  return p.replace(/\[\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')\s*\]/g, (_m, a, b) => {
-    const key = (a ?? b) as string;
-    return `."${key.replaceAll('"', '\\"')}"`;
-  });
+  return (
+    p
+      .replace(/\[\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')\s*\]/g, (_m, a, b) => {
+        const key = (a ?? b) as string;
+        return `."${key.replaceAll('"', '\\"')}"`;
+      })
+      // Trino also takes a bare name in brackets: `$[fuu]` is `$.fuu`.
+      .replace(/\[\s*([A-Za-z_]\w*)\s*\]/g, '."$1"')
+  );
 }

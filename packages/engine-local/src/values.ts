@@ -139,6 +139,15 @@ function sameDecimal(a: string, b: string): boolean {
   return !/e/i.test(a) && norm(a) === norm(b);
 }
 
+/** A map key as object key text: an array key as Trino prints it (`[1, 2]`, not `1,2`). */
+function keyText(k: JsonValue): string {
+  // Trino writes the elements of an array key as JSON (strings quoted): ["25", "a"].
+  if (Array.isArray(k))
+    return `[${k.map((x) => (typeof x === "string" ? JSON.stringify(x) : keyText(x))).join(", ")}]`;
+  if (k !== null && typeof k === "object") return JSON.stringify(k);
+  return String(k);
+}
+
 /** A DuckDB value as JSON. */
 export function toJson(v: DuckDBValue, tzSuffix = true): JsonValue {
   if (v === null || v === undefined) return null;
@@ -173,7 +182,7 @@ export function toJson(v: DuckDBValue, tzSuffix = true): JsonValue {
   }
   if (v instanceof DuckDBMapValue) {
     const out: Record<string, JsonValue> = {};
-    for (const e of v.entries) out[String(toJson(e.key, tzSuffix))] = toJson(e.value, tzSuffix);
+    for (const e of v.entries) out[keyText(toJson(e.key, tzSuffix))] = toJson(e.value, tzSuffix);
     return out;
   }
   if (v instanceof DuckDBBlobValue) return Buffer.from(v.bytes).toString("base64");

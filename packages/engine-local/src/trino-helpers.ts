@@ -1,0 +1,68 @@
+/**
+ * Helper macros the Trino macros of trino.ts and the AST rewrite (trino-ast.ts) call: guards that
+ * turn DuckDB's answer into Trino's where the two differ on corner values (NaN, NULL inside arrays,
+ * day-to-second intervals, sub-millisecond fractions). Not Trino function names; created with the
+ * operator macros, before the macros that use them.
+ */
+
+/**
+ * The code points Java's Character.isWhitespace accepts (Trino's one-argument trims), as an RE2
+ * character class: not the no-break spaces U+00A0, U+2007 and U+202F.
+ */
+export const JAVA_WHITESPACE =
+  "[\\t-\\r\\x{1C}-\\x{20}\\x{1680}\\x{2000}-\\x{2006}\\x{2008}-\\x{200A}\\x{2028}\\x{2029}\\x{205F}\\x{3000}]";
+
+/** Milliseconds of a day-to-second interval. */
+const INTERVAL_MS = "CAST(round(epoch(t) * 1000) AS BIGINT)";
+
+export const HELPER_MACROS: string[] = [
+  // NULL for a NaN double or real, or an array of them holding a NaN; any other value as it is
+  // (typeof is known when binding, so the type of x is kept). greatest/least/array_max skip NaN.
+  `CREATE MACRO trino_no_nan(x) AS CASE WHEN typeof(x) IN ('DOUBLE', 'FLOAT') AND isnan(TRY_CAST(x AS DOUBLE)) THEN NULL WHEN typeof(x) IN ('DOUBLE[]', 'FLOAT[]') AND list_bool_or(list_transform(TRY_CAST(x AS DOUBLE[]), lambda e: isnan(e))) THEN NULL ELSE x END`,
+  // Whether x is an array whose equality with some element of a is NULL in Trino (as long, equal
+  // where both are known, a NULL on one side): contains/array_position/array_remove then fail.
+  `CREATE MACRO trino_indeterminate_eq(e, y) AS len(e) = len(y) AND (list_contains(list_transform(e, lambda v: v IS NULL), true) OR list_contains(list_transform(y, lambda v: v IS NULL), true)) AND NOT list_contains(list_transform(range(1, len(e) + 1), lambda i: e[i] IS NOT NULL AND y[i] IS NOT NULL AND e[i] <> y[i]), true)`,
+  `CREATE MACRO trino_indeterminate_in(a, x) AS typeof(x) LIKE '%[]' AND coalesce(list_bool_or(list_transform(TRY_CAST(a AS VARCHAR[][]), lambda e: trino_indeterminate_eq(e, TRY_CAST(x AS VARCHAR[])))), false)`,
+  // A lower bound of the bytes Trino's block takes for one value (repeat's 1,000,000-byte limit):
+  // text and 5 bytes of offset and null flag; an array at least 5 bytes per element.
+  `CREATE MACRO trino_block_bytes(x) AS CASE WHEN typeof(x) = 'VARCHAR' THEN strlen(CAST(x AS VARCHAR)) + 5 WHEN typeof(x) LIKE '%[]' THEN len(TRY_CAST(x AS VARCHAR[])) * 5 + 5 ELSE 5 END`,
+  // s with each character written as the byte of its position in d (levenshtein_distance).
+  `CREATE MACRO trino_char_bytes(s, d) AS array_to_string(list_transform(string_split(s, ''), lambda c: chr(list_position(d, c))), '')`,
+  // A path to member n of an object, or to element n of an array (trino-ast.ts numericKeyPath).
+  `CREATE MACRO trino_numeric_path(j, n) AS CASE WHEN json_valid(CAST(j AS VARCHAR)) AND json_type(CAST(j AS VARCHAR)) = 'ARRAY' THEN '$[' || n || ']' ELSE '$."' || n || '"' END`,
+  // The value of the digits of s (an optional minus sign) in radix r, as a HUGEINT.
+  `CREATE MACRO trino_base_value(s, r) AS (CASE WHEN starts_with(s, '-') THEN -1 ELSE 1 END) * list_reduce(list_transform(string_split(lower(ltrim(s, '-')), ''), lambda c: CAST(strpos('0123456789abcdefghijklmnopqrstuvwxyz', c) - 1 AS HUGEINT)), lambda a, d: a * r + d, CAST(0 AS HUGEINT))`,
+  // CAST(double AS varchar) as Trino writes it: one digit, a point, the shortest digits that
+  // give the value back, E and the exponent (25.5 is 2.55E1, 1.0 is 1.0E0, 0 is 0E0).
+  `CREATE MACRO trino_double_digits(t) AS replace(split_part(t, 'e', 1), '.', '')`,
+  `CREATE MACRO trino_double_exponent(t) AS CASE WHEN contains(t, 'e') THEN CAST(split_part(t, 'e', 2) AS INTEGER) ELSE 0 END + length(split_part(split_part(t, 'e', 1), '.', 1)) - 1 - (length(trino_double_digits(t)) - length(ltrim(trino_double_digits(t), '0')))`,
+  `CREATE MACRO trino_double_mantissa(d) AS left(d, 1) || '.' || CASE WHEN length(d) > 1 THEN substr(d, 2) ELSE '0' END`,
+  `CREATE MACRO trino_double_text(x) AS CASE WHEN isnan(x) THEN 'NaN' WHEN isinf(x) AND x > 0 THEN 'Infinity' WHEN isinf(x) THEN '-Infinity' WHEN x = 0 THEN CASE WHEN CAST(x AS VARCHAR) LIKE '-%' THEN '-0E0' ELSE '0E0' END ELSE (CASE WHEN x < 0 THEN '-' ELSE '' END) || trino_double_mantissa(rtrim(ltrim(trino_double_digits(CAST(abs(x) AS VARCHAR)), '0'), '0')) || 'E' || trino_double_exponent(CAST(abs(x) AS VARCHAR)) END`,
+  // CAST(x AS VARCHAR) with doubles and reals in Trino's text (trino-ast.ts rewriteToVarcharCast).
+  `CREATE MACRO trino_to_varchar(x) AS CASE WHEN typeof(x) IN ('DOUBLE', 'FLOAT') THEN trino_double_text(TRY_CAST(x AS DOUBLE)) ELSE CAST(x AS VARCHAR) END`,
+  // java.net.URI's parse: no white space or ^ ` { } | \\ " < >, and % only before two hex digits.
+  `CREATE MACRO trino_url_ok(u) AS NOT regexp_matches(u, '[\\s^\`{}|\\\\"<>]') AND NOT contains(regexp_replace(u, '%[0-9A-Fa-f]{2}', '', 'g'), '%')`,
+  // Group g of RFC 3986's URI expression: 2 scheme, 4 authority, 5 path, 6 ?query, 7 query, 9 fragment.
+  `CREATE MACRO trino_url_part(u, g) AS regexp_extract(u, '^(([^:/?#]+):)?(//([^/?#]*))?([^?#]*)(\\?([^#]*))?(#(.*))?', g)`,
+  `CREATE MACRO trino_url_opaque(u) AS trino_url_part(u, 2) <> '' AND NOT starts_with(substr(u, length(trino_url_part(u, 2)) + 2), '/')`,
+  // The letters of s, upper-cased (Soundex's clean step).
+  `CREATE MACRO trino_letters(s) AS upper(regexp_replace(s, '[^\\pL]', '', 'g'))`,
+  // Soundex digits of upper-case A-Z text: the first letter, then H and W dropped.
+  `CREATE MACRO trino_soundex_digits(c) AS list_transform(list_concat([left(c, 1)], list_filter(string_split(substr(c, 2), ''), lambda ch: ch NOT IN ('H', 'W', ''))), lambda ch: substr('01230120022455012623010202', ascii(ch) - 64, 1))`,
+  `CREATE MACRO trino_soundex_tail(d) AS array_to_string(list_filter(list_transform(range(2, len(d) + 1), lambda i: CASE WHEN d[i] <> '0' AND d[i] <> d[i - 1] THEN d[i] END), lambda x: x IS NOT NULL), '')`,
+  `CREATE MACRO trino_soundex_code(c) AS left(c, 1) || rpad(left(trino_soundex_tail(trino_soundex_digits(c)), 3), 3, '0')`,
+  // A field of a day-to-second interval as Trino counts it (DuckDB keeps hours past 24 as hours):
+  // the interval's milliseconds split into days, hours, minutes, seconds and milliseconds.
+  `CREATE MACRO trino_interval_part(f, t) AS CASE WHEN date_part('month', t) <> 0 OR date_part('year', t) <> 0 THEN date_part(f, t) ELSE CASE lower(f) WHEN 'day' THEN ${INTERVAL_MS} // 86400000 WHEN 'hour' THEN (${INTERVAL_MS} // 3600000) % 24 WHEN 'minute' THEN (${INTERVAL_MS} // 60000) % 60 WHEN 'second' THEN (${INTERVAL_MS} // 1000) % 60 WHEN 'millisecond' THEN ${INTERVAL_MS} % 1000 ELSE date_part(f, t) END END`,
+  `CREATE MACRO trino_date_part(f VARCHAR, t INTERVAL) AS trino_interval_part(f, t), (f, t) AS date_part(f, t)`,
+  `CREATE MACRO trino_pivot_1969(t) AS CASE WHEN year(t) = 1969 THEN t + INTERVAL 100 YEAR ELSE t END`,
+  // A timestamp rounded half up to p fraction digits (CAST(x AS TIMESTAMP(p))).
+  `CREATE MACRO trino_timestamp_round(t, p) AS CASE WHEN p >= 6 THEN t ELSE t + to_microseconds(CASE WHEN 2 * (((epoch_us(t) % CAST(10 ** (6 - p) AS BIGINT)) + CAST(10 ** (6 - p) AS BIGINT)) % CAST(10 ** (6 - p) AS BIGINT)) >= CAST(10 ** (6 - p) AS BIGINT) THEN CAST(10 ** (6 - p) AS BIGINT) ELSE 0 END - (((epoch_us(t) % CAST(10 ** (6 - p) AS BIGINT)) + CAST(10 ** (6 - p) AS BIGINT)) % CAST(10 ** (6 - p) AS BIGINT))) END`,
+  // to_iso8601 of a timestamp of precision p: p fraction digits (none for 0).
+  `CREATE MACRO trino_iso8601_p(t, p) AS strftime(t, '%Y-%m-%dT%H:%M:%S') || CASE WHEN p = 0 THEN '' ELSE '.' || left(strftime(t, '%f') || '000000', p) END`,
+  // A timestamp rounded half up to milliseconds (Trino formats from milliseconds).
+  `CREATE MACRO trino_round_ms(t TIMESTAMP) AS t + to_microseconds(CASE WHEN ((epoch_us(t) % 1000) + 1000) % 1000 >= 500 THEN 1000 ELSE 0 END - ((epoch_us(t) % 1000) + 1000) % 1000), (t TIMESTAMPTZ) AS t + to_microseconds(CASE WHEN ((epoch_us(t) % 1000) + 1000) % 1000 >= 500 THEN 1000 ELSE 0 END - ((epoch_us(t) % 1000) + 1000) % 1000), (t) AS t`,
+  // CAST(x AS JSON): a NaN or infinite double is the JSON string "NaN"/"Infinity" in Trino, a real
+  // keeps its short text (3.14, not 3.140000104904175); inside arrays and maps, refused.
+  `CREATE MACRO trino_to_json(x) AS CASE WHEN typeof(x) IN ('DOUBLE', 'FLOAT') AND isnan(TRY_CAST(x AS DOUBLE)) THEN CAST('"NaN"' AS JSON) WHEN typeof(x) IN ('DOUBLE', 'FLOAT') AND isinf(TRY_CAST(x AS DOUBLE)) THEN CAST(CASE WHEN TRY_CAST(x AS DOUBLE) > 0 THEN '"Infinity"' ELSE '"-Infinity"' END AS JSON) WHEN typeof(x) = 'FLOAT' THEN CAST(CAST(x AS VARCHAR) AS JSON) WHEN typeof(x) LIKE '%FLOAT%' OR regexp_matches(CAST(CAST(x AS JSON) AS VARCHAR), '(^|[\\[,:])-?(NaN|Infinity)([,\\]}]|$)') THEN CAST(error('CAST of real values or of NaN/Infinity inside an array or map to JSON is not supported locally') AS JSON) ELSE CAST(x AS JSON) END`,
+];

@@ -1,0 +1,80 @@
+/**
+ * Trino's map functions that take a `(k, v) -> ...` lambda (map_filter, transform_keys,
+ * transform_values), which DuckDB lacks: the lambda runs over the map's entries as a one-parameter
+ * lambda, its k and v read as the entry's key and value.
+ */
+import { isLosslessNumber } from "lossless-json";
+import { callNode, strConst } from "./trino-ast.ts";
+
+type Node = Record<string, unknown>;
+
+const ENTRY = "__runmd_entry";
+
+function columnRef(name: string): Node {
+  return {
+    class: "COLUMN_REF",
+    type: "COLUMN_REF",
+    alias: "",
+    query_location: 0,
+    column_names: [name],
+  };
+}
+
+/** The two parameter names of `(k, v) -> body`, or undefined for another shape. */
+function pairParams(lambda: Node | undefined): [string, string] | undefined {
+  if (lambda?.class !== "LAMBDA") return undefined;
+  const lhs = lambda.lhs as Node;
+  const params = (
+    lhs.class === "FUNCTION" && lhs.function_name === "row" ? lhs.children : []
+  ) as Node[];
+  const names = params.map((p) =>
+    p.class === "COLUMN_REF" && (p.column_names as string[]).length === 1
+      ? String((p.column_names as string[])[0])
+      : undefined,
+  );
+  return names.length === 2 && names.every((n) => n !== undefined)
+    ? (names as [string, string])
+    : undefined;
+}
+
+/** A copy of `body` with the parameter k read as the entry's key and v as its value. */
+function substitute(body: unknown, k: string, v: string): unknown {
+  if (Array.isArray(body)) return body.map((x) => substitute(x, k, v));
+  if (typeof body !== "object" || body === null || isLosslessNumber(body)) return body;
+  const n = body as Node;
+  if (n.class === "COLUMN_REF" && (n.column_names as string[]).length === 1) {
+    const name = String((n.column_names as string[])[0]).toLowerCase();
+    const field = name === k.toLowerCase() ? "key" : name === v.toLowerCase() ? "value" : undefined;
+    if (field) return callNode("struct_extract", [columnRef(ENTRY), strConst(field)], n);
+  }
+  const out: Node = {};
+  for (const [key, x] of Object.entries(n)) out[key] = substitute(x, k, v);
+  return out;
+}
+
+/**
+ * `map_filter(m, (k, v) -> ...)` and the two transforms, in DuckDB's list functions. `copy` deep
+ * copies a node keeping lossless numbers (rewrite.ts).
+ */
+export function rewriteMapLambda(f: Node, name: string, copy: <T>(v: T) => T): Node {
+  const args = f.children as Node[];
+  const params = pairParams(args[1]);
+  if (args.length !== 2 || !params) return f;
+  const lambda: Node = {
+    ...(args[1] as Node),
+    lhs: columnRef(ENTRY),
+    expr: substitute((args[1] as Node).expr, ...params),
+  };
+  const map = args[0] as Node;
+  const entries = () => callNode("map_entries", [copy(map)], { alias: "" });
+  const none = { alias: "" };
+  if (name === "map_filter") {
+    return callNode("map_from_entries", [callNode("list_filter", [entries(), lambda], none)], f);
+  }
+  const results = callNode("list_transform", [entries(), lambda], none);
+  const keys = callNode("map_keys", [copy(map)], none);
+  const values = callNode("map_values", [copy(map)], none);
+  return name === "transform_keys"
+    ? callNode("map", [results, values], f)
+    : callNode("map", [keys, results], f);
+}
