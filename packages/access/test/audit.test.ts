@@ -294,8 +294,12 @@ describe("a crash mid-write", () => {
         let out = "";
         child.stdout.on("data", (d) => {
           out += d;
-          const seqs = out.trim().split("\n");
-          acknowledged = Math.max(acknowledged, Number(seqs.at(-1)));
+          // Whole lines only (a chunk may end inside a number); the entries resolve out of order.
+          const seqs = out
+            .slice(0, out.lastIndexOf("\n") + 1)
+            .split("\n")
+            .filter(Boolean);
+          acknowledged = Math.max(acknowledged, ...seqs.map(Number));
           if (acknowledged >= target && child.exitCode === null) {
             child.kill("SIGKILL");
           }
