@@ -158,6 +158,11 @@ describe("run-md serve refusing to start", () => {
       /"server.auth.issuer" is required when server.auth.mode is oidc/,
     ],
     [[], "concurrency: many", /"server.concurrency" must be an integer/],
+    [
+      [],
+      "auth: { mode: oidc, clientId: x, issuer: 'https://idp.example.com' }",
+      /oidc needs a fixed port or server.publicUrl/,
+    ],
   ])("%j with server %s: exit 2 naming the problem", async (args, server, message) => {
     const cfgDir = await mkdtemp(path.join(tmpdir(), "run-md-serve-bad-"));
     try {

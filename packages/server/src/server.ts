@@ -80,6 +80,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       },
     );
   }
+  if (config.auth.mode === "oidc" && config.port === 0 && config.publicUrl === undefined) {
+    throw new RunMdError(
+      "bad-config",
+      "server.auth.mode oidc needs a fixed port or server.publicUrl",
+      {
+        hint: "The provider redirects to <publicUrl>/auth/callback, which must be known before the start.",
+      },
+    );
+  }
   const audit = await AuditLog.open(config.audit);
   const auditor = new Auditor(audit);
   const catalog = await Catalog.load(opts.runbooks, warn);
