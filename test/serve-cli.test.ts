@@ -81,7 +81,10 @@ afterAll(async () => {
 });
 
 describe("a server killed during a run", () => {
-  it("leaves a valid audit chain, no half-written report, and the run interrupted after a restart", async () => {
+  // Two server starts, a run and a killed one: minutes on a busy machine.
+  it("leaves a valid audit chain, no half-written report, and the run interrupted after a restart", {
+    timeout: 240_000,
+  }, async () => {
     const first = await serve();
     const done = await api(`${first.url}/api/runs`, { runbook: "iam-low" });
     // A finished run, then one killed mid-query.
