@@ -81,7 +81,10 @@ afterAll(async () => {
 });
 
 describe("a server killed during a run", () => {
-  it("leaves a valid audit chain, no half-written report, and the run interrupted after a restart", async () => {
+  // Two server starts, a run and a killed one: minutes on a busy machine.
+  it("leaves a valid audit chain, no half-written report, and the run interrupted after a restart", {
+    timeout: 240_000,
+  }, async () => {
     const first = await serve();
     const done = await api(`${first.url}/api/runs`, { runbook: "iam-low" });
     // A finished run, then one killed mid-query.
@@ -91,9 +94,11 @@ describe("a server killed during a run", () => {
     }
     const slow = await api(`${first.url}/api/runs`, { runbook: "slow" });
     expect(slow.status).toBe(202);
-    for (let i = 0; i < 600; i++) {
-      const events = (await api(`${first.url}/api/runs/${slow.body.id}`)).body;
-      if (events.status === "running") break;
+    // Killed once its record on disk says it runs (its query has started or is about to).
+    const record = path.join(dir, ".run-md/runs", `${slow.body.id}.json`);
+    for (let i = 0; i < 1200; i++) {
+      const onDisk = await readFile(record, "utf8").catch(() => "{}");
+      if (JSON.parse(onDisk).status === "running") break;
       await new Promise((r) => setTimeout(r, 100));
     }
     const exited = new Promise((r) => first.child.once("exit", r));
@@ -158,6 +163,11 @@ describe("run-md serve refusing to start", () => {
       /"server.auth.issuer" is required when server.auth.mode is oidc/,
     ],
     [[], "concurrency: many", /"server.concurrency" must be an integer/],
+    [
+      [],
+      "auth: { mode: oidc, clientId: x, issuer: 'https://idp.example.com' }",
+      /oidc needs a fixed port or server.publicUrl/,
+    ],
   ])("%j with server %s: exit 2 naming the problem", async (args, server, message) => {
     const cfgDir = await mkdtemp(path.join(tmpdir(), "run-md-serve-bad-"));
     try {
