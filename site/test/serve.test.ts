@@ -21,7 +21,7 @@ import {
 import { buildSite, repoRoot } from "../../scripts/nightly/build-site.ts";
 import { skipOrFail } from "../../test/ci-prerequisites.ts";
 import { BIN } from "../../test/helpers.ts";
-import { type Chromium, launchChromium } from "./browser.ts";
+import { axeViolations, type Chromium, launchChromium } from "./browser.ts";
 import {
   type CloudTrailRecord,
   makeRecords,
@@ -199,6 +199,8 @@ describe("the site served by run-md serve, in chromium", () => {
         await form.locator('select[data-param="error_code"] option').allTextContents(),
       ).toEqual(["AccessDenied", "Client.UnauthorizedOperation"]);
       expect(await form.locator('[data-window="since"]').inputValue()).toBe("24h");
+      // As accessible as the static pages, with the form shown.
+      expect(await axeViolations(tab)).toEqual([]);
 
       // A wrong value first: the server's message lands next to the field, nothing is queued.
       await threshold.fill("0");
@@ -275,6 +277,7 @@ describe("the site served by run-md serve, in chromium", () => {
       expect(record.result.status).toBe("failed");
       expect(record.result.params.threshold).toBe(threshold10);
       await tab.screenshot({ path: path.join(artifacts, "serve-live-run.png"), fullPage: true });
+      expect(await axeViolations(tab)).toEqual([]);
 
       // The run is in A's runs.
       await tab.goto(`${baseUrl}/runs/`);
