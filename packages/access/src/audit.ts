@@ -2,17 +2,22 @@
  * The audit log (spec access-proxy.md §9): append-only JSON lines, each entry chained to the one
  * before by `prev` and sealed by `hash` (audit-entry.ts has the canonical form). `append`
  * resolves only after its line is written (one write), flushed and fsync'ed; appends are
- * serialized through one queue.
+ * serialized through one queue, and those that arrive while a write is under way go out
+ * together in the next (one write, one fsync: a group commit).
  *
  * A crash mid-write leaves a last line without its newline. Its action never took effect (the
  * append had not resolved), so `open` moves those bytes to `<file>.torn-<time>`, cuts the file
  * back to its last whole line and appends a `server.recover` entry saying so: the chain stays
  * valid and the torn bytes are kept for a human to read.
+ *
+ * Several processes may append (the server, `run-md token`): each append holds `<file>.lock`
+ * and first catches up with entries another process wrote since its own last one.
  */
 import { mkdir, open, type FileHandle, truncate, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { RunMdError, reportFileStem } from "@run-md/core";
 import {
+  AUDIT_ACTIONS,
   type AuditEntry,
   type AuditInput,
   asEntry,
@@ -21,10 +26,11 @@ import {
   GENESIS,
   sealEntry,
 } from "./audit-entry.ts";
-import { readLines } from "./lines.ts";
+import { withFileLock } from "./file-lock.ts";
+import { readLines, readTail } from "./lines.ts";
 
-export type { AuditEntry, AuditInput } from "./audit-entry.ts";
-export { canonicalJson, entryHash } from "./audit-entry.ts";
+export type { AuditAction, AuditEntry, AuditInput } from "./audit-entry.ts";
+export { AUDIT_ACTIONS, canonicalJson, entryHash } from "./audit-entry.ts";
 
 export const DEFAULT_AUDIT_FILE = ".run-md/audit.log";
 
@@ -33,61 +39,124 @@ export const SYSTEM_ACTOR = "run-md";
 
 export class AuditLog {
   private queue: Promise<unknown> = Promise.resolve();
+  private pending: Array<{
+    input: AuditInput;
+    resolve: (e: AuditEntry) => void;
+    reject: (e: unknown) => void;
+  }> = [];
+  private scheduled = false;
   private failed: unknown;
+  private seq = 0;
+  private last = GENESIS;
+  /** The file's size after this log's last look: another size means another process wrote. */
+  private size = -1;
 
   private constructor(
     readonly file: string,
     private fh: FileHandle | undefined,
-    private seq: number,
-    private last: string,
     private readonly now: () => Date,
   ) {}
 
   /** Opens (or creates) the log and continues its chain, repairing a torn last line first. */
   static async open(file: string, now: () => Date = () => new Date()): Promise<AuditLog> {
     await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-    const tail = await lastEntry(file);
-    if (tail.torn) await moveTorn(file, tail.torn, now());
-    const fh = await open(file, "a");
-    const log = new AuditLog(file, fh, tail.entry?.seq ?? 0, tail.entry?.hash ?? GENESIS, now);
-    if (tail.torn)
-      await log.append({
-        actor: SYSTEM_ACTOR,
-        groups: [],
-        action: "server.recover",
-        details: { tornBytes: tail.torn.bytes, movedTo: tail.torn.movedTo, line: tail.torn.line },
-      });
+    const log = new AuditLog(file, await open(file, "a"), now);
+    try {
+      await log.exclusive(async () => undefined);
+    } catch (e) {
+      await log.close();
+      throw e;
+    }
     return log;
   }
 
+  /** Refuses (a programmer error) an action not in AUDIT_ACTIONS or an empty actor. */
   append(input: AuditInput): Promise<AuditEntry> {
-    const next = this.queue.then(() => this.write(input));
-    this.queue = next.catch(() => undefined);
-    return next;
+    if (!(AUDIT_ACTIONS as readonly string[]).includes(input.action) || !input.actor)
+      return Promise.reject(
+        new Error(`audit: bad entry (action "${input.action}", actor "${input.actor}")`),
+      );
+    return new Promise<AuditEntry>((resolve, reject) => {
+      this.pending.push({ input, resolve, reject });
+      if (this.scheduled) return;
+      this.scheduled = true;
+      this.queue = this.queue.then(() => this.flush());
+    });
   }
 
-  private async write(input: AuditInput): Promise<AuditEntry> {
+  /**
+   * Writes every entry waiting (up to the moment it starts) with one write and one fsync: a
+   * group commit. Each `append` resolves once its entry is synced, as if written alone.
+   */
+  private async flush(): Promise<void> {
+    this.scheduled = false;
+    const batch = this.pending.splice(0);
+    try {
+      const entries = await this.exclusive(() => this.write(batch.map((b) => b.input)));
+      for (const [i, b] of batch.entries()) b.resolve(entries[i]!);
+    } catch (e) {
+      for (const b of batch) b.reject(e);
+    }
+  }
+
+  /**
+   * Runs `fn` holding `<file>.lock` (other processes, such as `run-md token`, append too),
+   * first catching up with what they wrote, or repairing what a crashed one left.
+   */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return withFileLock(`${this.file}.lock`, async () => {
+      if (!this.fh) throw new RunMdError("audit-closed", `the audit log ${this.file} is closed`);
+      if ((await this.fh.stat()).size !== this.size) await this.catchUp();
+      return fn();
+    });
+  }
+
+  private async catchUp(): Promise<void> {
+    const tail = await lastEntry(this.file);
+    this.seq = tail.entry?.seq ?? 0;
+    this.last = tail.entry?.hash ?? GENESIS;
+    if (tail.torn) await moveTorn(this.file, tail.torn, this.now());
+    this.size = (await this.fh!.stat()).size;
+    if (tail.torn)
+      await this.write([
+        {
+          actor: SYSTEM_ACTOR,
+          groups: [],
+          action: "server.recover",
+          details: { tornBytes: tail.torn.bytes, movedTo: tail.torn.movedTo, afterSeq: this.seq },
+        },
+      ]);
+  }
+
+  /** Seals and writes entries in order, one write and one fsync; the chain moves on after. */
+  private async write(inputs: AuditInput[]): Promise<AuditEntry[]> {
     if (this.failed !== undefined)
       throw new RunMdError("audit-failed", `the audit log ${this.file} failed earlier`, {
         cause: this.failed,
       });
-    if (!this.fh) throw new RunMdError("audit-closed", `the audit log ${this.file} is closed`);
-    const entry = sealEntry(input, this.seq + 1, this.now().toISOString(), this.last);
-    const bytes = Buffer.from(entryLine(entry), "utf8");
+    const entries: AuditEntry[] = [];
+    let prev = { seq: this.seq, hash: this.last };
+    for (const input of inputs) {
+      const entry = sealEntry(input, prev.seq + 1, this.now().toISOString(), prev.hash);
+      entries.push(entry);
+      prev = entry;
+    }
+    const bytes = Buffer.from(entries.map(entryLine).join(""), "utf8");
     try {
       let done = 0;
       // One write call; the loop only runs again if the kernel took part of it.
       while (done < bytes.length)
-        done += (await this.fh.write(bytes, done, bytes.length - done)).bytesWritten;
-      await this.fh.sync();
+        done += (await this.fh!.write(bytes, done, bytes.length - done)).bytesWritten;
+      await this.fh!.sync();
     } catch (e) {
       // The file may now end in part of a line: refuse further appends (reopening repairs it).
       this.failed = e;
       throw e;
     }
-    this.seq = entry.seq;
-    this.last = entry.hash;
-    return entry;
+    this.seq = prev.seq;
+    this.last = prev.hash;
+    this.size += bytes.length;
+    return entries;
   }
 
   /** Entries at or after `since`, in order; with `limit`, the newest `limit` of them. */
@@ -106,7 +175,6 @@ export class AuditLog {
 }
 
 interface Torn {
-  line: number;
   offset: number;
   bytes: number;
   movedTo: string;
@@ -114,30 +182,15 @@ interface Torn {
 
 /** The last whole entry of the file (if any) and the torn tail after it (if any). */
 async function lastEntry(file: string): Promise<{ entry?: AuditEntry; torn?: Torn }> {
-  let last: { text: string; number: number } | undefined;
-  let torn: Torn | undefined;
-  try {
-    for await (const line of readLines(file)) {
-      if (line.terminated) last = line;
-      else
-        torn = {
-          line: line.number,
-          offset: line.offset,
-          bytes: Buffer.byteLength(line.text),
-          movedTo: "",
-        };
-    }
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return {};
-    throw e;
-  }
-  if (!last) return torn ? { torn } : {};
-  const parsed = parseOrUndefined(last.text);
+  const tail = await readTail(file);
+  const torn = tail.torn && { ...tail.torn, movedTo: "" };
+  if (tail.last === undefined) return torn ? { torn } : {};
+  const parsed = parseOrUndefined(tail.last);
   const entry = asEntry(parsed);
   if (typeof entry === "string")
     throw new RunMdError(
       "audit-invalid",
-      `${file}:${last.number}: the last entry is not an audit entry (${parsed === undefined ? "not JSON" : entry}): the chain cannot be continued`,
+      `${file}: the last line is not an audit entry (${parsed === undefined ? "not JSON" : entry}): the chain cannot be continued`,
       { hint: `run-md audit verify ${file}` },
     );
   return torn ? { entry, torn } : { entry };
@@ -193,7 +246,10 @@ export async function verifyAuditFile(file: string): Promise<VerifyResult> {
       s === undefined
         ? { ok: false, line: line.number, reason }
         : { ok: false, line: line.number, seq: s, reason };
-    if (!line.terminated) return fail("torn last line (no newline): a write was cut short");
+    if (!line.terminated)
+      return fail(
+        "torn last line (no newline): a write was cut short; run-md serve moves it aside when it starts",
+      );
     const parsed = parseOrUndefined(line.text);
     if (parsed === undefined) return fail("not JSON");
     const entry = asEntry(parsed);

@@ -16,7 +16,7 @@ import { HttpError } from "./http-error.ts";
 import { Identifier, type Identity } from "./identity/identify.ts";
 import { OidcSignIn } from "./identity/oidc.ts";
 import { SessionStore } from "./identity/sessions.ts";
-import { type AdmitHook, RunManager, type RunSettings } from "./runs/manager.ts";
+import { type RunHooks, RunManager, type RunSettings } from "./runs/manager.ts";
 import { apiRoutes } from "./routes/api.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { eventRoutes } from "./routes/events.ts";
@@ -30,7 +30,7 @@ export interface ServerOptions {
   runbooks: string[];
   run: RunSettings;
   /** Hooks for approvals and masking (spec §6, §8). */
-  hooks?: { admit?: AdmitHook; rowsFor?: RowsHook };
+  hooks?: RunHooks & { rowsFor?: RowsHook };
   /** Warnings (unreadable records, runbooks left out); default stderr. */
   warn?: (msg: string) => void;
   /** SSE heartbeat period (default 15 s). */
@@ -80,16 +80,19 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       },
     );
   }
+  if (config.auth.mode === "oidc" && config.port === 0 && config.publicUrl === undefined) {
+    throw new RunMdError(
+      "bad-config",
+      "server.auth.mode oidc needs a fixed port or server.publicUrl",
+      {
+        hint: "The provider redirects to <publicUrl>/auth/callback, which must be known before the start.",
+      },
+    );
+  }
   const audit = await AuditLog.open(config.audit);
   const auditor = new Auditor(audit);
   const catalog = await Catalog.load(opts.runbooks, warn);
-  const runs = new RunManager(
-    config.runsDir,
-    config.concurrency,
-    opts.run,
-    auditor,
-    opts.hooks?.admit,
-  );
+  const runs = new RunManager(config.runsDir, config.concurrency, opts.run, auditor, opts.hooks);
   const sessions = new SessionStore(config.auth.sessionTtlMs);
   const publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
   const ctx: ServerContext = {

@@ -15,6 +15,7 @@ import {
   parseServerConfig,
   type RunningServer,
   type ServerConfig,
+  type ServerOptions,
   startServer,
 } from "../src/index.ts";
 
@@ -33,6 +34,7 @@ export interface TestServerOptions {
   /** Reuse a folder (a restart); default a new temporary one. */
   dir?: string;
   heartbeatMs?: number;
+  hooks?: ServerOptions["hooks"];
 }
 
 export interface TestServer {
@@ -83,6 +85,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
     },
     warn: () => {},
     ...(o.heartbeatMs === undefined ? {} : { heartbeatMs: o.heartbeatMs }),
+    ...(o.hooks === undefined ? {} : { hooks: o.hooks }),
   });
   return {
     url: server.url,

@@ -43,6 +43,17 @@ export interface RunSettings {
  */
 export type AdmitHook = (rec: RunRecord, caller: Caller) => Promise<"queued" | "pending-approval">;
 
+/**
+ * Room for budgets (spec §8): called when a run leaves the queue, before its first query. A
+ * `RunMdError` it throws ends the run `errored` with that message in its report.
+ */
+export type BeforeStartHook = (rec: RunRecord) => Promise<void>;
+
+export interface RunHooks {
+  admit?: AdmitHook;
+  beforeStart?: BeforeStartHook;
+}
+
 export class RunManager {
   readonly store: RunStore;
   readonly hub: EventHub;
@@ -57,7 +68,7 @@ export class RunManager {
     concurrency: number,
     private readonly settings: RunSettings,
     private readonly auditor: Auditor,
-    private readonly admit?: AdmitHook,
+    private readonly hooks: RunHooks = {},
   ) {
     this.store = new RunStore(runsDir);
     this.hub = new EventHub((rec) => this.store.save(rec));
@@ -111,7 +122,7 @@ export class RunManager {
       ...(req.engine === undefined ? {} : { engine: req.engine }),
     });
     this.runbooks.set(rec.id, runbook);
-    rec.status = this.admit ? await this.admit(rec, caller) : "queued";
+    rec.status = this.hooks.admit ? await this.hooks.admit(rec, caller) : "queued";
     if (rec.status === "queued") await this.enqueue(rec);
     else await this.store.save(rec);
     return rec;
@@ -169,6 +180,7 @@ export class RunManager {
       await this.auditor.record(SERVER_ACTOR, "run.start", rec.runbook, { run: rec.id });
       rec.status = "running";
       rec.startedAt = new Date().toISOString();
+      await this.store.save(rec); // on disk before the first query, for recovery
       const report = await this.runReport(rec, runbook, controller.signal);
       const file = await storeReport(this.settings.reportsDir, report);
       rec.report = path.relative(this.settings.reportsDir, file);
@@ -196,6 +208,7 @@ export class RunManager {
     const s = this.settings;
     const startedAt = new Date();
     try {
+      await this.hooks.beforeStart?.(rec);
       return await runRunbook(
         runbook,
         {
