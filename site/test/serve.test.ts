@@ -21,13 +21,15 @@ import {
 import { buildSite, repoRoot } from "../../scripts/nightly/build-site.ts";
 import { skipOrFail } from "../../test/ci-prerequisites.ts";
 import { BIN } from "../../test/helpers.ts";
-import { type Chromium, launchChromium } from "./browser.ts";
+import { axeViolations, type Chromium, launchChromium } from "./browser.ts";
 import {
   type CloudTrailRecord,
   makeRecords,
   offenders,
   RUNBOOK,
   RUNBOOK_ID,
+  SLOW_ID,
+  SLOW_RUNBOOK,
   writeLogDir,
 } from "./serve-fixture.ts";
 
@@ -108,6 +110,7 @@ beforeAll(async () => {
   await mkdir(path.join(work, "runbooks"), { recursive: true });
   await mkdir(path.join(work, "reports"), { recursive: true });
   await writeFile(path.join(work, "runbooks", `${RUNBOOK_ID}.md`), RUNBOOK);
+  await writeFile(path.join(work, "runbooks", `${SLOW_ID}.md`), SLOW_RUNBOOK);
   await buildSite({
     runbooksDir: path.join(work, "runbooks"),
     reportsDir: path.join(work, "reports"),
@@ -196,6 +199,8 @@ describe("the site served by run-md serve, in chromium", () => {
         await form.locator('select[data-param="error_code"] option').allTextContents(),
       ).toEqual(["AccessDenied", "Client.UnauthorizedOperation"]);
       expect(await form.locator('[data-window="since"]').inputValue()).toBe("24h");
+      // As accessible as the static pages, with the form shown.
+      expect(await axeViolations(tab)).toEqual([]);
 
       // A wrong value first: the server's message lands next to the field, nothing is queued.
       await threshold.fill("0");
@@ -272,6 +277,7 @@ describe("the site served by run-md serve, in chromium", () => {
       expect(record.result.status).toBe("failed");
       expect(record.result.params.threshold).toBe(threshold10);
       await tab.screenshot({ path: path.join(artifacts, "serve-live-run.png"), fullPage: true });
+      expect(await axeViolations(tab)).toEqual([]);
 
       // The run is in A's runs.
       await tab.goto(`${baseUrl}/runs/`);
@@ -352,6 +358,39 @@ describe("the site served by run-md serve, in chromium", () => {
       const refusal = tab.locator("[data-list-error]");
       await expect.poll(() => refusal.isVisible()).toBe(true);
       expect(await refusal.textContent()).toBe("Reading the audit log needs the audit permission.");
+    } finally {
+      await tab.close();
+    }
+  }, 60_000);
+
+  it("gives the requester a cancel button that stops a running step", async (ctx) => {
+    const tab = await signedIn(ctx, "a", `/runbooks/${SLOW_ID}/`);
+    if (!tab) return;
+    const errors = collectErrors(tab);
+    try {
+      const form = tab.locator(`form[data-run-form="${SLOW_ID}"]`);
+      await expect.poll(() => form.isVisible(), { timeout: 15_000 }).toBe(true);
+      await form.getByRole("button", { name: "Run" }).click();
+      await tab.waitForURL(/\/run\/\?id=/);
+      // The step is running (its spinner shows) when the requester cancels.
+      const step = tab.locator('[data-live-step="slow_count"]');
+      await expect
+        .poll(() => step.getAttribute("data-step-state"), { timeout: 30_000 })
+        .toBe("running");
+      expect(await step.locator(".rm-spinner").isVisible()).toBe(true);
+      const cancel = tab.getByRole("button", { name: "Cancel this run" });
+      await cancel.click();
+      const view = tab.locator("[data-live-run]");
+      await expect
+        .poll(() => view.getAttribute("data-run-state"), { timeout: 30_000 })
+        .toBe("ended");
+      expect(await view.getAttribute("data-run-status")).toBe("cancelled");
+      expect(await cancel.isVisible()).toBe(false);
+      const id = new URL(tab.url()).searchParams.get("id")!;
+      const record = await tab.evaluate(async (i) => (await fetch(`/api/runs/${i}`)).json(), id);
+      expect(record.status).toBe("cancelled");
+      expect(record.cancelledBy).toBe(USERS.a.email);
+      expect(errors).toEqual([]);
     } finally {
       await tab.close();
     }
