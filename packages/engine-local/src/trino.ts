@@ -5,6 +5,7 @@
  * translate). Built-ins shadowed by a macro stay reachable as `system.main.<name>`.
  */
 import { RunMdError } from "@run-md/core";
+import { BITWISE_MACROS } from "./trino-bitwise.ts";
 import { HELPER_MACROS, JAVA_WHITESPACE } from "./trino-helpers.ts";
 
 /** Settings every connection inherits (set globally before the configuration is locked). */
@@ -46,7 +47,7 @@ const JSON_CONTAINS = [
  * holding one) takes no part unless every argument is NaN (DuckDB orders NaN above everything).
  */
 const nullIfAnyNull = (fn: string) =>
-  Array.from({ length: 8 }, (_, i) => i + 2)
+  Array.from({ length: 15 }, (_, i) => i + 2)
     .map((n) => {
       const args = Array.from({ length: n }, (_, k) => `a${k}`);
       return `(${args.join(", ")}) AS CASE WHEN ${args.map((a) => `${a} IS NULL`).join(" OR ")} THEN NULL ELSE coalesce(system.main.${fn}(${args.map((a) => `trino_no_nan(${a})`).join(", ")}), a0) END`;
@@ -135,6 +136,7 @@ const MACRO_DEFS: string[] = [
   // random(n): an integer in [0, n); random(m, n) in [m, n).
   `CREATE MACRO random() AS system.main.random(), (n) AS CASE WHEN n <= 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: bound must be positive', n) ELSE CAST(floor(system.main.random() * n) AS BIGINT) END, (m, n) AS CASE WHEN m >= n THEN trino_raise('INVALID_FUNCTION_ARGUMENT: start value must be less than stop value', concat(m, n)) ELSE m + CAST(floor(system.main.random() * (n - m)) AS BIGINT) END`,
   `CREATE MACRO rand() AS system.main.random()`,
+  ...BITWISE_MACROS,
   // Doubles.
   // The square root of a negative number is NaN (DuckDB: an error).
   `CREATE MACRO sqrt(x) AS CASE WHEN x < 0 THEN CAST('NaN' AS DOUBLE) ELSE system.main.sqrt(x) END`,

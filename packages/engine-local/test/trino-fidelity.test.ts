@@ -378,6 +378,22 @@ const values: [string, unknown, string | undefined, string][] = [
     "varchar",
     "corpus url_extract_parameter",
   ],
+  // Bitwise functions keep the argument's width.
+  ["bitwise_right_shift(TINYINT '-7', 2)", 62, "tinyint", "corpus bitwise_right_shift"],
+  ["bitwise_left_shift(SMALLINT '-32768', 1)", 0, "smallint", "corpus bitwise_left_shift"],
+  [
+    "bitwise_right_shift_arithmetic(INTEGER '-7', 64)",
+    -1,
+    "integer",
+    "corpus bitwise_right_shift_arithmetic",
+  ],
+  ["bit_count(-8, 64)", 61, "bigint", "corpus bit_count"],
+  [
+    "least(5, 4, 3, 2, 1, 2, 3, 4, 1, 5)",
+    1,
+    "integer",
+    "corpus trino-a47e95d980fb (ten arguments)",
+  ],
   // Intervals split into fields; sub-millisecond and two-digit-year corners of date and time.
   ["hour(INTERVAL '90061.234' SECOND)", 1, "bigint", "corpus trino-397ef06f1daa (hour)"],
   ["extract(day FROM INTERVAL '55' HOUR)", 2, "bigint", "corpus trino-48d07e19c697 (extract)"],
@@ -477,6 +493,7 @@ const errors: [string, RegExp, string][] = [
   // biome-ignore lint/suspicious/noTemplateCurlyInString: Java's ${name} replacement syntax
   ["regexp_replace('xxx', '(?<name>x)', '${nam}')", /no group named/, "corpus trino-81c27e910523"],
   ["soundex('jąmes')", /not mapped/, "corpus trino-ae89ca33614f"],
+  ["bit_count(33554132, 25)", /cannot be represented with 25 bits/, "corpus bit_count"],
   ["from_base('9223372036854775808', 10)", /Not a valid base-10 number/, "corpus from_base"],
   ["width_bucket(3.14E0, -1, nan(), 3)", /second bound must be finite/, "corpus width_bucket"],
   [
