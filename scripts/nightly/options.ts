@@ -15,7 +15,7 @@ one summary of what changed since the previous night, prunes old reports and bui
 Options (environment variable in brackets):
   --runbooks <dir>       runbooks directory (RUN_MD_RUNBOOKS_DIR; default runbooks/)
   --reports-dir <dir>    reports directory (RUN_MD_REPORTS_DIR; default reports/)
-  --engine <name>        passed to run-md run (local | athena | logs)
+  --engine <name>        passed to run-md run (local | athena | logs | aws)
   --config <file>        passed to run-md run (default ./run-md.config.yaml)
   --since <duration>     passed to run-md run: one window for every run (24h, 3d)
   --concurrency <n>      runbooks run at once (RUN_MD_NIGHTLY_CONCURRENCY; default 2)

@@ -34,6 +34,8 @@ export interface Config {
   /** Where the config came from (a path, or `defaults`). */
   source: string;
   reportsDir: string;
+  /** Where runbooks are looked up by id (`run-md audit-iam`) and completed (default runbooks/). */
+  runbooksDir: string;
   engines: { sql?: string; "logs-insights"?: string };
   local: LocalConfig;
   athena: AthenaConfig;
@@ -70,6 +72,7 @@ const POLL_KEYS = [
 type FieldType = "string" | "number" | "string[]" | "map";
 const SCHEMA: Record<string, FieldType | Record<string, FieldType>> = {
   reportsDir: "string",
+  runbooksDir: "string",
   timeout: "string",
   maxScan: "string",
   engines: { sql: "string", "logs-insights": "string" },
@@ -110,6 +113,7 @@ function defaults(): Config {
   return {
     source: "defaults",
     reportsDir: "reports",
+    runbooksDir: "runbooks",
     engines: {},
     local: { logDir: "sample" },
     athena: {},
@@ -236,6 +240,7 @@ export function loadConfig(file: string | undefined, cwd = process.cwd()): Confi
   const merged: Config = {
     ...cfg,
     ...(d.reportsDir === undefined ? {} : { reportsDir: d.reportsDir }),
+    ...(d.runbooksDir === undefined ? {} : { runbooksDir: d.runbooksDir }),
     ...(d.timeout === undefined ? {} : { timeout: d.timeout }),
     ...(d.maxScan === undefined ? {} : { maxScan: d.maxScan }),
     source: target,
@@ -271,6 +276,7 @@ export function loadConfig(file: string | undefined, cwd = process.cwd()): Confi
     merged.local.logDir = path.resolve(base, merged.local.logDir);
   if (merged.local.store !== undefined) merged.local.store = path.resolve(base, merged.local.store);
   merged.reportsDir = path.resolve(base, merged.reportsDir);
+  merged.runbooksDir = path.resolve(base, merged.runbooksDir);
   return applyEnv(merged);
 }
 

@@ -19,6 +19,7 @@ import {
   type Severity,
 } from "./model.ts";
 import { coerceParam, PARAM_TYPES } from "./params.ts";
+import { warnCutValues } from "./frontmatter-comments.ts";
 import { checkTriggerParams, type MappedParam, readTriggers } from "./triggers-frontmatter.ts";
 import { parseDuration } from "./units.ts";
 
@@ -157,6 +158,7 @@ export function readFrontMatter(
     return meta;
   }
 
+  warnCutValues(doc, split.yaml, lineCounter, sink);
   const contents = doc.contents;
   if (contents === null || (isScalar(contents) && contents.value === null)) {
     sink.error(RULES.missingKey, 1, 1, 'missing required front matter key "title"');
