@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { type MaskOptions, RunMdError } from "@run-md/core";
+import { type MaskOptions, RunMdError, WEEKDAYS, type Weekday } from "@run-md/core";
 import type { AthenaEngineOptions } from "@run-md/engine-athena";
 import type { LogsEngineOptions } from "@run-md/engine-logs";
 import type { ExtraTable, TableConfig } from "@run-md/sql";
@@ -51,6 +51,8 @@ export interface Config {
   tables: TableConfig;
   /** Where the site is published (`site.url`): the CLI prints each run's page there. */
   site: { url?: string };
+  /** The nightly job: the day `schedule: weekly` runbooks run on (UTC, default monday). */
+  nightly: { weeklyDay: Weekday };
   /** The `notify:` section, as written; `@run-md/notify` validates it (docs/automation.md). */
   notify?: Record<string, unknown>;
 }
@@ -106,6 +108,7 @@ const SCHEMA: Record<string, FieldType | Record<string, FieldType>> = {
   mask: { accessKeyIds: "string" },
   tables: { aliases: "string[]", extra: "map" },
   site: { url: "string" },
+  nightly: { weeklyDay: "string" },
   notify: "map",
 };
 
@@ -122,6 +125,7 @@ function defaults(): Config {
     mask: {},
     tables: { aliases: [], extra: [] },
     site: {},
+    nightly: { weeklyDay: "monday" },
   };
 }
 
@@ -231,6 +235,9 @@ export function loadConfig(file: string | undefined, cwd = process.cwd()): Confi
       if (POLL_KEYS.includes(`${key}.${sub}`) && (v as number) < MIN_POLL_MS) {
         fail(valueNode([key, sub]), `"${key}.${sub}" must be at least ${MIN_POLL_MS} (ms)`);
       }
+      if (key === "nightly" && !(WEEKDAYS as readonly string[]).includes(v as string)) {
+        fail(valueNode([key, sub]), `"nightly.${sub}" must be one of ${WEEKDAYS.join(", ")}`);
+      }
       if (key === "mask" && !ACCESS_KEY_IDS.includes(v as string)) {
         fail(valueNode([key, sub]), `"mask.${sub}" must be one of ${ACCESS_KEY_IDS.join(", ")}`);
       }
@@ -255,6 +262,7 @@ export function loadConfig(file: string | undefined, cwd = process.cwd()): Confi
       extra: [],
     },
     site: { ...d.site },
+    nightly: { ...cfg.nightly, ...d.nightly },
     ...(d.notify === undefined ? {} : { notify: d.notify }),
   };
   if (merged.site.url !== undefined && !isSiteUrl(merged.site.url)) {

@@ -16,7 +16,7 @@ export function warnCutValues(
 ): void {
   visit(doc, {
     Scalar(_key, node) {
-      if (!isScalar(node) || node.type !== Scalar.PLAIN || node.range === undefined) return;
+      if (!isScalar(node) || node.type !== Scalar.PLAIN || !node.range) return;
       const end = node.range[1];
       const lineEnd = yaml.indexOf("\n", end);
       const rest = yaml.slice(end, lineEnd === -1 ? undefined : lineEnd);

@@ -21,6 +21,7 @@ export * from "./report-markdown.ts";
 export * from "./report-store.ts";
 export * from "./run.ts";
 export * from "./run-plan.ts";
+export * from "./schedule.ts";
 export * from "./schema.ts";
 export * from "./site-url.ts";
 export * from "./template.ts";
