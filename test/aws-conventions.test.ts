@@ -55,7 +55,10 @@ function config(name: string, region: string | undefined, extra = ""): Promise<s
 /** The regions the run's requests were signed for, by service. */
 function signingRegions(): Record<string, string[]> {
   const out: Record<string, Set<string>> = {};
-  for (const c of emulator.calls) (out[c.service] ??= new Set()).add(c.signingRegion ?? "none");
+  for (const c of emulator.calls) {
+    out[c.service] ??= new Set();
+    out[c.service]!.add(c.signingRegion ?? "none");
+  }
   return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, [...v].sort()]));
 }
 
