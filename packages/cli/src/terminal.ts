@@ -234,6 +234,17 @@ function count(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
+/**
+ * Why an errored run errored: its own error (it stopped before its first step), else the first
+ * errored step's (`step bad: column "x" not found [local-query]`); nothing for other runs.
+ */
+function errorOf(report: RunReport): string {
+  if (report.error) return `${report.error.message} [${report.error.code}]`;
+  if (report.status !== "errored") return "";
+  const step = report.steps.find((s) => s.status === "errored" && !s.optional && s.error);
+  return step?.error ? `step ${step.id}: ${step.error.message} [${step.error.code}]` : "";
+}
+
 /** `✗ failed audit-iam: 3 steps · 4 checks: 1 passed, 3 failed · 1.3s · reports/...json` */
 export function summaryLine(report: RunReport, reportFile?: string): string {
   const c = report.summary.checks;
@@ -255,7 +266,7 @@ export function summaryLine(report: RunReport, reportFile?: string): string {
     checks,
     s.errored ? `${count(s.errored, "step")} errored` : "",
     s.cancelled ? `${count(s.cancelled, "step")} cancelled` : "",
-    report.error ? `${report.error.message} [${report.error.code}]` : "",
+    errorOf(report),
   ].filter(Boolean);
   const mark = MARK[report.status]!(`${SYMBOL[report.status]} ${report.status}`);
   return `${mark} ${report.runbook.id}: ${parts.join(" · ")} · ${seconds(report.durationMs)}${reportFile ? pc.dim(` · ${reportFile}`) : ""}`;

@@ -350,7 +350,6 @@ export async function runRunbook(
     ...reportHeader(runbook, options),
     status,
     kind: runKind(runbook, options),
-    ...runError(stepReports, status),
     startedAt: startedAt.toISOString(),
     endedAt: endedAt.toISOString(),
     durationMs: endedAt.getTime() - startedAt.getTime(),
@@ -362,17 +361,6 @@ export async function runRunbook(
   };
   reporter?.onRunEnd?.(report);
   return report;
-}
-
-/**
- * Why an errored run errored, for its summary and report: the first errored step's error, named
- * by the step (a run whose failures were all optional steps warned instead, and has none).
- */
-function runError(steps: StepReport[], status: RunStatus): Pick<RunReport, "error"> {
-  if (status !== "errored") return {};
-  const step = steps.find((s) => s.status === "errored" && !s.optional && s.error !== undefined);
-  if (step?.error === undefined) return {};
-  return { error: { ...step.error, message: `step ${step.id}: ${step.error.message}` } };
 }
 
 function skippedStep(
