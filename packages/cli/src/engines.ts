@@ -2,10 +2,12 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import {
   AWS_ENGINES,
+  chooseEngine,
   ENGINE_CHOICES,
   ENGINES,
   type Engine,
   plainHttpWarning,
+  type Runbook,
   RunMdError,
 } from "@run-md/core";
 import { chooseProfile, chooseRegion, missingProfile } from "./aws-profile.ts";
@@ -59,6 +61,22 @@ export class EnginePool {
       this.open.set(name, p);
     }
     return p;
+  }
+
+  /** `preflight` for the engines these runbooks' steps (or the one `--step`) will run on. */
+  async preflightFor(
+    runbooks: Runbook[],
+    engine: string | undefined,
+    step?: string,
+  ): Promise<void> {
+    const names = new Set<string>();
+    for (const runbook of runbooks) {
+      for (const s of runbook.steps) {
+        if (step === undefined || s.id === step)
+          names.add(chooseEngine(s, engine, this.config.engines));
+      }
+    }
+    await this.preflight([...names]);
   }
 
   /**

@@ -34,7 +34,12 @@ function defaultParams(runbook: Runbook, input: RunInput): boolean {
   } catch {
     return false; // a required parameter has no value of its own: the run supplies one
   }
-  const run = resolveParams(runbook, input.configParams, given);
+  let run: ReturnType<typeof resolveParams>;
+  try {
+    run = resolveParams(runbook, input.configParams, given);
+  } catch {
+    return false; // a value that does not fit is no default one
+  }
   return Object.keys(given).every(
     (name) => JSON.stringify(run[name]?.value) === JSON.stringify(base[name]?.value),
   );
@@ -43,7 +48,6 @@ function defaultParams(runbook: Runbook, input: RunInput): boolean {
 /**
  * `full` for the runbook as written (every step, its parameters' default or configured values,
  * its own window); `investigation` for `--step`, a changed `--param` or another window.
- * Call after `checkRunInput` (it assumes the parameters resolve).
  */
 export function runKind(runbook: Runbook, input: RunInput): RunKind {
   const full =

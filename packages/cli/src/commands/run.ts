@@ -2,7 +2,6 @@ import { statSync } from "node:fs";
 import path from "node:path";
 import {
   checkRunInput,
-  chooseEngine,
   type Diagnostic,
   errorReport,
   exitCodeOf,
@@ -150,7 +149,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   if (typeof plan === "number") return plan;
   try {
-    await preflight(plan);
+    // Checked once before the first step: the profile, credentials, the log directory, and no
+    // bundled sample data beside AWS.
+    await plan.pool.preflightFor(plan.runbooks, plan.values.engine, plan.values.step);
   } catch (e) {
     printError(e);
     await plan.pool.closeAll();
@@ -281,21 +282,6 @@ async function loadRunbooks(paths: string[]): Promise<Runbook[] | number> {
     `${pc.red("error")} ${errors.length} problem${errors.length === 1 ? "" : "s"} in the runbook${files.length === 1 ? "" : "s"}; nothing was run\n`,
   );
   return 2;
-}
-
-/**
- * The engines the run's steps will use, checked once before the first step (credentials, the
- * profile, the log directory; no bundled sample data beside AWS).
- */
-async function preflight(plan: RunPlan): Promise<void> {
-  const names = new Set<string>();
-  for (const runbook of plan.runbooks) {
-    for (const step of runbook.steps) {
-      if (plan.values.step !== undefined && step.id !== plan.values.step) continue;
-      names.add(chooseEngine(step, plan.values.engine, plan.config.engines));
-    }
-  }
-  await plan.pool.preflight([...names]);
 }
 
 /** Ctrl-C (or SIGTERM) cancels the run once; a second one quits at once. */
