@@ -217,4 +217,20 @@ describe("pruneReports", () => {
     );
     expect(await readdir(b)).toEqual([name(200)]);
   });
+
+  it("keeps a runbook's newest full run when investigations came after it", async () => {
+    const now = new Date("2026-11-24T03:00:00Z");
+    const name = (daysAgo: number) =>
+      `${new Date(now.getTime() - daysAgo * DAY).toISOString().replaceAll(":", "-")}.json`;
+    const c = path.join(dir, "c");
+    await mkdir(c, { recursive: true });
+    const investigation = JSON.stringify({ kind: "investigation" });
+    await writeFile(path.join(c, name(300)), JSON.stringify({ kind: "full" }));
+    await writeFile(path.join(c, name(200)), "{}"); // an older report: a full run
+    await writeFile(path.join(c, name(150)), investigation);
+    await writeFile(path.join(c, name(120)), investigation);
+    await pruneReports(dir, 90 * DAY, now);
+    // The newest report (an investigation) and the newest full run stay; the rest goes.
+    expect((await readdir(c)).sort()).toEqual([name(200), name(120)].sort());
+  });
 });
