@@ -211,9 +211,22 @@ export function exitCodeOf(outcomes: NightlyOutcome[]): number {
   return 0;
 }
 
+/**
+ * `nightly.weeklyDay` of the configuration. A configuration that does not load is said here and
+ * the default day used: each run then reports the problem as its error, as before.
+ */
+function configuredWeeklyDay(options: NightlyOptions): Weekday {
+  try {
+    return loadConfig(options.config).nightly.weeklyDay;
+  } catch (e) {
+    options.log(`error ${(e as Error).message} (weekly runbooks run on mondays)`);
+    return "monday";
+  }
+}
+
 export async function runNightly(options: NightlyOptions): Promise<NightlyResult> {
   const now = options.now ?? new Date();
-  const { weeklyDay } = loadConfig(options.config).nightly;
+  const weeklyDay = configuredWeeklyDay(options);
   const runbooks = await selectNightly(options.runbooksDir, { now, weeklyDay });
   options.log(
     `run-md nightly: ${runbooks.length} runbook${runbooks.length === 1 ? "" : "s"} due on ${now.toISOString().slice(0, 10)} (${weeklyDay}s for weekly ones) in ${options.runbooksDir}, ${options.concurrency} at a time`,
