@@ -379,8 +379,18 @@ describe("the AWS engines and their endpoints", () => {
   }, 240_000);
 
   it("warns when an endpoint is plain HTTP to another host", async () => {
+    // A log directory of its own: with the bundled sample data beside Athena the run is refused.
     const res = await runMd(
-      ["runbooks/kms-key-deletion.md", "--engine", "athena", "--no-report", "--timeout", "3s"],
+      [
+        "runbooks/kms-key-deletion.md",
+        "--engine",
+        "athena",
+        "--log-dir",
+        logDir,
+        "--no-report",
+        "--timeout",
+        "3s",
+      ],
       {
         env: {
           RUN_MD_ATHENA_ENDPOINT: "http://0.0.0.0:9",

@@ -55,6 +55,10 @@ describe("nightly options", () => {
 });
 
 describe("selectNightly", () => {
+  // 2026-11-24 is a Tuesday, 2026-11-30 a Monday (UTC).
+  const tuesday = new Date("2026-11-24T05:17:00Z");
+  const monday = new Date("2026-11-30T05:17:00Z");
+
   it("takes nightly runbooks, and those the parser rejects whose front matter says nightly", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "run-md-select-"));
     try {
@@ -65,11 +69,33 @@ describe("selectNightly", () => {
       await write("c-broken-nightly.md", "title: C broken\nschedule: nightly\nseverity: urgent");
       await write("d-broken-default.md", "title: D\nseverity: urgent");
       await write("e-weekly.md", "title: E\nschedule: weekly");
-      const selected = await selectNightly(dir);
+      const selected = await selectNightly(dir, { now: tuesday });
       expect(selected.map((r) => [r.id, r.title, r.severity])).toEqual([
         ["a-nightly", "A", "high"],
         ["c-broken-nightly", "C broken", "urgent"],
       ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("takes weekly runbooks on the configured day, and cron schedules whose time fell in the past day", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "run-md-select-"));
+    try {
+      const write = (name: string, front: string) =>
+        writeFile(path.join(dir, name), `---\n${front}\n---\n\n\`\`\`sql q\nSELECT 1\n\`\`\`\n`);
+      await write("weekly.md", "title: W\nschedule: weekly");
+      // Weekdays at 06:00 UTC: the 05:17 job on Tuesday runs it (Monday 06:00 was in its past
+      // day); Monday's 05:17 job looks back to Sunday 05:17, and finds no time.
+      await write("workdays.md", 'title: Workdays\nschedule: "0 6 * * 1-5"');
+      // The first of the month at 04:00: due in the job of 2026-12-01 only.
+      await write("monthly.md", 'title: Monthly\nschedule: "0 4 1 * *"');
+      const ids = async (at: { now: Date; weeklyDay?: "monday" | "tuesday" }) =>
+        (await selectNightly(dir, at)).map((r) => r.id);
+      expect(await ids({ now: monday })).toEqual(["weekly"]);
+      expect(await ids({ now: tuesday })).toEqual(["workdays"]);
+      expect(await ids({ now: tuesday, weeklyDay: "tuesday" })).toEqual(["weekly", "workdays"]);
+      expect(await ids({ now: new Date("2026-12-01T05:17:00Z") })).toEqual(["monthly", "workdays"]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -190,5 +216,21 @@ describe("pruneReports", () => {
       [name(89), name(1), "latest.json", "mystery.json"].sort(),
     );
     expect(await readdir(b)).toEqual([name(200)]);
+  });
+
+  it("keeps a runbook's newest full run when investigations came after it", async () => {
+    const now = new Date("2026-11-24T03:00:00Z");
+    const name = (daysAgo: number) =>
+      `${new Date(now.getTime() - daysAgo * DAY).toISOString().replaceAll(":", "-")}.json`;
+    const c = path.join(dir, "c");
+    await mkdir(c, { recursive: true });
+    const investigation = JSON.stringify({ kind: "investigation" });
+    await writeFile(path.join(c, name(300)), JSON.stringify({ kind: "full" }));
+    await writeFile(path.join(c, name(200)), "{}"); // an older report: a full run
+    await writeFile(path.join(c, name(150)), investigation);
+    await writeFile(path.join(c, name(120)), investigation);
+    await pruneReports(dir, 90 * DAY, now);
+    // The newest report (an investigation) and the newest full run stay; the rest goes.
+    expect((await readdir(c)).sort()).toEqual([name(200), name(120)].sort());
   });
 });

@@ -6,7 +6,15 @@
 import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { findRunbooks, findStoredReport, loadRunbook, type RunReport } from "@run-md/core";
+import {
+  findRunbooks,
+  findStoredReport,
+  isDue,
+  loadRunbook,
+  type RunReport,
+  type Weekday,
+} from "@run-md/core";
+import { loadConfig } from "../../packages/cli/src/config.ts";
 import type { Delivery, Outcome } from "@run-md/notify";
 import { buildSite, repoRoot } from "./build-site.ts";
 import { notifyNightly } from "./notify.ts";
@@ -24,6 +32,8 @@ export interface NightlyOptions {
   since?: string;
   /** Runbooks run at once. */
   concurrency: number;
+  /** When the job runs, for which runbooks are due (`--date`; default now). */
+  now?: Date;
   /** Reports older than this are deleted; undefined keeps everything. */
   retentionMs?: number;
   /** Build the site after the runs. */
@@ -58,18 +68,27 @@ export interface NightlyResult {
   exitCode: number;
 }
 
+/** When a selection runs: its time, and the configured day of `schedule: weekly`. */
+export interface DueAt {
+  now: Date;
+  weeklyDay?: Weekday;
+}
+
 /**
- * The nightly runbooks of a directory. A runbook the parser rejects is still taken when its
- * front matter says `schedule: nightly`: the runner then reports its errors, and the run counts
- * as errored (it is exactly what a nightly job should tell someone about).
+ * The runbooks of a directory due tonight: `nightly` ones, `weekly` ones on the configured day,
+ * those whose cron expression fell in the past day (core `isDue`). A runbook the parser rejects
+ * is still taken when its front matter's schedule is due: the runner then reports its errors,
+ * and the run counts as errored (it is exactly what a nightly job should tell someone about).
  */
-export async function selectNightly(runbooksDir: string): Promise<NightlyRunbook[]> {
+export async function selectNightly(runbooksDir: string, at: DueAt): Promise<NightlyRunbook[]> {
+  const due = (schedule: string) =>
+    isDue(schedule, at.now, at.weeklyDay === undefined ? {} : { weeklyDay: at.weeklyDay });
   const files = await findRunbooks([runbooksDir]);
   const selected: NightlyRunbook[] = [];
   for (const file of files) {
     const { runbook } = await loadRunbook(file);
     if (runbook) {
-      if (runbook.meta.schedule !== "nightly") continue;
+      if (!due(runbook.meta.schedule)) continue;
       const m = runbook.meta;
       selected.push({
         file,
@@ -83,9 +102,10 @@ export async function selectNightly(runbooksDir: string): Promise<NightlyRunbook
     }
     const source = await readFile(file, "utf8");
     const front = /^---\r?\n([\s\S]*?)\r?\n---/.exec(source)?.[1] ?? "";
-    if (!/^schedule:[ \t]*["']?nightly["']?[ \t]*(#.*)?$/m.test(front)) continue;
     const field = (key: string) =>
-      new RegExp(`^${key}:[ \\t]*["']?(.+?)["']?[ \\t]*$`, "m").exec(front)?.[1];
+      new RegExp(`^${key}:[ \\t]*["']?(.+?)["']?[ \\t]*(#.*)?$`, "m").exec(front)?.[1];
+    const schedule = field("schedule");
+    if (schedule === undefined || !due(schedule)) continue;
     selected.push({
       file,
       id: field("id") ?? path.basename(file, ".md"),
@@ -191,10 +211,25 @@ export function exitCodeOf(outcomes: NightlyOutcome[]): number {
   return 0;
 }
 
+/**
+ * `nightly.weeklyDay` of the configuration. A configuration that does not load is said here and
+ * the default day used: each run then reports the problem as its error, as before.
+ */
+function configuredWeeklyDay(options: NightlyOptions): Weekday {
+  try {
+    return loadConfig(options.config).nightly.weeklyDay;
+  } catch (e) {
+    options.log(`error ${(e as Error).message} (weekly runbooks run on mondays)`);
+    return "monday";
+  }
+}
+
 export async function runNightly(options: NightlyOptions): Promise<NightlyResult> {
-  const runbooks = await selectNightly(options.runbooksDir);
+  const now = options.now ?? new Date();
+  const weeklyDay = configuredWeeklyDay(options);
+  const runbooks = await selectNightly(options.runbooksDir, { now, weeklyDay });
   options.log(
-    `run-md nightly: ${runbooks.length} nightly runbook${runbooks.length === 1 ? "" : "s"} in ${options.runbooksDir}, ${options.concurrency} at a time`,
+    `run-md nightly: ${runbooks.length} runbook${runbooks.length === 1 ? "" : "s"} due on ${now.toISOString().slice(0, 10)} (${weeklyDay}s for weekly ones) in ${options.runbooksDir}, ${options.concurrency} at a time`,
   );
   const outcomes = await pool(
     runbooks,

@@ -8,16 +8,19 @@ import type { NightlyOptions } from "./job.ts";
 
 export const USAGE = `Usage: npm run nightly -- [options]
 
-Runs every runbook with schedule: nightly, writes their reports, sends each notification target
+Runs the runbooks due tonight (schedule: nightly; weekly on nightly.weeklyDay of the
+configuration, default monday; a cron expression whose time fell in the past 24 hours, UTC),
+writes their reports, sends each notification target
 one summary of what changed since the previous night, prunes old reports and builds the site. Exit: the worst status,
 0 passed or warned, 1 an expectation failed, 2 a run errored (or the site build failed).
 
 Options (environment variable in brackets):
   --runbooks <dir>       runbooks directory (RUN_MD_RUNBOOKS_DIR; default runbooks/)
   --reports-dir <dir>    reports directory (RUN_MD_REPORTS_DIR; default reports/)
-  --engine <name>        passed to run-md run (local | athena | logs)
+  --engine <name>        passed to run-md run (local | athena | logs | aws)
   --config <file>        passed to run-md run (default ./run-md.config.yaml)
   --since <duration>     passed to run-md run: one window for every run (24h, 3d)
+  --date <iso>           run as if it were then: which runbooks are due (default now)
   --concurrency <n>      runbooks run at once (RUN_MD_NIGHTLY_CONCURRENCY; default 2)
   --retention <d>        delete reports older than this, 90d, 12w, or "forever"
                          (RUN_MD_RETENTION; default 90d); latest.json and each runbook's
@@ -72,6 +75,7 @@ export function parseNightlyArgs(
       engine: { type: "string" },
       config: { type: "string" },
       since: { type: "string" },
+      date: { type: "string" },
       concurrency: { type: "string" },
       retention: { type: "string" },
       notify: { type: "string" },
@@ -118,6 +122,13 @@ export function parseNightlyArgs(
   if (values.engine) options.engine = values.engine;
   if (values.config) options.config = resolveFromCaller(values.config);
   if (values.since) options.since = values.since;
+  if (values.date) {
+    const now = new Date(values.date);
+    if (Number.isNaN(now.getTime())) {
+      throw new UsageError(`--date must be an ISO-8601 date or time, got "${values.date}"`);
+    }
+    options.now = now;
+  }
   if (env.RUN_MD_WEBHOOK_URL) options.webhookUrl = env.RUN_MD_WEBHOOK_URL;
   if (env.RUN_MD_SITE_URL) options.siteUrl = env.RUN_MD_SITE_URL;
   return options;

@@ -1,10 +1,11 @@
 /**
  * Report retention: deletes the reports older than the retention from each runbook's folder,
- * never `latest.json` and never a runbook's newest report, so every runbook keeps its last run.
+ * never `latest.json`, never a runbook's newest report and never its newest full run (not an
+ * investigation), so every runbook keeps its last run and its status.
  */
 import { readdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
-import { LATEST } from "@run-md/core";
+import { LATEST, reportKind } from "@run-md/core";
 
 export interface PruneResult {
   /** Deleted report files. */
@@ -29,6 +30,21 @@ async function startedAt(file: string): Promise<number> {
   } catch {
     return Number.NaN;
   }
+}
+
+/** Whether a report file is a full run (unreadable files count as full: they are kept anyway). */
+async function isFullRun(file: string): Promise<boolean> {
+  try {
+    return reportKind(JSON.parse(await readFile(file, "utf8"))) === "full";
+  } catch {
+    return true;
+  }
+}
+
+/** The index of the newest full run among reports sorted newest first (-1 when none is). */
+async function newestFull(timed: { file: string }[]): Promise<number> {
+  for (const [i, r] of timed.entries()) if (await isFullRun(r.file)) return i;
+  return -1;
 }
 
 async function dirEntries(dir: string) {
@@ -64,10 +80,11 @@ export async function pruneReports(
     const timed = await Promise.all(
       files.map(async (file) => ({ file, at: await startedAt(file) })),
     );
-    // Newest first; the newest report is kept whatever its age.
+    // Newest first; the newest report and the newest full run are kept whatever their age.
     timed.sort((a, b) => (b.at || 0) - (a.at || 0) || b.file.localeCompare(a.file));
+    const full = await newestFull(timed);
     for (const [i, r] of timed.entries()) {
-      if (i > 0 && !Number.isNaN(r.at) && r.at < cutoff) {
+      if (i > 0 && i !== full && !Number.isNaN(r.at) && r.at < cutoff) {
         await rm(r.file, { force: true });
         pruned.push(r.file);
       } else {

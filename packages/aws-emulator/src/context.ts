@@ -32,6 +32,8 @@ export interface RecordedCall {
   time: number;
   /** The access key id the request was signed with (from its Authorization header). */
   accessKeyId?: string;
+  /** The region the request was signed for (its Authorization header's credential scope). */
+  signingRegion?: string;
   /** Whether the request carried a session token (`x-amz-security-token`). */
   sessionToken: boolean;
 }

@@ -124,12 +124,21 @@ function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   });
 }
 
-/** What a call is recorded with besides its body: who signed it, and with a session token? */
-function signer(req: IncomingMessage): { accessKeyId?: string; sessionToken: boolean } {
+/**
+ * What a call is recorded with besides its body: who signed it, for which region (the credential
+ * scope: `Credential=KEY/20261130/eu-west-1/athena/aws4_request`), and with a session token?
+ */
+function signer(req: IncomingMessage): {
+  accessKeyId?: string;
+  signingRegion?: string;
+  sessionToken: boolean;
+} {
   const auth = String(req.headers.authorization ?? "");
-  const id = /Credential=([^/,\s]+)\//.exec(auth)?.[1];
+  const scope = /Credential=([^/,\s]+)\/\d{8}\/([^/,\s]+)\//.exec(auth);
+  const id = scope?.[1] ?? /Credential=([^/,\s]+)\//.exec(auth)?.[1];
   return {
     ...(id === undefined ? {} : { accessKeyId: id }),
+    ...(scope?.[2] === undefined ? {} : { signingRegion: scope[2] }),
     sessionToken: req.headers["x-amz-security-token"] !== undefined,
   };
 }

@@ -1,20 +1,47 @@
 /** Command-line helpers shared by the commands. */
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import { findRunbooks, isRunMdError } from "@run-md/core";
+import { findRunbooks, isRunMdError, suggest } from "@run-md/core";
 
-/** A `node:util` parseArgs error as one short sentence: `unknown option "--x" for run-md check`. */
-export function usageError(e: unknown, command: string): string {
+/** ` (did you mean --since?)` for a mistyped word, or nothing when no candidate is close. */
+export function suggestion(word: string, candidates: readonly string[], prefix = ""): string {
+  const match = suggest(word, candidates);
+  return match === undefined ? "" : ` (did you mean ${prefix}${match}?)`;
+}
+
+/**
+ * A `node:util` parseArgs error as one short sentence: `unknown option "--sinse" for run-md run
+ * (did you mean --since?)`. `options` are the command's option names, for the suggestion.
+ */
+export function usageError(e: unknown, command: string, options: readonly string[] = []): string {
   const error = e as Error & { code?: string };
   const option = /'(-[^']*)'/.exec(error.message)?.[1];
   switch (error.code) {
-    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
-      return `unknown option "${option}" for ${command} (see ${command} --help)`;
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION": {
+      const name = (option ?? "").replace(/^--?/, "").replace(/=.*$/, "");
+      return `unknown option "${option}" for ${command}${suggestion(name, options, "--")} (see ${command} --help)`;
+    }
     case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
       return `${option === undefined ? "an option" : `option "${option}"`} of ${command}: ${error.message.replace(/^Option '[^']*' /, "")}`;
     default:
       return error.message;
   }
 }
+
+/**
+ * The options `run` and `trigger` share: where runbooks run (engine, AWS account, log directory)
+ * and what they write. One list, so both commands take the same flags (issue 12).
+ */
+export const RUN_OPTIONS = {
+  engine: { type: "string" },
+  config: { type: "string" },
+  "log-dir": { type: "string" },
+  region: { type: "string" },
+  profile: { type: "string" },
+  "reports-dir": { type: "string" },
+  "no-report": { type: "boolean" },
+  json: { type: "boolean" },
+  quiet: { type: "boolean" },
+} as const;
 
 const HELP = { help: { type: "boolean", short: "h" } } as const;
 
@@ -45,7 +72,7 @@ export function parseCommandArgs<O extends NonNullable<ParseArgsConfig["options"
       options: { ...options, ...HELP },
     });
   } catch (e) {
-    process.stderr.write(`error ${usageError(e, command)}\n\n${usage}`);
+    process.stderr.write(`error ${usageError(e, command, Object.keys(options))}\n\n${usage}`);
     return 2;
   }
   if ((parsed.values as { help?: boolean }).help) {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { type MaskOptions, RunMdError } from "@run-md/core";
+import { type MaskOptions, RunMdError, WEEKDAYS, type Weekday } from "@run-md/core";
 import type { AthenaEngineOptions } from "@run-md/engine-athena";
 import type { LogsEngineOptions } from "@run-md/engine-logs";
 import type { ExtraTable, TableConfig } from "@run-md/sql";
@@ -34,6 +34,8 @@ export interface Config {
   /** Where the config came from (a path, or `defaults`). */
   source: string;
   reportsDir: string;
+  /** Where runbooks are looked up by id (`run-md audit-iam`) and completed (default runbooks/). */
+  runbooksDir: string;
   engines: { sql?: string; "logs-insights"?: string };
   local: LocalConfig;
   athena: AthenaConfig;
@@ -49,6 +51,8 @@ export interface Config {
   tables: TableConfig;
   /** Where the site is published (`site.url`): the CLI prints each run's page there. */
   site: { url?: string };
+  /** The nightly job: the day `schedule: weekly` runbooks run on (UTC, default monday). */
+  nightly: { weeklyDay: Weekday };
   /** The `notify:` section, as written; `@run-md/notify` validates it (docs/automation.md). */
   notify?: Record<string, unknown>;
   /** The `server:` section, as written; `@run-md/server` validates it (docs/serve.md). */
@@ -74,6 +78,7 @@ const POLL_KEYS = [
 type FieldType = "string" | "number" | "string[]" | "map";
 const SCHEMA: Record<string, FieldType | Record<string, FieldType>> = {
   reportsDir: "string",
+  runbooksDir: "string",
   timeout: "string",
   maxScan: "string",
   engines: { sql: "string", "logs-insights": "string" },
@@ -107,6 +112,7 @@ const SCHEMA: Record<string, FieldType | Record<string, FieldType>> = {
   mask: { accessKeyIds: "string" },
   tables: { aliases: "string[]", extra: "map" },
   site: { url: "string" },
+  nightly: { weeklyDay: "string" },
   notify: "map",
   server: "map",
   access: "map",
@@ -116,6 +122,7 @@ function defaults(): Config {
   return {
     source: "defaults",
     reportsDir: "reports",
+    runbooksDir: "runbooks",
     engines: {},
     local: { logDir: "sample" },
     athena: {},
@@ -124,6 +131,7 @@ function defaults(): Config {
     mask: {},
     tables: { aliases: [], extra: [] },
     site: {},
+    nightly: { weeklyDay: "monday" },
   };
 }
 
@@ -233,6 +241,9 @@ export function loadConfig(file: string | undefined, cwd = process.cwd()): Confi
       if (POLL_KEYS.includes(`${key}.${sub}`) && (v as number) < MIN_POLL_MS) {
         fail(valueNode([key, sub]), `"${key}.${sub}" must be at least ${MIN_POLL_MS} (ms)`);
       }
+      if (key === "nightly" && !(WEEKDAYS as readonly string[]).includes(v as string)) {
+        fail(valueNode([key, sub]), `"nightly.${sub}" must be one of ${WEEKDAYS.join(", ")}`);
+      }
       if (key === "mask" && !ACCESS_KEY_IDS.includes(v as string)) {
         fail(valueNode([key, sub]), `"mask.${sub}" must be one of ${ACCESS_KEY_IDS.join(", ")}`);
       }
@@ -242,6 +253,7 @@ export function loadConfig(file: string | undefined, cwd = process.cwd()): Confi
   const merged: Config = {
     ...cfg,
     ...(d.reportsDir === undefined ? {} : { reportsDir: d.reportsDir }),
+    ...(d.runbooksDir === undefined ? {} : { runbooksDir: d.runbooksDir }),
     ...(d.timeout === undefined ? {} : { timeout: d.timeout }),
     ...(d.maxScan === undefined ? {} : { maxScan: d.maxScan }),
     source: target,
@@ -256,6 +268,7 @@ export function loadConfig(file: string | undefined, cwd = process.cwd()): Confi
       extra: [],
     },
     site: { ...d.site },
+    nightly: { ...cfg.nightly, ...d.nightly },
     ...(d.notify === undefined ? {} : { notify: d.notify }),
     ...(d.server === undefined ? {} : { server: d.server }),
     ...(d.access === undefined ? {} : { access: d.access }),
@@ -279,6 +292,7 @@ export function loadConfig(file: string | undefined, cwd = process.cwd()): Confi
     merged.local.logDir = path.resolve(base, merged.local.logDir);
   if (merged.local.store !== undefined) merged.local.store = path.resolve(base, merged.local.store);
   merged.reportsDir = path.resolve(base, merged.reportsDir);
+  merged.runbooksDir = path.resolve(base, merged.runbooksDir);
   return applyEnv(merged);
 }
 

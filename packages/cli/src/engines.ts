@@ -1,8 +1,31 @@
+import { existsSync } from "node:fs";
 import path from "node:path";
-import { type Engine, plainHttpWarning, RunMdError } from "@run-md/core";
+import {
+  AWS_ENGINES,
+  chooseEngine,
+  ENGINE_CHOICES,
+  ENGINES,
+  type Engine,
+  plainHttpWarning,
+  type Runbook,
+  RunMdError,
+} from "@run-md/core";
+import { chooseProfile, chooseRegion, missingProfile } from "./aws-profile.ts";
 import { type Config, tableConfig } from "./config.ts";
 
-export const ENGINE_NAMES = ["local", "athena", "logs"] as const;
+/** The engines a step may name in configuration (`engines:`). */
+export const ENGINE_NAMES = ENGINES;
+/** What `--engine` accepts: the engines, and `aws` (Athena for SQL, CloudWatch Logs for Insights). */
+export { ENGINE_CHOICES };
+
+/** `unknown engine "x"` with the choices, for `--engine` (run, trigger). */
+export function checkEngineChoice(engine: string | undefined): void {
+  if (engine !== undefined && !ENGINE_CHOICES.includes(engine)) {
+    throw new RunMdError("unknown-engine", `unknown engine "${engine}"`, {
+      hint: `Engines: ${ENGINE_CHOICES.join(", ")}.`,
+    });
+  }
+}
 
 /**
  * Where `logDir: sample` points: `.run-md/sample-data` beside the configuration file (the
@@ -38,6 +61,83 @@ export class EnginePool {
       this.open.set(name, p);
     }
     return p;
+  }
+
+  /** `preflight` for the engines these runbooks' steps (or the one `--step`) will run on. */
+  async preflightFor(
+    runbooks: Runbook[],
+    engine: string | undefined,
+    step?: string,
+  ): Promise<void> {
+    const names = new Set<string>();
+    for (const runbook of runbooks) {
+      for (const s of runbook.steps) {
+        if (step === undefined || s.id === step)
+          names.add(chooseEngine(s, engine, this.config.engines));
+      }
+    }
+    await this.preflight([...names]);
+  }
+
+  /**
+   * Before the first step: what the engines the run uses need, checked once (exit 2 before any
+   * query rather than the same error in every step). A run that would read the bundled sample
+   * data on the local engine while other steps read AWS is refused: its findings would mix fake
+   * incidents with real ones.
+   */
+  async preflight(names: readonly string[]): Promise<void> {
+    const aws = names.filter((n) => AWS_ENGINES.includes(n));
+    if (aws.length > 0 && names.includes("local") && this.readsSample()) {
+      throw new RunMdError(
+        "mixed-sample",
+        `this run would read the bundled sample data (local.logDir: sample) for its local steps and AWS (${aws.join(", ")}) for the others`,
+        {
+          hint: "Run every step on AWS (--engine aws, with athena and logs.logGroups configured), or point local.logDir (or --log-dir) at your CloudTrail files.",
+        },
+      );
+    }
+    for (const name of names) {
+      if (name === "local") this.checkLogDir();
+      if (AWS_ENGINES.includes(name)) {
+        const error = missingProfile(this.profile(name === "athena" ? "athena" : "logs"));
+        if (error) throw error;
+      }
+      const engine = await this.get(name);
+      await engine.preflight?.();
+    }
+  }
+
+  /** Whether the local engine would read the bundled sample data. */
+  private readsSample(): boolean {
+    return (
+      this.config.local.store === undefined &&
+      (this.flags.logDir ?? this.config.local.logDir) === "sample"
+    );
+  }
+
+  /** A log directory the user set must exist (the sample data is generated when needed). */
+  private checkLogDir(): void {
+    const dir = this.flags.logDir ?? this.config.local.logDir;
+    if (dir === "sample" || existsSync(dir)) return;
+    if (this.config.local.store !== undefined && this.flags.logDir === undefined) return;
+    throw new RunMdError("local-log-dir", `log directory ${dir} does not exist`, {
+      hint: "Point local.logDir (run-md.config.yaml), RUN_MD_LOG_DIR or --log-dir at a folder of CloudTrail files, or use logDir: sample.",
+    });
+  }
+
+  /** The AWS profile of an engine's section: `--profile`, `AWS_PROFILE`, then the configuration. */
+  private profile(section: "athena" | "logs"): string | undefined {
+    return chooseProfile(this.flags.profile, this.config[section].profile);
+  }
+
+  /** The region and profile an AWS engine gets (docs/configuration.md, "AWS region and profile"). */
+  private awsOptions(section: "athena" | "logs"): { region?: string; profile?: string } {
+    const profile = this.profile(section);
+    const region = chooseRegion(this.flags.region, this.config[section].region, profile);
+    return {
+      ...(region === undefined ? {} : { region }),
+      ...(profile === undefined ? {} : { profile }),
+    };
   }
 
   async closeAll(): Promise<void> {
@@ -89,8 +189,7 @@ export class EnginePool {
         return createAthenaEngine({
           ...config.athena,
           tables: tableConfig(config),
-          ...(flags.region === undefined ? {} : { region: flags.region }),
-          ...(flags.profile === undefined ? {} : { profile: flags.profile }),
+          ...this.awsOptions("athena"),
         });
       }
       case "logs": {
@@ -99,8 +198,7 @@ export class EnginePool {
         return createLogsEngine({
           ...config.logs,
           logGroups: config.logs.logGroups ?? [],
-          ...(flags.region === undefined ? {} : { region: flags.region }),
-          ...(flags.profile === undefined ? {} : { profile: flags.profile }),
+          ...this.awsOptions("logs"),
         });
       }
       default:

@@ -1,14 +1,14 @@
 /**
  * `run-md` entry point: picks the command and lazily imports its module. A first argument that is
- * not a command means `run` (`run-md runbooks/audit-iam.md`).
+ * not a command means `run` (`run-md runbooks/audit-iam.md`, or a runbook id: `run-md audit-iam`).
  */
 import { version } from "./package-files.ts";
 
 export const USAGE = `Usage: run-md <command> [options]
 
 Commands:
-  run <file|dir>...     run runbooks and check their expectations (the default command:
-                        "run-md runbooks/x.md" is "run-md run runbooks/x.md")
+  run <file|dir|id>...  run runbooks and check their expectations (the default command:
+                        "run-md runbooks/x.md" and "run-md x" are "run-md run runbooks/x.md")
   check [file|dir]...   report every problem in every runbook, linter style (default: runbooks/)
   list [file|dir]...    id, title, severity, schedule, owner and steps of each runbook
   serve [runbooks...]   the access proxy: the site and an API that runs runbooks for people
@@ -21,6 +21,8 @@ Commands:
   token <create|list|revoke>
                         API tokens for run-md serve (stored as hashes)
   audit <verify|export> check the audit log's hash chain, or export it for a SIEM
+  new <id>              write a runbook skeleton to runbooks/<id>.md
+  completion bash|zsh   print a shell completion script (commands, options, runbook ids)
   help [command]        this help, or a command's own
 
 Options:
@@ -45,7 +47,17 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   collect: async () => (await import("./commands/collect.ts")).collectCommand,
   token: async () => (await import("./commands/token.ts")).tokenCommand,
   audit: async () => (await import("./commands/audit.ts")).auditCommand,
+  new: async () => (await import("./commands/new.ts")).newCommand,
+  completion: async () => (await import("./commands/completion.ts")).completionCommand,
 };
+
+/** The command names, for suggestions and shell completion. */
+export const COMMAND_NAMES = [...Object.keys(COMMANDS), "help"];
+
+/** A command's function, for `help` and `completion`. */
+export async function loadCommand(name: string): Promise<Command | undefined> {
+  return Object.hasOwn(COMMANDS, name) ? await COMMANDS[name]!() : undefined;
+}
 
 export async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
@@ -62,7 +74,10 @@ export async function main(argv: string[]): Promise<number> {
     if (topic !== undefined && Object.hasOwn(COMMANDS, topic))
       return (await COMMANDS[topic]!())(["--help"]);
     if (topic !== undefined) {
-      process.stderr.write(`error unknown command "${topic}"\n\n${USAGE}`);
+      const { suggestion } = await import("./args.ts");
+      process.stderr.write(
+        `error unknown command ${topic}${suggestion(topic, COMMAND_NAMES)}\n\n${USAGE}`,
+      );
       return 2;
     }
     process.stdout.write(USAGE);
@@ -70,6 +85,26 @@ export async function main(argv: string[]): Promise<number> {
   }
   const load = Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;
   if (load) return (await load())(rest);
-  // Anything else is a path (or an option) for `run`.
+  if (await isMistypedCommand(first)) return 2;
+  // Anything else is a path, a runbook id (or an option) for `run`.
   return (await COMMANDS.run!())(argv);
+}
+
+/**
+ * Whether `word` is a mistyped command (`chekc`): not a path, not a runbook id, and close to a
+ * command. Says so (exit 2) rather than running it as a runbook that does not exist.
+ */
+async function isMistypedCommand(word: string): Promise<boolean> {
+  const { suggestion } = await import("./args.ts");
+  const hint = suggestion(word, COMMAND_NAMES);
+  const { looksLikeId, runbookIds } = await import("./runbook-ids.ts");
+  if (hint === "" || !looksLikeId(word)) return false;
+  try {
+    const { loadConfig } = await import("./config.ts");
+    if ((await runbookIds(loadConfig(undefined).runbooksDir)).has(word)) return false;
+  } catch {
+    // A broken configuration is reported by the command that needs it.
+  }
+  process.stderr.write(`error unknown command ${word}${hint}\n\n${USAGE}`);
+  return true;
 }

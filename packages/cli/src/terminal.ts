@@ -188,7 +188,8 @@ export class TerminalReporter implements RunReporter {
   onRunEnd(report: RunReport): void {
     if (this.ticker) clearInterval(this.ticker);
     this.spinner?.stop();
-    if (!this.o.quiet && (report.status === "failed" || report.status === "errored")) {
+    // Escalate what the runbook found, not a failure of the tool: only when a check failed.
+    if (!this.o.quiet && report.summary.checks.failed > 0) {
       if (report.runbook.escalation) {
         this.print(pc.bold(pc.red("Escalation: ")) + report.runbook.escalation.trim());
         this.print();
@@ -201,6 +202,17 @@ function count(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
+/**
+ * Why an errored run errored: its own error (it stopped before its first step), else the first
+ * errored step's (`step bad: column "x" not found [local-query]`); nothing for other runs.
+ */
+function errorOf(report: RunReport): string {
+  if (report.error) return `${report.error.message} [${report.error.code}]`;
+  if (report.status !== "errored") return "";
+  const step = report.steps.find((s) => s.status === "errored" && !s.optional && s.error);
+  return step?.error ? `step ${step.id}: ${step.error.message} [${step.error.code}]` : "";
+}
+
 /** `✗ failed audit-iam: 3 steps · 4 checks: 1 passed, 3 failed · 1.3s · reports/...json` */
 export function summaryLine(report: RunReport, reportFile?: string): string {
   const c = report.summary.checks;
@@ -210,12 +222,19 @@ export function summaryLine(report: RunReport, reportFile?: string): string {
     .filter((k) => c[k] > 0 || k === "passed")
     .map((k) => `${c[k]} ${k}`)
     .join(", ");
+  // An errored run says why; "no expectations" would read as if nothing were wrong.
+  const checks =
+    total > 0
+      ? `${count(total, "check")}: ${outcomes}`
+      : report.status === "errored"
+        ? ""
+        : "no expectations";
   const parts = [
     count(report.steps.length, "step"),
-    total === 0 ? "no expectations" : `${count(total, "check")}: ${outcomes}`,
+    checks,
     s.errored ? `${count(s.errored, "step")} errored` : "",
     s.cancelled ? `${count(s.cancelled, "step")} cancelled` : "",
-    report.error ? report.error.code : "",
+    errorOf(report),
   ].filter(Boolean);
   const mark = MARK[report.status]!(`${SYMBOL[report.status]} ${report.status}`);
   return `${mark} ${report.runbook.id}: ${parts.join(" · ")} · ${seconds(report.durationMs)}${reportFile ? pc.dim(` · ${reportFile}`) : ""}`;

@@ -94,7 +94,7 @@ describe("run-md", () => {
     expect(bare.stdout).toMatch(/^Usage: run-md <command>/);
     expect(bare.code).toBe(2);
     const nope = await runMd(["help", "nope"]);
-    expect(nope.stderr.split("\n")[0]).toBe('error unknown command "nope"');
+    expect(nope.stderr.split("\n")[0]).toBe("error unknown command nope");
     expect(nope.code).toBe(2);
   });
 

@@ -35,6 +35,8 @@ export const RULES = {
   /** `triggers:` (spec §8): an event pattern EventBridge would reject, a bad JSON path. */
   invalidPattern: "invalid-pattern",
   invalidJsonPath: "invalid-json-path",
+  /** A plain front matter value cut by ` #` (YAML starts a comment there). */
+  commentInValue: "comment-in-value",
   /** Across files (`run-md check`): two runbooks with one id. */
   duplicateRunbookId: "duplicate-runbook-id",
 } as const;
@@ -58,16 +60,30 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === "error");
 }
 
+/** Whether `a` is `b` with two neighbouring letters swapped (`chekc` for `check`). */
+function oneSwap(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  const diff = [...a].flatMap((c, i) => (c === b[i] ? [] : [i]));
+  return (
+    diff.length === 2 &&
+    diff[1] === diff[0]! + 1 &&
+    a[diff[0]!] === b[diff[1]!] &&
+    a[diff[1]!] === b[diff[0]!]
+  );
+}
+
 /**
  * The closest candidate to a misspelled word, when it is close enough to be a likely typo:
- * at most a third of the word's length in edits (and at least one), case-insensitively.
+ * at most a third of the word's length in edits (and at least one; a swap of two neighbouring
+ * letters is one edit), case-insensitively.
  */
 export function suggest(word: string, candidates: readonly string[]): string | undefined {
   const lower = word.toLowerCase();
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const candidate of candidates) {
-    const distance = leven(lower, candidate.toLowerCase());
+    const other = candidate.toLowerCase();
+    const distance = oneSwap(lower, other) ? 1 : leven(lower, other);
     if (distance < bestDistance) {
       best = candidate;
       bestDistance = distance;

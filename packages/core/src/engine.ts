@@ -87,5 +87,10 @@ export interface Engine {
   readonly name: string;
   readonly dialects: readonly Dialect[];
   query(request: QueryRequest): Promise<QueryResult>;
+  /**
+   * Checks once, before the run's first step, what every query would need (credentials, region,
+   * a readable log directory), so a setup problem is said once, not once per step.
+   */
+  preflight?(): Promise<void>;
   close(): Promise<void>;
 }

@@ -19,6 +19,8 @@ import {
   type Severity,
 } from "./model.ts";
 import { coerceParam, PARAM_TYPES } from "./params.ts";
+import { warnCutValues } from "./frontmatter-comments.ts";
+import { scheduleProblem } from "./schedule.ts";
 import { checkTriggerParams, type MappedParam, readTriggers } from "./triggers-frontmatter.ts";
 import { parseDuration } from "./units.ts";
 
@@ -157,6 +159,7 @@ export function readFrontMatter(
     return meta;
   }
 
+  warnCutValues(doc, split.yaml, lineCounter, sink);
   const contents = doc.contents;
   if (contents === null || (isScalar(contents) && contents.value === null)) {
     sink.error(RULES.missingKey, 1, 1, 'missing required front matter key "title"');
@@ -214,20 +217,27 @@ export function readFrontMatter(
         } else if (s !== undefined) meta.id = s;
         break;
       }
-      case "severity":
-      case "schedule": {
-        const allowed: readonly string[] = key === "severity" ? SEVERITIES : SCHEDULES;
+      case "severity": {
         const s = str();
-        if (s !== undefined && !allowed.includes(s)) {
+        if (s !== undefined && !(SEVERITIES as readonly string[]).includes(s)) {
           at(
             where,
             RULES.invalidValue,
-            `invalid ${key} "${s}": expected one of ${allowed.join(", ")}${didYouMean(s, allowed)}`,
+            `invalid severity "${s}": expected one of ${SEVERITIES.join(", ")}${didYouMean(s, SEVERITIES)}`,
           );
-        } else if (s !== undefined) {
-          if (key === "severity") meta.severity = s as Severity;
-          else meta.schedule = s as Schedule;
-        }
+        } else if (s !== undefined) meta.severity = s as Severity;
+        break;
+      }
+      case "schedule": {
+        const s = str();
+        const problem = s === undefined ? undefined : scheduleProblem(s);
+        if (s !== undefined && problem !== undefined) {
+          at(
+            where,
+            RULES.invalidValue,
+            `invalid schedule "${s}": ${problem}${/\s/.test(s) ? "" : didYouMean(s, SCHEDULES)}`,
+          );
+        } else if (s !== undefined) meta.schedule = s;
         break;
       }
       case "window": {

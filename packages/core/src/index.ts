@@ -20,6 +20,8 @@ export * from "./report-junit.ts";
 export * from "./report-markdown.ts";
 export * from "./report-store.ts";
 export * from "./run.ts";
+export * from "./run-plan.ts";
+export * from "./schedule.ts";
 export * from "./schema.ts";
 export * from "./site-url.ts";
 export * from "./template.ts";

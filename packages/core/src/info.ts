@@ -92,6 +92,20 @@ export const ENGINE_DIALECTS: Record<(typeof ENGINES)[number], readonly Dialect[
   logs: ["logs-insights"],
 };
 
+/**
+ * `--engine` choices that name several engines, one per dialect: `aws` runs SQL steps on Athena
+ * and Logs Insights steps on CloudWatch Logs.
+ */
+export const ENGINE_ALIASES: Record<string, Partial<Record<Dialect, (typeof ENGINES)[number]>>> = {
+  aws: { sql: "athena", "logs-insights": "logs" },
+};
+
+/** Every value `--engine` accepts: the engines, then the aliases. */
+export const ENGINE_CHOICES: readonly string[] = [...ENGINES, ...Object.keys(ENGINE_ALIASES)];
+
+/** The engines that read AWS (the others read local files). */
+export const AWS_ENGINES: readonly string[] = ["athena", "logs"];
+
 export const STEP_ATTRIBUTES = [
   "engine",
   "timeout",

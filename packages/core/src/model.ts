@@ -6,7 +6,8 @@ import type { ChartSpec } from "./chart.ts";
  */
 
 export type Severity = "info" | "low" | "medium" | "high" | "critical";
-export type Schedule = "manual" | "nightly" | "weekly";
+/** `manual`, `nightly`, `weekly`, or a cron expression (UTC): see schedule.ts. */
+export type Schedule = "manual" | "nightly" | "weekly" | (string & {});
 /** The query dialect of a step, from its fence language (`sql`/`athena`, `logs-insights`/`insights`). */
 export type Dialect = "sql" | "logs-insights";
 

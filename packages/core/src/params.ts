@@ -2,8 +2,9 @@
  * Parameter values: a value from the command line (text), the configuration or a default (YAML
  * scalars) is checked against its declaration and turned into the value queries receive.
  */
+import type { BoundParam } from "./engine.ts";
 import { RunMdError } from "./errors.ts";
-import type { ParamDecl, ParamType, ParamValue } from "./model.ts";
+import type { ParamDecl, ParamType, ParamValue, Runbook } from "./model.ts";
 import { parseDuration } from "./units.ts";
 
 export const PARAM_TYPES: readonly ParamType[] = [
@@ -141,4 +142,53 @@ function coerceType(
       if (typeof raw === "string" && ARN.test(raw.trim())) return raw.trim();
       return fail(expected);
   }
+}
+
+export interface ParamInput {
+  value: unknown;
+  /** Where the value came from, for messages: `--param`, `config`. */
+  source: string;
+}
+
+/**
+ * Resolves parameter values: default, then configuration, then the command line. Every value is
+ * checked against its declaration before any query starts.
+ */
+export function resolveParams(
+  runbook: Runbook,
+  configParams: Record<string, unknown> = {},
+  cliParams: Record<string, string> = {},
+): Record<string, BoundParam> {
+  const decls = runbook.meta.params;
+  const out: Record<string, BoundParam> = {};
+  for (const name of Object.keys(cliParams)) {
+    if (!Object.hasOwn(decls, name)) {
+      const known = Object.keys(decls);
+      throw new RunMdError(
+        "bad-param",
+        `unknown parameter "${name}" for runbook ${runbook.meta.id} (${runbook.path})`,
+        {
+          hint: known.length
+            ? `This runbook declares: ${known.join(", ")}.`
+            : "This runbook declares no parameters.",
+        },
+      );
+    }
+  }
+  for (const [name, decl] of Object.entries(decls)) {
+    let input: ParamInput | undefined;
+    if (decl.default !== undefined) input = { value: decl.default, source: "default" };
+    if (Object.hasOwn(configParams, name))
+      input = { value: configParams[name], source: "configuration" };
+    if (Object.hasOwn(cliParams, name)) input = { value: cliParams[name], source: "--param" };
+    if (input === undefined) {
+      throw new RunMdError(
+        "missing-param",
+        `parameter "${name}" is required by runbook ${runbook.meta.id} and has no value`,
+        { hint: `Pass it with --param ${name}=<${decl.type}>.` },
+      );
+    }
+    out[name] = { type: decl.type, value: coerceParam(decl, input.value, input.source) };
+  }
+  return out;
 }

@@ -94,7 +94,8 @@ export function toMarkdown(reports: RunReport[], opts: { rows?: number } = {}): 
         );
       }
     }
-    if ((r.status === "failed" || r.status === "errored") && r.runbook.escalation) {
+    // Escalation is for what a check found, not for a failure of the tool.
+    if (r.summary.checks.failed > 0 && r.runbook.escalation) {
       out.push(`**Escalation:** ${markdownText(r.runbook.escalation.trim())}`, "");
     }
   }

@@ -3,7 +3,7 @@ import { mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { RunMdError } from "./errors.ts";
 import { ID_PATTERN } from "./frontmatter.ts";
-import type { RunReport } from "./report.ts";
+import { type RunReport, reportKind } from "./report.ts";
 
 /** Name of the pointer to the newest report in each runbook's folder. */
 export const LATEST = "latest.json";
@@ -43,8 +43,8 @@ export function reportFileStem(startedAt: string): string {
 }
 
 /**
- * Stores a report as `<dir>/<runbook-id>/<timestamp>.json` and updates `latest.json`. Earlier
- * reports are never touched.
+ * Stores a report as `<dir>/<runbook-id>/<timestamp>.json` and, for a full run (not an
+ * investigation: `reportKind`), updates `latest.json`. Earlier reports are never touched.
  */
 export async function storeReport(reportsDir: string, report: RunReport): Promise<string> {
   // The parser only makes ids that pass; this keeps any other report inside the directory too.
@@ -63,7 +63,8 @@ export async function storeReport(reportsDir: string, report: RunReport): Promis
   }
   const text = `${JSON.stringify(report, null, 2)}\n`;
   await writeFileAtomic(file, text);
-  await writeFileAtomic(path.join(dir, LATEST), text);
+  // `latest.json` is the runbook's status: an investigation (`--step`, ...) must not change it.
+  if (reportKind(report) === "full") await writeFileAtomic(path.join(dir, LATEST), text);
   return file;
 }
 

@@ -9,6 +9,18 @@ export type RunStatus = Status | "cancelled";
 
 export const REPORT_VERSION = 1;
 
+/**
+ * `full`: the runbook as written (every step, default parameters, default window), what the
+ * site's status, history and the nightly "latest" are made of; `investigation`: a run with
+ * `--step`, a changed `--param` or another window, shown apart.
+ */
+export type RunKind = "full" | "investigation";
+
+/** A report's kind; reports written before the field existed are full runs. */
+export function reportKind(report: { kind?: RunKind }): RunKind {
+  return report.kind ?? "full";
+}
+
 export interface CheckOutcome {
   /** The check as written (without its comment). */
   check: string;
@@ -70,6 +82,8 @@ export interface RunReport {
     escalation?: string;
   };
   status: RunStatus;
+  /** Missing in reports older than the field: read it with `reportKind`. */
+  kind?: RunKind;
   startedAt: string;
   endedAt: string;
   durationMs: number;

@@ -3,13 +3,15 @@ import { type RowSink, StepRows } from "./collect.ts";
 import type { BoundParam, Engine, QueryResult } from "./engine.ts";
 import { isRunMdError, RunMdError } from "./errors.ts";
 import { worstStatus } from "./evaluate.ts";
-import { ENGINE_DIALECTS } from "./info.ts";
+import { ENGINE_ALIASES, ENGINE_CHOICES, ENGINE_DIALECTS } from "./info.ts";
 import { type MaskOptions, maskText } from "./mask.ts";
 import type { Dialect, ParamValue, Runbook, Step } from "./model.ts";
-import { coerceParam } from "./params.ts";
+import { resolveParams } from "./params.ts";
+import { runKind, unknownStep } from "./run-plan.ts";
 import {
   type ErrorInfo,
   REPORT_VERSION,
+  type RunKind,
   type RunReport,
   type RunStatus,
   type Status,
@@ -22,12 +24,6 @@ import { isoSeconds, resolveWindow, stepWindow, type WindowSpec, windowParams } 
 export const REPORT_ROWS = 100;
 /** How long an engine has to stop its query after a timeout or Ctrl-C before the run moves on. */
 export const STOP_GRACE_MS = 15_000;
-
-export interface ParamInput {
-  value: unknown;
-  /** Where the value came from, for messages: `--param`, `config`. */
-  source: string;
-}
 
 export interface RunOptions {
   /** `--engine`: moves every step whose dialect it runs. */
@@ -83,6 +79,11 @@ export function chooseEngine(
   override: string | undefined,
   configEngines: Partial<Record<Dialect, string>> = {},
 ): string {
+  const alias =
+    override !== undefined && Object.hasOwn(ENGINE_ALIASES, override)
+      ? ENGINE_ALIASES[override]![step.dialect]
+      : undefined;
+  if (alias !== undefined) return alias;
   if (
     override !== undefined &&
     Object.hasOwn(ENGINE_DIALECTS, override) &&
@@ -91,49 +92,6 @@ export function chooseEngine(
     return override;
   }
   return step.attributes.engine ?? configEngines[step.dialect] ?? "local";
-}
-
-/**
- * Resolves parameter values: default, then configuration, then the command line. Every value is
- * checked against its declaration before any query starts.
- */
-export function resolveParams(
-  runbook: Runbook,
-  configParams: Record<string, unknown> = {},
-  cliParams: Record<string, string> = {},
-): Record<string, BoundParam> {
-  const decls = runbook.meta.params;
-  const out: Record<string, BoundParam> = {};
-  for (const name of Object.keys(cliParams)) {
-    if (!Object.hasOwn(decls, name)) {
-      const known = Object.keys(decls);
-      throw new RunMdError(
-        "bad-param",
-        `unknown parameter "${name}" for runbook ${runbook.meta.id} (${runbook.path})`,
-        {
-          hint: known.length
-            ? `This runbook declares: ${known.join(", ")}.`
-            : "This runbook declares no parameters.",
-        },
-      );
-    }
-  }
-  for (const [name, decl] of Object.entries(decls)) {
-    let input: ParamInput | undefined;
-    if (decl.default !== undefined) input = { value: decl.default, source: "default" };
-    if (Object.hasOwn(configParams, name))
-      input = { value: configParams[name], source: "configuration" };
-    if (Object.hasOwn(cliParams, name)) input = { value: cliParams[name], source: "--param" };
-    if (input === undefined) {
-      throw new RunMdError(
-        "missing-param",
-        `parameter "${name}" is required by runbook ${runbook.meta.id} and has no value`,
-        { hint: `Pass it with --param ${name}=<${decl.type}>.` },
-      );
-    }
-    out[name] = { type: decl.type, value: coerceParam(decl, input.value, input.source) };
-  }
-  return out;
 }
 
 function errorInfo(e: unknown, mask?: MaskOptions): ErrorInfo {
@@ -302,9 +260,7 @@ async function runStep(
     warnings: result.warnings.map((w) => maskText(w, ctx.options.mask)),
     checks,
   };
-  return result.noEvents === undefined
-    ? report
-    : noEventsOutcome(step, report, result.noEvents, ctx.options.mask);
+  return result.noEvents === undefined ? report : noEventsOutcome(step, report, result.noEvents, ctx.options.mask);
 }
 
 /**
@@ -348,21 +304,15 @@ export async function runRunbook(
   const window = resolveWindow(options.window ?? {}, runbook.meta.window, startedAt);
   const params = resolveParams(runbook, options.configParams, options.cliParams);
   const plainParams = Object.fromEntries(Object.entries(params).map(([k, p]) => [k, p.value]));
-  if (options.engine !== undefined && !Object.hasOwn(ENGINE_DIALECTS, options.engine)) {
+  if (options.engine !== undefined && !ENGINE_CHOICES.includes(options.engine)) {
     throw new RunMdError("unknown-engine", `unknown engine "${options.engine}"`, {
-      hint: `Engines: ${Object.keys(ENGINE_DIALECTS).join(", ")}.`,
+      hint: `Engines: ${ENGINE_CHOICES.join(", ")}.`,
     });
   }
   let steps = runbook.steps;
   if (options.step !== undefined) {
     steps = steps.filter((s) => s.id === options.step);
-    if (steps.length === 0) {
-      throw new RunMdError(
-        "unknown-step",
-        `runbook ${runbook.meta.id} has no step "${options.step}"`,
-        { hint: `Steps: ${runbook.steps.map((s) => s.id).join(", ")}.` },
-      );
-    }
+    if (steps.length === 0) throw unknownStep(runbook, options.step);
   }
   const reporter = effects.reporter;
   reporter?.onRunStart?.({ runbook, window, params: plainParams });
@@ -389,10 +339,7 @@ export async function runRunbook(
         rowSink: effects.rowSink?.(step),
       });
     } catch (e) {
-      report = {
-        ...skippedStep(step, engineName, window, "errored"),
-        error: errorInfo(e, options.mask),
-      };
+      report = { ...skippedStep(step, engineName, window, "errored"), error: errorInfo(e, options.mask) };
     }
     if (report.status === "cancelled") cancelled = true;
     stepReports.push(report);
@@ -410,6 +357,7 @@ export async function runRunbook(
   const report: RunReport = {
     ...reportHeader(runbook, options),
     status,
+    kind: runKind(runbook, options),
     startedAt: startedAt.toISOString(),
     endedAt: endedAt.toISOString(),
     durationMs: endedAt.getTime() - startedAt.getTime(),
@@ -488,13 +436,14 @@ function reportHeader(
 export function errorReport(
   runbook: Runbook,
   error: unknown,
-  options: Pick<RunOptions, "toolVersion" | "runId" | "engine" | "mask">,
+  options: Pick<RunOptions, "toolVersion" | "runId" | "engine" | "mask"> & { kind?: RunKind },
   startedAt: Date,
 ): RunReport {
   const endedAt = new Date();
   return {
     ...reportHeader(runbook, options),
     status: "errored",
+    kind: options.kind ?? "full",
     startedAt: startedAt.toISOString(),
     endedAt: endedAt.toISOString(),
     durationMs: endedAt.getTime() - startedAt.getTime(),

@@ -74,7 +74,7 @@ describe("the front matter JSON Schema and the parser agree", () => {
     const schema = frontMatterSchema as {
       required: string[];
       additionalProperties: boolean;
-      properties: Record<string, { enum?: string[] }>;
+      properties: Record<string, { enum?: string[]; anyOf?: { enum?: string[] }[] }>;
       definitions: {
         param: { properties: Record<string, { enum?: string[] }>; required: string[] };
       };
@@ -83,7 +83,8 @@ describe("the front matter JSON Schema and the parser agree", () => {
     expect(schema.additionalProperties).toBe(false);
     expect(Object.keys(schema.properties).sort()).toEqual([...FRONT_MATTER_KEYS].sort());
     expect(schema.properties.severity!.enum).toEqual([...SEVERITIES]);
-    expect(schema.properties.schedule!.enum).toEqual([...SCHEDULES]);
+    // The named schedules, or a cron expression (a string pattern).
+    expect(schema.properties.schedule!.anyOf?.[0]?.enum).toEqual([...SCHEDULES]);
     expect(Object.keys(schema.definitions.param.properties).sort()).toEqual([...PARAM_KEYS].sort());
     expect(schema.definitions.param.required).toEqual(["type"]);
     expect(schema.definitions.param.properties.type!.enum).toEqual([...PARAM_TYPES]);

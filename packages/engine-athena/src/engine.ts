@@ -180,6 +180,16 @@ export class AthenaEngine implements Engine {
     this.client.destroy();
   }
 
+  /** Resolves the credentials and the region once (their problem then stops the run once). */
+  async preflight(): Promise<void> {
+    try {
+      await this.client.config.credentials();
+      await this.client.config.region();
+    } catch (e) {
+      throw this.sdkError(e);
+    }
+  }
+
   private get maxAttempts(): number {
     return Math.max(1, this.opts.maxAttempts ?? 5);
   }

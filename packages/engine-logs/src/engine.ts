@@ -132,6 +132,15 @@ class CloudWatchLogsEngine implements LogsEngine {
   async close(): Promise<void> {
     this.client.destroy();
   }
+  /** Resolves the credentials and the region once (their problem then stops the run once). */
+  async preflight(): Promise<void> {
+    try {
+      await this.client.config.credentials();
+      await this.client.config.region();
+    } catch (e) {
+      throw this.sdkError(e, "");
+    }
+  }
 
   async query(req: QueryRequest): Promise<QueryResult> {
     if (req.dialect !== "logs-insights") {

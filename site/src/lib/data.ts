@@ -62,7 +62,12 @@ async function load(): Promise<SiteData> {
   });
   for (const p of index.problems) console.warn(`[run-md] skipped report ${p.file}: ${p.message}`);
   const runbooks: RunbookView[] = docs.map((doc) => {
-    const history = index.histories.get(doc.id) ?? { runbookId: doc.id, entries: [], total: 0 };
+    const history = index.histories.get(doc.id) ?? {
+      runbookId: doc.id,
+      entries: [],
+      investigations: [],
+      total: 0,
+    };
     const view: RunbookView = { doc, history };
     if (history.entries[0]) view.latest = history.entries[0];
     return view;

@@ -8,8 +8,10 @@ import path from "node:path";
 import {
   type CheckOutcome,
   type JsonValue,
+  type RunKind,
   type RunReport,
   type RunStatus,
+  reportKind,
   reportSlug,
   type Status,
 } from "@run-md/core";
@@ -37,20 +39,29 @@ export interface ReportEntry {
   slug: string;
   runId: string;
   status: RunStatus;
+  /** `full` (the runbook as written) or `investigation` (`--step`, a changed `--param`, ...). */
+  kind: RunKind;
   startedAt: string;
   durationMs: number;
   engine: string;
   failedChecks: number;
   /** Every check of the run, in order. */
   checks: CheckSummary[];
+  /** The steps the run ran (all of them, or the one of `--step`). */
+  stepIds: string[];
   /** The run's own error, when it has one. */
   error?: string;
 }
 
 export interface RunbookHistory {
   runbookId: string;
-  /** Newest first, at most the history limit. */
+  /**
+   * The full runs, newest first, at most the history limit: what the runbook's status, history
+   * strip and heat strip are made of. An investigation never changes them.
+   */
   entries: ReportEntry[];
+  /** The investigations (`--step`, a changed `--param`, another window), newest first, shown apart. */
+  investigations: ReportEntry[];
   /** How many report files the directory holds for this runbook. */
   total: number;
 }
@@ -119,11 +130,13 @@ function entryOf(file: string, report: RunReport): ReportEntry {
     slug: reportSlug(name),
     runId: report.runId,
     status: report.status,
+    kind: reportKind(report),
     startedAt: report.startedAt,
     durationMs: report.durationMs,
     engine: report.engine,
     failedChecks: report.summary?.checks?.failed ?? 0,
     checks: checkSummaries(report),
+    stepIds: report.steps.map((s) => s.id),
   };
   if (report.error?.message) entry.error = report.error.message;
   return entry;
@@ -161,18 +174,25 @@ export async function readReportIndex(
         .reverse();
       if (names.length === 0) return;
       const entries: ReportEntry[] = [];
-      // Read newest-first until `limit` good reports are found; unreadable files are skipped.
+      const investigations: ReportEntry[] = [];
+      // Read newest-first until `limit` good full runs are found (and at most `limit`
+      // investigations kept); unreadable files are skipped.
       for (const name of names) {
         if (entries.length >= options.limit) break;
         const file = path.join(dir, name);
         try {
-          entries.push(entryOf(file, await readReport(file)));
+          const entry = entryOf(file, await readReport(file));
+          if (entry.kind === "full") entries.push(entry);
+          else if (investigations.length < options.limit) investigations.push(entry);
         } catch (e) {
           problems.push({ file, message: (e as Error).message });
         }
       }
-      entries.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
-      histories.set(runbookId, { runbookId, entries, total: names.length });
+      const newestFirst = (a: ReportEntry, b: ReportEntry) =>
+        b.startedAt.localeCompare(a.startedAt);
+      entries.sort(newestFirst);
+      investigations.sort(newestFirst);
+      histories.set(runbookId, { runbookId, entries, investigations, total: names.length });
     }),
   );
   problems.sort((a, b) => a.file.localeCompare(b.file));

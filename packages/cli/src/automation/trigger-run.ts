@@ -16,6 +16,7 @@ import {
   type Runbook,
   RunMdError,
   type RunReport,
+  runKind,
   runRunbook,
   storeReport,
   type TriggerMatch,
@@ -120,6 +121,12 @@ export async function triggerEvent(
 
   const pool = new EnginePool(config, options.flags ?? {});
   try {
+    // Setup problems (profile, credentials, log directory, sample data beside AWS) stop the
+    // trigger once, before any runbook runs, with no report.
+    await pool.preflightFor(
+      matched.map((o) => o.runbook),
+      options.engine,
+    );
     for (const o of matched) {
       if (options.signal?.aborted) break;
       o.report = await runOne(o.runbook, o.plan as TriggerMatch, config, pool, options);
@@ -143,15 +150,18 @@ async function runOne(
 ): Promise<RunReport> {
   const startedAt = new Date();
   const toolVersion = version();
+  const input = {
+    configParams: config.params[runbook.meta.id] ?? {},
+    cliParams: Object.fromEntries(Object.entries(plan.params).map(([k, v]) => [k, String(v)])),
+    window: windowArgs(plan.window),
+  };
   try {
     return await runRunbook(
       runbook,
       {
         ...(options.engine === undefined ? {} : { engine: options.engine }),
         configEngines: config.engines,
-        configParams: config.params[runbook.meta.id] ?? {},
-        cliParams: Object.fromEntries(Object.entries(plan.params).map(([k, v]) => [k, String(v)])),
-        window: windowArgs(plan.window),
+        ...input,
         ...(options.signal ? { signal: options.signal } : {}),
         mask: config.mask,
         toolVersion,
@@ -166,7 +176,13 @@ async function runOne(
   } catch (e) {
     if (!isRunMdError(e)) throw e;
     options.out?.write(`error ${e.message}\n`);
-    return errorReport(runbook, e, { toolVersion, mask: config.mask }, startedAt);
+    // The event's parameters and window: an investigation, like the runs it would have made.
+    return errorReport(
+      runbook,
+      e,
+      { toolVersion, mask: config.mask, kind: runKind(runbook, input) },
+      startedAt,
+    );
   }
 }
 

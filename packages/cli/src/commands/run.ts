@@ -1,7 +1,7 @@
 import { statSync } from "node:fs";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import {
+  checkRunInput,
   type Diagnostic,
   errorReport,
   exitCodeOf,
@@ -15,6 +15,7 @@ import {
   RunMdError,
   type RunReport,
   runPageUrl,
+  runKind,
   runRunbook,
   sleep,
   storeReport,
@@ -23,21 +24,26 @@ import {
   writeFileAtomic,
 } from "@run-md/core";
 import pc from "picocolors";
+import { parseCommandArgs, RUN_OPTIONS } from "../args.ts";
 import { loadConfig } from "../config.ts";
-import { ENGINE_NAMES, EnginePool } from "../engines.ts";
+import { checkEngineChoice, ENGINE_NAMES, EnginePool } from "../engines.ts";
 import { OUTPUT_OPTIONS, OUTPUT_USAGE } from "../output/options.ts";
 import { RunOutput } from "../output/run-output.ts";
+import { resolveRunbookIds } from "../runbook-ids.ts";
 import { summaryLine, TerminalReporter } from "../terminal.ts";
 import { version as toolVersion } from "../package-files.ts";
 
-export const RUN_USAGE = `Usage: run-md [run] <file|dir>... [options]
+export const RUN_USAGE = `Usage: run-md [run] <file|dir|id>... [options]
 
-Runs every step of each runbook in document order, checks its expectations, prints what it
+A runbook is a file, a folder of them, or an id as run-md list shows it (looked up in
+runbooksDir, default runbooks/). Runs every step of each runbook in document order, checks its expectations, prints what it
 found and writes a report. Exit: 0 passed or warned, 1 an expectation failed, 2 an error in a
 runbook, parameter, configuration or engine, 130 cancelled (Ctrl-C).
 
 Options:
-  --engine <local|athena|logs>  run every step whose dialect the engine runs on it
+  --engine <local|athena|logs|aws>
+                                run every step whose dialect the engine runs on it (aws: SQL
+                                steps on Athena, Logs Insights steps on CloudWatch Logs)
   --param <name=value>          a parameter value (repeatable)
   --since <duration>            window ending now: 30m, 24h, 7d
   --from <iso> [--to <iso>]     explicit window [from, to)
@@ -46,8 +52,9 @@ Options:
   --max-scan <size>             Athena scan budget of steps without max_scan= (e.g. 10GB)
   --config <file>               configuration file (default ./run-md.config.yaml)
   --log-dir <dir>               local engine: directory of CloudTrail files
-  --region <region>             AWS region (Athena, CloudWatch Logs)
-  --profile <name>              AWS shared-config profile
+  --region <region>             AWS region (else AWS_REGION, AWS_DEFAULT_REGION, the
+                                configuration, the profile's region)
+  --profile <name>              AWS shared-config profile (else AWS_PROFILE, the configuration)
   --reports-dir <dir>           where reports are written (default reports/)
   --no-report                   do not write a report file
   --junit <file>                also write JUnit XML (one test case per expectation)
@@ -108,153 +115,260 @@ function worstExit(codes: number[]): number {
   return Math.max(0, ...codes);
 }
 
-export async function runCommand(argv: string[]): Promise<number> {
-  let values: ReturnType<typeof parse>["values"];
-  let positionals: string[];
-  function parse(args: string[]) {
-    return parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        engine: { type: "string" },
-        param: { type: "string", multiple: true },
-        since: { type: "string" },
-        from: { type: "string" },
-        to: { type: "string" },
-        step: { type: "string" },
-        timeout: { type: "string" },
-        "max-scan": { type: "string" },
-        config: { type: "string" },
-        "log-dir": { type: "string" },
-        region: { type: "string" },
-        profile: { type: "string" },
-        "reports-dir": { type: "string" },
-        "no-report": { type: "boolean" },
-        junit: { type: "string" },
-        markdown: { type: "string" },
-        json: { type: "boolean" },
-        quiet: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-        ...OUTPUT_OPTIONS,
-      },
-    });
-  }
-  try {
-    ({ values, positionals } = parse(argv));
-  } catch (e) {
-    process.stderr.write(`${pc.red("error")} ${(e as Error).message}\n\n${RUN_USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(RUN_USAGE);
-    return 0;
-  }
+/** The options of `run`: those it shares with `trigger`, then its own. */
+const OPTIONS = {
+  ...RUN_OPTIONS,
+  param: { type: "string", multiple: true },
+  since: { type: "string" },
+  from: { type: "string" },
+  to: { type: "string" },
+  step: { type: "string" },
+  timeout: { type: "string" },
+  "max-scan": { type: "string" },
+  junit: { type: "string" },
+  markdown: { type: "string" },
+  ...OUTPUT_OPTIONS,
+} as const;
 
-  // Everything that can be checked before a query starts is checked here: exit 2, nothing runs.
-  let runbooks: Runbook[];
-  let pool: EnginePool;
-  let cliParams: Record<string, string>;
-  let timeoutMs: number | undefined;
-  let maxScanBytes: number | undefined;
-  let config: ReturnType<typeof loadConfig>;
-  let output: RunOutput | undefined;
+type Values = Exclude<ReturnType<typeof parseCommandArgs<typeof OPTIONS>>, number>["values"];
+
+/** A run checked and ready: nothing has been queried or written yet. */
+interface RunPlan {
+  values: Values;
+  runbooks: Runbook[];
+  pool: EnginePool;
+  cliParams: Record<string, string>;
+  timeoutMs?: number;
+  maxScanBytes?: number;
+  config: ReturnType<typeof loadConfig>;
+  /** `--output`: the one step's full result (undefined without the flag). */
+  output?: RunOutput;
+}
+
+export async function runCommand(argv: string[]): Promise<number> {
+  const args = parseCommandArgs(argv, "run-md run", RUN_USAGE, OPTIONS);
+  if (typeof args === "number") return args;
+  let plan: RunPlan | number;
   try {
-    if (positionals.length === 0) fail("no runbook given", "Try: run-md runbooks/audit-iam.md");
-    if (
-      values.engine !== undefined &&
-      !(ENGINE_NAMES as readonly string[]).includes(values.engine)
-    ) {
-      throw new RunMdError("unknown-engine", `unknown engine "${values.engine}"`, {
-        hint: `Engines: ${ENGINE_NAMES.join(", ")}.`,
-      });
-    }
-    cliParams = Object.create(null) as Record<string, string>;
-    for (const p of values.param ?? []) {
-      const eq = p.indexOf("=");
-      if (eq <= 0)
-        fail(`--param "${p}" is not name=value`, "Example: --param actor_pattern=%admin%");
-      cliParams[p.slice(0, eq)] = p.slice(eq + 1);
-    }
-    config = loadConfig(values.config);
-    const timeoutText = values.timeout ?? config.timeout ?? "10m";
-    timeoutMs = parseDuration(timeoutText);
-    if (timeoutMs === undefined)
-      fail(`timeout "${timeoutText}" is not a duration`, "Use 30s, 5m or 1h.");
-    const maxScanText = values["max-scan"] ?? config.maxScan;
-    if (maxScanText !== undefined) {
-      maxScanBytes = parseBytes(maxScanText);
-      if (maxScanBytes === undefined)
-        fail(`--max-scan "${maxScanText}" is not a size`, "Use 500MB, 10GB or 1TB.");
-    }
-    for (const [dialect, engine] of Object.entries(config.engines)) {
-      if (engine !== undefined && !(ENGINE_NAMES as readonly string[]).includes(engine)) {
-        throw new RunMdError(
-          "bad-config",
-          `${config.source}: unknown engine "${engine}" for ${dialect}`,
-        );
-      }
-    }
-    const files = await findRunbooks(positionals);
-    // Loaded here, not at start-up: the SQL parser is large, and usage errors do not need it.
-    const { lintQueries } = await import("../lint.ts");
-    if (files.length === 0) fail(`no runbooks (*.md) found in ${positionals.join(", ")}`);
-    runbooks = [];
-    const problems: Diagnostic[] = [];
-    for (const file of files) {
-      const { runbook, diagnostics, steps } = await loadRunbook(file);
-      // Insights syntax stops the run here; a sql step Athena would reject is refused by its
-      // engine when it runs (the same checker), so the step errors with the reason in the
-      // report and the other steps still run. `run-md check` reports both before any run.
-      const insights = steps.filter((s) => s.dialect === "logs-insights");
-      problems.push(...diagnostics, ...lintQueries(file, insights, undefined, diagnostics));
-      if (runbook) runbooks.push(runbook);
-    }
-    const errors = problems.filter((d) => d.severity === "error");
-    if (errors.length > 0) {
-      for (const d of problems) process.stderr.write(`${formatDiagnostic(d)}\n`);
-      process.stderr.write(
-        `${pc.red("error")} ${errors.length} problem${errors.length === 1 ? "" : "s"} in the runbook${files.length === 1 ? "" : "s"}; nothing was run\n`,
-      );
-      return 2;
-    }
-    if (!values["no-report"]) {
-      const source = values["reports-dir"]
-        ? "--reports-dir"
-        : process.env.RUN_MD_REPORTS_DIR
-          ? "RUN_MD_REPORTS_DIR"
-          : `reportsDir in ${config.source}`;
-      checkReportsDir(reportsDirOf(values["reports-dir"], config), source);
-    }
-    output = await RunOutput.open(values, runbooks);
-    pool = new EnginePool(config, {
-      ...(values["log-dir"] === undefined ? {} : { logDir: values["log-dir"] }),
-      ...(values.region === undefined ? {} : { region: values.region }),
-      ...(values.profile === undefined ? {} : { profile: values.profile }),
-    });
+    plan = await prepareRun(args.values, args.positionals);
   } catch (e) {
     printError(e);
     return 2;
   }
+  if (typeof plan === "number") return plan;
+  try {
+    // Checked once before the first step: the profile, credentials, the log directory, and no
+    // bundled sample data beside AWS.
+    await plan.pool.preflightFor(plan.runbooks, plan.values.engine, plan.values.step);
+  } catch (e) {
+    printError(e);
+    await plan.output?.discard();
+    await plan.pool.closeAll();
+    return 2;
+  }
+  return executeRun(plan);
+}
 
-  const controller = new AbortController();
+/** `--param name=value`s as a map (a usage error for one without `=`). */
+function cliParamsOf(values: Values): Record<string, string> {
+  const params = Object.create(null) as Record<string, string>;
+  for (const p of values.param ?? []) {
+    const eq = p.indexOf("=");
+    if (eq <= 0) fail(`--param "${p}" is not name=value`, "Example: --param actor_pattern=%admin%");
+    params[p.slice(0, eq)] = p.slice(eq + 1);
+  }
+  return params;
+}
+
+/** The step timeout and scan budget: the flag, else the configuration. */
+function limitsOf(values: Values, config: ReturnType<typeof loadConfig>) {
+  const timeoutText = values.timeout ?? config.timeout ?? "10m";
+  const timeoutMs = parseDuration(timeoutText);
+  if (timeoutMs === undefined)
+    fail(`timeout "${timeoutText}" is not a duration`, "Use 30s, 5m or 1h.");
+  const maxScanText = values["max-scan"] ?? config.maxScan;
+  let maxScanBytes: number | undefined;
+  if (maxScanText !== undefined) {
+    maxScanBytes = parseBytes(maxScanText);
+    if (maxScanBytes === undefined)
+      fail(`--max-scan "${maxScanText}" is not a size`, "Use 500MB, 10GB or 1TB.");
+  }
+  return { timeoutMs, maxScanBytes };
+}
+
+/**
+ * Everything that can be checked before a query starts: flags, configuration, the runbooks
+ * (their syntax, and what the command line asks of them). A problem is exit 2 with nothing run
+ * and no report written (a usage error is no run).
+ */
+async function prepareRun(values: Values, positionals: string[]): Promise<RunPlan | number> {
+  if (positionals.length === 0) fail("no runbook given", "Try: run-md runbooks/audit-iam.md");
+  checkEngineChoice(values.engine);
+  const cliParams = cliParamsOf(values);
+  const config = loadConfig(values.config);
+  const { timeoutMs, maxScanBytes } = limitsOf(values, config);
+  for (const [dialect, engine] of Object.entries(config.engines)) {
+    if (engine !== undefined && !(ENGINE_NAMES as readonly string[]).includes(engine)) {
+      throw new RunMdError(
+        "bad-config",
+        `${config.source}: unknown engine "${engine}" for ${dialect}`,
+      );
+    }
+  }
+  const runbooks = await loadRunbooks(await resolveRunbookIds(positionals, config.runbooksDir));
+  if (typeof runbooks === "number") return runbooks;
+  const now = new Date();
+  for (const runbook of runbooks) {
+    const problem = checkRunInput(runbook, runInput(values, config, runbook, cliParams), now);
+    if (problem) throw problem;
+  }
+  if (!values["no-report"]) {
+    const source = values["reports-dir"]
+      ? "--reports-dir"
+      : process.env.RUN_MD_REPORTS_DIR
+        ? "RUN_MD_REPORTS_DIR"
+        : `reportsDir in ${config.source}`;
+    checkReportsDir(reportsDirOf(values["reports-dir"], config), source);
+  }
+  const output = await RunOutput.open(values, runbooks);
+  const pool = new EnginePool(config, {
+    ...(values["log-dir"] === undefined ? {} : { logDir: values["log-dir"] }),
+    ...(values.region === undefined ? {} : { region: values.region }),
+    ...(values.profile === undefined ? {} : { profile: values.profile }),
+  });
+  return {
+    values,
+    runbooks,
+    pool,
+    cliParams,
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    ...(maxScanBytes === undefined ? {} : { maxScanBytes }),
+    config,
+    ...(output === undefined ? {} : { output }),
+  };
+}
+
+/** What the command line asks of one runbook: its step, window and parameters. */
+function runInput(
+  values: Values,
+  config: ReturnType<typeof loadConfig>,
+  runbook: Runbook,
+  cliParams: Record<string, string>,
+) {
+  return {
+    ...(values.step === undefined ? {} : { step: values.step }),
+    window: {
+      ...(values.since === undefined ? {} : { since: values.since }),
+      ...(values.from === undefined ? {} : { from: values.from }),
+      ...(values.to === undefined ? {} : { to: values.to }),
+    },
+    configParams: Object.hasOwn(config.params, runbook.meta.id)
+      ? (config.params[runbook.meta.id] ?? {})
+      : {},
+    cliParams,
+  };
+}
+
+/** The runbooks of the files, or exit 2 after printing their problems (nothing is run then). */
+async function loadRunbooks(paths: string[]): Promise<Runbook[] | number> {
+  const files = await findRunbooks(paths);
+  // Loaded here, not at start-up: the SQL parser is large, and usage errors do not need it.
+  const { lintQueries } = await import("../lint.ts");
+  if (files.length === 0) fail(`no runbooks (*.md) found in ${paths.join(", ")}`);
+  const runbooks: Runbook[] = [];
+  const problems: Diagnostic[] = [];
+  for (const file of files) {
+    const { runbook, diagnostics, steps } = await loadRunbook(file);
+    // Insights syntax stops the run here; a sql step Athena would reject is refused by its
+    // engine when it runs (the same checker), so the step errors with the reason in the
+    // report and the other steps still run. `run-md check` reports both before any run.
+    const insights = steps.filter((s) => s.dialect === "logs-insights");
+    problems.push(...diagnostics, ...lintQueries(file, insights, undefined, diagnostics));
+    if (runbook) runbooks.push(runbook);
+  }
+  const errors = problems.filter((d) => d.severity === "error");
+  if (errors.length === 0) return runbooks;
+  for (const d of problems) process.stderr.write(`${formatDiagnostic(d)}\n`);
+  process.stderr.write(
+    `${pc.red("error")} ${errors.length} problem${errors.length === 1 ? "" : "s"} in the runbook${files.length === 1 ? "" : "s"}; nothing was run\n`,
+  );
+  return 2;
+}
+
+/** Ctrl-C (or SIGTERM) cancels the run once; a second one quits at once. */
+function onInterrupt(controller: AbortController): () => void {
   let interrupts = 0;
-  const onSigint = () => {
+  const handler = () => {
     interrupts++;
     if (interrupts > 1) process.exit(130);
     process.stderr.write(`\n${pc.yellow("cancelling")} (Ctrl-C again to quit at once)\n`);
     controller.abort(new Error("cancelled"));
   };
-  process.on("SIGINT", onSigint);
-  process.on("SIGTERM", onSigint);
+  process.on("SIGINT", handler);
+  process.on("SIGTERM", handler);
+  return () => {
+    process.off("SIGINT", handler);
+    process.off("SIGTERM", handler);
+  };
+}
 
+/** Runs one runbook; a run that stops before its first step still has a report saying why. */
+async function runOne(
+  plan: RunPlan,
+  runbook: Runbook,
+  signal: AbortSignal,
+  terminal: TerminalReporter | undefined,
+): Promise<RunReport> {
+  const { values, config } = plan;
+  const input = runInput(values, config, runbook, plan.cliParams);
+  const startedAt = new Date();
+  try {
+    return await runRunbook(
+      runbook,
+      {
+        ...(values.engine === undefined ? {} : { engine: values.engine }),
+        configEngines: config.engines,
+        ...input,
+        ...(plan.timeoutMs === undefined ? {} : { defaultTimeoutMs: plan.timeoutMs }),
+        ...(plan.maxScanBytes === undefined ? {} : { maxScanBytes: plan.maxScanBytes }),
+        signal,
+        mask: config.mask,
+        toolVersion: toolVersion(),
+      },
+      {
+        getEngine: (name) => plan.pool.get(name),
+        ...(terminal === undefined ? {} : { reporter: terminal }),
+        ...(plan.output === undefined ? {} : { rowSink: plan.output.rowSink }),
+      },
+    );
+  } catch (e) {
+    if (!isRunMdError(e)) throw e;
+    printError(e);
+    return errorReport(
+      runbook,
+      e,
+      {
+        toolVersion: toolVersion(),
+        kind: runKind(runbook, input),
+        mask: config.mask,
+        ...(values.engine ? { engine: values.engine } : {}),
+      },
+      startedAt,
+    );
+  }
+}
+
+/** Runs the runbooks in turn, writes their reports and outputs; the exit code of the worst. */
+async function executeRun(plan: RunPlan): Promise<number> {
+  const { values, config } = plan;
+  const controller = new AbortController();
+  const release = onInterrupt(controller);
   const live = Boolean(process.stdout.isTTY) && !process.env.CI && !values.json && !values.quiet;
   const reports: RunReport[] = [];
   const codes: number[] = [];
   const reportsDir = reportsDirOf(values["reports-dir"], config);
-  const version = toolVersion();
   try {
-    for (const runbook of runbooks) {
+    for (const runbook of plan.runbooks) {
       if (controller.signal.aborted) break;
       const terminal = values.json
         ? undefined
@@ -264,51 +378,8 @@ export async function runCommand(argv: string[]): Promise<number> {
             quiet: Boolean(values.quiet),
             wide: Boolean(values.wide),
           });
-      const startedAt = new Date();
-      let report: RunReport;
-      try {
-        report = await runRunbook(
-          runbook,
-          {
-            ...(values.engine === undefined ? {} : { engine: values.engine }),
-            configEngines: config.engines,
-            configParams: Object.hasOwn(config.params, runbook.meta.id)
-              ? (config.params[runbook.meta.id] ?? {})
-              : {},
-            cliParams,
-            window: {
-              ...(values.since === undefined ? {} : { since: values.since }),
-              ...(values.from === undefined ? {} : { from: values.from }),
-              ...(values.to === undefined ? {} : { to: values.to }),
-            },
-            ...(values.step === undefined ? {} : { step: values.step }),
-            ...(timeoutMs === undefined ? {} : { defaultTimeoutMs: timeoutMs }),
-            ...(maxScanBytes === undefined ? {} : { maxScanBytes }),
-            signal: controller.signal,
-            mask: config.mask,
-            toolVersion: version,
-          },
-          {
-            getEngine: (name) => pool.get(name),
-            ...(terminal === undefined ? {} : { reporter: terminal }),
-            ...(output === undefined ? {} : { rowSink: output.rowSink }),
-          },
-        );
-      } catch (e) {
-        if (!isRunMdError(e)) throw e;
-        printError(e);
-        report = errorReport(
-          runbook,
-          e,
-          {
-            toolVersion: version,
-            mask: config.mask,
-            ...(values.engine ? { engine: values.engine } : {}),
-          },
-          startedAt,
-        );
-      }
-      await output?.settle(report, Boolean(values.json));
+      const report = await runOne(plan, runbook, controller.signal, terminal);
+      await plan.output?.settle(report, Boolean(values.json));
       let file: string | undefined;
       if (!values["no-report"]) {
         file = await storeReport(reportsDir, report);
@@ -329,21 +400,29 @@ export async function runCommand(argv: string[]): Promise<number> {
     printError(e);
     codes.push(2);
   } finally {
-    await output?.discard();
-    process.off("SIGINT", onSigint);
-    process.off("SIGTERM", onSigint);
+    await plan.output?.discard();
+    release();
     // Close the engines, but never wait long on one still busy with a query it failed to stop.
     const closed = new AbortController();
-    await Promise.race([pool.closeAll().finally(() => closed.abort()), sleep(5000, closed.signal)]);
+    await Promise.race([
+      plan.pool.closeAll().finally(() => closed.abort()),
+      sleep(5000, closed.signal),
+    ]);
   }
-  try {
-    if (values.junit) await writeFileAtomic(path.resolve(values.junit), toJUnit(reports));
-    if (values.markdown) await writeFileAtomic(path.resolve(values.markdown), toMarkdown(reports));
-  } catch (e) {
-    printError(e);
-    codes.push(2);
-  }
+  codes.push(await writeOutputs(values, reports));
   // One shape whatever the number of runbooks: an array of run reports.
   if (values.json) process.stdout.write(`${JSON.stringify(reports, null, 2)}\n`);
   return worstExit(codes);
+}
+
+/** `--junit` and `--markdown`: 0, or 2 when one could not be written. */
+async function writeOutputs(values: Values, reports: RunReport[]): Promise<number> {
+  try {
+    if (values.junit) await writeFileAtomic(path.resolve(values.junit), toJUnit(reports));
+    if (values.markdown) await writeFileAtomic(path.resolve(values.markdown), toMarkdown(reports));
+    return 0;
+  } catch (e) {
+    printError(e);
+    return 2;
+  }
 }

@@ -1,9 +1,9 @@
 /** `run-md trigger EVENT.json`: runs the runbooks an EventBridge event starts (spec §8). */
 import { readFile } from "node:fs/promises";
 import { exitCodeOf, isRunMdError, maskValue } from "@run-md/core";
-import { parseCommandArgs } from "../args.ts";
+import { parseCommandArgs, RUN_OPTIONS } from "../args.ts";
 import { parseEvent, type TriggerResult, triggerEvent } from "../automation/trigger-run.ts";
-import { ENGINE_NAMES } from "../engines.ts";
+import { checkEngineChoice } from "../engines.ts";
 
 export const TRIGGER_USAGE = `Usage: run-md trigger [EVENT.json | -] [options]
 
@@ -16,7 +16,8 @@ parameter or configuration.
 Options:
   --runbooks <file|dir>        runbooks to consider (repeatable; default runbooks/)
   --dry-run                    only say which runbooks the event starts
-  --engine <local|athena|logs> run every step whose dialect the engine runs on it
+  --engine <local|athena|logs|aws>
+                               run every step whose dialect the engine runs on it
   --config <file>              configuration file (default ./run-md.config.yaml)
   --log-dir <dir>              local engine: directory of CloudTrail files
   --region <region>            AWS region (Athena, CloudWatch Logs)
@@ -36,17 +37,9 @@ async function readStdin(): Promise<string> {
 
 export async function triggerCommand(argv: string[]): Promise<number> {
   const args = parseCommandArgs(argv, "run-md trigger", TRIGGER_USAGE, {
+    ...RUN_OPTIONS,
     runbooks: { type: "string", multiple: true },
     "dry-run": { type: "boolean" },
-    engine: { type: "string" },
-    config: { type: "string" },
-    "log-dir": { type: "string" },
-    region: { type: "string" },
-    profile: { type: "string" },
-    "reports-dir": { type: "string" },
-    "no-report": { type: "boolean" },
-    json: { type: "boolean" },
-    quiet: { type: "boolean" },
   });
   if (typeof args === "number") return args;
   const { values, positionals } = args;
@@ -55,12 +48,7 @@ export async function triggerCommand(argv: string[]): Promise<number> {
     if (positionals.length > 1) {
       throw new Error(`one event at a time: got ${positionals.length} files`);
     }
-    if (
-      values.engine !== undefined &&
-      !(ENGINE_NAMES as readonly string[]).includes(values.engine)
-    ) {
-      throw new Error(`unknown engine "${values.engine}" (engines: ${ENGINE_NAMES.join(", ")})`);
-    }
+    checkEngineChoice(values.engine);
     const file = positionals[0] ?? "-";
     const source = file === "-" ? "standard input" : file;
     const text = file === "-" ? await readStdin() : await readFile(file, "utf8");

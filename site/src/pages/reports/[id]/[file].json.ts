@@ -6,7 +6,8 @@ import { getSiteData } from "../../../lib/data.ts";
 export const getStaticPaths: GetStaticPaths = async () => {
   const { runbooks } = await getSiteData();
   return runbooks.flatMap((view) =>
-    view.history.entries.map((entry) => ({
+    // Full runs have pages; investigations are listed on the runbook page with their JSON.
+    [...view.history.entries, ...view.history.investigations].map((entry) => ({
       params: { id: view.doc.id, file: entry.slug },
       props: { file: entry.file },
     })),

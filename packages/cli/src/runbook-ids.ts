@@ -1,0 +1,38 @@
+/**
+ * Runbooks named by id (`run-md audit-iam`, as `run-md list` shows them): looked up in the
+ * configured runbooks folder (`runbooksDir`, default `runbooks/`).
+ */
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { findRunbooks, loadRunbook } from "@run-md/core";
+
+/** Whether a command-line word can only be a runbook id, not a path: no slash, no `.md`. */
+export function looksLikeId(word: string): boolean {
+  return /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(word) && !/\.md$/i.test(word) && !existsSync(word);
+}
+
+/** Every runbook of the folder by id (first file wins); empty when the folder does not exist. */
+export async function runbookIds(runbooksDir: string): Promise<Map<string, string>> {
+  const ids = new Map<string, string>();
+  if (!existsSync(runbooksDir)) return ids;
+  for (const file of await findRunbooks([runbooksDir])) {
+    const { runbook } = await loadRunbook(file);
+    if (runbook && !ids.has(runbook.meta.id)) ids.set(runbook.meta.id, file);
+  }
+  return ids;
+}
+
+/**
+ * The positionals of `run` with every runbook id replaced by its file (relative to the current
+ * folder when below it); paths, and words that are no known id, are left as given.
+ */
+export async function resolveRunbookIds(words: string[], runbooksDir: string): Promise<string[]> {
+  if (!words.some(looksLikeId)) return words;
+  const ids = await runbookIds(runbooksDir);
+  return words.map((w) => {
+    const file = looksLikeId(w) ? ids.get(w) : undefined;
+    if (file === undefined) return w;
+    const rel = path.relative(process.cwd(), file);
+    return rel.startsWith("..") || path.isAbsolute(rel) ? file : rel;
+  });
+}

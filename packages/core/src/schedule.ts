@@ -1,0 +1,61 @@
+/**
+ * When a runbook runs unattended (`schedule:`): `manual` never, `nightly` every night, `weekly`
+ * on the configured day (`nightly.weeklyDay`, default monday), or a cron expression
+ * (`"0 6 * * 1-5"`, UTC, parsed by croner) on the nights after one of its times.
+ */
+import { Cron } from "croner";
+
+export const NAMED_SCHEDULES = ["manual", "nightly", "weekly"] as const;
+export const WEEKDAYS = [
+  "sunday",
+  "monday",
+  "tuesday",
+  "wednesday",
+  "thursday",
+  "friday",
+  "saturday",
+] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Why a schedule is not one, or undefined when it is valid (a name or a cron expression). */
+export function scheduleProblem(schedule: string): string | undefined {
+  if ((NAMED_SCHEDULES as readonly string[]).includes(schedule)) return undefined;
+  if (!/\s/.test(schedule.trim())) {
+    return `expected one of ${NAMED_SCHEDULES.join(", ")} or a cron expression such as "0 6 * * 1-5"`;
+  }
+  try {
+    new Cron(schedule, { timezone: "UTC", paused: true }).stop();
+    return undefined;
+  } catch (e) {
+    return `not a cron expression: ${(e as Error).message}`;
+  }
+}
+
+export interface DueOptions {
+  /** The day `weekly` runbooks run on (default monday). */
+  weeklyDay?: Weekday;
+  /** How far back a cron time counts (the nightly job's period, default 24h). */
+  periodMs?: number;
+}
+
+/**
+ * Whether the nightly job running at `now` runs a runbook with this schedule: `nightly` always,
+ * `weekly` on its day (UTC), a cron expression when one of its times falls in the period before
+ * `now` (the previous night's job ran then), `manual` never.
+ */
+export function isDue(schedule: string, now: Date, options: DueOptions = {}): boolean {
+  switch (schedule) {
+    case "manual":
+      return false;
+    case "nightly":
+      return true;
+    case "weekly":
+      return WEEKDAYS[now.getUTCDay()] === (options.weeklyDay ?? "monday");
+  }
+  if (scheduleProblem(schedule) !== undefined) return false;
+  const since = new Date(now.getTime() - (options.periodMs ?? DAY_MS));
+  const next = new Cron(schedule, { timezone: "UTC", paused: true }).nextRun(since);
+  return next !== null && next.getTime() <= now.getTime();
+}

@@ -1,0 +1,83 @@
+/**
+ * `npm run nightly -- --date`: the job runs what is due on that day (weekly runbooks on the
+ * configured day, cron expressions whose time fell in the past day), through the real script and
+ * the real `run-md`.
+ */
+import { spawn } from "node:child_process";
+import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { REPO } from "./helpers.ts";
+
+const { clean } = inject("sampleData");
+let work: string;
+
+function nightly(args: string[]) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", path.join(REPO, "scripts/nightly.ts"), ...args],
+      { cwd: REPO, env: { ...process.env, RUN_MD_LOG_DIR: clean, RUN_MD_WEBHOOK_URL: "" } },
+    );
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (b: Buffer) => {
+      stdout += b.toString();
+    });
+    child.stderr.on("data", (b: Buffer) => {
+      stderr += b.toString();
+    });
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const book = (title: string, schedule: string) =>
+  `---\ntitle: ${title}\nschedule: ${schedule}\n---\n\n\`\`\`sql none\nSELECT eventname FROM cloudtrail_logs WHERE eventname = 'NoSuchEventEver'\n\`\`\`\n\n\`\`\`expect\nrows == 0\n\`\`\`\n`;
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(tmpdir(), "run-md-schedules-"));
+  const runbooks = path.join(work, "runbooks");
+  await mkdir(runbooks);
+  await writeFile(path.join(runbooks, "weekly.md"), book("Weekly", "weekly"));
+  await writeFile(path.join(runbooks, "workdays.md"), book("Workdays", '"0 6 * * 1-5"'));
+  await writeFile(path.join(runbooks, "manual.md"), book("Manual", "manual"));
+  await writeFile(path.join(work, "run-md.config.yaml"), "nightly:\n  weeklyDay: wednesday\n");
+});
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+describe("the nightly job runs what is due", () => {
+  it.each([
+    // 2026-12-02 is a Wednesday: the configured weekly day; Tuesday 06:00 fell in its past day.
+    ["2026-12-02T05:17:00Z", ["weekly", "workdays"]],
+    // A Sunday: no workday 06:00 in the past day, not the weekly day.
+    ["2026-11-29T05:17:00Z", []],
+  ])(
+    "--date %s runs %j",
+    async (date, due) => {
+      const reports = path.join(work, `reports-${date.slice(0, 10)}`);
+      const res = await nightly([
+        "--date",
+        date,
+        "--runbooks",
+        path.join(work, "runbooks"),
+        "--reports-dir",
+        reports,
+        "--config",
+        path.join(work, "run-md.config.yaml"),
+        "--no-build",
+        "--retention",
+        "forever",
+      ]);
+      expect(res.code, res.stderr).toBe(0);
+      expect(res.stdout).toContain(`due on ${date.slice(0, 10)} (wednesdays for weekly ones)`);
+      const ran = (await readdir(reports).catch(() => [] as string[]))
+        .filter((e) => !e.startsWith("."))
+        .sort();
+      expect(ran).toEqual(due);
+    },
+    120_000,
+  );
+});
