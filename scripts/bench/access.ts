@@ -10,7 +10,14 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { AuditLog, maskRows, parseAccessConfig, TokenStore, verifyAuditFile } from "@run-md/access";
+import {
+  AuditLog,
+  type Caller,
+  maskRows,
+  parseAccessConfig,
+  TokenStore,
+  verifyAuditFile,
+} from "@run-md/access";
 import { entryLine, GENESIS, sealEntry } from "../../packages/access/src/audit-entry.ts";
 
 const APPENDS = 800;
@@ -37,7 +44,7 @@ function masking(): number {
     "GetObject",
   ]);
   const columns = ["sourceipaddress", "useridentity", "requestparameters", "eventname"];
-  const caller = { user: "u", groups: ["c"], via: "oidc" } as const;
+  const caller: Caller = { user: "u", groups: ["c"], via: "oidc" };
   maskRows(cfg, caller, columns, rows.slice(0, 2000), "k".repeat(32)); // warm up the JIT
   const t0 = performance.now();
   maskRows(cfg, caller, columns, rows, "k".repeat(32));
