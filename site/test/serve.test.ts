@@ -209,6 +209,17 @@ describe("the site served by run-md serve, in chromium", () => {
       await expect.poll(() => thresholdError.isVisible()).toBe(true);
       expect(await thresholdError.textContent()).toContain('parameter "threshold"');
       expect(tab.url()).toContain(`/runbooks/${RUNBOOK_ID}/`);
+      // A window that ends in the future: the message goes next to "to".
+      await threshold.fill("10");
+      await form.locator('input[name="rm-window-mode"][value="range"]').check();
+      await form.locator('[data-window="from"]').fill("2026-01-01T00:00:00Z");
+      await form.locator('[data-window="to"]').fill("2099-01-01T00:00:00Z");
+      await form.getByRole("button", { name: "Run" }).click();
+      const toError = form.locator('[data-error-for="to"]');
+      await expect.poll(() => toError.isVisible()).toBe(true);
+      expect(await toError.textContent()).toContain("future");
+      expect(await thresholdError.isVisible()).toBe(false);
+      await form.locator('input[name="rm-window-mode"][value="since"]').check();
 
       // Record, in the page, the order in which step blocks appear and the run ends.
       await tab.addInitScript(() => {
