@@ -23,6 +23,7 @@ import {
   numericKeyPath,
   regexpExtractGroup,
   rewriteArithmetic,
+  rewriteBetween,
   rewriteJsonCast,
   rewriteLambdaCall,
   rewriteTimestampCast,
@@ -456,6 +457,7 @@ export async function rewriteAthena(
     if (opts.trinoFunctions) {
       // Trino semantics of constants, operators and casts (trino-ast.ts); Athena SQL only.
       if (v.class === "CONSTANT") return keepDouble(v);
+      if (v.class === "BETWEEN") return rewriteBetween(v);
       if (v.class === "CAST")
         return charCast(
           rewriteTimestampCast(rewriteToJsonCast(rewriteToVarcharCast(rewriteJsonCast(v)))),

@@ -268,6 +268,23 @@ export function rewriteToVarcharCast(v: Node): Node {
   return callNode("trino_to_varchar", [child], v);
 }
 
+/** Whether the tree shows a DOUBLE or REAL value (a cast to one, or nan()/infinity()). */
+function isDoubleValued(n: Node | undefined): boolean {
+  if (n?.class === "CAST") return ["DOUBLE", "FLOAT"].includes(String((n.cast_type as Node).id));
+  return n?.class === "FUNCTION" && /^(trino_)?(nan|infinity)$/.test(String(n.function_name));
+}
+
+/**
+ * `x BETWEEN a AND b` with a double operand → `trino_between(x, a, b)`: Trino's comparisons with
+ * NaN are false (DuckDB orders NaN above every number).
+ */
+export function rewriteBetween(v: Node): Node {
+  if (v.class !== "BETWEEN" || hasAggregate(v)) return v;
+  const parts = [v.input, v.lower, v.upper] as Node[];
+  if (!parts.some(isDoubleValued)) return v;
+  return callNode("trino_between", parts, v);
+}
+
 /** A VARCHAR constant node of DuckDB's serialized tree. */
 export function strConst(value: string): Node {
   return {

@@ -45,6 +45,8 @@ export const HELPER_MACROS: string[] = [
   // Group g of RFC 3986's URI expression: 2 scheme, 4 authority, 5 path, 6 ?query, 7 query, 9 fragment.
   `CREATE MACRO trino_url_part(u, g) AS regexp_extract(u, '^(([^:/?#]+):)?(//([^/?#]*))?([^?#]*)(\\?([^#]*))?(#(.*))?', g)`,
   `CREATE MACRO trino_url_opaque(u) AS trino_url_part(u, 2) <> '' AND NOT starts_with(substr(u, length(trino_url_part(u, 2)) + 2), '/')`,
+  // Trino's x BETWEEN a AND b for doubles: a comparison with NaN is false.
+  `CREATE MACRO trino_between(x, a, b) AS (CASE WHEN isnan(x) OR isnan(a) THEN false ELSE x >= a END) AND (CASE WHEN isnan(x) OR isnan(b) THEN false ELSE x <= b END)`,
   // The letters of s, upper-cased (Soundex's clean step).
   `CREATE MACRO trino_letters(s) AS upper(regexp_replace(s, '[^\\pL]', '', 'g'))`,
   // Soundex digits of upper-case A-Z text: the first letter, then H and W dropped.

@@ -394,6 +394,12 @@ const values: [string, unknown, string | undefined, string][] = [
     "integer",
     "corpus trino-a47e95d980fb (ten arguments)",
   ],
+  [
+    "(17.1E0) BETWEEN (17.1E0) AND (DOUBLE 'NaN')",
+    false,
+    "boolean",
+    "corpus trino-a016ddddc5af (a comparison with NaN is false)",
+  ],
   // Intervals split into fields; sub-millisecond and two-digit-year corners of date and time.
   ["hour(INTERVAL '90061.234' SECOND)", 1, "bigint", "corpus trino-397ef06f1daa (hour)"],
   ["extract(day FROM INTERVAL '55' HOUR)", 2, "bigint", "corpus trino-48d07e19c697 (extract)"],
