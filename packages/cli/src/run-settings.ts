@@ -6,20 +6,16 @@
 import { parseBytes, parseDuration, RunMdError } from "@run-md/core";
 import pc from "picocolors";
 import type { Config } from "./config.ts";
-import { ENGINE_NAMES } from "./engines.ts";
+import { checkEngineChoice, ENGINE_NAMES } from "./engines.ts";
 
 function fail(message: string, hint: string): never {
   throw new RunMdError("usage", message, { hint });
 }
 
-/** `--engine` and the configuration's engine per dialect must be engines run-md knows. */
+/** `--engine` (an engine or an alias such as `aws`) and the configuration's engine per dialect. */
 export function checkEngines(flag: string | undefined, config: Config): void {
+  checkEngineChoice(flag);
   const known: readonly string[] = ENGINE_NAMES;
-  if (flag !== undefined && !known.includes(flag)) {
-    throw new RunMdError("unknown-engine", `unknown engine "${flag}"`, {
-      hint: `Engines: ${ENGINE_NAMES.join(", ")}.`,
-    });
-  }
   for (const [dialect, engine] of Object.entries(config.engines)) {
     if (engine !== undefined && !known.includes(engine)) {
       throw new RunMdError(

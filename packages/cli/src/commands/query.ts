@@ -22,8 +22,8 @@ import { adhocParams, adhocRunbook } from "../adhoc.ts";
 import { parseCommandArgs } from "../args.ts";
 import { type Config, loadConfig, tableConfig } from "../config.ts";
 import { EnginePool } from "../engines.ts";
-import { OUTPUT_OPTIONS, OUTPUT_USAGE, outputChoice, settleOutput } from "../output/options.ts";
 import type { FileFormat } from "../output/formats.ts";
+import { OUTPUT_OPTIONS, OUTPUT_USAGE, outputChoice, settleOutput } from "../output/options.ts";
 import { ResultOutput } from "../output/result-output.ts";
 import { version as toolVersion } from "../package-files.ts";
 import {
@@ -242,6 +242,8 @@ async function execute(
   const stopListening = cancelOnInterrupt(controller);
   let code: number;
   try {
+    // As for a runbook: the profile, credentials and log directory checked once, before the query.
+    await pool.preflightFor([runbook], values.engine);
     const report = await runRunbook(
       runbook,
       {

@@ -9,13 +9,11 @@ import {
   formatDiagnostic,
   isRunMdError,
   loadRunbook,
-  parseBytes,
-  parseDuration,
   type Runbook,
   RunMdError,
   type RunReport,
-  runPageUrl,
   runKind,
+  runPageUrl,
   runRunbook,
   sleep,
   storeReport,
@@ -26,12 +24,18 @@ import {
 import pc from "picocolors";
 import { parseCommandArgs, RUN_OPTIONS } from "../args.ts";
 import { loadConfig } from "../config.ts";
-import { checkEngineChoice, ENGINE_NAMES, EnginePool } from "../engines.ts";
+import { checkEngineChoice, EnginePool } from "../engines.ts";
 import { OUTPUT_OPTIONS, OUTPUT_USAGE } from "../output/options.ts";
 import { RunOutput } from "../output/run-output.ts";
+import { version as toolVersion } from "../package-files.ts";
+import {
+  cancelOnInterrupt,
+  checkEngines,
+  defaultTimeoutMs,
+  maxScanBytes as maxScanBytesOf,
+} from "../run-settings.ts";
 import { resolveRunbookIds } from "../runbook-ids.ts";
 import { summaryLine, TerminalReporter } from "../terminal.ts";
-import { version as toolVersion } from "../package-files.ts";
 
 export const RUN_USAGE = `Usage: run-md [run] <file|dir|id>... [options]
 
@@ -180,22 +184,6 @@ function cliParamsOf(values: Values): Record<string, string> {
   return params;
 }
 
-/** The step timeout and scan budget: the flag, else the configuration. */
-function limitsOf(values: Values, config: ReturnType<typeof loadConfig>) {
-  const timeoutText = values.timeout ?? config.timeout ?? "10m";
-  const timeoutMs = parseDuration(timeoutText);
-  if (timeoutMs === undefined)
-    fail(`timeout "${timeoutText}" is not a duration`, "Use 30s, 5m or 1h.");
-  const maxScanText = values["max-scan"] ?? config.maxScan;
-  let maxScanBytes: number | undefined;
-  if (maxScanText !== undefined) {
-    maxScanBytes = parseBytes(maxScanText);
-    if (maxScanBytes === undefined)
-      fail(`--max-scan "${maxScanText}" is not a size`, "Use 500MB, 10GB or 1TB.");
-  }
-  return { timeoutMs, maxScanBytes };
-}
-
 /**
  * Everything that can be checked before a query starts: flags, configuration, the runbooks
  * (their syntax, and what the command line asks of them). A problem is exit 2 with nothing run
@@ -206,15 +194,9 @@ async function prepareRun(values: Values, positionals: string[]): Promise<RunPla
   checkEngineChoice(values.engine);
   const cliParams = cliParamsOf(values);
   const config = loadConfig(values.config);
-  const { timeoutMs, maxScanBytes } = limitsOf(values, config);
-  for (const [dialect, engine] of Object.entries(config.engines)) {
-    if (engine !== undefined && !(ENGINE_NAMES as readonly string[]).includes(engine)) {
-      throw new RunMdError(
-        "bad-config",
-        `${config.source}: unknown engine "${engine}" for ${dialect}`,
-      );
-    }
-  }
+  const timeoutMs = defaultTimeoutMs(values.timeout, config);
+  const maxScanBytes = maxScanBytesOf(values["max-scan"], config);
+  checkEngines(values.engine, config);
   const runbooks = await loadRunbooks(await resolveRunbookIds(positionals, config.runbooksDir));
   if (typeof runbooks === "number") return runbooks;
   const now = new Date();
@@ -295,23 +277,6 @@ async function loadRunbooks(paths: string[]): Promise<Runbook[] | number> {
   return 2;
 }
 
-/** Ctrl-C (or SIGTERM) cancels the run once; a second one quits at once. */
-function onInterrupt(controller: AbortController): () => void {
-  let interrupts = 0;
-  const handler = () => {
-    interrupts++;
-    if (interrupts > 1) process.exit(130);
-    process.stderr.write(`\n${pc.yellow("cancelling")} (Ctrl-C again to quit at once)\n`);
-    controller.abort(new Error("cancelled"));
-  };
-  process.on("SIGINT", handler);
-  process.on("SIGTERM", handler);
-  return () => {
-    process.off("SIGINT", handler);
-    process.off("SIGTERM", handler);
-  };
-}
-
 /** Runs one runbook; a run that stops before its first step still has a report saying why. */
 async function runOne(
   plan: RunPlan,
@@ -362,7 +327,7 @@ async function runOne(
 async function executeRun(plan: RunPlan): Promise<number> {
   const { values, config } = plan;
   const controller = new AbortController();
-  const release = onInterrupt(controller);
+  const release = cancelOnInterrupt(controller);
   const live = Boolean(process.stdout.isTTY) && !process.env.CI && !values.json && !values.quiet;
   const reports: RunReport[] = [];
   const codes: number[] = [];
