@@ -38,7 +38,7 @@ import {
   UNTYPED_FALLBACK,
   VARCHAR_MARKER,
 } from "./trino-ast.ts";
-import { rewriteMapLambda } from "./trino-map-lambda.ts";
+import { rewriteArraySort, rewriteMapLambda } from "./trino-map-lambda.ts";
 
 type Node = Record<string, unknown>;
 
@@ -559,6 +559,8 @@ export async function rewriteAthena(
       case "all_match":
       case "none_match":
         return matchCall(f, name);
+      case "array_sort":
+        return rewriteArraySort(f, clone);
       case "map_filter":
       case "transform_keys":
       case "transform_values":
