@@ -24,6 +24,7 @@ import {
   regexpExtractGroup,
   rewriteArithmetic,
   rewriteBetween,
+  rewriteMapEquality,
   rewriteJsonCast,
   rewriteLambdaCall,
   rewriteTimestampCast,
@@ -458,6 +459,7 @@ export async function rewriteAthena(
       // Trino semantics of constants, operators and casts (trino-ast.ts); Athena SQL only.
       if (v.class === "CONSTANT") return keepDouble(v);
       if (v.class === "BETWEEN") return rewriteBetween(v);
+      if (v.class === "COMPARISON") return rewriteMapEquality(v);
       if (v.class === "CAST")
         return charCast(
           rewriteTimestampCast(rewriteToJsonCast(rewriteToVarcharCast(rewriteJsonCast(v)))),

@@ -105,8 +105,9 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO json_array_contains${JSON_CONTAINS}`,
   `CREATE MACRO is_json_scalar(j) AS json_type(CAST(j AS JSON)) NOT IN ('OBJECT', 'ARRAY')`,
   // Time.
-  // Trino keeps a zoned timestamp's milliseconds in 52 bits: a later year is an error.
-  `CREATE MACRO from_iso8601_timestamp(s) AS CASE WHEN abs(epoch_ms(CAST(s AS TIMESTAMPTZ))) > 2251799813685247 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Millis overflow: ' || epoch_ms(CAST(s AS TIMESTAMPTZ)), s) ELSE CAST(s AS TIMESTAMPTZ) END`,
+  // Trino keeps a zoned timestamp's milliseconds in 52 bits: a later year is an error. An offset
+  // other than UTC would print as UTC here (the instant is right, the zone is lost): an error.
+  `CREATE MACRO from_iso8601_timestamp(s) AS CASE WHEN regexp_matches(s, '[T ][0-9:.,]+[+-]([0-9]{2}):?([0-9]{2})?$') AND NOT regexp_matches(s, '[+-]00(:?00)?$') THEN error('from_iso8601_timestamp with an offset other than Z or +00:00 is not supported locally (the local engine keeps timestamps in UTC)') WHEN abs(epoch_ms(CAST(s AS TIMESTAMPTZ))) > 2251799813685247 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Millis overflow: ' || epoch_ms(CAST(s AS TIMESTAMPTZ)), s) ELSE CAST(s AS TIMESTAMPTZ) END`,
   `CREATE MACRO from_iso8601_date(s) AS CAST(s AS DATE)`,
   `CREATE MACRO from_unixtime(x) AS to_timestamp(CAST(x AS DOUBLE))`,
   `CREATE MACRO to_unixtime(t) AS epoch(t)`,
