@@ -293,8 +293,7 @@ export function rewriteMapEquality(v: Node): Node {
   if (v.class !== "COMPARISON" || !["COMPARE_EQUAL", "COMPARE_NOTEQUAL"].includes(String(v.type)))
     return v;
   const isMap = (n: Node | undefined) =>
-    n?.class === "FUNCTION" &&
-    /^(map|map_from_entries|trino_map_from_entries)$/i.test(String(n.function_name));
+    n?.class === "FUNCTION" && /^(trino_)?(map|map_from_entries)$/i.test(String(n.function_name));
   if (!isMap(v.left as Node) || !isMap(v.right as Node)) return v;
   const eq = callNode(
     "trino_map_eq",

@@ -219,6 +219,8 @@ const MACRO_DEFS: string[] = [
   // The first value of the parameter in the query ('' when it has no '='); NULL without a query.
   `CREATE MACRO url_extract_parameter(u, name) AS CASE WHEN NOT trino_url_ok(u) OR trino_url_opaque(u) OR trino_url_part(u, 6) = '' THEN NULL ELSE list_filter(list_transform(string_split(trino_url_part(u, 7), '&'), lambda p: CASE WHEN split_part(p, '=', 1) = name THEN CASE WHEN contains(p, '=') THEN substr(p, strpos(p, '=') + 1) ELSE '' END END), lambda x: x IS NOT NULL)[1] END`,
   // Arrays and maps.
+  // An array key holding a NULL cannot be compared: Trino refuses it (DuckDB would keep it).
+  `CREATE MACRO map() AS system.main.map(), (k, v) AS CASE WHEN typeof(k) LIKE '%[][]' AND coalesce(list_bool_or(list_transform(TRY_CAST(k AS VARCHAR[][]), lambda e: list_contains(list_transform(e, lambda x: x IS NULL), true))), false) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: map key cannot be indeterminate', k) ELSE system.main.map(k, v) END`,
   // Of an array or a map (DuckDB's len takes arrays only).
   `CREATE MACRO cardinality(x) AS CAST(CASE WHEN typeof(x) LIKE 'MAP(%' THEN len(json_keys(to_json(x))) ELSE len(TRY_CAST(x AS VARCHAR[])) END AS BIGINT)`,
   `CREATE MACRO element_at(x, k) AS CASE WHEN NOT starts_with(typeof(x), 'MAP') AND CAST(k AS VARCHAR) = '0' THEN trino_raise('INVALID_FUNCTION_ARGUMENT: SQL array indices start at 1', k) ELSE (x)[k] END`,

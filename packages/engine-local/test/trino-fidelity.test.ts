@@ -524,6 +524,11 @@ const errors: [string, RegExp, string][] = [
   ["regexp_replace('xxx', '(?<name>x)', '${nam}')", /no group named/, "corpus trino-81c27e910523"],
   ["soundex('jąmes')", /not mapped/, "corpus trino-ae89ca33614f"],
   [
+    "map(ARRAY[ARRAY[NULL]], ARRAY[2])",
+    /map key cannot be indeterminate/,
+    "corpus trino-30dfb503e0a8",
+  ],
+  [
     "from_iso8601_timestamp('2001-08-22T03:04:05.321+07:09')",
     /not supported locally/,
     "corpus trino-11470cf3c204 (Trino keeps the +07:09 zone)",
