@@ -24,6 +24,7 @@ import {
   regexpExtractGroup,
   rewriteArithmetic,
   rewriteBetween,
+  rewriteMapEquality,
   rewriteJsonCast,
   rewriteLambdaCall,
   rewriteTimestampCast,
@@ -38,7 +39,7 @@ import {
   UNTYPED_FALLBACK,
   VARCHAR_MARKER,
 } from "./trino-ast.ts";
-import { rewriteMapLambda } from "./trino-map-lambda.ts";
+import { rewriteArraySort, rewriteMapLambda } from "./trino-map-lambda.ts";
 
 type Node = Record<string, unknown>;
 
@@ -458,6 +459,7 @@ export async function rewriteAthena(
       // Trino semantics of constants, operators and casts (trino-ast.ts); Athena SQL only.
       if (v.class === "CONSTANT") return keepDouble(v);
       if (v.class === "BETWEEN") return rewriteBetween(v);
+      if (v.class === "COMPARISON") return rewriteMapEquality(v);
       if (v.class === "CAST")
         return charCast(
           rewriteTimestampCast(rewriteToJsonCast(rewriteToVarcharCast(rewriteJsonCast(v)))),
@@ -559,6 +561,8 @@ export async function rewriteAthena(
       case "all_match":
       case "none_match":
         return matchCall(f, name);
+      case "array_sort":
+        return rewriteArraySort(f, clone);
       case "map_filter":
       case "transform_keys":
       case "transform_values":

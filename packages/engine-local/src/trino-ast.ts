@@ -285,6 +285,31 @@ export function rewriteBetween(v: Node): Node {
   return callNode("trino_between", parts, v);
 }
 
+/**
+ * `m1 = m2` and `m1 <> m2` where both sides are map constructors → `trino_map_eq`: Trino compares
+ * the values key by key, and a NULL value makes the answer NULL unless another value differs.
+ */
+export function rewriteMapEquality(v: Node): Node {
+  if (v.class !== "COMPARISON" || !["COMPARE_EQUAL", "COMPARE_NOTEQUAL"].includes(String(v.type)))
+    return v;
+  const isMap = (n: Node | undefined) =>
+    n?.class === "FUNCTION" && /^(trino_)?(map|map_from_entries)$/i.test(String(n.function_name));
+  if (!isMap(v.left as Node) || !isMap(v.right as Node)) return v;
+  const eq = callNode(
+    "trino_map_eq",
+    [v.left, v.right],
+    v.type === "COMPARE_EQUAL" ? v : { alias: "" },
+  );
+  if (v.type === "COMPARE_EQUAL") return eq;
+  return {
+    class: "OPERATOR",
+    type: "OPERATOR_NOT",
+    alias: v.alias,
+    query_location: 0,
+    children: [eq],
+  };
+}
+
 /** A VARCHAR constant node of DuckDB's serialized tree. */
 export function strConst(value: string): Node {
   return {

@@ -47,6 +47,15 @@ export const HELPER_MACROS: string[] = [
   `CREATE MACRO trino_url_opaque(u) AS trino_url_part(u, 2) <> '' AND NOT starts_with(substr(u, length(trino_url_part(u, 2)) + 2), '/')`,
   // Trino's x BETWEEN a AND b for doubles: a comparison with NaN is false.
   `CREATE MACRO trino_between(x, a, b) AS (CASE WHEN isnan(x) OR isnan(a) THEN false ELSE x >= a END) AND (CASE WHEN isnan(x) OR isnan(b) THEN false ELSE x <= b END)`,
+  // a ordered by the comparator matrix m (m[i][j] = c(a[j], a[i])): a[j] goes before a[i] when
+  // c(a[j], a[i]) < 0 < c(a[i], a[j]); ties, and equal values the comparator disagrees on (two
+  // NULLs each "before" the other), keep their order. Any other disagreement leaves ranks that
+  // are not a permutation: Java's sort would give an order of its own, so an error instead.
+  `CREATE MACRO trino_sort_ranks(a, m) AS list_transform(range(1, len(a) + 1), lambda i: len(list_filter(range(1, len(a) + 1), lambda j: (m[i][j] < 0 AND m[j][i] > 0) OR (j < i AND ((m[i][j] = 0 AND m[j][i] = 0) OR a[i] IS NOT DISTINCT FROM a[j])))))`,
+  `CREATE MACRO trino_sort_by(a, m) AS CASE WHEN len(list_distinct(trino_sort_ranks(a, m))) < len(a) THEN error('array_sort with a comparator that is not consistent (for example two NULLs each sorted before the other) is not supported locally') ELSE list_transform(range(0, len(a)), lambda p: a[list_position(trino_sort_ranks(a, m), p)]) END`,
+  // Trino's map equality (trino-ast.ts rewriteMapEquality): false on a key or a known value that
+  // differs, else NULL when a value is NULL on either side, else true.
+  `CREATE MACRO trino_map_eq(a, b) AS CASE WHEN a IS NULL OR b IS NULL THEN NULL WHEN len(map_keys(a)) <> len(map_keys(b)) THEN false WHEN NOT coalesce(list_bool_and(list_transform(map_keys(a), lambda k: list_contains(map_keys(b), k))), true) THEN false WHEN coalesce(list_bool_or(list_transform(map_keys(a), lambda k: a[k] IS NOT NULL AND b[k] IS NOT NULL AND a[k] <> b[k])), false) THEN false WHEN coalesce(list_bool_or(list_transform(map_keys(a), lambda k: a[k] IS NULL OR b[k] IS NULL)), false) THEN NULL ELSE true END`,
   // The letters of s, upper-cased (Soundex's clean step).
   `CREATE MACRO trino_letters(s) AS upper(regexp_replace(s, '[^\\pL]', '', 'g'))`,
   // Soundex digits of upper-case A-Z text: the first letter, then H and W dropped.

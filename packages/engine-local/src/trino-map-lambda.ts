@@ -1,7 +1,8 @@
 /**
- * Trino's map functions that take a `(k, v) -> ...` lambda (map_filter, transform_keys,
- * transform_values), which DuckDB lacks: the lambda runs over the map's entries as a one-parameter
- * lambda, its k and v read as the entry's key and value.
+ * Trino functions that take a two-parameter lambda DuckDB cannot call as such: the map functions
+ * (map_filter, transform_keys, transform_values), whose `(k, v) -> ...` runs over the map's
+ * entries as a one-parameter lambda (k and v read as the entry's key and value), and
+ * `array_sort(a, (x, y) -> ...)`, whose comparator fills a matrix that trino_sort_by orders by.
  */
 import { isLosslessNumber } from "lossless-json";
 import { callNode, strConst } from "./trino-ast.ts";
@@ -77,4 +78,29 @@ export function rewriteMapLambda(f: Node, name: string, copy: <T>(v: T) => T): N
   return name === "transform_keys"
     ? callNode("map", [results, values], f)
     : callNode("map", [keys, results], f);
+}
+
+/**
+ * `array_sort(a, (x, y) -> c)` → `trino_sort_by(a, m)` with m[i][j] = c(a[j], a[i]), built as
+ * nested one-parameter lambdas: `list_transform(a, y -> list_transform(a, x -> c))`. The sort is
+ * stable, as Java's.
+ */
+export function rewriteArraySort(f: Node, copy: <T>(v: T) => T): Node {
+  const args = f.children as Node[];
+  const params = pairParams(args[1]);
+  if (args.length !== 2 || !params) return f;
+  const [x, y] = params;
+  const none = { alias: "" };
+  const lambda = (param: string, expr: unknown): Node => ({
+    ...(args[1] as Node),
+    lhs: columnRef(param),
+    expr,
+  });
+  const inner = callNode(
+    "list_transform",
+    [copy(args[0]), lambda(x, (args[1] as Node).expr)],
+    none,
+  );
+  const matrix = callNode("list_transform", [copy(args[0]), lambda(y, inner)], none);
+  return callNode("trino_sort_by", [args[0] as Node, matrix], f);
 }

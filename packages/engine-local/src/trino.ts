@@ -105,8 +105,9 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO json_array_contains${JSON_CONTAINS}`,
   `CREATE MACRO is_json_scalar(j) AS json_type(CAST(j AS JSON)) NOT IN ('OBJECT', 'ARRAY')`,
   // Time.
-  // Trino keeps a zoned timestamp's milliseconds in 52 bits: a later year is an error.
-  `CREATE MACRO from_iso8601_timestamp(s) AS CASE WHEN abs(epoch_ms(CAST(s AS TIMESTAMPTZ))) > 2251799813685247 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Millis overflow: ' || epoch_ms(CAST(s AS TIMESTAMPTZ)), s) ELSE CAST(s AS TIMESTAMPTZ) END`,
+  // Trino keeps a zoned timestamp's milliseconds in 52 bits: a later year is an error. An offset
+  // other than UTC would print as UTC here (the instant is right, the zone is lost): an error.
+  `CREATE MACRO from_iso8601_timestamp(s) AS CASE WHEN regexp_matches(s, '[T ][0-9:.,]+[+-]([0-9]{2}):?([0-9]{2})?$') AND NOT regexp_matches(s, '[+-]00(:?00)?$') THEN error('from_iso8601_timestamp with an offset other than Z or +00:00 is not supported locally (the local engine keeps timestamps in UTC)') WHEN abs(epoch_ms(CAST(s AS TIMESTAMPTZ))) > 2251799813685247 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Millis overflow: ' || epoch_ms(CAST(s AS TIMESTAMPTZ)), s) ELSE CAST(s AS TIMESTAMPTZ) END`,
   `CREATE MACRO from_iso8601_date(s) AS CAST(s AS DATE)`,
   `CREATE MACRO from_unixtime(x) AS to_timestamp(CAST(x AS DOUBLE))`,
   `CREATE MACRO to_unixtime(t) AS epoch(t)`,
@@ -218,6 +219,8 @@ const MACRO_DEFS: string[] = [
   // The first value of the parameter in the query ('' when it has no '='); NULL without a query.
   `CREATE MACRO url_extract_parameter(u, name) AS CASE WHEN NOT trino_url_ok(u) OR trino_url_opaque(u) OR trino_url_part(u, 6) = '' THEN NULL ELSE list_filter(list_transform(string_split(trino_url_part(u, 7), '&'), lambda p: CASE WHEN split_part(p, '=', 1) = name THEN CASE WHEN contains(p, '=') THEN substr(p, strpos(p, '=') + 1) ELSE '' END END), lambda x: x IS NOT NULL)[1] END`,
   // Arrays and maps.
+  // An array key holding a NULL cannot be compared: Trino refuses it (DuckDB would keep it).
+  `CREATE MACRO map() AS system.main.map(), (k, v) AS CASE WHEN typeof(k) LIKE '%[][]' AND coalesce(list_bool_or(list_transform(TRY_CAST(k AS VARCHAR[][]), lambda e: list_contains(list_transform(e, lambda x: x IS NULL), true))), false) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: map key cannot be indeterminate', k) ELSE system.main.map(k, v) END`,
   // Of an array or a map (DuckDB's len takes arrays only).
   `CREATE MACRO cardinality(x) AS CAST(CASE WHEN typeof(x) LIKE 'MAP(%' THEN len(json_keys(to_json(x))) ELSE len(TRY_CAST(x AS VARCHAR[])) END AS BIGINT)`,
   `CREATE MACRO element_at(x, k) AS CASE WHEN NOT starts_with(typeof(x), 'MAP') AND CAST(k AS VARCHAR) = '0' THEN trino_raise('INVALID_FUNCTION_ARGUMENT: SQL array indices start at 1', k) ELSE (x)[k] END`,

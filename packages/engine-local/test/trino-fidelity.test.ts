@@ -400,6 +400,30 @@ const values: [string, unknown, string | undefined, string][] = [
     "boolean",
     "corpus trino-a016ddddc5af (a comparison with NaN is false)",
   ],
+  [
+    "array_sort(ARRAY[2, null, BIGINT '3', 4, null, 1], (x, y) -> CASE WHEN x IS NULL THEN -1 WHEN y IS NULL THEN 1 WHEN x < y THEN 1 WHEN x = y THEN 0 ELSE -1 END)",
+    [null, null, 4, 3, 2, 1],
+    "array(bigint)",
+    "corpus trino-ac9fd5fdbae0 (comparator lambda)",
+  ],
+  [
+    "array_sort(ARRAY['a', 'bb', 'c'], (x, y) -> CASE WHEN length(x) < length(y) THEN 1 WHEN length(x) = length(y) THEN 0 ELSE -1 END)",
+    ["bb", "a", "c"],
+    "array(varchar)",
+    "docs array: array_sort with a comparator (stable)",
+  ],
+  [
+    "(MAP(ARRAY[1.0, 2.1], ARRAY[null, null])) != (MAP(ARRAY[1.0, 2.1], ARRAY[null, null]))",
+    null,
+    undefined,
+    "corpus trino-0ad0a0d6368e (a NULL value makes map equality NULL)",
+  ],
+  [
+    "MAP(ARRAY[1, 2], ARRAY[NULL, 3]) = MAP(ARRAY[1, 2], ARRAY[NULL, 4])",
+    false,
+    "boolean",
+    "docs map: a known value that differs decides",
+  ],
   // Intervals split into fields; sub-millisecond and two-digit-year corners of date and time.
   ["hour(INTERVAL '90061.234' SECOND)", 1, "bigint", "corpus trino-397ef06f1daa (hour)"],
   ["extract(day FROM INTERVAL '55' HOUR)", 2, "bigint", "corpus trino-48d07e19c697 (extract)"],
@@ -499,6 +523,21 @@ const errors: [string, RegExp, string][] = [
   // biome-ignore lint/suspicious/noTemplateCurlyInString: Java's ${name} replacement syntax
   ["regexp_replace('xxx', '(?<name>x)', '${nam}')", /no group named/, "corpus trino-81c27e910523"],
   ["soundex('jąmes')", /not mapped/, "corpus trino-ae89ca33614f"],
+  [
+    "map(ARRAY[ARRAY[NULL]], ARRAY[2])",
+    /map key cannot be indeterminate/,
+    "corpus trino-30dfb503e0a8",
+  ],
+  [
+    "from_iso8601_timestamp('2001-08-22T03:04:05.321+07:09')",
+    /not supported locally/,
+    "corpus trino-11470cf3c204 (Trino keeps the +07:09 zone)",
+  ],
+  [
+    "array_sort(ARRAY[1, 2], (x, y) -> -1)",
+    /not consistent/,
+    "docs array: the comparator must be consistent",
+  ],
   ["bit_count(33554132, 25)", /cannot be represented with 25 bits/, "corpus bit_count"],
   ["from_base('9223372036854775808', 10)", /Not a valid base-10 number/, "corpus from_base"],
   ["width_bucket(3.14E0, -1, nan(), 3)", /second bound must be finite/, "corpus width_bucket"],
