@@ -65,6 +65,29 @@ function at(token: Token, rule: string, message: string): SqlProblem {
   };
 }
 
+/** Functions whose arguments are written with FROM: `EXTRACT(hour FROM max(t))`, `substring(s FROM 2)`. */
+const FROM_CALLS = new Set(["extract", "substring", "trim", "overlay", "position"]);
+
+/**
+ * The positions of FROM tokens that separate a call's operands (`EXTRACT(hour FROM max(t))`)
+ * rather than start a FROM clause: inside the parentheses of one of `FROM_CALLS`.
+ */
+function fromInsideCalls(visible: Token[]): Set<number> {
+  const found = new Set<number>();
+  const open: boolean[] = []; // per open parenthesis: is it a FROM_CALLS call's
+  for (let i = 0; i < visible.length; i++) {
+    const text = visible[i]!.text ?? "";
+    if (text === "(") {
+      open.push(FROM_CALLS.has((visible[i - 1]?.text ?? "").toLowerCase()));
+    } else if (text === ")") {
+      open.pop();
+    } else if (visible[i]!.type === TrinoSqlLexer.KW_FROM && open.at(-1) === true) {
+      found.add(i);
+    }
+  }
+  return found;
+}
+
 /**
  * DuckDB habits, found on the token stream so that each gets its own message (the parser would
  * only say that a token is not valid at that position).
@@ -72,6 +95,7 @@ function at(token: Token, rule: string, message: string): SqlProblem {
 function duckdbHabits(tokens: Token[]): SqlProblem[] {
   const out: SqlProblem[] = [];
   const visible = tokens.filter((t) => t.channel === 0 && t.type !== -1);
+  const operandFrom = fromInsideCalls(visible);
   for (let i = 0; i < visible.length; i++) {
     const t = visible[i]!;
     const next = visible[i + 1];
@@ -116,6 +140,7 @@ function duckdbHabits(tokens: Token[]): SqlProblem[] {
       i++;
     } else if (
       (t.type === TrinoSqlLexer.KW_FROM || t.type === TrinoSqlLexer.KW_JOIN) &&
+      !operandFrom.has(i) &&
       next?.type === TrinoSqlLexer.IDENTIFIER &&
       visible[i + 2]?.text === "("
     ) {
