@@ -47,7 +47,8 @@ export interface AuditEntry extends AuditInput {
   hash: string;
 }
 
-const ENTRY_KEYS = [
+/** An entry's keys in the log's order (also the columns of `run-md audit export --format csv`). */
+export const ENTRY_KEYS = [
   "seq",
   "time",
   "actor",
@@ -57,7 +58,7 @@ const ENTRY_KEYS = [
   "details",
   "prev",
   "hash",
-];
+] as const;
 
 export const GENESIS = "0".repeat(64);
 
@@ -104,7 +105,7 @@ export function entryLine(e: AuditEntry): string {
 export function asEntry(v: unknown): AuditEntry | string {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return "not an audit entry";
   const o = v as Record<string, unknown>;
-  const extra = Object.keys(o).find((k) => !ENTRY_KEYS.includes(k));
+  const extra = Object.keys(o).find((k) => !(ENTRY_KEYS as readonly string[]).includes(k));
   if (extra !== undefined) return `unknown key "${extra}"`;
   if (!Number.isSafeInteger(o.seq)) return "no seq";
   for (const key of ["time", "actor", "action", "prev", "hash"])

@@ -1,20 +1,11 @@
 /** `run-md audit export`: audit entries as JSON Lines or CSV (RFC 4180) for a SIEM. */
-import type { AuditEntry } from "./audit-entry.ts";
+import { type AuditEntry, ENTRY_KEYS } from "./audit-entry.ts";
 
 export const EXPORT_FORMATS = ["json", "csv"] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-export const CSV_COLUMNS = [
-  "seq",
-  "time",
-  "actor",
-  "groups",
-  "action",
-  "target",
-  "details",
-  "prev",
-  "hash",
-] as const;
+/** The CSV's columns: an entry's keys, in the log's order. */
+export const CSV_COLUMNS = ENTRY_KEYS;
 
 /**
  * `json`: one entry per line, exactly as the log stores it (JSON Lines, what SIEMs ingest).
