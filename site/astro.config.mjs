@@ -97,6 +97,8 @@ export default defineConfig({
       ],
       customCss: ["./src/styles/run-md.css"],
       routeMiddleware: "./src/routeData.ts",
+      // The links of a site served by `run-md serve` (hidden on the static site).
+      components: { SocialIcons: "./src/components/StarlightSocialIcons.astro" },
       // Fences of runbooks that are shown as written (a runbook the parser rejects).
       expressiveCode: {
         shiki: {

@@ -12,10 +12,11 @@ import type { Element, Root } from "hast";
 import { fromHtml } from "hast-util-from-html";
 import { select, selectAll } from "hast-util-select";
 import { toString as hastToString } from "hast-util-to-string";
-import { chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildSite, repoRoot } from "../../scripts/nightly/build-site.ts";
-import { chromiumPath, skipOrFail } from "../../test/ci-prerequisites.ts";
+import { skipOrFail } from "../../test/ci-prerequisites.ts";
+import { type Chromium, launchChromium } from "./browser.ts";
 import { serveStatic } from "./static-server.ts";
 
 const fixtures = path.join(import.meta.dirname, "fixtures");
@@ -260,42 +261,26 @@ async function axeViolations(tab: Page): Promise<string[]> {
 }
 
 describe("in a browser", () => {
-  let browser: Awaited<ReturnType<typeof chromium.launchPersistentContext>> | undefined;
+  let chrome: Chromium | undefined;
+  let browser: Chromium["browser"] | undefined;
   let server: Awaited<ReturnType<typeof serveStatic>> | undefined;
-  let profile: string | undefined;
   let skipReason: string | undefined;
 
   beforeAll(async () => {
-    // Installed by scripts/install-chromium.sh (npm test's pretest), never by the test itself.
-    const executablePath = chromiumPath();
-    if (!existsSync(executablePath)) {
-      skipReason = `the browser test needs ${executablePath}: run scripts/install-chromium.sh`;
+    const launched = await launchChromium();
+    if ("skipReason" in launched) {
+      skipReason = launched.skipReason;
       return;
     }
+    chrome = launched;
+    browser = launched.browser;
     server = await serveStatic(outDir);
-    profile = await mkdtemp(path.join(tmpdir(), "run-md-chromium-"));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath,
-      headless: true,
-      viewport: { width: 1280, height: 900 },
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
     await mkdir(artifacts, { recursive: true });
   }, 360_000); // a browser on a busy machine
 
   afterAll(async () => {
-    await browser?.close();
+    await chrome?.close();
     await server?.close();
-    if (profile) await rm(profile, { recursive: true, force: true });
   });
 
   /** A fresh tab, or undefined (and the test skipped, saying why) without chromium. */
@@ -463,6 +448,51 @@ describe("in a browser", () => {
       await tab.close();
     }
   }, 180_000);
+
+  it("shows no run form, session links or live view without run-md serve, and logs no error", async (ctx) => {
+    const tab = await newTab(ctx);
+    if (!tab || !server) return;
+    const errors: string[] = [];
+    const api: string[] = [];
+    const apiPath = (u: string) => new URL(u, server!.url).pathname;
+    tab.on("pageerror", (e) => errors.push(`uncaught: ${e.message}`));
+    tab.on("request", (r) => {
+      if (apiPath(r.url()).startsWith("/api/")) api.push(apiPath(r.url()));
+    });
+    // The one error a browser logs by itself: the failed load of /api/me (404 here, as on
+    // GitHub Pages). Any other (a script error, another failed request) fails the test.
+    tab.on("console", (m) => {
+      if (m.type() !== "error") return;
+      if (m.text().startsWith("Failed to load resource") && apiPath(m.location().url) === "/api/me")
+        return;
+      errors.push(`${m.type()}: ${m.text()} (${m.location().url})`);
+    });
+    try {
+      // As served statically (404), then as when the fetch itself fails.
+      for (const broken of [false, true]) {
+        if (broken) await tab.route("**/api/**", (r) => r.abort("connectionrefused"));
+        for (const p of ["/runbooks/unauthorized-access/", "/run/?id=r1", "/runs/", "/audit/"]) {
+          api.length = 0;
+          await tab.goto(`${server.url}${p}`);
+          await tab.waitForLoadState("networkidle");
+          expect(api, p).toEqual(["/api/me"]);
+          expect(await tab.locator("[data-rm-session]:visible").count(), p).toBe(0);
+        }
+        // The runbook page was built with its form, which stays hidden.
+        await tab.goto(`${server.url}/runbooks/unauthorized-access/`);
+        await tab.waitForLoadState("networkidle");
+        expect(await tab.locator("form[data-run-form]").count()).toBe(1);
+        expect(await tab.locator("form[data-run-form]").isVisible()).toBe(false);
+        await tab.goto(`${server.url}/run/?id=r1`);
+        await tab.waitForLoadState("networkidle");
+        expect(await tab.locator("[data-needs-server]").isVisible()).toBe(true);
+        expect(await tab.locator("[data-live-run]").isVisible()).toBe(false);
+      }
+      expect(errors).toEqual([]);
+    } finally {
+      await tab.close();
+    }
+  }, 60_000);
 
   it("works from the keyboard: the runbook link is reached with Tab, shows its focus and opens with Enter", async (ctx) => {
     const tab = await newTab(ctx);

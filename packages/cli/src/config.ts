@@ -51,6 +51,10 @@ export interface Config {
   site: { url?: string };
   /** The `notify:` section, as written; `@run-md/notify` validates it (docs/automation.md). */
   notify?: Record<string, unknown>;
+  /** The `server:` section, as written; `@run-md/server` validates it (docs/serve.md). */
+  server?: Record<string, unknown>;
+  /** The `access:` section, as written; `@run-md/access` validates it (docs/serve.md). */
+  access?: Record<string, unknown>;
 }
 
 const PARTITIONING: readonly string[] = ["manual", "projection", "bootstrap", "none"];
@@ -104,6 +108,8 @@ const SCHEMA: Record<string, FieldType | Record<string, FieldType>> = {
   tables: { aliases: "string[]", extra: "map" },
   site: { url: "string" },
   notify: "map",
+  server: "map",
+  access: "map",
 };
 
 function defaults(): Config {
@@ -251,6 +257,8 @@ export function loadConfig(file: string | undefined, cwd = process.cwd()): Confi
     },
     site: { ...d.site },
     ...(d.notify === undefined ? {} : { notify: d.notify }),
+    ...(d.server === undefined ? {} : { server: d.server }),
+    ...(d.access === undefined ? {} : { access: d.access }),
   };
   if (merged.site.url !== undefined && !isSiteUrl(merged.site.url)) {
     fail(

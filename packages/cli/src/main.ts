@@ -11,10 +11,15 @@ Commands:
                         "run-md runbooks/x.md" is "run-md run runbooks/x.md")
   check [file|dir]...   report every problem in every runbook, linter style (default: runbooks/)
   list [file|dir]...    id, title, severity, schedule, owner and steps of each runbook
+  serve [runbooks...]   the access proxy: the site and an API that runs runbooks for people
+                        (sign-in, access rules, live results, audit log; docs/serve.md)
   init [dir]            scaffold runbooks/ (two starters), run-md.config.yaml and a CI workflow
   trigger [EVENT.json]  run the runbooks an EventBridge event starts (their triggers:)
   rules                 the EventBridge rules for the runbooks' triggers, as CloudFormation
   collect               bring CloudTrail logs of a window into the local store (local.store)
+  token <create|list|revoke>
+                        API tokens for run-md serve (stored as hashes)
+  audit <verify|export> check the audit log's hash chain, or export it for a SIEM
   help [command]        this help, or a command's own
 
 Options:
@@ -29,12 +34,15 @@ type Command = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
   run: async () => (await import("./commands/run.ts")).runCommand,
+  serve: async () => (await import("./commands/serve.ts")).serveCommand,
   check: async () => (await import("./commands/check.ts")).checkCommand,
   list: async () => (await import("./commands/list.ts")).listCommand,
   init: async () => (await import("./commands/init.ts")).initCommand,
   trigger: async () => (await import("./commands/trigger.ts")).triggerCommand,
   rules: async () => (await import("./commands/rules.ts")).rulesCommand,
   collect: async () => (await import("./commands/collect.ts")).collectCommand,
+  token: async () => (await import("./commands/token.ts")).tokenCommand,
+  audit: async () => (await import("./commands/audit.ts")).auditCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -13,7 +13,8 @@ export interface ResolvedWindow extends TimeWindow {
   source: string;
 }
 
-function parseInstant(text: string, flag: string): Date {
+/** An ISO-8601 date (midnight UTC) or date-time with an offset; a RunMdError naming `flag` otherwise. */
+export function parseInstant(text: string, flag: string): Date {
   // ISO-8601 only: a date, or a date-time with an offset or Z.
   const ok = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/.test(text);
   const d = new Date(text.length === 10 ? `${text}T00:00:00Z` : text);

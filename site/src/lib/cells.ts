@@ -67,3 +67,41 @@ export function rowsHtml(width: number, rows: JsonValue[][]): string {
   }
   return html;
 }
+
+/**
+ * The same cell as `cellHtml`, built with DOM calls for the browser's live run view: text goes
+ * in through `textContent` only, never as HTML.
+ */
+export function cellElement(doc: Document, v: JsonValue | undefined): HTMLTableCellElement {
+  const td = doc.createElement("td");
+  if (v === null) td.className = "rm-null";
+  else if (typeof v === "number") td.className = "rm-num";
+  const text = formatValue(v);
+  if (!isLong(text)) {
+    appendBreakable(doc, td, text);
+    return td;
+  }
+  const details = doc.createElement("details");
+  details.className = "rm-long";
+  const summary = doc.createElement("summary");
+  const short = doc.createElement("span");
+  appendBreakable(doc, short, shortValue(text));
+  const more = doc.createElement("span");
+  more.className = "rm-long__more";
+  more.textContent = `(${text.length.toLocaleString("en-US")} characters: show all)`;
+  summary.append(short, "… ", more);
+  const full = doc.createElement("div");
+  full.className = "rm-long__full";
+  appendBreakable(doc, full, text);
+  details.append(summary, full);
+  td.append(details);
+  return td;
+}
+
+/** The text as text nodes with a `<wbr>` after each separator, as `breakableHtml` writes it. */
+function appendBreakable(doc: Document, parent: Element, text: string): void {
+  text.split(/(?<=[:/,;=&?|])/).forEach((part, i) => {
+    if (i > 0) parent.append(doc.createElement("wbr"));
+    parent.append(doc.createTextNode(part));
+  });
+}

@@ -7,6 +7,7 @@ import { getCollection } from "astro:content";
 import { createHash } from "node:crypto";
 import type { RunReport } from "@run-md/core";
 import { STATUS_RANK } from "./format.ts";
+import { url } from "./paths.ts";
 import { lastRunDay, stripDays } from "./heat.ts";
 import type { RunbookDoc } from "./loader.ts";
 import {
@@ -33,6 +34,8 @@ export interface SiteData {
 }
 
 export const inputs = __RUN_MD_INPUTS__;
+
+export { reportJsonUrl, runbookUrl, runUrl, url } from "./paths.ts";
 
 export { STATUS_RANK };
 const SEVERITY_RANK: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
@@ -101,16 +104,6 @@ export async function reportPair(
   };
 }
 
-/** A path inside the site, with the configured base (`/run-md/`) in front. */
-export function url(p: string): string {
-  const base = import.meta.env.BASE_URL.replace(/\/$/, "");
-  return `${base}${p.startsWith("/") ? p : `/${p}`}`;
-}
-
-export function runbookUrl(id: string): string {
-  return url(`/runbooks/${id}/`);
-}
-
 /**
  * The page name of a tag: the tag itself when it is safe in a URL and a file name, else a safe
  * form with a short digest, so that `ci/cd` gets a page (`ci-cd-<digest>`) and never shares one
@@ -124,12 +117,4 @@ export function tagSlug(tag: string): string {
 
 export function tagUrl(tag: string): string {
   return url(`/tags/${tagSlug(tag)}/`);
-}
-
-export function runUrl(id: string, slug: string): string {
-  return url(`/runbooks/${id}/runs/${slug}/`);
-}
-
-export function reportJsonUrl(id: string, slug: string): string {
-  return url(`/reports/${id}/${slug}.json`);
 }

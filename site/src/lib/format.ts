@@ -1,5 +1,9 @@
-/** Small formatting helpers shared by the pages. */
-import { formatBytes, type JsonValue } from "@run-md/core";
+/**
+ * Small formatting helpers shared by the pages and by the browser scripts of the served site
+ * (src/scripts/): nothing here may need Node, so the core's byte units come from its pure module.
+ */
+import type { JsonValue } from "@run-md/core";
+import { formatBytes } from "@run-md/core/units";
 
 /** Sizes in the decimal units the runner reads and prints (`--max-scan 10GB`). */
 export { formatBytes };

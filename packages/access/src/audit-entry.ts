@@ -1,0 +1,105 @@
+/**
+ * One audit entry and its hash (spec access-proxy.md §9). The hash is the SHA-256 (hex) of the
+ * entry without `hash`, serialized canonically: `JSON.stringify` of the keys in the fixed order
+ * seq, time, actor, groups, action, target (absent when none), details (absent when none; its
+ * object keys sorted at every depth), prev. The first entry's `prev` is 64 zeros.
+ */
+import { createHash } from "node:crypto";
+
+export interface AuditInput {
+  actor: string;
+  groups: string[];
+  action: string;
+  target?: string;
+  details?: Record<string, unknown>;
+}
+
+export interface AuditEntry extends AuditInput {
+  seq: number;
+  time: string;
+  prev: string;
+  hash: string;
+}
+
+const ENTRY_KEYS = [
+  "seq",
+  "time",
+  "actor",
+  "groups",
+  "action",
+  "target",
+  "details",
+  "prev",
+  "hash",
+];
+
+export const GENESIS = "0".repeat(64);
+
+/** The entry (without `hash`) in canonical form: the bytes its hash is computed over. */
+export function canonicalJson(e: Omit<AuditEntry, "hash">): string {
+  const o: Record<string, unknown> = {
+    seq: e.seq,
+    time: e.time,
+    actor: e.actor,
+    groups: e.groups,
+    action: e.action,
+  };
+  if (e.target !== undefined) o.target = e.target;
+  if (e.details !== undefined) o.details = sortKeys(e.details);
+  o.prev = e.prev;
+  return JSON.stringify(o);
+}
+
+export function entryHash(e: Omit<AuditEntry, "hash">): string {
+  return createHash("sha256").update(canonicalJson(e), "utf8").digest("hex");
+}
+
+/** A new entry: details reduced to plain JSON (so the hash survives a round trip), then hashed. */
+export function sealEntry(input: AuditInput, seq: number, time: string, prev: string): AuditEntry {
+  const body: Omit<AuditEntry, "hash"> = {
+    seq,
+    time,
+    actor: input.actor,
+    groups: [...input.groups],
+    action: input.action,
+    prev,
+  };
+  if (input.target !== undefined) body.target = input.target;
+  if (input.details !== undefined) body.details = JSON.parse(JSON.stringify(input.details));
+  return { ...body, hash: entryHash(body) };
+}
+
+/** The line written to the file: the canonical entry with `hash` last, and a newline. */
+export function entryLine(e: AuditEntry): string {
+  return `${canonicalJson(e).slice(0, -1)},"hash":${JSON.stringify(e.hash)}}\n`;
+}
+
+/** A parsed line as an entry, or why it is not one. */
+export function asEntry(v: unknown): AuditEntry | string {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return "not an audit entry";
+  const o = v as Record<string, unknown>;
+  const extra = Object.keys(o).find((k) => !ENTRY_KEYS.includes(k));
+  if (extra !== undefined) return `unknown key "${extra}"`;
+  if (!Number.isSafeInteger(o.seq)) return "no seq";
+  for (const key of ["time", "actor", "action", "prev", "hash"])
+    if (typeof o[key] !== "string") return `no ${key}`;
+  if (!Array.isArray(o.groups) || !o.groups.every((g) => typeof g === "string")) return "no groups";
+  if (o.target !== undefined && typeof o.target !== "string") return "target is not a string";
+  if (
+    o.details !== undefined &&
+    (o.details === null || typeof o.details !== "object" || Array.isArray(o.details))
+  )
+    return "details is not an object";
+  return o as unknown as AuditEntry;
+}
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v === null || typeof v !== "object") return v;
+  const o = v as Record<string, unknown>;
+  return Object.fromEntries(
+    Object.keys(o)
+      .sort()
+      .map((k) => [k, sortKeys(o[k])]),
+  );
+}

@@ -1,0 +1,219 @@
+/**
+ * The audit log (spec access-proxy.md §9): append-only JSON lines, each entry chained to the one
+ * before by `prev` and sealed by `hash` (audit-entry.ts has the canonical form). `append`
+ * resolves only after its line is written (one write), flushed and fsync'ed; appends are
+ * serialized through one queue.
+ *
+ * A crash mid-write leaves a last line without its newline. Its action never took effect (the
+ * append had not resolved), so `open` moves those bytes to `<file>.torn-<time>`, cuts the file
+ * back to its last whole line and appends a `server.recover` entry saying so: the chain stays
+ * valid and the torn bytes are kept for a human to read.
+ */
+import { mkdir, open, type FileHandle, truncate, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { RunMdError, reportFileStem } from "@run-md/core";
+import {
+  type AuditEntry,
+  type AuditInput,
+  asEntry,
+  entryHash,
+  entryLine,
+  GENESIS,
+  sealEntry,
+} from "./audit-entry.ts";
+import { readLines } from "./lines.ts";
+
+export type { AuditEntry, AuditInput } from "./audit-entry.ts";
+export { canonicalJson, entryHash } from "./audit-entry.ts";
+
+export const DEFAULT_AUDIT_FILE = ".run-md/audit.log";
+
+/** The actor of entries the server writes on its own behalf (start, recovery). */
+export const SYSTEM_ACTOR = "run-md";
+
+export class AuditLog {
+  private queue: Promise<unknown> = Promise.resolve();
+  private failed: unknown;
+
+  private constructor(
+    readonly file: string,
+    private fh: FileHandle | undefined,
+    private seq: number,
+    private last: string,
+    private readonly now: () => Date,
+  ) {}
+
+  /** Opens (or creates) the log and continues its chain, repairing a torn last line first. */
+  static async open(file: string, now: () => Date = () => new Date()): Promise<AuditLog> {
+    await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+    const tail = await lastEntry(file);
+    if (tail.torn) await moveTorn(file, tail.torn, now());
+    const fh = await open(file, "a");
+    const log = new AuditLog(file, fh, tail.entry?.seq ?? 0, tail.entry?.hash ?? GENESIS, now);
+    if (tail.torn)
+      await log.append({
+        actor: SYSTEM_ACTOR,
+        groups: [],
+        action: "server.recover",
+        details: { tornBytes: tail.torn.bytes, movedTo: tail.torn.movedTo, line: tail.torn.line },
+      });
+    return log;
+  }
+
+  append(input: AuditInput): Promise<AuditEntry> {
+    const next = this.queue.then(() => this.write(input));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async write(input: AuditInput): Promise<AuditEntry> {
+    if (this.failed !== undefined)
+      throw new RunMdError("audit-failed", `the audit log ${this.file} failed earlier`, {
+        cause: this.failed,
+      });
+    if (!this.fh) throw new RunMdError("audit-closed", `the audit log ${this.file} is closed`);
+    const entry = sealEntry(input, this.seq + 1, this.now().toISOString(), this.last);
+    const bytes = Buffer.from(entryLine(entry), "utf8");
+    try {
+      let done = 0;
+      // One write call; the loop only runs again if the kernel took part of it.
+      while (done < bytes.length)
+        done += (await this.fh.write(bytes, done, bytes.length - done)).bytesWritten;
+      await this.fh.sync();
+    } catch (e) {
+      // The file may now end in part of a line: refuse further appends (reopening repairs it).
+      this.failed = e;
+      throw e;
+    }
+    this.seq = entry.seq;
+    this.last = entry.hash;
+    return entry;
+  }
+
+  /** Entries at or after `since`, in order; with `limit`, the newest `limit` of them. */
+  read(o: { since?: Date; limit?: number } = {}): Promise<AuditEntry[]> {
+    const next = this.queue.then(() => readAuditEntries(this.file, o));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    const fh = this.fh;
+    this.fh = undefined;
+    await fh?.close();
+  }
+}
+
+interface Torn {
+  line: number;
+  offset: number;
+  bytes: number;
+  movedTo: string;
+}
+
+/** The last whole entry of the file (if any) and the torn tail after it (if any). */
+async function lastEntry(file: string): Promise<{ entry?: AuditEntry; torn?: Torn }> {
+  let last: { text: string; number: number } | undefined;
+  let torn: Torn | undefined;
+  try {
+    for await (const line of readLines(file)) {
+      if (line.terminated) last = line;
+      else
+        torn = {
+          line: line.number,
+          offset: line.offset,
+          bytes: Buffer.byteLength(line.text),
+          movedTo: "",
+        };
+    }
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return {};
+    throw e;
+  }
+  if (!last) return torn ? { torn } : {};
+  const parsed = parseOrUndefined(last.text);
+  const entry = asEntry(parsed);
+  if (typeof entry === "string")
+    throw new RunMdError(
+      "audit-invalid",
+      `${file}:${last.number}: the last entry is not an audit entry (${parsed === undefined ? "not JSON" : entry}): the chain cannot be continued`,
+      { hint: `run-md audit verify ${file}` },
+    );
+  return torn ? { entry, torn } : { entry };
+}
+
+/** Copies the torn bytes to `<file>.torn-<time>` (synced), then cuts the file before them. */
+async function moveTorn(file: string, torn: Torn, at: Date): Promise<void> {
+  torn.movedTo = `${file}.torn-${reportFileStem(at.toISOString())}`;
+  const fh = await open(file, "r");
+  const buf = Buffer.alloc(torn.bytes);
+  try {
+    await fh.read(buf, 0, torn.bytes, torn.offset);
+  } finally {
+    await fh.close();
+  }
+  await writeFile(torn.movedTo, buf, { flush: true });
+  await truncate(file, torn.offset);
+}
+
+/**
+ * The entries of a log file with `since <= time < until`, in order (lines that are not entries
+ * skipped: `verifyAuditFile` is the judge of those); with `limit`, the newest `limit` of them.
+ */
+export async function readAuditEntries(
+  file: string,
+  o: { since?: Date; until?: Date; limit?: number },
+): Promise<AuditEntry[]> {
+  const since = o.since?.toISOString();
+  const until = o.until?.toISOString();
+  const out: AuditEntry[] = [];
+  for await (const line of readLines(file)) {
+    if (!line.terminated) continue;
+    const entry = asEntry(parseOrUndefined(line.text));
+    if (typeof entry === "string") continue;
+    if (since !== undefined && entry.time < since) continue;
+    if (until !== undefined && entry.time >= until) continue;
+    out.push(entry);
+    if (o.limit !== undefined && out.length > o.limit) out.shift();
+  }
+  return out;
+}
+
+export type VerifyResult =
+  | { ok: true; entries: number }
+  | { ok: false; line: number; seq?: number; reason: string };
+
+/** Checks every line: JSON, an entry, the next seq, its own hash, then `prev`. */
+export async function verifyAuditFile(file: string): Promise<VerifyResult> {
+  let seq = 0;
+  let prev = GENESIS;
+  for await (const line of readLines(file)) {
+    const fail = (reason: string, s?: number): VerifyResult =>
+      s === undefined
+        ? { ok: false, line: line.number, reason }
+        : { ok: false, line: line.number, seq: s, reason };
+    if (!line.terminated) return fail("torn last line (no newline): a write was cut short");
+    const parsed = parseOrUndefined(line.text);
+    if (parsed === undefined) return fail("not JSON");
+    const entry = asEntry(parsed);
+    if (typeof entry === "string") return fail(entry);
+    if (entry.seq !== seq + 1)
+      return fail(`seq gap: expected ${seq + 1}, found ${entry.seq}`, entry.seq);
+    if (entryHash(entry) !== entry.hash)
+      return fail("hash mismatch: the entry was changed after it was written", entry.seq);
+    if (entry.prev !== prev)
+      return fail("prev mismatch: the entry before it was removed or changed", entry.seq);
+    seq = entry.seq;
+    prev = entry.hash;
+  }
+  return { ok: true, entries: seq };
+}
+
+function parseOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

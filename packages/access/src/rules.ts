@@ -1,0 +1,66 @@
+/**
+ * Access rules (spec access-proxy.md §3): default deny, a deny wins over any allow, `"*"` is
+ * everyone. A rule counts for a runbook its selector matches; the runbook-less actions
+ * (`approve`, `query`, `audit`, `admin`) come only from rules without a selector, which
+ * `parseAccessConfig` enforces. `run:params` is allowed only where `run` is too: a deny of
+ * `run` also stops runs with other parameters.
+ */
+import {
+  ACTIONS,
+  type AccessConfig,
+  type Action,
+  type Caller,
+  inGroups,
+  isEmptySelector,
+  RUNBOOK_LESS,
+  type RunbookFacts,
+  selects,
+} from "./model.ts";
+
+export type {
+  AccessConfig,
+  AccessRule,
+  Action,
+  ApprovalRule,
+  BudgetRule,
+  Caller,
+  MaskRule,
+  RunbookFacts,
+  Selector,
+} from "./model.ts";
+export { parseAccessConfig } from "./config.ts";
+
+export function isAllowed(
+  cfg: AccessConfig,
+  caller: Caller,
+  action: Action,
+  runbook?: RunbookFacts,
+): boolean {
+  if (action === "run:params" && !isAllowed(cfg, caller, "run", runbook)) return false;
+  let allowed = false;
+  for (const rule of cfg.rules) {
+    if (!inGroups(caller, rule.groups) || !applies(rule.runbooks, action, runbook)) continue;
+    if (rule.deny.includes(action)) return false;
+    if (rule.allow.includes(action)) allowed = true;
+  }
+  return allowed;
+}
+
+/** A rule's selector counts for this action: runbook-less actions, or no runbook given, need none. */
+function applies(
+  selector: AccessConfig["rules"][number]["runbooks"],
+  action: Action,
+  runbook: RunbookFacts | undefined,
+): boolean {
+  if (RUNBOOK_LESS.includes(action) || runbook === undefined) return isEmptySelector(selector);
+  return selects(selector, runbook);
+}
+
+/** Every action `isAllowed` grants the caller, in the spec's order. */
+export function allowedActions(
+  cfg: AccessConfig,
+  caller: Caller,
+  runbook?: RunbookFacts,
+): Action[] {
+  return ACTIONS.filter((a) => isAllowed(cfg, caller, a, runbook));
+}

@@ -1,0 +1,262 @@
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AuditLog, verifyAuditFile } from "../src/index.ts";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "run-md-audit-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** A clock that moves one second per call from 2026-11-30T10:00:00Z. */
+function clock(): () => Date {
+  let t = Date.parse("2026-11-30T10:00:00.000Z") - 1000;
+  return () => {
+    t += 1000;
+    return new Date(t);
+  };
+}
+
+async function logOf(name: string, n: number): Promise<string> {
+  const file = path.join(dir, name, "audit.log");
+  const log = await AuditLog.open(file, clock());
+  for (let i = 1; i <= n; i++)
+    await log.append({
+      actor: i % 2 ? "alice@example.com" : "bob@example.com",
+      groups: ["security-leads"],
+      action: i === 1 ? "server.start" : "run.request",
+      target: `runbook-${i}`,
+      details: { n: i, params: { user: "x" } },
+    });
+  await log.close();
+  return file;
+}
+
+const lines = async (file: string) => (await readFile(file, "utf8")).split("\n").slice(0, -1);
+const write = (file: string, ls: string[]) => writeFile(file, `${ls.join("\n")}\n`);
+
+describe("the audit log", () => {
+  it("writes the spec's chain: hash = SHA-256 of the canonical entry without hash, prev = the last hash", async () => {
+    const file = await logOf("chain", 3);
+    const ls = await lines(file);
+    expect(ls).toHaveLength(3);
+    // The canonical form written out by hand (docs/serve.md "The audit log").
+    const zero = "0".repeat(64);
+    const first = `{"seq":1,"time":"2026-11-30T10:00:00.000Z","actor":"alice@example.com","groups":["security-leads"],"action":"server.start","target":"runbook-1","details":{"n":1,"params":{"user":"x"}},"prev":"${zero}"}`;
+    const h1 = createHash("sha256").update(first).digest("hex");
+    expect(ls[0]).toBe(`${first.slice(0, -1)},"hash":"${h1}"}`);
+    const second = JSON.parse(ls[1]!);
+    expect(second).toMatchObject({ seq: 2, prev: h1, time: "2026-11-30T10:00:01.000Z" });
+    expect(await verifyAuditFile(file)).toEqual({ ok: true, entries: 3 });
+  });
+
+  it("continues the chain of an existing file", async () => {
+    const file = await logOf("continue", 2);
+    const log = await AuditLog.open(file);
+    const e = await log.append({ actor: "carol@example.com", groups: [], action: "auth.signin" });
+    await log.close();
+    expect(e.seq).toBe(3);
+    expect(e.prev).toBe(JSON.parse((await lines(file))[1]!).hash);
+    expect(await verifyAuditFile(file)).toEqual({ ok: true, entries: 3 });
+  });
+
+  it("serializes concurrent appends into one unbroken chain", async () => {
+    const file = path.join(dir, "concurrent", "audit.log");
+    const log = await AuditLog.open(file);
+    const entries = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        log.append({ actor: `u${i}`, groups: [], action: "query.request", details: { i } }),
+      ),
+    );
+    await log.close();
+    expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect(await verifyAuditFile(file)).toEqual({ ok: true, entries: 40 });
+  });
+
+  it("reads entries since a time, the newest `limit` of them", async () => {
+    const file = await logOf("read", 6);
+    const log = await AuditLog.open(file);
+    const since = await log.read({ since: new Date("2026-11-30T10:00:03.000Z") });
+    expect(since.map((e) => e.seq)).toEqual([4, 5, 6]);
+    expect((await log.read({ limit: 2 })).map((e) => e.seq)).toEqual([5, 6]);
+    await log.close();
+  });
+});
+
+describe("audit verify catches tampering, naming the line", () => {
+  it("an edited field: hash mismatch on that line", async () => {
+    const file = await logOf("edit", 5);
+    const ls = await lines(file);
+    ls[2] = ls[2]!
+      .replace("bob@example.com", "mallory@example.com")
+      .replace("alice@example.com", "mallory@example.com");
+    await write(file, ls);
+    expect(await verifyAuditFile(file)).toMatchObject({
+      ok: false,
+      line: 3,
+      seq: 3,
+      reason: expect.stringMatching(/^hash mismatch/),
+    });
+  });
+
+  it("a deleted line: a seq gap on the line after it", async () => {
+    const file = await logOf("delete", 5);
+    const ls = await lines(file);
+    ls.splice(1, 1);
+    await write(file, ls);
+    expect(await verifyAuditFile(file)).toMatchObject({
+      ok: false,
+      line: 2,
+      seq: 3,
+      reason: "seq gap: expected 2, found 3",
+    });
+  });
+
+  it("a deleted line renumbered and rehashed: prev mismatch", async () => {
+    const file = await logOf("renumber", 4);
+    const ls = (await lines(file)).map((l) => JSON.parse(l));
+    ls.splice(1, 1);
+    const e = ls[1];
+    e.seq = 2;
+    const { hash: _drop, ...body } = e;
+    const canon = JSON.stringify(body);
+    e.hash = createHash("sha256").update(canon).digest("hex");
+    await write(
+      file,
+      ls.map((x) => JSON.stringify(x)),
+    );
+    expect(await verifyAuditFile(file)).toMatchObject({
+      ok: false,
+      line: 2,
+      seq: 2,
+      reason: expect.stringMatching(/^prev mismatch/),
+    });
+  });
+
+  it("two lines swapped: a seq gap on the first of them", async () => {
+    const file = await logOf("swap", 5);
+    const ls = await lines(file);
+    [ls[2], ls[3]] = [ls[3]!, ls[2]!];
+    await write(file, ls);
+    expect(await verifyAuditFile(file)).toMatchObject({
+      ok: false,
+      line: 3,
+      seq: 4,
+      reason: "seq gap: expected 3, found 4",
+    });
+  });
+
+  it("the last line's hash changed: hash mismatch on the last line", async () => {
+    const file = await logOf("last", 5);
+    const ls = await lines(file);
+    ls[4] = ls[4]!.replace(/"hash":"(.)/, (_m, c: string) => `"hash":"${c === "a" ? "b" : "a"}`);
+    await write(file, ls);
+    expect(await verifyAuditFile(file)).toMatchObject({
+      ok: false,
+      line: 5,
+      seq: 5,
+      reason: expect.stringMatching(/^hash mismatch/),
+    });
+  });
+
+  it("a line that is not JSON, and a key added", async () => {
+    const file = await logOf("garbage", 3);
+    const ls = await lines(file);
+    await write(file, [ls[0]!, "{oops", ls[2]!]);
+    expect(await verifyAuditFile(file)).toEqual({ ok: false, line: 2, reason: "not JSON" });
+    await write(file, [ls[0]!, ls[1]!.replace("{", '{"approved":true,'), ls[2]!]);
+    expect(await verifyAuditFile(file)).toEqual({
+      ok: false,
+      line: 2,
+      reason: 'unknown key "approved"',
+    });
+  });
+});
+
+describe("a crash mid-write", () => {
+  it("a torn last line is moved aside on open and a server.recover entry keeps the chain valid", async () => {
+    const file = await logOf("torn", 3);
+    const torn = '{"seq":4,"time":"2026-11-30T10:00:03.000Z","actor":"ali';
+    await writeFile(file, torn, { flag: "a" });
+    expect(await verifyAuditFile(file)).toMatchObject({
+      ok: false,
+      line: 4,
+      reason: expect.stringMatching(/^torn last line/),
+    });
+    const log = await AuditLog.open(file, () => new Date("2026-11-30T11:00:00.000Z"));
+    await log.close();
+    const ls = await lines(file);
+    const recover = JSON.parse(ls[3]!);
+    const moved = `${file}.torn-2026-11-30T11-00-00.000Z`;
+    expect(recover).toMatchObject({
+      seq: 4,
+      action: "server.recover",
+      details: { tornBytes: torn.length, movedTo: moved, line: 4 },
+    });
+    expect(await readFile(moved, "utf8")).toBe(torn);
+    expect(await verifyAuditFile(file)).toEqual({ ok: true, entries: 4 });
+  });
+
+  it("a torn first line leaves a file that starts over at seq 1", async () => {
+    const file = path.join(dir, "torn-first", "audit.log");
+    await logOf("torn-first", 0);
+    await writeFile(file, '{"seq":1,"ti');
+    const log = await AuditLog.open(file);
+    await log.close();
+    expect(await verifyAuditFile(file)).toEqual({ ok: true, entries: 1 });
+  });
+
+  it("refuses to continue a chain whose last line is not an entry", async () => {
+    const file = await logOf("broken-tail", 2);
+    await writeFile(file, "not json\n", { flag: "a" });
+    await expect(AuditLog.open(file)).rejects.toThrow(
+      `${file}:3: the last entry is not an audit entry (not JSON)`,
+    );
+  });
+
+  it("a process killed with SIGKILL while appending leaves a file that verifies, every acknowledged entry in it", async () => {
+    const file = path.join(dir, "kill", "audit.log");
+    let acknowledged = 0;
+    for (let round = 0; round < 3; round++) {
+      const child = spawn(
+        process.execPath,
+        ["--import", "tsx", path.join(here, "append-loop.ts"), file],
+        {
+          stdio: ["ignore", "pipe", "inherit"],
+        },
+      );
+      const target = acknowledged + 30 + round * 7;
+      await new Promise<void>((resolve, reject) => {
+        let out = "";
+        child.stdout.on("data", (d) => {
+          out += d;
+          const seqs = out.trim().split("\n");
+          acknowledged = Math.max(acknowledged, Number(seqs.at(-1)));
+          if (acknowledged >= target && child.exitCode === null) {
+            child.kill("SIGKILL");
+          }
+        });
+        child.on("exit", (_code, signal) =>
+          signal === "SIGKILL" ? resolve() : reject(new Error(`exited ${_code}`)),
+        );
+      });
+      const log = await AuditLog.open(file);
+      await log.close();
+      const result = await verifyAuditFile(file);
+      expect(result).toMatchObject({ ok: true });
+      expect((result as { entries: number }).entries).toBeGreaterThanOrEqual(acknowledged);
+      acknowledged = (result as { entries: number }).entries;
+    }
+    expect((await readdir(path.dirname(file))).filter((f) => !f.startsWith("audit.log"))).toEqual(
+      [],
+    );
+  }, 60_000);
+});

@@ -1,0 +1,118 @@
+import { createHash } from "node:crypto";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseWhen, TokenStore } from "../src/index.ts";
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "run-md-tokens-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("TokenStore", () => {
+  it("stores only the token's SHA-256 and verifies the token to its caller", async () => {
+    const file = path.join(dir, "a", "tokens.json");
+    const store = new TokenStore(file);
+    const { token } = await store.create({ name: "ci", groups: ["security-oncall", "bots"] });
+    expect(token).toMatch(/^rmd_[A-Za-z0-9_-]{43}$/);
+    const text = await readFile(file, "utf8");
+    expect(text).not.toContain(token);
+    expect(text).not.toContain(token.slice(4));
+    expect(JSON.parse(text).tokens[0].sha256).toBe(
+      createHash("sha256").update(token).digest("hex"),
+    );
+    expect(await store.verify(token)).toEqual({
+      ok: true,
+      caller: { user: "token:ci", groups: ["security-oncall", "bots"], via: "token", token: "ci" },
+    });
+    // A second store (another process) reads the same file.
+    expect((await new TokenStore(file).verify(token)).ok).toBe(true);
+  });
+
+  it("makes a different token every time", async () => {
+    const store = new TokenStore(path.join(dir, "b", "tokens.json"));
+    const a = await store.create({ name: "one", groups: ["g"] });
+    const b = await store.create({ name: "two", groups: ["g"] });
+    expect(a.token).not.toBe(b.token);
+  });
+
+  it("binds a token to a person with user", async () => {
+    const store = new TokenStore(path.join(dir, "c", "tokens.json"));
+    const { token } = await store.create({
+      name: "alice-laptop",
+      groups: ["g"],
+      user: "alice@example.com",
+    });
+    expect(await store.verify(token)).toMatchObject({
+      ok: true,
+      caller: { user: "alice@example.com", token: "alice-laptop" },
+    });
+  });
+
+  it("refuses unknown, revoked and expired tokens with their reason", async () => {
+    let now = new Date("2026-11-30T12:00:00Z");
+    const store = new TokenStore(path.join(dir, "d", "tokens.json"), () => now);
+    const expiring = await store.create({
+      name: "short",
+      groups: ["g"],
+      expiresAt: new Date("2026-12-01T12:00:00Z"),
+    });
+    const revoked = await store.create({ name: "gone", groups: ["g"] });
+    await store.revoke("gone");
+    expect(await store.verify(revoked.token)).toEqual({ ok: false, reason: "revoked" });
+    expect((await store.verify(expiring.token)).ok).toBe(true);
+    now = new Date("2026-12-01T12:00:00Z");
+    expect(await store.verify(expiring.token)).toEqual({ ok: false, reason: "expired" });
+    expect(await store.verify(`${expiring.token.slice(0, -1)}x`)).toEqual({
+      ok: false,
+      reason: "unknown",
+    });
+    expect(await store.verify("")).toEqual({ ok: false, reason: "unknown" });
+    const list = await store.list();
+    expect(list.map((t) => [t.name, t.revokedAt, t.expiresAt])).toEqual([
+      ["short", undefined, "2026-12-01T12:00:00.000Z"],
+      ["gone", "2026-11-30T12:00:00.000Z", undefined],
+    ]);
+    expect(JSON.stringify(list)).not.toContain("sha256");
+  });
+
+  it("refuses duplicate names (revoked ones too), bad names, no groups, a past expiry, an unknown revoke", async () => {
+    const store = new TokenStore(
+      path.join(dir, "e", "tokens.json"),
+      () => new Date("2026-11-30T12:00:00Z"),
+    );
+    await store.create({ name: "ci", groups: ["g"] });
+    await expect(store.create({ name: "ci", groups: ["h"] })).rejects.toThrow(
+      'a token named "ci" exists already',
+    );
+    await store.revoke("ci");
+    await expect(store.create({ name: "ci", groups: ["h"] })).rejects.toThrow("exists already");
+    await expect(store.create({ name: "a b", groups: ["g"] })).rejects.toThrow(
+      'invalid token name "a b"',
+    );
+    await expect(store.create({ name: "x", groups: [] })).rejects.toThrow("at least one group");
+    await expect(
+      store.create({ name: "y", groups: ["g"], expiresAt: new Date("2026-11-30T11:00:00Z") }),
+    ).rejects.toThrow("is past");
+    await expect(store.revoke("nope")).rejects.toThrow('no token named "nope"');
+  });
+});
+
+describe("parseWhen", () => {
+  const now = new Date("2026-11-30T12:00:00Z");
+  it("reads durations and ISO dates, and names the flag otherwise", () => {
+    expect(parseWhen("90d", "--expires", now, 1).toISOString()).toBe("2027-02-28T12:00:00.000Z");
+    expect(parseWhen("12h", "--since", now, -1).toISOString()).toBe("2026-11-30T00:00:00.000Z");
+    expect(parseWhen("2027-03-01", "--expires", now, 1).toISOString()).toBe(
+      "2027-03-01T00:00:00.000Z",
+    );
+    expect(() => parseWhen("90 days", "--expires", now, 1)).toThrow(
+      '--expires "90 days" is neither a duration (90d, 12h) nor an ISO-8601 date or time',
+    );
+    expect(() => parseWhen("2027-13-45", "--until", now, -1)).toThrow('--until "2027-13-45"');
+  });
+});

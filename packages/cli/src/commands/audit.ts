@@ -1,0 +1,112 @@
+/** `run-md audit verify | export`: the access proxy's audit log (docs/serve.md). */
+import {
+  DEFAULT_AUDIT_FILE,
+  EXPORT_FORMATS,
+  type ExportFormat,
+  formatEntries,
+  parseWhen,
+  readAuditEntries,
+  verifyAuditFile,
+} from "@run-md/access";
+import { RunMdError, writeFileAtomic } from "@run-md/core";
+import { parseCommandArgs } from "../args.ts";
+import { serverFile, userErrors } from "./access-files.ts";
+
+export const AUDIT_USAGE = `Usage: run-md audit verify [FILE]
+       run-md audit export [--since 30d] [--until WHEN] --format json|csv [--output FILE] [--file FILE]
+
+verify checks the hash chain of the audit log (default ${DEFAULT_AUDIT_FILE}): exit 0 when it
+holds, 1 naming the line and seq of the first entry that breaks it.
+export writes the entries with since <= time < until for a SIEM: json is JSON Lines (one entry a
+line, as stored), csv has a header and one row per entry (groups joined with ";", details as JSON).
+
+Options:
+  --since WHEN          a duration before now (30d, the default) or an ISO-8601 date or time
+  --until WHEN          the end (exclusive): a duration before now or an ISO-8601 date or time
+  --format json|csv     the output format (required)
+  --output FILE         write here (atomically) instead of stdout
+  --file FILE           the audit log (default ${DEFAULT_AUDIT_FILE})
+  -h, --help            this help
+`;
+
+const OPTIONS = {
+  since: { type: "string" },
+  until: { type: "string" },
+  format: { type: "string" },
+  output: { type: "string" },
+  file: { type: "string" },
+} as const;
+
+export async function auditCommand(argv: string[]): Promise<number> {
+  const args = parseCommandArgs(argv, "run-md audit", AUDIT_USAGE, OPTIONS);
+  if (typeof args === "number") return args;
+  const { values, positionals } = args;
+  const [sub, ...rest] = positionals;
+  return userErrors(async () => {
+    if (sub === "verify" && rest.length <= 1)
+      return verify(rest[0] ?? serverFile(values.file, DEFAULT_AUDIT_FILE));
+    if (sub === "export" && rest.length === 0) return exportLog(values);
+    throw new RunMdError(
+      "usage",
+      sub === "verify" || sub === "export"
+        ? `unexpected arguments for run-md audit ${sub}: ${rest.join(" ")}`
+        : `run-md audit needs verify or export${sub === undefined ? "" : `, not "${sub}"`}`,
+      { hint: "run-md audit --help" },
+    );
+  });
+}
+
+async function verify(file: string): Promise<number> {
+  const result = await verified(file);
+  if (result.ok) {
+    process.stdout.write(`${file}: ${result.entries} entries, chain intact\n`);
+    return 0;
+  }
+  const seq = result.seq === undefined ? "" : ` (seq ${result.seq})`;
+  process.stderr.write(`error ${file}:${result.line}${seq}: ${result.reason}\n`);
+  return 1;
+}
+
+async function exportLog(values: {
+  since?: string;
+  until?: string;
+  format?: string;
+  output?: string;
+  file?: string;
+}): Promise<number> {
+  const format = values.format;
+  if (!EXPORT_FORMATS.includes(format as ExportFormat))
+    throw new RunMdError(
+      "usage",
+      format === undefined
+        ? "--format is required: json or csv"
+        : `--format "${format}": expected json or csv`,
+    );
+  const now = new Date();
+  const since = parseWhen(values.since ?? "30d", "--since", now, -1);
+  const until =
+    values.until === undefined ? undefined : parseWhen(values.until, "--until", now, -1);
+  if (until && until.getTime() <= since.getTime())
+    throw new RunMdError("usage", `--since ${values.since} is not before --until ${values.until}`);
+  const file = serverFile(values.file, DEFAULT_AUDIT_FILE);
+  const check = await verified(file);
+  if (!check.ok)
+    process.stderr.write(
+      `warning ${file}:${check.line}: ${check.reason}: the chain is broken (run-md audit verify)\n`,
+    );
+  const text = formatEntries(
+    await readAuditEntries(file, until ? { since, until } : { since }),
+    format as ExportFormat,
+  );
+  if (values.output === undefined) process.stdout.write(text);
+  else await writeFileAtomic(values.output, text);
+  return 0;
+}
+
+/** `verifyAuditFile`, with a missing file as a user error. */
+function verified(file: string) {
+  return verifyAuditFile(file).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === "ENOENT") throw new RunMdError("audit-missing", `${file} does not exist`);
+    throw e;
+  });
+}

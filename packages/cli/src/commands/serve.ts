@@ -1,0 +1,134 @@
+/**
+ * `run-md serve`: the access proxy (docs/serve.md). Wires `@run-md/server` with the
+ * configuration and this CLI's engine pool, so served runs use exactly what `run-md run` uses.
+ */
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { parseAccessConfig } from "@run-md/access";
+import { isRunMdError, parseBytes, parseDuration, RunMdError } from "@run-md/core";
+import { parseServerConfig, startServer } from "@run-md/server";
+import { loadConfig } from "../config.ts";
+import { EnginePool } from "../engines.ts";
+import { version } from "../package-files.ts";
+
+export const SERVE_USAGE = `Usage: run-md serve [runbooks...] [options]
+
+Serves the site and the API (docs/serve.md): people sign in, see the runbooks the access rules
+let them see, run them with the server's credentials and follow the results live; every action
+is written to the audit log. Runbooks: the given files or folders (default runbooks/ beside the
+configuration file).
+
+Options:
+  --host <address>     address to bind (default server.host, 127.0.0.1)
+  --port <port>        port (default server.port, 4600; 0 picks a free one)
+  --config <file>      configuration file (default ./run-md.config.yaml)
+  --log-dir <dir>      local engine: directory of CloudTrail files
+  --region <region>    AWS region (Athena, CloudWatch Logs)
+  --profile <name>     AWS shared-config profile
+  -h, --help           this help
+`;
+
+function usage(message: string): never {
+  throw new RunMdError("usage", message);
+}
+
+function portOf(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n > 65535) usage(`--port "${text}" is not a port (0 to 65535)`);
+  return n;
+}
+
+export async function serveCommand(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  function parse(args: string[]) {
+    return parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        host: { type: "string" },
+        port: { type: "string" },
+        config: { type: "string" },
+        "log-dir": { type: "string" },
+        region: { type: "string" },
+        profile: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  }
+  try {
+    parsed = parse(argv);
+  } catch (e) {
+    process.stderr.write(`error ${(e as Error).message}\n\n${SERVE_USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(SERVE_USAGE);
+    return 0;
+  }
+  try {
+    return await serve(values, positionals);
+  } catch (e) {
+    if (!isRunMdError(e)) throw e;
+    process.stderr.write(`error ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ""}`);
+    return 2;
+  }
+}
+
+interface ServeFlags {
+  host?: string;
+  port?: string;
+  config?: string;
+  "log-dir"?: string;
+  region?: string;
+  profile?: string;
+}
+
+async function serve(values: ServeFlags, positionals: string[]): Promise<number> {
+  const config = loadConfig(values.config);
+  const base = config.source === "defaults" ? process.cwd() : path.dirname(config.source);
+  const server = parseServerConfig(config.server, config.source, base);
+  if (values.host !== undefined) server.host = values.host;
+  if (values.port !== undefined) server.port = portOf(values.port);
+  const access = parseAccessConfig(config.access, config.source);
+  const timeoutText = config.timeout ?? "10m";
+  const timeoutMs = parseDuration(timeoutText);
+  if (timeoutMs === undefined)
+    usage(`timeout "${timeoutText}" in ${config.source} is not a duration`);
+  const maxScanBytes = config.maxScan === undefined ? undefined : parseBytes(config.maxScan);
+  if (config.maxScan !== undefined && maxScanBytes === undefined) {
+    usage(`maxScan "${config.maxScan}" in ${config.source} is not a size`);
+  }
+  const pool = new EnginePool(config, {
+    ...(values["log-dir"] === undefined ? {} : { logDir: values["log-dir"] }),
+    ...(values.region === undefined ? {} : { region: values.region }),
+    ...(values.profile === undefined ? {} : { profile: values.profile }),
+  });
+  const running = await startServer({
+    config: server,
+    access,
+    runbooks: positionals.length > 0 ? positionals : [path.join(base, "runbooks")],
+    run: {
+      getEngine: (name) => pool.get(name),
+      reportsDir: config.reportsDir,
+      toolVersion: version(),
+      configEngines: config.engines,
+      configParams: config.params,
+      defaultTimeoutMs: timeoutMs,
+      ...(maxScanBytes === undefined ? {} : { maxScanBytes }),
+      mask: config.mask,
+    },
+  });
+  process.stdout.write(
+    `run-md serve: listening on ${running.url} (auth ${server.auth.mode}${running.interrupted ? `, ${running.interrupted} interrupted run(s) recovered` : ""})\n`,
+  );
+  // Stopping leaves runs in progress to the next start, which marks them interrupted.
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  await running.close();
+  await pool.closeAll();
+  return 0;
+}

@@ -1,0 +1,95 @@
+/** `run-md token create | list | revoke`: the access proxy's API tokens (docs/serve.md). */
+import { DEFAULT_TOKENS_FILE, parseWhen, TokenStore } from "@run-md/access";
+import { RunMdError } from "@run-md/core";
+import { parseCommandArgs } from "../args.ts";
+import { serverFile, userErrors } from "./access-files.ts";
+
+export const TOKEN_USAGE = `Usage: run-md token create --name NAME --groups g1,g2 [--expires 90d] [--user EMAIL]
+       run-md token list
+       run-md token revoke NAME
+
+API tokens for run-md serve (Authorization: Bearer <token>). create prints the token once, on
+stdout; the file keeps only its SHA-256. A token acts in its groups; with --user it acts for that
+person (who then cannot approve their own runs through it), else as "token:NAME".
+
+Options:
+  --name NAME           the token's name (letters, digits, ".", "_", "-"; never reused)
+  --groups g1,g2        the groups it acts in (comma-separated)
+  --expires WHEN        a duration from now (90d, 12h) or a date (2027-03-01, midnight UTC)
+  --user EMAIL          the person it acts for
+  --file PATH           the tokens file (default ${DEFAULT_TOKENS_FILE})
+  -h, --help            this help
+`;
+
+const OPTIONS = {
+  name: { type: "string" },
+  groups: { type: "string" },
+  expires: { type: "string" },
+  user: { type: "string" },
+  file: { type: "string" },
+} as const;
+
+export async function tokenCommand(argv: string[]): Promise<number> {
+  const args = parseCommandArgs(argv, "run-md token", TOKEN_USAGE, OPTIONS);
+  if (typeof args === "number") return args;
+  const { values, positionals } = args;
+  const [sub, ...rest] = positionals;
+  const store = new TokenStore(serverFile(values.file, DEFAULT_TOKENS_FILE));
+  return userErrors(async () => {
+    if (sub === "create" && rest.length === 0) return create(store, values);
+    if (sub === "list" && rest.length === 0) return list(store);
+    if (sub === "revoke" && rest.length === 1) {
+      await store.revoke(rest[0]!);
+      process.stderr.write(`token "${rest[0]}" revoked\n`);
+      return 0;
+    }
+    throw new RunMdError(
+      "usage",
+      sub === undefined || !["create", "list", "revoke"].includes(sub)
+        ? `run-md token needs create, list or revoke${sub === undefined ? "" : `, not "${sub}"`}`
+        : `unexpected arguments for run-md token ${sub}: ${rest.join(" ") || "(a NAME is needed)"}`,
+      { hint: "run-md token --help" },
+    );
+  });
+}
+
+async function create(
+  store: TokenStore,
+  values: { name?: string; groups?: string; expires?: string; user?: string },
+): Promise<number> {
+  if (values.name === undefined) throw new RunMdError("usage", "--name is required");
+  if (values.groups === undefined) throw new RunMdError("usage", "--groups is required");
+  const groups = values.groups.split(",").map((g) => g.trim());
+  if (groups.some((g) => g === ""))
+    throw new RunMdError("usage", `--groups "${values.groups}": an empty group name`);
+  let expiresAt: Date | undefined;
+  if (values.expires !== undefined) {
+    expiresAt = parseWhen(values.expires, "--expires", new Date(), 1);
+    if (expiresAt.getTime() <= Date.now())
+      throw new RunMdError("usage", `--expires "${values.expires}" is in the past`);
+  }
+  const o: Parameters<TokenStore["create"]>[0] = { name: values.name, groups };
+  if (expiresAt) o.expiresAt = expiresAt;
+  if (values.user !== undefined) o.user = values.user;
+  const { token } = await store.create(o);
+  process.stdout.write(`${token}\n`);
+  process.stderr.write(
+    `token "${values.name}" created for ${groups.join(", ")}${expiresAt ? `, expires ${expiresAt.toISOString()}` : ""}: it is shown once, keep it now\n`,
+  );
+  return 0;
+}
+
+async function list(store: TokenStore): Promise<number> {
+  const now = new Date().toISOString();
+  for (const t of await store.list()) {
+    const status = t.revokedAt
+      ? `revoked ${t.revokedAt}`
+      : t.expiresAt && t.expiresAt <= now
+        ? `expired ${t.expiresAt}`
+        : `active${t.expiresAt ? ` until ${t.expiresAt}` : ""}`;
+    process.stdout.write(
+      `${t.name}\tgroups=${t.groups.join(",")}\tuser=${t.user ?? "-"}\tcreated ${t.createdAt}\t${status}\n`,
+    );
+  }
+  return 0;
+}

@@ -1,0 +1,221 @@
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { AuditLog } from "@run-md/access";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runMd } from "../../../test/helpers.ts";
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "run-md-access-cli-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("run-md token", () => {
+  it("creates a token shown once, lists it without the token, revokes it", async () => {
+    // The default file, relative to the current folder: none yet, nothing listed.
+    const empty = await runMd(["token", "list"], { cwd: dir });
+    expect([empty.code, empty.stdout]).toEqual([0, ""]);
+    const file = path.join(dir, "tokens", "tokens.json");
+    const created = await runMd([
+      "token",
+      "create",
+      "--name",
+      "ci",
+      "--groups",
+      "security-oncall,bots",
+      "--expires",
+      "90d",
+      "--user",
+      "alice@example.com",
+      "--file",
+      file,
+    ]);
+    expect(created.code).toBe(0);
+    const token = created.stdout.trim();
+    expect(token).toMatch(/^rmd_[A-Za-z0-9_-]{43}$/);
+    expect(created.stderr).toMatch(
+      /token "ci" created for security-oncall, bots, expires 20\d\d-.*shown once/,
+    );
+    const stored = await readFile(file, "utf8");
+    expect(stored).not.toContain(token.slice(4));
+    expect(JSON.parse(stored).tokens[0]).toMatchObject({
+      name: "ci",
+      groups: ["security-oncall", "bots"],
+      user: "alice@example.com",
+    });
+
+    const listed = await runMd(["token", "list", "--file", file]);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(
+      /^ci\tgroups=security-oncall,bots\tuser=alice@example.com\tcreated \S+\tactive until \S+\n$/,
+    );
+    expect(listed.stdout).not.toContain(token.slice(4));
+
+    const dup = await runMd(["token", "create", "--name", "ci", "--groups", "x", "--file", file]);
+    expect(dup.code).toBe(2);
+    expect(dup.stderr).toContain('error a token named "ci" exists already');
+    expect(dup.stdout).toBe("");
+
+    expect((await runMd(["token", "revoke", "ci", "--file", file])).code).toBe(0);
+    expect((await runMd(["token", "list", "--file", file])).stdout).toMatch(/\trevoked \S+\n$/);
+  });
+
+  it("names the flag of a bad --expires, and refuses missing options and subcommands", async () => {
+    const file = path.join(dir, "bad", "tokens.json");
+    const bad = await runMd([
+      "token",
+      "create",
+      "--name",
+      "a",
+      "--groups",
+      "g",
+      "--expires",
+      "soon",
+      "--file",
+      file,
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(
+      'error --expires "soon" is neither a duration (90d, 12h) nor an ISO-8601 date or time',
+    );
+    const past = await runMd([
+      "token",
+      "create",
+      "--name",
+      "a",
+      "--groups",
+      "g",
+      "--expires",
+      "2020-01-01",
+      "--file",
+      file,
+    ]);
+    expect(past.stderr).toContain('--expires "2020-01-01" is in the past');
+    const noGroups = await runMd(["token", "create", "--name", "a", "--file", file]);
+    expect(noGroups.stderr).toContain("error --groups is required");
+    const sub = await runMd(["token", "make"]);
+    expect(sub.code).toBe(2);
+    expect(sub.stderr).toContain('run-md token needs create, list or revoke, not "make"');
+    const revoke = await runMd(["token", "revoke", "nobody", "--file", file]);
+    expect(revoke.stderr).toContain('error no token named "nobody"');
+  });
+});
+
+/** A log of three entries, one second apart from 2026-11-28T10:00:00Z, with awkward values. */
+async function sampleLog(name: string): Promise<string> {
+  const file = path.join(dir, name, "audit.log");
+  let t = Date.parse("2026-11-28T10:00:00Z") - 1000;
+  const log = await AuditLog.open(file, () => {
+    t += 1000;
+    return new Date(t);
+  });
+  await log.append({ actor: "run-md", groups: [], action: "server.start" });
+  await log.append({
+    actor: 'eve "the, auditor"',
+    groups: ["a", "b"],
+    action: "query.request",
+    details: { sql: "SELECT 1\nFROM x" },
+  });
+  await log.append({
+    actor: "bob@example.com",
+    groups: ["g"],
+    action: "run.request",
+    target: "audit-iam",
+  });
+  await log.close();
+  return file;
+}
+
+describe("run-md audit", () => {
+  it("verify: 0 and the count when the chain holds, 1 naming the line and seq that breaks it", async () => {
+    const file = await sampleLog("verify");
+    const ok = await runMd(["audit", "verify", file]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toBe(`${file}: 3 entries, chain intact\n`);
+    const lines = (await readFile(file, "utf8")).split("\n");
+    lines[1] = lines[1]!.replace("query.request", "query.denied");
+    await writeFile(file, lines.join("\n"));
+    const broken = await runMd(["audit", "verify", "--file", "ignored", file]);
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toBe(
+      `error ${file}:2 (seq 2): hash mismatch: the entry was changed after it was written\n`,
+    );
+    const missing = await runMd(["audit", "verify", path.join(dir, "none.log")]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("none.log does not exist");
+  });
+
+  it("export --format csv escapes commas, quotes and newlines (RFC 4180)", async () => {
+    const file = await sampleLog("csv");
+    const res = await runMd([
+      "audit",
+      "export",
+      "--file",
+      file,
+      "--since",
+      "2026-11-28T10:00:01Z",
+      "--until",
+      "2026-11-28T10:00:02Z",
+      "--format",
+      "csv",
+    ]);
+    expect(res.code).toBe(0);
+    const entry = JSON.parse((await readFile(file, "utf8")).split("\n")[1]!);
+    expect(res.stdout).toBe(
+      "seq,time,actor,groups,action,target,details,prev,hash\r\n" +
+        `2,2026-11-28T10:00:01.000Z,"eve ""the, auditor""",a;b,query.request,,"{""sql"":""SELECT 1\\nFROM x""}",${entry.prev},${entry.hash}\r\n`,
+    );
+  });
+
+  it("export --format json writes the stored lines, to --output when given", async () => {
+    const file = await sampleLog("json");
+    const out = path.join(dir, "json", "export.jsonl");
+    const res = await runMd([
+      "audit",
+      "export",
+      "--file",
+      file,
+      "--since",
+      "2026-11-28",
+      "--format",
+      "json",
+      "--output",
+      out,
+    ]);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toBe("");
+    expect(await readFile(out, "utf8")).toBe(await readFile(file, "utf8"));
+    const none = await runMd([
+      "audit",
+      "export",
+      "--file",
+      file,
+      "--since",
+      "2026-11-29",
+      "--format",
+      "json",
+    ]);
+    expect(none.stdout).toBe("");
+  });
+
+  it("export names a bad flag", async () => {
+    const file = await sampleLog("bad");
+    const fmt = await runMd(["audit", "export", "--file", file, "--format", "xml"]);
+    expect(fmt.code).toBe(2);
+    expect(fmt.stderr).toContain('--format "xml": expected json or csv');
+    const since = await runMd([
+      "audit",
+      "export",
+      "--file",
+      file,
+      "--format",
+      "csv",
+      "--since",
+      "last week",
+    ]);
+    expect(since.stderr).toContain('--since "last week" is neither a duration');
+  });
+});

@@ -1,0 +1,56 @@
+/**
+ * The runbooks the server offers, parsed once at start with core's parser (a runbook with
+ * errors is left out with a warning, as `run-md run` refuses it).
+ */
+import { findRunbooks, loadRunbook, type Runbook } from "@run-md/core";
+import type { RunbookFacts } from "@run-md/access";
+
+export interface CatalogEntry {
+  runbook: Runbook;
+  facts: RunbookFacts;
+}
+
+export class Catalog {
+  private readonly byId = new Map<string, CatalogEntry>();
+
+  constructor(runbooks: Runbook[]) {
+    for (const runbook of runbooks) {
+      const { id, tags, severity } = runbook.meta;
+      this.byId.set(id, { runbook, facts: { id, tags, severity } });
+    }
+  }
+
+  /** Loads every runbook under `inputs` (files or folders). */
+  static async load(inputs: string[], warn: (msg: string) => void): Promise<Catalog> {
+    const runbooks: Runbook[] = [];
+    for (const file of await findRunbooks(inputs)) {
+      const { runbook, diagnostics } = await loadRunbook(file);
+      const errors = diagnostics.filter((d) => d.severity === "error");
+      if (runbook && errors.length === 0) runbooks.push(runbook);
+      else warn(`${file}: not served (${errors.length} problem(s); run-md check ${file})`);
+    }
+    return new Catalog(runbooks);
+  }
+
+  get(id: string): CatalogEntry | undefined {
+    return this.byId.get(id);
+  }
+
+  all(): CatalogEntry[] {
+    return [...this.byId.values()].sort((a, b) => a.facts.id.localeCompare(b.facts.id));
+  }
+}
+
+/** A runbook's parameters as the API describes them (the run form is built from these). */
+export function paramInfo(runbook: Runbook) {
+  return Object.values(runbook.meta.params).map((p) => ({
+    name: p.name,
+    type: p.type,
+    ...(p.description === undefined ? {} : { description: p.description }),
+    ...(p.default === undefined ? { required: true } : { default: p.default }),
+    ...(p.enum === undefined ? {} : { enum: p.enum }),
+    ...(p.pattern === undefined ? {} : { pattern: p.pattern }),
+    ...(p.min === undefined ? {} : { min: p.min }),
+    ...(p.max === undefined ? {} : { max: p.max }),
+  }));
+}

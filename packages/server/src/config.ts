@@ -1,0 +1,209 @@
+/**
+ * The `server:` section of run-md.config.yaml, validated here (the CLI's schema keeps it a
+ * free-form map, as it does `notify:` and `access:`). Every problem names the key path.
+ */
+import path from "node:path";
+import { parseBytes, parseDuration, RunMdError } from "@run-md/core";
+
+export type AuthMode = "oidc" | "token" | "none";
+
+export interface AuthConfig {
+  mode: AuthMode;
+  /** OIDC: the provider's issuer URL (discovery at `<issuer>/.well-known/openid-configuration`). */
+  issuer?: string;
+  clientId?: string;
+  /** The name of the environment variable holding the client secret (never the secret). */
+  clientSecretEnv?: string;
+  /** The ID-token or userinfo claim carrying the user's groups. */
+  groupsClaim: string;
+  /** Scopes asked for at sign-in. */
+  scopes: string[];
+  /** `none`: the groups the local user is in. */
+  groups: string[];
+  /** How long a browser session lasts, in ms (configured as a duration: `8h`). */
+  sessionTtlMs: number;
+}
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  /** Runs executing at once; the rest wait in the queue. */
+  concurrency: number;
+  auth: AuthConfig;
+  /** The API token store (hashes only). */
+  tokens: string;
+  /** The audit log (JSON lines, hash chained). */
+  audit: string;
+  /** One `<id>.json` per run: its record and event log. */
+  runsDir: string;
+  /** The built site served under `/` (pages naming a runbook are checked against `view`). */
+  siteDir: string;
+  /** The address users reach the server at (OIDC redirect URI base); default `http://host:port`. */
+  publicUrl?: string;
+  /** Trust `X-Forwarded-*` from a load balancer (only behind one). */
+  trustProxy: boolean;
+  /** Largest request body, in bytes (413 above). */
+  bodyLimit: number;
+}
+
+const MODES: readonly AuthMode[] = ["oidc", "token", "none"];
+const KEYS = [
+  "host",
+  "port",
+  "concurrency",
+  "auth",
+  "tokens",
+  "audit",
+  "runsDir",
+  "siteDir",
+  "publicUrl",
+  "trustProxy",
+  "bodyLimit",
+];
+const AUTH_KEYS = [
+  "mode",
+  "issuer",
+  "clientId",
+  "clientSecretEnv",
+  "groupsClaim",
+  "scopes",
+  "groups",
+  "sessionTtl",
+];
+
+/** The documented defaults (docs/serve.md), paths relative to `base` (the config's folder). */
+export function defaultServerConfig(base: string): ServerConfig {
+  return {
+    host: "127.0.0.1",
+    port: 4600,
+    concurrency: 2,
+    auth: {
+      mode: "token",
+      groupsClaim: "groups",
+      scopes: ["openid", "email", "profile"],
+      groups: [],
+      sessionTtlMs: 8 * 3600_000,
+    },
+    tokens: path.join(base, ".run-md/tokens.json"),
+    audit: path.join(base, ".run-md/audit.log"),
+    runsDir: path.join(base, ".run-md/runs"),
+    siteDir: path.join(base, "site/dist"),
+    trustProxy: false,
+    bodyLimit: 64 * 1024,
+  };
+}
+
+type Fail = (key: string, msg: string) => never;
+
+function failer(source: string): Fail {
+  return (key, msg) => {
+    throw new RunMdError("bad-config", `${source}: "${key}" ${msg}`, {
+      hint: "See docs/serve.md for the keys of the server: section.",
+    });
+  };
+}
+
+function isMap(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+function str(v: unknown, key: string, fail: Fail): string {
+  if (typeof v !== "string" || v === "") fail(key, "must be a non-empty string");
+  return v as string;
+}
+
+function strList(v: unknown, key: string, fail: Fail): string[] {
+  if (!Array.isArray(v) || !v.every((x) => typeof x === "string" && x !== "")) {
+    fail(key, "must be a list of strings");
+  }
+  return v as string[];
+}
+
+function int(v: unknown, key: string, fail: Fail, min: number, max: number): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
+    fail(key, `must be an integer from ${min} to ${max}`);
+  }
+  return v as number;
+}
+
+function unknownKeys(m: Record<string, unknown>, known: string[], prefix: string, fail: Fail) {
+  for (const k of Object.keys(m)) {
+    if (!known.includes(k)) fail(`${prefix}${k}`, `is not a key (expected ${known.join(", ")})`);
+  }
+}
+
+function parseAuth(raw: unknown, into: AuthConfig, fail: Fail): AuthConfig {
+  if (raw === undefined) return into;
+  if (!isMap(raw)) fail("server.auth", "must be a mapping");
+  const m = raw as Record<string, unknown>;
+  unknownKeys(m, AUTH_KEYS, "server.auth.", fail);
+  const a: AuthConfig = { ...into };
+  if (m.mode !== undefined) {
+    if (!MODES.includes(m.mode as AuthMode))
+      fail("server.auth.mode", `must be one of ${MODES.join(", ")}`);
+    a.mode = m.mode as AuthMode;
+  }
+  for (const k of ["issuer", "clientId", "clientSecretEnv", "groupsClaim"] as const) {
+    if (m[k] !== undefined) a[k] = str(m[k], `server.auth.${k}`, fail);
+  }
+  if (m.scopes !== undefined) a.scopes = strList(m.scopes, "server.auth.scopes", fail);
+  if (m.groups !== undefined) a.groups = strList(m.groups, "server.auth.groups", fail);
+  if (m.sessionTtl !== undefined) {
+    const ms = parseDuration(str(m.sessionTtl, "server.auth.sessionTtl", fail));
+    if (ms === undefined || ms <= 0)
+      fail("server.auth.sessionTtl", "must be a duration such as 8h");
+    a.sessionTtlMs = ms!;
+  }
+  if (a.mode === "oidc") {
+    for (const k of ["issuer", "clientId"] as const) {
+      if (a[k] === undefined) fail(`server.auth.${k}`, "is required when server.auth.mode is oidc");
+    }
+    if (!/^https?:\/\//.test(a.issuer!)) fail("server.auth.issuer", "must be an http(s) URL");
+  }
+  return a;
+}
+
+/**
+ * Validates the `server:` section (undefined: all defaults). `source` names the file in
+ * messages; relative paths are resolved against `base`.
+ */
+export function parseServerConfig(raw: unknown, source: string, base: string): ServerConfig {
+  const fail = failer(source);
+  const cfg = defaultServerConfig(base);
+  if (raw === undefined || raw === null) return cfg;
+  if (!isMap(raw)) fail("server", "must be a mapping");
+  const m = raw as Record<string, unknown>;
+  unknownKeys(m, KEYS, "server.", fail);
+  if (m.host !== undefined) cfg.host = str(m.host, "server.host", fail);
+  if (m.port !== undefined) cfg.port = int(m.port, "server.port", fail, 0, 65535);
+  if (m.concurrency !== undefined) {
+    cfg.concurrency = int(m.concurrency, "server.concurrency", fail, 1, 64);
+  }
+  for (const k of ["tokens", "audit", "runsDir", "siteDir"] as const) {
+    if (m[k] !== undefined) cfg[k] = path.resolve(base, str(m[k], `server.${k}`, fail));
+  }
+  if (m.publicUrl !== undefined) {
+    const u = str(m.publicUrl, "server.publicUrl", fail);
+    if (!/^https?:\/\/[^\s/]+/.test(u)) fail("server.publicUrl", "must be an http(s) URL");
+    cfg.publicUrl = u.replace(/\/+$/, "");
+  }
+  if (m.trustProxy !== undefined) {
+    if (typeof m.trustProxy !== "boolean") fail("server.trustProxy", "must be true or false");
+    cfg.trustProxy = m.trustProxy as boolean;
+  }
+  if (m.bodyLimit !== undefined) {
+    const bytes = parseBytes(str(m.bodyLimit, "server.bodyLimit", fail));
+    if (bytes === undefined || bytes < 1024)
+      fail("server.bodyLimit", "must be a size of at least 1KB");
+    cfg.bodyLimit = bytes!;
+  }
+  cfg.auth = parseAuth(m.auth, cfg.auth, fail);
+  return cfg;
+}
+
+/** 127.0.0.0/8, ::1 and `localhost`: addresses only this machine reaches. */
+export function isLoopback(address: string | undefined): boolean {
+  if (address === undefined) return false;
+  const a = address.replace(/^::ffff:/, "");
+  return a === "localhost" || a === "::1" || /^127\.\d+\.\d+\.\d+$/.test(a);
+}

@@ -1,0 +1,66 @@
+/**
+ * Access rules (spec §3) applied to requests: a refusal is audited (`access.refused`) before the
+ * 403 (or, for a runbook the caller may not even view, the 404) goes out.
+ */
+import {
+  type AccessConfig,
+  type Action,
+  allowedActions,
+  type Caller,
+  isAllowed,
+  type RunbookFacts,
+} from "@run-md/access";
+import type { Auditor } from "./audit.ts";
+import type { Catalog, CatalogEntry } from "./catalog.ts";
+import { HttpError } from "./http-error.ts";
+
+export class Guard {
+  constructor(
+    readonly access: AccessConfig,
+    private readonly auditor: Auditor,
+    private readonly catalog: Catalog,
+  ) {}
+
+  can(caller: Caller, action: Action, facts?: RunbookFacts): boolean {
+    return isAllowed(this.access, caller, action, facts);
+  }
+
+  actions(caller: Caller, facts?: RunbookFacts): Action[] {
+    return allowedActions(this.access, caller, facts);
+  }
+
+  /** Throws 403 naming the action (audited) unless the caller may do it. */
+  async require(
+    caller: Caller,
+    action: Action,
+    facts?: RunbookFacts,
+    details?: Record<string, unknown>,
+  ) {
+    if (this.can(caller, action, facts)) return;
+    await this.auditor.record(caller, "access.refused", facts?.id, { action, ...details });
+    throw new HttpError(
+      403,
+      `refused: you may not "${action}"${facts ? ` runbook ${facts.id}` : ""}`,
+      {
+        code: "forbidden",
+      },
+    );
+  }
+
+  /**
+   * The runbook of that id if the caller may view it; else 404, the same answer as for a runbook
+   * that does not exist (a caller learns nothing of runbooks they may not see). Audited.
+   */
+  async viewable(
+    caller: Caller,
+    id: string,
+    details?: Record<string, unknown>,
+  ): Promise<CatalogEntry> {
+    const entry = this.catalog.get(id);
+    if (entry !== undefined && this.can(caller, "view", entry.facts)) return entry;
+    if (entry !== undefined) {
+      await this.auditor.record(caller, "access.refused", id, { action: "view", ...details });
+    }
+    throw new HttpError(404, `no runbook "${id}"`, { code: "not-found" });
+  }
+}

@@ -1,0 +1,28 @@
+import { isRunMdError } from "@run-md/core";
+
+/** An answer other than success: status, a message for people, and the field at fault if any. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly extra: { field?: string; hint?: string; code?: string } = {},
+  ) {
+    super(message);
+  }
+
+  body(): Record<string, unknown> {
+    return { error: this.message, ...this.extra };
+  }
+}
+
+/** A core `RunMdError` (bad parameter, bad window) as a 400 that keeps its message and hint. */
+export function badRequest(e: unknown, field?: string): HttpError {
+  if (isRunMdError(e)) {
+    return new HttpError(400, e.message, {
+      code: e.code,
+      ...(field === undefined ? {} : { field }),
+      ...(e.hint === undefined ? {} : { hint: e.hint }),
+    });
+  }
+  throw e;
+}

@@ -1,0 +1,95 @@
+/**
+ * Who a request comes from (spec §2): a bearer token (`TokenStore.verify`), a session cookie
+ * (with the CSRF header on state-changing requests), or, in `none` mode, the local user (loopback
+ * peers only). A refusal is audited before the 401/403 goes out.
+ */
+import type { Caller, TokenStore } from "@run-md/access";
+import type { FastifyRequest } from "fastify";
+import { parse as parseCookies } from "cookie";
+import type { Auditor } from "../audit.ts";
+import { type AuthConfig, isLoopback } from "../config.ts";
+import { HttpError } from "../http-error.ts";
+import {
+  CSRF_HEADER,
+  csrfMatches,
+  SESSION_COOKIE,
+  type Session,
+  type SessionStore,
+} from "./sessions.ts";
+
+export interface Identity {
+  caller?: Caller;
+  session?: Session;
+}
+
+const SAFE_METHODS = ["GET", "HEAD", "OPTIONS"];
+const ANONYMOUS = { user: "anonymous", groups: [] as string[] };
+
+export function cookiesOf(req: FastifyRequest): Record<string, string | undefined> {
+  const header = req.headers.cookie;
+  return header === undefined ? {} : parseCookies(header);
+}
+
+export class Identifier {
+  constructor(
+    private readonly auth: AuthConfig,
+    private readonly tokens: TokenStore,
+    private readonly sessions: SessionStore,
+    private readonly auditor: Auditor,
+  ) {}
+
+  async identify(req: FastifyRequest): Promise<Identity> {
+    if (this.auth.mode === "none") {
+      if (!isLoopback(req.socket.remoteAddress)) {
+        await this.refuse(req, "auth mode none serves loopback peers only", ANONYMOUS);
+        throw new HttpError(403, "this server (auth mode none) answers only on loopback");
+      }
+      return { caller: { user: "local", groups: this.auth.groups, via: "none" } };
+    }
+    const authz = req.headers.authorization;
+    if (authz !== undefined) return { caller: await this.bearer(req, authz) };
+    if (this.auth.mode !== "oidc") return {};
+    const session = this.sessions.get(cookiesOf(req)[SESSION_COOKIE]);
+    if (session === undefined) return {};
+    if (!SAFE_METHODS.includes(req.method) && !csrfMatches(session, req.headers[CSRF_HEADER])) {
+      await this.refuse(req, "csrf", session.caller);
+      throw new HttpError(
+        403,
+        `missing or wrong ${CSRF_HEADER} header (take it from GET /api/me)`,
+        {
+          code: "csrf",
+        },
+      );
+    }
+    return { caller: session.caller, session };
+  }
+
+  private async bearer(req: FastifyRequest, header: string): Promise<Caller> {
+    const m = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!m) {
+      await this.refuse(req, "malformed Authorization header", ANONYMOUS);
+      throw new HttpError(401, "the Authorization header must be: Bearer <token>");
+    }
+    const v = await this.tokens.verify(m[1]!);
+    if (!v.ok) {
+      await this.refuse(req, `token ${v.reason}`, ANONYMOUS);
+      throw new HttpError(401, `the token is ${v.reason === "unknown" ? "not valid" : v.reason}`, {
+        code: `token-${v.reason}`,
+      });
+    }
+    return v.caller;
+  }
+
+  private async refuse(
+    req: FastifyRequest,
+    reason: string,
+    who: { user: string; groups: string[] },
+  ) {
+    await this.auditor.record(who, "auth.refused", undefined, {
+      reason,
+      method: req.method,
+      path: req.url.split("?")[0],
+      peer: req.ip,
+    });
+  }
+}

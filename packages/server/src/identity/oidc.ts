@@ -1,0 +1,128 @@
+/**
+ * OpenID Connect sign-in (spec §2): authorization code flow with PKCE through `openid-client`.
+ * `start` makes the provider's address for one browser; `finish` checks the callback (state,
+ * PKCE verifier, ID token) and returns the user and their groups.
+ */
+import * as client from "openid-client";
+import { RunMdError } from "@run-md/core";
+import type { AuthConfig } from "../config.ts";
+
+/** How long a browser has to come back from the provider. */
+const LOGIN_TTL_MS = 10 * 60_000;
+
+interface PendingLogin {
+  verifier: string;
+  nonce: string;
+  returnTo: string;
+  expiresAt: number;
+}
+
+export interface SignedIn {
+  user: string;
+  groups: string[];
+}
+
+export class OidcSignIn {
+  private readonly pending = new Map<string, PendingLogin>();
+
+  private constructor(
+    private readonly config: client.Configuration,
+    private readonly auth: AuthConfig,
+    private readonly redirectUri: string,
+  ) {}
+
+  /** Discovers the provider; a plain-http issuer is accepted only on loopback (tests). */
+  static async discover(auth: AuthConfig, redirectUri: string): Promise<OidcSignIn> {
+    const issuer = new URL(auth.issuer!);
+    const secretEnv = auth.clientSecretEnv;
+    const secret = secretEnv === undefined ? undefined : process.env[secretEnv];
+    if (secretEnv !== undefined && !secret) {
+      throw new RunMdError(
+        "bad-config",
+        `server.auth.clientSecretEnv: the environment variable ${secretEnv} is empty`,
+        {
+          hint: `Export ${secretEnv} with the client secret the provider gave the application.`,
+        },
+      );
+    }
+    const insecure =
+      issuer.protocol === "http:" && /^(127\.|localhost$|\[::1\]$)/.test(issuer.hostname);
+    if (issuer.protocol === "http:" && !insecure) {
+      throw new RunMdError("bad-config", `server.auth.issuer ${issuer.href} must be https`);
+    }
+    let config: client.Configuration;
+    try {
+      config = await client.discovery(
+        issuer,
+        auth.clientId!,
+        secret,
+        secret === undefined ? client.None() : client.ClientSecretPost(secret),
+        insecure ? { execute: [client.allowInsecureRequests] } : undefined,
+      );
+    } catch (e) {
+      throw new RunMdError(
+        "oidc-discovery",
+        `cannot read the OpenID configuration of ${issuer.href}: ${(e as Error).message}`,
+      );
+    }
+    return new OidcSignIn(config, auth, redirectUri);
+  }
+
+  /** The provider's authorization URL and the state that binds this browser to it. */
+  async start(returnTo: string): Promise<{ url: URL; state: string }> {
+    this.sweep();
+    const verifier = client.randomPKCECodeVerifier();
+    const state = client.randomState();
+    const nonce = client.randomNonce();
+    this.pending.set(state, { verifier, nonce, returnTo, expiresAt: Date.now() + LOGIN_TTL_MS });
+    const url = client.buildAuthorizationUrl(this.config, {
+      redirect_uri: this.redirectUri,
+      scope: this.auth.scopes.join(" "),
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: "S256",
+      state,
+      nonce,
+    });
+    return { url, state };
+  }
+
+  /**
+   * Completes a sign-in from the callback URL; `state` is the one the browser's cookie holds.
+   * Throws (a message for the audit log) when anything does not match.
+   */
+  async finish(
+    callbackUrl: URL,
+    state: string | undefined,
+  ): Promise<SignedIn & { returnTo: string }> {
+    const login = state === undefined ? undefined : this.pending.get(state);
+    if (state === undefined || login === undefined || login.expiresAt < Date.now()) {
+      throw new Error("no sign-in in progress for this browser (state unknown or expired)");
+    }
+    this.pending.delete(state);
+    const tokens = await client.authorizationCodeGrant(this.config, callbackUrl, {
+      pkceCodeVerifier: login.verifier,
+      expectedState: state,
+      expectedNonce: login.nonce,
+      idTokenExpected: true,
+    });
+    const claims = tokens.claims()!;
+    let groups = claims[this.auth.groupsClaim];
+    let email = claims.email;
+    if (groups === undefined || email === undefined) {
+      // Some providers put groups (or the email) only in the userinfo answer.
+      const info = await client.fetchUserInfo(this.config, tokens.access_token, claims.sub);
+      groups ??= info[this.auth.groupsClaim];
+      email ??= info.email;
+    }
+    return {
+      user: typeof email === "string" && email !== "" ? email : claims.sub,
+      groups: Array.isArray(groups) ? groups.filter((g): g is string => typeof g === "string") : [],
+      returnTo: login.returnTo,
+    };
+  }
+
+  private sweep(): void {
+    const t = Date.now();
+    for (const [k, p] of this.pending) if (p.expiresAt < t) this.pending.delete(k);
+  }
+}

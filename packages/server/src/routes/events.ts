@@ -1,0 +1,61 @@
+/**
+ * `GET /api/runs/{id}/events` (spec §5): Server-Sent Events with `id:` on each, what already
+ * happened first (after `Last-Event-ID`, when the client resumes), then the rest live, and a
+ * heartbeat comment so proxies keep the stream open. The stream ends after `run-end`.
+ */
+import type { FastifyInstance } from "fastify";
+import { callerOf, type ServerContext } from "../context.ts";
+import { HttpError } from "../http-error.ts";
+import { FINAL_EVENT } from "../runs/events.ts";
+import type { RunEvent } from "../runs/record.ts";
+import { viewableRun } from "./runs.ts";
+
+/** The event id a client resumes after: `Last-Event-ID` (EventSource), else `?lastEventId=`. */
+function resumeAfter(header: unknown, query: unknown): number {
+  const raw = typeof header === "string" ? header : typeof query === "string" ? query : "0";
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new HttpError(400, `Last-Event-ID "${raw}" is not an event id`, {
+      field: "Last-Event-ID",
+    });
+  }
+  return n;
+}
+
+export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  app.get("/api/runs/:id/events", async (req, reply) => {
+    const caller = callerOf(req);
+    const rec = await viewableRun(ctx, caller, (req.params as { id: string }).id);
+    const after = resumeAfter(
+      req.headers["last-event-id"],
+      (req.query as { lastEventId?: unknown }).lastEventId,
+    );
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache, no-transform",
+      connection: "keep-alive",
+      "x-accel-buffering": "no",
+    });
+    res.write("retry: 3000\n\n");
+    let stop = () => {};
+    const heartbeat = setInterval(() => res.write(": heartbeat\n\n"), ctx.heartbeatMs);
+    const end = () => {
+      clearInterval(heartbeat);
+      stop();
+      if (!res.writableEnded) res.end();
+    };
+    const send = (ev: RunEvent) => {
+      const data = ev.event === "step-end" ? ctx.rowsFor(caller, rec.runbook, ev.data) : ev.data;
+      res.write(
+        `id: ${ev.id}\nevent: ${ev.event}\ndata: ${JSON.stringify({ ...data, time: ev.time })}\n\n`,
+      );
+      if (ev.event === FINAL_EVENT) setImmediate(end);
+    };
+    req.raw.on("close", end);
+    stop = ctx.runs.hub.follow(rec, after, send);
+    // A run that ended before `after` (nothing left to replay) ends the stream at once.
+    if (rec.events.at(-1)?.event === FINAL_EVENT && after >= rec.events.length) end();
+  });
+}

@@ -1,0 +1,116 @@
+/** The runs API (spec §4): request, list, show, cancel. Events are in `events.ts`. */
+import path from "node:path";
+import type { Caller } from "@run-md/access";
+import { readReport, type RunReport } from "@run-md/core";
+import type { FastifyInstance } from "fastify";
+import { callerOf, type ServerContext } from "../context.ts";
+import { HttpError } from "../http-error.ts";
+import type { RunRecord } from "../runs/record.ts";
+import { checkRunRequest, parseRunBody } from "../runs/request.ts";
+import { RUN_ID } from "../runs/store.ts";
+
+const MAX_LIST = 500;
+
+/** The run of that id if the caller may view its runbook (404 otherwise, as for no run). */
+export async function viewableRun(
+  ctx: ServerContext,
+  caller: Caller,
+  id: string,
+): Promise<RunRecord> {
+  const rec = RUN_ID.test(id) ? ctx.runs.store.get(id) : undefined;
+  if (rec === undefined) throw new HttpError(404, `no run "${id}"`, { code: "not-found" });
+  await ctx.guard.viewable(caller, rec.runbook, { run: id });
+  return rec;
+}
+
+/** A record as the API shows it: without its event log (that is `/events`). */
+function summary(rec: RunRecord) {
+  const { events: _events, ...rest } = rec;
+  return rest;
+}
+
+async function reportOf(
+  ctx: ServerContext,
+  caller: Caller,
+  rec: RunRecord,
+): Promise<RunReport | undefined> {
+  if (rec.report === undefined) return undefined;
+  const report = await readReport(path.join(ctx.reportsDir, rec.report));
+  return {
+    ...report,
+    steps: report.steps.map(
+      (s) => ctx.rowsFor(caller, rec.runbook, { ...s }) as unknown as typeof s,
+    ),
+  };
+}
+
+export function runRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  app.post("/api/runs", async (req, reply) => {
+    const caller = callerOf(req);
+    const body = parseRunBody(req.body);
+    const entry = await ctx.guard.viewable(caller, body.runbook);
+    await ctx.guard.require(caller, "run", entry.facts);
+    const { changesDefaults } = checkRunRequest(
+      entry.runbook,
+      body,
+      ctx.runs.configParams(body.runbook),
+      new Date(),
+    );
+    if (changesDefaults) {
+      await ctx.guard.require(caller, "run:params", entry.facts, {
+        params: body.params,
+        window: body.window,
+      });
+    }
+    const rec = await ctx.runs.submit(caller, entry.runbook, body);
+    return reply
+      .code(202)
+      .header("location", `/api/runs/${rec.id}`)
+      .send({ id: rec.id, status: rec.status });
+  });
+
+  app.get("/api/runs", async (req) => {
+    const caller = callerOf(req);
+    const q = req.query as { runbook?: string; status?: string; limit?: string; mine?: string };
+    const limit = q.limit === undefined ? 50 : Number(q.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST) {
+      throw new HttpError(400, `limit must be an integer from 1 to ${MAX_LIST}`, {
+        field: "limit",
+      });
+    }
+    const out = [];
+    for (const rec of ctx.runs.store.all()) {
+      if (out.length >= limit) break;
+      if (q.runbook !== undefined && rec.runbook !== q.runbook) continue;
+      if (q.status !== undefined && rec.status !== q.status) continue;
+      if (q.mine === "true" && rec.requester.user !== caller.user) continue;
+      const entry = ctx.catalog.get(rec.runbook);
+      if (entry === undefined || !ctx.guard.can(caller, "view", entry.facts)) continue;
+      out.push(summary(rec));
+    }
+    return out;
+  });
+
+  app.get("/api/runs/:id", async (req) => {
+    const caller = callerOf(req);
+    const rec = await viewableRun(ctx, caller, (req.params as { id: string }).id);
+    const report = await reportOf(ctx, caller, rec);
+    return { ...summary(rec), ...(report === undefined ? {} : { result: report }) };
+  });
+
+  app.post("/api/runs/:id/cancel", async (req, reply) => {
+    const caller = callerOf(req);
+    const rec = await viewableRun(ctx, caller, (req.params as { id: string }).id);
+    const entry = ctx.catalog.get(rec.runbook)!;
+    if (rec.requester.user !== caller.user) {
+      await ctx.guard.require(caller, "admin", entry.facts, { run: rec.id, cancel: true });
+    }
+    if (rec.status !== "queued" && rec.status !== "running" && rec.status !== "pending-approval") {
+      throw new HttpError(409, `run ${rec.id} has already ended (${rec.status})`, {
+        code: "ended",
+      });
+    }
+    await ctx.runs.cancel(caller, rec);
+    return reply.code(202).send({ id: rec.id, status: rec.status });
+  });
+}

@@ -1,0 +1,73 @@
+/**
+ * The built site (server.siteDir), with the access rules on every page (spec §3): a page under
+ * `runbooks/<id>/` or `reports/<id>/` is 404 to a caller without `view` on that runbook, exactly
+ * as if it did not exist. The index and list pages are served as built (their client side asks
+ * `/api/runbooks`). The search index (`pagefind/`) holds every page's text, so it is served only
+ * to callers who may view every runbook.
+ */
+import { stat } from "node:fs/promises";
+import path from "node:path";
+import fastifyStatic from "@fastify/static";
+import type { FastifyInstance, FastifyReply } from "fastify";
+import type { ServerContext } from "../context.ts";
+import { HttpError } from "../http-error.ts";
+
+const GATED = ["runbooks", "reports"];
+
+/** The file a URL path names inside `root` (directories: their index.html), or undefined. */
+async function resolveFile(root: string, urlPath: string): Promise<string | undefined> {
+  let rel: string;
+  try {
+    rel = decodeURIComponent(urlPath);
+  } catch {
+    return undefined;
+  }
+  const full = path.resolve(root, `.${path.posix.normalize(`/${rel}`)}`);
+  if (full !== root && !full.startsWith(root + path.sep)) return undefined;
+  for (const candidate of [full, path.join(full, "index.html"), `${full}.html`]) {
+    const st = await stat(candidate).catch(() => undefined);
+    if (st?.isFile()) return path.relative(root, candidate);
+  }
+  return undefined;
+}
+
+export async function siteRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
+  const root = path.resolve(ctx.config.siteDir);
+  await app.register(fastifyStatic, { root, serve: false });
+
+  const notFound = (reply: FastifyReply) =>
+    reply.code(404).type("text/plain; charset=utf-8").send("404: no such page\n");
+
+  app.get("/*", async (req, reply) => {
+    const urlPath = req.url.split("?")[0]!;
+    if (urlPath.startsWith("/api/")) throw new HttpError(404, `no API ${urlPath}`);
+    const segments = urlPath.split("/").filter((s) => s !== "");
+    const caller = req.identity.caller;
+    if (GATED.includes(segments[0]!) && segments[1] !== undefined) {
+      const entry = ctx.catalog.get(decodeURIComponent(segments[1]));
+      if (
+        caller === undefined ||
+        entry === undefined ||
+        !ctx.guard.can(caller, "view", entry.facts)
+      ) {
+        if (caller !== undefined && entry !== undefined) {
+          await ctx.auditor.record(caller, "access.refused", entry.facts.id, {
+            action: "view",
+            page: urlPath,
+          });
+        }
+        return notFound(reply);
+      }
+    }
+    if (segments[0] === "pagefind") {
+      const all = ctx.catalog.all();
+      if (caller === undefined || !all.every((e) => ctx.guard.can(caller, "view", e.facts)))
+        return notFound(reply);
+    }
+    const file = await resolveFile(root, urlPath);
+    if (file === undefined) return notFound(reply);
+    // Pages depend on who asks: never kept by a shared cache.
+    reply.header("cache-control", "private, no-cache");
+    return reply.sendFile(file, root);
+  });
+}

@@ -1,0 +1,236 @@
+/**
+ * Runs requested through the API: recorded, queued, run through core's `runRunbook` (the CLI's
+ * engines, parameters, window, sandbox), reported with core's `storeReport`, followed live, and
+ * cancelled through the run's AbortSignal. Every step is audited before it takes effect.
+ */
+import { randomUUID } from "node:crypto";
+import path from "node:path";
+import type { Caller } from "@run-md/access";
+import {
+  type Engine,
+  errorReport,
+  isRunMdError,
+  type MaskOptions,
+  type RunReport,
+  type Runbook,
+  runRunbook,
+  storeReport,
+} from "@run-md/core";
+import { type Auditor, SERVER_ACTOR } from "../audit.ts";
+import { EventHub } from "./events.ts";
+import { RunQueue } from "./queue.ts";
+import { isActive, type RunRecord, type RunRecordStatus } from "./record.ts";
+import type { RunRequest } from "./request.ts";
+import { reporterFor } from "./reporter.ts";
+import { RunStore } from "./store.ts";
+
+/** How runs run: what `run-md run` would take from its configuration and flags. */
+export interface RunSettings {
+  getEngine(name: string): Promise<Engine>;
+  reportsDir: string;
+  toolVersion: string;
+  configEngines?: Record<string, string | undefined>;
+  /** Parameter values per runbook id (configuration `params:`). */
+  configParams?: Record<string, Record<string, unknown>>;
+  defaultTimeoutMs?: number;
+  maxScanBytes?: number;
+  mask?: MaskOptions;
+}
+
+/**
+ * Room for approvals (spec §6): decides, once the request is recorded, whether the run is
+ * queued now or waits as `pending-approval`. Without it, every run is queued.
+ */
+export type AdmitHook = (rec: RunRecord, caller: Caller) => Promise<"queued" | "pending-approval">;
+
+export class RunManager {
+  readonly store: RunStore;
+  readonly hub: EventHub;
+  private readonly queue: RunQueue;
+  private readonly controllers = new Map<string, AbortController>();
+  private readonly runbooks = new Map<string, Runbook>();
+  /** Runs on the queue or running: resolved (and removed) when each ends. */
+  private readonly done = new Map<string, { ended: Promise<void>; resolve: () => void }>();
+
+  constructor(
+    runsDir: string,
+    concurrency: number,
+    private readonly settings: RunSettings,
+    private readonly auditor: Auditor,
+    private readonly admit?: AdmitHook,
+  ) {
+    this.store = new RunStore(runsDir);
+    this.hub = new EventHub((rec) => this.store.save(rec));
+    this.queue = new RunQueue(concurrency);
+  }
+
+  configParams(id: string): Record<string, unknown> {
+    const all = this.settings.configParams ?? {};
+    return Object.hasOwn(all, id) ? (all[id] ?? {}) : {};
+  }
+
+  /**
+   * Loads the records and marks the runs a stopped server left queued or running as
+   * `interrupted`, each with a `run.interrupted` entry. Returns how many.
+   */
+  async recover(warn: (msg: string) => void): Promise<number> {
+    const stale = (await this.store.load(warn)).filter((r) => isActive(r.status));
+    if (stale.length > 0) {
+      await this.auditor.record(SERVER_ACTOR, "server.recover", undefined, {
+        interrupted: stale.map((r) => r.id),
+      });
+    }
+    for (const rec of stale) {
+      await this.auditor.record(SERVER_ACTOR, "run.interrupted", rec.runbook, {
+        run: rec.id,
+        was: rec.status,
+      });
+      rec.error = `the server stopped while the run was ${rec.status}`;
+      await this.finish(rec, "interrupted");
+    }
+    return stale.length;
+  }
+
+  /** Records, audits and queues a checked request; resolves once the record is on disk. */
+  async submit(caller: Caller, runbook: Runbook, req: RunRequest): Promise<RunRecord> {
+    const rec: RunRecord = {
+      id: randomUUID(),
+      runbook: runbook.meta.id,
+      requester: { user: caller.user, groups: caller.groups, via: caller.via },
+      requestedAt: new Date().toISOString(),
+      status: "queued",
+      params: req.params,
+      window: req.window,
+      ...(req.engine === undefined ? {} : { engine: req.engine }),
+      events: [],
+    };
+    await this.auditor.record(caller, "run.request", rec.runbook, {
+      run: rec.id,
+      params: req.params,
+      window: req.window,
+      ...(req.engine === undefined ? {} : { engine: req.engine }),
+    });
+    this.runbooks.set(rec.id, runbook);
+    rec.status = this.admit ? await this.admit(rec, caller) : "queued";
+    if (rec.status === "queued") await this.enqueue(rec);
+    else await this.store.save(rec);
+    return rec;
+  }
+
+  /** Puts a recorded run on the queue (also what an approval does, spec §6). */
+  async enqueue(rec: RunRecord): Promise<void> {
+    rec.status = "queued";
+    await this.hub.emit(rec, "queued", { position: this.queue.size.waiting + 1 });
+    let resolve!: () => void;
+    const ended = new Promise<void>((r) => (resolve = r));
+    this.done.set(rec.id, { ended, resolve });
+    this.queue.push(rec.id, () => this.execute(rec));
+  }
+
+  queueSize(): { waiting: number; running: number } {
+    return this.queue.size;
+  }
+
+  /** Resolves when the run has ended (tests, shutdown). */
+  settled(id: string): Promise<void> {
+    return this.done.get(id)?.ended ?? Promise.resolve();
+  }
+
+  /**
+   * Cancels a queued or running run (the caller's right to is checked by the route). A running
+   * run's signal aborts, which stops the engine's query; the run then ends `cancelled`.
+   */
+  async cancel(caller: Caller, rec: RunRecord): Promise<void> {
+    await this.auditor.record(caller, "run.cancel", rec.runbook, { run: rec.id, was: rec.status });
+    rec.cancelledBy = caller.user;
+    if (this.queue.remove(rec.id) || rec.status === "pending-approval") {
+      await this.finish(rec, "cancelled");
+      return;
+    }
+    this.controllers.get(rec.id)?.abort(new Error("cancelled"));
+  }
+
+  /** Stops: queued runs are dropped from the queue, running ones cancelled; waits for them. */
+  async shutdown(): Promise<void> {
+    for (const rec of this.store.all()) {
+      if (rec.status === "queued" && this.queue.remove(rec.id)) await this.finish(rec, "cancelled");
+    }
+    for (const c of this.controllers.values())
+      c.abort(new Error("cancelled: the server is stopping"));
+    await Promise.allSettled([...this.done.values()].map((d) => d.ended));
+    await this.store.flush();
+  }
+
+  private async execute(rec: RunRecord): Promise<void> {
+    const runbook = this.runbooks.get(rec.id)!;
+    const controller = new AbortController();
+    this.controllers.set(rec.id, controller);
+    try {
+      await this.auditor.record(SERVER_ACTOR, "run.start", rec.runbook, { run: rec.id });
+      rec.status = "running";
+      rec.startedAt = new Date().toISOString();
+      const report = await this.runReport(rec, runbook, controller.signal);
+      const file = await storeReport(this.settings.reportsDir, report);
+      rec.report = path.relative(this.settings.reportsDir, file);
+      await this.auditor.record(SERVER_ACTOR, "run.end", rec.runbook, {
+        run: rec.id,
+        status: report.status,
+        report: rec.report,
+      });
+      await this.finish(rec, report.status);
+    } catch (e) {
+      // Storing the report or the audit log failed: the run cannot be said to have ended well.
+      rec.error = e instanceof Error ? e.message : String(e);
+      await this.finish(rec, "errored").catch(() => {});
+    } finally {
+      this.controllers.delete(rec.id);
+      this.runbooks.delete(rec.id);
+    }
+  }
+
+  private async runReport(
+    rec: RunRecord,
+    runbook: Runbook,
+    signal: AbortSignal,
+  ): Promise<RunReport> {
+    const s = this.settings;
+    const startedAt = new Date();
+    try {
+      return await runRunbook(
+        runbook,
+        {
+          ...(rec.engine === undefined ? {} : { engine: rec.engine }),
+          configEngines: s.configEngines ?? {},
+          configParams: { ...this.configParams(rec.runbook), ...rec.params },
+          window: rec.window,
+          ...(s.defaultTimeoutMs === undefined ? {} : { defaultTimeoutMs: s.defaultTimeoutMs }),
+          ...(s.maxScanBytes === undefined ? {} : { maxScanBytes: s.maxScanBytes }),
+          signal,
+          ...(s.mask === undefined ? {} : { mask: s.mask }),
+          toolVersion: s.toolVersion,
+          runId: rec.id,
+        },
+        { getEngine: (name) => s.getEngine(name), reporter: reporterFor(rec, this.hub) },
+      );
+    } catch (e) {
+      if (!isRunMdError(e)) throw e;
+      return errorReport(runbook, e, { toolVersion: s.toolVersion, runId: rec.id }, startedAt);
+    }
+  }
+
+  /** The end of a run: its status, the `run-end` event, the record on disk. */
+  private async finish(rec: RunRecord, status: RunRecordStatus): Promise<void> {
+    rec.status = status;
+    rec.endedAt = new Date().toISOString();
+    try {
+      await this.hub.emit(rec, "run-end", {
+        status,
+        ...(rec.report === undefined ? {} : { report: rec.report }),
+        ...(rec.error === undefined ? {} : { error: rec.error }),
+      });
+    } finally {
+      this.done.get(rec.id)?.resolve();
+      this.done.delete(rec.id);
+    }
+  }
+}

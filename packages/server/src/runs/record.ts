@@ -1,0 +1,59 @@
+/**
+ * A run the server was asked for: who asked, what, its status and its event log (spec §4, §5).
+ * One record is one file `<runsDir>/<id>.json`, rewritten atomically as it changes.
+ */
+import type { RunStatus, WindowSpec } from "@run-md/core";
+
+/**
+ * `queued` → `running` → a report status (passed, warned, failed, errored, cancelled);
+ * `pending-approval` waits for an approver (spec §6); `interrupted`: the server stopped during it.
+ */
+export type RunRecordStatus = "queued" | "pending-approval" | "running" | RunStatus | "interrupted";
+
+export const ACTIVE_STATUSES: readonly RunRecordStatus[] = [
+  "queued",
+  "pending-approval",
+  "running",
+];
+
+/** Event names of spec §5. */
+export type RunEventName =
+  | "queued"
+  | "approval"
+  | "run-start"
+  | "step-start"
+  | "step-progress"
+  | "step-end"
+  | "run-end";
+
+export interface RunEvent {
+  /** 1, 2, 3... within the run: the SSE `id:`, so `Last-Event-ID` resumes after it. */
+  id: number;
+  event: RunEventName;
+  time: string;
+  data: Record<string, unknown>;
+}
+
+export interface RunRecord {
+  id: string;
+  runbook: string;
+  requester: { user: string; groups: string[]; via: string };
+  requestedAt: string;
+  startedAt?: string;
+  endedAt?: string;
+  status: RunRecordStatus;
+  /** The parameters the request gave (the run's full set is in its report). */
+  params: Record<string, unknown>;
+  window: WindowSpec;
+  engine?: string;
+  /** The stored report, relative to the reports folder, once the run ended. */
+  report?: string;
+  /** Why it ended without a report (interrupted, or an error before the first step). */
+  error?: string;
+  cancelledBy?: string;
+  events: RunEvent[];
+}
+
+export function isActive(status: RunRecordStatus): boolean {
+  return ACTIVE_STATUSES.includes(status);
+}

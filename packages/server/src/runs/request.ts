@@ -1,0 +1,145 @@
+/**
+ * `POST /api/runs` bodies, checked completely before anything is queued: the fields, the
+ * parameters (core's `coerceParam`/`resolveParams`, so messages read as the CLI's) and the window
+ * (core's `resolveWindow`, plus: not in the future).
+ */
+import {
+  coerceParam,
+  ENGINE_DIALECTS,
+  resolveParams,
+  resolveWindow,
+  type Runbook,
+  type WindowSpec,
+} from "@run-md/core";
+import { badRequest, HttpError } from "../http-error.ts";
+
+export interface RunRequest {
+  runbook: string;
+  params: Record<string, unknown>;
+  window: WindowSpec;
+  engine?: string;
+}
+
+const FIELDS = ["runbook", "params", "since", "from", "to", "engine"];
+
+/** The body's shape only (the runbook is looked up by the caller, for 404 versus 403). */
+export function parseRunBody(body: unknown): RunRequest {
+  if (body === null || typeof body !== "object" || Array.isArray(body)) {
+    throw new HttpError(400, 'the body must be a JSON object such as {"runbook": "audit-iam"}');
+  }
+  const b = body as Record<string, unknown>;
+  for (const k of Object.keys(b)) {
+    if (!FIELDS.includes(k)) {
+      throw new HttpError(400, `unknown field "${k}" (expected ${FIELDS.join(", ")})`, {
+        field: k,
+      });
+    }
+  }
+  if (typeof b.runbook !== "string" || b.runbook === "") {
+    throw new HttpError(400, 'field "runbook" is required: the id of a runbook', {
+      field: "runbook",
+    });
+  }
+  const params = b.params ?? {};
+  if (params === null || typeof params !== "object" || Array.isArray(params)) {
+    throw new HttpError(400, 'field "params" must be an object of parameter values', {
+      field: "params",
+    });
+  }
+  const window: WindowSpec = {};
+  for (const k of ["since", "from", "to"] as const) {
+    if (b[k] === undefined) continue;
+    if (typeof b[k] !== "string")
+      throw new HttpError(400, `field "${k}" must be a string`, { field: k });
+    window[k] = b[k] as string;
+  }
+  if (
+    b.engine !== undefined &&
+    (typeof b.engine !== "string" || !Object.hasOwn(ENGINE_DIALECTS, b.engine))
+  ) {
+    throw new HttpError(
+      400,
+      `field "engine" must be one of ${Object.keys(ENGINE_DIALECTS).join(", ")}`,
+      {
+        field: "engine",
+      },
+    );
+  }
+  return {
+    runbook: b.runbook,
+    params: params as Record<string, unknown>,
+    window,
+    ...(b.engine === undefined ? {} : { engine: b.engine as string }),
+  };
+}
+
+/**
+ * Checks the request against the runbook: every parameter value, the full parameter set, the
+ * window. Returns whether it departs from the runbook as written (then it needs `run:params`).
+ */
+export function checkRunRequest(
+  runbook: Runbook,
+  req: RunRequest,
+  configParams: Record<string, unknown>,
+  now: Date,
+): { changesDefaults: boolean } {
+  const decls = runbook.meta.params;
+  for (const [name, value] of Object.entries(req.params)) {
+    if (!Object.hasOwn(decls, name)) {
+      const known = Object.keys(decls);
+      throw new HttpError(400, `unknown parameter "${name}" for runbook ${runbook.meta.id}`, {
+        field: `params.${name}`,
+        hint: known.length
+          ? `This runbook declares: ${known.join(", ")}.`
+          : "This runbook declares no parameters.",
+      });
+    }
+    try {
+      coerceParam(decls[name]!, value, "params");
+    } catch (e) {
+      throw badRequest(e, `params.${name}`);
+    }
+  }
+  let asRequested: string;
+  try {
+    asRequested = JSON.stringify(resolveParams(runbook, { ...configParams, ...req.params }));
+  } catch (e) {
+    throw badRequest(e, "params");
+  }
+  checkWindow(runbook, req.window, now);
+  let asWritten: string | undefined;
+  try {
+    asWritten = JSON.stringify(resolveParams(runbook, configParams));
+  } catch {
+    asWritten = undefined; // a required parameter without a value: the request supplies it
+  }
+  const windowChanged =
+    Object.keys(req.window).length > 0 &&
+    !(
+      req.window.since !== undefined &&
+      req.window.since === runbook.meta.window &&
+      req.window.from === undefined
+    );
+  return { changesDefaults: asWritten !== asRequested || windowChanged };
+}
+
+function checkWindow(runbook: Runbook, spec: WindowSpec, now: Date): void {
+  for (const k of ["from", "to"] as const) {
+    const t = spec[k] === undefined ? Number.NaN : Date.parse(spec[k]!);
+    if (t > now.getTime()) {
+      throw new HttpError(
+        400,
+        `the window may not end in the future: ${k} "${spec[k]}" is after now`,
+        {
+          field: k,
+          code: "bad-window",
+        },
+      );
+    }
+  }
+  try {
+    resolveWindow(spec, runbook.meta.window, now);
+  } catch (e) {
+    throw badRequest(e, spec.since !== undefined ? "since" : "from");
+  }
+}

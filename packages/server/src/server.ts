@@ -1,0 +1,146 @@
+/**
+ * `startServer`: opens the audit log and the token store, recovers interrupted runs, audits the
+ * start, then listens. The CLI's `serve` command calls it with the configuration and its engine
+ * pool; tests call it directly.
+ */
+import type { AccessConfig } from "@run-md/access";
+import { AuditLog, TokenStore } from "@run-md/access";
+import { RunMdError } from "@run-md/core";
+import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
+import { Auditor, SERVER_ACTOR } from "./audit.ts";
+import { Catalog } from "./catalog.ts";
+import { isLoopback, type ServerConfig } from "./config.ts";
+import type { RowsHook, ServerContext } from "./context.ts";
+import { Guard } from "./guard.ts";
+import { HttpError } from "./http-error.ts";
+import { Identifier, type Identity } from "./identity/identify.ts";
+import { OidcSignIn } from "./identity/oidc.ts";
+import { SessionStore } from "./identity/sessions.ts";
+import { type AdmitHook, RunManager, type RunSettings } from "./runs/manager.ts";
+import { apiRoutes } from "./routes/api.ts";
+import { authRoutes } from "./routes/auth.ts";
+import { eventRoutes } from "./routes/events.ts";
+import { runRoutes } from "./routes/runs.ts";
+import { siteRoutes } from "./routes/site.ts";
+
+export interface ServerOptions {
+  config: ServerConfig;
+  access: AccessConfig;
+  /** Runbook files or folders to serve. */
+  runbooks: string[];
+  run: RunSettings;
+  /** Hooks for approvals and masking (spec §6, §8). */
+  hooks?: { admit?: AdmitHook; rowsFor?: RowsHook };
+  /** Warnings (unreadable records, runbooks left out); default stderr. */
+  warn?: (msg: string) => void;
+  /** SSE heartbeat period (default 15 s). */
+  heartbeatMs?: number;
+}
+
+export interface RunningServer {
+  url: string;
+  app: FastifyInstance;
+  runs: RunManager;
+  audit: AuditLog;
+  /** How many runs the start found queued or running and marked interrupted. */
+  interrupted: number;
+  close(): Promise<void>;
+}
+
+function errorHandler(
+  error: FastifyError | HttpError,
+  _req: unknown,
+  reply: import("fastify").FastifyReply,
+) {
+  if (error instanceof HttpError) return reply.code(error.status).send(error.body());
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    // Fastify's own: malformed JSON (400), body too large (413), unsupported media type (415).
+    const message =
+      error.code === "FST_ERR_CTP_BODY_TOO_LARGE"
+        ? "the request body is larger than server.bodyLimit"
+        : error.code === "FST_ERR_CTP_INVALID_JSON_BODY" || error instanceof SyntaxError
+          ? `the body is not valid JSON: ${error.message}`
+          : error.message;
+    return reply.code(status).send({ error: message, code: error.code });
+  }
+  reply.log.error(error);
+  return reply.code(500).send({ error: "internal error" });
+}
+
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const { config } = opts;
+  const warn = opts.warn ?? ((m: string) => process.stderr.write(`warning ${m}\n`));
+  if (config.auth.mode === "none" && !isLoopback(config.host)) {
+    throw new RunMdError(
+      "bad-config",
+      `server.auth.mode none is refused on ${config.host}: it binds to loopback only`,
+      {
+        hint: "Use --host 127.0.0.1, or server.auth.mode oidc or token.",
+      },
+    );
+  }
+  const audit = await AuditLog.open(config.audit);
+  const auditor = new Auditor(audit);
+  const catalog = await Catalog.load(opts.runbooks, warn);
+  const runs = new RunManager(
+    config.runsDir,
+    config.concurrency,
+    opts.run,
+    auditor,
+    opts.hooks?.admit,
+  );
+  const sessions = new SessionStore(config.auth.sessionTtlMs);
+  const publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
+  const ctx: ServerContext = {
+    config,
+    catalog,
+    guard: new Guard(opts.access, auditor, catalog),
+    auditor,
+    identifier: new Identifier(config.auth, new TokenStore(config.tokens), sessions, auditor),
+    sessions,
+    runs,
+    reportsDir: opts.run.reportsDir,
+    rowsFor: opts.hooks?.rowsFor ?? ((_c, _r, data) => data),
+    heartbeatMs: opts.heartbeatMs ?? 15_000,
+    ...(config.auth.mode === "oidc"
+      ? { oidc: await OidcSignIn.discover(config.auth, `${publicUrl}/auth/callback`) }
+      : {}),
+  };
+  const interrupted = await runs.recover(warn);
+  await auditor.record(SERVER_ACTOR, "server.start", undefined, {
+    host: config.host,
+    port: config.port,
+    auth: config.auth.mode,
+    runbooks: catalog.all().length,
+    pid: process.pid,
+  });
+  const app = Fastify({
+    bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
+    logger: false,
+  });
+  app.decorateRequest("identity", null as unknown as Identity);
+  app.addHook("onRequest", async (req) => {
+    req.identity = await ctx.identifier.identify(req);
+  });
+  app.setErrorHandler(errorHandler);
+  apiRoutes(app, ctx);
+  runRoutes(app, ctx);
+  eventRoutes(app, ctx);
+  authRoutes(app, ctx);
+  await siteRoutes(app, ctx);
+  const address = await app.listen({ host: config.host, port: config.port });
+  return {
+    url: address,
+    app,
+    runs,
+    audit,
+    interrupted,
+    async close() {
+      await app.close();
+      await runs.shutdown();
+      await audit.close();
+    },
+  };
+}

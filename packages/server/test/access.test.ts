@@ -1,0 +1,297 @@
+/**
+ * The access rules on every request and page (spec §3): a table of callers × requests with the
+ * answer each must get, groups × actions × selectors, deny over allow, default deny, tokens that
+ * expired or were revoked, and the audit entry every refusal leaves.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { RunMdError } from "@run-md/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type {} from "../../../test/sample-data.ts";
+import { parseServerConfig, startServer } from "../src/index.ts";
+import { call, FIXTURES, startTestServer, type TestServer } from "./helpers.ts";
+
+const ACCESS = {
+  rules: [
+    { groups: ["oncall"], allow: ["view", "run", "run:params"], runbooks: { tags: ["iam"] } },
+    { groups: ["leads"], allow: ["view", "run", "run:params", "audit", "admin"] },
+    { groups: ["*"], allow: ["view"], runbooks: { severity: ["info", "low"] } },
+    { groups: ["contractors"], deny: ["run"] },
+    { groups: ["netops"], allow: ["view", "run"], runbooks: { ids: ["net-critical"] } },
+  ],
+};
+
+/** A built site in miniature: the pages the rules gate, and the ones they do not. */
+async function fakeSite(dir: string): Promise<string> {
+  const site = path.join(dir, "site");
+  const pages = [
+    "index.html",
+    "tags/iam/index.html",
+    "runbooks/iam-low/index.html",
+    "runbooks/net-critical/index.html",
+    "runbooks/net-critical/runs/2026-11-30T00-00-00.000Z/index.html",
+    "runbooks/slow/index.html",
+    "reports/net-critical/2026-11-30T00-00-00.000Z.json",
+    "pagefind/pagefind.js",
+  ];
+  for (const p of pages) {
+    await mkdir(path.dirname(path.join(site, p)), { recursive: true });
+    await writeFile(path.join(site, p), p.endsWith(".json") ? `{"page": "${p}"}\n` : `page ${p}\n`);
+  }
+  return site;
+}
+
+let t: TestServer;
+let siteRoot: string;
+const tok: Record<string, string | undefined> = {};
+
+beforeAll(async () => {
+  siteRoot = await mkdtemp(path.join(tmpdir(), "run-md-site-"));
+  t = await startTestServer({
+    runbooks: [FIXTURES],
+    access: ACCESS,
+    server: { siteDir: await fakeSite(siteRoot) },
+    tokens: {
+      oncall: { groups: ["oncall"], user: "olive@example.com" },
+      leads: { groups: ["leads"], user: "lee@example.com" },
+      contractor: { groups: ["contractors", "oncall"], user: "cody@example.com" },
+      netops: { groups: ["netops"], user: "nina@example.com" },
+      nobody: { groups: ["visitors"], user: "val@example.com" },
+      revoked: { groups: ["leads"] },
+      expiring: { groups: ["leads"], expiresAt: new Date(Date.now() + 1500) },
+    },
+  });
+  Object.assign(tok, t.tokens, { unknown: "rmd_not-a-token-at-all", anonymous: undefined });
+  await t.tokenStore.revoke("revoked");
+  // The expiring token's time passes.
+  await new Promise((r) => setTimeout(r, 1600));
+});
+afterAll(async () => {
+  await t?.close();
+  await rm(siteRoot, { recursive: true, force: true });
+});
+
+type Who = keyof typeof tok | "anonymous" | "unknown";
+type Case = [
+  who: Who,
+  method: string,
+  url: string,
+  body: object | undefined,
+  status: number,
+  audited?: string,
+];
+
+const run = (runbook: string, extra: object = {}) => ({ runbook, ...extra });
+
+const TABLE: Case[] = [
+  // Pages: view on the runbook, or 404 as if the page did not exist.
+  ["oncall", "GET", "/runbooks/iam-low/", undefined, 200],
+  ["oncall", "GET", "/runbooks/slow/", undefined, 200],
+  ["oncall", "GET", "/runbooks/net-critical/", undefined, 404, "access.refused:view"],
+  [
+    "oncall",
+    "GET",
+    "/runbooks/net-critical/runs/2026-11-30T00-00-00.000Z/",
+    undefined,
+    404,
+    "access.refused:view",
+  ],
+  [
+    "oncall",
+    "GET",
+    "/reports/net-critical/2026-11-30T00-00-00.000Z.json",
+    undefined,
+    404,
+    "access.refused:view",
+  ],
+  ["netops", "GET", "/reports/net-critical/2026-11-30T00-00-00.000Z.json", undefined, 200],
+  ["netops", "GET", "/runbooks/net-critical/", undefined, 200],
+  ["nobody", "GET", "/runbooks/slow/", undefined, 200],
+  ["nobody", "GET", "/runbooks/net-critical/", undefined, 404, "access.refused:view"],
+  ["anonymous", "GET", "/runbooks/slow/", undefined, 404],
+  ["anonymous", "GET", "/", undefined, 200],
+  ["anonymous", "GET", "/tags/iam/", undefined, 200],
+  ["leads", "GET", "/runbooks/net-critical/", undefined, 200],
+  ["leads", "GET", "/pagefind/pagefind.js", undefined, 200],
+  ["oncall", "GET", "/pagefind/pagefind.js", undefined, 404],
+  ["leads", "GET", "/../../etc/passwd", undefined, 404],
+  // Runs: run as written, run:params for other parameters or windows.
+  ["oncall", "POST", "/api/runs", run("iam-low"), 202, "run.request"],
+  ["oncall", "POST", "/api/runs", run("iam-low", { params: { limit: 2 } }), 202, "run.request"],
+  ["oncall", "POST", "/api/runs", run("iam-low", { since: "1d" }), 202, "run.request"],
+  ["oncall", "POST", "/api/runs", run("slow"), 403, "access.refused:run"],
+  ["oncall", "POST", "/api/runs", run("net-critical"), 404, "access.refused:view"],
+  ["nobody", "POST", "/api/runs", run("slow"), 403, "access.refused:run"],
+  [
+    "nobody",
+    "POST",
+    "/api/runs",
+    run("iam-low", { params: { limit: 2 } }),
+    403,
+    "access.refused:run",
+  ],
+  // Deny wins over allow: the contractor is in oncall too.
+  ["contractor", "POST", "/api/runs", run("iam-low"), 403, "access.refused:run"],
+  ["contractor", "GET", "/runbooks/iam-low/", undefined, 200],
+  ["netops", "POST", "/api/runs", run("net-critical"), 202, "run.request"],
+  [
+    "netops",
+    "POST",
+    "/api/runs",
+    run("net-critical", { since: "1d" }),
+    403,
+    "access.refused:run:params",
+  ],
+  ["netops", "POST", "/api/runs", run("iam-low"), 403, "access.refused:run"],
+  ["leads", "POST", "/api/runs", run("net-critical", { since: "1d" }), 202, "run.request"],
+  // Runbook-less actions and identity.
+  ["leads", "GET", "/api/audit?limit=5", undefined, 200, "audit.read"],
+  ["oncall", "GET", "/api/audit", undefined, 403, "access.refused:audit"],
+  ["nobody", "GET", "/api/audit", undefined, 403, "access.refused:audit"],
+  ["anonymous", "GET", "/api/me", undefined, 401],
+  ["anonymous", "POST", "/api/runs", run("slow"), 401],
+  ["anonymous", "GET", "/api/runbooks", undefined, 401],
+  ["revoked", "GET", "/api/me", undefined, 401, "auth.refused:token revoked"],
+  ["expiring", "GET", "/api/me", undefined, 401, "auth.refused:token expired"],
+  ["unknown", "GET", "/api/me", undefined, 401, "auth.refused:token unknown"],
+  ["unknown", "POST", "/api/runs", run("slow"), 401, "auth.refused:token unknown"],
+  ["nobody", "GET", "/api/me", undefined, 200],
+];
+
+/** `access.refused:run` → the newest entries must include that action with that refused action. */
+function matches(
+  entry: { action: string; details?: Record<string, unknown> },
+  audited: string,
+): boolean {
+  const [action, detail] = audited.split(/:(.*)/s);
+  if (entry.action !== action) return false;
+  if (detail === undefined) return true;
+  return entry.details?.action === detail || entry.details?.reason === detail;
+}
+
+describe("the rule table", () => {
+  it("has at least 30 cases", () => expect(TABLE.length).toBeGreaterThanOrEqual(30));
+
+  it.each(TABLE)("%s %s %s %j → %i", async (who, method, url, body, status, audited) => {
+    const before = (await t.audit()).length;
+    const r = await call(`${t.url}${url}`, {
+      method,
+      ...(tok[who] === undefined ? {} : { token: tok[who] }),
+      ...(body === undefined ? {} : { body }),
+    });
+    expect(r.status).toBe(status);
+    if (status === 403)
+      expect(r.body.error).toMatch(/refused: you may not "(run|run:params|audit)"/);
+    const added = (await t.audit()).slice(before);
+    if (audited !== undefined) expect(added.some((e) => matches(e, audited))).toBe(true);
+    else expect(added.filter((e) => e.action.endsWith("refused"))).toEqual([]);
+  });
+});
+
+describe("what each caller is shown", () => {
+  it("lists only the runbooks the caller may view, with the actions allowed on each", async () => {
+    const list = async (who: string) =>
+      (await call(`${t.url}/api/runbooks`, { token: tok[who]! })).body as Array<{
+        id: string;
+        actions: string[];
+      }>;
+    expect((await list("nobody")).map((r) => [r.id, r.actions])).toEqual([
+      ["iam-low", ["view"]],
+      ["slow", ["view"]],
+    ]);
+    expect((await list("oncall")).map((r) => [r.id, r.actions])).toEqual([
+      ["iam-low", ["view", "run", "run:params"]],
+      ["slow", ["view"]],
+    ]);
+    expect((await list("contractor")).find((r) => r.id === "iam-low")!.actions).toEqual(["view"]);
+    const netops = await list("netops");
+    expect(netops.map((r) => r.id)).toEqual(["iam-low", "net-critical", "slow"]);
+    const me = await call(`${t.url}/api/me`, { token: tok.leads! });
+    expect(me.body).toMatchObject({ user: "lee@example.com", groups: ["leads"], via: "token" });
+    expect(me.body.actions).toEqual(["view", "run", "run:params", "audit", "admin"]);
+  });
+
+  it("lets the requester or an admin cancel a run, and nobody else", async () => {
+    const r = await call(`${t.url}/api/runs`, { token: tok.oncall!, body: run("iam-low") });
+    const byNobody = await call(`${t.url}/api/runs/${r.body.id}/cancel`, {
+      token: tok.nobody!,
+      method: "POST",
+    });
+    expect(byNobody.status).toBe(403);
+    expect(byNobody.body.error).toMatch(/"admin"/);
+    const byNetops = await call(`${t.url}/api/runs/${r.body.id}`, { token: tok.netops! });
+    expect(byNetops.status).toBe(200);
+    const byLead = await call(`${t.url}/api/runs/${r.body.id}/cancel`, {
+      token: tok.leads!,
+      method: "POST",
+    });
+    // Either it was still going (cancelled now) or had just ended (409): never refused.
+    expect([202, 409]).toContain(byLead.status);
+  });
+});
+
+describe("auth mode none", () => {
+  it("refuses to start on an address other than loopback", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "run-md-none-"));
+    const config = parseServerConfig(
+      { host: "0.0.0.0", port: 0, auth: { mode: "none" } },
+      "run-md.config.yaml",
+      dir,
+    );
+    await expect(
+      startServer({
+        config,
+        access: { rules: [], approvals: [], masking: [], budgets: [], approvalTtlMs: 0 },
+        runbooks: [FIXTURES],
+        run: {
+          getEngine: async () => Promise.reject(new Error("unused")),
+          reportsDir: dir,
+          toolVersion: "test",
+        },
+      }),
+    ).rejects.toThrow(/server.auth.mode none is refused on 0.0.0.0/);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("serves a loopback peer as the local user in the configured groups", async () => {
+    const local = await startTestServer({
+      runbooks: [FIXTURES],
+      auth: { mode: "none", groups: ["leads"] },
+      access: ACCESS,
+    });
+    try {
+      const me = await call(`${local.url}/api/me`);
+      expect(me.body).toMatchObject({ user: "local", groups: ["leads"], via: "none" });
+    } finally {
+      await local.close();
+    }
+  });
+});
+
+describe("server configuration", () => {
+  it("names the key at fault", () => {
+    const bad: Array<[unknown, RegExp]> = [
+      [{ prot: 1 }, /"server.prot" is not a key/],
+      [{ port: "80" }, /"server.port" must be an integer/],
+      [{ auth: { mode: "ldap" } }, /"server.auth.mode" must be one of oidc, token, none/],
+      [{ auth: { mode: "oidc" } }, /"server.auth.issuer" is required/],
+      [{ auth: { sessionTtl: "forever" } }, /"server.auth.sessionTtl" must be a duration/],
+      [{ concurrency: 0 }, /"server.concurrency" must be an integer from 1/],
+      [{ bodyLimit: "lots" }, /"server.bodyLimit" must be a size/],
+    ];
+    for (const [raw, message] of bad) {
+      expect(() => parseServerConfig(raw, "run-md.config.yaml", "/x")).toThrow(message);
+      expect(() => parseServerConfig(raw, "run-md.config.yaml", "/x")).toThrow(RunMdError);
+    }
+    const d = parseServerConfig(undefined, "x", "/srv");
+    expect(d).toMatchObject({
+      host: "127.0.0.1",
+      port: 4600,
+      concurrency: 2,
+      tokens: "/srv/.run-md/tokens.json",
+      audit: "/srv/.run-md/audit.log",
+      runsDir: "/srv/.run-md/runs",
+    });
+  });
+});

@@ -1,0 +1,93 @@
+/**
+ * Every kind of request leaves an audit entry (spec §9), written before what it records takes
+ * effect, and the file's chain verifies. Sign-in and sign-out are in oidc.test.ts; recovery after
+ * a kill in test/serve-crash.test.ts.
+ */
+import { verifyAuditFile } from "@run-md/access";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type {} from "../../../test/sample-data.ts";
+import {
+  call,
+  FIXTURES,
+  readEvents,
+  startTestServer,
+  type TestServer,
+  waitForEnd,
+} from "./helpers.ts";
+
+let t: TestServer;
+
+beforeAll(async () => {
+  t = await startTestServer({
+    runbooks: [FIXTURES],
+    server: { concurrency: 1 },
+    access: {
+      rules: [
+        { groups: ["ops"], allow: ["view", "run", "audit"] },
+        { groups: ["ops"], deny: ["run"], runbooks: { ids: ["net-critical"] } },
+      ],
+    },
+    tokens: { ops: { groups: ["ops"], user: "ops@example.com" } },
+  });
+});
+afterAll(async () => t?.close());
+
+describe("the audit trail of the server", () => {
+  it("records each kind of request, each before its effect, in a chain that verifies", async () => {
+    const ops = t.tokens.ops!;
+    // Token failure, refusal, run request, cancel, audit read.
+    expect((await call(`${t.url}/api/me`, { token: "rmd_wrong" })).status).toBe(401);
+    expect(
+      (await call(`${t.url}/api/runs`, { token: ops, body: { runbook: "net-critical" } })).status,
+    ).toBe(403);
+    const slow = (await call(`${t.url}/api/runs`, { token: ops, body: { runbook: "slow" } })).body;
+    const quick = (await call(`${t.url}/api/runs`, { token: ops, body: { runbook: "iam-low" } }))
+      .body;
+    await readEvents(`${t.url}/api/runs/${slow.id}/events`, { token: ops, stopAfter: 3 });
+    expect(
+      (await call(`${t.url}/api/runs/${slow.id}/cancel`, { token: ops, method: "POST" })).status,
+    ).toBe(202);
+    expect((await waitForEnd(t, quick.id, ops)).status).toBe("passed");
+    expect((await call(`${t.url}/api/audit?limit=1000`, { token: ops })).status).toBe(200);
+
+    const entries = await t.audit();
+    const kinds = new Set(entries.map((e) => e.action));
+    for (const k of [
+      "server.start",
+      "auth.refused",
+      "access.refused",
+      "run.request",
+      "run.start",
+      "run.cancel",
+      "run.end",
+      "audit.read",
+    ]) {
+      expect(kinds, k).toContain(k);
+    }
+    expect(entries[0]).toMatchObject({ action: "server.start", actor: "run-md" });
+    expect(entries.find((e) => e.action === "access.refused")).toMatchObject({
+      actor: "ops@example.com",
+      target: "net-critical",
+      details: { action: "run" },
+    });
+    // Before the effect: each run's entries come in order, and the run's own events (queued,
+    // run-end) are stamped no earlier than the entry that allowed them.
+    for (const run of [slow, quick]) {
+      const mine = entries.filter((e) => e.details?.run === run.id);
+      const full = (await call(`${t.url}/api/runs/${run.id}`, { token: ops })).body;
+      const first = (await readEvents(`${t.url}/api/runs/${run.id}/events`, { token: ops })).events;
+      const request = mine.find((e) => e.action === "run.request")!;
+      expect(first[0]!.event).toBe("queued");
+      expect(Date.parse(first[0]!.data.time)).toBeGreaterThanOrEqual(Date.parse(request.time));
+      expect(mine.map((e) => e.action)).toEqual(
+        run === slow
+          ? ["run.request", "run.start", "run.cancel", "run.end"]
+          : ["run.request", "run.start", "run.end"],
+      );
+      expect(mine.at(-1)!.details).toMatchObject({ status: full.status, report: full.report });
+    }
+    // The read of the log is itself in the log, with who read it.
+    expect(entries.at(-1)).toMatchObject({ action: "audit.read", actor: "ops@example.com" });
+    expect(await verifyAuditFile(t.config.audit)).toEqual({ ok: true, entries: entries.length });
+  });
+});

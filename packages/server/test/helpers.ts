@@ -1,0 +1,217 @@
+/**
+ * A real server for the tests: `startServer` on 127.0.0.1:0 over a temporary folder (audit log,
+ * tokens, runs, reports), running runbooks on the real local engine over the shared sample data.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { type AuditEntry, parseAccessConfig, TokenStore } from "@run-md/access";
+import { type Engine, RunMdError } from "@run-md/core";
+import { createLocalEngine } from "@run-md/engine-local";
+import { inject } from "vitest";
+import {
+  type AuthConfig,
+  parseServerConfig,
+  type RunningServer,
+  type ServerConfig,
+  startServer,
+} from "../src/index.ts";
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+export const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures");
+
+export interface TestServerOptions {
+  /** The `access:` section as YAML would give it. */
+  access?: unknown;
+  auth?: Partial<AuthConfig>;
+  server?: Partial<ServerConfig>;
+  runbooks?: string[];
+  /** Tokens made before the start: name → groups (and an optional expiry). */
+  tokens?: Record<string, { groups: string[]; expiresAt?: Date; user?: string }>;
+  logDir?: string;
+  /** Reuse a folder (a restart); default a new temporary one. */
+  dir?: string;
+  heartbeatMs?: number;
+}
+
+export interface TestServer {
+  url: string;
+  dir: string;
+  server: RunningServer;
+  config: ServerConfig;
+  tokens: Record<string, string>;
+  tokenStore: TokenStore;
+  audit(): Promise<AuditEntry[]>;
+  close(): Promise<void>;
+}
+
+/** The local engine, opened once per server (as the CLI's pool does), one DuckDB thread. */
+function enginePool(logDir: string) {
+  let engine: Promise<Engine> | undefined;
+  return {
+    get(name: string): Promise<Engine> {
+      if (name !== "local") throw new RunMdError("unknown-engine", `no engine "${name}" in tests`);
+      engine ??= createLocalEngine({ logDir, threads: 1 });
+      return engine;
+    },
+    async close() {
+      if (engine) await (await engine).close();
+    },
+  };
+}
+
+export async function startTestServer(o: TestServerOptions = {}): Promise<TestServer> {
+  const dir = o.dir ?? (await mkdtemp(path.join(tmpdir(), "run-md-server-")));
+  const config = parseServerConfig({ port: 0 }, "test", dir);
+  Object.assign(config, o.server ?? {});
+  config.auth = { ...config.auth, ...o.auth };
+  const tokenStore = new TokenStore(config.tokens);
+  const tokens: Record<string, string> = {};
+  for (const [name, t] of Object.entries(o.tokens ?? {})) {
+    tokens[name] = (await tokenStore.create({ name, ...t })).token;
+  }
+  const pool = enginePool(o.logDir ?? inject("sampleData").incidents);
+  const server = await startServer({
+    config,
+    access: parseAccessConfig(o.access, "test"),
+    runbooks: o.runbooks ?? [path.join(REPO, "runbooks")],
+    run: {
+      getEngine: (n) => pool.get(n),
+      reportsDir: path.join(dir, "reports"),
+      toolVersion: "test",
+    },
+    warn: () => {},
+    ...(o.heartbeatMs === undefined ? {} : { heartbeatMs: o.heartbeatMs }),
+  });
+  return {
+    url: server.url,
+    dir,
+    server,
+    config,
+    tokens,
+    tokenStore,
+    audit: () => server.audit.read({ limit: 10_000 }),
+    async close() {
+      await server.close();
+      await pool.close();
+      if (o.dir === undefined) await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Answer {
+  status: number;
+  headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: an answer as parsed JSON
+  body: any;
+}
+
+/** One HTTP request; `token` sends a bearer token, `body` JSON (a string is sent as is). */
+export async function call(
+  url: string,
+  o: {
+    method?: string;
+    token?: string;
+    body?: unknown;
+    headers?: Record<string, string>;
+  } = {},
+): Promise<Answer> {
+  const headers: Record<string, string> = { ...o.headers };
+  if (o.token !== undefined) headers.authorization = `Bearer ${o.token}`;
+  if (o.body !== undefined) headers["content-type"] ??= "application/json";
+  const res = await fetch(url, {
+    method: o.method ?? (o.body === undefined ? "GET" : "POST"),
+    headers,
+    redirect: "manual",
+    ...(o.body === undefined
+      ? {}
+      : { body: typeof o.body === "string" ? o.body : JSON.stringify(o.body) }),
+  });
+  const text = await res.text();
+  let body: unknown = text;
+  if ((res.headers.get("content-type") ?? "").includes("json")) body = JSON.parse(text);
+  return { status: res.status, headers: res.headers, body };
+}
+
+export interface SseEvent {
+  id?: number;
+  event: string;
+  // biome-ignore lint/suspicious/noExplicitAny: an event as parsed JSON
+  data: any;
+}
+
+/**
+ * Reads a run's event stream until it ends (after `run-end`) or `stopAfter` events came; keeps
+ * heartbeat comments apart. `lastEventId` resumes as a reconnecting EventSource would.
+ */
+export async function readEvents(
+  url: string,
+  o: {
+    token?: string;
+    lastEventId?: number;
+    stopAfter?: number;
+    headers?: Record<string, string>;
+  } = {},
+): Promise<{ events: SseEvent[]; comments: string[]; contentType: string | null }> {
+  const headers: Record<string, string> = { ...o.headers };
+  if (o.token !== undefined) headers.authorization = `Bearer ${o.token}`;
+  if (o.lastEventId !== undefined) headers["last-event-id"] = String(o.lastEventId);
+  const controller = new AbortController();
+  const res = await fetch(url, { headers, signal: controller.signal });
+  const events: SseEvent[] = [];
+  const comments: string[] = [];
+  let buffer = "";
+  const decoder = new TextDecoder();
+  const reader = res.body!.getReader();
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += decoder.decode(value, { stream: true });
+      let cut = buffer.indexOf("\n\n");
+      while (cut >= 0) {
+        const block = buffer.slice(0, cut);
+        buffer = buffer.slice(cut + 2);
+        parseBlock(block, events, comments);
+        cut = buffer.indexOf("\n\n");
+      }
+      if (o.stopAfter !== undefined && events.length >= o.stopAfter) break;
+    }
+  } finally {
+    controller.abort();
+  }
+  return { events, comments, contentType: res.headers.get("content-type") };
+}
+
+function parseBlock(block: string, events: SseEvent[], comments: string[]): void {
+  const ev: SseEvent = { event: "message", data: undefined };
+  let data: string | undefined;
+  for (const line of block.split("\n")) {
+    if (line.startsWith(":")) comments.push(line.slice(1).trim());
+    else if (line.startsWith("id: ")) ev.id = Number(line.slice(4));
+    else if (line.startsWith("event: ")) ev.event = line.slice(7);
+    else if (line.startsWith("data: ")) data = line.slice(6);
+  }
+  if (data !== undefined) {
+    ev.data = JSON.parse(data);
+    events.push(ev);
+  }
+}
+
+/** Polls a run until it leaves queued/running (bounded). */
+export async function waitForEnd(
+  t: TestServer,
+  id: string,
+  token: string,
+  ms = 60_000,
+  // biome-ignore lint/suspicious/noExplicitAny: a run as parsed JSON
+): Promise<any> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const r = await call(`${t.url}/api/runs/${id}`, { token });
+    if (!["queued", "running", "pending-approval"].includes(r.body.status)) return r.body;
+    if (Date.now() > until) throw new Error(`run ${id} still ${r.body.status} after ${ms} ms`);
+    await new Promise((res) => setTimeout(res, 100));
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * Browser sign-in through a real OpenID Connect provider (test/oidc-harness.ts): the code flow
+ * with PKCE driven over HTTP, the session cookie's attributes, CSRF on cookie requests, two users
+ * whose groups come from the provider, sign-out, and the audit entries of each.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type {} from "../../../test/sample-data.ts";
+import { SessionStore } from "../src/identity/sessions.ts";
+import { FIXTURES, startTestServer, type TestServer } from "./helpers.ts";
+import { freePort, HttpBrowser, type OidcProvider, startOidcProvider } from "./oidc-harness.ts";
+
+let provider: OidcProvider;
+let t: TestServer;
+
+beforeAll(async () => {
+  const port = await freePort();
+  provider = await startOidcProvider([`http://127.0.0.1:${port}/auth/callback`]);
+  t = await startTestServer({
+    runbooks: [FIXTURES],
+    server: { port },
+    auth: {
+      mode: "oidc",
+      issuer: provider.issuer,
+      clientId: provider.clientId,
+      clientSecretEnv: provider.clientSecretEnv,
+      scopes: ["openid", "email", "groups"],
+    },
+    access: {
+      rules: [
+        {
+          groups: ["security-oncall"],
+          allow: ["view", "run", "run:params"],
+          runbooks: { tags: ["iam"] },
+        },
+        { groups: ["*"], allow: ["view"], runbooks: { severity: ["low", "info"] } },
+        { groups: ["contractors"], deny: ["run"] },
+      ],
+    },
+  });
+});
+afterAll(async () => {
+  await t?.close();
+  await provider?.close();
+});
+
+describe("signing in with OpenID Connect", () => {
+  it("signs alice in with her provider groups, in an HttpOnly SameSite=Lax session cookie", async () => {
+    const browser = new HttpBrowser();
+    const landed = await browser.signIn(t.url, "alice", "/runbooks/iam-low/");
+    expect(landed.url).toBe(`${t.url}/runbooks/iam-low/`);
+    const session = browser.setCookies.find((c) => c.startsWith("run_md_session="))!;
+    expect(session).toMatch(/HttpOnly/i);
+    expect(session).toMatch(/SameSite=Lax/i);
+    expect(session).toMatch(/Max-Age=28800/);
+    expect(session).not.toMatch(/Secure/i); // loopback: plain http
+    const me = await browser.go(`${t.url}/api/me`);
+    const body = JSON.parse(me.text);
+    expect(body).toMatchObject({
+      user: "alice@example.com",
+      groups: ["security-oncall"],
+      via: "oidc",
+    });
+    expect(body.csrfToken).toMatch(/^[\w-]{20,}$/);
+    const signin = (await t.audit()).filter((e) => e.action === "auth.signin").at(-1)!;
+    expect(signin).toMatchObject({ actor: "alice@example.com", groups: ["security-oncall"] });
+  });
+
+  it("refuses a state-changing cookie request without the CSRF header, and takes it with", async () => {
+    const browser = new HttpBrowser();
+    await browser.signIn(t.url, "alice");
+    const csrf = JSON.parse((await browser.go(`${t.url}/api/me`)).text).csrfToken as string;
+    const post = (headers: Record<string, string>) =>
+      browser.request(`${t.url}/api/runs`, {
+        method: "POST",
+        body: JSON.stringify({ runbook: "iam-low" }),
+        headers: { "content-type": "application/json", ...headers },
+      });
+    const before = (await t.audit()).length;
+    const without = await post({});
+    expect(without.status).toBe(403);
+    expect(((await without.json()) as { error: string }).error).toMatch(/x-csrf-token/);
+    const wrong = await post({ "x-csrf-token": `${csrf}x` });
+    expect(wrong.status).toBe(403);
+    const refusals = (await t.audit()).slice(before).filter((e) => e.action === "auth.refused");
+    expect(refusals.map((e) => [e.actor, e.details?.reason])).toEqual([
+      ["alice@example.com", "csrf"],
+      ["alice@example.com", "csrf"],
+    ]);
+    const ok = await post({ "x-csrf-token": csrf });
+    expect(ok.status).toBe(202);
+    const run = (await ok.json()) as { id: string };
+    const request = (await t.audit()).find(
+      (e) => e.action === "run.request" && e.details?.run === run.id,
+    );
+    expect(request).toMatchObject({
+      actor: "alice@example.com",
+      groups: ["security-oncall"],
+      target: "iam-low",
+    });
+    await t.server.runs.settled(run.id);
+  });
+
+  it("gives bob, a contractor, view but not run", async () => {
+    const browser = new HttpBrowser();
+    await browser.signIn(t.url, "bob");
+    const me = JSON.parse((await browser.go(`${t.url}/api/me`)).text);
+    expect(me).toMatchObject({ user: "bob@example.com", groups: ["contractors"] });
+    expect((await browser.go(`${t.url}/runbooks/iam-low/`)).status).not.toBe(401);
+    const r = await browser.request(`${t.url}/api/runs`, {
+      method: "POST",
+      body: JSON.stringify({ runbook: "iam-low" }),
+      headers: { "content-type": "application/json", "x-csrf-token": me.csrfToken },
+    });
+    expect(r.status).toBe(403);
+    expect(((await r.json()) as { error: string }).error).toMatch(/"run"/);
+  });
+
+  it("signs out: the session ends and the cookie is cleared", async () => {
+    const browser = new HttpBrowser();
+    await browser.signIn(t.url, "alice");
+    const csrf = JSON.parse((await browser.go(`${t.url}/api/me`)).text).csrfToken as string;
+    const out = await browser.request(`${t.url}/auth/logout`, {
+      method: "POST",
+      headers: { "x-csrf-token": csrf },
+    });
+    expect(out.status).toBe(204);
+    expect((await browser.go(`${t.url}/api/me`)).status).toBe(401);
+    expect((await t.audit()).at(-1)).toMatchObject({
+      action: "auth.signout",
+      actor: "alice@example.com",
+    });
+  });
+
+  it("refuses a callback this browser did not start, and audits it", async () => {
+    const browser = new HttpBrowser();
+    const page = await browser.go(`${t.url}/auth/callback?code=forged&state=forged`);
+    expect(page.status).toBe(401);
+    expect(page.text).toMatch(/sign-in failed/);
+    expect((await t.audit()).at(-1)).toMatchObject({ action: "auth.refused" });
+  });
+
+  it("never redirects off the server after sign-in", async () => {
+    const browser = new HttpBrowser();
+    const landed = await browser.signIn(t.url, "alice", "//evil.example.com/");
+    expect(landed.url).toBe(`${t.url}/`);
+  });
+});
+
+describe("sessions", () => {
+  it("expire after their time to live", () => {
+    let now = 1_000;
+    const store = new SessionStore(500, () => now);
+    const s = store.create({ user: "a", groups: [], via: "oidc" });
+    expect(store.get(s.id)?.caller.user).toBe("a");
+    now = 1_499;
+    expect(store.get(s.id)).toBeDefined();
+    now = 1_500;
+    expect(store.get(s.id)).toBeUndefined();
+  });
+});

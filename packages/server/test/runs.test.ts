@@ -1,0 +1,250 @@
+/**
+ * Runs through the API on the real local engine: answers checked against a JavaScript count over
+ * the raw records, live events with replay and Last-Event-ID, the queue, cancellation, a client
+ * that goes away, and bad requests that queue nothing.
+ */
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type {} from "../../../test/sample-data.ts";
+import { inWindow, readGenerated } from "../../../test/truth/runbook-answers.ts";
+import {
+  call,
+  FIXTURES,
+  readEvents,
+  startTestServer,
+  type TestServer,
+  waitForEnd,
+} from "./helpers.ts";
+
+let t: TestServer;
+let ops: string;
+
+beforeAll(async () => {
+  t = await startTestServer({
+    runbooks: [FIXTURES],
+    server: { concurrency: 1, bodyLimit: 4096 },
+    heartbeatMs: 200,
+    access: { rules: [{ groups: ["ops"], allow: ["view", "run", "run:params", "admin"] }] },
+    tokens: { ops: { groups: ["ops"], user: "ops@example.com" } },
+  });
+  ops = t.tokens.ops!;
+});
+afterAll(async () => t?.close());
+
+/** IAM calls by name over the raw records of the run's window: the truth for iam-low. */
+function iamCallsTruth(window: { start: string; end: string }, limit: number) {
+  const events = inWindow(
+    readGenerated(inject("sampleData").incidents),
+    new Date(window.start),
+    new Date(window.end),
+  );
+  const counts = new Map<string, number>();
+  for (const e of events) {
+    if (e.eventSource !== "iam.amazonaws.com") continue;
+    counts.set(e.eventName as string, (counts.get(e.eventName as string) ?? 0) + 1);
+  }
+  return [...counts]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, limit)
+    .map(([name, n]) => [name, n]);
+}
+
+describe("a run requested through the API", () => {
+  it("runs the runbook with the given parameter, stores the report and answers what the raw records say", async () => {
+    const r = await call(`${t.url}/api/runs`, {
+      token: ops,
+      body: { runbook: "iam-low", params: { limit: 3 } },
+    });
+    expect(r.status).toBe(202);
+    expect(r.body.status).toBe("queued");
+    const run = await waitForEnd(t, r.body.id, ops);
+    expect(run.status).toBe("passed");
+    expect(run.requester.user).toBe("ops@example.com");
+    const step = run.result.steps[0];
+    expect(step.rows).toEqual(iamCallsTruth(run.result.window, 3));
+    expect(step.rows.length).toBe(3);
+    // The same report core's storeReport wrote, in the reports folder.
+    const stored = JSON.parse(await readFile(path.join(t.dir, "reports", run.report), "utf8"));
+    expect(stored.runId).toBe(r.body.id);
+    expect(stored.params).toEqual({ source: "iam.amazonaws.com", limit: 3 });
+  });
+
+  it("streams queued, run-start, step-start, step-end and run-end with ids, and replays them to a late client", async () => {
+    const r = await call(`${t.url}/api/runs`, { token: ops, body: { runbook: "iam-low" } });
+    const live = await readEvents(`${t.url}/api/runs/${r.body.id}/events`, { token: ops });
+    expect(live.contentType).toMatch(/^text\/event-stream/);
+    // step-progress events (the engine's state) may come between step-start and step-end.
+    const names = live.events.map((e) => e.event).filter((n) => n !== "step-progress");
+    expect(names).toEqual(["queued", "run-start", "step-start", "step-end", "run-end"]);
+    expect(live.events.map((e) => e.id)).toEqual(live.events.map((_e, i) => i + 1));
+    const stepEnd = live.events.find((e) => e.event === "step-end")!.data;
+    expect(stepEnd.columns.map((c: { name: string }) => c.name)).toEqual(["eventname", "n"]);
+    expect(stepEnd.checks).toEqual([
+      expect.objectContaining({ check: "rows > 0", status: "passed" }),
+    ]);
+    expect(stepEnd.rows).toEqual(iamCallsTruth(live.events[1]!.data.window, 5));
+    const end = live.events.at(-1)!.data;
+    expect(end.status).toBe("passed");
+    expect(end.report).toMatch(/^iam-low\/.+\.json$/);
+
+    const late = await readEvents(`${t.url}/api/runs/${r.body.id}/events`, { token: ops });
+    expect(late.events).toEqual(live.events);
+    const resumed = await readEvents(`${t.url}/api/runs/${r.body.id}/events`, {
+      token: ops,
+      lastEventId: 3,
+    });
+    expect(resumed.events.map((e) => e.id)).toEqual(live.events.slice(3).map((e) => e.id));
+    expect(resumed.events).toEqual(live.events.slice(3));
+  });
+
+  it("queues behind the concurrency limit, cancels a running query, and runs the next one", async () => {
+    const slow = await call(`${t.url}/api/runs`, { token: ops, body: { runbook: "slow" } });
+    const next = await call(`${t.url}/api/runs`, { token: ops, body: { runbook: "iam-low" } });
+    // The slow run is running; the next waits (concurrency 1).
+    const waiting = await readEvents(`${t.url}/api/runs/${slow.body.id}/events`, {
+      token: ops,
+      stopAfter: 3,
+    });
+    expect(waiting.events.map((e) => e.event)).toEqual(["queued", "run-start", "step-start"]);
+    expect((await call(`${t.url}/api/runs/${next.body.id}`, { token: ops })).body.status).toBe(
+      "queued",
+    );
+
+    const c = await call(`${t.url}/api/runs/${slow.body.id}/cancel`, {
+      token: ops,
+      method: "POST",
+    });
+    expect(c.status).toBe(202);
+    const cancelled = await waitForEnd(t, slow.body.id, ops, 30_000);
+    expect(cancelled.status).toBe("cancelled");
+    expect(cancelled.cancelledBy).toBe("ops@example.com");
+    expect(cancelled.result.steps[0].status).toBe("cancelled");
+    expect(cancelled.result.steps[0].error.code).toBe("cancelled");
+    expect((await waitForEnd(t, next.body.id, ops)).status).toBe("passed");
+    const again = await call(`${t.url}/api/runs/${slow.body.id}/cancel`, {
+      token: ops,
+      method: "POST",
+    });
+    expect(again.status).toBe(409);
+  });
+
+  it("sends heartbeat comments on a quiet stream", async () => {
+    const slow = await call(`${t.url}/api/runs`, { token: ops, body: { runbook: "slow" } });
+    const controller = new AbortController();
+    const res = await fetch(`${t.url}/api/runs/${slow.body.id}/events`, {
+      headers: { authorization: `Bearer ${ops}`, "last-event-id": "3" },
+      signal: controller.signal,
+    });
+    const reader = res.body!.getReader();
+    let text = "";
+    while (!text.includes(": heartbeat"))
+      text += new TextDecoder().decode((await reader.read()).value);
+    controller.abort();
+    expect(text).toContain(": heartbeat\n\n");
+    await call(`${t.url}/api/runs/${slow.body.id}/cancel`, { token: ops, method: "POST" });
+    expect((await waitForEnd(t, slow.body.id, ops, 30_000)).status).toBe("cancelled");
+  });
+
+  it("goes on when the client that asked disconnects", async () => {
+    const slow = await call(`${t.url}/api/runs`, { token: ops, body: { runbook: "slow" } });
+    const r = await call(`${t.url}/api/runs`, {
+      token: ops,
+      body: { runbook: "iam-low", params: { limit: 2 } },
+    });
+    // The client follows the waiting run, sees it queued, and goes away before it starts.
+    const first = await readEvents(`${t.url}/api/runs/${r.body.id}/events`, {
+      token: ops,
+      stopAfter: 1,
+    });
+    expect(first.events.map((e) => e.event)).toEqual(["queued"]);
+    await call(`${t.url}/api/runs/${slow.body.id}/cancel`, { token: ops, method: "POST" });
+    const run = await waitForEnd(t, r.body.id, ops);
+    expect(run.status).toBe("passed");
+    expect(run.result.steps[0].rows).toEqual(iamCallsTruth(run.result.window, 2));
+  });
+});
+
+describe("a bad run request", () => {
+  const cases: Array<[string, string | object, number, RegExp, string?]> = [
+    ["malformed JSON", '{"runbook": "iam-low",', 400, /not valid JSON/],
+    ["not an object", "[1, 2]", 400, /must be a JSON object/],
+    ["no runbook", { params: {} }, 400, /"runbook" is required/, "runbook"],
+    ["an unknown field", { runbook: "iam-low", sql: "DROP" }, 400, /unknown field "sql"/, "sql"],
+    ["an unknown runbook", { runbook: "nope" }, 404, /no runbook "nope"/],
+    [
+      "a parameter of the wrong type",
+      { runbook: "iam-low", params: { limit: "many" } },
+      400,
+      /parameter "limit".*expected an integer/,
+      "params.limit",
+    ],
+    [
+      "a parameter out of range",
+      { runbook: "iam-low", params: { limit: 500 } },
+      400,
+      /parameter "limit"/,
+      "params.limit",
+    ],
+    [
+      "an unknown parameter",
+      { runbook: "iam-low", params: { colour: "red" } },
+      400,
+      /unknown parameter "colour"/,
+      "params.colour",
+    ],
+    [
+      "a window in the future",
+      { runbook: "iam-low", from: "2020-01-01T00:00:00Z", to: "2999-01-01T00:00:00Z" },
+      400,
+      /future/,
+      "to",
+    ],
+    [
+      "a window starting in the future",
+      { runbook: "iam-low", from: "2999-01-01" },
+      400,
+      /future/,
+      "from",
+    ],
+    [
+      "a since that is no duration",
+      { runbook: "iam-low", since: "a week" },
+      400,
+      /--since "a week" is not a duration/,
+      "since",
+    ],
+    [
+      "since with from",
+      { runbook: "iam-low", since: "1d", from: "2026-01-01" },
+      400,
+      /cannot be combined/,
+    ],
+    [
+      "an unknown engine",
+      { runbook: "iam-low", engine: "oracle" },
+      400,
+      /"engine" must be one of/,
+      "engine",
+    ],
+    [
+      "an oversized body",
+      { runbook: "iam-low", params: { source: "x".repeat(5000) } },
+      413,
+      /larger than server.bodyLimit/,
+    ],
+  ];
+  it.each(cases)(
+    "%s: a 4xx naming the problem, and nothing queued",
+    async (_name, body, status, message, field) => {
+      const before = (await call(`${t.url}/api/runs?limit=500`, { token: ops })).body.length;
+      const auditBefore = (await t.audit()).filter((e) => e.action === "run.request").length;
+      const r = await call(`${t.url}/api/runs`, { token: ops, body });
+      expect(r.status).toBe(status);
+      expect(r.body.error).toMatch(message);
+      if (field !== undefined) expect(r.body.field).toBe(field);
+      expect((await call(`${t.url}/api/runs?limit=500`, { token: ops })).body.length).toBe(before);
+      expect((await t.audit()).filter((e) => e.action === "run.request").length).toBe(auditBefore);
+    },
+  );
+});

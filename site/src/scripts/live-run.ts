@@ -1,0 +1,121 @@
+/**
+ * The live run page in the browser: the run's facts from `GET /api/runs/{id}`, then its events
+ * from `GET /api/runs/{id}/events` (EventSource replays what already happened and resumes with
+ * Last-Event-ID by itself), drawn by lib/live-run.ts. The requester gets a cancel button.
+ */
+import { reportSlug } from "@run-md/core/site-url";
+import { formatValue } from "../lib/format.ts";
+import { applyEvent, type ReportLinks } from "../lib/live-run.ts";
+import { runUrl, url } from "../lib/paths.ts";
+import { getJson, getMe, messageOf, postJson, type RunSummary } from "./api.ts";
+
+/** Every event the server sends (spec access-proxy.md §5). */
+export const EVENT_TYPES = [
+  "queued",
+  "approval",
+  "run-start",
+  "step-start",
+  "step-progress",
+  "step-end",
+  "run-end",
+] as const;
+
+export async function initLiveRun(doc: Document): Promise<void> {
+  const root = doc.querySelector<HTMLElement>("[data-live-run]");
+  const id = new URLSearchParams(location.search).get("id");
+  const me = await getMe();
+  if (!root || !id || !me) return;
+  doc.querySelector<HTMLElement>("[data-needs-server]")!.hidden = true;
+  root.hidden = false;
+  const run = await getJson<RunSummary>(`/api/runs/${encodeURIComponent(id)}`);
+  if (!run.ok) return fail(root, messageOf(run.status, run.body));
+  showFacts(root, run.value);
+  if (run.value.requester?.user === me.user) wireCancel(root, id);
+  follow(root, id, run.value.runbook);
+}
+
+function follow(root: HTMLElement, id: string, runbook: string): void {
+  const source = new EventSource(`/api/runs/${encodeURIComponent(id)}/events`);
+  const links = (d: Record<string, unknown>) => reportLinks(id, runbook, d);
+  for (const type of EVENT_TYPES) {
+    source.addEventListener(type, (e) => {
+      let data: Record<string, unknown> = {};
+      try {
+        data = JSON.parse((e as MessageEvent<string>).data) as Record<string, unknown>;
+      } catch {
+        // An event without a JSON body still moves the run along.
+      }
+      applyEvent(root, { type, data }, links);
+      if (type === "run-end") {
+        source.close();
+        root.querySelector<HTMLElement>("[data-cancel]")!.hidden = true;
+      }
+    });
+  }
+  // The browser retries a dropped connection itself; a refused one ends here.
+  source.addEventListener("error", () => {
+    if (source.readyState === EventSource.CLOSED && root.dataset.runState !== "ended") {
+      fail(root, "The server closed the run's event stream.");
+    }
+  });
+}
+
+/**
+ * The finished run's record with its report, from the API, and its page on the site (named after
+ * its report file, as the site names it) when the run stored a report.
+ */
+function reportLinks(id: string, runbook: string, d: Record<string, unknown>): ReportLinks {
+  const json = `/api/runs/${encodeURIComponent(id)}`;
+  const name = typeof d.report === "string" ? d.report.split("/").pop() : undefined;
+  if (!name) return { json };
+  return { json, page: runUrl(runbook, reportSlug(name.replace(/\.json$/, ""))) };
+}
+
+function showFacts(root: HTMLElement, run: RunSummary): void {
+  const set = (key: string, value: string | Node) => {
+    root.querySelector<HTMLElement>(`[data-meta="${key}"]`)?.replaceChildren(value);
+  };
+  const a = root.ownerDocument.createElement("a");
+  a.href = url(`/runbooks/${run.runbook}/`);
+  a.textContent = run.runbook;
+  set("runbook", a);
+  set("user", run.requester?.user ?? "–");
+  const w = run.window ?? {};
+  set(
+    "window",
+    w.from || w.to
+      ? `${w.from ?? "…"} → ${w.to ?? "now"}`
+      : w.since
+        ? `the last ${w.since}`
+        : "the runbook's own",
+  );
+  const params = Object.entries(run.params ?? {});
+  set(
+    "params",
+    params.length
+      ? params.map(([k, v]) => `${k}=${formatValue(v as never)}`).join(", ")
+      : "defaults",
+  );
+  root.dataset.runState = run.status;
+  const status = root.querySelector<HTMLElement>("[data-run-status]");
+  if (status) status.textContent = run.status;
+}
+
+function wireCancel(root: HTMLElement, id: string): void {
+  const button = root.querySelector<HTMLButtonElement>("[data-cancel]")!;
+  button.hidden = false;
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    const r = await postJson(`/api/runs/${encodeURIComponent(id)}/cancel`, {});
+    if (!r.ok) {
+      fail(root, messageOf(r.status, r.body));
+      button.disabled = false;
+    }
+  });
+}
+
+function fail(root: HTMLElement, message: string): void {
+  const p = root.querySelector<HTMLElement>("[data-live-error]")!;
+  p.textContent = message;
+  p.hidden = false;
+}

@@ -1,0 +1,145 @@
+/** The live run view: each event of a run turned into the report components' markup (linkedom). */
+import type { StepReport } from "@run-md/core";
+import { parseHTML } from "linkedom";
+import { describe, expect, it } from "vitest";
+import { applyEvent, type LiveEvent } from "../src/lib/live-run.ts";
+
+function view() {
+  const { document } = parseHTML(
+    `<!doctype html><html><body><div data-live-run><p data-run-status></p><div data-live-steps></div><p data-run-end hidden></p></div></body></html>`,
+  );
+  return document.querySelector<HTMLElement>("[data-live-run]")!;
+}
+
+// Raw records of the step, and the check's truth computed from them here: principals with
+// more than `threshold` denied calls offend.
+const calls: [string, number][] = [
+  ["arn:aws:iam::111122223333:user/alice", 3],
+  ["arn:aws:iam::111122223333:user/<script>alert(1)</script>", 71],
+  ["arn:aws:iam::111122223333:user/mallory", 64],
+];
+const threshold = 50;
+const offenders = calls.filter(([, n]) => n > threshold);
+
+const stepEnd: StepReport = {
+  id: "denied_by_principal",
+  title: "Denied calls by principal",
+  dialect: "sql",
+  engine: "local",
+  optional: false,
+  status: "failed",
+  durationMs: 412,
+  query: "select ...",
+  window: { start: "2026-11-23T00:00:00Z", end: "2026-11-24T00:00:00Z" },
+  stats: { dataScannedInBytes: 3_500_000 },
+  columns: [
+    { name: "principal", type: "varchar" },
+    { name: "calls", type: "bigint" },
+  ] as StepReport["columns"],
+  rows: calls,
+  rowCount: calls.length,
+  truncated: false,
+  warnings: [],
+  checks: [
+    {
+      check: `every calls <= ${threshold}`,
+      label: "nobody is denied in bursts",
+      line: 20,
+      warn: false,
+      status: "failed",
+      actual: offenders.length,
+      message: `${offenders.length} of ${calls.length} rows have calls > ${threshold}`,
+      offendingRows: offenders.map(([principal, n]) => ({ principal, calls: n })),
+      offendingCount: offenders.length,
+    },
+  ],
+};
+
+const ev = (type: string, data: Record<string, unknown>): LiveEvent => ({ type, data });
+
+describe("the live run view", () => {
+  it("shows a step with a spinner when it starts, and its result, checks and offending rows when it ends", () => {
+    const root = view();
+    applyEvent(root, ev("run-start", {}));
+    expect(root.dataset.runState).toBe("running");
+    applyEvent(
+      root,
+      ev("step-start", {
+        step: "denied_by_principal",
+        title: "Denied calls by principal",
+        engine: "local",
+      }),
+    );
+    const block = root.querySelector<HTMLElement>('[data-live-step="denied_by_principal"]')!;
+    expect(block.dataset.stepState).toBe("running");
+    expect(block.querySelector(".rm-spinner")).not.toBeNull();
+    expect(block.querySelector("h3")!.textContent).toBe("Denied calls by principal");
+    applyEvent(
+      root,
+      ev("step-progress", { step: "denied_by_principal", message: "1.2 MB scanned" }),
+    );
+    expect(block.querySelector("[data-step-progress]")!.textContent).toBe("1.2 MB scanned…");
+
+    applyEvent(root, ev("step-end", { step: stepEnd }));
+    expect(block.dataset.stepState).toBe("ended");
+    expect(block.querySelector(".rm-spinner")).toBeNull();
+    const result = block.querySelector('[data-step-result="denied_by_principal"]')!;
+    expect(result.querySelector('.rm-status[data-status="failed"]')!.textContent).toBe("✗ failed");
+    expect(result.textContent).toContain("412 ms");
+    expect(result.textContent).toContain("3.50 MB");
+    expect(result.querySelectorAll(".rm-rows tbody tr")).toHaveLength(calls.length);
+
+    const check = block.querySelector('[data-expect="denied_by_principal"] tr.rm-check')!;
+    expect(check.getAttribute("data-check-status")).toBe("failed");
+    expect(check.querySelector("code")!.textContent).toBe("every calls <= 50");
+    expect(check.querySelector(".rm-actual")!.textContent).toBe(String(offenders.length));
+    const offending = block.querySelector(".rm-offending")!;
+    const cells = [...offending.querySelectorAll("table > tbody > tr")].map((tr) =>
+      [...tr.querySelectorAll("td")].map((td) => td.textContent),
+    );
+    expect(cells).toEqual(offenders.map(([p, n]) => [p, String(n)]));
+    expect(offending.querySelector("caption")!.textContent).toBe("Offending rows");
+  });
+
+  it("renders server text as text: markup in a value never becomes an element", () => {
+    const root = view();
+    applyEvent(
+      root,
+      ev("step-end", { step: { ...stepEnd, title: "<img src=x onerror=alert(1)>" } }),
+    );
+    expect(root.querySelector("script")).toBeNull();
+    expect(root.querySelector("img")).toBeNull();
+    expect(root.textContent).toContain("user/<script>alert(1)</script>");
+    expect(root.querySelector("h3")!.textContent).toBe("<img src=x onerror=alert(1)>");
+  });
+
+  it("keeps one block per step, in the order steps start, when events are replayed", () => {
+    const root = view();
+    for (const id of ["a", "b", "a"]) applyEvent(root, ev("step-start", { step: id }));
+    applyEvent(root, ev("step-end", { step: { ...stepEnd, id: "b" } }));
+    applyEvent(root, ev("step-end", { step: { ...stepEnd, id: "b" } }));
+    const ids = [...root.querySelectorAll<HTMLElement>("[data-live-step]")].map(
+      (b) => b.dataset.liveStep,
+    );
+    expect(ids).toEqual(["a", "b"]);
+    expect(root.querySelectorAll('[data-live-step="b"] [data-expect]')).toHaveLength(1);
+  });
+
+  it("ends the run with its status and a link to its report", () => {
+    const root = view();
+    applyEvent(root, ev("run-end", { status: "failed", report: "x/1.json" }), (d) => ({
+      json: "/api/runs/r1",
+      ...(typeof d.report === "string" ? { page: "/runbooks/x/runs/1/" } : {}),
+    }));
+    expect(root.dataset.runState).toBe("ended");
+    expect(root.querySelector('[data-run-status] .rm-status[data-status="failed"]')).not.toBeNull();
+    const end = root.querySelector<HTMLElement>("[data-run-end]")!;
+    expect(end.hidden).toBe(false);
+    expect(end.querySelector('a[data-report-link="json"]')!.getAttribute("href")).toBe(
+      "/api/runs/r1",
+    );
+    expect(end.querySelector('a[data-report-link="page"]')!.getAttribute("href")).toBe(
+      "/runbooks/x/runs/1/",
+    );
+  });
+});

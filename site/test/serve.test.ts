@@ -1,0 +1,341 @@
+/**
+ * The served site in Debian's chromium: `run-md serve` (the built CLI) over a log directory
+ * generated here, the site built from one runbook, two users in different groups. User A runs
+ * the runbook with a lowered threshold and watches its steps arrive; user B, without
+ * `run:params`, sees the inputs read-only and the API refuses a crafted request with params.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildSite, repoRoot } from "../../scripts/nightly/build-site.ts";
+import { skipOrFail } from "../../test/ci-prerequisites.ts";
+import { BIN, runMd } from "../../test/helpers.ts";
+import { type Chromium, launchChromium } from "./browser.ts";
+import {
+  makeRecords,
+  offenders,
+  RUNBOOK,
+  RUNBOOK_ID,
+  type CloudTrailRecord,
+  writeLogDir,
+} from "./serve-fixture.ts";
+
+const artifacts = path.join(repoRoot, "test-artifacts");
+
+/** The two users: A may change parameters, B may only run the runbook as written. */
+const USERS = {
+  a: { name: "alice-oncall", groups: ["security-oncall"] },
+  b: { name: "bob-reader", groups: ["readers"] },
+} as const;
+
+const CONFIG = (work: string) => `reportsDir: ${path.join(work, "reports")}
+engines:
+  sql: local
+local:
+  logDir: ${path.join(work, "logs")}
+server:
+  auth:
+    mode: token
+  siteDir: ${path.join(work, "site")}
+  runsDir: ${path.join(work, "state/runs")}
+  audit: ${path.join(work, "state/audit.log")}
+  tokens: ${path.join(work, "state/tokens.json")}
+access:
+  rules:
+    - groups: [security-oncall]
+      allow: [view, run, "run:params", audit]
+    - groups: [readers]
+      allow: [view, run]
+`;
+
+let work: string;
+let records: CloudTrailRecord[];
+let serve: ChildProcess | undefined;
+let baseUrl: string;
+const tokens: Record<keyof typeof USERS, string> = { a: "", b: "" };
+let chrome: Chromium | undefined;
+let skipReason: string | undefined;
+
+/** `run-md serve` on a free loopback port; resolves with its address once it listens. */
+function startServe(cwd: string): Promise<string> {
+  const child = spawn(
+    process.execPath,
+    [BIN, "serve", "--port", "0", "--config", "run-md.config.yaml"],
+    {
+      cwd,
+      env: { ...process.env, NO_COLOR: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  serve = child;
+  let out = "";
+  return new Promise((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      out += d;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]!.replace("[::1]", "127.0.0.1"));
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    child.on("exit", (code) => reject(new Error(`run-md serve exited (${code}):\n${out}`)));
+  });
+}
+
+beforeAll(async () => {
+  const launched = await launchChromium();
+  if ("skipReason" in launched) {
+    skipReason = launched.skipReason;
+    return;
+  }
+  chrome = launched;
+  work = await mkdtemp(path.join(tmpdir(), "run-md-serve-site-"));
+  records = makeRecords(new Date());
+  await writeLogDir(path.join(work, "logs"), records);
+  await mkdir(path.join(work, "runbooks"), { recursive: true });
+  await mkdir(path.join(work, "reports"), { recursive: true });
+  await writeFile(path.join(work, "runbooks", `${RUNBOOK_ID}.md`), RUNBOOK);
+  await writeFile(path.join(work, "run-md.config.yaml"), CONFIG(work));
+  await buildSite({
+    runbooksDir: path.join(work, "runbooks"),
+    reportsDir: path.join(work, "reports"),
+    outDir: path.join(work, "site"),
+  });
+  for (const key of ["a", "b"] as const) {
+    const u = USERS[key];
+    const r = await runMd(
+      // --file: `token create` does not read server.tokens from the configuration.
+      [
+        "token",
+        "create",
+        "--name",
+        u.name,
+        "--groups",
+        u.groups.join(","),
+        "--user",
+        u.name,
+        "--file",
+        path.join(work, "state/tokens.json"),
+      ],
+      { cwd: work },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    tokens[key] = r.stdout.trim();
+  }
+  baseUrl = await startServe(work);
+  await mkdir(artifacts, { recursive: true });
+}, 600_000); // an Astro build and a browser on a busy machine
+
+afterAll(async () => {
+  serve?.kill("SIGTERM");
+  await chrome?.close();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+/** A tab signed in as the user, or undefined (and the test skipped, saying why). */
+async function signedIn(
+  ctx: { skip: () => void },
+  user: keyof typeof USERS,
+): Promise<Page | undefined> {
+  if (!chrome) {
+    skipOrFail(ctx, skipReason ?? "the browser did not start");
+    return undefined;
+  }
+  const tab = await chrome.browser.newPage();
+  await tab.setExtraHTTPHeaders({ authorization: `Bearer ${tokens[user]}` });
+  return tab;
+}
+
+/**
+ * Errors the page logs or throws, collected for one assertion at the end. The browser logs
+ * every 4xx answer by itself; those the test provokes on purpose are named in `expected`
+ * (status and path).
+ */
+function collectErrors(tab: Page, expected: string[] = []): string[] {
+  const errors: string[] = [];
+  tab.on("pageerror", (e) => errors.push(`uncaught: ${e.message}`));
+  tab.on("console", (m) => {
+    if (m.type() !== "error") return;
+    const status = /status of (\d{3})/.exec(m.text())?.[1];
+    const where = `${status} ${new URL(m.location().url).pathname}`;
+    if (status && expected.includes(where)) return;
+    errors.push(`${m.text()} (${m.location().url})`);
+  });
+  return errors;
+}
+
+describe("the site served by run-md serve, in chromium", () => {
+  it("lets user A run the runbook with a changed parameter and watch its steps and the failed check arrive", async (ctx) => {
+    const tab = await signedIn(ctx, "a");
+    if (!tab) return;
+    const errors = collectErrors(tab, ["400 /api/runs"]);
+    try {
+      await tab.goto(`${baseUrl}/runbooks/${RUNBOOK_ID}/`);
+      const form = tab.locator(`form[data-run-form="${RUNBOOK_ID}"]`);
+      await expect.poll(() => form.isVisible(), { timeout: 15_000 }).toBe(true);
+      await expect
+        .poll(() => tab.locator("[data-rm-session]:visible").first().textContent())
+        .toContain(USERS.a.name);
+      // The inputs the front matter declares, with their defaults, editable.
+      const threshold = form.locator('[data-param="threshold"]');
+      expect(await threshold.getAttribute("type")).toBe("number");
+      expect(await threshold.inputValue()).toBe("50");
+      expect(await threshold.isEditable()).toBe(true);
+      expect(
+        await form.locator('select[data-param="error_code"] option').allTextContents(),
+      ).toEqual(["AccessDenied", "Client.UnauthorizedOperation"]);
+      expect(await form.locator('[data-window="since"]').inputValue()).toBe("24h");
+
+      // A wrong value first: the server's message lands next to the field, nothing is queued.
+      await threshold.fill("0");
+      await form.getByRole("button", { name: "Run" }).click();
+      const thresholdError = form.locator('[data-error-for="threshold"]');
+      await expect.poll(() => thresholdError.isVisible()).toBe(true);
+      expect(await thresholdError.textContent()).toContain('parameter "threshold"');
+      expect(tab.url()).toContain(`/runbooks/${RUNBOOK_ID}/`);
+
+      // Record, in the page, the order in which step blocks appear and the run ends.
+      await tab.addInitScript(() => {
+        const seen: string[] = [];
+        (window as unknown as { rmSeen: string[] }).rmSeen = seen;
+        new MutationObserver((muts) => {
+          for (const m of muts) {
+            for (const n of m.addedNodes) {
+              const step = n instanceof HTMLElement ? n.dataset.liveStep : undefined;
+              if (step) seen.push(`step:${step}`);
+            }
+            const t = m.target as HTMLElement;
+            if (m.type === "attributes" && t.dataset?.runState === "ended" && !seen.includes("end"))
+              seen.push("end");
+          }
+        }).observe(document, {
+          subtree: true,
+          childList: true,
+          attributes: true,
+          attributeFilter: ["data-run-state"],
+        });
+      });
+      const threshold10 = 10;
+      await threshold.fill(String(threshold10));
+      await form.getByRole("button", { name: "Run" }).click();
+      await tab.waitForURL(/\/run\/\?id=/);
+
+      const view = tab.locator("[data-live-run]");
+      await expect
+        .poll(() => view.getAttribute("data-run-state"), { timeout: 30_000 })
+        .toBe("ended");
+      const seen = await tab.evaluate(() => (window as unknown as { rmSeen: string[] }).rmSeen);
+      expect(seen).toEqual(["step:denied_by_principal", "step:calls_by_source", "end"]);
+      expect(await view.getAttribute("data-run-status")).toBe("failed");
+      expect(await tab.locator('[data-meta="params"]').textContent()).toBe(
+        `threshold=${threshold10}`,
+      );
+
+      // The failed check and its offending rows: the principals with at least 10 denied calls,
+      // counted from the generated records.
+      const step = tab.locator('[data-live-step="denied_by_principal"]');
+      expect(await step.getAttribute("data-step-status")).toBe("failed");
+      const check = step.locator("tr.rm-check");
+      expect(await check.getAttribute("data-check-status")).toBe("failed");
+      expect(await check.locator("code").textContent()).toBe("no burst == true");
+      const truth = offenders(records, threshold10);
+      expect(truth.length).toBe(2);
+      const rows = await step
+        .locator(".rm-offending table > tbody > tr")
+        .evaluateAll((trs) =>
+          trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent)),
+        );
+      expect(rows).toEqual(truth.map(([arn, n]) => [arn, String(n), "true"]));
+      expect(
+        await tab.locator('[data-live-step="calls_by_source"]').getAttribute("data-step-status"),
+      ).toBe("passed");
+      const page = tab.locator('[data-run-end] a[data-report-link="page"]');
+      expect(await page.getAttribute("href")).toMatch(
+        new RegExp(`^/runbooks/${RUNBOOK_ID}/runs/.+/$`),
+      );
+      // The report behind the JSON link is this run's: failed, with the changed threshold.
+      const json = await tab
+        .locator('[data-run-end] a[data-report-link="json"]')
+        .getAttribute("href");
+      const record = await tab.evaluate(async (href) => (await fetch(href!)).json(), json);
+      expect(record.result.status).toBe("failed");
+      expect(record.result.params.threshold).toBe(threshold10);
+      await tab.screenshot({ path: path.join(artifacts, "serve-live-run.png"), fullPage: true });
+
+      // The run is in A's runs.
+      await tab.goto(`${baseUrl}/runs/`);
+      const row = tab.locator("table[data-runs] tbody tr").first();
+      await expect.poll(() => row.textContent()).toContain(RUNBOOK_ID);
+      expect(await row.locator(".rm-status").getAttribute("data-status")).toBe("failed");
+      expect(await row.locator("td").nth(4).textContent()).toBe(`threshold=${threshold10}`);
+
+      // A may read the audit log: the header links it, and it holds A's run request.
+      const auditLink = tab.locator('[data-session-link="audit"]:visible');
+      await expect.poll(() => auditLink.count()).toBe(1);
+      await auditLink.click();
+      await tab.waitForURL(/\/audit\/$/);
+      const request = tab.locator("table[data-audit] tbody tr", { hasText: "run.request" });
+      await expect.poll(() => request.count()).toBeGreaterThan(0);
+      const cells = await request.last().locator("td").allTextContents();
+      expect(cells.slice(2, 5)).toEqual([USERS.a.name, "run.request", RUNBOOK_ID]);
+      expect(errors).toEqual([]);
+    } finally {
+      await tab.close();
+    }
+  }, 60_000);
+
+  it("shows user B the inputs read-only, and the API refuses B's crafted request with params", async (ctx) => {
+    const tab = await signedIn(ctx, "b");
+    if (!tab) return;
+    try {
+      await tab.goto(`${baseUrl}/runbooks/${RUNBOOK_ID}/`);
+      const form = tab.locator(`form[data-run-form="${RUNBOOK_ID}"]`);
+      await expect.poll(() => form.isVisible(), { timeout: 15_000 }).toBe(true);
+      expect(await form.locator("[data-run-readonly]").isVisible()).toBe(true);
+      const threshold = form.locator('[data-param="threshold"]');
+      expect(await threshold.inputValue()).toBe("50");
+      expect(await threshold.isEditable()).toBe(false);
+      expect(await form.locator('select[data-param="error_code"]').isDisabled()).toBe(true);
+      expect(await form.locator('[data-window="since"]').isEditable()).toBe(false);
+      expect(await tab.locator('[data-session-link="audit"]:visible').count()).toBe(0);
+
+      const crafted = await tab.evaluate(async (id) => {
+        const me = await (await fetch("/api/me")).json();
+        const res = await fetch("/api/runs", {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            ...(me.csrfToken ? { "x-csrf-token": me.csrfToken } : {}),
+          },
+          body: JSON.stringify({ runbook: id, params: { threshold: 1 } }),
+        });
+        return { status: res.status, body: await res.json() };
+      }, RUNBOOK_ID);
+      expect(crafted.status).toBe(403);
+      expect(JSON.stringify(crafted.body)).toContain("run:params");
+      const runs = await tab.evaluate(async () => (await fetch("/api/runs?mine=true")).json());
+      expect(runs).toEqual([]);
+
+      // B runs it as written: no params sent, and at the default threshold nobody offends.
+      expect(offenders(records, 50)).toEqual([]);
+      await form.getByRole("button", { name: "Run" }).click();
+      await tab.waitForURL(/\/run\/\?id=/);
+      const view = tab.locator("[data-live-run]");
+      await expect
+        .poll(() => view.getAttribute("data-run-state"), { timeout: 30_000 })
+        .toBe("ended");
+      expect(await view.getAttribute("data-run-status")).toBe("passed");
+      expect(await tab.locator('[data-meta="params"]').textContent()).toBe("defaults");
+
+      // The audit page says why it shows nothing to B.
+      await tab.goto(`${baseUrl}/audit/`);
+      const refusal = tab.locator("[data-list-error]");
+      await expect.poll(() => refusal.isVisible()).toBe(true);
+      expect(await refusal.textContent()).toBe("Reading the audit log needs the audit permission.");
+    } finally {
+      await tab.close();
+    }
+  }, 60_000);
+});

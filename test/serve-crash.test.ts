@@ -1,0 +1,147 @@
+/**
+ * `run-md serve` killed with SIGKILL during a run: the audit log's chain still verifies
+ * (`run-md audit verify`), no report is half-written, and the restarted server shows the run
+ * `interrupted`, with a `run.interrupted` entry. The real binary, on loopback.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { TokenStore } from "@run-md/access";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { BIN, REPO, runMd } from "./helpers.ts";
+
+const FIXTURES = path.join(REPO, "packages/server/test/fixtures");
+let dir: string;
+let token: string;
+const children: ChildProcess[] = [];
+
+/** Starts `run-md serve` in `dir` and resolves with its address once it listens. */
+function serve(): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [BIN, "serve", FIXTURES], {
+    cwd: dir,
+    env: { ...process.env, CI: "1", NO_COLOR: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let out = "";
+    let err = "";
+    child.stderr!.on("data", (d) => {
+      err += d;
+    });
+    child.stdout!.on("data", (d) => {
+      out += d;
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) resolve({ child, url: m[1]! });
+    });
+    child.on("exit", (code) => reject(new Error(`run-md serve exited ${code}: ${out}${err}`)));
+  });
+}
+
+async function api(url: string, body?: unknown) {
+  const res = await fetch(url, {
+    method: body === undefined ? "GET" : "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "run-md-serve-crash-"));
+  await writeFile(
+    path.join(dir, "run-md.config.yaml"),
+    [
+      "reportsDir: reports",
+      "local:",
+      `  logDir: ${JSON.stringify(inject("sampleData").incidents)}`,
+      "  threads: 1",
+      "server:",
+      "  port: 0",
+      "  auth: { mode: token }",
+      "access:",
+      "  rules:",
+      "    - groups: [ops]",
+      "      allow: [view, run, admin]",
+      "",
+    ].join("\n"),
+  );
+  token = (
+    await new TokenStore(path.join(dir, ".run-md/tokens.json")).create({
+      name: "ops",
+      groups: ["ops"],
+    })
+  ).token;
+});
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("a server killed during a run", () => {
+  it("leaves a valid audit chain, no half-written report, and the run interrupted after a restart", async () => {
+    const first = await serve();
+    const done = await api(`${first.url}/api/runs`, { runbook: "iam-low" });
+    // A finished run, then one killed mid-query.
+    for (let i = 0; i < 600; i++) {
+      if ((await api(`${first.url}/api/runs/${done.body.id}`)).body.status === "passed") break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const slow = await api(`${first.url}/api/runs`, { runbook: "slow" });
+    expect(slow.status).toBe(202);
+    for (let i = 0; i < 600; i++) {
+      const events = (await api(`${first.url}/api/runs/${slow.body.id}`)).body;
+      if (events.status === "running") break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const exited = new Promise((r) => first.child.once("exit", r));
+    first.child.kill("SIGKILL");
+    await exited;
+
+    const audit = path.join(dir, ".run-md/audit.log");
+    const verify = await runMd(["audit", "verify", audit], { cwd: dir });
+    expect(verify.stderr).toBe("");
+    expect(verify.code).toBe(0);
+    const before = (await readFile(audit, "utf8"))
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(before.map((e) => e.action)).toContain("run.start");
+    expect(before.filter((e) => e.details?.run === slow.body.id).map((e) => e.action)).toEqual([
+      "run.request",
+      "run.start",
+    ]);
+    // Every report file is whole JSON; the killed run has none.
+    const reports = await readdir(path.join(dir, "reports"), { recursive: true });
+    const files = reports.filter((f) => f.endsWith(".json") && !f.includes(".tmp"));
+    for (const f of files) JSON.parse(await readFile(path.join(dir, "reports", f), "utf8"));
+    expect(files.some((f) => f.startsWith("slow"))).toBe(false);
+    expect(files.filter((f) => f.startsWith("iam-low")).length).toBe(2); // the report and latest.json
+
+    const second = await serve();
+    const run = (await api(`${second.url}/api/runs/${slow.body.id}`)).body;
+    expect(run.status).toBe("interrupted");
+    expect(run.error).toMatch(/the server stopped while the run was running/);
+    expect((await api(`${second.url}/api/runs/${done.body.id}`)).body.status).toBe("passed");
+    const after = (await readFile(audit, "utf8"))
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    const added = after.slice(before.length).map((e) => [e.action, e.details?.run]);
+    expect(added).toEqual([
+      ["server.recover", undefined],
+      ["run.interrupted", slow.body.id],
+      ["server.start", undefined],
+    ]);
+    const events = await fetch(`${second.url}/api/runs/${slow.body.id}/events`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const text = await events.text();
+    expect(text).toMatch(/event: run-end\ndata: \{"status":"interrupted"/);
+    const stopped = new Promise((r) => second.child.once("exit", r));
+    second.child.kill("SIGTERM");
+    await stopped;
+    expect((await runMd(["audit", "verify", audit], { cwd: dir })).code).toBe(0);
+  });
+});
