@@ -6,9 +6,35 @@
  */
 import { createHash } from "node:crypto";
 
+/** The actions an entry may record (spec §9 and issue 16); `append` refuses any other. */
+export const AUDIT_ACTIONS = [
+  "server.start",
+  "server.recover",
+  "auth.signin",
+  "auth.signout",
+  "auth.refused",
+  "access.refused",
+  "run.request",
+  "run.start",
+  "run.end",
+  "run.cancel",
+  "run.interrupted",
+  "run.approve",
+  "run.deny",
+  "run.expire",
+  "query.request",
+  "token.create",
+  "token.revoke",
+  "audit.read",
+  "budget.refused",
+  "budget.stopped",
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
 export interface AuditInput {
   actor: string;
   groups: string[];
+  /** One of AUDIT_ACTIONS (typed as a string so a log written by a later version still reads). */
   action: string;
   target?: string;
   details?: Record<string, unknown>;

@@ -8,11 +8,15 @@
  * append had not resolved), so `open` moves those bytes to `<file>.torn-<time>`, cuts the file
  * back to its last whole line and appends a `server.recover` entry saying so: the chain stays
  * valid and the torn bytes are kept for a human to read.
+ *
+ * Several processes may append (the server, `run-md token`): each append holds `<file>.lock`
+ * and first catches up with entries another process wrote since its own last one.
  */
 import { mkdir, open, type FileHandle, truncate, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { RunMdError, reportFileStem } from "@run-md/core";
 import {
+  AUDIT_ACTIONS,
   type AuditEntry,
   type AuditInput,
   asEntry,
@@ -21,10 +25,11 @@ import {
   GENESIS,
   sealEntry,
 } from "./audit-entry.ts";
+import { withFileLock } from "./file-lock.ts";
 import { readLines } from "./lines.ts";
 
-export type { AuditEntry, AuditInput } from "./audit-entry.ts";
-export { canonicalJson, entryHash } from "./audit-entry.ts";
+export type { AuditAction, AuditEntry, AuditInput } from "./audit-entry.ts";
+export { AUDIT_ACTIONS, canonicalJson, entryHash } from "./audit-entry.ts";
 
 export const DEFAULT_AUDIT_FILE = ".run-md/audit.log";
 
@@ -34,36 +39,66 @@ export const SYSTEM_ACTOR = "run-md";
 export class AuditLog {
   private queue: Promise<unknown> = Promise.resolve();
   private failed: unknown;
+  private seq = 0;
+  private last = GENESIS;
+  /** The file's size after this log's last look: another size means another process wrote. */
+  private size = -1;
 
   private constructor(
     readonly file: string,
     private fh: FileHandle | undefined,
-    private seq: number,
-    private last: string,
     private readonly now: () => Date,
   ) {}
 
   /** Opens (or creates) the log and continues its chain, repairing a torn last line first. */
   static async open(file: string, now: () => Date = () => new Date()): Promise<AuditLog> {
     await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-    const tail = await lastEntry(file);
-    if (tail.torn) await moveTorn(file, tail.torn, now());
-    const fh = await open(file, "a");
-    const log = new AuditLog(file, fh, tail.entry?.seq ?? 0, tail.entry?.hash ?? GENESIS, now);
+    const log = new AuditLog(file, await open(file, "a"), now);
+    try {
+      await log.exclusive(async () => undefined);
+    } catch (e) {
+      await log.close();
+      throw e;
+    }
+    return log;
+  }
+
+  /** Refuses (a programmer error) an action not in AUDIT_ACTIONS or an empty actor. */
+  append(input: AuditInput): Promise<AuditEntry> {
+    if (!(AUDIT_ACTIONS as readonly string[]).includes(input.action) || !input.actor)
+      return Promise.reject(
+        new Error(`audit: bad entry (action "${input.action}", actor "${input.actor}")`),
+      );
+    const next = this.queue.then(() => this.exclusive(() => this.write(input)));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /**
+   * Runs `fn` holding `<file>.lock` (other processes, such as `run-md token`, append too),
+   * first catching up with what they wrote, or repairing what a crashed one left.
+   */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return withFileLock(`${this.file}.lock`, async () => {
+      if (!this.fh) throw new RunMdError("audit-closed", `the audit log ${this.file} is closed`);
+      if ((await this.fh.stat()).size !== this.size) await this.catchUp();
+      return fn();
+    });
+  }
+
+  private async catchUp(): Promise<void> {
+    const tail = await lastEntry(this.file);
+    this.seq = tail.entry?.seq ?? 0;
+    this.last = tail.entry?.hash ?? GENESIS;
+    if (tail.torn) await moveTorn(this.file, tail.torn, this.now());
+    this.size = (await this.fh!.stat()).size;
     if (tail.torn)
-      await log.append({
+      await this.write({
         actor: SYSTEM_ACTOR,
         groups: [],
         action: "server.recover",
         details: { tornBytes: tail.torn.bytes, movedTo: tail.torn.movedTo, line: tail.torn.line },
       });
-    return log;
-  }
-
-  append(input: AuditInput): Promise<AuditEntry> {
-    const next = this.queue.then(() => this.write(input));
-    this.queue = next.catch(() => undefined);
-    return next;
   }
 
   private async write(input: AuditInput): Promise<AuditEntry> {
@@ -71,15 +106,14 @@ export class AuditLog {
       throw new RunMdError("audit-failed", `the audit log ${this.file} failed earlier`, {
         cause: this.failed,
       });
-    if (!this.fh) throw new RunMdError("audit-closed", `the audit log ${this.file} is closed`);
     const entry = sealEntry(input, this.seq + 1, this.now().toISOString(), this.last);
     const bytes = Buffer.from(entryLine(entry), "utf8");
     try {
       let done = 0;
       // One write call; the loop only runs again if the kernel took part of it.
       while (done < bytes.length)
-        done += (await this.fh.write(bytes, done, bytes.length - done)).bytesWritten;
-      await this.fh.sync();
+        done += (await this.fh!.write(bytes, done, bytes.length - done)).bytesWritten;
+      await this.fh!.sync();
     } catch (e) {
       // The file may now end in part of a line: refuse further appends (reopening repairs it).
       this.failed = e;
@@ -87,6 +121,7 @@ export class AuditLog {
     }
     this.seq = entry.seq;
     this.last = entry.hash;
+    this.size += bytes.length;
     return entry;
   }
 
@@ -193,7 +228,10 @@ export async function verifyAuditFile(file: string): Promise<VerifyResult> {
       s === undefined
         ? { ok: false, line: line.number, reason }
         : { ok: false, line: line.number, seq: s, reason };
-    if (!line.terminated) return fail("torn last line (no newline): a write was cut short");
+    if (!line.terminated)
+      return fail(
+        "torn last line (no newline): a write was cut short; run-md serve moves it aside when it starts",
+      );
     const parsed = parseOrUndefined(line.text);
     if (parsed === undefined) return fail("not JSON");
     const entry = asEntry(parsed);

@@ -114,10 +114,6 @@ function parseBudget(r: ConfigReader, path: string, v: unknown): BudgetRule {
   const bytes = parseBytes(text);
   if (bytes === undefined)
     r.fail(`${path}.athenaScanPerDay`, `invalid size "${text}": expected e.g. 500MB, 100GB, 1TB`);
-  return {
-    groups: r.strings(`${path}.groups`, o.groups, true),
-    athenaScanPerDay: bytes,
-    text,
-    key: path,
-  };
+  const groups = r.strings(`${path}.groups`, o.groups, true);
+  return { groups, athenaScanPerDay: bytes, text, key: [...groups].sort().join(",") };
 }

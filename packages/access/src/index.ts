@@ -4,3 +4,6 @@ export * from "./rules.ts";
 export * from "./tokens.ts";
 export * from "./when.ts";
 export * from "./export.ts";
+export * from "./masking.ts";
+export * from "./budgets.ts";
+export * from "./approvals.ts";

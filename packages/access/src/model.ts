@@ -60,7 +60,7 @@ export interface BudgetRule {
   athenaScanPerDay: number;
   /** What the configuration said (`100GB`), for messages. */
   text: string;
-  /** `access.budgets[i]`: the budget's name in the ledger and in messages. */
+  /** The budget's name in the ledger: its groups, sorted (so reordering the rules keeps tallies). */
   key: string;
 }
 

@@ -42,18 +42,29 @@ function sha256(text: string): Buffer {
 
 export class TokenStore {
   private cache: { key: string; data: TokenFile } | undefined;
+  /** Changes made through this store, one at a time (load, change, save). */
+  private writes: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly file: string,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async create(o: {
-    name: string;
-    groups: string[];
-    expiresAt?: Date;
-    user?: string;
-  }): Promise<{ token: string }> {
+  /**
+   * A new token. `beforeSave` runs once the request is valid and before the file changes: the
+   * place to write the audit entry that must precede the change (a throw there changes nothing).
+   */
+  create(
+    o: { name: string; groups: string[]; expiresAt?: Date; user?: string },
+    beforeSave?: (info: TokenInfo) => Promise<void>,
+  ): Promise<{ token: string }> {
+    return this.serialized(() => this.doCreate(o, beforeSave));
+  }
+
+  private async doCreate(
+    o: Parameters<TokenStore["create"]>[0],
+    beforeSave?: (info: TokenInfo) => Promise<void>,
+  ): Promise<{ token: string }> {
     if (!TOKEN_NAME_PATTERN.test(o.name))
       throw new RunMdError(
         "bad-token-name",
@@ -78,6 +89,8 @@ export class TokenStore {
     };
     if (o.expiresAt) stored.expiresAt = o.expiresAt.toISOString();
     if (o.user !== undefined) stored.user = o.user;
+    const { sha256: _hash, ...info } = stored;
+    await beforeSave?.(info);
     data.tokens.push(stored);
     await this.save(data);
     return { token };
@@ -87,12 +100,22 @@ export class TokenStore {
     return (await this.load()).tokens.map(({ sha256: _hash, ...info }) => info);
   }
 
-  async revoke(name: string): Promise<void> {
+  /** Revokes a token (again: nothing happens); `beforeSave` as for `create`. */
+  revoke(name: string, beforeSave?: (info: TokenInfo) => Promise<void>): Promise<void> {
+    return this.serialized(() => this.doRevoke(name, beforeSave));
+  }
+
+  private async doRevoke(
+    name: string,
+    beforeSave?: (info: TokenInfo) => Promise<void>,
+  ): Promise<void> {
     const data = await this.load();
     const t = data.tokens.find((x) => x.name === name);
     if (!t) throw new RunMdError("token-unknown", `no token named "${name}"`);
     if (t.revokedAt) return;
     t.revokedAt = this.now().toISOString();
+    const { sha256: _hash, ...info } = t;
+    await beforeSave?.(info);
     await this.save(data);
   }
 
@@ -120,6 +143,12 @@ export class TokenStore {
         token: match.name,
       },
     };
+  }
+
+  private serialized<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.writes.then(fn);
+    this.writes = next.catch(() => undefined);
+    return next;
   }
 
   /** The file's tokens; re-read only when its size or time changed (a server verifies often). */

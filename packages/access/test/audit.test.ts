@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { withFileLock } from "../src/file-lock.ts";
 import { AuditLog, verifyAuditFile } from "../src/index.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -81,6 +82,17 @@ describe("the audit log", () => {
     expect(await verifyAuditFile(file)).toEqual({ ok: true, entries: 40 });
   });
 
+  it("refuses an action that is not one of the spec's names, writing nothing", async () => {
+    const file = path.join(dir, "names", "audit.log");
+    const log = await AuditLog.open(file);
+    await expect(log.append({ actor: "a", groups: [], action: "run.approved" })).rejects.toThrow(
+      'action "run.approved"',
+    );
+    await log.append({ actor: "a", groups: [], action: "run.approve" });
+    await log.close();
+    expect(await verifyAuditFile(file)).toEqual({ ok: true, entries: 1 });
+  });
+
   it("reads entries since a time, the newest `limit` of them", async () => {
     const file = await logOf("read", 6);
     const log = await AuditLog.open(file);
@@ -88,6 +100,50 @@ describe("the audit log", () => {
     expect(since.map((e) => e.seq)).toEqual([4, 5, 6]);
     expect((await log.read({ limit: 2 })).map((e) => e.seq)).toEqual([5, 6]);
     await log.close();
+  });
+});
+
+describe("several writers", () => {
+  it("two logs on one file (the server and run-md token) keep one chain", async () => {
+    const file = path.join(dir, "two", "audit.log");
+    const server = await AuditLog.open(file);
+    const cli = await AuditLog.open(file);
+    const seqs: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      seqs.push((await server.append({ actor: "s", groups: [], action: "run.start" })).seq);
+      seqs.push((await cli.append({ actor: "c", groups: [], action: "token.create" })).seq);
+    }
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        (i % 2 ? server : cli).append({ actor: "x", groups: [], action: "run.end" }),
+      ),
+    );
+    await server.close();
+    await cli.close();
+    expect(seqs).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(await verifyAuditFile(file)).toEqual({ ok: true, entries: 20 });
+  });
+
+  it("takes over the lock of a process that died holding it, and waits for a live one", async () => {
+    const file = path.join(dir, "stale", "audit.log");
+    await logOf("stale", 1);
+    const dead = spawn(process.execPath, ["-e", ""]);
+    await new Promise((r) => dead.on("exit", r));
+    await writeFile(`${file}.lock`, String(dead.pid));
+    const log = await AuditLog.open(file);
+    await log.append({ actor: "a", groups: [], action: "run.start" });
+    await log.close();
+    expect(await verifyAuditFile(file)).toEqual({ ok: true, entries: 2 });
+    // A lock naming this pid that this process does not hold: left by an earlier process with
+    // the same pid (a container's PID 1 restarted), so stale.
+    await writeFile(`${file}.lock`, String(process.pid));
+    expect(await withFileLock(`${file}.lock`, async () => 1, 100)).toBe(1);
+    // A lock held by a live process (the parent of this test process): waited for, then a clear error.
+    await writeFile(`${file}.lock`, String(process.ppid));
+    await expect(withFileLock(`${file}.lock`, async () => 1, 100)).rejects.toThrow(
+      `${file}.lock has been held by process ${process.ppid} for over 0.1 s`,
+    );
+    await rm(`${file}.lock`);
   });
 });
 

@@ -187,7 +187,7 @@ describe("parseAccessConfig", () => {
       "x.yaml",
     );
     expect(c.approvalTtlMs).toBe(7_200_000);
-    expect(c.budgets[0]).toMatchObject({ athenaScanPerDay: 100e9, key: "access.budgets[0]" });
+    expect(c.budgets[0]).toMatchObject({ athenaScanPerDay: 100e9, key: "analysts" });
     expect(c.masking[0]!.strategy).toBe("partial");
     expect(parseAccessConfig({}, "x").approvalTtlMs).toBe(86_400_000);
     expect(bad({ masking: [{ groups: ["a"], columns: ["x"], strategy: "blur" }] })).toThrow(

@@ -40,6 +40,35 @@ describe("TokenStore", () => {
     expect(a.token).not.toBe(b.token);
   });
 
+  it("keeps every token of concurrent creates", async () => {
+    const store = new TokenStore(path.join(dir, "f", "tokens.json"));
+    const made = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => store.create({ name: `t${i}`, groups: ["g"] })),
+    );
+    expect((await store.list()).map((t) => t.name).sort()).toEqual(
+      Array.from({ length: 10 }, (_, i) => `t${i}`).sort(),
+    );
+    for (const { token } of made) expect((await store.verify(token)).ok).toBe(true);
+  });
+
+  it("changes nothing when the hook before saving (the audit entry) fails", async () => {
+    const store = new TokenStore(path.join(dir, "g", "tokens.json"));
+    const fail = async () => {
+      throw new Error("audit log unwritable");
+    };
+    await expect(store.create({ name: "x", groups: ["g"] }, fail)).rejects.toThrow(
+      "audit log unwritable",
+    );
+    expect(await store.list()).toEqual([]);
+    const seen: string[] = [];
+    await store.create({ name: "y", groups: ["g"] }, async (info) => {
+      seen.push(`${info.name}:${info.groups.join(",")}:${"sha256" in info}`);
+    });
+    await expect(store.revoke("y", fail)).rejects.toThrow("audit log unwritable");
+    expect((await store.list())[0]!.revokedAt).toBeUndefined();
+    expect(seen).toEqual(["y:g:false"]);
+  });
+
   it("binds a token to a person with user", async () => {
     const store = new TokenStore(path.join(dir, "c", "tokens.json"));
     const { token } = await store.create({

@@ -14,13 +14,14 @@ afterAll(async () => {
 });
 
 describe("run-md token", () => {
-  it("creates a token shown once, lists it without the token, revokes it", async () => {
+  it("creates a token shown once, lists it without the token, revokes it, auditing each change first", async () => {
     // The default file, relative to the current folder: none yet, nothing listed.
     const empty = await runMd(["token", "list"], { cwd: dir });
     expect([empty.code, empty.stdout]).toEqual([0, ""]);
     const file = path.join(dir, "tokens", "tokens.json");
-    const created = await runMd([
-      "token",
+    const audit = path.join(dir, "tokens", "audit.log");
+    const tok = (...args: string[]) => runMd(["token", ...args, "--file", file, "--audit", audit]);
+    const created = await tok(
       "create",
       "--name",
       "ci",
@@ -30,9 +31,7 @@ describe("run-md token", () => {
       "90d",
       "--user",
       "alice@example.com",
-      "--file",
-      file,
-    ]);
+    );
     expect(created.code).toBe(0);
     const token = created.stdout.trim();
     expect(token).toMatch(/^rmd_[A-Za-z0-9_-]{43}$/);
@@ -47,60 +46,59 @@ describe("run-md token", () => {
       user: "alice@example.com",
     });
 
-    const listed = await runMd(["token", "list", "--file", file]);
+    const listed = await tok("list");
     expect(listed.code).toBe(0);
     expect(listed.stdout).toMatch(
       /^ci\tgroups=security-oncall,bots\tuser=alice@example.com\tcreated \S+\tactive until \S+\n$/,
     );
     expect(listed.stdout).not.toContain(token.slice(4));
 
-    const dup = await runMd(["token", "create", "--name", "ci", "--groups", "x", "--file", file]);
+    const dup = await tok("create", "--name", "ci", "--groups", "x");
     expect(dup.code).toBe(2);
     expect(dup.stderr).toContain('error a token named "ci" exists already');
     expect(dup.stdout).toBe("");
 
-    expect((await runMd(["token", "revoke", "ci", "--file", file])).code).toBe(0);
-    expect((await runMd(["token", "list", "--file", file])).stdout).toMatch(/\trevoked \S+\n$/);
+    expect((await tok("revoke", "ci")).code).toBe(0);
+    expect((await tok("list")).stdout).toMatch(/\trevoked \S+\n$/);
+
+    // token.create and token.revoke, nothing for the refused duplicate; the token never.
+    const log = await readFile(audit, "utf8");
+    expect(log).not.toContain(token.slice(4));
+    const entries = log
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(entries.map((e) => [e.action, e.target, e.actor.startsWith("local:")])).toEqual([
+      ["token.create", "ci", true],
+      ["token.revoke", "ci", true],
+    ]);
+    expect(entries[0].details).toMatchObject({
+      groups: ["security-oncall", "bots"],
+      user: "alice@example.com",
+    });
+    expect((await runMd(["audit", "verify", audit])).code).toBe(0);
   });
 
   it("names the flag of a bad --expires, and refuses missing options and subcommands", async () => {
     const file = path.join(dir, "bad", "tokens.json");
-    const bad = await runMd([
-      "token",
-      "create",
-      "--name",
-      "a",
-      "--groups",
-      "g",
-      "--expires",
-      "soon",
-      "--file",
-      file,
-    ]);
+    const audit = path.join(dir, "bad", "audit.log");
+    const tok = (...args: string[]) => runMd(["token", ...args, "--file", file, "--audit", audit]);
+    const bad = await tok("create", "--name", "a", "--groups", "g", "--expires", "soon");
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain(
       'error --expires "soon" is neither a duration (90d, 12h) nor an ISO-8601 date or time',
     );
-    const past = await runMd([
-      "token",
-      "create",
-      "--name",
-      "a",
-      "--groups",
-      "g",
-      "--expires",
-      "2020-01-01",
-      "--file",
-      file,
-    ]);
+    const past = await tok("create", "--name", "a", "--groups", "g", "--expires", "2020-01-01");
     expect(past.stderr).toContain('--expires "2020-01-01" is in the past');
-    const noGroups = await runMd(["token", "create", "--name", "a", "--file", file]);
+    const noGroups = await tok("create", "--name", "a");
     expect(noGroups.stderr).toContain("error --groups is required");
-    const sub = await runMd(["token", "make"]);
+    const sub = await tok("make");
     expect(sub.code).toBe(2);
     expect(sub.stderr).toContain('run-md token needs create, list or revoke, not "make"');
-    const revoke = await runMd(["token", "revoke", "nobody", "--file", file]);
+    const revoke = await tok("revoke", "nobody");
     expect(revoke.stderr).toContain('error no token named "nobody"');
+    // Nothing was changed, so nothing was audited.
+    await expect(readFile(audit, "utf8")).rejects.toThrow("ENOENT");
   });
 });
 

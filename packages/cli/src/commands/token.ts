@@ -1,5 +1,13 @@
 /** `run-md token create | list | revoke`: the access proxy's API tokens (docs/serve.md). */
-import { DEFAULT_TOKENS_FILE, parseWhen, TokenStore } from "@run-md/access";
+import { userInfo } from "node:os";
+import {
+  AuditLog,
+  DEFAULT_AUDIT_FILE,
+  DEFAULT_TOKENS_FILE,
+  parseWhen,
+  type TokenInfo,
+  TokenStore,
+} from "@run-md/access";
 import { RunMdError } from "@run-md/core";
 import { parseCommandArgs } from "../args.ts";
 import { serverFile, userErrors } from "./access-files.ts";
@@ -10,7 +18,8 @@ export const TOKEN_USAGE = `Usage: run-md token create --name NAME --groups g1,g
 
 API tokens for run-md serve (Authorization: Bearer <token>). create prints the token once, on
 stdout; the file keeps only its SHA-256. A token acts in its groups; with --user it acts for that
-person (who then cannot approve their own runs through it), else as "token:NAME".
+person (who then cannot approve their own runs through it), else as "token:NAME". create and
+revoke are recorded in the audit log (token.create, token.revoke) before they take effect.
 
 Options:
   --name NAME           the token's name (letters, digits, ".", "_", "-"; never reused)
@@ -18,6 +27,7 @@ Options:
   --expires WHEN        a duration from now (90d, 12h) or a date (2027-03-01, midnight UTC)
   --user EMAIL          the person it acts for
   --file PATH           the tokens file (default ${DEFAULT_TOKENS_FILE})
+  --audit PATH          the audit log (default ${DEFAULT_AUDIT_FILE})
   -h, --help            this help
 `;
 
@@ -27,6 +37,7 @@ const OPTIONS = {
   expires: { type: "string" },
   user: { type: "string" },
   file: { type: "string" },
+  audit: { type: "string" },
 } as const;
 
 export async function tokenCommand(argv: string[]): Promise<number> {
@@ -35,27 +46,69 @@ export async function tokenCommand(argv: string[]): Promise<number> {
   const { values, positionals } = args;
   const [sub, ...rest] = positionals;
   const store = new TokenStore(serverFile(values.file, DEFAULT_TOKENS_FILE));
+  const audit = auditor(serverFile(values.audit, DEFAULT_AUDIT_FILE));
   return userErrors(async () => {
-    if (sub === "create" && rest.length === 0) return create(store, values);
-    if (sub === "list" && rest.length === 0) return list(store);
-    if (sub === "revoke" && rest.length === 1) {
-      await store.revoke(rest[0]!);
-      process.stderr.write(`token "${rest[0]}" revoked\n`);
-      return 0;
+    try {
+      return await dispatch(store, audit, sub, rest, values);
+    } finally {
+      await audit.close();
     }
-    throw new RunMdError(
-      "usage",
-      sub === undefined || !["create", "list", "revoke"].includes(sub)
-        ? `run-md token needs create, list or revoke${sub === undefined ? "" : `, not "${sub}"`}`
-        : `unexpected arguments for run-md token ${sub}: ${rest.join(" ") || "(a NAME is needed)"}`,
-      { hint: "run-md token --help" },
-    );
   });
+}
+
+async function dispatch(
+  store: TokenStore,
+  audit: ReturnType<typeof auditor>,
+  sub: string | undefined,
+  rest: string[],
+  values: { name?: string; groups?: string; expires?: string; user?: string },
+): Promise<number> {
+  if (sub === "create" && rest.length === 0)
+    return create(store, values, audit.record("token.create"));
+  if (sub === "list" && rest.length === 0) return list(store);
+  if (sub === "revoke" && rest.length === 1) {
+    await store.revoke(rest[0]!, audit.record("token.revoke"));
+    process.stderr.write(`token "${rest[0]}" revoked\n`);
+    return 0;
+  }
+  throw new RunMdError(
+    "usage",
+    sub === undefined || !["create", "list", "revoke"].includes(sub)
+      ? `run-md token needs create, list or revoke${sub === undefined ? "" : `, not "${sub}"`}`
+      : `unexpected arguments for run-md token ${sub}: ${rest.join(" ") || "(a NAME is needed)"}`,
+    { hint: "run-md token --help" },
+  );
+}
+
+/**
+ * Audit entries for token changes, written by the person at this machine (`local:USER`); the
+ * log is opened only when a change is about to happen.
+ */
+function auditor(file: string) {
+  let log: AuditLog | undefined;
+  return {
+    record:
+      (action: "token.create" | "token.revoke") =>
+      async (info: TokenInfo): Promise<void> => {
+        log ??= await AuditLog.open(file);
+        await log.append({
+          actor: `local:${userInfo().username}`,
+          groups: [],
+          action,
+          target: info.name,
+          details: { ...info, via: "run-md token" },
+        });
+      },
+    close: async () => {
+      await log?.close();
+    },
+  };
 }
 
 async function create(
   store: TokenStore,
   values: { name?: string; groups?: string; expires?: string; user?: string },
+  beforeSave: (info: TokenInfo) => Promise<void>,
 ): Promise<number> {
   if (values.name === undefined) throw new RunMdError("usage", "--name is required");
   if (values.groups === undefined) throw new RunMdError("usage", "--groups is required");
@@ -71,7 +124,7 @@ async function create(
   const o: Parameters<TokenStore["create"]>[0] = { name: values.name, groups };
   if (expiresAt) o.expiresAt = expiresAt;
   if (values.user !== undefined) o.user = values.user;
-  const { token } = await store.create(o);
+  const { token } = await store.create(o, beforeSave);
   process.stdout.write(`${token}\n`);
   process.stderr.write(
     `token "${values.name}" created for ${groups.join(", ")}${expiresAt ? `, expires ${expiresAt.toISOString()}` : ""}: it is shown once, keep it now\n`,

@@ -1,0 +1,175 @@
+/**
+ * Masking rules (spec access-proxy.md §8): `{groups, columns, strategy}` applied to the rows a
+ * caller receives, never to stored reports. A rule's column is matched case-insensitively:
+ *
+ * - `sourceipaddress`: the result column of that name, whole;
+ * - `useridentity.arn`: a result column literally named `useridentity.arn` (Logs Insights keeps
+ *   dotted names) or named `arn` (Athena labels `SELECT useridentity.arn` by its last part),
+ *   whole; and inside a `useridentity` column, the field `arn` of its struct value (an object,
+ *   through arrays) or of its JSON text (`requestparameters.bucketName`: parsed, masked,
+ *   re-serialized; text that does not parse is redacted whole);
+ * - every rule also applies inside Logs Insights' `@message` (the whole record as JSON text), so
+ *   `sourceipaddress` masks its `sourceIPAddress`.
+ *
+ * When several rules mask one column for a caller, the strongest wins: redact, then hash, then
+ * partial. `hash` is HMAC-SHA256 with the deployment's key; without a key it redacts.
+ */
+import { createHmac } from "node:crypto";
+import { type JsonValue, RunMdError } from "@run-md/core";
+import { type AccessConfig, type Caller, inGroups, type MaskStrategy } from "./model.ts";
+import { partialString } from "./partial.ts";
+
+export const REDACTED = "[redacted]";
+/** Hashes look like `hmac:` + 16 hex digits: 64 bits, enough to keep distinct values apart. */
+export const HASH_PREFIX = "hmac:";
+
+/** Logs Insights' whole event as JSON text: every rule applies inside it, from the record's root. */
+const RAW_EVENT = "@message";
+
+const STRENGTH: Record<MaskStrategy, number> = { partial: 1, hash: 2, redact: 3 };
+
+/** Lower-cased column spec → the strongest strategy of the caller's rules for it. */
+export function maskPlan(cfg: AccessConfig, caller: Caller): Map<string, MaskStrategy> {
+  const plan = new Map<string, MaskStrategy>();
+  for (const rule of cfg.masking) {
+    if (!inGroups(caller, rule.groups)) continue;
+    for (const column of rule.columns) {
+      const c = column.toLowerCase();
+      const had = plan.get(c);
+      if (!had || STRENGTH[rule.strategy] > STRENGTH[had]) plan.set(c, rule.strategy);
+    }
+  }
+  return plan;
+}
+
+/** Masked copies of `rows` (values aligned with `columns`); the input is never changed. */
+export function maskRows(
+  cfg: AccessConfig,
+  caller: Caller,
+  columns: ReadonlyArray<string | { name: string }>,
+  rows: readonly JsonValue[][],
+  key: string | undefined,
+): JsonValue[][] {
+  const plan = maskPlan(cfg, caller);
+  if (plan.size === 0) return rows.map((r) => [...r]);
+  const maskers = columns.map((c) => columnMasker(plan, typeof c === "string" ? c : c.name, key));
+  return rows.map((row) => row.map((v, i) => (maskers[i] ? maskers[i](v) : v)));
+}
+
+/** A row as an object keyed by column (a report's offending rows), masked the same way. */
+export function maskRecord(
+  cfg: AccessConfig,
+  caller: Caller,
+  record: Readonly<Record<string, JsonValue>>,
+  key: string | undefined,
+): Record<string, JsonValue> {
+  const names = Object.keys(record);
+  const [row] = maskRows(cfg, caller, names, [names.map((n) => record[n]!)], key);
+  return Object.fromEntries(names.map((n, i) => [n, row![i]!]));
+}
+
+type Masker = (v: JsonValue) => JsonValue;
+
+/** What happens to one result column's values, or undefined when no rule touches it. */
+function columnMasker(
+  plan: Map<string, MaskStrategy>,
+  column: string,
+  key: string | undefined,
+): Masker | undefined {
+  const name = column.toLowerCase();
+  const steps: Masker[] = [];
+  for (const [spec, strategy] of plan) {
+    const path = spec.split(".");
+    if (name === RAW_EVENT) steps.push((v) => maskAt(v, path, strategy, key));
+    else if (spec === name || (path.length > 1 && path.at(-1) === name))
+      steps.push((v) => applyStrategy(v, strategy, key));
+    else if (path.length > 1 && path[0] === name)
+      steps.push((v) => maskAt(v, path.slice(1), strategy, key));
+  }
+  if (steps.length === 0) return undefined;
+  return (v) => steps.reduce((acc, step) => step(acc), v);
+}
+
+/** Masks the field at `path` inside a struct value or JSON text; copies, never mutates. */
+function maskAt(
+  v: JsonValue,
+  path: string[],
+  strategy: MaskStrategy,
+  key: string | undefined,
+): JsonValue {
+  if (v === null) return v;
+  if (typeof v === "string") {
+    let parsed: JsonValue;
+    try {
+      parsed = JSON.parse(v) as JsonValue;
+    } catch {
+      return REDACTED;
+    }
+    return parsed !== null && typeof parsed === "object"
+      ? JSON.stringify(maskAt(parsed, path, strategy, key))
+      : v;
+  }
+  if (Array.isArray(v)) return v.map((x) => maskAt(x, path, strategy, key));
+  if (typeof v !== "object") return v;
+  const [head, ...rest] = path;
+  const out: Record<string, JsonValue> = { ...v };
+  for (const k of Object.keys(out)) {
+    if (k.toLowerCase() !== head) continue;
+    out[k] =
+      rest.length === 0
+        ? applyStrategy(out[k]!, strategy, key)
+        : maskAt(out[k]!, rest, strategy, key);
+  }
+  return out;
+}
+
+export function applyStrategy(
+  v: JsonValue,
+  strategy: MaskStrategy,
+  key: string | undefined,
+): JsonValue {
+  if (v === null) return null;
+  switch (strategy) {
+    case "redact":
+      return REDACTED;
+    case "hash":
+      return key === undefined ? REDACTED : keyedHash(v, key);
+    case "partial":
+      if (typeof v === "string") return partialString(v);
+      if (Array.isArray(v)) return v.map((x) => applyStrategy(x, strategy, key));
+      if (typeof v === "object")
+        return Object.fromEntries(
+          Object.entries(v).map(([k, x]) => [k, applyStrategy(x, strategy, key)]),
+        );
+      return REDACTED;
+  }
+}
+
+/** HMAC-SHA256 of the value (a string as is, anything else as JSON), hex-truncated. */
+export function keyedHash(v: JsonValue, key: string): string {
+  const text = typeof v === "string" ? v : JSON.stringify(v);
+  return HASH_PREFIX + createHmac("sha256", key).update(text, "utf8").digest("hex").slice(0, 16);
+}
+
+/** Shorter keys are refused: the hash of an enumerable value (an IP address) is only as strong as its key. */
+export const MIN_MASK_KEY_LENGTH = 32;
+
+/**
+ * The deployment's masking key, from the environment variable `server.maskKey` names. A named
+ * variable that is unset or shorter than 32 characters is an error (the server should refuse
+ * to start); no name gives no key, and `hash` rules then redact.
+ */
+export function maskKeyFromEnv(
+  name: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
+  if (name === undefined) return undefined;
+  const key = env[name];
+  if (key === undefined || key.length < MIN_MASK_KEY_LENGTH)
+    throw new RunMdError(
+      "mask-key",
+      `server.maskKey names ${name}, which is ${key === undefined ? "not set" : `shorter than ${MIN_MASK_KEY_LENGTH} characters`}`,
+      { hint: `Set ${name} to a random secret, e.g. openssl rand -hex 32.` },
+    );
+  return key;
+}
