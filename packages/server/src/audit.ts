@@ -2,22 +2,16 @@
  * The server's one way into the audit log (spec §9): `record` resolves once the entry is written
  * and synced, and callers await it BEFORE the action takes effect.
  */
-import { type AuditEntry, type AuditLog, type Caller, SYSTEM_ACTOR } from "@run-md/access";
+import {
+  type AuditAction,
+  type AuditEntry,
+  type AuditLog,
+  type Caller,
+  SYSTEM_ACTOR,
+} from "@run-md/access";
 
-/** The action names of audit entries (shared with the access package's commands). */
-export type AuditAction =
-  | "server.start"
-  | "server.recover"
-  | "auth.signin"
-  | "auth.signout"
-  | "auth.refused"
-  | "access.refused"
-  | "run.request"
-  | "run.start"
-  | "run.end"
-  | "run.cancel"
-  | "run.interrupted"
-  | "audit.read";
+/** The action names of audit entries: the access package's list (spec §9). */
+export type { AuditAction } from "@run-md/access";
 
 /** The actor of entries the server itself writes (start, recovery, the queue starting a run). */
 export const SERVER_ACTOR: Caller = { user: SYSTEM_ACTOR, groups: [], via: "none" };

@@ -44,6 +44,10 @@ export interface ServerConfig {
   trustProxy: boolean;
   /** Largest request body, in bytes (413 above). */
   bodyLimit: number;
+  /** The name of the environment variable holding the masking key (`hash` rules, spec §8). */
+  maskKey?: string;
+  /** The daily scan-budget ledger (spec §8). */
+  budgets: string;
 }
 
 const MODES: readonly AuthMode[] = ["oidc", "token", "none"];
@@ -59,6 +63,8 @@ const KEYS = [
   "publicUrl",
   "trustProxy",
   "bodyLimit",
+  "maskKey",
+  "budgets",
 ];
 const AUTH_KEYS = [
   "mode",
@@ -87,6 +93,7 @@ export function defaultServerConfig(base: string): ServerConfig {
     tokens: path.join(base, ".run-md/tokens.json"),
     audit: path.join(base, ".run-md/audit.log"),
     runsDir: path.join(base, ".run-md/runs"),
+    budgets: path.join(base, ".run-md/budgets.json"),
     siteDir: path.join(base, "site/dist"),
     trustProxy: false,
     bodyLimit: 64 * 1024,
@@ -179,7 +186,8 @@ export function parseServerConfig(raw: unknown, source: string, base: string): S
   if (m.concurrency !== undefined) {
     cfg.concurrency = int(m.concurrency, "server.concurrency", fail, 1, 64);
   }
-  for (const k of ["tokens", "audit", "runsDir", "siteDir"] as const) {
+  if (m.maskKey !== undefined) cfg.maskKey = str(m.maskKey, "server.maskKey", fail);
+  for (const k of ["tokens", "audit", "runsDir", "siteDir", "budgets"] as const) {
     if (m[k] !== undefined) cfg[k] = path.resolve(base, str(m[k], `server.${k}`, fail));
   }
   if (m.publicUrl !== undefined) {

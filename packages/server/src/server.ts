@@ -16,10 +16,13 @@ import { HttpError } from "./http-error.ts";
 import { Identifier, type Identity } from "./identity/identify.ts";
 import { OidcSignIn } from "./identity/oidc.ts";
 import { SessionStore } from "./identity/sessions.ts";
+import { Governance, type GovernanceOptions } from "./governance/index.ts";
 import { type AdmitHook, RunManager, type RunSettings } from "./runs/manager.ts";
+import { approvalRoutes } from "./routes/approvals.ts";
 import { apiRoutes } from "./routes/api.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { eventRoutes } from "./routes/events.ts";
+import { queryRoutes } from "./routes/query.ts";
 import { runRoutes } from "./routes/runs.ts";
 import { siteRoutes } from "./routes/site.ts";
 
@@ -29,8 +32,10 @@ export interface ServerOptions {
   /** Runbook files or folders to serve. */
   runbooks: string[];
   run: RunSettings;
-  /** Hooks for approvals and masking (spec §6, §8). */
+  /** Replace governance's approvals or masking (spec §6, §8) with other hooks. */
   hooks?: { admit?: AdmitHook; rowsFor?: RowsHook };
+  /** Governance settings: the clock, the approvers' webhooks (governance/index.ts). */
+  governance?: GovernanceOptions;
   /** Warnings (unreadable records, runbooks left out); default stderr. */
   warn?: (msg: string) => void;
   /** SSE heartbeat period (default 15 s). */
@@ -83,15 +88,26 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const audit = await AuditLog.open(config.audit);
   const auditor = new Auditor(audit);
   const catalog = await Catalog.load(opts.runbooks, warn);
-  const runs = new RunManager(
-    config.runsDir,
-    config.concurrency,
-    opts.run,
-    auditor,
-    opts.hooks?.admit,
+  // Governance (spec §6-8) joins the run manager through its hooks.
+  let publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
+  const gov = await Governance.open(
+    {
+      access: opts.access,
+      config,
+      auditor,
+      catalog,
+      run: opts.run,
+      publicUrl: () => publicUrl,
+      warn,
+    },
+    opts.governance,
   );
+  const runs = new RunManager(config.runsDir, config.concurrency, opts.run, auditor, {
+    ...gov.hooks,
+    ...(opts.hooks?.admit === undefined ? {} : { admit: opts.hooks.admit }),
+  });
+  gov.attach(runs);
   const sessions = new SessionStore(config.auth.sessionTtlMs);
-  const publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
   const ctx: ServerContext = {
     config,
     catalog,
@@ -101,7 +117,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     sessions,
     runs,
     reportsDir: opts.run.reportsDir,
-    rowsFor: opts.hooks?.rowsFor ?? ((_c, _r, data) => data),
+    rowsFor: opts.hooks?.rowsFor ?? gov.rowsFor,
     heartbeatMs: opts.heartbeatMs ?? 15_000,
     ...(config.auth.mode === "oidc"
       ? { oidc: await OidcSignIn.discover(config.auth, `${publicUrl}/auth/callback`) }
@@ -128,9 +144,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   apiRoutes(app, ctx);
   runRoutes(app, ctx);
   eventRoutes(app, ctx);
+  approvalRoutes(app, ctx, gov);
+  queryRoutes(app, ctx, gov, opts.run);
   authRoutes(app, ctx);
   await siteRoutes(app, ctx);
   const address = await app.listen({ host: config.host, port: config.port });
+  // Port 0 picked a free port: links (approval requests) name the real one.
+  publicUrl = config.publicUrl ?? address;
   return {
     url: address,
     app,
@@ -138,6 +158,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     audit,
     interrupted,
     async close() {
+      gov.close();
       await app.close();
       await runs.shutdown();
       await audit.close();

@@ -43,6 +43,22 @@ export interface RunSettings {
  */
 export type AdmitHook = (rec: RunRecord, caller: Caller) => Promise<"queued" | "pending-approval">;
 
+/** Where governance (packages/server/src/governance) steps into a run's life. */
+export interface RunHooks {
+  admit?: AdmitHook;
+  /** Before anything is recorded: throws (an HttpError) to refuse the request (scan budgets). */
+  check?: (caller: Caller, runbook: Runbook, req: RunRequest) => Promise<void>;
+  /**
+   * The engines a run uses: wraps the pool's (scan budgets watch and charge Athena queries);
+   * `abort` stops the whole run with a reason its cancelled step reports.
+   */
+  engines?: (
+    rec: RunRecord,
+    getEngine: (name: string) => Promise<Engine>,
+    abort: (reason: Error) => void,
+  ) => (name: string) => Promise<Engine>;
+}
+
 export class RunManager {
   readonly store: RunStore;
   readonly hub: EventHub;
@@ -57,7 +73,7 @@ export class RunManager {
     concurrency: number,
     private readonly settings: RunSettings,
     private readonly auditor: Auditor,
-    private readonly admit?: AdmitHook,
+    private readonly hooks: RunHooks = {},
   ) {
     this.store = new RunStore(runsDir);
     this.hub = new EventHub((rec) => this.store.save(rec));
@@ -93,6 +109,7 @@ export class RunManager {
 
   /** Records, audits and queues a checked request; resolves once the record is on disk. */
   async submit(caller: Caller, runbook: Runbook, req: RunRequest): Promise<RunRecord> {
+    await this.hooks.check?.(caller, runbook, req);
     const rec: RunRecord = {
       id: randomUUID(),
       runbook: runbook.meta.id,
@@ -111,7 +128,7 @@ export class RunManager {
       ...(req.engine === undefined ? {} : { engine: req.engine }),
     });
     this.runbooks.set(rec.id, runbook);
-    rec.status = this.admit ? await this.admit(rec, caller) : "queued";
+    rec.status = this.hooks.admit ? await this.hooks.admit(rec, caller) : "queued";
     if (rec.status === "queued") await this.enqueue(rec);
     else await this.store.save(rec);
     return rec;
@@ -210,7 +227,7 @@ export class RunManager {
           toolVersion: s.toolVersion,
           runId: rec.id,
         },
-        { getEngine: (name) => s.getEngine(name), reporter: reporterFor(rec, this.hub) },
+        { getEngine: this.enginesFor(rec, signal), reporter: reporterFor(rec, this.hub) },
       );
     } catch (e) {
       if (!isRunMdError(e)) throw e;
@@ -218,10 +235,24 @@ export class RunManager {
     }
   }
 
-  /** The end of a run: its status, the `run-end` event, the record on disk. */
-  private async finish(rec: RunRecord, status: RunRecordStatus): Promise<void> {
+  /** The pool's engines, as the governance hook wraps them for this run. */
+  private enginesFor(rec: RunRecord, signal: AbortSignal): (name: string) => Promise<Engine> {
+    const base = (name: string) => this.settings.getEngine(name);
+    if (this.hooks.engines === undefined) return base;
+    const abort = (reason: Error) => {
+      if (!signal.aborted) this.controllers.get(rec.id)?.abort(reason);
+    };
+    return this.hooks.engines(rec, base, abort);
+  }
+
+  /**
+   * The end of a run: its status, the `run-end` event, the record on disk. Also how a run that
+   * never started ends (denied, expired: spec §6).
+   */
+  async finish(rec: RunRecord, status: RunRecordStatus): Promise<void> {
     rec.status = status;
     rec.endedAt = new Date().toISOString();
+    this.runbooks.delete(rec.id);
     try {
       await this.hub.emit(rec, "run-end", {
         status,
