@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: performance targets, one section per function, each printing its figures and
- * whether each target is met. `npm run bench -- local` (or `large-result`, `collect`, `collect-s3`, `sql`, `site`, `cli`, `access`) runs one section.
+ * whether each target is met. `npm run bench -- local` (or `large-result`, `collect`, `collect-s3`, `sql`, `site`, `cli`, `access`, `serve`) runs one section.
  */
 import { benchLocalEngine } from "./bench/local-engine.ts";
 
@@ -11,6 +11,7 @@ const sections: Record<string, () => Promise<boolean | undefined>> = {
   cli: async () => (await import("./bench/cli-startup.ts")).benchCliStartup(),
   sql: async () => (await import("./bench/sql-check.ts")).benchSqlCheck(),
   access: async () => (await import("./bench/access.ts")).benchAccess(),
+  serve: async () => (await import("./bench/serve.ts")).benchServe(),
   "large-result": async () => (await import("./bench/large-result.ts")).benchLargeResult(),
   site: async () => {
     const { benchSiteBuild } = await import("./bench/site-build.ts");

@@ -10,9 +10,6 @@ import {
   SYSTEM_ACTOR,
 } from "@run-md/access";
 
-/** The action names of audit entries: the access package's list (spec §9). */
-export type { AuditAction } from "@run-md/access";
-
 /** The actor of entries the server itself writes (start, recovery, the queue starting a run). */
 export const SERVER_ACTOR: Caller = { user: SYSTEM_ACTOR, groups: [], via: "none" };
 

@@ -44,10 +44,10 @@ export interface ServerConfig {
   trustProxy: boolean;
   /** Largest request body, in bytes (413 above). */
   bodyLimit: number;
-  /** The name of the environment variable holding the masking key (`hash` rules, spec §8). */
-  maskKey?: string;
-  /** The daily scan-budget ledger (spec §8). */
+  /** The daily Athena scan ledger of `access.budgets` (spec §8). */
   budgets: string;
+  /** The name of the environment variable holding the key of `hash` masking (spec §8). */
+  maskKey?: string;
 }
 
 const MODES: readonly AuthMode[] = ["oidc", "token", "none"];
@@ -63,8 +63,8 @@ const KEYS = [
   "publicUrl",
   "trustProxy",
   "bodyLimit",
-  "maskKey",
   "budgets",
+  "maskKey",
 ];
 const AUTH_KEYS = [
   "mode",

@@ -17,7 +17,7 @@ import { Identifier, type Identity } from "./identity/identify.ts";
 import { OidcSignIn } from "./identity/oidc.ts";
 import { SessionStore } from "./identity/sessions.ts";
 import { Governance, type GovernanceOptions } from "./governance/index.ts";
-import { type AdmitHook, RunManager, type RunSettings } from "./runs/manager.ts";
+import { type RunHooks, RunManager, type RunSettings } from "./runs/manager.ts";
 import { approvalRoutes } from "./routes/approvals.ts";
 import { apiRoutes } from "./routes/api.ts";
 import { authRoutes } from "./routes/auth.ts";
@@ -32,8 +32,8 @@ export interface ServerOptions {
   /** Runbook files or folders to serve. */
   runbooks: string[];
   run: RunSettings;
-  /** Replace governance's approvals or masking (spec §6, §8) with other hooks. */
-  hooks?: { admit?: AdmitHook; rowsFor?: RowsHook };
+  /** Hooks that replace governance's (approvals, budgets, masking: spec §6, §8). */
+  hooks?: RunHooks & { rowsFor?: RowsHook };
   /** Governance settings: the clock, the approvers' webhooks (governance/index.ts). */
   governance?: GovernanceOptions;
   /** Warnings (unreadable records, runbooks left out); default stderr. */
@@ -85,6 +85,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       },
     );
   }
+  if (config.auth.mode === "oidc" && config.port === 0 && config.publicUrl === undefined) {
+    throw new RunMdError(
+      "bad-config",
+      "server.auth.mode oidc needs a fixed port or server.publicUrl",
+      {
+        hint: "The provider redirects to <publicUrl>/auth/callback, which must be known before the start.",
+      },
+    );
+  }
   const audit = await AuditLog.open(config.audit);
   const auditor = new Auditor(audit);
   const catalog = await Catalog.load(opts.runbooks, warn);
@@ -104,7 +113,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   );
   const runs = new RunManager(config.runsDir, config.concurrency, opts.run, auditor, {
     ...gov.hooks,
-    ...(opts.hooks?.admit === undefined ? {} : { admit: opts.hooks.admit }),
+    ...opts.hooks,
   });
   gov.attach(runs);
   const sessions = new SessionStore(config.auth.sessionTtlMs);

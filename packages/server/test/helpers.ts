@@ -17,6 +17,7 @@ import {
   parseServerConfig,
   type RunningServer,
   type ServerConfig,
+  type ServerOptions,
   startServer,
 } from "../src/index.ts";
 
@@ -41,6 +42,7 @@ export interface TestServerOptions {
   engines?: Record<string, Engine>;
   /** More run settings (maxScanBytes, configEngines). */
   run?: Partial<RunSettings>;
+  hooks?: ServerOptions["hooks"];
 }
 
 export interface TestServer {
@@ -94,6 +96,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
     ...(o.governance === undefined ? {} : { governance: o.governance }),
     warn: () => {},
     ...(o.heartbeatMs === undefined ? {} : { heartbeatMs: o.heartbeatMs }),
+    ...(o.hooks === undefined ? {} : { hooks: o.hooks }),
   });
   return {
     url: server.url,

@@ -116,7 +116,12 @@ export class OidcSignIn {
     }
     return {
       user: typeof email === "string" && email !== "" ? email : claims.sub,
-      groups: Array.isArray(groups) ? groups.filter((g): g is string => typeof g === "string") : [],
+      // A list of groups, or one string (Google's `hd`, the Workspace domain, as one group).
+      groups: Array.isArray(groups)
+        ? groups.filter((g): g is string => typeof g === "string")
+        : typeof groups === "string"
+          ? [groups]
+          : [],
       returnTo: login.returnTo,
     };
   }

@@ -43,9 +43,16 @@ export interface RunSettings {
  */
 export type AdmitHook = (rec: RunRecord, caller: Caller) => Promise<"queued" | "pending-approval">;
 
+/**
+ * Room for budgets (spec §8): called when a run leaves the queue, before its first query. A
+ * `RunMdError` it throws ends the run `errored` with that message in its report.
+ */
+export type BeforeStartHook = (rec: RunRecord) => Promise<void>;
+
 /** Where governance (packages/server/src/governance) steps into a run's life. */
 export interface RunHooks {
   admit?: AdmitHook;
+  beforeStart?: BeforeStartHook;
   /** Before anything is recorded: throws (an HttpError) to refuse the request (scan budgets). */
   check?: (caller: Caller, runbook: Runbook, req: RunRequest) => Promise<void>;
   /**
@@ -213,6 +220,7 @@ export class RunManager {
     const s = this.settings;
     const startedAt = new Date();
     try {
+      await this.hooks.beforeStart?.(rec);
       return await runRunbook(
         runbook,
         {

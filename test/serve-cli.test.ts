@@ -1,7 +1,8 @@
 /**
- * `run-md serve` killed with SIGKILL during a run: the audit log's chain still verifies
- * (`run-md audit verify`), no report is half-written, and the restarted server shows the run
- * `interrupted`, with a `run.interrupted` entry. The real binary, on loopback.
+ * `run-md serve` through the real binary, on loopback. Killed with SIGKILL during a run: the
+ * audit log's chain still verifies (`run-md audit verify`), no report is half-written, and the
+ * restarted server shows the run `interrupted`, with a `run.interrupted` entry. A bad
+ * configuration or flag: exit 2 naming it, nothing listening.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
@@ -80,7 +81,10 @@ afterAll(async () => {
 });
 
 describe("a server killed during a run", () => {
-  it("leaves a valid audit chain, no half-written report, and the run interrupted after a restart", async () => {
+  // Two server starts, a run and a killed one: minutes on a busy machine.
+  it("leaves a valid audit chain, no half-written report, and the run interrupted after a restart", {
+    timeout: 240_000,
+  }, async () => {
     const first = await serve();
     const done = await api(`${first.url}/api/runs`, { runbook: "iam-low" });
     // A finished run, then one killed mid-query.
@@ -143,5 +147,38 @@ describe("a server killed during a run", () => {
     second.child.kill("SIGTERM");
     await stopped;
     expect((await runMd(["audit", "verify", audit], { cwd: dir })).code).toBe(0);
+  });
+});
+
+describe("run-md serve refusing to start", () => {
+  it.each([
+    [["--host", "0.0.0.0"], "auth: { mode: none }", /server.auth.mode none is refused on 0.0.0.0/],
+    [["--port", "http"], "", /--port "http" is not a port/],
+    [[], "auth: { mode: sso }", /"server.auth.mode" must be one of oidc, token, none/],
+    [
+      [],
+      "auth: { mode: oidc, clientId: x }",
+      /"server.auth.issuer" is required when server.auth.mode is oidc/,
+    ],
+    [[], "concurrency: many", /"server.concurrency" must be an integer/],
+    [
+      [],
+      "auth: { mode: oidc, clientId: x, issuer: 'https://idp.example.com' }",
+      /oidc needs a fixed port or server.publicUrl/,
+    ],
+  ])("%j with server %s: exit 2 naming the problem", async (args, server, message) => {
+    const cfgDir = await mkdtemp(path.join(tmpdir(), "run-md-serve-bad-"));
+    try {
+      await writeFile(
+        path.join(cfgDir, "run-md.config.yaml"),
+        server === "" ? "server: { port: 0 }\n" : `server:\n  port: 0\n  ${server}\n`,
+      );
+      const res = await runMd(["serve", FIXTURES, ...args], { cwd: cfgDir });
+      expect(res.code).toBe(2);
+      expect(res.stderr).toMatch(message);
+      expect(res.stdout).not.toMatch(/listening/);
+    } finally {
+      await rm(cfgDir, { recursive: true, force: true });
+    }
   });
 });
