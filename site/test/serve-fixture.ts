@@ -137,3 +137,24 @@ ORDER BY calls DESC
 rows >= 1
 \`\`\`
 `;
+
+export const SLOW_ID = "slow-count";
+
+/** A runbook that runs until it is cancelled: a 7-way cross join of the records (33^7 rows). */
+export const SLOW_RUNBOOK = `---
+title: A slow count
+description: Runs until it is cancelled.
+severity: info
+tags: [test]
+window: 24h
+---
+
+# A slow count
+
+\`\`\`sql slow_count
+SELECT count(*) AS n
+FROM cloudtrail_logs a, cloudtrail_logs b, cloudtrail_logs c, cloudtrail_logs d,
+  cloudtrail_logs e, cloudtrail_logs f, cloudtrail_logs g
+WHERE a.eventtime <> g.eventtime OR b.eventtime <> f.eventtime
+\`\`\`
+`;

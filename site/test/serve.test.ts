@@ -1,8 +1,10 @@
 /**
- * The served site in Debian's chromium: `run-md serve` (the built CLI) over a log directory
- * generated here, the site built from one runbook, two users in different groups. User A runs
- * the runbook with a lowered threshold and watches its steps arrive; user B, without
- * `run:params`, sees the inputs read-only and the API refuses a crafted request with params.
+ * The served site in Debian's chromium: a real OpenID Connect provider (the server's test
+ * harness), `run-md serve` (the built CLI, oidc mode) over a log directory generated here, the
+ * site built from one runbook, two users in different groups. User A signs in on the provider's
+ * login page, runs the runbook with a lowered threshold and watches its steps arrive; user B,
+ * without `run:params`, sees the inputs read-only and the API refuses a crafted request with
+ * params.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -10,35 +12,50 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  freePort,
+  type OidcProvider,
+  startOidcProvider,
+  USERS as OIDC_USERS,
+} from "../../packages/server/test/oidc-harness.ts";
 import { buildSite, repoRoot } from "../../scripts/nightly/build-site.ts";
 import { skipOrFail } from "../../test/ci-prerequisites.ts";
-import { BIN, runMd } from "../../test/helpers.ts";
+import { BIN } from "../../test/helpers.ts";
 import { type Chromium, launchChromium } from "./browser.ts";
 import {
+  type CloudTrailRecord,
   makeRecords,
   offenders,
   RUNBOOK,
   RUNBOOK_ID,
-  type CloudTrailRecord,
+  SLOW_ID,
+  SLOW_RUNBOOK,
   writeLogDir,
 } from "./serve-fixture.ts";
 
 const artifacts = path.join(repoRoot, "test-artifacts");
 
-/** The two users: A may change parameters, B may only run the runbook as written. */
+/**
+ * The provider's two users: A (security-oncall) may change parameters and read the audit log,
+ * B (contractors) may only run the runbook as written.
+ */
 const USERS = {
-  a: { name: "alice-oncall", groups: ["security-oncall"] },
-  b: { name: "bob-reader", groups: ["readers"] },
+  a: { login: "alice", email: OIDC_USERS.alice!.email },
+  b: { login: "bob", email: OIDC_USERS.bob!.email },
 } as const;
 
-const CONFIG = (work: string) => `reportsDir: ${path.join(work, "reports")}
+const CONFIG = (work: string, idp: OidcProvider) => `reportsDir: ${path.join(work, "reports")}
 engines:
   sql: local
 local:
   logDir: ${path.join(work, "logs")}
 server:
   auth:
-    mode: token
+    mode: oidc
+    issuer: ${idp.issuer}
+    clientId: ${idp.clientId}
+    clientSecretEnv: ${idp.clientSecretEnv}
+    scopes: [openid, email, groups]
   siteDir: ${path.join(work, "site")}
   runsDir: ${path.join(work, "state/runs")}
   audit: ${path.join(work, "state/audit.log")}
@@ -47,36 +64,32 @@ access:
   rules:
     - groups: [security-oncall]
       allow: [view, run, "run:params", audit]
-    - groups: [readers]
+    - groups: [contractors]
       allow: [view, run]
 `;
 
 let work: string;
 let records: CloudTrailRecord[];
+let idp: OidcProvider | undefined;
 let serve: ChildProcess | undefined;
 let baseUrl: string;
-const tokens: Record<keyof typeof USERS, string> = { a: "", b: "" };
 let chrome: Chromium | undefined;
 let skipReason: string | undefined;
 
-/** `run-md serve` on a free loopback port; resolves with its address once it listens. */
-function startServe(cwd: string): Promise<string> {
+/** `run-md serve` on `port` (the provider knows its callback); resolves once it listens. */
+function startServe(cwd: string, port: number): Promise<string> {
   const child = spawn(
     process.execPath,
-    [BIN, "serve", "--port", "0", "--config", "run-md.config.yaml"],
-    {
-      cwd,
-      env: { ...process.env, NO_COLOR: "1" },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
+    [BIN, "serve", "--port", String(port), "--config", "run-md.config.yaml"],
+    // The provider's harness put the client secret in this process's environment.
+    { cwd, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] },
   );
   serve = child;
   let out = "";
   return new Promise((resolve, reject) => {
     const onData = (d: Buffer) => {
       out += d;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]!.replace("[::1]", "127.0.0.1"));
+      if (/listening on http:\/\//.test(out)) resolve(`http://127.0.0.1:${port}`);
     };
     child.stdout!.on("data", onData);
     child.stderr!.on("data", onData);
@@ -97,54 +110,53 @@ beforeAll(async () => {
   await mkdir(path.join(work, "runbooks"), { recursive: true });
   await mkdir(path.join(work, "reports"), { recursive: true });
   await writeFile(path.join(work, "runbooks", `${RUNBOOK_ID}.md`), RUNBOOK);
-  await writeFile(path.join(work, "run-md.config.yaml"), CONFIG(work));
+  await writeFile(path.join(work, "runbooks", `${SLOW_ID}.md`), SLOW_RUNBOOK);
   await buildSite({
     runbooksDir: path.join(work, "runbooks"),
     reportsDir: path.join(work, "reports"),
     outDir: path.join(work, "site"),
   });
-  for (const key of ["a", "b"] as const) {
-    const u = USERS[key];
-    const r = await runMd(
-      // --file: `token create` does not read server.tokens from the configuration.
-      [
-        "token",
-        "create",
-        "--name",
-        u.name,
-        "--groups",
-        u.groups.join(","),
-        "--user",
-        u.name,
-        "--file",
-        path.join(work, "state/tokens.json"),
-      ],
-      { cwd: work },
-    );
-    expect(r.code, r.stderr).toBe(0);
-    tokens[key] = r.stdout.trim();
-  }
-  baseUrl = await startServe(work);
+  const port = await freePort();
+  idp = await startOidcProvider([`http://127.0.0.1:${port}/auth/callback`]);
+  await writeFile(path.join(work, "run-md.config.yaml"), CONFIG(work, idp));
+  baseUrl = await startServe(work, port);
   await mkdir(artifacts, { recursive: true });
 }, 600_000); // an Astro build and a browser on a busy machine
 
 afterAll(async () => {
   serve?.kill("SIGTERM");
   await chrome?.close();
+  await idp?.close();
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-/** A tab signed in as the user, or undefined (and the test skipped, saying why). */
+/**
+ * A tab signed in as the user through the provider's login page (and its consent page), on
+ * `returnTo`; undefined (and the test skipped, saying why) without chromium. Earlier sessions
+ * (the server's and the provider's) are cleared first: the two users share the browser.
+ */
 async function signedIn(
   ctx: { skip: () => void },
   user: keyof typeof USERS,
+  returnTo: string,
 ): Promise<Page | undefined> {
   if (!chrome) {
     skipOrFail(ctx, skipReason ?? "the browser did not start");
     return undefined;
   }
+  await chrome.browser.clearCookies();
   const tab = await chrome.browser.newPage();
-  await tab.setExtraHTTPHeaders({ authorization: `Bearer ${tokens[user]}` });
+  await tab.goto(`${baseUrl}/auth/login?return=${encodeURIComponent(returnTo)}`);
+  // oidc-provider's login page, then its consent page.
+  await tab.locator('input[name="login"]').fill(USERS[user].login);
+  await tab.locator('input[name="password"]').fill("any");
+  await tab.locator('button[type="submit"]').click();
+  const consent = tab.locator('input[name="prompt"][value="consent"]');
+  await tab.waitForURL((u) => u.origin === baseUrl || u.pathname.includes("/interaction/"));
+  if (new URL(tab.url()).origin !== baseUrl && (await consent.count()) > 0) {
+    await tab.locator('button[type="submit"]').click();
+  }
+  await tab.waitForURL((u) => u.origin === baseUrl && u.pathname === returnTo);
   return tab;
 }
 
@@ -168,16 +180,16 @@ function collectErrors(tab: Page, expected: string[] = []): string[] {
 
 describe("the site served by run-md serve, in chromium", () => {
   it("lets user A run the runbook with a changed parameter and watch its steps and the failed check arrive", async (ctx) => {
-    const tab = await signedIn(ctx, "a");
+    const tab = await signedIn(ctx, "a", `/runbooks/${RUNBOOK_ID}/`);
     if (!tab) return;
-    const errors = collectErrors(tab, ["400 /api/runs"]);
+    // Provoked on purpose: the wrong threshold, and /api/me once signed out.
+    const errors = collectErrors(tab, ["400 /api/runs", "401 /api/me"]);
     try {
-      await tab.goto(`${baseUrl}/runbooks/${RUNBOOK_ID}/`);
       const form = tab.locator(`form[data-run-form="${RUNBOOK_ID}"]`);
       await expect.poll(() => form.isVisible(), { timeout: 15_000 }).toBe(true);
       await expect
         .poll(() => tab.locator("[data-rm-session]:visible").first().textContent())
-        .toContain(USERS.a.name);
+        .toContain(USERS.a.email);
       // The inputs the front matter declares, with their defaults, editable.
       const threshold = form.locator('[data-param="threshold"]');
       expect(await threshold.getAttribute("type")).toBe("number");
@@ -279,7 +291,17 @@ describe("the site served by run-md serve, in chromium", () => {
       const request = tab.locator("table[data-audit] tbody tr", { hasText: "run.request" });
       await expect.poll(() => request.count()).toBeGreaterThan(0);
       const cells = await request.last().locator("td").allTextContents();
-      expect(cells.slice(2, 5)).toEqual([USERS.a.name, "run.request", RUNBOOK_ID]);
+      expect(cells.slice(2, 5)).toEqual([USERS.a.email, "run.request", RUNBOOK_ID]);
+
+      // Signing out ends the session: the header links are gone, the API says 401 and the
+      // runbook's page is a 404 again (the browser's own cookies, without its console).
+      await tab.locator("[data-session-signout]:visible").first().click();
+      await tab.waitForURL(`${baseUrl}/`);
+      await tab.waitForLoadState("networkidle");
+      expect(await tab.locator("[data-rm-session]:visible").count()).toBe(0);
+      const http = tab.context().request;
+      expect((await http.get(`${baseUrl}/api/me`)).status()).toBe(401);
+      expect((await http.get(`${baseUrl}/runbooks/${RUNBOOK_ID}/`)).status()).toBe(404);
       expect(errors).toEqual([]);
     } finally {
       await tab.close();
@@ -287,10 +309,9 @@ describe("the site served by run-md serve, in chromium", () => {
   }, 60_000);
 
   it("shows user B the inputs read-only, and the API refuses B's crafted request with params", async (ctx) => {
-    const tab = await signedIn(ctx, "b");
+    const tab = await signedIn(ctx, "b", `/runbooks/${RUNBOOK_ID}/`);
     if (!tab) return;
     try {
-      await tab.goto(`${baseUrl}/runbooks/${RUNBOOK_ID}/`);
       const form = tab.locator(`form[data-run-form="${RUNBOOK_ID}"]`);
       await expect.poll(() => form.isVisible(), { timeout: 15_000 }).toBe(true);
       expect(await form.locator("[data-run-readonly]").isVisible()).toBe(true);
@@ -334,6 +355,39 @@ describe("the site served by run-md serve, in chromium", () => {
       const refusal = tab.locator("[data-list-error]");
       await expect.poll(() => refusal.isVisible()).toBe(true);
       expect(await refusal.textContent()).toBe("Reading the audit log needs the audit permission.");
+    } finally {
+      await tab.close();
+    }
+  }, 60_000);
+
+  it("gives the requester a cancel button that stops a running step", async (ctx) => {
+    const tab = await signedIn(ctx, "a", `/runbooks/${SLOW_ID}/`);
+    if (!tab) return;
+    const errors = collectErrors(tab);
+    try {
+      const form = tab.locator(`form[data-run-form="${SLOW_ID}"]`);
+      await expect.poll(() => form.isVisible(), { timeout: 15_000 }).toBe(true);
+      await form.getByRole("button", { name: "Run" }).click();
+      await tab.waitForURL(/\/run\/\?id=/);
+      // The step is running (its spinner shows) when the requester cancels.
+      const step = tab.locator('[data-live-step="slow_count"]');
+      await expect
+        .poll(() => step.getAttribute("data-step-state"), { timeout: 30_000 })
+        .toBe("running");
+      expect(await step.locator(".rm-spinner").isVisible()).toBe(true);
+      const cancel = tab.getByRole("button", { name: "Cancel this run" });
+      await cancel.click();
+      const view = tab.locator("[data-live-run]");
+      await expect
+        .poll(() => view.getAttribute("data-run-state"), { timeout: 30_000 })
+        .toBe("ended");
+      expect(await view.getAttribute("data-run-status")).toBe("cancelled");
+      expect(await cancel.isVisible()).toBe(false);
+      const id = new URL(tab.url()).searchParams.get("id")!;
+      const record = await tab.evaluate(async (i) => (await fetch(`/api/runs/${i}`)).json(), id);
+      expect(record.status).toBe("cancelled");
+      expect(record.cancelledBy).toBe(USERS.a.email);
+      expect(errors).toEqual([]);
     } finally {
       await tab.close();
     }
