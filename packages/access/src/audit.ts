@@ -2,7 +2,8 @@
  * The audit log (spec access-proxy.md §9): append-only JSON lines, each entry chained to the one
  * before by `prev` and sealed by `hash` (audit-entry.ts has the canonical form). `append`
  * resolves only after its line is written (one write), flushed and fsync'ed; appends are
- * serialized through one queue.
+ * serialized through one queue, and those that arrive while a write is under way go out
+ * together in the next (one write, one fsync: a group commit).
  *
  * A crash mid-write leaves a last line without its newline. Its action never took effect (the
  * append had not resolved), so `open` moves those bytes to `<file>.torn-<time>`, cuts the file
@@ -26,7 +27,7 @@ import {
   sealEntry,
 } from "./audit-entry.ts";
 import { withFileLock } from "./file-lock.ts";
-import { readLines } from "./lines.ts";
+import { readLines, readTail } from "./lines.ts";
 
 export type { AuditAction, AuditEntry, AuditInput } from "./audit-entry.ts";
 export { AUDIT_ACTIONS, canonicalJson, entryHash } from "./audit-entry.ts";
@@ -38,6 +39,12 @@ export const SYSTEM_ACTOR = "run-md";
 
 export class AuditLog {
   private queue: Promise<unknown> = Promise.resolve();
+  private pending: Array<{
+    input: AuditInput;
+    resolve: (e: AuditEntry) => void;
+    reject: (e: unknown) => void;
+  }> = [];
+  private scheduled = false;
   private failed: unknown;
   private seq = 0;
   private last = GENESIS;
@@ -69,9 +76,27 @@ export class AuditLog {
       return Promise.reject(
         new Error(`audit: bad entry (action "${input.action}", actor "${input.actor}")`),
       );
-    const next = this.queue.then(() => this.exclusive(() => this.write(input)));
-    this.queue = next.catch(() => undefined);
-    return next;
+    return new Promise<AuditEntry>((resolve, reject) => {
+      this.pending.push({ input, resolve, reject });
+      if (this.scheduled) return;
+      this.scheduled = true;
+      this.queue = this.queue.then(() => this.flush());
+    });
+  }
+
+  /**
+   * Writes every entry waiting (up to the moment it starts) with one write and one fsync: a
+   * group commit. Each `append` resolves once its entry is synced, as if written alone.
+   */
+  private async flush(): Promise<void> {
+    this.scheduled = false;
+    const batch = this.pending.splice(0);
+    try {
+      const entries = await this.exclusive(() => this.write(batch.map((b) => b.input)));
+      for (const [i, b] of batch.entries()) b.resolve(entries[i]!);
+    } catch (e) {
+      for (const b of batch) b.reject(e);
+    }
   }
 
   /**
@@ -93,21 +118,30 @@ export class AuditLog {
     if (tail.torn) await moveTorn(this.file, tail.torn, this.now());
     this.size = (await this.fh!.stat()).size;
     if (tail.torn)
-      await this.write({
-        actor: SYSTEM_ACTOR,
-        groups: [],
-        action: "server.recover",
-        details: { tornBytes: tail.torn.bytes, movedTo: tail.torn.movedTo, line: tail.torn.line },
-      });
+      await this.write([
+        {
+          actor: SYSTEM_ACTOR,
+          groups: [],
+          action: "server.recover",
+          details: { tornBytes: tail.torn.bytes, movedTo: tail.torn.movedTo, afterSeq: this.seq },
+        },
+      ]);
   }
 
-  private async write(input: AuditInput): Promise<AuditEntry> {
+  /** Seals and writes entries in order, one write and one fsync; the chain moves on after. */
+  private async write(inputs: AuditInput[]): Promise<AuditEntry[]> {
     if (this.failed !== undefined)
       throw new RunMdError("audit-failed", `the audit log ${this.file} failed earlier`, {
         cause: this.failed,
       });
-    const entry = sealEntry(input, this.seq + 1, this.now().toISOString(), this.last);
-    const bytes = Buffer.from(entryLine(entry), "utf8");
+    const entries: AuditEntry[] = [];
+    let prev = { seq: this.seq, hash: this.last };
+    for (const input of inputs) {
+      const entry = sealEntry(input, prev.seq + 1, this.now().toISOString(), prev.hash);
+      entries.push(entry);
+      prev = entry;
+    }
+    const bytes = Buffer.from(entries.map(entryLine).join(""), "utf8");
     try {
       let done = 0;
       // One write call; the loop only runs again if the kernel took part of it.
@@ -119,10 +153,10 @@ export class AuditLog {
       this.failed = e;
       throw e;
     }
-    this.seq = entry.seq;
-    this.last = entry.hash;
+    this.seq = prev.seq;
+    this.last = prev.hash;
     this.size += bytes.length;
-    return entry;
+    return entries;
   }
 
   /** Entries at or after `since`, in order; with `limit`, the newest `limit` of them. */
@@ -141,7 +175,6 @@ export class AuditLog {
 }
 
 interface Torn {
-  line: number;
   offset: number;
   bytes: number;
   movedTo: string;
@@ -149,30 +182,15 @@ interface Torn {
 
 /** The last whole entry of the file (if any) and the torn tail after it (if any). */
 async function lastEntry(file: string): Promise<{ entry?: AuditEntry; torn?: Torn }> {
-  let last: { text: string; number: number } | undefined;
-  let torn: Torn | undefined;
-  try {
-    for await (const line of readLines(file)) {
-      if (line.terminated) last = line;
-      else
-        torn = {
-          line: line.number,
-          offset: line.offset,
-          bytes: Buffer.byteLength(line.text),
-          movedTo: "",
-        };
-    }
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return {};
-    throw e;
-  }
-  if (!last) return torn ? { torn } : {};
-  const parsed = parseOrUndefined(last.text);
+  const tail = await readTail(file);
+  const torn = tail.torn && { ...tail.torn, movedTo: "" };
+  if (tail.last === undefined) return torn ? { torn } : {};
+  const parsed = parseOrUndefined(tail.last);
   const entry = asEntry(parsed);
   if (typeof entry === "string")
     throw new RunMdError(
       "audit-invalid",
-      `${file}:${last.number}: the last entry is not an audit entry (${parsed === undefined ? "not JSON" : entry}): the chain cannot be continued`,
+      `${file}: the last line is not an audit entry (${parsed === undefined ? "not JSON" : entry}): the chain cannot be continued`,
       { hint: `run-md audit verify ${file}` },
     );
   return torn ? { entry, torn } : { entry };

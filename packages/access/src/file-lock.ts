@@ -9,16 +9,26 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { RunMdError } from "@run-md/core";
 
 /**
- * Locks this process holds now. A lock file naming this process's pid that is not among them
- * was left by an earlier process with the same pid (a container's PID 1 restarted): stale.
+ * Callers in this process take turns before trying the file (one chain per lock path), so a
+ * lock file naming this process's pid is never a live holder: it was left by an earlier process
+ * with the same pid (a container's PID 1, restarted) and is stale.
  */
-const held = new Set<string>();
+const turns = new Map<string, Promise<unknown>>();
 
-export async function withFileLock<T>(
+export function withFileLock<T>(
   lock: string,
   fn: () => Promise<T>,
   timeoutMs = 10_000,
 ): Promise<T> {
+  const run = (turns.get(lock) ?? Promise.resolve()).then(() => locked(lock, fn, timeoutMs));
+  turns.set(
+    lock,
+    run.catch(() => undefined),
+  );
+  return run;
+}
+
+async function locked<T>(lock: string, fn: () => Promise<T>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -28,7 +38,6 @@ export async function withFileLock<T>(
       } finally {
         await fh.close();
       }
-      held.add(lock);
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
@@ -49,7 +58,6 @@ export async function withFileLock<T>(
   try {
     return await fn();
   } finally {
-    held.delete(lock);
     await rm(lock, { force: true });
   }
 }
@@ -69,7 +77,7 @@ async function holder(lock: string): Promise<string> {
     const age = Date.now() - (await stat(lock).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
     return age > 1000 ? "stale" : "";
   }
-  if (pid === process.pid) return held.has(lock) ? String(pid) : "stale";
+  if (pid === process.pid) return "stale";
   try {
     process.kill(pid, 0);
     return String(pid);

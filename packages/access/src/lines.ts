@@ -1,5 +1,6 @@
 /** Reading a JSON-lines file line by line without holding it whole. */
 import { createReadStream } from "node:fs";
+import { type FileHandle, open } from "node:fs/promises";
 
 export interface Line {
   /** 1-based. */
@@ -29,4 +30,44 @@ export async function* readLines(file: string): AsyncGenerator<Line> {
   }
   if (rest.length > 0)
     yield { number: ++number, text: rest.toString("utf8"), terminated: false, offset };
+}
+
+/**
+ * The last whole line of a file (without its newline) and the bytes after it that have none,
+ * read backwards from the end in `chunk`-sized pieces, so a long log costs what its tail costs.
+ */
+export async function readTail(
+  file: string,
+  chunk = 65_536,
+): Promise<{ last?: string; torn?: { offset: number; bytes: number } }> {
+  let fh: FileHandle;
+  try {
+    fh = await open(file, "r");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return {};
+    throw e;
+  }
+  try {
+    const size = (await fh.stat()).size;
+    let pos = size;
+    let buf = Buffer.alloc(0);
+    for (;;) {
+      const end = buf.lastIndexOf(10);
+      const start = end <= 0 ? -1 : buf.lastIndexOf(10, end - 1);
+      if ((end >= 0 && start >= 0) || pos === 0) {
+        const tornStart = end < 0 ? pos : pos + end + 1;
+        const out: { last?: string; torn?: { offset: number; bytes: number } } = {};
+        if (size > tornStart) out.torn = { offset: tornStart, bytes: size - tornStart };
+        if (end >= 0) out.last = buf.subarray(start + 1, end).toString("utf8");
+        return out;
+      }
+      const n = Math.min(chunk, pos);
+      const piece = Buffer.alloc(n);
+      await fh.read(piece, 0, n, pos - n);
+      pos -= n;
+      buf = Buffer.concat([piece, buf]);
+    }
+  } finally {
+    await fh.close();
+  }
 }

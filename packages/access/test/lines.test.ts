@@ -1,0 +1,55 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readLines, readTail } from "../src/lines.ts";
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "run-md-lines-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("readTail", () => {
+  // [file contents, the last whole line, the torn tail's offset and length]
+  const CASES: Array<[string, string | undefined, [number, number] | undefined]> = [
+    ["", undefined, undefined],
+    ["one\n", "one", undefined],
+    ["a\nbb\nccc\n", "ccc", undefined],
+    ["a\nbb\nccc\ndd", "ccc", [9, 2]],
+    ["no newline", undefined, [0, 10]],
+    ["\n", "", undefined],
+    ["x\n\n", "", undefined],
+    ['é\nœuf\n{"a"', "œuf", [8, 4]], // byte offsets: é and œ take two bytes each
+  ];
+  it.each(CASES)("%j", async (text, last, torn) => {
+    const file = path.join(dir, "f.txt");
+    await writeFile(file, text);
+    // Every chunk size, so lines that straddle chunks are read whole.
+    for (const chunk of [1, 2, 3, 5, 65_536]) {
+      const got = await readTail(file, chunk);
+      expect(got.last).toBe(last);
+      expect(got.torn && [got.torn.offset, got.torn.bytes]).toEqual(torn);
+    }
+  });
+
+  it("agrees with reading the file forwards", async () => {
+    const file = path.join(dir, "g.txt");
+    const text = `${Array.from({ length: 500 }, (_, i) => "x".repeat(i % 97)).join("\n")}\npartial`;
+    await writeFile(file, text);
+    const lines = [];
+    for await (const l of readLines(file)) lines.push(l);
+    const whole = lines.filter((l) => l.terminated).at(-1)!;
+    const torn = lines.find((l) => !l.terminated)!;
+    expect(await readTail(file, 100)).toEqual({
+      last: whole.text,
+      torn: { offset: torn.offset, bytes: 7 },
+    });
+  });
+
+  it("finds nothing in a missing file", async () => {
+    expect(await readTail(path.join(dir, "none"))).toEqual({});
+  });
+});
