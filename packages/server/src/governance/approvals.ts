@@ -34,8 +34,10 @@ export function requesterOf(rec: RunRecord): Caller {
 }
 
 export class Approvals {
-  /** Runs being decided or expired right now: one decision each. */
+  /** Runs being decided right now: one decision each. */
   private readonly busy = new Set<string>();
+  /** Expiries being written: a read or a decision waits for one rather than see it half-done. */
+  private readonly expiring = new Map<string, Promise<void>>();
 
   constructor(
     private readonly cfg: AccessConfig,
@@ -61,7 +63,7 @@ export class Approvals {
 
   /** Approves or denies a waiting run for `caller`; throws 403/409/410 with the reason. */
   async decide(caller: Caller, rec: RunRecord, verdict: Verdict, comment: string | undefined) {
-    if (rec.status === "pending-approval") await this.expireIfDue(rec);
+    if (rec.status === "pending-approval" || this.expiring.has(rec.id)) await this.expireIfDue(rec);
     if (rec.status === "expired") {
       throw new HttpError(410, `run ${rec.id} can no longer be approved: ${expiredText(rec)}`, {
         code: "expired",
@@ -110,25 +112,31 @@ export class Approvals {
   /** Ends every waiting run whose request is past its TTL (the timer and every runs read). */
   async expireDue(): Promise<void> {
     for (const rec of this.runs.store.all()) {
-      if (rec.status === "pending-approval") await this.expireIfDue(rec);
+      if (rec.status === "pending-approval" || this.expiring.has(rec.id))
+        await this.expireIfDue(rec);
     }
   }
 
-  private async expireIfDue(rec: RunRecord): Promise<void> {
+  private expireIfDue(rec: RunRecord): Promise<void> {
+    const inFlight = this.expiring.get(rec.id);
+    if (inFlight !== undefined) return inFlight;
     const expiresAt = rec.approval?.expiresAt;
-    if (expiresAt === undefined || this.busy.has(rec.id)) return;
-    if (this.opts.now().getTime() < Date.parse(expiresAt)) return;
-    this.busy.add(rec.id);
-    try {
-      await this.auditor.record(SERVER_ACTOR, "run.expire", rec.runbook, {
-        run: rec.id,
-        expiresAt,
-      });
-      await this.settle(rec, "expired", undefined, undefined);
-      await this.runs.finish(rec, "expired");
-    } finally {
-      this.busy.delete(rec.id);
-    }
+    if (expiresAt === undefined || this.busy.has(rec.id)) return Promise.resolve();
+    if (this.opts.now().getTime() < Date.parse(expiresAt)) return Promise.resolve();
+    const done = (async () => {
+      try {
+        await this.auditor.record(SERVER_ACTOR, "run.expire", rec.runbook, {
+          run: rec.id,
+          expiresAt,
+        });
+        await this.settle(rec, "expired", undefined, undefined);
+        await this.runs.finish(rec, "expired");
+      } finally {
+        this.expiring.delete(rec.id);
+      }
+    })();
+    this.expiring.set(rec.id, done);
+    return done;
   }
 
   /** The approval's outcome on the record and in the live events. */
