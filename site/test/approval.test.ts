@@ -19,7 +19,7 @@ import {
   USERS as OIDC_USERS,
   startOidcProvider,
 } from "../../packages/server/test/oidc-harness.ts";
-import { buildSite, repoRoot } from "../../scripts/nightly/build-site.ts";
+import { buildSite } from "../../scripts/nightly/build-site.ts";
 import { skipOrFail } from "../../test/ci-prerequisites.ts";
 import { BIN } from "../../test/helpers.ts";
 import { type Chromium, launchChromium } from "./browser.ts";

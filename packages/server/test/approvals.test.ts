@@ -248,3 +248,48 @@ describe("approvals", () => {
     expect(t.server.runs.store.get(id)!.status).toBe("pending-approval");
   });
 });
+
+describe("the audit log of approvals", () => {
+  it("run-md audit export and verify read the new entries", async () => {
+    const file = t.config.audit;
+    const verify = await runMd(["audit", "verify", file]);
+    expect(verify.code).toBe(0);
+    const csv = await runMd([
+      "audit",
+      "export",
+      "--since",
+      "1d",
+      "--format",
+      "csv",
+      "--file",
+      file,
+    ]);
+    expect(csv.code).toBe(0);
+    const lines = csv.stdout.trim().split("\r\n");
+    const actions = lines.slice(1).map((l) => l.split(",")[4]);
+    for (const a of ["run.request", "run.approve", "run.deny", "run.expire", "access.refused"]) {
+      expect(actions).toContain(a);
+    }
+    const approve = lines.find((l) => l.split(",")[4] === "run.approve")!;
+    expect(approve).toContain("bob@example.com");
+    expect(approve).toContain('""comment"":""looks right""');
+    const json = await runMd([
+      "audit",
+      "export",
+      "--since",
+      "1d",
+      "--format",
+      "json",
+      "--file",
+      file,
+    ]);
+    const entries = json.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(entries.length).toBe(lines.length - 1);
+    expect(entries.find((e) => e.action === "run.deny").details.comment).toBe(
+      "not during the freeze",
+    );
+  });
+});
