@@ -23,7 +23,13 @@ import { buildSite } from "../../scripts/nightly/build-site.ts";
 import { skipOrFail } from "../../test/ci-prerequisites.ts";
 import { BIN } from "../../test/helpers.ts";
 import { type Chromium, launchChromium } from "./browser.ts";
-import { makeRecords, RUNBOOK, RUNBOOK_ID, writeLogDir } from "./serve-fixture.ts";
+import {
+  type CloudTrailRecord,
+  makeRecords,
+  RUNBOOK,
+  RUNBOOK_ID,
+  writeLogDir,
+} from "./serve-fixture.ts";
 
 const A = { login: "alice", email: OIDC_USERS.alice!.email };
 const B = { login: "bob", email: OIDC_USERS.bob!.email };
@@ -48,7 +54,7 @@ server:
 access:
   rules:
     - groups: [security-oncall]
-      allow: [view, run, "run:params"]
+      allow: [view, run, "run:params", query]
     - groups: [contractors]
       allow: [view, run, approve]
   approvals:
@@ -58,6 +64,7 @@ access:
 `;
 
 let work: string;
+let records: CloudTrailRecord[];
 let idp: OidcProvider | undefined;
 let serve: ChildProcess | undefined;
 let baseUrl: string;
@@ -106,7 +113,8 @@ beforeAll(async () => {
   }
   chrome = launched;
   work = await mkdtemp(path.join(tmpdir(), "run-md-approval-site-"));
-  await writeLogDir(path.join(work, "logs"), makeRecords(new Date()));
+  records = makeRecords(new Date());
+  await writeLogDir(path.join(work, "logs"), records);
   await mkdir(path.join(work, "runbooks"), { recursive: true });
   await mkdir(path.join(work, "reports"), { recursive: true });
   await writeFile(path.join(work, "runbooks", `${RUNBOOK_ID}.md`), RUNBOOK);
@@ -247,5 +255,52 @@ describe("approvals in chromium", () => {
     const run = await api("GET", `/api/runs/${early.id}`, tokens.alice!);
     expect(run.body.status).toBe("expired");
     expect(run.body.approval.state).toBe("expired");
+  }, 120_000);
+
+  it("the query page runs an ad-hoc query for A, with the schema at hand, and tells B what B lacks", async (ctx) => {
+    if (!chrome) return skipOrFail(ctx, skipReason ?? "the browser did not start");
+    await chrome.browser.clearCookies();
+    const a = await signIn(A, "/query/");
+    const form = a.locator("form[data-query-form]");
+    await expect.poll(() => form.isVisible(), { timeout: 15_000 }).toBe(true);
+    expect(await a.locator('[data-session-link="query"]:visible').count()).toBe(1);
+    const schema = await a.locator("[data-query-schema] td code").allTextContents();
+    expect(schema).toEqual(expect.arrayContaining(["sourceipaddress", "useridentity.arn"]));
+    await form
+      .locator("[data-query-text]")
+      .fill(
+        "SELECT useridentity.username AS u, count(*) AS n FROM cloudtrail_logs WHERE errorcode = 'AccessDenied' GROUP BY 1 ORDER BY n DESC, u",
+      );
+    await form.getByRole("button", { name: "Run query" }).click();
+    const summary = a.locator("[data-query-summary]");
+    await expect.poll(() => summary.isVisible(), { timeout: 30_000 }).toBe(true);
+    const rows = await a
+      .locator("table[data-query-result] tbody tr")
+      .evaluateAll((trs) =>
+        trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent)),
+      );
+    const counts = new Map<string, number>();
+    for (const r of records) {
+      if (r.errorCode !== "AccessDenied") continue;
+      counts.set(r.userIdentity.userName, (counts.get(r.userIdentity.userName) ?? 0) + 1);
+    }
+    const truth = [...counts].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1));
+    expect(rows).toEqual(truth.map(([u, n]) => [u, String(n)]));
+    // A refused query: the engine's message next to the form.
+    await form.locator("[data-query-text]").fill("SELECT * FROM read_text('/etc/passwd')");
+    await form.getByRole("button", { name: "Run query" }).click();
+    const error = form.locator("[data-query-error]");
+    await expect.poll(() => error.isVisible(), { timeout: 30_000 }).toBe(true);
+    expect(await error.textContent()).toMatch(/read_text/);
+    await a.close();
+
+    await chrome.browser.clearCookies();
+    const b = await signIn(B, "/query/");
+    const refusal = b.locator("[data-list-error]");
+    await expect.poll(() => refusal.isVisible(), { timeout: 15_000 }).toBe(true);
+    expect(await refusal.textContent()).toBe("Ad-hoc queries need the query permission.");
+    expect(await b.locator("form[data-query-form]").isVisible()).toBe(false);
+    expect(await b.locator('[data-session-link="query"]:visible').count()).toBe(0);
+    await b.close();
   }, 120_000);
 });
