@@ -8,6 +8,7 @@
 import { createServer, type Server } from "node:http";
 import { verifyWebhook } from "@run-md/notify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runMd } from "../../../test/helpers.ts";
 import {
   call,
   FIXTURES,

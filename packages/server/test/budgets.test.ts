@@ -32,6 +32,8 @@ beforeAll(async () => {
   t = await startTestServer({
     runbooks: [path.join(import.meta.dirname, "governance-fixtures")],
     logDir,
+    // One run at a time, so the budget is checked again at each start in a known order.
+    server: { concurrency: 1 },
     engines: { athena },
     run: { configEngines: { sql: "athena" } },
     access: {
@@ -134,6 +136,33 @@ describe("scan budgets on Athena", () => {
       const r = await run("budget-bounded");
       expect(r.body.status).toBe("passed");
       expect((await budget(t.tokens.ana!))[0]).toMatchObject({ used: 25 * MB });
+    } finally {
+      offsetMs = 0;
+    }
+  });
+
+  it("checks again when a queued run starts: the figures grew while it waited", async () => {
+    emulator.faults.athena = { scannedBytes: 25 * MB };
+    offsetMs = 2 * 24 * 3600_000;
+    try {
+      // Four runs of max 30 MB each fit today's empty budget when requested...
+      const ids: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        const r = await call(`${t.url}/api/runs`, {
+          token: t.tokens.ana!,
+          body: { runbook: "budget-bounded" },
+        });
+        expect(r.status).toBe(202);
+        ids.push(r.body.id);
+      }
+      const ended = [];
+      for (const id of ids) ended.push(await waitForEnd(t, id, t.tokens.ana!));
+      // ...but one at a time they charge 25 MB each: the fourth would pass 100 MB (75 + 30).
+      expect(ended.map((r) => r.status)).toEqual(["passed", "passed", "passed", "errored"]);
+      expect(ended[3].result.error.message).toMatch(/would be passed: 75\.0 MB scanned today/);
+      expect((await budget(t.tokens.ana!))[0]).toMatchObject({ used: 75 * MB });
+      const refused = (await t.audit()).findLast((e) => e.action === "budget.refused");
+      expect(refused).toMatchObject({ details: { run: ids[3], used: 75 * MB } });
     } finally {
       offsetMs = 0;
     }

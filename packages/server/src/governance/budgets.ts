@@ -56,26 +56,49 @@ export class ScanBudgets {
     engine: string | undefined,
     target: string,
   ): Promise<void> {
-    if (this.ledger.remaining(caller) === undefined) return;
+    const refusal = await this.refusal(caller, runbook, engine, target);
+    if (refusal === undefined) return;
+    throw new HttpError(429, refusal.message, {
+      code: "budget",
+      hint: "Lower max_scan= (or narrow the window), or wait for the next UTC day.",
+      ...refusal.figures,
+    });
+  }
+
+  /**
+   * The same check when an approved run leaves the queue (the day's figures may have grown
+   * while it waited): a refusal ends the run errored with the message (the manager's
+   * `beforeStart` hook).
+   */
+  async checkAtStart(caller: Caller, runbook: Runbook, engine: string | undefined, run: string) {
+    const refusal = await this.refusal(caller, runbook, engine, runbook.meta.id, { run });
+    if (refusal !== undefined) throw new RunMdError("budget", refusal.message);
+  }
+
+  /** The refusal (audited `budget.refused`) of a run that would pass a budget, if it would. */
+  private async refusal(
+    caller: Caller,
+    runbook: Runbook,
+    engine: string | undefined,
+    target: string,
+    details: Record<string, unknown> = {},
+  ) {
+    if (this.ledger.remaining(caller) === undefined) return undefined;
     const usesAthena = runbook.steps.some(
       (s) => chooseEngine(s, engine, this.settings.configEngines ?? {}) === ATHENA,
     );
-    if (!usesAthena) return;
+    if (!usesAthena) return undefined;
     const requested = this.runBound(runbook, engine) ?? 0;
     const verdict = this.ledger.check(caller, requested);
-    if (verdict.ok) return;
+    if (verdict.ok) return undefined;
     const figures = {
       budget: verdict.budget.groups,
       perDay: verdict.budget.athenaScanPerDay,
       used: verdict.used,
       requested: verdict.requested,
     };
-    await this.auditor.record(caller, "budget.refused", target, figures);
-    throw new HttpError(429, verdict.message, {
-      code: "budget",
-      hint: "Lower max_scan= (or narrow the window), or wait for the next UTC day.",
-      ...figures,
-    });
+    await this.auditor.record(caller, "budget.refused", target, { ...details, ...figures });
+    return { message: verdict.message, figures };
   }
 
   /**

@@ -66,6 +66,11 @@ export class Governance {
       admit: (rec, caller) => this.approvals.admit(rec, caller),
       check: (caller, runbook, req) =>
         this.budgets.check(caller, runbook, req.engine, runbook.meta.id),
+      beforeStart: async (rec) => {
+        const runbook = this.deps.catalog.get(rec.runbook)?.runbook;
+        if (runbook === undefined) return;
+        await this.budgets.checkAtStart(requesterOf(rec), runbook, rec.engine, rec.id);
+      },
       engines: (rec, getEngine, abort) =>
         this.budgets.engines(
           requesterOf(rec),
