@@ -19,6 +19,7 @@ import { SessionStore } from "./identity/sessions.ts";
 import { Governance, type GovernanceOptions } from "./governance/index.ts";
 import { type RunHooks, RunManager, type RunSettings } from "./runs/manager.ts";
 import { approvalRoutes } from "./routes/approvals.ts";
+import { maskedPageRoutes } from "./routes/masked-pages.ts";
 import { apiRoutes } from "./routes/api.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { eventRoutes } from "./routes/events.ts";
@@ -155,6 +156,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   eventRoutes(app, ctx);
   approvalRoutes(app, ctx, gov);
   queryRoutes(app, ctx, gov, opts.run);
+  maskedPageRoutes(app, ctx, opts.access);
   authRoutes(app, ctx);
   await siteRoutes(app, ctx);
   const address = await app.listen({ host: config.host, port: config.port });

@@ -188,4 +188,25 @@ describe("masking per caller", () => {
     expect(JSON.stringify(stored)).not.toContain(R);
     expect(JSON.stringify(stored)).not.toContain("hmac:");
   });
+
+  it("refuses the built pages that hold stored results to a masked caller", async () => {
+    for (const page of [
+      "/runbooks/mask-probe/",
+      `/runbooks/mask-probe/runs/x/`,
+      "/reports/mask-probe/x.json",
+      "/pagefind/pagefind.js",
+    ]) {
+      const masked = await call(`${t.url}${page}`, { token: t.tokens["ip-hash"]! });
+      expect([page, masked.status]).toEqual([page, 403]);
+      expect(masked.body).toMatch(/masked for you/);
+      // Unmasked callers get the page (here: no site is built, so 404).
+      const plain = await call(`${t.url}${page}`, { token: t.tokens.plain! });
+      expect([page, plain.status]).toEqual([page, 404]);
+    }
+    const refused = (await t.audit()).filter(
+      (e) =>
+        e.action === "access.refused" && (e.details as { reason?: string }).reason === "masked",
+    );
+    expect(refused.length).toBe(4);
+  });
 });
