@@ -94,9 +94,11 @@ describe("a server killed during a run", () => {
     }
     const slow = await api(`${first.url}/api/runs`, { runbook: "slow" });
     expect(slow.status).toBe(202);
-    for (let i = 0; i < 600; i++) {
-      const events = (await api(`${first.url}/api/runs/${slow.body.id}`)).body;
-      if (events.status === "running") break;
+    // Killed once its record on disk says it runs (its query has started or is about to).
+    const record = path.join(dir, ".run-md/runs", `${slow.body.id}.json`);
+    for (let i = 0; i < 1200; i++) {
+      const onDisk = await readFile(record, "utf8").catch(() => "{}");
+      if (JSON.parse(onDisk).status === "running") break;
       await new Promise((r) => setTimeout(r, 100));
     }
     const exited = new Promise((r) => first.child.once("exit", r));

@@ -193,6 +193,7 @@ export class RunManager {
       await this.auditor.record(SERVER_ACTOR, "run.start", rec.runbook, { run: rec.id });
       rec.status = "running";
       rec.startedAt = new Date().toISOString();
+      await this.store.save(rec); // on disk before the first query, for recovery
       const report = await this.runReport(rec, runbook, controller.signal);
       const file = await storeReport(this.settings.reportsDir, report);
       rec.report = path.relative(this.settings.reportsDir, file);
