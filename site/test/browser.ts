@@ -3,11 +3,14 @@
  * the static site's test and the served site's (run-md serve) test.
  */
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { type BrowserContext, chromium } from "playwright-core";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { chromiumPath } from "../../test/ci-prerequisites.ts";
+
+const require = createRequire(import.meta.url);
 
 export interface Chromium {
   browser: BrowserContext;
@@ -48,4 +51,32 @@ export async function launchChromium(): Promise<Chromium | { skipReason: string 
       await rm(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** axe-core's serious and critical violations on the page shown, as `rule: target` lines. */
+export async function axeViolations(tab: Page): Promise<string[]> {
+  // Expressive-code's own script makes a code block that overflows focusable, once the page
+  // has settled (a resize observer, then an idle callback): check the page a reader gets.
+  await tab.waitForFunction(
+    () =>
+      [...document.querySelectorAll(".expressive-code pre")].every(
+        (pre) => pre.scrollWidth <= pre.clientWidth || pre.hasAttribute("tabindex"),
+      ),
+    undefined,
+    { timeout: 15_000 },
+  );
+  const source = await readFile(require.resolve("axe-core/axe.min.js"), "utf8");
+  await tab.addScriptTag({ content: source });
+  const result = (await tab.evaluate(() =>
+    (
+      window as unknown as {
+        axe: { run: (ctx: Document, o: object) => Promise<unknown> };
+      }
+    ).axe.run(document, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] },
+    }),
+  )) as { violations: { id: string; impact: string; nodes: { target: string[] }[] }[] };
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(" ")}`));
 }

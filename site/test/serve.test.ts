@@ -21,7 +21,7 @@ import {
 import { buildSite, repoRoot } from "../../scripts/nightly/build-site.ts";
 import { skipOrFail } from "../../test/ci-prerequisites.ts";
 import { BIN } from "../../test/helpers.ts";
-import { type Chromium, launchChromium } from "./browser.ts";
+import { axeViolations, type Chromium, launchChromium } from "./browser.ts";
 import {
   type CloudTrailRecord,
   makeRecords,
@@ -199,6 +199,8 @@ describe("the site served by run-md serve, in chromium", () => {
         await form.locator('select[data-param="error_code"] option').allTextContents(),
       ).toEqual(["AccessDenied", "Client.UnauthorizedOperation"]);
       expect(await form.locator('[data-window="since"]').inputValue()).toBe("24h");
+      // As accessible as the static pages, with the form shown.
+      expect(await axeViolations(tab)).toEqual([]);
 
       // A wrong value first: the server's message lands next to the field, nothing is queued.
       await threshold.fill("0");
@@ -207,6 +209,17 @@ describe("the site served by run-md serve, in chromium", () => {
       await expect.poll(() => thresholdError.isVisible()).toBe(true);
       expect(await thresholdError.textContent()).toContain('parameter "threshold"');
       expect(tab.url()).toContain(`/runbooks/${RUNBOOK_ID}/`);
+      // A window that ends in the future: the message goes next to "to".
+      await threshold.fill("10");
+      await form.locator('input[name="rm-window-mode"][value="range"]').check();
+      await form.locator('[data-window="from"]').fill("2026-01-01T00:00:00Z");
+      await form.locator('[data-window="to"]').fill("2099-01-01T00:00:00Z");
+      await form.getByRole("button", { name: "Run" }).click();
+      const toError = form.locator('[data-error-for="to"]');
+      await expect.poll(() => toError.isVisible()).toBe(true);
+      expect(await toError.textContent()).toContain("future");
+      expect(await thresholdError.isVisible()).toBe(false);
+      await form.locator('input[name="rm-window-mode"][value="since"]').check();
 
       // Record, in the page, the order in which step blocks appear and the run ends.
       await tab.addInitScript(() => {
@@ -275,6 +288,7 @@ describe("the site served by run-md serve, in chromium", () => {
       expect(record.result.status).toBe("failed");
       expect(record.result.params.threshold).toBe(threshold10);
       await tab.screenshot({ path: path.join(artifacts, "serve-live-run.png"), fullPage: true });
+      expect(await axeViolations(tab)).toEqual([]);
 
       // The run is in A's runs.
       await tab.goto(`${baseUrl}/runs/`);

@@ -4,7 +4,6 @@
  */
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { RunReport } from "@run-md/core";
@@ -16,14 +15,13 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildSite, repoRoot } from "../../scripts/nightly/build-site.ts";
 import { skipOrFail } from "../../test/ci-prerequisites.ts";
-import { type Chromium, launchChromium } from "./browser.ts";
+import { axeViolations, type Chromium, launchChromium } from "./browser.ts";
 import { serveStatic } from "./static-server.ts";
 
 const fixtures = path.join(import.meta.dirname, "fixtures");
 const runbooksDir = path.join(fixtures, "runbooks");
 const reportsDir = path.join(fixtures, "reports");
 const artifacts = path.join(repoRoot, "test-artifacts");
-const require = createRequire(import.meta.url);
 
 let work: string;
 let outDir: string;
@@ -231,34 +229,6 @@ describe("the generated HTML", () => {
     expect(text(select(".rm-diff", ua))).toContain("actual 7 → 62");
   });
 });
-
-/** axe-core's serious and critical violations on the page shown, as `rule: target` lines. */
-async function axeViolations(tab: Page): Promise<string[]> {
-  // Expressive-code's own script makes a code block that overflows focusable, once the page
-  // has settled (a resize observer, then an idle callback): check the page a reader gets.
-  await tab.waitForFunction(
-    () =>
-      [...document.querySelectorAll(".expressive-code pre")].every(
-        (pre) => pre.scrollWidth <= pre.clientWidth || pre.hasAttribute("tabindex"),
-      ),
-    undefined,
-    { timeout: 15_000 },
-  );
-  const source = await readFile(require.resolve("axe-core/axe.min.js"), "utf8");
-  await tab.addScriptTag({ content: source });
-  const result = (await tab.evaluate(() =>
-    (
-      window as unknown as {
-        axe: { run: (ctx: Document, o: object) => Promise<unknown> };
-      }
-    ).axe.run(document, {
-      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] },
-    }),
-  )) as { violations: { id: string; impact: string; nodes: { target: string[] }[] }[] };
-  return result.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(" ")}`));
-}
 
 describe("in a browser", () => {
   let chrome: Chromium | undefined;

@@ -25,9 +25,10 @@ export async function initLiveRun(doc: Document): Promise<void> {
   const root = doc.querySelector<HTMLElement>("[data-live-run]");
   const id = new URLSearchParams(location.search).get("id");
   const me = await getMe();
-  if (!root || !id || !me) return;
+  if (!root || !me) return;
   doc.querySelector<HTMLElement>("[data-needs-server]")!.hidden = true;
   root.hidden = false;
+  if (!id) return fail(root, "No run in the address: open one from My runs.");
   const run = await getJson<RunSummary>(`/api/runs/${encodeURIComponent(id)}`);
   if (!run.ok) return fail(root, messageOf(run.status, run.body));
   showFacts(root, run.value);
