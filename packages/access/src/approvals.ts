@@ -5,8 +5,9 @@
  * expires (`access.approvalTtl`, default 24h). "Someone else" compares persons: the requester
  * through another token bound to them, or in another group, is still the requester.
  */
-import { isAllowed } from "./rules.ts";
+
 import { type AccessConfig, type Caller, inGroups, type RunbookFacts, selects } from "./model.ts";
+import { isAllowed } from "./rules.ts";
 
 export interface ApprovalRequest {
   requester: Caller;

@@ -13,7 +13,7 @@
  * Several processes may append (the server, `run-md token`): each append holds `<file>.lock`
  * and first catches up with entries another process wrote since its own last one.
  */
-import { mkdir, open, type FileHandle, truncate, writeFile } from "node:fs/promises";
+import { type FileHandle, mkdir, open, truncate, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { RunMdError, reportFileStem } from "@run-md/core";
 import {

@@ -9,15 +9,21 @@ import { isIPv4, isIPv6 } from "node:net";
 const HIDDEN = "***";
 
 export function partialString(v: string): string {
-  if (isIPv4(v)) return `${v.split(".").slice(0, 2).join(".")}.x.x`;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(v);
-  if (mapped && isIPv4(mapped[1]!)) return `${v.slice(0, 7)}${partialString(mapped[1]!)}`;
-  if (isIPv6(v)) return `${expandIPv6(v).slice(0, 3).join(":")}:x:x:x:x:x`;
+  // Cheap shape tests first: node:net's checks are regular expressions that cost more.
   if (v.startsWith("arn:")) return partialArn(v);
+  if (IPV4_CHARS.test(v) && isIPv4(v)) return `${v.split(".").slice(0, 2).join(".")}.x.x`;
+  if (IPV6_CHARS.test(v)) {
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(v);
+    if (mapped && isIPv4(mapped[1]!)) return `${v.slice(0, 7)}${partialString(mapped[1]!)}`;
+    if (isIPv6(v)) return `${expandIPv6(v).slice(0, 3).join(":")}:x:x:x:x:x`;
+  }
   const at = v.lastIndexOf("@");
   if (at > 0 && /^[^@\s]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/.test(v)) return `${HIDDEN}${v.slice(at)}`;
   return `${v.length > 4 ? v.slice(0, 2) : ""}${HIDDEN}(${lengthClass(v.length)})`;
 }
+
+const IPV4_CHARS = /^[\d.]{7,15}$/;
+const IPV6_CHARS = /^[\da-f:.]*:[\da-f:.]*$/i;
 
 /** `arn:aws:iam::123456789012:user/alice` → `arn:aws:iam::123456789012:user/***`. */
 function partialArn(v: string): string {

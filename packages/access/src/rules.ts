@@ -17,6 +17,7 @@ import {
   selects,
 } from "./model.ts";
 
+export { parseAccessConfig } from "./config.ts";
 export type {
   AccessConfig,
   AccessRule,
@@ -28,7 +29,6 @@ export type {
   RunbookFacts,
   Selector,
 } from "./model.ts";
-export { parseAccessConfig } from "./config.ts";
 
 export function isAllowed(
   cfg: AccessConfig,

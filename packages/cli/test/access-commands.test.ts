@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { AuditLog } from "@run-md/access";
@@ -99,6 +99,26 @@ describe("run-md token", () => {
     expect(revoke.stderr).toContain('error no token named "nobody"');
     // Nothing was changed, so nothing was audited.
     await expect(readFile(audit, "utf8")).rejects.toThrow("ENOENT");
+  });
+});
+
+describe("the server's files", () => {
+  it("come from server.tokens and server.audit, relative to the configuration, from any subfolder", async () => {
+    const root = path.join(dir, "repo");
+    await mkdir(path.join(root, "runbooks"), { recursive: true });
+    await writeFile(
+      path.join(root, "run-md.config.yaml"),
+      "server:\n  tokens: secrets/tokens.json\n  audit: logs/audit.log\n",
+    );
+    const cwd = path.join(root, "runbooks");
+    const created = await runMd(["token", "create", "--name", "ci", "--groups", "g"], { cwd });
+    expect(created.code).toBe(0);
+    expect(
+      JSON.parse(await readFile(path.join(root, "secrets/tokens.json"), "utf8")).tokens[0].name,
+    ).toBe("ci");
+    const verified = await runMd(["audit", "verify"], { cwd });
+    expect(verified.stdout).toBe(`${path.join(root, "logs/audit.log")}: 1 entry, chain intact\n`);
+    expect((await runMd(["token", "list"], { cwd })).stdout).toMatch(/^ci\tgroups=g\t/);
   });
 });
 

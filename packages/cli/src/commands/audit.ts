@@ -15,7 +15,8 @@ import { serverFile, userErrors } from "./access-files.ts";
 export const AUDIT_USAGE = `Usage: run-md audit verify [FILE]
        run-md audit export [--since 30d] [--until WHEN] --format json|csv [--output FILE] [--file FILE]
 
-verify checks the hash chain of the audit log (default ${DEFAULT_AUDIT_FILE}): exit 0 when it
+verify checks the hash chain of the audit log (default: server.audit of the configuration, else
+${DEFAULT_AUDIT_FILE} next to it): exit 0 when it
 holds, 1 naming the line and seq of the first entry that breaks it.
 export writes the entries with since <= time < until for a SIEM: json is JSON Lines (one entry a
 line, as stored), csv has a header and one row per entry (groups joined with ";", details as JSON).
@@ -25,7 +26,7 @@ Options:
   --until WHEN          the end (exclusive): a duration before now or an ISO-8601 date or time
   --format json|csv     the output format (required)
   --output FILE         write here (atomically) instead of stdout
-  --file FILE           the audit log (default ${DEFAULT_AUDIT_FILE})
+  --file FILE           the audit log (default: server.audit, else ${DEFAULT_AUDIT_FILE})
   -h, --help            this help
 `;
 
@@ -44,7 +45,7 @@ export async function auditCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = positionals;
   return userErrors(async () => {
     if (sub === "verify" && rest.length <= 1)
-      return verify(rest[0] ?? serverFile(values.file, DEFAULT_AUDIT_FILE));
+      return verify(rest[0] ?? serverFile(values.file, "audit", DEFAULT_AUDIT_FILE));
     if (sub === "export" && rest.length === 0) return exportLog(values);
     throw new RunMdError(
       "usage",
@@ -59,7 +60,8 @@ export async function auditCommand(argv: string[]): Promise<number> {
 async function verify(file: string): Promise<number> {
   const result = await verified(file);
   if (result.ok) {
-    process.stdout.write(`${file}: ${result.entries} entries, chain intact\n`);
+    const n = result.entries;
+    process.stdout.write(`${file}: ${n} ${n === 1 ? "entry" : "entries"}, chain intact\n`);
     return 0;
   }
   const seq = result.seq === undefined ? "" : ` (seq ${result.seq})`;
@@ -88,7 +90,7 @@ async function exportLog(values: {
     values.until === undefined ? undefined : parseWhen(values.until, "--until", now, -1);
   if (until && until.getTime() <= since.getTime())
     throw new RunMdError("usage", `--since ${values.since} is not before --until ${values.until}`);
-  const file = serverFile(values.file, DEFAULT_AUDIT_FILE);
+  const file = serverFile(values.file, "audit", DEFAULT_AUDIT_FILE);
   const check = await verified(file);
   if (!check.ok)
     process.stderr.write(

@@ -26,8 +26,8 @@ Options:
   --groups g1,g2        the groups it acts in (comma-separated)
   --expires WHEN        a duration from now (90d, 12h) or a date (2027-03-01, midnight UTC)
   --user EMAIL          the person it acts for
-  --file PATH           the tokens file (default ${DEFAULT_TOKENS_FILE})
-  --audit PATH          the audit log (default ${DEFAULT_AUDIT_FILE})
+  --file PATH           the tokens file (default: server.tokens, else ${DEFAULT_TOKENS_FILE})
+  --audit PATH          the audit log (default: server.audit, else ${DEFAULT_AUDIT_FILE})
   -h, --help            this help
 `;
 
@@ -45,9 +45,9 @@ export async function tokenCommand(argv: string[]): Promise<number> {
   if (typeof args === "number") return args;
   const { values, positionals } = args;
   const [sub, ...rest] = positionals;
-  const store = new TokenStore(serverFile(values.file, DEFAULT_TOKENS_FILE));
-  const audit = auditor(serverFile(values.audit, DEFAULT_AUDIT_FILE));
   return userErrors(async () => {
+    const store = new TokenStore(serverFile(values.file, "tokens", DEFAULT_TOKENS_FILE));
+    const audit = auditor(serverFile(values.audit, "audit", DEFAULT_AUDIT_FILE));
     try {
       return await dispatch(store, audit, sub, rest, values);
     } finally {
