@@ -16,7 +16,7 @@ import {
   sandboxCorpus,
   snapshot,
 } from "../../engine-local/test/sandbox-corpus.ts";
-import { call, startTestServer, type TestServer } from "./helpers.ts";
+import { call, FIXTURES, startTestServer, type TestServer } from "./helpers.ts";
 
 let root: string;
 let logDir: string;
@@ -137,5 +137,40 @@ describe("POST /api/query", () => {
         .map((e) => (e.details as { text: string }).text),
     );
     expect(statements.filter((s) => !texts.has(s))).toEqual([]);
+  });
+
+  it("waits for a slot under server.concurrency, as runs do", async () => {
+    const one = await startTestServer({
+      runbooks: [FIXTURES],
+      server: { concurrency: 1 },
+      access: { rules: [{ groups: ["ops"], allow: ["view", "run", "query"] }] },
+      tokens: { ops: { groups: ["ops"], user: "ops@example.com" } },
+    });
+    try {
+      const token = one.tokens.ops!;
+      const slow = await call(`${one.url}/api/runs`, { token, body: { runbook: "slow" } });
+      const running = Date.now() + 30_000;
+      while (one.server.runs.store.get(slow.body.id)!.status !== "running") {
+        if (Date.now() > running) throw new Error("the slow run did not start");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      let answered = false;
+      const q = call(`${one.url}/api/query`, {
+        token,
+        body: { sql: "SELECT count(*) AS n FROM cloudtrail_logs", since: "1d" },
+      }).then((r) => {
+        answered = true;
+        return r;
+      });
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(answered).toBe(false);
+      expect(one.server.runs.queueSize()).toEqual({ waiting: 1, running: 1 });
+      await call(`${one.url}/api/runs/${slow.body.id}/cancel`, { token, method: "POST" });
+      const r = await q;
+      expect(r.status).toBe(200);
+      expect(r.body.rows[0][0]).toBeGreaterThan(0);
+    } finally {
+      await one.close();
+    }
   });
 });

@@ -11,13 +11,15 @@ import { errorReport, isRunMdError, runRunbook, type StepReport } from "@run-md/
 import type { Auditor } from "../audit.ts";
 import type { RowsHook } from "../context.ts";
 import { HttpError } from "../http-error.ts";
-import type { RunSettings } from "../runs/manager.ts";
+import type { RunManager, RunSettings } from "../runs/manager.ts";
 import { checkRunRequest } from "../runs/request.ts";
 import { ADHOC_ID, adhocRunbook, type QueryBody } from "./adhoc.ts";
 import type { ScanBudgets } from "./budgets.ts";
 
 export interface QueryDeps {
   auditor: Auditor;
+  /** The run manager: a query waits for a slot under `server.concurrency` as runs do. */
+  runs: RunManager;
   run: RunSettings;
   budgets: ScanBudgets;
   rowsFor: RowsHook;
@@ -61,20 +63,22 @@ export async function runQuery(deps: QueryDeps, caller: Caller, body: QueryBody)
   );
   let report: Awaited<ReturnType<typeof runRunbook>>;
   try {
-    report = await runRunbook(
-      runbook,
-      {
-        ...(body.engine === undefined ? {} : { engine: body.engine }),
-        configEngines: s.configEngines ?? {},
-        window: body.window,
-        ...(s.defaultTimeoutMs === undefined ? {} : { defaultTimeoutMs: s.defaultTimeoutMs }),
-        ...(s.maxScanBytes === undefined ? {} : { maxScanBytes: s.maxScanBytes }),
-        signal: controller.signal,
-        ...(s.mask === undefined ? {} : { mask: s.mask }),
-        toolVersion: s.toolVersion,
-        runId: id,
-      },
-      { getEngine },
+    report = await deps.runs.limited(id, () =>
+      runRunbook(
+        runbook,
+        {
+          ...(body.engine === undefined ? {} : { engine: body.engine }),
+          configEngines: s.configEngines ?? {},
+          window: body.window,
+          ...(s.defaultTimeoutMs === undefined ? {} : { defaultTimeoutMs: s.defaultTimeoutMs }),
+          ...(s.maxScanBytes === undefined ? {} : { maxScanBytes: s.maxScanBytes }),
+          signal: controller.signal,
+          ...(s.mask === undefined ? {} : { mask: s.mask }),
+          toolVersion: s.toolVersion,
+          runId: id,
+        },
+        { getEngine },
+      ),
     );
   } catch (e) {
     if (!isRunMdError(e)) throw e;

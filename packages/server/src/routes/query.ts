@@ -17,7 +17,7 @@ export function queryRoutes(
     await ctx.guard.require(caller, "query");
     const body = parseQueryBody(req.body);
     return runQuery(
-      { auditor: ctx.auditor, run, budgets: gov.budgets, rowsFor: ctx.rowsFor },
+      { auditor: ctx.auditor, runs: ctx.runs, run, budgets: gov.budgets, rowsFor: ctx.rowsFor },
       caller,
       body,
     );

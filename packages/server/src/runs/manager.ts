@@ -151,6 +151,13 @@ export class RunManager {
     this.queue.push(rec.id, () => this.execute(rec));
   }
 
+  /** Runs `job` under the same concurrency limit as runs (an ad-hoc query, spec §7). */
+  limited<T>(id: string, job: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push(id, () => job().then(resolve, reject));
+    });
+  }
+
   queueSize(): { waiting: number; running: number } {
     return this.queue.size;
   }
