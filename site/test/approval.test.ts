@@ -54,7 +54,7 @@ server:
 access:
   rules:
     - groups: [security-oncall]
-      allow: [view, run, "run:params", query]
+      allow: [view, run, "run:params", query, audit]
     - groups: [contractors]
       allow: [view, run, approve]
   approvals:
@@ -292,6 +292,18 @@ describe("approvals in chromium", () => {
     const error = form.locator("[data-query-error]");
     await expect.poll(() => error.isVisible(), { timeout: 30_000 }).toBe(true);
     expect(await error.textContent()).toMatch(/read_text/);
+
+    // The audit page shows the governance entries: B's approval, the expiry, A's queries.
+    await a.goto(`${baseUrl}/audit/`);
+    const rowOf = (action: string) => a.locator("table[data-audit] tbody tr", { hasText: action });
+    await expect.poll(() => rowOf("run.approve").count(), { timeout: 15_000 }).toBe(1);
+    expect((await rowOf("run.approve").locator("td").allTextContents()).slice(2, 5)).toEqual([
+      B.email,
+      "run.approve",
+      RUNBOOK_ID,
+    ]);
+    expect(await rowOf("run.expire").count()).toBe(1);
+    expect(await rowOf("query.request").count()).toBe(2);
     await a.close();
 
     await chrome.browser.clearCookies();
