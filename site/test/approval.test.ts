@@ -15,8 +15,8 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   freePort,
-  type OidcProvider,
   USERS as OIDC_USERS,
+  type OidcProvider,
   startOidcProvider,
 } from "../../packages/server/test/oidc-harness.ts";
 import { buildSite } from "../../scripts/nightly/build-site.ts";

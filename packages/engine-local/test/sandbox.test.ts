@@ -10,8 +10,8 @@ import path from "node:path";
 import { generateLogs } from "@run-md/generator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLocalEngine, type LocalEngine } from "../src/index.ts";
-import { listTableFunctions, sandboxCorpus, snapshot } from "./sandbox-corpus.ts";
 import { tempDir, window } from "./helpers.ts";
+import { listTableFunctions, sandboxCorpus, snapshot } from "./sandbox-corpus.ts";
 
 let root: string;
 let logDir: string;

@@ -11,21 +11,21 @@ import { Auditor, SERVER_ACTOR } from "./audit.ts";
 import { Catalog } from "./catalog.ts";
 import { isLoopback, type ServerConfig } from "./config.ts";
 import type { RowsHook, ServerContext } from "./context.ts";
+import { Governance, type GovernanceOptions } from "./governance/index.ts";
 import { Guard } from "./guard.ts";
 import { HttpError } from "./http-error.ts";
 import { Identifier, type Identity } from "./identity/identify.ts";
 import { OidcSignIn } from "./identity/oidc.ts";
 import { SessionStore } from "./identity/sessions.ts";
-import { Governance, type GovernanceOptions } from "./governance/index.ts";
-import { type RunHooks, RunManager, type RunSettings } from "./runs/manager.ts";
-import { approvalRoutes } from "./routes/approvals.ts";
-import { maskedPageRoutes } from "./routes/masked-pages.ts";
 import { apiRoutes } from "./routes/api.ts";
+import { approvalRoutes } from "./routes/approvals.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { eventRoutes } from "./routes/events.ts";
+import { maskedPageRoutes } from "./routes/masked-pages.ts";
 import { queryRoutes } from "./routes/query.ts";
 import { runRoutes } from "./routes/runs.ts";
 import { siteRoutes } from "./routes/site.ts";
+import { type RunHooks, RunManager, type RunSettings } from "./runs/manager.ts";
 
 export interface ServerOptions {
   config: ServerConfig;

@@ -13,9 +13,9 @@ import { inject } from "vitest";
 import {
   type AuthConfig,
   type GovernanceOptions,
-  type RunSettings,
   parseServerConfig,
   type RunningServer,
+  type RunSettings,
   type ServerConfig,
   type ServerOptions,
   startServer,

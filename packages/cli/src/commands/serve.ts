@@ -107,16 +107,15 @@ async function serve(values: ServeFlags, positionals: string[]): Promise<number>
     ...(values.profile === undefined ? {} : { profile: values.profile }),
   });
   // Approval requests (spec §6) go to the notify: section's webhook targets.
-  const webhooks =
-    config.notify === undefined
-      ? []
-      : parseNotifyConfig(config.notify, config.source).targets.flatMap((t) =>
-          t.type === "webhook" ? [{ url: t.url, secret: t.secret }] : [],
-        );
+  const notify =
+    config.notify === undefined ? undefined : parseNotifyConfig(config.notify, config.source);
+  const webhooks = (notify?.targets ?? []).flatMap((t) =>
+    t.type === "webhook" ? [{ url: t.url, secret: t.secret }] : [],
+  );
   const running = await startServer({
     config: server,
     access,
-    governance: { webhooks },
+    governance: { webhooks, ...(notify === undefined ? {} : { notifyRetry: notify.retry }) },
     runbooks: positionals.length > 0 ? positionals : [path.join(base, "runbooks")],
     run: {
       getEngine: (name) => pool.get(name),

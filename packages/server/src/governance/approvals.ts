@@ -12,6 +12,7 @@ import {
   canApprove,
   needsApproval,
 } from "@run-md/access";
+import type { RetryPolicy } from "@run-md/notify";
 import { type Auditor, SERVER_ACTOR } from "../audit.ts";
 import type { Catalog } from "../catalog.ts";
 import { HttpError } from "../http-error.ts";
@@ -24,6 +25,7 @@ export type Verdict = "approve" | "deny";
 export interface ApprovalOptions {
   now: () => Date;
   webhooks: readonly ApprovalWebhook[];
+  retry?: RetryPolicy;
   publicUrl: () => string;
   warn: (msg: string) => void;
 }
@@ -57,7 +59,13 @@ export class Approvals {
     rec.status = "pending-approval";
     await this.runs.hub.emit(rec, "approval", { ...rec.approval });
     // Delivery is retried in the background; the request does not wait for the approvers' hook.
-    void notifyApprovers(this.opts.webhooks, rec, this.opts.publicUrl(), this.opts.warn);
+    void notifyApprovers(
+      this.opts.webhooks,
+      rec,
+      this.opts.publicUrl(),
+      this.opts.warn,
+      this.opts.retry,
+    );
     return "pending-approval";
   }
 

@@ -4,6 +4,7 @@
  * and to the API through `routes/approvals.ts` and `routes/query.ts`.
  */
 import { type AccessConfig, BudgetLedger, type Caller, maskKeyFromEnv } from "@run-md/access";
+import type { RetryPolicy } from "@run-md/notify";
 import type { Auditor } from "../audit.ts";
 import type { Catalog } from "../catalog.ts";
 import type { ServerConfig } from "../config.ts";
@@ -19,6 +20,8 @@ export interface GovernanceOptions {
   now?: () => Date;
   /** Where approval requests are sent (the CLI: the `notify:` section's webhook targets). */
   webhooks?: ApprovalWebhook[];
+  /** Their retries (the `notify:` section's `retry:`; default 3 attempts). */
+  notifyRetry?: RetryPolicy;
   /** How often waiting requests are checked for expiry (default 60 s). */
   expirySweepMs?: number;
 }
@@ -92,6 +95,7 @@ export class Governance {
     this.approvalsOf = new Approvals(d.access, d.auditor, runs, d.catalog, {
       now: this.opts.now ?? (() => new Date()),
       webhooks: this.opts.webhooks ?? [],
+      ...(this.opts.notifyRetry === undefined ? {} : { retry: this.opts.notifyRetry }),
       publicUrl: d.publicUrl,
       warn: d.warn,
     });

@@ -4,9 +4,11 @@
  * signing and retries (the receiver checks it with `verifyWebhook`). A failed delivery is
  * reported as a warning; it never stops the request (the run page still shows it waiting).
  */
+
+import { randomUUID } from "node:crypto";
 import {
-  DELIVERY_HEADER,
   DEFAULT_RETRY,
+  DELIVERY_HEADER,
   type RetryPolicy,
   requestJson,
   SIGNATURE_HEADER,
@@ -14,7 +16,6 @@ import {
   TIMESTAMP_HEADER,
   withRetry,
 } from "@run-md/notify";
-import { randomUUID } from "node:crypto";
 import type { RunRecord } from "../runs/record.ts";
 
 export interface ApprovalWebhook {

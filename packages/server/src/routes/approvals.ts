@@ -4,8 +4,8 @@
  */
 import type { FastifyInstance } from "fastify";
 import { callerOf, type ServerContext } from "../context.ts";
-import type { Governance } from "../governance/index.ts";
 import type { Verdict } from "../governance/approvals.ts";
+import type { Governance } from "../governance/index.ts";
 import { HttpError } from "../http-error.ts";
 import { viewableRun } from "./runs.ts";
 
