@@ -403,6 +403,7 @@ describe("in a browser", () => {
         "/runbooks/unauthorized-access/",
         "/runbooks/unauthorized-access/runs/2026-11-23T02-00-03.000Z/",
         "/runbooks/kms-key-deletion/",
+        "/query/",
       ];
       // Every page and theme first, then one assertion: the failure lists all there is to fix.
       const found: string[] = [];
@@ -441,7 +442,13 @@ describe("in a browser", () => {
       // As served statically (404), then as when the fetch itself fails.
       for (const broken of [false, true]) {
         if (broken) await tab.route("**/api/**", (r) => r.abort("connectionrefused"));
-        for (const p of ["/runbooks/unauthorized-access/", "/run/?id=r1", "/runs/", "/audit/"]) {
+        for (const p of [
+          "/runbooks/unauthorized-access/",
+          "/run/?id=r1",
+          "/runs/",
+          "/audit/",
+          "/query/",
+        ]) {
           api.length = 0;
           await tab.goto(`${server.url}${p}`);
           await tab.waitForLoadState("networkidle");

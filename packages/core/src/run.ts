@@ -146,6 +146,21 @@ export function exitCodeOf(status: RunStatus): number {
   }
 }
 
+/**
+ * Why a cancelled step stopped: a run aborted with a `RunMdError` as its reason (the server
+ * stopping a run that passed its scan budget) says so; any other abort is the user's.
+ */
+function cancelledError(reason: unknown): ErrorInfo {
+  if (isRunMdError(reason)) {
+    return {
+      code: reason.code,
+      message: reason.message,
+      ...(reason.hint === undefined ? {} : { hint: reason.hint }),
+    };
+  }
+  return { code: "cancelled", message: "cancelled by the user" };
+}
+
 /** `450ms`, `30s`, `1.5s`, `5m`: how a person would say a timeout. */
 function durationText(ms: number): string {
   if (ms < 1000) return `${ms}ms`;
@@ -241,7 +256,7 @@ async function runStep(
       durationMs: Date.now() - started,
       query: step.query,
       ...noResult(),
-      error: cancelled ? { code: "cancelled", message: "cancelled by the user" } : error,
+      error: cancelled ? cancelledError(runSignal?.reason) : error,
     };
   } finally {
     if (timer !== undefined) clearTimeout(timer);

@@ -256,6 +256,39 @@ describe("running a runbook", () => {
     expect(e.made.local!.requests[0]!.signal.aborted).toBe(true);
   });
 
+  it("a run aborted with a RunMdError says that reason on its cancelled step; a plain abort is the user's", async () => {
+    const controller = new AbortController();
+    const p = runRunbook(
+      runbook(),
+      opts({ signal: controller.signal, step: "first" }),
+      engines({ first: "hang" }),
+    );
+    setTimeout(
+      () =>
+        controller.abort(
+          new RunMdError("budget-reached", "the scan budget of analysts was reached"),
+        ),
+      50,
+    );
+    const report = await p;
+    expect(report.steps[0]!.status).toBe("cancelled");
+    expect(report.steps[0]!.error).toEqual({
+      code: "budget-reached",
+      message: "the scan budget of analysts was reached",
+    });
+    const plain = new AbortController();
+    const q = runRunbook(
+      runbook(),
+      opts({ signal: plain.signal, step: "first" }),
+      engines({ first: "hang" }),
+    );
+    setTimeout(() => plain.abort(new Error("cancelled")), 50);
+    expect((await q).steps[0]!.error).toEqual({
+      code: "cancelled",
+      message: "cancelled by the user",
+    });
+  });
+
   it("a cancel that arrives while the engine is still opening cancels the step", async () => {
     const controller = new AbortController();
     const engine = new TableEngine("local", { first: "hang" });

@@ -5,7 +5,8 @@ export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
-    readonly extra: { field?: string; hint?: string; code?: string } = {},
+    /** `field`, `hint`, `code`, and figures a client may use (a budget's, spec §8). */
+    readonly extra: { field?: string; hint?: string; code?: string; [k: string]: unknown } = {},
   ) {
     super(message);
   }

@@ -6,3 +6,5 @@ export * from "./runs/manager.ts";
 export * from "./runs/record.ts";
 export * from "./server.ts";
 export { CSRF_HEADER, SESSION_COOKIE } from "./identity/sessions.ts";
+export type { GovernanceOptions } from "./governance/index.ts";
+export type { ApprovalWebhook } from "./governance/notify.ts";

@@ -11,17 +11,21 @@ import { Auditor, SERVER_ACTOR } from "./audit.ts";
 import { Catalog } from "./catalog.ts";
 import { isLoopback, type ServerConfig } from "./config.ts";
 import type { RowsHook, ServerContext } from "./context.ts";
+import { Governance, type GovernanceOptions } from "./governance/index.ts";
 import { Guard } from "./guard.ts";
 import { HttpError } from "./http-error.ts";
 import { Identifier, type Identity } from "./identity/identify.ts";
 import { OidcSignIn } from "./identity/oidc.ts";
 import { SessionStore } from "./identity/sessions.ts";
-import { type RunHooks, RunManager, type RunSettings } from "./runs/manager.ts";
 import { apiRoutes } from "./routes/api.ts";
+import { approvalRoutes } from "./routes/approvals.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { eventRoutes } from "./routes/events.ts";
+import { maskedPageRoutes } from "./routes/masked-pages.ts";
+import { queryRoutes } from "./routes/query.ts";
 import { runRoutes } from "./routes/runs.ts";
 import { siteRoutes } from "./routes/site.ts";
+import { type RunHooks, RunManager, type RunSettings } from "./runs/manager.ts";
 
 export interface ServerOptions {
   config: ServerConfig;
@@ -29,8 +33,10 @@ export interface ServerOptions {
   /** Runbook files or folders to serve. */
   runbooks: string[];
   run: RunSettings;
-  /** Hooks for approvals and masking (spec §6, §8). */
+  /** Hooks that replace governance's (approvals, budgets, masking: spec §6, §8). */
   hooks?: RunHooks & { rowsFor?: RowsHook };
+  /** Governance settings: the clock, the approvers' webhooks (governance/index.ts). */
+  governance?: GovernanceOptions;
   /** Warnings (unreadable records, runbooks left out); default stderr. */
   warn?: (msg: string) => void;
   /** SSE heartbeat period (default 15 s). */
@@ -92,9 +98,26 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const audit = await AuditLog.open(config.audit);
   const auditor = new Auditor(audit);
   const catalog = await Catalog.load(opts.runbooks, warn);
-  const runs = new RunManager(config.runsDir, config.concurrency, opts.run, auditor, opts.hooks);
+  // Governance (spec §6-8) joins the run manager through its hooks.
+  let publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
+  const gov = await Governance.open(
+    {
+      access: opts.access,
+      config,
+      auditor,
+      catalog,
+      run: opts.run,
+      publicUrl: () => publicUrl,
+      warn,
+    },
+    opts.governance,
+  );
+  const runs = new RunManager(config.runsDir, config.concurrency, opts.run, auditor, {
+    ...gov.hooks,
+    ...opts.hooks,
+  });
+  gov.attach(runs);
   const sessions = new SessionStore(config.auth.sessionTtlMs);
-  const publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
   const ctx: ServerContext = {
     config,
     catalog,
@@ -104,7 +127,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     sessions,
     runs,
     reportsDir: opts.run.reportsDir,
-    rowsFor: opts.hooks?.rowsFor ?? ((_c, _r, data) => data),
+    rowsFor: opts.hooks?.rowsFor ?? gov.rowsFor,
     heartbeatMs: opts.heartbeatMs ?? 15_000,
     ...(config.auth.mode === "oidc"
       ? { oidc: await OidcSignIn.discover(config.auth, `${publicUrl}/auth/callback`) }
@@ -131,9 +154,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   apiRoutes(app, ctx);
   runRoutes(app, ctx);
   eventRoutes(app, ctx);
+  approvalRoutes(app, ctx, gov);
+  queryRoutes(app, ctx, gov, opts.run);
+  maskedPageRoutes(app, ctx, opts.access);
   authRoutes(app, ctx);
   await siteRoutes(app, ctx);
   const address = await app.listen({ host: config.host, port: config.port });
+  // Port 0 picked a free port: links (approval requests) name the real one.
+  publicUrl = config.publicUrl ?? address;
   return {
     url: address,
     app,
@@ -141,6 +169,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     audit,
     interrupted,
     async close() {
+      gov.close();
       await app.close();
       await runs.shutdown();
       await audit.close();

@@ -12,8 +12,10 @@ import { createLocalEngine } from "@run-md/engine-local";
 import { inject } from "vitest";
 import {
   type AuthConfig,
+  type GovernanceOptions,
   parseServerConfig,
   type RunningServer,
+  type RunSettings,
   type ServerConfig,
   type ServerOptions,
   startServer,
@@ -34,6 +36,12 @@ export interface TestServerOptions {
   /** Reuse a folder (a restart); default a new temporary one. */
   dir?: string;
   heartbeatMs?: number;
+  /** Governance (approvals' clock and webhooks): see src/governance/index.ts. */
+  governance?: GovernanceOptions;
+  /** Engines besides the local one (an Athena engine on the emulator), by name. */
+  engines?: Record<string, Engine>;
+  /** More run settings (maxScanBytes, configEngines). */
+  run?: Partial<RunSettings>;
   hooks?: ServerOptions["hooks"];
 }
 
@@ -49,10 +57,11 @@ export interface TestServer {
 }
 
 /** The local engine, opened once per server (as the CLI's pool does), one DuckDB thread. */
-function enginePool(logDir: string) {
+function enginePool(logDir: string, others: Record<string, Engine> = {}) {
   let engine: Promise<Engine> | undefined;
   return {
     get(name: string): Promise<Engine> {
+      if (Object.hasOwn(others, name)) return Promise.resolve(others[name]!);
       if (name !== "local") throw new RunMdError("unknown-engine", `no engine "${name}" in tests`);
       engine ??= createLocalEngine({ logDir, threads: 1 });
       return engine;
@@ -73,7 +82,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
   for (const [name, t] of Object.entries(o.tokens ?? {})) {
     tokens[name] = (await tokenStore.create({ name, ...t })).token;
   }
-  const pool = enginePool(o.logDir ?? inject("sampleData").incidents);
+  const pool = enginePool(o.logDir ?? inject("sampleData").incidents, o.engines);
   const server = await startServer({
     config,
     access: parseAccessConfig(o.access, "test"),
@@ -82,7 +91,9 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
       getEngine: (n) => pool.get(n),
       reportsDir: path.join(dir, "reports"),
       toolVersion: "test",
+      ...o.run,
     },
+    ...(o.governance === undefined ? {} : { governance: o.governance }),
     warn: () => {},
     ...(o.heartbeatMs === undefined ? {} : { heartbeatMs: o.heartbeatMs }),
     ...(o.hooks === undefined ? {} : { hooks: o.hooks }),

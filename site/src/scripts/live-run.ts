@@ -7,7 +7,8 @@ import { reportSlug } from "@run-md/core/site-url";
 import { formatValue } from "../lib/format.ts";
 import { applyEvent, type ReportLinks } from "../lib/live-run.ts";
 import { runUrl, url } from "../lib/paths.ts";
-import { getJson, getMe, messageOf, postJson, type RunSummary } from "./api.ts";
+import { getJson, getMe, type Me, messageOf, postJson, type RunSummary } from "./api.ts";
+import { showApproval } from "./approval.ts";
 
 /** Every event the server sends (spec access-proxy.md §5). */
 export const EVENT_TYPES = [
@@ -32,10 +33,16 @@ export async function initLiveRun(doc: Document): Promise<void> {
   if (!run.ok) return fail(root, messageOf(run.status, run.body));
   showFacts(root, run.value);
   if (run.value.requester?.user === me.user) wireCancel(root, id);
-  follow(root, id, run.value.runbook);
+  follow(root, id, run.value.runbook, me, run.value.requester?.user);
 }
 
-function follow(root: HTMLElement, id: string, runbook: string): void {
+function follow(
+  root: HTMLElement,
+  id: string,
+  runbook: string,
+  me: Me,
+  requester: string | undefined,
+): void {
   const source = new EventSource(`/api/runs/${encodeURIComponent(id)}/events`);
   const links = (d: Record<string, unknown>) => reportLinks(id, runbook, d);
   for (const type of EVENT_TYPES) {
@@ -47,6 +54,8 @@ function follow(root: HTMLElement, id: string, runbook: string): void {
         // An event without a JSON body still moves the run along.
       }
       applyEvent(root, { type, data }, links);
+      // Governance (spec §6): who may approve, who waits.
+      if (type === "approval") showApproval(root, data, { me, requester, runId: id });
       if (type === "run-end") {
         source.close();
         root.querySelector<HTMLElement>("[data-cancel]")!.hidden = true;

@@ -12,6 +12,8 @@ export async function initSession(doc: Document): Promise<void> {
     box.querySelector<HTMLElement>("[data-session-user]")!.textContent = me.user;
     box.querySelector<HTMLElement>('[data-session-link="audit"]')!.hidden =
       !me.actions?.includes("audit");
+    box.querySelector<HTMLElement>('[data-session-link="query"]')!.hidden =
+      !me.actions?.includes("query");
     const signOut = box.querySelector<HTMLButtonElement>("[data-session-signout]")!;
     // A token or `none` caller has no session to end.
     signOut.hidden = !me.csrfToken;

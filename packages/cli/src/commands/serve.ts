@@ -6,6 +6,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { parseAccessConfig } from "@run-md/access";
 import { isRunMdError, parseBytes, parseDuration, RunMdError } from "@run-md/core";
+import { parseNotifyConfig } from "@run-md/notify";
 import { parseServerConfig, startServer } from "@run-md/server";
 import { loadConfig } from "../config.ts";
 import { EnginePool } from "../engines.ts";
@@ -105,9 +106,16 @@ async function serve(values: ServeFlags, positionals: string[]): Promise<number>
     ...(values.region === undefined ? {} : { region: values.region }),
     ...(values.profile === undefined ? {} : { profile: values.profile }),
   });
+  // Approval requests (spec §6) go to the notify: section's webhook targets.
+  const notify =
+    config.notify === undefined ? undefined : parseNotifyConfig(config.notify, config.source);
+  const webhooks = (notify?.targets ?? []).flatMap((t) =>
+    t.type === "webhook" ? [{ url: t.url, secret: t.secret }] : [],
+  );
   const running = await startServer({
     config: server,
     access,
+    governance: { webhooks, ...(notify === undefined ? {} : { notifyRetry: notify.retry }) },
     runbooks: positionals.length > 0 ? positionals : [path.join(base, "runbooks")],
     run: {
       getEngine: (name) => pool.get(name),

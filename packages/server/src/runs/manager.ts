@@ -49,9 +49,21 @@ export type AdmitHook = (rec: RunRecord, caller: Caller) => Promise<"queued" | "
  */
 export type BeforeStartHook = (rec: RunRecord) => Promise<void>;
 
+/** Where governance (packages/server/src/governance) steps into a run's life. */
 export interface RunHooks {
   admit?: AdmitHook;
   beforeStart?: BeforeStartHook;
+  /** Before anything is recorded: throws (an HttpError) to refuse the request (scan budgets). */
+  check?: (caller: Caller, runbook: Runbook, req: RunRequest) => Promise<void>;
+  /**
+   * The engines a run uses: wraps the pool's (scan budgets watch and charge Athena queries);
+   * `abort` stops the whole run with a reason its cancelled step reports.
+   */
+  engines?: (
+    rec: RunRecord,
+    getEngine: (name: string) => Promise<Engine>,
+    abort: (reason: Error) => void,
+  ) => (name: string) => Promise<Engine>;
 }
 
 export class RunManager {
@@ -104,6 +116,7 @@ export class RunManager {
 
   /** Records, audits and queues a checked request; resolves once the record is on disk. */
   async submit(caller: Caller, runbook: Runbook, req: RunRequest): Promise<RunRecord> {
+    await this.hooks.check?.(caller, runbook, req);
     const rec: RunRecord = {
       id: randomUUID(),
       runbook: runbook.meta.id,
@@ -136,6 +149,13 @@ export class RunManager {
     const ended = new Promise<void>((r) => (resolve = r));
     this.done.set(rec.id, { ended, resolve });
     this.queue.push(rec.id, () => this.execute(rec));
+  }
+
+  /** Runs `job` under the same concurrency limit as runs (an ad-hoc query, spec §7). */
+  limited<T>(id: string, job: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push(id, () => job().then(resolve, reject));
+    });
   }
 
   queueSize(): { waiting: number; running: number } {
@@ -223,7 +243,7 @@ export class RunManager {
           toolVersion: s.toolVersion,
           runId: rec.id,
         },
-        { getEngine: (name) => s.getEngine(name), reporter: reporterFor(rec, this.hub) },
+        { getEngine: this.enginesFor(rec, signal), reporter: reporterFor(rec, this.hub) },
       );
     } catch (e) {
       if (!isRunMdError(e)) throw e;
@@ -231,10 +251,24 @@ export class RunManager {
     }
   }
 
-  /** The end of a run: its status, the `run-end` event, the record on disk. */
-  private async finish(rec: RunRecord, status: RunRecordStatus): Promise<void> {
+  /** The pool's engines, as the governance hook wraps them for this run. */
+  private enginesFor(rec: RunRecord, signal: AbortSignal): (name: string) => Promise<Engine> {
+    const base = (name: string) => this.settings.getEngine(name);
+    if (this.hooks.engines === undefined) return base;
+    const abort = (reason: Error) => {
+      if (!signal.aborted) this.controllers.get(rec.id)?.abort(reason);
+    };
+    return this.hooks.engines(rec, base, abort);
+  }
+
+  /**
+   * The end of a run: its status, the `run-end` event, the record on disk. Also how a run that
+   * never started ends (denied, expired: spec §6).
+   */
+  async finish(rec: RunRecord, status: RunRecordStatus): Promise<void> {
     rec.status = status;
     rec.endedAt = new Date().toISOString();
+    this.runbooks.delete(rec.id);
     try {
       await this.hub.emit(rec, "run-end", {
         status,

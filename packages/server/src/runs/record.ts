@@ -8,7 +8,25 @@ import type { RunStatus, WindowSpec } from "@run-md/core";
  * `queued` → `running` → a report status (passed, warned, failed, errored, cancelled);
  * `pending-approval` waits for an approver (spec §6); `interrupted`: the server stopped during it.
  */
-export type RunRecordStatus = "queued" | "pending-approval" | "running" | RunStatus | "interrupted";
+export type RunRecordStatus =
+  | "queued"
+  | "pending-approval"
+  | "running"
+  | RunStatus
+  | "interrupted"
+  // Spec §6: an approver said no, or nobody approved in time.
+  | "denied"
+  | "expired";
+
+/** A run's approval (spec §6), while it waits and after. */
+export interface ApprovalState {
+  approvers: string[];
+  expiresAt: string;
+  state: "requested" | "approved" | "denied" | "expired";
+  by?: string;
+  comment?: string;
+  at?: string;
+}
 
 export const ACTIVE_STATUSES: readonly RunRecordStatus[] = [
   "queued",
@@ -51,6 +69,7 @@ export interface RunRecord {
   /** Why it ended without a report (interrupted, or an error before the first step). */
   error?: string;
   cancelledBy?: string;
+  approval?: ApprovalState;
   events: RunEvent[];
 }
 

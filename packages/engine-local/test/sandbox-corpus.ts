@@ -1,0 +1,85 @@
+/**
+ * The hardening sandbox corpus, shared: statements the local engine must refuse (hand-written
+ * attacks plus every table function not on the allow-list), and a snapshot of a directory to
+ * show nothing was written. Used by sandbox.test.ts here and by the server's ad-hoc query test
+ * (packages/server/test/query.test.ts), which sends the same statements through POST /api/query.
+ */
+import { createHash } from "node:crypto";
+import { promises as fsp } from "node:fs";
+import path from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { ALLOWED_TABLE_FUNCTIONS } from "../src/sandbox.ts";
+
+/** Every entry under a directory with its type, size and content hash. */
+export async function snapshot(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const rel of (await fsp.readdir(dir, { recursive: true })).map(String).sort()) {
+    const full = path.join(dir, rel);
+    const st = await fsp.lstat(full);
+    out[rel] = st.isFile()
+      ? `file ${st.size} ${createHash("sha256")
+          .update(await fsp.readFile(full))
+          .digest("hex")}`
+      : st.isDirectory()
+        ? "dir"
+        : "other";
+  }
+  return out;
+}
+
+/** Every table function (and table macro) of a fresh DuckDB: the corpus's unlisted ones come from here. */
+export async function listTableFunctions(): Promise<string[]> {
+  const duck = await DuckDBInstance.create(":memory:");
+  const conn = await duck.connect();
+  const reader = await conn.runAndReadAll(
+    "SELECT DISTINCT function_name FROM duckdb_functions() WHERE function_type IN ('table', 'table_macro') ORDER BY 1",
+  );
+  const names = reader.getRows().map((r) => String(r[0]));
+  conn.closeSync();
+  duck.closeSync();
+  return names;
+}
+
+/** Statements that must be refused: hand-written attacks plus every unlisted table function. */
+export function sandboxCorpus(logDir: string, root: string, tableFunctions: string[]): string[] {
+  const written = path.join(logDir, "AWSLogs", "written");
+  const outside = path.join(root, "outside");
+  const handWritten = [
+    `SELECT * FROM enable_logging(level = 'trace', storage = 'file', storage_path = '${written}')`,
+    `SELECT * FROM enable_logging(level = 'trace', storage = 'file', storage_path = '${outside}')`,
+    `SELECT * FROM system.main.enable_logging(level = 'trace', storage = 'file', storage_path = '${written}')`,
+    `SELECT count(*) FROM cloudtrail_logs WHERE eventname IN (SELECT * FROM enable_logging(storage = 'file', storage_path = '${written}'))`,
+    `SELECT (SELECT count(*) FROM enable_logging(storage = 'file', storage_path = '${written}')) AS n`,
+    `WITH x AS (SELECT * FROM enable_logging(storage = 'file', storage_path = '${written}')) SELECT * FROM x`,
+    `SELECT * FROM cloudtrail_logs, LATERAL (SELECT * FROM read_text('${logDir}/notes.csv')) t`,
+    `SELECT eventname FROM cloudtrail_logs UNION ALL SELECT content FROM read_text('${logDir}/notes.csv')`,
+    `SELECT * FROM read_text('${logDir}/notes.csv')`,
+    `SELECT * FROM read_json('${logDir}/AWSLogs/**/*.json.gz')`,
+    `SELECT * FROM read_csv('${logDir}/notes.csv')`,
+    `SELECT * FROM '${logDir}/notes.csv'`,
+    `SELECT * FROM "${logDir}/notes.csv"`,
+    "SELECT * FROM duckdb_logs",
+    "SELECT * FROM system.main.duckdb_logs",
+    "SELECT * FROM duckdb_logs()",
+    "SELECT * FROM duckdb_logs_parsed('QueryLog')",
+    "SELECT * FROM duckdb_settings()",
+    "SELECT * FROM information_schema.tables",
+    "SELECT * FROM pg_catalog.pg_settings",
+    "SELECT * FROM sqlite_master",
+    "SELECT * FROM duckdb_tables",
+    "SELECT * FROM (DESCRIBE duckdb_logs)",
+    "SELECT * FROM (SUMMARIZE SELECT * FROM duckdb_logs)",
+    "SELECT * FROM (SHOW TABLES)",
+    "SELECT * FROM (SHOW ALL TABLES)",
+    // A CTE named like a system table is only in scope where the statement defines it.
+    "WITH x AS (SELECT * FROM duckdb_logs), duckdb_logs AS (SELECT 1 AS a) SELECT * FROM x",
+    "SELECT * FROM (WITH duckdb_logs AS (SELECT 1 AS a) SELECT * FROM duckdb_logs) t, duckdb_logs",
+    "SELECT * FROM query('SELECT * FROM duckdb_logs')",
+    "SELECT * FROM query_table('duckdb_logs')",
+    "SELECT * FROM glob('/etc/*')",
+  ];
+  const unlisted = tableFunctions
+    .filter((f) => !ALLOWED_TABLE_FUNCTIONS.has(f))
+    .map((f) => `SELECT * FROM ${f}()`);
+  return [...handWritten, ...unlisted];
+}

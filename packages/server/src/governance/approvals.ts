@@ -1,0 +1,170 @@
+/**
+ * Approvals in the server (spec §6): a run of a runbook an `access.approvals` rule selects is
+ * recorded `pending-approval`, says so in its live events and tells the approvers; another
+ * person whom `canApprove` (`@run-md/access`) accepts approves it (it is queued and runs) or
+ * denies it (it ends `denied`); a request past its TTL ends `expired`, checked on every read of
+ * the runs API and by a timer. Every decision is audited before it takes effect.
+ */
+import {
+  type AccessConfig,
+  approvalExpiresAt,
+  type Caller,
+  canApprove,
+  needsApproval,
+} from "@run-md/access";
+import type { RetryPolicy } from "@run-md/notify";
+import { type Auditor, SERVER_ACTOR } from "../audit.ts";
+import type { Catalog } from "../catalog.ts";
+import { HttpError } from "../http-error.ts";
+import type { RunManager } from "../runs/manager.ts";
+import type { ApprovalState, RunRecord } from "../runs/record.ts";
+import { type ApprovalWebhook, notifyApprovers } from "./notify.ts";
+
+export type Verdict = "approve" | "deny";
+
+export interface ApprovalOptions {
+  now: () => Date;
+  webhooks: readonly ApprovalWebhook[];
+  retry?: RetryPolicy;
+  publicUrl: () => string;
+  warn: (msg: string) => void;
+}
+
+/** The requester as the access rules know them (the record keeps who asked, and how). */
+export function requesterOf(rec: RunRecord): Caller {
+  return { ...rec.requester, via: rec.requester.via as Caller["via"] };
+}
+
+export class Approvals {
+  /** Runs being decided right now: one decision each. */
+  private readonly busy = new Set<string>();
+  /** Expiries being written: a read or a decision waits for one rather than see it half-done. */
+  private readonly expiring = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly cfg: AccessConfig,
+    private readonly auditor: Auditor,
+    private readonly runs: RunManager,
+    private readonly catalog: Catalog,
+    private readonly opts: ApprovalOptions,
+  ) {}
+
+  /** The manager's admit hook: queued now, or waiting for an approver. */
+  async admit(rec: RunRecord, _caller: Caller): Promise<"queued" | "pending-approval"> {
+    const facts = this.catalog.get(rec.runbook)?.facts;
+    const need = facts === undefined ? undefined : needsApproval(this.cfg, facts);
+    if (need === undefined) return "queued";
+    const expiresAt = approvalExpiresAt(this.cfg, new Date(rec.requestedAt)).toISOString();
+    rec.approval = { approvers: need.approvers, expiresAt, state: "requested" };
+    rec.status = "pending-approval";
+    await this.runs.hub.emit(rec, "approval", { ...rec.approval });
+    // Delivery is retried in the background; the request does not wait for the approvers' hook.
+    void notifyApprovers(
+      this.opts.webhooks,
+      rec,
+      this.opts.publicUrl(),
+      this.opts.warn,
+      this.opts.retry,
+    );
+    return "pending-approval";
+  }
+
+  /** Approves or denies a waiting run for `caller`; throws 403/409/410 with the reason. */
+  async decide(caller: Caller, rec: RunRecord, verdict: Verdict, comment: string | undefined) {
+    if (rec.status === "pending-approval" || this.expiring.has(rec.id)) await this.expireIfDue(rec);
+    if (rec.status === "expired") {
+      throw new HttpError(410, `run ${rec.id} can no longer be approved: ${expiredText(rec)}`, {
+        code: "expired",
+      });
+    }
+    if (rec.status !== "pending-approval" || this.busy.has(rec.id)) {
+      throw new HttpError(409, `run ${rec.id} is not waiting for approval (it is ${rec.status})`, {
+        code: "not-pending",
+      });
+    }
+    const facts = this.catalog.get(rec.runbook)!.facts;
+    const check = canApprove(
+      this.cfg,
+      { requester: requesterOf(rec), runbook: facts, requestedAt: new Date(rec.requestedAt) },
+      caller,
+      this.opts.now(),
+    );
+    if (!check.ok) {
+      await this.auditor.record(caller, "access.refused", rec.runbook, {
+        action: "approve",
+        run: rec.id,
+        reason: check.reason,
+      });
+      const status = check.reason === "expired" ? 410 : check.reason === "not-needed" ? 409 : 403;
+      throw new HttpError(status, `refused: ${check.message}`, { code: check.reason });
+    }
+    this.busy.add(rec.id);
+    try {
+      await this.auditor.record(
+        caller,
+        verdict === "approve" ? "run.approve" : "run.deny",
+        rec.runbook,
+        {
+          run: rec.id,
+          ...(comment === undefined ? {} : { comment }),
+        },
+      );
+      await this.settle(rec, verdict === "approve" ? "approved" : "denied", caller.user, comment);
+      if (verdict === "approve") await this.runs.enqueue(rec);
+      else await this.runs.finish(rec, "denied");
+    } finally {
+      this.busy.delete(rec.id);
+    }
+  }
+
+  /** Ends every waiting run whose request is past its TTL (the timer and every runs read). */
+  async expireDue(): Promise<void> {
+    for (const rec of this.runs.store.all()) {
+      if (rec.status === "pending-approval" || this.expiring.has(rec.id))
+        await this.expireIfDue(rec);
+    }
+  }
+
+  private expireIfDue(rec: RunRecord): Promise<void> {
+    const inFlight = this.expiring.get(rec.id);
+    if (inFlight !== undefined) return inFlight;
+    const expiresAt = rec.approval?.expiresAt;
+    if (expiresAt === undefined || this.busy.has(rec.id)) return Promise.resolve();
+    if (this.opts.now().getTime() < Date.parse(expiresAt)) return Promise.resolve();
+    const done = (async () => {
+      try {
+        await this.auditor.record(SERVER_ACTOR, "run.expire", rec.runbook, {
+          run: rec.id,
+          expiresAt,
+        });
+        await this.settle(rec, "expired", undefined, undefined);
+        await this.runs.finish(rec, "expired");
+      } finally {
+        this.expiring.delete(rec.id);
+      }
+    })();
+    this.expiring.set(rec.id, done);
+    return done;
+  }
+
+  /** The approval's outcome on the record and in the live events. */
+  private async settle(
+    rec: RunRecord,
+    state: ApprovalState["state"],
+    by: string | undefined,
+    comment: string | undefined,
+  ): Promise<void> {
+    rec.approval = {
+      ...rec.approval!,
+      state,
+      at: this.opts.now().toISOString(),
+      ...(by === undefined ? {} : { by }),
+      ...(comment === undefined ? {} : { comment }),
+    };
+    await this.runs.hub.emit(rec, "approval", { ...rec.approval });
+  }
+}
+
+function expiredText(rec: RunRecord): string {
+  return `the request expired at ${rec.approval?.expiresAt ?? "its deadline"}`;
+}

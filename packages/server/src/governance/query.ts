@@ -1,0 +1,98 @@
+/**
+ * Runs one ad-hoc query (spec §7) for a caller allowed `query`: audited in full before it runs
+ * (`query.request`), refused when the caller's scan budget would be passed, run by core's
+ * `runRunbook` on the server's engines (watched by the budget), and answered with the step's
+ * result masked for the caller. A query the engine refuses or that fails is a 400 with the
+ * engine's code and message; a query stopped by the budget a 429.
+ */
+import { randomUUID } from "node:crypto";
+import type { Caller } from "@run-md/access";
+import { errorReport, isRunMdError, runRunbook, type StepReport } from "@run-md/core";
+import type { Auditor } from "../audit.ts";
+import type { RowsHook } from "../context.ts";
+import { HttpError } from "../http-error.ts";
+import type { RunManager, RunSettings } from "../runs/manager.ts";
+import { checkRunRequest } from "../runs/request.ts";
+import { ADHOC_ID, adhocRunbook, type QueryBody } from "./adhoc.ts";
+import type { ScanBudgets } from "./budgets.ts";
+
+export interface QueryDeps {
+  auditor: Auditor;
+  /** The run manager: a query waits for a slot under `server.concurrency` as runs do. */
+  runs: RunManager;
+  run: RunSettings;
+  budgets: ScanBudgets;
+  rowsFor: RowsHook;
+}
+
+/** What `POST /api/query` answers: the step's result as a run's `step-end` shows it. */
+function answer(step: StepReport, window: { start: string; end: string }) {
+  return {
+    status: step.status,
+    engine: step.engine,
+    window,
+    query: step.query,
+    stats: step.stats,
+    columns: step.columns,
+    rows: step.rows,
+    rowCount: step.rowCount,
+    warnings: step.warnings,
+    durationMs: step.durationMs,
+  };
+}
+
+export async function runQuery(deps: QueryDeps, caller: Caller, body: QueryBody) {
+  const runbook = adhocRunbook(body);
+  checkRunRequest(runbook, { runbook: ADHOC_ID, params: {}, window: body.window }, {}, new Date());
+  const id = randomUUID();
+  await deps.auditor.record(caller, "query.request", undefined, {
+    query: id,
+    dialect: body.dialect,
+    text: body.text,
+    window: body.window,
+    ...(body.engine === undefined ? {} : { engine: body.engine }),
+  });
+  await deps.budgets.check(caller, runbook, body.engine, ADHOC_ID);
+  const controller = new AbortController();
+  const s = deps.run;
+  const getEngine = deps.budgets.engines(
+    caller,
+    { target: ADHOC_ID, run: id },
+    (name) => s.getEngine(name),
+    (reason) => controller.abort(reason),
+  );
+  let report: Awaited<ReturnType<typeof runRunbook>>;
+  try {
+    report = await deps.runs.limited(id, () =>
+      runRunbook(
+        runbook,
+        {
+          ...(body.engine === undefined ? {} : { engine: body.engine }),
+          configEngines: s.configEngines ?? {},
+          window: body.window,
+          ...(s.defaultTimeoutMs === undefined ? {} : { defaultTimeoutMs: s.defaultTimeoutMs }),
+          ...(s.maxScanBytes === undefined ? {} : { maxScanBytes: s.maxScanBytes }),
+          signal: controller.signal,
+          ...(s.mask === undefined ? {} : { mask: s.mask }),
+          toolVersion: s.toolVersion,
+          runId: id,
+        },
+        { getEngine },
+      ),
+    );
+  } catch (e) {
+    if (!isRunMdError(e)) throw e;
+    report = errorReport(runbook, e, { toolVersion: s.toolVersion, runId: id }, new Date());
+  }
+  const step = report.steps[0];
+  if (step === undefined || step.error !== undefined) {
+    const error = step?.error ?? report.error;
+    const status = error?.code === "budget-reached" ? 429 : 400;
+    throw new HttpError(status, error?.message ?? "the query did not run", {
+      code: error?.code ?? "query-failed",
+      ...(error?.hint === undefined ? {} : { hint: error.hint }),
+    });
+  }
+  const masked = deps.rowsFor(caller, ADHOC_ID, { ...step }) as unknown as StepReport;
+  return { id, ...answer(masked, { start: report.window.start, end: report.window.end }) };
+}

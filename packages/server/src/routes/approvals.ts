@@ -1,0 +1,50 @@
+/**
+ * `POST /api/runs/{id}/approve` and `/deny` `{comment?}` (spec §6), and the expiry check on
+ * every read of the runs API (a request past its TTL is `expired` before anyone sees it).
+ */
+import type { FastifyInstance } from "fastify";
+import { callerOf, type ServerContext } from "../context.ts";
+import type { Verdict } from "../governance/approvals.ts";
+import type { Governance } from "../governance/index.ts";
+import { HttpError } from "../http-error.ts";
+import { viewableRun } from "./runs.ts";
+
+const MAX_COMMENT = 2000;
+
+function commentOf(body: unknown): string | undefined {
+  if (body === undefined || body === null) return undefined;
+  if (typeof body !== "object" || Array.isArray(body)) {
+    throw new HttpError(400, 'the body must be a JSON object such as {"comment": "ok"}');
+  }
+  const b = body as Record<string, unknown>;
+  for (const k of Object.keys(b)) {
+    if (k !== "comment")
+      throw new HttpError(400, `unknown field "${k}" (expected comment)`, { field: k });
+  }
+  if (b.comment === undefined) return undefined;
+  if (typeof b.comment !== "string" || b.comment.length > MAX_COMMENT) {
+    throw new HttpError(
+      400,
+      `field "comment" must be a string of at most ${MAX_COMMENT} characters`,
+      {
+        field: "comment",
+      },
+    );
+  }
+  return b.comment.trim() === "" ? undefined : b.comment;
+}
+
+export function approvalRoutes(app: FastifyInstance, ctx: ServerContext, gov: Governance): void {
+  app.addHook("preHandler", async (req) => {
+    if (req.method === "GET" && req.url.startsWith("/api/runs")) await gov.approvals.expireDue();
+  });
+
+  for (const verdict of ["approve", "deny"] as Verdict[]) {
+    app.post(`/api/runs/:id/${verdict}`, async (req, reply) => {
+      const caller = callerOf(req);
+      const rec = await viewableRun(ctx, caller, (req.params as { id: string }).id);
+      await gov.approvals.decide(caller, rec, verdict, commentOf(req.body));
+      return reply.code(200).send({ id: rec.id, status: rec.status, approval: rec.approval });
+    });
+  }
+}

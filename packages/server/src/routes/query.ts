@@ -1,0 +1,28 @@
+/** `POST /api/query` (spec §7) and `GET /api/budget`: ad-hoc queries for callers with `query`. */
+import type { FastifyInstance } from "fastify";
+import { callerOf, type ServerContext } from "../context.ts";
+import { parseQueryBody } from "../governance/adhoc.ts";
+import type { Governance } from "../governance/index.ts";
+import { runQuery } from "../governance/query.ts";
+import type { RunSettings } from "../runs/manager.ts";
+
+export function queryRoutes(
+  app: FastifyInstance,
+  ctx: ServerContext,
+  gov: Governance,
+  run: RunSettings,
+): void {
+  app.post("/api/query", async (req) => {
+    const caller = callerOf(req);
+    await ctx.guard.require(caller, "query");
+    const body = parseQueryBody(req.body);
+    return runQuery(
+      { auditor: ctx.auditor, runs: ctx.runs, run, budgets: gov.budgets, rowsFor: ctx.rowsFor },
+      caller,
+      body,
+    );
+  });
+
+  /** The caller's scan budgets today: what they may still scan (the query page shows it). */
+  app.get("/api/budget", async (req) => gov.budgetStatus(callerOf(req)));
+}

@@ -1,0 +1,296 @@
+/**
+ * Approvals (spec §6) through the API on the real local engine: a critical run waits, the
+ * approvers' webhook receives a signed request linking to the run page, the requester cannot
+ * approve (not with a second token bound to them, nor in an approver group), another approver
+ * can; denial ends the run; a request past its TTL (clock injected) expires, on read and by the
+ * timer, and can no longer be approved. Every step audited and in the live events.
+ */
+import { createServer, type Server } from "node:http";
+import { verifyWebhook } from "@run-md/notify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runMd } from "../../../test/helpers.ts";
+import {
+  call,
+  FIXTURES,
+  readEvents,
+  startTestServer,
+  type TestServer,
+  waitForEnd,
+} from "./helpers.ts";
+
+const SECRET = "approval-webhook-secret-0123456789";
+let t: TestServer;
+let hook: Server;
+let received: Array<{ body: string; headers: Record<string, string | string[] | undefined> }>;
+/** The server's clock: the real time plus what a test adds. */
+let offsetMs = 0;
+
+beforeAll(async () => {
+  received = [];
+  hook = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      received.push({ body, headers: req.headers });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => hook.listen(0, "127.0.0.1", r));
+  const port = (hook.address() as { port: number }).port;
+  t = await startTestServer({
+    runbooks: [FIXTURES],
+    access: {
+      rules: [
+        { groups: ["oncall"], allow: ["view", "run", "run:params"] },
+        { groups: ["leads"], allow: ["view", "run", "approve"] },
+        { groups: ["readers"], allow: ["view"] },
+      ],
+      approvals: [{ runbooks: { severity: ["critical"] }, approvers: ["leads"] }],
+      approvalTtl: "1h",
+    },
+    tokens: {
+      alice: { groups: ["oncall"], user: "alice@example.com" },
+      // The same person through a second token, in the approver group.
+      aliceLead: { groups: ["leads"], user: "Alice@Example.com" },
+      bob: { groups: ["leads"], user: "bob@example.com" },
+      robot: { groups: ["leads"] },
+      carol: { groups: ["readers"], user: "carol@example.com" },
+    },
+    governance: {
+      now: () => new Date(Date.now() + offsetMs),
+      webhooks: [{ url: `http://127.0.0.1:${port}/approvals`, secret: SECRET }],
+      expirySweepMs: 50,
+    },
+  });
+});
+afterAll(async () => {
+  await t?.close();
+  await new Promise((r) => hook?.close(r));
+});
+
+async function request(token: string) {
+  const r = await call(`${t.url}/api/runs`, { token, body: { runbook: "net-critical" } });
+  expect(r.status).toBe(202);
+  return r.body as { id: string; status: string };
+}
+
+async function until<T>(fn: () => T | undefined, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe("approvals", () => {
+  it("a critical run waits, the approvers are told, self-approval is refused, another approver starts it", async () => {
+    const { id, status } = await request(t.tokens.alice!);
+    expect(status).toBe("pending-approval");
+    // The webhook: signed, naming the run and linking to its page on this server.
+    const got = await until(() => received.find((r) => r.body.includes(id)));
+    expect(verifyWebhook(SECRET, got.headers, got.body)).toBeUndefined();
+    const msg = JSON.parse(got.body);
+    expect(msg).toMatchObject({ type: "run-md.approval", run: id, runbook: "net-critical" });
+    expect(msg.requester).toBe("alice@example.com");
+    expect(msg.approvers).toEqual(["leads"]);
+    expect(msg.url).toBe(`${t.url}/run/?id=${id}`);
+
+    // Live: the approval request is the first event; nothing runs.
+    const first = await readEvents(`${t.url}/api/runs/${id}/events`, {
+      token: t.tokens.alice!,
+      stopAfter: 1,
+    });
+    expect(first.events[0]).toMatchObject({ event: "approval", data: { state: "requested" } });
+
+    const refusals: Array<[string, number, string]> = [
+      ["alice", 403, "self-approval"],
+      ["aliceLead", 403, "self-approval"],
+      ["robot", 403, "not-a-person"],
+      ["carol", 403, "not-approver"],
+    ];
+    for (const [who, code, reason] of refusals) {
+      const r = await call(`${t.url}/api/runs/${id}/approve`, {
+        token: t.tokens[who]!,
+        body: { comment: "me" },
+      });
+      expect([who, r.status, r.body.code]).toEqual([who, code, reason]);
+    }
+    expect((await call(`${t.url}/api/runs/${id}`, { token: t.tokens.alice! })).body.status).toBe(
+      "pending-approval",
+    );
+
+    const ok = await call(`${t.url}/api/runs/${id}/approve`, {
+      token: t.tokens.bob!,
+      body: { comment: "looks right" },
+    });
+    expect(ok.status).toBe(200);
+    const run = await waitForEnd(t, id, t.tokens.alice!);
+    expect(run.approval).toMatchObject({
+      state: "approved",
+      by: "bob@example.com",
+      comment: "looks right",
+    });
+    expect(run.result.steps[0].rows).toHaveLength(1);
+    const { events } = await readEvents(`${t.url}/api/runs/${id}/events`, {
+      token: t.tokens.alice!,
+    });
+    expect(events.map((e) => e.event).slice(0, 4)).toEqual([
+      "approval",
+      "approval",
+      "queued",
+      "run-start",
+    ]);
+    expect(events[1]!.data).toMatchObject({ state: "approved", by: "bob@example.com" });
+    expect(events.at(-1)!.event).toBe("run-end");
+
+    // Approving again: it is no longer waiting.
+    const again = await call(`${t.url}/api/runs/${id}/approve`, { token: t.tokens.bob!, body: {} });
+    expect(again.status).toBe(409);
+
+    const trail = (await t.audit()).filter((e) => (e.details as { run?: string })?.run === id);
+    expect(trail.map((e) => e.action)).toEqual([
+      "run.request",
+      "access.refused",
+      "access.refused",
+      "access.refused",
+      "access.refused",
+      "run.approve",
+      "run.start",
+      "run.end",
+    ]);
+    expect(trail[5]).toMatchObject({
+      actor: "bob@example.com",
+      details: { comment: "looks right" },
+    });
+  });
+
+  it("a low-severity run needs no approval", async () => {
+    const r = await call(`${t.url}/api/runs`, {
+      token: t.tokens.alice!,
+      body: { runbook: "iam-low" },
+    });
+    expect(r.body.status).toBe("queued");
+    await waitForEnd(t, r.body.id, t.tokens.alice!);
+  });
+
+  it("a denial ends the run denied, audited with the comment", async () => {
+    const { id } = await request(t.tokens.alice!);
+    const r = await call(`${t.url}/api/runs/${id}/deny`, {
+      token: t.tokens.bob!,
+      body: { comment: "not during the freeze" },
+    });
+    expect(r.status).toBe(200);
+    const run = await call(`${t.url}/api/runs/${id}`, { token: t.tokens.alice! });
+    expect(run.body.status).toBe("denied");
+    expect(run.body.result).toBeUndefined();
+    const { events } = await readEvents(`${t.url}/api/runs/${id}/events`, {
+      token: t.tokens.alice!,
+    });
+    expect(events.map((e) => e.event)).toEqual(["approval", "approval", "run-end"]);
+    expect(events[2]!.data.status).toBe("denied");
+    const deny = (await t.audit()).find((e) => e.action === "run.deny");
+    expect(deny).toMatchObject({
+      actor: "bob@example.com",
+      target: "net-critical",
+      details: { run: id, comment: "not during the freeze" },
+    });
+    const late = await call(`${t.url}/api/runs/${id}/approve`, { token: t.tokens.bob!, body: {} });
+    expect(late.status).toBe(409);
+  });
+
+  it("a request past its TTL is expired on read and can no longer be approved", async () => {
+    const { id } = await request(t.tokens.alice!);
+    offsetMs = 61 * 60_000;
+    try {
+      const run = await call(`${t.url}/api/runs/${id}`, { token: t.tokens.alice! });
+      expect(run.body.status).toBe("expired");
+      const r = await call(`${t.url}/api/runs/${id}/approve`, { token: t.tokens.bob!, body: {} });
+      expect(r.status).toBe(410);
+      expect(r.body.error).toMatch(/can no longer be approved: the request expired at/);
+    } finally {
+      offsetMs = 0;
+    }
+    const expire = (await t.audit()).filter((e) => e.action === "run.expire");
+    expect(expire.map((e) => (e.details as { run: string }).run)).toContain(id);
+  });
+
+  it("the timer expires a waiting request nobody reads", async () => {
+    const { id } = await request(t.tokens.alice!);
+    expect(t.server.runs.store.get(id)!.status).toBe("pending-approval");
+    offsetMs = 2 * 3600_000;
+    try {
+      await until(() => (t.server.runs.store.get(id)!.status === "expired" ? true : undefined));
+    } finally {
+      offsetMs = 0;
+    }
+    // Before the TTL, an approval goes through (the clock is back): a fresh request still works.
+    const fresh = await request(t.tokens.alice!);
+    const ok = await call(`${t.url}/api/runs/${fresh.id}/approve`, {
+      token: t.tokens.bob!,
+      body: {},
+    });
+    expect(ok.status).toBe(200);
+    await waitForEnd(t, fresh.id, t.tokens.alice!);
+  });
+
+  it("bad approval bodies are 400 and change nothing", async () => {
+    const { id } = await request(t.tokens.alice!);
+    for (const body of [
+      [1],
+      { comment: 5 },
+      { comment: "x", extra: 1 },
+      { comment: "x".repeat(2001) },
+    ]) {
+      const r = await call(`${t.url}/api/runs/${id}/approve`, { token: t.tokens.bob!, body });
+      expect(r.status).toBe(400);
+    }
+    expect(t.server.runs.store.get(id)!.status).toBe("pending-approval");
+  });
+});
+
+describe("the audit log of approvals", () => {
+  it("run-md audit export and verify read the new entries", async () => {
+    const file = t.config.audit;
+    const verify = await runMd(["audit", "verify", file]);
+    expect(verify.code).toBe(0);
+    const csv = await runMd([
+      "audit",
+      "export",
+      "--since",
+      "1d",
+      "--format",
+      "csv",
+      "--file",
+      file,
+    ]);
+    expect(csv.code).toBe(0);
+    const lines = csv.stdout.trim().split("\r\n");
+    const actions = lines.slice(1).map((l) => l.split(",")[4]);
+    for (const a of ["run.request", "run.approve", "run.deny", "run.expire", "access.refused"]) {
+      expect(actions).toContain(a);
+    }
+    const approve = lines.find((l) => l.split(",")[4] === "run.approve")!;
+    expect(approve).toContain("bob@example.com");
+    expect(approve).toContain('""comment"":""looks right""');
+    const json = await runMd([
+      "audit",
+      "export",
+      "--since",
+      "1d",
+      "--format",
+      "json",
+      "--file",
+      file,
+    ]);
+    const entries = json.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(entries.length).toBe(lines.length - 1);
+    expect(entries.find((e) => e.action === "run.deny").details.comment).toBe(
+      "not during the freeze",
+    );
+  });
+});
