@@ -689,7 +689,7 @@ function findParamInLiteral(query: string): string | undefined {
 
 function missingParam(name: string): RunMdError {
   return new RunMdError(
-    "param-missing",
+    "unknown-param",
     `The query refers to {{${name}}}, which is not a parameter of this run.`,
     {
       hint: "Declare it under params: in the front matter, or use a built-in (start, end, start_date, end_date).",

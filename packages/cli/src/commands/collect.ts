@@ -87,7 +87,7 @@ export async function collectCommand(argv: string[]): Promise<number> {
   try {
     if (positionals.length > 0)
       throw new RunMdError(
-        "collect-args",
+        "usage",
         `unexpected argument "${positionals[0]}" for run-md collect`,
       );
     if (values.all && (values.since ?? values.from ?? values.to) !== undefined)
