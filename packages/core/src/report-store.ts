@@ -43,6 +43,14 @@ export function reportFileStem(startedAt: string): string {
   return startedAt.replaceAll(":", "-");
 }
 
+/**
+ * Where `storeReport` puts a report: `<dir>/<runbook-id>/<timestamp>.json` (it adds the run id's
+ * first 8 characters only when another run of the runbook started in the same millisecond).
+ */
+export function reportFilePath(reportsDir: string, report: RunReport): string {
+  return path.join(reportsDir, report.runbook.id, `${reportFileStem(report.startedAt)}.json`);
+}
+
 /** `2026-11-24T01-23-45.123Z[-runid].json` (the names `storeReport` writes) back to an instant; NaN otherwise. */
 export function timeOfReportName(name: string): number {
   const m = /^(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2}(?:\.\d+)?)Z/.exec(name);
@@ -69,7 +77,7 @@ export async function storeReport(reportsDir: string, report: RunReport): Promis
   }
   const dir = path.join(reportsDir, report.runbook.id);
   await mkdir(dir, { recursive: true });
-  let file = path.join(dir, `${reportFileStem(report.startedAt)}.json`);
+  let file = reportFilePath(reportsDir, report);
   const existing = new Set(await readdir(dir));
   if (existing.has(path.basename(file))) {
     file = path.join(dir, `${reportFileStem(report.startedAt)}-${report.runId.slice(0, 8)}.json`);

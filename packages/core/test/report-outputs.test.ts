@@ -17,6 +17,7 @@ import {
   LATEST,
   listReports,
   readReport,
+  reportFilePath,
   reportFileStem,
   storeReport,
   timeOfReportName,
@@ -232,6 +233,7 @@ describe("the reports folder layout (one module: report-store)", () => {
     const dir = await mkdtemp(path.join(tmpdir(), "run-md-reports-"));
     const report = sampleReport();
     const file = await storeReport(dir, report);
+    expect(file).toBe(reportFilePath(dir, report));
     expect(await readReport(file)).toEqual(report);
     const bad = path.join(dir, "audit-iam", "2020-01-01T00-00-00.000Z.json");
     await writeFile(bad, JSON.stringify({ runId: "x", steps: [] }));
