@@ -4,14 +4,17 @@
  */
 import type { BoundParam } from "./engine.ts";
 import { RunMdError } from "./errors.ts";
+import { PARAM_NAME_PATTERN } from "./frontmatter.ts";
 import type { Dialect } from "./model.ts";
 
 export type TemplatePart =
   | { kind: "text"; text: string }
   | { kind: "param"; name: string; offset: number };
 
-// The one definition of a reference; every package finds references through this module.
-const REF_SOURCE = String.raw`\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}`;
+// The one definition of a reference; every package finds references through this module. The
+// name is a front matter parameter name (`PARAM_NAME_PATTERN` without its anchors).
+const NAME = PARAM_NAME_PATTERN.source.slice(1, -1);
+const REF_SOURCE = String.raw`\{\{\s*(${NAME})\s*\}\}`;
 const REF = new RegExp(REF_SOURCE, "g");
 const REF_AT = new RegExp(REF_SOURCE, "y");
 /** `{{` to the next `}}`, well-formed or not (a malformed one is reported by the parser). */

@@ -5,7 +5,7 @@
  * restricted to the window's partitions and event times (spec section 4).
  */
 import type { BoundParam, TimeWindow } from "@run-md/core";
-import { RunMdError, renderLiteral, sqlStringLiteral } from "@run-md/core";
+import { firstReference, RunMdError, renderLiteral, sqlStringLiteral } from "@run-md/core";
 import { type ExtraTable, TableResolver } from "@run-md/sql";
 import { clauses, isSignificant, LexError, type Token, tokenize } from "./lexer.ts";
 
@@ -253,7 +253,7 @@ export function prepareQuery(
         hint: "Refer to parameters as {{name}}; the runner binds them.",
       });
     }
-    if ((t.kind === "string" || t.kind === "qident") && /\{\{\s*[A-Za-z_]\w*\s*\}\}/.test(t.text)) {
+    if ((t.kind === "string" || t.kind === "qident") && firstReference(t.text) !== undefined) {
       throw new RunMdError(
         "param-in-string",
         `a {{name}} reference is inside the quoted text ${t.text}`,
