@@ -1,3 +1,6 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import {
   firstReference,
   insightsStringLiteral,
@@ -130,5 +133,23 @@ describe("one template front end", () => {
       expect((caught as RunMdError).code).toBe("bad-param");
       expect((caught as RunMdError).message).toBe(message);
     }
+  });
+});
+
+describe("the template front end is the only one", () => {
+  it("no other source in packages/*/src writes its own {{name}} pattern", () => {
+    const root = fileURLToPath(new URL("../../../", import.meta.url));
+    const copies: string[] = [];
+    for (const pkg of readdirSync(path.join(root, "packages"))) {
+      const src = path.join(root, "packages", pkg, "src");
+      if (!existsSync(src)) continue;
+      for (const f of readdirSync(src, { recursive: true, encoding: "utf8" })) {
+        const file = path.join(src, f);
+        if (!f.endsWith(".ts") || file.endsWith(path.join("core", "src", "template.ts"))) continue;
+        // A regular expression that matches `{{`: written `\{\{` in a literal or a string.
+        if (readFileSync(file, "utf8").includes("\\{\\{")) copies.push(path.relative(root, file));
+      }
+    }
+    expect(copies).toEqual([]);
   });
 });
