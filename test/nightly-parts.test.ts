@@ -2,11 +2,10 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { RunReport } from "@run-md/core";
+import { pruneReports, type RunReport, timeOfReportName } from "@run-md/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exitCodeOf, type NightlyResult, selectNightly } from "../scripts/nightly/job.ts";
 import { parseNightlyArgs } from "../scripts/nightly/options.ts";
-import { pruneReports, timeOfReportName } from "../scripts/nightly/prune.ts";
 import { markdownSummary, textSummary } from "../scripts/nightly/summary.ts";
 
 const repoRoot = path.resolve(import.meta.dirname, "..");

@@ -11,6 +11,7 @@ import {
   findStoredReport,
   isDue,
   loadRunbook,
+  pruneReports,
   type RunReport,
   type Weekday,
 } from "@run-md/core";
@@ -19,7 +20,6 @@ import type { Delivery, Outcome } from "@run-md/notify";
 import { buildSite, repoRoot } from "./build-site.ts";
 import { notifyNightly } from "./notify.ts";
 import type { NightlyOutcome } from "./outcome.ts";
-import { pruneReports } from "./prune.ts";
 
 export const cliBin = path.join(repoRoot, "packages/cli/bin/run-md.js");
 

@@ -5,8 +5,7 @@
  * alert state file lives with the reports). The targets are the configuration's `notify:`
  * section and, when RUN_MD_WEBHOOK_URL is set, a Slack target at that address.
  */
-import path from "node:path";
-import { reportFileStem, SEVERITIES, type Severity } from "@run-md/core";
+import { reportFilePath, SEVERITIES, type Severity } from "@run-md/core";
 import {
   DEFAULT_RETRY,
   type Delivery,
@@ -66,11 +65,7 @@ function targetsOf(options: NightlyNotifyOptions): NotifyConfig | undefined {
 function runOf(o: NightlyOutcome, reportsDir: string): RunToNotify[] {
   if (o.report) {
     // Where `run-md run` stored it (core's storeReport names it after its start).
-    const stored = path.join(
-      reportsDir,
-      o.report.runbook.id,
-      `${reportFileStem(o.report.startedAt)}.json`,
-    );
+    const stored = reportFilePath(reportsDir, o.report);
     return [{ report: o.report, reportFile: o.reportFile ?? stored }];
   }
   if (o.status !== "errored") return [];

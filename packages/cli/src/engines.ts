@@ -120,7 +120,7 @@ export class EnginePool {
     const dir = this.flags.logDir ?? this.config.local.logDir;
     if (dir === "sample" || existsSync(dir)) return;
     if (this.config.local.store !== undefined && this.flags.logDir === undefined) return;
-    throw new RunMdError("local-log-dir", `log directory ${dir} does not exist`, {
+    throw new RunMdError("bad-log-dir", `log directory ${dir} does not exist`, {
       hint: "Point local.logDir (run-md.config.yaml), RUN_MD_LOG_DIR or --log-dir at a folder of CloudTrail files, or use logDir: sample.",
     });
   }

@@ -1,4 +1,4 @@
-import { type Diagnostic, RULES, type Step } from "@run-md/core";
+import { type Diagnostic, maskReferences, RULES, type Step } from "@run-md/core";
 import { InsightsSyntaxError, parseInsights } from "@run-md/insights";
 import { checkSql, type TableConfig } from "@run-md/sql";
 
@@ -35,7 +35,7 @@ export function lintQueries(
 function lintInsights(file: string, step: Step): Diagnostic[] {
   // Each `{{name}}` becomes a string literal of the same length, as at run time a literal takes
   // its place, so columns after it stay right.
-  const text = step.query.replace(/\{\{[^}]*\}\}/g, (m) => `"${"x".repeat(m.length - 2)}"`);
+  const text = maskReferences(step.query, (length) => `"${"x".repeat(length - 2)}"`);
   try {
     parseInsights(text);
     return [];

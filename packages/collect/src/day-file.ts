@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
+import { sqlStringLiteral } from "@run-md/core";
 import {
   collectSelectSql,
   MAX_OBJECT,
@@ -16,9 +17,7 @@ import {
   type StoreDay,
 } from "@run-md/engine-local";
 
-function quote(s: string): string {
-  return `'${s.replaceAll("'", "''")}'`;
-}
+const quote = sqlStringLiteral;
 
 /** A fresh file name for a day (never reused, so a reader of the old manifest keeps its file). */
 export function dayFileName(day: string): string {

@@ -1,6 +1,7 @@
 import type { ColumnInfo, JsonValue, QueryResult } from "./engine.ts";
 import type { Check, Cmp, Literal, Metric, Predicate } from "./model.ts";
 import type { CheckOutcome, Status } from "./report.ts";
+import { sqlStringLiteral } from "./template.ts";
 
 /** How many offending rows a failed `every`/`no` check keeps for the report. */
 export const OFFENDING_ROWS_KEPT = 10;
@@ -112,7 +113,7 @@ function predicateHolds(p: Predicate, v: JsonValue, regex: RegExp | undefined): 
 }
 
 function describeLiteral(l: Literal): string {
-  return typeof l === "string" ? `'${l.replaceAll("'", "''")}'` : String(l);
+  return typeof l === "string" ? sqlStringLiteral(l) : String(l);
 }
 
 function describePredicate(p: Predicate): string {

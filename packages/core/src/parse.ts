@@ -25,7 +25,7 @@ import {
   type Span,
   type Step,
 } from "./model.ts";
-import { templateProblems } from "./template.ts";
+import { scanTemplate, templateProblems } from "./template.ts";
 
 export interface ParseResult {
   runbook: Runbook | undefined;
@@ -294,15 +294,17 @@ export function parseRunbook(original: string, path: string): ParseResult {
 
     const refs: ParamRef[] = [];
     const swallowed = unclosed.has(node);
-    for (const m of query.matchAll(/\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g)) {
-      const position = positionOf(m.index);
-      refs.push({ name: m[1]!, position });
-      if (!declared.has(m[1]!) && !swallowed) {
+    for (const part of scanTemplate(query)) {
+      if (part.kind !== "param") continue;
+      const { name } = part;
+      const position = positionOf(part.offset);
+      refs.push({ name, position });
+      if (!declared.has(name) && !swallowed) {
         sink.error(
           RULES.undeclaredParam,
           position.line,
           position.column,
-          `undeclared parameter "${m[1]}"${didYouMean(m[1]!, declaredList)}: declare it under params: in the front matter, or use one of ${BUILTIN_PARAMS.join(", ")}`,
+          `undeclared parameter "${name}"${didYouMean(name, declaredList)}: declare it under params: in the front matter, or use one of ${BUILTIN_PARAMS.join(", ")}`,
         );
       }
     }

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { Dirent } from "node:fs";
 import { mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { RunMdError } from "./errors.ts";
@@ -43,6 +44,26 @@ export function reportFileStem(startedAt: string): string {
 }
 
 /**
+ * Where `storeReport` puts a report: `<dir>/<runbook-id>/<timestamp>.json` (it adds the run id's
+ * first 8 characters only when another run of the runbook started in the same millisecond).
+ */
+export function reportFilePath(reportsDir: string, report: RunReport): string {
+  return path.join(reportsDir, report.runbook.id, `${reportFileStem(report.startedAt)}.json`);
+}
+
+/** `2026-11-24T01-23-45.123Z[-runid].json` (the names `storeReport` writes) back to an instant; NaN otherwise. */
+export function timeOfReportName(name: string): number {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2}(?:\.\d+)?)Z/.exec(name);
+  if (!m) return Number.NaN;
+  return Date.parse(`${m[1]}T${m[2]}:${m[3]}:${m[4]}Z`);
+}
+
+/** Whether a file name in a runbook's folder is a report: not `latest.json`, not hidden. */
+export function isReportFileName(name: string): boolean {
+  return name.endsWith(".json") && name !== LATEST && !name.startsWith(".");
+}
+
+/**
  * Stores a report as `<dir>/<runbook-id>/<timestamp>.json` and, for a full run (not an
  * investigation: `reportKind`), updates `latest.json`. Earlier reports are never touched.
  */
@@ -56,7 +77,7 @@ export async function storeReport(reportsDir: string, report: RunReport): Promis
   }
   const dir = path.join(reportsDir, report.runbook.id);
   await mkdir(dir, { recursive: true });
-  let file = path.join(dir, `${reportFileStem(report.startedAt)}.json`);
+  let file = reportFilePath(reportsDir, report);
   const existing = new Set(await readdir(dir));
   if (existing.has(path.basename(file))) {
     file = path.join(dir, `${reportFileStem(report.startedAt)}-${report.runId.slice(0, 8)}.json`);
@@ -100,11 +121,115 @@ export async function listReports(reportsDir: string, runbookId: string): Promis
     return [];
   }
   return names
-    .filter((n) => n.endsWith(".json") && n !== LATEST && !n.startsWith("."))
+    .filter(isReportFileName)
     .sort()
     .map((n) => path.join(dir, n));
 }
 
+/** Whether a value has what every reader of a report relies on (any report version). */
+export function isRunReport(value: unknown): value is RunReport {
+  if (typeof value !== "object" || value === null) return false;
+  const r = value as Partial<RunReport>;
+  return (
+    typeof r.reportVersion === "number" &&
+    typeof r.runId === "string" &&
+    typeof r.status === "string" &&
+    typeof r.startedAt === "string" &&
+    typeof r.runbook === "object" &&
+    r.runbook !== null &&
+    Array.isArray(r.steps)
+  );
+}
+
+/** Reads a stored report; a file that is not one is an error naming what is missing. */
 export async function readReport(file: string): Promise<RunReport> {
-  return JSON.parse(await readFile(file, "utf8")) as RunReport;
+  const value: unknown = JSON.parse(await readFile(file, "utf8"));
+  if (!isRunReport(value)) {
+    throw new Error(
+      "not a run-md report (reportVersion, runId, status, startedAt or steps missing)",
+    );
+  }
+  return value;
+}
+
+// Retention: deletes the reports older than the retention from each runbook's folder, never
+// `latest.json`, never a runbook's newest report and never its newest full run (not an
+// investigation), so every runbook keeps its last run and its status.
+
+export interface PruneResult {
+  /** Deleted report files. */
+  pruned: string[];
+  /** Report files kept. */
+  kept: number;
+}
+
+async function startedAt(file: string): Promise<number> {
+  const fromName = timeOfReportName(path.basename(file));
+  if (!Number.isNaN(fromName)) return fromName;
+  try {
+    const report = JSON.parse(await readFile(file, "utf8")) as { startedAt?: unknown };
+    return typeof report.startedAt === "string" ? Date.parse(report.startedAt) : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Whether a report file is a full run (unreadable files count as full: they are kept anyway). */
+async function isFullRun(file: string): Promise<boolean> {
+  try {
+    return reportKind(JSON.parse(await readFile(file, "utf8"))) === "full";
+  } catch {
+    return true;
+  }
+}
+
+/** The index of the newest full run among reports sorted newest first (-1 when none is). */
+async function newestFull(timed: { file: string }[]): Promise<number> {
+  for (const [i, r] of timed.entries()) if (await isFullRun(r.file)) return i;
+  return -1;
+}
+
+async function dirEntries(dir: string): Promise<Dirent[]> {
+  try {
+    return await readdir(dir, { withFileTypes: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw e;
+  }
+}
+
+/**
+ * Prunes every runbook folder under `reportsDir`. A report whose time cannot be told (neither
+ * from its name nor its `startedAt`) is kept.
+ */
+export async function pruneReports(
+  reportsDir: string,
+  retentionMs: number,
+  now: Date = new Date(),
+): Promise<PruneResult> {
+  const cutoff = now.getTime() - retentionMs;
+  const pruned: string[] = [];
+  let kept = 0;
+  for (const entry of await dirEntries(reportsDir)) {
+    if (!entry.isDirectory() || entry.name.startsWith(".")) continue;
+    const dir = path.join(reportsDir, entry.name);
+    const files = (await dirEntries(dir))
+      .filter((f) => f.isFile() && isReportFileName(f.name))
+      .map((f) => path.join(dir, f.name));
+    const timed = await Promise.all(
+      files.map(async (file) => ({ file, at: await startedAt(file) })),
+    );
+    // Newest first; the newest report and the newest full run are kept whatever their age.
+    timed.sort((a, b) => (b.at || 0) - (a.at || 0) || b.file.localeCompare(a.file));
+    const full = await newestFull(timed);
+    for (const [i, r] of timed.entries()) {
+      if (i > 0 && i !== full && !Number.isNaN(r.at) && r.at < cutoff) {
+        await rm(r.file, { force: true });
+        pruned.push(r.file);
+      } else {
+        kept++;
+      }
+    }
+  }
+  return { pruned: pruned.sort(), kept };
 }

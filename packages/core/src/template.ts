@@ -2,13 +2,23 @@
  * `{{name}}` references in query text. A reference is `{{`, optional spaces, a name (a letter or
  * `_`, then letters, digits, `_`), optional spaces, `}}`. Anything else is text.
  */
+import type { BoundParam } from "./engine.ts";
+import { RunMdError } from "./errors.ts";
+import { PARAM_NAME_PATTERN } from "./frontmatter.ts";
 import type { Dialect } from "./model.ts";
 
 export type TemplatePart =
   | { kind: "text"; text: string }
   | { kind: "param"; name: string; offset: number };
 
-const REF = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
+// The one definition of a reference; every package finds references through this module. The
+// name is a front matter parameter name (`PARAM_NAME_PATTERN` without its anchors).
+const NAME = PARAM_NAME_PATTERN.source.slice(1, -1);
+const REF_SOURCE = String.raw`\{\{\s*(${NAME})\s*\}\}`;
+const REF = new RegExp(REF_SOURCE, "g");
+const REF_AT = new RegExp(REF_SOURCE, "y");
+/** `{{` to the next `}}`, well-formed or not (a malformed one is reported by the parser). */
+const ANY_REF = /\{\{[^}]*\}\}/g;
 
 /** Splits a query into text and `{{name}}` references (with the offset of each `{{`). */
 export function scanTemplate(query: string): TemplatePart[] {
@@ -29,6 +39,86 @@ export function renderTemplate(query: string, render: (name: string) => string):
   return scanTemplate(query)
     .map((part) => (part.kind === "text" ? part.text : render(part.name)))
     .join("");
+}
+
+/** The reference that starts exactly at `offset` (its name and length in the text), if any. */
+export function referenceAt(
+  text: string,
+  offset: number,
+): { name: string; length: number } | undefined {
+  REF_AT.lastIndex = offset;
+  const m = REF_AT.exec(text);
+  return m ? { name: m[1]!, length: m[0].length } : undefined;
+}
+
+/** The name of the first reference in `text`, if there is one. */
+export function firstReference(text: string): string | undefined {
+  for (const part of scanTemplate(text)) if (part.kind === "param") return part.name;
+  return undefined;
+}
+
+/**
+ * Replaces every `{{...}}`, malformed ones included, by `fill(length)` where `length` is the
+ * length of the replaced text: syntax checkers see a value in its place, columns after it kept.
+ */
+export function maskReferences(query: string, fill: (length: number) => string): string {
+  return query.replace(ANY_REF, (m) => fill(m.length));
+}
+
+/** A SQL (Trino, DuckDB) string literal: single quotes, a quote doubled, nothing else escaped. */
+export function sqlStringLiteral(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** A Logs Insights string literal: double quotes; `\\`, `"`, newline and tab escaped. */
+export function insightsStringLiteral(value: string): string {
+  const escaped = value
+    .replaceAll("\\", "\\\\")
+    .replaceAll('"', '\\"')
+    .replaceAll("\n", "\\n")
+    .replaceAll("\t", "\\t");
+  return `"${escaped}"`;
+}
+
+/**
+ * A parameter value as literal text of its declared type in a dialect, for engines that send the
+ * query as text. Numbers are written plainly (an integer must be whole); booleans are `true`/`false`
+ * in SQL and 1/0 in Logs Insights (how it shows JSON booleans); every other type (strings, ARNs,
+ * account ids, timestamps) is a string literal, so a timestamp compares with the `eventtime`
+ * string column. `inline`: a negative number is parenthesised, so `x -{{n}}` cannot become `--`.
+ */
+export function renderLiteral(
+  name: string,
+  param: BoundParam,
+  dialect: Dialect,
+  options: { inline?: boolean } = {},
+): string {
+  const { type, value } = param;
+  if (type === "integer" || type === "number") {
+    const n = typeof value === "number" ? value : Number(value);
+    if (!Number.isFinite(n) || (type === "integer" && !Number.isInteger(n)) || value === "") {
+      throw new RunMdError(
+        "bad-param",
+        `parameter "${name}" is not ${type === "integer" ? "an integer" : "a number"}: ${String(value)}`,
+      );
+    }
+    return options.inline && n < 0 ? `(${n})` : String(n);
+  }
+  if (type === "boolean") {
+    const b =
+      value === true || value === "true"
+        ? true
+        : value === false || value === "false"
+          ? false
+          : undefined;
+    if (b === undefined) {
+      throw new RunMdError("bad-param", `parameter "${name}" is not a boolean: ${String(value)}`);
+    }
+    if (dialect === "logs-insights") return b ? "1" : "0";
+    return b ? "true" : "false";
+  }
+  const text = String(value);
+  return dialect === "logs-insights" ? insightsStringLiteral(text) : sqlStringLiteral(text);
 }
 
 export type TemplateProblem =

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Ajv2020 from "ajv/dist/2020.js";
@@ -11,7 +11,17 @@ import { parseRunbook } from "../src/parse.ts";
 import type { RunReport } from "../src/report.ts";
 import { toJUnit } from "../src/report-junit.ts";
 import { toMarkdown } from "../src/report-markdown.ts";
-import { LATEST, listReports, readReport, storeReport } from "../src/report-store.ts";
+import {
+  isReportFileName,
+  isRunReport,
+  LATEST,
+  listReports,
+  readReport,
+  reportFilePath,
+  reportFileStem,
+  storeReport,
+  timeOfReportName,
+} from "../src/report-store.ts";
 import { errorReport } from "../src/run.ts";
 
 export function sampleReport(over: Partial<RunReport> = {}): RunReport {
@@ -204,5 +214,30 @@ describe("Markdown summary", () => {
     expect(md).toContain("| arn:aws:iam::1:user/mallory | 3 |");
     expect(md).toContain("**Escalation:** Page the security on-call.");
     expect(md).toContain("> **sql-syntax**: syntax error at \\<end\\>");
+  });
+});
+
+describe("the reports folder layout (one module: report-store)", () => {
+  it("tells report files from the latest pointer and hidden files, and their time from the name", () => {
+    expect(isReportFileName("2026-11-24T01-23-45.123Z.json")).toBe(true);
+    expect(isReportFileName("2026-11-24T01-23-45.123Z-1a2b3c4d.json")).toBe(true);
+    expect(isReportFileName(LATEST)).toBe(false);
+    expect(isReportFileName(".tmp")).toBe(false);
+    expect(isReportFileName("notes.txt")).toBe(false);
+    const stem = reportFileStem("2026-11-24T01:23:45.123Z");
+    expect(timeOfReportName(`${stem}.json`)).toBe(Date.parse("2026-11-24T01:23:45.123Z"));
+    expect(timeOfReportName("notes.json")).toBeNaN();
+  });
+
+  it("reads back what it stored, and refuses a file that is not a report", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "run-md-reports-"));
+    const report = sampleReport();
+    const file = await storeReport(dir, report);
+    expect(file).toBe(reportFilePath(dir, report));
+    expect(await readReport(file)).toEqual(report);
+    const bad = path.join(dir, "audit-iam", "2020-01-01T00-00-00.000Z.json");
+    await writeFile(bad, JSON.stringify({ runId: "x", steps: [] }));
+    await expect(readReport(bad)).rejects.toThrow(/not a run-md report/);
+    expect(isRunReport({ ...report, steps: undefined })).toBe(false);
   });
 });

@@ -32,7 +32,7 @@ const WRITING_WORDS = new Set([
 ]);
 
 function refuse(message: string): never {
-  throw new RunMdError("not-read-only", message, {
+  throw new RunMdError("sql-refused", message, {
     hint: "A step runs exactly one read-only query (SELECT or WITH ... SELECT).",
   });
 }

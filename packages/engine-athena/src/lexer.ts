@@ -4,6 +4,7 @@
  * level it belongs to. Window scoping, parameter binding and the read-only gate all work on these
  * tokens, never on the raw text. Concatenating every token's text gives back the query exactly.
  */
+import { referenceAt } from "@run-md/core";
 
 export type TokenKind =
   | "ws"
@@ -35,7 +36,6 @@ export class LexError extends Error {
   }
 }
 
-const PARAM = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/y;
 const IDENT = /[\p{L}_][\p{L}\p{N}_$]*/uy;
 const NUMBER = /(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/y;
 const WS = /\s+/y;
@@ -97,9 +97,9 @@ export function tokenize(sql: string): Token[] {
       push("qident", end, sql.slice(i + 1, end - 1).replaceAll(c + c, c));
       continue;
     }
-    const param = c === "{" && next === "{" ? sticky(PARAM) : null;
+    const param = c === "{" && next === "{" ? referenceAt(sql, i) : undefined;
     if (param) {
-      push("param", i + param[0].length, param[1]!);
+      push("param", i + param.length, param.name);
       continue;
     }
     const num = sticky(NUMBER);

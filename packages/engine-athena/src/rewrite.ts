@@ -5,7 +5,7 @@
  * restricted to the window's partitions and event times (spec section 4).
  */
 import type { BoundParam, TimeWindow } from "@run-md/core";
-import { RunMdError } from "@run-md/core";
+import { firstReference, RunMdError, renderLiteral, sqlStringLiteral } from "@run-md/core";
 import { type ExtraTable, TableResolver } from "@run-md/sql";
 import { clauses, isSignificant, LexError, type Token, tokenize } from "./lexer.ts";
 
@@ -33,9 +33,7 @@ export interface PreparedQuery {
 }
 
 /** A string literal, quotes doubled: the only escaping Trino string literals have. */
-export function sqlString(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
-}
+export const sqlString = sqlStringLiteral;
 
 /** `2026-11-23T00:00:00Z` (milliseconds only when there are some). */
 export function isoInstant(d: Date): string {
@@ -156,33 +154,9 @@ const NOT_ALIAS = new Set([
   "from",
 ]);
 
-/** A parameter value as SQL literal text of its declared type. */
+/** A parameter value as SQL literal text of its declared type (see core's `renderLiteral`). */
 export function literalFor(name: string, param: BoundParam, inline: boolean): string {
-  switch (param.type) {
-    case "integer":
-    case "number": {
-      const n = typeof param.value === "number" ? param.value : Number(param.value);
-      if (!Number.isFinite(n) || (param.type === "integer" && !Number.isInteger(n))) {
-        throw new RunMdError(
-          "bad-param",
-          `parameter "${name}" is not a ${param.type}: ${String(param.value)}`,
-        );
-      }
-      const text = String(n);
-      // Inline, a negative number is parenthesised so `x -{{n}}` cannot become a `--` comment.
-      return inline && n < 0 ? `(${text})` : text;
-    }
-    case "boolean": {
-      const v = param.value;
-      if (v === true || v === "true") return "true";
-      if (v === false || v === "false") return "false";
-      throw new RunMdError("bad-param", `parameter "${name}" is not a boolean: ${String(v)}`);
-    }
-    default:
-      // Strings, ARNs, account ids, durations and timestamps: a timestamp stays a string so that
-      // it compares with the `eventtime` string column as the spec promises.
-      return sqlString(String(param.value));
-  }
+  return renderLiteral(name, param, "sql", { inline });
 }
 
 interface TableRef {
@@ -279,7 +253,7 @@ export function prepareQuery(
         hint: "Refer to parameters as {{name}}; the runner binds them.",
       });
     }
-    if ((t.kind === "string" || t.kind === "qident") && /\{\{\s*[A-Za-z_]\w*\s*\}\}/.test(t.text)) {
+    if ((t.kind === "string" || t.kind === "qident") && firstReference(t.text) !== undefined) {
       throw new RunMdError(
         "param-in-string",
         `a {{name}} reference is inside the quoted text ${t.text}`,

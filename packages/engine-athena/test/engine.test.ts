@@ -400,7 +400,7 @@ describe("window scoping and parameters", () => {
       "UNLOAD (SELECT 1) TO 's3://b/' WITH (format = 'JSON')",
     ]) {
       const e = await rejection(h.engine().query(request(sql)));
-      expect(e.code, sql).toBe("not-read-only");
+      expect(e.code, sql).toBe("sql-refused");
     }
     expect(h.emulator.calls).toHaveLength(0);
   });

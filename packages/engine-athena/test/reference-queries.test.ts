@@ -107,7 +107,7 @@ describe.skipIf(!present)("published Athena queries", () => {
         } catch (e) {
           code = e instanceof RunMdError ? e.code : undefined;
         }
-        expect(code, where).toBe("not-read-only");
+        expect(code, where).toBe("sql-refused");
         refused++;
       }
     }

@@ -261,7 +261,7 @@ describe("read-only gate", () => {
       expect(
         codeOf(() => assertReadOnly(bad)),
         bad,
-      ).toBe("not-read-only");
+      ).toBe("sql-refused");
     }
   });
 });

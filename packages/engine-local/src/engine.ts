@@ -23,12 +23,15 @@ import {
   type ColumnInfo,
   type Dialect,
   type Engine,
+  firstReference,
   isRunMdError,
   type JsonValue,
   type QueryRequest,
   type QueryResult,
   RunMdError,
+  renderTemplate,
   slashDate,
+  sqlStringLiteral,
   type TimeWindow,
 } from "@run-md/core";
 import {
@@ -132,7 +135,7 @@ export async function createLocalEngine(opts: LocalEngineOptions): Promise<Local
     for (const m of MACROS) await conn.run(m);
     const dirs = [logDir, store, cacheDir, ...extraTableDirs(opts.extraTables ?? [])]
       .filter((d): d is string => d !== null)
-      .map((d) => `'${sqlString(`${d}${path.sep}`)}'`)
+      .map((d) => sqlStringLiteral(`${d}${path.sep}`))
       .join(", ");
     await conn.run("SET GLOBAL autoinstall_known_extensions = false");
     await conn.run("SET GLOBAL autoload_known_extensions = false");
@@ -149,10 +152,6 @@ export async function createLocalEngine(opts: LocalEngineOptions): Promise<Local
     { aliases: opts.tableAliases ?? [], extra: opts.extraTables ?? [] },
     store,
   );
-}
-
-function sqlString(s: string): string {
-  return s.replaceAll("'", "''");
 }
 
 /** The rows/columns of a finished query and what the engine learned on the way. */
@@ -550,7 +549,7 @@ async function windowWithoutEvents(
 }
 
 function fileList(files: ReadFile[]): string {
-  return `[${files.map((f) => `'${sqlString(f.path)}'`).join(", ")}]`;
+  return `[${files.map((f) => sqlStringLiteral(f.path)).join(", ")}]`;
 }
 
 function windowPredicate(timeExpr: string, window: TimeWindow | null): string {
@@ -674,16 +673,14 @@ function engineError(msg: string, cause: unknown): RunMdError {
   return new RunMdError("sql-error", first, { cause });
 }
 
-const PARAM_RE = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
-
 function findParamInLiteral(query: string): string | undefined {
   let found: string | undefined;
   mapCode(
     query,
     (c) => c,
     (lit) => {
-      const m = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/.exec(lit);
-      if (m && (lit.startsWith("'") || lit.startsWith('"')) && found === undefined) found = m[1];
+      const name = firstReference(lit);
+      if (name && (lit.startsWith("'") || lit.startsWith('"')) && found === undefined) found = name;
       return lit;
     },
   );
@@ -692,7 +689,7 @@ function findParamInLiteral(query: string): string | undefined {
 
 function missingParam(name: string): RunMdError {
   return new RunMdError(
-    "param-missing",
+    "unknown-param",
     `The query refers to {{${name}}}, which is not a parameter of this run.`,
     {
       hint: "Declare it under params: in the front matter, or use a built-in (start, end, start_date, end_date).",
@@ -715,7 +712,7 @@ export function renderSqlParams(
   const values: DuckDBValue[] = [];
   const types: DuckDBType[] = [];
   const sql = mapCode(query, (code) =>
-    code.replace(PARAM_RE, (_m, name: string) => {
+    renderTemplate(code, (name) => {
       let idx = order.indexOf(name);
       if (idx < 0) {
         const p = params[name];
@@ -743,22 +740,6 @@ function duckValue(p: BoundParam): [DuckDBValue, DuckDBType] {
     default:
       return [String(p.value), VARCHAR];
   }
-}
-
-/** `{{name}}` as a Logs Insights literal: strings double-quoted and escaped, numbers, booleans. */
-export function renderInsightsParams(query: string, params: Record<string, BoundParam>): string {
-  return query.replace(PARAM_RE, (_m, name: string) => {
-    const p = params[name];
-    if (!p) throw missingParam(name);
-    if (p.type === "integer" || p.type === "number") {
-      const n = Number(p.value);
-      if (!Number.isFinite(n))
-        throw new RunMdError("param-invalid", `{{${name}}} is not a number.`);
-      return String(n);
-    }
-    if (p.type === "boolean") return p.value === true || p.value === "true" ? "true" : "false";
-    return `"${String(p.value).replaceAll("\\", "\\\\").replaceAll('"', '\\"').replaceAll("\n", "\\n")}"`;
-  });
 }
 
 export type { Dialect };

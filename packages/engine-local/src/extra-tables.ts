@@ -5,12 +5,10 @@
  */
 import path from "node:path";
 import type { TimeWindow } from "@run-md/core";
-import { RunMdError } from "@run-md/core";
+import { RunMdError, sqlStringLiteral } from "@run-md/core";
 import type { ExtraTable } from "@run-md/sql";
 
-function quote(s: string): string {
-  return `'${s.replaceAll("'", "''")}'`;
-}
+const quote = sqlStringLiteral;
 
 function ident(s: string): string {
   return `"${s.replaceAll('"', '""')}"`;

@@ -10,7 +10,13 @@
  */
 import { promises as fsp } from "node:fs";
 import path from "node:path";
-import { RunMdError, slashDate, type TimeWindow, writeFileAtomic } from "@run-md/core";
+import {
+  RunMdError,
+  slashDate,
+  sqlStringLiteral,
+  type TimeWindow,
+  writeFileAtomic,
+} from "@run-md/core";
 import {
   athenaSelectList,
   CLOUDTRAIL_COLUMNS,
@@ -130,9 +136,7 @@ export function planStore(
   return { storeDays, missing };
 }
 
-function quote(s: string): string {
-  return `'${s.replaceAll("'", "''")}'`;
-}
+const quote = sqlStringLiteral;
 
 /** A field's shape for `json_transform` (CloudTrail's key spelling). */
 function structure(f: Field): unknown {

@@ -1,17 +1,19 @@
 /**
  * How a runbook parameter becomes Logs Insights text, for engines that send the query as text
- * (the `logs` engine). Strings are double-quoted with `\` and `"` escaped; numbers are written
- * plainly; booleans become 1 and 0, which is how Logs Insights shows JSON booleans.
+ * (the `logs` engine). The rendering itself is core's `renderLiteral` (one place for every
+ * dialect): strings double-quoted with `\` and `"` escaped; numbers written plainly; booleans
+ * 1 and 0, which is how Logs Insights shows JSON booleans.
  */
-export function renderInsightsLiteral(value: string | number | boolean, type: string): string {
-  if (typeof value === "boolean") return value ? "1" : "0";
-  if (type === "integer" || type === "number" || typeof value === "number") {
-    const n = Number(value);
-    if (!Number.isFinite(n))
-      throw new Error(`parameter value ${String(value)} is not a finite number`);
-    return String(n);
-  }
-  return `"${String(value).replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\t/g, "\\t")}"`;
+import { renderLiteral, renderTemplate } from "@run-md/core";
+import type { BoundParam } from "@run-md/core";
+
+/** One value as a literal; `name` names the parameter in the error a bad value gets. */
+export function renderInsightsLiteral(
+  value: string | number | boolean,
+  type: string,
+  name = "value",
+): string {
+  return renderLiteral(name, { type: type as BoundParam["type"], value }, "logs-insights");
 }
 
 /**
@@ -23,13 +25,13 @@ export function renderInsightsQuery(
   params: Record<string, { type: string; value: string | number | boolean }>,
 ): { text: string; missing: string[] } {
   const missing: string[] = [];
-  const text = query.replace(/\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (whole, name: string) => {
+  const text = renderTemplate(query, (name) => {
     const p = params[name];
     if (!p) {
       missing.push(name);
-      return whole;
+      return `{{${name}}}`;
     }
-    return renderInsightsLiteral(p.value, p.type);
+    return renderInsightsLiteral(p.value, p.type, name);
   });
   return { text, missing };
 }

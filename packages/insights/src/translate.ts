@@ -1,4 +1,4 @@
-import type { BoundParam, ParamValue } from "@run-md/core";
+import { type BoundParam, type ParamValue, sqlStringLiteral } from "@run-md/core";
 import type { Command, Expr, InsightsQuery, PeriodUnit, Projection } from "./ast.ts";
 import { InsightsSyntaxError, InsightsUnsupportedError } from "./errors.ts";
 import { parseInsights } from "./parser.ts";
@@ -54,7 +54,7 @@ const TIMESTAMP_FORMAT = "'%Y-%m-%d %H:%M:%S.%g'";
 
 export function sqlString(s: string): string {
   if (s.includes("\u0000")) throw new Error("a NUL character cannot appear in a query literal");
-  return `'${s.replace(/'/g, "''")}'`;
+  return sqlStringLiteral(s);
 }
 
 export function sqlIdent(s: string): string {

@@ -28,7 +28,19 @@ describe("renderInsightsLiteral", () => {
     expect(renderInsightsLiteral("2.5", "number")).toBe("2.5");
     expect(renderInsightsLiteral(true, "boolean")).toBe("1");
     expect(renderInsightsLiteral(false, "boolean")).toBe("0");
-    expect(() => renderInsightsLiteral("abc", "number")).toThrow(/not a finite number/);
+    expect(() => renderInsightsLiteral("abc", "number")).toThrow(/"value" is not a number: abc/);
+  });
+
+  // The copies that core's renderLiteral replaced disagreed on these.
+  test("a boolean given as text is still 1 or 0, an integer must be whole", () => {
+    expect(renderInsightsLiteral("true", "boolean")).toBe("1");
+    expect(renderInsightsLiteral("false", "boolean")).toBe("0");
+    expect(() => renderInsightsLiteral("yes", "boolean", "flag")).toThrow(
+      /parameter "flag" is not a boolean: yes/,
+    );
+    expect(() => renderInsightsLiteral(2.5, "integer", "n")).toThrow(
+      /parameter "n" is not an integer: 2.5/,
+    );
   });
 
   test("timestamps, ARNs and account ids are strings", () => {

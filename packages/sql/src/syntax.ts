@@ -3,6 +3,7 @@
  * TrinoSQL, generated from Trino's ANTLR grammar) and explain, in Athena's terms, the constructs
  * that DuckDB accepts and Athena rejects. Positions are 1-based lines and columns in the query.
  */
+import { maskReferences } from "@run-md/core";
 import type { Token } from "antlr4ng";
 import { TrinoSqlLexer } from "dt-sql-parser/dist/lib/trino/TrinoSqlLexer.js";
 import type { ProgramContext } from "dt-sql-parser/dist/lib/trino/TrinoSqlParser.js";
@@ -51,7 +52,7 @@ let parser: TrinoSQL | undefined;
 
 /** `{{name}}` → `?` padded to the same length: a parameter of Trino's grammar, columns kept. */
 export function maskParams(query: string): string {
-  return query.replace(/\{\{[^}]*\}\}/g, (m) => `?${" ".repeat(m.length - 1)}`);
+  return maskReferences(query, (length) => `?${" ".repeat(length - 1)}`);
 }
 
 function at(token: Token, rule: string, message: string): SqlProblem {

@@ -3,20 +3,24 @@
  * `latest.json`) and comparing consecutive runs. Plain TypeScript: the pages, the nightly job and
  * the tests use it alike.
  */
-import { readdir, readFile } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import path from "node:path";
 import {
   type CheckOutcome,
+  isReportFileName,
+  isRunReport,
   type JsonValue,
   type RunKind,
   type RunReport,
   type RunStatus,
+  readReport,
   reportKind,
   reportSlug,
   type Status,
 } from "@run-md/core";
 
-export { reportSlug };
+// Reading and validating one report is core's report-store; the site re-exports it.
+export { isRunReport, readReport, reportSlug };
 
 /** A check of a run as the index and the history charts need it (not its rows). */
 export interface CheckSummary {
@@ -75,33 +79,6 @@ export interface ReportIndex {
   histories: Map<string, RunbookHistory>;
   /** Files that are not readable reports: skipped, and listed so the build can say so. */
   problems: ReportProblem[];
-}
-
-const LATEST = "latest.json";
-
-export function isRunReport(value: unknown): value is RunReport {
-  if (typeof value !== "object" || value === null) return false;
-  const r = value as Partial<RunReport>;
-  return (
-    typeof r.reportVersion === "number" &&
-    typeof r.runId === "string" &&
-    typeof r.status === "string" &&
-    typeof r.startedAt === "string" &&
-    typeof r.runbook === "object" &&
-    r.runbook !== null &&
-    Array.isArray(r.steps)
-  );
-}
-
-export async function readReport(file: string): Promise<RunReport> {
-  const text = await readFile(file, "utf8");
-  const value: unknown = JSON.parse(text);
-  if (!isRunReport(value)) {
-    throw new Error(
-      "not a run-md report (reportVersion, runId, status, startedAt or steps missing)",
-    );
-  }
-  return value;
 }
 
 /** The checks of a report, read defensively: reports from other versions may lack parts. */
@@ -168,10 +145,7 @@ export async function readReportIndex(
     dirs.map(async (runbookId) => {
       if (runbookId.startsWith(".") || (wanted && !wanted.has(runbookId))) return;
       const dir = path.join(reportsDir, runbookId);
-      const names = (await listDir(dir))
-        .filter((n) => n.endsWith(".json") && n !== LATEST && !n.startsWith("."))
-        .sort()
-        .reverse();
+      const names = (await listDir(dir)).filter(isReportFileName).sort().reverse();
       if (names.length === 0) return;
       const entries: ReportEntry[] = [];
       const investigations: ReportEntry[] = [];

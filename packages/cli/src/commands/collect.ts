@@ -86,10 +86,7 @@ export async function collectCommand(argv: string[]): Promise<number> {
   const progress = progressReporter(process.stderr);
   try {
     if (positionals.length > 0)
-      throw new RunMdError(
-        "collect-args",
-        `unexpected argument "${positionals[0]}" for run-md collect`,
-      );
+      throw new RunMdError("usage", `unexpected argument "${positionals[0]}" for run-md collect`);
     if (values.all && (values.since ?? values.from ?? values.to) !== undefined)
       throw new RunMdError("bad-window", "--all cannot be combined with --since or --from/--to");
     const config = loadConfig(undefined);
