@@ -67,6 +67,9 @@ export default defineConfig({
   outDir,
   cacheDir,
   trailingSlash: "always",
+  // Pages render a few at a time, so that one page's file reads and writes overlap another's
+  // work (a site of 100 runbooks has 3,000 run pages and as many report files).
+  build: { concurrency: 4 },
   vite: {
     resolve: { alias: { "rm-starlight-style": starlightStyles } },
     // The inputs, resolved once here, reach the loader and the pages as compile-time constants.

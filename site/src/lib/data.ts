@@ -90,6 +90,30 @@ async function load(): Promise<SiteData> {
   };
 }
 
+/**
+ * The reports read lately. A run page shows its report and the one before it, and Astro renders
+ * a runbook's run pages newest first, so each report is wanted by two pages in a row: keeping
+ * the last few parsed halves the reading and parsing of a build. A few only, so that a site of
+ * thousands of reports never holds them all in memory. Pages only read reports.
+ */
+const RECENT_REPORTS = 8;
+const recent = new Map<string, Promise<RunReport>>();
+
+function readReportOnce(file: string): Promise<RunReport> {
+  if (import.meta.env.DEV) return readReport(file);
+  let report = recent.get(file);
+  if (report) {
+    recent.delete(file);
+  } else {
+    report = readReport(file);
+    // A failed read is not kept: the page that asked reports it.
+    report.catch(() => recent.delete(file));
+  }
+  recent.set(file, report);
+  if (recent.size > RECENT_REPORTS) recent.delete(recent.keys().next().value as string);
+  return report;
+}
+
 /** The full report of a history entry, and the one before it (for the differences). */
 export async function reportPair(
   view: RunbookView,
@@ -99,8 +123,8 @@ export async function reportPair(
   if (!entry) return {};
   const previousEntry = view.history.entries[index + 1];
   const [report, previous] = await Promise.all([
-    readReport(entry.file),
-    previousEntry ? readReport(previousEntry.file) : Promise.resolve(undefined),
+    readReportOnce(entry.file),
+    previousEntry ? readReportOnce(previousEntry.file) : Promise.resolve(undefined),
   ]);
   return {
     report,
