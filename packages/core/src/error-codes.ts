@@ -326,6 +326,14 @@ export const ERROR_CODES = {
     "Invalid budgets",
     "Fix the named key of the budgets configuration (docs/serve.md).",
   ),
+  budget: access(
+    "The run would pass its group's daily scan budget",
+    "Lower max_scan= or narrow the window, or wait for the next UTC day (access.budgets, docs/serve.md).",
+  ),
+  "budget-reached": access(
+    "The group's daily scan budget was reached while the run was scanning",
+    "The budget starts again at midnight UTC; the run's steps after the stop did not run.",
+  ),
   "audit-invalid": access(
     "Invalid audit log",
     "The audit log has a line that is not an audit record; restore it from a backup.",
