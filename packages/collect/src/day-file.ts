@@ -9,12 +9,16 @@ import { promises as fsp } from "node:fs";
 import path from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import {
+  CLOUDTRAIL_COLUMNS,
   collectSelectSql,
+  EXTRA_COLUMN,
   MAX_OBJECT,
-  MESSAGE_COLUMN,
   STORE_DAYS,
   type StoreDay,
 } from "@run-md/engine-local";
+
+/** A hash of a whole stored row: the identity of an event without an `eventid`, and the tie-break. */
+const ROW_HASH = `hash(${[...CLOUDTRAIL_COLUMNS.map((c) => c.name), EXTRA_COLUMN].map((c) => `"${c}"`).join(", ")})`;
 
 function quote(s: string): string {
   return `'${s.replaceAll("'", "''")}'`;
@@ -31,8 +35,9 @@ export function dayFileName(day: string): string {
 
 /**
  * The day's new file from its previous file and the new source files. Events without an
- * `eventid` are deduplicated by their whole JSON text. Of records sharing an id (copies of one
- * event), the stored one is kept, else the first by JSON text: the same store whatever the order. Throws DuckDB's error (which names the
+ * `eventid` are deduplicated by a hash of the whole row. Of records sharing an id (copies of one
+ * event), the stored one is kept, else the one with the least row hash: the same store whatever
+ * the order. Throws DuckDB's error (which names the
  * failing source file) for the caller to skip that file and try again.
  */
 export async function writeDay(
@@ -52,7 +57,7 @@ export async function writeDay(
     parts.push(`SELECT *, 1 AS __src FROM (${collectSelectSql(sources, MAX_OBJECT)})`);
   const sql = `COPY (
 SELECT * EXCLUDE (__src) FROM (${parts.join("\nUNION ALL BY NAME\n")})
-QUALIFY row_number() OVER (PARTITION BY coalesce(eventid, md5(${MESSAGE_COLUMN})) ORDER BY __src, ${MESSAGE_COLUMN}) = 1
+QUALIFY row_number() OVER (PARTITION BY coalesce(eventid, CAST(${ROW_HASH} AS VARCHAR)) ORDER BY __src, ${ROW_HASH}) = 1
 ORDER BY eventtime
 ) TO ${quote(target)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000)`;
   try {
