@@ -26,6 +26,12 @@ export const STORE_MANIFEST = "manifest.json";
 export const STORE_DAYS = "days";
 /** The record's top-level keys outside the Athena columns, a JSON object (or null): not an Athena column. */
 export const EXTRA_COLUMN = "_extra";
+/**
+ * `eventtime` as a timestamp (`TRY_CAST(eventTime AS TIMESTAMPTZ)`, the window filter's own
+ * expression), computed once at collect: a window compares it without parsing text, and the day
+ * files are sorted by it, so Parquet's row-group statistics skip what a window excludes.
+ */
+export const TIME_COLUMN = "_ts";
 
 export interface StoreDay {
   /** Path of the day's Parquet file, relative to the store. */
@@ -187,7 +193,8 @@ function extraSql(j: string): string {
 export function collectSelectSql(files: string[], maxObject: number): string {
   return `SELECT ${athenaSelectList("all")},
   ${partitionSelectList()},
-  ${extraSql("j")} AS ${EXTRA_COLUMN}
+  ${extraSql("j")} AS ${EXTRA_COLUMN},
+  TRY_CAST(r."eventTime" AS TIMESTAMPTZ) AS ${TIME_COLUMN}
 FROM (SELECT json_transform(j, ${quote(RECORD_STRUCTURE)}) AS r, j, filename
   FROM (SELECT unnest(Records) AS j, filename FROM read_json([${files.map(quote).join(", ")}], format = 'unstructured', records = true, filename = true, maximum_object_size = ${maxObject}, columns = {Records: 'JSON[]'})))`;
 }
@@ -241,14 +248,17 @@ export const MESSAGE_SQL = objectSql(
 
 const ATHENA_COLUMNS = CLOUDTRAIL_COLUMNS.map((c) => `"${c.name}"`).join(", ");
 
-/** `cloudtrail_logs` rows from store files (the Athena columns, partitions included). */
-export function storeSelectSql(files: string[]): string {
-  return `SELECT ${ATHENA_COLUMNS} FROM read_parquet([${files.map(quote).join(", ")}])`;
+/**
+ * `cloudtrail_logs` rows from store files (the Athena columns, partitions included). `where`: a
+ * filter on the store's columns (the window on `TIME_COLUMN`), applied before anything is built.
+ */
+export function storeSelectSql(files: string[], where = ""): string {
+  return `SELECT ${ATHENA_COLUMNS} FROM read_parquet([${files.map(quote).join(", ")}])${where}`;
 }
 
 /** `cwl_events`'s source rows (`j`: the record JSON, rebuilt from the columns) from store files. */
-export function storeMessageSql(files: string[]): string {
-  return `SELECT CAST(${MESSAGE_SQL} AS JSON) AS j FROM read_parquet([${files.map(quote).join(", ")}])`;
+export function storeMessageSql(files: string[], where = ""): string {
+  return `SELECT CAST(${MESSAGE_SQL} AS JSON) AS j FROM read_parquet([${files.map(quote).join(", ")}])${where}`;
 }
 
 /** Consecutive days written as ranges: `2024/03/01..2024/03/03, 2024/03/05`. */
