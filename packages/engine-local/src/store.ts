@@ -170,18 +170,17 @@ const RECORD_STRUCTURE = JSON.stringify(
   Object.fromEntries(RECORD_FIELDS.map((f) => [f.name, structure(f)])),
 );
 
-const KNOWN_KEYS = `[${RECORD_FIELDS.map((f) => quote(f.name)).join(", ")}]`;
+/** A JSON merge patch (RFC 7396) removing every key an Athena column holds. */
+const KNOWN_KEYS_REMOVED = JSON.stringify(
+  Object.fromEntries(RECORD_FIELDS.map((f) => [f.name, null])),
+);
 
 /**
  * The record's top-level keys that no Athena column holds (`managementEvent`, newer CloudTrail
- * fields), as JSON object text, or null when there are none. Values are read by JSON pointer
- * (`~` and `/` in a key escaped), so any key spelling survives.
+ * fields), as JSON object text, or null when there are none.
  */
 function extraSql(j: string): string {
-  const keys = `list_filter(json_keys(${j}), k -> NOT list_contains(${KNOWN_KEYS}, k))`;
-  const pointer = `'/' || replace(replace(k, '~', '~0'), '/', '~1')`;
-  const pair = `to_json(k) || ':' || CAST(json_extract(${j}, ${pointer}) AS VARCHAR)`;
-  return `CASE WHEN len(${keys}) = 0 THEN NULL ELSE '{' || array_to_string(list_transform(${keys}, k -> ${pair}), ',') || '}' END`;
+  return `NULLIF(CAST(json_merge_patch(${j}, ${quote(KNOWN_KEYS_REMOVED)}) AS VARCHAR), '{}')`;
 }
 
 /**
