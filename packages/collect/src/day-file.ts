@@ -59,7 +59,7 @@ export async function writeDay(
 SELECT * EXCLUDE (__src) FROM (${parts.join("\nUNION ALL BY NAME\n")})
 QUALIFY row_number() OVER (PARTITION BY coalesce(eventid, CAST(${ROW_HASH} AS VARCHAR)) ORDER BY __src, ${ROW_HASH}) = 1
 ORDER BY eventtime
-) TO ${quote(target)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000)`;
+) TO ${quote(target)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 16384)`;
   try {
     await conn.run(sql);
     const fh = await fsp.open(target, "r+");
