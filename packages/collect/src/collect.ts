@@ -142,10 +142,11 @@ export async function collectFiles(
   result.warnings.push(...first.warnings);
   const dayOf = groupByDay(todo, parts, result.warnings);
   if (dayOf.size === 0 && todo.length === 0 && run.window !== null) {
-    // Nothing new: only the coverage may grow (no DuckDB needed).
+    // Nothing new: only the coverage may grow (no DuckDB needed, no write when it does not).
     const found = [...Object.keys(manifest.days), ...all.map((f) => f.src.layoutDay ?? "")];
-    manifest.covered = addCovered(manifest.covered, coverage(run.window, found));
-    await writeManifest(store, manifest);
+    const covered = addCovered(manifest.covered, coverage(run.window, found));
+    if (JSON.stringify(covered) !== JSON.stringify(manifest.covered))
+      await writeManifest(store, { ...manifest, covered });
     progress("done", 0);
     return result;
   }

@@ -10,14 +10,18 @@ import path from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { sqlStringLiteral } from "@run-md/core";
 import {
+  CLOUDTRAIL_COLUMNS,
   collectSelectSql,
+  EXTRA_COLUMN,
   MAX_OBJECT,
-  MESSAGE_COLUMN,
   STORE_DAYS,
   type StoreDay,
 } from "@run-md/engine-local";
 
 const quote = sqlStringLiteral;
+
+/** A hash of a whole stored row: the identity of an event without an `eventid`, and the tie-break. */
+const ROW_HASH = `hash(${[...CLOUDTRAIL_COLUMNS.map((c) => c.name), EXTRA_COLUMN].map((c) => `"${c}"`).join(", ")})`;
 
 /** A fresh file name for a day (never reused, so a reader of the old manifest keeps its file). */
 export function dayFileName(day: string): string {
@@ -30,8 +34,9 @@ export function dayFileName(day: string): string {
 
 /**
  * The day's new file from its previous file and the new source files. Events without an
- * `eventid` are deduplicated by their whole JSON text. Of records sharing an id (copies of one
- * event), the stored one is kept, else the first by JSON text: the same store whatever the order. Throws DuckDB's error (which names the
+ * `eventid` are deduplicated by a hash of the whole row. Of records sharing an id (copies of one
+ * event), the stored one is kept, else the one with the least row hash: the same store whatever
+ * the order. Throws DuckDB's error (which names the
  * failing source file) for the caller to skip that file and try again.
  */
 export async function writeDay(
@@ -51,9 +56,9 @@ export async function writeDay(
     parts.push(`SELECT *, 1 AS __src FROM (${collectSelectSql(sources, MAX_OBJECT)})`);
   const sql = `COPY (
 SELECT * EXCLUDE (__src) FROM (${parts.join("\nUNION ALL BY NAME\n")})
-QUALIFY row_number() OVER (PARTITION BY coalesce(eventid, md5(${MESSAGE_COLUMN})) ORDER BY __src, ${MESSAGE_COLUMN}) = 1
+QUALIFY row_number() OVER (PARTITION BY coalesce(eventid, CAST(${ROW_HASH} AS VARCHAR)) ORDER BY __src, ${ROW_HASH}) = 1
 ORDER BY eventtime
-) TO ${quote(target)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000)`;
+) TO ${quote(target)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 16384)`;
   try {
     await conn.run(sql);
     const fh = await fsp.open(target, "r+");

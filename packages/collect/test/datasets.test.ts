@@ -133,6 +133,9 @@ describe.skipIf(!hasShared)("the shared data sets on a collected store", () => {
         for (const q of [
           "stats count(*) as n by eventName, eventSource",
           "fields eventID, userIdentity.arn, requestParameters.bucketName, readOnly | sort eventID | limit 1000",
+          // Keys outside the Athena columns (kept in _extra) and JSON booleans in @message.
+          "stats count(*) as n by managementEvent, readOnly, userIdentity.sessionContext.attributes.mfaAuthenticated",
+          "filter managementEvent = 0 or ispresent(errorCode) | stats count(*) as n by eventName",
         ]) {
           expect(await insights(onStore, w, q), q).toEqual(await insights(onRaw, w, q));
         }

@@ -55,7 +55,14 @@ import {
   recordType,
   type Usage,
 } from "./schema.ts";
-import { assertStore, dayRanges, readStore, storeMessageSql, storeSelectSql } from "./store.ts";
+import {
+  assertStore,
+  dayRanges,
+  readStore,
+  storeMessageSql,
+  storeSelectSql,
+  TIME_COLUMN,
+} from "./store.ts";
 import { streamRows } from "./stream.ts";
 import { MACROS, SESSION_SETTINGS, TRINO_FUNCTIONS } from "./trino.ts";
 
@@ -586,12 +593,14 @@ export function cwlViewSql(
     files.length === 0
       ? `(SELECT CAST(NULL AS JSON) AS j WHERE false)`
       : `(SELECT unnest(Records) AS j FROM read_json(${fileList(files)}, format = 'unstructured', records = true, maximum_object_size = ${MAX_OBJECT}, columns = {Records: 'JSON[]'}))`;
+  // The store's rows are filtered on their timestamp column before their JSON is rebuilt.
+  const stored = storeMessageSql(storeFiles, windowPredicate(TIME_COLUMN, window));
   const src =
     storeFiles.length === 0
       ? raw
       : files.length === 0
-        ? `(${storeMessageSql(storeFiles)})`
-        : `(${storeMessageSql(storeFiles)} UNION ALL SELECT j FROM ${raw})`;
+        ? `(${stored})`
+        : `(${stored} UNION ALL SELECT j FROM ${raw})`;
   const acct = `coalesce(j->>'recipientAccountId', j->>'$.userIdentity.accountId', 'unknown')`;
   return `CREATE OR REPLACE TEMP VIEW cwl_events AS
 SELECT * FROM (SELECT TRY_CAST(j->>'eventTime' AS TIMESTAMPTZ) AS "@timestamp",
@@ -602,14 +611,18 @@ SELECT * FROM (SELECT TRY_CAST(j->>'eventTime' AS TIMESTAMPTZ) AS "@timestamp",
 FROM ${src})${windowPredicate(`"@timestamp"`, window)}`;
 }
 
-/** `cloudtrail_logs` over store files, plus raw files (every column) for the days it lacks. */
+/**
+ * `cloudtrail_logs` over store files, plus raw files (every column) for the days it lacks. The
+ * store's part is filtered on its timestamp column (no text parsing, row groups pruned by their
+ * statistics), the raw part by its own window filter.
+ */
 function storeViewSql(files: ReadFile[], window: TimeWindow | null, storeFiles: string[]): string {
   const raw =
     files.length === 0
       ? ""
-      : `\nUNION ALL BY NAME\n${cloudtrailViewSql(files, null).replace(/^CREATE OR REPLACE TEMP VIEW cloudtrail_logs AS\n/, "")}`;
+      : `\nUNION ALL BY NAME\n${cloudtrailViewSql(files, window).replace(/^CREATE OR REPLACE TEMP VIEW cloudtrail_logs AS\n/, "")}`;
   return `CREATE OR REPLACE TEMP VIEW cloudtrail_logs AS
-SELECT * FROM (${storeSelectSql(storeFiles)}${raw})${windowPredicate("TRY_CAST(eventtime AS TIMESTAMPTZ)", window)}`;
+SELECT * FROM (${storeSelectSql(storeFiles, windowPredicate(TIME_COLUMN, window))}${raw})`;
 }
 
 /** The smallest day range holding the given days (null: none). */

@@ -5,7 +5,7 @@ export { type DayRange, LogCatalog, type ReadFile, type SourceFile } from "./fil
 export {
   addCovered,
   collectSelectSql,
-  MESSAGE_COLUMN,
+  EXTRA_COLUMN,
   readManifest,
   STORE_DAYS,
   type StoreDay,

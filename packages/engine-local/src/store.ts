@@ -1,8 +1,10 @@
 /**
  * The collected store (`run-md collect`, `local.store`): one Parquet file per day of the trail's
  * delivery layout (the day in the object's path, as Athena's partitions), holding the Athena
- * column set (payloads as JSON text), the partition columns and `_message` (the record's JSON, for
- * Logs Insights' `@message`). `manifest.json` names the current file of each day, the time
+ * column set (payloads as JSON text), the partition columns and `_extra` (the record's top-level
+ * keys the Athena columns do not hold, as a JSON object; usually null). Logs Insights' `@message`
+ * is rebuilt from those columns (`storeMessageSql`): the record's JSON as CloudWatch Logs would
+ * hold it, with CloudTrail's key names, in the schema's key order. `manifest.json` names the current file of each day, the time
  * ranges collected and the source objects already read; it is the only thing readers trust, and
  * it is replaced atomically, so a killed collect leaves the previous manifest (and its files)
  * intact. This module is the one description of that format: the collector writes it, the engine
@@ -28,8 +30,14 @@ import {
 export const STORE_MANIFEST = "manifest.json";
 /** Folder of the day files inside the store. */
 export const STORE_DAYS = "days";
-/** The record's JSON text, kept for Logs Insights (not an Athena column). */
-export const MESSAGE_COLUMN = "_message";
+/** The record's top-level keys outside the Athena columns, a JSON object (or null): not an Athena column. */
+export const EXTRA_COLUMN = "_extra";
+/**
+ * `eventtime` as a timestamp (`TRY_CAST(eventTime AS TIMESTAMPTZ)`, the window filter's own
+ * expression), computed once at collect: a window compares it without parsing text, and the day
+ * files are sorted by it, so Parquet's row-group statistics skip what a window excludes.
+ */
+export const TIME_COLUMN = "_ts";
 
 export interface StoreDay {
   /** Path of the day's Parquet file, relative to the store. */
@@ -46,8 +54,14 @@ export interface StoreObject {
   skipped?: string;
 }
 
+/**
+ * The store format's version. 2: `@message` rebuilt from the columns (`_extra`); version 1 stores
+ * kept each record's JSON text and are not read (collect again into a new folder).
+ */
+export const STORE_VERSION = 2;
+
 export interface StoreManifest {
-  version: 1;
+  version: typeof STORE_VERSION;
   /** `yyyy/MM/dd` → its file. */
   days: Record<string, StoreDay>;
   /** Half-open ISO time ranges collected, merged and sorted. */
@@ -57,7 +71,7 @@ export interface StoreManifest {
 }
 
 export function emptyManifest(): StoreManifest {
-  return { version: 1, days: {}, covered: [], objects: {} };
+  return { version: STORE_VERSION, days: {}, covered: [], objects: {} };
 }
 
 export async function readManifest(store: string): Promise<StoreManifest> {
@@ -71,8 +85,10 @@ export async function readManifest(store: string): Promise<StoreManifest> {
   }
   try {
     const m = JSON.parse(text) as StoreManifest;
-    if (m.version !== 1 || typeof m.days !== "object" || !Array.isArray(m.covered))
-      throw new Error("not a run-md store manifest (version 1)");
+    if (m.version !== STORE_VERSION || typeof m.days !== "object" || !Array.isArray(m.covered))
+      throw new Error(
+        `not a run-md store manifest of this version (${STORE_VERSION}; found ${JSON.stringify(m.version)})`,
+      );
     return m;
   } catch (e) {
     throw new RunMdError("bad-store", `${file}: ${(e as Error).message}`, {
@@ -158,29 +174,94 @@ const RECORD_STRUCTURE = JSON.stringify(
   Object.fromEntries(RECORD_FIELDS.map((f) => [f.name, structure(f)])),
 );
 
+/** A JSON merge patch (RFC 7396) removing every key an Athena column holds. */
+const KNOWN_KEYS_REMOVED = JSON.stringify(
+  Object.fromEntries(RECORD_FIELDS.map((f) => [f.name, null])),
+);
+
+/**
+ * The record's top-level keys that no Athena column holds (`managementEvent`, newer CloudTrail
+ * fields), as JSON object text, or null when there are none.
+ */
+function extraSql(j: string): string {
+  return `NULLIF(CAST(json_merge_patch(${j}, ${quote(KNOWN_KEYS_REMOVED)}) AS VARCHAR), '{}')`;
+}
+
 /**
  * The rows a collect stores from delivery-layout files: each record parsed once as JSON, typed
  * with the engine's own column expressions (`athenaSelectList`) and partition columns (from the
- * path), plus its JSON text. A mistyped field becomes null (`json_transform` is lenient).
+ * path), plus the keys no column holds (`_extra`). A mistyped field becomes null
+ * (`json_transform` is lenient).
  */
 export function collectSelectSql(files: string[], maxObject: number): string {
   return `SELECT ${athenaSelectList("all")},
   ${partitionSelectList()},
-  CAST(j AS VARCHAR) AS ${MESSAGE_COLUMN}
+  ${extraSql("j")} AS ${EXTRA_COLUMN},
+  TRY_CAST(r."eventTime" AS TIMESTAMPTZ) AS ${TIME_COLUMN}
 FROM (SELECT json_transform(j, ${quote(RECORD_STRUCTURE)}) AS r, j, filename
   FROM (SELECT unnest(Records) AS j, filename FROM read_json([${files.map(quote).join(", ")}], format = 'unstructured', records = true, filename = true, maximum_object_size = ${maxObject}, columns = {Records: 'JSON[]'})))`;
 }
 
-const ATHENA_COLUMNS = CLOUDTRAIL_COLUMNS.map((c) => `"${c.name}"`).join(", ");
+/** Fields CloudTrail writes as JSON booleans, which the Athena columns hold as text. */
+const BOOLEAN_FIELDS = new Set(["readOnly"]);
 
-/** `cloudtrail_logs` rows from store files (the Athena columns, partitions included). */
-export function storeSelectSql(files: string[]): string {
-  return `SELECT ${ATHENA_COLUMNS} FROM read_parquet([${files.map(quote).join(", ")}])`;
+/**
+ * JSON text of a stored value (SQL expression `v`, Athena shape) in CloudTrail's shape, or NULL
+ * when the value is null (the key is then left out, as CloudTrail leaves absent keys out).
+ */
+function jsonValueSql(f: Field, v: string): string {
+  switch (f.kind) {
+    case "string":
+      return BOOLEAN_FIELDS.has(f.name)
+        ? `(CASE WHEN ${v} IN ('true', 'false') THEN ${v} ELSE to_json(${v})::VARCHAR END)`
+        : `to_json(${v})::VARCHAR`;
+    case "json":
+      // Payload columns hold JSON text, except a payload that was a JSON string (its text).
+      return `(CASE WHEN json_valid(${v}) THEN ${v} ELSE to_json(${v})::VARCHAR END)`;
+    case "string-map":
+      return `to_json(${v})::VARCHAR`;
+    case "struct":
+      return `(CASE WHEN ${v} IS NULL THEN NULL ELSE ${objectSql(f.fields, (x) => `${v}.${quoteIdent(x.name.toLowerCase())}`)} END)`;
+    case "struct-array": {
+      const item = objectSql(f.fields, (x) => `x.${quoteIdent(x.name.toLowerCase())}`);
+      return `(CASE WHEN ${v} IS NULL THEN NULL ELSE '[' || array_to_string(list_transform(${v}, x -> ${item}), ',') || ']' END)`;
+    }
+  }
 }
 
-/** `cwl_events`'s source rows (`j`: the record JSON) from store files. */
-export function storeMessageSql(files: string[]): string {
-  return `SELECT CAST(${MESSAGE_COLUMN} AS JSON) AS j FROM read_parquet([${files.map(quote).join(", ")}])`;
+/** A JSON object's text from fields (null ones left out: `||` with NULL is NULL, concat_ws skips it). */
+function objectSql(fields: Field[], value: (f: Field) => string, extra?: string): string {
+  const pairs = fields.map(
+    (f) => `${quote(`${JSON.stringify(f.name)}:`)} || ${jsonValueSql(f, value(f))}`,
+  );
+  if (extra) pairs.push(extra);
+  return `('{' || concat_ws(',', ${pairs.join(", ")}) || '}')`;
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** The record's JSON rebuilt from a store row: the columns, then the `_extra` keys. */
+export const MESSAGE_SQL = objectSql(
+  RECORD_FIELDS,
+  (f) => quoteIdent(f.name.toLowerCase()),
+  `substr(${EXTRA_COLUMN}, 2, length(${EXTRA_COLUMN}) - 2)`,
+);
+
+const ATHENA_COLUMNS = CLOUDTRAIL_COLUMNS.map((c) => `"${c.name}"`).join(", ");
+
+/**
+ * `cloudtrail_logs` rows from store files (the Athena columns, partitions included). `where`: a
+ * filter on the store's columns (the window on `TIME_COLUMN`), applied before anything is built.
+ */
+export function storeSelectSql(files: string[], where = ""): string {
+  return `SELECT ${ATHENA_COLUMNS} FROM read_parquet([${files.map(quote).join(", ")}])${where}`;
+}
+
+/** `cwl_events`'s source rows (`j`: the record JSON, rebuilt from the columns) from store files. */
+export function storeMessageSql(files: string[], where = ""): string {
+  return `SELECT CAST(${MESSAGE_SQL} AS JSON) AS j FROM read_parquet([${files.map(quote).join(", ")}])${where}`;
 }
 
 /** Consecutive days written as ranges: `2024/03/01..2024/03/03, 2024/03/05`. */

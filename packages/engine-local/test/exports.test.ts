@@ -5,10 +5,10 @@ describe("@run-md/engine-local", () => {
   it("exports the engine factory, the class, the table's columns, the value conversions, and what the collector shares (the reader, the store's format)", () => {
     expect(Object.keys(api).sort()).toEqual([
       "CLOUDTRAIL_COLUMNS",
+      "EXTRA_COLUMN",
       "LocalEngine",
       "LogCatalog",
       "MAX_OBJECT",
-      "MESSAGE_COLUMN",
       "PARTITION_COLUMNS",
       "STORE_DAYS",
       "addCovered",
