@@ -6,7 +6,7 @@
  * deleted between the list and the get.
  */
 import { createHash } from "node:crypto";
-import { createReadStream, promises as fsp } from "node:fs";
+import { createReadStream, promises as fsp, type Stats } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import type { RecordCall } from "./query.ts";
@@ -53,6 +53,22 @@ async function etagOf(file: string): Promise<string> {
   return etag;
 }
 
+/**
+ * A file's stat and ETag, or null when it is not a regular file (any more): the test harness
+ * removes files while a listing or a download is under way, and S3 then answers as if the
+ * object was never there (not listed, NoSuchKey) rather than failing the request.
+ */
+async function present(file: string): Promise<{ st: Stats; etag: string } | null> {
+  try {
+    const st = await fsp.stat(file);
+    if (!st.isFile()) return null;
+    return { st, etag: await etagOf(file) };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw e;
+  }
+}
+
 async function list(dir: string, url: URL, res: ServerResponse): Promise<void> {
   const prefix = url.searchParams.get("prefix") ?? "";
   const delimiter = url.searchParams.get("delimiter") ?? "";
@@ -83,9 +99,11 @@ async function list(dir: string, url: URL, res: ServerResponse): Promise<void> {
       continue;
     }
     const file = path.join(dir, e.key as string);
-    const st = await fsp.stat(file);
+    const found = await present(file);
+    if (found === null) continue; // removed since the directory was read: S3 would not list it
+    const { st, etag } = found;
     parts.push(
-      `<Contents><Key>${xml(e.key as string)}</Key><LastModified>${st.mtime.toISOString()}</LastModified><ETag>${xml(await etagOf(file))}</ETag><Size>${st.size}</Size><StorageClass>STANDARD</StorageClass></Contents>`,
+      `<Contents><Key>${xml(e.key as string)}</Key><LastModified>${st.mtime.toISOString()}</LastModified><ETag>${xml(etag)}</ETag><Size>${st.size}</Size><StorageClass>STANDARD</StorageClass></Contents>`,
     );
   }
   const next = truncated
@@ -105,9 +123,9 @@ async function get(
   faults: S3DirFaults,
 ): Promise<void> {
   const file = path.join(dir, key);
-  const st = await fsp.stat(file).catch(() => null);
+  const found = path.relative(dir, file).startsWith("..") ? null : await present(file);
   const deleted = faults.deletedAfterList?.includes(key) ?? false;
-  if (!st?.isFile() || deleted || path.relative(dir, file).startsWith("..")) {
+  if (found === null || deleted) {
     sendXml(
       res,
       404,
@@ -117,9 +135,9 @@ async function get(
   }
   res.writeHead(200, {
     "content-type": "application/octet-stream",
-    "content-length": st.size,
-    etag: await etagOf(file),
-    "last-modified": st.mtime.toUTCString(),
+    "content-length": found.st.size,
+    etag: found.etag,
+    "last-modified": found.st.mtime.toUTCString(),
   });
   const drop = faults.dropMidObject?.indexOf(key) ?? -1;
   if (drop >= 0) {
