@@ -275,7 +275,9 @@ async function runStep(
     warnings: result.warnings.map((w) => maskText(w, ctx.options.mask)),
     checks,
   };
-  return result.noEvents === undefined ? report : noEventsOutcome(step, report, result.noEvents, ctx.options.mask);
+  return result.noEvents === undefined
+    ? report
+    : noEventsOutcome(step, report, result.noEvents, ctx.options.mask);
 }
 
 /**
@@ -354,7 +356,10 @@ export async function runRunbook(
         rowSink: effects.rowSink?.(step),
       });
     } catch (e) {
-      report = { ...skippedStep(step, engineName, window, "errored"), error: errorInfo(e, options.mask) };
+      report = {
+        ...skippedStep(step, engineName, window, "errored"),
+        error: errorInfo(e, options.mask),
+      };
     }
     if (report.status === "cancelled") cancelled = true;
     stepReports.push(report);
