@@ -80,7 +80,11 @@ describe("masking through the CLI: credentials hidden, evidence kept", () => {
       [...args, "--reports-dir", dir, "--markdown", md, "--json", ...window],
       { env: { RUN_MD_MASK_ACCESS_KEY_IDS: "hide" } },
     );
-    const written = await readFile(path.join(dir, "access-key-lifecycle", "latest.json"), "utf8");
+    // A --step run is an investigation: its report is written, but not as latest.json.
+    const reportDir = path.join(dir, "access-key-lifecycle");
+    const files = (await readdir(reportDir)).filter((f) => f.endsWith(".json"));
+    expect(files).toHaveLength(1);
+    const written = await readFile(path.join(reportDir, files[0]!), "utf8");
     const summary = await readFile(md, "utf8"); // Markdown: read as rendered
     for (const text of [hidden.stdout, written, summary, micromark(summary)]) {
       for (const k of truth) expect(text).not.toContain(k.accessKeyId);
