@@ -4,7 +4,12 @@ import path from "node:path";
 import { startEmulator } from "@run-md/aws-emulator";
 import { generateLogs } from "@run-md/generator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type JsonValue, maskValue, type RunReport } from "../packages/core/src/index.ts";
+import {
+  type JsonValue,
+  maskValue,
+  REPORT_ROWS,
+  type RunReport,
+} from "../packages/core/src/index.ts";
 import { runMd } from "./helpers.ts";
 import type { Event } from "./truth/published-answers.ts";
 import { inWindow, RUNBOOK_ANSWERS, readGenerated } from "./truth/runbook-answers.ts";
@@ -150,7 +155,20 @@ describe("the bundled runbooks on a collected store", () => {
             r.map((v) => maskValue(v)),
           ),
         );
-        expect(rowSet(step.rows), where).toEqual(expected);
+        if (step.truncated) {
+          // More rows than a report keeps (how many depends on the hour: the data ends now):
+          // every row it has is a computed one, and the count is the computed count.
+          expect(step.rowCount, where).toBe(expected.length);
+          expect(step.rows.length, where).toBe(REPORT_ROWS);
+          const left = [...expected];
+          for (const row of rowSet(step.rows)) {
+            const at = left.indexOf(row);
+            expect(at, `${where}: ${row}`).toBeGreaterThanOrEqual(0);
+            left.splice(at, 1);
+          }
+        } else {
+          expect(rowSet(step.rows), where).toEqual(expected);
+        }
         checked++;
       }
     }
