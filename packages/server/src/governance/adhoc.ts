@@ -7,12 +7,12 @@
  */
 import {
   type Diagnostic,
-  ENGINE_DIALECTS,
   parseRunbook,
   type Runbook,
   type WindowSpec,
 } from "@run-md/core";
 import { HttpError } from "../http-error.ts";
+import { windowAndEngine } from "../runs/request.ts";
 
 export const ADHOC_ID = "query";
 
@@ -46,30 +46,12 @@ export function parseQueryBody(body: unknown): QueryBody {
   if (typeof text !== "string" || text.trim() === "") {
     throw new HttpError(400, `field "${field}" must be a non-empty query`, { field });
   }
-  const window: WindowSpec = {};
-  for (const k of ["since", "from", "to"] as const) {
-    if (b[k] === undefined) continue;
-    if (typeof b[k] !== "string")
-      throw new HttpError(400, `field "${k}" must be a string`, { field: k });
-    window[k] = b[k] as string;
-  }
-  if (
-    b.engine !== undefined &&
-    (typeof b.engine !== "string" || !Object.hasOwn(ENGINE_DIALECTS, b.engine))
-  ) {
-    throw new HttpError(
-      400,
-      `field "engine" must be one of ${Object.keys(ENGINE_DIALECTS).join(", ")}`,
-      {
-        field: "engine",
-      },
-    );
-  }
+  const { window, engine } = windowAndEngine(b);
   return {
     dialect: field === "sql" ? "sql" : "logs-insights",
     text,
     window,
-    ...(b.engine === undefined ? {} : { engine: b.engine as string }),
+    ...(engine === undefined ? {} : { engine }),
   };
 }
 

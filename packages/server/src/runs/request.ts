@@ -6,9 +6,9 @@
 import {
   coerceParam,
   ENGINE_DIALECTS,
+  type Runbook,
   resolveParams,
   resolveWindow,
-  type Runbook,
   type WindowSpec,
 } from "@run-md/core";
 import { badRequest, HttpError } from "../http-error.ts";
@@ -46,30 +46,12 @@ export function parseRunBody(body: unknown): RunRequest {
       field: "params",
     });
   }
-  const window: WindowSpec = {};
-  for (const k of ["since", "from", "to"] as const) {
-    if (b[k] === undefined) continue;
-    if (typeof b[k] !== "string")
-      throw new HttpError(400, `field "${k}" must be a string`, { field: k });
-    window[k] = b[k] as string;
-  }
-  if (
-    b.engine !== undefined &&
-    (typeof b.engine !== "string" || !Object.hasOwn(ENGINE_DIALECTS, b.engine))
-  ) {
-    throw new HttpError(
-      400,
-      `field "engine" must be one of ${Object.keys(ENGINE_DIALECTS).join(", ")}`,
-      {
-        field: "engine",
-      },
-    );
-  }
+  const { window, engine } = windowAndEngine(b);
   return {
     runbook: b.runbook,
     params: params as Record<string, unknown>,
     window,
-    ...(b.engine === undefined ? {} : { engine: b.engine as string }),
+    ...(engine === undefined ? {} : { engine }),
   };
 }
 
@@ -142,4 +124,34 @@ function checkWindow(runbook: Runbook, spec: WindowSpec, now: Date): void {
   } catch (e) {
     throw badRequest(e, spec.since !== undefined ? "since" : "from");
   }
+}
+
+/**
+ * The window (`since`, or `from`/`to`) and `engine` fields of a run or query request, checked:
+ * a 400 naming the field otherwise.
+ */
+export function windowAndEngine(b: Record<string, unknown>): {
+  window: WindowSpec;
+  engine?: string;
+} {
+  const window: WindowSpec = {};
+  for (const k of ["since", "from", "to"] as const) {
+    if (b[k] === undefined) continue;
+    if (typeof b[k] !== "string")
+      throw new HttpError(400, `field "${k}" must be a string`, { field: k });
+    window[k] = b[k] as string;
+  }
+  if (
+    b.engine !== undefined &&
+    (typeof b.engine !== "string" || !Object.hasOwn(ENGINE_DIALECTS, b.engine))
+  ) {
+    throw new HttpError(
+      400,
+      `field "engine" must be one of ${Object.keys(ENGINE_DIALECTS).join(", ")}`,
+      {
+        field: "engine",
+      },
+    );
+  }
+  return { window, ...(b.engine === undefined ? {} : { engine: b.engine as string }) };
 }
