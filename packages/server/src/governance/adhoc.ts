@@ -5,12 +5,7 @@
  * from the same code that runs every runbook. (`run-md query` builds its runbook the same way,
  * in packages/cli/src/adhoc.ts; the server cannot import the CLI.)
  */
-import {
-  type Diagnostic,
-  parseRunbook,
-  type Runbook,
-  type WindowSpec,
-} from "@run-md/core";
+import { type Diagnostic, parseRunbook, type Runbook, type WindowSpec } from "@run-md/core";
 import { HttpError } from "../http-error.ts";
 import { windowAndEngine } from "../runs/request.ts";
 
