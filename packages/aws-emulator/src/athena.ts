@@ -10,6 +10,7 @@ import { checkSql } from "@run-md/sql";
 import { advance, describeExecution, isTerminal, type QueryRecord } from "./athena-execution.ts";
 import { type AthenaBackend, BackendQueryError, type BackendResult } from "./backend.ts";
 import { type EmulatorContext, type Handler, ServiceError } from "./context.ts";
+import { pageToken, readPageToken } from "./page-token.ts";
 
 /** Athena's error code for each problem rule of `@run-md/sql`. */
 const ATHENA_CODES: Record<string, string> = {
@@ -51,16 +52,6 @@ const MAX_RESULTS = 1000;
 
 function invalid(message: string): ServiceError {
   return new ServiceError("InvalidRequestException", message, { AthenaErrorCode: "INVALID_INPUT" });
-}
-
-function encodeToken(id: string, offset: number): string {
-  return Buffer.from(`${id}:${offset}`).toString("base64url");
-}
-
-function decodeToken(token: string): { id: string; offset: number } | undefined {
-  const text = Buffer.from(token, "base64url").toString("utf8");
-  const m = /^([0-9a-f-]{36}):(\d+)$/.exec(text);
-  return m ? { id: m[1]!, offset: Number(m[2]) } : undefined;
 }
 
 export function athenaHandlers(
@@ -199,7 +190,7 @@ function page(q: QueryRecord, body: Record<string, unknown>): { offset: number; 
     );
   }
   if (body.NextToken === undefined) return { offset: 0, size };
-  const decoded = typeof body.NextToken === "string" ? decodeToken(body.NextToken) : undefined;
+  const decoded = readPageToken(body.NextToken);
   if (!decoded || decoded.id !== q.id) throw invalid("The NextToken is not valid");
   return { offset: decoded.offset, size };
 }
@@ -240,7 +231,7 @@ function getQueryResults(state: AthenaState, body: Record<string, unknown>) {
   return {
     UpdateCount: 0,
     ResultSet: { Rows: rows, ResultSetMetadata: { ColumnInfo: columnInfo(result) } },
-    ...(next < total ? { NextToken: encodeToken(q.id, next) } : {}),
+    ...(next < total ? { NextToken: pageToken(q.id, next) } : {}),
   };
 }
 

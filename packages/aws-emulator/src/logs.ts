@@ -15,6 +15,7 @@ import {
   translateInsights,
 } from "@run-md/insights";
 import { type EmulatorContext, type Handler, ServiceError } from "./context.ts";
+import { pageToken, readPageToken } from "./page-token.ts";
 
 /** Faults for the Logs service, under `faults.logs`. Tests change them between calls. */
 export interface LogsFaults {
@@ -73,10 +74,6 @@ function logsFaults(ctx: EmulatorContext): LogsFaults {
   return (ctx.faults.logs as LogsFaults | undefined) ?? {};
 }
 
-function token(id: string, offset: number): string {
-  return Buffer.from(`${id}:${offset}`).toString("base64url");
-}
-
 function valueText(v: unknown): string {
   if (typeof v === "string") return v;
   if (typeof v === "number" || typeof v === "boolean") return String(v);
@@ -100,234 +97,266 @@ export function countQuery(ast: InsightsQuery): string {
   return parts.join("\n| ");
 }
 
+/** What the handlers share: the emulator and the queries kept, by id. */
+interface LogsState {
+  ctx: EmulatorContext;
+  queries: Map<string, QueryRecord>;
+}
+
+type Window = { start: Date; end: Date };
+
 export function logsHandlers(ctx: EmulatorContext): Record<string, Handler> {
-  const queries = new Map<string, QueryRecord>();
-  const engine = async () => (await ctx.localEngine()) as Engine;
-
-  async function execute(rec: QueryRecord, query: string, window: { start: Date; end: Date }) {
-    const signal = rec.controller.signal;
-    const base = {
-      stepId: `logs-${rec.id}`,
-      dialect: "logs-insights" as const,
-      params: {},
-      window,
-      attributes: { optional: false },
-      signal,
-    };
-    try {
-      const e = await engine();
-      const result: QueryResult = await e.query({ ...base, query });
-      const counts = await e.query({ ...base, query: countQuery(rec.ast) });
-      rec.recordsScanned = Number(counts.rows[0]?.[0] ?? 0);
-      rec.recordsMatched = Number(counts.rows[0]?.[1] ?? 0);
-      rec.bytesScanned = Number(result.stats.bytesRead ?? 0);
-      const names = result.columns.map((c) => c.name);
-      rec.rows = result.rows.map((row, i) => {
-        const fields: Field[] = [];
-        row.forEach((v, j) => {
-          if (v !== null && v !== undefined) fields.push({ field: names[j]!, value: valueText(v) });
-        });
-        if (!rec.aggregated) fields.push({ field: "@ptr", value: token(rec.id, i) });
-        return fields;
-      });
-    } catch (e) {
-      rec.error = e instanceof Error ? e.message : String(e);
-    } finally {
-      rec.finished = true;
-    }
-  }
-
-  function statistics(rec: QueryRecord, fraction: number) {
-    return {
-      recordsMatched: Math.round(rec.recordsMatched * fraction),
-      recordsScanned: Math.round(rec.recordsScanned * fraction),
-      estimatedRecordsSkipped: 0,
-      bytesScanned: Math.round(rec.bytesScanned * fraction),
-      estimatedBytesSkipped: 0,
-      logGroupsScanned: rec.logGroups,
-    };
-  }
-
+  const state: LogsState = { ctx, queries: new Map() };
   return {
-    async StartQuery(body) {
-      const queryString = body.queryString;
-      if (typeof queryString !== "string" || queryString.trim() === "") {
-        fail("InvalidParameterException", "queryString is required");
-      }
-      if (body.queryLanguage !== undefined && body.queryLanguage !== "CWLI") {
-        fail(
-          "InvalidParameterException",
-          `queryLanguage ${String(body.queryLanguage)} is not supported here`,
-        );
-      }
-      const given = ["logGroupName", "logGroupNames", "logGroupIdentifiers"].filter(
-        (k) => body[k] !== undefined,
-      );
-      if (given.length !== 1) {
-        fail(
-          "InvalidParameterException",
-          "Exactly one of logGroupName, logGroupNames or logGroupIdentifiers must be given",
-        );
-      }
-      const groups =
-        body.logGroupName !== undefined
-          ? [String(body.logGroupName)]
-          : ((body[given[0]!] as unknown[]) ?? []).map(String);
-      if (groups.length === 0 || groups.length > 50) {
-        fail("InvalidParameterException", "Between 1 and 50 log groups must be given");
-      }
-      const known = logsFaults(ctx).logGroups;
-      const missing = known && groups.find((g) => !known.includes(g));
-      if (missing) fail("ResourceNotFoundException", `Log group ${missing} does not exist`);
-      const { startTime, endTime, limit } = body;
-      if (
-        typeof startTime !== "number" ||
-        typeof endTime !== "number" ||
-        !Number.isInteger(startTime) ||
-        !Number.isInteger(endTime)
-      ) {
-        fail("InvalidParameterException", "startTime and endTime are required epoch seconds");
-      }
-      if (endTime < startTime)
-        fail("InvalidParameterException", "endTime must not be before startTime");
-      if (limit !== undefined && (typeof limit !== "number" || limit < 1 || limit > 100_000)) {
-        fail("InvalidParameterException", "limit must be between 1 and 100000");
-      }
-      let ast: InsightsQuery;
-      try {
-        ast = parseInsights(queryString);
-        // Compile now, as the service does: what cannot run is rejected at StartQuery.
-        translateInsights(ast, { relation: "cwl_events" });
-      } catch (e) {
-        if (!(e instanceof InsightsSyntaxError)) throw e;
-        fail("MalformedQueryException", e.message, {
-          queryCompileError: {
-            location: { startCharOffset: e.offset, endCharOffset: e.offset + e.length },
-            message: e.message,
-          },
-        });
-      }
-      const hasLimit = ast.commands.some((c) => c.kind === "limit");
-      const query =
-        limit !== undefined && !hasLimit ? `${queryString}\n| limit ${limit}` : queryString;
-      const f = logsFaults(ctx);
-      const id = crypto.randomUUID();
-      const rec: QueryRecord = {
-        id,
-        status: "Scheduled",
-        polls: 0,
-        finishedPolls: 0,
-        outcome: f.outcomes?.shift() ?? "Complete",
-        hang: f.hang === true,
-        scheduledPolls: f.scheduledPolls ?? 0,
-        runningPolls: f.runningPolls ?? 0,
-        aggregated: ast.commands.some((c) => c.kind === "stats"),
-        controller: new AbortController(),
-        finished: false,
-        rows: [],
-        recordsScanned: 0,
-        recordsMatched: 0,
-        bytesScanned: 0,
-        ast,
-        logGroups: groups.length,
-      };
-      queries.set(id, rec);
-      // Results stay readable, as on the service, but only for the latest queries.
-      for (const [old, r] of queries) {
-        if (queries.size <= MAX_KEPT) break;
-        if (r.finished) queries.delete(old);
-      }
-      // The window is [startTime, endTime] in whole seconds, both inclusive.
-      void execute(rec, query, {
-        start: new Date(startTime * 1000),
-        end: new Date((endTime + 1) * 1000),
-      });
-      return { queryId: id };
-    },
-
-    async GetQueryResults(body) {
-      const id = String(body.queryId ?? "");
-      const rec = queries.get(id);
-      if (!rec) fail("ResourceNotFoundException", `Query ${id} does not exist`);
-      const base = { queryLanguage: "CWLI" };
-      if (
-        rec.status === "Cancelled" ||
-        rec.status === "Failed" ||
-        rec.status === "Timeout" ||
-        rec.status === "Unknown"
-      ) {
-        return {
-          ...base,
-          status: rec.status,
-          results: [],
-          statistics: statistics(rec, rec.finished ? 1 : 0),
-        };
-      }
-      let offset = 0;
-      if (body.nextToken !== undefined) {
-        const decoded = Buffer.from(String(body.nextToken), "base64url").toString("utf8");
-        const [tid, off] = decoded.split(":");
-        offset = Number(off);
-        if (tid !== id || !Number.isInteger(offset) || offset < 0) {
-          fail("InvalidParameterException", "The nextToken is not valid for this query");
-        }
-      }
-      const maxItems = body.maxItems === undefined ? PAGE : Number(body.maxItems);
-      if (!Number.isInteger(maxItems) || maxItems < 1 || maxItems > PAGE) {
-        fail("InvalidParameterException", `maxItems must be between 1 and ${PAGE}`);
-      }
-      if (rec.status !== "Complete") {
-        rec.polls++;
-        if (rec.polls <= rec.scheduledPolls) {
-          return { ...base, status: "Scheduled", results: [], statistics: statistics(rec, 0) };
-        }
-        // Running polls count from when the engine has the results, so partial results show.
-        if (rec.finished) rec.finishedPolls++;
-        if (!rec.finished || rec.hang || rec.finishedPolls <= rec.runningPolls) {
-          rec.status = "Running";
-          // Partial results: a growing share of what the engine found.
-          const fraction =
-            rec.finished && !rec.error && !rec.hang
-              ? rec.finishedPolls / (rec.runningPolls + 1)
-              : 0;
-          const partial = rec.rows.slice(0, Math.floor(rec.rows.length * Math.min(fraction, 1)));
-          return {
-            ...base,
-            status: "Running",
-            results: partial.slice(0, maxItems),
-            statistics: statistics(rec, fraction),
-          };
-        }
-        if (rec.error !== undefined) {
-          rec.status = "Failed";
-          return { ...base, status: "Failed", results: [], statistics: statistics(rec, 1) };
-        }
-        rec.status = rec.outcome;
-        if (rec.status !== "Complete") {
-          return { ...base, status: rec.status, results: [], statistics: statistics(rec, 1) };
-        }
-      }
-      const page = rec.rows.slice(offset, offset + maxItems);
-      const next = offset + maxItems < rec.rows.length ? token(id, offset + maxItems) : undefined;
-      return {
-        ...base,
-        status: "Complete",
-        results: page,
-        statistics: { ...statistics(rec, 1), resultCount: rec.rows.length },
-        ...(next === undefined ? {} : { nextToken: next }),
-      };
-    },
-
-    async StopQuery(body) {
-      const id = String(body.queryId ?? "");
-      const rec = queries.get(id);
-      if (!rec) fail("ResourceNotFoundException", `Query ${id} does not exist`);
-      if (rec.status === "Scheduled" || rec.status === "Running") {
-        rec.controller.abort(new Error("StopQuery"));
-        rec.status = "Cancelled";
-        return { success: true };
-      }
-      return { success: false };
-    },
+    StartQuery: (body) => startQuery(state, body),
+    GetQueryResults: (body) => getQueryResults(state, body),
+    StopQuery: (body) => stopQuery(state, body),
   };
+}
+
+/** Runs the query and its counts on the local engine in the background; sets rows or error. */
+async function execute(ctx: EmulatorContext, rec: QueryRecord, query: string, window: Window) {
+  const base = {
+    stepId: `logs-${rec.id}`,
+    dialect: "logs-insights" as const,
+    params: {},
+    window,
+    attributes: { optional: false },
+    signal: rec.controller.signal,
+  };
+  try {
+    const e = (await ctx.localEngine()) as Engine;
+    const result: QueryResult = await e.query({ ...base, query });
+    const counts = await e.query({ ...base, query: countQuery(rec.ast) });
+    rec.recordsScanned = Number(counts.rows[0]?.[0] ?? 0);
+    rec.recordsMatched = Number(counts.rows[0]?.[1] ?? 0);
+    rec.bytesScanned = Number(result.stats.bytesRead ?? 0);
+    rec.rows = resultFields(rec, result);
+  } catch (e) {
+    rec.error = e instanceof Error ? e.message : String(e);
+  } finally {
+    rec.finished = true;
+  }
+}
+
+/** Rows as the service gives them: `{field, value}` without missing fields, `@ptr` unless stats. */
+function resultFields(rec: QueryRecord, result: QueryResult): Field[][] {
+  const names = result.columns.map((c) => c.name);
+  return result.rows.map((row, i) => {
+    const fields: Field[] = [];
+    row.forEach((v, j) => {
+      if (v !== null && v !== undefined) fields.push({ field: names[j]!, value: valueText(v) });
+    });
+    if (!rec.aggregated) fields.push({ field: "@ptr", value: pageToken(rec.id, i) });
+    return fields;
+  });
+}
+
+function statistics(rec: QueryRecord, fraction: number) {
+  return {
+    recordsMatched: Math.round(rec.recordsMatched * fraction),
+    recordsScanned: Math.round(rec.recordsScanned * fraction),
+    estimatedRecordsSkipped: 0,
+    bytesScanned: Math.round(rec.bytesScanned * fraction),
+    estimatedBytesSkipped: 0,
+    logGroupsScanned: rec.logGroups,
+  };
+}
+
+/** The log groups a StartQuery names (exactly one of its three ways), known to the faults. */
+function logGroups(ctx: EmulatorContext, body: Record<string, unknown>): string[] {
+  const given = ["logGroupName", "logGroupNames", "logGroupIdentifiers"].filter(
+    (k) => body[k] !== undefined,
+  );
+  if (given.length !== 1) {
+    fail(
+      "InvalidParameterException",
+      "Exactly one of logGroupName, logGroupNames or logGroupIdentifiers must be given",
+    );
+  }
+  const groups =
+    body.logGroupName !== undefined
+      ? [String(body.logGroupName)]
+      : ((body[given[0]!] as unknown[]) ?? []).map(String);
+  if (groups.length === 0 || groups.length > 50) {
+    fail("InvalidParameterException", "Between 1 and 50 log groups must be given");
+  }
+  const known = logsFaults(ctx).logGroups;
+  const missing = known && groups.find((g) => !known.includes(g));
+  if (missing) fail("ResourceNotFoundException", `Log group ${missing} does not exist`);
+  return groups;
+}
+
+/** StartQuery's window, [startTime, endTime] in whole seconds, both inclusive, and its limit. */
+function windowAndLimit(body: Record<string, unknown>): { window: Window; limit?: number } {
+  const { startTime, endTime, limit } = body;
+  if (
+    typeof startTime !== "number" ||
+    typeof endTime !== "number" ||
+    !Number.isInteger(startTime) ||
+    !Number.isInteger(endTime)
+  ) {
+    fail("InvalidParameterException", "startTime and endTime are required epoch seconds");
+  }
+  if (endTime < startTime)
+    fail("InvalidParameterException", "endTime must not be before startTime");
+  if (limit !== undefined && (typeof limit !== "number" || limit < 1 || limit > 100_000)) {
+    fail("InvalidParameterException", "limit must be between 1 and 100000");
+  }
+  const window = { start: new Date(startTime * 1000), end: new Date((endTime + 1) * 1000) };
+  return limit === undefined ? { window } : { window, limit: limit as number };
+}
+
+/** The query parsed and compiled now, as the service does: what cannot run fails StartQuery. */
+function compile(queryString: string): InsightsQuery {
+  try {
+    const ast = parseInsights(queryString);
+    translateInsights(ast, { relation: "cwl_events" });
+    return ast;
+  } catch (e) {
+    if (!(e instanceof InsightsSyntaxError)) throw e;
+    return fail("MalformedQueryException", e.message, {
+      queryCompileError: {
+        location: { startCharOffset: e.offset, endCharOffset: e.offset + e.length },
+        message: e.message,
+      },
+    });
+  }
+}
+
+function newRecord(ctx: EmulatorContext, ast: InsightsQuery, logGroups: number): QueryRecord {
+  const f = logsFaults(ctx);
+  return {
+    id: crypto.randomUUID(),
+    status: "Scheduled",
+    polls: 0,
+    finishedPolls: 0,
+    outcome: f.outcomes?.shift() ?? "Complete",
+    hang: f.hang === true,
+    scheduledPolls: f.scheduledPolls ?? 0,
+    runningPolls: f.runningPolls ?? 0,
+    aggregated: ast.commands.some((c) => c.kind === "stats"),
+    controller: new AbortController(),
+    finished: false,
+    rows: [],
+    recordsScanned: 0,
+    recordsMatched: 0,
+    bytesScanned: 0,
+    ast,
+    logGroups,
+  };
+}
+
+function startQuery(state: LogsState, body: Record<string, unknown>) {
+  const queryString = body.queryString;
+  if (typeof queryString !== "string" || queryString.trim() === "") {
+    fail("InvalidParameterException", "queryString is required");
+  }
+  if (body.queryLanguage !== undefined && body.queryLanguage !== "CWLI") {
+    fail(
+      "InvalidParameterException",
+      `queryLanguage ${String(body.queryLanguage)} is not supported here`,
+    );
+  }
+  const groups = logGroups(state.ctx, body);
+  const { window, limit } = windowAndLimit(body);
+  const ast = compile(queryString);
+  const hasLimit = ast.commands.some((c) => c.kind === "limit");
+  const query = limit !== undefined && !hasLimit ? `${queryString}\n| limit ${limit}` : queryString;
+  const rec = newRecord(state.ctx, ast, groups.length);
+  state.queries.set(rec.id, rec);
+  // Results stay readable, as on the service, but only for the latest queries.
+  for (const [old, r] of state.queries) {
+    if (state.queries.size <= MAX_KEPT) break;
+    if (r.finished) state.queries.delete(old);
+  }
+  void execute(state.ctx, rec, query, window);
+  return { queryId: rec.id };
+}
+
+function known(state: LogsState, body: Record<string, unknown>): QueryRecord {
+  const id = String(body.queryId ?? "");
+  const rec = state.queries.get(id);
+  if (!rec) fail("ResourceNotFoundException", `Query ${id} does not exist`);
+  return rec;
+}
+
+/** Where a GetQueryResults page starts and how many results it has at most. */
+function page(rec: QueryRecord, body: Record<string, unknown>): { offset: number; size: number } {
+  let offset = 0;
+  if (body.nextToken !== undefined) {
+    const decoded = readPageToken(String(body.nextToken));
+    if (decoded?.id !== rec.id) {
+      fail("InvalidParameterException", "The nextToken is not valid for this query");
+    }
+    offset = decoded.offset;
+  }
+  const size = body.maxItems === undefined ? PAGE : Number(body.maxItems);
+  if (!Number.isInteger(size) || size < 1 || size > PAGE) {
+    fail("InvalidParameterException", `maxItems must be between 1 and ${PAGE}`);
+  }
+  return { offset, size };
+}
+
+const ENDED: ReadonlySet<Status> = new Set(["Cancelled", "Failed", "Timeout", "Unknown"]);
+
+/**
+ * One poll of a query not yet Complete: Scheduled, then Running with a growing share of the
+ * engine's rows, then its outcome. Undefined once it is Complete (the caller pages the rows).
+ */
+function poll(rec: QueryRecord, size: number) {
+  rec.polls++;
+  if (rec.polls <= rec.scheduledPolls) {
+    return { status: "Scheduled", results: [], statistics: statistics(rec, 0) };
+  }
+  // Running polls count from when the engine has the results, so partial results show.
+  if (rec.finished) rec.finishedPolls++;
+  if (!rec.finished || rec.hang || rec.finishedPolls <= rec.runningPolls) {
+    rec.status = "Running";
+    const fraction =
+      rec.finished && !rec.error && !rec.hang ? rec.finishedPolls / (rec.runningPolls + 1) : 0;
+    const partial = rec.rows.slice(0, Math.floor(rec.rows.length * Math.min(fraction, 1)));
+    return {
+      status: "Running",
+      results: partial.slice(0, size),
+      statistics: statistics(rec, fraction),
+    };
+  }
+  rec.status = rec.error !== undefined ? "Failed" : rec.outcome;
+  if (rec.status === "Complete") return undefined;
+  return { status: rec.status, results: [], statistics: statistics(rec, 1) };
+}
+
+function getQueryResults(state: LogsState, body: Record<string, unknown>) {
+  const rec = known(state, body);
+  const base = { queryLanguage: "CWLI" };
+  if (ENDED.has(rec.status)) {
+    return {
+      ...base,
+      status: rec.status,
+      results: [],
+      statistics: statistics(rec, rec.finished ? 1 : 0),
+    };
+  }
+  const { offset, size } = page(rec, body);
+  const polled = rec.status === "Complete" ? undefined : poll(rec, size);
+  if (polled) return { ...base, ...polled };
+  const next = offset + size < rec.rows.length ? pageToken(rec.id, offset + size) : undefined;
+  return {
+    ...base,
+    status: "Complete",
+    results: rec.rows.slice(offset, offset + size),
+    statistics: { ...statistics(rec, 1), resultCount: rec.rows.length },
+    ...(next === undefined ? {} : { nextToken: next }),
+  };
+}
+
+function stopQuery(state: LogsState, body: Record<string, unknown>) {
+  const rec = known(state, body);
+  if (rec.status === "Scheduled" || rec.status === "Running") {
+    rec.controller.abort(new Error("StopQuery"));
+    rec.status = "Cancelled";
+    return { success: true };
+  }
+  return { success: false };
 }
