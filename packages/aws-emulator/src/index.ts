@@ -16,14 +16,8 @@ export {
   duckResultToBackend,
 } from "./backend.ts";
 export { jsonResultToBackend, localEngineBackend } from "./backend-local.ts";
-export {
-  type AthenaFailureFault,
-  type EmulatorContext,
-  type FaultConfig,
-  type Handler,
-  type RecordedCall,
-  ServiceError,
-} from "./context.ts";
+// The types every service's handlers share, and ServiceError.
+export * from "./context.ts";
 export { jsonToTrinoText } from "./json-text.ts";
 export { LiteralError, type ParsedLiteral, parseLiteral } from "./literals.ts";
 export { logsHandlers } from "./logs.ts";

@@ -12,14 +12,9 @@ import type { AddressInfo } from "node:net";
 import type { ExtraTable } from "@run-md/sql";
 import { athenaHandlers } from "./athena.ts";
 import { type AthenaBackend, localEngineBackend } from "./backend-local.ts";
-import {
-  type EmulatorContext,
-  type FaultConfig,
-  type Handler,
-  type RecordedCall,
-  ServiceError,
-} from "./context.ts";
+import { type FaultConfig, type Handler, type RecordedCall, ServiceError } from "./context.ts";
 import { logsHandlers } from "./logs.ts";
+import { openContext } from "./open-context.ts";
 import {
   handleS3Get,
   handleS3Put,
@@ -143,173 +138,203 @@ function signer(req: IncomingMessage): {
   };
 }
 
+/** What serving a request needs: the recorder, the faults, the stores and the handler maps. */
+interface ServerState {
+  record(call: RecordedCall): void;
+  maxBody: number;
+  faults: FaultConfig;
+  published: PublishedMessage[];
+  objects: Map<string, StoredObject>;
+  buckets: Record<string, string>;
+  s3Faults: S3DirFaults;
+  /** Handler maps by target prefix (`AmazonAthena`, `Logs_20140328`). */
+  services: Record<string, Record<string, Handler>>;
+}
+
+/** Refuses (403) a request addressed to another host name: true when refused. */
+function refusedHost(req: IncomingMessage, res: ServerResponse): boolean {
+  const host = String(req.headers.host ?? "");
+  if (LOCAL_HOST.test(host)) return false;
+  res.setHeader("connection", "close");
+  send(res, 403, {
+    __type: "AccessDeniedException",
+    Message: `Host "${host}" is not served: the emulator answers only 127.0.0.1 and localhost`,
+  });
+  return true;
+}
+
+/** The body, or undefined once a body over `max` bytes has been answered 413. */
+async function bodyWithin(
+  req: IncomingMessage,
+  res: ServerResponse,
+  max: number,
+): Promise<Buffer | undefined> {
+  try {
+    return await readBody(req, max);
+  } catch (e) {
+    if (!(e instanceof BodyTooLarge)) throw e;
+    res.setHeader("connection", "close");
+    send(res, 413, {
+      __type: "RequestEntityTooLargeException",
+      Message: `The request body is over ${max} bytes`,
+    });
+    // The rest of the body is never read: close the connection once the answer is out.
+    res.on("finish", () => req.socket.destroy());
+    return undefined;
+  }
+}
+
+/**
+ * S3 (REST) and SNS (query protocol), told apart from the JSON protocols by method and content
+ * type: true when the request was one of theirs and is answered. Their handlers record their
+ * calls; the record stays bounded.
+ */
+async function servedOther(
+  req: IncomingMessage,
+  res: ServerResponse,
+  raw: Buffer,
+  state: ServerState,
+): Promise<boolean> {
+  const stores = {
+    ...state,
+    record: (c: Parameters<RecordCall>[0]) => state.record({ ...c, ...signer(req) }),
+  };
+  if (req.method === "GET") {
+    const dir = { record: stores.record, buckets: state.buckets, faults: state.s3Faults };
+    if (!(await handleS3Dir(req, res, dir))) handleS3Get(req, res, stores);
+  } else if (req.method === "PUT") {
+    handleS3Put(req, raw, res, stores);
+  } else if (String(req.headers["content-type"]).startsWith("application/x-www-form-urlencoded")) {
+    handleSns(new URLSearchParams(raw.toString("utf8")), res, stores);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+/** A JSON protocol target, `<Prefix>.<Operation>`, in its parts. */
+interface Target {
+  target: string;
+  service: string;
+  op: string;
+}
+
+function parseTarget(req: IncomingMessage): Target {
+  const target = String(req.headers["x-amz-target"] ?? "");
+  const dot = target.lastIndexOf(".");
+  if (dot < 0) return { target, service: "", op: target };
+  return { target, service: target.slice(0, dot), op: target.slice(dot + 1) };
+}
+
+/**
+ * Answers the injected throttling of an operation (keyed by the whole target or the operation),
+ * if any is left: true when throttled.
+ */
+function throttled(res: ServerResponse, faults: FaultConfig, { target, service, op }: Target) {
+  const throttle = faults.throttle;
+  const key = throttle && (throttle[target] ?? 0) > 0 ? target : op;
+  if (!throttle || (throttle[key] ?? 0) <= 0) return false;
+  throttle[key] = (throttle[key] ?? 0) - 1;
+  const t = THROTTLE_ERROR[service] ?? { type: "ThrottlingException", extra: {} };
+  send(res, 400, { __type: t.type, Message: "Rate exceeded", ...t.extra });
+  return true;
+}
+
+/** Runs a JSON protocol handler: its answer, its ServiceError, or a 500 for anything else. */
+async function answer(res: ServerResponse, handler: Handler, body: Record<string, unknown>) {
+  try {
+    send(res, 200, (await handler(body)) ?? {});
+  } catch (e) {
+    if (e instanceof ServiceError) {
+      send(res, e.status, { __type: e.type, Message: e.message, ...e.extra });
+    } else {
+      send(res, 500, {
+        __type: "InternalServerException",
+        Message: e instanceof Error ? e.message : String(e),
+      });
+    }
+  }
+}
+
+/** A JSON protocol call (`POST /`, `x-amz-target: <Prefix>.<Operation>`), recorded first. */
+async function serveJson(
+  req: IncomingMessage,
+  res: ServerResponse,
+  raw: Buffer,
+  state: ServerState,
+) {
+  const t = parseTarget(req);
+  let body: Record<string, unknown>;
+  try {
+    const text = raw.toString("utf8");
+    body = text.trim() === "" ? {} : (JSON.parse(text) as Record<string, unknown>);
+  } catch {
+    send(res, 400, { __type: "SerializationException", Message: "The body is not JSON" });
+    return;
+  }
+  const recorded = raw.length > RECORDED_BODY_BYTES ? { notRecordedBytes: raw.length } : body;
+  state.record({ ...t, body: recorded, time: Date.now(), ...signer(req) });
+  const handler = req.method === "POST" ? state.services[t.service]?.[t.op] : undefined;
+  if (!handler) {
+    send(res, 400, { __type: "UnknownOperationException", Message: `Unknown ${t.target}` });
+    return;
+  }
+  if (!throttled(res, state.faults, t)) await answer(res, handler, body);
+}
+
+async function serve(req: IncomingMessage, res: ServerResponse, state: ServerState) {
+  if (refusedHost(req, res)) return;
+  const raw = await bodyWithin(req, res, state.maxBody);
+  if (raw === undefined) return;
+  if (!(await servedOther(req, res, raw, state))) await serveJson(req, res, raw, state);
+}
+
 export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const calls: RecordedCall[] = [];
-  const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const maxCalls = opts.maxRecordedCalls ?? DEFAULT_MAX_RECORDED_CALLS;
-  const record = (call: RecordedCall) => {
-    calls.push(call);
-    if (calls.length > maxCalls) calls.splice(0, calls.length - maxCalls);
-  };
   const faults: FaultConfig = opts.faults ?? {};
-  const published: PublishedMessage[] = [];
-  const objects = new Map<string, StoredObject>();
-  const buckets = opts.s3Buckets ?? {};
-  const s3Faults: S3DirFaults = opts.s3Faults ?? {};
-  let enginePromise: Promise<{ close(): Promise<void> }> | undefined;
-  const ctx: EmulatorContext = {
-    logDir: opts.logDir,
-    tableAliases: opts.tableAliases ?? [],
-    extraTables: opts.extraTables ?? [],
-    validateSql: opts.athenaBackend === undefined,
+  const validateSql = opts.athenaBackend === undefined;
+  const context = openContext({ ...opts, validateSql, faults, calls });
+  const athenaBackend = opts.athenaBackend ?? localEngineBackend(context.ctx);
+  const state: ServerState = {
+    record(call) {
+      calls.push(call);
+      if (calls.length > maxCalls) calls.splice(0, calls.length - maxCalls);
+    },
+    maxBody: opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     faults,
-    calls,
-    localEngine() {
-      enginePromise ??= import("@run-md/engine-local").then(
-        (m) =>
-          (
-            m as unknown as {
-              createLocalEngine(o: {
-                logDir: string;
-                tableAliases: string[];
-                extraTables: ExtraTable[];
-              }): unknown;
-            }
-          ).createLocalEngine({
-            logDir: opts.logDir,
-            tableAliases: opts.tableAliases ?? [],
-            extraTables: opts.extraTables ?? [],
-          }) as Promise<{ close(): Promise<void> }>,
-      );
-      return enginePromise;
+    published: [],
+    objects: new Map(),
+    buckets: opts.s3Buckets ?? {},
+    s3Faults: opts.s3Faults ?? {},
+    services: {
+      AmazonAthena: athenaHandlers(context.ctx, async () => athenaBackend),
+      Logs_20140328: logsHandlers(context.ctx),
     },
   };
-  const athenaBackend = opts.athenaBackend ?? localEngineBackend(ctx);
-  const services: Record<string, Record<string, Handler>> = {
-    AmazonAthena: athenaHandlers(ctx, async () => athenaBackend),
-    Logs_20140328: logsHandlers(ctx),
-  };
-
-  const server = createServer((req, res) => {
-    void (async () => {
-      const target = String(req.headers["x-amz-target"] ?? "");
-      const dot = target.lastIndexOf(".");
-      const service = dot < 0 ? "" : target.slice(0, dot);
-      const op = dot < 0 ? target : target.slice(dot + 1);
-      if (!LOCAL_HOST.test(String(req.headers.host ?? ""))) {
-        res.setHeader("connection", "close");
-        send(res, 403, {
-          __type: "AccessDeniedException",
-          Message: `Host "${String(req.headers.host ?? "")}" is not served: the emulator answers only 127.0.0.1 and localhost`,
-        });
-        return;
-      }
-      let body: Record<string, unknown> = {};
-      let raw: Buffer;
-      try {
-        raw = await readBody(req, maxBody);
-      } catch (e) {
-        if (!(e instanceof BodyTooLarge)) throw e;
-        res.setHeader("connection", "close");
-        send(res, 413, {
-          __type: "RequestEntityTooLargeException",
-          Message: `The request body is over ${maxBody} bytes`,
-        });
-        // The rest of the body is never read: close the connection once the answer is out.
-        res.on("finish", () => req.socket.destroy());
-        return;
-      }
-      // S3 (REST) and SNS (query protocol) are told apart from the JSON protocols by method
-      // and content type. Their handlers record their calls; keep the record bounded.
-      const state = {
-        record: (c: Parameters<RecordCall>[0]) => record({ ...c, ...signer(req) }),
-        faults,
-        published,
-        objects,
-      };
-      const other =
-        req.method === "PUT"
-          ? () => handleS3Put(req, raw, res, state)
-          : req.method === "GET"
-            ? () => handleS3Get(req, res, state)
-            : String(req.headers["content-type"]).startsWith("application/x-www-form-urlencoded")
-              ? () => handleSns(new URLSearchParams(raw.toString("utf8")), res, state)
-              : undefined;
-      if (
-        req.method === "GET" &&
-        (await handleS3Dir(req, res, { record: state.record, buckets, faults: s3Faults }))
-      )
-        return;
-      if (other) {
-        other();
-        return;
-      }
-      const bytes = raw.length;
-      try {
-        const text = raw.toString("utf8");
-        body = text.trim() === "" ? {} : (JSON.parse(text) as Record<string, unknown>);
-      } catch {
-        send(res, 400, { __type: "SerializationException", Message: "The body is not JSON" });
-        return;
-      }
-      record({
-        target,
-        service,
-        op,
-        body: bytes > RECORDED_BODY_BYTES ? { notRecordedBytes: bytes } : body,
-        time: Date.now(),
-        ...signer(req),
-      });
-      const handler = req.method === "POST" ? services[service]?.[op] : undefined;
-      if (!handler) {
-        send(res, 400, { __type: "UnknownOperationException", Message: `Unknown ${target}` });
-        return;
-      }
-      const throttle = faults.throttle;
-      const key = throttle && (throttle[target] ?? 0) > 0 ? target : op;
-      if (throttle && (throttle[key] ?? 0) > 0) {
-        throttle[key] = (throttle[key] ?? 0) - 1;
-        const t = THROTTLE_ERROR[service] ?? { type: "ThrottlingException", extra: {} };
-        send(res, 400, { __type: t.type, Message: "Rate exceeded", ...t.extra });
-        return;
-      }
-      try {
-        send(res, 200, (await handler(body)) ?? {});
-      } catch (e) {
-        if (e instanceof ServiceError) {
-          send(res, e.status, { __type: e.type, Message: e.message, ...e.extra });
-        } else {
-          send(res, 500, {
-            __type: "InternalServerException",
-            Message: e instanceof Error ? e.message : String(e),
-          });
-        }
-      }
-    })();
-  });
-
+  // A request whose body cannot be read (the client went away) only ends its connection.
+  const server = createServer((req, res) => void serve(req, res, state).catch(() => req.destroy()));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(opts.port ?? 0, opts.host ?? "127.0.0.1", () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-
   return {
     endpoint: `http://127.0.0.1:${port}`,
     port,
     calls,
     faults,
     callsOf: (name) => calls.filter((c) => c.op === name || c.target === name),
-    published,
-    objects,
-    s3Faults,
+    published: state.published,
+    objects: state.objects,
+    s3Faults: state.s3Faults,
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
       await athenaBackend.close();
-      if (enginePromise) await (await enginePromise.catch(() => undefined))?.close();
+      await context.close();
     },
   };
 }
