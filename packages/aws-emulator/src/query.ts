@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { FaultConfig, RecordedCall } from "./context.ts";
+import { s3Address, sendNoSuchKey, sendS3Error, sendXml, xml } from "./xml.ts";
 
 /** Records a call; the server adds who signed it and keeps the record bounded. */
 export type RecordCall = (call: Omit<RecordedCall, "accessKeyId" | "sessionToken">) => void;
@@ -26,28 +27,12 @@ export interface StoredObject {
   contentType?: string;
 }
 
-function xml(text: string): string {
-  return text
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;");
-}
-
-function sendXml(res: ServerResponse, status: number, body: string): void {
-  res.writeHead(status, {
-    "content-type": "text/xml",
-    "content-length": Buffer.byteLength(body),
-    "x-amzn-requestid": randomUUID(),
-  });
-  res.end(body);
-}
-
 function snsError(res: ServerResponse, status: number, code: string, message: string): void {
   sendXml(
     res,
     status,
     `<ErrorResponse xmlns="${SNS_NS}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${xml(message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
+    "text/xml",
   );
 }
 
@@ -101,6 +86,7 @@ export function handleSns(
     res,
     200,
     `<PublishResponse xmlns="${SNS_NS}"><PublishResult><MessageId>${published.MessageId}</MessageId></PublishResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></PublishResponse>`,
+    "text/xml",
   );
 }
 
@@ -119,19 +105,13 @@ function dechunk(raw: Buffer): Buffer {
   return Buffer.concat(parts);
 }
 
-function objectKey(req: IncomingMessage): { bucket?: string; key: string } {
-  const url = new URL(req.url ?? "/", "http://s3.local");
-  const [, bucket, ...rest] = url.pathname.split("/");
-  return { ...(bucket ? { bucket } : {}), key: decodeURIComponent(rest.join("/")) };
-}
-
 /** S3 `GET /bucket/key` (path style); `NoSuchKey` when absent. */
 export function handleS3Get(
   req: IncomingMessage,
   res: ServerResponse,
   state: { record: RecordCall; objects: Map<string, StoredObject> },
 ): void {
-  const { bucket, key } = objectKey(req);
+  const { bucket, key } = s3Address(req);
   state.record({
     target: "S3.GetObject",
     service: "S3",
@@ -141,11 +121,7 @@ export function handleS3Get(
   });
   const object = state.objects.get(`${bucket}/${key}`);
   if (!object) {
-    sendXml(
-      res,
-      404,
-      `<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><Key>${xml(key)}</Key></Error>`,
-    );
+    sendNoSuchKey(res, key);
     return;
   }
   res.writeHead(200, {
@@ -162,9 +138,7 @@ export function handleS3Put(
   res: ServerResponse,
   state: { record: RecordCall; objects: Map<string, StoredObject> },
 ): void {
-  const url = new URL(req.url ?? "/", "http://s3.local");
-  const [, bucket, ...rest] = url.pathname.split("/");
-  const key = decodeURIComponent(rest.join("/"));
+  const { bucket, key } = s3Address(req);
   state.record({
     target: "S3.PutObject",
     service: "S3",
@@ -173,11 +147,7 @@ export function handleS3Put(
     time: Date.now(),
   });
   if (!bucket || !key) {
-    sendXml(
-      res,
-      400,
-      "<Error><Code>InvalidRequest</Code><Message>PUT /bucket/key</Message></Error>",
-    );
+    sendS3Error(res, 400, "InvalidRequest", "PUT /bucket/key");
     return;
   }
   const chunked = String(req.headers["content-encoding"] ?? "").includes("aws-chunked");
