@@ -88,25 +88,12 @@ function bindLiteral(
   text: string,
 ): void {
   const lit = parseLiteral(text);
-  switch (lit.kind) {
-    case "varchar":
-    case "timestamp":
-    case "date":
-      prepared.bindVarchar(index, lit.value);
-      return;
-    case "bigint":
-      prepared.bindBigInt(index, lit.value);
-      return;
-    case "double":
-      prepared.bindDouble(index, lit.value);
-      return;
-    case "boolean":
-      prepared.bindBoolean(index, lit.value);
-      return;
-    case "null":
-      prepared.bindNull(index);
-      return;
-  }
+  if (lit.kind === "null") prepared.bindNull(index);
+  else if (lit.kind === "bigint") prepared.bindBigInt(index, lit.value);
+  else if (lit.kind === "double") prepared.bindDouble(index, lit.value);
+  else if (lit.kind === "boolean") prepared.bindBoolean(index, lit.value);
+  // Text, timestamps and dates bind as VARCHAR, which DuckDB casts where they are compared.
+  else prepared.bindVarchar(index, lit.value);
 }
 
 /**

@@ -12,6 +12,11 @@ import { s3Address, sendNoSuchKey, sendS3Error, sendXml, xml } from "./xml.ts";
 /** Records a call; the server adds who signed it and keeps the record bounded. */
 export type RecordCall = (call: Omit<RecordedCall, "accessKeyId" | "sessionToken">) => void;
 
+/** The record of an S3 call. */
+export function s3Call(op: string, body: Record<string, unknown>): Parameters<RecordCall>[0] {
+  return { target: `S3.${op}`, service: "S3", op, body, time: Date.now() };
+}
+
 const SNS_NS = "https://sns.amazonaws.com/doc/2010-03-31/";
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/;
 
@@ -105,20 +110,22 @@ function dechunk(raw: Buffer): Buffer {
   return Buffer.concat(parts);
 }
 
-/** S3 `GET /bucket/key` (path style); `NoSuchKey` when absent. */
-export function handleS3Get(
-  req: IncomingMessage,
-  res: ServerResponse,
-  state: { record: RecordCall; objects: Map<string, StoredObject> },
-): void {
+/** The objects put, by `bucket/key`, and the call recorder. */
+interface ObjectStore {
+  record: RecordCall;
+  objects: Map<string, StoredObject>;
+}
+
+/** The bucket and key of a path-style object request, its call recorded. */
+function objectCall(req: IncomingMessage, op: string, state: ObjectStore) {
   const { bucket, key } = s3Address(req);
-  state.record({
-    target: "S3.GetObject",
-    service: "S3",
-    op: "GetObject",
-    body: { Bucket: bucket, Key: key },
-    time: Date.now(),
-  });
+  state.record(s3Call(op, { Bucket: bucket, Key: key }));
+  return { bucket, key };
+}
+
+/** S3 `GET /bucket/key` (path style); `NoSuchKey` when absent. */
+export function handleS3Get(req: IncomingMessage, res: ServerResponse, state: ObjectStore): void {
+  const { bucket, key } = objectCall(req, "GetObject", state);
   const object = state.objects.get(`${bucket}/${key}`);
   if (!object) {
     sendNoSuchKey(res, key);
@@ -136,16 +143,9 @@ export function handleS3Put(
   req: IncomingMessage,
   raw: Buffer,
   res: ServerResponse,
-  state: { record: RecordCall; objects: Map<string, StoredObject> },
+  state: ObjectStore,
 ): void {
-  const { bucket, key } = s3Address(req);
-  state.record({
-    target: "S3.PutObject",
-    service: "S3",
-    op: "PutObject",
-    body: { Bucket: bucket, Key: key },
-    time: Date.now(),
-  });
+  const { bucket, key } = objectCall(req, "PutObject", state);
   if (!bucket || !key) {
     sendS3Error(res, 400, "InvalidRequest", "PUT /bucket/key");
     return;

@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { createReadStream, promises as fsp, type Stats } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
-import type { RecordCall } from "./query.ts";
+import { type RecordCall, s3Call } from "./query.ts";
 import { s3Address, sendNoSuchKey, sendS3Error, sendXml, xml } from "./xml.ts";
 
 export interface S3DirFaults {
@@ -144,13 +144,7 @@ export async function handleS3Dir(
   const dir = state.buckets[bucket];
   if (dir === undefined || req.method !== "GET") return false;
   const op = key === "" ? "ListObjectsV2" : "GetObject";
-  state.record({
-    target: `S3.${op}`,
-    service: "S3",
-    op,
-    body: { Bucket: bucket, Key: key, query: url.search },
-    time: Date.now(),
-  });
+  state.record(s3Call(op, { Bucket: bucket, Key: key, query: url.search }));
   if ((state.faults.slowDown ?? 0) > 0) {
     state.faults.slowDown = (state.faults.slowDown ?? 0) - 1;
     sendS3Error(res, 503, "SlowDown", "Please reduce your request rate.");

@@ -3,7 +3,7 @@
  * paging and the header row, ColumnInfo, Trino text, error shapes, stop, and injected faults.
  */
 import {
-  AthenaClient,
+  type AthenaClient,
   GetQueryExecutionCommand,
   GetQueryResultsCommand,
   paginateGetQueryResults,
@@ -13,6 +13,7 @@ import {
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { duckdbBackend, type Emulator, startEmulator } from "../src/index.ts";
+import { athenaClient, pollUntilDone } from "./athena-client.ts";
 
 let instance: DuckDBInstance;
 let emu: Emulator;
@@ -24,12 +25,7 @@ beforeAll(async () => {
     logDir: "/nonexistent",
     athenaBackend: duckdbBackend(instance, { scannedBytes: (sql) => sql.length }),
   });
-  client = new AthenaClient({
-    region: "us-east-1",
-    endpoint: emu.endpoint,
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    maxAttempts: 1,
-  });
+  client = athenaClient(emu.endpoint);
 });
 afterAll(async () => {
   client.destroy();
@@ -47,14 +43,7 @@ async function start(sql: string, extra: Record<string, unknown> = {}): Promise<
 }
 
 async function waitFor(id: string): Promise<string[]> {
-  const states: string[] = [];
-  for (;;) {
-    const r = await client.send(new GetQueryExecutionCommand({ QueryExecutionId: id }));
-    const s = r.QueryExecution!.Status!.State!;
-    states.push(s);
-    if (s === "SUCCEEDED" || s === "FAILED" || s === "CANCELLED") return states;
-    await new Promise((res) => setTimeout(res, 5));
-  }
+  return (await pollUntilDone(client, id)).states;
 }
 
 async function errorOf(p: Promise<unknown>): Promise<Error & Record<string, unknown>> {

@@ -8,11 +8,9 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Engine, JsonValue, QueryRequest } from "@run-md/core";
-import { createLocalEngine } from "@run-md/engine-local";
-import { createLogsEngine } from "@run-md/engine-logs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ANSWERS, canonical, publishedQuery } from "../../../test/truth/published-answers.ts";
-import { type Emulator, startEmulator } from "../src/index.ts";
+import { type EnginePair, localAndLogs } from "./engine-pair.ts";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const shared = path.resolve(repoRoot, "../shared");
@@ -54,7 +52,7 @@ function request(query: string): QueryRequest {
 const text = (rows: JsonValue[][]) =>
   rows.map((r) => JSON.stringify(r.map((v) => (v === null ? null : String(v))))).sort();
 
-let emulator: Emulator;
+let engines: EnginePair;
 /** The data set's raw records, one JSON object a line, for the independently computed answers. */
 let events: Record<string, unknown>[];
 let local: Engine;
@@ -64,23 +62,15 @@ describe.skipIf(!available)(
   "the reference corpus's CloudTrail Insights queries on real events",
   () => {
     beforeAll(async () => {
-      emulator = await startEmulator({ logDir: raw });
       events = readFileSync(path.join(raw, "../events.jsonl"), "utf8")
         .split("\n")
         .filter((l) => l.trim() !== "")
         .map((l) => JSON.parse(l) as Record<string, unknown>);
-      local = await createLocalEngine({ logDir: raw });
-      logs = createLogsEngine({
-        endpoint: emulator.endpoint,
-        logGroups: ["cloudtrail"],
-        pollIntervalMs: 10,
-      });
+      engines = await localAndLogs(raw, { logGroups: ["cloudtrail"] });
+      local = engines.local;
+      logs = engines.logs;
     }, 60_000);
-    afterAll(async () => {
-      await logs?.close();
-      await local?.close();
-      await emulator?.close();
-    });
+    afterAll(async () => engines?.close());
 
     test("the dataset is read whole", async () => {
       const r = await local.query(request("stats count(*) as n"));

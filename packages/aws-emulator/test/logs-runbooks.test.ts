@@ -8,11 +8,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Engine, parseRunbook, type RunReport, runRunbook } from "@run-md/core";
-import { createLocalEngine } from "@run-md/engine-local";
-import { createLogsEngine } from "@run-md/engine-logs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ensureSampleData } from "@run-md/generator";
-import { type Emulator, startEmulator } from "../src/index.ts";
+import { type EnginePair, localAndLogs } from "./engine-pair.ts";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const runbookDir = path.join(repo, "runbooks");
@@ -25,27 +23,23 @@ const files = readdirSync(runbookDir)
 
 const NOW = new Date("2026-11-23T12:00:00Z");
 let base: string;
-let emulator: Emulator;
+let engines: EnginePair;
 let local: Engine;
 let logs: Engine;
 
 beforeAll(async () => {
   base = mkdtempSync(path.join(tmpdir(), "run-md-logs-runbooks-"));
   const sample = await ensureSampleData(path.join(base, "sample"), { now: NOW, incidents: true });
-  emulator = await startEmulator({ logDir: sample.dir });
-  local = await createLocalEngine({ logDir: sample.dir });
-  logs = createLogsEngine({
-    endpoint: emulator.endpoint,
+  engines = await localAndLogs(sample.dir, {
     logGroups: ["aws-cloudtrail-logs"],
-    pollIntervalMs: 10,
     maxPollIntervalMs: 50,
   });
+  local = engines.local;
+  logs = engines.logs;
 }, 180_000);
 
 afterAll(async () => {
-  await logs?.close();
-  await local?.close();
-  await emulator?.close();
+  await engines?.close();
   if (base) rmSync(base, { recursive: true, force: true });
 });
 

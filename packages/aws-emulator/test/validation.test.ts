@@ -9,14 +9,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import {
-  AthenaClient,
-  GetQueryExecutionCommand,
+  type AthenaClient,
   GetQueryResultsCommand,
   StartQueryExecutionCommand,
 } from "@aws-sdk/client-athena";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeCloudTrailFiles } from "../../engine-athena/test/cloudtrail-files.ts";
 import { type Emulator, startEmulator } from "../src/index.ts";
+import { athenaClient, finalState } from "./athena-client.ts";
 
 let dir: string;
 let emu: Emulator;
@@ -31,12 +31,7 @@ beforeAll(async () => {
     perDay: 24,
   });
   emu = await startEmulator({ logDir: dir, tableAliases: ["security.cloudtrail_org_pp"] });
-  client = new AthenaClient({
-    region: "us-east-1",
-    endpoint: emu.endpoint,
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    maxAttempts: 1,
-  });
+  client = athenaClient(emu.endpoint);
 });
 
 afterAll(async () => {
@@ -44,22 +39,6 @@ afterAll(async () => {
   await emu?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
-
-async function finalState(sql: string) {
-  const { QueryExecutionId } = await client.send(
-    new StartQueryExecutionCommand({ QueryString: sql }),
-  );
-  for (;;) {
-    const { QueryExecution } = await client.send(
-      new GetQueryExecutionCommand({ QueryExecutionId }),
-    );
-    const state = QueryExecution?.Status?.State;
-    if (state === "SUCCEEDED" || state === "FAILED" || state === "CANCELLED") {
-      return { id: QueryExecutionId!, state, reason: QueryExecution?.Status?.StateChangeReason };
-    }
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe("the emulated Athena checks queries as Athena would", () => {
   it("refuses a syntax error or a DuckDB construct at StartQueryExecution", async () => {
@@ -94,7 +73,7 @@ describe("the emulated Athena checks queries as Athena would", () => {
       ],
     ] as const;
     for (const [sql, prefix] of cases) {
-      const q = await finalState(sql);
+      const q = await finalState(client, sql);
       expect(q.state, sql).toBe("FAILED");
       expect(q.reason?.startsWith(prefix), `${sql}: ${q.reason}`).toBe(true);
     }
@@ -102,6 +81,7 @@ describe("the emulated Athena checks queries as Athena would", () => {
 
   it("still runs a valid query over the configured table", async () => {
     const q = await finalState(
+      client,
       "SELECT count(*) AS n FROM security.cloudtrail_org_pp WHERE eventtime >= '2026-11-23T00:00:00Z'",
     );
     expect(q.state).toBe("SUCCEEDED");
