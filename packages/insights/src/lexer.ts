@@ -115,202 +115,190 @@ function startsLine(src: string, i: number): boolean {
   return true;
 }
 
-export function tokenize(src: string): Token[] {
-  const tokens: Token[] = [];
-  let i = 0;
-  const fail = (at: number, len: number, msg: string, hint?: string): never => {
-    throw new InsightsSyntaxError(src, at, len, msg, hint ? { hint } : {});
-  };
+function fail(src: string, at: number, len: number, msg: string, hint?: string): never {
+  throw new InsightsSyntaxError(src, at, len, msg, hint ? { hint } : {});
+}
+
+/** Past white space and `#` comments; a SQL-style `--` comment at a line's start is an error. */
+function skipBlank(src: string, from: number): number {
+  let i = from;
   while (i < src.length) {
     const c = src[i]!;
-    if (c === " " || c === "\t" || c === "\n" || c === "\r") {
-      i++;
-      continue;
-    }
-    if (c === "#") {
-      while (i < src.length && src[i] !== "\n") i++;
-      continue;
-    }
-    if (c === "-" && src[i + 1] === "-" && startsLine(src, i)) {
+    if (c === " " || c === "\t" || c === "\n" || c === "\r") i++;
+    else if (c === "#") while (i < src.length && src[i] !== "\n") i++;
+    else if (c === "-" && src[i + 1] === "-" && startsLine(src, i)) {
       // Published playbooks write SQL-style comments; the service documents only # (and rejects
       // the line), so a runbook that runs here must not fail there.
       const eol = src.indexOf("\n", i);
       fail(
+        src,
         i,
         (eol < 0 ? src.length : eol) - i,
         '"--" does not start a comment in Logs Insights: comments start with #',
         "Write # instead of -- (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-alias.html).",
       );
-    }
-    const start = i;
-    if (c === "{" && src[i + 1] === "{") {
-      const close = src.indexOf("}}", i + 2);
-      if (close < 0) fail(start, 2, "unterminated parameter reference: missing }}");
-      const name = src.slice(i + 2, close).trim();
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-        fail(
-          start,
-          close + 2 - start,
-          `invalid parameter reference "${src.slice(start, close + 2)}"`,
-        );
-      }
-      i = close + 2;
-      tokens.push({ kind: "param", value: name, start, end: i });
-      continue;
-    }
-    if (isIdentStart(c)) {
-      while (i < src.length && isIdentPart(src[i]!)) i++;
-      let value = src.slice(start, i);
-      // A trailing dot belongs to no field name (`fields a.` is a typo, reported by the parser).
-      while (value.endsWith(".") && value.length > 1) {
-        value = value.slice(0, -1);
-        i--;
-      }
-      tokens.push({ kind: "ident", value, start, end: i });
-      continue;
-    }
-    if (c === "`") {
-      const close = src.indexOf("`", i + 1);
-      if (close < 0) fail(start, 1, "unterminated `quoted` field name");
-      const value = src.slice(i + 1, close);
-      if (value.length === 0) fail(start, 2, "empty `quoted` field name");
-      i = close + 1;
-      tokens.push({ kind: "ident", value, start, end: i, quoted: true });
-      continue;
-    }
-    if (isDigit(c) || (c === "." && isDigit(src[i + 1] ?? ""))) {
-      while (i < src.length && isDigit(src[i]!)) i++;
-      if (src[i] === "." && isDigit(src[i + 1] ?? "")) {
-        i++;
-        while (i < src.length && isDigit(src[i]!)) i++;
-      }
-      const numText = src.slice(start, i);
-      if (/[A-Za-z]/.test(src[i] ?? "")) {
-        const unitStart = i;
-        while (i < src.length && /[A-Za-z]/.test(src[i]!)) i++;
-        const unitText = src.slice(unitStart, i);
-        const unit = PERIOD_UNITS[unitText.toLowerCase()];
-        if (!unit) {
-          fail(
-            start,
-            i - start,
-            `"${src.slice(start, i)}" is neither a number nor a time period`,
-            "Time periods are written like 30s, 5m, 1h, 1d (units ms, s, m, h, d, w, mo, q, y).",
-          );
-        }
-        tokens.push({
-          kind: "period",
-          value: src.slice(start, i),
-          start,
-          end: i,
-          number: Number(numText),
-          unit: unit!,
-        });
-        continue;
-      }
-      tokens.push({ kind: "number", value: numText, start, end: i, number: Number(numText) });
-      continue;
-    }
-    if (c === '"' || c === "'") {
-      let value = "";
-      i++;
-      for (;;) {
-        if (i >= src.length) fail(start, 1, `unterminated string: missing closing ${c}`);
-        const ch = src[i]!;
-        if (ch === c) {
-          i++;
-          break;
-        }
-        if (ch === "\\" && i + 1 < src.length) {
-          const nx = src[i + 1]!;
-          if (nx === c || nx === "\\") value += nx;
-          else if (nx === "n") value += "\n";
-          else if (nx === "t") value += "\t";
-          else value += `\\${nx}`;
-          i += 2;
-          continue;
-        }
-        value += ch;
-        i++;
-      }
-      tokens.push({ kind: "string", value, start, end: i });
-      continue;
-    }
-    if (c === "/" && !slashDivides(tokens)) {
-      let body = "";
-      i++;
-      for (;;) {
-        if (i >= src.length) fail(start, 1, "unterminated regular expression: missing closing /");
-        const ch = src[i]!;
-        if (ch === "/") {
-          i++;
-          break;
-        }
-        if (ch === "\\" && src[i + 1] === "/") {
-          body += "/";
-          i += 2;
-          continue;
-        }
-        if (ch === "\\" && i + 1 < src.length) {
-          body += ch + src[i + 1];
-          i += 2;
-          continue;
-        }
-        body += ch;
-        i++;
-      }
-      tokens.push({ kind: "regex", value: body, start, end: i });
-      continue;
-    }
-    const two = src.slice(i, i + 2);
-    if (two === "!=" || two === "<=" || two === ">=" || two === "=~") {
+    } else break;
+  }
+  return i;
+}
+
+/**
+ * A scanner reads one kind of token at `start`: the token, or undefined when the text there is
+ * not of its kind. `tokens` are those read so far (a `/` divides or opens a regex by them).
+ */
+type Scanner = (src: string, start: number, tokens: Token[]) => Token | undefined;
+
+/** `{{name}}`: a parameter reference. */
+const param: Scanner = (src, start) => {
+  if (!src.startsWith("{{", start)) return undefined;
+  const close = src.indexOf("}}", start + 2);
+  if (close < 0) fail(src, start, 2, "unterminated parameter reference: missing }}");
+  const name = src.slice(start + 2, close).trim();
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+    fail(
+      src,
+      start,
+      close + 2 - start,
+      `invalid parameter reference "${src.slice(start, close + 2)}"`,
+    );
+  }
+  return { kind: "param", value: name, start, end: close + 2 };
+};
+
+const ident: Scanner = (src, start) => {
+  if (!isIdentStart(src[start]!)) return undefined;
+  let i = start;
+  while (i < src.length && isIdentPart(src[i]!)) i++;
+  // A trailing dot belongs to no field name (`fields a.` is a typo, reported by the parser).
+  while (i - start > 1 && src[i - 1] === ".") i--;
+  return { kind: "ident", value: src.slice(start, i), start, end: i };
+};
+
+/** A `backtick-quoted` field name: never a keyword or a function name. */
+const quotedIdent: Scanner = (src, start) => {
+  if (src[start] !== "`") return undefined;
+  const close = src.indexOf("`", start + 1);
+  if (close < 0) fail(src, start, 1, "unterminated `quoted` field name");
+  const value = src.slice(start + 1, close);
+  if (value.length === 0) fail(src, start, 2, "empty `quoted` field name");
+  return { kind: "ident", value, start, end: close + 1, quoted: true };
+};
+
+function digitsFrom(src: string, from: number): number {
+  let i = from;
+  while (i < src.length && isDigit(src[i]!)) i++;
+  return i;
+}
+
+/** A number (`12`, `1.5`, `.5`), or a time period when letters follow (`5m`, `1h`). */
+const numberOrPeriod: Scanner = (src, start) => {
+  const c = src[start]!;
+  if (!isDigit(c) && !(c === "." && isDigit(src[start + 1] ?? ""))) return undefined;
+  let i = digitsFrom(src, start);
+  if (src[i] === "." && isDigit(src[i + 1] ?? "")) i = digitsFrom(src, i + 1);
+  const number = Number(src.slice(start, i));
+  const unitStart = i;
+  while (i < src.length && /[A-Za-z]/.test(src[i]!)) i++;
+  if (i === unitStart) return { kind: "number", value: src.slice(start, i), start, end: i, number };
+  const unit = PERIOD_UNITS[src.slice(unitStart, i).toLowerCase()];
+  if (!unit) {
+    fail(
+      src,
+      start,
+      i - start,
+      `"${src.slice(start, i)}" is neither a number nor a time period`,
+      "Time periods are written like 30s, 5m, 1h, 1d (units ms, s, m, h, d, w, mo, q, y).",
+    );
+  }
+  return { kind: "period", value: src.slice(start, i), start, end: i, number, unit };
+};
+
+/** A "double" or 'single' quoted string; `\n`, `\t`, `\\` and the quote are escapes. */
+const string: Scanner = (src, start) => {
+  const quote = src[start]!;
+  if (quote !== '"' && quote !== "'") return undefined;
+  let value = "";
+  let i = start + 1;
+  for (;;) {
+    if (i >= src.length) fail(src, start, 1, `unterminated string: missing closing ${quote}`);
+    const ch = src[i]!;
+    if (ch === quote) break;
+    if (ch === "\\" && i + 1 < src.length) {
+      const nx = src[i + 1]!;
+      value += nx === quote || nx === "\\" ? nx : nx === "n" ? "\n" : nx === "t" ? "\t" : `\\${nx}`;
       i += 2;
-      tokens.push({ kind: "op", value: two, start, end: i });
-      continue;
+    } else {
+      value += ch;
+      i++;
     }
-    if (two === "==") {
-      fail(start, 2, 'unexpected "==": Logs Insights compares with a single "="');
+  }
+  return { kind: "string", value, start, end: i + 1 };
+};
+
+/** A `/regular expression/` where a `/` does not divide; `\/` is a slash, other escapes stay. */
+const regex: Scanner = (src, start, tokens) => {
+  if (src[start] !== "/" || slashDivides(tokens)) return undefined;
+  let body = "";
+  let i = start + 1;
+  for (;;) {
+    if (i >= src.length) fail(src, start, 1, "unterminated regular expression: missing closing /");
+    const ch = src[i]!;
+    if (ch === "/") break;
+    if (ch === "\\" && i + 1 < src.length) {
+      body += src[i + 1] === "/" ? "/" : ch + src[i + 1];
+      i += 2;
+    } else {
+      body += ch;
+      i++;
     }
-    if (two === "<>") {
-      fail(start, 2, 'unexpected "<>": Logs Insights writes "not equal" as "!="');
+  }
+  return { kind: "regex", value: body, start, end: i + 1 };
+};
+
+/** Operators of other languages, each with what Logs Insights writes instead. */
+const FOREIGN_OPERATORS: Record<string, string> = {
+  "==": 'unexpected "==": Logs Insights compares with a single "="',
+  "<>": 'unexpected "<>": Logs Insights writes "not equal" as "!="',
+  "&&": 'unexpected "&&": Logs Insights writes "and"',
+  "||": 'unexpected "||": Logs Insights writes "or"',
+};
+
+const TWO_CHAR_OPERATORS = new Set(["!=", "<=", ">=", "=~"]);
+
+/** The one-character tokens: punctuation, and the operators. */
+const SINGLE: Record<string, TokenKind> = {
+  "|": "pipe",
+  ",": "comma",
+  "(": "lparen",
+  ")": "rparen",
+  "[": "lbracket",
+  "]": "rbracket",
+  ...Object.fromEntries([..."=<>+-*/%^"].map((op) => [op, "op" as const])),
+};
+
+const operator: Scanner = (src, start) => {
+  const two = src.slice(start, start + 2);
+  if (TWO_CHAR_OPERATORS.has(two)) return { kind: "op", value: two, start, end: start + 2 };
+  if (Object.hasOwn(FOREIGN_OPERATORS, two)) fail(src, start, 2, FOREIGN_OPERATORS[two]!);
+  const c = src[start]!;
+  if (!Object.hasOwn(SINGLE, c)) return undefined;
+  return { kind: SINGLE[c]!, value: c, start, end: start + 1 };
+};
+
+/** In order: the first scanner that reads a token at a position reads it. */
+const SCANNERS: Scanner[] = [param, ident, quotedIdent, numberOrPeriod, string, regex, operator];
+
+export function tokenize(src: string): Token[] {
+  const tokens: Token[] = [];
+  for (let i = skipBlank(src, 0); i < src.length; i = skipBlank(src, i)) {
+    let token: Token | undefined;
+    for (const scan of SCANNERS) {
+      token = scan(src, i, tokens);
+      if (token) break;
     }
-    if (two === "&&" || two === "||") {
-      fail(start, 2, `unexpected "${two}": Logs Insights writes "${two === "&&" ? "and" : "or"}"`);
-    }
-    i++;
-    switch (c) {
-      case "|":
-        tokens.push({ kind: "pipe", value: c, start, end: i });
-        break;
-      case ",":
-        tokens.push({ kind: "comma", value: c, start, end: i });
-        break;
-      case "(":
-        tokens.push({ kind: "lparen", value: c, start, end: i });
-        break;
-      case ")":
-        tokens.push({ kind: "rparen", value: c, start, end: i });
-        break;
-      case "[":
-        tokens.push({ kind: "lbracket", value: c, start, end: i });
-        break;
-      case "]":
-        tokens.push({ kind: "rbracket", value: c, start, end: i });
-        break;
-      case "=":
-      case "<":
-      case ">":
-      case "+":
-      case "-":
-      case "*":
-      case "/":
-      case "%":
-      case "^":
-        tokens.push({ kind: "op", value: c, start, end: i });
-        break;
-      default:
-        fail(start, 1, `unexpected character "${c}"`);
-    }
+    if (!token) fail(src, i, 1, `unexpected character "${src[i]}"`);
+    tokens.push(token);
+    i = token.end;
   }
   tokens.push({ kind: "eof", value: "", start: src.length, end: src.length });
   return tokens;
