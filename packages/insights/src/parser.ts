@@ -100,7 +100,8 @@ class Parser {
     return this.tokens[Math.max(0, this.pos - 1)]!.end;
   }
 
-  private fail(t: Token, message: string, hint?: string): never {
+  /** An error over a token or a node (`start` to `end` of the query). */
+  private fail(t: { start: number; end: number }, message: string, hint?: string): never {
     throw new InsightsSyntaxError(
       this.src,
       t.start,
@@ -131,7 +132,8 @@ class Parser {
 
   // ---- commands
 
-  private parseCommand(): Command {
+  /** The command word at the cursor, checked against the commands this parser knows. */
+  private commandWord(): Token {
     const t = this.peek();
     if (t.kind !== "ident" || t.quoted) {
       this.fail(t, `expected a command (${COMMANDS.join(", ")}), found ${describe(t)}`);
@@ -148,69 +150,77 @@ class Parser {
         `Commands: ${COMMANDS.join(", ")}; separate them with "|".`,
       );
     }
-    this.next();
-    const start = t.start;
-    const done = (c: CommandBody): Command => {
-      const end = this.prevEnd();
-      return { ...c, start, end, text: this.text(start, end) } as Command;
-    };
+    return this.next();
+  }
+
+  private parseCommand(): Command {
+    const t = this.commandWord();
+    const body = this.commandBody(t.value.toLowerCase() as (typeof COMMANDS)[number], t.start);
+    const end = this.prevEnd();
+    return { ...body, start: t.start, end, text: this.text(t.start, end) } as Command;
+  }
+
+  /** What follows a command's word (which starts at `start`), by command. */
+  private commandBody(word: (typeof COMMANDS)[number], start: number): CommandBody {
     switch (word) {
       case "fields":
-        return done({ kind: "fields", items: this.parseProjections("fields", false) });
       case "display":
-        return done({ kind: "display", items: this.parseProjections("display", false) });
+        return { kind: word, items: this.parseProjections(word) };
       case "filter":
-      case "where": {
-        this.expectOperand(word);
-        const expr = this.parseExpr();
-        this.noAggregate(expr, word);
-        return done({ kind: "filter", expr });
-      }
+      case "where":
+        return { kind: "filter", expr: this.parseCondition(word) };
       case "stats":
-        return this.parseStats(start);
-      case "sort": {
-        const keys = [];
-        do {
-          this.expectOperand("sort");
-          const expr = this.parseExpr();
-          let descending = false;
-          if (this.acceptKeyword("desc")) descending = true;
-          else this.acceptKeyword("asc");
-          keys.push({ expr, descending });
-        } while (this.peek().kind === "comma" && this.next());
-        return done({ kind: "sort", keys });
-      }
+        return this.parseStats();
+      case "sort":
+        return { kind: "sort", keys: this.commaList(() => this.parseSortKey()) };
       case "limit":
       case "head":
-      case "tail": {
-        const n = this.peek();
-        if (n.kind !== "number" || !Number.isInteger(n.number) || (n.number ?? 0) < 1) {
-          this.fail(n, `expected a positive whole number after "${word}", found ${describe(n)}`);
-        }
-        this.next();
-        return done({ kind: "limit", count: n.number!, from: word as "limit" | "head" | "tail" });
-      }
-      case "dedup": {
-        const fields: Expr[] = [];
-        do {
-          fields.push(this.parseFieldRef("dedup"));
-        } while (this.peek().kind === "comma" && this.next());
-        return done({ kind: "dedup", fields });
-      }
+      case "tail":
+        return { kind: "limit", count: this.parseCount(word), from: word };
+      case "dedup":
+        return { kind: "dedup", fields: this.commaList(() => this.parseFieldRef("dedup")) };
       case "unmask": {
-        const fields: Expr[] = [];
-        if (this.peek().kind === "ident") {
-          do {
-            fields.push(this.parseFieldRef("unmask"));
-          } while (this.peek().kind === "comma" && this.next());
-        }
-        return done({ kind: "unmask", fields });
+        const any = this.peek().kind === "ident";
+        return {
+          kind: "unmask",
+          fields: any ? this.commaList(() => this.parseFieldRef(word)) : [],
+        };
       }
       case "parse":
         return this.parseParse(start);
     }
-    /* c8 ignore next */
-    throw new Error(`unhandled command ${word}`);
+  }
+
+  /** One or more of what `item` parses, separated by commas. */
+  private commaList<T>(item: () => T): T[] {
+    const items: T[] = [];
+    do items.push(item());
+    while (this.peek().kind === "comma" && this.next());
+    return items;
+  }
+
+  private parseCondition(command: string): Expr {
+    this.expectOperand(command);
+    const expr = this.parseExpr();
+    this.noAggregate(expr, command);
+    return expr;
+  }
+
+  private parseSortKey(): { expr: Expr; descending: boolean } {
+    this.expectOperand("sort");
+    const expr = this.parseExpr();
+    if (this.acceptKeyword("desc")) return { expr, descending: true };
+    this.acceptKeyword("asc");
+    return { expr, descending: false };
+  }
+
+  private parseCount(command: string): number {
+    const n = this.peek();
+    if (n.kind !== "number" || !Number.isInteger(n.number) || (n.number ?? 0) < 1) {
+      this.fail(n, `expected a positive whole number after "${command}", found ${describe(n)}`);
+    }
+    this.next();
+    return n.number!;
   }
 
   private expectOperand(after: string): void {
@@ -220,15 +230,14 @@ class Parser {
     }
   }
 
-  private parseProjections(command: string, allowAggregate: boolean): Projection[] {
-    const items: Projection[] = [];
-    do {
-      this.expectOperand(command);
+  /** Expressions after `after`, each with an optional alias; no aggregate (`where` says where). */
+  private parseProjections(after: string, where = after): Projection[] {
+    return this.commaList(() => {
+      this.expectOperand(after);
       const expr = this.parseExpr();
-      if (!allowAggregate) this.noAggregate(expr, command);
-      items.push(this.finishProjection(expr));
-    } while (this.peek().kind === "comma" && this.next());
-    return items;
+      this.noAggregate(expr, where);
+      return this.finishProjection(expr);
+    });
   }
 
   private finishProjection(expr: Expr): Projection {
@@ -243,37 +252,26 @@ class Parser {
     return { expr, name: expr.kind === "field" ? expr.name : expr.text };
   }
 
-  private parseStats(start: number): Command {
+  private parseStats(): CommandBody {
     const items: Projection[] = [];
-    do {
+    this.commaList(() => {
       this.expectOperand("stats");
       const expr = this.parseExpr();
       const p = this.finishProjection(expr);
       if (!containsAggregate(expr) && !refersTo(expr, items)) {
-        throw new InsightsSyntaxError(
-          this.src,
-          expr.start,
-          expr.end - expr.start,
+        this.fail(
+          expr,
           `"${expr.text}" is not an aggregate: stats takes functions such as count(*), sum(f), avg(f)`,
-          { hint: 'Group by a field with "stats count(*) by field".' },
+          'Group by a field with "stats count(*) by field".',
         );
       }
       items.push(p);
-    } while (this.peek().kind === "comma" && this.next());
-    const by: Projection[] = [];
-    if (this.acceptKeyword("by")) {
-      do {
-        this.expectOperand("by");
-        const expr = this.parseExpr();
-        this.noAggregate(expr, "stats ... by");
-        by.push(this.finishProjection(expr));
-      } while (this.peek().kind === "comma" && this.next());
-    }
-    const end = this.prevEnd();
-    return { kind: "stats", items, by, start, end, text: this.text(start, end) };
+    });
+    const by = this.acceptKeyword("by") ? this.parseProjections("by", "stats ... by") : [];
+    return { kind: "stats", items, by };
   }
 
-  private parseParse(start: number): Command {
+  private parseParse(start: number): CommandBody {
     let source: Expr = { kind: "field", name: "@message", start, end: start, text: "@message" };
     if (this.peek().kind === "ident") source = this.parseFieldRef("parse");
     const pt = this.peek();
@@ -286,18 +284,14 @@ class Parser {
       if (!this.acceptKeyword("as")) {
         this.fail(asTok, `expected "as" and ${stars} field name(s) after the parse pattern`);
       }
-      const names: string[] = [];
-      do {
+      const names = this.commaList(() => {
         const n = this.peek();
         if (n.kind !== "ident") this.fail(n, `expected a field name, found ${describe(n)}`);
-        this.next();
-        names.push(n.value);
-      } while (this.peek().kind === "comma" && this.next());
+        return this.next().value;
+      });
       if (names.length !== stars) {
-        throw new InsightsSyntaxError(
-          this.src,
-          asTok.start,
-          this.prevEnd() - asTok.start,
+        this.fail(
+          { start: asTok.start, end: this.prevEnd() },
           `the parse pattern has ${stars} "*" but ${names.length} field name(s) follow "as"`,
         );
       }
@@ -317,8 +311,7 @@ class Parser {
     } else {
       this.fail(pt, `expected a "glob * pattern" or a /regular expression/, found ${describe(pt)}`);
     }
-    const end = this.prevEnd();
-    return { kind: "parse", source, pattern, start, end, text: this.text(start, end) };
+    return { kind: "parse", source, pattern };
   }
 
   private parseFieldRef(command: string): Expr {
@@ -339,10 +332,8 @@ class Parser {
   private noAggregate(expr: Expr, where: string): void {
     const agg = findAggregate(expr);
     if (agg) {
-      throw new InsightsSyntaxError(
-        this.src,
-        agg.start,
-        agg.end - agg.start,
+      this.fail(
+        agg,
         `the aggregate function ${agg.name}() can only be used in stats, not in ${where}`,
       );
     }
@@ -366,6 +357,17 @@ class Parser {
     };
   }
 
+  /** A prefix operator's node: from its token to the end of its operand. */
+  private prefixed(kind: "not" | "neg", t: Token, operand: Expr): Expr {
+    return {
+      kind,
+      operand,
+      start: t.start,
+      end: operand.end,
+      text: this.text(t.start, operand.end),
+    };
+  }
+
   private parseOr(): Expr {
     let left = this.parseAnd();
     while (this.acceptKeyword("or")) left = this.binary("or", left, this.parseAnd());
@@ -380,18 +382,9 @@ class Parser {
 
   private parseNot(): Expr {
     const t = this.peek();
-    if (this.isKeyword(t, "not")) {
-      this.next();
-      const operand = this.parseNot();
-      return {
-        kind: "not",
-        operand,
-        start: t.start,
-        end: operand.end,
-        text: this.text(t.start, operand.end),
-      };
-    }
-    return this.parseComparison();
+    if (!this.isKeyword(t, "not")) return this.parseComparison();
+    this.next();
+    return this.prefixed("not", t, this.parseNot());
   }
 
   private parseComparison(): Expr {
@@ -434,13 +427,13 @@ class Parser {
     if (this.isKeyword(op, "in")) {
       this.next();
       this.expect("lbracket", '"[" to open the list after "in"');
-      const values: Expr[] = [];
-      if (this.peek().kind !== "rbracket") {
-        do {
-          this.expectOperand("[");
-          values.push(this.parseAdditive());
-        } while (this.peek().kind === "comma" && this.next());
-      }
+      const values =
+        this.peek().kind === "rbracket"
+          ? []
+          : this.commaList(() => {
+              this.expectOperand("[");
+              return this.parseAdditive();
+            });
       if (values.length === 0) this.fail(this.peek(), 'the list after "in" is empty');
       this.expect("rbracket", '"," or "]"');
       const end = this.prevEnd();
@@ -476,10 +469,8 @@ class Parser {
     try {
       new RegExp(body);
     } catch (e) {
-      throw new InsightsSyntaxError(
-        this.src,
-        r.start,
-        r.end - r.start,
+      this.fail(
+        r,
         `invalid regular expression ${r.text}: ${(e as Error).message.replace(/^Invalid regular expression: /, "")}`,
       );
     }
@@ -519,18 +510,9 @@ class Parser {
 
   private parseUnary(): Expr {
     const t = this.peek();
-    if (t.kind === "op" && t.value === "-") {
-      this.next();
-      const operand = this.parseUnary();
-      return {
-        kind: "neg",
-        operand,
-        start: t.start,
-        end: operand.end,
-        text: this.text(t.start, operand.end),
-      };
-    }
-    return this.parsePower();
+    if (t.kind !== "op" || t.value !== "-") return this.parsePower();
+    this.next();
+    return this.prefixed("neg", t, this.parseUnary());
   }
 
   private parsePrimary(): Expr {
@@ -585,17 +567,17 @@ class Parser {
       this.fail(nameTok, `unknown function "${nameTok.value}"`);
     }
     this.next(); // (
-    const args: Expr[] = [];
+    let args: Expr[] = [];
     let star = false;
     if (this.peek().kind === "op" && this.peek().value === "*" && this.peek(1).kind === "rparen") {
       if (!spec.star) this.fail(this.peek(), `${spec.name}(*) is not allowed; name a field`);
       star = true;
       this.next();
     } else if (this.peek().kind !== "rparen") {
-      do {
+      args = this.commaList(() => {
         this.expectOperand(`${spec.name}(`);
-        args.push(this.parseExpr());
-      } while (this.peek().kind === "comma" && this.next());
+        return this.parseExpr();
+      });
     }
     const close = this.peek();
     if (close.kind !== "rparen")
@@ -609,10 +591,8 @@ class Parser {
           : spec.maxArgs === Number.POSITIVE_INFINITY
             ? `at least ${spec.minArgs}`
             : `${spec.minArgs} to ${spec.maxArgs}`;
-      throw new InsightsSyntaxError(
-        this.src,
-        nameTok.start,
-        close.end - nameTok.start,
+      this.fail(
+        { start: nameTok.start, end: close.end },
         `${spec.name}() takes ${want} argument(s), got ${n}`,
       );
     }
@@ -620,10 +600,8 @@ class Parser {
       for (const a of args) {
         const inner = findAggregate(a);
         if (inner) {
-          throw new InsightsSyntaxError(
-            this.src,
-            inner.start,
-            inner.end - inner.start,
+          this.fail(
+            inner,
             `aggregate functions cannot be nested: ${inner.name}() inside ${spec.name}()`,
           );
         }
