@@ -1,5 +1,18 @@
 import { type BoundParam, type ParamValue, sqlStringLiteral } from "@run-md/core";
-import type { Command, Expr, InsightsQuery, PeriodUnit, Projection } from "./ast.ts";
+import type { Command, Expr, InsightsQuery, Projection } from "./ast.ts";
+import { translateCall } from "./calls.ts";
+import {
+  bool,
+  type Col,
+  dbl,
+  num,
+  numberLiteral,
+  render,
+  str,
+  type T,
+  ts,
+  twoValued,
+} from "./columns.ts";
 import { InsightsSyntaxError, InsightsUnsupportedError } from "./errors.ts";
 import { parseInsights } from "./parser.ts";
 
@@ -30,13 +43,6 @@ export interface InsightsTranslation {
   aggregated: boolean;
 }
 
-type T = "string" | "number" | "boolean" | "timestamp" | "null";
-
-interface Col {
-  sql: string;
-  type: T;
-}
-
 interface OrderKey {
   sql: string;
   type: T;
@@ -49,8 +55,6 @@ interface Scope {
   order: OrderKey[];
   outputs: string[] | null;
 }
-
-const TIMESTAMP_FORMAT = "'%Y-%m-%d %H:%M:%S.%g'";
 
 export function sqlString(s: string): string {
   if (s.includes("\u0000")) throw new Error("a NUL character cannot appear in a query literal");
@@ -78,18 +82,6 @@ export function translateInsights(
   const ast = typeof query === "string" ? parseInsights(query) : query;
   return new Translator(ast, opts).run();
 }
-
-const PERIOD_INTERVAL: Record<PeriodUnit, [number, string]> = {
-  ms: [1, "millisecond"],
-  s: [1, "second"],
-  m: [1, "minute"],
-  h: [1, "hour"],
-  d: [1, "day"],
-  w: [7, "day"],
-  mo: [1, "month"],
-  q: [3, "month"],
-  y: [1, "year"],
-};
 
 class Translator {
   private readonly src: string;
@@ -419,178 +411,18 @@ class Translator {
   }
 
   private call(e: Expr & { kind: "call" }, aliases?: Map<string, Col>): Col {
-    const a = (i: number) => this.expr(e.args[i]!, aliases);
-    const all = () => e.args.map((x) => this.expr(x, aliases));
-    const period = (i: number): string => {
-      const p = e.args[i]!;
-      if (p.kind !== "period") {
-        this.unsupported(p, `${e.name}() takes a time period such as 5m or 1h`);
-      }
-      const [mult, unit] = PERIOD_INTERVAL[p.unit];
-      const amount = p.amount * mult;
-      if (!Number.isInteger(amount) || amount <= 0)
-        this.unsupported(p, `the period ${p.text} must be a positive whole number`);
-      return `INTERVAL '${amount} ${unit}'`;
-    };
-    const needTimestamp = (): Col => {
-      const t = this.resolveName("@timestamp");
-      if (t.type !== "timestamp")
-        this.unsupported(e, `${e.name}() needs @timestamp, which this stage no longer has`);
-      return t;
-    };
-    switch (e.name) {
-      case "ispresent":
-        return { sql: `(${a(0).sql} IS NOT NULL)`, type: "boolean" };
-      case "isempty": {
-        const x = a(0);
-        return { sql: `(${x.sql} IS NULL OR ${str(x)} = '')`, type: "boolean" };
-      }
-      case "isblank": {
-        const x = a(0);
-        return { sql: `(${x.sql} IS NULL OR trim(${str(x)}) = '')`, type: "boolean" };
-      }
-      case "coalesce": {
-        const xs = all().filter((x) => x.type !== "null");
-        if (xs.length === 0) return { sql: "NULL", type: "null" };
-        const same = xs.every((x) => x.type === xs[0]!.type);
-        return {
-          sql: `coalesce(${xs.map((x) => (same ? x.sql : str(x))).join(", ")})`,
-          type: same ? xs[0]!.type : "string",
-        };
-      }
-      case "concat":
-        return { sql: `concat(${all().map(str).join(", ")})`, type: "string" };
-      case "strlen":
-        return { sql: `length(${str(a(0))})`, type: "number" };
-      case "toupper":
-        return { sql: `upper(${str(a(0))})`, type: "string" };
-      case "tolower":
-        return { sql: `lower(${str(a(0))})`, type: "string" };
-      case "trim":
-      case "ltrim":
-      case "rtrim":
-        return {
-          sql: `${e.name}(${str(a(0))}${e.args.length > 1 ? `, ${str(a(1))}` : ""})`,
-          type: "string",
-        };
-      case "substr": {
-        const start = `(CAST(${num(a(1))} AS BIGINT) + 1)`;
-        const len = e.args.length > 2 ? `, CAST(${num(a(2))} AS BIGINT)` : "";
-        return { sql: `substr(${str(a(0))}, ${start}${len})`, type: "string" };
-      }
-      case "replace":
-        return { sql: `replace(${str(a(0))}, ${str(a(1))}, ${str(a(2))})`, type: "string" };
-      case "strcontains":
-        return { sql: `contains(${str(a(0))}, ${str(a(1))})`, type: "boolean" };
-      case "abs":
-      case "ceil":
-      case "floor":
-      case "sqrt":
-        return { sql: `${e.name}(${num(a(0))})`, type: "number" };
-      case "log":
-        return { sql: `ln(${num(a(0))})`, type: "number" };
-      case "greatest":
-      case "least": {
-        const xs = all();
-        const allTs = xs.every((x) => x.type === "timestamp");
-        return {
-          sql: `${e.name}(${xs.map((x) => (allTs ? x.sql : num(x))).join(", ")})`,
-          type: allTs ? "timestamp" : "number",
-        };
-      }
-      case "bin":
-        return { sql: floorTo(period(0), needTimestamp().sql), type: "timestamp" };
-      case "datefloor":
-        return { sql: floorTo(period(1), ts(a(0))), type: "timestamp" };
-      case "dateceil": {
-        const t = ts(a(0));
-        const p = period(1);
-        const floor = floorTo(p, t);
-        return {
-          sql: `(CASE WHEN ${floor} = ${t} THEN ${t} ELSE ${floor} + ${p} END)`,
-          type: "timestamp",
-        };
-      }
-      case "fromMillis":
-        return { sql: ts({ sql: num(a(0)), type: "number" }), type: "timestamp" };
-      case "toMillis":
-        return { sql: `epoch_ms(${ts(a(0))})`, type: "number" };
-      case "isValidIp":
-        return { sql: `(${ipv4Test(str(a(0)))} OR ${ipv6Test(str(a(0)))})`, type: "boolean" };
-      case "isValidIpV4":
-        return { sql: ipv4Test(str(a(0))), type: "boolean" };
-      case "isValidIpV6":
-        return { sql: ipv6Test(str(a(0))), type: "boolean" };
-      case "isIpInSubnet":
-      case "isIpv4InSubnet":
-        return { sql: this.ipv4InSubnet(e, str(a(0))), type: "boolean" };
-      case "isIpv6InSubnet":
-        return this.unsupported(e, "isIpv6InSubnet() is not supported by the local engine");
-      // ---- aggregates
-      case "count":
-        if (e.star || e.args.length === 0) return { sql: "count(*)", type: "number" };
-        return { sql: `count(${a(0).sql})`, type: "number" };
-      case "count_distinct":
-        return { sql: `count(DISTINCT ${a(0).sql})`, type: "number" };
-      case "sum":
-      case "avg":
-        return { sql: `${e.name}(${num(a(0))})`, type: "number" };
-      case "stddev":
-        return { sql: `stddev_samp(${num(a(0))})`, type: "number" };
-      case "min":
-      case "max": {
-        const x = a(0);
-        if (x.type === "timestamp") return { sql: `${e.name}(${x.sql})`, type: "timestamp" };
-        return { sql: `${e.name}(${num(x)})`, type: "number" };
-      }
-      case "pct": {
-        const p = e.args[1]!;
-        if (p.kind !== "number" || p.value < 0 || p.value > 100) {
-          this.unsupported(p, "pct() takes a percentile between 0 and 100 as its second argument");
-        }
-        return {
-          sql: `quantile_cont(${num(a(0))}, ${numberLiteral(p.value / 100)})`,
-          type: "number",
-        };
-      }
-      case "earliest":
-      case "latest": {
-        const x = a(0);
-        const t = needTimestamp();
-        const fn = e.name === "earliest" ? "arg_min" : "arg_max";
-        return {
-          sql: `${fn}(${x.sql}, ${t.sql}) FILTER (WHERE ${x.sql} IS NOT NULL)`,
-          type: x.type,
-        };
-      }
-      case "sortsFirst":
-        return { sql: `min(${str(a(0))})`, type: "string" };
-      case "sortsLast":
-        return { sql: `max(${str(a(0))})`, type: "string" };
-    }
-    return this.unsupported(e, `${e.name}() is not supported by the local engine`);
-  }
-
-  private ipv4InSubnet(e: Expr & { kind: "call" }, ip: string): string {
-    const cidrArg = e.args[1]!;
-    const cidr = cidrArg.kind === "string" ? cidrArg.value : undefined;
-    const m = cidr?.match(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/);
-    if (!m)
-      return this.unsupported(
-        cidrArg,
-        'the subnet must be an IPv4 CIDR string such as "192.0.2.0/24"',
-      );
-    const octets = m.slice(1, 5).map(Number);
-    const bits = Number(m[5]);
-    if (octets.some((o) => o > 255) || bits > 32)
-      this.unsupported(cidrArg, `"${cidr}" is not a valid IPv4 CIDR`);
-    const network = octets.reduce((acc, o) => acc * 256 + o, 0);
-    const size = 2 ** (32 - bits);
-    const base = Math.floor(network / size) * size;
-    const asInt = [1, 2, 3, 4]
-      .map((i, k) => `CAST(split_part(${ip}, '.', ${i}) AS BIGINT) * ${256 ** (3 - k)}`)
-      .join(" + ");
-    return `(CASE WHEN ${ipv4Test(ip)} THEN (${asInt}) BETWEEN ${base} AND ${base + size - 1} ELSE false END)`;
+    return translateCall({
+      call: e,
+      arg: (i) => this.expr(e.args[i]!, aliases),
+      args: () => e.args.map((x) => this.expr(x, aliases)),
+      timestamp: () => {
+        const t = this.resolveName("@timestamp");
+        if (t.type !== "timestamp")
+          this.unsupported(e, `${e.name}() needs @timestamp, which this stage no longer has`);
+        return t;
+      },
+      unsupported: (node, message) => this.unsupported(node, message),
+    });
   }
 }
 
@@ -600,93 +432,9 @@ function dedupe(names: string[]): string[] {
   return [...new Set(names)];
 }
 
-function numberLiteral(n: number): string {
-  if (!Number.isFinite(n)) throw new Error(`not a finite number: ${n}`);
-  return Number.isInteger(n) && Math.abs(n) < 2 ** 53 ? String(n) : `CAST(${String(n)} AS DOUBLE)`;
-}
-
 /** A JSON value from `json_extract` as Logs Insights shows it: booleans as 1 and 0, strings unquoted. */
 function jsonValue(v: string): string {
   return `(CASE WHEN json_type(${v}) = 'BOOLEAN' THEN (CASE WHEN CAST(${v} AS VARCHAR) = 'true' THEN '1' ELSE '0' END) ELSE json_extract_string(${v}, '$') END)`;
-}
-
-/**
- * `t` truncated to a multiple of the period counted from the Unix epoch, as Logs Insights'
- * `bin`/`datefloor` do: `bin(7m)` starts at 00:00, 00:07, ... of the epoch's minutes and `bin(1w)`
- * on the epoch's weekday (a Thursday); months, quarters and years are calendar ones (docs/engines.md).
- * DuckDB's own `time_bucket` origin is 2000-01-03, a Monday, which shifts 7m and 1w bins.
- */
-function floorTo(interval: string, t: string): string {
-  return `time_bucket(${interval}, ${t}, TIMESTAMP '1970-01-01 00:00:00')`;
-}
-
-/** A comparison as Logs Insights has it: true or false, never unknown (a missing field gives false). */
-function twoValued(sql: string): string {
-  return `coalesce(${sql}, false)`;
-}
-
-/** A number as DOUBLE, for arithmetic that must not be integer arithmetic. */
-function dbl(c: Col): string {
-  return `CAST(${num(c)} AS DOUBLE)`;
-}
-
-function str(c: Col): string {
-  switch (c.type) {
-    case "string":
-      return c.sql;
-    case "timestamp":
-      return `strftime(${c.sql}, ${TIMESTAMP_FORMAT})`;
-    case "boolean":
-      return `CAST(CAST(${c.sql} AS INTEGER) AS VARCHAR)`;
-    case "null":
-      return "CAST(NULL AS VARCHAR)";
-    default:
-      return `CAST(${c.sql} AS VARCHAR)`;
-  }
-}
-
-function num(c: Col): string {
-  switch (c.type) {
-    case "number":
-      return c.sql;
-    case "timestamp":
-      return `epoch_ms(${c.sql})`;
-    case "boolean":
-      return `CAST(${c.sql} AS INTEGER)`;
-    case "null":
-      return "CAST(NULL AS DOUBLE)";
-    default:
-      return `TRY_CAST(${c.sql} AS DOUBLE)`;
-  }
-}
-
-function ts(c: Col): string {
-  switch (c.type) {
-    case "timestamp":
-      return c.sql;
-    case "number":
-      return `make_timestamp(CAST(${c.sql} * 1000 AS BIGINT))`;
-    case "string":
-      return `TRY_CAST(${c.sql} AS TIMESTAMP)`;
-    default:
-      return "CAST(NULL AS TIMESTAMP)";
-  }
-}
-
-function bool(c: Col): string {
-  return c.type === "boolean" ? c.sql : `(${c.sql} IS NOT NULL)`;
-}
-
-/** How a value leaves the query: timestamps as the service's text, booleans as 1/0. */
-function render(c: Col): string {
-  switch (c.type) {
-    case "timestamp":
-      return `strftime(${c.sql}, ${TIMESTAMP_FORMAT})`;
-    case "boolean":
-      return `CAST(${c.sql} AS INTEGER)`;
-    default:
-      return c.sql;
-  }
 }
 
 function orderBy(keys: OrderKey[]): string {
@@ -708,14 +456,6 @@ function orderBy(keys: OrderKey[]): string {
     return [`${k.sql} ${dir} NULLS LAST`];
   });
   return ` ORDER BY ${parts.join(", ")}`;
-}
-
-function ipv4Test(ip: string): string {
-  return `coalesce(regexp_full_match(${ip}, '((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])'), false)`;
-}
-
-function ipv6Test(ip: string): string {
-  return `coalesce(regexp_full_match(${ip}, '[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*') AND length(${ip}) >= 2, false)`;
 }
 
 /** RE2 (DuckDB) spells named groups `(?P<name>...)`; Logs Insights writes `(?<name>...)`. */

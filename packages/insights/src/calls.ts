@@ -1,0 +1,238 @@
+/**
+ * The translation of each Logs Insights function to DuckDB SQL: one translator per function,
+ * given its call's translated arguments through a `CallContext`. A function of functions.ts
+ * that has no translator here is reported as not supported by the local engine.
+ */
+import type { Expr, PeriodUnit } from "./ast.ts";
+import { type Col, num, numberLiteral, str, ts } from "./columns.ts";
+
+type Call = Expr & { kind: "call" };
+
+/** What a translator gets from the translator of the whole query. */
+export interface CallContext {
+  call: Call;
+  /** Argument `i`, translated. */
+  arg(i: number): Col;
+  /** Every argument, translated. */
+  args(): Col[];
+  /** The events' @timestamp, for the functions that read it implicitly. */
+  timestamp(): Col;
+  unsupported(node: { start: number; end: number }, message: string): never;
+}
+
+type Translator = (c: CallContext) => Col;
+
+const PERIOD_INTERVAL: Record<PeriodUnit, [number, string]> = {
+  ms: [1, "millisecond"],
+  s: [1, "second"],
+  m: [1, "minute"],
+  h: [1, "hour"],
+  d: [1, "day"],
+  w: [7, "day"],
+  mo: [1, "month"],
+  q: [3, "month"],
+  y: [1, "year"],
+};
+
+/** Argument `i`, a time period (`5m`), as a DuckDB INTERVAL. */
+function period(c: CallContext, i: number): string {
+  const p = c.call.args[i]!;
+  if (p.kind !== "period") {
+    return c.unsupported(p, `${c.call.name}() takes a time period such as 5m or 1h`);
+  }
+  const [mult, unit] = PERIOD_INTERVAL[p.unit];
+  const amount = p.amount * mult;
+  if (!Number.isInteger(amount) || amount <= 0)
+    c.unsupported(p, `the period ${p.text} must be a positive whole number`);
+  return `INTERVAL '${amount} ${unit}'`;
+}
+
+/**
+ * `t` truncated to a multiple of the period counted from the Unix epoch, as Logs Insights'
+ * `bin`/`datefloor` do: `bin(7m)` starts at 00:00, 00:07, ... of the epoch's minutes and `bin(1w)`
+ * on the epoch's weekday (a Thursday); months, quarters and years are calendar ones (docs/engines.md).
+ * DuckDB's own `time_bucket` origin is 2000-01-03, a Monday, which shifts 7m and 1w bins.
+ */
+function floorTo(interval: string, t: string): string {
+  return `time_bucket(${interval}, ${t}, TIMESTAMP '1970-01-01 00:00:00')`;
+}
+
+function ipv4Test(ip: string): string {
+  return `coalesce(regexp_full_match(${ip}, '((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])'), false)`;
+}
+
+function ipv6Test(ip: string): string {
+  return `coalesce(regexp_full_match(${ip}, '[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*') AND length(${ip}) >= 2, false)`;
+}
+
+/** Whether an IPv4 address (its text `ip`) is in the call's CIDR literal (second argument). */
+function ipv4InSubnet(c: CallContext): Col {
+  const ip = str(c.arg(0));
+  const cidrArg = c.call.args[1]!;
+  const cidr = cidrArg.kind === "string" ? cidrArg.value : undefined;
+  const m = cidr?.match(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/);
+  if (!m) {
+    return c.unsupported(cidrArg, 'the subnet must be an IPv4 CIDR string such as "192.0.2.0/24"');
+  }
+  const octets = m.slice(1, 5).map(Number);
+  const bits = Number(m[5]);
+  if (octets.some((o) => o > 255) || bits > 32)
+    c.unsupported(cidrArg, `"${cidr}" is not a valid IPv4 CIDR`);
+  const network = octets.reduce((acc, o) => acc * 256 + o, 0);
+  const size = 2 ** (32 - bits);
+  const base = Math.floor(network / size) * size;
+  const asInt = [1, 2, 3, 4]
+    .map((i, k) => `CAST(split_part(${ip}, '.', ${i}) AS BIGINT) * ${256 ** (3 - k)}`)
+    .join(" + ");
+  const sql = `(CASE WHEN ${ipv4Test(ip)} THEN (${asInt}) BETWEEN ${base} AND ${base + size - 1} ELSE false END)`;
+  return { sql, type: "boolean" };
+}
+
+/** `name(text[, characters])`: the trim functions. */
+const trim: Translator = (c) => {
+  const chars = c.call.args.length > 1 ? `, ${str(c.arg(1))}` : "";
+  return { sql: `${c.call.name}(${str(c.arg(0))}${chars})`, type: "string" };
+};
+
+/** `name(number)` with DuckDB's function of the same name. */
+const sameNumeric: Translator = (c) => ({
+  sql: `${c.call.name}(${num(c.arg(0))})`,
+  type: "number",
+});
+
+/** greatest / least: of timestamps when all are, else of numbers. */
+const extreme: Translator = (c) => {
+  const xs = c.args();
+  const allTs = xs.every((x) => x.type === "timestamp");
+  return {
+    sql: `${c.call.name}(${xs.map((x) => (allTs ? x.sql : num(x))).join(", ")})`,
+    type: allTs ? "timestamp" : "number",
+  };
+};
+
+/** min / max: of timestamps as such, else of numbers. */
+const minMax: Translator = (c) => {
+  const x = c.arg(0);
+  if (x.type === "timestamp") return { sql: `${c.call.name}(${x.sql})`, type: "timestamp" };
+  return { sql: `${c.call.name}(${num(x)})`, type: "number" };
+};
+
+/** earliest / latest: the value at the first or last @timestamp where it is present. */
+const atTime: Translator = (c) => {
+  const x = c.arg(0);
+  const fn = c.call.name === "earliest" ? "arg_min" : "arg_max";
+  return {
+    sql: `${fn}(${x.sql}, ${c.timestamp().sql}) FILTER (WHERE ${x.sql} IS NOT NULL)`,
+    type: x.type,
+  };
+};
+
+const coalesce: Translator = (c) => {
+  const xs = c.args().filter((x) => x.type !== "null");
+  if (xs.length === 0) return { sql: "NULL", type: "null" };
+  const same = xs.every((x) => x.type === xs[0]!.type);
+  return {
+    sql: `coalesce(${xs.map((x) => (same ? x.sql : str(x))).join(", ")})`,
+    type: same ? xs[0]!.type : "string",
+  };
+};
+
+const substr: Translator = (c) => {
+  const start = `(CAST(${num(c.arg(1))} AS BIGINT) + 1)`;
+  const len = c.call.args.length > 2 ? `, CAST(${num(c.arg(2))} AS BIGINT)` : "";
+  return { sql: `substr(${str(c.arg(0))}, ${start}${len})`, type: "string" };
+};
+
+const dateceil: Translator = (c) => {
+  const t = ts(c.arg(0));
+  const p = period(c, 1);
+  const floor = floorTo(p, t);
+  return {
+    sql: `(CASE WHEN ${floor} = ${t} THEN ${t} ELSE ${floor} + ${p} END)`,
+    type: "timestamp",
+  };
+};
+
+const pct: Translator = (c) => {
+  const p = c.call.args[1]!;
+  if (p.kind !== "number" || p.value < 0 || p.value > 100) {
+    c.unsupported(p, "pct() takes a percentile between 0 and 100 as its second argument");
+  }
+  return {
+    sql: `quantile_cont(${num(c.arg(0))}, ${numberLiteral(p.value / 100)})`,
+    type: "number",
+  };
+};
+
+const count: Translator = (c) =>
+  c.call.star || c.call.args.length === 0
+    ? { sql: "count(*)", type: "number" }
+    : { sql: `count(${c.arg(0).sql})`, type: "number" };
+
+/** The translators by the functions' documented names (functions.ts). */
+const CALLS: ReadonlyMap<string, Translator> = new Map<string, Translator>([
+  ["ispresent", (c) => ({ sql: `(${c.arg(0).sql} IS NOT NULL)`, type: "boolean" })],
+  [
+    "isempty",
+    (c) => ({ sql: `(${c.arg(0).sql} IS NULL OR ${str(c.arg(0))} = '')`, type: "boolean" }),
+  ],
+  [
+    "isblank",
+    (c) => ({ sql: `(${c.arg(0).sql} IS NULL OR trim(${str(c.arg(0))}) = '')`, type: "boolean" }),
+  ],
+  ["coalesce", coalesce],
+  ["concat", (c) => ({ sql: `concat(${c.args().map(str).join(", ")})`, type: "string" })],
+  ["strlen", (c) => ({ sql: `length(${str(c.arg(0))})`, type: "number" })],
+  ["toupper", (c) => ({ sql: `upper(${str(c.arg(0))})`, type: "string" })],
+  ["tolower", (c) => ({ sql: `lower(${str(c.arg(0))})`, type: "string" })],
+  ["trim", trim],
+  ["ltrim", trim],
+  ["rtrim", trim],
+  ["substr", substr],
+  ["replace", (c) => ({ sql: `replace(${c.args().map(str).join(", ")})`, type: "string" })],
+  [
+    "strcontains",
+    (c) => ({ sql: `contains(${str(c.arg(0))}, ${str(c.arg(1))})`, type: "boolean" }),
+  ],
+  ["abs", sameNumeric],
+  ["ceil", sameNumeric],
+  ["floor", sameNumeric],
+  ["sqrt", sameNumeric],
+  ["log", (c) => ({ sql: `ln(${num(c.arg(0))})`, type: "number" })],
+  ["greatest", extreme],
+  ["least", extreme],
+  ["bin", (c) => ({ sql: floorTo(period(c, 0), c.timestamp().sql), type: "timestamp" })],
+  ["datefloor", (c) => ({ sql: floorTo(period(c, 1), ts(c.arg(0))), type: "timestamp" })],
+  ["dateceil", dateceil],
+  ["fromMillis", (c) => ({ sql: ts({ sql: num(c.arg(0)), type: "number" }), type: "timestamp" })],
+  ["toMillis", (c) => ({ sql: `epoch_ms(${ts(c.arg(0))})`, type: "number" })],
+  [
+    "isValidIp",
+    (c) => ({ sql: `(${ipv4Test(str(c.arg(0)))} OR ${ipv6Test(str(c.arg(0)))})`, type: "boolean" }),
+  ],
+  ["isValidIpV4", (c) => ({ sql: ipv4Test(str(c.arg(0))), type: "boolean" })],
+  ["isValidIpV6", (c) => ({ sql: ipv6Test(str(c.arg(0))), type: "boolean" })],
+  ["isIpInSubnet", ipv4InSubnet],
+  ["isIpv4InSubnet", ipv4InSubnet],
+  // isIpv6InSubnet: not supported by the local engine.
+  // ---- aggregates
+  ["count", count],
+  ["count_distinct", (c) => ({ sql: `count(DISTINCT ${c.arg(0).sql})`, type: "number" })],
+  ["sum", sameNumeric],
+  ["avg", sameNumeric],
+  ["stddev", (c) => ({ sql: `stddev_samp(${num(c.arg(0))})`, type: "number" })],
+  ["min", minMax],
+  ["max", minMax],
+  ["pct", pct],
+  ["earliest", atTime],
+  ["latest", atTime],
+  ["sortsFirst", (c) => ({ sql: `min(${str(c.arg(0))})`, type: "string" })],
+  ["sortsLast", (c) => ({ sql: `max(${str(c.arg(0))})`, type: "string" })],
+]);
+
+export function translateCall(c: CallContext): Col {
+  const translate = CALLS.get(c.call.name);
+  if (!translate)
+    return c.unsupported(c.call, `${c.call.name}() is not supported by the local engine`);
+  return translate(c);
+}
