@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { InsightsSyntaxError, parseInsights } from "../src/index.ts";
 import { type EventsDb, eventsDb } from "./duck.ts";
+import { thrown } from "./thrown.ts";
 
 /** 30 events, one a minute from 2026-11-19T23:50:00Z (a Thursday), some without errorCode. */
 const EVENTS: Record<string, unknown>[] = Array.from({ length: 30 }, (_, i) => {
@@ -136,14 +137,7 @@ describe("comments", () => {
 
   test("a -- line is not a comment in Logs Insights: reported where it is", () => {
     const query = "filter eventName = 'ConsoleLogin'\n  -- failed sign-ins only\n| stats count(*)";
-    let error: unknown;
-    try {
-      parseInsights(query);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(InsightsSyntaxError);
-    const err = error as InsightsSyntaxError;
+    const err = thrown(InsightsSyntaxError, () => parseInsights(query));
     expect([err.line, err.column, err.length]).toEqual([2, 3, "-- failed sign-ins only".length]);
     expect(err.message).toBe(
       '"--" does not start a comment in Logs Insights: comments start with #',

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 import type { Command, Expr } from "../src/index.ts";
 import { InsightsSyntaxError, parseInsights } from "../src/index.ts";
+import { thrown } from "./thrown.ts";
 
 /** A compact, readable form of an expression tree. */
 function show(e: Expr): string {
@@ -358,14 +359,7 @@ const MALFORMED: Array<[string, number, number, string]> = [
 
 describe("malformed queries", () => {
   test.each(MALFORMED)("%j is reported at line %i, column %i", (query, line, column, fragment) => {
-    let error: unknown;
-    try {
-      parseInsights(query);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(InsightsSyntaxError);
-    const e = error as InsightsSyntaxError;
+    const e = thrown(InsightsSyntaxError, () => parseInsights(query));
     expect(e.message).toContain(fragment);
     expect([e.line, e.column]).toEqual([line, column]);
     expect(e.code).toBe("insights-syntax");

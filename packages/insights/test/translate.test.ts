@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { InsightsUnsupportedError, translateInsights } from "../src/index.ts";
 import { type EventsDb, eventsDb } from "./duck.ts";
+import { thrown } from "./thrown.ts";
 
 const EVENTS: Record<string, unknown>[] = [
   {
@@ -459,14 +460,8 @@ describe("parameters and safety", () => {
       ["fields 5m", 8],
       ["stats count(*) by x | stats earliest(x)", 29],
     ] as const) {
-      let err: unknown;
-      try {
-        translateInsights(q, { relation: "t" });
-      } catch (e) {
-        err = e;
-      }
-      expect(err, q).toBeInstanceOf(InsightsUnsupportedError);
-      expect((err as InsightsUnsupportedError).column, q).toBe(col);
+      const err = thrown(InsightsUnsupportedError, () => translateInsights(q, { relation: "t" }));
+      expect(err.column, q).toBe(col);
     }
   });
 });
