@@ -28,7 +28,6 @@ const KNOWN_LONG = new Set<string>([
   "packages/engine-logs/src/engine.ts:query",
   "packages/generator/src/events.ts:incidentEvents",
   "packages/generator/src/index.ts:generateLogs",
-  "packages/server/src/server.ts:startServer",
 ]);
 
 function functionName(node: ts.SignatureDeclaration): string {

@@ -74,16 +74,13 @@ function errorHandler(
   return reply.code(500).send({ error: "internal error" });
 }
 
-export async function startServer(opts: ServerOptions): Promise<RunningServer> {
-  const { config } = opts;
-  const warn = opts.warn ?? ((m: string) => process.stderr.write(`warning ${m}\n`));
+/** Refuses an authentication mode the address or the port cannot support. */
+function checkAuth(config: ServerConfig): void {
   if (config.auth.mode === "none" && !isLoopback(config.host)) {
     throw new RunMdError(
       "bad-config",
       `server.auth.mode none is refused on ${config.host}: it binds to loopback only`,
-      {
-        hint: "Use --host 127.0.0.1, or server.auth.mode oidc or token.",
-      },
+      { hint: "Use --host 127.0.0.1, or server.auth.mode oidc or token." },
     );
   }
   if (config.auth.mode === "oidc" && config.port === 0 && config.publicUrl === undefined) {
@@ -95,21 +92,20 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       },
     );
   }
-  const audit = await AuditLog.open(config.audit);
+}
+
+/** What the routes share, with governance joined to the run manager through its hooks. */
+async function openContext(
+  opts: ServerOptions,
+  audit: AuditLog,
+  publicUrl: () => string,
+  warn: (msg: string) => void,
+): Promise<{ ctx: ServerContext; gov: Governance }> {
+  const { config } = opts;
   const auditor = new Auditor(audit);
   const catalog = await Catalog.load(opts.runbooks, warn);
-  // Governance (spec §6-8) joins the run manager through its hooks.
-  let publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
   const gov = await Governance.open(
-    {
-      access: opts.access,
-      config,
-      auditor,
-      catalog,
-      run: opts.run,
-      publicUrl: () => publicUrl,
-      warn,
-    },
+    { access: opts.access, config, auditor, catalog, run: opts.run, publicUrl, warn },
     opts.governance,
   );
   const runs = new RunManager(config.runsDir, config.concurrency, opts.run, auditor, {
@@ -130,20 +126,21 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     rowsFor: opts.hooks?.rowsFor ?? gov.rowsFor,
     heartbeatMs: opts.heartbeatMs ?? 15_000,
     ...(config.auth.mode === "oidc"
-      ? { oidc: await OidcSignIn.discover(config.auth, `${publicUrl}/auth/callback`) }
+      ? { oidc: await OidcSignIn.discover(config.auth, `${publicUrl()}/auth/callback`) }
       : {}),
   };
-  const interrupted = await runs.recover(warn);
-  await auditor.record(SERVER_ACTOR, "server.start", undefined, {
-    host: config.host,
-    port: config.port,
-    auth: config.auth.mode,
-    runbooks: catalog.all().length,
-    pid: process.pid,
-  });
+  return { ctx, gov };
+}
+
+/** The Fastify app: every request identified first, then the routes. */
+async function buildApp(
+  ctx: ServerContext,
+  gov: Governance,
+  opts: ServerOptions,
+): Promise<FastifyInstance> {
   const app = Fastify({
-    bodyLimit: config.bodyLimit,
-    trustProxy: config.trustProxy,
+    bodyLimit: ctx.config.bodyLimit,
+    trustProxy: ctx.config.trustProxy,
     logger: false,
   });
   app.decorateRequest("identity", null as unknown as Identity);
@@ -159,8 +156,28 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   maskedPageRoutes(app, ctx, opts.access);
   authRoutes(app, ctx);
   await siteRoutes(app, ctx);
+  return app;
+}
+
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const { config } = opts;
+  const warn = opts.warn ?? ((m: string) => process.stderr.write(`warning ${m}\n`));
+  checkAuth(config);
+  const audit = await AuditLog.open(config.audit);
+  // Port 0 picks a free port at the start: links (approval requests) name the real one.
+  let publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
+  const { ctx, gov } = await openContext(opts, audit, () => publicUrl, warn);
+  const { runs, catalog } = ctx;
+  const interrupted = await runs.recover(warn);
+  await ctx.auditor.record(SERVER_ACTOR, "server.start", undefined, {
+    host: config.host,
+    port: config.port,
+    auth: config.auth.mode,
+    runbooks: catalog.all().length,
+    pid: process.pid,
+  });
+  const app = await buildApp(ctx, gov, opts);
   const address = await app.listen({ host: config.host, port: config.port });
-  // Port 0 picked a free port: links (approval requests) name the real one.
   publicUrl = config.publicUrl ?? address;
   return {
     url: address,
