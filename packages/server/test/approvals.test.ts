@@ -9,17 +9,9 @@ import { createServer, type Server } from "node:http";
 import { verifyWebhook } from "@run-md/notify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runMd } from "../../../test/helpers.ts";
-import {
-  call,
-  FIXTURES,
-  readEvents,
-  startTestServer,
-  type TestServer,
-  waitForEnd,
-} from "./helpers.ts";
+import { call, fixtureServer, readEvents, waitForEnd } from "./helpers.ts";
 
 const SECRET = "approval-webhook-secret-0123456789";
-let t: TestServer;
 let hook: Server;
 let received: Array<{ body: string; headers: Record<string, string | string[] | undefined> }>;
 /** The server's clock: the real time plus what a test adds. */
@@ -36,37 +28,40 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((r) => hook.listen(0, "127.0.0.1", r));
-  const port = (hook.address() as { port: number }).port;
-  t = await startTestServer({
-    runbooks: [FIXTURES],
-    access: {
-      rules: [
-        { groups: ["oncall"], allow: ["view", "run", "run:params"] },
-        { groups: ["leads"], allow: ["view", "run", "approve"] },
-        { groups: ["readers"], allow: ["view"] },
-      ],
-      approvals: [{ runbooks: { severity: ["critical"] }, approvers: ["leads"] }],
-      approvalTtl: "1h",
-    },
-    tokens: {
-      alice: { groups: ["oncall"], user: "alice@example.com" },
-      // The same person through a second token, in the approver group.
-      aliceLead: { groups: ["leads"], user: "Alice@Example.com" },
-      bob: { groups: ["leads"], user: "bob@example.com" },
-      robot: { groups: ["leads"] },
-      carol: { groups: ["readers"], user: "carol@example.com" },
-    },
-    governance: {
-      now: () => new Date(Date.now() + offsetMs),
-      webhooks: [{ url: `http://127.0.0.1:${port}/approvals`, secret: SECRET }],
-      expirySweepMs: 50,
-    },
-  });
 });
+// Registered before the server's: closed after it (hooks run in reverse on the way out).
 afterAll(async () => {
-  await t?.close();
   await new Promise((r) => hook?.close(r));
 });
+const t = fixtureServer(() => ({
+  access: {
+    rules: [
+      { groups: ["oncall"], allow: ["view", "run", "run:params"] },
+      { groups: ["leads"], allow: ["view", "run", "approve"] },
+      { groups: ["readers"], allow: ["view"] },
+    ],
+    approvals: [{ runbooks: { severity: ["critical"] }, approvers: ["leads"] }],
+    approvalTtl: "1h",
+  },
+  tokens: {
+    alice: { groups: ["oncall"], user: "alice@example.com" },
+    // The same person through a second token, in the approver group.
+    aliceLead: { groups: ["leads"], user: "Alice@Example.com" },
+    bob: { groups: ["leads"], user: "bob@example.com" },
+    robot: { groups: ["leads"] },
+    carol: { groups: ["readers"], user: "carol@example.com" },
+  },
+  governance: {
+    now: () => new Date(Date.now() + offsetMs),
+    webhooks: [
+      {
+        url: `http://127.0.0.1:${(hook.address() as { port: number }).port}/approvals`,
+        secret: SECRET,
+      },
+    ],
+    expirySweepMs: 50,
+  },
+}));
 
 async function request(token: string) {
   const r = await call(`${t.url}/api/runs`, { token, body: { runbook: "net-critical" } });

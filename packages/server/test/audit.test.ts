@@ -4,37 +4,23 @@
  * a kill in test/serve-crash.test.ts.
  */
 import { verifyAuditFile } from "@run-md/access";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type {} from "../../../test/sample-data.ts";
-import {
-  call,
-  FIXTURES,
-  readEvents,
-  startTestServer,
-  type TestServer,
-  waitForEnd,
-} from "./helpers.ts";
+import { call, fixtureServer, readEvents, waitForEnd } from "./helpers.ts";
 
-let t: TestServer;
-
-beforeAll(async () => {
-  t = await startTestServer({
-    runbooks: [FIXTURES],
-    server: { concurrency: 1 },
-    access: {
-      rules: [
-        { groups: ["ops"], allow: ["view", "run", "audit"] },
-        { groups: ["ops"], deny: ["run"], runbooks: { ids: ["net-critical"] } },
-      ],
-    },
-    tokens: { ops: { groups: ["ops"], user: "ops@example.com" } },
-  });
+const t = fixtureServer({
+  server: { concurrency: 1 },
+  access: {
+    rules: [
+      { groups: ["ops"], allow: ["view", "run", "audit"] },
+      { groups: ["ops"], deny: ["run"], runbooks: { ids: ["net-critical"] } },
+    ],
+  },
 });
-afterAll(async () => t?.close());
 
 describe("the audit trail of the server", () => {
   it("records each kind of request, each before its effect, in a chain that verifies", async () => {
-    const ops = t.tokens.ops!;
+    const ops = t.ops;
     // Token failure, refusal, run request, cancel, audit read.
     expect((await call(`${t.url}/api/me`, { token: "rmd_wrong" })).status).toBe(401);
     expect(

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { type AuditEntry, parseAccessConfig, TokenStore } from "@run-md/access";
 import { type Engine, RunMdError } from "@run-md/core";
 import { createLocalEngine } from "@run-md/engine-local";
-import { inject } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
 import {
   type AuthConfig,
   type GovernanceOptions,
@@ -112,6 +112,35 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
       if (o.dir === undefined) await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A test file's server, once its `beforeAll` has started it; `ops` is the token of that name. */
+export type FileServer = TestServer & { readonly ops: string };
+
+/**
+ * The server most API test files share: the fixture runbooks and a token `ops`
+ * (ops@example.com, group ops), with `options` adding to or replacing these (a function is
+ * called at the start, after the file's own earlier `beforeAll`). Started before the file's
+ * tests and closed after them; the object returned is filled in by the start, so the tests use
+ * it as the server itself.
+ */
+export function fixtureServer(
+  options: TestServerOptions | (() => TestServerOptions) = {},
+): FileServer {
+  let started: TestServer | undefined;
+  const server = {
+    get ops(): string {
+      return started!.tokens.ops!;
+    },
+  } as FileServer;
+  beforeAll(async () => {
+    const o = typeof options === "function" ? options() : options;
+    const tokens = { ops: { groups: ["ops"], user: "ops@example.com" } };
+    started = await startTestServer({ runbooks: [FIXTURES], tokens, ...o });
+    Object.assign(server, started);
+  });
+  afterAll(async () => started?.close());
+  return server;
 }
 
 export interface Answer {

@@ -6,59 +6,43 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { RunMdError } from "@run-md/core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type {} from "../../../test/sample-data.ts";
-import {
-  call,
-  FIXTURES,
-  readEvents,
-  startTestServer,
-  type TestServer,
-  waitForEnd,
-} from "./helpers.ts";
+import { call, fixtureServer, readEvents, waitForEnd } from "./helpers.ts";
 
-let t: TestServer;
-let ops: string;
-
-beforeAll(async () => {
-  t = await startTestServer({
-    runbooks: [FIXTURES],
-    access: { rules: [{ groups: ["ops"], allow: ["view", "run", "run:params"] }] },
-    tokens: { ops: { groups: ["ops"], user: "ops@example.com" } },
-    hooks: {
-      admit: async (rec) => (rec.runbook === "net-critical" ? "pending-approval" : "queued"),
-      beforeStart: async (rec) => {
-        if (rec.params.limit === 7)
-          throw new RunMdError("budget", "the scan budget of ops would be passed");
-      },
-      rowsFor: (_caller, _runbook, data) =>
-        Array.isArray(data.rows)
-          ? { ...data, rows: data.rows.map((r: unknown[]) => r.map(() => "[masked]")) }
-          : data,
+const t = fixtureServer({
+  access: { rules: [{ groups: ["ops"], allow: ["view", "run", "run:params"] }] },
+  hooks: {
+    admit: async (rec) => (rec.runbook === "net-critical" ? "pending-approval" : "queued"),
+    beforeStart: async (rec) => {
+      if (rec.params.limit === 7)
+        throw new RunMdError("budget", "the scan budget of ops would be passed");
     },
-  });
-  ops = t.tokens.ops!;
+    rowsFor: (_caller, _runbook, data) =>
+      Array.isArray(data.rows)
+        ? { ...data, rows: data.rows.map((r: unknown[]) => r.map(() => "[masked]")) }
+        : data,
+  },
 });
-afterAll(async () => t?.close());
 
 describe("hooks", () => {
   it("holds a run as pending-approval without running it, until cancelled", async () => {
-    const r = await call(`${t.url}/api/runs`, { token: ops, body: { runbook: "net-critical" } });
+    const r = await call(`${t.url}/api/runs`, { token: t.ops, body: { runbook: "net-critical" } });
     expect(r.body.status).toBe("pending-approval");
     await new Promise((res) => setTimeout(res, 300));
-    const held = await call(`${t.url}/api/runs/${r.body.id}`, { token: ops });
+    const held = await call(`${t.url}/api/runs/${r.body.id}`, { token: t.ops });
     expect(held.body.status).toBe("pending-approval");
     expect(held.body.startedAt).toBeUndefined();
-    await call(`${t.url}/api/runs/${r.body.id}/cancel`, { token: ops, method: "POST" });
-    expect((await waitForEnd(t, r.body.id, ops)).status).toBe("cancelled");
+    await call(`${t.url}/api/runs/${r.body.id}/cancel`, { token: t.ops, method: "POST" });
+    expect((await waitForEnd(t, r.body.id, t.ops)).status).toBe("cancelled");
   });
 
   it("ends a run refused before its start as errored, with the reason in its report", async () => {
     const r = await call(`${t.url}/api/runs`, {
-      token: ops,
+      token: t.ops,
       body: { runbook: "iam-low", params: { limit: 7 } },
     });
-    const run = await waitForEnd(t, r.body.id, ops);
+    const run = await waitForEnd(t, r.body.id, t.ops);
     expect(run.status).toBe("errored");
     expect(run.result.error).toMatchObject({
       code: "budget",
@@ -68,12 +52,12 @@ describe("hooks", () => {
   });
 
   it("masks what the caller receives, in events and in the run, but not the stored report", async () => {
-    const r = await call(`${t.url}/api/runs`, { token: ops, body: { runbook: "iam-low" } });
-    const { events } = await readEvents(`${t.url}/api/runs/${r.body.id}/events`, { token: ops });
+    const r = await call(`${t.url}/api/runs`, { token: t.ops, body: { runbook: "iam-low" } });
+    const { events } = await readEvents(`${t.url}/api/runs/${r.body.id}/events`, { token: t.ops });
     const stepEnd = events.find((e) => e.event === "step-end")!.data;
     expect(stepEnd.rows.length).toBeGreaterThan(0);
     expect(stepEnd.rows.flat().every((v: unknown) => v === "[masked]")).toBe(true);
-    const run = (await call(`${t.url}/api/runs/${r.body.id}`, { token: ops })).body;
+    const run = (await call(`${t.url}/api/runs/${r.body.id}`, { token: t.ops })).body;
     expect(run.result.steps[0].rows.flat().every((v: unknown) => v === "[masked]")).toBe(true);
     const stored = JSON.parse(await readFile(path.join(t.dir, "reports", run.report), "utf8"));
     expect(stored.steps[0].rows[0][0]).toMatch(/^[A-Z]\w+$/); // an IAM event name, as the engine gave it

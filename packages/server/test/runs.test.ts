@@ -5,32 +5,16 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import type {} from "../../../test/sample-data.ts";
 import { inWindow, readGenerated } from "../../../test/truth/runbook-answers.ts";
-import {
-  call,
-  FIXTURES,
-  readEvents,
-  startTestServer,
-  type TestServer,
-  waitForEnd,
-} from "./helpers.ts";
+import { call, fixtureServer, readEvents, waitForEnd } from "./helpers.ts";
 
-let t: TestServer;
-let ops: string;
-
-beforeAll(async () => {
-  t = await startTestServer({
-    runbooks: [FIXTURES],
-    server: { concurrency: 1, bodyLimit: 4096 },
-    heartbeatMs: 200,
-    access: { rules: [{ groups: ["ops"], allow: ["view", "run", "run:params", "admin"] }] },
-    tokens: { ops: { groups: ["ops"], user: "ops@example.com" } },
-  });
-  ops = t.tokens.ops!;
+const t = fixtureServer({
+  server: { concurrency: 1, bodyLimit: 4096 },
+  heartbeatMs: 200,
+  access: { rules: [{ groups: ["ops"], allow: ["view", "run", "run:params", "admin"] }] },
 });
-afterAll(async () => t?.close());
 
 /** IAM calls by name over the raw records of the run's window: the truth for iam-low. */
 function iamCallsTruth(window: { start: string; end: string }, limit: number) {
@@ -53,12 +37,12 @@ function iamCallsTruth(window: { start: string; end: string }, limit: number) {
 describe("a run requested through the API", () => {
   it("runs the runbook with the given parameter, stores the report and answers what the raw records say", async () => {
     const r = await call(`${t.url}/api/runs`, {
-      token: ops,
+      token: t.ops,
       body: { runbook: "iam-low", params: { limit: 3 } },
     });
     expect(r.status).toBe(202);
     expect(r.body.status).toBe("queued");
-    const run = await waitForEnd(t, r.body.id, ops);
+    const run = await waitForEnd(t, r.body.id, t.ops);
     expect(run.status).toBe("passed");
     expect(run.requester.user).toBe("ops@example.com");
     const step = run.result.steps[0];
@@ -71,8 +55,8 @@ describe("a run requested through the API", () => {
   });
 
   it("streams queued, run-start, step-start, step-end and run-end with ids, and replays them to a late client", async () => {
-    const r = await call(`${t.url}/api/runs`, { token: ops, body: { runbook: "iam-low" } });
-    const live = await readEvents(`${t.url}/api/runs/${r.body.id}/events`, { token: ops });
+    const r = await call(`${t.url}/api/runs`, { token: t.ops, body: { runbook: "iam-low" } });
+    const live = await readEvents(`${t.url}/api/runs/${r.body.id}/events`, { token: t.ops });
     expect(live.contentType).toMatch(/^text\/event-stream/);
     // step-progress events (the engine's state) may come between step-start and step-end.
     const names = live.events.map((e) => e.event).filter((n) => n !== "step-progress");
@@ -88,10 +72,10 @@ describe("a run requested through the API", () => {
     expect(end.status).toBe("passed");
     expect(end.report).toMatch(/^iam-low\/.+\.json$/);
 
-    const late = await readEvents(`${t.url}/api/runs/${r.body.id}/events`, { token: ops });
+    const late = await readEvents(`${t.url}/api/runs/${r.body.id}/events`, { token: t.ops });
     expect(late.events).toEqual(live.events);
     const resumed = await readEvents(`${t.url}/api/runs/${r.body.id}/events`, {
-      token: ops,
+      token: t.ops,
       lastEventId: 3,
     });
     expect(resumed.events.map((e) => e.id)).toEqual(live.events.slice(3).map((e) => e.id));
@@ -99,41 +83,41 @@ describe("a run requested through the API", () => {
   });
 
   it("queues behind the concurrency limit, cancels a running query, and runs the next one", async () => {
-    const slow = await call(`${t.url}/api/runs`, { token: ops, body: { runbook: "slow" } });
-    const next = await call(`${t.url}/api/runs`, { token: ops, body: { runbook: "iam-low" } });
+    const slow = await call(`${t.url}/api/runs`, { token: t.ops, body: { runbook: "slow" } });
+    const next = await call(`${t.url}/api/runs`, { token: t.ops, body: { runbook: "iam-low" } });
     // The slow run is running; the next waits (concurrency 1).
     const waiting = await readEvents(`${t.url}/api/runs/${slow.body.id}/events`, {
-      token: ops,
+      token: t.ops,
       stopAfter: 3,
     });
     expect(waiting.events.map((e) => e.event)).toEqual(["queued", "run-start", "step-start"]);
-    expect((await call(`${t.url}/api/runs/${next.body.id}`, { token: ops })).body.status).toBe(
+    expect((await call(`${t.url}/api/runs/${next.body.id}`, { token: t.ops })).body.status).toBe(
       "queued",
     );
 
     const c = await call(`${t.url}/api/runs/${slow.body.id}/cancel`, {
-      token: ops,
+      token: t.ops,
       method: "POST",
     });
     expect(c.status).toBe(202);
-    const cancelled = await waitForEnd(t, slow.body.id, ops, 30_000);
+    const cancelled = await waitForEnd(t, slow.body.id, t.ops, 30_000);
     expect(cancelled.status).toBe("cancelled");
     expect(cancelled.cancelledBy).toBe("ops@example.com");
     expect(cancelled.result.steps[0].status).toBe("cancelled");
     expect(cancelled.result.steps[0].error.code).toBe("cancelled");
-    expect((await waitForEnd(t, next.body.id, ops)).status).toBe("passed");
+    expect((await waitForEnd(t, next.body.id, t.ops)).status).toBe("passed");
     const again = await call(`${t.url}/api/runs/${slow.body.id}/cancel`, {
-      token: ops,
+      token: t.ops,
       method: "POST",
     });
     expect(again.status).toBe(409);
   });
 
   it("sends heartbeat comments on a quiet stream", async () => {
-    const slow = await call(`${t.url}/api/runs`, { token: ops, body: { runbook: "slow" } });
+    const slow = await call(`${t.url}/api/runs`, { token: t.ops, body: { runbook: "slow" } });
     const controller = new AbortController();
     const res = await fetch(`${t.url}/api/runs/${slow.body.id}/events`, {
-      headers: { authorization: `Bearer ${ops}`, "last-event-id": "3" },
+      headers: { authorization: `Bearer ${t.ops}`, "last-event-id": "3" },
       signal: controller.signal,
     });
     const reader = res.body!.getReader();
@@ -142,24 +126,24 @@ describe("a run requested through the API", () => {
       text += new TextDecoder().decode((await reader.read()).value);
     controller.abort();
     expect(text).toContain(": heartbeat\n\n");
-    await call(`${t.url}/api/runs/${slow.body.id}/cancel`, { token: ops, method: "POST" });
-    expect((await waitForEnd(t, slow.body.id, ops, 30_000)).status).toBe("cancelled");
+    await call(`${t.url}/api/runs/${slow.body.id}/cancel`, { token: t.ops, method: "POST" });
+    expect((await waitForEnd(t, slow.body.id, t.ops, 30_000)).status).toBe("cancelled");
   });
 
   it("goes on when the client that asked disconnects", async () => {
-    const slow = await call(`${t.url}/api/runs`, { token: ops, body: { runbook: "slow" } });
+    const slow = await call(`${t.url}/api/runs`, { token: t.ops, body: { runbook: "slow" } });
     const r = await call(`${t.url}/api/runs`, {
-      token: ops,
+      token: t.ops,
       body: { runbook: "iam-low", params: { limit: 2 } },
     });
     // The client follows the waiting run, sees it queued, and goes away before it starts.
     const first = await readEvents(`${t.url}/api/runs/${r.body.id}/events`, {
-      token: ops,
+      token: t.ops,
       stopAfter: 1,
     });
     expect(first.events.map((e) => e.event)).toEqual(["queued"]);
-    await call(`${t.url}/api/runs/${slow.body.id}/cancel`, { token: ops, method: "POST" });
-    const run = await waitForEnd(t, r.body.id, ops);
+    await call(`${t.url}/api/runs/${slow.body.id}/cancel`, { token: t.ops, method: "POST" });
+    const run = await waitForEnd(t, r.body.id, t.ops);
     expect(run.status).toBe("passed");
     expect(run.result.steps[0].rows).toEqual(iamCallsTruth(run.result.window, 2));
   });
@@ -237,13 +221,15 @@ describe("a bad run request", () => {
   it.each(cases)(
     "%s: a 4xx naming the problem, and nothing queued",
     async (_name, body, status, message, field) => {
-      const before = (await call(`${t.url}/api/runs?limit=500`, { token: ops })).body.length;
+      const before = (await call(`${t.url}/api/runs?limit=500`, { token: t.ops })).body.length;
       const auditBefore = (await t.audit()).filter((e) => e.action === "run.request").length;
-      const r = await call(`${t.url}/api/runs`, { token: ops, body });
+      const r = await call(`${t.url}/api/runs`, { token: t.ops, body });
       expect(r.status).toBe(status);
       expect(r.body.error).toMatch(message);
       if (field !== undefined) expect(r.body.field).toBe(field);
-      expect((await call(`${t.url}/api/runs?limit=500`, { token: ops })).body.length).toBe(before);
+      expect((await call(`${t.url}/api/runs?limit=500`, { token: t.ops })).body.length).toBe(
+        before,
+      );
       expect((await t.audit()).filter((e) => e.action === "run.request").length).toBe(auditBefore);
     },
   );
