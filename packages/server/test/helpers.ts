@@ -150,18 +150,24 @@ export interface Answer {
   body: any;
 }
 
+/** What a request sends: its own headers, and the token as a bearer token. */
+interface Sent {
+  token?: string;
+  headers?: Record<string, string>;
+}
+
+function withToken(o: Sent): Record<string, string> {
+  const headers: Record<string, string> = { ...o.headers };
+  if (o.token !== undefined) headers.authorization = `Bearer ${o.token}`;
+  return headers;
+}
+
 /** One HTTP request; `token` sends a bearer token, `body` JSON (a string is sent as is). */
 export async function call(
   url: string,
-  o: {
-    method?: string;
-    token?: string;
-    body?: unknown;
-    headers?: Record<string, string>;
-  } = {},
+  o: Sent & { method?: string; body?: unknown } = {},
 ): Promise<Answer> {
-  const headers: Record<string, string> = { ...o.headers };
-  if (o.token !== undefined) headers.authorization = `Bearer ${o.token}`;
+  const headers = withToken(o);
   if (o.body !== undefined) headers["content-type"] ??= "application/json";
   const res = await fetch(url, {
     method: o.method ?? (o.body === undefined ? "GET" : "POST"),
@@ -190,15 +196,9 @@ export interface SseEvent {
  */
 export async function readEvents(
   url: string,
-  o: {
-    token?: string;
-    lastEventId?: number;
-    stopAfter?: number;
-    headers?: Record<string, string>;
-  } = {},
+  o: Sent & { lastEventId?: number; stopAfter?: number } = {},
 ): Promise<{ events: SseEvent[]; comments: string[]; contentType: string | null }> {
-  const headers: Record<string, string> = { ...o.headers };
-  if (o.token !== undefined) headers.authorization = `Bearer ${o.token}`;
+  const headers = withToken(o);
   if (o.lastEventId !== undefined) headers["last-event-id"] = String(o.lastEventId);
   const controller = new AbortController();
   const res = await fetch(url, { headers, signal: controller.signal });

@@ -7,7 +7,7 @@
  */
 import { type Diagnostic, parseRunbook, type Runbook, type WindowSpec } from "@run-md/core";
 import { HttpError } from "../http-error.ts";
-import { windowAndEngine } from "../runs/request.ts";
+import { bodyFields, windowAndEngine } from "../runs/request.ts";
 
 export const ADHOC_ID = "query";
 
@@ -22,17 +22,7 @@ const FIELDS = ["sql", "insights", "since", "from", "to", "engine"];
 
 /** The body's shape: exactly one of `sql` and `insights`, the window, the engine. */
 export function parseQueryBody(body: unknown): QueryBody {
-  if (body === null || typeof body !== "object" || Array.isArray(body)) {
-    throw new HttpError(400, 'the body must be a JSON object such as {"sql": "SELECT ..."}');
-  }
-  const b = body as Record<string, unknown>;
-  for (const k of Object.keys(b)) {
-    if (!FIELDS.includes(k)) {
-      throw new HttpError(400, `unknown field "${k}" (expected ${FIELDS.join(", ")})`, {
-        field: k,
-      });
-    }
-  }
+  const b = bodyFields(body, FIELDS, '{"sql": "SELECT ..."}');
   if ((b.sql === undefined) === (b.insights === undefined)) {
     throw new HttpError(400, 'give exactly one of "sql" and "insights"', { field: "sql" });
   }

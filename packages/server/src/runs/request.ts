@@ -22,19 +22,31 @@ export interface RunRequest {
 
 const FIELDS = ["runbook", "params", "since", "from", "to", "engine"];
 
-/** The body's shape only (the runbook is looked up by the caller, for 404 versus 403). */
-export function parseRunBody(body: unknown): RunRequest {
+/**
+ * A request body as an object with only the `fields` it may have: 400 otherwise (`example` shows
+ * the shape expected).
+ */
+export function bodyFields(
+  body: unknown,
+  fields: readonly string[],
+  example: string,
+): Record<string, unknown> {
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
-    throw new HttpError(400, 'the body must be a JSON object such as {"runbook": "audit-iam"}');
+    throw new HttpError(400, `the body must be a JSON object such as ${example}`);
   }
   const b = body as Record<string, unknown>;
-  for (const k of Object.keys(b)) {
-    if (!FIELDS.includes(k)) {
-      throw new HttpError(400, `unknown field "${k}" (expected ${FIELDS.join(", ")})`, {
-        field: k,
-      });
-    }
+  const unknown = Object.keys(b).find((k) => !fields.includes(k));
+  if (unknown !== undefined) {
+    throw new HttpError(400, `unknown field "${unknown}" (expected ${fields.join(", ")})`, {
+      field: unknown,
+    });
   }
+  return b;
+}
+
+/** The body's shape only (the runbook is looked up by the caller, for 404 versus 403). */
+export function parseRunBody(body: unknown): RunRequest {
+  const b = bodyFields(body, FIELDS, '{"runbook": "audit-iam"}');
   if (typeof b.runbook !== "string" || b.runbook === "") {
     throw new HttpError(400, 'field "runbook" is required: the id of a runbook', {
       field: "runbook",
