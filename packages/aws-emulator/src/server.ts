@@ -151,33 +151,32 @@ interface ServerState {
   services: Record<string, Record<string, Handler>>;
 }
 
+/** An error answer after which the connection closes. */
+function refuse(res: ServerResponse, status: number, type: string, message: string): void {
+  res.setHeader("connection", "close");
+  send(res, status, { __type: type, Message: message });
+}
+
 /** Refuses (403) a request addressed to another host name: true when refused. */
 function refusedHost(req: IncomingMessage, res: ServerResponse): boolean {
   const host = String(req.headers.host ?? "");
   if (LOCAL_HOST.test(host)) return false;
-  res.setHeader("connection", "close");
-  send(res, 403, {
-    __type: "AccessDeniedException",
-    Message: `Host "${host}" is not served: the emulator answers only 127.0.0.1 and localhost`,
-  });
+  refuse(
+    res,
+    403,
+    "AccessDeniedException",
+    `Host "${host}" is not served: the emulator answers only 127.0.0.1 and localhost`,
+  );
   return true;
 }
 
 /** The body, or undefined once a body over `max` bytes has been answered 413. */
-async function bodyWithin(
-  req: IncomingMessage,
-  res: ServerResponse,
-  max: number,
-): Promise<Buffer | undefined> {
+async function bodyWithin(req: IncomingMessage, res: ServerResponse, max: number) {
   try {
     return await readBody(req, max);
   } catch (e) {
     if (!(e instanceof BodyTooLarge)) throw e;
-    res.setHeader("connection", "close");
-    send(res, 413, {
-      __type: "RequestEntityTooLargeException",
-      Message: `The request body is over ${max} bytes`,
-    });
+    refuse(res, 413, "RequestEntityTooLargeException", `The request body is over ${max} bytes`);
     // The rest of the body is never read: close the connection once the answer is out.
     res.on("finish", () => req.socket.destroy());
     return undefined;
