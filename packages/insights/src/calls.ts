@@ -156,7 +156,7 @@ const dateceil: Translator = (c) => {
 const pct: Translator = (c) => {
   const p = c.call.args[1]!;
   if (p.kind !== "number" || p.value < 0 || p.value > 100) {
-    c.unsupported(p, "pct() takes a percentile between 0 and 100 as its second argument");
+    return c.unsupported(p, "pct() takes a percentile between 0 and 100 as its second argument");
   }
   return {
     sql: `quantile_cont(${num(c.arg(0))}, ${numberLiteral(p.value / 100)})`,
