@@ -89,21 +89,43 @@ export interface SplitFrontMatter {
   present: boolean;
   /** A language named after the opening delimiter (`---toml`), when it is not YAML. */
   language?: string;
+  /** Whether a closing `---` ends the block (gray-matter takes the rest of the file otherwise). */
+  closed: boolean;
+  /**
+   * The Markdown the runbook's blocks are read from: the file with the front matter's characters
+   * blanked (spaces, line breaks kept), so every line, column and offset in it is the file's.
+   * The whole file when there is no closed front matter.
+   */
+  body: string;
 }
 
-/** Splits the front matter from the file with gray-matter, keeping line numbers. */
+/** Parses nothing: the `yaml` package reads the block below, with the position of every node. */
+const NO_PARSE = () => ({});
+
+/**
+ * Splits the front matter from the file: gray-matter's one parse of the file, for the YAML block,
+ * its language and the Markdown after it.
+ */
 export function splitFrontMatter(source: string): SplitFrontMatter {
-  // An engine that does not parse: gray-matter would use js-yaml, which keeps no positions. The
-  // `yaml` package parses the raw block below, with the position of every node.
-  if (!/^---(?!-)/.test(source)) return { yaml: "", present: false };
-  // `---toml`: a language after the delimiter, which gray-matter would look up as an engine.
-  const language = /^---[ \t]*([^\s-][^\r\n]*?)[ \t]*\r?\n/.exec(source)?.[1];
-  if (language !== undefined && language.toLowerCase() !== "yaml") {
-    return { yaml: "", present: true, language };
+  // gray-matter would parse the block with the engine of its language: js-yaml for YAML (no
+  // positions), `eval` for `---js`. Every engine it may look up (the language named after the
+  // opening `---`, if any) parses nothing.
+  const language = matter.language(source);
+  const file = matter(source, { engines: { yaml: NO_PARSE, [language.name]: NO_PARSE } });
+  // gray-matter only cuts the front matter off the front: the content is the file's suffix.
+  const present = file.content !== source;
+  if (!present) return { yaml: "", present, closed: false, body: source };
+  // The block runs from the opening `---` (and its language) to the end of the file when no
+  // closing line follows it.
+  const opening = "---".length + (language.name === "" ? 0 : language.raw.length);
+  const closed = opening + file.matter.length < source.length;
+  const head = source.slice(0, source.length - file.content.length);
+  const body = closed ? head.replace(/[^\r\n]/g, " ") + file.content : source;
+  const name = language.name.toLowerCase();
+  if (name !== "" && name !== "yaml") {
+    return { yaml: "", present, language: language.name, closed, body };
   }
-  const file = matter(source, { engines: { yaml: () => ({}) } });
-  if (typeof file.matter !== "string") return { yaml: "", present: false };
-  return { yaml: file.matter, present: true };
+  return { yaml: file.matter, present, closed, body };
 }
 
 function kindOf(node: unknown): string {
@@ -121,17 +143,12 @@ function kindOf(node: unknown): string {
 }
 
 /**
- * Validates the front matter field by field, reporting each problem into `sink` at the offending
- * key or value, and returns what it declares. `closed` says whether the Markdown parser found the
- * closing `---` (gray-matter takes the whole file as front matter when there is none).
+ * Validates the front matter (as `splitFrontMatter` cut it from the file) field by field,
+ * reporting each problem into `sink` at the offending key or value, and returns what it declares.
  */
-export function readFrontMatter(
-  source: string,
-  sink: DiagnosticSink,
-  options: { closed: boolean },
-): FrontMatter {
+export function readFrontMatter(split: SplitFrontMatter, sink: DiagnosticSink): FrontMatter {
   const meta: FrontMatter = { params: {}, declared: new Set() };
-  const doc = openFrontMatter(source, sink, options.closed);
+  const doc = openFrontMatter(split, sink);
   if (doc === undefined) return meta;
   const { contents } = doc.document;
   if (contents === null || (isScalar(contents) && contents.value === null)) {
@@ -188,11 +205,9 @@ interface FrontMatterDoc {
  * missing, not YAML, not closed, or not valid YAML.
  */
 function openFrontMatter(
-  source: string,
+  split: SplitFrontMatter,
   sink: DiagnosticSink,
-  closed: boolean,
 ): FrontMatterDoc | undefined {
-  const split = splitFrontMatter(source);
   if (!split.present) {
     sink.error(
       RULES.missingKey,
@@ -206,7 +221,7 @@ function openFrontMatter(
     sink.error(RULES.frontMatter, 1, 4, `front matter must be YAML, found "${split.language}"`);
     return undefined;
   }
-  if (!closed) {
+  if (!split.closed) {
     sink.error(RULES.frontMatter, 1, 1, 'front matter is not closed: add a line "---" after it');
     return undefined;
   }

@@ -1,20 +1,20 @@
 /**
- * The runbook parser: one pass over the whole file (positions match the file), every problem
- * collected as a diagnostic. `runbook` is undefined when any error was found.
+ * The runbook parser: gray-matter cuts the front matter off (`splitFrontMatter`), the Markdown
+ * parser reads the rest with positions that match the file, and named passes read the blocks;
+ * every problem is collected as a diagnostic. `runbook` is undefined when any error was found.
  */
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import type { Code, Heading, Root, RootContent } from "mdast";
 import { toString as mdastToString } from "mdast-util-to-string";
-import remarkFrontmatter from "remark-frontmatter";
 import remarkParse from "remark-parse";
 import { unified } from "unified";
 import { visit } from "unist-util-visit";
 import { DiagnosticSink, didYouMean, hasErrors, RULES, sortDiagnostics } from "./diagnostics.ts";
 import { RunMdError } from "./errors.ts";
 import { parseExpect } from "./expect.ts";
-import { type FrontMatter, ID_PATTERN, readFrontMatter } from "./frontmatter.ts";
+import { type FrontMatter, ID_PATTERN, readFrontMatter, splitFrontMatter } from "./frontmatter.ts";
 import { parseInfo, STEP_LANGUAGES, stepFromInfo } from "./info.ts";
 import {
   BUILTIN_PARAMS,
@@ -38,7 +38,7 @@ export interface ParseResult {
   steps: Step[];
 }
 
-const processor = unified().use(remarkParse).use(remarkFrontmatter, ["yaml"]);
+const processor = unified().use(remarkParse);
 
 /** Reads and parses a runbook file. A missing file is a `RunMdError` with code `not-found`. */
 export async function loadRunbook(path: string): Promise<ParseResult> {
@@ -82,11 +82,11 @@ export function parseRunbook(original: string, path: string): ParseResult {
   const sink = new DiagnosticSink(path);
   // A byte-order mark (some Windows editors write one) is invisible: columns ignore it.
   const source = original.replace(/^\uFEFF/, "");
-  const tree = processor.parse(source) as Root;
-
-  const first = tree.children[0];
-  const hasYamlNode = first?.type === "yaml";
-  const fm = readFrontMatter(source, sink, { closed: hasYamlNode || !/^---(?!-)/.test(source) });
+  // The front matter is cut off once (gray-matter); the Markdown parser reads the rest, in
+  // which the front matter is blank so that positions stay the file's.
+  const split = splitFrontMatter(source);
+  const fm = readFrontMatter(split, sink);
+  const tree = processor.parse(split.body) as Root;
   const ctx: ParseContext = {
     path,
     source,
@@ -228,7 +228,6 @@ class SegmentReader {
 
   read(children: RootContent[]): void {
     for (const node of children) {
-      if (node.type === "yaml") continue;
       const fence = node.type === "code" ? fenceOf(node, this.ctx.lines) : undefined;
       const lang = node.type === "code" ? (node.lang ?? "").toLowerCase() : "";
       if (node.type === "code" && fence && Object.hasOwn(STEP_LANGUAGES, lang)) {

@@ -218,3 +218,49 @@ describe("front matter delimiters", () => {
     ).toEqual([expected]);
   });
 });
+
+describe("front matter cut off once", () => {
+  it("places a front matter error and the blocks after it on the file's lines (CRLF, ---yaml)", () => {
+    const source = [
+      "---yaml", //                               1
+      "title: T", //                              2
+      "# a comment", //                           3
+      "severity: urgent", //                      4  bad enum
+      "---", //                                   5
+      "", //                                      6
+      "Prose that mentions {{x}}.", //            7
+      "", //                                      8
+      "  ```sql", //                              9
+      "  SELECT {{nope}}", //                     10 undeclared parameter
+      "  ```", //                                 11
+      "",
+    ].join("\r\n");
+    const { diagnostics, steps } = parseRunbook(source, "x.md");
+    expect(diagnostics.map((d) => `${d.line}:${d.column} ${d.rule}`)).toEqual([
+      "4:11 invalid-value",
+      "10:10 undeclared-param",
+    ]);
+    expect(steps.map((s) => [s.position.start.line, s.queryLine])).toEqual([[9, 10]]);
+  });
+
+  it("keeps the Markdown after the front matter as written, without the front matter", () => {
+    const source = "---\ntitle: T\n---\nIntro right under it.\n\n```sql\nSELECT 1\n```\n";
+    const { runbook } = parseRunbook(source, "x.md");
+    expect(runbook!.segments[0]).toEqual({
+      kind: "markdown",
+      markdown: "Intro right under it.",
+      position: { start: { line: 4, column: 1 }, end: { line: 4, column: 22 } },
+    });
+  });
+
+  it("never runs front matter written in another language (---js would be eval'd)", () => {
+    const probe = "__runMdFrontMatterProbe";
+    const source = `---js\n{ title: (globalThis.${probe} = "ran") }\n---\n\n\`\`\`sql\nSELECT 1\n\`\`\`\n`;
+    const { diagnostics, steps } = parseRunbook(source, "x.md");
+    expect((globalThis as Record<string, unknown>)[probe]).toBeUndefined();
+    expect(diagnostics.map((d) => `${d.line}:${d.column} ${d.rule} ${d.message}`)).toEqual([
+      '1:4 front-matter front matter must be YAML, found "js"',
+    ]);
+    expect(steps.map((s) => s.queryLine)).toEqual([6]);
+  });
+});
