@@ -382,6 +382,11 @@ function extraTable(
   };
 }
 
+/** The folder relative paths of the configuration are relative to (the current one without a file). */
+export function configDir(cfg: Config): string {
+  return cfg.source === "defaults" ? process.cwd() : path.dirname(cfg.source);
+}
+
 /** The tables a step may read: the configured ones, and Athena's real table as an alias. */
 export function tableConfig(cfg: Config): TableConfig {
   const aliases = [...cfg.tables.aliases];

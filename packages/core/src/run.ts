@@ -291,7 +291,7 @@ async function runStep(step: Step, engineName: string, ctx: StepContext): Promis
       status: deadline.cancelled ? "cancelled" : "errored",
       durationMs: Date.now() - started,
       query: step.query,
-      ...noResult(),
+      ...noStepResult(),
       error: deadline.cancelled
         ? cancelledError(options.signal?.reason)
         : stepError(e, step, engineName, deadline, timeoutMs, options.mask),
@@ -455,12 +455,12 @@ function skippedStep(
     status,
     durationMs: 0,
     query: step.query,
-    ...noResult(),
+    ...noStepResult(),
   };
 }
 
 /** The result part of a step report for a step that produced none (fresh arrays each time). */
-function noResult() {
+export function noStepResult() {
   return {
     stats: {},
     columns: [],

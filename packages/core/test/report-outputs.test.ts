@@ -19,7 +19,7 @@ import {
   timeOfReportName,
 } from "../src/report-store.ts";
 import { reportSchemaProblem } from "../src/report-schema.ts";
-import { errorReport } from "../src/run.ts";
+import { errorReport, noStepResult } from "../src/run.ts";
 
 export function sampleReport(over: Partial<RunReport> = {}): RunReport {
   return {
@@ -102,13 +102,7 @@ export function sampleReport(over: Partial<RunReport> = {}): RunReport {
         durationMs: 5,
         query: "SELECT",
         window: { start: "2026-11-17T10:00:00Z", end: "2026-11-24T10:00:00Z" },
-        stats: {},
-        columns: [],
-        rows: [],
-        rowCount: 0,
-        truncated: false,
-        warnings: [],
-        checks: [],
+        ...noStepResult(),
         error: { code: "sql-syntax", message: "syntax error at <end>", hint: "check the query" },
       },
     ],
