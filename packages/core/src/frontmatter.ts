@@ -116,10 +116,12 @@ export function splitFrontMatter(source: string): SplitFrontMatter {
   const present = file.content !== source;
   if (!present) return { yaml: "", present, closed: false, body: source };
   // The block runs from the opening `---` (and its language) to the end of the file when no
-  // closing line follows it.
+  // closing line follows it. gray-matter closes at any line that starts with `---`: the closing
+  // line must be `---` alone (a `----------` rule below the title does not close it).
   const opening = "---".length + (language.name === "" ? 0 : language.raw.length);
-  const closed = opening + file.matter.length < source.length;
   const head = source.slice(0, source.length - file.content.length);
+  const closingRest = head.endsWith("\n") ? "" : /^[^\r\n]*/.exec(file.content)![0];
+  const closed = opening + file.matter.length < source.length && closingRest.trim() === "";
   const body = closed ? head.replace(/[^\r\n]/g, " ") + file.content : source;
   const name = language.name.toLowerCase();
   if (name !== "" && name !== "yaml") {

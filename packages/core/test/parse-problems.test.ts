@@ -210,6 +210,14 @@ describe("front matter delimiters", () => {
       '3:8 invalid-type "owner" must be a string, found an integer',
     ],
     ["---toml\ntitle = 'x'\n---\n", '1:4 front-matter front matter must be YAML, found "toml"'],
+    [
+      "---\ntitle: T\n----------\n",
+      '1:1 front-matter front matter is not closed: add a line "---" after it',
+    ],
+    [
+      "---\ntitle: T\nowner: 1\n---  \n",
+      '3:8 invalid-type "owner" must be a string, found an integer',
+    ],
   ])("%j", (source, expected) => {
     expect(
       parseRunbook(source, "x.md").diagnostics.map(
