@@ -106,28 +106,30 @@ const NO_PARSE = () => ({});
  * Splits the front matter from the file: gray-matter's one parse of the file, for the YAML block,
  * its language and the Markdown after it.
  */
-export function splitFrontMatter(source: string): SplitFrontMatter {
+export function splitFrontMatter(file: string): SplitFrontMatter {
+  // gray-matter drops a byte-order mark; so does this, so that its content is a suffix of `source`.
+  const source = file.replace(/^\uFEFF/, "");
   // gray-matter would parse the block with the engine of its language: js-yaml for YAML (no
   // positions), `eval` for `---js`. Every engine it may look up (the language named after the
   // opening `---`, if any) parses nothing.
   const language = matter.language(source);
-  const file = matter(source, { engines: { yaml: NO_PARSE, [language.name]: NO_PARSE } });
+  const cut = matter(source, { engines: { yaml: NO_PARSE, [language.name]: NO_PARSE } });
   // gray-matter only cuts the front matter off the front: the content is the file's suffix.
-  const present = file.content !== source;
+  const present = cut.content !== source;
   if (!present) return { yaml: "", present, closed: false, body: source };
   // The block runs from the opening `---` (and its language) to the end of the file when no
   // closing line follows it. gray-matter closes at any line that starts with `---`: the closing
   // line must be `---` alone (a `----------` rule below the title does not close it).
   const opening = "---".length + (language.name === "" ? 0 : language.raw.length);
-  const head = source.slice(0, source.length - file.content.length);
-  const closingRest = head.endsWith("\n") ? "" : /^[^\r\n]*/.exec(file.content)![0];
-  const closed = opening + file.matter.length < source.length && closingRest.trim() === "";
-  const body = closed ? head.replace(/[^\r\n]/g, " ") + file.content : source;
+  const head = source.slice(0, source.length - cut.content.length);
+  const closingRest = head.endsWith("\n") ? "" : /^[^\r\n]*/.exec(cut.content)![0];
+  const closed = opening + cut.matter.length < source.length && closingRest.trim() === "";
+  const body = closed ? head.replace(/[^\r\n]/g, " ") + cut.content : source;
   const name = language.name.toLowerCase();
   if (name !== "" && name !== "yaml") {
     return { yaml: "", present, language: language.name, closed, body };
   }
-  return { yaml: file.matter, present, closed, body };
+  return { yaml: cut.matter, present, closed, body };
 }
 
 function kindOf(node: unknown): string {

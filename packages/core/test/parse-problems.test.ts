@@ -1,4 +1,4 @@
-import { parseRunbook } from "@run-md/core";
+import { parseRunbook, splitFrontMatter } from "@run-md/core";
 import { describe, expect, it } from "vitest";
 
 const summary = (source: string) =>
@@ -249,6 +249,16 @@ describe("front matter cut off once", () => {
       "10:10 undeclared-param",
     ]);
     expect(steps.map((s) => [s.position.start.line, s.queryLine])).toEqual([[9, 10]]);
+  });
+
+  it("tells a file with a byte-order mark and no front matter from one with front matter", () => {
+    expect(splitFrontMatter("\uFEFF# Notes\n").present).toBe(false);
+    expect(splitFrontMatter("\uFEFF---\ntitle: T\n---\n# Notes\n")).toEqual({
+      yaml: "\ntitle: T",
+      present: true,
+      closed: true,
+      body: "   \n        \n   \n# Notes\n",
+    });
   });
 
   it("keeps the Markdown after the front matter as written, without the front matter", () => {
