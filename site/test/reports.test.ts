@@ -1,7 +1,7 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { CheckOutcome, RunReport } from "@run-md/core";
+import { type CheckOutcome, type RunReport, reportSchemaProblem } from "@run-md/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatBytes, formatDuration, statLines } from "../src/lib/format.ts";
 import { diffReports, readReport, readReportIndex, reportSlug } from "../src/lib/reports.ts";
@@ -63,6 +63,41 @@ describe("readReportIndex", () => {
     expect((await readReportIndex(path.join(dir, "nowhere"), { limit: 30 })).histories.size).toBe(
       0,
     );
+  });
+
+  it("reads only fixture reports that validate against run-report.schema.json", async () => {
+    const files = (await readdir(fixtureReports, { recursive: true }))
+      .filter((f) => f.endsWith(".json"))
+      .sort();
+    expect(files).toHaveLength(12);
+    const problems = await Promise.all(
+      files.map(async (f) => {
+        const value: unknown = JSON.parse(await readFile(path.join(fixtureReports, f), "utf8"));
+        return [f, await reportSchemaProblem(value)];
+      }),
+    );
+    expect(problems.filter(([, problem]) => problem !== undefined)).toEqual([]);
+  });
+
+  it("skips a report that breaks the schema, naming its file and the first failing path", async () => {
+    const broken = path.join(dir, "kms-key-deletion");
+    await mkdir(broken, { recursive: true });
+    const good = await readReport(path.join(fixtureReports, "kms-key-deletion/latest.json"));
+    await writeFile(path.join(broken, "2026-11-23T02-00-02.000Z.json"), JSON.stringify(good));
+    const bad = path.join(broken, "2026-11-24T02-00-02.000Z.json");
+    const step = { ...good.steps[0]!, status: "exploded" };
+    await writeFile(bad, JSON.stringify({ ...good, runId: "r2", steps: [step] }));
+    const index = await readReportIndex(dir, { limit: 30, runbookIds: ["kms-key-deletion"] });
+    expect(index.histories.get("kms-key-deletion")?.entries.map((e) => e.runId)).toEqual([
+      good.runId,
+    ]);
+    expect(index.problems).toEqual([
+      {
+        file: bad,
+        message: `${bad}: not a run-md report: /steps/0/status must be equal to one of the allowed values ("passed", "warned", "failed", "errored", "skipped", "cancelled")`,
+      },
+    ]);
+    await expect(readReport(bad)).rejects.toThrow(`${bad}: not a run-md report: /steps/0/status`);
   });
 
   it("makes file names safe as URL segments", () => {

@@ -1,6 +1,18 @@
 /** Command-line helpers shared by the commands. */
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import { findRunbooks, isRunMdError, suggest } from "@run-md/core";
+import { findRunbooks, isRunMdError, type RunMdError, suggest } from "@run-md/core";
+import pc from "picocolors";
+
+/**
+ * A user's mistake on stderr: `error <message>` and `hint: <hint>`; `styled` colours them (the
+ * commands whose own output is styled: run, query).
+ */
+export function printUserError(e: RunMdError, styled = false): void {
+  const label = styled ? pc.red("error") : "error";
+  const hint = e.hint ? `hint: ${e.hint}` : "";
+  process.stderr.write(`${label} ${e.message}\n`);
+  if (hint !== "") process.stderr.write(`${styled ? pc.dim(hint) : hint}\n`);
+}
 
 /** ` (did you mean --since?)` for a mistyped word, or nothing when no candidate is close. */
 export function suggestion(word: string, candidates: readonly string[], prefix = ""): string {
@@ -27,16 +39,31 @@ export function usageError(e: unknown, command: string, options: readonly string
   }
 }
 
+/** Where queries read from: the configuration, the log directory, the AWS account. */
+export const SOURCE_OPTIONS = {
+  config: { type: "string" },
+  "log-dir": { type: "string" },
+  region: { type: "string" },
+  profile: { type: "string" },
+} as const;
+
+/** What a run asks for, which `run` and `query` share: parameters, window and limits. */
+export const QUERY_OPTIONS = {
+  param: { type: "string", multiple: true },
+  since: { type: "string" },
+  from: { type: "string" },
+  to: { type: "string" },
+  timeout: { type: "string" },
+  "max-scan": { type: "string" },
+} as const;
+
 /**
  * The options `run` and `trigger` share: where runbooks run (engine, AWS account, log directory)
  * and what they write. One list, so both commands take the same flags (issue 12).
  */
 export const RUN_OPTIONS = {
   engine: { type: "string" },
-  config: { type: "string" },
-  "log-dir": { type: "string" },
-  region: { type: "string" },
-  profile: { type: "string" },
+  ...SOURCE_OPTIONS,
   "reports-dir": { type: "string" },
   "no-report": { type: "boolean" },
   json: { type: "boolean" },
@@ -44,6 +71,12 @@ export const RUN_OPTIONS = {
 } as const;
 
 const HELP = { help: { type: "boolean", short: "h" } } as const;
+
+/** The values of a command's parsed options. */
+export type ArgValues<O extends NonNullable<ParseArgsConfig["options"]>> = Exclude<
+  ReturnType<typeof parseCommandArgs<O>>,
+  number
+>["values"];
 
 /**
  * A command's arguments parsed strictly, with `-h`/`--help` added to its options; or, when the
@@ -91,7 +124,7 @@ export async function runbookFilesOrExit(paths: string[]): Promise<string[] | nu
     return await findRunbooks(paths.length > 0 ? paths : ["runbooks"]);
   } catch (e) {
     if (!isRunMdError(e)) throw e;
-    process.stderr.write(`error ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ""}`);
+    printUserError(e);
     return 2;
   }
 }

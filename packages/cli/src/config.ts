@@ -169,47 +169,68 @@ export function findConfigFile(cwd: string): string | undefined {
  * paths in it are relative to the file. Problems name the file, line and key.
  */
 export function loadConfig(file: string | undefined, cwd = process.cwd()): Config {
-  const cfg = defaults();
   const explicit = file ?? process.env.RUN_MD_CONFIG;
   const target = explicit ?? findConfigFile(cwd);
   if (target === undefined || !existsSync(target)) {
     if (explicit !== undefined) {
       throw new RunMdError("bad-config", `configuration file ${explicit} does not exist`);
     }
-    return applyEnv(cfg);
+    return applyEnv(defaults());
   }
-  const text = readFileSync(target, "utf8");
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
-  const where = (node: YamlNode | null | undefined) => {
-    const off = node?.range?.[0] ?? 0;
-    const p = lc.linePos(off);
-    return `${target}:${p.line}:${p.col}`;
-  };
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
-    const p = lc.linePos(e.pos[0]);
-    throw new RunMdError("bad-config", `${target}:${p.line}:${p.col} ${e.message.split("\n")[0]}`);
-  }
-  const root = doc.contents;
-  if (root !== null && !isMap(root)) {
-    throw new RunMdError(
-      "bad-config",
-      `${where(root as YamlNode)} the configuration must be a mapping`,
+  const yaml = new ConfigYaml(target, readFileSync(target, "utf8"));
+  checkSchema(yaml);
+  const merged = mergeConfig(defaults(), yaml.data, target);
+  if (merged.site.url !== undefined && !isSiteUrl(merged.site.url)) {
+    yaml.fail(
+      yaml.valueNode(["site", "url"]),
+      `"site.url" must be an http(s) address such as https://org.github.io/run-md`,
     );
   }
-  let data: Record<string, unknown>;
-  try {
-    // The yaml library refuses documents whose aliases expand too far (a "billion laughs").
-    data = (doc.toJS() ?? {}) as Record<string, unknown>;
-  } catch (e) {
-    throw new RunMdError("bad-config", `${target}: ${(e as Error).message}`, {
-      hint: "Write the values out instead of repeating anchors (&name) and aliases (*name).",
-    });
+  resolvePaths(merged, yaml, path.dirname(target));
+  return applyEnv(merged);
+}
+
+/** The parsed configuration file: its data, and the file:line:column of any key or value. */
+class ConfigYaml {
+  readonly data: Record<string, unknown>;
+  private readonly lc = new LineCounter();
+  private readonly doc: ReturnType<typeof parseDocument>;
+
+  constructor(
+    private readonly file: string,
+    text: string,
+  ) {
+    this.doc = parseDocument(text, { lineCounter: this.lc, prettyErrors: false });
+    if (this.doc.errors.length > 0) {
+      const e = this.doc.errors[0]!;
+      const p = this.lc.linePos(e.pos[0]);
+      throw new RunMdError("bad-config", `${file}:${p.line}:${p.col} ${e.message.split("\n")[0]}`);
+    }
+    const root = this.doc.contents;
+    if (root !== null && !isMap(root)) {
+      throw new RunMdError(
+        "bad-config",
+        `${this.where(root as YamlNode)} the configuration must be a mapping`,
+      );
+    }
+    try {
+      // The yaml library refuses documents whose aliases expand too far (a "billion laughs").
+      this.data = (this.doc.toJS() ?? {}) as Record<string, unknown>;
+    } catch (e) {
+      throw new RunMdError("bad-config", `${file}: ${(e as Error).message}`, {
+        hint: "Write the values out instead of repeating anchors (&name) and aliases (*name).",
+      });
+    }
   }
+
+  where(node: YamlNode | null | undefined): string {
+    const p = this.lc.linePos(node?.range?.[0] ?? 0);
+    return `${this.file}:${p.line}:${p.col}`;
+  }
+
   /** The node of a key (not its value), so messages point at the name the author typed. */
-  const keyNode = (keyPath: string[]): YamlNode | undefined => {
-    let map: unknown = root;
+  keyNode(keyPath: string[]): YamlNode | undefined {
+    let map: unknown = this.doc.contents;
     let found: YamlNode | undefined;
     for (const k of keyPath) {
       if (!isMap(map)) return found;
@@ -219,44 +240,62 @@ export function loadConfig(file: string | undefined, cwd = process.cwd()): Confi
       map = pair.value;
     }
     return found;
-  };
-  const valueNode = (keyPath: string[]) => doc.getIn(keyPath, true) as YamlNode | undefined;
-  const fail = (node: YamlNode | undefined, msg: string): never => {
-    throw new RunMdError("bad-config", `${where(node)} ${msg}`, {
+  }
+
+  valueNode(keyPath: string[]): YamlNode | undefined {
+    return this.doc.getIn(keyPath, true) as YamlNode | undefined;
+  }
+
+  fail(node: YamlNode | undefined, msg: string): never {
+    throw new RunMdError("bad-config", `${this.where(node)} ${msg}`, {
       hint: `See docs/configuration.md for the keys of ${CONFIG_FILE}.`,
     });
-  };
-  for (const [key, value] of Object.entries(data)) {
+  }
+}
+
+/** Checks every key and value against SCHEMA (and the few keys with a closed set of values). */
+function checkSchema(yaml: ConfigYaml): void {
+  for (const [key, value] of Object.entries(yaml.data)) {
     const spec = Object.hasOwn(SCHEMA, key) ? SCHEMA[key] : undefined;
-    if (spec === undefined) fail(keyNode([key]), `unknown configuration key "${key}"`);
+    if (spec === undefined) yaml.fail(yaml.keyNode([key]), `unknown configuration key "${key}"`);
     if (typeof spec === "string") {
-      if (!typeOk(spec, value)) fail(valueNode([key]), `"${key}" must be a ${spec}`);
+      if (!typeOk(spec, value)) yaml.fail(yaml.valueNode([key]), `"${key}" must be a ${spec}`);
       continue;
     }
-    if (!typeOk("map", value)) fail(valueNode([key]), `"${key}" must be a mapping`);
+    if (!typeOk("map", value)) yaml.fail(yaml.valueNode([key]), `"${key}" must be a mapping`);
     for (const [sub, v] of Object.entries(value as Record<string, unknown>)) {
       const t = Object.hasOwn(spec!, sub) ? spec![sub] : undefined;
-      if (t === undefined) fail(keyNode([key, sub]), `unknown key "${sub}" in "${key}"`);
-      if (!typeOk(t!, v)) fail(valueNode([key, sub]), `"${key}.${sub}" must be a ${t}`);
-      if (POLL_KEYS.includes(`${key}.${sub}`) && (v as number) < MIN_POLL_MS) {
-        fail(valueNode([key, sub]), `"${key}.${sub}" must be at least ${MIN_POLL_MS} (ms)`);
-      }
-      if (key === "nightly" && !(WEEKDAYS as readonly string[]).includes(v as string)) {
-        fail(valueNode([key, sub]), `"nightly.${sub}" must be one of ${WEEKDAYS.join(", ")}`);
-      }
-      if (key === "mask" && !ACCESS_KEY_IDS.includes(v as string)) {
-        fail(valueNode([key, sub]), `"mask.${sub}" must be one of ${ACCESS_KEY_IDS.join(", ")}`);
-      }
+      if (t === undefined) yaml.fail(yaml.keyNode([key, sub]), `unknown key "${sub}" in "${key}"`);
+      const problem = !typeOk(t!, v) ? `"${key}.${sub}" must be a ${t}` : valueProblem(key, sub, v);
+      if (problem !== undefined) yaml.fail(yaml.valueNode([key, sub]), problem);
     }
   }
+}
+
+/** What is wrong with a well-typed value of `key.sub`, for the keys whose values are limited. */
+function valueProblem(key: string, sub: string, v: unknown): string | undefined {
+  if (POLL_KEYS.includes(`${key}.${sub}`) && (v as number) < MIN_POLL_MS) {
+    return `"${key}.${sub}" must be at least ${MIN_POLL_MS} (ms)`;
+  }
+  if (key === "nightly" && !(WEEKDAYS as readonly string[]).includes(v as string)) {
+    return `"nightly.${sub}" must be one of ${WEEKDAYS.join(", ")}`;
+  }
+  if (key === "mask" && !ACCESS_KEY_IDS.includes(v as string)) {
+    return `"mask.${sub}" must be one of ${ACCESS_KEY_IDS.join(", ")}`;
+  }
+  return undefined;
+}
+
+/** The defaults overlaid with the file's (already checked) values. */
+function mergeConfig(cfg: Config, data: Record<string, unknown>, source: string): Config {
   const d = data as Partial<Config>;
-  const merged: Config = {
+  return {
     ...cfg,
     ...(d.reportsDir === undefined ? {} : { reportsDir: d.reportsDir }),
     ...(d.runbooksDir === undefined ? {} : { runbooksDir: d.runbooksDir }),
     ...(d.timeout === undefined ? {} : { timeout: d.timeout }),
     ...(d.maxScan === undefined ? {} : { maxScan: d.maxScan }),
-    source: target,
+    source,
     engines: { ...cfg.engines, ...d.engines },
     local: { ...cfg.local, ...d.local },
     athena: { ...d.athena },
@@ -273,18 +312,15 @@ export function loadConfig(file: string | undefined, cwd = process.cwd()): Confi
     ...(d.server === undefined ? {} : { server: d.server }),
     ...(d.access === undefined ? {} : { access: d.access }),
   };
-  if (merged.site.url !== undefined && !isSiteUrl(merged.site.url)) {
-    fail(
-      valueNode(["site", "url"]),
-      `"site.url" must be an http(s) address such as https://org.github.io/run-md`,
-    );
-  }
-  const base = path.dirname(target);
-  const extra = (data.tables as { extra?: Record<string, unknown> } | undefined)?.extra ?? {};
+}
+
+/** Reads `tables.extra` and makes the file's relative paths relative to its folder `base`. */
+function resolvePaths(merged: Config, yaml: ConfigYaml, base: string): void {
+  const extra = (yaml.data.tables as { extra?: Record<string, unknown> } | undefined)?.extra ?? {};
   for (const [name, spec] of Object.entries(extra)) {
     merged.tables.extra.push(
       extraTable(name, spec, base, (keys, msg) =>
-        fail(keyNode(["tables", "extra", name, ...keys]), msg),
+        yaml.fail(yaml.keyNode(["tables", "extra", name, ...keys]), msg),
       ),
     );
   }
@@ -293,7 +329,6 @@ export function loadConfig(file: string | undefined, cwd = process.cwd()): Confi
   if (merged.local.store !== undefined) merged.local.store = path.resolve(base, merged.local.store);
   merged.reportsDir = path.resolve(base, merged.reportsDir);
   merged.runbooksDir = path.resolve(base, merged.runbooksDir);
-  return applyEnv(merged);
 }
 
 const EXTRA_KEYS = ["file", "athena", "scope"];
@@ -345,6 +380,11 @@ function extraTable(
     ...(typeof m.file === "string" ? { file: path.resolve(base, m.file) } : {}),
     ...(typeof m.athena === "string" ? { athenaTable: m.athena } : {}),
   };
+}
+
+/** The folder relative paths of the configuration are relative to (the current one without a file). */
+export function configDir(cfg: Config): string {
+  return cfg.source === "defaults" ? process.cwd() : path.dirname(cfg.source);
 }
 
 /** The tables a step may read: the configured ones, and Athena's real table as an alias. */

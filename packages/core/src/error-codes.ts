@@ -295,6 +295,10 @@ export const ERROR_CODES = {
     "The engine restarted after rows were printed",
     "Write the result to a file with --output, which starts over in that case.",
   ),
+  "bad-report": output(
+    "A stored report is not a run-md report",
+    "The file breaks run-report.schema.json at the path named (edited by hand, cut short or written by another tool): remove it, or run the runbook again.",
+  ),
 
   // Access and serving
   "config-invalid": access(

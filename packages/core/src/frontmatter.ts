@@ -5,8 +5,18 @@
  * states the same rules for editors, and a test keeps the two in step.
  */
 import matter from "gray-matter";
-import { isMap, isScalar, isSeq, LineCounter, type Node, type Pair, parseDocument } from "yaml";
-import { type DiagnosticSink, didYouMean, RULES } from "./diagnostics.ts";
+import {
+  type Document,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  type Pair,
+  parseDocument,
+  type YAMLMap,
+} from "yaml";
+import { type DiagnosticSink, didYouMean, RULES, type Rule } from "./diagnostics.ts";
 import { isRunMdError, RunMdError } from "./errors.ts";
 import {
   BUILTIN_PARAMS,
@@ -21,7 +31,13 @@ import {
 import { coerceParam, PARAM_TYPES } from "./params.ts";
 import { warnCutValues } from "./frontmatter-comments.ts";
 import { scheduleProblem } from "./schedule.ts";
-import { checkTriggerParams, type MappedParam, readTriggers } from "./triggers-frontmatter.ts";
+import {
+  type At,
+  checkTriggerParams,
+  type MappedParam,
+  type Pos,
+  readTriggers,
+} from "./triggers-frontmatter.ts";
 import { parseDuration } from "./units.ts";
 
 export const FRONT_MATTER_KEYS = [
@@ -73,21 +89,47 @@ export interface SplitFrontMatter {
   present: boolean;
   /** A language named after the opening delimiter (`---toml`), when it is not YAML. */
   language?: string;
+  /** Whether a closing `---` ends the block (gray-matter takes the rest of the file otherwise). */
+  closed: boolean;
+  /**
+   * The Markdown the runbook's blocks are read from: the file with the front matter's characters
+   * blanked (spaces, line breaks kept), so every line, column and offset in it is the file's.
+   * The whole file when there is no closed front matter.
+   */
+  body: string;
 }
 
-/** Splits the front matter from the file with gray-matter, keeping line numbers. */
-export function splitFrontMatter(source: string): SplitFrontMatter {
-  // An engine that does not parse: gray-matter would use js-yaml, which keeps no positions. The
-  // `yaml` package parses the raw block below, with the position of every node.
-  if (!/^---(?!-)/.test(source)) return { yaml: "", present: false };
-  // `---toml`: a language after the delimiter, which gray-matter would look up as an engine.
-  const language = /^---[ \t]*([^\s-][^\r\n]*?)[ \t]*\r?\n/.exec(source)?.[1];
-  if (language !== undefined && language.toLowerCase() !== "yaml") {
-    return { yaml: "", present: true, language };
+/** Parses nothing: the `yaml` package reads the block below, with the position of every node. */
+const NO_PARSE = () => ({});
+
+/**
+ * Splits the front matter from the file: gray-matter's one parse of the file, for the YAML block,
+ * its language and the Markdown after it.
+ */
+export function splitFrontMatter(file: string): SplitFrontMatter {
+  // gray-matter drops a byte-order mark; so does this, so that its content is a suffix of `source`.
+  const source = file.replace(/^\uFEFF/, "");
+  // gray-matter would parse the block with the engine of its language: js-yaml for YAML (no
+  // positions), `eval` for `---js`. Every engine it may look up (the language named after the
+  // opening `---`, if any) parses nothing.
+  const language = matter.language(source);
+  const cut = matter(source, { engines: { yaml: NO_PARSE, [language.name]: NO_PARSE } });
+  // gray-matter only cuts the front matter off the front: the content is the file's suffix.
+  const present = cut.content !== source;
+  if (!present) return { yaml: "", present, closed: false, body: source };
+  // The block runs from the opening `---` (and its language) to the end of the file when no
+  // closing line follows it. gray-matter closes at any line that starts with `---`: the closing
+  // line must be `---` alone (a `----------` rule below the title does not close it).
+  const opening = "---".length + (language.name === "" ? 0 : language.raw.length);
+  const head = source.slice(0, source.length - cut.content.length);
+  const closingRest = head.endsWith("\n") ? "" : /^[^\r\n]*/.exec(cut.content)![0];
+  const closed = opening + cut.matter.length < source.length && closingRest.trim() === "";
+  const body = closed ? head.replace(/[^\r\n]/g, " ") + cut.content : source;
+  const name = language.name.toLowerCase();
+  if (name !== "" && name !== "yaml") {
+    return { yaml: "", present, language: language.name, closed, body };
   }
-  const file = matter(source, { engines: { yaml: () => ({}) } });
-  if (typeof file.matter !== "string") return { yaml: "", present: false };
-  return { yaml: file.matter, present: true };
+  return { yaml: cut.matter, present, closed, body };
 }
 
 function kindOf(node: unknown): string {
@@ -105,17 +147,71 @@ function kindOf(node: unknown): string {
 }
 
 /**
- * Validates the front matter field by field, reporting each problem into `sink` at the offending
- * key or value, and returns what it declares. `closed` says whether the Markdown parser found the
- * closing `---` (gray-matter takes the whole file as front matter when there is none).
+ * Validates the front matter (as `splitFrontMatter` cut it from the file) field by field,
+ * reporting each problem into `sink` at the offending key or value, and returns what it declares.
  */
-export function readFrontMatter(
-  source: string,
-  sink: DiagnosticSink,
-  options: { closed: boolean },
-): FrontMatter {
+export function readFrontMatter(split: SplitFrontMatter, sink: DiagnosticSink): FrontMatter {
   const meta: FrontMatter = { params: {}, declared: new Set() };
-  const split = splitFrontMatter(source);
+  const doc = openFrontMatter(split, sink);
+  if (doc === undefined) return meta;
+  const { contents } = doc.document;
+  if (contents === null || (isScalar(contents) && contents.value === null)) {
+    sink.error(RULES.missingKey, 1, 1, 'missing required front matter key "title"');
+    return meta;
+  }
+  if (!isMap(contents)) {
+    doc.at(
+      contents,
+      RULES.invalidType,
+      `front matter must be a mapping of keys, found ${kindOf(contents)}`,
+    );
+    return meta;
+  }
+  const triggerParams: MappedParam[] = [];
+  for (const pair of contents.items as Pair<unknown, unknown>[]) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : "";
+    if (!Object.hasOwn(FIELD_READERS, key)) {
+      doc.at(
+        pair.key,
+        RULES.unknownKey,
+        `unknown front matter key "${key}"${didYouMean(key, FRONT_MATTER_KEYS)}`,
+      );
+      continue;
+    }
+    const value = pair.value as Node | null;
+    FIELD_READERS[key as FrontMatterKey]({
+      key,
+      keyNode: pair.key,
+      value,
+      where: value ?? pair.key,
+      meta,
+      doc,
+      triggerParams,
+    });
+  }
+  checkTriggerParams(triggerParams, meta.declared, sink);
+  if (!contents.items.some((pair) => isScalar(pair.key) && pair.key.value === "title")) {
+    const p = doc.pos(contents);
+    sink.error(RULES.missingKey, p.line, p.column, 'missing required front matter key "title"');
+  }
+  return meta;
+}
+
+/** The front matter's YAML, parsed with the position of every node. */
+interface FrontMatterDoc {
+  document: Document.Parsed;
+  pos: Pos;
+  at: At;
+}
+
+/**
+ * Splits and parses the front matter; undefined (after a diagnostic) when there is none to read:
+ * missing, not YAML, not closed, or not valid YAML.
+ */
+function openFrontMatter(
+  split: SplitFrontMatter,
+  sink: DiagnosticSink,
+): FrontMatterDoc | undefined {
   if (!split.present) {
     sink.error(
       RULES.missingKey,
@@ -123,215 +219,196 @@ export function readFrontMatter(
       1,
       'missing front matter: start the file with "---", a line "title: ...", and "---"',
     );
-    return meta;
+    return undefined;
   }
   if (split.language !== undefined) {
     sink.error(RULES.frontMatter, 1, 4, `front matter must be YAML, found "${split.language}"`);
-    return meta;
+    return undefined;
   }
-  if (!options.closed) {
+  if (!split.closed) {
     sink.error(RULES.frontMatter, 1, 1, 'front matter is not closed: add a line "---" after it');
-    return meta;
+    return undefined;
   }
-
   const lineCounter = new LineCounter();
-  const doc = parseDocument(split.yaml, { lineCounter, prettyErrors: true, uniqueKeys: true });
-  const pos = (node: unknown): Position => {
-    const range = (node as { range?: [number, number, number] } | null)?.range;
-    const { line, col } = lineCounter.linePos(range?.[0] ?? 0);
-    return { line, column: col };
-  };
-  const at = (node: unknown, rule: (typeof RULES)[keyof typeof RULES], message: string) => {
-    const p = pos(node);
-    sink.error(rule, p.line, p.column, message);
-  };
-
-  if (doc.errors.length > 0) {
+  const document = parseDocument(split.yaml, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  if (document.errors.length > 0) {
     // One error a line: a YAML mistake often makes the parser report the same spot twice.
     const seenLines = new Set<number>();
-    for (const error of doc.errors) {
+    for (const error of document.errors) {
       const p = error.linePos?.[0] ?? { line: 1, col: 1 };
       if (seenLines.has(p.line)) continue;
       seenLines.add(p.line);
       const message = error.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
       sink.error(RULES.yamlSyntax, p.line, p.col, `invalid YAML: ${lowerFirst(message)}`);
     }
-    return meta;
+    return undefined;
   }
-
-  warnCutValues(doc, split.yaml, lineCounter, sink);
-  const contents = doc.contents;
-  if (contents === null || (isScalar(contents) && contents.value === null)) {
-    sink.error(RULES.missingKey, 1, 1, 'missing required front matter key "title"');
-    return meta;
-  }
-  if (!isMap(contents)) {
-    at(
-      contents,
-      RULES.invalidType,
-      `front matter must be a mapping of keys, found ${kindOf(contents)}`,
-    );
-    return meta;
-  }
-
-  let sawTitle = false;
-  const triggerParams: MappedParam[] = [];
-  for (const pair of contents.items as Pair<unknown, unknown>[]) {
-    const keyNode = pair.key;
-    const key = isScalar(keyNode) ? String(keyNode.value) : "";
-    const value = pair.value as Node | null;
-    if (!(FRONT_MATTER_KEYS as readonly string[]).includes(key)) {
-      at(
-        keyNode,
-        RULES.unknownKey,
-        `unknown front matter key "${key}"${didYouMean(key, FRONT_MATTER_KEYS)}`,
-      );
-      continue;
-    }
-    const where = value ?? keyNode;
-    const str = (): string | undefined => {
-      if (isScalar(value) && typeof value.value === "string") return value.value;
-      at(where, RULES.invalidType, `"${key}" must be a string, found ${kindOf(value)}`);
-      return undefined;
-    };
-    switch (key) {
-      case "title": {
-        sawTitle = true;
-        const s = str();
-        if (s !== undefined && s.trim() === "")
-          at(where, RULES.invalidValue, '"title" must not be empty');
-        else if (s !== undefined) meta.title = s.trim();
-        break;
-      }
-      case "description":
-      case "owner":
-      case "escalation": {
-        const s = str();
-        if (s !== undefined) meta[key] = s.trim();
-        break;
-      }
-      case "id": {
-        const s = str();
-        if (s !== undefined && !ID_PATTERN.test(s)) {
-          at(where, RULES.invalidValue, `invalid id "${s}": use letters, digits, "_" and "-"`);
-        } else if (s !== undefined) meta.id = s;
-        break;
-      }
-      case "severity": {
-        const s = str();
-        if (s !== undefined && !(SEVERITIES as readonly string[]).includes(s)) {
-          at(
-            where,
-            RULES.invalidValue,
-            `invalid severity "${s}": expected one of ${SEVERITIES.join(", ")}${didYouMean(s, SEVERITIES)}`,
-          );
-        } else if (s !== undefined) meta.severity = s as Severity;
-        break;
-      }
-      case "schedule": {
-        const s = str();
-        const problem = s === undefined ? undefined : scheduleProblem(s);
-        if (s !== undefined && problem !== undefined) {
-          at(
-            where,
-            RULES.invalidValue,
-            `invalid schedule "${s}": ${problem}${/\s/.test(s) ? "" : didYouMean(s, SCHEDULES)}`,
-          );
-        } else if (s !== undefined) meta.schedule = s;
-        break;
-      }
-      case "window": {
-        if (!(isScalar(value) && typeof value.value === "string")) {
-          at(
-            where,
-            RULES.invalidType,
-            `"window" must be a duration such as 24h or 7d, found ${kindOf(value)}`,
-          );
-        } else if (parseDuration(value.value) === undefined) {
-          at(
-            where,
-            RULES.invalidValue,
-            `invalid window "${value.value}": expected a duration such as 24h, 7d or 30d`,
-          );
-        } else meta.window = value.value.trim();
-        break;
-      }
-      case "tags": {
-        if (!isSeq(value)) {
-          at(where, RULES.invalidType, `"tags" must be a list of strings, found ${kindOf(value)}`);
-          break;
-        }
-        const tags: string[] = [];
-        for (const item of value.items) {
-          if (isScalar(item) && typeof item.value === "string") tags.push(item.value);
-          else
-            at(
-              item,
-              RULES.invalidType,
-              `"tags" must be a list of strings, found ${kindOf(item)} in it`,
-            );
-        }
-        meta.tags = tags;
-        break;
-      }
-      case "params": {
-        if (!isMap(value)) {
-          at(
-            where,
-            RULES.invalidType,
-            `"params" must be a mapping of parameter names, found ${kindOf(value)}`,
-          );
-          break;
-        }
-        for (const paramPair of value.items as Pair<unknown, unknown>[]) {
-          if (isScalar(paramPair.key)) meta.declared.add(String(paramPair.key.value));
-          const decl = readParam(paramPair, at, pos);
-          if (decl) meta.params[decl.name] = decl;
-        }
-        break;
-      }
-      case "triggers":
-        meta.triggers = readTriggers(value, keyNode, at, pos, triggerParams);
-        break;
-    }
-  }
-  checkTriggerParams(triggerParams, meta.declared, sink);
-  if (!sawTitle) {
-    const p = pos(contents);
-    sink.error(RULES.missingKey, p.line, p.column, 'missing required front matter key "title"');
-  }
-  return meta;
+  warnCutValues(document, split.yaml, lineCounter, sink);
+  const pos = (node: unknown): Position => {
+    const range = (node as { range?: [number, number, number] } | null)?.range;
+    const { line, col } = lineCounter.linePos(range?.[0] ?? 0);
+    return { line, column: col };
+  };
+  const at: At = (node, rule, message) => {
+    const p = pos(node);
+    sink.error(rule, p.line, p.column, message);
+  };
+  return { document, pos, at };
 }
 
-type At = (node: unknown, rule: (typeof RULES)[keyof typeof RULES], message: string) => void;
+type FrontMatterKey = (typeof FRONT_MATTER_KEYS)[number];
 
-function readParam(
-  pair: Pair<unknown, unknown>,
-  at: At,
-  pos: (n: unknown) => Position,
-): ParamDecl | undefined {
+/** One top-level key of the front matter, as its reader sees it. */
+interface Field {
+  key: string;
+  keyNode: unknown;
+  value: Node | null;
+  /** Where a problem with the value is shown: the value, or its key when it has none. */
+  where: unknown;
+  meta: FrontMatter;
+  doc: FrontMatterDoc;
+  triggerParams: MappedParam[];
+}
+
+/** The field's value when it is a string; otherwise undefined, after a diagnostic. */
+function stringField(f: Field): string | undefined {
+  if (isScalar(f.value) && typeof f.value.value === "string") return f.value.value;
+  f.doc.at(f.where, RULES.invalidType, `"${f.key}" must be a string, found ${kindOf(f.value)}`);
+  return undefined;
+}
+
+/** A string field that must pass `problem` (undefined when it does) before it is kept. */
+function checkedString(
+  f: Field,
+  problem: (s: string) => string | undefined,
+  keep: (s: string) => void,
+): void {
+  const s = stringField(f);
+  if (s === undefined) return;
+  const message = problem(s);
+  if (message === undefined) keep(s);
+  else f.doc.at(f.where, RULES.invalidValue, message);
+}
+
+function plainString(f: Field): void {
+  const s = stringField(f);
+  if (s !== undefined) f.meta[f.key as "description" | "owner" | "escalation"] = s.trim();
+}
+
+/** How each front matter key is read into `meta`; its keys are FRONT_MATTER_KEYS. */
+const FIELD_READERS: Record<FrontMatterKey, (f: Field) => void> = {
+  title: (f) =>
+    checkedString(
+      f,
+      (s) => (s.trim() === "" ? '"title" must not be empty' : undefined),
+      (s) => {
+        f.meta.title = s.trim();
+      },
+    ),
+  description: plainString,
+  owner: plainString,
+  escalation: plainString,
+  id: (f) =>
+    checkedString(
+      f,
+      (s) =>
+        ID_PATTERN.test(s) ? undefined : `invalid id "${s}": use letters, digits, "_" and "-"`,
+      (s) => {
+        f.meta.id = s;
+      },
+    ),
+  severity: (f) =>
+    checkedString(
+      f,
+      (s) =>
+        (SEVERITIES as readonly string[]).includes(s)
+          ? undefined
+          : `invalid severity "${s}": expected one of ${SEVERITIES.join(", ")}${didYouMean(s, SEVERITIES)}`,
+      (s) => {
+        f.meta.severity = s as Severity;
+      },
+    ),
+  schedule: (f) =>
+    checkedString(
+      f,
+      (s) => {
+        const problem = scheduleProblem(s);
+        if (problem === undefined) return undefined;
+        return `invalid schedule "${s}": ${problem}${/\s/.test(s) ? "" : didYouMean(s, SCHEDULES)}`;
+      },
+      (s) => {
+        f.meta.schedule = s;
+      },
+    ),
+  window: readWindow,
+  tags: readTags,
+  params: readParams,
+  triggers: (f) => {
+    f.meta.triggers = readTriggers(f.value, f.keyNode, f.doc.at, f.doc.pos, f.triggerParams);
+  },
+};
+
+function readWindow({ value, where, meta, doc }: Field): void {
+  if (!(isScalar(value) && typeof value.value === "string")) {
+    doc.at(
+      where,
+      RULES.invalidType,
+      `"window" must be a duration such as 24h or 7d, found ${kindOf(value)}`,
+    );
+  } else if (parseDuration(value.value) === undefined) {
+    doc.at(
+      where,
+      RULES.invalidValue,
+      `invalid window "${value.value}": expected a duration such as 24h, 7d or 30d`,
+    );
+  } else meta.window = value.value.trim();
+}
+
+function readTags({ value, where, meta, doc }: Field): void {
+  if (!isSeq(value)) {
+    doc.at(where, RULES.invalidType, `"tags" must be a list of strings, found ${kindOf(value)}`);
+    return;
+  }
+  const tags: string[] = [];
+  for (const item of value.items) {
+    if (isScalar(item) && typeof item.value === "string") tags.push(item.value);
+    else
+      doc.at(
+        item,
+        RULES.invalidType,
+        `"tags" must be a list of strings, found ${kindOf(item)} in it`,
+      );
+  }
+  meta.tags = tags;
+}
+
+function readParams({ value, where, meta, doc }: Field): void {
+  if (!isMap(value)) {
+    doc.at(
+      where,
+      RULES.invalidType,
+      `"params" must be a mapping of parameter names, found ${kindOf(value)}`,
+    );
+    return;
+  }
+  for (const paramPair of value.items as Pair<unknown, unknown>[]) {
+    if (isScalar(paramPair.key)) meta.declared.add(String(paramPair.key.value));
+    const decl = readParam(paramPair, doc.at, doc.pos);
+    if (decl) meta.params[decl.name] = decl;
+  }
+}
+
+/**
+ * One parameter declaration; undefined (after diagnostics) when it has a problem. Every key is
+ * checked, so one run of `check` shows all of a declaration's problems.
+ */
+function readParam(pair: Pair<unknown, unknown>, at: At, pos: Pos): ParamDecl | undefined {
   const nameNode = pair.key;
   const name = isScalar(nameNode) ? String(nameNode.value) : "";
   const body = pair.value as Node | null;
-  if (!PARAM_NAME_PATTERN.test(name)) {
-    at(
-      nameNode,
-      RULES.invalidValue,
-      `invalid parameter name "${name}": use a letter or "_", then letters, digits and "_"`,
-    );
-    return undefined;
-  }
-  if (name === "__proto__") {
-    // Every other name works, `toString` and `constructor` included (own-property lookups).
-    at(nameNode, RULES.invalidValue, `parameter name "__proto__" is reserved; choose another name`);
-    return undefined;
-  }
-  if ((BUILTIN_PARAMS as readonly string[]).includes(name)) {
-    at(
-      nameNode,
-      RULES.invalidValue,
-      `parameter "${name}" is built in (the run's window); choose another name`,
-    );
+  const nameProblem = paramNameProblem(name);
+  if (nameProblem !== undefined) {
+    at(nameNode, RULES.invalidValue, nameProblem);
     return undefined;
   }
   if (!isMap(body)) {
@@ -342,166 +419,214 @@ function readParam(
     );
     return undefined;
   }
-  const entries = new Map<string, { key: unknown; value: Node | null }>();
-  let ok = true;
-  for (const item of body.items as Pair<unknown, unknown>[]) {
-    const key = isScalar(item.key) ? String(item.key.value) : "";
-    if (!(PARAM_KEYS as readonly string[]).includes(key)) {
-      at(
-        item.key,
-        RULES.unknownKey,
-        `unknown key "${key}" in parameter "${name}"${didYouMean(key, PARAM_KEYS)}`,
-      );
-      ok = false;
-      continue;
-    }
-    entries.set(key, { key: item.key, value: item.value as Node | null });
-  }
-
-  const typeEntry = entries.get("type");
-  if (!typeEntry) {
-    at(
-      nameNode,
-      RULES.missingKey,
-      `parameter "${name}" has no "type": expected one of ${PARAM_TYPES.join(", ")}`,
-    );
-    return undefined;
-  }
-  const typeValue = typeEntry.value;
-  const typeText =
-    isScalar(typeValue) && typeof typeValue.value === "string" ? typeValue.value : undefined;
-  if (typeText === undefined || !(PARAM_TYPES as readonly string[]).includes(typeText)) {
-    at(
-      typeValue ?? typeEntry.key,
-      RULES.invalidValue,
-      `invalid type ${typeText === undefined ? kindOf(typeValue) : `"${typeText}"`} for parameter "${name}": expected one of ${PARAM_TYPES.join(", ")}${typeText ? didYouMean(typeText, PARAM_TYPES) : ""}`,
-    );
-    return undefined;
-  }
-  const type = typeText as ParamType;
+  const reader = new ParamReader(name, body, at);
+  const type = reader.type(nameNode);
+  if (type === undefined) return undefined;
   const decl: ParamDecl = { name, type, position: pos(nameNode) };
+  reader.description(decl);
+  reader.dropInapplicable(type);
+  reader.pattern(decl);
+  reader.bounds(decl);
+  reader.enum(decl);
+  if (!reader.defaultValue(decl)) return undefined;
+  return reader.ok ? decl : undefined;
+}
 
-  const description = entries.get("description");
-  if (description) {
-    const v = description.value;
-    if (isScalar(v) && typeof v.value === "string") decl.description = v.value.trim();
-    else {
-      at(
-        v ?? description.key,
-        RULES.invalidType,
-        `"description" of parameter "${name}" must be a string, found ${kindOf(v)}`,
-      );
-      ok = false;
-    }
+function paramNameProblem(name: string): string | undefined {
+  if (!PARAM_NAME_PATTERN.test(name)) {
+    return `invalid parameter name "${name}": use a letter or "_", then letters, digits and "_"`;
   }
-
-  for (const constraint of ["pattern", "enum", "min", "max"] as const) {
-    const entry = entries.get(constraint);
-    if (entry && !CONSTRAINT_TYPES[constraint].includes(type)) {
-      at(
-        entry.key,
-        RULES.invalidValue,
-        `"${constraint}" does not apply to ${type} parameters (only to ${CONSTRAINT_TYPES[constraint].join(", ")}); parameter "${name}"`,
-      );
-      entries.delete(constraint);
-      ok = false;
-    }
+  // Every other name works, `toString` and `constructor` included (own-property lookups).
+  if (name === "__proto__") return `parameter name "__proto__" is reserved; choose another name`;
+  if ((BUILTIN_PARAMS as readonly string[]).includes(name)) {
+    return `parameter "${name}" is built in (the run's window); choose another name`;
   }
+  return undefined;
+}
 
-  const pattern = entries.get("pattern");
-  if (pattern) {
-    const v = pattern.value;
-    if (!(isScalar(v) && typeof v.value === "string")) {
-      at(
-        v ?? pattern.key,
-        RULES.invalidType,
-        `"pattern" of parameter "${name}" must be a string, found ${kindOf(v)}`,
-      );
-      ok = false;
-    } else {
-      try {
-        new RegExp(v.value);
-        decl.pattern = v.value;
-      } catch (e) {
+/** The keys of one parameter's mapping, read one at a time; `ok` turns false on a problem. */
+class ParamReader {
+  ok = true;
+  private readonly entries = new Map<string, { key: unknown; value: Node | null }>();
+
+  constructor(
+    private readonly name: string,
+    body: YAMLMap<unknown, unknown>,
+    private readonly at: At,
+  ) {
+    for (const item of body.items as Pair<unknown, unknown>[]) {
+      const key = isScalar(item.key) ? String(item.key.value) : "";
+      if (!(PARAM_KEYS as readonly string[]).includes(key)) {
         at(
-          v,
-          RULES.invalidValue,
-          `invalid pattern of parameter "${name}": ${(e as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, "")}`,
+          item.key,
+          RULES.unknownKey,
+          `unknown key "${key}" in parameter "${name}"${didYouMean(key, PARAM_KEYS)}`,
         );
-        ok = false;
+        this.ok = false;
+        continue;
       }
+      this.entries.set(key, { key: item.key, value: item.value as Node | null });
     }
   }
 
-  for (const bound of ["min", "max"] as const) {
-    const entry = entries.get(bound);
-    if (!entry) continue;
-    const v = entry.value;
-    if (
-      isScalar(v) &&
-      typeof v.value === "number" &&
-      (type !== "integer" || Number.isInteger(v.value))
-    ) {
-      decl[bound] = v.value;
-    } else {
-      at(
-        v ?? entry.key,
-        RULES.invalidType,
-        `"${bound}" of parameter "${name}" must be ${type === "integer" ? "an integer" : "a number"}, found ${kindOf(v)}`,
+  /** `type:`, which must be there and name a parameter type. */
+  type(nameNode: unknown): ParamType | undefined {
+    const { name } = this;
+    const entry = this.entries.get("type");
+    if (!entry) {
+      this.at(
+        nameNode,
+        RULES.missingKey,
+        `parameter "${name}" has no "type": expected one of ${PARAM_TYPES.join(", ")}`,
       );
-      ok = false;
-    }
-  }
-  if (decl.min !== undefined && decl.max !== undefined && decl.min > decl.max) {
-    at(
-      entries.get("min")!.value,
-      RULES.invalidValue,
-      `"min" (${decl.min}) of parameter "${name}" is greater than "max" (${decl.max})`,
-    );
-    ok = false;
-  }
-
-  const enumEntry = entries.get("enum");
-  if (enumEntry) {
-    const v = enumEntry.value;
-    if (!isSeq(v) || v.items.length === 0) {
-      at(
-        v ?? enumEntry.key,
-        RULES.invalidType,
-        `"enum" of parameter "${name}" must be a non-empty list, found ${kindOf(v)}`,
-      );
-      ok = false;
-    } else {
-      const values: ParamValue[] = [];
-      for (const item of v.items) {
-        const raw = isScalar(item) ? item.value : item;
-        try {
-          strictYamlType(name, type, raw, "enum");
-          values.push(coerceParam({ name, type, position: decl.position }, raw, "enum"));
-        } catch (e) {
-          if (!isRunMdError(e)) throw e;
-          at(item, RULES.invalidValue, e.message);
-          ok = false;
-        }
-      }
-      decl.enum = values;
-    }
-  }
-
-  const def = entries.get("default");
-  if (def && ok) {
-    const v = def.value;
-    const raw = isScalar(v) ? v.value : v === null ? null : (v.toJSON() as unknown);
-    try {
-      strictYamlType(name, type, raw, "default");
-      decl.default = coerceParam(decl, raw, "default");
-    } catch (e) {
-      if (!isRunMdError(e)) throw e;
-      at(v ?? def.key, RULES.invalidDefault, e.message);
       return undefined;
     }
+    const v = entry.value;
+    const text = isScalar(v) && typeof v.value === "string" ? v.value : undefined;
+    if (text !== undefined && (PARAM_TYPES as readonly string[]).includes(text)) {
+      return text as ParamType;
+    }
+    this.at(
+      v ?? entry.key,
+      RULES.invalidValue,
+      `invalid type ${text === undefined ? kindOf(v) : `"${text}"`} for parameter "${name}": expected one of ${PARAM_TYPES.join(", ")}${text ? didYouMean(text, PARAM_TYPES) : ""}`,
+    );
+    return undefined;
   }
-  return ok ? decl : undefined;
+
+  /** A problem with a key's value, shown at the value (or the key when it has none). */
+  private fail(entry: { key: unknown; value: Node | null }, rule: Rule, message: string): void {
+    this.at(entry.value ?? entry.key, rule, message);
+    this.ok = false;
+  }
+
+  description(decl: ParamDecl): void {
+    const entry = this.entries.get("description");
+    if (!entry) return;
+    const v = entry.value;
+    if (isScalar(v) && typeof v.value === "string") decl.description = v.value.trim();
+    else
+      this.fail(
+        entry,
+        RULES.invalidType,
+        `"description" of parameter "${this.name}" must be a string, found ${kindOf(v)}`,
+      );
+  }
+
+  /** Constraints that do not apply to the type are errors, and are not read further. */
+  dropInapplicable(type: ParamType): void {
+    for (const constraint of ["pattern", "enum", "min", "max"] as const) {
+      const entry = this.entries.get(constraint);
+      if (entry && !CONSTRAINT_TYPES[constraint].includes(type)) {
+        this.at(
+          entry.key,
+          RULES.invalidValue,
+          `"${constraint}" does not apply to ${type} parameters (only to ${CONSTRAINT_TYPES[constraint].join(", ")}); parameter "${this.name}"`,
+        );
+        this.entries.delete(constraint);
+        this.ok = false;
+      }
+    }
+  }
+
+  pattern(decl: ParamDecl): void {
+    const entry = this.entries.get("pattern");
+    if (!entry) return;
+    const v = entry.value;
+    if (!(isScalar(v) && typeof v.value === "string")) {
+      this.fail(
+        entry,
+        RULES.invalidType,
+        `"pattern" of parameter "${this.name}" must be a string, found ${kindOf(v)}`,
+      );
+      return;
+    }
+    try {
+      new RegExp(v.value);
+      decl.pattern = v.value;
+    } catch (e) {
+      this.fail(
+        entry,
+        RULES.invalidValue,
+        `invalid pattern of parameter "${this.name}": ${(e as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, "")}`,
+      );
+    }
+  }
+
+  bounds(decl: ParamDecl): void {
+    const { type } = decl;
+    for (const bound of ["min", "max"] as const) {
+      const entry = this.entries.get(bound);
+      if (!entry) continue;
+      const v = entry.value;
+      if (
+        isScalar(v) &&
+        typeof v.value === "number" &&
+        (type !== "integer" || Number.isInteger(v.value))
+      ) {
+        decl[bound] = v.value;
+      } else {
+        this.fail(
+          entry,
+          RULES.invalidType,
+          `"${bound}" of parameter "${this.name}" must be ${type === "integer" ? "an integer" : "a number"}, found ${kindOf(v)}`,
+        );
+      }
+    }
+    if (decl.min !== undefined && decl.max !== undefined && decl.min > decl.max) {
+      this.fail(
+        this.entries.get("min")!,
+        RULES.invalidValue,
+        `"min" (${decl.min}) of parameter "${this.name}" is greater than "max" (${decl.max})`,
+      );
+    }
+  }
+
+  enum(decl: ParamDecl): void {
+    const entry = this.entries.get("enum");
+    if (!entry) return;
+    const v = entry.value;
+    if (!isSeq(v) || v.items.length === 0) {
+      this.fail(
+        entry,
+        RULES.invalidType,
+        `"enum" of parameter "${this.name}" must be a non-empty list, found ${kindOf(v)}`,
+      );
+      return;
+    }
+    const values: ParamValue[] = [];
+    for (const item of v.items) {
+      const raw = isScalar(item) ? item.value : item;
+      try {
+        strictYamlType(this.name, decl.type, raw, "enum");
+        values.push(
+          coerceParam({ name: this.name, type: decl.type, position: decl.position }, raw, "enum"),
+        );
+      } catch (e) {
+        if (!isRunMdError(e)) throw e;
+        this.at(item, RULES.invalidValue, e.message);
+        this.ok = false;
+      }
+    }
+    decl.enum = values;
+  }
+
+  /** `default:`, checked only when the rest is valid; false when it does not fit. */
+  defaultValue(decl: ParamDecl): boolean {
+    const entry = this.entries.get("default");
+    if (!entry || !this.ok) return true;
+    const v = entry.value;
+    const raw = isScalar(v) ? v.value : v === null ? null : (v.toJSON() as unknown);
+    try {
+      strictYamlType(this.name, decl.type, raw, "default");
+      decl.default = coerceParam(decl, raw, "default");
+      return true;
+    } catch (e) {
+      if (!isRunMdError(e)) throw e;
+      this.at(v ?? entry.key, RULES.invalidDefault, e.message);
+      return false;
+    }
+  }
 }
 
 /**

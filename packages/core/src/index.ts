@@ -20,6 +20,7 @@ export * from "./parse.ts";
 export * from "./report.ts";
 export * from "./report-junit.ts";
 export * from "./report-markdown.ts";
+export * from "./report-schema.ts";
 export * from "./report-store.ts";
 export * from "./run.ts";
 export * from "./run-plan.ts";

@@ -1,24 +1,25 @@
 /**
- * The runbook parser: one pass over the whole file (positions match the file), every problem
- * collected as a diagnostic. `runbook` is undefined when any error was found.
+ * The runbook parser: gray-matter cuts the front matter off (`splitFrontMatter`), the Markdown
+ * parser reads the rest with positions that match the file, and named passes read the blocks;
+ * every problem is collected as a diagnostic. `runbook` is undefined when any error was found.
  */
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import type { Code, Heading, Root, RootContent } from "mdast";
 import { toString as mdastToString } from "mdast-util-to-string";
-import remarkFrontmatter from "remark-frontmatter";
 import remarkParse from "remark-parse";
 import { unified } from "unified";
 import { visit } from "unist-util-visit";
 import { DiagnosticSink, didYouMean, hasErrors, RULES, sortDiagnostics } from "./diagnostics.ts";
 import { RunMdError } from "./errors.ts";
 import { parseExpect } from "./expect.ts";
-import { ID_PATTERN, readFrontMatter } from "./frontmatter.ts";
+import { type FrontMatter, ID_PATTERN, readFrontMatter, splitFrontMatter } from "./frontmatter.ts";
 import { parseInfo, STEP_LANGUAGES, stepFromInfo } from "./info.ts";
 import {
   BUILTIN_PARAMS,
   type Diagnostic,
+  type Dialect,
   type ParamRef,
   type Runbook,
   type Segment,
@@ -37,7 +38,7 @@ export interface ParseResult {
   steps: Step[];
 }
 
-const processor = unified().use(remarkParse).use(remarkFrontmatter, ["yaml"]);
+const processor = unified().use(remarkParse);
 
 /** Reads and parses a runbook file. A missing file is a `RunMdError` with code `not-found`. */
 export async function loadRunbook(path: string): Promise<ParseResult> {
@@ -81,47 +82,116 @@ export function parseRunbook(original: string, path: string): ParseResult {
   const sink = new DiagnosticSink(path);
   // A byte-order mark (some Windows editors write one) is invisible: columns ignore it.
   const source = original.replace(/^\uFEFF/, "");
-  const lines = source.split(/\r?\n/);
-  const tree = processor.parse(source) as Root;
-
-  const first = tree.children[0];
-  const hasYamlNode = first?.type === "yaml";
-  const fm = readFrontMatter(source, sink, { closed: hasYamlNode || !/^---(?!-)/.test(source) });
-  const declared = new Set<string>([...fm.declared, ...BUILTIN_PARAMS]);
-  const declaredList = [...fm.declared, ...BUILTIN_PARAMS];
-
-  const fenceOf = (node: Code): Fence | undefined => {
-    const start = node.position!.start;
-    const line = lines[start.line - 1] ?? "";
-    const from = start.column - 1;
-    const match = /^(`{3,}|~{3,})/.exec(line.slice(from));
-    if (!match) return undefined;
-    const infoStart = from + match[1]!.length;
-    return {
-      infoStart,
-      info: line.slice(infoStart),
-      char: match[1]![0]!,
-      length: match[1]!.length,
-    };
+  // The front matter is cut off once (gray-matter); the Markdown parser reads the rest, in
+  // which the front matter is blank so that positions stay the file's.
+  const split = splitFrontMatter(source);
+  const fm = readFrontMatter(split, sink);
+  const tree = processor.parse(split.body) as Root;
+  const ctx: ParseContext = {
+    path,
+    source,
+    lines: source.split(/\r?\n/),
+    sink,
+    unclosed: new Set(),
+    declared: [...fm.declared, ...BUILTIN_PARAMS],
   };
-  const isUnclosed = (node: Code, fence: Fence): boolean => {
-    const { start, end } = node.position!;
-    if (end.line === start.line) return true;
-    const closing = (lines[end.line - 1] ?? "").slice(0, end.column - 1);
-    const m = /^[\s>]*(`{3,}|~{3,})\s*$/.exec(closing);
-    return !m || m[1]![0] !== fence.char || m[1]!.length < fence.length;
-  };
+  checkFences(tree, ctx);
+  const reader = new SegmentReader(ctx);
+  reader.read(tree.children);
+  const drafts = reader.drafts;
+  assignStepIds(drafts, sink);
+  warnUnusedParams(drafts, fm.params, sink);
+  const fileId = fileIdOf(path, fm.id, sink);
 
-  // An unclosed fence swallows the rest of its container: its content is not checked further
-  // (that would report the swallowed prose as a broken query or check).
-  const unclosed = new Set<Code>();
-  // Fences anywhere: unclosed ones, and query/expect blocks that are not at the top level.
+  const diagnostics = sortDiagnostics(sink.diagnostics);
+  const steps = drafts.map((d) => d.step);
+  if (hasErrors(diagnostics) || fm.title === undefined) {
+    return { runbook: undefined, diagnostics, steps };
+  }
+  const runbook: Runbook = {
+    path,
+    sourceHash: createHash("sha256").update(original).digest("hex"),
+    meta: runbookMeta(fm, fm.title, fileId),
+    steps,
+    segments: reader.segments.map(finalSegment),
+  };
+  return { runbook, diagnostics, steps };
+}
+
+/** What the passes over one file share. */
+interface ParseContext {
+  path: string;
+  /** The file without its byte-order mark, and its lines. */
+  source: string;
+  lines: string[];
+  sink: DiagnosticSink;
+  /**
+   * Fences with no closing line. Such a fence swallows the rest of its container: its content is
+   * not checked further (that would report the swallowed prose as a broken query or check).
+   */
+  unclosed: Set<Code>;
+  /** The names a query may use: the front matter's parameters and the built-in ones. */
+  declared: readonly string[];
+}
+
+/** A step as read, before its id is settled (explicit ids first, then derived ones). */
+interface Draft {
+  step: Step;
+  explicitId?: string;
+  idColumn: number;
+  heading?: string;
+  index: number;
+}
+
+/** A segment whose step id is not known yet. */
+type DraftSegment =
+  | Segment
+  | { kind: "step-draft"; draft: Draft }
+  | { kind: "expect-draft"; draft: Draft; source: string };
+
+function finalSegment(s: DraftSegment): Segment {
+  if (s.kind === "step-draft") return { kind: "step", stepId: s.draft.step.id };
+  if (s.kind === "expect-draft")
+    return { kind: "expect", stepId: s.draft.step.id, source: s.source };
+  return s;
+}
+
+/** The opening fence of a code block, or undefined for an indented one. */
+function fenceOf(node: Code, lines: readonly string[]): Fence | undefined {
+  const start = node.position!.start;
+  const line = lines[start.line - 1] ?? "";
+  const from = start.column - 1;
+  const match = /^(`{3,}|~{3,})/.exec(line.slice(from));
+  if (!match) return undefined;
+  const infoStart = from + match[1]!.length;
+  return {
+    infoStart,
+    info: line.slice(infoStart),
+    char: match[1]![0]!,
+    length: match[1]!.length,
+  };
+}
+
+function isUnclosed(node: Code, fence: Fence, lines: readonly string[]): boolean {
+  const { start, end } = node.position!;
+  if (end.line === start.line) return true;
+  const closing = (lines[end.line - 1] ?? "").slice(0, end.column - 1);
+  const m = /^[\s>]*(`{3,}|~{3,})\s*$/.exec(closing);
+  return !m || m[1]![0] !== fence.char || m[1]!.length < fence.length;
+}
+
+/**
+ * Fences anywhere in the document: unclosed ones (recorded in `ctx.unclosed`), and query or
+ * expect blocks that are not at the top level.
+ */
+function checkFences(tree: Root, ctx: ParseContext): void {
+  const { sink } = ctx;
   visit(tree, "code", (node, _index, parent) => {
-    const fence = fenceOf(node);
+    const fence = fenceOf(node, ctx.lines);
     if (!fence) return;
     const { line, column } = node.position!.start;
-    if (isUnclosed(node, fence)) {
-      unclosed.add(node);
+    if (isUnclosed(node, fence, ctx.lines)) {
+      ctx.unclosed.add(node);
       sink.error(
         RULES.unclosedFence,
         line,
@@ -139,212 +209,255 @@ export function parseRunbook(original: string, path: string): ParseResult {
       );
     }
   });
+}
 
-  interface Draft {
-    step: Step;
-    explicitId?: string;
-    idColumn: number;
-    heading?: string;
-    index: number;
+/**
+ * Reads the top-level blocks in order into segments: runs of Markdown, steps (their title is the
+ * heading above them) and the expect block that follows a step.
+ */
+class SegmentReader {
+  readonly drafts: Draft[] = [];
+  readonly segments: DraftSegment[] = [];
+  private heading: string | undefined;
+  private run: RootContent[] = [];
+  /** The step an expect block may still follow. */
+  private awaiting: Draft | undefined;
+  private lastWithExpect: Draft | undefined;
+
+  constructor(private readonly ctx: ParseContext) {}
+
+  read(children: RootContent[]): void {
+    for (const node of children) {
+      const fence = node.type === "code" ? fenceOf(node, this.ctx.lines) : undefined;
+      const lang = node.type === "code" ? (node.lang ?? "").toLowerCase() : "";
+      if (node.type === "code" && fence && Object.hasOwn(STEP_LANGUAGES, lang)) {
+        this.step(node, fence, lang);
+      } else if (node.type === "code" && fence && lang === "expect") {
+        this.expect(node, fence);
+      } else {
+        if (node.type === "heading") this.heading = mdastToString(node as Heading).trim();
+        this.run.push(node);
+      }
+    }
+    this.flush();
   }
-  const drafts: Draft[] = [];
-  const segments: Array<
-    | Segment
-    | { kind: "step-draft"; draft: Draft }
-    | { kind: "expect-draft"; draft: Draft; source: string }
-  > = [];
-  let heading: string | undefined;
-  let run: RootContent[] = [];
-  let awaiting: Draft | undefined;
-  let lastWithExpect: Draft | undefined;
 
-  const flush = () => {
-    if (run.length === 0) return;
-    const a = run[0]!.position!;
-    const b = run[run.length - 1]!.position!;
-    segments.push({
+  private step(node: Code, fence: Fence, lang: string): void {
+    this.flush();
+    const draft = readStep(node, fence, lang, this.drafts.length + 1, this.heading, this.ctx);
+    this.drafts.push(draft);
+    this.segments.push({ kind: "step-draft", draft });
+    this.awaiting = draft;
+  }
+
+  private expect(node: Code, fence: Fence): void {
+    this.flush();
+    const { sink, lines, path } = this.ctx;
+    const { start, end } = node.position!;
+    for (const word of parseInfo(fence.info).words) {
+      sink.error(
+        RULES.unknownAttribute,
+        start.line,
+        fence.infoStart + word.offset + 1,
+        `unexpected "${word.text}": expect blocks take no attributes (they belong to the step above)`,
+      );
+    }
+    const draft = this.awaiting;
+    if (!draft) {
+      this.orphanExpect(start);
+      return;
+    }
+    const swallowed = this.ctx.unclosed.has(node);
+    const body = swallowed ? "" : lines.slice(start.line, end.line - 1).join("\n");
+    const parsed = parseExpect(body, start.line + 1, path);
+    sink.diagnostics.push(...parsed.diagnostics);
+    if (parsed.checks.length === 0 && parsed.diagnostics.length === 0 && !swallowed) {
+      sink.warning(
+        RULES.emptyExpect,
+        start.line,
+        start.column,
+        "empty expect block: write one check a line, such as rows == 0",
+      );
+    }
+    draft.step.checks = parsed.checks;
+    draft.step.expectPosition = spanOf(node);
+    this.segments.push({ kind: "expect-draft", draft, source: node.value });
+    this.lastWithExpect = draft;
+    this.awaiting = undefined;
+  }
+
+  /** An expect block with no step right before it: a second one, or one before any step. */
+  private orphanExpect(start: { line: number; column: number }): void {
+    const last = this.lastWithExpect;
+    if (last) {
+      this.ctx.sink.error(
+        RULES.duplicateExpect,
+        start.line,
+        start.column,
+        `${last.explicitId !== undefined ? `step "${last.explicitId}"` : `the step on line ${last.step.position.start.line}`} already has an expect block (line ${last.step.expectPosition!.start.line}): put all its checks in one block`,
+      );
+    } else {
+      this.ctx.sink.error(
+        RULES.expectWithoutStep,
+        start.line,
+        start.column,
+        "expect block with no step before it: put it right after the sql or logs-insights block it checks",
+      );
+    }
+  }
+
+  /** Ends the current run of Markdown blocks as one segment (its text as written). */
+  private flush(): void {
+    if (this.run.length === 0) return;
+    const a = this.run[0]!.position!;
+    const b = this.run[this.run.length - 1]!.position!;
+    this.segments.push({
       kind: "markdown",
-      markdown: source.slice(a.start.offset, b.end.offset),
+      markdown: this.ctx.source.slice(a.start.offset, b.end.offset),
       position: {
         start: { line: a.start.line, column: a.start.column },
         end: { line: b.end.line, column: b.end.column },
       },
     });
-    run = [];
-  };
-
-  for (const node of tree.children) {
-    if (node.type === "yaml") continue;
-    const fence = node.type === "code" ? fenceOf(node) : undefined;
-    const lang = node.type === "code" ? (node.lang ?? "").toLowerCase() : "";
-    if (node.type === "code" && fence && Object.hasOwn(STEP_LANGUAGES, lang)) {
-      flush();
-      const draft = readStep(node, fence, lang, drafts.length + 1, heading);
-      drafts.push(draft);
-      segments.push({ kind: "step-draft", draft });
-      awaiting = draft;
-      continue;
-    }
-    if (node.type === "code" && fence && lang === "expect") {
-      flush();
-      const { start, end } = node.position!;
-      const info = parseInfo(fence.info);
-      for (const word of info.words) {
-        sink.error(
-          RULES.unknownAttribute,
-          start.line,
-          fence.infoStart + word.offset + 1,
-          `unexpected "${word.text}": expect blocks take no attributes (they belong to the step above)`,
-        );
-      }
-      if (!awaiting) {
-        if (lastWithExpect) {
-          sink.error(
-            RULES.duplicateExpect,
-            start.line,
-            start.column,
-            `${lastWithExpect.explicitId !== undefined ? `step "${lastWithExpect.explicitId}"` : `the step on line ${lastWithExpect.step.position.start.line}`} already has an expect block (line ${lastWithExpect.step.expectPosition!.start.line}): put all its checks in one block`,
-          );
-        } else {
-          sink.error(
-            RULES.expectWithoutStep,
-            start.line,
-            start.column,
-            "expect block with no step before it: put it right after the sql or logs-insights block it checks",
-          );
-        }
-        continue;
-      }
-      const body = unclosed.has(node) ? "" : lines.slice(start.line, end.line - 1).join("\n");
-      const parsed = parseExpect(body, start.line + 1, path);
-      sink.diagnostics.push(...parsed.diagnostics);
-      if (parsed.checks.length === 0 && parsed.diagnostics.length === 0 && !unclosed.has(node)) {
-        sink.warning(
-          RULES.emptyExpect,
-          start.line,
-          start.column,
-          "empty expect block: write one check a line, such as rows == 0",
-        );
-      }
-      awaiting.step.checks = parsed.checks;
-      awaiting.step.expectPosition = spanOf(node);
-      segments.push({ kind: "expect-draft", draft: awaiting, source: node.value });
-      lastWithExpect = awaiting;
-      awaiting = undefined;
-      continue;
-    }
-    if (node.type === "heading") heading = mdastToString(node as Heading).trim();
-    run.push(node);
+    this.run = [];
   }
-  flush();
+}
 
-  function readStep(
-    node: Code,
-    fence: Fence,
-    lang: string,
-    index: number,
-    heading: string | undefined,
-  ): Draft {
-    const dialect = STEP_LANGUAGES[lang]!;
-    const { start } = node.position!;
-    const info = parseInfo(fence.info);
-    const stepInfo = stepFromInfo(info, dialect);
-    for (const p of stepInfo.problems) {
-      sink.add(p.severity, p.rule, start.line, fence.infoStart + p.offset + 1, p.message);
-    }
-    const idWord = info.words.find((w) => w.key === undefined && w.text === stepInfo.id);
-    const query = node.value;
-    const step: Step = {
-      id: "",
-      ...(heading !== undefined && { title: heading }),
-      dialect,
-      lang: info.lang,
-      query,
-      attributes: stepInfo.attributes,
-      position: spanOf(node),
-      queryLine: start.line + 1,
-      paramRefs: [],
-      checks: [],
-    };
-    if (query.trim() === "") {
-      sink.error(
-        RULES.emptyQuery,
-        start.line,
-        start.column,
-        `empty ${info.lang} block: write the query between the fences`,
+/** Reads a query block: its attributes, its parameter references and template problems. */
+function readStep(
+  node: Code,
+  fence: Fence,
+  lang: string,
+  index: number,
+  heading: string | undefined,
+  ctx: ParseContext,
+): Draft {
+  const dialect = STEP_LANGUAGES[lang]!;
+  const { start } = node.position!;
+  const info = parseInfo(fence.info);
+  const stepInfo = stepFromInfo(info, dialect);
+  for (const p of stepInfo.problems) {
+    ctx.sink.add(p.severity, p.rule, start.line, fence.infoStart + p.offset + 1, p.message);
+  }
+  const query = node.value;
+  if (query.trim() === "") {
+    ctx.sink.error(
+      RULES.emptyQuery,
+      start.line,
+      start.column,
+      `empty ${info.lang} block: write the query between the fences`,
+    );
+  }
+  const positionOf = queryPositions(query, start.line, ctx.lines);
+  const swallowed = ctx.unclosed.has(node);
+  const step: Step = {
+    id: "",
+    ...(heading !== undefined && { title: heading }),
+    dialect,
+    lang: info.lang,
+    query,
+    attributes: stepInfo.attributes,
+    position: spanOf(node),
+    queryLine: start.line + 1,
+    paramRefs: readParamRefs(query, positionOf, swallowed ? undefined : ctx),
+    checks: [],
+  };
+  if (!swallowed) checkTemplate(query, dialect, positionOf, ctx.sink);
+
+  const idWord = info.words.find((w) => w.key === undefined && w.text === stepInfo.id);
+  const draft: Draft = {
+    step,
+    idColumn: idWord ? fence.infoStart + idWord.offset + 1 : start.column,
+    index,
+  };
+  if (stepInfo.id !== undefined) draft.explicitId = stepInfo.id;
+  if (heading !== undefined) draft.heading = heading;
+  return draft;
+}
+
+type PositionOf = (offset: number) => { line: number; column: number };
+
+/**
+ * Maps an offset in a query's text to its line and column in the file (the fence's indentation,
+ * stripped from the text, is added back). `fenceLine` is the line of the opening fence.
+ */
+function queryPositions(query: string, fenceLine: number, lines: readonly string[]): PositionOf {
+  const queryLines = query.split("\n");
+  const lineStarts: number[] = [];
+  let offset = 0;
+  for (const l of queryLines) {
+    lineStarts.push(offset);
+    offset += l.length + 1;
+  }
+  return (off) => {
+    let i = 0;
+    while (i + 1 < lineStarts.length && lineStarts[i + 1]! <= off) i++;
+    const fileLine = lines[fenceLine + i] ?? "";
+    const valueLine = queryLines[i]!;
+    const shift = fileLine.endsWith(valueLine) ? fileLine.length - valueLine.length : 0;
+    return { line: fenceLine + 1 + i, column: shift + (off - lineStarts[i]!) + 1 };
+  };
+}
+
+/** The `{{name}}` references of a query; undeclared names are errors when `ctx` is given. */
+function readParamRefs(
+  query: string,
+  positionOf: PositionOf,
+  ctx: ParseContext | undefined,
+): ParamRef[] {
+  const refs: ParamRef[] = [];
+  for (const part of scanTemplate(query)) {
+    if (part.kind !== "param") continue;
+    const { name } = part;
+    const position = positionOf(part.offset);
+    refs.push({ name, position });
+    if (ctx && !ctx.declared.includes(name)) {
+      ctx.sink.error(
+        RULES.undeclaredParam,
+        position.line,
+        position.column,
+        `undeclared parameter "${name}"${didYouMean(name, ctx.declared)}: declare it under params: in the front matter, or use one of ${BUILTIN_PARAMS.join(", ")}`,
       );
     }
-
-    // Where each line of the query text starts in the file (fence indentation is stripped).
-    const queryLines = query.split("\n");
-    const lineStarts: number[] = [];
-    let offset = 0;
-    for (const l of queryLines) {
-      lineStarts.push(offset);
-      offset += l.length + 1;
-    }
-    const positionOf = (off: number) => {
-      let i = 0;
-      while (i + 1 < lineStarts.length && lineStarts[i + 1]! <= off) i++;
-      const fileLine = lines[start.line + i] ?? "";
-      const valueLine = queryLines[i]!;
-      const shift = fileLine.endsWith(valueLine) ? fileLine.length - valueLine.length : 0;
-      return { line: start.line + 1 + i, column: shift + (off - lineStarts[i]!) + 1 };
-    };
-
-    const refs: ParamRef[] = [];
-    const swallowed = unclosed.has(node);
-    for (const part of scanTemplate(query)) {
-      if (part.kind !== "param") continue;
-      const { name } = part;
-      const position = positionOf(part.offset);
-      refs.push({ name, position });
-      if (!declared.has(name) && !swallowed) {
-        sink.error(
-          RULES.undeclaredParam,
-          position.line,
-          position.column,
-          `undeclared parameter "${name}"${didYouMean(name, declaredList)}: declare it under params: in the front matter, or use one of ${BUILTIN_PARAMS.join(", ")}`,
-        );
-      }
-    }
-    step.paramRefs = refs;
-    for (const problem of swallowed ? [] : templateProblems(query, dialect)) {
-      const position = positionOf(problem.offset);
-      if (problem.kind === "quoted") {
-        const inside =
-          problem.quote === "'" || (problem.quote === '"' && dialect === "logs-insights")
-            ? "a quoted string"
-            : problem.quote === "/"
-              ? "a regular expression"
-              : "a quoted name";
-        sink.error(
-          RULES.quotedParam,
-          position.line,
-          position.column,
-          `parameter "${problem.name}" is inside ${inside}: write {{${problem.name}}} without quotes, the runner supplies the quoting`,
-        );
-      } else {
-        sink.error(
-          RULES.badTemplate,
-          position.line,
-          position.column,
-          `malformed parameter reference "${problem.text}": write {{name}} with a letter or "_", then letters, digits and "_"`,
-        );
-      }
-    }
-
-    const draft: Draft = {
-      step,
-      idColumn: idWord ? fence.infoStart + idWord.offset + 1 : start.column,
-      index,
-    };
-    if (stepInfo.id !== undefined) draft.explicitId = stepInfo.id;
-    if (heading !== undefined) draft.heading = heading;
-    return draft;
   }
+  return refs;
+}
 
-  // Step ids: explicit ids first (duplicates are errors), then derived ids made unique.
+/** Parameter references inside quotes, and malformed ones. */
+function checkTemplate(
+  query: string,
+  dialect: Dialect,
+  positionOf: PositionOf,
+  sink: DiagnosticSink,
+): void {
+  for (const problem of templateProblems(query, dialect)) {
+    const { line, column } = positionOf(problem.offset);
+    if (problem.kind === "quoted") {
+      const inside =
+        problem.quote === "'" || (problem.quote === '"' && dialect === "logs-insights")
+          ? "a quoted string"
+          : problem.quote === "/"
+            ? "a regular expression"
+            : "a quoted name";
+      sink.error(
+        RULES.quotedParam,
+        line,
+        column,
+        `parameter "${problem.name}" is inside ${inside}: write {{${problem.name}}} without quotes, the runner supplies the quoting`,
+      );
+    } else {
+      sink.error(
+        RULES.badTemplate,
+        line,
+        column,
+        `malformed parameter reference "${problem.text}": write {{name}} with a letter or "_", then letters, digits and "_"`,
+      );
+    }
+  }
+}
+
+/** Step ids: explicit ids first (duplicates are errors), then derived ids made unique. */
+function assignStepIds(drafts: readonly Draft[], sink: DiagnosticSink): void {
   const used = new Map<string, Draft>();
   for (const draft of drafts) {
     if (draft.explicitId === undefined) continue;
@@ -368,10 +481,16 @@ export function parseRunbook(original: string, path: string): ParseResult {
     used.set(id, draft);
     draft.step.id = id;
   }
+}
 
-  // Parameters no step uses.
+/** Parameters no step uses. */
+function warnUnusedParams(
+  drafts: readonly Draft[],
+  params: FrontMatter["params"],
+  sink: DiagnosticSink,
+): void {
   const usedNames = new Set(drafts.flatMap((d) => d.step.paramRefs.map((r) => r.name)));
-  for (const decl of Object.values(fm.params)) {
+  for (const decl of Object.values(params)) {
     if (!usedNames.has(decl.name)) {
       sink.warning(
         RULES.unusedParam,
@@ -381,11 +500,16 @@ export function parseRunbook(original: string, path: string): ParseResult {
       );
     }
   }
+}
 
-  // An id taken from the file name names the reports folder too: it follows the rules of `id:`
-  // (a file named `...md` would otherwise write its reports outside the reports directory).
+/**
+ * The id the file name gives. When the front matter sets no `id:`, it names the reports folder
+ * too, so it follows the rules of `id:` (a file named `...md` would otherwise write its reports
+ * outside the reports directory).
+ */
+function fileIdOf(path: string, id: string | undefined, sink: DiagnosticSink): string {
   const fileId = basename(path).replace(/\.md$/i, "");
-  if (fm.id === undefined && !ID_PATTERN.test(fileId)) {
+  if (id === undefined && !ID_PATTERN.test(fileId)) {
     sink.error(
       RULES.invalidValue,
       1,
@@ -393,15 +517,13 @@ export function parseRunbook(original: string, path: string): ParseResult {
       `the file name gives the runbook id "${fileId}", which is not an id: rename the file with letters, digits, "_" and "-", or set id: in the front matter`,
     );
   }
+  return fileId;
+}
 
-  const diagnostics = sortDiagnostics(sink.diagnostics);
-  const steps = drafts.map((d) => d.step);
-  if (hasErrors(diagnostics) || fm.title === undefined) {
-    return { runbook: undefined, diagnostics, steps };
-  }
-
-  const meta: Runbook["meta"] = {
-    title: fm.title,
+/** The runbook's metadata: the front matter with defaults filled in. */
+function runbookMeta(fm: FrontMatter, title: string, fileId: string): Runbook["meta"] {
+  return {
+    title,
     ...(fm.description !== undefined && { description: fm.description }),
     id: fm.id ?? fileId,
     ...(fm.owner !== undefined && { owner: fm.owner }),
@@ -413,20 +535,6 @@ export function parseRunbook(original: string, path: string): ParseResult {
     ...(fm.escalation !== undefined && { escalation: fm.escalation }),
     ...(fm.triggers !== undefined && fm.triggers.length > 0 && { triggers: fm.triggers }),
   };
-
-  const runbook: Runbook = {
-    path,
-    sourceHash: createHash("sha256").update(original).digest("hex"),
-    meta,
-    steps,
-    segments: segments.map((s): Segment => {
-      if (s.kind === "step-draft") return { kind: "step", stepId: s.draft.step.id };
-      if (s.kind === "expect-draft")
-        return { kind: "expect", stepId: s.draft.step.id, source: s.source };
-      return s;
-    }),
-  };
-  return { runbook, diagnostics, steps };
 }
 
 function spanOf(node: Code): Span {

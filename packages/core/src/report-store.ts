@@ -5,6 +5,7 @@ import path from "node:path";
 import { RunMdError } from "./errors.ts";
 import { ID_PATTERN } from "./frontmatter.ts";
 import { type RunReport, reportKind } from "./report.ts";
+import { reportSchemaProblem } from "./report-schema.ts";
 
 /** Name of the pointer to the newest report in each runbook's folder. */
 export const LATEST = "latest.json";
@@ -126,30 +127,25 @@ export async function listReports(reportsDir: string, runbookId: string): Promis
     .map((n) => path.join(dir, n));
 }
 
-/** Whether a value has what every reader of a report relies on (any report version). */
-export function isRunReport(value: unknown): value is RunReport {
-  if (typeof value !== "object" || value === null) return false;
-  const r = value as Partial<RunReport>;
-  return (
-    typeof r.reportVersion === "number" &&
-    typeof r.runId === "string" &&
-    typeof r.status === "string" &&
-    typeof r.startedAt === "string" &&
-    typeof r.runbook === "object" &&
-    r.runbook !== null &&
-    Array.isArray(r.steps)
-  );
+/**
+ * Reads a stored report, checked against the run report schema. A file that is not JSON or not a
+ * report is a `bad-report` error naming the file and the first failing path.
+ */
+export async function readReport(file: string): Promise<RunReport> {
+  const text = await readFile(file, "utf8");
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw badReport(file, `not JSON (${(e as Error).message})`);
+  }
+  const problem = await reportSchemaProblem(value);
+  if (problem !== undefined) throw badReport(file, problem);
+  return value as RunReport;
 }
 
-/** Reads a stored report; a file that is not one is an error naming what is missing. */
-export async function readReport(file: string): Promise<RunReport> {
-  const value: unknown = JSON.parse(await readFile(file, "utf8"));
-  if (!isRunReport(value)) {
-    throw new Error(
-      "not a run-md report (reportVersion, runId, status, startedAt or steps missing)",
-    );
-  }
-  return value;
+function badReport(file: string, problem: string): RunMdError {
+  return new RunMdError("bad-report", `${file}: not a run-md report: ${problem}`);
 }
 
 // Retention: deletes the reports older than the retention from each runbook's folder, never

@@ -168,64 +168,109 @@ function durationText(ms: number): string {
   return `${ms / 60_000}m`;
 }
 
-/** Runs one step on its engine, bounded by its timeout and the run's signal. */
-async function runStep(
+/**
+ * The signal a step's query runs under: aborted by the run's signal or by the step's timeout.
+ * `gracePeriod` rejects when the engine has not stopped its query within `graceMs` of an abort:
+ * an engine must stop when the signal aborts, and one that does not answer is left behind, so a
+ * stuck engine cannot hang the run.
+ */
+class StepDeadline {
+  readonly signal: AbortSignal;
+  readonly gracePeriod: Promise<never>;
+  timedOut = false;
+  abandoned = false;
+  private readonly controller = new AbortController();
+  private readonly timer: NodeJS.Timeout | undefined;
+  private graceTimer: NodeJS.Timeout | undefined;
+  private readonly onRunAbort = () =>
+    this.controller.abort(this.runSignal?.reason ?? new Error("cancelled"));
+
+  constructor(
+    engineName: string,
+    timeoutMs: number | undefined,
+    private readonly runSignal: AbortSignal | undefined,
+    graceMs: number,
+  ) {
+    this.signal = this.controller.signal;
+    // The run may have been cancelled while the engine was opening: then the step starts cancelled.
+    if (runSignal?.aborted) this.onRunAbort();
+    else runSignal?.addEventListener("abort", this.onRunAbort, { once: true });
+    this.timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            this.timedOut = true;
+            this.controller.abort(new Error("timeout"));
+          }, timeoutMs);
+    this.gracePeriod = new Promise<never>((_, reject) => {
+      const start = () => {
+        this.graceTimer = setTimeout(() => {
+          this.abandoned = true;
+          reject(new RunMdError("engine-unresponsive", `${engineName} did not stop the query`));
+        }, graceMs);
+      };
+      if (this.signal.aborted) start();
+      else this.signal.addEventListener("abort", start, { once: true });
+    });
+    this.gracePeriod.catch(() => {});
+  }
+
+  /** Whether the user (the run's signal), not the timeout, stopped the step. */
+  get cancelled(): boolean {
+    return this.runSignal?.aborted === true && !this.timedOut;
+  }
+
+  dispose(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.graceTimer !== undefined) clearTimeout(this.graceTimer);
+    this.runSignal?.removeEventListener("abort", this.onRunAbort);
+  }
+}
+
+interface StepContext {
+  engine: Engine;
+  params: Record<string, BoundParam>;
+  runWindow: { start: Date; end: Date };
+  options: RunOptions;
+  reporter: RunReporter | undefined;
+  rowSink: RowSink | undefined;
+}
+
+/** What every report of a step starts with, whatever its outcome (`startedAt` when it ran). */
+function stepBase(
   step: Step,
   engineName: string,
-  ctx: {
-    engine: Engine;
-    params: Record<string, BoundParam>;
-    runWindow: { start: Date; end: Date };
-    options: RunOptions;
-    reporter: RunReporter | undefined;
-    rowSink: RowSink | undefined;
-  },
-): Promise<StepReport> {
-  const window = stepWindow(ctx.runWindow, step.attributes.window);
-  const started = Date.now();
-  const base = {
+  window: { start: Date; end: Date },
+  startedAt?: number,
+) {
+  return {
     id: step.id,
     ...(step.title === undefined ? {} : { title: step.title }),
     dialect: step.dialect,
     engine: engineName,
     optional: step.attributes.optional,
-    startedAt: new Date(started).toISOString(),
+    ...(startedAt === undefined ? {} : { startedAt: new Date(startedAt).toISOString() }),
     window: { start: isoSeconds(window.start), end: isoSeconds(window.end) },
   };
+}
+
+/** Runs one step on its engine, bounded by its timeout and the run's signal. */
+async function runStep(step: Step, engineName: string, ctx: StepContext): Promise<StepReport> {
+  const window = stepWindow(ctx.runWindow, step.attributes.window);
+  const started = Date.now();
+  const base = stepBase(step, engineName, window, started);
   const timeoutMs = step.attributes.timeoutMs ?? ctx.options.defaultTimeoutMs;
-  const controller = new AbortController();
-  const runSignal = ctx.options.signal;
-  const onRunAbort = () => controller.abort(runSignal?.reason ?? new Error("cancelled"));
-  // The run may have been cancelled while the engine was opening: then the step starts cancelled.
-  if (runSignal?.aborted) onRunAbort();
-  else runSignal?.addEventListener("abort", onRunAbort, { once: true });
-  let timedOut = false;
-  const timer =
-    timeoutMs === undefined
-      ? undefined
-      : setTimeout(() => {
-          timedOut = true;
-          controller.abort(new Error("timeout"));
-        }, timeoutMs);
-  // An engine must stop its query when the signal aborts; one that does not answer within the
-  // grace period is left behind, so a stuck engine cannot hang the run.
-  let graceTimer: NodeJS.Timeout | undefined;
-  let abandoned = false;
-  const gracePeriod = new Promise<never>((_, reject) => {
-    const start = () => {
-      graceTimer = setTimeout(() => {
-        abandoned = true;
-        reject(new RunMdError("engine-unresponsive", `${engineName} did not stop the query`));
-      }, ctx.options.stopGraceMs ?? STOP_GRACE_MS);
-    };
-    if (controller.signal.aborted) start();
-    else controller.signal.addEventListener("abort", start, { once: true });
-  });
-  gracePeriod.catch(() => {});
+  const { options } = ctx;
+  const deadline = new StepDeadline(
+    engineName,
+    timeoutMs,
+    options.signal,
+    options.stopGraceMs ?? STOP_GRACE_MS,
+  );
   let result: QueryResult;
-  const collected = new StepRows(step.checks, REPORT_ROWS, ctx.rowSink, ctx.options.mask);
+  const collected = new StepRows(step.checks, REPORT_ROWS, ctx.rowSink, options.mask);
   try {
-    const maxScan = step.attributes.maxScanBytes ?? ctx.options.maxScanBytes;
+    const maxScan = step.attributes.maxScanBytes ?? options.maxScanBytes;
     const query = ctx.engine.query({
       stepId: step.id,
       dialect: step.dialect,
@@ -234,50 +279,58 @@ async function runStep(
       window,
       attributes: step.attributes,
       ...(maxScan === undefined ? {} : { maxScanBytes: maxScan }),
-      signal: controller.signal,
+      signal: deadline.signal,
       onProgress: (p) => ctx.reporter?.onStepProgress?.({ step, message: p.message }),
       onRows: collected.onRows,
     });
     query.catch(() => {}); // its late rejection, once abandoned, is not an unhandled one
-    result = await Promise.race([query, gracePeriod]);
+    result = await Promise.race([query, deadline.gracePeriod]);
   } catch (e) {
-    const cancelled = runSignal?.aborted === true && !timedOut;
-    let error = errorInfo(e, ctx.options.mask);
-    if (timedOut) {
-      error = {
-        code: "timeout",
-        message: `step "${step.id}" did not finish within ${durationText(timeoutMs ?? 0)} and was cancelled on ${engineName}${abandoned ? " (the engine did not confirm that it stopped)" : ""}`,
-        hint: "Narrow the window or the query, or raise timeout= on the step (or --timeout).",
-      };
-    }
     return {
       ...base,
-      status: cancelled ? "cancelled" : "errored",
+      status: deadline.cancelled ? "cancelled" : "errored",
       durationMs: Date.now() - started,
       query: step.query,
-      ...noResult(),
-      error: cancelled ? cancelledError(runSignal?.reason) : error,
+      ...noStepResult(),
+      error: deadline.cancelled
+        ? cancelledError(options.signal?.reason)
+        : stepError(e, step, engineName, deadline, timeoutMs, options.mask),
     };
   } finally {
-    if (timer !== undefined) clearTimeout(timer);
-    if (graceTimer !== undefined) clearTimeout(graceTimer);
-    runSignal?.removeEventListener("abort", onRunAbort);
+    deadline.dispose();
   }
   const { checks, ...rows } = await collected.finish(result);
   const report: StepReport = {
     ...base,
     status: worstStatus(checks.map((c) => c.status)),
     durationMs: Date.now() - started,
-    query: maskText(result.queryAsRun, ctx.options.mask),
+    query: maskText(result.queryAsRun, options.mask),
     stats: result.stats,
     columns: result.columns,
     ...rows,
-    warnings: result.warnings.map((w) => maskText(w, ctx.options.mask)),
+    warnings: result.warnings.map((w) => maskText(w, options.mask)),
     checks,
   };
   return result.noEvents === undefined
     ? report
-    : noEventsOutcome(step, report, result.noEvents, ctx.options.mask);
+    : noEventsOutcome(step, report, result.noEvents, options.mask);
+}
+
+/** Why a step's query failed: its timeout, or what the engine threw. */
+function stepError(
+  e: unknown,
+  step: Step,
+  engineName: string,
+  deadline: StepDeadline,
+  timeoutMs: number | undefined,
+  mask: MaskOptions | undefined,
+): ErrorInfo {
+  if (!deadline.timedOut) return errorInfo(e, mask);
+  return {
+    code: "timeout",
+    message: `step "${step.id}" did not finish within ${durationText(timeoutMs ?? 0)} and was cancelled on ${engineName}${deadline.abandoned ? " (the engine did not confirm that it stopped)" : ""}`,
+    hint: "Narrow the window or the query, or raise timeout= on the step (or --timeout).",
+  };
 }
 
 /**
@@ -397,23 +450,17 @@ function skippedStep(
   window: { start: Date; end: Date },
   status: StepStatus,
 ): StepReport {
-  const w = stepWindow(window, step.attributes.window);
   return {
-    id: step.id,
-    ...(step.title === undefined ? {} : { title: step.title }),
-    dialect: step.dialect,
-    engine,
-    optional: step.attributes.optional,
+    ...stepBase(step, engine, stepWindow(window, step.attributes.window)),
     status,
     durationMs: 0,
     query: step.query,
-    window: { start: isoSeconds(w.start), end: isoSeconds(w.end) },
-    ...noResult(),
+    ...noStepResult(),
   };
 }
 
 /** The result part of a step report for a step that produced none (fresh arrays each time). */
-function noResult() {
+export function noStepResult() {
   return {
     stats: {},
     columns: [],

@@ -3,7 +3,7 @@
  * parameter JSON paths and window, validated with a diagnostic at the offending YAML node.
  */
 import { isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from "yaml";
-import { type DiagnosticSink, didYouMean, RULES } from "./diagnostics.ts";
+import { type DiagnosticSink, didYouMean, RULES, type Rule } from "./diagnostics.ts";
 import { validatePattern } from "./event-pattern.ts";
 import type { Position, Trigger } from "./model.ts";
 import { parseJsonPath } from "./triggers.ts";
@@ -12,9 +12,10 @@ import { parseDuration } from "./units.ts";
 export const TRIGGER_KEYS = ["pattern", "params", "window"] as const;
 export const TRIGGER_WINDOW_KEYS = ["before", "after"] as const;
 
-type Rule = (typeof RULES)[keyof typeof RULES];
-type At = (node: unknown, rule: Rule, message: string) => void;
-type Pos = (node: unknown) => Position;
+/** Reports a problem at a YAML node of the front matter. */
+export type At = (node: unknown, rule: Rule, message: string) => void;
+/** The file position of a YAML node of the front matter. */
+export type Pos = (node: unknown) => Position;
 
 /** A parameter a trigger maps, valid trigger or not: `check` says when it is undeclared. */
 export interface MappedParam {

@@ -1,4 +1,4 @@
-import { parseRunbook } from "@run-md/core";
+import { parseRunbook, splitFrontMatter } from "@run-md/core";
 import { describe, expect, it } from "vitest";
 
 const summary = (source: string) =>
@@ -210,11 +210,75 @@ describe("front matter delimiters", () => {
       '3:8 invalid-type "owner" must be a string, found an integer',
     ],
     ["---toml\ntitle = 'x'\n---\n", '1:4 front-matter front matter must be YAML, found "toml"'],
+    [
+      "---\ntitle: T\n----------\n",
+      '1:1 front-matter front matter is not closed: add a line "---" after it',
+    ],
+    [
+      "---\ntitle: T\nowner: 1\n---  \n",
+      '3:8 invalid-type "owner" must be a string, found an integer',
+    ],
   ])("%j", (source, expected) => {
     expect(
       parseRunbook(source, "x.md").diagnostics.map(
         (d) => `${d.line}:${d.column} ${d.rule} ${d.message}`,
       ),
     ).toEqual([expected]);
+  });
+});
+
+describe("front matter cut off once", () => {
+  it("places a front matter error and the blocks after it on the file's lines (CRLF, ---yaml)", () => {
+    const source = [
+      "---yaml", //                               1
+      "title: T", //                              2
+      "# a comment", //                           3
+      "severity: urgent", //                      4  bad enum
+      "---", //                                   5
+      "", //                                      6
+      "Prose that mentions {{x}}.", //            7
+      "", //                                      8
+      "  ```sql", //                              9
+      "  SELECT {{nope}}", //                     10 undeclared parameter
+      "  ```", //                                 11
+      "",
+    ].join("\r\n");
+    const { diagnostics, steps } = parseRunbook(source, "x.md");
+    expect(diagnostics.map((d) => `${d.line}:${d.column} ${d.rule}`)).toEqual([
+      "4:11 invalid-value",
+      "10:10 undeclared-param",
+    ]);
+    expect(steps.map((s) => [s.position.start.line, s.queryLine])).toEqual([[9, 10]]);
+  });
+
+  it("tells a file with a byte-order mark and no front matter from one with front matter", () => {
+    expect(splitFrontMatter("\uFEFF# Notes\n").present).toBe(false);
+    expect(splitFrontMatter("\uFEFF---\ntitle: T\n---\n# Notes\n")).toEqual({
+      yaml: "\ntitle: T",
+      present: true,
+      closed: true,
+      body: "   \n        \n   \n# Notes\n",
+    });
+  });
+
+  it("keeps the Markdown after the front matter as written, without the front matter", () => {
+    const source = "---\ntitle: T\n---\nIntro right under it.\n\n```sql\nSELECT 1\n```\n";
+    const { runbook } = parseRunbook(source, "x.md");
+    expect(runbook!.segments[0]).toEqual({
+      kind: "markdown",
+      markdown: "Intro right under it.",
+      position: { start: { line: 4, column: 1 }, end: { line: 4, column: 22 } },
+    });
+  });
+
+  it("never runs front matter written in another language (---js would be eval'd)", () => {
+    const probe = "__runMdFrontMatterProbe";
+    const source = `---js\n{ title: (globalThis.${probe} = "ran") }\n---\n\n\`\`\`sql\nSELECT 1\n\`\`\`\n`;
+    const { diagnostics, steps } = parseRunbook(source, "x.md");
+    expect((globalThis as Record<string, unknown>)[probe]).toBeUndefined();
+    expect(diagnostics.map((d) => `${d.line}:${d.column} ${d.rule} ${d.message}`)).toEqual([
+      '1:4 front-matter front matter must be YAML, found "js"',
+    ]);
+    expect(steps.map((s) => s.queryLine)).toEqual([6]);
   });
 });

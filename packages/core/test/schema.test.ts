@@ -53,7 +53,7 @@ function verdicts(source: string): Verdicts | undefined {
     return undefined;
   }
   const sink = new DiagnosticSink("x.md");
-  readFrontMatter(source, sink, { closed: /^---\r?\n[\s\S]*?\r?\n---\r?\n/.test(source) });
+  readFrontMatter(split, sink);
   if (sink.diagnostics.some((d) => d.rule === "yaml-syntax" || d.rule === "front-matter")) {
     return undefined;
   }

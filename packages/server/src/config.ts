@@ -3,6 +3,7 @@
  * free-form map, as it does `notify:` and `access:`). Every problem names the key path.
  */
 import path from "node:path";
+import { DEFAULT_AUDIT_FILE, DEFAULT_TOKENS_FILE } from "@run-md/access";
 import { parseBytes, parseDuration, RunMdError } from "@run-md/core";
 
 export type AuthMode = "oidc" | "token" | "none";
@@ -90,8 +91,8 @@ export function defaultServerConfig(base: string): ServerConfig {
       groups: [],
       sessionTtlMs: 8 * 3600_000,
     },
-    tokens: path.join(base, ".run-md/tokens.json"),
-    audit: path.join(base, ".run-md/audit.log"),
+    tokens: path.join(base, DEFAULT_TOKENS_FILE),
+    audit: path.join(base, DEFAULT_AUDIT_FILE),
     runsDir: path.join(base, ".run-md/runs"),
     budgets: path.join(base, ".run-md/budgets.json"),
     siteDir: path.join(base, "site/dist"),

@@ -8,7 +8,6 @@ import path from "node:path";
 import {
   type CheckOutcome,
   isReportFileName,
-  isRunReport,
   type JsonValue,
   type RunKind,
   type RunReport,
@@ -20,7 +19,7 @@ import {
 } from "@run-md/core";
 
 // Reading and validating one report is core's report-store; the site re-exports it.
-export { isRunReport, readReport, reportSlug };
+export { readReport, reportSlug };
 
 /** A check of a run as the index and the history charts need it (not its rows). */
 export interface CheckSummary {

@@ -14,7 +14,7 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import { deliveryProblems, notify, parseNotifyConfig, STATE_FILE } from "@run-md/notify";
 import { fetchState, publishReport, type S3Target, s3Client, storeState } from "./publish.ts";
-import { parseEvent, type TriggerOutcome, triggerEvent } from "./trigger-run.ts";
+import { outcomeSummary, parseEvent, type TriggerOutcome, triggerEvent } from "./trigger-run.ts";
 
 export interface HandlerResult {
   matched: { runbook: string; reason: string; status?: string; reportKeys?: string[] }[];
@@ -100,17 +100,7 @@ export async function handleEvent(
     const notifications = await escalate(result, reportsDir, client, target, problems);
     for (const p of problems) log(`warning ${p}`);
     return {
-      matched: result.outcomes
-        .filter((o) => o.plan.matched)
-        .map((o) => ({
-          runbook: o.runbook.meta.id,
-          reason: o.plan.reason,
-          ...(o.report ? { status: o.report.status } : {}),
-          ...(keys.has(o) ? { reportKeys: keys.get(o)! } : {}),
-        })),
-      skipped: result.outcomes
-        .filter((o) => !o.plan.matched)
-        .map((o) => ({ runbook: o.runbook.meta.id, reason: o.plan.reason })),
+      ...outcomeSummary(result.outcomes, (o) => (keys.has(o) ? { reportKeys: keys.get(o)! } : {})),
       notifications,
       problems,
     };

@@ -33,16 +33,7 @@ export async function publishReport(
   const body = await readFile(reportFile);
   const dir = `${target.prefix}${path.basename(path.dirname(reportFile))}/`;
   const keys = [`${dir}${path.basename(reportFile)}`, `${dir}${LATEST}`];
-  for (const key of keys) {
-    await client.send(
-      new PutObjectCommand({
-        Bucket: target.bucket,
-        Key: key,
-        Body: body,
-        ContentType: "application/json",
-      }),
-    );
-  }
+  for (const key of keys) await putJson(client, target, key, body);
   return keys;
 }
 
@@ -67,8 +58,11 @@ export async function storeState(
   key: string,
   file: string,
 ): Promise<void> {
-  const body = await readFile(file);
-  await client.send(
+  await putJson(client, target, key, await readFile(file));
+}
+
+function putJson(client: S3Client, target: S3Target, key: string, body: Buffer) {
+  return client.send(
     new PutObjectCommand({
       Bucket: target.bucket,
       Key: key,

@@ -197,3 +197,26 @@ export function planLine(
   const params = Object.entries(o.plan.params).map(([k, v]) => `${k}=${maskText(String(v), mask)}`);
   return `▸ runs ${id}: ${o.plan.reason} (${[...params, `window ${from} → ${to}`].join(", ")})`;
 }
+
+/**
+ * The runbooks an event matched (runbook, reason, the run's status, then `detail`) and those it
+ * did not (runbook, reason): the trigger command's JSON and the Lambda handler's result.
+ */
+export function outcomeSummary<D extends object>(
+  outcomes: readonly TriggerOutcome[],
+  detail: (o: TriggerOutcome) => D,
+) {
+  return {
+    matched: outcomes
+      .filter((o) => o.plan.matched)
+      .map((o) => ({
+        runbook: o.runbook.meta.id,
+        reason: o.plan.reason,
+        ...(o.report ? { status: o.report.status } : {}),
+        ...detail(o),
+      })),
+    skipped: outcomes
+      .filter((o) => !o.plan.matched)
+      .map((o) => ({ runbook: o.runbook.meta.id, reason: o.plan.reason })),
+  };
+}

@@ -9,8 +9,7 @@ import {
   verifyAuditFile,
 } from "@run-md/access";
 import { RunMdError, writeFileAtomic } from "@run-md/core";
-import { parseCommandArgs } from "../args.ts";
-import { serverFile, userErrors } from "./access-files.ts";
+import { accessCommand, serverFile } from "./access-files.ts";
 
 export const AUDIT_USAGE = `Usage: run-md audit verify [FILE]
        run-md audit export [--since 30d] [--until WHEN] --format json|csv [--output FILE] [--file FILE]
@@ -39,13 +38,9 @@ const OPTIONS = {
 } as const;
 
 export async function auditCommand(argv: string[]): Promise<number> {
-  const args = parseCommandArgs(argv, "run-md audit", AUDIT_USAGE, OPTIONS);
-  if (typeof args === "number") return args;
-  const { values, positionals } = args;
-  const [sub, ...rest] = positionals;
-  return userErrors(async () => {
+  return accessCommand(argv, "run-md audit", AUDIT_USAGE, OPTIONS, async (values, sub, rest) => {
     if (sub === "verify" && rest.length <= 1)
-      return verify(rest[0] ?? serverFile(values.file, "audit", DEFAULT_AUDIT_FILE));
+      return verify(rest[0] ?? serverFile(values.file, "audit"));
     if (sub === "export" && rest.length === 0) return exportLog(values);
     throw new RunMdError(
       "usage",
@@ -90,7 +85,7 @@ async function exportLog(values: {
     values.until === undefined ? undefined : parseWhen(values.until, "--until", now, -1);
   if (until && until.getTime() <= since.getTime())
     throw new RunMdError("usage", `--since ${values.since} is not before --until ${values.until}`);
-  const file = serverFile(values.file, "audit", DEFAULT_AUDIT_FILE);
+  const file = serverFile(values.file, "audit");
   const check = await verified(file);
   if (!check.ok)
     process.stderr.write(

@@ -19,7 +19,13 @@ import {
 } from "@run-md/core";
 import pc from "picocolors";
 import { adhocParams, adhocRunbook } from "../adhoc.ts";
-import { parseCommandArgs } from "../args.ts";
+import {
+  type ArgValues,
+  parseCommandArgs,
+  printUserError,
+  QUERY_OPTIONS,
+  SOURCE_OPTIONS,
+} from "../args.ts";
 import { type Config, loadConfig, tableConfig } from "../config.ts";
 import { EnginePool } from "../engines.ts";
 import type { FileFormat } from "../output/formats.ts";
@@ -68,26 +74,17 @@ ${OUTPUT_USAGE}
 const OPTIONS = {
   insights: { type: "boolean" },
   engine: { type: "string" },
-  param: { type: "string", multiple: true },
-  since: { type: "string" },
-  from: { type: "string" },
-  to: { type: "string" },
+  ...QUERY_OPTIONS,
   "allow-empty": { type: "boolean" },
-  timeout: { type: "string" },
-  "max-scan": { type: "string" },
-  config: { type: "string" },
-  "log-dir": { type: "string" },
-  region: { type: "string" },
-  profile: { type: "string" },
+  ...SOURCE_OPTIONS,
   ...OUTPUT_OPTIONS,
 } as const;
 
-type Values = Exclude<ReturnType<typeof parseCommandArgs<typeof OPTIONS>>, number>["values"];
+type Values = ArgValues<typeof OPTIONS>;
 
 function printError(e: unknown): void {
   if (!isRunMdError(e)) throw e;
-  process.stderr.write(`${pc.red("error")} ${e.message}\n`);
-  if (e.hint) process.stderr.write(`${pc.dim(`hint: ${e.hint}`)}\n`);
+  printUserError(e, true);
 }
 
 /** The query: the one argument, or standard input when there is none and it is not a terminal. */

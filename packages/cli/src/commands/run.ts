@@ -22,7 +22,13 @@ import {
   writeFileAtomic,
 } from "@run-md/core";
 import pc from "picocolors";
-import { parseCommandArgs, RUN_OPTIONS } from "../args.ts";
+import {
+  type ArgValues,
+  parseCommandArgs,
+  printUserError,
+  QUERY_OPTIONS,
+  RUN_OPTIONS,
+} from "../args.ts";
 import { loadConfig } from "../config.ts";
 import { checkEngineChoice, EnginePool } from "../engines.ts";
 import { OUTPUT_OPTIONS, OUTPUT_USAGE } from "../output/options.ts";
@@ -77,8 +83,7 @@ function fail(message: string, hint?: string): never {
 
 function printError(e: unknown): void {
   if (isRunMdError(e)) {
-    process.stderr.write(`${pc.red("error")} ${e.message}\n`);
-    if (e.hint) process.stderr.write(`${pc.dim(`hint: ${e.hint}`)}\n`);
+    printUserError(e, true);
   } else {
     process.stderr.write(
       `${pc.red("internal error")} ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
@@ -122,19 +127,14 @@ function worstExit(codes: number[]): number {
 /** The options of `run`: those it shares with `trigger`, then its own. */
 const OPTIONS = {
   ...RUN_OPTIONS,
-  param: { type: "string", multiple: true },
-  since: { type: "string" },
-  from: { type: "string" },
-  to: { type: "string" },
+  ...QUERY_OPTIONS,
   step: { type: "string" },
-  timeout: { type: "string" },
-  "max-scan": { type: "string" },
   junit: { type: "string" },
   markdown: { type: "string" },
   ...OUTPUT_OPTIONS,
 } as const;
 
-type Values = Exclude<ReturnType<typeof parseCommandArgs<typeof OPTIONS>>, number>["values"];
+type Values = ArgValues<typeof OPTIONS>;
 
 /** A run checked and ready: nothing has been queried or written yet. */
 interface RunPlan {

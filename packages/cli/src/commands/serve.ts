@@ -7,8 +7,10 @@ import { parseArgs } from "node:util";
 import { parseAccessConfig } from "@run-md/access";
 import { isRunMdError, parseBytes, parseDuration, RunMdError } from "@run-md/core";
 import { parseNotifyConfig } from "@run-md/notify";
-import { parseServerConfig, startServer } from "@run-md/server";
-import { loadConfig } from "../config.ts";
+import { startServer } from "@run-md/server";
+import { SOURCE_OPTIONS } from "../args.ts";
+import { configDir, loadConfig } from "../config.ts";
+import { serverConfigOf } from "./access-files.ts";
 import { EnginePool } from "../engines.ts";
 import { version } from "../package-files.ts";
 
@@ -49,10 +51,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       options: {
         host: { type: "string" },
         port: { type: "string" },
-        config: { type: "string" },
-        "log-dir": { type: "string" },
-        region: { type: "string" },
-        profile: { type: "string" },
+        ...SOURCE_OPTIONS,
         help: { type: "boolean", short: "h" },
       },
     });
@@ -88,8 +87,8 @@ interface ServeFlags {
 
 async function serve(values: ServeFlags, positionals: string[]): Promise<number> {
   const config = loadConfig(values.config);
-  const base = config.source === "defaults" ? process.cwd() : path.dirname(config.source);
-  const server = parseServerConfig(config.server, config.source, base);
+  const base = configDir(config);
+  const server = serverConfigOf(config);
   if (values.host !== undefined) server.host = values.host;
   if (values.port !== undefined) server.port = portOf(values.port);
   const access = parseAccessConfig(config.access, config.source);

@@ -9,8 +9,7 @@ import {
   TokenStore,
 } from "@run-md/access";
 import { RunMdError } from "@run-md/core";
-import { parseCommandArgs } from "../args.ts";
-import { serverFile, userErrors } from "./access-files.ts";
+import { accessCommand, serverFile } from "./access-files.ts";
 
 export const TOKEN_USAGE = `Usage: run-md token create --name NAME --groups g1,g2 [--expires 90d] [--user EMAIL]
        run-md token list
@@ -41,13 +40,9 @@ const OPTIONS = {
 } as const;
 
 export async function tokenCommand(argv: string[]): Promise<number> {
-  const args = parseCommandArgs(argv, "run-md token", TOKEN_USAGE, OPTIONS);
-  if (typeof args === "number") return args;
-  const { values, positionals } = args;
-  const [sub, ...rest] = positionals;
-  return userErrors(async () => {
-    const store = new TokenStore(serverFile(values.file, "tokens", DEFAULT_TOKENS_FILE));
-    const audit = auditor(serverFile(values.audit, "audit", DEFAULT_AUDIT_FILE));
+  return accessCommand(argv, "run-md token", TOKEN_USAGE, OPTIONS, async (values, sub, rest) => {
+    const store = new TokenStore(serverFile(values.file, "tokens"));
+    const audit = auditor(serverFile(values.audit, "audit"));
     try {
       return await dispatch(store, audit, sub, rest, values);
     } finally {

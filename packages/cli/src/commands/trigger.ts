@@ -2,7 +2,12 @@
 import { readFile } from "node:fs/promises";
 import { exitCodeOf, isRunMdError, maskValue } from "@run-md/core";
 import { parseCommandArgs, RUN_OPTIONS } from "../args.ts";
-import { parseEvent, type TriggerResult, triggerEvent } from "../automation/trigger-run.ts";
+import {
+  outcomeSummary,
+  parseEvent,
+  type TriggerResult,
+  triggerEvent,
+} from "../automation/trigger-run.ts";
 import { checkEngineChoice } from "../engines.ts";
 
 export const TRIGGER_USAGE = `Usage: run-md trigger [EVENT.json | -] [options]
@@ -84,26 +89,18 @@ export async function triggerCommand(argv: string[]): Promise<number> {
 /** The JSON output: what ran (with its parameters, masked like every output) and what did not. */
 export function triggerJson(result: TriggerResult) {
   return {
-    matched: result.outcomes
-      .filter((o) => o.plan.matched)
-      .map((o) => ({
-        runbook: o.runbook.meta.id,
-        reason: o.plan.reason,
-        ...(o.plan.matched
-          ? {
-              params: maskValue(o.plan.params),
-              window: {
-                start: o.plan.window.start.toISOString(),
-                end: o.plan.window.end.toISOString(),
-              },
-            }
-          : {}),
-        ...(o.report ? { status: o.report.status } : {}),
-        ...(o.reportFile ? { reportFile: o.reportFile } : {}),
-      })),
-    skipped: result.outcomes
-      .filter((o) => !o.plan.matched)
-      .map((o) => ({ runbook: o.runbook.meta.id, reason: o.plan.reason })),
+    ...outcomeSummary(result.outcomes, (o) => ({
+      ...(o.plan.matched
+        ? {
+            params: maskValue(o.plan.params),
+            window: {
+              start: o.plan.window.start.toISOString(),
+              end: o.plan.window.end.toISOString(),
+            },
+          }
+        : {}),
+      ...(o.reportFile ? { reportFile: o.reportFile } : {}),
+    })),
     reports: result.outcomes.flatMap((o) => (o.report ? [o.report] : [])),
   };
 }
