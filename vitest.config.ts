@@ -18,7 +18,7 @@ export default defineConfig({
     maxWorkers: Math.max(2, availableParallelism() - 1),
     // Builds the CLI, checks CI's prerequisites and generates the shared sample data, once.
     globalSetup: ["test/global-setup.ts"],
-    // The AWS SDK's notice that releases after January 2027 need Node 22 (see packages/cli/bin/run-md.js).
+    // The AWS SDK's notice that releases after January 2027 need Node 22 (see packages/cli/bin/run-md.cjs).
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
   },
 });
