@@ -2,7 +2,8 @@
  * Benchmark: CPU time of `run-md --version`, the cost of starting the built CLI (target: at most
  * 150 ms). Each run is a fresh `node` process; its CPU time (user + system, bootstrap included)
  * is read by a preloaded hook at exit. Prints the median of 15 runs, and bare `node -e 0` for
- * comparison: what Node itself costs on this machine at this load, sampled in turn with run-md.
+ * comparison: what Node itself costs on this machine at this load, sampled in turn with run-md;
+ * then, for information, the CPU time of `run-md check runbooks/`.
  * Run alone: `npm run bench -- cli`.
  */
 import { spawnSync } from "node:child_process";
@@ -60,6 +61,10 @@ export async function benchCliStartup(): Promise<boolean> {
     console.log(
       `run-md --version: ${cli.toFixed(0)} ms CPU (median of ${RUNS}; bare node -e 0: ${bare.toFixed(0)} ms, so ${(cli - bare).toFixed(0)} ms over it) — target ≤ ${TARGET_MS} ms: ${ok ? "met" : "NOT met"}`,
     );
+    // No target: what loading the parser, YAML and the SQL checker costs (see BUNDLED in
+    // packages/cli/scripts/build.mjs), paid by every run of a runbook.
+    const [check] = medianCpuMs(hook, [[BIN, "check", path.join(ROOT, "runbooks")]]) as [number];
+    console.log(`run-md check runbooks/: ${check.toFixed(0)} ms CPU (median of ${RUNS})`);
     return ok;
   } finally {
     rmSync(dir, { recursive: true, force: true });
