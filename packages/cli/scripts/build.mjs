@@ -38,9 +38,9 @@ function packageName(spec) {
  * - dt-sql-parser: its ESM build imports its own modules without file extensions, which only a
  *   bundler (not Node) resolves;
  * - @duckdb/node-api, yaml, gray-matter: CommonJS packages of many files (181, 72 and 39), which
- *   Node resolves, reads and scans for exports one by one in every process that loads them. One
- *   bundle costs a tenth of that: about 0.5 s less CPU for each `run-md` run on a busy machine
- *   (`perf stat` of `await import(...)`, 2026-11-30).
+ *   Node resolves, reads and scans for exports one by one in every process that loads them.
+ *   Bundled, importing @duckdb/node-api costs a tenth of the CPU; a run of a runbook about
+ *   0.4 s less (docs/architecture.md, "The CLI build").
  */
 const BUNDLED = ["dt-sql-parser", "@duckdb/node-api", "yaml", "gray-matter"];
 
