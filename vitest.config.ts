@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
+import LongestFirstSequencer from "./test/sequencer.ts";
 
 export default defineConfig({
   test: {
@@ -16,9 +17,12 @@ export default defineConfig({
     // so every file waited for the previous one while most tests wait on a child process (the
     // CLI, Astro, the emulator). Two at least.
     maxWorkers: Math.max(2, availableParallelism() - 1),
+    // The longest files first, by vitest's cache or else test/durations.json (a fresh clone has
+    // no cache): the workers then end together.
+    sequence: { sequencer: LongestFirstSequencer },
     // Builds the CLI, checks CI's prerequisites and generates the shared sample data, once.
     globalSetup: ["test/global-setup.ts"],
-    // The AWS SDK's notice that releases after January 2027 need Node 22 (see packages/cli/bin/run-md.js).
+    // The AWS SDK's notice that releases after January 2027 need Node 22 (see packages/cli/bin/run-md.cjs).
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
   },
 });

@@ -5,7 +5,7 @@ import type { Readable, Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-export const BIN = path.join(REPO, "packages/cli/bin/run-md.js");
+export const BIN = path.join(REPO, "packages/cli/bin/run-md.cjs");
 export const SHARED = path.resolve(REPO, "../shared");
 export const HAS_SHARED = existsSync(SHARED);
 

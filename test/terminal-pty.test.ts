@@ -72,7 +72,7 @@ function onPty(cols: number, args: string[], env: Record<string, string> = {}) {
       const pid = Number(kids.trim().split(/\s+/)[0]);
       if (pid > 0) {
         const cmd = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
-        if (cmd.includes("run-md.js")) {
+        if (cmd.includes("run-md.cjs")) {
           started.push(pid);
           return pid;
         }

@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { generateLogs } from "@run-md/generator";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const BIN = path.join(ROOT, "packages/cli/bin/run-md.js");
+const BIN = path.join(ROOT, "packages/cli/bin/run-md.cjs");
 const ROWS = 20_000_000;
 const FROM = "2026-01-01T00:00:00Z";
 const TO = "2026-01-02T00:00:00Z";

@@ -16,7 +16,7 @@ import { TokenStore, verifyAuditFile } from "@run-md/access";
 import { ensureSampleData } from "@run-md/generator";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const BIN = path.join(ROOT, "packages/cli/bin/run-md.js");
+const BIN = path.join(ROOT, "packages/cli/bin/run-md.cjs");
 const CLIENTS = 50;
 const RUNS = 200;
 const DEADLINE_MS = 10 * 60_000;

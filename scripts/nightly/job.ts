@@ -21,7 +21,7 @@ import { buildSite, repoRoot } from "./build-site.ts";
 import { notifyNightly } from "./notify.ts";
 import type { NightlyOutcome } from "./outcome.ts";
 
-export const cliBin = path.join(repoRoot, "packages/cli/bin/run-md.js");
+export const cliBin = path.join(repoRoot, "packages/cli/bin/run-md.cjs");
 
 export interface NightlyOptions {
   runbooksDir: string;

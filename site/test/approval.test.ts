@@ -118,11 +118,20 @@ beforeAll(async () => {
   await mkdir(path.join(work, "runbooks"), { recursive: true });
   await mkdir(path.join(work, "reports"), { recursive: true });
   await writeFile(path.join(work, "runbooks", `${RUNBOOK_ID}.md`), RUNBOOK);
-  await buildSite({
-    runbooksDir: path.join(work, "runbooks"),
-    reportsDir: path.join(work, "reports"),
-    outDir: path.join(work, "site"),
-  });
+  // The early request's TTL runs while the site builds: serve starts first (it reads siteDir per
+  // request), so the expiry test waits that much less.
+  await Promise.all([
+    buildSite({
+      runbooksDir: path.join(work, "runbooks"),
+      reportsDir: path.join(work, "reports"),
+      outDir: path.join(work, "site"),
+    }),
+    startServeAndRequest(),
+  ]);
+}, 600_000);
+
+/** Tokens, the provider, `run-md serve`, and A's early request (left to expire). */
+async function startServeAndRequest(): Promise<void> {
   const store = new TokenStore(path.join(work, "state/tokens.json"));
   // A's second token, bound to A, in the approver group; and plain tokens for A and B.
   for (const [name, groups, user] of [
@@ -139,7 +148,7 @@ beforeAll(async () => {
   const r = await api("POST", "/api/runs", tokens.alice!, { runbook: RUNBOOK_ID });
   expect(r.body.status).toBe("pending-approval");
   early = { id: r.body.id, at: Date.now() };
-}, 600_000);
+}
 
 afterAll(async () => {
   serve?.kill("SIGTERM");

@@ -9,6 +9,7 @@
  * Fails when the bundle imports a package that is not among this package's `dependencies`:
  * an installed run-md would not find it.
  */
+import { builtinModules } from "node:module";
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -33,22 +34,46 @@ function packageName(spec) {
 }
 
 /**
- * Packages bundled although they are not workspace packages: dt-sql-parser's ESM build imports
- * its own modules without file extensions, which only a bundler (not Node) resolves.
+ * Packages bundled although they are not workspace packages, with what they import in turn:
+ * - dt-sql-parser: its ESM build imports its own modules without file extensions, which only a
+ *   bundler (not Node) resolves;
+ * - @duckdb/node-api, yaml, gray-matter: CommonJS packages of many files (181, 72 and 39), which
+ *   Node resolves, reads and scans for exports one by one in every process that loads them.
+ *   Bundled, importing @duckdb/node-api costs a tenth of the CPU; a run of a runbook about
+ *   0.4 s less (docs/architecture.md, "The CLI build").
  */
-const BUNDLED = ["dt-sql-parser"];
+const BUNDLED = ["dt-sql-parser", "@duckdb/node-api", "yaml", "gray-matter"];
 
-/** Workspace packages (and BUNDLED) are bundled; every other bare import stays external. */
+/** Stays an import although a bundled package imports it: DuckDB's native bindings (a .node file). */
+const NATIVE = ["@duckdb/node-bindings"];
+
+/**
+ * Workspace packages, BUNDLED and what they import are bundled; every other bare import stays
+ * external (and must be a dependency of this package: see checkDependencies). esbuild resolves
+ * imports only in files it bundles, so an importer under node_modules/ is one of BUNDLED or one
+ * of their own dependencies: what it imports is bundled as well.
+ */
 const externals = {
   name: "run-md-externals",
   setup(b) {
     b.onResolve({ filter: /^[^./]/ }, (args) => {
-      if (args.path.startsWith("node:") || args.path.startsWith("@run-md/")) return undefined;
-      if (BUNDLED.includes(packageName(args.path))) return undefined;
+      if (args.path.startsWith("@run-md/")) return undefined;
+      const name = packageName(args.path);
+      if (args.path.startsWith("node:") || builtinModules.includes(name) || NATIVE.includes(name))
+        return { path: args.path, external: true };
+      if (BUNDLED.includes(name) || args.importer.includes(`${path.sep}node_modules${path.sep}`))
+        return undefined;
       return { path: args.path, external: true };
     });
   },
 };
+
+/**
+ * Bundled CommonJS code calls `require` for what stays external (DuckDB's bindings, Node's own
+ * modules): an ES module has none, so each output file makes one.
+ */
+const REQUIRE_BANNER =
+  'import { createRequire as __runMdCreateRequire } from "node:module";\nconst require = __runMdCreateRequire(import.meta.url);';
 
 async function bundle() {
   const result = await build({
@@ -71,6 +96,7 @@ async function bundle() {
     write: false,
     logLevel: "warning",
     legalComments: "none",
+    banner: { js: REQUIRE_BANNER },
   });
   return result;
 }
@@ -101,6 +127,7 @@ function checkDependencies(metafile) {
   for (const output of Object.values(metafile.outputs)) {
     for (const imp of output.imports) {
       if (!imp.external || imp.path.startsWith("node:")) continue;
+      if (builtinModules.includes(packageName(imp.path))) continue;
       const name = packageName(imp.path);
       if (!declared.has(name)) missing.add(name);
     }

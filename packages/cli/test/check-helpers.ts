@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 
 export const repoRoot = path.resolve(import.meta.dirname, "..", "..", "..");
-export const bin = path.join(repoRoot, "packages", "cli", "bin", "run-md.js");
+export const bin = path.join(repoRoot, "packages", "cli", "bin", "run-md.cjs");
 export const fixtures = path.join(repoRoot, "packages", "core", "test", "fixtures");
 
 export interface Run {

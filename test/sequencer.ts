@@ -1,0 +1,31 @@
+/**
+ * The order in which vitest hands test files to its workers: the longest first, so the two
+ * workers end together instead of one starting a minute-long file (a browser test, the CLI on a
+ * week of data) when the other has nothing left. Vitest's own sequencer orders by the last run's
+ * durations only when its cache has them, which a fresh clone (CI) has not; it then falls back
+ * to file size, a poor guess here (the one-test conformance file takes 25 s).
+ *
+ * A file's weight: its duration in vitest's cache when there is one, else the one measured in a
+ * full run and committed in test/durations.json (`npx tsx scripts/test-durations.ts REPORT`
+ * refreshes it from a `--reporter=json` report), else 0 (files under a second are left out).
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { BaseSequencer, type TestSpecification } from "vitest/node";
+
+export const DURATIONS_FILE = new URL("./durations.json", import.meta.url);
+
+export default class LongestFirstSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const committed = JSON.parse(readFileSync(DURATIONS_FILE, "utf8")) as Record<string, number>;
+    const root = this.ctx.config.root;
+    const weight = (spec: TestSpecification): number => {
+      const rel = path.relative(root, spec.moduleId).split(path.sep).join("/");
+      const cached = this.ctx.cache.getFileTestResults(`${spec.project.name}:${rel}`);
+      return cached?.duration ?? committed[rel] ?? 0;
+    };
+    const weights = new Map(files.map((f) => [f, weight(f)]));
+    // Array.prototype.sort is stable: files of equal weight keep vitest's order.
+    return [...files].sort((a, b) => weights.get(b)! - weights.get(a)!);
+  }
+}
