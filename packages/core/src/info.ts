@@ -5,6 +5,7 @@
  */
 import { parseChartSpec } from "./chart.ts";
 import { didYouMean } from "./diagnostics.ts";
+import { engineInfo, engineNames } from "./engine-registry.ts";
 import type { Dialect, StepAttributes } from "./model.ts";
 import { parseBytes, parseDuration } from "./units.ts";
 
@@ -84,27 +85,6 @@ export const STEP_LANGUAGES: Record<string, Dialect> = {
   "logs-insights": "logs-insights",
   insights: "logs-insights",
 };
-
-export const ENGINES = ["local", "athena", "logs"] as const;
-export const ENGINE_DIALECTS: Record<(typeof ENGINES)[number], readonly Dialect[]> = {
-  local: ["sql", "logs-insights"],
-  athena: ["sql"],
-  logs: ["logs-insights"],
-};
-
-/**
- * `--engine` choices that name several engines, one per dialect: `aws` runs SQL steps on Athena
- * and Logs Insights steps on CloudWatch Logs.
- */
-export const ENGINE_ALIASES: Record<string, Partial<Record<Dialect, (typeof ENGINES)[number]>>> = {
-  aws: { sql: "athena", "logs-insights": "logs" },
-};
-
-/** Every value `--engine` accepts: the engines, then the aliases. */
-export const ENGINE_CHOICES: readonly string[] = [...ENGINES, ...Object.keys(ENGINE_ALIASES)];
-
-/** The engines that read AWS (the others read local files). */
-export const AWS_ENGINES: readonly string[] = ["athena", "logs"];
 
 export const STEP_ATTRIBUTES = [
   "engine",
@@ -211,18 +191,19 @@ export function stepFromInfo(info: Info, dialect: Dialect): StepInfo {
     }
     switch (key) {
       case "engine": {
-        const engine = value as (typeof ENGINES)[number];
-        if (!(ENGINES as readonly string[]).includes(value)) {
+        const engine = engineInfo(value);
+        if (engine === undefined) {
+          const names = engineNames();
           problem(
             valueOffset,
             "unknown-engine",
-            `unknown engine "${value}": expected one of ${ENGINES.join(", ")}${didYouMean(value, ENGINES)}`,
+            `unknown engine "${value}": expected one of ${names.join(", ")}${didYouMean(value, names)}`,
           );
-        } else if (!ENGINE_DIALECTS[engine].includes(dialect)) {
+        } else if (!engine.dialects.includes(dialect)) {
           problem(
             valueOffset,
             "engine-dialect",
-            `engine "${value}" does not run ${dialect} steps (it runs ${ENGINE_DIALECTS[engine].join(", ")})`,
+            `engine "${value}" does not run ${dialect} steps (it runs ${engine.dialects.join(", ")})`,
           );
         } else attributes.engine = value;
         break;

@@ -16,6 +16,7 @@ import {
 import {
   abortReason,
   awsSetupError,
+  builtinEngine,
   type ColumnInfo,
   type Engine,
   formatBytes,
@@ -149,7 +150,7 @@ export function hintFor(reason: string): string {
 
 export class AthenaEngine implements Engine {
   readonly name = "athena";
-  readonly dialects = ["sql"] as const;
+  readonly dialects = builtinEngine("athena").dialects;
   readonly client: AthenaClient;
   private readonly opts: AthenaEngineOptions;
 

@@ -20,6 +20,7 @@ import {
 } from "@duckdb/node-api";
 import {
   type BoundParam,
+  builtinEngine,
   type ColumnInfo,
   type Dialect,
   type Engine,
@@ -179,7 +180,7 @@ interface Execution {
 
 export class LocalEngine implements Engine {
   readonly name = "local" as const;
-  readonly dialects: ["sql", "logs-insights"] = ["sql", "logs-insights"];
+  readonly dialects = builtinEngine("local").dialects;
   /** Null when the engine reads a store only. */
   readonly logDir: string | null;
   readonly store: string | null;

@@ -16,6 +16,7 @@ import {
 import {
   abortReason,
   awsSetupError,
+  builtinEngine,
   type ColumnInfo,
   type Engine,
   isLoopbackEndpoint,
@@ -102,7 +103,7 @@ export function windowSeconds(window: { start: Date; end: Date }): {
 
 class CloudWatchLogsEngine implements LogsEngine {
   readonly name = "logs" as const;
-  readonly dialects = ["logs-insights"] as const;
+  readonly dialects = builtinEngine("logs").dialects;
   private readonly client: CloudWatchLogsClient;
   private readonly pollMs: number;
   private readonly maxPollMs: number;
