@@ -203,8 +203,12 @@ function readWord(r: InfoReader, word: InfoWord): void {
 
 /** A `key=value` word: a known attribute, given once, with a value its reader accepts. */
 function readAttribute(r: InfoReader, word: InfoWord, key: string): void {
-  const value = word.value ?? "";
-  const valueOffset = word.valueOffset ?? word.offset;
+  const attribute: Attribute = {
+    key,
+    value: word.value ?? "",
+    offset: word.offset,
+    valueOffset: word.valueOffset ?? word.offset,
+  };
   if (!(STEP_ATTRIBUTES as readonly string[]).includes(key)) {
     problem(
       r,
@@ -216,91 +220,93 @@ function readAttribute(r: InfoReader, word: InfoWord, key: string): void {
     problem(r, word.offset, "duplicate-attribute", `attribute "${key}" is given twice`);
   } else {
     r.seen.add(key);
-    if (value === "")
-      problem(r, valueOffset, "invalid-attribute", `attribute "${key}" has no value`);
-    else ATTRIBUTE_READERS[key as (typeof STEP_ATTRIBUTES)[number]](r, value, valueOffset, word);
+    if (attribute.value === "") {
+      problem(r, attribute.valueOffset, "invalid-attribute", `attribute "${key}" has no value`);
+    } else readValue(r, attribute, key as (typeof STEP_ATTRIBUTES)[number]);
   }
 }
 
-type AttributeReader = (r: InfoReader, value: string, valueOffset: number, word: InfoWord) => void;
+/**
+ * Attributes that mean something on steps of one dialect only: elsewhere a valid value is kept
+ * with a warning that it is ignored.
+ */
+const ONE_DIALECT: Partial<Record<(typeof STEP_ATTRIBUTES)[number], [Dialect, string]>> = {
+  max_scan: ["sql", "max_scan= applies to Athena only; it is ignored on a logs-insights step"],
+  log_groups: [
+    "logs-insights",
+    "log_groups= applies to CloudWatch Logs only; it is ignored on a sql step",
+  ],
+};
+
+function readValue(r: InfoReader, a: Attribute, key: (typeof STEP_ATTRIBUTES)[number]): void {
+  const before = r.problems.length;
+  ATTRIBUTE_READERS[key](r, a);
+  const only = ONE_DIALECT[key];
+  if (only !== undefined && r.problems.length === before && r.dialect !== only[0]) {
+    problem(r, a.offset, "attribute-ignored", only[1], "warning");
+  }
+}
+
+/** A `key=value` word with its value (unquoted) and the offsets of the word and the value. */
+interface Attribute {
+  key: string;
+  value: string;
+  offset: number;
+  valueOffset: number;
+}
+
+type AttributeReader = (r: InfoReader, a: Attribute) => void;
 
 /** One reader per attribute: it sets the attribute or reports what is wrong with the value. */
 const ATTRIBUTE_READERS: Record<(typeof STEP_ATTRIBUTES)[number], AttributeReader> = {
   engine: readEngine,
-  timeout(r, value, valueOffset) {
-    const ms = parseDuration(value);
-    if (ms === undefined) {
-      problem(
-        r,
-        valueOffset,
-        "invalid-attribute",
-        `invalid timeout "${value}": expected a duration such as 30s, 5m or 1h`,
-      );
-    } else r.attributes.timeoutMs = ms;
+  timeout(r, a) {
+    const ms = parsedValue(r, a, parseDuration, "a duration such as 30s, 5m or 1h");
+    if (ms !== undefined) r.attributes.timeoutMs = ms;
   },
-  window(r, value, valueOffset) {
-    if (parseDuration(value) === undefined) {
-      problem(
-        r,
-        valueOffset,
-        "invalid-attribute",
-        `invalid window "${value}": expected a duration such as 24h, 7d or 30d`,
-      );
-    } else r.attributes.window = value;
+  window(r, a) {
+    const ms = parsedValue(r, a, parseDuration, "a duration such as 24h, 7d or 30d");
+    if (ms !== undefined) r.attributes.window = a.value;
   },
-  max_scan(r, value, valueOffset, word) {
-    const bytes = parseBytes(value);
-    if (bytes === undefined) {
-      problem(
-        r,
-        valueOffset,
-        "invalid-attribute",
-        `invalid max_scan "${value}": expected a size such as 500MB, 10GB or 1TB`,
-      );
-      return;
-    }
-    r.attributes.maxScanBytes = bytes;
-    ignoredUnless(
-      r,
-      word,
-      "sql",
-      "max_scan= applies to Athena only; it is ignored on a logs-insights step",
-    );
+  max_scan(r, a) {
+    const bytes = parsedValue(r, a, parseBytes, "a size such as 500MB, 10GB or 1TB");
+    if (bytes !== undefined) r.attributes.maxScanBytes = bytes;
   },
   dialect: readSqlDialect,
-  log_groups(r, value, valueOffset, word) {
-    const groups = value.split(",").map((g) => g.trim());
-    if (groups.some((g) => g === "")) {
-      problem(
-        r,
-        valueOffset,
-        "invalid-attribute",
-        `invalid log_groups "${value}": expected comma-separated log group names or ARNs`,
-      );
-      return;
-    }
-    r.attributes.logGroups = groups;
-    ignoredUnless(
-      r,
-      word,
-      "logs-insights",
-      "log_groups= applies to CloudWatch Logs only; it is ignored on a sql step",
-    );
+  log_groups(r, a) {
+    const groups = parsedValue(r, a, logGroupList, "comma-separated log group names or ARNs");
+    if (groups !== undefined) r.attributes.logGroups = groups;
   },
-  chart(r, value, valueOffset) {
-    const chart = parseChartSpec(value);
-    if ("error" in chart) problem(r, valueOffset, "invalid-attribute", chart.error);
+  chart(r, a) {
+    const chart = parseChartSpec(a.value);
+    if ("error" in chart) problem(r, a.valueOffset, "invalid-attribute", chart.error);
     else r.attributes.chart = chart.spec;
   },
 };
 
-/** A warning that an attribute means nothing on a step of another dialect. */
-function ignoredUnless(r: InfoReader, word: InfoWord, dialect: Dialect, message: string): void {
-  if (r.dialect !== dialect) problem(r, word.offset, "attribute-ignored", message, "warning");
+/** `parse` of the value, or undefined after reporting `invalid <key> "<value>": expected ...`. */
+function parsedValue<T>(
+  r: InfoReader,
+  a: Attribute,
+  parse: (value: string) => T | undefined,
+  expected: string,
+): T | undefined {
+  const parsed = parse(a.value);
+  if (parsed === undefined) {
+    const message = `invalid ${a.key} "${a.value}": expected ${expected}`;
+    problem(r, a.valueOffset, "invalid-attribute", message);
+  }
+  return parsed;
+}
+
+/** `a, b` as log group names; undefined when one is empty. */
+function logGroupList(value: string): string[] | undefined {
+  const groups = value.split(",").map((g) => g.trim());
+  return groups.some((g) => g === "") ? undefined : groups;
 }
 
 /** `engine=`: an engine of the registry that runs the step's dialect. */
-function readEngine(r: InfoReader, value: string, valueOffset: number): void {
+function readEngine(r: InfoReader, { value, valueOffset }: Attribute): void {
   const engine = engineInfo(value);
   if (engine === undefined) {
     const names = engineNames();
@@ -321,19 +327,19 @@ function readEngine(r: InfoReader, value: string, valueOffset: number): void {
 }
 
 /** `dialect=duckdb`: on sql steps only. */
-function readSqlDialect(r: InfoReader, value: string, valueOffset: number, word: InfoWord): void {
-  if (!(SQL_DIALECTS as readonly string[]).includes(value)) {
+function readSqlDialect(r: InfoReader, a: Attribute): void {
+  if (!(SQL_DIALECTS as readonly string[]).includes(a.value)) {
     problem(
       r,
-      valueOffset,
+      a.valueOffset,
       "invalid-attribute",
-      `invalid dialect "${value}": expected ${SQL_DIALECTS.join(", ")}${didYouMean(value, SQL_DIALECTS)}`,
+      `invalid dialect "${a.value}": expected ${SQL_DIALECTS.join(", ")}${didYouMean(a.value, SQL_DIALECTS)}`,
     );
   } else if (r.dialect !== "sql") {
-    problem(r, word.offset, "attribute-ignored", "dialect= applies to sql steps only", "warning");
+    problem(r, a.offset, "attribute-ignored", "dialect= applies to sql steps only", "warning");
   } else {
     r.attributes.sqlDialect = "duckdb";
-    r.duckdbOffset = valueOffset;
+    r.duckdbOffset = a.valueOffset;
   }
 }
 
