@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { FaultConfig, RecordedCall } from "./context.ts";
+import { sendNoSuchKey, sendXml, xml } from "./xml.ts";
 
 /** Records a call; the server adds who signed it and keeps the record bounded. */
 export type RecordCall = (call: Omit<RecordedCall, "accessKeyId" | "sessionToken">) => void;
@@ -24,23 +25,6 @@ export interface PublishedMessage {
 export interface StoredObject {
   body: Buffer;
   contentType?: string;
-}
-
-function xml(text: string): string {
-  return text
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;");
-}
-
-function sendXml(res: ServerResponse, status: number, body: string): void {
-  res.writeHead(status, {
-    "content-type": "text/xml",
-    "content-length": Buffer.byteLength(body),
-    "x-amzn-requestid": randomUUID(),
-  });
-  res.end(body);
 }
 
 function snsError(res: ServerResponse, status: number, code: string, message: string): void {
@@ -141,11 +125,7 @@ export function handleS3Get(
   });
   const object = state.objects.get(`${bucket}/${key}`);
   if (!object) {
-    sendXml(
-      res,
-      404,
-      `<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><Key>${xml(key)}</Key></Error>`,
-    );
+    sendNoSuchKey(res, key);
     return;
   }
   res.writeHead(200, {

@@ -10,6 +10,7 @@ import { createReadStream, promises as fsp, type Stats } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import type { RecordCall } from "./query.ts";
+import { sendNoSuchKey, sendXml, xml } from "./xml.ts";
 
 export interface S3DirFaults {
   /** The next N S3 requests answer 503 SlowDown. */
@@ -18,18 +19,6 @@ export interface S3DirFaults {
   dropMidObject?: string[];
   /** Keys listed but gone when fetched: GetObject answers 404 NoSuchKey. */
   deletedAfterList?: string[];
-}
-
-function xml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-function sendXml(res: ServerResponse, status: number, body: string): void {
-  res.writeHead(status, {
-    "content-type": "application/xml",
-    "content-length": Buffer.byteLength(body),
-  });
-  res.end(body);
 }
 
 async function allKeys(dir: string): Promise<string[]> {
@@ -126,11 +115,7 @@ async function get(
   const found = path.relative(dir, file).startsWith("..") ? null : await present(file);
   const deleted = faults.deletedAfterList?.includes(key) ?? false;
   if (found === null || deleted) {
-    sendXml(
-      res,
-      404,
-      `<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><Key>${xml(key)}</Key></Error>`,
-    );
+    sendNoSuchKey(res, key);
     return;
   }
   res.writeHead(200, {
