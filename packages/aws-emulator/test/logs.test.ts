@@ -15,8 +15,8 @@ import {
 import type { QueryRequest } from "@run-md/core";
 import { createLocalEngine } from "@run-md/engine-local";
 import { createLogsEngine, type LogsEngine } from "@run-md/engine-logs";
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { generateLogs } from "@run-md/generator";
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { type Emulator, startEmulator } from "../src/index.ts";
 import type { LogsFaults } from "../src/logs.ts";
 
@@ -311,19 +311,23 @@ describe("the logs engine against the emulator", () => {
     expect(emulator.faults.throttle).toEqual({ StartQuery: 0, GetQueryResults: 0 });
   });
 
-  test("throttling that does not stop is a retryable error", async () => {
+  test("throttling that does not stop is a retryable error after maxAttempts sends", async () => {
     emulator.faults.throttle = { StartQuery: 10 };
     const impatient = createLogsEngine({
       endpoint: emulator.endpoint,
       logGroups: ["g"],
       maxAttempts: 2,
     });
+    const before = emulator.callsOf("StartQuery").length;
     try {
       await expect(impatient.query(request("fields eventName"))).rejects.toMatchObject({
-        code: "logs-request-failed",
+        code: "logs-throttled",
         retryable: true,
-        message: expect.stringContaining("ThrottlingException"),
+        message: expect.stringContaining("CloudWatch Logs kept throttling"),
       });
+      // The SDK's retry strategy sends it twice, and nothing retries on top of it.
+      expect(emulator.callsOf("StartQuery").length - before).toBe(2);
+      expect(emulator.faults.throttle).toEqual({ StartQuery: 8 });
     } finally {
       emulator.faults.throttle = {};
       await impatient.close();

@@ -1,10 +1,17 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { type MaskOptions, RunMdError, WEEKDAYS, type Weekday } from "@run-md/core";
+import {
+  type ConfigFieldType,
+  type MaskOptions,
+  RunMdError,
+  WEEKDAYS,
+  type Weekday,
+} from "@run-md/core";
 import type { AthenaEngineOptions } from "@run-md/engine-athena";
 import type { LogsEngineOptions } from "@run-md/engine-logs";
 import type { ExtraTable, TableConfig } from "@run-md/sql";
 import { isMap, isScalar, LineCounter, parseDocument, type Node as YamlNode } from "yaml";
+import { engineDescriptors } from "./engine-registry.ts";
 
 /** The configuration file's name (else `--config FILE`, or `RUN_MD_CONFIG`). */
 export const CONFIG_FILE = "run-md.config.yaml";
@@ -75,39 +82,14 @@ const POLL_KEYS = [
   "logs.maxPollIntervalMs",
 ];
 
-type FieldType = "string" | "number" | "string[]" | "map";
+type FieldType = ConfigFieldType;
+/** The keys of the configuration besides the engines' sections (`configSchema` adds those). */
 const SCHEMA: Record<string, FieldType | Record<string, FieldType>> = {
   reportsDir: "string",
   runbooksDir: "string",
   timeout: "string",
   maxScan: "string",
   engines: { sql: "string", "logs-insights": "string" },
-  local: { logDir: "string", store: "string", threads: "number", memoryLimit: "string" },
-  athena: {
-    region: "string",
-    profile: "string",
-    endpoint: "string",
-    workgroup: "string",
-    catalog: "string",
-    database: "string",
-    outputLocation: "string",
-    table: "string",
-    partitioning: "string",
-    regions: "string[]",
-    accounts: "string[]",
-    pricePerTbUsd: "number",
-    pollMinMs: "number",
-    pollMaxMs: "number",
-  },
-  logs: {
-    region: "string",
-    profile: "string",
-    endpoint: "string",
-    logGroups: "string[]",
-    pollIntervalMs: "number",
-    maxPollIntervalMs: "number",
-    pricePerGbUsd: "number",
-  },
   params: "map",
   mask: { accessKeyIds: "string" },
   tables: { aliases: "string[]", extra: "map" },
@@ -117,6 +99,11 @@ const SCHEMA: Record<string, FieldType | Record<string, FieldType>> = {
   server: "map",
   access: "map",
 };
+
+/** Every key of the configuration: SCHEMA and each engine's section (its descriptor's `config`). */
+function configSchema(): Record<string, FieldType | Record<string, FieldType>> {
+  return { ...SCHEMA, ...Object.fromEntries(engineDescriptors().map((d) => [d.name, d.config])) };
+}
 
 function defaults(): Config {
   return {
@@ -253,10 +240,11 @@ class ConfigYaml {
   }
 }
 
-/** Checks every key and value against SCHEMA (and the few keys with a closed set of values). */
+/** Checks every key and value against the schema (SCHEMA and each engine's section). */
 function checkSchema(yaml: ConfigYaml): void {
+  const schema = configSchema();
   for (const [key, value] of Object.entries(yaml.data)) {
-    const spec = Object.hasOwn(SCHEMA, key) ? SCHEMA[key] : undefined;
+    const spec = Object.hasOwn(schema, key) ? schema[key] : undefined;
     if (spec === undefined) yaml.fail(yaml.keyNode([key]), `unknown configuration key "${key}"`);
     if (typeof spec === "string") {
       if (!typeOk(spec, value)) yaml.fail(yaml.valueNode([key]), `"${key}" must be a ${spec}`);

@@ -1,31 +1,33 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import {
-  AWS_ENGINES,
   chooseEngine,
-  ENGINE_CHOICES,
-  ENGINES,
   type Engine,
+  engineChoices,
+  engineInfo,
   plainHttpWarning,
   type Runbook,
   RunMdError,
 } from "@run-md/core";
+import type { LocalEngineOptions } from "@run-md/engine-local";
 import { chooseProfile, chooseRegion, missingProfile } from "./aws-profile.ts";
 import { type Config, tableConfig } from "./config.ts";
+import { engineDescriptor } from "./engine-registry.ts";
 
-/** The engines a step may name in configuration (`engines:`). */
-export const ENGINE_NAMES = ENGINES;
-/** What `--engine` accepts: the engines, and `aws` (Athena for SQL, CloudWatch Logs for Insights). */
-export { ENGINE_CHOICES };
-
-/** `unknown engine "x"` with the choices, for `--engine` (run, trigger). */
+/**
+ * `unknown engine "x"` with the choices, for `--engine` (run, trigger): an engine of core's
+ * registry, or an alias such as `aws` (Athena for SQL, CloudWatch Logs for Insights).
+ */
 export function checkEngineChoice(engine: string | undefined): void {
-  if (engine !== undefined && !ENGINE_CHOICES.includes(engine)) {
+  if (engine !== undefined && !engineChoices().includes(engine)) {
     throw new RunMdError("unknown-engine", `unknown engine "${engine}"`, {
-      hint: `Engines: ${ENGINE_CHOICES.join(", ")}.`,
+      hint: `Engines: ${engineChoices().join(", ")}.`,
     });
   }
 }
+
+/** The AWS services of the AWS engines, as their warnings and errors name them. */
+const AWS_SERVICE_NAMES: Record<string, string> = { athena: "Athena", logs: "CloudWatch Logs" };
 
 /**
  * Where `logDir: sample` points: `.run-md/sample-data` beside the configuration file (the
@@ -86,7 +88,7 @@ export class EnginePool {
    * incidents with real ones.
    */
   async preflight(names: readonly string[]): Promise<void> {
-    const aws = names.filter((n) => AWS_ENGINES.includes(n));
+    const aws = names.filter((n) => engineInfo(n)?.aws === true);
     if (aws.length > 0 && names.includes("local") && this.readsSample()) {
       throw new RunMdError(
         "mixed-sample",
@@ -98,8 +100,8 @@ export class EnginePool {
     }
     for (const name of names) {
       if (name === "local") this.checkLogDir();
-      if (AWS_ENGINES.includes(name)) {
-        const error = missingProfile(this.profile(name === "athena" ? "athena" : "logs"));
+      if (engineInfo(name)?.aws === true) {
+        const error = missingProfile(this.profile(name));
         if (error) throw error;
       }
       const engine = await this.get(name);
@@ -125,15 +127,20 @@ export class EnginePool {
     });
   }
 
+  /** An AWS engine's configuration section (`athena:`, `logs:`), empty for any other. */
+  private awsSection(name: string): { region?: string; profile?: string; endpoint?: string } {
+    return name === "athena" || name === "logs" ? this.config[name] : {};
+  }
+
   /** The AWS profile of an engine's section: `--profile`, `AWS_PROFILE`, then the configuration. */
-  private profile(section: "athena" | "logs"): string | undefined {
-    return chooseProfile(this.flags.profile, this.config[section].profile);
+  private profile(name: string): string | undefined {
+    return chooseProfile(this.flags.profile, this.awsSection(name).profile);
   }
 
   /** The region and profile an AWS engine gets (docs/configuration.md, "AWS region and profile"). */
-  private awsOptions(section: "athena" | "logs"): { region?: string; profile?: string } {
-    const profile = this.profile(section);
-    const region = chooseRegion(this.flags.region, this.config[section].region, profile);
+  private awsOptions(name: string): { region?: string; profile?: string } {
+    const profile = this.profile(name);
+    const region = chooseRegion(this.flags.region, this.awsSection(name).region, profile);
     return {
       ...(region === undefined ? {} : { region }),
       ...(profile === undefined ? {} : { profile }),
@@ -163,49 +170,49 @@ export class EnginePool {
   }
 
   private async create(name: string): Promise<Engine> {
-    const { config, flags } = this;
-    switch (name) {
-      case "local": {
-        const { createLocalEngine } = await import("@run-md/engine-local");
-        const store = config.local.store;
-        // With a store, the sample data is no fallback: only a log directory the user set is.
-        const fallback = store === undefined || (flags.logDir ?? config.local.logDir) !== "sample";
-        const logDir = fallback ? await this.localLogDir() : undefined;
-        const tables = tableConfig(config);
-        return createLocalEngine({
-          ...(logDir === undefined ? {} : { logDir }),
-          ...(store === undefined ? {} : { store }),
-          tableAliases: tables.aliases,
-          extraTables: tables.extra,
-          ...(config.local.threads === undefined ? {} : { threads: config.local.threads }),
-          ...(config.local.memoryLimit === undefined
-            ? {}
-            : { memoryLimit: config.local.memoryLimit }),
-        });
-      }
-      case "athena": {
-        warnPlainHttp(config.athena.endpoint, "athena", "Athena");
-        const { createAthenaEngine } = await import("@run-md/engine-athena");
-        return createAthenaEngine({
-          ...config.athena,
-          tables: tableConfig(config),
-          ...this.awsOptions("athena"),
-        });
-      }
-      case "logs": {
-        warnPlainHttp(config.logs.endpoint, "logs", "CloudWatch Logs");
-        const { createLogsEngine } = await import("@run-md/engine-logs");
-        return createLogsEngine({
-          ...config.logs,
-          logGroups: config.logs.logGroups ?? [],
-          ...this.awsOptions("logs"),
-        });
-      }
-      default:
-        throw new RunMdError("unknown-engine", `unknown engine "${name}"`, {
-          hint: `Engines: ${ENGINE_NAMES.join(", ")}.`,
-        });
+    const descriptor = engineDescriptor(name);
+    if (descriptor === undefined) {
+      throw new RunMdError("unknown-engine", `unknown engine "${name}"`, {
+        hint: `Engines: ${engineChoices().join(", ")}.`,
+      });
     }
+    if (descriptor.aws) {
+      const endpoint = this.awsSection(name).endpoint;
+      warnPlainHttp(endpoint, name, AWS_SERVICE_NAMES[name] ?? name);
+    }
+    return descriptor.create((await this.options(name)) as never);
+  }
+
+  /** The options an engine is created with, from the configuration and the flags. */
+  private async options(name: string): Promise<unknown> {
+    const { config } = this;
+    switch (name) {
+      case "local":
+        return this.localOptions();
+      case "athena":
+        return { ...config.athena, tables: tableConfig(config), ...this.awsOptions(name) };
+      case "logs":
+        return { ...config.logs, logGroups: config.logs.logGroups ?? [], ...this.awsOptions(name) };
+      default:
+        return engineInfo(name)?.aws ? this.awsOptions(name) : {};
+    }
+  }
+
+  private async localOptions(): Promise<LocalEngineOptions> {
+    const { config, flags } = this;
+    const store = config.local.store;
+    // With a store, the sample data is no fallback: only a log directory the user set is.
+    const fallback = store === undefined || (flags.logDir ?? config.local.logDir) !== "sample";
+    const logDir = fallback ? await this.localLogDir() : undefined;
+    const tables = tableConfig(config);
+    return {
+      ...(logDir === undefined ? {} : { logDir }),
+      ...(store === undefined ? {} : { store }),
+      tableAliases: tables.aliases,
+      extraTables: tables.extra,
+      ...(config.local.threads === undefined ? {} : { threads: config.local.threads }),
+      ...(config.local.memoryLimit === undefined ? {} : { memoryLimit: config.local.memoryLimit }),
+    };
   }
 }
 

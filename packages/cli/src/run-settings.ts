@@ -3,10 +3,10 @@
  * anything runs: the engine name, the default timeout, the scan budget, Ctrl-C. A bad value is a
  * `RunMdError` (exit 2, nothing runs).
  */
-import { parseBytes, parseDuration, RunMdError } from "@run-md/core";
+import { engineNames, parseBytes, parseDuration, RunMdError } from "@run-md/core";
 import pc from "picocolors";
 import type { Config } from "./config.ts";
-import { checkEngineChoice, ENGINE_NAMES } from "./engines.ts";
+import { checkEngineChoice } from "./engines.ts";
 
 function fail(message: string, hint: string): never {
   throw new RunMdError("usage", message, { hint });
@@ -15,7 +15,7 @@ function fail(message: string, hint: string): never {
 /** `--engine` (an engine or an alias such as `aws`) and the configuration's engine per dialect. */
 export function checkEngines(flag: string | undefined, config: Config): void {
   checkEngineChoice(flag);
-  const known: readonly string[] = ENGINE_NAMES;
+  const known = engineNames();
   for (const [dialect, engine] of Object.entries(config.engines)) {
     if (engine !== undefined && !known.includes(engine)) {
       throw new RunMdError(

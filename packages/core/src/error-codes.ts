@@ -277,6 +277,10 @@ export const ERROR_CODES = {
     "A CloudWatch Logs request failed",
     "Read the service's message; check the log group names, the region and the permissions.",
   ),
+  "logs-throttled": logs(
+    "CloudWatch Logs kept throttling",
+    "Run fewer runbooks at once, or ask for a higher Logs Insights concurrent query quota.",
+  ),
   "logs-query-failed": logs(
     "The Logs Insights query failed",
     "Read the service's reason; the query id is in the message.",

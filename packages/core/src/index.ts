@@ -4,6 +4,7 @@ export * from "./chart.ts";
 export * from "./collect.ts";
 export * from "./diagnostics.ts";
 export * from "./engine.ts";
+export * from "./engine-registry.ts";
 export * from "./error-codes.ts";
 export * from "./error-docs.ts";
 export * from "./errors.ts";

@@ -5,6 +5,7 @@
  */
 import { parseChartSpec } from "./chart.ts";
 import { didYouMean } from "./diagnostics.ts";
+import { engineInfo, engineNames } from "./engine-registry.ts";
 import type { Dialect, StepAttributes } from "./model.ts";
 import { parseBytes, parseDuration } from "./units.ts";
 
@@ -85,27 +86,6 @@ export const STEP_LANGUAGES: Record<string, Dialect> = {
   insights: "logs-insights",
 };
 
-export const ENGINES = ["local", "athena", "logs"] as const;
-export const ENGINE_DIALECTS: Record<(typeof ENGINES)[number], readonly Dialect[]> = {
-  local: ["sql", "logs-insights"],
-  athena: ["sql"],
-  logs: ["logs-insights"],
-};
-
-/**
- * `--engine` choices that name several engines, one per dialect: `aws` runs SQL steps on Athena
- * and Logs Insights steps on CloudWatch Logs.
- */
-export const ENGINE_ALIASES: Record<string, Partial<Record<Dialect, (typeof ENGINES)[number]>>> = {
-  aws: { sql: "athena", "logs-insights": "logs" },
-};
-
-/** Every value `--engine` accepts: the engines, then the aliases. */
-export const ENGINE_CHOICES: readonly string[] = [...ENGINES, ...Object.keys(ENGINE_ALIASES)];
-
-/** The engines that read AWS (the others read local files). */
-export const AWS_ENGINES: readonly string[] = ["athena", "logs"];
-
 export const STEP_ATTRIBUTES = [
   "engine",
   "timeout",
@@ -142,195 +122,236 @@ export interface StepInfo {
   problems: InfoProblem[];
 }
 
+/** What `stepFromInfo` builds while it reads a step's words. */
+interface InfoReader {
+  dialect: Dialect;
+  attributes: StepAttributes;
+  problems: InfoProblem[];
+  /** Attributes and flags already given, to report a repeated one. */
+  seen: Set<string>;
+  /** The step id; "" once an invalid one was reported. */
+  id?: string;
+  /** Offset of a valid `dialect=duckdb` value, to check it against `engine=` at the end. */
+  duckdbOffset?: number;
+}
+
+function problem(
+  r: InfoReader,
+  offset: number,
+  rule: InfoProblem["rule"],
+  message: string,
+  severity: InfoProblem["severity"] = "error",
+): void {
+  r.problems.push({ offset, rule, message, severity });
+}
+
 /** Reads a step's id and attributes from the words after the fence language. */
 export function stepFromInfo(info: Info, dialect: Dialect): StepInfo {
-  const attributes: StepAttributes = { optional: false };
-  const problems: InfoProblem[] = [];
-  const seen = new Set<string>();
-  let id: string | undefined;
-  /** Offset of a valid `dialect=duckdb` value, to check it against `engine=` at the end. */
-  let duckdbOffset: number | undefined;
-  const problem = (
-    offset: number,
-    rule: InfoProblem["rule"],
-    message: string,
-    severity: InfoProblem["severity"] = "error",
-  ) => problems.push({ offset, rule, message, severity });
-
+  const r: InfoReader = {
+    dialect,
+    attributes: { optional: false },
+    problems: [],
+    seen: new Set<string>(),
+  };
   if (info.unterminatedQuote !== undefined) {
-    problem(info.unterminatedQuote, "invalid-attribute", 'unterminated " in the fence info string');
-  }
-
-  for (const word of info.words) {
-    if (word.key === undefined) {
-      if ((STEP_FLAGS as readonly string[]).includes(word.text)) {
-        if (seen.has(word.text)) {
-          problem(word.offset, "duplicate-attribute", `attribute "${word.text}" is given twice`);
-        }
-        seen.add(word.text);
-        if (word.text === "optional") attributes.optional = true;
-        else attributes.allowEmpty = true;
-      } else if (id === undefined) {
-        if (STEP_ID.test(word.text)) id = word.text;
-        else {
-          problem(
-            word.offset,
-            "invalid-step-id",
-            `invalid step id "${word.text}": use letters, digits, "_" and "-"`,
-          );
-          id = "";
-        }
-      } else {
-        problem(
-          word.offset,
-          "unknown-attribute",
-          `unexpected word "${word.text}": a step has one id ("${id}") and key=value attributes${didYouMean(word.text, [...STEP_FLAGS])}`,
-        );
-      }
-      continue;
-    }
-    const key = word.key;
-    const value = word.value ?? "";
-    const valueOffset = word.valueOffset ?? word.offset;
-    if (!(STEP_ATTRIBUTES as readonly string[]).includes(key)) {
-      problem(
-        word.offset,
-        "unknown-attribute",
-        `unknown attribute "${key}"${didYouMean(key, [...STEP_ATTRIBUTES, ...STEP_FLAGS])}`,
-      );
-      continue;
-    }
-    if (seen.has(key)) {
-      problem(word.offset, "duplicate-attribute", `attribute "${key}" is given twice`);
-      continue;
-    }
-    seen.add(key);
-    if (value === "") {
-      problem(valueOffset, "invalid-attribute", `attribute "${key}" has no value`);
-      continue;
-    }
-    switch (key) {
-      case "engine": {
-        const engine = value as (typeof ENGINES)[number];
-        if (!(ENGINES as readonly string[]).includes(value)) {
-          problem(
-            valueOffset,
-            "unknown-engine",
-            `unknown engine "${value}": expected one of ${ENGINES.join(", ")}${didYouMean(value, ENGINES)}`,
-          );
-        } else if (!ENGINE_DIALECTS[engine].includes(dialect)) {
-          problem(
-            valueOffset,
-            "engine-dialect",
-            `engine "${value}" does not run ${dialect} steps (it runs ${ENGINE_DIALECTS[engine].join(", ")})`,
-          );
-        } else attributes.engine = value;
-        break;
-      }
-      case "timeout": {
-        const ms = parseDuration(value);
-        if (ms === undefined) {
-          problem(
-            valueOffset,
-            "invalid-attribute",
-            `invalid timeout "${value}": expected a duration such as 30s, 5m or 1h`,
-          );
-        } else attributes.timeoutMs = ms;
-        break;
-      }
-      case "window": {
-        if (parseDuration(value) === undefined) {
-          problem(
-            valueOffset,
-            "invalid-attribute",
-            `invalid window "${value}": expected a duration such as 24h, 7d or 30d`,
-          );
-        } else attributes.window = value;
-        break;
-      }
-      case "max_scan": {
-        const bytes = parseBytes(value);
-        if (bytes === undefined) {
-          problem(
-            valueOffset,
-            "invalid-attribute",
-            `invalid max_scan "${value}": expected a size such as 500MB, 10GB or 1TB`,
-          );
-        } else {
-          attributes.maxScanBytes = bytes;
-          if (dialect !== "sql") {
-            problem(
-              word.offset,
-              "attribute-ignored",
-              "max_scan= applies to Athena only; it is ignored on a logs-insights step",
-              "warning",
-            );
-          }
-        }
-        break;
-      }
-      case "dialect": {
-        if (!(SQL_DIALECTS as readonly string[]).includes(value)) {
-          problem(
-            valueOffset,
-            "invalid-attribute",
-            `invalid dialect "${value}": expected ${SQL_DIALECTS.join(", ")}${didYouMean(value, SQL_DIALECTS)}`,
-          );
-        } else if (dialect !== "sql") {
-          problem(
-            word.offset,
-            "attribute-ignored",
-            "dialect= applies to sql steps only",
-            "warning",
-          );
-        } else {
-          attributes.sqlDialect = "duckdb";
-          duckdbOffset = valueOffset;
-        }
-        break;
-      }
-      case "log_groups": {
-        const groups = value.split(",").map((g) => g.trim());
-        if (groups.some((g) => g === "")) {
-          problem(
-            valueOffset,
-            "invalid-attribute",
-            `invalid log_groups "${value}": expected comma-separated log group names or ARNs`,
-          );
-        } else {
-          attributes.logGroups = groups;
-          if (dialect !== "logs-insights") {
-            problem(
-              word.offset,
-              "attribute-ignored",
-              "log_groups= applies to CloudWatch Logs only; it is ignored on a sql step",
-              "warning",
-            );
-          }
-        }
-        break;
-      }
-      case "chart": {
-        const chart = parseChartSpec(value);
-        if ("error" in chart) problem(valueOffset, "invalid-attribute", chart.error);
-        else attributes.chart = chart.spec;
-        break;
-      }
-    }
-  }
-  if (
-    duckdbOffset !== undefined &&
-    attributes.engine !== undefined &&
-    attributes.engine !== "local"
-  ) {
     problem(
-      duckdbOffset,
-      "engine-dialect",
-      `engine "${attributes.engine}" does not run dialect=duckdb steps: only the local engine does`,
+      r,
+      info.unterminatedQuote,
+      "invalid-attribute",
+      'unterminated " in the fence info string',
     );
-    delete attributes.sqlDialect;
   }
-  const result: StepInfo = { attributes, problems };
-  if (id !== undefined && id !== "") result.id = id;
+  for (const word of info.words) {
+    if (word.key === undefined) readWord(r, word);
+    else readAttribute(r, word, word.key);
+  }
+  checkDuckdbEngine(r);
+  const result: StepInfo = { attributes: r.attributes, problems: r.problems };
+  if (r.id !== undefined && r.id !== "") result.id = r.id;
   return result;
+}
+
+/** A word without `=`: a flag (`optional`, `allow_empty`), else the step id (once). */
+function readWord(r: InfoReader, word: InfoWord): void {
+  if ((STEP_FLAGS as readonly string[]).includes(word.text)) {
+    if (r.seen.has(word.text)) {
+      problem(r, word.offset, "duplicate-attribute", `attribute "${word.text}" is given twice`);
+    }
+    r.seen.add(word.text);
+    if (word.text === "optional") r.attributes.optional = true;
+    else r.attributes.allowEmpty = true;
+  } else if (r.id === undefined) {
+    if (STEP_ID.test(word.text)) r.id = word.text;
+    else {
+      problem(
+        r,
+        word.offset,
+        "invalid-step-id",
+        `invalid step id "${word.text}": use letters, digits, "_" and "-"`,
+      );
+      r.id = "";
+    }
+  } else {
+    problem(
+      r,
+      word.offset,
+      "unknown-attribute",
+      `unexpected word "${word.text}": a step has one id ("${r.id}") and key=value attributes${didYouMean(word.text, [...STEP_FLAGS])}`,
+    );
+  }
+}
+
+/** A `key=value` word: a known attribute, given once, with a value its reader accepts. */
+function readAttribute(r: InfoReader, word: InfoWord, key: string): void {
+  const attribute: Attribute = {
+    key,
+    value: word.value ?? "",
+    offset: word.offset,
+    valueOffset: word.valueOffset ?? word.offset,
+  };
+  if (!(STEP_ATTRIBUTES as readonly string[]).includes(key)) {
+    problem(
+      r,
+      word.offset,
+      "unknown-attribute",
+      `unknown attribute "${key}"${didYouMean(key, [...STEP_ATTRIBUTES, ...STEP_FLAGS])}`,
+    );
+  } else if (r.seen.has(key)) {
+    problem(r, word.offset, "duplicate-attribute", `attribute "${key}" is given twice`);
+  } else {
+    r.seen.add(key);
+    if (attribute.value === "") {
+      problem(r, attribute.valueOffset, "invalid-attribute", `attribute "${key}" has no value`);
+    } else readValue(r, attribute, key as (typeof STEP_ATTRIBUTES)[number]);
+  }
+}
+
+/**
+ * Attributes that mean something on steps of one dialect only: elsewhere a valid value is kept
+ * with a warning that it is ignored.
+ */
+const ONE_DIALECT: Partial<Record<(typeof STEP_ATTRIBUTES)[number], [Dialect, string]>> = {
+  max_scan: ["sql", "max_scan= applies to Athena only; it is ignored on a logs-insights step"],
+  log_groups: [
+    "logs-insights",
+    "log_groups= applies to CloudWatch Logs only; it is ignored on a sql step",
+  ],
+};
+
+function readValue(r: InfoReader, a: Attribute, key: (typeof STEP_ATTRIBUTES)[number]): void {
+  const before = r.problems.length;
+  ATTRIBUTE_READERS[key](r, a);
+  const only = ONE_DIALECT[key];
+  if (only !== undefined && r.problems.length === before && r.dialect !== only[0]) {
+    problem(r, a.offset, "attribute-ignored", only[1], "warning");
+  }
+}
+
+/** A `key=value` word with its value (unquoted) and the offsets of the word and the value. */
+interface Attribute {
+  key: string;
+  value: string;
+  offset: number;
+  valueOffset: number;
+}
+
+type AttributeReader = (r: InfoReader, a: Attribute) => void;
+
+/** One reader per attribute: it sets the attribute or reports what is wrong with the value. */
+const ATTRIBUTE_READERS: Record<(typeof STEP_ATTRIBUTES)[number], AttributeReader> = {
+  engine: readEngine,
+  timeout(r, a) {
+    const ms = parsedValue(r, a, parseDuration, "a duration such as 30s, 5m or 1h");
+    if (ms !== undefined) r.attributes.timeoutMs = ms;
+  },
+  window(r, a) {
+    const ms = parsedValue(r, a, parseDuration, "a duration such as 24h, 7d or 30d");
+    if (ms !== undefined) r.attributes.window = a.value;
+  },
+  max_scan(r, a) {
+    const bytes = parsedValue(r, a, parseBytes, "a size such as 500MB, 10GB or 1TB");
+    if (bytes !== undefined) r.attributes.maxScanBytes = bytes;
+  },
+  dialect: readSqlDialect,
+  log_groups(r, a) {
+    const groups = parsedValue(r, a, logGroupList, "comma-separated log group names or ARNs");
+    if (groups !== undefined) r.attributes.logGroups = groups;
+  },
+  chart(r, a) {
+    const chart = parseChartSpec(a.value);
+    if ("error" in chart) problem(r, a.valueOffset, "invalid-attribute", chart.error);
+    else r.attributes.chart = chart.spec;
+  },
+};
+
+/** `parse` of the value, or undefined after reporting `invalid <key> "<value>": expected ...`. */
+function parsedValue<T>(
+  r: InfoReader,
+  a: Attribute,
+  parse: (value: string) => T | undefined,
+  expected: string,
+): T | undefined {
+  const parsed = parse(a.value);
+  if (parsed === undefined) {
+    const message = `invalid ${a.key} "${a.value}": expected ${expected}`;
+    problem(r, a.valueOffset, "invalid-attribute", message);
+  }
+  return parsed;
+}
+
+/** `a, b` as log group names; undefined when one is empty. */
+function logGroupList(value: string): string[] | undefined {
+  const groups = value.split(",").map((g) => g.trim());
+  return groups.some((g) => g === "") ? undefined : groups;
+}
+
+/** `engine=`: an engine of the registry that runs the step's dialect. */
+function readEngine(r: InfoReader, { value, valueOffset }: Attribute): void {
+  const engine = engineInfo(value);
+  if (engine === undefined) {
+    const names = engineNames();
+    problem(
+      r,
+      valueOffset,
+      "unknown-engine",
+      `unknown engine "${value}": expected one of ${names.join(", ")}${didYouMean(value, names)}`,
+    );
+  } else if (!engine.dialects.includes(r.dialect)) {
+    problem(
+      r,
+      valueOffset,
+      "engine-dialect",
+      `engine "${value}" does not run ${r.dialect} steps (it runs ${engine.dialects.join(", ")})`,
+    );
+  } else r.attributes.engine = value;
+}
+
+/** `dialect=duckdb`: on sql steps only. */
+function readSqlDialect(r: InfoReader, a: Attribute): void {
+  if (!(SQL_DIALECTS as readonly string[]).includes(a.value)) {
+    problem(
+      r,
+      a.valueOffset,
+      "invalid-attribute",
+      `invalid dialect "${a.value}": expected ${SQL_DIALECTS.join(", ")}${didYouMean(a.value, SQL_DIALECTS)}`,
+    );
+  } else if (r.dialect !== "sql") {
+    problem(r, a.offset, "attribute-ignored", "dialect= applies to sql steps only", "warning");
+  } else {
+    r.attributes.sqlDialect = "duckdb";
+    r.duckdbOffset = a.valueOffset;
+  }
+}
+
+/** `dialect=duckdb` runs on the local engine only: refused beside another `engine=`. */
+function checkDuckdbEngine(r: InfoReader): void {
+  const engine = r.attributes.engine;
+  if (r.duckdbOffset === undefined || engine === undefined || engine === "local") return;
+  problem(
+    r,
+    r.duckdbOffset,
+    "engine-dialect",
+    `engine "${engine}" does not run dialect=duckdb steps: only the local engine does`,
+  );
+  delete r.attributes.sqlDialect;
 }

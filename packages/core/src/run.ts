@@ -1,13 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { type RowSink, StepRows } from "./collect.ts";
 import type { BoundParam, Engine, QueryResult } from "./engine.ts";
+import { ENGINE_ALIASES, engineChoices, engineInfo } from "./engine-registry.ts";
 import { isRunMdError, RunMdError } from "./errors.ts";
 import { worstStatus } from "./evaluate.ts";
-import { ENGINE_ALIASES, ENGINE_CHOICES, ENGINE_DIALECTS } from "./info.ts";
 import { type MaskOptions, maskText } from "./mask.ts";
 import type { Dialect, ParamValue, Runbook, Step } from "./model.ts";
 import { resolveParams } from "./params.ts";
-import { runKind, unknownStep } from "./run-plan.ts";
 import {
   type ErrorInfo,
   REPORT_VERSION,
@@ -18,6 +17,7 @@ import {
   type StepReport,
   type StepStatus,
 } from "./report.ts";
+import { runKind, unknownStep } from "./run-plan.ts";
 import { isoSeconds, resolveWindow, stepWindow, type WindowSpec, windowParams } from "./window.ts";
 
 /** Rows of a step kept in its report. */
@@ -84,11 +84,7 @@ export function chooseEngine(
       ? ENGINE_ALIASES[override]![step.dialect]
       : undefined;
   if (alias !== undefined) return alias;
-  if (
-    override !== undefined &&
-    Object.hasOwn(ENGINE_DIALECTS, override) &&
-    (ENGINE_DIALECTS as Record<string, readonly Dialect[]>)[override]?.includes(step.dialect)
-  ) {
+  if (override !== undefined && engineInfo(override)?.dialects.includes(step.dialect)) {
     return override;
   }
   return step.attributes.engine ?? configEngines[step.dialect] ?? "local";
@@ -374,9 +370,9 @@ export async function runRunbook(
   const window = resolveWindow(options.window ?? {}, runbook.meta.window, startedAt);
   const params = resolveParams(runbook, options.configParams, options.cliParams);
   const plainParams = Object.fromEntries(Object.entries(params).map(([k, p]) => [k, p.value]));
-  if (options.engine !== undefined && !ENGINE_CHOICES.includes(options.engine)) {
+  if (options.engine !== undefined && !engineChoices().includes(options.engine)) {
     throw new RunMdError("unknown-engine", `unknown engine "${options.engine}"`, {
-      hint: `Engines: ${ENGINE_CHOICES.join(", ")}.`,
+      hint: `Engines: ${engineChoices().join(", ")}.`,
     });
   }
   let steps = runbook.steps;

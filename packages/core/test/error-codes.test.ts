@@ -24,6 +24,8 @@ function sources(): string[] {
 const COMPUTED: Record<string, string[]> = {
   "`${service.code}-credentials`": ["athena-credentials", "logs-credentials"],
   "`${service.code}-config`": ["athena-config", "logs-config"],
+  "`${service.code}-throttled`": ["athena-throttled", "logs-throttled"],
+  "`${service.code}-request-failed`": ["athena-request-failed", "logs-request-failed"],
 };
 
 /** Every code `new RunMdError(code, ...)` and the report-level `code: "..."` errors can carry. */

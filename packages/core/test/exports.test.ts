@@ -28,7 +28,7 @@ describe("the parser's public API", () => {
     expect(core.frontMatterSchema).toMatchObject({ type: "object", required: ["title"] });
     expect(core.FRONT_MATTER_KEYS).toContain("escalation");
     expect(core.PARAM_TYPES).toHaveLength(8);
-    expect(core.ENGINES).toEqual(["local", "athena", "logs"]);
+    expect(core.engineNames()).toEqual(["local", "athena", "logs"]);
     expect(core.STEP_LANGUAGES).toEqual({
       sql: "sql",
       athena: "sql",

@@ -14,24 +14,33 @@ import {
   StopQueryExecutionCommand,
 } from "@aws-sdk/client-athena";
 import {
-  abortReason,
-  awsSetupError,
+  type AwsErrorService,
+  type AwsQueryKind,
+  awsClientConfig,
+  awsError,
+  awsPreflight,
+  builtinEngine,
   type ColumnInfo,
   type Engine,
   formatBytes,
-  isLoopbackEndpoint,
-  isRunMdError,
   type JsonValue,
-  LOOPBACK_CREDENTIALS,
+  pollDelays,
   type QueryRequest,
   type QueryResult,
+  queryCancelled,
   RunMdError,
   sleep,
+  stopQuery,
 } from "@run-md/core";
 import { assertAthenaSql, type TableConfig, TableResolver } from "@run-md/sql";
 import { convertValue } from "./convert.ts";
 import { assertReadOnly } from "./gate.ts";
-import { type Partitioning, prepareQuery } from "./rewrite.ts";
+import {
+  type Partitioning,
+  type PreparedQuery,
+  prepareQuery,
+  type ScopeOptions,
+} from "./rewrite.ts";
 
 export interface AthenaEngineOptions {
   region?: string;
@@ -56,7 +65,10 @@ export interface AthenaEngineOptions {
   /** First and largest delay between GetQueryExecution polls (default 200 ms and 5 s). */
   pollMinMs?: number;
   pollMaxMs?: number;
-  /** Attempts for throttled calls and retryable failed queries (default 5). */
+  /**
+   * Sends of a throttled or transiently failing call (the SDK's retry strategy, nothing on top),
+   * and submissions of a query that failed with a retryable error (default 5).
+   */
   maxAttempts?: number;
   /** Extra SDK client settings (retry mode, request handler, ...). */
   clientConfig?: AthenaClientConfig;
@@ -80,29 +92,22 @@ export function athenaCostUsd(scannedBytes: number, pricePerTbUsd = 5): number {
   return (billed / TB) * pricePerTbUsd;
 }
 
-const THROTTLING = new Set([
-  "TooManyRequestsException",
-  "ThrottlingException",
-  "Throttling",
-  "ThrottledException",
-  "RequestLimitExceeded",
-  "SlowDown",
-]);
+/** Athena as its request errors describe it (core's `awsError` maps them). */
+const ATHENA: Omit<AwsErrorService, "hints"> = {
+  code: "athena",
+  name: "Athena",
+  configSection: "athena",
+  defaultHint: "Check the Athena configuration (workgroup, catalog, database, result location).",
+  throttledHint:
+    "Too many queries are running in this account: try again later, or ask for a higher active DML query quota.",
+};
 
-const ATHENA_SERVICE = { code: "athena", name: "Athena", configSection: "athena" };
-
-function errorName(e: unknown): string {
-  return (e as { name?: string }).name ?? "";
-}
-
-function isThrottling(e: unknown): boolean {
-  const err = e as { name?: string; $retryable?: { throttling?: boolean } };
-  return THROTTLING.has(err.name ?? "") || err.$retryable?.throttling === true;
-}
-
-function jitter(ms: number): number {
-  return ms * (0.8 + Math.random() * 0.4);
-}
+const ATHENA_QUERY: AwsQueryKind = {
+  noun: "Athena query",
+  stopOperation: "StopQueryExecution",
+  stopCommand: "aws athena stop-query-execution --query-execution-id",
+  idKey: "queryExecutionId",
+};
 
 /** A hint for a FAILED query, from Athena's reason. */
 export function hintFor(reason: string): string {
@@ -149,9 +154,10 @@ export function hintFor(reason: string): string {
 
 export class AthenaEngine implements Engine {
   readonly name = "athena";
-  readonly dialects = ["sql"] as const;
+  readonly dialects = builtinEngine("athena").dialects;
   readonly client: AthenaClient;
   private readonly opts: AthenaEngineOptions;
+  private readonly service: AwsErrorService;
 
   constructor(opts: AthenaEngineOptions, client?: AthenaClient) {
     this.opts = opts;
@@ -163,17 +169,12 @@ export class AthenaEngine implements Engine {
         hint: "Give [catalog.]database.table, e.g. security.cloudtrail_org_pp.",
       });
     }
-    const loopback = opts.endpoint !== undefined && isLoopbackEndpoint(opts.endpoint);
-    this.client =
-      client ??
-      new AthenaClient({
-        ...(opts.region === undefined ? {} : { region: opts.region }),
-        ...(opts.profile === undefined ? {} : { profile: opts.profile }),
-        ...(opts.endpoint === undefined ? {} : { endpoint: opts.endpoint }),
-        // The emulator on this machine gets placeholders, never the real credentials.
-        ...(loopback ? { credentials: LOOPBACK_CREDENTIALS } : {}),
-        ...opts.clientConfig,
-      });
+    this.service = {
+      ...ATHENA,
+      ...(opts.endpoint === undefined ? {} : { endpoint: opts.endpoint }),
+      hints: { AccessDeniedException: hintFor("access denied") },
+    };
+    this.client = client ?? new AthenaClient({ ...awsClientConfig(opts), ...opts.clientConfig });
   }
 
   async close(): Promise<void> {
@@ -182,68 +183,46 @@ export class AthenaEngine implements Engine {
 
   /** Resolves the credentials and the region once (their problem then stops the run once). */
   async preflight(): Promise<void> {
-    try {
-      await this.client.config.credentials();
-      await this.client.config.region();
-    } catch (e) {
-      throw this.sdkError(e);
-    }
+    await awsPreflight(this.client.config, this.service);
   }
 
   private get maxAttempts(): number {
     return Math.max(1, this.opts.maxAttempts ?? 5);
   }
 
-  /** Sends a command, retrying throttling with capped jittered backoff beyond the SDK's own retries. */
-  private async send<T>(make: () => Promise<T>, signal: AbortSignal): Promise<T> {
-    let delay = Math.max(50, this.opts.pollMinMs ?? 200);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await make();
-      } catch (e) {
-        if (!isThrottling(e) || attempt >= this.maxAttempts || signal.aborted)
-          throw this.sdkError(e);
-        await sleep(jitter(delay), signal);
-        if (signal.aborted) throw this.sdkError(e);
-        delay = Math.min(delay * 2, this.opts.pollMaxMs ?? 5000);
-      }
-    }
-  }
-
-  private sdkError(e: unknown): unknown {
-    if (e instanceof RunMdError) return e;
-    const name = errorName(e);
-    const message = e instanceof Error ? e.message : String(e);
-    const setup = awsSetupError(e, ATHENA_SERVICE);
-    if (setup) return setup;
-    if (isThrottling(e)) {
-      return new RunMdError("athena-throttled", `Athena kept throttling the request: ${message}`, {
-        hint: "Too many queries are running in this account: try again later, or ask for a higher active DML query quota.",
-        retryable: true,
-        cause: e,
-      });
-    }
-    const fault = (e as { $fault?: string }).$fault;
-    const network = /ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|socket hang up/i.test(
-      message,
-    );
-    const what = name && name !== "Error" ? `${name}: ` : "";
-    return new RunMdError("athena-request-failed", `Athena request failed: ${what}${message}`, {
-      hint: network
-        ? `Could not reach Athena${this.opts.endpoint ? ` at ${this.opts.endpoint}` : ""}: check the network and the region, and athena.endpoint (RUN_MD_ATHENA_ENDPOINT) if you use the emulator.`
-        : name === "AccessDeniedException"
-          ? hintFor("access denied")
-          : "Check the Athena configuration (workgroup, catalog, database, result location).",
-      details: {
-        errorName: name,
-        fault,
-        requestId: (e as { $metadata?: { requestId?: string } }).$metadata?.requestId,
-      },
-      cause: e,
-    });
-  }
-
   async query(req: QueryRequest): Promise<QueryResult> {
+    const prepared = this.prepare(req);
+    const warnings: string[] = [];
+    if (prepared.scopedReferences === 0) {
+      warnings.push("the query does not read cloudtrail_logs, so it is not scoped to the window");
+    }
+    if (req.signal.aborted) throw queryCancelled(ATHENA_QUERY, undefined, req.signal);
+    const { execution, attempts } = await this.runWithResubmits(req, prepared);
+    const result = await this.readResults(execution, req);
+    if (attempts > 1) {
+      warnings.push(`Athena failed ${attempts - 1} time(s) with a retryable error; resubmitted`);
+    }
+    const noEvents =
+      result.stats.dataScannedBytes === 0 && prepared.scopedReferences > 0
+        ? await this.windowWithoutEvents(req)
+        : undefined;
+    return {
+      ...result,
+      ...(noEvents === undefined ? {} : { noEvents }),
+      queryAsRun: prepared.sql,
+      warnings,
+      stats: {
+        ...result.stats,
+        ...(prepared.executionParameters.length > 0
+          ? { executionParameters: JSON.stringify(prepared.executionParameters) }
+          : {}),
+        attempts,
+      },
+    };
+  }
+
+  /** The step's query as Athena will run it, or the error that stops it before any request. */
+  private prepare(req: QueryRequest): PreparedQuery {
     const opts = this.opts;
     if (req.dialect !== "sql") {
       throw new RunMdError("wrong-dialect", `the athena engine runs SQL steps, not ${req.dialect}`);
@@ -278,49 +257,27 @@ export class AthenaEngine implements Engine {
     // Refused before anything is sent: what Athena would reject, and tables outside spec §4
     // (after the read-only gate and the length limit, which say more precisely what is wrong).
     if (!opts.uncheckedDuckdbSql) assertAthenaSql(req.query, { tables: scope.tables });
-    const warnings: string[] = [];
-    if (prepared.scopedReferences === 0) {
-      warnings.push("the query does not read cloudtrail_logs, so it is not scoped to the window");
-    }
-    const { signal } = req;
-    if (signal.aborted) throw this.cancelled(undefined, signal);
+    return prepared;
+  }
 
-    let attempt = 0;
-    let failure: RunMdError | undefined;
-    for (;;) {
-      attempt++;
+  /**
+   * Runs the query until it succeeds; a query that FAILED with an error Athena calls retryable
+   * is submitted again (a new query), up to `maxAttempts` submissions, with a growing wait.
+   */
+  private async runWithResubmits(
+    req: QueryRequest,
+    prepared: PreparedQuery,
+  ): Promise<{ execution: QueryExecution; attempts: number }> {
+    const { signal } = req;
+    const wait = pollDelays(2 * (this.opts.pollMinMs ?? 200), this.opts.pollMaxMs ?? 5000);
+    for (let attempts = 1; ; attempts++) {
       const outcome = await this.runOnce(req, prepared.sql, prepared.executionParameters);
-      if (outcome.ok) {
-        const result = await this.readResults(outcome.execution, req);
-        if (attempt > 1) {
-          warnings.push(`Athena failed ${attempt - 1} time(s) with a retryable error; resubmitted`);
-        }
-        const noEvents =
-          result.stats.dataScannedBytes === 0 && prepared.scopedReferences > 0
-            ? await this.windowWithoutEvents(req)
-            : undefined;
-        return {
-          ...result,
-          ...(noEvents === undefined ? {} : { noEvents }),
-          queryAsRun: prepared.sql,
-          warnings,
-          stats: {
-            ...result.stats,
-            ...(prepared.executionParameters.length > 0
-              ? { executionParameters: JSON.stringify(prepared.executionParameters) }
-              : {}),
-            attempts: attempt,
-          },
-        };
-      }
-      failure = outcome.error;
+      if (outcome.ok) return { execution: outcome.execution, attempts };
+      const failure = outcome.error;
       const retryable = failure.details?.retryable === true;
-      if (!retryable || attempt >= this.maxAttempts || signal.aborted) throw failure;
-      await sleep(
-        jitter(Math.min((opts.pollMinMs ?? 200) * 2 ** attempt, opts.pollMaxMs ?? 5000)),
-        signal,
-      );
-      if (signal.aborted) throw this.cancelled(undefined, signal);
+      if (!retryable || attempts >= this.maxAttempts || signal.aborted) throw failure;
+      await sleep(wait(), signal);
+      if (signal.aborted) throw queryCancelled(ATHENA_QUERY, undefined, signal);
     }
   }
 
@@ -346,7 +303,7 @@ export class AthenaEngine implements Engine {
   }
 
   /** How cloudtrail_logs is scoped to a window on the configured table. */
-  private scope(table: string): Parameters<typeof prepareQuery>[3] {
+  private scope(table: string): ScopeOptions {
     const opts = this.opts;
     return {
       table,
@@ -360,104 +317,29 @@ export class AthenaEngine implements Engine {
     };
   }
 
-  private cancelled(
-    queryExecutionId: string | undefined,
-    signal: AbortSignal,
-    stopError?: unknown,
-  ) {
-    const why = abortReason(signal);
-    const id = queryExecutionId === undefined ? "" : ` ${queryExecutionId}`;
-    const stop =
-      stopError === undefined
-        ? queryExecutionId === undefined
-          ? ""
-          : " (StopQueryExecution sent)"
-        : `, but StopQueryExecution failed: ${stopError instanceof Error ? stopError.message : String(stopError)}`;
-    return new RunMdError("cancelled", `Athena query${id} cancelled (${why})${stop}`, {
-      hint:
-        stopError === undefined
-          ? undefined
-          : `Stop it by hand: aws athena stop-query-execution --query-execution-id ${queryExecutionId}`,
-      details: { queryExecutionId, reason: why },
-    });
+  /** Stops a query on Athena (its error if that failed). */
+  private stop(id: string): Promise<unknown> {
+    return stopQuery(() =>
+      this.client.send(new StopQueryExecutionCommand({ QueryExecutionId: id })),
+    );
   }
 
-  private async stop(id: string): Promise<unknown> {
-    try {
-      // Not tied to the step's signal: that one has already fired.
-      await this.send(
-        () => this.client.send(new StopQueryExecutionCommand({ QueryExecutionId: id })),
-        new AbortController().signal,
-      );
-      return undefined;
-    } catch (e) {
-      return e;
-    }
+  /** The `cancelled` error of a started query, after stopping it. */
+  private async stopAndCancel(id: string, signal: AbortSignal): Promise<RunMdError> {
+    return queryCancelled(ATHENA_QUERY, id, signal, await this.stop(id));
   }
 
+  /** One submission: start the query, then poll it until it ends. */
   private async runOnce(
     req: QueryRequest,
     sql: string,
     executionParameters: string[],
   ): Promise<{ ok: true; execution: QueryExecution } | { ok: false; error: RunMdError }> {
-    const opts = this.opts;
-    const { signal } = req;
-    const token = randomUUID();
-    // The request itself is not tied to the signal: an aborted request could still have started
-    // a query whose id we would never learn. Once it returns, the abort is honoured with a Stop.
-    // Between throttled attempts nothing has started, so an abort ends the retries there.
-    let started: { QueryExecutionId?: string | undefined };
-    try {
-      started = await this.send(
-        () =>
-          this.client.send(
-            new StartQueryExecutionCommand({
-              QueryString: sql,
-              ClientRequestToken: token,
-              WorkGroup: opts.workgroup ?? "primary",
-              QueryExecutionContext: {
-                Catalog: opts.catalog ?? "AwsDataCatalog",
-                ...(opts.database === undefined ? {} : { Database: opts.database }),
-              },
-              ...(opts.outputLocation === undefined
-                ? {}
-                : { ResultConfiguration: { OutputLocation: opts.outputLocation } }),
-              ...(executionParameters.length > 0
-                ? { ExecutionParameters: executionParameters }
-                : {}),
-            }),
-          ),
-        signal,
-      );
-    } catch (e) {
-      if (signal.aborted && isRunMdError(e) && e.code === "athena-throttled") {
-        throw this.cancelled(undefined, signal);
-      }
-      throw e;
-    }
-    const id = started.QueryExecutionId;
-    if (!id) throw new RunMdError("athena-request-failed", "Athena returned no QueryExecutionId");
-
-    let delay = Math.max(1, opts.pollMinMs ?? 200);
-    const maxDelay = Math.max(delay, opts.pollMaxMs ?? 5000);
+    const id = await this.start(sql, executionParameters, req.signal);
+    const next = pollDelays(this.opts.pollMinMs ?? 200, this.opts.pollMaxMs ?? 5000);
     for (;;) {
-      if (signal.aborted) throw this.cancelled(id, signal, await this.stop(id));
-      let execution: QueryExecution | undefined;
-      try {
-        const r = await this.send(
-          () =>
-            this.client.send(new GetQueryExecutionCommand({ QueryExecutionId: id }), {
-              abortSignal: signal,
-            }),
-          signal,
-        );
-        execution = r.QueryExecution;
-      } catch (e) {
-        if (signal.aborted) throw this.cancelled(id, signal, await this.stop(id));
-        // We lost track of the query: stop it rather than let it run on unseen.
-        await this.stop(id);
-        throw e;
-      }
+      if (req.signal.aborted) throw await this.stopAndCancel(id, req.signal);
+      const execution = await this.execution(id, req.signal);
       const state = execution?.Status?.State;
       const scanned = execution?.Statistics?.DataScannedInBytes ?? 0;
       req.onProgress?.({
@@ -476,24 +358,75 @@ export class AthenaEngine implements Engine {
         );
       }
       // QUEUED and RUNNING both mean: not finished yet.
-      if (req.maxScanBytes !== undefined && scanned > req.maxScanBytes) {
-        const stopError = await this.stop(id);
-        throw new RunMdError(
-          "scan-budget-exceeded",
-          `Athena query ${id} was stopped after scanning ${formatBytes(scanned)}, over the step's budget of ${formatBytes(req.maxScanBytes)}${stopError === undefined ? "" : ` (StopQueryExecution failed: ${String(stopError)})`}`,
-          {
-            hint: "Narrow the window or the query (fewer days, more selective columns), or raise max_scan= on the step or --max-scan.",
-            details: {
-              queryExecutionId: id,
-              dataScannedBytes: scanned,
-              maxScanBytes: req.maxScanBytes,
-            },
-          },
-        );
-      }
-      await sleep(jitter(delay), signal);
-      delay = Math.min(delay * 1.6, maxDelay);
+      await this.checkBudget(id, scanned, req.maxScanBytes);
+      await sleep(next(), req.signal);
     }
+  }
+
+  /**
+   * StartQueryExecution, sent at most `maxAttempts` times by the SDK when throttled. The request
+   * is not tied to the signal: an aborted request could still have started a query whose id we
+   * would never learn. Once it returns, the abort is honoured with a Stop.
+   */
+  private async start(
+    sql: string,
+    executionParameters: string[],
+    signal: AbortSignal,
+  ): Promise<string> {
+    const opts = this.opts;
+    let started: { QueryExecutionId?: string | undefined };
+    try {
+      started = await this.client.send(
+        new StartQueryExecutionCommand({
+          QueryString: sql,
+          ClientRequestToken: randomUUID(),
+          WorkGroup: opts.workgroup ?? "primary",
+          QueryExecutionContext: {
+            Catalog: opts.catalog ?? "AwsDataCatalog",
+            ...(opts.database === undefined ? {} : { Database: opts.database }),
+          },
+          ...(opts.outputLocation === undefined
+            ? {}
+            : { ResultConfiguration: { OutputLocation: opts.outputLocation } }),
+          ...(executionParameters.length > 0 ? { ExecutionParameters: executionParameters } : {}),
+        }),
+      );
+    } catch (e) {
+      // Nothing started: a cancelled step says so rather than the service's last error.
+      if (signal.aborted) throw queryCancelled(ATHENA_QUERY, undefined, signal);
+      throw awsError(e, this.service);
+    }
+    const id = started.QueryExecutionId;
+    if (!id) throw new RunMdError("athena-request-failed", "Athena returned no QueryExecutionId");
+    return id;
+  }
+
+  /** GetQueryExecution; on any failure the query is stopped rather than left running unseen. */
+  private async execution(id: string, signal: AbortSignal): Promise<QueryExecution | undefined> {
+    try {
+      const r = await this.client.send(new GetQueryExecutionCommand({ QueryExecutionId: id }), {
+        abortSignal: signal,
+      });
+      return r.QueryExecution;
+    } catch (e) {
+      if (signal.aborted) throw await this.stopAndCancel(id, signal);
+      await this.stop(id);
+      throw awsError(e, this.service);
+    }
+  }
+
+  /** Stops a running query that has scanned more than the step's budget. */
+  private async checkBudget(id: string, scanned: number, budget: number | undefined) {
+    if (budget === undefined || scanned <= budget) return;
+    const stopError = await this.stop(id);
+    throw new RunMdError(
+      "scan-budget-exceeded",
+      `Athena query ${id} was stopped after scanning ${formatBytes(scanned)}, over the step's budget of ${formatBytes(budget)}${stopError === undefined ? "" : ` (StopQueryExecution failed: ${String(stopError)})`}`,
+      {
+        hint: "Narrow the window or the query (fewer days, more selective columns), or raise max_scan= on the step or --max-scan.",
+        details: { queryExecutionId: id, dataScannedBytes: scanned, maxScanBytes: budget },
+      },
+    );
   }
 
   private failed(id: string, execution: QueryExecution): RunMdError {
@@ -521,6 +454,7 @@ export class AthenaEngine implements Engine {
     });
   }
 
+  /** Every page of the result (each page request retried by the SDK when throttled). */
   private async readResults(
     execution: QueryExecution,
     req: QueryRequest,
@@ -531,60 +465,46 @@ export class AthenaEngine implements Engine {
     let columns: ColumnInfo[] | undefined;
     const rows: JsonValue[][] = [];
     let first = true;
-    // The paginator resumes from the last page's token when a page request is throttled.
-    let token: string | undefined;
-    let delay = Math.max(50, this.opts.pollMinMs ?? 200);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        for await (const page of paginateGetQueryResults(
-          {
-            client: this.client,
-            pageSize: 1000,
-            ...(token === undefined ? {} : { startingToken: token }),
-          },
-          { QueryExecutionId: id },
-        )) {
-          if (req.signal.aborted) throw this.cancelled(undefined, req.signal);
-          const info = page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? [];
-          columns ??= info.map((c) => ({
-            name: (c.Label ?? c.Name ?? "").toLowerCase(),
-            type: (c.Type ?? "varchar").toLowerCase(),
-          }));
-          const cols = columns;
-          const pageRows = page.ResultSet?.Rows ?? [];
-          pageRows.forEach((row, i) => {
-            if (first && i === 0 && hasHeader) return; // the header row repeats the labels
-            rows.push(cols.map((c, j) => convertValue(row.Data?.[j]?.VarCharValue, c.type)));
-          });
-          first = false;
-          token = page.NextToken;
-        }
-        break;
-      } catch (e) {
-        if (!isThrottling(e) || attempt >= this.maxAttempts || req.signal.aborted) {
-          throw this.sdkError(e);
-        }
-        await sleep(jitter(delay), req.signal);
-        delay = Math.min(delay * 2, this.opts.pollMaxMs ?? 5000);
+    try {
+      const pages = paginateGetQueryResults(
+        { client: this.client, pageSize: 1000 },
+        { QueryExecutionId: id },
+      );
+      for await (const page of pages) {
+        if (req.signal.aborted) throw queryCancelled(ATHENA_QUERY, undefined, req.signal);
+        const info = page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? [];
+        columns ??= info.map((c) => ({
+          name: (c.Label ?? c.Name ?? "").toLowerCase(),
+          type: (c.Type ?? "varchar").toLowerCase(),
+        }));
+        const cols = columns;
+        (page.ResultSet?.Rows ?? []).forEach((row, i) => {
+          if (first && i === 0 && hasHeader) return; // the header row repeats the labels
+          rows.push(cols.map((c, j) => convertValue(row.Data?.[j]?.VarCharValue, c.type)));
+        });
+        first = false;
       }
+    } catch (e) {
+      throw awsError(e, this.service);
     }
+    return { columns: columns ?? [], rows, stats: this.resultStats(execution) };
+  }
+
+  /** The step's statistics from a finished query execution. */
+  private resultStats(execution: QueryExecution): QueryResult["stats"] {
     const stats = execution.Statistics;
     const scanned = stats?.DataScannedInBytes ?? 0;
     return {
-      columns: columns ?? [],
-      rows,
-      stats: {
-        queryExecutionId: id,
-        dataScannedBytes: scanned,
-        engineExecutionMs: stats?.EngineExecutionTimeInMillis ?? 0,
-        queueMs: stats?.QueryQueueTimeInMillis ?? 0,
-        totalExecutionMs: stats?.TotalExecutionTimeInMillis ?? 0,
-        costUsd: athenaCostUsd(scanned, this.opts.pricePerTbUsd ?? 5),
-        ...(stats?.ResultReuseInformation?.ReusedPreviousResult
-          ? { reusedPreviousResult: true }
-          : {}),
-        ...(execution.WorkGroup ? { workgroup: execution.WorkGroup } : {}),
-      },
+      queryExecutionId: execution.QueryExecutionId!,
+      dataScannedBytes: scanned,
+      engineExecutionMs: stats?.EngineExecutionTimeInMillis ?? 0,
+      queueMs: stats?.QueryQueueTimeInMillis ?? 0,
+      totalExecutionMs: stats?.TotalExecutionTimeInMillis ?? 0,
+      costUsd: athenaCostUsd(scanned, this.opts.pricePerTbUsd ?? 5),
+      ...(stats?.ResultReuseInformation?.ReusedPreviousResult
+        ? { reusedPreviousResult: true }
+        : {}),
+      ...(execution.WorkGroup ? { workgroup: execution.WorkGroup } : {}),
     };
   }
 }

@@ -1,4 +1,5 @@
 export { baseType, convertValue, parseNested } from "./convert.ts";
+export { athenaEngine } from "./descriptor.ts";
 export {
   AthenaEngine,
   type AthenaEngineOptions,

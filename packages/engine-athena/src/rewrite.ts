@@ -236,6 +236,45 @@ export function prepareQuery(
   window: TimeWindow,
   scope: ScopeOptions,
 ): PreparedQuery {
+  const tokens = queryTokens(query);
+  const info = clauses(tokens);
+  const table = scopedTable(window, scope);
+  const tables = scope.tables ?? new TableResolver({ aliases: [scope.table], extra: [] });
+  const refs = findTableRefs(tokens, info, (parts) => {
+    const kind = tables.resolve(parts);
+    if (kind?.kind === "cloudtrail") return table;
+    if (kind?.kind === "extra") return scopedExtraTable(window, kind.table);
+    return undefined;
+  });
+  const refAt = new Map(refs.map((r) => [r.first, r]));
+  const out: string[] = [];
+  const executionParameters: string[] = [];
+  for (let k = 0; k < tokens.length; k++) {
+    const t = tokens[k]!;
+    const ref = refAt.get(k);
+    if (ref) {
+      // Without an alias, the subquery takes the name as written (`cloudtrail_logs`,
+      // `cloudtrail_org_pp`), so qualified columns such as `cloudtrail_logs.eventname` still work.
+      const alias = ref.subquery && !ref.hasAlias ? ` AS ${tokens[ref.last]!.text}` : "";
+      out.push(`${ref.replacement}${alias}`);
+      k = ref.last;
+    } else if (t.kind === "param") {
+      const p = boundParam(params, t.value);
+      if (info[k]?.clause === "where") {
+        out.push("?");
+        executionParameters.push(literalFor(t.value, p, false));
+      } else out.push(literalFor(t.value, p, true));
+    } else out.push(t.text);
+  }
+  return {
+    sql: out.join("").trim().replace(/;\s*$/, "").trimEnd(),
+    executionParameters,
+    scopedReferences: refs.filter((r) => r.replacement === table).length,
+  };
+}
+
+/** The query's tokens; refused when they hold a bare `?` or a `{{name}}` inside quotes. */
+function queryTokens(query: string): Token[] {
   let tokens: Token[];
   try {
     tokens = tokenize(query);
@@ -261,53 +300,14 @@ export function prepareQuery(
       );
     }
   }
-  const info = clauses(tokens);
-  const table = scopedTable(window, scope);
-  const tables = scope.tables ?? new TableResolver({ aliases: [scope.table], extra: [] });
-  const refs = findTableRefs(tokens, info, (parts) => {
-    const kind = tables.resolve(parts);
-    if (kind?.kind === "cloudtrail") return table;
-    if (kind?.kind === "extra") return scopedExtraTable(window, kind.table);
-    return undefined;
+  return tokens;
+}
+
+/** The value of a `{{name}}` reference; an error naming it when it has none. */
+function boundParam(params: Record<string, BoundParam>, name: string): BoundParam {
+  const p = params[name];
+  if (p) return p;
+  throw new RunMdError("unknown-param", `the query refers to {{${name}}}, which has no value`, {
+    hint: `Declare "${name}" under params: in the front matter, or pass --param ${name}=...`,
   });
-  const refAt = new Map(refs.map((r) => [r.first, r]));
-  const out: string[] = [];
-  const executionParameters: string[] = [];
-  for (let k = 0; k < tokens.length; k++) {
-    const t = tokens[k]!;
-    const ref = refAt.get(k);
-    if (ref) {
-      // Without an alias, the subquery takes the name as written (`cloudtrail_logs`,
-      // `cloudtrail_org_pp`), so qualified columns such as `cloudtrail_logs.eventname` still work.
-      const alias = ref.subquery && !ref.hasAlias ? ` AS ${tokens[ref.last]!.text}` : "";
-      out.push(`${ref.replacement}${alias}`);
-      k = ref.last;
-      continue;
-    }
-    if (t.kind === "param") {
-      const p = params[t.value];
-      if (!p) {
-        throw new RunMdError(
-          "unknown-param",
-          `the query refers to {{${t.value}}}, which has no value`,
-          {
-            hint: `Declare "${t.value}" under params: in the front matter, or pass --param ${t.value}=...`,
-          },
-        );
-      }
-      if (info[k]?.clause === "where") {
-        out.push("?");
-        executionParameters.push(literalFor(t.value, p, false));
-      } else {
-        out.push(literalFor(t.value, p, true));
-      }
-      continue;
-    }
-    out.push(t.text);
-  }
-  return {
-    sql: out.join("").trim().replace(/;\s*$/, "").trimEnd(),
-    executionParameters,
-    scopedReferences: refs.filter((r) => r.replacement === table).length,
-  };
 }

@@ -3,7 +3,7 @@
  * states, failures, retries, cancellation, the scan budget, window scoping and parameters.
  */
 import { GetQueryExecutionCommand } from "@aws-sdk/client-athena";
-import { RunMdError } from "@run-md/core";
+import { DEFAULT_AWS_ATTEMPTS, RunMdError } from "@run-md/core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { athenaCostUsd, MIN_BILLED_BYTES } from "../src/index.ts";
 import { EVENTS_PER_DAY, type Harness, request, SCANNED_BYTES, startHarness } from "./fixture.ts";
@@ -221,26 +221,36 @@ describe("states and faults", () => {
     });
   });
 
-  it("gives up on throttling after maxAttempts with a clear error", async () => {
+  it("sends a throttled call at most maxAttempts times: the SDK's retries, nothing on top", async () => {
     h.emulator.faults.throttle = { StartQueryExecution: 100 };
     const e = await rejection(h.engine({ maxAttempts: 3 }).query(request("SELECT 1 AS one")));
     expect(e.code).toBe("athena-throttled");
+    expect(e.retryable).toBe(true);
     expect(startBodies()).toHaveLength(3);
+    // The SDK sends the same request again: one submission, one idempotency token.
+    expect(new Set(startBodies().map((b) => b.ClientRequestToken)).size).toBe(1);
+    expect(h.emulator.faults.throttle).toEqual({ StartQueryExecution: 97 });
   });
 
-  it("stops retrying a throttled start on Ctrl-C, with nothing left to stop", async () => {
+  it("sends a throttled call 5 times by default (DEFAULT_AWS_ATTEMPTS), then says so", async () => {
+    h.emulator.faults.throttle = { GetQueryExecution: 100 };
+    const e = await rejection(h.engine().query(request("SELECT 1 AS one")));
+    expect(DEFAULT_AWS_ATTEMPTS).toBe(5);
+    expect(e.code).toBe("athena-throttled");
+    expect(h.emulator.callsOf("GetQueryExecution")).toHaveLength(DEFAULT_AWS_ATTEMPTS);
+    // A query it lost track of is stopped rather than left running unseen.
+    expect(h.emulator.callsOf("StopQueryExecution")).toHaveLength(1);
+  });
+
+  it("a throttled start cancelled by Ctrl-C ends after the SDK's attempts, with nothing to stop", async () => {
     h.emulator.faults.throttle = { StartQueryExecution: 1000 };
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
     const e = await rejection(
-      h
-        .engine({ maxAttempts: 1000, pollMinMs: 20, pollMaxMs: 40 })
-        .query(request("SELECT 1 AS one", { signal: controller.signal })),
+      h.engine({ maxAttempts: 3 }).query(request("SELECT 1 AS one", { signal: controller.signal })),
     );
     expect(e.code).toBe("cancelled");
-    const starts = h.emulator.callsOf("StartQueryExecution").length;
-    expect(starts).toBeGreaterThan(0);
-    expect(starts).toBeLessThan(20);
+    expect(h.emulator.callsOf("StartQueryExecution")).toHaveLength(3);
     expect(h.emulator.callsOf("StopQueryExecution")).toHaveLength(0);
   });
 

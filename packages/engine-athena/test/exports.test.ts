@@ -8,6 +8,7 @@ it("exports exactly its public API", () => {
       "MIN_BILLED_BYTES",
       "assertReadOnly",
       "athenaCostUsd",
+      "athenaEngine",
       "baseType",
       "clauses",
       "convertValue",

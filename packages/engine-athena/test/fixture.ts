@@ -69,7 +69,6 @@ export async function startHarness(): Promise<Harness> {
         ...opts,
         clientConfig: {
           credentials: { accessKeyId: "test", secretAccessKey: "test" },
-          maxAttempts: 1,
           ...opts.clientConfig,
         },
       });

@@ -20,6 +20,7 @@ import {
 } from "@duckdb/node-api";
 import {
   type BoundParam,
+  builtinEngine,
   type ColumnInfo,
   type Dialect,
   type Engine,
@@ -179,7 +180,7 @@ interface Execution {
 
 export class LocalEngine implements Engine {
   readonly name = "local" as const;
-  readonly dialects: ["sql", "logs-insights"] = ["sql", "logs-insights"];
+  readonly dialects = builtinEngine("local").dialects;
   /** Null when the engine reads a store only. */
   readonly logDir: string | null;
   readonly store: string | null;
@@ -342,21 +343,7 @@ export class LocalEngine implements Engine {
     }
   }
 
-  private async execute(job: {
-    kind: "sql" | "athena" | "insights";
-    /** A `dialect=duckdb` step: the table names are resolved, Trino's semantics are not applied. */
-    duckdb?: boolean;
-    sql: string;
-    values: DuckDBValue[];
-    types: DuckDBType[];
-    executionParameters?: string[];
-    window: TimeWindow | null;
-    signal: AbortSignal | undefined;
-    onProgress?: QueryRequest["onProgress"];
-    onRows?: QueryRequest["onRows"];
-    /** Result labels replacing DuckDB's (Logs Insights field names). */
-    names?: string[];
-  }): Promise<Execution> {
+  private async execute(job: Job): Promise<Execution> {
     if (this.closed) throw new Error("LocalEngine used after close()");
     const cancelled = () =>
       new RunMdError("cancelled", "The query was cancelled.", { details: { engine: "local" } });
@@ -366,136 +353,18 @@ export class LocalEngine implements Engine {
     job.signal?.addEventListener("abort", onAbort);
     try {
       // 1. Parse, gate and rewrite (no table is read yet).
-      let sql: string;
-      let rewriteWarnings: string[] = [];
-      let used: Usage = "all";
-      let pruneSql: string | undefined;
-      if (job.kind === "insights") {
-        sql = (await rewriteAthena(conn, job.sql, { aliases: new Set(), target: TARGET })).sql;
-      } else {
-        let parameters: Map<string, Record<string, unknown>> | undefined;
-        if (job.executionParameters) {
-          parameters = new Map();
-          for (const [i, text] of job.executionParameters.entries()) {
-            parameters.set(String(i + 1), await literalNode(conn, text, i + 1));
-          }
-        }
-        const r = await rewriteAthena(conn, job.sql, {
-          aliases: this.aliases,
-          target: TARGET,
-          parameters,
-          trinoFunctions: job.duckdb ? undefined : TRINO_FUNCTIONS,
-          jsonColumns: JSON_COLUMNS,
-          partitionColumns: new Set<string>(PARTITION_COLUMNS),
-        });
-        pruneSql = r.pruneSql;
-        sql = r.sql;
-        rewriteWarnings = r.warnings;
-        used = r.refs;
-        // A reference to the table itself as a value (SELECT cloudtrail_logs FROM ...) needs everything.
-        const tableNames = r.tableAliases;
-        if (
-          used !== "all" &&
-          used.some((ref) => ref.length === 1 && tableNames.has(ref[0] as string))
-        ) {
-          used = "all";
-        }
-        if (job.executionParameters && r.parameterIds.size !== job.executionParameters.length) {
-          throw new RunMdError(
-            "sql-parameters",
-            `The query has ${r.parameterIds.size} parameter placeholder(s) but ${job.executionParameters.length} execution parameter(s) were given.`,
-          );
-        }
-      }
+      const plan = await this.plan(conn, job);
       // 2. The sandbox: only the engine's views and allow-listed table functions, checked on the
       // statements exactly as they will run, before any of them does.
-      await assertSandboxed(conn, sql, job.kind === "insights" ? VIEWS.insights : this.sqlViews);
-      if (pruneSql !== undefined) await assertSandboxed(conn, pruneSql, VIEWS.prune);
+      await assertSandboxed(
+        conn,
+        plan.sql,
+        job.kind === "insights" ? VIEWS.insights : this.sqlViews,
+      );
+      if (plan.pruneSql !== undefined) await assertSandboxed(conn, plan.pruneSql, VIEWS.prune);
       // 3. Files of the window, views, run; a file DuckDB rejects is read leniently and we retry.
-      const days = job.window
-        ? {
-            first: slashDate(job.window.start),
-            last: slashDate(new Date(job.window.end.getTime() - 1)),
-          }
-        : null;
-      const stored =
-        this.store === null ? null : await readStore(this.store, job.window, this.logDir !== null);
-      const rawDays = stored === null ? days : missingRange(stored.missing);
-      const scan =
-        stored !== null && stored.missing.length === 0
-          ? { files: [], outside: 0, outsideDays: null, warnings: [] }
-          : await this.catalog.scan(rawDays);
-      const storeFiles = stored?.files.map((f) => f.path) ?? [];
-      const state = { delivered: false };
-      for (let attempt = 0; ; attempt++) {
-        if (job.signal?.aborted) throw cancelled();
-        const res = await this.catalog.resolve(scan.files, rawDays, scan.outside, scan.outsideDays);
-        if (stored !== null)
-          res.files = res.files.filter((f) => f.day !== null && stored.missing.includes(f.day));
-        job.onProgress?.({
-          message: `reading ${res.files.length} file(s)`,
-          stats: { files: res.files.length, filesSkippedByWindow: res.skippedByWindow },
-        });
-        // Store and raw files together: the raw rows with every column, so the union's types agree.
-        const rawUsage = storeFiles.length > 0 ? "all" : used;
-        const view =
-          job.kind === "insights"
-            ? cwlViewSql(res.files, job.window, storeFiles)
-            : cloudtrailViewSql(res.files, job.window, rawUsage, storeFiles);
-        try {
-          // Creating the view already opens files (read_json binds), so it belongs in the retry.
-          await conn.run(view);
-          if (job.kind !== "insights") {
-            for (const t of this.tables.config.extra)
-              await conn.run(extraTableViewSql(t, job.window));
-          }
-          const prepared = await prepareSelect(conn, sql, job.values, job.types);
-          const streamed = await streamRows(prepared, {
-            insights: job.kind === "insights",
-            ...(job.names ? { names: job.names } : {}),
-            signal: job.signal,
-            onRows: job.onRows,
-            state,
-            cancelled,
-          });
-          const noEvents =
-            job.window === null
-              ? undefined
-              : await windowWithoutEvents(
-                  conn,
-                  job.kind,
-                  res,
-                  scan,
-                  this.logDir ?? this.store ?? "",
-                  storeFiles.length,
-                );
-          const scanned = await this.filesPassing(conn, res.files, pruneSql);
-          return {
-            ...streamed,
-            sql,
-            files: [...scanned, ...(stored?.files ?? [])],
-            skippedByWindow: res.skippedByWindow,
-            warnings: [...rewriteWarnings, ...scan.warnings, ...res.warnings],
-            ...(noEvents === undefined ? {} : { noEvents }),
-            storeDays: stored?.storeDays ?? null,
-          };
-        } catch (e) {
-          if (isRunMdError(e)) throw e;
-          const msg = (e as Error).message ?? String(e);
-          if (job.signal?.aborted || /INTERRUPT|Interrupted/i.test(msg)) throw cancelled();
-          const failed = /file "([^"]+)"/.exec(msg)?.[1];
-          const file = failed === undefined ? undefined : res.files.find((f) => f.path === failed);
-          if (file && attempt < 1000 && !/Permission Error/.test(msg)) {
-            // DuckDB quotes the values it could not convert: no warning quotes file content.
-            const reason = (msg.split("\n")[0] ?? msg).replace(/'(?:[^']|'')*'/g, "'…'");
-            const handled = file.path.startsWith(this.cacheDir)
-              ? this.catalog.rejectPart(file.path, `unreadable (${reason})`)
-              : this.catalog.rejectDirect(file.path, reason);
-            if (handled) continue;
-          }
-          throw engineError(msg, e);
-        }
-      }
+      const sources = await this.sources(job.window);
+      return await this.runOverFiles(conn, job, plan, sources, cancelled);
     } catch (e) {
       if (isRunMdError(e)) throw e;
       const msg = (e as Error).message ?? String(e);
@@ -506,6 +375,194 @@ export class LocalEngine implements Engine {
       conn.closeSync();
     }
   }
+
+  /** The statement as it will run: rewritten to DuckDB, with the columns it reads. */
+  private async plan(conn: DuckDBConnection, job: Job): Promise<Plan> {
+    if (job.kind === "insights") {
+      const r = await rewriteAthena(conn, job.sql, { aliases: new Set(), target: TARGET });
+      return { sql: r.sql, warnings: [], used: "all" };
+    }
+    let parameters: Map<string, Record<string, unknown>> | undefined;
+    if (job.executionParameters) {
+      parameters = new Map();
+      for (const [i, text] of job.executionParameters.entries()) {
+        parameters.set(String(i + 1), await literalNode(conn, text, i + 1));
+      }
+    }
+    const r = await rewriteAthena(conn, job.sql, {
+      aliases: this.aliases,
+      target: TARGET,
+      parameters,
+      trinoFunctions: job.duckdb ? undefined : TRINO_FUNCTIONS,
+      jsonColumns: JSON_COLUMNS,
+      partitionColumns: new Set<string>(PARTITION_COLUMNS),
+    });
+    let used = r.refs;
+    // A reference to the table itself as a value (SELECT cloudtrail_logs FROM ...) needs everything.
+    if (used !== "all" && used.some((ref) => ref.length === 1 && r.tableAliases.has(ref[0]!))) {
+      used = "all";
+    }
+    if (job.executionParameters && r.parameterIds.size !== job.executionParameters.length) {
+      throw new RunMdError(
+        "sql-parameters",
+        `The query has ${r.parameterIds.size} parameter placeholder(s) but ${job.executionParameters.length} execution parameter(s) were given.`,
+      );
+    }
+    return {
+      sql: r.sql,
+      warnings: r.warnings,
+      used,
+      ...(r.pruneSql === undefined ? {} : { pruneSql: r.pruneSql }),
+    };
+  }
+
+  /** Where the window's records are: the store's days, and the raw files for the others. */
+  private async sources(window: TimeWindow | null): Promise<Sources> {
+    const days = window
+      ? { first: slashDate(window.start), last: slashDate(new Date(window.end.getTime() - 1)) }
+      : null;
+    const stored =
+      this.store === null ? null : await readStore(this.store, window, this.logDir !== null);
+    const rawDays = stored === null ? days : missingRange(stored.missing);
+    const scan =
+      stored !== null && stored.missing.length === 0
+        ? { files: [], outside: 0, outsideDays: null, warnings: [] }
+        : await this.catalog.scan(rawDays);
+    return { stored, rawDays, scan, storeFiles: stored?.files.map((f) => f.path) ?? [] };
+  }
+
+  /** Runs the plan over the files; a file DuckDB cannot read is set aside and the run repeated. */
+  private async runOverFiles(
+    conn: DuckDBConnection,
+    job: Job,
+    plan: Plan,
+    sources: Sources,
+    cancelled: () => RunMdError,
+  ): Promise<Execution> {
+    const { stored, rawDays, scan } = sources;
+    const state = { delivered: false };
+    for (let attempt = 0; ; attempt++) {
+      if (job.signal?.aborted) throw cancelled();
+      const res = await this.catalog.resolve(scan.files, rawDays, scan.outside, scan.outsideDays);
+      if (stored !== null)
+        res.files = res.files.filter((f) => f.day !== null && stored.missing.includes(f.day));
+      job.onProgress?.({
+        message: `reading ${res.files.length} file(s)`,
+        stats: { files: res.files.length, filesSkippedByWindow: res.skippedByWindow },
+      });
+      try {
+        return await this.runOnce(conn, job, plan, sources, res, { state, cancelled });
+      } catch (e) {
+        if (isRunMdError(e)) throw e;
+        const msg = (e as Error).message ?? String(e);
+        if (job.signal?.aborted || /INTERRUPT|Interrupted/i.test(msg)) throw cancelled();
+        if (attempt < 1000 && this.setAside(msg, res.files)) continue;
+        throw engineError(msg, e);
+      }
+    }
+  }
+
+  /** One run over the resolved files: the views, the statement, the rows and the statistics. */
+  private async runOnce(
+    conn: DuckDBConnection,
+    job: Job,
+    plan: Plan,
+    sources: Sources,
+    res: Resolution & { skippedByWindow: number },
+    stream: { state: { delivered: boolean }; cancelled: () => RunMdError },
+  ): Promise<Execution> {
+    const { stored, scan, storeFiles } = sources;
+    // Store and raw files together: the raw rows with every column, so the union's types agree.
+    const rawUsage = storeFiles.length > 0 ? "all" : plan.used;
+    // Creating the view already opens files (read_json binds), so it belongs in the retry.
+    await conn.run(
+      job.kind === "insights"
+        ? cwlViewSql(res.files, job.window, storeFiles)
+        : cloudtrailViewSql(res.files, job.window, rawUsage, storeFiles),
+    );
+    if (job.kind !== "insights") {
+      for (const t of this.tables.config.extra) await conn.run(extraTableViewSql(t, job.window));
+    }
+    const prepared = await prepareSelect(conn, plan.sql, job.values, job.types);
+    const streamed = await streamRows(prepared, {
+      insights: job.kind === "insights",
+      ...(job.names ? { names: job.names } : {}),
+      signal: job.signal,
+      onRows: job.onRows,
+      ...stream,
+    });
+    const noEvents =
+      job.window === null
+        ? undefined
+        : await windowWithoutEvents(
+            conn,
+            job.kind,
+            res,
+            scan,
+            this.logDir ?? this.store ?? "",
+            storeFiles.length,
+          );
+    const scanned = await this.filesPassing(conn, res.files, plan.pruneSql);
+    return {
+      ...streamed,
+      sql: plan.sql,
+      files: [...scanned, ...(stored?.files ?? [])],
+      skippedByWindow: res.skippedByWindow,
+      warnings: [...plan.warnings, ...scan.warnings, ...res.warnings],
+      ...(noEvents === undefined ? {} : { noEvents }),
+      storeDays: stored?.storeDays ?? null,
+    };
+  }
+
+  /**
+   * Sets aside the file a DuckDB error names, to be read leniently (or skipped) on the next run;
+   * false when the error names no file of the run, or a file that cannot be set aside.
+   */
+  private setAside(msg: string, files: ReadFile[]): boolean {
+    const failed = /file "([^"]+)"/.exec(msg)?.[1];
+    const file = failed === undefined ? undefined : files.find((f) => f.path === failed);
+    if (!file || /Permission Error/.test(msg)) return false;
+    // DuckDB quotes the values it could not convert: no warning quotes file content.
+    const reason = (msg.split("\n")[0] ?? msg).replace(/'(?:[^']|'')*'/g, "'…'");
+    return file.path.startsWith(this.cacheDir)
+      ? this.catalog.rejectPart(file.path, `unreadable (${reason})`)
+      : this.catalog.rejectDirect(file.path, reason);
+  }
+}
+
+/** One query for `LocalEngine.execute`: a step's SQL or Insights, or Athena SQL (the emulator). */
+interface Job {
+  kind: "sql" | "athena" | "insights";
+  /** A `dialect=duckdb` step: the table names are resolved, Trino's semantics are not applied. */
+  duckdb?: boolean;
+  sql: string;
+  values: DuckDBValue[];
+  types: DuckDBType[];
+  executionParameters?: string[];
+  window: TimeWindow | null;
+  signal: AbortSignal | undefined;
+  onProgress?: QueryRequest["onProgress"];
+  onRows?: QueryRequest["onRows"];
+  /** Result labels replacing DuckDB's (Logs Insights field names). */
+  names?: string[];
+}
+
+/** A job's statement after the rewrite. */
+interface Plan {
+  sql: string;
+  warnings: string[];
+  /** The columns (paths) it reads, for the view to read no more of the files. */
+  used: Usage;
+  /** The statement that tells which files the query's partition filters let through. */
+  pruneSql?: string;
+}
+
+/** Where a window's records are (`LocalEngine.sources`). */
+interface Sources {
+  stored: Awaited<ReturnType<typeof readStore>> | null;
+  rawDays: { first: string; last: string } | null;
+  scan: Awaited<ReturnType<LogCatalog["scan"]>>;
+  storeFiles: string[];
 }
 
 /** The one SELECT of a step, prepared and bound; anything else is refused. */

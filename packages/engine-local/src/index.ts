@@ -1,7 +1,7 @@
-export { createLocalEngine, LocalEngine, type LocalEngineOptions } from "./engine.ts";
-export { CLOUDTRAIL_COLUMNS, PARTITION_COLUMNS } from "./schema.ts";
-export { athenaTypeName, timestampText, timestampValueText } from "./values.ts";
+export { localEngine } from "./descriptor.ts";
+export { createLocalEngine, LocalEngine, type LocalEngineOptions, MAX_OBJECT } from "./engine.ts";
 export { type DayRange, LogCatalog, type ReadFile, type SourceFile } from "./files.ts";
+export { CLOUDTRAIL_COLUMNS, PARTITION_COLUMNS } from "./schema.ts";
 export {
   addCovered,
   collectSelectSql,
@@ -12,4 +12,4 @@ export {
   type StoreManifest,
   writeManifest,
 } from "./store.ts";
-export { MAX_OBJECT } from "./engine.ts";
+export { athenaTypeName, timestampText, timestampValueText } from "./values.ts";

@@ -14,20 +14,27 @@ function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
+/** DuckDB types of the fields that are no structs. */
+const SCALAR_TYPES = {
+  string: "VARCHAR",
+  json: "JSON",
+  "string-map": "MAP(VARCHAR, VARCHAR)",
+} as const;
+
 /** DuckDB type text of a field, with the given key spelling (as-is or lower-case). */
 function duckType(f: Field, lower: boolean): string {
-  switch (f.kind) {
-    case "string":
-      return "VARCHAR";
-    case "json":
-      return "JSON";
-    case "string-map":
-      return "MAP(VARCHAR, VARCHAR)";
-    case "struct":
-      return structType(f.fields, lower);
-    case "struct-array":
-      return `${structType(f.fields, lower)}[]`;
+  if (f.kind === "struct") return structType(f.fields, lower);
+  if (f.kind === "struct-array") return `${structType(f.fields, lower)}[]`;
+  return SCALAR_TYPES[f.kind];
+}
+
+/** A field's shape for `json_transform`: the same types as a JSON structure (CloudTrail's keys). */
+export function jsonStructure(f: Field): unknown {
+  if (f.kind === "struct" || f.kind === "struct-array") {
+    const struct = Object.fromEntries(f.fields.map((x) => [x.name, jsonStructure(x)]));
+    return f.kind === "struct" ? struct : [struct];
   }
+  return SCALAR_TYPES[f.kind];
 }
 
 function structType(fields: Field[], lower: boolean): string {

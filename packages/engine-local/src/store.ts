@@ -23,6 +23,7 @@ import {
   athenaSelectList,
   CLOUDTRAIL_COLUMNS,
   type Field,
+  jsonStructure,
   partitionSelectList,
   RECORD_FIELDS,
 } from "./schema.ts";
@@ -154,24 +155,8 @@ export function planStore(
 
 const quote = sqlStringLiteral;
 
-/** A field's shape for `json_transform` (CloudTrail's key spelling). */
-function structure(f: Field): unknown {
-  switch (f.kind) {
-    case "string":
-      return "VARCHAR";
-    case "json":
-      return "JSON";
-    case "string-map":
-      return "MAP(VARCHAR, VARCHAR)";
-    case "struct":
-      return Object.fromEntries(f.fields.map((x) => [x.name, structure(x)]));
-    case "struct-array":
-      return [Object.fromEntries(f.fields.map((x) => [x.name, structure(x)]))];
-  }
-}
-
 const RECORD_STRUCTURE = JSON.stringify(
-  Object.fromEntries(RECORD_FIELDS.map((f) => [f.name, structure(f)])),
+  Object.fromEntries(RECORD_FIELDS.map((f) => [f.name, jsonStructure(f)])),
 );
 
 /** A JSON merge patch (RFC 7396) removing every key an Athena column holds. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import * as api from "../src/index.ts";
 
 describe("@run-md/engine-local", () => {
-  it("exports the engine factory, the class, the table's columns, the value conversions, and what the collector shares (the reader, the store's format)", () => {
+  it("exports the engine factory, the class, its registry descriptor, the table's columns, the value conversions, and what the collector shares (the reader, the store's format)", () => {
     expect(Object.keys(api).sort()).toEqual([
       "CLOUDTRAIL_COLUMNS",
       "EXTRA_COLUMN",
@@ -15,6 +15,7 @@ describe("@run-md/engine-local", () => {
       "athenaTypeName",
       "collectSelectSql",
       "createLocalEngine",
+      "localEngine",
       "readManifest",
       "timestampText",
       "timestampValueText",

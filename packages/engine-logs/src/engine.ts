@@ -14,17 +14,22 @@ import {
   StopQueryCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
 import {
-  abortReason,
-  awsSetupError,
+  type AwsErrorService,
+  type AwsQueryKind,
+  awsClientConfig,
+  awsError,
+  awsPreflight,
+  builtinEngine,
   type ColumnInfo,
   type Engine,
-  isLoopbackEndpoint,
   type JsonValue,
-  LOOPBACK_CREDENTIALS,
+  pollDelays,
   type QueryRequest,
   type QueryResult,
+  queryCancelled,
   RunMdError,
   sleep,
+  stopQuery,
 } from "@run-md/core";
 import {
   type InsightsQuery,
@@ -51,7 +56,7 @@ export interface LogsEngineOptions {
    * check signatures, and real keys are never sent to a local process).
    */
   credentials?: CloudWatchLogsClientConfig["credentials"];
-  /** Attempts for a throttled call before giving up (default 5). */
+  /** Sends of a throttled or transiently failing call: the SDK's retry strategy (default 5). */
   maxAttempts?: number;
   /** Logs Insights price per GB scanned, for the report's cost estimate (default 0.005, us-east-1). */
   pricePerGbUsd?: number;
@@ -100,31 +105,55 @@ export function windowSeconds(window: { start: Date; end: Date }): {
   return { startTime, endTime };
 }
 
+/** CloudWatch Logs as its request errors describe it (core's `awsError` maps them). */
+const LOGS: Omit<AwsErrorService, "endpoint"> = {
+  code: "logs",
+  name: "CloudWatch Logs",
+  configSection: "logs",
+  hints: {
+    ResourceNotFoundException:
+      "Check the log group names (logs.logGroups or log_groups=) and the region.",
+    AccessDeniedException:
+      "The credentials need logs:StartQuery, logs:GetQueryResults and logs:StopQuery on these log groups.",
+    InvalidParameterException:
+      "Check the log groups and the window (at most 50 groups; start before end).",
+    ServiceUnavailableException: "CloudWatch Logs is unavailable: try again later.",
+  },
+  defaultHint: "See the message from CloudWatch Logs above.",
+  throttledHint:
+    "Too many Logs Insights queries are running in this account: try again later, or ask for a higher concurrent query quota.",
+};
+
+const LOGS_QUERY: AwsQueryKind = {
+  noun: "Logs Insights query",
+  stopOperation: "StopQuery",
+  stopCommand: "aws logs stop-query --query-id",
+  idKey: "queryId",
+};
+
+/** A step's query ready to send: its text, parsed form, window in seconds and log groups. */
+interface PreparedInsights {
+  ast: InsightsQuery;
+  queryString: string;
+  logGroups: string[];
+  startTime: number;
+  endTime: number;
+}
+
 class CloudWatchLogsEngine implements LogsEngine {
   readonly name = "logs" as const;
-  readonly dialects = ["logs-insights"] as const;
+  readonly dialects = builtinEngine("logs").dialects;
   private readonly client: CloudWatchLogsClient;
+  private readonly service: AwsErrorService;
   private readonly pollMs: number;
   private readonly maxPollMs: number;
 
   constructor(private readonly opts: LogsEngineOptions) {
-    const credentials =
-      opts.credentials ??
-      (opts.endpoint !== undefined && isLoopbackEndpoint(opts.endpoint)
-        ? LOOPBACK_CREDENTIALS
-        : undefined);
     this.client = new CloudWatchLogsClient({
-      ...(opts.region === undefined ? {} : { region: opts.region }),
-      ...(opts.profile === undefined ? {} : { profile: opts.profile }),
-      ...(opts.endpoint === undefined ? {} : { endpoint: opts.endpoint }),
-      ...(credentials === undefined ? {} : { credentials }),
-      ...(opts.endpoint !== undefined &&
-      opts.region === undefined &&
-      isLoopbackEndpoint(opts.endpoint)
-        ? { region: "us-east-1" }
-        : {}),
-      maxAttempts: opts.maxAttempts ?? 5,
+      ...awsClientConfig(opts),
+      ...(opts.credentials === undefined ? {} : { credentials: opts.credentials }),
     });
+    this.service = { ...LOGS, ...(opts.endpoint === undefined ? {} : { endpoint: opts.endpoint }) };
     this.pollMs = opts.pollIntervalMs ?? 1000;
     this.maxPollMs = Math.max(this.pollMs, opts.maxPollIntervalMs ?? 5000);
   }
@@ -132,26 +161,54 @@ class CloudWatchLogsEngine implements LogsEngine {
   async close(): Promise<void> {
     this.client.destroy();
   }
+
   /** Resolves the credentials and the region once (their problem then stops the run once). */
   async preflight(): Promise<void> {
-    try {
-      await this.client.config.credentials();
-      await this.client.config.region();
-    } catch (e) {
-      throw this.sdkError(e, "");
-    }
+    await awsPreflight(this.client.config, this.service);
   }
 
   async query(req: QueryRequest): Promise<QueryResult> {
+    const prepared = this.prepare(req);
+    const { signal } = req;
+    if (signal.aborted) throw queryCancelled(LOGS_QUERY, undefined, signal);
+    const queryId = await this.start(prepared, signal);
+    const out = await this.waitForEnd(queryId, req, prepared.queryString);
+    const status = out.status ?? "Unknown";
+    if (status !== "Complete") throw this.queryFailed(queryId, status);
+    const results = await this.allPages(queryId, out, signal, prepared.queryString);
+    return this.result(queryId, prepared, results, out.statistics ?? {});
+  }
+
+  /** The step's query as it will be sent, or the error that stops it before any request. */
+  private prepare(req: QueryRequest): PreparedInsights {
     if (req.dialect !== "logs-insights") {
       throw new RunMdError(
         "wrong-dialect",
         `the logs engine runs Logs Insights steps, not ${req.dialect}`,
+        { hint: "Run SQL steps on the local or athena engine." },
+      );
+    }
+    const logGroups = this.logGroups(req);
+    // Parse first: a syntax error is reported at its place in the step, before any AWS call.
+    const ast = parseInsights(req.query);
+    const params = Object.fromEntries(
+      Object.entries(req.params).map(([k, p]) => [k, { type: p.type, value: p.value }]),
+    );
+    const rendered = renderInsightsQuery(req.query, params);
+    if (rendered.missing.length > 0) {
+      throw new RunMdError(
+        "unknown-param",
+        `unknown parameter {{${rendered.missing[0]}}} in step "${req.stepId}"`,
         {
-          hint: "Run SQL steps on the local or athena engine.",
+          hint: "Declare it under params: in the front matter, or use a built-in: start, end, start_date, end_date.",
         },
       );
     }
+    return { ast, queryString: rendered.text, logGroups, ...windowSeconds(req.window) };
+  }
+
+  /** The step's log groups (`log_groups=`, else the configuration's), checked. */
+  private logGroups(req: QueryRequest): string[] {
     const logGroups = req.attributes.logGroups?.length
       ? req.attributes.logGroups
       : this.opts.logGroups;
@@ -172,61 +229,55 @@ class CloudWatchLogsEngine implements LogsEngine {
         hint: "Logs Insights takes log group ARNs without the trailing :* that IAM policies use.",
       });
     }
-    // Parse first: a syntax error is reported at its place in the step, before any AWS call.
-    const ast = parseInsights(req.query);
-    const params = Object.fromEntries(
-      Object.entries(req.params).map(([k, p]) => [k, { type: p.type, value: p.value }]),
-    );
-    const rendered = renderInsightsQuery(req.query, params);
-    if (rendered.missing.length > 0) {
-      throw new RunMdError(
-        "unknown-param",
-        `unknown parameter {{${rendered.missing[0]}}} in step "${req.stepId}"`,
-        {
-          hint: "Declare it under params: in the front matter, or use a built-in: start, end, start_date, end_date.",
-        },
-      );
-    }
-    const queryString = rendered.text;
-    const { startTime, endTime } = windowSeconds(req.window);
-    const useIdentifiers = logGroups.some((g) => g.startsWith("arn:"));
-    const { signal } = req;
-    if (signal.aborted) throw this.cancelled(undefined, signal);
+    return logGroups;
+  }
 
-    let queryId: string;
+  /** StartQuery (sent at most `maxAttempts` times by the SDK when throttled); the query's id. */
+  private async start(p: PreparedInsights, signal: AbortSignal): Promise<string> {
+    const useIdentifiers = p.logGroups.some((g) => g.startsWith("arn:"));
     try {
       const started = await this.client.send(
         new StartQueryCommand({
-          ...(useIdentifiers ? { logGroupIdentifiers: logGroups } : { logGroupNames: logGroups }),
-          startTime,
-          endTime,
-          queryString,
+          ...(useIdentifiers
+            ? { logGroupIdentifiers: p.logGroups }
+            : { logGroupNames: p.logGroups }),
+          startTime: p.startTime,
+          endTime: p.endTime,
+          queryString: p.queryString,
         }),
         { abortSignal: signal },
       );
       if (!started.queryId)
         throw new RunMdError("logs-request-failed", "StartQuery returned no queryId");
-      queryId = started.queryId;
+      return started.queryId;
     } catch (e) {
-      if (signal.aborted) throw this.cancelled(undefined, signal);
-      throw this.sdkError(e, queryString);
+      if (signal.aborted) throw queryCancelled(LOGS_QUERY, undefined, signal);
+      throw this.error(e, p.queryString);
     }
+  }
 
-    let delay = this.pollMs;
-    let out: GetQueryResultsCommandOutput;
+  /** Polls GetQueryResults until the query ends, reporting partial results as progress. */
+  private async waitForEnd(
+    queryId: string,
+    req: QueryRequest,
+    queryString: string,
+  ): Promise<GetQueryResultsCommandOutput> {
+    const { signal } = req;
+    const next = pollDelays(this.pollMs, this.maxPollMs);
     for (;;) {
-      await sleep(delay, signal);
+      await sleep(next(), signal);
       if (signal.aborted) throw await this.stopAndCancel(queryId, signal);
+      let out: GetQueryResultsCommandOutput;
       try {
         out = await this.client.send(new GetQueryResultsCommand({ queryId }), {
           abortSignal: signal,
         });
       } catch (e) {
         if (signal.aborted) throw await this.stopAndCancel(queryId, signal);
-        throw this.sdkError(e, queryString);
+        throw this.error(e, queryString);
       }
       const status = out.status ?? "Unknown";
-      if (FINAL.has(status)) break;
+      if (FINAL.has(status)) return out;
       const s = out.statistics;
       req.onProgress?.({
         message: `${status}: ${out.results?.length ?? 0} partial result(s), ${s?.recordsMatched ?? 0} matched of ${s?.recordsScanned ?? 0} scanned`,
@@ -239,17 +290,20 @@ class CloudWatchLogsEngine implements LogsEngine {
           bytesScanned: s?.bytesScanned ?? 0,
         },
       });
-      delay = Math.min(Math.round(delay * 1.5), this.maxPollMs);
     }
+  }
 
-    const status = out.status ?? "Unknown";
-    if (status !== "Complete") throw this.queryFailed(queryId, status);
-
-    // Every page: results above 10,000 rows come with a nextToken.
+  /** Every page of a complete query's results: above 10,000 rows they come with a nextToken. */
+  private async allPages(
+    queryId: string,
+    out: GetQueryResultsCommandOutput,
+    signal: AbortSignal,
+    queryString: string,
+  ): Promise<ResultField[][]> {
     const results: ResultField[][] = [...(out.results ?? [])];
     let nextToken = out.nextToken;
     while (nextToken) {
-      if (signal.aborted) throw this.cancelled(queryId, signal);
+      if (signal.aborted) throw queryCancelled(LOGS_QUERY, queryId, signal);
       try {
         const page = await this.client.send(new GetQueryResultsCommand({ queryId, nextToken }), {
           abortSignal: signal,
@@ -257,31 +311,39 @@ class CloudWatchLogsEngine implements LogsEngine {
         results.push(...(page.results ?? []));
         nextToken = page.nextToken;
       } catch (e) {
-        if (signal.aborted) throw this.cancelled(queryId, signal);
-        throw this.sdkError(e, queryString);
+        if (signal.aborted) throw queryCancelled(LOGS_QUERY, queryId, signal);
+        throw this.error(e, queryString);
       }
     }
+    return results;
+  }
 
-    const { columns, rows } = toRows(results, numericColumns(ast), expectedColumns(ast));
-    const s = out.statistics ?? {};
+  /** The step's result: rows aligned with the query's columns, statistics, warnings. */
+  private result(
+    queryId: string,
+    p: PreparedInsights,
+    results: ResultField[][],
+    s: QueryStatistics,
+  ): QueryResult {
+    const { columns, rows } = toRows(results, numericColumns(p.ast), expectedColumns(p.ast));
     const warnings: string[] = [];
-    const hasLimit = ast.commands.some((c) => c.kind === "limit");
+    const hasLimit = p.ast.commands.some((c) => c.kind === "limit");
     if (!hasLimit && rows.length === 10_000) {
       warnings.push(
         "Logs Insights returned 10,000 rows, its default limit: there may be more. Add a limit command or narrow the query.",
       );
     }
-    const noEvents = windowWithoutEvents(s, logGroups, startTime, endTime);
+    const noEvents = windowWithoutEvents(s, p.logGroups, p.startTime, p.endTime);
     return {
       columns,
       rows,
-      queryAsRun: queryString,
+      queryAsRun: p.queryString,
       ...(noEvents === undefined ? {} : { noEvents }),
       stats: {
         queryId,
-        logGroups: logGroups.join(","),
-        startTime,
-        endTime,
+        logGroups: p.logGroups.join(","),
+        startTime: p.startTime,
+        endTime: p.endTime,
         recordsScanned: s.recordsScanned ?? 0,
         recordsMatched: s.recordsMatched ?? 0,
         bytesScanned: s.bytesScanned ?? 0,
@@ -292,37 +354,13 @@ class CloudWatchLogsEngine implements LogsEngine {
     };
   }
 
+  /** StopQuery, then the `cancelled` error (a query that finished meanwhile needs no stop). */
   private async stopAndCancel(queryId: string, signal: AbortSignal): Promise<RunMdError> {
-    let stopError: unknown;
-    try {
-      // Not tied to the step's signal, which has already fired.
-      await this.client.send(new StopQueryCommand({ queryId }));
-    } catch (e) {
-      // A query that finished in the meantime cannot be stopped: nothing is left running.
-      if (errorName(e) !== "InvalidParameterException") stopError = e;
-    }
-    return this.cancelled(queryId, signal, stopError);
-  }
-
-  private cancelled(
-    queryId: string | undefined,
-    signal: AbortSignal,
-    stopError?: unknown,
-  ): RunMdError {
-    const reason = abortReason(signal);
-    const id = queryId === undefined ? "" : ` ${queryId}`;
-    const stop =
-      queryId === undefined
-        ? ""
-        : stopError === undefined
-          ? " (StopQuery sent)"
-          : `, but StopQuery failed: ${stopError instanceof Error ? stopError.message : String(stopError)}`;
-    return new RunMdError("cancelled", `Logs Insights query${id} cancelled (${reason})${stop}`, {
-      ...(stopError === undefined
-        ? {}
-        : { hint: `Stop it by hand: aws logs stop-query --query-id ${queryId}` }),
-      details: { queryId, reason },
-    });
+    const stopError = await stopQuery(
+      () => this.client.send(new StopQueryCommand({ queryId })),
+      (e) => errorName(e) === "InvalidParameterException",
+    );
+    return queryCancelled(LOGS_QUERY, queryId, signal, stopError);
   }
 
   private queryFailed(queryId: string, status: string): RunMdError {
@@ -341,74 +379,35 @@ class CloudWatchLogsEngine implements LogsEngine {
     });
   }
 
-  private sdkError(e: unknown, queryString: string): unknown {
-    if (e instanceof RunMdError) return e;
-    const name = errorName(e);
+  /** A rejected query at its place in the query; any other error through core's `awsError`. */
+  private error(e: unknown, queryString: string): RunMdError {
+    if (errorName(e) !== "MalformedQueryException") return awsError(e, this.service);
     const message = e instanceof Error ? e.message : String(e);
-    if (name === "MalformedQueryException") {
-      const compile = (
-        e as {
-          queryCompileError?: {
-            location?: { startCharOffset?: number; endCharOffset?: number };
-            message?: string;
-          };
-        }
-      ).queryCompileError;
-      const offset = compile?.location?.startCharOffset;
-      const detail =
-        compile?.message && !message.includes(compile.message) ? `: ${compile.message}` : "";
-      if (offset !== undefined) {
-        const { line, column } = positionAt(queryString, offset);
-        return new RunMdError(
-          "insights-syntax",
-          `Logs Insights rejected the query at line ${line}, column ${column}: ${message}${detail}`,
-          {
-            hint: "Positions count in the query as sent, after {{parameters}} were filled in.",
-            details: { line, column, offset, endOffset: compile?.location?.endCharOffset },
-            cause: e,
-          },
-        );
+    const compile = (
+      e as {
+        queryCompileError?: {
+          location?: { startCharOffset?: number; endCharOffset?: number };
+          message?: string;
+        };
       }
+    ).queryCompileError;
+    const offset = compile?.location?.startCharOffset;
+    const detail =
+      compile?.message && !message.includes(compile.message) ? `: ${compile.message}` : "";
+    if (offset === undefined) {
       return new RunMdError(
         "insights-syntax",
         `Logs Insights rejected the query: ${message}${detail}`,
         { cause: e },
       );
     }
-    const setup = awsSetupError(e, {
-      code: "logs",
-      name: "CloudWatch Logs",
-      configSection: "logs",
-    });
-    if (setup) return setup;
-    const hints: Record<string, string> = {
-      ResourceNotFoundException:
-        "Check the log group names (logs.logGroups or log_groups=) and the region.",
-      AccessDeniedException:
-        "The credentials need logs:StartQuery, logs:GetQueryResults and logs:StopQuery on these log groups.",
-      LimitExceededException:
-        "Too many Logs Insights queries are running in this account: try again later.",
-      ThrottlingException: "CloudWatch Logs kept throttling the request: try again later.",
-      InvalidParameterException:
-        "Check the log groups and the window (at most 50 groups; start before end).",
-      ServiceUnavailableException: "CloudWatch Logs is unavailable: try again later.",
-    };
-    const retryable = [
-      "LimitExceededException",
-      "ThrottlingException",
-      "ServiceUnavailableException",
-    ].includes(name);
+    const { line, column } = positionAt(queryString, offset);
     return new RunMdError(
-      "logs-request-failed",
-      `CloudWatch Logs ${name || "request"} failed: ${message}`,
+      "insights-syntax",
+      `Logs Insights rejected the query at line ${line}, column ${column}: ${message}${detail}`,
       {
-        hint: hints[name] ?? "See the message from CloudWatch Logs above.",
-        retryable,
-        details: {
-          name,
-          fault: (e as { $fault?: string }).$fault,
-          requestId: (e as { $metadata?: { requestId?: string } }).$metadata?.requestId,
-        },
+        hint: "Positions count in the query as sent, after {{parameters}} were filled in.",
+        details: { line, column, offset, endOffset: compile?.location?.endCharOffset },
         cause: e,
       },
     );

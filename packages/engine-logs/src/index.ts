@@ -1,3 +1,4 @@
+export { logsEngine } from "./descriptor.ts";
 export {
   createLogsEngine,
   expectedColumns,

@@ -164,6 +164,7 @@ test("the public API of @run-md/engine-logs", async () => {
   expect(Object.keys(await import("../src/index.ts")).sort()).toEqual([
     "createLogsEngine",
     "expectedColumns",
+    "logsEngine",
     "logsInsightsCostUsd",
     "numericColumns",
     "toRows",

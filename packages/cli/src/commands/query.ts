@@ -7,8 +7,8 @@
  */
 import { text } from "node:stream/consumers";
 import {
+  choiceDialects,
   type Dialect,
-  ENGINE_DIALECTS,
   formatDiagnostic,
   isRunMdError,
   type Runbook,
@@ -110,7 +110,7 @@ async function queryText(positionals: string[]): Promise<{ text: string; source:
 /** `--engine` must run the query's dialect (`--engine logs` runs Logs Insights only). */
 function checkEngineDialect(engine: string | undefined, dialect: Dialect): void {
   if (engine === undefined) return;
-  const dialects = (ENGINE_DIALECTS as Record<string, readonly Dialect[] | undefined>)[engine];
+  const dialects = choiceDialects(engine);
   if (dialects !== undefined && !dialects.includes(dialect)) {
     throw new RunMdError(
       "usage",

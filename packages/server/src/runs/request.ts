@@ -5,7 +5,7 @@
  */
 import {
   coerceParam,
-  ENGINE_DIALECTS,
+  engineChoices,
   type Runbook,
   resolveParams,
   resolveWindow,
@@ -155,15 +155,11 @@ export function windowAndEngine(b: Record<string, unknown>): {
   }
   if (
     b.engine !== undefined &&
-    (typeof b.engine !== "string" || !Object.hasOwn(ENGINE_DIALECTS, b.engine))
+    (typeof b.engine !== "string" || !engineChoices().includes(b.engine))
   ) {
-    throw new HttpError(
-      400,
-      `field "engine" must be one of ${Object.keys(ENGINE_DIALECTS).join(", ")}`,
-      {
-        field: "engine",
-      },
-    );
+    throw new HttpError(400, `field "engine" must be one of ${engineChoices().join(", ")}`, {
+      field: "engine",
+    });
   }
   return { window, ...(b.engine === undefined ? {} : { engine: b.engine as string }) };
 }
