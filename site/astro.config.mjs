@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import starlight from "@astrojs/starlight";
 import { defineConfig } from "astro/config";
 import rehypeSanitize, { defaultSchema } from "rehype-sanitize";
+import { reportFiles } from "./src/integrations/report-files.ts";
 import { withSearchIndex } from "./src/integrations/search-index.ts";
 
 const siteDir = path.dirname(fileURLToPath(import.meta.url));
@@ -113,5 +114,7 @@ export default defineConfig({
         },
       }),
     ),
+    // The report files, copied next to the pages once they are written (see report-files.ts).
+    reportFiles(),
   ],
 });

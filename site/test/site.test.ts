@@ -220,6 +220,28 @@ describe("the generated HTML", () => {
     expect(json.runId).toBe("unauthorized-access-2026-11-22T020004000Z");
   });
 
+  it("publishes each report a page links to, byte for byte, and no other", async () => {
+    const linked = new Set<string>();
+    for (const f of await readdir(path.join(outDir, "runbooks"), { recursive: true })) {
+      if (!f.endsWith(".html")) continue;
+      const html = fromHtml(await readFile(path.join(outDir, "runbooks", f), "utf8"));
+      for (const a of selectAll('a[href$=".json"]', html)) linked.add(String(a.properties.href));
+    }
+    // unauthorized-access alone has three runs.
+    expect(linked.size).toBeGreaterThan(3);
+    const published = (await readdir(path.join(outDir, "reports"), { recursive: true }))
+      .filter((f) => f.endsWith(".json"))
+      .map((f) => `/reports/${f}`);
+    expect(published.sort()).toEqual([...linked].sort());
+    for (const href of linked) {
+      // The runner's file names are URL-safe here, so the slug is the file name.
+      const [, id, name] = /^\/reports\/([^/]+)\/(.+)$/.exec(href)!;
+      expect(await readFile(path.join(outDir, href), "utf8"), href).toBe(
+        await readFile(path.join(reportsDir, id!, name!), "utf8"),
+      );
+    }
+  });
+
   it("indexes for search exactly the pages marked for it: the runbooks, not the run pages", async () => {
     const entry = JSON.parse(
       await readFile(path.join(outDir, "pagefind/pagefind-entry.json"), "utf8"),
