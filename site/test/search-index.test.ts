@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { searchablePages } from "../src/integrations/search-index.ts";
+import { RUN_PAGES, searchablePages } from "../src/integrations/search-index.ts";
 
 let dir: string;
 
@@ -35,6 +35,17 @@ describe("the pages given to Pagefind", () => {
     const pages = await searchablePages(dir);
     expect(pages.map((p) => p.sourcePath)).toEqual(["index.html", "runbooks/a/index.html"]);
     expect(pages[1]?.content).toContain(">b</main>");
+  });
+
+  it("leave the run pages out unread", async () => {
+    await page("runbooks/a/index.html", "<main data-pagefind-body>a</main>");
+    await page("runbooks/a/runs/1/index.html", "<main data-pagefind-body>run</main>");
+    await page("runbooks/runs/index.html", "<main data-pagefind-body>not a run page</main>");
+    const pages = await searchablePages(dir, RUN_PAGES);
+    expect(pages.map((p) => p.sourcePath)).toEqual([
+      "runbooks/a/index.html",
+      "runbooks/runs/index.html",
+    ]);
   });
 
   it("are every page when none is marked, as Pagefind itself would index them", async () => {
