@@ -5,6 +5,8 @@ import { fileURLToPath } from "node:url";
 import starlight from "@astrojs/starlight";
 import { defineConfig } from "astro/config";
 import rehypeSanitize, { defaultSchema } from "rehype-sanitize";
+import { reportFiles } from "./src/integrations/report-files.ts";
+import { withSearchIndex } from "./src/integrations/search-index.ts";
 
 const siteDir = path.dirname(fileURLToPath(import.meta.url));
 // `npm run build -w @run-md/site` runs in site/; relative paths mean the caller's directory.
@@ -78,36 +80,41 @@ export default defineConfig({
     },
   },
   integrations: [
-    starlight({
-      title: "run-md runbooks",
-      description: "CloudTrail query runbooks and what their last runs found.",
-      lastUpdated: false,
-      pagination: false,
-      sidebar: [
-        { label: "All runbooks", link: "/" },
-        {
-          label: "By latest status",
-          items: [
-            { label: "Failed", link: "/status/failed/" },
-            { label: "Errored", link: "/status/errored/" },
-            { label: "Warned", link: "/status/warned/" },
-            { label: "Passed", link: "/status/passed/" },
-            { label: "Cancelled", link: "/status/cancelled/" },
-            { label: "No run yet", link: "/status/none/" },
-          ],
+    // Starlight, with its search index made from the pages it searches only (see search-index.ts).
+    withSearchIndex(
+      starlight({
+        title: "run-md runbooks",
+        description: "CloudTrail query runbooks and what their last runs found.",
+        lastUpdated: false,
+        pagination: false,
+        sidebar: [
+          { label: "All runbooks", link: "/" },
+          {
+            label: "By latest status",
+            items: [
+              { label: "Failed", link: "/status/failed/" },
+              { label: "Errored", link: "/status/errored/" },
+              { label: "Warned", link: "/status/warned/" },
+              { label: "Passed", link: "/status/passed/" },
+              { label: "Cancelled", link: "/status/cancelled/" },
+              { label: "No run yet", link: "/status/none/" },
+            ],
+          },
+          { label: "Reading this site", link: "/about/" },
+        ],
+        customCss: ["./src/styles/run-md.css"],
+        routeMiddleware: "./src/routeData.ts",
+        // The links of a site served by `run-md serve` (hidden on the static site).
+        components: { SocialIcons: "./src/components/StarlightSocialIcons.astro" },
+        // Fences of runbooks that are shown as written (a runbook the parser rejects).
+        expressiveCode: {
+          shiki: {
+            langAlias: { expect: "txt", "logs-insights": "sql", insights: "sql", athena: "sql" },
+          },
         },
-        { label: "Reading this site", link: "/about/" },
-      ],
-      customCss: ["./src/styles/run-md.css"],
-      routeMiddleware: "./src/routeData.ts",
-      // The links of a site served by `run-md serve` (hidden on the static site).
-      components: { SocialIcons: "./src/components/StarlightSocialIcons.astro" },
-      // Fences of runbooks that are shown as written (a runbook the parser rejects).
-      expressiveCode: {
-        shiki: {
-          langAlias: { expect: "txt", "logs-insights": "sql", insights: "sql", athena: "sql" },
-        },
-      },
-    }),
+      }),
+    ),
+    // The report files, copied next to the pages once they are written (see report-files.ts).
+    reportFiles(),
   ],
 });

@@ -8,6 +8,7 @@ import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { buildSite } from "../nightly/build-site.ts";
+import { astroPhases, formatPhases } from "./astro-phases.ts";
 import { writeSiteFixtures } from "./site-fixtures.ts";
 
 async function countFiles(dir: string): Promise<{ html: number; bytes: number }> {
@@ -69,6 +70,12 @@ export async function benchSiteBuild(
     const [load] = loadavg();
     console.log(
       `${line}; ${html} pages, ${(bytes / 1e6).toFixed(1)} MB (fixtures written in ${(genMs / 1000).toFixed(1)} s; load average ${load?.toFixed(1)})`,
+    );
+    // Wall times: on a loaded machine each phase stretches with the load.
+    const phases = astroPhases(cold.log);
+    const rest = cold.durationMs / 1000 - phases.reduce((sum, p) => sum + p.seconds, 0);
+    console.log(
+      `  where the cold build's time went: ${formatPhases(phases)}; start-up and the rest ${rest.toFixed(0)} s`,
     );
     const ok = cold.durationMs < SITE_BUILD_TARGET_MS;
     console.log(

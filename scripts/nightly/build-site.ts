@@ -65,6 +65,9 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRes
   for (const name of ["BASE_URL", "MODE", "DEV", "PROD", "SSR", "SITE", "ASSETS_PREFIX"]) {
     delete env[name];
   }
+  // A build is a production build, also under vitest (NODE_ENV=test): Vite derives
+  // `import.meta.env.DEV` from NODE_ENV, and the pages read their data once only in production.
+  env.NODE_ENV = "production";
   if (options.cacheDir) env.RUN_MD_SITE_CACHE_DIR = path.resolve(options.cacheDir);
   if (options.siteUrl) env.RUN_MD_SITE_URL = options.siteUrl;
   if (options.base) env.RUN_MD_SITE_BASE = options.base;

@@ -220,6 +220,45 @@ describe("the generated HTML", () => {
     expect(json.runId).toBe("unauthorized-access-2026-11-22T020004000Z");
   });
 
+  it("publishes each report a page links to, byte for byte, and no other", async () => {
+    const linked = new Set<string>();
+    for (const f of await readdir(path.join(outDir, "runbooks"), { recursive: true })) {
+      if (!f.endsWith(".html")) continue;
+      const html = fromHtml(await readFile(path.join(outDir, "runbooks", f), "utf8"));
+      for (const a of selectAll('a[href$=".json"]', html)) linked.add(String(a.properties.href));
+    }
+    // unauthorized-access alone has three runs.
+    expect(linked.size).toBeGreaterThan(3);
+    const published = (await readdir(path.join(outDir, "reports"), { recursive: true }))
+      .filter((f) => f.endsWith(".json"))
+      .map((f) => `/reports/${f}`);
+    expect(published.sort()).toEqual([...linked].sort());
+    for (const href of linked) {
+      // The runner's file names are URL-safe here, so the slug is the file name.
+      const [, id, name] = /^\/reports\/([^/]+)\/(.+)$/.exec(href)!;
+      expect(await readFile(path.join(outDir, href), "utf8"), href).toBe(
+        await readFile(path.join(reportsDir, id!, name!), "utf8"),
+      );
+    }
+  });
+
+  it("indexes for search exactly the pages marked for it: the runbooks, not the run pages", async () => {
+    const entry = JSON.parse(
+      await readFile(path.join(outDir, "pagefind/pagefind-entry.json"), "utf8"),
+    ) as { languages: Record<string, { page_count: number }> };
+    // Truth from the HTML, parsed: the pages with an element Pagefind indexes.
+    const marked: string[] = [];
+    for (const f of await readdir(outDir, { recursive: true })) {
+      if (!f.endsWith(".html")) continue;
+      const tree = fromHtml(await readFile(path.join(outDir, f), "utf8"));
+      if (select("[data-pagefind-body]", tree)) marked.push(f);
+    }
+    expect(marked).toContain("runbooks/unauthorized-access/index.html");
+    expect(marked.filter((f) => f.includes("/runs/"))).toEqual([]);
+    const counts = Object.values(entry.languages).map((l) => l.page_count);
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(marked.length);
+  });
+
   it("shows new and resolved offending rows compared with the previous run", async () => {
     const ua = await page("runbooks/unauthorized-access");
     const added = text(select(".rm-diff__new", ua));
@@ -393,6 +432,23 @@ describe("in a browser", () => {
       await tab.close();
     }
   }, 120_000);
+
+  it("finds a runbook with the search box", async (ctx) => {
+    const tab = await newTab(ctx);
+    if (!tab || !server) return;
+    try {
+      await tab.goto(`${server.url}/`);
+      await tab.locator("button[data-open-modal]").click();
+      // Starlight makes the search form when the browser is idle: slow on a busy machine.
+      const input = tab.locator("#starlight__search input");
+      await input.waitFor({ timeout: 90_000 });
+      await input.fill("unauthorized");
+      const hit = tab.locator('#starlight__search a[href*="/runbooks/unauthorized-access/"]');
+      await expect.poll(() => hit.count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    } finally {
+      await tab.close();
+    }
+  }, 150_000);
 
   it("has no serious or critical accessibility violations (axe-core) on the index, a runbook page and a run page, light and dark", async (ctx) => {
     const tab = await newTab(ctx);

@@ -19,6 +19,18 @@ const COLOR = {
 };
 const FONT = 12;
 
+/**
+ * Removes the `aria-label` of every element under `el`. A walk rather than
+ * `querySelectorAll("[aria-label]")`, whose selector linkedom compiles anew on every call (a
+ * site draws thousands of charts).
+ */
+function dropLabels(el: Element): void {
+  for (const child of el.children) {
+    child.removeAttribute("aria-label");
+    dropLabels(child);
+  }
+}
+
 /** Renders a Plot figure as an SVG string with an accessible name. */
 function render(options: Plot.PlotOptions, label: string): string {
   const svg = Plot.plot({
@@ -28,7 +40,7 @@ function render(options: Plot.PlotOptions, label: string): string {
   }) as unknown as Element;
   // The picture is one image with one name: Plot's labels of its parts (`aria-label="rule"`)
   // are not allowed on plain groups, and say nothing a reader needs.
-  for (const el of svg.querySelectorAll("[aria-label]")) el.removeAttribute("aria-label");
+  dropLabels(svg);
   svg.setAttribute("role", "img");
   svg.setAttribute("aria-label", label);
   svg.setAttribute("class", `${svg.getAttribute("class") ?? ""} rm-chart__svg`);

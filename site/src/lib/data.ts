@@ -10,6 +10,7 @@ import { STATUS_RANK } from "./format.ts";
 import { url } from "./paths.ts";
 import { lastRunDay, stripDays } from "./heat.ts";
 import type { RunbookDoc } from "./loader.ts";
+import { type PublishedReport, publishReports } from "./published.ts";
 import {
   type ReportEntry,
   type ReportProblem,
@@ -79,6 +80,8 @@ async function load(): Promise<SiteData> {
         (SEVERITY_RANK[b.doc.meta?.severity ?? ""] ?? 9) ||
       a.doc.title.localeCompare(b.doc.title),
   );
+  // A build copies these files once its pages are written; `astro dev` serves them by a route.
+  publishReports(reportFiles(runbooks));
   const tags = [...new Set(runbooks.flatMap((r) => r.doc.meta?.tags ?? []))].sort();
   const end = lastRunDay(runbooks.map((r) => r.history));
   return {
@@ -88,6 +91,20 @@ async function load(): Promise<SiteData> {
     tags,
     problems: index.problems,
   };
+}
+
+/**
+ * The report files published next to the pages (`reportJsonUrl`): each full run, which has a
+ * page, and each investigation, listed on the runbook page with its JSON.
+ */
+export function reportFiles(runbooks: RunbookView[]): PublishedReport[] {
+  return runbooks.flatMap((view) =>
+    [...view.history.entries, ...view.history.investigations].map((entry) => ({
+      runbookId: view.doc.id,
+      slug: entry.slug,
+      file: entry.file,
+    })),
+  );
 }
 
 /**

@@ -1,17 +1,18 @@
 import { readFile } from "node:fs/promises";
 import type { APIRoute, GetStaticPaths } from "astro";
-import { getSiteData } from "../../../lib/data.ts";
+import { getSiteData, reportFiles } from "../../../lib/data.ts";
 
-/** The report files themselves, next to their pages: `/reports/<runbook-id>/<file>.json`. */
+/**
+ * The report files themselves, next to their pages: `/reports/<runbook-id>/<file>.json`. Served
+ * by this route in `astro dev` only: a build copies the files instead (integrations/report-files.ts),
+ * thousands of routes costing far more than the copies.
+ */
 export const getStaticPaths: GetStaticPaths = async () => {
-  const { runbooks } = await getSiteData();
-  return runbooks.flatMap((view) =>
-    // Full runs have pages; investigations are listed on the runbook page with their JSON.
-    [...view.history.entries, ...view.history.investigations].map((entry) => ({
-      params: { id: view.doc.id, file: entry.slug },
-      props: { file: entry.file },
-    })),
-  );
+  if (!import.meta.env.DEV) return [];
+  return reportFiles((await getSiteData()).runbooks).map((r) => ({
+    params: { id: r.runbookId, file: r.slug },
+    props: { file: r.file },
+  }));
 };
 
 export const GET: APIRoute = async ({ props }) =>
