@@ -37,12 +37,12 @@ export function rewriteFunction(f: Node, opts: RewriteOptions): Node {
     const zoned = zonedFunction(f, name, hasAggregate, timestampPrecision);
     if (zoned) return zoned;
   }
-  const done = timeCall(f, name) ?? textCall(f, name, opts) ?? lambdaCall(f, name);
+  const done = timeCall(f, name, opts) ?? textCall(f, name, opts) ?? lambdaCall(f, name);
   return done ?? trinoMacro(f, opts);
 }
 
 /** date_parse/parse_datetime, EXTRACT, to_iso8601, date_format/format_datetime. */
-function timeCall(f: Node, name: string): Node | undefined {
+function timeCall(f: Node, name: string, opts: RewriteOptions): Node | undefined {
   const args = f.children as Node[];
   const fmt = args.length === 2 ? constValue(args[1]) : undefined;
   switch (name) {
@@ -56,6 +56,13 @@ function timeCall(f: Node, name: string): Node | undefined {
     case "to_iso8601": {
       const p = args.length === 1 ? timestampPrecision(args[0]) : undefined;
       return p === undefined ? undefined : callNode("trino_iso8601_p", [args[0], intConst(p)], f);
+    }
+    // date_add keeps a timestamp(p)'s precision: 1 ms added to .55 is still .55.
+    case "date_add": {
+      const p = args.length === 3 ? timestampPrecision(args[2]) : undefined;
+      if (p === undefined || p >= 3 || hasAggregate(args)) return undefined;
+      const call = trinoMacro({ ...f, alias: "" }, opts);
+      return callNode("trino_tz_cut", [call, intConst(p)], f);
     }
     case "date_format":
     case "format_datetime": {

@@ -717,6 +717,13 @@ const zoned: [string, unknown, string | undefined, string][] = [
     "docs datetime: AT TIME ZONE",
   ],
   ["current_timezone()", "UTC", "varchar", "docs datetime: current_timezone (Athena: UTC)"],
+  // A zone-less timestamp(2) keeps its precision too.
+  [
+    "date_add('millisecond', 1, TIMESTAMP '2020-05-10 12:34:56.55')",
+    "2020-05-10 12:34:56.550",
+    "timestamp",
+    "corpus trino-2b29fc6212c1",
+  ],
 ];
 
 describe("Trino's answers for the wrong answers found on real data (issue 11)", () => {
