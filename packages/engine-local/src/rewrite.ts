@@ -7,41 +7,26 @@
  */
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { RunMdError } from "@run-md/core";
-import { isLosslessNumber, parse, stringify } from "lossless-json";
-import { jodaFormat, jsonPath, mysqlFormat, TRINO_PREFIX } from "./trino.ts";
+import { parse, stringify } from "lossless-json";
+import { rewriteFunction } from "./rewrite-functions.ts";
 import {
   CHAR_MARKER,
   callNode,
   charCast,
-  checkReplacement,
-  extractField,
-  hasAggregate,
-  intConst,
-  javaNamedGroups,
   keepDouble,
-  normalizeCall,
-  numericKeyPath,
-  regexpExtractGroup,
   rewriteArithmetic,
   rewriteBetween,
-  rewriteMapEquality,
   rewriteJsonCast,
-  rewriteLambdaCall,
+  rewriteMapEquality,
   rewriteTimestampCast,
   rewriteToJsonCast,
   rewriteToVarcharCast,
   strConst,
-  strptimeCall,
   TIMESTAMP_MARKER,
-  timestampPrecision,
-  trimChar,
-  twoDigitYearPivot,
-  UNTYPED_FALLBACK,
   VARCHAR_MARKER,
 } from "./trino-ast.ts";
-import { rewriteArraySort, rewriteMapLambda } from "./trino-map-lambda.ts";
-
-type Node = Record<string, unknown>;
+import { isZoned, zonedComparison, zonedLiteral } from "./trino-zoned.ts";
+import { clone, isNode, type Node } from "./tree.ts";
 
 export interface RewriteOptions {
   /** Lower-cased names (`table`, `schema.table`, `catalog.schema.table`) that mean cloudtrail_logs. */
@@ -104,14 +89,6 @@ export function mapCode(
   return out;
 }
 
-/** Trino's JSON paths start with `$` (DuckDB would also take a JSON pointer such as `/a`). */
-function checkJsonPath(p: string): string {
-  if (!p.trim().startsWith("$")) {
-    throw new RunMdError("sql-error", `INVALID_FUNCTION_ARGUMENT: Invalid JSON path: '${p}'`);
-  }
-  return p;
-}
-
 /**
  * Trino syntax DuckDB's parser rejects, fixed in the text (outside strings and comments). `trino`:
  * also the length and precision markers that only the Trino rewrite resolves (trino-ast.ts).
@@ -167,6 +144,7 @@ export function decimalLiterals(sql: string): string {
       lit.text = `from_hex(${lit.text.replace(/\s+/g, "")})`;
       continue;
     }
+    if (hourToMinute(parts, i)) continue;
     const m = /\bDECIMAL\s*$/i.exec(prev.text);
     if (!prev.code || lit.code || !m || !lit.text.startsWith("'")) continue;
     const digits = /^'\s*[+-]?(\d*)(?:\.(\d*))?\s*'$/.exec(lit.text);
@@ -185,6 +163,23 @@ export function decimalLiterals(sql: string): string {
     lit.text = `CAST(${lit.text} AS DECIMAL(${precision}, ${scale}))`;
   }
   return parts.map((p) => p.text).join("");
+}
+
+/**
+ * `INTERVAL '03:04' HOUR TO MINUTE` (DuckDB's parser rejects the qualifier) → `to_minutes(184)`,
+ * at parts[i] (the literal) between parts[i - 1] and parts[i + 1].
+ */
+function hourToMinute(parts: { code: boolean; text: string }[], i: number): boolean {
+  const [prev, lit, next] = [parts[i - 1], parts[i], parts[i + 1]];
+  const kw = prev?.code ? /\bINTERVAL\s*$/i.exec(prev.text) : null;
+  const value = lit && !lit.code ? /^'\s*([+-]?)(\d+):(\d{1,2})\s*'$/.exec(lit.text) : null;
+  const unit = next?.code ? /^\s*HOUR\s+TO\s+MINUTE\b/i.exec(next.text) : null;
+  if (!prev || !lit || !next || !kw || !value || !unit) return false;
+  const minutes = Number(value[2]) * 60 + Number(value[3]);
+  prev.text = prev.text.slice(0, kw.index);
+  lit.text = `to_minutes(CAST(${value[1] === "-" ? "-" : ""}${minutes} AS BIGINT))`;
+  next.text = next.text.slice(unit[0].length);
+  return true;
 }
 
 async function scalar(conn: DuckDBConnection, sql: string, value: string): Promise<string> {
@@ -292,33 +287,6 @@ async function unnestTemplate(conn: DuckDBConnection): Promise<Node> {
   return clone(templateCache);
 }
 
-function constValue(n: unknown): string | undefined {
-  if (!isNode(n) || n.class !== "CONSTANT") return undefined;
-  const v = n.value as Node | undefined;
-  if (!v || v.is_null) return undefined;
-  const type = (v.type as Node | undefined)?.id;
-  return type === "VARCHAR" ? String(v.value) : undefined;
-}
-
-function setConst(n: Node, value: string): void {
-  (n.value as Node).value = value;
-}
-
-/** Deep copy keeping lossless numbers (structuredClone would turn them into plain objects). */
-function clone<T>(v: T): T {
-  if (Array.isArray(v)) return v.map((x) => clone(x)) as T;
-  if (isNode(v)) {
-    const out: Node = {};
-    for (const [k, x] of Object.entries(v)) out[k] = clone(x);
-    return out as T;
-  }
-  return v;
-}
-
-function isNode(v: unknown): v is Node {
-  return typeof v === "object" && v !== null && !Array.isArray(v) && !isLosslessNumber(v);
-}
-
 function collectCteNames(v: unknown, out: Set<string>): void {
   if (Array.isArray(v)) {
     for (const x of v) collectCteNames(x, out);
@@ -332,26 +300,18 @@ function collectCteNames(v: unknown, out: Set<string>): void {
   for (const x of Object.values(v)) collectCteNames(x, out);
 }
 
-/**
- * any_match/all_match/none_match(array, lambda) as a macro over list_transform(array, lambda):
- * three-valued, as Trino (a NULL result decides when no element does; trino.ts).
- */
-function matchCall(f: Node, name: string): Node {
-  const inner = clone(f);
-  inner.function_name = "list_transform";
-  inner.alias = "";
-  f.function_name = name === "all_match" ? "trino_all_match_list" : "trino_any_match_list";
-  f.children = [inner];
-  if (name !== "none_match") return f;
-  const alias = f.alias;
-  f.alias = "";
-  return {
-    class: "OPERATOR",
-    type: "OPERATOR_NOT",
-    alias,
-    query_location: f.query_location,
-    children: [f],
-  };
+/** What the walk of one statement finds and changes (rewriteAthena). */
+interface RewriteState {
+  opts: RewriteOptions;
+  ctes: Set<string>;
+  tables: number;
+  parameterIds: Set<string>;
+  warnings: string[];
+  refs: string[][];
+  tableAliases: Set<string>;
+  targets: Set<Node>;
+  star: boolean;
+  template: Node;
 }
 
 /**
@@ -378,254 +338,183 @@ export async function rewriteAthena(
     conn,
     opts.trinoFunctions ? prePass(decimalLiterals(sql)) : prePass(sql, false),
   );
-  const ctes = new Set<string>();
-  collectCteNames(statement.node, ctes);
-  let tables = 0;
-  const parameterIds = new Set<string>();
-  const warnings: string[] = [];
-  const refs: string[][] = [];
-  const tableAliases = new Set<string>();
-  const targets = new Set<Node>();
-  let star = false;
-  const template = await unnestTemplate(conn);
-
-  const visit = (v: unknown): unknown => {
-    if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) v[i] = visit(v[i]);
-      return v;
-    }
-    if (!isNode(v)) return v;
-    for (const [k, x] of Object.entries(v)) v[k] = visit(x);
-
-    if (v.type === "BASE_TABLE") {
-      const parts = [v.catalog_name, v.schema_name, v.table_name]
-        .filter((p): p is string => typeof p === "string" && p !== "")
-        .map((p) => p.toLowerCase());
-      const full = parts.join(".");
-      const isCte = parts.length === 1 && ctes.has(full);
-      if (!isCte && opts.aliases.has(full)) {
-        tables++;
-        targets.add(v);
-        v.catalog_name = opts.target.catalog;
-        v.schema_name = opts.target.schema;
-        v.table_name = opts.target.table;
-        // Keep the name it was written with usable as a qualifier (FROM cloudtrail t / FROM x.tbl).
-        if (v.alias === "") v.alias = String(parts[parts.length - 1]);
-        tableAliases.add(String(v.alias).toLowerCase());
-      }
-      return v;
-    }
-    if (v.class === "STAR" || v.class === "COLUMNS" || v.type === "SHOW_REF") star = true;
-    if (v.class === "COLUMN_REF")
-      refs.push((v.column_names as string[]).map((n) => String(n).toLowerCase()));
-    if (v.class === "COLUMN_REF" && opts.jsonColumns) {
-      const names = v.column_names as string[];
-      const at = names.findIndex(
-        (n, i) => i < names.length - 1 && opts.jsonColumns?.has(n.toLowerCase()),
-      );
-      if (at >= 0 && at <= 1) {
-        const fields = names.slice(at + 1);
-        const text = names.slice(0, at + 1).join(".");
-        const note = `${text}.${fields.join(".")}: dot access into the JSON text column ${names[at]?.toLowerCase()} is a local-engine extension; on Athena's documented table write json_extract_scalar(${names[at]?.toLowerCase()}, '$.${fields.join(".")}')`;
-        if (!warnings.includes(note)) warnings.push(note);
-        const colRef = { ...v, column_names: names.slice(0, at + 1), alias: "" };
-        return {
-          class: "FUNCTION",
-          type: "FUNCTION",
-          alias: v.alias === "" ? String(fields[fields.length - 1]) : v.alias,
-          query_location: v.query_location,
-          function_name: "json_extract_string",
-          schema: "",
-          catalog: "",
-          children: [
-            colRef,
-            strConst(`$.${fields.map((f) => `"${f.replaceAll('"', '\\"')}"`).join(".")}`),
-          ],
-          filter: null,
-          order_bys: { type: "ORDER_MODIFIER", orders: [] },
-          distinct: false,
-          is_operator: false,
-          export_state: false,
-        };
-      }
-    }
-    if (v.class === "PARAMETER") {
-      const id = String(v.identifier);
-      parameterIds.add(id);
-      const rep = opts.parameters?.get(id);
-      return rep ? clone(rep) : v;
-    }
-    if (opts.trinoFunctions) {
-      // Trino semantics of constants, operators and casts (trino-ast.ts); Athena SQL only.
-      if (v.class === "CONSTANT") return keepDouble(v);
-      if (v.class === "BETWEEN") return rewriteBetween(v);
-      if (v.class === "COMPARISON") return rewriteMapEquality(v);
-      if (v.class === "CAST")
-        return charCast(
-          rewriteTimestampCast(rewriteToJsonCast(rewriteToVarcharCast(rewriteJsonCast(v)))),
-        );
-      if (v.class === "FUNCTION" && v.is_operator === true) return rewriteArithmetic(v);
-    }
-    // DuckDB's grammar writes SUBSTRING(x FROM a FOR b) and substring(...) as main.substring.
-    if (
-      v.class === "FUNCTION" &&
-      (v.function_name === "substring" || v.function_name === "date_part") &&
-      v.schema === "main"
-    )
-      v.schema = "";
-    if (v.class === "FUNCTION" && typeof v.function_name === "string" && v.schema === "") {
-      return rewriteFunction(v);
-    }
-    if (v.type === "TABLE_FUNCTION") return rewriteUnnest(v);
-    return v;
+  const st: RewriteState = {
+    opts,
+    ctes: new Set<string>(),
+    tables: 0,
+    parameterIds: new Set<string>(),
+    warnings: [],
+    refs: [],
+    tableAliases: new Set<string>(),
+    targets: new Set<Node>(),
+    star: false,
+    template: await unnestTemplate(conn),
   };
-
-  const rewriteFunction = (f: Node): Node => {
-    const name = (f.function_name as string).toLowerCase();
-    const args = f.children as unknown[];
-    if (name.startsWith("regexp_")) javaNamedGroups(f);
-    const fmt = constValue(args[1]);
-    switch (name) {
-      case "date_parse":
-      case "parse_datetime":
-        if (fmt !== undefined && args.length === 2) {
-          return name === "date_parse"
-            ? twoDigitYearPivot(strptimeCall(f, mysqlFormat(fmt)))
-            : strptimeCall(f, jodaFormat(fmt));
-        }
-        break;
-      case "date_part":
-        return extractField(f);
-      // A timestamp of known precision prints that many fraction digits (Trino's to_iso8601).
-      case "to_iso8601": {
-        const p = args.length === 1 ? timestampPrecision(args[0]) : undefined;
-        if (p !== undefined) return callNode("trino_iso8601_p", [args[0], intConst(p)], f);
-        break;
-      }
-      case "ltrim":
-      case "rtrim":
-      case "trim":
-        // One argument: Java's white space (trino.ts); then a CHAR(n) value loses its padding.
-        if (opts.trinoFunctions?.has(name) && args.length === 1)
-          f.function_name = `${TRINO_PREFIX}${name}`;
-        return trimChar(f);
-      case "mod":
-        return rewriteArithmetic({ ...f, function_name: "%", is_operator: true });
-      case "regexp_replace":
-        checkReplacement(f);
-        break;
-      case "normalize":
-        return normalizeCall(f);
-      case "apply":
-      case "reduce":
-        return rewriteLambdaCall(f, name);
-      case "regexp_extract":
-        if (args.length === 3) {
-          const call = regexpExtractGroup(f);
-          if (call !== f) return call;
-        }
-        break;
-      case "date_format":
-      case "format_datetime":
-        if (fmt !== undefined && args.length === 2) {
-          f.function_name = "strftime";
-          // Trino formats from milliseconds, rounded half up (56.5555 prints 56.556).
-          if (!hasAggregate(args[0]))
-            args[0] = callNode("trino_round_ms", [args[0]], { alias: "" });
-          setConst(
-            args[1] as Node,
-            name === "date_format" ? mysqlFormat(fmt, true) : jodaFormat(fmt),
-          );
-        }
-        break;
-      case "json_extract_scalar":
-      case "json_extract":
-      case "json_size":
-      case "json_array_length":
-        if (fmt !== undefined) setConst(args[1] as Node, jsonPath(checkJsonPath(fmt)));
-        if (name !== "json_size") numericKeyPath(f);
-        break;
-      case "transform":
-        f.function_name = "list_transform";
-        break;
-      // Trino's format() takes Java's %s/%d/%.2f specifiers, which DuckDB's printf shares
-      // (DuckDB's own format() uses {} and would return the pattern unchanged).
-      case "format":
-        f.function_name = "printf";
-        // Java prints a timestamp argument as 2020-05-10T12:34:56.100 (trino_format_arg).
-        f.children = args.map((a, i) =>
-          i === 0 || hasAggregate(a) ? a : callNode("trino_format_arg", [a], { alias: "" }),
-        );
-        break;
-      case "any_match":
-      case "all_match":
-      case "none_match":
-        return matchCall(f, name);
-      case "array_sort":
-        return rewriteArraySort(f, clone);
-      case "map_filter":
-      case "transform_keys":
-      case "transform_values":
-        return rewriteMapLambda(f, name, clone);
-    }
-    // Functions with a Trino macro are called through it (after the constant rewrites above).
-    const fname = String(f.function_name).toLowerCase();
-    const untyped = UNTYPED_FALLBACK[fname];
-    if (opts.trinoFunctions?.has(fname) && untyped && hasAggregate(f.children)) {
-      f.function_name = untyped;
-      return f;
-    }
-    if (opts.trinoFunctions?.has(fname)) f.function_name = `${TRINO_PREFIX}${fname}`;
-    return f;
-  };
-
-  // Trino's UNNEST(array_of_row) AS t(a, b, c) expands the row's fields into columns, and
-  // UNNEST(a1, a2) AS t(x, y) zips arrays; DuckDB binds one column per argument.
-  const rewriteUnnest = (t: Node): Node => {
-    const fn = t.function as Node | undefined;
-    if (!fn || String(fn.function_name).toLowerCase() !== "unnest") return t;
-    const args = (fn.children as Node[]).filter((a) => a.alias === "");
-    const aliases = t.column_name_alias as string[];
-    const ordinality = t.with_ordinality === "WITH_ORDINALITY";
-    const expected = args.length + (ordinality ? 1 : 0);
-    // WITH ORDINALITY over rows is left to DuckDB (it binds one column per argument plus the ordinal).
-    if (ordinality || (aliases.length <= expected && args.length === 1)) return t;
-    const sub = clone(template);
-    const node = sub.node as Node;
-    const list = node.select_list as Node[];
-    const proto = list[0] as Node;
-    if (args.length === 1) {
-      (proto.children as Node[])[0] = args[0] as Node;
-    } else {
-      node.select_list = args.map((a) => {
-        const u = clone(proto);
-        u.children = [a];
-        return u;
-      });
-    }
-    return {
-      type: "SUBQUERY",
-      alias: t.alias,
-      sample: null,
-      query_location: t.query_location,
-      subquery: sub,
-      column_name_alias: aliases,
-    };
-  };
-
-  statement.node = visit(statement.node) as Node;
+  collectCteNames(statement.node, st.ctes);
+  statement.node = visit(statement.node, st) as Node;
   nameUnaliasedColumns(statement.node);
-  const pruneSql = await partitionFilterSql(conn, statement.node, targets, opts.partitionColumns);
+  const pruneSql = await partitionFilterSql(
+    conn,
+    statement.node,
+    st.targets,
+    opts.partitionColumns,
+  );
   const out = await deserialize(conn, statement);
   return {
     sql: out,
-    tables,
-    parameterIds,
-    warnings,
-    refs: star ? "all" : refs,
-    tableAliases,
+    tables: st.tables,
+    parameterIds: st.parameterIds,
+    warnings: st.warnings,
+    refs: st.star ? "all" : st.refs,
+    tableAliases: st.tableAliases,
     pruneSql,
   };
+}
+
+/** The walk: children first, then the node itself, pass by pass. */
+function visit(v: unknown, st: RewriteState): unknown {
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) v[i] = visit(v[i], st);
+    return v;
+  }
+  if (!isNode(v)) return v;
+  for (const [k, x] of Object.entries(v)) v[k] = visit(x, st);
+  if (v.type === "BASE_TABLE") return visitTable(v, st);
+  if (v.class === "STAR" || v.class === "COLUMNS" || v.type === "SHOW_REF") st.star = true;
+  if (v.class === "COLUMN_REF") {
+    st.refs.push((v.column_names as string[]).map((n) => String(n).toLowerCase()));
+    const json = st.opts.jsonColumns ? jsonColumnAccess(v, st) : undefined;
+    if (json) return json;
+  }
+  if (v.class === "PARAMETER") {
+    const id = String(v.identifier);
+    st.parameterIds.add(id);
+    const rep = st.opts.parameters?.get(id);
+    return rep ? clone(rep) : v;
+  }
+  const trino = st.opts.trinoFunctions ? trinoNode(v) : undefined;
+  if (trino) return trino;
+  // DuckDB's grammar writes SUBSTRING(x FROM a FOR b), EXTRACT and AT TIME ZONE as main.<name>.
+  if (v.class === "FUNCTION" && MAIN_SCHEMA.has(String(v.function_name)) && v.schema === "main")
+    v.schema = "";
+  if (v.class === "FUNCTION" && typeof v.function_name === "string" && v.schema === "") {
+    return rewriteFunction(v, st.opts);
+  }
+  if (v.type === "TABLE_FUNCTION") return rewriteUnnest(v, st.template);
+  return v;
+}
+
+const MAIN_SCHEMA = new Set(["substring", "date_part", "timezone"]);
+
+/** A reference to cloudtrail_logs (by any of its names; not a CTE of that name) → the target. */
+function visitTable(v: Node, st: RewriteState): Node {
+  const parts = [v.catalog_name, v.schema_name, v.table_name]
+    .filter((p): p is string => typeof p === "string" && p !== "")
+    .map((p) => p.toLowerCase());
+  const full = parts.join(".");
+  const isCte = parts.length === 1 && st.ctes.has(full);
+  if (isCte || !st.opts.aliases.has(full)) return v;
+  st.tables++;
+  st.targets.add(v);
+  v.catalog_name = st.opts.target.catalog;
+  v.schema_name = st.opts.target.schema;
+  v.table_name = st.opts.target.table;
+  // Keep the name it was written with usable as a qualifier (FROM cloudtrail t / FROM x.tbl).
+  if (v.alias === "") v.alias = String(parts[parts.length - 1]);
+  st.tableAliases.add(String(v.alias).toLowerCase());
+  return v;
+}
+
+/**
+ * `requestparameters.bucketName` (dot access into a JSON text column, a local-engine extension)
+ * → json_extract_string(requestparameters, '$."bucketName"'), with a warning saying what to write
+ * on Athena. Undefined when the reference is not one.
+ */
+function jsonColumnAccess(v: Node, st: RewriteState): Node | undefined {
+  const names = v.column_names as string[];
+  const at = names.findIndex(
+    (n, i) => i < names.length - 1 && st.opts.jsonColumns?.has(n.toLowerCase()),
+  );
+  if (at < 0 || at > 1) return undefined;
+  const fields = names.slice(at + 1);
+  const text = names.slice(0, at + 1).join(".");
+  const column = names[at]?.toLowerCase();
+  const note = `${text}.${fields.join(".")}: dot access into the JSON text column ${column} is a local-engine extension; on Athena's documented table write json_extract_scalar(${column}, '$.${fields.join(".")}')`;
+  if (!st.warnings.includes(note)) st.warnings.push(note);
+  const colRef = { ...v, column_names: names.slice(0, at + 1), alias: "" };
+  const path = `$.${fields.map((f) => `"${f.replaceAll('"', '\\"')}"`).join(".")}`;
+  return callNode("json_extract_string", [colRef, strConst(path)], {
+    alias: v.alias === "" ? String(fields[fields.length - 1]) : v.alias,
+    query_location: v.query_location,
+  });
+}
+
+/**
+ * Trino semantics of constants, operators, comparisons and casts (trino-ast.ts); Athena SQL only.
+ * Undefined for other nodes.
+ */
+function trinoNode(v: Node): Node | undefined {
+  if (v.class === "CONSTANT") return keepDouble(v);
+  if (v.class === "BETWEEN") return rewriteBetween(zonedComparison(v));
+  if (v.class === "COMPARISON") return rewriteMapEquality(zonedComparison(v));
+  if (v.class === "CAST")
+    return (
+      zonedCast(v) ??
+      charCast(rewriteTimestampCast(rewriteToJsonCast(rewriteToVarcharCast(rewriteJsonCast(v)))))
+    );
+  if (v.class === "FUNCTION" && v.is_operator === true) return rewriteArithmetic(v);
+  return undefined;
+}
+
+/**
+ * Trino's UNNEST(array_of_row) AS t(a, b, c) expands the row's fields into columns, and
+ * UNNEST(a1, a2) AS t(x, y) zips arrays; DuckDB binds one column per argument.
+ */
+function rewriteUnnest(t: Node, template: Node): Node {
+  const fn = t.function as Node | undefined;
+  if (!fn || String(fn.function_name).toLowerCase() !== "unnest") return t;
+  const args = (fn.children as Node[]).filter((a) => a.alias === "");
+  const aliases = t.column_name_alias as string[];
+  const ordinality = t.with_ordinality === "WITH_ORDINALITY";
+  const expected = args.length + (ordinality ? 1 : 0);
+  // WITH ORDINALITY over rows is left to DuckDB (it binds one column per argument plus the ordinal).
+  if (ordinality || (aliases.length <= expected && args.length === 1)) return t;
+  const sub = clone(template);
+  const node = sub.node as Node;
+  const list = node.select_list as Node[];
+  const proto = list[0] as Node;
+  if (args.length === 1) {
+    (proto.children as Node[])[0] = args[0] as Node;
+  } else {
+    node.select_list = args.map((a) => {
+      const u = clone(proto);
+      u.children = [a];
+      return u;
+    });
+  }
+  return {
+    type: "SUBQUERY",
+    alias: t.alias,
+    sample: null,
+    query_location: t.query_location,
+    subquery: sub,
+    column_name_alias: aliases,
+  };
+}
+
+/**
+ * A zoned TIMESTAMP literal, or a cast of a value the tree shows is zoned: to VARCHAR its text
+ * (trino-zoned.ts), to DATE or TIME its local time's. Undefined for other casts.
+ */
+function zonedCast(v: Node): Node | undefined {
+  const literal = zonedLiteral(v);
+  if (literal) return literal;
+  const child = v.child as Node;
+  if (v.try_cast === true || !isZoned(child)) return undefined;
+  const id = (v.cast_type as Node).id;
+  if (id === "VARCHAR") return callNode("trino_tz_text", [child], v);
+  if (id === "DATE" || id === "TIME") v.child = callNode("trino_tz_local", [child], { alias: "" });
+  return undefined;
 }
 
 /**

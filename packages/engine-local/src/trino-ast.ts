@@ -370,12 +370,26 @@ const EXTRACT_FIELDS: Record<string, string> = {
   week_of_year: "week",
 };
 
+/** The fields Trino's EXTRACT accepts (not WEEK_OF_YEAR, which is a function only). */
+const EXTRACT_NAMES = new Set(
+  (
+    "year quarter month week day day_of_month day_of_week dow day_of_year doy year_of_week yow " +
+    "hour minute second timezone_hour timezone_minute"
+  ).split(" "),
+);
+
 /** EXTRACT(DOW ...) and date_part('dow', ...) with Trino's field names and meanings. */
 export function extractField(f: Node): Node {
   const unit = (f.children as Node[])[0];
   const value = unit?.class === "CONSTANT" ? ((unit.value as Node).value as unknown) : undefined;
   const field = typeof value === "string" ? value.toLowerCase() : undefined;
   const mapped = field === undefined ? undefined : EXTRACT_FIELDS[field];
+  if (field !== undefined && !EXTRACT_NAMES.has(field)) {
+    throw new RunMdError(
+      "sql-syntax",
+      `SYNTAX_ERROR: Invalid EXTRACT field: ${field.toUpperCase()}`,
+    );
+  }
   if (mapped) (unit?.value as Node).value = mapped;
   if (hasAggregate(f.children)) return f;
   if (field === "timezone_hour" || field === "timezone_minute") {
@@ -682,6 +696,8 @@ export function hasAggregate(v: unknown): boolean {
 /** Typed-overload macros and what runs instead when an argument holds an aggregate. */
 export const UNTYPED_FALLBACK: Record<string, string> = {
   date_add: "trino_date_add_untyped",
+  date_diff: "trino_date_diff_untyped",
+  to_iso8601: "trino_to_iso8601_untyped",
   date_trunc: "date_trunc",
   floor: "floor",
   ceil: "ceil",

@@ -5,6 +5,8 @@
  * operator macros, before the macros that use them.
  */
 
+import { ZONED_OVERLOADS } from "./trino-zoned.ts";
+
 /**
  * The code points Java's Character.isWhitespace accepts (Trino's one-argument trims), as an RE2
  * character class: not the no-break spaces U+00A0, U+2007 and U+202F.
@@ -39,7 +41,7 @@ export const HELPER_MACROS: string[] = [
   `CREATE MACRO trino_double_mantissa(d) AS left(d, 1) || '.' || CASE WHEN length(d) > 1 THEN substr(d, 2) ELSE '0' END`,
   `CREATE MACRO trino_double_text(x) AS CASE WHEN isnan(x) THEN 'NaN' WHEN isinf(x) AND x > 0 THEN 'Infinity' WHEN isinf(x) THEN '-Infinity' WHEN x = 0 THEN CASE WHEN CAST(x AS VARCHAR) LIKE '-%' THEN '-0E0' ELSE '0E0' END ELSE (CASE WHEN x < 0 THEN '-' ELSE '' END) || trino_double_mantissa(rtrim(ltrim(trino_double_digits(CAST(abs(x) AS VARCHAR)), '0'), '0')) || 'E' || trino_double_exponent(CAST(abs(x) AS VARCHAR)) END`,
   // CAST(x AS VARCHAR) with doubles and reals in Trino's text (trino-ast.ts rewriteToVarcharCast).
-  `CREATE MACRO trino_to_varchar(x) AS CASE WHEN typeof(x) IN ('DOUBLE', 'FLOAT') THEN trino_double_text(TRY_CAST(x AS DOUBLE)) ELSE CAST(x AS VARCHAR) END`,
+  `CREATE MACRO trino_to_varchar(x) AS CASE ${ZONED_OVERLOADS.toVarcharGuard} WHEN typeof(x) IN ('DOUBLE', 'FLOAT') THEN trino_double_text(TRY_CAST(x AS DOUBLE)) ELSE CAST(x AS VARCHAR) END`,
   // java.net.URI's parse: no white space or ^ ` { } | \\ " < >, and % only before two hex digits.
   `CREATE MACRO trino_url_ok(u) AS NOT regexp_matches(u, '[\\s^\`{}|\\\\"<>]') AND NOT contains(regexp_replace(u, '%[0-9A-Fa-f]{2}', '', 'g'), '%')`,
   // Group g of RFC 3986's URI expression: 2 scheme, 4 authority, 5 path, 6 ?query, 7 query, 9 fragment.
@@ -65,14 +67,14 @@ export const HELPER_MACROS: string[] = [
   // A field of a day-to-second interval as Trino counts it (DuckDB keeps hours past 24 as hours):
   // the interval's milliseconds split into days, hours, minutes, seconds and milliseconds.
   `CREATE MACRO trino_interval_part(f, t) AS CASE WHEN date_part('month', t) <> 0 OR date_part('year', t) <> 0 THEN date_part(f, t) ELSE CASE lower(f) WHEN 'day' THEN ${INTERVAL_MS} // 86400000 WHEN 'hour' THEN (${INTERVAL_MS} // 3600000) % 24 WHEN 'minute' THEN (${INTERVAL_MS} // 60000) % 60 WHEN 'second' THEN (${INTERVAL_MS} // 1000) % 60 WHEN 'millisecond' THEN ${INTERVAL_MS} % 1000 ELSE date_part(f, t) END END`,
-  `CREATE MACRO trino_date_part(f VARCHAR, t INTERVAL) AS trino_interval_part(f, t), (f, t) AS date_part(f, t)`,
+  `CREATE MACRO trino_date_part(f VARCHAR, t INTERVAL) AS trino_interval_part(f, t), ${ZONED_OVERLOADS.datePart}, (f, t) AS date_part(f, t)`,
   `CREATE MACRO trino_pivot_1969(t) AS CASE WHEN year(t) = 1969 THEN t + INTERVAL 100 YEAR ELSE t END`,
   // A timestamp rounded half up to p fraction digits (CAST(x AS TIMESTAMP(p))).
   `CREATE MACRO trino_timestamp_round(t, p) AS CASE WHEN p >= 6 THEN t ELSE t + to_microseconds(CASE WHEN 2 * (((epoch_us(t) % CAST(10 ** (6 - p) AS BIGINT)) + CAST(10 ** (6 - p) AS BIGINT)) % CAST(10 ** (6 - p) AS BIGINT)) >= CAST(10 ** (6 - p) AS BIGINT) THEN CAST(10 ** (6 - p) AS BIGINT) ELSE 0 END - (((epoch_us(t) % CAST(10 ** (6 - p) AS BIGINT)) + CAST(10 ** (6 - p) AS BIGINT)) % CAST(10 ** (6 - p) AS BIGINT))) END`,
   // to_iso8601 of a timestamp of precision p: p fraction digits (none for 0).
   `CREATE MACRO trino_iso8601_p(t, p) AS strftime(t, '%Y-%m-%dT%H:%M:%S') || CASE WHEN p = 0 THEN '' ELSE '.' || left(strftime(t, '%f') || '000000', p) END`,
   // A timestamp rounded half up to milliseconds (Trino formats from milliseconds).
-  `CREATE MACRO trino_round_ms(t TIMESTAMP) AS t + to_microseconds(CASE WHEN ((epoch_us(t) % 1000) + 1000) % 1000 >= 500 THEN 1000 ELSE 0 END - ((epoch_us(t) % 1000) + 1000) % 1000), (t TIMESTAMPTZ) AS t + to_microseconds(CASE WHEN ((epoch_us(t) % 1000) + 1000) % 1000 >= 500 THEN 1000 ELSE 0 END - ((epoch_us(t) % 1000) + 1000) % 1000), (t) AS t`,
+  `CREATE MACRO trino_round_ms(t TIMESTAMP) AS trino_ms_round(t), (t TIMESTAMPTZ) AS trino_ms_round(t), ${ZONED_OVERLOADS.roundMs}, (t) AS t`,
   // CAST(x AS JSON): a NaN or infinite double is the JSON string "NaN"/"Infinity" in Trino, a real
   // keeps its short text (3.14, not 3.140000104904175); inside arrays and maps, refused.
   `CREATE MACRO trino_to_json(x) AS CASE WHEN typeof(x) IN ('DOUBLE', 'FLOAT') AND isnan(TRY_CAST(x AS DOUBLE)) THEN CAST('"NaN"' AS JSON) WHEN typeof(x) IN ('DOUBLE', 'FLOAT') AND isinf(TRY_CAST(x AS DOUBLE)) THEN CAST(CASE WHEN TRY_CAST(x AS DOUBLE) > 0 THEN '"Infinity"' ELSE '"-Infinity"' END AS JSON) WHEN typeof(x) = 'FLOAT' THEN CAST(CAST(x AS VARCHAR) AS JSON) WHEN typeof(x) LIKE '%FLOAT%' OR regexp_matches(CAST(CAST(x AS JSON) AS VARCHAR), '(^|[\\[,:])-?(NaN|Infinity)([,\\]}]|$)') THEN CAST(error('CAST of real values or of NaN/Infinity inside an array or map to JSON is not supported locally') AS JSON) ELSE CAST(x AS JSON) END`,

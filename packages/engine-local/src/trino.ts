@@ -7,6 +7,7 @@
 import { RunMdError } from "@run-md/core";
 import { BITWISE_MACROS } from "./trino-bitwise.ts";
 import { HELPER_MACROS, JAVA_WHITESPACE } from "./trino-helpers.ts";
+import { ZONED_MACROS, ZONED_OVERLOADS } from "./trino-zoned.ts";
 
 /** Settings every connection inherits (set globally before the configuration is locked). */
 export const SESSION_SETTINGS = [
@@ -85,6 +86,9 @@ const CONCAT_WS = Array.from({ length: 9 }, (_, i) => i + 1)
 /** Trino's substr: start 0 or before the first character, or a length <= 0, give ''. */
 const SUBSTR = `(s, st) AS CASE WHEN st = 0 OR -st > length(s) THEN '' WHEN st < 0 THEN system.main.substr(s, length(s) + st + 1) ELSE system.main.substr(s, st) END, (s, st, n) AS CASE WHEN st = 0 OR n <= 0 OR -st > length(s) THEN '' WHEN st < 0 THEN system.main.substr(s, length(s) + st + 1, n) ELSE system.main.substr(s, st, n) END`;
 
+/** to_iso8601 of a date or timestamp: only a timestamp with time zone has an offset (Z). */
+const TO_ISO8601 = `CASE typeof(t) WHEN 'DATE' THEN strftime(t, '%Y-%m-%d') WHEN 'TIMESTAMP WITH TIME ZONE' THEN strftime(t, '%Y-%m-%dT%H:%M:%S.%gZ') ELSE strftime(t, '%Y-%m-%dT%H:%M:%S.%g') END`;
+
 /** Prefix of the macros: they never shadow DuckDB's built-ins; the rewrite calls them by this name. */
 export const TRINO_PREFIX = "trino_";
 
@@ -109,15 +113,16 @@ const MACRO_DEFS: string[] = [
   // other than UTC would print as UTC here (the instant is right, the zone is lost): an error.
   `CREATE MACRO from_iso8601_timestamp(s) AS CASE WHEN regexp_matches(s, '[T ][0-9:.,]+[+-]([0-9]{2}):?([0-9]{2})?$') AND NOT regexp_matches(s, '[+-]00(:?00)?$') THEN error('from_iso8601_timestamp with an offset other than Z or +00:00 is not supported locally (the local engine keeps timestamps in UTC)') WHEN abs(epoch_ms(CAST(s AS TIMESTAMPTZ))) > 2251799813685247 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Millis overflow: ' || epoch_ms(CAST(s AS TIMESTAMPTZ)), s) ELSE CAST(s AS TIMESTAMPTZ) END`,
   `CREATE MACRO from_iso8601_date(s) AS CAST(s AS DATE)`,
-  `CREATE MACRO from_unixtime(x) AS to_timestamp(CAST(x AS DOUBLE))`,
+  // With a zone (or hours and minutes of an offset): a zoned value (trino-zoned.ts).
+  `CREATE MACRO from_unixtime(x) AS to_timestamp(CAST(x AS DOUBLE)), (x, z) AS trino_tz_from_instant(to_timestamp(CAST(x AS DOUBLE)), trino_tz_name(z), 3), (x, h, m) AS trino_tz_from_instant(to_timestamp(CAST(x AS DOUBLE)), trino_tz_minutes_text(h * 60 + m), 3)`,
   `CREATE MACRO to_unixtime(t) AS epoch(t)`,
   // Only a timestamp with time zone has an offset (Z); a zone-less one has none.
-  `CREATE MACRO to_iso8601(t) AS CASE typeof(t) WHEN 'DATE' THEN strftime(t, '%Y-%m-%d') WHEN 'TIMESTAMP WITH TIME ZONE' THEN strftime(t, '%Y-%m-%dT%H:%M:%S.%gZ') ELSE strftime(t, '%Y-%m-%dT%H:%M:%S.%g') END`,
+  `CREATE MACRO to_iso8601${ZONED_OVERLOADS.toIso8601}, (t) AS ${TO_ISO8601}`,
   // On a DATE, date_add and date_trunc return a DATE (typed overloads; DuckDB would give a TIMESTAMP).
-  `CREATE MACRO date_add(a, b) AS system.main.date_add(a, b), (u VARCHAR, n BIGINT, t DATE) AS CAST(t + ${INTERVAL_OF(DATE_UNIT("u"), "n")} AS DATE), (u VARCHAR, n BIGINT, t TIMESTAMP) AS t + ${INTERVAL_OF("u", "n")}, (u VARCHAR, n BIGINT, t TIMESTAMPTZ) AS t + ${INTERVAL_OF("u", "n")}`,
-  `CREATE MACRO date_trunc(u VARCHAR, t DATE) AS CAST(system.main.date_trunc(${DATE_UNIT("u")}, t) AS DATE), (u VARCHAR, t TIMESTAMP) AS system.main.date_trunc(u, t), (u VARCHAR, t TIMESTAMPTZ) AS system.main.date_trunc(u, t)`,
+  `CREATE MACRO date_add(a, b) AS system.main.date_add(a, b), (u VARCHAR, n BIGINT, t DATE) AS CAST(t + ${INTERVAL_OF(DATE_UNIT("u"), "n")} AS DATE), (u VARCHAR, n BIGINT, t TIMESTAMP) AS t + ${INTERVAL_OF("u", "n")}, (u VARCHAR, n BIGINT, t TIMESTAMPTZ) AS t + ${INTERVAL_OF("u", "n")}, ${ZONED_OVERLOADS.dateAdd(INTERVAL_OF("u", "n"))}`,
+  `CREATE MACRO date_trunc(u VARCHAR, t DATE) AS CAST(system.main.date_trunc(${DATE_UNIT("u")}, t) AS DATE), (u VARCHAR, t TIMESTAMP) AS system.main.date_trunc(u, t), (u VARCHAR, t TIMESTAMPTZ) AS system.main.date_trunc(u, t), ${ZONED_OVERLOADS.dateTrunc}`,
   // Trino counts complete units (date_sub), DuckDB's date_diff counts boundaries crossed.
-  `CREATE MACRO date_diff(u, a, b) AS system.main.date_sub(u, a, b)`,
+  `CREATE MACRO date_diff${ZONED_OVERLOADS.dateDiff}, (u, a, b) AS system.main.date_sub(u, a, b)`,
   `CREATE MACRO day_of_week(t) AS isodow(t)`,
   `CREATE MACRO dow(t) AS isodow(t)`,
   `CREATE MACRO day_of_year(t) AS dayofyear(t)`,
@@ -273,6 +278,7 @@ const integerOverloads = (op: string) =>
 const OPERATOR_MACROS: string[] = [
   // json_array_get's element as JSON with its quotes, under CAST(... AS varchar) (trino-ast.ts).
   `CREATE MACRO trino_json_array_get_quoted(j, i) AS CASE json_type(${JSON_ELEMENT}) WHEN 'NULL' THEN NULL ELSE ${JSON_ELEMENT} END`,
+  ...ZONED_MACROS,
   ...HELPER_MACROS,
   `CREATE MACRO trino_divide${integerOverloads("//")}, (a DOUBLE, b DOUBLE) AS a / b, (a FLOAT, b FLOAT) AS a / b, (a INTERVAL, b DOUBLE) AS CASE WHEN b = 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Cannot divide an interval by zero', b) ELSE a / b END`,
   `CREATE MACRO trino_modulo${integerOverloads("%")}, (a DOUBLE, b DOUBLE) AS a % b, (a FLOAT, b FLOAT) AS a % b`,
@@ -292,11 +298,13 @@ const OPERATOR_MACROS: string[] = [
   `CREATE MACRO trino_all_match_list(t) AS CASE WHEN NOT coalesce(list_bool_and(list_transform(t, lambda x: coalesce(x, true))), true) THEN false WHEN ${HAS_NULL("t")} THEN NULL ELSE true END`,
   `CREATE MACRO trino_regexp_position_at(s, p, st, n) AS CASE WHEN st < 1 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: start position cannot be smaller than 1', st) WHEN n < 1 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: occurrence cannot be smaller than 1', n) WHEN p = '' THEN CASE WHEN st + n - 1 <= length(s) + 1 THEN st + n - 1 ELSE -1 END WHEN len(regexp_extract_all(system.main.substr(s, st), p)) < n THEN -1 ELSE st + length(array_to_string(list_slice(regexp_split_to_array(system.main.substr(s, st), p), 1, n), '')) + length(array_to_string(list_slice(regexp_extract_all(system.main.substr(s, st), p), 1, n - 1), '')) END`,
   // EXTRACT(TIMEZONE_HOUR/MINUTE ...) needs a timestamp with time zone (DuckDB: 0 for any timestamp).
-  `CREATE MACRO trino_zone_part(f VARCHAR, t TIMESTAMPTZ) AS date_part(f, t), (f VARCHAR, t TIMESTAMP) AS trino_raise('TYPE_MISMATCH: ' || f || ' needs a timestamp with time zone', t), (f VARCHAR, t DATE) AS trino_raise('TYPE_MISMATCH: ' || f || ' needs a timestamp with time zone', t)`,
+  `CREATE MACRO trino_zone_part${ZONED_OVERLOADS.zonePart}, (f VARCHAR, t TIMESTAMPTZ) AS date_part(f, t), (f VARCHAR, t TIMESTAMP) AS trino_raise('TYPE_MISMATCH: ' || f || ' needs a timestamp with time zone', t), (f VARCHAR, t DATE) AS trino_raise('TYPE_MISMATCH: ' || f || ' needs a timestamp with time zone', t)`,
   // format('%s', timestamp) prints Java's LocalDateTime text: T, and 0, 3 or 6 fraction digits.
-  `CREATE MACRO trino_format_arg(x TIMESTAMP) AS CASE WHEN year(x) > 9999 THEN '+' ELSE '' END || CASE WHEN epoch_us(x) % 1000000 = 0 THEN strftime(x, '%Y-%m-%dT%H:%M:%S') WHEN epoch_us(x) % 1000 = 0 THEN strftime(x, '%Y-%m-%dT%H:%M:%S.%g') ELSE strftime(x, '%Y-%m-%dT%H:%M:%S.%f') END, (x DATE) AS CAST(x AS VARCHAR), (x TIMESTAMPTZ) AS x, (x) AS x`,
+  `CREATE MACRO trino_format_arg(x TIMESTAMP) AS trino_java_local(x), (x DATE) AS CAST(x AS VARCHAR), (x TIMESTAMPTZ) AS x, ${ZONED_OVERLOADS.formatArg}, (x) AS x`,
   // Untyped forms for arguments that hold aggregates (trino-ast.ts UNTYPED_FALLBACK).
   `CREATE MACRO trino_date_add_untyped(a, b) AS system.main.date_add(a, b), (u, n, t) AS t + ${INTERVAL_OF("u", "n")}`,
+  `CREATE MACRO trino_date_diff_untyped(u, a, b) AS system.main.date_sub(u, a, b)`,
+  `CREATE MACRO trino_to_iso8601_untyped(t) AS ${TO_ISO8601}`,
   `CREATE MACRO trino_millisecond_untyped(t) AS system.main.millisecond(t) % 1000`,
   `CREATE MACRO trino_sequence_untyped(a, b) AS generate_series(a, b), (a, b, st) AS generate_series(a, b, st)`,
   `CREATE MACRO trino_json_array_contains_untyped(j, v) AS list_contains(json_extract_string(CAST(j AS JSON), '$[*]'), CAST(v AS VARCHAR))`,
@@ -306,10 +314,10 @@ const OPERATOR_MACROS: string[] = [
   `CREATE MACRO trino_regexp_extract_group(s, p, g, body) AS CASE WHEN NOT system.main.regexp_matches(s, p) THEN NULL WHEN system.main.regexp_extract(s, p, g) <> '' THEN system.main.regexp_extract(s, p, g) WHEN NOT regexp_full_match('', body) THEN NULL ELSE error('regexp_extract: group ' || CAST(g AS VARCHAR) || ' matched the empty string or did not take part, which the local engine cannot tell apart (not supported locally)') END`,
   // CAST(varchar AS TIMESTAMP) accepts Trino's literal forms only: '2020-05-10T12:34:56' (the
   // ISO text of eventtime) is an error on Athena; DuckDB would take it.
-  `CREATE MACRO trino_cast_timestamp(s VARCHAR) AS CASE WHEN NOT regexp_full_match(s, '\\s*\\d{4,}-\\d{1,2}-\\d{1,2}( \\d{1,2}:\\d{1,2}(:\\d{1,2}(\\.\\d+)?)?)?\\s*') THEN trino_raise('INVALID_CAST_ARGUMENT: Value cannot be cast to timestamp: ' || s, s) ELSE CAST(s AS TIMESTAMP) END, (x) AS CAST(x AS TIMESTAMP)`,
+  `CREATE MACRO trino_cast_timestamp(s VARCHAR) AS CASE WHEN NOT regexp_full_match(s, '\\s*\\d{4,}-\\d{1,2}-\\d{1,2}( \\d{1,2}:\\d{1,2}(:\\d{1,2}(\\.\\d+)?)?)?\\s*') THEN trino_raise('INVALID_CAST_ARGUMENT: Value cannot be cast to timestamp: ' || s, s) ELSE CAST(s AS TIMESTAMP) END, ${ZONED_OVERLOADS.castTimestamp}, (x) AS CAST(x AS TIMESTAMP)`,
   // DATE plus or minus days, months or years is a DATE; hours, minutes or seconds are an error.
-  `CREATE MACRO trino_add(a DATE, b INTERVAL) AS ${DATE_PLUS("a", "b", "+")}, (a INTERVAL, b DATE) AS ${DATE_PLUS("b", "a", "+")}, (a, b) AS a + b`,
-  `CREATE MACRO trino_subtract(a DATE, b INTERVAL) AS ${DATE_PLUS("a", "b", "-")}, (a, b) AS a - b`,
+  `CREATE MACRO trino_add(a DATE, b INTERVAL) AS ${DATE_PLUS("a", "b", "+")}, ${ZONED_OVERLOADS.add}, (a INTERVAL, b DATE) AS ${DATE_PLUS("b", "a", "+")}, (a, b) AS a + b`,
+  `CREATE MACRO trino_subtract(a DATE, b INTERVAL) AS ${DATE_PLUS("a", "b", "-")}, ${ZONED_OVERLOADS.subtract}, (a, b) AS a - b`,
   // CAST(json AS VARCHAR): a JSON string without its quotes, numbers and booleans as text.
   `CREATE MACRO trino_json_to_varchar(j) AS CASE json_type(CAST(j AS JSON)) WHEN 'VARCHAR' THEN json_extract_string(CAST(j AS JSON), '$') WHEN 'NULL' THEN NULL WHEN 'OBJECT' THEN trino_raise('INVALID_CAST_ARGUMENT: Cannot cast JSON object to varchar', j) WHEN 'ARRAY' THEN trino_raise('INVALID_CAST_ARGUMENT: Cannot cast JSON array to varchar', j) ELSE CAST(j AS VARCHAR) END`,
 ];

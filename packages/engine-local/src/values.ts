@@ -80,6 +80,7 @@ export function athenaTypeName(t: DuckDBType): string {
     case DuckDBTypeId.ARRAY:
       return `array(${athenaTypeName(t.valueType)})`;
     case DuckDBTypeId.STRUCT:
+      if (isZonedType(t.entryNames)) return "timestamp with time zone";
       return `row(${t.entryNames
         .map((n, i) => `${n.toLowerCase()} ${athenaTypeName(t.entryTypes[i] as DuckDBType)}`)
         .join(", ")})`;
@@ -148,6 +149,26 @@ function keyText(k: JsonValue): string {
   return String(k);
 }
 
+/** The fields of a zoned timestamp (trino-zoned.ts `ZONED`). */
+const ZONED_FIELDS = ["tz_instant", "tz_zone", "tz_local", "tz_p"];
+
+function isZonedType(names: readonly string[]): boolean {
+  return names.length === ZONED_FIELDS.length && names.every((n, i) => n === ZONED_FIELDS[i]);
+}
+
+/**
+ * A zoned timestamp as Trino prints it: the local time with its precision's fraction digits,
+ * then the zone (`2020-05-01 12:34:56.1 America/Los_Angeles`).
+ */
+function zonedText(e: Record<string, DuckDBValue>): string | undefined {
+  const local = e.tz_local;
+  if (!(local instanceof DuckDBTimestampValue)) return undefined;
+  const p = Math.max(0, Math.min(6, Number(e.tz_p ?? 3)));
+  const fraction = String(((local.micros % 1000000n) + 1000000n) % 1000000n).padStart(6, "0");
+  const seconds = timestampText(local.micros).replace(/\.\d{3}$/, "");
+  return `${seconds}${p > 0 ? `.${fraction.slice(0, p)}` : ""} ${String(e.tz_zone)}`;
+}
+
 /** A DuckDB value as JSON. */
 export function toJson(v: DuckDBValue, tzSuffix = true): JsonValue {
   if (v === null || v === undefined) return null;
@@ -176,6 +197,10 @@ export function toJson(v: DuckDBValue, tzSuffix = true): JsonValue {
   if (v instanceof DuckDBListValue || v instanceof DuckDBArrayValue)
     return v.items.map((x) => toJson(x, tzSuffix));
   if (v instanceof DuckDBStructValue) {
+    if (isZonedType(Object.keys(v.entries))) {
+      const text = zonedText(v.entries);
+      if (text !== undefined) return text;
+    }
     const out: Record<string, JsonValue> = {};
     for (const [k, x] of Object.entries(v.entries)) out[k.toLowerCase()] = toJson(x, tzSuffix);
     return out;

@@ -1,0 +1,190 @@
+/**
+ * Function calls of Athena SQL on DuckDB (rewriteAthena's walk calls `rewriteFunction` for each):
+ * constant formats and JSON paths translated, lambda-taking functions, zoned timestamps, then the
+ * Trino macros (`trino_<name>`, trino.ts) called in place of DuckDB's built-ins. Each group of
+ * functions is one pass; a pass returns the finished call, or undefined to go on to the macros
+ * (after changing the call in place where it needs to).
+ */
+import { RunMdError } from "@run-md/core";
+import type { RewriteOptions } from "./rewrite.ts";
+import { jodaFormat, jsonPath, mysqlFormat, TRINO_PREFIX } from "./trino.ts";
+import {
+  callNode,
+  checkReplacement,
+  extractField,
+  hasAggregate,
+  intConst,
+  javaNamedGroups,
+  normalizeCall,
+  numericKeyPath,
+  regexpExtractGroup,
+  rewriteArithmetic,
+  rewriteLambdaCall,
+  strptimeCall,
+  timestampPrecision,
+  trimChar,
+  twoDigitYearPivot,
+  UNTYPED_FALLBACK,
+} from "./trino-ast.ts";
+import { rewriteArraySort, rewriteMapLambda } from "./trino-map-lambda.ts";
+import { zonedFunction, zonedStrftime } from "./trino-zoned.ts";
+import { clone, constValue, type Node, setConst } from "./tree.ts";
+
+export function rewriteFunction(f: Node, opts: RewriteOptions): Node {
+  const name = (f.function_name as string).toLowerCase();
+  if (name.startsWith("regexp_")) javaNamedGroups(f);
+  if (opts.trinoFunctions) {
+    const zoned = zonedFunction(f, name, hasAggregate, timestampPrecision);
+    if (zoned) return zoned;
+  }
+  const done = timeCall(f, name, opts) ?? textCall(f, name, opts) ?? lambdaCall(f, name);
+  return done ?? trinoMacro(f, opts);
+}
+
+/** date_parse/parse_datetime, EXTRACT, to_iso8601, date_format/format_datetime. */
+function timeCall(f: Node, name: string, opts: RewriteOptions): Node | undefined {
+  const args = f.children as Node[];
+  const fmt = args.length === 2 ? constValue(args[1]) : undefined;
+  switch (name) {
+    case "date_parse":
+      return fmt === undefined ? undefined : twoDigitYearPivot(strptimeCall(f, mysqlFormat(fmt)));
+    case "parse_datetime":
+      return fmt === undefined ? undefined : strptimeCall(f, jodaFormat(fmt));
+    case "date_part":
+      return extractField(f);
+    // A timestamp of known precision prints that many fraction digits (Trino's to_iso8601).
+    case "to_iso8601": {
+      const p = args.length === 1 ? timestampPrecision(args[0]) : undefined;
+      return p === undefined ? undefined : callNode("trino_iso8601_p", [args[0], intConst(p)], f);
+    }
+    // date_add keeps a timestamp(p)'s precision: 1 ms added to .55 is still .55.
+    case "date_add": {
+      const p = args.length === 3 ? timestampPrecision(args[2]) : undefined;
+      if (p === undefined || p >= 3 || hasAggregate(args)) return undefined;
+      const call = trinoMacro({ ...f, alias: "" }, opts);
+      return callNode("trino_tz_cut", [call, intConst(p)], f);
+    }
+    case "date_format":
+    case "format_datetime": {
+      if (fmt === undefined) return undefined;
+      f.function_name = "strftime";
+      const duckFormat = name === "date_format" ? mysqlFormat(fmt, true) : jodaFormat(fmt);
+      setConst(args[1] as Node, duckFormat);
+      if (hasAggregate(args[0])) return undefined;
+      // Trino formats from milliseconds, rounded half up (56.5555 prints 56.556); a zoned value
+      // formats its local time and its offset (trino-zoned.ts).
+      args[0] = callNode("trino_round_ms", [args[0]], { alias: "" });
+      return zonedStrftime(f, duckFormat);
+    }
+  }
+  return undefined;
+}
+
+/** Trino's JSON paths start with `$` (DuckDB would also take a JSON pointer such as `/a`). */
+function checkJsonPath(p: string): string {
+  if (!p.trim().startsWith("$")) {
+    throw new RunMdError("sql-error", `INVALID_FUNCTION_ARGUMENT: Invalid JSON path: '${p}'`);
+  }
+  return p;
+}
+
+/** Trims, regular expressions, normalize, JSON paths, format(). */
+function textCall(f: Node, name: string, opts: RewriteOptions): Node | undefined {
+  const args = f.children as Node[];
+  switch (name) {
+    case "ltrim":
+    case "rtrim":
+    case "trim":
+      // One argument: Java's white space (trino.ts); then a CHAR(n) value loses its padding.
+      if (opts.trinoFunctions?.has(name) && args.length === 1)
+        f.function_name = `${TRINO_PREFIX}${name}`;
+      return trimChar(f);
+    case "regexp_replace":
+      checkReplacement(f);
+      return undefined;
+    case "normalize":
+      return normalizeCall(f);
+    case "regexp_extract": {
+      const call = args.length === 3 ? regexpExtractGroup(f) : f;
+      return call === f ? undefined : call;
+    }
+    case "json_extract_scalar":
+    case "json_extract":
+    case "json_size":
+    case "json_array_length": {
+      const path = constValue(args[1]);
+      if (path !== undefined) setConst(args[1] as Node, jsonPath(checkJsonPath(path)));
+      if (name !== "json_size") numericKeyPath(f);
+      return undefined;
+    }
+    // Trino's format() takes Java's %s/%d/%.2f specifiers, which DuckDB's printf shares
+    // (DuckDB's own format() uses {} and would return the pattern unchanged).
+    case "format":
+      f.function_name = "printf";
+      // Java prints a timestamp argument as 2020-05-10T12:34:56.100 (trino_format_arg).
+      f.children = args.map((a, i) =>
+        i === 0 || hasAggregate(a) ? a : callNode("trino_format_arg", [a], { alias: "" }),
+      );
+      return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * any_match/all_match/none_match(array, lambda) as a macro over list_transform(array, lambda):
+ * three-valued, as Trino (a NULL result decides when no element does; trino.ts).
+ */
+function matchCall(f: Node, name: string): Node {
+  const inner = clone(f);
+  inner.function_name = "list_transform";
+  inner.alias = "";
+  f.function_name = name === "all_match" ? "trino_all_match_list" : "trino_any_match_list";
+  f.children = [inner];
+  if (name !== "none_match") return f;
+  const alias = f.alias;
+  f.alias = "";
+  return {
+    class: "OPERATOR",
+    type: "OPERATOR_NOT",
+    alias,
+    query_location: f.query_location,
+    children: [f],
+  };
+}
+
+/** Lambda-taking functions, and mod() as the % operator. */
+function lambdaCall(f: Node, name: string): Node | undefined {
+  switch (name) {
+    case "mod":
+      return rewriteArithmetic({ ...f, function_name: "%", is_operator: true });
+    case "apply":
+    case "reduce":
+      return rewriteLambdaCall(f, name);
+    case "transform":
+      f.function_name = "list_transform";
+      return undefined;
+    case "any_match":
+    case "all_match":
+    case "none_match":
+      return matchCall(f, name);
+    case "array_sort":
+      return rewriteArraySort(f, clone);
+    case "map_filter":
+    case "transform_keys":
+    case "transform_values":
+      return rewriteMapLambda(f, name, clone);
+  }
+  return undefined;
+}
+
+/**
+ * Functions with a Trino macro are called through it; a typed-overload macro whose arguments hold
+ * an aggregate runs its untyped form instead (trino-ast.ts UNTYPED_FALLBACK).
+ */
+function trinoMacro(f: Node, opts: RewriteOptions): Node {
+  const fname = String(f.function_name).toLowerCase();
+  if (!opts.trinoFunctions?.has(fname)) return f;
+  const untyped = UNTYPED_FALLBACK[fname];
+  f.function_name = untyped && hasAggregate(f.children) ? untyped : `${TRINO_PREFIX}${fname}`;
+  return f;
+}

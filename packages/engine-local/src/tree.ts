@@ -1,0 +1,32 @@
+/** DuckDB's serialized statement tree (json_serialize_sql, read with lossless-json): small helpers. */
+import { isLosslessNumber } from "lossless-json";
+
+export type Node = Record<string, unknown>;
+
+export function isNode(v: unknown): v is Node {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && !isLosslessNumber(v);
+}
+
+/** Deep copy keeping lossless numbers (structuredClone would turn them into plain objects). */
+export function clone<T>(v: T): T {
+  if (Array.isArray(v)) return v.map((x) => clone(x)) as T;
+  if (isNode(v)) {
+    const out: Node = {};
+    for (const [k, x] of Object.entries(v)) out[k] = clone(x);
+    return out as T;
+  }
+  return v;
+}
+
+/** The text of a VARCHAR constant node; undefined for anything else (NULL included). */
+export function constValue(n: unknown): string | undefined {
+  if (!isNode(n) || n.class !== "CONSTANT") return undefined;
+  const v = n.value as Node | undefined;
+  if (!v || v.is_null) return undefined;
+  const type = (v.type as Node | undefined)?.id;
+  return type === "VARCHAR" ? String(v.value) : undefined;
+}
+
+export function setConst(n: Node, value: string): void {
+  (n.value as Node).value = value;
+}
