@@ -32,8 +32,6 @@ const KNOWN_LONG = new Set<string>([
   "packages/engine-local/src/rewrite.ts:rewriteFunction",
   "packages/engine-local/src/rewrite.ts:visit",
   "packages/engine-logs/src/engine.ts:query",
-  "packages/generator/src/events.ts:incidentEvents",
-  "packages/generator/src/index.ts:generateLogs",
   "packages/insights/src/lexer.ts:tokenize",
   "packages/insights/src/parser.ts:parseCommand",
   "packages/insights/src/translate.ts:call",
