@@ -18,7 +18,6 @@ const KNOWN_LONG = new Set<string>([
   "packages/aws-emulator/src/server.ts:<anonymous>",
   "packages/aws-emulator/src/server.ts:startEmulator",
   "packages/cli/src/config.ts:loadConfig",
-  "packages/collect/src/collect.ts:collectFiles",
   "packages/core/src/frontmatter.ts:readFrontMatter",
   "packages/core/src/frontmatter.ts:readParam",
   "packages/core/src/info.ts:stepFromInfo",
