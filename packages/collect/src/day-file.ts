@@ -34,7 +34,7 @@ export function dayFileName(day: string): string {
 }
 
 /** Row groups of a day file: a window cutting a day reads only the groups its time range meets. */
-const ROW_GROUP_SIZE = 65_536;
+export const ROW_GROUP_SIZE = 65_536;
 
 /**
  * The rows (previous file and new sources) deduplicated. Only copies need a decision (ids seen
@@ -50,10 +50,15 @@ SELECT * EXCLUDE (__src, __n) FROM rows WHERE __n NOT IN (SELECT __n FROM copies
 }
 
 /** Writes `select` to a Parquet file and flushes it to disk (removed if anything fails). */
-async function writeParquet(conn: DuckDBConnection, select: string, target: string): Promise<void> {
+async function writeParquet(
+  conn: DuckDBConnection,
+  select: string,
+  target: string,
+  rowGroup: number,
+): Promise<void> {
   try {
     await conn.run(
-      `COPY (${select}) TO ${quote(target)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_SIZE})`,
+      `COPY (${select}) TO ${quote(target)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${rowGroup})`,
     );
     const fh = await fsp.open(target, "r+");
     try {
@@ -80,6 +85,7 @@ export async function writeDay(
   day: string,
   previous: StoreDay | undefined,
   sources: string[],
+  rowGroup = ROW_GROUP_SIZE,
 ): Promise<StoreDay> {
   const rel = dayFileName(day);
   const target = path.join(store, rel);
@@ -89,10 +95,10 @@ export async function writeDay(
     parts.push(`SELECT *, 0 AS __src FROM read_parquet(${quote(path.join(store, previous.file))})`);
   if (sources.length > 0)
     parts.push(`SELECT *, 1 AS __src FROM (${collectSelectSql(sources, MAX_OBJECT)})`);
-  await writeParquet(conn, dedupedDaySql(parts.join("\nUNION ALL BY NAME\n")), target);
+  await writeParquet(conn, dedupedDaySql(parts.join("\nUNION ALL BY NAME\n")), target, rowGroup);
   const counted = await conn.runAndReadAll(`SELECT count(*) FROM read_parquet(${quote(target)})`);
   const events = Number(counted.getRows()[0]?.[0] ?? 0);
-  if (events <= ROW_GROUP_SIZE) return { file: rel, events, bytes: (await fsp.stat(target)).size };
+  if (events <= rowGroup) return { file: rel, events, bytes: (await fsp.stat(target)).size };
   // More than one row group: sorted by time, so that a window cutting the day reads only the
   // groups its range meets. Sorting a day's wide rows costs about a third of a collect, so a day
   // that fits one group (which a window reads whole anyway) is not sorted.
@@ -102,6 +108,7 @@ export async function writeDay(
     conn,
     `SELECT * FROM read_parquet(${quote(target)}) ORDER BY ${TIME_COLUMN}`,
     sortedTarget,
+    rowGroup,
   );
   await fsp.rm(target, { force: true });
   return { file: sortedRel, events, bytes: (await fsp.stat(sortedTarget)).size };
