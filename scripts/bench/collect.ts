@@ -164,6 +164,12 @@ export async function benchCollect(): Promise<boolean> {
     console.log(
       `  full-scan aggregate: store ${storeFull.toFixed(0)} ms (runs ${runs(r.storeFullMs)}), gz files ${rawFull.toFixed(0)} ms (runs ${runs(r.rawFullMs)}); same rows: ${r.sameAnswer}`,
     );
+    console.log(
+      "  collect: every record parsed, typed into the Athena columns, deduplicated by eventid, written as zstd Parquet per day (a day over one row group sorted by time)",
+    );
+    console.log(
+      "  bare read_json: every file decompressed and parsed whole (yyjson reads each document entirely), one field (eventName) typed per record, the records counted",
+    );
     const targets: [string, boolean][] = [
       [
         `collect vs bare read_json (${r.bareMs.toFixed(0)} ms): ${ratio.toFixed(2)}x wall, ${(r.collectCpuMs / r.bareCpuMs).toFixed(2)}x CPU time (target <= 1.5x)`,

@@ -7,7 +7,7 @@
  */
 import { promises as fsp } from "node:fs";
 import path from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
+import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { isoSeconds, RunMdError, slashDate, type TimeWindow } from "@run-md/core";
 import {
   addCovered,
@@ -17,6 +17,7 @@ import {
   readManifest,
   STORE_DAYS,
   type SourceFile,
+  type StoreDay,
   type StoreManifest,
   writeManifest,
 } from "@run-md/engine-local";
@@ -79,6 +80,31 @@ async function removeOrphans(store: string, m: StoreManifest): Promise<void> {
   }
 }
 
+/** One collect in progress: what every step of it reads and updates. */
+interface Collecting {
+  run: CollectRun;
+  /** The store's absolute path. */
+  store: string;
+  /** The manifest as committed so far (updated in place, written after each day). */
+  manifest: StoreManifest;
+  /** The new or changed files. */
+  todo: CollectFile[];
+  catalog: LogCatalog;
+  result: CollectResult;
+  /** Collected objects so far (recorded in the manifest). */
+  done: number;
+}
+
+/** The new files' readable parts, by key, and the days they fall in. */
+interface Plan {
+  parts: Map<string, ReadFile[]>;
+  /** Day → keys of the files with parts in it. */
+  dayOf: Map<string, Set<string>>;
+  byPath: Map<string, CollectFile>;
+  /** Resolves one file again (after DuckDB rejected it, the catalog reads it leniently). */
+  resolveOne: (f: CollectFile) => Promise<void>;
+}
+
 /**
  * Collects the given files (already on local disk) into the store. `complete`: the files are all
  * the source's objects in the window (else the window is not recorded as covered).
@@ -91,9 +117,8 @@ export async function collectFiles(
 ): Promise<CollectResult> {
   const store = path.resolve(run.store);
   await fsp.mkdir(store, { recursive: true });
-  let manifest = await readManifest(store);
+  const manifest = await readManifest(store);
   await removeOrphans(store, manifest);
-  const days = dayRange(run.window);
   const todo = newFiles(manifest, all);
   const result: CollectResult = {
     objectsSeen: all.length,
@@ -104,17 +129,42 @@ export async function collectFiles(
     daysWritten: [],
     warnings: [],
   };
-  const progress = (phase: CollectProgress["phase"], objects: number, day?: string) =>
-    run.onProgress?.({
-      phase,
-      objects,
-      objectsTotal: todo.length,
-      bytes: result.bytesRead,
-      events: result.eventsAdded,
-      ...(day === undefined ? {} : { day }),
-    });
-  const byPath = new Map(todo.map((f) => [f.src.path, f]));
-  const parts = new Map<string, ReadFile[]>(); // key → its parts
+  const c: Collecting = { run, store, manifest, todo, catalog, result, done: 0 };
+  const plan = await planParts(c);
+  const found = () => [...Object.keys(manifest.days), ...all.map((f) => f.src.layoutDay ?? "")];
+  if (plan.dayOf.size === 0 && todo.length === 0 && run.window !== null) {
+    // Nothing new: only the coverage may grow (no DuckDB needed, no write when it does not).
+    const covered = addCovered(manifest.covered, coverage(run.window, found()));
+    if (JSON.stringify(covered) !== JSON.stringify(manifest.covered))
+      await writeManifest(store, { ...manifest, covered });
+  } else {
+    await writeDays(c, plan);
+    if (complete) manifest.covered = addCovered(manifest.covered, coverage(run.window, found()));
+    await writeManifest(store, manifest);
+  }
+  progress(c, "done");
+  return result;
+}
+
+function progress(c: Collecting, phase: CollectProgress["phase"], day?: string): void {
+  c.run.onProgress?.({
+    phase,
+    objects: c.done,
+    objectsTotal: c.todo.length,
+    bytes: c.result.bytesRead,
+    events: c.result.eventsAdded,
+    ...(day === undefined ? {} : { day }),
+  });
+}
+
+/**
+ * Reads the new files through the catalog (all at once: it profiles 16 at a time), split by file;
+ * a file with nothing readable is recorded as skipped, with the catalog's reason.
+ */
+async function planParts(c: Collecting): Promise<Plan> {
+  const { todo, catalog, manifest, result } = c;
+  const days = dayRange(c.run.window);
+  const parts = new Map<string, ReadFile[]>();
   const noteSkipped = (f: CollectFile, warnings: string[]) => {
     const skipped = warnings.find((w) => w.startsWith(`skipped ${f.src.rel}: `));
     if ((parts.get(f.key) ?? []).length === 0 && skipped !== undefined) {
@@ -128,7 +178,6 @@ export async function collectFiles(
     noteSkipped(f, res.warnings);
     result.warnings.push(...res.warnings);
   };
-  // All new files profiled at once (the catalog reads 16 at a time), then split by file.
   const first = await catalog.resolve(
     todo.map((f) => f.src),
     days,
@@ -141,58 +190,47 @@ export async function collectFiles(
   }
   result.warnings.push(...first.warnings);
   const dayOf = groupByDay(todo, parts, result.warnings);
-  if (dayOf.size === 0 && todo.length === 0 && run.window !== null) {
-    // Nothing new: only the coverage may grow (no DuckDB needed, no write when it does not).
-    const found = [...Object.keys(manifest.days), ...all.map((f) => f.src.layoutDay ?? "")];
-    const covered = addCovered(manifest.covered, coverage(run.window, found));
-    if (JSON.stringify(covered) !== JSON.stringify(manifest.covered))
-      await writeManifest(store, { ...manifest, covered });
-    progress("done", 0);
-    return result;
-  }
+  return { parts, dayOf, byPath: new Map(todo.map((f) => [f.src.path, f])), resolveOne };
+}
+
+/** Writes the plan's days in order, committing the manifest after each. */
+async function writeDays(c: Collecting, plan: Plan): Promise<void> {
+  const { store, manifest, result } = c;
   const instance = await DuckDBInstance.create(":memory:");
   const conn = await instance.connect();
-  let done = 0;
   try {
-    for (const [day, keys] of [...dayOf].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      if (run.signal?.aborted) throw new RunMdError("cancelled", "The collect was cancelled.");
-      const written = await writeDayRetrying(conn, store, manifest, day, keys, parts, {
-        catalog,
-        byPath,
-        resolveOne,
-      });
-      const before = manifest.days[day]?.events ?? 0;
+    for (const [day, keys] of [...plan.dayOf].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      if (c.run.signal?.aborted) throw new RunMdError("cancelled", "The collect was cancelled.");
+      const written = await writeDayRetrying(conn, c, plan, day, keys);
       const old = manifest.days[day];
-      manifest = { ...manifest, days: { ...manifest.days, [day]: written } };
-      result.eventsAdded += written.events - before;
+      manifest.days[day] = written;
+      result.eventsAdded += written.events - (old?.events ?? 0);
       result.daysWritten.push(day);
-      // Objects all of whose days are now written are recorded as collected.
-      for (const f of todo) {
-        const ps = parts.get(f.key) ?? [];
-        if (
-          ps.length > 0 &&
-          ps.every((p) => p.day !== null && manifest.days[p.day] && isDone(p.day, day, dayOf))
-        ) {
-          if (!manifest.objects[f.key] || manifest.objects[f.key]?.id !== f.id) {
-            manifest.objects[f.key] = { id: f.id, size: f.src.size };
-            result.bytesRead += f.src.size;
-            done++;
-          }
-        }
-      }
+      recordCollected(c, plan, day);
       await writeManifest(store, manifest);
       if (old) await fsp.rm(path.join(store, old.file), { force: true });
-      progress("write", done, day);
+      progress(c, "write", day);
     }
-    const found = [...Object.keys(manifest.days), ...all.map((f) => f.src.layoutDay ?? "")];
-    if (complete) manifest.covered = addCovered(manifest.covered, coverage(run.window, found));
-    await writeManifest(store, manifest);
   } finally {
     conn.closeSync();
     instance.closeSync();
   }
-  progress("done", done);
-  return result;
+}
+
+/** Records as collected the new files all of whose days are written once `day` is. */
+function recordCollected(c: Collecting, plan: Plan, day: string): void {
+  const { manifest, result } = c;
+  for (const f of c.todo) {
+    const ps = plan.parts.get(f.key) ?? [];
+    const written = ps.every(
+      (p) => p.day !== null && manifest.days[p.day] && isDone(p.day, day, plan.dayOf),
+    );
+    if (ps.length > 0 && written && manifest.objects[f.key]?.id !== f.id) {
+      manifest.objects[f.key] = { id: f.id, size: f.src.size };
+      result.bytesRead += f.src.size;
+      c.done++;
+    }
+  }
 }
 
 /** Whether `day` is written by the time `current` (days are written in order) is. */
@@ -226,26 +264,20 @@ function groupByDay(
  * reader takes that file (or skips it, named, when it is not CloudTrail at all) and we retry.
  */
 async function writeDayRetrying(
-  conn: import("@duckdb/node-api").DuckDBConnection,
-  store: string,
-  manifest: StoreManifest,
+  conn: DuckDBConnection,
+  c: Collecting,
+  plan: Plan,
   day: string,
   keys: Set<string>,
-  parts: Map<string, ReadFile[]>,
-  ctx: {
-    catalog: LogCatalog;
-    byPath: Map<string, CollectFile>;
-    resolveOne: (f: CollectFile) => Promise<void>;
-  },
-): Promise<import("@run-md/engine-local").StoreDay> {
+): Promise<StoreDay> {
   for (let attempt = 0; ; attempt++) {
-    const files = [...keys].flatMap((k) => (parts.get(k) ?? []).filter((p) => p.day === day));
+    const files = [...keys].flatMap((k) => (plan.parts.get(k) ?? []).filter((p) => p.day === day));
     try {
       return await writeDay(
         conn,
-        store,
+        c.store,
         day,
-        manifest.days[day],
+        c.manifest.days[day],
         files.map((p) => p.path),
       );
     } catch (e) {
@@ -253,13 +285,13 @@ async function writeDayRetrying(
       const failed = /file "([^"]+)"/.exec(msg)?.[1];
       const part = files.find((p) => p.path === failed);
       const reason = msg.split("\n")[0] ?? msg;
-      const origin = part && [...ctx.byPath.values()].find((f) => f.src.rel === part.origin);
+      const origin = part && [...plan.byPath.values()].find((f) => f.src.rel === part.origin);
       if (!part || !origin || attempt > 1000) throw e;
-      const handled = ctx.byPath.has(part.path)
-        ? ctx.catalog.rejectDirect(part.path, reason)
-        : ctx.catalog.rejectPart(part.path, `unreadable (${reason})`);
+      const handled = plan.byPath.has(part.path)
+        ? c.catalog.rejectDirect(part.path, reason)
+        : c.catalog.rejectPart(part.path, `unreadable (${reason})`);
       if (!handled) throw e;
-      await ctx.resolveOne(origin);
+      await plan.resolveOne(origin);
     }
   }
 }

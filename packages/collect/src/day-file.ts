@@ -16,6 +16,7 @@ import {
   MAX_OBJECT,
   STORE_DAYS,
   type StoreDay,
+  TIME_COLUMN,
 } from "@run-md/engine-local";
 
 const quote = sqlStringLiteral;
@@ -32,6 +33,45 @@ export function dayFileName(day: string): string {
   );
 }
 
+/** Row groups of a day file: a window cutting a day reads only the groups its time range meets. */
+export const ROW_GROUP_SIZE = 65_536;
+
+/**
+ * The rows (previous file and new sources) deduplicated. Only copies need a decision (ids seen
+ * twice, rows without an id), so only those rows are hashed and ranked; every other row passes a
+ * filter (ranking every row by a hash of all its columns cost a fifth of a collect).
+ */
+function dedupedDaySql(sources: string): string {
+  return `WITH rows AS MATERIALIZED (SELECT *, row_number() OVER () AS __n FROM (${sources})),
+copies AS (SELECT __n FROM rows
+  WHERE eventid IS NULL OR eventid IN (SELECT eventid FROM rows GROUP BY eventid HAVING count(*) > 1)
+  QUALIFY row_number() OVER (PARTITION BY coalesce(eventid, CAST(${ROW_HASH} AS VARCHAR)) ORDER BY __src, ${ROW_HASH}) > 1)
+SELECT * EXCLUDE (__src, __n) FROM rows WHERE __n NOT IN (SELECT __n FROM copies)`;
+}
+
+/** Writes `select` to a Parquet file and flushes it to disk (removed if anything fails). */
+async function writeParquet(
+  conn: DuckDBConnection,
+  select: string,
+  target: string,
+  rowGroup: number,
+): Promise<void> {
+  try {
+    await conn.run(
+      `COPY (${select}) TO ${quote(target)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${rowGroup})`,
+    );
+    const fh = await fsp.open(target, "r+");
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  } catch (e) {
+    await fsp.rm(target, { force: true });
+    throw e;
+  }
+}
+
 /**
  * The day's new file from its previous file and the new source files. Events without an
  * `eventid` are deduplicated by a hash of the whole row. Of records sharing an id (copies of one
@@ -45,6 +85,7 @@ export async function writeDay(
   day: string,
   previous: StoreDay | undefined,
   sources: string[],
+  rowGroup = ROW_GROUP_SIZE,
 ): Promise<StoreDay> {
   const rel = dayFileName(day);
   const target = path.join(store, rel);
@@ -54,25 +95,21 @@ export async function writeDay(
     parts.push(`SELECT *, 0 AS __src FROM read_parquet(${quote(path.join(store, previous.file))})`);
   if (sources.length > 0)
     parts.push(`SELECT *, 1 AS __src FROM (${collectSelectSql(sources, MAX_OBJECT)})`);
-  const sql = `COPY (
-SELECT * EXCLUDE (__src) FROM (${parts.join("\nUNION ALL BY NAME\n")})
-QUALIFY row_number() OVER (PARTITION BY coalesce(eventid, CAST(${ROW_HASH} AS VARCHAR)) ORDER BY __src, ${ROW_HASH}) = 1
-ORDER BY eventtime
-) TO ${quote(target)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 16384)`;
-  try {
-    await conn.run(sql);
-    const fh = await fsp.open(target, "r+");
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-  } catch (e) {
-    await fsp.rm(target, { force: true });
-    throw e;
-  }
+  await writeParquet(conn, dedupedDaySql(parts.join("\nUNION ALL BY NAME\n")), target, rowGroup);
   const counted = await conn.runAndReadAll(`SELECT count(*) FROM read_parquet(${quote(target)})`);
   const events = Number(counted.getRows()[0]?.[0] ?? 0);
-  const bytes = (await fsp.stat(target)).size;
-  return { file: rel, events, bytes };
+  if (events <= rowGroup) return { file: rel, events, bytes: (await fsp.stat(target)).size };
+  // More than one row group: sorted by time, so that a window cutting the day reads only the
+  // groups its range meets. Sorting a day's wide rows costs about a third of a collect, so a day
+  // that fits one group (which a window reads whole anyway) is not sorted.
+  const sortedRel = dayFileName(day);
+  const sortedTarget = path.join(store, sortedRel);
+  await writeParquet(
+    conn,
+    `SELECT * FROM read_parquet(${quote(target)}) ORDER BY ${TIME_COLUMN}`,
+    sortedTarget,
+    rowGroup,
+  );
+  await fsp.rm(target, { force: true });
+  return { file: sortedRel, events, bytes: (await fsp.stat(sortedTarget)).size };
 }

@@ -651,7 +651,7 @@ export function cwlViewSql(
       ? `(SELECT CAST(NULL AS JSON) AS j WHERE false)`
       : `(SELECT unnest(Records) AS j FROM read_json(${fileList(files)}, format = 'unstructured', records = true, maximum_object_size = ${MAX_OBJECT}, columns = {Records: 'JSON[]'}))`;
   // The store's rows are filtered on their timestamp column before their JSON is rebuilt.
-  const stored = storeMessageSql(storeFiles, windowPredicate(TIME_COLUMN, window));
+  const stored = storeMessageSql(storeFiles, windowPredicate(TIME_COLUMN, window), window);
   const src =
     storeFiles.length === 0
       ? raw
@@ -679,7 +679,7 @@ function storeViewSql(files: ReadFile[], window: TimeWindow | null, storeFiles: 
       ? ""
       : `\nUNION ALL BY NAME\n${cloudtrailViewSql(files, window).replace(/^CREATE OR REPLACE TEMP VIEW cloudtrail_logs AS\n/, "")}`;
   return `CREATE OR REPLACE TEMP VIEW cloudtrail_logs AS
-SELECT * FROM (${storeSelectSql(storeFiles, windowPredicate(TIME_COLUMN, window))}${raw})`;
+SELECT * FROM (${storeSelectSql(storeFiles, windowPredicate(TIME_COLUMN, window), window)}${raw})`;
 }
 
 /** The smallest day range holding the given days (null: none). */

@@ -10,6 +10,7 @@ export {
   STORE_DAYS,
   type StoreDay,
   type StoreManifest,
+  TIME_COLUMN,
   writeManifest,
 } from "./store.ts";
 export { athenaTypeName, timestampText, timestampValueText } from "./values.ts";

@@ -236,17 +236,47 @@ export const MESSAGE_SQL = objectSql(
 
 const ATHENA_COLUMNS = CLOUDTRAIL_COLUMNS.map((c) => `"${c.name}"`).join(", ");
 
+/** The day of a store file, from its path (`days/yyyy/MM/dd/<name>.parquet`, `dayFileName`). */
+const FILE_DAY = /(\d{4})[/\\](\d{2})[/\\](\d{2})[/\\][^/\\]+\.parquet$/;
+
+/** Whether a store file's whole day lies inside the window (its rows need no time filter). */
+function dayInside(file: string, w: TimeWindow): boolean {
+  const m = FILE_DAY.exec(file);
+  if (!m) return false;
+  const start = Date.parse(`${m[1]}-${m[2]}-${m[3]}T00:00:00Z`);
+  return start >= w.start.getTime() && start + DAY_MS <= w.end.getTime();
+}
+
+/**
+ * `select` over store files, the window's filter `where` applied only to the files of days the
+ * window cuts: a full scan of whole days compares no timestamps (about a fifth of its time).
+ */
+function windowedSql(
+  select: string,
+  files: string[],
+  where: string,
+  window: TimeWindow | null | undefined,
+): string {
+  const from = (fs: string[]) => `FROM read_parquet([${fs.map(quote).join(", ")}])`;
+  const inside = window && where !== "" ? files.filter((f) => dayInside(f, window)) : [];
+  const cut = files.filter((f) => !inside.includes(f));
+  if (inside.length === 0) return `SELECT ${select} ${from(files)}${where}`;
+  if (cut.length === 0) return `SELECT ${select} ${from(inside)}`;
+  return `SELECT ${select} ${from(inside)}\nUNION ALL\nSELECT ${select} ${from(cut)}${where}`;
+}
+
 /**
  * `cloudtrail_logs` rows from store files (the Athena columns, partitions included). `where`: a
- * filter on the store's columns (the window on `TIME_COLUMN`), applied before anything is built.
+ * filter on the store's columns (the window on `TIME_COLUMN`), applied before anything is built;
+ * with the `window` it stands for, only to the days the window cuts.
  */
-export function storeSelectSql(files: string[], where = ""): string {
-  return `SELECT ${ATHENA_COLUMNS} FROM read_parquet([${files.map(quote).join(", ")}])${where}`;
+export function storeSelectSql(files: string[], where = "", window?: TimeWindow | null): string {
+  return windowedSql(ATHENA_COLUMNS, files, where, window);
 }
 
 /** `cwl_events`'s source rows (`j`: the record JSON, rebuilt from the columns) from store files. */
-export function storeMessageSql(files: string[], where = ""): string {
-  return `SELECT CAST(${MESSAGE_SQL} AS JSON) AS j FROM read_parquet([${files.map(quote).join(", ")}])${where}`;
+export function storeMessageSql(files: string[], where = "", window?: TimeWindow | null): string {
+  return windowedSql(`CAST(${MESSAGE_SQL} AS JSON) AS j`, files, where, window);
 }
 
 /** Consecutive days written as ranges: `2024/03/01..2024/03/03, 2024/03/05`. */

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { readManifest } from "../src/store.ts";
+import { readManifest, storeSelectSql } from "../src/store.ts";
 
 let dir: string | undefined;
 afterEach(async () => {
@@ -29,5 +29,35 @@ describe("the store's manifest version", () => {
     const m = { version: 2, days: {}, covered: [], objects: {} };
     await writeFile(path.join(dir, "manifest.json"), JSON.stringify(m));
     expect(await readManifest(dir)).toEqual(m);
+  });
+});
+
+describe("the store's rows in a window", () => {
+  const files = ["/s/days/2024/03/01/a.parquet", "/s/days/2024/03/02/b.parquet"];
+  const where = "\nWHERE _ts >= x AND _ts < y";
+
+  it("filters by time only the files of days the window cuts", () => {
+    const sql = storeSelectSql(files, where, {
+      start: new Date("2024-03-01T00:00:00Z"),
+      end: new Date("2024-03-02T12:00:00Z"),
+    });
+    const [inside, cut] = sql.split("\nUNION ALL\n");
+    expect(inside).toContain("2024/03/01/a.parquet");
+    expect(inside).not.toContain("WHERE");
+    expect(cut).toContain("2024/03/02/b.parquet");
+    expect(cut).not.toContain("2024/03/01");
+    expect(cut?.endsWith(where)).toBe(true);
+  });
+
+  it("reads whole days without a filter, and filters everything when every day is cut", () => {
+    const whole = {
+      start: new Date("2024-03-01T00:00:00Z"),
+      end: new Date("2024-03-03T00:00:00Z"),
+    };
+    expect(storeSelectSql(files, where, whole)).not.toContain("WHERE");
+    const cut = { start: new Date("2024-03-01T06:00:00Z"), end: new Date("2024-03-02T06:00:00Z") };
+    const sql = storeSelectSql(files, where, cut);
+    expect(sql).not.toContain("UNION");
+    expect(sql.endsWith(where)).toBe(true);
   });
 });

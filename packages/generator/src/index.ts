@@ -19,13 +19,13 @@ import {
   consoleLogin,
   createAccessKey,
   type Ev,
-  incidentEvents,
   type Principal,
   READS,
   SERVICE_CALLS,
   TF,
   USER_PRINCIPALS,
 } from "./events.ts";
+import { incidentEvents } from "./incidents.ts";
 import { Random } from "./random.ts";
 
 export { ACCOUNT } from "./events.ts";
@@ -157,27 +157,20 @@ function ordinaryEvent(r: Random, t: Date, regions: string[], limits: DayLimits)
 
 const pad = (n: number) => String(n).padStart(2, "0");
 
-/** Generates the logs; returns counts. Writes only under `outDir`. */
-export async function generateLogs(opts: GenerateOptions): Promise<GenerateResult> {
-  const regions = opts.regions ?? DEFAULT_REGIONS;
-  const start = opts.start.getTime();
-  const end = opts.end.getTime();
-  if (!(end > start)) throw new Error("generateLogs: end must be after start");
-  const days = (end - start) / (24 * HOUR);
-  const total = Math.round(opts.totalEvents ?? (opts.eventsPerDay ?? 5000) * days);
-  const filesPerHour = Math.max(1, opts.filesPerHour ?? 1);
-  const level = opts.gzipLevel ?? 6;
-  const r = new Random(opts.seed ?? 1);
-  const limits = new DayLimits();
-  const incidents = opts.incidents
-    ? incidentEvents(new Random(`${opts.seed ?? 1}:incidents`), opts.start, opts.end, regions)
-    : [];
-  let nextIncident = 0;
+/** An hour of the window (clipped to it) and how many ordinary events it gets. */
+interface Hour {
+  from: number;
+  to: number;
+  events: number;
+}
 
-  // Hours, with a gentle day/night rhythm; each hour's share by cumulative rounding.
-  const firstHour = Math.floor(start / HOUR) * HOUR;
+/**
+ * The window's hours, with a gentle day/night rhythm; each hour's share of `total` by cumulative
+ * rounding (so the shares add up to `total` exactly).
+ */
+function plannedHours(start: number, end: number, total: number): Hour[] {
   const hours: { from: number; to: number; weight: number }[] = [];
-  for (let h = firstHour; h < end; h += HOUR) {
+  for (let h = Math.floor(start / HOUR) * HOUR; h < end; h += HOUR) {
     const from = Math.max(h, start);
     const to = Math.min(h + HOUR, end);
     const hourOfDay = new Date(h).getUTCHours();
@@ -187,67 +180,110 @@ export async function generateLogs(opts: GenerateOptions): Promise<GenerateResul
   const weightSum = hours.reduce((s, h) => s + h.weight, 0);
   let cumulative = 0;
   let assigned = 0;
-  const result: GenerateResult = { files: 0, events: 0, rawBytes: 0, bytes: 0 };
+  return hours.map(({ from, to, weight }) => {
+    cumulative += weight;
+    const events = Math.round((cumulative / weightSum) * total) - assigned;
+    assigned += events;
+    return { from, to, events };
+  });
+}
 
-  for (const hour of hours) {
-    cumulative += hour.weight;
-    const n = Math.round((cumulative / weightSum) * total) - assigned;
-    assigned += n;
-    const times: number[] = [];
-    for (let i = 0; i < n; i++)
-      times.push(hour.from + Math.floor(r.next() * (hour.to - hour.from)));
-    times.sort((a, b) => a - b);
-    const byRegion = new Map<string, Ev[]>(regions.map((x) => [x, []]));
-    for (const t of times) {
-      const ev = ordinaryEvent(r, new Date(t), regions, limits);
-      byRegion.get(String(ev.awsRegion))?.push(ev);
-    }
-    while (nextIncident < incidents.length) {
-      const ev = incidents[nextIncident] as Ev;
-      const t = Date.parse(String(ev.eventTime));
-      if (t >= hour.to) break;
-      byRegion.get(String(ev.awsRegion))?.push(ev);
-      nextIncident++;
-    }
-    const hourStart = new Date(Math.floor(hour.from / HOUR) * HOUR);
-    const y = hourStart.getUTCFullYear();
-    const mo = pad(hourStart.getUTCMonth() + 1);
-    const d = pad(hourStart.getUTCDate());
+/** What stays the same over a whole generation. */
+interface Run {
+  opts: GenerateOptions;
+  regions: string[];
+  r: Random;
+  limits: DayLimits;
+  /** The planted incidents not yet placed in an hour, in time order. */
+  incidents: Ev[];
+  result: GenerateResult;
+}
+
+/** An hour's events by region: its ordinary traffic at random times, and its incidents. */
+function hourEvents(run: Run, hour: Hour): Map<string, Ev[]> {
+  const { r, regions } = run;
+  const times: number[] = [];
+  for (let i = 0; i < hour.events; i++)
+    times.push(hour.from + Math.floor(r.next() * (hour.to - hour.from)));
+  times.sort((a, b) => a - b);
+  const byRegion = new Map<string, Ev[]>(regions.map((x) => [x, []]));
+  for (const t of times) {
+    const ev = ordinaryEvent(r, new Date(t), regions, run.limits);
+    byRegion.get(String(ev.awsRegion))?.push(ev);
+  }
+  while (run.incidents.length > 0) {
+    const ev = run.incidents[0] as Ev;
+    if (Date.parse(String(ev.eventTime)) >= hour.to) break;
+    byRegion.get(String(ev.awsRegion))?.push(ev);
+    run.incidents.shift();
+  }
+  return byRegion;
+}
+
+/** Writes a region's events of an hour as `filesPerHour` delivery files (fewer when few events). */
+async function writeRegionHour(run: Run, hour: Hour, region: string, events: Ev[]): Promise<void> {
+  const hourStart = new Date(Math.floor(hour.from / HOUR) * HOUR);
+  const y = hourStart.getUTCFullYear();
+  const mo = pad(hourStart.getUTCMonth() + 1);
+  const d = pad(hourStart.getUTCDate());
+  const dir = path.join(
+    run.opts.outDir,
+    "AWSLogs",
+    ACCOUNT,
+    "CloudTrail",
+    region,
+    String(y),
+    mo,
+    d,
+  );
+  await fsp.mkdir(dir, { recursive: true });
+  const filesPerHour = Math.max(1, run.opts.filesPerHour ?? 1);
+  const per = Math.ceil(events.length / filesPerHour);
+  for (let k = 0; k < filesPerHour && k * per < events.length; k++) {
+    const chunk = events.slice(k * per, (k + 1) * per);
+    const delivered = new Date(
+      hourStart.getTime() + (k + 1) * Math.floor(60 / (filesPerHour + 1)) * 60_000,
+    );
+    const stamp = `${y}${mo}${d}T${pad(delivered.getUTCHours())}${pad(delivered.getUTCMinutes())}Z`;
+    const name = `${ACCOUNT}_CloudTrail_${region}_${stamp}_${run.r.alnum(16)}.json.gz`;
+    const json = Buffer.from(JSON.stringify({ Records: chunk }));
+    const gz = zlib.gzipSync(json, { level: run.opts.gzipLevel ?? 6 });
+    await fsp.writeFile(path.join(dir, name), gz);
+    run.result.files++;
+    run.result.events += chunk.length;
+    run.result.rawBytes += json.length;
+    run.result.bytes += gz.length;
+  }
+}
+
+/** Generates the logs; returns counts. Writes only under `outDir`. */
+export async function generateLogs(opts: GenerateOptions): Promise<GenerateResult> {
+  const regions = opts.regions ?? DEFAULT_REGIONS;
+  const start = opts.start.getTime();
+  const end = opts.end.getTime();
+  if (!(end > start)) throw new Error("generateLogs: end must be after start");
+  const days = (end - start) / (24 * HOUR);
+  const total = Math.round(opts.totalEvents ?? (opts.eventsPerDay ?? 5000) * days);
+  const run: Run = {
+    opts,
+    regions,
+    r: new Random(opts.seed ?? 1),
+    limits: new DayLimits(),
+    incidents: opts.incidents
+      ? incidentEvents(new Random(`${opts.seed ?? 1}:incidents`), opts.start, opts.end, regions)
+      : [],
+    result: { files: 0, events: 0, rawBytes: 0, bytes: 0 },
+  };
+  for (const hour of plannedHours(start, end, total)) {
+    const byRegion = hourEvents(run, hour);
     for (const region of regions) {
       const events = (byRegion.get(region) ?? []).sort((a, b) =>
         String(a.eventTime).localeCompare(String(b.eventTime)),
       );
-      if (events.length === 0) continue;
-      const dir = path.join(
-        opts.outDir,
-        "AWSLogs",
-        ACCOUNT,
-        "CloudTrail",
-        region,
-        String(y),
-        mo,
-        d,
-      );
-      await fsp.mkdir(dir, { recursive: true });
-      const per = Math.ceil(events.length / filesPerHour);
-      for (let k = 0; k < filesPerHour && k * per < events.length; k++) {
-        const chunk = events.slice(k * per, (k + 1) * per);
-        const delivered = new Date(
-          hourStart.getTime() + (k + 1) * Math.floor(60 / (filesPerHour + 1)) * 60_000,
-        );
-        const stamp = `${y}${mo}${d}T${pad(delivered.getUTCHours())}${pad(delivered.getUTCMinutes())}Z`;
-        const name = `${ACCOUNT}_CloudTrail_${region}_${stamp}_${r.alnum(16)}.json.gz`;
-        const json = Buffer.from(JSON.stringify({ Records: chunk }));
-        const gz = zlib.gzipSync(json, { level });
-        await fsp.writeFile(path.join(dir, name), gz);
-        result.files++;
-        result.events += chunk.length;
-        result.rawBytes += json.length;
-        result.bytes += gz.length;
-      }
+      if (events.length > 0) await writeRegionHour(run, hour, region, events);
     }
   }
-  return result;
+  return run.result;
 }
 
 export const SAMPLE_MANIFEST = ".run-md-sample.json";

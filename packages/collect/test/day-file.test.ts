@@ -1,0 +1,83 @@
+import { promises as fsp } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import zlib from "node:zlib";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { generateLogs } from "@run-md/generator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeDay } from "../src/day-file.ts";
+
+const DAY = "2024/03/01";
+let root: string;
+let sources: string[];
+let eventIds: string[];
+
+beforeAll(async () => {
+  root = await fsp.mkdtemp(path.join(os.tmpdir(), "run-md-day-file-test-"));
+  await generateLogs({
+    outDir: path.join(root, "logs"),
+    start: new Date("2024-03-01T00:00:00Z"),
+    end: new Date("2024-03-02T00:00:00Z"),
+    eventsPerDay: 6000,
+    seed: 11,
+    regions: ["us-east-1", "eu-west-1"],
+  });
+  // Path order: region by region, so the events do not come in time order.
+  const names = await fsp.readdir(path.join(root, "logs"), { recursive: true });
+  sources = names
+    .map(String)
+    .filter((n) => n.endsWith(".json.gz"))
+    .sort()
+    .map((n) => path.join(root, "logs", n));
+  eventIds = [];
+  for (const f of sources) {
+    const { Records } = JSON.parse(zlib.gunzipSync(await fsp.readFile(f)).toString("utf8"));
+    for (const r of Records as { eventID: string }[]) eventIds.push(r.eventID);
+  }
+});
+
+afterAll(async () => {
+  await fsp.rm(root, { recursive: true, force: true });
+});
+
+async function written(rowGroup: number) {
+  const db = await DuckDBInstance.create(":memory:", { threads: "1" });
+  const conn = await db.connect();
+  try {
+    const store = path.join(root, `store-${rowGroup}`);
+    const day = await writeDay(conn, store, DAY, undefined, sources, rowGroup);
+    const file = path.join(store, day.file);
+    const q = async (sql: string) => (await conn.runAndReadAll(sql)).getRows();
+    const groups = await q(
+      `SELECT DISTINCT row_group_id FROM parquet_metadata('${file}') ORDER BY 1`,
+    );
+    // One thread reads the file in its stored order: how often a row is earlier than the last.
+    const [back] = await q(
+      `SELECT count(*) FILTER (WHERE _ts < prev) FROM (SELECT _ts, lag(_ts) OVER () AS prev FROM '${file}')`,
+    );
+    const ids = (await q(`SELECT eventid FROM '${file}'`)).map((r) => String(r[0]));
+    return { day, groups: groups.length, backwards: Number(back?.[0]), ids };
+  } finally {
+    conn.closeSync();
+    db.closeSync();
+  }
+}
+
+describe("a day's file", () => {
+  it("holds each of the day's events once; over one row group, sorted by time", async () => {
+    const many = await written(2048);
+    expect(eventIds.length).toBeGreaterThan(2 * 2048);
+    expect(many.day.events).toBe(eventIds.length);
+    expect([...many.ids].sort()).toEqual([...eventIds].sort());
+    expect(many.groups).toBeGreaterThan(1);
+    expect(many.backwards).toBe(0);
+  });
+
+  it("a day that fits one row group is written as read (no sort needed for one group)", async () => {
+    const one = await written(100_000);
+    expect(one.groups).toBe(1);
+    expect([...one.ids].sort()).toEqual([...eventIds].sort());
+    // Region by region: the time goes back where the second region's files start.
+    expect(one.backwards).toBeGreaterThan(0);
+  });
+});

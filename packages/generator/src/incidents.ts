@@ -1,0 +1,282 @@
+/**
+ * The ten planted incidents (what the bundled runbooks detect), within the last 12 hours before
+ * the window's end. Each incident is one function; they run in a fixed order because they share
+ * one random stream (same seed, same bytes).
+ */
+import {
+  ACCOUNT,
+  accessDenied,
+  baseEvent,
+  type Call,
+  type Ctx,
+  consoleLogin,
+  createAccessKey,
+  EVE,
+  type Ev,
+  MALLORY,
+  type Principal,
+  READS,
+  ROOT,
+  USER_PRINCIPALS,
+} from "./events.ts";
+import type { Random } from "./random.ts";
+
+/** What every incident needs: times within the span, contexts, calls. */
+interface Plant {
+  /** A time at `fraction` of the last 12 hours (or of the whole window when shorter), plus ms. */
+  at: (fraction: number, plusMs?: number) => Date;
+  ctx: (t: Date, region?: string) => Ctx;
+  call: (source: string, name: string, params: unknown, readOnly?: boolean) => Call;
+  /** us-east-1 when generated, else the first region (EC2 calls are regional). */
+  ec2Region: string;
+  regions: string[];
+}
+
+function plant(r: Random, start: Date, end: Date, regions: string[]): Plant {
+  const span = Math.min(12 * 3600_000, end.getTime() - start.getTime());
+  return {
+    at: (fraction, plusMs = 0) =>
+      new Date(end.getTime() - span + Math.floor(span * fraction) + plusMs),
+    ctx: (t, region = "us-east-1") => ({ r, t, region }),
+    call: (source, name, params, readOnly = false) => ({
+      source,
+      name,
+      readOnly,
+      params: () => params,
+      global: source === "iam.amazonaws.com",
+    }),
+    ec2Region: regions.includes("us-east-1") ? "us-east-1" : (regions[0] as string),
+    regions,
+  };
+}
+
+/** 1. Root console sign-in without MFA, then root API calls. */
+function rootActivity({ at, ctx, call }: Plant): Ev[] {
+  return [
+    consoleLogin(ctx(at(0.05)), ROOT, { success: true, mfa: false, ip: "203.0.113.50" }),
+    baseEvent(ctx(at(0.05, 120_000)), ROOT, call("iam.amazonaws.com", "ListUsers", null, true)),
+    baseEvent(
+      ctx(at(0.05, 300_000)),
+      ROOT,
+      call("iam.amazonaws.com", "GetAccountSummary", null, true),
+    ),
+    baseEvent(ctx(at(0.05, 540_000)), ROOT, {
+      ...call("iam.amazonaws.com", "CreateUser", { userName: "backup-admin" }),
+      response: () => ({
+        user: {
+          userName: "backup-admin",
+          userId: "AIDAEXAMPLEBACKUPADM",
+          arn: `arn:aws:iam::${ACCOUNT}:user/backup-admin`,
+        },
+      }),
+    }),
+  ];
+}
+
+/** 2. A burst of 80 access-denied calls within 10 minutes from mallory. */
+function deniedBurst({ at, ctx, call, ec2Region }: Plant): Ev[] {
+  const probes: [Call, boolean][] = [
+    [call("iam.amazonaws.com", "ListRoles", null, true), false],
+    [call("iam.amazonaws.com", "GetAccountAuthorizationDetails", null, true), false],
+    [call("s3.amazonaws.com", "ListBuckets", { Host: "s3.amazonaws.com" }, true), false],
+    [call("s3.amazonaws.com", "GetBucketPolicy", { bucketName: "finance-reports" }, true), false],
+    [
+      call("ec2.amazonaws.com", "DescribeInstances", { instancesSet: {}, filterSet: {} }, true),
+      true,
+    ],
+    [call("ec2.amazonaws.com", "RunInstances", { instanceType: "p3.16xlarge" }), true],
+    [
+      call("secretsmanager.amazonaws.com", "GetSecretValue", { secretId: "prod/app/db" }, true),
+      false,
+    ],
+    [call("secretsmanager.amazonaws.com", "ListSecrets", null, true), false],
+  ];
+  const out: Ev[] = [];
+  for (let i = 0; i < 80; i++) {
+    const [c, ec2] = probes[i % probes.length] as [Call, boolean];
+    out.push(
+      accessDenied(ctx(at(0.15, i * 7_000), ec2 ? ec2Region : "us-east-1"), MALLORY, c, ec2),
+    );
+  }
+  return out;
+}
+
+/** 3. Access keys created for another user. */
+function keysForAnotherUser({ at, ctx }: Plant): Ev[] {
+  return [createAccessKey(ctx(at(0.2)), MALLORY, "bob")];
+}
+
+/** 4. A security group opened to the world on port 22. */
+function openSecurityGroup({ at, ctx, call, ec2Region }: Plant): Ev[] {
+  return [
+    baseEvent(
+      ctx(at(0.25), ec2Region),
+      EVE,
+      call("ec2.amazonaws.com", "AuthorizeSecurityGroupIngress", {
+        groupId: "sg-0badc0ffee0123456",
+        ipPermissions: {
+          items: [
+            {
+              ipProtocol: "tcp",
+              fromPort: 22,
+              toPort: 22,
+              ipRanges: { items: [{ cidrIp: "0.0.0.0/0" }] },
+            },
+          ],
+        },
+      }),
+    ),
+  ];
+}
+
+/** 5. CloudTrail logging stopped, and event selectors changed. */
+function trailTampering({ at, ctx, call }: Plant): Ev[] {
+  return [
+    baseEvent(
+      ctx(at(0.3)),
+      MALLORY,
+      call("cloudtrail.amazonaws.com", "StopLogging", {
+        name: `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/management-trail`,
+      }),
+    ),
+    baseEvent(
+      ctx(at(0.3, 60_000)),
+      MALLORY,
+      call("cloudtrail.amazonaws.com", "PutEventSelectors", {
+        trailName: "management-trail",
+        eventSelectors: [
+          { readWriteType: "WriteOnly", includeManagementEvents: false, dataResources: [] },
+        ],
+      }),
+    ),
+  ];
+}
+
+/** 6. Console sign-in without MFA by carol from an unusual address. */
+function loginWithoutMfa({ at, ctx }: Plant): Ev[] {
+  const carol = USER_PRINCIPALS[2] as Principal;
+  return [consoleLogin(ctx(at(0.35)), carol, { success: true, mfa: false, ip: "198.51.100.77" })];
+}
+
+/** 7. Policies changed by unexpected principals. */
+function policyChanges({ at, ctx, call }: Plant): Ev[] {
+  return [
+    baseEvent(
+      ctx(at(0.4)),
+      MALLORY,
+      call("iam.amazonaws.com", "AttachUserPolicy", {
+        userName: "mallory",
+        policyArn: "arn:aws:iam::aws:policy/AdministratorAccess",
+      }),
+    ),
+    baseEvent(
+      ctx(at(0.4, 600_000)),
+      MALLORY,
+      call("s3.amazonaws.com", "PutBucketPolicy", {
+        bucketName: "finance-reports",
+        Host: "finance-reports.s3.amazonaws.com",
+        policy: "",
+        bucketPolicy: {
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: "*",
+              Action: "s3:GetObject",
+              Resource: "arn:aws:s3:::finance-reports/*",
+            },
+          ],
+        },
+      }),
+    ),
+    baseEvent(
+      ctx(at(0.4, 1_200_000)),
+      EVE,
+      call("iam.amazonaws.com", "UpdateAssumeRolePolicy", {
+        roleName: "prod-admin",
+        policyDocument:
+          '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444455556666:root"},"Action":"sts:AssumeRole"}]}',
+      }),
+    ),
+  ];
+}
+
+/** 8. Twelve failed console sign-ins for "admin" within 20 minutes. */
+function passwordGuessing({ at, ctx }: Plant): Ev[] {
+  const admin: Principal = {
+    key: `arn:aws:iam::${ACCOUNT}:user/admin`,
+    identity: () => ({
+      type: "IAMUser",
+      principalId: "",
+      arn: `arn:aws:iam::${ACCOUNT}:user/admin`,
+      accountId: ACCOUNT,
+      userName: "admin",
+    }),
+    ip: () => "198.51.100.23",
+    userAgent: () => "python-requests/2.31.0",
+  };
+  const out: Ev[] = [];
+  for (let i = 0; i < 12; i++) {
+    out.push(
+      consoleLogin(ctx(at(0.5, i * 95_000)), admin, {
+        success: false,
+        mfa: false,
+        ip: "198.51.100.23",
+      }),
+    );
+  }
+  return out;
+}
+
+/** 9. Reconnaissance: 600 successful List/Describe/Get calls in one hour by mallory. */
+function reconnaissance({ at, ctx, regions }: Plant): Ev[] {
+  const out: Ev[] = [];
+  for (let i = 0; i < 600; i++) {
+    const c = READS[i % READS.length] as Call;
+    const region = c.global ? "us-east-1" : (regions[i % regions.length] as string);
+    out.push(baseEvent(ctx(at(0.6, i * 5_900), region), MALLORY, c));
+  }
+  return out;
+}
+
+/** 10. A KMS key scheduled for deletion. */
+function keyDeletion({ at, ctx, call }: Plant): Ev[] {
+  const key = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+  return [
+    baseEvent(ctx(at(0.8)), MALLORY, {
+      ...call("kms.amazonaws.com", "ScheduleKeyDeletion", { keyId: key, pendingWindowInDays: 7 }),
+      response: () => ({
+        keyId: key,
+        deletionDate: "Mar 8, 2024, 12:00:00 AM",
+        keyState: "PendingDeletion",
+        pendingWindowInDays: 7,
+      }),
+      resources: () => [{ ARN: key, accountId: ACCOUNT, type: "AWS::KMS::Key" }],
+    }),
+  ];
+}
+
+/** In this order: each draws from the shared random stream. */
+const INCIDENTS = [
+  rootActivity,
+  deniedBurst,
+  keysForAnotherUser,
+  openSecurityGroup,
+  trailTampering,
+  loginWithoutMfa,
+  policyChanges,
+  passwordGuessing,
+  reconnaissance,
+  keyDeletion,
+];
+
+/** The planted incidents, in time order, within the last 12 hours before `end`. */
+export function incidentEvents(r: Random, start: Date, end: Date, regions: string[]): Ev[] {
+  const p = plant(r, start, end, regions);
+  return INCIDENTS.flatMap((incident) => incident(p))
+    .filter((e) => {
+      const t = Date.parse(String(e.eventTime));
+      return t >= start.getTime() && t < end.getTime();
+    })
+    .sort((a, b) => String(a.eventTime).localeCompare(String(b.eventTime)));
+}
