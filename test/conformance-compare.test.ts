@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { familyOf } from "../scripts/conformance/cases.ts";
 import { judge, sameValue, typeFamily } from "../scripts/conformance/compare.ts";
+import { expressTestOnlyApply } from "../scripts/conformance/test-only.ts";
 
 const row = (kind: "value" | "null" | "error", type: string, value: string) => ({
   id: "t",
@@ -103,5 +104,19 @@ describe("conformance comparison", () => {
     expect(
       familyOf({ sourceFile: file, sql: "TIMESTAMP '2020-05-10 12:34:56 +07:09'", value: "" }),
     ).toBe("datetime-zoned");
+  });
+
+  it("writes Trino's test-only apply(v, f) as element_at(transform(ARRAY[v], f), 1), nested too", () => {
+    expect(expressTestOnlyApply("apply((5), x -> x + 1)")).toBe(
+      "element_at(transform(ARRAY[(5)], x -> x + 1), 1)",
+    );
+    expect(expressTestOnlyApply("apply(11, x -> apply(x + 7, y -> y * 3) * 2)")).toBe(
+      "element_at(transform(ARRAY[11], x -> element_at(transform(ARRAY[x + 7], y -> y * 3), 1) * 2), 1)",
+    );
+    // A comma or parenthesis inside a string is not an argument boundary; other names are left alone.
+    expect(expressTestOnlyApply("apply(('a,)'), s -> length(s)) + x_apply(1, 2)")).toBe(
+      "element_at(transform(ARRAY[('a,)')], s -> length(s)), 1) + x_apply(1, 2)",
+    );
+    expect(expressTestOnlyApply("invoke(() -> 42)")).toBe("invoke(() -> 42)");
   });
 });
