@@ -11,6 +11,7 @@ describe("@run-md/engine-local", () => {
       "MAX_OBJECT",
       "PARTITION_COLUMNS",
       "STORE_DAYS",
+      "TIME_COLUMN",
       "addCovered",
       "athenaTypeName",
       "collectSelectSql",
