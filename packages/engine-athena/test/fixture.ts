@@ -6,7 +6,8 @@
 import { DuckDBInstance } from "@duckdb/node-api";
 import { duckdbBackend, type Emulator, startEmulator } from "@run-md/aws-emulator";
 import type { BoundParam, QueryRequest, TimeWindow } from "@run-md/core";
-import { type AthenaEngine, type AthenaEngineOptions, createAthenaEngine } from "../src/index.ts";
+import type { AthenaEngine, AthenaEngineOptions } from "../src/index.ts";
+import { emulatedAthena } from "./emulated.ts";
 
 export const TABLE = "security.cloudtrail_org_pp";
 /** 2026-11-23, a whole UTC day: 2,880 events. */
@@ -57,20 +58,13 @@ export async function startHarness(): Promise<Harness> {
     emulator,
     instance,
     engine(opts = {}) {
-      const e = createAthenaEngine({
-        region: "us-east-1",
-        endpoint: emulator.endpoint,
+      const e = emulatedAthena(emulator.endpoint, {
         table: TABLE,
         partitioning: "projection",
         database: "security",
         outputLocation: "s3://results-bucket/run-md/",
-        pollMinMs: 5,
         pollMaxMs: 20,
         ...opts,
-        clientConfig: {
-          credentials: { accessKeyId: "test", secretAccessKey: "test" },
-          ...opts.clientConfig,
-        },
       });
       engines.push(e);
       return e;

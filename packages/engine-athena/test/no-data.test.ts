@@ -11,8 +11,9 @@ import path from "node:path";
 import { type Emulator, startEmulator } from "@run-md/aws-emulator";
 import type { QueryRequest, TimeWindow } from "@run-md/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AthenaEngine, createAthenaEngine } from "../src/index.ts";
+import type { AthenaEngine } from "../src/index.ts";
 import { writeCloudTrailFiles } from "./cloudtrail-files.ts";
+import { emulatedAthena } from "./emulated.ts";
 
 let dir: string;
 let emulator: Emulator;
@@ -27,14 +28,9 @@ beforeAll(async () => {
     perDay: 24,
   });
   emulator = await startEmulator({ logDir: dir, tableAliases: ["security.cloudtrail_org_pp"] });
-  engine = createAthenaEngine({
-    region: "us-east-1",
-    endpoint: emulator.endpoint,
+  engine = emulatedAthena(emulator.endpoint, {
     table: "security.cloudtrail_org_pp",
     partitioning: "projection",
-    pollMinMs: 5,
-    pollMaxMs: 50,
-    clientConfig: { credentials: { accessKeyId: "test", secretAccessKey: "test" } },
   });
 });
 

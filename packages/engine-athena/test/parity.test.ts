@@ -10,8 +10,9 @@ import { type Emulator, startEmulator } from "@run-md/aws-emulator";
 import type { BoundParam, Engine, QueryRequest, TimeWindow } from "@run-md/core";
 import { createLocalEngine } from "@run-md/engine-local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AthenaEngine, createAthenaEngine, type Partitioning } from "../src/index.ts";
+import type { AthenaEngine, Partitioning } from "../src/index.ts";
 import { writeCloudTrailFiles } from "./cloudtrail-files.ts";
+import { emulatedAthena } from "./emulated.ts";
 
 const WINDOW: TimeWindow = {
   start: new Date("2026-11-23T06:00:00Z"),
@@ -85,15 +86,7 @@ beforeAll(async () => {
   for (const partitioning of ["projection", "manual", "bootstrap", "none"] as const) {
     engines.set(
       partitioning,
-      createAthenaEngine({
-        region: "us-east-1",
-        endpoint: emulator.endpoint,
-        table: "security.cloudtrail_org_pp",
-        partitioning,
-        pollMinMs: 5,
-        pollMaxMs: 50,
-        clientConfig: { credentials: { accessKeyId: "test", secretAccessKey: "test" } },
-      }),
+      emulatedAthena(emulator.endpoint, { table: "security.cloudtrail_org_pp", partitioning }),
     );
   }
 });

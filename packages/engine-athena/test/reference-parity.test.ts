@@ -20,7 +20,8 @@ import {
   publishedQuery,
   readEvents,
 } from "../../../test/truth/published-answers.ts";
-import { type AthenaEngine, createAthenaEngine, isSignificant, tokenize } from "../src/index.ts";
+import { type AthenaEngine, isSignificant, tokenize } from "../src/index.ts";
+import { emulatedAthena } from "./emulated.ts";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const shared = path.resolve(repoRoot, "../shared");
@@ -77,15 +78,10 @@ beforeAll(async () => {
   if (!present) return;
   local = await createLocalEngine({ logDir: DATA });
   emulator = await startEmulator({ logDir: DATA, tableAliases: ["security.cloudtrail_all"] });
-  athena = createAthenaEngine({
-    region: "us-east-1",
-    endpoint: emulator.endpoint,
+  athena = emulatedAthena(emulator.endpoint, {
     table: "security.cloudtrail_all",
     // The raw files are not in the S3 layout: no partition values, so scope by event time only.
     partitioning: "none",
-    pollMinMs: 5,
-    pollMaxMs: 50,
-    clientConfig: { credentials: { accessKeyId: "test", secretAccessKey: "test" } },
   });
 });
 
@@ -188,14 +184,9 @@ describe.skipIf(!present)("answers of published queries through emulated Athena"
     }
     events = readEvents(DATA);
     emu = await startEmulator({ logDir: dir, tableAliases: ["security.cloudtrail_all"] });
-    engine = createAthenaEngine({
-      region: "us-east-1",
-      endpoint: emu.endpoint,
+    engine = emulatedAthena(emu.endpoint, {
       table: "security.cloudtrail_all",
       partitioning: "none",
-      pollMinMs: 5,
-      pollMaxMs: 50,
-      clientConfig: { credentials: { accessKeyId: "test", secretAccessKey: "test" } },
     });
   });
   afterAll(async () => {

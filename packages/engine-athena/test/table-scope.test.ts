@@ -13,8 +13,9 @@ import type { JsonValue, QueryRequest, TimeWindow } from "@run-md/core";
 import { createLocalEngine, type LocalEngine } from "@run-md/engine-local";
 import { checkSql, type ExtraTable } from "@run-md/sql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AthenaEngine, createAthenaEngine } from "../src/index.ts";
+import type { AthenaEngine } from "../src/index.ts";
 import { writeCloudTrailFiles } from "./cloudtrail-files.ts";
+import { emulatedAthena } from "./emulated.ts";
 
 const TABLE = "security.cloudtrail_org_pp";
 const DAY: TimeWindow = {
@@ -101,15 +102,10 @@ beforeAll(async () => {
     tableAliases: aliases,
     extraTables: [extra, findings],
   });
-  athena = createAthenaEngine({
-    region: "us-east-1",
-    endpoint: emulator.endpoint,
+  athena = emulatedAthena(emulator.endpoint, {
     table: TABLE,
     tables: { aliases: ["cloudtrail_org"], extra: [extra, findings] },
     partitioning: "projection",
-    pollMinMs: 5,
-    pollMaxMs: 50,
-    clientConfig: { credentials: { accessKeyId: "test", secretAccessKey: "test" } },
   });
   local = await createLocalEngine({
     logDir: dir,
