@@ -5,7 +5,7 @@ import { type Emulator, startEmulator } from "@run-md/aws-emulator";
 import { generateLogs } from "@run-md/generator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type JsonValue, maskValue, type RunReport } from "../packages/core/src/index.ts";
-import { runMd } from "./helpers.ts";
+import { emulatorEnv, runMd } from "./helpers.ts";
 import type { Event } from "./truth/published-answers.ts";
 import { inWindow, RUNBOOK_ANSWERS, readGenerated } from "./truth/runbook-answers.ts";
 
@@ -80,16 +80,7 @@ async function runAll(engine: string): Promise<RunReport[]> {
   const res = await runMd(
     ["runbooks/", "--engine", engine, "--log-dir", logDir, "--no-report", "--json", ...window],
     {
-      env: {
-        RUN_MD_ATHENA_ENDPOINT: emulator.endpoint,
-        RUN_MD_ATHENA_TABLE: "security.cloudtrail_logs_pp",
-        RUN_MD_ATHENA_PARTITIONING: "projection",
-        RUN_MD_LOGS_ENDPOINT: emulator.endpoint,
-        RUN_MD_LOG_GROUPS: "aws-cloudtrail-logs",
-        AWS_ACCESS_KEY_ID: "AKIDLOCALEMULATOR",
-        AWS_SECRET_ACCESS_KEY: "local-emulator-secret",
-        AWS_REGION: "us-east-1",
-      },
+      env: emulatorEnv(emulator.endpoint),
     },
   );
   expect(res.stderr).toBe("");

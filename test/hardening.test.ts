@@ -8,7 +8,7 @@ import { micromark } from "micromark";
 import { gfm, gfmHtml } from "micromark-extension-gfm";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RunReport } from "../packages/core/src/report.ts";
-import { runMd } from "./helpers.ts";
+import { emulatorEnv, runMd } from "./helpers.ts";
 
 /*
  * Hardening (issue 10): attacks and mistakes reproduced through the real `run-md` binary.
@@ -337,15 +337,11 @@ describe("the AWS engines and their endpoints", () => {
     const emulator = await startEmulator({ logDir, tableAliases: ["security.cloudtrail_logs_pp"] });
     try {
       const env = {
-        RUN_MD_ATHENA_ENDPOINT: emulator.endpoint,
-        RUN_MD_ATHENA_TABLE: "security.cloudtrail_logs_pp",
-        RUN_MD_ATHENA_PARTITIONING: "projection",
-        RUN_MD_LOGS_ENDPOINT: emulator.endpoint,
-        RUN_MD_LOG_GROUPS: "aws-cloudtrail-logs",
+        ...emulatorEnv(emulator.endpoint),
+        // Real-looking credentials, which must never reach a loopback endpoint.
         AWS_ACCESS_KEY_ID: "AKIAREALKEYNEVERSENT",
         AWS_SECRET_ACCESS_KEY: "real-secret-never-sent",
         AWS_SESSION_TOKEN: "real-session-token-never-sent",
-        AWS_REGION: "us-east-1",
       };
       // Polling the emulator faster than AWS, as the engine parity test does.
       const cfg = path.join(base, "fast-poll.config.yaml");

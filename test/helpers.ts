@@ -9,6 +9,23 @@ export const BIN = path.join(REPO, "packages/cli/bin/run-md.cjs");
 export const SHARED = path.resolve(REPO, "../shared");
 export const HAS_SHARED = existsSync(SHARED);
 
+/**
+ * The environment that points the CLI's athena and logs engines at an emulator on `endpoint`:
+ * the emulator's CloudTrail table (projection-partitioned) and log group, placeholder credentials.
+ */
+export function emulatorEnv(endpoint: string): Record<string, string> {
+  return {
+    RUN_MD_ATHENA_ENDPOINT: endpoint,
+    RUN_MD_ATHENA_TABLE: "security.cloudtrail_logs_pp",
+    RUN_MD_ATHENA_PARTITIONING: "projection",
+    RUN_MD_LOGS_ENDPOINT: endpoint,
+    RUN_MD_LOG_GROUPS: "aws-cloudtrail-logs",
+    AWS_ACCESS_KEY_ID: "AKIDLOCALEMULATOR",
+    AWS_SECRET_ACCESS_KEY: "local-emulator-secret",
+    AWS_REGION: "us-east-1",
+  };
+}
+
 export interface CliResult {
   code: number | null;
   signal: NodeJS.Signals | null;

@@ -11,7 +11,7 @@ import path from "node:path";
 import { startEmulator } from "@run-md/aws-emulator";
 import { generateLogs } from "@run-md/generator";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runMd } from "./helpers.ts";
+import { emulatorEnv, runMd } from "./helpers.ts";
 import { field, text } from "./truth/published-answers.ts";
 import { inWindow, readGenerated } from "./truth/runbook-answers.ts";
 
@@ -177,16 +177,7 @@ describe("run-md query on the AWS engines (through the emulator)", { timeout: 18
     const emulator = await startEmulator({ logDir, tableAliases: ["security.cloudtrail_logs_pp"] });
     try {
       const cwd = await mkdtemp(path.join(dir, "aws-"));
-      const env = {
-        RUN_MD_ATHENA_ENDPOINT: emulator.endpoint,
-        RUN_MD_ATHENA_TABLE: "security.cloudtrail_logs_pp",
-        RUN_MD_ATHENA_PARTITIONING: "projection",
-        RUN_MD_LOGS_ENDPOINT: emulator.endpoint,
-        RUN_MD_LOG_GROUPS: "aws-cloudtrail-logs",
-        AWS_ACCESS_KEY_ID: "AKIDLOCALEMULATOR",
-        AWS_SECRET_ACCESS_KEY: "local-emulator-secret",
-        AWS_REGION: "us-east-1",
-      };
+      const env = emulatorEnv(emulator.endpoint);
       const window = ["--from", FROM, "--to", TO];
       const athena = await runMd(
         ["query", COUNT_SQL, "--engine", "athena", ...window, "--output", "athena.ndjson"],
