@@ -117,6 +117,9 @@ describe("conformance comparison", () => {
     expect(expressTestOnlyApply("apply(('a,)'), s -> length(s)) + x_apply(1, 2)")).toBe(
       "element_at(transform(ARRAY[('a,)')], s -> length(s)), 1) + x_apply(1, 2)",
     );
+    expect(expressTestOnlyApply("apply(('it''s, (ok'), s -> length(s))")).toBe(
+      "element_at(transform(ARRAY[('it''s, (ok')], s -> length(s)), 1)",
+    );
     expect(expressTestOnlyApply("invoke(() -> 42)")).toBe("invoke(() -> 42)");
   });
 });

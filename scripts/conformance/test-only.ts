@@ -7,14 +7,20 @@
  * path. `invoke()` (a lambda without a parameter) has no such equivalent and stays refused.
  */
 
+/** The index of the quote that closes the SQL string opened at `open` ('' is an escaped quote). */
+function stringEnd(sql: string, open: number): number {
+  let i = sql.indexOf("'", open + 1);
+  while (i !== -1 && sql[i + 1] === "'") i = sql.indexOf("'", i + 2);
+  return i;
+}
+
 /** The index just past the parenthesis that closes the one opened at `open`, skipping strings. */
 function closeOf(sql: string, open: number): number {
   let depth = 0;
   for (let i = open; i < sql.length; i++) {
     const ch = sql[i];
     if (ch === "'") {
-      i = sql.indexOf("'", i + 1);
-      while (i !== -1 && sql[i + 1] === "'") i = sql.indexOf("'", i + 2);
+      i = stringEnd(sql, i);
       if (i === -1) return -1;
     } else if (ch === "(") depth++;
     else if (ch === ")" && --depth === 0) return i + 1;
@@ -28,8 +34,7 @@ function topComma(sql: string, from: number, to: number): number {
   for (let i = from; i < to; i++) {
     const ch = sql[i];
     if (ch === "'") {
-      i = sql.indexOf("'", i + 1);
-      while (i !== -1 && sql[i + 1] === "'") i = sql.indexOf("'", i + 2);
+      i = stringEnd(sql, i);
       if (i === -1) return -1;
     } else if (ch === "(" || ch === "[") depth++;
     else if (ch === ")" || ch === "]") depth--;
