@@ -31,7 +31,7 @@ export interface LocalConfig {
 /** The Athena engine's options that configuration may set (credentials never among them). */
 export type AthenaConfig = Omit<
   AthenaEngineOptions,
-  "clientConfig" | "maxAttempts" | "tables" | "uncheckedDuckdbSql"
+  "clientConfig" | "maxAttempts" | "tables" | "uncheckedDuckdbSql" | "maxScanBytes"
 >;
 
 /** The CloudWatch Logs engine's options that configuration may set. */

@@ -43,6 +43,31 @@ export interface EngineFlags {
   logDir?: string;
   region?: string;
   profile?: string;
+  /**
+   * The Athena engine's run-wide scan budget, in bytes: `--max-scan` or the configuration's
+   * `maxScan`, as run-settings' `maxScanBytes` reads them (checked before anything runs).
+   */
+  maxScanBytes?: number;
+}
+
+/**
+ * The pool's flags from a command's `--log-dir`, `--region` and `--profile` (`SOURCE_OPTIONS`)
+ * and its scan budget, if it has one.
+ */
+export function engineFlags(
+  values: {
+    "log-dir"?: string | undefined;
+    region?: string | undefined;
+    profile?: string | undefined;
+  },
+  maxScanBytes?: number,
+): EngineFlags {
+  return {
+    ...(values["log-dir"] === undefined ? {} : { logDir: values["log-dir"] }),
+    ...(values.region === undefined ? {} : { region: values.region }),
+    ...(values.profile === undefined ? {} : { profile: values.profile }),
+    ...(maxScanBytes === undefined ? {} : { maxScanBytes }),
+  };
 }
 
 /**
@@ -190,7 +215,14 @@ export class EnginePool {
       case "local":
         return this.localOptions();
       case "athena":
-        return { ...config.athena, tables: tableConfig(config), ...this.awsOptions(name) };
+        return {
+          ...config.athena,
+          tables: tableConfig(config),
+          ...this.awsOptions(name),
+          ...(this.flags.maxScanBytes === undefined
+            ? {}
+            : { maxScanBytes: this.flags.maxScanBytes }),
+        };
       case "logs":
         return { ...config.logs, logGroups: config.logs.logGroups ?? [], ...this.awsOptions(name) };
       default:

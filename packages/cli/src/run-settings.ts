@@ -26,20 +26,38 @@ export function checkEngines(flag: string | undefined, config: Config): void {
   }
 }
 
+/**
+ * A setting's text, `--<key>` over the configuration's `key`, and how its error names it:
+ * `--timeout "x"`, or `timeout "x" in <file>`.
+ */
+function setting(
+  flag: string | undefined,
+  key: "timeout" | "maxScan",
+  config: Config,
+): { text: string | undefined; origin: string } {
+  if (flag !== undefined) {
+    return { text: flag, origin: `--${key === "maxScan" ? "max-scan" : key} "${flag}"` };
+  }
+  return { text: config[key], origin: `${key} "${config[key]}" in ${config.source}` };
+}
+
 /** The timeout of steps without `timeout=`: `--timeout`, the configuration's, else 10m. */
 export function defaultTimeoutMs(flag: string | undefined, config: Config): number {
-  const text = flag ?? config.timeout ?? "10m";
-  const ms = parseDuration(text);
-  if (ms === undefined) fail(`timeout "${text}" is not a duration`, "Use 30s, 5m or 1h.");
+  const { text, origin } = setting(flag, "timeout", config);
+  const ms = parseDuration(text ?? "10m");
+  if (ms === undefined) fail(`${origin} is not a duration`, "Use 30s, 5m or 1h.");
   return ms;
 }
 
-/** The Athena scan budget of steps without `max_scan=`: `--max-scan`, else the configuration's. */
+/**
+ * The Athena engine's run-wide scan budget (steps without `max_scan=`): `--max-scan`, else the
+ * configuration's `maxScan`; undefined without either. The CLI creates the Athena engine with it.
+ */
 export function maxScanBytes(flag: string | undefined, config: Config): number | undefined {
-  const text = flag ?? config.maxScan;
+  const { text, origin } = setting(flag, "maxScan", config);
   if (text === undefined) return undefined;
   const bytes = parseBytes(text);
-  if (bytes === undefined) fail(`--max-scan "${text}" is not a size`, "Use 500MB, 10GB or 1TB.");
+  if (bytes === undefined) fail(`${origin} is not a size`, "Use 500MB, 10GB or 1TB.");
   return bytes;
 }
 

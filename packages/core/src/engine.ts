@@ -23,9 +23,13 @@ export interface QueryRequest {
   params: Record<string, BoundParam>;
   /** The step's window (the run's, or the step's own `window=`). */
   window: TimeWindow;
+  /**
+   * The step's attributes as the runbook wrote them. The runner reads only the engine-neutral
+   * ones (`timeout=`, `window=`, `optional`); an engine-specific one travels here uninterpreted
+   * and its engine reads it (`max_scan=`: Athena's budget for this step, over the run-wide one in
+   * the Athena engine's options).
+   */
   attributes: StepAttributes;
-  /** Budget of bytes the query may scan (Athena). */
-  maxScanBytes?: number;
   /** Cancelled on timeout or Ctrl-C; the engine must stop the query on its side. */
   signal: AbortSignal;
   /** Optional progress callback (for example the Athena state or bytes scanned so far). */

@@ -265,7 +265,7 @@ export const ERROR_CODES = {
   ),
   "scan-budget-exceeded": athena(
     "The query would scan more than its budget",
-    "Narrow the window, or raise the budget with --max-scan or athena.maxScanBytes.",
+    "Narrow the window, or raise the budget: the step's max_scan=, --max-scan or maxScan in the configuration.",
   ),
 
   // CloudWatch Logs

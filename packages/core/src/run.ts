@@ -38,8 +38,6 @@ export interface RunOptions {
   step?: string;
   /** Timeout of steps without their own `timeout=`. */
   defaultTimeoutMs?: number;
-  /** `--max-scan`: scan budget of steps without their own `max_scan=`. */
-  maxScanBytes?: number;
   /** How long an engine may take to stop a cancelled query (default `STOP_GRACE_MS`). */
   stopGraceMs?: number;
   signal?: AbortSignal;
@@ -266,7 +264,6 @@ async function runStep(step: Step, engineName: string, ctx: StepContext): Promis
   let result: QueryResult;
   const collected = new StepRows(step.checks, REPORT_ROWS, ctx.rowSink, options.mask);
   try {
-    const maxScan = step.attributes.maxScanBytes ?? options.maxScanBytes;
     const query = ctx.engine.query({
       stepId: step.id,
       dialect: step.dialect,
@@ -274,7 +271,6 @@ async function runStep(step: Step, engineName: string, ctx: StepContext): Promis
       params: { ...ctx.params, ...windowParams(window) },
       window,
       attributes: step.attributes,
-      ...(maxScan === undefined ? {} : { maxScanBytes: maxScan }),
       signal: deadline.signal,
       onProgress: (p) => ctx.reporter?.onStepProgress?.({ step, message: p.message }),
       onRows: collected.onRows,

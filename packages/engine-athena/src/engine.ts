@@ -62,6 +62,12 @@ export interface AthenaEngineOptions {
   accounts?: string[];
   /** USD per TB scanned (default 5). */
   pricePerTbUsd?: number;
+  /**
+   * The run-wide scan budget in bytes (`--max-scan`, the configuration's `maxScan`): a query of a
+   * step without its own `max_scan=` is stopped once it has scanned more. A step's `max_scan=`
+   * (its request's `attributes.maxScanBytes`) replaces it for that step. Unbounded without either.
+   */
+  maxScanBytes?: number;
   /** First and largest delay between GetQueryExecution polls (default 200 ms and 5 s). */
   pollMinMs?: number;
   pollMaxMs?: number;
@@ -358,7 +364,7 @@ export class AthenaEngine implements Engine {
         );
       }
       // QUEUED and RUNNING both mean: not finished yet.
-      await this.checkBudget(id, scanned, req.maxScanBytes);
+      await this.checkBudget(id, scanned, this.budgetOf(req));
       await sleep(next(), req.signal);
     }
   }
@@ -413,6 +419,11 @@ export class AthenaEngine implements Engine {
       await this.stop(id);
       throw awsError(e, this.service);
     }
+  }
+
+  /** The step's scan budget: its own `max_scan=`, else the run-wide one. */
+  private budgetOf(req: QueryRequest): number | undefined {
+    return req.attributes.maxScanBytes ?? this.opts.maxScanBytes;
   }
 
   /** Stops a running query that has scanned more than the step's budget. */

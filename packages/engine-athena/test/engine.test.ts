@@ -318,17 +318,42 @@ describe("states and faults", () => {
     expect(h.emulator.calls).toHaveLength(0);
   });
 
-  it("stops a query whose scanned bytes pass the budget", async () => {
+  describe("the scan budget", () => {
     const GB = 1e9; // decimal, as --max-scan 2.5GB reads it
-    h.emulator.faults.athena = { runningPolls: 100_000, scannedBytesPerRunningPoll: GB };
-    const e = await rejection(
-      h.engine().query(request("SELECT 1 AS one", { maxScanBytes: 2.5 * GB })),
-    );
-    expect(e.code).toBe("scan-budget-exceeded");
-    expect(e.message).toContain("3.00 GB");
-    expect(e.message).toContain("2.50 GB");
-    expect(h.emulator.callsOf("StopQueryExecution")).toHaveLength(1);
-    expect(h.emulator.callsOf("GetQueryExecution")).toHaveLength(3);
+    /** A step's `max_scan=` as the parser gives it to the engine. */
+    const maxScan = (bytes: number) => ({ attributes: { optional: false, maxScanBytes: bytes } });
+    beforeEach(() => {
+      // Every poll of a running query adds 1 GB to what it has scanned.
+      h.emulator.faults.athena = { runningPolls: 100_000, scannedBytesPerRunningPoll: GB };
+    });
+
+    it("stops a query whose scanned bytes pass the step's max_scan=", async () => {
+      const e = await rejection(h.engine().query(request("SELECT 1 AS one", maxScan(2.5 * GB))));
+      expect(e.code).toBe("scan-budget-exceeded");
+      expect(e.message).toContain("3.00 GB");
+      expect(e.message).toContain("2.50 GB");
+      expect(e.details?.maxScanBytes).toBe(2.5 * GB);
+      expect(h.emulator.callsOf("StopQueryExecution")).toHaveLength(1);
+      expect(h.emulator.callsOf("GetQueryExecution")).toHaveLength(3);
+    });
+
+    it("applies the engine's run-wide budget to a step without max_scan=", async () => {
+      const e = await rejection(
+        h.engine({ maxScanBytes: 1.5 * GB }).query(request("SELECT 1 AS one")),
+      );
+      expect(e.code).toBe("scan-budget-exceeded");
+      expect(e.details).toMatchObject({ maxScanBytes: 1.5 * GB, dataScannedBytes: 2 * GB });
+      expect(h.emulator.callsOf("GetQueryExecution")).toHaveLength(2);
+    });
+
+    it("lets a step's max_scan= replace the run-wide budget, above or below it", async () => {
+      const engine = h.engine({ maxScanBytes: 1.5 * GB });
+      const above = await rejection(engine.query(request("SELECT 1 AS one", maxScan(3.5 * GB))));
+      expect(above.details).toMatchObject({ maxScanBytes: 3.5 * GB, dataScannedBytes: 4 * GB });
+      const below = await rejection(engine.query(request("SELECT 1 AS one", maxScan(0.5 * GB))));
+      expect(below.details).toMatchObject({ maxScanBytes: 0.5 * GB, dataScannedBytes: 1 * GB });
+      expect(h.emulator.callsOf("StopQueryExecution")).toHaveLength(2);
+    });
   });
 });
 

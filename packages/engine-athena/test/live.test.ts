@@ -55,7 +55,7 @@ describe.skipIf(!live)("athena engine against a real account", () => {
       const r = await e.query({
         ...request("SELECT count(*) AS n FROM cloudtrail_logs"),
         window: { start: new Date(end.getTime() - 3_600_000), end },
-        maxScanBytes: 1024 ** 3,
+        attributes: { optional: false, maxScanBytes: 1024 ** 3 },
       });
       expect(typeof r.rows[0]?.[0]).toBe("number");
       console.log(

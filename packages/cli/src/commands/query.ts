@@ -27,7 +27,7 @@ import {
   SOURCE_OPTIONS,
 } from "../args.ts";
 import { type Config, loadConfig, tableConfig } from "../config.ts";
-import { EnginePool } from "../engines.ts";
+import { EnginePool, engineFlags } from "../engines.ts";
 import type { FileFormat } from "../output/formats.ts";
 import { OUTPUT_OPTIONS, OUTPUT_USAGE, outputChoice, settleOutput } from "../output/options.ts";
 import { ResultOutput } from "../output/result-output.ts";
@@ -230,11 +230,7 @@ async function execute(
   { runbook, config }: { runbook: Runbook; config: Config },
   o: { output: ResultOutput | undefined; timeoutMs: number; maxScan: number | undefined },
 ): Promise<number> {
-  const pool = new EnginePool(config, {
-    ...(values["log-dir"] === undefined ? {} : { logDir: values["log-dir"] }),
-    ...(values.region === undefined ? {} : { region: values.region }),
-    ...(values.profile === undefined ? {} : { profile: values.profile }),
-  });
+  const pool = new EnginePool(config, engineFlags(values, o.maxScan));
   const controller = new AbortController();
   const stopListening = cancelOnInterrupt(controller);
   let code: number;
@@ -255,7 +251,6 @@ async function execute(
           [...adhocParams(values.param ?? [])].map(([name, p]) => [name, p.value]),
         ),
         defaultTimeoutMs: o.timeoutMs,
-        ...(o.maxScan === undefined ? {} : { maxScanBytes: o.maxScan }),
         signal: controller.signal,
         mask: config.mask,
         toolVersion: toolVersion(),

@@ -30,7 +30,7 @@ import {
   RUN_OPTIONS,
 } from "../args.ts";
 import { loadConfig } from "../config.ts";
-import { checkEngineChoice, EnginePool } from "../engines.ts";
+import { checkEngineChoice, EnginePool, engineFlags } from "../engines.ts";
 import { OUTPUT_OPTIONS, OUTPUT_USAGE } from "../output/options.ts";
 import { RunOutput } from "../output/run-output.ts";
 import { version as toolVersion } from "../package-files.ts";
@@ -143,7 +143,6 @@ interface RunPlan {
   pool: EnginePool;
   cliParams: Record<string, string>;
   timeoutMs?: number;
-  maxScanBytes?: number;
   config: ReturnType<typeof loadConfig>;
   /** `--output`: the one step's full result (undefined without the flag). */
   output?: RunOutput;
@@ -213,18 +212,13 @@ async function prepareRun(values: Values, positionals: string[]): Promise<RunPla
     checkReportsDir(reportsDirOf(values["reports-dir"], config), source);
   }
   const output = await RunOutput.open(values, runbooks);
-  const pool = new EnginePool(config, {
-    ...(values["log-dir"] === undefined ? {} : { logDir: values["log-dir"] }),
-    ...(values.region === undefined ? {} : { region: values.region }),
-    ...(values.profile === undefined ? {} : { profile: values.profile }),
-  });
+  const pool = new EnginePool(config, engineFlags(values, maxScanBytes));
   return {
     values,
     runbooks,
     pool,
     cliParams,
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
-    ...(maxScanBytes === undefined ? {} : { maxScanBytes }),
     config,
     ...(output === undefined ? {} : { output }),
   };
@@ -295,7 +289,6 @@ async function runOne(
         configEngines: config.engines,
         ...input,
         ...(plan.timeoutMs === undefined ? {} : { defaultTimeoutMs: plan.timeoutMs }),
-        ...(plan.maxScanBytes === undefined ? {} : { maxScanBytes: plan.maxScanBytes }),
         signal,
         mask: config.mask,
         toolVersion: toolVersion(),

@@ -5,14 +5,15 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { parseAccessConfig } from "@run-md/access";
-import { isRunMdError, parseBytes, parseDuration, RunMdError } from "@run-md/core";
+import { isRunMdError, RunMdError } from "@run-md/core";
 import { parseNotifyConfig } from "@run-md/notify";
 import { startServer } from "@run-md/server";
 import { SOURCE_OPTIONS } from "../args.ts";
 import { configDir, loadConfig } from "../config.ts";
 import { serverConfigOf } from "./access-files.ts";
-import { EnginePool } from "../engines.ts";
+import { EnginePool, engineFlags } from "../engines.ts";
 import { version } from "../package-files.ts";
+import { defaultTimeoutMs, maxScanBytes as maxScanBytesOf } from "../run-settings.ts";
 
 export const SERVE_USAGE = `Usage: run-md serve [runbooks...] [options]
 
@@ -92,19 +93,9 @@ async function serve(values: ServeFlags, positionals: string[]): Promise<number>
   if (values.host !== undefined) server.host = values.host;
   if (values.port !== undefined) server.port = portOf(values.port);
   const access = parseAccessConfig(config.access, config.source);
-  const timeoutText = config.timeout ?? "10m";
-  const timeoutMs = parseDuration(timeoutText);
-  if (timeoutMs === undefined)
-    usage(`timeout "${timeoutText}" in ${config.source} is not a duration`);
-  const maxScanBytes = config.maxScan === undefined ? undefined : parseBytes(config.maxScan);
-  if (config.maxScan !== undefined && maxScanBytes === undefined) {
-    usage(`maxScan "${config.maxScan}" in ${config.source} is not a size`);
-  }
-  const pool = new EnginePool(config, {
-    ...(values["log-dir"] === undefined ? {} : { logDir: values["log-dir"] }),
-    ...(values.region === undefined ? {} : { region: values.region }),
-    ...(values.profile === undefined ? {} : { profile: values.profile }),
-  });
+  const timeoutMs = defaultTimeoutMs(undefined, config);
+  const maxScanBytes = maxScanBytesOf(undefined, config);
+  const pool = new EnginePool(config, engineFlags(values, maxScanBytes));
   // Approval requests (spec §6) go to the notify: section's webhook targets.
   const notify =
     config.notify === undefined ? undefined : parseNotifyConfig(config.notify, config.source);

@@ -8,7 +8,7 @@ import {
   type TriggerResult,
   triggerEvent,
 } from "../automation/trigger-run.ts";
-import { checkEngineChoice } from "../engines.ts";
+import { checkEngineChoice, engineFlags } from "../engines.ts";
 
 export const TRIGGER_USAGE = `Usage: run-md trigger [EVENT.json | -] [options]
 
@@ -62,11 +62,7 @@ export async function triggerCommand(argv: string[]): Promise<number> {
       runbooks: values.runbooks ?? [],
       ...(values.config === undefined ? {} : { configFile: values.config }),
       ...(values.engine === undefined ? {} : { engine: values.engine }),
-      flags: {
-        ...(values["log-dir"] === undefined ? {} : { logDir: values["log-dir"] }),
-        ...(values.region === undefined ? {} : { region: values.region }),
-        ...(values.profile === undefined ? {} : { profile: values.profile }),
-      },
+      flags: engineFlags(values),
       ...(values["reports-dir"] === undefined ? {} : { reportsDir: values["reports-dir"] }),
       noReport: Boolean(values["no-report"]),
       dryRun: Boolean(values["dry-run"]),

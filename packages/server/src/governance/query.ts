@@ -71,7 +71,6 @@ export async function runQuery(deps: QueryDeps, caller: Caller, body: QueryBody)
           configEngines: s.configEngines ?? {},
           window: body.window,
           ...(s.defaultTimeoutMs === undefined ? {} : { defaultTimeoutMs: s.defaultTimeoutMs }),
-          ...(s.maxScanBytes === undefined ? {} : { maxScanBytes: s.maxScanBytes }),
           signal: controller.signal,
           ...(s.mask === undefined ? {} : { mask: s.mask }),
           toolVersion: s.toolVersion,

@@ -33,6 +33,10 @@ export interface RunSettings {
   /** Parameter values per runbook id (configuration `params:`). */
   configParams?: Record<string, Record<string, unknown>>;
   defaultTimeoutMs?: number;
+  /**
+   * The run-wide Athena scan budget the engines of `getEngine` enforce (the CLI creates its
+   * Athena engine with it): what scan budgets count for an Athena step without `max_scan=`.
+   */
   maxScanBytes?: number;
   mask?: MaskOptions;
 }
@@ -237,7 +241,6 @@ export class RunManager {
           configParams: { ...this.configParams(rec.runbook), ...rec.params },
           window: rec.window,
           ...(s.defaultTimeoutMs === undefined ? {} : { defaultTimeoutMs: s.defaultTimeoutMs }),
-          ...(s.maxScanBytes === undefined ? {} : { maxScanBytes: s.maxScanBytes }),
           signal,
           ...(s.mask === undefined ? {} : { mask: s.mask }),
           toolVersion: s.toolVersion,
