@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import type { Engine, JsonValue, QueryRequest } from "@run-md/core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ANSWERS, canonical, publishedQuery } from "../../../test/truth/published-answers.ts";
+import { queryRequest } from "../../core/test/query-request.ts";
 import { type EnginePair, localAndLogs } from "./engine-pair.ts";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -37,17 +38,7 @@ function cloudtrailInsightsQueries(): Array<[string, string]> {
 // The dataset spans 2024; the window covers all of it.
 const WINDOW = { start: new Date("2024-01-01T00:00:00Z"), end: new Date("2025-01-01T00:00:00Z") };
 
-function request(query: string): QueryRequest {
-  return {
-    stepId: "corpus",
-    dialect: "logs-insights",
-    query,
-    params: {},
-    window: WINDOW,
-    attributes: { optional: false },
-    signal: new AbortController().signal,
-  };
-}
+const request = (query: string): QueryRequest => queryRequest("logs-insights", query, WINDOW);
 
 const text = (rows: JsonValue[][]) =>
   rows.map((r) => JSON.stringify(r.map((v) => (v === null ? null : String(v))))).sort();

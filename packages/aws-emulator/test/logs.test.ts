@@ -17,6 +17,7 @@ import { createLocalEngine } from "@run-md/engine-local";
 import { createLogsEngine, type LogsEngine } from "@run-md/engine-logs";
 import { generateLogs } from "@run-md/generator";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { queryRequest } from "../../core/test/query-request.ts";
 import { type Emulator, startEmulator } from "../src/index.ts";
 import type { LogsFaults } from "../src/logs.ts";
 
@@ -30,16 +31,7 @@ let engine: LogsEngine;
 let client: CloudWatchLogsClient;
 
 function request(query: string, extra: Partial<QueryRequest> = {}): QueryRequest {
-  return {
-    stepId: "s",
-    dialect: "logs-insights",
-    query,
-    params: {},
-    window: { start: START, end: END },
-    attributes: { optional: false },
-    signal: new AbortController().signal,
-    ...extra,
-  };
+  return queryRequest("logs-insights", query, { start: START, end: END }, extra);
 }
 
 function setFaults(f: LogsFaults): void {

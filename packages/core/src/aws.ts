@@ -24,11 +24,17 @@ export interface AwsService {
  */
 export const DEFAULT_AWS_ATTEMPTS = 5;
 
+/** How an AWS engine reaches its service: the options the athena and logs engines share. */
 export interface AwsClientOptions {
   region?: string;
+  /** A profile of the shared AWS config files; otherwise the SDK's default credential chain. */
   profile?: string;
+  /** Another endpoint, such as the local emulator (`http://127.0.0.1:PORT`). */
   endpoint?: string;
-  /** Sends of a throttled or transiently failing call (default `DEFAULT_AWS_ATTEMPTS`). */
+  /**
+   * Sends of a throttled or transiently failing call: the SDK's retry strategy, nothing on top
+   * (default `DEFAULT_AWS_ATTEMPTS`).
+   */
   maxAttempts?: number;
 }
 

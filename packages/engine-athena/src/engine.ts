@@ -14,6 +14,7 @@ import {
   StopQueryExecutionCommand,
 } from "@aws-sdk/client-athena";
 import {
+  type AwsClientOptions,
   type AwsErrorService,
   type AwsQueryKind,
   awsClientConfig,
@@ -42,12 +43,7 @@ import {
   type ScopeOptions,
 } from "./rewrite.ts";
 
-export interface AthenaEngineOptions {
-  region?: string;
-  /** A profile of the shared AWS config files; otherwise the SDK's default credential chain. */
-  profile?: string;
-  /** Another endpoint, such as the local emulator (`http://127.0.0.1:PORT`). */
-  endpoint?: string;
+export interface AthenaEngineOptions extends AwsClientOptions {
   workgroup?: string;
   catalog?: string;
   database?: string;

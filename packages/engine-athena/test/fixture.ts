@@ -5,7 +5,8 @@
  */
 import { DuckDBInstance } from "@duckdb/node-api";
 import { duckdbBackend, type Emulator, startEmulator } from "@run-md/aws-emulator";
-import type { BoundParam, QueryRequest, TimeWindow } from "@run-md/core";
+import type { QueryRequest, TimeWindow } from "@run-md/core";
+import { queryRequest } from "../../core/test/query-request.ts";
 import type { AthenaEngine, AthenaEngineOptions } from "../src/index.ts";
 import { emulatedAthena } from "./emulated.ts";
 
@@ -77,18 +78,7 @@ export async function startHarness(): Promise<Harness> {
   };
 }
 
-export function request(
-  query: string,
-  extra: Partial<QueryRequest> & { params?: Record<string, BoundParam> } = {},
-): QueryRequest {
-  return {
-    stepId: "step",
-    dialect: "sql",
-    query,
-    params: {},
-    window: DAY,
-    attributes: { optional: false },
-    signal: new AbortController().signal,
-    ...extra,
-  };
+/** A sql step's request over `DAY`. */
+export function request(query: string, extra: Partial<QueryRequest> = {}): QueryRequest {
+  return queryRequest("sql", query, DAY, extra);
 }

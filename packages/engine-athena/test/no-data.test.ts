@@ -9,8 +9,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { type Emulator, startEmulator } from "@run-md/aws-emulator";
-import type { QueryRequest, TimeWindow } from "@run-md/core";
+import type { TimeWindow } from "@run-md/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queryRequest } from "../../core/test/query-request.ts";
 import type { AthenaEngine } from "../src/index.ts";
 import { writeCloudTrailFiles } from "./cloudtrail-files.ts";
 import { emulatedAthena } from "./emulated.ts";
@@ -40,17 +41,7 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-function request(sql: string, window: TimeWindow): QueryRequest {
-  return {
-    stepId: "no-data",
-    dialect: "sql",
-    query: sql,
-    params: {},
-    window,
-    attributes: { optional: false },
-    signal: new AbortController().signal,
-  };
-}
+const request = (sql: string, window: TimeWindow) => queryRequest("sql", sql, window);
 
 const IN_DATA = { start: new Date("2026-11-23T00:00:00Z"), end: new Date("2026-11-24T00:00:00Z") };
 const NO_DATA = { start: new Date("2026-12-01T00:00:00Z"), end: new Date("2026-12-02T00:00:00Z") };

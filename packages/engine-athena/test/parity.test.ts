@@ -10,6 +10,7 @@ import { type Emulator, startEmulator } from "@run-md/aws-emulator";
 import type { BoundParam, Engine, QueryRequest, TimeWindow } from "@run-md/core";
 import { createLocalEngine } from "@run-md/engine-local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queryRequest } from "../../core/test/query-request.ts";
 import type { AthenaEngine, Partitioning } from "../src/index.ts";
 import { writeCloudTrailFiles } from "./cloudtrail-files.ts";
 import { emulatedAthena } from "./emulated.ts";
@@ -99,15 +100,7 @@ afterAll(async () => {
 });
 
 function request(sql: string, params: Record<string, BoundParam> = {}): QueryRequest {
-  return {
-    stepId: "parity",
-    dialect: "sql",
-    query: sql,
-    params,
-    window: WINDOW,
-    attributes: { optional: false },
-    signal: new AbortController().signal,
-  };
+  return queryRequest("sql", sql, WINDOW, { params });
 }
 
 describe("athena engine on the emulator matches the local engine", () => {

@@ -20,6 +20,7 @@ import {
   publishedQuery,
   readEvents,
 } from "../../../test/truth/published-answers.ts";
+import { queryRequest } from "../../core/test/query-request.ts";
 import { type AthenaEngine, isSignificant, tokenize } from "../src/index.ts";
 import { emulatedAthena } from "./emulated.ts";
 
@@ -91,17 +92,12 @@ afterAll(async () => {
   await local?.close();
 });
 
-function request(sql: string): QueryRequest {
-  return {
-    stepId: "reference",
-    dialect: "sql",
-    query: sql,
-    params: {},
-    window: { start: new Date("2015-01-01T00:00:00Z"), end: new Date("2030-01-01T00:00:00Z") },
-    attributes: { optional: false },
-    signal: new AbortController().signal,
-  };
-}
+/** Wide enough for every record of the reference data. */
+const ALL_YEARS = {
+  start: new Date("2015-01-01T00:00:00Z"),
+  end: new Date("2030-01-01T00:00:00Z"),
+};
+const request = (sql: string): QueryRequest => queryRequest("sql", sql, ALL_YEARS);
 
 async function outcome(engine: Engine, sql: string): Promise<QueryResult | Error> {
   try {

@@ -13,6 +13,7 @@ import type { JsonValue, QueryRequest, TimeWindow } from "@run-md/core";
 import { createLocalEngine, type LocalEngine } from "@run-md/engine-local";
 import { checkSql, type ExtraTable } from "@run-md/sql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queryRequest } from "../../core/test/query-request.ts";
 import type { AthenaEngine } from "../src/index.ts";
 import { writeCloudTrailFiles } from "./cloudtrail-files.ts";
 import { emulatedAthena } from "./emulated.ts";
@@ -57,15 +58,7 @@ function inWindow(r: Record<string, unknown>, w: TimeWindow): boolean {
 }
 
 function request(sql: string): QueryRequest {
-  return {
-    stepId: "scope",
-    dialect: "sql",
-    query: sql,
-    params: {},
-    window: DAY,
-    attributes: { optional: false },
-    signal: new AbortController().signal,
-  };
+  return queryRequest("sql", sql, DAY, { stepId: "scope" });
 }
 
 beforeAll(async () => {

@@ -3,6 +3,7 @@ import path from "node:path";
 import zlib from "node:zlib";
 import type { QueryRequest } from "@run-md/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queryRequest } from "../../core/test/query-request.ts";
 import { createLocalEngine, type LocalEngine } from "../src/index.ts";
 import { tempDir, window } from "./helpers.ts";
 
@@ -146,16 +147,7 @@ function req(
   to: string,
   extra: Partial<QueryRequest> = {},
 ): QueryRequest {
-  return {
-    stepId: "s",
-    dialect: "sql",
-    query,
-    params: {},
-    window: window(from, to),
-    attributes: { optional: false },
-    signal: new AbortController().signal,
-    ...extra,
-  };
+  return queryRequest("sql", query, window(from, to), extra);
 }
 
 describe("window scoping", () => {

@@ -3,6 +3,7 @@ import { existsSync, promises as fsp } from "node:fs";
 import path from "node:path";
 import { ensureSampleData, generateLogs, SAMPLE_MANIFEST } from "@run-md/generator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queryRequest } from "../../core/test/query-request.ts";
 import { createLocalEngine, type LocalEngine } from "../src/index.ts";
 import { tempDir } from "./helpers.ts";
 
@@ -215,15 +216,16 @@ describe("ensureSampleData", () => {
     expect((await fsp.readdir(root)).filter((f) => f.includes("sample"))).toEqual(["sample"]);
     const e = await createLocalEngine({ logDir: dir, threads: 2 });
     try {
-      const r = await e.query({
-        stepId: "s",
-        dialect: "sql",
-        query: "SELECT count(*) FROM cloudtrail_logs WHERE eventname = 'StopLogging'",
-        params: {},
-        window: { start: new Date(b.end.getTime() - 24 * 3600_000), end: b.end },
-        attributes: { optional: false },
-        signal: new AbortController().signal,
-      });
+      const r = await e.query(
+        queryRequest(
+          "sql",
+          "SELECT count(*) FROM cloudtrail_logs WHERE eventname = 'StopLogging'",
+          {
+            start: new Date(b.end.getTime() - 24 * 3600_000),
+            end: b.end,
+          },
+        ),
+      );
       expect(r.rows).toEqual([[1]]);
       expect(r.warnings).toEqual([]);
     } finally {

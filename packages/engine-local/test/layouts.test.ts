@@ -6,8 +6,9 @@
  */
 import { promises as fsp, readFileSync } from "node:fs";
 import path from "node:path";
-import type { Dialect, QueryRequest } from "@run-md/core";
+import type { Dialect } from "@run-md/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queryRequest } from "../../core/test/query-request.ts";
 import { createLocalEngine, type LocalEngine } from "../src/index.ts";
 import { datasetsDir, hasShared, tempDir } from "./helpers.ts";
 
@@ -54,17 +55,7 @@ afterAll(async () => {
   for (const d of dirs) await fsp.rm(d, { recursive: true, force: true });
 });
 
-function request(dialect: Dialect, query: string): QueryRequest {
-  return {
-    stepId: "layout",
-    dialect,
-    query,
-    params: {},
-    window: WINDOW,
-    attributes: { optional: false },
-    signal: new AbortController().signal,
-  };
-}
+const request = (dialect: Dialect, query: string) => queryRequest(dialect, query, WINDOW);
 
 async function both(dialect: Dialect, query: string) {
   const [plain, layout] = await Promise.all([

@@ -16,6 +16,7 @@ import {
   publishedQuery,
   readEvents,
 } from "../../../test/truth/published-answers.ts";
+import { queryRequest } from "../../core/test/query-request.ts";
 import { createLocalEngine, type LocalEngine } from "../src/index.ts";
 import { datasetDir, datasetsDir, hasShared, sharedDir, tempDir } from "./helpers.ts";
 
@@ -142,15 +143,12 @@ describe.skipIf(!hasShared || !existsSync(TSV))("answers of published queries", 
 
   it.each(ANSWERS.map((a) => [`${a.sha} ${a.question}`, a] as const))("%s", async (_, answer) => {
     const expected = answer.truth(events);
-    const { rows } = await all.query({
-      stepId: answer.sha,
-      dialect: answer.dialect ?? "sql",
-      query: publishedQuery(TSV, answer.sha, answer.values),
-      params: {},
-      window: { start: new Date("2000-01-01T00:00:00Z"), end: new Date("2100-01-01T00:00:00Z") },
-      attributes: { optional: false },
-      signal: new AbortController().signal,
-    });
+    const { rows } = await all.query(
+      queryRequest(answer.dialect ?? "sql", publishedQuery(TSV, answer.sha, answer.values), {
+        start: new Date("2000-01-01T00:00:00Z"),
+        end: new Date("2100-01-01T00:00:00Z"),
+      }),
+    );
     console.log(`${answer.sha}: ${rows.length} rows, digest ${digest(rows)}`);
     expect(expected.length).toBeGreaterThan(0);
     expect(canonical(rows)).toEqual(canonical(expected));

@@ -2,6 +2,7 @@ import { existsSync, promises as fsp } from "node:fs";
 import path from "node:path";
 import { generateLogs } from "@run-md/generator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queryRequest } from "../../core/test/query-request.ts";
 import { createLocalEngine, type LocalEngine } from "../src/index.ts";
 import { tempDir, window } from "./helpers.ts";
 
@@ -121,15 +122,9 @@ describe("the read-only gate", () => {
       "SELECT 1; SELECT 2",
     ]) {
       await expect(
-        engine.query({
-          stepId: "s",
-          dialect: "sql",
-          query: sql,
-          params: {},
-          window: window("2024-03-01T00:00:00Z", "2024-03-02T00:00:00Z"),
-          attributes: { optional: false },
-          signal: new AbortController().signal,
-        }),
+        engine.query(
+          queryRequest("sql", sql, window("2024-03-01T00:00:00Z", "2024-03-02T00:00:00Z")),
+        ),
       ).rejects.toMatchObject({ code: "sql-refused" });
     }
   });
@@ -144,13 +139,7 @@ describe("the read-only gate", () => {
 });
 
 describe("parameters", () => {
-  const base = {
-    stepId: "s",
-    dialect: "sql" as const,
-    window: window("2024-03-01T00:00:00Z", "2024-03-02T00:00:00Z"),
-    attributes: { optional: false },
-    signal: new AbortController().signal,
-  };
+  const base = queryRequest("sql", "", window("2024-03-01T00:00:00Z", "2024-03-02T00:00:00Z"));
 
   it("binds {{name}} values, so injection attempts find nothing and change nothing", async () => {
     const attempts = [

@@ -9,6 +9,7 @@ import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { generateLogs } from "@run-md/generator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queryRequest } from "../../core/test/query-request.ts";
 import { createLocalEngine, type LocalEngine } from "../src/index.ts";
 import { tempDir, window } from "./helpers.ts";
 import { listTableFunctions, sandboxCorpus, snapshot } from "./sandbox-corpus.ts";
@@ -58,15 +59,11 @@ describe("the sandbox", () => {
     // DuckDB's dialect skips the Athena check (@run-md/sql), so the sandbox alone must refuse it.
     for (const sql of statements.slice(0, 12)) {
       await expect(
-        engine.query({
-          stepId: "s",
-          dialect: "sql",
-          query: sql,
-          params: {},
-          window: window("2024-03-01T00:00:00Z", "2024-03-02T00:00:00Z"),
-          attributes: { optional: false, sqlDialect: "duckdb" },
-          signal: new AbortController().signal,
-        }),
+        engine.query(
+          queryRequest("sql", sql, window("2024-03-01T00:00:00Z", "2024-03-02T00:00:00Z"), {
+            attributes: { optional: false, sqlDialect: "duckdb" },
+          }),
+        ),
         sql,
       ).rejects.toMatchObject({ code: "sql-refused" });
     }

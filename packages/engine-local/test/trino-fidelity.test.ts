@@ -6,6 +6,7 @@
  */
 import { promises as fsp } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queryRequest } from "../../core/test/query-request.ts";
 import { createLocalEngine, type LocalEngine } from "../src/index.ts";
 import { tempDir } from "./helpers.ts";
 
@@ -22,15 +23,12 @@ afterAll(async () => {
 });
 
 async function step(sql: string, sqlDialect?: "duckdb") {
-  return engine.query({
-    stepId: "fidelity",
-    dialect: "sql",
-    query: sql,
-    params: {},
-    window: { start: new Date("2024-01-01T00:00:00Z"), end: new Date("2024-01-02T00:00:00Z") },
-    attributes: { optional: false, ...(sqlDialect ? { sqlDialect } : {}) },
-    signal: new AbortController().signal,
-  });
+  const day = { start: new Date("2024-01-01T00:00:00Z"), end: new Date("2024-01-02T00:00:00Z") };
+  return engine.query(
+    queryRequest("sql", sql, day, {
+      attributes: { optional: false, ...(sqlDialect ? { sqlDialect } : {}) },
+    }),
+  );
 }
 
 async function one(expr: string) {

@@ -14,6 +14,7 @@ import {
   StopQueryCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
 import {
+  type AwsClientOptions,
   type AwsErrorService,
   type AwsQueryKind,
   awsClientConfig,
@@ -39,11 +40,7 @@ import {
   translateInsights,
 } from "@run-md/insights";
 
-export interface LogsEngineOptions {
-  region?: string;
-  profile?: string;
-  /** Another endpoint, such as the local emulator (`http://127.0.0.1:PORT`). */
-  endpoint?: string;
+export interface LogsEngineOptions extends AwsClientOptions {
   /** Log groups (names or ARNs) read by steps without `log_groups=`. */
   logGroups: string[];
   /** First wait between GetQueryResults calls (default 1 s)... */
@@ -56,8 +53,6 @@ export interface LogsEngineOptions {
    * check signatures, and real keys are never sent to a local process).
    */
   credentials?: CloudWatchLogsClientConfig["credentials"];
-  /** Sends of a throttled or transiently failing call: the SDK's retry strategy (default 5). */
-  maxAttempts?: number;
   /** Logs Insights price per GB scanned, for the report's cost estimate (default 0.005, us-east-1). */
   pricePerGbUsd?: number;
 }

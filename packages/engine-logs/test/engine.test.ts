@@ -1,5 +1,6 @@
 import { parseInsights } from "@run-md/insights";
 import { describe, expect, test } from "vitest";
+import { queryRequest } from "../../core/test/query-request.ts";
 import {
   createLogsEngine,
   expectedColumns,
@@ -104,14 +105,10 @@ describe("results", () => {
 });
 
 describe("requests refused before any AWS call", () => {
-  const base = {
-    stepId: "s",
-    query: "fields eventName",
-    params: {},
-    window: { start: new Date(0), end: new Date(1000) },
-    attributes: { optional: false },
-    signal: new AbortController().signal,
-  };
+  const base = queryRequest("logs-insights", "fields eventName", {
+    start: new Date(0),
+    end: new Date(1000),
+  });
   // An unroutable endpoint: any call to it would fail differently from what these tests expect.
   const engine = createLogsEngine({ endpoint: "http://127.0.0.1:9", logGroups: ["g"] });
 
