@@ -1,5 +1,6 @@
 /** What a notification is about, and what each target is told. */
 import type { RunStatus, Severity } from "@run-md/core";
+import type { Attempted } from "./retry.ts";
 
 /**
  * `failing`: a runbook that passed (or never ran) now fails or errors; `reminder`: it still
@@ -79,4 +80,16 @@ export function deliveryOf(
     alerts: alerts.length,
     ...(sent.errors.length > 0 ? { error: sent.errors.join("; ") } : {}),
   };
+}
+
+/** A target's delivery of `alerts` in one retried send (`withRetry`'s outcome). */
+export function sentOnce(
+  target: { name: string },
+  alerts: readonly Alert[],
+  r: Attempted<unknown>,
+): Delivery {
+  return deliveryOf(target, alerts, {
+    attempts: r.attempts,
+    errors: r.ok ? [] : [r.error ?? "failed"],
+  });
 }

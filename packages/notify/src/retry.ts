@@ -50,6 +50,15 @@ export async function withRetry<T>(
   return { ok: false, attempts: policy.attempts, error };
 }
 
+/** POSTs a JSON `body` to `url`, retried as `policy` says. */
+export function postJson(
+  policy: RetryPolicy,
+  url: string,
+  body: string,
+): Promise<Attempted<unknown>> {
+  return withRetry(policy, (signal) => requestJson({ url, body }, signal));
+}
+
 export interface HttpRequest {
   method?: "GET" | "POST" | "PATCH";
   url: string;

@@ -6,7 +6,7 @@ import type { TargetConfig } from "../config.ts";
 import { oneLine } from "../escape.ts";
 import { foundLines, headline } from "../message.ts";
 import { type Alert, type Delivery, deliveryOf } from "../model.ts";
-import { type RetryPolicy, requestJson, withRetry } from "../retry.ts";
+import { postJson, type RetryPolicy } from "../retry.ts";
 
 const SEVERITY: Record<string, "critical" | "error" | "warning" | "info"> = {
   critical: "critical",
@@ -64,7 +64,7 @@ export async function sendPagerDuty(
   const errors: string[] = [];
   for (const alert of alerts) {
     const body = JSON.stringify(pagerDutyEvent(alert, target.routingKey, now));
-    const r = await withRetry(policy, (signal) => requestJson({ url: target.url, body }, signal));
+    const r = await postJson(policy, target.url, body);
     attempts += r.attempts;
     if (!r.ok) errors.push(`${alert.runbook.id}: ${r.error}`);
   }

@@ -3,7 +3,7 @@ import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import type { TargetConfig } from "../config.ts";
 import { oneLine } from "../escape.ts";
 import { foundLines, headline, sinceText, summaryLine } from "../message.ts";
-import { type Alert, type Delivery, deliveryOf } from "../model.ts";
+import { type Alert, type Delivery, sentOnce } from "../model.ts";
 import { FinalError, type RetryPolicy, withRetry } from "../retry.ts";
 
 /** Client errors that are worth retrying: SNS says "Throttling" (query protocol). */
@@ -59,10 +59,7 @@ export async function sendSns(
         throw e;
       }
     });
-    return deliveryOf(target, alerts, {
-      attempts: r.attempts,
-      errors: r.ok ? [] : [r.error ?? "failed"],
-    });
+    return sentOnce(target, alerts, r);
   } finally {
     client.destroy();
   }

@@ -6,8 +6,8 @@
 import type { TargetConfig } from "../config.ts";
 import { clip, markdownText } from "../escape.ts";
 import { foundLines, headline, sinceText, summaryLine } from "../message.ts";
-import { type Alert, type Delivery, deliveryOf } from "../model.ts";
-import { type RetryPolicy, requestJson, withRetry } from "../retry.ts";
+import { type Alert, type Delivery, sentOnce } from "../model.ts";
+import { postJson, type RetryPolicy } from "../retry.ts";
 
 const COLOR: Record<string, string> = {
   failing: "attention",
@@ -81,9 +81,5 @@ export async function sendTeams(
   policy: RetryPolicy,
 ): Promise<Delivery> {
   const body = JSON.stringify(teamsMessage(alerts));
-  const r = await withRetry(policy, (signal) => requestJson({ url: target.url, body }, signal));
-  return deliveryOf(target, alerts, {
-    attempts: r.attempts,
-    errors: r.ok ? [] : [r.error ?? "failed"],
-  });
+  return sentOnce(target, alerts, await postJson(policy, target.url, body));
 }

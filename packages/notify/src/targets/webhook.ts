@@ -6,8 +6,8 @@
  */
 import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 import type { TargetConfig } from "../config.ts";
-import { type Alert, type Delivery, deliveryOf } from "../model.ts";
-import { type RetryPolicy, requestJson, withRetry } from "../retry.ts";
+import { type Alert, type Delivery, sentOnce } from "../model.ts";
+import { type HttpRequest, type RetryPolicy, requestJson, withRetry } from "../retry.ts";
 
 export const SIGNATURE_HEADER = "x-run-md-signature";
 export const TIMESTAMP_HEADER = "x-run-md-timestamp";
@@ -17,6 +17,28 @@ export const DEFAULT_TOLERANCE_S = 300;
 
 export function sign(secret: string, timestamp: number, body: string): string {
   return `v1=${createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex")}`;
+}
+
+/**
+ * A signed POST of `body` to a webhook: the timestamp is `now`'s, so sign each attempt afresh;
+ * `delivery` is the id the receiver may remember (`X-Run-Md-Delivery`).
+ */
+export function signedRequest(
+  hook: { url: string; secret: string },
+  body: string,
+  delivery: string,
+  now: Date = new Date(),
+): HttpRequest {
+  const timestamp = Math.floor(now.getTime() / 1000);
+  return {
+    url: hook.url,
+    body,
+    headers: {
+      [TIMESTAMP_HEADER]: String(timestamp),
+      [SIGNATURE_HEADER]: sign(hook.secret, timestamp, body),
+      [DELIVERY_HEADER]: delivery,
+    },
+  };
 }
 
 /** Checks a received request; returns why it must be rejected, or undefined when it is good. */
@@ -47,24 +69,9 @@ export async function sendWebhook(
 ): Promise<Delivery> {
   const id = randomUUID();
   const body = JSON.stringify({ type: "run-md.alerts", version: 1, id, alerts });
-  const r = await withRetry(policy, (signal) => {
-    // Signed afresh on every attempt, so a retry is not rejected as stale.
-    const timestamp = Math.floor(now().getTime() / 1000);
-    return requestJson(
-      {
-        url: target.url,
-        body,
-        headers: {
-          [TIMESTAMP_HEADER]: String(timestamp),
-          [SIGNATURE_HEADER]: sign(target.secret, timestamp, body),
-          [DELIVERY_HEADER]: id,
-        },
-      },
-      signal,
-    );
-  });
-  return deliveryOf(target, alerts, {
-    attempts: r.attempts,
-    errors: r.ok ? [] : [r.error ?? "failed"],
-  });
+  // Signed afresh on every attempt, so a retry is not rejected as stale.
+  const r = await withRetry(policy, (signal) =>
+    requestJson(signedRequest(target, body, id, now()), signal),
+  );
+  return sentOnce(target, alerts, r);
 }

@@ -8,12 +8,9 @@
 import { randomUUID } from "node:crypto";
 import {
   DEFAULT_RETRY,
-  DELIVERY_HEADER,
   type RetryPolicy,
   requestJson,
-  SIGNATURE_HEADER,
-  sign,
-  TIMESTAMP_HEADER,
+  signedRequest,
   withRetry,
 } from "@run-md/notify";
 import type { RunRecord } from "../runs/record.ts";
@@ -49,21 +46,9 @@ export async function notifyApprovers(
   });
   await Promise.all(
     hooks.map(async (hook) => {
-      const r = await withRetry(policy, (signal) => {
-        const timestamp = Math.floor(Date.now() / 1000);
-        return requestJson(
-          {
-            url: hook.url,
-            body,
-            headers: {
-              [TIMESTAMP_HEADER]: String(timestamp),
-              [SIGNATURE_HEADER]: sign(hook.secret, timestamp, body),
-              [DELIVERY_HEADER]: randomUUID(),
-            },
-          },
-          signal,
-        );
-      });
+      const r = await withRetry(policy, (signal) =>
+        requestJson(signedRequest(hook, body, randomUUID()), signal),
+      );
       if (!r.ok) warn(`approval request for run ${rec.id} not delivered: ${r.error}`);
     }),
   );
