@@ -28,38 +28,24 @@ interface Entry extends ErrorCodeInfo {
   area: ErrorArea;
 }
 
-const cli = (title: string, hint: string, replaces?: string[]): Entry => ({
-  area: "command line and configuration",
-  title,
-  hint,
-  ...(replaces ? { replaces } : {}),
-});
-const runbook = (title: string, hint: string, replaces?: string[]): Entry => ({
-  area: "runbooks and parameters",
-  title,
-  hint,
-  ...(replaces ? { replaces } : {}),
-});
-const query = (title: string, hint: string, replaces?: string[]): Entry => ({
-  area: "queries",
-  title,
-  hint,
-  ...(replaces ? { replaces } : {}),
-});
-const local = (title: string, hint: string, replaces?: string[]): Entry => ({
-  area: "local engine and store",
-  title,
-  hint,
-  ...(replaces ? { replaces } : {}),
-});
-const athena = (title: string, hint: string): Entry => ({ area: "Athena", title, hint });
-const logs = (title: string, hint: string): Entry => ({ area: "CloudWatch Logs", title, hint });
-const output = (title: string, hint: string): Entry => ({ area: "output", title, hint });
-const access = (title: string, hint: string): Entry => ({
-  area: "access and serving",
-  title,
-  hint,
-});
+/** The entry maker of one area: `(title, hint, replaces?)`. */
+function inArea(area: ErrorArea) {
+  return (title: string, hint: string, replaces?: string[]): Entry => ({
+    area,
+    title,
+    hint,
+    ...(replaces ? { replaces } : {}),
+  });
+}
+
+const cli = inArea("command line and configuration");
+const runbook = inArea("runbooks and parameters");
+const query = inArea("queries");
+const local = inArea("local engine and store");
+const athena = inArea("Athena");
+const logs = inArea("CloudWatch Logs");
+const output = inArea("output");
+const access = inArea("access and serving");
 
 export const ERROR_CODES = {
   // Command line and configuration

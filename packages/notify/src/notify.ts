@@ -8,12 +8,13 @@ import { runPageUrl as coreRunPageUrl, type RunReport, runbookPageUrl } from "@r
 import { type NotifyConfig, type TargetConfig, wants } from "./config.ts";
 import { crashFindingOf, findingOf } from "./finding.ts";
 import { type Alert, type CrashedRun, type Delivery, outcomeOf } from "./model.ts";
+import { postMessage } from "./retry.ts";
 import { loadState, STATE_FILE, saveState, transition } from "./state.ts";
 import { sendGitHub } from "./targets/github.ts";
 import { sendPagerDuty } from "./targets/pagerduty.ts";
-import { sendSlack } from "./targets/slack.ts";
+import { slackMessage } from "./targets/slack.ts";
 import { sendSns } from "./targets/sns.ts";
-import { sendTeams } from "./targets/teams.ts";
+import { teamsMessage } from "./targets/teams.ts";
 import { sendWebhook } from "./targets/webhook.ts";
 
 /** A run's report (and its file, for the link to the run's page), or a run that left none. */
@@ -126,9 +127,9 @@ async function send(
   try {
     switch (target.type) {
       case "slack":
-        return await sendSlack(target, alerts, policy);
+        return await postMessage(target, slackMessage(alerts), alerts, policy);
       case "teams":
-        return await sendTeams(target, alerts, policy);
+        return await postMessage(target, teamsMessage(alerts), alerts, policy);
       case "pagerduty":
         return await sendPagerDuty(target, alerts, policy, now);
       case "sns":

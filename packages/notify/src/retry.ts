@@ -5,6 +5,7 @@
  */
 import { sleep } from "@run-md/core";
 import { clip } from "./escape.ts";
+import { type Alert, type Delivery, sentOnce } from "./model.ts";
 
 export interface RetryPolicy {
   /** Attempts in all (default 3). */
@@ -57,6 +58,16 @@ export function postJson(
   body: string,
 ): Promise<Attempted<unknown>> {
   return withRetry(policy, (signal) => requestJson({ url, body }, signal));
+}
+
+/** A target that takes one JSON message of all the alerts at its URL (Slack, Teams). */
+export async function postMessage(
+  target: { name: string; url: string },
+  message: unknown,
+  alerts: readonly Alert[],
+  policy: RetryPolicy,
+): Promise<Delivery> {
+  return sentOnce(target, alerts, await postJson(policy, target.url, JSON.stringify(message)));
 }
 
 export interface HttpRequest {

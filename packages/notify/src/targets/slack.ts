@@ -1,9 +1,7 @@
 /** Slack incoming webhooks: `text` (the notification) and Block Kit `blocks`, in mrkdwn. */
-import type { TargetConfig } from "../config.ts";
 import { clip, slackLink, slackText } from "../escape.ts";
 import { foundLines, headline, sinceText, summaryLine } from "../message.ts";
-import { type Alert, type Delivery, sentOnce } from "../model.ts";
-import { postJson, type RetryPolicy } from "../retry.ts";
+import type { Alert } from "../model.ts";
 
 const ICON: Record<string, string> = {
   failing: ":red_circle:",
@@ -40,13 +38,4 @@ export function slackMessage(alerts: Alert[]): { text: string; blocks: Record<st
     });
   }
   return { text, blocks };
-}
-
-export async function sendSlack(
-  target: Extract<TargetConfig, { type: "slack" }>,
-  alerts: Alert[],
-  policy: RetryPolicy,
-): Promise<Delivery> {
-  const body = JSON.stringify(slackMessage(alerts));
-  return sentOnce(target, alerts, await postJson(policy, target.url, body));
 }

@@ -3,11 +3,9 @@
  * message whose attachment is an Adaptive Card. TextBlocks render a Markdown subset, so every
  * value is Markdown-escaped.
  */
-import type { TargetConfig } from "../config.ts";
 import { clip, markdownText } from "../escape.ts";
 import { foundLines, headline, sinceText, summaryLine } from "../message.ts";
-import { type Alert, type Delivery, sentOnce } from "../model.ts";
-import { postJson, type RetryPolicy } from "../retry.ts";
+import type { Alert } from "../model.ts";
 
 const COLOR: Record<string, string> = {
   failing: "attention",
@@ -73,13 +71,4 @@ export function teamsMessage(alerts: Alert[]): Record<string, unknown> {
       },
     ],
   };
-}
-
-export async function sendTeams(
-  target: Extract<TargetConfig, { type: "teams" }>,
-  alerts: Alert[],
-  policy: RetryPolicy,
-): Promise<Delivery> {
-  const body = JSON.stringify(teamsMessage(alerts));
-  return sentOnce(target, alerts, await postJson(policy, target.url, body));
 }
