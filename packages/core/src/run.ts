@@ -489,6 +489,27 @@ function reportHeader(
 }
 
 /**
+ * `runRunbook`, or, when it stops before its first step with a `RunMdError` (a parameter, the
+ * window, the engine), that run's errored report (`errorReport`, of the kind the run would
+ * have been), after `onError` has seen the error. Any other exception is thrown.
+ */
+export async function runOrErrorReport(
+  runbook: Runbook,
+  options: RunOptions,
+  effects: RunEffects,
+  onError?: (error: RunMdError) => void,
+): Promise<RunReport> {
+  const startedAt = new Date();
+  try {
+    return await runRunbook(runbook, options, effects);
+  } catch (e) {
+    if (!isRunMdError(e)) throw e;
+    onError?.(e);
+    return errorReport(runbook, e, { ...options, kind: runKind(runbook, options) }, startedAt);
+  }
+}
+
+/**
  * The report of a run that stopped before its first step (a bad parameter, window or engine):
  * kept so the nightly job and the site show why nothing ran.
  */

@@ -2,7 +2,14 @@ import { describe, expect, it } from "vitest";
 import type { Engine, QueryRequest, QueryResult } from "../src/engine.ts";
 import { parseRunbook } from "../src/parse.ts";
 import { RunMdError } from "../src/errors.ts";
-import { chooseEngine, errorReport, exitCodeOf, type RunOptions, runRunbook } from "../src/run.ts";
+import {
+  chooseEngine,
+  errorReport,
+  exitCodeOf,
+  type RunOptions,
+  runOrErrorReport,
+  runRunbook,
+} from "../src/run.ts";
 
 /**
  * An engine that answers from a table of canned results by step id: the runner's logic (engine
@@ -173,6 +180,32 @@ describe("running a runbook", () => {
       'parameter "limit" is required by runbook t and has no value',
     );
     expect(e.made).toEqual({});
+  });
+
+  it("runOrErrorReport turns a run stopped before its first step into its errored report", async () => {
+    const e = engines({});
+    const seen: string[] = [];
+    const report = await runOrErrorReport(
+      runbook(),
+      opts({ cliParams: {}, engine: "local", runId: "r1", step: "first" }),
+      e,
+      (error) => seen.push(error.code),
+    );
+    expect(seen).toEqual(["missing-param"]);
+    expect(report).toMatchObject({
+      status: "errored",
+      runId: "r1",
+      engine: "local",
+      // `--step` makes it an investigation, as the run itself would have been.
+      kind: "investigation",
+      steps: [],
+      error: { code: "missing-param" },
+    });
+    expect(report.error?.message).toContain('parameter "limit" is required');
+    expect(e.made).toEqual({});
+    // A run that starts is runRunbook's own report.
+    const ran = await runOrErrorReport(runbook(), opts({ step: "first" }), engines({}));
+    expect(ran).toMatchObject({ kind: "investigation", steps: [{ id: "first" }] });
   });
 
   it("a value that breaks its constraint stops the run, naming the parameter", async () => {

@@ -6,9 +6,7 @@
 import path from "node:path";
 import {
   type Diagnostic,
-  errorReport,
   findRunbooks,
-  isRunMdError,
   loadRunbook,
   type MaskOptions,
   maskText,
@@ -16,8 +14,7 @@ import {
   type Runbook,
   RunMdError,
   type RunReport,
-  runKind,
-  runRunbook,
+  runOrErrorReport,
   storeReport,
   type TriggerMatch,
   windowArgs,
@@ -148,42 +145,28 @@ async function runOne(
   pool: EnginePool,
   options: TriggerOptions,
 ): Promise<RunReport> {
-  const startedAt = new Date();
-  const toolVersion = version();
-  const input = {
-    configParams: config.params[runbook.meta.id] ?? {},
-    cliParams: Object.fromEntries(Object.entries(plan.params).map(([k, v]) => [k, String(v)])),
-    window: windowArgs(plan.window),
-  };
-  try {
-    return await runRunbook(
-      runbook,
-      {
-        ...(options.engine === undefined ? {} : { engine: options.engine }),
-        configEngines: config.engines,
-        ...input,
-        ...(options.signal ? { signal: options.signal } : {}),
-        mask: config.mask,
-        toolVersion,
-      },
-      {
-        getEngine: (name) => pool.get(name),
-        ...(options.out && !options.quiet
-          ? { reporter: new TerminalReporter({ out: options.out, live: false, quiet: false }) }
-          : {}),
-      },
-    );
-  } catch (e) {
-    if (!isRunMdError(e)) throw e;
-    options.out?.write(`error ${e.message}\n`);
-    // The event's parameters and window: an investigation, like the runs it would have made.
-    return errorReport(
-      runbook,
-      e,
-      { toolVersion, mask: config.mask, kind: runKind(runbook, input) },
-      startedAt,
-    );
-  }
+  // A run stopped before its first step still has its report: with the event's parameters and
+  // window, an investigation, like the run it would have been.
+  return runOrErrorReport(
+    runbook,
+    {
+      ...(options.engine === undefined ? {} : { engine: options.engine }),
+      configEngines: config.engines,
+      configParams: config.params[runbook.meta.id] ?? {},
+      cliParams: Object.fromEntries(Object.entries(plan.params).map(([k, v]) => [k, String(v)])),
+      window: windowArgs(plan.window),
+      ...(options.signal ? { signal: options.signal } : {}),
+      mask: config.mask,
+      toolVersion: version(),
+    },
+    {
+      getEngine: (name) => pool.get(name),
+      ...(options.out && !options.quiet
+        ? { reporter: new TerminalReporter({ out: options.out, live: false, quiet: false }) }
+        : {}),
+    },
+    (e) => options.out?.write(`error ${e.message}\n`),
+  );
 }
 
 /** `▸ runs access-key-activity: its trigger matched (access_key_id=AKIA…, window ...)`, masked as configured. */

@@ -3,7 +3,6 @@ import path from "node:path";
 import {
   checkRunInput,
   type Diagnostic,
-  errorReport,
   exitCodeOf,
   findRunbooks,
   formatDiagnostic,
@@ -12,9 +11,8 @@ import {
   type Runbook,
   RunMdError,
   type RunReport,
-  runKind,
   runPageUrl,
-  runRunbook,
+  runOrErrorReport,
   sleep,
   storeReport,
   toJUnit,
@@ -279,41 +277,24 @@ async function runOne(
   terminal: TerminalReporter | undefined,
 ): Promise<RunReport> {
   const { values, config } = plan;
-  const input = runInput(values, config, runbook, plan.cliParams);
-  const startedAt = new Date();
-  try {
-    return await runRunbook(
-      runbook,
-      {
-        ...(values.engine === undefined ? {} : { engine: values.engine }),
-        configEngines: config.engines,
-        ...input,
-        ...(plan.timeoutMs === undefined ? {} : { defaultTimeoutMs: plan.timeoutMs }),
-        signal,
-        mask: config.mask,
-        toolVersion: toolVersion(),
-      },
-      {
-        getEngine: (name) => plan.pool.get(name),
-        ...(terminal === undefined ? {} : { reporter: terminal }),
-        ...(plan.output === undefined ? {} : { rowSink: plan.output.rowSink }),
-      },
-    );
-  } catch (e) {
-    if (!isRunMdError(e)) throw e;
-    printError(e);
-    return errorReport(
-      runbook,
-      e,
-      {
-        toolVersion: toolVersion(),
-        kind: runKind(runbook, input),
-        mask: config.mask,
-        ...(values.engine ? { engine: values.engine } : {}),
-      },
-      startedAt,
-    );
-  }
+  return runOrErrorReport(
+    runbook,
+    {
+      ...(values.engine === undefined ? {} : { engine: values.engine }),
+      configEngines: config.engines,
+      ...runInput(values, config, runbook, plan.cliParams),
+      ...(plan.timeoutMs === undefined ? {} : { defaultTimeoutMs: plan.timeoutMs }),
+      signal,
+      mask: config.mask,
+      toolVersion: toolVersion(),
+    },
+    {
+      getEngine: (name) => plan.pool.get(name),
+      ...(terminal === undefined ? {} : { reporter: terminal }),
+      ...(plan.output === undefined ? {} : { rowSink: plan.output.rowSink }),
+    },
+    printError,
+  );
 }
 
 /** Runs the runbooks in turn, writes their reports and outputs; the exit code of the worst. */
