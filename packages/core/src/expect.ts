@@ -17,6 +17,7 @@
  * A line with an error gets one diagnostic, at the offending token; the other lines still parse.
  */
 import { didYouMean } from "./diagnostics.ts";
+import { TokenCursor } from "./token-cursor.ts";
 import type { Check, CheckBody, Cmp, Diagnostic, Literal, Metric, Predicate } from "./model.ts";
 
 type TokenKind = "word" | "ident" | "number" | "string" | "cmp" | "punct" | "bad" | "end";
@@ -142,21 +143,12 @@ function describe(token: Token, commented: boolean): string {
   return `"${token.text}"`;
 }
 
-class Parser {
-  private i = 0;
+class Parser extends TokenCursor<Token> {
   constructor(
-    private readonly tokens: Token[],
+    tokens: Token[],
     private readonly commented: boolean,
-  ) {}
-
-  private peek(offset = 0): Token {
-    return this.tokens[Math.min(this.i + offset, this.tokens.length - 1)]!;
-  }
-
-  private next(): Token {
-    const token = this.peek();
-    if (this.i < this.tokens.length - 1) this.i++;
-    return token;
+  ) {
+    super(tokens);
   }
 
   private fail(token: Token, expected: string): never {

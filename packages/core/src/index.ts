@@ -29,6 +29,7 @@ export * from "./schedule.ts";
 export * from "./schema.ts";
 export * from "./site-url.ts";
 export * from "./template.ts";
+export * from "./token-cursor.ts";
 export * from "./triggers.ts";
 export * from "./triggers-frontmatter.ts";
 export * from "./units.ts";

@@ -1,3 +1,4 @@
+import { TokenCursor } from "@run-md/core";
 import type { BinaryOp, Command, Expr, InsightsQuery, ParsePattern, Projection } from "./ast.ts";
 import { InsightsSyntaxError } from "./errors.ts";
 import { lookupFunction } from "./functions.ts";
@@ -44,12 +45,9 @@ export function parseInsights(query: string): InsightsQuery {
   return new Parser(query).parseQuery();
 }
 
-class Parser {
-  private readonly tokens: Token[];
-  private pos = 0;
-
+class Parser extends TokenCursor<Token> {
   constructor(private readonly src: string) {
-    this.tokens = tokenize(src);
+    super(tokenize(src));
   }
 
   parseQuery(): InsightsQuery {
@@ -85,16 +83,6 @@ class Parser {
   }
 
   // ---- tokens
-
-  private peek(offset = 0): Token {
-    return this.tokens[Math.min(this.pos + offset, this.tokens.length - 1)]!;
-  }
-
-  private next(): Token {
-    const t = this.peek();
-    if (this.pos < this.tokens.length - 1) this.pos++;
-    return t;
-  }
 
   private prevEnd(): number {
     return this.tokens[Math.max(0, this.pos - 1)]!.end;
