@@ -5,6 +5,7 @@
  * the service, the error that says so) and polling backoff.
  */
 import { abortReason } from "./abort.ts";
+import type { ConfigFieldType } from "./engine-registry.ts";
 import { RunMdError } from "./errors.ts";
 
 /** The AWS service an engine talks to, as its setup errors name it. */
@@ -23,6 +24,13 @@ export interface AwsService {
  * sends it at most this many times, and nothing else retries it.
  */
 export const DEFAULT_AWS_ATTEMPTS = 5;
+
+/** The configuration keys of `AwsClientOptions` an AWS engine's section takes (`athena:`, `logs:`). */
+export const AWS_CLIENT_CONFIG = {
+  region: "string",
+  profile: "string",
+  endpoint: "string",
+} as const satisfies Record<string, ConfigFieldType>;
 
 /** How an AWS engine reaches its service: the options the athena and logs engines share. */
 export interface AwsClientOptions {

@@ -2,15 +2,13 @@
  * The athena engine's descriptor: core's entry (name, dialects), the keys of the `athena:`
  * configuration section and `create`, which loads the engine (and the AWS SDK) only when called.
  */
-import { builtinEngine, type EngineDescriptor } from "@run-md/core";
+import { AWS_CLIENT_CONFIG, builtinEngine, type EngineDescriptor } from "@run-md/core";
 import type { AthenaEngineOptions } from "./engine.ts";
 
 export const athenaEngine: EngineDescriptor<AthenaEngineOptions> = {
   ...builtinEngine("athena"),
   config: {
-    region: "string",
-    profile: "string",
-    endpoint: "string",
+    ...AWS_CLIENT_CONFIG,
     workgroup: "string",
     catalog: "string",
     database: "string",

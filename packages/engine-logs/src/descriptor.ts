@@ -2,15 +2,13 @@
  * The logs engine's descriptor: core's entry (name, dialects), the keys of the `logs:`
  * configuration section and `create`, which loads the engine (and the AWS SDK) only when called.
  */
-import { builtinEngine, type EngineDescriptor } from "@run-md/core";
+import { AWS_CLIENT_CONFIG, builtinEngine, type EngineDescriptor } from "@run-md/core";
 import type { LogsEngineOptions } from "./engine.ts";
 
 export const logsEngine: EngineDescriptor<LogsEngineOptions> = {
   ...builtinEngine("logs"),
   config: {
-    region: "string",
-    profile: "string",
-    endpoint: "string",
+    ...AWS_CLIENT_CONFIG,
     logGroups: "string[]",
     pollIntervalMs: "number",
     maxPollIntervalMs: "number",
