@@ -1,8 +1,8 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { BudgetLedger, type Caller, parseAccessConfig } from "../src/index.ts";
+import { tempDirForFile } from "../../core/test/temp-dir.ts";
 
 const GB = 1e9;
 const cfg = parseAccessConfig(
@@ -16,18 +16,12 @@ const cfg = parseAccessConfig(
 );
 const as = (...groups: string[]): Caller => ({ user: "u", groups, via: "oidc" });
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), "run-md-budgets-"));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = tempDirForFile("budgets");
 
 describe("BudgetLedger", () => {
   it("refuses what would pass the budget, charges, resets the next UTC day, persists across reopen", async () => {
     let now = new Date("2026-11-30T09:00:00Z");
-    const file = path.join(dir, "a", "budgets.json");
+    const file = path.join(dir(), "a", "budgets.json");
     const ledger = await BudgetLedger.open(cfg, file, () => now);
     expect(ledger.remaining(as("analysts"))).toBe(100 * GB);
     expect(ledger.check(as("analysts"), 100 * GB)).toEqual({ ok: true });
@@ -69,7 +63,7 @@ describe("BudgetLedger", () => {
 
   it("binds a caller in several groups by every budget, and charges each", async () => {
     const now = () => new Date("2026-11-30T12:00:00Z");
-    const ledger = await BudgetLedger.open(cfg, path.join(dir, "b", "budgets.json"), now);
+    const ledger = await BudgetLedger.open(cfg, path.join(dir(), "b", "budgets.json"), now);
     const both = as("analysts", "contractors");
     expect(ledger.remaining(both)).toBe(10 * GB); // the smaller budget
     const refused = ledger.check(both, 20 * GB);
@@ -84,10 +78,10 @@ describe("BudgetLedger", () => {
   });
 
   it("leaves callers without a budget unbounded, and names a corrupt ledger", async () => {
-    const ledger = await BudgetLedger.open(cfg, path.join(dir, "c", "budgets.json"));
+    const ledger = await BudgetLedger.open(cfg, path.join(dir(), "c", "budgets.json"));
     expect(ledger.remaining(as("security-leads"))).toBeUndefined();
     expect(ledger.check(as("security-leads"), 1e15).ok).toBe(true);
-    const bad = path.join(dir, "bad.json");
+    const bad = path.join(dir(), "bad.json");
     await writeFile(bad, "{oops");
     await expect(BudgetLedger.open(cfg, bad)).rejects.toThrow(`${bad} is not JSON`);
   });

@@ -1,16 +1,10 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { readLines, readTail } from "../src/lines.ts";
+import { tempDirForFile } from "../../core/test/temp-dir.ts";
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), "run-md-lines-"));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = tempDirForFile("lines");
 
 describe("readTail", () => {
   // [file contents, the last whole line, the torn tail's offset and length]
@@ -25,7 +19,7 @@ describe("readTail", () => {
     ['é\nœuf\n{"a"', "œuf", [8, 4]], // byte offsets: é and œ take two bytes each
   ];
   it.each(CASES)("%j", async (text, last, torn) => {
-    const file = path.join(dir, "f.txt");
+    const file = path.join(dir(), "f.txt");
     await writeFile(file, text);
     // Every chunk size, so lines that straddle chunks are read whole.
     for (const chunk of [1, 2, 3, 5, 65_536]) {
@@ -36,7 +30,7 @@ describe("readTail", () => {
   });
 
   it("agrees with reading the file forwards", async () => {
-    const file = path.join(dir, "g.txt");
+    const file = path.join(dir(), "g.txt");
     const text = `${Array.from({ length: 500 }, (_, i) => "x".repeat(i % 97)).join("\n")}\npartial`;
     await writeFile(file, text);
     const lines = [];
@@ -50,6 +44,6 @@ describe("readTail", () => {
   });
 
   it("finds nothing in a missing file", async () => {
-    expect(await readTail(path.join(dir, "none"))).toEqual({});
+    expect(await readTail(path.join(dir(), "none"))).toEqual({});
   });
 });

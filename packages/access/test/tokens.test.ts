@@ -1,21 +1,15 @@
 import { createHash } from "node:crypto";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseWhen, TokenStore } from "../src/index.ts";
+import { tempDirForFile } from "../../core/test/temp-dir.ts";
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), "run-md-tokens-"));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = tempDirForFile("tokens");
 
 describe("TokenStore", () => {
   it("stores only the token's SHA-256 and verifies the token to its caller", async () => {
-    const file = path.join(dir, "a", "tokens.json");
+    const file = path.join(dir(), "a", "tokens.json");
     const store = new TokenStore(file);
     const { token } = await store.create({ name: "ci", groups: ["security-oncall", "bots"] });
     expect(token).toMatch(/^rmd_[A-Za-z0-9_-]{43}$/);
@@ -34,14 +28,14 @@ describe("TokenStore", () => {
   });
 
   it("makes a different token every time", async () => {
-    const store = new TokenStore(path.join(dir, "b", "tokens.json"));
+    const store = new TokenStore(path.join(dir(), "b", "tokens.json"));
     const a = await store.create({ name: "one", groups: ["g"] });
     const b = await store.create({ name: "two", groups: ["g"] });
     expect(a.token).not.toBe(b.token);
   });
 
   it("keeps every token of concurrent creates", async () => {
-    const store = new TokenStore(path.join(dir, "f", "tokens.json"));
+    const store = new TokenStore(path.join(dir(), "f", "tokens.json"));
     const made = await Promise.all(
       Array.from({ length: 10 }, (_, i) => store.create({ name: `t${i}`, groups: ["g"] })),
     );
@@ -52,7 +46,7 @@ describe("TokenStore", () => {
   });
 
   it("changes nothing when the hook before saving (the audit entry) fails", async () => {
-    const store = new TokenStore(path.join(dir, "g", "tokens.json"));
+    const store = new TokenStore(path.join(dir(), "g", "tokens.json"));
     const fail = async () => {
       throw new Error("audit log unwritable");
     };
@@ -70,7 +64,7 @@ describe("TokenStore", () => {
   });
 
   it("binds a token to a person with user", async () => {
-    const store = new TokenStore(path.join(dir, "c", "tokens.json"));
+    const store = new TokenStore(path.join(dir(), "c", "tokens.json"));
     const { token } = await store.create({
       name: "alice-laptop",
       groups: ["g"],
@@ -84,7 +78,7 @@ describe("TokenStore", () => {
 
   it("refuses unknown, revoked and expired tokens with their reason", async () => {
     let now = new Date("2026-11-30T12:00:00Z");
-    const store = new TokenStore(path.join(dir, "d", "tokens.json"), () => now);
+    const store = new TokenStore(path.join(dir(), "d", "tokens.json"), () => now);
     const expiring = await store.create({
       name: "short",
       groups: ["g"],
@@ -111,7 +105,7 @@ describe("TokenStore", () => {
 
   it("refuses duplicate names (revoked ones too), bad names, no groups, a past expiry, an unknown revoke", async () => {
     const store = new TokenStore(
-      path.join(dir, "e", "tokens.json"),
+      path.join(dir(), "e", "tokens.json"),
       () => new Date("2026-11-30T12:00:00Z"),
     );
     await store.create({ name: "ci", groups: ["g"] });

@@ -1,25 +1,19 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { AuditLog } from "@run-md/access";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runMd } from "../../../test/helpers.ts";
+import { tempDirForFile } from "../../core/test/temp-dir.ts";
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), "run-md-access-cli-"));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = tempDirForFile("access-cli");
 
 describe("run-md token", () => {
   it("creates a token shown once, lists it without the token, revokes it, auditing each change first", async () => {
     // The default file, relative to the current folder: none yet, nothing listed.
-    const empty = await runMd(["token", "list"], { cwd: dir });
+    const empty = await runMd(["token", "list"], { cwd: dir() });
     expect([empty.code, empty.stdout]).toEqual([0, ""]);
-    const file = path.join(dir, "tokens", "tokens.json");
-    const audit = path.join(dir, "tokens", "audit.log");
+    const file = path.join(dir(), "tokens", "tokens.json");
+    const audit = path.join(dir(), "tokens", "audit.log");
     const tok = (...args: string[]) => runMd(["token", ...args, "--file", file, "--audit", audit]);
     const created = await tok(
       "create",
@@ -80,8 +74,8 @@ describe("run-md token", () => {
   });
 
   it("names the flag of a bad --expires, and refuses missing options and subcommands", async () => {
-    const file = path.join(dir, "bad", "tokens.json");
-    const audit = path.join(dir, "bad", "audit.log");
+    const file = path.join(dir(), "bad", "tokens.json");
+    const audit = path.join(dir(), "bad", "audit.log");
     const tok = (...args: string[]) => runMd(["token", ...args, "--file", file, "--audit", audit]);
     const bad = await tok("create", "--name", "a", "--groups", "g", "--expires", "soon");
     expect(bad.code).toBe(2);
@@ -104,7 +98,7 @@ describe("run-md token", () => {
 
 describe("the server's files", () => {
   it("come from server.tokens and server.audit, relative to the configuration, from any subfolder", async () => {
-    const root = path.join(dir, "repo");
+    const root = path.join(dir(), "repo");
     await mkdir(path.join(root, "runbooks"), { recursive: true });
     await writeFile(
       path.join(root, "run-md.config.yaml"),
@@ -124,7 +118,7 @@ describe("the server's files", () => {
 
 /** A log of three entries, one second apart from 2026-11-28T10:00:00Z, with awkward values. */
 async function sampleLog(name: string): Promise<string> {
-  const file = path.join(dir, name, "audit.log");
+  const file = path.join(dir(), name, "audit.log");
   let t = Date.parse("2026-11-28T10:00:00Z") - 1000;
   const log = await AuditLog.open(file, () => {
     t += 1000;
@@ -147,6 +141,10 @@ async function sampleLog(name: string): Promise<string> {
   return file;
 }
 
+/** `run-md audit export --file FILE ...args`. */
+const auditExport = (file: string, ...args: string[]) =>
+  runMd(["audit", "export", "--file", file, ...args]);
+
 describe("run-md audit", () => {
   it("verify: 0 and the count when the chain holds, 1 naming the line and seq that breaks it", async () => {
     const file = await sampleLog("verify");
@@ -161,17 +159,14 @@ describe("run-md audit", () => {
     expect(broken.stderr).toBe(
       `error ${file}:2 (seq 2): hash mismatch: the entry was changed after it was written\n`,
     );
-    const missing = await runMd(["audit", "verify", path.join(dir, "none.log")]);
+    const missing = await runMd(["audit", "verify", path.join(dir(), "none.log")]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("none.log does not exist");
   });
 
   it("export --format csv escapes commas, quotes and newlines (RFC 4180)", async () => {
     const file = await sampleLog("csv");
-    const res = await runMd([
-      "audit",
-      "export",
-      "--file",
+    const res = await auditExport(
       file,
       "--since",
       "2026-11-28T10:00:01Z",
@@ -179,7 +174,7 @@ describe("run-md audit", () => {
       "2026-11-28T10:00:02Z",
       "--format",
       "csv",
-    ]);
+    );
     expect(res.code).toBe(0);
     const entry = JSON.parse((await readFile(file, "utf8")).split("\n")[1]!);
     expect(res.stdout).toBe(
@@ -190,11 +185,8 @@ describe("run-md audit", () => {
 
   it("export --format json writes the stored lines, to --output when given", async () => {
     const file = await sampleLog("json");
-    const out = path.join(dir, "json", "export.jsonl");
-    const res = await runMd([
-      "audit",
-      "export",
-      "--file",
+    const out = path.join(dir(), "json", "export.jsonl");
+    const res = await auditExport(
       file,
       "--since",
       "2026-11-28",
@@ -202,38 +194,20 @@ describe("run-md audit", () => {
       "json",
       "--output",
       out,
-    ]);
+    );
     expect(res.code).toBe(0);
     expect(res.stdout).toBe("");
     expect(await readFile(out, "utf8")).toBe(await readFile(file, "utf8"));
-    const none = await runMd([
-      "audit",
-      "export",
-      "--file",
-      file,
-      "--since",
-      "2026-11-29",
-      "--format",
-      "json",
-    ]);
+    const none = await auditExport(file, "--since", "2026-11-29", "--format", "json");
     expect(none.stdout).toBe("");
   });
 
   it("export names a bad flag", async () => {
     const file = await sampleLog("bad");
-    const fmt = await runMd(["audit", "export", "--file", file, "--format", "xml"]);
+    const fmt = await auditExport(file, "--format", "xml");
     expect(fmt.code).toBe(2);
     expect(fmt.stderr).toContain('--format "xml": expected json or csv');
-    const since = await runMd([
-      "audit",
-      "export",
-      "--file",
-      file,
-      "--format",
-      "csv",
-      "--since",
-      "last week",
-    ]);
+    const since = await auditExport(file, "--format", "csv", "--since", "last week");
     expect(since.stderr).toContain('--since "last week" is neither a duration');
   });
 });
