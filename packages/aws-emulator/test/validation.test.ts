@@ -5,16 +5,14 @@
  * over the configured table still runs. So a runbook that passes through the emulator would pass
  * on Athena.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
+import { rmSync } from "node:fs";
 import {
   type AthenaClient,
   GetQueryResultsCommand,
   StartQueryExecutionCommand,
 } from "@aws-sdk/client-athena";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeCloudTrailFiles } from "../../engine-athena/test/cloudtrail-files.ts";
+import { cloudTrailDir } from "../../engine-athena/test/cloudtrail-files.ts";
 import { type Emulator, startEmulator } from "../src/index.ts";
 import { athenaClient, finalState } from "./athena-client.ts";
 
@@ -23,13 +21,7 @@ let emu: Emulator;
 let client: AthenaClient;
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), "run-md-emu-validation-"));
-  writeCloudTrailFiles(dir, {
-    firstDay: "2026-11-23",
-    days: 1,
-    regions: ["us-east-1"],
-    perDay: 24,
-  });
+  dir = cloudTrailDir("emu-validation", "2026-11-23", 1, ["us-east-1"], 24);
   emu = await startEmulator({ logDir: dir, tableAliases: ["security.cloudtrail_org_pp"] });
   client = athenaClient(emu.endpoint);
 });

@@ -3,7 +3,8 @@
  * (`AWSLogs/<account>/CloudTrail/<region>/<yyyy>/<mm>/<dd>/*.json.gz`) for tests that run the same
  * query on the local engine and on the emulated Athena backed by it.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 
@@ -113,4 +114,20 @@ export function writeCloudTrailFiles(
       writeFileSync(path.join(dir, file), gzipSync(JSON.stringify({ Records: records })));
     }
   }
+}
+
+/**
+ * A new temporary folder (`run-md-<name>-…`) holding `writeCloudTrailFiles`' events: `perDay` a
+ * day in each region for `days` days from `firstDay`. The caller removes it.
+ */
+export function cloudTrailDir(
+  name: string,
+  firstDay: string,
+  days: number,
+  regions: string[],
+  perDay: number,
+): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `run-md-${name}-`));
+  writeCloudTrailFiles(dir, { firstDay, days, regions, perDay });
+  return dir;
 }

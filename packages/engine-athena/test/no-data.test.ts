@@ -5,34 +5,25 @@
  * runs only when the step's own query scanned 0 bytes. A query whose own filters leave nothing over
  * a window full of events is not "no data".
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { type Emulator, startEmulator } from "@run-md/aws-emulator";
+import { rmSync } from "node:fs";
+import type { Emulator } from "@run-md/aws-emulator";
 import type { TimeWindow } from "@run-md/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
 import type { AthenaEngine } from "../src/index.ts";
-import { writeCloudTrailFiles } from "./cloudtrail-files.ts";
-import { emulatedAthena } from "./emulated.ts";
+import { cloudTrailDir } from "./cloudtrail-files.ts";
+import { athenaOver } from "./emulated.ts";
 
 let dir: string;
 let emulator: Emulator;
 let engine: AthenaEngine;
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), "run-md-athena-no-data-"));
-  writeCloudTrailFiles(dir, {
-    firstDay: "2026-11-22",
-    days: 3,
-    regions: ["us-east-1"],
-    perDay: 24,
-  });
-  emulator = await startEmulator({ logDir: dir, tableAliases: ["security.cloudtrail_org_pp"] });
-  engine = emulatedAthena(emulator.endpoint, {
+  dir = cloudTrailDir("athena-no-data", "2026-11-22", 3, ["us-east-1"], 24);
+  ({ emulator, engine } = await athenaOver(dir, {
     table: "security.cloudtrail_org_pp",
     partitioning: "projection",
-  });
+  }));
 });
 
 afterAll(async () => {

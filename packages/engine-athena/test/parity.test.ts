@@ -3,8 +3,7 @@
  * SDK, against the emulated Athena backed by the local engine over the same files) give the same
  * column names and the same JSON rows, under each partition scheme.
  */
-import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
-import os from "node:os";
+import { readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { type Emulator, startEmulator } from "@run-md/aws-emulator";
 import type { BoundParam, Engine, QueryRequest, TimeWindow } from "@run-md/core";
@@ -12,7 +11,7 @@ import { createLocalEngine } from "@run-md/engine-local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
 import type { AthenaEngine, Partitioning } from "../src/index.ts";
-import { writeCloudTrailFiles } from "./cloudtrail-files.ts";
+import { cloudTrailDir } from "./cloudtrail-files.ts";
 import { emulatedAthena } from "./emulated.ts";
 
 const WINDOW: TimeWindow = {
@@ -75,13 +74,7 @@ let local: Engine;
 const engines = new Map<Partitioning, AthenaEngine>();
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), "run-md-athena-parity-"));
-  writeCloudTrailFiles(dir, {
-    firstDay: "2026-11-22",
-    days: 4,
-    regions: ["us-east-1", "eu-west-1"],
-    perDay: 48,
-  });
+  dir = cloudTrailDir("athena-parity", "2026-11-22", 4, ["us-east-1", "eu-west-1"], 48);
   local = await createLocalEngine({ logDir: dir });
   emulator = await startEmulator({ logDir: dir, tableAliases: ["security.cloudtrail_org_pp"] });
   for (const partitioning of ["projection", "manual", "bootstrap", "none"] as const) {

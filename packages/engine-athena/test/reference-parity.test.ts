@@ -8,7 +8,7 @@ import { existsSync, promises as fsp, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Emulator, startEmulator } from "@run-md/aws-emulator";
+import type { Emulator } from "@run-md/aws-emulator";
 import type { Engine, JsonValue, QueryRequest, QueryResult } from "@run-md/core";
 import { createLocalEngine } from "@run-md/engine-local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,7 +22,7 @@ import {
 } from "../../../test/truth/published-answers.ts";
 import { queryRequest } from "../../core/test/query-request.ts";
 import { type AthenaEngine, isSignificant, tokenize } from "../src/index.ts";
-import { emulatedAthena } from "./emulated.ts";
+import { athenaOver } from "./emulated.ts";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const shared = path.resolve(repoRoot, "../shared");
@@ -71,6 +71,9 @@ function queries(): { where: string; sql: string }[] {
   return out;
 }
 
+/** The data sets as one table, scoped by event time only (no partition values). */
+const ALL_TABLE = { table: "security.cloudtrail_all", partitioning: "none" } as const;
+
 let emulator: Emulator;
 let local: Engine;
 let athena: AthenaEngine;
@@ -78,12 +81,8 @@ let athena: AthenaEngine;
 beforeAll(async () => {
   if (!present) return;
   local = await createLocalEngine({ logDir: DATA });
-  emulator = await startEmulator({ logDir: DATA, tableAliases: ["security.cloudtrail_all"] });
-  athena = emulatedAthena(emulator.endpoint, {
-    table: "security.cloudtrail_all",
-    // The raw files are not in the S3 layout: no partition values, so scope by event time only.
-    partitioning: "none",
-  });
+  // The raw files are not in the S3 layout: no partition values, so scope by event time only.
+  ({ emulator, engine: athena } = await athenaOver(DATA, ALL_TABLE));
 });
 
 afterAll(async () => {
@@ -179,11 +178,7 @@ describe.skipIf(!present)("answers of published queries through emulated Athena"
       await fsp.copyFile(path.join(DATA, d, "events.jsonl"), path.join(dir, `${d}.jsonl`));
     }
     events = readEvents(DATA);
-    emu = await startEmulator({ logDir: dir, tableAliases: ["security.cloudtrail_all"] });
-    engine = emulatedAthena(emu.endpoint, {
-      table: "security.cloudtrail_all",
-      partitioning: "none",
-    });
+    ({ emulator: emu, engine } = await athenaOver(dir, ALL_TABLE));
   });
   afterAll(async () => {
     await engine?.close();

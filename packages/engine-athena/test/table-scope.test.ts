@@ -4,8 +4,7 @@
  * any other table reference is refused by `check`, by the local engine and by the Athena engine
  * before anything is sent. Answers are checked against counts computed here from the raw files.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { type Emulator, startEmulator } from "@run-md/aws-emulator";
@@ -15,7 +14,7 @@ import { checkSql, type ExtraTable } from "@run-md/sql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
 import type { AthenaEngine } from "../src/index.ts";
-import { writeCloudTrailFiles } from "./cloudtrail-files.ts";
+import { cloudTrailDir } from "./cloudtrail-files.ts";
 import { emulatedAthena } from "./emulated.ts";
 
 const TABLE = "security.cloudtrail_org_pp";
@@ -62,13 +61,7 @@ function request(sql: string): QueryRequest {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), "run-md-table-scope-"));
-  writeCloudTrailFiles(dir, {
-    firstDay: "2026-11-21",
-    days: 5,
-    regions: ["us-east-1", "eu-west-1"],
-    perDay: 48,
-  });
+  dir = cloudTrailDir("table-scope", "2026-11-21", 5, ["us-east-1", "eu-west-1"], 48);
   records = readRecords(dir);
   const csv = path.join(dir, "teams", "known_users.csv");
   const { mkdirSync } = await import("node:fs");
