@@ -16,19 +16,24 @@ async function expectedCount(name: string, excludeFile?: string): Promise<number
   return rows.filter((r) => !excludeFile || !r.split("\t")[1]?.endsWith(excludeFile)).length;
 }
 
-async function count(name: string) {
+/** One Athena SQL query over a copy of a data set's files, on a fresh local engine. */
+async function queryDataset(name: string, sql: string) {
   const dir = await datasetDir(name);
   dirs.push(dir);
   const engine = await createLocalEngine({ logDir: dir, threads: 2 });
   try {
-    const r = await engine.runAthenaSql(
-      "SELECT count(*) AS n, count(eventname) AS named, count(useridentity.type) AS typed FROM cloudtrail_logs",
-      [],
-    );
-    return { row: r.rows[0] as number[], warnings: r.warnings };
+    return await engine.runAthenaSql(sql, []);
   } finally {
     await engine.close();
   }
+}
+
+async function count(name: string) {
+  const r = await queryDataset(
+    name,
+    "SELECT count(*) AS n, count(eventname) AS named, count(useridentity.type) AS typed FROM cloudtrail_logs",
+  );
+  return { row: r.rows[0] as number[], warnings: r.warnings };
 }
 
 describe.skipIf(!hasShared)("the four shared data sets load through their raw files", () => {
@@ -41,19 +46,12 @@ describe.skipIf(!hasShared)("the four shared data sets load through their raw fi
   });
 
   it("reads the OTRF Logstash JSON lines, taking eventTime from @timestamp: 103 events", async () => {
-    const dir = await datasetDir("otrf-ec2-proxy-s3-exfiltration");
-    dirs.push(dir);
-    const engine = await createLocalEngine({ logDir: dir, threads: 2 });
-    try {
-      const r = await engine.runAthenaSql(
-        'SELECT count(*), count(eventtime), min(eventtime), count(DISTINCT "timestamp") FROM cloudtrail_logs',
-        [],
-      );
-      expect(r.rows[0]).toEqual([103, 103, "2020-09-14T00:44:20Z", 1]);
-      expect(await expectedCount("otrf-ec2-proxy-s3-exfiltration")).toBe(103);
-    } finally {
-      await engine.close();
-    }
+    const r = await queryDataset(
+      "otrf-ec2-proxy-s3-exfiltration",
+      'SELECT count(*), count(eventtime), min(eventtime), count(DISTINCT "timestamp") FROM cloudtrail_logs',
+    );
+    expect(r.rows[0]).toEqual([103, 103, "2020-09-14T00:44:20Z", 1]);
+    expect(await expectedCount("otrf-ec2-proxy-s3-exfiltration")).toBe(103);
   });
 
   it("reads the Datadog Records files and names the malformed one as skipped", async () => {
@@ -80,19 +78,12 @@ describe.skipIf(!hasShared)("the four shared data sets load through their raw fi
   });
 
   it("maps lower-case keys to the same columns as CloudTrail's spelling", async () => {
-    const dir = await datasetDir("panther-analysis-cloudtrail-tests");
-    dirs.push(dir);
-    const engine = await createLocalEngine({ logDir: dir, threads: 2 });
-    try {
-      const r = await engine.runAthenaSql(
-        "SELECT eventname, eventtime, awsregion, useridentity.arn, readonly FROM cloudtrail_logs WHERE eventid = '5d4b45ed-a15c-41b6-80e9-031729fa060d'",
-        [],
-      );
-      expect(r.rows).toEqual([
-        ["GetRecords", "2023-01-10 21:04:02", "eu-west-1", "arn:aws:test_arn", null],
-      ]);
-    } finally {
-      await engine.close();
-    }
+    const r = await queryDataset(
+      "panther-analysis-cloudtrail-tests",
+      "SELECT eventname, eventtime, awsregion, useridentity.arn, readonly FROM cloudtrail_logs WHERE eventid = '5d4b45ed-a15c-41b6-80e9-031729fa060d'",
+    );
+    expect(r.rows).toEqual([
+      ["GetRecords", "2023-01-10 21:04:02", "eu-west-1", "arn:aws:test_arn", null],
+    ]);
   });
 });
