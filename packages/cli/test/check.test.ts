@@ -6,6 +6,13 @@ import { fixtures, runMd } from "./check-helpers.ts";
 
 const rel = (p: string) => path.relative(process.cwd(), p);
 const tmp = mkdtempSync(path.join(tmpdir(), "run-md-check-"));
+
+/** `run-md check` of a runbook written to `name` in the temporary folder. */
+async function checkText(name: string, text: string) {
+  const file = path.join(tmp, name);
+  writeFileSync(file, text);
+  return { file, ...(await runMd(["check", file])) };
+}
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe("run-md check", () => {
@@ -40,12 +47,10 @@ describe("run-md check", () => {
   });
 
   it("reports all five problems of one file", async () => {
-    const file = path.join(tmp, "five.md");
-    writeFileSync(
-      file,
+    const { file, code, stdout } = await checkText(
+      "five.md",
       "---\ntitle: Five\nseverity: urgent\nscedule: nightly\n---\n\n```sql q engien=athena timeout=5minutes\nSELECT {{nope}}\n```\n",
     );
-    const { code, stdout } = await runMd(["check", file]);
     expect(
       stdout
         .split("\n")
@@ -57,12 +62,10 @@ describe("run-md check", () => {
   });
 
   it("prints warnings but exits 0 when there are no errors", async () => {
-    const file = path.join(tmp, "warn.md");
-    writeFileSync(
-      file,
+    const { file, code, stdout } = await checkText(
+      "warn.md",
       "---\ntitle: W\nparams:\n  x:\n    type: string\n---\n\n```sql\nSELECT 1\n```\n",
     );
-    const { code, stdout } = await runMd(["check", file]);
     expect(stdout).toBe(
       `${file}:4:3 warning parameter "x" is declared but no step uses it [unused-param]\n\n! 1 problem (0 errors, 1 warning) in 1 of 1 runbook\n`,
     );
