@@ -44,6 +44,21 @@ async function logOf(name: string, n: number): Promise<string> {
 const lines = async (file: string) => (await readFile(file, "utf8")).split("\n").slice(0, -1);
 const write = (file: string, ls: string[]) => writeFile(file, `${ls.join("\n")}\n`);
 
+/** What `verifyAuditFile` says of a log of `n` entries once `edit` has changed its lines. */
+async function verifyEdited(name: string, n: number, edit: (ls: string[]) => string[]) {
+  const file = await logOf(name, n);
+  await write(file, edit(await lines(file)));
+  return verifyAuditFile(file);
+}
+
+/** A broken chain's verdict: the line, the seq, the reason (a pattern for its start). */
+const brokenAt = (line: number, seq: number, reason: string | RegExp) => ({
+  ok: false,
+  line,
+  seq,
+  reason: typeof reason === "string" ? reason : expect.stringMatching(reason),
+});
+
 describe("the audit log", () => {
   it("writes the spec's chain: hash = SHA-256 of the canonical entry without hash, prev = the last hash", async () => {
     const file = await logOf("chain", 3);
@@ -149,78 +164,47 @@ describe("several writers", () => {
 
 describe("audit verify catches tampering, naming the line", () => {
   it("an edited field: hash mismatch on that line", async () => {
-    const file = await logOf("edit", 5);
-    const ls = await lines(file);
-    ls[2] = ls[2]!
-      .replace("bob@example.com", "mallory@example.com")
-      .replace("alice@example.com", "mallory@example.com");
-    await write(file, ls);
-    expect(await verifyAuditFile(file)).toMatchObject({
-      ok: false,
-      line: 3,
-      seq: 3,
-      reason: expect.stringMatching(/^hash mismatch/),
+    const verdict = await verifyEdited("edit", 5, (ls) => {
+      ls[2] = ls[2]!
+        .replace("bob@example.com", "mallory@example.com")
+        .replace("alice@example.com", "mallory@example.com");
+      return ls;
     });
+    expect(verdict).toMatchObject(brokenAt(3, 3, /^hash mismatch/));
   });
 
   it("a deleted line: a seq gap on the line after it", async () => {
-    const file = await logOf("delete", 5);
-    const ls = await lines(file);
-    ls.splice(1, 1);
-    await write(file, ls);
-    expect(await verifyAuditFile(file)).toMatchObject({
-      ok: false,
-      line: 2,
-      seq: 3,
-      reason: "seq gap: expected 2, found 3",
-    });
+    const verdict = await verifyEdited("delete", 5, (ls) => ls.toSpliced(1, 1));
+    expect(verdict).toMatchObject(brokenAt(2, 3, "seq gap: expected 2, found 3"));
   });
 
   it("a deleted line renumbered and rehashed: prev mismatch", async () => {
-    const file = await logOf("renumber", 4);
-    const ls = (await lines(file)).map((l) => JSON.parse(l));
-    ls.splice(1, 1);
-    const e = ls[1];
-    e.seq = 2;
-    const { hash: _drop, ...body } = e;
-    const canon = JSON.stringify(body);
-    e.hash = createHash("sha256").update(canon).digest("hex");
-    await write(
-      file,
-      ls.map((x) => JSON.stringify(x)),
-    );
-    expect(await verifyAuditFile(file)).toMatchObject({
-      ok: false,
-      line: 2,
-      seq: 2,
-      reason: expect.stringMatching(/^prev mismatch/),
+    const verdict = await verifyEdited("renumber", 4, (lines) => {
+      const ls = lines.map((l) => JSON.parse(l));
+      ls.splice(1, 1);
+      const e = ls[1];
+      e.seq = 2;
+      const { hash: _drop, ...body } = e;
+      e.hash = createHash("sha256").update(JSON.stringify(body)).digest("hex");
+      return ls.map((x) => JSON.stringify(x));
     });
+    expect(verdict).toMatchObject(brokenAt(2, 2, /^prev mismatch/));
   });
 
   it("two lines swapped: a seq gap on the first of them", async () => {
-    const file = await logOf("swap", 5);
-    const ls = await lines(file);
-    [ls[2], ls[3]] = [ls[3]!, ls[2]!];
-    await write(file, ls);
-    expect(await verifyAuditFile(file)).toMatchObject({
-      ok: false,
-      line: 3,
-      seq: 4,
-      reason: "seq gap: expected 3, found 4",
+    const verdict = await verifyEdited("swap", 5, (ls) => {
+      [ls[2], ls[3]] = [ls[3]!, ls[2]!];
+      return ls;
     });
+    expect(verdict).toMatchObject(brokenAt(3, 4, "seq gap: expected 3, found 4"));
   });
 
   it("the last line's hash changed: hash mismatch on the last line", async () => {
-    const file = await logOf("last", 5);
-    const ls = await lines(file);
-    ls[4] = ls[4]!.replace(/"hash":"(.)/, (_m, c: string) => `"hash":"${c === "a" ? "b" : "a"}`);
-    await write(file, ls);
-    expect(await verifyAuditFile(file)).toMatchObject({
-      ok: false,
-      line: 5,
-      seq: 5,
-      reason: expect.stringMatching(/^hash mismatch/),
+    const verdict = await verifyEdited("last", 5, (ls) => {
+      ls[4] = ls[4]!.replace(/"hash":"(.)/, (_m, c: string) => `"hash":"${c === "a" ? "b" : "a"}`);
+      return ls;
     });
+    expect(verdict).toMatchObject(brokenAt(5, 5, /^hash mismatch/));
   });
 
   it("a line that is not JSON, and a key added", async () => {
