@@ -11,6 +11,7 @@ import type { Engine, JsonValue, QueryRequest } from "@run-md/core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ANSWERS, canonical, publishedQuery } from "../../../test/truth/published-answers.ts";
 import { queryRequest } from "../../core/test/query-request.ts";
+import { readQueriesTsv } from "../../insights/test/queries-tsv.ts";
 import { type EnginePair, localAndLogs } from "./engine-pair.ts";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -22,17 +23,9 @@ if (!available) console.log(`skipping the Logs Insights corpus run: ${shared} is
 
 function cloudtrailInsightsQueries(): Array<[string, string]> {
   if (!available) return [];
-  const [header, ...lines] = readFileSync(tsv, "utf8").split("\n");
-  const cols = header!.split("\t");
-  const at = (n: string) => cols.indexOf(n);
-  return lines
-    .filter(Boolean)
-    .map((l) => l.split("\t"))
-    .filter((f) => f[at("kind")] === "insights" && f[at("target")] === "cloudtrail")
-    .map((f) => [
-      `${f[at("source_file")]}:${f[at("line")]}`,
-      f[at("query")]!.replace(/\\(.)/g, (_, c: string) => ({ n: "\n", t: "\t", r: "\r" })[c] ?? c),
-    ]);
+  return readQueriesTsv(tsv)
+    .filter((r) => r.kind === "insights" && r.target === "cloudtrail")
+    .map((r) => [`${r.source_file}:${r.line}`, r.query!]);
 }
 
 // The dataset spans 2024; the window covers all of it.

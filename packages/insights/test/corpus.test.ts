@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { InsightsSyntaxError, parseInsights } from "../src/index.ts";
 import { type EventsDb, eventsDb } from "./duck.ts";
+import { readQueriesTsv } from "./queries-tsv.ts";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const shared = path.resolve(repoRoot, "../shared");
@@ -26,24 +27,15 @@ interface Row {
   query: string;
 }
 
-function unescapeTsv(s: string): string {
-  return s.replace(/\\(.)/g, (_, c: string) => ({ n: "\n", t: "\t", r: "\r" })[c] ?? c);
-}
-
 function insightsRows(): Row[] {
   if (!available) return [];
-  const [header, ...lines] = readFileSync(tsv, "utf8").split("\n");
-  const cols = header!.split("\t");
-  const at = (name: string) => cols.indexOf(name);
-  return lines
-    .filter(Boolean)
-    .map((l) => l.split("\t"))
-    .filter((f) => f[at("kind")] === "insights")
-    .map((f) => ({
-      source: f[at("source_file")]!,
-      target: f[at("target")]!,
-      line: Number(f[at("line")]),
-      query: unescapeTsv(f[at("query")]!),
+  return readQueriesTsv(tsv)
+    .filter((r) => r.kind === "insights")
+    .map((r) => ({
+      source: r.source_file!,
+      target: r.target!,
+      line: Number(r.line),
+      query: r.query!,
     }));
 }
 
