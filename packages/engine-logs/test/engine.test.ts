@@ -11,22 +11,19 @@ import {
 } from "../src/index.ts";
 
 describe("the window", () => {
-  test("a whole-second half-open window becomes inclusive start and end seconds", () => {
-    expect(
-      windowSeconds({
-        start: new Date("2026-11-23T00:00:00Z"),
-        end: new Date("2026-11-24T00:00:00Z"),
-      }),
-    ).toEqual({ startTime: 1_795_392_000, endTime: 1_795_478_399 });
-  });
-
-  test("fractional ends keep the second that holds them, a fractional start widens by under a second", () => {
-    expect(
-      windowSeconds({
-        start: new Date("2026-11-23T00:00:00.400Z"),
-        end: new Date("2026-11-23T00:00:10.250Z"),
-      }),
-    ).toEqual({ startTime: 1_795_392_000, endTime: 1_795_392_010 });
+  test.each([
+    [
+      "a whole-second half-open window becomes inclusive start and end seconds",
+      ["2026-11-23T00:00:00Z", "2026-11-24T00:00:00Z"],
+      { startTime: 1_795_392_000, endTime: 1_795_478_399 },
+    ],
+    [
+      "fractional ends keep the second that holds them, a fractional start widens by under a second",
+      ["2026-11-23T00:00:00.400Z", "2026-11-23T00:00:10.250Z"],
+      { startTime: 1_795_392_000, endTime: 1_795_392_010 },
+    ],
+  ])("%s", (_name, [start, end], seconds) => {
+    expect(windowSeconds({ start: new Date(start!), end: new Date(end!) })).toEqual(seconds);
   });
 
   test("an empty window still sends a valid range", () => {
