@@ -66,8 +66,9 @@ function stoppedAt(report: RunReport, step: string): [string, string] {
 }
 
 async function run(args: string[]): Promise<RunReport> {
+  // A step the budget does not stop ends at its timeout instead (and the test fails fast).
   const r = await runMd(
-    ["run", "probe.md", "--engine", "athena", "--json", "--no-report", ...args],
+    ["run", "probe.md", "--engine", "athena", "--json", "--no-report", "--timeout", "20s", ...args],
     {
       cwd,
       env,
