@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { AuditLog } from "@run-md/access";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runMd } from "../../../test/helpers.ts";
+import { runMdHere as runMd } from "../../../test/in-process.ts";
 
 let dir: string;
 beforeAll(async () => {
