@@ -23,6 +23,8 @@ export default defineConfig({
     // Builds the CLI, checks CI's prerequisites and generates the shared sample data, once.
     globalSetup: ["test/global-setup.ts"],
     // The AWS SDK's notice that releases after January 2027 need Node 22 (see packages/cli/bin/run-md.cjs).
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+    // NO_COLOR: picocolors decides once, when first imported, from this environment; the CLI run
+    // in a worker (test/in-process.ts) must print what a spawned one under NO_COLOR=1 prints.
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", NO_COLOR: "1" },
   },
 });

@@ -11,7 +11,7 @@ import path from "node:path";
 import { type Emulator, startEmulator } from "@run-md/aws-emulator";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { RunReport } from "../packages/core/src/report.ts";
-import { runMd } from "./helpers.ts";
+import { runMdHere as runMd } from "./in-process.ts";
 
 const { incidents } = inject("sampleData");
 

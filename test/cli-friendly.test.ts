@@ -9,11 +9,11 @@ import { existsSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { inject } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { RunReport } from "../packages/core/src/report.ts";
 import { readReportIndex } from "../site/src/lib/reports.ts";
-import { BIN, REPO, runMd } from "./helpers.ts";
+import { BIN, REPO } from "./helpers.ts";
+import { runMdHere as runMd } from "./in-process.ts";
 
 const { incidents } = inject("sampleData");
 let dir: string;

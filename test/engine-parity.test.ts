@@ -5,7 +5,8 @@ import { type Emulator, startEmulator } from "@run-md/aws-emulator";
 import { generateLogs } from "@run-md/generator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type JsonValue, maskValue, type RunReport } from "../packages/core/src/index.ts";
-import { emulatorEnv, runMd } from "./helpers.ts";
+import { emulatorEnv } from "./helpers.ts";
+import { runMdHere as runMd } from "./in-process.ts";
 import type { Event } from "./truth/published-answers.ts";
 import { inWindow, RUNBOOK_ANSWERS, readGenerated } from "./truth/runbook-answers.ts";
 

@@ -17,6 +17,7 @@ import type { RunReport } from "@run-md/core";
 import { generateLogs } from "@run-md/generator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runMd } from "./helpers.ts";
+import { runMdHere } from "./in-process.ts";
 
 const FROM = "2024-03-01T00:00:00Z";
 const TO = "2024-03-03T00:00:00Z";
@@ -213,7 +214,7 @@ describe("never a pass on no data", () => {
         "```logs-insights quiet_insights\nstats count(*) as n\n```\n\n```expect\nrows <= 1\n```\n\n" +
         "```sql quiet_ok allow_empty\nSELECT eventname FROM cloudtrail_logs\n```\n\n```expect\nrows == 0\n```\n",
     );
-    const res = await runMd([
+    const res = await runMdHere([
       file,
       "--log-dir",
       dir,
@@ -251,7 +252,7 @@ describe("large results", () => {
 
   it("a 20M-row result honours timeout= with a report: errored, exit 2", async () => {
     const file = await writeRunbook("big-timeout", big("2s"));
-    const res = await runMd([
+    const res = await runMdHere([
       file,
       ...["--log-dir", logDir, "--from", FROM, "--to", TO, "--json", "--no-report"],
     ]);

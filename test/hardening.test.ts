@@ -8,7 +8,8 @@ import { micromark } from "micromark";
 import { gfm, gfmHtml } from "micromark-extension-gfm";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RunReport } from "../packages/core/src/report.ts";
-import { emulatorEnv, runMd } from "./helpers.ts";
+import { emulatorEnv } from "./helpers.ts";
+import { runMdHere as runMd } from "./in-process.ts";
 
 /*
  * Hardening (issue 10): attacks and mistakes reproduced through the real `run-md` binary.

@@ -12,6 +12,7 @@ import { startEmulator } from "@run-md/aws-emulator";
 import { generateLogs } from "@run-md/generator";
 import { beforeAll, describe, expect, it } from "vitest";
 import { emulatorEnv, runMd } from "./helpers.ts";
+import { runMdHere } from "./in-process.ts";
 import { field, text } from "./truth/published-answers.ts";
 import { inWindow, readGenerated } from "./truth/runbook-answers.ts";
 
@@ -43,17 +44,23 @@ beforeAll(async () => {
   }
 }, 120_000);
 
-// Every test runs the real binary, several times for some: on a machine shared by many test runs
-// each run can take tens of seconds, so tests have three minutes (nothing here is timed).
+// Tests run the CLI in this process (test/in-process.ts), and the real binary where a process is
+// the point: standard input, Ctrl-C. On a machine shared by many test runs a run can take tens of
+// seconds, so tests have three minutes (nothing here is timed).
 
-/** `run-md query ...` over the generated logs, in a folder with no configuration or reports. */
-function query(args: string[], opts: { input?: string; cwd?: string } = {}) {
+/**
+ * `run-md query ...` over the generated logs, in a folder with no configuration or reports; in a
+ * child process when there is standard input or `spawn` is set.
+ */
+function query(
+  args: string[],
+  opts: { input?: string; cwd?: string; spawn?: boolean } = {},
+): ReturnType<typeof runMd> {
   const cwd = opts.cwd ?? path.join(dir, "cwd");
   mkdirSync(cwd, { recursive: true });
-  return runMd(["query", ...args, "--log-dir", logDir, "--from", FROM, "--to", TO], {
-    cwd,
-    ...(opts.input === undefined ? {} : { input: opts.input }),
-  });
+  const argv = ["query", ...args, "--log-dir", logDir, "--from", FROM, "--to", TO];
+  if (opts.input === undefined && opts.spawn !== true) return runMdHere(argv, { cwd });
+  return runMd(argv, { cwd, ...(opts.input === undefined ? {} : { input: opts.input }) });
 }
 
 /** RFC 4180 records (CRLF or LF line ends, quoted fields with doubled quotes and line breaks). */
@@ -179,13 +186,13 @@ describe("run-md query on the AWS engines (through the emulator)", { timeout: 18
       const cwd = await mkdtemp(path.join(dir, "aws-"));
       const env = emulatorEnv(emulator.endpoint);
       const window = ["--from", FROM, "--to", TO];
-      const athena = await runMd(
+      const athena = await runMdHere(
         ["query", COUNT_SQL, "--engine", "athena", ...window, "--output", "athena.ndjson"],
         { cwd, env },
       );
       expect(athena.code, athena.stderr).toBe(0);
       expect(athena.stderr).toContain("athena ·");
-      const logs = await runMd(
+      const logs = await runMdHere(
         [
           "query",
           "--insights",
@@ -331,7 +338,7 @@ describe("--output is written whole or not at all", { timeout: 180_000 }, () => 
   it("writes nothing when Ctrl-C stops the query while rows are being written", async () => {
     const folder = await mkdtemp(path.join(dir, "sigint-"));
     const file = path.join(folder, "rows.ndjson");
-    const run = query([HUGE, "--output", file, "--timeout", "5m"]);
+    const run = query([HUGE, "--output", file, "--timeout", "5m"], { spawn: true });
     // Wait until the temporary file holds rows: the interrupt lands mid-write.
     let size = 0;
     for (let i = 0; i < 600 && size < 100_000; i++) {
@@ -361,15 +368,15 @@ describe("run-md run --step --output", { timeout: 180_000 }, () => {
     );
     const base = [runbook, "--log-dir", logDir, "--from", FROM, "--to", TO, "--no-report"];
     const file = path.join(folder, "ids.csv");
-    const refused = await runMd([...base, "--output", file], { cwd: folder });
+    const refused = await runMdHere([...base, "--output", file], { cwd: folder });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain("say which with --step");
     expect(refused.stderr).toContain("Steps: counts, ids.");
-    const noFile = await runMd([...base, "--step", "ids", "--format", "csv"], { cwd: folder });
+    const noFile = await runMdHere([...base, "--step", "ids", "--format", "csv"], { cwd: folder });
     expect(noFile.code).toBe(2);
     expect(noFile.stderr).toContain("needs --output FILE");
 
-    const r = await runMd([...base, "--step", "ids", "--format", "csv", "--output", file], {
+    const r = await runMdHere([...base, "--step", "ids", "--format", "csv", "--output", file], {
       cwd: folder,
     });
     expect(r.code, r.stderr).toBe(0);

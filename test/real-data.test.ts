@@ -1,7 +1,8 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { RunReport } from "../packages/core/src/index.ts";
-import { HAS_SHARED, runMd, SHARED } from "./helpers.ts";
+import { HAS_SHARED, SHARED } from "./helpers.ts";
+import { runMdHere as runMd } from "./in-process.ts";
 
 /*
  * The bundled runbooks on third-party data nobody on this project wrote: CloudTrail recorded

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runMd } from "./helpers.ts";
+import { runMdHere as runMd } from "./in-process.ts";
 
 let work: string;
 beforeAll(async () => {

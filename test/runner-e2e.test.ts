@@ -9,6 +9,7 @@ import { describe, expect, inject, it } from "vitest";
 import schema from "../packages/core/schema/run-report.schema.json" with { type: "json" };
 import type { RunReport } from "../packages/core/src/report.ts";
 import { REPO, runMd } from "./helpers.ts";
+import { runMdHere } from "./in-process.ts";
 
 /** The planted incident each bundled runbook must find: the check that fails, and a value of its rows. */
 const INCIDENTS: Record<string, { step: string; check: string; marker: string }> = {
@@ -55,7 +56,7 @@ const { incidents, clean } = inject("sampleData");
 
 async function runAll(logDir: string, extra: string[] = []) {
   const reports = await mkdtemp(path.join(tmpdir(), "run-md-reports-"));
-  const res = await runMd([
+  const res = await runMdHere([
     "runbooks/",
     "--log-dir",
     logDir,
@@ -70,7 +71,7 @@ async function runAll(logDir: string, extra: string[] = []) {
 
 describe("the bundled runbooks on the sample data", () => {
   it("every bundled runbook passes run-md check", async () => {
-    const res = await runMd(["check", "runbooks/"]);
+    const res = await runMdHere(["check", "runbooks/"]);
     expect(res.stderr + res.stdout).not.toMatch(/ error /);
     expect(res.code).toBe(0);
   });
@@ -117,7 +118,7 @@ describe("the bundled runbooks on the sample data", () => {
     const dir = await mkdtemp(path.join(tmpdir(), "run-md-junit-"));
     const junit = path.join(dir, "junit.xml");
     const md = path.join(dir, "summary.md");
-    const res = await runMd([
+    const res = await runMdHere([
       "runbooks/audit-iam.md",
       "runbooks/root-account-usage.md",
       "--log-dir",
@@ -162,9 +163,9 @@ describe("the bundled runbooks on the sample data", () => {
       "--no-report",
       "--json",
     ];
-    const shown = JSON.stringify(JSON.parse((await runMd(args)).stdout) as RunReport[]);
+    const shown = JSON.stringify(JSON.parse((await runMdHere(args)).stdout) as RunReport[]);
     expect(shown).toMatch(/\b(AKIA|ASIA)[A-Z0-9]{16}\b/);
-    const res = await runMd(args, { env: { RUN_MD_MASK_ACCESS_KEY_IDS: "hide" } });
+    const res = await runMdHere(args, { env: { RUN_MD_MASK_ACCESS_KEY_IDS: "hide" } });
     // --json prints an array of run reports for one runbook as for many.
     const reports = JSON.parse(res.stdout) as RunReport[];
     expect(Array.isArray(reports)).toBe(true);
@@ -181,7 +182,7 @@ describe("exit 2 for what is wrong before anything runs", () => {
     const file = path.join(dir, "broken.md");
     await writeFile(file, "---\ntitle: Broken\n---\n\n```sql s1 engien=local\nSELECT 1\n```\n");
     const reports = path.join(dir, "reports");
-    const res = await runMd([file, "--reports-dir", reports]);
+    const res = await runMdHere([file, "--reports-dir", reports]);
     expect(res.code).toBe(2);
     expect(res.stderr).toContain(`${file}:5:`);
     expect(res.stderr).toContain('unknown attribute "engien"');
@@ -189,13 +190,13 @@ describe("exit 2 for what is wrong before anything runs", () => {
   });
 
   it("an unknown engine", async () => {
-    const res = await runMd(["runbooks/audit-iam.md", "--engine", "bigquery", "--no-report"]);
+    const res = await runMdHere(["runbooks/audit-iam.md", "--engine", "bigquery", "--no-report"]);
     expect(res.code).toBe(2);
     expect(res.stderr).toContain('unknown engine "bigquery"');
   });
 
   it("a bad parameter value names the parameter", async () => {
-    const res = await runMd([
+    const res = await runMdHere([
       "runbooks/api-usage-by-identity.md",
       "--param",
       "max_calls_per_hour=lots",
@@ -208,7 +209,7 @@ describe("exit 2 for what is wrong before anything runs", () => {
   });
 
   it("an unknown parameter names the declared ones", async () => {
-    const res = await runMd([
+    const res = await runMdHere([
       "runbooks/audit-iam.md",
       "--param",
       "actor=x",
@@ -247,7 +248,7 @@ rows == 1
     await writeFile(path.join(dir, "quick.md"), QUICK);
     await writeFile(path.join(dir, "slow.md"), SLOW);
     const reports = path.join(dir, "reports");
-    const first = await runMd([
+    const first = await runMdHere([
       path.join(dir, "quick.md"),
       "--log-dir",
       clean,

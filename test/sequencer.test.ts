@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import type { TestSpecification, Vitest } from "vitest/node";
 import { describe, expect, it } from "vitest";
-import LongestFirstSequencer, { DURATIONS_FILE } from "./sequencer.ts";
+import type { TestSpecification, Vitest } from "vitest/node";
 import { REPO } from "./helpers.ts";
+import LongestFirstSequencer, { DURATIONS_FILE } from "./sequencer.ts";
 
 const committed = JSON.parse(readFileSync(DURATIONS_FILE, "utf8")) as Record<string, number>;
 

@@ -10,7 +10,7 @@ import {
   REPORT_ROWS,
   type RunReport,
 } from "../packages/core/src/index.ts";
-import { runMd } from "./helpers.ts";
+import { runMdHere as runMd } from "./in-process.ts";
 import type { Event } from "./truth/published-answers.ts";
 import { inWindow, RUNBOOK_ANSWERS, readGenerated } from "./truth/runbook-answers.ts";
 

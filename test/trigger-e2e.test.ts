@@ -7,7 +7,8 @@ import { gunzipSync } from "node:zlib";
 import { ensureSampleData } from "@run-md/generator";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RunReport } from "../packages/core/src/report.ts";
-import { BIN, REPO, runMd } from "./helpers.ts";
+import { BIN, REPO } from "./helpers.ts";
+import { runMdHere as runMd } from "./in-process.ts";
 
 /** The planted attacker's long-term key in the sample data (packages/generator). */
 const PLANTED_KEY = "AKIAEXAMPLEMALLORY01";

@@ -13,7 +13,7 @@ import { toString as hastToString } from "hast-util-to-string";
 import { visit } from "unist-util-visit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildSite } from "../../scripts/nightly/build-site.ts";
-import { runMd } from "../../test/helpers.ts";
+import { runMdHere as runMd } from "../../test/in-process.ts";
 
 const TITLE = "x </title><script>alert(1)</script>";
 const AGENT = "<img src=x onerror=alert(2)>";

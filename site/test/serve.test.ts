@@ -14,9 +14,9 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   freePort,
+  USERS as OIDC_USERS,
   type OidcProvider,
   startOidcProvider,
-  USERS as OIDC_USERS,
 } from "../../packages/server/test/oidc-harness.ts";
 import { buildSite, repoRoot } from "../../scripts/nightly/build-site.ts";
 import { skipOrFail } from "../../test/ci-prerequisites.ts";

@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { AuditLog } from "@run-md/access";
 import { describe, expect, it } from "vitest";
-import { runMd } from "../../../test/helpers.ts";
+import { runMdHere as runMd } from "../../../test/in-process.ts";
 import { tempDirForFile } from "../../core/test/temp-dir.ts";
 
 const dir = tempDirForFile("access-cli");

@@ -1,6 +1,6 @@
 import { matchPattern, validatePattern } from "@run-md/core";
 import { describe, expect, it } from "vitest";
-import { runMd } from "../../../test/helpers.ts";
+import { runMdHere as runMd } from "../../../test/in-process.ts";
 
 describe("run-md rules --format cloudformation", () => {
   it("emits one EventBridge rule and one Lambda permission per trigger of the bundled runbooks", async () => {

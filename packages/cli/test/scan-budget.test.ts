@@ -11,7 +11,8 @@ import path from "node:path";
 import { type Emulator, startEmulator } from "@run-md/aws-emulator";
 import type { RunReport } from "@run-md/core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { emulatorEnv, runMd } from "../../../test/helpers.ts";
+import { emulatorEnv } from "../../../test/helpers.ts";
+import { runMdHere as runMd } from "../../../test/in-process.ts";
 
 const RUNBOOK = `---
 title: Scan budget probe

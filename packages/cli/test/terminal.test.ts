@@ -1,8 +1,8 @@
 import { Writable } from "node:stream";
 import type { Engine, QueryRequest, QueryResult } from "@run-md/core";
 import { parseRunbook, runRunbook } from "@run-md/core";
-import { describe, expect, it } from "vitest";
 import stringWidth from "string-width";
+import { describe, expect, it } from "vitest";
 import { truncateToWidth } from "../src/table.ts";
 import { fitWidths, rowsTable, summaryLine, TerminalReporter } from "../src/terminal.ts";
 

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { runMd } from "../../../test/helpers.ts";
+import { runMdHere as runMd } from "../../../test/in-process.ts";
 
 describe("run-md check on triggers:", () => {
   it("reports a bad pattern, a bad JSON path and an undeclared parameter, file:line:col, exit 2", async () => {

@@ -8,7 +8,7 @@
 import { createServer, type Server } from "node:http";
 import { verifyWebhook } from "@run-md/notify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runMd } from "../../../test/helpers.ts";
+import { runMdHere as runMd } from "../../../test/in-process.ts";
 import { call, fixtureServer, readEvents, waitForEnd } from "./helpers.ts";
 
 const SECRET = "approval-webhook-secret-0123456789";
