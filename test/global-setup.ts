@@ -4,16 +4,26 @@
  *   runs the current sources, compiled once (under a second) rather than through a TypeScript
  *   loader in each spawned process;
  * - generates the sample data the end-to-end tests share (test/sample-data.ts);
+ * - makes a folder for what test files build once and share within this run (`inject("runDir")`,
+ *   removed at the end): the served site's Astro build (site/test/serve-fixture.ts);
  * - under `CI=true`, fails the run when `../shared` or Chromium is missing, rather than letting
  *   the tests that need them skip (test/ci-prerequisites.ts).
  */
 import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { isCI, missingPrerequisites, REPO } from "./ci-prerequisites.ts";
 import { prepareSampleData } from "./sample-data.ts";
 
-export default async function setup(project: TestProject): Promise<void> {
+declare module "vitest" {
+  export interface ProvidedContext {
+    runDir: string;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => void> {
   if (isCI()) {
     const missing = missingPrerequisites();
     if (missing.length > 0) {
@@ -26,4 +36,7 @@ export default async function setup(project: TestProject): Promise<void> {
     stdio: "inherit",
   });
   project.provide("sampleData", await prepareSampleData());
+  const runDir = mkdtempSync(path.join(tmpdir(), "run-md-test-run-"));
+  project.provide("runDir", runDir);
+  return () => rmSync(runDir, { recursive: true, force: true });
 }

@@ -3,9 +3,12 @@
  * calls by three principals over the last hours), a runbook whose check fails when its
  * threshold is lowered, and the truth about both computed from the records in plain JavaScript.
  */
-import { mkdir, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { cp, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
+import { inject } from "vitest";
+import { buildSite } from "../../scripts/nightly/build-site.ts";
 
 export const ACCOUNT = "111122223333";
 const arn = (user: string) => `arn:aws:iam::${ACCOUNT}:user/${user}`;
@@ -158,3 +161,52 @@ FROM cloudtrail_logs a, cloudtrail_logs b, cloudtrail_logs c, cloudtrail_logs d,
 WHERE a.eventtime <> g.eventtime OR b.eventtime <> f.eventtime
 \`\`\`
 `;
+
+/**
+ * Copies into `outDir` the site both browser tests of `run-md serve` serve (approval.test.ts,
+ * serve.test.ts): one Astro build (about 20 s of CPU) of RUNBOOK and SLOW_RUNBOOK per test run,
+ * made by whichever file asks first while the other waits for it (the two run in different
+ * workers). A failed build fails both, with its message.
+ */
+export async function copyServeSite(outDir: string): Promise<void> {
+  const shared = path.join(inject("runDir"), "serve-site");
+  const building = `${shared}.building`;
+  const failed = `${shared}.failed`;
+  if (await created(building)) {
+    try {
+      await buildServeSite(building, shared);
+    } catch (e) {
+      await writeFile(failed, e instanceof Error ? (e.stack ?? e.message) : String(e));
+      throw e;
+    }
+  } else {
+    while (!existsSync(shared)) {
+      if (existsSync(failed))
+        throw new Error(`the shared site build failed:\n${await readFile(failed, "utf8")}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  await cp(shared, outDir, { recursive: true });
+}
+
+/** Whether this call made `dir` (false: another process made it first). */
+async function created(dir: string): Promise<boolean> {
+  try {
+    await mkdir(dir);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw e;
+  }
+}
+
+async function buildServeSite(work: string, shared: string): Promise<void> {
+  const runbooks = path.join(work, "runbooks");
+  await mkdir(runbooks);
+  await mkdir(path.join(work, "reports"));
+  await writeFile(path.join(runbooks, `${RUNBOOK_ID}.md`), RUNBOOK);
+  await writeFile(path.join(runbooks, `${SLOW_ID}.md`), SLOW_RUNBOOK);
+  const out = path.join(work, "site");
+  await buildSite({ runbooksDir: runbooks, reportsDir: path.join(work, "reports"), outDir: out });
+  await rename(out, shared); // whole, or not at all: the others wait for this name
+}

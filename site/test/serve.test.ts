@@ -18,12 +18,13 @@ import {
   type OidcProvider,
   startOidcProvider,
 } from "../../packages/server/test/oidc-harness.ts";
-import { buildSite, repoRoot } from "../../scripts/nightly/build-site.ts";
+import { repoRoot } from "../../scripts/nightly/build-site.ts";
 import { skipOrFail } from "../../test/ci-prerequisites.ts";
 import { BIN } from "../../test/helpers.ts";
 import { axeViolations, type Chromium, launchChromium } from "./browser.ts";
 import {
   type CloudTrailRecord,
+  copyServeSite,
   makeRecords,
   offenders,
   RUNBOOK,
@@ -111,11 +112,7 @@ beforeAll(async () => {
   await mkdir(path.join(work, "reports"), { recursive: true });
   await writeFile(path.join(work, "runbooks", `${RUNBOOK_ID}.md`), RUNBOOK);
   await writeFile(path.join(work, "runbooks", `${SLOW_ID}.md`), SLOW_RUNBOOK);
-  await buildSite({
-    runbooksDir: path.join(work, "runbooks"),
-    reportsDir: path.join(work, "reports"),
-    outDir: path.join(work, "site"),
-  });
+  await copyServeSite(path.join(work, "site"));
   const port = await freePort();
   idp = await startOidcProvider([`http://127.0.0.1:${port}/auth/callback`]);
   await writeFile(path.join(work, "run-md.config.yaml"), CONFIG(work, idp));
