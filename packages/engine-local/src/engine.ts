@@ -59,6 +59,7 @@ import {
 import {
   assertStore,
   dayRanges,
+  ManifestCache,
   readStore,
   storeMessageSql,
   storeSelectSql,
@@ -141,6 +142,9 @@ export async function createLocalEngine(opts: LocalEngineOptions): Promise<Local
   try {
     for (const s of SESSION_SETTINGS) await conn.run(s);
     for (const m of MACROS) await conn.run(m);
+    // Parquet footers (the store's day files) parsed once per engine, not at each view and query;
+    // DuckDB reads a footer again when its file's modification time changed.
+    await conn.run("SET GLOBAL parquet_metadata_cache = true");
     const dirs = [logDir, store, cacheDir, ...extraTableDirs(opts.extraTables ?? [])]
       .filter((d): d is string => d !== null)
       .map((d) => sqlStringLiteral(`${d}${path.sep}`))
@@ -184,6 +188,7 @@ export class LocalEngine implements Engine {
   /** Null when the engine reads a store only. */
   readonly logDir: string | null;
   readonly store: string | null;
+  private readonly manifests: ManifestCache | null;
   private readonly instance: DuckDBInstance;
   private readonly cacheDir: string;
   private readonly catalog: LogCatalog;
@@ -203,6 +208,7 @@ export class LocalEngine implements Engine {
     this.instance = instance;
     this.logDir = logDir;
     this.store = store;
+    this.manifests = store === null ? null : new ManifestCache(store);
     this.cacheDir = cacheDir;
     // Store only: a catalog of an empty folder (the session cache's own `raw`), never scanned.
     this.catalog = new LogCatalog(logDir ?? path.join(cacheDir, "raw"), cacheDir);
@@ -422,7 +428,9 @@ export class LocalEngine implements Engine {
       ? { first: slashDate(window.start), last: slashDate(new Date(window.end.getTime() - 1)) }
       : null;
     const stored =
-      this.store === null ? null : await readStore(this.store, window, this.logDir !== null);
+      this.manifests === null
+        ? null
+        : await readStore(this.manifests, window, this.logDir !== null);
     const rawDays = stored === null ? days : missingRange(stored.missing);
     const scan =
       stored !== null && stored.missing.length === 0
@@ -492,7 +500,7 @@ export class LocalEngine implements Engine {
       ...stream,
     });
     const noEvents =
-      job.window === null
+      job.window === null || stored?.hasEvents
         ? undefined
         : await windowWithoutEvents(
             conn,
