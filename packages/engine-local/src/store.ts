@@ -181,21 +181,39 @@ export function planStore(
 
 const quote = sqlStringLiteral;
 
-const RECORD_STRUCTURE = JSON.stringify(
-  Object.fromEntries(RECORD_FIELDS.map((f) => [f.name, jsonStructure(f)])),
-);
+/**
+ * Top-level keys CloudTrail writes that no Athena column holds, common enough (`managementEvent`
+ * is in nearly every record since 2020) to be read with the columns, so that `_extra` of a record
+ * with no other such key is put together from them instead of patching the record's JSON.
+ */
+const COMMON_EXTRA_KEYS = ["managementEvent"];
+
+const RECORD_STRUCTURE = JSON.stringify({
+  ...Object.fromEntries(RECORD_FIELDS.map((f) => [f.name, jsonStructure(f)])),
+  ...Object.fromEntries(COMMON_EXTRA_KEYS.map((k) => [k, "JSON"])),
+});
 
 /** A JSON merge patch (RFC 7396) removing every key an Athena column holds. */
 const KNOWN_KEYS_REMOVED = JSON.stringify(
   Object.fromEntries(RECORD_FIELDS.map((f) => [f.name, null])),
 );
 
+const KNOWN_KEYS = `[${[...RECORD_FIELDS.map((f) => f.name), ...COMMON_EXTRA_KEYS].map(quote).join(", ")}]`;
+
 /**
  * The record's top-level keys that no Athena column holds (`managementEvent`, newer CloudTrail
- * fields), as JSON object text, or null when there are none.
+ * fields), as JSON object text, or null when there are none. `j`: the record's JSON, `r`: it
+ * through json_transform. Only a record with a key beyond the common ones is patched: patching
+ * parses and writes the whole record again, a third of typing a record (listing its keys, a
+ * sixth).
  */
-function extraSql(j: string): string {
-  return `NULLIF(CAST(json_merge_patch(${j}, ${quote(KNOWN_KEYS_REMOVED)}) AS VARCHAR), '{}')`;
+function extraSql(j: string, r: string): string {
+  const keys = `json_keys(${j})`;
+  const common = COMMON_EXTRA_KEYS.map(
+    (k) =>
+      `CASE WHEN list_contains(${keys}, ${quote(k)}) THEN ${quote(`${JSON.stringify(k)}:`)} || coalesce(CAST(${r}.${quoteIdent(k)} AS VARCHAR), 'null') END`,
+  );
+  return `CASE WHEN list_has_all(${KNOWN_KEYS}, ${keys}) THEN NULLIF('{' || concat_ws(',', ${common.join(", ")}) || '}', '{}') ELSE NULLIF(CAST(json_merge_patch(${j}, ${quote(KNOWN_KEYS_REMOVED)}) AS VARCHAR), '{}') END`;
 }
 
 /**
@@ -207,7 +225,7 @@ function extraSql(j: string): string {
 export function collectSelectSql(files: string[], maxObject: number): string {
   return `SELECT ${athenaSelectList("all")},
   ${partitionSelectList()},
-  ${extraSql("j")} AS ${EXTRA_COLUMN},
+  ${extraSql("j", "r")} AS ${EXTRA_COLUMN},
   TRY_CAST(r."eventTime" AS TIMESTAMPTZ) AS ${TIME_COLUMN}
 FROM (SELECT json_transform(j, ${quote(RECORD_STRUCTURE)}) AS r, j, filename
   FROM (SELECT unnest(Records) AS j, filename FROM read_json([${files.map(quote).join(", ")}], format = 'unstructured', records = true, filename = true, maximum_object_size = ${maxObject}, columns = {Records: 'JSON[]'})))`;
