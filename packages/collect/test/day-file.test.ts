@@ -83,8 +83,8 @@ describe("a day's file", () => {
   });
 });
 
-describe("a day's keys outside the Athena columns (_extra)", () => {
-  it("keeps each record's other top-level keys, with their values, as the record had them", async () => {
+describe("a day's keys outside the Athena columns (_extra), and its payload columns", () => {
+  it("keeps each record's other top-level keys as the record had them, and payloads as text", async () => {
     const known = new Set(RECORD_FIELDS.map((f) => f.name));
     const base = { eventTime: "2024-03-01T10:00:00Z", eventName: "GetObject" };
     const records: Record<string, unknown>[] = [
@@ -94,6 +94,10 @@ describe("a day's keys outside the Athena columns (_extra)", () => {
       { ...base, eventID: "d" },
       { ...base, eventID: "e", managementEvent: { a: 1, b: 'q"z' } },
       { ...base, eventID: "f", newKey: "v", managementEvent: true },
+      // Payloads: a JSON string holds its text, anything else its JSON (as Athena's JsonSerDe).
+      { ...base, eventID: "g", requestParameters: "plain text", responseElements: { a: [1] } },
+      { ...base, eventID: "h", requestParameters: '"quoted"', additionalEventData: 5 },
+      { ...base, eventID: "i", requestParameters: null, responseElements: true },
     ];
     const dir = path.join(root, "extra/AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/01");
     await fsp.mkdir(dir, { recursive: true });
@@ -114,6 +118,20 @@ describe("a day's keys outside the Athena columns (_extra)", () => {
         return [r.eventID, extra.length === 0 ? null : Object.fromEntries(extra)];
       });
       expect(rows.map(([id, x]) => [id, x === null ? null : JSON.parse(String(x))])).toEqual(want);
+      const payloads = (
+        await conn.runAndReadAll(
+          `SELECT requestparameters, responseelements, additionaleventdata FROM '${path.join(store, day.file)}' ORDER BY eventid`,
+        )
+      ).getRows();
+      const text = (v: unknown) =>
+        v === undefined || v === null ? null : typeof v === "string" ? v : JSON.stringify(v);
+      expect(payloads).toEqual(
+        records.map((r) => [
+          text(r.requestParameters),
+          text(r.responseElements),
+          text(r.additionalEventData),
+        ]),
+      );
     } finally {
       conn.closeSync();
       db.closeSync();
