@@ -236,7 +236,9 @@ async function writeDays(c: Collecting, plan: Plan): Promise<void> {
       launch(i + DAYS_IN_FLIGHT);
     }
   } finally {
-    // Days written but not committed (a failure or a cancel before their turn): their files go.
+    // Days written but not committed (a failure or a cancel before their turn): their writes are
+    // interrupted and their files go.
+    if (inFlight.size > 0) for (const conn of conns) conn.interrupt();
     for (const r of await Promise.allSettled(inFlight.values())) {
       if (r.status === "fulfilled")
         await fsp.rm(path.join(c.store, r.value.day.file), { force: true });

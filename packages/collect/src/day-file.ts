@@ -108,15 +108,18 @@ export async function writeDay(
 ): Promise<StoreDay> {
   const fresh = sources.length > 0 ? await writeSources(conn, store, day, sources, rowGroup) : null;
   let rel = fresh;
+  let ok = false;
   try {
     const copies =
       fresh === null ||
       previous !== undefined ||
       (await count(conn, copiesSql([path.join(store, fresh)]))) > 0;
     if (copies) rel = await writeDeduplicated(conn, store, day, [previous?.file, fresh], rowGroup);
+    ok = true;
   } finally {
     // The new sources' file when it was deduplicated into another, or when anything failed.
-    if (fresh !== null && rel !== fresh) await fsp.rm(path.join(store, fresh), { force: true });
+    if (fresh !== null && (!ok || rel !== fresh))
+      await fsp.rm(path.join(store, fresh), { force: true });
   }
   if (rel === null) throw new Error(`no rows to store for ${day}`);
   return sortedByTime(conn, store, day, rel, rowGroup);

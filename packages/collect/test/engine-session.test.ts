@@ -6,7 +6,12 @@
 import { promises as fsp } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createLocalEngine, type LocalEngine } from "@run-md/engine-local";
+import {
+  createLocalEngine,
+  type LocalEngine,
+  readManifest,
+  STORE_DAYS,
+} from "@run-md/engine-local";
 import { generateLogs } from "@run-md/generator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collectFromDir } from "../src/index.ts";
@@ -72,5 +77,31 @@ describe("a local engine session over a store that a collect updates", () => {
     expect(empty.rows).toEqual([[0]]);
     expect(empty.noEvents).toMatch(/\S/);
     expect((await count(day("2024-03-02"))).noEvents).toBeUndefined();
+  });
+});
+
+describe("a collect cancelled through its signal", () => {
+  it("keeps the days it committed, and leaves no file the manifest does not name", async () => {
+    const cancelled = path.join(root, "store-cancelled");
+    const ctl = new AbortController();
+    const run = collectFromDir({
+      sourceDir: logs,
+      store: cancelled,
+      window: day("2024-03-01", 72),
+      signal: ctl.signal,
+      onProgress: (p) => {
+        if (p.phase === "write") ctl.abort();
+      },
+    });
+    await expect(run).rejects.toMatchObject({ code: "cancelled" });
+    const m = await readManifest(cancelled);
+    expect(Object.keys(m.days)).toEqual(["2024/03/01"]);
+    const files = (await fsp.readdir(path.join(cancelled, STORE_DAYS), { recursive: true }))
+      .map(String)
+      .filter((f) => f.endsWith(".parquet"))
+      .map((f) => path.posix.join(STORE_DAYS, f.split(path.sep).join("/")));
+    expect(files).toEqual(Object.values(m.days).map((d) => d.file));
+    const want = await truth(logs);
+    expect(m.days["2024/03/01"]?.events).toBe(want.get("2024/03/01")?.size);
   });
 });
