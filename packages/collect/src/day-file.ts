@@ -41,13 +41,20 @@ export const ROW_GROUP_SIZE = 65_536;
  * twice, rows without an id), so only those rows are hashed and ranked; every other row passes a
  * filter (ranking every row by a hash of all its columns cost a fifth of a collect).
  */
-function dedupedDaySql(sources: string): string {
+export function dedupedDaySql(sources: string): string {
   return `WITH rows AS MATERIALIZED (SELECT *, row_number() OVER () AS __n FROM (${sources})),
 copies AS (SELECT __n FROM rows
   WHERE eventid IS NULL OR eventid IN (SELECT eventid FROM rows GROUP BY eventid HAVING count(*) > 1)
   QUALIFY row_number() OVER (PARTITION BY coalesce(eventid, CAST(${ROW_HASH} AS VARCHAR)) ORDER BY __src, ${ROW_HASH}) > 1)
 SELECT * EXCLUDE (__src, __n) FROM rows WHERE __n NOT IN (SELECT __n FROM copies)`;
 }
+
+/**
+ * How day files are compressed. zstd level 1 rather than DuckDB's default 3: on the benchmark's
+ * days it took about half the compression CPU and the files came out no larger (the columns are
+ * mostly dictionary-encoded; what zstd sees is short pages).
+ */
+export const PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1";
 
 /** Writes `select` to a Parquet file and flushes it to disk (removed if anything fails). */
 async function writeParquet(
@@ -58,7 +65,7 @@ async function writeParquet(
 ): Promise<void> {
   try {
     await conn.run(
-      `COPY (${select}) TO ${quote(target)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${rowGroup})`,
+      `COPY (${select}) TO ${quote(target)} (${PARQUET_OPTIONS}, ROW_GROUP_SIZE ${rowGroup})`,
     );
     const fh = await fsp.open(target, "r+");
     try {
@@ -73,11 +80,23 @@ async function writeParquet(
 }
 
 /**
- * The day's new file from its previous file and the new source files. Events without an
- * `eventid` are deduplicated by a hash of the whole row. Of records sharing an id (copies of one
- * event), the stored one is kept, else the one with the least row hash: the same store whatever
- * the order. Throws DuckDB's error (which names the
- * failing source file) for the caller to skip that file and try again.
+ * Whether Parquet files hold copies: an `eventid` twice, or a row without one (those are told
+ * apart by a hash of the whole row, which only the full deduplication computes). Reads only the
+ * `eventid` column.
+ */
+export function copiesSql(files: string[]): string {
+  return `SELECT count(*) FROM (SELECT eventid FROM read_parquet([${files.map(quote).join(", ")}]) GROUP BY eventid HAVING count(*) > 1 OR eventid IS NULL)`;
+}
+
+/**
+ * The day's new file from its previous file and the new source files. The new sources' rows are
+ * written straight to a file (typing and compressing stream, nothing is held in memory); only
+ * when the day had a file already, or the new file holds copies (an organization trail and an
+ * account trail both delivered), are the rows deduplicated, from the Parquet files, into another.
+ * Events without an `eventid` are deduplicated by a hash of the whole row. Of records sharing an
+ * id (copies of one event), the stored one is kept, else the one with the least row hash: the
+ * same store whatever the order. Throws DuckDB's error (which names the failing source file) for
+ * the caller to skip that file and try again.
  */
 export async function writeDay(
   conn: DuckDBConnection,
@@ -87,21 +106,85 @@ export async function writeDay(
   sources: string[],
   rowGroup = ROW_GROUP_SIZE,
 ): Promise<StoreDay> {
+  const fresh = sources.length > 0 ? await writeSources(conn, store, day, sources, rowGroup) : null;
+  let rel = fresh;
+  let ok = false;
+  try {
+    const copies =
+      fresh === null ||
+      previous !== undefined ||
+      (await count(conn, copiesSql([path.join(store, fresh)]))) > 0;
+    if (copies) rel = await writeDeduplicated(conn, store, day, [previous?.file, fresh], rowGroup);
+    ok = true;
+  } finally {
+    // The new sources' file when it was deduplicated into another, or when anything failed.
+    if (fresh !== null && (!ok || rel !== fresh))
+      await fsp.rm(path.join(store, fresh), { force: true });
+  }
+  if (rel === null) throw new Error(`no rows to store for ${day}`);
+  return sortedByTime(conn, store, day, rel, rowGroup);
+}
+
+/**
+ * The rows of the day's previous file (`files[0]`, kept over copies in the others) and the new
+ * sources' file (`files[1]`), deduplicated into a new file of the day.
+ */
+async function writeDeduplicated(
+  conn: DuckDBConnection,
+  store: string,
+  day: string,
+  files: (string | null | undefined)[],
+  rowGroup: number,
+): Promise<string> {
+  const parts = files.flatMap((f, src) =>
+    f ? [`SELECT *, ${src} AS __src FROM read_parquet(${quote(path.join(store, f))})`] : [],
+  );
+  const rel = dayFileName(day);
+  await fsp.mkdir(path.dirname(path.join(store, rel)), { recursive: true });
+  await writeParquet(
+    conn,
+    dedupedDaySql(parts.join("\nUNION ALL BY NAME\n")),
+    path.join(store, rel),
+    rowGroup,
+  );
+  return rel;
+}
+
+/** The new sources' rows, typed, into a new file of the day (its path, relative to the store). */
+async function writeSources(
+  conn: DuckDBConnection,
+  store: string,
+  day: string,
+  sources: string[],
+  rowGroup: number,
+): Promise<string> {
   const rel = dayFileName(day);
   const target = path.join(store, rel);
   await fsp.mkdir(path.dirname(target), { recursive: true });
-  const parts: string[] = [];
-  if (previous)
-    parts.push(`SELECT *, 0 AS __src FROM read_parquet(${quote(path.join(store, previous.file))})`);
-  if (sources.length > 0)
-    parts.push(`SELECT *, 1 AS __src FROM (${collectSelectSql(sources, MAX_OBJECT)})`);
-  await writeParquet(conn, dedupedDaySql(parts.join("\nUNION ALL BY NAME\n")), target, rowGroup);
-  const counted = await conn.runAndReadAll(`SELECT count(*) FROM read_parquet(${quote(target)})`);
-  const events = Number(counted.getRows()[0]?.[0] ?? 0);
+  await writeParquet(conn, collectSelectSql(sources, MAX_OBJECT), target, rowGroup);
+  return rel;
+}
+
+async function count(conn: DuckDBConnection, sql: string): Promise<number> {
+  return Number((await conn.runAndReadAll(sql)).getRows()[0]?.[0] ?? 0);
+}
+
+/**
+ * The day's file as stored: with more than one row group, sorted by time into a new file (then a
+ * window cutting the day reads only the groups its range meets). Sorting a day's wide rows costs
+ * about a third of a collect, so a day that fits one group (which a window reads whole anyway) is
+ * kept as written.
+ */
+async function sortedByTime(
+  conn: DuckDBConnection,
+  store: string,
+  day: string,
+  rel: string,
+  rowGroup: number,
+): Promise<StoreDay> {
+  const target = path.join(store, rel);
+  const events = await count(conn, `SELECT count(*) FROM read_parquet(${quote(target)})`);
   if (events <= rowGroup) return { file: rel, events, bytes: (await fsp.stat(target)).size };
-  // More than one row group: sorted by time, so that a window cutting the day reads only the
-  // groups its range meets. Sorting a day's wide rows costs about a third of a collect, so a day
-  // that fits one group (which a window reads whole anyway) is not sorted.
   const sortedRel = dayFileName(day);
   const sortedTarget = path.join(store, sortedRel);
   await writeParquet(

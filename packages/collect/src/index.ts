@@ -5,5 +5,6 @@ export {
   type CollectRun,
   collectFiles,
 } from "./collect.ts";
+export { copiesSql, dedupedDaySql, PARQUET_OPTIONS, ROW_GROUP_SIZE } from "./day-file.ts";
 export { collectFromDir } from "./local-source.ts";
 export { collectFromS3, parseS3Url, type S3Source } from "./s3-source.ts";

@@ -4,6 +4,7 @@ import path from "node:path";
 import zlib from "node:zlib";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { generateLogs } from "@run-md/generator";
+import { RECORD_FIELDS } from "@run-md/sql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeDay } from "../src/day-file.ts";
 
@@ -79,5 +80,61 @@ describe("a day's file", () => {
     expect([...one.ids].sort()).toEqual([...eventIds].sort());
     // Region by region: the time goes back where the second region's files start.
     expect(one.backwards).toBeGreaterThan(0);
+  });
+});
+
+describe("a day's keys outside the Athena columns (_extra), and its payload columns", () => {
+  it("keeps each record's other top-level keys as the record had them, and payloads as text", async () => {
+    const known = new Set(RECORD_FIELDS.map((f) => f.name));
+    const base = { eventTime: "2024-03-01T10:00:00Z", eventName: "GetObject" };
+    const records: Record<string, unknown>[] = [
+      { ...base, eventID: "a", managementEvent: true },
+      { ...base, eventID: "b", managementEvent: null },
+      { ...base, eventID: "c", managementEvent: false, insightDetails: { x: [1, "y"] } },
+      { ...base, eventID: "d" },
+      { ...base, eventID: "e", managementEvent: { a: 1, b: 'q"z' } },
+      { ...base, eventID: "f", newKey: "v", managementEvent: true },
+      // Payloads: a JSON string holds its text, anything else its JSON (as Athena's JsonSerDe).
+      { ...base, eventID: "g", requestParameters: "plain text", responseElements: { a: [1] } },
+      { ...base, eventID: "h", requestParameters: '"quoted"', additionalEventData: 5 },
+      { ...base, eventID: "i", requestParameters: null, responseElements: true },
+    ];
+    const dir = path.join(root, "extra/AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/01");
+    await fsp.mkdir(dir, { recursive: true });
+    const file = path.join(dir, "x.json.gz");
+    await fsp.writeFile(file, zlib.gzipSync(JSON.stringify({ Records: records })));
+    const db = await DuckDBInstance.create(":memory:", { threads: "1" });
+    const conn = await db.connect();
+    try {
+      const store = path.join(root, "store-extra");
+      const day = await writeDay(conn, store, DAY, undefined, [file]);
+      const rows = (
+        await conn.runAndReadAll(
+          `SELECT eventid, _extra FROM '${path.join(store, day.file)}' ORDER BY eventid`,
+        )
+      ).getRows();
+      const want = records.map((r) => {
+        const extra = Object.entries(r).filter(([k]) => !known.has(k));
+        return [r.eventID, extra.length === 0 ? null : Object.fromEntries(extra)];
+      });
+      expect(rows.map(([id, x]) => [id, x === null ? null : JSON.parse(String(x))])).toEqual(want);
+      const payloads = (
+        await conn.runAndReadAll(
+          `SELECT requestparameters, responseelements, additionaleventdata FROM '${path.join(store, day.file)}' ORDER BY eventid`,
+        )
+      ).getRows();
+      const text = (v: unknown) =>
+        v === undefined || v === null ? null : typeof v === "string" ? v : JSON.stringify(v);
+      expect(payloads).toEqual(
+        records.map((r) => [
+          text(r.requestParameters),
+          text(r.responseElements),
+          text(r.additionalEventData),
+        ]),
+      );
+    } finally {
+      conn.closeSync();
+      db.closeSync();
+    }
   });
 });

@@ -10,6 +10,7 @@ export {
   STORE_DAYS,
   type StoreDay,
   type StoreManifest,
+  type StoreObject,
   TIME_COLUMN,
   writeManifest,
 } from "./store.ts";

@@ -98,6 +98,32 @@ export async function readManifest(store: string): Promise<StoreManifest> {
   }
 }
 
+/**
+ * The manifest as a reader last parsed it (a 30-day store's manifest names thousands of source
+ * objects: parsing it took about 5 ms, a tenth of a 1-day query). It is parsed again when the file
+ * changed: a collect replaces it by a rename, so its inode changes even within one mtime tick.
+ * Readers only; the collector mutates the manifest it reads and takes its own copy.
+ */
+export class ManifestCache {
+  readonly store: string;
+  private key = "";
+  private manifest: StoreManifest | null = null;
+
+  constructor(store: string) {
+    this.store = store;
+  }
+
+  async get(): Promise<StoreManifest> {
+    const st = await fsp.stat(path.join(this.store, STORE_MANIFEST)).catch(() => null);
+    const key = st ? `${st.ino}:${st.mtimeMs}:${st.size}` : "";
+    if (this.manifest === null || key === "" || key !== this.key) {
+      this.manifest = await readManifest(this.store);
+      this.key = key;
+    }
+    return this.manifest;
+  }
+}
+
 /** Replaces the manifest atomically (temporary file, fsync, rename). */
 export async function writeManifest(store: string, m: StoreManifest): Promise<void> {
   await writeFileAtomic(path.join(store, STORE_MANIFEST), `${JSON.stringify(m)}\n`);
@@ -155,21 +181,39 @@ export function planStore(
 
 const quote = sqlStringLiteral;
 
-const RECORD_STRUCTURE = JSON.stringify(
-  Object.fromEntries(RECORD_FIELDS.map((f) => [f.name, jsonStructure(f)])),
-);
+/**
+ * Top-level keys CloudTrail writes that no Athena column holds, common enough (`managementEvent`
+ * is in nearly every record since 2020) to be read with the columns, so that `_extra` of a record
+ * with no other such key is put together from them instead of patching the record's JSON.
+ */
+const COMMON_EXTRA_KEYS = ["managementEvent"];
+
+const RECORD_STRUCTURE = JSON.stringify({
+  ...Object.fromEntries(RECORD_FIELDS.map((f) => [f.name, jsonStructure(f)])),
+  ...Object.fromEntries(COMMON_EXTRA_KEYS.map((k) => [k, "JSON"])),
+});
 
 /** A JSON merge patch (RFC 7396) removing every key an Athena column holds. */
 const KNOWN_KEYS_REMOVED = JSON.stringify(
   Object.fromEntries(RECORD_FIELDS.map((f) => [f.name, null])),
 );
 
+const KNOWN_KEYS = `[${[...RECORD_FIELDS.map((f) => f.name), ...COMMON_EXTRA_KEYS].map(quote).join(", ")}]`;
+
 /**
  * The record's top-level keys that no Athena column holds (`managementEvent`, newer CloudTrail
- * fields), as JSON object text, or null when there are none.
+ * fields), as JSON object text, or null when there are none. `j`: the record's JSON, `r`: it
+ * through json_transform. Only a record with a key beyond the common ones is patched: patching
+ * parses and writes the whole record again, a third of typing a record (listing its keys, a
+ * sixth).
  */
-function extraSql(j: string): string {
-  return `NULLIF(CAST(json_merge_patch(${j}, ${quote(KNOWN_KEYS_REMOVED)}) AS VARCHAR), '{}')`;
+function extraSql(j: string, r: string): string {
+  const keys = `json_keys(${j})`;
+  const common = COMMON_EXTRA_KEYS.map(
+    (k) =>
+      `CASE WHEN list_contains(${keys}, ${quote(k)}) THEN ${quote(`${JSON.stringify(k)}:`)} || coalesce(CAST(${r}.${quoteIdent(k)} AS VARCHAR), 'null') END`,
+  );
+  return `CASE WHEN list_has_all(${KNOWN_KEYS}, ${keys}) THEN NULLIF('{' || concat_ws(',', ${common.join(", ")}) || '}', '{}') ELSE NULLIF(CAST(json_merge_patch(${j}, ${quote(KNOWN_KEYS_REMOVED)}) AS VARCHAR), '{}') END`;
 }
 
 /**
@@ -181,7 +225,7 @@ function extraSql(j: string): string {
 export function collectSelectSql(files: string[], maxObject: number): string {
   return `SELECT ${athenaSelectList("all")},
   ${partitionSelectList()},
-  ${extraSql("j")} AS ${EXTRA_COLUMN},
+  ${extraSql("j", "r")} AS ${EXTRA_COLUMN},
   TRY_CAST(r."eventTime" AS TIMESTAMPTZ) AS ${TIME_COLUMN}
 FROM (SELECT json_transform(j, ${quote(RECORD_STRUCTURE)}) AS r, j, filename
   FROM (SELECT unnest(Records) AS j, filename FROM read_json([${files.map(quote).join(", ")}], format = 'unstructured', records = true, filename = true, maximum_object_size = ${maxObject}, columns = {Records: 'JSON[]'})))`;
@@ -305,6 +349,11 @@ export interface StoreRead {
   files: { path: string; day: string; size: number; origin: string }[];
   storeDays: string[];
   missing: string[];
+  /**
+   * The manifest shows the window holds events: a day it covers whole has a file with events
+   * (then nothing needs to look into the files to tell a window without events).
+   */
+  hasEvents: boolean;
 }
 
 /**
@@ -312,11 +361,12 @@ export interface StoreRead {
  * collected day. Days the store does not cover are an error unless raw files can answer them.
  */
 export async function readStore(
-  store: string,
+  manifests: ManifestCache,
   w: TimeWindow | null,
   rawFallback: boolean,
 ): Promise<StoreRead> {
-  const m = await readManifest(store);
+  const store = manifests.store;
+  const m = await manifests.get();
   const plan = w
     ? planStore(m, w)
     : { storeDays: Object.keys(m.days).sort(), missing: [] as string[] };
@@ -338,7 +388,10 @@ export async function readStore(
     const d = m.days[day];
     return d ? [{ path: path.join(store, d.file), day, size: d.bytes, origin: d.file }] : [];
   });
-  return { files, storeDays: plan.storeDays, missing: plan.missing };
+  const hasEvents = files.some(
+    (f) => (m.days[f.day]?.events ?? 0) > 0 && (w === null || dayInside(f.path, w)),
+  );
+  return { files, storeDays: plan.storeDays, missing: plan.missing, hasEvents };
 }
 
 /** A configured store must exist and hold a manifest (a store is made by `run-md collect`). */

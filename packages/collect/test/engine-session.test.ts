@@ -1,0 +1,107 @@
+/**
+ * One local engine session over a store a collect keeps changing: the engine keeps the parsed
+ * manifest between queries (store.ts `ManifestCache`) and tells a window without events from the
+ * manifest when it can; both must follow the store as collects replace its manifest.
+ */
+import { promises as fsp } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import {
+  createLocalEngine,
+  type LocalEngine,
+  readManifest,
+  STORE_DAYS,
+} from "@run-md/engine-local";
+import { generateLogs } from "@run-md/generator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { collectFromDir } from "../src/index.ts";
+import { truth } from "./truth.ts";
+
+const day = (d: string, hours = 24) => ({
+  start: new Date(`${d}T00:00:00Z`),
+  end: new Date(Date.parse(`${d}T00:00:00Z`) + hours * 3_600_000),
+});
+let root: string;
+let logs: string;
+let store: string;
+let engine: LocalEngine;
+
+beforeAll(async () => {
+  root = await fsp.mkdtemp(path.join(os.tmpdir(), "run-md-collect-session-"));
+  logs = path.join(root, "logs");
+  store = path.join(root, "store");
+  await generateLogs({
+    outDir: logs,
+    start: new Date("2024-03-01T00:00:00Z"),
+    end: new Date("2024-03-03T00:00:00Z"),
+    eventsPerDay: 200,
+    seed: 11,
+    regions: ["us-east-1"],
+  });
+  await collectFromDir({ sourceDir: logs, store, window: day("2024-03-01") });
+  engine = await createLocalEngine({ store, threads: 1 });
+});
+
+afterAll(async () => {
+  await engine?.close();
+  await fsp.rm(root, { recursive: true, force: true });
+});
+
+const count = (window: { start: Date; end: Date }) =>
+  engine.query({
+    stepId: "s",
+    dialect: "sql",
+    query: "SELECT count(*) AS n FROM cloudtrail_logs",
+    params: {},
+    window,
+    attributes: { optional: false },
+    signal: new AbortController().signal,
+  });
+
+describe("a local engine session over a store that a collect updates", () => {
+  it("reads the days a later collect adds, with the raw files' counts", async () => {
+    const want = await truth(logs);
+    const first = await count(day("2024-03-01"));
+    expect(first.rows).toEqual([[want.get("2024/03/01")?.size]]);
+    expect(first.noEvents).toBeUndefined();
+    await expect(count(day("2024-03-02"))).rejects.toMatchObject({ code: "store-not-collected" });
+    await collectFromDir({ sourceDir: logs, store, window: day("2024-03-02", 48) });
+    const second = await count(day("2024-03-02"));
+    expect(second.rows).toEqual([[want.get("2024/03/02")?.size]]);
+    expect(second.stats.storeDays).toBe("2024/03/02");
+  });
+
+  it("still says a collected window holds no events (a day without files)", async () => {
+    // 2024-03-03 was collected by the second collect above, and has no source files.
+    const empty = await count(day("2024-03-03"));
+    expect(empty.rows).toEqual([[0]]);
+    expect(empty.noEvents).toMatch(/\S/);
+    expect((await count(day("2024-03-02"))).noEvents).toBeUndefined();
+  });
+});
+
+describe("a collect cancelled through its signal", () => {
+  it("keeps the days it committed, and leaves no file the manifest does not name", async () => {
+    const cancelled = path.join(root, "store-cancelled");
+    const ctl = new AbortController();
+    const run = collectFromDir({
+      sourceDir: logs,
+      store: cancelled,
+      window: day("2024-03-01", 72),
+      signal: ctl.signal,
+      onProgress: (p) => {
+        if (p.phase === "write") ctl.abort();
+      },
+    });
+    await expect(run).rejects.toMatchObject({ code: "cancelled" });
+    const m = await readManifest(cancelled);
+    expect(Object.keys(m.days)).toEqual(["2024/03/01"]);
+    const files = (await fsp.readdir(path.join(cancelled, STORE_DAYS), { recursive: true }))
+      .map(String)
+      .filter((f) => f.endsWith(".parquet"))
+      .map((f) => path.posix.join(STORE_DAYS, f.split(path.sep).join("/")));
+    expect(files).toEqual(Object.values(m.days).map((d) => d.file));
+    const want = await truth(logs);
+    expect(m.days["2024/03/01"]?.events).toBe(want.get("2024/03/01")?.size);
+  });
+});
