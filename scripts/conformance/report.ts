@@ -1,6 +1,7 @@
 /** Pass rates overall, per family and per function, silent wrong answers, and the failures. */
-import type { CaseResult } from "./run.ts";
+
 import { SILENT, type Verdict } from "./compare.ts";
+import type { CaseResult } from "./run.ts";
 
 export interface Tally {
   total: number;

@@ -15,8 +15,8 @@ import {
   type RunReport,
   type Weekday,
 } from "@run-md/core";
-import { loadConfig } from "../../packages/cli/src/config.ts";
 import type { Delivery, Outcome } from "@run-md/notify";
+import { loadConfig } from "../../packages/cli/src/config.ts";
 import { buildSite, repoRoot } from "./build-site.ts";
 import { notifyNightly } from "./notify.ts";
 import type { NightlyOutcome } from "./outcome.ts";

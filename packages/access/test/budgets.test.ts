@@ -1,8 +1,8 @@
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { BudgetLedger, type Caller, parseAccessConfig } from "../src/index.ts";
 import { tempDirForFile } from "../../core/test/temp-dir.ts";
+import { BudgetLedger, type Caller, parseAccessConfig } from "../src/index.ts";
 
 const GB = 1e9;
 const cfg = parseAccessConfig(

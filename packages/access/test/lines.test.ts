@@ -1,8 +1,8 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { readLines, readTail } from "../src/lines.ts";
 import { tempDirForFile } from "../../core/test/temp-dir.ts";
+import { readLines, readTail } from "../src/lines.ts";
 
 const dir = tempDirForFile("lines");
 

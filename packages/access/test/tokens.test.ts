@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseWhen, TokenStore } from "../src/index.ts";
 import { tempDirForFile } from "../../core/test/temp-dir.ts";
+import { parseWhen, TokenStore } from "../src/index.ts";
 
 const dir = tempDirForFile("tokens");
 

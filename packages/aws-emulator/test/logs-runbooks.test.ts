@@ -8,8 +8,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Engine, parseRunbook, type RunReport, runRunbook } from "@run-md/core";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ensureSampleData } from "@run-md/generator";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type EnginePair, localAndLogs } from "./engine-pair.ts";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");

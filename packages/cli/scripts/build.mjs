@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 /**
  * Builds the `run-md` package into `dist/`: one esbuild bundle of the CLI and the workspace
  * packages it uses (`@run-md/*`, whose sources are TypeScript), split at the lazy imports so a
@@ -10,7 +11,6 @@
  * an installed run-md would not find it.
  */
 import { builtinModules } from "node:module";
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";

@@ -2,8 +2,9 @@
  * `run-md collect`'s progress on stderr: a bar redrawn in place on a terminal (objects, bytes,
  * events, rate, ETA), plain lines otherwise (one per day written).
  */
-import { formatBytes } from "@run-md/core";
+
 import type { CollectProgress } from "@run-md/collect";
+import { formatBytes } from "@run-md/core";
 
 const WIDTH = 24;
 

@@ -11,8 +11,13 @@ import { createWriteStream, promises as fsp } from "node:fs";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { type ListObjectsV2CommandOutput, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
-import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import {
+  GetObjectCommand,
+  ListObjectsV2Command,
+  type ListObjectsV2CommandOutput,
+  S3Client,
+  type S3ClientConfig,
+} from "@aws-sdk/client-s3";
 import { RunMdError, slashDate, type TimeWindow } from "@run-md/core";
 import { readManifest, type SourceFile } from "@run-md/engine-local";
 import { type CollectFile, type CollectResult, type CollectRun, collectFiles } from "./collect.ts";

@@ -17,8 +17,8 @@
  * A line with an error gets one diagnostic, at the offending token; the other lines still parse.
  */
 import { didYouMean } from "./diagnostics.ts";
-import { TokenCursor } from "./token-cursor.ts";
 import type { Check, CheckBody, Cmp, Diagnostic, Literal, Metric, Predicate } from "./model.ts";
+import { TokenCursor } from "./token-cursor.ts";
 
 type TokenKind = "word" | "ident" | "number" | "string" | "cmp" | "punct" | "bad" | "end";
 

@@ -18,6 +18,7 @@ import {
 } from "yaml";
 import { type DiagnosticSink, didYouMean, RULES, type Rule } from "./diagnostics.ts";
 import { isRunMdError, RunMdError } from "./errors.ts";
+import { warnCutValues } from "./frontmatter-comments.ts";
 import {
   BUILTIN_PARAMS,
   type ParamDecl,
@@ -29,7 +30,6 @@ import {
   type Severity,
 } from "./model.ts";
 import { coerceParam, PARAM_TYPES } from "./params.ts";
-import { warnCutValues } from "./frontmatter-comments.ts";
 import { scheduleProblem } from "./schedule.ts";
 import {
   type At,

@@ -8,6 +8,7 @@ import { parseRunbook } from "../src/parse.ts";
 import type { RunReport } from "../src/report.ts";
 import { toJUnit } from "../src/report-junit.ts";
 import { toMarkdown } from "../src/report-markdown.ts";
+import { reportSchemaProblem } from "../src/report-schema.ts";
 import {
   isReportFileName,
   LATEST,
@@ -18,7 +19,6 @@ import {
   storeReport,
   timeOfReportName,
 } from "../src/report-store.ts";
-import { reportSchemaProblem } from "../src/report-schema.ts";
 import { errorReport, noStepResult } from "../src/run.ts";
 
 export function sampleReport(over: Partial<RunReport> = {}): RunReport {

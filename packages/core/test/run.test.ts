@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Engine, QueryRequest, QueryResult } from "../src/engine.ts";
-import { parseRunbook } from "../src/parse.ts";
 import { RunMdError } from "../src/errors.ts";
+import { parseRunbook } from "../src/parse.ts";
 import {
   chooseEngine,
   errorReport,

@@ -7,6 +7,7 @@
  */
 import { RunMdError } from "@run-md/core";
 import type { RewriteOptions } from "./rewrite.ts";
+import { clone, constValue, type Node, setConst } from "./tree.ts";
 import { jodaFormat, jsonPath, mysqlFormat, TRINO_PREFIX } from "./trino.ts";
 import {
   callNode,
@@ -28,7 +29,6 @@ import {
 } from "./trino-ast.ts";
 import { rewriteArraySort, rewriteMapLambda } from "./trino-map-lambda.ts";
 import { zonedFunction, zonedStrftime } from "./trino-zoned.ts";
-import { clone, constValue, type Node, setConst } from "./tree.ts";
 
 export function rewriteFunction(f: Node, opts: RewriteOptions): Node {
   const name = (f.function_name as string).toLowerCase();

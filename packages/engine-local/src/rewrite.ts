@@ -9,6 +9,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { RunMdError } from "@run-md/core";
 import { parse, stringify } from "lossless-json";
 import { rewriteFunction } from "./rewrite-functions.ts";
+import { clone, isNode, type Node } from "./tree.ts";
 import {
   CHAR_MARKER,
   callNode,
@@ -26,7 +27,6 @@ import {
   VARCHAR_MARKER,
 } from "./trino-ast.ts";
 import { isZoned, zonedComparison, zonedLiteral } from "./trino-zoned.ts";
-import { clone, isNode, type Node } from "./tree.ts";
 
 export interface RewriteOptions {
   /** Lower-cased names (`table`, `schema.table`, `catalog.schema.table`) that mean cloudtrail_logs. */

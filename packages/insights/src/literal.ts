@@ -4,8 +4,9 @@
  * dialect): strings double-quoted with `\` and `"` escaped; numbers written plainly; booleans
  * 1 and 0, which is how Logs Insights shows JSON booleans.
  */
-import { renderLiteral, renderTemplate } from "@run-md/core";
+
 import type { BoundParam } from "@run-md/core";
+import { renderLiteral, renderTemplate } from "@run-md/core";
 
 /** One value as a literal; `name` names the parameter in the error a bad value gets. */
 export function renderInsightsLiteral(

@@ -2,8 +2,9 @@
  * The runbooks the server offers, parsed once at start with core's parser (a runbook with
  * errors is left out with a warning, as `run-md run` refuses it).
  */
-import { findRunbooks, loadRunbook, type Runbook } from "@run-md/core";
+
 import type { RunbookFacts } from "@run-md/access";
+import { findRunbooks, loadRunbook, type Runbook } from "@run-md/core";
 
 export interface CatalogEntry {
   runbook: Runbook;

@@ -7,9 +7,9 @@ import { getCollection } from "astro:content";
 import { createHash } from "node:crypto";
 import type { RunReport } from "@run-md/core";
 import { STATUS_RANK } from "./format.ts";
-import { url } from "./paths.ts";
 import { lastRunDay, stripDays } from "./heat.ts";
 import type { RunbookDoc } from "./loader.ts";
+import { url } from "./paths.ts";
 import { type PublishedReport, publishReports } from "./published.ts";
 import {
   type ReportEntry,
@@ -39,6 +39,7 @@ export const inputs = __RUN_MD_INPUTS__;
 export { reportJsonUrl, runbookUrl, runUrl, url } from "./paths.ts";
 
 export { STATUS_RANK };
+
 const SEVERITY_RANK: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
 
 export function latestStatus(view: RunbookView): string {

@@ -3,8 +3,8 @@ import path from "node:path";
 import {
   formatBytes,
   isRunMdError,
-  resolveWindow,
   RunMdError,
+  resolveWindow,
   type TimeWindow,
 } from "@run-md/core";
 import { parseCommandArgs } from "../args.ts";

@@ -10,10 +10,10 @@ import { parseNotifyConfig } from "@run-md/notify";
 import { startServer } from "@run-md/server";
 import { SOURCE_OPTIONS } from "../args.ts";
 import { configDir, loadConfig } from "../config.ts";
-import { serverConfigOf } from "./access-files.ts";
 import { EnginePool, engineFlags } from "../engines.ts";
 import { version } from "../package-files.ts";
 import { defaultTimeoutMs, maxScanBytes as maxScanBytesOf } from "../run-settings.ts";
+import { serverConfigOf } from "./access-files.ts";
 
 export const SERVE_USAGE = `Usage: run-md serve [runbooks...] [options]
 

@@ -2,7 +2,7 @@
  * The output options `query` and `run` share: `--format`, `--output`, `--wide`. Their
  * definitions, their help lines and what a combination means live here, so both commands agree.
  */
-import { RunMdError, type Runbook, type StepReport } from "@run-md/core";
+import { type Runbook, RunMdError, type StepReport } from "@run-md/core";
 import {
   FILE_FORMATS,
   type FileFormat,

@@ -4,8 +4,8 @@
  * peers only). A refusal is audited before the 401/403 goes out.
  */
 import type { Caller, TokenStore } from "@run-md/access";
-import type { FastifyRequest } from "fastify";
 import { parse as parseCookies } from "cookie";
+import type { FastifyRequest } from "fastify";
 import type { Auditor } from "../audit.ts";
 import { type AuthConfig, isLoopback } from "../config.ts";
 import { HttpError } from "../http-error.ts";

@@ -3,8 +3,9 @@
  * `start` makes the provider's address for one browser; `finish` checks the callback (state,
  * PKCE verifier, ID token) and returns the user and their groups.
  */
-import * as client from "openid-client";
+
 import { RunMdError } from "@run-md/core";
+import * as client from "openid-client";
 import type { AuthConfig } from "../config.ts";
 
 /** How long a browser has to come back from the provider. */

@@ -1,7 +1,7 @@
 /** The runs API (spec §4): request, list, show, cancel. Events are in `events.ts`. */
 import path from "node:path";
 import type { Caller } from "@run-md/access";
-import { readReport, type RunReport } from "@run-md/core";
+import { type RunReport, readReport } from "@run-md/core";
 import type { FastifyInstance } from "fastify";
 import { callerOf, type ServerContext } from "../context.ts";
 import { HttpError } from "../http-error.ts";

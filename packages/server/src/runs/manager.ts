@@ -11,8 +11,8 @@ import {
   errorReport,
   isRunMdError,
   type MaskOptions,
-  type RunReport,
   type Runbook,
+  type RunReport,
   runRunbook,
   storeReport,
 } from "@run-md/core";
@@ -20,8 +20,8 @@ import { type Auditor, SERVER_ACTOR } from "../audit.ts";
 import { EventHub } from "./events.ts";
 import { RunQueue } from "./queue.ts";
 import { isActive, type RunRecord, type RunRecordStatus } from "./record.ts";
-import type { RunRequest } from "./request.ts";
 import { reporterFor } from "./reporter.ts";
+import type { RunRequest } from "./request.ts";
 import { RunStore } from "./store.ts";
 
 /** How runs run: what `run-md run` would take from its configuration and flags. */
