@@ -15,13 +15,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { isCI, missingPrerequisites, REPO } from "./ci-prerequisites.ts";
+import "./run-dir.ts"; // the type of inject("runDir")
 import { prepareSampleData } from "./sample-data.ts";
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    runDir: string;
-  }
-}
 
 export default async function setup(project: TestProject): Promise<() => void> {
   if (isCI()) {

@@ -7,8 +7,8 @@ import { existsSync } from "node:fs";
 import { cp, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import { inject } from "vitest";
 import { buildSite } from "../../scripts/nightly/build-site.ts";
+import { runDir } from "../../test/run-dir.ts";
 
 export const ACCOUNT = "111122223333";
 const arn = (user: string) => `arn:aws:iam::${ACCOUNT}:user/${user}`;
@@ -169,7 +169,7 @@ WHERE a.eventtime <> g.eventtime OR b.eventtime <> f.eventtime
  * workers). A failed build fails both, with its message.
  */
 export async function copyServeSite(outDir: string): Promise<void> {
-  const shared = path.join(inject("runDir"), "serve-site");
+  const shared = path.join(runDir(), "serve-site");
   const building = `${shared}.building`;
   const failed = `${shared}.failed`;
   if (await created(building)) {
