@@ -359,7 +359,14 @@ export class LocalEngine implements Engine {
       new RunMdError("cancelled", "The query was cancelled.", { details: { engine: "local" } });
     if (job.signal?.aborted) throw cancelled();
     const conn = await this.instance.connect();
-    const onAbort = () => conn.interrupt();
+    // An interrupt that lands while a short statement (a view, the no-events probe) is finishing
+    // is spent on it, and the step's query then ran on: Ctrl-C was ignored now and then (seen in
+    // runner-e2e's Ctrl-C test). Once cancelled, interrupt again every 100 ms until this ends.
+    let repeat: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      conn.interrupt();
+      repeat ??= setInterval(() => conn.interrupt(), 100);
+    };
     job.signal?.addEventListener("abort", onAbort);
     try {
       // 1-2. Parsed, gated, rewritten and sandboxed (no table is read yet).
@@ -373,6 +380,7 @@ export class LocalEngine implements Engine {
       if (job.signal?.aborted || /INTERRUPT|Interrupted/i.test(msg)) throw cancelled();
       throw engineError(msg, e);
     } finally {
+      clearInterval(repeat);
       job.signal?.removeEventListener("abort", onAbort);
       conn.closeSync();
     }

@@ -511,6 +511,28 @@ describe("errors and cancellation", () => {
     const r = await engine.runAthenaSql("SELECT 1", []);
     expect(r.rows).toEqual([[1]]);
   });
+
+  it("stops a query cancelled before its first statement (while its files are resolved)", async () => {
+    // Aborted when the engine reports the files it is about to read: no DuckDB statement of the
+    // step runs yet. The query must be cancelled all the same, not run (it would take hours: a
+    // five-way cross join).
+    const ac = new AbortController();
+    const p = engine.query(
+      req(
+        "SELECT count(*) AS n FROM cloudtrail_logs a, cloudtrail_logs b, cloudtrail_logs c, cloudtrail_logs d, cloudtrail_logs e WHERE a.eventname <> b.eventname OR b.eventid <> c.eventid OR d.eventid <> e.eventid",
+        "2024-03-01T00:00:00Z",
+        "2024-03-02T00:00:00Z",
+        {
+          signal: ac.signal,
+          onProgress: (progress) => {
+            if (progress.message.startsWith("reading")) ac.abort();
+          },
+        },
+      ),
+    );
+    await expect(p).rejects.toMatchObject({ code: "cancelled" });
+    expect(ac.signal.aborted).toBe(true);
+  });
 });
 
 describe("Logs Insights steps", () => {
