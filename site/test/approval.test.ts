@@ -240,9 +240,10 @@ describe("approvals in chromium", () => {
     );
     expect(order.every((i) => i >= 0)).toBe(true);
     expect([...order].sort((x, y) => x - y)).toEqual(order);
-    expect(["passed", "failed"]).toContain(
-      await a.locator("[data-live-run]").getAttribute("data-run-status"),
-    );
+    // An engine error would be "errored": the run as the API gives it says why.
+    const status = await a.locator("[data-live-run]").getAttribute("data-run-status");
+    const detail = JSON.stringify((await api("GET", `/api/runs/${id}`, tokens.alice!)).body);
+    expect(["passed", "failed"], detail).toContain(status);
     await a.close();
     await b.close();
   }, 120_000);
@@ -275,7 +276,14 @@ describe("approvals in chromium", () => {
       );
     await form.getByRole("button", { name: "Run query" }).click();
     const summary = a.locator("[data-query-summary]");
-    await expect.poll(() => summary.isVisible(), { timeout: 30_000 }).toBe(true);
+    const queryError = form.locator("[data-query-error]");
+    // The summary, or else the error the page shows (so that a failure says why).
+    await expect
+      .poll(async () => (await summary.isVisible()) || (await queryError.isVisible()), {
+        timeout: 30_000,
+      })
+      .toBe(true);
+    expect(await queryError.isVisible(), (await queryError.textContent()) ?? "").toBe(false);
     const rows = await a
       .locator("table[data-query-result] tbody tr")
       .evaluateAll((trs) =>
@@ -291,9 +299,8 @@ describe("approvals in chromium", () => {
     // A refused query: the engine's message next to the form.
     await form.locator("[data-query-text]").fill("SELECT * FROM read_text('/etc/passwd')");
     await form.getByRole("button", { name: "Run query" }).click();
-    const error = form.locator("[data-query-error]");
-    await expect.poll(() => error.isVisible(), { timeout: 30_000 }).toBe(true);
-    expect(await error.textContent()).toMatch(/read_text/);
+    await expect.poll(() => queryError.isVisible(), { timeout: 30_000 }).toBe(true);
+    expect(await queryError.textContent()).toMatch(/read_text/);
 
     // The audit page shows the governance entries: B's approval, the expiry, A's queries.
     await a.goto(`${baseUrl}/audit/`);
