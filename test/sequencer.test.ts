@@ -39,12 +39,17 @@ describe("the test sequencer", () => {
     ]);
   });
 
-  it("prefers vitest's cache of the last run; a file neither knows of comes last", async () => {
+  it("prefers the committed durations (hooks included) to vitest's cache; a file neither knows of comes last", async () => {
     const files = ["a/unknown.test.ts", longest![0], second![0], "b/unknown.test.ts"];
-    const s = sequencer({ [second![0]]: longest![1] + 1, "b/unknown.test.ts": 5 });
+    // The cache says the second is longer and the longest is short (its beforeAll left out).
+    const s = sequencer({
+      [second![0]]: longest![1] + 1,
+      [longest![0]]: 1,
+      "b/unknown.test.ts": 5,
+    });
     expect(await order(s, files)).toEqual([
-      second![0],
       longest![0],
+      second![0],
       "b/unknown.test.ts",
       "a/unknown.test.ts",
     ]);

@@ -5,9 +5,10 @@
  * durations only when its cache has them, which a fresh clone (CI) has not; it then falls back
  * to file size, a poor guess here (the one-test conformance file takes 25 s).
  *
- * A file's weight: its duration in vitest's cache when there is one, else the one measured in a
- * full run and committed in test/durations.json (`npx tsx scripts/test-durations.ts REPORT`
- * refreshes it from a `--reporter=json` report), else 0 (files under a second are left out).
+ * A file's weight: the duration measured in a full run and committed in test/durations.json
+ * (hooks included; test/durations-reporter.ts refreshes it), else its duration in vitest's cache
+ * (which leaves out `beforeAll`: a file building a site there looks instant), else 0 (files under
+ * a second are left out of durations.json).
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -22,7 +23,7 @@ export default class LongestFirstSequencer extends BaseSequencer {
     const weight = (spec: TestSpecification): number => {
       const rel = path.relative(root, spec.moduleId).split(path.sep).join("/");
       const cached = this.ctx.cache.getFileTestResults(`${spec.project.name}:${rel}`);
-      return cached?.duration ?? committed[rel] ?? 0;
+      return committed[rel] ?? cached?.duration ?? 0;
     };
     const weights = new Map(files.map((f) => [f, weight(f)]));
     // Array.prototype.sort is stable: files of equal weight keep vitest's order.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { spellings, TableResolver } from "../src/index.ts";
+import { checkSql, spellings, TableResolver } from "../src/index.ts";
 
 describe("table names a step may use", () => {
   it("gives every dotted spelling that resolves to a name", () => {
@@ -28,5 +28,19 @@ describe("table names a step may use", () => {
     expect(r.resolve(["other", "trail"])).toBeUndefined();
     expect(r.resolve(["hive", "security", "trail"])).toBeUndefined();
     expect(r.readableNames()).toEqual(["cloudtrail_logs", "security.trail", "known_ips"]);
+  });
+
+  it("checks a query again under other tables, and hands out copies of what it remembers", () => {
+    const q = "SELECT eventname FROM security.trail";
+    const bare = checkSql(q);
+    expect(bare.map((p) => p.rule)).toEqual(["sql-table"]);
+    // The same text where security.trail is an alias: no problem (the answer is not the cached one).
+    expect(checkSql(q, { tables: { aliases: ["security.trail"], extra: [] } })).toEqual([]);
+    bare[0]!.message = "changed by a caller";
+    bare.push({ ...bare[0]!, line: 9 });
+    const again = checkSql(q);
+    expect(again).toHaveLength(1);
+    expect(again[0]!.message).not.toBe("changed by a caller");
+    expect(again[0]!.message).toMatch(/security\.trail/);
   });
 });
