@@ -3,13 +3,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { startEmulator } from "@run-md/aws-emulator";
-import { ensureSampleData } from "@run-md/generator";
 import { micromark } from "micromark";
 import { gfm, gfmHtml } from "micromark-extension-gfm";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import type { RunReport } from "../packages/core/src/report.ts";
 import { emulatorEnv } from "./helpers.ts";
 import { runMdHere as runMd } from "./in-process.ts";
+import { sampleWindow } from "./sample-data.ts";
 
 /*
  * Hardening (issue 10): attacks and mistakes reproduced through the real `run-md` binary.
@@ -21,8 +21,9 @@ let window: string[];
 
 beforeAll(async () => {
   base = await mkdtemp(path.join(tmpdir(), "run-md-hardening-"));
-  const sample = await ensureSampleData(path.join(base, "data"), { incidents: true });
-  logDir = sample.dir;
+  // The shared sample data with incidents (test/sample-data.ts): read only here.
+  logDir = inject("sampleData").incidents;
+  const sample = sampleWindow(logDir);
   window = ["--from", sample.start.toISOString(), "--to", sample.end.toISOString()];
 });
 

@@ -10,8 +10,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { ensureSampleData } from "@run-md/generator";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { REPO } from "./helpers.ts";
 
 const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
@@ -79,9 +78,9 @@ let config: string;
 
 beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), "run-md-nightly-hardening-"));
-  const sample = await ensureSampleData(path.join(work, "data"), { incidents: true });
   config = path.join(work, "run-md.config.yaml");
-  await writeFile(config, `local:\n  logDir: ${sample.dir}\n`);
+  // The shared sample data with incidents (test/sample-data.ts), read only.
+  await writeFile(config, `local:\n  logDir: ${inject("sampleData").incidents}\n`);
 });
 
 describe("the nightly job's notifications", () => {

@@ -4,8 +4,9 @@
  * outlives the run (`.run-md/test-data`, ignored by git), so a second run within the hour reuses
  * it (`ensureSampleData` regenerates only when the hour or the options changed).
  */
+import { readFileSync } from "node:fs";
 import path from "node:path";
-import { ensureSampleData } from "@run-md/generator";
+import { ensureSampleData, SAMPLE_MANIFEST, type SampleManifest } from "@run-md/generator";
 import { REPO } from "./ci-prerequisites.ts";
 
 export interface SharedSampleData {
@@ -28,4 +29,13 @@ export async function prepareSampleData(now = new Date()): Promise<SharedSampleD
     ensureSampleData(path.join(root, "clean"), { now, incidents: false }),
   ]);
   return { incidents: incidents.dir, clean: clean.dir };
+}
+
+/**
+ * The week a shared data set covers, from its manifest (calling ensureSampleData on the shared
+ * folder again could regenerate it under the other test files when the hour has turned).
+ */
+export function sampleWindow(dir: string): { start: Date; end: Date } {
+  const m = JSON.parse(readFileSync(path.join(dir, SAMPLE_MANIFEST), "utf8")) as SampleManifest;
+  return { start: new Date(m.start), end: new Date(m.end) };
 }
