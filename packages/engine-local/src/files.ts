@@ -263,6 +263,7 @@ export class LogCatalog {
     if (this.forceNormalize.has(filePath)) return false;
     this.forceNormalize.set(filePath, reason);
     this.profiles.delete(filePath);
+    directFiles.delete(filePath);
     return true;
   }
 
@@ -288,8 +289,9 @@ export class LogCatalog {
       if (
         f.layoutDay !== null &&
         !this.forceNormalize.has(f.path) &&
-        (await startsWithRecords(f))
+        (directFiles.get(f.path) === key || (await startsWithRecords(f)))
       ) {
+        rememberDirect(f.path, key);
         profile = { kind: "direct" };
       } else {
         profile = await this.normalize(f);
@@ -408,6 +410,22 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
+}
+
+/**
+ * Layout files known to start with `{"Records"`, by path, with the modification time and size
+ * they had then: shared by every catalog of the process, so that the server's runs and a run of
+ * many runbooks (an engine each) do not open and inflate every file's head again. A file whose
+ * time or size changed is looked at again; one DuckDB's reader rejected is forgotten.
+ */
+const directFiles = new Map<string, string>();
+const DIRECT_FILES = 100_000;
+
+function rememberDirect(file: string, key: string): void {
+  directFiles.delete(file);
+  directFiles.set(file, key);
+  if (directFiles.size > DIRECT_FILES)
+    directFiles.delete(directFiles.keys().next().value as string);
 }
 
 /** Whether a file's content starts with `{"Records"` (after white space), reading only its head. */

@@ -160,3 +160,44 @@ describe("JSON booleans and numbers deeper in the record", () => {
     expect((await layout.query(sql)).rows).toEqual([["true", "1732096800"]]);
   });
 });
+
+describe("a layout file that changes between two engines of one process", () => {
+  it("is read as it is now, whatever the first engine learned of it", async () => {
+    const dir = await tempDir("run-md-layout-change-");
+    dirs.push(dir);
+    const folder = path.join(dir, "AWSLogs/111122223333/CloudTrail/us-east-1/2024/01/01");
+    await fsp.mkdir(folder, { recursive: true });
+    const file = path.join(folder, "111122223333_CloudTrail_us-east-1_20240101T0000Z_x.json");
+    const event = (i: number) => ({
+      eventVersion: "1.08",
+      eventTime: `2024-01-01T00:0${i}:00Z`,
+      eventSource: "iam.amazonaws.com",
+      eventName: `Call${i}`,
+      awsRegion: "us-east-1",
+      eventID: `00000000-0000-4000-8000-00000000000${i}`,
+      recipientAccountId: "111122223333",
+    });
+    const count = async () => {
+      const engine = await createLocalEngine({ logDir: dir, threads: 1 });
+      try {
+        const r = await engine.query(
+          request("sql", "SELECT count(*) AS n, max(eventname) AS last FROM cloudtrail_logs"),
+        );
+        return r.rows[0];
+      } finally {
+        await engine.close();
+      }
+    };
+    await fsp.writeFile(file, JSON.stringify({ Records: [event(1), event(2)] }));
+    expect(await count()).toEqual([2, "Call2"]);
+    // The same path, now JSON lines of three events (no longer a Records document).
+    await fsp.writeFile(
+      file,
+      [event(3), event(4), event(5)].map((e) => JSON.stringify(e)).join("\n"),
+    );
+    expect(await count()).toEqual([3, "Call5"]);
+    // And a Records document again, of one event.
+    await fsp.writeFile(file, JSON.stringify({ Records: [event(6)] }));
+    expect(await count()).toEqual([1, "Call6"]);
+  });
+});
