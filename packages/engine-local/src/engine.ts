@@ -45,6 +45,7 @@ import {
 import { describeNoEvents } from "./empty.ts";
 import { extraTableDirs, extraTableViewSql } from "./extra-tables.ts";
 import { LogCatalog, MAX_LENIENT_BYTES, type ReadFile, type Resolution } from "./files.ts";
+import { Macros } from "./macros.ts";
 import { literalNode, mapCode, rewriteAthena } from "./rewrite.ts";
 import { assertSandboxed, TABLE_HINT } from "./sandbox.ts";
 import {
@@ -66,7 +67,7 @@ import {
   TIME_COLUMN,
 } from "./store.ts";
 import { streamRows } from "./stream.ts";
-import { MACROS, SESSION_SETTINGS, TRINO_FUNCTIONS } from "./trino.ts";
+import { SESSION_SETTINGS, TRINO_FUNCTIONS } from "./trino.ts";
 
 export interface LocalEngineOptions {
   /**
@@ -143,7 +144,6 @@ export async function createLocalEngine(opts: LocalEngineOptions): Promise<Local
   const conn = await instance.connect();
   try {
     for (const s of SESSION_SETTINGS) await conn.run(s);
-    for (const m of MACROS) await conn.run(m);
     // Parquet footers (the store's day files) parsed once per engine, not at each view and query;
     // DuckDB reads a footer again when its file's modification time changed.
     await conn.run("SET GLOBAL parquet_metadata_cache = true");
@@ -200,6 +200,8 @@ export class LocalEngine implements Engine {
   private readonly sqlViews: Set<string>;
   /** Checked plans of recent statements, least recently used first (see `checkedPlan`). */
   private readonly plans = new Map<string, Plan>();
+  /** The Trino macros created in this engine's database so far (created as queries need them). */
+  private readonly macros = new Macros();
   private closed = false;
 
   constructor(
@@ -511,15 +513,17 @@ export class LocalEngine implements Engine {
     const { stored, scan, storeFiles } = sources;
     // Store and raw files together: the raw rows with every column, so the union's types agree.
     const rawUsage = storeFiles.length > 0 ? "all" : plan.used;
-    // Creating the view already opens files (read_json binds), so it belongs in the retry.
-    await conn.run(
+    const views =
       job.kind === "insights"
-        ? cwlViewSql(res.files, job.window, storeFiles)
-        : cloudtrailViewSql(res.files, job.window, rawUsage, storeFiles),
-    );
-    if (job.kind !== "insights") {
-      for (const t of this.tables.config.extra) await conn.run(extraTableViewSql(t, job.window));
-    }
+        ? [cwlViewSql(res.files, job.window, storeFiles)]
+        : [
+            cloudtrailViewSql(res.files, job.window, rawUsage, storeFiles),
+            ...this.tables.config.extra.map((t) => extraTableViewSql(t, job.window)),
+          ];
+    // The Trino macros any of this run's SQL names (macros.ts), then the views: creating a view
+    // already opens files (read_json binds), so it belongs in the retry.
+    await this.macros.ensure(conn, [...views, plan.sql, plan.pruneSql ?? ""]);
+    for (const v of views) await conn.run(v);
     const prepared = await prepareSelect(conn, plan.sql, job.values, job.types);
     const streamed = await streamRows(prepared, {
       insights: job.kind === "insights",

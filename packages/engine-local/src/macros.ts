@@ -1,0 +1,64 @@
+/**
+ * Trino's functions as DuckDB macros (trino.ts, MACROS), created in an engine's database when a
+ * statement first names one, with the macros it calls in turn. Creating all of them at start-up
+ * took 0.2 to 0.45 s of CPU per engine (a `run-md run`, each run of the server), for queries
+ * that use a handful at most. What runs is the same: a statement's macros exist before any of
+ * its SQL runs, whatever the path (views, partition pruning, the step's SELECT).
+ */
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { MACROS, TRINO_PREFIX } from "./trino.ts";
+
+const NAME = new RegExp(`\\b${TRINO_PREFIX}[a-z0-9_]*`, "gi");
+
+/**
+ * Each macro's CREATE statement by (lower-case) name, the macros its body names, and its place in
+ * MACROS: DuckDB binds a macro's body when it is created, so callees are created first, in the
+ * order MACROS lists them.
+ */
+const DEFS = new Map<string, { sql: string; uses: string[]; order: number }>();
+MACROS.forEach((sql, order) => {
+  const name = /^\s*CREATE\s+MACRO\s+(\w+)/i.exec(sql)?.[1]?.toLowerCase();
+  if (name === undefined) throw new Error(`not a CREATE MACRO statement: ${sql.slice(0, 60)}`);
+  DEFS.set(name, { sql, uses: namesIn(sql).filter((n) => n !== name), order });
+});
+
+/** The known macro names a text mentions (a mention in a string literal counts: harmless). */
+function namesIn(text: string): string[] {
+  const found = new Set<string>();
+  for (const m of text.matchAll(NAME)) found.add(m[0].toLowerCase());
+  return [...found];
+}
+
+/** The macros the statements need (those they name, those these call, ...), callees first. */
+export function macrosNeeded(statements: readonly string[]): string[] {
+  const needed = new Set<string>();
+  const stack = statements.flatMap(namesIn);
+  while (stack.length > 0) {
+    const name = stack.pop() as string;
+    const def = DEFS.get(name);
+    if (def === undefined || needed.has(name)) continue;
+    needed.add(name);
+    stack.push(...def.uses);
+  }
+  return [...needed].sort((a, b) => (DEFS.get(a)?.order ?? 0) - (DEFS.get(b)?.order ?? 0));
+}
+
+/** The macros created in one engine's database so far; creations run one batch at a time. */
+export class Macros {
+  private readonly created = new Set<string>();
+  private queue: Promise<void> = Promise.resolve();
+
+  /** Creates what the statements need and the database lacks, before they run on `conn`. */
+  async ensure(conn: DuckDBConnection, statements: readonly string[]): Promise<void> {
+    if (macrosNeeded(statements).every((n) => this.created.has(n))) return;
+    const turn = this.queue.then(async () => {
+      const missing = macrosNeeded(statements).filter((n) => !this.created.has(n));
+      if (missing.length === 0) return;
+      // One call for the batch: a statement at a time cost a round trip each through DuckDB.
+      await conn.run(missing.map((n) => DEFS.get(n)?.sql).join(";\n"));
+      for (const n of missing) this.created.add(n);
+    });
+    this.queue = turn.catch(() => undefined);
+    await turn;
+  }
+}
