@@ -88,7 +88,11 @@ describe("GetQueryExecution and GetQueryResults", () => {
   it("moves through QUEUED and RUNNING as injected, then reports statistics", async () => {
     emu.faults.athena = { queuedPolls: 1, runningPolls: 2, scannedBytes: 5_000_000 };
     const id = await start("SELECT 1 AS x");
-    expect(await waitFor(id)).toEqual(["QUEUED", "RUNNING", "RUNNING", "SUCCEEDED"]);
+    // The injected polls, then RUNNING for as long as the backend is still running the query
+    // (on a loaded machine even SELECT 1 can outlast two polls).
+    const states = await waitFor(id);
+    expect(states.slice(0, 3)).toEqual(["QUEUED", "RUNNING", "RUNNING"]);
+    expect(states.slice(3)).toEqual([...states.slice(3, -1).map(() => "RUNNING"), "SUCCEEDED"]);
     const r = await client.send(new GetQueryExecutionCommand({ QueryExecutionId: id }));
     const q = r.QueryExecution!;
     expect(q.StatementType).toBe("DML");
