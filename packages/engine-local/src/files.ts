@@ -428,21 +428,31 @@ function rememberDirect(file: string, key: string): void {
     directFiles.delete(directFiles.keys().next().value as string);
 }
 
-/** Whether a file's content starts with `{"Records"` (after white space), reading only its head. */
+/**
+ * Whether a file's content starts with `{"Records"` (after white space), judged on its first 256
+ * characters: read from the first 512 bytes of the file (a compressed file's first 512 bytes give
+ * about 700 characters), or from the first 4 KiB when those gave fewer. Inflating 4 KiB of every
+ * file took three times as long, for characters never looked at.
+ */
 async function startsWithRecords(f: SourceFile): Promise<boolean> {
   const fh = await fsp.open(f.path, "r");
   try {
-    const head = Buffer.alloc(4096);
-    const { bytesRead } = await fh.read(head, 0, head.length, 0);
-    let buf = head.subarray(0, bytesRead);
-    if (/\.gz$/i.test(f.path)) {
-      try {
-        buf = zlib.gunzipSync(buf, { finishFlush: zlib.constants.Z_SYNC_FLUSH });
-      } catch {
-        return false;
+    for (const size of [512, 4096]) {
+      const head = Buffer.alloc(size);
+      const { bytesRead } = await fh.read(head, 0, size, 0);
+      let buf = head.subarray(0, bytesRead);
+      if (/\.gz$/i.test(f.path)) {
+        try {
+          buf = zlib.gunzipSync(buf, { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+        } catch {
+          return false;
+        }
+      }
+      if (buf.length >= 256 || bytesRead < size || size === 4096) {
+        return /^\uFEFF?\s*\{\s*"Records"\s*:/.test(buf.subarray(0, 256).toString("utf8"));
       }
     }
-    return /^\uFEFF?\s*\{\s*"Records"\s*:/.test(buf.subarray(0, 256).toString("utf8"));
+    return false; // not reached: the 4 KiB read always decides
   } finally {
     await fh.close();
   }
