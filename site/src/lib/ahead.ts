@@ -1,0 +1,68 @@
+/**
+ * Pictures drawn ahead of the pages. Astro renders on one thread, and while that thread starts,
+ * renders the runbooks and bundles the pages (a third of a build), the machine's other core has
+ * nothing to do. The build therefore starts a second process (`draw-ahead.ts`, through
+ * `integrations/draw-ahead.ts`) that reads the reports and draws the pages' pictures with the
+ * same functions the pages call; the pages take a picture from here when it is ready and draw it
+ * themselves when it is not (or in `astro dev`), so a page is the same either way.
+ *
+ * A picture is found by a key made of everything it is drawn from: the report files (which do
+ * not change during a build), the step, its chart attribute and the checks' text.
+ *
+ * Both sides run in Astro's build process but load this module apart (the configuration through
+ * Vite's loader, the pages from the server bundle), so the pictures are kept on a global.
+ */
+import type { ChartSpec } from "@run-md/core";
+import type { ReportEntry } from "./reports.ts";
+
+/** What the second process reads, in the variable `DRAW_AHEAD_ENV` (JSON). */
+export interface DrawAheadInputs {
+  runbooksDir: string;
+  reportsDir: string;
+  historyLimit: number;
+}
+
+export const DRAW_AHEAD_ENV = "RUN_MD_DRAW_AHEAD";
+
+export interface AheadStore {
+  /** Picture (or list of pictures) by key; `null` where the function drew nothing. */
+  pictures: Map<string, unknown>;
+  /** Pictures the pages took from here, and those they drew themselves. */
+  used: number;
+  drawnByPages: number;
+}
+
+const KEY = Symbol.for("run-md.site.pictures-ahead");
+const global = globalThis as { [KEY]?: AheadStore };
+
+export function aheadStore(): AheadStore {
+  global[KEY] ??= { pictures: new Map(), used: 0, drawnByPages: 0 };
+  return global[KEY];
+}
+
+/** The keys of the pictures of a page, one per function of pictures.ts. */
+export const pictureKey = {
+  /** `runCostPicture` of a report's steps. */
+  cost: (file: string) => `cost\n${file}`,
+  /** `stepPicture` of a step of the report in `file`, with the step's `chart` attribute. */
+  step: (file: string, stepId: string, spec: ChartSpec | undefined) =>
+    `step\n${file}\n${stepId}\n${JSON.stringify(spec ?? null)}`,
+  /** `checkPictures` of a step's checks over the history `entries`. */
+  checks: (entries: ReportEntry[], stepId: string, checks: { source: string }[]) =>
+    `checks\n${stepId}\n${JSON.stringify(checks.map((c) => c.source))}\n${entries.map((e) => e.file).join("\n")}`,
+};
+
+/** The picture drawn ahead under `key`, else `draw()`. */
+export function ahead<T>(key: string, draw: () => T): T {
+  const store = aheadStore();
+  if (store.pictures.has(key)) {
+    const picture = store.pictures.get(key);
+    // Each picture is on one page: let it go.
+    store.pictures.delete(key);
+    store.used++;
+    // Sent between processes as JSON, where "nothing" is null.
+    return (picture ?? undefined) as T;
+  }
+  store.drawnByPages++;
+  return draw();
+}

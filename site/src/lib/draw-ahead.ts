@@ -1,0 +1,91 @@
+/**
+ * The second process of a site build (see ahead.ts): reads the runbooks and the reports as the
+ * pages will, draws each page's pictures with the pages' own functions (pictures.ts), and sends
+ * them to the build's process keyed by what they are drawn from. Started by
+ * integrations/draw-ahead.ts with the build's inputs in `RUN_MD_DRAW_AHEAD` (JSON).
+ *
+ * The runbook pages' pictures are sent first (Astro renders those pages before the run pages).
+ */
+import path from "node:path";
+import { findRunbooks, loadRunbook, type Step } from "@run-md/core";
+import { DRAW_AHEAD_ENV, type DrawAheadInputs, pictureKey } from "./ahead.ts";
+import { checkPictures, runCostPicture, stepPicture } from "./pictures.ts";
+import { type ReportEntry, readReport, readReportIndex } from "./reports.ts";
+
+export type Drawn = [key: string, picture: unknown][];
+
+type Send = (batch: Drawn) => Promise<void>;
+
+/** The steps of each runbook the parser reads, by the runbook's id. */
+async function runbookSteps(dir: string): Promise<Map<string, Step[]>> {
+  const steps = new Map<string, Step[]>();
+  for (const file of (await findRunbooks([dir])).map((f) => path.resolve(f)).sort()) {
+    const { runbook } = await loadRunbook(file);
+    if (runbook && !steps.has(runbook.meta.id)) steps.set(runbook.meta.id, runbook.steps);
+  }
+  return steps;
+}
+
+/** The pictures of a runbook's page: each step's result in the latest run, each check's history. */
+async function runbookPictures(entries: ReportEntry[], steps: Step[]): Promise<Drawn> {
+  const latest = entries[0];
+  const report = latest ? await readReport(latest.file) : undefined;
+  const drawn: Drawn = [];
+  for (const step of steps) {
+    if (latest && report) {
+      const result = report.steps.find((s) => s.id === step.id);
+      const spec = step.attributes.chart;
+      drawn.push([pictureKey.step(latest.file, step.id, spec), stepPicture(result, spec) ?? null]);
+    }
+    const checks = step.checks.map((c) => ({ source: c.source }));
+    drawn.push([
+      pictureKey.checks(entries, step.id, checks),
+      checkPictures(entries, step.id, checks),
+    ]);
+  }
+  return drawn;
+}
+
+/** Draws every picture of the site's pages, sending them a batch at a time. */
+export async function drawAhead(inputs: DrawAheadInputs, send: Send): Promise<number> {
+  const steps = await runbookSteps(inputs.runbooksDir);
+  const histories: ReportEntry[][] = [];
+  let count = 0;
+  for (const [id, runbookStepList] of steps) {
+    const index = await readReportIndex(inputs.reportsDir, {
+      limit: inputs.historyLimit,
+      runbookIds: [id],
+    });
+    const entries = index.histories.get(id)?.entries ?? [];
+    histories.push(entries);
+    const drawn = await runbookPictures(entries, runbookStepList);
+    count += drawn.length;
+    await send(drawn);
+  }
+  for (const entries of histories) {
+    const drawn: Drawn = [];
+    for (const entry of entries) {
+      const report = await readReport(entry.file);
+      drawn.push([pictureKey.cost(entry.file), runCostPicture(report.steps) ?? null]);
+    }
+    count += drawn.length;
+    await send(drawn);
+  }
+  return count;
+}
+
+// Started as a process of its own: the pictures go to the parent.
+const started = process.env[DRAW_AHEAD_ENV];
+if (started && process.send) {
+  const send: Send = (batch) =>
+    new Promise((resolve, reject) =>
+      process.send!(batch, undefined, {}, (e) => (e ? reject(e) : resolve())),
+    );
+  drawAhead(JSON.parse(started) as DrawAheadInputs, send).then(
+    () => process.disconnect(),
+    (e) => {
+      console.error(`[run-md:draw-ahead] ${(e as Error).stack ?? e}`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,137 @@
+/**
+ * The pictures a build draws ahead in its second process (lib/draw-ahead.ts) are the pictures
+ * the pages would draw: the same SVG for the same key, one for every report with a page, and the
+ * pages take each once and draw themselves whatever is missing.
+ */
+import { fork } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import type { RunReport } from "@run-md/core";
+import { describe, expect, it } from "vitest";
+import { ahead, aheadStore, DRAW_AHEAD_ENV, pictureKey } from "../src/lib/ahead.ts";
+import { type Drawn, drawAhead } from "../src/lib/draw-ahead.ts";
+import { type Picture, runCostPicture, stepPicture } from "../src/lib/pictures.ts";
+import { readReportIndex } from "../src/lib/reports.ts";
+
+const fixtures = path.join(import.meta.dirname, "fixtures");
+const inputs = {
+  runbooksDir: path.join(fixtures, "runbooks"),
+  reportsDir: path.join(fixtures, "reports"),
+  historyLimit: 30,
+};
+
+/** The fixture reports of full runs (the ones with a page), read here as plain JSON. */
+function fullRunFiles(): Map<string, RunReport> {
+  const files = new Map<string, RunReport>();
+  for (const id of readdirSync(inputs.reportsDir)) {
+    for (const name of readdirSync(path.join(inputs.reportsDir, id))) {
+      if (name === "latest.json") continue;
+      const file = path.join(inputs.reportsDir, id, name);
+      const report = JSON.parse(readFileSync(file, "utf8")) as RunReport;
+      // An investigation (`--step`, a changed parameter...) has no page of its own.
+      if ((report.kind ?? "full") === "full") {
+        files.set(file, report);
+      }
+    }
+  }
+  return files;
+}
+
+async function drawAll(): Promise<Map<string, unknown>> {
+  const drawn = new Map<string, unknown>();
+  await drawAhead(inputs, async (batch: Drawn) => {
+    for (const [key, picture] of batch) drawn.set(key, picture);
+  });
+  return drawn;
+}
+
+describe("the pictures drawn ahead", () => {
+  it("hold each run page's step chart, the same SVG the page draws, a bar per step", async () => {
+    const drawn = await drawAll();
+    const files = fullRunFiles();
+    expect(files.size).toBeGreaterThanOrEqual(8);
+    for (const [file, report] of files) {
+      const picture = drawn.get(pictureKey.cost(file)) as Picture;
+      expect(picture, file).toEqual(runCostPicture(report.steps));
+      const bars = picture.svg.match(/<rect /g) ?? [];
+      expect(bars.length, file).toBe(report.steps.length);
+      for (const step of report.steps) expect(picture.svg).toContain(`>${step.id}<`);
+    }
+    const costKeys = [...drawn.keys()].filter((k) => k.startsWith("cost\n"));
+    expect(costKeys.length).toBe(files.size);
+  });
+
+  it("hold each runbook page's time series of the latest run, as the page draws it", async () => {
+    const drawn = await drawAll();
+    const latest = path.join(
+      inputs.reportsDir,
+      "unauthorized-access",
+      "2026-11-23T02-00-03.000Z.json",
+    );
+    const spec = { mark: "bar", x: "hour", y: "calls" } as const;
+    const key = pictureKey.step(latest, "denied_per_hour", spec);
+    const report = JSON.parse(readFileSync(latest, "utf8")) as RunReport;
+    const expected = stepPicture(
+      report.steps.find((s) => s.id === "denied_per_hour"),
+      spec,
+    );
+    expect(expected?.svg).toContain("rm-bars");
+    expect(drawn.get(key)).toEqual(expected);
+  });
+
+  it("hold each check's history over the runs the runbook page shows", async () => {
+    const drawn = await drawAll();
+    const index = await readReportIndex(inputs.reportsDir, { limit: 30 });
+    const entries = index.histories.get("unauthorized-access")!.entries;
+    // The step's checks as the parser gives their source: a metric one and a quantified one,
+    // which has no picture.
+    const check = "max(calls) < 50";
+    const sources = [{ source: check }, { source: "no principal like '%:root'" }];
+    const pictures = drawn.get(
+      pictureKey.checks(entries, "denied_by_principal", sources),
+    ) as (Picture & { check: string })[];
+    expect(pictures.map((p) => p.check)).toEqual([check]);
+    // A point per run, its tooltip the run's value of the check (read from the index here).
+    const titles = [...pictures[0]!.svg.matchAll(/<title>([^<]*)<\/title>/g)].map((m) => m[1]);
+    const values = entries.map((e) => e.checks.find((c) => c.check === check)?.actual);
+    expect(titles.length).toBe(entries.length);
+    for (const v of values)
+      expect(titles.some((t) => t!.includes(`max(calls) = ${v},`))).toBe(true);
+  });
+});
+
+describe("ahead()", () => {
+  it("gives a picture drawn ahead once, and draws what is missing", () => {
+    const store = aheadStore();
+    const before = { used: store.used, drawnByPages: store.drawnByPages };
+    store.pictures.set("k1", { svg: "<svg/>", caption: "c" });
+    store.pictures.set("k2", null);
+    const draw = () => ({ svg: "drawn", caption: "here" });
+    expect(ahead("k1", draw)).toEqual({ svg: "<svg/>", caption: "c" });
+    expect(ahead("k2", draw)).toBeUndefined();
+    expect(ahead("k1", draw)).toEqual({ svg: "drawn", caption: "here" });
+    expect(store.used - before.used).toBe(2);
+    expect(store.drawnByPages - before.drawnByPages).toBe(1);
+  });
+});
+
+describe("the process a build starts", () => {
+  it("sends every picture to its parent, and ends", async () => {
+    const expected = await drawAll();
+    const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+    const child = fork(path.join(import.meta.dirname, "../src/lib/draw-ahead.ts"), [], {
+      execArgv: ["--import", tsx],
+      env: { ...process.env, [DRAW_AHEAD_ENV]: JSON.stringify(inputs) },
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
+    const received = new Map<string, unknown>();
+    child.on("message", (batch: Drawn) => {
+      for (const [key, picture] of batch) received.set(key, picture);
+    });
+    const code = await new Promise((resolve) => child.on("exit", resolve));
+    expect(code).toBe(0);
+    expect(received).toEqual(expected);
+  }, 60_000);
+});
