@@ -4,15 +4,17 @@
  * pages take each once and draw themselves whatever is missing.
  */
 import { fork } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { RunReport } from "@run-md/core";
 import { describe, expect, it } from "vitest";
-import { ahead, aheadStore, DRAW_AHEAD_ENV, pictureKey } from "../src/lib/ahead.ts";
+import { ahead, aheadKey, aheadStore, DRAW_AHEAD_ENV } from "../src/lib/ahead.ts";
 import { type Drawn, drawAhead } from "../src/lib/draw-ahead.ts";
 import { type Picture, runCostPicture, stepPicture } from "../src/lib/pictures.ts";
+import { reportIndex } from "../src/lib/report-index.ts";
 import { readReportIndex } from "../src/lib/reports.ts";
 
 const fixtures = path.join(import.meta.dirname, "fixtures");
@@ -39,9 +41,9 @@ function fullRunFiles(): Map<string, RunReport> {
   return files;
 }
 
-async function drawAll(): Promise<Map<string, unknown>> {
+async function drawAll(from = inputs): Promise<Map<string, unknown>> {
   const drawn = new Map<string, unknown>();
-  await drawAhead(inputs, async (batch: Drawn) => {
+  await drawAhead(from, async (batch: Drawn) => {
     for (const [key, picture] of batch) drawn.set(key, picture);
   });
   return drawn;
@@ -53,7 +55,7 @@ describe("the pictures drawn ahead", () => {
     const files = fullRunFiles();
     expect(files.size).toBeGreaterThanOrEqual(8);
     for (const [file, report] of files) {
-      const picture = drawn.get(pictureKey.cost(file)) as Picture;
+      const picture = drawn.get(aheadKey.cost(file)) as Picture;
       expect(picture, file).toEqual(runCostPicture(report.steps));
       const bars = picture.svg.match(/<rect /g) ?? [];
       expect(bars.length, file).toBe(report.steps.length);
@@ -71,7 +73,7 @@ describe("the pictures drawn ahead", () => {
       "2026-11-23T02-00-03.000Z.json",
     );
     const spec = { mark: "bar", x: "hour", y: "calls" } as const;
-    const key = pictureKey.step(latest, "denied_per_hour", spec);
+    const key = aheadKey.step(latest, "denied_per_hour", spec);
     const report = JSON.parse(readFileSync(latest, "utf8")) as RunReport;
     const expected = stepPicture(
       report.steps.find((s) => s.id === "denied_per_hour"),
@@ -90,7 +92,7 @@ describe("the pictures drawn ahead", () => {
     const check = "max(calls) < 50";
     const sources = [{ source: check }, { source: "no principal like '%:root'" }];
     const pictures = drawn.get(
-      pictureKey.checks(entries, "denied_by_principal", sources),
+      aheadKey.checks(entries, "denied_by_principal", sources),
     ) as (Picture & { check: string })[];
     expect(pictures.map((p) => p.check)).toEqual([check]);
     // A point per run, its tooltip the run's value of the check (read from the index here).
@@ -102,12 +104,45 @@ describe("the pictures drawn ahead", () => {
   });
 });
 
+describe("the reports index read ahead", () => {
+  it("with the part of one runbook not there yet, is the index the pages would read", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "run-md-ahead-"));
+    try {
+      cpSync(inputs.reportsDir, dir, { recursive: true });
+      // Unreadable reports in a runbook read ahead and in one that is not: both are listed.
+      writeFileSync(path.join(dir, "audit-iam", "2026-11-24T02-00-01.000Z.json"), "{ not json");
+      writeFileSync(path.join(dir, "kms-key-deletion", "2026-11-24T02-00-02.000Z.json"), "[]");
+      const drawn = await drawAll({ ...inputs, reportsDir: dir });
+      const ids = readdirSync(inputs.runbooksDir).map((f) => path.basename(f, ".md"));
+      const { results } = aheadStore();
+      for (const id of ids) {
+        const part = drawn.get(aheadKey.index(id));
+        if (id !== "kms-key-deletion" && part !== undefined) results.set(aheadKey.index(id), part);
+      }
+      expect(results.has(aheadKey.index("audit-iam"))).toBe(true);
+      const options = { limit: 30, runbookIds: ids };
+      const index = await reportIndex(dir, options);
+      const expected = await readReportIndex(dir, options);
+      expect(index).toEqual(expected);
+      expect(index.problems.map((p) => path.basename(path.dirname(p.file)))).toEqual([
+        "audit-iam",
+        "kms-key-deletion",
+      ]);
+      expect(index.histories.get("unauthorized-access")?.entries.length).toBe(3);
+      // Each part is taken once.
+      for (const id of ids) expect(results.has(aheadKey.index(id))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("ahead()", () => {
   it("gives a picture drawn ahead once, and draws what is missing", () => {
     const store = aheadStore();
     const before = { used: store.used, drawnByPages: store.drawnByPages };
-    store.pictures.set("k1", { svg: "<svg/>", caption: "c" });
-    store.pictures.set("k2", null);
+    store.results.set("k1", { svg: "<svg/>", caption: "c" });
+    store.results.set("k2", null);
     const draw = () => ({ svg: "drawn", caption: "here" });
     expect(ahead("k1", draw)).toEqual({ svg: "<svg/>", caption: "c" });
     expect(ahead("k2", draw)).toBeUndefined();

@@ -34,10 +34,10 @@ export function drawAhead(inputs: DrawAheadInputs): AstroIntegration {
     hooks: {
       "astro:config:setup": ({ command, config }) => {
         if (command !== "build") return;
-        const { pictures } = aheadStore();
+        const { results } = aheadStore();
         child = start(config.root, inputs);
         child.on("message", (batch: [string, unknown][]) => {
-          for (const [key, picture] of batch) pictures.set(key, picture);
+          for (const [key, result] of batch) results.set(key, result);
         });
         child.on("exit", (code, signal) => {
           const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);

@@ -1,19 +1,20 @@
 /**
- * Pictures drawn ahead of the pages. Astro renders on one thread, and while that thread starts,
+ * Pictures drawn (and reports read) ahead of the pages. Astro renders on one thread, and while that thread starts,
  * renders the runbooks and bundles the pages (a third of a build), the machine's other core has
  * nothing to do. The build therefore starts a second process (`draw-ahead.ts`, through
- * `integrations/draw-ahead.ts`) that reads the reports and draws the pages' pictures with the
- * same functions the pages call; the pages take a picture from here when it is ready and draw it
- * themselves when it is not (or in `astro dev`), so a page is the same either way.
+ * `integrations/draw-ahead.ts`) that reads the reports index and draws the pages' pictures with
+ * the same functions the pages call; the pages take a result from here when it is ready and make
+ * it themselves when it is not (or in `astro dev`), so a page is the same either way.
  *
- * A picture is found by a key made of everything it is drawn from: the report files (which do
- * not change during a build), the step, its chart attribute and the checks' text.
+ * A result is found by a key made of everything it is made from: the runbook's id (its reports
+ * directory), the report files (which do not change during a build), the step, its chart
+ * attribute and the checks' text.
  *
  * Both sides run in Astro's build process but load this module apart (the configuration through
  * Vite's loader, the pages from the server bundle), so the pictures are kept on a global.
  */
 import type { ChartSpec } from "@run-md/core";
-import type { ReportEntry } from "./reports.ts";
+import type { ReportEntry, ReportProblem, RunbookHistory } from "./reports.ts";
 
 /** What the second process reads, in the variable `DRAW_AHEAD_ENV` (JSON). */
 export interface DrawAheadInputs {
@@ -24,9 +25,16 @@ export interface DrawAheadInputs {
 
 export const DRAW_AHEAD_ENV = "RUN_MD_DRAW_AHEAD";
 
+/** A runbook's part of the reports index (`readReportIndex` of its id alone). */
+export interface IndexPart {
+  /** Null when the runbook has no report directory. */
+  history: RunbookHistory | null;
+  problems: ReportProblem[];
+}
+
 export interface AheadStore {
-  /** Picture (or list of pictures) by key; `null` where the function drew nothing. */
-  pictures: Map<string, unknown>;
+  /** Result by key (a picture, a list of them, an index part); `null` for "nothing". */
+  results: Map<string, unknown>;
   /** Pictures the pages took from here, and those they drew themselves. */
   used: number;
   drawnByPages: number;
@@ -36,12 +44,14 @@ const KEY = Symbol.for("run-md.site.pictures-ahead");
 const global = globalThis as { [KEY]?: AheadStore };
 
 export function aheadStore(): AheadStore {
-  global[KEY] ??= { pictures: new Map(), used: 0, drawnByPages: 0 };
+  global[KEY] ??= { results: new Map(), used: 0, drawnByPages: 0 };
   return global[KEY];
 }
 
-/** The keys of the pictures of a page, one per function of pictures.ts. */
-export const pictureKey = {
+/** The keys of the results: a runbook's reports index, and a key per function of pictures.ts. */
+export const aheadKey = {
+  /** `readReportIndex` of the runbook's reports: its history and problems. */
+  index: (runbookId: string) => `index\n${runbookId}`,
   /** `runCostPicture` of a report's steps. */
   cost: (file: string) => `cost\n${file}`,
   /** `stepPicture` of a step of the report in `file`, with the step's `chart` attribute. */
@@ -52,16 +62,23 @@ export const pictureKey = {
     `checks\n${stepId}\n${JSON.stringify(checks.map((c) => c.source))}\n${entries.map((e) => e.file).join("\n")}`,
 };
 
+/** The result made ahead under `key`, once (each is for one page); undefined when there is none. */
+export function takeAhead(key: string): { value: unknown } | undefined {
+  const { results } = aheadStore();
+  if (!results.has(key)) return undefined;
+  // Sent between processes as JSON, where "nothing" is null.
+  const value = results.get(key) ?? undefined;
+  results.delete(key);
+  return { value };
+}
+
 /** The picture drawn ahead under `key`, else `draw()`. */
 export function ahead<T>(key: string, draw: () => T): T {
   const store = aheadStore();
-  if (store.pictures.has(key)) {
-    const picture = store.pictures.get(key);
-    // Each picture is on one page: let it go.
-    store.pictures.delete(key);
+  const got = takeAhead(key);
+  if (got) {
     store.used++;
-    // Sent between processes as JSON, where "nothing" is null.
-    return (picture ?? undefined) as T;
+    return got.value as T;
   }
   store.drawnByPages++;
   return draw();

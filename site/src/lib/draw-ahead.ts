@@ -1,14 +1,13 @@
 /**
  * The second process of a site build (see ahead.ts): reads the runbooks and the reports as the
- * pages will, draws each page's pictures with the pages' own functions (pictures.ts), and sends
- * them to the build's process keyed by what they are drawn from. Started by
+ * pages will, makes the reports index and draws each page's pictures with the pages' own
+ * functions (reports.ts, pictures.ts), and sends them to the build's process keyed by what they
+ * are made from. Started by
  * integrations/draw-ahead.ts with the build's inputs in `RUN_MD_DRAW_AHEAD` (JSON).
- *
- * The runbook pages' pictures are sent first (Astro renders those pages before the run pages).
  */
 import path from "node:path";
 import { findRunbooks, loadRunbook, type Step } from "@run-md/core";
-import { DRAW_AHEAD_ENV, type DrawAheadInputs, pictureKey } from "./ahead.ts";
+import { aheadKey, DRAW_AHEAD_ENV, type DrawAheadInputs, type IndexPart } from "./ahead.ts";
 import { checkPictures, runCostPicture, stepPicture } from "./pictures.ts";
 import { type ReportEntry, readReport, readReportIndex } from "./reports.ts";
 
@@ -35,43 +34,55 @@ async function runbookPictures(entries: ReportEntry[], steps: Step[]): Promise<D
     if (latest && report) {
       const result = report.steps.find((s) => s.id === step.id);
       const spec = step.attributes.chart;
-      drawn.push([pictureKey.step(latest.file, step.id, spec), stepPicture(result, spec) ?? null]);
+      drawn.push([aheadKey.step(latest.file, step.id, spec), stepPicture(result, spec) ?? null]);
     }
     const checks = step.checks.map((c) => ({ source: c.source }));
     drawn.push([
-      pictureKey.checks(entries, step.id, checks),
+      aheadKey.checks(entries, step.id, checks),
       checkPictures(entries, step.id, checks),
     ]);
   }
   return drawn;
 }
 
-/** Draws every picture of the site's pages, sending them a batch at a time. */
-export async function drawAhead(inputs: DrawAheadInputs, send: Send): Promise<number> {
-  const steps = await runbookSteps(inputs.runbooksDir);
-  const histories: ReportEntry[][] = [];
-  let count = 0;
-  for (const [id, runbookStepList] of steps) {
-    const index = await readReportIndex(inputs.reportsDir, {
+/** Reads each runbook's reports index and sends it, a runbook at a time; returns the histories. */
+async function indexAhead(
+  inputs: DrawAheadInputs,
+  ids: Iterable<string>,
+  send: Send,
+): Promise<Map<string, ReportEntry[]>> {
+  const histories = new Map<string, ReportEntry[]>();
+  for (const id of ids) {
+    const { histories: found, problems } = await readReportIndex(inputs.reportsDir, {
       limit: inputs.historyLimit,
       runbookIds: [id],
     });
-    const entries = index.histories.get(id)?.entries ?? [];
-    histories.push(entries);
-    const drawn = await runbookPictures(entries, runbookStepList);
-    count += drawn.length;
-    await send(drawn);
+    const history = found.get(id);
+    histories.set(id, history?.entries ?? []);
+    const part: IndexPart = { history: history ?? null, problems };
+    await send([[aheadKey.index(id), part]]);
   }
-  for (const entries of histories) {
+  return histories;
+}
+
+/**
+ * Reads the reports index and draws every picture of the site's pages, sending them a batch at
+ * a time in the order the build wants them: the index, the runbook pages, the run pages.
+ */
+export async function drawAhead(inputs: DrawAheadInputs, send: Send): Promise<void> {
+  const steps = await runbookSteps(inputs.runbooksDir);
+  const histories = await indexAhead(inputs, steps.keys(), send);
+  for (const [id, stepList] of steps) {
+    await send(await runbookPictures(histories.get(id) ?? [], stepList));
+  }
+  for (const entries of histories.values()) {
     const drawn: Drawn = [];
     for (const entry of entries) {
       const report = await readReport(entry.file);
-      drawn.push([pictureKey.cost(entry.file), runCostPicture(report.steps) ?? null]);
+      drawn.push([aheadKey.cost(entry.file), runCostPicture(report.steps) ?? null]);
     }
-    count += drawn.length;
     await send(drawn);
   }
-  return count;
 }
 
 // Started as a process of its own: the pictures go to the parent.

@@ -74,6 +74,9 @@ export interface ReportProblem {
   message: string;
 }
 
+/** The order of an index's problems. */
+export const byFile = (a: ReportProblem, b: ReportProblem) => a.file.localeCompare(b.file);
+
 export interface ReportIndex {
   histories: Map<string, RunbookHistory>;
   /** Files that are not readable reports: skipped, and listed so the build can say so. */
@@ -168,7 +171,7 @@ export async function readReportIndex(
       histories.set(runbookId, { runbookId, entries, investigations, total: names.length });
     }),
   );
-  problems.sort((a, b) => a.file.localeCompare(b.file));
+  problems.sort(byFile);
   return { histories, problems };
 }
 
