@@ -13,7 +13,7 @@ import type { RunReport } from "@run-md/core";
 import { describe, expect, it } from "vitest";
 import { ahead, aheadKey, aheadStore, DRAW_AHEAD_ENV } from "../src/lib/ahead.ts";
 import { type Drawn, drawAhead } from "../src/lib/draw-ahead.ts";
-import { type Picture, runCostPicture, stepPicture } from "../src/lib/pictures.ts";
+import { type Picture, runCostPicture, stepCosts, stepPicture } from "../src/lib/pictures.ts";
 import { reportIndex } from "../src/lib/report-index.ts";
 import { readReportIndex } from "../src/lib/reports.ts";
 
@@ -56,7 +56,7 @@ describe("the pictures drawn ahead", () => {
     expect(files.size).toBeGreaterThanOrEqual(8);
     for (const [file, report] of files) {
       const picture = drawn.get(aheadKey.cost(file)) as Picture;
-      expect(picture, file).toEqual(runCostPicture(report.steps));
+      expect(picture, file).toEqual(runCostPicture(stepCosts(report.steps)));
       const bars = picture.svg.match(/<rect /g) ?? [];
       expect(bars.length, file).toBe(report.steps.length);
       for (const step of report.steps) expect(picture.svg).toContain(`>${step.id}<`);

@@ -32,10 +32,16 @@ export function drawAhead(inputs: DrawAheadInputs): AstroIntegration {
   return {
     name: "run-md:draw-ahead",
     hooks: {
-      "astro:config:setup": ({ command, config }) => {
+      "astro:config:setup": ({ command, config, logger }) => {
         if (command !== "build") return;
         const { results } = aheadStore();
-        child = start(config.root, inputs);
+        try {
+          child = start(config.root, inputs);
+        } catch (e) {
+          // The pages draw everything themselves: slower, the same site.
+          logger.warn(`the pictures are not drawn ahead: ${(e as Error).message}`);
+          return;
+        }
         child.on("message", (batch: [string, unknown][]) => {
           for (const [key, result] of batch) results.set(key, result);
         });

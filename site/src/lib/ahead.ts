@@ -52,7 +52,7 @@ export function aheadStore(): AheadStore {
 export const aheadKey = {
   /** `readReportIndex` of the runbook's reports: its history and problems. */
   index: (runbookId: string) => `index\n${runbookId}`,
-  /** `runCostPicture` of a report's steps. */
+  /** `runCostPicture` of a report's steps (`stepCosts`). */
   cost: (file: string) => `cost\n${file}`,
   /** `stepPicture` of a step of the report in `file`, with the step's `chart` attribute. */
   step: (file: string, stepId: string, spec: ChartSpec | undefined) =>

@@ -8,7 +8,8 @@
 import path from "node:path";
 import { findRunbooks, loadRunbook, type Step } from "@run-md/core";
 import { aheadKey, DRAW_AHEAD_ENV, type DrawAheadInputs, type IndexPart } from "./ahead.ts";
-import { checkPictures, runCostPicture, stepPicture } from "./pictures.ts";
+import type { StepCost } from "./charts.ts";
+import { checkPictures, runCostPicture, stepCosts, stepPicture } from "./pictures.ts";
 import { type ReportEntry, readReport, readReportIndex } from "./reports.ts";
 
 export type Drawn = [key: string, picture: unknown][];
@@ -45,24 +46,29 @@ async function runbookPictures(entries: ReportEntry[], steps: Step[]): Promise<D
   return drawn;
 }
 
-/** Reads each runbook's reports index and sends it, a runbook at a time; returns the histories. */
+/**
+ * Reads each runbook's reports index and sends it, a runbook at a time; returns the histories,
+ * and what each report's step-time picture is drawn from (so that no report is read twice).
+ */
 async function indexAhead(
   inputs: DrawAheadInputs,
   ids: Iterable<string>,
   send: Send,
-): Promise<Map<string, ReportEntry[]>> {
+): Promise<{ histories: Map<string, ReportEntry[]>; costs: Map<string, StepCost[]> }> {
   const histories = new Map<string, ReportEntry[]>();
+  const costs = new Map<string, StepCost[]>();
   for (const id of ids) {
     const { histories: found, problems } = await readReportIndex(inputs.reportsDir, {
       limit: inputs.historyLimit,
       runbookIds: [id],
+      onReport: (file, report) => costs.set(file, stepCosts(report.steps)),
     });
     const history = found.get(id);
     histories.set(id, history?.entries ?? []);
     const part: IndexPart = { history: history ?? null, problems };
     await send([[aheadKey.index(id), part]]);
   }
-  return histories;
+  return { histories, costs };
 }
 
 /**
@@ -71,15 +77,15 @@ async function indexAhead(
  */
 export async function drawAhead(inputs: DrawAheadInputs, send: Send): Promise<void> {
   const steps = await runbookSteps(inputs.runbooksDir);
-  const histories = await indexAhead(inputs, steps.keys(), send);
+  const { histories, costs } = await indexAhead(inputs, steps.keys(), send);
   for (const [id, stepList] of steps) {
     await send(await runbookPictures(histories.get(id) ?? [], stepList));
   }
   for (const entries of histories.values()) {
     const drawn: Drawn = [];
-    for (const entry of entries) {
-      const report = await readReport(entry.file);
-      drawn.push([aheadKey.cost(entry.file), runCostPicture(report.steps) ?? null]);
+    for (const { file } of entries) {
+      const runCosts = costs.get(file);
+      if (runCosts) drawn.push([aheadKey.cost(file), runCostPicture(runCosts) ?? null]);
     }
     await send(drawn);
   }
@@ -88,6 +94,8 @@ export async function drawAhead(inputs: DrawAheadInputs, send: Send): Promise<vo
 // Started as a process of its own: the pictures go to the parent.
 const started = process.env[DRAW_AHEAD_ENV];
 if (started && process.send) {
+  // The build ended (or failed) before this process did: nobody wants the rest.
+  process.on("disconnect", () => process.exit(0));
   const send: Send = (batch) =>
     new Promise((resolve, reject) =>
       process.send!(batch, undefined, {}, (e) => (e ? reject(e) : resolve())),

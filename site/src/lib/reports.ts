@@ -137,7 +137,12 @@ async function listDir(dir: string): Promise<string[]> {
  */
 export async function readReportIndex(
   reportsDir: string,
-  options: { limit: number; runbookIds?: Iterable<string> },
+  options: {
+    limit: number;
+    runbookIds?: Iterable<string>;
+    /** Called with each report read, for more than the index wants of it. */
+    onReport?: (file: string, report: RunReport) => void;
+  },
 ): Promise<ReportIndex> {
   const histories = new Map<string, RunbookHistory>();
   const problems: ReportProblem[] = [];
@@ -157,7 +162,9 @@ export async function readReportIndex(
         if (entries.length >= options.limit) break;
         const file = path.join(dir, name);
         try {
-          const entry = entryOf(file, await readReport(file));
+          const report = await readReport(file);
+          options.onReport?.(file, report);
+          const entry = entryOf(file, report);
           if (entry.kind === "full") entries.push(entry);
           else if (investigations.length < options.limit) investigations.push(entry);
         } catch (e) {
