@@ -5,6 +5,7 @@
  * are made from. Started by
  * integrations/draw-ahead.ts with the build's inputs in `RUN_MD_DRAW_AHEAD` (JSON).
  */
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { findRunbooks, loadRunbook, type Step } from "@run-md/core";
 import { aheadKey, DRAW_AHEAD_ENV, type DrawAheadInputs, type IndexPart } from "./ahead.ts";
@@ -19,6 +20,8 @@ type Send = (batch: Drawn) => Promise<void>;
 /** The steps of each runbook the parser reads, by the runbook's id. */
 async function runbookSteps(dir: string): Promise<Map<string, Step[]>> {
   const steps = new Map<string, Step[]>();
+  // No directory, no runbooks: the loader says so in the build's log.
+  if (!existsSync(dir)) return steps;
   for (const file of (await findRunbooks([dir])).map((f) => path.resolve(f)).sort()) {
     const { runbook } = await loadRunbook(file);
     if (runbook && !steps.has(runbook.meta.id)) steps.set(runbook.meta.id, runbook.steps);
