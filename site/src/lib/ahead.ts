@@ -1,10 +1,11 @@
 /**
- * Pictures drawn (and reports read) ahead of the pages. Astro renders on one thread, and while that thread starts,
- * renders the runbooks and bundles the pages (a third of a build), the machine's other core has
- * nothing to do. The build therefore starts a second process (`draw-ahead.ts`, through
- * `integrations/draw-ahead.ts`) that reads the reports index and draws the pages' pictures with
- * the same functions the pages call; the pages take a result from here when it is ready and make
- * it themselves when it is not (or in `astro dev`), so a page is the same either way.
+ * Pictures drawn (and reports read) ahead of the pages. Astro renders on one thread, and while
+ * that thread starts, renders the runbooks and bundles the pages (a third of a build), the
+ * machine's other core has nothing to do. The build therefore starts a second process
+ * (`draw-ahead.ts`, through `integrations/draw-ahead.ts`) that reads the reports index and draws
+ * the pages' pictures with the same functions the pages call; the pages take a result from here
+ * when it is ready and make it themselves when it is not (or in `astro dev`), so a page is the
+ * same either way.
  *
  * A result is found by a key made of everything it is made from: the runbook's id (its reports
  * directory), the report files (which do not change during a build), the step, its chart
