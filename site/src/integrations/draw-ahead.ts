@@ -10,7 +10,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import type { AstroIntegration } from "astro";
 import { aheadStore, DRAW_AHEAD_ENV, type DrawAheadInputs } from "../lib/ahead.ts";
 
-function start(root: URL, inputs: DrawAheadInputs): ChildProcess {
+/** Starts lib/draw-ahead.ts of the site at `root`; what it sends arrives as "message" events. */
+export function startDrawAhead(root: URL, inputs: DrawAheadInputs): ChildProcess {
   const entry = fileURLToPath(new URL("src/lib/draw-ahead.ts", root));
   // The process runs the site's TypeScript as it is, through tsx's loader.
   const tsx = pathToFileURL(createRequire(new URL("package.json", root)).resolve("tsx")).href;
@@ -22,6 +23,9 @@ function start(root: URL, inputs: DrawAheadInputs): ChildProcess {
     execArgv: ["--import", tsx],
     env,
     stdio: ["ignore", "inherit", "inherit", "ipc"],
+    // Structured clone, not JSON: a parsed runbook arrives exactly as the parser made it
+    // (`undefined` fields included).
+    serialization: "advanced",
   });
 }
 
@@ -36,7 +40,7 @@ export function drawAhead(inputs: DrawAheadInputs): AstroIntegration {
         if (command !== "build") return;
         const { results } = aheadStore();
         try {
-          child = start(config.root, inputs);
+          child = startDrawAhead(config.root, inputs);
         } catch (e) {
           // The pages draw everything themselves: slower, the same site.
           logger.warn(`the pictures are not drawn ahead: ${(e as Error).message}`);

@@ -1,5 +1,5 @@
 /**
- * Pictures drawn (and reports read) ahead of the pages. Astro renders on one thread, and while
+ * Pictures drawn (and runbooks parsed, reports read) ahead of the pages. Astro renders on one thread, and while
  * that thread starts, renders the runbooks and bundles the pages (a third of a build), the
  * machine's other core has nothing to do. The build therefore starts a second process
  * (`draw-ahead.ts`, through `integrations/draw-ahead.ts`) that reads the reports index and draws
@@ -7,8 +7,8 @@
  * when it is ready and make it themselves when it is not (or in `astro dev`), so a page is the
  * same either way.
  *
- * A result is found by a key made of everything it is made from: the runbook's id (its reports
- * directory), the report files (which do not change during a build), the step, its chart
+ * A result is found by a key made of everything it is made from: the runbook's file, its id (its
+ * reports directory), the report files (which do not change during a build), the step, its chart
  * attribute and the checks' text.
  *
  * Both sides run in Astro's build process but load this module apart (the configuration through
@@ -34,7 +34,7 @@ export interface IndexPart {
 }
 
 export interface AheadStore {
-  /** Result by key (a picture, a list of them, an index part); `null` for "nothing". */
+  /** Result by key (a picture, a list of them, a parsed runbook, an index part); `null` for "nothing". */
   results: Map<string, unknown>;
   /** Pictures the pages took from here, and those they drew themselves. */
   used: number;
@@ -51,6 +51,8 @@ export function aheadStore(): AheadStore {
 
 /** The keys of the results: a runbook's reports index, and a key per function of pictures.ts. */
 export const aheadKey = {
+  /** `loadRunbook` of a runbook file (absolute path), for the content layer's loader. */
+  parse: (file: string) => `parse\n${file}`,
   /** `readReportIndex` of the runbook's reports: its history and problems. */
   index: (runbookId: string) => `index\n${runbookId}`,
   /** `runCostPicture` of a report's steps (`stepCosts`). */

@@ -1,9 +1,9 @@
 /**
- * The second process of a site build (see ahead.ts): reads the runbooks and the reports as the
- * pages will, makes the reports index and draws each page's pictures with the pages' own
- * functions (reports.ts, pictures.ts), and sends them to the build's process keyed by what they
- * are made from. Started by
- * integrations/draw-ahead.ts with the build's inputs in `RUN_MD_DRAW_AHEAD` (JSON).
+ * The second process of a site build (see ahead.ts): parses the runbooks and reads the reports
+ * as the content layer and the pages will, makes the reports index and draws each page's
+ * pictures with the pages' own functions (reports.ts, pictures.ts), and sends it all to the
+ * build's process keyed by what it is made from. Started by integrations/draw-ahead.ts with the
+ * build's inputs in `RUN_MD_DRAW_AHEAD` (JSON).
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
@@ -17,13 +17,18 @@ export type Drawn = [key: string, picture: unknown][];
 
 type Send = (batch: Drawn) => Promise<void>;
 
-/** The steps of each runbook the parser reads, by the runbook's id. */
-async function runbookSteps(dir: string): Promise<Map<string, Step[]>> {
+/**
+ * Parses each runbook as the content layer's loader will (the same files, in the same order),
+ * sends what the parser said for the loader to take, and returns the steps by runbook id.
+ */
+async function runbookSteps(dir: string, send: Send): Promise<Map<string, Step[]>> {
   const steps = new Map<string, Step[]>();
   // No directory, no runbooks: the loader says so in the build's log.
   if (!existsSync(dir)) return steps;
   for (const file of (await findRunbooks([dir])).map((f) => path.resolve(f)).sort()) {
-    const { runbook } = await loadRunbook(file);
+    const parsed = await loadRunbook(file);
+    await send([[aheadKey.parse(file), parsed]]);
+    const { runbook } = parsed;
     if (runbook && !steps.has(runbook.meta.id)) steps.set(runbook.meta.id, runbook.steps);
   }
   return steps;
@@ -76,10 +81,11 @@ async function indexAhead(
 
 /**
  * Reads the reports index and draws every picture of the site's pages, sending them a batch at
- * a time in the order the build wants them: the index, the runbook pages, the run pages.
+ * a time in the order the build wants them: the parsed runbooks, the index, the runbook pages,
+ * the run pages.
  */
 export async function drawAhead(inputs: DrawAheadInputs, send: Send): Promise<void> {
-  const steps = await runbookSteps(inputs.runbooksDir);
+  const steps = await runbookSteps(inputs.runbooksDir, send);
   const { histories, costs } = await indexAhead(inputs, steps.keys(), send);
   for (const [id, stepList] of steps) {
     await send(await runbookPictures(histories.get(id) ?? [], stepList));
