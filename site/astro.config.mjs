@@ -81,8 +81,8 @@ export default defineConfig({
     },
   },
   integrations: [
-    // The pages' pictures, drawn by a second process while Astro's thread is busy (see
-    // src/lib/ahead.ts); first, so that it starts as early as it can.
+    // The runbooks parsed, the reports index read and the pages' pictures drawn by a second
+    // process while Astro's thread is busy (see src/lib/ahead.ts); first, to start first.
     drawAhead({ runbooksDir, reportsDir, historyLimit }),
     // Starlight, with its search index made from the pages it searches only (see search-index.ts).
     withSearchIndex(

@@ -1,6 +1,7 @@
 /**
- * Starts the process that draws the pages' pictures ahead of them (lib/draw-ahead.ts) as soon as
- * a build starts, and keeps what it sends for the pages (lib/ahead.ts). It runs on the other
+ * Starts the process that parses the runbooks, reads the reports index and draws the pages'
+ * pictures ahead of them (lib/draw-ahead.ts) as soon as a build starts, and keeps what it sends
+ * for the content layer and the pages (lib/ahead.ts). It runs on the other
  * core while Astro's thread loads, renders the runbooks and bundles; whatever it has not drawn
  * when a page wants it, the page draws itself. Only `astro build` starts it.
  */

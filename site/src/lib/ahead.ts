@@ -1,11 +1,11 @@
 /**
- * Pictures drawn (and runbooks parsed, reports read) ahead of the pages. Astro renders on one thread, and while
- * that thread starts, renders the runbooks and bundles the pages (a third of a build), the
- * machine's other core has nothing to do. The build therefore starts a second process
- * (`draw-ahead.ts`, through `integrations/draw-ahead.ts`) that reads the reports index and draws
- * the pages' pictures with the same functions the pages call; the pages take a result from here
- * when it is ready and make it themselves when it is not (or in `astro dev`), so a page is the
- * same either way.
+ * Pictures drawn (and runbooks parsed, reports read) ahead of the pages. Astro renders on one
+ * thread, and while that thread starts, renders the runbooks and bundles the pages (a third of a
+ * build), the machine's other core has less to do. The build therefore starts a second process
+ * (`draw-ahead.ts`, through `integrations/draw-ahead.ts`) that parses the runbooks, reads the
+ * reports index and draws the pages' pictures with the same functions the content layer and the
+ * pages call; they take a result from here when it is ready and make it themselves when it is not
+ * (or in `astro dev`), so a page is the same either way.
  *
  * A result is found by a key made of everything it is made from: the runbook's file, its id (its
  * reports directory), the report files (which do not change during a build), the step, its chart
@@ -34,7 +34,7 @@ export interface IndexPart {
 }
 
 export interface AheadStore {
-  /** Result by key (a picture, a list of them, a parsed runbook, an index part); `null` for "nothing". */
+  /** By key: a picture, a list of them, a parsed runbook, an index part; `null` for "nothing". */
   results: Map<string, unknown>;
   /** Pictures the pages took from here, and those they drew themselves. */
   used: number;
@@ -69,7 +69,7 @@ export const aheadKey = {
 export function takeAhead(key: string): { value: unknown } | undefined {
   const { results } = aheadStore();
   if (!results.has(key)) return undefined;
-  // Sent between processes as JSON, where "nothing" is null.
+  // The process sends "nothing" (no picture) as null.
   const value = results.get(key) ?? undefined;
   results.delete(key);
   return { value };
