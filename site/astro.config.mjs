@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import starlight from "@astrojs/starlight";
 import { defineConfig } from "astro/config";
 import rehypeSanitize, { defaultSchema } from "rehype-sanitize";
+import { drawAhead } from "./src/integrations/draw-ahead.ts";
 import { reportFiles } from "./src/integrations/report-files.ts";
 import { withSearchIndex } from "./src/integrations/search-index.ts";
 
@@ -80,6 +81,9 @@ export default defineConfig({
     },
   },
   integrations: [
+    // The runbooks parsed, the reports index read and the pages' pictures drawn by a second
+    // process while Astro's thread is busy (see src/lib/ahead.ts); first, to start first.
+    drawAhead({ runbooksDir, reportsDir, historyLimit }),
     // Starlight, with its search index made from the pages it searches only (see search-index.ts).
     withSearchIndex(
       starlight({

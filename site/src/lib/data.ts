@@ -11,12 +11,12 @@ import { lastRunDay, stripDays } from "./heat.ts";
 import type { RunbookDoc } from "./loader.ts";
 import { url } from "./paths.ts";
 import { type PublishedReport, publishReports } from "./published.ts";
+import { reportIndex } from "./report-index.ts";
 import {
   type ReportEntry,
   type ReportProblem,
   type RunbookHistory,
   readReport,
-  readReportIndex,
 } from "./reports.ts";
 
 export interface RunbookView {
@@ -58,7 +58,7 @@ export function getSiteData(): Promise<SiteData> {
 async function load(): Promise<SiteData> {
   const entries = await getCollection("runbooks");
   const docs = entries.map((e) => e.data as unknown as RunbookDoc);
-  const index = await readReportIndex(inputs.reportsDir, {
+  const index = await reportIndex(inputs.reportsDir, {
     limit: inputs.historyLimit,
     runbookIds: docs.map((d) => d.id),
   });

@@ -14,11 +14,13 @@ import {
   formatDiagnostic,
   loadRunbook,
   type ParamDecl,
+  type ParseResult,
   type Runbook,
   type RunbookMeta,
   type Step,
 } from "@run-md/core";
 import type { Loader, LoaderContext } from "astro/loaders";
+import { aheadKey, takeAhead } from "./ahead.ts";
 
 /** Bump when the shape of an entry or its rendering changes, so that cached entries are redone. */
 const RENDER_VERSION = "2";
@@ -211,13 +213,17 @@ async function loadAll(ctx: LoaderContext, options: { dir: string }): Promise<vo
   const parser = await parserDigest();
   const seen = new Map<string, string>();
   let rendered = 0;
+  let parsedAhead = 0;
   for (const file of files) {
     const relPath = path.relative(dir, file);
     const source = await readFile(file, "utf8");
     const digest = ctx.generateDigest(`${parser}\n${source}`);
     let doc = cached.get(relPath);
     if (!doc || doc.digest !== digest) {
-      doc = await loadDoc(ctx, file, relPath, digest);
+      // Parsed by the build's second process when it got there first (ahead.ts).
+      const parsed = takeAhead(aheadKey.parse(file))?.value as ParseResult | undefined;
+      if (parsed) parsedAhead++;
+      doc = await loadDoc(ctx, file, relPath, digest, parsed ?? (await loadRunbook(file)));
       rendered++;
     }
     const other = seen.get(doc.id);
@@ -248,18 +254,20 @@ async function loadAll(ctx: LoaderContext, options: { dir: string }): Promise<vo
     return data !== undefined && !data.valid;
   });
   ctx.logger.info(
-    `${files.length} runbooks from ${dir} (${rendered} rendered, ${files.length - rendered} unchanged) in ${Math.round(performance.now() - started)} ms`,
+    `${files.length} runbooks from ${dir} (${rendered} rendered, ${parsedAhead} of them parsed ahead; ${files.length - rendered} unchanged) in ${Math.round(performance.now() - started)} ms`,
   );
   if (invalid.length > 0) ctx.logger.warn(`runbooks with errors: ${invalid.join(", ")}`);
 }
 
+/** A runbook's entry, from what the parser said of `file`. */
 async function loadDoc(
   ctx: LoaderContext,
   file: string,
   relPath: string,
   digest: string,
+  parsed: ParseResult,
 ): Promise<RunbookDoc> {
-  const { runbook, diagnostics } = await loadRunbook(file);
+  const { runbook, diagnostics } = parsed;
   const formatted = diagnostics.map((d) => ({
     severity: d.severity,
     text: formatDiagnostic({ ...d, file: relPath }),

@@ -3,7 +3,7 @@
  * the data series.ts and checks.ts extract.
  */
 import type { ChartSpec, StepReport } from "@run-md/core";
-import { metricHistorySvg, stepCostSvg, timeSeriesSvg } from "./charts.ts";
+import { metricHistorySvg, type StepCost, stepCostSvg, timeSeriesSvg } from "./charts.ts";
 import { checkBody, normCheck, thresholds } from "./checks.ts";
 import { formatTime, statLines } from "./format.ts";
 import type { ReportEntry } from "./reports.ts";
@@ -52,10 +52,9 @@ export function checkPictures(
   });
 }
 
-/** The time each step of a run took and the data it scanned. */
-export function runCostPicture(steps: StepReport[]): Picture | undefined {
-  if (steps.length === 0) return undefined;
-  const costs = steps.map((s) => {
+/** What the step-time picture of a run is drawn from: each step's time and data scanned. */
+export function stepCosts(steps: StepReport[]): StepCost[] {
+  return steps.map((s) => {
     const bytes = Object.entries(s.stats ?? {}).find(
       ([k, v]) =>
         typeof v === "number" && statLines({ [k]: v }).headline[0]?.label === "data scanned",
@@ -66,6 +65,11 @@ export function runCostPicture(steps: StepReport[]): Picture | undefined {
       ...(bytes !== undefined ? { scannedBytes: bytes } : {}),
     };
   });
+}
+
+/** The time each step of a run took and the data it scanned. */
+export function runCostPicture(costs: StepCost[]): Picture | undefined {
+  if (costs.length === 0) return undefined;
   return {
     svg: stepCostSvg(costs),
     caption: "The time each step took, and the data it scanned where the engine says.",

@@ -74,6 +74,9 @@ export interface ReportProblem {
   message: string;
 }
 
+/** The order of an index's problems. */
+export const byFile = (a: ReportProblem, b: ReportProblem) => a.file.localeCompare(b.file);
+
 export interface ReportIndex {
   histories: Map<string, RunbookHistory>;
   /** Files that are not readable reports: skipped, and listed so the build can say so. */
@@ -134,7 +137,12 @@ async function listDir(dir: string): Promise<string[]> {
  */
 export async function readReportIndex(
   reportsDir: string,
-  options: { limit: number; runbookIds?: Iterable<string> },
+  options: {
+    limit: number;
+    runbookIds?: Iterable<string>;
+    /** Called with each report read, for more than the index wants of it. */
+    onReport?: (file: string, report: RunReport) => void;
+  },
 ): Promise<ReportIndex> {
   const histories = new Map<string, RunbookHistory>();
   const problems: ReportProblem[] = [];
@@ -154,7 +162,9 @@ export async function readReportIndex(
         if (entries.length >= options.limit) break;
         const file = path.join(dir, name);
         try {
-          const entry = entryOf(file, await readReport(file));
+          const report = await readReport(file);
+          options.onReport?.(file, report);
+          const entry = entryOf(file, report);
           if (entry.kind === "full") entries.push(entry);
           else if (investigations.length < options.limit) investigations.push(entry);
         } catch (e) {
@@ -168,7 +178,7 @@ export async function readReportIndex(
       histories.set(runbookId, { runbookId, entries, investigations, total: names.length });
     }),
   );
-  problems.sort((a, b) => a.file.localeCompare(b.file));
+  problems.sort(byFile);
   return { histories, problems };
 }
 
