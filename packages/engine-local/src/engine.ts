@@ -201,7 +201,7 @@ export class LocalEngine implements Engine {
   /** Checked plans of recent statements, least recently used first (see `checkedPlan`). */
   private readonly plans = new Map<string, Plan>();
   /** The Trino macros created in this engine's database so far (created as queries need them). */
-  private readonly macros = new Macros();
+  private readonly macros: Macros;
   private closed = false;
 
   constructor(
@@ -212,6 +212,7 @@ export class LocalEngine implements Engine {
     store: string | null = null,
   ) {
     this.instance = instance;
+    this.macros = new Macros(instance);
     this.logDir = logDir;
     this.store = store;
     this.manifests = store === null ? null : new ManifestCache(store);
@@ -332,6 +333,7 @@ export class LocalEngine implements Engine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.macros.close();
     this.instance.closeSync();
     await fsp.rm(this.cacheDir, { recursive: true, force: true });
   }
@@ -522,7 +524,7 @@ export class LocalEngine implements Engine {
           ];
     // The Trino macros any of this run's SQL names (macros.ts), then the views: creating a view
     // already opens files (read_json binds), so it belongs in the retry.
-    await this.macros.ensure(conn, [...views, plan.sql, plan.pruneSql ?? ""]);
+    await this.macros.ensure([...views, plan.sql, plan.pruneSql ?? ""]);
     for (const v of views) await conn.run(v);
     const prepared = await prepareSelect(conn, plan.sql, job.values, job.types);
     const streamed = await streamRows(prepared, {

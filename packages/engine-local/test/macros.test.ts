@@ -31,14 +31,16 @@ describe("Trino's macros, created as statements need them", () => {
   it("all create in a fresh database, and a statement needs a macro's callees too", async () => {
     const db = await DuckDBInstance.create(":memory:", { threads: "1" });
     const conn = await db.connect();
+    const macros = new Macros(db);
     try {
       const names = MACROS.map((m) => /MACRO\s+(\w+)/i.exec(m)?.[1]?.toLowerCase() ?? "");
-      await new Macros().ensure(conn, names);
+      await macros.ensure(names);
       const reader = await conn.runAndReadAll(
         "SELECT count(DISTINCT function_name) FROM duckdb_functions() WHERE function_name LIKE 'trino\\_%' ESCAPE '\\'",
       );
       expect(Number(reader.getRows()[0]?.[0])).toBe(names.length);
     } finally {
+      macros.close();
       conn.closeSync();
       db.closeSync();
     }
@@ -57,6 +59,42 @@ describe("Trino's macros, created as statements need them", () => {
         "SELECT TIMESTAMP '2020-05-01 12:34:56.123 Asia/Kathmandu' + INTERVAL '1' DAY",
       ),
     ).toBe("2020-05-02 12:34:56.123 Asia/Kathmandu");
+  });
+
+  it("a batch cut short (some of its macros created, none counted) runs again", async () => {
+    const db = await DuckDBInstance.create(":memory:", { threads: "1" });
+    const conn = await db.connect();
+    const macros = new Macros(db);
+    try {
+      // What an interrupted batch leaves: the first macros of trino_add's batch exist already.
+      const needed = macrosNeeded(["SELECT trino_add(x, y)"]);
+      const half = new Macros(db);
+      await half.ensure(needed.slice(0, 3));
+      half.close();
+      await macros.ensure(["SELECT trino_add(x, y)"]);
+      const reader = await conn.runAndReadAll(
+        "SELECT count(DISTINCT function_name) FROM duckdb_functions() WHERE function_name LIKE 'trino\\_%' ESCAPE '\\'",
+      );
+      expect(Number(reader.getRows()[0]?.[0])).toBe(needed.length);
+    } finally {
+      macros.close();
+      conn.closeSync();
+      db.closeSync();
+    }
+  });
+
+  it("a cancelled query leaves its engine able to create the macros it was creating", async () => {
+    const engine = await freshEngine();
+    const sql = "SELECT TIMESTAMP '2020-05-01 12:34:56.123 Asia/Kathmandu' + INTERVAL '1' DAY";
+    // Cancelled at once, and after 1 to 10 ms: whenever it lands, the next query answers.
+    for (const ms of [0, 1, 2, 5, 10]) {
+      const controller = new AbortController();
+      const req = { ...queryRequest("sql", sql, WINDOW), signal: controller.signal };
+      const running = engine.query(req).catch(() => undefined);
+      setTimeout(() => controller.abort(), ms);
+      await running;
+    }
+    expect(await one(engine, sql)).toBe("2020-05-02 12:34:56.123 Asia/Kathmandu");
   });
 
   it("one engine answers many queries needing the same macros at once", async () => {

@@ -39,7 +39,12 @@ export function drawAhead(inputs: DrawAheadInputs): AstroIntegration {
     hooks: {
       "astro:config:setup": ({ command, config, logger }) => {
         if (command !== "build") return;
-        const { results } = aheadStore();
+        const store = aheadStore();
+        const { results } = store;
+        // Another build earlier in this process (a programmatic build) left its results here.
+        results.clear();
+        store.used = 0;
+        store.drawnByPages = 0;
         try {
           child = startDrawAhead(config.root, inputs);
         } catch (e) {
@@ -50,6 +55,8 @@ export function drawAhead(inputs: DrawAheadInputs): AstroIntegration {
         child.on("message", (batch: [string, unknown][]) => {
           for (const [key, result] of batch) results.set(key, result);
         });
+        // A spawn that fails after fork() returned: the pages draw everything themselves.
+        child.on("error", (e) => logger.warn(`the pictures are not drawn ahead: ${e.message}`));
         child.on("exit", (code, signal) => {
           const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
           exited = `${code === 0 ? "finished" : `ended (${signal ?? `exit ${code}`})`} ${seconds} s after the start`;

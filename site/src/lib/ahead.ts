@@ -14,6 +14,7 @@
  * Both sides run in Astro's build process but load this module apart (the configuration through
  * Vite's loader, the pages from the server bundle), so the pictures are kept on a global.
  */
+import { createHash } from "node:crypto";
 import type { ChartSpec } from "@run-md/core";
 import type { ReportEntry, ReportProblem, RunbookHistory } from "./reports.ts";
 
@@ -51,8 +52,13 @@ export function aheadStore(): AheadStore {
 
 /** The keys of the results: a runbook's reports index, and a key per function of pictures.ts. */
 export const aheadKey = {
-  /** `loadRunbook` of a runbook file (absolute path), for the content layer's loader. */
-  parse: (file: string) => `parse\n${file}`,
+  /**
+   * `parseRunbook` of a runbook file (absolute path) and its text, for the content layer's
+   * loader: a file saved again between the two processes' reads has another key, and the loader
+   * parses what it read itself.
+   */
+  parse: (file: string, source: string) =>
+    `parse\n${file}\n${createHash("sha256").update(source).digest("hex")}`,
   /** `readReportIndex` of the runbook's reports: its history and problems. */
   index: (runbookId: string) => `index\n${runbookId}`,
   /** `runCostPicture` of a report's steps (`stepCosts`). */

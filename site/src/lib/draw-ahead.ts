@@ -6,8 +6,9 @@
  * build's inputs in `RUN_MD_DRAW_AHEAD` (JSON).
  */
 import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { findRunbooks, loadRunbook, type Step } from "@run-md/core";
+import { findRunbooks, parseRunbook, type Step } from "@run-md/core";
 import { aheadKey, DRAW_AHEAD_ENV, type DrawAheadInputs, type IndexPart } from "./ahead.ts";
 import type { StepCost } from "./charts.ts";
 import { checkPictures, runCostPicture, stepCosts, stepPicture } from "./pictures.ts";
@@ -26,8 +27,11 @@ async function runbookSteps(dir: string, send: Send): Promise<Map<string, Step[]
   // No directory, no runbooks: the loader says so in the build's log.
   if (!existsSync(dir)) return steps;
   for (const file of (await findRunbooks([dir])).map((f) => path.resolve(f)).sort()) {
-    const parsed = await loadRunbook(file);
-    await send([[aheadKey.parse(file), parsed]]);
+    const source = await readFile(file, "utf8").catch(() => undefined);
+    // Unreadable now: the loader reads it and says why.
+    if (source === undefined) continue;
+    const parsed = parseRunbook(source, file);
+    await send([[aheadKey.parse(file, source), parsed]]);
     const { runbook } = parsed;
     if (runbook && !steps.has(runbook.meta.id)) steps.set(runbook.meta.id, runbook.steps);
   }

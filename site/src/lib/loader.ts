@@ -221,7 +221,7 @@ async function loadAll(ctx: LoaderContext, options: { dir: string }): Promise<vo
     let doc = cached.get(relPath);
     if (!doc || doc.digest !== digest) {
       // Parsed by the build's second process when it got there first (ahead.ts).
-      const parsed = takeAhead(aheadKey.parse(file))?.value as ParseResult | undefined;
+      const parsed = takeAhead(aheadKey.parse(file, source))?.value as ParseResult | undefined;
       if (parsed) parsedAhead++;
       doc = await loadDoc(ctx, file, relPath, digest, parsed ?? (await loadRunbook(file)));
       rendered++;
