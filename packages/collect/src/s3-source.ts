@@ -19,7 +19,7 @@ import {
   type S3ClientConfig,
 } from "@aws-sdk/client-s3";
 import { RunMdError, slashDate, type TimeWindow } from "@run-md/core";
-import { readManifest, type SourceFile } from "@run-md/engine-local";
+import { fileIdentity, readManifest, type SourceFile } from "@run-md/engine-local";
 import { type CollectFile, type CollectResult, type CollectRun, collectFiles } from "./collect.ts";
 import { withCatalog } from "./local-source.ts";
 
@@ -155,6 +155,7 @@ export async function collectFromS3(
           rel: o.key,
           size: st.size,
           mtimeMs: st.mtimeMs,
+          identity: fileIdentity(st),
           layoutDay: o.day,
         };
         files.push({ src: sf, key: o.key, id: etag || o.etag });

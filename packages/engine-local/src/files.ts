@@ -48,8 +48,19 @@ export interface SourceFile {
   rel: string;
   size: number;
   mtimeMs: number;
+  /** What tells this file's content from another's at the same path (`fileIdentity`). */
+  identity: string;
   /** `yyyy/MM/dd` from the S3 layout, when the path follows it. */
   layoutDay: string | null;
+}
+
+/**
+ * A file's identity for what is remembered of its content: device, inode, modification and
+ * change times, size. The change time cannot be set from outside (`cp -p`, `touch -r` and tar
+ * set the modification time), and a file replaced by a rename has another inode.
+ */
+export function fileIdentity(st: import("node:fs").Stats): string {
+  return `${st.dev}:${st.ino}:${st.mtimeMs}:${st.ctimeMs}:${st.size}`;
 }
 
 /** One file DuckDB reads: an original layout file or a normalized part in the cache. */
@@ -198,6 +209,7 @@ export class LogCatalog {
       rel: rel(full),
       size: st.size,
       mtimeMs: st.mtimeMs,
+      identity: fileIdentity(st),
       layoutDay: m ? `${m[3]}/${m[4]}/${m[5]}` : null,
     };
     return { dir: undefined, file };
@@ -281,7 +293,7 @@ export class LogCatalog {
   }
 
   private async profile(f: SourceFile): Promise<Profile> {
-    const key = `${f.mtimeMs}:${f.size}`;
+    const key = f.identity;
     const cached = this.profiles.get(f.path);
     if (cached && cached.key === key) return cached.profile;
     let profile: Profile;
@@ -361,7 +373,7 @@ export class LogCatalog {
             : "no CloudTrail events in it",
       };
     }
-    const hash = createHash("sha1").update(`${f.path}:${f.mtimeMs}:${f.size}`).digest("hex");
+    const hash = createHash("sha1").update(`${f.path}:${f.identity}`).digest("hex");
     const parts: { path: string; day: string | null; size: number }[] = [];
     let events = 0;
     for (const g of groups.values()) {
@@ -413,10 +425,10 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R
 }
 
 /**
- * Layout files known to start with `{"Records"`, by path, with the modification time and size
- * they had then: shared by every catalog of the process, so that the server's runs and a run of
+ * Layout files known to start with `{"Records"`, by path, with the identity they had then
+ * (`fileIdentity`): shared by every catalog of the process, so that the server's runs and a run of
  * many runbooks (an engine each) do not open and inflate every file's head again. A file whose
- * time or size changed is looked at again; one DuckDB's reader rejected is forgotten.
+ * identity changed is looked at again; one DuckDB's reader rejected is forgotten.
  */
 const directFiles = new Map<string, string>();
 const DIRECT_FILES = 100_000;

@@ -1,6 +1,12 @@
 export { localEngine } from "./descriptor.ts";
 export { createLocalEngine, LocalEngine, type LocalEngineOptions, MAX_OBJECT } from "./engine.ts";
-export { type DayRange, LogCatalog, type ReadFile, type SourceFile } from "./files.ts";
+export {
+  type DayRange,
+  fileIdentity,
+  LogCatalog,
+  type ReadFile,
+  type SourceFile,
+} from "./files.ts";
 export { CLOUDTRAIL_COLUMNS, PARTITION_COLUMNS } from "./schema.ts";
 export {
   addCovered,

@@ -16,6 +16,7 @@ describe("@run-md/engine-local", () => {
       "athenaTypeName",
       "collectSelectSql",
       "createLocalEngine",
+      "fileIdentity",
       "localEngine",
       "readManifest",
       "timestampText",

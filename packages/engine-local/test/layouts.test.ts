@@ -199,5 +199,16 @@ describe("a layout file that changes between two engines of one process", () => 
     // And a Records document again, of one event.
     await fsp.writeFile(file, JSON.stringify({ Records: [event(6)] }));
     expect(await count()).toEqual([1, "Call6"]);
+    // JSON lines of the same size, its modification time set back (as cp -p or tar would).
+    const at = new Date("2024-01-02T00:00:00Z");
+    await fsp.writeFile(file, JSON.stringify({ Records: [event(7)] }));
+    await fsp.utimes(file, at, at);
+    const before = await fsp.stat(file);
+    expect(await count()).toEqual([1, "Call7"]);
+    await fsp.writeFile(file, JSON.stringify(event(8)).padEnd(before.size, " "));
+    await fsp.utimes(file, at, at);
+    const after = await fsp.stat(file);
+    expect([after.size, after.mtimeMs]).toEqual([before.size, before.mtimeMs]);
+    expect(await count()).toEqual([1, "Call8"]);
   });
 });
