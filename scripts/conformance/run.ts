@@ -3,7 +3,7 @@
  * `LocalEngine.query({ dialect: "sql", query: "SELECT <expression>", ... })` on one engine, so the
  * parameter rendering, the Trino rewrite, the macros and the value conversion are all on the path.
  *
- * Rows run in batches: one step `SELECT <e1> AS c0, <e2> AS c1, ...` of up to BATCH rows, each
+ * Rows run in batches: one step `SELECT <e1> AS __runmd_case_0, ...` of up to BATCH rows, each
  * row its own column (a query's fixed costs, about 10 ms of CPU, shared by the batch). A batch is
  * kept only when it ran and gave one row with a column per case; otherwise (a row that errors, one
  * that returns no row or several) it is split in halves until each failing row runs alone, so an
@@ -46,7 +46,9 @@ function step(engine: Engine, id: string, query: string) {
  * swallow the next); null when the step failed or its shape is not one row of a column per row.
  */
 async function runBatch(engine: Engine, cases: ConformanceCase[]): Promise<Outcome[] | null> {
-  const list = cases.map((c, i) => `${c.sql}\nAS c${i}`).join(",\n");
+  // Aliases no row names: DuckDB lets a column use an earlier one's alias, so a row naming `c0`
+  // would read another row's value in a batch and fail alone.
+  const list = cases.map((c, i) => `${c.sql}\nAS __runmd_case_${i}`).join(",\n");
   try {
     const r = await step(engine, cases[0]!.id, `SELECT\n${list}`);
     if (r.rows.length !== 1 || r.columns.length !== cases.length) return null;
