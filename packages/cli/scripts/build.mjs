@@ -1,5 +1,15 @@
 #!/usr/bin/env node
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 /**
  * Builds the `run-md` package into `dist/`: one esbuild bundle of the CLI and the workspace
  * packages it uses (`@run-md/*`, whose sources are TypeScript), split at the lazy imports so a
@@ -75,8 +85,34 @@ const externals = {
 const REQUIRE_BANNER =
   'import { createRequire as __runMdCreateRequire } from "node:module";\nconst require = __runMdCreateRequire(import.meta.url);';
 
+/**
+ * A digest of every workspace package's sources and of the SQL grammar's packages: the name of
+ * the folder where this build keeps checked queries (src/check-cache.ts), so that a build with
+ * another checker never reads what an earlier one concluded.
+ */
+function buildDigest() {
+  const hash = createHash("sha256");
+  const packages = path.join(REPO, "packages");
+  for (const pkg of readdirSync(packages).sort()) {
+    const src = path.join(packages, pkg, "src");
+    if (!existsSync(src)) continue;
+    for (const f of readdirSync(src, { recursive: true }).map(String).sort()) {
+      const full = path.join(src, f);
+      if (statSync(full).isFile()) hash.update(`${pkg}/${f}\n`).update(readFileSync(full));
+    }
+  }
+  for (const dep of ["dt-sql-parser", "antlr4ng"]) {
+    const pkg = JSON.parse(
+      readFileSync(path.join(REPO, "node_modules", dep, "package.json"), "utf8"),
+    );
+    hash.update(`${dep}@${pkg.version}\n`);
+  }
+  return hash.digest("hex").slice(0, 16);
+}
+
 async function bundle() {
   const result = await build({
+    define: { __RUN_MD_BUILD__: JSON.stringify(buildDigest()) },
     entryPoints: {
       main: path.join(PKG_DIR, "src/main.ts"),
       lambda: path.join(PKG_DIR, "src/lambda.ts"),

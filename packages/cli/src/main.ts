@@ -2,6 +2,7 @@
  * `run-md` entry point: picks the command and lazily imports its module. A first argument that is
  * not a command means `run` (`run-md runbooks/audit-iam.md`, or a runbook id: `run-md audit-iam`).
  */
+import { installCheckCache } from "./check-cache.ts";
 import { version } from "./package-files.ts";
 
 export const USAGE = `Usage: run-md <command> [options]
@@ -51,6 +52,9 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   completion: async () => (await import("./commands/completion.ts")).completionCommand,
 };
 
+/** The commands that check queries with Trino's grammar (check-cache.ts). */
+const SQL_COMMANDS = new Set(["run", "check", "query", "serve", "trigger"]);
+
 /** The command names, for suggestions and shell completion. */
 export const COMMAND_NAMES = [...Object.keys(COMMANDS), "help"];
 
@@ -84,9 +88,13 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const load = Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;
-  if (load) return (await load())(rest);
+  if (load) {
+    if (SQL_COMMANDS.has(first)) await installCheckCache();
+    return (await load())(rest);
+  }
   if (await isMistypedCommand(first)) return 2;
   // Anything else is a path, a runbook id (or an option) for `run`.
+  await installCheckCache();
   return (await COMMANDS.run!())(argv);
 }
 

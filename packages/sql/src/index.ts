@@ -1,4 +1,10 @@
-export { assertAthenaSql, checkSql, type SqlCheckOptions } from "./check.ts";
+export {
+  assertAthenaSql,
+  type CheckCache,
+  checkSql,
+  type SqlCheckOptions,
+  useCheckCache,
+} from "./check.ts";
 export { type Field, type FieldKind, PARTITION_COLUMNS, RECORD_FIELDS } from "./cloudtrail.ts";
 export { ATHENA_FUNCTIONS, DUCKDB_ONLY } from "./functions.ts";
 export type { SqlProblem } from "./problem.ts";

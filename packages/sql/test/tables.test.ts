@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { checkSql, spellings, TableResolver } from "../src/index.ts";
+import {
+  type CheckCache,
+  checkSql,
+  type SqlProblem,
+  spellings,
+  TableResolver,
+  useCheckCache,
+} from "../src/index.ts";
 
 describe("table names a step may use", () => {
   it("gives every dotted spelling that resolves to a name", () => {
@@ -42,5 +49,36 @@ describe("table names a step may use", () => {
     expect(again).toHaveLength(1);
     expect(again[0]!.message).not.toBe("changed by a caller");
     expect(again[0]!.message).toMatch(/security\.trail/);
+  });
+});
+
+describe("the checked queries of earlier processes", () => {
+  it("are read before parsing, and what a parse finds is kept there", () => {
+    const kept = new Map<string, readonly SqlProblem[]>();
+    const cache: CheckCache = {
+      get: (key) => kept.get(key)?.map((p) => ({ ...p })),
+      set: (key, problems) => kept.set(key, problems),
+    };
+    const stamp = `${process.pid}-${Date.now()}`;
+    const fresh = `SELECT eventname FROM nowhere_${stamp.replace(/-/g, "_")}`;
+    const known = `SELECT 1 AS k_${stamp.replace(/-/g, "_")}`;
+    // What an earlier process concluded of `known` (whatever the grammar would say now).
+    const earlier: SqlProblem = {
+      line: 1,
+      column: 8,
+      severity: "warning",
+      rule: "sql-athena",
+      message: "from the cache",
+    };
+    kept.set(JSON.stringify([known, { aliases: [], extra: [] }]), [earlier]);
+    useCheckCache(cache);
+    try {
+      expect(checkSql(known)).toEqual([earlier]);
+      const found = checkSql(fresh);
+      expect(found.map((p) => p.rule)).toEqual(["sql-table"]);
+      expect(kept.get(JSON.stringify([fresh, { aliases: [], extra: [] }]))).toEqual(found);
+    } finally {
+      useCheckCache(undefined);
+    }
   });
 });

@@ -1,0 +1,87 @@
+/**
+ * The problems of checked queries, kept in files between processes (`useCheckCache` of
+ * @run-md/sql): a `run-md run` whose queries were checked before skips parsing them with Trino's
+ * grammar, whose first parse in a process costs about 0.7 s of CPU. One folder per build of
+ * run-md (`build` is a digest of the bundle's sources, made by scripts/build.mjs), under this
+ * package's `node_modules/.cache/run-md/`; the folders of other builds are removed when a new
+ * one is made. A file that cannot be read or is not a list of problems is a miss (the query is
+ * checked again); a folder that cannot be written is no cache. The entries only spare the parse:
+ * what runs is still refused by the engines' sandbox, and Athena checks what it is sent.
+ */
+import { createHash } from "node:crypto";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { CheckCache, SqlProblem } from "@run-md/sql";
+
+const PREFIX = "sql-check-";
+
+function isProblem(v: unknown): v is SqlProblem {
+  const p = v as Record<string, unknown>;
+  return (
+    typeof p === "object" &&
+    p !== null &&
+    Number.isInteger(p.line) &&
+    Number.isInteger(p.column) &&
+    (p.severity === "error" || p.severity === "warning") &&
+    typeof p.rule === "string" &&
+    typeof p.message === "string" &&
+    (p.syntax === undefined || typeof p.syntax === "boolean")
+  );
+}
+
+/** The cache of one build in `root` (one folder per build). */
+export function fileCheckCache(root: string, build: string): CheckCache {
+  const dir = path.join(root, `${PREFIX}${build}`);
+  const file = (key: string) =>
+    path.join(dir, `${createHash("sha256").update(key).digest("hex")}.json`);
+  let ready = false;
+  return {
+    get(key) {
+      try {
+        const v: unknown = JSON.parse(readFileSync(file(key), "utf8"));
+        return Array.isArray(v) && v.every(isProblem) ? v : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    set(key, problems) {
+      try {
+        if (!ready) ready = prepare(root, dir);
+        const target = file(key);
+        const tmp = `${target}.${process.pid}.tmp`;
+        writeFileSync(tmp, JSON.stringify(problems));
+        renameSync(tmp, target);
+      } catch {
+        // Not writable (a read-only install): no cache.
+      }
+    },
+  };
+}
+
+/** Makes the build's folder; the first time, removes the folders of other builds. */
+function prepare(root: string, dir: string): boolean {
+  if (mkdirSync(dir, { recursive: true }) !== undefined) {
+    for (const other of readdirSync(root)) {
+      if (other.startsWith(PREFIX) && path.join(root, other) !== dir) {
+        rmSync(path.join(root, other), { recursive: true, force: true });
+      }
+    }
+  }
+  return true;
+}
+
+/** A digest of the bundle's sources, set by scripts/build.mjs (absent when run from sources). */
+declare const __RUN_MD_BUILD__: string | undefined;
+
+/**
+ * In the bundle, before a command that checks SQL: the checked queries of earlier runs of this
+ * build, from `node_modules/.cache/run-md/` beside this package's `dist/`. Run from the sources
+ * (the tests in-process), nothing: their code may change between runs.
+ */
+export async function installCheckCache(): Promise<void> {
+  if (typeof __RUN_MD_BUILD__ !== "string") return;
+  const root = fileURLToPath(new URL("../node_modules/.cache/run-md/", import.meta.url));
+  const { useCheckCache } = await import("@run-md/sql");
+  useCheckCache(fileCheckCache(root, __RUN_MD_BUILD__));
+}
