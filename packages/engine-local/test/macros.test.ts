@@ -27,23 +27,30 @@ const WINDOW = { start: new Date("2024-01-01T00:00:00Z"), end: new Date("2024-01
 const one = async (engine: LocalEngine, sql: string) =>
   (await engine.query(queryRequest("sql", sql, WINDOW))).rows[0]?.[0];
 
+/** How many Trino macros a fresh database holds after `act`. */
+async function macrosCreated(
+  act: (macros: Macros, db: DuckDBInstance) => Promise<void>,
+): Promise<number> {
+  const db = await DuckDBInstance.create(":memory:", { threads: "1" });
+  const conn = await db.connect();
+  const macros = new Macros(db);
+  try {
+    await act(macros, db);
+    const reader = await conn.runAndReadAll(
+      "SELECT count(DISTINCT function_name) FROM duckdb_functions() WHERE function_name LIKE 'trino\\_%' ESCAPE '\\'",
+    );
+    return Number(reader.getRows()[0]?.[0]);
+  } finally {
+    macros.close();
+    conn.closeSync();
+    db.closeSync();
+  }
+}
+
 describe("Trino's macros, created as statements need them", () => {
   it("all create in a fresh database, and a statement needs a macro's callees too", async () => {
-    const db = await DuckDBInstance.create(":memory:", { threads: "1" });
-    const conn = await db.connect();
-    const macros = new Macros(db);
-    try {
-      const names = MACROS.map((m) => /MACRO\s+(\w+)/i.exec(m)?.[1]?.toLowerCase() ?? "");
-      await macros.ensure(names);
-      const reader = await conn.runAndReadAll(
-        "SELECT count(DISTINCT function_name) FROM duckdb_functions() WHERE function_name LIKE 'trino\\_%' ESCAPE '\\'",
-      );
-      expect(Number(reader.getRows()[0]?.[0])).toBe(names.length);
-    } finally {
-      macros.close();
-      conn.closeSync();
-      db.closeSync();
-    }
+    const names = MACROS.map((m) => /MACRO\s+(\w+)/i.exec(m)?.[1]?.toLowerCase() ?? "");
+    expect(await macrosCreated((macros) => macros.ensure(names))).toBe(names.length);
     expect(macrosNeeded(["SELECT trino_add(x, y)"])).toEqual(
       expect.arrayContaining(["trino_add", "trino_raise", "trino_tz_plus", "trino_tz_make"]),
     );
@@ -62,25 +69,15 @@ describe("Trino's macros, created as statements need them", () => {
   });
 
   it("a batch cut short (some of its macros created, none counted) runs again", async () => {
-    const db = await DuckDBInstance.create(":memory:", { threads: "1" });
-    const conn = await db.connect();
-    const macros = new Macros(db);
-    try {
+    const needed = macrosNeeded(["SELECT trino_add(x, y)"]);
+    const created = await macrosCreated(async (macros, db) => {
       // What an interrupted batch leaves: the first macros of trino_add's batch exist already.
-      const needed = macrosNeeded(["SELECT trino_add(x, y)"]);
       const half = new Macros(db);
       await half.ensure(needed.slice(0, 3));
       half.close();
       await macros.ensure(["SELECT trino_add(x, y)"]);
-      const reader = await conn.runAndReadAll(
-        "SELECT count(DISTINCT function_name) FROM duckdb_functions() WHERE function_name LIKE 'trino\\_%' ESCAPE '\\'",
-      );
-      expect(Number(reader.getRows()[0]?.[0])).toBe(needed.length);
-    } finally {
-      macros.close();
-      conn.closeSync();
-      db.closeSync();
-    }
+    });
+    expect(created).toBe(needed.length);
   });
 
   it("a cancelled query leaves its engine able to create the macros it was creating", async () => {
