@@ -31,6 +31,7 @@ import {
   type QueryResult,
   RunMdError,
   renderTemplate,
+  setNewest,
   slashDate,
   sqlStringLiteral,
   type TimeWindow,
@@ -402,16 +403,13 @@ export class LocalEngine implements Engine {
     const key = JSON.stringify([job.kind, job.duckdb === true, job.sql, job.executionParameters]);
     const cached = this.plans.get(key);
     if (cached) {
-      this.plans.delete(key);
-      this.plans.set(key, cached);
+      setNewest(this.plans, key, cached, PLAN_CACHE);
       return cached;
     }
     const plan = await this.plan(conn, job);
     await assertSandboxed(conn, plan.sql, job.kind === "insights" ? VIEWS.insights : this.sqlViews);
     if (plan.pruneSql !== undefined) await assertSandboxed(conn, plan.pruneSql, VIEWS.prune);
-    this.plans.set(key, plan);
-    const oldest = this.plans.keys().next().value;
-    if (this.plans.size > PLAN_CACHE && oldest !== undefined) this.plans.delete(oldest);
+    setNewest(this.plans, key, plan, PLAN_CACHE);
     return plan;
   }
 

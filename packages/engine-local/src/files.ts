@@ -12,7 +12,7 @@ import { createHash } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
-import { slashDate } from "@run-md/core";
+import { setNewest, slashDate } from "@run-md/core";
 import { type Field, keyMap, RECORD_KEYS } from "./schema.ts";
 
 const EVENT_FILE = /\.(json|jsonl|ndjson)(\.gz)?$/i;
@@ -303,7 +303,7 @@ export class LogCatalog {
         !this.forceNormalize.has(f.path) &&
         (directFiles.get(f.path) === key || (await startsWithRecords(f)))
       ) {
-        rememberDirect(f.path, key);
+        setNewest(directFiles, f.path, key, DIRECT_FILES);
         profile = { kind: "direct" };
       } else {
         profile = await this.normalize(f);
@@ -433,13 +433,6 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R
 const directFiles = new Map<string, string>();
 const DIRECT_FILES = 100_000;
 
-function rememberDirect(file: string, key: string): void {
-  directFiles.delete(file);
-  directFiles.set(file, key);
-  if (directFiles.size > DIRECT_FILES)
-    directFiles.delete(directFiles.keys().next().value as string);
-}
-
 /**
  * Whether a file's content starts with `{"Records"` (after white space), judged on its first 256
  * characters: read from the first 512 bytes of the file (a compressed file's first 512 bytes give
@@ -457,7 +450,9 @@ async function startsWithRecords(f: SourceFile): Promise<boolean> {
         try {
           buf = zlib.gunzipSync(buf, { finishFlush: zlib.constants.Z_SYNC_FLUSH });
         } catch {
-          return false;
+          // A head too short for its gzip header is read again at 4 KiB, as before.
+          if (size === 4096 || bytesRead < size) return false;
+          continue;
         }
       }
       if (buf.length >= 256 || bytesRead < size || size === 4096) {

@@ -3,7 +3,7 @@
  * function for `run-md check`, the local engine, the Athena engine and the emulator, so the four
  * agree on what is valid and say it with the same words.
  */
-import { RunMdError } from "@run-md/core";
+import { RunMdError, setNewest } from "@run-md/core";
 import type { SqlProblem } from "./problem.ts";
 import { resolveQuery } from "./resolve.ts";
 import { maskParams, parseTrino } from "./syntax.ts";
@@ -57,8 +57,7 @@ export function checkSql(query: string, opts: SqlCheckOptions = {}): SqlProblem[
       ).sort((a, b) => a.line - b.line || a.column - b.column);
       persisted?.set(key, problems);
     }
-    checked.set(key, problems);
-    if (checked.size > CHECKED) checked.delete(checked.keys().next().value as string);
+    setNewest(checked, key, problems, CHECKED);
   }
   // Copies: a caller may change what it gets without changing what the next one gets.
   return problems.map((p) => ({ ...p }));

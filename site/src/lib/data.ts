@@ -5,7 +5,7 @@
 
 import { getCollection } from "astro:content";
 import { createHash } from "node:crypto";
-import type { RunReport } from "@run-md/core";
+import { type RunReport, setNewest } from "@run-md/core";
 import { STATUS_RANK } from "./format.ts";
 import { lastRunDay, stripDays } from "./heat.ts";
 import type { RunbookDoc } from "./loader.ts";
@@ -120,15 +120,12 @@ const recent = new Map<string, Promise<RunReport>>();
 function readReportOnce(file: string): Promise<RunReport> {
   if (import.meta.env.DEV) return readReport(file);
   let report = recent.get(file);
-  if (report) {
-    recent.delete(file);
-  } else {
+  if (!report) {
     report = readReport(file);
     // A failed read is not kept: the page that asked reports it.
     report.catch(() => recent.delete(file));
   }
-  recent.set(file, report);
-  if (recent.size > RECENT_REPORTS) recent.delete(recent.keys().next().value as string);
+  setNewest(recent, file, report, RECENT_REPORTS);
   return report;
 }
 
