@@ -37,11 +37,11 @@ export async function benchSqlCheck(): Promise<boolean> {
   const t0 = performance.now();
   const { checkSql } = await import("@run-md/sql");
   const loadMs = performance.now() - t0;
-  checkSql("SELECT 1"); // the first parse builds the ATN caches
+  await checkSql("SELECT 1"); // the first parse builds the ATN caches
   const times: number[] = [];
   for (const q of queries) {
     const t = performance.now();
-    checkSql(q);
+    await checkSql(q);
     times.push(performance.now() - t);
   }
   times.sort((a, b) => a - b);

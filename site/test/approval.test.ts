@@ -33,7 +33,11 @@ import {
 
 const A = { login: "alice", email: OIDC_USERS.alice!.email };
 const B = { login: "bob", email: OIDC_USERS.bob!.email };
-const TTL_S = 40;
+/**
+ * Long enough for the first test's request to be approved on a busy machine, short enough that
+ * the early request (made in beforeAll) has expired, or nearly, when the last test reads it.
+ */
+const TTL_S = 25;
 
 const CONFIG = (work: string, idp: OidcProvider) => `reportsDir: ${path.join(work, "reports")}
 engines:
@@ -248,18 +252,6 @@ describe("approvals in chromium", () => {
     await b.close();
   }, 120_000);
 
-  it("an expired request can no longer be approved", async (ctx) => {
-    if (!chrome || !early) return skipOrFail(ctx, skipReason ?? "the browser did not start");
-    const wait = early.at + TTL_S * 1000 + 500 - Date.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const r = await api("POST", `/api/runs/${early.id}/approve`, tokens.bob!, { comment: "late" });
-    expect(r.status).toBe(410);
-    expect(r.body.error).toMatch(/can no longer be approved/);
-    const run = await api("GET", `/api/runs/${early.id}`, tokens.alice!);
-    expect(run.body.status).toBe("expired");
-    expect(run.body.approval.state).toBe("expired");
-  }, 120_000);
-
   it("the query page runs an ad-hoc query for A, with the schema at hand, and tells B what B lacks", async (ctx) => {
     if (!chrome) return skipOrFail(ctx, skipReason ?? "the browser did not start");
     await chrome.browser.clearCookies();
@@ -302,7 +294,7 @@ describe("approvals in chromium", () => {
     await expect.poll(() => queryError.isVisible(), { timeout: 30_000 }).toBe(true);
     expect(await queryError.textContent()).toMatch(/read_text/);
 
-    // The audit page shows the governance entries: B's approval, the expiry, A's queries.
+    // The audit page shows the governance entries: B's approval and A's queries (the expiry: the last test).
     await a.goto(`${baseUrl}/audit/`);
     const rowOf = (action: string) => a.locator("table[data-audit] tbody tr", { hasText: action });
     await expect.poll(() => rowOf("run.approve").count(), { timeout: 15_000 }).toBe(1);
@@ -311,7 +303,6 @@ describe("approvals in chromium", () => {
       "run.approve",
       RUNBOOK_ID,
     ]);
-    expect(await rowOf("run.expire").count()).toBe(1);
     expect(await rowOf("query.request").count()).toBe(2);
     await a.close();
 
@@ -323,5 +314,23 @@ describe("approvals in chromium", () => {
     expect(await b.locator("form[data-query-form]").isVisible()).toBe(false);
     expect(await b.locator('[data-session-link="query"]:visible').count()).toBe(0);
     await b.close();
+  }, 120_000);
+  // Last: the early request's TTL runs out while the tests above run.
+  it("an expired request can no longer be approved, and its expiry is audited", async (ctx) => {
+    if (!chrome || !early) return skipOrFail(ctx, skipReason ?? "the browser did not start");
+    const wait = early.at + TTL_S * 1000 + 500 - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const r = await api("POST", `/api/runs/${early.id}/approve`, tokens.bob!, { comment: "late" });
+    expect(r.status).toBe(410);
+    expect(r.body.error).toMatch(/can no longer be approved/);
+    const run = await api("GET", `/api/runs/${early.id}`, tokens.alice!);
+    expect(run.body.status).toBe("expired");
+    expect(run.body.approval.state).toBe("expired");
+    const audit = (await api("GET", "/api/audit?limit=1000", tokens.alice!)).body as {
+      action: string;
+      details?: { run?: string };
+    }[];
+    const expired = audit.filter((e) => e.action === "run.expire").map((e) => e.details?.run);
+    expect(expired).toEqual([early.id]);
   }, 120_000);
 });

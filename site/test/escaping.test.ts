@@ -1,95 +1,25 @@
 /**
  * The site under hostile input (issue 10): a runbook title that closes `<title>`, raw HTML and
- * `javascript:` links in prose, log values that are markup, and tags with `/`. Builds a real site
- * from a runbook and a report the real `run-md` wrote, then reads the HTML.
+ * `javascript:` links in prose, log values that are markup, and tags with `/` (hostile-fixture.ts).
+ * Reads the HTML of a real site built from that runbook and a report the real `run-md` wrote: the
+ * served site's build, shared with the browser tests of `run-md serve` (serve-fixture.ts).
  */
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Element, Root } from "hast";
 import { fromHtml } from "hast-util-from-html";
 import { select, selectAll } from "hast-util-select";
 import { toString as hastToString } from "hast-util-to-string";
 import { visit } from "unist-util-visit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildSite } from "../../scripts/nightly/build-site.ts";
-import { runMdHere as runMd } from "../../test/in-process.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { AGENT, KEY_ID, TITLE } from "./hostile-fixture.ts";
+import { sharedServeSite } from "./serve-fixture.ts";
 
-const TITLE = "x </title><script>alert(1)</script>";
-const AGENT = "<img src=x onerror=alert(2)>";
-const KEY_ID = "AKIAIOSFODNN7EXAMPLE";
-
-const RUNBOOK = `---
-title: "${TITLE}"
-description: "Objective <script>alert(9)</script>"
-tags: [ci/cd, ci-cd, "a<b"]
-schedule: nightly
----
-
-Some prose <script>alert(3)</script> and <img src=x onerror="alert(4)"> and
-[click](javascript:alert(5)) and <a href="javascript:alert(6)">raw link</a> and
-[spaced](  JaVaScRiPt:alert(7)) and ![pic](javascript:alert(8)) and **bold** and
-[a real link](https://example.com/docs).
-
-<iframe src="https://evil.example"></iframe>
-
-## Who called
-
-\`\`\`sql agents
-SELECT useragent, useridentity.accesskeyid AS key_id, count(*) AS calls
-FROM cloudtrail_logs GROUP BY 1, 2 ORDER BY 1
-\`\`\`
-
-\`\`\`expect
-no useragent like '%onerror%'
-\`\`\`
-`;
-
-let work: string;
 let outDir: string;
 
 beforeAll(async () => {
-  work = await mkdtemp(path.join(tmpdir(), "run-md-site-escaping-"));
-  const runbooks = path.join(work, "runbooks");
-  const reports = path.join(work, "reports");
-  const logs = path.join(work, "logs");
-  outDir = path.join(work, "dist");
-  await Promise.all([mkdir(runbooks), mkdir(logs)]);
-  await writeFile(path.join(runbooks, "hostile.md"), RUNBOOK);
-  // Inside the runbook's own window (the last 24 hours): a full run, which is what the site
-  // shows as a runbook's result (a run with another window is an investigation, kept apart).
-  const at = new Date(Math.floor(Date.now() / 1000) * 1000 - 3_600_000);
-  const record = {
-    eventVersion: "1.09",
-    userIdentity: {
-      type: "IAMUser",
-      arn: "arn:aws:iam::111122223333:user/eve",
-      userName: "eve",
-      accessKeyId: KEY_ID,
-    },
-    eventTime: at.toISOString().replace(".000Z", "Z"),
-    eventSource: "sts.amazonaws.com",
-    eventName: "GetCallerIdentity",
-    awsRegion: "us-east-1",
-    sourceIPAddress: "198.51.100.9",
-    userAgent: AGENT,
-    eventID: "00000000-0000-4000-8000-000000000001",
-    eventType: "AwsApiCall",
-    recipientAccountId: "111122223333",
-  };
-  await writeFile(path.join(logs, "events.json"), JSON.stringify({ Records: [record] }));
-  // Published to a wide audience: the run hides access key ids (mask.accessKeyIds: hide).
-  const run = await runMd(
-    [path.join(runbooks, "hostile.md"), "--log-dir", logs, "--reports-dir", reports],
-    { env: { RUN_MD_MASK_ACCESS_KEY_IDS: "hide" } },
-  );
-  expect(run.code, run.stderr).toBe(1); // the check found the hostile agent
-  await buildSite({ runbooksDir: runbooks, reportsDir: reports, outDir });
+  outDir = await sharedServeSite();
 }, 300_000);
-
-afterAll(async () => {
-  if (work) await rm(work, { recursive: true, force: true });
-});
 
 async function page(route: string): Promise<Root> {
   return fromHtml(await readFile(path.join(outDir, route, "index.html"), "utf8"));

@@ -9,6 +9,7 @@ import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { buildSite } from "../../scripts/nightly/build-site.ts";
 import { runDir } from "../../test/run-dir.ts";
+import { writeHostile } from "./hostile-fixture.ts";
 
 export const ACCOUNT = "111122223333";
 const arn = (user: string) => `arn:aws:iam::${ACCOUNT}:user/${user}`;
@@ -163,12 +164,13 @@ WHERE a.eventtime <> g.eventtime OR b.eventtime <> f.eventtime
 `;
 
 /**
- * Copies into `outDir` the site both browser tests of `run-md serve` serve (approval.test.ts,
- * serve.test.ts): one Astro build (about 20 s of CPU) of RUNBOOK and SLOW_RUNBOOK per test run,
- * made by whichever file asks first while the other waits for it (the two run in different
- * workers). A failed build fails both, with its message.
+ * The site the browser tests of `run-md serve` serve (approval.test.ts, serve.test.ts) and the
+ * escaping test reads (escaping.test.ts): one Astro build (about 20 s of CPU) of RUNBOOK,
+ * SLOW_RUNBOOK and the hostile runbook with its report (hostile-fixture.ts) per test run, made by
+ * whichever file asks first while the others wait for it (they run in different workers). A
+ * failed build fails them all, with its message. Read it, never write into it.
  */
-export async function copyServeSite(outDir: string): Promise<void> {
+export async function sharedServeSite(): Promise<string> {
   const shared = path.join(runDir(), "serve-site");
   const building = `${shared}.building`;
   const failed = `${shared}.failed`;
@@ -186,7 +188,12 @@ export async function copyServeSite(outDir: string): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
-  await cp(shared, outDir, { recursive: true });
+  return shared;
+}
+
+/** A copy of the shared site (sharedServeSite) in `outDir`, for a server of its own to serve. */
+export async function copyServeSite(outDir: string): Promise<void> {
+  await cp(await sharedServeSite(), outDir, { recursive: true });
 }
 
 /** Whether this call made `dir` (false: another process made it first). */
@@ -206,6 +213,7 @@ async function buildServeSite(work: string, shared: string): Promise<void> {
   await mkdir(path.join(work, "reports"));
   await writeFile(path.join(runbooks, `${RUNBOOK_ID}.md`), RUNBOOK);
   await writeFile(path.join(runbooks, `${SLOW_ID}.md`), SLOW_RUNBOOK);
+  await writeHostile(runbooks, path.join(work, "reports"), work);
   const out = path.join(work, "site");
   await buildSite({ runbooksDir: runbooks, reportsDir: path.join(work, "reports"), outDir: out });
   await rename(out, shared); // whole, or not at all: the others wait for this name

@@ -25,10 +25,13 @@ const ATHENA_CODES: Record<string, string> = {
  * is refused by StartQueryExecution itself (InvalidRequestException, as Athena does); any other
  * problem makes the query FAILED with Athena's error code, before the backend runs it.
  */
-function validationFailure(ctx: EmulatorContext, query: string): BackendQueryError | undefined {
+async function validationFailure(
+  ctx: EmulatorContext,
+  query: string,
+): Promise<BackendQueryError | undefined> {
   if (!ctx.validateSql) return undefined;
   const tables = { aliases: ctx.tableAliases, extra: ctx.extraTables };
-  const first = checkSql(query, { tables }).find((p) => p.severity === "error");
+  const first = (await checkSql(query, { tables })).find((p) => p.severity === "error");
   if (first === undefined) return undefined;
   const where = `line ${first.line}:${first.column}: ${first.message}`;
   if (first.syntax) {
@@ -162,11 +165,13 @@ async function execute(state: AthenaState, q: QueryRecord): Promise<void> {
   }
 }
 
-function startQueryExecution(state: AthenaState, body: Record<string, unknown>) {
+async function startQueryExecution(state: AthenaState, body: Record<string, unknown>) {
   const request = startRequest(body);
+  // Checked first: from the token lookup to the new execution's registration nothing awaits, so
+  // two requests with one token never make two executions.
+  const refused = await validationFailure(state.ctx, request.query);
   const same = sameRequest(state, request.token, request.query);
   if (same) return { QueryExecutionId: same.id };
-  const refused = validationFailure(state.ctx, request.query);
   const q = newExecution(state.ctx, body, request);
   state.queries.set(q.id, q);
   if (request.token !== undefined) state.byToken.set(request.token, q.id);

@@ -9,12 +9,12 @@ import { checkSql, type TableConfig } from "@run-md/sql";
  * struct fields, Athena's functions). Core cannot do this: it knows no query language. It runs
  * on the steps of files with other errors too, so one pass reports every problem.
  */
-export function lintQueries(
+export async function lintQueries(
   file: string,
   steps: readonly Step[],
   tables?: TableConfig,
   found: readonly Diagnostic[] = [],
-): Diagnostic[] {
+): Promise<Diagnostic[]> {
   const out: Diagnostic[] = [];
   for (const step of steps) {
     // An empty query, an unclosed fence or a malformed {{name}} is reported by the parser
@@ -27,7 +27,7 @@ export function lintQueries(
         (d.line === start.line && d.rule === RULES.unclosedFence));
     if (found.some(echoed)) continue;
     if (step.dialect === "logs-insights") out.push(...lintInsights(file, step));
-    else out.push(...lintSql(file, step, tables));
+    else out.push(...(await lintSql(file, step, tables)));
   }
   return out;
 }
@@ -54,7 +54,11 @@ function lintInsights(file: string, step: Step): Diagnostic[] {
   }
 }
 
-function lintSql(file: string, step: Step, tables: TableConfig | undefined): Diagnostic[] {
+async function lintSql(
+  file: string,
+  step: Step,
+  tables: TableConfig | undefined,
+): Promise<Diagnostic[]> {
   if (step.attributes.sqlDialect === "duckdb") {
     return [
       {
@@ -67,7 +71,7 @@ function lintSql(file: string, step: Step, tables: TableConfig | undefined): Dia
       },
     ];
   }
-  return checkSql(step.query, tables ? { tables } : {}).map((p) => ({
+  return (await checkSql(step.query, tables ? { tables } : {})).map((p) => ({
     file,
     line: step.queryLine + p.line - 1,
     column: p.column,

@@ -2,7 +2,7 @@ import { parseRunbook } from "@run-md/core";
 import { describe, expect, it } from "vitest";
 import { lintQueries } from "../src/lint.ts";
 
-function lint(body: string) {
+async function lint(body: string) {
   const { runbook } = parseRunbook(
     `---\ntitle: T\nparams:\n  who: { type: string, default: x }\n---\n\n${body}`,
     "rb.md",
@@ -12,8 +12,10 @@ function lint(body: string) {
 }
 
 describe("Logs Insights syntax in runbooks", () => {
-  it("places a syntax error at its line and column in the file", () => {
-    const d = lint('```logs-insights bad\nfilter eventName = "A"\n| stats count(*) by\n```\n');
+  it("places a syntax error at its line and column in the file", async () => {
+    const d = await lint(
+      '```logs-insights bad\nfilter eventName = "A"\n| stats count(*) by\n```\n',
+    );
     expect(d).toEqual([
       {
         file: "rb.md",
@@ -26,15 +28,17 @@ describe("Logs Insights syntax in runbooks", () => {
     ]);
   });
 
-  it("keeps columns right after a {{param}} on the same line", () => {
-    const d = lint("```logs-insights bad\nfilter userIdentity.userName = {{who}} and = 3\n```\n");
+  it("keeps columns right after a {{param}} on the same line", async () => {
+    const d = await lint(
+      "```logs-insights bad\nfilter userIdentity.userName = {{who}} and = 3\n```\n",
+    );
     expect(d).toHaveLength(1);
     expect(d[0]!.line).toBe(8);
     expect(d[0]!.column).toBe(44);
   });
 
-  it("reports an SQL-style -- comment line, which Logs Insights does not accept", () => {
-    const d = lint(
+  it("reports an SQL-style -- comment line, which Logs Insights does not accept", async () => {
+    const d = await lint(
       "```logs-insights bad\n# a comment is fine\n  -- this is not\n| stats count(*)\n```\n",
     );
     expect(d).toEqual([
@@ -49,9 +53,9 @@ describe("Logs Insights syntax in runbooks", () => {
     ]);
   });
 
-  it("says nothing about valid Insights and SQL queries", () => {
+  it("says nothing about valid Insights and SQL queries", async () => {
     expect(
-      lint(
+      await lint(
         "```logs-insights ok\nfilter eventName = {{who}}\n| stats count(*) as n by sourceIPAddress\n```\n\n```sql s\nSELECT 1\n```\n",
       ),
     ).toEqual([]);

@@ -381,12 +381,12 @@ function corpusRunbook(): { text: string; starts: number[] } {
 }
 
 describe("check on sql steps", () => {
-  it(`reports each of ${CASES.length} constructs Athena rejects, with its message, line and column in the file`, () => {
+  it(`reports each of ${CASES.length} constructs Athena rejects, with its message, line and column in the file`, async () => {
     expect(CASES.length).toBeGreaterThanOrEqual(40);
     const { text, starts } = corpusRunbook();
     const { runbook, steps } = parseRunbook(text, "corpus.md");
     expect(runbook).toBeDefined();
-    const diagnostics = lintQueries("corpus.md", steps);
+    const diagnostics = await lintQueries("corpus.md", steps);
     const expected = CASES.map(([, line, column, rule, message], i) => ({
       file: "corpus.md",
       line: starts[i]! + line - 1,
@@ -398,7 +398,7 @@ describe("check on sql steps", () => {
     expect(diagnostics).toEqual(expected);
   });
 
-  it("says nothing about queries Athena accepts: CTEs, aliases, joins, UNNEST, lambdas, parameters", () => {
+  it("says nothing about queries Athena accepts: CTEs, aliases, joins, UNNEST, lambdas, parameters", async () => {
     const ok = [
       "WITH x AS (SELECT eventname AS n FROM cloudtrail_logs) SELECT n, count(*) AS c FROM x GROUP BY n ORDER BY c DESC",
       "SELECT l.useridentity.arn, r.arn FROM cloudtrail_logs l CROSS JOIN UNNEST(l.resources) AS t(r) WHERE eventtime >= {{start}}",
@@ -409,15 +409,15 @@ describe("check on sql steps", () => {
     ];
     for (const q of ok) {
       const { steps } = parseRunbook(`---\ntitle: T\n---\n\n\`\`\`sql s\n${q}\n\`\`\`\n`, "ok.md");
-      expect(lintQueries("ok.md", steps), q).toEqual([]);
+      expect(await lintQueries("ok.md", steps), q).toEqual([]);
     }
   });
 
-  it("reports a dialect=duckdb step as local only, and does not check its DuckDB SQL", () => {
+  it("reports a dialect=duckdb step as local only, and does not check its DuckDB SQL", async () => {
     const text =
       "---\ntitle: T\n---\n\n```sql lists dialect=duckdb\nSELECT list_filter(array_agg(eventname), x -> x LIKE 'Get%') AS g FROM cloudtrail_logs\n```\n";
     const { steps } = parseRunbook(text, "duck.md");
-    expect(lintQueries("duck.md", steps)).toEqual([
+    expect(await lintQueries("duck.md", steps)).toEqual([
       {
         file: "duck.md",
         line: 5,

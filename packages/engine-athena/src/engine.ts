@@ -193,7 +193,7 @@ export class AthenaEngine implements Engine {
   }
 
   async query(req: QueryRequest): Promise<QueryResult> {
-    const prepared = this.prepare(req);
+    const prepared = await this.prepare(req);
     const warnings: string[] = [];
     if (prepared.scopedReferences === 0) {
       warnings.push("the query does not read cloudtrail_logs, so it is not scoped to the window");
@@ -224,7 +224,7 @@ export class AthenaEngine implements Engine {
   }
 
   /** The step's query as Athena will run it, or the error that stops it before any request. */
-  private prepare(req: QueryRequest): PreparedQuery {
+  private async prepare(req: QueryRequest): Promise<PreparedQuery> {
     const opts = this.opts;
     if (req.dialect !== "sql") {
       throw new RunMdError("wrong-dialect", `the athena engine runs SQL steps, not ${req.dialect}`);
@@ -258,7 +258,7 @@ export class AthenaEngine implements Engine {
     }
     // Refused before anything is sent: what Athena would reject, and tables outside spec §4
     // (after the read-only gate and the length limit, which say more precisely what is wrong).
-    if (!opts.uncheckedDuckdbSql) assertAthenaSql(req.query, { tables: scope.tables });
+    if (!opts.uncheckedDuckdbSql) await assertAthenaSql(req.query, { tables: scope.tables });
     return prepared;
   }
 

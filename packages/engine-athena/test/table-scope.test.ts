@@ -191,7 +191,7 @@ describe("any other table reference is refused by check, the local engine and th
     expect(REFUSED.length).toBeGreaterThanOrEqual(15);
     const tables = { aliases: [TABLE, "cloudtrail_org"], extra: [extra] };
     for (const [sql, name] of REFUSED) {
-      const problems = checkSql(sql, { tables });
+      const problems = await checkSql(sql, { tables });
       expect(
         problems.map((p) => p.rule),
         sql,
@@ -232,7 +232,7 @@ describe("a configured extra table", () => {
     const sql = `SELECT k.team, count(*) AS n
       FROM cloudtrail_logs c JOIN known_users k ON c.useridentity.username = k.username
       GROUP BY k.team ORDER BY k.team`;
-    expect(checkSql(sql, { tables: { aliases: [], extra: [extra] } })).toEqual([]);
+    expect(await checkSql(sql, { tables: { aliases: [], extra: [extra] } })).toEqual([]);
     const a = await athena.query(request(sql));
     expect(a.rows).toEqual(expected);
     const l = await local.query(request(sql));
@@ -266,7 +266,7 @@ describe("what Athena rejects is rejected locally too; dialect=duckdb opts a ste
 
   it("refuses each on both engines with the checker's message, sending nothing", async () => {
     for (const sql of rejected) {
-      const [first] = checkSql(sql);
+      const [first] = await checkSql(sql);
       expect(first, sql).toBeDefined();
       const started = emulator.callsOf("StartQueryExecution").length;
       const a = await athena.query(request(sql)).catch((e: unknown) => e);

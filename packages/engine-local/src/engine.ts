@@ -232,7 +232,7 @@ export class LocalEngine implements Engine {
       // What Athena rejects is rejected here too, with the same message (spec section 4 and the
       // checker of @run-md/sql); dialect=duckdb opts a step out, to run locally only.
       const duckdb = req.attributes.sqlDialect === "duckdb";
-      if (!duckdb) assertAthenaSql(req.query, { tables: this.tables });
+      if (!duckdb) await assertAthenaSql(req.query, { tables: this.tables });
       const { sql, values, types } = renderSqlParams(req.query, req.params);
       exec = await this.execute({
         kind: "sql",

@@ -5,8 +5,6 @@
  */
 import { RunMdError, setNewest } from "@run-md/core";
 import type { SqlProblem } from "./problem.ts";
-import { resolveQuery } from "./resolve.ts";
-import { maskParams, parseTrino } from "./syntax.ts";
 import { EMPTY_TABLES, type TableConfig, TableResolver } from "./tables.ts";
 
 export interface SqlCheckOptions {
@@ -25,8 +23,9 @@ const checked = new Map<string, readonly SqlProblem[]>();
 
 /**
  * Where the problems of queries checked by earlier processes are kept (the CLI's bundle keeps
- * them in files: packages/cli/src/check-cache.ts). The first parse in a process pays for the
- * grammar's warm-up, about 0.7 s of CPU; a run of runbooks checked before skips it.
+ * them in files: packages/cli/src/check-cache.ts). The first parse in a process pays for loading
+ * the grammar (about 0.35 s of CPU) and its warm-up (about 0.7 s); a run of runbooks checked
+ * before skips both: the grammar is imported only when a query is in no cache (analyze.ts).
  */
 export interface CheckCache {
   get(key: string): SqlProblem[] | undefined;
@@ -41,7 +40,7 @@ export function useCheckCache(cache: CheckCache | undefined): void {
 }
 
 /** The problems of one query, in text order; `{{name}}` references count as parameters. */
-export function checkSql(query: string, opts: SqlCheckOptions = {}): SqlProblem[] {
+export async function checkSql(query: string, opts: SqlCheckOptions = {}): Promise<SqlProblem[]> {
   const tables =
     opts.tables instanceof TableResolver
       ? opts.tables
@@ -51,10 +50,8 @@ export function checkSql(query: string, opts: SqlCheckOptions = {}): SqlProblem[
   if (problems === undefined) {
     problems = persisted?.get(key);
     if (problems === undefined) {
-      const parsed = parseTrino(maskParams(query));
-      problems = (
-        parsed.problems.length > 0 ? parsed.problems : resolveQuery(parsed.tree, tables)
-      ).sort((a, b) => a.line - b.line || a.column - b.column);
+      const { analyzeSql } = await import("./analyze.ts");
+      problems = analyzeSql(query, tables);
       persisted?.set(key, problems);
     }
     setNewest(checked, key, problems, CHECKED);
@@ -67,8 +64,8 @@ export function checkSql(query: string, opts: SqlCheckOptions = {}): SqlProblem[
  * For the engines: refuses a query with an error-level problem, before anything is read or sent.
  * The message is the first problem's, with its position in the query.
  */
-export function assertAthenaSql(query: string, opts: SqlCheckOptions = {}): void {
-  const errors = checkSql(query, opts).filter((p) => p.severity === "error");
+export async function assertAthenaSql(query: string, opts: SqlCheckOptions = {}): Promise<void> {
+  const errors = (await checkSql(query, opts)).filter((p) => p.severity === "error");
   const first = errors[0];
   if (first === undefined) return;
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more problem(s))` : "";

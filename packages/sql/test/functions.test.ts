@@ -53,14 +53,16 @@ describe("Athena engine v3's functions", () => {
     }
   });
 
-  it("accepts a call to each listed scalar function name and refuses one letter off", () => {
-    expect(checkSql("SELECT json_extract_scalar(eventname, '$.a') FROM cloudtrail_logs")).toEqual(
-      [],
-    );
-    expect(checkSql("SELECT JSON_EXTRACT_SCALAR(eventname, '$.a') FROM cloudtrail_logs")).toEqual(
-      [],
-    );
-    expect(checkSql("SELECT json_extract_scalars(eventname, '$.a') FROM cloudtrail_logs")).toEqual([
+  it("accepts a call to each listed scalar function name and refuses one letter off", async () => {
+    expect(
+      await checkSql("SELECT json_extract_scalar(eventname, '$.a') FROM cloudtrail_logs"),
+    ).toEqual([]);
+    expect(
+      await checkSql("SELECT JSON_EXTRACT_SCALAR(eventname, '$.a') FROM cloudtrail_logs"),
+    ).toEqual([]);
+    expect(
+      await checkSql("SELECT json_extract_scalars(eventname, '$.a') FROM cloudtrail_logs"),
+    ).toEqual([
       {
         line: 1,
         column: 8,

@@ -37,15 +37,15 @@ describe("table names a step may use", () => {
     expect(r.readableNames()).toEqual(["cloudtrail_logs", "security.trail", "known_ips"]);
   });
 
-  it("checks a query again under other tables, and hands out copies of what it remembers", () => {
+  it("checks a query again under other tables, and hands out copies of what it remembers", async () => {
     const q = "SELECT eventname FROM security.trail";
-    const bare = checkSql(q);
+    const bare = await checkSql(q);
     expect(bare.map((p) => p.rule)).toEqual(["sql-table"]);
     // The same text where security.trail is an alias: no problem (the answer is not the cached one).
-    expect(checkSql(q, { tables: { aliases: ["security.trail"], extra: [] } })).toEqual([]);
+    expect(await checkSql(q, { tables: { aliases: ["security.trail"], extra: [] } })).toEqual([]);
     bare[0]!.message = "changed by a caller";
     bare.push({ ...bare[0]!, line: 9 });
-    const again = checkSql(q);
+    const again = await checkSql(q);
     expect(again).toHaveLength(1);
     expect(again[0]!.message).not.toBe("changed by a caller");
     expect(again[0]!.message).toMatch(/security\.trail/);
@@ -53,7 +53,7 @@ describe("table names a step may use", () => {
 });
 
 describe("the checked queries of earlier processes", () => {
-  it("are read before parsing, and what a parse finds is kept there", () => {
+  it("are read before parsing, and what a parse finds is kept there", async () => {
     const kept = new Map<string, readonly SqlProblem[]>();
     const cache: CheckCache = {
       get: (key) => kept.get(key)?.map((p) => ({ ...p })),
@@ -73,8 +73,8 @@ describe("the checked queries of earlier processes", () => {
     kept.set(JSON.stringify([known, { aliases: [], extra: [] }]), [earlier]);
     useCheckCache(cache);
     try {
-      expect(checkSql(known)).toEqual([earlier]);
-      const found = checkSql(fresh);
+      expect(await checkSql(known)).toEqual([earlier]);
+      const found = await checkSql(fresh);
       expect(found.map((p) => p.rule)).toEqual(["sql-table"]);
       expect(kept.get(JSON.stringify([fresh, { aliases: [], extra: [] }]))).toEqual(found);
     } finally {

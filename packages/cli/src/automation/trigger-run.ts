@@ -83,7 +83,9 @@ export async function loadRunbooks(paths: string[], tables?: TableConfig): Promi
     problems.push(...diagnostics.filter((d) => d.severity === "error"));
     if (runbook) {
       problems.push(
-        ...lintQueries(runbook.path, runbook.steps, tables).filter((d) => d.severity === "error"),
+        ...(await lintQueries(runbook.path, runbook.steps, tables)).filter(
+          (d) => d.severity === "error",
+        ),
       );
       runbooks.push(runbook);
     }

@@ -85,7 +85,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
         message: `duplicate runbook id "${runbook.meta.id}" (also ${other}): give one of them another id: or file name`,
       });
     } else if (runbook) ids.set(runbook.meta.id, path);
-    diagnostics.push(...lintQueries(path, steps, tables, diagnostics));
+    diagnostics.push(...(await lintQueries(path, steps, tables, diagnostics)));
     sortInPlace(diagnostics);
     checked.push({ path, ok: !diagnostics.some((d) => d.severity === "error"), diagnostics });
   }

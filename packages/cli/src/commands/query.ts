@@ -149,7 +149,7 @@ async function prepare(
   const { lintQueries } = await import("../lint.ts");
   const problems = [
     ...adhoc.diagnostics,
-    ...lintQueries(source, adhoc.steps, tableConfig(config), adhoc.diagnostics),
+    ...(await lintQueries(source, adhoc.steps, tableConfig(config), adhoc.diagnostics)),
   ].map(adhoc.place);
   const errors = problems.filter((d) => d.severity === "error");
   if (errors.length > 0 || adhoc.runbook === undefined) {
