@@ -177,10 +177,35 @@ async function bodyWithin(req: IncomingMessage, res: ServerResponse, max: number
   } catch (e) {
     if (!(e instanceof BodyTooLarge)) throw e;
     refuse(res, 413, "RequestEntityTooLargeException", `The request body is over ${max} bytes`);
-    // The rest of the body is never read: close the connection once the answer is out.
-    res.on("finish", () => req.socket.destroy());
+    res.on("finish", () => lingerThenClose(req));
     return undefined;
   }
+}
+
+/** What a refused request may still send, discarded, after its answer (see lingerThenClose). */
+const LINGER_BYTES = 1024 * 1024;
+const LINGER_MS = 2_000;
+
+/**
+ * Closes the connection of a request whose body is not read, once its answer is out. Destroying
+ * the socket at once would reset the connection while the client is still sending, and a reset
+ * can reach the client before the answer does (it then sees ECONNRESET, not the 413): so, as web
+ * servers do, this side is closed first and what still arrives is discarded, for at most
+ * LINGER_BYTES or LINGER_MS, before the socket is destroyed. The body is still never kept.
+ */
+function lingerThenClose(req: IncomingMessage): void {
+  const socket = req.socket;
+  const stop = () => socket.destroy();
+  const timer = setTimeout(stop, LINGER_MS);
+  timer.unref();
+  socket.once("close", () => clearTimeout(timer));
+  let discarded = 0;
+  req.on("data", (d: Buffer) => {
+    discarded += d.length;
+    if (discarded > LINGER_BYTES) stop();
+  });
+  req.resume();
+  socket.end();
 }
 
 /**
