@@ -53,8 +53,14 @@ export async function launchChromium(): Promise<Chromium | { skipReason: string 
   };
 }
 
-/** axe-core's serious and critical violations on the page shown, as `rule: target` lines. */
-export async function axeViolations(tab: Page): Promise<string[]> {
+/** The rules that look at colours: what a change of theme (light, dark) can change. */
+export const COLOUR_RULES = ["color-contrast", "link-in-text-block"];
+
+/**
+ * axe-core's serious and critical violations on the page shown, as `rule: target` lines: of
+ * WCAG 2.2 AA's rules, or only of `rules` (COLOUR_RULES for the same page in another theme).
+ */
+export async function axeViolations(tab: Page, rules?: string[]): Promise<string[]> {
   // Expressive-code's own script makes a code block that overflows focusable, once the page
   // has settled (a resize observer, then an idle callback): check the page a reader gets.
   await tab.waitForFunction(
@@ -67,14 +73,17 @@ export async function axeViolations(tab: Page): Promise<string[]> {
   );
   const source = await readFile(require.resolve("axe-core/axe.min.js"), "utf8");
   await tab.addScriptTag({ content: source });
-  const result = (await tab.evaluate(() =>
-    (
-      window as unknown as {
-        axe: { run: (ctx: Document, o: object) => Promise<unknown> };
-      }
-    ).axe.run(document, {
-      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] },
-    }),
+  const runOnly = rules
+    ? { type: "rule", values: rules }
+    : { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] };
+  const result = (await tab.evaluate(
+    (only) =>
+      (
+        window as unknown as {
+          axe: { run: (ctx: Document, o: object) => Promise<unknown> };
+        }
+      ).axe.run(document, { runOnly: only }),
+    runOnly,
   )) as { violations: { id: string; impact: string; nodes: { target: string[] }[] }[] };
   return result.violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
