@@ -47,6 +47,7 @@ import { describeNoEvents } from "./empty.ts";
 import { extraTableDirs, extraTableViewSql } from "./extra-tables.ts";
 import { LogCatalog, MAX_LENIENT_BYTES, type ReadFile, type Resolution } from "./files.ts";
 import { Macros } from "./macros.ts";
+import { ProbeMemory } from "./probe-memory.ts";
 import { literalNode, mapCode, rewriteAthena } from "./rewrite.ts";
 import { assertSandboxed, TABLE_HINT } from "./sandbox.ts";
 import {
@@ -86,6 +87,11 @@ export interface LocalEngineOptions {
   tableAliases?: string[];
   /** Configured extra tables (`tables.extra`), each read from its file. */
   extraTables?: ExtraTable[];
+  /**
+   * Whether the "no events" probe's answer is remembered per file set and window
+   * (probe-memory.ts; default true). False probes after every windowed step, as before.
+   */
+  rememberProbes?: boolean;
 }
 
 /** The largest JSON document DuckDB's reader takes: the same per-file limit as the lenient reader. */
@@ -166,6 +172,7 @@ export async function createLocalEngine(opts: LocalEngineOptions): Promise<Local
     cacheDir,
     { aliases: opts.tableAliases ?? [], extra: opts.extraTables ?? [] },
     store,
+    opts.rememberProbes ?? true,
   );
 }
 
@@ -203,6 +210,8 @@ export class LocalEngine implements Engine {
   private readonly plans = new Map<string, Plan>();
   /** The Trino macros created in this engine's database so far (created as queries need them). */
   private readonly macros: Macros;
+  /** The "no events" probe's answers per file set and window. */
+  private readonly probes: ProbeMemory;
   private closed = false;
 
   constructor(
@@ -211,9 +220,11 @@ export class LocalEngine implements Engine {
     cacheDir: string,
     tables: TableConfig,
     store: string | null = null,
+    rememberProbes = true,
   ) {
     this.instance = instance;
     this.macros = new Macros(instance);
+    this.probes = new ProbeMemory(rememberProbes);
     this.logDir = logDir;
     this.store = store;
     this.manifests = store === null ? null : new ManifestCache(store);
@@ -337,6 +348,11 @@ export class LocalEngine implements Engine {
     this.macros.close();
     this.instance.closeSync();
     await fsp.rm(this.cacheDir, { recursive: true, force: true });
+  }
+
+  /** How many "no events" probes this engine ran (the others were remembered), for tests. */
+  probesRun(): number {
+    return this.probes.probesRun;
   }
 
   /** The files a query's partition filters let through (all of them when it has none). */
@@ -542,6 +558,9 @@ export class LocalEngine implements Engine {
             scan,
             this.logDir ?? this.store ?? "",
             storeFiles.length,
+            // Store files are not keyed: with them the probe runs every time.
+            storeFiles.length > 0 ? null : this.probeKey(job, res, scan),
+            this.probes,
           );
     const scanned = await this.filesPassing(conn, res.files, plan.pruneSql);
     return {
@@ -553,6 +572,20 @@ export class LocalEngine implements Engine {
       ...(noEvents === undefined ? {} : { noEvents }),
       storeDays: stored?.storeDays ?? null,
     };
+  }
+
+  /** The key of the "no events" probe's answer: the view, the window, the files and identities. */
+  private probeKey(job: Job, res: Resolution, scan: Sources["scan"]): string | null {
+    const identities = new Map(scan.files.map((f) => [f.rel, f.identity]));
+    const window =
+      job.window === null
+        ? ""
+        : `${job.window.start.toISOString()}/${job.window.end.toISOString()}`;
+    return this.probes.key(
+      job.kind === "insights" ? "cwl_events" : "cloudtrail_logs",
+      window,
+      res.files.map((f) => ({ path: f.path, identity: identities.get(f.origin) ?? "" })),
+    );
   }
 
   /**
@@ -643,12 +676,17 @@ async function windowWithoutEvents(
   res: Resolution & { skippedByWindow: number },
   scan: { files: unknown[]; outside: number },
   logDir: string,
-  storeFiles = 0,
+  storeFiles: number,
+  key: string | null,
+  memory: ProbeMemory,
 ): Promise<string | undefined> {
   if (res.files.length > 0 || storeFiles > 0) {
     const view = kind === "insights" ? "cwl_events" : "cloudtrail_logs";
-    const probe = await conn.runAndReadAll(`SELECT 1 FROM ${view} LIMIT 1`);
-    if (probe.currentRowCount > 0) return undefined;
+    const hasEvents = await memory.hasEvents(
+      key,
+      async () => (await conn.runAndReadAll(`SELECT 1 FROM ${view} LIMIT 1`)).currentRowCount > 0,
+    );
+    if (hasEvents) return undefined;
   }
   return describeNoEvents(res, scan.files.length + scan.outside + storeFiles, logDir);
 }
