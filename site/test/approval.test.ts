@@ -37,7 +37,7 @@ const B = { login: "bob", email: OIDC_USERS.bob!.email };
  * Long enough for the first test's request to be approved on a busy machine, short enough that
  * the early request (made in beforeAll) has expired, or nearly, when the last test reads it.
  */
-const TTL_S = 25;
+const TTL_S = 30;
 
 const CONFIG = (work: string, idp: OidcProvider) => `reportsDir: ${path.join(work, "reports")}
 engines:
