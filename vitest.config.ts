@@ -25,6 +25,15 @@ export default defineConfig({
     // The AWS SDK's notice that releases after January 2027 need Node 22 (see packages/cli/bin/run-md.cjs).
     // NO_COLOR: picocolors decides once, when first imported, from this environment; the CLI run
     // in a worker (test/in-process.ts) must print what a spawned one under NO_COLOR=1 prints.
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", NO_COLOR: "1" },
+    // RUN_MD_LOCAL_THREADS: one DuckDB thread per local engine (the tests' own, the CLI's, the
+    // emulator's). Two workers on two cores already keep both busy, and on the tests' small inputs
+    // a second thread per query only adds CPU: 15% less CPU for the DuckDB-heavy files, measured
+    // (runner-e2e, engine-, store- and reference-parity, hardening, logs-runbooks: 106.9 against
+    // 90.4 CPU-s). The tests that pass `threads: 2` (generator, datasets) keep the parallel paths.
+    env: {
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      NO_COLOR: "1",
+      RUN_MD_LOCAL_THREADS: "1",
+    },
   },
 });

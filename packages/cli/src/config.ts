@@ -8,6 +8,7 @@ import {
   type Weekday,
 } from "@run-md/core";
 import type { AthenaEngineOptions } from "@run-md/engine-athena";
+import { threadsFromEnv } from "@run-md/engine-local/descriptor";
 import type { LogsEngineOptions } from "@run-md/engine-logs";
 import type { ExtraTable, TableConfig } from "@run-md/sql";
 import { isMap, isScalar, LineCounter, parseDocument, type Node as YamlNode } from "yaml";
@@ -429,6 +430,8 @@ function applyEnv(cfg: Config): Config {
     }
     cfg.site.url = env.RUN_MD_SITE_URL;
   }
+  const threads = threadsFromEnv(env);
+  if (threads !== undefined) cfg.local.threads = threads;
   if (env.RUN_MD_LOGS_ENDPOINT) cfg.logs.endpoint = env.RUN_MD_LOGS_ENDPOINT;
   if (env.RUN_MD_LOG_GROUPS)
     cfg.logs.logGroups = env.RUN_MD_LOG_GROUPS.split(",").map((s) => s.trim());

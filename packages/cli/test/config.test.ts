@@ -80,6 +80,16 @@ describe("run-md.config.yaml", () => {
     expect(c.local.logDir).toBe("/from/env");
     expect(c.logs.logGroups).toEqual(["g1", "g2"]);
   });
+
+  it("RUN_MD_LOCAL_THREADS overrides local.threads, and a bad value names the variable", async () => {
+    const f = await file("local:\n  logDir: /from/file\n  threads: 4\n");
+    delete process.env.RUN_MD_LOCAL_THREADS; // the suite sets it (vitest.config.ts)
+    expect(loadConfig(f).local.threads).toBe(4);
+    process.env.RUN_MD_LOCAL_THREADS = "3";
+    expect(loadConfig(f).local.threads).toBe(3);
+    process.env.RUN_MD_LOCAL_THREADS = "two";
+    expect(() => loadConfig(f)).toThrow('RUN_MD_LOCAL_THREADS "two" is not a whole number');
+  });
 });
 
 describe("tables: what a sql step may read", () => {

@@ -43,6 +43,7 @@ import {
   type TableConfig,
   TableResolver,
 } from "@run-md/sql";
+import { threadsFromEnv } from "./descriptor.ts";
 import { describeNoEvents } from "./empty.ts";
 import { extraTableDirs, extraTableViewSql } from "./extra-tables.ts";
 import { LogCatalog, MAX_LENIENT_BYTES, type ReadFile, type Resolution } from "./files.ts";
@@ -79,7 +80,7 @@ export interface LocalEngineOptions {
   logDir?: string;
   /** A store written by `run-md collect` (see store.ts), read for the days it covers. */
   store?: string;
-  /** DuckDB worker threads (default: DuckDB's, the number of cores). */
+  /** DuckDB worker threads (default: RUN_MD_LOCAL_THREADS, else DuckDB's, the number of cores). */
   threads?: number;
   /** DuckDB memory limit, such as "2GB" (default: `defaultMemoryLimit(threads)`). */
   memoryLimit?: string;
@@ -125,6 +126,7 @@ const JSON_COLUMNS = new Set(
 );
 
 export async function createLocalEngine(opts: LocalEngineOptions): Promise<LocalEngine> {
+  const threads = opts.threads ?? threadsFromEnv();
   const store = opts.store === undefined ? null : path.resolve(opts.store);
   if (store !== null) await assertStore(store);
   const logDir = opts.logDir === undefined ? null : path.resolve(opts.logDir);
@@ -144,9 +146,9 @@ export async function createLocalEngine(opts: LocalEngineOptions): Promise<Local
   const cacheDir = await fsp.mkdtemp(path.join(os.tmpdir(), "run-md-local-"));
   // Spill files go to the session's cache directory (DuckDB allows its temp directory to be read).
   const config: Record<string, string> = { temp_directory: path.join(cacheDir, "spill") };
-  if (opts.threads !== undefined) config.threads = String(opts.threads);
+  if (threads !== undefined) config.threads = String(threads);
   config.memory_limit =
-    opts.memoryLimit ?? defaultMemoryLimit(opts.threads ?? os.availableParallelism());
+    opts.memoryLimit ?? defaultMemoryLimit(threads ?? os.availableParallelism());
   const instance = await DuckDBInstance.create(":memory:", config);
   const conn = await instance.connect();
   try {
@@ -348,6 +350,17 @@ export class LocalEngine implements Engine {
     this.macros.close();
     this.instance.closeSync();
     await fsp.rm(this.cacheDir, { recursive: true, force: true });
+  }
+
+  /** DuckDB's own `threads` setting on this engine, for tests. */
+  async duckdbThreads(): Promise<number> {
+    const conn = await this.instance.connect();
+    try {
+      const rows = (await conn.runAndReadAll("SELECT current_setting('threads')")).getRows();
+      return Number(rows[0]?.[0]);
+    } finally {
+      conn.closeSync();
+    }
   }
 
   /** How many "no events" probes this engine ran (the others were remembered), for tests. */
