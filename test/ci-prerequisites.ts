@@ -18,9 +18,14 @@ export function isCI(env: NodeJS.ProcessEnv = process.env): boolean {
   return v !== undefined && v !== "" && v !== "0" && v !== "false";
 }
 
-/** The browser the site's test drives (installed by scripts/install-chromium.sh). */
+/**
+ * The browser the site's tests drive (installed by scripts/install-chromium.sh): Debian's
+ * chromium-headless-shell, the same Blink as its chromium without the desktop browser around it
+ * (what Playwright itself runs headless tests in). The same pages and axe checks took a measured
+ * 27% less CPU in it than in the full chromium run headless (21.4-24.2 against 16.1-17.4 CPU-s).
+ */
 export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string {
-  return env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+  return env.CHROMIUM_PATH ?? "/usr/bin/chromium-headless-shell";
 }
 
 /** Each missing prerequisite, as a sentence naming the path and how to provide it. */

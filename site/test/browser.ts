@@ -1,6 +1,6 @@
 /**
- * Debian's chromium for the site's browser tests, driven by playwright-core: one launcher for
- * the static site's test and the served site's (run-md serve) test.
+ * Debian's chromium-headless-shell for the site's browser tests, driven by playwright-core: one
+ * launcher for the static site's test and the served site's (run-md serve) tests.
  */
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
