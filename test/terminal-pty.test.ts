@@ -99,7 +99,9 @@ describe.skipIf(!HAS_SCRIPT)("run-md on a terminal", () => {
     const pty = onPty(0, [slow, "--no-report", "--timeout", "5m"]);
     const pid = await pty.runMdPid();
     await waitFor(() => pty.out().includes("forever"), 60_000);
-    await new Promise((r) => setTimeout(r, 3000)); // the step runs, the spinner would spin
+    // The step runs, the spinner would spin: the flood this guards against wrote 1.4 GB in ten
+    // minutes, over 2 MB a second; a second of it is far above the bound below.
+    await new Promise((r) => setTimeout(r, 1000));
     const before = pty.out().length;
     expect(before).toBeLessThan(16 * 1024); // it was 1.4 GB in ten minutes
     process.kill(pid, "SIGTERM");
@@ -113,7 +115,8 @@ describe.skipIf(!HAS_SCRIPT)("run-md on a terminal", () => {
   });
 
   it("with NO_COLOR=1 nothing is coloured, the spinner included", async () => {
-    const pty = onPty(100, [slow, "--no-report", "--timeout", "3s"], { NO_COLOR: "1" });
+    // The step burns a core until it times out: a second is enough for the spinner to start.
+    const pty = onPty(100, [slow, "--no-report", "--timeout", "1s"], { NO_COLOR: "1" });
     const code = await pty.done;
     const text = pty.out().toString("utf8");
     expect(code).toBe(2); // the step timed out
@@ -123,7 +126,7 @@ describe.skipIf(!HAS_SCRIPT)("run-md on a terminal", () => {
   }, 120_000);
 
   it("without NO_COLOR the terminal is coloured (the check above can fail)", async () => {
-    const pty = onPty(100, [slow, "--no-report", "--timeout", "2s"]);
+    const pty = onPty(100, [slow, "--no-report", "--timeout", "1s"]);
     await pty.done;
     expect(pty.out().toString("utf8")).toMatch(/\u001b\[36m/); // the cyan spinner
   }, 120_000);
