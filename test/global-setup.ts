@@ -5,7 +5,7 @@
  *   loader in each spawned process;
  * - generates the sample data the end-to-end tests share (test/sample-data.ts);
  * - makes a folder for what test files build once and share within this run (`inject("runDir")`,
- *   removed at the end): the served site's Astro build (site/test/serve-fixture.ts);
+ *   removed at the end): the site tests' one Astro build (site/test/shared-site.ts);
  * - under `CI=true`, fails the run when `../shared` or Chromium is missing, rather than letting
  *   the tests that need them skip (test/ci-prerequisites.ts).
  */

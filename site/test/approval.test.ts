@@ -24,12 +24,12 @@ import { BIN } from "../../test/helpers.ts";
 import { type Chromium, launchChromium } from "./browser.ts";
 import {
   type CloudTrailRecord,
-  copyServeSite,
   makeRecords,
   RUNBOOK,
   RUNBOOK_ID,
   writeLogDir,
 } from "./serve-fixture.ts";
+import { copySharedSite } from "./shared-site.ts";
 
 const A = { login: "alice", email: OIDC_USERS.alice!.email };
 const B = { login: "bob", email: OIDC_USERS.bob!.email };
@@ -124,7 +124,7 @@ beforeAll(async () => {
   await writeFile(path.join(work, "runbooks", `${RUNBOOK_ID}.md`), RUNBOOK);
   // The early request's TTL runs while the site is built (or copied): serve starts first (it
   // reads siteDir per request), so the expiry test waits that much less.
-  await Promise.all([copyServeSite(path.join(work, "site")), startServeAndRequest()]);
+  await Promise.all([copySharedSite(path.join(work, "site")), startServeAndRequest()]);
 }, 600_000);
 
 /** Tokens, the provider, `run-md serve`, and A's early request (left to expire). */

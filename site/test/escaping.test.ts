@@ -2,7 +2,7 @@
  * The site under hostile input (issue 10): a runbook title that closes `<title>`, raw HTML and
  * `javascript:` links in prose, log values that are markup, and tags with `/` (hostile-fixture.ts).
  * Reads the HTML of a real site built from that runbook and a report the real `run-md` wrote: the
- * served site's build, shared with the browser tests of `run-md serve` (serve-fixture.ts).
+ * site tests' one shared build (shared-site.ts).
  */
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
@@ -13,12 +13,12 @@ import { toString as hastToString } from "hast-util-to-string";
 import { visit } from "unist-util-visit";
 import { beforeAll, describe, expect, it } from "vitest";
 import { AGENT, KEY_ID, TITLE } from "./hostile-fixture.ts";
-import { sharedServeSite } from "./serve-fixture.ts";
+import { sharedSite } from "./shared-site.ts";
 
 let outDir: string;
 
 beforeAll(async () => {
-  outDir = await sharedServeSite();
+  outDir = (await sharedSite()).outDir;
 }, 300_000);
 
 async function page(route: string): Promise<Root> {

@@ -1,11 +1,12 @@
 /**
  * The hostile runbook of the escaping test (issue 10): a title that closes `<title>`, raw HTML and
  * `javascript:` links in prose, a log value that is markup, tags with `/`, and a report the real
- * `run-md` wrote of it, with access key ids hidden. It is built into the served site's Astro build
- * (serve-fixture.ts), so the escaping test reads that build instead of making one of its own.
+ * `run-md` wrote of it, with access key ids hidden. It is built into the site's one shared Astro
+ * build (shared-site.ts), so the escaping test reads that build instead of making one of its own.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { runMd } from "../../test/helpers.ts";
 
 export const HOSTILE_ID = "hostile";
@@ -39,9 +40,17 @@ no useragent like '%onerror%'
 \`\`\`
 `;
 
-/** One event an hour ago, inside the runbook's own window (the last 24 hours). */
+/**
+ * When the binary runs the hostile runbook (its clock is set to this, clock-at.mjs): a day before
+ * the newest fixture report (2026-11-23), so this run does not move the index's day strip, which
+ * ends on the day of the site's newest run (site/src/lib/heat.ts lastRunDay) and which
+ * site.test.ts checks against the fixture reports.
+ */
+export const HOSTILE_RUN_AT = "2026-11-22T12:00:00.000Z";
+
+/** One event an hour before the run, inside the runbook's own window (the last 24 hours). */
 function hostileRecord() {
-  const at = new Date(Math.floor(Date.now() / 1000) * 1000 - 3_600_000);
+  const at = new Date(Date.parse(HOSTILE_RUN_AT) - 3_600_000);
   return {
     eventVersion: "1.09",
     userIdentity: {
@@ -67,7 +76,7 @@ function hostileRecord() {
  * site shows a run in the runbook's own window as its result; another window is an investigation),
  * published to a wide audience, so it hides access key ids (mask.accessKeyIds: hide). The real
  * binary, not the in-process CLI: the approval test starts its server (which inherits the
- * worker's environment) while this runs.
+ * worker's environment) while this runs; its clock starts at HOSTILE_RUN_AT.
  */
 export async function writeHostile(runbooksDir: string, reportsDir: string, work: string) {
   const logs = path.join(work, "hostile-logs");
@@ -76,9 +85,19 @@ export async function writeHostile(runbooksDir: string, reportsDir: string, work
   await writeFile(path.join(logs, "events.json"), JSON.stringify({ Records: [hostileRecord()] }));
   const run = await runMd(
     [path.join(runbooksDir, `${HOSTILE_ID}.md`), "--log-dir", logs, "--reports-dir", reportsDir],
-    { env: { RUN_MD_MASK_ACCESS_KEY_IDS: "hide" } },
+    { env: { RUN_MD_MASK_ACCESS_KEY_IDS: "hide", ...clockAt(HOSTILE_RUN_AT) } },
   );
   // The check finds the hostile agent: exit 1. Anything else fails the shared build, with why.
   if (run.code !== 1)
     throw new Error(`run-md on the hostile runbook: exit ${run.code}\n${run.stderr}`);
+}
+
+/** The environment that starts a spawned Node process's clock at `iso` (clock-at.mjs). */
+function clockAt(iso: string): Record<string, string> {
+  const hook = `--import=${pathToFileURL(path.join(import.meta.dirname, "clock-at.mjs")).href}`;
+  const inherited = process.env.NODE_OPTIONS;
+  return {
+    NODE_OPTIONS: inherited ? `${inherited} ${hook}` : hook,
+    RUN_MD_TEST_CLOCK_AT: iso,
+  };
 }

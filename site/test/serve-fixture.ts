@@ -3,13 +3,9 @@
  * calls by three principals over the last hours), a runbook whose check fails when its
  * threshold is lowered, and the truth about both computed from the records in plain JavaScript.
  */
-import { existsSync } from "node:fs";
-import { cp, mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import { buildSite } from "../../scripts/nightly/build-site.ts";
-import { runDir } from "../../test/run-dir.ts";
-import { writeHostile } from "./hostile-fixture.ts";
 
 export const ACCOUNT = "111122223333";
 const arn = (user: string) => `arn:aws:iam::${ACCOUNT}:user/${user}`;
@@ -162,59 +158,3 @@ FROM cloudtrail_logs a, cloudtrail_logs b, cloudtrail_logs c, cloudtrail_logs d,
 WHERE a.eventtime <> g.eventtime OR b.eventtime <> f.eventtime
 \`\`\`
 `;
-
-/**
- * The site the browser tests of `run-md serve` serve (approval.test.ts, serve.test.ts) and the
- * escaping test reads (escaping.test.ts): one Astro build (about 20 s of CPU) of RUNBOOK,
- * SLOW_RUNBOOK and the hostile runbook with its report (hostile-fixture.ts) per test run, made by
- * whichever file asks first while the others wait for it (they run in different workers). A
- * failed build fails them all, with its message. Read it, never write into it.
- */
-export async function sharedServeSite(): Promise<string> {
-  const shared = path.join(runDir(), "serve-site");
-  const building = `${shared}.building`;
-  const failed = `${shared}.failed`;
-  if (await created(building)) {
-    try {
-      await buildServeSite(building, shared);
-    } catch (e) {
-      await writeFile(failed, e instanceof Error ? (e.stack ?? e.message) : String(e));
-      throw e;
-    }
-  } else {
-    while (!existsSync(shared)) {
-      if (existsSync(failed))
-        throw new Error(`the shared site build failed:\n${await readFile(failed, "utf8")}`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
-  return shared;
-}
-
-/** A copy of the shared site (sharedServeSite) in `outDir`, for a server of its own to serve. */
-export async function copyServeSite(outDir: string): Promise<void> {
-  await cp(await sharedServeSite(), outDir, { recursive: true });
-}
-
-/** Whether this call made `dir` (false: another process made it first). */
-async function created(dir: string): Promise<boolean> {
-  try {
-    await mkdir(dir);
-    return true;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw e;
-  }
-}
-
-async function buildServeSite(work: string, shared: string): Promise<void> {
-  const runbooks = path.join(work, "runbooks");
-  await mkdir(runbooks);
-  await mkdir(path.join(work, "reports"));
-  await writeFile(path.join(runbooks, `${RUNBOOK_ID}.md`), RUNBOOK);
-  await writeFile(path.join(runbooks, `${SLOW_ID}.md`), SLOW_RUNBOOK);
-  await writeHostile(runbooks, path.join(work, "reports"), work);
-  const out = path.join(work, "site");
-  await buildSite({ runbooksDir: runbooks, reportsDir: path.join(work, "reports"), outDir: out });
-  await rename(out, shared); // whole, or not at all: the others wait for this name
-}

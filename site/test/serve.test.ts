@@ -24,7 +24,6 @@ import { BIN } from "../../test/helpers.ts";
 import { axeViolations, type Chromium, launchChromium } from "./browser.ts";
 import {
   type CloudTrailRecord,
-  copyServeSite,
   makeRecords,
   offenders,
   RUNBOOK,
@@ -33,6 +32,7 @@ import {
   SLOW_RUNBOOK,
   writeLogDir,
 } from "./serve-fixture.ts";
+import { copySharedSite } from "./shared-site.ts";
 
 const artifacts = path.join(repoRoot, "test-artifacts");
 
@@ -112,7 +112,7 @@ beforeAll(async () => {
   await mkdir(path.join(work, "reports"), { recursive: true });
   await writeFile(path.join(work, "runbooks", `${RUNBOOK_ID}.md`), RUNBOOK);
   await writeFile(path.join(work, "runbooks", `${SLOW_ID}.md`), SLOW_RUNBOOK);
-  await copyServeSite(path.join(work, "site"));
+  await copySharedSite(path.join(work, "site"));
   const port = await freePort();
   idp = await startOidcProvider([`http://127.0.0.1:${port}/auth/callback`]);
   await writeFile(path.join(work, "run-md.config.yaml"), CONFIG(work, idp));

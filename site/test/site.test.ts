@@ -1,10 +1,10 @@
 /**
- * Builds the site for real from the fixture runbooks and reports, then reads the generated HTML
- * and drives it in Debian's chromium.
+ * Reads the site built for real from the fixture runbooks and reports (with the served and the
+ * hostile runbooks of the other site tests: one shared build, shared-site.ts), then drives it in
+ * Debian's chromium.
  */
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { RunReport } from "@run-md/core";
 import type { Element, Root } from "hast";
@@ -13,29 +13,25 @@ import { select, selectAll } from "hast-util-select";
 import { toString as hastToString } from "hast-util-to-string";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildSite, repoRoot } from "../../scripts/nightly/build-site.ts";
+import { repoRoot } from "../../scripts/nightly/build-site.ts";
 import { skipOrFail } from "../../test/ci-prerequisites.ts";
 import { axeViolations, type Chromium, COLOUR_RULES, launchChromium } from "./browser.ts";
+import { HOSTILE_ID } from "./hostile-fixture.ts";
+import { RUNBOOK_ID, SLOW_ID } from "./serve-fixture.ts";
+import { FIXTURES, type SharedSite, sharedSite } from "./shared-site.ts";
 import { serveStatic } from "./static-server.ts";
 
-const fixtures = path.join(import.meta.dirname, "fixtures");
-const runbooksDir = path.join(fixtures, "runbooks");
-const reportsDir = path.join(fixtures, "reports");
+const fixtureRunbooks = path.join(FIXTURES, "runbooks");
+const fixtureReports = path.join(FIXTURES, "reports");
 const artifacts = path.join(repoRoot, "test-artifacts");
 
-let work: string;
+let site: SharedSite;
 let outDir: string;
 
 beforeAll(async () => {
-  work = await mkdtemp(path.join(tmpdir(), "run-md-site-"));
-  outDir = path.join(work, "dist");
-  const result = await buildSite({ runbooksDir, reportsDir, outDir });
-  console.log(`site build of the fixtures: ${Math.round(result.durationMs)} ms`);
-}, 600_000); // a real Astro build: minutes on a loaded 2-core machine
-
-afterAll(async () => {
-  if (work) await rm(work, { recursive: true, force: true });
-});
+  site = await sharedSite();
+  outDir = site.outDir;
+}, 600_000); // a real Astro build (here or in another worker): minutes on a loaded 2-core machine
 
 async function page(route: string): Promise<Root> {
   const file = path.join(outDir, route, route.endsWith(".html") ? "" : "index.html");
@@ -45,7 +41,8 @@ async function page(route: string): Promise<Root> {
 const text = (node: Root | Element | undefined): string =>
   node ? hastToString(node).replace(/\s+/g, " ").trim() : "";
 
-const runbookIds = [
+/** The fixture runbooks of this file. */
+const fixtureIds = [
   "audit-iam",
   "broken-typo",
   "kms-key-deletion",
@@ -53,11 +50,19 @@ const runbookIds = [
   "s3-public-access",
   "unauthorized-access",
 ];
+/** Every runbook of the shared build: the fixtures, the served two and the hostile one. */
+const runbookIds = [...fixtureIds, HOSTILE_ID, RUNBOOK_ID, SLOW_ID].sort();
+
+/** The runbook ids of the Markdown files in `dir`, sorted. */
+async function idsIn(dir: string): Promise<string[]> {
+  const files = (await readdir(dir)).filter((f) => f.endsWith(".md"));
+  return files.map((f) => path.basename(f, ".md")).sort();
+}
 
 describe("the generated HTML", () => {
   it("has a page for every runbook, titled as its front matter says", async () => {
-    const files = (await readdir(runbooksDir)).filter((f) => f.endsWith(".md")).sort();
-    expect(files.map((f) => path.basename(f, ".md"))).toEqual(runbookIds);
+    expect(await idsIn(fixtureRunbooks)).toEqual(fixtureIds);
+    expect(await idsIn(site.runbooksDir)).toEqual(runbookIds);
     for (const id of runbookIds) {
       expect(existsSync(path.join(outDir, "runbooks", id, "index.html")), id).toBe(true);
     }
@@ -77,6 +82,8 @@ describe("the generated HTML", () => {
     expect(byId["s3-public-access"]?.properties.dataStatus).toBe("warned");
     expect(byId["audit-iam"]?.properties.dataStatus).toBe("passed");
     expect(byId["root-usage"]?.properties.dataStatus).toBe("none");
+    expect(byId[HOSTILE_ID]?.properties.dataStatus).toBe("failed");
+    expect(byId[RUNBOOK_ID]?.properties.dataStatus).toBe("none");
     const ua = text(byId["unauthorized-access"]);
     for (const s of [
       "Detect unauthorized access attempts",
@@ -92,8 +99,11 @@ describe("the generated HTML", () => {
       expect(ua).toContain(s);
     }
     expect(text(byId["root-usage"])).toContain("no run yet");
-    // Failures first.
-    expect(rows[0]?.properties.dataRunbook).toBe("unauthorized-access");
+    // Failures first (the hostile runbook has no severity: after the high one).
+    expect(rows.slice(0, 2).map((r) => r.properties.dataRunbook)).toEqual([
+      "unauthorized-access",
+      HOSTILE_ID,
+    ]);
   });
 
   it("keeps every index row visible without JavaScript, with static status and tag pages as the filter", async () => {
@@ -103,6 +113,7 @@ describe("the generated HTML", () => {
     const failed = await page("status/failed");
     expect(selectAll("tr[data-runbook]", failed).map((r) => r.properties.dataRunbook)).toEqual([
       "unauthorized-access",
+      HOSTILE_ID,
     ]);
     const iam = await page("tags/iam");
     expect(
@@ -118,7 +129,7 @@ describe("the generated HTML", () => {
       selectAll("tr[data-runbook]", none)
         .map((r) => r.properties.dataRunbook)
         .sort(),
-    ).toEqual(["broken-typo", "root-usage"]);
+    ).toEqual(["broken-typo", RUNBOOK_ID, "root-usage", SLOW_ID].sort());
   });
 
   it("shows each expectation with its actual value and the offending rows of a failed check", async () => {
@@ -237,7 +248,7 @@ describe("the generated HTML", () => {
       // The runner's file names are URL-safe here, so the slug is the file name.
       const [, id, name] = /^\/reports\/([^/]+)\/(.+)$/.exec(href)!;
       expect(await readFile(path.join(outDir, href), "utf8"), href).toBe(
-        await readFile(path.join(reportsDir, id!, name!), "utf8"),
+        await readFile(path.join(site.reportsDir, id!, name!), "utf8"),
       );
     }
   });
@@ -309,12 +320,14 @@ describe("in a browser", () => {
     if (!tab || !server) return;
     try {
       await tab.goto(`${server.url}/`);
-      await expect.poll(() => tab.locator("tr[data-runbook]:visible").count()).toBe(6);
+      const all = runbookIds.length;
+      await expect.poll(() => tab.locator("tr[data-runbook]:visible").count()).toBe(all);
 
+      // Failed: unauthorized-access and the hostile runbook.
       await tab.getByRole("button", { name: /^failed/ }).click();
-      await expect.poll(() => tab.locator("tr[data-runbook]:visible").count()).toBe(1);
+      await expect.poll(() => tab.locator("tr[data-runbook]:visible").count()).toBe(2);
       expect(new URL(tab.url()).search).toBe("?status=failed");
-      expect(await tab.locator("[data-filter-count]").textContent()).toBe("1 of 6 shown");
+      expect(await tab.locator("[data-filter-count]").textContent()).toBe(`2 of ${all} shown`);
       await tab.screenshot({ path: path.join(artifacts, "site-index-failed.png") });
 
       await tab.locator("tr[data-runbook]:visible a.rm-index__title").first().click();
@@ -359,7 +372,7 @@ describe("in a browser", () => {
     try {
       // Truth from the report file itself: the latest run's failed checks, label and message.
       const report = JSON.parse(
-        await readFile(path.join(reportsDir, "unauthorized-access/latest.json"), "utf8"),
+        await readFile(path.join(fixtureReports, "unauthorized-access/latest.json"), "utf8"),
       ) as RunReport;
       const failed = report.steps.flatMap((st) => st.checks.filter((c) => c.status === "failed"));
       expect(failed).toHaveLength(3);
@@ -376,7 +389,9 @@ describe("in a browser", () => {
       expect(await items.first().locator(".rm-failing__value").textContent()).toBe(
         "(max(calls) = 62, expected < 50)",
       );
-      // The heat strip: one cell per day, the last three days' runs passed, failed, failed.
+      // The heat strip: one cell per day, ending on the day of the site's newest run (truth from
+      // the report files), the last three days' runs passed, failed, failed.
+      expect((await newestRun(site.reportsDir)).slice(0, 10)).toBe("2026-11-23");
       const days = row.locator("[data-day]");
       expect(await days.count()).toBe(30);
       const statuses = await days.evaluateAll((els) =>
@@ -552,3 +567,14 @@ describe("in a browser", () => {
     }
   }, 60_000);
 });
+
+/** The newest `startedAt` of the report files under `reportsDir` (one folder per runbook). */
+async function newestRun(reportsDir: string): Promise<string> {
+  let newest = "";
+  for (const f of await readdir(reportsDir, { recursive: true })) {
+    if (!f.endsWith(".json")) continue;
+    const r = JSON.parse(await readFile(path.join(reportsDir, f), "utf8")) as RunReport;
+    if (r.startedAt > newest) newest = r.startedAt;
+  }
+  return newest;
+}

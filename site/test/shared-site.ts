@@ -1,0 +1,81 @@
+/**
+ * The one Astro build of the site that the site's tests read (about 20 s of CPU; issue 12): the
+ * fixture runbooks and reports (site/test/fixtures, read by site.test.ts), the served runbooks
+ * (RUNBOOK and SLOW_RUNBOOK of serve-fixture.ts, served by serve.test.ts and approval.test.ts) and
+ * the hostile runbook with the report the real binary writes of it (hostile-fixture.ts, read by
+ * escaping.test.ts). Made once per test run, in the run's folder (`inject("runDir")`), by
+ * whichever file asks first while the others wait for it (they run in different workers). A
+ * failed build fails them all, with its message. Read it, never write into it.
+ */
+import { existsSync } from "node:fs";
+import { cp, mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { buildSite } from "../../scripts/nightly/build-site.ts";
+import { runDir } from "../../test/run-dir.ts";
+import { writeHostile } from "./hostile-fixture.ts";
+import { RUNBOOK, RUNBOOK_ID, SLOW_ID, SLOW_RUNBOOK } from "./serve-fixture.ts";
+
+/** The runbooks and reports of site.test.ts, kept in the repository. */
+export const FIXTURES = path.join(import.meta.dirname, "fixtures");
+
+/** The shared build (`outDir`) and what it was built from. */
+export interface SharedSite {
+  outDir: string;
+  runbooksDir: string;
+  reportsDir: string;
+}
+
+/** The shared site, built by this call or by another file's; resolves once it is whole. */
+export async function sharedSite(): Promise<SharedSite> {
+  const work = path.join(runDir(), "site-work");
+  const site: SharedSite = {
+    outDir: path.join(runDir(), "site"),
+    runbooksDir: path.join(work, "runbooks"),
+    reportsDir: path.join(work, "reports"),
+  };
+  const failed = path.join(runDir(), "site.failed");
+  if (await created(work)) {
+    try {
+      await buildShared(work, site);
+    } catch (e) {
+      await writeFile(failed, e instanceof Error ? (e.stack ?? e.message) : String(e));
+      throw e;
+    }
+  } else {
+    while (!existsSync(site.outDir)) {
+      if (existsSync(failed))
+        throw new Error(`the shared site build failed:\n${await readFile(failed, "utf8")}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  return site;
+}
+
+/** A copy of the shared site in `outDir`, for a server of its own to serve. */
+export async function copySharedSite(outDir: string): Promise<void> {
+  await cp((await sharedSite()).outDir, outDir, { recursive: true });
+}
+
+/** Whether this call made `dir` (false: another process made it first). */
+async function created(dir: string): Promise<boolean> {
+  try {
+    await mkdir(dir);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw e;
+  }
+}
+
+async function buildShared(work: string, site: SharedSite): Promise<void> {
+  const { runbooksDir, reportsDir } = site;
+  await cp(path.join(FIXTURES, "runbooks"), runbooksDir, { recursive: true });
+  await cp(path.join(FIXTURES, "reports"), reportsDir, { recursive: true });
+  await writeFile(path.join(runbooksDir, `${RUNBOOK_ID}.md`), RUNBOOK);
+  await writeFile(path.join(runbooksDir, `${SLOW_ID}.md`), SLOW_RUNBOOK);
+  await writeHostile(runbooksDir, reportsDir, work);
+  const out = path.join(work, "site");
+  const result = await buildSite({ runbooksDir, reportsDir, outDir: out });
+  console.log(`the shared site build: ${Math.round(result.durationMs)} ms`);
+  await rename(out, site.outDir); // whole, or not at all: the others wait for this name
+}
