@@ -5,7 +5,8 @@
  *   loader in each spawned process;
  * - generates the sample data the end-to-end tests share (test/sample-data.ts);
  * - makes a folder for what test files build once and share within this run (`inject("runDir")`,
- *   removed at the end): the site tests' one Astro build (site/test/shared-site.ts);
+ *   removed at the end), and starts there the site tests' one Astro build
+ *   (site/test/shared-site.ts) when the run includes one of them, not waiting for it;
  * - under `CI=true`, fails the run when `../shared` or Chromium is missing, rather than letting
  *   the tests that need them skip (test/ci-prerequisites.ts).
  */
@@ -33,5 +34,28 @@ export default async function setup(project: TestProject): Promise<() => void> {
   project.provide("sampleData", await prepareSampleData());
   const runDir = mkdtempSync(path.join(tmpdir(), "run-md-test-run-"));
   project.provide("runDir", runDir);
-  return () => rmSync(runDir, { recursive: true, force: true });
+  const siteBuild = (await readsSharedSite(project)) ? startSharedSite(runDir) : undefined;
+  return async () => {
+    await siteBuild;
+    rmSync(runDir, { recursive: true, force: true });
+  };
+}
+
+/** Whether this run includes a test file that reads the shared site build. */
+async function readsSharedSite(project: TestProject): Promise<boolean> {
+  const { SHARED_SITE_READERS } = await import("../site/test/shared-site.ts");
+  // The command line's file filters (vitest keeps them on its instance); none: every file.
+  const filters = (project.vitest as unknown as { filenamePattern?: string[] }).filenamePattern;
+  const { testFiles } = await project.globTestFiles(filters);
+  return testFiles.some((f) => SHARED_SITE_READERS.includes(path.relative(REPO, f)));
+}
+
+/**
+ * The shared site's Astro build (site/test/shared-site.ts), started now and not awaited: it
+ * runs beside the first files' tests rather than keeping a worker waiting for it. A failure is
+ * recorded in the run's folder, where the files that read the site find and report it.
+ */
+async function startSharedSite(runDir: string): Promise<void> {
+  const { sharedSite } = await import("../site/test/shared-site.ts");
+  await sharedSite(runDir).catch(() => undefined);
 }

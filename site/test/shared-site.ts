@@ -15,6 +15,14 @@ import { runDir } from "../../test/run-dir.ts";
 import { writeHostile } from "./hostile-fixture.ts";
 import { RUNBOOK, RUNBOOK_ID, SLOW_ID, SLOW_RUNBOOK } from "./serve-fixture.ts";
 
+/** The test files that read the shared site (the global setup builds it ahead for them). */
+export const SHARED_SITE_READERS = [
+  "site/test/site.test.ts",
+  "site/test/serve.test.ts",
+  "site/test/approval.test.ts",
+  "site/test/escaping.test.ts",
+];
+
 /** The runbooks and reports of site.test.ts, kept in the repository. */
 export const FIXTURES = path.join(import.meta.dirname, "fixtures");
 
@@ -25,15 +33,20 @@ export interface SharedSite {
   reportsDir: string;
 }
 
-/** The shared site, built by this call or by another file's; resolves once it is whole. */
-export async function sharedSite(): Promise<SharedSite> {
-  const work = path.join(runDir(), "site-work");
+/**
+ * The shared site, built by this call or by another's; resolves once it is whole. The global
+ * setup starts the build (test/global-setup.ts, passing the run's folder) when the run includes
+ * a file that reads it, so that it overlaps other files' tests instead of keeping a worker
+ * waiting; test files call it without arguments and wait for that build.
+ */
+export async function sharedSite(run: string = runDir()): Promise<SharedSite> {
+  const work = path.join(run, "site-work");
   const site: SharedSite = {
-    outDir: path.join(runDir(), "site"),
+    outDir: path.join(run, "site"),
     runbooksDir: path.join(work, "runbooks"),
     reportsDir: path.join(work, "reports"),
   };
-  const failed = path.join(runDir(), "site.failed");
+  const failed = path.join(run, "site.failed");
   if (await created(work)) {
     try {
       await buildShared(work, site);
