@@ -182,8 +182,14 @@ async function bodyWithin(req: IncomingMessage, res: ServerResponse, max: number
   }
 }
 
-/** What a refused request may still send, discarded, after its answer (see lingerThenClose). */
-const LINGER_BYTES = 1024 * 1024;
+/**
+ * What a refused request may still send, discarded, after its answer (see lingerThenClose): far
+ * more than the socket buffers between the client and this side can hold (several MiB on
+ * loopback). With 1 MiB, a client whose buffered writes were still arriving got the reset before
+ * it had read the 413 (ECONNRESET, seen once in a loaded test run). The time bound is the one
+ * that matters, as in web servers' lingering close.
+ */
+const LINGER_BYTES = 64 * 1024 * 1024;
 const LINGER_MS = 2_000;
 
 /**
