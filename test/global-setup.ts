@@ -17,6 +17,7 @@ import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { isCI, missingPrerequisites, REPO } from "./ci-prerequisites.ts";
 import "./run-dir.ts"; // the type of inject("runDir")
+import { SHARED_SITE_READERS } from "../site/test/shared-site-readers.ts";
 import { prepareSampleData } from "./sample-data.ts";
 
 export default async function setup(project: TestProject): Promise<() => void> {
@@ -43,7 +44,6 @@ export default async function setup(project: TestProject): Promise<() => void> {
 
 /** Whether this run includes a test file that reads the shared site build. */
 async function readsSharedSite(project: TestProject): Promise<boolean> {
-  const { SHARED_SITE_READERS } = await import("../site/test/shared-site.ts");
   // The command line's file filters (vitest keeps them on its instance); none: every file.
   const filters = (project.vitest as unknown as { filenamePattern?: string[] }).filenamePattern;
   const { testFiles } = await project.globTestFiles(filters);

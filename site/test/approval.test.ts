@@ -10,6 +10,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { TokenStore } from "@run-md/access";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -34,8 +35,8 @@ import { copySharedSite } from "./shared-site.ts";
 const A = { login: "alice", email: OIDC_USERS.alice!.email };
 const B = { login: "bob", email: OIDC_USERS.bob!.email };
 /**
- * Long enough for the first test's request to be approved on a busy machine, short enough that
- * the early request (made in beforeAll) has expired, or nearly, when the last test reads it.
+ * Long enough for the first test's request to be approved on a busy machine. The early request
+ * (made in beforeAll) expires when the last test moves the server's clock past it (clock-jump.mjs).
  */
 const TTL_S = 30;
 
@@ -77,24 +78,43 @@ let skipReason: string | undefined;
 const tokens: Record<string, string> = {};
 /** A request made at the start and left alone: expired by the time it is approved. */
 let early: { id: string; at: number } | undefined;
+/** What `run-md serve` has printed so far. */
+let serveOut = "";
 
 function startServe(cwd: string, port: number): Promise<string> {
+  const clock = `--import=${pathToFileURL(path.join(import.meta.dirname, "clock-jump.mjs")).href}`;
   const child = spawn(
     process.execPath,
-    [BIN, "serve", "--port", String(port), "--config", "run-md.config.yaml"],
-    { cwd, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] },
+    [clock, BIN, "serve", "--port", String(port), "--config", "run-md.config.yaml"],
+    {
+      cwd,
+      env: { ...process.env, NO_COLOR: "1", RUN_MD_TEST_CLOCK_STEP_MS: String(CLOCK_STEP_MS) },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
   );
   serve = child;
-  let out = "";
   return new Promise((resolve, reject) => {
     const onData = (d: Buffer) => {
-      out += d;
-      if (/listening on http:\/\//.test(out)) resolve(`http://127.0.0.1:${port}`);
+      serveOut += d;
+      if (/listening on http:\/\//.test(serveOut)) resolve(`http://127.0.0.1:${port}`);
     };
     child.stdout!.on("data", onData);
     child.stderr!.on("data", onData);
-    child.on("exit", (code) => reject(new Error(`run-md serve exited (${code}):\n${out}`)));
+    child.on("exit", (code) => reject(new Error(`run-md serve exited (${code}):\n${serveOut}`)));
   });
+}
+
+/** How far each move of the server's clock goes: past the TTL. */
+const CLOCK_STEP_MS = (TTL_S + 1) * 1000;
+
+/** Moves the server's clock on by CLOCK_STEP_MS and waits until it says it has. */
+async function moveServerClock(): Promise<void> {
+  const said = `test clock: +${CLOCK_STEP_MS} ms`;
+  serve!.kill("SIGUSR2");
+  for (let i = 0; i < 500 && !serveOut.includes(said); i++) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  expect(serveOut).toContain(said);
 }
 
 async function api(method: string, p: string, token: string, body?: unknown) {
@@ -122,8 +142,7 @@ beforeAll(async () => {
   await mkdir(path.join(work, "runbooks"), { recursive: true });
   await mkdir(path.join(work, "reports"), { recursive: true });
   await writeFile(path.join(work, "runbooks", `${RUNBOOK_ID}.md`), RUNBOOK);
-  // The early request's TTL runs while the site is built (or copied): serve starts first (it
-  // reads siteDir per request), so the expiry test waits that much less.
+  // serve reads siteDir per request: it starts while the site is copied.
   await Promise.all([copySharedSite(path.join(work, "site")), startServeAndRequest()]);
 }, 600_000);
 
@@ -318,8 +337,13 @@ describe("approvals in chromium", () => {
   // Last: the early request's TTL runs out while the tests above run.
   it("an expired request can no longer be approved, and its expiry is audited", async (ctx) => {
     if (!chrome || !early) return skipOrFail(ctx, skipReason ?? "the browser did not start");
-    const wait = early.at + TTL_S * 1000 + 500 - Date.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    // Still waiting for approval (unless the tests above took longer than the TTL), until the
+    // server's clock passes the TTL.
+    if (Date.now() - early.at < TTL_S * 1000 - 2000) {
+      const before = await api("GET", `/api/runs/${early.id}`, tokens.alice!);
+      expect(before.body.status).toBe("pending-approval");
+    }
+    await moveServerClock();
     const r = await api("POST", `/api/runs/${early.id}/approve`, tokens.bob!, { comment: "late" });
     expect(r.status).toBe(410);
     expect(r.body.error).toMatch(/can no longer be approved/);

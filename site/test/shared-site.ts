@@ -15,13 +15,7 @@ import { runDir } from "../../test/run-dir.ts";
 import { writeHostile } from "./hostile-fixture.ts";
 import { RUNBOOK, RUNBOOK_ID, SLOW_ID, SLOW_RUNBOOK } from "./serve-fixture.ts";
 
-/** The test files that read the shared site (the global setup builds it ahead for them). */
-export const SHARED_SITE_READERS = [
-  "site/test/site.test.ts",
-  "site/test/serve.test.ts",
-  "site/test/approval.test.ts",
-  "site/test/escaping.test.ts",
-];
+export { SHARED_SITE_READERS } from "./shared-site-readers.ts";
 
 /** The runbooks and reports of site.test.ts, kept in the repository. */
 export const FIXTURES = path.join(import.meta.dirname, "fixtures");

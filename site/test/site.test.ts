@@ -11,7 +11,7 @@ import type { Element, Root } from "hast";
 import { fromHtml } from "hast-util-from-html";
 import { select, selectAll } from "hast-util-select";
 import { toString as hastToString } from "hast-util-to-string";
-import type { Page } from "playwright-core";
+import type { Page, Request } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../../scripts/nightly/build-site.ts";
 import { skipOrFail } from "../../test/ci-prerequisites.ts";
@@ -280,6 +280,29 @@ describe("the generated HTML", () => {
   });
 });
 
+/**
+ * Opens `url` and waits until the page's request to /api/me has ended (answered or failed) and
+ * the page is idle after it: what its scripts do without a server is done. Playwright's
+ * "networkidle" waits half a second of silence after each page instead.
+ */
+async function openSettled(tab: Page, url: string): Promise<void> {
+  const me = new Promise<void>((resolve) => {
+    const ended = (r: Request) => {
+      if (new URL(r.url()).pathname !== "/api/me") return;
+      tab.off("requestfinished", ended);
+      tab.off("requestfailed", ended);
+      resolve();
+    };
+    tab.on("requestfinished", ended);
+    tab.on("requestfailed", ended);
+  });
+  await tab.goto(url);
+  await me;
+  await tab.evaluate(
+    () => new Promise<void>((r) => requestIdleCallback(() => r(), { timeout: 2000 })),
+  );
+}
+
 describe("in a browser", () => {
   let chrome: Chromium | undefined;
   let browser: Chromium["browser"] | undefined;
@@ -523,18 +546,15 @@ describe("in a browser", () => {
           "/query/",
         ]) {
           api.length = 0;
-          await tab.goto(`${server.url}${p}`);
-          await tab.waitForLoadState("networkidle");
+          await openSettled(tab, `${server.url}${p}`);
           expect(api, p).toEqual(["/api/me"]);
           expect(await tab.locator("[data-rm-session]:visible").count(), p).toBe(0);
         }
         // The runbook page was built with its form, which stays hidden.
-        await tab.goto(`${server.url}/runbooks/unauthorized-access/`);
-        await tab.waitForLoadState("networkidle");
+        await openSettled(tab, `${server.url}/runbooks/unauthorized-access/`);
         expect(await tab.locator("form[data-run-form]").count()).toBe(1);
         expect(await tab.locator("form[data-run-form]").isVisible()).toBe(false);
-        await tab.goto(`${server.url}/run/?id=r1`);
-        await tab.waitForLoadState("networkidle");
+        await openSettled(tab, `${server.url}/run/?id=r1`);
         expect(await tab.locator("[data-needs-server]").isVisible()).toBe(true);
         expect(await tab.locator("[data-live-run]").isVisible()).toBe(false);
       }

@@ -18,6 +18,7 @@ import { createLogsEngine, type LogsEngine } from "@run-md/engine-logs";
 import { generateLogs } from "@run-md/generator";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
+import { quickRetries } from "../../core/test/quick-retries.ts";
 import { type Emulator, startEmulator } from "../src/index.ts";
 import type { LogsFaults } from "../src/logs.ts";
 
@@ -298,9 +299,19 @@ describe("the logs engine against the emulator", () => {
 
   test("throttled calls are retried", async () => {
     emulator.faults.throttle = { StartQuery: 2, GetQueryResults: 2 };
-    const r = await engine.query(request("stats count(*) as n"));
-    expect(r.rows).toEqual([[EVENTS]]);
-    expect(emulator.faults.throttle).toEqual({ StartQuery: 0, GetQueryResults: 0 });
+    const patient = createLogsEngine({
+      endpoint: emulator.endpoint,
+      logGroups: ["CloudTrail/management"],
+      pollIntervalMs: 10,
+      clientConfig: quickRetries(),
+    });
+    try {
+      const r = await patient.query(request("stats count(*) as n"));
+      expect(r.rows).toEqual([[EVENTS]]);
+      expect(emulator.faults.throttle).toEqual({ StartQuery: 0, GetQueryResults: 0 });
+    } finally {
+      await patient.close();
+    }
   });
 
   test("throttling that does not stop is a retryable error after maxAttempts sends", async () => {

@@ -36,7 +36,9 @@ export type AthenaConfig = Omit<
 >;
 
 /** The CloudWatch Logs engine's options that configuration may set. */
-export type LogsConfig = Partial<Omit<LogsEngineOptions, "credentials" | "maxAttempts">>;
+export type LogsConfig = Partial<
+  Omit<LogsEngineOptions, "clientConfig" | "credentials" | "maxAttempts">
+>;
 
 export interface Config {
   /** Where the config came from (a path, or `defaults`). */

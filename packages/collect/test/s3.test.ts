@@ -8,6 +8,7 @@ import { type Emulator, startEmulator } from "@run-md/aws-emulator";
 import { readManifest } from "@run-md/engine-local";
 import { generateLogs } from "@run-md/generator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { quickRetries } from "../../core/test/quick-retries.ts";
 import { collectFromS3, parseS3Url } from "../src/index.ts";
 import { copyTree, storeContents, truth } from "./truth.ts";
 
@@ -115,7 +116,8 @@ describe("collect from S3 (the real SDK against the emulator)", () => {
         source: "s3://trail/logs",
         store,
         window,
-        clientConfig: client(),
+        // The SDK's retries of the 503s, without its seconds of backoff.
+        clientConfig: { ...client(), ...quickRetries() },
       });
       expect(emulator.s3Faults.slowDown).toBe(0);
       expect(emulator.s3Faults.dropMidObject).toEqual([]);

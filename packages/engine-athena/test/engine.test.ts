@@ -5,6 +5,7 @@
 import { GetQueryExecutionCommand } from "@aws-sdk/client-athena";
 import { DEFAULT_AWS_ATTEMPTS, RunMdError } from "@run-md/core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { quickRetries } from "../../core/test/quick-retries.ts";
 import { athenaCostUsd, MIN_BILLED_BYTES } from "../src/index.ts";
 import { EVENTS_PER_DAY, type Harness, request, SCANNED_BYTES, startHarness } from "./fixture.ts";
 
@@ -202,13 +203,13 @@ describe("states and faults", () => {
     expect(tokens[0]).not.toBe(tokens[1]);
   });
 
-  it("retries throttled calls with backoff", async () => {
+  it("retries throttled calls with the SDK's strategy", async () => {
     h.emulator.faults.throttle = {
       StartQueryExecution: 2,
       GetQueryExecution: 2,
       GetQueryResults: 1,
     };
-    const r = await h.engine().query(request("SELECT 2 AS two"));
+    const r = await h.engine({ clientConfig: quickRetries() }).query(request("SELECT 2 AS two"));
     expect(r.rows).toEqual([[2]]);
     const starts = startBodies();
     expect(starts).toHaveLength(3);
@@ -223,7 +224,9 @@ describe("states and faults", () => {
 
   it("sends a throttled call at most maxAttempts times: the SDK's retries, nothing on top", async () => {
     h.emulator.faults.throttle = { StartQueryExecution: 100 };
-    const e = await rejection(h.engine({ maxAttempts: 3 }).query(request("SELECT 1 AS one")));
+    const e = await rejection(
+      h.engine({ maxAttempts: 3, clientConfig: quickRetries(3) }).query(request("SELECT 1 AS one")),
+    );
     expect(e.code).toBe("athena-throttled");
     expect(e.retryable).toBe(true);
     expect(startBodies()).toHaveLength(3);
@@ -234,7 +237,12 @@ describe("states and faults", () => {
 
   it("sends a throttled call 5 times by default (DEFAULT_AWS_ATTEMPTS), then says so", async () => {
     h.emulator.faults.throttle = { GetQueryExecution: 100 };
-    const e = await rejection(h.engine().query(request("SELECT 1 AS one")));
+    // The SDK client is given the default number of attempts; the sends below are what it does
+    // with them (its own strategy, 1 ms apart instead of seconds).
+    expect(await h.engine().client.config.maxAttempts()).toBe(DEFAULT_AWS_ATTEMPTS);
+    const e = await rejection(
+      h.engine({ clientConfig: quickRetries() }).query(request("SELECT 1 AS one")),
+    );
     expect(DEFAULT_AWS_ATTEMPTS).toBe(5);
     expect(e.code).toBe("athena-throttled");
     expect(h.emulator.callsOf("GetQueryExecution")).toHaveLength(DEFAULT_AWS_ATTEMPTS);
@@ -246,8 +254,11 @@ describe("states and faults", () => {
     h.emulator.faults.throttle = { StartQueryExecution: 1000 };
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
+    // Ctrl-C comes during the first backoff (150 ms), as it would during the SDK's seconds.
     const e = await rejection(
-      h.engine({ maxAttempts: 3 }).query(request("SELECT 1 AS one", { signal: controller.signal })),
+      h
+        .engine({ maxAttempts: 3, clientConfig: quickRetries(3, 150) })
+        .query(request("SELECT 1 AS one", { signal: controller.signal })),
     );
     expect(e.code).toBe("cancelled");
     expect(h.emulator.callsOf("StartQueryExecution")).toHaveLength(3);

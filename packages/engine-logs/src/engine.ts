@@ -53,6 +53,8 @@ export interface LogsEngineOptions extends AwsClientOptions {
    * check signatures, and real keys are never sent to a local process).
    */
   credentials?: CloudWatchLogsClientConfig["credentials"];
+  /** Extra SDK client settings (retry strategy, request handler, ...), applied last. */
+  clientConfig?: CloudWatchLogsClientConfig;
   /** Logs Insights price per GB scanned, for the report's cost estimate (default 0.005, us-east-1). */
   pricePerGbUsd?: number;
 }
@@ -147,6 +149,7 @@ class CloudWatchLogsEngine implements LogsEngine {
     this.client = new CloudWatchLogsClient({
       ...awsClientConfig(opts),
       ...(opts.credentials === undefined ? {} : { credentials: opts.credentials }),
+      ...opts.clientConfig,
     });
     this.service = { ...LOGS, ...(opts.endpoint === undefined ? {} : { endpoint: opts.endpoint }) };
     this.pollMs = opts.pollIntervalMs ?? 1000;
