@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { pruneReports, type RunReport, timeOfReportName } from "@run-md/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { exitCodeOf, type NightlyResult, selectNightly } from "../scripts/nightly/job.ts";
+import { exitCodeOf, type NightlyResult, selectNightly, statusOf } from "../scripts/nightly/job.ts";
 import { parseNightlyArgs } from "../scripts/nightly/options.ts";
 import { markdownSummary, textSummary } from "../scripts/nightly/summary.ts";
 
@@ -16,6 +16,20 @@ async function fixtureReport(id: string): Promise<RunReport> {
     await readFile(path.join(repoRoot, "site/test/fixtures/reports", id, "latest.json"), "utf8"),
   ) as RunReport;
 }
+
+describe("a run's status", () => {
+  it("is failed on exit 1 with its report, errored on exit 1 without one (the runner died)", async () => {
+    const failed = await fixtureReport("unauthorized-access");
+    expect(failed.status).toBe("failed");
+    expect(statusOf(1, failed)).toBe("failed");
+    expect(statusOf(1, undefined)).toBe("errored");
+    expect(statusOf(0, { ...failed, status: "warned" })).toBe("warned");
+    expect(statusOf(0, { ...failed, status: "passed" })).toBe("passed");
+    expect(statusOf(2, failed)).toBe("errored");
+    expect(statusOf(130, undefined)).toBe("cancelled");
+    expect(statusOf(null, undefined)).toBe("errored");
+  });
+});
 
 describe("nightly options", () => {
   it("takes defaults from the environment and flags over them", () => {

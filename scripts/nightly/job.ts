@@ -116,7 +116,11 @@ export async function selectNightly(runbooksDir: string, at: DueAt): Promise<Nig
   return selected;
 }
 
-function statusOf(
+/**
+ * A run's status from its exit code and the report it printed. Exit 1 is a failed expectation
+ * only with its report: a runner that died (an uncaught error also exits 1) errored.
+ */
+export function statusOf(
   exitCode: number | null,
   report: RunReport | undefined,
 ): NightlyOutcome["status"] {
@@ -124,7 +128,7 @@ function statusOf(
     case 0:
       return report?.status === "warned" ? "warned" : "passed";
     case 1:
-      return "failed";
+      return report ? "failed" : "errored";
     case 130:
       return "cancelled";
     default:

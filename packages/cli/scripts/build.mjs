@@ -119,6 +119,11 @@ async function bundle() {
       container: path.join(PKG_DIR, "src/container.ts"),
     },
     outdir: DIST,
+    // Paths (and so the chunks' hashed names) relative to this package, not to the caller's
+    // folder: \`npm pack\` (run in packages/cli) then rebuilds exactly what the test suite's global
+    // setup built from the repository's root, and a \`run-md\` loading its chunks meanwhile finds
+    // them (another build's names had removed them under it: a crash, exit 1, no report).
+    absWorkingDir: PKG_DIR,
     bundle: true,
     splitting: true,
     format: "esm",
