@@ -3,13 +3,21 @@
  * the pages would draw: the same SVG for the same key, one for every report with a page, and the
  * pages take each once and draw themselves whatever is missing.
  */
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { loadRunbook, type RunReport } from "@run-md/core";
 import { describe, expect, it } from "vitest";
-import { startDrawAhead } from "../src/integrations/draw-ahead.ts";
+import { DRAW_AHEAD_MIN_PAGES, runPages, startDrawAhead } from "../src/integrations/draw-ahead.ts";
 import { ahead, aheadKey, aheadStore } from "../src/lib/ahead.ts";
 import { type Drawn, drawAhead } from "../src/lib/draw-ahead.ts";
 import { type Picture, runCostPicture, stepCosts, stepPicture } from "../src/lib/pictures.ts";
@@ -149,6 +157,41 @@ describe("ahead()", () => {
     expect(ahead("k1", draw)).toEqual({ svg: "drawn", caption: "here" });
     expect(store.used - before.used).toBe(2);
     expect(store.drawnByPages - before.drawnByPages).toBe(1);
+  });
+});
+
+describe("when a build starts the process", () => {
+  it("counts a page per report but latest.json, up to the history limit of each runbook", () => {
+    // The fixtures: 12 files, of which 4 are latest.json; no runbook over the limit.
+    const reports = readdirSync(inputs.reportsDir).flatMap((id) =>
+      readdirSync(path.join(inputs.reportsDir, id)).filter((f) => f !== "latest.json"),
+    );
+    expect(reports).toHaveLength(8);
+    expect(runPages(inputs)).toBe(reports.length);
+    expect(runPages({ ...inputs, historyLimit: 1 })).toBe(readdirSync(inputs.reportsDir).length);
+    expect(runPages({ ...inputs, reportsDir: path.join(fixtures, "no-such-dir") })).toBe(0);
+  });
+
+  it("starts it from DRAW_AHEAD_MIN_PAGES run pages, not for a small site", () => {
+    expect(runPages(inputs)).toBeLessThan(DRAW_AHEAD_MIN_PAGES);
+    const dir = mkdtempSync(path.join(tmpdir(), "run-md-pages-"));
+    try {
+      // 40 runbooks of 30 reports each (and a latest.json, which has no page of its own).
+      for (let r = 0; r < 40; r++) {
+        mkdirSync(path.join(dir, `rb-${r}`));
+        for (let i = 0; i <= 30; i++) {
+          const name = i === 30 ? "latest.json" : `2026-11-${String(i + 1).padStart(2, "0")}.json`;
+          writeFileSync(path.join(dir, `rb-${r}`, name), "{}");
+        }
+      }
+      const big = { ...inputs, reportsDir: dir };
+      expect(runPages(big)).toBe(1200);
+      expect(runPages({ ...big, historyLimit: 20 })).toBe(800);
+      expect(DRAW_AHEAD_MIN_PAGES).toBeGreaterThan(800);
+      expect(DRAW_AHEAD_MIN_PAGES).toBeLessThanOrEqual(1200);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

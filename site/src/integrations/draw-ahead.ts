@@ -3,10 +3,13 @@
  * pictures ahead of them (lib/draw-ahead.ts) as soon as a build starts, and keeps what it sends
  * for the content layer and the pages (lib/ahead.ts). It runs on the other
  * core while Astro's thread loads, renders the runbooks and bundles; whatever it has not drawn
- * when a page wants it, the page draws itself. Only `astro build` starts it.
+ * when a page wants it, the page draws itself. Only `astro build` starts it, and only for a site
+ * of DRAW_AHEAD_MIN_PAGES run pages or more: below, starting it costs more than it saves.
  */
 import { type ChildProcess, fork } from "node:child_process";
+import { readdirSync } from "node:fs";
 import { createRequire } from "node:module";
+import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { AstroIntegration } from "astro";
 import { aheadStore, DRAW_AHEAD_ENV, type DrawAheadInputs } from "../lib/ahead.ts";
@@ -30,6 +33,37 @@ export function startDrawAhead(root: URL, inputs: DrawAheadInputs): ChildProcess
   });
 }
 
+/**
+ * Run pages from which the second process pays for itself. Starting it costs about 3.5 s of CPU
+ * (tsx, the parser, the chart code): a build of the site's test fixtures (12 reports) took 19-20 s
+ * of CPU with it and 16 s without, and 1-2 s longer. At 3,000 run pages it saves Astro's thread
+ * 7-9 s of CPU and the build 1-3 s (docs/site.md, "The second core"); about 2.7 ms a page.
+ */
+export const DRAW_AHEAD_MIN_PAGES = 1000;
+
+/**
+ * The run pages a build makes, at most: each runbook's report files but latest.json, up to
+ * `historyLimit` of them (an investigation's report, which has no page, is counted too).
+ */
+export function runPages(inputs: DrawAheadInputs): number {
+  const list = (dir: string) => {
+    try {
+      return readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return [];
+    }
+  };
+  let pages = 0;
+  for (const runbook of list(inputs.reportsDir)) {
+    if (!runbook.isDirectory()) continue;
+    const reports = list(path.join(inputs.reportsDir, runbook.name)).filter(
+      (f) => f.isFile() && f.name.endsWith(".json") && f.name !== "latest.json",
+    );
+    pages += Math.min(reports.length, inputs.historyLimit);
+  }
+  return pages;
+}
+
 export function drawAhead(inputs: DrawAheadInputs): AstroIntegration {
   let child: ChildProcess | undefined;
   let exited: string | undefined;
@@ -45,6 +79,13 @@ export function drawAhead(inputs: DrawAheadInputs): AstroIntegration {
         results.clear();
         store.used = 0;
         store.drawnByPages = 0;
+        const pages = runPages(inputs);
+        if (pages < DRAW_AHEAD_MIN_PAGES) {
+          logger.info(
+            `${pages} run pages: the pages draw their own pictures (a second process pays for itself from ${DRAW_AHEAD_MIN_PAGES})`,
+          );
+          return;
+        }
         try {
           child = startDrawAhead(config.root, inputs);
         } catch (e) {
