@@ -36,7 +36,7 @@ const A = { login: "alice", email: OIDC_USERS.alice!.email };
 const B = { login: "bob", email: OIDC_USERS.bob!.email };
 /**
  * Long enough for the first test's request to be approved on a busy machine. The early request
- * (made in beforeAll) expires when the last test moves the server's clock past it (clock-jump.mjs).
+ * (made in beforeAll) expires when the last test moves the server's clock past it (clock.mjs).
  */
 const TTL_S = 30;
 
@@ -82,7 +82,7 @@ let early: { id: string; at: number } | undefined;
 let serveOut = "";
 
 function startServe(cwd: string, port: number): Promise<string> {
-  const clock = `--import=${pathToFileURL(path.join(import.meta.dirname, "clock-jump.mjs")).href}`;
+  const clock = `--import=${pathToFileURL(path.join(import.meta.dirname, "clock.mjs")).href}`;
   const child = spawn(
     process.execPath,
     [clock, BIN, "serve", "--port", String(port), "--config", "run-md.config.yaml"],

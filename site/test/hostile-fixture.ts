@@ -41,7 +41,7 @@ no useragent like '%onerror%'
 `;
 
 /**
- * When the binary runs the hostile runbook (its clock is set to this, clock-at.mjs): a day before
+ * When the binary runs the hostile runbook (its clock is set to this, clock.mjs): a day before
  * the newest fixture report (2026-11-23), so this run does not move the index's day strip, which
  * ends on the day of the site's newest run (site/src/lib/heat.ts lastRunDay) and which
  * site.test.ts checks against the fixture reports.
@@ -92,9 +92,9 @@ export async function writeHostile(runbooksDir: string, reportsDir: string, work
     throw new Error(`run-md on the hostile runbook: exit ${run.code}\n${run.stderr}`);
 }
 
-/** The environment that starts a spawned Node process's clock at `iso` (clock-at.mjs). */
+/** The environment that starts a spawned Node process's clock at `iso` (clock.mjs). */
 function clockAt(iso: string): Record<string, string> {
-  const hook = `--import=${pathToFileURL(path.join(import.meta.dirname, "clock-at.mjs")).href}`;
+  const hook = `--import=${pathToFileURL(path.join(import.meta.dirname, "clock.mjs")).href}`;
   const inherited = process.env.NODE_OPTIONS;
   return {
     NODE_OPTIONS: inherited ? `${inherited} ${hook}` : hook,
