@@ -7,7 +7,6 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect, it } from "vitest";
 import { repoRoot } from "./check-helpers.ts";
@@ -33,9 +32,8 @@ function buildFrom(cwd: string): Record<string, string> {
   return distFiles();
 }
 
-it("builds the same files from the repository's root, from packages/cli and from elsewhere", () => {
+it("builds the same files from packages/cli (npm pack) as from the repository's root", () => {
   const fromRoot = buildFrom(repoRoot);
   expect(Object.keys(fromRoot).filter((f) => f.startsWith("chunk-")).length).toBeGreaterThan(3);
   expect(buildFrom(PKG)).toEqual(fromRoot);
-  expect(buildFrom(tmpdir())).toEqual(fromRoot);
 });
