@@ -334,7 +334,7 @@ describe("approvals in chromium", () => {
     expect(await b.locator('[data-session-link="query"]:visible').count()).toBe(0);
     await b.close();
   }, 120_000);
-  // Last: the early request's TTL runs out while the tests above run.
+  // Last: the early request, left alone, expires once the server's clock passes its TTL.
   it("an expired request can no longer be approved, and its expiry is audited", async (ctx) => {
     if (!chrome || !early) return skipOrFail(ctx, skipReason ?? "the browser did not start");
     // Still waiting for approval (unless the tests above took longer than the TTL), until the

@@ -35,8 +35,8 @@ export function startDrawAhead(root: URL, inputs: DrawAheadInputs): ChildProcess
 
 /**
  * Run pages from which the second process pays for itself. Starting it costs about 3.5 s of CPU
- * (tsx, the parser, the chart code): a build of the site's test fixtures (12 reports) took 19-20 s
- * of CPU with it and 16 s without, and 1-2 s longer. At 3,000 run pages it saves Astro's thread
+ * (tsx, the parser, the chart code): a build of the site's test fixtures (8 run pages) took
+ * 19-20 s of CPU with it and 16 s without, and 1-2 s longer. At 3,000 run pages it saves Astro's thread
  * 7-9 s of CPU and the build 1-3 s (docs/site.md, "The second core"); about 2.7 ms a page.
  */
 export const DRAW_AHEAD_MIN_PAGES = 1000;
