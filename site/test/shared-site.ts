@@ -15,8 +15,6 @@ import { runDir } from "../../test/run-dir.ts";
 import { writeHostile } from "./hostile-fixture.ts";
 import { RUNBOOK, RUNBOOK_ID, SLOW_ID, SLOW_RUNBOOK } from "./serve-fixture.ts";
 
-export { SHARED_SITE_READERS } from "./shared-site-readers.ts";
-
 /** The runbooks and reports of site.test.ts, kept in the repository. */
 export const FIXTURES = path.join(import.meta.dirname, "fixtures");
 

@@ -1,8 +1,9 @@
 /**
  * A tiny static file server for a built site, on 127.0.0.1 and a free port. Files are served
- * with the caching headers of GitHub Pages, where the nightly job publishes the site (ten
- * minutes, and a Last-Modified to revalidate by): a browser keeps the scripts and styles it has
- * parsed, as a reader's does, rather than fetching and compiling them again on every page.
+ * with GitHub Pages' ten minutes of caching (`max-age=600`, with a Last-Modified; a conditional
+ * request still gets the whole file), where the nightly job publishes the site: a browser keeps
+ * the scripts and styles it has parsed, as a reader's does, rather than fetching and compiling
+ * them again on every page.
  */
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
