@@ -1,16 +1,16 @@
 /**
  * Vitest global setup, once per `vitest run`:
- * - builds the CLI bundle (packages/cli/dist), so every test that runs the real `run-md` binary
- *   runs the current sources, compiled once (under a second) rather than through a TypeScript
- *   loader in each spawned process;
- * - generates the sample data the end-to-end tests share (test/sample-data.ts);
  * - makes a folder for what test files build once and share within this run (`inject("runDir")`,
  *   removed at the end), and starts there the site tests' one Astro build
  *   (site/test/shared-site.ts) when the run includes one of them, not waiting for it;
+ * - builds the CLI bundle (packages/cli/dist), so every test that runs the real `run-md` binary
+ *   runs the current sources, compiled once (under a second) rather than through a TypeScript
+ *   loader in each spawned process;
+ * - meanwhile generates the sample data the end-to-end tests share (test/sample-data.ts);
  * - under `CI=true`, fails the run when `../shared` or Chromium is missing, rather than letting
  *   the tests that need them skip (test/ci-prerequisites.ts).
  */
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -29,17 +29,35 @@ export default async function setup(project: TestProject): Promise<() => void> {
       );
     }
   }
-  execFileSync(process.execPath, [path.join(REPO, "packages/cli/scripts/build.mjs"), "--quiet"], {
-    stdio: "inherit",
-  });
-  project.provide("sampleData", await prepareSampleData());
   const runDir = mkdtempSync(path.join(tmpdir(), "run-md-test-run-"));
   project.provide("runDir", runDir);
+  // The site's build (Astro) and the CLI's (esbuild) are processes of their own: both run while
+  // this process generates the sample data.
   const siteBuild = (await readsSharedSite(project)) ? startSharedSite(runDir) : undefined;
+  try {
+    const [, sampleData] = await Promise.all([buildCli(), prepareSampleData()]);
+    project.provide("sampleData", sampleData);
+  } catch (e) {
+    await siteBuild; // no build left running when the run stops here
+    rmSync(runDir, { recursive: true, force: true });
+    throw e;
+  }
   return async () => {
     await siteBuild;
     rmSync(runDir, { recursive: true, force: true });
   };
+}
+
+/** `packages/cli/scripts/build.mjs --quiet`; its output (an error) goes to the run's output. */
+function buildCli(): Promise<void> {
+  const script = path.join(REPO, "packages/cli/scripts/build.mjs");
+  return new Promise((resolve, reject) => {
+    const child = execFile(process.execPath, [script, "--quiet"], (error) =>
+      error ? reject(new Error(`the CLI build failed: ${error.message}`)) : resolve(),
+    );
+    child.stdout?.pipe(process.stdout);
+    child.stderr?.pipe(process.stderr);
+  });
 }
 
 /** Whether this run includes a test file that reads the shared site build. */
