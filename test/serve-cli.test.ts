@@ -11,6 +11,7 @@ import path from "node:path";
 import { TokenStore } from "@run-md/access";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { BIN, REPO, runMd } from "./helpers.ts";
+import { runMdHere } from "./in-process.ts";
 
 const FIXTURES = path.join(REPO, "packages/server/test/fixtures");
 let dir: string;
@@ -175,7 +176,9 @@ describe("run-md serve refusing to start", () => {
         path.join(cfgDir, "run-md.config.yaml"),
         server === "" ? "server: { port: 0 }\n" : `server:\n  port: 0\n  ${server}\n`,
       );
-      const res = await runMd(["serve", FIXTURES, ...args], { cwd: cfgDir });
+      // In this process: the refusal comes before anything listens (the real binary's start and
+      // stop are the tests above).
+      const res = await runMdHere(["serve", FIXTURES, ...args], { cwd: cfgDir });
       expect(res.code).toBe(2);
       expect(res.stderr).toMatch(message);
       expect(res.stdout).not.toMatch(/listening/);
