@@ -20,21 +20,35 @@ type Write = typeof process.stdout.write;
 
 let queue: Promise<unknown> = Promise.resolve();
 
+type Main = (argv: string[]) => Promise<number>;
+type Options = { env?: Record<string, string>; cwd?: string };
+
 /** `run-md <args>` in this process, one call at a time. */
-export function runMdHere(
-  args: string[],
-  opts: { env?: Record<string, string>; cwd?: string } = {},
-): Promise<CliResult> {
-  const next = queue.then(() => runOnce(args, opts));
+export function runMdHere(args: string[], opts: Options = {}): Promise<CliResult> {
+  return inTurn(async () => (await import("../packages/cli/src/main.ts")).main, args, opts);
+}
+
+/**
+ * `npm run nightly -- <args>` in this process (scripts/nightly/main.ts; the `run-md` runs are
+ * still processes of their own), one call at a time with runMdHere's. What needs the job's own
+ * process (its signals) stays with the tests that spawn scripts/nightly.ts.
+ */
+export function nightlyHere(args: string[], opts: Options = {}): Promise<CliResult> {
+  return inTurn(async () => (await import("../scripts/nightly/main.ts")).nightlyMain, args, opts);
+}
+
+function inTurn(load: () => Promise<Main>, args: string[], opts: Options): Promise<CliResult> {
+  const next = queue.then(() => runOnce(load, args, opts));
   queue = next.catch(() => undefined);
   return next;
 }
 
 async function runOnce(
+  load: () => Promise<Main>,
   args: string[],
-  opts: { env?: Record<string, string>; cwd?: string },
+  opts: Options,
 ): Promise<CliResult> {
-  const { main } = await import("../packages/cli/src/main.ts");
+  const main = await load();
   const restoreEnv = applyEnv({ CI: "1", NO_COLOR: "1", FORCE_COLOR: "0", ...opts.env });
   const cwd = process.cwd();
   process.chdir(path.resolve(REPO, opts.cwd ?? "."));

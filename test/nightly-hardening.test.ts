@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { REPO } from "./helpers.ts";
+import { nightlyHere } from "./in-process.ts";
 
 const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
@@ -103,8 +104,9 @@ describe("the nightly job's notifications", () => {
       path.join(dir, "crashes.md"),
       runbook(`title: Leaky\nschedule: nightly\n${SECRET}: 1`, "```sql s\nSELECT 1 AS one\n```"),
     );
+    // The job in this process (test/in-process.ts); its `run-md` runs are real processes.
     const night = async () => {
-      const job = nightly(
+      const job = await nightlyHere(
         [
           "--runbooks",
           dir,
@@ -114,11 +116,10 @@ describe("the nightly job's notifications", () => {
           config,
           "--no-build",
         ],
-        { RUN_MD_WEBHOOK_URL: receiver.url },
+        { env: { RUN_MD_WEBHOOK_URL: receiver.url } },
       );
-      const { code } = await job.done;
-      expect(code, job.out().stderr).toBe(2);
-      return job.out().stdout;
+      expect(job.code, job.stderr).toBe(2);
+      return job.stdout;
     };
     expect(await night()).toContain("notified 1 of 1 targets about 2 changes");
     // One message for both runbooks.

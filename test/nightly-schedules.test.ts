@@ -1,35 +1,20 @@
 /**
  * `npm run nightly -- --date`: the job runs what is due on that day (weekly runbooks on the
- * configured day, cron expressions whose time fell in the past day), through the real script and
- * the real `run-md`.
+ * configured day, cron expressions whose time fell in the past day), through the job's command
+ * line (in this process) and the real `run-md`.
  */
-import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { REPO } from "./helpers.ts";
+import { nightlyHere } from "./in-process.ts";
 
 const { clean } = inject("sampleData");
 let work: string;
 
+/** The job in this process (test/in-process.ts); its `run-md` runs are real processes. */
 function nightly(args: string[]) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", path.join(REPO, "scripts/nightly.ts"), ...args],
-      { cwd: REPO, env: { ...process.env, RUN_MD_LOG_DIR: clean, RUN_MD_WEBHOOK_URL: "" } },
-    );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (b: Buffer) => {
-      stdout += b.toString();
-    });
-    child.stderr.on("data", (b: Buffer) => {
-      stderr += b.toString();
-    });
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+  return nightlyHere(args, { env: { RUN_MD_LOG_DIR: clean, RUN_MD_WEBHOOK_URL: "" } });
 }
 
 const book = (title: string, schedule: string) =>

@@ -1,0 +1,30 @@
+/**
+ * The nightly job's command line: parses the arguments, runs the job (job.ts), prints the summary
+ * (and appends it to GITHUB_STEP_SUMMARY on GitHub) and answers the exit code. The entry point
+ * (scripts/nightly.ts) adds what only a process of its own has: its signals.
+ */
+import { appendFile } from "node:fs/promises";
+import { runNightly } from "./job.ts";
+import { type ParsedArgs, parseNightlyArgs, USAGE } from "./options.ts";
+import { markdownSummary, textSummary } from "./summary.ts";
+
+/** `npm run nightly -- <argv>`; `signal` cancels the runs in progress (Ctrl-C, SIGTERM). */
+export async function nightlyMain(argv: string[], signal?: AbortSignal): Promise<number> {
+  let options: ParsedArgs;
+  try {
+    options = parseNightlyArgs(argv);
+  } catch (e) {
+    process.stderr.write(`error ${(e as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (options === "help") {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const result = await runNightly({ ...options, ...(signal ? { signal } : {}) });
+  process.stdout.write(textSummary(result));
+  if (process.env.GITHUB_STEP_SUMMARY) {
+    await appendFile(process.env.GITHUB_STEP_SUMMARY, markdownSummary(result, options.siteUrl));
+  }
+  return result.exitCode;
+}
