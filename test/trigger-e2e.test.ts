@@ -4,11 +4,11 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
-import { ensureSampleData } from "@run-md/generator";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import type { RunReport } from "../packages/core/src/report.ts";
 import { BIN, REPO } from "./helpers.ts";
 import { runMdHere as runMd } from "./in-process.ts";
+import { sampleWindow } from "./sample-data.ts";
 
 /** The planted attacker's long-term key in the sample data (packages/generator). */
 const PLANTED_KEY = "AKIAEXAMPLEMALLORY01";
@@ -42,13 +42,14 @@ function records(dir: string): Json[] {
   return out;
 }
 
-let logDir: string;
+// The shared week with the planted incidents (test/sample-data.ts), read only; the findings
+// happen at its end.
+const logDir = inject("sampleData").incidents;
+const now = sampleWindow(logDir).end;
 let work: string;
-const now = new Date();
 
 beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), "run-md-trigger-"));
-  logDir = (await ensureSampleData(path.join(work, "sample"), { now, incidents: true })).dir;
 });
 
 async function trigger(event: Json, extra: string[] = []) {

@@ -3,13 +3,12 @@
  * (the logs engine through the SDK against the emulator's CloudWatch Logs endpoint) as with
  * `--engine local`, on the bundled sample data.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Engine, parseRunbook, type RunReport, runRunbook } from "@run-md/core";
-import { ensureSampleData } from "@run-md/generator";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
+import { sampleWindow } from "../../../test/sample-data.ts";
 import { type EnginePair, localAndLogs } from "./engine-pair.ts";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -21,16 +20,16 @@ const files = readdirSync(runbookDir)
   )
   .sort();
 
-const NOW = new Date("2026-11-23T12:00:00Z");
-let base: string;
+// The shared week with the planted incidents (test/sample-data.ts), read only; the runs happen
+// at its end.
+const SAMPLE = inject("sampleData").incidents;
+const NOW = sampleWindow(SAMPLE).end;
 let engines: EnginePair;
 let local: Engine;
 let logs: Engine;
 
 beforeAll(async () => {
-  base = mkdtempSync(path.join(tmpdir(), "run-md-logs-runbooks-"));
-  const sample = await ensureSampleData(path.join(base, "sample"), { now: NOW, incidents: true });
-  engines = await localAndLogs(sample.dir, {
+  engines = await localAndLogs(SAMPLE, {
     logGroups: ["aws-cloudtrail-logs"],
     maxPollIntervalMs: 50,
   });
@@ -40,7 +39,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await engines?.close();
-  if (base) rmSync(base, { recursive: true, force: true });
 });
 
 async function run(file: string, engine: "local" | "logs"): Promise<RunReport> {

@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { type Emulator, startEmulator } from "@run-md/aws-emulator";
 import type { RunReport } from "@run-md/core";
-import { ensureSampleData } from "@run-md/generator";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { sampleWindow } from "../../../test/sample-data.ts";
 import { handler } from "../src/lambda.ts";
 
 const REPO = path.resolve(import.meta.dirname, "../../..");
@@ -22,9 +22,11 @@ type Json = Record<string, any>;
 let emulator: Emulator;
 let work: string;
 let configFile: string;
-let sampleDir: string;
+// The shared week with the planted incidents (test/sample-data.ts), read only; the findings
+// happen at its end.
+const sampleDir = inject("sampleData").incidents;
+const now = sampleWindow(sampleDir).end;
 let slack: { url: string; bodies: Json[]; close(): void };
-const now = new Date();
 
 /** AWS's documented GuardDuty finding with the planted key and a time in the sample data. */
 function guardDuty(key = KEY): Json {
@@ -54,15 +56,13 @@ async function slackReceiver() {
 
 beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), "run-md-automation-"));
-  const sample = await ensureSampleData(path.join(work, "sample"), { now, incidents: true });
-  sampleDir = sample.dir;
-  emulator = await startEmulator({ logDir: sample.dir });
+  emulator = await startEmulator({ logDir: sampleDir });
   slack = await slackReceiver();
   configFile = path.join(work, "run-md.config.yaml");
   await writeFile(
     configFile,
     [
-      `local: { logDir: ${JSON.stringify(sample.dir)} }`,
+      `local: { logDir: ${JSON.stringify(sampleDir)} }`,
       "site: { url: https://sec.example.com/runbooks }",
       "notify:",
       "  retry: { attempts: 2, backoffMs: 5 }",
