@@ -37,7 +37,12 @@ export function nightlyHere(args: string[], opts: Options = {}): Promise<CliResu
   return inTurn(async () => (await import("../scripts/nightly/main.ts")).nightlyMain, args, opts);
 }
 
-function inTurn(load: () => Promise<Main>, args: string[], opts: Options): Promise<CliResult> {
+/** Any command line's `main(argv)` (its exit code as the result) in this process, in turn. */
+export function inTurn(
+  load: () => Promise<Main>,
+  args: string[],
+  opts: Options = {},
+): Promise<CliResult> {
   const next = queue.then(() => runOnce(load, args, opts));
   queue = next.catch(() => undefined);
   return next;

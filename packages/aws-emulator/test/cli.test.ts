@@ -7,7 +7,8 @@ import os from "node:os";
 import path from "node:path";
 import { GetQueryResultsCommand } from "@aws-sdk/client-athena";
 import { expect, it } from "vitest";
-import { partitioningFor } from "../src/cli.ts";
+import { inTurn } from "../../../test/in-process.ts";
+import { main, partitioningFor } from "../src/cli.ts";
 import { athenaClient, endpointOf, finalState, spawnCli } from "./athena-client.ts";
 
 it("prints its endpoint and run-md settings, serves Athena there, and stops on SIGINT", async () => {
@@ -39,9 +40,10 @@ it("prints its endpoint and run-md settings, serves Athena there, and stops on S
 });
 
 it("refuses to start without a log directory", async () => {
-  const run = spawnCli([]);
-  expect(await run.exit).toBe(2);
-  expect(run.stderr()).toContain("--log-dir is required");
+  // In this process: the refusal comes before anything starts (the process is the test above).
+  const run = await inTurn(async () => main, []);
+  expect(run.code).toBe(2);
+  expect(run.stderr).toContain("--log-dir is required");
 });
 
 it("suggests projection partitioning only for the S3 delivery layout", () => {
