@@ -71,8 +71,11 @@ export async function axeViolations(tab: Page, rules?: string[]): Promise<string
     undefined,
     { timeout: 15_000 },
   );
-  const source = await readFile(require.resolve("axe-core/axe.min.js"), "utf8");
-  await tab.addScriptTag({ content: source });
+  // Once per page load (a page checked again in another theme has it already).
+  if (!(await tab.evaluate(() => "axe" in window))) {
+    const source = await readFile(require.resolve("axe-core/axe.min.js"), "utf8");
+    await tab.addScriptTag({ content: source });
+  }
   const runOnly = rules
     ? { type: "rule", values: rules }
     : { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] };
