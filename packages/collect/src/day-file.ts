@@ -122,7 +122,13 @@ export async function writeDay(
       await fsp.rm(path.join(store, fresh), { force: true });
   }
   if (rel === null) throw new Error(`no rows to store for ${day}`);
-  return sortedByTime(conn, store, day, rel, rowGroup);
+  try {
+    return await sortedByTime(conn, store, day, rel, rowGroup);
+  } catch (e) {
+    // Interrupted (a cancelled collect) or failed: the day's new file is nobody's.
+    await fsp.rm(path.join(store, rel), { force: true });
+    throw e;
+  }
 }
 
 /**

@@ -2,7 +2,7 @@ import { promises as fsp } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import zlib from "node:zlib";
-import { DuckDBInstance } from "@duckdb/node-api";
+import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { generateLogs } from "@run-md/generator";
 import { RECORD_FIELDS } from "@run-md/sql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -132,6 +132,47 @@ describe("a day's keys outside the Athena columns (_extra), and its payload colu
           text(r.additionalEventData),
         ]),
       );
+    } finally {
+      conn.closeSync();
+      db.closeSync();
+    }
+  });
+});
+
+describe("a day's write interrupted after its file is written", () => {
+  /** The connection, with the first statement that `fails` refused the way an interrupt does. */
+  function interruptedAt(conn: DuckDBConnection, fails: (sql: string) => boolean) {
+    let done = false;
+    const refuse = (sql: unknown) => {
+      if (done || typeof sql !== "string" || !fails(sql)) return;
+      done = true;
+      throw new Error("INTERRUPT Error: Interrupted!");
+    };
+    return new Proxy(conn, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver);
+        if (typeof value !== "function") return value;
+        return (...args: unknown[]) => {
+          if (prop === "run" || prop === "runAndReadAll") refuse(args[0]);
+          return value.apply(target, args);
+        };
+      },
+    });
+  }
+
+  it.each([
+    ["counting its rows", (sql: string) => sql.startsWith("SELECT count(*) FROM read_parquet(")],
+    ["sorting it by time", (sql: string) => sql.startsWith("COPY (SELECT * FROM read_parquet(")],
+  ])("while %s leaves no file in the store", async (_, fails) => {
+    const db = await DuckDBInstance.create(":memory:", { threads: "1" });
+    const conn = await db.connect();
+    const store = await fsp.mkdtemp(path.join(root, "store-interrupted-"));
+    try {
+      await expect(
+        writeDay(interruptedAt(conn, fails), store, DAY, undefined, sources, 2048),
+      ).rejects.toThrow(/Interrupted/);
+      const left = await fsp.readdir(store, { recursive: true });
+      expect(left.map(String).filter((f) => f.endsWith(".parquet"))).toEqual([]);
     } finally {
       conn.closeSync();
       db.closeSync();
