@@ -331,6 +331,8 @@ describe("the quick start", () => {
     });
     expect(res.stdout).toContain("Audit IAM changes");
     expect(res.stdout).toMatch(/✗ failed audit-iam/);
+    // A failed runbook's text output ends with what to do about it.
+    expect(res.stdout).toContain("Escalation:");
     expect(res.code).toBe(1);
   });
 });
