@@ -50,9 +50,13 @@ function packageName(spec) {
  * - @duckdb/node-api, yaml, gray-matter: CommonJS packages of many files (181, 72 and 39), which
  *   Node resolves, reads and scans for exports one by one in every process that loads them.
  *   Bundled, importing @duckdb/node-api costs a tenth of the CPU; a run of a runbook about
- *   0.4 s less (docs/architecture.md, "The CLI build").
+ *   0.4 s less (docs/architecture.md, "The CLI build");
+ * - fastify: installed as a dependency, it takes the newest light-my-request (its `inject()`,
+ *   unused here), whose `cookie@2` declares Node 22 and makes `npm install run-md` warn
+ *   EBADENGINE on Node 20. Bundled, it is the version the workspace's lock pins, with what it
+ *   imports (its logger, pino, is off: `logger: false` in packages/server).
  */
-const BUNDLED = ["dt-sql-parser", "@duckdb/node-api", "yaml", "gray-matter"];
+const BUNDLED = ["dt-sql-parser", "@duckdb/node-api", "yaml", "gray-matter", "fastify"];
 
 /** Stays an import although a bundled package imports it: DuckDB's native bindings (a .node file). */
 const NATIVE = ["@duckdb/node-bindings"];

@@ -46,6 +46,7 @@ async function run(cmd: string, args: string[], cwd: string): Promise<Run> {
 
 let work: string;
 let project: string;
+let installWarnings: string;
 
 beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), "run-md-pack-"));
@@ -66,6 +67,7 @@ beforeAll(async () => {
     project,
   );
   expect(installed.code, installed.stderr).toBe(0);
+  installWarnings = installed.stderr;
 }, 600_000);
 
 afterAll(async () => {
@@ -80,6 +82,12 @@ describe("the packed run-md in an empty folder", () => {
     const shipped = readdirSync(pkg, { recursive: true }).map(String);
     expect(shipped.filter((f) => f.endsWith(".ts"))).toEqual([]);
     expect(existsSync(path.join(project, "node_modules/@run-md"))).toBe(false);
+  });
+
+  it("installs on the declared Node versions without an engine warning", () => {
+    // An unlocked install takes each dependency's newest release: one that declares a newer Node
+    // than run-md's `engines` makes npm warn EBADENGINE to every user on the older one.
+    expect(installWarnings).not.toContain("EBADENGINE");
   });
 
   it("run-md init scaffolds the runbooks, the configuration and a CI workflow", async () => {
