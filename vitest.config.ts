@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 import LongestFirstSequencer from "./test/sequencer.ts";
+import { runTmpDir } from "./test/tmp-dir.ts";
 
 export default defineConfig({
   test: {
@@ -30,8 +31,10 @@ export default defineConfig({
     // a second thread per query only adds CPU: 15% less CPU for the DuckDB-heavy files, measured
     // (runner-e2e, engine-, store- and reference-parity, hardening, logs-runbooks: 106.9 against
     // 90.4 CPU-s). The tests that pass `threads: 2` (generator, datasets) keep the parallel paths.
+    // TMPDIR: one temporary folder for the run, removed at its end (test/tmp-dir.ts).
     env: {
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      TMPDIR: runTmpDir(),
       NO_COLOR: "1",
       RUN_MD_LOCAL_THREADS: "1",
     },

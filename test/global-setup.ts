@@ -1,7 +1,7 @@
 /**
  * Vitest global setup, once per `vitest run`:
- * - makes a folder for what test files build once and share within this run (`inject("runDir")`,
- *   removed at the end), and starts there the site tests' one Astro build
+ * - makes a folder for what test files build once and share within this run (`inject("runDir")`),
+ *   inside the run's temporary folder (test/tmp-dir.ts; both removed at the end), and starts there the site tests' one Astro build
  *   (site/test/shared-site.ts) when the run includes one of them, not waiting for it;
  * - builds the CLI bundle (packages/cli/dist), so every test that runs the real `run-md` binary
  *   runs the current sources, compiled once (under a second) rather than through a TypeScript
@@ -11,14 +11,14 @@
  *   the tests that need them skip (test/ci-prerequisites.ts).
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdtempSync } from "node:fs";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { isCI, missingPrerequisites, REPO } from "./ci-prerequisites.ts";
 import "./run-dir.ts"; // the type of inject("runDir")
 import { SHARED_SITE_READERS } from "../site/test/shared-site-readers.ts";
 import { prepareSampleData } from "./sample-data.ts";
+import { removeRunTmpDir, runTmpDir } from "./tmp-dir.ts";
 
 export default async function setup(project: TestProject): Promise<() => void> {
   if (isCI()) {
@@ -29,7 +29,7 @@ export default async function setup(project: TestProject): Promise<() => void> {
       );
     }
   }
-  const runDir = mkdtempSync(path.join(tmpdir(), "run-md-test-run-"));
+  const runDir = mkdtempSync(path.join(runTmpDir(), "run-"));
   project.provide("runDir", runDir);
   // The site's build (Astro) and the CLI's (esbuild) are processes of their own: both run while
   // this process generates the sample data.
@@ -39,12 +39,12 @@ export default async function setup(project: TestProject): Promise<() => void> {
     project.provide("sampleData", sampleData);
   } catch (e) {
     await siteBuild; // no build left running when the run stops here
-    rmSync(runDir, { recursive: true, force: true });
+    removeRunTmpDir();
     throw e;
   }
   return async () => {
     await siteBuild;
-    rmSync(runDir, { recursive: true, force: true });
+    removeRunTmpDir();
   };
 }
 
