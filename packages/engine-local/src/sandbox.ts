@@ -56,7 +56,12 @@ function isOwnView(parts: string[], views: ReadonlySet<string>): boolean {
   return qualifiers.every((q, i) => (i === 0 && q === "temp") || q === "main");
 }
 
-/** The CTE names a node defines, in order (a CTE sees itself and the ones before it). */
+/**
+ * The CTE names a node defines, in order. A CTE sees the ones before it; only a recursive one sees
+ * itself, and only in its recursive part (`checkTree`). DuckDB binds any other use of a CTE's own
+ * name to what the name means outside: a system view, or a file (`WITH "x.json" AS (SELECT * FROM
+ * "x.json")` read the file, found by review).
+ */
 function cteNames(v: Node): string[] {
   const map = (v.cte_map as Node | undefined)?.map;
   if (!Array.isArray(map)) return [];
@@ -84,6 +89,11 @@ export function checkTree(v: unknown, views: ReadonlySet<string>, scope: Set<str
   } else if (v.type === "SHOW_REF" && v.table_name !== "") {
     // SHOW TABLES and the like list the catalog; DESCRIBE/SUMMARIZE of a query are walked as queries.
     throw violation("SHOW");
+  } else if (v.type === "RECURSIVE_CTE_NODE") {
+    // The recursive part (right) reads the CTE itself; the anchor (left) and the rest do not.
+    const self = new Set([...scope, String(v.cte_name).toLowerCase()]);
+    for (const [k, x] of Object.entries(v)) checkTree(x, views, k === "right" ? self : scope);
+    return;
   }
   const names = cteNames(v);
   if (names.length === 0) {
@@ -92,7 +102,7 @@ export function checkTree(v: unknown, views: ReadonlySet<string>, scope: Set<str
   }
   const map = (v.cte_map as Node).map as unknown[];
   map.forEach((entry, i) => {
-    checkTree(entry, views, new Set([...scope, ...names.slice(0, i + 1)]));
+    checkTree(entry, views, new Set([...scope, ...names.slice(0, i)]));
   });
   const inner = new Set([...scope, ...names]);
   for (const [k, x] of Object.entries(v)) if (k !== "cte_map") checkTree(x, views, inner);

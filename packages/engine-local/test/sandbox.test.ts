@@ -91,5 +91,11 @@ describe("the sandbox", () => {
       [],
     );
     expect(r.rows).toEqual([[4, 6, 5, 2]]);
+    // A recursive CTE reads itself in its recursive part.
+    const rec = await engine.runAthenaSql(
+      "WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t WHERE n < 5) SELECT sum(n) FROM t",
+      [],
+    );
+    expect(rec.rows).toEqual([[15]]);
   });
 });
