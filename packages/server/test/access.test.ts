@@ -4,6 +4,7 @@
  * expired or were revoked, and the audit entry every refusal leaves.
  */
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { request } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { RunMdError } from "@run-md/core";
@@ -186,6 +187,62 @@ describe("the rule table", () => {
     const added = (await t.audit()).slice(before);
     if (audited !== undefined) expect(added.some((e) => matches(e, audited))).toBe(true);
     else expect(added.filter((e) => e.action.endsWith("refused"))).toEqual([]);
+  });
+});
+
+/** A GET of `rawPath` exactly as written (fetch would resolve `.` and `..` before sending). */
+function rawGet(rawPath: string, token?: string): Promise<number> {
+  const { hostname, port } = new URL(t.url);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        hostname,
+        port,
+        path: rawPath,
+        headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+      },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+describe("a gated page under another spelling of its path", () => {
+  const report = "net-critical/2026-11-30T00-00-00.000Z.json";
+  // Each names /runbooks/net-critical/ or /reports/net-critical/... once decoded and normalized.
+  const spellings = [
+    `/%72eports/${report}`,
+    `/reports%2f${report}`,
+    `/./reports/${report}`,
+    `/x/../reports/${report}`,
+    `//reports/${report}`,
+    "/%72unbooks/net-critical/",
+    "/runbooks/net%2Dcritical/",
+    "/x/../runbooks/net-critical/",
+  ];
+
+  it.each(spellings)(
+    "%s is 404 to a caller without view, audited, and to nobody signed in",
+    async (p) => {
+      const before = (await t.audit()).length;
+      expect(await rawGet(p, tok.oncall)).toBe(404);
+      const added = (await t.audit()).slice(before);
+      expect(added.some((e) => matches(e, "access.refused:view"))).toBe(true);
+      expect(await rawGet(p)).toBe(404);
+    },
+  );
+
+  it.each(spellings)("%s is served to a caller with view", async (p) => {
+    expect(await rawGet(p, tok.netops)).toBe(200);
+  });
+
+  it("keeps the search index from a caller who may not view every runbook", async () => {
+    expect(await rawGet("/%70agefind/pagefind.js", tok.oncall)).toBe(404);
+    expect(await rawGet("/x/../pagefind/pagefind.js", tok.oncall)).toBe(404);
   });
 });
 

@@ -195,6 +195,9 @@ describe("masking per caller", () => {
       `/runbooks/mask-probe/runs/x/`,
       "/reports/mask-probe/x.json",
       "/pagefind/pagefind.js",
+      // The same pages under another spelling of their path.
+      "/%72eports/mask-probe/x.json",
+      "/%70agefind/pagefind.js",
     ]) {
       const masked = await call(`${t.url}${page}`, { token: t.tokens["ip-hash"]! });
       expect([page, masked.status]).toEqual([page, 403]);
@@ -207,6 +210,6 @@ describe("masking per caller", () => {
       (e) =>
         e.action === "access.refused" && (e.details as { reason?: string }).reason === "masked",
     );
-    expect(refused.length).toBe(4);
+    expect(refused.length).toBe(6);
   });
 });

@@ -7,6 +7,7 @@
 import { type AccessConfig, maskPlan } from "@run-md/access";
 import type { FastifyInstance } from "fastify";
 import type { ServerContext } from "../context.ts";
+import { sitePath } from "./site-path.ts";
 
 /** Top-level site folders whose pages hold stored results. */
 const RESULT_PAGES = ["runbooks", "reports", "pagefind"];
@@ -20,10 +21,9 @@ export function maskedPageRoutes(
     if (req.method !== "GET" && req.method !== "HEAD") return;
     const caller = req.identity?.caller;
     if (caller === undefined || maskPlan(access, caller).size === 0) return;
-    const first = req.url
-      .split("?")[0]!
-      .split("/")
-      .filter((s) => s !== "")[0];
+    // The path as the site serves it (decoded, normalized): `/%72eports/` is `/reports/`.
+    const where = sitePath(req.url);
+    const first = where?.segments[0];
     if (first === undefined || !RESULT_PAGES.includes(first)) return;
     await ctx.auditor.record(caller, "access.refused", undefined, {
       action: "view",

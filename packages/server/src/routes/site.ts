@@ -11,18 +11,13 @@ import fastifyStatic from "@fastify/static";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { ServerContext } from "../context.ts";
 import { HttpError } from "../http-error.ts";
+import { sitePath } from "./site-path.ts";
 
 const GATED = ["runbooks", "reports"];
 
-/** The file a URL path names inside `root` (directories: their index.html), or undefined. */
-async function resolveFile(root: string, urlPath: string): Promise<string | undefined> {
-  let rel: string;
-  try {
-    rel = decodeURIComponent(urlPath);
-  } catch {
-    return undefined;
-  }
-  const full = path.resolve(root, `.${path.posix.normalize(`/${rel}`)}`);
+/** The file a site path names inside `root` (directories: their index.html), or undefined. */
+async function resolveFile(root: string, sitePath: string): Promise<string | undefined> {
+  const full = path.resolve(root, `.${sitePath}`);
   if (full !== root && !full.startsWith(root + path.sep)) return undefined;
   for (const candidate of [full, path.join(full, "index.html"), `${full}.html`]) {
     const st = await stat(candidate).catch(() => undefined);
@@ -41,10 +36,13 @@ export async function siteRoutes(app: FastifyInstance, ctx: ServerContext): Prom
   app.get("/*", async (req, reply) => {
     const urlPath = req.url.split("?")[0]!;
     if (urlPath.startsWith("/api/")) throw new HttpError(404, `no API ${urlPath}`);
-    const segments = urlPath.split("/").filter((s) => s !== "");
+    // Gated and looked up by the same decoded, normalized path (site-path.ts).
+    const where = sitePath(req.url);
+    if (where === undefined) return notFound(reply);
+    const { segments } = where;
     const caller = req.identity.caller;
     if (GATED.includes(segments[0]!) && segments[1] !== undefined) {
-      const entry = ctx.catalog.get(decodeURIComponent(segments[1]));
+      const entry = ctx.catalog.get(segments[1]);
       if (
         caller === undefined ||
         entry === undefined ||
@@ -64,7 +62,7 @@ export async function siteRoutes(app: FastifyInstance, ctx: ServerContext): Prom
       if (caller === undefined || !all.every((e) => ctx.guard.can(caller, "view", e.facts)))
         return notFound(reply);
     }
-    const file = await resolveFile(root, urlPath);
+    const file = await resolveFile(root, where.path);
     if (file === undefined) return notFound(reply);
     // Pages depend on who asks: never kept by a shared cache.
     reply.header("cache-control", "private, no-cache");
