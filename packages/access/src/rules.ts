@@ -3,8 +3,13 @@
  * everyone. A rule counts for a runbook its selector matches; the runbook-less actions
  * (`approve`, `query`, `audit`, `admin`) come only from rules without a selector, which
  * `parseAccessConfig` enforces. `run:params` is allowed only where `run` is too: a deny of
- * `run` also stops runs with other parameters.
+ * `run` also stops runs with other parameters. `query` is never allowed to a caller whom a masking
+ * rule covers (§8): masking goes by column name, and a query the caller writes can carry a masked
+ * column under another name, in an expression, a filter or Logs Insights' `@message` (a review
+ * read masked addresses back with `SELECT sourceipaddress AS ip`).
  */
+
+import { maskPlan } from "./masking.ts";
 import {
   ACTIONS,
   type AccessConfig,
@@ -37,6 +42,7 @@ export function isAllowed(
   runbook?: RunbookFacts,
 ): boolean {
   if (action === "run:params" && !isAllowed(cfg, caller, "run", runbook)) return false;
+  if (action === "query" && maskPlan(cfg, caller).size > 0) return false;
   let allowed = false;
   for (const rule of cfg.rules) {
     if (!inGroups(caller, rule.groups) || !applies(rule.runbooks, action, runbook)) continue;

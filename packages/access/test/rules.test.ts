@@ -130,6 +130,22 @@ describe("isAllowed", () => {
   });
 });
 
+describe("query and masking", () => {
+  it("never allows query to a caller whom a masking rule covers, whatever else allows it", () => {
+    const masked = parseAccessConfig(
+      {
+        rules: [{ groups: ["analysts", "contractors"], allow: ["view", "query"] }],
+        masking: [{ groups: ["contractors"], columns: ["sourceipaddress"], strategy: "redact" }],
+      },
+      "run-md.config.yaml",
+    );
+    expect(isAllowed(masked, caller("analysts"), "query")).toBe(true);
+    expect(isAllowed(masked, caller("contractors"), "query")).toBe(false);
+    expect(isAllowed(masked, caller("analysts", "contractors"), "query")).toBe(false);
+    expect(allowedActions(masked, caller("contractors"))).toEqual(["view"]);
+  });
+});
+
 describe("parseAccessConfig", () => {
   const bad = (raw: unknown) => () => parseAccessConfig(raw, "conf/run-md.config.yaml");
 

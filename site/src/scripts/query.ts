@@ -1,6 +1,6 @@
 /**
  * The query page (`/query/`) on `run-md serve`: for callers with `query`, a form that sends one
- * SQL or Logs Insights query to `POST /api/query` and shows its (masked) answer; others are told
+ * SQL or Logs Insights query to `POST /api/query` and shows its answer; others are told
  * what they lack. The server checks everything again; its refusal is shown as it says it.
  */
 import type { JsonValue } from "@run-md/core";
