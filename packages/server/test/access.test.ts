@@ -192,20 +192,26 @@ describe("the rule table", () => {
 
 /** A GET of `rawPath` exactly as written (fetch would resolve `.` and `..` before sending). */
 function rawGet(rawPath: string, token?: string): Promise<number> {
-  const { hostname, port } = new URL(t.url);
+  return rawRequest(
+    t.url,
+    rawPath,
+    token === undefined ? {} : { authorization: `Bearer ${token}` },
+  );
+}
+
+/** A GET with the headers as given, Host included (fetch sets its own). */
+function rawRequest(
+  base: string,
+  rawPath: string,
+  headers: Record<string, string>,
+  method = "GET",
+): Promise<number> {
+  const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        hostname,
-        port,
-        path: rawPath,
-        headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
-      },
-      (res) => {
-        res.resume();
-        res.on("end", () => resolve(res.statusCode ?? 0));
-      },
-    );
+    const req = request({ hostname, port, path: rawPath, method, headers }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode ?? 0));
+    });
     req.on("error", reject);
     req.end();
   });
@@ -320,6 +326,23 @@ describe("auth mode none", () => {
     try {
       const me = await call(`${local.url}/api/me`);
       expect(me.body).toMatchObject({ user: "local", groups: ["leads"], via: "none" });
+      // Another site's page, its name pointed at 127.0.0.1 (DNS rebinding), is not the local user.
+      const { port } = new URL(local.url);
+      const as = (headers: Record<string, string>, method?: string) =>
+        rawRequest(local.url, "/api/me", headers, method);
+      expect(await as({ host: `localhost:${port}` })).toBe(200);
+      expect(await as({ host: `127.0.0.1:${port}`, origin: `http://localhost:${port}` })).toBe(200);
+      expect(await as({ host: `[::1]:${port}` })).toBe(200);
+      const before = (await local.audit()).length;
+      expect(await as({ host: `attacker.example:${port}` })).toBe(403);
+      expect(
+        await as({ host: `127.0.0.1:${port}`, origin: `http://attacker.example:${port}` }, "POST"),
+      ).toBe(403);
+      expect(await as({ host: `127.0.0.1:${port}`, origin: "null" })).toBe(403);
+      const refused = (await local.audit())
+        .slice(before)
+        .filter((e) => e.action === "auth.refused");
+      expect(refused).toHaveLength(3);
     } finally {
       await local.close();
     }

@@ -30,22 +30,27 @@ export function cookiesOf(req: FastifyRequest): Record<string, string | undefine
   return header === undefined ? {} : parseCookies(header);
 }
 
+/** The host name of a Host header (`127.0.0.1:4600`) or an Origin (`http://localhost:4600`). */
+function hostName(value: string, isOrigin: boolean): string | undefined {
+  try {
+    return new URL(isOrigin ? value : `http://${value}`).hostname.replace(/^\[(.*)\]$/, "$1");
+  } catch {
+    return undefined;
+  }
+}
+
 export class Identifier {
   constructor(
     private readonly auth: AuthConfig,
     private readonly tokens: TokenStore,
     private readonly sessions: SessionStore,
     private readonly auditor: Auditor,
+    /** server.publicUrl: its host is, besides loopback names, one `none` mode answers to. */
+    private readonly publicUrl?: string,
   ) {}
 
   async identify(req: FastifyRequest): Promise<Identity> {
-    if (this.auth.mode === "none") {
-      if (!isLoopback(req.socket.remoteAddress)) {
-        await this.refuse(req, "auth mode none serves loopback peers only", ANONYMOUS);
-        throw new HttpError(403, "this server (auth mode none) answers only on loopback");
-      }
-      return { caller: { user: "local", groups: this.auth.groups, via: "none" } };
-    }
+    if (this.auth.mode === "none") return this.local(req);
     const authz = req.headers.authorization;
     if (authz !== undefined) return { caller: await this.bearer(req, authz) };
     if (this.auth.mode !== "oidc") return {};
@@ -62,6 +67,36 @@ export class Identifier {
       );
     }
     return { caller: session.caller, session };
+  }
+
+  /**
+   * `none` mode: the local user, for a loopback peer that addressed this server by a loopback
+   * name (or server.publicUrl's host), from no other site's page. A page whose own name its DNS
+   * points at 127.0.0.1 (DNS rebinding) reached the server from the user's browser as the local
+   * user (found by a red-team review): its Host and Origin name that site.
+   */
+  private async local(req: FastifyRequest): Promise<Identity> {
+    if (!isLoopback(req.socket.remoteAddress)) {
+      await this.refuse(req, "auth mode none serves loopback peers only", ANONYMOUS);
+      throw new HttpError(403, "this server (auth mode none) answers only on loopback");
+    }
+    const publicHost = this.publicUrl === undefined ? undefined : hostName(this.publicUrl, true);
+    const named = [
+      [req.headers.host, false],
+      [req.headers.origin, true],
+    ] as const;
+    for (const [value, isOrigin] of named) {
+      if (value === undefined) continue;
+      const host = hostName(value, isOrigin);
+      if (host !== undefined && (isLoopback(host) || host === publicHost)) continue;
+      const header = isOrigin ? "Origin" : "Host";
+      await this.refuse(req, `auth mode none: ${header} ${value} is not this server`, ANONYMOUS);
+      throw new HttpError(
+        403,
+        `this server (auth mode none) answers only to requests for localhost or 127.0.0.1, not ${header}: ${value}`,
+      );
+    }
+    return { caller: { user: "local", groups: this.auth.groups, via: "none" } };
   }
 
   private async bearer(req: FastifyRequest, header: string): Promise<Caller> {
