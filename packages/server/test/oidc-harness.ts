@@ -10,9 +10,11 @@ import type { Server } from "node:http";
 import { createServer } from "node:net";
 import Provider from "oidc-provider";
 
-export const USERS: Record<string, { email: string; groups: string[] }> = {
+export const USERS: Record<string, { email: string; groups: string[]; unverified?: true }> = {
   alice: { email: "alice@example.com", groups: ["security-oncall"] },
   bob: { email: "bob@example.com", groups: ["contractors"] },
+  // Some providers let a user set any address and say it is not verified.
+  mallory: { email: "alice@example.com", groups: ["contractors"], unverified: true },
 };
 
 export interface OidcProvider {
@@ -60,7 +62,8 @@ export async function startOidcProvider(redirectUris: string[]): Promise<OidcPro
       return {
         accountId: id,
         async claims() {
-          return { sub: id, email: user.email, email_verified: true, groups: user.groups };
+          const verified = user.unverified !== true;
+          return { sub: id, email: user.email, email_verified: verified, groups: user.groups };
         },
       };
     },

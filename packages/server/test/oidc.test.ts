@@ -115,6 +115,16 @@ describe("signing in with OpenID Connect", () => {
     expect(((await r.json()) as { error: string }).error).toMatch(/"run"/);
   });
 
+  it("names a user by the provider's subject when the provider says the email is not verified", async () => {
+    const browser = new HttpBrowser();
+    await browser.signIn(t.url, "mallory");
+    const me = JSON.parse((await browser.go(`${t.url}/api/me`)).text);
+    // Not alice, whose address mallory claims: her runs and audit entries stay hers.
+    expect(me).toMatchObject({ user: "mallory", groups: ["contractors"] });
+    const signin = (await t.audit()).filter((e) => e.action === "auth.signin").at(-1)!;
+    expect(signin).toMatchObject({ actor: "mallory" });
+  });
+
   it("signs out: the session ends and the cookie is cleared", async () => {
     const browser = new HttpBrowser();
     await browser.signIn(t.url, "alice");

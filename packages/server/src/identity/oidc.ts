@@ -109,14 +109,20 @@ export class OidcSignIn {
     const claims = tokens.claims()!;
     let groups = claims[this.auth.groupsClaim];
     let email = claims.email;
+    let verified = claims.email_verified;
     if (groups === undefined || email === undefined) {
       // Some providers put groups (or the email) only in the userinfo answer.
       const info = await client.fetchUserInfo(this.config, tokens.access_token, claims.sub);
       groups ??= info[this.auth.groupsClaim];
-      email ??= info.email;
+      if (email === undefined) [email, verified] = [info.email, info.email_verified];
     }
+    // An address the provider says it did not verify may be anyone's: the user is then named by
+    // the provider's subject, so they cannot take another's name in the audit log or cancel
+    // another's runs (providers that send no email_verified are trusted, as they always were).
+    const user =
+      typeof email === "string" && email !== "" && verified !== false ? email : claims.sub;
     return {
-      user: typeof email === "string" && email !== "" ? email : claims.sub,
+      user,
       // A list of groups, or one string (Google's `hd`, the Workspace domain, as one group).
       groups: Array.isArray(groups)
         ? groups.filter((g): g is string => typeof g === "string")
