@@ -27,6 +27,7 @@ export interface LocalConfig {
   store?: string;
   threads?: number;
   memoryLimit?: string;
+  spillLimit?: string;
 }
 
 /** The Athena engine's options that configuration may set (credentials never among them). */

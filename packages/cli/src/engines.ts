@@ -244,6 +244,7 @@ export class EnginePool {
       extraTables: tables.extra,
       ...(config.local.threads === undefined ? {} : { threads: config.local.threads }),
       ...(config.local.memoryLimit === undefined ? {} : { memoryLimit: config.local.memoryLimit }),
+      ...(config.local.spillLimit === undefined ? {} : { spillLimit: config.local.spillLimit }),
     };
   }
 }

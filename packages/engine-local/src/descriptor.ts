@@ -7,7 +7,13 @@ import type { LocalEngineOptions } from "./engine.ts";
 
 export const localEngine: EngineDescriptor<LocalEngineOptions> = {
   ...builtinEngine("local"),
-  config: { logDir: "string", store: "string", threads: "number", memoryLimit: "string" },
+  config: {
+    logDir: "string",
+    store: "string",
+    threads: "number",
+    memoryLimit: "string",
+    spillLimit: "string",
+  },
   create: async (options) => (await import("./engine.ts")).createLocalEngine(options),
 };
 

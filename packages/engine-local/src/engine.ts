@@ -84,6 +84,11 @@ export interface LocalEngineOptions {
   threads?: number;
   /** DuckDB memory limit, such as "2GB" (default: `defaultMemoryLimit(threads)`). */
   memoryLimit?: string;
+  /**
+   * The most temporary disk a query may spill to once past the memory limit, such as "20GiB"
+   * (default DEFAULT_SPILL_LIMIT; DuckDB's own is 90% of the free disk).
+   */
+  spillLimit?: string;
   /** More table names that mean cloudtrail_logs (for example "security.cloudtrail_org_pp"). */
   tableAliases?: string[];
   /** Configured extra tables (`tables.extra`), each read from its file. */
@@ -111,6 +116,12 @@ export function defaultMemoryLimit(threads: number): string {
   const mib = 1024 + CONCURRENT_READS * threads * 2 * (MAX_OBJECT / 2 ** 20);
   return `${mib}MiB`;
 }
+/**
+ * The temporary disk a query may fill by default: a step whose sort or join outgrows it fails
+ * with an error naming `local.spillLimit`, rather than filling the disk (DuckDB's own limit is
+ * 90% of the free space; found by a red-team review).
+ */
+export const DEFAULT_SPILL_LIMIT = "10GiB";
 const TARGET = { catalog: "temp", schema: "main", table: "cloudtrail_logs" };
 /** Checked plans an engine keeps (`LocalEngine.checkedPlan`). */
 const PLAN_CACHE = 64;
@@ -149,6 +160,7 @@ export async function createLocalEngine(opts: LocalEngineOptions): Promise<Local
   if (threads !== undefined) config.threads = String(threads);
   config.memory_limit =
     opts.memoryLimit ?? defaultMemoryLimit(threads ?? os.availableParallelism());
+  config.max_temp_directory_size = opts.spillLimit ?? DEFAULT_SPILL_LIMIT;
   const instance = await DuckDBInstance.create(":memory:", config);
   const conn = await instance.connect();
   try {
