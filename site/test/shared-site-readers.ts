@@ -8,4 +8,5 @@ export const SHARED_SITE_READERS = [
   "site/test/serve.test.ts",
   "site/test/approval.test.ts",
   "site/test/escaping.test.ts",
+  "site/test/list-pages.test.ts",
 ];

@@ -40,8 +40,14 @@ async function fakeSite(dir: string): Promise<string> {
     await mkdir(path.dirname(path.join(site, p)), { recursive: true });
     await writeFile(path.join(site, p), p.endsWith(".json") ? `{"page": "${p}"}\n` : `page ${p}\n`);
   }
+  await writeFile(path.join(site, "index.html"), INDEX);
   return site;
 }
+
+/** The index as the site's RunbookTable writes it (site/test/list-pages.test.ts: the real one). */
+const row = (id: string) =>
+  `<tr data-runbook="${id}" data-status="failed"><td><a href="/runbooks/${id}/">Title of ${id}</a></td><td><span class="rm-failing__value">(value of ${id})</span></td></tr>`;
+const INDEX = `<p data-rm-counts>3 runbooks. <a>3 failed</a></p><button>All <span data-rm-count>3</span></button><table><tbody>${["iam-low", "net-critical", "slow"].map(row).join("")}</tbody></table>`;
 
 let t: TestServer;
 let siteRoot: string;
@@ -250,6 +256,30 @@ describe("a gated page under another spelling of its path", () => {
     expect(await rawGet("/%70agefind/pagefind.js", tok.oncall)).toBe(404);
     expect(await rawGet("/x/../pagefind/pagefind.js", tok.oncall)).toBe(404);
   });
+});
+
+describe("the list pages", () => {
+  it.each([
+    ["leads", ["iam-low", "net-critical", "slow"], true],
+    ["oncall", ["iam-low", "slow"], false],
+    ["nobody", ["iam-low", "slow"], false],
+    ["anonymous", [], false],
+  ] as const)(
+    "show %s the rows of the runbooks they may view, counts only with all",
+    async (who, ids, counts) => {
+      const r = await call(`${t.url}/`, tok[who] === undefined ? {} : { token: tok[who] });
+      expect(r.status).toBe(200);
+      const html = String(r.body);
+      const shown = [...html.matchAll(/data-runbook="([^"]+)"/g)].map((m) => m[1]);
+      expect(shown).toEqual(ids);
+      for (const id of ["iam-low", "net-critical", "slow"].filter(
+        (x) => !(ids as readonly string[]).includes(x),
+      ))
+        expect(html).not.toContain(`of ${id}`);
+      expect(html.includes("3 runbooks")).toBe(counts);
+      expect(html.includes("data-rm-count>")).toBe(counts);
+    },
+  );
 });
 
 describe("what each caller is shown", () => {

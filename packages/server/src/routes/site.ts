@@ -1,16 +1,18 @@
 /**
  * The built site (server.siteDir), with the access rules on every page (spec §3): a page under
  * `runbooks/<id>/` or `reports/<id>/` is 404 to a caller without `view` on that runbook, exactly
- * as if it did not exist. The index and list pages are served as built (their client side asks
- * `/api/runbooks`). The search index (`pagefind/`) holds every page's text, so it is served only
- * to callers who may view every runbook.
+ * as if it did not exist. The index, tag and status pages are served without the rows of the
+ * runbooks the caller may not view (list-pages.ts). The search index (`pagefind/`) holds every
+ * page's text, so it is served only to callers who may view every runbook.
  */
-import { stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import fastifyStatic from "@fastify/static";
+import { type Caller, maskPlan } from "@run-md/access";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { ServerContext } from "../context.ts";
 import { HttpError } from "../http-error.ts";
+import { type ListView, listPageFor } from "./list-pages.ts";
 import { sitePath } from "./site-path.ts";
 
 const GATED = ["runbooks", "reports"];
@@ -24,6 +26,23 @@ async function resolveFile(root: string, sitePath: string): Promise<string | und
     if (st?.isFile()) return path.relative(root, candidate);
   }
   return undefined;
+}
+
+/**
+ * What a page may show of the runbook list (list-pages.ts), or undefined when the caller may see
+ * it all: they may view every runbook and no masking covers them.
+ */
+function listView(ctx: ServerContext, caller: Caller | undefined): ListView | undefined {
+  if (caller === undefined) return { visible: () => false, masked: false };
+  const masked = maskPlan(ctx.guard.access, caller).size > 0;
+  const viewable = new Set(
+    ctx.catalog
+      .all()
+      .filter((e) => ctx.guard.can(caller, "view", e.facts))
+      .map((e) => e.facts.id),
+  );
+  if (!masked && viewable.size === ctx.catalog.all().length) return undefined;
+  return { visible: (id) => viewable.has(id), masked };
 }
 
 export async function siteRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
@@ -66,6 +85,9 @@ export async function siteRoutes(app: FastifyInstance, ctx: ServerContext): Prom
     if (file === undefined) return notFound(reply);
     // Pages depend on who asks: never kept by a shared cache.
     reply.header("cache-control", "private, no-cache");
-    return reply.sendFile(file, root);
+    const view = file.endsWith(".html") ? listView(ctx, caller) : undefined;
+    if (view === undefined) return reply.sendFile(file, root);
+    const html = await readFile(path.join(root, file), "utf8");
+    return reply.type("text/html; charset=utf-8").send(listPageFor(html, view));
   });
 }

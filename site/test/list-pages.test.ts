@@ -1,0 +1,64 @@
+/**
+ * The server's filter of the list pages (packages/server/src/routes/list-pages.ts) on the real
+ * build (the site tests' shared build): it finds every runbook's row and every count the site
+ * writes, read back with an HTML parser. Fails when the site's markup changes under the filter,
+ * which would serve every runbook's row to callers who may view only some, or none.
+ */
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import type { Root } from "hast";
+import { fromHtml } from "hast-util-from-html";
+import { selectAll } from "hast-util-select";
+import { toString as hastToString } from "hast-util-to-string";
+import { beforeAll, describe, expect, it } from "vitest";
+import { listPageFor } from "../../packages/server/src/routes/list-pages.ts";
+import { sharedSite } from "./shared-site.ts";
+
+let outDir: string;
+beforeAll(async () => {
+  outDir = (await sharedSite()).outDir;
+}, 300_000);
+
+const PAGES = ["index.html", "status/failed/index.html", "tags/iam/index.html"];
+const read = (page: string) => readFile(path.join(outDir, page), "utf8");
+const rowIds = (tree: Root) =>
+  selectAll("tr[data-runbook]", tree).map((r) => String(r.properties.dataRunbook));
+const titles = (tree: Root) =>
+  selectAll("tr[data-runbook] .rm-index__title", tree).map(hastToString);
+
+describe("the list pages, filtered for a caller", () => {
+  it.each(PAGES)(
+    "%s: no row, title or count left for a caller who may view nothing",
+    async (page) => {
+      const html = await read(page);
+      const built = fromHtml(html);
+      expect(rowIds(built).length).toBeGreaterThan(0);
+      expect(selectAll("[data-rm-count], [data-rm-counts]", built).length).toBeGreaterThan(0);
+      const filtered = listPageFor(html, { visible: () => false, masked: false });
+      const tree = fromHtml(filtered);
+      expect(rowIds(tree)).toEqual([]);
+      expect(selectAll("[data-rm-count], [data-rm-counts]", tree)).toEqual([]);
+      for (const title of titles(built)) expect(filtered).not.toContain(`>${title}<`);
+    },
+  );
+
+  it.each(PAGES)("%s: only the rows a caller may view", async (page) => {
+    const html = await read(page);
+    const all = rowIds(fromHtml(html));
+    const keep = new Set(all.filter((_, i) => i % 2 === 0));
+    const tree = fromHtml(listPageFor(html, { visible: (id) => keep.has(id), masked: false }));
+    expect(rowIds(tree)).toEqual(all.filter((id) => keep.has(id)));
+  });
+
+  it("leaves out the failed checks' stored values for a caller whom masking covers", async () => {
+    const html = await read("index.html");
+    const values = (tree: Root) =>
+      selectAll(".rm-failing__value, .rm-failing__error", tree).map(hastToString);
+    expect(values(fromHtml(html))).toContain("(max(calls) = 62, expected < 50)");
+    const tree = fromHtml(listPageFor(html, { visible: () => true, masked: true }));
+    expect(values(tree)).toEqual([]);
+    // The rows and what is not a stored value stay.
+    expect(rowIds(tree)).toEqual(rowIds(fromHtml(html)));
+    expect(selectAll(".rm-failing__label", tree).length).toBeGreaterThan(0);
+  });
+});
