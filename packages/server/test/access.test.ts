@@ -35,6 +35,8 @@ async function fakeSite(dir: string): Promise<string> {
     "runbooks/slow/index.html",
     "reports/net-critical/2026-11-30T00-00-00.000Z.json",
     "pagefind/pagefind.js",
+    "sitemap-index.xml",
+    "sitemap-0.xml",
   ];
   for (const p of pages) {
     await mkdir(path.dirname(path.join(site, p)), { recursive: true });
@@ -122,6 +124,10 @@ const TABLE: Case[] = [
   ["leads", "GET", "/runbooks/net-critical/", undefined, 200],
   ["leads", "GET", "/pagefind/pagefind.js", undefined, 200],
   ["oncall", "GET", "/pagefind/pagefind.js", undefined, 404],
+  // The sitemap names every runbook's pages: only for callers who may view them all.
+  ["oncall", "GET", "/sitemap-0.xml", undefined, 404],
+  ["anonymous", "GET", "/sitemap-index.xml", undefined, 404],
+  ["leads", "GET", "/sitemap-0.xml", undefined, 200],
   ["leads", "GET", "/../../etc/passwd", undefined, 404],
   // Runs: run as written, run:params for other parameters or windows.
   ["oncall", "POST", "/api/runs", run("iam-low"), 202, "run.request"],

@@ -3,7 +3,8 @@
  * `runbooks/<id>/` or `reports/<id>/` is 404 to a caller without `view` on that runbook, exactly
  * as if it did not exist. The index, tag and status pages are served without the rows of the
  * runbooks the caller may not view (list-pages.ts). The search index (`pagefind/`) holds every
- * page's text, so it is served only to callers who may view every runbook.
+ * page's text, and the sitemap names every runbook's pages, so they are served only to callers
+ * who may view every runbook.
  */
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
@@ -16,6 +17,8 @@ import { type ListView, listPageFor } from "./list-pages.ts";
 import { sitePath } from "./site-path.ts";
 
 const GATED = ["runbooks", "reports"];
+/** The sitemap's files (`sitemap-index.xml`, `sitemap-0.xml`, ...): served like the search index. */
+const SITEMAP = /^sitemap[^/]*\.xml$/;
 
 /** The file a site path names inside `root` (directories: their index.html), or undefined. */
 async function resolveFile(root: string, sitePath: string): Promise<string | undefined> {
@@ -76,7 +79,8 @@ export async function siteRoutes(app: FastifyInstance, ctx: ServerContext): Prom
         return notFound(reply);
       }
     }
-    if (segments[0] === "pagefind") {
+    // The search index holds every page's text; the sitemap names every runbook and run page.
+    if (segments[0] === "pagefind" || SITEMAP.test(segments[0] ?? "")) {
       const all = ctx.catalog.all();
       if (caller === undefined || !all.every((e) => ctx.guard.can(caller, "view", e.facts)))
         return notFound(reply);
