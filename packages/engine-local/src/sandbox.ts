@@ -41,10 +41,20 @@ const HINT =
 export const TABLE_HINT =
   'The local engine has one table, cloudtrail_logs (also reachable as "default".cloudtrail_logs and awsdatacatalog."default".cloudtrail_logs). Other table names can be mapped to it with the engine\'s tableAliases option.';
 
+/**
+ * A name as DuckDB compares names: its ASCII letters lower-cased, nothing else. JavaScript's
+ * toLowerCase() also folds other letters: the Kelvin sign (U+212A) became "k", so a CTE named with
+ * it matched, for the sandbox, a file reference spelled with "k", which DuckDB read (found by a
+ * red-team review).
+ */
+function asciiLower(s: string): string {
+  return s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+}
+
 function tableName(v: Node): { parts: string[]; full: string } {
   const parts = [v.catalog_name, v.schema_name, v.table_name]
     .filter((p): p is string => typeof p === "string" && p !== "")
-    .map((p) => p.toLowerCase());
+    .map(asciiLower);
   return { parts, full: parts.join(".") };
 }
 
@@ -65,7 +75,7 @@ function isOwnView(parts: string[], views: ReadonlySet<string>): boolean {
 function cteNames(v: Node): string[] {
   const map = (v.cte_map as Node | undefined)?.map;
   if (!Array.isArray(map)) return [];
-  return map.filter(isNode).map((e) => String(e.key).toLowerCase());
+  return map.filter(isNode).map((e) => asciiLower(String(e.key)));
 }
 
 /**
@@ -80,7 +90,7 @@ export function checkTree(v: unknown, views: ReadonlySet<string>, scope: Set<str
   if (!isNode(v)) return;
   if (v.type === "TABLE_FUNCTION") {
     const fn = v.function as Node | undefined;
-    const name = String(fn?.function_name ?? "").toLowerCase();
+    const name = asciiLower(String(fn?.function_name ?? ""));
     if (!ALLOWED_TABLE_FUNCTIONS.has(name)) throw violation(`the table function ${name}()`);
   } else if (v.type === "BASE_TABLE") {
     const { parts, full } = tableName(v);
@@ -91,7 +101,7 @@ export function checkTree(v: unknown, views: ReadonlySet<string>, scope: Set<str
     throw violation("SHOW");
   } else if (v.type === "RECURSIVE_CTE_NODE") {
     // The recursive part (right) reads the CTE itself; the anchor (left) and the rest do not.
-    const self = new Set([...scope, String(v.cte_name).toLowerCase()]);
+    const self = new Set([...scope, asciiLower(String(v.cte_name))]);
     for (const [k, x] of Object.entries(v)) checkTree(x, views, k === "right" ? self : scope);
     return;
   }
