@@ -37,6 +37,11 @@ async function fakeSite(dir: string): Promise<string> {
     "pagefind/pagefind.js",
     "sitemap-index.xml",
     "sitemap-0.xml",
+    // What a file system that ignores case (macOS, Windows) finds under another case.
+    "Reports/net-critical/2026-11-30T00-00-00.000Z.json",
+    "RUNBOOKS/net-critical/index.html",
+    // What Windows reads as runbooks/net-critical/ (here a folder whose name holds a backslash).
+    "runbooks\\net-critical/index.html",
   ];
   for (const p of pages) {
     await mkdir(path.dirname(path.join(site, p)), { recursive: true });
@@ -242,6 +247,12 @@ describe("a gated page under another spelling of its path", () => {
     "/runbooks/net%2Dcritical/",
     "/x/../runbooks/net-critical/",
   ];
+  // On a file system that ignores case these are the same folders (the fake site has them so, as
+  // such a file system would): gated all the same.
+  const otherCase = [
+    "/Reports/net-critical/2026-11-30T00-00-00.000Z.json",
+    "/RUNBOOKS/net-critical/",
+  ];
 
   it.each(spellings)(
     "%s is 404 to a caller without view, audited, and to nobody signed in",
@@ -256,6 +267,15 @@ describe("a gated page under another spelling of its path", () => {
 
   it.each(spellings)("%s is served to a caller with view", async (p) => {
     expect(await rawGet(p, tok.netops)).toBe(200);
+  });
+
+  it.each(otherCase)("%s in another case is gated too", async (p) => {
+    expect(await rawGet(p, tok.oncall)).toBe(404);
+    expect(await rawGet(p)).toBe(404);
+  });
+
+  it("answers 404 to a backslash, which separates folders on Windows", async () => {
+    expect(await rawGet("/runbooks%5Cnet-critical/", tok.netops)).toBe(404);
   });
 
   it("keeps the search index from a caller who may not view every runbook", async () => {

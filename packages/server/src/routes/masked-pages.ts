@@ -23,8 +23,7 @@ export function maskedPageRoutes(
     if (caller === undefined || maskPlan(access, caller).size === 0) return;
     // The path as the site serves it (decoded, normalized): `/%72eports/` is `/reports/`.
     const where = sitePath(req.url);
-    const first = where?.segments[0];
-    if (first === undefined || !RESULT_PAGES.includes(first)) return;
+    if (where === undefined || !RESULT_PAGES.includes(where.top)) return;
     await ctx.auditor.record(caller, "access.refused", undefined, {
       action: "view",
       page: req.url.split("?")[0],

@@ -11,6 +11,11 @@ export interface SitePath {
   path: string;
   /** Its non-empty segments (`["reports", "a b"]`). */
   segments: string[];
+  /**
+   * The first segment in lower case, for the gates: on a file system that ignores case (macOS,
+   * Windows) `/Reports/<id>/` is the same folder as `/reports/<id>/`.
+   */
+  top: string;
 }
 
 /** The path part of a request URL as the site serves it; undefined when it does not decode. */
@@ -21,7 +26,9 @@ export function sitePath(url: string): SitePath | undefined {
   } catch {
     return undefined;
   }
-  if (decoded.includes("\0")) return undefined;
+  // A backslash separates folders on Windows, where the gates would not see it.
+  if (decoded.includes("\0") || decoded.includes("\\")) return undefined;
   const normalized = path.posix.normalize(`/${decoded}`);
-  return { path: normalized, segments: normalized.split("/").filter((s) => s !== "") };
+  const segments = normalized.split("/").filter((s) => s !== "");
+  return { path: normalized, segments, top: (segments[0] ?? "").toLowerCase() };
 }

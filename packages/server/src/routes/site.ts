@@ -61,9 +61,9 @@ export async function siteRoutes(app: FastifyInstance, ctx: ServerContext): Prom
     // Gated and looked up by the same decoded, normalized path (site-path.ts).
     const where = sitePath(req.url);
     if (where === undefined) return notFound(reply);
-    const { segments } = where;
+    const { segments, top } = where;
     const caller = req.identity.caller;
-    if (GATED.includes(segments[0]!) && segments[1] !== undefined) {
+    if (GATED.includes(top) && segments[1] !== undefined) {
       const entry = ctx.catalog.get(segments[1]);
       if (
         caller === undefined ||
@@ -80,7 +80,7 @@ export async function siteRoutes(app: FastifyInstance, ctx: ServerContext): Prom
       }
     }
     // The search index holds every page's text; the sitemap names every runbook and run page.
-    if (segments[0] === "pagefind" || SITEMAP.test(segments[0] ?? "")) {
+    if (top === "pagefind" || SITEMAP.test(top)) {
       const all = ctx.catalog.all();
       if (caller === undefined || !all.every((e) => ctx.guard.can(caller, "view", e.facts)))
         return notFound(reply);
