@@ -47,6 +47,12 @@ export class Guard {
     );
   }
 
+  /** The catalog's runbooks the caller may view (none for a caller not signed in). */
+  viewableEntries(caller: Caller | undefined): CatalogEntry[] {
+    if (caller === undefined) return [];
+    return this.catalog.all().filter((e) => this.can(caller, "view", e.facts));
+  }
+
   /**
    * The runbook of that id if the caller may view it; else 404, the same answer as for a runbook
    * that does not exist (a caller learns nothing of runbooks they may not see). Audited.

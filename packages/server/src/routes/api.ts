@@ -23,25 +23,20 @@ export function apiRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   app.get("/api/runbooks", async (req) => {
     const caller = callerOf(req);
-    return ctx.catalog
-      .all()
-      .filter((e) => ctx.guard.can(caller, "view", e.facts))
-      .map(({ runbook, facts }) => ({
-        id: facts.id,
-        title: runbook.meta.title,
-        ...(runbook.meta.description === undefined
-          ? {}
-          : { description: runbook.meta.description }),
-        severity: facts.severity,
-        tags: facts.tags,
-        ...(runbook.meta.window === undefined ? {} : { window: runbook.meta.window }),
-        params: paramInfo(runbook),
-        steps: runbook.steps.map((s) => ({
-          id: s.id,
-          ...(s.title === undefined ? {} : { title: s.title }),
-        })),
-        actions: ctx.guard.actions(caller, facts),
-      }));
+    return ctx.guard.viewableEntries(caller).map(({ runbook, facts }) => ({
+      id: facts.id,
+      title: runbook.meta.title,
+      ...(runbook.meta.description === undefined ? {} : { description: runbook.meta.description }),
+      severity: facts.severity,
+      tags: facts.tags,
+      ...(runbook.meta.window === undefined ? {} : { window: runbook.meta.window }),
+      params: paramInfo(runbook),
+      steps: runbook.steps.map((s) => ({
+        id: s.id,
+        ...(s.title === undefined ? {} : { title: s.title }),
+      })),
+      actions: ctx.guard.actions(caller, facts),
+    }));
   });
 
   app.get("/api/audit", async (req) => {

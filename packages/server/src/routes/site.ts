@@ -33,18 +33,16 @@ async function resolveFile(root: string, sitePath: string): Promise<string | und
 
 /**
  * What a page may show of the runbook list (list-pages.ts), or undefined when the caller may see
- * it all: they may view every runbook and no masking covers them.
+ * it all: they may view every runbook (`seesAll`) and no masking covers them.
  */
-function listView(ctx: ServerContext, caller: Caller | undefined): ListView | undefined {
-  if (caller === undefined) return { visible: () => false, masked: false };
-  const masked = maskPlan(ctx.guard.access, caller).size > 0;
-  const viewable = new Set(
-    ctx.catalog
-      .all()
-      .filter((e) => ctx.guard.can(caller, "view", e.facts))
-      .map((e) => e.facts.id),
-  );
-  if (!masked && viewable.size === ctx.catalog.all().length) return undefined;
+function listView(
+  ctx: ServerContext,
+  caller: Caller | undefined,
+  viewable: ReadonlySet<string>,
+  seesAll: boolean,
+): ListView | undefined {
+  const masked = caller !== undefined && maskPlan(ctx.guard.access, caller).size > 0;
+  if (seesAll && !masked) return undefined;
   return { visible: (id) => viewable.has(id), masked };
 }
 
@@ -79,17 +77,17 @@ export async function siteRoutes(app: FastifyInstance, ctx: ServerContext): Prom
         return notFound(reply);
       }
     }
+    const viewable = new Set(ctx.guard.viewableEntries(caller).map((e) => e.facts.id));
+    const seesAll = caller !== undefined && viewable.size === ctx.catalog.all().length;
     // The search index holds every page's text; the sitemap names every runbook and run page.
-    if (top === "pagefind" || SITEMAP.test(top)) {
-      const all = ctx.catalog.all();
-      if (caller === undefined || !all.every((e) => ctx.guard.can(caller, "view", e.facts)))
-        return notFound(reply);
-    }
+    if ((top === "pagefind" || SITEMAP.test(top)) && !seesAll) return notFound(reply);
     const file = await resolveFile(root, where.path);
     if (file === undefined) return notFound(reply);
     // Pages depend on who asks: never kept by a shared cache.
     reply.header("cache-control", "private, no-cache");
-    const view = file.endsWith(".html") ? listView(ctx, caller) : undefined;
+    // Only the list pages hold rows of other runbooks (a runbook's own pages passed its gate).
+    const listPage = file.endsWith(".html") && !GATED.includes(top);
+    const view = listPage ? listView(ctx, caller, viewable, seesAll) : undefined;
     if (view === undefined) return reply.sendFile(file, root);
     const html = await readFile(path.join(root, file), "utf8");
     return reply.type("text/html; charset=utf-8").send(listPageFor(html, view));
