@@ -28,6 +28,8 @@ export interface LocalConfig {
   threads?: number;
   memoryLimit?: string;
   spillLimit?: string;
+  /** Memory for the session's parsed records (the local engine's `cacheLimit`). */
+  cacheLimit?: string;
 }
 
 /** The Athena engine's options that configuration may set (credentials never among them). */

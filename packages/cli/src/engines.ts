@@ -245,6 +245,7 @@ export class EnginePool {
       ...(config.local.threads === undefined ? {} : { threads: config.local.threads }),
       ...(config.local.memoryLimit === undefined ? {} : { memoryLimit: config.local.memoryLimit }),
       ...(config.local.spillLimit === undefined ? {} : { spillLimit: config.local.spillLimit }),
+      ...(config.local.cacheLimit === undefined ? {} : { cacheLimit: config.local.cacheLimit }),
     };
   }
 }

@@ -13,6 +13,7 @@ export const localEngine: EngineDescriptor<LocalEngineOptions> = {
     threads: "number",
     memoryLimit: "string",
     spillLimit: "string",
+    cacheLimit: "string",
   },
   create: async (options) => (await import("./engine.ts")).createLocalEngine(options),
 };

@@ -49,6 +49,13 @@ import { extraTableDirs, extraTableViewSql } from "./extra-tables.ts";
 import { LogCatalog, MAX_LENIENT_BYTES, type ReadFile, type Resolution } from "./files.ts";
 import { Macros } from "./macros.ts";
 import { ProbeMemory } from "./probe-memory.ts";
+import {
+  type CacheFile,
+  cacheLimitBytes,
+  DEFAULT_CACHE_LIMIT,
+  type Lease,
+  RecordCache,
+} from "./record-cache.ts";
 import { literalNode, mapCode, rewriteAthena } from "./rewrite.ts";
 import { assertSandboxed, TABLE_HINT } from "./sandbox.ts";
 import {
@@ -98,6 +105,11 @@ export interface LocalEngineOptions {
    * (probe-memory.ts; default true). False probes after every windowed step, as before.
    */
   rememberProbes?: boolean;
+  /**
+   * The most memory the session's parsed records may take, such as "512MiB"; "0" keeps none
+   * (record-cache.ts; default DEFAULT_CACHE_LIMIT).
+   */
+  cacheLimit?: string;
 }
 
 /** The largest JSON document DuckDB's reader takes: the same per-file limit as the lenient reader. */
@@ -154,6 +166,7 @@ export async function createLocalEngine(opts: LocalEngineOptions): Promise<Local
       },
     );
   }
+  const cacheLimit = cacheLimitBytes(opts.cacheLimit ?? DEFAULT_CACHE_LIMIT);
   const cacheDir = await fsp.mkdtemp(path.join(os.tmpdir(), "run-md-local-"));
   // Spill files go to the session's cache directory (DuckDB allows its temp directory to be read).
   const config: Record<string, string> = { temp_directory: path.join(cacheDir, "spill") };
@@ -186,7 +199,7 @@ export async function createLocalEngine(opts: LocalEngineOptions): Promise<Local
     cacheDir,
     { aliases: opts.tableAliases ?? [], extra: opts.extraTables ?? [] },
     store,
-    opts.rememberProbes ?? true,
+    { rememberProbes: opts.rememberProbes ?? true, cacheLimit },
   );
 }
 
@@ -226,6 +239,8 @@ export class LocalEngine implements Engine {
   private readonly macros: Macros;
   /** The "no events" probe's answers per file set and window. */
   private readonly probes: ProbeMemory;
+  /** The records of the days read more than once this session (record-cache.ts). */
+  readonly records: RecordCache;
   private closed = false;
 
   constructor(
@@ -234,11 +249,15 @@ export class LocalEngine implements Engine {
     cacheDir: string,
     tables: TableConfig,
     store: string | null = null,
-    rememberProbes = true,
+    session: { rememberProbes: boolean; cacheLimit: number } = {
+      rememberProbes: true,
+      cacheLimit: 0,
+    },
   ) {
     this.instance = instance;
     this.macros = new Macros(instance);
-    this.probes = new ProbeMemory(rememberProbes);
+    this.probes = new ProbeMemory(session.rememberProbes);
+    this.records = new RecordCache(session.cacheLimit, (files) => recordSourceSql(files, "all"));
     this.logDir = logDir;
     this.store = store;
     this.manifests = store === null ? null : new ManifestCache(store);
@@ -551,6 +570,28 @@ export class LocalEngine implements Engine {
     res: Resolution & { skippedByWindow: number },
     stream: { state: { delivered: boolean }; cancelled: () => RunMdError },
   ): Promise<Execution> {
+    const { storeFiles } = sources;
+    const lease =
+      job.kind === "insights" || storeFiles.length > 0
+        ? null
+        : await this.records.lease(conn, cacheFiles(res.files, sources.scan.files));
+    try {
+      return await this.runViews(conn, job, plan, sources, res, stream, lease);
+    } finally {
+      lease?.release();
+    }
+  }
+
+  /** `runOnce` with the records it reads from the cache leased. */
+  private async runViews(
+    conn: DuckDBConnection,
+    job: Job,
+    plan: Plan,
+    sources: Sources,
+    res: Resolution & { skippedByWindow: number },
+    stream: { state: { delivered: boolean }; cancelled: () => RunMdError },
+    lease: Lease | null,
+  ): Promise<Execution> {
     const { stored, scan, storeFiles } = sources;
     // Store and raw files together: the raw rows with every column, so the union's types agree.
     const rawUsage = storeFiles.length > 0 ? "all" : plan.used;
@@ -558,7 +599,9 @@ export class LocalEngine implements Engine {
       job.kind === "insights"
         ? [cwlViewSql(res.files, job.window, storeFiles)]
         : [
-            cloudtrailViewSql(res.files, job.window, rawUsage, storeFiles),
+            lease === null
+              ? cloudtrailViewSql(res.files, job.window, rawUsage, storeFiles)
+              : cloudtrailViewSql(lease.raw, job.window, rawUsage, [], lease.selects),
             ...this.tables.config.extra.map((t) => extraTableViewSql(t, job.window)),
           ];
     // The Trino macros any of this run's SQL names (macros.ts), then the views: creating a view
@@ -725,23 +768,40 @@ function windowPredicate(timeExpr: string, window: TimeWindow | null): string {
   return `\nWHERE ${timeExpr} >= TIMESTAMPTZ '${window.start.toISOString()}' AND ${timeExpr} < TIMESTAMPTZ '${window.end.toISOString()}'`;
 }
 
-/** The `cloudtrail_logs` view over the given files, restricted to the window when there is one. */
+/**
+ * The `cloudtrail_logs` view over the given files, restricted to the window when there is one.
+ * `cached`: SELECTs of records the cache holds (record-cache.ts), read beside the files.
+ */
 export function cloudtrailViewSql(
   files: ReadFile[],
   window: TimeWindow | null,
   used: Usage = "all",
   storeFiles: string[] = [],
+  cached: string[] = [],
 ): string {
   if (storeFiles.length > 0) return storeViewSql(files, window, storeFiles);
-  const type = recordType(used);
+  // The cache's records have every field: the files' are typed alike, so the union's types agree.
+  const usage = cached.length > 0 ? "all" : used;
+  const parts = [...cached, ...(files.length === 0 ? [] : [recordSourceSql(files, usage)])];
   const src =
-    files.length === 0
-      ? `(SELECT CAST(NULL AS ${type}) AS r, CAST(NULL AS VARCHAR) AS filename WHERE false)`
-      : `(SELECT unnest(Records) AS r, filename FROM read_json(${fileList(files)}, format = 'unstructured', records = true, filename = true, maximum_object_size = ${MAX_OBJECT}, columns = {Records: '${type}[]'}))`;
+    parts.length === 0
+      ? `(SELECT CAST(NULL AS ${recordType(usage)}) AS r, CAST(NULL AS VARCHAR) AS filename WHERE false)`
+      : `(${parts.join("\nUNION ALL\n")})`;
   return `CREATE OR REPLACE TEMP VIEW cloudtrail_logs AS
-SELECT ${athenaSelectList(used)},
+SELECT ${athenaSelectList(usage)},
   ${partitionSelectList()}
 FROM ${src}${windowPredicate(`TRY_CAST(r."eventTime" AS TIMESTAMPTZ)`, window)}`;
+}
+
+/** The records (`r`, typed for `used`) and file names of CloudTrail files, as DuckDB reads them. */
+function recordSourceSql(files: ReadFile[], used: Usage): string {
+  return `SELECT unnest(Records) AS r, filename FROM read_json(${fileList(files)}, format = 'unstructured', records = true, filename = true, maximum_object_size = ${MAX_OBJECT}, columns = {Records: '${recordType(used)}[]'})`;
+}
+
+/** The files of a resolution with the identity of the file each comes from (for the cache). */
+function cacheFiles(files: ReadFile[], sources: { rel: string; identity: string }[]): CacheFile[] {
+  const identities = new Map(sources.map((f) => [f.rel, f.identity]));
+  return files.map((f) => ({ ...f, identity: identities.get(f.origin) ?? "" }));
 }
 
 /** The `cwl_events` view (CloudWatch Logs shape of CloudTrail events) for Logs Insights steps. */

@@ -90,6 +90,10 @@ export function sandboxCorpus(logDir: string, root: string, tableFunctions: stri
     "SELECT * FROM query('SELECT * FROM duckdb_logs')",
     "SELECT * FROM query_table('duckdb_logs')",
     "SELECT * FROM glob('/etc/*')",
+    // The session's parsed records (record-cache.ts) are the engine's own tables, never the step's.
+    "SELECT * FROM __runmd_records_1",
+    "SELECT * FROM memory.main.__runmd_records_1",
+    "SELECT count(*) FROM cloudtrail_logs WHERE eventid IN (SELECT r.eventID FROM main.__runmd_records_1)",
   ];
   const unlisted = tableFunctions
     .filter((f) => !ALLOWED_TABLE_FUNCTIONS.has(f))

@@ -1,0 +1,278 @@
+/**
+ * The session's parsed records. Most of a local query's CPU is DuckDB's JSON reader typing the
+ * window's events (about 10 µs an event); a session that reads the same days again (a runbook's
+ * second step, the nightly job's runbooks, `run-md serve`, the Athena emulator) typed them all
+ * again. Here a group of raw files (a day's, or a folder's for files without one) read by a
+ * third query is loaded once into a table of typed records, and later queries over those days
+ * read the table. Over a week of sample data a query then costs about 70 ms instead of 250; the
+ * load costs about two plain queries, so it waits for a third read: a runbook of one or two steps
+ * runs as it did without the cache, one of five or more steps, a nightly job, `run-md serve` and
+ * the emulator gain.
+ *
+ * What a query sees is exactly what reading its files would give:
+ * - a group's table holds the records of the files the query lists for that group, each file at
+ *   the identity it had when loaded (`fileIdentity`: path, inode, times, size); a file added to
+ *   the folder is appended, a file changed or gone makes the group load again;
+ * - a group in use by a running query (pinned) is never changed under it: a query that finds it
+ *   stale reads that group's files itself;
+ * - a load that fails (a file DuckDB rejects) leaves the cache as it was, and the error goes to
+ *   the engine's retry as it would from a view.
+ *
+ * Memory: the tables' size (as DuckDB accounts it, measured after each load) stays under the
+ * limit (`local.cacheLimit`, default DEFAULT_CACHE_LIMIT): the least recently used groups no
+ * query is reading are dropped to make room; a group whose estimated size passes half the limit,
+ * or does not fit beside the groups in use, is read raw instead.
+ */
+import path from "node:path";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { parseBytes, RunMdError, setNewest } from "@run-md/core";
+import type { ReadFile } from "./files.ts";
+
+/** The cache's default size, well inside the engine's memory limit (1 GiB and more). */
+export const DEFAULT_CACHE_LIMIT = "256MiB";
+/** Typed records take about 12 times the gzip bytes they came from (sample data: 52 MB of 4.5). */
+const FIRST_RATIO = 12;
+/** The read of a group that loads it (the earlier ones read its files themselves). */
+const LOADING_READ = 3;
+/** Groups whose reads are counted (the oldest are forgotten first). */
+const COUNTED = 4096;
+
+/** A file of a query, with the identity of the file it comes from. */
+export interface CacheFile extends ReadFile {
+  identity: string;
+}
+
+/** How the cache loads a group: the SELECT of `r` (the typed record) and `filename` over files. */
+export type RecordSource = (files: ReadFile[]) => string;
+
+interface Group {
+  table: string;
+  /** path → identity of each file loaded. */
+  files: Map<string, string>;
+  /** Bytes DuckDB accounts to the table, measured after each load. */
+  bytes: number;
+  /** Queries reading the table now. */
+  pins: number;
+}
+
+/** What a query reads: the cached groups' tables and the files it reads itself. */
+export interface Lease {
+  /** `SELECT r, filename FROM <table>` for each cached group. */
+  selects: string[];
+  raw: ReadFile[];
+  release(): void;
+}
+
+export class RecordCache {
+  /** Groups loaded, least recently used first. */
+  private readonly groups = new Map<string, Group>();
+  /** Queries that read each group's files themselves (see LOADING_READ). */
+  private readonly reads = new Map<string, number>();
+  private loading: Promise<unknown> = Promise.resolve();
+  private tables = 0;
+  private ratio = FIRST_RATIO;
+  /** Groups loaded (or appended to) so far, for tests and benchmarks. */
+  loads = 0;
+
+  constructor(
+    private readonly limit: number,
+    private readonly source: RecordSource,
+  ) {}
+
+  /** The cached tables and raw files for a query over `files`; `release` once it has run. */
+  async lease(conn: DuckDBConnection, files: CacheFile[]): Promise<Lease> {
+    const pinned: Group[] = [];
+    const selects: string[] = [];
+    const raw: ReadFile[] = [];
+    try {
+      for (const [key, members] of groupFiles(files)) {
+        const group =
+          this.limit > 0 ? await this.serialized(() => this.ready(conn, key, members)) : null;
+        if (group === null) raw.push(...members);
+        else {
+          group.pins++;
+          pinned.push(group);
+          selects.push(`SELECT r, filename FROM main.${group.table}`);
+        }
+      }
+    } catch (e) {
+      for (const g of pinned) g.pins--;
+      throw e;
+    }
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      for (const g of pinned) g.pins--;
+    };
+    return { selects, raw, release };
+  }
+
+  /** Bytes the cached tables take now (as last measured). */
+  get bytes(): number {
+    let n = 0;
+    for (const g of this.groups.values()) n += g.bytes;
+    return n;
+  }
+
+  /** One load at a time: loads measure the memory they add, and may drop other groups. */
+  private serialized<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.loading.then(fn, fn);
+    this.loading = run.catch(() => undefined);
+    return run;
+  }
+
+  /** The group's table, loaded or brought up to date when it should be; null: read it raw. */
+  private async ready(
+    conn: DuckDBConnection,
+    key: string,
+    files: CacheFile[],
+  ): Promise<Group | null> {
+    if (files.some((f) => f.identity === "")) return null;
+    const group = this.groups.get(key);
+    if (group) {
+      const fresh = freshness(group, files);
+      if (fresh === "same") return this.touch(key, group);
+      if (group.pins > 0) return null; // never changed under a running query
+      if (fresh === "added") return this.append(conn, key, group, files);
+      await this.drop(conn, key, group);
+    }
+    const reads = (this.reads.get(key) ?? 0) + 1;
+    setNewest(this.reads, key, reads, COUNTED);
+    const estimate = this.ratio * files.reduce((n, f) => n + f.size, 0);
+    if (reads < LOADING_READ || estimate > this.limit / 2) return null;
+    // Tables in use cannot make room: a load that would not fit beside them is not tried.
+    if (this.pinnedBytes() + estimate > this.limit) return null;
+    return this.load(conn, key, files);
+  }
+
+  private async load(
+    conn: DuckDBConnection,
+    key: string,
+    files: CacheFile[],
+  ): Promise<Group | null> {
+    const table = `__runmd_records_${++this.tables}`;
+    const before = await tableBytes(conn);
+    await conn.run(`CREATE TABLE main.${table} AS ${this.source(files)}`);
+    const group: Group = { table, files: new Map(), bytes: 0, pins: 0 };
+    return this.loaded(conn, key, group, files, before);
+  }
+
+  private async append(
+    conn: DuckDBConnection,
+    key: string,
+    group: Group,
+    files: CacheFile[],
+  ): Promise<Group | null> {
+    const added = files.filter((f) => !group.files.has(f.path));
+    const before = await tableBytes(conn);
+    await conn.run(`INSERT INTO main.${group.table} ${this.source(added)}`);
+    return this.loaded(conn, key, group, added, before);
+  }
+
+  /**
+   * Records the files and measured size of a load, then keeps the cache under its limit: the
+   * least recently used unpinned groups go first, and the group itself (null: read it raw) when
+   * the tables in use leave it no room.
+   */
+  private async loaded(
+    conn: DuckDBConnection,
+    key: string,
+    group: Group,
+    files: CacheFile[],
+    before: number,
+  ): Promise<Group | null> {
+    this.loads++;
+    const added = (await tableBytes(conn)) - before;
+    const source = files.reduce((n, f) => n + f.size, 0);
+    if (source > 0 && added > 0) this.ratio = added / source;
+    for (const f of files) group.files.set(f.path, f.identity);
+    group.bytes += Math.max(0, added);
+    this.touch(key, group);
+    group.pins++; // not dropped by its own load's eviction
+    try {
+      await this.evict(conn);
+    } finally {
+      group.pins--;
+    }
+    if (this.bytes <= this.limit) return group;
+    await this.drop(conn, key, group);
+    return null;
+  }
+
+  private pinnedBytes(): number {
+    let n = 0;
+    for (const g of this.groups.values()) if (g.pins > 0) n += g.bytes;
+    return n;
+  }
+
+  /** Drops the least recently used unpinned groups until the tables fit the limit. */
+  private async evict(conn: DuckDBConnection): Promise<void> {
+    for (const [key, group] of this.groups) {
+      if (this.bytes <= this.limit) return;
+      if (group.pins === 0) await this.drop(conn, key, group);
+    }
+  }
+
+  private async drop(conn: DuckDBConnection, key: string, group: Group): Promise<void> {
+    this.groups.delete(key);
+    await conn.run(`DROP TABLE IF EXISTS main.${group.table}`);
+  }
+
+  private touch(key: string, group: Group): Group {
+    this.groups.delete(key);
+    this.groups.set(key, group);
+    return group;
+  }
+}
+
+/**
+ * The query's files by group: their day (every account's and region's; a query lists a day's
+ * files whole), or their folder for files without a day.
+ */
+function groupFiles(files: CacheFile[]): Map<string, CacheFile[]> {
+  const groups = new Map<string, CacheFile[]>();
+  for (const f of files) {
+    const key = f.day ?? `\0${path.dirname(f.path)}`;
+    const list = groups.get(key);
+    if (list) list.push(f);
+    else groups.set(key, [f]);
+  }
+  return groups;
+}
+
+/**
+ * How the group's table stands to the query's files: the same files at the same identities,
+ * only files added, or stale (a file changed, or one loaded is not among the query's).
+ */
+function freshness(group: Group, files: CacheFile[]): "same" | "added" | "stale" {
+  let present = 0;
+  for (const f of files) {
+    const identity = group.files.get(f.path);
+    if (identity === undefined) continue;
+    if (identity !== f.identity) return "stale";
+    present++;
+  }
+  if (present < group.files.size) return "stale";
+  return present === files.length ? "same" : "added";
+}
+
+/** Bytes DuckDB accounts to in-memory tables (in memory or spilled): the cache's tables. */
+async function tableBytes(conn: DuckDBConnection): Promise<number> {
+  const r = await conn.runAndReadAll(
+    "SELECT coalesce(sum(memory_usage_bytes + temporary_storage_bytes), 0) FROM duckdb_memory() WHERE tag = 'IN_MEMORY_TABLE'",
+  );
+  return Number(r.getRows()[0]?.[0] ?? 0);
+}
+
+/** Bytes of `local.cacheLimit` ("0" or "off": no cache). */
+export function cacheLimitBytes(text: string): number {
+  if (/^\s*(0|off)\s*$/i.test(text)) return 0;
+  const bytes = parseBytes(text);
+  if (bytes === undefined) {
+    throw new RunMdError("bad-config", `local.cacheLimit "${text}" is not a size such as 512MiB`, {
+      hint: 'Write a size with its unit (MB, GB, MiB, GiB), or "0" to keep no parsed records.',
+    });
+  }
+  return bytes;
+}
