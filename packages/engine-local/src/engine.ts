@@ -55,6 +55,7 @@ import {
   DEFAULT_CACHE_LIMIT,
   type Lease,
   RecordCache,
+  type Segment,
 } from "./record-cache.ts";
 import { literalNode, mapCode, rewriteAthena } from "./rewrite.ts";
 import { assertSandboxed, TABLE_HINT } from "./sandbox.ts";
@@ -571,8 +572,10 @@ export class LocalEngine implements Engine {
     stream: { state: { delivered: boolean }; cancelled: () => RunMdError },
   ): Promise<Execution> {
     const { storeFiles } = sources;
+    // Not for a query whose partition filters let DuckDB read only some of the files: keeping
+    // every file it lists would cost more than the few it reads.
     const lease =
-      job.kind === "insights" || storeFiles.length > 0
+      job.kind === "insights" || storeFiles.length > 0 || plan.pruneSql !== undefined
         ? null
         : await this.records.lease(conn, cacheFiles(res.files, sources.scan.files));
     try {
@@ -599,9 +602,9 @@ export class LocalEngine implements Engine {
       job.kind === "insights"
         ? [cwlViewSql(res.files, job.window, storeFiles)]
         : [
-            lease === null
-              ? cloudtrailViewSql(res.files, job.window, rawUsage, storeFiles)
-              : cloudtrailViewSql(lease.raw, job.window, rawUsage, [], lease.selects),
+            lease?.cached
+              ? cachedViewSql(lease.segments, job.window)
+              : cloudtrailViewSql(res.files, job.window, rawUsage, storeFiles),
             ...this.tables.config.extra.map((t) => extraTableViewSql(t, job.window)),
           ];
     // The Trino macros any of this run's SQL names (macros.ts), then the views: creating a view
@@ -768,29 +771,37 @@ function windowPredicate(timeExpr: string, window: TimeWindow | null): string {
   return `\nWHERE ${timeExpr} >= TIMESTAMPTZ '${window.start.toISOString()}' AND ${timeExpr} < TIMESTAMPTZ '${window.end.toISOString()}'`;
 }
 
-/**
- * The `cloudtrail_logs` view over the given files, restricted to the window when there is one.
- * `cached`: SELECTs of records the cache holds (record-cache.ts), read beside the files.
- */
+/** The `cloudtrail_logs` view over the given files, restricted to the window when there is one. */
 export function cloudtrailViewSql(
   files: ReadFile[],
   window: TimeWindow | null,
   used: Usage = "all",
   storeFiles: string[] = [],
-  cached: string[] = [],
 ): string {
   if (storeFiles.length > 0) return storeViewSql(files, window, storeFiles);
-  // The cache's records have every field: the files' are typed alike, so the union's types agree.
-  const usage = cached.length > 0 ? "all" : used;
-  const parts = [...cached, ...(files.length === 0 ? [] : [recordSourceSql(files, usage)])];
   const src =
-    parts.length === 0
-      ? `(SELECT CAST(NULL AS ${recordType(usage)}) AS r, CAST(NULL AS VARCHAR) AS filename WHERE false)`
-      : `(${parts.join("\nUNION ALL\n")})`;
+    files.length === 0
+      ? `SELECT CAST(NULL AS ${recordType(used)}) AS r, CAST(NULL AS VARCHAR) AS filename WHERE false`
+      : recordSourceSql(files, used);
+  return recordsViewSql(src, used, window);
+}
+
+/**
+ * The `cloudtrail_logs` view over the cache's tables and the files it does not hold, in the
+ * order of the files (record-cache.ts). The tables' records have every field, so the files' are
+ * typed alike and the union's types agree.
+ */
+function cachedViewSql(segments: Segment[], window: TimeWindow | null): string {
+  const parts = segments.map((s) => ("select" in s ? s.select : recordSourceSql(s.files, "all")));
+  return recordsViewSql(parts.join("\nUNION ALL\n"), "all", window);
+}
+
+/** `cloudtrail_logs` over a relation of records `r` and their `filename`. */
+function recordsViewSql(src: string, used: Usage, window: TimeWindow | null): string {
   return `CREATE OR REPLACE TEMP VIEW cloudtrail_logs AS
-SELECT ${athenaSelectList(usage)},
+SELECT ${athenaSelectList(used)},
   ${partitionSelectList()}
-FROM ${src}${windowPredicate(`TRY_CAST(r."eventTime" AS TIMESTAMPTZ)`, window)}`;
+FROM (${src})${windowPredicate(`TRY_CAST(r."eventTime" AS TIMESTAMPTZ)`, window)}`;
 }
 
 /** The records (`r`, typed for `used`) and file names of CloudTrail files, as DuckDB reads them. */

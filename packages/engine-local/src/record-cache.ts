@@ -2,17 +2,20 @@
  * The session's parsed records. Most of a local query's CPU is DuckDB's JSON reader typing the
  * window's events (about 10 µs an event); a session that reads the same days again (a runbook's
  * second step, the nightly job's runbooks, `run-md serve`, the Athena emulator) typed them all
- * again. Here a group of raw files (a day's, or a folder's for files without one) read by a
- * third query is loaded once into a table of typed records, and later queries over those days
+ * again. Here a group of raw files (a folder's day: an account and region of the delivery
+ * layout, or a normalized part's day) read by a third query is loaded once into a table of typed records, and later queries over those days
  * read the table. Over a week of sample data a query then costs about 70 ms instead of 250; the
  * load costs about two plain queries, so it waits for a third read: a runbook of one or two steps
  * runs as it did without the cache, one of five or more steps, a nightly job, `run-md serve` and
  * the emulator gain.
  *
  * What a query sees is exactly what reading its files would give:
- * - a group's table holds the records of the files the query lists for that group, each file at
- *   the identity it had when loaded (`fileIdentity`: path, inode, times, size); a file added to
- *   the folder is appended, a file changed or gone makes the group load again;
+ * - a group's table holds the records of the files the query lists for that group, in their
+ *   order, each file at the identity it had when loaded (`fileIdentity`: path, inode, times,
+ *   size); a file added after them is appended, a file changed, gone or added before the last
+ *   loaded one makes the group load again;
+ * - the query reads the groups' tables and its other files in the order of its files, so rows
+ *   come in the same order as without the cache (a LIMIT without ORDER BY picks the same rows);
  * - a group in use by a running query (pinned) is never changed under it: a query that finds it
  *   stale reads that group's files itself;
  * - a load that fails (a file DuckDB rejects) leaves the cache as it was, and the error goes to
@@ -55,11 +58,17 @@ interface Group {
   pins: number;
 }
 
-/** What a query reads: the cached groups' tables and the files it reads itself. */
+/**
+ * What a query reads, in the order of its files (so that a query without ORDER BY returns its
+ * rows in the same order whether the cache holds its days or not): a cached group's table
+ * (`SELECT r, filename FROM <table>`) or a run of files it reads itself.
+ */
+export type Segment = { select: string } | { files: ReadFile[] };
+
 export interface Lease {
-  /** `SELECT r, filename FROM <table>` for each cached group. */
-  selects: string[];
-  raw: ReadFile[];
+  segments: Segment[];
+  /** Whether any segment is a cached table. */
+  cached: boolean;
   release(): void;
 }
 
@@ -82,18 +91,24 @@ export class RecordCache {
   /** The cached tables and raw files for a query over `files`; `release` once it has run. */
   async lease(conn: DuckDBConnection, files: CacheFile[]): Promise<Lease> {
     const pinned: Group[] = [];
-    const selects: string[] = [];
-    const raw: ReadFile[] = [];
+    const segments: Segment[] = [];
+    const groups = groupFiles(files);
+    // A query over more than the cache holds reads what is not kept itself, loading nothing: a
+    // scan of every day would otherwise drop each day to load the next (and load it again next time).
+    const loads = this.estimate(files) <= this.limit;
     try {
-      for (const [key, members] of groupFiles(files)) {
+      for (const [key, members] of groups ?? []) {
         const group =
-          this.limit > 0 ? await this.serialized(() => this.ready(conn, key, members)) : null;
-        if (group === null) raw.push(...members);
-        else {
+          this.limit > 0
+            ? await this.serialized(() => this.ready(conn, key, members, loads))
+            : null;
+        const last = segments[segments.length - 1];
+        if (group !== null) {
           group.pins++;
           pinned.push(group);
-          selects.push(`SELECT r, filename FROM main.${group.table}`);
-        }
+          segments.push({ select: `SELECT r, filename FROM main.${group.table}` });
+        } else if (last && "files" in last) last.files.push(...members);
+        else segments.push({ files: [...members] });
       }
     } catch (e) {
       for (const g of pinned) g.pins--;
@@ -105,7 +120,8 @@ export class RecordCache {
       released = true;
       for (const g of pinned) g.pins--;
     };
-    return { selects, raw, release };
+    if (groups === null) segments.push({ files });
+    return { segments, cached: pinned.length > 0, release };
   }
 
   /** Bytes the cached tables take now (as last measured). */
@@ -127,20 +143,21 @@ export class RecordCache {
     conn: DuckDBConnection,
     key: string,
     files: CacheFile[],
+    loads: boolean,
   ): Promise<Group | null> {
     if (files.some((f) => f.identity === "")) return null;
     const group = this.groups.get(key);
     if (group) {
       const fresh = freshness(group, files);
       if (fresh === "same") return this.touch(key, group);
-      if (group.pins > 0) return null; // never changed under a running query
+      if (group.pins > 0 || !loads) return null; // never changed under a running query
       if (fresh === "added") return this.append(conn, key, group, files);
       await this.drop(conn, key, group);
     }
     const reads = (this.reads.get(key) ?? 0) + 1;
     setNewest(this.reads, key, reads, COUNTED);
-    const estimate = this.ratio * files.reduce((n, f) => n + f.size, 0);
-    if (reads < LOADING_READ || estimate > this.limit / 2) return null;
+    const estimate = this.estimate(files);
+    if (!loads || reads < LOADING_READ || estimate > this.limit / 2) return null;
     // Tables in use cannot make room: a load that would not fit beside them is not tried.
     if (this.pinnedBytes() + estimate > this.limit) return null;
     return this.load(conn, key, files);
@@ -164,7 +181,7 @@ export class RecordCache {
     group: Group,
     files: CacheFile[],
   ): Promise<Group | null> {
-    const added = files.filter((f) => !group.files.has(f.path));
+    const added = files.slice(group.files.size);
     const before = await tableBytes(conn);
     await conn.run(`INSERT INTO main.${group.table} ${this.source(added)}`);
     return this.loaded(conn, key, group, added, before);
@@ -200,6 +217,11 @@ export class RecordCache {
     return null;
   }
 
+  /** The bytes the files' records would take in a table. */
+  private estimate(files: ReadFile[]): number {
+    return this.ratio * files.reduce((n, f) => n + f.size, 0);
+  }
+
   private pinnedBytes(): number {
     let n = 0;
     for (const g of this.groups.values()) if (g.pins > 0) n += g.bytes;
@@ -227,34 +249,36 @@ export class RecordCache {
 }
 
 /**
- * The query's files by group: their day (every account's and region's; a query lists a day's
- * files whole), or their folder for files without a day.
+ * The query's files by group, a folder's day (a query lists a day's files whole), in the order
+ * of the files; null when a group's files are not together in that order (then the cache cannot
+ * keep the query's order).
  */
-function groupFiles(files: CacheFile[]): Map<string, CacheFile[]> {
+function groupFiles(files: CacheFile[]): Map<string, CacheFile[]> | null {
   const groups = new Map<string, CacheFile[]>();
+  let current: string | undefined;
   for (const f of files) {
-    const key = f.day ?? `\0${path.dirname(f.path)}`;
+    const key = `${path.dirname(f.path)}\0${f.day ?? ""}`;
     const list = groups.get(key);
+    if (list && key !== current) return null;
     if (list) list.push(f);
     else groups.set(key, [f]);
+    current = key;
   }
   return groups;
 }
 
 /**
- * How the group's table stands to the query's files: the same files at the same identities,
- * only files added, or stale (a file changed, or one loaded is not among the query's).
+ * How the group's table stands to the query's files: the same files at the same identities in
+ * the same order, only files added after them, or stale (a file changed, gone, or out of order).
  */
 function freshness(group: Group, files: CacheFile[]): "same" | "added" | "stale" {
-  let present = 0;
-  for (const f of files) {
-    const identity = group.files.get(f.path);
-    if (identity === undefined) continue;
-    if (identity !== f.identity) return "stale";
-    present++;
+  let i = 0;
+  for (const [loadedPath, identity] of group.files) {
+    const f = files[i++];
+    if (f?.path !== loadedPath || f.identity !== identity) return "stale";
   }
-  if (present < group.files.size) return "stale";
-  return present === files.length ? "same" : "added";
+  if (files.slice(i).some((f) => group.files.has(f.path))) return "stale";
+  return i === files.length ? "same" : "added";
 }
 
 /** Bytes DuckDB accounts to in-memory tables (in memory or spilled): the cache's tables. */

@@ -97,6 +97,35 @@ describe("the session's parsed records", () => {
     expect(engine.records.loads).toBe(3);
   });
 
+  it("returns rows in the files' order whether the cache holds their days or not", async () => {
+    engine = await createLocalEngine({ logDir, threads: 1 });
+    const e = engine;
+    const ids = async (w = WINDOW) =>
+      (await e.query(queryRequest("sql", "SELECT eventid FROM cloudtrail_logs", w))).rows.map(
+        ([id]) => String(id),
+      );
+    // The truth: each file's records in order, the files in path order (as the catalog lists them).
+    const expected: string[] = [];
+    for (const day of DAYS) {
+      for (const f of (await fsp.readdir(dayDir(day))).sort()) {
+        const text = zlib.gunzipSync(await fsp.readFile(path.join(dayDir(day), f))).toString();
+        for (const r of (JSON.parse(text) as { Records: { eventID: string }[] }).Records)
+          expected.push(r.eventID);
+      }
+    }
+    // The 1st and 3rd kept, the 2nd not: the query reads table, files, table.
+    for (const day of ["01", "03"]) {
+      const w = window(`2024-03-${day}T00:00:00Z`, `2024-03-${day}T23:59:59.999Z`);
+      for (let i = 0; i < 3; i++) await ids(w);
+    }
+    expect(engine.records.loads).toBe(2);
+    expect(await ids()).toEqual(expected);
+    await ids();
+    // The 2nd's third read loads it: all three from tables, still in the files' order.
+    expect(await ids()).toEqual(expected);
+    expect(engine.records.loads).toBe(3);
+  });
+
   it("appends a file added to a kept day, and loads a day again when a file changed or went", async () => {
     engine = await createLocalEngine({ logDir, threads: 1 });
     for (let i = 0; i < 3; i++) await counts(engine);
