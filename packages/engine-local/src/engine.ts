@@ -56,6 +56,7 @@ import {
   type Lease,
   RecordCache,
   type Segment,
+  segmentsSql,
 } from "./record-cache.ts";
 import { literalNode, mapCode, rewriteAthena } from "./rewrite.ts";
 import { assertSandboxed, TABLE_HINT } from "./sandbox.ts";
@@ -258,7 +259,10 @@ export class LocalEngine implements Engine {
     this.instance = instance;
     this.macros = new Macros(instance);
     this.probes = new ProbeMemory(session.rememberProbes);
-    this.records = new RecordCache(session.cacheLimit, (files) => recordSourceSql(files, "all"));
+    this.records = new RecordCache(session.cacheLimit, {
+      records: (files) => recordSourceSql(files, "all"),
+      messages: messageSourceSql,
+    });
     this.logDir = logDir;
     this.store = store;
     this.manifests = store === null ? null : new ManifestCache(store);
@@ -575,9 +579,13 @@ export class LocalEngine implements Engine {
     // Not for a query whose partition filters let DuckDB read only some of the files: keeping
     // every file it lists would cost more than the few it reads.
     const lease =
-      job.kind === "insights" || storeFiles.length > 0 || plan.pruneSql !== undefined
+      storeFiles.length > 0 || plan.pruneSql !== undefined
         ? null
-        : await this.records.lease(conn, cacheFiles(res.files, sources.scan.files));
+        : await this.records.lease(
+            conn,
+            job.kind === "insights" ? "messages" : "records",
+            cacheFiles(res.files, sources.scan.files),
+          );
     try {
       return await this.runViews(conn, job, plan, sources, res, stream, lease);
     } finally {
@@ -600,7 +608,7 @@ export class LocalEngine implements Engine {
     const rawUsage = storeFiles.length > 0 ? "all" : plan.used;
     const views =
       job.kind === "insights"
-        ? [cwlViewSql(res.files, job.window, storeFiles)]
+        ? [cwlViewSql(res.files, job.window, storeFiles, lease?.cached ? lease.segments : null)]
         : [
             lease?.cached
               ? cachedViewSql(lease.segments, job.window)
@@ -792,8 +800,11 @@ export function cloudtrailViewSql(
  * typed alike and the union's types agree.
  */
 function cachedViewSql(segments: Segment[], window: TimeWindow | null): string {
-  const parts = segments.map((s) => ("select" in s ? s.select : recordSourceSql(s.files, "all")));
-  return recordsViewSql(parts.join("\nUNION ALL\n"), "all", window);
+  return recordsViewSql(
+    segmentsSql(segments, (files) => recordSourceSql(files, "all")),
+    "all",
+    window,
+  );
 }
 
 /** `cloudtrail_logs` over a relation of records `r` and their `filename`. */
@@ -809,22 +820,32 @@ function recordSourceSql(files: ReadFile[], used: Usage): string {
   return `SELECT unnest(Records) AS r, filename FROM read_json(${fileList(files)}, format = 'unstructured', records = true, filename = true, maximum_object_size = ${MAX_OBJECT}, columns = {Records: '${recordType(used)}[]'})`;
 }
 
+/** The events of CloudTrail files as JSON values (`j`), as DuckDB reads them. */
+function messageSourceSql(files: ReadFile[]): string {
+  return `SELECT unnest(Records) AS j FROM read_json(${fileList(files)}, format = 'unstructured', records = true, maximum_object_size = ${MAX_OBJECT}, columns = {Records: 'JSON[]'})`;
+}
+
 /** The files of a resolution with the identity of the file each comes from (for the cache). */
 function cacheFiles(files: ReadFile[], sources: { rel: string; identity: string }[]): CacheFile[] {
   const identities = new Map(sources.map((f) => [f.rel, f.identity]));
   return files.map((f) => ({ ...f, identity: identities.get(f.origin) ?? "" }));
 }
 
-/** The `cwl_events` view (CloudWatch Logs shape of CloudTrail events) for Logs Insights steps. */
+/**
+ * The `cwl_events` view (CloudWatch Logs shape of CloudTrail events) for Logs Insights steps;
+ * `cached`: the files as the cache's segments (record-cache.ts), read in their order.
+ */
 export function cwlViewSql(
   files: ReadFile[],
   window: TimeWindow | null,
   storeFiles: string[] = [],
+  cached: Segment[] | null = null,
 ): string {
-  const raw =
-    files.length === 0
+  const raw = cached
+    ? `(${segmentsSql(cached, messageSourceSql)})`
+    : files.length === 0
       ? `(SELECT CAST(NULL AS JSON) AS j WHERE false)`
-      : `(SELECT unnest(Records) AS j FROM read_json(${fileList(files)}, format = 'unstructured', records = true, maximum_object_size = ${MAX_OBJECT}, columns = {Records: 'JSON[]'}))`;
+      : `(${messageSourceSql(files)})`;
   // The store's rows are filtered on their timestamp column before their JSON is rebuilt.
   const stored = storeMessageSql(storeFiles, windowPredicate(TIME_COLUMN, window), window);
   const src =

@@ -16,6 +16,7 @@
  *   loaded one makes the group load again;
  * - the query reads the groups' tables and its other files in the order of its files, so rows
  *   come in the same order as without the cache (a LIMIT without ORDER BY picks the same rows);
+ * - the `cwl_events` view (Logs Insights steps) keeps the events as JSON the same way, apart;
  * - a group in use by a running query (pinned) is never changed under it: a query that finds it
  *   stale reads that group's files itself;
  * - a load that fails (a file DuckDB rejects) leaves the cache as it was, and the error goes to
@@ -45,8 +46,14 @@ export interface CacheFile extends ReadFile {
   identity: string;
 }
 
-/** How the cache loads a group: the SELECT of `r` (the typed record) and `filename` over files. */
-export type RecordSource = (files: ReadFile[]) => string;
+/**
+ * What is kept of a group: the typed records with their file names (`r`, `filename`: the
+ * `cloudtrail_logs` view's source) or the events as JSON (`j`: the `cwl_events` view's).
+ */
+export type CacheKind = "records" | "messages";
+
+/** How the cache loads a group of each kind: a SELECT over the files. */
+export type RecordSources = Record<CacheKind, (files: ReadFile[]) => string>;
 
 interface Group {
   table: string;
@@ -64,6 +71,11 @@ interface Group {
  * (`SELECT r, filename FROM <table>`) or a run of files it reads itself.
  */
 export type Segment = { select: string } | { files: ReadFile[] };
+
+/** The SQL of a view's source from a lease's segments: `raw` is how a run of files is read. */
+export function segmentsSql(segments: Segment[], raw: (files: ReadFile[]) => string): string {
+  return segments.map((s) => ("select" in s ? s.select : raw(s.files))).join("\nUNION ALL\n");
+}
 
 export interface Lease {
   segments: Segment[];
@@ -85,14 +97,14 @@ export class RecordCache {
 
   constructor(
     private readonly limit: number,
-    private readonly source: RecordSource,
+    private readonly sources: RecordSources,
   ) {}
 
   /** The cached tables and raw files for a query over `files`; `release` once it has run. */
-  async lease(conn: DuckDBConnection, files: CacheFile[]): Promise<Lease> {
+  async lease(conn: DuckDBConnection, kind: CacheKind, files: CacheFile[]): Promise<Lease> {
     const pinned: Group[] = [];
     const segments: Segment[] = [];
-    const groups = groupFiles(files);
+    const groups = groupFiles(kind, files);
     // A query over more than the cache holds reads what is not kept itself, loading nothing: a
     // scan of every day would otherwise drop each day to load the next (and load it again next time).
     const loads = this.estimate(files) <= this.limit;
@@ -100,13 +112,13 @@ export class RecordCache {
       for (const [key, members] of groups ?? []) {
         const group =
           this.limit > 0
-            ? await this.serialized(() => this.ready(conn, key, members, loads))
+            ? await this.serialized(() => this.ready(conn, kind, key, members, loads))
             : null;
         const last = segments[segments.length - 1];
         if (group !== null) {
           group.pins++;
           pinned.push(group);
-          segments.push({ select: `SELECT r, filename FROM main.${group.table}` });
+          segments.push({ select: `SELECT * FROM main.${group.table}` });
         } else if (last && "files" in last) last.files.push(...members);
         else segments.push({ files: [...members] });
       }
@@ -141,6 +153,7 @@ export class RecordCache {
   /** The group's table, loaded or brought up to date when it should be; null: read it raw. */
   private async ready(
     conn: DuckDBConnection,
+    kind: CacheKind,
     key: string,
     files: CacheFile[],
     loads: boolean,
@@ -151,7 +164,7 @@ export class RecordCache {
       const fresh = freshness(group, files);
       if (fresh === "same") return this.touch(key, group);
       if (group.pins > 0 || !loads) return null; // never changed under a running query
-      if (fresh === "added") return this.append(conn, key, group, files);
+      if (fresh === "added") return this.append(conn, kind, key, group, files);
       await this.drop(conn, key, group);
     }
     const reads = (this.reads.get(key) ?? 0) + 1;
@@ -160,30 +173,32 @@ export class RecordCache {
     if (!loads || reads < LOADING_READ || estimate > this.limit / 2) return null;
     // Tables in use cannot make room: a load that would not fit beside them is not tried.
     if (this.pinnedBytes() + estimate > this.limit) return null;
-    return this.load(conn, key, files);
+    return this.load(conn, kind, key, files);
   }
 
   private async load(
     conn: DuckDBConnection,
+    kind: CacheKind,
     key: string,
     files: CacheFile[],
   ): Promise<Group | null> {
     const table = `__runmd_records_${++this.tables}`;
     const before = await tableBytes(conn);
-    await conn.run(`CREATE TABLE main.${table} AS ${this.source(files)}`);
+    await conn.run(`CREATE TABLE main.${table} AS ${this.sources[kind](files)}`);
     const group: Group = { table, files: new Map(), bytes: 0, pins: 0 };
     return this.loaded(conn, key, group, files, before);
   }
 
   private async append(
     conn: DuckDBConnection,
+    kind: CacheKind,
     key: string,
     group: Group,
     files: CacheFile[],
   ): Promise<Group | null> {
     const added = files.slice(group.files.size);
     const before = await tableBytes(conn);
-    await conn.run(`INSERT INTO main.${group.table} ${this.source(added)}`);
+    await conn.run(`INSERT INTO main.${group.table} ${this.sources[kind](added)}`);
     return this.loaded(conn, key, group, added, before);
   }
 
@@ -253,11 +268,11 @@ export class RecordCache {
  * of the files; null when a group's files are not together in that order (then the cache cannot
  * keep the query's order).
  */
-function groupFiles(files: CacheFile[]): Map<string, CacheFile[]> | null {
+function groupFiles(kind: CacheKind, files: CacheFile[]): Map<string, CacheFile[]> | null {
   const groups = new Map<string, CacheFile[]>();
   let current: string | undefined;
   for (const f of files) {
-    const key = `${path.dirname(f.path)}\0${f.day ?? ""}`;
+    const key = `${kind}\0${path.dirname(f.path)}\0${f.day ?? ""}`;
     const list = groups.get(key);
     if (list && key !== current) return null;
     if (list) list.push(f);
