@@ -14,6 +14,8 @@
  *   order, each file at the identity it had when loaded (`fileIdentity`: path, inode, times,
  *   size); a file added after them is appended, a file changed, gone or added before the last
  *   loaded one makes the group load again;
+ * - files whose folders' days are not together in the query's order (the parts of files outside
+ *   the delivery layout) are one group keyed by the whole list, kept for the same files unchanged;
  * - the query reads the groups' tables and its other files in the order of its files, so rows
  *   come in the same order as without the cache (a LIMIT without ORDER BY picks the same rows);
  * - the `cwl_events` view (Logs Insights steps) keeps the events as JSON the same way, apart;
@@ -27,6 +29,7 @@
  * query is reading are dropped to make room; a group whose estimated size passes half the limit,
  * or does not fit beside the groups in use, is read raw instead.
  */
+import { createHash } from "node:crypto";
 import path from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { parseBytes, RunMdError, setNewest } from "@run-md/core";
@@ -104,12 +107,12 @@ export class RecordCache {
   async lease(conn: DuckDBConnection, kind: CacheKind, files: CacheFile[]): Promise<Lease> {
     const pinned: Group[] = [];
     const segments: Segment[] = [];
-    const groups = groupFiles(kind, files);
+    const groups = groupFiles(kind, files) ?? wholeList(kind, files);
     // A query over more than the cache holds reads what is not kept itself, loading nothing: a
     // scan of every day would otherwise drop each day to load the next (and load it again next time).
     const loads = this.estimate(files) <= this.limit;
     try {
-      for (const [key, members] of groups ?? []) {
+      for (const [key, members] of groups) {
         const group =
           this.limit > 0
             ? await this.serialized(() => this.ready(conn, kind, key, members, loads))
@@ -132,7 +135,6 @@ export class RecordCache {
       released = true;
       for (const g of pinned) g.pins--;
     };
-    if (groups === null) segments.push({ files });
     return { segments, cached: pinned.length > 0, release };
   }
 
@@ -280,6 +282,17 @@ function groupFiles(kind: CacheKind, files: CacheFile[]): Map<string, CacheFile[
     current = key;
   }
   return groups;
+}
+
+/**
+ * The query's files as one group, when a folder's day is not together in their order (the parts
+ * the lenient reader makes of files outside the delivery layout follow their source files): its
+ * key is the whole list, so it serves exactly the queries over the same files, unchanged.
+ */
+function wholeList(kind: CacheKind, files: CacheFile[]): Map<string, CacheFile[]> {
+  const h = createHash("sha256");
+  for (const f of files) h.update(`${f.path}\0${f.identity}\0`);
+  return new Map([[`${kind}\0list\0${h.digest("hex")}`, files]]);
 }
 
 /**

@@ -148,6 +148,46 @@ describe("the session's parsed records", () => {
     expect(engine.records.loads).toBe(3);
   });
 
+  it("keeps files outside the delivery layout whole, for the same files unchanged", async () => {
+    // Each file holds two days: the lenient reader's parts of a day sit in one folder, but
+    // follow their source files in the query's order, so the query's files are one group.
+    const flat = path.join(logDir, "exports");
+    await fsp.mkdir(flat);
+    const exported = async (name: string, event: string) => {
+      const records = ["01", "02"].map((day, i) => ({
+        eventTime: `2024-03-${day}T05:00:00Z`,
+        eventName: event,
+        eventID: `${name}-${i}`,
+        awsRegion: "us-east-1",
+        recipientAccountId: ACCT,
+      }));
+      await fsp.writeFile(path.join(flat, `${name}.json`), JSON.stringify({ Records: records }));
+    };
+    await exported("a", "GetObject");
+    await exported("b", "PutObject");
+    engine = await createLocalEngine({ logDir, threads: 1 });
+    const e = engine;
+    const ids = async () =>
+      (await e.query(queryRequest("sql", "SELECT eventid FROM cloudtrail_logs", WINDOW))).rows
+        .map(([id]) => String(id))
+        .filter((id) => !id.startsWith("0"));
+    const first = await ids();
+    expect([...first].sort()).toEqual(["a-0", "a-1", "b-0", "b-1"]);
+    for (const loads of [0, 1, 1]) {
+      expect(await ids()).toEqual(first);
+      expect(engine.records.loads).toBe(loads);
+    }
+    await exported("b", "DeleteObject");
+    const r = await engine.query(
+      queryRequest(
+        "sql",
+        "SELECT count(*) FROM cloudtrail_logs WHERE eventname = 'DeleteObject'",
+        WINDOW,
+      ),
+    );
+    expect(Number(r.rows[0]?.[0])).toBe(2);
+  });
+
   it("appends a file added to a kept day, and loads a day again when a file changed or went", async () => {
     engine = await createLocalEngine({ logDir, threads: 1 });
     for (let i = 0; i < 3; i++) await counts(engine);
