@@ -48,6 +48,13 @@ export interface EngineFlags {
    * `maxScan`, as run-settings' `maxScanBytes` reads them (checked before anything runs).
    */
   maxScanBytes?: number;
+  /**
+   * The engines serve many queries over time (`run-md serve`): the local engine keeps the days
+   * it reads again (record-cache.ts) unless `local.cacheLimit` says otherwise. A one-off command
+   * reads each day once or twice, which loading would only slow down: its engine keeps nothing
+   * unless `local.cacheLimit` is set.
+   */
+  longLived?: boolean;
 }
 
 /**
@@ -237,6 +244,7 @@ export class EnginePool {
     const fallback = store === undefined || (flags.logDir ?? config.local.logDir) !== "sample";
     const logDir = fallback ? await this.localLogDir() : undefined;
     const tables = tableConfig(config);
+    const cacheLimit = config.local.cacheLimit ?? (flags.longLived ? undefined : "0");
     return {
       ...(logDir === undefined ? {} : { logDir }),
       ...(store === undefined ? {} : { store }),
@@ -245,7 +253,8 @@ export class EnginePool {
       ...(config.local.threads === undefined ? {} : { threads: config.local.threads }),
       ...(config.local.memoryLimit === undefined ? {} : { memoryLimit: config.local.memoryLimit }),
       ...(config.local.spillLimit === undefined ? {} : { spillLimit: config.local.spillLimit }),
-      ...(config.local.cacheLimit === undefined ? {} : { cacheLimit: config.local.cacheLimit }),
+      // Long-lived: the engine's own default (DEFAULT_CACHE_LIMIT of record-cache.ts).
+      ...(cacheLimit === undefined ? {} : { cacheLimit }),
     };
   }
 }

@@ -17,6 +17,7 @@ import {
   stepFromInfo,
 } from "@run-md/core";
 import { athenaEngine } from "@run-md/engine-athena";
+import type { LocalEngine } from "@run-md/engine-local";
 import { localEngine } from "@run-md/engine-local";
 import { logsEngine } from "@run-md/engine-logs";
 import { afterEach, describe, expect, it } from "vitest";
@@ -104,6 +105,24 @@ describe("the engine registry", () => {
     expect(created).toHaveLength(1);
 
     expect(windowAndEngine({ engine: "fake" }).engine).toBe("fake");
+  });
+
+  it("keeps a session cache in the server's local engine, none in a one-off command's unless configured", async () => {
+    const logDir = await mkdtemp(path.join(tmpdir(), "run-md-registry-logs-"));
+    const limitOf = async (text: string, longLived: boolean) => {
+      const pool = new EnginePool(loadConfig(await configFile(text)), { logDir, longLived });
+      const engine = (await pool.get("local")) as LocalEngine;
+      try {
+        return engine.records.limit;
+      } finally {
+        await engine.close();
+      }
+    };
+    expect(await limitOf("local:\n  logDir: sample\n", false)).toBe(0);
+    expect(await limitOf("local:\n  logDir: sample\n", true)).toBe(256 * 2 ** 20);
+    const configured = "local:\n  logDir: sample\n  cacheLimit: 64MiB\n";
+    expect(await limitOf(configured, false)).toBe(64 * 2 ** 20);
+    expect(await limitOf(configured, true)).toBe(64 * 2 ** 20);
   });
 
   it("once removed, the engine is unknown everywhere again", async () => {

@@ -99,7 +99,8 @@ export class RecordCache {
   loads = 0;
 
   constructor(
-    private readonly limit: number,
+    /** The most bytes the tables may take (0: the cache keeps nothing). */
+    readonly limit: number,
     private readonly sources: RecordSources,
   ) {}
 

@@ -95,7 +95,7 @@ async function serve(values: ServeFlags, positionals: string[]): Promise<number>
   const access = parseAccessConfig(config.access, config.source);
   const timeoutMs = defaultTimeoutMs(undefined, config);
   const maxScanBytes = maxScanBytesOf(undefined, config);
-  const pool = new EnginePool(config, engineFlags(values, maxScanBytes));
+  const pool = new EnginePool(config, { ...engineFlags(values, maxScanBytes), longLived: true });
   // Approval requests (spec §6) go to the notify: section's webhook targets.
   const notify =
     config.notify === undefined ? undefined : parseNotifyConfig(config.notify, config.source);
