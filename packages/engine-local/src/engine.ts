@@ -555,7 +555,7 @@ export class LocalEngine implements Engine {
         stats: { files: res.files.length, filesSkippedByWindow: res.skippedByWindow },
       });
       try {
-        return await this.runOnce(conn, job, plan, sources, res, { state, cancelled });
+        return await this.runOnce({ conn, job, plan, sources, res, stream: { state, cancelled } });
       } catch (e) {
         if (isRunMdError(e)) throw e;
         const msg = (e as Error).message ?? String(e);
@@ -566,15 +566,9 @@ export class LocalEngine implements Engine {
     }
   }
 
-  /** One run over the resolved files: the views, the statement, the rows and the statistics. */
-  private async runOnce(
-    conn: DuckDBConnection,
-    job: Job,
-    plan: Plan,
-    sources: Sources,
-    res: Resolution & { skippedByWindow: number },
-    stream: { state: { delivered: boolean }; cancelled: () => RunMdError },
-  ): Promise<Execution> {
+  /** One run over the resolved files, with the session cache's part of them leased. */
+  private async runOnce(run: Attempt): Promise<Execution> {
+    const { conn, job, plan, sources, res } = run;
     const { storeFiles } = sources;
     // Not for a query whose partition filters let DuckDB read only some of the files: keeping
     // every file it lists would cost more than the few it reads.
@@ -587,22 +581,15 @@ export class LocalEngine implements Engine {
             cacheFiles(res.files, sources.scan.files),
           );
     try {
-      return await this.runViews(conn, job, plan, sources, res, stream, lease);
+      return await this.runViews(run, lease);
     } finally {
       lease?.release();
     }
   }
 
-  /** `runOnce` with the records it reads from the cache leased. */
-  private async runViews(
-    conn: DuckDBConnection,
-    job: Job,
-    plan: Plan,
-    sources: Sources,
-    res: Resolution & { skippedByWindow: number },
-    stream: { state: { delivered: boolean }; cancelled: () => RunMdError },
-    lease: Lease | null,
-  ): Promise<Execution> {
+  /** One run: the views, the statement, the rows and the statistics. */
+  private async runViews(run: Attempt, lease: Lease | null): Promise<Execution> {
+    const { conn, job, plan, sources, res, stream } = run;
     const { stored, scan, storeFiles } = sources;
     // Store and raw files together: the raw rows with every column, so the union's types agree.
     const rawUsage = storeFiles.length > 0 ? "all" : plan.used;
@@ -708,6 +695,16 @@ interface Plan {
   used: Usage;
   /** The statement that tells which files the query's partition filters let through. */
   pruneSql?: string;
+}
+
+/** One attempt of `LocalEngine.runOverFiles` at a job over its resolved files. */
+interface Attempt {
+  conn: DuckDBConnection;
+  job: Job;
+  plan: Plan;
+  sources: Sources;
+  res: Resolution & { skippedByWindow: number };
+  stream: { state: { delivered: boolean }; cancelled: () => RunMdError };
 }
 
 /** Where a window's records are (`LocalEngine.sources`). */
