@@ -259,10 +259,11 @@ export class LocalEngine implements Engine {
     this.instance = instance;
     this.macros = new Macros(instance);
     this.probes = new ProbeMemory(session.rememberProbes);
-    this.records = new RecordCache(session.cacheLimit, {
-      records: (files) => recordSourceSql(files, "all"),
-      messages: messageSourceSql,
-    });
+    this.records = new RecordCache(
+      session.cacheLimit,
+      { records: (files) => recordSourceSql(files, "all"), messages: messageSourceSql },
+      () => instance.connect(),
+    );
     this.logDir = logDir;
     this.store = store;
     this.manifests = store === null ? null : new ManifestCache(store);
@@ -384,6 +385,7 @@ export class LocalEngine implements Engine {
     if (this.closed) return;
     this.closed = true;
     this.macros.close();
+    this.records.close();
     this.instance.closeSync();
     await fsp.rm(this.cacheDir, { recursive: true, force: true });
   }
@@ -568,7 +570,7 @@ export class LocalEngine implements Engine {
 
   /** One run over the resolved files, with the session cache's part of them leased. */
   private async runOnce(run: Attempt): Promise<Execution> {
-    const { conn, job, plan, sources, res } = run;
+    const { job, plan, sources, res } = run;
     const { storeFiles } = sources;
     // Not for a query whose partition filters let DuckDB read only some of the files: keeping
     // every file it lists would cost more than the few it reads.
@@ -576,9 +578,9 @@ export class LocalEngine implements Engine {
       storeFiles.length > 0 || plan.pruneSql !== undefined
         ? null
         : await this.records.lease(
-            conn,
             job.kind === "insights" ? "messages" : "records",
             cacheFiles(res.files, sources.scan.files),
+            job.signal,
           );
     try {
       return await this.runViews(run, lease);
@@ -598,7 +600,7 @@ export class LocalEngine implements Engine {
         ? [cwlViewSql(res.files, job.window, storeFiles, lease?.cached ? lease.segments : null)]
         : [
             lease?.cached
-              ? cachedViewSql(lease.segments, job.window)
+              ? cachedViewSql(lease.segments, job.window, rawUsage)
               : cloudtrailViewSql(res.files, job.window, rawUsage, storeFiles),
             ...this.tables.config.extra.map((t) => extraTableViewSql(t, job.window)),
           ];
@@ -793,13 +795,20 @@ export function cloudtrailViewSql(
 
 /**
  * The `cloudtrail_logs` view over the cache's tables and the files it does not hold, in the
- * order of the files (record-cache.ts). The tables' records have every field, so the files' are
- * typed alike and the union's types agree.
+ * order of the files (record-cache.ts). Everything is typed as the query's own read of the files
+ * would type it (`recordType(used)`): the tables' records, which have every field, are cast to
+ * it, and the files are read with it, so a file whose unused field DuckDB could not type reads as
+ * it does without the cache.
  */
-function cachedViewSql(segments: Segment[], window: TimeWindow | null): string {
+function cachedViewSql(segments: Segment[], window: TimeWindow | null, used: Usage): string {
+  const narrowed = segments.map((s) =>
+    "select" in s && used !== "all"
+      ? { select: `SELECT CAST(r AS ${recordType(used)}) AS r, filename FROM (${s.select})` }
+      : s,
+  );
   return recordsViewSql(
-    segmentsSql(segments, (files) => recordSourceSql(files, "all")),
-    "all",
+    segmentsSql(narrowed, (files) => recordSourceSql(files, used)),
+    used,
     window,
   );
 }

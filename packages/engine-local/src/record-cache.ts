@@ -1,13 +1,12 @@
 /**
  * The session's parsed records. Most of a local query's CPU is DuckDB's JSON reader typing the
- * window's events (about 10 µs an event); a session that reads the same days again (a runbook's
- * second step, the nightly job's runbooks, `run-md serve`, the Athena emulator) typed them all
- * again. Here a group of raw files (a folder's day: an account and region of the delivery
- * layout, or a normalized part's day) read by a third query is loaded once into a table of typed records, and later queries over those days
- * read the table. Over a week of sample data a query then costs about 70 ms instead of 250; the
- * load costs about two plain queries, so it waits for a third read: a runbook of one or two steps
- * runs as it did without the cache, one of five or more steps, a nightly job, `run-md serve` and
- * the emulator gain.
+ * window's events (about 10 µs an event); a long-lived engine (`run-md serve`, the Athena
+ * emulator) that reads the same days again typed them all again. Here a group of raw files (a
+ * folder's day: an account and region of the delivery layout, or a normalized part's day) read
+ * by a third query is loaded once into a table of typed records, and later queries over those
+ * days read the table: over a week of sample data about 70 ms a query instead of 250. Loading
+ * costs two to four plain reads, hence the third read, and one-off commands keep nothing
+ * (docs/engines.md).
  *
  * What a query sees is exactly what reading its files would give:
  * - a group's table holds the records of the files the query lists for that group, in their
@@ -17,17 +16,21 @@
  * - files whose folders' days are not together in the query's order (the parts of files outside
  *   the delivery layout) are one group keyed by the whole list, kept for the same files unchanged;
  * - the query reads the groups' tables and its other files in the order of its files, so rows
- *   come in the same order as without the cache (a LIMIT without ORDER BY picks the same rows);
+ *   come in the same order as without the cache (a LIMIT without ORDER BY picks the same rows),
+ *   and the engine types both as the query's own read would (engine.ts `cachedViewSql`);
  * - the `cwl_events` view (Logs Insights steps) keeps the events as JSON the same way, apart;
  * - a group in use by a running query (pinned) is never changed under it: a query that finds it
  *   stale reads that group's files itself;
- * - a load that fails (a file DuckDB rejects) leaves the cache as it was, and the error goes to
- *   the engine's retry as it would from a view.
+ * - a load DuckDB refuses (every field typed, a file's unused field may not be) is no error: the
+ *   group is read as without the cache until its files change;
+ * - the cache's statements run on its own connection, one at a time: a cancelled query's
+ *   interrupt never lands between a load and its bookkeeping.
  *
  * Memory: the tables' size (as DuckDB accounts it, measured after each load) stays under the
  * limit (`local.cacheLimit`, default DEFAULT_CACHE_LIMIT): the least recently used groups no
  * query is reading are dropped to make room; a group whose estimated size passes half the limit,
- * or does not fit beside the groups in use, is read raw instead.
+ * or does not fit beside the groups in use, is read raw instead. While a load runs, the tables
+ * may pass the limit by that load's size.
  */
 import { createHash } from "node:crypto";
 import path from "node:path";
@@ -39,6 +42,8 @@ import type { ReadFile } from "./files.ts";
 export const DEFAULT_CACHE_LIMIT = "256MiB";
 /** Typed records take about 12 times the gzip bytes they came from (sample data: 52 MB of 4.5). */
 const FIRST_RATIO = 12;
+/** Bytes of files loaded before the tables' size sets the estimate's ratio. */
+const MIN_MEASURED = 1024 * 1024;
 /** The read of a group that loads it (the earlier ones read its files themselves). */
 const LOADING_READ = 3;
 /** Groups whose reads are counted (the oldest are forgotten first). */
@@ -64,6 +69,8 @@ interface Group {
   files: Map<string, string>;
   /** Bytes DuckDB accounts to the table, measured after each load. */
   bytes: number;
+  /** Bytes of the files loaded, as stored. */
+  source: number;
   /** Queries reading the table now. */
   pins: number;
 }
@@ -92,9 +99,12 @@ export class RecordCache {
   private readonly groups = new Map<string, Group>();
   /** Queries that read each group's files themselves (see LOADING_READ). */
   private readonly reads = new Map<string, number>();
+  /** Groups whose load failed, with their files' signature: read raw until the files change. */
+  private readonly failed = new Map<string, string>();
   private loading: Promise<unknown> = Promise.resolve();
+  /** The cache's own connection: a query's is interrupted when it is cancelled. */
+  private conn: DuckDBConnection | undefined;
   private tables = 0;
-  private ratio = FIRST_RATIO;
   /** Groups loaded (or appended to) so far, for tests and benchmarks. */
   loads = 0;
 
@@ -102,10 +112,14 @@ export class RecordCache {
     /** The most bytes the tables may take (0: the cache keeps nothing). */
     readonly limit: number,
     private readonly sources: RecordSources,
+    private readonly connect: () => Promise<DuckDBConnection>,
   ) {}
 
-  /** The cached tables and raw files for a query over `files`; `release` once it has run. */
-  async lease(conn: DuckDBConnection, kind: CacheKind, files: CacheFile[]): Promise<Lease> {
+  /**
+   * The cached tables and raw files for a query over `files`; `release` once it has run. Once
+   * `signal` is aborted nothing more is loaded.
+   */
+  async lease(kind: CacheKind, files: CacheFile[], signal?: AbortSignal): Promise<Lease> {
     const pinned: Group[] = [];
     const segments: Segment[] = [];
     const groups = groupFiles(kind, files) ?? wholeList(kind, files);
@@ -114,13 +128,17 @@ export class RecordCache {
     const loads = this.estimate(files) <= this.limit;
     try {
       for (const [key, members] of groups) {
+        // Pinned inside the queue: no later load may drop it before this query reads it.
         const group =
           this.limit > 0
-            ? await this.serialized(() => this.ready(conn, kind, key, members, loads))
+            ? await this.serialized(async () => {
+                const g = await this.ready(kind, key, members, loads && !signal?.aborted);
+                if (g) g.pins++;
+                return g;
+              })
             : null;
         const last = segments[segments.length - 1];
         if (group !== null) {
-          group.pins++;
           pinned.push(group);
           segments.push({ select: `SELECT * FROM main.${group.table}` });
         } else if (last && "files" in last) last.files.push(...members);
@@ -155,7 +173,6 @@ export class RecordCache {
 
   /** The group's table, loaded or brought up to date when it should be; null: read it raw. */
   private async ready(
-    conn: DuckDBConnection,
     kind: CacheKind,
     key: string,
     files: CacheFile[],
@@ -167,8 +184,8 @@ export class RecordCache {
       const fresh = freshness(group, files);
       if (fresh === "same") return this.touch(key, group);
       if (group.pins > 0 || !loads) return null; // never changed under a running query
-      if (fresh === "added") return this.append(conn, kind, key, group, files);
-      await this.drop(conn, key, group);
+      if (fresh === "added") return this.append(kind, key, group, files);
+      await this.drop(key, group);
     }
     const reads = (this.reads.get(key) ?? 0) + 1;
     setNewest(this.reads, key, reads, COUNTED);
@@ -176,87 +193,121 @@ export class RecordCache {
     if (!loads || reads < LOADING_READ || estimate > this.limit / 2) return null;
     // Tables in use cannot make room: a load that would not fit beside them is not tried.
     if (this.pinnedBytes() + estimate > this.limit) return null;
-    return this.load(conn, kind, key, files);
+    if (this.failed.get(key) === signature(files)) return null;
+    return this.load(kind, key, files);
   }
 
-  private async load(
-    conn: DuckDBConnection,
-    kind: CacheKind,
-    key: string,
-    files: CacheFile[],
-  ): Promise<Group | null> {
+  /**
+   * A new table of the group's files. A load DuckDB refuses (a file its full typing rejects,
+   * memory) is not the query's error: the group is read raw, as without the cache, and not
+   * tried again until its files change.
+   */
+  private async load(kind: CacheKind, key: string, files: CacheFile[]): Promise<Group | null> {
+    const conn = await this.connection();
     const table = `__runmd_records_${++this.tables}`;
     const before = await tableBytes(conn);
-    await conn.run(`CREATE TABLE main.${table} AS ${this.sources[kind](files)}`);
-    const group: Group = { table, files: new Map(), bytes: 0, pins: 0 };
-    return this.loaded(conn, key, group, files, before);
+    try {
+      await conn.run(`CREATE TABLE main.${table} AS ${this.sources[kind](files)}`);
+    } catch {
+      this.failed.set(key, signature(files));
+      return null;
+    }
+    const group: Group = { table, files: new Map(), bytes: 0, source: 0, pins: 0 };
+    return this.loaded(key, group, files, before);
   }
 
   private async append(
-    conn: DuckDBConnection,
     kind: CacheKind,
     key: string,
     group: Group,
     files: CacheFile[],
   ): Promise<Group | null> {
+    const conn = await this.connection();
     const added = files.slice(group.files.size);
     const before = await tableBytes(conn);
-    await conn.run(`INSERT INTO main.${group.table} ${this.sources[kind](added)}`);
-    return this.loaded(conn, key, group, added, before);
+    try {
+      await conn.run(`INSERT INTO main.${group.table} ${this.sources[kind](added)}`);
+    } catch {
+      await this.drop(key, group);
+      this.failed.set(key, signature(files));
+      return null;
+    }
+    return this.loaded(key, group, added, before);
   }
 
   /**
-   * Records the files and measured size of a load, then keeps the cache under its limit: the
-   * least recently used unpinned groups go first, and the group itself (null: read it raw) when
-   * the tables in use leave it no room.
+   * Records the files of a load (at once: the table holds them now), measures its size, then
+   * keeps the cache under its limit: the least recently used unpinned groups go first, and the
+   * group itself (null: read it raw) when the tables in use leave it no room.
    */
   private async loaded(
-    conn: DuckDBConnection,
     key: string,
     group: Group,
     files: CacheFile[],
     before: number,
   ): Promise<Group | null> {
     this.loads++;
-    const added = (await tableBytes(conn)) - before;
-    const source = files.reduce((n, f) => n + f.size, 0);
-    if (source > 0 && added > 0) this.ratio = added / source;
     for (const f of files) group.files.set(f.path, f.identity);
-    group.bytes += Math.max(0, added);
+    group.source += files.reduce((n, f) => n + f.size, 0);
     this.touch(key, group);
+    const conn = await this.connection();
+    group.bytes += Math.max(0, (await tableBytes(conn)) - before);
     group.pins++; // not dropped by its own load's eviction
     try {
-      await this.evict(conn);
+      await this.evict();
     } finally {
       group.pins--;
     }
     if (this.bytes <= this.limit) return group;
-    await this.drop(conn, key, group);
+    await this.drop(key, group);
     return null;
   }
 
-  /** The bytes the files' records would take in a table. */
+  /** Drops the least recently used unpinned groups until the tables fit the limit. */
+  private async evict(): Promise<void> {
+    for (const [key, group] of this.groups) {
+      if (this.bytes <= this.limit) return;
+      if (group.pins === 0) await this.drop(key, group);
+    }
+  }
+
+  /** Drops a group's table; the group is forgotten once it is gone. */
+  private async drop(key: string, group: Group): Promise<void> {
+    await (await this.connection()).run(`DROP TABLE IF EXISTS main.${group.table}`);
+    this.groups.delete(key);
+  }
+
+  private async connection(): Promise<DuckDBConnection> {
+    this.conn ??= await this.connect();
+    return this.conn;
+  }
+
+  /** Closes the cache's connection (before the database is closed). */
+  close(): void {
+    this.conn?.closeSync();
+    this.conn = undefined;
+  }
+
+  /**
+   * The bytes the files' records would take in a table: at the ratio of the tables kept so far
+   * (FIRST_RATIO until one of at least MIN_MEASURED bytes of files was loaded; DuckDB's blocks
+   * make a small table's size say little about a large one's).
+   */
   private estimate(files: ReadFile[]): number {
-    return this.ratio * files.reduce((n, f) => n + f.size, 0);
+    let bytes = 0;
+    let source = 0;
+    for (const g of this.groups.values()) {
+      bytes += g.bytes;
+      source += g.source;
+    }
+    const ratio = source >= MIN_MEASURED && bytes > 0 ? bytes / source : FIRST_RATIO;
+    return ratio * files.reduce((n, f) => n + f.size, 0);
   }
 
   private pinnedBytes(): number {
     let n = 0;
     for (const g of this.groups.values()) if (g.pins > 0) n += g.bytes;
     return n;
-  }
-
-  /** Drops the least recently used unpinned groups until the tables fit the limit. */
-  private async evict(conn: DuckDBConnection): Promise<void> {
-    for (const [key, group] of this.groups) {
-      if (this.bytes <= this.limit) return;
-      if (group.pins === 0) await this.drop(conn, key, group);
-    }
-  }
-
-  private async drop(conn: DuckDBConnection, key: string, group: Group): Promise<void> {
-    this.groups.delete(key);
-    await conn.run(`DROP TABLE IF EXISTS main.${group.table}`);
   }
 
   private touch(key: string, group: Group): Group {
@@ -291,9 +342,14 @@ function groupFiles(kind: CacheKind, files: CacheFile[]): Map<string, CacheFile[
  * key is the whole list, so it serves exactly the queries over the same files, unchanged.
  */
 function wholeList(kind: CacheKind, files: CacheFile[]): Map<string, CacheFile[]> {
+  return new Map([[`${kind}\0list\0${signature(files)}`, files]]);
+}
+
+/** What tells one list of files (paths and identities, in order) from another. */
+function signature(files: CacheFile[]): string {
   const h = createHash("sha256");
   for (const f of files) h.update(`${f.path}\0${f.identity}\0`);
-  return new Map([[`${kind}\0list\0${h.digest("hex")}`, files]]);
+  return h.digest("hex");
 }
 
 /**
