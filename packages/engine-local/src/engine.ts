@@ -579,7 +579,7 @@ export class LocalEngine implements Engine {
         ? null
         : await this.records.lease(
             job.kind === "insights" ? "messages" : "records",
-            cacheFiles(res.files, sources.scan.files),
+            keyedFiles(res.files, sources.scan.files),
             job.signal,
           );
     try {
@@ -644,7 +644,6 @@ export class LocalEngine implements Engine {
 
   /** The key of the "no events" probe's answer: the view, the window, the files and identities. */
   private probeKey(job: Job, res: Resolution, scan: Sources["scan"]): string | null {
-    const identities = new Map(scan.files.map((f) => [f.rel, f.identity]));
     const window =
       job.window === null
         ? ""
@@ -652,7 +651,7 @@ export class LocalEngine implements Engine {
     return this.probes.key(
       job.kind === "insights" ? "cwl_events" : "cloudtrail_logs",
       window,
-      res.files.map((f) => ({ path: f.path, identity: identities.get(f.origin) ?? "" })),
+      keyedFiles(res.files, scan.files),
     );
   }
 
@@ -831,8 +830,11 @@ function messageSourceSql(files: ReadFile[]): string {
   return `SELECT unnest(Records) AS j FROM read_json(${fileList(files)}, format = 'unstructured', records = true, maximum_object_size = ${MAX_OBJECT}, columns = {Records: 'JSON[]'})`;
 }
 
-/** The files of a resolution with the identity of the file each comes from (for the cache). */
-function cacheFiles(files: ReadFile[], sources: { rel: string; identity: string }[]): CacheFile[] {
+/**
+ * The files of a resolution with the identity of the file each comes from ("" when unknown),
+ * for what is remembered of them: the probe's answers and the session cache.
+ */
+function keyedFiles(files: ReadFile[], sources: { rel: string; identity: string }[]): CacheFile[] {
   const identities = new Map(sources.map((f) => [f.rel, f.identity]));
   return files.map((f) => ({ ...f, identity: identities.get(f.origin) ?? "" }));
 }
