@@ -219,6 +219,8 @@ interface Execution {
   warnings: string[];
   /** Days read from the store (null: no store configured). */
   storeDays: string[] | null;
+  /** Files (distinct originals) whose records came from the session cache's tables. */
+  kept: number;
 }
 
 export class LocalEngine implements Engine {
@@ -332,7 +334,8 @@ export class LocalEngine implements Engine {
       exec.storeDays === null
         ? ""
         : `, days from the store: ${dayRanges(exec.storeDays) || "none"}`;
-    const header = `-- local engine: ${req.dialect === "sql" ? "cloudtrail_logs" : "cwl_events"} scoped to [${req.window.start.toISOString()}, ${req.window.end.toISOString()}), ${filesRead} file(s) read, ${exec.skippedByWindow} outside the window${storeNote}`;
+    const cacheNote = exec.kept === 0 ? "" : `, ${exec.kept} of them from the session cache`;
+    const header = `-- local engine: ${req.dialect === "sql" ? "cloudtrail_logs" : "cwl_events"} scoped to [${req.window.start.toISOString()}, ${req.window.end.toISOString()}), ${filesRead} file(s) read${cacheNote}, ${exec.skippedByWindow} outside the window${storeNote}`;
     return {
       columns: exec.columns,
       rows: exec.rows,
@@ -639,6 +642,7 @@ export class LocalEngine implements Engine {
       warnings: [...plan.warnings, ...scan.warnings, ...res.warnings],
       ...(noEvents === undefined ? {} : { noEvents }),
       storeDays: stored?.storeDays ?? null,
+      kept: lease?.cached ? keptFiles(res.files, lease.segments) : 0,
     };
   }
 
@@ -828,6 +832,12 @@ function recordSourceSql(files: ReadFile[], used: Usage): string {
 /** The events of CloudTrail files as JSON values (`j`), as DuckDB reads them. */
 function messageSourceSql(files: ReadFile[]): string {
   return `SELECT unnest(Records) AS j FROM read_json(${fileList(files)}, format = 'unstructured', records = true, maximum_object_size = ${MAX_OBJECT}, columns = {Records: 'JSON[]'})`;
+}
+
+/** How many of the files (distinct originals) the segments read from the cache's tables. */
+function keptFiles(files: ReadFile[], segments: Segment[]): number {
+  const raw = new Set(segments.flatMap((s) => ("files" in s ? s.files.map((f) => f.path) : [])));
+  return new Set(files.filter((f) => !raw.has(f.path)).map((f) => f.origin)).size;
 }
 
 /**

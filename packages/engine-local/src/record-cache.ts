@@ -78,7 +78,7 @@ interface Group {
 /**
  * What a query reads, in the order of its files (so that a query without ORDER BY returns its
  * rows in the same order whether the cache holds its days or not): a cached group's table
- * (`SELECT r, filename FROM <table>`) or a run of files it reads itself.
+ * (`SELECT * FROM <table>`) or a run of files it reads itself.
  */
 export type Segment = { select: string } | { files: ReadFile[] };
 
@@ -209,7 +209,7 @@ export class RecordCache {
     try {
       await conn.run(`CREATE TABLE main.${table} AS ${this.sources[kind](files)}`);
     } catch {
-      this.failed.set(key, signature(files));
+      setNewest(this.failed, key, signature(files), COUNTED);
       return null;
     }
     const group: Group = { table, files: new Map(), bytes: 0, source: 0, pins: 0 };
@@ -229,7 +229,7 @@ export class RecordCache {
       await conn.run(`INSERT INTO main.${group.table} ${this.sources[kind](added)}`);
     } catch {
       await this.drop(key, group);
-      this.failed.set(key, signature(files));
+      setNewest(this.failed, key, signature(files), COUNTED);
       return null;
     }
     return this.loaded(key, group, added, before);

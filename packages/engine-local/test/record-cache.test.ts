@@ -85,6 +85,13 @@ describe("the session's parsed records", () => {
       expect(engine.records.loads).toBe(loads);
     }
     expect(engine.records.bytes).toBeGreaterThan(0);
+    // The step's header says where its records came from.
+    const kept = await engine.query(queryRequest("sql", COUNT_SQL, WINDOW));
+    expect(kept.queryAsRun).toContain("6 file(s) read, 6 of them from the session cache,");
+    const off = await createLocalEngine({ logDir, threads: 1, cacheLimit: "0" });
+    const plain = await off.query(queryRequest("sql", COUNT_SQL, WINDOW));
+    await off.close();
+    expect(plain.queryAsRun).toContain("6 file(s) read, 0 outside the window");
     // A window of one day reads that day's table: only its own events, the window still applies.
     const r = await engine.query(
       queryRequest(
