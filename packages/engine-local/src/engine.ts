@@ -46,7 +46,13 @@ import {
 import { threadsFromEnv } from "./descriptor.ts";
 import { describeNoEvents } from "./empty.ts";
 import { extraTableDirs, extraTableViewSql } from "./extra-tables.ts";
-import { LogCatalog, MAX_LENIENT_BYTES, type ReadFile, type Resolution } from "./files.ts";
+import {
+  LogCatalog,
+  MAX_LENIENT_BYTES,
+  type ReadFile,
+  type Resolution,
+  storedBytes,
+} from "./files.ts";
 import { Macros } from "./macros.ts";
 import { ProbeMemory } from "./probe-memory.ts";
 import {
@@ -328,7 +334,7 @@ export class LocalEngine implements Engine {
         `The local engine cannot run ${String(req.dialect)} steps.`,
       );
     }
-    const bytesRead = exec.files.reduce((n, f) => n + f.size, 0);
+    const bytesRead = storedBytes(exec.files);
     const filesRead = new Set(exec.files.map((f) => f.origin)).size;
     const storeNote =
       exec.storeDays === null
@@ -379,7 +385,7 @@ export class LocalEngine implements Engine {
     return {
       columns: exec.columns,
       rows: exec.rows,
-      scannedBytes: exec.files.reduce((n, f) => n + f.size, 0),
+      scannedBytes: storedBytes(exec.files),
       warnings: exec.warnings,
     };
   }

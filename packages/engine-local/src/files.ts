@@ -99,6 +99,11 @@ export interface Resolution {
   skippedFiles: number;
 }
 
+/** Bytes of the original files the parts stand for, as stored. */
+export function storedBytes(files: ReadFile[]): number {
+  return files.reduce((n, f) => n + f.size, 0);
+}
+
 export class LogCatalog {
   readonly logDir: string;
   readonly cacheDir: string;

@@ -36,7 +36,7 @@ import { createHash } from "node:crypto";
 import path from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { parseBytes, RunMdError, setNewest } from "@run-md/core";
-import type { ReadFile } from "./files.ts";
+import { type ReadFile, storedBytes } from "./files.ts";
 
 /** The cache's default size, well inside the engine's memory limit (1 GiB and more). */
 export const DEFAULT_CACHE_LIMIT = "256MiB";
@@ -120,6 +120,8 @@ export class RecordCache {
    * `signal` is aborted nothing more is loaded.
    */
   async lease(kind: CacheKind, files: CacheFile[], signal?: AbortSignal): Promise<Lease> {
+    // Off (one-off commands): every query reads its files itself, with no grouping or hashing.
+    if (this.limit === 0) return { segments: [{ files }], cached: false, release: () => {} };
     const pinned: Group[] = [];
     const segments: Segment[] = [];
     const groups = groupFiles(kind, files) ?? wholeList(kind, files);
@@ -129,14 +131,11 @@ export class RecordCache {
     try {
       for (const [key, members] of groups) {
         // Pinned inside the queue: no later load may drop it before this query reads it.
-        const group =
-          this.limit > 0
-            ? await this.serialized(async () => {
-                const g = await this.ready(kind, key, members, loads && !signal?.aborted);
-                if (g) g.pins++;
-                return g;
-              })
-            : null;
+        const group = await this.serialized(async () => {
+          const g = await this.ready(kind, key, members, loads && !signal?.aborted);
+          if (g) g.pins++;
+          return g;
+        });
         const last = segments[segments.length - 1];
         if (group !== null) {
           pinned.push(group);
@@ -248,7 +247,7 @@ export class RecordCache {
   ): Promise<Group | null> {
     this.loads++;
     for (const f of files) group.files.set(f.path, f.identity);
-    group.source += files.reduce((n, f) => n + f.size, 0);
+    group.source += storedBytes(files);
     this.touch(key, group);
     const conn = await this.connection();
     group.bytes += Math.max(0, (await tableBytes(conn)) - before);
@@ -301,7 +300,7 @@ export class RecordCache {
       source += g.source;
     }
     const ratio = source >= MIN_MEASURED && bytes > 0 ? bytes / source : FIRST_RATIO;
-    return ratio * files.reduce((n, f) => n + f.size, 0);
+    return ratio * storedBytes(files);
   }
 
   private pinnedBytes(): number {
