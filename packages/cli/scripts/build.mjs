@@ -11,11 +11,11 @@ import {
   writeFileSync,
 } from "node:fs";
 /**
- * Builds the `run-md` package into `dist/`: one esbuild bundle of the CLI and the workspace
- * packages it uses (`@run-md/*`, whose sources are TypeScript), split at the lazy imports so a
- * command or engine is loaded only when needed; every other package (DuckDB, the AWS SDK,
- * remark, ...) stays an import of a real dependency of this package. Then `dist/templates/`
- * gets what `run-md init` writes, taken from the repository (one copy of each).
+ * Builds the `run-md` package into `dist/`: one esbuild bundle of the CLI, the workspace
+ * packages it uses (`@run-md/*`, whose sources are TypeScript) and every package they import
+ * but DuckDB's native bindings, split at the lazy imports so a command or engine is loaded only
+ * when needed. Then `dist/templates/` gets what `run-md init` writes, taken from the repository
+ * (one copy of each), and `dist/THIRD-PARTY-LICENSES.txt` the bundled packages' licenses.
  *
  * Fails when the bundle imports a package that is not among this package's `dependencies`:
  * an installed run-md would not find it.
@@ -24,6 +24,7 @@ import { builtinModules } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { thirdPartyNotices } from "./licenses.mjs";
 
 const PKG_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const REPO = path.resolve(PKG_DIR, "../..");
@@ -44,40 +45,34 @@ function packageName(spec) {
 }
 
 /**
- * Packages bundled although they are not workspace packages, with what they import in turn:
- * - dt-sql-parser: its ESM build imports its own modules without file extensions, which only a
- *   bundler (not Node) resolves;
- * - @duckdb/node-api, yaml, gray-matter: CommonJS packages of many files (181, 72 and 39), which
- *   Node resolves, reads and scans for exports one by one in every process that loads them.
- *   Bundled, importing @duckdb/node-api costs a tenth of the CPU; a run of a runbook about
- *   0.4 s less (docs/architecture.md, "The CLI build");
- * - fastify: installed as a dependency, it takes the newest light-my-request (its `inject()`,
- *   unused here), whose `cookie@2` declares Node 22 and makes `npm install run-md` warn
- *   EBADENGINE on Node 20. Bundled, it is the version the workspace's lock pins, with what it
- *   imports (its logger, pino, is off: `logger: false` in packages/server).
+ * Every package is bundled but DuckDB's native bindings (a .node file for each platform, which
+ * npm picks at install): an install of run-md is then three packages, not 170. What bundling
+ * every dependency gives:
+ * - `npm install run-md` (and `npx run-md`) fetch and unpack 3 packages: 1.5 s of CPU, not 9.6
+ *   (measured by the pack test's install from a warm cache);
+ * - CommonJS packages of many files (@duckdb/node-api 181, yaml 72, gray-matter 39, the AWS SDK)
+ *   are no longer resolved, read and scanned for exports file by file in every process;
+ * - the versions that run are those the workspace's lock pins and the tests ran, not the newest
+ *   each range allows (fastify's newest light-my-request once made `npm install run-md` warn
+ *   EBADENGINE on Node 20);
+ * - dt-sql-parser's ESM build, which imports its own modules without file extensions, works
+ *   (only a bundler resolves those).
+ * Their licenses go to dist/THIRD-PARTY-LICENSES.txt (scripts/licenses.mjs).
  */
-const BUNDLED = ["dt-sql-parser", "@duckdb/node-api", "yaml", "gray-matter", "fastify"];
-
-/** Stays an import although a bundled package imports it: DuckDB's native bindings (a .node file). */
 const NATIVE = ["@duckdb/node-bindings"];
 
 /**
- * Workspace packages, BUNDLED and what they import are bundled; every other bare import stays
- * external (and must be a dependency of this package: see checkDependencies). esbuild resolves
- * imports only in files it bundles, so an importer under node_modules/ is one of BUNDLED or one
- * of their own dependencies: what it imports is bundled as well.
+ * Workspace packages and every installed package are bundled; Node's own modules and NATIVE stay
+ * imports (NATIVE must be a dependency of this package: see checkDependencies).
  */
 const externals = {
   name: "run-md-externals",
   setup(b) {
     b.onResolve({ filter: /^[^./]/ }, (args) => {
-      if (args.path.startsWith("@run-md/")) return undefined;
       const name = packageName(args.path);
       if (args.path.startsWith("node:") || builtinModules.includes(name) || NATIVE.includes(name))
         return { path: args.path, external: true };
-      if (BUNDLED.includes(name) || args.importer.includes(`${path.sep}node_modules${path.sep}`))
-        return undefined;
-      return { path: args.path, external: true };
+      return undefined;
     });
   },
 };
@@ -195,7 +190,11 @@ function templateFiles() {
 const t0 = performance.now();
 const { metafile, outputFiles } = await bundle();
 checkDependencies(metafile);
-writeAtomically([...outputFiles, ...templateFiles()]);
+const notices = {
+  path: path.join(DIST, "THIRD-PARTY-LICENSES.txt"),
+  contents: thirdPartyNotices(metafile, PKG_DIR),
+};
+writeAtomically([...outputFiles, ...templateFiles(), notices]);
 if (!process.argv.includes("--quiet")) {
   console.log(
     `run-md: built packages/cli/dist in ${Math.round(performance.now() - t0)} ms (${outputFiles.length} files)`,

@@ -84,6 +84,39 @@ describe("the packed run-md in an empty folder", () => {
     expect(existsSync(path.join(project, "node_modules/@run-md"))).toBe(false);
   });
 
+  it("installs three packages, and names each package bundled in it with its license", async () => {
+    // Everything but DuckDB's native bindings is in dist/ (scripts/build.mjs).
+    const installed = readdirSync(path.join(project, "node_modules"), { recursive: true })
+      .map(String)
+      .filter((f) => /^(@[^/]+\/)?[^/@.][^/]*$/.test(f) && !f.includes("/node_modules"))
+      .filter((f) => existsSync(path.join(project, "node_modules", f, "package.json")));
+    expect(installed.sort()).toEqual([
+      "@duckdb/node-bindings",
+      `@duckdb/node-bindings-${process.platform}-${process.arch}`,
+      "detect-libc",
+      "run-md",
+    ]);
+    const notices = await readFile(
+      path.join(project, "node_modules/run-md/dist/THIRD-PARTY-LICENSES.txt"),
+      "utf8",
+    );
+    const cli = JSON.parse(
+      await readFile(path.join(repoRoot, "packages/cli/package.json"), "utf8"),
+    ) as { devDependencies: Record<string, string> };
+    const bundled = Object.keys(cli.devDependencies).filter(
+      (d) => !d.startsWith("@run-md/") && d !== "esbuild",
+    );
+    for (const name of bundled) {
+      const version = JSON.parse(
+        await readFile(path.join(repoRoot, "node_modules", name, "package.json"), "utf8"),
+      ).version as string;
+      expect(notices, name).toContain(`\n${name}@${version}\nLicense: `);
+    }
+    // The license texts themselves, not only the names.
+    expect(notices).toContain("Permission is hereby granted, free of charge");
+    expect(notices).toContain("Apache License");
+  });
+
   it("installs on the declared Node versions without an engine warning", () => {
     // An unlocked install takes each dependency's newest release: one that declares a newer Node
     // than run-md's `engines` makes npm warn EBADENGINE to every user on the older one.
