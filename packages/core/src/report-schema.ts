@@ -17,7 +17,9 @@ let validator: Promise<ValidateFunction> | undefined;
  */
 function validatorOf(): Promise<ValidateFunction> {
   validator ??= (async () => {
-    const [{ Ajv2020 }, { default: addFormats }] = await Promise.all([
+    // Both are CommonJS: their `default` (module.exports) is what Node and the CLI's bundle
+    // agree on; a bundled dynamic import of CommonJS has no named exports.
+    const [{ default: Ajv2020 }, { default: addFormats }] = await Promise.all([
       import("ajv/dist/2020.js"),
       import("ajv-formats"),
     ]);
