@@ -4,8 +4,8 @@
  *   inside the run's temporary folder (test/tmp-dir.ts; both removed at the end), and starts there the site tests' one Astro build
  *   (site/test/shared-site.ts) when the run includes one of them, not waiting for it;
  * - builds the CLI bundle (packages/cli/dist), so every test that runs the real `run-md` binary
- *   runs the current sources, compiled once (under a second) rather than through a TypeScript
- *   loader in each spawned process;
+ *   runs the current sources, compiled once (two seconds) rather than through a TypeScript
+ *   loader in each spawned process; its files' digests go to `inject("cliDist")`;
  * - meanwhile generates the sample data the end-to-end tests share (test/sample-data.ts);
  * - under `CI=true`, fails the run when `../shared` or Chromium is missing, rather than letting
  *   the tests that need them skip (test/ci-prerequisites.ts).
@@ -15,6 +15,7 @@ import { mkdtempSync } from "node:fs";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { isCI, missingPrerequisites, REPO } from "./ci-prerequisites.ts";
+import { distDigests } from "./cli-dist.ts";
 import "./run-dir.ts"; // the type of inject("runDir")
 import { SHARED_SITE_READERS } from "../site/test/shared-site-readers.ts";
 import { prepareSampleData } from "./sample-data.ts";
@@ -37,6 +38,7 @@ export default async function setup(project: TestProject): Promise<() => void> {
   try {
     const [, sampleData] = await Promise.all([buildCli(), prepareSampleData()]);
     project.provide("sampleData", sampleData);
+    project.provide("cliDist", distDigests());
   } catch (e) {
     await siteBuild; // no build left running when the run stops here
     removeRunTmpDir();
@@ -48,11 +50,15 @@ export default async function setup(project: TestProject): Promise<() => void> {
   };
 }
 
-/** `packages/cli/scripts/build.mjs --quiet`; its output (an error) goes to the run's output. */
+/**
+ * `packages/cli/scripts/build.mjs --quiet`, from the repository's root (packages/cli/test/
+ * build.test.ts builds again from packages/cli and compares); its output (an error) goes to the
+ * run's output.
+ */
 function buildCli(): Promise<void> {
   const script = path.join(REPO, "packages/cli/scripts/build.mjs");
   return new Promise((resolve, reject) => {
-    const child = execFile(process.execPath, [script, "--quiet"], (error) =>
+    const child = execFile(process.execPath, [script, "--quiet"], { cwd: REPO }, (error) =>
       error ? reject(new Error(`the CLI build failed: ${error.message}`)) : resolve(),
     );
     child.stdout?.pipe(process.stdout);

@@ -5,35 +5,17 @@
  * chunks a running `run-md` was about to load (a crash, exit 1, no report).
  */
 import { execFileSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { expect, it } from "vitest";
+import { expect, inject, it } from "vitest";
+import { distDigests } from "../../../test/cli-dist.ts";
 import { repoRoot } from "./check-helpers.ts";
 
 const PKG = path.join(repoRoot, "packages/cli");
-const DIST = path.join(PKG, "dist");
-
-/** Every file of dist/ with a digest of its contents. */
-function distFiles(): Record<string, string> {
-  const files: Record<string, string> = {};
-  for (const f of readdirSync(DIST, { recursive: true, withFileTypes: true })) {
-    if (!f.isFile()) continue;
-    const full = path.join(f.parentPath, f.name);
-    files[path.relative(DIST, full)] = createHash("sha256")
-      .update(readFileSync(full))
-      .digest("hex");
-  }
-  return files;
-}
-
-function buildFrom(cwd: string): Record<string, string> {
-  execFileSync(process.execPath, [path.join(PKG, "scripts/build.mjs"), "--quiet"], { cwd });
-  return distFiles();
-}
 
 it("builds the same files from packages/cli (npm pack) as from the repository's root", () => {
-  const fromRoot = buildFrom(repoRoot);
+  // The global setup's build, from the root, before any test ran.
+  const fromRoot = inject("cliDist");
   expect(Object.keys(fromRoot).filter((f) => f.startsWith("chunk-")).length).toBeGreaterThan(3);
-  expect(buildFrom(PKG)).toEqual(fromRoot);
+  execFileSync(process.execPath, [path.join(PKG, "scripts/build.mjs"), "--quiet"], { cwd: PKG });
+  expect(distDigests()).toEqual(fromRoot);
 });

@@ -1,0 +1,28 @@
+/**
+ * The files of the CLI's build (packages/cli/dist) with a digest of each: what the global setup
+ * built from the repository's root (`inject("cliDist")`, taken before any test runs), for the
+ * test that builds again from packages/cli as `npm pack` does and compares.
+ */
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { REPO } from "./ci-prerequisites.ts";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    cliDist: Record<string, string>;
+  }
+}
+
+export const CLI_DIST = path.join(REPO, "packages/cli/dist");
+
+/** Every file of `dir` (relative path) with the SHA-256 of its contents. */
+export function distDigests(dir: string = CLI_DIST): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const f of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!f.isFile()) continue;
+    const full = path.join(f.parentPath, f.name);
+    files[path.relative(dir, full)] = createHash("sha256").update(readFileSync(full)).digest("hex");
+  }
+  return files;
+}
