@@ -252,6 +252,7 @@ export class LocalEngine implements Engine {
   /** The records of the days read more than once this session (record-cache.ts). */
   readonly records: RecordCache;
   private closed = false;
+  private parser: Promise<DuckDBConnection> | undefined;
 
   constructor(
     instance: DuckDBInstance,
@@ -390,9 +391,19 @@ export class LocalEngine implements Engine {
     };
   }
 
+  /**
+   * The connection that parses and prints statements for every step (DuckDB's parser as a
+   * function: no table, view or setting of a step's own connection is involved).
+   */
+  private parserConnection(): Promise<DuckDBConnection> {
+    this.parser ??= this.instance.connect();
+    return this.parser;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    (await this.parser?.catch(() => undefined))?.closeSync();
     this.macros.close();
     this.records.close();
     this.instance.closeSync();
@@ -450,8 +461,9 @@ export class LocalEngine implements Engine {
     };
     job.signal?.addEventListener("abort", onAbort);
     try {
-      // 1-2. Parsed, gated, rewritten and sandboxed (no table is read yet).
-      const plan = await this.checkedPlan(conn, job);
+      // 1-2. Parsed, gated, rewritten and sandboxed (no table is read yet), on the parser's
+      // connection, whose prepared statements are kept (prepared.ts).
+      const plan = await this.checkedPlan(await this.parserConnection(), job);
       // 3. Files of the window, views, run; a file DuckDB rejects is read leniently and we retry.
       const sources = await this.sources(job.window);
       return await this.runOverFiles(conn, job, plan, sources, cancelled);

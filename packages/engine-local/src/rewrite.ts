@@ -8,6 +8,7 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { RunMdError } from "@run-md/core";
 import { parse, stringify } from "lossless-json";
+import { callPrepared } from "./prepared.ts";
 import { rewriteFunction } from "./rewrite-functions.ts";
 import { clone, isNode, type Node } from "./tree.ts";
 import {
@@ -182,12 +183,6 @@ function hourToMinute(parts: { code: boolean; text: string }[], i: number): bool
   return true;
 }
 
-async function scalar(conn: DuckDBConnection, sql: string, value: string): Promise<string> {
-  const reader = await conn.runAndReadAll(sql, [value]);
-  const v = reader.getRows()[0]?.[0];
-  return String(v);
-}
-
 interface Serialized {
   error: boolean;
   error_type?: string;
@@ -200,7 +195,7 @@ export async function parseSelect(
   conn: DuckDBConnection,
   sql: string,
 ): Promise<{ statement: { node: Node; named_param_map?: unknown } }> {
-  const json = await scalar(conn, "SELECT json_serialize_sql($1::VARCHAR)", sql);
+  const json = await callPrepared(conn, "SELECT json_serialize_sql($1::VARCHAR)", sql);
   const parsed = parse(json) as Serialized;
   if (parsed.error) {
     const msg = parsed.error_message ?? "unknown error";
@@ -271,7 +266,7 @@ export async function deserialize(
   statement: { node: Node; named_param_map?: unknown },
 ): Promise<string> {
   const text = stringify({ error: false, statements: [statement] }) as string;
-  return scalar(conn, "SELECT json_deserialize_sql($1::JSON)", text);
+  return callPrepared(conn, "SELECT json_deserialize_sql($1::JSON)", text);
 }
 
 let templateCache: Node | undefined;

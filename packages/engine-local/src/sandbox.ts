@@ -12,6 +12,7 @@
  */
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { RunMdError } from "@run-md/core";
+import { callPrepared } from "./prepared.ts";
 
 /**
  * Table functions a step may call: they compute rows from their arguments and read nothing else.
@@ -128,8 +129,8 @@ export async function assertSandboxed(
   sql: string,
   views: ReadonlySet<string>,
 ): Promise<void> {
-  const reader = await conn.runAndReadAll("SELECT json_serialize_sql($1::VARCHAR)", [sql]);
-  const parsed = JSON.parse(String(reader.getRows()[0]?.[0])) as {
+  const json = await callPrepared(conn, "SELECT json_serialize_sql($1::VARCHAR)", sql);
+  const parsed = JSON.parse(json) as {
     error?: boolean;
     statements?: unknown[];
   };
