@@ -79,16 +79,17 @@ export async function axeViolations(tab: Page, rules?: string[]): Promise<string
   const runOnly = rules
     ? { type: "rule", values: rules }
     : { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] };
-  const result = (await tab.evaluate(
-    (only) =>
-      (
-        window as unknown as {
-          axe: { run: (ctx: Document, o: object) => Promise<unknown> };
-        }
-      ).axe.run(document, { runOnly: only }),
-    runOnly,
-  )) as { violations: { id: string; impact: string; nodes: { target: string[] }[] }[] };
-  return result.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(" ")}`));
+  // Violations only: axe then skips the details of what passed (resultTypes), and the page hands
+  // back the lines, not axe's whole result with every node it looked at (a third of the
+  // browser's CPU for this check, measured on the site test's pages).
+  return await tab.evaluate(async (only) => {
+    type Violation = { id: string; impact: string; nodes: { target: string[] }[] };
+    const { axe } = window as unknown as {
+      axe: { run: (ctx: Document, o: object) => Promise<{ violations: Violation[] }> };
+    };
+    const result = await axe.run(document, { runOnly: only, resultTypes: ["violations"] });
+    return result.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(" ")}`));
+  }, runOnly);
 }

@@ -523,6 +523,16 @@ describe("in a browser", () => {
         for (const v of await axeViolations(tab, COLOUR_RULES)) found.push(`${p} (dark) ${v}`);
       }
       expect(found).toEqual([]);
+      // The check sees a violation: grey text on grey, added to the last page.
+      await tab.evaluate(() =>
+        document.body.insertAdjacentHTML(
+          "beforeend",
+          '<p id="rm-low-contrast" style="color:#777;background:#888">hard to read</p>',
+        ),
+      );
+      expect(await axeViolations(tab, COLOUR_RULES)).toEqual([
+        "color-contrast (serious): #rm-low-contrast",
+      ]);
     } finally {
       await tab.close();
     }
