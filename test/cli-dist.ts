@@ -16,11 +16,14 @@ declare module "vitest" {
 
 export const CLI_DIST = path.join(REPO, "packages/cli/dist");
 
-/** Every file of `dir` (relative path) with the SHA-256 of its contents. */
+/**
+ * Every file of `dir` (relative path) with the SHA-256 of its contents, but the `.tmp` files of a
+ * build writing at the same time (scripts/build.mjs renames them into place).
+ */
 export function distDigests(dir: string = CLI_DIST): Record<string, string> {
   const files: Record<string, string> = {};
   for (const f of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (!f.isFile()) continue;
+    if (!f.isFile() || f.name.endsWith(".tmp")) continue;
     const full = path.join(f.parentPath, f.name);
     files[path.relative(dir, full)] = createHash("sha256").update(readFileSync(full)).digest("hex");
   }

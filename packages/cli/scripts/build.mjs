@@ -156,7 +156,10 @@ function writeAtomically(files) {
   }
   for (const entry of readdirSync(DIST, { recursive: true, withFileTypes: true })) {
     const rel = path.relative(DIST, path.join(entry.parentPath, entry.name));
-    if (entry.isFile() && !wanted.has(rel)) rmSync(path.join(DIST, rel), { force: true });
+    // Another build's files on their way in (the test suite's builds can overlap) are its own.
+    if (entry.isFile() && !wanted.has(rel) && !rel.endsWith(".tmp")) {
+      rmSync(path.join(DIST, rel), { force: true });
+    }
   }
 }
 

@@ -15,9 +15,12 @@ function packageDir(file) {
   return parts.slice(0, at + 1 + size).join("/");
 }
 
-/** The package's license text: its LICENSE, LICENCE or COPYING file, in any case and extension. */
+/**
+ * The package's license text: its LICENSE, LICENCE or COPYING file, in any case, with any
+ * extension or suffix (`LICENSE.md`, `LICENSE-MIT.txt`).
+ */
 function licenseText(dir) {
-  const file = readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\..*)?$/i.test(f));
+  const file = readdirSync(dir).find((f) => /^(licen[cs]e|copying)([-._].*)?$/i.test(f));
   return file ? readFileSync(path.join(dir, file), "utf8").trim() : null;
 }
 
@@ -40,7 +43,9 @@ export function thirdPartyNotices(metafile, root) {
     const pkg = JSON.parse(readFileSync(manifest, "utf8"));
     const key = `${pkg.name}@${pkg.version}`;
     if (sections.has(key)) continue;
-    const text = licenseText(dir) ?? "(the package ships no license file)";
+    const text =
+      licenseText(dir) ??
+      `(the package ships no license file; its package.json declares ${pkg.license ?? "no license"})`;
     sections.set(key, `${key}\nLicense: ${pkg.license ?? "unknown"}\n\n${text}\n`);
   }
   const sorted = [...sections.entries()].sort(([a], [b]) => a.localeCompare(b));

@@ -54,6 +54,7 @@ import {
   storedBytes,
 } from "./files.ts";
 import { Macros } from "./macros.ts";
+import { callsEnded } from "./prepared.ts";
 import { ProbeMemory } from "./probe-memory.ts";
 import {
   type CacheFile,
@@ -403,7 +404,12 @@ export class LocalEngine implements Engine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    (await this.parser?.catch(() => undefined))?.closeSync();
+    // A call still running on the parser's connection would never settle once it is closed.
+    const parser = await this.parser?.catch(() => undefined);
+    if (parser) {
+      await callsEnded(parser);
+      parser.closeSync();
+    }
     this.macros.close();
     this.records.close();
     this.instance.closeSync();
@@ -464,6 +470,7 @@ export class LocalEngine implements Engine {
       // 1-2. Parsed, gated, rewritten and sandboxed (no table is read yet), on the parser's
       // connection, whose prepared statements are kept (prepared.ts).
       const plan = await this.checkedPlan(await this.parserConnection(), job);
+      if (this.closed) throw new Error("LocalEngine used after close()");
       // 3. Files of the window, views, run; a file DuckDB rejects is read leniently and we retry.
       const sources = await this.sources(job.window);
       return await this.runOverFiles(conn, job, plan, sources, cancelled);

@@ -37,3 +37,8 @@ export function callPrepared(conn: DuckDBConnection, sql: string, value: string)
   k.turn = call.catch(() => undefined);
   return call;
 }
+
+/** Settles when the calls made so far on `conn` have ended (before the connection is closed). */
+export function callsEnded(conn: DuckDBConnection): Promise<void> {
+  return (kept.get(conn)?.turn ?? Promise.resolve()).then(() => undefined);
+}

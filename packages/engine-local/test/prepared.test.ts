@@ -1,6 +1,6 @@
 import { DuckDBInstance } from "@duckdb/node-api";
 import { expect, it } from "vitest";
-import { callPrepared } from "../src/prepared.ts";
+import { callPrepared, callsEnded } from "../src/prepared.ts";
 
 it("gives each of many concurrent calls on one connection the answer to its own value", async () => {
   const db = await DuckDBInstance.create(":memory:", { threads: "1" });
@@ -19,6 +19,23 @@ it("gives each of many concurrent calls on one connection the answer to its own 
     expect(await callPrepared(conn, "SELECT no_such_function($1)", "x")).toBe("x?");
   } finally {
     conn.closeSync();
+    db.closeSync();
+  }
+});
+
+it("lets the calls in flight end before their connection is closed", async () => {
+  const db = await DuckDBInstance.create(":memory:", { threads: "1" });
+  const conn = await db.connect();
+  try {
+    // A call that runs a while; closed under it, it would never settle.
+    const slow = callPrepared(conn, "SELECT count(*) FROM range($1::BIGINT)", "100000000");
+    await callsEnded(conn);
+    conn.closeSync();
+    const late = new Promise((_, reject) =>
+      setTimeout(() => reject(new Error("the call never ended")), 5000).unref(),
+    );
+    expect(await Promise.race([slow, late])).toBe("100000000");
+  } finally {
     db.closeSync();
   }
 });
