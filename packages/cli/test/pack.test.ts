@@ -85,11 +85,12 @@ describe("the packed run-md in an empty folder", () => {
   });
 
   it("installs run-md and DuckDB's bindings only, and names each package bundled in it with its license", async () => {
-    // Everything but DuckDB's native bindings is in dist/ (scripts/build.mjs).
-    const installed = readdirSync(path.join(project, "node_modules"), { recursive: true })
-      .map(String)
-      .filter((f) => /^(@[^/]+\/)?[^/@.][^/]*$/.test(f) && !f.includes("/node_modules"))
-      .filter((f) => existsSync(path.join(project, "node_modules", f, "package.json")));
+    // Everything but DuckDB's native bindings is in dist/ (scripts/build.mjs). npm lists what it
+    // installed, nested packages included, in node_modules/.package-lock.json.
+    const lock = JSON.parse(
+      await readFile(path.join(project, "node_modules/.package-lock.json"), "utf8"),
+    ) as { packages: Record<string, unknown> };
+    const installed = Object.keys(lock.packages).map((k) => k.replace(/^node_modules\//, ""));
     // The bindings' platform package: linux-x64, or linux-x64-musl on Alpine.
     const platform = new RegExp(`^@duckdb/node-bindings-${process.platform}-${process.arch}`);
     expect(installed.sort().map((p) => (platform.test(p) ? "(platform)" : p))).toEqual([
