@@ -41,6 +41,20 @@ function layoutDirOutside(dir: string, days: DayRange): boolean {
   return prefix < days.first.slice(0, prefix.length) || prefix > days.last.slice(0, prefix.length);
 }
 
+/**
+ * The event files under a folder outside the window, to be counted, never opened: their paths,
+ * from the folders' entries alone (typed by readdir: a recursive listing of names only stats
+ * every entry, synchronously, on each query; 3 to 4 ms a query over a week of sample data).
+ */
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await fsp
+    .readdir(dir, { recursive: true, withFileTypes: true })
+    .catch(() => [] as import("node:fs").Dirent[]);
+  return entries
+    .filter((e) => !e.isDirectory() && EVENT_FILE.test(e.name))
+    .map((e) => path.join(e.parentPath, e.name));
+}
+
 export interface SourceFile {
   /** Absolute path as found under the log directory (symlinks not resolved). */
   path: string;
@@ -145,10 +159,9 @@ export class LogCatalog {
       if (seen.has(real)) return;
       seen.add(real);
       if (days && layoutDirOutside(dir.split(path.sep).join("/"), days)) {
-        const names = await fsp.readdir(dir, { recursive: true }).catch(() => [] as string[]);
-        for (const n of names.map(String).filter((x) => EVENT_FILE.test(x))) {
+        for (const full of await filesUnder(dir)) {
           outside++;
-          const day = LAYOUT.exec(path.join(dir, n).split(path.sep).join("/"));
+          const day = LAYOUT.exec(full.split(path.sep).join("/"));
           if (day) outsideDays = widen(outsideDays, `${day[3]}/${day[4]}/${day[5]}`);
         }
         return;

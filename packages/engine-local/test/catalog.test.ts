@@ -1,0 +1,67 @@
+/**
+ * The catalog's scan of a log directory (files.ts `LogCatalog.scan`): the files a window needs,
+ * and what it leaves out. Folders of the delivery layout outside the days are counted, never
+ * entered for their files' details: the count and the days it covers are what a step's
+ * statistics and its "no data" error say.
+ */
+import { promises as fsp } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LogCatalog } from "../src/files.ts";
+import { tempDir } from "./helpers.ts";
+
+let root: string;
+const region = (r: string) => path.join("AWSLogs", "111122223333", "CloudTrail", r);
+
+/** Writes `rel` (a file, or a folder when it ends with /) under the log directory. */
+async function put(rel: string): Promise<void> {
+  const full = path.join(root, rel);
+  if (rel.endsWith("/")) return void (await fsp.mkdir(full, { recursive: true }));
+  await fsp.mkdir(path.dirname(full), { recursive: true });
+  await fsp.writeFile(full, '{"Records":[]}');
+}
+
+beforeAll(async () => {
+  root = await tempDir("run-md-catalog-");
+  for (const rel of [
+    // In the window (2024/03/02 to 2024/03/03).
+    `${region("us-east-1")}/2024/03/02/a.json.gz`,
+    `${region("us-east-1")}/2024/03/03/b.json`,
+    // Outside it: a day, a month and a year of the layout, in two regions.
+    `${region("us-east-1")}/2024/03/01/c.json.gz`,
+    `${region("us-east-1")}/2024/03/01/d.jsonl`,
+    `${region("eu-west-1")}/2024/02/27/e.json.gz`,
+    `${region("eu-west-1")}/2023/12/31/f.ndjson.gz`,
+    // Not event files, outside the window: never counted.
+    `${region("us-east-1")}/2024/03/01/notes.txt`,
+    `${region("eu-west-1")}/2024/02/27/digest.json.gz/`,
+  ]) {
+    await put(rel);
+  }
+});
+
+afterAll(async () => {
+  if (root) await fsp.rm(root, { recursive: true, force: true });
+});
+
+describe("LogCatalog.scan", () => {
+  it("lists the window's files and counts the event files outside it, with their days", async () => {
+    const catalog = new LogCatalog(root, path.join(root, ".cache"));
+    const scan = await catalog.scan({ first: "2024/03/02", last: "2024/03/03" });
+    expect(scan.files.map((f) => f.rel)).toEqual([
+      `${region("us-east-1")}/2024/03/02/a.json.gz`,
+      `${region("us-east-1")}/2024/03/03/b.json`,
+    ]);
+    expect(scan.outside).toBe(4);
+    expect(scan.outsideDays).toEqual({ first: "2023/12/31", last: "2024/03/01" });
+    expect(scan.warnings).toEqual([]);
+  });
+
+  it("without days, lists every event file in path order and counts none outside", async () => {
+    const catalog = new LogCatalog(root, path.join(root, ".cache"));
+    const scan = await catalog.scan(null);
+    expect(scan.files).toHaveLength(6);
+    expect(scan.outside).toBe(0);
+    expect(scan.outsideDays).toBeNull();
+  });
+});
