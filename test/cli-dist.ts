@@ -1,7 +1,7 @@
 /**
  * The files of the CLI's build (packages/cli/dist) with a digest of each: what the global setup
  * built from the repository's root (`inject("cliDist")`, taken before any test runs), for the
- * test that builds again from packages/cli as `npm pack` does and compares.
+ * pack test, whose `npm pack` builds again from packages/cli, to compare.
  */
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";

@@ -51,9 +51,9 @@ export default async function setup(project: TestProject): Promise<() => void> {
 }
 
 /**
- * `packages/cli/scripts/build.mjs --quiet`, from the repository's root (packages/cli/test/
- * build.test.ts builds again from packages/cli and compares); its output (an error) goes to the
- * run's output.
+ * `packages/cli/scripts/build.mjs --quiet`, from the repository's root (the pack test's `npm pack`
+ * builds again from packages/cli, and the test compares); its output (an error) goes to the run's
+ * output.
  */
 function buildCli(): Promise<void> {
   const script = path.join(REPO, "packages/cli/scripts/build.mjs");

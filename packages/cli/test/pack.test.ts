@@ -10,7 +10,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import type { RunReport } from "@run-md/core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { distDigests } from "../../../test/cli-dist.ts";
 import { repoRoot } from "./check-helpers.ts";
 
 const exec = promisify(execFile);
@@ -75,6 +76,15 @@ afterAll(async () => {
 });
 
 describe("the packed run-md in an empty folder", () => {
+  // npm pack builds again from packages/cli (prepack) while other tests run `run-md` from the
+  // global setup's build, made from the root: with other chunk names, that rebuild removed the
+  // chunks a running `run-md` was about to load (a crash, exit 1, no report).
+  it("was built by npm pack from packages/cli into the very files the root's build made", () => {
+    const fromRoot = inject("cliDist");
+    expect(Object.keys(fromRoot).filter((f) => f.startsWith("chunk-")).length).toBeGreaterThan(3);
+    expect(distDigests(path.join(project, "node_modules/run-md/dist"))).toEqual(fromRoot);
+  });
+
   it("is JavaScript only: no TypeScript sources, no workspace packages", () => {
     const pkg = path.join(project, "node_modules/run-md");
     expect(existsSync(path.join(pkg, "dist/main.js"))).toBe(true);
