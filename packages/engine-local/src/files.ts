@@ -147,15 +147,10 @@ export class LogCatalog {
     let outside = 0;
     let outsideDays: DayRange | null = null;
     const seen = new Set<string>();
-    const root = await fsp.realpath(this.logDir).catch(() => this.logDir);
     const rel = (full: string) => path.relative(this.logDir, full).split(path.sep).join("/");
-    const walk = async (dir: string): Promise<void> => {
-      let real: string;
-      try {
-        real = await fsp.realpath(dir);
-      } catch {
-        return;
-      }
+    // A folder's real path is its parent's and its name, unless it is a symbolic link (resolved
+    // by entry()): one realpath for the root rather than one per folder and query.
+    const walk = async (dir: string, real: string): Promise<void> => {
       if (seen.has(real)) return;
       seen.add(real);
       if (days && layoutDirOutside(dir.split(path.sep).join("/"), days)) {
@@ -174,13 +169,21 @@ export class LogCatalog {
         return;
       }
       entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      const found = await Promise.all(entries.map((e) => this.entry(dir, e, root, rel, warnings)));
+      const found = await Promise.all(
+        entries.map((e) => this.entry(dir, real, e, root, rel, warnings)),
+      );
       for (const f of found) {
-        if (f?.dir !== undefined) await walk(f.dir);
-        else if (f?.file) out.push(f.file);
+        if (f?.dir !== undefined) await walk(f.dir, f.real);
+        else if (f) out.push(f.file);
       }
     };
-    await walk(this.logDir);
+    let root: string;
+    try {
+      root = await fsp.realpath(this.logDir);
+    } catch {
+      return { files: out, outside, outsideDays, warnings };
+    }
+    await walk(this.logDir, root);
     return { files: out, outside, outsideDays, warnings };
   }
 
@@ -191,13 +194,15 @@ export class LogCatalog {
    */
   private async entry(
     dir: string,
+    realDir: string,
     e: import("node:fs").Dirent,
     root: string,
     rel: (full: string) => string,
     warnings: string[],
-  ): Promise<{ dir: string | undefined; file?: SourceFile } | null> {
+  ): Promise<{ dir: string; real: string } | { dir: undefined; file: SourceFile } | null> {
     if (e.name.startsWith(".")) return null;
     const full = path.join(dir, e.name);
+    let real = path.join(realDir, e.name);
     let isDir = e.isDirectory();
     let isFile = e.isFile();
     if (e.isSymbolicLink()) {
@@ -216,8 +221,9 @@ export class LogCatalog {
       if (!st) return null;
       isDir = st.isDirectory();
       isFile = st.isFile();
+      real = target;
     }
-    if (isDir) return SKIPPED_DIRS.has(e.name) ? null : { dir: full };
+    if (isDir) return SKIPPED_DIRS.has(e.name) ? null : { dir: full, real };
     if (!isFile || !EVENT_FILE.test(e.name)) return null;
     const st = await fsp.stat(full).catch(() => null);
     if (!st) return null;

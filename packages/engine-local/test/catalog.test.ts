@@ -57,6 +57,36 @@ describe("LogCatalog.scan", () => {
     expect(scan.warnings).toEqual([]);
   });
 
+  it("walks a folder reached twice through symbolic links once, and a link back to the root not at all", async () => {
+    const links = await tempDir("run-md-catalog-links-");
+    try {
+      await fsp.mkdir(path.join(links, "logs"));
+      await fsp.symlink(path.join(root, "AWSLogs"), path.join(links, "logs", "a"));
+      await fsp.symlink(path.join(root, "AWSLogs"), path.join(links, "logs", "b"));
+      await fsp.symlink(path.join(links, "logs"), path.join(links, "logs", "c"));
+      // The links lead outside this log directory: nothing is read through them.
+      const outsideScan = await new LogCatalog(
+        path.join(links, "logs"),
+        path.join(links, ".c"),
+      ).scan();
+      expect(outsideScan.files).toEqual([]);
+      expect(outsideScan.warnings).toHaveLength(2);
+      // Inside the directory: the same folder through two links, and a loop.
+      const inside = path.join(root, "AWSLogs", "111122223333");
+      await fsp.symlink(path.join(root, "AWSLogs"), path.join(root, "zz-again"));
+      await fsp.symlink(root, path.join(inside, "loop"));
+      const scan = await new LogCatalog(root, path.join(root, ".cache")).scan(null);
+      expect(
+        scan.files.map((f) => f.rel).filter((r) => r.startsWith("zz-") || r.includes("loop")),
+      ).toEqual([]);
+      expect(scan.files).toHaveLength(6);
+    } finally {
+      await fsp.rm(path.join(root, "zz-again"), { force: true });
+      await fsp.rm(path.join(root, "AWSLogs", "111122223333", "loop"), { force: true });
+      await fsp.rm(links, { recursive: true, force: true });
+    }
+  });
+
   it("without days, lists every event file in path order and counts none outside", async () => {
     const catalog = new LogCatalog(root, path.join(root, ".cache"));
     const scan = await catalog.scan(null);
