@@ -30,6 +30,10 @@ export default async function setup(project: TestProject): Promise<() => void> {
       );
     }
   }
+  // Vitest's `env` reaches the workers, not this process: the shared site's build, started here,
+  // gets the site builds' Node arguments from it too.
+  const siteArgs = project.config.env?.RUN_MD_SITE_NODE_ARGS;
+  if (siteArgs !== undefined) process.env.RUN_MD_SITE_NODE_ARGS ??= String(siteArgs);
   const runDir = mkdtempSync(path.join(runTmpDir(), "run-"));
   project.provide("runDir", runDir);
   // The site's build (Astro) and the CLI's (esbuild) are processes of their own: both run while

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { pruneReports, type RunReport, timeOfReportName } from "@run-md/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { siteNodeArgs } from "../scripts/nightly/build-site.ts";
 import { exitCodeOf, type NightlyResult, selectNightly, statusOf } from "../scripts/nightly/job.ts";
 import { parseNightlyArgs } from "../scripts/nightly/options.ts";
 import { markdownSummary, textSummary } from "../scripts/nightly/summary.ts";
@@ -64,6 +65,20 @@ describe("nightly options", () => {
       /a run that passes again is "recovered"/,
     );
     expect(() => parseNightlyArgs(["--bogus"], {})).toThrow(/bogus/);
+  });
+
+  it("takes Node options for the site's build from RUN_MD_SITE_NODE_ARGS and refuses anything else", () => {
+    expect(
+      siteNodeArgs({ RUN_MD_SITE_NODE_ARGS: " --single-threaded  --max-semi-space-size=32 " }),
+    ).toEqual(["--single-threaded", "--max-semi-space-size=32"]);
+    expect(siteNodeArgs({})).toEqual([]);
+    for (const bad of ["-e", "evil.js", "--require ./x.js"]) {
+      expect(() => parseNightlyArgs([], { RUN_MD_SITE_NODE_ARGS: bad })).toThrow(
+        /^RUN_MD_SITE_NODE_ARGS: ".+" is not a Node option/,
+      );
+    }
+    // Not building, the site's arguments are not read.
+    expect(parseNightlyArgs(["--no-build"], { RUN_MD_SITE_NODE_ARGS: "x" })).not.toBe("help");
   });
 });
 

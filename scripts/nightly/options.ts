@@ -3,7 +3,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { parseDuration } from "@run-md/core";
 import { OUTCOMES, type Outcome } from "@run-md/notify";
-import { repoRoot, siteDir } from "./build-site.ts";
+import { repoRoot, siteDir, siteNodeArgs } from "./build-site.ts";
 import type { NightlyOptions } from "./job.ts";
 
 export const USAGE = `Usage: npm run nightly -- [options]
@@ -103,6 +103,14 @@ export function parseNightlyArgs(
     }
   }
   const notify = parseOutcomes(values.notify ?? env.RUN_MD_NOTIFY);
+  // Checked before any runbook runs, not when the site is built at the end.
+  if (!values["no-build"]) {
+    try {
+      siteNodeArgs(env);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
   const options: NightlyOptions = {
     runbooksDir: resolveFromCaller(
       values.runbooks ?? env.RUN_MD_RUNBOOKS_DIR ?? path.join(repoRoot, "runbooks"),
