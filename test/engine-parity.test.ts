@@ -69,7 +69,8 @@ beforeAll(async () => {
       "",
     ].join("\n"),
   );
-  // Three processes in all, run side by side: most of an AWS engine's time is spent polling.
+  // Three runs in this worker, one at a time (runMdHere takes turns: the environment, the working
+  // directory and the standard streams are the process's).
   const [local, athena, logs] = await Promise.all(["local", "athena", "logs"].map(runAll));
   Object.assign(reports, { local, athena, logs });
 }, 300_000);
