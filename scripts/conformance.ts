@@ -1,8 +1,10 @@
 /**
- * `npm run conformance -- <cases.tsv> [--failures N] [--family F] [--json out.json] [--write-alone]`: runs the Trino
- * conformance corpus through the local engine's `sql` step path and prints the pass rates overall,
- * per family and per function, the silent wrong answers and the failures. Exit 0 when it ran
- * (the floor is the test's business: test/conformance.test.ts), 2 on bad arguments or input.
+ * `npm run conformance -- <cases.tsv> [--failures N] [--family F] [--json out.json]
+ * [--write-alone]`: runs the Trino conformance corpus through the local engine's `sql` step path
+ * and prints the pass rates overall, per family and per function, the silent wrong answers and the
+ * failures; `--write-alone` records the rows that failed (scripts/conformance/alone.ts). Exit 0
+ * when it ran (the floor is the test's business: test/conformance.test.ts), 2 on bad arguments or
+ * input.
  */
 import { promises as fsp } from "node:fs";
 import { parseArgs } from "node:util";
@@ -35,11 +37,11 @@ async function main(): Promise<number> {
     console.error(`--failures: expected a whole number, got ${values.failures}`);
     return 2;
   }
-  let cases = await readCases(file);
   if (values["write-alone"] && (values.family || values.function)) {
     console.error("--write-alone: needs the whole corpus (no --family or --function)");
     return 2;
   }
+  let cases = await readCases(file);
   if (values.family) cases = cases.filter((c) => c.family === values.family);
   if (values.function) cases = cases.filter((c) => c.fn === values.function);
   const t0 = performance.now();
