@@ -45,6 +45,8 @@ function layoutDirOutside(dir: string, days: DayRange): boolean {
  * The event files under a folder outside the window, to be counted, never opened: their paths,
  * from the folders' entries alone (typed by readdir: a recursive listing of names only stats
  * every entry, synchronously, on each query; 3 to 4 ms a query over a week of sample data).
+ * Symbolic links to folders are not followed here: a link out of the log directory, or a loop,
+ * once inflated the count; a folder linked from inside it is counted where it lies.
  */
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await fsp
@@ -148,10 +150,12 @@ export class LogCatalog {
     let outsideDays: DayRange | null = null;
     const seen = new Set<string>();
     const rel = (full: string) => path.relative(this.logDir, full).split(path.sep).join("/");
-    // A folder's real path is its parent's and its name, unless it is a symbolic link (resolved
-    // by entry()): one realpath for the root rather than one per folder and query.
-    const walk = async (dir: string, real: string): Promise<void> => {
-      if (seen.has(real)) return;
+    // A folder's real path is its parent's and its name while it is a plain folder (one lstat
+    // to see that it still is, not a realpath per folder and query); a symbolic link is resolved
+    // and checked, by entry() when listed, here when a folder became one after its parent was.
+    const walk = async (dir: string, listed: string, linked: boolean): Promise<void> => {
+      const real = linked ? listed : await this.stillInside(dir, listed, root, rel, warnings);
+      if (real === null || seen.has(real)) return;
       seen.add(real);
       if (days && layoutDirOutside(dir.split(path.sep).join("/"), days)) {
         for (const full of await filesUnder(dir)) {
@@ -173,7 +177,7 @@ export class LogCatalog {
         entries.map((e) => this.entry(dir, real, e, root, rel, warnings)),
       );
       for (const f of found) {
-        if (f?.dir !== undefined) await walk(f.dir, f.real);
+        if (f?.dir !== undefined) await walk(f.dir, f.real, f.linked);
         else if (f) out.push(f.file);
       }
     };
@@ -183,8 +187,32 @@ export class LogCatalog {
     } catch {
       return { files: out, outside, outsideDays, warnings };
     }
-    await walk(this.logDir, root);
+    await walk(this.logDir, root, true);
     return { files: out, outside, outsideDays, warnings };
+  }
+
+  /**
+   * The real path of a folder listed as a plain one (`listed`: its parent's real path and its
+   * name), or null when it is gone or no folder now. A folder replaced by a symbolic link since
+   * its parent was listed is resolved, and refused when it leads outside the log directory.
+   */
+  private async stillInside(
+    dir: string,
+    listed: string,
+    root: string,
+    rel: (full: string) => string,
+    warnings: string[],
+  ): Promise<string | null> {
+    const st = await fsp.lstat(dir).catch(() => null);
+    if (st === null) return null;
+    if (!st.isSymbolicLink()) return st.isDirectory() ? listed : null;
+    const target = await fsp.realpath(dir).catch(() => null);
+    if (target === null) return null;
+    if (target !== root && !target.startsWith(`${root}${path.sep}`)) {
+      warnings.push(`skipped ${rel(dir)}: a symbolic link to a place outside the log directory`);
+      return null;
+    }
+    return target;
   }
 
   /**
@@ -199,10 +227,13 @@ export class LogCatalog {
     root: string,
     rel: (full: string) => string,
     warnings: string[],
-  ): Promise<{ dir: string; real: string } | { dir: undefined; file: SourceFile } | null> {
+  ): Promise<
+    { dir: string; real: string; linked: boolean } | { dir: undefined; file: SourceFile } | null
+  > {
     if (e.name.startsWith(".")) return null;
     const full = path.join(dir, e.name);
-    let real = path.join(realDir, e.name);
+    const listed = path.join(realDir, e.name);
+    let real = listed;
     let isDir = e.isDirectory();
     let isFile = e.isFile();
     if (e.isSymbolicLink()) {
@@ -223,7 +254,8 @@ export class LogCatalog {
       isFile = st.isFile();
       real = target;
     }
-    if (isDir) return SKIPPED_DIRS.has(e.name) ? null : { dir: full, real };
+    if (isDir)
+      return SKIPPED_DIRS.has(e.name) ? null : { dir: full, real, linked: real !== listed };
     if (!isFile || !EVENT_FILE.test(e.name)) return null;
     const st = await fsp.stat(full).catch(() => null);
     if (!st) return null;

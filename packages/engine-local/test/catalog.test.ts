@@ -44,6 +44,38 @@ afterAll(async () => {
   if (root) await fsp.rm(root, { recursive: true, force: true });
 });
 
+/**
+ * A log directory `logs/` with `a/1.json`, `b/2.json` and `top.json`, and `secret/s.json` beside
+ * it; once `logs/a` has been listed, `logs/b` is replaced by `replace(b)` (after its parent was
+ * listed as holding a plain folder `b`).
+ */
+async function scanWhileReplacing(replace: (b: string, base: string) => Promise<void>) {
+  const base = await tempDir("run-md-catalog-race-");
+  const logs = path.join(base, "logs");
+  for (const f of ["logs/a/1.json", "logs/b/2.json", "logs/top.json", "secret/s.json"]) {
+    await fsp.mkdir(path.dirname(path.join(base, f)), { recursive: true });
+    await fsp.writeFile(path.join(base, f), '{"Records":[]}');
+  }
+  const readdir = fsp.readdir;
+  let replaced = false;
+  const patched = async (...args: Parameters<typeof readdir>) => {
+    const entries = await (readdir as (...a: unknown[]) => Promise<unknown>).apply(fsp, args);
+    if (!replaced && String(args[0]) === path.join(logs, "a")) {
+      replaced = true;
+      await fsp.rm(path.join(logs, "b"), { recursive: true });
+      await replace(path.join(logs, "b"), base);
+    }
+    return entries;
+  };
+  (fsp as { readdir: unknown }).readdir = patched;
+  try {
+    return await new LogCatalog(logs, path.join(base, ".cache")).scan(null);
+  } finally {
+    (fsp as { readdir: unknown }).readdir = readdir;
+    await fsp.rm(base, { recursive: true, force: true });
+  }
+}
+
 describe("LogCatalog.scan", () => {
   it("lists the window's files and counts the event files outside it, with their days", async () => {
     const catalog = new LogCatalog(root, path.join(root, ".cache"));
@@ -87,10 +119,34 @@ describe("LogCatalog.scan", () => {
     }
   });
 
+  it("reads a folder replaced by a link after its parent was listed once, and never outside", async () => {
+    const rels = (scan: Awaited<ReturnType<typeof scanWhileReplacing>>) =>
+      scan.files.map((f) => f.rel);
+    const back = await scanWhileReplacing((b, base) => fsp.symlink(path.join(base, "logs"), b));
+    expect(rels(back)).toEqual(["a/1.json", "top.json"]);
+    const out = await scanWhileReplacing((b, base) => fsp.symlink(path.join(base, "secret"), b));
+    expect(rels(out)).toEqual(["a/1.json", "top.json"]);
+    expect(out.warnings).toEqual([
+      "skipped b: a symbolic link to a place outside the log directory",
+    ]);
+    const gone = await scanWhileReplacing(async () => {});
+    expect(rels(gone)).toEqual(["a/1.json", "top.json"]);
+    expect(gone.warnings).toEqual([]);
+  });
+
   it("without days, lists every event file in path order and counts none outside", async () => {
     const catalog = new LogCatalog(root, path.join(root, ".cache"));
     const scan = await catalog.scan(null);
-    expect(scan.files).toHaveLength(6);
+    expect(scan.files.map((f) => f.rel)).toEqual(
+      [
+        `${region("eu-west-1")}/2023/12/31/f.ndjson.gz`,
+        `${region("eu-west-1")}/2024/02/27/e.json.gz`,
+        `${region("us-east-1")}/2024/03/01/c.json.gz`,
+        `${region("us-east-1")}/2024/03/01/d.jsonl`,
+        `${region("us-east-1")}/2024/03/02/a.json.gz`,
+        `${region("us-east-1")}/2024/03/03/b.json`,
+      ].map((r) => r.split(path.sep).join("/")),
+    );
     expect(scan.outside).toBe(0);
     expect(scan.outsideDays).toBeNull();
   });
