@@ -4,10 +4,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { pruneReports, type RunReport, timeOfReportName } from "@run-md/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { siteNodeArgs } from "../scripts/nightly/build-site.ts";
+import { buildSite, checkSiteNodeArgs, siteNodeArgs } from "../scripts/nightly/build-site.ts";
 import { exitCodeOf, type NightlyResult, selectNightly, statusOf } from "../scripts/nightly/job.ts";
 import { parseNightlyArgs } from "../scripts/nightly/options.ts";
 import { markdownSummary, textSummary } from "../scripts/nightly/summary.ts";
+import { nightlyHere } from "./in-process.ts";
 
 const repoRoot = path.resolve(import.meta.dirname, "..");
 const DAY = 86_400_000;
@@ -69,16 +70,60 @@ describe("nightly options", () => {
 
   it("takes Node options for the site's build from RUN_MD_SITE_NODE_ARGS and refuses anything else", () => {
     expect(
-      siteNodeArgs({ RUN_MD_SITE_NODE_ARGS: " --single-threaded  --max-semi-space-size=32 " }),
-    ).toEqual(["--single-threaded", "--max-semi-space-size=32"]);
+      siteNodeArgs({ RUN_MD_SITE_NODE_ARGS: " --single-threaded  --max_old_space_size=4096 " }),
+    ).toEqual(["--single-threaded", "--max_old_space_size=4096"]);
     expect(siteNodeArgs({})).toEqual([]);
     for (const bad of ["-e", "evil.js", "--require ./x.js"]) {
       expect(() => parseNightlyArgs([], { RUN_MD_SITE_NODE_ARGS: bad })).toThrow(
         /^RUN_MD_SITE_NODE_ARGS: ".+" is not a Node option/,
       );
     }
+    // Options that have Node print, check or evaluate instead of building.
+    for (const stop of ["--version", "--check", "--eval=1", "--v8_options", "--print=1"]) {
+      expect(() => parseNightlyArgs([], { RUN_MD_SITE_NODE_ARGS: stop })).toThrow(
+        `RUN_MD_SITE_NODE_ARGS: ${stop} would stop Node from running the site's build`,
+      );
+    }
     // Not building, the site's arguments are not read.
     expect(parseNightlyArgs(["--no-build"], { RUN_MD_SITE_NODE_ARGS: "x" })).not.toBe("help");
+  });
+
+  it("asks Node itself whether it takes RUN_MD_SITE_NODE_ARGS, before anything runs", async () => {
+    await expect(checkSiteNodeArgs({ RUN_MD_SITE_NODE_ARGS: "--single-thread" })).rejects.toThrow(
+      /^RUN_MD_SITE_NODE_ARGS: Node refuses --single-thread: .*bad option/,
+    );
+    await expect(
+      checkSiteNodeArgs({ RUN_MD_SITE_NODE_ARGS: "--single-threaded" }),
+    ).resolves.toBeUndefined();
+    // The job stops there: exit 2, no runbook run, no report written.
+    const reports = await mkdtemp(path.join(tmpdir(), "run-md-site-args-"));
+    try {
+      const res = await nightlyHere(["--reports-dir", reports], {
+        env: { RUN_MD_SITE_NODE_ARGS: "--single-thread" },
+      });
+      expect(res.code).toBe(2);
+      expect(res.stderr).toMatch(/^error RUN_MD_SITE_NODE_ARGS: Node refuses --single-thread/);
+      expect(await readdir(reports)).toEqual([]);
+    } finally {
+      await rm(reports, { recursive: true, force: true });
+    }
+  });
+
+  it("does not take an exit 0 for a site: a build that wrote no index.html fails", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "run-md-site-args-"));
+    const quits = path.join(dir, "quits.cjs");
+    await writeFile(quits, "process.exit(0);\n");
+    const before = process.env.RUN_MD_SITE_NODE_ARGS;
+    process.env.RUN_MD_SITE_NODE_ARGS = `--require=${quits}`;
+    try {
+      await expect(
+        buildSite({ runbooksDir: dir, reportsDir: dir, outDir: path.join(dir, "out") }),
+      ).rejects.toThrow(/the site build ended without writing .*out\/index\.html/);
+    } finally {
+      if (before === undefined) delete process.env.RUN_MD_SITE_NODE_ARGS;
+      else process.env.RUN_MD_SITE_NODE_ARGS = before;
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -3,6 +3,7 @@
  * child process. Used by the nightly job, the site's tests and the benchmark.
  */
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -45,22 +46,68 @@ export class SiteBuildError extends Error {
   }
 }
 
+/** Node options that make it do something else than run the build (print, check, evaluate). */
+const NOT_FOR_A_BUILD = new Set([
+  "check",
+  "completion-bash",
+  "eval",
+  "help",
+  "interactive",
+  "print",
+  "run",
+  "test",
+  "v8-options",
+  "version",
+  "watch",
+  "watch-path",
+]);
+
 /**
  * Arguments for the Node process that builds the site, from `RUN_MD_SITE_NODE_ARGS` (white
  * space between them): V8's flags that NODE_OPTIONS refuses, such as `--single-threaded` (no
  * background compiling and collecting: on two busy cores a build took 14 instead of 17 s of CPU,
- * in about the same time). Each must be an option (`--...`); anything else is refused, naming the
- * variable.
+ * in about the same time). Each must be an option (`--name` or `--name=value`), and not one that
+ * stops Node from running the build (`--version`, `--check`, `--eval`...); anything else is
+ * refused, naming the variable. Whether Node knows the options is `checkSiteNodeArgs`'s business.
  */
 export function siteNodeArgs(env: NodeJS.ProcessEnv = process.env): string[] {
   const args = (env.RUN_MD_SITE_NODE_ARGS ?? "").split(/\s+/).filter((a) => a !== "");
-  const bad = args.find((a) => !/^--[a-z0-9-]+(=\S+)?$/i.test(a));
-  if (bad !== undefined) {
-    throw new Error(
-      `RUN_MD_SITE_NODE_ARGS: ${JSON.stringify(bad)} is not a Node option (expected --name or --name=value)`,
-    );
+  for (const a of args) {
+    const m = /^--([a-z0-9_-]+)(=\S+)?$/i.exec(a);
+    if (!m) {
+      throw new Error(
+        `RUN_MD_SITE_NODE_ARGS: ${JSON.stringify(a)} is not a Node option (expected --name or --name=value)`,
+      );
+    }
+    if (NOT_FOR_A_BUILD.has(m[1]!.toLowerCase().replaceAll("_", "-"))) {
+      throw new Error(`RUN_MD_SITE_NODE_ARGS: ${a} would stop Node from running the site's build`);
+    }
   }
   return args;
+}
+
+/**
+ * Refuses `RUN_MD_SITE_NODE_ARGS` when this Node does not take its options (a typo such as
+ * `--single-thread`): checked by starting Node with them once, before a nightly runs anything,
+ * rather than when the site is built at its end.
+ */
+export async function checkSiteNodeArgs(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const args = siteNodeArgs(env);
+  if (args.length === 0) return;
+  const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [...args, "-e", ""], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let err = "";
+    child.stderr.on("data", (b: Buffer) => {
+      err += b.toString();
+    });
+    child.on("close", (c) => resolve({ code: c, stderr: err }));
+  });
+  if (code !== 0) {
+    const reason = stderr.trim().split("\n")[0] ?? `exit ${code}`;
+    throw new Error(`RUN_MD_SITE_NODE_ARGS: Node refuses ${args.join(" ")}: ${reason}`);
+  }
 }
 
 function astroBin(): string {
@@ -128,6 +175,10 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRes
   if (code !== 0) {
     const tail = log.trim().split("\n").slice(-30).join("\n");
     throw new SiteBuildError(`the site build failed (exit ${code}):\n${tail}`, log);
+  }
+  // An exit 0 is not a site (a Node option may have had Node do something else).
+  if (!existsSync(path.join(outDir, "index.html"))) {
+    throw new SiteBuildError(`the site build ended without writing ${outDir}/index.html`, log);
   }
   return { outDir, durationMs, log };
 }

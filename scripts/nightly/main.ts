@@ -4,6 +4,7 @@
  * (scripts/nightly.ts) adds what only a process of its own has: its signals.
  */
 import { appendFile } from "node:fs/promises";
+import { checkSiteNodeArgs } from "./build-site.ts";
 import { runNightly } from "./job.ts";
 import { type ParsedArgs, parseNightlyArgs, USAGE } from "./options.ts";
 import { markdownSummary, textSummary } from "./summary.ts";
@@ -20,6 +21,14 @@ export async function nightlyMain(argv: string[], signal?: AbortSignal): Promise
   if (options === "help") {
     process.stdout.write(USAGE);
     return 0;
+  }
+  if (options.build) {
+    try {
+      await checkSiteNodeArgs();
+    } catch (e) {
+      process.stderr.write(`error ${(e as Error).message}\n`);
+      return 2;
+    }
   }
   const result = await runNightly({ ...options, ...(signal ? { signal } : {}) });
   process.stdout.write(textSummary(result));
