@@ -95,6 +95,17 @@ describe("nightly options", () => {
     await expect(
       checkSiteNodeArgs({ RUN_MD_SITE_NODE_ARGS: "--single-threaded" }),
     ).resolves.toBeUndefined();
+    // Refused without a word on stderr: the exit code is the reason.
+    const silent = await mkdtemp(path.join(tmpdir(), "run-md-site-args-"));
+    try {
+      await writeFile(path.join(silent, "fails.cjs"), "process.exit(3);\n");
+      const args = `--require=${path.join(silent, "fails.cjs")}`;
+      await expect(checkSiteNodeArgs({ RUN_MD_SITE_NODE_ARGS: args })).rejects.toThrow(
+        `RUN_MD_SITE_NODE_ARGS: Node refuses ${args}: exit 3`,
+      );
+    } finally {
+      await rm(silent, { recursive: true, force: true });
+    }
     // The job stops there: exit 2, no runbook run, no report written.
     const reports = await mkdtemp(path.join(tmpdir(), "run-md-site-args-"));
     try {

@@ -105,7 +105,7 @@ export async function checkSiteNodeArgs(env: NodeJS.ProcessEnv = process.env): P
     child.on("close", (c) => resolve({ code: c, stderr: err }));
   });
   if (code !== 0) {
-    const reason = stderr.trim().split("\n")[0] ?? `exit ${code}`;
+    const reason = stderr.trim().split("\n")[0] || `exit ${code}`;
     throw new Error(`RUN_MD_SITE_NODE_ARGS: Node refuses ${args.join(" ")}: ${reason}`);
   }
 }

@@ -232,8 +232,7 @@ export class LogCatalog {
   > {
     if (e.name.startsWith(".")) return null;
     const full = path.join(dir, e.name);
-    const listed = path.join(realDir, e.name);
-    let real = listed;
+    let real = path.join(realDir, e.name);
     let isDir = e.isDirectory();
     let isFile = e.isFile();
     if (e.isSymbolicLink()) {
@@ -255,7 +254,7 @@ export class LogCatalog {
       real = target;
     }
     if (isDir)
-      return SKIPPED_DIRS.has(e.name) ? null : { dir: full, real, linked: real !== listed };
+      return SKIPPED_DIRS.has(e.name) ? null : { dir: full, real, linked: e.isSymbolicLink() };
     if (!isFile || !EVENT_FILE.test(e.name)) return null;
     const st = await fsp.stat(full).catch(() => null);
     if (!st) return null;
