@@ -15,6 +15,7 @@ import {
   type LogCatalog,
   type ReadFile,
   readManifest,
+  SESSION_SETTINGS,
   type SourceFile,
   STORE_DAYS,
   type StoreDay,
@@ -65,9 +66,44 @@ export function dayRange(w: TimeWindow | null): DayRange | null {
   return { first: slashDate(w.start), last: slashDate(new Date(w.end.getTime() - 1)) };
 }
 
-/** Files whose key is not in the manifest, or whose version changed. */
-export function newFiles(m: StoreManifest, files: CollectFile[]): CollectFile[] {
-  return files.filter((f) => m.objects[f.key]?.id !== f.id);
+/**
+ * Files whose key is not in the manifest, or whose version changed, and files outside the
+ * delivery layout whose events of the collected `range` were not taken yet (`StoreObject.ranges`).
+ */
+export function newFiles(m: StoreManifest, files: CollectFile[], range: TimeRange): CollectFile[] {
+  return files.filter((f) => {
+    const o = m.objects[f.key];
+    if (o?.id !== f.id) return true;
+    if (f.src.layoutDay !== null || o.skipped !== undefined) return false;
+    return !(o.ranges ?? []).some((r) => r.from <= range.from && r.to >= range.to);
+  });
+}
+
+type TimeRange = { from: string; to: string };
+
+/** Everything: the range of a collect without a window. */
+const ALL_TIME: TimeRange = { from: "0000-01-01T00:00:00Z", to: "9999-12-31T00:00:00Z" };
+
+/**
+ * Refuses a store whose manifest names a day file that is gone (removed by hand): a collect
+ * would fail merging into it, and runs could not read the day.
+ */
+async function assertDayFiles(store: string, m: StoreManifest): Promise<void> {
+  for (const [day, d] of Object.entries(m.days)) {
+    const file = path.join(store, d.file);
+    if (
+      await fsp.stat(file).then(
+        (s) => s.isFile(),
+        () => false,
+      )
+    )
+      continue;
+    throw new RunMdError(
+      "bad-store",
+      `The manifest of the store ${store} names ${file} for ${day}, and it is missing.`,
+      { hint: "The store was changed by hand: remove the store folder and collect again." },
+    );
+  }
 }
 
 /** Removes day files no manifest references (left by a killed collect). */
@@ -94,6 +130,10 @@ interface Collecting {
   result: CollectResult;
   /** Collected objects so far (recorded in the manifest). */
   done: number;
+  /** The keys recorded so far. */
+  recorded: Set<string>;
+  /** The time range this collect reads: its window's whole days (ALL_TIME without one). */
+  range: TimeRange;
 }
 
 /** The new files' readable parts, by key, and the days they fall in. */
@@ -122,8 +162,10 @@ export async function collectFiles(
   const store = path.resolve(run.store);
   await fsp.mkdir(store, { recursive: true });
   const manifest = await readManifest(store);
+  await assertDayFiles(store, manifest);
   await removeOrphans(store, manifest);
-  const todo = newFiles(manifest, all);
+  const range = run.window ? coverage(run.window, []) : ALL_TIME;
+  const todo = newFiles(manifest, all, range);
   const result: CollectResult = {
     objectsSeen: all.length,
     objectsNew: todo.length,
@@ -133,7 +175,10 @@ export async function collectFiles(
     daysWritten: [],
     warnings: [],
   };
-  const c: Collecting = { run, store, manifest, todo, catalog, result, done: 0 };
+  const c: Collecting = {
+    ...{ run, store, manifest, todo, catalog, result },
+    ...{ done: 0, recorded: new Set<string>(), range },
+  };
   const plan = await planParts(c);
   const found = () => [...Object.keys(manifest.days), ...all.map((f) => f.src.layoutDay ?? "")];
   if (plan.dayOf.size === 0 && todo.length === 0 && run.window !== null) {
@@ -216,7 +261,13 @@ async function writeDays(c: Collecting, plan: Plan): Promise<void> {
   const days = [...plan.dayOf].sort(([a], [b]) => (a < b ? -1 : 1));
   const instance = await DuckDBInstance.create(":memory:", { threads: "1" });
   const conns: DuckDBConnection[] = [];
-  for (let i = 0; i < DAYS_IN_FLIGHT; i++) conns.push(await instance.connect());
+  // UTC, as the engine: a time without a zone (some exports) is typed as the engine reads it,
+  // whatever the collecting machine's zone.
+  for (let i = 0; i < DAYS_IN_FLIGHT; i++) {
+    const conn = await instance.connect();
+    for (const s of SESSION_SETTINGS) await conn.run(s);
+    conns.push(conn);
+  }
   const inFlight = new Map<number, Promise<WrittenDay>>();
   const launch = (i: number) => {
     const entry = days[i];
@@ -274,12 +325,21 @@ function recordCollected(c: Collecting, plan: Plan, day: string): void {
     const written = ps.every(
       (p) => p.day !== null && manifest.days[p.day] && isDone(p.day, day, plan.dayOf),
     );
-    if (ps.length > 0 && written && manifest.objects[f.key]?.id !== f.id) {
-      manifest.objects[f.key] = { id: f.id, size: f.src.size };
+    if (ps.length > 0 && written && !c.recorded.has(f.key)) {
+      manifest.objects[f.key] = collected(manifest.objects[f.key], f, c.range);
+      c.recorded.add(f.key);
       result.bytesRead += f.src.size;
       c.done++;
     }
   }
+}
+
+/** The manifest's entry of a collected file: outside the layout, with the ranges taken from it. */
+function collected(old: StoreObject | undefined, f: CollectFile, range: TimeRange): StoreObject {
+  const entry: StoreObject = { id: f.id, size: f.src.size };
+  if (f.src.layoutDay !== null) return entry;
+  const before = old?.id === f.id && old.skipped === undefined ? (old.ranges ?? []) : [];
+  return { ...entry, ranges: addCovered(before, range) };
 }
 
 /** Whether `day` is written by the time `current` (days are written in order) is. */

@@ -12,6 +12,7 @@ import { sqlStringLiteral } from "@run-md/core";
 import {
   CLOUDTRAIL_COLUMNS,
   collectSelectSql,
+  type EventTimes,
   EXTRA_COLUMN,
   MAX_OBJECT,
   STORE_DAYS,
@@ -189,8 +190,8 @@ async function sortedByTime(
   rowGroup: number,
 ): Promise<StoreDay> {
   const target = path.join(store, rel);
-  const events = await count(conn, `SELECT count(*) FROM read_parquet(${quote(target)})`);
-  if (events <= rowGroup) return { file: rel, events, bytes: (await fsp.stat(target)).size };
+  const { events, times } = await eventTimes(conn, target);
+  if (events <= rowGroup) return { file: rel, events, bytes: (await fsp.stat(target)).size, times };
   const sortedRel = dayFileName(day);
   const sortedTarget = path.join(store, sortedRel);
   await writeParquet(
@@ -200,5 +201,20 @@ async function sortedByTime(
     rowGroup,
   );
   await fsp.rm(target, { force: true });
-  return { file: sortedRel, events, bytes: (await fsp.stat(sortedTarget)).size };
+  return { file: sortedRel, events, bytes: (await fsp.stat(sortedTarget)).size, times };
+}
+
+/** How many events a day file holds, and their times (`StoreDay.times`). */
+async function eventTimes(
+  conn: DuckDBConnection,
+  file: string,
+): Promise<{ events: number; times: EventTimes }> {
+  const sql = `SELECT count(*), epoch_ms(min(${TIME_COLUMN})), epoch_ms(max(${TIME_COLUMN})), count(*) - count(${TIME_COLUMN}) FROM read_parquet(${quote(file)})`;
+  const [events, first, last, untimed] = (await conn.runAndReadAll(sql)).getRows()[0] ?? [];
+  const iso = (ms: unknown) =>
+    ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString();
+  return {
+    events: Number(events ?? 0),
+    times: { first: iso(first), last: iso(last), untimed: Number(untimed ?? 0) },
+  };
 }

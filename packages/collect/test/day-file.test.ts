@@ -12,6 +12,7 @@ const DAY = "2024/03/01";
 let root: string;
 let sources: string[];
 let eventIds: string[];
+let eventTimes: number[];
 
 beforeAll(async () => {
   root = await fsp.mkdtemp(path.join(os.tmpdir(), "run-md-day-file-test-"));
@@ -31,9 +32,13 @@ beforeAll(async () => {
     .sort()
     .map((n) => path.join(root, "logs", n));
   eventIds = [];
+  eventTimes = [];
   for (const f of sources) {
     const { Records } = JSON.parse(zlib.gunzipSync(await fsp.readFile(f)).toString("utf8"));
-    for (const r of Records as { eventID: string }[]) eventIds.push(r.eventID);
+    for (const r of Records as { eventID: string; eventTime: string }[]) {
+      eventIds.push(r.eventID);
+      eventTimes.push(Date.parse(r.eventTime));
+    }
   }
 });
 
@@ -72,6 +77,17 @@ describe("a day's file", () => {
     expect([...many.ids].sort()).toEqual([...eventIds].sort());
     expect(many.groups).toBeGreaterThan(1);
     expect(many.backwards).toBe(0);
+  });
+
+  it("records the earliest and latest event time, and that none lacks one", async () => {
+    const sorted = [...eventTimes].sort((a, b) => a - b);
+    const want = {
+      first: new Date(sorted[0] as number).toISOString(),
+      last: new Date(sorted[sorted.length - 1] as number).toISOString(),
+      untimed: 0,
+    };
+    expect((await written(2048)).day.times).toEqual(want);
+    expect((await written(100_000)).day.times).toEqual(want);
   });
 
   it("a day that fits one row group is written as read (no sort needed for one group)", async () => {
@@ -161,7 +177,7 @@ describe("a day's write interrupted after its file is written", () => {
   }
 
   it.each([
-    ["counting its rows", (sql: string) => sql.startsWith("SELECT count(*) FROM read_parquet(")],
+    ["counting its rows and their times", (sql: string) => sql.startsWith("SELECT count(*), ")],
     ["sorting it by time", (sql: string) => sql.startsWith("COPY (SELECT * FROM read_parquet(")],
   ])("while %s leaves no file in the store", async (_, fails) => {
     const db = await DuckDBInstance.create(":memory:", { threads: "1" });

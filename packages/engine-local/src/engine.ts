@@ -81,6 +81,7 @@ import {
   dayRanges,
   ManifestCache,
   readStore,
+  type StoreFile,
   storeMessageSql,
   storeSelectSql,
   TIME_COLUMN,
@@ -562,7 +563,7 @@ export class LocalEngine implements Engine {
       stored !== null && stored.missing.length === 0
         ? { files: [], outside: 0, outsideDays: null, warnings: [] }
         : await this.catalog.scan(rawDays);
-    return { stored, rawDays, scan, storeFiles: stored?.files.map((f) => f.path) ?? [] };
+    return { stored, rawDays, scan, storeFiles: stored?.files ?? [] };
   }
 
   /** Runs the plan over the files; a file DuckDB cannot read is set aside and the run repeated. */
@@ -742,7 +743,7 @@ interface Sources {
   stored: Awaited<ReturnType<typeof readStore>> | null;
   rawDays: { first: string; last: string } | null;
   scan: Awaited<ReturnType<LogCatalog["scan"]>>;
-  storeFiles: string[];
+  storeFiles: StoreFile[];
 }
 
 /** The one SELECT of a step, prepared and bound; anything else is refused. */
@@ -811,7 +812,7 @@ export function cloudtrailViewSql(
   files: ReadFile[],
   window: TimeWindow | null,
   used: Usage = "all",
-  storeFiles: string[] = [],
+  storeFiles: StoreFile[] = [],
 ): string {
   if (storeFiles.length > 0) return storeViewSql(files, window, storeFiles);
   const src =
@@ -881,7 +882,7 @@ function keyedFiles(files: ReadFile[], sources: { rel: string; identity: string 
 export function cwlViewSql(
   files: ReadFile[],
   window: TimeWindow | null,
-  storeFiles: string[] = [],
+  storeFiles: StoreFile[] = [],
   cached: Segment[] | null = null,
 ): string {
   const raw = cached
@@ -890,7 +891,7 @@ export function cwlViewSql(
       ? `(SELECT CAST(NULL AS JSON) AS j WHERE false)`
       : `(${messageSourceSql(files)})`;
   // The store's rows are filtered on their timestamp column before their JSON is rebuilt.
-  const stored = storeMessageSql(storeFiles, windowPredicate(TIME_COLUMN, window), window);
+  const stored = storeMessageSql(storeFiles, windowPredicate(TIME_COLUMN, window));
   const src =
     storeFiles.length === 0
       ? raw
@@ -912,13 +913,17 @@ FROM ${src})${windowPredicate(`"@timestamp"`, window)}`;
  * store's part is filtered on its timestamp column (no text parsing, row groups pruned by their
  * statistics), the raw part by its own window filter.
  */
-function storeViewSql(files: ReadFile[], window: TimeWindow | null, storeFiles: string[]): string {
+function storeViewSql(
+  files: ReadFile[],
+  window: TimeWindow | null,
+  storeFiles: StoreFile[],
+): string {
   const raw =
     files.length === 0
       ? ""
       : `\nUNION ALL BY NAME\n${cloudtrailViewSql(files, window).replace(/^CREATE OR REPLACE TEMP VIEW cloudtrail_logs AS\n/, "")}`;
   return `CREATE OR REPLACE TEMP VIEW cloudtrail_logs AS
-SELECT * FROM (${storeSelectSql(storeFiles, windowPredicate(TIME_COLUMN, window), window)}${raw})`;
+SELECT * FROM (${storeSelectSql(storeFiles, windowPredicate(TIME_COLUMN, window))}${raw})`;
 }
 
 /** The smallest day range holding the given days (null: none). */

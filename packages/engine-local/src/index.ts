@@ -11,6 +11,7 @@ export { CLOUDTRAIL_COLUMNS, PARTITION_COLUMNS } from "./schema.ts";
 export {
   addCovered,
   collectSelectSql,
+  type EventTimes,
   EXTRA_COLUMN,
   readManifest,
   STORE_DAYS,
@@ -20,4 +21,6 @@ export {
   TIME_COLUMN,
   writeManifest,
 } from "./store.ts";
+/** The engine's session settings (UTC): the collector's typing of times must read as the engine's. */
+export { SESSION_SETTINGS } from "./trino.ts";
 export { athenaTypeName, timestampText, timestampValueText } from "./values.ts";

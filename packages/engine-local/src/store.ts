@@ -45,6 +45,26 @@ export interface StoreDay {
   file: string;
   events: number;
   bytes: number;
+  /**
+   * The file's events' times: the earliest and the latest (ISO, milliseconds; null without
+   * events that have one) and how many have none DuckDB can read. A day's folder holds events of
+   * other days too (CloudTrail delivers minutes late: an event of 23:58 lies in the next day's
+   * folder), so only these tell that a window holds every event of the file. Absent in stores
+   * collected before: their files are always filtered by the window.
+   */
+  times?: EventTimes;
+}
+
+export interface EventTimes {
+  first: string | null;
+  last: string | null;
+  untimed: number;
+}
+
+/** A store file a query reads, and whether the window holds all its events (no filter needed). */
+export interface StoreFile {
+  path: string;
+  whole: boolean;
 }
 
 export interface StoreObject {
@@ -53,6 +73,12 @@ export interface StoreObject {
   size: number;
   /** Why it was skipped (corrupt, not CloudTrail); it is read again only when it changes. */
   skipped?: string;
+  /**
+   * An object outside the delivery layout (an export, JSON lines) holds events of any days, and a
+   * collect stores only those of its window: the time ranges whose events were taken from it
+   * (merged, sorted). A later collect of a window outside them reads it again.
+   */
+  ranges?: { from: string; to: string }[];
 }
 
 /**
@@ -280,29 +306,23 @@ export const MESSAGE_SQL = objectSql(
 
 const ATHENA_COLUMNS = CLOUDTRAIL_COLUMNS.map((c) => `"${c.name}"`).join(", ");
 
-/** The day of a store file, from its path (`days/yyyy/MM/dd/<name>.parquet`, `dayFileName`). */
-const FILE_DAY = /(\d{4})[/\\](\d{2})[/\\](\d{2})[/\\][^/\\]+\.parquet$/;
-
-/** Whether a store file's whole day lies inside the window (its rows need no time filter). */
-function dayInside(file: string, w: TimeWindow): boolean {
-  const m = FILE_DAY.exec(file);
-  if (!m) return false;
-  const start = Date.parse(`${m[1]}-${m[2]}-${m[3]}T00:00:00Z`);
-  return start >= w.start.getTime() && start + DAY_MS <= w.end.getTime();
+/** Whether the window holds every event of a day file (its rows then need no time filter). */
+function holdsAll(d: StoreDay, w: TimeWindow | null): boolean {
+  if (w === null) return true;
+  const t = d.times;
+  if (!t || t.untimed > 0 || t.first === null || t.last === null) return false;
+  return Date.parse(t.first) >= w.start.getTime() && Date.parse(t.last) < w.end.getTime();
 }
 
 /**
- * `select` over store files, the window's filter `where` applied only to the files of days the
- * window cuts: a full scan of whole days compares no timestamps (about a fifth of its time).
+ * `select` over store files, the window's filter `where` applied only to the files whose events
+ * the window does not hold whole: a full scan of whole days compares no timestamps (about a fifth
+ * of its time).
  */
-function windowedSql(
-  select: string,
-  files: string[],
-  where: string,
-  window: TimeWindow | null | undefined,
-): string {
-  const from = (fs: string[]) => `FROM read_parquet([${fs.map(quote).join(", ")}])`;
-  const inside = window && where !== "" ? files.filter((f) => dayInside(f, window)) : [];
+function windowedSql(select: string, files: StoreFile[], where: string): string {
+  const from = (fs: StoreFile[]) =>
+    `FROM read_parquet([${fs.map((f) => quote(f.path)).join(", ")}])`;
+  const inside = where === "" ? files : files.filter((f) => f.whole);
   const cut = files.filter((f) => !inside.includes(f));
   if (inside.length === 0) return `SELECT ${select} ${from(files)}${where}`;
   if (cut.length === 0) return `SELECT ${select} ${from(inside)}`;
@@ -311,16 +331,16 @@ function windowedSql(
 
 /**
  * `cloudtrail_logs` rows from store files (the Athena columns, partitions included). `where`: a
- * filter on the store's columns (the window on `TIME_COLUMN`), applied before anything is built;
- * with the `window` it stands for, only to the days the window cuts.
+ * filter on the store's columns (the window on `TIME_COLUMN`), applied before anything is built,
+ * to the files whose events the window does not hold whole.
  */
-export function storeSelectSql(files: string[], where = "", window?: TimeWindow | null): string {
-  return windowedSql(ATHENA_COLUMNS, files, where, window);
+export function storeSelectSql(files: StoreFile[], where = ""): string {
+  return windowedSql(ATHENA_COLUMNS, files, where);
 }
 
 /** `cwl_events`'s source rows (`j`: the record JSON, rebuilt from the columns) from store files. */
-export function storeMessageSql(files: string[], where = "", window?: TimeWindow | null): string {
-  return windowedSql(`CAST(${MESSAGE_SQL} AS JSON) AS j`, files, where, window);
+export function storeMessageSql(files: StoreFile[], where = ""): string {
+  return windowedSql(`CAST(${MESSAGE_SQL} AS JSON) AS j`, files, where);
 }
 
 /** Consecutive days written as ranges: `2024/03/01..2024/03/03, 2024/03/05`. */
@@ -346,11 +366,11 @@ export function dayRanges(days: string[]): string {
 /** What the store gives a query: its files in the window, and the days it does not cover. */
 export interface StoreRead {
   /** Parquet files of the covered days (absolute paths) with their sizes. */
-  files: { path: string; day: string; size: number; origin: string }[];
+  files: (StoreFile & { day: string; size: number; origin: string })[];
   storeDays: string[];
   missing: string[];
   /**
-   * The manifest shows the window holds events: a day it covers whole has a file with events
+   * The manifest shows the window holds events: a file whose events it holds whole has some
    * (then nothing needs to look into the files to tell a window without events).
    */
   hasEvents: boolean;
@@ -386,11 +406,11 @@ export async function readStore(
   }
   const files = plan.storeDays.flatMap((day) => {
     const d = m.days[day];
-    return d ? [{ path: path.join(store, d.file), day, size: d.bytes, origin: d.file }] : [];
+    if (!d) return [];
+    const whole = holdsAll(d, w);
+    return [{ path: path.join(store, d.file), whole, day, size: d.bytes, origin: d.file }];
   });
-  const hasEvents = files.some(
-    (f) => (m.days[f.day]?.events ?? 0) > 0 && (w === null || dayInside(f.path, w)),
-  );
+  const hasEvents = files.some((f) => f.whole && (m.days[f.day]?.events ?? 0) > 0);
   return { files, storeDays: plan.storeDays, missing: plan.missing, hasEvents };
 }
 

@@ -10,6 +10,7 @@ describe("@run-md/engine-local", () => {
       "LogCatalog",
       "MAX_OBJECT",
       "PARTITION_COLUMNS",
+      "SESSION_SETTINGS",
       "STORE_DAYS",
       "TIME_COLUMN",
       "addCovered",

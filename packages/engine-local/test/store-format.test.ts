@@ -33,14 +33,12 @@ describe("the store's manifest version", () => {
 });
 
 describe("the store's rows in a window", () => {
-  const files = ["/s/days/2024/03/01/a.parquet", "/s/days/2024/03/02/b.parquet"];
+  const a = { path: "/s/days/2024/03/01/a.parquet", whole: true };
+  const b = { path: "/s/days/2024/03/02/b.parquet", whole: false };
   const where = "\nWHERE _ts >= x AND _ts < y";
 
-  it("filters by time only the files of days the window cuts", () => {
-    const sql = storeSelectSql(files, where, {
-      start: new Date("2024-03-01T00:00:00Z"),
-      end: new Date("2024-03-02T12:00:00Z"),
-    });
+  it("filters by time only the files whose events the window does not hold whole", () => {
+    const sql = storeSelectSql([a, b], where);
     const [inside, cut] = sql.split("\nUNION ALL\n");
     expect(inside).toContain("2024/03/01/a.parquet");
     expect(inside).not.toContain("WHERE");
@@ -49,14 +47,9 @@ describe("the store's rows in a window", () => {
     expect(cut?.endsWith(where)).toBe(true);
   });
 
-  it("reads whole days without a filter, and filters everything when every day is cut", () => {
-    const whole = {
-      start: new Date("2024-03-01T00:00:00Z"),
-      end: new Date("2024-03-03T00:00:00Z"),
-    };
-    expect(storeSelectSql(files, where, whole)).not.toContain("WHERE");
-    const cut = { start: new Date("2024-03-01T06:00:00Z"), end: new Date("2024-03-02T06:00:00Z") };
-    const sql = storeSelectSql(files, where, cut);
+  it("reads files held whole without a filter, and filters everything when none is", () => {
+    expect(storeSelectSql([a, { ...b, whole: true }], where)).not.toContain("WHERE");
+    const sql = storeSelectSql([{ ...a, whole: false }, b], where);
     expect(sql).not.toContain("UNION");
     expect(sql.endsWith(where)).toBe(true);
   });

@@ -1,0 +1,231 @@
+/**
+ * A step's window on the store answers as on the raw files, where the store's days and the
+ * events' times disagree: events delivered into the next day's folder (CloudTrail delivers
+ * minutes late), events without a readable time, files outside the delivery layout collected
+ * window by window, and times without a zone collected on a machine in another zone. The truth
+ * is computed here from the records written (which files a window reads, which times fall in it).
+ */
+import { promises as fsp } from "node:fs";
+import path from "node:path";
+import zlib from "node:zlib";
+import type { QueryRequest, QueryResult } from "@run-md/core";
+import { createLocalEngine, type LocalEngine, readManifest } from "@run-md/engine-local";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runMd } from "../../../test/helpers.ts";
+import { tempDir } from "../../engine-local/test/helpers.ts";
+import { collectFromDir } from "../src/index.ts";
+
+interface Rec {
+  id: string;
+  time: string;
+}
+
+const DAY = 86_400_000;
+let root: string;
+const engines: LocalEngine[] = [];
+
+beforeAll(async () => {
+  root = await tempDir("run-md-store-window-");
+});
+
+afterAll(async () => {
+  for (const e of engines) await e.close();
+  await fsp.rm(root, { recursive: true, force: true });
+});
+
+const record = (r: Rec) => ({
+  eventVersion: "1.08",
+  eventID: r.id,
+  eventTime: r.time,
+  eventName: "GetObject",
+  eventSource: "s3.amazonaws.com",
+  awsRegion: "us-east-1",
+  recipientAccountId: "111122223333",
+});
+
+/** A delivery-layout file of `day` (yyyy/MM/dd) holding the records. */
+async function layoutFile(dir: string, day: string, name: string, recs: Rec[]): Promise<void> {
+  const folder = path.join(dir, "AWSLogs/111122223333/CloudTrail/us-east-1", day);
+  await fsp.mkdir(folder, { recursive: true });
+  const body = JSON.stringify({ Records: recs.map(record) });
+  await fsp.writeFile(path.join(folder, `${name}.json.gz`), zlib.gzipSync(body));
+}
+
+async function engine(opts: { store?: string; logDir?: string }): Promise<LocalEngine> {
+  const e = await createLocalEngine({ ...opts, threads: 1 });
+  engines.push(e);
+  return e;
+}
+
+function ask(
+  e: LocalEngine,
+  dialect: "sql" | "logs-insights",
+  query: string,
+  from: string,
+  to: string,
+): Promise<QueryResult> {
+  const req: QueryRequest = {
+    stepId: "s",
+    dialect,
+    query,
+    params: {},
+    window: { start: new Date(from), end: new Date(to) },
+    attributes: { optional: false },
+    signal: new AbortController().signal,
+  };
+  return e.query(req);
+}
+
+const SQL_IDS = "SELECT eventid FROM cloudtrail_logs ORDER BY 1";
+const INSIGHTS_IDS = "fields eventID | sort eventID asc";
+
+async function ids(e: LocalEngine, from: string, to: string) {
+  const sql = (await ask(e, "sql", SQL_IDS, from, to)).rows.map((r) => r[0]);
+  const insights = (await ask(e, "logs-insights", INSIGHTS_IDS, from, to)).rows.map((r) => r[0]);
+  return { sql, insights };
+}
+
+/** The ids a window selects: records of the folders of its days whose time lies in it. */
+function truth(folders: Record<string, Rec[]>, from: string, to: string): string[] {
+  const [start, end] = [Date.parse(from), Date.parse(to)];
+  const days = new Set<string>();
+  for (let t = Math.floor(start / DAY) * DAY; t < end; t += DAY)
+    days.add(new Date(t).toISOString().slice(0, 10).replaceAll("-", "/"));
+  return Object.entries(folders)
+    .filter(([day]) => days.has(day))
+    .flatMap(([, recs]) => recs)
+    .filter((r) => {
+      const t = Date.parse(r.time);
+      return t >= start && t < end;
+    })
+    .map((r) => r.id)
+    .sort();
+}
+
+describe("a window over whole days of the store", () => {
+  // Each folder holds a late event of the day before; 03/02 also one without a readable time.
+  const folders: Record<string, Rec[]> = {
+    "2024/03/02": [
+      { id: "e1-late-from-03-01", time: "2024-03-01T23:58:00Z" },
+      { id: "e2", time: "2024-03-02T00:03:00Z" },
+      { id: "e3-no-time", time: "not a time" },
+      { id: "e4", time: "2024-03-02T23:30:00Z" },
+    ],
+    "2024/03/03": [{ id: "e5-late-from-03-02", time: "2024-03-02T23:59:30Z" }],
+  };
+  let raw: LocalEngine;
+  let stored: LocalEngine;
+
+  beforeAll(async () => {
+    const logs = path.join(root, "late");
+    for (const [day, recs] of Object.entries(folders)) await layoutFile(logs, day, "a", recs);
+    const store = path.join(root, "late-store");
+    await collectFromDir({ sourceDir: logs, store, window: null });
+    raw = await engine({ logDir: logs });
+    stored = await engine({ store });
+  });
+
+  it("leaves out the events of other days delivered into the window's folders", async () => {
+    const [from, to] = ["2024-03-02T00:00:00Z", "2024-03-03T00:00:00Z"];
+    const want = truth(folders, from, to);
+    expect(want).toEqual(["e2", "e4"]);
+    expect(await ids(stored, from, to)).toEqual({ sql: want, insights: want });
+    expect(await ids(raw, from, to)).toEqual({ sql: want, insights: want });
+  });
+
+  it("says a window holds no events when its folder holds only another day's", async () => {
+    const [from, to] = ["2024-03-03T00:00:00Z", "2024-03-04T00:00:00Z"];
+    expect(truth(folders, from, to)).toEqual([]);
+    const onStore = await ask(stored, "sql", SQL_IDS, from, to);
+    const onRaw = await ask(raw, "sql", SQL_IDS, from, to);
+    expect(onStore.rows).toEqual([]);
+    expect(onRaw.noEvents).toBeDefined();
+    expect(onStore.noEvents).toBeDefined();
+  });
+});
+
+describe("a file outside the delivery layout, collected window by window", () => {
+  const times = ["01", "02", "03", "04", "05"].map((d) => ({
+    id: `x${d}`,
+    time: `2024-03-${d}T12:00:00Z`,
+  }));
+
+  it("gives each later window its events, read again from the file", async () => {
+    const src = path.join(root, "export");
+    await fsp.mkdir(src, { recursive: true });
+    const lines = times.map((r) => JSON.stringify(record(r))).join("\n");
+    await fsp.writeFile(path.join(src, "export.jsonl"), `${lines}\n`);
+    const store = path.join(root, "export-store");
+    const w = (from: string, to: string) => ({ start: new Date(from), end: new Date(to) });
+    await collectFromDir({ sourceDir: src, store, window: w("2024-03-02", "2024-03-03") });
+    const second = await collectFromDir({
+      sourceDir: src,
+      store,
+      window: w("2024-03-04", "2024-03-06"),
+    });
+    expect(second.objectsNew).toBe(1);
+    const onStore = await engine({ store });
+    const onRaw = await engine({ logDir: src });
+    const later = ["2024-03-04T00:00:00Z", "2024-03-06T00:00:00Z"] as const;
+    expect(await ids(onStore, ...later)).toEqual({ sql: ["x04", "x05"], insights: ["x04", "x05"] });
+    expect(await ids(onRaw, ...later)).toEqual({ sql: ["x04", "x05"], insights: ["x04", "x05"] });
+    // A window already taken from the file reads nothing again; a wider one reads the rest.
+    const again = await collectFromDir({
+      sourceDir: src,
+      store,
+      window: w("2024-03-04", "2024-03-05"),
+    });
+    expect(again.objectsNew).toBe(0);
+    await collectFromDir({ sourceDir: src, store, window: w("2024-03-01", "2024-03-06") });
+    const all = times.map((r) => r.id);
+    expect(await ids(onStore, "2024-03-01T00:00:00Z", "2024-03-06T00:00:00Z")).toEqual({
+      sql: all,
+      insights: all,
+    });
+  });
+});
+
+describe("times without a zone", () => {
+  it("are UTC in the store whatever the collecting machine's zone, as on the raw files", async () => {
+    const logs = path.join(root, "zoneless");
+    const recs = [
+      { id: "z1", time: "2024-03-02T01:00:00" },
+      { id: "z2", time: "2024-03-02 07:00:00" },
+      { id: "z3", time: "2024-03-02 03:00:00" },
+    ];
+    await layoutFile(logs, "2024/03/02", "a", recs);
+    const store = path.join(root, "zoneless-store");
+    const res = await runMd(["collect", "--all", "--source", logs, "--store", store], {
+      env: { TZ: "Asia/Tokyo" },
+    });
+    expect(res.stderr).not.toMatch(/error/i);
+    expect(res.code).toBe(0);
+    const [from, to] = ["2024-03-02T00:00:00Z", "2024-03-02T06:00:00Z"];
+    const want = ["z1", "z3"];
+    expect(await ids(await engine({ store }), from, to)).toEqual({ sql: want, insights: want });
+    expect(await ids(await engine({ logDir: logs }), from, to)).toEqual({
+      sql: want,
+      insights: want,
+    });
+  });
+});
+
+describe("a store whose day file was removed by hand", () => {
+  it("is refused by the next collect, naming the file, and left as it was", async () => {
+    const logs = path.join(root, "removed");
+    await layoutFile(logs, "2024/03/02", "a", [{ id: "r1", time: "2024-03-02T10:00:00Z" }]);
+    const store = path.join(root, "removed-store");
+    await collectFromDir({ sourceDir: logs, store, window: null });
+    const before = await readManifest(store);
+    const file = path.join(store, before.days["2024/03/02"]?.file ?? "none");
+    await fsp.rm(file);
+    await layoutFile(logs, "2024/03/02", "b", [{ id: "r2", time: "2024-03-02T11:00:00Z" }]);
+    const err = await collectFromDir({ sourceDir: logs, store, window: null }).then(
+      () => null,
+      (e: Error & { code?: string }) => e,
+    );
+    expect(err?.code).toBe("bad-store");
+    expect(err?.message).toContain(file);
+    expect(await readManifest(store)).toEqual(before);
+  });
+});
