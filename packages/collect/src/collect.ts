@@ -11,6 +11,7 @@ import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { isoSeconds, RunMdError, slashDate, type TimeWindow } from "@run-md/core";
 import {
   addCovered,
+  assertStorePath,
   type DayRange,
   type LogCatalog,
   type ReadFile,
@@ -160,6 +161,7 @@ export async function collectFiles(
   complete = true,
 ): Promise<CollectResult> {
   const store = path.resolve(run.store);
+  assertStorePath(store);
   await fsp.mkdir(store, { recursive: true });
   const manifest = await readManifest(store);
   await assertDayFiles(store, manifest);
@@ -188,6 +190,7 @@ export async function collectFiles(
       await writeManifest(store, { ...manifest, covered });
   } else {
     await writeDays(c, plan);
+    recordEmpty(c, plan);
     if (complete) manifest.covered = addCovered(manifest.covered, coverage(run.window, found()));
     await writeManifest(store, manifest);
   }
@@ -319,19 +322,35 @@ async function commitDay(c: Collecting, plan: Plan, day: string, w: WrittenDay):
 
 /** Records as collected the new files all of whose days are written once `day` is. */
 function recordCollected(c: Collecting, plan: Plan, day: string): void {
-  const { manifest, result } = c;
+  const { manifest } = c;
   for (const f of c.todo) {
-    const ps = plan.parts.get(f.key) ?? [];
+    // Events without a time are in no day: never collected (a warning says so).
+    const ps = (plan.parts.get(f.key) ?? []).filter((p) => p.day !== null);
     const written = ps.every(
       (p) => p.day !== null && manifest.days[p.day] && isDone(p.day, day, plan.dayOf),
     );
-    if (ps.length > 0 && written && !c.recorded.has(f.key)) {
-      manifest.objects[f.key] = collected(manifest.objects[f.key], f, c.range);
-      c.recorded.add(f.key);
-      result.bytesRead += f.src.size;
-      c.done++;
-    }
+    if (ps.length > 0 && written) record(c, f);
   }
+}
+
+/**
+ * Records as collected the new files read without an event of the window's days (an export
+ * whose events all lie on other days): nothing to store, and nothing to read again for them.
+ */
+function recordEmpty(c: Collecting, plan: Plan): void {
+  for (const f of c.todo) {
+    const o = c.manifest.objects[f.key];
+    if (o?.id === f.id && o.skipped !== undefined) continue;
+    if ((plan.parts.get(f.key) ?? []).every((p) => p.day === null)) record(c, f);
+  }
+}
+
+function record(c: Collecting, f: CollectFile): void {
+  if (c.recorded.has(f.key)) return;
+  c.manifest.objects[f.key] = collected(c.manifest.objects[f.key], f, c.range);
+  c.recorded.add(f.key);
+  c.result.bytesRead += f.src.size;
+  c.done++;
 }
 
 /** The manifest's entry of a collected file: outside the layout, with the ranges taken from it. */

@@ -211,8 +211,12 @@ async function eventTimes(
 ): Promise<{ events: number; times: EventTimes }> {
   const sql = `SELECT count(*), epoch_ms(min(${TIME_COLUMN})), epoch_ms(max(${TIME_COLUMN})), count(*) - count(${TIME_COLUMN}) FROM read_parquet(${quote(file)})`;
   const [events, first, last, untimed] = (await conn.runAndReadAll(sql)).getRows()[0] ?? [];
-  const iso = (ms: unknown) =>
-    ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString();
+  // A time beyond JavaScript's dates (DuckDB reads years up to 294247) is no bound: null, and
+  // the file is then always filtered by the window.
+  const iso = (ms: unknown) => {
+    const d = new Date(Number(ms ?? Number.NaN));
+    return Number.isNaN(d.getTime()) ? null : d.toISOString();
+  };
   return {
     events: Number(events ?? 0),
     times: { first: iso(first), last: iso(last), untimed: Number(untimed ?? 0) },

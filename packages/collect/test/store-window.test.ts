@@ -229,3 +229,80 @@ describe("a store whose day file was removed by hand", () => {
     expect(await readManifest(store)).toEqual(before);
   });
 });
+
+describe("files the collect reads leniently or finds nothing to store in", () => {
+  const w = (from: string, to: string) => ({ start: new Date(from), end: new Date(to) });
+
+  it("keeps a leniently read layout file's late event in its folder's day, as the raw files do", async () => {
+    const logs = path.join(root, "lenient-layout");
+    const folder = path.join(logs, "AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/02");
+    await fsp.mkdir(folder, { recursive: true });
+    const recs = [
+      { id: "late-0301", time: "2024-03-01T23:58:00Z" },
+      { id: "own-0302", time: "2024-03-02T08:00:00Z" },
+    ];
+    // JSON lines in a layout folder: not a Records document, so read leniently.
+    await fsp.writeFile(
+      path.join(folder, "lines.json"),
+      recs.map((r) => JSON.stringify(record(r))).join("\n"),
+    );
+    const store = path.join(root, "lenient-layout-store");
+    await collectFromDir({ sourceDir: logs, store, window: w("2024-03-02", "2024-03-03") });
+    await collectFromDir({ sourceDir: logs, store, window: w("2024-03-01", "2024-03-02") });
+    const folders = { "2024/03/02": recs };
+    const onStore = await engine({ store });
+    const onRaw = await engine({ logDir: logs });
+    for (const [from, to] of [
+      ["2024-03-01T00:00:00Z", "2024-03-03T00:00:00Z"],
+      ["2024-03-01T00:00:00Z", "2024-03-02T00:00:00Z"],
+    ] as const) {
+      const want = truth(folders, from, to);
+      expect(await ids(onStore, from, to), from + to).toEqual({ sql: want, insights: want });
+      expect(await ids(onRaw, from, to), from + to).toEqual({ sql: want, insights: want });
+    }
+  });
+
+  it("does not read again an export without events in the window, nor one with an undated event", async () => {
+    const src = path.join(root, "export-elsewhere");
+    await fsp.mkdir(src, { recursive: true });
+    const lines = [
+      { id: "old", time: "2024-03-01T12:00:00Z" },
+      { id: "undated", time: "no time" },
+    ].map((r) => JSON.stringify(record(r)));
+    await fsp.writeFile(path.join(src, "export.jsonl"), `${lines.join("\n")}\n`);
+    const store = path.join(root, "export-elsewhere-store");
+    const later = w("2024-03-04", "2024-03-05");
+    await collectFromDir({ sourceDir: src, store, window: later });
+    expect((await collectFromDir({ sourceDir: src, store, window: later })).objectsNew).toBe(0);
+    const all = path.join(root, "export-elsewhere-all");
+    await collectFromDir({ sourceDir: src, store: all, window: null });
+    expect((await collectFromDir({ sourceDir: src, store: all, window: null })).objectsNew).toBe(0);
+  });
+
+  it("collects a file with a time beyond JavaScript's dates, and filters its day by time", async () => {
+    const logs = path.join(root, "far-future");
+    const recs = [
+      { id: "far", time: "290000-01-01T00:00:00Z" },
+      { id: "near", time: "2024-03-02T08:00:00Z" },
+    ];
+    await layoutFile(logs, "2024/03/02", "a", recs);
+    const store = path.join(root, "far-future-store");
+    const r = await collectFromDir({ sourceDir: logs, store, window: null });
+    expect(r.eventsAdded).toBe(2);
+    const [from, to] = ["2024-03-02T00:00:00Z", "2024-03-03T00:00:00Z"];
+    expect(await ids(await engine({ store }), from, to)).toEqual({
+      sql: ["near"],
+      insights: ["near"],
+    });
+  });
+
+  it("refuses a store path DuckDB would read as a file pattern", async () => {
+    const store = path.join(root, "store[1]");
+    const err = await collectFromDir({ sourceDir: root, store, window: null }).then(
+      () => null,
+      (e: Error & { code?: string }) => e,
+    );
+    expect(err?.code).toBe("bad-store");
+    expect(err?.message).toContain(store);
+  });
+});

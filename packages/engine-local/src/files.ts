@@ -16,6 +16,11 @@ import { setNewest, slashDate } from "@run-md/core";
 import { type Field, keyMap, RECORD_KEYS } from "./schema.ts";
 
 const EVENT_FILE = /\.(json|jsonl|ndjson)(\.gz)?$/i;
+/**
+ * Characters DuckDB's file readers take as a glob pattern (`a[1].json.gz` would read `a1.json.gz`
+ * instead): a path with one is read through the lenient reader, whose parts have names of its own.
+ */
+const GLOB_CHARS = /[*?[\]]/;
 const LAYOUT = /\/([^/]+)\/CloudTrail\/([^/]+)\/(\d{4})\/(\d{2})\/(\d{2})\/[^/]+$/;
 const SKIPPED_DIRS = new Set(["CloudTrail-Digest", "CloudTrail-Insight", "node_modules"]);
 /**
@@ -355,6 +360,7 @@ export class LogCatalog {
     try {
       if (
         f.layoutDay !== null &&
+        !GLOB_CHARS.test(f.path) &&
         !this.forceNormalize.has(f.path) &&
         (directFiles.get(f.path) === key || (await startsWithRecords(f)))
       ) {
@@ -395,6 +401,7 @@ export class LogCatalog {
     const coerced: Record<string, number> = {};
     const notes = [...parsed.notes];
     const groups = new Map<string, { day: string | null; dir: string; records: unknown[] }>();
+    const layout = layoutPlace(f);
     let notEvents = 0;
     for (const raw of parsed.objects) {
       if (!isPlainObject(raw) || !looksLikeEvent(raw)) {
@@ -402,11 +409,7 @@ export class LogCatalog {
         continue;
       }
       const rec = normalizeRecord(raw, coerced);
-      const time = parseEventTime(rec.eventTime);
-      const day = time ? slashDate(time) : null;
-      const account = safeSegment(rec.recipientAccountId ?? accountOf(rec) ?? "unknown");
-      const region = safeSegment(rec.awsRegion ?? "unknown");
-      const dir = `AWSLogs/${account}/CloudTrail/${region}/${day ?? "undated"}`;
+      const { day, dir } = layout ?? eventPlace(rec);
       let g = groups.get(dir);
       if (!g) {
         g = { day, dir, records: [] };
@@ -446,6 +449,28 @@ export class LogCatalog {
     }
     return { kind: "normalized", parts, events, notes, coerced };
   }
+}
+
+/**
+ * Where the lenient reader puts the events of a delivery-layout file: its own folder (account,
+ * region, day), as the typed reader does, whatever their times say. CloudTrail delivers an
+ * event of 23:58 into the next day's folder; the window's filter on time, not the folder, leaves
+ * it out of the next day, on the raw files and in the store alike.
+ */
+function layoutPlace(f: SourceFile): { day: string; dir: string } | null {
+  const m = LAYOUT.exec(f.path.split(path.sep).join("/"));
+  if (!m || f.layoutDay === null) return null;
+  const [account, region] = [safeSegment(m[1] ?? ""), safeSegment(m[2] ?? "")];
+  return { day: f.layoutDay, dir: `AWSLogs/${account}/CloudTrail/${region}/${f.layoutDay}` };
+}
+
+/** Where the lenient reader puts an event of a file outside the layout: by its own fields. */
+function eventPlace(rec: Record<string, unknown>): { day: string | null; dir: string } {
+  const time = parseEventTime(rec.eventTime);
+  const day = time ? slashDate(time) : null;
+  const account = safeSegment(rec.recipientAccountId ?? accountOf(rec) ?? "unknown");
+  const region = safeSegment(rec.awsRegion ?? "unknown");
+  return { day, dir: `AWSLogs/${account}/CloudTrail/${region}/${day ?? "undated"}` };
 }
 
 /** A file-system error as a short phrase: never the file's content, at most its own path. */

@@ -10,6 +10,7 @@ export {
 export { CLOUDTRAIL_COLUMNS, PARTITION_COLUMNS } from "./schema.ts";
 export {
   addCovered,
+  assertStorePath,
   collectSelectSql,
   type EventTimes,
   EXTRA_COLUMN,

@@ -172,7 +172,9 @@ export function partitionSelectList(filenameExpr = "filename"): string {
   const month = re(layout, 3);
   const day = re(layout, 4);
   const date = `(${year} || '/' || ${month} || '/' || ${day})`;
-  const account = re("/([^/]+)/CloudTrail/", 1);
+  // The folder above the last `/CloudTrail/`: a folder of that name higher up (a trail whose
+  // prefix is `CloudTrail`, synced from the bucket's root) is not the account.
+  const account = re("^.*/([^/]+)/CloudTrail/", 1);
   return [
     `${region} AS "region"`,
     `${year} AS "year"`,

@@ -47,7 +47,8 @@ export interface StoreDay {
   bytes: number;
   /**
    * The file's events' times: the earliest and the latest (ISO, milliseconds; null without
-   * events that have one) and how many have none DuckDB can read. A day's folder holds events of
+   * events that have one, or beyond what a JavaScript date holds) and how many have none DuckDB
+   * can read. A day's folder holds events of
    * other days too (CloudTrail delivers minutes late: an event of 23:58 lies in the next day's
    * folder), so only these tell that a window holds every event of the file. Absent in stores
    * collected before: their files are always filtered by the window.
@@ -414,8 +415,20 @@ export async function readStore(
   return { files, storeDays: plan.storeDays, missing: plan.missing, hasEvents };
 }
 
+/**
+ * A store's path must not hold a character DuckDB's Parquet reader takes as a glob pattern (it
+ * would read other files, or none): refused, naming the path.
+ */
+export function assertStorePath(store: string): void {
+  if (!/[*?[\]]/.test(store)) return;
+  throw new RunMdError("bad-store", `The store path ${store} holds *, ? or [ ].`, {
+    hint: "DuckDB reads such a path as a file pattern: choose a folder without these characters.",
+  });
+}
+
 /** A configured store must exist and hold a manifest (a store is made by `run-md collect`). */
 export async function assertStore(store: string): Promise<void> {
+  assertStorePath(store);
   const ok = await fsp
     .stat(path.join(store, STORE_MANIFEST))
     .then((s) => s.isFile())

@@ -14,6 +14,7 @@ describe("@run-md/engine-local", () => {
       "STORE_DAYS",
       "TIME_COLUMN",
       "addCovered",
+      "assertStorePath",
       "athenaTypeName",
       "collectSelectSql",
       "createLocalEngine",

@@ -1,0 +1,118 @@
+/**
+ * Raw files whose paths or shapes took the engine off the delivery layout's usual road: names
+ * DuckDB reads as glob patterns, a `CloudTrail` folder above `AWSLogs/`, and a layout file the
+ * typed reader does not take (read leniently) holding an event of the day before. The truth is
+ * what the files written here hold.
+ */
+import { promises as fsp } from "node:fs";
+import path from "node:path";
+import zlib from "node:zlib";
+import type { JsonValue, QueryRequest } from "@run-md/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLocalEngine, type LocalEngine } from "../src/engine.ts";
+import { tempDir, window } from "./helpers.ts";
+
+const ACCOUNTS = ["111111111111", "222222222222"];
+let root: string;
+const engines: LocalEngine[] = [];
+
+beforeAll(async () => {
+  root = await tempDir("run-md-odd-paths-");
+});
+
+afterAll(async () => {
+  for (const e of engines) await e.close();
+  await fsp.rm(root, { recursive: true, force: true });
+});
+
+const event = (id: string, time: string, account = ACCOUNTS[0]) => ({
+  eventVersion: "1.08",
+  eventID: id,
+  eventTime: time,
+  eventName: "GetObject",
+  eventSource: "s3.amazonaws.com",
+  awsRegion: "us-east-1",
+  recipientAccountId: account,
+});
+
+async function write(file: string, body: string, gzip = true): Promise<void> {
+  await fsp.mkdir(path.dirname(file), { recursive: true });
+  await fsp.writeFile(file, gzip ? zlib.gzipSync(body) : body);
+}
+
+const folder = (base: string, account: string, day: string) =>
+  path.join(base, "AWSLogs", account, "CloudTrail/us-east-1", day);
+
+async function rows(logDir: string, query: string, from: string, to: string) {
+  const e = await createLocalEngine({ logDir, threads: 1 });
+  engines.push(e);
+  const req: QueryRequest = {
+    stepId: "s",
+    dialect: "sql",
+    query,
+    params: {},
+    window: window(from, to),
+    attributes: { optional: false },
+    signal: new AbortController().signal,
+  };
+  const r = await e.query(req);
+  return r.rows.map((row: JsonValue[]) => row.map(String).join(" "));
+}
+
+describe("raw files on odd paths", () => {
+  it("reads each file once when its name holds glob characters", async () => {
+    const dir = path.join(root, "glob");
+    const day = folder(dir, ACCOUNTS[0] as string, "2026/11/23");
+    const files = { "a[1].json.gz": "bracket", "a1.json.gz": "plain", "b*.json.gz": "star" };
+    for (const [name, id] of Object.entries(files))
+      await write(
+        path.join(day, name),
+        JSON.stringify({ Records: [event(id, "2026-11-23T10:00:00Z")] }),
+      );
+    await write(
+      path.join(day, "bc.json.gz"),
+      JSON.stringify({ Records: [event("bc", "2026-11-23T11:00:00Z")] }),
+    );
+    const got = await rows(
+      dir,
+      "SELECT eventid FROM cloudtrail_logs ORDER BY 1",
+      "2026-11-23T00:00:00Z",
+      "2026-11-24T00:00:00Z",
+    );
+    expect(got).toEqual(["bc", "bracket", "plain", "star"]);
+  });
+
+  it("takes the account from the folder above the layout's CloudTrail, not a higher one", async () => {
+    const dir = path.join(root, "CloudTrail");
+    for (const a of ACCOUNTS) {
+      const body = JSON.stringify({ Records: [event(`e-${a}`, "2026-11-23T10:00:00Z", a)] });
+      await write(path.join(folder(dir, a, "2026/11/23"), "x.json.gz"), body);
+    }
+    const got = await rows(
+      dir,
+      "SELECT account_partition, eventid FROM cloudtrail_logs ORDER BY 1",
+      "2026-11-23T00:00:00Z",
+      "2026-11-24T00:00:00Z",
+    );
+    expect(got).toEqual(ACCOUNTS.map((a) => `${a} e-${a}`));
+  });
+
+  it("keeps a leniently read layout file's events in its folder's day, as the typed reader does", async () => {
+    const dir = path.join(root, "lenient");
+    // JSON lines, not a Records document: the lenient reader takes it.
+    const lines = [event("late", "2026-11-22T23:58:00Z"), event("own", "2026-11-23T00:02:00Z")];
+    await write(
+      path.join(folder(dir, ACCOUNTS[0] as string, "2026/11/23"), "lines.json"),
+      lines.map((l) => JSON.stringify(l)).join("\n"),
+      false,
+    );
+    const query = 'SELECT eventid, "day" FROM cloudtrail_logs ORDER BY 1';
+    // The late event lies in the window of both days, and is the 23rd folder's.
+    expect(await rows(dir, query, "2026-11-22T00:00:00Z", "2026-11-24T00:00:00Z")).toEqual([
+      "late 23",
+      "own 23",
+    ]);
+    // The 22nd's folder does not exist: its window reads nothing, as for a typed file.
+    expect(await rows(dir, query, "2026-11-22T00:00:00Z", "2026-11-23T00:00:00Z")).toEqual([]);
+  });
+});
