@@ -536,13 +536,27 @@ async function startsWithRecords(f: SourceFile): Promise<boolean> {
         }
       }
       if (buf.length >= 256 || bytesRead < size || size === 4096) {
-        return /^\uFEFF?\s*\{\s*"Records"\s*:/.test(buf.subarray(0, 256).toString("utf8"));
+        const text = buf.toString("utf8");
+        return /^\uFEFF?\s*\{\s*"Records"\s*:/.test(text.slice(0, 256)) && !otherKeyCase(text);
       }
     }
     return false; // not reached: the 4 KiB read always decides
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * Whether the first record's first key is a CloudTrail field spelled in another case
+ * (`eventversion`, `EventTime`): an export written that way throughout, which DuckDB's typed
+ * reader (it matches keys case-sensitively) would read as records of nulls. Such a file goes to
+ * the lenient reader. Only the first key is looked at: payload keys may have any case.
+ */
+function otherKeyCase(head: string): boolean {
+  const m = /^\uFEFF?\s*\{\s*"Records"\s*:\s*\[\s*\{\s*"([A-Za-z]+)"\s*:/.exec(head);
+  const key = m?.[1];
+  const field = key === undefined ? undefined : RECORD_KEYS.get(key.toLowerCase());
+  return field !== undefined && field.name !== key;
 }
 
 /** A file's JSON values: a `{"Records":[...]}` document, a bare array, one event, or JSON lines. */

@@ -115,4 +115,32 @@ describe("raw files on odd paths", () => {
     // The 22nd's folder does not exist: its window reads nothing, as for a typed file.
     expect(await rows(dir, query, "2026-11-22T00:00:00Z", "2026-11-23T00:00:00Z")).toEqual([]);
   });
+
+  it("reads a layout file whose keys are all in another case", async () => {
+    const dir = path.join(root, "key-case");
+    const day = folder(dir, ACCOUNTS[0] as string, "2026/11/23");
+    const lower = {
+      eventversion: "1.08",
+      eventid: "lower",
+      eventtime: "2026-11-23T10:00:00Z",
+      eventname: "Lower",
+      useridentity: { username: "alice" },
+    };
+    const pascal = {
+      EventVersion: "1.08",
+      EventID: "pascal",
+      EventTime: "2026-11-23T11:00:00Z",
+      EventName: "Pascal",
+      UserIdentity: { UserName: "bob" },
+    };
+    await write(path.join(day, "lower.json.gz"), JSON.stringify({ Records: [lower] }));
+    await write(path.join(day, "pascal.json.gz"), JSON.stringify({ Records: [pascal] }));
+    const got = await rows(
+      dir,
+      "SELECT eventid, eventname, useridentity.username FROM cloudtrail_logs ORDER BY 1",
+      "2026-11-23T00:00:00Z",
+      "2026-11-24T00:00:00Z",
+    );
+    expect(got).toEqual(["lower Lower alice", "pascal Pascal bob"]);
+  });
 });
