@@ -154,6 +154,10 @@ export class LogCatalog {
     let outside = 0;
     let outsideDays: DayRange | null = null;
     const seen = new Set<string>();
+    // Symbolic links are followed after every plain entry, so that the real folder or file is
+    // the one read (with its own path: the region or day a link's name would give is not the
+    // event's), and a link to what was read already is skipped.
+    const links: Entry[] = [];
     const rel = (full: string) => path.relative(this.logDir, full).split(path.sep).join("/");
     // A folder's real path is its parent's and its name while it is a plain folder (one lstat
     // to see that it still is, not a realpath per folder and query); a symbolic link is resolved
@@ -182,8 +186,13 @@ export class LogCatalog {
         entries.map((e) => this.entry(dir, real, e, root, rel, warnings)),
       );
       for (const f of found) {
-        if (f?.dir !== undefined) await walk(f.dir, f.real, f.linked);
-        else if (f) out.push(f.file);
+        if (f === null) continue;
+        if (f.linked) links.push(f);
+        else if (f.dir !== undefined) await walk(f.dir, f.real, false);
+        else if (!seen.has(f.real)) {
+          seen.add(f.real);
+          out.push(f.file);
+        }
       }
     };
     let root: string;
@@ -193,6 +202,14 @@ export class LogCatalog {
       return { files: out, outside, outsideDays, warnings };
     }
     await walk(this.logDir, root, true);
+    for (let f = links.shift(); f !== undefined; f = links.shift()) {
+      if (f.dir !== undefined) await walk(f.dir, f.real, true);
+      else if (!seen.has(f.real)) {
+        seen.add(f.real);
+        out.push(f.file);
+      }
+    }
+    out.sort((a, b) => comparePaths(a.rel, b.rel));
     return { files: out, outside, outsideDays, warnings };
   }
 
@@ -232,9 +249,7 @@ export class LogCatalog {
     root: string,
     rel: (full: string) => string,
     warnings: string[],
-  ): Promise<
-    { dir: string; real: string; linked: boolean } | { dir: undefined; file: SourceFile } | null
-  > {
+  ): Promise<Entry | null> {
     if (e.name.startsWith(".")) return null;
     const full = path.join(dir, e.name);
     let real = path.join(realDir, e.name);
@@ -272,7 +287,7 @@ export class LogCatalog {
       identity: fileIdentity(st),
       layoutDay: m ? `${m[3]}/${m[4]}/${m[5]}` : null,
     };
-    return { dir: undefined, file };
+    return { dir: undefined, file, real, linked: e.isSymbolicLink() };
   }
 
   /**
@@ -471,6 +486,22 @@ function eventPlace(rec: Record<string, unknown>): { day: string | null; dir: st
   const account = safeSegment(rec.recipientAccountId ?? accountOf(rec) ?? "unknown");
   const region = safeSegment(rec.awsRegion ?? "unknown");
   return { day, dir: `AWSLogs/${account}/CloudTrail/${region}/${day ?? "undated"}` };
+}
+
+/** A directory entry the scan follows: a folder to walk or an event file, and its real path. */
+type Entry = { real: string; linked: boolean } & (
+  | { dir: string }
+  | { dir: undefined; file: SourceFile }
+);
+
+/** Path order, folder by folder (`a/x` before `a-b/x`, as a walk of sorted folders gives). */
+function comparePaths(a: string, b: string): number {
+  const [x, y] = [a.split("/"), b.split("/")];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const [p, q] = [x[i] as string, y[i] as string];
+    if (p !== q) return p < q ? -1 : 1;
+  }
+  return x.length - y.length;
 }
 
 /** A file-system error as a short phrase: never the file's content, at most its own path. */

@@ -119,6 +119,25 @@ describe("LogCatalog.scan", () => {
     }
   });
 
+  it("reads a file or folder once by its own path when a link named before it leads there", async () => {
+    const logs = await tempDir("run-md-catalog-first-link-");
+    try {
+      const day = "AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/02";
+      await fsp.mkdir(path.join(logs, day), { recursive: true });
+      await fsp.writeFile(path.join(logs, day, "a.json.gz"), '{"Records":[]}');
+      // "current" sorts before the region it links to; "0-latest" before the file.
+      await fsp.symlink(
+        path.join(logs, "AWSLogs/111122223333/CloudTrail/us-east-1"),
+        path.join(logs, "AWSLogs/111122223333/CloudTrail/current"),
+      );
+      await fsp.symlink(path.join(logs, day, "a.json.gz"), path.join(logs, "0-latest.json.gz"));
+      const scan = await new LogCatalog(logs, path.join(logs, ".c")).scan(null);
+      expect(scan.files.map((f) => f.rel)).toEqual([`${day}/a.json.gz`]);
+    } finally {
+      await fsp.rm(logs, { recursive: true, force: true });
+    }
+  });
+
   it("reads a folder replaced by a link after its parent was listed once, and never outside", async () => {
     const rels = (scan: Awaited<ReturnType<typeof scanWhileReplacing>>) =>
       scan.files.map((f) => f.rel);
