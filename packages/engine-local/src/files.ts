@@ -99,7 +99,7 @@ type Profile =
   | { kind: "direct" }
   | {
       kind: "normalized";
-      parts: { path: string; day: string | null; size: number }[];
+      parts: { path: string; day: string | null; size: number; events: number }[];
       events: number;
       notes: string[];
       coerced: Record<string, number>;
@@ -324,6 +324,12 @@ export class LogCatalog {
         const parts = p.parts.filter((x) => inDays(x.day));
         for (const x of p.parts)
           if (x.day !== null && !inDays(x.day)) outsideDays = widen(outsideDays, x.day);
+        const undated =
+          days === null ? 0 : p.parts.reduce((n, x) => n + (x.day === null ? x.events : 0), 0);
+        if (undated > 0)
+          warnings.push(
+            `${f.rel}: ${undated} event${undated === 1 ? "" : "s"} without a time this reader understands left out (no window holds them)`,
+          );
         if (parts.length === 0) {
           skippedByWindow++;
           return;
@@ -447,7 +453,7 @@ export class LogCatalog {
       };
     }
     const hash = createHash("sha1").update(`${f.path}:${f.identity}`).digest("hex");
-    const parts: { path: string; day: string | null; size: number }[] = [];
+    const parts: { path: string; day: string | null; size: number; events: number }[] = [];
     let events = 0;
     for (const g of groups.values()) {
       const dir = path.join(this.cacheDir, g.dir);
@@ -459,6 +465,7 @@ export class LogCatalog {
       parts.push({
         path: file,
         day: g.day,
+        events: g.records.length,
         size: Math.round((f.size * g.records.length) / Math.max(1, parsed.objects.length)),
       });
     }
@@ -692,9 +699,22 @@ export function normalizeRecord(
   if (rec.eventTime == null && typeof raw["@timestamp"] === "string") {
     const t = parseEventTime(raw["@timestamp"]);
     if (t) rec.eventTime = `${t.toISOString().slice(0, 19)}Z`;
+  } else if (typeof rec.eventTime === "string" && !DUCKDB_TIME.test(rec.eventTime.trim())) {
+    // A time this reader places in a day but DuckDB's cast would read as null (and so no window
+    // would hold its event): written as the instant it names, in CloudTrail's form.
+    const t = parseEventTime(rec.eventTime);
+    if (t) rec.eventTime = t.toISOString();
   }
   return rec;
 }
+
+/**
+ * Event times DuckDB's `TRY_CAST(… AS TIMESTAMPTZ)` reads as `parseEventTime` does (checked
+ * against DuckDB in the tests): others that `parseEventTime` accepts (`10:00Z` without seconds,
+ * a lower-case `z`, a space before `Z`) are rewritten by the lenient reader.
+ */
+export const DUCKDB_TIME =
+  /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z| UTC|[+-]\d{2}(?::?\d{2})?)?$/;
 
 const RECORD_KEYS_FIELDS: Field[] = [...RECORD_KEYS.values()];
 
@@ -767,7 +787,7 @@ function safeSegment(v: unknown): string {
 }
 
 const TIME_RE =
-  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?\s*(Z|UTC|[+-]\d{2}:?\d{2})?$/i;
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?\s*(Z|UTC|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 /** An event time as CloudTrail and its exporters write it; times without a zone are UTC. */
 export function parseEventTime(v: unknown): Date | null {
@@ -778,6 +798,7 @@ export function parseEventTime(v: unknown): Date | null {
   let zone = m[8] ?? "Z";
   if (/^utc$/i.test(zone)) zone = "Z";
   else if (/^[+-]\d{4}$/.test(zone)) zone = `${zone.slice(0, 3)}:${zone.slice(3)}`;
+  else if (/^[+-]\d{2}$/.test(zone)) zone = `${zone}:00`;
   const iso = `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6] ?? "00"}.${frac}${zone.toUpperCase()}`;
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? null : d;

@@ -7,9 +7,11 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
+import { DuckDBInstance } from "@duckdb/node-api";
 import type { JsonValue, QueryRequest } from "@run-md/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLocalEngine, type LocalEngine } from "../src/engine.ts";
+import { normalizeRecord, parseEventTime } from "../src/files.ts";
 import { tempDir, window } from "./helpers.ts";
 
 const ACCOUNTS = ["111111111111", "222222222222"];
@@ -44,6 +46,10 @@ const folder = (base: string, account: string, day: string) =>
   path.join(base, "AWSLogs", account, "CloudTrail/us-east-1", day);
 
 async function rows(logDir: string, query: string, from: string, to: string) {
+  return (await result(logDir, query, from, to)).rows;
+}
+
+async function result(logDir: string, query: string, from: string, to: string) {
   const e = await createLocalEngine({ logDir, threads: 1 });
   engines.push(e);
   const req: QueryRequest = {
@@ -56,7 +62,7 @@ async function rows(logDir: string, query: string, from: string, to: string) {
     signal: new AbortController().signal,
   };
   const r = await e.query(req);
-  return r.rows.map((row: JsonValue[]) => row.map(String).join(" "));
+  return { ...r, rows: r.rows.map((row: JsonValue[]) => row.map(String).join(" ")) };
 }
 
 describe("raw files on odd paths", () => {
@@ -142,5 +148,57 @@ describe("raw files on odd paths", () => {
       "2026-11-24T00:00:00Z",
     );
     expect(got).toEqual(["lower Lower alice", "pascal Pascal bob"]);
+  });
+
+  /** Times exports write, and the instant each names (written out by hand). */
+  const TIMES: [string, string][] = [
+    ["2026-11-23T10:00:00Z", "2026-11-23T10:00:00.000Z"],
+    ["2026-11-23T10:00Z", "2026-11-23T10:00:00.000Z"],
+    ["2026-11-23T10:00:00z", "2026-11-23T10:00:00.000Z"],
+    ["2026-11-23T10:00:00 Z", "2026-11-23T10:00:00.000Z"],
+    ["2026-11-23T10:00:00utc", "2026-11-23T10:00:00.000Z"],
+    ["2026-11-23 10:00:00 UTC", "2026-11-23T10:00:00.000Z"],
+    ["2026-11-23 10:00", "2026-11-23T10:00:00.000Z"],
+    ["2026-11-23T10:00:00", "2026-11-23T10:00:00.000Z"],
+    ["2026-11-23T10:00:00.250Z", "2026-11-23T10:00:00.250Z"],
+    ["2026-11-23T12:00:00+02:00", "2026-11-23T10:00:00.000Z"],
+    ["2026-11-23T12:00:00+0200", "2026-11-23T10:00:00.000Z"],
+    ["2026-11-23T12:00:00+02", "2026-11-23T10:00:00.000Z"],
+    ["2026-11-23T05:00:00-05:00", "2026-11-23T10:00:00.000Z"],
+  ];
+
+  it("places an export's event in its day and DuckDB's window reads it at the same instant", async () => {
+    const db = await DuckDBInstance.create(":memory:", { threads: "1" });
+    const conn = await db.connect();
+    try {
+      await conn.run("SET TimeZone = 'UTC'");
+      for (const [text, instant] of TIMES) {
+        expect(parseEventTime(text)?.toISOString(), text).toBe(instant);
+        const written = normalizeRecord({ eventTime: text }, {}).eventTime as string;
+        const sql = `SELECT epoch_ms(TRY_CAST('${written}' AS TIMESTAMPTZ))`;
+        const ms = (await conn.runAndReadAll(sql)).getRows()[0]?.[0];
+        expect(ms === null ? null : new Date(Number(ms)).toISOString(), text).toBe(instant);
+      }
+    } finally {
+      conn.closeSync();
+      db.closeSync();
+    }
+  });
+
+  it("holds every such event in its window, and names the events without a time it leaves out", async () => {
+    const dir = path.join(root, "times");
+    const lines = TIMES.map(([t], i) => JSON.stringify(event(`t${i}`, t)));
+    lines.push(JSON.stringify(event("date-only", "2026-11-23")));
+    await write(path.join(dir, "export.jsonl"), lines.join("\n"), false);
+    const r = await result(
+      dir,
+      "SELECT count(*) FROM cloudtrail_logs",
+      "2026-11-23T10:00:00Z",
+      "2026-11-23T10:00:01Z",
+    );
+    expect(r.rows).toEqual([String(TIMES.length)]);
+    expect(r.warnings).toContain(
+      "export.jsonl: 1 event without a time this reader understands left out (no window holds them)",
+    );
   });
 });
