@@ -202,6 +202,8 @@ export class LogCatalog {
       return { files: out, outside, outsideDays, warnings };
     }
     await walk(this.logDir, root, true);
+    // The walk gives path order; what links add comes after, and is sorted in.
+    const viaLinks = links.length > 0;
     for (let f = links.shift(); f !== undefined; f = links.shift()) {
       if (f.dir !== undefined) await walk(f.dir, f.real, true);
       else if (!seen.has(f.real)) {
@@ -209,7 +211,7 @@ export class LogCatalog {
         out.push(f.file);
       }
     }
-    out.sort((a, b) => comparePaths(a.rel, b.rel));
+    if (viaLinks) out.sort((a, b) => comparePaths(a.rel, b.rel));
     return { files: out, outside, outsideDays, warnings };
   }
 
