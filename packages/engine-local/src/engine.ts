@@ -45,7 +45,7 @@ import {
 } from "@run-md/sql";
 import { threadsFromEnv } from "./descriptor.ts";
 import { describeNoEvents } from "./empty.ts";
-import { extraTableDirs, extraTableViewSql } from "./extra-tables.ts";
+import { extraTableFiles, extraTableViewSql } from "./extra-tables.ts";
 import {
   LogCatalog,
   MAX_LENIENT_BYTES,
@@ -191,13 +191,19 @@ export async function createLocalEngine(opts: LocalEngineOptions): Promise<Local
     // Parquet footers (the store's day files) parsed once per engine, not at each view and query;
     // DuckDB reads a footer again when its file's modification time changed.
     await conn.run("SET GLOBAL parquet_metadata_cache = true");
-    const dirs = [logDir, store, cacheDir, ...extraTableDirs(opts.extraTables ?? [])]
+    const dirs = [logDir, store, cacheDir]
       .filter((d): d is string => d !== null)
       .map((d) => sqlStringLiteral(`${d}${path.sep}`))
+      .join(", ");
+    // An extra table's file alone, not its folder (often the project's root, beside .env and
+    // the server's tokens).
+    const files = extraTableFiles(opts.extraTables ?? [])
+      .map(sqlStringLiteral)
       .join(", ");
     await conn.run("SET GLOBAL autoinstall_known_extensions = false");
     await conn.run("SET GLOBAL autoload_known_extensions = false");
     await conn.run(`SET GLOBAL allowed_directories = [${dirs}]`);
+    if (files !== "") await conn.run(`SET GLOBAL allowed_paths = [${files}]`);
     await conn.run("SET GLOBAL enable_external_access = false");
     await conn.run("SET GLOBAL lock_configuration = true");
   } finally {
@@ -419,10 +425,15 @@ export class LocalEngine implements Engine {
 
   /** DuckDB's own `threads` setting on this engine, for tests. */
   async duckdbThreads(): Promise<number> {
+    return Number(await this.duckdbSetting("threads"));
+  }
+
+  /** One of DuckDB's settings on this engine as text, for tests (steps may not read them). */
+  async duckdbSetting(name: string): Promise<string> {
     const conn = await this.instance.connect();
     try {
-      const rows = (await conn.runAndReadAll("SELECT current_setting('threads')")).getRows();
-      return Number(rows[0]?.[0]);
+      const sql = `SELECT CAST(current_setting(${sqlStringLiteral(name)}) AS VARCHAR)`;
+      return String((await conn.runAndReadAll(sql)).getRows()[0]?.[0]);
     } finally {
       conn.closeSync();
     }
@@ -591,7 +602,7 @@ export class LocalEngine implements Engine {
         if (isRunMdError(e)) throw e;
         const msg = (e as Error).message ?? String(e);
         if (job.signal?.aborted || /INTERRUPT|Interrupted/i.test(msg)) throw cancelled();
-        if (attempt < 1000 && this.setAside(msg, res.files)) continue;
+        if (attempt < 1000 && (await this.setAside(conn, msg, res.files))) continue;
         throw engineError(msg, e);
       }
     }
@@ -687,12 +698,16 @@ export class LocalEngine implements Engine {
 
   /**
    * Sets aside the file a DuckDB error names, to be read leniently (or skipped) on the next run;
-   * false when the error names no file of the run, or a file that cannot be set aside.
+   * false when the error names no file of the run, a file that cannot be set aside, or a file
+   * DuckDB reads without an error on its own. An error's text can come from the query itself
+   * (`CAST('file "…"' AS INTEGER)`): only a file that fails alone is the reader's fault, else
+   * one query could make the engine skip a log file for every later query of the session.
    */
-  private setAside(msg: string, files: ReadFile[]): boolean {
+  private async setAside(conn: DuckDBConnection, msg: string, files: ReadFile[]): Promise<boolean> {
     const failed = /file "([^"]+)"/.exec(msg)?.[1];
     const file = failed === undefined ? undefined : files.find((f) => f.path === failed);
     if (!file || /Permission Error/.test(msg)) return false;
+    if (await readsAlone(conn, file)) return false;
     // DuckDB quotes the values it could not convert: no warning quotes file content.
     const reason = (msg.split("\n")[0] ?? msg).replace(/'(?:[^']|'')*'/g, "'…'");
     return file.path.startsWith(this.cacheDir)
@@ -853,6 +868,16 @@ FROM (${src})${windowPredicate(`TRY_CAST(r."eventTime" AS TIMESTAMPTZ)`, window)
 /** The records (`r`, typed for `used`) and file names of CloudTrail files, as DuckDB reads them. */
 function recordSourceSql(files: ReadFile[], used: Usage): string {
   return `SELECT unnest(Records) AS r, filename FROM read_json(${fileList(files)}, format = 'unstructured', records = true, filename = true, maximum_object_size = ${MAX_OBJECT}, columns = {Records: '${recordType(used)}[]'})`;
+}
+
+/** Whether DuckDB reads a file's records with every field typed, alone, without an error. */
+async function readsAlone(conn: DuckDBConnection, file: ReadFile): Promise<boolean> {
+  try {
+    await conn.run(`SELECT count(r) FROM (${recordSourceSql([file], "all")})`);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The events of CloudTrail files as JSON values (`j`), as DuckDB reads them. */

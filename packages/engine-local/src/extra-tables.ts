@@ -25,9 +25,9 @@ function reader(file: string): string {
   );
 }
 
-/** The directories the engine's sandbox must let DuckDB read for these tables. */
-export function extraTableDirs(tables: readonly ExtraTable[]): string[] {
-  return tables.flatMap((t) => (t.file === undefined ? [] : [path.dirname(path.resolve(t.file))]));
+/** The files the engine's sandbox must let DuckDB read for these tables (their folders stay closed). */
+export function extraTableFiles(tables: readonly ExtraTable[]): string[] {
+  return tables.flatMap((t) => (t.file === undefined ? [] : [path.resolve(t.file)]));
 }
 
 export function extraTableViewSql(t: ExtraTable, window: TimeWindow | null): string {

@@ -26,6 +26,26 @@ export const ALLOWED_TABLE_FUNCTIONS: ReadonlySet<string> = new Set([
   "json_tree",
 ]);
 
+/**
+ * Scalar functions a step may not call: those that plan or run SQL handed to them as text (the
+ * sandbox checks the statement's own tree, not a string inside it: `json_serialize_plan` of a
+ * `read_csv` read a file into its error message, found by a red-team review), `current_setting`
+ * (the engine's folders and settings), and DuckDB's built-in macros whose bodies read system
+ * tables (`pg_get_viewdef` listed the views and the log files' paths). sandbox.test.ts checks
+ * that every built-in macro whose body the sandbox refuses is here.
+ */
+export const REFUSED_FUNCTIONS: ReadonlySet<string> = new Set([
+  "json_serialize_plan",
+  "json_execute_serialized_sql",
+  "json_serialize_sql",
+  "json_deserialize_sql",
+  "current_setting",
+  "format_type",
+  "get_block_size",
+  "pg_get_constraintdef",
+  "pg_get_viewdef",
+]);
+
 type Node = Record<string, unknown>;
 
 function isNode(v: unknown): v is Node {
@@ -38,7 +58,7 @@ function violation(what: string, hint = HINT): RunMdError {
 }
 
 const HINT =
-  "Steps read cloudtrail_logs and may compute rows with unnest, range, generate_series, json_each and json_tree; file readers, system tables and DuckDB's administrative functions are refused.";
+  "Steps read cloudtrail_logs and may compute rows with unnest, range, generate_series, json_each and json_tree; file readers, system tables, functions that run SQL text and DuckDB's administrative functions are refused.";
 export const TABLE_HINT =
   'The local engine has one table, cloudtrail_logs (also reachable as "default".cloudtrail_logs and awsdatacatalog."default".cloudtrail_logs). Other table names can be mapped to it with the engine\'s tableAliases option.';
 
@@ -89,6 +109,10 @@ export function checkTree(v: unknown, views: ReadonlySet<string>, scope: Set<str
     return;
   }
   if (!isNode(v)) return;
+  if (v.class === "FUNCTION" && typeof v.function_name === "string") {
+    const name = asciiLower(v.function_name);
+    if (REFUSED_FUNCTIONS.has(name)) throw violation(`the function ${name}()`);
+  }
   if (v.type === "TABLE_FUNCTION") {
     const fn = v.function as Node | undefined;
     const name = asciiLower(String(fn?.function_name ?? ""));

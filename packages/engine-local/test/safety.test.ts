@@ -102,11 +102,10 @@ describe("the read-only gate", () => {
       expect(err).toBeInstanceOf(Error);
       expect(String((err as Error).message)).not.toContain("top secret");
     }
-    const settings = await engine.runAthenaSql(
-      "SELECT current_setting('allowed_directories') AS value",
-      [],
-    );
-    expect(String(settings.rows[0]?.[0])).not.toContain(process.cwd());
+    await expect(
+      engine.runAthenaSql("SELECT current_setting('allowed_directories') AS value", []),
+    ).rejects.toMatchObject({ code: "sql-refused" });
+    expect(await engine.duckdbSetting("allowed_directories")).not.toContain(process.cwd());
     expect(existsSync(outside())).toBe(false);
     expect(existsSync(path.join(root, "export"))).toBe(false);
     expect(existsSync(path.join(root, "x.db"))).toBe(false);

@@ -7,10 +7,12 @@
  */
 import { promises as fsp } from "node:fs";
 import path from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { generateLogs } from "@run-md/generator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
 import { createLocalEngine, type LocalEngine } from "../src/index.ts";
+import { checkTree, REFUSED_FUNCTIONS } from "../src/sandbox.ts";
 import { tempDir, window } from "./helpers.ts";
 import { listTableFunctions, sandboxCorpus, snapshot } from "./sandbox-corpus.ts";
 
@@ -97,5 +99,89 @@ describe("the sandbox", () => {
       [],
     );
     expect(rec.rows).toEqual([[15]]);
+  });
+
+  it("refuses functions that run SQL text, current_setting and built-in macros that read system tables", async () => {
+    const csv = path.join(logDir, "notes.csv");
+    const day = window("2024-03-01T00:00:00Z", "2024-03-02T00:00:00Z");
+    for (const sql of [
+      `SELECT json_serialize_plan('SELECT zzz FROM read_csv(''${csv}'')')`,
+      "SELECT json_execute_serialized_sql(json_serialize_plan('SELECT 1'))",
+      "SELECT current_setting('allowed_directories')",
+      "SELECT PG_GET_VIEWDEF(1)",
+      "SELECT system.main.pg_get_viewdef(x) FROM range(10) t(x)",
+      "SELECT format_type(1, 1), get_block_size('memory')",
+    ]) {
+      await expect(engine.runAthenaSql(sql, []), sql).rejects.toMatchObject({
+        code: "sql-refused",
+      });
+    }
+    // Through a runbook's Athena step, with quoting Trino's grammar reads otherwise than DuckDB.
+    const hidden =
+      "SELECT eventname, /* /* */ 'x */ current_setting($$allowed_directories$$) AS leak, --' AS a FROM cloudtrail_logs";
+    await expect(engine.query(queryRequest("sql", hidden, day))).rejects.toMatchObject({
+      code: "sql-refused",
+    });
+  });
+
+  it("lists every built-in macro whose body the sandbox refuses", async () => {
+    const db = await DuckDBInstance.create(":memory:");
+    const conn = await db.connect();
+    try {
+      const macros = (
+        await conn.runAndReadAll(
+          "SELECT DISTINCT function_name, macro_definition FROM duckdb_functions() WHERE function_type = 'macro' AND internal AND macro_definition IS NOT NULL",
+        )
+      ).getRows();
+      expect(macros.length).toBeGreaterThan(50);
+      const refused: string[] = [];
+      for (const [name, body] of macros) {
+        const sql = `SELECT ${String(body)}`;
+        const tree = (
+          await conn.runAndReadAll(`SELECT json_serialize_sql('${sql.replaceAll("'", "''")}')`)
+        ).getRows()[0]?.[0];
+        const parsed = JSON.parse(String(tree)) as { error?: boolean; statements?: unknown[] };
+        expect(parsed.error, String(name)).toBeFalsy();
+        try {
+          checkTree(parsed.statements, new Set(), new Set());
+        } catch {
+          refused.push(String(name));
+        }
+      }
+      expect(refused.length).toBeGreaterThan(0);
+      expect(refused.filter((n) => !REFUSED_FUNCTIONS.has(n))).toEqual([]);
+    } finally {
+      conn.closeSync();
+      db.closeSync();
+    }
+  });
+
+  it("sets aside no log file because a query's own error names it", async () => {
+    // The attack of a red-team review: name a log file in an error, then the lenient reader's copy
+    // of it, and the engine skipped the file for the rest of its life (every user of a server).
+    const own = await createLocalEngine({ logDir, threads: 1 });
+    const cacheDir = (own as unknown as { cacheDir: string }).cacheDir;
+    const forge = (file: string) =>
+      own.runAthenaSql(`SELECT CAST('file "${file}"' AS INTEGER) FROM cloudtrail_logs`, []).then(
+        () => "ran",
+        (e: Error) => e.message,
+      );
+    const count = async () =>
+      (await own.runAthenaSql("SELECT count(*) FROM cloudtrail_logs", [])).rows[0]?.[0];
+    try {
+      const files = (await fsp.readdir(logDir, { recursive: true }))
+        .map(String)
+        .filter((f) => f.endsWith(".json.gz"));
+      expect(await forge(path.join(logDir, files[0] as string))).toMatch(/convert/i);
+      expect(await count()).toBe(200);
+      const parts = (await fsp.readdir(cacheDir, { recursive: true }).catch(() => []))
+        .map(String)
+        .filter((f) => f.endsWith(".json"));
+      for (const p of parts) await forge(path.join(cacheDir, p));
+      expect(await count()).toBe(200);
+      expect(parts).toEqual([]);
+    } finally {
+      await own.close();
+    }
   });
 });
