@@ -20,7 +20,7 @@ const EVENT_FILE = /\.(json|jsonl|ndjson)(\.gz)?$/i;
  * Characters DuckDB's file readers take as a glob pattern (`a[1].json.gz` would read `a1.json.gz`
  * instead): a path with one is read through the lenient reader, whose parts have names of its own.
  */
-const GLOB_CHARS = /[*?[\]]/;
+export const GLOB_CHARS = /[*?[\]]/;
 const LAYOUT = /\/([^/]+)\/CloudTrail\/([^/]+)\/(\d{4})\/(\d{2})\/(\d{2})\/[^/]+$/;
 const SKIPPED_DIRS = new Set(["CloudTrail-Digest", "CloudTrail-Insight", "node_modules"]);
 /**
@@ -715,7 +715,7 @@ export function normalizeRecord(
  * against DuckDB in the tests): others that `parseEventTime` accepts (`10:00Z` without seconds,
  * a lower-case `z`, a space before `Z`) are rewritten by the lenient reader.
  */
-export const DUCKDB_TIME =
+const DUCKDB_TIME =
   /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z| UTC|[+-]\d{2}(?::?\d{2})?)?$/;
 
 const RECORD_KEYS_FIELDS: Field[] = [...RECORD_KEYS.values()];

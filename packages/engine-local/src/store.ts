@@ -19,6 +19,7 @@ import {
   type TimeWindow,
   writeFileAtomic,
 } from "@run-md/core";
+import { GLOB_CHARS } from "./files.ts";
 import {
   athenaSelectList,
   CLOUDTRAIL_COLUMNS,
@@ -420,7 +421,7 @@ export async function readStore(
  * would read other files, or none): refused, naming the path.
  */
 export function assertStorePath(store: string): void {
-  if (!/[*?[\]]/.test(store)) return;
+  if (!GLOB_CHARS.test(store)) return;
   throw new RunMdError("bad-store", `The store path ${store} holds *, ? or [ ].`, {
     hint: "DuckDB reads such a path as a file pattern: choose a folder without these characters.",
   });
