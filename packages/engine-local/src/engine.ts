@@ -602,7 +602,7 @@ export class LocalEngine implements Engine {
         if (isRunMdError(e)) throw e;
         const msg = (e as Error).message ?? String(e);
         if (job.signal?.aborted || /INTERRUPT|Interrupted/i.test(msg)) throw cancelled();
-        if (attempt < 1000 && (await this.setAside(conn, msg, res.files))) continue;
+        if (attempt < 1000 && (await this.setAside(msg, res.files))) continue;
         throw engineError(msg, e);
       }
     }
@@ -699,15 +699,15 @@ export class LocalEngine implements Engine {
   /**
    * Sets aside the file a DuckDB error names, to be read leniently (or skipped) on the next run;
    * false when the error names no file of the run, a file that cannot be set aside, or a file
-   * DuckDB reads without an error on its own. An error's text can come from the query itself
-   * (`CAST('file "…"' AS INTEGER)`): only a file that fails alone is the reader's fault, else
-   * one query could make the engine skip a log file for every later query of the session.
+   * DuckDB reads alone without its own error about it. An error's text can come from the query
+   * (`CAST('file "…"' AS INTEGER)`): only a file that fails alone is the reader's fault, else one
+   * query could make the engine skip a log file for every later query of the session.
    */
-  private async setAside(conn: DuckDBConnection, msg: string, files: ReadFile[]): Promise<boolean> {
+  private async setAside(msg: string, files: ReadFile[]): Promise<boolean> {
     const failed = /file "([^"]+)"/.exec(msg)?.[1];
     const file = failed === undefined ? undefined : files.find((f) => f.path === failed);
     if (!file || /Permission Error/.test(msg)) return false;
-    if (await readsAlone(conn, file)) return false;
+    if (!(await failsAlone(this.instance, file))) return false;
     // DuckDB quotes the values it could not convert: no warning quotes file content.
     const reason = (msg.split("\n")[0] ?? msg).replace(/'(?:[^']|'')*'/g, "'…'");
     return file.path.startsWith(this.cacheDir)
@@ -870,13 +870,21 @@ function recordSourceSql(files: ReadFile[], used: Usage): string {
   return `SELECT unnest(Records) AS r, filename FROM read_json(${fileList(files)}, format = 'unstructured', records = true, filename = true, maximum_object_size = ${MAX_OBJECT}, columns = {Records: '${recordType(used)}[]'})`;
 }
 
-/** Whether DuckDB reads a file's records with every field typed, alone, without an error. */
-async function readsAlone(conn: DuckDBConnection, file: ReadFile): Promise<boolean> {
+/**
+ * Whether DuckDB, reading a file's records alone with every field typed, fails with an error about
+ * that file. On a connection of its own: a step's cancel interrupts the step's connection, and an
+ * interrupt (or running out of memory) is no fault of the file.
+ */
+async function failsAlone(instance: DuckDBInstance, file: ReadFile): Promise<boolean> {
+  const conn = await instance.connect();
   try {
     await conn.run(`SELECT count(r) FROM (${recordSourceSql([file], "all")})`);
-    return true;
-  } catch {
     return false;
+  } catch (e) {
+    const msg = (e as Error).message ?? String(e);
+    return msg.includes(`file "${file.path}"`) && !/INTERRUPT|Interrupted|Out of Memory/i.test(msg);
+  } finally {
+    conn.closeSync();
   }
 }
 
