@@ -30,7 +30,8 @@ export const ALLOWED_TABLE_FUNCTIONS: ReadonlySet<string> = new Set([
  * Scalar functions a step may not call: those that plan or run SQL handed to them as text (the
  * sandbox checks the statement's own tree, not a string inside it: `json_serialize_plan` of a
  * `read_csv` read a file into its error message, found by a red-team review), `current_setting`
- * (the engine's folders and settings), and DuckDB's built-in macros whose bodies read system
+ * (the engine's folders and settings), the instance's query and connection counters, and
+ * DuckDB's built-in macros whose bodies read system
  * tables (`pg_get_viewdef` listed the views and the log files' paths). sandbox.test.ts checks
  * that every built-in macro whose body the sandbox refuses is here.
  */
@@ -40,6 +41,11 @@ export const REFUSED_FUNCTIONS: ReadonlySet<string> = new Set([
   "json_serialize_sql",
   "json_deserialize_sql",
   "current_setting",
+  // Counters of the shared DuckDB instance: other users' queries and connections on a server.
+  "current_query_id",
+  "current_transaction_id",
+  "txid_current",
+  "current_connection_id",
   "format_type",
   "get_block_size",
   "pg_get_constraintdef",

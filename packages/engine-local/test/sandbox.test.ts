@@ -111,6 +111,8 @@ describe("the sandbox", () => {
       "SELECT PG_GET_VIEWDEF(1)",
       "SELECT system.main.pg_get_viewdef(x) FROM range(10) t(x)",
       "SELECT format_type(1, 1), get_block_size('memory')",
+      "SELECT current_query_id(), txid_current()",
+      "SELECT current_connection_id()",
     ]) {
       await expect(engine.runAthenaSql(sql, []), sql).rejects.toMatchObject({
         code: "sql-refused",
