@@ -177,10 +177,8 @@ export async function collectFiles(
     daysWritten: [],
     warnings: [],
   };
-  const c: Collecting = {
-    ...{ run, store, manifest, todo, catalog, result },
-    ...{ done: 0, recorded: new Set<string>(), range },
-  };
+  const recorded = new Set<string>();
+  const c: Collecting = { run, store, manifest, todo, catalog, result, done: 0, recorded, range };
   const plan = await planParts(c);
   const found = () => [...Object.keys(manifest.days), ...all.map((f) => f.src.layoutDay ?? "")];
   if (plan.dayOf.size === 0 && todo.length === 0 && run.window !== null) {

@@ -8,10 +8,11 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
-import type { QueryRequest, QueryResult } from "@run-md/core";
+import type { QueryResult } from "@run-md/core";
 import { createLocalEngine, type LocalEngine, readManifest } from "@run-md/engine-local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runMd } from "../../../test/helpers.ts";
+import { queryRequest } from "../../core/test/query-request.ts";
 import { tempDir } from "../../engine-local/test/helpers.ts";
 import { collectFromDir } from "../src/index.ts";
 
@@ -64,16 +65,7 @@ function ask(
   from: string,
   to: string,
 ): Promise<QueryResult> {
-  const req: QueryRequest = {
-    stepId: "s",
-    dialect,
-    query,
-    params: {},
-    window: { start: new Date(from), end: new Date(to) },
-    attributes: { optional: false },
-    signal: new AbortController().signal,
-  };
-  return e.query(req);
+  return e.query(queryRequest(dialect, query, { start: new Date(from), end: new Date(to) }));
 }
 
 const SQL_IDS = "SELECT eventid FROM cloudtrail_logs ORDER BY 1";

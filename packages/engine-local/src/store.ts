@@ -324,8 +324,8 @@ function holdsAll(d: StoreDay, w: TimeWindow | null): boolean {
 function windowedSql(select: string, files: StoreFile[], where: string): string {
   const from = (fs: StoreFile[]) =>
     `FROM read_parquet([${fs.map((f) => quote(f.path)).join(", ")}])`;
+  const cut = where === "" ? [] : files.filter((f) => !f.whole);
   const inside = where === "" ? files : files.filter((f) => f.whole);
-  const cut = files.filter((f) => !inside.includes(f));
   if (inside.length === 0) return `SELECT ${select} ${from(files)}${where}`;
   if (cut.length === 0) return `SELECT ${select} ${from(inside)}`;
   return `SELECT ${select} ${from(inside)}\nUNION ALL\nSELECT ${select} ${from(cut)}${where}`;

@@ -8,8 +8,9 @@ import { promises as fsp } from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
 import { DuckDBInstance } from "@duckdb/node-api";
-import type { JsonValue, QueryRequest } from "@run-md/core";
+import type { JsonValue } from "@run-md/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queryRequest } from "../../core/test/query-request.ts";
 import { createLocalEngine, type LocalEngine } from "../src/engine.ts";
 import { normalizeRecord, parseEventTime } from "../src/files.ts";
 import { tempDir, window } from "./helpers.ts";
@@ -52,16 +53,7 @@ async function rows(logDir: string, query: string, from: string, to: string) {
 async function result(logDir: string, query: string, from: string, to: string) {
   const e = await createLocalEngine({ logDir, threads: 1 });
   engines.push(e);
-  const req: QueryRequest = {
-    stepId: "s",
-    dialect: "sql",
-    query,
-    params: {},
-    window: window(from, to),
-    attributes: { optional: false },
-    signal: new AbortController().signal,
-  };
-  const r = await e.query(req);
+  const r = await e.query(queryRequest("sql", query, window(from, to)));
   return { ...r, rows: r.rows.map((row: JsonValue[]) => row.map(String).join(" ")) };
 }
 
