@@ -100,6 +100,14 @@ const sameNumeric: Translator = (c) => ({
   type: "number",
 });
 
+/**
+ * `fn(x)` where it is defined, else no value: DuckDB fails the whole query on the square root or
+ * the logarithm of a negative number, where one event's value must not stop the others'.
+ */
+function defined(x: string, domain: string, fn: string): Col {
+  return { sql: `(CASE WHEN ${x} ${domain} THEN ${fn}(${x}) END)`, type: "number" };
+}
+
 /** greatest / least: of timestamps when all are, else of numbers. */
 const extreme: Translator = (c) => {
   const xs = c.args();
@@ -197,8 +205,8 @@ const CALLS: ReadonlyMap<string, Translator> = new Map<string, Translator>([
   ["abs", sameNumeric],
   ["ceil", sameNumeric],
   ["floor", sameNumeric],
-  ["sqrt", sameNumeric],
-  ["log", (c) => ({ sql: `ln(${num(c.arg(0))})`, type: "number" })],
+  ["sqrt", (c) => defined(num(c.arg(0)), ">= 0", "sqrt")],
+  ["log", (c) => defined(num(c.arg(0)), "> 0", "ln")],
   ["greatest", extreme],
   ["least", extreme],
   ["bin", (c) => ({ sql: floorTo(period(c, 0), c.timestamp().sql), type: "timestamp" })],

@@ -29,36 +29,27 @@ export interface Token {
   unit?: PeriodUnit;
 }
 
-const PERIOD_UNITS: Record<string, PeriodUnit> = {
-  ms: "ms",
-  s: "s",
-  sec: "s",
-  second: "s",
-  seconds: "s",
-  m: "m",
-  min: "m",
-  minute: "m",
-  minutes: "m",
-  h: "h",
-  hr: "h",
-  hour: "h",
-  hours: "h",
-  d: "d",
-  day: "d",
-  days: "d",
-  w: "w",
-  week: "w",
-  weeks: "w",
-  mo: "mo",
-  month: "mo",
-  months: "mo",
-  q: "q",
-  quarter: "q",
-  quarters: "q",
-  y: "y",
-  year: "y",
-  years: "y",
+/**
+ * The spellings of each time unit the service accepts (CWL_QuerySyntax-Stats): every spelling of
+ * more than one character also with an "s" (`hr` and `hrs`).
+ */
+const UNIT_SPELLINGS: Record<PeriodUnit, string[]> = {
+  ms: ["millisecond", "ms", "msec"],
+  s: ["second", "s", "sec"],
+  m: ["minute", "m", "min"],
+  h: ["hour", "h", "hr"],
+  d: ["day", "d"],
+  w: ["week", "w"],
+  mo: ["month", "mo", "mon"],
+  q: ["quarter", "q", "qtr"],
+  y: ["year", "y", "yr"],
 };
+
+const PERIOD_UNITS: Record<string, PeriodUnit> = Object.fromEntries(
+  Object.entries(UNIT_SPELLINGS).flatMap(([unit, names]) =>
+    names.flatMap((n) => (n.length > 1 ? [n, `${n}s`] : [n]).map((x) => [x, unit as PeriodUnit])),
+  ),
+);
 
 const isIdentStart = (c: string) => /[A-Za-z_@]/.test(c);
 const isIdentPart = (c: string) => /[A-Za-z0-9_@.]/.test(c);
@@ -207,7 +198,7 @@ const numberOrPeriod: Scanner = (src, start) => {
       start,
       i - start,
       `"${src.slice(start, i)}" is neither a number nor a time period`,
-      "Time periods are written like 30s, 5m, 1h, 1d (units ms, s, m, h, d, w, mo, q, y).",
+      "Time periods are written like 30s, 5m, 1h, 1d (units ms, s, m, h, d, w, mo, q, y, or spelled out: msec, sec, min, hr, mon, qtr, yr, hours, ...).",
     );
   }
   return { kind: "period", value: src.slice(start, i), start, end: i, number, unit };

@@ -14,6 +14,7 @@ import {
   twoValued,
 } from "./columns.ts";
 import { InsightsSyntaxError, InsightsUnsupportedError } from "./errors.ts";
+import { lookupFunction } from "./functions.ts";
 import { parseInsights } from "./parser.ts";
 
 /**
@@ -54,6 +55,8 @@ interface Scope {
   cols: Map<string, Col>;
   order: OrderKey[];
   outputs: string[] | null;
+  /** Whether a `display` has set the outputs: a later `fields` then adds no column to them. */
+  displayed?: boolean;
 }
 
 export function sqlString(s: string): string {
@@ -181,8 +184,14 @@ class Translator {
         }
         const cols = this.materialize(computed.map((x) => x.col));
         for (const [i, x] of computed.entries()) this.scope.cols.set(x.name, cols[i]!);
-        if (c.kind === "display") this.scope.outputs = names;
-        else this.scope.outputs = [...(this.scope.outputs ?? []), ...names];
+        // The service shows only the last display's fields; fields add theirs when no display
+        // comes before them (CWL_QuerySyntax-Display, -Fields).
+        if (c.kind === "display") {
+          this.scope.outputs = names;
+          this.scope.displayed = true;
+        } else if (!this.scope.displayed) {
+          this.scope.outputs = [...(this.scope.outputs ?? []), ...names];
+        }
         return;
       }
       case "filter":
@@ -193,7 +202,10 @@ class Translator {
         return;
       case "sort": {
         const cols = this.materialize(c.keys.map((k) => this.expr(k.expr)));
-        this.scope.order = cols.map((col, i) => ({ ...col, descending: c.keys[i]!.descending }));
+        const keys = cols.map((col, i) => ({ ...col, descending: c.keys[i]!.descending }));
+        // Ties keep the order they had (the groups', or the events' newest first): the service
+        // does not say how it breaks them, and a report's rows must not change between runs.
+        this.scope.order = [...keys, ...this.scope.order];
         return;
       }
       case "limit": {
@@ -296,8 +308,15 @@ class Translator {
     return { sql: col, type: "string" };
   }
 
+  /**
+   * An expression; `aliases` (the earlier items of the same `stats`) is given inside a `stats`
+   * item. There an aggregate call (never nested: the parser refuses that) is computed over the
+   * current relation even when an earlier stage has a column of the same text (`stats count(*) by
+   * x | stats count(*)` counts the groups); elsewhere (`sort count(*)`) the text names the column.
+   */
   private expr(e: Expr, aliases?: Map<string, Col>): Col {
-    if (e.kind !== "field") {
+    const computed = aliases !== undefined && isAggregate(e);
+    if (e.kind !== "field" && !computed) {
       const named = this.scope.cols.get(e.text);
       if (named) return named;
     }
@@ -427,6 +446,10 @@ class Translator {
 }
 
 // ---- SQL helpers
+
+function isAggregate(e: Expr): boolean {
+  return e.kind === "call" && lookupFunction(e.name)?.aggregate === true;
+}
 
 function dedupe(names: string[]): string[] {
   return [...new Set(names)];

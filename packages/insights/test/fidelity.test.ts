@@ -5,7 +5,7 @@
  * setting `integer_division = true`, which must not leak into Logs Insights arithmetic.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { InsightsSyntaxError, parseInsights } from "../src/index.ts";
+import { InsightsSyntaxError, parseInsights, translateInsights } from "../src/index.ts";
 import { type EventsDb, eventsDb } from "./duck.ts";
 import { thrown } from "./thrown.ts";
 
@@ -124,6 +124,107 @@ describe.each(SETTINGS.map(([name]) => name))("with %s", (setting) => {
       { readOnly: "0", n: "15" },
       { readOnly: "1", n: "15" },
     ]);
+  });
+});
+
+describe("stats over stats, time units, undefined math, display and ties (round-two red-team)", () => {
+  const setting = "DuckDB defaults";
+  const distinct = (key: (e: Record<string, unknown>) => unknown, of = EVENTS) =>
+    new Set(of.map(key)).size;
+
+  test("a second stats aggregates the first one's rows, even with the same aggregate text", async () => {
+    // The first stats has one row per eventName; the second counts those rows.
+    expect(await rows(setting, "stats count(*) by eventName | stats count(*)")).toEqual([
+      { "count(*)": String(distinct((e) => e.eventName)) },
+    ]);
+    const withError = EVENTS.filter((e) => e.errorCode !== undefined);
+    const groups = new Map<string, Set<unknown>>();
+    for (const e of withError) {
+      const g = groups.get(e.eventName as string) ?? new Set();
+      g.add(e.errorCode);
+      groups.set(e.eventName as string, g);
+    }
+    expect(
+      await rows(
+        setting,
+        "filter ispresent(errorCode) | stats count(*) by errorCode, eventName | stats count(*) by eventName | sort eventName",
+      ),
+    ).toEqual(
+      [...groups.entries()].sort().map(([eventName, g]) => ({
+        eventName,
+        "count(*)": String(g.size),
+      })),
+    );
+    // Inside an expression too.
+    expect(
+      await rows(setting, "stats count(*) by eventName | stats count(*) * 2 as twice"),
+    ).toEqual([{ twice: String(2 * distinct((e) => e.eventName)) }]);
+    // Outside stats it names the column, as before.
+    expect(
+      await rows(setting, "stats count(*) by eventName | sort count(*) desc, eventName | limit 1"),
+    ).toEqual([{ eventName: "GetObject", "count(*)": "15" }]);
+  });
+
+  test("every spelling of a time unit the service documents, plurals included", () => {
+    const unitOf = (period: string) => {
+      const ast = parseInsights(`stats count(*) by bin(${period})`);
+      const stats = ast.commands[0] as { by: { expr: { args: { unit: string }[] } }[] };
+      return stats.by[0]!.expr.args[0]!.unit;
+    };
+    const spellings: Record<string, string[]> = {
+      ms: ["ms", "mss", "msec", "msecs", "millisecond", "milliseconds"],
+      s: ["s", "sec", "secs", "second", "seconds"],
+      m: ["m", "min", "mins", "minute", "minutes"],
+      h: ["h", "hr", "hrs", "hour", "hours"],
+      d: ["d", "day", "days"],
+      w: ["w", "week", "weeks"],
+      mo: ["mo", "mos", "mon", "mons", "month", "months"],
+      q: ["q", "qtr", "qtrs", "quarter", "quarters"],
+      y: ["y", "yr", "yrs", "year", "years"],
+    };
+    for (const [unit, names] of Object.entries(spellings))
+      for (const n of names) expect(unitOf(`1${n}`), n).toBe(unit);
+    expect(() => parseInsights("stats count(*) by bin(1hs)")).toThrow(InsightsSyntaxError);
+  });
+
+  test("bin(1hrs) groups as bin(1h)", async () => {
+    expect(await rows(setting, "stats count(*) as n by bin(1hrs) as b | sort b")).toEqual(
+      await rows(setting, "stats count(*) as n by bin(1h) as b | sort b"),
+    );
+  });
+
+  test("sqrt and log of a number outside their domain give no value, not a failed query", async () => {
+    expect(
+      await rows(
+        setting,
+        "fields sqrt(-4) as a, sqrt(9) as b, log(0) as c, log(-1) as d, log(1) as e | limit 1",
+      ),
+    ).toEqual([{ a: null, b: 3, c: null, d: null, e: 0 }]);
+  });
+
+  test("a fields after a display adds no column: the last display's fields are shown", async () => {
+    const r = await dbs.get(setting)!.run("display eventName | fields errorCode | limit 1");
+    expect(r.columns).toEqual(["eventName"]);
+    const again = await dbs.get(setting)!.run("fields errorCode | display eventName, readOnly");
+    expect(again.columns).toEqual(["eventName", "readOnly"]);
+  });
+
+  test("sort keeps the earlier order for ties: the groups' order after stats", async () => {
+    // Both names have 15 events: the tie comes back in group order, run after run.
+    expect(await rows(setting, "stats count(*) as c by eventName | sort c desc")).toEqual([
+      { eventName: "GetObject", c: "15" },
+      { eventName: "PutObject", c: "15" },
+    ]);
+    expect(await rows(setting, "stats count(*) as c by eventName | sort c asc | limit 1")).toEqual([
+      { eventName: "GetObject", c: "15" },
+    ]);
+    const { sql } = translateInsights("stats count(*) as c by eventName | sort c desc", {
+      relation: "cwl_events",
+    });
+    // The final ORDER BY ranks by c, then by the group key.
+    expect(sql.slice(sql.lastIndexOf("ORDER BY"))).toMatch(
+      /^ORDER BY s\d+ DESC NULLS LAST, .*s\d+/,
+    );
   });
 });
 
