@@ -14,14 +14,26 @@ import { SESSION_COOKIE } from "../identity/sessions.ts";
 /** The cookie binding a browser to the sign-in it started (its state). */
 const LOGIN_COOKIE = "run_md_login";
 
-/** Only a path on this server: never an open redirect. */
-function localPath(raw: unknown): string {
-  return typeof raw === "string" &&
-    raw.startsWith("/") &&
-    !raw.startsWith("//") &&
-    !raw.includes("\\")
-    ? raw
-    : "/";
+/**
+ * Only a path on this server: never an open redirect. A control character is refused outright
+ * (browsers drop tabs and newlines from a URL, so `/\t/evil.example` becomes `//evil.example`,
+ * and a newline in a Location header is a header injection); what remains must resolve to this
+ * origin, and the path, query and fragment it resolves to are what is used (dot segments resolved,
+ * so the path cannot start with two slashes either).
+ */
+export function localPath(raw: unknown): string {
+  if (typeof raw !== "string" || !raw.startsWith("/") || /[\u0000-\u001f\u007f\\]/.test(raw))
+    return "/";
+  const base = "http://run-md.invalid";
+  let url: URL;
+  try {
+    url = new URL(raw, base);
+  } catch {
+    return "/";
+  }
+  // A resolved path that starts with two slashes (`/.//evil.example`) is another host again.
+  if (url.origin !== base || url.pathname.startsWith("//")) return "/";
+  return `${url.pathname}${url.search}${url.hash}`;
 }
 
 export function cookieOptions(ctx: ServerContext, maxAgeSeconds: number) {
