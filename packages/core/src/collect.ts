@@ -5,7 +5,7 @@
  */
 import type { ColumnInfo, JsonValue, QueryResult, RowChunk } from "./engine.ts";
 import { CheckEvaluator } from "./evaluate.ts";
-import { type MaskOptions, maskValue } from "./mask.ts";
+import { type MaskOptions, maskText, maskValue } from "./mask.ts";
 import type { Check } from "./model.ts";
 import type { CheckOutcome } from "./report.ts";
 
@@ -44,11 +44,13 @@ export class StepRows {
       return;
     }
     const raw = chunk.rows();
-    // Credentials are masked before anything (checks' offending rows included) can show a value.
+    // Checks read the values as the engine gave them (masking five access key ids into one
+    // would make `distinct(key) <= 1` hold); what is shown or handed on is masked: the kept rows,
+    // the sink's, and the checks' offending rows and values (finish).
     const maskRow = (row: JsonValue[]) => row.map((v) => maskValue(v, this.mask)) as JsonValue[];
-    const rows = everyRow ? raw.map(maskRow) : raw.slice(0, room).map(maskRow);
+    const rows = this.sink !== undefined ? raw.map(maskRow) : raw.slice(0, room).map(maskRow);
     for (const row of rows.slice(0, Math.max(0, room))) this.kept.push(row);
-    this.evaluator.add(chunk.columns, chunk.length, everyRow ? rows : undefined);
+    this.evaluator.add(chunk.columns, chunk.length, everyRow ? raw : undefined);
     if (this.sink !== undefined) {
       await this.sink({
         columns: chunk.columns,
@@ -75,7 +77,19 @@ export class StepRows {
       rows: this.kept,
       rowCount: this.count,
       truncated: this.count > this.limit,
-      checks: this.evaluator.finish(columns),
+      checks: this.evaluator.finish(columns).map((c) => maskOutcome(c, this.mask)),
     };
   }
+}
+
+/** A check's outcome as it may be shown: its offending rows, value and message masked. */
+function maskOutcome(c: CheckOutcome, mask: MaskOptions): CheckOutcome {
+  const out: CheckOutcome = { ...c, message: maskText(c.message, mask) };
+  if (typeof c.actual === "string") out.actual = maskText(c.actual, mask);
+  if (c.offendingRows !== undefined) {
+    out.offendingRows = c.offendingRows.map(
+      (row) => maskValue(row, mask) as Record<string, JsonValue>,
+    );
+  }
+  return out;
 }

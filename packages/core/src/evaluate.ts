@@ -16,13 +16,17 @@ export function worstStatus(statuses: Iterable<Status>): Status {
 
 class CheckError extends Error {}
 
-/** A value as a number, when it is one (numbers, and numeric text such as Logs Insights returns). */
+/**
+ * A value as a number, when it is one: numbers, and numeric text such as Logs Insights and
+ * Athena return (surrounding blanks ignored; `Infinity` and `-Infinity`, which Athena prints for
+ * a double divided by zero, included). NaN is no number: nothing compares with it.
+ */
 export function asNumber(v: JsonValue | undefined): number | undefined {
-  if (typeof v === "number") return Number.isFinite(v) ? v : undefined;
-  if (typeof v === "string" && v.trim() !== "" && /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(v)) {
-    const n = Number(v);
-    return Number.isFinite(n) ? n : undefined;
-  }
+  if (typeof v === "number") return Number.isNaN(v) ? undefined : v;
+  if (typeof v !== "string") return undefined;
+  const t = v.trim();
+  if (/^[+-]?Infinity$/.test(t)) return Number(t);
+  if (t !== "" && /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) return Number(t);
   return undefined;
 }
 
@@ -73,7 +77,16 @@ function likeToRegExp(pattern: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
-function predicateHolds(p: Predicate, v: JsonValue, regex: RegExp | undefined): boolean {
+/**
+ * Whether a value meets a predicate. A value that is not a number, compared with a number, is an
+ * error of the check (`no calls > 50` must not hold because `calls` is `'1,000'`).
+ */
+function predicateHolds(
+  p: Predicate,
+  v: JsonValue,
+  regex: RegExp | undefined,
+  column: string,
+): boolean {
   switch (p.kind) {
     case "null":
       return p.negated ? !isNull(v) : isNull(v);
@@ -87,7 +100,12 @@ function predicateHolds(p: Predicate, v: JsonValue, regex: RegExp | undefined): 
       if (isNull(v)) return p.op === "!=";
       if (typeof p.value === "number") {
         const n = asNumber(v);
-        return n !== undefined && compare(n, p.op, p.value);
+        if (n === undefined) {
+          throw new CheckError(
+            `${column} holds ${JSON.stringify(v)}, which is not a number, so it cannot be compared with ${p.value}`,
+          );
+        }
+        return compare(n, p.op, p.value);
       }
       if (typeof p.value === "boolean") {
         const eq = equalsLiteral(v, p.value);
@@ -241,6 +259,14 @@ function metricCheck(
           ? `${check.op} ${check.value}`
           : `between ${check.low} and ${check.high}`;
       if (v === undefined) {
+        // The spec: on an empty result there is nothing to violate. Rows whose every value is
+        // null are another matter (a JSON path that matches nothing, a misspelt field): nothing
+        // was compared, and a threshold check must not pass on that.
+        if (rowCount > 0) {
+          throw new CheckError(
+            `${name} has no value: ${check.metric.kind === "rows" ? "" : check.metric.column} is null in all ${rowCount} rows, so nothing was compared with ${expected}`,
+          );
+        }
         return {
           ...base,
           holds: true,
@@ -248,19 +274,17 @@ function metricCheck(
           message: `${name} has no value (no rows), nothing to violate ${expected}`,
         };
       }
-      let holds: boolean;
       if (typeof v === "string") {
-        // min/max over text compared with a number: compare as text, as the spec says.
-        holds =
-          check.kind === "compare"
-            ? compare(v, check.op, String(check.value))
-            : v >= String(check.low) && v <= String(check.high);
-      } else {
-        holds =
-          check.kind === "compare"
-            ? compare(v, check.op, check.value)
-            : v >= check.low && v <= check.high;
+        // min/max over values that are not all numbers (the spec orders them as text) cannot be
+        // compared with the check's number: '1000' < 50 as text would hold.
+        throw new CheckError(
+          `${name} is ${JSON.stringify(v)}: the column holds values that are not numbers, so it cannot be compared with ${check.kind === "compare" ? check.value : `${check.low} and ${check.high}`}`,
+        );
       }
+      const holds =
+        check.kind === "compare"
+          ? compare(v, check.op, check.value)
+          : v >= check.low && v <= check.high;
       return { ...base, holds, actual: v, message: `${name} = ${v}, expected ${expected}` };
     },
   };
@@ -291,7 +315,7 @@ function quantifiedCheck(
   const offending: Record<string, JsonValue>[] = [];
   return {
     add(row) {
-      const holds = predicateHolds(p, row[i] ?? null, regex);
+      const holds = predicateHolds(p, row[i] ?? null, regex, check.column);
       if (holds) matching++;
       // `every` is broken by the rows that fail the predicate, `no` by the rows that match it.
       const offends = check.quantifier === "every" ? !holds : check.quantifier === "no" && holds;

@@ -61,9 +61,58 @@ describe("metrics", () => {
     expect(o.actual).toBe(actual);
   });
 
-  it("compares min and max of text columns as text", () => {
-    expect(run("min(region) == 0", calls).actual).toBe("eu-west-1");
-    expect(run("max(eventsource) == 0", calls).actual).toBe("s3.amazonaws.com");
+  it("orders min and max of text columns as text, and will not compare that text with a number", () => {
+    // '1000' < 50 holds as text: a check whose metric is text is an error, never a pass.
+    for (const [text, value] of [
+      ["min(region) == 0", "eu-west-1"],
+      ["max(eventsource) < 50", "s3.amazonaws.com"],
+    ] as const) {
+      const o = run(text, calls);
+      expect(o.status, text).toBe("errored");
+      expect(o.message, text).toContain(JSON.stringify(value));
+      expect(o.message, text).toContain("not numbers");
+    }
+    const mixed = result(["calls"], [["1000"], ["-"]]);
+    expect(run("max(calls) < 50", mixed).status).toBe("errored");
+    expect(run("min(calls) between 0 and 50", mixed).status).toBe("errored");
+  });
+
+  it("reads numbers in text with blanks around them, and Athena's Infinity (round-two red-team)", () => {
+    const r = result(["n"], [[" 100"], ["Infinity"], ["7 "]]);
+    expect(run("max(n) > 1000", r)).toMatchObject({ status: "passed", actual: Infinity });
+    expect(run("min(n) == 7", r).status).toBe("passed");
+    expect(run("no n > 50", r).status).toBe("failed");
+    expect(run("every n > 5", r).status).toBe("passed");
+    expect(run("no n == 100", r).status).toBe("failed");
+  });
+
+  it("errors when a numeric comparison meets a value that is not a number", () => {
+    // A value that is no number does not silently fail the predicate: `no` would then hold.
+    const r = result(
+      ["calls", "ratio"],
+      [
+        ["1,000", "NaN"],
+        ["3", "0.1"],
+      ],
+    );
+    for (const text of ["no calls > 50", "every calls < 50", "some calls > 5", "no ratio > 0.5"]) {
+      const o = run(text, r);
+      expect(o.status, text).toBe("errored");
+      expect(o.message, text).toMatch(/holds "(1,000|NaN)", which is not a number/);
+    }
+    // Nulls stay as the spec says: never less or greater, so `no` holds for them.
+    expect(run("no calls > 50", result(["calls"], [[null], ["3"]])).status).toBe("passed");
+  });
+
+  it("errors when min, max or avg have no value although there are rows: nothing was compared", () => {
+    const nulls = result(["calls"], [[null], [null]]);
+    for (const text of ["max(calls) < 50", "min(calls) > 0", "avg(calls) == 1"]) {
+      const o = run(text, nulls);
+      expect(o.status, text).toBe("errored");
+      expect(o.message, text).toContain("null in all 2 rows");
+    }
+    // count and sum have a value (0) either way.
+    expect(run("count(calls) == 0", nulls).status).toBe("passed");
   });
 
   it("treats numeric text (as Logs Insights returns it) as numbers", () => {

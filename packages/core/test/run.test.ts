@@ -368,6 +368,31 @@ describe("running a runbook", () => {
     expect(JSON.stringify(report)).not.toContain("EXAMPLEKEY");
   });
 
+  it("checks the values the engine gave, and masks only what the report shows (round-two red-team)", async () => {
+    // Five keys, one prefix: hidden, they would all read AKIA**** and look like one.
+    const keys = ["AKIAIOSFODNN7EXAMPL1", "AKIAIOSFODNN7EXAMPL2", "AKIAIOSFODNN7EXAMPL3"];
+    const report = await runRunbook(
+      runbook(
+        SOURCE.replace(
+          "rows == 1   # one row",
+          "distinct(k) <= 1\nno k in ('AKIAIOSFODNN7EXAMPL3')\nmax(k) == 0",
+        ),
+      ),
+      opts({ step: "first", mask: { accessKeyIds: "hide" } }),
+      engines({ first: { columns: [{ name: "k", type: "varchar" }], rows: keys.map((k) => [k]) } }),
+    );
+    const [distinct, none, max] = report.steps[0]!.checks;
+    expect(distinct).toMatchObject({ status: "failed", actual: 3 });
+    expect(none).toMatchObject({ status: "failed", actual: 1, offendingCount: 1 });
+    expect(none!.offendingRows).toEqual([{ k: "AKIA****************" }]);
+    expect(max!.status).toBe("errored");
+    expect(max!.message).toContain("AKIA****************");
+    // The report shows no key from the data, not even in a check's message or value (the third
+    // is in the runbook's own check text, which the author wrote).
+    const shown = JSON.stringify(report, (key, v) => (key === "check" ? undefined : v));
+    for (const k of keys) expect(shown).not.toContain(k.slice(4));
+  });
+
   it("shows access key ids by default, and still hides secret keys", async () => {
     const rows = [["AKIAIOSFODNN7EXAMPLE"], ["wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"]];
     const report = await runRunbook(
