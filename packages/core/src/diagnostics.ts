@@ -25,6 +25,8 @@ export const RULES = {
   unclosedFence: "unclosed-fence",
   emptyQuery: "empty-query",
   expectWithoutStep: "expect-without-step",
+  /** A documentation block whose language looks like a step's (`sq1`, `SQL-athena`). */
+  stepLanguage: "step-language",
   duplicateExpect: "duplicate-expect",
   emptyExpect: "empty-expect",
   expectSyntax: "expect-syntax",

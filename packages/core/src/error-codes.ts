@@ -120,6 +120,10 @@ export const ERROR_CODES = {
     "Invalid runbook id",
     "A runbook id is lower-case letters, digits and dashes, as in its front matter id:.",
   ),
+  "no-steps": runbook(
+    "The runbook has no steps",
+    "A step is a fenced sql or logs-insights block at the top level of the file; check the blocks' languages (run-md check warns about a language that looks like a step's).",
+  ),
   "unknown-step": runbook(
     "No such step",
     "Name a step id that the runbook declares; run-md show <runbook> lists them.",

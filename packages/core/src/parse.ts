@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
+import leven from "leven";
 import type { Code, Heading, Root, RootContent } from "mdast";
 import { toString as mdastToString } from "mdast-util-to-string";
 import remarkParse from "remark-parse";
@@ -211,6 +212,18 @@ function checkFences(tree: Root, ctx: ParseContext): void {
   });
 }
 
+/** The step language a block's language seems meant to be (`sq1`, `SQL-athena`), if any. */
+function stepLanguageMeant(lang: string): string | undefined {
+  if (lang === "" || Object.hasOwn(STEP_LANGUAGES, lang)) return undefined;
+  const words = lang.split(/[^a-z0-9]+/);
+  const names = Object.keys(STEP_LANGUAGES);
+  return (
+    names.find((n) => words.includes(n)) ??
+    names.find((n) => n.length > 3 && leven(lang, n) === 1) ??
+    (lang.length === 3 && leven(lang, "sql") === 1 ? "sql" : undefined)
+  );
+}
+
 /**
  * Reads the top-level blocks in order into segments: runs of Markdown, steps (their title is the
  * heading above them) and the expect block that follows a step.
@@ -222,6 +235,8 @@ class SegmentReader {
   private run: RootContent[] = [];
   /** The step an expect block may still follow. */
   private awaiting: Draft | undefined;
+  /** A code block (not a step) since the last step: an expect block after it checks nothing. */
+  private between: { line: number; lang: string } | undefined;
   private lastWithExpect: Draft | undefined;
 
   constructor(private readonly ctx: ParseContext) {}
@@ -234,6 +249,8 @@ class SegmentReader {
         this.step(node, fence, lang);
       } else if (node.type === "code" && fence && lang === "expect") {
         this.expect(node, fence);
+      } else if (node.type === "code" && fence) {
+        this.otherCode(node, lang);
       } else {
         if (node.type === "heading") this.heading = mdastToString(node as Heading).trim();
         this.run.push(node);
@@ -242,8 +259,29 @@ class SegmentReader {
     this.flush();
   }
 
+  /**
+   * A fenced block that is documentation. An expect block after it no longer follows the step
+   * above (spec: "right after a step"), and a language that looks like a step's is named.
+   */
+  private otherCode(node: Code, lang: string): void {
+    this.run.push(node);
+    const { line, column } = node.position!.start;
+    this.awaiting = undefined;
+    this.between = { line, lang };
+    const meant = stepLanguageMeant(lang);
+    if (meant !== undefined) {
+      this.ctx.sink.warning(
+        RULES.stepLanguage,
+        line,
+        column,
+        `"${node.lang}" is not a step language, so this block is documentation and never runs (did you mean "${meant}"?)`,
+      );
+    }
+  }
+
   private step(node: Code, fence: Fence, lang: string): void {
     this.flush();
+    this.between = undefined;
     const draft = readStep(node, fence, lang, this.drafts.length + 1, this.heading, this.ctx);
     this.drafts.push(draft);
     this.segments.push({ kind: "step-draft", draft });
@@ -289,7 +327,15 @@ class SegmentReader {
   /** An expect block with no step right before it: a second one, or one before any step. */
   private orphanExpect(start: { line: number; column: number }): void {
     const last = this.lastWithExpect;
-    if (last) {
+    if (this.between !== undefined) {
+      const { line, lang } = this.between;
+      this.ctx.sink.error(
+        RULES.expectWithoutStep,
+        start.line,
+        start.column,
+        `expect block after the ${lang === "" ? "plain" : `"${lang}"`} code block on line ${line}, which is not a step: an expect block goes right after the sql or logs-insights block it checks`,
+      );
+    } else if (last) {
       this.ctx.sink.error(
         RULES.duplicateExpect,
         start.line,

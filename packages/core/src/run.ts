@@ -372,6 +372,11 @@ export async function runRunbook(
     });
   }
   let steps = runbook.steps;
+  // Nothing to run is never a pass: a query block whose language was mistyped (```SQL-athena)
+  // is documentation, and a runbook of nothing but documentation would pass every night.
+  if (steps.length === 0) {
+    throw new RunMdError("no-steps", `runbook ${runbook.meta.id} has no steps: nothing would run`);
+  }
   if (options.step !== undefined) {
     steps = steps.filter((s) => s.id === options.step);
     if (steps.length === 0) throw unknownStep(runbook, options.step);

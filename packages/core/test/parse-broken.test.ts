@@ -214,6 +214,13 @@ const CASES: Array<[file: string, line: number, column: number, rule: string, me
     'expected ":" after "warn", found "sum"',
   ],
   [
+    "expect-after-other-block.md",
+    18,
+    1,
+    "expect-without-step",
+    'expect block after the "text" code block on line 14, which is not a step: an expect block goes right after the sql or logs-insights block it checks',
+  ],
+  [
     "expect-without-step.md",
     10,
     1,

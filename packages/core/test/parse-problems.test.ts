@@ -114,6 +114,33 @@ describe("placement of steps and expect blocks", () => {
     expect(runbook!.segments).toHaveLength(1);
   });
 
+  it("names a documentation block whose language looks like a step's: it would never run (round-two red-team)", () => {
+    const block = (lang: string) =>
+      `---\ntitle: T\n---\n\n\`\`\`${lang} denied\nSELECT 1\n\`\`\`\n`;
+    for (const [lang, meant] of [
+      ["sq1", "sql"],
+      ["SQL-athena", "sql"],
+      ["athena-sql", "sql"],
+      ["insight", "insights"],
+      ["logs-insight", "logs-insights"],
+    ]) {
+      const { runbook, diagnostics } = parseRunbook(block(lang), "x.md");
+      expect(runbook!.steps, lang).toEqual([]);
+      expect(diagnostics, lang).toEqual([
+        expect.objectContaining({
+          severity: "warning",
+          rule: "step-language",
+          line: 5,
+          message: `"${lang}" is not a step language, so this block is documentation and never runs (did you mean "${meant}"?)`,
+        }),
+      ]);
+    }
+    // Other languages of SQL, and prose languages, are documentation without a word.
+    for (const lang of ["mysql", "postgresql", "sqlite", "bash", "json", "text", "yaml"]) {
+      expect(parseRunbook(block(lang), "x.md").diagnostics, lang).toEqual([]);
+    }
+  });
+
   it("reports an unclosed fence inside a list at its opening line", () => {
     const source = "---\ntitle: T\n---\n\n- item\n\n  ```bash\n  echo\n\nAfter the list.\n";
     expect(summary(source)).toEqual(["7:3 error unclosed-fence"]);

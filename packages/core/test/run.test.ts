@@ -393,6 +393,14 @@ describe("running a runbook", () => {
     for (const k of keys) expect(shown).not.toContain(k.slice(4));
   });
 
+  it("refuses a runbook without steps: nothing would run, and that is no pass (round-two red-team)", async () => {
+    const stepless = runbook("---\ntitle: T\n---\n\n```SQL-athena q\nSELECT 1\n```\n");
+    expect(stepless.steps).toEqual([]);
+    await expect(runRunbook(stepless, opts({ cliParams: {} }), engines({}))).rejects.toMatchObject({
+      code: "no-steps",
+    });
+  });
+
   it("shows access key ids by default, and still hides secret keys", async () => {
     const rows = [["AKIAIOSFODNN7EXAMPLE"], ["wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"]];
     const report = await runRunbook(
