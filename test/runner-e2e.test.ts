@@ -312,6 +312,32 @@ rows == 1
       (await readdir(path.join(reports, "slow"))).filter((n) => n.endsWith(".json")),
     ).toHaveLength(3);
   });
+
+  it("a signal between two runbooks stops the run with 130 and names the runbook not run", async () => {
+    const { dir, reports } = await setup();
+    // Runbooks run in path order: quick.md (id slow), then zz.md.
+    const second = path.join(dir, "zz.md");
+    await writeFile(second, QUICK.replace("id: slow", "id: zz"));
+    const p = runMd([
+      path.join(dir, "quick.md"),
+      second,
+      "--log-dir",
+      clean,
+      "--reports-dir",
+      reports,
+    ]);
+    let out = "";
+    p.child!.stdout!.on("data", (d) => {
+      out += d;
+      // The first runbook's check is printed: its steps are done, the second has not begun.
+      if (out.includes("rows == 1") && !p.child!.killed) p.child!.kill("SIGTERM");
+    });
+    const res = await p;
+    expect(res.code).toBe(130);
+    // The second runbook did not pass: it never ran (named), or it was cancelled.
+    expect(res.stdout).not.toMatch(/passed\s+zz/);
+    expect(`${res.stdout}${res.stderr}`).toMatch(/not run: zz|cancelled\s+zz/);
+  });
 });
 
 describe("the quick start", () => {

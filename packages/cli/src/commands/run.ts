@@ -307,8 +307,14 @@ async function executeRun(plan: RunPlan): Promise<number> {
   const codes: number[] = [];
   const reportsDir = reportsDirOf(values["reports-dir"], config);
   try {
-    for (const runbook of plan.runbooks) {
-      if (controller.signal.aborted) break;
+    for (const [i, runbook] of plan.runbooks.entries()) {
+      if (controller.signal.aborted) {
+        // Stopped between two runbooks: those left never ran, and the run is no success.
+        const left = plan.runbooks.slice(i).map((r) => r.meta.id);
+        process.stderr.write(`cancelled: not run: ${left.join(", ")}\n`);
+        codes.push(130);
+        break;
+      }
       const terminal = values.json
         ? undefined
         : new TerminalReporter({
