@@ -10,6 +10,17 @@ function esc(s: string): string {
     .replaceAll("'", "&apos;");
 }
 
+/** A test case that errored, with the error's code, message and hint. */
+function errorCase(
+  classname: string,
+  name: string,
+  time: string,
+  e: { code: string; message: string; hint?: string },
+): string {
+  const text = esc([e.message, e.hint].filter(Boolean).join("\n"));
+  return `    <testcase classname="${classname}" name="${esc(name)}" time="${time}"><error type="${esc(e.code)}" message="${esc(e.message)}">${text}</error></testcase>`;
+}
+
 /**
  * JUnit XML for CI systems: one `<testsuite>` per runbook, one `<testcase>` per expectation.
  * A step that errored before its checks could run becomes one errored test case, so nothing
@@ -40,9 +51,7 @@ export function toJUnit(reports: RunReport[]): string {
           );
         } else {
           sErr++;
-          cases.push(
-            `    <testcase classname="${classname}" name="${esc(`step ${step.id}`)}" time="${time}"><error type="${esc(e.code)}" message="${esc(e.message)}">${esc([e.message, e.hint].filter(Boolean).join("\n"))}</error></testcase>`,
-          );
+          cases.push(errorCase(classname, `step ${step.id}`, time, e));
         }
         continue;
       }
@@ -65,6 +74,12 @@ export function toJUnit(reports: RunReport[]): string {
           `    <testcase classname="${classname}" name="${name}" time="${time}">${body}</testcase>`,
         );
       }
+    }
+    // A run that errored before a step could (a missing parameter, no steps, a bad engine) is
+    // one errored test case: a suite of none would read as green.
+    if (r.error !== undefined && !r.steps.some((st) => st.error !== undefined)) {
+      sErr++;
+      cases.push(errorCase(esc(r.runbook.id), "run", "0.000", r.error));
     }
     total += cases.length;
     failures += sFail;

@@ -179,6 +179,26 @@ describe("storing reports", () => {
 });
 
 describe("JUnit XML", () => {
+  it("makes a run that errored before its first step one errored test case, never a green suite (round-two red-team)", () => {
+    const { runbook } = parseRunbook("---\ntitle: T\n---\n\n```sql s\nSELECT 1\n```\n", "rb.md");
+    const r = errorReport(
+      runbook!,
+      new RunMdError("missing-param", 'parameter "user" is required', {
+        hint: "Pass --param user=...",
+      }),
+      { toolVersion: "1" },
+      new Date("2026-11-24T00:00:00Z"),
+    );
+    const xml = toJUnit([r]);
+    expect(XMLValidator.validate(xml)).toBe(true);
+    const suite = new XMLParser({ ignoreAttributes: false }).parse(xml).testsuites.testsuite;
+    expect(suite["@_tests"]).toBe("1");
+    expect(suite["@_errors"]).toBe("1");
+    expect(suite.testcase["@_name"]).toBe("run");
+    expect(suite.testcase.error["@_type"]).toBe("missing-param");
+    expect(suite.testcase.error["#text"]).toContain("Pass --param user=...");
+  });
+
   it("is well-formed, with one test case per expectation and errored steps as errors", () => {
     const xml = toJUnit([sampleReport()]);
     expect(XMLValidator.validate(xml)).toBe(true);
