@@ -140,6 +140,8 @@ describe("run-md trigger on AWS's documented GuardDuty finding", () => {
     const placeholder = JSON.parse(readFileSync(SAMPLE, "utf8")) as Json;
     placeholder.time = now.toISOString();
     const dry = await trigger(placeholder, ["--dry-run"]);
+    // The pattern matched, so the runbook should have run and could not: an error, not a pass.
+    expect(dry.code).toBe(2);
     expect(dry.stdout).toContain(
       '· skips access-key-activity: the pattern matched but parameter "access_key_id" (from the event\'s $.detail.resource.accessKeyDetails.accessKeyId): expected a value matching the pattern',
     );

@@ -26,7 +26,9 @@ export async function containerMain(
     });
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     const failed = result.matched.some((m) => m.status === "failed");
-    const errored = result.matched.some((m) => m.status === "errored");
+    const errored =
+      result.matched.some((m) => m.status === "errored") ||
+      result.skipped.some((m) => "unresolved" in m);
     return errored ? 2 : failed ? 1 : 0;
   } catch (e) {
     process.stderr.write(`error ${(e as Error).message}\n`);

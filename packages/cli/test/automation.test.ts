@@ -154,6 +154,19 @@ describe("the Lambda handler, invoked in-process with EventBridge events", () =>
     expect(emulator.callsOf("PutObject").length).toBe(puts);
   });
 
+  it("names a runbook whose pattern matched but whose parameter the event could not give (round-two red-team)", async () => {
+    // A lower-case key: the pattern matches, the parameter's declaration refuses the value.
+    const result = await handler(guardDuty("akiaiosfodnn7example"));
+    const activity = result.skipped.find((s) => s.runbook === "access-key-activity")!;
+    expect(activity).toMatchObject({ unresolved: true });
+    expect(activity.reason).toContain("the pattern matched but parameter");
+    expect(result.problems).toEqual([
+      expect.stringContaining("access-key-activity did not run: the pattern matched but parameter"),
+    ]);
+    // A runbook whose pattern did not match is no problem.
+    expect(result.skipped.find((s) => s.runbook === "audit-iam")).not.toHaveProperty("unresolved");
+  }, 120_000);
+
   it("rejects an event that is not an object", async () => {
     await expect(handler("[1, 2]")).rejects.toThrow(
       "the event: an EventBridge event is a JSON object",

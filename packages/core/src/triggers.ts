@@ -61,6 +61,11 @@ export interface TriggerMatch {
 export interface TriggerMiss {
   matched: false;
   reason: string;
+  /**
+   * A trigger's pattern matched the event but its parameters could not be taken from it (a path
+   * missing, a value its declaration refuses): the runbook should have run and could not.
+   */
+  unresolved?: true;
 }
 
 /**
@@ -71,6 +76,7 @@ export function planTrigger(runbook: Runbook, event: unknown): TriggerMatch | Tr
   const triggers = runbook.meta.triggers ?? [];
   if (triggers.length === 0) return { matched: false, reason: "it has no triggers" };
   const reasons: string[] = [];
+  let unresolved = false;
   for (const [i, trigger] of triggers.entries()) {
     const label = triggers.length === 1 ? "" : `trigger ${i + 1}: `;
     const match = matchPattern(trigger.pattern, event);
@@ -81,6 +87,7 @@ export function planTrigger(runbook: Runbook, event: unknown): TriggerMatch | Tr
     const resolved = resolveTrigger(runbook, trigger, event);
     if (typeof resolved === "string") {
       reasons.push(`${label}the pattern matched but ${resolved}`);
+      unresolved = true;
       continue;
     }
     return {
@@ -90,7 +97,7 @@ export function planTrigger(runbook: Runbook, event: unknown): TriggerMatch | Tr
       reason: `${triggers.length === 1 ? "its trigger" : `trigger ${i + 1}`} matched`,
     };
   }
-  return { matched: false, reason: reasons.join("; ") };
+  return { matched: false, reason: reasons.join("; "), ...(unresolved ? { unresolved } : {}) };
 }
 
 function resolveTrigger(

@@ -117,13 +117,14 @@ describe("placement of steps and expect blocks", () => {
   it("names a documentation block whose language looks like a step's: it would never run (round-two red-team)", () => {
     const block = (lang: string) =>
       `---\ntitle: T\n---\n\n\`\`\`${lang} denied\nSELECT 1\n\`\`\`\n`;
-    for (const [lang, meant] of [
+    const cases: [string, string][] = [
       ["sq1", "sql"],
       ["SQL-athena", "sql"],
       ["athena-sql", "sql"],
       ["insight", "insights"],
       ["logs-insight", "logs-insights"],
-    ]) {
+    ];
+    for (const [lang, meant] of cases) {
       const { runbook, diagnostics } = parseRunbook(block(lang), "x.md");
       expect(runbook!.steps, lang).toEqual([]);
       expect(diagnostics, lang).toEqual([

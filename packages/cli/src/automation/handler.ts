@@ -86,6 +86,11 @@ export async function handleEvent(
   const target = s3Target(env);
   const client = target ? s3Client(target) : undefined;
   const keys = new Map<TriggerOutcome, string[]>();
+  // A runbook whose pattern matched but whose parameters the event lacks should have run.
+  for (const o of result.outcomes) {
+    if (!o.plan.matched && o.plan.unresolved)
+      problems.push(`${o.runbook.meta.id} did not run: ${o.plan.reason}`);
+  }
   try {
     for (const o of result.outcomes) {
       if (!client || !target || !o.reportFile) continue;

@@ -17,6 +17,7 @@ import {
   runOrErrorReport,
   storeReport,
   type TriggerMatch,
+  type TriggerMiss,
   windowArgs,
 } from "@run-md/core";
 import type { TableConfig } from "@run-md/sql";
@@ -45,7 +46,7 @@ export interface TriggerOptions {
 
 export interface TriggerOutcome {
   runbook: Runbook;
-  plan: TriggerMatch | { matched: false; reason: string };
+  plan: TriggerMatch | TriggerMiss;
   report?: RunReport;
   /** The report file written, when one was. */
   reportFile?: string;
@@ -200,8 +201,17 @@ export function outcomeSummary<D extends object>(
         ...(o.report ? { status: o.report.status } : {}),
         ...detail(o),
       })),
-    skipped: outcomes
-      .filter((o) => !o.plan.matched)
-      .map((o) => ({ runbook: o.runbook.meta.id, reason: o.plan.reason })),
+    skipped: outcomes.flatMap((o) =>
+      o.plan.matched
+        ? []
+        : [
+            {
+              runbook: o.runbook.meta.id,
+              reason: o.plan.reason,
+              // Its pattern matched: it should have run and could not.
+              ...(o.plan.unresolved ? { unresolved: true } : {}),
+            },
+          ],
+    ),
   };
 }

@@ -79,6 +79,9 @@ export async function triggerCommand(argv: string[]): Promise<number> {
   }
   if (values.json) process.stdout.write(`${JSON.stringify(triggerJson(result), null, 2)}\n`);
   const codes = result.outcomes.flatMap((o) => (o.report ? [exitCodeOf(o.report.status)] : []));
+  // A runbook whose pattern matched but whose parameters the event could not give did not run
+  // when it should have: an error (as a bad parameter is for `run`), not a quiet skip.
+  if (result.outcomes.some((o) => !o.plan.matched && o.plan.unresolved)) codes.push(2);
   return Math.max(0, ...codes);
 }
 
