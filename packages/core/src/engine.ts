@@ -81,6 +81,16 @@ export interface QueryResult {
   stats: Record<string, number | string | boolean>;
   /** Things the reader should know that did not stop the query (skipped files, coerced fields). */
   warnings: string[];
+  /**
+   * Source files or objects of the step's window the engine could not read (corrupt, truncated,
+   * unreadable): the result does not cover their events, so the runner makes the step an error.
+   */
+  unread?: string[];
+  /**
+   * The engine stopped at this many rows, a limit the query did not set (Logs Insights' 10,000):
+   * there may be more, so the runner does not judge the step's expectations on the part it got.
+   */
+  capped?: number;
 }
 
 /**

@@ -196,6 +196,14 @@ export const ERROR_CODES = {
     "The step did not finish in time",
     "Narrow the window or the query, or raise timeout= on the step (or --timeout).",
   ),
+  "unread-files": query(
+    "Files of the step's window could not be read",
+    "The result does not cover their events: repair or remove the files named (a truncated download, a corrupt object) and run again; in a store, collect again once the source object is whole.",
+  ),
+  "result-capped": query(
+    "The result was cut at the engine's row limit",
+    "Aggregate with stats, narrow the filter, or add | limit N to say the first N rows are enough.",
+  ),
   "no-data": query(
     "No CloudTrail event in the step's window",
     "Check the log directory or the configured table and the window; if an empty window is expected, mark the step allow_empty.",

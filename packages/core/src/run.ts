@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { type RowSink, StepRows } from "./collect.ts";
 import type { BoundParam, Engine, QueryResult } from "./engine.ts";
 import { ENGINE_ALIASES, engineChoices, engineInfo } from "./engine-registry.ts";
+import { ERROR_CODES } from "./error-codes.ts";
 import { isRunMdError, RunMdError } from "./errors.ts";
 import { worstStatus } from "./evaluate.ts";
 import { type MaskOptions, maskText } from "./mask.ts";
@@ -303,9 +304,45 @@ async function runStep(step: Step, engineName: string, ctx: StepContext): Promis
     warnings: result.warnings.map((w) => maskText(w, options.mask)),
     checks,
   };
-  return result.noEvents === undefined
-    ? report
-    : noEventsOutcome(step, report, result.noEvents, options.mask);
+  if (result.noEvents !== undefined)
+    return noEventsOutcome(step, report, result.noEvents, options.mask);
+  return incompleteOutcome(step, report, result, options.mask);
+}
+
+/**
+ * A step whose result is not the whole answer: files of its window were not read, or the engine
+ * cut the rows at a limit of its own. Its checks are still shown, but the step is an error: a
+ * pass on part of the data is no pass (spec section 2: no data is not the same as no findings).
+ */
+function incompleteOutcome(
+  step: Step,
+  report: StepReport,
+  result: QueryResult,
+  mask?: MaskOptions,
+): StepReport {
+  const unread = result.unread ?? [];
+  if (unread.length > 0) {
+    const named =
+      unread.slice(0, 5).join(", ") + (unread.length > 5 ? `, and ${unread.length - 5} more` : "");
+    const error = {
+      code: "unread-files",
+      message: maskText(
+        `${unread.length} file${unread.length === 1 ? "" : "s"} of the step's window could not be read, so the result does not cover ${unread.length === 1 ? "its" : "their"} events: ${named}`,
+        mask,
+      ),
+      hint: ERROR_CODES["unread-files"].hint,
+    };
+    return { ...report, status: "errored", error };
+  }
+  if (result.capped !== undefined && step.checks.length > 0) {
+    const error = {
+      code: "result-capped",
+      message: `the engine returned its limit of ${result.capped.toLocaleString("en")} rows and there may be more: the expectations were not judged on part of the result`,
+      hint: ERROR_CODES["result-capped"].hint,
+    };
+    return { ...report, status: "errored", error };
+  }
+  return report;
 }
 
 /** Why a step's query failed: its timeout, or what the engine threw. */

@@ -401,6 +401,44 @@ describe("running a runbook", () => {
     });
   });
 
+  it("makes a step whose window had unreadable files an error, whatever its checks say (round-two red-team)", async () => {
+    const unread = Array.from({ length: 7 }, (_, i) => `AWSLogs/x/CloudTrail/us-east-1/2026/11/21/f${i}.json.gz`);
+    const report = await runRunbook(
+      runbook(),
+      opts({ step: "first" }),
+      engines({ first: { columns: [{ name: "n", type: "varchar" }], rows: [["x"]], unread } }),
+    );
+    const step = report.steps[0]!;
+    expect(step.checks.map((c) => c.status)).toEqual(["passed"]);
+    expect(step.status).toBe("errored");
+    expect(report.status).toBe("errored");
+    expect(step.error?.code).toBe("unread-files");
+    expect(step.error?.message).toContain("7 files of the step's window could not be read");
+    expect(step.error?.message).toContain("f0.json.gz, ");
+    expect(step.error?.message).toContain("and 2 more");
+  });
+
+  it("does not judge expectations on a result cut at the engine's own row limit", async () => {
+    const rows = [["x"]];
+    const capped = await runRunbook(
+      runbook(),
+      opts({ step: "first" }),
+      engines({ first: { columns: [{ name: "n", type: "varchar" }], rows, capped: 10_000 } }),
+    );
+    expect(capped.steps[0]!.status).toBe("errored");
+    expect(capped.steps[0]!.error?.code).toBe("result-capped");
+    expect(capped.steps[0]!.error?.message).toContain("10,000 rows");
+    // A step without expectations only shows its rows: nothing is judged.
+    const plain = runbook(SOURCE.replace("```expect\nrows == 1   # one row\n```", ""));
+    const shown = await runRunbook(
+      plain,
+      opts({ step: "first" }),
+      engines({ first: { columns: [{ name: "n", type: "varchar" }], rows, capped: 10_000 } }),
+    );
+    expect(shown.steps[0]!.checks).toEqual([]);
+    expect(shown.steps[0]!.status).toBe("passed");
+  });
+
   it("shows access key ids by default, and still hides secret keys", async () => {
     const rows = [["AKIAIOSFODNN7EXAMPLE"], ["wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"]];
     const report = await runRunbook(
