@@ -9,12 +9,15 @@ import path from "node:path";
 import {
   BIGINT,
   BOOLEAN,
+  DECIMAL,
   DOUBLE,
   type DuckDBConnection,
   DuckDBInstance,
   type DuckDBPreparedStatement,
   type DuckDBType,
   type DuckDBValue,
+  decimalValue,
+  INTEGER,
   StatementType,
   VARCHAR,
 } from "@duckdb/node-api";
@@ -507,7 +510,13 @@ export class LocalEngine implements Engine {
    * three trips through DuckDB's parser, about 5 ms. A refused statement is never kept.
    */
   private async checkedPlan(conn: DuckDBConnection, job: Job): Promise<Plan> {
-    const key = JSON.stringify([job.kind, job.duckdb === true, job.sql, job.executionParameters]);
+    const key = JSON.stringify([
+      job.kind,
+      job.duckdb === true,
+      job.sql,
+      job.executionParameters,
+      job.types.map(String),
+    ]);
     const cached = this.plans.get(key);
     if (cached) {
       setNewest(this.plans, key, cached, PLAN_CACHE);
@@ -537,6 +546,9 @@ export class LocalEngine implements Engine {
       aliases: this.aliases,
       target: TARGET,
       parameters,
+      ...(job.duckdb
+        ? {}
+        : { parameterTypes: new Map(job.types.map((t, i) => [String(i + 1), String(t)])) }),
       trinoFunctions: job.duckdb ? undefined : TRINO_FUNCTIONS,
       jsonColumns: JSON_COLUMNS,
       partitionColumns: new Set<string>(PARTITION_COLUMNS),
@@ -1079,14 +1091,43 @@ export function renderSqlParams(
 function duckValue(p: BoundParam): [DuckDBValue, DuckDBType] {
   switch (p.type) {
     case "integer":
-      return [BigInt(Math.trunc(Number(p.value))), BIGINT];
     case "number":
-      return [Number(p.value), DOUBLE];
+      return numberValue(p.value);
     case "boolean":
       return [p.value === true || p.value === "true", BOOLEAN];
     default:
       return [String(p.value), VARCHAR];
   }
+}
+
+/**
+ * A number parameter typed as Athena types the literal it gets (core's renderLiteral writes
+ * String(n)): `10` is an INTEGER (BIGINT beyond its range), `0.5` a DECIMAL with the text's scale,
+ * `1e-7` a DOUBLE. As a DOUBLE, `{{n}} / 3` would give 3.33 where Athena gives 3.
+ */
+export function numberValue(value: unknown): [DuckDBValue, DuckDBType] {
+  const n = typeof value === "number" ? value : Number(value);
+  const text = String(n);
+  if (/^-?\d+$/.test(text)) {
+    const b = BigInt(text);
+    if (b >= -(2n ** 31n) && b < 2n ** 31n) return [Number(b), INTEGER];
+    if (b >= -(2n ** 63n) && b < 2n ** 63n) return [b, BIGINT];
+    throw new RunMdError(
+      "bad-param",
+      `The number ${text} is beyond Athena's BIGINT range: not supported locally.`,
+    );
+  }
+  const d = /^(-?)(\d+)\.(\d+)$/.exec(text);
+  if (d) {
+    const [, sign, int, fraction] = d as unknown as [string, string, string, string];
+    const digits = int.replace(/^0+/, "");
+    const width = Math.min(38, Math.max(1, digits.length) + fraction.length);
+    return [
+      decimalValue(BigInt(`${sign}${digits}${fraction}`), width, fraction.length),
+      DECIMAL(width, fraction.length),
+    ];
+  }
+  return [n, DOUBLE];
 }
 
 export type { Dialect };

@@ -52,6 +52,11 @@ function timeCall(f: Node, name: string, opts: RewriteOptions): Node | undefined
       return fmt === undefined ? undefined : strptimeCall(f, jodaFormat(fmt));
     case "date_part":
       return extractField(f);
+    // date(x) is CAST(x AS date) in Trino: yyyy-MM-dd text only (date(eventtime) is an error).
+    case "date":
+      return opts.trinoFunctions && args.length === 1
+        ? callNode("trino_cast_date", [{ ...(args[0] as Node), alias: "" }], f)
+        : undefined;
     // A timestamp of known precision prints that many fraction digits (Trino's to_iso8601).
     case "to_iso8601": {
       const p = args.length === 1 ? timestampPrecision(args[0]) : undefined;

@@ -20,6 +20,7 @@ import {
   rewriteBetween,
   rewriteJsonCast,
   rewriteMapEquality,
+  rewriteScalarCast,
   rewriteTimestampCast,
   rewriteToJsonCast,
   rewriteToVarcharCast,
@@ -27,6 +28,7 @@ import {
   TIMESTAMP_MARKER,
   VARCHAR_MARKER,
 } from "./trino-ast.ts";
+import { annotateColumnTypes } from "./trino-scope.ts";
 import { isZoned, zonedComparison, zonedLiteral } from "./trino-zoned.ts";
 
 export interface RewriteOptions {
@@ -36,6 +38,12 @@ export interface RewriteOptions {
   target: { catalog: string; schema: string; table: string };
   /** Replacement nodes for `?`/`$n` parameters, by identifier ("1", "2", ...). */
   parameters?: Map<string, Node>;
+  /**
+   * The types the `$n` parameters are bound with (INTEGER, BIGINT, DECIMAL(w,s)), by identifier:
+   * the parameter becomes a cast to it, so that the rewrite sees `{{n}} / 3` as integers and
+   * `{{x}} / 3` as a decimal division, as Athena types the literal it gets.
+   */
+  parameterTypes?: Map<string, string>;
   /** Trino function names to call through their macros (`regexp_extract` → `trino_regexp_extract`). */
   trinoFunctions?: Set<string>;
   /** JSON-text columns that accept dot access (`requestparameters.bucketName`) as an extension. */
@@ -346,6 +354,7 @@ export async function rewriteAthena(
     template: await unnestTemplate(conn),
   };
   collectCteNames(statement.node, st.ctes);
+  if (opts.trinoFunctions) annotateColumnTypes(statement.node);
   statement.node = visit(statement.node, st) as Node;
   nameUnaliasedColumns(statement.node);
   const pruneSql = await partitionFilterSql(
@@ -385,7 +394,18 @@ function visit(v: unknown, st: RewriteState): unknown {
     const id = String(v.identifier);
     st.parameterIds.add(id);
     const rep = st.opts.parameters?.get(id);
-    return rep ? clone(rep) : v;
+    if (rep) return clone(rep);
+    const type = typeNode(st.opts.parameterTypes?.get(id));
+    if (!type) return v;
+    return {
+      class: "CAST",
+      type: "OPERATOR_CAST",
+      alias: v.alias,
+      query_location: v.query_location ?? 0,
+      child: { ...v, alias: "" },
+      cast_type: type,
+      try_cast: false,
+    };
   }
   const trino = st.opts.trinoFunctions ? trinoNode(v) : undefined;
   if (trino) return trino;
@@ -397,6 +417,23 @@ function visit(v: unknown, st: RewriteState): unknown {
   }
   if (v.type === "TABLE_FUNCTION") return rewriteUnnest(v, st.template);
   return v;
+}
+
+/** DuckDB's serialized type for INTEGER, BIGINT or DECIMAL(w,s); undefined for others. */
+function typeNode(name: string | undefined): Node | undefined {
+  if (name === "INTEGER" || name === "BIGINT") return { id: name, type_info: null };
+  const d = /^DECIMAL\((\d+),\s*(\d+)\)$/.exec(name ?? "");
+  if (!d) return undefined;
+  return {
+    id: "DECIMAL",
+    type_info: {
+      type: "DECIMAL_TYPE_INFO",
+      alias: "",
+      extension_info: null,
+      width: Number(d[1]),
+      scale: Number(d[2]),
+    },
+  };
 }
 
 const MAIN_SCHEMA = new Set(["substring", "date_part", "timezone"]);
@@ -455,7 +492,9 @@ function trinoNode(v: Node): Node | undefined {
   if (v.class === "CAST")
     return (
       zonedCast(v) ??
-      charCast(rewriteTimestampCast(rewriteToJsonCast(rewriteToVarcharCast(rewriteJsonCast(v)))))
+      rewriteScalarCast(
+        charCast(rewriteTimestampCast(rewriteToJsonCast(rewriteToVarcharCast(rewriteJsonCast(v))))),
+      )
     );
   if (v.class === "FUNCTION" && v.is_operator === true) return rewriteArithmetic(v);
   return undefined;

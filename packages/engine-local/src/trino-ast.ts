@@ -71,7 +71,10 @@ export function keepDouble(v: Node): Node {
 }
 
 /** What the tree says about an expression's numeric type, without binding it. */
-type Static = { kind: "integer" } | { kind: "decimal"; scale: number } | { kind: "other" };
+export type Static = { kind: "integer" } | { kind: "decimal"; scale: number } | { kind: "other" };
+
+/** Column references whose type the statement shows (a CTE's or subquery's column; trino-scope.ts). */
+export const COLUMN_TYPES = new WeakMap<object, Static>();
 
 const INTEGER_IDS = new Set(["TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT"]);
 const INTEGER_FUNCTIONS = new Set([
@@ -84,12 +87,24 @@ const INTEGER_FUNCTIONS = new Set([
   "strpos",
   "trino_cardinality",
   "trino_approx_distinct",
+  // CAST(x AS <integer type>) (rewriteScalarCast).
+  ...["tinyint", "smallint", "integer", "bigint"].flatMap((t) => [
+    `trino_cast_${t}`,
+    `trino_try_cast_${t}`,
+  ]),
 ]);
 const SAME_TYPE_FUNCTIONS = new Set(["sum", "min", "max", "abs", "any_value", "arbitrary"]);
 
 export function staticType(v: unknown): Static {
   if (typeof v !== "object" || v === null) return { kind: "other" };
   const n = v as Node;
+  if (n.class === "COLUMN_REF") return COLUMN_TYPES.get(n) ?? { kind: "other" };
+  // A scalar subquery has the type of its one column.
+  if (n.class === "SUBQUERY" && n.subquery_type === "SCALAR") {
+    const node = (n.subquery as Node | undefined)?.node as Node | undefined;
+    const list = node?.type === "SELECT_NODE" ? (node.select_list as unknown[]) : [];
+    return list.length === 1 ? staticType(list[0]) : { kind: "other" };
+  }
   if (n.class === "CONSTANT") {
     const t = (n.value as Node).type as Node;
     if (INTEGER_IDS.has(String(t.id))) return { kind: "integer" };
@@ -109,7 +124,7 @@ export function staticType(v: unknown): Static {
   const args = (n.children as unknown[] | undefined) ?? [];
   if (INTEGER_FUNCTIONS.has(name)) return { kind: "integer" };
   if (SAME_TYPE_FUNCTIONS.has(name) && args.length === 1) return staticType(args[0]);
-  if (["+", "-", "*", "trino_divide", "trino_modulo"].includes(name)) {
+  if (["+", "-", "*", "/", "%", "trino_divide", "trino_modulo"].includes(name)) {
     if (args.length === 1) return staticType(args[0]);
     const [a, b] = [staticType(args[0]), staticType(args[1])];
     if (a.kind === "other" || b.kind === "other") return { kind: "other" };
@@ -142,9 +157,12 @@ export function rewriteArithmetic(f: Node): Node {
   const aggregated = hasAggregate(args);
   const decimal =
     a.kind !== "other" && b.kind !== "other" && (a.kind === "decimal" || b.kind === "decimal");
-  // With an aggregate operand: DuckDB's // (integers divide as integers, others as doubles).
-  if (!decimal && aggregated) return name === "/" ? { ...f, function_name: "//" } : f;
-  if (!decimal) return callNode(name === "/" ? "trino_divide" : "trino_modulo", args, f);
+  if (!decimal) {
+    const macro = name === "/" ? "trino_divide" : "trino_modulo";
+    // With an aggregate operand the typed macro goes inside a lambda, whose parameter has the
+    // aggregate's type when the overload is chosen (DuckDB's // would give NULL on zero).
+    return aggregated ? boundPair(args as [Node, Node], macro, f) : callNode(macro, args, f);
+  }
   if (name === "%") return callNode("trino_decimal_modulo", args, f);
   const sa = a.kind === "decimal" ? a.scale : 0;
   const sb = b.kind === "decimal" ? b.scale : 0;
@@ -152,6 +170,56 @@ export function rewriteArithmetic(f: Node): Node {
   const scales = [intConst(sa), intConst(sb), intConst(scale)];
   const call = callNode("trino_decimal_divide", [...args, ...scales], { ...f, alias: "" });
   return cast(call, decimalType(38, scale), f.alias);
+}
+
+/** Cast targets whose Trino semantics a macro gives (trino-helpers.ts INT_CAST, BOOLEAN_CAST, DATE_CAST). */
+const SCALAR_CASTS = new Set(["TINYINT", "SMALLINT", "INTEGER", "BIGINT", "BOOLEAN", "DATE"]);
+
+/**
+ * `CAST(x AS BIGINT)` (INTEGER, SMALLINT, TINYINT, BOOLEAN, DATE) and TRY_CAST →
+ * `trino_[try_]cast_<type>(x)`: a double rounds half away from zero, a varchar must be Trino's text
+ * for the type. Integers and decimals the tree shows keep DuckDB's cast (the same answer).
+ */
+export function rewriteScalarCast(v: Node): Node {
+  if (v.class !== "CAST") return v;
+  const id = String((v.cast_type as Node).id);
+  if (!SCALAR_CASTS.has(id)) return v;
+  const child = v.child as Node;
+  if (INTEGER_IDS.has(id) && staticType(child).kind !== "other") return v;
+  const name = `trino_${v.try_cast === true ? "try_" : ""}cast_${id.toLowerCase()}`;
+  // A child's alias (requestparameters.x keeps x) would read as a named argument of the macro.
+  return callNode(name, [{ ...child, alias: "" }], v);
+}
+
+const PAIR = "__runmd_pair";
+
+/**
+ * `fn(a, b)` for a typed-overload macro whose arguments hold aggregates:
+ * `list_transform([{'a': a, 'b': b}], lambda p: fn(p.a, p.b))[1]`. DuckDB binds a typed macro's
+ * arguments before the aggregates in them (so it picks no overload, or the wrong one); a lambda's
+ * parameter is bound after the list, with the aggregates' types.
+ */
+export function boundPair(args: [Node, Node], fn: string, like: Node): Node {
+  const field = (n: Node, name: string) => ({ ...n, alias: name });
+  const pair = callNode("struct_pack", [field(args[0], "a"), field(args[1], "b")], { alias: "" });
+  const ref = (name: string): Node => ({
+    class: "COLUMN_REF",
+    type: "COLUMN_REF",
+    alias: "",
+    query_location: 0,
+    column_names: name === "" ? [PAIR] : [PAIR, name],
+  });
+  const lambda: Node = {
+    class: "LAMBDA",
+    type: "LAMBDA",
+    alias: "",
+    query_location: 0,
+    lhs: ref(""),
+    expr: callNode(fn, [ref("a"), ref("b")], { alias: "" }),
+  };
+  const list = callNode("list_value", [pair], { alias: "" });
+  const each = callNode("list_transform", [list, lambda], { alias: "" });
+  return callNode("array_extract", [each, intConst(1)], like);
 }
 
 /** An INTERVAL literal (`INTERVAL '3' DAY` parses as to_days(CAST('3' AS INTEGER))). */
@@ -265,7 +333,11 @@ export function rewriteToVarcharCast(v: Node): Node {
   const t = v.cast_type as Node;
   const child = v.child as Node;
   if (t.id !== "VARCHAR" || isJsonType(t) || child.class === "CONSTANT") return v;
-  return callNode("trino_to_varchar", [child], v);
+  // A timestamp of the precision the tree shows prints that many fraction digits.
+  const p = timestampPrecision(child);
+  const arg = { ...child, alias: "" };
+  if (p !== undefined) return callNode("trino_timestamp_text", [arg, intConst(p)], v);
+  return callNode("trino_to_varchar", [arg], v);
 }
 
 /** Whether the tree shows a DOUBLE or REAL value (a cast to one, or nan()/infinity()). */

@@ -17,7 +17,59 @@ export const JAVA_WHITESPACE =
 /** Milliseconds of a day-to-second interval. */
 const INTERVAL_MS = "CAST(round(epoch(t) * 1000) AS BIGINT)";
 
+/**
+ * CAST(x AS <integer type>) and TRY_CAST, as Trino casts (trino-ast.ts rewriteScalarCast): a
+ * double or real rounds half away from zero (DoubleOperators.castToLong: 2.5 is 3, DuckDB's 2);
+ * a varchar must be what Java's Long.parseLong/Integer.parseInt read, an optional sign and digits
+ * (DuckDB would take ' 12', '13.5' as 14, '1e3', '1_000'); other types as DuckDB casts them
+ * (decimals round half up in both). typeof is folded when binding: no cost per row.
+ */
+const INT_CAST = (type: string, javaName: string, tryCast: boolean) => {
+  const text = "TRY_CAST(x AS VARCHAR)";
+  const ok = `regexp_full_match(${text}, '[+-]?[0-9]+') AND TRY_CAST(x AS ${type}) IS NOT NULL`;
+  const bad = tryCast
+    ? "NULL"
+    : `trino_raise('INVALID_CAST_ARGUMENT: Cannot cast ''' || ${text} || ''' to ${javaName}', x)`;
+  const cast = tryCast ? "TRY_CAST" : "CAST";
+  return `CREATE MACRO trino_${tryCast ? "try_" : ""}cast_${type.toLowerCase()}(x) AS CASE WHEN typeof(x) IN ('DOUBLE', 'FLOAT') THEN ${cast}(round(TRY_CAST(x AS DOUBLE)) AS ${type}) WHEN typeof(x) = 'VARCHAR' THEN CASE WHEN ${ok} THEN TRY_CAST(x AS ${type}) ELSE ${bad} END ELSE ${cast}(x AS ${type}) END`;
+};
+
+/** CAST(varchar AS BOOLEAN): Trino reads true/false/t/f/1/0 in any case, nothing else ('yes'). */
+const BOOLEAN_CAST = (tryCast: boolean) => {
+  const text = "lower(TRY_CAST(x AS VARCHAR))";
+  const bad = tryCast
+    ? "NULL"
+    : "trino_raise('INVALID_CAST_ARGUMENT: Cannot cast ''' || TRY_CAST(x AS VARCHAR) || ''' to BOOLEAN', x)";
+  return `CREATE MACRO trino_${tryCast ? "try_" : ""}cast_boolean(x) AS CASE WHEN typeof(x) = 'VARCHAR' THEN CASE WHEN ${text} IN ('true', 't', '1') THEN true WHEN ${text} IN ('false', 'f', '0') THEN false ELSE ${bad} END ELSE ${tryCast ? "TRY_CAST" : "CAST"}(x AS BOOLEAN) END`;
+};
+
+/**
+ * CAST(varchar AS DATE): Trino reads yyyy-MM-dd (surrounding white space trimmed, one-digit month
+ * and day accepted); DuckDB would also take '2024-03-10T06:30:00Z' or a time of day.
+ */
+const DATE_CAST = (tryCast: boolean) => {
+  const text = "TRY_CAST(x AS VARCHAR)";
+  const ok = `regexp_full_match(${text}, '\\s*[+-]?\\d{4,}-\\d{1,2}-\\d{1,2}\\s*') AND TRY_CAST(trim(${text}) AS DATE) IS NOT NULL`;
+  const bad = tryCast
+    ? "NULL"
+    : `trino_raise('INVALID_CAST_ARGUMENT: Value cannot be cast to date: ' || ${text}, x)`;
+  return `CREATE MACRO trino_${tryCast ? "try_" : ""}cast_date(x) AS CASE WHEN typeof(x) = 'VARCHAR' THEN CASE WHEN ${ok} THEN TRY_CAST(trim(${text}) AS DATE) ELSE ${bad} END ELSE ${tryCast ? "TRY_CAST" : "CAST"}(x AS DATE) END`;
+};
+
+/** The target types, with the names Trino's cast messages give them ("Cannot cast '1.5' to INT"). */
+const INT_CAST_TYPES: [string, string][] = [
+  ["TINYINT", "TINYINT"],
+  ["SMALLINT", "SMALLINT"],
+  ["INTEGER", "INT"],
+  ["BIGINT", "BIGINT"],
+];
+
 export const HELPER_MACROS: string[] = [
+  ...INT_CAST_TYPES.flatMap(([t, j]) => [INT_CAST(t, j, false), INT_CAST(t, j, true)]),
+  BOOLEAN_CAST(false),
+  BOOLEAN_CAST(true),
+  DATE_CAST(false),
+  DATE_CAST(true),
   // NULL for a NaN double or real, or an array of them holding a NaN; any other value as it is
   // (typeof is known when binding, so the type of x is kept). greatest/least/array_max skip NaN.
   `CREATE MACRO trino_no_nan(x) AS CASE WHEN typeof(x) IN ('DOUBLE', 'FLOAT') AND isnan(TRY_CAST(x AS DOUBLE)) THEN NULL WHEN typeof(x) IN ('DOUBLE[]', 'FLOAT[]') AND list_bool_or(list_transform(TRY_CAST(x AS DOUBLE[]), lambda e: isnan(e))) THEN NULL ELSE x END`,
@@ -40,8 +92,13 @@ export const HELPER_MACROS: string[] = [
   `CREATE MACRO trino_double_exponent(t) AS CASE WHEN contains(t, 'e') THEN CAST(split_part(t, 'e', 2) AS INTEGER) ELSE 0 END + length(split_part(split_part(t, 'e', 1), '.', 1)) - 1 - (length(trino_double_digits(t)) - length(ltrim(trino_double_digits(t), '0')))`,
   `CREATE MACRO trino_double_mantissa(d) AS left(d, 1) || '.' || CASE WHEN length(d) > 1 THEN substr(d, 2) ELSE '0' END`,
   `CREATE MACRO trino_double_text(x) AS CASE WHEN isnan(x) THEN 'NaN' WHEN isinf(x) AND x > 0 THEN 'Infinity' WHEN isinf(x) THEN '-Infinity' WHEN x = 0 THEN CASE WHEN CAST(x AS VARCHAR) LIKE '-%' THEN '-0E0' ELSE '0E0' END ELSE (CASE WHEN x < 0 THEN '-' ELSE '' END) || trino_double_mantissa(rtrim(ltrim(trino_double_digits(CAST(abs(x) AS VARCHAR)), '0'), '0')) || 'E' || trino_double_exponent(CAST(abs(x) AS VARCHAR)) END`,
-  // CAST(x AS VARCHAR) with doubles and reals in Trino's text (trino-ast.ts rewriteToVarcharCast).
-  `CREATE MACRO trino_to_varchar(x) AS CASE ${ZONED_OVERLOADS.toVarcharGuard} WHEN typeof(x) IN ('DOUBLE', 'FLOAT') THEN trino_double_text(TRY_CAST(x AS DOUBLE)) ELSE CAST(x AS VARCHAR) END`,
+  // A timestamp's text as Trino writes it, with p fraction digits: a timestamp with time zone
+  // (a UTC instant here) ends with its zone, '2024-03-10 06:30:00.000 UTC' (DuckDB: '...+00').
+  `CREATE MACRO trino_local_text(l, p) AS strftime(l, '%Y-%m-%d %H:%M:%S') || CASE WHEN p = 0 THEN '' ELSE '.' || left(strftime(l, '%f') || '000000', p) END`,
+  `CREATE MACRO trino_timestamp_text(x, p) AS CASE WHEN typeof(x) = 'TIMESTAMP WITH TIME ZONE' THEN trino_local_text(CAST(TRY_CAST(x AS TIMESTAMPTZ) AS TIMESTAMP), p) || ' UTC' ELSE trino_local_text(TRY_CAST(x AS TIMESTAMP), p) END`,
+  // CAST(x AS VARCHAR) with doubles and reals in Trino's text (trino-ast.ts rewriteToVarcharCast),
+  // timestamps with Trino's precision 3 when the tree does not show another.
+  `CREATE MACRO trino_to_varchar(x) AS CASE ${ZONED_OVERLOADS.toVarcharGuard} WHEN typeof(x) IN ('DOUBLE', 'FLOAT') THEN trino_double_text(TRY_CAST(x AS DOUBLE)) WHEN typeof(x) IN ('TIMESTAMP', 'TIMESTAMP WITH TIME ZONE') THEN trino_timestamp_text(x, 3) ELSE CAST(x AS VARCHAR) END`,
   // java.net.URI's parse: no white space or ^ ` { } | \\ " < >, and % only before two hex digits.
   `CREATE MACRO trino_url_ok(u) AS NOT regexp_matches(u, '[\\s^\`{}|\\\\"<>]') AND NOT contains(regexp_replace(u, '%[0-9A-Fa-f]{2}', '', 'g'), '%')`,
   // Group g of RFC 3986's URI expression: 2 scheme, 4 authority, 5 path, 6 ?query, 7 query, 9 fragment.

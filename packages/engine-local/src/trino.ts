@@ -272,16 +272,29 @@ const DIVISION_BY_ZERO = "trino_raise('DIVISION_BY_ZERO: Division by zero', b)";
  */
 const integerOverloads = (op: string) =>
   ["TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT"]
-    .map((t) => `(a ${t}, b ${t}) AS CASE WHEN b = 0 THEN ${DIVISION_BY_ZERO} ELSE a ${op} b END`)
+    // A null operand gives null before the zero test: Trino never calls an operator on null.
+    .map(
+      (t) =>
+        `(a ${t}, b ${t}) AS CASE WHEN a IS NULL THEN NULL WHEN b = 0 THEN ${DIVISION_BY_ZERO} ELSE a ${op} b END`,
+    )
     .join(", ");
+
+/**
+ * A DECIMAL operand (with an integer or another decimal) the rewrite could not see in the tree (a
+ * column of a table function, a function's result): DuckDB binds this overload for it (a decimal
+ * with a double still takes the DOUBLE one). Trino's answer is a DECIMAL whose scale depends on
+ * the operands' scales, which the overload no longer knows: refused rather than DuckDB's double.
+ */
+const DECIMAL_UNSEEN = (what: string) =>
+  `(a DECIMAL(38, 0), b DECIMAL(38, 0)) AS CASE WHEN a IS NULL OR b IS NULL THEN NULL ELSE CAST(error('${what} of a DECIMAL value whose type the local engine cannot see in the query is not supported locally (Athena keeps it a DECIMAL with scale max(s1, s2)); cast the operand, for example CAST(x AS DECIMAL(38, 2)) or CAST(x AS DOUBLE)') AS DECIMAL(38, 0)) END`;
 
 const OPERATOR_MACROS: string[] = [
   // json_array_get's element as JSON with its quotes, under CAST(... AS varchar) (trino-ast.ts).
   `CREATE MACRO trino_json_array_get_quoted(j, i) AS CASE json_type(${JSON_ELEMENT}) WHEN 'NULL' THEN NULL ELSE ${JSON_ELEMENT} END`,
   ...ZONED_MACROS,
   ...HELPER_MACROS,
-  `CREATE MACRO trino_divide${integerOverloads("//")}, (a DOUBLE, b DOUBLE) AS a / b, (a FLOAT, b FLOAT) AS a / b, (a INTERVAL, b DOUBLE) AS CASE WHEN b = 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Cannot divide an interval by zero', b) ELSE a / b END`,
-  `CREATE MACRO trino_modulo${integerOverloads("%")}, (a DOUBLE, b DOUBLE) AS a % b, (a FLOAT, b FLOAT) AS a % b`,
+  `CREATE MACRO trino_divide${integerOverloads("//")}, ${DECIMAL_UNSEEN("Division")}, (a DOUBLE, b DOUBLE) AS a / b, (a FLOAT, b FLOAT) AS a / b, (a INTERVAL, b DOUBLE) AS CASE WHEN b = 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Cannot divide an interval by zero', b) ELSE a / b END`,
+  `CREATE MACRO trino_modulo${integerOverloads("%")}, ${DECIMAL_UNSEEN("Modulus")}, (a DOUBLE, b DOUBLE) AS a % b, (a FLOAT, b FLOAT) AS a % b`,
   // Decimal operands known from the tree: Trino's scale max(s1, s2), rounded half up, computed
   // exactly on the unscaled values (HUGEINT; an overflow is an error); the caller casts the text.
   `CREATE MACRO trino_unscaled(x, s) AS CASE WHEN strpos(CAST(x AS VARCHAR), '.') > 0 AND length(CAST(x AS VARCHAR)) - strpos(CAST(x AS VARCHAR), '.') <> s THEN error('decimal division: an operand has an unexpected scale (not supported locally)') ELSE CAST(replace(CAST(x AS VARCHAR), '.', '') AS HUGEINT) END`,

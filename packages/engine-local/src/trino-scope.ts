@@ -1,0 +1,181 @@
+/**
+ * What the rewrite can know about the columns of CTEs and subqueries: for each column reference
+ * that names one (`n` of `WITH c AS (SELECT count(*) AS n ...)`), the static type of the
+ * expression behind it (integer, or decimal with its scale), so that `n * 100.0 / (SELECT sum(n)
+ * FROM c)` divides as Trino's decimals (scale 1, rounded half up) rather than as doubles. A
+ * reference that cannot be resolved stays unknown (trino-ast.ts staticType: "other"); a decimal
+ * division with such an operand is refused by trino_divide's DECIMAL overload (trino.ts).
+ */
+import { COLUMN_TYPES, type Static, staticType } from "./trino-ast.ts";
+
+type Node = Record<string, unknown>;
+type Columns = Map<string, Static>;
+
+interface Scope {
+  /** Unqualified names; a name two sources share is unknown. */
+  all: Columns;
+  /** The columns of each source, by its alias (lower-cased). */
+  byAlias: Map<string, Columns>;
+  /** A source whose columns are not known (a table): names not found here are not looked for outside. */
+  opaque: boolean;
+  outer: Scope | undefined;
+}
+
+interface Cte {
+  entry: Node;
+  columns?: Columns;
+  busy?: boolean;
+}
+
+const OTHER: Static = { kind: "other" };
+
+const isNode = (v: unknown): v is Node => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Records the static type of every column reference the statement lets the rewrite resolve. */
+export function annotateColumnTypes(root: Node): void {
+  query(root, new Map(), undefined);
+}
+
+function cteEntries(node: Node): [string, Node][] {
+  const map = (node.cte_map as Node | undefined)?.map;
+  if (!Array.isArray(map)) return [];
+  return map
+    .filter((e): e is Node => isNode(e) && typeof e.key === "string" && isNode(e.value))
+    .map((e) => [String(e.key).toLowerCase(), e.value as Node]);
+}
+
+/** The output columns of a query node, annotating the references inside it on the way. */
+function query(node: Node, ctes: Map<string, Cte>, outer: Scope | undefined): Columns {
+  const local = new Map(ctes);
+  for (const [name, entry] of cteEntries(node)) local.set(name, { entry });
+  for (const name of local.keys()) if (!ctes.has(name)) cteColumns(local, name);
+  if (node.type === "SET_OPERATION_NODE") {
+    query(node.left as Node, local, outer);
+    query(node.right as Node, local, outer);
+    return new Map();
+  }
+  if (node.type !== "SELECT_NODE") return new Map();
+  const scope = source(node.from_table, local, outer);
+  for (const key of ["select_list", "where_clause", "group_expressions", "having", "qualify"]) {
+    expressions(node[key], scope, local);
+  }
+  const out: Columns = new Map();
+  for (const item of (node.select_list as Node[] | undefined) ?? []) {
+    const name =
+      item.alias !== ""
+        ? String(item.alias)
+        : item.class === "COLUMN_REF"
+          ? String((item.column_names as string[]).at(-1))
+          : "";
+    if (name === "") continue;
+    const key = name.toLowerCase();
+    out.set(key, out.has(key) ? OTHER : staticType(item));
+  }
+  return out;
+}
+
+function cteColumns(ctes: Map<string, Cte>, name: string): Columns {
+  const cte = ctes.get(name) as Cte;
+  if (cte.columns) return cte.columns;
+  if (cte.busy) return new Map();
+  cte.busy = true;
+  const inner = new Map(ctes);
+  const node = ((cte.entry.query as Node | undefined)?.node ?? {}) as Node;
+  const columns = renamed(query(node, inner, undefined), node, cte.entry.aliases);
+  cte.columns = columns;
+  cte.busy = false;
+  return columns;
+}
+
+/** Columns renamed by an alias list (`c(x, y)`, `AS s(k)`), by position. */
+function renamed(columns: Columns, node: Node, aliases: unknown): Columns {
+  if (!Array.isArray(aliases) || aliases.length === 0) return columns;
+  const list = (node.select_list as Node[] | undefined) ?? [];
+  const types = [...columns.values()];
+  if (types.length !== list.length) return new Map();
+  const out: Columns = new Map();
+  for (const [i, a] of aliases.entries()) out.set(String(a).toLowerCase(), types[i] ?? OTHER);
+  return out;
+}
+
+function source(from: unknown, ctes: Map<string, Cte>, outer: Scope | undefined): Scope {
+  const scope: Scope = { all: new Map(), byAlias: new Map(), opaque: false, outer };
+  const add = (alias: string, columns: Columns) => {
+    scope.byAlias.set(alias.toLowerCase(), columns);
+    for (const [k, t] of columns) scope.all.set(k, scope.all.has(k) ? OTHER : t);
+  };
+  const visit = (f: unknown): void => {
+    if (!isNode(f)) return;
+    if (f.type === "JOIN") {
+      visit(f.left);
+      visit(f.right);
+      expressions(f.condition, scope, ctes);
+      return;
+    }
+    const parts = [f.catalog_name, f.schema_name, f.table_name].filter(
+      (p) => typeof p === "string" && p !== "",
+    );
+    if (f.type === "BASE_TABLE" && parts.length === 1) {
+      const name = String(parts[0]).toLowerCase();
+      if (ctes.has(name)) {
+        const columns = cteColumns(ctes, name);
+        const node = ((ctes.get(name)?.entry.query as Node | undefined)?.node ?? {}) as Node;
+        const cols =
+          Array.isArray(f.column_name_alias) && f.column_name_alias.length > 0
+            ? renamed(columns, node, f.column_name_alias)
+            : columns;
+        add(String(f.alias || name), cols);
+        return;
+      }
+    }
+    if (f.type === "SUBQUERY" && isNode(f.subquery) && isNode(f.subquery.node)) {
+      const node = f.subquery.node;
+      add(String(f.alias), renamed(query(node, ctes, undefined), node, f.column_name_alias));
+      return;
+    }
+    if (f.type === "EMPTY") return;
+    // A table, a table function (UNNEST...): its columns are not known here.
+    scope.opaque = true;
+    expressions(f, scope, ctes);
+  };
+  visit(from);
+  return scope;
+}
+
+function resolve(names: string[], scope: Scope | undefined): Static {
+  if (!scope) return OTHER;
+  if (names.length === 1) {
+    const t = scope.all.get(names[0] as string);
+    if (t) return t;
+    return scope.opaque ? OTHER : resolve(names, scope.outer);
+  }
+  if (names.length === 2) {
+    const columns = scope.byAlias.get(names[0] as string);
+    if (columns) return columns.get(names[1] as string) ?? OTHER;
+    return scope.opaque ? OTHER : resolve(names, scope.outer);
+  }
+  return OTHER;
+}
+
+/** Annotates the references of expressions; subqueries get their own scope (this one outside). */
+function expressions(v: unknown, scope: Scope, ctes: Map<string, Cte>): void {
+  if (Array.isArray(v)) {
+    for (const x of v) expressions(x, scope, ctes);
+    return;
+  }
+  if (!isNode(v)) return;
+  // A lambda's parameters may shadow columns: nothing inside it is resolved.
+  if (v.class === "LAMBDA") return;
+  if (v.class === "COLUMN_REF") {
+    const names = (v.column_names as string[]).map((n) => String(n).toLowerCase());
+    const t = resolve(names, scope);
+    if (t.kind !== "other") COLUMN_TYPES.set(v, t);
+    return;
+  }
+  if (v.class === "SUBQUERY" && isNode(v.subquery) && isNode(v.subquery.node)) {
+    query(v.subquery.node, ctes, scope);
+    expressions(v.child, scope, ctes);
+    return;
+  }
+  for (const x of Object.values(v)) expressions(x, scope, ctes);
+}
