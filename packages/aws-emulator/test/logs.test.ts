@@ -268,6 +268,17 @@ describe("the logs engine against the emulator", () => {
     expect(times).toEqual([...times].sort().reverse());
   });
 
+  test("a result of the service's 10,000 rows without a limit command says it may be cut", async () => {
+    const cut = await engine.query(request("fields @timestamp, eventName"));
+    expect(cut.rows).toHaveLength(10_000);
+    expect(cut.capped).toBe(10_000);
+    expect(cut.warnings.join(" ")).toContain("its default limit");
+    // A limit the query sets is the author's choice: nothing is cut behind their back.
+    const chosen = await engine.query(request("fields @timestamp, eventName | limit 10000"));
+    expect(chosen.rows).toHaveLength(10_000);
+    expect(chosen.capped).toBeUndefined();
+  });
+
   test("a syntax error is reported at its line and column before any AWS call", async () => {
     const before = emulator.callsOf("StartQuery").length;
     await expect(

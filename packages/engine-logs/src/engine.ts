@@ -59,6 +59,8 @@ export interface LogsEngineOptions extends AwsClientOptions {
   pricePerGbUsd?: number;
 }
 
+/** The rows Logs Insights returns for a query without `limit`. */
+const SERVICE_LIMIT = 10_000;
 /** The estimated cost of a query: Logs Insights bills the bytes it scans. */
 export function logsInsightsCostUsd(bytesScanned: number, pricePerGbUsd = 0.005): number {
   return (bytesScanned / 2 ** 30) * pricePerGbUsd;
@@ -326,7 +328,8 @@ class CloudWatchLogsEngine implements LogsEngine {
     const { columns, rows } = toRows(results, numericColumns(p.ast), expectedColumns(p.ast));
     const warnings: string[] = [];
     const hasLimit = p.ast.commands.some((c) => c.kind === "limit");
-    if (!hasLimit && rows.length === 10_000) {
+    const capped = !hasLimit && rows.length === SERVICE_LIMIT;
+    if (capped) {
       warnings.push(
         "Logs Insights returned 10,000 rows, its default limit: there may be more. Add a limit command or narrow the query.",
       );
@@ -337,6 +340,7 @@ class CloudWatchLogsEngine implements LogsEngine {
       rows,
       queryAsRun: p.queryString,
       ...(noEvents === undefined ? {} : { noEvents }),
+      ...(capped ? { capped: SERVICE_LIMIT } : {}),
       stats: {
         queryId,
         logGroups: p.logGroups.join(","),

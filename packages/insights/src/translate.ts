@@ -42,6 +42,11 @@ export interface InsightsTranslation {
   columns: string[];
   /** Whether the query aggregates (has `stats`): the service adds no `@ptr` to such results. */
   aggregated: boolean;
+  /**
+   * The row limit the query did not choose (the service's default), when it has no `limit`: a
+   * result of that many rows may have been cut.
+   */
+  defaultLimit?: number;
 }
 
 interface OrderKey {
@@ -115,7 +120,8 @@ class Translator {
       const col = this.resolveName(name);
       return `${render(col)} AS ${sqlIdent(name)}`;
     });
-    const limit = this.sawLimit ? "" : ` LIMIT ${Math.floor(this.opts.defaultLimit ?? 10_000)}`;
+    const defaultLimit = Math.floor(this.opts.defaultLimit ?? 10_000);
+    const limit = this.sawLimit ? "" : ` LIMIT ${defaultLimit}`;
     const final = `SELECT ${select.join(", ")} FROM ${this.cur}${orderBy(this.scope.order)}${limit}`;
     const paths = [...this.jsonPaths.entries()];
     const base = [
@@ -133,6 +139,7 @@ class Translator {
       sql: `WITH ${all.join(",\n")}\n${final}`,
       columns: outputs,
       aggregated: this.aggregated,
+      ...(this.sawLimit ? {} : { defaultLimit }),
     };
   }
 
