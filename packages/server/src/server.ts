@@ -47,7 +47,8 @@ export interface RunningServer {
   url: string;
   app: FastifyInstance;
   runs: RunManager;
-  audit: AuditLog;
+  /** The audit log in use (another one once a failed log is repaired: audit.ts). */
+  readonly audit: AuditLog;
   /** How many runs the start found queued or running and marked interrupted. */
   interrupted: number;
   close(): Promise<void>;
@@ -102,7 +103,7 @@ async function openContext(
   warn: (msg: string) => void,
 ): Promise<{ ctx: ServerContext; gov: Governance }> {
   const { config } = opts;
-  const auditor = new Auditor(audit);
+  const auditor = new Auditor(audit, { warn });
   const catalog = await Catalog.load(opts.runbooks, warn);
   const gov = await Governance.open(
     { access: opts.access, config, auditor, catalog, run: opts.run, publicUrl, warn },
@@ -185,17 +186,26 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const app = await buildApp(ctx, gov, opts);
   const address = await app.listen({ host: config.host, port: config.port });
   publicUrl = config.publicUrl ?? address;
+  let stopping: Promise<void> | undefined;
   return {
     url: address,
     app,
     runs,
-    audit,
+    get audit() {
+      return ctx.auditor.log;
+    },
     interrupted,
-    async close() {
-      gov.close();
-      await app.close();
-      await runs.shutdown();
-      await audit.close();
+    close() {
+      stopping ??= (async () => {
+        gov.close();
+        // Runs first: a running run is cancelled, and the clients following it receive its
+        // `run-end` before the streams close; then the app, whose `preClose` hook ends the
+        // streams still open (routes/events.ts), so it does not wait for them. Once only.
+        await runs.shutdown();
+        await app.close();
+        await ctx.auditor.close();
+      })();
+      return stopping;
     },
   };
 }

@@ -7,7 +7,7 @@
  */
 import { createServer, type Server } from "node:http";
 import { verifyWebhook } from "@run-md/notify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { runMdHere as runMd } from "../../../test/in-process.ts";
 import { call, fixtureServer, readEvents, waitForEnd } from "./helpers.ts";
 
@@ -242,6 +242,113 @@ describe("approvals", () => {
       expect(r.status).toBe(400);
     }
     expect(t.server.runs.store.get(id)!.status).toBe("pending-approval");
+  });
+});
+
+/**
+ * Holds the audit write of `action` for run `id` until the test releases it, so a second
+ * request can arrive while the first is between its check and its effect (the race's moment).
+ * Says when another action of that run starts its own write.
+ */
+function holdAuditWrite(id: string, action: string) {
+  const log = t.server.audit;
+  const append = log.append.bind(log);
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let reached!: () => void;
+  const held = new Promise<void>((r) => (reached = r));
+  const others: string[] = [];
+  const spy = vi.spyOn(log, "append").mockImplementation(async (entry) => {
+    if ((entry.details as { run?: string } | undefined)?.run === id) {
+      if (entry.action === action) {
+        reached();
+        await gate;
+      } else others.push(entry.action);
+    }
+    return append(entry);
+  });
+  return { held, others, release, restore: () => spy.mockRestore() };
+}
+
+describe("a cancel and an approval sent together", () => {
+  it("give the run one end: the approval waiting behind a cancel is 409 not-pending", async () => {
+    for (let i = 0; i < 3; i++) {
+      const { id } = await request(t.tokens.alice!);
+      const hold = holdAuditWrite(id, "run.cancel");
+      let cancel: Awaited<ReturnType<typeof call>>;
+      let approve: Awaited<ReturnType<typeof call>>;
+      try {
+        const cancelling = call(`${t.url}/api/runs/${id}/cancel`, {
+          token: t.tokens.alice!,
+          method: "POST",
+        });
+        await hold.held;
+        const approving = call(`${t.url}/api/runs/${id}/approve`, {
+          token: t.tokens.bob!,
+          body: {},
+        });
+        // The approval either waits for the run behind the cancel, or writes its own entry.
+        await until(() =>
+          t.server.runs.pendingChanges(id) >= 2 || hold.others.length > 0 ? true : undefined,
+        );
+        hold.release();
+        [cancel, approve] = await Promise.all([cancelling, approving]);
+      } finally {
+        hold.release();
+        hold.restore();
+      }
+      await t.server.runs.settled(id);
+      expect(cancel.status).toBe(202);
+      expect(approve.status).toBe(409);
+      expect(approve.body.code).toBe("not-pending");
+      const rec = t.server.runs.store.get(id)!;
+      expect(rec.status).toBe("cancelled");
+      expect(rec.events.map((e) => `${e.event}:${e.data.status ?? e.data.state}`)).toEqual([
+        "approval:requested",
+        "run-end:cancelled",
+      ]);
+      const audited = (await t.audit())
+        .filter((e) => (e.details as { run?: string }).run === id)
+        .map((e) => e.action);
+      expect(audited).toEqual(["run.request", "run.cancel"]);
+    }
+  });
+
+  it("an approval first, then the cancel: approved, then cancelled, one end", async () => {
+    const { id } = await request(t.tokens.alice!);
+    const hold = holdAuditWrite(id, "run.approve");
+    let cancel: Awaited<ReturnType<typeof call>>;
+    let approve: Awaited<ReturnType<typeof call>>;
+    try {
+      const approving = call(`${t.url}/api/runs/${id}/approve`, {
+        token: t.tokens.bob!,
+        body: {},
+      });
+      await hold.held;
+      const cancelling = call(`${t.url}/api/runs/${id}/cancel`, {
+        token: t.tokens.alice!,
+        method: "POST",
+      });
+      await until(() =>
+        t.server.runs.pendingChanges(id) >= 2 || hold.others.length > 0 ? true : undefined,
+      );
+      hold.release();
+      [cancel, approve] = await Promise.all([cancelling, approving]);
+    } finally {
+      hold.release();
+      hold.restore();
+    }
+    await t.server.runs.settled(id);
+    expect(approve.status).toBe(200);
+    const rec = t.server.runs.store.get(id)!;
+    const ends = rec.events.filter((e) => e.event === "run-end");
+    expect(ends.length).toBe(1);
+    expect(rec.events.at(-1)!.event).toBe("run-end");
+    expect(rec.events.slice(0, 3).map((e) => e.event)).toEqual(["approval", "approval", "queued"]);
+    // The cancel came while the run was queued or running (cancelled), or after it ended (409).
+    if (cancel.status === 202) expect(rec.status).toBe("cancelled");
+    else expect([cancel.status, cancel.body.code]).toEqual([409, "ended"]);
+    expect(rec.error).toBeUndefined();
   });
 });
 

@@ -46,7 +46,7 @@ beforeAll(async () => {
       masking: [
         { groups: ["ip-redact"], columns: ["sourceipaddress"], strategy: "redact" },
         { groups: ["ip-partial"], columns: ["SourceIPAddress"], strategy: "partial" },
-        { groups: ["ip-hash"], columns: ["sourceipaddress"], strategy: "hash" },
+        { groups: ["ip-hash"], columns: ["sourceipaddress", "last_octet"], strategy: "hash" },
         { groups: ["arn-redact"], columns: ["useridentity.arn"], strategy: "redact" },
         { groups: ["arn-partial"], columns: ["useridentity.arn"], strategy: "partial" },
         { groups: ["arn-hash"], columns: ["useridentity.arn"], strategy: "hash" },
@@ -179,6 +179,60 @@ describe("masking per caller", () => {
     expect(rows(plain.body).length).toBeGreaterThan(0);
     expect(rows(plain.body)[0]!.sourceipaddress).toMatch(/^\d+\./);
     expect(rows(masked.body).map((r) => r.sourceipaddress)).toEqual(rows(plain.body).map(() => R));
+  });
+
+  it("masks a check's value and the values its message quotes when it reads a masked column (report and events)", async () => {
+    const plain = await call(`${t.url}/api/runs/${runId}`, { token: t.tokens.plain! });
+    const checks = (b: V, step = 0) => b.result.steps[step].checks as Array<Record<string, V>>;
+    const [, maxIp, minArn, distinctIp, everyIp] = checks(plain.body);
+    // The unmasked caller sees the values: the highest address, the lowest ARN (text: errors of
+    // the check that quote them), an address that is not a number, the highest last octet.
+    const quoted = (c: V) => JSON.parse(/ (?:is|holds) ("(?:[^"\\]|\\.)*")/.exec(c.message)![1]!);
+    expect(quoted(maxIp)).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(quoted(minArn)).toMatch(/^arn:aws:/);
+    expect(quoted(everyIp)).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    const [maxOctet] = checks(plain.body, 1);
+    expect(maxOctet!.actual).toEqual(expect.any(Number));
+    expect(maxOctet!.message).toBe(`max(last_octet) = ${maxOctet!.actual}, expected < 0`);
+    const cases: Array<[token: string, ip: (v: V) => V, arn: (v: V) => V, octet: (v: V) => V]> = [
+      ["ip-redact", redact, same, same],
+      ["ip-partial", ipPartial, same, same],
+      ["ip-hash", H, same, H],
+      ["arn-redact", same, redact, same],
+      ["contractors", ipPartial, arnPartial, same],
+    ];
+    for (const [token, ip, arn, octet] of cases) {
+      const run = await call(`${t.url}/api/runs/${runId}`, { token: t.tokens[token]! });
+      const { events } = await readEvents(`${t.url}/api/runs/${runId}/events`, {
+        token: t.tokens[token]!,
+      });
+      const live = events.filter((e) => e.event === "step-end").map((e) => e.data.checks);
+      for (const [got, got1] of [
+        [checks(run.body), checks(run.body, 1)],
+        [live[0], live[1]],
+      ] as Array<Array<Array<Record<string, V>>>>) {
+        const sub = (c: V, f: (v: V) => V) =>
+          c.message.replace(/"(?:[^"\\]|\\.)*"/, JSON.stringify(f(quoted(c))));
+        expect([token, got![1]!.message]).toEqual([token, sub(maxIp, ip)]);
+        expect([token, got![2]!.message]).toEqual([token, sub(minArn, arn)]);
+        expect([token, got![4]!.message]).toEqual([token, sub(everyIp, ip)]);
+        // A count is not a value of the column: kept.
+        expect(got![3]).toEqual(distinctIp);
+        const want = octet(maxOctet!.actual);
+        expect([token, got1![0]!.actual]).toEqual([token, want]);
+        expect(got1![0]!.message).toBe(`max(last_octet) = ${want}, expected < 0`);
+      }
+    }
+  });
+
+  it("redacts the values a step's error quotes for a masked caller", async () => {
+    const plain = await call(`${t.url}/api/runs/${runId}`, { token: t.tokens.plain! });
+    const rawError = plain.body.result.steps[2].error.message as string;
+    expect(rawError).toMatch(/'\d+\.\d+\.\d+\.\d+'/);
+    const masked = await call(`${t.url}/api/runs/${runId}`, { token: t.tokens["ip-redact"]! });
+    const error = masked.body.result.steps[2].error.message as string;
+    expect(error).not.toMatch(/\d+\.\d+\.\d+\.\d+/);
+    expect(error).toContain(`'${R}'`);
   });
 
   it("never masks the stored report", async () => {

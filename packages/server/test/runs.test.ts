@@ -3,7 +3,7 @@
  * the raw records, live events with replay and Last-Event-ID, the queue, cancellation, a client
  * that goes away, and bad requests that queue nothing.
  */
-import { readFile } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import type {} from "../../../test/sample-data.ts";
@@ -247,4 +247,39 @@ describe("a bad run request", () => {
       expect((await t.audit()).filter((e) => e.action === "run.request").length).toBe(auditBefore);
     },
   );
+});
+
+describe("a run whose stored report cannot be read", () => {
+  it("is still answered, 200 with resultUnavailable, when the report is missing or corrupt", async () => {
+    const r = await call(`${t.url}/api/runs`, { token: t.ops, body: { runbook: "iam-low" } });
+    const run = await waitForEnd(t, r.body.id, t.ops);
+    expect(run.status).toBe("passed");
+    expect(run.result.steps.length).toBeGreaterThan(0);
+    const file = path.join(t.dir, "reports", run.report);
+
+    await rm(file);
+    const missing = await call(`${t.url}/api/runs/${run.id}`, { token: t.ops });
+    expect(missing.status).toBe(200);
+    expect(missing.body).toMatchObject({ id: run.id, status: "passed", report: run.report });
+    expect(missing.body.result).toBeUndefined();
+    expect(missing.body.resultUnavailable).toEqual({
+      code: "report-missing",
+      message: expect.stringContaining(run.report),
+    });
+
+    await writeFile(file, "{not json");
+    const corrupt = await call(`${t.url}/api/runs/${run.id}`, { token: t.ops });
+    expect(corrupt.status).toBe(200);
+    expect(corrupt.body.result).toBeUndefined();
+    expect(corrupt.body.resultUnavailable).toMatchObject({ code: "report-unreadable" });
+    // The server's own path is not in the answer.
+    expect(JSON.stringify(corrupt.body)).not.toContain(t.dir);
+
+    await writeFile(file, JSON.stringify({ reportVersion: 1, steps: "no" }));
+    const invalid = await call(`${t.url}/api/runs/${run.id}`, { token: t.ops });
+    expect([invalid.status, invalid.body.resultUnavailable?.code]).toEqual([
+      200,
+      "report-unreadable",
+    ]);
+  });
 });

@@ -36,11 +36,6 @@ export function requesterOf(rec: RunRecord): Caller {
 }
 
 export class Approvals {
-  /** Runs being decided right now: one decision each. */
-  private readonly busy = new Set<string>();
-  /** Expiries being written: a read or a decision waits for one rather than see it half-done. */
-  private readonly expiring = new Map<string, Promise<void>>();
-
   constructor(
     private readonly cfg: AccessConfig,
     private readonly auditor: Auditor,
@@ -69,37 +64,36 @@ export class Approvals {
     return "pending-approval";
   }
 
-  /** Approves or denies a waiting run for `caller`; throws 403/409/410 with the reason. */
-  async decide(caller: Caller, rec: RunRecord, verdict: Verdict, comment: string | undefined) {
-    if (rec.status === "pending-approval" || this.expiring.has(rec.id)) await this.expireIfDue(rec);
-    if (rec.status === "expired") {
-      throw new HttpError(410, `run ${rec.id} can no longer be approved: ${expiredText(rec)}`, {
-        code: "expired",
-      });
-    }
-    if (rec.status !== "pending-approval" || this.busy.has(rec.id)) {
-      throw new HttpError(409, `run ${rec.id} is not waiting for approval (it is ${rec.status})`, {
-        code: "not-pending",
-      });
-    }
-    const facts = this.catalog.get(rec.runbook)!.facts;
-    const check = canApprove(
-      this.cfg,
-      { requester: requesterOf(rec), runbook: facts, requestedAt: new Date(rec.requestedAt) },
-      caller,
-      this.opts.now(),
-    );
-    if (!check.ok) {
-      await this.auditor.record(caller, "access.refused", rec.runbook, {
-        action: "approve",
-        run: rec.id,
-        reason: check.reason,
-      });
-      const status = check.reason === "expired" ? 410 : check.reason === "not-needed" ? 409 : 403;
-      throw new HttpError(status, `refused: ${check.message}`, { code: check.reason });
-    }
-    this.busy.add(rec.id);
-    try {
+  /**
+   * Approves or denies a waiting run for `caller`; throws 403/409/410 with the reason. Runs
+   * under the run's lock (`RunManager.exclusive`), as do cancel and expiry: a run gets one
+   * decision, and its status is checked again after each audit write.
+   */
+  decide(
+    caller: Caller,
+    rec: RunRecord,
+    verdict: Verdict,
+    comment: string | undefined,
+  ): Promise<void> {
+    return this.runs.exclusive(rec.id, async () => {
+      if (rec.status === "pending-approval") await this.expireNow(rec);
+      this.checkPending(rec);
+      const facts = this.catalog.get(rec.runbook)!.facts;
+      const check = canApprove(
+        this.cfg,
+        { requester: requesterOf(rec), runbook: facts, requestedAt: new Date(rec.requestedAt) },
+        caller,
+        this.opts.now(),
+      );
+      if (!check.ok) {
+        await this.auditor.record(caller, "access.refused", rec.runbook, {
+          action: "approve",
+          run: rec.id,
+          reason: check.reason,
+        });
+        const status = check.reason === "expired" ? 410 : check.reason === "not-needed" ? 409 : 403;
+        throw new HttpError(status, `refused: ${check.message}`, { code: check.reason });
+      }
       await this.auditor.record(
         caller,
         verdict === "approve" ? "run.approve" : "run.deny",
@@ -109,42 +103,52 @@ export class Approvals {
           ...(comment === undefined ? {} : { comment }),
         },
       );
+      this.checkPending(rec);
       await this.settle(rec, verdict === "approve" ? "approved" : "denied", caller.user, comment);
       if (verdict === "approve") await this.runs.enqueue(rec);
       else await this.runs.finish(rec, "denied");
-    } finally {
-      this.busy.delete(rec.id);
+    });
+  }
+
+  /** 410 `expired` or 409 `not-pending` unless the run still waits for approval. */
+  private checkPending(rec: RunRecord): void {
+    if (rec.status === "expired") {
+      throw new HttpError(410, `run ${rec.id} can no longer be approved: ${expiredText(rec)}`, {
+        code: "expired",
+      });
+    }
+    if (rec.status !== "pending-approval") {
+      throw new HttpError(409, `run ${rec.id} is not waiting for approval (it is ${rec.status})`, {
+        code: "not-pending",
+      });
     }
   }
 
   /** Ends every waiting run whose request is past its TTL (the timer and every runs read). */
   async expireDue(): Promise<void> {
     for (const rec of this.runs.store.all()) {
-      if (rec.status === "pending-approval" || this.expiring.has(rec.id))
-        await this.expireIfDue(rec);
+      if (rec.status === "pending-approval" && this.isDue(rec)) {
+        await this.runs.exclusive(rec.id, () => this.expireNow(rec));
+      }
     }
   }
 
-  private expireIfDue(rec: RunRecord): Promise<void> {
-    const inFlight = this.expiring.get(rec.id);
-    if (inFlight !== undefined) return inFlight;
+  private isDue(rec: RunRecord): boolean {
     const expiresAt = rec.approval?.expiresAt;
-    if (expiresAt === undefined || this.busy.has(rec.id)) return Promise.resolve();
-    if (this.opts.now().getTime() < Date.parse(expiresAt)) return Promise.resolve();
-    const done = (async () => {
-      try {
-        await this.auditor.record(SERVER_ACTOR, "run.expire", rec.runbook, {
-          run: rec.id,
-          expiresAt,
-        });
-        await this.settle(rec, "expired", undefined, undefined);
-        await this.runs.finish(rec, "expired");
-      } finally {
-        this.expiring.delete(rec.id);
-      }
-    })();
-    this.expiring.set(rec.id, done);
-    return done;
+    return expiresAt !== undefined && this.opts.now().getTime() >= Date.parse(expiresAt);
+  }
+
+  /** Ends the run `expired` if it still waits and is past its TTL; under the run's lock. */
+  private async expireNow(rec: RunRecord): Promise<void> {
+    if (rec.status !== "pending-approval" || !this.isDue(rec)) return;
+    const expiresAt = rec.approval!.expiresAt;
+    await this.auditor.record(SERVER_ACTOR, "run.expire", rec.runbook, {
+      run: rec.id,
+      expiresAt,
+    });
+    if (rec.status !== "pending-approval") return;
+    await this.settle(rec, "expired", undefined, undefined);
+    await this.runs.finish(rec, "expired");
   }
 
   /** The approval's outcome on the record and in the live events. */

@@ -2,12 +2,179 @@
  * Masking per caller (spec §8): a step's rows, as a `step-end` event or a report's step carries
  * them, with `@run-md/access`'s `maskRows` applied for the caller's groups. Only copies are
  * masked: the stored report and the run's event log keep the raw values.
+ *
+ * Values reach a caller outside the rows too, and are masked there the same way:
+ *
+ * - a check's `actual` and `message`: a check whose metric is a value of a masked column
+ *   (`min`, `max`, `sum`, `avg` over it) gets its `actual` masked with that column's strategy and
+ *   the value in its message replaced by the masked one (`max(sourceipaddress) = [redacted],
+ *   expected < 0`); any check on a masked column (a metric over it, `every`/`no`/`some` of it)
+ *   gets the values its message quotes as JSON masked too (an errored check:
+ *   `max(sourceipaddress) is "[redacted]": the column holds values that are not numbers`).
+ *   Counts (`rows`, `count(c)`, `distinct(c)`, and the number of rows an `every`/`no`/`some`
+ *   check counted) are not values of the column and are kept; the offending rows of a
+ *   quantified check are masked as rows. The check's own text, and the literals of the runbook
+ *   its message repeats ('...'), are the runbook's, never the data's, and are kept.
+ * - a step's `error.message`: an engine's error can quote a value it failed on (DuckDB: `Could
+ *   not convert string '52.94.133.12' to INT32`). Which column a quoted value came from is not
+ *   known, so for a caller with any masking rule every single-quoted text in the message is
+ *   replaced by `'[redacted]'` (the step's query, with its literals, is shown apart). An engine
+ *   that quotes a value without quotes is not recognised.
  */
-import { type AccessConfig, type Caller, maskPlan, maskRecord, maskRows } from "@run-md/access";
-import type { JsonValue } from "@run-md/core";
+import {
+  type AccessConfig,
+  type Caller,
+  maskPlan,
+  maskRecord,
+  maskRows,
+  REDACTED,
+} from "@run-md/access";
+import { type Check, type JsonValue, parseExpect } from "@run-md/core";
 import type { RowsHook } from "../context.ts";
 
 type Columns = ReadonlyArray<string | { name: string }>;
+
+/** A value no strategy keeps as it is: whether a column is masked at all for the caller. */
+const PROBE = "run-md-mask-probe";
+
+/** Metrics whose `actual` is a value of their column (the others count rows or values). */
+const VALUE_METRICS = new Set(["min", "max", "sum", "avg"]);
+
+/** The check as written, parsed again (the outcome keeps only its text). */
+function parsedCheck(text: unknown): Check | undefined {
+  if (typeof text !== "string") return undefined;
+  const { checks } = parseExpect(text, 1, "check");
+  return checks.length === 1 ? checks[0] : undefined;
+}
+
+/**
+ * The masked column a check reads, and whether its `actual` is one of that column's values: the
+ * metric's column (any metric but `rows`) or the quantified check's column; for a check that
+ * does not parse, any masked column it names (its `actual` then taken for a value).
+ */
+function maskedColumnOf(
+  cfg: AccessConfig,
+  caller: Caller,
+  checkText: unknown,
+  key: string | undefined,
+): { column: string; actualIsValue: boolean } | undefined {
+  const masked = (column: string) =>
+    maskRecord(cfg, caller, { [column]: PROBE }, key)[column] !== PROBE;
+  const check = parsedCheck(checkText);
+  if (check !== undefined) {
+    const column =
+      check.kind === "quantified"
+        ? check.column
+        : check.metric.kind === "rows"
+          ? undefined
+          : check.metric.column;
+    if (column === undefined || !masked(column)) return undefined;
+    const actualIsValue = check.kind !== "quantified" && VALUE_METRICS.has(check.metric.kind);
+    return { column, actualIsValue };
+  }
+  if (typeof checkText !== "string") return undefined;
+  const column = checkText.match(/[A-Za-z_@][\w.@]*/g)?.find(masked);
+  return column === undefined ? undefined : { column, actualIsValue: true };
+}
+
+function valueText(v: JsonValue): string {
+  return typeof v === "string" ? v : JSON.stringify(v);
+}
+
+/** The message with the raw value's text replaced by the masked one's. */
+function maskMessage(message: unknown, raw: JsonValue, masked: JsonValue): unknown {
+  if (typeof message !== "string" || raw === null) return message;
+  const from = valueText(raw);
+  if (from === "") return message;
+  // Core writes `max(c) = <value>, expected ...`: the value's place, else wherever it occurs.
+  const at = ` = ${from}`;
+  if (message.includes(at)) return message.replace(at, () => ` = ${valueText(masked)}`);
+  return message.split(from).join(valueText(masked));
+}
+
+/** The end (exclusive) of the JSON object or array that opens at `start`, if it closes. */
+function bracketEnd(text: string, start: number): number | undefined {
+  let depth = 0;
+  for (let i = start; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"') {
+      const m = /^"(?:[^"\\]|\\.)*"/.exec(text.slice(i));
+      if (m === null) return undefined;
+      i += m[0].length - 1;
+    } else if (ch === "{" || ch === "[") depth++;
+    else if (ch === "}" || ch === "]") {
+      depth--;
+      if (depth === 0) return i + 1;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The values a check's message quotes as JSON (core: `max(c) is "52.94.133.12": ...`, `c holds
+ * "x", which is not a number`) replaced by their masked JSON. The runbook's own literals are
+ * SQL-quoted ('...') and kept; so is a quoted name of the column itself.
+ */
+function maskQuotedValues(message: unknown, column: string, mask: (v: JsonValue) => JsonValue) {
+  if (typeof message !== "string") return message;
+  let out = "";
+  let i = 0;
+  while (i < message.length) {
+    const ch = message[i]!;
+    let end: number | undefined;
+    if (ch === '"') {
+      const m = /^"(?:[^"\\]|\\.)*"/.exec(message.slice(i));
+      end = m === null ? undefined : i + m[0].length;
+    } else if (ch === "{" || ch === "[") end = bracketEnd(message, i);
+    let value: JsonValue | undefined;
+    if (end !== undefined) {
+      try {
+        value = JSON.parse(message.slice(i, end)) as JsonValue;
+      } catch {
+        value = undefined;
+      }
+    }
+    if (
+      end === undefined ||
+      value === undefined ||
+      (typeof value === "string" && value.toLowerCase() === column.toLowerCase())
+    ) {
+      out += ch;
+      i++;
+      continue;
+    }
+    out += JSON.stringify(mask(value));
+    i = end;
+  }
+  return out;
+}
+
+function maskCheck(
+  cfg: AccessConfig,
+  caller: Caller,
+  c: Record<string, unknown>,
+  key: string | undefined,
+): Record<string, unknown> {
+  if (c === null || typeof c !== "object") return c;
+  const out: Record<string, unknown> = { ...c };
+  if (Array.isArray(c.offendingRows)) {
+    out.offendingRows = (c.offendingRows as Record<string, JsonValue>[]).map((r) =>
+      maskRecord(cfg, caller, r, key),
+    );
+  }
+  const read = maskedColumnOf(cfg, caller, c.check, key);
+  if (read === undefined) return out;
+  const { column } = read;
+  const mask = (v: JsonValue) => maskRecord(cfg, caller, { [column]: v }, key)[column] ?? REDACTED;
+  if (read.actualIsValue && c.actual !== undefined && c.actual !== null) {
+    const raw = c.actual as JsonValue;
+    const masked = mask(raw);
+    out.actual = masked;
+    out.message = maskMessage(c.message, raw, masked);
+  }
+  out.message = maskQuotedValues(out.message, column, mask);
+  return out;
+}
 
 function maskChecks(
   cfg: AccessConfig,
@@ -16,16 +183,15 @@ function maskChecks(
   key: string | undefined,
 ): unknown {
   if (!Array.isArray(checks)) return checks;
-  return checks.map((c: Record<string, unknown>) =>
-    Array.isArray(c?.offendingRows)
-      ? {
-          ...c,
-          offendingRows: (c.offendingRows as Record<string, JsonValue>[]).map((r) =>
-            maskRecord(cfg, caller, r, key),
-          ),
-        }
-      : c,
-  );
+  return checks.map((c: Record<string, unknown>) => maskCheck(cfg, caller, c, key));
+}
+
+/** A step's error with the values it quotes replaced (see the file's comment). */
+function maskError(error: unknown): unknown {
+  if (error === null || typeof error !== "object") return error;
+  const e = error as Record<string, unknown>;
+  if (typeof e.message !== "string") return error;
+  return { ...e, message: e.message.replace(/'(?:[^']|'')*'/g, `'${REDACTED}'`) };
 }
 
 /** The hook the server applies to every step's rows a caller receives. */
@@ -37,6 +203,7 @@ export function maskingHook(cfg: AccessConfig, key: string | undefined): RowsHoo
       out.rows = maskRows(cfg, caller, data.columns as Columns, data.rows as JsonValue[][], key);
     }
     if (data.checks !== undefined) out.checks = maskChecks(cfg, caller, data.checks, key);
+    if (data.error !== undefined) out.error = maskError(data.error);
     return out;
   };
 }

@@ -7,7 +7,19 @@ import { HttpError } from "../http-error.ts";
 const MAX_AUDIT = 1000;
 
 export function apiRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  app.get("/healthz", async () => ({ ok: true, queue: ctx.runs.queueSize() }));
+  // 200 when the server can take work (spec §4): not while its audit log cannot be written,
+  // since every audited action is then refused (audit.ts; the check tries a repair first).
+  app.get("/healthz", async (_req, reply) => {
+    const queue = ctx.runs.queueSize();
+    if (await ctx.auditor.healthy()) return { ok: true, queue };
+    const f = ctx.auditor.failed;
+    return reply.code(503).send({
+      ok: false,
+      code: "audit-unavailable",
+      reason: `the audit log cannot be written${f === undefined ? "" : ` (${f.error}, since ${f.since})`}: audited actions are refused`,
+      queue,
+    });
+  });
 
   app.get("/api/me", async (req) => {
     const caller = callerOf(req);

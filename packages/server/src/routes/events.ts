@@ -1,7 +1,9 @@
 /**
  * `GET /api/runs/{id}/events` (spec §5): Server-Sent Events with `id:` on each, what already
  * happened first (after `Last-Event-ID`, when the client resumes), then the rest live, and a
- * heartbeat comment so proxies keep the stream open. The stream ends after `run-end`.
+ * heartbeat comment so proxies keep the stream open. The stream ends after `run-end`, and when
+ * the server stops (its `preClose` hook ends every open stream, which Fastify would otherwise
+ * wait for: a followed stream is a hijacked response the heartbeat keeps busy).
  */
 import type { FastifyInstance } from "fastify";
 import { callerOf, type ServerContext } from "../context.ts";
@@ -23,6 +25,12 @@ function resumeAfter(header: unknown, query: unknown): number {
 }
 
 export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  /** The open streams, each by the function that ends it. */
+  const open = new Set<() => void>();
+  app.addHook("preClose", async () => {
+    for (const end of [...open]) end();
+  });
+
   app.get("/api/runs/:id/events", async (req, reply) => {
     const caller = callerOf(req);
     const rec = await viewableRun(ctx, caller, (req.params as { id: string }).id);
@@ -42,6 +50,7 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
     let stop = () => {};
     const heartbeat = setInterval(() => res.write(": heartbeat\n\n"), ctx.heartbeatMs);
     const end = () => {
+      open.delete(end);
       clearInterval(heartbeat);
       stop();
       if (!res.writableEnded) res.end();
@@ -53,6 +62,7 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
       );
       if (ev.event === FINAL_EVENT) setImmediate(end);
     };
+    open.add(end);
     req.raw.on("close", end);
     stop = ctx.runs.hub.follow(rec, after, send);
     // A run that ended before `after` (nothing left to replay) ends the stream at once.

@@ -1,7 +1,7 @@
 /** The runs API (spec §4): request, list, show, cancel. Events are in `events.ts`. */
 import path from "node:path";
 import type { Caller } from "@run-md/access";
-import { type RunReport, readReport } from "@run-md/core";
+import { isRunMdError, type RunReport, readReport } from "@run-md/core";
 import type { FastifyInstance } from "fastify";
 import { callerOf, type ServerContext } from "../context.ts";
 import { HttpError } from "../http-error.ts";
@@ -29,18 +29,45 @@ function summary(rec: RunRecord) {
   return rest;
 }
 
+/**
+ * Why a run's stored report cannot be shown (`resultUnavailable`): its file is gone (pruned,
+ * removed) or is not a report any more. The run itself is still answered.
+ */
+export interface ResultUnavailable {
+  code: "report-missing" | "report-unreadable";
+  message: string;
+}
+
 async function reportOf(
   ctx: ServerContext,
   caller: Caller,
   rec: RunRecord,
-): Promise<RunReport | undefined> {
+): Promise<{ result: RunReport } | { resultUnavailable: ResultUnavailable } | undefined> {
   if (rec.report === undefined) return undefined;
-  const report = await readReport(path.join(ctx.reportsDir, rec.report));
+  let report: RunReport;
+  try {
+    report = await readReport(path.join(ctx.reportsDir, rec.report));
+  } catch (e) {
+    const missing = (e as NodeJS.ErrnoException).code === "ENOENT";
+    return {
+      resultUnavailable: missing
+        ? {
+            code: "report-missing",
+            message: `the stored report ${rec.report} is missing (pruned or removed)`,
+          }
+        : {
+            code: "report-unreadable",
+            message: `the stored report ${rec.report} cannot be read: ${isRunMdError(e) ? "it is not a run-md report" : ((e as NodeJS.ErrnoException).code ?? "read error")}`,
+          },
+    };
+  }
   return {
-    ...report,
-    steps: report.steps.map(
-      (s) => ctx.rowsFor(caller, rec.runbook, { ...s }) as unknown as typeof s,
-    ),
+    result: {
+      ...report,
+      steps: report.steps.map(
+        (s) => ctx.rowsFor(caller, rec.runbook, { ...s }) as unknown as typeof s,
+      ),
+    },
   };
 }
 
@@ -94,8 +121,8 @@ export function runRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get("/api/runs/:id", async (req) => {
     const caller = callerOf(req);
     const rec = await viewableRun(ctx, caller, (req.params as { id: string }).id);
-    const report = await reportOf(ctx, caller, rec);
-    return { ...summary(rec), ...(report === undefined ? {} : { result: report }) };
+    // A report that cannot be read leaves the run's answer whole, with `resultUnavailable`.
+    return { ...summary(rec), ...(await reportOf(ctx, caller, rec)) };
   });
 
   app.post("/api/runs/:id/cancel", async (req, reply) => {
@@ -105,11 +132,8 @@ export function runRoutes(app: FastifyInstance, ctx: ServerContext): void {
     if (rec.requester.user !== caller.user) {
       await ctx.guard.require(caller, "admin", entry.facts, { run: rec.id, cancel: true });
     }
-    if (rec.status !== "queued" && rec.status !== "running" && rec.status !== "pending-approval") {
-      throw new HttpError(409, `run ${rec.id} has already ended (${rec.status})`, {
-        code: "ended",
-      });
-    }
+    // 409 `ended` when the run is no longer queued, running or waiting (checked under the run's
+    // lock, so a cancel and an approval sent together give the run one end).
     await ctx.runs.cancel(caller, rec);
     return reply.code(202).send({ id: rec.id, status: rec.status });
   });

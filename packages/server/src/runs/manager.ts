@@ -17,6 +17,7 @@ import {
   storeReport,
 } from "@run-md/core";
 import { type Auditor, SERVER_ACTOR } from "../audit.ts";
+import { HttpError } from "../http-error.ts";
 import { EventHub } from "./events.ts";
 import { RunQueue } from "./queue.ts";
 import { isActive, type RunRecord, type RunRecordStatus } from "./record.ts";
@@ -78,6 +79,10 @@ export class RunManager {
   private readonly runbooks = new Map<string, Runbook>();
   /** Runs on the queue or running: resolved (and removed) when each ends. */
   private readonly done = new Map<string, { ended: Promise<void>; resolve: () => void }>();
+  /** Per run, the state changes (approve, deny, expire, cancel) in progress or waiting. */
+  private readonly changing = new Map<string, { tail: Promise<unknown>; count: number }>();
+  /** Set by `shutdown`: no run is queued any more. */
+  private stopping = false;
 
   constructor(
     runsDir: string,
@@ -120,6 +125,11 @@ export class RunManager {
 
   /** Records, audits and queues a checked request; resolves once the record is on disk. */
   async submit(caller: Caller, runbook: Runbook, req: RunRequest): Promise<RunRecord> {
+    if (this.stopping) {
+      throw new HttpError(503, "the server is stopping: request the run again once it is back", {
+        code: "stopping",
+      });
+    }
     await this.hooks.check?.(caller, runbook, req);
     const rec: RunRecord = {
       id: randomUUID(),
@@ -145,8 +155,45 @@ export class RunManager {
     return rec;
   }
 
+  /**
+   * Runs `change` once every earlier state change of the run (approve, deny, expire, cancel) has
+   * settled: one at a time per run, so a change that awaits its audit entry never interleaves
+   * with another. Each change checks the run's status again inside, after each await.
+   */
+  exclusive<T>(id: string, change: () => Promise<T>): Promise<T> {
+    let slot = this.changing.get(id);
+    if (slot === undefined) {
+      slot = { tail: Promise.resolve(), count: 0 };
+      this.changing.set(id, slot);
+    }
+    const own = slot;
+    own.count++;
+    const result = own.tail.then(change);
+    own.tail = result
+      .catch(() => {})
+      .finally(() => {
+        own.count--;
+        if (own.count === 0 && this.changing.get(id) === own) this.changing.delete(id);
+      });
+    return result;
+  }
+
+  /** How many state changes of the run are in progress or waiting (a seam for tests). */
+  pendingChanges(id: string): number {
+    return this.changing.get(id)?.count ?? 0;
+  }
+
   /** Puts a recorded run on the queue (also what an approval does, spec §6). */
   async enqueue(rec: RunRecord): Promise<void> {
+    if (!isActive(rec.status)) {
+      throw new Error(`run ${rec.id} has already ended (${rec.status}): it cannot be queued`);
+    }
+    if (this.stopping) {
+      // Approved while the server stops: it ends as the queued runs the stop drops do.
+      rec.error = "cancelled: the server is stopping";
+      await this.finish(rec, "cancelled");
+      return;
+    }
     rec.status = "queued";
     await this.hub.emit(rec, "queued", { position: this.queue.size.waiting + 1 });
     let resolve!: () => void;
@@ -176,17 +223,26 @@ export class RunManager {
    * run's signal aborts, which stops the engine's query; the run then ends `cancelled`.
    */
   async cancel(caller: Caller, rec: RunRecord): Promise<void> {
-    await this.auditor.record(caller, "run.cancel", rec.runbook, { run: rec.id, was: rec.status });
-    rec.cancelledBy = caller.user;
-    if (this.queue.remove(rec.id) || rec.status === "pending-approval") {
-      await this.finish(rec, "cancelled");
-      return;
-    }
-    this.controllers.get(rec.id)?.abort(new Error("cancelled"));
+    await this.exclusive(rec.id, async () => {
+      if (!isActive(rec.status)) throw endedError(rec);
+      await this.auditor.record(caller, "run.cancel", rec.runbook, {
+        run: rec.id,
+        was: rec.status,
+      });
+      // A running run may have ended while the entry was written: nothing left to cancel.
+      if (!isActive(rec.status)) throw endedError(rec);
+      rec.cancelledBy = caller.user;
+      if (this.queue.remove(rec.id) || rec.status === "pending-approval") {
+        await this.finish(rec, "cancelled");
+        return;
+      }
+      this.controllers.get(rec.id)?.abort(new Error("cancelled"));
+    });
   }
 
   /** Stops: queued runs are dropped from the queue, running ones cancelled; waits for them. */
   async shutdown(): Promise<void> {
+    this.stopping = true;
     for (const rec of this.store.all()) {
       if (rec.status === "queued" && this.queue.remove(rec.id)) await this.finish(rec, "cancelled");
     }
@@ -269,6 +325,12 @@ export class RunManager {
    * never started ends (denied, expired: spec §6).
    */
   async finish(rec: RunRecord, status: RunRecordStatus): Promise<void> {
+    // One end per run: a run that already ended keeps its status and its one `run-end`.
+    if (!isActive(rec.status)) {
+      this.done.get(rec.id)?.resolve();
+      this.done.delete(rec.id);
+      return;
+    }
     rec.status = status;
     rec.endedAt = new Date().toISOString();
     this.runbooks.delete(rec.id);
@@ -283,4 +345,9 @@ export class RunManager {
       this.done.delete(rec.id);
     }
   }
+}
+
+/** 409 `ended`: the run is no longer queued, running or waiting for approval. */
+export function endedError(rec: RunRecord): HttpError {
+  return new HttpError(409, `run ${rec.id} has already ended (${rec.status})`, { code: "ended" });
 }
