@@ -171,14 +171,24 @@ describe("the local engine's sandbox and log directory, through the CLI", () => 
       );
       expect(res.code, res.stderr).toBe(2);
       const report = parseReport(res.stdout);
+      // The rest is read (the count is the truth of the readable files), and the steps over the
+      // window are errors all the same: files of the window were not read (unread-files).
       expect(report.steps.map((s) => [s.id, s.status, s.error?.code])).toEqual([
-        ["count_all", "passed", undefined],
+        ["count_all", "errored", "unread-files"],
         ["write_outside", "errored", "sql-refused"],
         ["write_inside", "errored", "sql-refused"],
         ["read_file", "errored", "sql-refused"],
         ["other_queries", "errored", "sql-refused"],
-        ["count_again", "passed", undefined],
+        ["count_again", "errored", "unread-files"],
       ]);
+      for (const i of [0, 5]) {
+        expect(report.steps[i]?.checks.map((c) => c.status)).toEqual(["passed"]);
+        const message = report.steps[i]?.error?.message ?? "";
+        for (const unread of ["locked/", "locked-file.json", "deep.json", "bomb.json.gz"])
+          expect(message).toContain(unread);
+        // A link outside the log directory is never followed, by design: not an unread file.
+        expect(message).not.toContain("evil.json");
+      }
       const warnings = report.steps[0]?.warnings ?? [];
       for (const w of [
         "skipped AWSLogs/evil.json: a symbolic link to a place outside the log directory",

@@ -253,7 +253,8 @@ const DAYS_IN_FLIGHT = 2;
 
 /** A day's new file, and the source files found unreadable while writing it. */
 interface WrittenDay {
-  day: StoreDay;
+  /** The day's new file; undefined when none of its sources could be read (nothing changes). */
+  day: StoreDay | undefined;
   skipped: Record<string, StoreObject>;
 }
 
@@ -292,7 +293,7 @@ async function writeDays(c: Collecting, plan: Plan): Promise<void> {
     // interrupted and their files go.
     if (inFlight.size > 0) for (const conn of conns) conn.interrupt();
     for (const r of await Promise.allSettled(inFlight.values())) {
-      if (r.status === "fulfilled")
+      if (r.status === "fulfilled" && r.value.day !== undefined)
         await fsp.rm(path.join(c.store, r.value.day.file), { force: true });
     }
     for (const conn of conns) conn.closeSync();
@@ -309,12 +310,14 @@ async function commitDay(c: Collecting, plan: Plan, day: string, w: WrittenDay):
   const old = manifest.days[day];
   const written = w.day;
   Object.assign(manifest.objects, w.skipped);
-  manifest.days[day] = written;
-  result.eventsAdded += written.events - (old?.events ?? 0);
-  result.daysWritten.push(day);
+  if (written !== undefined) {
+    manifest.days[day] = written;
+    result.eventsAdded += written.events - (old?.events ?? 0);
+    result.daysWritten.push(day);
+  }
   recordCollected(c, plan, day);
   await writeManifest(store, manifest);
-  if (old) await fsp.rm(path.join(store, old.file), { force: true });
+  if (old && written !== undefined) await fsp.rm(path.join(store, old.file), { force: true });
   progress(c, "write", day);
 }
 
@@ -399,6 +402,9 @@ async function writeDayRetrying(
   const skipped: Record<string, StoreObject> = {};
   for (let attempt = 0; ; attempt++) {
     const files = [...keys].flatMap((k) => (plan.parts.get(k) ?? []).filter((p) => p.day === day));
+    // Every source of the day was set aside (corrupt, truncated): they are named in the manifest
+    // as skipped, and the day keeps what it had.
+    if (files.length === 0) return { day: undefined, skipped };
     try {
       const written = await writeDay(
         conn,

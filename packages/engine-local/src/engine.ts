@@ -234,6 +234,8 @@ interface Execution {
   files: ReadFile[];
   skippedByWindow: number;
   warnings: string[];
+  /** Source files and objects of the window that could not be read (QueryResult.unread). */
+  unread: string[];
   /** Days read from the store (null: no store configured). */
   storeDays: string[] | null;
   /** Files (distinct originals) whose records came from the session cache's tables. */
@@ -298,6 +300,8 @@ export class LocalEngine implements Engine {
   async query(req: QueryRequest): Promise<QueryResult> {
     const t0 = performance.now();
     let exec: Execution;
+    /** Logs Insights' row limit when the query sets none (a result of that many may be cut). */
+    let defaultLimit: number | undefined;
     if (req.dialect === "sql") {
       // What Athena rejects is rejected here too, with the same message (spec section 4 and the
       // checker of @run-md/sql); dialect=duckdb opts a step out, to run locally only.
@@ -317,7 +321,7 @@ export class LocalEngine implements Engine {
         onRows: req.onRows,
       });
     } else if (req.dialect === "logs-insights") {
-      let translated: { sql: string; columns: string[] };
+      let translated: { sql: string; columns: string[]; defaultLimit?: number };
       try {
         const { translateInsights } = await import("@run-md/insights");
         translated = translateInsights(req.query, { relation: "cwl_events", params: req.params });
@@ -329,6 +333,7 @@ export class LocalEngine implements Engine {
           { cause: e },
         );
       }
+      defaultLimit = translated.defaultLimit;
       exec = await this.execute({
         kind: "insights",
         sql: translated.sql,
@@ -348,6 +353,9 @@ export class LocalEngine implements Engine {
     }
     const bytesRead = storedBytes(exec.files);
     const filesRead = new Set(exec.files.map((f) => f.origin)).size;
+    // Logs Insights without a limit command: as many rows as the service's default may be a cut.
+    const capped =
+      defaultLimit !== undefined && exec.rowCount >= defaultLimit ? defaultLimit : undefined;
     const storeNote =
       exec.storeDays === null
         ? ""
@@ -360,6 +368,8 @@ export class LocalEngine implements Engine {
       ...(req.onRows === undefined ? {} : { rowCount: exec.rowCount }),
       ...(exec.noEvents === undefined ? {} : { noEvents: exec.noEvents }),
       queryAsRun: `${header}\n${exec.sql}`,
+      ...(exec.unread.length === 0 ? {} : { unread: exec.unread }),
+      ...(capped === undefined ? {} : { capped }),
       stats: {
         filesRead,
         filesSkippedByWindow: exec.skippedByWindow,
@@ -367,7 +377,13 @@ export class LocalEngine implements Engine {
         engineMs: Math.round(performance.now() - t0),
         ...(exec.storeDays === null ? {} : { storeDays: dayRanges(exec.storeDays) || "none" }),
       },
-      warnings: exec.warnings,
+      warnings:
+        capped === undefined
+          ? exec.warnings
+          : [
+              ...exec.warnings,
+              `${capped.toLocaleString("en")} rows, Logs Insights' default limit: there may be more. Add a limit command or narrow the query.`,
+            ],
     };
   }
 
@@ -584,7 +600,7 @@ export class LocalEngine implements Engine {
     const rawDays = stored === null ? days : missingRange(stored.missing);
     const scan =
       stored !== null && stored.missing.length === 0
-        ? { files: [], outside: 0, outsideDays: null, warnings: [] }
+        ? { files: [], outside: 0, outsideDays: null, warnings: [], unread: [] }
         : await this.catalog.scan(rawDays);
     return { stored, rawDays, scan, storeFiles: stored?.files ?? [] };
   }
@@ -689,6 +705,7 @@ export class LocalEngine implements Engine {
       files: [...scanned, ...(stored?.files ?? [])],
       skippedByWindow: res.skippedByWindow,
       warnings: [...plan.warnings, ...scan.warnings, ...res.warnings],
+      unread: [...(stored?.unread ?? []), ...scan.unread, ...res.unread],
       ...(noEvents === undefined ? {} : { noEvents }),
       storeDays: stored?.storeDays ?? null,
       kept: lease?.cached ? keptFiles(res.files, lease.segments) : 0,

@@ -104,7 +104,12 @@ type Profile =
       notes: string[];
       coerced: Record<string, number>;
     }
-  | { kind: "skipped"; reason: string };
+  | {
+      kind: "skipped";
+      reason: string;
+      /** It was read and holds no CloudTrail event (another JSON document): nothing is missed. */
+      notEvents?: true;
+    };
 
 interface CacheEntry {
   key: string;
@@ -118,6 +123,8 @@ export interface Resolution {
   /** Notes for the reader: skipped files, coerced fields, lines skipped. */
   warnings: string[];
   skippedFiles: number;
+  /** Files the query needed that could not be read (corrupt, truncated, too big, no access). */
+  unread: string[];
 }
 
 /** Bytes of the original files the parts stand for, as stored. */
@@ -148,9 +155,12 @@ export class LogCatalog {
     outside: number;
     outsideDays: DayRange | null;
     warnings: string[];
+    /** Folders that could not be listed: whatever they hold was not read. */
+    unread: string[];
   }> {
     const out: SourceFile[] = [];
     const warnings: string[] = [];
+    const unread: string[] = [];
     let outside = 0;
     let outsideDays: DayRange | null = null;
     const seen = new Set<string>();
@@ -179,6 +189,7 @@ export class LogCatalog {
         entries = await fsp.readdir(dir, { withFileTypes: true });
       } catch (e) {
         warnings.push(`skipped ${rel(dir) || "."}/: cannot read the folder (${fsError(e)})`);
+        unread.push(`${rel(dir) || "."}/`);
         return;
       }
       entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -199,7 +210,7 @@ export class LogCatalog {
     try {
       root = await fsp.realpath(this.logDir);
     } catch {
-      return { files: out, outside, outsideDays, warnings };
+      return { files: out, outside, outsideDays, warnings, unread };
     }
     await walk(this.logDir, root, true);
     // The walk gives path order; what links add comes after, and is sorted in.
@@ -212,7 +223,7 @@ export class LogCatalog {
       }
     }
     if (viaLinks) out.sort((a, b) => comparePaths(a.rel, b.rel));
-    return { files: out, outside, outsideDays, warnings };
+    return { files: out, outside, outsideDays, warnings, unread };
   }
 
   /**
@@ -314,6 +325,7 @@ export class LogCatalog {
     const profiles = await mapLimit(wanted, 16, (f) => this.profile(f));
     const result: ReadFile[] = [];
     const warnings: string[] = [];
+    const unread: string[] = [];
     let skippedFiles = 0;
     wanted.forEach((f, i) => {
       const p = profiles[i] as Profile;
@@ -322,6 +334,7 @@ export class LogCatalog {
       } else if (p.kind === "skipped") {
         skippedFiles++;
         warnings.push(`skipped ${f.rel}: ${p.reason}`);
+        if (p.notEvents !== true) unread.push(f.rel);
       } else {
         const parts = p.parts.filter((x) => inDays(x.day));
         for (const x of p.parts)
@@ -350,7 +363,7 @@ export class LogCatalog {
         }
       }
     });
-    return { files: result, warnings, skippedFiles, skippedByWindow, outsideDays };
+    return { files: result, warnings, skippedFiles, unread, skippedByWindow, outsideDays };
   }
 
   /** The typed reader failed on a layout file: read it leniently from now on. */
@@ -448,6 +461,7 @@ export class LogCatalog {
     if (groups.size === 0) {
       return {
         kind: "skipped",
+        notEvents: true,
         reason:
           parsed.objects.length === 0
             ? (notes[0] ?? "no events in it")

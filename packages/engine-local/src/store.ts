@@ -376,6 +376,11 @@ export interface StoreRead {
    * (then nothing needs to look into the files to tell a window without events).
    */
   hasEvents: boolean;
+  /**
+   * Source objects of the covered days that the collect could not read (corrupt, truncated):
+   * the store does not hold their events.
+   */
+  unread: string[];
 }
 
 /**
@@ -413,7 +418,30 @@ export async function readStore(
     return [{ path: path.join(store, d.file), whole, day, size: d.bytes, origin: d.file }];
   });
   const hasEvents = files.some((f) => f.whole && (m.days[f.day]?.events ?? 0) > 0);
-  return { files, storeDays: plan.storeDays, missing: plan.missing, hasEvents };
+  return {
+    files,
+    storeDays: plan.storeDays,
+    missing: plan.missing,
+    hasEvents,
+    unread: unreadObjects(m, new Set(plan.storeDays)),
+  };
+}
+
+/** A skip that missed nothing: the object was read and holds no CloudTrail event. */
+const NOT_EVENTS = /no CloudTrail events in it|no events in it|not a CloudTrail event/;
+/** The day folder of a delivery-layout key: `.../CloudTrail/<region>/yyyy/mm/dd/<file>`. */
+const KEY_DAY = /\/CloudTrail\/[^/]+\/(\d{4})\/(\d{2})\/(\d{2})\/[^/]+$/;
+
+/**
+ * The manifest's skipped objects of these days that could not be read. An object outside the
+ * delivery layout has no day of its own to tell: it is named in the collect's output only.
+ */
+function unreadObjects(m: StoreManifest, days: Set<string>): string[] {
+  return Object.entries(m.objects).flatMap(([key, o]) => {
+    if (o.skipped === undefined || NOT_EVENTS.test(o.skipped)) return [];
+    const d = KEY_DAY.exec(`/${key}`);
+    return d && days.has(`${d[1]}/${d[2]}/${d[3]}`) ? [key] : [];
+  });
 }
 
 /**

@@ -1,0 +1,105 @@
+/**
+ * Files of a step's window that could not be read are named in its result (`unread`), on the raw
+ * files and on the store, so the runner never passes a step over logs it never read (round-two
+ * red-team: a truncated .json.gz made `rows == 0` pass with exit 0). A file that was read and
+ * holds no CloudTrail event misses nothing and is not named; a Logs Insights result of the
+ * service's default limit is reported as possibly cut (`capped`).
+ */
+import { promises as fsp } from "node:fs";
+import path from "node:path";
+import zlib from "node:zlib";
+import { createLocalEngine, type LocalEngine } from "@run-md/engine-local";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queryRequest } from "../../core/test/query-request.ts";
+import { tempDir } from "../../engine-local/test/helpers.ts";
+import { collectFromDir } from "../src/index.ts";
+
+const FOLDER = "AWSLogs/111122223333/CloudTrail/us-east-1";
+const WINDOW = { start: new Date("2026-11-20T00:00:00Z"), end: new Date("2026-11-22T00:00:00Z") };
+const DENIED = "SELECT count(*) AS n FROM cloudtrail_logs WHERE errorcode = 'AccessDenied'";
+let root: string;
+let logs: string;
+const engines: LocalEngine[] = [];
+
+const record = (i: number, day: string, denied: boolean) => ({
+  eventVersion: "1.08",
+  eventID: `e-${day}-${i}`,
+  eventTime: `${day}T10:00:${String(i % 60).padStart(2, "0")}Z`,
+  eventName: "GetObject",
+  eventSource: "s3.amazonaws.com",
+  awsRegion: "us-east-1",
+  recipientAccountId: "111122223333",
+  ...(denied ? { errorCode: "AccessDenied" } : {}),
+});
+
+async function write(rel: string, body: Buffer | string): Promise<void> {
+  await fsp.mkdir(path.dirname(path.join(logs, rel)), { recursive: true });
+  await fsp.writeFile(path.join(logs, rel), body);
+}
+
+beforeAll(async () => {
+  root = await tempDir("run-md-unread-");
+  logs = path.join(root, "logs");
+  const gz = (recs: unknown[]) => zlib.gzipSync(JSON.stringify({ Records: recs }));
+  await write(`${FOLDER}/2026/11/20/good.json.gz`, gz([record(1, "2026-11-20", false)]));
+  // 50 refused calls, cut in half: the file cannot be read.
+  const denied = gz(Array.from({ length: 50 }, (_, i) => record(i, "2026-11-21", true)));
+  await write(`${FOLDER}/2026/11/21/cut.json.gz`, denied.subarray(0, denied.length >> 1));
+  // Read, and no CloudTrail event in it: nothing missed.
+  await write("notes/settings.json", JSON.stringify({ owner: "security" }));
+});
+
+afterAll(async () => {
+  for (const e of engines) await e.close();
+  await fsp.rm(root, { recursive: true, force: true });
+});
+
+async function engine(opts: { store?: string; logDir?: string }): Promise<LocalEngine> {
+  const e = await createLocalEngine({ ...opts, threads: 1, cacheLimit: "0" });
+  engines.push(e);
+  return e;
+}
+
+describe("files of the window that could not be read", () => {
+  it("are named on the raw files; a JSON file without CloudTrail events is not", async () => {
+    const r = await (await engine({ logDir: logs })).query(queryRequest("sql", DENIED, WINDOW));
+    expect(r.rows).toEqual([[0]]);
+    expect(r.unread).toEqual([`${FOLDER}/2026/11/21/cut.json.gz`]);
+    // A window that does not need the cut file's day names nothing.
+    const day = { start: WINDOW.start, end: new Date("2026-11-21T00:00:00Z") };
+    const before = await (await engine({ logDir: logs })).query(queryRequest("sql", DENIED, day));
+    expect(before.unread).toBeUndefined();
+  });
+
+  it("are named on the store for the days whose objects the collect could not read", async () => {
+    const store = path.join(root, "store");
+    await collectFromDir({ sourceDir: logs, store, window: WINDOW });
+    const e = await engine({ store });
+    const r = await e.query(queryRequest("sql", DENIED, WINDOW));
+    expect(r.rows).toEqual([[0]]);
+    expect(r.unread).toEqual([`${FOLDER}/2026/11/21/cut.json.gz`]);
+    const day = { start: WINDOW.start, end: new Date("2026-11-21T00:00:00Z") };
+    expect((await e.query(queryRequest("sql", DENIED, day))).unread).toBeUndefined();
+  });
+});
+
+describe("a Logs Insights result of the service's default limit", () => {
+  it("is capped without a limit command, and not with one", async () => {
+    const dir = path.join(root, "many");
+    const recs = Array.from({ length: 10_005 }, (_, i) => record(i, "2026-11-20", false));
+    await fsp.mkdir(dir, { recursive: true });
+    await fsp.writeFile(path.join(dir, "export.json"), JSON.stringify({ Records: recs }));
+    const e = await engine({ logDir: dir });
+    const cut = await e.query(queryRequest("logs-insights", "fields eventID", WINDOW));
+    expect(cut.rows).toHaveLength(10_000);
+    expect(cut.capped).toBe(10_000);
+    expect(cut.warnings.join(" ")).toContain("there may be more");
+    const chosen = await e.query(
+      queryRequest("logs-insights", "fields eventID | limit 10000", WINDOW),
+    );
+    expect(chosen.capped).toBeUndefined();
+    const few = await e.query(queryRequest("logs-insights", "stats count(*) as n", WINDOW));
+    expect(few.rows).toEqual([[10_005]]);
+    expect(few.capped).toBeUndefined();
+  });
+});
