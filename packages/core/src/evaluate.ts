@@ -156,6 +156,13 @@ function metricText(m: Metric): string {
 function columnIndex(columns: ColumnInfo[], column: string): number {
   const want = column.toLowerCase();
   const i = columns.findIndex((c) => c.name.toLowerCase() === want);
+  // Names match case-insensitively: two columns that differ only in case (Logs Insights keeps
+  // `n` and `N`) would leave the check reading one and the report showing the other.
+  if (columns.filter((c) => c.name.toLowerCase() === want).length > 1) {
+    throw new CheckError(
+      `the result has more than one column named "${column}" (names match whatever their case): alias them apart`,
+    );
+  }
   if (i < 0) {
     const available = columns.map((c) => c.name).join(", ") || "(none)";
     throw new CheckError(

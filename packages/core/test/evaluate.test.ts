@@ -104,6 +104,14 @@ describe("metrics", () => {
     expect(run("no calls > 50", result(["calls"], [[null], ["3"]])).status).toBe("passed");
   });
 
+  it("errors when two result columns differ only in case: the check would read one of them", () => {
+    const r = result(["n", "N"], [[1, 100]]);
+    const o = run("max(n) < 50", r);
+    expect(o.status).toBe("errored");
+    expect(o.message).toContain('more than one column named "n"');
+    expect(run("no N > 50", r).status).toBe("errored");
+  });
+
   it("errors when min, max or avg have no value although there are rows: nothing was compared", () => {
     const nulls = result(["calls"], [[null], [null]]);
     for (const text of ["max(calls) < 50", "min(calls) > 0", "avg(calls) == 1"]) {

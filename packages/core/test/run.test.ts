@@ -402,7 +402,10 @@ describe("running a runbook", () => {
   });
 
   it("makes a step whose window had unreadable files an error, whatever its checks say (round-two red-team)", async () => {
-    const unread = Array.from({ length: 7 }, (_, i) => `AWSLogs/x/CloudTrail/us-east-1/2026/11/21/f${i}.json.gz`);
+    const unread = Array.from(
+      { length: 7 },
+      (_, i) => `AWSLogs/x/CloudTrail/us-east-1/2026/11/21/f${i}.json.gz`,
+    );
     const report = await runRunbook(
       runbook(),
       opts({ step: "first" }),
