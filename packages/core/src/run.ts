@@ -388,6 +388,19 @@ function noEventsOutcome(
   };
 }
 
+/** The steps a run runs: all, or the one `--step` names. */
+function stepsToRun(runbook: Runbook, only: string | undefined): Step[] {
+  // Nothing to run is never a pass: a query block whose language was mistyped (```SQL-athena)
+  // is documentation, and a runbook of nothing but documentation would pass every night.
+  if (runbook.steps.length === 0) {
+    throw new RunMdError("no-steps", `runbook ${runbook.meta.id} has no steps: nothing would run`);
+  }
+  if (only === undefined) return runbook.steps;
+  const steps = runbook.steps.filter((s) => s.id === only);
+  if (steps.length === 0) throw unknownStep(runbook, only);
+  return steps;
+}
+
 /**
  * Runs a parsed runbook: parameters and window are resolved first (a bad value stops the run
  * before any query), then every step in document order on its engine. Never throws for what a
@@ -408,16 +421,7 @@ export async function runRunbook(
       hint: `Engines: ${engineChoices().join(", ")}.`,
     });
   }
-  let steps = runbook.steps;
-  // Nothing to run is never a pass: a query block whose language was mistyped (```SQL-athena)
-  // is documentation, and a runbook of nothing but documentation would pass every night.
-  if (steps.length === 0) {
-    throw new RunMdError("no-steps", `runbook ${runbook.meta.id} has no steps: nothing would run`);
-  }
-  if (options.step !== undefined) {
-    steps = steps.filter((s) => s.id === options.step);
-    if (steps.length === 0) throw unknownStep(runbook, options.step);
-  }
+  const steps = stepsToRun(runbook, options.step);
   const reporter = effects.reporter;
   reporter?.onRunStart?.({ runbook, window, params: plainParams });
 

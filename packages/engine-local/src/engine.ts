@@ -351,40 +351,7 @@ export class LocalEngine implements Engine {
         `The local engine cannot run ${String(req.dialect)} steps.`,
       );
     }
-    const bytesRead = storedBytes(exec.files);
-    const filesRead = new Set(exec.files.map((f) => f.origin)).size;
-    // Logs Insights without a limit command: as many rows as the service's default may be a cut.
-    const capped =
-      defaultLimit !== undefined && exec.rowCount >= defaultLimit ? defaultLimit : undefined;
-    const storeNote =
-      exec.storeDays === null
-        ? ""
-        : `, days from the store: ${dayRanges(exec.storeDays) || "none"}`;
-    const cacheNote = exec.kept === 0 ? "" : `, ${exec.kept} of them from the session cache`;
-    const header = `-- local engine: ${req.dialect === "sql" ? "cloudtrail_logs" : "cwl_events"} scoped to [${req.window.start.toISOString()}, ${req.window.end.toISOString()}), ${filesRead} file(s) read${cacheNote}, ${exec.skippedByWindow} outside the window${storeNote}`;
-    return {
-      columns: exec.columns,
-      rows: exec.rows,
-      ...(req.onRows === undefined ? {} : { rowCount: exec.rowCount }),
-      ...(exec.noEvents === undefined ? {} : { noEvents: exec.noEvents }),
-      queryAsRun: `${header}\n${exec.sql}`,
-      ...(exec.unread.length === 0 ? {} : { unread: exec.unread }),
-      ...(capped === undefined ? {} : { capped }),
-      stats: {
-        filesRead,
-        filesSkippedByWindow: exec.skippedByWindow,
-        bytesRead,
-        engineMs: Math.round(performance.now() - t0),
-        ...(exec.storeDays === null ? {} : { storeDays: dayRanges(exec.storeDays) || "none" }),
-      },
-      warnings:
-        capped === undefined
-          ? exec.warnings
-          : [
-              ...exec.warnings,
-              `${capped.toLocaleString("en")} rows, Logs Insights' default limit: there may be more. Add a limit command or narrow the query.`,
-            ],
-    };
+    return queryResult(req, exec, defaultLimit, t0);
   }
 
   /**
@@ -864,6 +831,47 @@ export function cloudtrailViewSql(
       ? `SELECT CAST(NULL AS ${recordType(used)}) AS r, CAST(NULL AS VARCHAR) AS filename WHERE false`
       : recordSourceSql(files, used);
   return recordsViewSql(src, used, window);
+}
+
+/** A step's result from its execution: rows, statistics, what was unread or cut, warnings. */
+function queryResult(
+  req: QueryRequest,
+  exec: Execution,
+  defaultLimit: number | undefined,
+  t0: number,
+): QueryResult {
+  const bytesRead = storedBytes(exec.files);
+  const filesRead = new Set(exec.files.map((f) => f.origin)).size;
+  // Logs Insights without a limit command: as many rows as the service's default may be a cut.
+  const capped =
+    defaultLimit !== undefined && exec.rowCount >= defaultLimit ? defaultLimit : undefined;
+  const storeNote =
+    exec.storeDays === null ? "" : `, days from the store: ${dayRanges(exec.storeDays) || "none"}`;
+  const cacheNote = exec.kept === 0 ? "" : `, ${exec.kept} of them from the session cache`;
+  const header = `-- local engine: ${req.dialect === "sql" ? "cloudtrail_logs" : "cwl_events"} scoped to [${req.window.start.toISOString()}, ${req.window.end.toISOString()}), ${filesRead} file(s) read${cacheNote}, ${exec.skippedByWindow} outside the window${storeNote}`;
+  return {
+    columns: exec.columns,
+    rows: exec.rows,
+    ...(req.onRows === undefined ? {} : { rowCount: exec.rowCount }),
+    ...(exec.noEvents === undefined ? {} : { noEvents: exec.noEvents }),
+    queryAsRun: `${header}\n${exec.sql}`,
+    ...(exec.unread.length === 0 ? {} : { unread: exec.unread }),
+    ...(capped === undefined ? {} : { capped }),
+    stats: {
+      filesRead,
+      filesSkippedByWindow: exec.skippedByWindow,
+      bytesRead,
+      engineMs: Math.round(performance.now() - t0),
+      ...(exec.storeDays === null ? {} : { storeDays: dayRanges(exec.storeDays) || "none" }),
+    },
+    warnings:
+      capped === undefined
+        ? exec.warnings
+        : [
+            ...exec.warnings,
+            `${capped.toLocaleString("en")} rows, Logs Insights' default limit: there may be more. Add a limit command or narrow the query.`,
+          ],
+  };
 }
 
 /**

@@ -2,6 +2,8 @@ import { existsSync, promises as fsp } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll } from "vitest";
+import { createLocalEngine, type LocalEngine } from "../src/index.ts";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 export const sharedDir = path.resolve(repoRoot, "../shared");
@@ -38,4 +40,22 @@ export async function datasetDir(name: string): Promise<string> {
 
 export function window(start: string, end: string) {
   return { start: new Date(start), end: new Date(end) };
+}
+
+/**
+ * An engine over an empty log folder for a file's tests whose queries read no log file: made
+ * before them, closed (and its folder removed) after them. Call it at the file's top level.
+ */
+export function engineOverEmptyFolder(): () => LocalEngine {
+  let root: string | undefined;
+  let engine: LocalEngine | undefined;
+  beforeAll(async () => {
+    root = await tempDir();
+    engine = await createLocalEngine({ logDir: root, threads: 1 });
+  });
+  afterAll(async () => {
+    await engine?.close();
+    if (root) await fsp.rm(root, { recursive: true, force: true });
+  });
+  return () => engine as LocalEngine;
 }

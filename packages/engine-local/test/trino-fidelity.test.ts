@@ -8,23 +8,13 @@ import { promises as fsp } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
 import { createLocalEngine, type LocalEngine } from "../src/index.ts";
-import { tempDir } from "./helpers.ts";
+import { engineOverEmptyFolder } from "./helpers.ts";
 
-let root: string;
-let engine: LocalEngine;
-
-beforeAll(async () => {
-  root = await tempDir();
-  engine = await createLocalEngine({ logDir: root, threads: 1 });
-});
-afterAll(async () => {
-  await engine?.close();
-  await fsp.rm(root, { recursive: true, force: true });
-});
+const engine = engineOverEmptyFolder();
 
 async function step(sql: string, sqlDialect?: "duckdb") {
   const day = { start: new Date("2024-01-01T00:00:00Z"), end: new Date("2024-01-02T00:00:00Z") };
-  return engine.query(
+  return engine().query(
     queryRequest("sql", sql, day, {
       attributes: { optional: false, ...(sqlDialect ? { sqlDialect } : {}) },
     }),

@@ -10,23 +10,13 @@ import type { BoundParam } from "@run-md/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
 import { createLocalEngine, type LocalEngine } from "../src/index.ts";
-import { tempDir } from "./helpers.ts";
+import { engineOverEmptyFolder } from "./helpers.ts";
 
-let root: string;
-let engine: LocalEngine;
-
-beforeAll(async () => {
-  root = await tempDir();
-  engine = await createLocalEngine({ logDir: root, threads: 1 });
-});
-afterAll(async () => {
-  await engine?.close();
-  await fsp.rm(root, { recursive: true, force: true });
-});
+const engine = engineOverEmptyFolder();
 
 async function step(sql: string, params: Record<string, BoundParam> = {}) {
   const day = { start: new Date("2024-01-01T00:00:00Z"), end: new Date("2024-01-02T00:00:00Z") };
-  return engine.query(queryRequest("sql", sql, day, { params }));
+  return engine().query(queryRequest("sql", sql, day, { params }));
 }
 
 async function one(expr: string) {

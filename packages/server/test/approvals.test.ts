@@ -9,7 +9,7 @@ import { createServer, type Server } from "node:http";
 import { verifyWebhook } from "@run-md/notify";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { runMdHere as runMd } from "../../../test/in-process.ts";
-import { call, fixtureServer, readEvents, waitForEnd } from "./helpers.ts";
+import { call, fixtureServer, readEvents, until, waitForEnd } from "./helpers.ts";
 
 const SECRET = "approval-webhook-secret-0123456789";
 let hook: Server;
@@ -67,16 +67,6 @@ async function request(token: string) {
   const r = await call(`${t.url}/api/runs`, { token, body: { runbook: "net-critical" } });
   expect(r.status).toBe(202);
   return r.body as { id: string; status: string };
-}
-
-async function until<T>(fn: () => T | undefined, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 describe("approvals", () => {
@@ -270,33 +260,37 @@ function holdAuditWrite(id: string, action: string) {
   return { held, others, release, restore: () => spy.mockRestore() };
 }
 
+/**
+ * A cancel (by the requester) and an approval (by bob) of one run, sent together: the `first`
+ * one's audit entry is held until the other one is waiting behind it or writing its own entry.
+ */
+async function race(id: string, first: "cancel" | "approve") {
+  const hold = holdAuditWrite(id, `run.${first}`);
+  const send = (what: "cancel" | "approve") =>
+    what === "cancel"
+      ? call(`${t.url}/api/runs/${id}/cancel`, { token: t.tokens.alice!, method: "POST" })
+      : call(`${t.url}/api/runs/${id}/approve`, { token: t.tokens.bob!, body: {} });
+  try {
+    const one = send(first);
+    await hold.held;
+    const other = send(first === "cancel" ? "approve" : "cancel");
+    await until(() =>
+      t.server.runs.pendingChanges(id) >= 2 || hold.others.length > 0 ? true : undefined,
+    );
+    hold.release();
+    const [a, b] = await Promise.all([one, other]);
+    return first === "cancel" ? { cancel: a, approve: b } : { cancel: b, approve: a };
+  } finally {
+    hold.release();
+    hold.restore();
+  }
+}
+
 describe("a cancel and an approval sent together", () => {
   it("give the run one end: the approval waiting behind a cancel is 409 not-pending", async () => {
     for (let i = 0; i < 3; i++) {
       const { id } = await request(t.tokens.alice!);
-      const hold = holdAuditWrite(id, "run.cancel");
-      let cancel: Awaited<ReturnType<typeof call>>;
-      let approve: Awaited<ReturnType<typeof call>>;
-      try {
-        const cancelling = call(`${t.url}/api/runs/${id}/cancel`, {
-          token: t.tokens.alice!,
-          method: "POST",
-        });
-        await hold.held;
-        const approving = call(`${t.url}/api/runs/${id}/approve`, {
-          token: t.tokens.bob!,
-          body: {},
-        });
-        // The approval either waits for the run behind the cancel, or writes its own entry.
-        await until(() =>
-          t.server.runs.pendingChanges(id) >= 2 || hold.others.length > 0 ? true : undefined,
-        );
-        hold.release();
-        [cancel, approve] = await Promise.all([cancelling, approving]);
-      } finally {
-        hold.release();
-        hold.restore();
-      }
+      const { cancel, approve } = await race(id, "cancel");
       await t.server.runs.settled(id);
       expect(cancel.status).toBe(202);
       expect(approve.status).toBe(409);
@@ -316,28 +310,7 @@ describe("a cancel and an approval sent together", () => {
 
   it("an approval first, then the cancel: approved, then cancelled, one end", async () => {
     const { id } = await request(t.tokens.alice!);
-    const hold = holdAuditWrite(id, "run.approve");
-    let cancel: Awaited<ReturnType<typeof call>>;
-    let approve: Awaited<ReturnType<typeof call>>;
-    try {
-      const approving = call(`${t.url}/api/runs/${id}/approve`, {
-        token: t.tokens.bob!,
-        body: {},
-      });
-      await hold.held;
-      const cancelling = call(`${t.url}/api/runs/${id}/cancel`, {
-        token: t.tokens.alice!,
-        method: "POST",
-      });
-      await until(() =>
-        t.server.runs.pendingChanges(id) >= 2 || hold.others.length > 0 ? true : undefined,
-      );
-      hold.release();
-      [cancel, approve] = await Promise.all([cancelling, approving]);
-    } finally {
-      hold.release();
-      hold.restore();
-    }
+    const { cancel, approve } = await race(id, "approve");
     await t.server.runs.settled(id);
     expect(approve.status).toBe(200);
     const rec = t.server.runs.store.get(id)!;

@@ -14,23 +14,13 @@ import path from "node:path";
 import { verifyAuditFile } from "@run-md/access";
 import { describe, expect, it, vi } from "vitest";
 import type {} from "../../../test/sample-data.ts";
-import { call, fixtureServer, waitForEnd } from "./helpers.ts";
+import { call, fixtureServer, until, waitForEnd } from "./helpers.ts";
 
 const t = fixtureServer({
   access: { rules: [{ groups: ["ops"], allow: ["view", "run", "audit"] }] },
 });
 
 type Write = (b: Buffer, offset: number, length: number) => Promise<{ bytesWritten: number }>;
-
-async function until<T>(fn: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe("an audit log that cannot be written", () => {
   it("makes /healthz 503 and audited actions 503 until it is repaired", async () => {

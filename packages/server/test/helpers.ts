@@ -258,3 +258,17 @@ export async function waitForEnd(
     await new Promise((res) => setTimeout(res, 100));
   }
 }
+
+/** Waits until `fn` gives a value (a condition, never a fixed sleep): that value, or it times out. */
+export async function until<T>(
+  fn: () => T | undefined | Promise<T | undefined>,
+  ms = 10_000,
+): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

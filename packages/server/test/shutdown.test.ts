@@ -6,17 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type {} from "../../../test/sample-data.ts";
-import { call, FIXTURES, startTestServer } from "./helpers.ts";
-
-async function until<T>(fn: () => T | undefined, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { call, FIXTURES, startTestServer, until } from "./helpers.ts";
 
 /**
  * Opens a run's event stream; resolves once the server answered (the stream is open), with the
@@ -58,13 +48,16 @@ describe("stopping the server", () => {
       expect(waiting.status).toBe("pending-approval");
       const slowStream = await follow(`${t.url}/api/runs/${slow.id}/events`, token);
       const waitingStream = await follow(`${t.url}/api/runs/${waiting.id}/events`, token);
-      await until(() =>
-        t.server.runs.store.get(slow.id)!.status === "running" ? true : undefined,
+      await until(
+        () => (t.server.runs.store.get(slow.id)!.status === "running" ? true : undefined),
+        20_000,
       );
-      await until(() =>
-        t.server.runs.store.get(slow.id)!.events.some((e) => e.event === "step-start")
-          ? true
-          : undefined,
+      await until(
+        () =>
+          t.server.runs.store.get(slow.id)!.events.some((e) => e.event === "step-start")
+            ? true
+            : undefined,
+        20_000,
       );
 
       const started = Date.now();
