@@ -1,13 +1,5 @@
-/**
- * Issue 11, "Wrong answers found on real data and real queries": each SQL case asserts Trino's
- * answer (Athena engine v3), through the path a runbook `sql` step takes (LocalEngine.query).
- * Sources: `corpus <id>` is a row of ../shared/reference/trino-conformance/cases.tsv (from Trino's
- * own unit tests); `docs` is the Trino documentation (https://trino.io/docs/current/functions/...).
- */
-import { promises as fsp } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
-import { createLocalEngine, type LocalEngine } from "../src/index.ts";
 import { engineOverEmptyFolder } from "./helpers.ts";
 
 const engine = engineOverEmptyFolder();

@@ -1,15 +1,6 @@
-/**
- * Wrong answers the round-three red team reproduced (.prof/rt-sql): each case asserts Trino's
- * answer (Athena engine v3) through the path a runbook `sql` step takes. Sources: `corpus <id>`
- * is a row of /work/shared/reference/trino-conformance/cases.tsv; otherwise Trino's source
- * (DoubleOperators.castToLong rounds with HALF_UP; VarcharOperators.castToBigint is
- * Long.parseLong; castToBoolean reads true/false/t/f/1/0) or its documentation.
- */
-import { promises as fsp } from "node:fs";
 import type { BoundParam } from "@run-md/core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
-import { createLocalEngine, type LocalEngine } from "../src/index.ts";
 import { engineOverEmptyFolder } from "./helpers.ts";
 
 const engine = engineOverEmptyFolder();
