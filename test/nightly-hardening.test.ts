@@ -186,3 +186,18 @@ describe("SIGTERM stops the nightly job like Ctrl-C", () => {
     expect(await processesMentioning(dir)).toEqual([]);
   }, 240_000); // two run-md processes starting on a busy 2-core machine
 });
+
+describe("red-team: the nightly job's exit code when it cannot run", () => {
+  it("exits 2 with an error line, not 1 (an expectation failed), when the runbooks folder is missing", async () => {
+    const work = await mkdtemp(path.join(tmpdir(), "run-md-nightly-nofolder-"));
+    const r = await nightlyHere([
+      "--runbooks",
+      path.join(work, "no-such-folder"),
+      "--reports-dir",
+      path.join(work, "reports"),
+      "--no-build",
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error .*no-such-folder/m);
+  });
+});

@@ -263,3 +263,52 @@ describe("RUN_MD_WEBHOOK_URL, a Slack target of @run-md/notify", () => {
     );
   });
 });
+
+describe("red-team: escalations that must not leak or go silent", () => {
+  it("masks access key ids in a crashed run's last words when mask.accessKeyIds is hide", async () => {
+    received.length = 0;
+    const hide = path.join(work, "hide.yaml");
+    await writeFile(hide, "mask:\n  accessKeyIds: hide\n");
+    const crashed: NightlyOutcome = {
+      runbookId: "leak",
+      title: "Leak",
+      severity: "high",
+      status: "errored",
+      exitCode: 2,
+      durationMs: 5,
+      startedAt: "2026-11-21T02:00:00.000Z",
+      stderr:
+        'runbooks/leak.md:8:1 error unknown front matter key "bogus_AKIAIOSFODNN7EXAMPLE" [unknown-key]\n',
+    };
+    await notifyNightly([crashed], {
+      config: hide,
+      reportsDir: path.join(work, "hide-crash"),
+      webhookUrl: `${base}/hooks/nightly`,
+      log: () => {},
+    });
+    expect(received).toHaveLength(1);
+    const posted = JSON.stringify(received[0]!.body);
+    expect(posted).toContain("unknown front matter key");
+    expect(posted).not.toContain("AKIAIOSFODNN7EXAMPLE");
+  });
+});
+
+describe("red-team: one bad notify target", () => {
+  it("does not silence the others (a target whose secret variable is not set)", async () => {
+    received.length = 0;
+    const mixed = path.join(work, "mixed.yaml");
+    await writeFile(
+      mixed,
+      `notify:\n  targets:\n    - { type: pagerduty, routingKeyEnv: RT_UNSET_PAGERDUTY_KEY }\n    - { type: slack, name: sec-chat, url: "${base}/slack" }\n`,
+    );
+    const log: string[] = [];
+    const deliveries = await notifyNightly([outcome("audit-iam", "failed", "high", 1)], {
+      config: mixed,
+      reportsDir: path.join(work, "mixed-targets"),
+      log: (l) => log.push(l),
+    });
+    expect(deliveries.map((d) => [d.target, d.ok])).toEqual([["sec-chat", true]]);
+    expect(received.map((r) => r.path)).toEqual(["/slack"]);
+    expect(log.join("\n")).toContain("RT_UNSET_PAGERDUTY_KEY");
+  });
+});

@@ -250,9 +250,11 @@ export async function runNightly(options: NightlyOptions): Promise<NightlyResult
   const interrupted = options.signal?.aborted ?? false;
   // Every target gets one summary of the night, about changes only; a failed delivery is said
   // and never loses a report.
-  const notifications = interrupted
-    ? []
-    : await notifyNightly(outcomes, {
+  let notifications: Delivery[] = [];
+  let notifyCrashed = false;
+  if (!interrupted) {
+    try {
+      notifications = await notifyNightly(outcomes, {
         ...(options.config ? { config: options.config } : {}),
         reportsDir: options.reportsDir,
         ...(options.siteUrl ? { siteUrl: options.siteUrl } : {}),
@@ -260,6 +262,13 @@ export async function runNightly(options: NightlyOptions): Promise<NightlyResult
         webhookOn: options.notify,
         log: options.log,
       });
+    } catch (e) {
+      // Nobody was told: the job still prunes, builds and prints its summary, and exits 2 so
+      // the job's own failure tells someone.
+      notifyCrashed = true;
+      options.log(`error notifying: ${(e as Error).message}`);
+    }
+  }
 
   let pruned: string[] = [];
   if (options.retentionMs !== undefined && !interrupted) {
@@ -284,7 +293,7 @@ export async function runNightly(options: NightlyOptions): Promise<NightlyResult
   }
 
   let exitCode = exitCodeOf(outcomes);
-  if (build && !build.ok) exitCode = 2;
+  if ((build && !build.ok) || notifyCrashed) exitCode = 2;
   if (interrupted) exitCode = 130;
   return { outcomes, notifications, pruned, ...(build ? { build } : {}), interrupted, exitCode };
 }

@@ -30,7 +30,15 @@ export async function nightlyMain(argv: string[], signal?: AbortSignal): Promise
       return 2;
     }
   }
-  const result = await runNightly({ ...options, ...(signal ? { signal } : {}) });
+  let result: Awaited<ReturnType<typeof runNightly>>;
+  try {
+    result = await runNightly({ ...options, ...(signal ? { signal } : {}) });
+  } catch (e) {
+    // A job that could not run (no runbooks folder, an unreadable runbook) is a setup error,
+    // exit 2, never the 1 of an unhandled rejection, which reads as "an expectation failed".
+    process.stderr.write(`error ${(e as Error).message}\n`);
+    return 2;
+  }
   process.stdout.write(textSummary(result));
   if (process.env.GITHUB_STEP_SUMMARY) {
     await appendFile(process.env.GITHUB_STEP_SUMMARY, markdownSummary(result, options.siteUrl));

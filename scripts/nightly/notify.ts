@@ -5,7 +5,7 @@
  * alert state file lives with the reports). The targets are the configuration's `notify:`
  * section and, when RUN_MD_WEBHOOK_URL is set, a Slack target at that address.
  */
-import { reportFilePath, SEVERITIES, type Severity } from "@run-md/core";
+import { type MaskOptions, reportFilePath, SEVERITIES, type Severity } from "@run-md/core";
 import {
   DEFAULT_RETRY,
   type Delivery,
@@ -37,11 +37,20 @@ export interface NightlyNotifyOptions {
 }
 
 /** The configuration's targets plus RUN_MD_WEBHOOK_URL's; undefined when there are none. */
-function targetsOf(options: NightlyNotifyOptions): NotifyConfig | undefined {
+function targetsOf(
+  options: NightlyNotifyOptions,
+): (NotifyConfig & { mask: MaskOptions }) | undefined {
   let notifyConfig: NotifyConfig = { targets: [], retry: { ...DEFAULT_RETRY } };
+  // What a run that left no report printed is masked as the configuration says.
+  let mask: MaskOptions = {};
   try {
     const config = loadConfig(options.config);
-    if (config.notify) notifyConfig = parseNotifyConfig(config.notify, config.source);
+    mask = config.mask;
+    if (config.notify) {
+      notifyConfig = parseNotifyConfig(config.notify, config.source, process.env, (e) =>
+        options.log(`error notify: ${e.message} (the other targets are still told)`),
+      );
+    }
     if (config.site.url) notifyConfig.siteUrl = config.site.url;
   } catch (e) {
     // The runs are done and their reports written: a bad notify: section is said, not fatal.
@@ -58,11 +67,11 @@ function targetsOf(options: NightlyNotifyOptions): NotifyConfig | undefined {
   }
   if (notifyConfig.targets.length === 0) return undefined;
   notifyConfig.siteUrl ??= options.siteUrl;
-  return notifyConfig;
+  return { ...notifyConfig, mask };
 }
 
 /** A run as `@run-md/notify` takes it: its stored report, or what the runner said instead. */
-function runOf(o: NightlyOutcome, reportsDir: string): RunToNotify[] {
+function runOf(o: NightlyOutcome, reportsDir: string, mask: MaskOptions): RunToNotify[] {
   if (o.report) {
     // Where `run-md run` stored it (core's storeReport names it after its start).
     const stored = reportFilePath(reportsDir, o.report);
@@ -85,6 +94,7 @@ function runOf(o: NightlyOutcome, reportsDir: string): RunToNotify[] {
         startedAt: o.startedAt,
         stderr: o.stderr,
         exitCode: o.exitCode,
+        mask,
       },
     },
   ];
@@ -97,11 +107,12 @@ export async function notifyNightly(
 ): Promise<Delivery[]> {
   const notifyConfig = targetsOf(options);
   if (!notifyConfig) return [];
-  const runs = outcomes.flatMap((o) => runOf(o, options.reportsDir));
-  const { alerts, deliveries } = await notify(runs, notifyConfig, {
+  const runs = outcomes.flatMap((o) => runOf(o, options.reportsDir, notifyConfig.mask));
+  const { alerts, deliveries, problems } = await notify(runs, notifyConfig, {
     reportsDir: options.reportsDir,
     ...(options.now ? { now: options.now } : {}),
   });
+  for (const p of problems ?? []) options.log(`warning ${p}`);
   if (alerts.length > 0) {
     const sent = deliveries.filter((d) => d.ok).length;
     options.log(`notified ${sent} of ${deliveries.length} targets about ${alerts.length} changes`);

@@ -7,6 +7,7 @@ import { type Emulator, startEmulator } from "@run-md/aws-emulator";
 import type { RunReport } from "@run-md/core";
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { sampleWindow } from "../../../test/sample-data.ts";
+import { handleEvent } from "../src/automation/handler.ts";
 import { handler } from "../src/lambda.ts";
 
 const REPO = path.resolve(import.meta.dirname, "../../..");
@@ -165,6 +166,72 @@ describe("the Lambda handler, invoked in-process with EventBridge events", () =>
     ]);
     // A runbook whose pattern did not match is no problem.
     expect(result.skipped.find((s) => s.runbook === "audit-iam")).not.toHaveProperty("unresolved");
+  }, 120_000);
+
+  it("still escalates when the alert state cannot be fetched from S3 (red-team: a role without s3:ListBucket gets 403 for a missing key)", async () => {
+    const { createServer } = await import("node:http");
+    // S3 as a role allowed PutObject and GetObject but not ListBucket sees it on a first run.
+    const denied = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        if (req.method === "GET") {
+          res
+            .writeHead(403, { "content-type": "application/xml" })
+            .end(
+              '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>',
+            );
+        } else res.writeHead(200, { etag: '"x"' }).end();
+      });
+    });
+    await new Promise<void>((r) => denied.listen(0, "127.0.0.1", r));
+    try {
+      const before = slack.bodies.length;
+      const result = await handleEvent(guardDuty(), {
+        env: {
+          ...process.env,
+          RUN_MD_REPORTS_DIR: await mkdtemp(path.join(work, "lambda-tmp-")),
+          RUN_MD_RUNBOOKS_DIR: path.join(REPO, "runbooks/access-key-lifecycle.md"),
+          RUN_MD_S3_ENDPOINT: `http://127.0.0.1:${(denied.address() as { port: number }).port}`,
+        },
+        log: () => {},
+      });
+      expect(result.matched.map((m) => m.status)).toEqual(["failed"]);
+      expect(result.notifications.map((n) => [n.target, n.ok])).toEqual([
+        ["slack", true],
+        ["sns", true],
+      ]);
+      expect(slack.bodies.length).toBe(before + 1);
+      expect(result.problems).toEqual([
+        expect.stringContaining("the alert state could not be fetched"),
+      ]);
+    } finally {
+      denied.close();
+    }
+  }, 120_000);
+
+  it("escalates a trigger that errored before its first step (red-team: a setup problem told nobody)", async () => {
+    const broken = path.join(work, "broken.config.yaml");
+    await writeFile(
+      broken,
+      readFileSync(configFile, "utf8").replace(/^local: .*$/m, "local: { logDir: /nowhere/logs }"),
+    );
+    const before = slack.bodies.length;
+    const result = await handleEvent(guardDuty(), {
+      env: {
+        ...process.env,
+        RUN_MD_CONFIG: broken,
+        RUN_MD_REPORTS_BUCKET: "",
+        RUN_MD_REPORTS_DIR: await mkdtemp(path.join(work, "lambda-tmp-")),
+        RUN_MD_RUNBOOKS_DIR: path.join(REPO, "runbooks/access-key-lifecycle.md"),
+      },
+      log: () => {},
+    });
+    expect(result.matched.map((m) => [m.runbook, m.status])).toEqual([
+      ["access-key-lifecycle", "errored"],
+    ]);
+    expect(slack.bodies.length).toBe(before + 1);
+    expect(slack.bodies.at(-1)!.text).toContain("Access key lifecycle errored");
+    expect(JSON.stringify(slack.bodies.at(-1))).toContain("/nowhere/logs");
   }, 120_000);
 
   it("rejects an event that is not an object", async () => {

@@ -43,11 +43,17 @@ export const GITHUB_API = "https://api.github.com";
 
 type Raw = Record<string, unknown>;
 
-/** Reads `notify:`; every mistake names the file and the key (`notify.targets[2].url`). */
+/**
+ * Reads `notify:`; every mistake names the file and the key (`notify.targets[2].url`). With
+ * `onBadTarget` (when the runs are done and someone must be told), a target that is wrong (its
+ * secret's variable not set, say) is handed to it and skipped, and the other targets still
+ * get their messages: one broken target must not silence them all.
+ */
 export function parseNotifyConfig(
   raw: unknown,
   source: string,
   env: NodeJS.ProcessEnv = process.env,
+  onBadTarget?: (error: Error) => void,
 ): NotifyConfig {
   const fail = (key: string, message: string): never => {
     throw new RunMdError("bad-config", `${source}: ${key} ${message}`, {
@@ -80,9 +86,14 @@ export function parseNotifyConfig(
   const targets = root.targets ?? [];
   if (!Array.isArray(targets)) fail("notify.targets", "must be a list");
   for (const [i, t] of (targets as unknown[]).entries()) {
-    config.targets.push(
-      parseTarget(obj(t, `notify.targets[${i}]`), `notify.targets[${i}]`, env, fail),
-    );
+    try {
+      config.targets.push(
+        parseTarget(obj(t, `notify.targets[${i}]`), `notify.targets[${i}]`, env, fail),
+      );
+    } catch (e) {
+      if (!onBadTarget) throw e;
+      onBadTarget(e as Error);
+    }
   }
   return config;
 }

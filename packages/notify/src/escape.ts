@@ -3,7 +3,7 @@
  * (user names, ARNs, user agents) and are attacker-controlled: a user named `<!channel>` must
  * not page a whole Slack workspace.
  */
-import { maskText } from "@run-md/core";
+import { type MaskOptions, maskText } from "@run-md/core";
 
 /** Slack mrkdwn (and `text`): `&`, `<` and `>` are the only control characters. */
 export function slackText(text: string): string {
@@ -50,9 +50,15 @@ export function clip(text: string, max: number): string {
 
 /**
  * What a runner that left no report printed on stderr (its first lines), with credentials
- * masked: it can quote anything it was handed, a secret in a runbook's front matter included.
+ * masked: it can quote anything it was handed, a secret in a runbook's front matter included
+ * (and access key ids too when the configuration's `mask.accessKeyIds` is `hide`).
  */
-export function lastWords(stderr: string, exitCode: number | null, maxLines = 5): string {
-  const lines = maskText(stderr).trim().split("\n").filter(Boolean);
+export function lastWords(
+  stderr: string,
+  exitCode: number | null,
+  maxLines = 5,
+  mask: MaskOptions = {},
+): string {
+  const lines = maskText(stderr, mask).trim().split("\n").filter(Boolean);
   return lines.slice(0, maxLines).join("\n") || `the runner exited with ${exitCode}`;
 }

@@ -59,6 +59,6 @@ export function findingOf(report: RunReport): Finding | undefined {
 
 /** A run that left no report: the runner's own (masked) words are the error. */
 export function crashFindingOf(crashed: CrashedRun): Finding {
-  const error = lastWords(crashed.stderr, crashed.exitCode);
+  const error = lastWords(crashed.stderr, crashed.exitCode, 5, crashed.mask);
   return { message: error, error, failedChecks: 0 };
 }

@@ -1,5 +1,5 @@
 /** What a notification is about, and what each target is told. */
-import type { RunStatus, Severity } from "@run-md/core";
+import type { MaskOptions, RunStatus, Severity } from "@run-md/core";
 import type { Attempted } from "./retry.ts";
 
 /**
@@ -44,6 +44,8 @@ export interface CrashedRun {
   startedAt: string;
   stderr: string;
   exitCode: number | null;
+  /** The configuration's masking (`accessKeyIds: hide`), which the runner may not have applied. */
+  mask?: MaskOptions;
 }
 
 /** The outcome filters a target may name. */

@@ -9,7 +9,14 @@ import { type NotifyConfig, type TargetConfig, wants } from "./config.ts";
 import { crashFindingOf, findingOf } from "./finding.ts";
 import { type Alert, type CrashedRun, type Delivery, outcomeOf } from "./model.ts";
 import { postMessage } from "./retry.ts";
-import { loadState, STATE_FILE, saveState, transition } from "./state.ts";
+import {
+  type AlertState,
+  loadState,
+  type RunbookState,
+  STATE_FILE,
+  saveState,
+  transition,
+} from "./state.ts";
 import { sendGitHub } from "./targets/github.ts";
 import { sendPagerDuty } from "./targets/pagerduty.ts";
 import { slackMessage } from "./targets/slack.ts";
@@ -30,6 +37,8 @@ export interface NotifyOptions {
 export interface NotifyResult {
   alerts: Alert[];
   deliveries: Delivery[];
+  /** The alert state could not be read or written (said, never fatal): for the caller to log. */
+  problems?: string[];
 }
 
 /** The run's page on the site (core's addresses, as the site builds them), or the runbook's. */
@@ -77,19 +86,45 @@ function subjectOf(run: RunToNotify, siteUrl: string | undefined) {
   };
 }
 
-/** The alerts the runs call for, updating the state file (alert on change). */
-export async function alertsFor(
+/** How bad a run's status is, for runs of one runbook id in one batch: the worst is told. */
+const RANK: Record<string, number> = { failed: 4, errored: 3, warned: 2, passed: 1 };
+
+/** One run per runbook id, the worst of them (two files with one id must not cancel out). */
+function worstPerRunbook(runs: RunToNotify[]): RunToNotify[] {
+  const byId = new Map<string, { run: RunToNotify; rank: number }>();
+  for (const run of runs) {
+    const id = "crashed" in run ? run.crashed.runbook.id : run.report.runbook.id;
+    const rank = "crashed" in run ? RANK.errored! : (RANK[run.report.status] ?? 0);
+    const seen = byId.get(id);
+    if (!seen || rank > seen.rank) byId.set(id, { run, rank });
+  }
+  return [...byId.values()].map((v) => v.run);
+}
+
+interface Plan {
+  file: string;
+  state: AlertState;
+  /** Each runbook's state before these runs (undefined: none), to undo an alert nobody got. */
+  previous: Map<string, RunbookState | undefined>;
+  alerts: Alert[];
+  problems: string[];
+}
+
+async function plan(
   runs: RunToNotify[],
   config: NotifyConfig,
   options: NotifyOptions,
-): Promise<Alert[]> {
+): Promise<Plan> {
   const now = options.now ?? new Date();
   const file = options.stateFile ?? path.join(options.reportsDir, STATE_FILE);
-  const state = await loadState(file);
+  const problems: string[] = [];
+  const state = await loadState(file, (p) => problems.push(p));
+  const previous = new Map<string, RunbookState | undefined>();
   const alerts: Alert[] = [];
-  for (const run of runs) {
+  for (const run of worstPerRunbook(runs)) {
     const { startedAt, ...subject } = subjectOf(run, config.siteUrl);
     const id = subject.runbook.id;
+    previous.set(id, state.runbooks[id]);
     const { kind, next } = transition(
       state.runbooks[id],
       { status: subject.status, startedAt },
@@ -100,8 +135,37 @@ export async function alertsFor(
     if (!kind) continue;
     alerts.push({ kind, ...subject, since: next?.since ?? startedAt });
   }
-  await saveState(file, state);
-  return alerts;
+  return { file, state, previous, alerts, problems };
+}
+
+/**
+ * Writes the runbooks' new states. The file is read again first and only these runbooks'
+ * entries replaced, so a run that notified meanwhile (another invocation, another job) keeps
+ * its own. A state that cannot be written is a problem, never a lost alert.
+ */
+async function save(p: Plan): Promise<void> {
+  try {
+    const current = await loadState(p.file);
+    for (const id of p.previous.keys()) {
+      const entry = p.state.runbooks[id];
+      if (entry) current.runbooks[id] = entry;
+      else delete current.runbooks[id];
+    }
+    await saveState(p.file, current);
+  } catch (e) {
+    p.problems.push(`the alert state ${p.file} could not be written: ${(e as Error).message}`);
+  }
+}
+
+/** The alerts the runs call for, updating the state file (alert on change). */
+export async function alertsFor(
+  runs: RunToNotify[],
+  config: NotifyConfig,
+  options: NotifyOptions,
+): Promise<Alert[]> {
+  const p = await plan(runs, config, options);
+  await save(p);
+  return p.alerts;
 }
 
 /** Sends the alerts to every target that wants some of them, all targets at once. */
@@ -156,9 +220,27 @@ export async function notify(
   config: NotifyConfig,
   options: NotifyOptions,
 ): Promise<NotifyResult> {
-  const alerts = await alertsFor(runs, config, options);
-  const deliveries = alerts.length === 0 ? [] : await deliver(alerts, config, options.now);
-  return { alerts, deliveries };
+  const p = await plan(runs, config, options);
+  const deliveries = p.alerts.length === 0 ? [] : await deliver(p.alerts, config, options.now);
+  // The state is written after the messages went out: an alert a target that wanted it did
+  // not get (down, refused, a crash before sending) is not remembered as told, so the next
+  // run tells it again rather than nothing ("still failing" is silent).
+  for (const d of deliveries) {
+    if (d.ok) continue;
+    const target = config.targets.find((t) => t.name === d.target);
+    for (const a of p.alerts) {
+      if (target && !wants(target, a.runbook.severity, outcomeOf(a))) continue;
+      const before = p.previous.get(a.runbook.id);
+      if (before) p.state.runbooks[a.runbook.id] = before;
+      else delete p.state.runbooks[a.runbook.id];
+    }
+  }
+  await save(p);
+  return {
+    alerts: p.alerts,
+    deliveries,
+    ...(p.problems.length > 0 ? { problems: p.problems } : {}),
+  };
 }
 
 /** `notification to pagerduty failed after 3 attempts: HTTP 503 ...` lines for failures. */

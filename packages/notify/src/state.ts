@@ -23,14 +23,55 @@ export interface AlertState {
   runbooks: Record<string, RunbookState>;
 }
 
-export async function loadState(file: string): Promise<AlertState> {
+/**
+ * The state in `file`; an empty state when there is none yet. A file that cannot be read or is
+ * not a state file (corrupt, the wrong shape, a directory) must not stop the alerts: it reads as
+ * empty (every failing runbook is told again) and `problem` says why.
+ */
+export async function loadState(
+  file: string,
+  problem: (message: string) => void = () => {},
+): Promise<AlertState> {
+  let text: string;
   try {
-    const parsed = JSON.parse(await readFile(file, "utf8")) as AlertState;
-    if (parsed?.version === 1 && typeof parsed.runbooks === "object") return parsed;
+    text = await readFile(file, "utf8");
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "ENOENT" && !(e instanceof SyntaxError)) throw e;
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") {
+      problem(
+        `the alert state ${file} could not be read (${(e as Error).message}): every failing runbook is told again`,
+      );
+    }
+    return { version: 1, runbooks: {} };
   }
-  return { version: 1, runbooks: {} };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  const runbooks = (parsed as Partial<AlertState> | undefined)?.runbooks;
+  if (
+    (parsed as Partial<AlertState> | undefined)?.version !== 1 ||
+    typeof runbooks !== "object" ||
+    runbooks === null ||
+    Array.isArray(runbooks)
+  ) {
+    problem(`the alert state ${file} is not a state file: every failing runbook is told again`);
+    return { version: 1, runbooks: {} };
+  }
+  const state: AlertState = { version: 1, runbooks: {} };
+  for (const [id, entry] of Object.entries(runbooks as Record<string, unknown>)) {
+    const e = entry as Partial<RunbookState> | null;
+    if (
+      e &&
+      typeof e === "object" &&
+      typeof e.failing === "boolean" &&
+      typeof e.since === "string"
+    ) {
+      state.runbooks[id] = e as RunbookState;
+    }
+  }
+  return state;
 }
 
 export async function saveState(file: string, state: AlertState): Promise<void> {
@@ -63,6 +104,14 @@ export function transition(
     return {
       kind: "failing",
       next: { failing: true, since: report.startedAt, notifiedAt: at, lastStatus: report.status },
+    };
+  }
+  // Failing in another way (a run that errored now finds something, or the reverse) is news:
+  // a target that takes only one of the two outcomes has heard nothing of this runbook yet.
+  if (previous.lastStatus !== report.status) {
+    return {
+      kind: "failing",
+      next: { ...previous, notifiedAt: at, lastStatus: report.status },
     };
   }
   const last = Date.parse(previous.notifiedAt ?? previous.since);

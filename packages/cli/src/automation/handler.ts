@@ -8,7 +8,7 @@
  * - `RUN_MD_REPORTS_DIR` (default `<tmp>/run-md/reports`: Lambda may only write under /tmp)
  * - `RUN_MD_REPORTS_BUCKET`, `RUN_MD_REPORTS_PREFIX` (default `reports/`), `RUN_MD_S3_ENDPOINT`
  */
-import { mkdir } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
@@ -126,13 +126,34 @@ async function escalate(
     o.report ? [{ report: o.report, ...(o.reportFile ? { reportFile: o.reportFile } : {}) }] : [],
   );
   if (!result.config.notify || runs.length === 0) return [];
-  const config = parseNotifyConfig(result.config.notify, result.config.source);
+  // The runs are done: a target that is wrong is said, and the others are still told.
+  const config = parseNotifyConfig(result.config.notify, result.config.source, process.env, (e) =>
+    problems.push(`notify: ${e.message} (the other targets are still told)`),
+  );
   if (result.config.site.url) config.siteUrl = result.config.site.url;
   const stateFile = path.join(reportsDir, STATE_FILE);
   const stateKey = `${target?.prefix ?? ""}${STATE_FILE}`;
-  if (client && target) await fetchState(client, target, stateKey, stateFile);
-  const { deliveries } = await notify(runs, config, { reportsDir, stateFile });
+  // A state that cannot be fetched (S3 down, or 403 for a key not yet written when the role may
+  // not s3:ListBucket) must not silence the escalations: they go out as if nothing had been
+  // told yet, from an empty state, and that state is not stored over the one we could not read.
+  let fetched = true;
   if (client && target) {
+    try {
+      await fetchState(client, target, stateKey, stateFile);
+    } catch (e) {
+      fetched = false;
+      problems.push(
+        `the alert state could not be fetched from s3://${target.bucket}/${stateKey} (${(e as Error).message}): escalating as if nothing had been told, and not storing it`,
+      );
+      await rm(stateFile, { force: true });
+    }
+  }
+  const { deliveries, problems: stateProblems } = await notify(runs, config, {
+    reportsDir,
+    stateFile,
+  });
+  problems.push(...(stateProblems ?? []));
+  if (client && target && fetched) {
     await storeState(client, target, stateKey, stateFile).catch((e: Error) =>
       problems.push(
         `storing the alert state in s3://${target.bucket}/${stateKey} failed: ${e.message}`,

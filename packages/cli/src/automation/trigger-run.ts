@@ -6,7 +6,9 @@
 import path from "node:path";
 import {
   type Diagnostic,
+  errorReport,
   findRunbooks,
+  isRunMdError,
   loadRunbook,
   type MaskOptions,
   maskText,
@@ -122,11 +124,36 @@ export async function triggerEvent(
   const pool = new EnginePool(config, options.flags ?? {});
   try {
     // Setup problems (profile, credentials, log directory, sample data beside AWS) stop the
-    // trigger once, before any runbook runs, with no report.
-    await pool.preflightFor(
-      matched.map((o) => o.runbook),
-      options.engine,
-    );
+    // trigger once, before any runbook runs. Each runbook the event matched still gets its
+    // (errored) report, so the escalation says the investigation did not happen and why:
+    // an incident's runbooks that silently never ran would tell the on-call nothing.
+    const startedAt = new Date();
+    try {
+      await pool.preflightFor(
+        matched.map((o) => o.runbook),
+        options.engine,
+      );
+    } catch (e) {
+      if (!isRunMdError(e)) throw e;
+      out?.write(`error ${maskText(e.message, config.mask)}\n`);
+      for (const o of matched) {
+        o.report = errorReport(
+          o.runbook,
+          e,
+          {
+            toolVersion: version(),
+            mask: config.mask,
+            ...(options.engine === undefined ? {} : { engine: options.engine }),
+          },
+          startedAt,
+        );
+        if (!options.noReport) o.reportFile = await storeReport(reportsDir, o.report);
+        out?.write(
+          `${summaryLine(o.report, o.reportFile && path.relative(process.cwd(), o.reportFile))}\n`,
+        );
+      }
+      return { outcomes, config, reportsDir };
+    }
     for (const o of matched) {
       if (options.signal?.aborted) break;
       o.report = await runOne(o.runbook, o.plan as TriggerMatch, config, pool, options);

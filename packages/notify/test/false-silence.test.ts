@@ -1,0 +1,166 @@
+/** Red-team: runs that failed or errored and must not end in silence. */
+import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { RunReport } from "@run-md/core";
+import { notify, parseNotifyConfig, STATE_FILE } from "@run-md/notify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { report, startReceiver } from "./helpers.ts";
+
+let chat: Awaited<ReturnType<typeof startReceiver>>;
+let answer = 200;
+beforeAll(async () => {
+  chat = await startReceiver((_r, res) => res.writeHead(answer).end("x"));
+});
+afterAll(async () => {
+  await chat.close();
+});
+
+const at = (h: number) => new Date(Date.UTC(2026, 10, 24, h));
+const dir = () => mkdtemp(path.join(tmpdir(), "run-md-silence-"));
+
+function errored(id: string, startedAt: string): RunReport {
+  const r = report(id, "passed", { startedAt });
+  return {
+    ...r,
+    status: "errored",
+    error: { code: "engine", message: "Athena: throttled" },
+  } as RunReport;
+}
+
+describe("false silences", () => {
+  it("a failure no target could be told about is told again on the next run", async () => {
+    const reportsDir = await dir();
+    const config = parseNotifyConfig(
+      { targets: [{ type: "slack", url: chat.url }], retry: { attempts: 1, backoffMs: 1 } },
+      "run-md.config.yaml",
+    );
+    const run = (h: number) =>
+      notify(
+        [{ report: report("audit-iam", "failed", { startedAt: at(h).toISOString() }) }],
+        config,
+        {
+          reportsDir,
+          now: at(h),
+        },
+      );
+    answer = 503;
+    const first = await run(1);
+    expect(first.deliveries.map((d) => d.ok)).toEqual([false]);
+    answer = 200;
+    const second = await run(2);
+    expect(second.alerts.map((a) => a.kind)).toEqual(["failing"]);
+    expect(second.deliveries.map((d) => d.ok)).toEqual([true]);
+    const third = await run(3);
+    expect(third.alerts).toEqual([]);
+  });
+
+  it("a target that takes only findings hears of a finding that follows an error", async () => {
+    const reportsDir = await dir();
+    answer = 200;
+    const config = parseNotifyConfig(
+      {
+        targets: [{ type: "slack", url: chat.url, on: ["failed", "recovered"] }],
+        retry: { attempts: 1, backoffMs: 1 },
+      },
+      "run-md.config.yaml",
+    );
+    const first = await notify([{ report: errored("audit-iam", at(1).toISOString()) }], config, {
+      reportsDir,
+      now: at(1),
+    });
+    expect(first.deliveries).toEqual([]);
+    const second = await notify(
+      [{ report: report("audit-iam", "failed", { startedAt: at(2).toISOString() }) }],
+      config,
+      { reportsDir, now: at(2) },
+    );
+    expect(second.alerts.map((a) => [a.kind, a.status])).toEqual([["failing", "failed"]]);
+    expect(second.deliveries.map((d) => d.ok)).toEqual([true]);
+  });
+
+  it("two runs of one runbook id in a batch: the failure wins, no recovery in the same breath", async () => {
+    const reportsDir = await dir();
+    answer = 200;
+    const config = parseNotifyConfig(
+      { targets: [{ type: "slack", url: chat.url }], retry: { attempts: 1, backoffMs: 1 } },
+      "run-md.config.yaml",
+    );
+    const runs = (h: number) => [
+      { report: report("audit-iam", "failed", { startedAt: at(h).toISOString() }) },
+      { report: report("audit-iam", "passed", { startedAt: at(h).toISOString() }) },
+    ];
+    const first = await notify(runs(1), config, { reportsDir, now: at(1) });
+    expect(first.alerts.map((a) => [a.kind, a.status])).toEqual([["failing", "failed"]]);
+    const state = JSON.parse(await readFile(path.join(reportsDir, STATE_FILE), "utf8"));
+    expect(state.runbooks["audit-iam"].failing).toBe(true);
+  });
+
+  it("a state file of the wrong shape does not stop the alerts", async () => {
+    const reportsDir = await dir();
+    answer = 200;
+    await writeFile(path.join(reportsDir, STATE_FILE), '{"version":1,"runbooks":null}');
+    const config = parseNotifyConfig(
+      { targets: [{ type: "slack", url: chat.url }], retry: { attempts: 1, backoffMs: 1 } },
+      "run-md.config.yaml",
+    );
+    const r = await notify(
+      [{ report: report("audit-iam", "failed", { startedAt: at(1).toISOString() }) }],
+      config,
+      { reportsDir, now: at(1) },
+    );
+    expect(r.alerts.map((a) => a.kind)).toEqual(["failing"]);
+  });
+
+  it("a state file that cannot be read or written does not stop the alerts", async () => {
+    const reportsDir = await dir();
+    answer = 200;
+    await mkdir(path.join(reportsDir, STATE_FILE));
+    const config = parseNotifyConfig(
+      { targets: [{ type: "slack", url: chat.url }], retry: { attempts: 1, backoffMs: 1 } },
+      "run-md.config.yaml",
+    );
+    const r = await notify(
+      [{ report: report("audit-iam", "failed", { startedAt: at(1).toISOString() }) }],
+      config,
+      { reportsDir, now: at(1) },
+    );
+    expect(r.alerts.map((a) => a.kind)).toEqual(["failing"]);
+    expect(r.deliveries.map((d) => d.ok)).toEqual([true]);
+  });
+
+  it("two notifiers sharing one state file at once keep each other's changes (a lost recovery is a later silence)", async () => {
+    const reportsDir = await dir();
+    answer = 200;
+    const slow = await startReceiver((r, res) => {
+      setTimeout(() => res.writeHead(200).end("ok"), r.text.includes("recovered") ? 300 : 0);
+    });
+    try {
+      const config = parseNotifyConfig(
+        { targets: [{ type: "slack", url: slow.url }], retry: { attempts: 1, backoffMs: 1 } },
+        "run-md.config.yaml",
+      );
+      const one = (id: string, status: "failed" | "passed", h: number) =>
+        notify([{ report: report(id, status, { startedAt: at(h).toISOString() }) }], config, {
+          reportsDir,
+          now: at(h),
+        });
+      await one("audit-iam", "failed", 1);
+      // The nightly job and a trigger (or two triggers) at once: one tells a recovery, the
+      // other a new failure of another runbook.
+      const [recovery, other] = await Promise.all([
+        one("audit-iam", "passed", 2),
+        one("root-usage", "failed", 2),
+      ]);
+      expect(recovery.alerts.map((a) => a.kind)).toEqual(["recovered"]);
+      expect(other.alerts.map((a) => a.kind)).toEqual(["failing"]);
+      const state = JSON.parse(await readFile(path.join(reportsDir, STATE_FILE), "utf8"));
+      expect(state.runbooks["audit-iam"].failing).toBe(false);
+      expect(state.runbooks["root-usage"].failing).toBe(true);
+      const again = await one("audit-iam", "failed", 3);
+      expect(again.alerts.map((a) => a.kind)).toEqual(["failing"]);
+    } finally {
+      await slow.close();
+    }
+  });
+});
