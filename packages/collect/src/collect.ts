@@ -52,6 +52,11 @@ export interface CollectResult {
   bytesRead: number;
   daysWritten: string[];
   warnings: string[];
+  /**
+   * Whether the window was recorded as collected (`covered`): false when an object could not be
+   * fetched or a folder could not be listed (a later collect must get them first).
+   */
+  covered: boolean;
 }
 
 export interface CollectRun {
@@ -81,6 +86,25 @@ export function newFiles(m: StoreManifest, files: CollectFile[], range: TimeRang
 }
 
 type TimeRange = { from: string; to: string };
+
+function isNew(m: StoreManifest, f: CollectFile): boolean {
+  return newFiles(m, [f], ALL_TIME).length > 0;
+}
+
+/**
+ * Layout days of the store holding an object collected before (not skipped) whose version
+ * changed since: `files` must hold every object of those days (the local source lists them all;
+ * the S3 source fetches them all again), since the day's file is written again from them alone.
+ */
+export function changedDays(m: StoreManifest, files: CollectFile[]): Set<string> {
+  const days = new Set<string>();
+  for (const f of files) {
+    const o = m.objects[f.key];
+    const day = f.src.layoutDay;
+    if (day !== null && o && o.skipped === undefined && o.id !== f.id && m.days[day]) days.add(day);
+  }
+  return days;
+}
 
 /** Everything: the range of a collect without a window. */
 const ALL_TIME: TimeRange = { from: "0000-01-01T00:00:00Z", to: "9999-12-31T00:00:00Z" };
@@ -135,6 +159,8 @@ interface Collecting {
   recorded: Set<string>;
   /** The time range this collect reads: its window's whole days (ALL_TIME without one). */
   range: TimeRange;
+  /** Days written from their objects alone, without their previous file (`changedDays`). */
+  rebuild: Set<string>;
 }
 
 /** The new files' readable parts, by key, and the days they fall in. */
@@ -167,7 +193,15 @@ export async function collectFiles(
   await assertDayFiles(store, manifest);
   await removeOrphans(store, manifest);
   const range = run.window ? coverage(run.window, []) : ALL_TIME;
-  const todo = newFiles(manifest, all, range);
+  // A day with an object changed in place (a new version: not a new delivery) is written again
+  // from its objects alone: merging into its file would keep the events of the old version.
+  // Not when an object could not be fetched: the day would lose that object's events.
+  const rebuild = complete ? changedDays(manifest, all) : new Set<string>();
+  const again = (f: CollectFile) =>
+    f.src.layoutDay === null ? rebuild.size > 0 : rebuild.has(f.src.layoutDay);
+  const todo = newFiles(manifest, all, range).concat(
+    all.filter((f) => again(f) && !isNew(manifest, f)),
+  );
   const result: CollectResult = {
     objectsSeen: all.length,
     objectsNew: todo.length,
@@ -176,13 +210,30 @@ export async function collectFiles(
     bytesRead: 0,
     daysWritten: [],
     warnings: [],
+    covered: complete,
   };
   const recorded = new Set<string>();
-  const c: Collecting = { run, store, manifest, todo, catalog, result, done: 0, recorded, range };
+  const c: Collecting = {
+    run,
+    store,
+    manifest,
+    todo,
+    catalog,
+    result,
+    done: 0,
+    recorded,
+    range,
+    rebuild,
+  };
   const plan = await planParts(c);
   const found = () => [...Object.keys(manifest.days), ...all.map((f) => f.src.layoutDay ?? "")];
   if (plan.dayOf.size === 0 && todo.length === 0 && run.window !== null) {
-    // Nothing new: only the coverage may grow (no DuckDB needed, no write when it does not).
+    // Nothing new: only the coverage may grow (no DuckDB needed, no write when it does not), and
+    // only when every object of the window was read.
+    if (!complete) {
+      progress(c, "done");
+      return result;
+    }
     const covered = addCovered(manifest.covered, coverage(run.window, found()));
     if (JSON.stringify(covered) !== JSON.stringify(manifest.covered))
       await writeManifest(store, { ...manifest, covered });
@@ -410,7 +461,7 @@ async function writeDayRetrying(
         conn,
         c.store,
         day,
-        c.manifest.days[day],
+        c.rebuild.has(day) ? undefined : c.manifest.days[day],
         files.map((p) => p.path),
       );
       return { day: written, skipped };

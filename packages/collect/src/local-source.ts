@@ -31,6 +31,13 @@ export async function withCatalog<T>(
   }
 }
 
+/** A source without a single CloudTrail file (a wrong folder or prefix): nothing is recorded. */
+export function noLogs(source: string): RunMdError {
+  return new RunMdError("no-logs", `No CloudTrail logs found in ${source}.`, {
+    hint: "Check --source: a folder of CloudTrail files, or s3://bucket[/prefix] above AWSLogs/.",
+  });
+}
+
 export async function collectFromDir(
   run: CollectRun & { sourceDir: string },
 ): Promise<CollectResult> {
@@ -43,12 +50,17 @@ export async function collectFromDir(
   }
   return withCatalog(run.store, dir, async (catalog) => {
     run.onProgress?.({ phase: "list", objects: 0, objectsTotal: 0, bytes: 0, events: 0 });
-    const { files } = await catalog.scan(dayRange(run.window));
+    const { files, outside, warnings, unread } = await catalog.scan(dayRange(run.window));
+    if (files.length === 0 && outside === 0 && unread.length === 0) throw noLogs(dir);
     const all: CollectFile[] = files.map((src) => ({
       src,
       key: src.rel,
       id: `${Math.round(src.mtimeMs)}:${src.size}`,
     }));
-    return collectFiles(run, catalog, all);
+    // A folder that could not be listed leaves the window uncovered (its files were not read).
+    const result = await collectFiles(run, catalog, all, unread.length === 0);
+    const notes = [...warnings];
+    if (files.length === 0) notes.push(`no objects in the window in ${dir}`);
+    return { ...result, warnings: [...notes, ...result.warnings] };
   });
 }

@@ -19,9 +19,14 @@ import {
   type S3ClientConfig,
 } from "@aws-sdk/client-s3";
 import { RunMdError, slashDate, type TimeWindow } from "@run-md/core";
-import { fileIdentity, readManifest, type SourceFile } from "@run-md/engine-local";
+import {
+  fileIdentity,
+  readManifest,
+  type SourceFile,
+  type StoreManifest,
+} from "@run-md/engine-local";
 import { type CollectFile, type CollectResult, type CollectRun, collectFiles } from "./collect.ts";
-import { withCatalog } from "./local-source.ts";
+import { noLogs, withCatalog } from "./local-source.ts";
 
 export interface S3Source {
   bucket: string;
@@ -101,6 +106,59 @@ async function mapLimit<T>(items: T[], limit: number, fn: (t: T) => Promise<void
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
+/** A listed object of the window's day prefixes (or of everything without a window). */
+interface Listed {
+  key: string;
+  etag: string;
+  size: number;
+  day: string | null;
+}
+
+/** The event files of the window's day prefixes, in every account and region found. */
+async function listWindow(
+  s3: S3Client,
+  src: ReturnType<typeof parseS3Url>,
+  window: CollectRun["window"],
+): Promise<Listed[]> {
+  const listed: Listed[] = [];
+  const regions = await regionPrefixes(s3, src);
+  if (regions.length === 0) throw noLogs(`s3://${src.bucket}/${src.prefix}AWSLogs/`);
+  for (const region of regions) {
+    const prefixes = window ? windowDays(window).map((d) => `${region}${d}/`) : [region];
+    for (const p of prefixes) {
+      for (const o of (await listAll(s3, src.bucket, p)).objects) {
+        const m = LAYOUT_DAY.exec(o.key);
+        if (/\.json(\.gz)?$/.test(o.key))
+          listed.push({ ...o, day: m ? `${m[1]}/${m[2]}/${m[3]}` : null });
+      }
+    }
+  }
+  return listed;
+}
+
+/**
+ * The objects to fetch: those not collected in this version, and every object of a day one of
+ * whose objects changed (a new ETag for a key collected before): that day is written again from
+ * all its objects (`changedDays`).
+ */
+function toFetch(listed: Listed[], manifest: StoreManifest): Listed[] {
+  const changed = new Set(
+    listed.flatMap((o) => {
+      const prev = manifest.objects[o.key];
+      return o.day !== null &&
+        prev &&
+        prev.skipped === undefined &&
+        prev.id !== o.etag &&
+        manifest.days[o.day]
+        ? [o.day]
+        : [];
+    }),
+  );
+  return listed.filter(
+    (o) => manifest.objects[o.key]?.id !== o.etag || (o.day !== null && changed.has(o.day)),
+  );
+}
+
 /** Streams an object to a file; a connection dropped mid-object is retried (3 attempts). */
 async function fetchTo(s3: S3Client, bucket: string, key: string, file: string): Promise<string> {
   await fsp.mkdir(path.dirname(file), { recursive: true });
@@ -127,19 +185,8 @@ export async function collectFromS3(
   const staging = await fsp.mkdtemp(path.join(store, ".tmp", "s3-"));
   try {
     run.onProgress?.({ phase: "list", objects: 0, objectsTotal: 0, bytes: 0, events: 0 });
-    const listed: { key: string; etag: string; size: number; day: string | null }[] = [];
-    for (const region of await regionPrefixes(s3, src)) {
-      const prefixes = run.window ? windowDays(run.window).map((d) => `${region}${d}/`) : [region];
-      for (const p of prefixes) {
-        for (const o of (await listAll(s3, src.bucket, p)).objects) {
-          const m = LAYOUT_DAY.exec(o.key);
-          if (/\.json(\.gz)?$/.test(o.key))
-            listed.push({ ...o, day: m ? `${m[1]}/${m[2]}/${m[3]}` : null });
-        }
-      }
-    }
-    const manifest = await readManifest(store);
-    const todo = listed.filter((o) => manifest.objects[o.key]?.id !== o.etag);
+    const listed = await listWindow(s3, src, run.window);
+    const todo = toFetch(listed, await readManifest(store));
     const warnings: string[] = [];
     const files: CollectFile[] = [];
     let failed = 0;
@@ -180,6 +227,8 @@ export async function collectFromS3(
     const result = await withCatalog(store, staging, (catalog) =>
       collectFiles(run, catalog, files, failed === 0),
     );
+    if (listed.length === 0)
+      warnings.push(`no objects in the window in s3://${src.bucket}/${src.prefix}`);
     return {
       ...result,
       objectsSeen: listed.length,

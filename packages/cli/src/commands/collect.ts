@@ -70,6 +70,28 @@ function s3Config(values: { region?: string; profile?: string }) {
   return { region, ...profile, ...(endpoint ? { endpoint, forcePathStyle: true } : {}) };
 }
 
+/**
+ * 0 when the store holds every object of the window; 1 (after the summary) when an object was
+ * skipped as corrupt or could not be fetched, a folder could not be listed, or the window held no
+ * objects at all: the store then lacks events, or holds none, and a script should not go on as if
+ * it were complete.
+ */
+export function collectExitCode(r: {
+  objectsSeen: number;
+  objectsSkipped: number;
+  covered: boolean;
+}): number {
+  const problems: string[] = [];
+  if (r.objectsSkipped > 0) problems.push(`${r.objectsSkipped} object(s) skipped as unreadable`);
+  if (!r.covered)
+    problems.push(
+      "some objects or folders could not be read: the window is not recorded as collected",
+    );
+  if (problems.length === 0) return 0;
+  process.stderr.write(`warning incomplete collect: ${problems.join("; ")} (exit code 1)\n`);
+  return 1;
+}
+
 export async function collectCommand(argv: string[]): Promise<number> {
   const args = parseCommandArgs(argv, "run-md collect", COLLECT_USAGE, {
     since: { type: "string" },
@@ -112,7 +134,7 @@ export async function collectCommand(argv: string[]): Promise<number> {
     process.stdout.write(
       `collected ${r.objectsNew - r.objectsSkipped} of ${r.objectsSeen} objects (${r.objectsSeen - r.objectsNew} already in the store, ${r.objectsSkipped} skipped), ${formatBytes(r.bytesRead)}, ${r.eventsAdded} new events, ${r.daysWritten.length} day(s) written into ${store}\n`,
     );
-    return 0;
+    return collectExitCode(r);
   } catch (e) {
     progress.end();
     if (!isRunMdError(e)) throw e;

@@ -1,0 +1,181 @@
+import { promises as fsp } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import zlib from "node:zlib";
+import { type Emulator, startEmulator } from "@run-md/aws-emulator";
+import { readManifest } from "@run-md/engine-local";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { collectExitCode } from "../../cli/src/commands/collect.ts";
+import { collectFromDir, collectFromS3 } from "../src/index.ts";
+import { storeContents } from "./truth.ts";
+
+let root: string;
+let bucket: string;
+let emulator: Emulator;
+const window = { start: new Date("2024-03-01T00:00:00Z"), end: new Date("2024-03-03T00:00:00Z") };
+const acct = "AWSLogs/111122223333/CloudTrail/us-east-1";
+
+function rec(id: string, name: string, time: string) {
+  return {
+    eventVersion: "1.08",
+    eventID: id,
+    eventName: name,
+    eventTime: time,
+    eventSource: "iam.amazonaws.com",
+    awsRegion: "us-east-1",
+    recipientAccountId: "111122223333",
+  };
+}
+async function put(key: string, recs: object[]) {
+  const f = path.join(bucket, key);
+  await fsp.mkdir(path.dirname(f), { recursive: true });
+  await fsp.writeFile(f, zlib.gzipSync(JSON.stringify({ Records: recs })));
+}
+
+beforeAll(async () => {
+  root = await fsp.mkdtemp(path.join(os.tmpdir(), "rt-collect-"));
+  bucket = path.join(root, "bucket");
+  await fsp.mkdir(bucket, { recursive: true });
+  emulator = await startEmulator({ logDir: bucket, s3Buckets: { trail: bucket } });
+});
+afterAll(async () => {
+  await emulator?.close();
+  await fsp.rm(root, { recursive: true, force: true });
+});
+function client() {
+  return {
+    endpoint: emulator.endpoint,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials: { accessKeyId: "AKIDLOCALEMULATOR", secretAccessKey: "local-emulator-secret" },
+  };
+}
+
+/** The raw records of a folder's `.json.gz` files, read in plain JavaScript: id → name. */
+async function rawTruth(dir: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const n of (await fsp.readdir(dir, { recursive: true })).map(String)) {
+    if (!n.endsWith(".json.gz")) continue;
+    const recs = JSON.parse(zlib.gunzipSync(await fsp.readFile(path.join(dir, n))).toString())
+      .Records as { eventID: string; eventName: string }[];
+    for (const r of recs) out.set(r.eventID, r.eventName);
+  }
+  return out;
+}
+async function stored(store: string): Promise<Map<string, string>> {
+  return new Map([...(await storeContents(store)).values()].flatMap((m) => [...m]));
+}
+
+describe("collect: coverage and changed objects (red team)", () => {
+  it("a source without any CloudTrail logs (a wrong prefix or folder) is an error and covers nothing", async () => {
+    const store = path.join(root, "s-empty");
+    await expect(
+      collectFromS3({ source: "s3://trail/typo", store, window, clientConfig: client() }),
+    ).rejects.toThrow(/No CloudTrail logs found in s3:\/\/trail\/typo\/AWSLogs\//);
+    expect((await readManifest(store)).covered).toEqual([]);
+    const dir = path.join(root, "emptydir");
+    await fsp.mkdir(dir, { recursive: true });
+    await expect(collectFromDir({ sourceDir: dir, store, window })).rejects.toThrow(
+      /No CloudTrail logs found/,
+    );
+    expect((await readManifest(store)).covered).toEqual([]);
+  });
+
+  it("an object that could not be fetched leaves the window uncovered, even with nothing else new", async () => {
+    const key = `drop/${acct}/2024/03/01/f.json.gz`;
+    await put(key, [rec("d1", "N", "2024-03-01T10:00:00Z")]);
+    const store = path.join(root, "s-drop");
+    // Every one of the three attempts is cut off.
+    emulator.s3Faults.dropMidObject = [key, key, key];
+    try {
+      const r = await collectFromS3({
+        source: "s3://trail/drop",
+        store,
+        window,
+        clientConfig: client(),
+      });
+      expect(r.covered).toBe(false);
+      expect(r.warnings.some((w) => w.startsWith(`not fetched s3://trail/${key}`))).toBe(true);
+      expect(collectExitCode(r)).toBe(1);
+    } finally {
+      emulator.s3Faults.dropMidObject = [];
+    }
+    expect((await readManifest(store)).covered).toEqual([]);
+    const next = await collectFromS3({
+      source: "s3://trail/drop",
+      store,
+      window,
+      clientConfig: client(),
+    });
+    expect(next.covered).toBe(true);
+    expect(collectExitCode(next)).toBe(0);
+    expect(await stored(store)).toEqual(await rawTruth(path.join(bucket, "drop")));
+  });
+
+  it("an object changed in place (new ETag): the store holds its new version's events only, as the raw files", async () => {
+    const key = `chg/${acct}/2024/03/01/f.json.gz`;
+    const other = `chg/${acct}/2024/03/01/g.json.gz`;
+    const t = "2024-03-01T10:00:00Z";
+    await put(key, [rec("c1", "Old", t), rec("c2", "Old", t), rec("c3", "Old", t)]);
+    await put(other, [rec("g1", "Other", t)]);
+    const store = path.join(root, "s-chg");
+    await collectFromS3({ source: "s3://trail/chg", store, window, clientConfig: client() });
+    await put(key, [rec("c1", "New", t), rec("c4", "New", t)]);
+    await collectFromS3({ source: "s3://trail/chg", store, window, clientConfig: client() });
+    const want = await rawTruth(path.join(bucket, "chg"));
+    expect(want).toEqual(
+      new Map([
+        ["c1", "New"],
+        ["c4", "New"],
+        ["g1", "Other"],
+      ]),
+    );
+    expect(await stored(store)).toEqual(want);
+    // The same from a local folder (a file rewritten: new modification time and size).
+    const local = path.join(root, "s-chg-local");
+    const dir = path.join(root, "chg-local");
+    await fsp.cp(path.join(bucket, "chg"), dir, { recursive: true });
+    const f = path.join(dir, key.slice("chg/".length));
+    await fsp.writeFile(
+      f,
+      zlib.gzipSync(JSON.stringify({ Records: [rec("c1", "Old", t), rec("c2", "Old", t)] })),
+    );
+    await fsp.utimes(f, new Date("2024-01-01"), new Date("2024-01-01"));
+    await collectFromDir({ sourceDir: dir, store: local, window });
+    await fsp.writeFile(f, zlib.gzipSync(JSON.stringify({ Records: [rec("c1", "Newer", t)] })));
+    await collectFromDir({ sourceDir: dir, store: local, window });
+    expect(await stored(local)).toEqual(
+      new Map([
+        ["c1", "Newer"],
+        ["g1", "Other"],
+      ]),
+    );
+  });
+
+  it("a corrupt object makes the command's exit code 1; an empty window only warns", async () => {
+    const dir = path.join(root, "corrupt-local");
+    const day = path.join(dir, acct, "2024/03/01");
+    await fsp.mkdir(day, { recursive: true });
+    await fsp.writeFile(
+      path.join(day, "ok.json.gz"),
+      zlib.gzipSync(JSON.stringify({ Records: [rec("k1", "N", "2024-03-01T10:00:00Z")] })),
+    );
+    await fsp.writeFile(
+      path.join(day, "bad.json.gz"),
+      zlib.gzipSync('{"Records":[{"eventID":"z"').subarray(0, 25),
+    );
+    const store = path.join(root, "s-corrupt");
+    const r = await collectFromDir({ sourceDir: dir, store, window });
+    expect(r.objectsSkipped).toBe(1);
+    expect(collectExitCode(r)).toBe(1);
+    const later = {
+      start: new Date("2024-05-01T00:00:00Z"),
+      end: new Date("2024-05-02T00:00:00Z"),
+    };
+    const none = await collectFromDir({ sourceDir: dir, store, window: later });
+    // Nothing was delivered for those days: said, and recorded as collected (a run over them is
+    // then a no-data error, which is where a stopped trail must show).
+    expect(none.warnings.some((w) => w.startsWith("no objects in the window"))).toBe(true);
+    expect(collectExitCode(none)).toBe(0);
+  });
+});
