@@ -7,6 +7,7 @@ import { readManifest } from "@run-md/engine-local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collectExitCode } from "../../cli/src/commands/collect.ts";
 import { collectFromDir, collectFromS3 } from "../src/index.ts";
+import { emulatorClient } from "./emulator-client.ts";
 import { storeContents } from "./truth.ts";
 
 let root: string;
@@ -42,14 +43,7 @@ afterAll(async () => {
   await emulator?.close();
   await fsp.rm(root, { recursive: true, force: true });
 });
-function client() {
-  return {
-    endpoint: emulator.endpoint,
-    region: "us-east-1",
-    forcePathStyle: true,
-    credentials: { accessKeyId: "AKIDLOCALEMULATOR", secretAccessKey: "local-emulator-secret" },
-  };
-}
+const client = () => emulatorClient(emulator.endpoint);
 
 /** The raw records of a folder's `.json.gz` files, read in plain JavaScript: id → name. */
 async function rawTruth(dir: string): Promise<Map<string, string>> {

@@ -10,6 +10,7 @@ import { generateLogs } from "@run-md/generator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { quickRetries } from "../../core/test/quick-retries.ts";
 import { collectFromS3, parseS3Url } from "../src/index.ts";
+import { emulatorClient } from "./emulator-client.ts";
 import { copyTree, storeContents, truth } from "./truth.ts";
 
 /*
@@ -47,14 +48,7 @@ afterAll(async () => {
   await fsp.rm(root, { recursive: true, force: true });
 });
 
-function client() {
-  return {
-    endpoint: emulator.endpoint,
-    region: "us-east-1",
-    forcePathStyle: true,
-    credentials: { accessKeyId: "AKIDLOCALEMULATOR", secretAccessKey: "local-emulator-secret" },
-  };
-}
+const client = () => emulatorClient(emulator.endpoint);
 
 /** The raw files of the window's days only, as truth. */
 async function windowTruth() {

@@ -28,6 +28,19 @@ function errored(id: string, startedAt: string): RunReport {
   } as RunReport;
 }
 
+/** audit-iam failing, told to the chat receiver with one attempt. */
+function failingToSlack(reportsDir: string) {
+  const config = parseNotifyConfig(
+    { targets: [{ type: "slack", url: chat.url }], retry: { attempts: 1, backoffMs: 1 } },
+    "run-md.config.yaml",
+  );
+  return notify(
+    [{ report: report("audit-iam", "failed", { startedAt: at(1).toISOString() }) }],
+    config,
+    { reportsDir, now: at(1) },
+  );
+}
+
 describe("false silences", () => {
   it("a failure no target could be told about is told again on the next run", async () => {
     const reportsDir = await dir();
@@ -100,15 +113,7 @@ describe("false silences", () => {
     const reportsDir = await dir();
     answer = 200;
     await writeFile(path.join(reportsDir, STATE_FILE), '{"version":1,"runbooks":null}');
-    const config = parseNotifyConfig(
-      { targets: [{ type: "slack", url: chat.url }], retry: { attempts: 1, backoffMs: 1 } },
-      "run-md.config.yaml",
-    );
-    const r = await notify(
-      [{ report: report("audit-iam", "failed", { startedAt: at(1).toISOString() }) }],
-      config,
-      { reportsDir, now: at(1) },
-    );
+    const r = await failingToSlack(reportsDir);
     expect(r.alerts.map((a) => a.kind)).toEqual(["failing"]);
   });
 
@@ -116,15 +121,7 @@ describe("false silences", () => {
     const reportsDir = await dir();
     answer = 200;
     await mkdir(path.join(reportsDir, STATE_FILE));
-    const config = parseNotifyConfig(
-      { targets: [{ type: "slack", url: chat.url }], retry: { attempts: 1, backoffMs: 1 } },
-      "run-md.config.yaml",
-    );
-    const r = await notify(
-      [{ report: report("audit-iam", "failed", { startedAt: at(1).toISOString() }) }],
-      config,
-      { reportsDir, now: at(1) },
-    );
+    const r = await failingToSlack(reportsDir);
     expect(r.alerts.map((a) => a.kind)).toEqual(["failing"]);
     expect(r.deliveries.map((d) => d.ok)).toEqual([true]);
   });
