@@ -227,6 +227,10 @@ export const ERROR_CODES = {
     "Point local.logDir (run-md.config.yaml), RUN_MD_LOG_DIR or --log-dir at a folder of CloudTrail files, or use logDir: sample.",
     ["local-log-dir (2026-11: raised by the CLI before the engine started)"],
   ),
+  "no-logs": local(
+    "No CloudTrail logs in the collect's source",
+    "Check --source: a folder of CloudTrail files, or s3://bucket[/prefix] above AWSLogs/; nothing was recorded as collected.",
+  ),
   "bad-store": local(
     "Store not readable",
     "Point local.store at a folder written by run-md collect.",
