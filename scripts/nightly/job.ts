@@ -36,8 +36,6 @@ export interface NightlyOptions {
   now?: Date;
   /** Reports older than this are deleted; undefined keeps everything. */
   retentionMs?: number;
-  /** `--collect`: `run-md collect` from this source into local.store before the runs. */
-  collect?: { source: string; since: string };
   /** Build the site after the runs. */
   build: boolean;
   outDir: string;
@@ -230,41 +228,7 @@ function configuredWeeklyDay(options: NightlyOptions): Weekday {
   }
 }
 
-/**
- * `run-md collect` into the configured store before the runs (`--collect`): its exit code, 0
- * when none was asked. Its lines go to the job's log. A collect that fails still lets the runs
- * go on: a day the store lacks is an error of the steps that need it, never a pass.
- */
-async function collectFirst(options: NightlyOptions): Promise<number> {
-  if (!options.collect) return 0;
-  const { source, since } = options.collect;
-  options.log(`collecting ${source} (--since ${since}) into local.store`);
-  const code = await new Promise<number>((resolve) => {
-    const child = spawn(
-      process.execPath,
-      [cliBin, "collect", "--source", source, "--since", since],
-      {
-        cwd: repoRoot,
-        stdio: ["ignore", "pipe", "pipe"],
-        env: { ...process.env, ...(options.config ? { RUN_MD_CONFIG: options.config } : {}) },
-        killSignal: "SIGINT",
-        ...(options.signal ? { signal: options.signal } : {}),
-      },
-    );
-    const forward = (b: Buffer) => {
-      for (const line of b.toString("utf8").split("\n")) if (line.trim()) options.log(`  ${line}`);
-    };
-    child.stdout.on("data", forward);
-    child.stderr.on("data", forward);
-    child.on("error", () => resolve(2));
-    child.on("close", (c, signal) => resolve(c ?? (signal === "SIGINT" ? 130 : 2)));
-  });
-  if (code !== 0) options.log(`error run-md collect exited ${code}`);
-  return code;
-}
-
 export async function runNightly(options: NightlyOptions): Promise<NightlyResult> {
-  const collected = await collectFirst(options);
   const now = options.now ?? new Date();
   const weeklyDay = configuredWeeklyDay(options);
   const runbooks = await selectNightly(options.runbooksDir, { now, weeklyDay });
@@ -329,7 +293,7 @@ export async function runNightly(options: NightlyOptions): Promise<NightlyResult
   }
 
   let exitCode = exitCodeOf(outcomes);
-  if ((build && !build.ok) || notifyCrashed || collected !== 0) exitCode = 2;
+  if ((build && !build.ok) || notifyCrashed) exitCode = 2;
   if (interrupted) exitCode = 130;
   return { outcomes, notifications, pruned, ...(build ? { build } : {}), interrupted, exitCode };
 }
