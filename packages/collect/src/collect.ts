@@ -87,21 +87,19 @@ export function newFiles(m: StoreManifest, files: CollectFile[], range: TimeRang
 
 type TimeRange = { from: string; to: string };
 
-function isNew(m: StoreManifest, f: CollectFile): boolean {
-  return newFiles(m, [f], ALL_TIME).length > 0;
-}
-
 /**
  * Layout days of the store holding an object collected before (not skipped) whose version
  * changed since: `files` must hold every object of those days (the local source lists them all;
  * the S3 source fetches them all again), since the day's file is written again from them alone.
  */
-export function changedDays(m: StoreManifest, files: CollectFile[]): Set<string> {
+export function changedDays(
+  m: StoreManifest,
+  files: { key: string; id: string; day: string | null }[],
+): Set<string> {
   const days = new Set<string>();
-  for (const f of files) {
-    const o = m.objects[f.key];
-    const day = f.src.layoutDay;
-    if (day !== null && o && o.skipped === undefined && o.id !== f.id && m.days[day]) days.add(day);
+  for (const { key, id, day } of files) {
+    const o = m.objects[key];
+    if (day !== null && o && o.skipped === undefined && o.id !== id && m.days[day]) days.add(day);
   }
   return days;
 }
@@ -196,12 +194,17 @@ export async function collectFiles(
   // A day with an object changed in place (a new version: not a new delivery) is written again
   // from its objects alone: merging into its file would keep the events of the old version.
   // Not when an object could not be fetched: the day would lose that object's events.
-  const rebuild = complete ? changedDays(manifest, all) : new Set<string>();
+  const rebuild = complete
+    ? changedDays(
+        manifest,
+        all.map((f) => ({ key: f.key, id: f.id, day: f.src.layoutDay })),
+      )
+    : new Set<string>();
   const again = (f: CollectFile) =>
     f.src.layoutDay === null ? rebuild.size > 0 : rebuild.has(f.src.layoutDay);
-  const todo = newFiles(manifest, all, range).concat(
-    all.filter((f) => again(f) && !isNew(manifest, f)),
-  );
+  // Every file of a rebuilt day is read again, whether or not it is new for this window.
+  const fresh = newFiles(manifest, all, range);
+  const todo = fresh.concat(all.filter((f) => again(f) && !fresh.includes(f)));
   const result: CollectResult = {
     objectsSeen: all.length,
     objectsNew: todo.length,

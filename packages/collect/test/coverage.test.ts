@@ -146,6 +146,31 @@ describe("collect: coverage and changed objects (red team)", () => {
     );
   });
 
+  it("a rebuilt day keeps the events of an export outside the layout collected before", async () => {
+    const dir = path.join(root, "chg-export");
+    const day = path.join(dir, acct, "2024/03/01");
+    const t = "2024-03-01T10:00:00Z";
+    await fsp.mkdir(day, { recursive: true });
+    const f = path.join(day, "f.json.gz");
+    await fsp.writeFile(f, zlib.gzipSync(JSON.stringify({ Records: [rec("c1", "Old", t)] })));
+    await fsp.utimes(f, new Date("2024-01-01"), new Date("2024-01-01"));
+    // An export beside the layout, with an event of the same day.
+    await fsp.writeFile(
+      path.join(dir, "export.json"),
+      JSON.stringify({ Records: [rec("x1", "Exported", t)] }),
+    );
+    const store = path.join(root, "s-chg-export");
+    await collectFromDir({ sourceDir: dir, store, window });
+    await fsp.writeFile(f, zlib.gzipSync(JSON.stringify({ Records: [rec("c1", "New", t)] })));
+    await collectFromDir({ sourceDir: dir, store, window });
+    expect(await stored(store)).toEqual(
+      new Map([
+        ["c1", "New"],
+        ["x1", "Exported"],
+      ]),
+    );
+  });
+
   it("a corrupt object makes the command's exit code 1; an empty window only warns", async () => {
     const dir = path.join(root, "corrupt-local");
     const day = path.join(dir, acct, "2024/03/01");
