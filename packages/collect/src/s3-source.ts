@@ -21,11 +21,18 @@ import {
 import { RunMdError, slashDate, type TimeWindow } from "@run-md/core";
 import {
   fileIdentity,
+  layoutDay,
   readManifest,
   type SourceFile,
   type StoreManifest,
 } from "@run-md/engine-local";
-import { type CollectFile, type CollectResult, type CollectRun, collectFiles } from "./collect.ts";
+import {
+  type CollectFile,
+  type CollectResult,
+  type CollectRun,
+  changedDays,
+  collectFiles,
+} from "./collect.ts";
 import { noLogs, withCatalog } from "./local-source.ts";
 
 export interface S3Source {
@@ -45,8 +52,6 @@ export function parseS3Url(url: string): S3Source {
   const prefix = (m[2] ?? "").replace(/^\/+|\/+$/g, "");
   return { bucket: m[1] as string, prefix: prefix === "" ? "" : `${prefix}/` };
 }
-
-const LAYOUT_DAY = /\/CloudTrail\/[^/]+\/(\d{4})\/(\d{2})\/(\d{2})\/[^/]+$/;
 
 /** Every page of a listing: common prefixes and objects. */
 async function listAll(s3: S3Client, bucket: string, prefix: string, delimiter?: string) {
@@ -127,9 +132,7 @@ async function listWindow(
     const prefixes = window ? windowDays(window).map((d) => `${region}${d}/`) : [region];
     for (const p of prefixes) {
       for (const o of (await listAll(s3, src.bucket, p)).objects) {
-        const m = LAYOUT_DAY.exec(o.key);
-        if (/\.json(\.gz)?$/.test(o.key))
-          listed.push({ ...o, day: m ? `${m[1]}/${m[2]}/${m[3]}` : null });
+        if (/\.json(\.gz)?$/.test(o.key)) listed.push({ ...o, day: layoutDay(o.key) });
       }
     }
   }
@@ -142,17 +145,9 @@ async function listWindow(
  * all its objects (`changedDays`).
  */
 function toFetch(listed: Listed[], manifest: StoreManifest): Listed[] {
-  const changed = new Set(
-    listed.flatMap((o) => {
-      const prev = manifest.objects[o.key];
-      return o.day !== null &&
-        prev &&
-        prev.skipped === undefined &&
-        prev.id !== o.etag &&
-        manifest.days[o.day]
-        ? [o.day]
-        : [];
-    }),
+  const changed = changedDays(
+    manifest,
+    listed.map((o) => ({ key: o.key, id: o.etag, day: o.day })),
   );
   return listed.filter(
     (o) => manifest.objects[o.key]?.id !== o.etag || (o.day !== null && changed.has(o.day)),

@@ -22,6 +22,15 @@ const EVENT_FILE = /\.(json|jsonl|ndjson)(\.gz)?$/i;
  */
 export const GLOB_CHARS = /[*?[\]]/;
 const LAYOUT = /\/([^/]+)\/CloudTrail\/([^/]+)\/(\d{4})\/(\d{2})\/(\d{2})\/[^/]+$/;
+
+/**
+ * The day (`yyyy/MM/dd`) of a path or an S3 key in the delivery layout
+ * (`.../<account>/CloudTrail/<region>/yyyy/MM/dd/<file>`), or null.
+ */
+export function layoutDay(p: string): string | null {
+  const m = LAYOUT.exec(`/${p.split(path.sep).join("/")}`);
+  return m ? `${m[3]}/${m[4]}/${m[5]}` : null;
+}
 const SKIPPED_DIRS = new Set(["CloudTrail-Digest", "CloudTrail-Insight", "node_modules"]);
 /**
  * The most a file outside the delivery layout (or one DuckDB's typed reader rejected) may hold,
@@ -179,8 +188,8 @@ export class LogCatalog {
       if (days && layoutDirOutside(dir.split(path.sep).join("/"), days)) {
         for (const full of await filesUnder(dir)) {
           outside++;
-          const day = LAYOUT.exec(full.split(path.sep).join("/"));
-          if (day) outsideDays = widen(outsideDays, `${day[3]}/${day[4]}/${day[5]}`);
+          const day = layoutDay(full);
+          if (day) outsideDays = widen(outsideDays, day);
         }
         return;
       }
@@ -291,14 +300,13 @@ export class LogCatalog {
     if (!isFile || !EVENT_FILE.test(e.name)) return null;
     const st = await fsp.stat(full).catch(() => null);
     if (!st) return null;
-    const m = LAYOUT.exec(full.split(path.sep).join("/"));
     const file: SourceFile = {
       path: full,
       rel: rel(full),
       size: st.size,
       mtimeMs: st.mtimeMs,
       identity: fileIdentity(st),
-      layoutDay: m ? `${m[3]}/${m[4]}/${m[5]}` : null,
+      layoutDay: layoutDay(full),
     };
     return { dir: undefined, file, real, linked: e.isSymbolicLink() };
   }

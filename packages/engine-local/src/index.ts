@@ -4,6 +4,7 @@ export {
   type DayRange,
   fileIdentity,
   LogCatalog,
+  layoutDay,
   type ReadFile,
   type SourceFile,
 } from "./files.ts";

@@ -19,7 +19,7 @@ import {
   type TimeWindow,
   writeFileAtomic,
 } from "@run-md/core";
-import { GLOB_CHARS } from "./files.ts";
+import { GLOB_CHARS, layoutDay } from "./files.ts";
 import {
   athenaSelectList,
   CLOUDTRAIL_COLUMNS,
@@ -429,8 +429,6 @@ export async function readStore(
 
 /** A skip that missed nothing: the object was read and holds no CloudTrail event. */
 const NOT_EVENTS = /no CloudTrail events in it|no events in it|not a CloudTrail event/;
-/** The day folder of a delivery-layout key: `.../CloudTrail/<region>/yyyy/mm/dd/<file>`. */
-const KEY_DAY = /\/CloudTrail\/[^/]+\/(\d{4})\/(\d{2})\/(\d{2})\/[^/]+$/;
 
 /**
  * The manifest's skipped objects of these days that could not be read. An object outside the
@@ -439,8 +437,8 @@ const KEY_DAY = /\/CloudTrail\/[^/]+\/(\d{4})\/(\d{2})\/(\d{2})\/[^/]+$/;
 function unreadObjects(m: StoreManifest, days: Set<string>): string[] {
   return Object.entries(m.objects).flatMap(([key, o]) => {
     if (o.skipped === undefined || NOT_EVENTS.test(o.skipped)) return [];
-    const d = KEY_DAY.exec(`/${key}`);
-    return d && days.has(`${d[1]}/${d[2]}/${d[3]}`) ? [key] : [];
+    const day = layoutDay(key);
+    return day !== null && days.has(day) ? [key] : [];
   });
 }
 
