@@ -52,6 +52,21 @@ describe("nightly options", () => {
     expect(o.runbooksDir).toBe(path.join(repoRoot, "runbooks"));
   });
 
+  it("collects first from --collect or RUN_MD_COLLECT_SOURCE (a workflow's variable), 30 days by default", () => {
+    const fromEnv = parseNightlyArgs([], { RUN_MD_COLLECT_SOURCE: "s3://trail/org" });
+    expect(fromEnv !== "help" && fromEnv.collect).toEqual({
+      source: "s3://trail/org",
+      since: "30d",
+    });
+    // An empty variable (an unset repository variable in a workflow) is no collect.
+    const unset = parseNightlyArgs([], { RUN_MD_COLLECT_SOURCE: "" });
+    expect(unset !== "help" && unset.collect).toBeUndefined();
+    const flag = parseNightlyArgs(["--collect", "/logs", "--collect-since", "7d"], {
+      RUN_MD_COLLECT_SOURCE: "s3://trail",
+    });
+    expect(flag !== "help" && flag.collect).toEqual({ source: "/logs", since: "7d" });
+  });
+
   it("keeps every report with --retention forever and rejects what it cannot read", () => {
     const o = parseNightlyArgs(["--retention", "forever"], {});
     expect(o !== "help" && o.retentionMs).toBeUndefined();

@@ -18,6 +18,7 @@ import {
 import type { Delivery, Outcome } from "@run-md/notify";
 import { loadConfig } from "../../packages/cli/src/config.ts";
 import { buildSite, repoRoot } from "./build-site.ts";
+import { collectFirst } from "./collect.ts";
 import { notifyNightly } from "./notify.ts";
 import type { NightlyOutcome } from "./outcome.ts";
 
@@ -34,6 +35,8 @@ export interface NightlyOptions {
   concurrency: number;
   /** When the job runs, for which runbooks are due (`--date`; default now). */
   now?: Date;
+  /** `--collect`: `run-md collect` from this source into local.store before the runs. */
+  collect?: { source: string; since: string };
   /** Reports older than this are deleted; undefined keeps everything. */
   retentionMs?: number;
   /** Build the site after the runs. */
@@ -136,7 +139,12 @@ export function statusOf(
   }
 }
 
-async function runOne(rb: NightlyRunbook, options: NightlyOptions): Promise<NightlyOutcome> {
+/** `windowEnd`: the end of every run's window (the collect's), else each run's start. */
+async function runOne(
+  rb: NightlyRunbook,
+  options: NightlyOptions,
+  windowEnd: string | undefined,
+): Promise<NightlyOutcome> {
   const args = [cliBin, "run", rb.file, "--reports-dir", options.reportsDir, "--json"];
   if (options.engine) args.push("--engine", options.engine);
   if (options.config) args.push("--config", options.config);
@@ -148,6 +156,7 @@ async function runOne(rb: NightlyRunbook, options: NightlyOptions): Promise<Nigh
   const exitCode = await new Promise<number | null>((resolve) => {
     const child = spawn(process.execPath, args, {
       cwd: repoRoot,
+      ...(windowEnd ? { env: { ...process.env, RUN_MD_WINDOW_END: windowEnd } } : {}),
       stdio: ["ignore", "pipe", "pipe"],
       // Ctrl-C of the job cancels the runs the way Ctrl-C of `run-md` does.
       killSignal: "SIGINT",
@@ -229,6 +238,11 @@ function configuredWeeklyDay(options: NightlyOptions): Weekday {
 }
 
 export async function runNightly(options: NightlyOptions): Promise<NightlyResult> {
+  // A collect that fails still lets the runs go on: a day the store lacks is an error of the
+  // steps that need it, never a pass.
+  const collected = options.collect
+    ? await collectFirst(options, options.collect, cliBin)
+    : undefined;
   const now = options.now ?? new Date();
   const weeklyDay = configuredWeeklyDay(options);
   const runbooks = await selectNightly(options.runbooksDir, { now, weeklyDay });
@@ -239,7 +253,7 @@ export async function runNightly(options: NightlyOptions): Promise<NightlyResult
     runbooks,
     options.concurrency,
     async (rb) => {
-      const outcome = await runOne(rb, options);
+      const outcome = await runOne(rb, options, collected?.to);
       options.log(
         `  ${outcome.status.padEnd(9)} ${outcome.runbookId} (${(outcome.durationMs / 1000).toFixed(1)} s)`,
       );
@@ -293,7 +307,7 @@ export async function runNightly(options: NightlyOptions): Promise<NightlyResult
   }
 
   let exitCode = exitCodeOf(outcomes);
-  if ((build && !build.ok) || notifyCrashed) exitCode = 2;
+  if ((build && !build.ok) || notifyCrashed || (collected && collected.code !== 0)) exitCode = 2;
   if (interrupted) exitCode = 130;
   return { outcomes, notifications, pruned, ...(build ? { build } : {}), interrupted, exitCode };
 }

@@ -27,6 +27,10 @@ Options (environment variable in brackets):
                          newest report are always kept
   --notify <outcomes>    what RUN_MD_WEBHOOK_URL is told about: failed, errored, recovered,
                          reminder (RUN_MD_NOTIFY; default all four)
+  --collect <source>     first run-md collect from this folder or s3://bucket[/prefix] into
+                         local.store (RUN_MD_COLLECT_SOURCE); every run's window then ends
+                         where the collect's does
+  --collect-since <d>    the window collected (default 30d; only what is new is fetched)
   --out-dir <dir>        where the site is built (RUN_MD_SITE_OUT_DIR; default site/dist)
   --no-build             do not build the site
   -h, --help             this help
@@ -61,6 +65,23 @@ function parseOutcomes(text: string | undefined): Outcome[] {
 
 export type ParsedArgs = NightlyOptions | "help";
 
+/** `--collect <source>` and `--collect-since`: a collect before the runs, or none. */
+function collectOption(
+  values: { collect?: string; "collect-since"?: string },
+  env: NodeJS.ProcessEnv,
+): NightlyOptions["collect"] {
+  const source = values.collect ?? env.RUN_MD_COLLECT_SOURCE;
+  const since = values["collect-since"] ?? "30d";
+  if (source === undefined || source === "") {
+    if (values["collect-since"] !== undefined)
+      throw new UsageError("--collect-since needs --collect <source>");
+    return undefined;
+  }
+  if (parseDuration(since) === undefined)
+    throw new UsageError(`--collect-since must be a duration such as 30d, got "${since}"`);
+  return { source: source.startsWith("s3://") ? source : resolveFromCaller(source), since };
+}
+
 export function parseNightlyArgs(
   argv: string[],
   env: NodeJS.ProcessEnv = process.env,
@@ -80,6 +101,8 @@ export function parseNightlyArgs(
       retention: { type: "string" },
       notify: { type: "string" },
       "out-dir": { type: "string" },
+      collect: { type: "string" },
+      "collect-since": { type: "string" },
       "no-build": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -137,6 +160,8 @@ export function parseNightlyArgs(
     }
     options.now = now;
   }
+  const collect = collectOption(values, env);
+  if (collect) options.collect = collect;
   if (env.RUN_MD_WEBHOOK_URL) options.webhookUrl = env.RUN_MD_WEBHOOK_URL;
   if (env.RUN_MD_SITE_URL) options.siteUrl = env.RUN_MD_SITE_URL;
   return options;

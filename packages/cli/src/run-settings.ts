@@ -3,13 +3,31 @@
  * anything runs: the engine name, the default timeout, the scan budget, Ctrl-C. A bad value is a
  * `RunMdError` (exit 2, nothing runs).
  */
-import { engineNames, parseBytes, parseDuration, RunMdError } from "@run-md/core";
+import { engineNames, parseBytes, parseDuration, parseInstant, RunMdError } from "@run-md/core";
 import pc from "picocolors";
 import type { Config } from "./config.ts";
 import { checkEngineChoice } from "./engines.ts";
 
 function fail(message: string, hint: string): never {
   throw new RunMdError("usage", message, { hint });
+}
+
+/**
+ * `RUN_MD_WINDOW_END`: where windows given as durations end instead of now. A job sets it to the
+ * end of what it collected, so that no run asks the store for a second the collect did not see
+ * (docs/collect.md). An instant in the future is refused: it would be a window nothing covers.
+ */
+export function windowEndOf(env: NodeJS.ProcessEnv, now: Date): Date | undefined {
+  const text = env.RUN_MD_WINDOW_END;
+  if (text === undefined || text === "") return undefined;
+  const end = parseInstant(text, "RUN_MD_WINDOW_END");
+  if (end.getTime() > now.getTime()) {
+    fail(
+      `RUN_MD_WINDOW_END ${text} is in the future`,
+      "Set it to the instant a collect ended (the past), or unset it.",
+    );
+  }
+  return end;
 }
 
 /** `--engine` (an engine or an alias such as `aws`) and the configuration's engine per dialect. */

@@ -5,12 +5,13 @@
  */
 import { execFile } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import type { RunReport } from "@run-md/core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { parse as parseYaml } from "yaml";
 import { distDigests } from "../../../test/cli-dist.ts";
 import { repoRoot } from "./check-helpers.ts";
 
@@ -31,11 +32,16 @@ interface Run {
   stderr: string;
 }
 
-async function run(cmd: string, args: string[], cwd: string): Promise<Run> {
+async function run(
+  cmd: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = cleanEnv(),
+): Promise<Run> {
   try {
     const { stdout, stderr } = await exec(cmd, args, {
       cwd,
-      env: cleanEnv(),
+      env,
       maxBuffer: 64 << 20,
     });
     return { code: 0, stdout, stderr };
@@ -184,4 +190,78 @@ describe("the packed run-md in an empty folder", () => {
     expect(existsSync(path.join(project, "runbooks/reports"))).toBe(false);
     expect(existsSync(path.join(project, "runbooks/.run-md"))).toBe(false);
   });
+
+  it("the workflow's collect step fills the store, and the runs then answer from it as from the raw files", async () => {
+    // The scaffolded workflow's own scripts, run as GitHub runs them, with the trail's source a
+    // folder (the sample data the runs above generated) instead of a bucket.
+    const workflow = parseYaml(
+      await readFile(path.join(project, ".github/workflows/run-md.yml"), "utf8"),
+    ) as { env: Record<string, string>; jobs: { runbooks: { steps: WorkflowStep[] } } };
+    expect(workflow.env.RUN_MD_COLLECT_SOURCE).toContain("vars.RUN_MD_COLLECT_SOURCE");
+    const step = (name: string) => {
+      const found = workflow.jobs.runbooks.steps.find((s) => s.name?.startsWith(name));
+      expect(found, name).toBeDefined();
+      return found!;
+    };
+    const collect = step("Collect the trail");
+    expect(collect.if).toContain("env.RUN_MD_COLLECT_SOURCE != ''");
+    expect(step("Restore the collected store").with?.path).toBe(".run-md/store");
+    const githubEnv = path.join(work, "github-env");
+    await writeFile(githubEnv, "");
+    const env = {
+      ...cleanEnv(),
+      RUN_MD_COLLECT_SOURCE: path.join(project, ".run-md/sample-data"),
+      GITHUB_ENV: githubEnv,
+    };
+    const bash = (script: string, extra: NodeJS.ProcessEnv = {}) =>
+      run("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", script], project, {
+        ...env,
+        ...extra,
+      });
+    const collected = await bash(collect.run!);
+    expect(collected.code, collected.stderr).toBe(0);
+    const set = Object.fromEntries(
+      (await readFile(githubEnv, "utf8"))
+        .trim()
+        .split("\n")
+        .map((l) => l.split("=", 2) as [string, string]),
+    );
+    expect(set.RUN_MD_STORE).toBe(".run-md/store");
+    const end = set.RUN_MD_WINDOW_END!;
+    expect(end).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    // The run step as written: the starters find their planted incidents (exit 1).
+    const ran = await bash(step("Run the runbooks").run!, set);
+    expect(ran.code, ran.stderr).toBe(1);
+    expect(existsSync(path.join(project, "junit.xml"))).toBe(true);
+    // Each starter's report: read from the store, over its own window ending at the collect's
+    // end, and the same rows as the raw sample files give over that window.
+    for (const id of ["audit-iam", "root-account-usage"]) {
+      const latest = JSON.parse(
+        await readFile(path.join(project, "reports", id, "latest.json"), "utf8"),
+      ) as RunReport;
+      expect(latest.window.end).toBe(end);
+      expect(latest.kind).toBe("full");
+      const raw = await run(
+        "npx",
+        ["run-md", `runbooks/${id}.md`, "--json", "--no-report"],
+        project,
+        { ...cleanEnv(), RUN_MD_WINDOW_END: end },
+      );
+      const [fromRaw] = JSON.parse(raw.stdout) as RunReport[];
+      expect(fromRaw!.window).toEqual(latest.window);
+      for (const [i, s] of latest.steps.entries()) {
+        expect(String(s.stats?.storeDays), `${id} ${s.id}`).toMatch(/^\d{4}\/\d\d\/\d\d/);
+        expect(fromRaw!.steps[i]!.stats?.storeDays).toBeUndefined();
+        expect(s.status, `${id} ${s.id}`).toBe(fromRaw!.steps[i]!.status);
+        expect(s.rows, `${id} ${s.id}`).toEqual(fromRaw!.steps[i]!.rows);
+      }
+    }
+  });
 });
+
+interface WorkflowStep {
+  name?: string;
+  if?: string;
+  run?: string;
+  with?: Record<string, string>;
+}

@@ -174,23 +174,32 @@ interface Plan {
   resolveOne: (f: CollectFile, skipped: Record<string, StoreObject>) => Promise<void>;
 }
 
-/**
- * Collects the given files (already on local disk) into the store. `complete`: the files are all
- * the source's objects in the window (else the window is not recorded as covered).
- */
+/** How the files of a collect were found. */
+export interface Listing {
+  /** The files are all the source's objects in the window (else it is not recorded as covered). */
+  complete: boolean;
+  /**
+   * When the listing began: the window is covered up to this instant at most, since an object
+   * delivered after it was not seen.
+   */
+  at: Date;
+}
+
+/** Collects the given files (already on local disk) into the store. */
 export async function collectFiles(
   run: CollectRun,
   catalog: LogCatalog,
   all: CollectFile[],
-  complete = true,
+  listing: Listing = { complete: true, at: new Date() },
 ): Promise<CollectResult> {
+  const complete = listing.complete;
   const store = path.resolve(run.store);
   assertStorePath(store);
   await fsp.mkdir(store, { recursive: true });
   const manifest = await readManifest(store);
   await assertDayFiles(store, manifest);
   await removeOrphans(store, manifest);
-  const range = run.window ? coverage(run.window, []) : ALL_TIME;
+  const range = run.window ? coverage(run.window, [], listing.at) : ALL_TIME;
   // A day with an object changed in place (a new version: not a new delivery) is written again
   // from its objects alone: merging into its file would keep the events of the old version.
   // Not when an object could not be fetched: the day would lose that object's events.
@@ -237,13 +246,14 @@ export async function collectFiles(
       progress(c, "done");
       return result;
     }
-    const covered = addCovered(manifest.covered, coverage(run.window, found()));
+    const covered = addCovered(manifest.covered, coverage(run.window, found(), listing.at));
     if (JSON.stringify(covered) !== JSON.stringify(manifest.covered))
       await writeManifest(store, { ...manifest, covered });
   } else {
     await writeDays(c, plan);
     recordEmpty(c, plan);
-    if (complete) manifest.covered = addCovered(manifest.covered, coverage(run.window, found()));
+    if (complete)
+      manifest.covered = addCovered(manifest.covered, coverage(run.window, found(), listing.at));
     await writeManifest(store, manifest);
   }
   progress(c, "done");
@@ -485,8 +495,7 @@ async function writeDayRetrying(
 }
 
 /** The time range a collect covers: its window up to now, or (no window) the days found. */
-function coverage(w: TimeWindow | null, found: string[]): { from: string; to: string } {
-  const now = new Date();
+function coverage(w: TimeWindow | null, found: string[], now: Date): { from: string; to: string } {
   if (w) {
     const from = new Date(Date.parse(`${slashDate(w.start).replaceAll("/", "-")}T00:00:00Z`));
     const lastDay = Date.parse(

@@ -4,6 +4,7 @@ export {
   type CollectResult,
   type CollectRun,
   collectFiles,
+  type Listing,
 } from "./collect.ts";
 export { copiesSql, dedupedDaySql, PARQUET_OPTIONS, ROW_GROUP_SIZE } from "./day-file.ts";
 export { collectFromDir } from "./local-source.ts";

@@ -50,6 +50,7 @@ export async function collectFromDir(
   }
   return withCatalog(run.store, dir, async (catalog) => {
     run.onProgress?.({ phase: "list", objects: 0, objectsTotal: 0, bytes: 0, events: 0 });
+    const listedAt = new Date();
     const { files, outside, warnings, unread } = await catalog.scan(dayRange(run.window));
     if (files.length === 0 && outside === 0 && unread.length === 0) throw noLogs(dir);
     const all: CollectFile[] = files.map((src) => ({
@@ -58,7 +59,10 @@ export async function collectFromDir(
       id: `${Math.round(src.mtimeMs)}:${src.size}`,
     }));
     // A folder that could not be listed leaves the window uncovered (its files were not read).
-    const result = await collectFiles(run, catalog, all, unread.length === 0);
+    const result = await collectFiles(run, catalog, all, {
+      complete: unread.length === 0,
+      at: listedAt,
+    });
     const notes = [...warnings];
     if (files.length === 0) notes.push(`no objects in the window in ${dir}`);
     return { ...result, warnings: [...notes, ...result.warnings] };

@@ -180,6 +180,7 @@ export async function collectFromS3(
   const staging = await fsp.mkdtemp(path.join(store, ".tmp", "s3-"));
   try {
     run.onProgress?.({ phase: "list", objects: 0, objectsTotal: 0, bytes: 0, events: 0 });
+    const listedAt = new Date();
     const listed = await listWindow(s3, src, run.window);
     const todo = toFetch(listed, await readManifest(store));
     const warnings: string[] = [];
@@ -220,7 +221,7 @@ export async function collectFromS3(
     files.sort((a, b) => (a.key < b.key ? -1 : 1));
     // An object that could not be fetched leaves the window uncovered until a collect gets it.
     const result = await withCatalog(store, staging, (catalog) =>
-      collectFiles(run, catalog, files, failed === 0),
+      collectFiles(run, catalog, files, { complete: failed === 0, at: listedAt }),
     );
     if (listed.length === 0)
       warnings.push(`no objects in the window in s3://${src.bucket}/${src.prefix}`);

@@ -52,6 +52,42 @@ describe("collect from a local directory", () => {
     expect(Object.keys((await readManifest(store)).objects)).toHaveLength(r.objectsSeen);
   });
 
+  it("covers the window up to when the listing began, not when the collect ended", async () => {
+    // Objects delivered while a long collect fetches and writes were not listed: the store must
+    // not claim the seconds after the listing (a run ending then would miss their events).
+    const HOUR = 3_600_000;
+    const began = Date.now();
+    const today = path.join(root, "today");
+    await generateLogs({
+      outDir: today,
+      start: new Date(began - 2 * HOUR),
+      end: new Date(began),
+      totalEvents: 50,
+      incidents: false,
+      seed: "cover",
+      regions: ["us-east-1"],
+    });
+    const store = path.join(root, "store-cover");
+    let slowed = false;
+    const listedBy = Date.now();
+    await collectFromDir({
+      sourceDir: today,
+      store,
+      window: { start: new Date(began - 3 * HOUR), end: new Date(began + HOUR) },
+      onProgress: (p) => {
+        if (p.phase === "list" || slowed) return;
+        slowed = true; // the collect's work after the listing takes 2.1 s
+        const until = Date.now() + 2100;
+        while (Date.now() < until) {}
+      },
+    });
+    expect(slowed).toBe(true);
+    const { covered } = await readManifest(store);
+    expect(covered).toHaveLength(1);
+    expect(Date.parse(covered[0]!.to)).toBeLessThanOrEqual(listedBy + 1000);
+    expect(Date.parse(covered[0]!.to)).toBeGreaterThan(listedBy - 1000);
+  });
+
   it("a second collect reads nothing; a new object is read alone", async () => {
     const store = path.join(root, "store-b");
     await collectFromDir({ sourceDir: logs, store, window });

@@ -13,6 +13,8 @@ import { resolveWindow, type WindowSpec } from "./window.ts";
 export interface RunInput {
   step?: string;
   window?: WindowSpec;
+  /** Where a duration window ends instead of now (`RunOptions.windowEnd`). */
+  windowEnd?: Date;
   configParams?: Record<string, unknown>;
   cliParams?: Record<string, string>;
 }
@@ -69,7 +71,7 @@ export function checkRunInput(
   now: Date,
 ): RunMdError | undefined {
   try {
-    resolveWindow(input.window ?? {}, runbook.meta.window, now);
+    resolveWindow(input.window ?? {}, runbook.meta.window, input.windowEnd ?? now);
   } catch (e) {
     if (isRunMdError(e) && Object.keys(input.window ?? {}).length > 0) return e;
   }

@@ -35,6 +35,11 @@ export interface RunOptions {
   configParams?: Record<string, unknown>;
   cliParams?: Record<string, string>;
   window?: WindowSpec;
+  /**
+   * Where a window given as a duration ends instead of the run's start (`RUN_MD_WINDOW_END`):
+   * the runs of a job all end where its collect did. The run's kind does not change.
+   */
+  windowEnd?: Date;
   /** `--step <id>`: run only this step. */
   step?: string;
   /** Timeout of steps without their own `timeout=`. */
@@ -413,7 +418,11 @@ export async function runRunbook(
 ): Promise<RunReport> {
   const now = options.now ?? (() => new Date());
   const startedAt = now();
-  const window = resolveWindow(options.window ?? {}, runbook.meta.window, startedAt);
+  const window = resolveWindow(
+    options.window ?? {},
+    runbook.meta.window,
+    options.windowEnd ?? startedAt,
+  );
   const params = resolveParams(runbook, options.configParams, options.cliParams);
   const plainParams = Object.fromEntries(Object.entries(params).map(([k, p]) => [k, p.value]));
   if (options.engine !== undefined && !engineChoices().includes(options.engine)) {

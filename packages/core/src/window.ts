@@ -27,21 +27,26 @@ export function parseInstant(text: string, flag: string): Date {
 }
 
 /**
- * The run's window (spec section 4): `--since`, or `--from`/`--to`, else the front matter's
+ * The run's window (spec section 4): `--since 24h`, or `--from`/`--to`, else the front matter's
  * `window:`, else 24h, ending now. Half-open: [start, end). `now` is floored to the second so
- * `{{start}}`/`{{end}}` print without fractions.
+ * `{{start}}`/`{{end}}` print without fractions. Where the spec is silent: `--to` without
+ * `--from` ends the duration (`--since`, else `window:`, else 24h) there instead of now, so that
+ * a job can run every runbook "as of" one instant (the end of what it collected, say).
  */
 export function resolveWindow(
   spec: WindowSpec,
   frontMatterWindow: string | undefined,
   now: Date,
 ): ResolvedWindow {
-  const end0 = new Date(Math.floor(now.getTime() / 1000) * 1000);
-  if (spec.since !== undefined && (spec.from !== undefined || spec.to !== undefined)) {
-    throw new RunMdError("bad-window", "--since cannot be combined with --from/--to", {
-      hint: "Give either --since 24h, or --from (and optionally --to).",
+  if (spec.since !== undefined && spec.from !== undefined) {
+    throw new RunMdError("bad-window", "--since cannot be combined with --from", {
+      hint: "Give either --since 24h (optionally with --to, its end), or --from (and optionally --to).",
     });
   }
+  const end0 = new Date(Math.floor(now.getTime() / 1000) * 1000);
+  if (spec.from !== undefined) return fromTo(spec.from, spec.to, end0);
+  const end = spec.to === undefined ? end0 : parseInstant(spec.to, "--to");
+  const until = spec.to === undefined ? "" : ` --to ${spec.to}`;
   if (spec.since !== undefined) {
     const ms = parseDuration(spec.since);
     if (ms === undefined) {
@@ -49,36 +54,30 @@ export function resolveWindow(
         hint: "Use a duration such as 30m, 24h or 7d.",
       });
     }
-    return { start: new Date(end0.getTime() - ms), end: end0, source: `--since ${spec.since}` };
-  }
-  if (spec.from !== undefined || spec.to !== undefined) {
-    if (spec.from === undefined) {
-      throw new RunMdError("bad-window", "--to needs --from", {
-        hint: "Give --from as well, e.g. --from 2026-11-01 --to 2026-11-08.",
-      });
-    }
-    const start = parseInstant(spec.from, "--from");
-    const end = spec.to === undefined ? end0 : parseInstant(spec.to, "--to");
-    if (end.getTime() <= start.getTime()) {
-      throw new RunMdError("bad-window", `--from ${spec.from} is not before --to ${spec.to}`, {
-        hint: "The window is [from, to): from must be earlier than to.",
-      });
-    }
-    return {
-      start,
-      end,
-      source: spec.to === undefined ? `--from ${spec.from}` : `--from ${spec.from} --to ${spec.to}`,
-    };
+    return { start: new Date(end.getTime() - ms), end, source: `--since ${spec.since}${until}` };
   }
   const text = frontMatterWindow ?? "24h";
   const ms = parseDuration(text);
   if (ms === undefined) {
     throw new RunMdError("bad-window", `window "${text}" is not a duration`);
   }
+  const source = frontMatterWindow === undefined ? "default 24h" : `window: ${text}`;
+  return { start: new Date(end.getTime() - ms), end, source: `${source}${until}` };
+}
+
+/** `--from` and an optional `--to` (else now). */
+function fromTo(from: string, to: string | undefined, now: Date): ResolvedWindow {
+  const start = parseInstant(from, "--from");
+  const end = to === undefined ? now : parseInstant(to, "--to");
+  if (end.getTime() <= start.getTime()) {
+    throw new RunMdError("bad-window", `--from ${from} is not before --to ${to}`, {
+      hint: "The window is [from, to): from must be earlier than to.",
+    });
+  }
   return {
-    start: new Date(end0.getTime() - ms),
-    end: end0,
-    source: frontMatterWindow === undefined ? "default 24h" : `window: ${text}`,
+    start,
+    end,
+    source: to === undefined ? `--from ${from}` : `--from ${from} --to ${to}`,
   };
 }
 

@@ -41,12 +41,32 @@ describe("the run's window", () => {
 
   it.each([
     [{ since: "yesterday" }, '--since "yesterday" is not a duration'],
-    [{ since: "1d", from: "2026-11-01" }, "--since cannot be combined with --from/--to"],
-    [{ to: "2026-11-01" }, "--to needs --from"],
+    [{ since: "1d", from: "2026-11-01" }, "--since cannot be combined with --from"],
+    [{ since: "1d", to: "soon" }, '--to "soon" is not an ISO-8601 instant'],
     [{ from: "2026-13-01" }, '--from "2026-13-01" is not an ISO-8601 instant'],
     [{ from: "2026-11-02", to: "2026-11-01" }, "--from 2026-11-02 is not before --to 2026-11-01"],
   ])("rejects %j", (spec, message) => {
     expect(() => resolveWindow(spec, undefined, now)).toThrow(message);
+  });
+
+  it("--to without --from ends the duration there: --since, else window:, else 24h", () => {
+    const at = "2026-11-20T06:00:00Z";
+    const since = resolveWindow({ since: "2h", to: at }, "7d", now);
+    expect([since.start.toISOString(), since.end.toISOString()]).toEqual([
+      "2026-11-20T04:00:00.000Z",
+      "2026-11-20T06:00:00.000Z",
+    ]);
+    expect(since.source).toBe(`--since 2h --to ${at}`);
+    const fm = resolveWindow({ to: at }, "7d", now);
+    expect(fm.start.toISOString()).toBe("2026-11-13T06:00:00.000Z");
+    expect(fm.source).toBe(`window: 7d --to ${at}`);
+    const dflt = resolveWindow({ to: "2026-11-20" }, undefined, now);
+    expect([dflt.start.toISOString(), dflt.end.toISOString()]).toEqual([
+      "2026-11-19T00:00:00.000Z",
+      "2026-11-20T00:00:00.000Z",
+    ]);
+    // A step's own window= ends there too.
+    expect(stepWindow(fm, "1h").start.toISOString()).toBe("2026-11-20T05:00:00.000Z");
   });
 
   it("a step's window= keeps the run's end", () => {

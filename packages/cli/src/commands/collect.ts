@@ -11,14 +11,14 @@ import { parseCommandArgs } from "../args.ts";
 import { progressReporter } from "../collect-progress.ts";
 import { type Config, loadConfig } from "../config.ts";
 
-export const COLLECT_USAGE = `Usage: run-md collect [--since 30d | --from <iso> [--to <iso>] | --all] [--source DIR] [--store DIR]
+export const COLLECT_USAGE = `Usage: run-md collect [--since 30d | --from <iso>] [--to <iso>] | --all [--source DIR] [--store DIR]
 
 Brings the CloudTrail logs of a window into the local store that local.store names, so the local
 engine reads Parquet instead of gzip JSON. Only objects not collected yet are read; events are
 stored once per eventid. See docs/collect.md.
 
 Options:
-  --since <duration>          the window ending now (default 30d)
+  --since <duration>          the window ending now, or at --to (default 30d)
   --from <iso> [--to <iso>]   an explicit window [from, to); a date means its midnight UTC
   --all                       everything in the source
   --source <dir|s3://bucket/prefix>

@@ -56,7 +56,7 @@ Options:
   --engine <local|athena|logs>  the engine (default: the configuration's for the dialect)
   --param <name[:type]=value>   a value for {{name}} in the query (repeatable; type string
                                 unless given: integer, number, boolean, timestamp, ...)
-  --since <duration>            window ending now: 30m, 24h, 7d (default 24h)
+  --since <duration>            window ending now (or at --to): 30m, 24h, 7d (default 24h)
   --from <iso> [--to <iso>]     explicit window [from, to)
   --allow-empty                 a window without CloudTrail events is not an error
   --timeout <duration>          timeout of the query (default 10m)

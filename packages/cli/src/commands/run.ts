@@ -37,6 +37,7 @@ import {
   checkEngines,
   defaultTimeoutMs,
   maxScanBytes as maxScanBytesOf,
+  windowEndOf,
 } from "../run-settings.ts";
 import { resolveRunbookIds } from "../runbook-ids.ts";
 import { summaryLine, TerminalReporter } from "../terminal.ts";
@@ -53,8 +54,10 @@ Options:
                                 run every step whose dialect the engine runs on it (aws: SQL
                                 steps on Athena, Logs Insights steps on CloudWatch Logs)
   --param <name=value>          a parameter value (repeatable)
-  --since <duration>            window ending now: 30m, 24h, 7d
+  --since <duration>            window ending now (or at --to): 30m, 24h, 7d
   --from <iso> [--to <iso>]     explicit window [from, to)
+  --to <iso>                    without --from: the window (--since, else window:, else 24h)
+                                ends at this instant instead of now
   --step <id>                   run only this step
   --timeout <duration>          timeout of steps without timeout= (default 10m)
   --max-scan <size>             Athena scan budget of steps without max_scan= (e.g. 10GB)
@@ -229,8 +232,10 @@ function runInput(
   runbook: Runbook,
   cliParams: Record<string, string>,
 ) {
+  const windowEnd = windowEndOf(process.env, new Date());
   return {
     ...(values.step === undefined ? {} : { step: values.step }),
+    ...(windowEnd === undefined ? {} : { windowEnd }),
     window: {
       ...(values.since === undefined ? {} : { since: values.since }),
       ...(values.from === undefined ? {} : { from: values.from }),

@@ -1,0 +1,46 @@
+/**
+ * `npm run nightly -- --collect <source>`: one `run-md collect` into the configured store before
+ * the runs, over a window ending at a fixed instant; the runs then end their windows at that
+ * same instant (`RUN_MD_WINDOW_END`), so none asks the store for a second it was not given, and
+ * each is still a full run of its runbook.
+ */
+import { spawn } from "node:child_process";
+import { isoSeconds } from "@run-md/core";
+import { repoRoot } from "./build-site.ts";
+import type { NightlyOptions } from "./job.ts";
+
+export interface Collected {
+  /** The collect's exit code (0: every object of the window read). */
+  code: number;
+  /** The end of the collected window: the end of every run's window. */
+  to: string;
+}
+
+export async function collectFirst(
+  options: NightlyOptions,
+  collect: NonNullable<NightlyOptions["collect"]>,
+  cliBin: string,
+): Promise<Collected> {
+  const to = isoSeconds(new Date());
+  const { source, since } = collect;
+  options.log(`collecting ${source} (--since ${since} --to ${to}) into local.store`);
+  const args = [cliBin, "collect", "--source", source, "--since", since, "--to", to];
+  const code = await new Promise<number>((resolve) => {
+    const child = spawn(process.execPath, args, {
+      cwd: repoRoot,
+      env: { ...process.env, ...(options.config ? { RUN_MD_CONFIG: options.config } : {}) },
+      stdio: ["ignore", "pipe", "pipe"],
+      killSignal: "SIGINT",
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    const forward = (b: Buffer) => {
+      for (const line of b.toString("utf8").split("\n")) if (line.trim()) options.log(`  ${line}`);
+    };
+    child.stdout.on("data", forward);
+    child.stderr.on("data", forward);
+    child.on("error", () => resolve(2));
+    child.on("close", (c, signal) => resolve(c ?? (signal === "SIGINT" ? 130 : 2)));
+  });
+  if (code !== 0) options.log(`error run-md collect exited ${code}`);
+  return { code, to };
+}

@@ -1,0 +1,186 @@
+/**
+ * `npm run nightly -- --collect <source>` (issue 14): the job first collects the window into the
+ * configured store, then its runs read the store, their windows ending where the collect's did
+ * (a run that started seconds later would otherwise ask for seconds the store never saw). The
+ * job in this process (test/in-process.ts), its `run-md collect` and `run-md run` real
+ * processes; the truth is counted from the records the generator wrote.
+ */
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { RunReport } from "@run-md/core";
+import { generateLogs } from "@run-md/generator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { nightlyHere, runMdHere } from "./in-process.ts";
+import { inWindow, readGenerated } from "./truth/runbook-answers.ts";
+
+const HOUR = 3_600_000;
+let work: string;
+let logs: string;
+let config: string;
+
+const RUNBOOK = `---
+title: Every event of the day
+schedule: nightly
+window: 24h
+---
+
+\`\`\`sql everything
+SELECT count(*) AS n FROM cloudtrail_logs
+\`\`\`
+
+\`\`\`expect
+rows == 1
+\`\`\`
+`;
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(tmpdir(), "run-md-nightly-collect-"));
+  logs = path.join(work, "logs");
+  const end = new Date(Math.ceil(Date.now() / HOUR) * HOUR);
+  await generateLogs({
+    outDir: logs,
+    start: new Date(end.getTime() - 30 * HOUR),
+    end,
+    totalEvents: 600,
+    incidents: false,
+    seed: "nightly-collect",
+    regions: ["us-east-1"],
+  });
+  await mkdir(path.join(work, "runbooks"));
+  await writeFile(path.join(work, "runbooks", "day.md"), RUNBOOK);
+  config = path.join(work, "run-md.config.yaml");
+  await writeFile(config, "local:\n  store: ./store\n");
+}, 120_000);
+
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+function nightly(extra: string[]) {
+  return nightlyHere(
+    [
+      "--runbooks",
+      path.join(work, "runbooks"),
+      "--reports-dir",
+      path.join(work, "reports"),
+      "--config",
+      config,
+      "--no-build",
+      ...extra,
+    ],
+    { env: { RUN_MD_WEBHOOK_URL: "" } },
+  );
+}
+
+describe("npm run nightly -- --collect", () => {
+  it("collects the window into local.store first, then the runs read the store", async () => {
+    const res = await nightly(["--collect", logs, "--collect-since", "3d"]);
+    expect(res.code, res.stdout + res.stderr).toBe(0);
+    const to = /collecting .* \(--since 3d --to (\S+)\) into local\.store/.exec(res.stdout)?.[1];
+    expect(to, res.stdout).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    const manifest = JSON.parse(await readFile(path.join(work, "store", "manifest.json"), "utf8"));
+    // The store covers the window up to the collect's listing, which began after `to`.
+    expect(Date.parse(manifest.covered.at(-1).to)).toBeGreaterThanOrEqual(Date.parse(to!));
+    const latest = JSON.parse(
+      await readFile(path.join(work, "reports", "day", "latest.json"), "utf8"),
+    ) as RunReport;
+    // A full run of the runbook as written: the status of the runbook.
+    expect(latest.status).toBe("passed");
+    expect(latest.kind).toBe("full");
+    // Its own 24 hours, ending where the collect's window did.
+    expect(latest.window.end).toBe(to);
+    expect(Date.parse(to!) - Date.parse(latest.window.start)).toBe(24 * HOUR);
+    const step = latest.steps[0]!;
+    // Read from the store, not from files (there is no log directory configured).
+    expect(String(step.stats?.storeDays)).toMatch(/^\d{4}\/\d\d\/\d\d/);
+    // Exactly the events the generator wrote in that window.
+    const truth = inWindow(readGenerated(logs), new Date(latest.window.start), new Date(to!));
+    expect(truth.length).toBeGreaterThan(100);
+    expect(Number(step.rows[0]?.[0])).toBe(truth.length);
+  }, 120_000);
+
+  it("exits 2 when the collect fails, and still runs the runbooks", async () => {
+    const empty = path.join(work, "no-logs-here");
+    await mkdir(empty);
+    const res = await nightly(["--collect", empty]);
+    expect(res.code).toBe(2);
+    expect(res.stdout).toContain("error run-md collect exited 2");
+    expect(res.stdout).toMatch(/1 runbook/);
+  }, 120_000);
+
+  it("refuses --collect-since without --collect, and a bad duration", async () => {
+    expect((await nightly(["--collect-since", "3d"])).stderr).toContain(
+      "--collect-since needs --collect <source>",
+    );
+    expect((await nightly(["--collect", logs, "--collect-since", "soon"])).stderr).toContain(
+      '--collect-since must be a duration such as 30d, got "soon"',
+    );
+  });
+});
+
+describe("RUN_MD_WINDOW_END and --to: a run's window ending at a given instant", () => {
+  const T = "2026-11-30T12:00:00Z";
+  let rawConfig: string;
+  let logs2: string;
+
+  beforeAll(async () => {
+    logs2 = path.join(work, "logs-past");
+    await generateLogs({
+      outDir: logs2,
+      start: new Date(Date.parse(T) - 30 * HOUR),
+      end: new Date(Date.parse(T) + 6 * HOUR),
+      totalEvents: 400,
+      incidents: false,
+      seed: "window-end",
+      regions: ["us-east-1"],
+    });
+    rawConfig = path.join(work, "raw.yaml");
+    await writeFile(rawConfig, "local:\n  logDir: ./logs-past\n");
+  }, 120_000);
+
+  const run = (extra: string[], env: Record<string, string> = {}) =>
+    runMdHere(
+      [
+        "run",
+        path.join(work, "runbooks", "day.md"),
+        "--config",
+        rawConfig,
+        "--no-report",
+        "--json",
+        ...extra,
+      ],
+      { env },
+    );
+  const truthUntil = (end: string, hours: number) =>
+    inWindow(readGenerated(logs2), new Date(Date.parse(end) - hours * HOUR), new Date(end)).length;
+
+  it("RUN_MD_WINDOW_END ends the runbook's own window there, and the run stays a full run", async () => {
+    const res = await run([], { RUN_MD_WINDOW_END: T });
+    expect(res.code, res.stderr).toBe(0);
+    const [report] = JSON.parse(res.stdout) as RunReport[];
+    expect(report!.window.end).toBe(T);
+    expect(report!.window.start).toBe("2026-11-29T12:00:00Z");
+    expect(report!.kind).toBe("full");
+    expect(Number(report!.steps[0]!.rows[0]![0])).toBe(truthUntil(T, 24));
+  });
+
+  it("--to without --from ends the window there: an investigation of that period", async () => {
+    const res = await run(["--to", T, "--since", "6h"]);
+    expect(res.code, res.stderr).toBe(0);
+    const [report] = JSON.parse(res.stdout) as RunReport[];
+    expect([report!.window.start, report!.window.end]).toEqual(["2026-11-30T06:00:00Z", T]);
+    expect(report!.kind).toBe("investigation");
+    expect(Number(report!.steps[0]!.rows[0]![0])).toBe(truthUntil(T, 6));
+  });
+
+  it.each([
+    ["yesterday", 'RUN_MD_WINDOW_END "yesterday" is not an ISO-8601 instant'],
+    ["2099-01-01T00:00:00Z", "RUN_MD_WINDOW_END 2099-01-01T00:00:00Z is in the future"],
+  ])("refuses RUN_MD_WINDOW_END=%s: exit 2, nothing run", async (value, message) => {
+    const res = await run([], { RUN_MD_WINDOW_END: value });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain(message);
+    expect(res.stdout).toBe("");
+  });
+});
