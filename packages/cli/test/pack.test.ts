@@ -235,19 +235,18 @@ describe("the packed run-md in an empty folder", () => {
     expect(existsSync(path.join(project, "junit.xml"))).toBe(true);
     // Each starter's report: read from the store, over its own window ending at the collect's
     // end, and the same rows as the raw sample files give over that window.
+    const raw = await run("npx", ["run-md", "runbooks/", "--json", "--no-report"], project, {
+      ...cleanEnv(),
+      RUN_MD_WINDOW_END: end,
+    });
+    const fromRaws = JSON.parse(raw.stdout) as RunReport[];
     for (const id of ["audit-iam", "root-account-usage"]) {
       const latest = JSON.parse(
         await readFile(path.join(project, "reports", id, "latest.json"), "utf8"),
       ) as RunReport;
       expect(latest.window.end).toBe(end);
       expect(latest.kind).toBe("full");
-      const raw = await run(
-        "npx",
-        ["run-md", `runbooks/${id}.md`, "--json", "--no-report"],
-        project,
-        { ...cleanEnv(), RUN_MD_WINDOW_END: end },
-      );
-      const [fromRaw] = JSON.parse(raw.stdout) as RunReport[];
+      const fromRaw = fromRaws.find((r) => r.runbook.id === id);
       expect(fromRaw!.window).toEqual(latest.window);
       for (const [i, s] of latest.steps.entries()) {
         expect(String(s.stats?.storeDays), `${id} ${s.id}`).toMatch(/^\d{4}\/\d\d\/\d\d/);
