@@ -146,6 +146,43 @@ describe("collect: coverage and changed objects (red team)", () => {
     );
   });
 
+  it("an object changed in place while another cannot be fetched waits, unrecorded, for a complete collect", async () => {
+    // The day cannot be rebuilt (an object of it is missing), and merging the new version into
+    // the day's file would keep the old version's events (copies keep the first stored) and
+    // record the new ETag: the store would never read the change again.
+    const key = `chg2/${acct}/2024/03/01/f.json.gz`;
+    const lost = `chg2/${acct}/2024/03/02/h.json.gz`;
+    const t = "2024-03-01T10:00:00Z";
+    await put(key, [rec("d1", "Old", t), rec("d2", "Old", t)]);
+    await put(lost, [rec("h1", "Lost", "2024-03-02T10:00:00Z")]);
+    const store = path.join(root, "s-chg2");
+    await collectFromS3({ source: "s3://trail/chg2", store, window, clientConfig: client() });
+    const before = (await readManifest(store)).objects[key]?.id;
+    await put(key, [rec("d1", "New", t), rec("d3", "New", t)]);
+    await put(lost, [rec("h1", "Lost", "2024-03-02T10:00:00Z"), rec("h2", "Lost", t)]);
+    emulator.s3Faults.dropMidObject = [lost, lost, lost];
+    let r: Awaited<ReturnType<typeof collectFromS3>>;
+    try {
+      r = await collectFromS3({ source: "s3://trail/chg2", store, window, clientConfig: client() });
+    } finally {
+      emulator.s3Faults.dropMidObject = [];
+    }
+    expect(r.covered).toBe(false);
+    expect(collectExitCode(r)).toBe(1);
+    expect(r.warnings.some((w) => w.includes(key) && w.includes("changed"))).toBe(true);
+    // The old version is still what the store holds, and the change is still to be read.
+    expect((await readManifest(store)).objects[key]?.id).toBe(before);
+    expect((await stored(store)).get("d1")).toBe("Old");
+    const next = await collectFromS3({
+      source: "s3://trail/chg2",
+      store,
+      window,
+      clientConfig: client(),
+    });
+    expect(next.covered).toBe(true);
+    expect(await stored(store)).toEqual(await rawTruth(path.join(bucket, "chg2")));
+  });
+
   it("a rebuilt day keeps the events of an export outside the layout collected before", async () => {
     const dir = path.join(root, "chg-export");
     const day = path.join(dir, acct, "2024/03/01");
