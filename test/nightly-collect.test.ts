@@ -5,6 +5,7 @@
  * job in this process (test/in-process.ts), its `run-md collect` and `run-md run` real
  * processes; the truth is counted from the records the generator wrote.
  */
+import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -109,6 +110,27 @@ describe("npm run nightly -- --collect", () => {
     expect(res.stdout).toMatch(/1 runbook/);
   }, 120_000);
 
+  it("refuses --collect without a store for the runs to read: exit 2, nothing run", async () => {
+    // The runs would otherwise answer from the bundled sample data, as if nothing were wrong.
+    const noStore = path.join(work, "no-store.yaml");
+    await writeFile(noStore, "runbooksDir: runbooks\n");
+    const reports = path.join(work, "reports-no-store");
+    const res = await nightlyHere([
+      "--runbooks",
+      path.join(work, "runbooks"),
+      "--reports-dir",
+      reports,
+      "--config",
+      noStore,
+      "--no-build",
+      "--collect",
+      logs,
+    ]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain("--collect needs a store for the runs to read");
+    expect(existsSync(reports)).toBe(false);
+  });
+
   it("refuses --collect-since without --collect, and a bad duration", async () => {
     expect((await nightly(["--collect-since", "3d"])).stderr).toContain(
       "--collect-since needs --collect <source>",
@@ -120,7 +142,9 @@ describe("npm run nightly -- --collect", () => {
 });
 
 describe("RUN_MD_WINDOW_END and --to: a run's window ending at a given instant", () => {
-  const T = "2026-11-30T12:00:00Z";
+  // Two to three hours ago, on the hour: within the 6 hours RUN_MD_WINDOW_END may reach back.
+  const at = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z");
+  const T = at(Math.floor((Date.now() - 2 * HOUR) / HOUR) * HOUR);
   let rawConfig: string;
   let logs2: string;
 
@@ -160,7 +184,9 @@ describe("RUN_MD_WINDOW_END and --to: a run's window ending at a given instant",
     expect(res.code, res.stderr).toBe(0);
     const [report] = JSON.parse(res.stdout) as RunReport[];
     expect(report!.window.end).toBe(T);
-    expect(report!.window.start).toBe("2026-11-29T12:00:00Z");
+    expect(report!.window.start).toBe(at(Date.parse(T) - 24 * HOUR));
+    // The report says where the window ended, and why.
+    expect(report!.window.source).toBe(`window: 24h, ending at RUN_MD_WINDOW_END ${T}`);
     expect(report!.kind).toBe("full");
     expect(Number(report!.steps[0]!.rows[0]![0])).toBe(truthUntil(T, 24));
   });
@@ -169,7 +195,7 @@ describe("RUN_MD_WINDOW_END and --to: a run's window ending at a given instant",
     const res = await run(["--to", T, "--since", "6h"]);
     expect(res.code, res.stderr).toBe(0);
     const [report] = JSON.parse(res.stdout) as RunReport[];
-    expect([report!.window.start, report!.window.end]).toEqual(["2026-11-30T06:00:00Z", T]);
+    expect([report!.window.start, report!.window.end]).toEqual([at(Date.parse(T) - 6 * HOUR), T]);
     expect(report!.kind).toBe("investigation");
     expect(Number(report!.steps[0]!.rows[0]![0])).toBe(truthUntil(T, 6));
   });
@@ -177,6 +203,8 @@ describe("RUN_MD_WINDOW_END and --to: a run's window ending at a given instant",
   it.each([
     ["yesterday", 'RUN_MD_WINDOW_END "yesterday" is not an ISO-8601 instant'],
     ["2099-01-01T00:00:00Z", "RUN_MD_WINDOW_END 2099-01-01T00:00:00Z is in the future"],
+    // A value left over in a shell: a full run would make old answers the runbook's status.
+    ["2026-01-01T00:00:00Z", "RUN_MD_WINDOW_END 2026-01-01T00:00:00Z is more than 6 hours old"],
   ])("refuses RUN_MD_WINDOW_END=%s: exit 2, nothing run", async (value, message) => {
     const res = await run([], { RUN_MD_WINDOW_END: value });
     expect(res.code).toBe(2);

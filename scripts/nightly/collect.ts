@@ -6,6 +6,7 @@
  */
 import { spawn } from "node:child_process";
 import { isoSeconds } from "@run-md/core";
+import { loadConfig } from "../../packages/cli/src/config.ts";
 import { repoRoot } from "./build-site.ts";
 import type { NightlyOptions } from "./job.ts";
 
@@ -14,6 +15,18 @@ export interface Collected {
   code: number;
   /** The end of the collected window: the end of every run's window. */
   to: string;
+}
+
+/**
+ * `--collect` needs a store the runs read (`local.store` or `RUN_MD_STORE`): without one the
+ * collect fails and the runs would answer from the configured log directory, or the bundled
+ * sample data, as if nothing were wrong. Checked before anything runs.
+ */
+export function checkCollectStore(config: string | undefined): void {
+  if (loadConfig(config).local.store !== undefined) return;
+  throw new Error(
+    "--collect needs a store for the runs to read: set local.store in the configuration (or RUN_MD_STORE), e.g. local: { store: .run-md/store }",
+  );
 }
 
 export async function collectFirst(

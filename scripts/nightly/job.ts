@@ -18,7 +18,7 @@ import {
 import type { Delivery, Outcome } from "@run-md/notify";
 import { loadConfig } from "../../packages/cli/src/config.ts";
 import { buildSite, repoRoot } from "./build-site.ts";
-import { collectFirst } from "./collect.ts";
+import { checkCollectStore, collectFirst } from "./collect.ts";
 import { notifyNightly } from "./notify.ts";
 import type { NightlyOutcome } from "./outcome.ts";
 
@@ -240,6 +240,7 @@ function configuredWeeklyDay(options: NightlyOptions): Weekday {
 export async function runNightly(options: NightlyOptions): Promise<NightlyResult> {
   // A collect that fails still lets the runs go on: a day the store lacks is an error of the
   // steps that need it, never a pass.
+  if (options.collect) checkCollectStore(options.config);
   const collected = options.collect
     ? await collectFirst(options, options.collect, cliBin)
     : undefined;

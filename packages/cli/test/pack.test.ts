@@ -205,7 +205,24 @@ describe("the packed run-md in an empty folder", () => {
     };
     const collect = step("Collect the trail");
     expect(collect.if).toContain("env.RUN_MD_COLLECT_SOURCE != ''");
-    expect(step("Restore the collected store").with?.path).toBe(".run-md/store");
+    expect(collect.if).toContain("github.event_name == 'schedule'");
+    const restore = step("Restore the collected store");
+    const save = step("Save the collected store");
+    expect([restore.uses, save.uses]).toEqual([
+      "actions/cache/restore@v4",
+      "actions/cache/save@v4",
+    ]);
+    expect(restore.with?.path).toBe(".run-md/store");
+    expect(save.with?.path).toBe(".run-md/store");
+    // Saved whatever the runs find (a failed job saves no cache otherwise), under a key of its
+    // own (a re-run included), before the step that may fail the job.
+    expect(save.if).toContain("always()");
+    expect(save.with?.key).toBe(restore.with?.key);
+    expect(save.with?.key).toContain("github.run_attempt");
+    const names = workflow.jobs.runbooks.steps.map((s) => s.name);
+    expect(names.indexOf(save.name)).toBeLessThan(
+      names.indexOf("Run the runbooks (exit 1 when an expectation fails)"),
+    );
     const githubEnv = path.join(work, "github-env");
     await writeFile(githubEnv, "");
     const env = {
@@ -227,6 +244,7 @@ describe("the packed run-md in an empty folder", () => {
         .map((l) => l.split("=", 2) as [string, string]),
     );
     expect(set.RUN_MD_STORE).toBe(".run-md/store");
+    expect(set.RUN_MD_COLLECT_EXIT).toBe("0");
     const end = set.RUN_MD_WINDOW_END!;
     expect(end).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     // The run step as written: the starters find their planted incidents (exit 1).
@@ -255,12 +273,31 @@ describe("the packed run-md in an empty folder", () => {
         expect(s.rows, `${id} ${s.id}`).toEqual(fromRaw!.steps[i]!.rows);
       }
     }
+    // A collect that cannot read an object does not stop the step (the runs go on), and the
+    // job's last step fails it.
+    const today = new Date().toISOString().slice(0, 10).replaceAll("-", "/");
+    const bad = path.join(work, "bad-source/AWSLogs/111122223333/CloudTrail/us-east-1", today);
+    await mkdir(bad, { recursive: true });
+    await writeFile(path.join(bad, "truncated.json.gz"), Buffer.from([0x1f, 0x8b, 0x08, 0x00]));
+    await writeFile(githubEnv, "");
+    const partial = await bash(collect.run!, {
+      RUN_MD_COLLECT_SOURCE: path.join(work, "bad-source"),
+    });
+    expect(partial.code, partial.stderr).toBe(0);
+    expect(partial.stderr).toContain("truncated.json.gz");
+    expect(await readFile(githubEnv, "utf8")).toContain("RUN_MD_COLLECT_EXIT=1\n");
+    const last = step("Fail when the collect did not read every object");
+    expect(last.if).toContain("always()");
+    const failed = await bash(last.run!, { RUN_MD_COLLECT_EXIT: "1" });
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toContain("::error::run-md collect exited 1");
   });
 });
 
 interface WorkflowStep {
   name?: string;
   if?: string;
+  uses?: string;
   run?: string;
   with?: Record<string, string>;
 }

@@ -407,6 +407,18 @@ function stepsToRun(runbook: Runbook, only: string | undefined): Step[] {
 }
 
 /**
+ * The run's window; one that ends at `windowEnd` instead of the run's start says so in its
+ * source (the report shows where it ended and why).
+ */
+function runWindow(runbook: Runbook, options: RunOptions, startedAt: Date) {
+  const spec = options.window ?? {};
+  const end = options.windowEnd;
+  const window = resolveWindow(spec, runbook.meta.window, end ?? startedAt);
+  if (end === undefined || spec.to !== undefined) return window;
+  return { ...window, source: `${window.source}, ending at RUN_MD_WINDOW_END ${isoSeconds(end)}` };
+}
+
+/**
  * Runs a parsed runbook: parameters and window are resolved first (a bad value stops the run
  * before any query), then every step in document order on its engine. Never throws for what a
  * step does; throws `RunMdError` for a bad parameter, window or engine name.
@@ -418,11 +430,7 @@ export async function runRunbook(
 ): Promise<RunReport> {
   const now = options.now ?? (() => new Date());
   const startedAt = now();
-  const window = resolveWindow(
-    options.window ?? {},
-    runbook.meta.window,
-    options.windowEnd ?? startedAt,
-  );
+  const window = runWindow(runbook, options, startedAt);
   const params = resolveParams(runbook, options.configParams, options.cliParams);
   const plainParams = Object.fromEntries(Object.entries(params).map(([k, p]) => [k, p.value]));
   if (options.engine !== undefined && !engineChoices().includes(options.engine)) {

@@ -21,6 +21,7 @@ export function parseInstant(text: string, flag: string): Date {
   if (!ok || Number.isNaN(d.getTime())) {
     throw new RunMdError("bad-window", `${flag} "${text}" is not an ISO-8601 instant`, {
       hint: "Use a form like 2026-11-23T00:00:00Z or 2026-11-23.",
+      details: { field: flag.replace(/^--/, "") },
     });
   }
   return d;
@@ -41,6 +42,7 @@ export function resolveWindow(
   if (spec.since !== undefined && spec.from !== undefined) {
     throw new RunMdError("bad-window", "--since cannot be combined with --from", {
       hint: "Give either --since 24h (optionally with --to, its end), or --from (and optionally --to).",
+      details: { field: "since" },
     });
   }
   const end0 = new Date(Math.floor(now.getTime() / 1000) * 1000);
@@ -52,6 +54,7 @@ export function resolveWindow(
     if (ms === undefined) {
       throw new RunMdError("bad-window", `--since "${spec.since}" is not a duration`, {
         hint: "Use a duration such as 30m, 24h or 7d.",
+        details: { field: "since" },
       });
     }
     return { start: new Date(end.getTime() - ms), end, source: `--since ${spec.since}${until}` };
@@ -65,13 +68,15 @@ export function resolveWindow(
   return { start: new Date(end.getTime() - ms), end, source: `${source}${until}` };
 }
 
-/** `--from` and an optional `--to` (else now). */
+/** `--from` and an optional `--to` (else now: the run's start, or `RUN_MD_WINDOW_END`). */
 function fromTo(from: string, to: string | undefined, now: Date): ResolvedWindow {
   const start = parseInstant(from, "--from");
   const end = to === undefined ? now : parseInstant(to, "--to");
   if (end.getTime() <= start.getTime()) {
-    throw new RunMdError("bad-window", `--from ${from} is not before --to ${to}`, {
+    const until = to === undefined ? `the window's end, ${isoSeconds(now)}` : `--to ${to}`;
+    throw new RunMdError("bad-window", `--from ${from} is not before ${until}`, {
       hint: "The window is [from, to): from must be earlier than to.",
+      details: { field: "from" },
     });
   }
   return {

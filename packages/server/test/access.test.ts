@@ -162,6 +162,16 @@ const TABLE: Case[] = [
     "access.refused:run:params",
   ],
   ["netops", "POST", "/api/runs", run("iam-low"), 403, "access.refused:run"],
+  // Its own 7d, but ending in the past: another window, whatever `since` says.
+  [
+    "netops",
+    "POST",
+    "/api/runs",
+    run("net-critical", { since: "7d", to: "2025-01-01T00:00:00Z" }),
+    403,
+    "access.refused:run:params",
+  ],
+  ["netops", "POST", "/api/runs", run("net-critical", { since: "7d" }), 202, "run.request"],
   ["leads", "POST", "/api/runs", run("net-critical", { since: "1d" }), 202, "run.request"],
   // Runbook-less actions and identity.
   ["leads", "GET", "/api/audit?limit=5", undefined, 200, "audit.read"],

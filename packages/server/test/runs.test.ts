@@ -217,6 +217,14 @@ describe("a bad run request", () => {
       { runbook: "iam-low", since: "1d", from: "2026-01-01" },
       400,
       /cannot be combined/,
+      "since",
+    ],
+    [
+      "a to that is no instant",
+      { runbook: "iam-low", since: "1d", to: "yesterday" },
+      400,
+      /--to "yesterday" is not an ISO-8601 instant/,
+      "to",
     ],
     [
       "an unknown engine",

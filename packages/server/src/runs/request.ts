@@ -6,6 +6,7 @@
 import {
   coerceParam,
   engineChoices,
+  isRunMdError,
   type Runbook,
   resolveParams,
   resolveWindow,
@@ -112,7 +113,8 @@ export function checkRunRequest(
     !(
       req.window.since !== undefined &&
       req.window.since === runbook.meta.window &&
-      req.window.from === undefined
+      req.window.from === undefined &&
+      req.window.to === undefined
     );
   return { changesDefaults: asWritten !== asRequested || windowChanged };
 }
@@ -134,7 +136,8 @@ function checkWindow(runbook: Runbook, spec: WindowSpec, now: Date): void {
   try {
     resolveWindow(spec, runbook.meta.window, now);
   } catch (e) {
-    throw badRequest(e, spec.since !== undefined ? "since" : "from");
+    const field = isRunMdError(e) ? e.details?.field : undefined;
+    throw badRequest(e, typeof field === "string" ? field : "from");
   }
 }
 
