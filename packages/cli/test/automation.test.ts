@@ -1,11 +1,12 @@
 import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type Emulator, startEmulator } from "@run-md/aws-emulator";
 import type { RunReport } from "@run-md/core";
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { inTurn } from "../../../test/in-process.ts";
 import { sampleWindow } from "../../../test/sample-data.ts";
 import { handleEvent } from "../src/automation/handler.ts";
 import { handler } from "../src/lambda.ts";
@@ -232,6 +233,106 @@ describe("the Lambda handler, invoked in-process with EventBridge events", () =>
     expect(slack.bodies.length).toBe(before + 1);
     expect(slack.bodies.at(-1)!.text).toContain("Access key lifecycle errored");
     expect(JSON.stringify(slack.bodies.at(-1))).toContain("/nowhere/logs");
+  }, 120_000);
+
+  it("runs the valid runbooks when one does not load, and escalates the broken one the event is for (the 3 am false silence)", async () => {
+    const dir = path.join(await mkdtemp(path.join(work, "broken-")), "runbooks");
+    await mkdir(dir);
+    await copyFile(
+      path.join(REPO, "runbooks/access-key-lifecycle.md"),
+      path.join(dir, "access-key-lifecycle.md"),
+    );
+    // For GuardDuty findings, with a SQL syntax error in its step (line 12).
+    const triage = path.join(dir, "key-triage.md");
+    await writeFile(
+      triage,
+      "---\ntitle: Key triage\nid: key-triage\nseverity: high\ntriggers:\n  - pattern:\n" +
+        "      source: [aws.guardduty]\n---\n\n# Key triage\n\n```sql recent_calls\n" +
+        "SELEC eventname FROM cloudtrail\n```\n",
+    );
+    // For Security Hub, with an unknown step attribute: broken, but this event is not for it.
+    const other = path.join(dir, "other-broken.md");
+    await writeFile(
+      other,
+      "---\ntitle: Broken other\ntriggers:\n  - pattern:\n      source: [aws.securityhub]\n" +
+        "---\n\n```sql s engien=athena\nSELECT 1 AS one\n```\n",
+    );
+    const before = slack.bodies.length;
+    const lines: string[] = [];
+    const result = await handleEvent(guardDuty(), {
+      env: {
+        ...process.env,
+        RUN_MD_REPORTS_DIR: await mkdtemp(path.join(work, "lambda-tmp-")),
+        RUN_MD_RUNBOOKS_DIR: dir,
+        // A state of its own: the other tests' alerts do not count here.
+        RUN_MD_REPORTS_PREFIX: "broken/",
+      },
+      log: (line) => lines.push(line),
+    });
+    expect(result.matched.map((m) => [m.runbook, m.status])).toEqual([
+      ["access-key-lifecycle", "failed"],
+      ["key-triage", "errored"],
+    ]);
+    expect(result.matched[1]!.problems).toEqual([
+      `${triage}:13:1 error syntax error at "SELEC" (did you mean "SELECT"?) [sql-syntax]`,
+    ]);
+    expect(result.matched[1]!.reportKeys![1]).toBe("broken/key-triage/latest.json");
+    const skipped = result.skipped.find((s) => s.runbook === "other-broken")!;
+    expect(skipped.problems).toEqual([expect.stringContaining(`${other}:8:10 error`)]);
+    expect(result.problems).toEqual([
+      expect.stringContaining(`${triage} does not load (its trigger matched, so key-triage`),
+      expect.stringContaining(`${other} does not load (the event was not for it`),
+    ]);
+    expect(lines).toContain(`warning ${result.problems[0]}`);
+
+    // One message for the failed runbook and the broken one; nothing about the other.
+    expect(result.notifications.map((n) => [n.target, n.ok, n.alerts])).toEqual([
+      ["slack", true, 2],
+      ["sns", true, 2],
+    ]);
+    expect(slack.bodies.length).toBe(before + 1);
+    const message = JSON.stringify(slack.bodies.at(-1));
+    expect(message).toContain("Key triage errored");
+    expect(message).toContain("key-triage.md:13:1 syntax error at");
+    expect(message).not.toContain("Broken other");
+  }, 120_000);
+
+  it("the container exits 2 when a runbook does not load, even one the event was not for", async () => {
+    // Its runs are those `run-md trigger` makes (which exits 2 then too): a broken runbook must
+    // show in the job's status, not only in its output.
+    const dir = path.join(await mkdtemp(path.join(work, "broken-container-")), "runbooks");
+    await mkdir(dir);
+    await copyFile(
+      path.join(REPO, "runbooks/access-key-activity.md"),
+      path.join(dir, "access-key-activity.md"),
+    );
+    await writeFile(
+      path.join(dir, "other-broken.md"),
+      "---\ntitle: Broken other\ntriggers:\n  - pattern:\n      source: [aws.securityhub]\n" +
+        "---\n\n```sql s engien=athena\nSELECT 1 AS one\n```\n",
+    );
+    const eventFile = path.join(dir, "..", "event.json");
+    await writeFile(eventFile, JSON.stringify(guardDuty("AKIAIOSFODNN7EXAMPLE")));
+    const res = await inTurn(
+      async () => (await import("../src/container.ts")).containerMain,
+      [eventFile],
+      {
+        env: {
+          RUN_MD_RUNBOOKS_DIR: dir,
+          RUN_MD_REPORTS_DIR: await mkdtemp(path.join(work, "container-broken-")),
+          RUN_MD_LOG_DIR: sampleDir,
+          RUN_MD_REPORTS_BUCKET: "",
+        },
+      },
+    );
+    const result = JSON.parse(res.stdout);
+    expect(result.matched).toEqual([
+      { runbook: "access-key-activity", reason: "its trigger matched", status: "passed" },
+    ]);
+    expect(result.skipped.find((s: { runbook: string }) => s.runbook === "other-broken")).toEqual(
+      expect.objectContaining({ problems: [expect.stringContaining("other-broken.md:8:10")] }),
+    );
+    expect(res.code).toBe(2);
   }, 120_000);
 
   it("rejects an event that is not an object", async () => {

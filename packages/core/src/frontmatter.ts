@@ -80,6 +80,13 @@ export type FrontMatter = Partial<RunbookMeta> & {
   params: Record<string, ParamDecl>;
   /** Every parameter name the front matter declares, valid declarations or not. */
   declared: Set<string>;
+  /**
+   * Set when `triggers` may declare more than it gives: the block is not YAML that reads as a
+   * mapping (a syntax error, another language, no closing line), or an entry of `triggers:` was
+   * dropped as invalid. Nobody can then say which events the runbook was meant to start on. A
+   * file without front matter declares no trigger.
+   */
+  triggersUnread?: true;
 };
 
 export interface SplitFrontMatter {
@@ -153,7 +160,7 @@ function kindOf(node: unknown): string {
 export function readFrontMatter(split: SplitFrontMatter, sink: DiagnosticSink): FrontMatter {
   const meta: FrontMatter = { params: {}, declared: new Set() };
   const doc = openFrontMatter(split, sink);
-  if (doc === undefined) return meta;
+  if (doc === undefined) return split.present ? { ...meta, triggersUnread: true } : meta;
   const { contents } = doc.document;
   if (contents === null || (isScalar(contents) && contents.value === null)) {
     sink.error(RULES.missingKey, 1, 1, 'missing required front matter key "title"');
@@ -165,7 +172,7 @@ export function readFrontMatter(split: SplitFrontMatter, sink: DiagnosticSink): 
       RULES.invalidType,
       `front matter must be a mapping of keys, found ${kindOf(contents)}`,
     );
-    return meta;
+    return { ...meta, triggersUnread: true };
   }
   const triggerParams: MappedParam[] = [];
   for (const pair of contents.items as Pair<unknown, unknown>[]) {
@@ -344,7 +351,9 @@ const FIELD_READERS: Record<FrontMatterKey, (f: Field) => void> = {
   tags: readTags,
   params: readParams,
   triggers: (f) => {
-    f.meta.triggers = readTriggers(f.value, f.keyNode, f.doc.at, f.doc.pos, f.triggerParams);
+    const triggers = readTriggers(f.value, f.keyNode, f.doc.at, f.doc.pos, f.triggerParams);
+    f.meta.triggers = triggers;
+    if (!isSeq(f.value) || f.value.items.length !== triggers.length) f.meta.triggersUnread = true;
   },
 };
 

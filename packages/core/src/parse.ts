@@ -37,6 +37,11 @@ export interface ParseResult {
    * that `run-md check` can check their queries in the same pass.
    */
   steps: Step[];
+  /**
+   * What the front matter declares, even when the file has errors: `trigger` decides from it
+   * whether an event was meant to start a runbook that does not load.
+   */
+  frontMatter: FrontMatter;
 }
 
 const processor = unified().use(remarkParse);
@@ -107,7 +112,7 @@ export function parseRunbook(original: string, path: string): ParseResult {
   const diagnostics = sortDiagnostics(sink.diagnostics);
   const steps = drafts.map((d) => d.step);
   if (hasErrors(diagnostics) || fm.title === undefined) {
-    return { runbook: undefined, diagnostics, steps };
+    return { runbook: undefined, diagnostics, steps, frontMatter: fm };
   }
   const runbook: Runbook = {
     path,
@@ -116,7 +121,7 @@ export function parseRunbook(original: string, path: string): ParseResult {
     steps,
     segments: reader.segments.map(finalSegment),
   };
-  return { runbook, diagnostics, steps };
+  return { runbook, diagnostics, steps, frontMatter: fm };
 }
 
 /** What the passes over one file share. */

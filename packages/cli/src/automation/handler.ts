@@ -12,13 +12,22 @@ import { mkdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
+import { formatDiagnostic } from "@run-md/core";
 import { deliveryProblems, notify, parseNotifyConfig, STATE_FILE } from "@run-md/notify";
 import { fetchState, publishReport, type S3Target, s3Client, storeState } from "./publish.ts";
 import { outcomeSummary, parseEvent, type TriggerOutcome, triggerEvent } from "./trigger-run.ts";
 
 export interface HandlerResult {
-  matched: { runbook: string; reason: string; status?: string; reportKeys?: string[] }[];
-  skipped: { runbook: string; reason: string }[];
+  matched: {
+    runbook: string;
+    reason: string;
+    status?: string;
+    reportKeys?: string[];
+    /** A runbook that does not load: its file and its problems (file:line:column). */
+    file?: string;
+    problems?: string[];
+  }[];
+  skipped: { runbook: string; reason: string; file?: string; problems?: string[] }[];
   notifications: {
     target: string;
     ok: boolean;
@@ -26,7 +35,7 @@ export interface HandlerResult {
     alerts: number;
     error?: string;
   }[];
-  /** Failed notifications and publishing, as sentences (also logged). */
+  /** Runbooks that do not load, failed notifications and publishing, as sentences (also logged). */
   problems: string[];
 }
 
@@ -86,9 +95,11 @@ export async function handleEvent(
   const target = s3Target(env);
   const client = target ? s3Client(target) : undefined;
   const keys = new Map<TriggerOutcome, string[]>();
-  // A runbook whose pattern matched but whose parameters the event lacks should have run.
+  // A runbook whose pattern matched but whose parameters the event lacks should have run; one
+  // that does not load is said too, whether the event was for it (then escalated) or not.
   for (const o of result.outcomes) {
-    if (!o.plan.matched && o.plan.unresolved)
+    if (o.broken) problems.push(brokenProblem(o));
+    else if (!o.plan.matched && o.plan.unresolved)
       problems.push(`${o.runbook.meta.id} did not run: ${o.plan.reason}`);
   }
   try {
@@ -112,6 +123,15 @@ export async function handleEvent(
   } finally {
     client?.destroy();
   }
+}
+
+/** `runbooks/x.md does not load (...): runbooks/x.md:12:1 error ... [rule]; ...`. */
+function brokenProblem(o: TriggerOutcome): string {
+  const { file, problems, escalated } = o.broken!;
+  const why = escalated
+    ? `${o.plan.reason}, so ${o.runbook.meta.id} did not run and is reported as errored`
+    : `the event was not for it (${o.plan.reason})`;
+  return `${file} does not load (${why}): ${problems.map(formatDiagnostic).join("; ")}`;
 }
 
 /** Notifies (when the configuration has `notify:`), with the state file kept in S3 if there is a bucket. */

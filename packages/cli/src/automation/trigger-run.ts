@@ -7,9 +7,8 @@ import path from "node:path";
 import {
   type Diagnostic,
   errorReport,
-  findRunbooks,
+  formatDiagnostic,
   isRunMdError,
-  loadRunbook,
   type MaskOptions,
   maskText,
   planTrigger,
@@ -25,9 +24,9 @@ import {
 import type { TableConfig } from "@run-md/sql";
 import { type Config, loadConfig, tableConfig } from "../config.ts";
 import { type EngineFlags, EnginePool } from "../engines.ts";
-import { lintQueries } from "../lint.ts";
 import { version } from "../package-files.ts";
 import { summaryLine, TerminalReporter } from "../terminal.ts";
+import { type LoadedRunbook, loadEachRunbook, loadError, plural } from "./load-each.ts";
 
 export interface TriggerOptions {
   /** Files and folders of runbooks (default `runbooks/`). */
@@ -52,6 +51,12 @@ export interface TriggerOutcome {
   report?: RunReport;
   /** The report file written, when one was. */
   reportFile?: string;
+  /**
+   * The runbook did not load (parse or lint errors; `runbook` is then what its front matter
+   * says), so it did not run. `escalated` when the event may have been for it: its triggers
+   * matched, or could not be read. It then gets an errored report, which is escalated.
+   */
+  broken?: { file: string; problems: Diagnostic[]; escalated: boolean };
 }
 
 export interface TriggerResult {
@@ -76,51 +81,105 @@ export function parseEvent(text: string, source: string): Record<string, unknown
   return event as Record<string, unknown>;
 }
 
-/** Loads every runbook; any error in one of them stops everything (exit 2, nothing run). */
+/**
+ * Loads every runbook; any error in one of them stops everything (exit 2). For `rules`, whose
+ * template must not drop a runbook's rule silently; `trigger` loads each on its own instead.
+ */
 export async function loadRunbooks(paths: string[], tables?: TableConfig): Promise<Runbook[]> {
-  const files = await findRunbooks(paths.length > 0 ? paths : ["runbooks"]);
-  const runbooks: Runbook[] = [];
-  const problems: Diagnostic[] = [];
-  for (const file of files) {
-    const { runbook, diagnostics } = await loadRunbook(file);
-    problems.push(...diagnostics.filter((d) => d.severity === "error"));
-    if (runbook) {
-      problems.push(
-        ...(await lintQueries(runbook.path, runbook.steps, tables)).filter(
-          (d) => d.severity === "error",
-        ),
-      );
-      runbooks.push(runbook);
-    }
-  }
+  const loaded = await loadEachRunbook(paths, tables);
+  const problems = loaded.flatMap((l) => l.problems);
   if (problems.length > 0) {
     const first = problems[0]!;
     throw new RunMdError(
       "bad-runbook",
-      `${problems.length} problem${problems.length === 1 ? "" : "s"} in the runbooks, first ${first.file}:${first.line}:${first.column} ${first.message}`,
+      `${plural(problems.length, "problem")} in the runbooks, first ${first.file}:${first.line}:${first.column} ${first.message}`,
       { hint: "Run run-md check to see them all; nothing was run." },
     );
   }
-  return runbooks;
+  return loaded.map((l) => l.runbook);
 }
 
-/** Runs every runbook the event starts, one after the other, and says why the others did not. */
+/**
+ * What the event does to one runbook. One that did not load is escalated (an errored report)
+ * when its triggers match the event, or when they cannot be read: nobody can then say the event
+ * would not have started it. Its problems' messages are masked like every output.
+ */
+function planOne(l: LoadedRunbook, event: Record<string, unknown>, mask: MaskOptions) {
+  const outcome: TriggerOutcome = {
+    runbook: l.runbook,
+    plan: l.triggersRead
+      ? planTrigger(l.runbook, event)
+      : { matched: false, reason: "its triggers cannot be read" },
+  };
+  if (l.problems.length === 0) return outcome;
+  const p = outcome.plan;
+  outcome.broken = {
+    file: l.file,
+    problems: l.problems.map((d) => ({ ...d, message: maskText(d.message, mask) })),
+    escalated: p.matched || p.unresolved === true || !l.triggersRead,
+  };
+  return outcome;
+}
+
+/**
+ * Runs every runbook the event starts, one after the other, and says why the others did not.
+ * A runbook that does not load stops none of the others; it gets an errored report when the
+ * event may have been for it (`planOne`).
+ */
 export async function triggerEvent(
   event: Record<string, unknown>,
   options: TriggerOptions = {},
 ): Promise<TriggerResult> {
   const config = loadConfig(options.configFile);
   const reportsDir = options.reportsDir ? path.resolve(options.reportsDir) : config.reportsDir;
-  const runbooks = await loadRunbooks(options.runbooks ?? [], tableConfig(config));
-  const outcomes: TriggerOutcome[] = runbooks.map((runbook) => ({
-    runbook,
-    plan: planTrigger(runbook, event),
-  }));
+  const loaded = await loadEachRunbook(options.runbooks ?? [], tableConfig(config));
+  const outcomes = loaded.map((l) => planOne(l, event, config.mask));
   const out = options.out;
   for (const o of outcomes) out?.write(`${planLine(o, config.mask)}\n`);
-  const matched = outcomes.filter((o) => o.plan.matched);
-  if (matched.length === 0 || options.dryRun) return { outcomes, config, reportsDir };
+  const result = { outcomes, config, reportsDir };
+  if (options.dryRun) return result;
+  // Their reports first: no run that hangs or throws keeps them from being written.
+  const broken = outcomes.filter((o) => o.broken?.escalated);
+  await storeErrored(broken, (o) => loadError(o.broken!.file, o.broken!.problems), result, options);
+  const matched = outcomes.filter((o) => o.plan.matched && !o.broken);
+  if (matched.length > 0) await runMatched(matched, result, options);
+  return result;
+}
 
+/** Gives each outcome the errored report of `error` (its run stopped before its first step). */
+async function storeErrored(
+  outcomes: TriggerOutcome[],
+  error: (o: TriggerOutcome) => unknown,
+  { config, reportsDir }: TriggerResult,
+  options: TriggerOptions,
+  startedAt = new Date(),
+): Promise<void> {
+  for (const o of outcomes) {
+    o.report = errorReport(
+      o.runbook,
+      error(o),
+      {
+        toolVersion: version(),
+        mask: config.mask,
+        ...(options.engine === undefined ? {} : { engine: options.engine }),
+      },
+      startedAt,
+    );
+    if (!options.noReport) o.reportFile = await storeReport(reportsDir, o.report);
+    options.out?.write(
+      `${summaryLine(o.report, o.reportFile && path.relative(process.cwd(), o.reportFile))}\n`,
+    );
+  }
+}
+
+/** Runs the runbooks the event matched, one after the other. */
+async function runMatched(
+  matched: TriggerOutcome[],
+  result: TriggerResult,
+  options: TriggerOptions,
+): Promise<void> {
+  const { config, reportsDir } = result;
+  const out = options.out;
   const pool = new EnginePool(config, options.flags ?? {});
   try {
     // Setup problems (profile, credentials, log directory, sample data beside AWS) stop the
@@ -136,23 +195,8 @@ export async function triggerEvent(
     } catch (e) {
       if (!isRunMdError(e)) throw e;
       out?.write(`error ${maskText(e.message, config.mask)}\n`);
-      for (const o of matched) {
-        o.report = errorReport(
-          o.runbook,
-          e,
-          {
-            toolVersion: version(),
-            mask: config.mask,
-            ...(options.engine === undefined ? {} : { engine: options.engine }),
-          },
-          startedAt,
-        );
-        if (!options.noReport) o.reportFile = await storeReport(reportsDir, o.report);
-        out?.write(
-          `${summaryLine(o.report, o.reportFile && path.relative(process.cwd(), o.reportFile))}\n`,
-        );
-      }
-      return { outcomes, config, reportsDir };
+      await storeErrored(matched, () => e, result, options, startedAt);
+      return;
     }
     for (const o of matched) {
       if (options.signal?.aborted) break;
@@ -165,7 +209,6 @@ export async function triggerEvent(
   } finally {
     await pool.closeAll();
   }
-  return { outcomes, config, reportsDir };
 }
 
 async function runOne(
@@ -199,12 +242,21 @@ async function runOne(
   );
 }
 
-/** `▸ runs access-key-activity: its trigger matched (access_key_id=AKIA…, window ...)`, masked as configured. */
+/**
+ * `▸ runs access-key-activity: its trigger matched (access_key_id=AKIA…, window ...)`, masked as
+ * configured; `✗ cannot run x: runbooks/x.md does not load (1 problem) and its trigger matched`.
+ */
 export function planLine(
-  o: Pick<TriggerOutcome, "runbook" | "plan">,
+  o: Pick<TriggerOutcome, "runbook" | "plan" | "broken">,
   mask: MaskOptions = {},
 ): string {
   const id = o.runbook.meta.id;
+  if (o.broken) {
+    const load = `${o.broken.file} does not load (${plural(o.broken.problems.length, "problem")})`;
+    return o.broken.escalated
+      ? `✗ cannot run ${id}: ${load} and ${o.plan.reason}`
+      : `· skips ${id}: ${o.plan.reason} (and ${load})`;
+  }
   if (!o.plan.matched) return `· skips ${id}: ${o.plan.reason}`;
   const { from, to } = windowArgs(o.plan.window);
   const params = Object.entries(o.plan.params).map(([k, v]) => `${k}=${maskText(String(v), mask)}`);
@@ -213,30 +265,35 @@ export function planLine(
 
 /**
  * The runbooks an event matched (runbook, reason, the run's status, then `detail`) and those it
- * did not (runbook, reason): the trigger command's JSON and the Lambda handler's result.
+ * did not (runbook, reason): the trigger command's JSON and the Lambda handler's result. A
+ * runbook that did not load has its `file` and `problems` (file:line:column lines); it is among
+ * the matched when it was escalated.
  */
 export function outcomeSummary<D extends object>(
   outcomes: readonly TriggerOutcome[],
   detail: (o: TriggerOutcome) => D,
 ) {
+  const isMatched = (o: TriggerOutcome) => (o.broken ? o.broken.escalated : o.plan.matched);
+  const broken = (o: TriggerOutcome) =>
+    o.broken ? { file: o.broken.file, problems: o.broken.problems.map(formatDiagnostic) } : {};
   return {
-    matched: outcomes
-      .filter((o) => o.plan.matched)
-      .map((o) => ({
-        runbook: o.runbook.meta.id,
-        reason: o.plan.reason,
-        ...(o.report ? { status: o.report.status } : {}),
-        ...detail(o),
-      })),
+    matched: outcomes.filter(isMatched).map((o) => ({
+      runbook: o.runbook.meta.id,
+      reason: o.plan.reason,
+      ...(o.report ? { status: o.report.status } : {}),
+      ...broken(o),
+      ...detail(o),
+    })),
     skipped: outcomes.flatMap((o) =>
-      o.plan.matched
+      isMatched(o)
         ? []
         : [
             {
               runbook: o.runbook.meta.id,
               reason: o.plan.reason,
               // Its pattern matched: it should have run and could not.
-              ...(o.plan.unresolved ? { unresolved: true } : {}),
+              ...(!o.plan.matched && o.plan.unresolved ? { unresolved: true } : {}),
+              ...broken(o),
             },
           ],
     ),

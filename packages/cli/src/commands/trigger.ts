@@ -1,6 +1,6 @@
 /** `run-md trigger EVENT.json`: runs the runbooks an EventBridge event starts (spec §8). */
 import { readFile } from "node:fs/promises";
-import { exitCodeOf, isRunMdError, maskValue } from "@run-md/core";
+import { exitCodeOf, formatDiagnostic, isRunMdError, maskValue } from "@run-md/core";
 import { parseCommandArgs, RUN_OPTIONS } from "../args.ts";
 import {
   outcomeSummary,
@@ -15,8 +15,11 @@ export const TRIGGER_USAGE = `Usage: run-md trigger [EVENT.json | -] [options]
 Reads an EventBridge event (a file, or standard input when none or "-" is given) and runs every
 runbook whose triggers: match it, with the parameters taken from the event and the window
 around its time. Says which runbooks run and why each other one does not.
-Exit: 0 nothing failed (or nothing matched), 1 an expectation failed, 2 a bad event, runbook,
-parameter or configuration.
+A runbook that does not load (parse or lint errors) stops none of the others: its problems go
+to standard error, and it gets an errored report when its triggers match the event or cannot
+be read.
+Exit: 0 nothing failed (or nothing matched), 1 an expectation failed, 2 a bad event, runbook
+(any in the folder that does not load, with --dry-run too), parameter or configuration.
 
 Options:
   --runbooks <file|dir>        runbooks to consider (repeatable; default runbooks/)
@@ -78,11 +81,32 @@ export async function triggerCommand(argv: string[]): Promise<number> {
     return 2;
   }
   if (values.json) process.stdout.write(`${JSON.stringify(triggerJson(result), null, 2)}\n`);
+  const broken = writeBroken(result);
   const codes = result.outcomes.flatMap((o) => (o.report ? [exitCodeOf(o.report.status)] : []));
   // A runbook whose pattern matched but whose parameters the event could not give did not run
   // when it should have: an error (as a bad parameter is for `run`), not a quiet skip.
   if (result.outcomes.some((o) => !o.plan.matched && o.plan.unresolved)) codes.push(2);
+  // A runbook that does not load is an error of the folder, whether the event was for it or not.
+  if (broken > 0) codes.push(2);
   return Math.max(0, ...codes);
+}
+
+/** Each runbook that did not load, with its problems (file:line:column), on stderr; how many. */
+function writeBroken(result: TriggerResult): number {
+  const broken = result.outcomes.filter((o) => o.broken);
+  for (const o of broken) {
+    const { file, problems, escalated } = o.broken!;
+    const what = escalated
+      ? "the event may be for it, and it cannot run"
+      : "the event is not for it";
+    process.stderr.write(`error ${file} does not load: ${what}\n`);
+    for (const d of problems) process.stderr.write(`  ${formatDiagnostic(d)}\n`);
+  }
+  if (broken.length > 0) {
+    const files = broken.map((o) => o.broken!.file).join(" ");
+    process.stderr.write(`hint: run-md check ${files} shows them; the other runbooks still run.\n`);
+  }
+  return broken.length;
 }
 
 /** The JSON output: what ran (with its parameters, masked like every output) and what did not. */

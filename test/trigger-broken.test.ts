@@ -1,0 +1,193 @@
+// A runbook that does not load never silences the others (the 3 am false silence): `run-md
+// trigger` runs the valid runbooks the event matched, reports the broken ones with their
+// file:line:column problems, gives an errored report to each broken one the event may have been
+// for, and exits 2.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { copyFile, mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import type { RunReport } from "../packages/core/src/report.ts";
+import { REPO } from "./helpers.ts";
+import { runMdHere as runMd } from "./in-process.ts";
+import { sampleWindow } from "./sample-data.ts";
+
+// biome-ignore lint/suspicious/noExplicitAny: events and reports as parsed JSON
+type Json = Record<string, any>;
+
+/** A GuardDuty finding's triggers, with a SQL syntax error in its step (line 15). */
+const KEY_TRIAGE = `---
+title: Key triage
+id: key-triage
+severity: high
+escalation: Page the security on-call.
+triggers:
+  - pattern:
+      source: [aws.guardduty]
+      detail-type: [GuardDuty Finding]
+---
+
+# Key triage
+
+\`\`\`sql recent_calls
+SELEC eventname FROM cloudtrail
+\`\`\`
+`;
+
+/** Security Hub's triggers, with an unknown attribute on its step (line 8): not for GuardDuty. */
+const OTHER_BROKEN = `---
+title: Broken other
+triggers:
+  - pattern:
+      source: [aws.securityhub]
+---
+
+\`\`\`sql s engien=athena
+SELECT 1 AS one
+\`\`\`
+`;
+
+/**
+ * A trigger the parser drops (no pattern) beside one for Security Hub: the dropped one may have
+ * been for this event, so nobody can say it was not.
+ */
+const HALF_READ = `---
+title: Half read
+triggers:
+  - pattern:
+      source: [aws.securityhub]
+  - params: { key: "$.detail.id" }
+---
+
+\`\`\`sql s
+SELECT 1 AS one
+\`\`\`
+`;
+
+/** Notes kept beside the runbooks: no front matter, so no trigger; a problem, not a page. */
+const NOTES = "# Notes\n\nHow we triage keys.\n";
+
+/** Front matter that is not YAML (line 2): nobody can say which events it is for. */
+const UNREADABLE = "---\ntitle: [unclosed\n---\n\n```sql s\nSELECT 1 AS one\n```\n";
+
+const logDir = inject("sampleData").incidents;
+const now = sampleWindow(logDir).end;
+let dir: string;
+let eventFile: string;
+
+beforeAll(async () => {
+  const work = await mkdtemp(path.join(tmpdir(), "run-md-trigger-broken-"));
+  dir = path.join(work, "runbooks");
+  await mkdir(dir);
+  await copyFile(
+    path.join(REPO, "runbooks/access-key-lifecycle.md"),
+    path.join(dir, "access-key-lifecycle.md"),
+  );
+  await writeFile(path.join(dir, "key-triage.md"), KEY_TRIAGE);
+  await writeFile(path.join(dir, "other-broken.md"), OTHER_BROKEN);
+  await writeFile(path.join(dir, "unreadable.md"), UNREADABLE);
+  await writeFile(path.join(dir, "half-read.md"), HALF_READ);
+  await writeFile(path.join(dir, "notes.md"), NOTES);
+  const event = JSON.parse(
+    readFileSync(
+      path.join(REPO, "packages/core/test/fixtures/events/guardduty-iam-finding.json"),
+      "utf8",
+    ),
+  ) as Json;
+  event.detail.resource.accessKeyDetails.accessKeyId = "AKIAEXAMPLEMALLORY01";
+  event.time = now.toISOString();
+  eventFile = path.join(work, "finding.json");
+  await writeFile(eventFile, JSON.stringify(event));
+});
+
+async function trigger(extra: string[]) {
+  const reports = await mkdtemp(path.join(tmpdir(), "run-md-trigger-broken-reports-"));
+  const args = ["trigger", eventFile, "--runbooks", dir, "--log-dir", logDir];
+  const res = await runMd([...args, "--reports-dir", reports, ...extra]);
+  return { ...res, reports };
+}
+
+/** The one report written for a runbook id. */
+function storedReport(reports: string, id: string): RunReport {
+  const files = readdirSync(path.join(reports, id)).filter(
+    (f) => f.endsWith(".json") && f !== "latest.json",
+  );
+  expect(files).toHaveLength(1);
+  return JSON.parse(readFileSync(path.join(reports, id, files[0]!), "utf8")) as RunReport;
+}
+
+describe("run-md trigger with runbooks that do not load beside valid ones", () => {
+  it("runs the valid runbook, reports the broken ones file:line:column, exits 2", async () => {
+    const res = await trigger(["--json"]);
+    expect(res.code).toBe(2);
+    const triage = path.join(dir, "key-triage.md");
+    const other = path.join(dir, "other-broken.md");
+    expect(res.stderr).toContain(
+      `${triage}:15:1 error syntax error at "SELEC" (did you mean "SELECT"?) [sql-syntax]`,
+    );
+    expect(res.stderr).toContain(`${other}:8:10 error unknown attribute "engien"`);
+    expect(res.stderr).toContain(`${path.join(dir, "unreadable.md")}:2:`);
+
+    // The valid runbook ran on the planted incident and wrote its report.
+    const lifecycle = storedReport(res.reports, "access-key-lifecycle");
+    expect(lifecycle.status).toBe("failed");
+    expect(lifecycle.steps.length).toBeGreaterThan(0);
+
+    // The broken runbook the event is for: an errored report that says why it did not run.
+    const report = storedReport(res.reports, "key-triage");
+    expect(report.status).toBe("errored");
+    expect(report.runbook).toMatchObject({
+      title: "Key triage",
+      severity: "high",
+      escalation: "Page the security on-call.",
+    });
+    expect(report.error!.code).toBe("bad-runbook");
+    expect(report.error!.message).toContain(`${triage}:15:1 syntax error at "SELEC"`);
+    // One whose front matter cannot be read is escalated too, and so is one with a trigger the
+    // parser dropped; the one for Security Hub is not, nor notes without front matter.
+    expect(storedReport(res.reports, "unreadable").status).toBe("errored");
+    expect(storedReport(res.reports, "half-read").status).toBe("errored");
+    expect(existsSync(path.join(res.reports, "other-broken"))).toBe(false);
+    expect(existsSync(path.join(res.reports, "notes"))).toBe(false);
+    expect(res.stderr).toContain(`${path.join(dir, "notes.md")}:1:1 error missing front matter`);
+
+    const out = JSON.parse(res.stdout) as Json;
+    expect(out.matched.map((m: Json) => [m.runbook, m.status])).toEqual([
+      ["access-key-lifecycle", "failed"],
+      ["half-read", "errored"],
+      ["key-triage", "errored"],
+      ["unreadable", "errored"],
+    ]);
+    expect(out.matched[2]).toMatchObject({ reason: "its trigger matched", file: triage });
+    expect(out.matched[2].problems).toEqual([
+      `${triage}:15:1 error syntax error at "SELEC" (did you mean "SELECT"?) [sql-syntax]`,
+    ]);
+    expect(out.matched[1].reason).toBe("its triggers cannot be read");
+    expect(out.matched[3].reason).toBe("its triggers cannot be read");
+    const skipped = out.skipped.find((s: Json) => s.runbook === "other-broken");
+    expect(skipped).toMatchObject({ file: other });
+    expect(skipped.reason).toContain('which does not match ["aws.securityhub"]');
+    expect(skipped.problems).toEqual([expect.stringContaining(`${other}:8:10 error`)]);
+    expect(out.reports.map((r: RunReport) => r.runbook.id)).toEqual([
+      "access-key-lifecycle",
+      "half-read",
+      "key-triage",
+      "unreadable",
+    ]);
+  }, 120_000);
+
+  it("--dry-run says the same without running or writing anything", async () => {
+    const res = await trigger(["--dry-run"]);
+    expect(res.code).toBe(2);
+    expect(res.stdout).toContain("▸ runs access-key-lifecycle: its trigger matched");
+    expect(res.stdout).toContain(
+      `✗ cannot run key-triage: ${path.join(dir, "key-triage.md")} does not load (1 problem) and its trigger matched`,
+    );
+    expect(res.stdout).toContain(
+      `✗ cannot run unreadable: ${path.join(dir, "unreadable.md")} does not load (1 problem) and its triggers cannot be read`,
+    );
+    expect(res.stdout).toMatch(/· skips other-broken: .*aws\.securityhub.* \(and .* does not load/);
+    expect(res.stderr).toContain(`${path.join(dir, "key-triage.md")}:15:1 error syntax error`);
+    expect(readdirSync(res.reports)).toEqual([]);
+  });
+});
