@@ -76,10 +76,19 @@ function nightly(extra: string[]) {
 
 describe("npm run nightly -- --collect", () => {
   it("collects the window into local.store first, then the runs read the store", async () => {
-    const res = await nightly(["--collect", logs, "--collect-since", "3d"]);
+    const res = await nightly([
+      "--collect",
+      logs,
+      "--collect-since",
+      "3d",
+      "--collect-prune",
+      "10d",
+    ]);
     expect(res.code, res.stdout + res.stderr).toBe(0);
     const to = /collecting .* \(--since 3d --to (\S+)\) into local\.store/.exec(res.stdout)?.[1];
     expect(to, res.stdout).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    // The retention passed on: nothing older than 10 days to remove from a fresh store.
+    expect(res.stdout).toMatch(/ {2}pruned 0 day\(s\) before \d{4}-\d\d-\d\d/);
     const manifest = JSON.parse(await readFile(path.join(work, "store", "manifest.json"), "utf8"));
     // The store covers the window up to the collect's listing, which began after `to`.
     expect(Date.parse(manifest.covered.at(-1).to)).toBeGreaterThanOrEqual(Date.parse(to!));

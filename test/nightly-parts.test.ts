@@ -63,8 +63,15 @@ describe("nightly options", () => {
     expect(unset !== "help" && unset.collect).toBeUndefined();
     const flag = parseNightlyArgs(["--collect", "/logs", "--collect-since", "7d"], {
       RUN_MD_COLLECT_SOURCE: "s3://trail",
+      RUN_MD_COLLECT_PRUNE: "90d",
     });
-    expect(flag !== "help" && flag.collect).toEqual({ source: "/logs", since: "7d" });
+    expect(flag !== "help" && flag.collect).toEqual({ source: "/logs", since: "7d", prune: "90d" });
+    expect(() => parseNightlyArgs(["--collect-prune", "90d"], {})).toThrow(
+      "--collect-prune needs --collect <source>",
+    );
+    expect(() => parseNightlyArgs(["--collect", "/logs", "--collect-prune", "a year"], {})).toThrow(
+      '--collect-prune must be a duration such as 30d, got "a year"',
+    );
   });
 
   it("keeps every report with --retention forever and rejects what it cannot read", () => {

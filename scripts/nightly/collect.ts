@@ -35,9 +35,10 @@ export async function collectFirst(
   cliBin: string,
 ): Promise<Collected> {
   const to = isoSeconds(new Date());
-  const { source, since } = collect;
+  const { source, since, prune } = collect;
   options.log(`collecting ${source} (--since ${since} --to ${to}) into local.store`);
   const args = [cliBin, "collect", "--source", source, "--since", since, "--to", to];
+  if (prune !== undefined) args.push("--prune", prune);
   const code = await new Promise<number>((resolve) => {
     const child = spawn(process.execPath, args, {
       cwd: repoRoot,

@@ -36,7 +36,7 @@ export interface NightlyOptions {
   /** When the job runs, for which runbooks are due (`--date`; default now). */
   now?: Date;
   /** `--collect`: `run-md collect` from this source into local.store before the runs. */
-  collect?: { source: string; since: string };
+  collect?: { source: string; since: string; prune?: string };
   /** Reports older than this are deleted; undefined keeps everything. */
   retentionMs?: number;
   /** Build the site after the runs. */

@@ -31,6 +31,8 @@ Options (environment variable in brackets):
                          local.store (RUN_MD_COLLECT_SOURCE); every run's window then ends
                          where the collect's does
   --collect-since <d>    the window collected (default 30d; only what is new is fetched)
+  --collect-prune <d>    then remove the store's days older than this (RUN_MD_COLLECT_PRUNE;
+                         default: keep everything)
   --out-dir <dir>        where the site is built (RUN_MD_SITE_OUT_DIR; default site/dist)
   --no-build             do not build the site
   -h, --help             this help
@@ -67,19 +69,29 @@ export type ParsedArgs = NightlyOptions | "help";
 
 /** `--collect <source>` and `--collect-since`: a collect before the runs, or none. */
 function collectOption(
-  values: { collect?: string; "collect-since"?: string },
+  values: { collect?: string; "collect-since"?: string; "collect-prune"?: string },
   env: NodeJS.ProcessEnv,
 ): NightlyOptions["collect"] {
   const source = values.collect ?? env.RUN_MD_COLLECT_SOURCE;
   const since = values["collect-since"] ?? "30d";
+  const prune = values["collect-prune"] ?? (env.RUN_MD_COLLECT_PRUNE || undefined);
   if (source === undefined || source === "") {
-    if (values["collect-since"] !== undefined)
-      throw new UsageError("--collect-since needs --collect <source>");
+    for (const flag of ["collect-since", "collect-prune"] as const)
+      if (values[flag] !== undefined) throw new UsageError(`--${flag} needs --collect <source>`);
     return undefined;
   }
-  if (parseDuration(since) === undefined)
-    throw new UsageError(`--collect-since must be a duration such as 30d, got "${since}"`);
-  return { source: source.startsWith("s3://") ? source : resolveFromCaller(source), since };
+  for (const [flag, text] of [
+    ["--collect-since", since],
+    ["--collect-prune", prune],
+  ] as const) {
+    if (text !== undefined && parseDuration(text) === undefined)
+      throw new UsageError(`${flag} must be a duration such as 30d, got "${text}"`);
+  }
+  return {
+    source: source.startsWith("s3://") ? source : resolveFromCaller(source),
+    since,
+    ...(prune === undefined ? {} : { prune }),
+  };
 }
 
 export function parseNightlyArgs(
@@ -103,6 +115,7 @@ export function parseNightlyArgs(
       "out-dir": { type: "string" },
       collect: { type: "string" },
       "collect-since": { type: "string" },
+      "collect-prune": { type: "string" },
       "no-build": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },

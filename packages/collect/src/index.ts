@@ -8,4 +8,5 @@ export {
 } from "./collect.ts";
 export { copiesSql, dedupedDaySql, PARQUET_OPTIONS, ROW_GROUP_SIZE } from "./day-file.ts";
 export { collectFromDir } from "./local-source.ts";
+export { type PruneResult, pruneStore } from "./prune.ts";
 export { collectFromS3, parseS3Url, type S3Source } from "./s3-source.ts";

@@ -3,15 +3,17 @@ import path from "node:path";
 import {
   formatBytes,
   isRunMdError,
+  parseDuration,
   RunMdError,
   resolveWindow,
+  slashDate,
   type TimeWindow,
 } from "@run-md/core";
 import { parseCommandArgs } from "../args.ts";
 import { progressReporter } from "../collect-progress.ts";
 import { type Config, loadConfig } from "../config.ts";
 
-export const COLLECT_USAGE = `Usage: run-md collect [--since 30d | --from <iso>] [--to <iso>] | --all [--source DIR] [--store DIR]
+export const COLLECT_USAGE = `Usage: run-md collect [--since 30d | --from <iso> | --all] [--to <iso>] [--source DIR] [--store DIR] [--prune 90d]
 
 Brings the CloudTrail logs of a window into the local store that local.store names, so the local
 engine reads Parquet instead of gzip JSON. Only objects not collected yet are read; events are
@@ -28,6 +30,8 @@ Options:
   --region <region>           the bucket's region (else AWS_REGION); credentials: the SDK's chain
   --profile <name>            an AWS profile for S3
   --store <dir>               the store (default: local.store)
+  --prune <duration>          then remove the days older than this (whole UTC days), so that the
+                              store keeps a retention: at least the window collected
   -h, --help                  this help
 `;
 
@@ -92,6 +96,31 @@ export function collectExitCode(r: {
   return 1;
 }
 
+/**
+ * `--prune <duration>`: the instant before whose day the store keeps nothing, or none. A
+ * retention shorter than the window collected would remove what the collect just brought.
+ */
+function pruneCutoff(text: string | undefined, window: TimeWindow | null, now: Date) {
+  if (text === undefined) return undefined;
+  const ms = parseDuration(text);
+  if (ms === undefined)
+    throw new RunMdError("usage", `--prune "${text}" is not a duration`, {
+      hint: "Give the retention as a duration, e.g. --prune 90d.",
+    });
+  if (window === null)
+    throw new RunMdError("usage", "--prune cannot be combined with --all", {
+      hint: "Collect a window (--since 30d) and keep a retention longer than it (--prune 90d).",
+    });
+  const before = new Date(now.getTime() - ms);
+  if (slashDate(window.start) < slashDate(before))
+    throw new RunMdError(
+      "usage",
+      `--prune ${text} would remove days this collect brings (its window starts ${window.start.toISOString()})`,
+      { hint: "Keep at least the window collected: --prune longer than --since." },
+    );
+  return before;
+}
+
 export async function collectCommand(argv: string[]): Promise<number> {
   const args = parseCommandArgs(argv, "run-md collect", COLLECT_USAGE, {
     since: { type: "string" },
@@ -102,6 +131,7 @@ export async function collectCommand(argv: string[]): Promise<number> {
     store: { type: "string" },
     region: { type: "string" },
     profile: { type: "string" },
+    prune: { type: "string" },
   });
   if (typeof args === "number") return args;
   const { values, positionals } = args;
@@ -124,7 +154,8 @@ export async function collectCommand(argv: string[]): Promise<number> {
           "30d",
           new Date(),
         );
-    const { collectFromDir, collectFromS3 } = await import("@run-md/collect");
+    const pruneBefore = pruneCutoff(values.prune, window, new Date());
+    const { collectFromDir, collectFromS3, pruneStore } = await import("@run-md/collect");
     const run = { store, window, onProgress: progress.onProgress };
     const r = source.startsWith("s3://")
       ? await collectFromS3({ ...run, source, clientConfig: s3Config(values) })
@@ -134,6 +165,12 @@ export async function collectCommand(argv: string[]): Promise<number> {
     process.stdout.write(
       `collected ${r.objectsNew - r.objectsSkipped} of ${r.objectsSeen} objects (${r.objectsSeen - r.objectsNew} already in the store, ${r.objectsSkipped} skipped), ${formatBytes(r.bytesRead)}, ${r.eventsAdded} new events, ${r.daysWritten.length} day(s) written into ${store}\n`,
     );
+    if (pruneBefore) {
+      const p = await pruneStore(store, pruneBefore);
+      process.stdout.write(
+        `pruned ${p.days.length} day(s) before ${slashDate(pruneBefore).replaceAll("/", "-")} (${formatBytes(p.bytes)}, ${p.events} events)\n`,
+      );
+    }
     return collectExitCode(r);
   } catch (e) {
     progress.end();
