@@ -64,6 +64,34 @@ SELECT 1 AS one
 \`\`\`
 `;
 
+/** `trigger:` for `triggers:`: an unknown key, and triggers meant. */
+const MISSPELLED = `---
+title: Misspelled
+severity: high
+trigger:
+  - pattern:
+      source: [aws.guardduty]
+---
+
+\`\`\`sql s
+SELECT 1 AS one
+\`\`\`
+`;
+
+/** Front matter below a blank line: gray-matter does not take it, but triggers are meant. */
+const LATE_FRONT = `
+---
+title: Late front matter
+triggers:
+  - pattern:
+      source: [aws.guardduty]
+---
+
+\`\`\`sql s
+SELECT 1 AS one
+\`\`\`
+`;
+
 /** Notes kept beside the runbooks: no front matter, so no trigger; a problem, not a page. */
 const NOTES = "# Notes\n\nHow we triage keys.\n";
 
@@ -88,6 +116,8 @@ beforeAll(async () => {
   await writeFile(path.join(dir, "unreadable.md"), UNREADABLE);
   await writeFile(path.join(dir, "half-read.md"), HALF_READ);
   await writeFile(path.join(dir, "notes.md"), NOTES);
+  await writeFile(path.join(dir, "misspelled.md"), MISSPELLED);
+  await writeFile(path.join(dir, "late-front.md"), LATE_FRONT);
   const event = JSON.parse(
     readFileSync(
       path.join(REPO, "packages/core/test/fixtures/events/guardduty-iam-finding.json"),
@@ -142,11 +172,21 @@ describe("run-md trigger with runbooks that do not load beside valid ones", () =
       escalation: "Page the security on-call.",
     });
     expect(report.error!.code).toBe("bad-runbook");
+    // The event's window, as the run it would have been: an investigation.
+    expect(report.kind).toBe("investigation");
+    expect(report.window.source).toBe("the event's trigger");
+    expect(Date.parse(report.window.end)).toBeGreaterThan(Date.parse(report.window.start));
     expect(report.error!.message).toContain(`${triage}:15:1 syntax error at "SELEC"`);
     // One whose front matter cannot be read is escalated too, and so is one with a trigger the
     // parser dropped; the one for Security Hub is not, nor notes without front matter.
-    expect(storedReport(res.reports, "unreadable").status).toBe("errored");
+    const unreadable = storedReport(res.reports, "unreadable");
+    expect(unreadable.status).toBe("errored");
+    // Its severity cannot be read either: escalated as critical, never a quiet medium.
+    expect(unreadable.runbook.severity).toBe("critical");
     expect(storedReport(res.reports, "half-read").status).toBe("errored");
+    // Triggers meant but not read: a misspelled key, front matter below a blank line.
+    expect(storedReport(res.reports, "misspelled").status).toBe("errored");
+    expect(storedReport(res.reports, "late-front").status).toBe("errored");
     expect(existsSync(path.join(res.reports, "other-broken"))).toBe(false);
     expect(existsSync(path.join(res.reports, "notes"))).toBe(false);
     expect(res.stderr).toContain(`${path.join(dir, "notes.md")}:1:1 error missing front matter`);
@@ -156,14 +196,17 @@ describe("run-md trigger with runbooks that do not load beside valid ones", () =
       ["access-key-lifecycle", "failed"],
       ["half-read", "errored"],
       ["key-triage", "errored"],
+      ["late-front", "errored"],
+      ["misspelled", "errored"],
       ["unreadable", "errored"],
     ]);
-    expect(out.matched[2]).toMatchObject({ reason: "its trigger matched", file: triage });
-    expect(out.matched[2].problems).toEqual([
+    const entry = (id: string) => out.matched.find((m: Json) => m.runbook === id);
+    expect(entry("key-triage")).toMatchObject({ reason: "its trigger matched", file: triage });
+    expect(entry("key-triage").problems).toEqual([
       `${triage}:15:1 error syntax error at "SELEC" (did you mean "SELECT"?) [sql-syntax]`,
     ]);
-    expect(out.matched[1].reason).toBe("its triggers cannot be read");
-    expect(out.matched[3].reason).toBe("its triggers cannot be read");
+    for (const id of ["half-read", "unreadable", "misspelled", "late-front"])
+      expect(entry(id).reason, id).toBe("its triggers cannot be read");
     const skipped = out.skipped.find((s: Json) => s.runbook === "other-broken");
     expect(skipped).toMatchObject({ file: other });
     expect(skipped.reason).toContain('which does not match ["aws.securityhub"]');
@@ -172,6 +215,8 @@ describe("run-md trigger with runbooks that do not load beside valid ones", () =
       "access-key-lifecycle",
       "half-read",
       "key-triage",
+      "late-front",
+      "misspelled",
       "unreadable",
     ]);
   }, 120_000);
@@ -189,5 +234,27 @@ describe("run-md trigger with runbooks that do not load beside valid ones", () =
     expect(res.stdout).toMatch(/· skips other-broken: .*aws\.securityhub.* \(and .* does not load/);
     expect(res.stderr).toContain(`${path.join(dir, "key-triage.md")}:15:1 error syntax error`);
     expect(readdirSync(res.reports)).toEqual([]);
+  });
+
+  it("masks the event's access key ids in the reasons it prints, when the configuration hides them", async () => {
+    // A runbook for another key: the reason it was skipped quotes the event's key.
+    const masked = path.join(path.dirname(dir), "masked");
+    await mkdir(masked, { recursive: true });
+    await writeFile(
+      path.join(masked, "other-key.md"),
+      "---\ntitle: Other key\ntriggers:\n  - pattern:\n      detail:\n        resource:\n" +
+        "          accessKeyDetails:\n            accessKeyId: [AKIAOTHERKEY00000000]\n---\n\n" +
+        "```sql s\nSELECT 1 AS one\n```\n",
+    );
+    await writeFile(path.join(masked, "broken.md"), KEY_TRIAGE.replace("Key triage", "Broken"));
+    const config = path.join(path.dirname(dir), "hide.yaml");
+    await writeFile(config, "mask:\n  accessKeyIds: hide\n");
+    for (const extra of [["--dry-run"], ["--json"]]) {
+      const args = ["trigger", eventFile, "--runbooks", masked, "--log-dir", logDir];
+      const res = await runMd([...args, "--config", config, "--no-report", ...extra]);
+      expect(res.code).toBe(2);
+      expect(res.stdout + res.stderr).toContain("other-key");
+      expect(res.stdout + res.stderr).not.toContain("AKIAEXAMPLEMALLORY01");
+    }
   });
 });

@@ -82,9 +82,10 @@ export type FrontMatter = Partial<RunbookMeta> & {
   declared: Set<string>;
   /**
    * Set when `triggers` may declare more than it gives: the block is not YAML that reads as a
-   * mapping (a syntax error, another language, no closing line), or an entry of `triggers:` was
-   * dropped as invalid. Nobody can then say which events the runbook was meant to start on. A
-   * file without front matter declares no trigger.
+   * mapping (a syntax error, another language, no closing line), an entry of `triggers:` was
+   * dropped as invalid, a key like `trigger:` is unknown, or a file without front matter at its
+   * top has a `triggers:` line. Nobody can then say which events the runbook was meant to start
+   * on. Other files without front matter (notes) declare no trigger.
    */
   triggersUnread?: true;
 };
@@ -154,13 +155,22 @@ function kindOf(node: unknown): string {
 }
 
 /**
+ * Whether a file without front matter at its top has a line `triggers:` (front matter below a
+ * blank line or a comment, which gray-matter does not take): triggers meant, and not read.
+ */
+function mentionsTriggers(body: string): boolean {
+  return /^\s*triggers\s*:/im.test(body);
+}
+
+/**
  * Validates the front matter (as `splitFrontMatter` cut it from the file) field by field,
  * reporting each problem into `sink` at the offending key or value, and returns what it declares.
  */
 export function readFrontMatter(split: SplitFrontMatter, sink: DiagnosticSink): FrontMatter {
   const meta: FrontMatter = { params: {}, declared: new Set() };
+  const unread: FrontMatter = { ...meta, triggersUnread: true };
   const doc = openFrontMatter(split, sink);
-  if (doc === undefined) return split.present ? { ...meta, triggersUnread: true } : meta;
+  if (doc === undefined) return split.present || mentionsTriggers(split.body) ? unread : meta;
   const { contents } = doc.document;
   if (contents === null || (isScalar(contents) && contents.value === null)) {
     sink.error(RULES.missingKey, 1, 1, 'missing required front matter key "title"');
@@ -172,7 +182,7 @@ export function readFrontMatter(split: SplitFrontMatter, sink: DiagnosticSink): 
       RULES.invalidType,
       `front matter must be a mapping of keys, found ${kindOf(contents)}`,
     );
-    return { ...meta, triggersUnread: true };
+    return unread;
   }
   const triggerParams: MappedParam[] = [];
   for (const pair of contents.items as Pair<unknown, unknown>[]) {
@@ -183,6 +193,8 @@ export function readFrontMatter(split: SplitFrontMatter, sink: DiagnosticSink): 
         RULES.unknownKey,
         `unknown front matter key "${key}"${didYouMean(key, FRONT_MATTER_KEYS)}`,
       );
+      // `trigger:`, `Triggers:`: triggers meant, and not read.
+      if (/trigger/i.test(key)) meta.triggersUnread = true;
       continue;
     }
     const value = pair.value as Node | null;

@@ -19,7 +19,14 @@ import {
   type StepStatus,
 } from "./report.ts";
 import { runKind, unknownStep } from "./run-plan.ts";
-import { isoSeconds, resolveWindow, stepWindow, type WindowSpec, windowParams } from "./window.ts";
+import {
+  isoSeconds,
+  type ResolvedWindow,
+  resolveWindow,
+  stepWindow,
+  type WindowSpec,
+  windowParams,
+} from "./window.ts";
 
 /** Rows of a step kept in its report. */
 export const REPORT_ROWS = 100;
@@ -579,10 +586,15 @@ export async function runOrErrorReport(
 export function errorReport(
   runbook: Runbook,
   error: unknown,
-  options: Pick<RunOptions, "toolVersion" | "runId" | "engine" | "mask"> & { kind?: RunKind },
+  options: Pick<RunOptions, "toolVersion" | "runId" | "engine" | "mask"> & {
+    kind?: RunKind;
+    /** What the run was asked (an event's parameters and window): the report says it. */
+    asked?: { params: Record<string, ParamValue>; window: ResolvedWindow };
+  },
   startedAt: Date,
 ): RunReport {
   const endedAt = new Date();
+  const asked = options.asked;
   return {
     ...reportHeader(runbook, options),
     status: "errored",
@@ -591,8 +603,14 @@ export function errorReport(
     endedAt: endedAt.toISOString(),
     durationMs: endedAt.getTime() - startedAt.getTime(),
     engine: options.engine ?? "default",
-    params: {},
-    window: { start: isoSeconds(startedAt), end: isoSeconds(startedAt), source: "not resolved" },
+    params: asked?.params ?? {},
+    window: asked
+      ? {
+          start: isoSeconds(asked.window.start),
+          end: isoSeconds(asked.window.end),
+          source: asked.window.source,
+        }
+      : { start: isoSeconds(startedAt), end: isoSeconds(startedAt), source: "not resolved" },
     steps: [],
     summary: { checks: emptyCounts(STATUSES), steps: emptyCounts(STEP_STATUSES) },
     error: errorInfo(error, options.mask),

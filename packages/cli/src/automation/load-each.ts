@@ -97,7 +97,8 @@ function frontMatterRunbook(file: string, source: string, fm: FrontMatter): Runb
       ...(fm.description === undefined ? {} : { description: fm.description }),
       id,
       ...(fm.owner === undefined ? {} : { owner: fm.owner }),
-      severity: fm.severity ?? "medium",
+      // Unread triggers mean an unreadable front matter, severity included: loud, not medium.
+      severity: fm.severity ?? (fm.triggersUnread ? "critical" : "medium"),
       tags: fm.tags ?? [],
       schedule: fm.schedule ?? "manual",
       params: fm.params,

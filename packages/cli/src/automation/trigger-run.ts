@@ -102,14 +102,16 @@ export async function loadRunbooks(paths: string[], tables?: TableConfig): Promi
 /**
  * What the event does to one runbook. One that did not load is escalated (an errored report)
  * when its triggers match the event, or when they cannot be read: nobody can then say the event
- * would not have started it. Its problems' messages are masked like every output.
+ * would not have started it. Its problems' messages, and the plan's reason (which can quote the
+ * event's values: `got "AKIA..."`), are masked like every output.
  */
 function planOne(l: LoadedRunbook, event: Record<string, unknown>, mask: MaskOptions) {
+  const plan: TriggerMatch | TriggerMiss = l.triggersRead
+    ? planTrigger(l.runbook, event)
+    : { matched: false, reason: "its triggers cannot be read" };
   const outcome: TriggerOutcome = {
     runbook: l.runbook,
-    plan: l.triggersRead
-      ? planTrigger(l.runbook, event)
-      : { matched: false, reason: "its triggers cannot be read" },
+    plan: { ...plan, reason: maskText(plan.reason, mask) },
   };
   if (l.problems.length === 0) return outcome;
   const p = outcome.plan;
@@ -162,6 +164,16 @@ async function storeErrored(
         toolVersion: version(),
         mask: config.mask,
         ...(options.engine === undefined ? {} : { engine: options.engine }),
+        // The event's parameters and window, when it matched: what the on-call must look at.
+        ...(o.plan.matched
+          ? {
+              kind: "investigation" as const,
+              asked: {
+                params: o.plan.params,
+                window: { ...o.plan.window, source: "the event's trigger" },
+              },
+            }
+          : {}),
       },
       startedAt,
     );

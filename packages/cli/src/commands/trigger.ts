@@ -115,7 +115,7 @@ export function triggerJson(result: TriggerResult) {
     ...outcomeSummary(result.outcomes, (o) => ({
       ...(o.plan.matched
         ? {
-            params: maskValue(o.plan.params),
+            params: maskValue(o.plan.params, result.config.mask),
             window: {
               start: o.plan.window.start.toISOString(),
               end: o.plan.window.end.toISOString(),
