@@ -208,6 +208,55 @@ describe("the local engine's sandbox and log directory, through the CLI", () => 
   );
 });
 
+describe("a runbooks folder that cannot be read", () => {
+  it.skipIf(!HAS_SETPRIV)(
+    "check, run and trigger exit 2 naming it, never a pass on the runbooks they could read",
+    async () => {
+      const dir = path.join(root, "runbooks");
+      await fsp.mkdir(path.join(dir, "team-b"), { recursive: true });
+      const body = step("one", "SELECT 1 AS n", "max(n) == 1");
+      await fsp.writeFile(path.join(dir, "a.md"), `---\ntitle: A\n---\n\n${body}`);
+      await fsp.writeFile(path.join(dir, "team-b", "b.md"), `---\ntitle: B\n---\n\n${body}`);
+      const eventFile = path.join(root, "event.json");
+      await fsp.writeFile(
+        eventFile,
+        JSON.stringify({ source: "aws.iam", time: FROM, detail: event("CreateUser", FROM) }),
+      );
+      await fsp.chmod(path.join(dir, "team-b"), 0);
+      try {
+        const said = `cannot read the folder ${dir}/team-b/ (permission denied)`;
+        for (const args of [
+          ["check", dir],
+          ["run", dir, "--log-dir", logDir, "--from", FROM, "--to", TO, "--no-report"],
+          ["trigger", eventFile, "--runbooks", dir, "--dry-run"],
+        ]) {
+          const res = await runMd(args, { wrap: NO_DAC });
+          expect([args[0], res.code], res.stderr).toEqual([args[0], 2]);
+          expect(res.stderr).toContain(said);
+        }
+      } finally {
+        await fsp.chmod(path.join(dir, "team-b"), 0o755);
+      }
+      // A runbook file that cannot be read: exit 2 naming it, not a crash (exit 1 reads as a
+      // failed expectation).
+      await fsp.chmod(path.join(dir, "a.md"), 0);
+      try {
+        for (const args of [
+          ["check", dir],
+          ["run", dir, "--log-dir", logDir, "--from", FROM, "--to", TO, "--no-report"],
+        ]) {
+          const res = await runMd(args, { wrap: NO_DAC });
+          expect([args[0], res.code], res.stderr).toEqual([args[0], 2]);
+          expect(res.stderr).toContain(`cannot read ${dir}/a.md (permission denied)`);
+        }
+      } finally {
+        await fsp.chmod(path.join(dir, "a.md"), 0o644);
+      }
+    },
+    60_000,
+  );
+});
+
 describe("never a pass on no data", () => {
   it("errors a step whose window holds no events, says what was there, and lets allow_empty through", async () => {
     const dir = path.join(root, "october");

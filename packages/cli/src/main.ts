@@ -90,12 +90,29 @@ export async function main(argv: string[]): Promise<number> {
   const load = Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;
   if (load) {
     if (SQL_COMMANDS.has(first)) await installCheckCache();
-    return (await load())(rest);
+    return guarded(async () => (await load())(rest));
   }
   if (await isMistypedCommand(first)) return 2;
   // Anything else is a path, a runbook id (or an option) for `run`.
   await installCheckCache();
-  return (await COMMANDS.run!())(argv);
+  return guarded(async () => (await COMMANDS.run!())(argv));
+}
+
+/**
+ * A command's exit code; a run-md error that escaped it (an unreadable runbook, say) is said
+ * with its hint and is exit 2, as the commands say their own: never the crash's exit 1, which
+ * reads as "an expectation failed". Core is not imported here (the start-up stays small): the
+ * error is known by its name.
+ */
+async function guarded(command: () => Promise<number>): Promise<number> {
+  try {
+    return await command();
+  } catch (e) {
+    if (!(e instanceof Error) || e.name !== "RunMdError") throw e;
+    const { hint, exitCode } = e as Error & { hint?: string; exitCode?: number };
+    process.stderr.write(`error ${e.message}\n${hint ? `hint: ${hint}\n` : ""}`);
+    return exitCode ?? 2;
+  }
 }
 
 /**

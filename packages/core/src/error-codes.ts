@@ -112,6 +112,10 @@ export const ERROR_CODES = {
     "File or runbook not found",
     "Check the path or the runbook id; run-md list shows the runbooks it finds.",
   ),
+  "unreadable-runbooks": runbook(
+    "Runbooks that cannot be read",
+    "Give the user run-md runs as read and search permission on the folder or file named, or name only the folders it may read; nothing was checked or run.",
+  ),
   "bad-runbook": runbook(
     "Problems in the runbooks",
     "Run run-md check to see every problem with its file and line; nothing was run.",

@@ -1,14 +1,20 @@
 /** Finding runbooks: files as given, directories searched recursively for `*.md`. */
+import { type Dirent, readdir } from "node:fs";
 import { stat } from "node:fs/promises";
-import { join } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { glob } from "tinyglobby";
+import { ERROR_CODES } from "./error-codes.ts";
 import { RunMdError } from "./errors.ts";
+
+const UNREADABLE_HINT = ERROR_CODES["unreadable-runbooks"].hint;
 
 /**
  * The runbook files among `inputs`: a file is taken as given; a directory is searched recursively
  * for `*.md`, skipping `node_modules` and `README.md` files (a folder's readme documents the
  * folder, it is not a runbook). The result is sorted and without duplicates. A path that does
- * not exist is a `RunMdError` with code `not-found`.
+ * not exist is a `RunMdError` with code `not-found`; a path or folder under it that cannot be
+ * read (permission denied) is one with code `unreadable-runbooks` naming it, never a silent skip:
+ * the runbooks in it would go unchecked and unrun without a word.
  */
 export async function findRunbooks(inputs: string[]): Promise<string[]> {
   const found = new Set<string>();
@@ -17,6 +23,11 @@ export async function findRunbooks(inputs: string[]): Promise<string[]> {
     try {
       info = await stat(input);
     } catch (e) {
+      if (isDenied(e))
+        throw new RunMdError("unreadable-runbooks", `cannot read ${input} (permission denied)`, {
+          hint: UNREADABLE_HINT,
+          cause: e,
+        });
       throw new RunMdError("not-found", `no such file or directory: ${input}`, {
         hint: "give runbook files or folders that hold them, such as runbooks/",
         cause: e,
@@ -26,17 +37,53 @@ export async function findRunbooks(inputs: string[]): Promise<string[]> {
       found.add(input);
       continue;
     }
-    const files = await glob("**/*.md", {
-      cwd: input,
-      ignore: ["**/node_modules/**"],
-      onlyFiles: true,
-      followSymbolicLinks: false,
-      expandDirectories: false,
-    });
-    for (const file of files) {
+    for (const file of await searchFolder(input)) {
       if (/(^|\/)readme\.md$/i.test(file)) continue;
       found.add(join(input, file));
     }
   }
   return [...found].sort();
+}
+
+function isDenied(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  return code === "EACCES" || code === "EPERM";
+}
+
+type ReaddirCallback = (error: NodeJS.ErrnoException | null, entries: Dirent[]) => void;
+
+/**
+ * The `*.md` files under `dir`, relative to it. tinyglobby (fdir) passes over a folder it cannot
+ * list as if it were empty; its `readdir` is watched here so that such a folder is an error.
+ * Folders the search skips (hidden ones, `node_modules`) are never listed, so never reported.
+ */
+async function searchFolder(dir: string): Promise<string[]> {
+  const unread: { path: string; error: NodeJS.ErrnoException }[] = [];
+  const watched = (path: string, options: { withFileTypes: true }, callback: ReaddirCallback) =>
+    readdir(path, options, (error, entries) => {
+      // A folder gone since its parent was listed holds nothing to miss.
+      if (error && error.code !== "ENOENT") unread.push({ path, error });
+      callback(error, entries);
+    });
+  const files = await glob("**/*.md", {
+    cwd: dir,
+    ignore: ["**/node_modules/**"],
+    onlyFiles: true,
+    followSymbolicLinks: false,
+    expandDirectories: false,
+    fs: { readdir: watched as unknown as typeof readdir },
+  });
+  if (unread.length === 0) return files;
+  const named = unread
+    .map(({ path, error }) => {
+      const folder = `${join(dir, relative(resolve(dir), path)).replace(/\/+$/, "")}/`;
+      return `${folder} (${isDenied(error) ? "permission denied" : error.message})`;
+    })
+    .sort();
+  const them = named.length === 1 ? "the folder" : `${named.length} folders`;
+  throw new RunMdError(
+    "unreadable-runbooks",
+    `cannot read ${them} ${named.join(", ")}: the runbooks in ${named.length === 1 ? "it" : "them"} were not looked at`,
+    { hint: UNREADABLE_HINT, details: { folders: named } },
+  );
 }

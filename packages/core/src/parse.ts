@@ -13,6 +13,7 @@ import remarkParse from "remark-parse";
 import { unified } from "unified";
 import { visit } from "unist-util-visit";
 import { DiagnosticSink, didYouMean, hasErrors, RULES, sortDiagnostics } from "./diagnostics.ts";
+import { ERROR_CODES } from "./error-codes.ts";
 import { RunMdError } from "./errors.ts";
 import { parseExpect } from "./expect.ts";
 import { type FrontMatter, ID_PATTERN, readFrontMatter, splitFrontMatter } from "./frontmatter.ts";
@@ -56,6 +57,13 @@ export async function loadRunbook(path: string): Promise<ParseResult> {
     if (code === "ENOENT" || code === "EISDIR" || code === "ENOTDIR") {
       throw new RunMdError("not-found", `runbook not found: ${path}`, {
         hint: "give the path of a Markdown runbook, such as runbooks/audit-iam.md",
+        cause: e,
+      });
+    }
+    // A crash would exit 1, which reads as "an expectation failed".
+    if (code === "EACCES" || code === "EPERM") {
+      throw new RunMdError("unreadable-runbooks", `cannot read ${path} (permission denied)`, {
+        hint: ERROR_CODES["unreadable-runbooks"].hint,
         cause: e,
       });
     }

@@ -1,0 +1,139 @@
+/**
+ * `findRunbooks` and folders it cannot read: an error naming them, never a silent skip (a locked
+ * team folder used to leave its runbooks unchecked and unrun without a word).
+ *
+ * Tests run as root, and root reads any folder whatever its mode; the search therefore runs in a
+ * child under `setpriv`, which drops CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH so that a mode-000
+ * folder really is "permission denied" (as in test/hardening-local.test.ts). A user other than
+ * root needs no setpriv: the mode is enough.
+ */
+import { spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const REPO = fileURLToPath(new URL("../../../", import.meta.url));
+const FILES_TS = path.join(REPO, "packages/core/src/files.ts");
+const IS_ROOT = process.getuid?.() === 0;
+const NO_DAC = [
+  "setpriv",
+  "--inh-caps=-dac_override,-dac_read_search",
+  "--bounding-set=-dac_override,-dac_read_search",
+];
+const CAN_LOCK = !IS_ROOT || existsSync("/usr/bin/setpriv");
+if (!CAN_LOCK) console.log("skipping the unreadable-folder cases: running as root without setpriv");
+
+type Outcome = { files: string[] } | { error: { code: string; message: string } };
+
+let root: string;
+const LOCKED = ["rb/team-b", "rb/iam/locked", "rb/.hidden", "rb/node_modules/pkg", "closed"];
+
+beforeAll(() => {
+  root = mkdtempSync(path.join(tmpdir(), "run-md-find-"));
+  for (const file of [
+    "rb/a.md",
+    "rb/iam/c.md",
+    "rb/team-b/b.md",
+    "rb/iam/locked/d.md",
+    "rb/.hidden/e.md",
+    "rb/node_modules/pkg/f.md",
+    "closed/g.md",
+    "open/h.md",
+  ]) {
+    mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    writeFileSync(path.join(root, file), "---\ntitle: T\n---\n");
+  }
+  for (const dir of LOCKED) chmodSync(path.join(root, dir), 0);
+});
+
+afterAll(() => {
+  for (const dir of LOCKED) chmodSync(path.join(root, dir), 0o755);
+  rmSync(root, { recursive: true, force: true });
+});
+
+/** `findRunbooks` of each list of inputs, in one child that cannot read mode-000 folders. */
+function findLocked(cases: string[][]): Outcome[] {
+  const script = path.join(root, "find.mts");
+  writeFileSync(
+    script,
+    `import { findRunbooks } from ${JSON.stringify(FILES_TS)};
+const out = [];
+for (const inputs of JSON.parse(process.argv[2])) {
+  try {
+    out.push({ files: await findRunbooks(inputs) });
+  } catch (e) {
+    out.push({ error: { code: e.code, message: e.message } });
+  }
+}
+console.log(JSON.stringify(out));
+`,
+  );
+  const [command, ...args] = [
+    ...(IS_ROOT ? NO_DAC : []),
+    process.execPath,
+    "--import",
+    "tsx",
+    script,
+    JSON.stringify(cases),
+  ];
+  const res = spawnSync(command as string, args, { cwd: REPO, encoding: "utf8" });
+  expect(res.status, res.stderr).toBe(0);
+  return JSON.parse(res.stdout) as Outcome[];
+}
+
+describe.skipIf(!CAN_LOCK)("finding runbooks in folders that cannot be read", () => {
+  it("is an unreadable-runbooks error naming each folder, never a silent skip", () => {
+    const rb = path.join(root, "rb");
+    const closed = path.join(root, "closed");
+    const [under, itself, inside, readable] = findLocked([
+      [rb],
+      [closed],
+      [path.join(closed, "g.md")],
+      [path.join(root, "open")],
+    ]);
+    expect(under).toEqual({
+      error: {
+        code: "unreadable-runbooks",
+        message: `cannot read 2 folders ${rb}/iam/locked/ (permission denied), ${rb}/team-b/ (permission denied): the runbooks in them were not looked at`,
+      },
+    });
+    expect(itself).toEqual({
+      error: {
+        code: "unreadable-runbooks",
+        message: `cannot read the folder ${closed}/ (permission denied): the runbooks in it were not looked at`,
+      },
+    });
+    // A file in a folder that cannot be searched exists: not "no such file".
+    expect(inside).toEqual({
+      error: {
+        code: "unreadable-runbooks",
+        message: `cannot read ${path.join(closed, "g.md")} (permission denied)`,
+      },
+    });
+    expect(readable).toEqual({ files: [path.join(root, "open", "h.md")] });
+  });
+
+  it("still never looks into hidden folders and node_modules, readable or not", () => {
+    const iam = path.join(root, "rb", "iam");
+    chmodSync(path.join(iam, "locked"), 0o755);
+    chmodSync(path.join(root, "rb", "team-b"), 0o755);
+    try {
+      const rb = path.join(root, "rb");
+      expect(findLocked([[rb]])).toEqual([
+        {
+          files: [
+            path.join(rb, "a.md"),
+            path.join(iam, "c.md"),
+            path.join(iam, "locked", "d.md"),
+            path.join(rb, "team-b", "b.md"),
+          ],
+        },
+      ]);
+    } finally {
+      chmodSync(path.join(iam, "locked"), 0);
+      chmodSync(path.join(root, "rb", "team-b"), 0);
+    }
+  });
+});
