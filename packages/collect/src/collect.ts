@@ -299,7 +299,12 @@ async function planParts(c: Collecting): Promise<Plan> {
   const noteSkipped = (f: CollectFile, warnings: string[], into = manifest.objects) => {
     const skipped = warnings.find((w) => w.startsWith(`skipped ${f.src.rel}: `));
     if ((parts.get(f.key) ?? []).length === 0 && skipped !== undefined) {
-      into[f.key] = { id: f.id, size: f.src.size, skipped: skipped.slice(8) };
+      into[f.key] = {
+        id: f.id,
+        size: f.src.size,
+        skipped: skipped.slice(8),
+        ...(f.src.layoutDay === null ? {} : { day: f.src.layoutDay }),
+      };
       result.objectsSkipped++;
     }
   };
@@ -438,7 +443,7 @@ function record(c: Collecting, f: CollectFile): void {
 /** The manifest's entry of a collected file: outside the layout, with the ranges taken from it. */
 function collected(old: StoreObject | undefined, f: CollectFile, range: TimeRange): StoreObject {
   const entry: StoreObject = { id: f.id, size: f.src.size };
-  if (f.src.layoutDay !== null) return entry;
+  if (f.src.layoutDay !== null) return { ...entry, day: f.src.layoutDay };
   const before = old?.id === f.id && old.skipped === undefined ? (old.ranges ?? []) : [];
   return { ...entry, ranges: addCovered(before, range) };
 }

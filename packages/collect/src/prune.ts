@@ -8,7 +8,7 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { slashDate } from "@run-md/core";
-import { layoutDay, readManifest, type StoreManifest, writeManifest } from "@run-md/engine-local";
+import { objectDay, readManifest, type StoreManifest, writeManifest } from "@run-md/engine-local";
 
 export interface PruneResult {
   /** The days removed (`yyyy/MM/dd`), oldest first. */
@@ -46,7 +46,7 @@ function pruned(m: StoreManifest, cutDay: string, cutoff: string): StoreManifest
   const covered = trimmed(m.covered, cutoff);
   const objects: StoreManifest["objects"] = {};
   for (const [key, o] of Object.entries(m.objects)) {
-    const day = layoutDay(key);
+    const day = objectDay(key, o);
     if (day !== null) {
       if (day >= cutDay) objects[key] = o;
       continue;

@@ -119,4 +119,41 @@ describe("pruning the store", () => {
     // Nothing was collected by the refused commands.
     expect(existsSync(path.join(store, "manifest.json"))).toBe(false);
   });
+
+  it("knows each object's day when the source lies below AWSLogs/<account>/ (keys without the layout)", async () => {
+    // The keys are then `CloudTrail/<region>/yyyy/mm/dd/...`: the day must come from the whole
+    // path the collect read, or the prune keeps those objects and a later collect of the pruned
+    // days skips them as collected (a window answered from nothing), and a corrupt object of a
+    // day goes unreported.
+    const [account] = await fsp.readdir(path.join(logs, "AWSLogs"));
+    const source = path.join(root, "below", account!);
+    await fsp.cp(path.join(logs, "AWSLogs", account!), source, { recursive: true });
+    const dayDir = path.join(source, "CloudTrail/us-east-1/2024/03/04");
+    await fsp.writeFile(path.join(dayDir, "truncated.json.gz"), Buffer.from([0x1f, 0x8b, 8, 0]));
+    const store = path.join(root, "store-below");
+    await collectFromDir({ sourceDir: source, store, window });
+    const engine = await createLocalEngine({ store, threads: 1 });
+    try {
+      const r = await engine.query({
+        stepId: "n",
+        dialect: "sql",
+        query: "SELECT count(*) AS n FROM cloudtrail_logs",
+        params: {},
+        window: { start: new Date("2024-03-04T00:00:00Z"), end: new Date("2024-03-05T00:00:00Z") },
+        attributes: { optional: false },
+        signal: new AbortController().signal,
+      });
+      expect(r.unread?.some((u) => u.includes("truncated.json.gz"))).toBe(true);
+    } finally {
+      await engine.close();
+    }
+    await pruneStore(store, new Date("2024-03-03T00:00:00Z"));
+    const m = await readManifest(store);
+    expect(Object.keys(m.objects).some((k) => /2024\/03\/0[12]\//.test(k))).toBe(false);
+    const again = await collectFromDir({ sourceDir: source, store, window });
+    expect(again.daysWritten).toEqual(["2024/03/01", "2024/03/02"]);
+    const want = await truth(logs);
+    const got = await storeContents(store);
+    for (const day of ["2024/03/01", "2024/03/02"]) expect(got.get(day)).toEqual(want.get(day));
+  });
 });

@@ -15,6 +15,7 @@ export {
   collectSelectSql,
   type EventTimes,
   EXTRA_COLUMN,
+  objectDay,
   readManifest,
   STORE_DAYS,
   type StoreDay,

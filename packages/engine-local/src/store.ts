@@ -81,6 +81,28 @@ export interface StoreObject {
    * (merged, sorted). A later collect of a window outside them reads it again.
    */
   ranges?: { from: string; to: string }[];
+  /**
+   * The delivery-layout day (`yyyy/MM/dd`) of an object in the layout, read from its whole path
+   * when collected: its key is relative to the source, which may lie below `AWSLogs/<account>/`
+   * (`--source ./AWSLogs/111122223333`), where the key alone does not show the layout.
+   */
+  day?: string;
+}
+
+/** A day folder's file at the end of a key: `.../2026/11/30/x.json.gz`. */
+const TRAILING_DAY = /(?:^|\/)(\d{4})\/(\d{2})\/(\d{2})\/[^/]+$/;
+
+/**
+ * The layout day of a collected object: recorded with it, else read from its key, else (a store
+ * collected before days were recorded, from a source below `AWSLogs/<account>/`) the day folder
+ * its key ends in, for an object in the layout (one outside it has `ranges`). Null outside it.
+ */
+export function objectDay(key: string, o: StoreObject): string | null {
+  if (o.day !== undefined) return o.day;
+  const day = layoutDay(key);
+  if (day !== null || o.ranges !== undefined) return day;
+  const m = TRAILING_DAY.exec(key);
+  return m ? `${m[1]}/${m[2]}/${m[3]}` : null;
 }
 
 /**
@@ -437,7 +459,7 @@ const NOT_EVENTS = /no CloudTrail events in it|no events in it|not a CloudTrail 
 function unreadObjects(m: StoreManifest, days: Set<string>): string[] {
   return Object.entries(m.objects).flatMap(([key, o]) => {
     if (o.skipped === undefined || NOT_EVENTS.test(o.skipped)) return [];
-    const day = layoutDay(key);
+    const day = objectDay(key, o);
     return day !== null && days.has(day) ? [key] : [];
   });
 }

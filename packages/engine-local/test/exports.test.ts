@@ -21,6 +21,7 @@ describe("@run-md/engine-local", () => {
       "fileIdentity",
       "layoutDay",
       "localEngine",
+      "objectDay",
       "readManifest",
       "timestampText",
       "timestampValueText",
