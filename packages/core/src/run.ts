@@ -5,7 +5,7 @@ import { ENGINE_ALIASES, engineChoices, engineInfo } from "./engine-registry.ts"
 import { ERROR_CODES } from "./error-codes.ts";
 import { isRunMdError, RunMdError } from "./errors.ts";
 import { worstStatus } from "./evaluate.ts";
-import { type MaskOptions, maskText } from "./mask.ts";
+import { type MaskOptions, maskText, maskValue } from "./mask.ts";
 import type { Dialect, ParamValue, Runbook, Step } from "./model.ts";
 import { resolveParams } from "./params.ts";
 import {
@@ -439,7 +439,11 @@ export async function runRunbook(
   const startedAt = now();
   const window = runWindow(runbook, options, startedAt);
   const params = resolveParams(runbook, options.configParams, options.cliParams);
-  const plainParams = Object.fromEntries(Object.entries(params).map(([k, p]) => [k, p.value]));
+  // Masked like every output (a key id under `hide`, a secret): reports are published.
+  const plainParams = maskedParams(
+    Object.fromEntries(Object.entries(params).map(([k, p]) => [k, p.value])),
+    options.mask,
+  );
   if (options.engine !== undefined && !engineChoices().includes(options.engine)) {
     throw new RunMdError("unknown-engine", `unknown engine "${options.engine}"`, {
       hint: `Engines: ${engineChoices().join(", ")}.`,
@@ -504,6 +508,16 @@ export async function runRunbook(
   };
   reporter?.onRunEnd?.(report);
   return report;
+}
+
+/** A run's parameter values as its report and outputs show them: masked (by value and by name). */
+function maskedParams(
+  params: Record<string, ParamValue>,
+  mask: MaskOptions | undefined,
+): Record<string, ParamValue> {
+  return Object.fromEntries(
+    Object.entries(params).map(([k, v]) => [k, maskValue(v, mask, k) as ParamValue]),
+  );
 }
 
 function skippedStep(
@@ -603,7 +617,7 @@ export function errorReport(
     endedAt: endedAt.toISOString(),
     durationMs: endedAt.getTime() - startedAt.getTime(),
     engine: options.engine ?? "default",
-    params: asked?.params ?? {},
+    params: maskedParams(asked?.params ?? {}, options.mask),
     window: asked
       ? {
           start: isoSeconds(asked.window.start),

@@ -368,6 +368,27 @@ describe("running a runbook", () => {
     expect(JSON.stringify(report)).not.toContain("EXAMPLEKEY");
   });
 
+  it("masks the run's parameter values in its report and outputs, and binds the real ones", async () => {
+    // Reports are published (the site, S3): a key id under `hide` must not come back through
+    // the parameters, though the query must still get the real value.
+    const e = engines({ first: { columns: [{ name: "n", type: "varchar" }], rows: [["x"]] } });
+    let started: Record<string, unknown> = {};
+    const report = await runRunbook(
+      runbook(),
+      opts({
+        step: "first",
+        cliParams: { who: "AKIAIOSFODNN7EXAMPLE", limit: "5" },
+        mask: { accessKeyIds: "hide" },
+      }),
+      { ...e, reporter: { onRunStart: (info) => void (started = info.params) } },
+    );
+    expect(e.made.local!.requests.map((r) => r.params.who?.value)).toEqual([
+      "AKIAIOSFODNN7EXAMPLE",
+    ]);
+    expect(report.params).toEqual({ who: "AKIA****************", limit: 5 });
+    expect(started).toEqual(report.params);
+  });
+
   it("checks the values the engine gave, and masks only what the report shows (round-two red-team)", async () => {
     // Five keys, one prefix: hidden, they would all read AKIA**** and look like one.
     const keys = ["AKIAIOSFODNN7EXAMPL1", "AKIAIOSFODNN7EXAMPL2", "AKIAIOSFODNN7EXAMPL3"];
