@@ -72,6 +72,10 @@ describe("nightly options", () => {
     expect(() => parseNightlyArgs(["--collect", "/logs", "--collect-prune", "a year"], {})).toThrow(
       '--collect-prune must be a duration such as 30d, got "a year"',
     );
+    // A retention shorter than the window: every night's collect would refuse, collect nothing.
+    expect(() => parseNightlyArgs(["--collect", "/logs"], { RUN_MD_COLLECT_PRUNE: "7d" })).toThrow(
+      "--collect-prune 7d is shorter than --collect-since 30d",
+    );
   });
 
   it("keeps every report with --retention forever and rejects what it cannot read", () => {

@@ -87,6 +87,11 @@ function collectOption(
     if (text !== undefined && parseDuration(text) === undefined)
       throw new UsageError(`${flag} must be a duration such as 30d, got "${text}"`);
   }
+  // Shorter, every collect would refuse (it would remove what it brings): nothing collected.
+  if (prune !== undefined && parseDuration(prune)! < parseDuration(since)!)
+    throw new UsageError(
+      `--collect-prune ${prune} is shorter than --collect-since ${since}: keep at least the window collected`,
+    );
   return {
     source: source.startsWith("s3://") ? source : resolveFromCaller(source),
     since,
