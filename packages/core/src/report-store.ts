@@ -37,6 +37,24 @@ export async function writeFileAtomic(target: string, data: string): Promise<voi
     await rm(tmp, { force: true });
     throw e;
   }
+  await syncFolder(dir);
+}
+
+/**
+ * The folder's entries to disk, so that the rename survives a power loss before what the caller
+ * does next (a collect or prune removes the files the old manifest named). Where a folder cannot
+ * be opened for it (Windows), the rename is as durable as the system makes it.
+ */
+async function syncFolder(dir: string): Promise<void> {
+  const fh = await open(dir, "r").catch(() => undefined);
+  if (!fh) return;
+  try {
+    await fh.sync();
+  } catch {
+    // Not supported for folders here.
+  } finally {
+    await fh.close();
+  }
 }
 
 /** `2026-11-24T01-23-45.123Z`: sortable, and safe in file names on every system. */
