@@ -380,7 +380,14 @@ describe("running a runbook", () => {
         cliParams: { who: "AKIAIOSFODNN7EXAMPLE", limit: "5" },
         mask: { accessKeyIds: "hide" },
       }),
-      { ...e, reporter: { onRunStart: (info) => void (started = info.params) } },
+      {
+        ...e,
+        reporter: {
+          onRunStart: (info) => {
+            started = info.params;
+          },
+        },
+      },
     );
     expect(e.made.local!.requests.map((r) => r.params.who?.value)).toEqual([
       "AKIAIOSFODNN7EXAMPLE",
