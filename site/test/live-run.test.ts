@@ -101,6 +101,23 @@ describe("the live run view", () => {
     expect(offending.querySelector("caption")!.textContent).toBe("Offending rows");
   });
 
+  it("shows a pass in a step that errored as not judged, never as passed", () => {
+    // A log file was not read: the check judged part of the data only.
+    const errored: StepReport = {
+      ...stepEnd,
+      status: "errored",
+      error: { code: "unread-files", message: "1 file was not read" },
+      checks: [{ ...stepEnd.checks[0]!, status: "passed", offendingRows: [], offendingCount: 0 }],
+    };
+    const root = view();
+    applyEvent(root, ev("step-start", { step: errored.id, title: errored.title, engine: "local" }));
+    applyEvent(root, ev("step-end", { step: errored }));
+    const check = root.querySelector(`[data-expect="${errored.id}"] tr.rm-check`)!;
+    expect(check.getAttribute("data-check-status")).toBe("unjudged");
+    expect(check.className).not.toContain("rm-check--passed");
+    expect(check.textContent).not.toContain("✓");
+  });
+
   it("renders server text as text: markup in a value never becomes an element", () => {
     const root = view();
     applyEvent(

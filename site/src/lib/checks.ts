@@ -12,6 +12,7 @@ import {
   parseExpect,
   type StepReport,
 } from "@run-md/core";
+import { shownStatus } from "./format.ts";
 
 /** A check's text without `warn:` and with single spaces: how a runbook's check and a report's are matched. */
 export function normCheck(text: string): string {
@@ -122,4 +123,21 @@ export function firstOffender(step: StepReport, c: CheckOutcome): Offender | und
   if (!row) return undefined;
   const column = subjectColumn(row);
   return column === undefined ? undefined : { column, value: row[column] ?? null, row };
+}
+
+/**
+ * The summary's sentence about the checks: how many were not judged because their step
+ * errored, else "All n checks passed." when nothing else is wrong; undefined when the problems
+ * listed say it all.
+ */
+export function checksSentence(
+  steps: { error?: unknown; checks?: { status: string }[] }[],
+  problems: number,
+): string | undefined {
+  const all = steps.flatMap((s) => (s.checks ?? []).map((c) => shownStatus(s, c)));
+  const unjudged = all.filter((s) => s === "unjudged").length;
+  if (unjudged > 0)
+    return `${unjudged} check${unjudged === 1 ? "" : "s"} not judged (a step errored).`;
+  if (problems > 0) return undefined;
+  return all.length > 0 ? `All ${all.length} checks passed.` : "The run has no checks.";
 }

@@ -42,7 +42,9 @@ export { STATUS_RANK };
 
 const SEVERITY_RANK: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
 
+/** The runbook's status: its latest full run's, or `unreadable` when its newest report file is. */
 export function latestStatus(view: RunbookView): string {
+  if (view.history.unreadable) return "unreadable";
   return view.latest?.status ?? "none";
 }
 

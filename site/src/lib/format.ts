@@ -11,7 +11,10 @@ export { formatBytes };
 export type AnyStatus = "passed" | "warned" | "failed" | "errored" | "skipped" | "cancelled";
 
 /** Status words as the pages show them, with a symbol that does not rely on colour. */
-export const STATUS_LABEL: Record<AnyStatus | "none", { symbol: string; label: string }> = {
+export const STATUS_LABEL: Record<
+  AnyStatus | "none" | "unjudged" | "unreadable",
+  { symbol: string; label: string }
+> = {
   passed: { symbol: "✓", label: "passed" },
   warned: { symbol: "!", label: "warned" },
   failed: { symbol: "✗", label: "failed" },
@@ -19,12 +22,17 @@ export const STATUS_LABEL: Record<AnyStatus | "none", { symbol: string; label: s
   skipped: { symbol: "–", label: "skipped" },
   cancelled: { symbol: "■", label: "cancelled" },
   none: { symbol: "·", label: "no run yet" },
+  /** A check of a step that errored: its "passed" judged part of the data, so it is not shown as one. */
+  unjudged: { symbol: "?", label: "not judged: the step errored" },
+  /** A runbook whose newest report file cannot be read or validated. */
+  unreadable: { symbol: "⚠", label: "unreadable" },
 };
 
 /** Worst first: how the index orders runbooks and which run of a day the heat strip shows. */
 export const STATUS_RANK: Record<string, number> = {
   failed: 0,
   errored: 1,
+  unreadable: 1,
   warned: 2,
   cancelled: 3,
   passed: 4,
@@ -93,4 +101,13 @@ export function columnsOf(rows: Record<string, JsonValue>[]): string[] {
   const seen = new Set<string>();
   for (const r of rows) for (const k of Object.keys(r)) seen.add(k);
   return [...seen];
+}
+
+/**
+ * A check's status as the pages (and the live run view) show it: a pass in a step that errored
+ * (a log file not read, a capped result) judged only part of the data, so it is `unjudged`,
+ * never `passed`.
+ */
+export function shownStatus(step: { error?: unknown }, check: { status: string }): string {
+  return step.error !== undefined && check.status === "passed" ? "unjudged" : check.status;
 }

@@ -8,7 +8,14 @@
  */
 import type { CheckOutcome, JsonValue, StepReport } from "@run-md/core";
 import { cellElement } from "./cells.ts";
-import { columnsOf, formatDuration, formatValue, STATUS_LABEL, statLines } from "./format.ts";
+import {
+  columnsOf,
+  formatDuration,
+  formatValue,
+  STATUS_LABEL,
+  shownStatus,
+  statLines,
+} from "./format.ts";
 
 export interface LiveEvent {
   /** The SSE event name: `queued`, `run-start`, `step-start`, `step-end`, `run-end`, ... */
@@ -81,7 +88,11 @@ export function rowsTable(
 }
 
 /** ChecksTable.astro's markup for a run's outcomes, with the offending rows of failed checks. */
-export function checksTable(doc: Document, outcomes: CheckOutcome[]): HTMLDivElement {
+export function checksTable(
+  doc: Document,
+  outcomes: CheckOutcome[],
+  step: { error?: unknown } = {},
+): HTMLDivElement {
   const box = el(doc, "div", "rm-checks");
   const table = el(doc, "table");
   const head = el(doc, "tr");
@@ -93,20 +104,20 @@ export function checksTable(doc: Document, outcomes: CheckOutcome[]): HTMLDivEle
   const thead = el(doc, "thead");
   thead.append(head);
   const tbody = el(doc, "tbody");
-  for (const o of outcomes) tbody.append(...checkRows(doc, o));
+  for (const o of outcomes) tbody.append(...checkRows(doc, o, shownStatus(step, o)));
   table.append(thead, tbody);
   box.append(table);
   return box;
 }
 
-function checkRows(doc: Document, o: CheckOutcome): HTMLTableRowElement[] {
-  const tr = el(doc, "tr", `rm-check rm-check--${o.status}`);
-  tr.dataset.checkStatus = o.status;
+function checkRows(doc: Document, o: CheckOutcome, shown: string): HTMLTableRowElement[] {
+  const tr = el(doc, "tr", `rm-check rm-check--${shown}`);
+  tr.dataset.checkStatus = shown;
   const what = el(doc, "td");
   what.append(el(doc, "code", undefined, o.warn ? `warn: ${o.check}` : o.check));
   if (o.label) what.append(el(doc, "div", "rm-check__label", o.label));
   const status = el(doc, "td");
-  status.append(statusBadge(doc, o.status));
+  status.append(statusBadge(doc, shown));
   const actual = el(doc, "td");
   if (o.actual !== undefined) actual.append(el(doc, "span", "rm-actual", formatValue(o.actual)));
   actual.append(el(doc, "div", "rm-check__message", o.message));
@@ -200,7 +211,7 @@ export function stepEnded(root: HTMLElement, data: Record<string, unknown>): voi
   if ((step.checks ?? []).length > 0) {
     const expect = el(doc, "div", "rm-expect");
     expect.dataset.expect = step.id;
-    expect.append(checksTable(doc, step.checks));
+    expect.append(checksTable(doc, step.checks, step));
     block.append(expect);
   }
 }

@@ -30,6 +30,8 @@ export interface CheckSummary {
   status: Status;
   actual?: JsonValue;
   message: string;
+  /** The check's step errored (a file not read, a capped result): a pass judged part of the data. */
+  stepErrored?: boolean;
 }
 
 /** One report file of a runbook's history, with what the index and the history strip show. */
@@ -67,6 +69,12 @@ export interface RunbookHistory {
   investigations: ReportEntry[];
   /** How many report files the directory holds for this runbook. */
   total: number;
+  /**
+   * The newest report file, when it cannot be read or validated (or is another runbook's):
+   * newer than every full run read, it may be the latest run, so the runbook's status is
+   * `unreadable`, never the older run's.
+   */
+  unreadable?: ReportProblem;
 }
 
 export interface ReportProblem {
@@ -96,6 +104,7 @@ function checkSummaries(report: RunReport): CheckSummary[] {
       if (step.title !== undefined) s.stepTitle = step.title;
       if (c.label !== undefined) s.label = c.label;
       if (c.actual !== undefined) s.actual = c.actual;
+      if (step.error) s.stepErrored = true;
       return s;
     }),
   );
@@ -156,6 +165,7 @@ export async function readReportIndex(
       if (names.length === 0) return;
       const entries: ReportEntry[] = [];
       const investigations: ReportEntry[] = [];
+      let unreadable: ReportProblem | undefined;
       // Read newest-first until `limit` good full runs are found (and at most `limit`
       // investigations kept); unreadable files are skipped.
       for (const name of names) {
@@ -163,19 +173,28 @@ export async function readReportIndex(
         const file = path.join(dir, name);
         try {
           const report = await readReport(file);
+          if (report.runbook?.id !== runbookId)
+            throw new Error(
+              `the report is of runbook "${report.runbook?.id}", not of its folder "${runbookId}"`,
+            );
           options.onReport?.(file, report);
           const entry = entryOf(file, report);
           if (entry.kind === "full") entries.push(entry);
           else if (investigations.length < options.limit) investigations.push(entry);
         } catch (e) {
-          problems.push({ file, message: (e as Error).message });
+          const problem = { file, message: (e as Error).message };
+          problems.push(problem);
+          // Newer than every full run read: it may be the latest run.
+          if (entries.length === 0 && !unreadable) unreadable = problem;
         }
       }
       const newestFirst = (a: ReportEntry, b: ReportEntry) =>
         b.startedAt.localeCompare(a.startedAt);
       entries.sort(newestFirst);
       investigations.sort(newestFirst);
-      histories.set(runbookId, { runbookId, entries, investigations, total: names.length });
+      const history: RunbookHistory = { runbookId, entries, investigations, total: names.length };
+      if (unreadable) history.unreadable = unreadable;
+      histories.set(runbookId, history);
     }),
   );
   problems.sort(byFile);

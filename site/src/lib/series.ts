@@ -173,11 +173,20 @@ export function timeSeries(step: StepReport, spec: ChartSpec | undefined): TimeS
   };
 }
 
-/** A check's numeric actual value in each run that has it, oldest first (entries newest first). */
+/**
+ * A check's numeric actual value in each run that has it, oldest first (entries newest first).
+ * A pass in a step that errored judged part of the data: it is left out, not drawn as a pass.
+ */
 export function checkHistory(
   entries: {
     startedAt: string;
-    checks: { stepId: string; check: string; status: string; actual?: JsonValue }[];
+    checks: {
+      stepId: string;
+      check: string;
+      status: string;
+      actual?: JsonValue;
+      stepErrored?: boolean;
+    }[];
   }[],
   stepId: string,
   check: string,
@@ -188,6 +197,7 @@ export function checkHistory(
     const c = e.checks.find((x) => x.stepId === stepId && normCheck(x.check) === key);
     const value = asNumber(c?.actual);
     const at = new Date(e.startedAt);
+    if (c?.stepErrored && c.status === "passed") continue;
     if (c && value !== undefined && !Number.isNaN(at.getTime()))
       points.push({ at, value, status: c.status });
   }

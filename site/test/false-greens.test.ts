@@ -1,0 +1,144 @@
+/**
+ * No green where the run did not judge: the checks of a step that errored are not passes, and a
+ * newest report file that cannot be read is not hidden behind the run before it.
+ */
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { RunReport } from "@run-md/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checksSentence } from "../src/lib/checks.ts";
+import { STATUS_LABEL, STATUS_RANK, shownStatus } from "../src/lib/format.ts";
+import { readReportIndex } from "../src/lib/reports.ts";
+import { checkHistory } from "../src/lib/series.ts";
+
+const fixtureReports = path.join(import.meta.dirname, "fixtures/reports");
+const OLD = "2026-11-21T02-00-05.000Z.json";
+const NEW = "2026-11-22T02-00-04.000Z.json";
+
+async function passedReport(): Promise<RunReport> {
+  const file = path.join(fixtureReports, "unauthorized-access", OLD);
+  return JSON.parse(await readFile(file, "utf8")) as RunReport;
+}
+
+/** The passed fixture run, with its steps errored as when a log file was not read. */
+async function erroredReport(): Promise<RunReport> {
+  const report = await passedReport();
+  report.runId = "errored-run";
+  report.startedAt = "2026-11-22T02:00:04.000Z";
+  report.status = "errored";
+  for (const step of report.steps) {
+    step.status = "errored";
+    step.error = { code: "unread-files", message: "1 log file was not read" };
+  }
+  return report;
+}
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "run-md-false-greens-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function write(runbookId: string, name: string, body: unknown): Promise<void> {
+  await mkdir(path.join(dir, runbookId), { recursive: true });
+  await writeFile(
+    path.join(dir, runbookId, name),
+    typeof body === "string" ? body : JSON.stringify(body),
+  );
+}
+
+describe("the checks of a step that errored", () => {
+  it("are not judged, never passed", () => {
+    const errored = { error: { code: "result-capped", message: "capped" } };
+    expect(shownStatus(errored, { status: "passed" })).toBe("unjudged");
+    expect(shownStatus(errored, { status: "failed" })).toBe("failed");
+    expect(shownStatus({}, { status: "passed" })).toBe("passed");
+    expect(STATUS_LABEL.unjudged.label).toBe("not judged: the step errored");
+    expect(STATUS_LABEL.unjudged.symbol).not.toBe(STATUS_LABEL.passed.symbol);
+  });
+
+  it("make the summary say they were not judged, not that all passed", async () => {
+    const errored = await erroredReport();
+    expect(checksSentence(errored.steps, 0)).toBe("4 checks not judged (a step errored).");
+    expect(checksSentence(errored.steps, 0)).not.toMatch(/passed/);
+    const one = await passedReport();
+    one.steps[1]!.error = { code: "unread-files", message: "not read" };
+    expect(checksSentence(one.steps, 0)).toBe("1 check not judged (a step errored).");
+    expect(checksSentence((await passedReport()).steps, 0)).toBe("All 4 checks passed.");
+    expect(checksSentence((await passedReport()).steps, 2)).toBeUndefined();
+    expect(checksSentence([], 0)).toBe("The run has no checks.");
+  });
+
+  it("are left out of the check's history chart", async () => {
+    await write("history", OLD, await passedReport());
+    const errored = await erroredReport();
+    errored.steps[1]!.checks[0]!.actual = 3;
+    await write("history", NEW, errored);
+    // The folder is "history": make the reports its own.
+    for (const name of [OLD, NEW]) {
+      const file = path.join(dir, "history", name);
+      const r = JSON.parse(await readFile(file, "utf8")) as RunReport;
+      r.runbook.id = "history";
+      await writeFile(file, JSON.stringify(r));
+    }
+    const index = await readReportIndex(dir, { limit: 30, runbookIds: ["history"] });
+    const entries = index.histories.get("history")!.entries;
+    expect(entries.map((e) => e.runId)).toEqual(["errored-run", expect.any(String)]);
+    expect(entries[0]!.checks.every((c) => c.stepErrored)).toBe(true);
+    const points = checkHistory(entries, "denied_per_hour", "warn: max(calls) < 40");
+    expect(points.map((p) => [p.value, p.status])).toEqual([[5, "passed"]]);
+  });
+});
+
+describe("a runbook whose newest report file cannot be read", () => {
+  it("is unreadable, not the previous run's status, and names the file", async () => {
+    const good = await passedReport();
+    await write("unauthorized-access", OLD, good);
+    await write("unauthorized-access", NEW, { ...good, reportVersion: 99 });
+    const index = await readReportIndex(dir, { limit: 30, runbookIds: ["unauthorized-access"] });
+    const h = index.histories.get("unauthorized-access")!;
+    expect(h.entries.map((e) => e.status)).toEqual(["passed"]);
+    expect(path.basename(h.unreadable!.file)).toBe(NEW);
+    expect(h.unreadable!.message).not.toBe("");
+    expect(index.problems.map((p) => path.basename(p.file))).toEqual([NEW]);
+  });
+
+  it("is unreadable when that file is its only report", async () => {
+    await write("only-bad", NEW, "{ half a report");
+    const index = await readReportIndex(dir, { limit: 30, runbookIds: ["only-bad"] });
+    const h = index.histories.get("only-bad")!;
+    expect(h.entries).toEqual([]);
+    expect(path.basename(h.unreadable!.file)).toBe(NEW);
+  });
+
+  it("counts another runbook's report in its folder as unreadable", async () => {
+    const good = await passedReport();
+    await write("mixed-up", OLD, { ...good, runbook: { ...good.runbook, id: "mixed-up" } });
+    await write("mixed-up", NEW, good);
+    const index = await readReportIndex(dir, { limit: 30, runbookIds: ["mixed-up"] });
+    const h = index.histories.get("mixed-up")!;
+    expect(h.entries.map((e) => e.name)).toEqual([OLD.replace(".json", "")]);
+    expect(path.basename(h.unreadable!.file)).toBe(NEW);
+    expect(h.unreadable!.message).toMatch(/unauthorized-access.*mixed-up/);
+  });
+
+  it("is not unreadable for a bad file older than its latest run", async () => {
+    const good = await passedReport();
+    await write("old-bad", OLD, "{");
+    await write("old-bad", NEW, { ...good, runbook: { ...good.runbook, id: "old-bad" } });
+    const index = await readReportIndex(dir, { limit: 30, runbookIds: ["old-bad"] });
+    const h = index.histories.get("old-bad")!;
+    expect(h.entries).toHaveLength(1);
+    expect(h.unreadable).toBeUndefined();
+    expect(index.problems).toHaveLength(1);
+  });
+
+  it("ranks with errored, ahead of green", () => {
+    expect(STATUS_RANK.unreadable).toBe(STATUS_RANK.errored);
+    expect(STATUS_RANK.unreadable!).toBeLessThan(STATUS_RANK.passed!);
+    expect(STATUS_LABEL.unreadable.label).toBe("unreadable");
+  });
+});
