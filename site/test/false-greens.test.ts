@@ -8,7 +8,7 @@ import path from "node:path";
 import type { RunReport } from "@run-md/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checksSentence } from "../src/lib/checks.ts";
-import { STATUS_LABEL, STATUS_RANK, shownStatus } from "../src/lib/format.ts";
+import { indexRank, STATUS_LABEL, STATUS_RANK, shownStatus } from "../src/lib/format.ts";
 import { readReportIndex } from "../src/lib/reports.ts";
 import { checkHistory } from "../src/lib/series.ts";
 
@@ -140,5 +140,12 @@ describe("a runbook whose newest report file cannot be read", () => {
     expect(STATUS_RANK.unreadable).toBe(STATUS_RANK.errored);
     expect(STATUS_RANK.unreadable!).toBeLessThan(STATUS_RANK.passed!);
     expect(STATUS_LABEL.unreadable.label).toBe("unreadable");
+  });
+
+  it("ranks a cancelled run that had failed checks with the failed ones, above warned and passed", () => {
+    expect(indexRank("cancelled", 3)).toBe(indexRank("failed", 3));
+    expect(indexRank("cancelled", 3)).toBeLessThan(indexRank("warned", 0));
+    expect(indexRank("cancelled", 0)).toBeGreaterThan(indexRank("warned", 0));
+    expect(indexRank("errored", 0)).toBeLessThan(indexRank("passed", 0));
   });
 });

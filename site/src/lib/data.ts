@@ -6,7 +6,7 @@
 import { getCollection } from "astro:content";
 import { createHash } from "node:crypto";
 import { type RunReport, setNewest } from "@run-md/core";
-import { STATUS_RANK } from "./format.ts";
+import { indexRank, STATUS_RANK } from "./format.ts";
 import { lastRunDay, stripDays } from "./heat.ts";
 import type { RunbookDoc } from "./loader.ts";
 import { url } from "./paths.ts";
@@ -78,7 +78,8 @@ async function load(): Promise<SiteData> {
   });
   runbooks.sort(
     (a, b) =>
-      (STATUS_RANK[latestStatus(a)] ?? 9) - (STATUS_RANK[latestStatus(b)] ?? 9) ||
+      indexRank(latestStatus(a), a.latest?.failedChecks ?? 0) -
+        indexRank(latestStatus(b), b.latest?.failedChecks ?? 0) ||
       (SEVERITY_RANK[a.doc.meta?.severity ?? ""] ?? 9) -
         (SEVERITY_RANK[b.doc.meta?.severity ?? ""] ?? 9) ||
       a.doc.title.localeCompare(b.doc.title),

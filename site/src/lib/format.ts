@@ -111,3 +111,13 @@ export function columnsOf(rows: Record<string, JsonValue>[]): string[] {
 export function shownStatus(step: { error?: unknown }, check: { status: string }): string {
   return step.error !== undefined && check.status === "passed" ? "unjudged" : check.status;
 }
+
+/**
+ * Where the index ranks a runbook, worst first: by its status, and with the failed ones when its
+ * latest run had failed checks (a run cancelled after finding something): what it found matters
+ * more than that it stopped.
+ */
+export function indexRank(status: string, failedChecks: number): number {
+  const byStatus = STATUS_RANK[status] ?? 9;
+  return failedChecks > 0 ? Math.min(byStatus, STATUS_RANK.failed ?? 0) : byStatus;
+}
