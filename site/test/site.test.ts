@@ -345,6 +345,12 @@ describe("in a browser", () => {
       await tab.goto(`${server.url}/`);
       const all = runbookIds.length;
       await expect.poll(() => tab.locator("tr[data-runbook]:visible").count()).toBe(all);
+      // The fixtures' nightly runs are of November 2026: stale against the browser's clock.
+      const stale = tab.locator('tr[data-runbook="kms-key-deletion"] [data-rm-stale]');
+      await expect.poll(() => stale.isVisible()).toBe(true);
+      expect(await stale.textContent()).toMatch(
+        /^⚠ stale: the last run is \d+ days old \(schedule: nightly\)$/,
+      );
 
       // Failed: unauthorized-access and the hostile runbook.
       await tab.getByRole("button", { name: /^failed/ }).click();
