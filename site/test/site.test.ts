@@ -361,6 +361,8 @@ describe("in a browser", () => {
 
       await tab.locator("tr[data-runbook]:visible a.rm-index__title").first().click();
       await tab.waitForURL(/\/runbooks\/unauthorized-access\/$/);
+      // Its latest nightly run is of November 2026 too: stale on its page as on the index.
+      await expect.poll(() => tab.locator("[data-rm-stale]").isVisible()).toBe(true);
       const failedCheck = tab.locator(
         '[data-expect=denied_by_principal] tr[data-check-status="failed"]',
         {
