@@ -60,5 +60,9 @@ describe("the list pages, filtered for a caller", () => {
     // The rows and what is not a stored value stay.
     expect(rowIds(tree)).toEqual(rowIds(fromHtml(html)));
     expect(selectAll(".rm-failing__label", tree).length).toBeGreaterThan(0);
+    // The stale marks are no stored value: a masked caller still sees an old green as stale.
+    const stale = selectAll("[data-rm-stale]", fromHtml(html)).length;
+    expect(stale).toBeGreaterThan(0);
+    expect(selectAll("[data-rm-stale]", tree)).toHaveLength(stale);
   });
 });
