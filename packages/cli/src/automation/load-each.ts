@@ -19,6 +19,7 @@ import {
 } from "@run-md/core";
 import type { TableConfig } from "@run-md/sql";
 import { lintQueries } from "../lint.ts";
+import { plural } from "../words.ts";
 
 /** One runbook file: its runbook, or, when it did not load, the errors and what could be read. */
 export interface LoadedRunbook {
@@ -122,8 +123,4 @@ export function loadError(file: string, problems: readonly Diagnostic[]): RunMdE
     `${file} does not load, so it did not run (${plural(problems.length, "problem")}): ${shown}${more}`,
     { hint: `Run run-md check ${file} to see every problem; fix them so the next event runs it.` },
   );
-}
-
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }

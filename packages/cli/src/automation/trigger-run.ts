@@ -26,7 +26,8 @@ import { type Config, loadConfig, tableConfig } from "../config.ts";
 import { type EngineFlags, EnginePool } from "../engines.ts";
 import { version } from "../package-files.ts";
 import { summaryLine, TerminalReporter } from "../terminal.ts";
-import { type LoadedRunbook, loadEachRunbook, loadError, plural } from "./load-each.ts";
+import { plural } from "../words.ts";
+import { type LoadedRunbook, loadEachRunbook, loadError } from "./load-each.ts";
 
 export interface TriggerOptions {
   /** Files and folders of runbooks (default `runbooks/`). */

@@ -9,6 +9,7 @@ import {
 import pc from "picocolors";
 import { parseCommandArgs, runbookFilesOrExit } from "../args.ts";
 import { loadConfig, tableConfig } from "../config.ts";
+import { plural } from "../words.ts";
 
 export const CHECK_USAGE = `Usage: run-md check [file|dir]... [options]
 
@@ -31,10 +32,6 @@ export interface CheckedFile {
   path: string;
   ok: boolean;
   diagnostics: Diagnostic[];
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
 function paint(line: string, d: Diagnostic): string {
