@@ -23,11 +23,8 @@ export async function findRunbooks(inputs: string[]): Promise<string[]> {
     try {
       info = await stat(input);
     } catch (e) {
-      if (isDenied(e))
-        throw new RunMdError("unreadable-runbooks", `cannot read ${input} (permission denied)`, {
-          hint: UNREADABLE_HINT,
-          cause: e,
-        });
+      const denied = deniedError(input, e);
+      if (denied) throw denied;
       throw new RunMdError("not-found", `no such file or directory: ${input}`, {
         hint: "give runbook files or folders that hold them, such as runbooks/",
         cause: e,
@@ -48,6 +45,18 @@ export async function findRunbooks(inputs: string[]): Promise<string[]> {
 function isDenied(e: unknown): boolean {
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
   return code === "EACCES" || code === "EPERM";
+}
+
+/**
+ * The error for a runbook path the process may not read (EACCES, EPERM), naming it; undefined
+ * for another failure. Never a crash, whose exit 1 reads as "an expectation failed".
+ */
+export function deniedError(file: string, e: unknown): RunMdError | undefined {
+  if (!isDenied(e)) return undefined;
+  return new RunMdError("unreadable-runbooks", `cannot read ${file} (permission denied)`, {
+    hint: UNREADABLE_HINT,
+    cause: e,
+  });
 }
 
 type ReaddirCallback = (error: NodeJS.ErrnoException | null, entries: Dirent[]) => void;

@@ -13,9 +13,9 @@ import remarkParse from "remark-parse";
 import { unified } from "unified";
 import { visit } from "unist-util-visit";
 import { DiagnosticSink, didYouMean, hasErrors, RULES, sortDiagnostics } from "./diagnostics.ts";
-import { ERROR_CODES } from "./error-codes.ts";
 import { RunMdError } from "./errors.ts";
 import { parseExpect } from "./expect.ts";
+import { deniedError } from "./files.ts";
 import { type FrontMatter, ID_PATTERN, readFrontMatter, splitFrontMatter } from "./frontmatter.ts";
 import { parseInfo, STEP_LANGUAGES, stepFromInfo } from "./info.ts";
 import {
@@ -60,14 +60,7 @@ export async function loadRunbook(path: string): Promise<ParseResult> {
         cause: e,
       });
     }
-    // A crash would exit 1, which reads as "an expectation failed".
-    if (code === "EACCES" || code === "EPERM") {
-      throw new RunMdError("unreadable-runbooks", `cannot read ${path} (permission denied)`, {
-        hint: ERROR_CODES["unreadable-runbooks"].hint,
-        cause: e,
-      });
-    }
-    throw e;
+    throw deniedError(path, e) ?? e;
   }
   return parseRunbook(source, path);
 }
