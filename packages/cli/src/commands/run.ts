@@ -143,6 +143,8 @@ interface RunPlan {
   runbooks: Runbook[];
   pool: EnginePool;
   cliParams: Record<string, string>;
+  /** `RUN_MD_WINDOW_END`, read once. */
+  windowEnd?: Date;
   timeoutMs?: number;
   config: ReturnType<typeof loadConfig>;
   /** `--output`: the one step's full result (undefined without the flag). */
@@ -200,8 +202,10 @@ async function prepareRun(values: Values, positionals: string[]): Promise<RunPla
   const runbooks = await loadRunbooks(await resolveRunbookIds(positionals, config.runbooksDir));
   if (typeof runbooks === "number") return runbooks;
   const now = new Date();
+  const windowEnd = windowEndOf(process.env, now);
   for (const runbook of runbooks) {
-    const problem = checkRunInput(runbook, runInput(values, config, runbook, cliParams), now);
+    const input = runInput(values, config, runbook, cliParams, windowEnd);
+    const problem = checkRunInput(runbook, input, now);
     if (problem) throw problem;
   }
   if (!values["no-report"]) {
@@ -219,6 +223,7 @@ async function prepareRun(values: Values, positionals: string[]): Promise<RunPla
     runbooks,
     pool,
     cliParams,
+    ...(windowEnd === undefined ? {} : { windowEnd }),
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
     config,
     ...(output === undefined ? {} : { output }),
@@ -231,8 +236,8 @@ function runInput(
   config: ReturnType<typeof loadConfig>,
   runbook: Runbook,
   cliParams: Record<string, string>,
+  windowEnd: Date | undefined,
 ) {
-  const windowEnd = windowEndOf(process.env, new Date());
   return {
     ...(values.step === undefined ? {} : { step: values.step }),
     ...(windowEnd === undefined ? {} : { windowEnd }),
@@ -287,7 +292,7 @@ async function runOne(
     {
       ...(values.engine === undefined ? {} : { engine: values.engine }),
       configEngines: config.engines,
-      ...runInput(values, config, runbook, plan.cliParams),
+      ...runInput(values, config, runbook, plan.cliParams, plan.windowEnd),
       ...(plan.timeoutMs === undefined ? {} : { defaultTimeoutMs: plan.timeoutMs }),
       signal,
       mask: config.mask,
