@@ -97,25 +97,14 @@ export function changedDays(
   files: { key: string; id: string; day: string | null }[],
 ): Set<string> {
   const days = new Set<string>();
-  for (const { key, id, day } of files) {
-    const o = m.objects[key];
-    if (day !== null && o && o.skipped === undefined && o.id !== id && m.days[day]) days.add(day);
-  }
+  for (const f of files) if (changedInPlace(m, f)) days.add(f.day!);
   return days;
 }
 
-/**
- * The changed objects of `changed` days in a collect that could not read every object: their
- * day cannot be written again from its objects (one is missing), and merging the new version
- * would keep the old one's events and record the new version as collected. They wait, with
- * their earlier version in the manifest, for a complete collect.
- */
-function heldBack(m: StoreManifest, files: CollectFile[], changed: Set<string>): CollectFile[] {
-  return files.filter((f) => {
-    const o = m.objects[f.key];
-    const day = f.src.layoutDay;
-    return o !== undefined && o.skipped === undefined && o.id !== f.id && changed.has(day ?? "");
-  });
+/** An object of a stored layout day, collected before (not skipped), with another version now. */
+function changedInPlace(m: StoreManifest, f: { key: string; id: string; day: string | null }) {
+  const o = m.objects[f.key];
+  return f.day !== null && !!o && o.skipped === undefined && o.id !== f.id && !!m.days[f.day];
 }
 
 /** Everything: the range of a collect without a window. */
@@ -217,15 +206,15 @@ export async function collectFiles(
   // A day with an object changed in place (a new version: not a new delivery) is written again
   // from its objects alone: merging into its file would keep the events of the old version.
   // Not when an object could not be fetched: the day would lose that object's events.
-  const changed = changedDays(
-    manifest,
-    all.map((f) => ({ key: f.key, id: f.id, day: f.src.layoutDay })),
-  );
-  const rebuild = complete ? changed : new Set<string>();
+  const versions = all.map((f) => ({ key: f.key, id: f.id, day: f.src.layoutDay }));
+  const rebuild = complete ? changedDays(manifest, versions) : new Set<string>();
   const again = (f: CollectFile) =>
     f.src.layoutDay === null ? rebuild.size > 0 : rebuild.has(f.src.layoutDay);
   // Every file of a rebuilt day is read again, whether or not it is new for this window.
-  const held = complete ? [] : heldBack(manifest, all, changed);
+  // Not complete: a changed object waits, with its earlier version in the manifest, for a
+  // complete collect (its day cannot be written again from its objects, one is missing, and
+  // merging its new version would keep the old one's events and record the new as collected).
+  const held = complete ? [] : all.filter((_, i) => changedInPlace(manifest, versions[i]!));
   const fresh = newFiles(manifest, all, range).filter((f) => !held.includes(f));
   const todo = fresh.concat(all.filter((f) => again(f) && !fresh.includes(f)));
   const result: CollectResult = {
