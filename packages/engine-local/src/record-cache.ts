@@ -4,9 +4,9 @@
  * emulator) that reads the same days again typed them all again. Here a group of raw files (a
  * folder's day: an account and region of the delivery layout, or a normalized part's day) read
  * by a third query is loaded once into a table of typed records, and later queries over those
- * days read the table: over a week of sample data about 70 ms a query instead of 250. Loading
- * costs two to four plain reads, hence the third read, and one-off commands keep nothing
- * (docs/engines.md).
+ * days read the table: over a week of sample data (4,000 events a day) about 70 ms a query
+ * instead of 250. Loading costs two to four plain reads, hence the third read, and one-off
+ * commands keep nothing (docs/engines.md).
  *
  * What a query sees is exactly what reading its files would give:
  * - a group's table holds the records of the files the query lists for that group, in their

@@ -200,8 +200,9 @@ describe("ensureSampleData", () => {
     expect(a.start.toISOString()).toBe("2026-11-17T10:00:00.000Z");
     const manifest = JSON.parse(await fsp.readFile(path.join(dir, SAMPLE_MANIFEST), "utf8"));
     expect(manifest).toMatchObject({ end: a.end.toISOString(), incidents: true });
-    expect(manifest.events).toBeGreaterThanOrEqual(20_000);
-    expect(manifest.events).toBeLessThanOrEqual(50_000);
+    // A thousand events a day for a week, and the planted incidents.
+    expect(manifest.events).toBeGreaterThanOrEqual(7_000);
+    expect(manifest.events).toBeLessThanOrEqual(9_000);
     console.log(
       `sample data: ${manifest.events} events in ${manifest.files} files, ${Math.round(firstMs)} ms`,
     );
