@@ -189,6 +189,33 @@ describe("selectNightly", () => {
     }
   });
 
+  it("refuses, with the reason, a due runbook whose id another runbook has (due or not, loading or not)", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "run-md-select-"));
+    try {
+      const write = (name: string, front: string) =>
+        writeFile(path.join(dir, name), `---\n${front}\n---\n\n\`\`\`sql q\nSELECT 1\n\`\`\`\n`);
+      await write("a.md", "title: A\nid: same\nschedule: nightly");
+      await write("b.md", "title: B\nid: same\nschedule: manual");
+      await write("c.md", "title: C\nid: other\nschedule: nightly\nseverity: urgent");
+      await write("d.md", "title: D\nid: other\nschedule: manual\nseverity: urgent");
+      await write("e.md", "title: E\nschedule: nightly");
+      const selected = await selectNightly(dir, { now: tuesday });
+      expect(selected.map((r) => [r.id, r.refused ?? "runs"])).toEqual([
+        [
+          "same",
+          `${dir}/a.md:1:1 error duplicate runbook id "same" (also ${dir}/b.md): give one of them another id: or file name [duplicate-runbook-id]`,
+        ],
+        [
+          "other",
+          `${dir}/c.md:1:1 error duplicate runbook id "other" (also ${dir}/d.md): give one of them another id: or file name [duplicate-runbook-id]`,
+        ],
+        ["e", "runs"],
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("takes weekly runbooks on the configured day, and cron schedules whose time fell in the past day", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "run-md-select-"));
     try {

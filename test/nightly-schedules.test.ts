@@ -66,3 +66,30 @@ describe("the nightly job runs what is due", () => {
     120_000,
   );
 });
+
+describe("two due runbooks with one id", () => {
+  it("runs neither: each is errored with the reason, no report is written, exit 2", async () => {
+    const dir = path.join(work, "same-id");
+    await mkdir(path.join(dir, "runbooks"), { recursive: true });
+    const same = (title: string) =>
+      book(title, "nightly").replace("---\ntitle:", "---\nid: same\ntitle:");
+    await writeFile(path.join(dir, "runbooks", "a.md"), same("A"));
+    await writeFile(path.join(dir, "runbooks", "b.md"), same("B"));
+    const reports = path.join(dir, "reports");
+    const res = await nightly([
+      "--runbooks",
+      path.join(dir, "runbooks"),
+      "--reports-dir",
+      reports,
+      "--no-build",
+      "--retention",
+      "forever",
+    ]);
+    expect(res.code).toBe(2);
+    expect(res.stdout.match(/^ {2}errored {3}same \(/gm)).toHaveLength(2);
+    expect(res.stdout).toMatch(/errored\s+same\s.*duplicate runbook id "same"/);
+    expect(
+      (await readdir(reports).catch(() => [] as string[])).filter((e) => e !== ".tmp"),
+    ).toEqual([]);
+  });
+});

@@ -198,6 +198,24 @@ describe("exit 2 for what is wrong before anything runs", () => {
     expect(existsSync(reports)).toBe(false);
   });
 
+  it("two runbooks with one id: both named, and nothing runs (their reports and alerts would be one)", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "run-md-same-id-"));
+    const step = "```sql s1\nSELECT 1 AS n\n```\n";
+    await writeFile(path.join(dir, "a.md"), `---\ntitle: A\nid: same\n---\n\n${step}`);
+    await writeFile(path.join(dir, "b.md"), `---\ntitle: B\nid: same\n---\n\n${step}`);
+    await writeFile(path.join(dir, "c.md"), `---\ntitle: C\n---\n\n${step}`);
+    const reports = path.join(dir, "reports");
+    const res = await runMdHere([dir, "--reports-dir", reports, "--log-dir", clean]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain(
+      `${dir}/a.md:1:1 error duplicate runbook id "same" (also ${dir}/b.md)`,
+    );
+    expect(res.stderr).toContain(
+      `${dir}/b.md:1:1 error duplicate runbook id "same" (also ${dir}/a.md)`,
+    );
+    expect(existsSync(reports)).toBe(false);
+  });
+
   it("an unknown engine", async () => {
     const res = await runMdHere(["runbooks/audit-iam.md", "--engine", "bigquery", "--no-report"]);
     expect(res.code).toBe(2);

@@ -258,3 +258,51 @@ describe("run-md trigger with runbooks that do not load beside valid ones", () =
     }
   });
 });
+
+describe("run-md trigger with two runbooks of one id", () => {
+  it("runs neither (their reports and alert would be one), escalates both, runs the others", async () => {
+    const same = path.join(path.dirname(dir), "same-id");
+    await mkdir(same);
+    const book = (title: string) =>
+      `---\ntitle: ${title}\nid: same\nseverity: high\ntriggers:\n  - pattern:\n      source: [aws.guardduty]\n---\n\n\`\`\`sql s\nSELECT 1 AS one\n\`\`\`\n`;
+    await writeFile(path.join(same, "a.md"), book("A"));
+    await writeFile(path.join(same, "b.md"), book("B"));
+    await copyFile(
+      path.join(REPO, "runbooks/access-key-lifecycle.md"),
+      path.join(same, "access-key-lifecycle.md"),
+    );
+    const reports = await mkdtemp(path.join(tmpdir(), "run-md-trigger-same-id-"));
+    const res = await runMd([
+      "trigger",
+      eventFile,
+      "--runbooks",
+      same,
+      "--log-dir",
+      logDir,
+      "--reports-dir",
+      reports,
+      "--json",
+    ]);
+    expect(res.code).toBe(2);
+    const [a, b] = [path.join(same, "a.md"), path.join(same, "b.md")];
+    expect(res.stderr).toContain(`${a}:1:1 error duplicate runbook id "same" (also ${b})`);
+    expect(res.stderr).toContain(`${b}:1:1 error duplicate runbook id "same" (also ${a})`);
+    const out = JSON.parse(res.stdout) as Json;
+    // In file order: a.md, access-key-lifecycle.md, b.md.
+    expect(out.matched.map((m: Json) => [m.runbook, m.status])).toEqual([
+      ["same", "errored"],
+      ["access-key-lifecycle", "failed"],
+      ["same", "errored"],
+    ]);
+    const stored = readdirSync(path.join(reports, "same")).filter(
+      (f) => f.endsWith(".json") && f !== "latest.json",
+    );
+    for (const f of stored) {
+      const r = JSON.parse(readFileSync(path.join(reports, "same", f), "utf8")) as RunReport;
+      expect(r.status).toBe("errored");
+      expect(r.steps).toEqual([]);
+      expect(r.error!.message).toContain('duplicate runbook id "same"');
+    }
+    expect(stored).toHaveLength(2);
+  }, 120_000);
+});

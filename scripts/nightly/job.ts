@@ -7,8 +7,10 @@ import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import {
+  duplicateIdErrors,
   findRunbooks,
   findStoredReport,
+  formatDiagnostic,
   isDue,
   loadRunbook,
   pruneReports,
@@ -59,6 +61,8 @@ export interface NightlyRunbook {
   severity: string;
   owner?: string;
   escalation?: string;
+  /** Why it is not run (its id is another runbook's): reported as its error, exit 2. */
+  refused?: string;
 }
 
 export interface NightlyResult {
@@ -88,9 +92,11 @@ export async function selectNightly(runbooksDir: string, at: DueAt): Promise<Nig
     isDue(schedule, at.now, at.weeklyDay === undefined ? {} : { weeklyDay: at.weeklyDay });
   const files = await findRunbooks([runbooksDir]);
   const selected: NightlyRunbook[] = [];
+  const ids: { file: string; id: string }[] = [];
   for (const file of files) {
     const { runbook } = await loadRunbook(file);
     if (runbook) {
+      ids.push({ file, id: runbook.meta.id });
       if (!due(runbook.meta.schedule)) continue;
       const m = runbook.meta;
       selected.push({
@@ -108,15 +114,21 @@ export async function selectNightly(runbooksDir: string, at: DueAt): Promise<Nig
     const field = (key: string) =>
       new RegExp(`^${key}:[ \\t]*["']?(.+?)["']?[ \\t]*(#.*)?$`, "m").exec(front)?.[1];
     const schedule = field("schedule");
+    const id = field("id") ?? path.basename(file, ".md");
+    ids.push({ file, id });
     if (schedule === undefined || !due(schedule)) continue;
     selected.push({
       file,
-      id: field("id") ?? path.basename(file, ".md"),
+      id,
       title: field("title") ?? path.basename(file, ".md"),
       severity: field("severity") ?? "medium",
     });
   }
-  return selected;
+  const clashes = duplicateIdErrors(ids);
+  return selected.map((rb) => {
+    const clash = clashes.get(rb.file);
+    return clash ? { ...rb, refused: formatDiagnostic(clash) } : rb;
+  });
 }
 
 /**
@@ -145,6 +157,7 @@ async function runOne(
   options: NightlyOptions,
   windowEnd: string | undefined,
 ): Promise<NightlyOutcome> {
+  if (rb.refused !== undefined) return refusedOutcome(rb, rb.refused);
   const args = [cliBin, "run", rb.file, "--reports-dir", options.reportsDir, "--json"];
   if (options.engine) args.push("--engine", options.engine);
   if (options.config) args.push("--config", options.config);
@@ -196,6 +209,22 @@ async function runOne(
     ...(report ? { report } : {}),
     ...(reportFile ? { reportFile } : {}),
     stderr: Buffer.concat(stderr).toString("utf8"),
+  };
+}
+
+/** The outcome of a runbook not run: errored, exit 2, the reason where a runner prints it. */
+function refusedOutcome(rb: NightlyRunbook, reason: string): NightlyOutcome {
+  return {
+    runbookId: rb.id,
+    title: rb.title,
+    severity: rb.severity,
+    ...(rb.owner !== undefined ? { owner: rb.owner } : {}),
+    ...(rb.escalation !== undefined ? { escalation: rb.escalation } : {}),
+    status: "errored",
+    exitCode: 2,
+    durationMs: 0,
+    startedAt: new Date().toISOString(),
+    stderr: `${reason}\n`,
   };
 }
 

@@ -39,7 +39,7 @@ export const RULES = {
   invalidJsonPath: "invalid-json-path",
   /** A plain front matter value cut by ` #` (YAML starts a comment there). */
   commentInValue: "comment-in-value",
-  /** Across files (`run-md check`): two runbooks with one id. */
+  /** Across files (`check`, `run`, `trigger`, the nightly job): two runbooks with one id. */
   duplicateRunbookId: "duplicate-runbook-id",
 } as const;
 
@@ -56,6 +56,36 @@ export function formatDiagnostic(d: Diagnostic): string {
 /** Diagnostics in file order: by line, then column. Stable for equal positions. */
 export function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
   return [...diagnostics].sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+/**
+ * The error of each runbook whose id another of `runbooks` has too, by file. Ids name the
+ * reports, their folder and the site's pages, and the nightly job and `trigger` keep one alert
+ * per id: two runbooks with one id would overwrite each other's reports, and one's passing run
+ * could close the other's alert. Every file of a shared id gets the error (which of them is
+ * meant is not known), naming the others.
+ */
+export function duplicateIdErrors(
+  runbooks: readonly { file: string; id: string }[],
+): Map<string, Diagnostic> {
+  const byId = new Map<string, string[]>();
+  for (const r of runbooks) byId.set(r.id, [...(byId.get(r.id) ?? []), r.file]);
+  const errors = new Map<string, Diagnostic>();
+  for (const [id, files] of byId) {
+    if (files.length < 2) continue;
+    for (const file of files) {
+      const others = files.filter((f) => f !== file).join(", ");
+      errors.set(file, {
+        file,
+        line: 1,
+        column: 1,
+        severity: "error",
+        rule: RULES.duplicateRunbookId,
+        message: `duplicate runbook id "${id}" (also ${others}): give one of them another id: or file name`,
+      });
+    }
+  }
+  return errors;
 }
 
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {

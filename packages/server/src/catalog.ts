@@ -4,7 +4,7 @@
  */
 
 import type { RunbookFacts } from "@run-md/access";
-import { findRunbooks, loadRunbook, type Runbook } from "@run-md/core";
+import { duplicateIdErrors, findRunbooks, loadRunbook, type Runbook } from "@run-md/core";
 
 export interface CatalogEntry {
   runbook: Runbook;
@@ -21,7 +21,11 @@ export class Catalog {
     }
   }
 
-  /** Loads every runbook under `inputs` (files or folders). */
+  /**
+   * Loads every runbook under `inputs` (files or folders). Runbooks that share an id are all
+   * left out: which of them a request for the id means is not known, nor whose tags decide who
+   * may run it.
+   */
   static async load(inputs: string[], warn: (msg: string) => void): Promise<Catalog> {
     const runbooks: Runbook[] = [];
     for (const file of await findRunbooks(inputs)) {
@@ -30,7 +34,9 @@ export class Catalog {
       if (runbook && errors.length === 0) runbooks.push(runbook);
       else warn(`${file}: not served (${errors.length} problem(s); run-md check ${file})`);
     }
-    return new Catalog(runbooks);
+    const clashes = duplicateIdErrors(runbooks.map((r) => ({ file: r.path, id: r.meta.id })));
+    for (const d of clashes.values()) warn(`${d.file}: not served (${d.message})`);
+    return new Catalog(runbooks.filter((r) => !clashes.has(r.path)));
   }
 
   get(id: string): CatalogEntry | undefined {

@@ -9,6 +9,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import {
   type Diagnostic,
+  duplicateIdErrors,
   type FrontMatter,
   findRunbooks,
   ID_PATTERN,
@@ -46,6 +47,12 @@ export async function loadEachRunbook(
   const files = await findRunbooks(paths.length > 0 ? paths : ["runbooks"]);
   const loaded: LoadedRunbook[] = [];
   for (const file of files) loaded.push(await loadOne(file, tables));
+  // Two runbooks with one id do not run: their reports and their alert would be one.
+  const clashes = duplicateIdErrors(loaded.map((l) => ({ file: l.file, id: l.runbook.meta.id })));
+  for (const l of loaded) {
+    const clash = clashes.get(l.file);
+    if (clash) l.problems.push(clash);
+  }
   return loaded;
 }
 

@@ -1,9 +1,9 @@
 /** `run-md check`: every problem in every runbook, one line each, linter style. */
 import {
   type Diagnostic,
+  duplicateIdErrors,
   formatDiagnostic,
   loadRunbook,
-  RULES,
   sortDiagnostics,
 } from "@run-md/core";
 import pc from "picocolors";
@@ -67,21 +67,15 @@ export async function checkCommand(argv: string[]): Promise<number> {
   const { lintQueries } = await import("../lint.ts");
 
   const checked: CheckedFile[] = [];
-  // Runbook ids name reports and site pages: two files with one id would overwrite each other.
-  const ids = new Map<string, string>();
-  for (const path of files) {
-    const { runbook, diagnostics, steps } = await loadRunbook(path);
-    const other = runbook ? ids.get(runbook.meta.id) : undefined;
-    if (runbook && other !== undefined) {
-      diagnostics.push({
-        file: path,
-        line: 1,
-        column: 1,
-        severity: "error",
-        rule: RULES.duplicateRunbookId,
-        message: `duplicate runbook id "${runbook.meta.id}" (also ${other}): give one of them another id: or file name`,
-      });
-    } else if (runbook) ids.set(runbook.meta.id, path);
+  const loaded = await Promise.all(
+    files.map(async (path) => ({ path, ...(await loadRunbook(path)) })),
+  );
+  const clashes = duplicateIdErrors(
+    loaded.flatMap((l) => (l.runbook ? [{ file: l.path, id: l.runbook.meta.id }] : [])),
+  );
+  for (const { path, diagnostics, steps } of loaded) {
+    const clash = clashes.get(path);
+    if (clash) diagnostics.push(clash);
     diagnostics.push(...(await lintQueries(path, steps, tables, diagnostics)));
     sortInPlace(diagnostics);
     checked.push({ path, ok: !diagnostics.some((d) => d.severity === "error"), diagnostics });

@@ -3,6 +3,7 @@ import path from "node:path";
 import {
   checkRunInput,
   type Diagnostic,
+  duplicateIdErrors,
   exitCodeOf,
   findRunbooks,
   formatDiagnostic,
@@ -270,6 +271,9 @@ async function loadRunbooks(paths: string[]): Promise<Runbook[] | number> {
     problems.push(...diagnostics, ...(await lintQueries(file, insights, undefined, diagnostics)));
     if (runbook) runbooks.push(runbook);
   }
+  problems.push(
+    ...duplicateIdErrors(runbooks.map((r) => ({ file: r.path, id: r.meta.id }))).values(),
+  );
   const errors = problems.filter((d) => d.severity === "error");
   if (errors.length === 0) return runbooks;
   for (const d of problems) process.stderr.write(`${formatDiagnostic(d)}\n`);

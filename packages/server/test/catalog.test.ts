@@ -1,0 +1,34 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Catalog } from "../src/catalog.ts";
+
+const book = (front: string) => `---\n${front}\n---\n\n\`\`\`sql s\nSELECT 1 AS one\n\`\`\`\n`;
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "run-md-catalog-"));
+  // One id twice, with different tags: whose tags would decide who may run it?
+  await writeFile(path.join(dir, "a.md"), book("title: A\nid: same\ntags: [restricted]"));
+  await writeFile(path.join(dir, "b.md"), book("title: B\nid: same"));
+  await writeFile(path.join(dir, "c.md"), book("title: C"));
+  await writeFile(path.join(dir, "d.md"), book("title: D\nseverity: urgent"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("the server's catalog", () => {
+  it("serves the runbooks that load, and none of those sharing an id, each said", async () => {
+    const warnings: string[] = [];
+    const catalog = await Catalog.load([dir], (m) => warnings.push(m));
+    expect(catalog.all().map((e) => e.facts.id)).toEqual(["c"]);
+    expect(catalog.get("same")).toBeUndefined();
+    expect(warnings).toEqual([
+      expect.stringMatching(/d\.md: not served \(1 problem/),
+      `${dir}/a.md: not served (duplicate runbook id "same" (also ${dir}/b.md): give one of them another id: or file name)`,
+      `${dir}/b.md: not served (duplicate runbook id "same" (also ${dir}/a.md): give one of them another id: or file name)`,
+    ]);
+  });
+});
