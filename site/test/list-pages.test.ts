@@ -64,5 +64,9 @@ describe("the list pages, filtered for a caller", () => {
     const stale = selectAll("[data-rm-stale]", fromHtml(html)).length;
     expect(stale).toBeGreaterThan(0);
     expect(selectAll("[data-rm-stale]", tree)).toHaveLength(stale);
+    // Each with the age its schedule allows (core staleAfterMs): two days for a nightly one.
+    const nightly = selectAll('[data-rm-stale][data-rm-schedule="nightly"]', tree);
+    expect(nightly.length).toBeGreaterThan(0);
+    for (const m of nightly) expect(m.properties.dataRmStaleAfter).toBe(String(48 * 3_600_000));
   });
 });

@@ -59,3 +59,29 @@ export function isDue(schedule: string, now: Date, options: DueOptions = {}): bo
   const next = new Cron(schedule, { timezone: "UTC", paused: true }).nextRun(since);
   return next !== null && next.getTime() <= now.getTime();
 }
+
+const HOUR_MS = 60 * 60 * 1000;
+/** Runs of a cron expression looked at for its longest gap (a year of a monthly one). */
+const GAP_RUNS = 60;
+/** A fixed start for them (a leap year's first day), so a page built any day says the same. */
+const GAP_FROM = new Date(Date.UTC(2024, 0, 1));
+
+/**
+ * How old a scheduled runbook's latest run may be before it is stale (its runs stopped), or
+ * undefined for `manual` and a schedule that is none: a missed run and a margin. `nightly` 48
+ * hours; `weekly` eight and a half days; a cron expression its longest gap between two times,
+ * plus the day the nightly job may take to run a time (it runs those of its past day), plus 12
+ * hours (`"0 6 * * 1-5"`: Friday to Monday, 72 + 36 hours).
+ */
+export function staleAfterMs(schedule: string | undefined): number | undefined {
+  if (schedule === undefined || schedule === "manual") return undefined;
+  if (schedule === "nightly") return 48 * HOUR_MS;
+  if (schedule === "weekly") return 8 * DAY_MS + 12 * HOUR_MS;
+  if (scheduleProblem(schedule) !== undefined) return undefined;
+  const runs = new Cron(schedule, { timezone: "UTC", paused: true }).nextRuns(GAP_RUNS, GAP_FROM);
+  let gap = 0;
+  for (let i = 1; i < runs.length; i++) {
+    gap = Math.max(gap, runs[i]!.getTime() - runs[i - 1]!.getTime());
+  }
+  return runs.length < 2 ? undefined : gap + DAY_MS + 12 * HOUR_MS;
+}
