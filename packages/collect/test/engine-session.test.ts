@@ -14,7 +14,7 @@ import {
 } from "@run-md/engine-local";
 import { generateLogs } from "@run-md/generator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { collectFromDir } from "../src/index.ts";
+import { collectFromDir, pruneStore } from "../src/index.ts";
 import { truth } from "./truth.ts";
 
 const day = (d: string, hours = 24) => ({
@@ -77,6 +77,47 @@ describe("a local engine session over a store that a collect updates", () => {
     expect(empty.rows).toEqual([[0]]);
     expect(empty.noEvents).toMatch(/\S/);
     expect((await count(day("2024-03-02"))).noEvents).toBeUndefined();
+  });
+});
+
+describe("a store changed between a query's manifest read and its files' opening", () => {
+  /** Runs `change` right after the engine has read the store's manifest, once. */
+  function changeAfterManifestRead(change: () => Promise<unknown>) {
+    const e = engine as unknown as { sources: (w: unknown) => Promise<unknown> };
+    const original = e.sources.bind(engine);
+    e.sources = async (w) => {
+      const sources = await original(w);
+      e.sources = original;
+      await change();
+      return sources;
+    };
+  }
+
+  it("a collect replaced the day's file: the query reads the new manifest and answers from it", async () => {
+    // More of 2024-03-01 delivered later: the next collect rewrites that day's file.
+    const more = path.join(root, "more");
+    await generateLogs({
+      outDir: more,
+      start: new Date("2024-03-01T00:00:00Z"),
+      end: new Date("2024-03-02T00:00:00Z"),
+      eventsPerDay: 50,
+      seed: 12,
+      regions: ["us-east-1"],
+    });
+    await fsp.cp(more, logs, { recursive: true });
+    const oldFile = (await readManifest(store)).days["2024/03/01"]!.file;
+    changeAfterManifestRead(() =>
+      collectFromDir({ sourceDir: logs, store, window: day("2024-03-01") }),
+    );
+    const r = await count(day("2024-03-01"));
+    expect((await readManifest(store)).days["2024/03/01"]!.file).not.toBe(oldFile);
+    const want = await truth(logs);
+    expect(r.rows).toEqual([[want.get("2024/03/01")?.size]]);
+  });
+
+  it("a prune removed the day: the query says it is not collected, not that a file is missing", async () => {
+    changeAfterManifestRead(() => pruneStore(store, new Date("2024-03-02T00:00:00Z")));
+    await expect(count(day("2024-03-01"))).rejects.toMatchObject({ code: "store-not-collected" });
   });
 });
 

@@ -150,6 +150,21 @@ export const DEFAULT_SPILL_LIMIT = "10GiB";
 const TARGET = { catalog: "temp", schema: "main", table: "cloudtrail_logs" };
 /** Checked plans an engine keeps (`LocalEngine.checkedPlan`). */
 const PLAN_CACHE = 64;
+/** Runs of one query over a store that keeps changing under it (engine `runOverSources`). */
+const STORE_ATTEMPTS = 3;
+
+/** Whether a store file of a run is gone (a collect or a prune removed it since). */
+async function someGone(files: readonly StoreFile[]): Promise<boolean> {
+  const gone = await Promise.all(
+    files.map((f) =>
+      fsp.access(f.path).then(
+        () => false,
+        () => true,
+      ),
+    ),
+  );
+  return gone.includes(true);
+}
 const BUILTIN_ALIASES = ["cloudtrail_logs"];
 /** The engine's own views each kind of statement may read (sandbox.ts). */
 const VIEWS = {
@@ -470,8 +485,7 @@ export class LocalEngine implements Engine {
       const plan = await this.checkedPlan(await this.parserConnection(), job);
       if (this.closed) throw new Error("LocalEngine used after close()");
       // 3. Files of the window, views, run; a file DuckDB rejects is read leniently and we retry.
-      const sources = await this.sources(job.window);
-      return await this.runOverFiles(conn, job, plan, sources, cancelled);
+      return await this.runOverSources(conn, job, plan, cancelled);
     } catch (e) {
       if (isRunMdError(e)) throw e;
       const msg = (e as Error).message ?? String(e);
@@ -572,6 +586,30 @@ export class LocalEngine implements Engine {
     return { stored, rawDays, scan, storeFiles: stored?.files ?? [] };
   }
 
+  /**
+   * Runs the plan over the window's sources. When a store file the run was to read is gone once
+   * it failed, the store changed under it after its manifest was read (a collect replaced the
+   * day's file, a prune removed the day): the manifest is read again and the run repeated, a few
+   * times at most (rows already delivered are restarted: stream.ts).
+   */
+  private async runOverSources(
+    conn: DuckDBConnection,
+    job: Job,
+    plan: Plan,
+    cancelled: () => RunMdError,
+  ): Promise<Execution> {
+    const state = { delivered: false };
+    for (let attempt = 1; ; attempt++) {
+      const sources = await this.sources(job.window);
+      try {
+        return await this.runOverFiles(conn, job, plan, sources, cancelled, state);
+      } catch (e) {
+        const changed = attempt < STORE_ATTEMPTS && !job.signal?.aborted;
+        if (!changed || !(await someGone(sources.storeFiles))) throw e;
+      }
+    }
+  }
+
   /** Runs the plan over the files; a file DuckDB cannot read is set aside and the run repeated. */
   private async runOverFiles(
     conn: DuckDBConnection,
@@ -579,9 +617,9 @@ export class LocalEngine implements Engine {
     plan: Plan,
     sources: Sources,
     cancelled: () => RunMdError,
+    state: { delivered: boolean },
   ): Promise<Execution> {
     const { stored, rawDays, scan } = sources;
-    const state = { delivered: false };
     for (let attempt = 0; ; attempt++) {
       if (job.signal?.aborted) throw cancelled();
       const res = await this.catalog.resolve(scan.files, rawDays, scan.outside, scan.outsideDays);
