@@ -6,7 +6,7 @@
  * page's text, and the sitemap names every runbook's pages, so they are served only to callers
  * who may view every runbook.
  */
-import { readFile, stat } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import fastifyStatic from "@fastify/static";
 import { type Caller, maskPlan } from "@run-md/access";
@@ -46,6 +46,14 @@ function listView(
   return { visible: (id) => viewable.has(id), masked };
 }
 
+/** The runbook ids the built site has pages for (the folders of `runbooks/`). */
+async function siteRunbookIds(root: string): Promise<string[]> {
+  const entries = await readdir(path.join(root, "runbooks"), { withFileTypes: true }).catch(
+    () => [],
+  );
+  return entries.filter((e) => e.isDirectory()).map((e) => e.name);
+}
+
 export async function siteRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   const root = path.resolve(ctx.config.siteDir);
   await app.register(fastifyStatic, { root, serve: false });
@@ -78,7 +86,10 @@ export async function siteRoutes(app: FastifyInstance, ctx: ServerContext): Prom
       }
     }
     const viewable = new Set(ctx.guard.viewableEntries(caller).map((e) => e.facts.id));
-    const seesAll = caller !== undefined && viewable.size === ctx.catalog.all().length;
+    // Every runbook the site has pages for, not every one served: a runbook the server leaves
+    // out (it does not load, its id is another's) still has rows, search text and sitemap lines.
+    const seesAll =
+      caller !== undefined && (await siteRunbookIds(root)).every((id) => viewable.has(id));
     // The search index holds every page's text; the sitemap names every runbook and run page.
     if ((top === "pagefind" || SITEMAP.test(top)) && !seesAll) return notFound(reply);
     const file = await resolveFile(root, where.path);
