@@ -203,11 +203,11 @@ describe("selectNightly", () => {
       expect(selected.map((r) => [r.id, r.refused ?? "runs"])).toEqual([
         [
           "same",
-          `${dir}/a.md:1:1 error duplicate runbook id "same" (also ${dir}/b.md): give one of them another id: or file name [duplicate-runbook-id]`,
+          `${dir}/a.md:1:1 error duplicate runbook id "same" (also ${dir}/b.md): set another id: in one of them, or rename its file [duplicate-runbook-id]`,
         ],
         [
           "other",
-          `${dir}/c.md:1:1 error duplicate runbook id "other" (also ${dir}/d.md): give one of them another id: or file name [duplicate-runbook-id]`,
+          `${dir}/c.md:1:1 error duplicate runbook id "other" (also ${dir}/d.md): set another id: in one of them, or rename its file [duplicate-runbook-id]`,
         ],
         ["e", "runs"],
       ]);

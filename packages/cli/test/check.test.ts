@@ -121,9 +121,21 @@ describe("run-md check", () => {
     writeFileSync(path.join(dir, "b.md"), "---\ntitle: B\nid: same\n---\n");
     const { code, stdout } = await runMd(["check", dir]);
     expect(stdout.split("\n").slice(0, 2)).toEqual([
-      `${dir}/a.md:1:1 error duplicate runbook id "same" (also ${dir}/b.md): give one of them another id: or file name [duplicate-runbook-id]`,
-      `${dir}/b.md:1:1 error duplicate runbook id "same" (also ${dir}/a.md): give one of them another id: or file name [duplicate-runbook-id]`,
+      `${dir}/a.md:1:1 error duplicate runbook id "same" (also ${dir}/b.md): set another id: in one of them, or rename its file [duplicate-runbook-id]`,
+      `${dir}/b.md:1:1 error duplicate runbook id "same" (also ${dir}/a.md): set another id: in one of them, or rename its file [duplicate-runbook-id]`,
     ]);
+    expect(code).toBe(2);
+  });
+
+  it("counts ids that differ in case only as one (one folder on macOS and Windows)", async () => {
+    const dir = path.join(tmp, "dupes-case");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, "a.md"), "---\ntitle: A\nid: Root-Login\n---\n");
+    writeFileSync(path.join(dir, "root-login.md"), "---\ntitle: B\n---\n");
+    const { code, stdout } = await runMd(["check", dir]);
+    expect(stdout).toContain(
+      `${dir}/a.md:1:1 error duplicate runbook id "Root-Login" (also ${dir}/root-login.md, as "root-login")`,
+    );
     expect(code).toBe(2);
   });
 

@@ -39,7 +39,7 @@ export const RULES = {
   invalidJsonPath: "invalid-json-path",
   /** A plain front matter value cut by ` #` (YAML starts a comment there). */
   commentInValue: "comment-in-value",
-  /** Across files (`check`, `run`, `trigger`, the nightly job): two runbooks with one id. */
+  /** Across files (`check`, `run`, `trigger`, `serve`, the nightly job): two runbooks with one id. */
   duplicateRunbookId: "duplicate-runbook-id",
 } as const;
 
@@ -62,26 +62,33 @@ export function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
  * The error of each runbook whose id another of `runbooks` has too, by file. Ids name the
  * reports, their folder and the site's pages, and the nightly job and `trigger` keep one alert
  * per id: two runbooks with one id would overwrite each other's reports, and one's passing run
- * could close the other's alert. Every file of a shared id gets the error (which of them is
- * meant is not known), naming the others.
+ * could close the other's alert. Ids that differ in case only count as one (the folders are one
+ * on macOS and Windows). Every file of a shared id gets the error (which of them is meant is not
+ * known), naming the others.
  */
 export function duplicateIdErrors(
   runbooks: readonly { file: string; id: string }[],
 ): Map<string, Diagnostic> {
-  const byId = new Map<string, string[]>();
-  for (const r of runbooks) byId.set(r.id, [...(byId.get(r.id) ?? []), r.file]);
+  const byId = new Map<string, { file: string; id: string }[]>();
+  for (const r of runbooks) {
+    const key = r.id.toLowerCase();
+    byId.set(key, [...(byId.get(key) ?? []), r]);
+  }
   const errors = new Map<string, Diagnostic>();
-  for (const [id, files] of byId) {
-    if (files.length < 2) continue;
-    for (const file of files) {
-      const others = files.filter((f) => f !== file).join(", ");
+  for (const same of byId.values()) {
+    if (same.length < 2) continue;
+    for (const { file, id } of same) {
+      const others = same
+        .filter((o) => o.file !== file)
+        .map((o) => (o.id === id ? o.file : `${o.file}, as "${o.id}"`))
+        .join("; ");
       errors.set(file, {
         file,
         line: 1,
         column: 1,
         severity: "error",
         rule: RULES.duplicateRunbookId,
-        message: `duplicate runbook id "${id}" (also ${others}): give one of them another id: or file name`,
+        message: `duplicate runbook id "${id}" (also ${others}): set another id: in one of them, or rename its file`,
       });
     }
   }

@@ -17,7 +17,11 @@ const UNREADABLE_HINT = ERROR_CODES["unreadable-runbooks"].hint;
  * the runbooks in it would go unchecked and unrun without a word.
  */
 export async function findRunbooks(inputs: string[]): Promise<string[]> {
-  const found = new Set<string>();
+  // By absolute path: a file given twice (`./runbooks/a.md runbooks/`) is one runbook.
+  const found = new Map<string, string>();
+  const add = (file: string) => {
+    if (!found.has(resolve(file))) found.set(resolve(file), file);
+  };
   for (const input of inputs) {
     let info: Awaited<ReturnType<typeof stat>>;
     try {
@@ -31,15 +35,15 @@ export async function findRunbooks(inputs: string[]): Promise<string[]> {
       });
     }
     if (!info.isDirectory()) {
-      found.add(input);
+      add(input);
       continue;
     }
     for (const file of await searchFolder(input)) {
       if (/(^|\/)readme\.md$/i.test(file)) continue;
-      found.add(join(input, file));
+      add(join(input, file));
     }
   }
-  return [...found].sort();
+  return [...found.values()].sort();
 }
 
 function isDenied(e: unknown): boolean {

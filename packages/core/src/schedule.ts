@@ -25,12 +25,14 @@ export function scheduleProblem(schedule: string): string | undefined {
   if (!/\s/.test(schedule.trim())) {
     return `expected one of ${NAMED_SCHEDULES.join(", ")} or a cron expression such as "0 6 * * 1-5"`;
   }
+  let cron: Cron;
   try {
-    new Cron(schedule, { timezone: "UTC", paused: true }).stop();
-    return undefined;
+    cron = new Cron(schedule, { timezone: "UTC", paused: true });
   } catch (e) {
     return `not a cron expression: ${(e as Error).message}`;
   }
+  // `0 0 30 2 *` (February the 30th) parses, and would never run: said, not silently never due.
+  return cron.nextRun() === null ? "a cron expression whose time never comes" : undefined;
 }
 
 export interface DueOptions {
@@ -61,27 +63,41 @@ export function isDue(schedule: string, now: Date, options: DueOptions = {}): bo
 }
 
 const HOUR_MS = 60 * 60 * 1000;
-/** Runs of a cron expression looked at for its longest gap (a year of a monthly one). */
-const GAP_RUNS = 60;
-/** A fixed start for them (a leap year's first day), so a page built any day says the same. */
-const GAP_FROM = new Date(Date.UTC(2024, 0, 1));
+/** The days walked for a cron expression's longest gap: a year and a bit. */
+const GAP_DAYS = 400;
+/** A fixed start for the walk (a leap year's first day), so a page built any day says the same. */
+const GAP_FROM = Date.UTC(2024, 0, 1);
+const staleLimits = new Map<string, number | undefined>();
 
 /**
  * How old a scheduled runbook's latest run may be before it is stale (its runs stopped), or
  * undefined for `manual` and a schedule that is none: a missed run and a margin. `nightly` 48
- * hours; `weekly` eight and a half days; a cron expression its longest gap between two times,
- * plus the day the nightly job may take to run a time (it runs those of its past day), plus 12
- * hours (`"0 6 * * 1-5"`: Friday to Monday, 72 + 36 hours).
+ * hours; `weekly` eight and a half days; a cron expression the longest gap between two UTC days
+ * that hold one of its times (the nightly job runs a runbook at most once a night, after a day
+ * that held a time), plus the day the job may take to get to a time and 12 hours
+ * (`"0 6 * * 1-5"`: Friday to Monday, 3 days and 36 hours).
  */
 export function staleAfterMs(schedule: string | undefined): number | undefined {
   if (schedule === undefined || schedule === "manual") return undefined;
   if (schedule === "nightly") return 48 * HOUR_MS;
   if (schedule === "weekly") return 8 * DAY_MS + 12 * HOUR_MS;
+  if (!staleLimits.has(schedule)) staleLimits.set(schedule, cronStaleAfterMs(schedule));
+  return staleLimits.get(schedule);
+}
+
+function cronStaleAfterMs(schedule: string): number | undefined {
   if (scheduleProblem(schedule) !== undefined) return undefined;
-  const runs = new Cron(schedule, { timezone: "UTC", paused: true }).nextRuns(GAP_RUNS, GAP_FROM);
+  const cron = new Cron(schedule, { timezone: "UTC", paused: true });
+  // The days holding a time: from each such day, the next time after its end.
+  let day: number | undefined;
   let gap = 0;
-  for (let i = 1; i < runs.length; i++) {
-    gap = Math.max(gap, runs[i]!.getTime() - runs[i - 1]!.getTime());
+  for (let at = GAP_FROM - 1; at < GAP_FROM + GAP_DAYS * DAY_MS; ) {
+    const next = cron.nextRun(new Date(at));
+    if (next === null) break;
+    const nextDay = Math.floor(next.getTime() / DAY_MS) * DAY_MS;
+    if (day !== undefined) gap = Math.max(gap, nextDay - day);
+    day = nextDay;
+    at = nextDay + DAY_MS - 1;
   }
-  return runs.length < 2 ? undefined : gap + DAY_MS + 12 * HOUR_MS;
+  return gap === 0 ? undefined : gap + DAY_MS + 12 * HOUR_MS;
 }

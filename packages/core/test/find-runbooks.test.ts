@@ -137,3 +137,21 @@ describe.skipIf(!CAN_LOCK)("finding runbooks in folders that cannot be read", ()
     }
   });
 });
+
+describe("findRunbooks and a file given twice", () => {
+  it("lists it once, as first given (the same runbook twice would clash with itself)", async () => {
+    const { findRunbooks } = await import("../src/files.ts");
+    const dir = mkdtempSync(path.join(tmpdir(), "run-md-find-twice-"));
+    try {
+      writeFileSync(path.join(dir, "a.md"), "---\ntitle: A\n---\n");
+      writeFileSync(path.join(dir, "b.md"), "---\ntitle: B\n---\n");
+      const given = `${dir}/./a.md`;
+      expect(await findRunbooks([given, dir, path.join(dir, "b.md")])).toEqual([
+        given,
+        path.join(dir, "b.md"),
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,6 +1,6 @@
 /** How old a scheduled runbook's latest run may be: a missed run and a margin (the site's stale mark). */
 import { describe, expect, it } from "vitest";
-import { staleAfterMs } from "../src/schedule.ts";
+import { scheduleProblem, staleAfterMs } from "../src/schedule.ts";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -14,12 +14,25 @@ describe("staleAfterMs", () => {
     expect(staleAfterMs("every day")).toBeUndefined();
   });
 
-  it("a cron expression: its longest gap, the nightly job's day, and 12 hours", () => {
-    // Friday 06:00 to Monday 06:00.
-    expect(staleAfterMs("0 6 * * 1-5")).toBe(72 * HOUR + DAY + 12 * HOUR);
+  it("a cron expression: the longest gap between days with a time, the nightly job's day, 12 hours", () => {
+    const limit = (days: number) => days * DAY + DAY + 12 * HOUR;
+    // Friday to Monday.
+    expect(staleAfterMs("0 6 * * 1-5")).toBe(limit(3));
     // January the 1st to February the 1st.
-    expect(staleAfterMs("0 4 1 * *")).toBe(31 * DAY + DAY + 12 * HOUR);
-    expect(staleAfterMs("30 2 * * *")).toBe(DAY + DAY + 12 * HOUR);
-    expect(staleAfterMs("0 */6 * * *")).toBe(6 * HOUR + DAY + 12 * HOUR);
+    expect(staleAfterMs("0 4 1 * *")).toBe(limit(31));
+    expect(staleAfterMs("30 2 * * *")).toBe(limit(1));
+    // The nightly job runs a runbook once a night at most: every six hours is every day.
+    expect(staleAfterMs("0 */6 * * *")).toBe(limit(1));
+    // Many times on Mondays only: the week between them counts, not the five minutes.
+    expect(staleAfterMs("*/5 * * * 1")).toBe(limit(7));
+    expect(staleAfterMs("0 * * * 1-5")).toBe(limit(3));
+    // Once a year (2024 was a leap year), and once every leap year.
+    expect(staleAfterMs("0 0 1 1 *")).toBe(limit(366));
+    expect(staleAfterMs("0 0 29 2 *")).toBe(limit(4 * 365 + 1));
+  });
+
+  it("a cron expression whose time never comes is no schedule (run-md check says so)", () => {
+    expect(scheduleProblem("0 0 30 2 *")).toBe("a cron expression whose time never comes");
+    expect(staleAfterMs("0 0 30 2 *")).toBeUndefined();
   });
 });

@@ -27,8 +27,8 @@ describe("the server's catalog", () => {
     expect(catalog.get("same")).toBeUndefined();
     expect(warnings).toEqual([
       expect.stringMatching(/d\.md: not served \(1 problem/),
-      `${dir}/a.md: not served (duplicate runbook id "same" (also ${dir}/b.md): give one of them another id: or file name)`,
-      `${dir}/b.md: not served (duplicate runbook id "same" (also ${dir}/a.md): give one of them another id: or file name)`,
+      `${dir}/a.md: not served (duplicate runbook id "same" (also ${dir}/b.md): set another id: in one of them, or rename its file)`,
+      `${dir}/b.md: not served (duplicate runbook id "same" (also ${dir}/a.md): set another id: in one of them, or rename its file)`,
     ]);
   });
 });
