@@ -214,6 +214,13 @@ describe("exit 2 for what is wrong before anything runs", () => {
       `${dir}/b.md:1:1 error duplicate runbook id "same" (also ${dir}/a.md)`,
     );
     expect(existsSync(reports)).toBe(false);
+    // Named by its id (`run-md same`), from the configured runbooks folder: refused the same way.
+    const config = path.join(dir, "run-md.config.yaml");
+    await writeFile(config, `runbooksDir: ${dir}\nreportsDir: ${reports}\n`);
+    const byId = await runMdHere(["same", "--config", config, "--log-dir", clean]);
+    expect(byId.code).toBe(2);
+    expect(byId.stderr).toContain('error duplicate runbook id "same"');
+    expect(existsSync(reports)).toBe(false);
   });
 
   it("an unknown engine", async () => {

@@ -301,7 +301,10 @@ describe("run-md trigger with two runbooks of one id", () => {
       const r = JSON.parse(readFileSync(path.join(reports, "same", f), "utf8")) as RunReport;
       expect(r.status).toBe("errored");
       expect(r.steps).toEqual([]);
-      expect(r.error!.message).toContain('duplicate runbook id "same"');
+      expect(r.error!.message).toMatch(
+        /^\S+\.md shares its id with another runbook, so it did not run \(1 problem\): \S+\.md:1:1 duplicate runbook id "same"/,
+      );
+      expect(r.error!.hint).toContain("run-md check on the whole runbooks folder");
     }
     expect(stored).toHaveLength(2);
   }, 120_000);

@@ -11,28 +11,34 @@ export function looksLikeId(word: string): boolean {
   return /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(word) && !/\.md$/i.test(word) && !existsSync(word);
 }
 
-/** Every runbook of the folder by id (first file wins); empty when the folder does not exist. */
-export async function runbookIds(runbooksDir: string): Promise<Map<string, string>> {
-  const ids = new Map<string, string>();
+/**
+ * The files of the folder's runbooks by id (two when two share an id); empty when the folder
+ * does not exist.
+ */
+export async function runbookIds(runbooksDir: string): Promise<Map<string, string[]>> {
+  const ids = new Map<string, string[]>();
   if (!existsSync(runbooksDir)) return ids;
   for (const file of await findRunbooks([runbooksDir])) {
     const { runbook } = await loadRunbook(file);
-    if (runbook && !ids.has(runbook.meta.id)) ids.set(runbook.meta.id, file);
+    if (runbook) ids.set(runbook.meta.id, [...(ids.get(runbook.meta.id) ?? []), file]);
   }
   return ids;
 }
 
 /**
  * The positionals of `run` with every runbook id replaced by its file (relative to the current
- * folder when below it); paths, and words that are no known id, are left as given.
+ * folder when below it), or by every file of an id two runbooks share (the run then refuses
+ * them, naming both); paths, and words that are no known id, are left as given.
  */
 export async function resolveRunbookIds(words: string[], runbooksDir: string): Promise<string[]> {
   if (!words.some(looksLikeId)) return words;
   const ids = await runbookIds(runbooksDir);
-  return words.map((w) => {
-    const file = looksLikeId(w) ? ids.get(w) : undefined;
-    if (file === undefined) return w;
-    const rel = path.relative(process.cwd(), file);
-    return rel.startsWith("..") || path.isAbsolute(rel) ? file : rel;
+  return words.flatMap((w) => {
+    const files = looksLikeId(w) ? ids.get(w) : undefined;
+    if (files === undefined) return [w];
+    return files.map((file) => {
+      const rel = path.relative(process.cwd(), file);
+      return rel.startsWith("..") || path.isAbsolute(rel) ? file : rel;
+    });
   });
 }

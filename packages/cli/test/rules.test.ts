@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { matchPattern, validatePattern } from "@run-md/core";
 import { describe, expect, it } from "vitest";
 import { runMdHere as runMd } from "../../../test/in-process.ts";
@@ -45,6 +48,24 @@ describe("run-md rules --format cloudformation", () => {
         SourceArn: { "Fn::GetAtt": ["AccessKeyActivityTrigger1Rule", "Arn"] },
       },
     });
+  });
+
+  it("refuses two runbooks whose ids make one CloudFormation name (one rule would be lost)", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "run-md-rules-"));
+    try {
+      const book = (id: string, source: string) =>
+        `---\ntitle: ${id}\nid: ${id}\ntriggers:\n  - pattern:\n      source: [${source}]\n---\n\n\`\`\`sql s\nSELECT 1 AS one\n\`\`\`\n`;
+      writeFileSync(path.join(dir, "a.md"), book("root-login", "aws.signin"));
+      writeFileSync(path.join(dir, "b.md"), book("root_login", "aws.iam"));
+      const res = await runMd(["rules", "--format", "cloudformation", dir]);
+      expect(res.code).toBe(2);
+      expect(res.stdout).toBe("");
+      expect(res.stderr).toContain(
+        `the runbooks "root-login" (${dir}/a.md) and "root_login" (${dir}/b.md) make one CloudFormation name, RootLogin`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("requires --format cloudformation", async () => {

@@ -14,6 +14,7 @@ import {
   findRunbooks,
   ID_PATTERN,
   parseRunbook,
+  RULES,
   type Runbook,
   RunMdError,
   slugify,
@@ -120,14 +121,22 @@ function frontMatterRunbook(file: string, source: string, fm: FrontMatter): Runb
 
 /** The error an errored report of a runbook that did not load carries: its first problems. */
 export function loadError(file: string, problems: readonly Diagnostic[]): RunMdError {
-  const shown = problems
+  // A shared id first: it is what a check of this file alone would not show.
+  const isClash = (d: Diagnostic) => d.rule === RULES.duplicateRunbookId;
+  const ordered = [...problems.filter(isClash), ...problems.filter((d) => !isClash(d))];
+  const shown = ordered
     .slice(0, 3)
     .map((d) => `${d.file}:${d.line}:${d.column} ${d.message}`)
     .join("; ");
   const more = problems.length > 3 ? `; and ${problems.length - 3} more` : "";
+  const clash = problems.some(isClash);
   return new RunMdError(
     "bad-runbook",
-    `${file} does not load, so it did not run (${plural(problems.length, "problem")}): ${shown}${more}`,
-    { hint: `Run run-md check ${file} to see every problem; fix them so the next event runs it.` },
+    `${file} ${clash ? "shares its id with another runbook" : "does not load"}, so it did not run (${plural(problems.length, "problem")}): ${shown}${more}`,
+    {
+      hint: clash
+        ? "Run run-md check on the whole runbooks folder to see every problem (the other file too); fix them so the next event runs it."
+        : `Run run-md check ${file} to see every problem; fix them so the next event runs it.`,
+    },
   );
 }

@@ -2,7 +2,7 @@
  * `run-md rules --format cloudformation`: one EventBridge rule per runbook trigger, each sending
  * the event to the run-md Lambda function, and the permission that lets EventBridge invoke it.
  */
-import type { Runbook } from "@run-md/core";
+import { type Runbook, RunMdError } from "@run-md/core";
 
 export interface RulesOptions {
   /** Shown in the template's Description. */
@@ -18,10 +18,32 @@ export function logicalId(id: string): string {
     .join("");
 }
 
+/**
+ * Refuses two runbooks with triggers whose ids make one logical id (`root-login`, `root_login`):
+ * the second's rule would replace the first's in the template, and its events never reach run-md.
+ */
+function assertDistinctLogicalIds(runbooks: Runbook[]): void {
+  const seen = new Map<string, Runbook>();
+  for (const runbook of runbooks) {
+    if (!runbook.meta.triggers?.length) continue;
+    const name = logicalId(runbook.meta.id);
+    const other = seen.get(name);
+    if (other !== undefined) {
+      throw new RunMdError(
+        "bad-runbook",
+        `the runbooks "${other.meta.id}" (${other.path}) and "${runbook.meta.id}" (${runbook.path}) make one CloudFormation name, ${name}: the template would keep one rule of the two`,
+        { hint: "Set another id: in one of them (letters and digits of ids must differ)." },
+      );
+    }
+    seen.set(name, runbook);
+  }
+}
+
 /** A CloudFormation template (as a JSON-ready object) for every trigger of the runbooks. */
 export function cloudFormationTemplate(runbooks: Runbook[], options: RulesOptions) {
   const resources: Record<string, unknown> = {};
   const outputs: Record<string, unknown> = {};
+  assertDistinctLogicalIds(runbooks);
   for (const runbook of runbooks) {
     for (const [i, trigger] of (runbook.meta.triggers ?? []).entries()) {
       const name = `${logicalId(runbook.meta.id)}Trigger${i + 1}`;
