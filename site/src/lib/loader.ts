@@ -10,6 +10,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import {
   type Diagnostic,
+  duplicateIdErrors,
   findRunbooks,
   formatDiagnostic,
   loadRunbook,
@@ -211,9 +212,9 @@ async function loadAll(ctx: LoaderContext, options: { dir: string }): Promise<vo
     cached.set(data.relPath, data);
   }
   const parser = await parserDigest();
-  const seen = new Map<string, string>();
   let rendered = 0;
   let parsedAhead = 0;
+  const docs: { file: string; relPath: string; digest: string; doc: RunbookDoc }[] = [];
   for (const file of files) {
     const relPath = path.relative(dir, file);
     const source = await readFile(file, "utf8");
@@ -226,26 +227,27 @@ async function loadAll(ctx: LoaderContext, options: { dir: string }): Promise<vo
       doc = await loadDoc(ctx, file, relPath, digest, parsed ?? (await loadRunbook(file)));
       rendered++;
     }
-    const other = seen.get(doc.id);
-    if (other !== undefined) {
-      doc = {
-        ...doc,
-        id: `${doc.id}--${path.basename(file, ".md")}`,
-        valid: false,
-        diagnostics: [
-          ...doc.diagnostics,
-          {
-            severity: "error",
-            text: `${relPath}:1:1 error runbook id "${doc.id}" is already used by ${other}`,
-          },
-        ],
-      };
+    docs.push({ file, relPath, digest, doc });
+  }
+  // Runbooks sharing an id are all shown with the error (core's rule: none of them runs); the
+  // later ones under an id of their own. Their entries are never taken from the cache again as
+  // they are: the clash may be gone by the next build.
+  const clashes = duplicateIdErrors(docs.map((d) => ({ file: d.relPath, id: d.doc.id })));
+  const seen = new Map<string, string>();
+  for (const { file, relPath, digest, doc: loaded } of docs) {
+    let doc = loaded;
+    const clash = clashes.get(relPath);
+    if (clash) {
+      const text = formatDiagnostic(clash);
+      doc = { ...doc, digest: `${digest}:clash`, valid: false };
+      doc.diagnostics = [...doc.diagnostics, { severity: "error", text }];
+      if (seen.has(doc.id)) doc.id = `${doc.id}--${path.basename(file, ".md")}`;
     }
     seen.set(doc.id, relPath);
     ctx.store.set({
       id: doc.id,
       data: doc as unknown as Record<string, unknown>,
-      digest,
+      digest: doc.digest,
     });
   }
   for (const id of ctx.store.keys()) if (!seen.has(id)) ctx.store.delete(id);

@@ -1,0 +1,70 @@
+/**
+ * The site's runbook loader and runbooks that share an id: every one of them is shown with core's
+ * error (none of them runs: docs/writing-runbooks.md), none keeps a page that looks healthy, and
+ * an entry stored with the clash is not taken from the cache once the clash is gone.
+ */
+import { createHash } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { LoaderContext } from "astro/loaders";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunbookDoc, runbooksLoader } from "../src/lib/loader.ts";
+
+let dir: string;
+const book = (title: string, id: string) =>
+  `---\ntitle: ${title}\nid: ${id}\n---\n\n\`\`\`sql s\nSELECT 1 AS one\n\`\`\`\n`;
+
+/** What the loader uses of Astro's content layer: a store kept across loads, as between builds. */
+function context(entries: Map<string, { data: Record<string, unknown>; digest?: string }>) {
+  const store = {
+    set: (e: { id: string; data: Record<string, unknown>; digest?: string }) => {
+      entries.set(e.id, e);
+      return true;
+    },
+    get: (id: string) => entries.get(id),
+    entries: () => [...entries.entries()],
+    keys: () => [...entries.keys()],
+    delete: (id: string) => entries.delete(id),
+  };
+  return {
+    store,
+    logger: { info() {}, warn() {}, error() {} },
+    generateDigest: (s: string) => createHash("sha256").update(s).digest("hex"),
+    renderMarkdown: async () => ({ html: "<p></p>", metadata: { headings: [] } }),
+  } as unknown as LoaderContext;
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "run-md-loader-ids-"));
+  await writeFile(path.join(dir, "a.md"), book("A", "same"));
+  await writeFile(path.join(dir, "b.md"), book("B", "same"));
+  await writeFile(path.join(dir, "c.md"), book("C", "other"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("the site's loader and a shared id", () => {
+  it("shows both with the error, the second under an id of its own; the clash gone, both are valid again", async () => {
+    const entries = new Map<string, { data: Record<string, unknown> }>();
+    await runbooksLoader({ dir }).load(context(entries));
+    const doc = (id: string) => entries.get(id)?.data as unknown as RunbookDoc;
+    expect([...entries.keys()].sort()).toEqual(["other", "same", "same--b"]);
+    expect(doc("same").valid).toBe(false);
+    expect(doc("same--b").valid).toBe(false);
+    expect(doc("other").valid).toBe(true);
+    expect(doc("same").diagnostics.map((d) => d.text)).toContain(
+      'a.md:1:1 error duplicate runbook id "same" (also b.md): set another id: in one of them, or rename its file [duplicate-runbook-id]',
+    );
+    expect(doc("same--b").diagnostics.map((d) => d.text)).toContain(
+      'b.md:1:1 error duplicate runbook id "same" (also a.md): set another id: in one of them, or rename its file [duplicate-runbook-id]',
+    );
+    // The next build, after b.md got an id of its own: a.md's entry is made again, valid.
+    await writeFile(path.join(dir, "b.md"), book("B", "b"));
+    await runbooksLoader({ dir }).load(context(entries));
+    expect([...entries.keys()].sort()).toEqual(["b", "other", "same"]);
+    expect(doc("same").valid).toBe(true);
+    expect(doc("same").diagnostics).toEqual([]);
+  });
+});
