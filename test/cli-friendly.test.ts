@@ -170,6 +170,16 @@ describe("run-md new", () => {
     expect(again.code).toBe(2);
     expect(again.stderr).toContain("already exists");
     expect(await readFile(file, "utf8")).toBe(`${text}\nedited\n`);
+
+    // An id another file's `id:` already has (in another case too): refused, nothing written.
+    await writeFile(
+      path.join(path.dirname(file), "elsewhere.md"),
+      "---\ntitle: Elsewhere\nid: Taken-Name\n---\n\n```sql s\nSELECT 1 AS one\n```\n",
+    );
+    const taken = await runMd(["new", "taken-name"], { cwd: project });
+    expect(taken.code).toBe(2);
+    expect(taken.stderr).toContain('the runbook id "Taken-Name" is taken');
+    expect(existsSync(path.join(path.dirname(file), "taken-name.md"))).toBe(false);
   }, 60_000);
 });
 

@@ -9,6 +9,7 @@ import path from "node:path";
 import pc from "picocolors";
 import { parseCommandArgs } from "../args.ts";
 import { loadConfig } from "../config.ts";
+import { runbookIds } from "../runbook-ids.ts";
 
 export const NEW_USAGE = `Usage: run-md new <id> [options]
 
@@ -106,6 +107,18 @@ export async function newCommand(argv: string[]): Promise<number> {
   const shown = path.relative(process.cwd(), file) || file;
   if (existsSync(file)) {
     process.stderr.write(`error ${shown} already exists; nothing was written\n`);
+    return 2;
+  }
+  // Another file's `id:` may be it already: two runbooks with one id would neither run.
+  const clash = [...(await runbookIds(dir)).entries()].find(
+    ([other]) => other.toLowerCase() === id.toLowerCase(),
+  );
+  if (clash) {
+    const [other, files] = clash;
+    const where = files.map((f) => path.relative(process.cwd(), f) || f).join(", ");
+    process.stderr.write(
+      `error the runbook id "${other}" is taken (${where}); choose another name. Nothing was written\n`,
+    );
     return 2;
   }
   await mkdir(dir, { recursive: true });
