@@ -682,7 +682,17 @@ export class LocalEngine implements Engine {
     await this.macros.ensure([...views, plan.sql, plan.pruneSql ?? ""]);
     for (const v of views) await conn.run(v);
     const prepared = await prepareSelect(conn, plan.sql, job.values, job.types);
+    const count = async () => {
+      const counting = await prepareSelect(
+        conn,
+        `SELECT count(*) FROM (${plan.sql})`,
+        job.values,
+        job.types,
+      );
+      return Number((await counting.runAndReadAll()).getRows()[0]?.[0]);
+    };
     const streamed = await streamRows(prepared, {
+      count,
       insights: job.kind === "insights",
       ...(job.names ? { names: job.names } : {}),
       signal: job.signal,

@@ -512,6 +512,33 @@ describe("errors and cancellation", () => {
     expect(r.rows).toEqual([[1]]);
   });
 
+  it("fails a query that fails after its first rows were streamed, instead of returning part of them", async () => {
+    // DuckDB's client ends such a stream as if it were complete (a cast failing at row 150,000
+    // of 300,000 gave the rows before it, and no error).
+    const q = (sql: string) => {
+      let streamed = 0;
+      const r = engine.query(
+        req(sql, "2024-03-01T00:00:00Z", "2024-03-02T00:00:00Z", {
+          attributes: { optional: false, sqlDialect: "duckdb" },
+          onRows: (chunk) => {
+            streamed += chunk.length;
+          },
+        }),
+      );
+      return { r, streamed: () => streamed };
+    };
+    const failing = q(
+      "SELECT CASE WHEN i < 150000 THEN i ELSE CAST(CAST(i AS VARCHAR) || 'x' AS INTEGER) END AS v FROM range(300000) t(i)",
+    );
+    await expect(failing.r).rejects.toThrow(
+      /result ended early: \d+ of its 300000 rows|Could not convert/,
+    );
+    // The same query without the failing cast: every row, and no error.
+    const whole = q("SELECT i AS v FROM range(300000) t(i)");
+    expect((await whole.r).rowCount).toBe(300000);
+    expect(whole.streamed()).toBe(300000);
+  });
+
   it("stops a query cancelled before its first statement (while its files are resolved)", async () => {
     // Aborted when the engine reports the files it is about to read: no DuckDB statement of the
     // step runs yet. The query must be cancelled all the same, not run (it would take hours: a
