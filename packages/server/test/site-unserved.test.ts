@@ -3,7 +3,7 @@
  * another's): a caller who may view every served runbook still must not get its rows, its search
  * text or its sitemap lines.
  */
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -59,5 +59,19 @@ describe("a site with pages of a runbook the server does not serve", () => {
     expect((await call(`${t.url}/pagefind/pagefind.js`, { token })).status).toBe(404);
     expect((await call(`${t.url}/sitemap-0.xml`, { token })).status).toBe(404);
     expect((await call(`${t.url}/runbooks/restricted/`, { token })).status).toBe(404);
+  });
+
+  it("filters the pages, never shows them whole, when the site's runbooks folder cannot be read", async () => {
+    const token = t.tokens.leads;
+    const runbooks = path.join(root, "site", "runbooks");
+    await rename(runbooks, `${runbooks}.moved`);
+    try {
+      // As during a rebuild into the served folder: no runbook pages to compare with.
+      expect((await call(`${t.url}/pagefind/pagefind.js`, { token })).status).toBe(404);
+      const index = await call(`${t.url}/`, { token });
+      expect(index.body).not.toContain("restricted");
+    } finally {
+      await rename(`${runbooks}.moved`, runbooks);
+    }
   });
 });

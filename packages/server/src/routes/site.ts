@@ -46,12 +46,25 @@ function listView(
   return { visible: (id) => viewable.has(id), masked };
 }
 
-/** The runbook ids the built site has pages for (the folders of `runbooks/`). */
-async function siteRunbookIds(root: string): Promise<string[]> {
-  const entries = await readdir(path.join(root, "runbooks"), { withFileTypes: true }).catch(
-    () => [],
-  );
-  return entries.filter((e) => e.isDirectory()).map((e) => e.name);
+/**
+ * Whether the caller may view every runbook served and every runbook the built site has pages
+ * for (the entries of `runbooks/`, folders or not). A site whose `runbooks/` cannot be read
+ * (being rebuilt, a permission) says no: the pages are then filtered, never shown whole.
+ */
+async function viewsEverything(
+  ctx: ServerContext,
+  root: string,
+  caller: Caller | undefined,
+  viewable: ReadonlySet<string>,
+): Promise<boolean> {
+  if (caller === undefined || viewable.size !== ctx.catalog.all().length) return false;
+  try {
+    const entries = await readdir(path.join(root, "runbooks"));
+    return entries.every((id) => viewable.has(id));
+  } catch (e) {
+    // No runbook pages at all: a site without runbooks hides none.
+    return (e as NodeJS.ErrnoException).code === "ENOENT" && ctx.catalog.all().length === 0;
+  }
 }
 
 export async function siteRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
@@ -88,8 +101,7 @@ export async function siteRoutes(app: FastifyInstance, ctx: ServerContext): Prom
     const viewable = new Set(ctx.guard.viewableEntries(caller).map((e) => e.facts.id));
     // Every runbook the site has pages for, not every one served: a runbook the server leaves
     // out (it does not load, its id is another's) still has rows, search text and sitemap lines.
-    const seesAll =
-      caller !== undefined && (await siteRunbookIds(root)).every((id) => viewable.has(id));
+    const seesAll = await viewsEverything(ctx, root, caller, viewable);
     // The search index holds every page's text; the sitemap names every runbook and run page.
     if ((top === "pagefind" || SITEMAP.test(top)) && !seesAll) return notFound(reply);
     const file = await resolveFile(root, where.path);
