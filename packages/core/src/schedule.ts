@@ -32,7 +32,11 @@ export function scheduleProblem(schedule: string): string | undefined {
     return `not a cron expression: ${(e as Error).message}`;
   }
   // `0 0 30 2 *` (February the 30th) parses, and would never run: said, not silently never due.
-  return cron.nextRun() === null ? "a cron expression whose time never comes" : undefined;
+  // From 1970, not from now: a schedule whose year has passed was valid, and stays so (its runs
+  // stop, and the site marks the last one stale).
+  return cron.nextRun(new Date(0)) === null
+    ? "a cron expression whose time never comes"
+    : undefined;
 }
 
 export interface DueOptions {
@@ -88,16 +92,19 @@ export function staleAfterMs(schedule: string | undefined): number | undefined {
 function cronStaleAfterMs(schedule: string): number | undefined {
   if (scheduleProblem(schedule) !== undefined) return undefined;
   const cron = new Cron(schedule, { timezone: "UTC", paused: true });
-  // The days holding a time: from each such day, the next time after its end.
-  let day: number | undefined;
+  const dayOf = (d: Date) => Math.floor(d.getTime() / DAY_MS) * DAY_MS;
+  // From its first time on or after GAP_FROM (a year field may put it later), the days holding
+  // a time: from each such day, the next time after its end.
+  const first = cron.nextRun(new Date(GAP_FROM - 1));
+  if (first === null) return undefined;
+  let day = dayOf(first);
+  const end = day + GAP_DAYS * DAY_MS;
   let gap = 0;
-  for (let at = GAP_FROM - 1; at < GAP_FROM + GAP_DAYS * DAY_MS; ) {
-    const next = cron.nextRun(new Date(at));
+  while (day < end) {
+    const next = cron.nextRun(new Date(day + DAY_MS - 1));
     if (next === null) break;
-    const nextDay = Math.floor(next.getTime() / DAY_MS) * DAY_MS;
-    if (day !== undefined) gap = Math.max(gap, nextDay - day);
-    day = nextDay;
-    at = nextDay + DAY_MS - 1;
+    gap = Math.max(gap, dayOf(next) - day);
+    day = dayOf(next);
   }
   return gap === 0 ? undefined : gap + DAY_MS + 12 * HOUR_MS;
 }

@@ -35,4 +35,11 @@ describe("staleAfterMs", () => {
     expect(scheduleProblem("0 0 30 2 *")).toBe("a cron expression whose time never comes");
     expect(staleAfterMs("0 0 30 2 *")).toBeUndefined();
   });
+
+  it("a year field: valid before, during and after its year; stale from its own times", () => {
+    // Every day at 06:00 in 2030 (seconds first: seven fields), and in 2023, which has passed.
+    expect(scheduleProblem("0 0 6 * * * 2030")).toBeUndefined();
+    expect(scheduleProblem("0 0 6 * * * 2023")).toBeUndefined();
+    expect(staleAfterMs("0 0 6 * * * 2030")).toBe(DAY + DAY + 12 * HOUR);
+  });
 });
