@@ -221,6 +221,12 @@ describe("exit 2 for what is wrong before anything runs", () => {
     expect(byId.code).toBe(2);
     expect(byId.stderr).toContain('error duplicate runbook id "same"');
     expect(existsSync(reports)).toBe(false);
+    // Ids that differ in case only are one id (one reports folder on macOS and Windows).
+    await writeFile(path.join(dir, "a.md"), `---\ntitle: A\nid: Same\n---\n\n${step}`);
+    const byCase = await runMdHere(["same", "--config", config, "--log-dir", clean]);
+    expect(byCase.code).toBe(2);
+    expect(byCase.stderr).toContain(`duplicate runbook id "Same" (also ${dir}/b.md, as "same")`);
+    expect(existsSync(reports)).toBe(false);
   });
 
   it("an unknown engine", async () => {

@@ -67,4 +67,25 @@ describe("the site's loader and a shared id", () => {
     expect(doc("same").valid).toBe(true);
     expect(doc("same").diagnostics).toEqual([]);
   });
+
+  it("counts ids that differ in case only as one, and never renames onto another runbook's id", async () => {
+    const d2 = await mkdtemp(path.join(tmpdir(), "run-md-loader-case-"));
+    try {
+      await writeFile(path.join(d2, "a.md"), book("A", "Same"));
+      await writeFile(path.join(d2, "b.md"), book("B", "same"));
+      // An id that is exactly what the renamed b.md would be called.
+      await writeFile(path.join(d2, "c.md"), book("C", "same--b"));
+      const entries = new Map<string, { data: Record<string, unknown> }>();
+      await runbooksLoader({ dir: d2 }).load(context(entries));
+      expect([...entries.keys()].sort()).toEqual(["Same", "same--b", "same--b-2"]);
+      const doc = (id: string) => entries.get(id)?.data as unknown as RunbookDoc;
+      expect(doc("Same").valid).toBe(false);
+      expect(doc("same--b").valid).toBe(true);
+      expect(doc("same--b").title).toBe("C");
+      expect(doc("same--b-2").valid).toBe(false);
+      expect(doc("same--b-2").title).toBe("B");
+    } finally {
+      await rm(d2, { recursive: true, force: true });
+    }
+  });
 });

@@ -33,9 +33,12 @@ export async function runbookIds(runbooksDir: string): Promise<Map<string, strin
 export async function resolveRunbookIds(words: string[], runbooksDir: string): Promise<string[]> {
   if (!words.some(looksLikeId)) return words;
   const ids = await runbookIds(runbooksDir);
+  // Ids that differ in case only are one (core duplicateIdErrors): all of their files.
+  const filesOf = (w: string) =>
+    [...ids.entries()].filter(([id]) => id.toLowerCase() === w.toLowerCase()).flatMap(([, f]) => f);
   return words.flatMap((w) => {
-    const files = looksLikeId(w) ? ids.get(w) : undefined;
-    if (files === undefined) return [w];
+    const files = looksLikeId(w) ? filesOf(w) : [];
+    if (files.length === 0) return [w];
     return files.map((file) => {
       const rel = path.relative(process.cwd(), file);
       return rel.startsWith("..") || path.isAbsolute(rel) ? file : rel;

@@ -233,7 +233,11 @@ async function loadAll(ctx: LoaderContext, options: { dir: string }): Promise<vo
   // later ones under an id of their own. Their entries are never taken from the cache again as
   // they are: the clash may be gone by the next build.
   const clashes = duplicateIdErrors(docs.map((d) => ({ file: d.relPath, id: d.doc.id })));
+  // Ids taken so far, by their lower case: pages of ids that differ in case only are one folder
+  // on macOS and Windows.
   const seen = new Map<string, string>();
+  const taken = (id: string) => seen.has(id.toLowerCase());
+  const all = new Set(docs.map((d) => d.doc.id.toLowerCase()));
   for (const { file, relPath, digest, doc: loaded } of docs) {
     let doc = loaded;
     const clash = clashes.get(relPath);
@@ -241,17 +245,24 @@ async function loadAll(ctx: LoaderContext, options: { dir: string }): Promise<vo
       const text = formatDiagnostic(clash);
       doc = { ...doc, digest: `${digest}:clash`, valid: false };
       doc.diagnostics = [...doc.diagnostics, { severity: "error", text }];
-      if (seen.has(doc.id)) doc.id = `${doc.id}--${path.basename(file, ".md")}`;
+      // Renamed when an earlier one has the id, to a name no runbook has.
+      const base = `${doc.id}--${path.basename(file, ".md")}`;
+      const free = (id: string) => !taken(id) && !all.has(id.toLowerCase());
+      for (let n = 1; taken(doc.id); n++) {
+        const next = n === 1 ? base : `${base}-${n}`;
+        if (free(next)) doc.id = next;
+      }
     }
-    seen.set(doc.id, relPath);
+    seen.set(doc.id.toLowerCase(), doc.id);
     ctx.store.set({
       id: doc.id,
       data: doc as unknown as Record<string, unknown>,
       digest: doc.digest,
     });
   }
-  for (const id of ctx.store.keys()) if (!seen.has(id)) ctx.store.delete(id);
-  const invalid = [...seen.keys()].filter((id) => {
+  const ids = new Set(seen.values());
+  for (const id of ctx.store.keys()) if (!ids.has(id)) ctx.store.delete(id);
+  const invalid = [...ids].filter((id) => {
     const data = ctx.store.get(id)?.data as unknown as RunbookDoc | undefined;
     return data !== undefined && !data.valid;
   });
