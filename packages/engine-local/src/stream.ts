@@ -72,6 +72,10 @@ export async function streamRows(
   // partial result must never be checked as the whole one.
   if (opts.signal?.aborted) throw opts.cancelled();
   await assertWhole(rowCount, chunks, opts.count);
+  // A retry without rows after an attempt that delivered some: the consumer drops those.
+  if (restart && opts.onRows !== undefined) {
+    await opts.onRows({ columns, length: 0, rows: () => [], restart: true });
+  }
   return { columns, rows, rowCount };
 }
 
