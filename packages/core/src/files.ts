@@ -1,6 +1,6 @@
 /** Finding runbooks: files as given, directories searched recursively for `*.md`. */
 import { type Dirent, readdir } from "node:fs";
-import { stat } from "node:fs/promises";
+import { realpath, stat } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { glob } from "tinyglobby";
 import { ERROR_CODES } from "./error-codes.ts";
@@ -17,10 +17,12 @@ const UNREADABLE_HINT = ERROR_CODES["unreadable-runbooks"].hint;
  * the runbooks in it would go unchecked and unrun without a word.
  */
 export async function findRunbooks(inputs: string[]): Promise<string[]> {
-  // By absolute path: a file given twice (`./runbooks/a.md runbooks/`) is one runbook.
+  // By real path: a file given twice (`./runbooks/a.md runbooks/`, or through a symbolic link
+  // beside it) is one runbook.
   const found = new Map<string, string>();
-  const add = (file: string) => {
-    if (!found.has(resolve(file))) found.set(resolve(file), file);
+  const add = async (file: string) => {
+    const real = await realpath(file).catch(() => resolve(file));
+    if (!found.has(real)) found.set(real, file);
   };
   for (const input of inputs) {
     let info: Awaited<ReturnType<typeof stat>>;
@@ -35,12 +37,12 @@ export async function findRunbooks(inputs: string[]): Promise<string[]> {
       });
     }
     if (!info.isDirectory()) {
-      add(input);
+      await add(input);
       continue;
     }
     for (const file of await searchFolder(input)) {
       if (/(^|\/)readme\.md$/i.test(file)) continue;
-      add(join(input, file));
+      await add(join(input, file));
     }
   }
   return [...found.values()].sort();

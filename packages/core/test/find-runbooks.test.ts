@@ -8,7 +8,15 @@
  * root needs no setpriv: the mode is enough.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -148,6 +156,12 @@ describe("findRunbooks and a file given twice", () => {
       const given = `${dir}/./a.md`;
       expect(await findRunbooks([given, dir, path.join(dir, "b.md")])).toEqual([
         given,
+        path.join(dir, "b.md"),
+      ]);
+      // A symbolic link to a runbook beside it is that runbook.
+      symlinkSync(path.join(dir, "b.md"), path.join(dir, "c.md"));
+      expect(await findRunbooks([dir, path.join(dir, "c.md")])).toEqual([
+        path.join(dir, "a.md"),
         path.join(dir, "b.md"),
       ]);
     } finally {
