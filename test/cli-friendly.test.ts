@@ -180,6 +180,14 @@ describe("run-md new", () => {
     expect(taken.code).toBe(2);
     expect(taken.stderr).toContain('the runbook id "Taken-Name" is taken');
     expect(existsSync(path.join(path.dirname(file), "taken-name.md"))).toBe(false);
+    // Also by a runbook that does not load (an unknown severity), whose front matter names it.
+    await writeFile(
+      path.join(path.dirname(file), "broken.md"),
+      "---\ntitle: Broken\nid: also-taken\nseverity: urgent\n---\n\n```sql s\nSELECT 1 AS one\n```\n",
+    );
+    const alsoTaken = await runMd(["new", "also-taken"], { cwd: project });
+    expect(alsoTaken.code).toBe(2);
+    expect(alsoTaken.stderr).toContain('the runbook id "also-taken" is taken');
   }, 60_000);
 });
 

@@ -12,15 +12,17 @@ export function looksLikeId(word: string): boolean {
 }
 
 /**
- * The files of the folder's runbooks by id (two when two share an id); empty when the folder
- * does not exist.
+ * The files of the folder's runbooks by id (two when two share an id), those that do not load
+ * included; empty when the folder does not exist.
  */
 export async function runbookIds(runbooksDir: string): Promise<Map<string, string[]>> {
   const ids = new Map<string, string[]>();
   if (!existsSync(runbooksDir)) return ids;
   for (const file of await findRunbooks([runbooksDir])) {
-    const { runbook } = await loadRunbook(file);
-    if (runbook) ids.set(runbook.meta.id, [...(ids.get(runbook.meta.id) ?? []), file]);
+    // A runbook that does not load counts by the id its front matter gives, if it gives one.
+    const { runbook, frontMatter } = await loadRunbook(file);
+    const id = runbook?.meta.id ?? frontMatter?.id;
+    if (id !== undefined) ids.set(id, [...(ids.get(id) ?? []), file]);
   }
   return ids;
 }
