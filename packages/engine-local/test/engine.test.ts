@@ -533,6 +533,13 @@ describe("errors and cancellation", () => {
     await expect(failing.r).rejects.toThrow(
       /result ended early: \d+ of its 300000 rows|Could not convert/,
     );
+    // One chunk of wide rows (1,000 of 2 KB, more than DuckDB's streaming buffer) and the failure
+    // in the next: a result of one chunk is not counted, so DuckDB itself must say it (it does:
+    // measured with rows of 2 KB to 200 KB). This guards that assumption of stream.ts.
+    const wide = q(
+      "SELECT repeat('x', 2000) || CAST(CASE WHEN i < 1000 THEN i ELSE CAST(CAST(i AS VARCHAR) || 'x' AS INTEGER) END AS VARCHAR) AS v FROM range(3000) t(i) WHERE i < 1000 OR i >= 2048",
+    );
+    await expect(wide.r).rejects.toThrow(/Could not convert|result ended early/);
     // The same query without the failing cast: every row, and no error.
     const whole = q("SELECT i AS v FROM range(300000) t(i)");
     expect((await whole.r).rowCount).toBe(300000);
