@@ -28,6 +28,15 @@ export async function runbookIds(runbooksDir: string): Promise<Map<string, strin
 }
 
 /**
+ * The ids of `runbookIds`' map that are `id` as core counts ids (ignoring case:
+ * `duplicateIdErrors`), with their files; empty when no runbook has it.
+ */
+export function sameIds(ids: Map<string, string[]>, id: string): [string, string[]][] {
+  const key = id.toLowerCase();
+  return [...ids.entries()].filter(([other]) => other.toLowerCase() === key);
+}
+
+/**
  * The positionals of `run` with every runbook id replaced by its file (relative to the current
  * folder when below it), or by every file of an id two runbooks share (the run then refuses
  * them, naming both); paths, and words that are no known id, are left as given.
@@ -35,11 +44,8 @@ export async function runbookIds(runbooksDir: string): Promise<Map<string, strin
 export async function resolveRunbookIds(words: string[], runbooksDir: string): Promise<string[]> {
   if (!words.some(looksLikeId)) return words;
   const ids = await runbookIds(runbooksDir);
-  // Ids that differ in case only are one (core duplicateIdErrors): all of their files.
-  const filesOf = (w: string) =>
-    [...ids.entries()].filter(([id]) => id.toLowerCase() === w.toLowerCase()).flatMap(([, f]) => f);
   return words.flatMap((w) => {
-    const files = looksLikeId(w) ? filesOf(w) : [];
+    const files = looksLikeId(w) ? sameIds(ids, w).flatMap(([, f]) => f) : [];
     if (files.length === 0) return [w];
     return files.map((file) => {
       const rel = path.relative(process.cwd(), file);

@@ -9,7 +9,7 @@ import path from "node:path";
 import pc from "picocolors";
 import { parseCommandArgs } from "../args.ts";
 import { loadConfig } from "../config.ts";
-import { runbookIds } from "../runbook-ids.ts";
+import { runbookIds, sameIds } from "../runbook-ids.ts";
 
 export const NEW_USAGE = `Usage: run-md new <id> [options]
 
@@ -110,9 +110,7 @@ export async function newCommand(argv: string[]): Promise<number> {
     return 2;
   }
   // Another file's `id:` may be it already: two runbooks with one id would neither run.
-  const clash = [...(await runbookIds(dir)).entries()].find(
-    ([other]) => other.toLowerCase() === id.toLowerCase(),
-  );
+  const [clash] = sameIds(await runbookIds(dir), id);
   if (clash) {
     const [other, files] = clash;
     const where = files.map((f) => path.relative(process.cwd(), f) || f).join(", ");

@@ -101,16 +101,17 @@ export async function siteRoutes(app: FastifyInstance, ctx: ServerContext): Prom
     const viewable = new Set(ctx.guard.viewableEntries(caller).map((e) => e.facts.id));
     // Every runbook the site has pages for, not every one served: a runbook the server leaves
     // out (it does not load, its id is another's) still has rows, search text and sitemap lines.
-    const seesAll = await viewsEverything(ctx, root, caller, viewable);
+    // Asked only where it matters (the folder is read each time), not for every asset.
+    const seesAll = () => viewsEverything(ctx, root, caller, viewable);
     // The search index holds every page's text; the sitemap names every runbook and run page.
-    if ((top === "pagefind" || SITEMAP.test(top)) && !seesAll) return notFound(reply);
+    if ((top === "pagefind" || SITEMAP.test(top)) && !(await seesAll())) return notFound(reply);
     const file = await resolveFile(root, where.path);
     if (file === undefined) return notFound(reply);
     // Pages depend on who asks: never kept by a shared cache.
     reply.header("cache-control", "private, no-cache");
     // Only the list pages hold rows of other runbooks (a runbook's own pages passed its gate).
     const listPage = file.endsWith(".html") && !GATED.includes(top);
-    const view = listPage ? listView(ctx, caller, viewable, seesAll) : undefined;
+    const view = listPage ? listView(ctx, caller, viewable, await seesAll()) : undefined;
     if (view === undefined) return reply.sendFile(file, root);
     const html = await readFile(path.join(root, file), "utf8");
     return reply.type("text/html; charset=utf-8").send(listPageFor(html, view));
