@@ -24,6 +24,7 @@ import {
   type StoreObject,
   writeManifest,
 } from "@run-md/engine-local";
+import { keepEarliestCopies } from "./cross-day.ts";
 import { writeDay } from "./day-file.ts";
 
 /** A source file to collect, under the key and version the manifest records. */
@@ -340,11 +341,13 @@ async function writeDays(c: Collecting, plan: Plan): Promise<void> {
   const conns: DuckDBConnection[] = [];
   // UTC, as the engine: a time without a zone (some exports) is typed as the engine reads it,
   // whatever the collecting machine's zone.
-  for (let i = 0; i < DAYS_IN_FLIGHT; i++) {
+  // One connection per day in flight, and one for the commits (copies across days).
+  for (let i = 0; i <= DAYS_IN_FLIGHT; i++) {
     const conn = await instance.connect();
     for (const s of SESSION_SETTINGS) await conn.run(s);
     conns.push(conn);
   }
+  const committing = conns[DAYS_IN_FLIGHT] as DuckDBConnection;
   const inFlight = new Map<number, Promise<WrittenDay>>();
   const launch = (i: number) => {
     const entry = days[i];
@@ -360,7 +363,7 @@ async function writeDays(c: Collecting, plan: Plan): Promise<void> {
       if (c.run.signal?.aborted) throw new RunMdError("cancelled", "The collect was cancelled.");
       const written = await (inFlight.get(i) as Promise<WrittenDay>);
       inFlight.delete(i);
-      await commitDay(c, plan, day, written);
+      await commitDay(c, plan, day, written, committing);
       launch(i + DAYS_IN_FLIGHT);
     }
   } finally {
@@ -378,22 +381,43 @@ async function writeDays(c: Collecting, plan: Plan): Promise<void> {
 
 /**
  * Records a written day (and the files found unreadable on the way) in the manifest and commits
- * it; the day's previous file goes after.
+ * it, one copy of an event kept across days (cross-day.ts); the files it replaces go after.
  */
-async function commitDay(c: Collecting, plan: Plan, day: string, w: WrittenDay): Promise<void> {
-  const { store, manifest, result } = c;
-  const old = manifest.days[day];
-  const written = w.day;
+async function commitDay(
+  c: Collecting,
+  plan: Plan,
+  day: string,
+  w: WrittenDay,
+  conn: DuckDBConnection,
+): Promise<void> {
+  const { store, manifest } = c;
   Object.assign(manifest.objects, w.skipped);
-  if (written !== undefined) {
-    manifest.days[day] = written;
-    result.eventsAdded += written.events - (old?.events ?? 0);
-    result.daysWritten.push(day);
+  const replaced: string[] = [];
+  if (w.day !== undefined) {
+    const cross = await keepEarliestCopies(conn, store, manifest, day, w.day, (d) =>
+      plan.dayOf.has(d),
+    );
+    replaced.push(...cross.replaced);
+    const old = setDay(c, day, cross.day);
+    if (old) replaced.push(old.file);
+    if (cross.next) {
+      const before = setDay(c, cross.next.day, cross.next.file);
+      if (before) replaced.push(before.file);
+    }
   }
   recordCollected(c, plan, day);
   await writeManifest(store, manifest);
-  if (old && written !== undefined) await fsp.rm(path.join(store, old.file), { force: true });
+  for (const f of new Set(replaced)) await fsp.rm(path.join(store, f), { force: true });
   progress(c, "write", day);
+}
+
+/** A day's new file in the manifest (and the events it adds); returns the one it replaces. */
+function setDay(c: Collecting, day: string, file: StoreDay): StoreDay | undefined {
+  const old = c.manifest.days[day];
+  c.manifest.days[day] = file;
+  c.result.eventsAdded += file.events - (old?.events ?? 0);
+  if (!c.result.daysWritten.includes(day)) c.result.daysWritten.push(day);
+  return old;
 }
 
 /** Records as collected the new files all of whose days are written once `day` is. */

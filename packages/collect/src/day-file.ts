@@ -172,6 +172,41 @@ async function writeSources(
   return rel;
 }
 
+/**
+ * A stored day file without its copies of events one of `others` holds (the same `eventid` and
+ * `eventtime`: one event delivered twice; test data reuses ids for different events), written as
+ * a new file of the day (with its count and times); `file` itself when it holds none. A day file
+ * holds each `eventid` once, so the copies are dropped by id. Rows keep their order (a day sorted
+ * by time stays sorted). `file` is left for the caller to remove.
+ */
+export async function withoutCopiesOf(
+  conn: DuckDBConnection,
+  store: string,
+  day: string,
+  file: StoreDay,
+  others: StoreDay[],
+  rowGroup = ROW_GROUP_SIZE,
+): Promise<StoreDay> {
+  if (others.length === 0) return file;
+  const from = `read_parquet(${quote(path.join(store, file.file))})`;
+  const elsewhere = `read_parquet([${others.map((o) => quote(path.join(store, o.file))).join(", ")}])`;
+  const copies = `SELECT f.eventid FROM ${from} f JOIN ${elsewhere} o
+  ON f.eventid = o.eventid AND f.eventtime IS NOT DISTINCT FROM o.eventtime`;
+  if ((await count(conn, `SELECT count(*) FROM (${copies})`)) === 0) return file;
+  const rel = dayFileName(day);
+  const target = path.join(store, rel);
+  await fsp.mkdir(path.dirname(target), { recursive: true });
+  const kept = `SELECT * FROM ${from} WHERE eventid IS NULL OR eventid NOT IN (${copies})`;
+  await writeParquet(conn, kept, target, rowGroup);
+  try {
+    const { events, times } = await eventTimes(conn, target);
+    return { file: rel, events, bytes: (await fsp.stat(target)).size, times };
+  } catch (e) {
+    await fsp.rm(target, { force: true });
+    throw e;
+  }
+}
+
 async function count(conn: DuckDBConnection, sql: string): Promise<number> {
   return Number((await conn.runAndReadAll(sql)).getRows()[0]?.[0] ?? 0);
 }

@@ -9,7 +9,12 @@ import { promises as fsp } from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
 import type { QueryResult } from "@run-md/core";
-import { createLocalEngine, type LocalEngine, readManifest } from "@run-md/engine-local";
+import {
+  createLocalEngine,
+  type LocalEngine,
+  readManifest,
+  STORE_DAYS,
+} from "@run-md/engine-local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runMd } from "../../../test/helpers.ts";
 import { queryRequest } from "../../core/test/query-request.ts";
@@ -44,9 +49,18 @@ const record = (r: Rec) => ({
   recipientAccountId: "111122223333",
 });
 
-/** A delivery-layout file of `day` (yyyy/MM/dd) holding the records. */
-async function layoutFile(dir: string, day: string, name: string, recs: Rec[]): Promise<void> {
-  const folder = path.join(dir, "AWSLogs/111122223333/CloudTrail/us-east-1", day);
+const ACCOUNT_TRAIL = "AWSLogs/111122223333";
+const ORGANIZATION_TRAIL = "AWSLogs/o-abc123/111122223333";
+
+/** A delivery-layout file of `day` (yyyy/MM/dd) holding the records, of the account's trail. */
+async function layoutFile(
+  dir: string,
+  day: string,
+  name: string,
+  recs: Rec[],
+  trail = ACCOUNT_TRAIL,
+): Promise<void> {
+  const folder = path.join(dir, trail, "CloudTrail/us-east-1", day);
   await fsp.mkdir(folder, { recursive: true });
   const body = JSON.stringify({ Records: recs.map(record) });
   await fsp.writeFile(path.join(folder, `${name}.json.gz`), zlib.gzipSync(body));
@@ -77,8 +91,8 @@ async function ids(e: LocalEngine, from: string, to: string) {
   return { sql, insights };
 }
 
-/** The ids a window selects: records of the folders of its days whose time lies in it. */
-function truth(folders: Record<string, Rec[]>, from: string, to: string): string[] {
+/** The records a window selects: records of the folders of its days whose time lies in it. */
+function selected(folders: Record<string, Rec[]>, from: string, to: string): Rec[] {
   const [start, end] = [Date.parse(from), Date.parse(to)];
   const days = new Set<string>();
   for (let t = Math.floor(start / DAY) * DAY; t < end; t += DAY)
@@ -89,7 +103,12 @@ function truth(folders: Record<string, Rec[]>, from: string, to: string): string
     .filter((r) => {
       const t = Date.parse(r.time);
       return t >= start && t < end;
-    })
+    });
+}
+
+/** The ids a window selects (see `selected`). */
+function truth(folders: Record<string, Rec[]>, from: string, to: string): string[] {
+  return selected(folders, from, to)
     .map((r) => r.id)
     .sort();
 }
@@ -133,6 +152,97 @@ describe("a window over whole days of the store", () => {
     expect(onStore.rows).toEqual([]);
     expect(onRaw.noEvents).toBeDefined();
     expect(onStore.noEvents).toBeDefined();
+  });
+});
+
+describe("one event delivered into two days by two trails", () => {
+  // The account trail delivers e-mid (23:58) into 03/01, the organization trail into 03/02, after
+  // midnight. "reused" names two different events (test data reuses ids), one on each day.
+  const account: Record<string, Rec[]> = {
+    "2024/03/01": [
+      { id: "e-early", time: "2024-03-01T10:00:00Z" },
+      { id: "e-mid", time: "2024-03-01T23:58:00Z" },
+      { id: "reused", time: "2024-03-01T05:00:00Z" },
+    ],
+  };
+  const organization: Record<string, Rec[]> = {
+    "2024/03/02": [
+      { id: "e-mid", time: "2024-03-01T23:58:00Z" },
+      { id: "e-next", time: "2024-03-02T00:01:00Z" },
+      { id: "reused", time: "2024-03-02T06:00:00Z" },
+    ],
+  };
+  /** What the store answers: the events the window selects from either trail, each once. */
+  const once = (from: string, to: string) => {
+    const recs = [...selected(account, from, to), ...selected(organization, from, to)];
+    const events = new Map(recs.map((r) => [`${r.id} ${r.time}`, r.id]));
+    return [...events.values()].sort();
+  };
+  type Window = readonly [string, string];
+  const ALL: Window = ["2024-03-01T00:00:00Z", "2024-03-03T00:00:00Z"];
+  const FIRST_DAY: Window = ["2024-03-01T00:00:00Z", "2024-03-02T00:00:00Z"];
+  const ACROSS: Window = ["2024-03-01T12:00:00Z", "2024-03-02T12:00:00Z"];
+  let logs: string;
+
+  beforeAll(async () => {
+    logs = path.join(root, "two-trails");
+    for (const [day, recs] of Object.entries(account)) await layoutFile(logs, day, "a", recs);
+    for (const [day, recs] of Object.entries(organization))
+      await layoutFile(logs, day, "o", recs, ORGANIZATION_TRAIL);
+  });
+
+  const storedEvents = async (store: string) =>
+    Object.fromEntries(
+      Object.entries((await readManifest(store)).days).map(([d, f]) => [d, f.events]),
+    );
+
+  it("stores it once, in the earlier day, and keeps different events that share an id", async () => {
+    const store = path.join(root, "two-trails-store");
+    const r = await collectFromDir({ sourceDir: logs, store, window: null });
+    const stored = await engine({ store });
+    const raw = await engine({ logDir: logs });
+    expect(once(...ALL)).toEqual(["e-early", "e-mid", "e-next", "reused", "reused"]);
+    for (const w of [ALL, FIRST_DAY, ACROSS]) {
+      const want = once(...w);
+      expect(await ids(stored, ...w), w.join(" to ")).toEqual({ sql: want, insights: want });
+    }
+    // The raw files answer with both copies where a window reads both days.
+    const rawAcross = [...truth(account, ...ACROSS), ...truth(organization, ...ACROSS)].sort();
+    expect(rawAcross).toEqual(["e-mid", "e-mid", "e-next", "reused"]);
+    expect((await ids(raw, ...ACROSS)).sql).toEqual(rawAcross);
+    expect(await storedEvents(store)).toEqual({ "2024/03/01": 3, "2024/03/02": 2 });
+    expect(r.eventsAdded).toBe(5);
+  });
+
+  it("drops the later day's copy when the earlier day is collected after it", async () => {
+    const store = path.join(root, "two-trails-later-first");
+    const day = (from: string, to: string) => ({ start: new Date(from), end: new Date(to) });
+    await collectFromDir({
+      sourceDir: logs,
+      store,
+      window: day("2024-03-02T00:00:00Z", "2024-03-03T00:00:00Z"),
+    });
+    expect(await storedEvents(store)).toEqual({ "2024/03/02": 3 });
+    const second = await collectFromDir({ sourceDir: logs, store, window: day(...FIRST_DAY) });
+    // A window ending at midnight reads only the earlier day: the copy kept must be that one.
+    const stored = await engine({ store });
+    for (const w of [FIRST_DAY, ALL, ACROSS]) {
+      const want = once(...w);
+      expect(await ids(stored, ...w), w.join(" to ")).toEqual({ sql: want, insights: want });
+    }
+    expect(await storedEvents(store)).toEqual({ "2024/03/01": 3, "2024/03/02": 2 });
+    expect(second.eventsAdded).toBe(2);
+    expect([...second.daysWritten].sort()).toEqual(["2024/03/01", "2024/03/02"]);
+    // Only the files the manifest names are left in the store.
+    const m = await readManifest(store);
+    const files = (await fsp.readdir(path.join(store, STORE_DAYS), { recursive: true }))
+      .map(String)
+      .filter((f) => f.endsWith(".parquet"));
+    expect(files.map((f) => path.join(STORE_DAYS, f)).sort()).toEqual(
+      Object.values(m.days)
+        .map((d) => d.file)
+        .sort(),
+    );
   });
 });
 

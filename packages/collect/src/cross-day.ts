@@ -1,0 +1,59 @@
+/**
+ * One copy of an event delivered into two days. An organization trail and an account trail deliver
+ * the same event minutes apart, so an event of 23:58 can land in one trail's folder of its own day
+ * and in the other's of the next. The store keeps the copy of the earlier day: a window that reads
+ * the later day's copy (its time is in the window) reads the earlier day too, since an event is
+ * delivered after it happens and the days a window reads run without a gap from its start to its
+ * end; a window can read the earlier day without the later one (a window ending at midnight).
+ */
+import { promises as fsp } from "node:fs";
+import path from "node:path";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import type { StoreDay, StoreManifest } from "@run-md/engine-local";
+import { withoutCopiesOf } from "./day-file.ts";
+
+const DAY_MS = 86_400_000;
+
+/** The day `n` days from `day` (days as the store names them: `yyyy/mm/dd`). */
+export function dayFrom(day: string, n: number): string {
+  const t = Date.parse(`${day.replaceAll("/", "-")}T00:00:00Z`) + n * DAY_MS;
+  return new Date(t).toISOString().slice(0, 10).replaceAll("-", "/");
+}
+
+/** What committing a day changes: its file, and the next day's when that lost copies. */
+export interface CrossDay {
+  day: StoreDay;
+  /** The next day's new file, when the day written holds events the stored next day held too. */
+  next?: { day: string; file: StoreDay };
+  /** Files the commit leaves unreferenced (to remove once the manifest is written). */
+  replaced: string[];
+}
+
+/**
+ * The day just written (`written`, not yet in the manifest) without the events the day before
+ * holds, and the stored day after without the events the day written holds. The day after is left
+ * alone when this collect writes it too (`writing`): its own commit, after this one, drops them.
+ */
+export async function keepEarliestCopies(
+  conn: DuckDBConnection,
+  store: string,
+  manifest: StoreManifest,
+  day: string,
+  written: StoreDay,
+  writing: (day: string) => boolean,
+): Promise<CrossDay> {
+  const before = manifest.days[dayFrom(day, -1)];
+  const own = await withoutCopiesOf(conn, store, day, written, before ? [before] : []);
+  const replaced = own === written ? [] : [written.file];
+  const nextDay = dayFrom(day, 1);
+  const after = manifest.days[nextDay];
+  if (after === undefined || writing(nextDay)) return { day: own, replaced };
+  try {
+    const next = await withoutCopiesOf(conn, store, nextDay, after, [own]);
+    if (next === after) return { day: own, replaced };
+    return { day: own, next: { day: nextDay, file: next }, replaced: [...replaced, after.file] };
+  } catch (e) {
+    if (own !== written) await fsp.rm(path.join(store, own.file), { force: true });
+    throw e;
+  }
+}
