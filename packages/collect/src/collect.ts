@@ -381,7 +381,8 @@ async function writeDays(c: Collecting, plan: Plan): Promise<void> {
 
 /**
  * Records a written day (and the files found unreadable on the way) in the manifest and commits
- * it, one copy of an event kept across days (cross-day.ts); the files it replaces go after.
+ * it, one copy of an event kept across days (cross-day.ts); the files it replaces go after, and
+ * the files made for it go if it fails.
  */
 async function commitDay(
   c: Collecting,
@@ -392,32 +393,43 @@ async function commitDay(
 ): Promise<void> {
   const { store, manifest } = c;
   Object.assign(manifest.objects, w.skipped);
+  const made = w.day ? [w.day.file] : [];
   const replaced: string[] = [];
-  if (w.day !== undefined) {
-    const cross = await keepEarliestCopies(conn, store, manifest, day, w.day, (d) =>
-      plan.dayOf.has(d),
-    );
-    replaced.push(...cross.replaced);
-    const old = setDay(c, day, cross.day);
-    if (old) replaced.push(old.file);
-    if (cross.next) {
-      const before = setDay(c, cross.next.day, cross.next.file);
-      if (before) replaced.push(before.file);
+  try {
+    // Without a new file (every new source of the day set aside), the stored one: it may hold
+    // copies of the day before's new events.
+    const file = w.day ?? manifest.days[day];
+    if (file !== undefined) {
+      const cross = await keepEarliestCopies(conn, store, manifest, day, file, (d) =>
+        plan.dayOf.has(d),
+      );
+      if (cross.day !== file) made.push(cross.day.file);
+      if (cross.next) made.push(cross.next.file.file);
+      replaced.push(...cross.replaced);
+      replaced.push(...setDay(c, day, cross.day));
+      if (cross.next) replaced.push(...setDay(c, cross.next.day, cross.next.file));
     }
+    recordCollected(c, plan, day);
+    await writeManifest(store, manifest);
+  } catch (e) {
+    for (const f of made) await fsp.rm(path.join(store, f), { force: true });
+    throw e;
   }
-  recordCollected(c, plan, day);
-  await writeManifest(store, manifest);
   for (const f of new Set(replaced)) await fsp.rm(path.join(store, f), { force: true });
   progress(c, "write", day);
 }
 
-/** A day's new file in the manifest (and the events it adds); returns the one it replaces. */
-function setDay(c: Collecting, day: string, file: StoreDay): StoreDay | undefined {
+/**
+ * A day's file in the manifest (and the events it adds); returns the file it replaces, if any.
+ * The same file again changes nothing.
+ */
+function setDay(c: Collecting, day: string, file: StoreDay): string[] {
   const old = c.manifest.days[day];
+  if (old?.file === file.file) return [];
   c.manifest.days[day] = file;
   c.result.eventsAdded += file.events - (old?.events ?? 0);
   if (!c.result.daysWritten.includes(day)) c.result.daysWritten.push(day);
-  return old;
+  return old ? [old.file] : [];
 }
 
 /** Records as collected the new files all of whose days are written once `day` is. */

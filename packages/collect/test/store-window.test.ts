@@ -191,6 +191,7 @@ describe("one event delivered into two days by two trails", () => {
       await layoutFile(logs, day, "o", recs, ORGANIZATION_TRAIL);
   });
 
+  const day = (from: string, to: string) => ({ start: new Date(from), end: new Date(to) });
   const storedEvents = async (store: string) =>
     Object.fromEntries(
       Object.entries((await readManifest(store)).days).map(([d, f]) => [d, f.events]),
@@ -216,7 +217,6 @@ describe("one event delivered into two days by two trails", () => {
 
   it("drops the later day's copy when the earlier day is collected after it", async () => {
     const store = path.join(root, "two-trails-later-first");
-    const day = (from: string, to: string) => ({ start: new Date(from), end: new Date(to) });
     await collectFromDir({
       sourceDir: logs,
       store,
@@ -243,6 +243,28 @@ describe("one event delivered into two days by two trails", () => {
         .map((d) => d.file)
         .sort(),
     );
+  });
+
+  it("drops the copy from a stored later day whose new objects are all unreadable", async () => {
+    const broken = path.join(root, "two-trails-broken");
+    await fsp.cp(logs, broken, { recursive: true });
+    const store = path.join(root, "two-trails-broken-store");
+    await collectFromDir({
+      sourceDir: broken,
+      store,
+      window: day("2024-03-02T00:00:00Z", "2024-03-03T00:00:00Z"),
+    });
+    // A new object of 03/02 that is found unreadable only when the day is written (it starts as a
+    // trail's file does, then breaks off): the next collect writes no new file for 03/02.
+    const folder = path.join(broken, ORGANIZATION_TRAIL, "CloudTrail/us-east-1/2024/03/02");
+    const cut = '{"Records":[{"eventVersion":"1.08","eventID":"cut-off","eventTime":"2024-03-02T0';
+    await fsp.writeFile(path.join(folder, "broken.json.gz"), zlib.gzipSync(cut));
+    const second = await collectFromDir({ sourceDir: broken, store, window: day(...ALL) });
+    expect(second.warnings.join("\n")).toMatch(/broken\.json\.gz/);
+    expect(await storedEvents(store)).toEqual({ "2024/03/01": 3, "2024/03/02": 2 });
+    const stored = await engine({ store });
+    const want = once(...ALL);
+    expect(await ids(stored, ...ALL)).toEqual({ sql: want, insights: want });
   });
 });
 
