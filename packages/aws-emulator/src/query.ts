@@ -30,6 +30,8 @@ export interface PublishedMessage {
 export interface StoredObject {
   body: Buffer;
   contentType?: string;
+  /** Set when the object is put (a fresh one each time, as S3's changes with the content). */
+  etag?: string;
 }
 
 function snsError(res: ServerResponse, status: number, code: string, message: string): void {
@@ -134,6 +136,7 @@ export function handleS3Get(req: IncomingMessage, res: ServerResponse, state: Ob
   res.writeHead(200, {
     "content-type": object.contentType ?? "application/octet-stream",
     "content-length": object.body.length,
+    ...(object.etag ? { etag: object.etag } : {}),
   });
   res.end(object.body);
 }
@@ -153,7 +156,35 @@ export function handleS3Put(
   const chunked = String(req.headers["content-encoding"] ?? "").includes("aws-chunked");
   const body = chunked ? dechunk(raw) : raw;
   const contentType = req.headers["content-type"];
-  state.objects.set(`${bucket}/${key}`, { body, ...(contentType ? { contentType } : {}) });
-  res.writeHead(200, { etag: `"${randomUUID().replace(/-/g, "")}"`, "content-length": 0 });
+  const current = state.objects.get(`${bucket}/${key}`);
+  if (!conditionHolds(req, res, current, key)) return;
+  const etag = `"${randomUUID().replace(/-/g, "")}"`;
+  state.objects.set(`${bucket}/${key}`, { body, etag, ...(contentType ? { contentType } : {}) });
+  res.writeHead(200, { etag, "content-length": 0 });
   res.end();
+}
+
+/**
+ * S3's conditional writes: `If-None-Match: *` puts only a new key, `If-Match: <etag>` only over
+ * that version (412 PreconditionFailed otherwise; 404 NoSuchKey when the key is gone). Answers
+ * the request and returns false when the condition does not hold.
+ */
+function conditionHolds(
+  req: IncomingMessage,
+  res: ServerResponse,
+  current: StoredObject | undefined,
+  key: string,
+): boolean {
+  const ifNoneMatch = req.headers["if-none-match"];
+  const ifMatch = req.headers["if-match"];
+  if (ifMatch !== undefined && current === undefined) {
+    sendNoSuchKey(res, key);
+    return false;
+  }
+  if ((ifNoneMatch === "*" && current) || (ifMatch !== undefined && ifMatch !== current?.etag)) {
+    const message = "At least one of the pre-conditions you specified did not hold";
+    sendS3Error(res, 412, "PreconditionFailed", message);
+    return false;
+  }
+  return true;
 }

@@ -16,6 +16,7 @@ import {
   STATE_FILE,
   saveState,
   transition,
+  withEntries,
 } from "./state.ts";
 import { sendGitHub } from "./targets/github.ts";
 import { sendPagerDuty } from "./targets/pagerduty.ts";
@@ -145,13 +146,7 @@ async function plan(
  */
 async function save(p: Plan): Promise<void> {
   try {
-    const current = await loadState(p.file);
-    for (const id of p.previous.keys()) {
-      const entry = p.state.runbooks[id];
-      if (entry) current.runbooks[id] = entry;
-      else delete current.runbooks[id];
-    }
-    await saveState(p.file, current);
+    await saveState(p.file, withEntries(await loadState(p.file), p.state, p.previous.keys()));
   } catch (e) {
     p.problems.push(`the alert state ${p.file} could not be written: ${(e as Error).message}`);
   }

@@ -23,6 +23,11 @@ export interface AlertState {
   runbooks: Record<string, RunbookState>;
 }
 
+/** A state with no runbook in it. */
+export function emptyState(): AlertState {
+  return { version: 1, runbooks: {} };
+}
+
 /**
  * The state in `file`; an empty state when there is none yet. A file that cannot be read or is
  * not a state file (corrupt, the wrong shape, a directory) must not stop the alerts: it reads as
@@ -41,8 +46,17 @@ export async function loadState(
         `the alert state ${file} could not be read (${(e as Error).message}): every failing runbook is told again`,
       );
     }
-    return { version: 1, runbooks: {} };
+    return emptyState();
   }
+  return parseState(text, file, problem);
+}
+
+/** The state in `text` (of `source`, for the problem); empty when it is not a state file. */
+export function parseState(
+  text: string,
+  source: string,
+  problem: (message: string) => void = () => {},
+): AlertState {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -56,10 +70,10 @@ export async function loadState(
     runbooks === null ||
     Array.isArray(runbooks)
   ) {
-    problem(`the alert state ${file} is not a state file: every failing runbook is told again`);
-    return { version: 1, runbooks: {} };
+    problem(`the alert state ${source} is not a state file: every failing runbook is told again`);
+    return emptyState();
   }
-  const state: AlertState = { version: 1, runbooks: {} };
+  const state = emptyState();
   for (const [id, entry] of Object.entries(runbooks as Record<string, unknown>)) {
     const e = entry as Partial<RunbookState> | null;
     if (
@@ -74,8 +88,32 @@ export async function loadState(
   return state;
 }
 
+/** The state file's text. */
+export function stateText(state: AlertState): string {
+  return `${JSON.stringify(state, null, 2)}\n`;
+}
+
 export async function saveState(file: string, state: AlertState): Promise<void> {
-  await writeFileAtomic(file, `${JSON.stringify(state, null, 2)}\n`);
+  await writeFileAtomic(file, stateText(state));
+}
+
+/**
+ * `current` with the entries of the runbooks `ids` taken from `mine` (removed where `mine` has
+ * none): a run rewrites only its own runbooks, so a run that stored the state meanwhile (another
+ * invocation, another job) keeps its entries.
+ */
+export function withEntries(
+  current: AlertState,
+  mine: AlertState,
+  ids: Iterable<string>,
+): AlertState {
+  const out: AlertState = { version: 1, runbooks: { ...current.runbooks } };
+  for (const id of ids) {
+    const entry = mine.runbooks[id];
+    if (entry) out.runbooks[id] = entry;
+    else delete out.runbooks[id];
+  }
+  return out;
 }
 
 /**

@@ -14,7 +14,14 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import { formatDiagnostic } from "@run-md/core";
 import { deliveryProblems, notify, parseNotifyConfig, STATE_FILE } from "@run-md/notify";
-import { fetchState, publishReport, type S3Target, s3Client, storeState } from "./publish.ts";
+import {
+  fetchState,
+  publishReport,
+  type S3Target,
+  type StateVersion,
+  s3Client,
+  storeState,
+} from "./publish.ts";
 import { outcomeSummary, parseEvent, type TriggerOutcome, triggerEvent } from "./trigger-run.ts";
 
 export interface HandlerResult {
@@ -157,9 +164,10 @@ async function escalate(
   // not s3:ListBucket) must not silence the escalations: they go out as if nothing had been
   // told yet, from an empty state, and that state is not stored over the one we could not read.
   let fetched = true;
+  let version: StateVersion = null;
   if (client && target) {
     try {
-      await fetchState(client, target, stateKey, stateFile);
+      version = await fetchState(client, target, stateKey, stateFile);
     } catch (e) {
       fetched = false;
       problems.push(
@@ -174,7 +182,8 @@ async function escalate(
   });
   problems.push(...(stateProblems ?? []));
   if (client && target && fetched) {
-    await storeState(client, target, stateKey, stateFile).catch((e: Error) =>
+    const ids = runs.map((r) => r.report.runbook.id);
+    await storeState(client, target, stateKey, stateFile, version, ids).catch((e: Error) =>
       problems.push(
         `storing the alert state in s3://${target.bucket}/${stateKey} failed: ${e.message}`,
       ),

@@ -7,6 +7,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { LATEST } from "@run-md/core";
+import { emptyState, parseState, stateText, withEntries } from "@run-md/notify";
 
 export interface S3Target {
   bucket: string;
@@ -37,37 +38,97 @@ export async function publishReport(
   return keys;
 }
 
-/** Copies the state object to `file` (nothing when it does not exist yet). */
+/** The state object's ETag when it was fetched; null when there was none yet. */
+export type StateVersion = string | null;
+
+/** Copies the state object to `file` (nothing when it does not exist yet); returns its version. */
 export async function fetchState(
   client: S3Client,
   target: S3Target,
   key: string,
   file: string,
-): Promise<void> {
+): Promise<StateVersion> {
+  const got = await getState(client, target, key);
+  if (got) await writeFile(file, got.text);
+  return got?.etag ?? null;
+}
+
+async function getState(
+  client: S3Client,
+  target: S3Target,
+  key: string,
+): Promise<{ text: string; etag: string } | null> {
   try {
     const res = await client.send(new GetObjectCommand({ Bucket: target.bucket, Key: key }));
-    await writeFile(file, await res.Body!.transformToString());
+    return { text: await res.Body!.transformToString(), etag: res.ETag ?? "" };
   } catch (e) {
     if (!(e instanceof NoSuchKey) && (e as Error).name !== "NoSuchKey") throw e;
+    return null;
   }
 }
 
+/** Attempts at storing the state over another invocation's. */
+const STORE_ATTEMPTS = 5;
+
+/**
+ * Stores the state file over the version fetched only (S3's conditional writes): when another
+ * invocation stored the state meanwhile (two events at once), its entries are kept, this run's
+ * runbooks' (`ids`) are taken from the file, and the result is stored over that version instead.
+ * Without it one invocation's state overwrote the other's, and a runbook that recovered could be
+ * remembered as still failing: its next failure would not alert.
+ */
 export async function storeState(
   client: S3Client,
   target: S3Target,
   key: string,
   file: string,
+  fetched: StateVersion,
+  ids: string[],
 ): Promise<void> {
-  await putJson(client, target, key, await readFile(file));
+  let body = await readFile(file);
+  const mine = parseState(body.toString("utf8"), file);
+  let version = fetched;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await putJson(client, target, key, body, version);
+      return;
+    } catch (e) {
+      if (!conflicted(e) || attempt === STORE_ATTEMPTS) throw e;
+    }
+    const theirs = await getState(client, target, key);
+    version = theirs?.etag ?? null;
+    const current = theirs ? parseState(theirs.text, `s3://${target.bucket}/${key}`) : emptyState();
+    body = Buffer.from(stateText(withEntries(current, mine, ids)));
+  }
 }
 
-function putJson(client: S3Client, target: S3Target, key: string, body: Buffer) {
+/** Another writer got there first: the version expected is not the stored one (or is gone). */
+function conflicted(e: unknown): boolean {
+  const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return status === 412 || status === 409 || status === 404;
+}
+
+/** Puts JSON; with a `version`, only over that one (null: only where there is none yet). */
+function putJson(
+  client: S3Client,
+  target: S3Target,
+  key: string,
+  body: Buffer,
+  version?: StateVersion,
+) {
+  const condition =
+    version === undefined || version === ""
+      ? {}
+      : version === null
+        ? { IfNoneMatch: "*" }
+        : { IfMatch: version };
   return client.send(
     new PutObjectCommand({
       Bucket: target.bucket,
       Key: key,
       Body: body,
       ContentType: "application/json",
+      ...condition,
     }),
   );
 }
