@@ -213,6 +213,13 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO concat_ws(sep, a VARCHAR[]) AS CASE WHEN sep IS NULL THEN NULL ELSE array_to_string(a, sep) END, ${CONCAT_WS}`,
   `CREATE MACRO to_utf8(s) AS encode(s)`,
   `CREATE MACRO from_utf8(b) AS decode(b)`,
+  // Trino's digests are varbinary (to_hex gives their bytes in upper case); DuckDB's are hex text,
+  // whose to_hex would be the hex of that text.
+  `CREATE MACRO md5(b) AS unhex(system.main.md5(b))`,
+  `CREATE MACRO sha1(b) AS unhex(system.main.sha1(b))`,
+  `CREATE MACRO sha256(b) AS unhex(system.main.sha256(b))`,
+  // DuckDB names types otherwise (INTEGER, VARCHAR, STRUCT(...)) than Trino (integer, varchar(3), row(...)).
+  `CREATE MACRO typeof(x) AS error('typeof is not supported locally: DuckDB names types otherwise than Trino')`,
   // URLs as java.net.URI reads them: NULL for text it rejects, '' for a part that is absent; an
   // opaque URI (mailto:x@y) has no path or query (trino-helpers.ts trino_url_*).
   `CREATE MACRO url_extract_protocol(u) AS CASE WHEN trino_url_ok(u) THEN trino_url_part(u, 2) END`,

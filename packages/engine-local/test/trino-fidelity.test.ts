@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
 import { engineOverEmptyFolder } from "./helpers.ts";
@@ -16,6 +17,11 @@ async function step(sql: string, sqlDialect?: "duckdb") {
 async function one(expr: string) {
   const r = await step(`SELECT ${expr}`);
   return { value: r.rows[0]?.[0], type: r.columns[0]?.type };
+}
+
+/** The hex of a text's digest, upper case as Trino's to_hex. */
+function digest(algorithm: string, text: string): string {
+  return createHash(algorithm).update(text, "utf8").digest("hex").toUpperCase();
 }
 
 /** [expression, Trino's value, Trino's type (when pinned), source] */
@@ -239,6 +245,16 @@ const values: [string, unknown, string | undefined, string][] = [
     "corpus trino-3a265bfc3b7a (empty pattern)",
   ],
   ["to_hex(X'2312')", "2312", "varchar", "docs binary: X'..' is a varbinary literal"],
+  // Digests are varbinary in Trino: to_hex gives their bytes (upper case), computed here by Node.
+  ["to_hex(md5(to_utf8('abc')))", digest("md5", "abc"), "varchar", "docs binary: md5"],
+  ["to_hex(sha1(to_utf8('héllo')))", digest("sha1", "héllo"), "varchar", "docs binary: sha1"],
+  ["to_hex(sha256(to_utf8('héllo')))", digest("sha256", "héllo"), "varchar", "docs binary: sha256"],
+  [
+    "md5(to_utf8('abc'))",
+    Buffer.from(digest("md5", "abc"), "hex").toString("base64"),
+    "varbinary",
+    "docs binary: md5 returns varbinary",
+  ],
   ["soundex('johannes')", "J520", "varchar", "corpus trino-14a138a16cb3"],
   ["soundex('Ashcraft')", "A261", "varchar", "commons-codec Soundex (H and W ignored)"],
   ["soundex('Pfister')", "P236", "varchar", "commons-codec Soundex (the first letter's code)"],
@@ -448,6 +464,8 @@ const values: [string, unknown, string | undefined, string][] = [
 
 /** [expression, what the error must say, source] */
 const errors: [string, RegExp, string][] = [
+  // DuckDB's type names (INTEGER) are not Trino's (integer, varchar(3)): refused, never wrong.
+  ["typeof(1)", /typeof is not supported locally/, "docs: typeof"],
   // '' from a group that may be skipped but can also match '': ambiguous locally, so an error.
   ["regexp_extract('ab', '(x*)|(b)', 1)", /not supported locally/, "docs regexp: regexp_extract"],
   // Athena rejects the ISO text of eventtime in a CAST (issue 11); DuckDB would take it.
