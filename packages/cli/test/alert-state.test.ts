@@ -73,24 +73,25 @@ describe("the alert state in S3, two invocations at once", () => {
     await put(state({ a: failing, b: failing }));
     const mine = await fetchState(client, target, STATE_FILE, path.join(work, "a.json"));
     const theirs = await fetchState(client, target, STATE_FILE, path.join(work, "b.json"));
-    expect(mine).toMatch(/^"[0-9a-f]+"$/);
-    expect(theirs).toBe(mine);
+    expect(mine.etag).toMatch(/^"[0-9a-f]+"$/);
+    expect(theirs).toEqual(mine);
     // The other invocation ran b, which recovered, and stored first.
     const b = await local("b.json", state({ a: failing, b: passing }));
-    await storeState(client, target, STATE_FILE, b, theirs, ["b"]);
+    await storeState(client, target, STATE_FILE, b, theirs);
     // This one ran a, which recovered; its file still says b is failing.
     const a = await local("a.json", state({ a: passing, b: failing }));
-    await storeState(client, target, STATE_FILE, a, mine, ["a"]);
+    await storeState(client, target, STATE_FILE, a, mine);
     // Were b remembered as failing, its next failure would not alert anyone.
     expect(stored()).toEqual(state({ a: passing, b: passing }));
   });
 
   it("merges into the state another invocation created after this one found none", async () => {
     const dir = path.join(work, "none.json");
-    expect(await fetchState(client, target, STATE_FILE, dir)).toBeNull();
+    const none = await fetchState(client, target, STATE_FILE, dir);
+    expect(none).toEqual({ etag: null, text: null });
     await put(state({ b: failing }), { IfNoneMatch: "*" });
     const a = await local("a-new.json", state({ a: failing }));
-    await storeState(client, target, STATE_FILE, a, null, ["a"]);
+    await storeState(client, target, STATE_FILE, a, none);
     expect(stored()).toEqual(state({ a: failing, b: failing }));
   });
 
@@ -99,8 +100,35 @@ describe("the alert state in S3, two invocations at once", () => {
     const version = await fetchState(client, target, STATE_FILE, path.join(work, "c.json"));
     await put(state({ a: failing, b: failing, c: passing }));
     const a = await local("c.json", state({ b: failing }));
-    await storeState(client, target, STATE_FILE, a, version, ["a"]);
+    await storeState(client, target, STATE_FILE, a, version);
     expect(stored()).toEqual(state({ b: failing, c: passing }));
+  });
+
+  it("leaves alone what this run did not change: a cancelled run's runbook keeps the other's entry", async () => {
+    await put(state({ x: failing }));
+    const mine = await fetchState(client, target, STATE_FILE, path.join(work, "x-cancelled.json"));
+    const theirs = await fetchState(client, target, STATE_FILE, path.join(work, "x-passed.json"));
+    // The other invocation's run of x passed: x recovered.
+    const passed = await local("x-passed.json", state({ x: passing }));
+    await storeState(client, target, STATE_FILE, passed, theirs);
+    // This one's run of x was cancelled (x's entry as fetched), its run of y failed.
+    const cancelled = await local("x-cancelled.json", state({ x: failing, y: failing }));
+    await storeState(client, target, STATE_FILE, cancelled, mine);
+    expect(stored()).toEqual(state({ x: passing, y: failing }));
+  });
+
+  it("says so when the stored state has no ETag to write against", async () => {
+    emulator.objects.set(`${target.bucket}/${STATE_FILE}`, {
+      body: Buffer.from(stateText(state({ a: failing }))),
+    });
+    const fetched = await fetchState(client, target, STATE_FILE, path.join(work, "no-etag.json"));
+    const problems: string[] = [];
+    const file = await local("no-etag.json", state({ a: passing }));
+    await storeState(client, target, STATE_FILE, file, fetched, (m) => problems.push(m));
+    expect(problems).toEqual([
+      `s3://reports/${STATE_FILE} has no ETag: the alert state is stored without checking for another run's`,
+    ]);
+    expect(stored()).toEqual(state({ a: passing }));
   });
 });
 

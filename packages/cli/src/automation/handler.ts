@@ -15,10 +15,10 @@ import { Writable } from "node:stream";
 import { formatDiagnostic } from "@run-md/core";
 import { deliveryProblems, notify, parseNotifyConfig, STATE_FILE } from "@run-md/notify";
 import {
+  type FetchedState,
   fetchState,
   publishReport,
   type S3Target,
-  type StateVersion,
   s3Client,
   storeState,
 } from "./publish.ts";
@@ -164,10 +164,10 @@ async function escalate(
   // not s3:ListBucket) must not silence the escalations: they go out as if nothing had been
   // told yet, from an empty state, and that state is not stored over the one we could not read.
   let fetched = true;
-  let version: StateVersion = null;
+  let fetchedState: FetchedState = { etag: null, text: null };
   if (client && target) {
     try {
-      version = await fetchState(client, target, stateKey, stateFile);
+      fetchedState = await fetchState(client, target, stateKey, stateFile);
     } catch (e) {
       fetched = false;
       problems.push(
@@ -182,8 +182,8 @@ async function escalate(
   });
   problems.push(...(stateProblems ?? []));
   if (client && target && fetched) {
-    const ids = runs.map((r) => r.report.runbook.id);
-    await storeState(client, target, stateKey, stateFile, version, ids).catch((e: Error) =>
+    const problem = (m: string) => problems.push(m);
+    await storeState(client, target, stateKey, stateFile, fetchedState, problem).catch((e: Error) =>
       problems.push(
         `storing the alert state in s3://${target.bucket}/${stateKey} failed: ${e.message}`,
       ),

@@ -5,9 +5,10 @@
  */
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { LATEST } from "@run-md/core";
-import { emptyState, parseState, stateText, withEntries } from "@run-md/notify";
+import { type AlertState, emptyState, parseState, stateText, withEntries } from "@run-md/notify";
 
 export interface S3Target {
   bucket: string;
@@ -38,19 +39,22 @@ export async function publishReport(
   return keys;
 }
 
-/** The state object's ETag when it was fetched; null when there was none yet. */
-export type StateVersion = string | null;
+/** The state object as fetched: its ETag (null: there was none yet) and its text. */
+export interface FetchedState {
+  etag: string | null;
+  text: string | null;
+}
 
-/** Copies the state object to `file` (nothing when it does not exist yet); returns its version. */
+/** Copies the state object to `file` (nothing when it does not exist yet); returns what it was. */
 export async function fetchState(
   client: S3Client,
   target: S3Target,
   key: string,
   file: string,
-): Promise<StateVersion> {
+): Promise<FetchedState> {
   const got = await getState(client, target, key);
   if (got) await writeFile(file, got.text);
-  return got?.etag ?? null;
+  return { etag: got?.etag ?? null, text: got?.text ?? null };
 }
 
 async function getState(
@@ -67,27 +71,33 @@ async function getState(
   }
 }
 
-/** Attempts at storing the state over another invocation's. */
-const STORE_ATTEMPTS = 5;
+/** Attempts at storing the state over other invocations' (with a growing, random wait). */
+const STORE_ATTEMPTS = 8;
+const STORE_BACKOFF_MS = 50;
 
 /**
- * Stores the state file over the version fetched only (S3's conditional writes): when another
- * invocation stored the state meanwhile (two events at once), its entries are kept, this run's
- * runbooks' (`ids`) are taken from the file, and the result is stored over that version instead.
+ * Stores the state file over the version fetched only (S3's conditional writes). When another
+ * invocation stored the state meanwhile (two events at once), the state is merged three ways:
+ * the other's as stored, with the entries this run changed since the fetch (and only those: a
+ * cancelled run changes nothing) taken from the file, then stored over that version instead.
  * Without it one invocation's state overwrote the other's, and a runbook that recovered could be
- * remembered as still failing: its next failure would not alert.
+ * remembered as failing: its next failure would not alert. `problem` hears what was left out.
  */
 export async function storeState(
   client: S3Client,
   target: S3Target,
   key: string,
   file: string,
-  fetched: StateVersion,
-  ids: string[],
+  fetched: FetchedState,
+  problem: (message: string) => void = () => {},
 ): Promise<void> {
   let body = await readFile(file);
-  const mine = parseState(body.toString("utf8"), file);
-  let version = fetched;
+  const where = `s3://${target.bucket}/${key}`;
+  const base = fetched.text === null ? emptyState() : parseState(fetched.text, where);
+  const changed = changedEntries(base, parseState(body.toString("utf8"), file));
+  let version = fetched.etag;
+  if (version === "")
+    problem(`${where} has no ETag: the alert state is stored without checking for another run's`);
   for (let attempt = 1; ; attempt++) {
     try {
       await putJson(client, target, key, body, version);
@@ -95,11 +105,20 @@ export async function storeState(
     } catch (e) {
       if (!conflicted(e) || attempt === STORE_ATTEMPTS) throw e;
     }
+    await sleep(Math.random() * STORE_BACKOFF_MS * 2 ** attempt);
     const theirs = await getState(client, target, key);
     version = theirs?.etag ?? null;
-    const current = theirs ? parseState(theirs.text, `s3://${target.bucket}/${key}`) : emptyState();
-    body = Buffer.from(stateText(withEntries(current, mine, ids)));
+    const current = theirs ? parseState(theirs.text, where, problem) : emptyState();
+    body = Buffer.from(stateText(withEntries(current, changed.state, changed.ids)));
   }
+}
+
+/** The runbooks whose entries differ between `base` and `mine` (added, changed or removed). */
+function changedEntries(base: AlertState, mine: AlertState): { state: AlertState; ids: string[] } {
+  const all = new Set([...Object.keys(base.runbooks), ...Object.keys(mine.runbooks)]);
+  const same = (id: string) =>
+    JSON.stringify(base.runbooks[id] ?? null) === JSON.stringify(mine.runbooks[id] ?? null);
+  return { state: mine, ids: [...all].filter((id) => !same(id)) };
 }
 
 /** Another writer got there first: the version expected is not the stored one (or is gone). */
@@ -114,7 +133,7 @@ function putJson(
   target: S3Target,
   key: string,
   body: Buffer,
-  version?: StateVersion,
+  version?: string | null,
 ) {
   const condition =
     version === undefined || version === ""
