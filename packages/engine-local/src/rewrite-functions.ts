@@ -16,6 +16,7 @@ import {
   hasAggregate,
   intConst,
   javaNamedGroups,
+  javaReplacement,
   normalizeCall,
   numericKeyPath,
   regexpExtractGroup,
@@ -106,6 +107,7 @@ function textCall(f: Node, name: string, opts: RewriteOptions): Node | undefined
       return trimChar(f);
     case "regexp_replace":
       checkReplacement(f);
+      javaReplacement(f);
       return undefined;
     case "normalize":
       return normalizeCall(f);

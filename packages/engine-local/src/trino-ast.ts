@@ -682,6 +682,54 @@ export function checkReplacement(f: Node): void {
   }
 }
 
+/**
+ * A constant replacement of regexp_replace in RE2's spelling, as Java's appendReplacement reads it
+ * (checked by checkReplacement first): a backslash keeps the next character as it is (`\$` a
+ * dollar, `\\` a backslash),
+ * `$n` the group, its digits taken while that group exists. A fourth argument tells the macro the
+ * replacement is RE2's already (trino.ts). More arguments are Trino's error.
+ */
+export function javaReplacement(f: Node): void {
+  const args = f.children as Node[];
+  if (args.length > 3) {
+    throw new RunMdError("sql-error", "regexp_replace takes two or three arguments.");
+  }
+  const constant = (n: Node | undefined) =>
+    n?.class === "CONSTANT" ? ((n.value as Node).value as unknown) : undefined;
+  const p = constant(args[1]);
+  const r = constant(args[2]);
+  if (args.length !== 3 || typeof p !== "string" || typeof r !== "string") return;
+  const groups = regexGroups(p).groups.filter((g) => g.capture > 0).length;
+  ((args[2] as Node).value as Node).value = re2Replacement(r, groups);
+  args.push(strConst("re2"));
+}
+
+function re2Replacement(r: string, groups: number): string {
+  let out = "";
+  for (let i = 0; i < r.length; i++) {
+    const ch = r[i] as string;
+    if (ch === "\\") {
+      const next = r[++i] ?? "";
+      out += next === "\\" ? "\\\\" : next;
+    } else if (ch !== "$") {
+      out += ch;
+    } else {
+      let n = Number(r[i + 1]);
+      let j = i + 2;
+      while (/\d/.test(r[j] ?? "") && n * 10 + Number(r[j]) <= groups) n = n * 10 + Number(r[j++]);
+      if (n > 9) {
+        throw new RunMdError(
+          "sql-error",
+          `regexp_replace with group ${n} in the replacement is not supported locally (RE2 names groups 0 to 9).`,
+        );
+      }
+      out += `\\${n}`;
+      i = j - 1;
+    }
+  }
+  return out;
+}
+
 /** Java's named group `(?<name>...)` in RE2's spelling `(?P<name>...)`. */
 function namedGroupsRe2(p: string): string {
   return p.replace(/(^|[^\\])\(\?<(?![=!])/g, "$1(?P<");

@@ -165,7 +165,7 @@ const MACRO_DEFS: string[] = [
   // replaces every match and writes groups as $1.
   `CREATE MACRO regexp_like(s, p) AS system.main.regexp_matches(s, p)`,
   `CREATE MACRO regexp_extract(s, p) AS CASE WHEN system.main.regexp_matches(s, p) THEN system.main.regexp_extract(s, p, 0) END, (s, p, g) AS CASE WHEN system.main.regexp_matches(s, p) THEN system.main.regexp_extract(s, p, g) END`,
-  `CREATE MACRO regexp_replace(s, p) AS system.main.regexp_replace(s, p, '', 'g'), (s, p, r) AS system.main.regexp_replace(s, p, system.main.regexp_replace(r, '\\$(\\d)', '\\\\\\1', 'g'), 'g')`,
+  `CREATE MACRO regexp_replace(s, p) AS system.main.regexp_replace(s, p, '', 'g'), (s, p, r) AS system.main.regexp_replace(s, p, system.main.regexp_replace(r, '\\$(\\d)', '\\\\\\1', 'g'), 'g'), (s, p, r, re2) AS system.main.regexp_replace(s, p, r, 'g')`,
   `CREATE MACRO regexp_count(s, p) AS CAST(len(regexp_extract_all(s, p)) AS BIGINT)`,
   // An empty pattern matches before the first character and after the last: '' at both ends.
   `CREATE MACRO regexp_split(s, p) AS CASE WHEN p = '' THEN list_concat([''], string_split(s, ''), ['']) ELSE string_split_regex(s, p) END`,
@@ -215,21 +215,32 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO from_utf8(b) AS decode(b)`,
   // Trino's digests are varbinary (to_hex gives their bytes in upper case); DuckDB's are hex text,
   // whose to_hex would be the hex of that text.
+  // Trino's SQL/JSON path functions take a path mode ('lax $.a'); DuckDB's take another syntax and
+  // answer NULL or false for Trino's paths.
+  ...["json_exists", "json_value", "json_query"].map(
+    (f) =>
+      `CREATE MACRO ${f}(j, p) AS error('${f} is not supported locally: use json_extract_scalar or json_extract')`,
+  ),
   `CREATE MACRO md5(b) AS unhex(system.main.md5(b))`,
   `CREATE MACRO sha1(b) AS unhex(system.main.sha1(b))`,
   `CREATE MACRO sha256(b) AS unhex(system.main.sha256(b))`,
   // DuckDB names types otherwise (INTEGER, VARCHAR, STRUCT(...)) than Trino (integer, varchar(3), row(...)).
   `CREATE MACRO typeof(x) AS error('typeof is not supported locally: DuckDB names types otherwise than Trino')`,
+  // java.net.URLDecoder: '+' is a space, and a '%' not followed by two hex digits is an error.
+  `CREATE MACRO url_decode(s) AS CASE WHEN contains(regexp_replace(s, '%[0-9A-Fa-f]{2}', '', 'g'), '%') THEN trino_raise('INVALID_FUNCTION_ARGUMENT: URLDecoder: Illegal hex characters in escape (%) pattern', s) ELSE system.main.url_decode(replace(s, '+', ' ')) END`,
+  // Guava's form parameter escaper: letters, digits and "-_.*" kept, a space as '+', the rest %XX
+  // (DuckDB's url_encode keeps '~', escapes '*' and writes a space as %20).
+  `CREATE MACRO url_encode(s) AS replace(replace(replace(system.main.url_encode(s), '%20', '+'), '~', '%7E'), '%2A', '*')`,
   // URLs as java.net.URI reads them: NULL for text it rejects, '' for a part that is absent; an
   // opaque URI (mailto:x@y) has no path or query (trino-helpers.ts trino_url_*).
   `CREATE MACRO url_extract_protocol(u) AS CASE WHEN trino_url_ok(u) THEN trino_url_part(u, 2) END`,
   `CREATE MACRO url_extract_host(u) AS CASE WHEN trino_url_ok(u) THEN regexp_replace(regexp_replace(trino_url_part(u, 4), '^.*@', ''), ':[0-9]*$', '') END`,
   `CREATE MACRO url_extract_port(u) AS CASE WHEN trino_url_ok(u) AND regexp_matches(trino_url_part(u, 4), ':[0-9]+$') THEN CAST(regexp_extract(trino_url_part(u, 4), ':([0-9]+)$', 1) AS BIGINT) END`,
-  `CREATE MACRO url_extract_path(u) AS CASE WHEN NOT trino_url_ok(u) THEN NULL WHEN trino_url_opaque(u) THEN '' ELSE trino_url_part(u, 5) END`,
-  `CREATE MACRO url_extract_query(u) AS CASE WHEN NOT trino_url_ok(u) THEN NULL WHEN trino_url_opaque(u) THEN '' ELSE trino_url_part(u, 7) END`,
-  `CREATE MACRO url_extract_fragment(u) AS CASE WHEN trino_url_ok(u) THEN trino_url_part(u, 9) END`,
+  `CREATE MACRO url_extract_path(u) AS CASE WHEN NOT trino_url_ok(u) THEN NULL WHEN trino_url_opaque(u) THEN '' ELSE url_decode(trino_url_part(u, 5)) END`,
+  `CREATE MACRO url_extract_query(u) AS CASE WHEN NOT trino_url_ok(u) THEN NULL WHEN trino_url_opaque(u) THEN '' ELSE url_decode(trino_url_part(u, 7)) END`,
+  `CREATE MACRO url_extract_fragment(u) AS CASE WHEN trino_url_ok(u) THEN url_decode(trino_url_part(u, 9)) END`,
   // The first value of the parameter in the query ('' when it has no '='); NULL without a query.
-  `CREATE MACRO url_extract_parameter(u, name) AS CASE WHEN NOT trino_url_ok(u) OR trino_url_opaque(u) OR trino_url_part(u, 6) = '' THEN NULL ELSE list_filter(list_transform(string_split(trino_url_part(u, 7), '&'), lambda p: CASE WHEN split_part(p, '=', 1) = name THEN CASE WHEN contains(p, '=') THEN substr(p, strpos(p, '=') + 1) ELSE '' END END), lambda x: x IS NOT NULL)[1] END`,
+  `CREATE MACRO url_extract_parameter(u, name) AS CASE WHEN NOT trino_url_ok(u) OR trino_url_opaque(u) OR trino_url_part(u, 6) = '' THEN NULL ELSE list_filter(list_transform(string_split(trino_url_part(u, 7), '&'), lambda p: CASE WHEN split_part(p, '=', 1) = name THEN CASE WHEN contains(p, '=') THEN trino_url_decode(substr(p, strpos(p, '=') + 1)) ELSE '' END END), lambda x: x IS NOT NULL)[1] END`,
   // Arrays and maps.
   // An array key holding a NULL cannot be compared: Trino refuses it (DuckDB would keep it).
   `CREATE MACRO map() AS system.main.map(), (k, v) AS CASE WHEN typeof(k) LIKE '%[][]' AND coalesce(list_bool_or(list_transform(TRY_CAST(k AS VARCHAR[][]), lambda e: list_contains(list_transform(e, lambda x: x IS NULL), true))), false) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: map key cannot be indeterminate', k) ELSE system.main.map(k, v) END`,
@@ -265,6 +276,12 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO approx_distinct(x) AS approx_count_distinct(x), (x, e) AS approx_count_distinct(x)`,
   `CREATE MACRO approx_percentile(x, p) AS approx_quantile(x, p)`,
   `CREATE MACRO every(x) AS bool_and(x)`,
+  // max_by and min_by keep a NULL x (Trino's aggregates skip NULLs except count, count_if,
+  // max_by, min_by and approx_distinct); DuckDB's arg_max skips the rows whose x is NULL.
+  `CREATE MACRO max_by(x, y) AS arg_max_null(x, y), (x, y, n) AS arg_max(x, y, n)`,
+  `CREATE MACRO min_by(x, y) AS arg_min_null(x, y), (x, y, n) AS arg_min(x, y, n)`,
+  // Any non-NULL value (DuckDB's arbitrary is first, which may be NULL).
+  `CREATE MACRO arbitrary(x) AS any_value(x)`,
 ];
 
 const DATE_PLUS = (d: string, i: string, op: string) =>

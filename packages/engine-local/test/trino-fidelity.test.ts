@@ -245,6 +245,48 @@ const values: [string, unknown, string | undefined, string][] = [
     "corpus trino-3a265bfc3b7a (empty pattern)",
   ],
   ["to_hex(X'2312')", "2312", "varchar", "docs binary: X'..' is a varbinary literal"],
+  // regexp_replace's replacement as Java's Matcher.appendReplacement reads it (Trino docs regexp:
+  // "escaping it with a backslash (\$)"): a backslash keeps the next character.
+  ["regexp_replace('a1', '(\\d)', '\\$1')", "a$1", "varchar", "docs regexp: \\$ is a dollar"],
+  ["regexp_replace('price 5', '(\\d)', 'USD\\$')", "price USD$", "varchar", "docs regexp"],
+  ["regexp_replace('cost 5', '(\\d)', '\\$$1')", "cost $5", "varchar", "docs regexp"],
+  ["regexp_replace('a1', '1', 'x\\y')", "axy", "varchar", "Java appendReplacement: \\y is y"],
+  ["regexp_replace('a1', '1', '\\\\')", "a\\", "varchar", "Java appendReplacement: \\\\"],
+  ["regexp_replace('a1b2', '(\\d)', '<$1>')", "a<1>b<2>", "varchar", "docs regexp: $1"],
+  // URLs: java.net.URI's getters decode, url_extract_parameter's value goes through URLDecoder,
+  // url_encode is Guava's form parameter escaper (Trino UrlFunctions.java; docs url).
+  ["url_extract_parameter('http://x.com/p?q=a+b%21&r=1', 'q')", "a b!", "varchar", "UrlFunctions"],
+  ["url_extract_path('http://x.com/a%20b')", "/a b", "varchar", "UrlFunctions: URI.getPath"],
+  ["url_extract_query('http://x.com/p?q=a%26b')", "q=a&b", "varchar", "UrlFunctions: getQuery"],
+  ["url_extract_fragment('http://x.com/p#a%20b')", "a b", "varchar", "UrlFunctions"],
+  ["url_encode('a b/c~*')", "a+b%2Fc%7E*", "varchar", "docs url: url_encode"],
+  ["url_encode('𩸽')", "%F0%A9%B8%BD", "varchar", "corpus trino-191711d7bd56"],
+  ["url_decode('a+b%20c%2B')", "a b c+", "varchar", "docs url: url_decode (URLDecoder)"],
+  // Aggregates that do not skip NULLs (docs aggregate), and arbitrary's non-NULL value.
+  [
+    "(SELECT max_by(x, y) FROM (VALUES (NULL, 2), ('b', 1), ('c', NULL)) AS t(x, y))",
+    null,
+    "varchar",
+    "docs aggregate: max_by keeps nulls",
+  ],
+  [
+    "(SELECT min_by(x, y) FROM (VALUES ('a', 2), (NULL, 1)) AS t(x, y))",
+    null,
+    "varchar",
+    "docs aggregate: min_by keeps nulls",
+  ],
+  [
+    "(SELECT min_by(x, y) FROM (VALUES ('a', 2), ('b', NULL)) AS t(x, y))",
+    "a",
+    "varchar",
+    "docs aggregate: a NULL y is skipped",
+  ],
+  [
+    "(SELECT arbitrary(x) FROM (VALUES (NULL), ('b'), (NULL)) AS t(x))",
+    "b",
+    "varchar",
+    "docs aggregate: arbitrary non-null",
+  ],
   // Digests are varbinary in Trino: to_hex gives their bytes (upper case), computed here by Node.
   ["to_hex(md5(to_utf8('abc')))", digest("md5", "abc"), "varchar", "docs binary: md5"],
   ["to_hex(sha1(to_utf8('héllo')))", digest("sha1", "héllo"), "varchar", "docs binary: sha1"],
@@ -466,6 +508,11 @@ const values: [string, unknown, string | undefined, string][] = [
 const errors: [string, RegExp, string][] = [
   // DuckDB's type names (INTEGER) are not Trino's (integer, varchar(3)): refused, never wrong.
   ["typeof(1)", /typeof is not supported locally/, "docs: typeof"],
+  ["url_decode('%zz')", /INVALID_FUNCTION_ARGUMENT: URLDecoder/, "UrlFunctions: URLDecoder throws"],
+  // SQL/JSON path functions: DuckDB's read another path syntax (false or NULL for Trino's).
+  ["json_exists('{\"a\":1}', 'lax $.a')", /json_exists is not supported locally/, "docs json"],
+  ["json_value('{\"a\":1}', 'lax $.a')", /json_value is not supported locally/, "docs json"],
+  ["regexp_replace('a', 'a', 'b', 'c')", /takes two or three arguments/, "docs regexp: 2 or 3"],
   // '' from a group that may be skipped but can also match '': ambiguous locally, so an error.
   ["regexp_extract('ab', '(x*)|(b)', 1)", /not supported locally/, "docs regexp: regexp_extract"],
   // Athena rejects the ISO text of eventtime in a CAST (issue 11); DuckDB would take it.
