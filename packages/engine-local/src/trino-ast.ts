@@ -645,18 +645,25 @@ export function trimChar(f: Node): Node {
   return callNode("rtrim", [{ ...f, alias: "" }, strConst(" ")], f);
 }
 
-/**
- * regexp_replace's replacement as Trino checks it: `$` must be followed by a group number that
- * exists or `{name}`, and a backslash must escape something.
- */
-export function checkReplacement(f: Node): void {
+/** regexp_replace(s, p, r) with a constant pattern and replacement: r and p's capturing groups. */
+function constantReplacement(f: Node): { r: string; groups: number } | undefined {
   const args = f.children as Node[];
   const constant = (n: Node | undefined) =>
     n?.class === "CONSTANT" ? ((n.value as Node).value as unknown) : undefined;
   const p = constant(args[1]);
   const r = constant(args[2]);
-  if (args.length !== 3 || typeof p !== "string" || typeof r !== "string") return;
-  const groups = regexGroups(p).groups.filter((g) => g.capture > 0).length;
+  if (args.length !== 3 || typeof p !== "string" || typeof r !== "string") return undefined;
+  return { r, groups: regexGroups(p).groups.filter((g) => g.capture > 0).length };
+}
+
+/**
+ * regexp_replace's replacement as Trino checks it: `$` must be followed by a group number that
+ * exists or `{name}`, and a backslash must escape something.
+ */
+export function checkReplacement(f: Node): void {
+  const c = constantReplacement(f);
+  if (!c) return;
+  const { r, groups } = c;
   for (let i = 0; i < r.length; i++) {
     const ch = r[i];
     let bad: string | undefined;
@@ -694,13 +701,9 @@ export function javaReplacement(f: Node): void {
   if (args.length > 3) {
     throw new RunMdError("sql-error", "regexp_replace takes two or three arguments.");
   }
-  const constant = (n: Node | undefined) =>
-    n?.class === "CONSTANT" ? ((n.value as Node).value as unknown) : undefined;
-  const p = constant(args[1]);
-  const r = constant(args[2]);
-  if (args.length !== 3 || typeof p !== "string" || typeof r !== "string") return;
-  const groups = regexGroups(p).groups.filter((g) => g.capture > 0).length;
-  ((args[2] as Node).value as Node).value = re2Replacement(r, groups);
+  const c = constantReplacement(f);
+  if (!c) return;
+  ((args[2] as Node).value as Node).value = re2Replacement(c.r, c.groups);
   args.push(strConst("re2"));
 }
 
