@@ -12,6 +12,7 @@ import { callPrepared } from "./prepared.ts";
 import { rewriteFunction } from "./rewrite-functions.ts";
 import { clone, isNode, type Node } from "./tree.ts";
 import {
+  arraySubscript,
   CHAR_MARKER,
   callNode,
   charCast,
@@ -409,6 +410,10 @@ function visit(v: unknown, st: RewriteState): unknown {
   }
   const trino = st.opts.trinoFunctions ? trinoNode(v) : undefined;
   if (trino) return trino;
+  if (st.opts.trinoFunctions && v.class === "OPERATOR" && v.type === "ARRAY_EXTRACT") {
+    const strict = arraySubscript(v);
+    if (strict) return strict;
+  }
   // DuckDB's grammar writes SUBSTRING(x FROM a FOR b), EXTRACT and AT TIME ZONE as main.<name>.
   if (v.class === "FUNCTION" && MAIN_SCHEMA.has(String(v.function_name)) && v.schema === "main")
     v.schema = "";

@@ -636,6 +636,43 @@ function isCharValue(n: Node | undefined): boolean {
   );
 }
 
+/** Functions whose value is an array (their names with or without the macros' prefix). */
+const ARRAY_FUNCTIONS = new Set(
+  (
+    "split regexp_extract_all regexp_split sequence array_agg array_distinct array_sort filter " +
+    "transform slice array_remove array_union array_intersect array_except map_keys map_values " +
+    "repeat flatten array_concat list_value zip"
+  ).split(" "),
+);
+
+/** The CloudTrail table's array columns (`resources`, as Athena's DDL types it). */
+const ARRAY_COLUMNS = new Set(["resources"]);
+
+/**
+ * `a[i]` of an array as Trino reads it: past the end, 0 or negative is an error (DuckDB answers
+ * NULL, or counts a negative index from the end), so a step that fails on Athena fails locally.
+ * Only where the value is known to be an array (an array column, constructor or function): a map
+ * is read with the same brackets.
+ */
+export function arraySubscript(v: Node): Node | undefined {
+  const [container, index] = v.children as Node[];
+  if ((v.children as Node[]).length !== 2 || !container || !isArrayValue(container)) return;
+  return callNode("trino_array_subscript", [container, index], v);
+}
+
+function isArrayValue(n: Node): boolean {
+  if (n.type === "ARRAY_CONSTRUCTOR") return true;
+  if (n.class === "FUNCTION") {
+    return ARRAY_FUNCTIONS.has(
+      String(n.function_name)
+        .toLowerCase()
+        .replace(/^trino_/, ""),
+    );
+  }
+  const names = n.class === "COLUMN_REF" ? (n.column_names as string[]) : [];
+  return names.length > 0 && ARRAY_COLUMNS.has(String(names[names.length - 1]).toLowerCase());
+}
+
 /**
  * ltrim/rtrim/trim of a CHAR(n) value: Trino trims and returns the value without the padding
  * (`ltrim(CAST('hello  ' AS CHAR(7)))` is 'hello').

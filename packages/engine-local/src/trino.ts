@@ -252,6 +252,8 @@ const MACRO_DEFS: string[] = [
   // NULL when the value is absent and the array holds a NULL (it might have been the value).
   `CREATE MACRO contains(a, x) AS CASE WHEN a IS NULL OR x IS NULL THEN NULL WHEN ${INDETERMINATE("contains")} WHEN list_contains(a, x) THEN true WHEN ${HAS_NULL("a")} THEN NULL ELSE false END`,
   `CREATE MACRO from_hex(s) AS CASE WHEN length(s) % 2 = 1 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: invalid input length ' || length(s), s) ELSE system.main.from_hex(s) END`,
+  // a[i] of a known array (trino-ast.ts arraySubscript): Trino's errors past the end, at 0, below.
+  `CREATE MACRO array_subscript(x, i) AS CASE WHEN i > len(x) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Array subscript must be less than or equal to array length: ' || i || ' > ' || len(x), i) WHEN i = 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: SQL array indices start at 1', i) WHEN i < 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Array subscript is negative: ' || i, i) ELSE (x)[i] END`,
   `CREATE MACRO array_distinct(a) AS list_filter(a, lambda v, i: list_position(a, v) = i)`,
   // A negative start counts from the end; start 0 and a negative length are errors.
   `CREATE MACRO slice(a, s, n) AS CASE WHEN s = 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: SQL array indices start at 1', concat(s, n)) WHEN n < 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: length must be greater than or equal to 0', concat(s, n)) WHEN s > 0 THEN list_slice(a, s, s + n - 1) WHEN len(a) + s + 1 < 1 THEN list_slice(a, 1, 0) ELSE list_slice(a, len(a) + s + 1, len(a) + s + n) END`,

@@ -287,6 +287,8 @@ const values: [string, unknown, string | undefined, string][] = [
     "varchar",
     "docs aggregate: arbitrary non-null",
   ],
+  ["split('arn:aws:iam::1:user/alice', '/')[2]", "alice", "varchar", "docs array: subscript"],
+  ["element_at(ARRAY[1, 2], 5)", null, "integer", "docs array: element_at past the end is NULL"],
   // Digests are varbinary in Trino: to_hex gives their bytes (upper case), computed here by Node.
   ["to_hex(md5(to_utf8('abc')))", digest("md5", "abc"), "varchar", "docs binary: md5"],
   ["to_hex(sha1(to_utf8('héllo')))", digest("sha1", "héllo"), "varchar", "docs binary: sha1"],
@@ -509,6 +511,20 @@ const errors: [string, RegExp, string][] = [
   // DuckDB's type names (INTEGER) are not Trino's (integer, varchar(3)): refused, never wrong.
   ["typeof(1)", /typeof is not supported locally/, "docs: typeof"],
   ["url_decode('%zz')", /INVALID_FUNCTION_ARGUMENT: URLDecoder/, "UrlFunctions: URLDecoder throws"],
+  // The subscript operator fails out of range (docs array: "element_at ... returns NULL, whereas
+  // the subscript operator would fail"); DuckDB answers NULL or counts from the end.
+  [
+    "split('arn:aws:iam::1:user/alice', '/')[3]",
+    /Array subscript must be less than or equal to array length: 3 > 2/,
+    "docs array: subscript operator",
+  ],
+  ["ARRAY[1, 2][0]", /SQL array indices start at 1/, "docs array: subscript operator"],
+  ["ARRAY[1, 2][-1]", /Array subscript is negative: -1/, "docs array: subscript operator"],
+  [
+    "(WITH t AS (SELECT ARRAY[1] AS resources) SELECT resources[2] FROM t)",
+    /Array subscript must be less than or equal to array length: 2 > 1/,
+    "docs array: subscript operator, on the resources column's name",
+  ],
   // SQL/JSON path functions: DuckDB's read another path syntax (false or NULL for Trino's).
   ["json_exists('{\"a\":1}', 'lax $.a')", /json_exists is not supported locally/, "docs json"],
   ["json_value('{\"a\":1}', 'lax $.a')", /json_value is not supported locally/, "docs json"],
