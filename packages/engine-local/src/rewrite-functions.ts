@@ -38,9 +38,30 @@ export function rewriteFunction(f: Node, opts: RewriteOptions): Node {
     const zoned = zonedFunction(f, name, hasAggregate, timestampPrecision);
     if (zoned) return zoned;
   }
+  if (opts.trinoFunctions && renameAggregate(f)) return f;
   const done = timeCall(f, name, opts) ?? textCall(f, name, opts) ?? lambdaCall(f, name);
   return done ?? trinoMacro(f, opts);
 }
+
+/**
+ * Trino aggregates that are DuckDB's under another name, renamed in place (a call, or a window's
+ * function), so FILTER, DISTINCT and OVER still apply: max_by and min_by keep a NULL value (only
+ * count, count_if, max_by, min_by and approx_distinct do not skip NULLs in Trino; DuckDB's arg_max
+ * does), arbitrary is any non-NULL value (DuckDB's arbitrary is first, which may be NULL). The
+ * three-argument max_by and min_by are macros (trino.ts). Returns whether it renamed.
+ */
+export function renameAggregate(f: Node): boolean {
+  const renamed =
+    AGGREGATE_NAMES[`${String(f.function_name).toLowerCase()}/${(f.children as Node[]).length}`];
+  if (renamed) f.function_name = renamed;
+  return renamed !== undefined;
+}
+
+const AGGREGATE_NAMES: Record<string, string> = {
+  "max_by/2": "arg_max_null",
+  "min_by/2": "arg_min_null",
+  "arbitrary/1": "any_value",
+};
 
 /** date_parse/parse_datetime, EXTRACT, to_iso8601, date_format/format_datetime. */
 function timeCall(f: Node, name: string, opts: RewriteOptions): Node | undefined {
@@ -106,8 +127,11 @@ function textCall(f: Node, name: string, opts: RewriteOptions): Node | undefined
         f.function_name = `${TRINO_PREFIX}${name}`;
       return trimChar(f);
     case "regexp_replace":
-      checkReplacement(f);
-      javaReplacement(f);
+      // Java's replacement syntax is Trino's; a dialect=duckdb step keeps DuckDB's.
+      if (opts.trinoFunctions) {
+        checkReplacement(f);
+        javaReplacement(f);
+      }
       return undefined;
     case "normalize":
       return normalizeCall(f);

@@ -9,7 +9,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { RunMdError } from "@run-md/core";
 import { parse, stringify } from "lossless-json";
 import { callPrepared } from "./prepared.ts";
-import { rewriteFunction } from "./rewrite-functions.ts";
+import { renameAggregate, rewriteFunction } from "./rewrite-functions.ts";
 import { clone, isNode, type Node } from "./tree.ts";
 import {
   arraySubscript,
@@ -410,6 +410,7 @@ function visit(v: unknown, st: RewriteState): unknown {
   }
   const trino = st.opts.trinoFunctions ? trinoNode(v) : undefined;
   if (trino) return trino;
+  if (st.opts.trinoFunctions && v.class === "WINDOW") renameAggregate(v);
   if (st.opts.trinoFunctions && v.class === "OPERATOR" && v.type === "ARRAY_EXTRACT") {
     const strict = arraySubscript(v);
     if (strict) return strict;

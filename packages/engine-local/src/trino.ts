@@ -252,8 +252,9 @@ const MACRO_DEFS: string[] = [
   // NULL when the value is absent and the array holds a NULL (it might have been the value).
   `CREATE MACRO contains(a, x) AS CASE WHEN a IS NULL OR x IS NULL THEN NULL WHEN ${INDETERMINATE("contains")} WHEN list_contains(a, x) THEN true WHEN ${HAS_NULL("a")} THEN NULL ELSE false END`,
   `CREATE MACRO from_hex(s) AS CASE WHEN length(s) % 2 = 1 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: invalid input length ' || length(s), s) ELSE system.main.from_hex(s) END`,
-  // a[i] of a known array (trino-ast.ts arraySubscript): Trino's errors past the end, at 0, below.
-  `CREATE MACRO array_subscript(x, i) AS CASE WHEN i > len(x) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Array subscript must be less than or equal to array length: ' || i || ' > ' || len(x), i) WHEN i = 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: SQL array indices start at 1', i) WHEN i < 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Array subscript is negative: ' || i, i) ELSE (x)[i] END`,
+  // a[i] of a known array (trino-ast.ts arraySubscript): Trino's errors past the end, at 0, below;
+  // the array and the index are evaluated once (a struct in a one-element list).
+  `CREATE MACRO array_subscript(x, i) AS list_transform([{'a': x, 'i': i}], lambda s: CASE WHEN s.i > len(s.a) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Array subscript must be less than or equal to array length: ' || s.i || ' > ' || len(s.a), s.i) WHEN s.i = 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: SQL array indices start at 1', s.i) WHEN s.i < 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Array subscript is negative: ' || s.i, s.i) ELSE (s.a)[s.i] END)[1]`,
   `CREATE MACRO array_distinct(a) AS list_filter(a, lambda v, i: list_position(a, v) = i)`,
   // A negative start counts from the end; start 0 and a negative length are errors.
   `CREATE MACRO slice(a, s, n) AS CASE WHEN s = 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: SQL array indices start at 1', concat(s, n)) WHEN n < 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: length must be greater than or equal to 0', concat(s, n)) WHEN s > 0 THEN list_slice(a, s, s + n - 1) WHEN len(a) + s + 1 < 1 THEN list_slice(a, 1, 0) ELSE list_slice(a, len(a) + s + 1, len(a) + s + n) END`,
@@ -278,12 +279,11 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO approx_distinct(x) AS approx_count_distinct(x), (x, e) AS approx_count_distinct(x)`,
   `CREATE MACRO approx_percentile(x, p) AS approx_quantile(x, p)`,
   `CREATE MACRO every(x) AS bool_and(x)`,
-  // max_by and min_by keep a NULL x (Trino's aggregates skip NULLs except count, count_if,
-  // max_by, min_by and approx_distinct); DuckDB's arg_max skips the rows whose x is NULL.
-  `CREATE MACRO max_by(x, y) AS arg_max_null(x, y), (x, y, n) AS arg_max(x, y, n)`,
-  `CREATE MACRO min_by(x, y) AS arg_min_null(x, y), (x, y, n) AS arg_min(x, y, n)`,
-  // Any non-NULL value (DuckDB's arbitrary is first, which may be NULL).
-  `CREATE MACRO arbitrary(x) AS any_value(x)`,
+  // max_by(x, y, n) keeps NULL values of x as Trino's (DuckDB's arg_max skips them: each x goes
+  // in a struct, never NULL). The two-argument forms and arbitrary are renamed
+  // (rewrite-functions.ts renameAggregate).
+  `CREATE MACRO max_by(x, y, n) AS list_transform(arg_max({'v': x}, y, n), lambda s: s.v)`,
+  `CREATE MACRO min_by(x, y, n) AS list_transform(arg_min({'v': x}, y, n), lambda s: s.v)`,
 ];
 
 const DATE_PLUS = (d: string, i: string, op: string) =>

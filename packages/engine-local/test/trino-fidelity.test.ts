@@ -287,6 +287,30 @@ const values: [string, unknown, string | undefined, string][] = [
     "varchar",
     "docs aggregate: arbitrary non-null",
   ],
+  [
+    "(SELECT max_by(x, y, 2) FROM (VALUES (NULL, 3), ('p', 2), ('q', NULL), ('r', 1)) AS t(x, y))",
+    [null, "p"],
+    undefined,
+    "Trino MinByNAggregationFunction: a NULL value is kept, a NULL key skipped",
+  ],
+  [
+    "(SELECT arbitrary(x) FILTER (WHERE y = 2) FROM (VALUES (NULL, 3), ('p', 2)) AS t(x, y))",
+    "p",
+    "varchar",
+    "docs aggregate: FILTER applies to every aggregate",
+  ],
+  [
+    "(SELECT max_by(x, y) FILTER (WHERE y < 3) FROM (VALUES (NULL, 3), ('p', 2)) AS t(x, y))",
+    "p",
+    "varchar",
+    "docs aggregate: FILTER",
+  ],
+  [
+    "(SELECT bool_and(w IS NULL) FROM (SELECT max_by(x, y) OVER () AS w FROM (VALUES (NULL, 3), ('p', 2)) AS t(x, y)))",
+    true,
+    "boolean",
+    "docs aggregate: max_by as a window function keeps the NULL value",
+  ],
   ["split('arn:aws:iam::1:user/alice', '/')[2]", "alice", "varchar", "docs array: subscript"],
   ["element_at(ARRAY[1, 2], 5)", null, "integer", "docs array: element_at past the end is NULL"],
   // Digests are varbinary in Trino: to_hex gives their bytes (upper case), computed here by Node.
@@ -844,6 +868,12 @@ describe("Trino's answers for the wrong answers found on real data (issue 11)", 
     );
     expect(duck.rows[0]).toEqual(["xxx", 2.5, "ab", 0]);
     expect(duck.columns.map((c) => c.type)).toEqual(["varchar", "double", "varchar", "bigint"]);
+    // DuckDB's regexp_replace: its options argument, and \1 for a group (Java's syntax is Trino's).
+    const replaced = await step(
+      "SELECT regexp_replace('abcb', 'b', 'X', 'g'), regexp_replace('abc', '(b)', '<\\1>')",
+      "duckdb",
+    );
+    expect(replaced.rows[0]).toEqual(["aXcX", "a<b>c"]);
     // The sandbox still holds: no file reads, whatever the dialect.
     await expect(step("SELECT * FROM read_csv('/etc/passwd')", "duckdb")).rejects.toThrow(
       /read_csv/,
