@@ -28,6 +28,7 @@ import {
   twoDigitYearPivot,
   UNTYPED_FALLBACK,
 } from "./trino-ast.ts";
+import { formatCall } from "./trino-format.ts";
 import { rewriteArraySort, rewriteMapLambda } from "./trino-map-lambda.ts";
 import { zonedFunction, zonedStrftime } from "./trino-zoned.ts";
 
@@ -151,12 +152,7 @@ function textCall(f: Node, name: string, opts: RewriteOptions): Node | undefined
     // Trino's format() takes Java's %s/%d/%.2f specifiers, which DuckDB's printf shares
     // (DuckDB's own format() uses {} and would return the pattern unchanged).
     case "format":
-      f.function_name = "printf";
-      // Java prints a timestamp argument as 2020-05-10T12:34:56.100 (trino_format_arg).
-      f.children = args.map((a, i) =>
-        i === 0 || hasAggregate(a) ? a : callNode("trino_format_arg", [a], { alias: "" }),
-      );
-      return undefined;
+      return formatCall(f);
   }
   return undefined;
 }

@@ -72,6 +72,8 @@ export const HELPER_MACROS: string[] = [
   DATE_CAST(true),
   // NULL for a NaN double or real, or an array of them holding a NaN; any other value as it is
   // (typeof is known when binding, so the type of x is kept). greatest/least/array_max skip NaN.
+  // Java's %b: false for NULL, a boolean's own value, true for anything else (trino-format.ts).
+  `CREATE MACRO trino_format_boolean(x) AS CASE WHEN x IS NULL THEN 'false' WHEN typeof(x) = 'BOOLEAN' THEN CAST(x AS VARCHAR) ELSE 'true' END`,
   `CREATE MACRO trino_no_nan(x) AS CASE WHEN typeof(x) IN ('DOUBLE', 'FLOAT') AND isnan(TRY_CAST(x AS DOUBLE)) THEN NULL WHEN typeof(x) IN ('DOUBLE[]', 'FLOAT[]') AND list_bool_or(list_transform(TRY_CAST(x AS DOUBLE[]), lambda e: isnan(e))) THEN NULL ELSE x END`,
   // Whether x is an array whose equality with some element of a is NULL in Trino (as long, equal
   // where both are known, a NULL on one side): contains/array_position/array_remove then fail.

@@ -313,6 +313,13 @@ const values: [string, unknown, string | undefined, string][] = [
   ],
   ["split('arn:aws:iam::1:user/alice', '/')[2]", "alice", "varchar", "docs array: subscript"],
   ["element_at(ARRAY[1, 2], 5)", null, "integer", "docs array: element_at past the end is NULL"],
+  // format() is Java's String.format (Trino FormatFunction): a NULL argument prints as null, %b
+  // as true or false, %% and %n, widths and flags.
+  ["format('%s|%s', 'a', NULL)", "a|null", "varchar", "Java Formatter: null prints null"],
+  ["format('%b/%b/%B', true, NULL, 5)", "true/false/TRUE", "varchar", "Java Formatter: %b"],
+  ["format('%d%% of %s%n', 5, 'x')", "5% of x\n", "varchar", "Java Formatter: %% and %n"],
+  ["format('%5s|%-3d|%.2f', 'ab', 7, 3.14159)", "   ab|7  |3.14", "varchar", "Java Formatter"],
+  ["format('%1$s-%1$s', 'x')", "x-x", "varchar", "Java Formatter: an argument index"],
   // Digests are varbinary in Trino: to_hex gives their bytes (upper case), computed here by Node.
   ["to_hex(md5(to_utf8('abc')))", digest("md5", "abc"), "varchar", "docs binary: md5"],
   ["to_hex(sha1(to_utf8('héllo')))", digest("sha1", "héllo"), "varchar", "docs binary: sha1"],
