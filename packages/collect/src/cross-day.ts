@@ -9,6 +9,7 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
+import { slashDate } from "@run-md/core";
 import type { StoreDay, StoreManifest } from "@run-md/engine-local";
 import { withoutCopiesOf } from "./day-file.ts";
 
@@ -16,8 +17,7 @@ const DAY_MS = 86_400_000;
 
 /** The day `n` days from `day` (days as the store names them: `yyyy/mm/dd`). */
 export function dayFrom(day: string, n: number): string {
-  const t = Date.parse(`${day.replaceAll("/", "-")}T00:00:00Z`) + n * DAY_MS;
-  return new Date(t).toISOString().slice(0, 10).replaceAll("-", "/");
+  return slashDate(new Date(Date.parse(`${day.replaceAll("/", "-")}T00:00:00Z`) + n * DAY_MS));
 }
 
 /** What committing a day changes: its file, and the next day's when that lost copies. */
@@ -30,8 +30,9 @@ export interface CrossDay {
 }
 
 /**
- * The day just written (`written`, not yet in the manifest) without the events the day before
- * holds, and the stored day after without the events the day written holds. The day after is left
+ * The day's file (`written`: the one just written, or the stored one when no new source of the
+ * day could be read) without the events the day before holds, and the stored day after without
+ * the events the day written holds. The day after is left
  * alone when this collect writes it too (`writing`): its own commit, after this one, drops them.
  */
 export async function keepEarliestCopies(

@@ -729,9 +729,9 @@ export function checkReplacement(f: Node): void {
 /**
  * A constant replacement of regexp_replace in RE2's spelling, as Java's appendReplacement reads it
  * (checked by checkReplacement first): a backslash keeps the next character as it is (`\$` a
- * dollar, `\\` a backslash),
- * `$n` the group, its digits taken while that group exists. A fourth argument tells the macro the
- * replacement is RE2's already (trino.ts). More arguments are Trino's error.
+ * dollar, `\\` a backslash), `$n` is the group, its digits taken while that group exists. A
+ * fourth argument tells the macro the replacement is RE2's already (trino.ts). More arguments
+ * are Trino's error.
  */
 export function javaReplacement(f: Node): void {
   const args = f.children as Node[];

@@ -163,13 +163,11 @@ async function escalate(
   // A state that cannot be fetched (S3 down, or 403 for a key not yet written when the role may
   // not s3:ListBucket) must not silence the escalations: they go out as if nothing had been
   // told yet, from an empty state, and that state is not stored over the one we could not read.
-  let fetched = true;
-  let fetchedState: FetchedState = { etag: null, text: null };
+  let fetched: FetchedState | undefined;
   if (client && target) {
     try {
-      fetchedState = await fetchState(client, target, stateKey, stateFile);
+      fetched = await fetchState(client, target, stateKey, stateFile);
     } catch (e) {
-      fetched = false;
       problems.push(
         `the alert state could not be fetched from s3://${target.bucket}/${stateKey} (${(e as Error).message}): escalating as if nothing had been told, and not storing it`,
       );
@@ -183,7 +181,7 @@ async function escalate(
   problems.push(...(stateProblems ?? []));
   if (client && target && fetched) {
     const problem = (m: string) => problems.push(m);
-    await storeState(client, target, stateKey, stateFile, fetchedState, problem).catch((e: Error) =>
+    await storeState(client, target, stateKey, stateFile, fetched, problem).catch((e: Error) =>
       problems.push(
         `storing the alert state in s3://${target.bucket}/${stateKey} failed: ${e.message}`,
       ),

@@ -94,7 +94,8 @@ export async function storeState(
   let body = await readFile(file);
   const where = `s3://${target.bucket}/${key}`;
   const base = fetched.text === null ? emptyState() : parseState(fetched.text, where);
-  const changed = changedEntries(base, parseState(body.toString("utf8"), file));
+  const mine = parseState(body.toString("utf8"), file);
+  const changed = changedIds(base, mine);
   let version = fetched.etag;
   if (version === "")
     problem(`${where} has no ETag: the alert state is stored without checking for another run's`);
@@ -109,16 +110,16 @@ export async function storeState(
     const theirs = await getState(client, target, key);
     version = theirs?.etag ?? null;
     const current = theirs ? parseState(theirs.text, where, problem) : emptyState();
-    body = Buffer.from(stateText(withEntries(current, changed.state, changed.ids)));
+    body = Buffer.from(stateText(withEntries(current, mine, changed)));
   }
 }
 
 /** The runbooks whose entries differ between `base` and `mine` (added, changed or removed). */
-function changedEntries(base: AlertState, mine: AlertState): { state: AlertState; ids: string[] } {
+function changedIds(base: AlertState, mine: AlertState): string[] {
   const all = new Set([...Object.keys(base.runbooks), ...Object.keys(mine.runbooks)]);
   const same = (id: string) =>
     JSON.stringify(base.runbooks[id] ?? null) === JSON.stringify(mine.runbooks[id] ?? null);
-  return { state: mine, ids: [...all].filter((id) => !same(id)) };
+  return [...all].filter((id) => !same(id));
 }
 
 /** Another writer got there first: the version expected is not the stored one (or is gone). */
