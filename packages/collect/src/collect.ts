@@ -8,7 +8,7 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import { isoSeconds, RunMdError, slashDate, type TimeWindow } from "@run-md/core";
+import { isoSeconds, RunMdError, slashDate, slashDayStart, type TimeWindow } from "@run-md/core";
 import {
   addCovered,
   assertStorePath,
@@ -544,19 +544,14 @@ async function writeDayRetrying(
 /** The time range a collect covers: its window up to now, or (no window) the days found. */
 function coverage(w: TimeWindow | null, found: string[], now: Date): { from: string; to: string } {
   if (w) {
-    const from = new Date(Date.parse(`${slashDate(w.start).replaceAll("/", "-")}T00:00:00Z`));
-    const lastDay = Date.parse(
-      `${slashDate(new Date(w.end.getTime() - 1)).replaceAll("/", "-")}T00:00:00Z`,
-    );
+    const from = slashDayStart(slashDate(w.start));
+    const lastDay = slashDayStart(slashDate(new Date(w.end.getTime() - 1))).getTime();
     const to = new Date(Math.min(lastDay + 86_400_000, now.getTime()));
     return { from: isoSeconds(from), to: isoSeconds(to) };
   }
   const days = found.filter((d) => d !== "").sort();
   const first = days[0] ?? slashDate(now);
   const last = days[days.length - 1] ?? first;
-  const to = Math.min(
-    Date.parse(`${last.replaceAll("/", "-")}T00:00:00Z`) + 86_400_000,
-    now.getTime(),
-  );
-  return { from: `${first.replaceAll("/", "-")}T00:00:00Z`, to: isoSeconds(new Date(to)) };
+  const to = Math.min(slashDayStart(last).getTime() + 86_400_000, now.getTime());
+  return { from: isoSeconds(slashDayStart(first)), to: isoSeconds(new Date(to)) };
 }

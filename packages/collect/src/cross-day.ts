@@ -9,16 +9,9 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { slashDate } from "@run-md/core";
+import { slashDayFrom } from "@run-md/core";
 import type { StoreDay, StoreManifest } from "@run-md/engine-local";
 import { withoutCopiesOf } from "./day-file.ts";
-
-const DAY_MS = 86_400_000;
-
-/** The day `n` days from `day` (days as the store names them: `yyyy/mm/dd`). */
-export function dayFrom(day: string, n: number): string {
-  return slashDate(new Date(Date.parse(`${day.replaceAll("/", "-")}T00:00:00Z`) + n * DAY_MS));
-}
 
 /** What committing a day changes: its file, and the next day's when that lost copies. */
 export interface CrossDay {
@@ -43,10 +36,10 @@ export async function keepEarliestCopies(
   written: StoreDay,
   writing: (day: string) => boolean,
 ): Promise<CrossDay> {
-  const before = manifest.days[dayFrom(day, -1)];
+  const before = manifest.days[slashDayFrom(day, -1)];
   const own = await withoutCopiesOf(conn, store, day, written, before ? [before] : []);
   const replaced = own === written ? [] : [written.file];
-  const nextDay = dayFrom(day, 1);
+  const nextDay = slashDayFrom(day, 1);
   const after = manifest.days[nextDay];
   if (after === undefined || writing(nextDay)) return { day: own, replaced };
   try {

@@ -7,7 +7,7 @@
  */
 import { promises as fsp } from "node:fs";
 import path from "node:path";
-import { slashDate } from "@run-md/core";
+import { isoSeconds, slashDate, slashDayStart } from "@run-md/core";
 import { objectDay, readManifest, type StoreManifest, writeManifest } from "@run-md/engine-local";
 
 export interface PruneResult {
@@ -23,7 +23,7 @@ export interface PruneResult {
 export async function pruneStore(store: string, before: Date): Promise<PruneResult> {
   const m = await readManifest(store);
   const cutDay = slashDate(before);
-  const cutoff = `${cutDay.replaceAll("/", "-")}T00:00:00Z`;
+  const cutoff = isoSeconds(slashDayStart(cutDay));
   const days = Object.keys(m.days)
     .filter((d) => d < cutDay)
     .sort();

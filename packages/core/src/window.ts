@@ -100,8 +100,19 @@ export function isoSeconds(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
+/** The UTC day of an instant as the delivery layout and the store name it: `2026/11/23`. */
 export function slashDate(d: Date): string {
   return isoSeconds(d).slice(0, 10).replaceAll("-", "/");
+}
+
+/** Midnight (UTC) at the start of a day named as slashDate names it. */
+export function slashDayStart(day: string): Date {
+  return new Date(`${day.replaceAll("/", "-")}T00:00:00Z`);
+}
+
+/** The day `n` days from a day named as slashDate names it (`2026/11/30`, 1: `2026/12/01`). */
+export function slashDayFrom(day: string, n: number): string {
+  return slashDate(new Date(slashDayStart(day).getTime() + n * 86_400_000));
 }
 
 /** The built-in parameters of section 4, for a window. */

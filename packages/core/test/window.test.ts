@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { resolveWindow, stepWindow, windowParams } from "../src/window.ts";
+import {
+  resolveWindow,
+  slashDate,
+  slashDayFrom,
+  slashDayStart,
+  stepWindow,
+  windowParams,
+} from "../src/window.ts";
 
 const now = new Date("2026-11-24T10:15:30.750Z");
 
@@ -84,5 +91,24 @@ describe("the run's window", () => {
       start_date: { type: "string", value: "2026/11/23" },
       end_date: { type: "string", value: "2026/11/24" },
     });
+  });
+});
+
+describe("days as the delivery layout names them (yyyy/mm/dd, UTC)", () => {
+  it("names an instant's UTC day, whatever the hour", () => {
+    expect(slashDate(new Date("2026-11-30T23:59:59.999Z"))).toBe("2026/11/30");
+    expect(slashDate(new Date("2026-12-01T00:00:00Z"))).toBe("2026/12/01");
+  });
+
+  it("starts a day at UTC midnight", () => {
+    expect(slashDayStart("2024/02/29").toISOString()).toBe("2024-02-29T00:00:00.000Z");
+  });
+
+  it("steps across months, years and leap days", () => {
+    expect(slashDayFrom("2026/11/30", 1)).toBe("2026/12/01");
+    expect(slashDayFrom("2026/12/31", 1)).toBe("2027/01/01");
+    expect(slashDayFrom("2024/03/01", -1)).toBe("2024/02/29");
+    expect(slashDayFrom("2023/03/01", -1)).toBe("2023/02/28");
+    expect(slashDayFrom("2026/03/29", 0)).toBe("2026/03/29");
   });
 });

@@ -15,6 +15,7 @@ import path from "node:path";
 import {
   RunMdError,
   slashDate,
+  slashDayFrom,
   sqlStringLiteral,
   type TimeWindow,
   writeFileAtomic,
@@ -373,8 +374,7 @@ export function dayRanges(days: string[]): string {
   const sorted = [...days].sort();
   let first: string | undefined;
   let prev: string | undefined;
-  const next = (d: string) =>
-    slashDate(new Date(Date.parse(`${d.replaceAll("/", "-")}T00:00:00Z`) + DAY_MS));
+  const next = (d: string) => slashDayFrom(d, 1);
   for (const d of [...sorted, ""]) {
     if (prev !== undefined && d === next(prev)) {
       prev = d;
@@ -422,9 +422,7 @@ export async function readStore(
   if (plan.missing.length > 0 && !rawFallback) {
     const first = plan.missing[0]?.replaceAll("/", "-");
     const lastDay = plan.missing[plan.missing.length - 1] ?? "";
-    const last = new Date(Date.parse(`${lastDay.replaceAll("/", "-")}T00:00:00Z`) + DAY_MS)
-      .toISOString()
-      .slice(0, 10);
+    const last = slashDayFrom(lastDay, 1).replaceAll("/", "-");
     throw new RunMdError(
       "store-not-collected",
       `The store ${store} has not collected ${dayRanges(plan.missing)} (UTC days of the step's window).`,
