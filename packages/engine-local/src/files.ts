@@ -9,7 +9,7 @@
  * path, modification time and size.
  */
 import { createHash } from "node:crypto";
-import { promises as fsp } from "node:fs";
+import fs, { type Dirent, promises as fsp, type Stats } from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
 import { setNewest, slashDate } from "@run-md/core";
@@ -62,6 +62,42 @@ function layoutDirOutside(dir: string, days: DayRange): boolean {
  * Symbolic links to folders are not followed here: a link out of the log directory, or a loop,
  * once inflated the count; a folder linked from inside it is counted where it lies.
  */
+/** Folder entries examined between two yields to the event loop (a scan's stats are synchronous). */
+const STAT_BATCH = 512;
+
+/**
+ * `one` for each entry, in order, giving the event loop its turn every STAT_BATCH entries. The
+ * scan runs before every query, so its stats are synchronous: a third of the CPU of
+ * `fs.promises.stat`, which sends each file through the thread pool (a 500-file log directory
+ * cost a query 38 ms of CPU before it ran, 5 ms with no files).
+ */
+async function eachEntry<T>(entries: Dirent[], one: (e: Dirent) => Promise<T>): Promise<T[]> {
+  const out: T[] = [];
+  for (const [i, e] of entries.entries()) {
+    if (i > 0 && i % STAT_BATCH === 0) await new Promise((resolve) => setImmediate(resolve));
+    out.push(await one(e));
+  }
+  return out;
+}
+
+/** The file's status (symbolic links followed), or null when it is gone or cannot be read. */
+function statOrNull(file: string): Stats | null {
+  try {
+    return fs.statSync(file, { throwIfNoEntry: false }) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** The status of the path itself (a symbolic link not followed), or null. */
+function lstatOrNull(file: string): Stats | null {
+  try {
+    return fs.lstatSync(file, { throwIfNoEntry: false }) ?? null;
+  } catch {
+    return null;
+  }
+}
+
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await fsp
     .readdir(dir, { recursive: true, withFileTypes: true })
@@ -193,18 +229,16 @@ export class LogCatalog {
         }
         return;
       }
-      let entries: import("node:fs").Dirent[];
+      let entries: Dirent[];
       try {
-        entries = await fsp.readdir(dir, { withFileTypes: true });
+        entries = fs.readdirSync(dir, { withFileTypes: true });
       } catch (e) {
         warnings.push(`skipped ${rel(dir) || "."}/: cannot read the folder (${fsError(e)})`);
         unread.push(`${rel(dir) || "."}/`);
         return;
       }
       entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      const found = await Promise.all(
-        entries.map((e) => this.entry(dir, real, e, root, rel, warnings)),
-      );
+      const found = await eachEntry(entries, (e) => this.entry(dir, real, e, root, rel, warnings));
       for (const f of found) {
         if (f === null) continue;
         if (f.linked) links.push(f);
@@ -247,7 +281,7 @@ export class LogCatalog {
     rel: (full: string) => string,
     warnings: string[],
   ): Promise<string | null> {
-    const st = await fsp.lstat(dir).catch(() => null);
+    const st = lstatOrNull(dir);
     if (st === null) return null;
     if (!st.isSymbolicLink()) return st.isDirectory() ? listed : null;
     const target = await fsp.realpath(dir).catch(() => null);
@@ -289,7 +323,7 @@ export class LogCatalog {
         warnings.push(`skipped ${rel(full)}: a symbolic link to a place outside the log directory`);
         return null;
       }
-      const st = await fsp.stat(full).catch(() => null);
+      const st = statOrNull(full);
       if (!st) return null;
       isDir = st.isDirectory();
       isFile = st.isFile();
@@ -298,7 +332,7 @@ export class LogCatalog {
     if (isDir)
       return SKIPPED_DIRS.has(e.name) ? null : { dir: full, real, linked: e.isSymbolicLink() };
     if (!isFile || !EVENT_FILE.test(e.name)) return null;
-    const st = await fsp.stat(full).catch(() => null);
+    const st = statOrNull(full);
     if (!st) return null;
     const file: SourceFile = {
       path: full,

@@ -4,7 +4,7 @@
  * entered for their files' details: the count and the days it covers are what a step's
  * statistics and its "no data" error say.
  */
-import { promises as fsp } from "node:fs";
+import fs, { promises as fsp } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LogCatalog } from "../src/files.ts";
@@ -49,29 +49,30 @@ afterAll(async () => {
  * it; once `logs/a` has been listed, `logs/b` is replaced by `replace(b)` (after its parent was
  * listed as holding a plain folder `b`).
  */
-async function scanWhileReplacing(replace: (b: string, base: string) => Promise<void>) {
+async function scanWhileReplacing(replace: (b: string, base: string) => void) {
   const base = await tempDir("run-md-catalog-race-");
   const logs = path.join(base, "logs");
   for (const f of ["logs/a/1.json", "logs/b/2.json", "logs/top.json", "secret/s.json"]) {
     await fsp.mkdir(path.dirname(path.join(base, f)), { recursive: true });
     await fsp.writeFile(path.join(base, f), '{"Records":[]}');
   }
-  const readdir = fsp.readdir;
+  // The scan lists folders synchronously (files.ts): b changes right after a is listed.
+  const readdir = fs.readdirSync;
   let replaced = false;
-  const patched = async (...args: Parameters<typeof readdir>) => {
-    const entries = await (readdir as (...a: unknown[]) => Promise<unknown>).apply(fsp, args);
+  const patched = (...args: Parameters<typeof readdir>) => {
+    const entries = (readdir as (...a: unknown[]) => unknown).apply(fs, args);
     if (!replaced && String(args[0]) === path.join(logs, "a")) {
       replaced = true;
-      await fsp.rm(path.join(logs, "b"), { recursive: true });
-      await replace(path.join(logs, "b"), base);
+      fs.rmSync(path.join(logs, "b"), { recursive: true });
+      replace(path.join(logs, "b"), base);
     }
     return entries;
   };
-  (fsp as { readdir: unknown }).readdir = patched;
+  (fs as { readdirSync: unknown }).readdirSync = patched;
   try {
     return await new LogCatalog(logs, path.join(base, ".cache")).scan(null);
   } finally {
-    (fsp as { readdir: unknown }).readdir = readdir;
+    (fs as { readdirSync: unknown }).readdirSync = readdir;
     await fsp.rm(base, { recursive: true, force: true });
   }
 }
@@ -141,14 +142,14 @@ describe("LogCatalog.scan", () => {
   it("reads a folder replaced by a link after its parent was listed once, and never outside", async () => {
     const rels = (scan: Awaited<ReturnType<typeof scanWhileReplacing>>) =>
       scan.files.map((f) => f.rel);
-    const back = await scanWhileReplacing((b, base) => fsp.symlink(path.join(base, "logs"), b));
+    const back = await scanWhileReplacing((b, base) => fs.symlinkSync(path.join(base, "logs"), b));
     expect(rels(back)).toEqual(["a/1.json", "top.json"]);
-    const out = await scanWhileReplacing((b, base) => fsp.symlink(path.join(base, "secret"), b));
+    const out = await scanWhileReplacing((b, base) => fs.symlinkSync(path.join(base, "secret"), b));
     expect(rels(out)).toEqual(["a/1.json", "top.json"]);
     expect(out.warnings).toEqual([
       "skipped b: a symbolic link to a place outside the log directory",
     ]);
-    const gone = await scanWhileReplacing(async () => {});
+    const gone = await scanWhileReplacing(() => {});
     expect(rels(gone)).toEqual(["a/1.json", "top.json"]);
     expect(gone.warnings).toEqual([]);
   });
@@ -168,5 +169,28 @@ describe("LogCatalog.scan", () => {
     );
     expect(scan.outside).toBe(0);
     expect(scan.outsideDays).toBeNull();
+  });
+
+  it("gives the event loop its turn while it stats a large folder (its stats are synchronous)", async () => {
+    const dir = await tempDir("run-md-catalog-large-");
+    try {
+      const names = Array.from({ length: 2100 }, (_, i) => `${String(i).padStart(4, "0")}.json`);
+      await Promise.all(names.map((n) => fsp.writeFile(path.join(dir, n), "{}")));
+      let turns = 0;
+      let scanning = true;
+      const tick = () => {
+        turns++;
+        if (scanning) setImmediate(tick);
+      };
+      const scanned = new LogCatalog(dir, path.join(dir, ".cache")).scan(null);
+      setImmediate(tick);
+      const scan = await scanned;
+      scanning = false;
+      expect(scan.files.map((f) => f.rel)).toEqual(names);
+      // One turn every 512 entries (four in 2,100), beside those its asynchronous calls give.
+      expect(turns).toBeGreaterThanOrEqual(5);
+    } finally {
+      await fsp.rm(dir, { recursive: true, force: true });
+    }
   });
 });
