@@ -17,6 +17,7 @@ import {
   callNode,
   charCast,
   keepDouble,
+  mapSubscript,
   rewriteArithmetic,
   rewriteBetween,
   rewriteJsonCast,
@@ -412,7 +413,7 @@ function visit(v: unknown, st: RewriteState): unknown {
   if (trino) return trino;
   if (st.opts.trinoFunctions && v.class === "WINDOW") renameAggregate(v);
   if (st.opts.trinoFunctions && v.class === "OPERATOR" && v.type === "ARRAY_EXTRACT") {
-    const strict = arraySubscript(v);
+    const strict = arraySubscript(v) ?? mapSubscript(v);
     if (strict) return strict;
   }
   // DuckDB's grammar writes SUBSTRING(x FROM a FOR b), EXTRACT and AT TIME ZONE as main.<name>.

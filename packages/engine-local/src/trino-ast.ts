@@ -660,6 +660,23 @@ export function arraySubscript(v: Node): Node | undefined {
   return callNode("trino_array_subscript", [container, index], v);
 }
 
+/**
+ * `m[k]` of the table's map column (`useridentity.sessioncontext.webidfederationdata.attributes`,
+ * Athena's `map<string,string>`) as Trino reads it: a key the map lacks is an error (DuckDB
+ * answers NULL; `element_at` is the form that answers NULL on both).
+ */
+export function mapSubscript(v: Node): Node | undefined {
+  const [container, key] = v.children as Node[];
+  if ((v.children as Node[]).length !== 2 || !container || !isMapColumn(container)) return;
+  return callNode("trino_map_subscript", [container, key], v);
+}
+
+function isMapColumn(n: Node): boolean {
+  if (n.class !== "COLUMN_REF") return false;
+  const names = (n.column_names as string[]).map((x) => String(x).toLowerCase());
+  return names.length >= 2 && names.slice(-2).join(".") === "webidfederationdata.attributes";
+}
+
 function isArrayValue(n: Node): boolean {
   if (n.type === "ARRAY_CONSTRUCTOR") return true;
   if (n.class === "FUNCTION") {

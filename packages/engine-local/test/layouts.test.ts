@@ -82,6 +82,15 @@ describe.skipIf(!hasShared)("a plain export and the S3 layout of the same events
     expect(writes.layout).toEqual(writes.plain);
   });
 
+  it("read a NULL map's key as NULL, not as a missing key's error (events without web identity)", async () => {
+    const { plain, layout } = await both(
+      "sql",
+      "SELECT count(*) FROM cloudtrail_logs WHERE useridentity.sessioncontext.webidfederationdata.attributes['aud'] IS NULL",
+    );
+    expect(plain).toEqual([[events.length]]);
+    expect(layout).toEqual(plain);
+  });
+
   it("give SQL readonly as Athena's 'true'/'false' text on both", async () => {
     const { plain, layout } = await both(
       "sql",
@@ -158,6 +167,24 @@ describe("JSON booleans and numbers deeper in the record", () => {
     }
     expect((await layout.query(insights)).rows).toEqual([["1", "1732096800"]]);
     expect((await layout.query(sql)).rows).toEqual([["true", "1732096800"]]);
+  });
+
+  // Trino's map subscript: "throws an error if the key is not contained in the map" (docs, map
+  // functions); element_at answers NULL. DuckDB's [] answered NULL for both.
+  it("fail on a key the map lacks, as Athena's [] does; element_at answers NULL", async () => {
+    const attributes = "useridentity.sessioncontext.webidfederationdata.attributes";
+    const sql = (select: string) => request("sql", `SELECT ${select} FROM cloudtrail_logs`);
+    for (const engine of [plain, layout]) {
+      await expect(engine.query(sql(`${attributes}['aud']`))).rejects.toThrow(
+        /INVALID_FUNCTION_ARGUMENT: Key not present in map: aud/,
+      );
+      const lenient = await engine.query(
+        sql(`element_at(${attributes}, 'aud') AS a, ${attributes}['iat'] AS iat`),
+      );
+      expect(lenient.rows).toEqual([[null, "1732096800"]]);
+      // A NULL key: NULL, not an error.
+      expect((await engine.query(sql(`${attributes}[NULL] AS k`))).rows).toEqual([[null]]);
+    }
   });
 });
 
