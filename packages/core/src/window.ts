@@ -105,8 +105,22 @@ export function slashDate(d: Date): string {
   return isoSeconds(d).slice(0, 10).replaceAll("-", "/");
 }
 
-/** Midnight (UTC) at the start of a day named as slashDate names it. */
+/** Whether a text names a day of the calendar as slashDate does (`2024/02/29`, not `2023/02/29`). */
+export function isSlashDay(day: string): boolean {
+  const m = /^(\d{4})\/(\d{2})\/(\d{2})$/.exec(day);
+  if (!m) return false;
+  const month = Number(m[2]);
+  const d = Number(m[3]);
+  if (month < 1 || month > 12 || d < 1) return false;
+  if (d <= 28) return true;
+  const last = new Date(0);
+  last.setUTCFullYear(Number(m[1]), month, 0);
+  return d <= last.getUTCDate();
+}
+
+/** Midnight (UTC) at the start of a day named as slashDate names it; a RangeError for another text. */
 export function slashDayStart(day: string): Date {
+  if (!isSlashDay(day)) throw new RangeError(`not a day of the calendar (yyyy/mm/dd): ${day}`);
   return new Date(`${day.replaceAll("/", "-")}T00:00:00Z`);
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  isSlashDay,
   resolveWindow,
   slashDate,
   slashDayFrom,
@@ -100,8 +101,15 @@ describe("days as the delivery layout names them (yyyy/mm/dd, UTC)", () => {
     expect(slashDate(new Date("2026-12-01T00:00:00Z"))).toBe("2026/12/01");
   });
 
-  it("starts a day at UTC midnight", () => {
+  it("starts a day at UTC midnight, and refuses a text that names no day", () => {
     expect(slashDayStart("2024/02/29").toISOString()).toBe("2024-02-29T00:00:00.000Z");
+    for (const bad of ["2023/02/29", "2026/13/01", "2026/00/05", "2026/04/31", "2026-04-01", ""]) {
+      expect(isSlashDay(bad), bad).toBe(false);
+      expect(() => slashDayStart(bad), bad).toThrow(/not a day of the calendar/);
+    }
+    for (const good of ["2024/02/29", "2026/12/31", "0099/02/28", "2026/04/30"]) {
+      expect(isSlashDay(good), good).toBe(true);
+    }
   });
 
   it("steps across months, years and leap days", () => {
