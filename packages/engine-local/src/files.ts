@@ -90,11 +90,40 @@ async function eachEntry<T>(
 
 /** The file's status (symbolic links followed), or null when it is gone or cannot be read. */
 function statOrNull(file: string): Stats | null {
+  const st = statOrError(file);
+  return st instanceof Error ? null : st;
+}
+
+/** The file's status (symbolic links followed), or why there is none. */
+function statOrError(file: string): Stats | NodeJS.ErrnoException {
   try {
-    return fs.statSync(file, { throwIfNoEntry: false }) ?? null;
-  } catch {
-    return null;
+    return fs.statSync(file);
+  } catch (e) {
+    return e as NodeJS.ErrnoException;
   }
+}
+
+/**
+ * An event file listed but not stat'ed: gone since the listing (nothing to read: null), or one
+ * that cannot be read, named in the warnings and in what the step did not read (the runner makes
+ * the step an error). A name that is not UTF-8 comes back from the listing with U+FFFD in it, a
+ * path that does not exist.
+ */
+function unreadable(
+  relPath: string,
+  name: string,
+  error: NodeJS.ErrnoException,
+  report: { warnings: string[]; unread: string[] },
+): null {
+  const notUtf8 = error.code === "ENOENT" && name.includes("\uFFFD");
+  if (error.code === "ENOENT" && !notUtf8) return null;
+  report.warnings.push(
+    notUtf8
+      ? `skipped ${relPath}: its name is not UTF-8, so it cannot be opened (rename it)`
+      : `skipped ${relPath}: cannot read the file (${fsError(error)})`,
+  );
+  report.unread.push(relPath);
+  return null;
 }
 
 /** The status of the path itself (a symbolic link not followed), or null. */
@@ -255,7 +284,7 @@ export class LogCatalog {
       }
       entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       const found = await eachEntry(entries, turn, (e) =>
-        this.entry(dir, real, e, root, rel, warnings),
+        this.entry(dir, real, e, root, rel, { warnings, unread }),
       );
       for (const f of found) {
         if (f === null) continue;
@@ -323,8 +352,9 @@ export class LogCatalog {
     e: import("node:fs").Dirent,
     root: string,
     rel: (full: string) => string,
-    warnings: string[],
+    report: { warnings: string[]; unread: string[] },
   ): Promise<Entry | null> {
+    const { warnings } = report;
     if (e.name.startsWith(".")) return null;
     const full = path.join(dir, e.name);
     let real = path.join(realDir, e.name);
@@ -351,8 +381,8 @@ export class LogCatalog {
     if (isDir)
       return SKIPPED_DIRS.has(e.name) ? null : { dir: full, real, linked: e.isSymbolicLink() };
     if (!isFile || !EVENT_FILE.test(e.name)) return null;
-    const st = statOrNull(full);
-    if (!st) return null;
+    const st = statOrError(full);
+    if (st instanceof Error) return unreadable(rel(full), e.name, st, report);
     const file: SourceFile = {
       path: full,
       rel: rel(full),

@@ -181,6 +181,59 @@ describe("LogCatalog.scan", () => {
     expect(scan.outsideDays).toBeNull();
   });
 
+  it("names an event file it cannot read, and lists it as unread (the step errs), never skipping it silently", async () => {
+    const dir = await tempDir("run-md-catalog-unread-");
+    const statSync = fs.statSync;
+    try {
+      await fsp.writeFile(path.join(dir, "a.json"), "{}");
+      await fsp.writeFile(path.join(dir, "locked.json"), "{}");
+      // A name that is not UTF-8 (Latin-1 "café.json"): listed with U+FFFD, a path that does not exist.
+      const latin1 = Buffer.concat([
+        Buffer.from(`${dir}/caf`),
+        Buffer.from([0xe9]),
+        Buffer.from(".json"),
+      ]);
+      fs.writeFileSync(latin1, "{}");
+      // Permission denied on one file (as root, chmod would not deny it: the stat fails instead).
+      (fs as { statSync: unknown }).statSync = (p: fs.PathLike, ...rest: unknown[]) => {
+        if (String(p).endsWith("locked.json")) {
+          throw Object.assign(new Error("EACCES: permission denied"), { code: "EACCES" });
+        }
+        return (statSync as (...a: unknown[]) => unknown)(p, ...rest);
+      };
+      const scan = await new LogCatalog(dir, path.join(dir, ".cache")).scan(null);
+      expect(scan.files.map((f) => f.rel)).toEqual(["a.json"]);
+      expect(scan.unread).toEqual(["caf\uFFFD.json", "locked.json"]);
+      expect(scan.warnings).toEqual([
+        "skipped caf\uFFFD.json: its name is not UTF-8, so it cannot be opened (rename it)",
+        "skipped locked.json: cannot read the file (permission denied)",
+      ]);
+    } finally {
+      (fs as { statSync: unknown }).statSync = statSync;
+      await fsp.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("passes over an event file that is gone between the listing and its stat", async () => {
+    const dir = await tempDir("run-md-catalog-gone-");
+    const readdirSync = fs.readdirSync;
+    try {
+      await fsp.writeFile(path.join(dir, "a.json"), "{}");
+      await fsp.writeFile(path.join(dir, "b.json"), "{}");
+      (fs as { readdirSync: unknown }).readdirSync = (...args: unknown[]) => {
+        const entries = (readdirSync as (...a: unknown[]) => unknown)(...args);
+        fs.rmSync(path.join(dir, "b.json"));
+        return entries;
+      };
+      const scan = await new LogCatalog(dir, path.join(dir, ".cache")).scan(null);
+      expect(scan.files.map((f) => f.rel)).toEqual(["a.json"]);
+      expect([scan.unread, scan.warnings]).toEqual([[], []]);
+    } finally {
+      (fs as { readdirSync: unknown }).readdirSync = readdirSync;
+      await fsp.rm(dir, { recursive: true, force: true });
+    }
+  });
+
   // The scan's stats are synchronous (files.ts): a turn every 256 entries of the whole scan,
   // in one large folder or across the many small ones of the delivery layout.
   it.each([
