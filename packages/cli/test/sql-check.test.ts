@@ -359,6 +359,37 @@ const CASES: Case[] = [
     "sql-table",
     'table "cloudtrail_logs_typo" is not readable (did you mean "cloudtrail_logs"?): a sql step reads cloudtrail_logs (configure more under tables: in run-md.config.yaml)',
   ],
+  // Athena's DDL types every CloudTrail column STRING (../shared/reference/athena-cloudtrail-ddl.sql:
+  // readonly holds 'true'/'false', the partitions '2026'), and Trino converts no varchar to a
+  // boolean or a number implicitly: Athena refuses these comparisons, which DuckDB would answer.
+  [
+    "SELECT count(*) AS n FROM cloudtrail_logs WHERE readonly = true",
+    1,
+    60,
+    "sql-athena",
+    "readonly is a STRING (varchar) in Athena's table: Athena refuses to compare it with the boolean true; write the text 'true'",
+  ],
+  [
+    "SELECT eventname FROM cloudtrail_logs l WHERE l.useridentity.type IN ('Root', 1)",
+    1,
+    79,
+    "sql-athena",
+    "useridentity.type is a STRING (varchar) in Athena's table: Athena refuses to compare it with the number 1; write the text '1', or CAST(useridentity.type AS bigint) to compare numbers",
+  ],
+  [
+    "SELECT count(*) AS n FROM cloudtrail_logs WHERE year >= '2024' AND 1.08 < eventversion",
+    1,
+    68,
+    "sql-athena",
+    "eventversion is a STRING (varchar) in Athena's table: Athena refuses to compare it with the number 1.08; write the text '1.08', or CAST(eventversion AS double) to compare numbers",
+  ],
+  [
+    "SELECT eventname FROM cloudtrail_logs WHERE day BETWEEN '01' AND 7",
+    1,
+    66,
+    "sql-athena",
+    "day is a STRING (varchar) in Athena's table: Athena refuses to compare it with the number 7; write the text '7', or CAST(day AS bigint) to compare numbers",
+  ],
   [
     "WITH recent AS (SELECT eventname FROM cloudtrail_logs) SELECT eventname FROM recnt",
     1,
@@ -406,6 +437,10 @@ describe("check on sql steps", () => {
       'SELECT cloudtrail_logs.eventname, "timestamp", useridentity.sessioncontext.sessionissuer.username FROM cloudtrail_logs WHERE "timestamp" >= {{start_date}}',
       "SELECT a.eventname FROM cloudtrail_logs a JOIN (SELECT eventid FROM cloudtrail_logs WHERE errorcode IS NOT NULL) b ON a.eventid = b.eventid LIMIT {{n}}",
       "SELECT date_trunc('hour', from_iso8601_timestamp(eventtime)) AS h, count(*) AS n, row_number() OVER (ORDER BY count(*) DESC) AS rk FROM cloudtrail_logs GROUP BY 1",
+      // Strings compared as strings, numbers made numbers, and names the query defines itself.
+      "SELECT count(*) AS n FROM cloudtrail_logs WHERE readonly = 'true' AND CAST(eventversion AS double) > 1.05 AND year IN ('2025', '2026')",
+      "WITH t AS (SELECT readonly = 'true' AS readonly, count(*) AS n FROM cloudtrail_logs GROUP BY 1) SELECT * FROM t WHERE readonly = true AND n > 5",
+      "SELECT u.type FROM cloudtrail_logs CROSS JOIN UNNEST(resources) AS u(arn, accountid, type) WHERE accountid = 123 OR length(eventname) > 3",
     ];
     for (const q of ok) {
       const { steps } = parseRunbook(`---\ntitle: T\n---\n\n\`\`\`sql s\n${q}\n\`\`\`\n`, "ok.md");

@@ -8,14 +8,21 @@ import { didYouMean } from "@run-md/core";
 import type { ParserRuleContext, ParseTree } from "antlr4ng";
 import {
   AliasedRelationContext,
+  BetweenContext,
+  BooleanLiteralContext,
   CastContext,
   ColumnAliasesContext,
   ColumnNameContext,
   ColumnRefContext,
+  ColumnReferenceContext,
+  ComparisonContext,
   FunctionCallContext,
   type IdentifierContext,
+  InListContext,
   LambdaContext,
   NamedQueryContext,
+  NumericLiteralContext,
+  PredicatedContext,
   QualifiedNameContext,
   SelectItemContext,
   SingleStatementContext,
@@ -119,6 +126,7 @@ export function resolveQuery(tree: ParseTree, tables: TableResolver): SqlProblem
       checkColumn(namesOf(n), scope, out);
     } else if (n instanceof FunctionCallContext) checkFunction(n, out);
     else if (n instanceof CastContext) checkCast(n, out);
+    else if (n instanceof PredicatedContext) checkComparedTypes(n, scope, out);
   });
   return out;
 }
@@ -259,4 +267,97 @@ function checkCast(cast: CastContext, out: SqlProblem[]): void {
     rule: "sql-athena",
     message: `eventtime is ISO-8601 text ('2026-11-23T10:00:00Z') that CAST(... AS ${type}) rejects on Athena: write ${type.startsWith("date") ? `date(from_iso8601_timestamp(${operandText}))` : `from_iso8601_timestamp(${operandText})`}`,
   });
+}
+
+/**
+ * A comparison (`=`, `<`, `IN`, `BETWEEN`, ...) of a column of the CloudTrail table, all of whose
+ * columns are STRING in Athena's DDL (`readonly` holds 'true'/'false', partitions hold '2026'), with
+ * a number or a boolean: Athena fails ("Cannot apply operator: varchar = boolean") where DuckDB
+ * would cast the text and answer.
+ */
+function checkComparedTypes(n: PredicatedContext, scope: Scope, out: SqlProblem[]): void {
+  const predicate = n.predicate();
+  const others =
+    predicate instanceof ComparisonContext
+      ? [predicate._right]
+      : predicate instanceof BetweenContext
+        ? [predicate._lower, predicate._upper]
+        : predicate instanceof InListContext
+          ? predicate.expression()
+          : [];
+  const left = n.valueExpression();
+  for (const other of others) {
+    if (other === undefined) continue;
+    const [column, literal] = [stringColumn(left, scope), literalKind(other)];
+    if (column && literal) out.push(mismatch(column, other, literal));
+    const [column2, literal2] = [stringColumn(other, scope), literalKind(left)];
+    if (column2 && literal2) out.push(mismatch(column2, left, literal2));
+  }
+}
+
+function mismatch(
+  column: string,
+  at: ParserRuleContext,
+  literal: "boolean" | "number",
+): SqlProblem {
+  const text = at.getText();
+  const type = literal === "boolean" ? "boolean" : /^-?\d+$/.test(text) ? "bigint" : "double";
+  const instead =
+    literal === "boolean"
+      ? `write the text '${text.toLowerCase()}'`
+      : `write the text '${text}', or CAST(${column} AS ${type}) to compare numbers`;
+  return {
+    line: at.start!.line,
+    column: at.start!.column + 1,
+    severity: "error",
+    rule: "sql-athena",
+    message: `${column} is a STRING (varchar) in Athena's table: Athena refuses to compare it with the ${literal} ${text}; ${instead}`,
+  };
+}
+
+/**
+ * Through a chain of one-child wrappers (expression, predicate, value) down to a column
+ * reference, a literal, or whatever else the chain holds.
+ */
+function innermost(ctx: ParserRuleContext): ParserRuleContext {
+  let at = ctx;
+  while (
+    !(at instanceof ColumnReferenceContext) &&
+    !(at instanceof NumericLiteralContext) &&
+    !(at instanceof BooleanLiteralContext) &&
+    at.children?.length === 1 &&
+    "children" in (at.children[0] as ParserRuleContext)
+  ) {
+    at = at.children[0] as ParserRuleContext;
+  }
+  return at;
+}
+
+function literalKind(ctx: ParserRuleContext): "boolean" | "number" | undefined {
+  const at = innermost(ctx);
+  if (at instanceof BooleanLiteralContext) return "boolean";
+  if (at instanceof NumericLiteralContext) return "number";
+  return undefined;
+}
+
+/** The lower-case path of a CloudTrail string column `ctx` names, when it names one for sure. */
+function stringColumn(ctx: ParserRuleContext, scope: Scope): string | undefined {
+  const at = innermost(ctx);
+  if (!(at instanceof ColumnReferenceContext)) return undefined;
+  let parts = namesOf(at.columnName().qualifiedName()).map((p) => p.text.toLowerCase());
+  const head = parts[0];
+  if (head === undefined) return undefined;
+  if (parts.length > 1 && scope.cloudtrail.has(head)) parts = parts.slice(1);
+  else if (scope.defined.has(head) || scope.readsExtra) return undefined;
+  if (parts.length === 1 && (PARTITION_COLUMNS as readonly string[]).includes(parts[0]!)) {
+    return parts[0];
+  }
+  let field = COLUMNS.get(parts[0]!);
+  for (const part of parts.slice(1)) {
+    field =
+      field?.kind === "struct"
+        ? field.fields.find((f) => f.name.toLowerCase() === part)
+        : undefined;
+  }
+  return field?.kind === "string" || field?.kind === "json" ? parts.join(".") : undefined;
 }
