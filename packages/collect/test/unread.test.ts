@@ -83,6 +83,33 @@ describe("files of the window that could not be read", () => {
   });
 });
 
+describe("an export outside the delivery layout that could not be read", () => {
+  // Its days are unknown (it was never read), so it may hold events of any window: named in every
+  // step on the raw files and, after a collect that skipped it, on the store (a red-team pass found
+  // the store answering 5 events of 55 with no word).
+  it("is named in every window, on the raw files and on the store", async () => {
+    const dir = path.join(root, "with-export");
+    const gz = (recs: unknown[]) => zlib.gzipSync(JSON.stringify({ Records: recs }));
+    const put = async (rel: string, body: Buffer) => {
+      await fsp.mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
+      await fsp.writeFile(path.join(dir, rel), body);
+    };
+    await put(`${FOLDER}/2026/11/20/good.json.gz`, gz([record(1, "2026-11-20", false)]));
+    const denied = gz(Array.from({ length: 50 }, (_, i) => record(i, "2026-11-21", true)));
+    await put("exports/a.json.gz", denied.subarray(0, denied.length >> 1));
+    const store = path.join(root, "with-export-store");
+    await collectFromDir({ sourceDir: dir, store, window: WINDOW });
+    const day = { start: WINDOW.start, end: new Date("2026-11-21T00:00:00Z") };
+    for (const e of [await engine({ logDir: dir }), await engine({ store })]) {
+      for (const w of [WINDOW, day]) {
+        expect((await e.query(queryRequest("sql", DENIED, w))).unread).toEqual([
+          "exports/a.json.gz",
+        ]);
+      }
+    }
+  });
+});
+
 describe("a Logs Insights result of the service's default limit", () => {
   it("is capped without a limit command, and not with one", async () => {
     const dir = path.join(root, "many");

@@ -451,14 +451,16 @@ export async function readStore(
 const NOT_EVENTS = /no CloudTrail events in it|no events in it|not a CloudTrail event/;
 
 /**
- * The manifest's skipped objects of these days that could not be read. An object outside the
- * delivery layout has no day of its own to tell: it is named in the collect's output only.
+ * The manifest's skipped objects that could not be read and may hold events of these days: those
+ * of the delivery layout of one of the days, and every one outside the layout (an export or JSON
+ * lines holds events of any day; not read, its days are unknown), as the raw files' reader names
+ * such a file in every window.
  */
 function unreadObjects(m: StoreManifest, days: Set<string>): string[] {
   return Object.entries(m.objects).flatMap(([key, o]) => {
     if (o.skipped === undefined || NOT_EVENTS.test(o.skipped)) return [];
     const day = objectDay(key, o);
-    return day !== null && days.has(day) ? [key] : [];
+    return day === null || days.has(day) ? [key] : [];
   });
 }
 
