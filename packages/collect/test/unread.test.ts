@@ -110,6 +110,29 @@ describe("an export outside the delivery layout that could not be read", () => {
   });
 });
 
+describe("a file whose first document parses and whose second is cut short", () => {
+  // A red-team pass: the lines that parsed were read, the cut one skipped with a warning, and a
+  // DeleteTrail in it went unseen by a passing step. Now the file is not read, and named.
+  it("is named on the raw files and on the store, never read in part", async () => {
+    const dir = path.join(root, "two-docs");
+    const day = (i: number) => record(i, "2026-11-21", true);
+    const second = JSON.stringify({ Records: Array.from({ length: 40 }, (_, i) => day(i + 10)) });
+    const text = `${JSON.stringify({ Records: [day(1), day(2), day(3)] })}\n${second.slice(0, second.length >> 1)}`;
+    await fsp.mkdir(path.join(dir, "exports"), { recursive: true });
+    await fsp.writeFile(path.join(dir, "exports/two.json.gz"), zlib.gzipSync(text));
+    const store = path.join(root, "two-docs-store");
+    const collected = await collectFromDir({ sourceDir: dir, store, window: WINDOW });
+    expect(collected.warnings.join("\n")).toContain(
+      "skipped exports/two.json.gz: malformed JSON on 1 of its 2 lines (the first: line 2)",
+    );
+    for (const e of [await engine({ logDir: dir }), await engine({ store })]) {
+      expect((await e.query(queryRequest("sql", DENIED, WINDOW))).unread).toEqual([
+        "exports/two.json.gz",
+      ]);
+    }
+  });
+});
+
 describe("a Logs Insights result of the service's default limit", () => {
   it("is capped without a limit command, and not with one", async () => {
     const dir = path.join(root, "many");

@@ -717,11 +717,14 @@ export function parseEvents(text: string): { objects: unknown[]; notes: string[]
   }
   if (wholeError === undefined) return { objects: flatten(whole), notes: [] };
   // JSON lines (one value per line), each line possibly a Records document.
+  // A line that does not parse may have held events (a document cut short, a line broken in
+  // two): the file is not read at all, and named, rather than read in part and passed.
   const lines = trimmed.split(/\r?\n/);
   const objects: unknown[] = [];
   let bad = 0;
   let good = 0;
-  for (const line of lines) {
+  let firstBad = 0;
+  for (const [i, line] of lines.entries()) {
     const l = line.trim();
     if (l === "") continue;
     try {
@@ -729,13 +732,17 @@ export function parseEvents(text: string): { objects: unknown[]; notes: string[]
       good++;
     } catch {
       bad++;
+      firstBad ||= i + 1;
     }
   }
-  if (good === 0 || bad > good) {
+  if (good === 0) {
     return { objects: [], notes: [], error: `malformed JSON${jsonErrorPlace(wholeError)}` };
   }
-  const notes = bad > 0 ? [`${bad} malformed line${bad === 1 ? "" : "s"} skipped`] : [];
-  return { objects, notes };
+  if (bad > 0) {
+    const error = `malformed JSON on ${bad} of its ${bad + good} lines (the first: line ${firstBad})`;
+    return { objects: [], notes: [], error };
+  }
+  return { objects, notes: [] };
 }
 
 /**

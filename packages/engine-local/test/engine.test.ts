@@ -91,7 +91,12 @@ beforeAll(async () => {
   );
   await fsp.writeFile(
     path.join(flat, "lines.json"),
-    `${JSON.stringify(ev("2024-03-02T02:00:00Z", "TagUser"))}\nnot json\n${JSON.stringify(ev("2024-03-02T03:00:00Z", "TagUser"))}\n`,
+    `${JSON.stringify(ev("2024-03-02T02:00:00Z", "TagUser"))}\n\n${JSON.stringify(ev("2024-03-02T03:00:00Z", "TagUser"))}\n`,
+  );
+  // A line that does not parse may have held events: the whole file is named, not read in part.
+  await fsp.writeFile(
+    path.join(flat, "cut-lines.json"),
+    `${JSON.stringify(ev("2024-03-02T02:30:00Z", "UntagUser"))}\nnot json\n${JSON.stringify(ev("2024-03-02T03:30:00Z", "UntagUser"))}\n`,
   );
   await fsp.writeFile(
     path.join(flat, "array.json"),
@@ -227,7 +232,10 @@ describe("reading every file shape", () => {
     expect(w).toMatch(
       /skipped AWSLogs\/111122223333\/CloudTrail\/us-east-1\/2024\/03\/04\/[^:]*bad\.json\.gz: malformed JSON/,
     );
-    expect(w).toMatch(/exports\/lines\.json: 1 malformed line skipped/);
+    expect(w).toContain(
+      "skipped exports/cut-lines.json: malformed JSON on 1 of its 3 lines (the first: line 2)",
+    );
+    expect(w).not.toMatch(/exports\/lines\.json/);
     expect(w).toMatch(/skipped exports\/notes\.json: no CloudTrail events in it/);
     expect(w).toMatch(
       /exports\/messy\.ndjson: fields of an unexpected type set to null: .*userIdentity in 1 record/,
