@@ -715,7 +715,13 @@ export function parseEvents(text: string): { objects: unknown[]; notes: string[]
   } catch (e) {
     wholeError = (e as Error).message;
   }
-  if (wholeError === undefined) return { objects: flatten(whole), notes: [] };
+  if (wholeError === undefined) {
+    try {
+      return { objects: flatten(whole), notes: [] };
+    } catch (e) {
+      return { objects: [], notes: [], error: (e as Error).message };
+    }
+  }
   // JSON lines (one value per line), each line possibly a Records document.
   // A line that does not parse may have held events (a document cut short, a line broken in
   // two): the file is not read at all, and named, rather than read in part and passed.
@@ -756,14 +762,37 @@ function jsonErrorPlace(message: string | undefined): string {
   return "";
 }
 
+/**
+ * The values of one JSON document that may be events: a delivery file's `Records`, the events of
+ * `aws cloudtrail lookup-events` output (`Events`, each event's JSON text in `CloudTrailEvent`),
+ * an array, or the value itself. Throws (the file is unread) for a `Records` that is no list or a
+ * `CloudTrailEvent` that does not parse: the events it stands for would be lost.
+ */
 function flatten(v: unknown): unknown[] {
   if (Array.isArray(v)) return v;
-  if (isPlainObject(v)) {
-    const recordsKey = Object.keys(v).find((k) => k.toLowerCase() === "records");
-    const records = recordsKey === undefined ? undefined : v[recordsKey];
+  if (!isPlainObject(v)) return [v];
+  const key = (name: string) => Object.keys(v).find((k) => k.toLowerCase() === name);
+  const recordsKey = key("records");
+  if (recordsKey !== undefined) {
+    const records = v[recordsKey];
     if (Array.isArray(records)) return records;
+    throw new Error(`its "${recordsKey}" is not a list of events`);
+  }
+  const events = v[key("events") ?? ""];
+  if (Array.isArray(events) && events.some((e) => isPlainObject(e) && "CloudTrailEvent" in e)) {
+    return events.map((e, i) => lookedUpEvent(e, i));
   }
   return [v];
+}
+
+/** One entry of `lookup-events` output: its `CloudTrailEvent` text parsed (else the entry). */
+function lookedUpEvent(e: unknown, i: number): unknown {
+  if (!isPlainObject(e) || typeof e.CloudTrailEvent !== "string") return e;
+  try {
+    return JSON.parse(e.CloudTrailEvent);
+  } catch {
+    throw new Error(`malformed JSON in the CloudTrailEvent of event ${i + 1}`);
+  }
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

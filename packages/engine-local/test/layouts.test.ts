@@ -239,3 +239,67 @@ describe("a layout file that changes between two engines of one process", () => 
     expect(await count()).toEqual([1, "Call8"]);
   });
 });
+
+describe("other export shapes", () => {
+  const event = (id: string, name: string) => ({
+    eventVersion: "1.08",
+    eventID: id,
+    eventTime: "2026-11-20T10:00:00Z",
+    eventSource: "cloudtrail.amazonaws.com",
+    eventName: name,
+    awsRegion: "us-east-1",
+    recipientAccountId: "111122223333",
+  });
+
+  it("reads `aws cloudtrail lookup-events` output, each event from its CloudTrailEvent text", async () => {
+    const dir = await tempDir("run-md-lookup-");
+    dirs.push(dir);
+    // The shape of the CLI's output: the event's own JSON is a string in CloudTrailEvent.
+    const entry = (id: string, name: string) => ({
+      EventId: id,
+      EventName: name,
+      ReadOnly: "false",
+      CloudTrailEvent: JSON.stringify(event(id, name)),
+    });
+    await fsp.writeFile(
+      path.join(dir, "lookup.json"),
+      JSON.stringify({ Events: [entry("a", "StopLogging"), entry("b", "DeleteTrail")] }),
+    );
+    const engine = await createLocalEngine({ logDir: dir, threads: 1 });
+    try {
+      const r = await engine.query(
+        request("sql", "SELECT eventid, eventname FROM cloudtrail_logs ORDER BY eventid"),
+      );
+      expect(r.rows).toEqual([
+        ["a", "StopLogging"],
+        ["b", "DeleteTrail"],
+      ]);
+      expect(r.unread).toBeUndefined();
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it("names as unread a file whose Records is no list, or whose CloudTrailEvent does not parse", async () => {
+    const dir = await tempDir("run-md-shapes-");
+    dirs.push(dir);
+    await fsp.writeFile(path.join(dir, "one.json"), JSON.stringify({ Records: event("c", "X") }));
+    await fsp.writeFile(
+      path.join(dir, "cut.json"),
+      JSON.stringify({ Events: [{ EventId: "d", CloudTrailEvent: '{"eventID": "d", ' }] }),
+    );
+    const engine = await createLocalEngine({ logDir: dir, threads: 1 });
+    try {
+      const r = await engine.query(request("sql", "SELECT count(*) FROM cloudtrail_logs"));
+      expect(r.unread).toEqual(["cut.json", "one.json"]);
+      expect(r.warnings).toEqual(
+        expect.arrayContaining([
+          'skipped one.json: its "Records" is not a list of events',
+          "skipped cut.json: malformed JSON in the CloudTrailEvent of event 1",
+        ]),
+      );
+    } finally {
+      await engine.close();
+    }
+  });
+});
