@@ -440,7 +440,9 @@ describe("check on sql steps", () => {
       // Strings compared as strings, numbers made numbers, and names the query defines itself.
       "SELECT count(*) AS n FROM cloudtrail_logs WHERE readonly = 'true' AND CAST(eventversion AS double) > 1.05 AND year IN ('2025', '2026')",
       "WITH t AS (SELECT readonly = 'true' AS readonly, count(*) AS n FROM cloudtrail_logs GROUP BY 1) SELECT * FROM t WHERE readonly = true AND n > 5",
-      "SELECT u.type FROM cloudtrail_logs CROSS JOIN UNNEST(resources) AS u(arn, accountid, type) WHERE accountid = 123 OR length(eventname) > 3",
+      "WITH c AS (SELECT count(*) AS eventversion FROM cloudtrail_logs) SELECT * FROM c WHERE eventversion > 5",
+      // An alias that stands for the table in one place and for a CTE in another.
+      "WITH daily AS (SELECT day_of_month(from_iso8601_timestamp(eventtime)) AS day, count(*) AS n FROM cloudtrail_logs t GROUP BY 1) SELECT t.day FROM daily t WHERE t.day > 15",
     ];
     for (const q of ok) {
       const { steps } = parseRunbook(`---\ntitle: T\n---\n\n\`\`\`sql s\n${q}\n\`\`\`\n`, "ok.md");

@@ -97,6 +97,8 @@ describe("an export outside the delivery layout that could not be read", () => {
     await put(`${FOLDER}/2026/11/20/good.json.gz`, gz([record(1, "2026-11-20", false)]));
     const denied = gz(Array.from({ length: 50 }, (_, i) => record(i, "2026-11-21", true)));
     await put("exports/a.json.gz", denied.subarray(0, denied.length >> 1));
+    // Read and empty: nothing missed, so named in no step (on the store as on the raw files).
+    await put("exports/empty.json", Buffer.from(""));
     const store = path.join(root, "with-export-store");
     await collectFromDir({ sourceDir: dir, store, window: WINDOW });
     const day = { start: WINDOW.start, end: new Date("2026-11-21T00:00:00Z") };

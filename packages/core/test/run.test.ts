@@ -449,6 +449,27 @@ describe("running a runbook", () => {
     expect(step.error?.message).toContain("and 2 more");
   });
 
+  it("does not take a window whose unread files may hold events as empty, even for allow_empty (a red-team pass)", async () => {
+    const empty = runbook(SOURCE.replace("```sql first", "```sql first allow_empty"));
+    const unread = ["exports/cut.jsonl"];
+    const report = await runRunbook(
+      empty,
+      opts({ step: "first" }),
+      engines({
+        first: { columns: [{ name: "n", type: "varchar" }], rows: [], noEvents: "none", unread },
+      }),
+    );
+    expect(report.steps[0]!.status).toBe("errored");
+    expect(report.steps[0]!.error?.code).toBe("unread-files");
+    // Without unread files, allow_empty keeps an empty window from being an error.
+    const quiet = await runRunbook(
+      empty,
+      opts({ step: "first" }),
+      engines({ first: { columns: [{ name: "n", type: "varchar" }], rows: [], noEvents: "none" } }),
+    );
+    expect(quiet.steps[0]!.error).toBeUndefined();
+  });
+
   it("does not judge expectations on a result cut at the engine's own row limit", async () => {
     const rows = [["x"]];
     const capped = await runRunbook(

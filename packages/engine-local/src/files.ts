@@ -741,7 +741,8 @@ export function parseEvents(text: string): { objects: unknown[]; notes: string[]
       firstBad ||= i + 1;
     }
   }
-  if (good === 0) {
+  // Mostly bad lines: one document with a syntax error (pretty-printed), told by where it broke.
+  if (good === 0 || bad > good) {
     return { objects: [], notes: [], error: `malformed JSON${jsonErrorPlace(wholeError)}` };
   }
   if (bad > 0) {
@@ -769,23 +770,31 @@ function jsonErrorPlace(message: string | undefined): string {
  * `CloudTrailEvent` that does not parse: the events it stands for would be lost.
  */
 function flatten(v: unknown): unknown[] {
+  return values(v).map(lookedUpEvent);
+}
+
+function values(v: unknown): unknown[] {
   if (Array.isArray(v)) return v;
   if (!isPlainObject(v)) return [v];
-  const key = (name: string) => Object.keys(v).find((k) => k.toLowerCase() === name);
-  const recordsKey = key("records");
-  if (recordsKey !== undefined) {
-    const records = v[recordsKey];
-    if (Array.isArray(records)) return records;
-    throw new Error(`its "${recordsKey}" is not a list of events`);
+  const keys = Object.keys(v);
+  const key = (name: string) => keys.find((k) => k.toLowerCase() === name);
+  const records = v[key("records") ?? ""];
+  if (Array.isArray(records)) return records;
+  // A delivery file's shape ({"Records": ...} alone) holding no list: its events would be lost.
+  if (keys.length === 1 && keys[0] === "Records") {
+    throw new Error(`its "Records" is not a list of events`);
   }
   const events = v[key("events") ?? ""];
   if (Array.isArray(events) && events.some((e) => isPlainObject(e) && "CloudTrailEvent" in e)) {
-    return events.map((e, i) => lookedUpEvent(e, i));
+    return events;
   }
   return [v];
 }
 
-/** One entry of `lookup-events` output: its `CloudTrailEvent` text parsed (else the entry). */
+/**
+ * An entry of `lookup-events` output (in its `Events`, a bare array of them, or one a line): its
+ * `CloudTrailEvent` text parsed, not the summary fields around it. Any other value as it is.
+ */
 function lookedUpEvent(e: unknown, i: number): unknown {
   if (!isPlainObject(e) || typeof e.CloudTrailEvent !== "string") return e;
   try {

@@ -448,7 +448,8 @@ export async function readStore(
 }
 
 /** A skip that missed nothing: the object was read and holds no CloudTrail event. */
-const NOT_EVENTS = /no CloudTrail events in it|no events in it|not a CloudTrail event/;
+const NOT_EVENTS =
+  /no CloudTrail events in it|no events in it|not a CloudTrail event|the file is empty$/;
 
 /**
  * The manifest's skipped objects that could not be read and may hold events of these days: those

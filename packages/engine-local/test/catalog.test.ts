@@ -7,7 +7,7 @@
 import fs, { promises as fsp } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LogCatalog, layoutDay } from "../src/files.ts";
+import { LogCatalog, layoutDay, parseEvents } from "../src/files.ts";
 import { tempDir } from "./helpers.ts";
 
 let root: string;
@@ -76,6 +76,20 @@ async function scanWhileReplacing(replace: (b: string, base: string) => void) {
     await fsp.rm(base, { recursive: true, force: true });
   }
 }
+
+describe("parseEvents", () => {
+  it("tells a pretty-printed document with a syntax error by where it broke, and lines by the first bad one", () => {
+    // Three of its lines parse alone ("a", "b", 1): still one document, broken at one place.
+    const pretty = '{\n  "Records": [\n    "a",\n    "b"\n    1\n  ]\n}';
+    expect(parseEvents(pretty).error).toMatch(/^malformed JSON \(at position \d+\)$/);
+    const lines = '{"eventName":"A"}\n{"eventName":"B"}\n{"eventNa';
+    expect(parseEvents(lines)).toEqual({
+      objects: [],
+      notes: [],
+      error: "malformed JSON on 1 of its 3 lines (the first: line 3)",
+    });
+  });
+});
 
 describe("layoutDay", () => {
   it("reads the day of a delivery path, and none from folders named as no day", () => {

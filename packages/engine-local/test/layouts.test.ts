@@ -280,6 +280,40 @@ describe("other export shapes", () => {
     }
   });
 
+  it("reads lookup-events entries from their CloudTrailEvent wherever they are: a bare array, one a line", async () => {
+    const dir = await tempDir("run-md-lookup-bare-");
+    dirs.push(dir);
+    const entry = (id: string) => ({
+      EventId: id,
+      EventName: "ConsoleLogin",
+      CloudTrailEvent: JSON.stringify({
+        ...event(id, "ConsoleLogin"),
+        sourceIPAddress: "203.0.113.9",
+        userIdentity: { type: "IAMUser", arn: `arn:aws:iam::111122223333:user/${id}` },
+      }),
+    });
+    // `aws cloudtrail lookup-events --query Events`, and entries one a line.
+    await fsp.writeFile(path.join(dir, "bare.json"), JSON.stringify([entry("e"), entry("f")]));
+    await fsp.writeFile(path.join(dir, "lines.jsonl"), `${JSON.stringify(entry("g"))}\n`);
+    // A metadata document with a lower-case "records" count is no event file, and no loss.
+    await fsp.writeFile(path.join(dir, "meta.json"), JSON.stringify({ records: 310 }));
+    const engine = await createLocalEngine({ logDir: dir, threads: 1 });
+    try {
+      const r = await engine.query(
+        request(
+          "sql",
+          "SELECT eventid, useridentity.arn, sourceipaddress FROM cloudtrail_logs ORDER BY 1",
+        ),
+      );
+      expect(r.rows).toEqual(
+        ["e", "f", "g"].map((id) => [id, `arn:aws:iam::111122223333:user/${id}`, "203.0.113.9"]),
+      );
+      expect(r.unread).toBeUndefined();
+    } finally {
+      await engine.close();
+    }
+  });
+
   it("names as unread a file whose Records is no list, or whose CloudTrailEvent does not parse", async () => {
     const dir = await tempDir("run-md-shapes-");
     dirs.push(dir);

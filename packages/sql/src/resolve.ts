@@ -347,8 +347,12 @@ function stringColumn(ctx: ParserRuleContext, scope: Scope): string | undefined 
   let parts = namesOf(at.columnName().qualifiedName()).map((p) => p.text.toLowerCase());
   const head = parts[0];
   if (head === undefined) return undefined;
+  // Only a name that can stand for the CloudTrail table and nothing the query defines (an alias
+  // used for both, a CTE's column of the same name): the rule must never refuse what Athena runs.
+  if (scope.defined.has(head)) return undefined;
   if (parts.length > 1 && scope.cloudtrail.has(head)) parts = parts.slice(1);
-  else if (scope.defined.has(head) || scope.readsExtra) return undefined;
+  else if (scope.readsExtra) return undefined;
+  if (scope.defined.has(parts[0]!)) return undefined;
   if (parts.length === 1 && (PARTITION_COLUMNS as readonly string[]).includes(parts[0]!)) {
     return parts[0];
   }
