@@ -1,6 +1,15 @@
-import { type Diagnostic, maskReferences, RULES, type Step } from "@run-md/core";
+import { type Diagnostic, maskReferences, type ParamDecl, RULES, type Step } from "@run-md/core";
 import { InsightsSyntaxError, parseInsights } from "@run-md/insights";
 import { checkSql, type TableConfig } from "@run-md/sql";
+
+export interface LintOptions {
+  /** Configured aliases of cloudtrail_logs and extra tables. */
+  tables?: TableConfig | undefined;
+  /** What the parser found already: a step with an error inside it is not checked again. */
+  found?: readonly Diagnostic[];
+  /** The runbook's parameters: a boolean or number one is checked as the literal Athena gets. */
+  params?: Readonly<Record<string, ParamDecl>>;
+}
 
 /**
  * Checks that go beyond the Markdown and front matter, placed at their line and column in the
@@ -12,9 +21,9 @@ import { checkSql, type TableConfig } from "@run-md/sql";
 export async function lintQueries(
   file: string,
   steps: readonly Step[],
-  tables?: TableConfig,
-  found: readonly Diagnostic[] = [],
+  opts: LintOptions = {},
 ): Promise<Diagnostic[]> {
+  const { tables, found = [], params = {} } = opts;
   const out: Diagnostic[] = [];
   for (const step of steps) {
     // An empty query, an unclosed fence or a malformed {{name}} is reported by the parser
@@ -27,7 +36,7 @@ export async function lintQueries(
         (d.line === start.line && d.rule === RULES.unclosedFence));
     if (found.some(echoed)) continue;
     if (step.dialect === "logs-insights") out.push(...lintInsights(file, step));
-    else out.push(...(await lintSql(file, step, tables)));
+    else out.push(...(await lintSql(file, step, tables, params)));
   }
   return out;
 }
@@ -58,6 +67,7 @@ async function lintSql(
   file: string,
   step: Step,
   tables: TableConfig | undefined,
+  params: Readonly<Record<string, ParamDecl>>,
 ): Promise<Diagnostic[]> {
   if (step.attributes.sqlDialect === "duckdb") {
     return [
@@ -71,7 +81,7 @@ async function lintSql(
       },
     ];
   }
-  return (await checkSql(step.query, tables ? { tables } : {})).map((p) => ({
+  return (await checkSql(step.query, { ...(tables ? { tables } : {}), params })).map((p) => ({
     file,
     line: step.queryLine + p.line - 1,
     column: p.column,

@@ -391,6 +391,27 @@ const CASES: Case[] = [
     "day is a STRING (varchar) in Athena's table: Athena refuses to compare it with the number 7; write the text '7', or CAST(day AS bigint) to compare numbers",
   ],
   [
+    "SELECT count(*) AS n FROM cloudtrail_logs WHERE (readonly) = (false)",
+    1,
+    63,
+    "sql-athena",
+    "readonly is a STRING (varchar) in Athena's table: Athena refuses to compare it with the boolean false; write the text 'false'",
+  ],
+  [
+    "SELECT count(*) AS n FROM cloudtrail_logs WHERE readonly IS DISTINCT FROM true",
+    1,
+    75,
+    "sql-athena",
+    "readonly is a STRING (varchar) in Athena's table: Athena refuses to compare it with the boolean true; write the text 'true'",
+  ],
+  [
+    "SELECT CASE year WHEN '2025' THEN 'old' WHEN 2026 THEN 'new' END AS age FROM cloudtrail_logs",
+    1,
+    46,
+    "sql-athena",
+    "year is a STRING (varchar) in Athena's table: Athena refuses to compare it with the number 2026; write the text '2026', or CAST(year AS bigint) to compare numbers",
+  ],
+  [
     "WITH recent AS (SELECT eventname FROM cloudtrail_logs) SELECT eventname FROM recnt",
     1,
     78,
@@ -448,6 +469,43 @@ describe("check on sql steps", () => {
       const { steps } = parseRunbook(`---\ntitle: T\n---\n\n\`\`\`sql s\n${q}\n\`\`\`\n`, "ok.md");
       expect(await lintQueries("ok.md", steps), q).toEqual([]);
     }
+  });
+
+  it("checks a boolean or number parameter as the literal Athena receives, a string one as text", async () => {
+    const text = [
+      "---",
+      "title: T",
+      "params:",
+      "  ro: { type: boolean, default: true }",
+      "  min: { type: integer, default: 2024 }",
+      "  name: { type: string, default: GetObject }",
+      "---",
+      "",
+      "```sql s",
+      "SELECT count(*) AS n FROM cloudtrail_logs",
+      "WHERE readonly = {{ro}} AND year >= {{ min }} AND eventname = {{name}} AND {{ro}}",
+      "```",
+      "",
+    ].join("\n");
+    const { runbook, steps } = parseRunbook(text, "typed.md");
+    expect(runbook).toBeDefined();
+    const found = await lintQueries("typed.md", steps, { params: runbook!.meta.params });
+    expect(found.map((d) => [d.line, d.column, d.rule, d.message])).toEqual([
+      [
+        11,
+        18,
+        "sql-athena",
+        "readonly is a STRING (varchar) in Athena's table: Athena refuses to compare it with the boolean parameter {{ro}}; write CAST({{ro}} AS varchar), or declare the parameter as a string",
+      ],
+      [
+        11,
+        37,
+        "sql-athena",
+        "year is a STRING (varchar) in Athena's table: Athena refuses to compare it with the number parameter {{min}}; write CAST({{min}} AS varchar), or declare the parameter as a string",
+      ],
+    ]);
+    // Without the declarations every reference is a `?` of unknown type: nothing to say.
+    expect(await lintQueries("typed.md", steps)).toEqual([]);
   });
 
   it("reports a dialect=duckdb step as local only, and does not check its DuckDB SQL", async () => {

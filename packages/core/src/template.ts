@@ -58,11 +58,15 @@ export function firstReference(text: string): string | undefined {
 }
 
 /**
- * Replaces every `{{...}}`, malformed ones included, by `fill(length)` where `length` is the
- * length of the replaced text: syntax checkers see a value in its place, columns after it kept.
+ * Replaces every `{{...}}`, malformed ones included, by `fill(length, ref, offset)` where `length`
+ * is the length of the replaced text `ref`, found at `offset`: syntax checkers see a value in its
+ * place, columns after it kept.
  */
-export function maskReferences(query: string, fill: (length: number) => string): string {
-  return query.replace(ANY_REF, (m) => fill(m.length));
+export function maskReferences(
+  query: string,
+  fill: (length: number, ref: string, offset: number) => string,
+): string {
+  return query.replace(ANY_REF, (m, offset: number) => fill(m.length, m, offset));
 }
 
 /** A SQL (Trino, DuckDB) string literal: single quotes, a quote doubled, nothing else escaped. */

@@ -258,7 +258,8 @@ export class AthenaEngine implements Engine {
     }
     // Refused before anything is sent: what Athena would reject, and tables outside spec §4
     // (after the read-only gate and the length limit, which say more precisely what is wrong).
-    if (!opts.uncheckedDuckdbSql) await assertAthenaSql(req.query, { tables: scope.tables });
+    if (!opts.uncheckedDuckdbSql)
+      await assertAthenaSql(req.query, { tables: scope.tables, params: req.params });
     return prepared;
   }
 

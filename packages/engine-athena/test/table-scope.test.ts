@@ -280,6 +280,39 @@ describe("what Athena rejects is rejected locally too; dialect=duckdb opts a ste
     }
   });
 
+  it("refuses a string column compared with a boolean or number parameter, as the literal Athena gets", async () => {
+    const params = {
+      ro: { type: "boolean" as const, value: true },
+      v: { type: "number" as const, value: 1.08 },
+      name: { type: "string" as const, value: "GetObject" },
+    };
+    const cases: [string, string][] = [
+      [
+        "SELECT count(*) AS n FROM cloudtrail_logs WHERE readonly = {{ro}}",
+        "boolean parameter {{ro}}",
+      ],
+      [
+        "SELECT count(*) AS n FROM cloudtrail_logs WHERE eventversion > {{ v }}",
+        "number parameter {{v}}",
+      ],
+    ];
+    for (const [sql, what] of cases) {
+      const started = emulator.callsOf("StartQueryExecution").length;
+      const req = { ...request(sql), params };
+      const a = await athena.query(req).catch((e: unknown) => e);
+      const l = await local.query(req).catch((e: unknown) => e);
+      expect(a, sql).toMatchObject({ code: "sql-invalid" });
+      expect((a as Error).message, sql).toContain(`Athena refuses to compare it with the ${what}`);
+      expect((l as Error).message, sql).toBe((a as Error).message);
+      expect(emulator.callsOf("StartQueryExecution").length, sql).toBe(started);
+    }
+    // A string parameter is a string literal on Athena: compared as text, and answered.
+    const sql = "SELECT count(*) AS n FROM cloudtrail_logs WHERE eventname = {{name}}";
+    const truth = records.filter((r) => inWindow(r, DAY) && r.eventName === "GetObject").length;
+    expect(truth).toBeGreaterThan(0);
+    expect((await local.query({ ...request(sql), params })).rows).toEqual([[truth]]);
+  });
+
   it("runs a dialect=duckdb step on the local engine only", async () => {
     const sql = `SELECT list_sort(list_distinct(list_filter(array_agg(eventname), x -> x LIKE '%Object'))) AS names
       FROM cloudtrail_logs`;

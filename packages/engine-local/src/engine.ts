@@ -321,7 +321,7 @@ export class LocalEngine implements Engine {
       // What Athena rejects is rejected here too, with the same message (spec section 4 and the
       // checker of @run-md/sql); dialect=duckdb opts a step out, to run locally only.
       const duckdb = req.attributes.sqlDialect === "duckdb";
-      if (!duckdb) await assertAthenaSql(req.query, { tables: this.tables });
+      if (!duckdb) await assertAthenaSql(req.query, { tables: this.tables, params: req.params });
       const { sql, values, types } = renderSqlParams(req.query, req.params);
       exec = await this.execute({
         kind: "sql",

@@ -6,12 +6,23 @@
  */
 import type { SqlProblem } from "./problem.ts";
 import { resolveQuery } from "./resolve.ts";
-import { maskParams, parseTrino } from "./syntax.ts";
+import { maskParams, type ParamTypes, parseTrino } from "./syntax.ts";
 import type { TableResolver } from "./tables.ts";
 
-/** Every problem of `query` (with `{{name}}` references as parameters), in text order. */
-export function analyzeSql(query: string, tables: TableResolver): SqlProblem[] {
-  const parsed = parseTrino(maskParams(query));
-  const problems = parsed.problems.length > 0 ? parsed.problems : resolveQuery(parsed.tree, tables);
+/**
+ * Every problem of `query` in text order; its `{{name}}` references stand for values of the
+ * declared `types` (syntax.ts `maskParams`).
+ */
+export function analyzeSql(
+  query: string,
+  tables: TableResolver,
+  types: ParamTypes = {},
+): SqlProblem[] {
+  const masked = maskParams(query, types);
+  const parsed = parseTrino(masked.text);
+  const problems =
+    parsed.problems.length > 0
+      ? parsed.problems
+      : resolveQuery(parsed.tree, tables, masked.literals);
   return problems.sort((a, b) => a.line - b.line || a.column - b.column);
 }

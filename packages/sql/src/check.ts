@@ -3,13 +3,19 @@
  * function for `run-md check`, the local engine, the Athena engine and the emulator, so the four
  * agree on what is valid and say it with the same words.
  */
-import { RunMdError, setNewest } from "@run-md/core";
+import { type ParamType, RunMdError, scanTemplate, setNewest } from "@run-md/core";
 import type { SqlProblem } from "./problem.ts";
 import { EMPTY_TABLES, type TableConfig, TableResolver } from "./tables.ts";
 
 export interface SqlCheckOptions {
   /** Configured aliases of cloudtrail_logs and extra tables (default: none). */
   tables?: TableConfig | TableResolver;
+  /**
+   * The declared type of each parameter the query may refer to (default: none). A boolean or a
+   * number is checked as the literal Athena receives (`readonly = {{flag}}` is `readonly = true`
+   * there); any other, or an undeclared one, as a string.
+   */
+  params?: Readonly<Record<string, ParamType | { type: ParamType } | undefined>>;
 }
 
 /**
@@ -45,19 +51,38 @@ export async function checkSql(query: string, opts: SqlCheckOptions = {}): Promi
     opts.tables instanceof TableResolver
       ? opts.tables
       : new TableResolver(opts.tables ?? EMPTY_TABLES);
-  const key = JSON.stringify([query, tables.config]);
+  const types = literalTypes(query, opts.params ?? {});
+  const key = JSON.stringify([query, tables.config, ...(Object.keys(types).length ? [types] : [])]);
   let problems = checked.get(key);
   if (problems === undefined) {
     problems = persisted?.get(key);
     if (problems === undefined) {
       const { analyzeSql } = await import("./analyze.ts");
-      problems = analyzeSql(query, tables);
+      problems = analyzeSql(query, tables, types);
       persisted?.set(key, problems);
     }
     setNewest(checked, key, problems, CHECKED);
   }
   // Copies: a caller may change what it gets without changing what the next one gets.
   return problems.map((p) => ({ ...p }));
+}
+
+/**
+ * The types of the parameters `query` refers to that it receives as literals other than strings
+ * (booleans and numbers), sorted by name: all a check depends on of the declarations.
+ */
+function literalTypes(
+  query: string,
+  params: NonNullable<SqlCheckOptions["params"]>,
+): Record<string, ParamType> {
+  const out: Record<string, ParamType> = {};
+  const names = scanTemplate(query).flatMap((p) => (p.kind === "param" ? [p.name] : []));
+  for (const name of [...new Set(names)].sort()) {
+    const declared = Object.hasOwn(params, name) ? params[name] : undefined;
+    const type = typeof declared === "object" ? declared.type : declared;
+    if (type === "boolean" || type === "integer" || type === "number") out[name] = type;
+  }
+  return out;
 }
 
 /**

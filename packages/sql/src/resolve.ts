@@ -16,15 +16,18 @@ import {
   ColumnRefContext,
   ColumnReferenceContext,
   ComparisonContext,
+  DistinctFromContext,
   FunctionCallContext,
   type IdentifierContext,
   InListContext,
   LambdaContext,
   NamedQueryContext,
   NumericLiteralContext,
+  ParenthesizedExpressionContext,
   PredicatedContext,
   QualifiedNameContext,
   SelectItemContext,
+  SimpleCaseContext,
   SingleStatementContext,
   StatementDefaultContext,
   TableFunctionCallContext,
@@ -76,11 +79,17 @@ interface Scope {
   cloudtrail: Set<string>;
   /** True when the query reads an extra table (whose columns the checker does not know). */
   readsExtra: boolean;
+  /** Parameters written as literals (syntax.ts `maskParams`), by the offset of the literal. */
+  params: ReadonlyMap<number, string>;
 }
 
-export function resolveQuery(tree: ParseTree, tables: TableResolver): SqlProblem[] {
+export function resolveQuery(
+  tree: ParseTree,
+  tables: TableResolver,
+  params: ReadonlyMap<number, string> = new Map(),
+): SqlProblem[] {
   const out: SqlProblem[] = [];
-  const scope: Scope = { defined: new Set(), cloudtrail: new Set(), readsExtra: false };
+  const scope: Scope = { defined: new Set(), cloudtrail: new Set(), readsExtra: false, params };
   const statements: ParserRuleContext[] = [];
   walk(tree, (n) => {
     if (n instanceof SingleStatementContext) statements.push(n);
@@ -127,6 +136,7 @@ export function resolveQuery(tree: ParseTree, tables: TableResolver): SqlProblem
     } else if (n instanceof FunctionCallContext) checkFunction(n, out);
     else if (n instanceof CastContext) checkCast(n, out);
     else if (n instanceof PredicatedContext) checkComparedTypes(n, scope, out);
+    else if (n instanceof SimpleCaseContext) checkCaseTypes(n, scope, out);
   });
   return out;
 }
@@ -270,28 +280,51 @@ function checkCast(cast: CastContext, out: SqlProblem[]): void {
 }
 
 /**
- * A comparison (`=`, `<`, `IN`, `BETWEEN`, ...) of a column of the CloudTrail table, all of whose
- * columns are STRING in Athena's DDL (`readonly` holds 'true'/'false', partitions hold '2026'), with
- * a number or a boolean: Athena fails ("Cannot apply operator: varchar = boolean") where DuckDB
- * would cast the text and answer.
+ * A comparison (`=`, `<`, `IN`, `BETWEEN`, `IS DISTINCT FROM`, ...) of a column of the CloudTrail
+ * table, all of whose columns are STRING in Athena's DDL (`readonly` holds 'true'/'false',
+ * partitions hold '2026'), with a number or a boolean: Athena fails ("Cannot apply operator:
+ * varchar = boolean") where DuckDB would cast the text and answer.
  */
 function checkComparedTypes(n: PredicatedContext, scope: Scope, out: SqlProblem[]): void {
   const predicate = n.predicate();
   const others =
-    predicate instanceof ComparisonContext
+    predicate instanceof ComparisonContext || predicate instanceof DistinctFromContext
       ? [predicate._right]
       : predicate instanceof BetweenContext
         ? [predicate._lower, predicate._upper]
         : predicate instanceof InListContext
           ? predicate.expression()
           : [];
-  const left = n.valueExpression();
+  comparePairs(n.valueExpression(), others, scope, out);
+}
+
+/** `CASE year WHEN 2026 THEN ...`: each WHEN value is compared with the operand. */
+function checkCaseTypes(n: SimpleCaseContext, scope: Scope, out: SqlProblem[]): void {
+  const operand = n._operand;
+  if (operand === undefined) return;
+  comparePairs(
+    operand,
+    n.whenClause().map((w) => w._condition),
+    scope,
+    out,
+  );
+}
+
+function comparePairs(
+  left: ParserRuleContext,
+  others: (ParserRuleContext | undefined)[],
+  scope: Scope,
+  out: SqlProblem[],
+): void {
   for (const other of others) {
     if (other === undefined) continue;
-    const [column, literal] = [stringColumn(left, scope), literalKind(other)];
-    if (column && literal) out.push(mismatch(column, other, literal));
-    const [column2, literal2] = [stringColumn(other, scope), literalKind(left)];
-    if (column2 && literal2) out.push(mismatch(column2, left, literal2));
+    for (const [a, b] of [
+      [left, other],
+      [other, left],
+    ] as const) {
+      const [column, literal] = [stringColumn(a, scope), literalKind(b)];
+      if (column && literal) out.push(mismatch(column, b, literal, scope));
+    }
   }
 }
 
@@ -299,36 +332,43 @@ function mismatch(
   column: string,
   at: ParserRuleContext,
   literal: "boolean" | "number",
+  scope: Scope,
 ): SqlProblem {
-  const text = at.getText();
+  const lit = innermost(at);
+  const param = scope.params.get(lit.start!.start);
+  const text = param === undefined ? lit.getText() : `{{${param}}}`;
   const type = literal === "boolean" ? "boolean" : /^-?\d+$/.test(text) ? "bigint" : "double";
   const instead =
-    literal === "boolean"
-      ? `write the text '${text.toLowerCase()}'`
-      : `write the text '${text}', or CAST(${column} AS ${type}) to compare numbers`;
+    param !== undefined
+      ? `write CAST(${text} AS varchar), or declare the parameter as a string`
+      : literal === "boolean"
+        ? `write the text '${text.toLowerCase()}'`
+        : `write the text '${text}', or CAST(${column} AS ${type}) to compare numbers`;
+  const what = param === undefined ? `the ${literal} ${text}` : `the ${literal} parameter ${text}`;
   return {
-    line: at.start!.line,
-    column: at.start!.column + 1,
+    line: lit.start!.line,
+    column: lit.start!.column + 1,
     severity: "error",
     rule: "sql-athena",
-    message: `${column} is a STRING (varchar) in Athena's table: Athena refuses to compare it with the ${literal} ${text}; ${instead}`,
+    message: `${column} is a STRING (varchar) in Athena's table: Athena refuses to compare it with ${what}; ${instead}`,
   };
 }
 
 /**
- * Through a chain of one-child wrappers (expression, predicate, value) down to a column
- * reference, a literal, or whatever else the chain holds.
+ * Through a chain of one-child wrappers (expression, predicate, value) and parentheses down to a
+ * column reference, a literal, or whatever else the chain holds.
  */
 function innermost(ctx: ParserRuleContext): ParserRuleContext {
   let at = ctx;
   while (
     !(at instanceof ColumnReferenceContext) &&
     !(at instanceof NumericLiteralContext) &&
-    !(at instanceof BooleanLiteralContext) &&
-    at.children?.length === 1 &&
-    "children" in (at.children[0] as ParserRuleContext)
+    !(at instanceof BooleanLiteralContext)
   ) {
-    at = at.children[0] as ParserRuleContext;
+    if (at instanceof ParenthesizedExpressionContext) at = at.expression();
+    else if (at.children?.length === 1 && "children" in (at.children[0] as ParserRuleContext)) {
+      at = at.children[0] as ParserRuleContext;
+    } else break;
   }
   return at;
 }

@@ -3,7 +3,7 @@
  * TrinoSQL, generated from Trino's ANTLR grammar) and explain, in Athena's terms, the constructs
  * that DuckDB accepts and Athena rejects. Positions are 1-based lines and columns in the query.
  */
-import { maskReferences } from "@run-md/core";
+import { maskReferences, type ParamType, referenceAt } from "@run-md/core";
 import type { Token } from "antlr4ng";
 import { TrinoSqlLexer } from "dt-sql-parser/dist/lib/trino/TrinoSqlLexer.js";
 import type { ProgramContext } from "dt-sql-parser/dist/lib/trino/TrinoSqlParser.js";
@@ -50,9 +50,38 @@ export interface Parsed {
 
 let parser: TrinoSQL | undefined;
 
-/** `{{name}}` → `?` padded to the same length: a parameter of Trino's grammar, columns kept. */
-export function maskParams(query: string): string {
-  return maskReferences(query, (length) => `?${" ".repeat(length - 1)}`);
+/** The declared types of a query's parameters, by name (an undeclared one is a `?`). */
+export type ParamTypes = Readonly<Record<string, ParamType | undefined>>;
+
+export interface Masked {
+  text: string;
+  /** The parameters written as literals, by the code-point offset of the literal (ANTLR's). */
+  literals: Map<number, string>;
+}
+
+/**
+ * Each `{{...}}` as something of Trino's grammar the same length, columns kept: a boolean
+ * parameter as `true` and a number as `0`, the literals Athena receives (core's `renderLiteral`),
+ * so the rules on literals see them; any other as the parameter `?` (rendered as a string).
+ */
+export function maskParams(query: string, types: ParamTypes = {}): Masked {
+  const literals = new Map<number, string>();
+  const text = maskReferences(query, (length, ref, offset) => {
+    const name = referenceAt(ref, 0)?.name;
+    const type = name === undefined ? undefined : types[name];
+    const literal =
+      type === "boolean" ? "true" : type === "integer" || type === "number" ? "0" : undefined;
+    if (literal === undefined || name === undefined) return "?".padEnd(length);
+    literals.set(codePoints(query.slice(0, offset)), name);
+    return literal.padEnd(length);
+  });
+  return { text, literals };
+}
+
+function codePoints(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
 }
 
 function at(token: Token, rule: string, message: string): SqlProblem {

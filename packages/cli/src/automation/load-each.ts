@@ -83,7 +83,9 @@ async function loadOne(file: string, tables: TableConfig | undefined): Promise<L
   const errors = (ds: Diagnostic[]) => ds.filter((d) => d.severity === "error");
   if (runbook) {
     // The front matter was read in full: its triggers say whether the event starts it.
-    const problems = errors(await lintQueries(runbook.path, runbook.steps, tables));
+    const problems = errors(
+      await lintQueries(runbook.path, runbook.steps, { tables, params: runbook.meta.params }),
+    );
     return { file, runbook, problems, triggersRead: true };
   }
   return {

@@ -73,10 +73,16 @@ export async function checkCommand(argv: string[]): Promise<number> {
   const clashes = duplicateIdErrors(
     loaded.flatMap((l) => (l.runbook ? [{ file: l.path, id: l.runbook.meta.id }] : [])),
   );
-  for (const { path, diagnostics, steps } of loaded) {
+  for (const { path, diagnostics, steps, runbook } of loaded) {
     const clash = clashes.get(path);
     if (clash) diagnostics.push(clash);
-    diagnostics.push(...(await lintQueries(path, steps, tables, diagnostics)));
+    diagnostics.push(
+      ...(await lintQueries(path, steps, {
+        tables,
+        found: diagnostics,
+        ...(runbook ? { params: runbook.meta.params } : {}),
+      })),
+    );
     sortInPlace(diagnostics);
     checked.push({ path, ok: !diagnostics.some((d) => d.severity === "error"), diagnostics });
   }

@@ -149,7 +149,11 @@ async function prepare(
   const { lintQueries } = await import("../lint.ts");
   const problems = [
     ...adhoc.diagnostics,
-    ...(await lintQueries(source, adhoc.steps, tableConfig(config), adhoc.diagnostics)),
+    ...(await lintQueries(source, adhoc.steps, {
+      tables: tableConfig(config),
+      found: adhoc.diagnostics,
+      ...(adhoc.runbook ? { params: adhoc.runbook.meta.params } : {}),
+    })),
   ].map(adhoc.place);
   const errors = problems.filter((d) => d.severity === "error");
   if (errors.length > 0 || adhoc.runbook === undefined) {

@@ -268,7 +268,7 @@ async function loadRunbooks(paths: string[]): Promise<Runbook[] | number> {
     // engine when it runs (the same checker), so the step errors with the reason in the
     // report and the other steps still run. `run-md check` reports both before any run.
     const insights = steps.filter((s) => s.dialect === "logs-insights");
-    problems.push(...diagnostics, ...(await lintQueries(file, insights, undefined, diagnostics)));
+    problems.push(...diagnostics, ...(await lintQueries(file, insights, { found: diagnostics })));
     if (runbook) runbooks.push(runbook);
   }
   problems.push(
