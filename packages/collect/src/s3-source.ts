@@ -21,6 +21,7 @@ import {
 import { RunMdError, slashDate, type TimeWindow } from "@run-md/core";
 import {
   fileIdentity,
+  isEventFileName,
   layoutDay,
   readManifest,
   type SourceFile,
@@ -132,7 +133,7 @@ async function listWindow(
     const prefixes = window ? windowDays(window).map((d) => `${region}${d}/`) : [region];
     for (const p of prefixes) {
       for (const o of (await listAll(s3, src.bucket, p)).objects) {
-        if (/\.json(\.gz)?$/.test(o.key)) listed.push({ ...o, day: layoutDay(o.key) });
+        if (isEventFileName(o.key)) listed.push({ ...o, day: layoutDay(o.key) });
       }
     }
   }

@@ -40,7 +40,10 @@ beforeAll(async () => {
     path.join(logs, "AWSLogs", "111122223333"),
     path.join(logs, "AWSLogs", "o-abc123", "111122223333"),
   );
-  emulator = await startEmulator({ logDir: logs, s3Buckets: { trail: bucket } });
+  emulator = await startEmulator({
+    logDir: logs,
+    s3Buckets: { trail: bucket, other: path.join(root, "other") },
+  });
 });
 
 afterAll(async () => {
@@ -96,6 +99,37 @@ describe("collect from S3 (the real SDK against the emulator)", () => {
     });
     expect(again.objectsNew).toBe(0);
     expect(emulator.callsOf("GetObject").length).toBe(gets);
+  });
+
+  it("collects every event file the local engine reads, whatever the case of its name: .JSON.GZ and JSON lines", async () => {
+    const prefix = "AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/02";
+    const day = path.join(root, "other", ...prefix.split("/"));
+    await fsp.mkdir(day, { recursive: true });
+    const rec = (id: string) => ({
+      eventVersion: "1.08",
+      eventID: id,
+      eventTime: "2024-03-02T10:00:00Z",
+      eventName: "GetObject",
+      eventSource: "s3.amazonaws.com",
+      awsRegion: "us-east-1",
+      recipientAccountId: "111122223333",
+    });
+    await fsp.writeFile(
+      path.join(day, "UPPER.JSON.GZ"),
+      zlib.gzipSync(JSON.stringify({ Records: [rec("u1")] })),
+    );
+    await fsp.writeFile(
+      path.join(day, "lines.jsonl"),
+      `${JSON.stringify(rec("l1"))}\n${JSON.stringify(rec("l2"))}\n`,
+    );
+    await fsp.writeFile(path.join(day, "notes.txt"), "not events");
+    const store = path.join(root, "store-names");
+    const r = await collectFromS3({ source: "s3://other", store, window, clientConfig: client() });
+    expect(Object.keys((await readManifest(store)).objects).sort()).toEqual([
+      `${prefix}/UPPER.JSON.GZ`,
+      `${prefix}/lines.jsonl`,
+    ]);
+    expect(r.eventsAdded).toBe(3);
   });
 
   it("survives 503 SlowDown and a dropped connection; an object deleted after the list is named and fetched next time", async () => {

@@ -8,6 +8,7 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
+import { DuckDBInstance } from "@duckdb/node-api";
 import type { QueryResult } from "@run-md/core";
 import {
   createLocalEngine,
@@ -18,6 +19,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runMd } from "../../../test/helpers.ts";
 import { queryRequest } from "../../core/test/query-request.ts";
+import { ManifestCache, readStore } from "../../engine-local/src/store.ts";
 import { tempDir } from "../../engine-local/test/helpers.ts";
 import { collectFromDir } from "../src/index.ts";
 
@@ -351,6 +353,89 @@ describe("a store whose day file was removed by hand", () => {
     expect(err?.code).toBe("bad-store");
     expect(err?.message).toContain(file);
     expect(await readManifest(store)).toEqual(before);
+  });
+});
+
+describe("a store whose day file is not the one collected", () => {
+  const [day2, day3, day4] = [
+    "2024-03-02T00:00:00Z",
+    "2024-03-03T00:00:00Z",
+    "2024-03-04T00:00:00Z",
+  ];
+
+  async function twoDays(name: string): Promise<{ store: string; logs: string; file: string }> {
+    const logs = path.join(root, name);
+    await layoutFile(logs, "2024/03/02", "a", [
+      { id: "p1", time: "2024-03-02T10:00:00Z" },
+      { id: "p2", time: "2024-03-02T11:00:00Z" },
+    ]);
+    await layoutFile(logs, "2024/03/03", "a", [{ id: "q1", time: "2024-03-03T10:00:00Z" }]);
+    const store = path.join(root, `${name}-store`);
+    await collectFromDir({ sourceDir: logs, store, window: null });
+    const file = path.join(store, (await readManifest(store)).days["2024/03/02"]?.file ?? "none");
+    return { store, logs, file };
+  }
+
+  const refusal = (e: LocalEngine, dialect: "sql" | "logs-insights", from: string, to: string) =>
+    ask(e, dialect, dialect === "sql" ? SQL_IDS : INSIGHTS_IDS, from, to).then(
+      () => null,
+      (err: Error & { code?: string }) => err,
+    );
+
+  it("is refused by a step over its day, naming the file; the other days still answer", async () => {
+    const { store, file } = await twoDays("replaced");
+    const e = await engine({ store });
+    expect(await ids(e, day2, day4)).toEqual({
+      sql: ["p1", "p2", "q1"],
+      insights: ["p1", "p2", "q1"],
+    });
+    // A valid Parquet file of the same columns and no rows in its place: read, it answers nothing.
+    const db = await DuckDBInstance.create();
+    const conn = await db.connect();
+    const tmp = `${file}.empty`;
+    await conn.run(
+      `COPY (SELECT * FROM read_parquet('${file}') WHERE false) TO '${tmp}' (FORMAT parquet)`,
+    );
+    conn.closeSync();
+    db.closeSync();
+    await fsp.rename(tmp, file);
+    for (const dialect of ["sql", "logs-insights"] as const) {
+      const err = await refusal(e, dialect, day2, day4);
+      expect(err?.code, dialect).toBe("bad-store");
+      expect(err?.message).toMatch(
+        /^The store's file for 2024\/03\/02 \(.*\) holds \d+ bytes, where the collect wrote \d+ bytes/,
+      );
+      expect(err?.message).toContain(file);
+    }
+    expect(await ids(e, day3, day4)).toEqual({ sql: ["q1"], insights: ["q1"] });
+    await fsp.rm(file);
+    expect((await refusal(e, "sql", day2, day3))?.message).toContain(`(${file}) is gone`);
+  });
+
+  it("reads the manifest again when a collect replaced the day between the manifest and its file", async () => {
+    const { store, logs, file } = await twoDays("raced");
+    const stale = await readManifest(store);
+    await layoutFile(logs, "2024/03/02", "b", [{ id: "p3", time: "2024-03-02T12:00:00Z" }]);
+    await collectFromDir({ sourceDir: logs, store, window: null });
+    await expect(fsp.stat(file)).rejects.toThrow(); // the day's previous file is gone
+    const fresh = new ManifestCache(store);
+    let calls = 0;
+    // The first read of the manifest is the one before the collect, as a query that read it just
+    // before the rename would hold.
+    const racing = {
+      store,
+      get: async () => (calls++ === 0 ? stale : fresh.get()),
+    } as unknown as ManifestCache;
+    const w = { start: new Date(day2), end: new Date(day3) };
+    const read = await readStore(racing, w, false);
+    const now = await readManifest(store);
+    expect(read.files.map((f) => f.origin)).toEqual([now.days["2024/03/02"]?.file]);
+    expect(calls).toBe(3);
+    // A manifest that stays the same with a file gone is refused.
+    await fsp.rm(path.join(store, now.days["2024/03/02"]?.file ?? "none"));
+    await expect(readStore(new ManifestCache(store), w, false)).rejects.toMatchObject({
+      code: "bad-store",
+    });
   });
 });
 

@@ -16,6 +16,11 @@ import { isSlashDay, setNewest, slashDate } from "@run-md/core";
 import { type Field, keyMap, RECORD_KEYS } from "./schema.ts";
 
 const EVENT_FILE = /\.(json|jsonl|ndjson)(\.gz)?$/i;
+
+/** Whether a file's name (or an S3 key) is one of an event file: JSON, JSON lines, gzipped or not. */
+export function isEventFileName(name: string): boolean {
+  return EVENT_FILE.test(name);
+}
 /**
  * Characters DuckDB's file readers take as a glob pattern (`a[1].json.gz` would read `a1.json.gz`
  * instead): a path with one is read through the lenient reader, whose parts have names of its own.

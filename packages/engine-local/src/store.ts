@@ -408,14 +408,31 @@ export interface StoreRead {
 /**
  * The store's part of a query's window. Without a window (Athena SQL from the emulator), every
  * collected day. Days the store does not cover are an error unless raw files can answer them.
+ * Each day file must be the one the collect wrote (`badDayFile`); when one is not, and a collect
+ * has since replaced the manifest (it removes a day's previous file once the new one is named),
+ * the new manifest is read again (a few times at most).
  */
 export async function readStore(
   manifests: ManifestCache,
   w: TimeWindow | null,
   rawFallback: boolean,
 ): Promise<StoreRead> {
-  const store = manifests.store;
-  const m = await manifests.get();
+  for (let attempt = 0; ; attempt++) {
+    const m = await manifests.get();
+    const read = storeRead(manifests.store, m, w, rawFallback);
+    const bad = await badDayFile(read.files);
+    if (bad === undefined) return read;
+    if (attempt < 3 && (await manifests.get()) !== m) continue;
+    throw bad;
+  }
+}
+
+function storeRead(
+  store: string,
+  m: StoreManifest,
+  w: TimeWindow | null,
+  rawFallback: boolean,
+): StoreRead {
   const plan = w
     ? planStore(m, w)
     : { storeDays: Object.keys(m.days).sort(), missing: [] as string[] };
@@ -445,6 +462,27 @@ export async function readStore(
     hasEvents,
     unread: unreadObjects(m, new Set(plan.storeDays)),
   };
+}
+
+/**
+ * The error for the first day file that is not the one the collect wrote, of the size the
+ * manifest records: a file truncated, replaced (by a smaller valid Parquet file, say) or removed
+ * since would answer with events missing, or none, and a step would pass over logs never read.
+ */
+async function badDayFile(files: StoreRead["files"]): Promise<RunMdError | undefined> {
+  for (const f of files) {
+    const st = await fsp.stat(f.path).catch(() => null);
+    if (st?.isFile() && st.size === f.size) continue;
+    const found = st === null ? "is gone" : st.isFile() ? `holds ${st.size} bytes` : "is no file";
+    return new RunMdError(
+      "bad-store",
+      `The store's file for ${f.day} (${f.path}) ${found}, where the collect wrote ${f.size} bytes: it is not the file that was collected, and the day's events cannot be trusted.`,
+      {
+        hint: "Move the store aside and collect again (run-md collect), or read the raw files (local.logDir without local.store).",
+      },
+    );
+  }
+  return undefined;
 }
 
 /** A skip that missed nothing: the object was read and holds no CloudTrail event. */
