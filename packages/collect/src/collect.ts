@@ -14,6 +14,7 @@ import {
   assertStorePath,
   type DayRange,
   type LogCatalog,
+  layoutDay,
   type ReadFile,
   readManifest,
   SESSION_SETTINGS,
@@ -71,6 +72,12 @@ export interface CollectRun {
 export function dayRange(w: TimeWindow | null): DayRange | null {
   if (!w) return null;
   return { first: slashDate(w.start), last: slashDate(new Date(w.end.getTime() - 1)) };
+}
+
+/** Whether a listing of the window's days (every day without one) lists a layout day's objects. */
+export function listsDay(w: TimeWindow | null, day: string | null): boolean {
+  const range = dayRange(w);
+  return range === null || (day !== null && day >= range.first && day <= range.last);
 }
 
 /**
@@ -187,6 +194,32 @@ export interface Listing {
    * delivered after it was not seen.
    */
   at: Date;
+  /**
+   * Every key the listing found, new or not, and whether it lists the objects of a layout day
+   * (null: outside the delivery layout). An object recorded as skipped (corrupt) that a complete
+   * listing would list and did not find was removed or renamed in the source: it is forgotten,
+   * else every step over its days would name it as unread for ever.
+   */
+  found?: { keys: ReadonlySet<string>; covers: (day: string | null) => boolean };
+}
+
+/**
+ * Removes from the manifest the skipped objects gone from the source (`Listing.found`); their
+ * keys, each with a warning. A collected object gone from the source stays: its events are stored.
+ */
+function forgetGone(m: StoreManifest, listing: Listing, warnings: string[]): boolean {
+  const found = listing.found;
+  if (!listing.complete || found === undefined) return false;
+  let forgot = false;
+  for (const [key, o] of Object.entries(m.objects)) {
+    if (o.skipped === undefined || found.keys.has(key)) continue;
+    if (!found.covers(o.day !== undefined ? o.day : layoutDay(key))) continue;
+    delete m.objects[key];
+    const why = o.skipped.startsWith(`${key}: `) ? o.skipped.slice(key.length + 2) : o.skipped;
+    warnings.push(`forgot ${key}: skipped before (${why}), and no longer in the source`);
+    forgot = true;
+  }
+  return forgot;
 }
 
 /** Collects the given files (already on local disk) into the store. */
@@ -231,6 +264,7 @@ export async function collectFiles(
     ),
     covered: complete,
   };
+  const forgot = forgetGone(manifest, listing, result.warnings);
   const recorded = new Set<string>();
   const c: Collecting = {
     run,
@@ -254,7 +288,7 @@ export async function collectFiles(
       return result;
     }
     const covered = addCovered(manifest.covered, coverage(run.window, found(), listing.at));
-    if (JSON.stringify(covered) !== JSON.stringify(manifest.covered))
+    if (forgot || JSON.stringify(covered) !== JSON.stringify(manifest.covered))
       await writeManifest(store, { ...manifest, covered });
   } else {
     await writeDays(c, plan);

@@ -33,6 +33,7 @@ import {
   type CollectRun,
   changedDays,
   collectFiles,
+  listsDay,
 } from "./collect.ts";
 import { noLogs, withCatalog } from "./local-source.ts";
 
@@ -222,7 +223,15 @@ export async function collectFromS3(
     files.sort((a, b) => (a.key < b.key ? -1 : 1));
     // An object that could not be fetched leaves the window uncovered until a collect gets it.
     const result = await withCatalog(store, staging, (catalog) =>
-      collectFiles(run, catalog, files, { complete: failed === 0, at: listedAt }),
+      collectFiles(run, catalog, files, {
+        complete: failed === 0,
+        at: listedAt,
+        // With a window only its days' prefixes are listed; without one, every object.
+        found: {
+          keys: new Set(listed.map((o) => o.key)),
+          covers: (day) => listsDay(run.window, day),
+        },
+      }),
     );
     if (listed.length === 0)
       warnings.push(`no objects in the window in s3://${src.bucket}/${src.prefix}`);

@@ -132,6 +132,27 @@ describe("collect from S3 (the real SDK against the emulator)", () => {
     expect(r.eventsAdded).toBe(3);
   });
 
+  it("forgets a corrupt object once it is gone from the bucket, within the days it lists", async () => {
+    const key = "AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/01/bad.json.gz";
+    const file = path.join(root, "other", ...key.split("/"));
+    await fsp.mkdir(path.dirname(file), { recursive: true });
+    await fsp.writeFile(file, zlib.gzipSync("{}").subarray(0, 8));
+    const store = path.join(root, "store-forget");
+    const collect = (w: { start: Date; end: Date }) =>
+      collectFromS3({ source: "s3://other", store, window: w, clientConfig: client() });
+    await collect(window);
+    expect((await readManifest(store)).objects[key]?.skipped).toBeDefined();
+    await fsp.rm(file);
+    // A window of another day lists other prefixes: the object is kept.
+    const later = { start: new Date("2024-03-02T00:00:00Z"), end: window.end };
+    expect((await collect(later)).warnings.some((w) => w.startsWith("forgot"))).toBe(false);
+    expect((await readManifest(store)).objects[key]).toBeDefined();
+    expect((await collect(window)).warnings.filter((w) => w.startsWith("forgot"))).toEqual([
+      `forgot ${key}: skipped before (cannot read it (Z_BUF_ERROR)), and no longer in the source`,
+    ]);
+    expect((await readManifest(store)).objects[key]).toBeUndefined();
+  });
+
   it("survives 503 SlowDown and a dropped connection; an object deleted after the list is named and fetched next time", async () => {
     const store = path.join(root, "store-b");
     const keys = (await readManifest(path.join(root, "store-a"))).objects;

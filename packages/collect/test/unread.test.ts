@@ -83,6 +83,43 @@ describe("files of the window that could not be read", () => {
   });
 });
 
+describe("a corrupt object removed from the source", () => {
+  // Recorded as skipped, it was named as unread in every step over its day for ever: removing it
+  // from the source (the usual repair) changed nothing, and only a new store helped.
+  it("is forgotten by the next collect whose listing covers it, and named no more", async () => {
+    const dir = path.join(root, "repaired");
+    const gz = (recs: unknown[]) => zlib.gzipSync(JSON.stringify({ Records: recs }));
+    const put = async (rel: string, body: Buffer) => {
+      await fsp.mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
+      await fsp.writeFile(path.join(dir, rel), body);
+    };
+    const cut = (day: string) => {
+      const whole = gz(Array.from({ length: 20 }, (_, i) => record(i, day, true)));
+      return whole.subarray(0, whole.length >> 1);
+    };
+    await put(`${FOLDER}/2026/11/20/good.json.gz`, gz([record(1, "2026-11-20", false)]));
+    await put(`${FOLDER}/2026/11/21/cut.json.gz`, cut("2026-11-21"));
+    await put("exports/cut.json.gz", cut("2026-11-20"));
+    const store = path.join(root, "repaired-store");
+    await collectFromDir({ sourceDir: dir, store, window: WINDOW });
+    const e = await engine({ store });
+    const unread = async () => (await e.query(queryRequest("sql", DENIED, WINDOW))).unread;
+    expect(await unread()).toEqual(["exports/cut.json.gz", `${FOLDER}/2026/11/21/cut.json.gz`]);
+    await fsp.rm(path.join(dir, FOLDER, "2026/11/21/cut.json.gz"));
+    await fsp.rm(path.join(dir, "exports/cut.json.gz"));
+    // A collect of another day does not list the layout day: that object is kept.
+    const other = { start: WINDOW.start, end: new Date("2026-11-21T00:00:00Z") };
+    const first = await collectFromDir({ sourceDir: dir, store, window: other });
+    expect(first.warnings).toEqual([
+      "forgot exports/cut.json.gz: skipped before (cannot read it (Z_BUF_ERROR)), and no longer in the source",
+    ]);
+    expect(await unread()).toEqual([`${FOLDER}/2026/11/21/cut.json.gz`]);
+    const second = await collectFromDir({ sourceDir: dir, store, window: WINDOW });
+    expect(second.warnings.filter((w) => w.startsWith("forgot "))).toHaveLength(1);
+    expect(await unread()).toBeUndefined();
+  });
+});
+
 describe("an export outside the delivery layout that could not be read", () => {
   // Its days are unknown (it was never read), so it may hold events of any window: named in every
   // step on the raw files and, after a collect that skipped it, on the store (a red-team pass found
