@@ -93,12 +93,6 @@ async function eachEntry<T>(
   return out;
 }
 
-/** The file's status (symbolic links followed), or null when it is gone or cannot be read. */
-function statOrNull(file: string): Stats | null {
-  const st = statOrError(file);
-  return st instanceof Error ? null : st;
-}
-
 /** The file's status (symbolic links followed), or why there is none. */
 function statOrError(file: string): Stats | NodeJS.ErrnoException {
   try {
@@ -367,7 +361,12 @@ export class LogCatalog {
     let isFile = e.isFile();
     if (e.isSymbolicLink()) {
       const target = await fsp.realpath(full).catch((err: unknown) => err as Error);
+      // A link named as an event file whose target may hold events but cannot be reached
+      // (permission denied) is unread, as such a file is; a dangling one or a loop holds none.
+      const hidden = (err: NodeJS.ErrnoException) =>
+        EVENT_FILE.test(e.name) && err.code !== "ENOENT" && err.code !== "ELOOP";
       if (target instanceof Error) {
+        if (hidden(target)) return unreadable(rel(full), e.name, target, report);
         warnings.push(
           `skipped ${rel(full)}: a symbolic link that does not resolve (${fsError(target)})`,
         );
@@ -377,8 +376,8 @@ export class LogCatalog {
         warnings.push(`skipped ${rel(full)}: a symbolic link to a place outside the log directory`);
         return null;
       }
-      const st = statOrNull(full);
-      if (!st) return null;
+      const st = statOrError(full);
+      if (st instanceof Error) return hidden(st) ? unreadable(rel(full), e.name, st, report) : null;
       isDir = st.isDirectory();
       isFile = st.isFile();
       real = target;

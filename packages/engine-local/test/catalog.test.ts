@@ -228,6 +228,45 @@ describe("LogCatalog.scan", () => {
     }
   });
 
+  it("names a symbolic link to an event file it cannot reach as unread; a dangling one or a loop holds nothing", async () => {
+    const dir = await tempDir("run-md-catalog-links-");
+    const realpath = fsp.realpath;
+    const statSync = fs.statSync;
+    try {
+      await fsp.writeFile(path.join(dir, "a.json"), "{}");
+      await fsp.mkdir(path.join(dir, "locked"));
+      await fsp.writeFile(path.join(dir, "locked", "b.json"), "{}");
+      await fsp.writeFile(path.join(dir, "locked", "c.json"), "{}");
+      await fsp.symlink(path.join(dir, "locked", "b.json"), path.join(dir, "b-link.json"));
+      await fsp.symlink(path.join(dir, "locked", "c.json"), path.join(dir, "c-link.json"));
+      await fsp.symlink(path.join(dir, "nowhere.json"), path.join(dir, "dangling.json"));
+      await fsp.symlink(path.join(dir, "loop.json"), path.join(dir, "loop.json"));
+      const denied = () =>
+        Object.assign(new Error("EACCES: permission denied"), { code: "EACCES" });
+      // As root nothing is denied: the link's resolution fails instead (b), or its stat (c).
+      (fsp as { realpath: unknown }).realpath = async (p: string, ...rest: unknown[]) => {
+        if (p.endsWith("b-link.json")) throw denied();
+        return (realpath as (...a: unknown[]) => Promise<string>)(p, ...rest);
+      };
+      (fs as { statSync: unknown }).statSync = (p: fs.PathLike, ...rest: unknown[]) => {
+        if (String(p).endsWith("c-link.json")) throw denied();
+        return (statSync as (...a: unknown[]) => unknown)(p, ...rest);
+      };
+      const scan = await new LogCatalog(dir, path.join(dir, ".cache")).scan(null);
+      expect(scan.unread).toEqual(["b-link.json", "c-link.json"]);
+      expect(scan.warnings).toEqual([
+        "skipped b-link.json: cannot read the file (permission denied)",
+        "skipped c-link.json: cannot read the file (permission denied)",
+        "skipped dangling.json: a symbolic link that does not resolve (no such file)",
+        "skipped loop.json: a symbolic link that does not resolve (too many levels of symbolic links)",
+      ]);
+    } finally {
+      (fsp as { realpath: unknown }).realpath = realpath;
+      (fs as { statSync: unknown }).statSync = statSync;
+      await fsp.rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("passes over an event file that is gone between the listing and its stat", async () => {
     const dir = await tempDir("run-md-catalog-gone-");
     const readdirSync = fs.readdirSync;
