@@ -16,6 +16,7 @@ import {
   type LogCatalog,
   layoutDay,
   type ReadFile,
+  type Resolution,
   readManifest,
   SESSION_SETTINGS,
   type SourceFile,
@@ -320,13 +321,16 @@ async function planParts(c: Collecting): Promise<Plan> {
   const { todo, catalog, manifest, result } = c;
   const days = dayRange(c.run.window);
   const parts = new Map<string, ReadFile[]>();
-  const noteSkipped = (f: CollectFile, warnings: string[], into = manifest.objects) => {
-    const skipped = warnings.find((w) => w.startsWith(`skipped ${f.src.rel}: `));
+  const noteSkipped = (f: CollectFile, res: Resolution, into = manifest.objects) => {
+    const skipped = res.warnings.find((w) => w.startsWith(`skipped ${f.src.rel}: `));
     if ((parts.get(f.key) ?? []).length === 0 && skipped !== undefined) {
       into[f.key] = {
         id: f.id,
         size: f.src.size,
         skipped: skipped.slice(8),
+        // Not read at all (corrupt, truncated, no access), rather than read and found to hold
+        // no CloudTrail event: steps over its days name it (the store does not hold its events).
+        unread: res.unread.includes(f.src.rel),
         ...(f.src.layoutDay === null ? {} : { day: f.src.layoutDay }),
       };
       result.objectsSkipped++;
@@ -335,7 +339,7 @@ async function planParts(c: Collecting): Promise<Plan> {
   const resolveOne = async (f: CollectFile, skipped: Record<string, StoreObject>) => {
     const res = await catalog.resolve([f.src], days);
     parts.set(f.key, res.files);
-    noteSkipped(f, res.warnings, skipped);
+    noteSkipped(f, res, skipped);
     result.warnings.push(...res.warnings);
   };
   const first = await catalog.resolve(
@@ -346,7 +350,7 @@ async function planParts(c: Collecting): Promise<Plan> {
   for (const p of first.files) byOrigin.set(p.origin, [...(byOrigin.get(p.origin) ?? []), p]);
   for (const f of todo) {
     parts.set(f.key, byOrigin.get(f.src.rel) ?? []);
-    noteSkipped(f, first.warnings);
+    noteSkipped(f, first);
   }
   result.warnings.push(...first.warnings);
   const dayOf = groupByDay(todo, parts, result.warnings);

@@ -8,7 +8,12 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
-import { createLocalEngine, type LocalEngine } from "@run-md/engine-local";
+import {
+  createLocalEngine,
+  type LocalEngine,
+  readManifest,
+  writeManifest,
+} from "@run-md/engine-local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
 import { tempDir } from "../../engine-local/test/helpers.ts";
@@ -146,6 +151,42 @@ describe("an export outside the delivery layout that could not be read", () => {
         ]);
       }
     }
+  });
+});
+
+describe("the manifest records whether a skipped object was read", () => {
+  // The store tells a skip that lost events from one that lost nothing by a flag the collect
+  // records from the reader's own list of unread files, not by the words of the reason.
+  it("and steps follow the flag, whatever the reason says", async () => {
+    const dir = path.join(root, "flags");
+    const put = async (rel: string, body: Buffer) => {
+      await fsp.mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
+      await fsp.writeFile(path.join(dir, rel), body);
+    };
+    const gz = (recs: unknown[]) => zlib.gzipSync(JSON.stringify({ Records: recs }));
+    await put(`${FOLDER}/2026/11/20/good.json.gz`, gz([record(1, "2026-11-20", false)]));
+    const whole = gz(Array.from({ length: 20 }, (_, i) => record(i, "2026-11-20", true)));
+    await put(`${FOLDER}/2026/11/20/cut.json.gz`, whole.subarray(0, whole.length >> 1));
+    await put(`${FOLDER}/2026/11/20/settings.json`, Buffer.from(JSON.stringify({ a: 1 })));
+    const store = path.join(root, "flags-store");
+    await collectFromDir({ sourceDir: dir, store, window: WINDOW });
+    const manifest = await readManifest(store);
+    const [cut, settings] = [
+      `${FOLDER}/2026/11/20/cut.json.gz`,
+      `${FOLDER}/2026/11/20/settings.json`,
+    ];
+    expect([manifest.objects[cut]?.unread, manifest.objects[settings]?.unread]).toEqual([
+      true,
+      false,
+    ]);
+    const unread = async () =>
+      (await (await engine({ store })).query(queryRequest("sql", DENIED, WINDOW))).unread;
+    expect(await unread()).toEqual([cut]);
+    // The reasons swapped: the flags still decide.
+    const [a, b] = [manifest.objects[cut]!, manifest.objects[settings]!];
+    [a.skipped, b.skipped] = [b.skipped, a.skipped];
+    await writeManifest(store, manifest);
+    expect(await unread()).toEqual([cut]);
   });
 });
 

@@ -7,6 +7,7 @@ export {
   LogCatalog,
   layoutDay,
   type ReadFile,
+  type Resolution,
   type SourceFile,
 } from "./files.ts";
 export { CLOUDTRAIL_COLUMNS, PARTITION_COLUMNS } from "./schema.ts";

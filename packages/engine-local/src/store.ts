@@ -77,6 +77,12 @@ export interface StoreObject {
   /** Why it was skipped (corrupt, not CloudTrail); it is read again only when it changes. */
   skipped?: string;
   /**
+   * A skipped object that could not be read (corrupt, truncated, no access), so it may hold events
+   * the store lacks; false: read, and no CloudTrail event in it. Absent in stores collected
+   * before it was recorded: the reason's words tell (`NOT_EVENTS`).
+   */
+  unread?: boolean;
+  /**
    * An object outside the delivery layout (an export, JSON lines) holds events of any days, and a
    * collect stores only those of its window: the time ranges whose events were taken from it
    * (merged, sorted). A later collect of a window outside them reads it again.
@@ -485,7 +491,10 @@ async function badDayFile(files: StoreRead["files"]): Promise<RunMdError | undef
   return undefined;
 }
 
-/** A skip that missed nothing: the object was read and holds no CloudTrail event. */
+/**
+ * In a manifest without `StoreObject.unread`: the reasons of a skip that missed nothing (the
+ * object was read and holds no CloudTrail event), as the reader wrote them then.
+ */
 const NOT_EVENTS =
   /no CloudTrail events in it|no events in it|not a CloudTrail event|the file is empty$/;
 
@@ -497,7 +506,7 @@ const NOT_EVENTS =
  */
 function unreadObjects(m: StoreManifest, days: Set<string>): string[] {
   return Object.entries(m.objects).flatMap(([key, o]) => {
-    if (o.skipped === undefined || NOT_EVENTS.test(o.skipped)) return [];
+    if (o.skipped === undefined || !(o.unread ?? !NOT_EVENTS.test(o.skipped))) return [];
     const day = objectDay(key, o);
     return day === null || days.has(day) ? [key] : [];
   });
