@@ -8,7 +8,7 @@ import { readManifest, STORE_DAYS } from "@run-md/engine-local";
 import { generateLogs } from "@run-md/generator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collectFromDir } from "../src/index.ts";
-import { copyTree, storeContents, truth } from "./truth.ts";
+import { cloudTrailRecord, copyTree, storeContents, truth } from "./truth.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const START = "2024-03-01T00:00:00Z";
@@ -97,15 +97,14 @@ describe("collect from a local directory", () => {
     expect(again.daysWritten).toEqual([]);
     const extra = path.join(logs, "AWSLogs/222233334444/CloudTrail/us-east-1/2024/03/02");
     await fsp.mkdir(extra, { recursive: true });
-    const rec = (id: string) => ({
-      eventVersion: "1.08",
-      eventID: id,
-      eventTime: "2024-03-02T10:00:00Z",
-      eventName: "CreateUser",
-      eventSource: "iam.amazonaws.com",
-      awsRegion: "us-east-1",
-      recipientAccountId: "222233334444",
-    });
+    const rec = (id: string) =>
+      cloudTrailRecord({
+        id,
+        time: "2024-03-02T10:00:00Z",
+        name: "CreateUser",
+        source: "iam.amazonaws.com",
+        account: "222233334444",
+      });
     await fsp.writeFile(
       path.join(extra, "new.json.gz"),
       zlib.gzipSync(JSON.stringify({ Records: [rec("new-1"), rec("new-2")] })),

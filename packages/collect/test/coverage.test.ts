@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collectExitCode } from "../../cli/src/commands/collect.ts";
 import { collectFromDir, collectFromS3 } from "../src/index.ts";
 import { emulatorClient } from "./emulator-client.ts";
-import { storeContents } from "./truth.ts";
+import { cloudTrailRecord, storeContents } from "./truth.ts";
 
 let root: string;
 let bucket: string;
@@ -17,15 +17,7 @@ const window = { start: new Date("2024-03-01T00:00:00Z"), end: new Date("2024-03
 const acct = "AWSLogs/111122223333/CloudTrail/us-east-1";
 
 function rec(id: string, name: string, time: string) {
-  return {
-    eventVersion: "1.08",
-    eventID: id,
-    eventName: name,
-    eventTime: time,
-    eventSource: "iam.amazonaws.com",
-    awsRegion: "us-east-1",
-    recipientAccountId: "111122223333",
-  };
+  return cloudTrailRecord({ id, time, name, source: "iam.amazonaws.com" });
 }
 async function put(key: string, recs: object[]) {
   const f = path.join(bucket, key);

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { quickRetries } from "../../core/test/quick-retries.ts";
 import { collectFromS3, parseS3Url } from "../src/index.ts";
 import { emulatorClient } from "./emulator-client.ts";
-import { copyTree, storeContents, truth } from "./truth.ts";
+import { cloudTrailRecord, copyTree, storeContents, truth } from "./truth.ts";
 
 /*
  * Collect from a trail bucket through the real S3 client against the emulator, which serves a
@@ -105,15 +105,7 @@ describe("collect from S3 (the real SDK against the emulator)", () => {
     const prefix = "AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/02";
     const day = path.join(root, "other", ...prefix.split("/"));
     await fsp.mkdir(day, { recursive: true });
-    const rec = (id: string) => ({
-      eventVersion: "1.08",
-      eventID: id,
-      eventTime: "2024-03-02T10:00:00Z",
-      eventName: "GetObject",
-      eventSource: "s3.amazonaws.com",
-      awsRegion: "us-east-1",
-      recipientAccountId: "111122223333",
-    });
+    const rec = (id: string) => cloudTrailRecord({ id, time: "2024-03-02T10:00:00Z" });
     await fsp.writeFile(
       path.join(day, "UPPER.JSON.GZ"),
       zlib.gzipSync(JSON.stringify({ Records: [rec("u1")] })),

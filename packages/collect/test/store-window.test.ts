@@ -22,6 +22,7 @@ import { queryRequest } from "../../core/test/query-request.ts";
 import { ManifestCache, readStore } from "../../engine-local/src/store.ts";
 import { tempDir } from "../../engine-local/test/helpers.ts";
 import { collectFromDir } from "../src/index.ts";
+import { cloudTrailRecord } from "./truth.ts";
 
 interface Rec {
   id: string;
@@ -41,15 +42,7 @@ afterAll(async () => {
   await fsp.rm(root, { recursive: true, force: true });
 });
 
-const record = (r: Rec) => ({
-  eventVersion: "1.08",
-  eventID: r.id,
-  eventTime: r.time,
-  eventName: "GetObject",
-  eventSource: "s3.amazonaws.com",
-  awsRegion: "us-east-1",
-  recipientAccountId: "111122223333",
-});
+const record = (r: Rec) => cloudTrailRecord(r);
 
 const ACCOUNT_TRAIL = "AWSLogs/111122223333";
 const ORGANIZATION_TRAIL = "AWSLogs/o-abc123/111122223333";

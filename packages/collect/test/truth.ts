@@ -56,3 +56,24 @@ export async function storeContents(store: string): Promise<Map<string, Map<stri
 export async function copyTree(from: string, to: string) {
   await fsp.cp(from, to, { recursive: true });
 }
+
+/** A CloudTrail record with the fields the tests tell apart; the rest as one account and region. */
+export function cloudTrailRecord(r: {
+  id: string;
+  time: string;
+  name?: string;
+  source?: string;
+  account?: string;
+  extra?: Record<string, unknown>;
+}): Record<string, unknown> {
+  return {
+    eventVersion: "1.08",
+    eventID: r.id,
+    eventTime: r.time,
+    eventName: r.name ?? "GetObject",
+    eventSource: r.source ?? "s3.amazonaws.com",
+    awsRegion: "us-east-1",
+    recipientAccountId: r.account ?? "111122223333",
+    ...r.extra,
+  };
+}

@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
 import { tempDir } from "../../engine-local/test/helpers.ts";
 import { collectFromDir } from "../src/index.ts";
+import { cloudTrailRecord } from "./truth.ts";
 
 const FOLDER = "AWSLogs/111122223333/CloudTrail/us-east-1";
 const WINDOW = { start: new Date("2026-11-20T00:00:00Z"), end: new Date("2026-11-22T00:00:00Z") };
@@ -26,30 +27,32 @@ let root: string;
 let logs: string;
 const engines: LocalEngine[] = [];
 
-const record = (i: number, day: string, denied: boolean) => ({
-  eventVersion: "1.08",
-  eventID: `e-${day}-${i}`,
-  eventTime: `${day}T10:00:${String(i % 60).padStart(2, "0")}Z`,
-  eventName: "GetObject",
-  eventSource: "s3.amazonaws.com",
-  awsRegion: "us-east-1",
-  recipientAccountId: "111122223333",
-  ...(denied ? { errorCode: "AccessDenied" } : {}),
-});
+const record = (i: number, day: string, denied: boolean) =>
+  cloudTrailRecord({
+    id: `e-${day}-${i}`,
+    time: `${day}T10:00:${String(i % 60).padStart(2, "0")}Z`,
+    ...(denied ? { extra: { errorCode: "AccessDenied" } } : {}),
+  });
 
-async function write(rel: string, body: Buffer | string): Promise<void> {
-  await fsp.mkdir(path.dirname(path.join(logs, rel)), { recursive: true });
-  await fsp.writeFile(path.join(logs, rel), body);
+async function write(rel: string, body: Buffer | string, dir = logs): Promise<void> {
+  await fsp.mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
+  await fsp.writeFile(path.join(dir, rel), body);
+}
+
+const gz = (recs: unknown[]) => zlib.gzipSync(JSON.stringify({ Records: recs }));
+
+/** A gzip file of `count` refused calls of the day, cut in half: it cannot be read. */
+function cutGz(count: number, day: string): Buffer {
+  const whole = gz(Array.from({ length: count }, (_, i) => record(i, day, true)));
+  return whole.subarray(0, whole.length >> 1);
 }
 
 beforeAll(async () => {
   root = await tempDir("run-md-unread-");
   logs = path.join(root, "logs");
-  const gz = (recs: unknown[]) => zlib.gzipSync(JSON.stringify({ Records: recs }));
   await write(`${FOLDER}/2026/11/20/good.json.gz`, gz([record(1, "2026-11-20", false)]));
   // 50 refused calls, cut in half: the file cannot be read.
-  const denied = gz(Array.from({ length: 50 }, (_, i) => record(i, "2026-11-21", true)));
-  await write(`${FOLDER}/2026/11/21/cut.json.gz`, denied.subarray(0, denied.length >> 1));
+  await write(`${FOLDER}/2026/11/21/cut.json.gz`, cutGz(50, "2026-11-21"));
   // Read, and no CloudTrail event in it: nothing missed.
   await write("notes/settings.json", JSON.stringify({ owner: "security" }));
 });
@@ -93,18 +96,10 @@ describe("a corrupt object removed from the source", () => {
   // from the source (the usual repair) changed nothing, and only a new store helped.
   it("is forgotten by the next collect whose listing covers it, and named no more", async () => {
     const dir = path.join(root, "repaired");
-    const gz = (recs: unknown[]) => zlib.gzipSync(JSON.stringify({ Records: recs }));
-    const put = async (rel: string, body: Buffer) => {
-      await fsp.mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
-      await fsp.writeFile(path.join(dir, rel), body);
-    };
-    const cut = (day: string) => {
-      const whole = gz(Array.from({ length: 20 }, (_, i) => record(i, day, true)));
-      return whole.subarray(0, whole.length >> 1);
-    };
+    const put = (rel: string, body: Buffer) => write(rel, body, dir);
     await put(`${FOLDER}/2026/11/20/good.json.gz`, gz([record(1, "2026-11-20", false)]));
-    await put(`${FOLDER}/2026/11/21/cut.json.gz`, cut("2026-11-21"));
-    await put("exports/cut.json.gz", cut("2026-11-20"));
+    await put(`${FOLDER}/2026/11/21/cut.json.gz`, cutGz(20, "2026-11-21"));
+    await put("exports/cut.json.gz", cutGz(20, "2026-11-20"));
     const store = path.join(root, "repaired-store");
     await collectFromDir({ sourceDir: dir, store, window: WINDOW });
     const e = await engine({ store });
@@ -131,14 +126,9 @@ describe("an export outside the delivery layout that could not be read", () => {
   // the store answering 5 events of 55 with no word).
   it("is named in every window, on the raw files and on the store", async () => {
     const dir = path.join(root, "with-export");
-    const gz = (recs: unknown[]) => zlib.gzipSync(JSON.stringify({ Records: recs }));
-    const put = async (rel: string, body: Buffer) => {
-      await fsp.mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
-      await fsp.writeFile(path.join(dir, rel), body);
-    };
+    const put = (rel: string, body: Buffer) => write(rel, body, dir);
     await put(`${FOLDER}/2026/11/20/good.json.gz`, gz([record(1, "2026-11-20", false)]));
-    const denied = gz(Array.from({ length: 50 }, (_, i) => record(i, "2026-11-21", true)));
-    await put("exports/a.json.gz", denied.subarray(0, denied.length >> 1));
+    await put("exports/a.json.gz", cutGz(50, "2026-11-21"));
     // Read and empty: nothing missed, so named in no step (on the store as on the raw files).
     await put("exports/empty.json", Buffer.from(""));
     const store = path.join(root, "with-export-store");
@@ -159,14 +149,9 @@ describe("the manifest records whether a skipped object was read", () => {
   // records from the reader's own list of unread files, not by the words of the reason.
   it("and steps follow the flag, whatever the reason says", async () => {
     const dir = path.join(root, "flags");
-    const put = async (rel: string, body: Buffer) => {
-      await fsp.mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
-      await fsp.writeFile(path.join(dir, rel), body);
-    };
-    const gz = (recs: unknown[]) => zlib.gzipSync(JSON.stringify({ Records: recs }));
+    const put = (rel: string, body: Buffer) => write(rel, body, dir);
     await put(`${FOLDER}/2026/11/20/good.json.gz`, gz([record(1, "2026-11-20", false)]));
-    const whole = gz(Array.from({ length: 20 }, (_, i) => record(i, "2026-11-20", true)));
-    await put(`${FOLDER}/2026/11/20/cut.json.gz`, whole.subarray(0, whole.length >> 1));
+    await put(`${FOLDER}/2026/11/20/cut.json.gz`, cutGz(20, "2026-11-20"));
     await put(`${FOLDER}/2026/11/20/settings.json`, Buffer.from(JSON.stringify({ a: 1 })));
     const store = path.join(root, "flags-store");
     await collectFromDir({ sourceDir: dir, store, window: WINDOW });
