@@ -479,11 +479,13 @@ describe("check on sql steps", () => {
       "  ro: { type: boolean, default: true }",
       "  min: { type: integer, default: 2024 }",
       "  name: { type: string, default: GetObject }",
+      "  v: { type: number, default: 1.08 }",
       "---",
       "",
       "```sql s",
       "SELECT count(*) AS n FROM cloudtrail_logs",
       "WHERE readonly = {{ro}} AND year >= {{ min }} AND eventname = {{name}} AND {{ro}}",
+      "AND eventversion > {{v}} AND month <> -{{min}} LIMIT {{min}}",
       "```",
       "",
     ].join("\n");
@@ -492,16 +494,28 @@ describe("check on sql steps", () => {
     const found = await lintQueries("typed.md", steps, { params: runbook!.meta.params });
     expect(found.map((d) => [d.line, d.column, d.rule, d.message])).toEqual([
       [
-        11,
+        12,
         18,
         "sql-athena",
         "readonly is a STRING (varchar) in Athena's table: Athena refuses to compare it with the boolean parameter {{ro}}; write CAST({{ro}} AS varchar), or declare the parameter as a string",
       ],
       [
-        11,
+        12,
         37,
         "sql-athena",
-        "year is a STRING (varchar) in Athena's table: Athena refuses to compare it with the number parameter {{min}}; write CAST({{min}} AS varchar), or declare the parameter as a string",
+        "year is a STRING (varchar) in Athena's table: Athena refuses to compare it with the number parameter {{min}}; write CAST(year AS bigint) to compare numbers",
+      ],
+      [
+        13,
+        20,
+        "sql-athena",
+        "eventversion is a STRING (varchar) in Athena's table: Athena refuses to compare it with the number parameter {{v}}; write CAST(eventversion AS double) to compare numbers",
+      ],
+      [
+        13,
+        39,
+        "sql-athena",
+        "month is a STRING (varchar) in Athena's table: Athena refuses to compare it with the number parameter -{{min}}; write CAST(month AS bigint) to compare numbers",
       ],
     ]);
     // Without the declarations every reference is a `?` of unknown type: nothing to say.

@@ -14,7 +14,6 @@ import {
   assertStorePath,
   type DayRange,
   type LogCatalog,
-  layoutDay,
   type ReadFile,
   type Resolution,
   readManifest,
@@ -76,7 +75,7 @@ export function dayRange(w: TimeWindow | null): DayRange | null {
 }
 
 /** Whether a listing of the window's days (every day without one) lists a layout day's objects. */
-export function listsDay(w: TimeWindow | null, day: string | null): boolean {
+function listsDay(w: TimeWindow | null, day: string | null): boolean {
   const range = dayRange(w);
   return range === null || (day !== null && day >= range.first && day <= range.last);
 }
@@ -171,6 +170,8 @@ interface Collecting {
   range: TimeRange;
   /** Days written from their objects alone, without their previous file (`changedDays`). */
   rebuild: Set<string>;
+  /** The source, recorded with a skipped object (`Listing.source`). */
+  source: string | undefined;
 }
 
 /** The new files' readable parts, by key, and the days they fall in. */
@@ -196,25 +197,33 @@ export interface Listing {
    */
   at: Date;
   /**
-   * Every key the listing found, new or not, and whether it lists the objects of a layout day
-   * (null: outside the delivery layout). An object recorded as skipped (corrupt) that a complete
-   * listing would list and did not find was removed or renamed in the source: it is forgotten,
-   * else every step over its days would name it as unread for ever.
+   * The source (its absolute folder, or `s3://bucket/prefix`) and every key its listing found,
+   * new or not. An object recorded as skipped (corrupt) records its source; one that a complete
+   * listing of the same source would list and did not find was removed or renamed there: it is
+   * forgotten, else every step over its days would name it as unread for ever.
    */
-  found?: { keys: ReadonlySet<string>; covers: (day: string | null) => boolean };
+  source?: { id: string; keys: ReadonlySet<string> };
 }
 
 /**
- * Removes from the manifest the skipped objects gone from the source (`Listing.found`); their
- * keys, each with a warning. A collected object gone from the source stays: its events are stored.
+ * Removes from the manifest the skipped objects of this collect's source that its listing would
+ * list and did not find; each with a warning. Listed: everything without a window; with one, the
+ * objects of its layout days (recorded `StoreObject.day`): a listing of a window does not enter
+ * other days' folders, where files outside the layout may lie too. A collected object gone from
+ * the source stays: its events are stored.
  */
-function forgetGone(m: StoreManifest, listing: Listing, warnings: string[]): boolean {
-  const found = listing.found;
-  if (!listing.complete || found === undefined) return false;
+function forgetGone(
+  m: StoreManifest,
+  listing: Listing,
+  window: TimeWindow | null,
+  warnings: string[],
+): boolean {
+  const source = listing.source;
+  if (!listing.complete || source === undefined) return false;
   let forgot = false;
   for (const [key, o] of Object.entries(m.objects)) {
-    if (o.skipped === undefined || found.keys.has(key)) continue;
-    if (!found.covers(o.day !== undefined ? o.day : layoutDay(key))) continue;
+    if (o.skipped === undefined || o.source !== source.id || source.keys.has(key)) continue;
+    if (window !== null && (o.day === undefined || !listsDay(window, o.day))) continue;
     delete m.objects[key];
     const why = o.skipped.startsWith(`${key}: `) ? o.skipped.slice(key.length + 2) : o.skipped;
     warnings.push(`forgot ${key}: skipped before (${why}), and no longer in the source`);
@@ -265,7 +274,7 @@ export async function collectFiles(
     ),
     covered: complete,
   };
-  const forgot = forgetGone(manifest, listing, result.warnings);
+  const forgot = forgetGone(manifest, listing, run.window, result.warnings);
   const recorded = new Set<string>();
   const c: Collecting = {
     run,
@@ -278,6 +287,7 @@ export async function collectFiles(
     recorded,
     range,
     rebuild,
+    source: listing.source?.id,
   };
   const plan = await planParts(c);
   const found = () => [...Object.keys(manifest.days), ...all.map((f) => f.src.layoutDay ?? "")];
@@ -331,6 +341,7 @@ async function planParts(c: Collecting): Promise<Plan> {
         // Not read at all (corrupt, truncated, no access), rather than read and found to hold
         // no CloudTrail event: steps over its days name it (the store does not hold its events).
         unread: res.unread.includes(f.src.rel),
+        ...(c.source === undefined ? {} : { source: c.source }),
         ...(f.src.layoutDay === null ? {} : { day: f.src.layoutDay }),
       };
       result.objectsSkipped++;

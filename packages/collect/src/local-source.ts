@@ -10,7 +10,6 @@ import {
   type CollectRun,
   collectFiles,
   dayRange,
-  listsDay,
 } from "./collect.ts";
 
 /** A session cache for the lenient reader's normalized parts, inside the store's `.tmp`. */
@@ -63,11 +62,7 @@ export async function collectFromDir(
     const result = await collectFiles(run, catalog, all, {
       complete: unread.length === 0,
       at: listedAt,
-      // The scan lists every file outside the layout folders, and those of the window's days.
-      found: {
-        keys: new Set(all.map((f) => f.key)),
-        covers: (day) => day === null || listsDay(run.window, day),
-      },
+      source: { id: dir, keys: new Set(all.map((f) => f.key)) },
     });
     const notes = [...warnings];
     if (files.length === 0) notes.push(`no objects in the window in ${dir}`);

@@ -33,7 +33,6 @@ import {
   type CollectRun,
   changedDays,
   collectFiles,
-  listsDay,
 } from "./collect.ts";
 import { noLogs, withCatalog } from "./local-source.ts";
 
@@ -226,10 +225,9 @@ export async function collectFromS3(
       collectFiles(run, catalog, files, {
         complete: failed === 0,
         at: listedAt,
-        // With a window only its days' prefixes are listed; without one, every object.
-        found: {
+        source: {
+          id: `s3://${src.bucket}/${src.prefix}`,
           keys: new Set(listed.map((o) => o.key)),
-          covers: (day) => listsDay(run.window, day),
         },
       }),
     );

@@ -94,29 +94,54 @@ describe("files of the window that could not be read", () => {
 describe("a corrupt object removed from the source", () => {
   // Recorded as skipped, it was named as unread in every step over its day for ever: removing it
   // from the source (the usual repair) changed nothing, and only a new store helped.
-  it("is forgotten by the next collect whose listing covers it, and named no more", async () => {
+  it("is forgotten by the next collect of its source whose listing covers it, and named no more", async () => {
     const dir = path.join(root, "repaired");
     const put = (rel: string, body: Buffer) => write(rel, body, dir);
     await put(`${FOLDER}/2026/11/20/good.json.gz`, gz([record(1, "2026-11-20", false)]));
     await put(`${FOLDER}/2026/11/21/cut.json.gz`, cutGz(20, "2026-11-21"));
+    // Outside the layout, yet inside a layout day's folder: a listing of other days skips it.
+    await put(`${FOLDER}/2026/11/20/sub/cut.json.gz`, cutGz(20, "2026-11-20"));
     await put("exports/cut.json.gz", cutGz(20, "2026-11-20"));
     const store = path.join(root, "repaired-store");
     await collectFromDir({ sourceDir: dir, store, window: WINDOW });
     const e = await engine({ store });
-    const unread = async () => (await e.query(queryRequest("sql", DENIED, WINDOW))).unread;
-    expect(await unread()).toEqual(["exports/cut.json.gz", `${FOLDER}/2026/11/21/cut.json.gz`]);
-    await fsp.rm(path.join(dir, FOLDER, "2026/11/21/cut.json.gz"));
-    await fsp.rm(path.join(dir, "exports/cut.json.gz"));
-    // A collect of another day does not list the layout day: that object is kept.
-    const other = { start: WINDOW.start, end: new Date("2026-11-21T00:00:00Z") };
-    const first = await collectFromDir({ sourceDir: dir, store, window: other });
-    expect(first.warnings).toEqual([
-      "forgot exports/cut.json.gz: skipped before (cannot read it (Z_BUF_ERROR)), and no longer in the source",
+    const unread = async () =>
+      (await e.query(queryRequest("sql", DENIED, WINDOW))).unread?.slice().sort();
+    const [layout, sub, exported] = [
+      `${FOLDER}/2026/11/21/cut.json.gz`,
+      `${FOLDER}/2026/11/20/sub/cut.json.gz`,
+      "exports/cut.json.gz",
+    ];
+    expect(await unread()).toEqual([sub, exported, layout].sort());
+    const forgot = (r: { warnings: string[] }) => r.warnings.filter((w) => w.startsWith("forgot "));
+    // Another source collected into the same store, everything of it: it forgets nothing.
+    const elsewhere = path.join(root, "repaired-elsewhere");
+    await write(
+      `${FOLDER}/2026/11/22/good.json.gz`,
+      gz([record(2, "2026-11-22", false)]),
+      elsewhere,
+    );
+    expect(forgot(await collectFromDir({ sourceDir: elsewhere, store, window: null }))).toEqual([]);
+    // A window of another day lists neither the day's folder nor the one holding `sub`.
+    const day22 = {
+      start: new Date("2026-11-22T00:00:00Z"),
+      end: new Date("2026-11-23T00:00:00Z"),
+    };
+    expect(forgot(await collectFromDir({ sourceDir: dir, store, window: day22 }))).toEqual([]);
+    await fsp.rm(path.join(dir, layout));
+    await fsp.rm(path.join(dir, exported));
+    expect(forgot(await collectFromDir({ sourceDir: dir, store, window: day22 }))).toEqual([]);
+    expect(await unread()).toEqual([sub, exported, layout].sort());
+    // The window of the removed object's day forgets it; objects outside the layout wait for a
+    // collect of everything.
+    expect(forgot(await collectFromDir({ sourceDir: dir, store, window: WINDOW }))).toEqual([
+      `forgot ${layout}: skipped before (cannot read it (Z_BUF_ERROR)), and no longer in the source`,
     ]);
-    expect(await unread()).toEqual([`${FOLDER}/2026/11/21/cut.json.gz`]);
-    const second = await collectFromDir({ sourceDir: dir, store, window: WINDOW });
-    expect(second.warnings.filter((w) => w.startsWith("forgot "))).toHaveLength(1);
-    expect(await unread()).toBeUndefined();
+    expect(await unread()).toEqual([sub, exported].sort());
+    expect(forgot(await collectFromDir({ sourceDir: dir, store, window: null }))).toEqual([
+      `forgot ${exported}: skipped before (cannot read it (Z_BUF_ERROR)), and no longer in the source`,
+    ]);
+    expect(await unread()).toEqual([sub]);
   });
 });
 

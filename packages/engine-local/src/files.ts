@@ -93,6 +93,19 @@ async function eachEntry<T>(
   return out;
 }
 
+/**
+ * Whether a symbolic link's own target (its first step, unresolved, from the link's real folder)
+ * lies inside `root`; true when it cannot be read.
+ */
+function linksInside(link: string, realDir: string, root: string): boolean {
+  try {
+    const to = path.resolve(realDir, fs.readlinkSync(link));
+    return to === root || to.startsWith(`${root}${path.sep}`);
+  } catch {
+    return true;
+  }
+}
+
 /** The file's status (symbolic links followed), or why there is none. */
 function statOrError(file: string): Stats | NodeJS.ErrnoException {
   try {
@@ -361,10 +374,13 @@ export class LogCatalog {
     let isFile = e.isFile();
     if (e.isSymbolicLink()) {
       const target = await fsp.realpath(full).catch((err: unknown) => err as Error);
-      // A link named as an event file whose target may hold events but cannot be reached
-      // (permission denied) is unread, as such a file is; a dangling one or a loop holds none.
+      // A link named as an event file, to a place inside the log directory that may hold events
+      // but cannot be reached (permission denied), is unread, as such a file is; a dangling link
+      // or a loop holds none, and a link out of the directory is never read.
       const hidden = (err: NodeJS.ErrnoException) =>
-        EVENT_FILE.test(e.name) && err.code !== "ENOENT" && err.code !== "ELOOP";
+        EVENT_FILE.test(e.name) &&
+        !["ENOENT", "ELOOP", "ENOTDIR"].includes(err.code ?? "") &&
+        linksInside(full, realDir, root);
       if (target instanceof Error) {
         if (hidden(target)) return unreadable(rel(full), e.name, target, report);
         warnings.push(
@@ -627,6 +643,7 @@ function fsError(e: unknown): string {
   const code = (e as { code?: string }).code;
   if (code === "EACCES" || code === "EPERM") return "permission denied";
   if (code === "ELOOP") return "too many levels of symbolic links";
+  if (code === "ENOTDIR") return "a file where its path needs a folder";
   if (code === "ENOENT") return "no such file";
   if (e instanceof RangeError && /call stack/i.test(e.message)) return "nested too deeply";
   return code ?? (e instanceof Error ? e.name : "error");

@@ -83,6 +83,11 @@ export interface StoreObject {
    */
   unread?: boolean;
   /**
+   * The source a skipped object was found in (a folder, `s3://bucket/prefix`): a later collect
+   * of that source that no longer finds it forgets it. Absent: kept until the store is rebuilt.
+   */
+  source?: string;
+  /**
    * An object outside the delivery layout (an export, JSON lines) holds events of any days, and a
    * collect stores only those of its window: the time ranges whose events were taken from it
    * (merged, sorted). A later collect of a window outside them reads it again.

@@ -241,11 +241,16 @@ describe("LogCatalog.scan", () => {
       await fsp.symlink(path.join(dir, "locked", "c.json"), path.join(dir, "c-link.json"));
       await fsp.symlink(path.join(dir, "nowhere.json"), path.join(dir, "dangling.json"));
       await fsp.symlink(path.join(dir, "loop.json"), path.join(dir, "loop.json"));
+      // Out of the log directory: never read, so a failure to reach it is no loss.
+      const away = await tempDir("run-md-catalog-away-");
+      await fsp.writeFile(path.join(away, "d.json"), "{}");
+      await fsp.symlink(path.join(away, "d.json"), path.join(dir, "d-away.json"));
+      await fsp.symlink(path.join(dir, "a.json", "child.json"), path.join(dir, "e-notdir.json"));
       const denied = () =>
         Object.assign(new Error("EACCES: permission denied"), { code: "EACCES" });
       // As root nothing is denied: the link's resolution fails instead (b), or its stat (c).
       (fsp as { realpath: unknown }).realpath = async (p: string, ...rest: unknown[]) => {
-        if (p.endsWith("b-link.json")) throw denied();
+        if (p.endsWith("b-link.json") || p.endsWith("d-away.json")) throw denied();
         return (realpath as (...a: unknown[]) => Promise<string>)(p, ...rest);
       };
       (fs as { statSync: unknown }).statSync = (p: fs.PathLike, ...rest: unknown[]) => {
@@ -257,7 +262,9 @@ describe("LogCatalog.scan", () => {
       expect(scan.warnings).toEqual([
         "skipped b-link.json: cannot read the file (permission denied)",
         "skipped c-link.json: cannot read the file (permission denied)",
+        "skipped d-away.json: a symbolic link that does not resolve (permission denied)",
         "skipped dangling.json: a symbolic link that does not resolve (no such file)",
+        "skipped e-notdir.json: a symbolic link that does not resolve (a file where its path needs a folder)",
         "skipped loop.json: a symbolic link that does not resolve (too many levels of symbolic links)",
       ]);
     } finally {

@@ -75,7 +75,8 @@ function literalTypes(
   query: string,
   params: NonNullable<SqlCheckOptions["params"]>,
 ): Record<string, ParamType> {
-  const out: Record<string, ParamType> = {};
+  // No prototype: a parameter may be called `__proto__`.
+  const out: Record<string, ParamType> = Object.create(null);
   const names = scanTemplate(query).flatMap((p) => (p.kind === "param" ? [p.name] : []));
   for (const name of [...new Set(names)].sort()) {
     const declared = Object.hasOwn(params, name) ? params[name] : undefined;

@@ -335,15 +335,22 @@ function mismatch(
   scope: Scope,
 ): SqlProblem {
   const lit = innermost(at);
-  const param = scope.params.get(lit.start!.start);
-  const text = param === undefined ? lit.getText() : `{{${param}}}`;
-  const type = literal === "boolean" ? "boolean" : /^-?\d+$/.test(text) ? "bigint" : "double";
+  const written = lit.getText();
+  // A negated number is one literal (`-{{n}}` masked is `-0`): the parameter starts after the sign.
+  const sign = written.startsWith("-") ? "-" : "";
+  const param = scope.params.get(lit.start!.start + sign.length);
+  const text = param === undefined ? written : `${sign}{{${param}}}`;
+  // A number parameter is masked as `0` (integer) or `0.0` (number): maskParams.
+  const type = literal === "boolean" ? "boolean" : /^-?\d+$/.test(written) ? "bigint" : "double";
+  const numbers = `CAST(${column} AS ${type}) to compare numbers`;
   const instead =
     param !== undefined
-      ? `write CAST(${text} AS varchar), or declare the parameter as a string`
+      ? literal === "boolean"
+        ? `write CAST(${text} AS varchar), or declare the parameter as a string`
+        : `write ${numbers}`
       : literal === "boolean"
         ? `write the text '${text.toLowerCase()}'`
-        : `write the text '${text}', or CAST(${column} AS ${type}) to compare numbers`;
+        : `write the text '${text}', or ${numbers}`;
   const what = param === undefined ? `the ${literal} ${text}` : `the ${literal} parameter ${text}`;
   return {
     line: lit.start!.line,

@@ -61,16 +61,22 @@ export interface Masked {
 
 /**
  * Each `{{...}}` as something of Trino's grammar the same length, columns kept: a boolean
- * parameter as `true` and a number as `0`, the literals Athena receives (core's `renderLiteral`),
+ * parameter as `true`, an integer as `0` and a number as `0.0`, the literals Athena receives (core's `renderLiteral`),
  * so the rules on literals see them; any other as the parameter `?` (rendered as a string).
  */
 export function maskParams(query: string, types: ParamTypes = {}): Masked {
   const literals = new Map<number, string>();
   const text = maskReferences(query, (length, ref, offset) => {
     const name = referenceAt(ref, 0)?.name;
-    const type = name === undefined ? undefined : types[name];
+    const type = name === undefined || !Object.hasOwn(types, name) ? undefined : types[name];
     const literal =
-      type === "boolean" ? "true" : type === "integer" || type === "number" ? "0" : undefined;
+      type === "boolean"
+        ? "true"
+        : type === "integer"
+          ? "0"
+          : type === "number"
+            ? "0.0"
+            : undefined;
     if (literal === undefined || name === undefined) return "?".padEnd(length);
     literals.set(codePoints(query.slice(0, offset)), name);
     return literal.padEnd(length);

@@ -19,3 +19,16 @@ describe("FROM inside a call is an operand separator, not a FROM clause", () => 
     expect(nested.map((p) => p.rule)).toContain("sql-table");
   });
 });
+
+describe("parameters are checked as the literals of their declared types", () => {
+  const sql = "SELECT count(*) AS n FROM cloudtrail_logs WHERE readonly = {{__proto__}}";
+
+  it("whatever the parameter's name, and with the declarations in the cache key", async () => {
+    expect(await checkSql(sql)).toEqual([]);
+    const params = JSON.parse('{"__proto__": "boolean"}') as Record<string, "boolean">;
+    expect((await checkSql(sql, { params })).map((p) => [p.rule, p.column])).toEqual([
+      ["sql-athena", 60],
+    ]);
+    expect(await checkSql(sql, { params: { other: "boolean" } })).toEqual([]);
+  });
+});
