@@ -25,6 +25,15 @@ const quote = sqlStringLiteral;
 /** A hash of a whole stored row: the identity of an event without an `eventid`, and the tie-break. */
 const ROW_HASH = `hash(${[...CLOUDTRAIL_COLUMNS.map((c) => c.name), EXTRA_COLUMN].map((c) => `"${c}"`).join(", ")})`;
 
+/**
+ * One event delivered twice (an organization trail and an account trail): the same `eventid` and
+ * `eventtime`. An id alone is not enough (records that reuse an id for different events, test
+ * data among them, are different events to Athena, which counts every record), and an empty id
+ * is none: such rows are copies only when they are the same row (`ROW_HASH`).
+ */
+const EVENT_KEY = (t = "") => `{'i': ${t}eventid, 't': ${t}eventtime}`;
+const NO_ID = (t = "") => `nullif(${t}eventid, '') IS NULL`;
+
 /** A fresh file name for a day (never reused, so a reader of the old manifest keeps its file). */
 export function dayFileName(day: string): string {
   return path.posix.join(
@@ -38,15 +47,16 @@ export function dayFileName(day: string): string {
 export const ROW_GROUP_SIZE = 65_536;
 
 /**
- * The rows (previous file and new sources) deduplicated. Only copies need a decision (ids seen
- * twice, rows without an id), so only those rows are hashed and ranked; every other row passes a
- * filter (ranking every row by a hash of all its columns cost a fifth of a collect).
+ * The rows (previous file and new sources) deduplicated (`EVENT_KEY`). Only copies need a
+ * decision (keys seen twice, rows without an id), so only those rows are hashed and ranked; every
+ * other row passes a filter (ranking every row by a hash of all its columns cost a fifth of a
+ * collect).
  */
 export function dedupedDaySql(sources: string): string {
   return `WITH rows AS MATERIALIZED (SELECT *, row_number() OVER () AS __n FROM (${sources})),
 copies AS (SELECT __n FROM rows
-  WHERE eventid IS NULL OR eventid IN (SELECT eventid FROM rows GROUP BY eventid HAVING count(*) > 1)
-  QUALIFY row_number() OVER (PARTITION BY coalesce(eventid, CAST(${ROW_HASH} AS VARCHAR)) ORDER BY __src, ${ROW_HASH}) > 1)
+  WHERE ${NO_ID()} OR ${EVENT_KEY()} IN (SELECT ${EVENT_KEY()} FROM rows GROUP BY eventid, eventtime HAVING count(*) > 1)
+  QUALIFY row_number() OVER (PARTITION BY coalesce(nullif(eventid, ''), CAST(${ROW_HASH} AS VARCHAR)), eventtime ORDER BY __src, ${ROW_HASH}) > 1)
 SELECT * EXCLUDE (__src, __n) FROM rows WHERE __n NOT IN (SELECT __n FROM copies)`;
 }
 
@@ -86,7 +96,7 @@ async function writeParquet(
  * `eventid` column.
  */
 export function copiesSql(files: string[]): string {
-  return `SELECT count(*) FROM (SELECT eventid FROM read_parquet([${files.map(quote).join(", ")}]) GROUP BY eventid HAVING count(*) > 1 OR eventid IS NULL)`;
+  return `SELECT count(*) FROM (SELECT eventid FROM read_parquet([${files.map(quote).join(", ")}]) GROUP BY eventid, eventtime HAVING count(*) > 1 OR ${NO_ID()})`;
 }
 
 /**
@@ -173,11 +183,10 @@ async function writeSources(
 }
 
 /**
- * A stored day file without its copies of events one of `others` holds (the same `eventid` and
- * `eventtime`: one event delivered twice; test data reuses ids for different events), written as
+ * A stored day file without its copies of events one of `others` holds (`EVENT_KEY`), written as
  * a new file of the day (with its count and times); `file` itself when it holds none. A day file
- * holds each `eventid` once, so the copies are dropped by id. Rows keep their order (a day sorted
- * by time stays sorted). `file` is left for the caller to remove.
+ * holds each key once, so the copies are dropped by key. Rows keep their order (a day sorted by
+ * time stays sorted). `file` is left for the caller to remove.
  */
 export async function withoutCopiesOf(
   conn: DuckDBConnection,
@@ -190,13 +199,13 @@ export async function withoutCopiesOf(
   if (others.length === 0) return file;
   const from = `read_parquet(${quote(path.join(store, file.file))})`;
   const elsewhere = `read_parquet([${others.map((o) => quote(path.join(store, o.file))).join(", ")}])`;
-  const copies = `SELECT f.eventid FROM ${from} f JOIN ${elsewhere} o
-  ON f.eventid = o.eventid AND f.eventtime IS NOT DISTINCT FROM o.eventtime`;
+  const copies = `SELECT ${EVENT_KEY("f.")} AS k FROM ${from} f JOIN ${elsewhere} o
+  ON f.eventid = o.eventid AND f.eventid <> '' AND f.eventtime IS NOT DISTINCT FROM o.eventtime`;
   if ((await count(conn, `SELECT count(*) FROM (${copies})`)) === 0) return file;
   const rel = dayFileName(day);
   const target = path.join(store, rel);
   await fsp.mkdir(path.dirname(target), { recursive: true });
-  const kept = `SELECT * FROM ${from} WHERE eventid IS NULL OR eventid NOT IN (${copies})`;
+  const kept = `SELECT * FROM ${from} WHERE ${NO_ID()} OR ${EVENT_KEY()} NOT IN (SELECT k FROM (${copies}))`;
   await writeParquet(conn, kept, target, rowGroup);
   try {
     const { events, times } = await eventTimes(conn, target);

@@ -349,6 +349,35 @@ describe("a store whose day file was removed by hand", () => {
   });
 });
 
+describe("copies within a day", () => {
+  // A red-team pass: the store kept one record per eventid in a day, so records that reuse an id
+  // (or share an empty one) for different events vanished, where Athena counts every record.
+  it("are one event delivered twice (the same id and time); records sharing only an id, or an empty id, all stay", async () => {
+    const logs = path.join(root, "same-id");
+    const recs = [
+      { id: "dup", time: "2024-03-02T10:00:00Z" },
+      { id: "dup", time: "2024-03-02T12:00:00Z" },
+      { id: "", time: "2024-03-02T10:00:00Z" },
+      { id: "", time: "2024-03-02T11:00:00Z" },
+      { id: "", time: "2024-03-02T12:00:00Z" },
+    ];
+    await layoutFile(logs, "2024/03/02", "a", recs);
+    // The organization trail delivers the first and the fourth again: copies.
+    await layoutFile(logs, "2024/03/02", "b", [recs[0]!, recs[3]!], ORGANIZATION_TRAIL);
+    const store = path.join(root, "same-id-store");
+    await collectFromDir({ sourceDir: logs, store, window: null });
+    const [from, to] = ["2024-03-02T00:00:00Z", "2024-03-03T00:00:00Z"];
+    const sql = "SELECT eventid, eventtime FROM cloudtrail_logs ORDER BY 2, 1";
+    const rows = (await ask(await engine({ store }), "sql", sql, from, to)).rows;
+    const want = recs
+      .map((r) => [r.id, r.time])
+      .sort((a, b) => (a[1]! + a[0]! < b[1]! + b[0]! ? -1 : 1));
+    expect(rows).toEqual(want);
+    // The raw files hold all seven records.
+    expect((await ask(await engine({ logDir: logs }), "sql", sql, from, to)).rows).toHaveLength(7);
+  });
+});
+
 describe("a store whose day file is not the one collected", () => {
   const [day2, day3, day4] = [
     "2024-03-02T00:00:00Z",
