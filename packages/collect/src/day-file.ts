@@ -253,7 +253,13 @@ async function eventTimes(
   conn: DuckDBConnection,
   file: string,
 ): Promise<{ events: number; times: EventTimes }> {
-  const sql = `SELECT count(*), epoch_ms(min(${TIME_COLUMN})), epoch_ms(max(${TIME_COLUMN})), count(*) - count(${TIME_COLUMN}) FROM read_parquet(${quote(file)})`;
+  // Milliseconds rounded down, before 1970 too (epoch_ms rounds toward zero: -0.5 ms gave 0, and
+  // a day holding an event half a millisecond before a window's start seemed to lie in it whole).
+  // Down is right for both bounds: windows start and end on whole milliseconds.
+  const floorMs = (t: string) =>
+    `epoch_ms(${t}) - CASE WHEN epoch_us(${t}) < epoch_ms(${t}) * 1000 THEN 1 ELSE 0 END`;
+  const [min, max] = [`min(${TIME_COLUMN})`, `max(${TIME_COLUMN})`];
+  const sql = `SELECT count(*), ${floorMs(min)}, ${floorMs(max)}, count(*) - count(${TIME_COLUMN}) FROM read_parquet(${quote(file)})`;
   const [events, first, last, untimed] = (await conn.runAndReadAll(sql)).getRows()[0] ?? [];
   // A time beyond JavaScript's dates (DuckDB reads years up to 294247) is no bound: null, and
   // the file is then always filtered by the window.

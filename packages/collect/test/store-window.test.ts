@@ -527,6 +527,23 @@ describe("files the collect reads leniently or finds nothing to store in", () =>
     });
   });
 
+  it("filters a day whose earliest event lies a fraction of a millisecond before the window, before 1970 too", async () => {
+    const logs = path.join(root, "pre-epoch");
+    const recs = [
+      { id: "pre", time: "1969-12-31T23:59:59.9995Z" },
+      { id: "in", time: "1970-01-01T10:00:00Z" },
+    ];
+    await layoutFile(logs, "1970/01/01", "a", recs);
+    const store = path.join(root, "pre-epoch-store");
+    await collectFromDir({ sourceDir: logs, store, window: null });
+    const first = (await readManifest(store)).days["1970/01/01"]?.times?.first;
+    expect(first).toBe("1969-12-31T23:59:59.999Z");
+    const [from, to] = ["1970-01-01T00:00:00Z", "1970-01-02T00:00:00Z"];
+    const want = { sql: ["in"], insights: ["in"] };
+    expect(await ids(await engine({ store }), from, to)).toEqual(want);
+    expect(await ids(await engine({ logDir: logs }), from, to)).toEqual(want);
+  });
+
   it("refuses a store path DuckDB would read as a file pattern", async () => {
     const store = path.join(root, "store[1]");
     const err = await collectFromDir({ sourceDir: root, store, window: null }).then(
