@@ -49,6 +49,11 @@ export interface CollectResult {
   objectsSeen: number;
   objectsNew: number;
   objectsSkipped: number;
+  /**
+   * The skipped objects that could not be read (corrupt, truncated, no access), rather than read
+   * and found to hold no CloudTrail event: the store lacks their events.
+   */
+  objectsUnread: number;
   /** Events added to the store (after deduplication). */
   eventsAdded: number;
   bytesRead: number;
@@ -265,6 +270,7 @@ export async function collectFiles(
     objectsSeen: all.length,
     objectsNew: todo.length,
     objectsSkipped: 0,
+    objectsUnread: 0,
     eventsAdded: 0,
     bytesRead: 0,
     daysWritten: [],
@@ -334,17 +340,19 @@ async function planParts(c: Collecting): Promise<Plan> {
   const noteSkipped = (f: CollectFile, res: Resolution, into = manifest.objects) => {
     const skipped = res.warnings.find((w) => w.startsWith(`skipped ${f.src.rel}: `));
     if ((parts.get(f.key) ?? []).length === 0 && skipped !== undefined) {
+      // Not read at all (corrupt, truncated, no access), rather than read and found to hold no
+      // CloudTrail event: steps over its days name it (the store does not hold its events).
+      const unread = res.unread.includes(f.src.rel);
       into[f.key] = {
         id: f.id,
         size: f.src.size,
         skipped: skipped.slice(8),
-        // Not read at all (corrupt, truncated, no access), rather than read and found to hold
-        // no CloudTrail event: steps over its days name it (the store does not hold its events).
-        unread: res.unread.includes(f.src.rel),
+        unread,
         ...(c.source === undefined ? {} : { source: c.source }),
         ...(f.src.layoutDay === null ? {} : { day: f.src.layoutDay }),
       };
       result.objectsSkipped++;
+      if (unread) result.objectsUnread++;
     }
   };
   const resolveOne = async (f: CollectFile, skipped: Record<string, StoreObject>) => {

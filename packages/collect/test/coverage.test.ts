@@ -200,7 +200,7 @@ describe("collect: coverage and changed objects (red team)", () => {
     );
   });
 
-  it("a corrupt object makes the command's exit code 1; an empty window only warns", async () => {
+  it("a corrupt object makes the command's exit code 1; a file without events or an empty window only warns", async () => {
     const dir = path.join(root, "corrupt-local");
     const day = path.join(dir, acct, "2024/03/01");
     await fsp.mkdir(day, { recursive: true });
@@ -212,10 +212,18 @@ describe("collect: coverage and changed objects (red team)", () => {
       path.join(day, "bad.json.gz"),
       zlib.gzipSync('{"Records":[{"eventID":"z"').subarray(0, 25),
     );
+    // Read, and no CloudTrail event in it: skipped, and no reason to fail (a step on the raw
+    // files passes over it too).
+    await fsp.writeFile(path.join(day, "settings.json"), "42");
     const store = path.join(root, "s-corrupt");
     const r = await collectFromDir({ sourceDir: dir, store, window });
-    expect(r.objectsSkipped).toBe(1);
+    expect([r.objectsSkipped, r.objectsUnread]).toEqual([2, 1]);
     expect(collectExitCode(r)).toBe(1);
+    await fsp.rm(path.join(day, "bad.json.gz"));
+    const clean = path.join(root, "s-harmless");
+    const harmless = await collectFromDir({ sourceDir: dir, store: clean, window });
+    expect([harmless.objectsSkipped, harmless.objectsUnread]).toEqual([1, 0]);
+    expect(collectExitCode(harmless)).toBe(0);
     const later = {
       start: new Date("2024-05-01T00:00:00Z"),
       end: new Date("2024-05-02T00:00:00Z"),

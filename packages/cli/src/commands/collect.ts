@@ -76,17 +76,17 @@ function s3Config(values: { region?: string; profile?: string }) {
 
 /**
  * 0 when the store holds every object of the window; 1 (after the summary) when an object was
- * skipped as corrupt or could not be fetched, a folder could not be listed, or the window held no
+ * skipped as corrupt (not one read and found to hold no CloudTrail event) or could not be fetched, a folder could not be listed, or the window held no
  * objects at all: the store then lacks events, or holds none, and a script should not go on as if
  * it were complete.
  */
 export function collectExitCode(r: {
   objectsSeen: number;
-  objectsSkipped: number;
+  objectsUnread: number;
   covered: boolean;
 }): number {
   const problems: string[] = [];
-  if (r.objectsSkipped > 0) problems.push(`${r.objectsSkipped} object(s) skipped as unreadable`);
+  if (r.objectsUnread > 0) problems.push(`${r.objectsUnread} object(s) skipped as unreadable`);
   if (!r.covered)
     problems.push(
       "some objects or folders could not be read: the window is not recorded as collected",
