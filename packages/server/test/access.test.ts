@@ -217,6 +217,18 @@ describe("the rule table", () => {
   });
 });
 
+describe("a refused request's audit entry", () => {
+  it("keeps the first 256 characters of a long path: an anonymous caller cannot grow the log 15 KB a request", async () => {
+    const long = `/${"a".repeat(15_000)}`;
+    const r = await call(`${t.url}${long}`, { token: tok.unknown! });
+    expect(r.status).toBe(401);
+    const entry = (await t.audit()).at(-1)!;
+    expect(entry).toMatchObject({ action: "auth.refused" });
+    expect(entry.details?.path).toBe(`${long.slice(0, 256)}… (15001 characters)`);
+    expect(JSON.stringify(entry).length).toBeLessThan(1_000);
+  });
+});
+
 /** A GET of `rawPath` exactly as written (fetch would resolve `.` and `..` before sending). */
 function rawGet(rawPath: string, token?: string): Promise<number> {
   return rawRequest(

@@ -50,6 +50,7 @@ const t = fixtureServer(() => ({
     bob: { groups: ["leads"], user: "bob@example.com" },
     robot: { groups: ["leads"] },
     carol: { groups: ["readers"], user: "carol@example.com" },
+    dave: { groups: ["readers"], user: "dave@example.com" },
   },
   governance: {
     now: () => new Date(Date.now() + offsetMs),
@@ -367,5 +368,31 @@ describe("the audit log of approvals", () => {
     expect(entries.find((e) => e.action === "run.deny").details.comment).toBe(
       "not during the freeze",
     );
+  });
+});
+
+describe("a live stream of a run waiting for approval", () => {
+  // A red-team pass: a token revoked after it opened the stream still received the run's results
+  // once the run was approved (a pending run streams for up to approvalTtl).
+  it("ends once its token is revoked, and the revoked holder sees nothing that follows", async () => {
+    const { id } = await request(t.tokens.alice!);
+    const watching = readEvents(`${t.url}/api/runs/${id}/events`, { token: t.tokens.dave! });
+    await until(async () =>
+      (await t.audit()).some((e) => e.action === "run.request" && JSON.stringify(e).includes(id)),
+    );
+    await t.tokenStore.revoke("dave");
+    const { events } = await watching; // the server ended the stream
+    const ok = await call(`${t.url}/api/runs/${id}/approve`, {
+      token: t.tokens.bob!,
+      body: { comment: "fine" },
+    });
+    expect(ok.status).toBe(200);
+    await waitForEnd(t, id, t.tokens.alice!);
+    expect(events.map((e) => e.event)).toEqual(["approval"]);
+    const refused = (await t.audit()).filter((e) => e.action === "auth.refused").at(-1);
+    expect(refused).toMatchObject({
+      actor: "dave@example.com",
+      details: { reason: "token revoked", stream: id },
+    });
   });
 });

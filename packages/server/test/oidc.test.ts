@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type {} from "../../../test/sample-data.ts";
+import { MAX_PENDING, OidcSignIn } from "../src/identity/oidc.ts";
 import { SessionStore } from "../src/identity/sessions.ts";
 import { FIXTURES, startTestServer, type TestServer } from "./helpers.ts";
 import { freePort, HttpBrowser, type OidcProvider, startOidcProvider } from "./oidc-harness.ts";
@@ -153,6 +154,31 @@ describe("signing in with OpenID Connect", () => {
     const browser = new HttpBrowser();
     const landed = await browser.signIn(t.url, "alice", "//evil.example.com/");
     expect(landed.url).toBe(`${t.url}/`);
+  });
+});
+
+describe("sign-ins started and not finished", () => {
+  it("are kept up to a cap, the oldest dropped first: anonymous requests cannot fill the memory", async () => {
+    const signIn = await OidcSignIn.discover(
+      {
+        mode: "oidc",
+        issuer: provider.issuer,
+        clientId: provider.clientId,
+        clientSecretEnv: provider.clientSecretEnv,
+        scopes: ["openid"],
+      } as Parameters<typeof OidcSignIn.discover>[0],
+      `${t.url}/auth/callback`,
+    );
+    const states: string[] = [];
+    for (let i = 0; i <= MAX_PENDING; i++) states.push((await signIn.start("/")).state);
+    const pending = (signIn as unknown as { pending: Map<string, unknown> }).pending;
+    expect(pending.size).toBe(MAX_PENDING);
+    expect(pending.has(states[0]!)).toBe(false);
+    expect(pending.has(states[1]!)).toBe(true);
+    expect(pending.has(states.at(-1)!)).toBe(true);
+    await expect(signIn.finish(new URL(`${t.url}/auth/callback`), states[0])).rejects.toThrow(
+      /no sign-in in progress/,
+    );
   });
 });
 

@@ -39,6 +39,15 @@ function hostName(value: string, isOrigin: boolean): string | undefined {
   }
 }
 
+/** Of a path an anonymous caller chose, what an audit entry keeps (a request line may be 16 KB). */
+const PATH_KEPT = 256;
+
+function clipped(path: string): string {
+  return path.length <= PATH_KEPT
+    ? path
+    : `${path.slice(0, PATH_KEPT)}… (${path.length} characters)`;
+}
+
 export class Identifier {
   constructor(
     private readonly auth: AuthConfig,
@@ -67,6 +76,23 @@ export class Identifier {
       );
     }
     return { caller: session.caller, session };
+  }
+
+  /**
+   * Why the credentials a request came in with are no longer good (its token revoked or expired
+   * since, its session ended), or undefined while they are: a response that lasts (a run's event
+   * stream) asks again as it goes, so that `token revoke` takes effect on it too.
+   */
+  async lapsed(req: FastifyRequest): Promise<string | undefined> {
+    if (this.auth.mode === "none") return undefined;
+    const authz = req.headers.authorization;
+    if (authz !== undefined) {
+      const token = /^Bearer\s+(\S+)$/i.exec(authz)?.[1];
+      const v = token === undefined ? undefined : await this.tokens.verify(token);
+      return v?.ok ? undefined : `token ${v?.reason ?? "malformed"}`;
+    }
+    const session = this.sessions.get(cookiesOf(req)[SESSION_COOKIE]);
+    return session === undefined ? "session ended" : undefined;
   }
 
   /**
@@ -123,7 +149,7 @@ export class Identifier {
     await this.auditor.record(who, "auth.refused", undefined, {
       reason,
       method: req.method,
-      path: req.url.split("?")[0],
+      path: clipped(req.url.split("?")[0] ?? ""),
       peer: req.ip,
     });
   }

@@ -10,6 +10,8 @@ import type { AuthConfig } from "../config.ts";
 
 /** How long a browser has to come back from the provider. */
 const LOGIN_TTL_MS = 10 * 60_000;
+/** Sign-ins started and not finished that are kept at most. */
+export const MAX_PENDING = 10_000;
 
 interface PendingLogin {
   verifier: string;
@@ -76,6 +78,9 @@ export class OidcSignIn {
     const state = client.randomState();
     const nonce = client.randomNonce();
     this.pending.set(state, { verifier, nonce, returnTo, expiresAt: Date.now() + LOGIN_TTL_MS });
+    // Anyone may start a sign-in: past the cap, the oldest pending one is dropped (its browser
+    // signs in again) rather than the server's memory growing with each anonymous request.
+    if (this.pending.size > MAX_PENDING) this.pending.delete(this.pending.keys().next().value!);
     const url = client.buildAuthorizationUrl(this.config, {
       redirect_uri: this.redirectUri,
       scope: this.auth.scopes.join(" "),

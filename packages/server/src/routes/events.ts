@@ -12,6 +12,9 @@ import { FINAL_EVENT } from "../runs/events.ts";
 import type { RunEvent } from "../runs/record.ts";
 import { viewableRun } from "./runs.ts";
 
+/** How often an open stream asks whether its caller's credentials still hold. */
+const RECHECK_MS = 1000;
+
 /** The event id a client resumes after: `Last-Event-ID` (EventSource), else `?lastEventId=`. */
 function resumeAfter(header: unknown, query: unknown): number {
   const raw = typeof header === "string" ? header : typeof query === "string" ? query : "0";
@@ -49,9 +52,20 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
     res.write("retry: 3000\n\n");
     let stop = () => {};
     const heartbeat = setInterval(() => res.write(": heartbeat\n\n"), ctx.heartbeatMs);
+    // The caller's token or session is asked again as the stream goes: one revoked, expired or
+    // signed out since it opened ends it (a run waiting for approval streams for hours).
+    const recheck = setInterval(async () => {
+      const reason = await ctx.identifier.lapsed(req).catch(() => "credentials unreadable");
+      if (reason === undefined || res.writableEnded) return;
+      end();
+      await ctx.auditor
+        .record(caller, "auth.refused", rec.runbook, { reason, stream: rec.id, peer: req.ip })
+        .catch(() => {});
+    }, RECHECK_MS);
     const end = () => {
       open.delete(end);
       clearInterval(heartbeat);
+      clearInterval(recheck);
       stop();
       if (!res.writableEnded) res.end();
     };
