@@ -13,6 +13,7 @@ import {
   addCovered,
   assertStorePath,
   type DayRange,
+  inDayRange,
   type LogCatalog,
   type ReadFile,
   type Resolution,
@@ -77,12 +78,6 @@ export interface CollectRun {
 export function dayRange(w: TimeWindow | null): DayRange | null {
   if (!w) return null;
   return { first: slashDate(w.start), last: slashDate(new Date(w.end.getTime() - 1)) };
-}
-
-/** Whether a listing of the window's days (every day without one) lists a layout day's objects. */
-function listsDay(w: TimeWindow | null, day: string | null): boolean {
-  const range = dayRange(w);
-  return range === null || (day !== null && day >= range.first && day <= range.last);
 }
 
 /**
@@ -228,7 +223,7 @@ function forgetGone(
   let forgot = false;
   for (const [key, o] of Object.entries(m.objects)) {
     if (o.skipped === undefined || o.source !== source.id || source.keys.has(key)) continue;
-    if (window !== null && (o.day === undefined || !listsDay(window, o.day))) continue;
+    if (window !== null && !inDayRange(dayRange(window), o.day ?? null)) continue;
     delete m.objects[key];
     const why = o.skipped.startsWith(`${key}: `) ? o.skipped.slice(key.length + 2) : o.skipped;
     warnings.push(`forgot ${key}: skipped before (${why}), and no longer in the source`);

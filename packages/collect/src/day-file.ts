@@ -32,7 +32,7 @@ const ROW_HASH = `hash(${[...CLOUDTRAIL_COLUMNS.map((c) => c.name), EXTRA_COLUMN
  * is none: such rows are copies only when they are the same row (`ROW_HASH`).
  */
 const EVENT_KEY = (t = "") => `{'i': ${t}eventid, 't': ${t}eventtime}`;
-const NO_ID = (t = "") => `nullif(${t}eventid, '') IS NULL`;
+const NO_ID = "nullif(eventid, '') IS NULL";
 
 /** A fresh file name for a day (never reused, so a reader of the old manifest keeps its file). */
 export function dayFileName(day: string): string {
@@ -55,7 +55,7 @@ export const ROW_GROUP_SIZE = 65_536;
 export function dedupedDaySql(sources: string): string {
   return `WITH rows AS MATERIALIZED (SELECT *, row_number() OVER () AS __n FROM (${sources})),
 copies AS (SELECT __n FROM rows
-  WHERE ${NO_ID()} OR ${EVENT_KEY()} IN (SELECT ${EVENT_KEY()} FROM rows GROUP BY eventid, eventtime HAVING count(*) > 1)
+  WHERE ${NO_ID} OR ${EVENT_KEY()} IN (SELECT ${EVENT_KEY()} FROM rows GROUP BY eventid, eventtime HAVING count(*) > 1)
   QUALIFY row_number() OVER (PARTITION BY coalesce(nullif(eventid, ''), CAST(${ROW_HASH} AS VARCHAR)), eventtime ORDER BY __src, ${ROW_HASH}) > 1)
 SELECT * EXCLUDE (__src, __n) FROM rows WHERE __n NOT IN (SELECT __n FROM copies)`;
 }
@@ -96,7 +96,7 @@ async function writeParquet(
  * `eventid` column.
  */
 export function copiesSql(files: string[]): string {
-  return `SELECT count(*) FROM (SELECT eventid FROM read_parquet([${files.map(quote).join(", ")}]) GROUP BY eventid, eventtime HAVING count(*) > 1 OR ${NO_ID()})`;
+  return `SELECT count(*) FROM (SELECT eventid FROM read_parquet([${files.map(quote).join(", ")}]) GROUP BY eventid, eventtime HAVING count(*) > 1 OR ${NO_ID})`;
 }
 
 /**
@@ -205,7 +205,7 @@ export async function withoutCopiesOf(
   const rel = dayFileName(day);
   const target = path.join(store, rel);
   await fsp.mkdir(path.dirname(target), { recursive: true });
-  const kept = `SELECT * FROM ${from} WHERE ${NO_ID()} OR ${EVENT_KEY()} NOT IN (SELECT k FROM (${copies}))`;
+  const kept = `SELECT * FROM ${from} WHERE ${NO_ID} OR ${EVENT_KEY()} NOT IN (SELECT k FROM (${copies}))`;
   await writeParquet(conn, kept, target, rowGroup);
   try {
     const { events, times } = await eventTimes(conn, target);

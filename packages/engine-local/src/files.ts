@@ -17,6 +17,11 @@ import { type Field, keyMap, RECORD_KEYS } from "./schema.ts";
 
 const EVENT_FILE = /\.(json|jsonl|ndjson)(\.gz)?$/i;
 
+/** Whether a day (`yyyy/mm/dd`) lies in a range of days; every day when there is no range. */
+export function inDayRange(days: DayRange | null, day: string | null): boolean {
+  return days === null || (day !== null && day >= days.first && day <= days.last);
+}
+
 /** Whether a file's name (or an S3 key) is one of an event file: JSON, JSON lines, gzipped or not. */
 export function isEventFileName(name: string): boolean {
   return EVENT_FILE.test(name);
@@ -424,8 +429,7 @@ export class LogCatalog {
     outside = 0,
     outsideDaysOfScan: DayRange | null = null,
   ): Promise<Resolution & { skippedByWindow: number }> {
-    const inDays = (d: string | null) =>
-      days === null || (d !== null && d >= days.first && d <= days.last);
+    const inDays = (d: string | null) => inDayRange(days, d);
     let outsideDays = outsideDaysOfScan;
     const wanted = files.filter((f) => {
       if (f.layoutDay === null || inDays(f.layoutDay)) return true;

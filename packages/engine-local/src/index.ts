@@ -3,6 +3,7 @@ export { createLocalEngine, LocalEngine, type LocalEngineOptions, MAX_OBJECT } f
 export {
   type DayRange,
   fileIdentity,
+  inDayRange,
   isEventFileName,
   LogCatalog,
   layoutDay,

@@ -423,6 +423,9 @@ export interface StoreRead {
  * has since replaced the manifest (it removes a day's previous file once the new one is named),
  * the new manifest is read again (a few times at most).
  */
+/** How many times a read of the store follows a manifest a collect keeps replacing. */
+const MANIFEST_REREADS = 3;
+
 export async function readStore(
   manifests: ManifestCache,
   w: TimeWindow | null,
@@ -433,7 +436,7 @@ export async function readStore(
     const read = storeRead(manifests.store, m, w, rawFallback);
     const bad = await badDayFile(read.files);
     if (bad === undefined) return read;
-    if (attempt < 3 && (await manifests.get()) !== m) continue;
+    if (attempt < MANIFEST_REREADS && (await manifests.get()) !== m) continue;
     throw bad;
   }
 }
@@ -503,6 +506,12 @@ async function badDayFile(files: StoreRead["files"]): Promise<RunMdError | undef
 const NOT_EVENTS =
   /no CloudTrail events in it|no events in it|not a CloudTrail event|the file is empty$/;
 
+/** Whether an object was skipped unread: the store may lack events it holds. */
+function lostEvents(o: StoreObject): boolean {
+  if (o.skipped === undefined) return false;
+  return o.unread ?? !NOT_EVENTS.test(o.skipped);
+}
+
 /**
  * The manifest's skipped objects that could not be read and may hold events of these days: those
  * of the delivery layout of one of the days, and every one outside the layout (an export or JSON
@@ -511,7 +520,7 @@ const NOT_EVENTS =
  */
 function unreadObjects(m: StoreManifest, days: Set<string>): string[] {
   return Object.entries(m.objects).flatMap(([key, o]) => {
-    if (o.skipped === undefined || !(o.unread ?? !NOT_EVENTS.test(o.skipped))) return [];
+    if (!lostEvents(o)) return [];
     const day = objectDay(key, o);
     return day === null || days.has(day) ? [key] : [];
   });

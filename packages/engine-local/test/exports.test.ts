@@ -19,6 +19,7 @@ describe("@run-md/engine-local", () => {
       "collectSelectSql",
       "createLocalEngine",
       "fileIdentity",
+      "inDayRange",
       "isEventFileName",
       "layoutDay",
       "localEngine",

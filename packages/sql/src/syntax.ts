@@ -61,8 +61,9 @@ export interface Masked {
 
 /**
  * Each `{{...}}` as something of Trino's grammar the same length, columns kept: a boolean
- * parameter as `true`, an integer as `0` and a number as `0.0`, the literals Athena receives (core's `renderLiteral`),
- * so the rules on literals see them; any other as the parameter `?` (rendered as a string).
+ * parameter as `true`, an integer as `0` and a number as `0.0`, the literals Athena receives
+ * (core's `renderLiteral`), so the rules on literals see them; any other as the parameter `?`
+ * (rendered as a string).
  */
 export function maskParams(query: string, types: ParamTypes = {}): Masked {
   const literals = new Map<number, string>();

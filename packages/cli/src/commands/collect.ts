@@ -76,9 +76,9 @@ function s3Config(values: { region?: string; profile?: string }) {
 
 /**
  * 0 when the store holds every object of the window; 1 (after the summary) when an object was
- * skipped as corrupt (not one read and found to hold no CloudTrail event) or could not be fetched, a folder could not be listed, or the window held no
- * objects at all: the store then lacks events, or holds none, and a script should not go on as if
- * it were complete.
+ * skipped as corrupt (not one read and found to hold no CloudTrail event) or could not be
+ * fetched, or a folder could not be listed: the store then lacks events, and a script should not
+ * go on as if it were complete.
  */
 export function collectExitCode(r: {
   objectsSeen: number;

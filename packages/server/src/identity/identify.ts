@@ -23,6 +23,8 @@ export interface Identity {
 }
 
 const SAFE_METHODS = ["GET", "HEAD", "OPTIONS"];
+/** An Authorization header that presents a token. */
+const BEARER = /^Bearer\s+(\S+)$/i;
 const ANONYMOUS = { user: "anonymous", groups: [] as string[] };
 
 export function cookiesOf(req: FastifyRequest): Record<string, string | undefined> {
@@ -87,7 +89,7 @@ export class Identifier {
     if (this.auth.mode === "none") return undefined;
     const authz = req.headers.authorization;
     if (authz !== undefined) {
-      const token = /^Bearer\s+(\S+)$/i.exec(authz)?.[1];
+      const token = BEARER.exec(authz)?.[1];
       const v = token === undefined ? undefined : await this.tokens.verify(token);
       return v?.ok ? undefined : `token ${v?.reason ?? "malformed"}`;
     }
@@ -126,7 +128,7 @@ export class Identifier {
   }
 
   private async bearer(req: FastifyRequest, header: string): Promise<Caller> {
-    const m = /^Bearer\s+(\S+)$/i.exec(header);
+    const m = BEARER.exec(header);
     if (!m) {
       await this.refuse(req, "malformed Authorization header", ANONYMOUS);
       throw new HttpError(401, "the Authorization header must be: Bearer <token>");
