@@ -482,12 +482,24 @@ describe("in a browser", () => {
   it("finds a runbook with the search box", async (ctx) => {
     const tab = await newTab(ctx);
     if (!tab || !server) return;
+    // What the page went through, for the message when the form never comes (seen once in a
+    // full run under perf: nothing said why).
+    const trouble: string[] = [];
+    tab.on("pageerror", (e) => trouble.push(`page error: ${e.message}`));
+    tab.on("console", (m) => m.type() === "error" && trouble.push(`console: ${m.text()}`));
+    tab.on("requestfailed", (r) => trouble.push(`failed: ${r.url()} ${r.failure()?.errorText}`));
+    tab.on("response", (r) => r.status() >= 400 && trouble.push(`${r.status()}: ${r.url()}`));
     try {
       await tab.goto(`${server.url}/`);
       await tab.locator("button[data-open-modal]").click();
       // Starlight makes the search form when the browser is idle: slow on a busy machine.
       const input = tab.locator("#starlight__search input");
-      await input.waitFor({ timeout: 90_000 });
+      await input.waitFor({ timeout: 90_000 }).catch((e: Error) => {
+        const open = tab.evaluate(() => document.querySelector("dialog")?.open ?? "no dialog");
+        return open.then((o) => {
+          throw new Error(`${e.message}\ndialog open: ${o}\n${trouble.join("\n") || "no error"}`);
+        });
+      });
       await input.fill("unauthorized");
       const hit = tab.locator('#starlight__search a[href*="/runbooks/unauthorized-access/"]');
       await expect.poll(() => hit.count(), { timeout: 30_000 }).toBeGreaterThan(0);

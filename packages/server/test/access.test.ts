@@ -220,10 +220,13 @@ describe("the rule table", () => {
 describe("a refused request's audit entry", () => {
   it("keeps the first 256 characters of a long path: an anonymous caller cannot grow the log 15 KB a request", async () => {
     const long = `/${"a".repeat(15_000)}`;
+    const before = (await t.audit()).length;
     const r = await call(`${t.url}${long}`, { token: tok.unknown! });
     expect(r.status).toBe(401);
-    const entry = (await t.audit()).at(-1)!;
-    expect(entry).toMatchObject({ action: "auth.refused" });
+    // An earlier case's run may end (run.end) meanwhile: the refusal is the one entry of its kind.
+    const refused = (await t.audit()).slice(before).filter((e) => e.action === "auth.refused");
+    expect(refused).toHaveLength(1);
+    const entry = refused[0]!;
     expect(entry.details?.path).toBe(`${long.slice(0, 256)}… (15001 characters)`);
     expect(JSON.stringify(entry).length).toBeLessThan(1_000);
   });
