@@ -13,6 +13,7 @@ import fs, { type Dirent, promises as fsp, type Stats } from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
 import { isSlashDay, setNewest, slashDate } from "@run-md/core";
+import { isNumberText, jsonText, parseJson } from "./json-text.ts";
 import { type Field, keyMap, RECORD_KEYS } from "./schema.ts";
 
 const EVENT_FILE = /\.(json|jsonl|ndjson)(\.gz)?$/i;
@@ -590,7 +591,7 @@ export class LogCatalog {
       const dir = path.join(this.cacheDir, g.dir);
       await fsp.mkdir(dir, { recursive: true });
       const file = path.join(dir, `${hash.slice(0, 16)}_${this.partSeq++}.json`);
-      await fsp.writeFile(file, JSON.stringify({ Records: g.records }));
+      await fsp.writeFile(file, jsonText({ Records: g.records }, parsed.numbersAsText));
       events += g.records.length;
       // Size attributed to the part: its share of the original file's bytes.
       parts.push({
@@ -729,20 +730,31 @@ function otherKeyCase(head: string): boolean {
   return field !== undefined && field.name !== key;
 }
 
+/** What `parseEvents` read of a file. */
+export interface ParsedEvents {
+  objects: unknown[];
+  notes: string[];
+  /** Why the file is not read at all. */
+  error?: string;
+  /** Some number of the objects is kept as its text (json-text.ts): write them with `jsonText`. */
+  numbersAsText?: true;
+}
+
 /** A file's JSON values: a `{"Records":[...]}` document, a bare array, one event, or JSON lines. */
-export function parseEvents(text: string): { objects: unknown[]; notes: string[]; error?: string } {
+export function parseEvents(text: string): ParsedEvents {
   const trimmed = text.replace(/^\uFEFF/, "").trim();
   if (trimmed === "") return { objects: [], notes: ["the file is empty"] };
+  const read = new JsonReader();
   let whole: unknown;
   let wholeError: string | undefined;
   try {
-    whole = JSON.parse(trimmed);
+    whole = read.parse(trimmed);
   } catch (e) {
     wholeError = (e as Error).message;
   }
   if (wholeError === undefined) {
     try {
-      return { objects: flatten(whole), notes: [] };
+      return read.result(read.flatten(whole));
     } catch (e) {
       return { objects: [], notes: [], error: (e as Error).message };
     }
@@ -759,7 +771,7 @@ export function parseEvents(text: string): { objects: unknown[]; notes: string[]
     const l = line.trim();
     if (l === "") continue;
     try {
-      objects.push(...flatten(JSON.parse(l)));
+      objects.push(...read.flatten(read.parse(l)));
       good++;
     } catch {
       bad++;
@@ -774,7 +786,48 @@ export function parseEvents(text: string): { objects: unknown[]; notes: string[]
     const error = `malformed JSON on ${bad} of its ${bad + good} lines (the first: line ${firstBad})`;
     return { objects: [], notes: [], error };
   }
-  return { objects, notes: [] };
+  return read.result(objects);
+}
+
+/** JSON texts of one file parsed with parseJson, remembering whether any kept a number's text. */
+class JsonReader {
+  private numbersAsText = false;
+
+  parse(text: string): unknown {
+    const parsed = parseJson(text);
+    if (parsed.numbersAsText) this.numbersAsText = true;
+    return parsed.value;
+  }
+
+  /**
+   * The values of one JSON document that may be events: a delivery file's `Records`, the events
+   * of `aws cloudtrail lookup-events` output (`Events`, each event's JSON text in
+   * `CloudTrailEvent`), an array, or the value itself. Throws (the file is unread) for a `Records`
+   * that is no list or a `CloudTrailEvent` that does not parse: the events it stands for would be
+   * lost.
+   */
+  flatten(v: unknown): unknown[] {
+    return values(v).map((e, i) => this.lookedUpEvent(e, i));
+  }
+
+  result(objects: unknown[]): ParsedEvents {
+    return this.numbersAsText
+      ? { objects, notes: [], numbersAsText: true }
+      : { objects, notes: [] };
+  }
+
+  /**
+   * An entry of `lookup-events` output (in its `Events`, a bare array of them, or one a line): its
+   * `CloudTrailEvent` text parsed, not the summary fields around it. Any other value as it is.
+   */
+  private lookedUpEvent(e: unknown, i: number): unknown {
+    if (!isPlainObject(e) || typeof e.CloudTrailEvent !== "string") return e;
+    try {
+      return this.parse(e.CloudTrailEvent);
+    } catch {
+      throw new Error(`malformed JSON in the CloudTrailEvent of event ${i + 1}`);
+    }
+  }
 }
 
 /**
@@ -786,16 +839,6 @@ function jsonErrorPlace(message: string | undefined): string {
   if (at) return ` (at position ${at[1]})`;
   if (/Unexpected end of JSON input/i.test(message ?? "")) return " (it ends too early)";
   return "";
-}
-
-/**
- * The values of one JSON document that may be events: a delivery file's `Records`, the events of
- * `aws cloudtrail lookup-events` output (`Events`, each event's JSON text in `CloudTrailEvent`),
- * an array, or the value itself. Throws (the file is unread) for a `Records` that is no list or a
- * `CloudTrailEvent` that does not parse: the events it stands for would be lost.
- */
-function flatten(v: unknown): unknown[] {
-  return values(v).map(lookedUpEvent);
 }
 
 function values(v: unknown): unknown[] {
@@ -816,21 +859,15 @@ function values(v: unknown): unknown[] {
   return [v];
 }
 
-/**
- * An entry of `lookup-events` output (in its `Events`, a bare array of them, or one a line): its
- * `CloudTrailEvent` text parsed, not the summary fields around it. Any other value as it is.
- */
-function lookedUpEvent(e: unknown, i: number): unknown {
-  if (!isPlainObject(e) || typeof e.CloudTrailEvent !== "string") return e;
-  try {
-    return JSON.parse(e.CloudTrailEvent);
-  } catch {
-    throw new Error(`malformed JSON in the CloudTrailEvent of event ${i + 1}`);
-  }
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && !isNumberText(v);
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
+/** A JSON string, number (a number kept as its text included) or boolean. */
+function isScalar(v: unknown): boolean {
+  return (
+    typeof v === "string" || typeof v === "number" || typeof v === "boolean" || isNumberText(v)
+  );
 }
 
 const EVENT_KEYS = new Set([
@@ -924,18 +961,15 @@ function coerce(f: Field, v: unknown, p: string, coerced: Record<string, number>
     case "string":
       // Numbers and booleans stay JSON values, as in layout files: the typed reader makes text of
       // them for the string column (readonly 'true'), and Logs Insights sees a boolean (1/0).
-      if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") return v;
-      return JSON.stringify(v);
+      if (isScalar(v)) return v;
+      return jsonText(v);
     case "json":
       return v;
     case "string-map":
       if (!isPlainObject(v)) return bad();
       return Object.fromEntries(
         // Scalars stay JSON values here too (see "string" above); objects become JSON text.
-        Object.entries(v).map(([k, x]) => [
-          k,
-          x !== null && typeof x === "object" ? JSON.stringify(x) : x,
-        ]),
+        Object.entries(v).map(([k, x]) => [k, isScalar(x) || x === null ? x : jsonText(x)]),
       );
     case "struct":
       if (!isPlainObject(v)) return bad();

@@ -1,0 +1,100 @@
+/**
+ * A payload's numbers read as written, whichever reader takes the file: the lenient reader
+ * (exports, lookup-events output) parsed them with JavaScript's JSON and wrote `500.0` as `500`
+ * and 12345678901234567890 as 12345678901234567000, while DuckDB's typed reader (the delivery
+ * layout, a store) and Athena keep the text. The truth is the text of the input itself.
+ */
+import { promises as fsp, readFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { queryRequest } from "../../core/test/query-request.ts";
+import { createLocalEngine } from "../src/index.ts";
+import { isNumberText, jsonText, numbersReadBack, parseJson } from "../src/json-text.ts";
+import { datasetDir, datasetsDir, hasShared } from "./helpers.ts";
+import { numberSources, PAYLOAD, NUMBERS_WINDOW as WINDOW } from "./number-text-fixture.ts";
+
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const d of dirs) await fsp.rm(d, { recursive: true, force: true });
+});
+
+/** The answer of one SQL step over `dir`. */
+async function sql(dir: string, query: string) {
+  const engine = await createLocalEngine({ logDir: dir, threads: 1 });
+  try {
+    return await engine.query(queryRequest("sql", query, WINDOW));
+  } finally {
+    await engine.close();
+  }
+}
+
+describe("a payload's numbers", () => {
+  it("read as written from an export, lookup-events output and the delivery layout alike", async () => {
+    const sources = await numberSources(dirs);
+    const rows: Record<string, unknown> = {};
+    for (const [name, dir] of Object.entries(sources)) {
+      const r = await sql(dir, "SELECT requestparameters, errorcode FROM cloudtrail_logs");
+      rows[name] = r.rows;
+    }
+    // DuckDB's typed reader keeps 500.0 and an integer beyond 2^53 as the input writes them; it
+    // writes 1E2 as 100.0, -0 as 0 and 1.50 as 1.5 (see docs/engines.md), and so does a store.
+    const [payload, errorCode] = (rows.layout as [string, string][])[0] ?? [];
+    expect(payload).toContain('"size":500.0,"big":12345678901234567890,');
+    expect(errorCode).toBe("1.5");
+    expect(rows.export).toEqual(rows.layout);
+    expect(rows.lookup).toEqual(rows.layout);
+  });
+
+  it("read as the real export writes them: bytesTransferredOut 500.0 (otrf)", async ({ skip }) => {
+    if (!hasShared) skip();
+    const name = "otrf-ec2-proxy-s3-exfiltration";
+    // The truth from the raw lines' text: each event id with `"bytesTransferredOut":500.0`.
+    const lines = readFileSync(path.join(datasetsDir, name, "events.jsonl"), "utf8").split("\n");
+    const ids = lines
+      .filter((l) => l.includes('"bytesTransferredOut":500.0'))
+      .map((l) => /"eventID":"([^"]+)"/.exec(l)?.[1]);
+    expect(ids.length).toBeGreaterThan(0);
+    const dir = await datasetDir(name);
+    dirs.push(dir);
+    const engine = await createLocalEngine({ logDir: dir, threads: 1 });
+    try {
+      const r = await engine.runAthenaSql(
+        `SELECT DISTINCT eventid FROM cloudtrail_logs WHERE additionaleventdata LIKE '%"bytesTransferredOut":500.0%' ORDER BY eventid`,
+        [],
+      );
+      expect(r.rows.map((row) => row[0])).toEqual([...new Set(ids)].sort());
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
+describe("parseJson", () => {
+  it("keeps JSON.parse's numbers when every number reads back, and the text of those that do not", () => {
+    const plain = parseJson('{"a":1,"b":-2.5,"c":[0,1e-7],"s":"1.0 and 1E2 in a string"}');
+    expect(plain).toEqual({
+      value: { a: 1, b: -2.5, c: [0, 1e-7], s: "1.0 and 1E2 in a string" },
+      numbersAsText: false,
+    });
+    const kept = parseJson(PAYLOAD);
+    expect(kept.numbersAsText).toBe(true);
+    const v = kept.value as Record<string, unknown>;
+    expect(isNumberText(v.size)).toBe(true);
+    expect(v.n).toBe(7); // a number that reads back stays a number
+    expect(jsonText(kept.value)).toBe(PAYLOAD);
+  });
+
+  it("scans strings with escaped quotes and backslashes without reading their digits", () => {
+    expect(numbersReadBack(String.raw`{"a":"x\"1.0\\","b":2}`)).toBe(true);
+    expect(numbersReadBack(String.raw`{"a":"x\\","b":2.0}`)).toBe(false);
+    expect(numbersReadBack(`{"a":"${'\\"'.repeat(200_000)}","b":3}`)).toBe(true);
+  });
+
+  it("reads a key repeated in one object as JSON.parse does (its last value)", () => {
+    expect(parseJson('{"a":1.0,"a":2}')).toEqual({ value: { a: 2 }, numbersAsText: false });
+  });
+
+  it("throws JSON.parse's error for text that is not JSON", () => {
+    expect(() => parseJson('{"a":1.0')).toThrow(SyntaxError);
+  });
+});
