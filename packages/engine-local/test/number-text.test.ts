@@ -9,7 +9,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
 import { createLocalEngine } from "../src/index.ts";
-import { isNumberText, jsonText, numbersReadBack, parseJson } from "../src/json-text.ts";
+import { isNumberText, jsonText, numbersChanged, parseJson } from "../src/json-text.ts";
 import { datasetDir, datasetsDir, hasShared } from "./helpers.ts";
 import { numberSources, PAYLOAD, NUMBERS_WINDOW as WINDOW } from "./number-text-fixture.ts";
 
@@ -85,13 +85,28 @@ describe("parseJson", () => {
   });
 
   it("scans strings with escaped quotes and backslashes without reading their digits", () => {
-    expect(numbersReadBack(String.raw`{"a":"x\"1.0\\","b":2}`)).toBe(true);
-    expect(numbersReadBack(String.raw`{"a":"x\\","b":2.0}`)).toBe(false);
-    expect(numbersReadBack(`{"a":"${'\\"'.repeat(200_000)}","b":3}`)).toBe(true);
+    expect(numbersChanged(String.raw`{"a":"x\"1.0\\","b":2}`)).toEqual([]);
+    const odd = String.raw`{"a":"x\\","b":2.0}`;
+    expect(numbersChanged(odd)).toEqual([[odd.indexOf("2.0"), odd.indexOf("2.0") + 3]]);
+    expect(numbersChanged(`{"a":"${'\\"'.repeat(200_000)}","b":3}`)).toEqual([]);
+    expect(numbersChanged("[-0,1e5,1.5,-12345678901234567890]")).toEqual([
+      [1, 3],
+      [4, 7],
+      [12, 33],
+    ]);
   });
 
   it("reads a key repeated in one object as JSON.parse does (its last value)", () => {
-    expect(parseJson('{"a":1.0,"a":2}')).toEqual({ value: { a: 2 }, numbersAsText: false });
+    expect(parseJson('{"a":1.0,"a":2}')).toEqual({ value: { a: 2 }, numbersAsText: true });
+    const last = parseJson('{"a":2,"a":1.0}').value as { a: unknown };
+    expect(isNumberText(last.a) && String(last.a)).toBe("1.0");
+  });
+
+  it("leaves the document's own strings alone, whatever they look like", () => {
+    const text = String.raw`{"a":"\u00000","b":"0","c":[1.0,"\u0000"]}`;
+    const v = parseJson(text).value as { a: string; b: string; c: unknown[] };
+    expect([v.a, v.b, v.c[1]]).toEqual(["\u00000", "0", "\u0000"]);
+    expect(jsonText(v)).toBe(text);
   });
 
   it("throws JSON.parse's error for text that is not JSON", () => {
