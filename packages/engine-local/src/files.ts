@@ -591,7 +591,7 @@ export class LogCatalog {
       const dir = path.join(this.cacheDir, g.dir);
       await fsp.mkdir(dir, { recursive: true });
       const file = path.join(dir, `${hash.slice(0, 16)}_${this.partSeq++}.json`);
-      await fsp.writeFile(file, jsonText({ Records: g.records }, parsed.numbersAsText));
+      await fsp.writeFile(file, jsonText({ Records: g.records }, parsed.numbersAsText === true));
       events += g.records.length;
       // Size attributed to the part: its share of the original file's bytes.
       parts.push({
@@ -863,13 +863,6 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v) && !isNumberText(v);
 }
 
-/** A JSON string, number (a number kept as its text included) or boolean. */
-function isScalar(v: unknown): boolean {
-  return (
-    typeof v === "string" || typeof v === "number" || typeof v === "boolean" || isNumberText(v)
-  );
-}
-
 const EVENT_KEYS = new Set([
   "eventversion",
   "eventname",
@@ -938,17 +931,28 @@ function normalizeStruct(
   prefix: string,
   coerced: Record<string, number>,
 ): Record<string, unknown> {
+  // A plain object (one without a prototype is a slow one to V8: a third more time for a big
+  // export), asked for its own keys only: `constructor` or `toString` are not already in it.
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(obj)) {
     const f = fields.get(k.toLowerCase());
     if (!f) {
-      if (!(k in out)) out[k] = v;
+      if (!Object.hasOwn(out, k)) setOwn(out, k, v);
       continue;
     }
-    if (f.name in out && out[f.name] !== null && k !== f.name) continue;
+    if (Object.hasOwn(out, f.name) && out[f.name] !== null && k !== f.name) continue;
     out[f.name] = coerce(f, v, `${prefix}${f.name}`, coerced);
   }
   return out;
+}
+
+/** `o[k] = v`, for `__proto__` too (an assignment would set the object's prototype). */
+function setOwn(o: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === "__proto__") {
+    Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  } else {
+    o[k] = v;
+  }
 }
 
 function coerce(f: Field, v: unknown, p: string, coerced: Record<string, number>): unknown {
@@ -959,18 +963,14 @@ function coerce(f: Field, v: unknown, p: string, coerced: Record<string, number>
   };
   switch (f.kind) {
     case "string":
-      // Numbers and booleans stay JSON values, as in layout files: the typed reader makes text of
-      // them for the string column (readonly 'true'), and Logs Insights sees a boolean (1/0).
-      if (isScalar(v)) return v;
-      return jsonText(v);
     case "json":
+      // Any JSON value stays as it came, as in layout files: the typed reader makes the string
+      // column's text of it (readonly 'true', an object's JSON with DuckDB's number forms), and
+      // Logs Insights sees a boolean (1/0) or an object.
       return v;
     case "string-map":
-      if (!isPlainObject(v)) return bad();
-      return Object.fromEntries(
-        // Scalars stay JSON values here too (see "string" above); objects become JSON text.
-        Object.entries(v).map(([k, x]) => [k, isScalar(x) || x === null ? x : jsonText(x)]),
-      );
+      // Its values as they came too (see "string" above).
+      return isPlainObject(v) ? v : bad();
     case "struct":
       if (!isPlainObject(v)) return bad();
       return normalizeStruct(v, mapFor(f.fields), `${p}.`, coerced);

@@ -16,9 +16,12 @@ export const NUMBERS_WINDOW = {
 export const PAYLOAD =
   '{"size":500.0,"big":12345678901234567890,"e":1E2,"z":-0,"list":[1.50,2],"n":7}';
 
-/** One event as text, its numbers as PAYLOAD writes them. */
+/**
+ * One event as text: its payload PAYLOAD, and such numbers also in an object where a string belongs
+ * (errorMessage) and in a string map's values (webIdFederationData.attributes).
+ */
 function eventText(id: string): string {
-  return `{"eventVersion":"1.08","eventTime":"2026-01-01T10:00:00Z","eventSource":"ec2.amazonaws.com","eventName":"RunInstances","awsRegion":"us-east-1","eventID":"${id}","recipientAccountId":"111122223333","errorCode":1.50,"requestParameters":${PAYLOAD},"userIdentity":{"type":"IAMUser","accountId":"111122223333"}}`;
+  return `{"eventVersion":"1.08","eventTime":"2026-01-01T10:00:00Z","eventSource":"ec2.amazonaws.com","eventName":"RunInstances","awsRegion":"us-east-1","eventID":"${id}","recipientAccountId":"111122223333","errorCode":1.50,"errorMessage":{"a":1E2,"b":-0,"c":1.50,"d":500.0},"requestParameters":${PAYLOAD},"userIdentity":{"type":"AssumedRole","accountId":"111122223333","sessionContext":{"webIdFederationData":{"federatedProvider":"x","attributes":{"n":1.50,"o":{"p":500.0}}}}}}`;
 }
 
 /** The three sources, each a folder of its own (pushed to `dirs`, for the caller to remove). */

@@ -8,6 +8,7 @@ import { promises as fsp, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
+import { normalizeRecord } from "../src/files.ts";
 import { createLocalEngine } from "../src/index.ts";
 import { isNumberText, jsonText, numbersChanged, parseJson } from "../src/json-text.ts";
 import { datasetDir, datasetsDir, hasShared } from "./helpers.ts";
@@ -17,6 +18,9 @@ const dirs: string[] = [];
 afterAll(async () => {
   for (const d of dirs) await fsp.rm(d, { recursive: true, force: true });
 });
+
+const QUERY = `SELECT requestparameters, errorcode, errormessage,
+  useridentity.sessioncontext.webidfederationdata.attributes['o'] FROM cloudtrail_logs`;
 
 /** The answer of one SQL step over `dir`. */
 async function sql(dir: string, query: string) {
@@ -33,14 +37,18 @@ describe("a payload's numbers", () => {
     const sources = await numberSources(dirs);
     const rows: Record<string, unknown> = {};
     for (const [name, dir] of Object.entries(sources)) {
-      const r = await sql(dir, "SELECT requestparameters, errorcode FROM cloudtrail_logs");
+      const r = await sql(dir, QUERY);
       rows[name] = r.rows;
     }
     // DuckDB's typed reader keeps 500.0 and an integer beyond 2^53 as the input writes them; it
     // writes 1E2 as 100.0, -0 as 0 and 1.50 as 1.5 (see docs/engines.md), and so does a store.
-    const [payload, errorCode] = (rows.layout as [string, string][])[0] ?? [];
+    const [payload, errorCode, message, attribute] = (rows.layout as string[][])[0] ?? [];
     expect(payload).toContain('"size":500.0,"big":12345678901234567890,');
     expect(errorCode).toBe("1.5");
+    // An object where a string belongs, and in a string map: its JSON text, DuckDB's numbers.
+    expect(JSON.parse(message ?? "")).toEqual({ a: 100, b: 0, c: 1.5, d: 500 });
+    expect(message).toContain('"d":500.0');
+    expect(JSON.parse(attribute ?? "")).toEqual({ p: 500 });
     expect(rows.export).toEqual(rows.layout);
     expect(rows.lookup).toEqual(rows.layout);
   });
@@ -81,7 +89,7 @@ describe("parseJson", () => {
     const v = kept.value as Record<string, unknown>;
     expect(isNumberText(v.size)).toBe(true);
     expect(v.n).toBe(7); // a number that reads back stays a number
-    expect(jsonText(kept.value)).toBe(PAYLOAD);
+    expect(jsonText(kept.value, true)).toBe(PAYLOAD);
   });
 
   it("scans strings with escaped quotes and backslashes without reading their digits", () => {
@@ -102,14 +110,35 @@ describe("parseJson", () => {
     expect(isNumberText(last.a) && String(last.a)).toBe("1.0");
   });
 
+  it("keeps the text of every other number when one object repeats a key", () => {
+    const { value } = parseJson('[{"a":500.0},{"x":1,"x":2.50}]');
+    expect(jsonText(value, true)).toBe('[{"a":500.0},{"x":2.50}]');
+  });
+
   it("leaves the document's own strings alone, whatever they look like", () => {
     const text = String.raw`{"a":"\u00000","b":"0","c":[1.0,"\u0000"]}`;
     const v = parseJson(text).value as { a: string; b: string; c: unknown[] };
     expect([v.a, v.b, v.c[1]]).toEqual(["\u00000", "0", "\u0000"]);
-    expect(jsonText(v)).toBe(text);
+    expect(jsonText(v, true)).toBe(text);
   });
 
   it("throws JSON.parse's error for text that is not JSON", () => {
     expect(() => parseJson('{"a":1.0')).toThrow(SyntaxError);
+  });
+});
+
+describe("normalizeRecord", () => {
+  it("keeps keys named as Object's own properties: __proto__, constructor, toString", () => {
+    const raw = JSON.parse(
+      '{"eventName":"X","constructor":"c","toString":"t","__proto__":{"eventTime":"2026-01-01T00:00:00Z"}}',
+    ) as Record<string, unknown>;
+    const rec = normalizeRecord(raw, {});
+    expect(JSON.parse(JSON.stringify(rec))).toEqual({
+      eventName: "X",
+      constructor: "c",
+      toString: "t",
+      ["__proto__"]: { eventTime: "2026-01-01T00:00:00Z" },
+    });
+    expect(rec.eventTime).toBeUndefined(); // not inherited from a `__proto__` key
   });
 });
