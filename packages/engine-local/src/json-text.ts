@@ -62,23 +62,32 @@ export function parseJson(text: string): ParsedJson {
   return { value: restore(JSON.parse(parts.join(""))), numbersAsText: true };
 }
 
-/** `v` with each marked string replaced by the NumberText it stands for. */
-function restore(v: unknown): unknown {
-  if (typeof v === "string") return v.startsWith(MARK) ? new NumberText(v.slice(MARK.length)) : v;
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) {
-      const x = v[i];
-      if (x !== null && typeof x !== "number" && typeof x !== "boolean") v[i] = restore(x);
-    }
-  } else if (v !== null && typeof v === "object") {
-    const o = v as Record<string, unknown>;
-    for (const k of Object.keys(o)) {
+/**
+ * `root` with each marked string replaced by the NumberText it stands for. With a stack of its own,
+ * not recursion: JSON.parse reads nesting deeper than this function's calls could go.
+ */
+function restore(root: unknown): unknown {
+  if (typeof root === "string") return numberOf(root);
+  const todo: unknown[] = [root];
+  for (let v = todo.pop(); v !== undefined; v = todo.pop()) {
+    if (v === null || typeof v !== "object") continue;
+    const o = v as Record<string, unknown>; // an array too: its indexes are its keys
+    for (const k of Array.isArray(v) ? v.keys() : Object.keys(o)) {
       const x = o[k];
-      const r = x !== null && typeof x !== "number" && typeof x !== "boolean" ? restore(x) : x;
-      if (r !== x) o[k] = r; // an own property (JSON.parse's `__proto__` one included)
+      if (typeof x === "string") {
+        const r = numberOf(x);
+        if (r !== x) o[k] = r; // an own property (JSON.parse's `__proto__` one included)
+      } else if (x !== null && typeof x === "object") {
+        todo.push(x);
+      }
     }
   }
-  return v;
+  return root;
+}
+
+/** The NumberText a marked string stands for, or the string. */
+function numberOf(s: string): string | NumberText {
+  return s.startsWith(MARK) ? new NumberText(s.slice(MARK.length)) : s;
 }
 
 /**

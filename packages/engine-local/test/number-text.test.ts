@@ -8,7 +8,7 @@ import { promises as fsp, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
-import { normalizeRecord } from "../src/files.ts";
+import { normalizeRecord, parseEvents } from "../src/files.ts";
 import { createLocalEngine } from "../src/index.ts";
 import { isNumberText, jsonText, numbersChanged, parseJson } from "../src/json-text.ts";
 import { datasetDir, datasetsDir, hasShared } from "./helpers.ts";
@@ -108,6 +108,29 @@ describe("parseJson", () => {
     expect(parseJson('{"a":1.0,"a":2}')).toEqual({ value: { a: 2 }, numbersAsText: true });
     const last = parseJson('{"a":2,"a":1.0}').value as { a: unknown };
     expect(isNumberText(last.a) && String(last.a)).toBe("1.0");
+  });
+
+  it("marks JSON lines as holding kept numbers when only an early line holds one", () => {
+    const parsed = parseEvents('{"eventName":"A","n":500.0}\n{"eventName":"B","n":1}\n');
+    expect(parsed.numbersAsText).toBe(true);
+    expect(jsonText(parsed.objects, true)).toBe(
+      '[{"eventName":"A","n":500.0},{"eventName":"B","n":1}]',
+    );
+  });
+
+  it("restores numbers at any depth JSON.parse reads, and under a key named __proto__", () => {
+    // Deeper than JSON.stringify writes: such a file is skipped as nested too deeply by the
+    // writer, as it is without a kept number, not as malformed JSON.
+    const deep = 20_000;
+    const text = `{"a":${"[".repeat(deep)}1.0${"]".repeat(deep)}}`;
+    let v = (parseJson(text).value as { a: unknown }).a;
+    for (let i = 0; i < deep; i++) v = (v as unknown[])[0];
+    expect(isNumberText(v) && String(v)).toBe("1.0");
+    expect(parseEvents(`{"eventName":"A","requestParameters":${text}}`).error).toBeUndefined();
+    const proto = '{"__proto__":2.50,"b":[{"__proto__":1.0}]}';
+    const { value } = parseJson(proto);
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
+    expect(jsonText(value, true)).toBe(proto);
   });
 
   it("keeps the text of every other number when one object repeats a key", () => {
