@@ -33,6 +33,17 @@ export interface Alert {
   /** The run's page on the site, when the site's URL is known. */
   runUrl?: string;
   finding?: Finding;
+  /**
+   * For an investigation (a run with parameters of its own: a triggered run, `--param`), a digest
+   * of its parameters: each investigation fails and recovers on its own (`alertKey`), so a
+   * passing one for another access key never resolves the incident of a failing one.
+   */
+  investigation?: string;
+}
+
+/** What the alert state and PagerDuty's dedup key follow: the runbook, or one investigation of it. */
+export function alertKey(alert: Pick<Alert, "runbook" | "investigation">): string {
+  return alert.investigation ? `${alert.runbook.id}#${alert.investigation}` : alert.runbook.id;
 }
 
 /**

@@ -3,11 +3,17 @@
  * reminders and recoveries), to one message per target (PagerDuty and GitHub: one event or
  * issue per runbook). Every target is tried; one that is down never stops the others.
  */
+import { createHash } from "node:crypto";
 import path from "node:path";
-import { runPageUrl as coreRunPageUrl, type RunReport, runbookPageUrl } from "@run-md/core";
+import {
+  runPageUrl as coreRunPageUrl,
+  type RunReport,
+  reportKind,
+  runbookPageUrl,
+} from "@run-md/core";
 import { type NotifyConfig, type TargetConfig, wants } from "./config.ts";
 import { crashFindingOf, findingOf } from "./finding.ts";
-import { type Alert, type CrashedRun, type Delivery, outcomeOf } from "./model.ts";
+import { type Alert, alertKey, type CrashedRun, type Delivery, outcomeOf } from "./model.ts";
 import { postMessage } from "./retry.ts";
 import {
   type AlertState,
@@ -84,22 +90,36 @@ function subjectOf(run: RunToNotify, siteUrl: string | undefined) {
     runId: report.runId,
     ...(finding ? { finding } : {}),
     ...(runUrl ? { runUrl } : {}),
+    ...(reportKind(report) === "investigation" ? { investigation: paramsDigest(report) } : {}),
   };
+}
+
+/** The first 16 hex digits of the SHA-256 of a run's runbook id and parameters, sorted by name. */
+function paramsDigest(report: RunReport): string {
+  const sorted = Object.entries(report.params).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const text = JSON.stringify([report.runbook.id, sorted]);
+  return createHash("sha256").update(text).digest("hex").slice(0, 16);
 }
 
 /** How bad a run's status is, for runs of one runbook id in one batch: the worst is told. */
 const RANK: Record<string, number> = { failed: 4, errored: 3, warned: 2, passed: 1 };
 
-/** One run per runbook id, the worst of them (two files with one id must not cancel out). */
-function worstPerRunbook(runs: RunToNotify[]): RunToNotify[] {
-  const byId = new Map<string, { run: RunToNotify; rank: number }>();
+type Subject = ReturnType<typeof subjectOf>;
+
+/**
+ * One subject per runbook id (or investigation, `alertKey`), the worst of its runs (two files
+ * with one id must not cancel out).
+ */
+function worstPerKey(runs: RunToNotify[], siteUrl: string | undefined): Subject[] {
+  const byKey = new Map<string, { subject: Subject; rank: number }>();
   for (const run of runs) {
-    const id = "crashed" in run ? run.crashed.runbook.id : run.report.runbook.id;
-    const rank = "crashed" in run ? RANK.errored! : (RANK[run.report.status] ?? 0);
-    const seen = byId.get(id);
-    if (!seen || rank > seen.rank) byId.set(id, { run, rank });
+    const subject = subjectOf(run, siteUrl);
+    const rank = RANK[subject.status] ?? 0;
+    const key = alertKey(subject);
+    const seen = byKey.get(key);
+    if (!seen || rank > seen.rank) byKey.set(key, { subject, rank });
   }
-  return [...byId.values()].map((v) => v.run);
+  return [...byKey.values()].map((v) => v.subject);
 }
 
 interface Plan {
@@ -122,17 +142,16 @@ async function plan(
   const state = await loadState(file, (p) => problems.push(p));
   const previous = new Map<string, RunbookState | undefined>();
   const alerts: Alert[] = [];
-  for (const run of worstPerRunbook(runs)) {
-    const { startedAt, ...subject } = subjectOf(run, config.siteUrl);
-    const id = subject.runbook.id;
-    previous.set(id, state.runbooks[id]);
+  for (const { startedAt, ...subject } of worstPerKey(runs, config.siteUrl)) {
+    const key = alertKey(subject);
+    previous.set(key, state.runbooks[key]);
     const { kind, next } = transition(
-      state.runbooks[id],
+      state.runbooks[key],
       { status: subject.status, startedAt },
       now,
       config.reminderMs,
     );
-    if (next) state.runbooks[id] = next;
+    if (next) state.runbooks[key] = next;
     if (!kind) continue;
     alerts.push({ kind, ...subject, since: next?.since ?? startedAt });
   }

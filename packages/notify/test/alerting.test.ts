@@ -32,6 +32,37 @@ function config(extra: Record<string, unknown> = {}) {
 
 const at = (h: number) => new Date(Date.UTC(2026, 10, 24, h));
 
+describe("alerting on investigations (runs with parameters of their own: triggered runs)", () => {
+  it("keeps each investigation's state: another key passing never resolves a failing one", async () => {
+    const reportsDir = await mkdtemp(path.join(tmpdir(), "run-md-alerting-"));
+    const run = (key: string, status: "failed" | "passed", h: number) => {
+      const r = report("access-key-activity", status, { startedAt: at(h).toISOString() });
+      return notify(
+        [{ report: { ...r, kind: "investigation", params: { access_key_id: key } } }],
+        config(),
+        { reportsDir, now: at(h) },
+      );
+    };
+    const mallory = await run("AKIAMALLORY", "failed", 1);
+    expect(mallory.alerts.map((a) => a.kind)).toEqual(["failing"]);
+    // Another key's investigation passes: nothing recovered, the incident stays open.
+    expect((await run("AKIACLEAN", "passed", 2)).alerts).toEqual([]);
+    // A third key fails: an incident of its own, told.
+    expect((await run("AKIAOTHER", "failed", 3)).alerts.map((a) => a.kind)).toEqual(["failing"]);
+    // The first key passes at last: its incident, and only it, is resolved.
+    expect((await run("AKIAMALLORY", "passed", 4)).alerts.map((a) => a.kind)).toEqual([
+      "recovered",
+    ]);
+    const events = pager.received.map((r) => [r.json.event_action, r.json.dedup_key]);
+    expect(events[0]).toEqual(["trigger", events[2]?.[1]]);
+    expect(events.map((e) => e[0])).toEqual(["trigger", "trigger", "resolve"]);
+    expect(new Set(events.map((e) => e[1])).size).toBe(2);
+    expect(String(events[0]?.[1])).toMatch(/^run-md\/access-key-activity#[0-9a-f]{16}$/);
+    pager.received.length = 0;
+    chat.received.length = 0;
+  });
+});
+
 describe("alerting on change", () => {
   it("fail, fail, pass: one page, silence, one recovery", async () => {
     const reportsDir = await mkdtemp(path.join(tmpdir(), "run-md-alerting-"));

@@ -237,12 +237,18 @@ describe("GitHub issues", () => {
     return { issues, answer };
   }
 
-  it("opens one issue per failing runbook, comments while it fails, closes it on recovery", async () => {
+  /** A GitHub target pointed at a tiny GitHub of its own. */
+  async function gitHubTarget() {
     const gh = fakeGitHub();
     const r = await receiver(gh.answer);
     const cfg = config([
       { type: "github", apiUrl: `${r.url}/api/v3`, repo: "acme/security", tokenEnv: "GH_TOKEN" },
     ]);
+    return { gh, r, cfg };
+  }
+
+  it("opens one issue per failing runbook, comments while it fails, closes it on recovery", async () => {
+    const { gh, r, cfg } = await gitHubTarget();
     const [first] = await failingAlert();
     expect((await deliver([first!], cfg))[0]).toMatchObject({ ok: true });
     await deliver([{ ...first!, kind: "reminder" }], cfg);
@@ -278,6 +284,19 @@ describe("GitHub issues", () => {
       "GET /api/v3/repos/acme/security/issues",
       "POST /api/v3/repos/acme/security/issues/1/comments",
       "PATCH /api/v3/repos/acme/security/issues/1",
+    ]);
+  });
+
+  it("keeps an investigation's issue apart: the runbook's recovery never closes it", async () => {
+    const { gh, cfg } = await gitHubTarget();
+    const [full] = await failingAlert();
+    const investigation = { ...full!, investigation: "0123456789abcdef" };
+    await deliver([investigation], cfg);
+    await deliver([full!], cfg);
+    await deliver([{ ...full!, kind: "recovered", status: "passed" }], cfg);
+    expect(gh.issues.map((i) => [i.labels, i.state])).toEqual([
+      [["run-md", "investigation:0123456789abcdef"], "open"],
+      [["run-md", "runbook:audit-iam"], "closed"],
     ]);
   });
 });

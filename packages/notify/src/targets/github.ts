@@ -11,8 +11,15 @@ import { type RetryPolicy, requestJson, withRetry } from "../retry.ts";
 
 type GitHubTarget = Extract<TargetConfig, { type: "github" }>;
 
-export function runbookLabel(runbookId: string): string {
-  return `runbook:${runbookId}`;
+/**
+ * The label an alert's issue is found again by: `runbook:<id>`, or for an investigation (see
+ * `alertKey`) `investigation:<digest>` alone (GitHub allows 50 characters a label, and an issue
+ * labelled with the runbook too would be found, and closed, by the runbook's full runs).
+ */
+export function alertLabel(alert: Pick<Alert, "runbook" | "investigation">): string {
+  return alert.investigation
+    ? `investigation:${alert.investigation}`
+    : `runbook:${alert.runbook.id}`;
 }
 
 /** The issue or comment body, in GitHub Markdown with every value escaped. */
@@ -66,7 +73,7 @@ async function handle(target: GitHubTarget, alert: Alert, policy: RetryPolicy): 
     if (!r.ok) throw new Error(r.error);
     return r.value;
   };
-  const labels = [...target.labels, runbookLabel(alert.runbook.id)];
+  const labels = [...target.labels, alertLabel(alert)];
   const open = (await call(
     "GET",
     `${api}/issues?state=open&per_page=1&labels=${encodeURIComponent(labels.join(","))}`,

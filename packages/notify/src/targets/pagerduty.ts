@@ -5,7 +5,7 @@
 import type { TargetConfig } from "../config.ts";
 import { oneLine } from "../escape.ts";
 import { foundLines, headline } from "../message.ts";
-import { type Alert, type Delivery, deliveryOf } from "../model.ts";
+import { type Alert, alertKey, type Delivery, deliveryOf } from "../model.ts";
 import { postJson, type RetryPolicy } from "../retry.ts";
 
 const SEVERITY: Record<string, "critical" | "error" | "warning" | "info"> = {
@@ -16,8 +16,9 @@ const SEVERITY: Record<string, "critical" | "error" | "warning" | "info"> = {
   info: "info",
 };
 
-export function dedupKey(runbookId: string): string {
-  return `run-md/${runbookId}`;
+/** `run-md/<runbook id>`, or `run-md/<runbook id>#<investigation>` (see `alertKey`). */
+export function dedupKey(alert: Pick<Alert, "runbook" | "investigation">): string {
+  return `run-md/${alertKey(alert)}`;
 }
 
 export function pagerDutyEvent(
@@ -25,7 +26,7 @@ export function pagerDutyEvent(
   routingKey: string,
   now: Date,
 ): Record<string, unknown> {
-  const base = { routing_key: routingKey, dedup_key: dedupKey(alert.runbook.id) };
+  const base = { routing_key: routingKey, dedup_key: dedupKey(alert) };
   if (alert.kind === "recovered") return { ...base, event_action: "resolve" };
   return {
     ...base,
