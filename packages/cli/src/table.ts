@@ -7,14 +7,18 @@
 import type { JsonValue } from "@run-md/core";
 import pc from "picocolors";
 import stringWidth from "string-width";
+import { printable } from "./printable.ts";
 
 /** Columns are never shrunk below this many characters to fit the terminal. */
 const MIN_COLUMN = 8;
 
-/** A value on one line: NULL empty, nested values as JSON, runs of white space as one space. */
+/**
+ * A value on one line: NULL empty, nested values as JSON, runs of white space as one space, and
+ * no character that would drive the terminal (`printable`).
+ */
 function oneLine(v: JsonValue | undefined): string {
   const s = v === null || v === undefined ? "" : typeof v === "string" ? v : JSON.stringify(v);
-  return s.replace(/\s+/g, " ");
+  return printable(s.replace(/\s+/g, " "));
 }
 
 /** `text` cut to at most `width` display columns, ending in "…" when cut. */

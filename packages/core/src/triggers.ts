@@ -8,7 +8,7 @@ import { isPlainObject, matchPattern } from "./event-pattern.ts";
 import type { ParamValue, Runbook, Trigger } from "./model.ts";
 import { coerceParam } from "./params.ts";
 import { parseDuration } from "./units.ts";
-import { isoSeconds } from "./window.ts";
+import { isoSeconds, parseInstant } from "./window.ts";
 
 /** The window around the event when a trigger gives none. */
 export const DEFAULT_TRIGGER_WINDOW = { before: "24h", after: "1h" } as const;
@@ -132,14 +132,30 @@ export function triggerWindow(
   event: unknown,
 ): { start: Date; end: Date } | string {
   const time = isPlainObject(event) ? event.time : undefined;
-  const t = typeof time === "string" ? new Date(time) : undefined;
-  if (t === undefined || Number.isNaN(t.getTime())) {
-    return `the event has no valid "time" (found ${JSON.stringify(time ?? null)})`;
+  // ISO-8601 with a zone, as EventBridge writes it: `Date`'s own parsing read "0" as the year
+  // 2000 and a time without a zone in the host's zone.
+  const t = typeof time === "string" ? instantOrNull(time) : null;
+  if (t === null) {
+    return `the event has no valid "time" (found ${JSON.stringify(time ?? null)}; an ISO-8601 instant such as 2026-11-23T10:00:00Z)`;
   }
-  const before = parseDuration(trigger.window?.before ?? DEFAULT_TRIGGER_WINDOW.before)!;
-  const after = parseDuration(trigger.window?.after ?? DEFAULT_TRIGGER_WINDOW.after)!;
+  const before = trigger.window?.before ?? DEFAULT_TRIGGER_WINDOW.before;
+  const after = trigger.window?.after ?? DEFAULT_TRIGGER_WINDOW.after;
   const at = Math.floor(t.getTime() / 1000) * 1000;
-  return { start: new Date(at - before), end: new Date(at + after) };
+  const start = new Date(at - parseDuration(before)!);
+  const end = new Date(at + parseDuration(after)!);
+  if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime())) {
+    return `the window around the event's time ${JSON.stringify(time)} (${before} before, ${after} after) lies beyond the dates run-md can read`;
+  }
+  return { start, end };
+}
+
+function instantOrNull(text: string): Date | null {
+  try {
+    return parseInstant(text, 'the event\'s "time"');
+  } catch (e) {
+    if (isRunMdError(e)) return null;
+    throw e;
+  }
 }
 
 /** The window as `--from`/`--to` text. */

@@ -7,6 +7,7 @@ import {
   parseRunbook,
   planTrigger,
   type Runbook,
+  triggerWindow,
   valueAtPath,
 } from "@run-md/core";
 import Ajv from "ajv";
@@ -218,9 +219,29 @@ describe("which runbooks an event starts", () => {
     );
   });
 
-  it("does not run without a valid time", () => {
-    const event = { ...withKey("AKIAEXAMPLEMALLORY01"), time: "yesterday" };
-    expect(planTrigger(runbook(), event).reason).toContain('the event has no valid "time"');
+  it("does not run without a valid time: ISO-8601 with a zone, nothing Date would guess", () => {
+    // "0" read as the year 2000, "2" as February 2001, a zoneless time in the host's zone.
+    for (const time of ["yesterday", "0", "2", "12/02/2026", "2026-12-02T10:00:00", 5]) {
+      const event = { ...withKey("AKIAEXAMPLEMALLORY01"), time };
+      expect(planTrigger(runbook(), event).reason, String(time)).toContain(
+        'the event has no valid "time"',
+      );
+    }
+    const zoned = { ...withKey("AKIAEXAMPLEMALLORY01"), time: "2026-11-24T12:00:00+02:00" };
+    expect(planTrigger(runbook(), zoned)).toMatchObject({
+      matched: true,
+      window: { end: new Date("2026-11-24T11:00:00Z") },
+    });
+  });
+
+  it("does not run, and says why, when the window lies beyond the dates run-md reads", () => {
+    const far = { ...withKey("AKIAEXAMPLEMALLORY01"), time: "+275760-09-13T00:00:00Z" };
+    expect(planTrigger(runbook(), far).reason).toContain('the event has no valid "time"');
+    const edge = { ...withKey("AKIAEXAMPLEMALLORY01"), time: "2026-11-24T10:00:00Z" };
+    const wide = { window: { before: "99999999999w", after: "1h" } };
+    expect(triggerWindow(wide, edge)).toBe(
+      'the window around the event\'s time "2026-11-24T10:00:00Z" (99999999999w before, 1h after) lies beyond the dates run-md can read',
+    );
   });
 
   it("a runbook without triggers is never started", () => {

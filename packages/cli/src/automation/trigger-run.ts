@@ -25,6 +25,7 @@ import type { TableConfig } from "@run-md/sql";
 import { type Config, loadConfig, tableConfig } from "../config.ts";
 import { type EngineFlags, EnginePool } from "../engines.ts";
 import { version } from "../package-files.ts";
+import { printable } from "../printable.ts";
 import { summaryLine, TerminalReporter } from "../terminal.ts";
 import { plural } from "../words.ts";
 import { type LoadedRunbook, loadEachRunbook, loadError } from "./load-each.ts";
@@ -272,7 +273,9 @@ export function planLine(
   }
   if (!o.plan.matched) return `· skips ${id}: ${o.plan.reason}`;
   const { from, to } = windowArgs(o.plan.window);
-  const params = Object.entries(o.plan.params).map(([k, v]) => `${k}=${maskText(String(v), mask)}`);
+  const params = Object.entries(o.plan.params).map(
+    ([k, v]) => `${k}=${printable(maskText(String(v), mask))}`,
+  );
   return `▸ runs ${id}: ${o.plan.reason} (${[...params, `window ${from} → ${to}`].join(", ")})`;
 }
 

@@ -1,0 +1,46 @@
+/**
+ * Text from the logs or an event on a terminal: nothing in it drives the terminal. The truth is
+ * written out by hand: each character that would, as the `\uXXXX` text shown instead.
+ */
+import { parseRunbook } from "@run-md/core";
+import { describe, expect, it } from "vitest";
+import { planLine } from "../src/automation/trigger-run.ts";
+import { printable } from "../src/printable.ts";
+import { rowsTable } from "../src/terminal.ts";
+
+describe("printable", () => {
+  it("writes control characters, separators and bidirectional overrides as \\uXXXX", () => {
+    expect(printable("a\u001b[31mb\rc\u0007d\u009be\u2028f\u202eg\u2066h")).toBe(
+      "a\\u001b[31mb\\u000dc\\u0007d\\u009be\\u2028f\\u202eg\\u2066h",
+    );
+    expect(printable("plain é 漢字 🔥 tab-free")).toBe("plain é 漢字 🔥 tab-free");
+  });
+
+  it("keeps a CloudTrail value's escape sequences out of a result table", () => {
+    const agent = "curl\u001b]52;c;cm0gLXJmIH4=\u0007\u001b[2K\r✓ passed";
+    const table = rowsTable(["useragent"], [[agent]], 200);
+    expect(table).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    expect(table).toContain("curl\\u001b]52;c;cm0gLXJmIH4=\\u0007\\u001b[2K ✓ passed");
+  });
+
+  it("keeps an event's parameter value on the trigger's one plan line", () => {
+    const { runbook } = parseRunbook(
+      "---\ntitle: T\nparams:\n  s: { type: string }\n---\n",
+      "t.md",
+    );
+    const window = {
+      start: new Date("2026-01-01T00:00:00Z"),
+      end: new Date("2026-01-02T00:00:00Z"),
+    };
+    const plan = {
+      matched: true as const,
+      trigger: 0,
+      params: { s: "x)\n✓ passed\u001b[31m" },
+      window,
+      reason: "trigger 1 matched",
+    };
+    const line = planLine({ runbook: runbook!, plan });
+    expect(line.split("\n")).toHaveLength(1);
+    expect(line).toContain("s=x)\\u000a✓ passed\\u001b[31m");
+  });
+});
