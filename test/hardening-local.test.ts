@@ -220,7 +220,12 @@ describe("a runbooks folder that cannot be read", () => {
       const eventFile = path.join(root, "event.json");
       await fsp.writeFile(
         eventFile,
-        JSON.stringify({ source: "aws.iam", time: FROM, detail: event("CreateUser", FROM) }),
+        JSON.stringify({
+          source: "aws.iam",
+          "detail-type": "AWS API Call via CloudTrail",
+          time: FROM,
+          detail: event("CreateUser", FROM),
+        }),
       );
       await fsp.chmod(path.join(dir, "team-b"), 0);
       try {

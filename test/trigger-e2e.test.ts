@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -184,5 +184,28 @@ describe("run-md trigger on AWS's documented GuardDuty finding", () => {
     const missing = await runMd(["trigger", path.join(work, "nope.json")]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("event file not found");
+  });
+
+  it("exits 2, never 0 with nothing run, for input that is no EventBridge event or no runbook", async () => {
+    // An SNS message wrapping the finding, and the finding's bare detail.
+    const event = finding(PLANTED_KEY, new Date());
+    const sns = { Type: "Notification", Message: JSON.stringify(event) };
+    for (const [name, input] of [
+      ["sns.json", sns],
+      ["detail.json", event.detail],
+    ] as const) {
+      const file = path.join(work, name);
+      await writeFile(file, JSON.stringify(input));
+      const res = await runMd(["trigger", file]);
+      expect([name, res.code]).toEqual([name, 2]);
+      expect(res.stderr).toContain(`error ${file}: not an EventBridge event: it has no "source"`);
+    }
+    const file = path.join(work, "event.json");
+    await writeFile(file, JSON.stringify(event));
+    const empty = path.join(work, "no-runbooks");
+    await mkdir(empty, { recursive: true });
+    const none = await runMd(["trigger", file, "--runbooks", empty]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain(`error no runbooks (*.md) found in ${empty}`);
   });
 });

@@ -78,6 +78,10 @@ export const ERROR_CODES = {
     "Invalid time",
     "Give a duration (90d, 12h) or an ISO-8601 date or time (2027-03-01).",
   ),
+  "no-runbooks": cli(
+    "No runbooks",
+    "Give the folder or files of the runbooks (trigger: --runbooks; the Lambda: RUN_MD_RUNBOOKS_DIR).",
+  ),
   "bad-event": cli(
     "Invalid EventBridge event",
     "Give the event as one JSON object, as an EventBridge rule's target receives it.",

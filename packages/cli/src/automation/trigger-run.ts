@@ -80,6 +80,21 @@ export function parseEvent(text: string, source: string): Record<string, unknown
   if (typeof event !== "object" || event === null || Array.isArray(event)) {
     throw new RunMdError("bad-event", `${source}: an EventBridge event is a JSON object`);
   }
+  // Every EventBridge event names its source and detail type. Without them the input is
+  // something else (an SNS message, a bare `detail`, a wrapper), which no pattern would match:
+  // an incident that ran nothing and exited 0.
+  const missing = ["source", "detail-type"].filter(
+    (k) => typeof (event as Record<string, unknown>)[k] !== "string",
+  );
+  if (missing.length > 0) {
+    throw new RunMdError(
+      "bad-event",
+      `${source}: not an EventBridge event: it has no ${missing.map((k) => `"${k}"`).join(" or ")}`,
+      {
+        hint: "Give the event as an EventBridge rule's target receives it; unwrap an SNS message or a queue's record first.",
+      },
+    );
+  }
   return event as Record<string, unknown>;
 }
 
@@ -137,6 +152,11 @@ export async function triggerEvent(
   const config = loadConfig(options.configFile);
   const reportsDir = options.reportsDir ? path.resolve(options.reportsDir) : config.reportsDir;
   const loaded = await loadEachRunbook(options.runbooks ?? [], tableConfig(config));
+  if (loaded.length === 0) {
+    // No runbook to match: the event would start nothing and say nothing.
+    const where = (options.runbooks ?? []).join(", ") || "runbooks";
+    throw new RunMdError("no-runbooks", `no runbooks (*.md) found in ${where}`);
+  }
   const outcomes = loaded.map((l) => planOne(l, event, config.mask));
   const out = options.out;
   for (const o of outcomes) out?.write(`${planLine(o, config.mask)}\n`);
