@@ -32,7 +32,9 @@ export function renderInsightsQuery(
       missing.push(name);
       return `{{${name}}}`;
     }
-    return renderInsightsLiteral(p.value, p.type, name);
+    // Inline: a negative number parenthesised, so `x -{{n}}` cannot become `x --5`.
+    const param = { type: p.type as BoundParam["type"], value: p.value };
+    return renderLiteral(name, param, "logs-insights", { inline: true });
   });
   return { text, missing };
 }

@@ -60,4 +60,12 @@ describe("renderInsightsQuery", () => {
     expect(r.text).toBe('filter a = "say \\"hi\\"" and b = 3 and c = {{z}}');
     expect(r.missing).toEqual(["z"]);
   });
+
+  test("parenthesises a negative number, so `-{{n}}` cannot become `--5`", () => {
+    const r = renderInsightsQuery("stats count(*) - {{n}}, x -{{n}}, {{m}}", {
+      n: { type: "integer", value: -5 },
+      m: { type: "number", value: 2.5 },
+    });
+    expect(r.text).toBe("stats count(*) - (-5), x -(-5), 2.5");
+  });
 });
