@@ -200,6 +200,16 @@ describe("run-md trigger on AWS's documented GuardDuty finding", () => {
       expect([name, res.code]).toEqual([name, 2]);
       expect(res.stderr).toContain(`error ${file}: not an EventBridge event: it has no "source"`);
     }
+    // 120,000 nested lists in 241 KB overflowed the pattern matcher's stack.
+    const deep = path.join(work, "deep.json");
+    const lists = `${"[".repeat(120_000)}${"]".repeat(120_000)}`;
+    await writeFile(
+      deep,
+      `{"source":"aws.guardduty","detail-type":"x","detail":{"type":${lists}}}`,
+    );
+    const nested = await runMd(["trigger", deep]);
+    expect(nested.code).toBe(2);
+    expect(nested.stderr).toContain(`error ${deep}: nested 120002 levels deep`);
     const file = path.join(work, "event.json");
     await writeFile(file, JSON.stringify(event));
     const empty = path.join(work, "no-runbooks");

@@ -80,6 +80,13 @@ export function parseEvent(text: string, source: string): Record<string, unknown
   if (typeof event !== "object" || event === null || Array.isArray(event)) {
     throw new RunMdError("bad-event", `${source}: an EventBridge event is a JSON object`);
   }
+  const depth = nesting(event);
+  if (depth > MAX_EVENT_DEPTH) {
+    throw new RunMdError(
+      "bad-event",
+      `${source}: nested ${depth} levels deep; no EventBridge event is nested more than ${MAX_EVENT_DEPTH}`,
+    );
+  }
   // Every EventBridge event names its source and detail type. Without them the input is
   // something else (an SNS message, a bare `detail`, a wrapper), which no pattern would match:
   // an incident that ran nothing and exited 0.
@@ -96,6 +103,25 @@ export function parseEvent(text: string, source: string): Record<string, unknown
     );
   }
   return event as Record<string, unknown>;
+}
+
+/**
+ * The deepest nesting a trigger's event may have: the pattern matcher walks it by recursion, and
+ * a 241 KB event of 120,000 nested lists (under EventBridge's 256 KB) overflowed its stack.
+ */
+const MAX_EVENT_DEPTH = 100;
+
+/** How deeply `value` nests lists and mappings (1 for a flat one), counted without recursion. */
+function nesting(value: unknown): number {
+  let deepest = 0;
+  const todo: [unknown, number][] = [[value, 1]];
+  for (let next = todo.pop(); next !== undefined; next = todo.pop()) {
+    const [v, depth] = next;
+    if (v === null || typeof v !== "object") continue;
+    deepest = Math.max(deepest, depth);
+    for (const x of Object.values(v)) todo.push([x, depth + 1]);
+  }
+  return deepest;
 }
 
 /**
