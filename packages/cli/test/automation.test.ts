@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { type Emulator, startEmulator } from "@run-md/aws-emulator";
 import type { RunReport } from "@run-md/core";
+import { investigationDigest } from "@run-md/notify";
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { inTurn } from "../../../test/in-process.ts";
 import { sampleWindow } from "../../../test/sample-data.ts";
@@ -128,7 +129,15 @@ describe("the Lambda handler, invoked in-process with EventBridge events", () =>
     expect(activity).toContain("First offender: actor = arn:aws:iam::111122223333:user/mallory");
     expect(activity).toContain("|Open this run>");
     expect(emulator.published.at(-1)!.Subject).toBe("run-md: 2 runbooks failed");
-    expect(emulator.objects.has("security-reports/reports/.notify-state.json")).toBe(true);
+    // Each runbook's state is of the event's investigation: the digest of the parameters the
+    // event gave (access-key-lifecycle's trigger maps none).
+    const state = JSON.parse(
+      emulator.objects.get("security-reports/reports/.notify-state.json")!.body.toString(),
+    ) as { runbooks: Record<string, unknown> };
+    expect(Object.keys(state.runbooks).sort()).toEqual([
+      `access-key-activity#${investigationDigest("access-key-activity", { access_key_id: KEY })}`,
+      `access-key-lifecycle#${investigationDigest("access-key-lifecycle", {})}`,
+    ]);
   }, 180_000);
 
   it("does not page again for the same runbooks on the next invocation (state kept in S3)", async () => {

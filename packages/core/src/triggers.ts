@@ -143,7 +143,9 @@ export function triggerWindow(
   const at = Math.floor(t.getTime() / 1000) * 1000;
   const start = new Date(at - parseDuration(before)!);
   const end = new Date(at + parseDuration(after)!);
-  if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime())) {
+  // A year of four digits, as `--from`/`--to` (and ISO-8601's plain form) write it.
+  const readable = (d: Date) => d.getUTCFullYear() >= 0 && d.getUTCFullYear() <= 9999;
+  if (!readable(start) || !readable(end)) {
     return `the window around the event's time ${JSON.stringify(time)} (${before} before, ${after} after) lies beyond the dates run-md can read`;
   }
   return { start, end };

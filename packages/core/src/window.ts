@@ -18,13 +18,20 @@ export function parseInstant(text: string, flag: string): Date {
   // ISO-8601 only: a date, or a date-time with an offset or Z.
   const ok = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/.test(text);
   const d = new Date(text.length === 10 ? `${text}T00:00:00Z` : text);
-  if (!ok || Number.isNaN(d.getTime())) {
+  if (!ok || Number.isNaN(d.getTime()) || !isCalendarDay(text.slice(0, 10))) {
     throw new RunMdError("bad-window", `${flag} "${text}" is not an ISO-8601 instant`, {
       hint: "Use a form like 2026-11-23T00:00:00Z or 2026-11-23.",
       details: { field: flag.replace(/^--/, "") },
     });
   }
   return d;
+}
+
+/** Whether `yyyy-mm-dd` is a day of the calendar (`Date` reads 2026-02-30 as March 2nd). */
+function isCalendarDay(text: string): boolean {
+  const [y, m, d] = text.split("-").map(Number) as [number, number, number];
+  const day = new Date(Date.UTC(y, m - 1, d));
+  return day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
 }
 
 /**

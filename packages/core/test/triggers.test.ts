@@ -238,6 +238,13 @@ describe("which runbooks an event starts", () => {
     const far = { ...withKey("AKIAEXAMPLEMALLORY01"), time: "+275760-09-13T00:00:00Z" };
     expect(planTrigger(runbook(), far).reason).toContain('the event has no valid "time"');
     const edge = { ...withKey("AKIAEXAMPLEMALLORY01"), time: "2026-11-24T10:00:00Z" };
+    const last = { ...withKey("AKIAEXAMPLEMALLORY01"), time: "9999-12-31T23:30:00Z" };
+    expect(triggerWindow({}, last)).toBe(
+      'the window around the event\'s time "9999-12-31T23:30:00Z" (24h before, 1h after) lies beyond the dates run-md can read',
+    );
+    expect(planTrigger(runbook(), { ...last, time: "2026-02-30T10:00:00Z" }).reason).toContain(
+      'the event has no valid "time"',
+    );
     const wide = { window: { before: "99999999999w", after: "1h" } };
     expect(triggerWindow(wide, edge)).toBe(
       'the window around the event\'s time "2026-11-24T10:00:00Z" (99999999999w before, 1h after) lies beyond the dates run-md can read',

@@ -52,6 +52,8 @@ describe("the run's window", () => {
     [{ since: "1d", from: "2026-11-01" }, "--since cannot be combined with --from"],
     [{ since: "1d", to: "soon" }, '--to "soon" is not an ISO-8601 instant'],
     [{ from: "2026-13-01" }, '--from "2026-13-01" is not an ISO-8601 instant'],
+    [{ from: "2026-02-30" }, '--from "2026-02-30" is not an ISO-8601 instant'],
+    [{ from: "2026-02-29T10:00:00Z" }, '--from "2026-02-29T10:00:00Z" is not an ISO-8601 instant'],
     [{ from: "2026-11-02", to: "2026-11-01" }, "--from 2026-11-02 is not before --to 2026-11-01"],
   ])("rejects %j", (spec, message) => {
     expect(() => resolveWindow(spec, undefined, now)).toThrow(message);

@@ -7,8 +7,8 @@ import { createHash } from "node:crypto";
 import path from "node:path";
 import {
   runPageUrl as coreRunPageUrl,
+  type ParamValue,
   type RunReport,
-  reportKind,
   runbookPageUrl,
 } from "@run-md/core";
 import { type NotifyConfig, type TargetConfig, wants } from "./config.ts";
@@ -31,8 +31,14 @@ import { sendSns } from "./targets/sns.ts";
 import { teamsMessage } from "./targets/teams.ts";
 import { sendWebhook } from "./targets/webhook.ts";
 
-/** A run's report (and its file, for the link to the run's page), or a run that left none. */
-export type RunToNotify = { report: RunReport; reportFile?: string } | { crashed: CrashedRun };
+/**
+ * A run's report (and its file, for the link to the run's page), or a run that left none. A run
+ * that investigates one incident (a triggered run) carries `investigation`
+ * (`investigationDigest`): it is alerted and recovered apart from the runbook's other runs.
+ */
+export type RunToNotify =
+  | { report: RunReport; reportFile?: string; investigation?: string }
+  | { crashed: CrashedRun };
 
 export interface NotifyOptions {
   /** The alert state file (default `<reportsDir>/.notify-state.json`). */
@@ -90,14 +96,18 @@ function subjectOf(run: RunToNotify, siteUrl: string | undefined) {
     runId: report.runId,
     ...(finding ? { finding } : {}),
     ...(runUrl ? { runUrl } : {}),
-    ...(reportKind(report) === "investigation" ? { investigation: paramsDigest(report) } : {}),
+    ...(run.investigation ? { investigation: run.investigation } : {}),
   };
 }
 
-/** The first 16 hex digits of the SHA-256 of a run's runbook id and parameters, sorted by name. */
-function paramsDigest(report: RunReport): string {
-  const sorted = Object.entries(report.params).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const text = JSON.stringify([report.runbook.id, sorted]);
+/**
+ * An investigation's digest: the first 16 hex digits of the SHA-256 of the runbook id and the
+ * parameters it was given (before any masking: with `accessKeyIds: hide` every key would be one),
+ * sorted by name.
+ */
+export function investigationDigest(runbookId: string, params: Record<string, ParamValue>): string {
+  const sorted = Object.entries(params).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const text = JSON.stringify([runbookId, sorted]);
   return createHash("sha256").update(text).digest("hex").slice(0, 16);
 }
 
@@ -244,9 +254,10 @@ export async function notify(
     const target = config.targets.find((t) => t.name === d.target);
     for (const a of p.alerts) {
       if (target && !wants(target, a.runbook.severity, outcomeOf(a))) continue;
-      const before = p.previous.get(a.runbook.id);
-      if (before) p.state.runbooks[a.runbook.id] = before;
-      else delete p.state.runbooks[a.runbook.id];
+      const key = alertKey(a);
+      const before = p.previous.get(key);
+      if (before) p.state.runbooks[key] = before;
+      else delete p.state.runbooks[key];
     }
   }
   await save(p);

@@ -1,9 +1,9 @@
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { notify, parseNotifyConfig, STATE_FILE } from "@run-md/notify";
+import { investigationDigest, notify, parseNotifyConfig, STATE_FILE } from "@run-md/notify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { report, startReceiver } from "./helpers.ts";
+import { deadUrl, report, startReceiver } from "./helpers.ts";
 
 let pager: Awaited<ReturnType<typeof startReceiver>>;
 let chat: Awaited<ReturnType<typeof startReceiver>>;
@@ -32,17 +32,20 @@ function config(extra: Record<string, unknown> = {}) {
 
 const at = (h: number) => new Date(Date.UTC(2026, 10, 24, h));
 
-describe("alerting on investigations (runs with parameters of their own: triggered runs)", () => {
+/** A triggered run's report for one access key: an investigation of its own. */
+function investigationRun(key: string, status: "failed" | "passed", h: number) {
+  const r = report("access-key-activity", status, { startedAt: at(h).toISOString() });
+  // The report's parameters masked (accessKeyIds: hide): the digest is of the event's own.
+  const masked = { ...r, kind: "investigation" as const, params: { access_key_id: "AKIA****" } };
+  const investigation = investigationDigest("access-key-activity", { access_key_id: key });
+  return { report: masked, investigation };
+}
+
+describe("alerting on investigations (triggered runs)", () => {
   it("keeps each investigation's state: another key passing never resolves a failing one", async () => {
     const reportsDir = await mkdtemp(path.join(tmpdir(), "run-md-alerting-"));
-    const run = (key: string, status: "failed" | "passed", h: number) => {
-      const r = report("access-key-activity", status, { startedAt: at(h).toISOString() });
-      return notify(
-        [{ report: { ...r, kind: "investigation", params: { access_key_id: key } } }],
-        config(),
-        { reportsDir, now: at(h) },
-      );
-    };
+    const run = (key: string, status: "failed" | "passed", h: number) =>
+      notify([investigationRun(key, status, h)], config(), { reportsDir, now: at(h) });
     const mallory = await run("AKIAMALLORY", "failed", 1);
     expect(mallory.alerts.map((a) => a.kind)).toEqual(["failing"]);
     // Another key's investigation passes: nothing recovered, the incident stays open.
@@ -60,6 +63,19 @@ describe("alerting on investigations (runs with parameters of their own: trigger
     expect(String(events[0]?.[1])).toMatch(/^run-md\/access-key-activity#[0-9a-f]{16}$/);
     pager.received.length = 0;
     chat.received.length = 0;
+  });
+
+  it("tells an investigation's failure again when no target got it", async () => {
+    const reportsDir = await mkdtemp(path.join(tmpdir(), "run-md-alerting-"));
+    const down = parseNotifyConfig(
+      { targets: [{ type: "slack", url: await deadUrl() }], retry: { attempts: 1, backoffMs: 1 } },
+      "run-md.config.yaml",
+    );
+    const run = (h: number) =>
+      notify([investigationRun("AKIAMALLORY", "failed", h)], down, { reportsDir, now: at(h) });
+    const first = await run(1);
+    expect(first.deliveries.map((d) => d.ok)).toEqual([false]);
+    expect((await run(2)).alerts.map((a) => a.kind)).toEqual(["failing"]);
   });
 });
 

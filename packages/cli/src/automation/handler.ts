@@ -13,7 +13,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
 import { formatDiagnostic } from "@run-md/core";
-import { deliveryProblems, notify, parseNotifyConfig, STATE_FILE } from "@run-md/notify";
+import {
+  deliveryProblems,
+  investigationDigest,
+  notify,
+  parseNotifyConfig,
+  STATE_FILE,
+} from "@run-md/notify";
 import {
   type FetchedState,
   fetchState,
@@ -149,8 +155,20 @@ async function escalate(
   target: S3Target | undefined,
   problems: string[],
 ): Promise<HandlerResult["notifications"]> {
+  // Each matched runbook's run investigates the event's incident: alerted apart from the runs
+  // for other keys (its digest is of the parameters as the event gave them, before masking).
   const runs = result.outcomes.flatMap((o) =>
-    o.report ? [{ report: o.report, ...(o.reportFile ? { reportFile: o.reportFile } : {}) }] : [],
+    o.report
+      ? [
+          {
+            report: o.report,
+            ...(o.reportFile ? { reportFile: o.reportFile } : {}),
+            ...(o.plan.matched
+              ? { investigation: investigationDigest(o.runbook.meta.id, o.plan.params) }
+              : {}),
+          },
+        ]
+      : [],
   );
   if (!result.config.notify || runs.length === 0) return [];
   // The runs are done: a target that is wrong is said, and the others are still told.
