@@ -8,6 +8,7 @@ import {
 } from "@run-md/core";
 import ora, { type Ora } from "ora";
 import pc from "picocolors";
+import { printable } from "./printable.ts";
 import { rowsTable } from "./table.ts";
 
 export { fitWidths, rowsTable } from "./table.ts";
@@ -46,7 +47,9 @@ export function seconds(ms: number): string {
 
 function checkLine(c: CheckOutcome): string {
   const label = c.label ? pc.dim(` — ${c.label}`) : "";
-  return `  ${MARK[c.status]!(SYMBOL[c.status]!)} ${c.check}${label}  ${pc.dim(`(${c.message})`)}`;
+  // The message quotes values from the logs (`actual 'x'`): never acted on by the terminal.
+  const message = pc.dim(`(${printable(c.message)})`);
+  return `  ${MARK[c.status]!(SYMBOL[c.status]!)} ${c.check}${label}  ${message}`;
 }
 
 export function statsText(s: StepReport): string {
@@ -145,10 +148,11 @@ export class TerminalReporter implements RunReporter {
       this.print(line);
     }
     if (report.error) {
-      this.print(`  ${pc.red(report.error.code)}: ${report.error.message}`);
-      if (report.error.hint) this.print(`  ${pc.dim(`hint: ${report.error.hint}`)}`);
+      // An engine's message may quote a value from the logs (DuckDB's cast errors do).
+      this.print(`  ${pc.red(report.error.code)}: ${printable(report.error.message)}`);
+      if (report.error.hint) this.print(`  ${pc.dim(`hint: ${printable(report.error.hint)}`)}`);
     }
-    for (const w of report.warnings) this.print(`  ${pc.yellow("!")} ${pc.yellow(w)}`);
+    for (const w of report.warnings) this.print(`  ${pc.yellow("!")} ${pc.yellow(printable(w))}`);
     if (report.columns.length > 0 && report.error === undefined) {
       const n = this.o.rows ?? 5;
       const shown = report.rows.slice(0, n);
@@ -207,10 +211,12 @@ function count(n: number, word: string): string {
  * errored step's (`step bad: column "x" not found [local-query]`); nothing for other runs.
  */
 function errorOf(report: RunReport): string {
-  if (report.error) return `${report.error.message} [${report.error.code}]`;
+  if (report.error) return `${printable(report.error.message)} [${report.error.code}]`;
   if (report.status !== "errored") return "";
   const step = report.steps.find((s) => s.status === "errored" && !s.optional && s.error);
-  return step?.error ? `step ${step.id}: ${step.error.message} [${step.error.code}]` : "";
+  return step?.error
+    ? `step ${step.id}: ${printable(step.error.message)} [${step.error.code}]`
+    : "";
 }
 
 /** `✗ failed audit-iam: 3 steps · 4 checks: 1 passed, 3 failed · 1.3s · reports/...json` */

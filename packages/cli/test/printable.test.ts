@@ -2,11 +2,11 @@
  * Text from the logs or an event on a terminal: nothing in it drives the terminal. The truth is
  * written out by hand: each character that would, as the `\uXXXX` text shown instead.
  */
-import { parseRunbook } from "@run-md/core";
+import { errorReport, parseRunbook, RunMdError } from "@run-md/core";
 import { describe, expect, it } from "vitest";
 import { planLine } from "../src/automation/trigger-run.ts";
 import { printable } from "../src/printable.ts";
-import { rowsTable } from "../src/terminal.ts";
+import { rowsTable, summaryLine } from "../src/terminal.ts";
 
 describe("printable", () => {
   it("writes control characters, separators and bidirectional overrides as \\uXXXX", () => {
@@ -42,5 +42,17 @@ describe("printable", () => {
     const line = planLine({ runbook: runbook!, plan });
     expect(line.split("\n")).toHaveLength(1);
     expect(line).toContain("s=x)\\u000a✓ passed\\u001b[31m");
+  });
+
+  it("keeps an engine message's quoted value and an event's quoted field off the terminal's controls", () => {
+    const { runbook } = parseRunbook("---\ntitle: T\n---\n", "t.md");
+    // DuckDB quotes the value a cast refused; the value is a userAgent from the logs.
+    const cast = new RunMdError("local-query", "Could not convert '\u001b]0;PWNED\u0007\r✓ x'");
+    const line = summaryLine(errorReport(runbook!, cast, { toolVersion: "t" }, new Date()));
+    expect(line).toContain("Could not convert '\\u001b]0;PWNED\\u0007\\u000d✓ x'");
+    const plan = { matched: false as const, reason: 'source is "aws.\u202egd\u009b"' };
+    expect(planLine({ runbook: runbook!, plan })).toBe(
+      '· skips t: source is "aws.\\u202egd\\u009b"',
+    );
   });
 });

@@ -311,18 +311,21 @@ export function planLine(
   mask: MaskOptions = {},
 ): string {
   const id = o.runbook.meta.id;
+  // A reason may quote the event (`source is "…"`): shown, never acted on by the terminal.
+  const reason = printable(o.plan.reason);
   if (o.broken) {
-    const load = `${o.broken.file} does not load (${plural(o.broken.problems.length, "problem")})`;
+    const file = printable(o.broken.file);
+    const load = `${file} does not load (${plural(o.broken.problems.length, "problem")})`;
     return o.broken.escalated
-      ? `✗ cannot run ${id}: ${load} and ${o.plan.reason}`
-      : `· skips ${id}: ${o.plan.reason} (and ${load})`;
+      ? `✗ cannot run ${id}: ${load} and ${reason}`
+      : `· skips ${id}: ${reason} (and ${load})`;
   }
-  if (!o.plan.matched) return `· skips ${id}: ${o.plan.reason}`;
+  if (!o.plan.matched) return `· skips ${id}: ${reason}`;
   const { from, to } = windowArgs(o.plan.window);
   const params = Object.entries(o.plan.params).map(
     ([k, v]) => `${k}=${printable(maskText(String(v), mask))}`,
   );
-  return `▸ runs ${id}: ${o.plan.reason} (${[...params, `window ${from} → ${to}`].join(", ")})`;
+  return `▸ runs ${id}: ${reason} (${[...params, `window ${from} → ${to}`].join(", ")})`;
 }
 
 /**

@@ -32,6 +32,7 @@ import type { FileFormat } from "../output/formats.ts";
 import { OUTPUT_OPTIONS, OUTPUT_USAGE, outputChoice, settleOutput } from "../output/options.ts";
 import { ResultOutput } from "../output/result-output.ts";
 import { version as toolVersion } from "../package-files.ts";
+import { printable } from "../printable.ts";
 import {
   cancelOnInterrupt,
   checkEngines,
@@ -197,10 +198,13 @@ function printStatus(step: StepReport): void {
       `${step.engine} · window ${step.window.start} → ${step.window.end} · ${seconds(step.durationMs)}${stats ? ` · ${stats}` : ""}\n`,
     ),
   );
-  for (const w of step.warnings) process.stderr.write(`${pc.yellow("!")} ${pc.yellow(w)}\n`);
+  for (const w of step.warnings) {
+    process.stderr.write(`${pc.yellow("!")} ${pc.yellow(printable(w))}\n`);
+  }
   if (step.error) {
-    process.stderr.write(`${pc.red("error")} ${step.error.code}: ${step.error.message}\n`);
-    if (step.error.hint) process.stderr.write(`${pc.dim(`hint: ${step.error.hint}`)}\n`);
+    const { code, message, hint } = step.error;
+    process.stderr.write(`${pc.red("error")} ${code}: ${printable(message)}\n`);
+    if (hint) process.stderr.write(`${pc.dim(`hint: ${printable(hint)}`)}\n`);
   }
 }
 
