@@ -10,7 +10,8 @@ export function verb(alert: Alert): string {
 
 /** `Access key lifecycle failed (severity high)`. */
 export function headline(alert: Alert): string {
-  return `${alert.runbook.title} ${verb(alert)} (severity ${alert.runbook.severity})`;
+  const about = alert.about ? ` (${alert.about})` : "";
+  return `${alert.runbook.title}${about} ${verb(alert)} (severity ${alert.runbook.severity})`;
 }
 
 /** One line for a list of alerts: `run-md: 2 runbooks failed, 1 recovered`. */

@@ -39,6 +39,8 @@ export interface Alert {
    * passing one for another access key never resolves the incident of a failing one.
    */
   investigation?: string;
+  /** An investigation's parameters as its report shows them (masked): `access_key_id=AKIA…`. */
+  about?: string;
 }
 
 /** What the alert state and PagerDuty's dedup key follow: the runbook, or one investigation of it. */

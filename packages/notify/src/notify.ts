@@ -96,8 +96,15 @@ function subjectOf(run: RunToNotify, siteUrl: string | undefined) {
     runId: report.runId,
     ...(finding ? { finding } : {}),
     ...(runUrl ? { runUrl } : {}),
-    ...(run.investigation ? { investigation: run.investigation } : {}),
+    ...(run.investigation ? { investigation: run.investigation, ...aboutOf(report) } : {}),
   };
+}
+
+/** `{ about: "k=v, …" }` of a report's parameters (as masked in it), or nothing without any. */
+function aboutOf(report: RunReport): { about?: string } {
+  const params = Object.entries(report.params).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (params.length === 0) return {};
+  return { about: params.map(([k, v]) => `${k}=${String(v)}`).join(", ") };
 }
 
 /**
@@ -161,7 +168,10 @@ async function plan(
       now,
       config.reminderMs,
     );
-    if (next) state.runbooks[key] = next;
+    // An investigation that does not fail needs no entry (none means "not failing"): the state
+    // keeps the incidents still open, not one entry for every key ever investigated.
+    if (next && subject.investigation && !next.failing) delete state.runbooks[key];
+    else if (next) state.runbooks[key] = next;
     if (!kind) continue;
     alerts.push({ kind, ...subject, since: next?.since ?? startedAt });
   }

@@ -61,6 +61,16 @@ describe("alerting on investigations (triggered runs)", () => {
     expect(events.map((e) => e[0])).toEqual(["trigger", "trigger", "resolve"]);
     expect(new Set(events.map((e) => e[1])).size).toBe(2);
     expect(String(events[0]?.[1])).toMatch(/^run-md\/access-key-activity#[0-9a-f]{16}$/);
+    // The messages say which investigation (its parameters as the report shows them, masked).
+    expect(chat.received.map((r) => r.json.text)).toEqual([
+      ":red_circle: run-md: Audit IAM changes (access_key_id=AKIA****) failed (severity high)",
+      ":red_circle: run-md: Audit IAM changes (access_key_id=AKIA****) failed (severity high)",
+      ":large_green_circle: run-md: Audit IAM changes (access_key_id=AKIA****) recovered (severity high)",
+    ]);
+    // Only the investigation still failing keeps an entry: one per open incident, not per key.
+    const state = JSON.parse(await readFile(path.join(reportsDir, STATE_FILE), "utf8"));
+    const other = investigationDigest("access-key-activity", { access_key_id: "AKIAOTHER" });
+    expect(Object.keys(state.runbooks)).toEqual([`access-key-activity#${other}`]);
     pager.received.length = 0;
     chat.received.length = 0;
   });
