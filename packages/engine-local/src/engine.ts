@@ -719,7 +719,7 @@ export class LocalEngine implements Engine {
       sql: plan.sql,
       files: [...scanned, ...(stored?.files ?? [])],
       skippedByWindow: res.skippedByWindow,
-      warnings: [...plan.warnings, ...scan.warnings, ...res.warnings],
+      warnings: [...plan.warnings, ...(stored?.warnings ?? []), ...scan.warnings, ...res.warnings],
       unread: [...(stored?.unread ?? []), ...scan.unread, ...res.unread],
       ...(noEvents === undefined ? {} : { noEvents }),
       storeDays: stored?.storeDays ?? null,

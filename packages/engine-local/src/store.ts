@@ -414,6 +414,8 @@ export interface StoreRead {
    * the store does not hold their events.
    */
   unread: string[];
+  /** What the step should say of the days read (events in them no window holds). */
+  warnings: string[];
 }
 
 /**
@@ -475,7 +477,23 @@ function storeRead(
     missing: plan.missing,
     hasEvents,
     unread: unreadObjects(m, new Set(plan.storeDays)),
+    warnings: untimedWarnings(m, plan.storeDays),
   };
+}
+
+/**
+ * The events of the days read whose time DuckDB cannot read (collected into their delivery
+ * folder's day): no window holds them, and the step says how many, as the lenient reader does
+ * on raw files.
+ */
+function untimedWarnings(m: StoreManifest, days: string[]): string[] {
+  const holding = days.filter((d) => (m.days[d]?.times?.untimed ?? 0) > 0);
+  if (holding.length === 0) return [];
+  const n = holding.reduce((sum, d) => sum + (m.days[d]?.times?.untimed ?? 0), 0);
+  const events = n === 1 ? "1 event" : `${n} events`;
+  return [
+    `the store's days ${dayRanges(holding)}: ${events} without a time DuckDB reads left out (no window holds them)`,
+  ];
 }
 
 /**
