@@ -100,9 +100,14 @@ function subjectOf(run: RunToNotify, siteUrl: string | undefined) {
   };
 }
 
+/** Parameters as `[name, value]` pairs sorted by name: one order, whatever the report's. */
+function byName(params: Record<string, ParamValue>): [string, ParamValue][] {
+  return Object.entries(params).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
 /** `{ about: "k=v, …" }` of a report's parameters (as masked in it), or nothing without any. */
 function aboutOf(report: RunReport): { about?: string } {
-  const params = Object.entries(report.params).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const params = byName(report.params);
   if (params.length === 0) return {};
   return { about: params.map(([k, v]) => `${k}=${String(v)}`).join(", ") };
 }
@@ -113,8 +118,7 @@ function aboutOf(report: RunReport): { about?: string } {
  * sorted by name.
  */
 export function investigationDigest(runbookId: string, params: Record<string, ParamValue>): string {
-  const sorted = Object.entries(params).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const text = JSON.stringify([runbookId, sorted]);
+  const text = JSON.stringify([runbookId, byName(params)]);
   return createHash("sha256").update(text).digest("hex").slice(0, 16);
 }
 
