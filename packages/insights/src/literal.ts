@@ -8,13 +8,18 @@
 import type { BoundParam } from "@run-md/core";
 import { renderLiteral, renderTemplate } from "@run-md/core";
 
-/** One value as a literal; `name` names the parameter in the error a bad value gets. */
+/**
+ * One value as a literal; `name` names the parameter in the error a bad value gets. `inline`: a
+ * negative number parenthesised, for a value written into a query.
+ */
 export function renderInsightsLiteral(
   value: string | number | boolean,
   type: string,
   name = "value",
+  options: { inline?: boolean } = {},
 ): string {
-  return renderLiteral(name, { type: type as BoundParam["type"], value }, "logs-insights");
+  const param = { type: type as BoundParam["type"], value };
+  return renderLiteral(name, param, "logs-insights", options);
 }
 
 /**
@@ -33,8 +38,7 @@ export function renderInsightsQuery(
       return `{{${name}}}`;
     }
     // Inline: a negative number parenthesised, so `x -{{n}}` cannot become `x --5`.
-    const param = { type: p.type as BoundParam["type"], value: p.value };
-    return renderLiteral(name, param, "logs-insights", { inline: true });
+    return renderInsightsLiteral(p.value, p.type, name, { inline: true });
   });
   return { text, missing };
 }

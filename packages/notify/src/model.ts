@@ -34,9 +34,10 @@ export interface Alert {
   runUrl?: string;
   finding?: Finding;
   /**
-   * For an investigation (a run with parameters of its own: a triggered run, `--param`), a digest
-   * of its parameters: each investigation fails and recovers on its own (`alertKey`), so a
-   * passing one for another access key never resolves the incident of a failing one.
+   * For a triggered run, the digest of its runbook id and the event's parameters
+   * (`investigationDigest`, given by the trigger handler): each investigation fails and recovers
+   * on its own (`alertKey`), so a passing one for another access key never resolves the incident
+   * of a failing one.
    */
   investigation?: string;
   /** An investigation's parameters as its report shows them (masked): `access_key_id=AKIA…`. */

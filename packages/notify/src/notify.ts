@@ -1,7 +1,8 @@
 /**
  * Escalation: from the reports of one or more runs to the alerts they call for (only changes,
  * reminders and recoveries), to one message per target (PagerDuty and GitHub: one event or
- * issue per runbook). Every target is tried; one that is down never stops the others.
+ * issue per runbook, or per investigation of it: `alertKey`). Every target is tried; one that is
+ * down never stops the others.
  */
 import { createHash } from "node:crypto";
 import path from "node:path";

@@ -90,9 +90,8 @@ export function parseEvent(text: string, source: string): Record<string, unknown
   // Every EventBridge event names its source and detail type. Without them the input is
   // something else (an SNS message, a bare `detail`, a wrapper), which no pattern would match:
   // an incident that ran nothing and exited 0.
-  const missing = ["source", "detail-type"].filter(
-    (k) => typeof (event as Record<string, unknown>)[k] !== "string",
-  );
+  const fields = event as Record<string, unknown>;
+  const missing = ["source", "detail-type"].filter((k) => typeof fields[k] !== "string");
   if (missing.length > 0) {
     throw new RunMdError(
       "bad-event",
@@ -102,7 +101,7 @@ export function parseEvent(text: string, source: string): Record<string, unknown
       },
     );
   }
-  return event as Record<string, unknown>;
+  return fields;
 }
 
 /**
