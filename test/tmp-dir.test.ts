@@ -1,0 +1,23 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { tmpBase } from "./tmp-dir.ts";
+
+const made = mkdtempSync(path.join(os.tmpdir(), "run-md-tmp-base-"));
+afterAll(() => rmSync(made, { recursive: true, force: true }));
+
+describe("the run's temporary folder", () => {
+  it("goes to a writable memory folder with room to spare when the caller chose no TMPDIR", () => {
+    // A folder on a file system with over a gigabyte free stands in for /dev/shm.
+    expect(tmpBase({}, made)).toBe(made);
+  });
+
+  it("stays in the caller's TMPDIR when one is set", () => {
+    expect(tmpBase({ TMPDIR: "/chosen/by/caller" }, made)).toBe("/chosen/by/caller");
+  });
+
+  it("falls back to the system's temporary folder when the memory folder is missing", () => {
+    expect(tmpBase({}, path.join(made, "no-such-folder"))).toBe(os.tmpdir());
+  });
+});
