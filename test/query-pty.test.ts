@@ -147,6 +147,35 @@ describe.skipIf(!HAS_SCRIPT)("query tables on a terminal", () => {
     expect(fitted.stdout).toContain("…");
   });
 
+  it("writes csv values' control characters as \\uXXXX on a terminal, and as they are into a pipe", {
+    timeout: 180_000,
+  }, async () => {
+    // What a caller can put in a userAgent: a screen clear, a C1 CSI, a right-to-left override.
+    const sql =
+      "SELECT chr(27) || '[2J' AS esc, chr(155) || '31m' AS c1, chr(8238) || 'gpj.exe' AS bidi";
+    const raw = /\u001b\[2J|[\u009b\u202e]/;
+    const csv = (await queryOnPty(80, [sql, "--format", "csv"])).lines.join("\n");
+    expect(csv).toContain("\\u001b[2J,\\u009b31m,\\u202egpj.exe");
+    expect(csv).not.toMatch(raw);
+    const json = (await queryOnPty(80, [sql, "--format", "json"])).lines.join("\n");
+    expect(json).toContain('"c1":"\\u009b31m"');
+    expect(json).not.toMatch(raw);
+    const piped = await runMd([
+      "query",
+      sql,
+      "--format",
+      "csv",
+      "--log-dir",
+      logDir,
+      "--from",
+      FROM,
+      "--to",
+      TO,
+    ]);
+    expect(piped.code, piped.stderr).toBe(0);
+    expect(piped.stdout).toBe("esc,c1,bidi\r\n\u001b[2J,\u009b31m,\u202egpj.exe\r\n");
+  });
+
   it("aligns columns around CJK and emoji values", { timeout: 180_000 }, async () => {
     const sql = `SELECT name, n FROM (VALUES ('漢字テスト', 1), ('abc', 22), ('🔥x', 3), ('é', 4), ('${"漢".repeat(60)}', 5)) AS t(name, n)`;
     const lines = tableLines((await queryOnPty(80, [sql])).lines);

@@ -8,6 +8,21 @@
  */
 const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
+/** What printable() escapes but JSON.stringify leaves as it is (it escapes C0 itself). */
+const UNPRINTABLE_IN_JSON = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+const unicodeEscape = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
+
 export function printable(text: string): string {
-  return text.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return text.replace(UNPRINTABLE, unicodeEscape);
+}
+
+/**
+ * `JSON.stringify(value, null, indent)` with every character printable() escapes written as a
+ * `\uXXXX` escape: the same JSON (a parser reads back the same strings), safe on a terminal. The
+ * characters left are outside JSON's own escapes (DEL, C1, separators, bidirectional controls)
+ * and only occur inside strings, so escaping them there changes no value.
+ */
+export function printableJson(value: unknown, indent?: number): string {
+  return JSON.stringify(value, null, indent).replace(UNPRINTABLE_IN_JSON, unicodeEscape);
 }

@@ -3,9 +3,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { JsonValue, RowChunk } from "@run-md/core";
 import { describe, expect, it } from "vitest";
-import { csvField, formatOfFile } from "../src/output/formats.ts";
+import { csvField, encoderFor, formatOfFile } from "../src/output/formats.ts";
 import { outputChoice } from "../src/output/options.ts";
 import { ResultOutput } from "../src/output/result-output.ts";
+import { printableJson } from "../src/printable.ts";
 
 const COLUMNS = [
   { name: "id", type: "integer" },
@@ -79,6 +80,38 @@ describe("formats", () => {
     expect(csvField(null)).toBe("");
     expect(csvField({ k: [1, "x"] })).toBe('"{""k"":[1,""x""]}"');
     expect(csvField(3.5)).toBe("3.5");
+  });
+
+  // What a caller can put in a CloudTrail field (a userAgent): a screen clear, a C1 CSI, DEL, a
+  // right-to-left override, a line separator.
+  const HOSTILE = "\u001b[2J \u009b31m \u007f \u202egpj.exe \u2028 end";
+
+  it("writes a value's control characters as \\uXXXX in CSV for a terminal, and as they are otherwise", () => {
+    expect(csvField(HOSTILE, true)).toBe(
+      "\\u001b[2J \\u009b31m \\u007f \\u202egpj.exe \\u2028 end",
+    );
+    expect(csvField("a\r\nb", true)).toBe("a\\u000d\\u000ab");
+    expect(csvField(HOSTILE)).toBe(HOSTILE);
+    const rows = [[1, HOSTILE]];
+    expect(encoderFor("csv", true).rows(["id", "v"], rows, true)).not.toMatch(
+      /[\u001b\u009b\u202e]/,
+    );
+    expect(encoderFor("csv").rows(["id", "v"], rows, true)).toContain(HOSTILE);
+  });
+
+  it("writes JSON whose strings are the values, without a character that drives a terminal", () => {
+    const value = { v: HOSTILE, nested: [HOSTILE, { k: "\u0085\u2069" }] };
+    for (const text of [printableJson(value), printableJson(value, 2)]) {
+      expect(text).not.toMatch(
+        /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/,
+      );
+      expect(JSON.parse(text)).toEqual(value);
+    }
+    for (const format of ["json", "ndjson"] as const) {
+      const text = encoderFor(format).rows(["id", "v"], [[1, HOSTILE]], true);
+      expect(text, format).not.toMatch(/[\u001b\u007f\u009b\u202e\u2028]/);
+      expect(JSON.parse(text.replace(/^\n/, "")).v, format).toBe(HOSTILE);
+    }
   });
 
   it("takes the format from the extension unless --format says it", () => {

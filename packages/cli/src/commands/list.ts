@@ -3,6 +3,7 @@ import { loadRunbook, type Runbook } from "@run-md/core";
 import Table from "cli-table3";
 import pc from "picocolors";
 import { parseCommandArgs, runbookFilesOrExit } from "../args.ts";
+import { printableJson } from "../printable.ts";
 
 export const LIST_USAGE = `Usage: run-md list [file|dir]... [options]
 
@@ -63,7 +64,7 @@ export async function listCommand(argv: string[]): Promise<number> {
   }
 
   if (values.json) {
-    process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
+    process.stdout.write(`${printableJson(entries, 2)}\n`);
   } else if (entries.length > 0) {
     // Borderless, one line a runbook, like `docker ps`.
     const none = ["top", "top-mid", "top-left", "top-right", "bottom", "bottom-mid"]

@@ -33,6 +33,7 @@ import { checkEngineChoice, EnginePool, engineFlags } from "../engines.ts";
 import { OUTPUT_OPTIONS, OUTPUT_USAGE } from "../output/options.ts";
 import { RunOutput } from "../output/run-output.ts";
 import { version as toolVersion } from "../package-files.ts";
+import { printableJson } from "../printable.ts";
 import {
   cancelOnInterrupt,
   checkEngines,
@@ -370,7 +371,7 @@ async function executeRun(plan: RunPlan): Promise<number> {
   }
   codes.push(await writeOutputs(values, reports));
   // One shape whatever the number of runbooks: an array of run reports.
-  if (values.json) process.stdout.write(`${JSON.stringify(reports, null, 2)}\n`);
+  if (values.json) process.stdout.write(`${printableJson(reports, 2)}\n`);
   return worstExit(codes);
 }
 

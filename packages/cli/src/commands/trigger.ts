@@ -9,6 +9,7 @@ import {
   triggerEvent,
 } from "../automation/trigger-run.ts";
 import { checkEngineChoice, engineFlags } from "../engines.ts";
+import { printableJson } from "../printable.ts";
 
 export const TRIGGER_USAGE = `Usage: run-md trigger [EVENT.json | -] [options]
 
@@ -80,7 +81,7 @@ export async function triggerCommand(argv: string[]): Promise<number> {
     if (isRunMdError(e) && e.hint) process.stderr.write(`hint: ${e.hint}\n`);
     return 2;
   }
-  if (values.json) process.stdout.write(`${JSON.stringify(triggerJson(result), null, 2)}\n`);
+  if (values.json) process.stdout.write(`${printableJson(triggerJson(result), 2)}\n`);
   const broken = writeBroken(result);
   const codes = result.outcomes.flatMap((o) => (o.report ? [exitCodeOf(o.report.status)] : []));
   // A runbook whose pattern matched but whose parameters the event could not give did not run

@@ -4,6 +4,7 @@
  * into text on its own, so a result of any size is written one chunk at a time.
  */
 import type { JsonValue } from "@run-md/core";
+import { printable, printableJson } from "../printable.ts";
 
 export const FILE_FORMATS = ["csv", "json", "ndjson"] as const;
 export const OUTPUT_FORMATS = ["table", ...FILE_FORMATS] as const;
@@ -21,11 +22,14 @@ export interface Encoder {
 /**
  * One CSV field (RFC 4180): quoted when it holds a comma, a quote, a line break or leading or
  * trailing spaces, quotes doubled. NULL is an empty field; nested values (arrays, maps, structs)
- * are their JSON text; numbers and booleans as JSON writes them.
+ * are their JSON text; numbers and booleans as JSON writes them. `terminal`: the text is for a
+ * terminal, and its control characters are written as `\uXXXX` (printable.ts), so a value cannot
+ * drive the terminal; a file or a pipe gets the values as they are.
  */
-export function csvField(v: JsonValue | undefined): string {
+export function csvField(v: JsonValue | undefined, terminal = false): string {
   if (v === null || v === undefined) return "";
-  const s = typeof v === "string" ? v : JSON.stringify(v);
+  const text = typeof v === "string" ? v : JSON.stringify(v);
+  const s = terminal ? printable(text) : text;
   return /[",\r\n]|^\s|\s$/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
@@ -39,22 +43,30 @@ function rowObject(
   return o;
 }
 
-const CSV: Encoder = {
-  // RFC 4180 lines end with CRLF; a header line names the columns.
-  header: (columns) => `${columns.map(csvField).join(",")}\r\n`,
-  rows: (_columns, rows) => {
-    let out = "";
-    for (const r of rows) out += `${r.map(csvField).join(",")}\r\n`;
-    return out;
-  },
-  footer: () => "",
-};
+/** CSV; `terminal`: each field through printable(), as csvField says. */
+function csv(terminal: boolean): Encoder {
+  const line = (fields: readonly (JsonValue | undefined)[]) =>
+    `${fields.map((f) => csvField(f, terminal)).join(",")}\r\n`;
+  return {
+    // RFC 4180 lines end with CRLF; a header line names the columns.
+    header: (columns) => line(columns),
+    rows: (_columns, rows) => {
+      let out = "";
+      for (const r of rows) out += line(r);
+      return out;
+    },
+    footer: () => "",
+  };
+}
+
+// The JSON formats write the characters JSON.stringify leaves raw (DEL, C1, bidirectional
+// controls) as \uXXXX escapes, everywhere: the same JSON values, and safe on a terminal.
 
 const NDJSON: Encoder = {
   header: () => "",
   rows: (columns, rows) => {
     let out = "";
-    for (const r of rows) out += `${JSON.stringify(rowObject(columns, r))}\n`;
+    for (const r of rows) out += `${printableJson(rowObject(columns, r))}\n`;
     return out;
   },
   footer: () => "",
@@ -65,14 +77,18 @@ const JSON_ARRAY: Encoder = {
   rows: (columns, rows, first) => {
     let out = "";
     rows.forEach((r, i) => {
-      out += `${first && i === 0 ? "\n" : ",\n"}${JSON.stringify(rowObject(columns, r))}`;
+      out += `${first && i === 0 ? "\n" : ",\n"}${printableJson(rowObject(columns, r))}`;
     });
     return out;
   },
   footer: (wroteRows) => (wroteRows ? "\n]\n" : "]\n"),
 };
 
-export const ENCODERS: Record<FileFormat, Encoder> = { csv: CSV, json: JSON_ARRAY, ndjson: NDJSON };
+/** The encoder of a format; `terminal`: the text goes to a terminal (see csvField). */
+export function encoderFor(format: FileFormat, terminal = false): Encoder {
+  if (format === "csv") return csv(terminal);
+  return format === "json" ? JSON_ARRAY : NDJSON;
+}
 
 /** The format a file name implies (`.csv`, `.json`, `.ndjson`/`.jsonl`), if any. */
 export function formatOfFile(file: string): FileFormat | undefined {

@@ -12,7 +12,7 @@ import { rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { type RowChunk, type RowSink, RunMdError } from "@run-md/core";
-import { ENCODERS, type Encoder, type FileFormat } from "./formats.ts";
+import { type Encoder, encoderFor, type FileFormat } from "./formats.ts";
 
 type Out = NodeJS.WritableStream;
 
@@ -46,13 +46,19 @@ export class ResultOutput {
     /** The temporary file's descriptor (fd streams: a FileHandle's stream blocks its fsync). */
     private readonly fd?: number,
   ) {
-    this.encoder = ENCODERS[format];
+    this.encoder = encoderFor(
+      format,
+      file === undefined && (out as { isTTY?: boolean }).isTTY === true,
+    );
     this.out = out;
     out.on("error", this.onError);
     if (tmp !== undefined) process.on("exit", this.removeOnExit);
   }
 
-  /** Standard output: rows appear as they come (a pipe into `head` or `jq` sees them at once). */
+  /**
+   * Standard output: rows appear as they come (a pipe into `head` or `jq` sees them at once). On
+   * a terminal, csv values' control characters are written as `\uXXXX` (formats.ts csvField).
+   */
   static toStdout(format: FileFormat): ResultOutput {
     return new ResultOutput(format, process.stdout);
   }
