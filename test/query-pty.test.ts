@@ -33,6 +33,9 @@ beforeAll(async () => {
   });
 }, 120_000);
 
+/** The data and window every query here reads (the logs are made in beforeAll). */
+const source = () => ["--log-dir", logDir, "--from", FROM, "--to", TO];
+
 function shellQuote(s: string): string {
   return `'${s.replaceAll("'", "'\\''")}'`;
 }
@@ -42,7 +45,7 @@ function queryOnPty(
   cols: number,
   args: string[],
 ): Promise<{ code: number | null; lines: string[] }> {
-  const argv = [BIN, "query", ...args, "--log-dir", logDir, "--from", FROM, "--to", TO];
+  const argv = [BIN, "query", ...args, ...source()];
   const command = `stty cols ${cols} rows 40; exec ${shellQuote(process.execPath)} ${argv.map(shellQuote).join(" ")}`;
   const env: NodeJS.ProcessEnv = { ...process.env, TERM: "xterm-256color", NO_COLOR: "1" };
   delete env.CI;
@@ -81,18 +84,7 @@ describe.skipIf(!HAS_SCRIPT)("query tables on a terminal", () => {
   let values: string[];
 
   beforeAll(async () => {
-    const r = await runMd([
-      "query",
-      LONG,
-      "--format",
-      "json",
-      "--log-dir",
-      logDir,
-      "--from",
-      FROM,
-      "--to",
-      TO,
-    ]);
+    const r = await runMd(["query", LONG, "--format", "json", ...source()]);
     expect(r.code, r.stderr).toBe(0);
     values = (JSON.parse(r.stdout) as Array<{ requestparameters: string }>).map(
       (o) => o.requestparameters,
@@ -160,18 +152,7 @@ describe.skipIf(!HAS_SCRIPT)("query tables on a terminal", () => {
     const json = (await queryOnPty(80, [sql, "--format", "json"])).lines.join("\n");
     expect(json).toContain('"c1":"\\u009b31m"');
     expect(json).not.toMatch(raw);
-    const piped = await runMd([
-      "query",
-      sql,
-      "--format",
-      "csv",
-      "--log-dir",
-      logDir,
-      "--from",
-      FROM,
-      "--to",
-      TO,
-    ]);
+    const piped = await runMd(["query", sql, "--format", "csv", ...source()]);
     expect(piped.code, piped.stderr).toBe(0);
     expect(piped.stdout).toBe("esc,c1,bidi\r\n\u001b[2J,\u009b31m,\u202egpj.exe\r\n");
   });
