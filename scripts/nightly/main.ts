@@ -3,7 +3,9 @@
  * (and appends it to GITHUB_STEP_SUMMARY on GitHub) and answers the exit code. The entry point
  * (scripts/nightly.ts) adds what only a process of its own has: its signals.
  */
+
 import { appendFile } from "node:fs/promises";
+import { printableLines } from "@run-md/core";
 import { checkSiteNodeArgs } from "./build-site.ts";
 import { runNightly } from "./job.ts";
 import { type ParsedArgs, parseNightlyArgs, USAGE } from "./options.ts";
@@ -15,7 +17,7 @@ export async function nightlyMain(argv: string[], signal?: AbortSignal): Promise
   try {
     options = parseNightlyArgs(argv);
   } catch (e) {
-    process.stderr.write(`error ${(e as Error).message}\n\n${USAGE}`);
+    process.stderr.write(`error ${printableLines((e as Error).message)}\n\n${USAGE}`);
     return 2;
   }
   if (options === "help") {
@@ -26,7 +28,7 @@ export async function nightlyMain(argv: string[], signal?: AbortSignal): Promise
     try {
       await checkSiteNodeArgs();
     } catch (e) {
-      process.stderr.write(`error ${(e as Error).message}\n`);
+      process.stderr.write(`error ${printableLines((e as Error).message)}\n`);
       return 2;
     }
   }
@@ -36,7 +38,7 @@ export async function nightlyMain(argv: string[], signal?: AbortSignal): Promise
   } catch (e) {
     // A job that could not run (no runbooks folder, an unreadable runbook) is a setup error,
     // exit 2, never the 1 of an unhandled rejection, which reads as "an expectation failed".
-    process.stderr.write(`error ${(e as Error).message}\n`);
+    process.stderr.write(`error ${printableLines((e as Error).message)}\n`);
     return 2;
   }
   process.stdout.write(textSummary(result));

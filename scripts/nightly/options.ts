@@ -1,7 +1,7 @@
 /** The nightly job's command line: options, environment variables and their defaults. */
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { parseDuration } from "@run-md/core";
+import { parseDuration, printable } from "@run-md/core";
 import { OUTCOMES, type Outcome } from "@run-md/notify";
 import { repoRoot, siteDir, siteNodeArgs } from "./build-site.ts";
 import type { NightlyOptions } from "./job.ts";
@@ -165,7 +165,9 @@ export function parseNightlyArgs(
       values["out-dir"] ?? env.RUN_MD_SITE_OUT_DIR ?? path.join(siteDir, "dist"),
     ),
     notify,
-    log: (line) => process.stdout.write(`${line}\n`),
+    // One line each, whatever a message quotes (a value with a line break or an escape sequence
+    // cannot forge a line, or a workflow command in a CI log).
+    log: (line) => process.stdout.write(`${printable(line)}\n`),
   };
   if (retentionMs !== undefined) options.retentionMs = retentionMs;
   if (values.engine) options.engine = values.engine;

@@ -1,5 +1,5 @@
 /** The summary the nightly job prints at the end, for a terminal and for a GitHub job summary. */
-import { markdownText } from "@run-md/core";
+import { markdownText, printable, printableLines } from "@run-md/core";
 import type { NightlyResult } from "./job.ts";
 import { failedChecks, runErrors } from "./outcome.ts";
 
@@ -58,7 +58,8 @@ export function textSummary(result: NightlyResult): string {
     o.status,
     o.runbookId,
     seconds(o.durationMs),
-    clip(findings(o)),
+    // Values from the logs and engines' messages: one line, nothing a terminal acts on.
+    printable(clip(findings(o))),
   ]);
   const header = ["STATUS", "RUNBOOK", "DURATION", "FAILED CHECKS / ERRORS"];
   const widths = [0, 1, 2].map((i) =>
@@ -70,7 +71,7 @@ export function textSummary(result: NightlyResult): string {
       .join("  ")
       .trimEnd()}`;
   const out = ["", "run-md nightly summary", line(header), ...rows.map(line)];
-  if (result.build && !result.build.ok) out.push("", result.build.error);
+  if (result.build && !result.build.ok) out.push("", printableLines(result.build.error));
   out.push("", totals(result), "");
   return out.join("\n");
 }

@@ -1,6 +1,6 @@
 /** Command-line helpers shared by the commands. */
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import { findRunbooks, isRunMdError, type RunMdError, suggest } from "@run-md/core";
+import { findRunbooks, isRunMdError, printableLines, type RunMdError, suggest } from "@run-md/core";
 import pc from "picocolors";
 
 /**
@@ -9,8 +9,8 @@ import pc from "picocolors";
  */
 export function printUserError(e: RunMdError, styled = false): void {
   const label = styled ? pc.red("error") : "error";
-  const hint = e.hint ? `hint: ${e.hint}` : "";
-  process.stderr.write(`${label} ${e.message}\n`);
+  const hint = e.hint ? `hint: ${printableLines(e.hint)}` : "";
+  process.stderr.write(`${label} ${printableLines(e.message)}\n`);
   if (hint !== "") process.stderr.write(`${styled ? pc.dim(hint) : hint}\n`);
 }
 

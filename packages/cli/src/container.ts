@@ -5,7 +5,9 @@
  * failed, 2 on a bad event or configuration, an errored run, or a runbook that does not load
  * (as `run-md trigger`).
  */
+
 import { readFile } from "node:fs/promises";
+import { printableJson, printableLines } from "@run-md/core";
 import { handleEvent } from "./automation/handler.ts";
 
 async function eventText(argv: string[], env: NodeJS.ProcessEnv): Promise<string> {
@@ -23,16 +25,16 @@ export async function containerMain(
   try {
     const result = await handleEvent(await eventText(argv, env), {
       env,
-      log: (line) => process.stderr.write(`${line}\n`),
+      log: (line) => process.stderr.write(`${printableLines(line)}\n`),
     });
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    process.stdout.write(`${printableJson(result, 2)}\n`);
     const failed = result.matched.some((m) => m.status === "failed");
     const errored =
       result.matched.some((m) => m.status === "errored") ||
       result.skipped.some((m) => "unresolved" in m || m.problems !== undefined);
     return errored ? 2 : failed ? 1 : 0;
   } catch (e) {
-    process.stderr.write(`error ${(e as Error).message}\n`);
+    process.stderr.write(`error ${printableLines((e as Error).message)}\n`);
     return 2;
   }
 }

@@ -1,6 +1,8 @@
 import {
   type CheckOutcome,
   formatBytes,
+  printable,
+  printableLines,
   type RunReport,
   type RunReporter,
   type Step,
@@ -8,7 +10,6 @@ import {
 } from "@run-md/core";
 import ora, { type Ora } from "ora";
 import pc from "picocolors";
-import { printable } from "./printable.ts";
 import { rowsTable } from "./table.ts";
 
 export { fitWidths, rowsTable } from "./table.ts";
@@ -46,10 +47,11 @@ export function seconds(ms: number): string {
 }
 
 function checkLine(c: CheckOutcome): string {
-  const label = c.label ? pc.dim(` — ${c.label}`) : "";
+  // The runbook's own text (a label, the check) is printed as safely as the logs' values.
+  const label = c.label ? pc.dim(` — ${printable(c.label)}`) : "";
   // The message quotes values from the logs (`actual 'x'`): never acted on by the terminal.
   const message = pc.dim(`(${printable(c.message)})`);
-  return `  ${MARK[c.status]!(SYMBOL[c.status]!)} ${c.check}${label}  ${message}`;
+  return `  ${MARK[c.status]!(SYMBOL[c.status]!)} ${printable(c.check)}${label}  ${message}`;
 }
 
 export function statsText(s: StepReport): string {
@@ -95,8 +97,9 @@ export class TerminalReporter implements RunReporter {
   onRunStart({ runbook, window }: Parameters<NonNullable<RunReporter["onRunStart"]>>[0]): void {
     if (this.o.quiet) return;
     const m = runbook.meta;
-    this.print(`${pc.bold(m.title)}  ${pc.dim(`${runbook.path} · severity ${m.severity}`)}`);
-    if (m.description) this.print(pc.dim(m.description.trim().replace(/\s+/g, " ")));
+    const where = printable(`${runbook.path} · severity ${m.severity}`);
+    this.print(`${pc.bold(printable(m.title))}  ${pc.dim(where)}`);
+    if (m.description) this.print(pc.dim(printable(m.description.trim().replace(/\s+/g, " "))));
     this.print(
       pc.dim(
         `window ${window.start.toISOString().replace(".000Z", "Z")} → ${window.end.toISOString().replace(".000Z", "Z")} (${window.source})`,
@@ -108,7 +111,7 @@ export class TerminalReporter implements RunReporter {
   onStepStart({ step, engine }: { step: Step; engine: string }): void {
     if (this.o.quiet) return;
     this.stepStarted = Date.now();
-    this.stepLabel = `${step.title ?? step.id} ${pc.dim(`[${step.id} · ${engine}]`)}`;
+    this.stepLabel = `${printable(step.title ?? step.id)} ${pc.dim(`[${step.id} · ${engine}]`)}`;
     this.progress = "";
     if (!this.spinning()) {
       // Plain output (CI, pipes): say what is running, so a long step is not a silent one.
@@ -195,7 +198,9 @@ export class TerminalReporter implements RunReporter {
     // Escalate what the runbook found, not a failure of the tool: only when a check failed.
     if (!this.o.quiet && report.summary.checks.failed > 0) {
       if (report.runbook.escalation) {
-        this.print(pc.bold(pc.red("Escalation: ")) + report.runbook.escalation.trim());
+        this.print(
+          pc.bold(pc.red("Escalation: ")) + printableLines(report.runbook.escalation.trim()),
+        );
         this.print();
       }
     }

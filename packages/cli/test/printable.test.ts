@@ -2,10 +2,9 @@
  * Text from the logs or an event on a terminal: nothing in it drives the terminal. The truth is
  * written out by hand: each character that would, as the `\uXXXX` text shown instead.
  */
-import { errorReport, parseRunbook, RunMdError } from "@run-md/core";
+import { errorReport, parseRunbook, printable, printableJson, RunMdError } from "@run-md/core";
 import { describe, expect, it } from "vitest";
 import { planLine } from "../src/automation/trigger-run.ts";
-import { printable } from "../src/printable.ts";
 import { rowsTable, summaryLine } from "../src/terminal.ts";
 
 describe("printable", () => {
@@ -14,6 +13,21 @@ describe("printable", () => {
       "a\\u001b[31mb\\u000dc\\u0007d\\u009be\\u2028f\\u202eg\\u2066h",
     );
     expect(printable("plain é 漢字 🔥 tab-free")).toBe("plain é 漢字 🔥 tab-free");
+  });
+
+  it("writes the bidirectional marks and the invisible format characters as \\uXXXX, and keeps the emoji joiner", () => {
+    // Arabic letter mark, left-to-right and right-to-left marks, zero-width space, byte order
+    // mark, soft hyphen, and a tag character (outside the BMP: its two UTF-16 units).
+    expect(printable("a\u061cb\u200ec\u200fd\u200be\ufefff\u00adg\u{e0041}h")).toBe(
+      "a\\u061cb\\u200ec\\u200fd\\u200be\\ufefff\\u00adg\\udb40\\udc41h",
+    );
+    const family = "👩\u200d👩\u200d👧";
+    expect(printable(family)).toBe(family);
+    const value = { v: "x\u200fy\u{e0041}\u0085", joined: family };
+    expect(printableJson(value)).toBe(
+      '{"v":"x\\u200fy\\udb40\\udc41\\u0085","joined":"👩\u200d👩\u200d👧"}',
+    );
+    expect(JSON.parse(printableJson(value))).toEqual(value);
   });
 
   it("keeps a CloudTrail value's escape sequences out of a result table", () => {

@@ -2,11 +2,11 @@ import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { JsonValue, RowChunk } from "@run-md/core";
+import { printableJson } from "@run-md/core";
 import { describe, expect, it } from "vitest";
 import { csvField, encoderFor, formatOfFile } from "../src/output/formats.ts";
 import { outputChoice } from "../src/output/options.ts";
 import { ResultOutput } from "../src/output/result-output.ts";
-import { printableJson } from "../src/printable.ts";
 
 const COLUMNS = [
   { name: "id", type: "integer" },

@@ -1,5 +1,6 @@
 import leven from "leven";
 import type { Diagnostic, DiagnosticSeverity } from "./model.ts";
+import { printable } from "./printable.ts";
 
 /**
  * Stable rule ids of runbook diagnostics. `run-md check` prints them in brackets at the end of
@@ -47,10 +48,11 @@ export type Rule = (typeof RULES)[keyof typeof RULES];
 
 /**
  * One line, linter style: `runbooks/x.md:14:5 error unknown attribute "engien" (did you mean
- * "engine"?) [unknown-attribute]`. The rule id comes last, in brackets.
+ * "engine"?) [unknown-attribute]`. The rule id comes last, in brackets. The message quotes the
+ * runbook's text: printable (printable.ts), so the line stays one and drives no terminal.
  */
 export function formatDiagnostic(d: Diagnostic): string {
-  return `${d.file}:${d.line}:${d.column} ${d.severity} ${d.message} [${d.rule}]`;
+  return printable(`${d.file}:${d.line}:${d.column} ${d.severity} ${d.message} [${d.rule}]`);
 }
 
 /** Diagnostics in file order: by line, then column. Stable for equal positions. */

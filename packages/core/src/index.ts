@@ -18,6 +18,7 @@ export * from "./mask.ts";
 export * from "./model.ts";
 export * from "./params.ts";
 export * from "./parse.ts";
+export * from "./printable.ts";
 export * from "./recent.ts";
 export * from "./report.ts";
 export * from "./report-junit.ts";

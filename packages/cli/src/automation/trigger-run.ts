@@ -12,6 +12,7 @@ import {
   type MaskOptions,
   maskText,
   planTrigger,
+  printable,
   type Runbook,
   RunMdError,
   type RunReport,
@@ -25,7 +26,6 @@ import type { TableConfig } from "@run-md/sql";
 import { type Config, loadConfig, tableConfig } from "../config.ts";
 import { type EngineFlags, EnginePool } from "../engines.ts";
 import { version } from "../package-files.ts";
-import { printable } from "../printable.ts";
 import { summaryLine, TerminalReporter } from "../terminal.ts";
 import { plural } from "../words.ts";
 import { type LoadedRunbook, loadEachRunbook, loadError } from "./load-each.ts";

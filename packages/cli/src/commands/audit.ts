@@ -8,7 +8,7 @@ import {
   readAuditEntries,
   verifyAuditFile,
 } from "@run-md/access";
-import { RunMdError, writeFileAtomic } from "@run-md/core";
+import { printable, printableLines, RunMdError, writeFileAtomic } from "@run-md/core";
 import { accessCommand, serverFile } from "./access-files.ts";
 
 export const AUDIT_USAGE = `Usage: run-md audit verify [FILE]
@@ -60,7 +60,7 @@ async function verify(file: string): Promise<number> {
     return 0;
   }
   const seq = result.seq === undefined ? "" : ` (seq ${result.seq})`;
-  process.stderr.write(`error ${file}:${result.line}${seq}: ${result.reason}\n`);
+  process.stderr.write(`error ${file}:${result.line}${seq}: ${printable(result.reason)}\n`);
   return 1;
 }
 
@@ -89,13 +89,16 @@ async function exportLog(values: {
   const check = await verified(file);
   if (!check.ok)
     process.stderr.write(
-      `warning ${file}:${check.line}: ${check.reason}: the chain is broken (run-md audit verify)\n`,
+      `warning ${file}:${check.line}: ${printable(check.reason)}: the chain is broken (run-md audit verify)\n`,
     );
   const text = formatEntries(
     await readAuditEntries(file, until ? { since, until } : { since }),
     format as ExportFormat,
   );
-  if (values.output === undefined) process.stdout.write(text);
+  // On a terminal, what the entries hold (names from the identity provider, targets) cannot
+  // drive it; into a pipe or a file the export is the entries as stored.
+  if (values.output === undefined)
+    process.stdout.write(process.stdout.isTTY ? printableLines(text) : text);
   else await writeFileAtomic(values.output, text);
   return 0;
 }

@@ -4,6 +4,7 @@ import {
   duplicateIdErrors,
   formatDiagnostic,
   loadRunbook,
+  printableJson,
   sortDiagnostics,
 } from "@run-md/core";
 import pc from "picocolors";
@@ -92,7 +93,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
 
   if (format === "json") {
     process.stdout.write(
-      `${JSON.stringify({ ok: errors === 0, files: checked, errors, warnings }, null, 2)}\n`,
+      `${printableJson({ ok: errors === 0, files: checked, errors, warnings }, 2)}\n`,
     );
     return errors > 0 ? 2 : 0;
   }

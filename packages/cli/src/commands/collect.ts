@@ -4,6 +4,8 @@ import {
   formatBytes,
   isRunMdError,
   parseDuration,
+  printable,
+  printableLines,
   RunMdError,
   resolveWindow,
   slashDate,
@@ -161,7 +163,7 @@ export async function collectCommand(argv: string[]): Promise<number> {
       ? await collectFromS3({ ...run, source, clientConfig: s3Config(values) })
       : await collectFromDir({ ...run, sourceDir: source });
     progress.end();
-    for (const w of r.warnings) process.stderr.write(`warning ${w}\n`);
+    for (const w of r.warnings) process.stderr.write(`warning ${printable(w)}\n`);
     process.stdout.write(
       `collected ${r.objectsNew - r.objectsSkipped} of ${r.objectsSeen} objects (${r.objectsSeen - r.objectsNew} already in the store, ${r.objectsSkipped} skipped), ${formatBytes(r.bytesRead)}, ${r.eventsAdded} new events, ${r.daysWritten.length} day(s) written into ${store}\n`,
     );
@@ -175,7 +177,9 @@ export async function collectCommand(argv: string[]): Promise<number> {
   } catch (e) {
     progress.end();
     if (!isRunMdError(e)) throw e;
-    process.stderr.write(`error ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ""}`);
+    process.stderr.write(
+      `error ${printableLines(e.message)}\n${e.hint ? `hint: ${printableLines(e.hint)}\n` : ""}`,
+    );
     return 2;
   }
 }

@@ -1,9 +1,8 @@
 /** `run-md list`: the runbooks at a glance, as a table or JSON. */
-import { loadRunbook, type Runbook } from "@run-md/core";
+import { loadRunbook, printable, printableJson, type Runbook } from "@run-md/core";
 import Table from "cli-table3";
 import pc from "picocolors";
 import { parseCommandArgs, runbookFilesOrExit } from "../args.ts";
-import { printableJson } from "../printable.ts";
 
 export const LIST_USAGE = `Usage: run-md list [file|dir]... [options]
 
@@ -81,7 +80,8 @@ export async function listCommand(argv: string[]): Promise<number> {
       },
     });
     for (const e of entries) {
-      table.push([e.id, e.title, e.severity, e.schedule, e.owner ?? "", String(e.steps)]);
+      const cells = [e.id, e.title, e.severity, e.schedule, e.owner ?? "", String(e.steps)];
+      table.push(cells.map((c) => printable(c)));
     }
     const text = table
       .toString()

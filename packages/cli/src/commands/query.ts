@@ -11,6 +11,7 @@ import {
   type Dialect,
   formatDiagnostic,
   isRunMdError,
+  printable,
   type Runbook,
   RunMdError,
   runRunbook,
@@ -32,7 +33,6 @@ import type { FileFormat } from "../output/formats.ts";
 import { OUTPUT_OPTIONS, OUTPUT_USAGE, outputChoice, settleOutput } from "../output/options.ts";
 import { ResultOutput } from "../output/result-output.ts";
 import { version as toolVersion } from "../package-files.ts";
-import { printable } from "../printable.ts";
 import {
   cancelOnInterrupt,
   checkEngines,

@@ -1,6 +1,6 @@
 /** `run-md rules --format cloudformation`: the EventBridge rules the runbooks' triggers need. */
 
-import { isRunMdError } from "@run-md/core";
+import { isRunMdError, printableJson } from "@run-md/core";
 import { parseCommandArgs } from "../args.ts";
 import { cloudFormationTemplate } from "../automation/rules.ts";
 import { loadRunbooks } from "../automation/trigger-run.ts";
@@ -38,7 +38,7 @@ export async function rulesCommand(argv: string[]): Promise<number> {
     if (Object.keys(template.Resources).length === 0) {
       process.stderr.write("warning: no runbook has triggers: the template has no rules\n");
     }
-    process.stdout.write(`${JSON.stringify(template, null, 2)}\n`);
+    process.stdout.write(`${printableJson(template, 2)}\n`);
     return 0;
   } catch (e) {
     if (!isRunMdError(e)) throw e;

@@ -9,6 +9,7 @@ import {
   formatDiagnostic,
   isRunMdError,
   loadRunbook,
+  printableJson,
   type Runbook,
   RunMdError,
   type RunReport,
@@ -33,7 +34,6 @@ import { checkEngineChoice, EnginePool, engineFlags } from "../engines.ts";
 import { OUTPUT_OPTIONS, OUTPUT_USAGE } from "../output/options.ts";
 import { RunOutput } from "../output/run-output.ts";
 import { version as toolVersion } from "../package-files.ts";
-import { printableJson } from "../printable.ts";
 import {
   cancelOnInterrupt,
   checkEngines,

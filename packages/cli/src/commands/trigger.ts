@@ -1,6 +1,13 @@
 /** `run-md trigger EVENT.json`: runs the runbooks an EventBridge event starts (spec §8). */
 import { readFile } from "node:fs/promises";
-import { exitCodeOf, formatDiagnostic, isRunMdError, maskValue } from "@run-md/core";
+import {
+  exitCodeOf,
+  formatDiagnostic,
+  isRunMdError,
+  maskValue,
+  printableJson,
+  printableLines,
+} from "@run-md/core";
 import { parseCommandArgs, RUN_OPTIONS } from "../args.ts";
 import {
   outcomeSummary,
@@ -9,7 +16,6 @@ import {
   triggerEvent,
 } from "../automation/trigger-run.ts";
 import { checkEngineChoice, engineFlags } from "../engines.ts";
-import { printableJson } from "../printable.ts";
 
 export const TRIGGER_USAGE = `Usage: run-md trigger [EVENT.json | -] [options]
 
@@ -76,9 +82,9 @@ export async function triggerCommand(argv: string[]): Promise<number> {
   } catch (e) {
     const error = e as NodeJS.ErrnoException;
     process.stderr.write(
-      `error ${error.code === "ENOENT" ? `event file not found: ${error.path}` : error.message}\n`,
+      `error ${printableLines(error.code === "ENOENT" ? `event file not found: ${error.path}` : error.message)}\n`,
     );
-    if (isRunMdError(e) && e.hint) process.stderr.write(`hint: ${e.hint}\n`);
+    if (isRunMdError(e) && e.hint) process.stderr.write(`hint: ${printableLines(e.hint)}\n`);
     return 2;
   }
   if (values.json) process.stdout.write(`${printableJson(triggerJson(result), 2)}\n`);

@@ -3,8 +3,9 @@
  * line), `json` (one array of objects, written as it streams). Each encoder turns a chunk of rows
  * into text on its own, so a result of any size is written one chunk at a time.
  */
+
 import type { JsonValue } from "@run-md/core";
-import { printable, printableJson } from "../printable.ts";
+import { printable, printableJson } from "@run-md/core";
 
 export const FILE_FORMATS = ["csv", "json", "ndjson"] as const;
 export const OUTPUT_FORMATS = ["table", ...FILE_FORMATS] as const;

@@ -1,0 +1,51 @@
+/**
+ * Text from the logs, an event or a runbook, made safe to print on a terminal (or into a CI log,
+ * where a line starting `::error::` is a command). CloudTrail records what callers send (a user
+ * agent, a parameter, a key name): an escape sequence in one would move the cursor, recolour or
+ * rewrite what the reader sees (`\r` over a line, a forged "✓ passed"), set the terminal's title
+ * or write to the clipboard (OSC 52). Written as `\uXXXX` (UTF-16 units, as in JSON):
+ * - control characters (C0, DEL, C1) and the line and paragraph separators;
+ * - format characters (Unicode's Cf): the bidirectional controls, which show text in another
+ *   order than it reads, and the invisible ones (zero-width spaces, the byte order mark, tag
+ *   characters), which hide text or make two values look alike. The zero-width joiner stays: it
+ *   joins emoji.
+ * Everything else is kept. A backslash is not escaped: `\u001b` in the output may be a value's
+ * own text.
+ */
+const UNPRINTABLE = /[\p{Cc}\p{Zl}\p{Zp}]|(?!\u200d)\p{Cf}/gu;
+
+/** What printable() escapes but JSON.stringify leaves as it is (it escapes C0 itself). */
+const UNPRINTABLE_IN_JSON = /[\u007f-\u009f\p{Zl}\p{Zp}]|(?!\u200d)\p{Cf}/gu;
+
+/** `\uXXXX` for each UTF-16 unit of `c` (a character outside the BMP is a surrogate pair). */
+function unicodeEscape(c: string): string {
+  let out = "";
+  for (let i = 0; i < c.length; i++) out += `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`;
+  return out;
+}
+
+export function printable(text: string): string {
+  return text.replace(UNPRINTABLE, unicodeEscape);
+}
+
+/**
+ * `JSON.stringify(value, null, indent)` with every character printable() escapes written as a
+ * `\uXXXX` escape: the same JSON (a parser reads back the same strings), safe on a terminal. The
+ * characters left are outside JSON's own escapes (DEL, C1, separators, format characters) and
+ * only occur inside strings, so escaping them there changes no value.
+ */
+export function printableJson(value: unknown, indent?: number): string {
+  return JSON.stringify(value, null, indent).replace(UNPRINTABLE_IN_JSON, unicodeEscape);
+}
+
+/**
+ * printable() line by line: the line breaks that end lines (`\n`, `\r\n`) are kept, for a text of
+ * several lines (an error with a list, JSON lines, CSV); every other character printable()
+ * escapes is escaped.
+ */
+export function printableLines(text: string): string {
+  return text
+    .split(/(\r?\n)/)
+    .map((part, i) => (i % 2 === 1 ? part : printable(part)))
+    .join("");
+}
