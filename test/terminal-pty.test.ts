@@ -7,8 +7,10 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { AuditLog } from "@run-md/access";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { BIN, REPO } from "./helpers.ts";
+import { runMdHere } from "./in-process.ts";
 
 const HAS_SCRIPT = spawnSync("script", ["--version"]).status === 0;
 
@@ -130,4 +132,29 @@ describe.skipIf(!HAS_SCRIPT)("run-md on a terminal", () => {
     await pty.done;
     expect(pty.out().toString("utf8")).toMatch(/\u001b\[36m/); // the cyan spinner
   }, 120_000);
+
+  it("audit export escapes what the entries hold on a terminal, and writes them as stored into a pipe", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "run-md-pty-audit-"));
+    const file = path.join(dir, "audit.log");
+    const log = await AuditLog.open(file);
+    // A name from the identity provider that retitles the terminal, beside a C1 CSI.
+    await log.append({
+      actor: "eve\u001b]0;PWNED\u0007",
+      groups: ["x\u009b31m"],
+      action: "server.start",
+    });
+    await log.close();
+    for (const format of ["json", "csv"]) {
+      const pty = onPty(200, ["audit", "export", "--format", format, "--file", file], {
+        NO_COLOR: "1",
+      });
+      expect(await pty.done, format).toBe(0);
+      const text = pty.out().toString("utf8");
+      expect(text, format).toContain("eve\\u001b]0;PWNED\\u0007");
+      expect(text, format).not.toMatch(/\u001b\]0;|\u009b/);
+    }
+    const piped = await runMdHere(["audit", "export", "--format", "json", "--file", file]);
+    expect(piped.code, piped.stderr).toBe(0);
+    expect(piped.stdout).toBe(await readFile(file, "utf8"));
+  }, 60_000);
 });
