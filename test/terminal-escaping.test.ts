@@ -63,8 +63,12 @@ describe("a runbook's own text on the terminal", () => {
     expect(res.stdout + res.stderr).not.toMatch(RAW);
     expect(res.stdout).toContain("Evil \\u001b]0;PWNED\\u0007 title");
     expect(res.stdout).toContain("Call \\u001b[2J now");
+    // A broken runbook beside it, named by its file.
+    await writeFile(path.join(dir, `broken${CSI}.md`), "---\ntitle: [\n---\n");
     const list = await runMdHere(["list", dir]);
-    expect(list.code, list.stderr).toBe(0);
+    expect(list.stderr).toContain("broken\\u009b31m.md");
+    expect(list.code, list.stderr).toBe(2);
+    expect(list.stderr).not.toMatch(RAW);
     expect(list.stdout).toContain("Evil \\u001b]0;PWNED\\u0007 title");
     expect(list.stdout).not.toMatch(RAW);
   });
@@ -170,6 +174,21 @@ describe("the nightly job's output", () => {
     expect(text).not.toMatch(RAW);
     expect(text.split("\n").filter((l) => l.startsWith("::"))).toEqual([]);
     expect(text).toContain("curl\\u000d\\u001b[2J  passed  evil\\u000a::error::forged");
+  });
+
+  it("names a runbook by an id from its front matter escaped, and quotes a failed build's log behind a bar", () => {
+    const text = textSummary({
+      outcomes: [{ ...outcome("1"), runbookId: `bad${TITLE}` }],
+      notifications: [],
+      pruned: [],
+      build: { ok: false, error: `the site build failed:\n::error::forged\n${CLEAR}x` },
+      interrupted: false,
+      exitCode: 2,
+    } as unknown as NightlyResult);
+    expect(text).not.toMatch(RAW);
+    expect(text).toContain("bad\\u001b]0;PWNED\\u0007");
+    expect(text).toContain("  │ ::error::forged\n  │ \\u001b[2Jx");
+    expect(text.split("\n").filter((l) => l.trimStart().startsWith("::"))).toEqual([]);
   });
 
   it("logs each progress line as one line, escaped", () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { tmpBase } from "./tmp-dir.ts";
+import { runsPrograms, tmpBase } from "./tmp-dir.ts";
 
 const made = mkdtempSync(path.join(os.tmpdir(), "run-md-tmp-base-"));
 afterAll(() => rmSync(made, { recursive: true, force: true }));
@@ -10,7 +10,18 @@ afterAll(() => rmSync(made, { recursive: true, force: true }));
 describe("the run's temporary folder", () => {
   it("goes to a writable memory folder with room to spare when the caller chose no TMPDIR", () => {
     // A folder on a file system with over a gigabyte free stands in for /dev/shm.
-    expect(tmpBase({}, made)).toBe(made);
+    const mounts = "/dev/vda / ext4 rw,relatime 0 0\n";
+    expect(tmpBase({}, made, mounts)).toBe(made);
+  });
+
+  it("passes over a memory folder mounted noexec (the tests run programs from it)", () => {
+    // Docker's /dev/shm: tmpfs, noexec.
+    const mounts = `/dev/vda / ext4 rw,relatime 0 0\nshm ${made} tmpfs rw,nosuid,nodev,noexec,relatime,size=2097152k 0 0\n`;
+    expect(runsPrograms(made, mounts)).toBe(false);
+    expect(tmpBase({}, made, mounts)).toBe(os.tmpdir());
+    expect(runsPrograms(path.join(made, "sub"), mounts)).toBe(false);
+    expect(runsPrograms("/elsewhere", mounts)).toBe(true);
+    expect(runsPrograms(made, "")).toBe(false);
   });
 
   it("stays in the caller's TMPDIR when one is set", () => {

@@ -12,7 +12,17 @@
  * files: 2.4 s of system time on ext4, 0.02 s on tmpfs). What the tests assert about files
  * (names, links, permissions, atomic renames within a folder) holds on either.
  */
-import { accessSync, constants, existsSync, mkdtempSync, rmSync, statfsSync } from "node:fs";
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statfsSync,
+  statSync,
+} from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
@@ -22,26 +32,77 @@ const VAR = "RUN_MD_TEST_TMPDIR";
 /** A run's temporary files peaked at 88 MB (sampled every 2 s); a tmpfs with less free than this is passed over. */
 const MEMORY_FOLDER_MIN_FREE = 2 ** 30;
 
+const PREFIX = "run-md-tests-";
+
+/** A run's folder older than this is left by a killed run: removed when the next run starts. */
+const STALE_MS = 24 * 3600_000;
+
 /** The run's temporary folder, made on the first call in this process. */
 export function runTmpDir(): string {
   const made = process.env[VAR];
   if (made !== undefined && existsSync(made)) return made;
-  const dir = mkdtempSync(path.join(tmpBase(), "run-md-tests-"));
+  const base = tmpBase();
+  removeStale(base);
+  const dir = mkdtempSync(path.join(base, PREFIX));
   process.env[VAR] = dir;
   return dir;
 }
 
-/** The caller's TMPDIR when set, else /dev/shm when usable, else the system's temporary folder. */
-export function tmpBase(env: NodeJS.ProcessEnv = process.env, memoryFolder = "/dev/shm"): string {
+/**
+ * The caller's TMPDIR when set, else /dev/shm when usable (writable, room to spare, and mounted
+ * without `noexec`: the tests install and run packages, DuckDB's native module and scripts in
+ * it; Docker mounts its /dev/shm noexec), else the system's temporary folder. `mounts` is
+ * /proc/self/mounts' text.
+ */
+export function tmpBase(
+  env: NodeJS.ProcessEnv = process.env,
+  memoryFolder = "/dev/shm",
+  mounts = readMounts(),
+): string {
   if (env.TMPDIR) return env.TMPDIR;
   try {
     accessSync(memoryFolder, constants.W_OK);
     const { bavail, bsize } = statfsSync(memoryFolder);
-    if (bavail * bsize >= MEMORY_FOLDER_MIN_FREE) return memoryFolder;
+    if (bavail * bsize >= MEMORY_FOLDER_MIN_FREE && runsPrograms(memoryFolder, mounts)) {
+      return memoryFolder;
+    }
   } catch {
     // No such folder, or not writable: the system's temporary folder.
   }
   return os.tmpdir();
+}
+
+function readMounts(): string {
+  try {
+    return readFileSync("/proc/self/mounts", "utf8");
+  } catch {
+    return "";
+  }
+}
+
+/** Whether the mount holding `folder` (the longest mount point above it) lacks `noexec`. */
+export function runsPrograms(folder: string, mounts: string): boolean {
+  const holding = mounts
+    .split("\n")
+    .map((line) => line.split(" "))
+    .filter(([, at]) => at === "/" || folder === at || folder.startsWith(`${at}/`))
+    .sort((a, b) => b[1]!.length - a[1]!.length)[0];
+  // Not known (no /proc): not chosen.
+  return holding !== undefined && !(holding[3] ?? "").split(",").includes("noexec");
+}
+
+/** Removes the run folders in `base` left more than a day ago (a killed run's, in memory). */
+function removeStale(base: string): void {
+  try {
+    for (const name of readdirSync(base)) {
+      if (!name.startsWith(PREFIX)) continue;
+      const dir = path.join(base, name);
+      if (Date.now() - statSync(dir).mtimeMs > STALE_MS)
+        rmSync(dir, { recursive: true, force: true });
+    }
+  } catch {
+    // Another user's folder, or one removed meanwhile: left as it is.
+  }
 }
 
 /** Removes the run's temporary folder and what is in it (the global setup's last step). */

@@ -52,11 +52,20 @@ export function totals(result: NightlyResult): string {
   return parts.join(" · ");
 }
 
+/** Text of several lines as a quote: escaped (printable), each line behind `  │ `. */
+function quoted(text: string): string {
+  return printableLines(text)
+    .split(/\r?\n/)
+    .map((l) => `  │ ${l}`)
+    .join("\n");
+}
+
 export function textSummary(result: NightlyResult): string {
   const clip = (t: string) => (t.length > 240 ? `${t.slice(0, 239)}…` : t);
   const rows = result.outcomes.map((o) => [
     o.status,
-    o.runbookId,
+    // A runbook that does not parse is named by what its front matter says.
+    printable(o.runbookId),
     seconds(o.durationMs),
     // Values from the logs and engines' messages: one line, nothing a terminal acts on.
     printable(clip(findings(o))),
@@ -71,7 +80,8 @@ export function textSummary(result: NightlyResult): string {
       .join("  ")
       .trimEnd()}`;
   const out = ["", "run-md nightly summary", line(header), ...rows.map(line)];
-  if (result.build && !result.build.ok) out.push("", printableLines(result.build.error));
+  // The build's log, quoted: each line behind a bar, so none starts a workflow command in a CI log.
+  if (result.build && !result.build.ok) out.push("", quoted(result.build.error));
   out.push("", totals(result), "");
   return out.join("\n");
 }

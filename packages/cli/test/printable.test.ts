@@ -23,6 +23,9 @@ describe("printable", () => {
     );
     const family = "👩\u200d👩\u200d👧";
     expect(printable(family)).toBe(family);
+    // The non-joiner shapes Persian words ("می‌خواهم").
+    expect(printable("می\u200cخواهم")).toBe("می\u200cخواهم");
+    expect(printableJson(undefined)).toBe("null");
     const value = { v: "x\u200fy\u{e0041}\u0085", joined: family };
     expect(printableJson(value)).toBe(
       '{"v":"x\\u200fy\\udb40\\udc41\\u0085","joined":"👩\u200d👩\u200d👧"}',

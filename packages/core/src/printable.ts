@@ -7,15 +7,15 @@
  * - control characters (C0, DEL, C1) and the line and paragraph separators;
  * - format characters (Unicode's Cf): the bidirectional controls, which show text in another
  *   order than it reads, and the invisible ones (zero-width spaces, the byte order mark, tag
- *   characters), which hide text or make two values look alike. The zero-width joiner stays: it
- *   joins emoji.
+ *   characters), which hide text or make two values look alike. The zero-width joiner and
+ *   non-joiner stay: they join emoji and shape Persian and Indic words.
  * Everything else is kept. A backslash is not escaped: `\u001b` in the output may be a value's
  * own text.
  */
-const UNPRINTABLE = /[\p{Cc}\p{Zl}\p{Zp}]|(?!\u200d)\p{Cf}/gu;
+const UNPRINTABLE = /[\p{Cc}\p{Zl}\p{Zp}]|(?![\u200c\u200d])\p{Cf}/gu;
 
 /** What printable() escapes but JSON.stringify leaves as it is (it escapes C0 itself). */
-const UNPRINTABLE_IN_JSON = /[\u007f-\u009f\p{Zl}\p{Zp}]|(?!\u200d)\p{Cf}/gu;
+const UNPRINTABLE_IN_JSON = /[\u007f-\u009f\p{Zl}\p{Zp}]|(?![\u200c\u200d])\p{Cf}/gu;
 
 /** `\uXXXX` for each UTF-16 unit of `c` (a character outside the BMP is a surrogate pair). */
 function unicodeEscape(c: string): string {
@@ -35,7 +35,9 @@ export function printable(text: string): string {
  * only occur inside strings, so escaping them there changes no value.
  */
 export function printableJson(value: unknown, indent?: number): string {
-  return JSON.stringify(value, null, indent).replace(UNPRINTABLE_IN_JSON, unicodeEscape);
+  // JSON.stringify gives undefined for undefined (or a function): JSON's null, as in an array.
+  const text = JSON.stringify(value, null, indent) ?? "null";
+  return text.replace(UNPRINTABLE_IN_JSON, unicodeEscape);
 }
 
 /**

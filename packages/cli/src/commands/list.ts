@@ -94,7 +94,7 @@ export async function listCommand(argv: string[]): Promise<number> {
   }
   for (const b of broken) {
     process.stderr.write(
-      `error not listed, the runbook has errors: ${b}; run-md check shows them\n`,
+      `error not listed, the runbook has errors: ${printable(b)}; run-md check shows them\n`,
     );
   }
   return broken.length > 0 ? 2 : 0;
