@@ -15,6 +15,13 @@ describe("table cells", () => {
     );
   });
 
+  it("shows the format characters a browser would obey (a right-to-left override) as \\uXXXX", () => {
+    expect(cellHtml("invoice\u202egpj.exe")).toBe("<td>invoice\\u202egpj.exe</td>");
+    expect(cellHtml("a\u200bb\ufeffc")).toBe("<td>a\\u200bb\\ufeffc</td>");
+    // The emoji joiner and the Persian non-joiner stay.
+    expect(cellHtml("👩\u200d👧 می\u200cخواهم")).toBe("<td>👩\u200d👧 می\u200cخواهم</td>");
+  });
+
   it("cuts a long value at a separator and keeps the whole of it one click away", () => {
     const json = JSON.stringify({ bucketName: "logs-archive", policy: "x".repeat(120) });
     const html = cellHtml(json);

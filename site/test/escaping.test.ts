@@ -12,7 +12,7 @@ import { select, selectAll } from "hast-util-select";
 import { toString as hastToString } from "hast-util-to-string";
 import { visit } from "unist-util-visit";
 import { beforeAll, describe, expect, it } from "vitest";
-import { AGENT, KEY_ID, TITLE } from "./hostile-fixture.ts";
+import { AGENT, KEY_ID, SPOOF, TITLE } from "./hostile-fixture.ts";
 import { sharedSite } from "./shared-site.ts";
 
 let outDir: string;
@@ -72,8 +72,13 @@ describe("the site escapes and sanitizes what runbooks and logs put in it", () =
 
   it("shows hostile log values as text", async () => {
     const doc = await page("runbooks/hostile");
-    expect(hastToString(select("[data-step-result=agents]", doc)!)).toContain(AGENT);
+    const shown = hastToString(select("[data-step-result=agents]", doc)!);
+    expect(shown).toContain(`${AGENT}\\u202egpj.exe`);
     expect(selectAll("img", doc).filter((i) => i.properties.src === "x")).toHaveLength(0);
+    // The override shown, not obeyed: nowhere on the page (the cell, the check's message).
+    expect(await readFile(path.join(outDir, "runbooks/hostile/index.html"), "utf8")).not.toContain(
+      SPOOF,
+    );
   });
 
   it("publishes no access key id when the runs hid them", async () => {

@@ -12,6 +12,8 @@ import { runMd } from "../../test/helpers.ts";
 export const HOSTILE_ID = "hostile";
 export const TITLE = "x </title><script>alert(1)</script>";
 export const AGENT = "<img src=x onerror=alert(2)>";
+/** After the agent: a right-to-left override, which would show `exe.gpj` as `jpg.exe`. */
+export const SPOOF = "\u202egpj.exe";
 export const KEY_ID = "AKIAIOSFODNN7EXAMPLE";
 
 const RUNBOOK = `---
@@ -64,7 +66,7 @@ function hostileRecord() {
     eventName: "GetCallerIdentity",
     awsRegion: "us-east-1",
     sourceIPAddress: "198.51.100.9",
-    userAgent: AGENT,
+    userAgent: `${AGENT}${SPOOF}`,
     eventID: "00000000-0000-4000-8000-000000000001",
     eventType: "AwsApiCall",
     recipientAccountId: "111122223333",

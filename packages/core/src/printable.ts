@@ -14,6 +14,9 @@
  */
 const UNPRINTABLE = /[\p{Cc}\p{Zl}\p{Zp}]|(?![\u200c\u200d])\p{Cf}/gu;
 
+/** The format characters: what a web page shows of a value escaped (a browser acts on no control). */
+const FORMAT = /(?![\u200c\u200d])\p{Cf}/gu;
+
 /** What printable() escapes but JSON.stringify leaves as it is (it escapes C0 itself). */
 const UNPRINTABLE_IN_JSON = /[\u007f-\u009f\p{Zl}\p{Zp}]|(?![\u200c\u200d])\p{Cf}/gu;
 
@@ -50,4 +53,14 @@ export function printableLines(text: string): string {
     .split(/(\r?\n)/)
     .map((part, i) => (i % 2 === 1 ? part : printable(part)))
     .join("");
+}
+
+/**
+ * Text for a web page (the site, the served pages): the format characters, which a browser does
+ * act on (a right-to-left override shows `exe.gpj` as `jpg.exe`; a zero-width space hides
+ * itself), written as `\uXXXX` as printable() writes them. The page escapes HTML itself, and a
+ * browser shows control characters as nothing.
+ */
+export function visibleFormat(text: string): string {
+  return text.replace(FORMAT, unicodeEscape);
 }

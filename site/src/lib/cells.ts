@@ -6,7 +6,7 @@
  */
 
 import type { JsonValue } from "@run-md/core";
-import { formatValue } from "./format.ts";
+import { shownValue } from "./format.ts";
 
 /** Past this many characters a value is shown cut, with a disclosure holding the whole of it. */
 export const LONG_VALUE = 90;
@@ -46,7 +46,7 @@ export function shortValue(text: string): string {
 
 /** A table cell's HTML: the value escaped, breakable at its separators, long ones disclosed. */
 export function cellHtml(v: JsonValue | undefined): string {
-  const text = formatValue(v);
+  const text = shownValue(v);
   const cls = v === null ? ' class="rm-null"' : typeof v === "number" ? ' class="rm-num"' : "";
   const inner = isLong(text)
     ? `<details class="rm-long"><summary><span>${breakableHtml(shortValue(text))}</span>… <span class="rm-long__more">(${text.length.toLocaleString("en-US")} characters: show all)</span></summary><div class="rm-long__full">${breakableHtml(text)}</div></details>`
@@ -76,7 +76,7 @@ export function cellElement(doc: Document, v: JsonValue | undefined): HTMLTableC
   const td = doc.createElement("td");
   if (v === null) td.className = "rm-null";
   else if (typeof v === "number") td.className = "rm-num";
-  const text = formatValue(v);
+  const text = shownValue(v);
   if (!isLong(text)) {
     appendBreakable(doc, td, text);
     return td;

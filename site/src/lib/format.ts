@@ -3,6 +3,7 @@
  * (src/scripts/): nothing here may need Node, so the core's byte units come from its pure module.
  */
 import type { JsonValue } from "@run-md/core";
+import { visibleFormat } from "@run-md/core/printable";
 import { formatBytes } from "@run-md/core/units";
 
 /** Sizes in the decimal units the runner reads and prints (`--max-scan 10GB`). */
@@ -61,6 +62,15 @@ export function formatValue(v: JsonValue | undefined): string {
   if (v === null) return "null";
   if (typeof v === "object") return JSON.stringify(v);
   return String(v);
+}
+
+/**
+ * A value as a page shows it: its text, with the format characters a browser obeys (a
+ * right-to-left override in a userAgent shows `exe.gpj` as `jpg.exe`; a zero-width space hides)
+ * written as `\uXXXX` (core's visibleFormat). formatValue is the value itself, for comparing.
+ */
+export function shownValue(v: JsonValue | undefined): string {
+  return visibleFormat(formatValue(v));
 }
 
 export interface StatLine {

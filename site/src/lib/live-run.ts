@@ -6,14 +6,16 @@
  *
  * Functions take the container they update, so they run in the browser and under linkedom.
  */
+
 import type { CheckOutcome, JsonValue, StepReport } from "@run-md/core";
+import { visibleFormat } from "@run-md/core/printable";
 import { cellElement } from "./cells.ts";
 import {
   columnsOf,
   formatDuration,
-  formatValue,
   STATUS_LABEL,
   shownStatus,
+  shownValue,
   statLines,
 } from "./format.ts";
 
@@ -119,8 +121,8 @@ function checkRows(doc: Document, o: CheckOutcome, shown: string): HTMLTableRowE
   const status = el(doc, "td");
   status.append(statusBadge(doc, shown));
   const actual = el(doc, "td");
-  if (o.actual !== undefined) actual.append(el(doc, "span", "rm-actual", formatValue(o.actual)));
-  actual.append(el(doc, "div", "rm-check__message", o.message));
+  if (o.actual !== undefined) actual.append(el(doc, "span", "rm-actual", shownValue(o.actual)));
+  actual.append(el(doc, "div", "rm-check__message", visibleFormat(o.message)));
   tr.append(what, status, actual);
   const offending = o.offendingRows ?? [];
   if (offending.length === 0) return [tr];
@@ -238,7 +240,7 @@ function errorBox(doc: Document, error: { code: string; message: string; hint?: 
   box.setAttribute("role", "alert");
   const p = el(doc, "p");
   p.append(el(doc, "strong", undefined, "Error"), " ", el(doc, "code", undefined, error.code));
-  p.append(`: ${error.message}`);
+  p.append(`: ${visibleFormat(error.message)}`);
   box.append(p);
   if (error.hint) box.append(el(doc, "p", "rm-hint", `Hint: ${error.hint}`));
   return box;
@@ -293,7 +295,7 @@ function runEnded(root: HTMLElement, d: Record<string, unknown>, links?: ReportL
   // Why it ended without a report (a sentence), or a core error.
   const error = d.error as string | { code?: string; message?: string } | undefined;
   const why = typeof error === "string" ? error : error?.message;
-  if (why) end.append(` ${why}`);
+  if (why) end.append(` ${visibleFormat(why)}`);
   const link = (href: string, text: string, kind: string) => {
     const a = el(doc, "a", undefined, text);
     a.href = href;

@@ -4,7 +4,7 @@
  * Last-Event-ID by itself), drawn by lib/live-run.ts. The requester gets a cancel button.
  */
 import { reportSlug } from "@run-md/core/site-url";
-import { formatValue } from "../lib/format.ts";
+import { shownValue } from "../lib/format.ts";
 import { applyEvent, type ReportLinks } from "../lib/live-run.ts";
 import { runUrl, url } from "../lib/paths.ts";
 import { getJson, getMe, type Me, messageOf, postJson, type RunSummary } from "./api.ts";
@@ -103,7 +103,7 @@ function showFacts(root: HTMLElement, run: RunSummary): void {
   set(
     "params",
     params.length
-      ? params.map(([k, v]) => `${k}=${formatValue(v as never)}`).join(", ")
+      ? params.map(([k, v]) => `${k}=${shownValue(v as never)}`).join(", ")
       : "defaults",
   );
   root.dataset.runState = run.status;

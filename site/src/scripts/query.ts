@@ -4,7 +4,7 @@
  * what they lack. The server checks everything again; its refusal is shown as it says it.
  */
 import type { JsonValue } from "@run-md/core";
-import { formatValue } from "../lib/format.ts";
+import { shownValue } from "../lib/format.ts";
 import { getJson, getMe, messageOf, postJson } from "./api.ts";
 import { fillTable } from "./lists.ts";
 
@@ -79,7 +79,7 @@ async function submit(part: HTMLElement, form: HTMLFormElement): Promise<void> {
   fillTable(
     part,
     "[data-query-result]",
-    a.rows.map((row) => row.map((v) => formatValue(v))),
+    a.rows.map((row) => row.map((v) => shownValue(v))),
   );
   const summary = part.querySelector<HTMLElement>("[data-query-summary]")!;
   const count = a.rowCount ?? a.rows.length;
