@@ -18,6 +18,8 @@ describe("table cells", () => {
   it("shows the format characters a browser would obey (a right-to-left override) as \\uXXXX", () => {
     expect(cellHtml("invoice\u202egpj.exe")).toBe("<td>invoice\\u202egpj.exe</td>");
     expect(cellHtml("a\u200bb\ufeffc")).toBe("<td>a\\u200bb\\ufeffc</td>");
+    // A control character a browser shows as nothing; a tab and a line break stay.
+    expect(cellHtml("a\u0007b\u0085c\td\ne")).toBe("<td>a\\u0007b\\u0085c\td\ne</td>");
     // The emoji joiner and the Persian non-joiner stay.
     expect(cellHtml("👩\u200d👧 می\u200cخواهم")).toBe("<td>👩\u200d👧 می\u200cخواهم</td>");
   });

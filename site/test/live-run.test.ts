@@ -130,6 +130,29 @@ describe("the live run view", () => {
     expect(root.querySelector("h3")!.textContent).toBe("<img src=x onerror=alert(1)>");
   });
 
+  it("shows a right-to-left override or a hidden control in a value, a warning or an error as \\uXXXX", () => {
+    const root = view();
+    const spoof = "invoice\u202egpj.exe";
+    applyEvent(
+      root,
+      ev("step-end", {
+        step: {
+          ...stepEnd,
+          rows: [[spoof, 1]],
+          warnings: [`skipped ${spoof}`],
+          status: "errored",
+          error: { code: "local-query", message: `bad \u0007${spoof}`, hint: spoof },
+        },
+      }),
+    );
+    const text = root.textContent!;
+    expect(text).not.toMatch(/[\u202e\u0007]/);
+    expect(text).toContain("skipped invoice\\u202egpj.exe");
+    expect(text).toContain("bad \\u0007invoice\\u202egpj.exe");
+    expect(text).toContain("Hint: invoice\\u202egpj.exe");
+    expect(root.querySelector("td")!.textContent).toBe("invoice\\u202egpj.exe");
+  });
+
   it("keeps one block per step, in the order steps start, when events are replayed", () => {
     const root = view();
     for (const id of ["a", "b", "a"]) applyEvent(root, ev("step-start", { step: id }));

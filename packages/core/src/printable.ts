@@ -14,8 +14,12 @@
  */
 const UNPRINTABLE = /[\p{Cc}\p{Zl}\p{Zp}]|(?![\u200c\u200d])\p{Cf}/gu;
 
-/** The format characters: what a web page shows of a value escaped (a browser acts on no control). */
-const FORMAT = /(?![\u200c\u200d])\p{Cf}/gu;
+/**
+ * What a web page shows escaped: the format characters and the control characters but tab and
+ * line breaks (which a browser shows as nothing, hiding them as a zero-width space would).
+ */
+const HIDDEN_ON_A_PAGE =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]|(?![\u200c\u200d])\p{Cf}/gu;
 
 /** What printable() escapes but JSON.stringify leaves as it is (it escapes C0 itself). */
 const UNPRINTABLE_IN_JSON = /[\u007f-\u009f\p{Zl}\p{Zp}]|(?![\u200c\u200d])\p{Cf}/gu;
@@ -58,9 +62,9 @@ export function printableLines(text: string): string {
 /**
  * Text for a web page (the site, the served pages): the format characters, which a browser does
  * act on (a right-to-left override shows `exe.gpj` as `jpg.exe`; a zero-width space hides
- * itself), written as `\uXXXX` as printable() writes them. The page escapes HTML itself, and a
- * browser shows control characters as nothing.
+ * itself), and the control characters it shows as nothing, written as `\uXXXX` as printable()
+ * writes them. Tabs and line breaks stay; the page escapes HTML itself.
  */
 export function visibleFormat(text: string): string {
-  return text.replace(FORMAT, unicodeEscape);
+  return text.replace(HIDDEN_ON_A_PAGE, unicodeEscape);
 }

@@ -36,7 +36,8 @@ function el<K extends keyof HTMLElementTagNameMap>(
 ): HTMLElementTagNameMap[K] {
   const e = doc.createElement(tag);
   if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
+  // What the page shows of a run (values, messages, warnings) with its format characters visible.
+  if (text !== undefined) e.textContent = visibleFormat(text);
   return e;
 }
 
@@ -182,7 +183,7 @@ function stepProgressed(root: HTMLElement, data: Record<string, unknown>): void 
   if (!id) return;
   const p = stepBlock(root, id).querySelector<HTMLElement>("[data-step-progress] span:last-child");
   const message = stringOf(data.message) ?? stringOf(data.state);
-  if (p && message) p.textContent = `${message}…`;
+  if (p && message) p.textContent = `${visibleFormat(message)}…`;
 }
 
 /** step-end: the step's result as StepResult.astro shows it, then its checks. */

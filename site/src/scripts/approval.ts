@@ -5,6 +5,7 @@
  * sees who decided, with the comment, or that the request expired. The server checks every
  * decision again (`POST /api/runs/{id}/approve`, `/deny`); its refusal is shown as it says it.
  */
+import { visibleFormat } from "@run-md/core/printable";
 import { type Me, messageOf, postJson } from "./api.ts";
 
 export interface ApprovalViewer {
@@ -54,17 +55,21 @@ export function showApproval(
   const state = section.querySelector<HTMLElement>("[data-approval-state]")!;
   const form = section.querySelector<HTMLFormElement>("[data-approval-form]")!;
   if (d.state !== "requested") {
-    state.textContent = decisionText(d);
+    state.textContent = visibleFormat(decisionText(d));
     form.hidden = true;
     return;
   }
   const approvers = Array.isArray(d.approvers) ? d.approvers.join(", ") : "an approver";
   const until = typeof d.expiresAt === "string" ? ` until ${d.expiresAt}` : "";
   if (samePerson(who.requester, who.me.user)) {
-    state.textContent = `Waiting for approval by ${approvers}${until}. You cannot approve your own run.`;
+    state.textContent = visibleFormat(
+      `Waiting for approval by ${approvers}${until}. You cannot approve your own run.`,
+    );
     return;
   }
-  state.textContent = `${who.requester ?? "Someone"} asks to run this; it waits for approval by ${approvers}${until}.`;
+  state.textContent = visibleFormat(
+    `${who.requester ?? "Someone"} asks to run this; it waits for approval by ${approvers}${until}.`,
+  );
   if (who.me.actions?.includes("approve")) wireDecision(form, who.runId);
 }
 

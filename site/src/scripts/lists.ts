@@ -2,6 +2,7 @@
  * The "My runs" and audit pages in the browser: tables filled from `GET /api/runs` and
  * `GET /api/audit`, text through `textContent` only.
  */
+import { visibleFormat } from "@run-md/core/printable";
 import { formatTime } from "../lib/format.ts";
 import { statusBadge } from "../lib/live-run.ts";
 import { liveRunUrl } from "../lib/paths.ts";
@@ -32,7 +33,8 @@ export function fillTable(part: HTMLElement, selector: string, rows: Cell[][]): 
       const tr = doc.createElement("tr");
       for (const c of cells) {
         const td = doc.createElement("td");
-        td.append(c);
+        // Values from the server (parameters, an audit entry's actor and details) as shown text.
+        td.append(typeof c === "string" ? visibleFormat(c) : c);
         tr.append(td);
       }
       return tr;
