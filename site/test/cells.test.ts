@@ -24,6 +24,14 @@ describe("table cells", () => {
     expect(cellHtml("👩\u200d👧 می\u200cخواهم")).toBe("<td>👩\u200d👧 می\u200cخواهم</td>");
   });
 
+  it("cuts a long value before showing its format characters: never inside an escape, and counts the value's own characters", () => {
+    const value = `${"a".repeat(59)}\u202e${"b".repeat(40)}`;
+    const html = cellHtml(value);
+    expect(html).toContain(`<span>${"a".repeat(59)}\\u202e</span>…`);
+    expect(html).toContain(`(${value.length} characters: show all)`);
+    expect(html).toContain(`${"a".repeat(59)}\\u202e${"b".repeat(40)}</div>`);
+  });
+
   it("cuts a long value at a separator and keeps the whole of it one click away", () => {
     const json = JSON.stringify({ bucketName: "logs-archive", policy: "x".repeat(120) });
     const html = cellHtml(json);

@@ -6,7 +6,8 @@
  */
 
 import type { JsonValue } from "@run-md/core";
-import { shownValue } from "./format.ts";
+import { visibleFormat } from "@run-md/core/printable";
+import { formatValue } from "./format.ts";
 
 /** Past this many characters a value is shown cut, with a disclosure holding the whole of it. */
 export const LONG_VALUE = 90;
@@ -44,13 +45,35 @@ export function shortValue(text: string): string {
   return at > SHORT_VALUE / 2 ? cut.slice(0, at + 1) : cut;
 }
 
+/**
+ * What a cell shows of a value: its text with the format characters visible (core's
+ * visibleFormat), and for a long value its start and the value's own length. The value is cut
+ * before it is escaped, so a cut never falls inside a `\uXXXX`, and the length counts the value's
+ * characters, not those of its escapes.
+ */
+interface CellText {
+  full: string;
+  short?: string;
+  length: number;
+}
+
+function cellText(v: JsonValue | undefined): CellText {
+  const raw = formatValue(v);
+  const full = visibleFormat(raw);
+  if (!isLong(raw)) return { full, length: raw.length };
+  return { full, short: visibleFormat(shortValue(raw)), length: raw.length };
+}
+
+const moreText = (length: number) => `(${length.toLocaleString("en-US")} characters: show all)`;
+
 /** A table cell's HTML: the value escaped, breakable at its separators, long ones disclosed. */
 export function cellHtml(v: JsonValue | undefined): string {
-  const text = shownValue(v);
+  const c = cellText(v);
   const cls = v === null ? ' class="rm-null"' : typeof v === "number" ? ' class="rm-num"' : "";
-  const inner = isLong(text)
-    ? `<details class="rm-long"><summary><span>${breakableHtml(shortValue(text))}</span>… <span class="rm-long__more">(${text.length.toLocaleString("en-US")} characters: show all)</span></summary><div class="rm-long__full">${breakableHtml(text)}</div></details>`
-    : breakableHtml(text);
+  const inner =
+    c.short !== undefined
+      ? `<details class="rm-long"><summary><span>${breakableHtml(c.short)}</span>… <span class="rm-long__more">${moreText(c.length)}</span></summary><div class="rm-long__full">${breakableHtml(c.full)}</div></details>`
+      : breakableHtml(c.full);
   return `<td${cls}>${inner}</td>`;
 }
 
@@ -76,23 +99,23 @@ export function cellElement(doc: Document, v: JsonValue | undefined): HTMLTableC
   const td = doc.createElement("td");
   if (v === null) td.className = "rm-null";
   else if (typeof v === "number") td.className = "rm-num";
-  const text = shownValue(v);
-  if (!isLong(text)) {
-    appendBreakable(doc, td, text);
+  const c = cellText(v);
+  if (c.short === undefined) {
+    appendBreakable(doc, td, c.full);
     return td;
   }
   const details = doc.createElement("details");
   details.className = "rm-long";
   const summary = doc.createElement("summary");
   const short = doc.createElement("span");
-  appendBreakable(doc, short, shortValue(text));
+  appendBreakable(doc, short, c.short);
   const more = doc.createElement("span");
   more.className = "rm-long__more";
-  more.textContent = `(${text.length.toLocaleString("en-US")} characters: show all)`;
+  more.textContent = moreText(c.length);
   summary.append(short, "… ", more);
   const full = doc.createElement("div");
   full.className = "rm-long__full";
-  appendBreakable(doc, full, text);
+  appendBreakable(doc, full, c.full);
   details.append(summary, full);
   td.append(details);
   return td;
