@@ -253,7 +253,7 @@ async function runMatched(
       );
     } catch (e) {
       if (!isRunMdError(e)) throw e;
-      out?.write(`error ${maskText(e.message, config.mask)}\n`);
+      out?.write(`error ${printable(maskText(e.message, config.mask))}\n`);
       await storeErrored(matched, () => e, result, options, startedAt);
       return;
     }
@@ -297,7 +297,9 @@ async function runOne(
         ? { reporter: new TerminalReporter({ out: options.out, live: false, quiet: false }) }
         : {}),
     },
-    (e) => options.out?.write(`error ${e.message}\n`),
+    // The message may quote an event's parameter (a bad value): masked and printable, as the
+    // plan lines are.
+    (e) => options.out?.write(`error ${printable(maskText(e.message, config.mask))}\n`),
   );
 }
 
