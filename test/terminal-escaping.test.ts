@@ -10,7 +10,8 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { formatDiagnostic } from "@run-md/core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { handleEvent } from "../packages/cli/src/automation/handler.ts";
 import type { NightlyResult } from "../scripts/nightly/job.ts";
 import { parseNightlyArgs } from "../scripts/nightly/options.ts";
 import { textSummary } from "../scripts/nightly/summary.ts";
@@ -137,6 +138,49 @@ describe("what the commands read, quoted in their messages", () => {
     expect(res.code).toBe(1);
     expect(res.stderr).toContain("\\u001b]0;PWNED\\u0007");
     expect(res.stderr).not.toMatch(RAW);
+  });
+});
+
+describe("the Lambda handler's log", () => {
+  it("writes each line escaped: an event's value quoted in a warning drives no terminal (aws logs tail)", async () => {
+    const runbooks = path.join(dir, "lambda");
+    await mkdir(runbooks, { recursive: true });
+    await writeFile(
+      path.join(runbooks, "count.md"),
+      [
+        "---",
+        "title: Count",
+        "params:",
+        "  n: { type: integer }",
+        "triggers:",
+        "  - pattern: { source: [test.source] }",
+        '    params: { n: "$.detail.n" }',
+        "---",
+        "",
+        "```sql s",
+        "SELECT {{n}} AS n",
+        "```",
+        "",
+      ].join("\n"),
+    );
+    const event = { source: "test.source", "detail-type": "T", detail: { n: `1${CSI}` } };
+    const lines: unknown[][] = [];
+    const spy = vi.spyOn(console, "log").mockImplementation((...args) => void lines.push(args));
+    try {
+      const result = await handleEvent(event, {
+        env: {
+          RUN_MD_RUNBOOKS_DIR: runbooks,
+          RUN_MD_REPORTS_DIR: path.join(dir, "lambda-reports"),
+        },
+      });
+      // The value itself stays as the event gave it in the result.
+      expect(result.problems.join("\n")).toContain(CSI);
+    } finally {
+      spy.mockRestore();
+    }
+    const warning = lines.map((l) => String(l[0])).find((l) => l.startsWith("warning "));
+    expect(warning).toContain("1\\u009b31m");
+    expect(lines.join("\n")).not.toMatch(RAW);
   });
 });
 

@@ -12,7 +12,7 @@ import { mkdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
-import { formatDiagnostic } from "@run-md/core";
+import { formatDiagnostic, printable } from "@run-md/core";
 import {
   deliveryProblems,
   investigationDigest,
@@ -88,7 +88,8 @@ export async function handleEvent(
   options: HandlerOptions = {},
 ): Promise<HandlerResult> {
   const env = options.env ?? process.env;
-  const log = options.log ?? ((line: string) => console.log(line));
+  // CloudWatch keeps each line, and `aws logs tail` prints it on a terminal: escaped (printable).
+  const log = options.log ?? ((line: string) => console.log(printable(line)));
   const parsed =
     typeof event === "string"
       ? parseEvent(event, "the event")
