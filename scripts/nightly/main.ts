@@ -3,7 +3,6 @@
  * (and appends it to GITHUB_STEP_SUMMARY on GitHub) and answers the exit code. The entry point
  * (scripts/nightly.ts) adds what only a process of its own has: its signals.
  */
-
 import { appendFile } from "node:fs/promises";
 import { printableLines } from "@run-md/core";
 import { checkSiteNodeArgs } from "./build-site.ts";

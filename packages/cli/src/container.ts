@@ -5,7 +5,6 @@
  * failed, 2 on a bad event or configuration, an errored run, or a runbook that does not load
  * (as `run-md trigger`).
  */
-
 import { readFile } from "node:fs/promises";
 import { printableJson, printableLines } from "@run-md/core";
 import { handleEvent } from "./automation/handler.ts";

@@ -4,9 +4,7 @@
  * script; the table is drawn here rather than by a table library so that the one measure used
  * to cut a value is also the one used to pad it.
  */
-
-import type { JsonValue } from "@run-md/core";
-import { printable } from "@run-md/core";
+import { type JsonValue, printable } from "@run-md/core";
 import pc from "picocolors";
 import stringWidth from "string-width";
 

@@ -6,16 +6,15 @@
  *
  * Functions take the container they update, so they run in the browser and under linkedom.
  */
-
 import type { CheckOutcome, JsonValue, StepReport } from "@run-md/core";
 import { visibleFormat } from "@run-md/core/printable";
 import { cellElement } from "./cells.ts";
 import {
   columnsOf,
   formatDuration,
+  formatValue,
   STATUS_LABEL,
   shownStatus,
-  shownValue,
   statLines,
 } from "./format.ts";
 
@@ -122,8 +121,8 @@ function checkRows(doc: Document, o: CheckOutcome, shown: string): HTMLTableRowE
   const status = el(doc, "td");
   status.append(statusBadge(doc, shown));
   const actual = el(doc, "td");
-  if (o.actual !== undefined) actual.append(el(doc, "span", "rm-actual", shownValue(o.actual)));
-  actual.append(el(doc, "div", "rm-check__message", visibleFormat(o.message)));
+  if (o.actual !== undefined) actual.append(el(doc, "span", "rm-actual", formatValue(o.actual)));
+  actual.append(el(doc, "div", "rm-check__message", o.message));
   tr.append(what, status, actual);
   const offending = o.offendingRows ?? [];
   if (offending.length === 0) return [tr];

@@ -3,9 +3,7 @@
  * line), `json` (one array of objects, written as it streams). Each encoder turns a chunk of rows
  * into text on its own, so a result of any size is written one chunk at a time.
  */
-
-import type { JsonValue } from "@run-md/core";
-import { printable, printableJson } from "@run-md/core";
+import { type JsonValue, printable, printableJson } from "@run-md/core";
 
 export const FILE_FORMATS = ["csv", "json", "ndjson"] as const;
 export const OUTPUT_FORMATS = ["table", ...FILE_FORMATS] as const;
@@ -62,7 +60,6 @@ function csv(terminal: boolean): Encoder {
 
 // The JSON formats write the characters JSON.stringify leaves raw (DEL, C1, bidirectional
 // controls) as \uXXXX escapes, everywhere: the same JSON values, and safe on a terminal.
-
 const NDJSON: Encoder = {
   header: () => "",
   rows: (columns, rows) => {
