@@ -22,6 +22,8 @@ describe("table cells", () => {
     expect(cellHtml("a\u0007b\u0085c\td\ne")).toBe("<td>a\\u0007b\\u0085c\td\ne</td>");
     // The emoji joiner and the Persian non-joiner stay.
     expect(cellHtml("👩\u200d👧 می\u200cخواهم")).toBe("<td>👩\u200d👧 می\u200cخواهم</td>");
+    // A Hangul filler draws nothing: `admin` padded with one is shown for what it is.
+    expect(cellHtml("admin\u3164")).toBe("<td>admin\\u3164</td>");
   });
 
   it("cuts a long value before showing its format characters: never inside an escape, and counts the value's own characters", () => {

@@ -33,6 +33,19 @@ describe("printable", () => {
     expect(JSON.parse(printableJson(value))).toEqual(value);
   });
 
+  it("writes the characters Unicode shows as nothing (Hangul fillers, variation selectors) as \\uXXXX", () => {
+    // A user name padded with a Hangul filler (a letter that draws nothing) passes for `admin`;
+    // so does one with a variation selector or a combining grapheme joiner after a letter. None
+    // of them is a format character (Cf): they are Lo and Mn, but default ignorable.
+    expect(printable("admin\u3164")).toBe("admin\\u3164");
+    expect(printable("a\u115fb\uffa0c\ufe0fd\u034fe\u180bf\u{e0100}g")).toBe(
+      "a\\u115fb\\uffa0c\\ufe0fd\\u034fe\\u180bf\\udb40\\udd00g",
+    );
+    expect(printableJson({ user: "admin\u3164" })).toBe('{"user":"admin\\u3164"}');
+    // Visible letters around them stay as they are.
+    expect(printable("한국어 ㄱ")).toBe("한국어 ㄱ");
+  });
+
   it("keeps a CloudTrail value's escape sequences out of a result table", () => {
     const agent = "curl\u001b]52;c;cm0gLXJmIH4=\u0007\u001b[2K\r✓ passed";
     const table = rowsTable(["useragent"], [[agent]], 200);

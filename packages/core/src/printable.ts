@@ -7,13 +7,20 @@
  * - control characters (C0, DEL, C1) and the line and paragraph separators;
  * - format characters (Unicode's Cf): the bidirectional controls, which show text in another
  *   order than it reads, and the invisible ones (zero-width spaces, the byte order mark, tag
- *   characters), which hide text or make two values look alike. The zero-width joiner and
- *   non-joiner stay: they join emoji and shape Persian and Indic words.
+ *   characters), which hide text or make two values look alike;
+ * - the other characters Unicode says to show as nothing (Default_Ignorable_Code_Point): the
+ *   Hangul fillers (a blank that counts as a letter: `admin\u3164` passes for `admin`), the
+ *   variation selectors (invisible after a letter; an emoji shows `❤\ufe0f`), the combining
+ *   grapheme joiner.
+ * The zero-width joiner and non-joiner stay: they join emoji and shape Persian and Indic words.
  * Everything else is kept. A backslash is not escaped: `\u001b` in the output may be a value's
  * own text.
  */
-/** The format characters escaped everywhere: Unicode's Cf but the joiner and non-joiner. */
-const FORMAT = String.raw`(?![\u200c\u200d])\p{Cf}`;
+/**
+ * The invisible characters escaped everywhere: Unicode's format characters (Cf) and default
+ * ignorable code points, but the joiner and non-joiner.
+ */
+const FORMAT = String.raw`(?![\u200c\u200d])[\p{Cf}\p{Default_Ignorable_Code_Point}]`;
 
 const UNPRINTABLE = new RegExp(String.raw`[\p{Cc}\p{Zl}\p{Zp}]|${FORMAT}`, "gu");
 
