@@ -1,5 +1,11 @@
 export { localEngine } from "./descriptor.ts";
-export { createLocalEngine, LocalEngine, type LocalEngineOptions, MAX_OBJECT } from "./engine.ts";
+export {
+  cloudtrailViewSql,
+  createLocalEngine,
+  LocalEngine,
+  type LocalEngineOptions,
+  MAX_OBJECT,
+} from "./engine.ts";
 export {
   type DayRange,
   fileIdentity,
