@@ -344,6 +344,22 @@ rows == 1
     ).toHaveLength(3);
   });
 
+  it("a reader of the output that goes away (| head -1) costs no report: the run goes on and exits with its own status", async () => {
+    const { dir, reports, earlier } = await setup();
+    const p = runMd([path.join(dir, "quick.md"), "--log-dir", clean, "--reports-dir", reports]);
+    // The first line read, the reader leaves: the run's later writes meet a closed pipe (EPIPE).
+    p.child!.stdout!.once("data", () => p.child!.stdout!.destroy());
+    const res = await p;
+    expect(res.stderr).not.toContain("EPIPE");
+    expect(res.code).toBe(0);
+    const after = (await readdir(path.join(reports, "slow"))).filter((n) => n.endsWith(".json"));
+    expect(after).toHaveLength(earlier.filter((n) => n.endsWith(".json")).length + 1);
+    const latest = JSON.parse(
+      await readFile(path.join(reports, "slow", "latest.json"), "utf8"),
+    ) as RunReport;
+    expect(latest.status).toBe("passed");
+  });
+
   it("a signal between two runbooks stops the run with 130 and names the runbook not run", async () => {
     const { dir, reports } = await setup();
     // Runbooks run in path order: quick.md (id slow), then zz.md.

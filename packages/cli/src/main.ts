@@ -31,7 +31,7 @@ Options:
   -v, --version         the version of run-md
 
 Exit codes: 0 ok, 1 an expectation failed, 2 an error in a runbook, parameter, configuration
-or engine (or in the command line).
+or engine (or in the command line), 130 cancelled (Ctrl-C).
 `;
 
 type Command = (argv: string[]) => Promise<number>;
@@ -63,7 +63,21 @@ export async function loadCommand(name: string): Promise<Command | undefined> {
   return Object.hasOwn(COMMANDS, name) ? await COMMANDS[name]!() : undefined;
 }
 
+/**
+ * A reader of standard output that went away (`run-md x | head -1`) is no failure of the run's:
+ * what it no longer reads is dropped, and the run goes on to write its report and exit with its
+ * own status. Without a listener Node throws the write's EPIPE, and the run died unreported with
+ * the crash's exit 1 ("an expectation failed"). `query`, whose output is the result, listens
+ * itself and stops (`output-closed`).
+ */
+function dropOutputAfterItsReaderLeft(): void {
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code !== "EPIPE" && e.code !== "ERR_STREAM_DESTROYED") throw e;
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
+  dropOutputAfterItsReaderLeft();
   const [first, ...rest] = argv;
   if (first === undefined || first === "-h" || first === "--help") {
     process.stdout.write(USAGE);
