@@ -5,7 +5,9 @@
  * configuration or flag: exit 2 naming it, nothing listening.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { TokenStore } from "@run-md/access";
@@ -183,6 +185,27 @@ describe("run-md serve refusing to start", () => {
       expect(res.stderr).toMatch(message);
       expect(res.stdout).not.toMatch(/listening/);
     } finally {
+      await rm(cfgDir, { recursive: true, force: true });
+    }
+  });
+
+  it("a port something else listens on: exit 2 in one line, before any state is touched", async () => {
+    const cfgDir = await mkdtemp(path.join(tmpdir(), "run-md-serve-busy-"));
+    const other = net.createServer();
+    await new Promise<void>((r) => other.listen({ host: "127.0.0.1", port: 0 }, r));
+    const port = (other.address() as net.AddressInfo).port;
+    try {
+      await writeFile(path.join(cfgDir, "run-md.config.yaml"), `server: { port: ${port} }\n`);
+      const res = await runMdHere(["serve", FIXTURES], { cwd: cfgDir });
+      expect(res.code).toBe(2);
+      expect(res.stderr).toContain(
+        `error cannot listen on 127.0.0.1:${port}: something else listens there (EADDRINUSE)`,
+      );
+      expect(res.stderr).not.toMatch(/\n\s+at /);
+      // No server.start entry for a server that never served.
+      expect(existsSync(path.join(cfgDir, ".run-md/audit.log"))).toBe(false);
+    } finally {
+      other.close();
       await rm(cfgDir, { recursive: true, force: true });
     }
   });

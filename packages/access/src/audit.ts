@@ -15,7 +15,7 @@
  */
 import { type FileHandle, mkdir, open, truncate, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { RunMdError, reportFileStem } from "@run-md/core";
+import { RunMdError, reportFileStem, withFileLock } from "@run-md/core";
 import {
   AUDIT_ACTIONS,
   type AuditEntry,
@@ -26,7 +26,6 @@ import {
   GENESIS,
   sealEntry,
 } from "./audit-entry.ts";
-import { withFileLock } from "./file-lock.ts";
 import { readLines, readTail } from "./lines.ts";
 
 export type { AuditAction, AuditEntry, AuditInput } from "./audit-entry.ts";

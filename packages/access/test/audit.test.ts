@@ -4,8 +4,8 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { withFileLock } from "@run-md/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { withFileLock } from "../src/file-lock.ts";
 import { AuditLog, verifyAuditFile } from "../src/index.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -368,6 +368,14 @@ export const ERROR_CODES = {
     "No audit log",
     "Give run-md audit the audit log of a server (server.auditLog).",
   ),
+  "server-running": access(
+    "Another run-md serve uses this state",
+    "Stop the other server first, or give this one its own server.runsDir (its run records).",
+  ),
+  "cannot-listen": access(
+    "The server cannot listen on its address",
+    "Stop what listens on that port, or choose another with --port (server.port); a port under 1024 needs privileges, and server.host must be an address of this machine.",
+  ),
   "lock-timeout": access(
     "A lock file is held too long",
     "If no run-md process holds it, remove the lock file named in the message.",

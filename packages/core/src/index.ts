@@ -11,6 +11,7 @@ export * from "./errors.ts";
 export * from "./evaluate.ts";
 export * from "./event-pattern.ts";
 export * from "./expect.ts";
+export * from "./file-lock.ts";
 export * from "./files.ts";
 export * from "./frontmatter.ts";
 export * from "./info.ts";

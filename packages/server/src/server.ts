@@ -3,9 +3,13 @@
  * start, then listens. The CLI's `serve` command calls it with the configuration and its engine
  * pool; tests call it directly.
  */
+
+import { mkdir } from "node:fs/promises";
+import net from "node:net";
+import path from "node:path";
 import type { AccessConfig } from "@run-md/access";
 import { AuditLog, TokenStore } from "@run-md/access";
-import { RunMdError } from "@run-md/core";
+import { holdFileLock, RunMdError } from "@run-md/core";
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import { Auditor, SERVER_ACTOR } from "./audit.ts";
 import { Catalog } from "./catalog.ts";
@@ -166,10 +170,72 @@ async function buildApp(
   return app;
 }
 
+/**
+ * Starts the server. Before it touches any state, it takes its run records' folder for itself
+ * (a second server on the same folder would mark the first one's runs interrupted at its start)
+ * and checks that its port is free; everything it opened is closed again if the start fails.
+ */
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const { config } = opts;
   const warn = opts.warn ?? ((m: string) => process.stderr.write(`warning ${m}\n`));
   checkAuth(config);
+  if (opts.access.rules.length === 0)
+    warn(
+      "no access rules (access.rules): every request will be refused (docs/serve.md, Writing rules)",
+    );
+  const release = await holdRunsDir(config.runsDir);
+  try {
+    await portIsFree(config.host, config.port);
+    return await listening(opts, warn, release);
+  } catch (e) {
+    await release();
+    throw e;
+  }
+}
+
+/** Takes the run records' folder for this server (`server.lock` in it) until it closes. */
+async function holdRunsDir(runsDir: string): Promise<() => Promise<void>> {
+  await mkdir(runsDir, { recursive: true });
+  return holdFileLock(
+    path.join(runsDir, "server.lock"),
+    (pid) =>
+      new RunMdError("server-running", `another run-md serve (process ${pid}) uses ${runsDir}`, {
+        hint: "Stop that server first, or give this one its own server.runsDir.",
+      }),
+  );
+}
+
+/** Whether the server can listen on `host:port`, found by listening there for a moment. */
+async function portIsFree(host: string, port: number): Promise<void> {
+  if (port === 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", (e) => reject(listenError(e, host, port)));
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve()));
+  });
+}
+
+/** A failure to listen, said as a user error: the port taken, not permitted, no such address. */
+function listenError(e: unknown, host: string, port: number): unknown {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why: Record<string, string> = {
+    EADDRINUSE: "something else listens there",
+    EACCES: "this user may not listen on that port",
+    EADDRNOTAVAIL: `${host} is not an address of this machine`,
+  };
+  if (code === undefined || !Object.hasOwn(why, code)) return e;
+  return new RunMdError(
+    "cannot-listen",
+    `cannot listen on ${host}:${port}: ${why[code]} (${code})`,
+  );
+}
+
+async function listening(
+  opts: ServerOptions,
+  warn: (m: string) => void,
+  release: () => Promise<void>,
+): Promise<RunningServer> {
+  const { config } = opts;
   const audit = await AuditLog.open(config.audit);
   // Port 0 picks a free port at the start: links (approval requests) name the real one.
   let publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
@@ -184,7 +250,16 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     pid: process.pid,
   });
   const app = await buildApp(ctx, gov, opts);
-  const address = await app.listen({ host: config.host, port: config.port });
+  let address: string;
+  try {
+    address = await app.listen({ host: config.host, port: config.port });
+  } catch (e) {
+    // Taken since portIsFree looked: nothing was served.
+    gov.close();
+    await app.close();
+    await ctx.auditor.close();
+    throw listenError(e, config.host, config.port);
+  }
   publicUrl = config.publicUrl ?? address;
   let stopping: Promise<void> | undefined;
   return {
@@ -204,6 +279,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         await runs.shutdown();
         await app.close();
         await ctx.auditor.close();
+        await release();
       })();
       return stopping;
     },

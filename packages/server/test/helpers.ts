@@ -43,6 +43,8 @@ export interface TestServerOptions {
   /** More run settings (maxScanBytes, configEngines). */
   run?: Partial<RunSettings>;
   hooks?: ServerOptions["hooks"];
+  /** Where the server's warnings go (default: nowhere). */
+  warn?: (msg: string) => void;
 }
 
 export interface TestServer {
@@ -94,7 +96,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
       ...o.run,
     },
     ...(o.governance === undefined ? {} : { governance: o.governance }),
-    warn: () => {},
+    warn: o.warn ?? (() => {}),
     ...(o.heartbeatMs === undefined ? {} : { heartbeatMs: o.heartbeatMs }),
     ...(o.hooks === undefined ? {} : { hooks: o.hooks }),
   });
