@@ -8,7 +8,14 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import { isoSeconds, RunMdError, slashDate, slashDayStart, type TimeWindow } from "@run-md/core";
+import {
+  holdFileLock,
+  isoSeconds,
+  RunMdError,
+  slashDate,
+  slashDayStart,
+  type TimeWindow,
+} from "@run-md/core";
 import {
   addCovered,
   assertStorePath,
@@ -55,6 +62,11 @@ export interface CollectResult {
    * and found to hold no CloudTrail event: the store lacks their events.
    */
   objectsUnread: number;
+  /**
+   * Objects changed since they were collected whose new version was not taken (the store keeps
+   * the earlier one): their day could not be written again from the objects listed.
+   */
+  objectsHeld: number;
   /** Events added to the store (after deduplication). */
   eventsAdded: number;
   bytesRead: number;
@@ -113,6 +125,63 @@ export function changedDays(
 function changedInPlace(m: StoreManifest, f: { key: string; id: string; day: string | null }) {
   const o = m.objects[f.key];
   return f.day !== null && !!o && o.skipped === undefined && o.id !== f.id && !!m.days[f.day];
+}
+
+/**
+ * What a collect reads: the new files, and every file of the days written again (`rebuild`);
+ * the changed objects it cannot take (`held`).
+ */
+function planFiles(
+  manifest: StoreManifest,
+  all: CollectFile[],
+  complete: boolean,
+  range: TimeRange,
+): { rebuild: Set<string>; held: CollectFile[]; todo: CollectFile[] } {
+  // A day with an object changed in place (a new version: not a new delivery) is written again
+  // from its objects alone: merging into its file would keep the events of the old version.
+  // Not when an object could not be fetched: the day would lose that object's events.
+  const versions = all.map((f) => ({ key: f.key, id: f.id, day: f.src.layoutDay }));
+  const changed = complete ? changedDays(manifest, versions) : new Set<string>();
+  const listed = new Set(all.map((f) => f.key));
+  // Only a day all of whose stored objects are listed again can be written from them: the
+  // events of one collected from another source, or removed from this one, are in no listed file.
+  const rebuild = new Set([...changed].filter((d) => allListed(manifest, d, listed)));
+  const again = (f: CollectFile) =>
+    f.src.layoutDay === null ? rebuild.size > 0 : rebuild.has(f.src.layoutDay);
+  // Every file of a rebuilt day is read again, whether or not it is new for this window.
+  // Not rebuilt: a changed object waits, with its earlier version in the manifest (merging its
+  // new version would keep the old one's events and record the new as collected): for a complete
+  // collect (one of its day's objects is missing), or for good (its day holds unlisted objects).
+  const held = all.filter(
+    (f, i) => changedInPlace(manifest, versions[i]!) && !rebuild.has(f.src.layoutDay!),
+  );
+  const fresh = newFiles(manifest, all, range).filter((f) => !held.includes(f));
+  const todo = fresh.concat(all.filter((f) => again(f) && !fresh.includes(f)));
+  return { rebuild, held, todo };
+}
+
+/**
+ * Whether every object the store holds events of on layout day `day` is among the `listed` keys:
+ * its collected objects of that day, and the ones outside the layout whose ranges meet it.
+ */
+function allListed(m: StoreManifest, day: string, listed: ReadonlySet<string>): boolean {
+  const start = slashDayStart(day).getTime();
+  const meets = (r: TimeRange) =>
+    Date.parse(r.from) < start + 86_400_000 && Date.parse(r.to) > start;
+  return Object.entries(m.objects).every(
+    ([key, o]) =>
+      o.skipped !== undefined ||
+      listed.has(key) ||
+      (o.day !== undefined ? o.day !== day : !(o.ranges ?? []).some(meets)),
+  );
+}
+
+/** Why a changed object was not collected (`held` in collectFiles). */
+function heldWarning(f: CollectFile, complete: boolean): string {
+  const why = complete
+    ? `its day ${f.src.layoutDay} also holds events of objects this collect does not list (removed from the source, or collected from another), which writing the day again from the listed objects would lose`
+    : "its day is written again only by a collect that reads every object of the window (this one could not)";
+  return `not collected ${f.key}: it changed since it was collected, and ${why}; the store keeps its earlier version`;
 }
 
 /** Everything: the range of a collect without a window. */
@@ -232,6 +301,28 @@ function forgetGone(
   return forgot;
 }
 
+/**
+ * Runs `fn` as the store's only writer, holding `collect.lock` in it: a second collect (or prune)
+ * at the same time committed its manifest over the first one's, which lost the days it had
+ * recorded, and removed the first one's day files not yet committed as orphans. A lock left by
+ * a killed collect is taken over.
+ */
+export async function asStoreWriter<T>(store: string, fn: () => Promise<T>): Promise<T> {
+  await fsp.mkdir(store, { recursive: true });
+  const release = await holdFileLock(
+    path.join(store, "collect.lock"),
+    (pid) =>
+      new RunMdError("store-busy", `another run-md collect (process ${pid}) is writing ${store}`, {
+        hint: "Let it finish, then collect again: the second collect takes only what is new.",
+      }),
+  );
+  try {
+    return await fn();
+  } finally {
+    await release();
+  }
+}
+
 /** Collects the given files (already on local disk) into the store. */
 export async function collectFiles(
   run: CollectRun,
@@ -239,28 +330,24 @@ export async function collectFiles(
   all: CollectFile[],
   listing: Listing = { complete: true, at: new Date() },
 ): Promise<CollectResult> {
-  const complete = listing.complete;
   const store = path.resolve(run.store);
   assertStorePath(store);
-  await fsp.mkdir(store, { recursive: true });
+  return asStoreWriter(store, () => collectLocked(run, store, catalog, all, listing));
+}
+
+async function collectLocked(
+  run: CollectRun,
+  store: string,
+  catalog: LogCatalog,
+  all: CollectFile[],
+  listing: Listing,
+): Promise<CollectResult> {
+  const complete = listing.complete;
   const manifest = await readManifest(store);
   await assertDayFiles(store, manifest);
   await removeOrphans(store, manifest);
   const range = run.window ? coverage(run.window, [], listing.at) : ALL_TIME;
-  // A day with an object changed in place (a new version: not a new delivery) is written again
-  // from its objects alone: merging into its file would keep the events of the old version.
-  // Not when an object could not be fetched: the day would lose that object's events.
-  const versions = all.map((f) => ({ key: f.key, id: f.id, day: f.src.layoutDay }));
-  const rebuild = complete ? changedDays(manifest, versions) : new Set<string>();
-  const again = (f: CollectFile) =>
-    f.src.layoutDay === null ? rebuild.size > 0 : rebuild.has(f.src.layoutDay);
-  // Every file of a rebuilt day is read again, whether or not it is new for this window.
-  // Not complete: a changed object waits, with its earlier version in the manifest, for a
-  // complete collect (its day cannot be written again from its objects, one is missing, and
-  // merging its new version would keep the old one's events and record the new as collected).
-  const held = complete ? [] : all.filter((_, i) => changedInPlace(manifest, versions[i]!));
-  const fresh = newFiles(manifest, all, range).filter((f) => !held.includes(f));
-  const todo = fresh.concat(all.filter((f) => again(f) && !fresh.includes(f)));
+  const { rebuild, held, todo } = planFiles(manifest, all, complete, range);
   const result: CollectResult = {
     objectsSeen: all.length,
     objectsNew: todo.length,
@@ -269,10 +356,8 @@ export async function collectFiles(
     eventsAdded: 0,
     bytesRead: 0,
     daysWritten: [],
-    warnings: held.map(
-      (f) =>
-        `not collected ${f.key}: it changed since it was collected, and its day is written again only by a collect that reads every object of the window (this one could not); the store keeps its earlier version until then`,
-    ),
+    objectsHeld: held.length,
+    warnings: held.map((f) => heldWarning(f, complete)),
     covered: complete,
   };
   const forgot = forgetGone(manifest, listing, run.window, result.warnings);

@@ -9,6 +9,7 @@ import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { isoSeconds, slashDate, slashDayStart } from "@run-md/core";
 import { objectDay, readManifest, type StoreManifest, writeManifest } from "@run-md/engine-local";
+import { asStoreWriter } from "./collect.ts";
 
 export interface PruneResult {
   /** The days removed (`yyyy/MM/dd`), oldest first. */
@@ -20,7 +21,11 @@ export interface PruneResult {
 }
 
 /** Removes from the store every day before the day of `before` (UTC). */
-export async function pruneStore(store: string, before: Date): Promise<PruneResult> {
+export function pruneStore(store: string, before: Date): Promise<PruneResult> {
+  return asStoreWriter(store, () => pruneLocked(store, before));
+}
+
+async function pruneLocked(store: string, before: Date): Promise<PruneResult> {
   const m = await readManifest(store);
   const cutDay = slashDate(before);
   const cutoff = isoSeconds(slashDayStart(cutDay));

@@ -155,6 +155,16 @@ function toFetch(listed: Listed[], manifest: StoreManifest): Listed[] {
   );
 }
 
+/**
+ * Whether an object's key, as a path under the staging folder (which keeps the delivery layout:
+ * the partition columns come from it), stays in that folder and names no other key's file: no
+ * empty, `.` or `..` part. CloudTrail writes none; a key such as `…/01/../../../../x.json.gz`
+ * in the bucket would otherwise be written wherever it points.
+ */
+export function stagingSafe(key: string): boolean {
+  return key.split("/").every((part) => part !== "" && part !== "." && part !== "..");
+}
+
 /** Streams an object to a file; a connection dropped mid-object is retried (3 attempts). */
 async function fetchTo(s3: S3Client, bucket: string, key: string, file: string): Promise<string> {
   await fsp.mkdir(path.dirname(file), { recursive: true });
@@ -182,9 +192,15 @@ export async function collectFromS3(
   try {
     run.onProgress?.({ phase: "list", objects: 0, objectsTotal: 0, bytes: 0, events: 0 });
     const listedAt = new Date();
-    const listed = await listWindow(s3, src, run.window);
+    const found = await listWindow(s3, src, run.window);
+    const listed = found.filter((o) => stagingSafe(o.key));
+    const warnings = found
+      .filter((o) => !stagingSafe(o.key))
+      .map(
+        (o) =>
+          `not collected s3://${src.bucket}/${o.key}: a key with an empty, "." or ".." part is no CloudTrail delivery (and would be written outside the staging folder)`,
+      );
     const todo = toFetch(listed, await readManifest(store));
-    const warnings: string[] = [];
     const files: CollectFile[] = [];
     let failed = 0;
     let fetched = 0;

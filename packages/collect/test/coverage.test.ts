@@ -1,4 +1,4 @@
-import { promises as fsp } from "node:fs";
+import { existsSync, promises as fsp } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import zlib from "node:zlib";
@@ -7,6 +7,7 @@ import { readManifest } from "@run-md/engine-local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collectExitCode } from "../../cli/src/commands/collect.ts";
 import { collectFromDir, collectFromS3 } from "../src/index.ts";
+import { stagingSafe } from "../src/s3-source.ts";
 import { emulatorClient } from "./emulator-client.ts";
 import { cloudTrailRecord, storeContents } from "./truth.ts";
 
@@ -198,6 +199,109 @@ describe("collect: coverage and changed objects (red team)", () => {
         ["x1", "Exported"],
       ]),
     );
+  });
+
+  it("a changed object's day holding objects the collect does not list keeps their events: the change is held, exit 1", async () => {
+    const t = "2024-03-01T10:00:00Z";
+    const write = async (file: string, recs: object[], mtime: string) => {
+      await fsp.mkdir(path.dirname(file), { recursive: true });
+      await fsp.writeFile(file, zlib.gzipSync(JSON.stringify({ Records: recs })));
+      await fsp.utimes(file, new Date(mtime), new Date(mtime));
+    };
+    // Two sources delivering into the same day (a mirror and a second trail's folder).
+    const a = path.join(root, "two-a");
+    const b = path.join(root, "two-b");
+    const b1 = path.join(b, acct, "2024/03/01/b1.json.gz");
+    await write(
+      path.join(a, acct, "2024/03/01/a1.json.gz"),
+      [rec("A1", "A", t), rec("A2", "A", t)],
+      "2024-01-01",
+    );
+    await write(b1, [rec("B1", "B", t)], "2024-01-01");
+    const store = path.join(root, "s-two");
+    await collectFromDir({ sourceDir: a, store, window });
+    await collectFromDir({ sourceDir: b, store, window });
+    await write(b1, [rec("B1", "B", t), rec("B2", "B", t)], "2024-01-02");
+    const r = await collectFromDir({ sourceDir: b, store, window });
+    // Writing the day again from b's files alone lost A1 and A2 (and said it added -1 event).
+    expect(await stored(store)).toEqual(
+      new Map([
+        ["A1", "A"],
+        ["A2", "A"],
+        ["B1", "B"],
+      ]),
+    );
+    expect(r.objectsHeld).toBe(1);
+    expect(r.warnings.some((w) => w.includes("b1.json.gz") && w.includes("does not list"))).toBe(
+      true,
+    );
+    expect(collectExitCode(r)).toBe(1);
+    // One source whose object was removed after it was collected: the store keeps its events.
+    const one = path.join(root, "one-src");
+    const o1 = path.join(one, acct, "2024/03/01/o1.json.gz");
+    const o2 = path.join(one, acct, "2024/03/01/o2.json.gz");
+    await write(o1, [rec("O1", "O", t)], "2024-01-01");
+    await write(o2, [rec("O2", "O", t)], "2024-01-01");
+    const kept = path.join(root, "s-one");
+    await collectFromDir({ sourceDir: one, store: kept, window });
+    await fsp.rm(o1);
+    await write(o2, [rec("O2", "O", t), rec("O3", "O", t)], "2024-01-02");
+    const again = await collectFromDir({ sourceDir: one, store: kept, window });
+    expect(await stored(kept)).toEqual(
+      new Map([
+        ["O1", "O"],
+        ["O2", "O"],
+      ]),
+    );
+    expect(again.objectsHeld).toBe(1);
+  });
+
+  it("two collects into one store at once: the second is refused (store-busy), the first's days stay", async () => {
+    const dir = path.join(root, "busy-src");
+    const t2 = "2024-03-02T10:00:00Z";
+    await fsp.mkdir(path.join(dir, acct, "2024/03/01"), { recursive: true });
+    await fsp.mkdir(path.join(dir, acct, "2024/03/02"), { recursive: true });
+    await fsp.writeFile(
+      path.join(dir, acct, "2024/03/01/x.json.gz"),
+      zlib.gzipSync(JSON.stringify({ Records: [rec("X1", "X", "2024-03-01T10:00:00Z")] })),
+    );
+    await fsp.writeFile(
+      path.join(dir, acct, "2024/03/02/y.json.gz"),
+      zlib.gzipSync(JSON.stringify({ Records: [rec("Y1", "Y", t2)] })),
+    );
+    const store = path.join(root, "s-busy");
+    const day = (d: string) => ({
+      start: new Date(`${d}T00:00:00Z`),
+      end: new Date(new Date(`${d}T00:00:00Z`).getTime() + 86_400_000),
+    });
+    const both = await Promise.allSettled([
+      collectFromDir({ sourceDir: dir, store, window: day("2024-03-01") }),
+      collectFromDir({ sourceDir: dir, store, window: day("2024-03-02") }),
+    ]);
+    const refused = both.filter((p) => p.status === "rejected");
+    expect(refused).toHaveLength(1);
+    expect((refused[0] as PromiseRejectedResult).reason).toMatchObject({ code: "store-busy" });
+    expect(String((refused[0] as PromiseRejectedResult).reason.message)).toContain(
+      `another run-md collect (process ${process.pid}) is writing ${store}`,
+    );
+    // The refused one again, after: both days stored and covered, nothing lost.
+    await collectFromDir({ sourceDir: dir, store, window: window });
+    expect(await stored(store)).toEqual(
+      new Map([
+        ["X1", "X"],
+        ["Y1", "Y"],
+      ]),
+    );
+    expect(existsSync(path.join(store, "collect.lock"))).toBe(false);
+  });
+
+  it("an S3 key with an empty, '.' or '..' part is no delivery: never written outside the staging folder", () => {
+    expect(stagingSafe(`${acct}/2024/03/01/f.json.gz`)).toBe(true);
+    expect(stagingSafe(`${acct}/2024/03/01/../../../../../../../../x.json.gz`)).toBe(false);
+    expect(stagingSafe(`${acct}/2024/03/01//f.json.gz`)).toBe(false);
+    expect(stagingSafe(`${acct}/2024/03/01/./f.json.gz`)).toBe(false);
+    expect(stagingSafe(`/${acct}/2024/03/01/f.json.gz`)).toBe(false);
+    expect(stagingSafe(`${acct}/2024/03/01/..f.json.gz`)).toBe(true);
   });
 
   it("a corrupt object makes the command's exit code 1; a file without events or an empty window only warns", async () => {

@@ -146,3 +146,54 @@ describe("a collect cancelled through its signal", () => {
     expect(m.days["2024/03/01"]?.events).toBe(want.get("2024/03/01")?.size);
   });
 });
+
+describe("a step whose window ends after the last collect", () => {
+  it("says the store is collected up to the collect, and how to end the run's window there", async () => {
+    const HOUR = 3_600_000;
+    const now = Date.now();
+    const recent = path.join(root, "recent");
+    await generateLogs({
+      outDir: recent,
+      start: new Date(now - 2 * HOUR),
+      end: new Date(now),
+      totalEvents: 20,
+      incidents: false,
+      seed: "tail",
+      regions: ["us-east-1"],
+    });
+    const tailStore = path.join(root, "tail-store");
+    const since = new Date(now - 3 * HOUR);
+    await collectFromDir({
+      sourceDir: recent,
+      store: tailStore,
+      window: { start: since, end: new Date(now + HOUR) },
+    });
+    const until = (await readManifest(tailStore)).covered.at(-1)?.to ?? "";
+    expect(Date.parse(until)).toBeGreaterThanOrEqual(now - 1000);
+    const e = await createLocalEngine({ store: tailStore, threads: 1 });
+    try {
+      const ask = (end: Date) =>
+        e.query({
+          stepId: "s",
+          dialect: "sql",
+          query: "SELECT count(*) AS n FROM cloudtrail_logs",
+          params: {},
+          window: { start: since, end },
+          attributes: { optional: false },
+          signal: new AbortController().signal,
+        });
+      const later = new Date(Date.parse(until) + 60_000);
+      const err = await ask(later).catch((x: unknown) => x);
+      expect(err).toMatchObject({
+        code: "store-not-collected",
+        message: `The store ${tailStore} is collected up to ${until}, and the step's window ends later, at ${later.toISOString()}.`,
+      });
+      expect((err as { hint: string }).hint).toContain(`--to ${until}`);
+      expect((err as { hint: string }).hint).toContain(`RUN_MD_WINDOW_END=${until}`);
+      // Ended at the collect, the same step answers.
+      expect((await ask(new Date(until))).rows).toEqual([[20]]);
+    } finally {
+      await e.close();
+    }
+  });
+});

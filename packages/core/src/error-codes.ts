@@ -90,6 +90,10 @@ export const ERROR_CODES = {
     "Nothing to collect from",
     "Give run-md collect a --source (a folder or s3://bucket/prefix), or set collect.source.",
   ),
+  "store-busy": local(
+    "Another collect is writing the store",
+    "Let the other collect (or prune) finish, then collect again: it takes only what is new.",
+  ),
   "collect-no-store": cli(
     "No store to collect into",
     "Give run-md collect a --store folder, or set local.store in run-md.config.yaml.",

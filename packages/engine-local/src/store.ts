@@ -428,6 +428,40 @@ export interface StoreRead {
 /** How many times a read of the store follows a manifest a collect keeps replacing. */
 const MANIFEST_REREADS = 3;
 
+/**
+ * The error of a step over days the store has not collected. When only the window's end lies
+ * past the last collect (a run ending "now" after a collect), it says so, and the two ways out:
+ * collect again, or end the run's window where the collect's did.
+ */
+function notCollected(
+  store: string,
+  m: StoreManifest,
+  w: TimeWindow | null,
+  missing: string[],
+): RunMdError {
+  const first = missing[0]?.replaceAll("/", "-");
+  const last = slashDayFrom(missing[missing.length - 1] ?? "", 1).replaceAll("/", "-");
+  const collect = `run-md collect --from ${first} --to ${last} (with --source, unless collect.source is set)`;
+  const fallback = "or set local.logDir (or --log-dir) to the raw files, to read those days there";
+  // Ranges are kept sorted and merged (addCovered): the last one ends last.
+  const until = m.covered.at(-1)?.to ?? "";
+  const tail = w !== null && until !== "" && missing.every((d) => d >= slashDate(new Date(until)));
+  if (tail && w.end.getTime() > Date.parse(until)) {
+    return new RunMdError(
+      "store-not-collected",
+      `The store ${store} is collected up to ${until}, and the step's window ends later, at ${w.end.toISOString()}.`,
+      {
+        hint: `Collect again right before the run (${collect}), or end the run's window at the collect: --to ${until} (RUN_MD_WINDOW_END=${until} for a job); ${fallback}.`,
+      },
+    );
+  }
+  return new RunMdError(
+    "store-not-collected",
+    `The store ${store} has not collected ${dayRanges(missing)} (UTC days of the step's window).`,
+    { hint: `Collect them first: ${collect}; ${fallback}.` },
+  );
+}
+
 export async function readStore(
   manifests: ManifestCache,
   w: TimeWindow | null,
@@ -452,18 +486,7 @@ function storeRead(
   const plan = w
     ? planStore(m, w)
     : { storeDays: Object.keys(m.days).sort(), missing: [] as string[] };
-  if (plan.missing.length > 0 && !rawFallback) {
-    const first = plan.missing[0]?.replaceAll("/", "-");
-    const lastDay = plan.missing[plan.missing.length - 1] ?? "";
-    const last = slashDayFrom(lastDay, 1).replaceAll("/", "-");
-    throw new RunMdError(
-      "store-not-collected",
-      `The store ${store} has not collected ${dayRanges(plan.missing)} (UTC days of the step's window).`,
-      {
-        hint: `Collect them first: run-md collect --from ${first} --to ${last} (or set local.logDir too, to read those days from the raw files).`,
-      },
-    );
-  }
+  if (plan.missing.length > 0 && !rawFallback) throw notCollected(store, m, w, plan.missing);
   const files = plan.storeDays.flatMap((day) => {
     const d = m.days[day];
     if (!d) return [];

@@ -85,10 +85,15 @@ function s3Config(values: { region?: string; profile?: string }) {
 export function collectExitCode(r: {
   objectsSeen: number;
   objectsUnread: number;
+  objectsHeld?: number;
   covered: boolean;
 }): number {
   const problems: string[] = [];
   if (r.objectsUnread > 0) problems.push(`${r.objectsUnread} object(s) skipped as unreadable`);
+  if ((r.objectsHeld ?? 0) > 0)
+    problems.push(
+      `${r.objectsHeld} changed object(s) not taken: the store keeps their earlier versions`,
+    );
   if (!r.covered)
     problems.push(
       "some objects or folders could not be read: the window is not recorded as collected",
