@@ -319,6 +319,18 @@ describe("run-md query: bad input", { timeout: 180_000 }, () => {
   }
 });
 
+describe("run-md query: an empty window", { timeout: 180_000 }, () => {
+  it("is no-data, exit 2, and the hint names the query's flag, not a runbook step's attribute", async () => {
+    const cwd = await mkdtemp(path.join(dir, "empty-"));
+    const argv = ["query", "SELECT count(*) AS n FROM cloudtrail_logs", "--log-dir", logDir];
+    const r = await runMdHere([...argv, "--from", "2001-01-01", "--to", "2001-01-02"], { cwd });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("error no-data");
+    expect(r.stderr).toContain("add --allow-empty");
+    expect(r.stderr).not.toContain("allow_empty");
+  });
+});
+
 describe("--output is written whole or not at all", { timeout: 180_000 }, () => {
   const HUGE =
     "SELECT e.eventid, s.n, t.m FROM cloudtrail_logs e CROSS JOIN UNNEST(sequence(1, 1000)) AS s(n) CROSS JOIN UNNEST(sequence(1, 1000)) AS t(m)";

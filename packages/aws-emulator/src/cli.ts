@@ -89,7 +89,7 @@ In another terminal, point run-md at it (the credentials are placeholders; nothi
   export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=emulator AWS_SECRET_ACCESS_KEY=emulator
   export RUN_MD_ATHENA_ENDPOINT=${endpoint} RUN_MD_ATHENA_TABLE=${table} RUN_MD_ATHENA_PARTITIONING=${partitioning}
   export RUN_MD_LOGS_ENDPOINT=${endpoint}
-  npx run-md runbooks/<runbook>.md --engine athena --since 30d
+  npx run-md runbooks/<runbook>.md --engine aws --since 30d   # Athena and Logs Insights
 
 Ctrl-C stops the emulator.
 `);

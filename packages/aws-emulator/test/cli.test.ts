@@ -19,7 +19,9 @@ it("prints its endpoint and run-md settings, serves Athena there, and stops on S
     const out = run.stdout();
     expect(out).toContain(`RUN_MD_ATHENA_ENDPOINT=${endpoint}`);
     expect(out).toContain("RUN_MD_ATHENA_TABLE=security.cloudtrail_org_pp");
-    expect(out).toContain("--engine athena");
+    // Both engines: a runbook with a Logs Insights step refuses --engine athena alone.
+    expect(out).toContain(`RUN_MD_LOGS_ENDPOINT=${endpoint}`);
+    expect(out).toContain("--engine aws");
     // An empty directory has no AWSLogs/.../yyyy/mm/dd/ layout, so no partition values.
     expect(out).toContain("RUN_MD_ATHENA_PARTITIONING=none");
 

@@ -202,7 +202,12 @@ function printStatus(step: StepReport): void {
     process.stderr.write(`${pc.yellow("!")} ${pc.yellow(printable(w))}\n`);
   }
   if (step.error) {
-    const { code, message, hint } = step.error;
+    const { code, message } = step.error;
+    // A query is no runbook step: its way to accept an empty window is a flag.
+    const hint =
+      code === "no-data"
+        ? "Check the log directory or the configured table and the window (--since, --from/--to); if an empty window is expected, add --allow-empty."
+        : step.error.hint;
     process.stderr.write(`${pc.red("error")} ${code}: ${printable(message)}\n`);
     if (hint) process.stderr.write(`${pc.dim(`hint: ${printable(hint)}`)}\n`);
   }
