@@ -98,6 +98,23 @@ describe("run-md", () => {
     expect(nope.code).toBe(2);
   });
 
+  it("every command's help fits 100 columns, and each option's lines stay under it", async () => {
+    const commands = ["run", "check", "list", "serve", "query", "init", "trigger", "rules"];
+    for (const c of [...commands, "collect", "token", "audit", "new", "completion"]) {
+      const help = await runMd(["help", c]);
+      expect(help.code, c).toBe(0);
+      for (const line of help.stdout.split("\n"))
+        expect(line.length, `${c}: ${line}`).toBeLessThanOrEqual(100);
+    }
+    // run's note on --output follows --output's line, not --wide's.
+    const lines = (await runMd(["help", "run"])).stdout.split("\n");
+    const at = lines.findIndex((l) => l.startsWith("  --output, -o <file>"));
+    expect(lines[at + 1]).toMatch(/^\s+\(one step's: give --step/);
+    expect(lines[at + 3]).toMatch(/^ {2}--wide /);
+    const top = (await runMd(["--help"])).stdout;
+    expect(top).toContain("130 cancelled (Ctrl-C)");
+  });
+
   it("prints its version and its help", async () => {
     const version = await runMd(["--version"]);
     expect(version).toEqual({ code: 0, stdout: "0.1.0\n", stderr: "" });

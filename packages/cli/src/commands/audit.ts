@@ -12,7 +12,8 @@ import { printable, printableLines, RunMdError, writeFileAtomic } from "@run-md/
 import { accessCommand, serverFile } from "./access-files.ts";
 
 export const AUDIT_USAGE = `Usage: run-md audit verify [FILE]
-       run-md audit export [--since 30d] [--until WHEN] --format json|csv [--output FILE] [--file FILE]
+       run-md audit export [--since 30d] [--until WHEN] --format json|csv
+                           [--output FILE] [--file FILE]
 
 verify checks the hash chain of the audit log (default: server.audit of the configuration, else
 ${DEFAULT_AUDIT_FILE} next to it): exit 0 when it

@@ -15,7 +15,8 @@ import { parseCommandArgs } from "../args.ts";
 import { progressReporter } from "../collect-progress.ts";
 import { type Config, loadConfig } from "../config.ts";
 
-export const COLLECT_USAGE = `Usage: run-md collect [--since 30d | --from <iso> | --all] [--to <iso>] [--source DIR] [--store DIR] [--prune 90d]
+export const COLLECT_USAGE = `Usage: run-md collect [--since 30d | --from <iso> | --all] [--to <iso>]
+                      [--source DIR] [--store DIR] [--prune 90d]
 
 Brings the CloudTrail logs of a window into the local store that local.store names, so the local
 engine reads Parquet instead of gzip JSON. Only objects not collected yet are read; events are

@@ -30,7 +30,7 @@ import {
 import { type Config, loadConfig, tableConfig } from "../config.ts";
 import { EnginePool, engineFlags } from "../engines.ts";
 import type { FileFormat } from "../output/formats.ts";
-import { OUTPUT_OPTIONS, OUTPUT_USAGE, outputChoice, settleOutput } from "../output/options.ts";
+import { OUTPUT_OPTIONS, outputChoice, outputUsage, settleOutput } from "../output/options.ts";
 import { ResultOutput } from "../output/result-output.ts";
 import { version as toolVersion } from "../package-files.ts";
 import {
@@ -66,7 +66,7 @@ Options:
   --log-dir <dir>               local engine: directory of CloudTrail files
   --region <region>             AWS region (Athena, CloudWatch Logs)
   --profile <name>              AWS shared-config profile
-${OUTPUT_USAGE}
+${outputUsage()}
                                 (a table shows the first 100 rows; csv, json and ndjson the
                                 whole result, on standard output without --output)
   -h, --help                    this help

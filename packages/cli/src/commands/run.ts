@@ -31,7 +31,7 @@ import {
 } from "../args.ts";
 import { loadConfig } from "../config.ts";
 import { checkEngineChoice, EnginePool, engineFlags } from "../engines.ts";
-import { OUTPUT_OPTIONS, OUTPUT_USAGE } from "../output/options.ts";
+import { OUTPUT_OPTIONS, outputUsage } from "../output/options.ts";
 import { RunOutput } from "../output/run-output.ts";
 import { version as toolVersion } from "../package-files.ts";
 import {
@@ -47,9 +47,10 @@ import { summaryLine, TerminalReporter } from "../terminal.ts";
 export const RUN_USAGE = `Usage: run-md [run] <file|dir|id>... [options]
 
 A runbook is a file, a folder of them, or an id as run-md list shows it (looked up in
-runbooksDir, default runbooks/). Runs every step of each runbook in document order, checks its expectations, prints what it
-found and writes a report. Exit: 0 passed or warned, 1 an expectation failed, 2 an error in a
-runbook, parameter, configuration or engine, 130 cancelled (Ctrl-C).
+runbooksDir, default runbooks/). Runs every step of each runbook in document order, checks
+its expectations, prints what it found and writes a report. Exit: 0 passed or warned, 1 an
+expectation failed, 2 an error in a runbook, parameter, configuration or engine, 130 cancelled
+(Ctrl-C).
 
 Options:
   --engine <local|athena|logs|aws>
@@ -74,9 +75,9 @@ Options:
   --markdown <file>             also write a Markdown summary
   --json                        print the reports as a JSON array instead of the terminal output
   --quiet                       print only the summary line
-${OUTPUT_USAGE}
-                                (--output: one step's full result; give --step unless the
-                                runbook has one step; written when the step's query completed)
+${outputUsage(`
+                                (one step's: give --step unless the runbook has one step;
+                                written when the step's query completed)`)}
   -h, --help                    this help
 `;
 

@@ -19,10 +19,13 @@ export const OUTPUT_OPTIONS = {
   wide: { type: "boolean" },
 } as const;
 
-export const OUTPUT_USAGE = `  --format <table|csv|json|ndjson>  how rows are written (default: table on the terminal;
+/** The output options' help lines; `outputNote`: more lines under --output's (indented). */
+export function outputUsage(outputNote = ""): string {
+  return `  --format <table|csv|json|ndjson>  how rows are written (default: table on the terminal;
                                 a file's format follows its extension)
-  --output, -o <file>           the FULL result into FILE (written whole or not at all)
+  --output, -o <file>           the FULL result into FILE (written whole or not at all)${outputNote}
   --wide                        tables never cut a value (default: fit the terminal's width)`;
+}
 
 export interface OutputValues {
   format?: string | undefined;
