@@ -32,6 +32,23 @@ describe("commands and options: did you mean", () => {
     expect(res.stderr).toContain("unknown command chekc (did you mean check?)");
   });
 
+  it("a mistyped runbook id is named, with the id it looks like and the folder looked in", async () => {
+    const res = await runMd(["audit-im", "--no-report"]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain(
+      "error no runbook with the id audit-im in runbooks/, and no file or folder of that name (did you mean audit-iam?)",
+    );
+    // Another configuration's folder is the one named.
+    const cfg = path.join(dir, "elsewhere");
+    await mkdir(path.join(cfg, "books"), { recursive: true });
+    await writeFile(path.join(cfg, "run-md.config.yaml"), "runbooksDir: books\n");
+    const other = await runMd(["audit-iam", "--config", path.join(cfg, "run-md.config.yaml")]);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain(
+      `no runbook with the id audit-iam in ${path.join(cfg, "books")}`,
+    );
+  });
+
   it.each([
     [["run", "runbooks/audit-iam.md", "--sinse", "7d"], "run-md run", "--since"],
     [["runbooks/audit-iam.md", "--profle", "x"], "run-md run", "--profile"],

@@ -71,9 +71,13 @@ export async function loadCommand(name: string): Promise<Command | undefined> {
  * itself and stops (`output-closed`).
  */
 function dropOutputAfterItsReaderLeft(): void {
-  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
-    if (e.code !== "EPIPE" && e.code !== "ERR_STREAM_DESTROYED") throw e;
-  });
+  // Once per process: the tests call main() many times in one.
+  if (process.stdout.listeners("error").includes(ignoreClosedReader)) return;
+  process.stdout.on("error", ignoreClosedReader);
+}
+
+function ignoreClosedReader(e: NodeJS.ErrnoException): void {
+  if (e.code !== "EPIPE" && e.code !== "ERR_STREAM_DESTROYED") throw e;
 }
 
 export async function main(argv: string[]): Promise<number> {
