@@ -197,3 +197,32 @@ describe("a step whose window ends after the last collect", () => {
     }
   });
 });
+
+describe("a collected day whose files hold no event", () => {
+  it("says what the store read, not an empty reason", async () => {
+    const src = path.join(root, "no-events");
+    const dayDir = path.join(src, "AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/05");
+    await fsp.mkdir(dayDir, { recursive: true });
+    await fsp.writeFile(path.join(dayDir, "a.json"), JSON.stringify({ Records: null }));
+    const s = path.join(root, "no-events-store");
+    await collectFromDir({ sourceDir: src, store: s, window: day("2024-03-05") });
+    const e = await createLocalEngine({ store: s, threads: 1 });
+    try {
+      const r = await e.query({
+        stepId: "s",
+        dialect: "sql",
+        query: "SELECT count(*) AS n FROM cloudtrail_logs",
+        params: {},
+        window: day("2024-03-05"),
+        attributes: { optional: false },
+        signal: new AbortController().signal,
+      });
+      expect(r.rows).toEqual([[0]]);
+      expect(r.noEvents).toMatch(
+        /^\d+ day files? of the store read, none with an event in the window/,
+      );
+    } finally {
+      await e.close();
+    }
+  });
+});

@@ -19,11 +19,16 @@ export function describeNoEvents(
   res: Pick<Resolution, "files" | "skippedFiles" | "outsideDays"> & { skippedByWindow: number },
   candidates: number,
   logDir: string,
+  storeFiles = 0,
 ): string {
   if (candidates === 0) {
     return `the log directory ${logDir} holds no CloudTrail log files (.json, .jsonl or .ndjson, optionally .gz)`;
   }
   const parts: string[] = [];
+  if (storeFiles > 0)
+    parts.push(
+      `${storeFiles} day file${storeFiles === 1 ? "" : "s"} of the store read, none with an event in the window`,
+    );
   const read = new Set(res.files.map((f) => f.origin)).size;
   if (read > 0) parts.push(`${files(read)} read, none with an event in the window`);
   if (res.skippedByWindow > 0) {

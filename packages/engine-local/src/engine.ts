@@ -854,7 +854,7 @@ async function windowWithoutEvents(
     );
     if (hasEvents) return undefined;
   }
-  return describeNoEvents(res, scan.files.length + scan.outside + storeFiles, logDir);
+  return describeNoEvents(res, scan.files.length + scan.outside + storeFiles, logDir, storeFiles);
 }
 
 function fileList(files: ReadFile[]): string {
