@@ -496,8 +496,10 @@ export class LogCatalog {
     for (const [file, entry] of this.profiles) {
       const p = entry.profile;
       if (p.kind === "normalized" && p.parts.some((x) => x.path === partPath)) {
-        entry.profile = { kind: "skipped", reason };
-        void file;
+        // DuckDB's message names the part, a cache file nobody knows (and soon gone): the
+        // source file stands in its place.
+        const source = path.relative(this.logDir, file) || file;
+        entry.profile = { kind: "skipped", reason: reason.replaceAll(partPath, source) };
         return true;
       }
     }
