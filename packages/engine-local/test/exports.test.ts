@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import * as api from "../src/index.ts";
 
 describe("@run-md/engine-local", () => {
-  it("exports the engine factory, the class, its registry descriptor, the table's columns, the value conversions, and what the collector shares (the reader, the store's format)", () => {
+  it("exports the engine factory, the class, its registry descriptor, the table's columns, the value conversions, what the collector shares (the reader, the store's format), and the view the collect benchmark's floor reads", () => {
     expect(Object.keys(api).sort()).toEqual([
       "CLOUDTRAIL_COLUMNS",
       "EXTRA_COLUMN",
@@ -16,6 +16,7 @@ describe("@run-md/engine-local", () => {
       "addCovered",
       "assertStorePath",
       "athenaTypeName",
+      "cloudtrailViewSql",
       "collectSelectSql",
       "createLocalEngine",
       "fileIdentity",
