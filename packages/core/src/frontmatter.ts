@@ -88,6 +88,12 @@ export type FrontMatter = Partial<RunbookMeta> & {
    * on. Other files without front matter (notes) declare no trigger.
    */
   triggersUnread?: true;
+  /**
+   * Set when the front matter is there but does not read as a mapping (a YAML error, no closing
+   * line): its `params:` are unknown, so a query's `{{name}}` is not called undeclared (each one
+   * would repeat the front matter's own error).
+   */
+  paramsUnread?: true;
 };
 
 export interface SplitFrontMatter {
@@ -170,7 +176,8 @@ export function readFrontMatter(split: SplitFrontMatter, sink: DiagnosticSink): 
   const meta: FrontMatter = { params: {}, declared: new Set() };
   const unread: FrontMatter = { ...meta, triggersUnread: true };
   const doc = openFrontMatter(split, sink);
-  if (doc === undefined) return split.present || mentionsTriggers(split.body) ? unread : meta;
+  if (doc === undefined && split.present) return { ...unread, paramsUnread: true };
+  if (doc === undefined) return mentionsTriggers(split.body) ? unread : meta;
   const { contents } = doc.document;
   if (contents === null || (isScalar(contents) && contents.value === null)) {
     sink.error(RULES.missingKey, 1, 1, 'missing required front matter key "title"');
@@ -182,7 +189,7 @@ export function readFrontMatter(split: SplitFrontMatter, sink: DiagnosticSink): 
       RULES.invalidType,
       `front matter must be a mapping of keys, found ${kindOf(contents)}`,
     );
-    return unread;
+    return { ...unread, paramsUnread: true };
   }
   const triggerParams: MappedParam[] = [];
   for (const pair of contents.items as Pair<unknown, unknown>[]) {

@@ -101,6 +101,7 @@ export function parseRunbook(original: string, path: string): ParseResult {
     sink,
     unclosed: new Set(),
     declared: [...fm.declared, ...BUILTIN_PARAMS],
+    paramsUnread: fm.paramsUnread === true,
   };
   checkFences(tree, ctx);
   const reader = new SegmentReader(ctx);
@@ -139,6 +140,8 @@ interface ParseContext {
   unclosed: Set<Code>;
   /** The names a query may use: the front matter's parameters and the built-in ones. */
   declared: readonly string[];
+  /** The front matter could not be read: no name is known to be undeclared. */
+  paramsUnread: boolean;
 }
 
 /** A step as read, before its id is settled (explicit ids first, then derived ones). */
@@ -463,7 +466,7 @@ function readParamRefs(
     const { name } = part;
     const position = positionOf(part.offset);
     refs.push({ name, position });
-    if (ctx && !ctx.declared.includes(name)) {
+    if (ctx && !ctx.paramsUnread && !ctx.declared.includes(name)) {
       ctx.sink.error(
         RULES.undeclaredParam,
         position.line,

@@ -435,6 +435,28 @@ describe("broken runbooks", () => {
     expect(runbook).toBeUndefined();
   });
 
+  it("a front matter that does not read gives its own error, not one more per {{param}} of the queries", () => {
+    const body =
+      "\n## Who\n\n```sql\nSELECT 1 FROM cloudtrail_logs WHERE a = {{actor}} AND b = {{who}}\n```\n";
+    for (const front of [
+      "---\ntitle: T\nparams:\n  actor: { type: string }\n", // never closed
+      "---\ntitle: T\nparams:\n  actor: { type: string\n---\n", // a YAML syntax error
+      "---\n- a list\n---\n", // not a mapping
+    ]) {
+      const { diagnostics } = parseRunbook(front + body, "x.md");
+      expect(diagnostics.length, front).toBeGreaterThan(0);
+      expect(diagnostics.map((d) => d.rule)).not.toContain("undeclared-param");
+    }
+    // A front matter that reads does name an undeclared one; so does a file without any.
+    const read = parseRunbook(
+      `---\ntitle: T\nparams:\n  actor: { type: string }\n---\n${body}`,
+      "x.md",
+    );
+    expect(read.diagnostics.filter((d) => d.rule === "undeclared-param")).toHaveLength(1);
+    const none = parseRunbook(`# T\n${body}`, "x.md");
+    expect(none.diagnostics.filter((d) => d.rule === "undeclared-param")).toHaveLength(2);
+  });
+
   it("prints a diagnostic as one lint-style line with the rule id at the end", () => {
     const source = readFileSync(path.join(dir, "unknown-attribute.md"), "utf8");
     const [d] = parseRunbook(source, "runbooks/x.md").diagnostics;
