@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import {
   type ConfigFieldType,
+  didYouMean,
   type MaskOptions,
   RunMdError,
   WEEKDAYS,
@@ -251,7 +252,11 @@ function checkSchema(yaml: ConfigYaml): void {
   const schema = configSchema();
   for (const [key, value] of Object.entries(yaml.data)) {
     const spec = Object.hasOwn(schema, key) ? schema[key] : undefined;
-    if (spec === undefined) yaml.fail(yaml.keyNode([key]), `unknown configuration key "${key}"`);
+    if (spec === undefined)
+      yaml.fail(
+        yaml.keyNode([key]),
+        `unknown configuration key "${key}"${didYouMean(key, Object.keys(schema))}`,
+      );
     if (typeof spec === "string") {
       if (!typeOk(spec, value)) yaml.fail(yaml.valueNode([key]), `"${key}" must be a ${spec}`);
       continue;
@@ -259,7 +264,11 @@ function checkSchema(yaml: ConfigYaml): void {
     if (!typeOk("map", value)) yaml.fail(yaml.valueNode([key]), `"${key}" must be a mapping`);
     for (const [sub, v] of Object.entries(value as Record<string, unknown>)) {
       const t = Object.hasOwn(spec!, sub) ? spec![sub] : undefined;
-      if (t === undefined) yaml.fail(yaml.keyNode([key, sub]), `unknown key "${sub}" in "${key}"`);
+      if (t === undefined)
+        yaml.fail(
+          yaml.keyNode([key, sub]),
+          `unknown key "${sub}" in "${key}"${didYouMean(sub, Object.keys(spec!))}`,
+        );
       const problem = !typeOk(t!, v) ? `"${key}.${sub}" must be a ${t}` : valueProblem(key, sub, v);
       if (problem !== undefined) yaml.fail(yaml.valueNode([key, sub]), problem);
     }

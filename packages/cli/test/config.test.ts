@@ -38,11 +38,17 @@ describe("run-md.config.yaml", () => {
     expect(c.params["audit-iam"]).toEqual({ actor_pattern: "%bob" });
   });
 
-  it("an unknown key is an error naming the file, line and column", async () => {
+  it("an unknown key is an error naming the file, line and column, and the key it looks like", async () => {
     const f = await file("reportsDir: out\nathena:\n  workgrup: primary\n");
-    expect(() => loadConfig(f)).toThrow(`${f}:3:3 unknown key "workgrup" in "athena"`);
+    expect(() => loadConfig(f)).toThrow(
+      `${f}:3:3 unknown key "workgrup" in "athena" (did you mean "workgroup"?)`,
+    );
     const g = await file("reportDir: out\n");
-    expect(() => loadConfig(g)).toThrow(`${g}:1:1 unknown configuration key "reportDir"`);
+    expect(() => loadConfig(g)).toThrow(
+      `${g}:1:1 unknown configuration key "reportDir" (did you mean "reportsDir"?)`,
+    );
+    const h = await file("local:\n  logdir: ./logs\n");
+    expect(() => loadConfig(h)).toThrow(`unknown key "logdir" in "local" (did you mean "logDir"?)`);
   });
 
   it("a wrong type is an error naming the key", async () => {
