@@ -225,6 +225,22 @@ function errorOf(report: RunReport): string {
 }
 
 /** `✗ failed audit-iam: 3 steps · 4 checks: 1 passed, 3 failed · 1.3s · reports/...json` */
+/**
+ * The line after several runbooks' summaries: how many ran and how they ended, worst first, the
+ * runbooks that did not pass named (`11 runbooks: 2 failed (audit-iam, kms-key-deletion), 9
+ * passed`).
+ */
+export function totalLine(reports: RunReport[]): string {
+  const order = ["errored", "cancelled", "failed", "warned", "passed"] as const;
+  const parts = order.flatMap((status) => {
+    const ids = reports.filter((r) => r.status === status).map((r) => printable(r.runbook.id));
+    if (ids.length === 0) return [];
+    return [`${ids.length} ${status}${status === "passed" ? "" : ` (${ids.join(", ")})`}`];
+  });
+  const worst = order.find((s) => reports.some((r) => r.status === s)) ?? "passed";
+  return `${MARK[worst]!(`${SYMBOL[worst]} ${count(reports.length, "runbook")}`)}: ${parts.join(", ")}`;
+}
+
 export function summaryLine(report: RunReport, reportFile?: string): string {
   const c = report.summary.checks;
   const s = report.summary.steps;

@@ -1,10 +1,10 @@
 import { Writable } from "node:stream";
-import type { Engine, QueryRequest, QueryResult } from "@run-md/core";
+import type { Engine, QueryRequest, QueryResult, RunReport } from "@run-md/core";
 import { parseRunbook, runRunbook } from "@run-md/core";
 import stringWidth from "string-width";
 import { describe, expect, it } from "vitest";
 import { truncateToWidth } from "../src/table.ts";
-import { fitWidths, rowsTable, summaryLine, TerminalReporter } from "../src/terminal.ts";
+import { fitWidths, rowsTable, summaryLine, TerminalReporter, totalLine } from "../src/terminal.ts";
 
 const RUNBOOK = `---
 title: Denied calls
@@ -86,6 +86,25 @@ describe("the terminal output", () => {
     expect(text).toContain("Escalation: Page the on-call.");
     expect(plain(summaryLine(report))).toMatch(
       /^✗ failed denied: 1 step · 3 checks: 1 passed, 1 warned, 1 failed · \d+ms$/,
+    );
+  });
+
+  it("after several runbooks, one line counts them by how they ended, worst first, naming those that did not pass", () => {
+    const ran = (id: string, status: RunReport["status"]) =>
+      ({ runbook: { id }, status }) as unknown as RunReport;
+    const reports = [
+      ran("a", "passed"),
+      ran("b", "failed"),
+      ran("c", "passed"),
+      ran("d", "errored"),
+      ran("e", "warned"),
+      ran("f", "failed"),
+    ];
+    expect(plain(totalLine(reports))).toBe(
+      "✗ 6 runbooks: 1 errored (d), 2 failed (b, f), 1 warned (e), 2 passed",
+    );
+    expect(plain(totalLine([ran("a", "passed"), ran("b", "passed")]))).toBe(
+      "✓ 2 runbooks: 2 passed",
     );
   });
 

@@ -42,7 +42,7 @@ import {
   windowEndOf,
 } from "../run-settings.ts";
 import { resolveRunbookIds } from "../runbook-ids.ts";
-import { summaryLine, TerminalReporter } from "../terminal.ts";
+import { summaryLine, TerminalReporter, totalLine } from "../terminal.ts";
 
 export const RUN_USAGE = `Usage: run-md [run] <file|dir|id>... [options]
 
@@ -371,6 +371,7 @@ async function executeRun(plan: RunPlan): Promise<number> {
     ]);
   }
   codes.push(await writeOutputs(values, reports));
+  if (!values.json && reports.length > 1) process.stdout.write(`\n${totalLine(reports)}\n`);
   // One shape whatever the number of runbooks: an array of run reports.
   if (values.json) process.stdout.write(`${printableJson(reports, 2)}\n`);
   return worstExit(codes);
