@@ -91,6 +91,41 @@ describe("files of the window that could not be read", () => {
   });
 });
 
+describe("a store with the raw files as the fallback", () => {
+  it("names an unreadable raw file of a day it reads there, never one of a day the store answers", async () => {
+    const src = path.join(root, "hybrid");
+    const day = (d: string, id: string) =>
+      write(`${FOLDER}/${d.replaceAll("-", "/")}/${id}.json.gz`, gz([record(1, d, false)]), src);
+    await day("2026-11-19", "a");
+    await day("2026-11-20", "b");
+    await day("2026-11-21", "c");
+    const store = path.join(root, "hybrid-store");
+    // The store answers the 20th; the 19th and the 21st come from the raw files.
+    const the20th = {
+      start: new Date("2026-11-20T00:00:00Z"),
+      end: new Date("2026-11-21T00:00:00Z"),
+    };
+    await collectFromDir({ sourceDir: src, store, window: the20th });
+    // Corrupt files landing after the collect: one on the stored day, one on a raw day.
+    // Not gzip at all: found unreadable as soon as the raw files are listed and profiled.
+    await write(`${FOLDER}/2026/11/20/late.json.gz`, "not gzip", src);
+    await write(`${FOLDER}/2026/11/21/cut.json.gz`, cutGz(5, "2026-11-21"), src);
+    const e = await createLocalEngine({ store, logDir: src, threads: 1 });
+    engines.push(e);
+    const window = {
+      start: new Date("2026-11-19T00:00:00Z"),
+      end: new Date("2026-11-22T00:00:00Z"),
+    };
+    const r = await e.query(
+      queryRequest("sql", "SELECT count(*) AS n FROM cloudtrail_logs", window),
+    );
+    expect(r.rows).toEqual([[3]]);
+    expect(r.stats.storeDays).toBe("2026/11/20");
+    expect(r.unread).toEqual([`${FOLDER}/2026/11/21/cut.json.gz`]);
+    expect(r.warnings.join("\n")).not.toContain("late.json.gz");
+  });
+});
+
 describe("a corrupt object removed from the source", () => {
   // Recorded as skipped, it was named as unread in every step over its day for ever: removing it
   // from the source (the usual repair) changed nothing, and only a new store helped.

@@ -54,6 +54,7 @@ import {
   MAX_LENIENT_BYTES,
   type ReadFile,
   type Resolution,
+  type SourceFile,
   storedBytes,
 } from "./files.ts";
 import { Macros } from "./macros.ts";
@@ -623,8 +624,7 @@ export class LocalEngine implements Engine {
     for (let attempt = 0; ; attempt++) {
       if (job.signal?.aborted) throw cancelled();
       const res = await this.catalog.resolve(scan.files, rawDays, scan.outside, scan.outsideDays);
-      if (stored !== null)
-        res.files = res.files.filter((f) => f.day !== null && stored.missing.includes(f.day));
+      if (stored !== null) leaveStoreDays(res, scan.files, stored.missing);
       job.onProgress?.({
         message: `reading ${res.files.length} file(s)`,
         stats: { files: res.files.length, filesSkippedByWindow: res.skippedByWindow },
@@ -1042,6 +1042,23 @@ function storeViewSql(
       : `\nUNION ALL BY NAME\n${cloudtrailViewSql(files, window).replace(/^CREATE OR REPLACE TEMP VIEW cloudtrail_logs AS\n/, "")}`;
   return `CREATE OR REPLACE TEMP VIEW cloudtrail_logs AS
 SELECT * FROM (${storeSelectSql(storeFiles, windowPredicate(TIME_COLUMN, window))}${raw})`;
+}
+
+/**
+ * The raw files' resolution without the days the store answers (the raw day range spans the
+ * missing days, and may hold stored days between them): their parts, and the files of those days
+ * that could not be read, which the store's step must not name (its answer has their day).
+ */
+function leaveStoreDays(res: Resolution, scanned: SourceFile[], missing: string[]): void {
+  res.files = res.files.filter((f) => f.day !== null && missing.includes(f.day));
+  const stored = new Set(
+    scanned.filter((f) => f.layoutDay !== null && !missing.includes(f.layoutDay)).map((f) => f.rel),
+  );
+  if (stored.size === 0) return;
+  res.unread = res.unread.filter((rel) => !stored.has(rel));
+  res.warnings = res.warnings.filter(
+    (w) => ![...stored].some((rel) => w.startsWith(`skipped ${rel}: `)),
+  );
 }
 
 /** The smallest day range holding the given days (null: none). */
