@@ -360,35 +360,22 @@ rows == 1
     expect(latest.status).toBe("passed");
   });
 
-  it("several runbooks end with one line that counts them", async () => {
+  /** The arguments of a run of two runbooks: quick.md (id slow), then zz.md (id zz), in path order. */
+  async function twoRunbooks(): Promise<string[]> {
     const { dir, reports } = await setup();
-    const second = path.join(dir, "other.md");
-    await writeFile(second, QUICK.replace("id: slow", "id: other"));
-    const res = await runMdHere([
-      path.join(dir, "quick.md"),
-      second,
-      "--log-dir",
-      clean,
-      "--reports-dir",
-      reports,
-    ]);
+    const second = path.join(dir, "zz.md");
+    await writeFile(second, QUICK.replace("id: slow", "id: zz"));
+    return [path.join(dir, "quick.md"), second, "--log-dir", clean, "--reports-dir", reports];
+  }
+
+  it("several runbooks end with one line that counts them", async () => {
+    const res = await runMdHere(await twoRunbooks());
     expect(res.code).toBe(0);
     expect(res.stdout.trimEnd().split("\n").at(-1)).toBe("✓ 2 runbooks: 2 passed");
   });
 
   it("a signal between two runbooks stops the run with 130 and names the runbook not run", async () => {
-    const { dir, reports } = await setup();
-    // Runbooks run in path order: quick.md (id slow), then zz.md.
-    const second = path.join(dir, "zz.md");
-    await writeFile(second, QUICK.replace("id: slow", "id: zz"));
-    const p = runMd([
-      path.join(dir, "quick.md"),
-      second,
-      "--log-dir",
-      clean,
-      "--reports-dir",
-      reports,
-    ]);
+    const p = runMd(await twoRunbooks());
     let out = "";
     p.child!.stdout!.on("data", (d) => {
       out += d;

@@ -14,6 +14,7 @@ import {
 } from "@run-md/engine-local";
 import { generateLogs } from "@run-md/generator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queryRequest } from "../../core/test/query-request.ts";
 import { collectFromDir, pruneStore } from "../src/index.ts";
 import { truth } from "./truth.ts";
 
@@ -47,16 +48,9 @@ afterAll(async () => {
   await fsp.rm(root, { recursive: true, force: true });
 });
 
+const COUNT = "SELECT count(*) AS n FROM cloudtrail_logs";
 const count = (window: { start: Date; end: Date }) =>
-  engine.query({
-    stepId: "s",
-    dialect: "sql",
-    query: "SELECT count(*) AS n FROM cloudtrail_logs",
-    params: {},
-    window,
-    attributes: { optional: false },
-    signal: new AbortController().signal,
-  });
+  engine.query(queryRequest("sql", COUNT, window));
 
 describe("a local engine session over a store that a collect updates", () => {
   it("reads the days a later collect adds, with the raw files' counts", async () => {
@@ -172,16 +166,7 @@ describe("a step whose window ends after the last collect", () => {
     expect(Date.parse(until)).toBeGreaterThanOrEqual(now - 1000);
     const e = await createLocalEngine({ store: tailStore, threads: 1 });
     try {
-      const ask = (end: Date) =>
-        e.query({
-          stepId: "s",
-          dialect: "sql",
-          query: "SELECT count(*) AS n FROM cloudtrail_logs",
-          params: {},
-          window: { start: since, end },
-          attributes: { optional: false },
-          signal: new AbortController().signal,
-        });
+      const ask = (end: Date) => e.query(queryRequest("sql", COUNT, { start: since, end }));
       const later = new Date(Date.parse(until) + 60_000);
       const err = await ask(later).catch((x: unknown) => x);
       expect(err).toMatchObject({
@@ -208,15 +193,7 @@ describe("a collected day whose files hold no event", () => {
     await collectFromDir({ sourceDir: src, store: s, window: day("2024-03-05") });
     const e = await createLocalEngine({ store: s, threads: 1 });
     try {
-      const r = await e.query({
-        stepId: "s",
-        dialect: "sql",
-        query: "SELECT count(*) AS n FROM cloudtrail_logs",
-        params: {},
-        window: day("2024-03-05"),
-        attributes: { optional: false },
-        signal: new AbortController().signal,
-      });
+      const r = await e.query(queryRequest("sql", COUNT, day("2024-03-05")));
       expect(r.rows).toEqual([[0]]);
       expect(r.noEvents).toMatch(
         /^\d+ day files? of the store read, none with an event in the window/,

@@ -6,6 +6,7 @@ import { promises as fsp } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { queryRequest } from "../../core/test/query-request.ts";
 import { createLocalEngine } from "../src/index.ts";
 
 let dir: string;
@@ -26,15 +27,13 @@ afterAll(async () => {
 it("names the export, not the cache file DuckDB read, and counts it unread", async () => {
   const e = await createLocalEngine({ logDir: dir, threads: 1 });
   try {
-    const r = await e.query({
-      stepId: "s",
-      dialect: "sql",
-      query: "SELECT count(*) AS n FROM cloudtrail_logs",
-      params: {},
-      window: { start: new Date("2024-03-01T00:00:00Z"), end: new Date("2024-03-02T00:00:00Z") },
-      attributes: { optional: false },
-      signal: new AbortController().signal,
-    });
+    const window = {
+      start: new Date("2024-03-01T00:00:00Z"),
+      end: new Date("2024-03-02T00:00:00Z"),
+    };
+    const r = await e.query(
+      queryRequest("sql", "SELECT count(*) AS n FROM cloudtrail_logs", window),
+    );
     expect(r.unread).toEqual(["export.json"]);
     expect(r.warnings).toHaveLength(1);
     expect(r.warnings[0]).toMatch(/^skipped export\.json: unreadable \(.*file "export\.json"/);
