@@ -224,7 +224,6 @@ function errorOf(report: RunReport): string {
     : "";
 }
 
-/** `✗ failed audit-iam: 3 steps · 4 checks: 1 passed, 3 failed · 1.3s · reports/...json` */
 /**
  * The line after several runbooks' summaries: how many ran and how they ended, worst first, the
  * runbooks that did not pass named (`11 runbooks: 2 failed (audit-iam, kms-key-deletion), 9
@@ -241,6 +240,7 @@ export function totalLine(reports: RunReport[]): string {
   return `${MARK[worst]!(`${SYMBOL[worst]} ${count(reports.length, "runbook")}`)}: ${parts.join(", ")}`;
 }
 
+/** `✗ failed audit-iam: 3 steps · 4 checks: 1 passed, 3 failed · 1.3s · reports/...json` */
 export function summaryLine(report: RunReport, reportFile?: string): string {
   const c = report.summary.checks;
   const s = report.summary.steps;

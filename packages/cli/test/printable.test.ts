@@ -42,8 +42,10 @@ describe("printable", () => {
       "a\\u115fb\\uffa0c\\ufe0fd\\u034fe\\u180bf\\udb40\\udd00g",
     );
     expect(printableJson({ user: "admin\u3164" })).toBe('{"user":"admin\\u3164"}');
-    // Visible letters around them stay as they are.
+    // Visible letters around them stay as they are, and so does an emoji's variation selector
+    // (a runbook's "⚠️"), in a keycap and a flag sequence too.
     expect(printable("한국어 ㄱ")).toBe("한국어 ㄱ");
+    for (const emoji of ["⚠️ check", "1️⃣", "🏳️‍🌈", "↔︎"]) expect(printable(emoji)).toBe(emoji);
   });
 
   it("keeps a CloudTrail value's escape sequences out of a result table", () => {

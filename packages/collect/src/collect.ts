@@ -22,6 +22,7 @@ import {
   type DayRange,
   inDayRange,
   type LogCatalog,
+  objectDay,
   type ReadFile,
   type Resolution,
   readManifest,
@@ -168,12 +169,13 @@ function allListed(m: StoreManifest, day: string, listed: ReadonlySet<string>): 
   const start = slashDayStart(day).getTime();
   const meets = (r: TimeRange) =>
     Date.parse(r.from) < start + 86_400_000 && Date.parse(r.to) > start;
-  return Object.entries(m.objects).every(
-    ([key, o]) =>
-      o.skipped !== undefined ||
-      listed.has(key) ||
-      (o.day !== undefined ? o.day !== day : !(o.ranges ?? []).some(meets)),
-  );
+  return Object.entries(m.objects).every(([key, o]) => {
+    if (o.skipped !== undefined || listed.has(key)) return true;
+    // Objects outside the layout hold events of the ranges taken from them; a layout object, of
+    // its day (found from its key when an earlier version recorded no day).
+    if (o.ranges !== undefined) return !o.ranges.some(meets);
+    return objectDay(key, o) !== day;
+  });
 }
 
 /** Why a changed object was not collected (`held` in collectFiles). */
@@ -302,28 +304,37 @@ function forgetGone(
 }
 
 /**
- * Runs `fn` as the store's only writer, holding `collect.lock` in it: a second collect (or prune)
- * at the same time committed its manifest over the first one's, which lost the days it had
- * recorded, and removed the first one's day files not yet committed as orphans. A lock left by
- * a killed collect is taken over.
+ * Runs `fn` as the store's only writer, holding `collect.lock` in it, from before it reads the
+ * manifest (an S3 collect decides what to fetch from it) to after its last commit: a second
+ * collect (or prune) at the same time committed its manifest over the first one's, which lost
+ * the days it had recorded, and removed the first one's day files not yet committed as orphans.
+ * A lock left by a killed collect on this machine is taken over.
  */
-export async function asStoreWriter<T>(store: string, fn: () => Promise<T>): Promise<T> {
-  await fsp.mkdir(store, { recursive: true });
+export async function asStoreWriter<T>(
+  store: string,
+  fn: (store: string) => Promise<T>,
+): Promise<T> {
+  const dir = path.resolve(store);
+  assertStorePath(dir);
+  await fsp.mkdir(dir, { recursive: true });
   const release = await holdFileLock(
-    path.join(store, "collect.lock"),
+    path.join(dir, "collect.lock"),
     (pid) =>
-      new RunMdError("store-busy", `another run-md collect (process ${pid}) is writing ${store}`, {
-        hint: "Let it finish, then collect again: the second collect takes only what is new.",
+      new RunMdError("store-busy", `another run-md collect (process ${pid}) is writing ${dir}`, {
+        hint: "Let it finish, then collect again: the second collect takes only what is new. A lock whose collect is gone (on another machine) is removed by hand: collect.lock in the store.",
       }),
   );
   try {
-    return await fn();
+    return await fn(dir);
   } finally {
     await release();
   }
 }
 
-/** Collects the given files (already on local disk) into the store. */
+/**
+ * Collects the given files (already on local disk) into the store; the caller holds the store
+ * (`asStoreWriter`).
+ */
 export async function collectFiles(
   run: CollectRun,
   catalog: LogCatalog,
@@ -331,17 +342,6 @@ export async function collectFiles(
   listing: Listing = { complete: true, at: new Date() },
 ): Promise<CollectResult> {
   const store = path.resolve(run.store);
-  assertStorePath(store);
-  return asStoreWriter(store, () => collectLocked(run, store, catalog, all, listing));
-}
-
-async function collectLocked(
-  run: CollectRun,
-  store: string,
-  catalog: LogCatalog,
-  all: CollectFile[],
-  listing: Listing,
-): Promise<CollectResult> {
   const complete = listing.complete;
   const manifest = await readManifest(store);
   await assertDayFiles(store, manifest);

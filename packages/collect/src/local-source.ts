@@ -5,6 +5,7 @@ import path from "node:path";
 import { RunMdError } from "@run-md/core";
 import { LogCatalog } from "@run-md/engine-local";
 import {
+  asStoreWriter,
   type CollectFile,
   type CollectResult,
   type CollectRun,
@@ -48,6 +49,11 @@ export async function collectFromDir(
       hint: "Give --source a directory of CloudTrail files or an s3://bucket/prefix.",
     });
   }
+  return asStoreWriter(run.store, () => collectListed(run, dir));
+}
+
+/** collectFromDir, the store held: the folder listed, its new files collected. */
+function collectListed(run: CollectRun, dir: string): Promise<CollectResult> {
   return withCatalog(run.store, dir, async (catalog) => {
     run.onProgress?.({ phase: "list", objects: 0, objectsTotal: 0, bytes: 0, events: 0 });
     const listedAt = new Date();

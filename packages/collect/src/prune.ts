@@ -22,7 +22,7 @@ export interface PruneResult {
 
 /** Removes from the store every day before the day of `before` (UTC). */
 export function pruneStore(store: string, before: Date): Promise<PruneResult> {
-  return asStoreWriter(store, () => pruneLocked(store, before));
+  return asStoreWriter(store, (dir) => pruneLocked(dir, before));
 }
 
 async function pruneLocked(store: string, before: Date): Promise<PruneResult> {

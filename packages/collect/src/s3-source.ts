@@ -28,6 +28,7 @@ import {
   type StoreManifest,
 } from "@run-md/engine-local";
 import {
+  asStoreWriter,
   type CollectFile,
   type CollectResult,
   type CollectRun,
@@ -180,13 +181,21 @@ async function fetchTo(s3: S3Client, bucket: string, key: string, file: string):
   }
 }
 
-export async function collectFromS3(
-  run: CollectRun & { source: string; concurrency?: number; clientConfig?: S3ClientConfig },
-): Promise<CollectResult> {
+type S3Run = CollectRun & { source: string; concurrency?: number; clientConfig?: S3ClientConfig };
+
+export function collectFromS3(run: S3Run): Promise<CollectResult> {
   const src = parseS3Url(run.source);
+  // Held from before the manifest is read: what to fetch is decided from it.
+  return asStoreWriter(run.store, (store) => fetchAndCollect(run, src, store));
+}
+
+/** collectFromS3, the store held: the window listed, its new objects fetched and collected. */
+async function fetchAndCollect(
+  run: S3Run,
+  src: ReturnType<typeof parseS3Url>,
+  store: string,
+): Promise<CollectResult> {
   const s3 = new S3Client(run.clientConfig ?? {});
-  const store = path.resolve(run.store);
-  await fsp.mkdir(store, { recursive: true });
   await fsp.mkdir(path.join(store, ".tmp"), { recursive: true });
   const staging = await fsp.mkdtemp(path.join(store, ".tmp", "s3-"));
   try {
@@ -252,7 +261,8 @@ export async function collectFromS3(
     return {
       ...result,
       objectsSeen: listed.length,
-      objectsNew: todo.length,
+      // Fetched, but for the changed objects it could not take (the store keeps their earlier version).
+      objectsNew: todo.length - result.objectsHeld,
       warnings: [...warnings, ...result.warnings],
     };
   } finally {

@@ -3,7 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import zlib from "node:zlib";
 import { type Emulator, startEmulator } from "@run-md/aws-emulator";
-import { readManifest } from "@run-md/engine-local";
+import { holdFileLock } from "@run-md/core";
+import { readManifest, writeManifest } from "@run-md/engine-local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collectExitCode } from "../../cli/src/commands/collect.ts";
 import { collectFromDir, collectFromS3 } from "../src/index.ts";
@@ -254,6 +255,42 @@ describe("collect: coverage and changed objects (red team)", () => {
       ]),
     );
     expect(again.objectsHeld).toBe(1);
+    // A store an earlier version collected records no day with its objects: found from the key.
+    const legacy = path.join(root, "s-two-legacy");
+    await write(b1, [rec("B1", "B", t)], "2024-01-01");
+    await collectFromDir({ sourceDir: a, store: legacy, window });
+    await collectFromDir({ sourceDir: b, store: legacy, window });
+    const m = await readManifest(legacy);
+    for (const o of Object.values(m.objects)) delete o.day;
+    await writeManifest(legacy, m);
+    await write(b1, [rec("B1", "B", t), rec("B2", "B", t)], "2024-01-02");
+    const old = await collectFromDir({ sourceDir: b, store: legacy, window });
+    expect(old.objectsHeld).toBe(1);
+    expect([...(await stored(legacy)).keys()].sort()).toEqual(["A1", "A2", "B1"]);
+  });
+
+  it("an S3 collect into a store another collect writes is refused before it lists or fetches anything", async () => {
+    const key = `busy3/${acct}/2024/03/01/f.json.gz`;
+    await put(key, [rec("s1", "N", "2024-03-01T10:00:00Z")]);
+    const store = path.join(root, "s-busy-s3");
+    await fsp.mkdir(store, { recursive: true });
+    const release = await holdFileLock(path.join(store, "collect.lock"), () => new Error("busy"));
+    const before = emulator.calls.length;
+    try {
+      await expect(
+        collectFromS3({ source: "s3://trail/busy3", store, window, clientConfig: client() }),
+      ).rejects.toMatchObject({ code: "store-busy" });
+      expect(emulator.calls.length).toBe(before);
+    } finally {
+      await release();
+    }
+    const r = await collectFromS3({
+      source: "s3://trail/busy3",
+      store,
+      window,
+      clientConfig: client(),
+    });
+    expect(r.eventsAdded).toBe(1);
   });
 
   it("two collects into one store at once: the second is refused (store-busy), the first's days stay", async () => {

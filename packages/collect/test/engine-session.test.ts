@@ -175,6 +175,14 @@ describe("a step whose window ends after the last collect", () => {
       });
       expect((err as { hint: string }).hint).toContain(`--to ${until}`);
       expect((err as { hint: string }).hint).toContain(`RUN_MD_WINDOW_END=${until}`);
+      // A window wholly after the collect is days not collected: ending it earlier is no help.
+      const after = await e
+        .query(
+          queryRequest("sql", COUNT, { start: new Date(Date.parse(until) + 1000), end: later }),
+        )
+        .catch((x: unknown) => x);
+      expect(after).toMatchObject({ code: "store-not-collected" });
+      expect((after as Error).message).toMatch(/has not collected/);
       // Ended at the collect, the same step answers.
       expect((await ask(new Date(until))).rows).toEqual([[20]]);
     } finally {

@@ -10,17 +10,18 @@
  *   characters), which hide text or make two values look alike;
  * - the other characters Unicode says to show as nothing (Default_Ignorable_Code_Point): the
  *   Hangul fillers (a blank that counts as a letter: `admin\u3164` passes for `admin`), the
- *   variation selectors (invisible after a letter; an emoji shows `❤\ufe0f`), the combining
- *   grapheme joiner.
+ *   variation selectors (invisible after a letter; after an emoji they pick its picture and
+ *   stay: `⚠️`), the combining grapheme joiner.
  * The zero-width joiner and non-joiner stay: they join emoji and shape Persian and Indic words.
  * Everything else is kept. A backslash is not escaped: `\u001b` in the output may be a value's
  * own text.
  */
 /**
  * The invisible characters escaped everywhere: Unicode's format characters (Cf) and default
- * ignorable code points, but the joiner and non-joiner.
+ * ignorable code points, but the joiner and non-joiner, and a variation selector right after an
+ * emoji (`⚠️`, `1️⃣`: it picks the emoji's picture; after a letter it shows nothing).
  */
-const FORMAT = String.raw`(?![\u200c\u200d])[\p{Cf}\p{Default_Ignorable_Code_Point}]`;
+const FORMAT = String.raw`(?![\u200c\u200d])(?:(?<!\p{Emoji})[\ufe0e\ufe0f]|(?![\ufe0e\ufe0f])[\p{Cf}\p{Default_Ignorable_Code_Point}])`;
 
 const UNPRINTABLE = new RegExp(String.raw`[\p{Cc}\p{Zl}\p{Zp}]|${FORMAT}`, "gu");
 

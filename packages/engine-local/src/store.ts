@@ -446,7 +446,7 @@ function notCollected(
   // Ranges are kept sorted and merged (addCovered): the last one ends last.
   const until = m.covered.at(-1)?.to ?? "";
   const tail = w !== null && until !== "" && missing.every((d) => d >= slashDate(new Date(until)));
-  if (tail && w.end.getTime() > Date.parse(until)) {
+  if (tail && w.start.getTime() < Date.parse(until) && w.end.getTime() > Date.parse(until)) {
     return new RunMdError(
       "store-not-collected",
       `The store ${store} is collected up to ${until}, and the step's window ends later, at ${w.end.toISOString()}.`,

@@ -179,9 +179,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const { config } = opts;
   const warn = opts.warn ?? ((m: string) => process.stderr.write(`warning ${m}\n`));
   checkAuth(config);
-  if (opts.access.rules.length === 0)
+  if (opts.access.rules.every((r) => r.allow.length === 0))
     warn(
-      "no access rules (access.rules): every request will be refused (docs/serve.md, Writing rules)",
+      "no access rule allows anything (access.rules): every request will be refused (docs/serve.md, Writing rules)",
     );
   const release = await holdRunsDir(config.runsDir);
   try {
@@ -222,6 +222,8 @@ function listenError(e: unknown, host: string, port: number): unknown {
     EADDRINUSE: "something else listens there",
     EACCES: "this user may not listen on that port",
     EADDRNOTAVAIL: `${host} is not an address of this machine`,
+    ENOTFOUND: `no address is known for the name ${host}`,
+    EAI_AGAIN: `the name ${host} could not be looked up now`,
   };
   if (code === undefined || !Object.hasOwn(why, code)) return e;
   return new RunMdError(
@@ -239,47 +241,63 @@ async function listening(
   const audit = await AuditLog.open(config.audit);
   // Port 0 picks a free port at the start: links (approval requests) name the real one.
   let publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
-  const { ctx, gov } = await openContext(opts, audit, () => publicUrl, warn);
-  const { runs, catalog } = ctx;
-  const interrupted = await runs.recover(warn);
-  await ctx.auditor.record(SERVER_ACTOR, "server.start", undefined, {
-    host: config.host,
-    port: config.port,
-    auth: config.auth.mode,
-    runbooks: catalog.all().length,
-    pid: process.pid,
-  });
-  const app = await buildApp(ctx, gov, opts);
-  let address: string;
+  let opened: Awaited<ReturnType<typeof openContext>> | undefined;
+  let app: FastifyInstance | undefined;
   try {
-    address = await app.listen({ host: config.host, port: config.port });
+    opened = await openContext(opts, audit, () => publicUrl, warn);
+    const { ctx, gov } = opened;
+    const interrupted = await ctx.runs.recover(warn);
+    await ctx.auditor.record(SERVER_ACTOR, "server.start", undefined, {
+      host: config.host,
+      port: config.port,
+      auth: config.auth.mode,
+      runbooks: ctx.catalog.all().length,
+      pid: process.pid,
+    });
+    app = await buildApp(ctx, gov, opts);
+    // Taken since portIsFree looked, the port fails here: nothing was served.
+    const address = await app.listen({ host: config.host, port: config.port }).catch((e) => {
+      throw listenError(e, config.host, config.port);
+    });
+    publicUrl = config.publicUrl ?? address;
+    return running({ url: address, app, ctx, gov, interrupted, release });
   } catch (e) {
-    // Taken since portIsFree looked: nothing was served.
-    gov.close();
-    await app.close();
-    await ctx.auditor.close();
-    throw listenError(e, config.host, config.port);
+    opened?.gov.close();
+    await app?.close();
+    await (opened?.ctx.auditor ?? audit).close();
+    throw e;
   }
-  publicUrl = config.publicUrl ?? address;
+}
+
+/** The started server, and its stop. */
+function running(s: {
+  url: string;
+  app: FastifyInstance;
+  ctx: ServerContext;
+  gov: Governance;
+  interrupted: number;
+  release: () => Promise<void>;
+}): RunningServer {
+  const { app, ctx, gov } = s;
   let stopping: Promise<void> | undefined;
   return {
-    url: address,
+    url: s.url,
     app,
-    runs,
+    runs: ctx.runs,
     get audit() {
       return ctx.auditor.log;
     },
-    interrupted,
+    interrupted: s.interrupted,
     close() {
       stopping ??= (async () => {
         gov.close();
         // Runs first: a running run is cancelled, and the clients following it receive its
         // `run-end` before the streams close; then the app, whose `preClose` hook ends the
         // streams still open (routes/events.ts), so it does not wait for them. Once only.
-        await runs.shutdown();
+        await ctx.runs.shutdown();
         await app.close();
         await ctx.auditor.close();
-        await release();
+        await s.release();
       })();
       return stopping;
     },

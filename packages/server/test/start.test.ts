@@ -55,7 +55,7 @@ describe("starting a server", () => {
     try {
       const first = await startTestServer({ dir, runbooks: [FIXTURES] });
       const lock = path.join(first.config.runsDir, "server.lock");
-      expect(await readFile(lock, "utf8")).toBe(String(process.pid));
+      expect((await readFile(lock, "utf8")).split("\n")[0]).toBe(String(process.pid));
       await first.close();
       expect(existsSync(lock)).toBe(false);
       // The pid of a process that has ended: its lock is stale.
@@ -63,7 +63,7 @@ describe("starting a server", () => {
       await mkdir(path.dirname(lock), { recursive: true });
       await writeFile(lock, String(ended));
       const second = await startTestServer({ dir, runbooks: [FIXTURES] });
-      expect(await readFile(lock, "utf8")).toBe(String(process.pid));
+      expect((await readFile(lock, "utf8")).split("\n")[0]).toBe(String(process.pid));
       await second.close();
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -71,8 +71,10 @@ describe("starting a server", () => {
   });
 
   it("warns when no access rule lets anyone in", async () => {
+    const denyOnly = { rules: [{ groups: ["*"], deny: ["run"] }] };
     for (const [access, expected] of [
       [undefined, 1],
+      [denyOnly, 1],
       [ACCESS, 0],
     ] as const) {
       const warnings: string[] = [];
@@ -100,6 +102,20 @@ describe("starting a server", () => {
       });
       expect(await actions(dir)).toEqual([]);
       expect(existsSync(path.join(dir, ".run-md/runs/server.lock"))).toBe(false);
+      // A host name that resolves to nothing (a typo of localhost) is said the same way.
+      const host = "no-such-host.invalid";
+      await expect(
+        startTestServer({
+          dir,
+          runbooks: [FIXTURES],
+          server: { host, port },
+          auth: { mode: "token" },
+        }),
+      ).rejects.toMatchObject({
+        code: "cannot-listen",
+        message: `cannot listen on ${host}:${port}: no address is known for the name ${host} (ENOTFOUND)`,
+      });
+      expect(await actions(dir)).toEqual([]);
     } finally {
       other.close();
       await rm(dir, { recursive: true, force: true });

@@ -371,7 +371,9 @@ async function executeRun(plan: RunPlan): Promise<number> {
     ]);
   }
   codes.push(await writeOutputs(values, reports));
-  if (!values.json && reports.length > 1) process.stdout.write(`\n${totalLine(reports)}\n`);
+  // Only when every runbook ran: a stop or an error between two says so itself.
+  if (!values.json && reports.length > 1 && reports.length === plan.runbooks.length)
+    process.stdout.write(`\n${totalLine(reports)}\n`);
   // One shape whatever the number of runbooks: an array of run reports.
   if (values.json) process.stdout.write(`${printableJson(reports, 2)}\n`);
   return worstExit(codes);

@@ -1,0 +1,89 @@
+/**
+ * Locks between processes (core's file-lock.ts): a lock left by a dead process is taken over by
+ * exactly one of the takers that find it, in this process and across processes; a holder gives
+ * back only its own lock; another host's lock is never taken over.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { holdFileLock } from "../src/file-lock.ts";
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "run-md-file-lock-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** The pid of a process that has ended. */
+const deadPid = () => spawnSync(process.execPath, ["-e", ""]).pid as number;
+const busy = (owner: string) => new Error(`busy ${owner}`);
+
+describe("holdFileLock", () => {
+  it("of takers in this process that find a dead process's lock, exactly one takes it", async () => {
+    const lock = path.join(dir, "in-process.lock");
+    await writeFile(lock, String(deadPid()));
+    const tries = await Promise.allSettled([1, 2, 3].map(() => holdFileLock(lock, busy)));
+    const held = tries.filter((t) => t.status === "fulfilled");
+    expect(held).toHaveLength(1);
+    expect(tries.filter((t) => t.status === "rejected")).toHaveLength(2);
+    await (held[0] as PromiseFulfilledResult<() => Promise<void>>).value();
+    expect(existsSync(lock)).toBe(false);
+  });
+
+  it("gives back only its own lock, never one another taker wrote since", async () => {
+    const lock = path.join(dir, "own.lock");
+    const release = await holdFileLock(lock, busy);
+    const other = `${deadPid()}\nelsewhere\nsomeone-else\n`;
+    await writeFile(lock, other);
+    await release();
+    expect(await readFile(lock, "utf8")).toBe(other);
+  });
+
+  it("never takes over another host's lock: its owner cannot be asked whether it lives", async () => {
+    const lock = path.join(dir, "host.lock");
+    await writeFile(lock, "4242\nanother-host\ntoken\n");
+    await expect(holdFileLock(lock, busy)).rejects.toThrow("busy 4242 on another-host");
+  });
+
+  it("of processes that find a dead process's lock at once, exactly one takes it (8 rounds)", {
+    timeout: 60_000,
+  }, async () => {
+    const ROUNDS = 8;
+    const races = path.join(dir, "races");
+    await mkdir(races);
+    for (let r = 0; r < ROUNDS; r++)
+      await writeFile(path.join(races, `race-${r}.lock`), String(deadPid()));
+    const taker = path.join(import.meta.dirname, "lock-taker.ts");
+    // Each round starts at the same instant in every taker, once their modules are loaded.
+    const at = String(Date.now() + 2000);
+    const outs = await Promise.all(
+      [1, 2, 3].map(
+        () =>
+          new Promise<string[]>((resolve) => {
+            const p = spawn(process.execPath, [
+              "--import",
+              "tsx",
+              taker,
+              races,
+              at,
+              String(ROUNDS),
+            ]);
+            let out = "";
+            p.stdout.on("data", (d) => {
+              out += d;
+            });
+            p.on("close", () => resolve(out.trim().split("\n")));
+          }),
+      ),
+    );
+    for (let r = 0; r < ROUNDS; r++) {
+      const round = outs.map((lines) => lines.find((l) => l.startsWith(`${r} `))?.slice(2));
+      expect(round.sort(), `round ${r}`).toEqual(["busy", "busy", "held"]);
+    }
+  });
+});
