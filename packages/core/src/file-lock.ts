@@ -1,19 +1,23 @@
 /**
  * Locks between processes: the file `lock` created exclusively, holding its owner's pid, host and
  * a token of its own. A lock whose owner is gone (a process killed while holding it) is stale and
- * taken over; a lock of another host (a container, another machine on a shared volume) cannot be
- * checked, so it is never taken over: its error says to remove it if its owner is gone.
+ * taken over. The owner of another host's lock (a container, another machine on a shared volume,
+ * a store restored from a CI cache) cannot be asked whether it lives: its lock is stale once it
+ * has not been renewed for `LEASE_MS` (a holder renews its lock's time while it holds it).
  * `withFileLock` holds a lock for a short turn (`run-md serve` and `run-md token` appending to one
  * audit log); `holdFileLock` for a process's lifetime (a server's run records, a store's collect).
  */
 import { randomUUID } from "node:crypto";
-import { open, readFile, rm, stat } from "node:fs/promises";
+import { open, readFile, rm, stat, utimes } from "node:fs/promises";
 import { hostname } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { RunMdError } from "./errors.ts";
 
 const HOST = hostname();
+
+/** How long another host's lock stands without being renewed; holders renew it 4 times as often. */
+export const LEASE_MS = 60_000;
 
 /**
  * Callers in this process take turns before trying the file (one chain per lock path), so a
@@ -87,7 +91,16 @@ export async function holdFileLock(
     mine.delete(key);
     throw e;
   }
-  return () => giveBack(key);
+  // Renewed while held, for takers on other hosts (who judge it by its age).
+  const renew = setInterval(() => {
+    const now = new Date();
+    utimes(key, now, now).catch(() => {});
+  }, LEASE_MS / 4);
+  renew.unref();
+  return () => {
+    clearInterval(renew);
+    return giveBack(key);
+  };
 }
 
 /** Removes the lock if it is still this process's (never one another taker wrote since). */
@@ -171,8 +184,11 @@ async function holder(lock: string): Promise<string> {
     const age = Date.now() - (await stat(lock).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
     return age > 1000 ? "stale" : "";
   }
-  // Another host's process cannot be asked whether it lives.
-  if (host !== HOST) return `${pid} on ${host}`;
+  // Another host's process cannot be asked whether it lives: its lock lives while it is renewed.
+  if (host !== HOST) {
+    const age = Date.now() - (await stat(lock).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
+    return age > LEASE_MS ? "stale" : `${pid} on ${host}`;
+  }
   if (pid === process.pid) return token !== "" && mine.get(lock) === token ? String(pid) : "stale";
   try {
     process.kill(pid, 0);

@@ -5,11 +5,11 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { holdFileLock } from "../src/file-lock.ts";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { holdFileLock, LEASE_MS } from "../src/file-lock.ts";
 
 let dir: string;
 beforeAll(async () => {
@@ -44,10 +44,32 @@ describe("holdFileLock", () => {
     expect(await readFile(lock, "utf8")).toBe(other);
   });
 
-  it("never takes over another host's lock: its owner cannot be asked whether it lives", async () => {
+  it("takes over another host's lock only once it has not been renewed for the lease", async () => {
     const lock = path.join(dir, "host.lock");
     await writeFile(lock, "4242\nanother-host\ntoken\n");
     await expect(holdFileLock(lock, busy)).rejects.toThrow("busy 4242 on another-host");
+    // Left by a collect killed on another runner, say, and restored from a cache a day later.
+    const old = new Date(Date.now() - LEASE_MS - 5_000);
+    await utimes(lock, old, old);
+    const release = await holdFileLock(lock, busy);
+    expect((await readFile(lock, "utf8")).split("\n")[0]).toBe(String(process.pid));
+    await release();
+  });
+
+  it("renews the time of the lock it holds, so that another host's takers see it live", async () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    try {
+      const lock = path.join(dir, "renewed.lock");
+      const release = await holdFileLock(lock, busy);
+      const old = new Date(Date.now() - LEASE_MS - 5_000);
+      await utimes(lock, old, old);
+      vi.advanceTimersByTime(LEASE_MS / 4);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(Date.now() - (await stat(lock)).mtimeMs).toBeLessThan(LEASE_MS / 4);
+      await release();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("of processes that find a dead process's lock at once, exactly one takes it (8 rounds)", {
