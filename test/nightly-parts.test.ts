@@ -52,6 +52,17 @@ describe("nightly options", () => {
     expect(o.runbooksDir).toBe(path.join(repoRoot, "runbooks"));
   });
 
+  it("refuses an engine or a window no run would take, before any runbook runs (each run's error would page)", () => {
+    expect(() => parseNightlyArgs(["--engine", "nope", "--no-build"], {})).toThrow(
+      '--engine "nope" is not an engine: one of local, athena, logs, aws',
+    );
+    expect(() => parseNightlyArgs(["--since", "a week", "--no-build"], {})).toThrow(
+      '--since must be a duration such as 24h or 7d, got "a week"',
+    );
+    const ok = parseNightlyArgs(["--engine", "aws", "--since", "7d", "--no-build"], {});
+    expect(ok !== "help" && [ok.engine, ok.since]).toEqual(["aws", "7d"]);
+  });
+
   it("collects first from --collect or RUN_MD_COLLECT_SOURCE (a workflow's variable), 30 days by default", () => {
     const fromEnv = parseNightlyArgs([], { RUN_MD_COLLECT_SOURCE: "s3://trail/org" });
     expect(fromEnv !== "help" && fromEnv.collect).toEqual({

@@ -1,7 +1,7 @@
 /** The nightly job's command line: options, environment variables and their defaults. */
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { parseDuration, printable } from "@run-md/core";
+import { engineChoices, parseDuration, printable } from "@run-md/core";
 import { OUTCOMES, type Outcome } from "@run-md/notify";
 import { repoRoot, siteDir, siteNodeArgs } from "./build-site.ts";
 import type { NightlyOptions } from "./job.ts";
@@ -170,6 +170,16 @@ export function parseNightlyArgs(
     log: (line) => process.stdout.write(`${printable(line)}\n`),
   };
   if (retentionMs !== undefined) options.retentionMs = retentionMs;
+  // Checked before any runbook runs: each run would error on it, and every runbook's alert
+  // would go out (and their recoveries the next night).
+  if (values.engine !== undefined && !engineChoices().includes(values.engine)) {
+    throw new UsageError(
+      `--engine "${values.engine}" is not an engine: one of ${engineChoices().join(", ")}`,
+    );
+  }
+  if (values.since !== undefined && parseDuration(values.since) === undefined) {
+    throw new UsageError(`--since must be a duration such as 24h or 7d, got "${values.since}"`);
+  }
   if (values.engine) options.engine = values.engine;
   if (values.config) options.config = resolveFromCaller(values.config);
   if (values.since) options.since = values.since;
