@@ -157,15 +157,16 @@ describe("the nightly job's notify: targets", () => {
     const bad = path.join(work, "bad.yaml");
     await writeFile(bad, "notify:\n  targets:\n    - { type: pager }\n");
     const log: string[] = [];
-    expect(
-      await notifyNightly([outcome("audit-iam", "failed", "high", 1)], {
-        config: bad,
-        reportsDir: work,
-        log: (l) => log.push(l),
-      }),
-    ).toEqual([]);
+    const deliveries = await notifyNightly([outcome("audit-iam", "failed", "high", 1)], {
+      config: bad,
+      reportsDir: work,
+      log: (l) => log.push(l),
+    });
+    // The target it meant is not told, and that is a failed delivery (told again once fixed).
+    expect(deliveries.map((d) => [d.target, d.ok])).toEqual([["pager (notify.targets[0])", false]]);
     expect(log[0]).toContain("error notify: ");
     expect(log[0]).toContain("notify.targets[0].type must be one of");
+    expect(log).toContain("notified 0 of 1 targets about 1 changes");
   });
 });
 
@@ -307,8 +308,13 @@ describe("red-team: one bad notify target", () => {
       reportsDir: path.join(work, "mixed-targets"),
       log: (l) => log.push(l),
     });
-    expect(deliveries.map((d) => [d.target, d.ok])).toEqual([["sec-chat", true]]);
+    // The other target is told; the unusable one is a failed delivery, never "2 of 2".
+    expect(deliveries.map((d) => [d.target, d.ok])).toEqual([
+      ["pagerduty (notify.targets[0])", false],
+      ["sec-chat", true],
+    ]);
     expect(received.map((r) => r.path)).toEqual(["/slack"]);
     expect(log.join("\n")).toContain("RT_UNSET_PAGERDUTY_KEY");
+    expect(log).toContain("notified 1 of 2 targets about 1 changes");
   });
 });

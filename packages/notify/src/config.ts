@@ -12,7 +12,7 @@ export type TargetType = (typeof TARGET_TYPES)[number];
 const SEVERITY_ORDER: readonly Severity[] = ["info", "low", "medium", "high", "critical"];
 
 export interface TargetBase {
-  type: TargetType;
+  type: TargetType | "unusable";
   /** A name for messages (default: the type). */
   name: string;
   /** Alerts for runbooks at least this severe (default info: all). */
@@ -27,7 +27,13 @@ export type TargetConfig =
   | (TargetBase & { type: "pagerduty"; url: string; routingKey: string })
   | (TargetBase & { type: "sns"; topicArn: string; region?: string; endpoint?: string })
   | (TargetBase & { type: "github"; apiUrl: string; repo: string; token: string; labels: string[] })
-  | (TargetBase & { type: "webhook"; url: string; secret: string });
+  | (TargetBase & { type: "webhook"; url: string; secret: string })
+  /**
+   * A target the configuration names but that cannot be used (its secret's variable is not set,
+   * say): every delivery to it fails with `reason`, so an alert it should have had is not
+   * remembered as told (a PagerDuty resolve is sent again once it is fixed, not lost).
+   */
+  | (TargetBase & { type: "unusable"; reason: string });
 
 export interface NotifyConfig {
   targets: TargetConfig[];
@@ -93,6 +99,7 @@ export function parseNotifyConfig(
     } catch (e) {
       if (!onBadTarget) throw e;
       onBadTarget(e as Error);
+      config.targets.push(unusable(t, i, e as Error));
     }
   }
   return config;
@@ -209,6 +216,21 @@ function parseTarget(t: Raw, where: string, env: NodeJS.ProcessEnv, fail: Fail):
 }
 
 /** Whether a target wants an alert of this severity and outcome. */
+/** A target that failed to read: it wants every alert (nobody can tell which it would not). */
+function unusable(t: unknown, i: number, e: Error): TargetConfig {
+  const raw = (typeof t === "object" && t !== null ? t : {}) as Raw;
+  const named =
+    typeof raw.name === "string" && raw.name.trim() !== "" ? raw.name.trim() : undefined;
+  const type = typeof raw.type === "string" ? raw.type : "target";
+  return {
+    type: "unusable",
+    name: named ?? `${type} (notify.targets[${i}])`,
+    minSeverity: "info",
+    on: [...OUTCOMES],
+    reason: e.message,
+  };
+}
+
 export function wants(target: TargetBase, severity: Severity, outcome: Outcome): boolean {
   return (
     SEVERITY_ORDER.indexOf(severity) >= SEVERITY_ORDER.indexOf(target.minSeverity) &&

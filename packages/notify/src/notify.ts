@@ -241,6 +241,8 @@ async function send(
         return await sendGitHub(target, alerts, policy);
       case "webhook":
         return await sendWebhook(target, alerts, policy);
+      case "unusable":
+        throw new Error(`not sent: the target is not usable: ${target.reason}`);
     }
   } catch (e) {
     return {

@@ -127,6 +127,46 @@ describe("alerting on change", () => {
     chat.received.length = 0;
   });
 
+  it("a target whose secret is not set fails its delivery: the recovery it missed is sent once it is fixed", async () => {
+    const reportsDir = await mkdtemp(path.join(tmpdir(), "run-md-alerting-"));
+    const raw = (env: NodeJS.ProcessEnv) =>
+      parseNotifyConfig(
+        {
+          targets: [
+            { type: "pagerduty", url: pager.url, routingKeyEnv: "PD_KEY" },
+            { type: "slack", url: chat.url },
+          ],
+          retry: { attempts: 1, backoffMs: 1 },
+        },
+        "run-md.config.yaml",
+        env,
+        () => {},
+      );
+    const run = (status: "failed" | "passed", h: number, env: NodeJS.ProcessEnv) =>
+      notify(
+        [{ report: report("audit-iam", status, { startedAt: at(h).toISOString() }) }],
+        raw(env),
+        {
+          reportsDir,
+          now: at(h),
+        },
+      );
+    await run("failed", 1, { PD_KEY: "KEY" });
+    // The key's variable is gone the night the runbook recovers: that delivery failed, named.
+    const unset = await run("passed", 2, {});
+    expect(unset.deliveries.map((d) => [d.target, d.ok])).toEqual([
+      ["pagerduty (notify.targets[0])", false],
+      ["slack", true],
+    ]);
+    expect(unset.deliveries[0]?.error).toContain("routingKeyEnv names PD_KEY, which is not set");
+    // Fixed the next night: the resolve goes out then.
+    const fixed = await run("passed", 3, { PD_KEY: "KEY" });
+    expect(fixed.alerts.map((a) => a.kind)).toEqual(["recovered"]);
+    expect(pager.received.map((r) => r.json.event_action)).toEqual(["trigger", "resolve"]);
+    pager.received.length = 0;
+    chat.received.length = 0;
+  });
+
   it("reminds about a runbook still failing once the cadence has elapsed, not before", async () => {
     const reportsDir = await mkdtemp(path.join(tmpdir(), "run-md-alerting-"));
     const kinds: string[][] = [];
