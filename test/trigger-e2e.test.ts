@@ -143,7 +143,10 @@ describe("run-md trigger on AWS's documented GuardDuty finding", () => {
     // The pattern matched, so the runbook should have run and could not: an error, not a pass.
     expect(dry.code).toBe(2);
     expect(dry.stdout).toContain(
-      '· skips access-key-activity: the pattern matched but parameter "access_key_id" (from the event\'s $.detail.resource.accessKeyDetails.accessKeyId): expected a value matching the pattern',
+      '✗ cannot run access-key-activity: the pattern matched but parameter "access_key_id" (from the event\'s $.detail.resource.accessKeyDetails.accessKeyId): expected a value matching the pattern',
+    );
+    expect(dry.stderr).toContain(
+      "error the event matched access-key-activity but could not give its parameters (✗ above): not run",
     );
     // The lifecycle runbook maps no parameter, so it still runs.
     expect(dry.stdout).toContain("▸ runs access-key-lifecycle: its trigger matched");

@@ -321,6 +321,8 @@ export function planLine(
       ? `✗ cannot run ${id}: ${load} and ${reason}`
       : `· skips ${id}: ${reason} (and ${load})`;
   }
+  // Its pattern matched and it could not run (a parameter the event could not give): an error.
+  if (!o.plan.matched && o.plan.unresolved) return `✗ cannot run ${id}: ${reason}`;
   if (!o.plan.matched) return `· skips ${id}: ${reason}`;
   const { from, to } = windowArgs(o.plan.window);
   const params = Object.entries(o.plan.params).map(

@@ -5,6 +5,7 @@ import {
   formatDiagnostic,
   isRunMdError,
   maskValue,
+  printable,
   printableJson,
   printableLines,
 } from "@run-md/core";
@@ -92,7 +93,14 @@ export async function triggerCommand(argv: string[]): Promise<number> {
   const codes = result.outcomes.flatMap((o) => (o.report ? [exitCodeOf(o.report.status)] : []));
   // A runbook whose pattern matched but whose parameters the event could not give did not run
   // when it should have: an error (as a bad parameter is for `run`), not a quiet skip.
-  if (result.outcomes.some((o) => !o.plan.matched && o.plan.unresolved)) codes.push(2);
+  const unresolved = result.outcomes.filter((o) => !o.plan.matched && o.plan.unresolved);
+  if (unresolved.length > 0) {
+    const ids = unresolved.map((o) => printable(o.runbook.meta.id)).join(", ");
+    process.stderr.write(
+      `error the event matched ${ids} but could not give ${unresolved.length === 1 ? "its" : "their"} parameters (✗ above): not run\n`,
+    );
+    codes.push(2);
+  }
   // A runbook that does not load is an error of the folder, whether the event was for it or not.
   if (broken > 0) codes.push(2);
   return Math.max(0, ...codes);
