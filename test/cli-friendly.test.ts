@@ -261,6 +261,9 @@ describe("shell completion", () => {
     expect(complete(["run-md", "list", "--j"])).toEqual(["--json"]);
     expect(complete(["run-md", "audit-i"])).toContain("audit-iam");
     expect(complete(["run-md", "completion", "z"])).toEqual(["zsh"]);
+    // Options listed two to a line complete; an example's flags (the AWS CLI's) do not.
+    expect(complete(["run-md", "query", "--t"])).toEqual(["--timeout", "--to"]);
+    expect(complete(["run-md", "rules", "--"])).toEqual(["--format", "--help"]);
   });
 
   it("zsh gets the same function through bashcompinit", async () => {

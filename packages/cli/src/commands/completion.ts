@@ -11,10 +11,10 @@ import { runbookIds } from "../runbook-ids.ts";
 export const COMPLETION_USAGE = `Usage: run-md completion bash|zsh
 
 Prints a completion script for the shell: commands, each command's options, runbook ids (and
-file names). Install it with one of:
+file names), for \`run-md\` on the PATH. Install it once with:
 
-  echo 'source <(npx run-md completion bash)' >> ~/.bashrc
-  echo 'source <(npx run-md completion zsh)' >> ~/.zshrc
+  npx run-md completion bash > ~/.run-md-completion.bash
+  echo 'source ~/.run-md-completion.bash' >> ~/.bashrc
 
 Options:
   -h, --help    this help
@@ -38,7 +38,14 @@ async function optionsOf(command: string): Promise<string[]> {
   } finally {
     process.stdout.write = write;
   }
-  return [...new Set(text.match(/(?<![\w-])--[a-z][a-z0-9-]*/g) ?? [])].sort();
+  // The options of the lines that list one (`  --name ...`, `  -o, --name ...`), from their
+  // first column: not the flags of an example (`aws cloudformation deploy --stack-name ...`).
+  const names = text.split("\n").flatMap((line) => {
+    if (!/^ {2}(?:-[a-zA-Z], )?--[a-z]/.test(line)) return [];
+    const spec = line.trim().split(/\s{2,}/)[0] ?? "";
+    return spec.match(/--[a-z][a-z0-9-]*/g) ?? [];
+  });
+  return [...new Set(names)].sort();
 }
 
 /** A shell word list in single quotes. */
