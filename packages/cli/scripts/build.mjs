@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
   existsSync,
@@ -182,12 +183,29 @@ function checkDependencies(metafile) {
   }
 }
 
-/** The files `run-md init` copies, as output files under dist/templates/. */
+/**
+ * The files `run-md init` copies, as output files under dist/templates/: as committed, when the
+ * repository is a git checkout (a maintainer's uncommitted edit of the configuration, such as a
+ * webhook URL tried out, must not ship to every user's `init`); else as on disk (a source
+ * archive).
+ */
 function templateFiles() {
   return Object.entries(TEMPLATES).map(([dest, src]) => ({
     path: path.join(DIST, "templates", dest),
-    contents: readFileSync(path.join(REPO, src)),
+    contents: committed(src) ?? readFileSync(path.join(REPO, src)),
   }));
+}
+
+/** A file of the repository as its last commit holds it; undefined outside a git checkout. */
+function committed(file) {
+  try {
+    return execFileSync("git", ["-C", REPO, "show", `HEAD:${file}`], {
+      stdio: ["ignore", "pipe", "ignore"],
+      maxBuffer: 16 * 1024 * 1024,
+    });
+  } catch {
+    return undefined;
+  }
 }
 
 const t0 = performance.now();
