@@ -184,15 +184,17 @@ function checkDependencies(metafile) {
 }
 
 /**
- * The files `run-md init` copies, as output files under dist/templates/: as committed, when the
- * repository is a git checkout (a maintainer's uncommitted edit of the configuration, such as a
- * webhook URL tried out, must not ship to every user's `init`); else as on disk (a source
- * archive).
+ * The files `run-md init` copies, as output files under dist/templates/. The configuration is
+ * taken as committed when the repository is a git checkout: a maintainer's uncommitted edit of
+ * it, such as a webhook URL or a routing key tried out, must not ship to every user's `init`.
+ * Runbooks and the workflow are taken as on disk (editing them, then testing, is their work).
  */
 function templateFiles() {
   return Object.entries(TEMPLATES).map(([dest, src]) => ({
     path: path.join(DIST, "templates", dest),
-    contents: committed(src) ?? readFileSync(path.join(REPO, src)),
+    contents:
+      (src === "run-md.config.yaml" ? committed(src) : undefined) ??
+      readFileSync(path.join(REPO, src)),
   }));
 }
 
