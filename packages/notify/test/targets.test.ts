@@ -290,13 +290,22 @@ describe("GitHub issues", () => {
   it("keeps an investigation's issue apart: the runbook's recovery never closes it", async () => {
     const { gh, cfg } = await gitHubTarget();
     const [full] = await failingAlert();
-    const investigation = { ...full!, investigation: "0123456789abcdef" };
+    const investigation = {
+      ...full!,
+      investigation: "0123456789abcdef",
+      about: "access_key_id=AKIA0000000000000001",
+    };
     await deliver([investigation], cfg);
     await deliver([full!], cfg);
     await deliver([{ ...full!, kind: "recovered", status: "passed" }], cfg);
     expect(gh.issues.map((i) => [i.labels, i.state])).toEqual([
       [["run-md", "investigation:0123456789abcdef"], "open"],
       [["run-md", "runbook:audit-iam"], "closed"],
+    ]);
+    // Its title says what it is about: another key's issue has another title.
+    expect(gh.issues.map((i) => i.title)).toEqual([
+      "run-md: Audit IAM changes (access_key_id=AKIA0000000000000001) failed",
+      "run-md: Audit IAM changes failed",
     ]);
   });
 });

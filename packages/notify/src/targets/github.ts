@@ -84,7 +84,9 @@ async function handle(target: GitHubTarget, alert: Alert, policy: RetryPolicy): 
     await call("POST", `${api}/issues/${issue}/comments`, { body: issueBody(alert) });
     await call("PATCH", `${api}/issues/${issue}`, { state: "closed", state_reason: "completed" });
   } else if (issue === undefined) {
-    const title = `run-md: ${alert.runbook.title} ${alert.status === "errored" ? "errored" : "failed"}`;
+    // An investigation says what it is about (its parameters): two keys' issues differ by title.
+    const about = alert.about ? ` (${alert.about})` : "";
+    const title = `run-md: ${alert.runbook.title}${about} ${alert.status === "errored" ? "errored" : "failed"}`;
     await call("POST", `${api}/issues`, {
       title: title.slice(0, 256),
       body: issueBody(alert),
