@@ -70,6 +70,9 @@ describe("the checks of a step that errored", () => {
     expect(checksSentence((await passedReport()).steps, 0)).toBe("All 4 checks passed.");
     expect(checksSentence((await passedReport()).steps, 2)).toBeUndefined();
     expect(checksSentence([], 0)).toBe("The run has no checks.");
+    // A step that errored before its checks were judged keeps none: they were not judged.
+    const early = [{ error: { code: "engine-error" }, checks: [] }];
+    expect(checksSentence(early, 0)).toBe("No check was judged (a step errored).");
   });
 
   it("are left out of the check's history chart", async () => {

@@ -139,5 +139,9 @@ export function checksSentence(
   if (unjudged > 0)
     return `${unjudged} check${unjudged === 1 ? "" : "s"} not judged (a step errored).`;
   if (problems > 0) return undefined;
-  return all.length > 0 ? `All ${all.length} checks passed.` : "The run has no checks.";
+  if (all.length > 0) return `All ${all.length} checks passed.`;
+  // An errored step keeps no checks: its runbook's checks were not judged, not absent.
+  return steps.some((s) => s.error !== undefined)
+    ? "No check was judged (a step errored)."
+    : "The run has no checks.";
 }
