@@ -121,7 +121,7 @@ describe("the nightly job's notifications", () => {
       expect(job.code, job.stderr).toBe(2);
       return job.stdout;
     };
-    expect(await night()).toContain("notified 1 of 1 targets about 2 changes");
+    expect(await night()).toContain("notified 1 of 1 target about 2 changes");
     // One message for both runbooks.
     expect(receiver.received).toHaveLength(1);
     const message = receiver.received[0]!;

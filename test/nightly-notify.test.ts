@@ -166,7 +166,7 @@ describe("the nightly job's notify: targets", () => {
     expect(deliveries.map((d) => [d.target, d.ok])).toEqual([["pager (notify.targets[0])", false]]);
     expect(log[0]).toContain("error notify: ");
     expect(log[0]).toContain("notify.targets[0].type must be one of");
-    expect(log).toContain("notified 0 of 1 targets about 1 changes");
+    expect(log).toContain("notified 0 of 1 target about 1 change");
   });
 });
 
@@ -200,7 +200,7 @@ describe("RUN_MD_WEBHOOK_URL, a Slack target of @run-md/notify", () => {
       );
     }
     expect(JSON.stringify(received[0]!.body)).not.toContain("quiet-night");
-    expect(log).toEqual(["notified 1 of 1 targets about 2 changes"]);
+    expect(log).toEqual(["notified 1 of 1 target about 2 changes"]);
 
     expect(await night(2)).toEqual([]);
     expect(received).toHaveLength(1);
@@ -315,6 +315,6 @@ describe("red-team: one bad notify target", () => {
     ]);
     expect(received.map((r) => r.path)).toEqual(["/slack"]);
     expect(log.join("\n")).toContain("RT_UNSET_PAGERDUTY_KEY");
-    expect(log).toContain("notified 1 of 2 targets about 1 changes");
+    expect(log).toContain("notified 1 of 2 targets about 1 change");
   });
 });

@@ -240,7 +240,7 @@ describe("npm run nightly", () => {
   it("retries the webhook when it fails and keeps the reports", async () => {
     expect(receiver.received.map((t) => t.answered)).toEqual([500, 200]);
     expect(receiver.received[0]!.body).toEqual(receiver.received[1]!.body);
-    expect(result.stdout).toContain("notified 1 of 1 targets about 3 changes");
+    expect(result.stdout).toContain("notified 1 of 1 target about 3 changes");
     const files = await readdir(path.join(reportsDir, "audit-iam"));
     expect(files.filter((f) => f !== "latest.json" && f.endsWith(".json"))).toHaveLength(1);
   });

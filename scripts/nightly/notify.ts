@@ -115,7 +115,10 @@ export async function notifyNightly(
   for (const p of problems ?? []) options.log(`warning ${p}`);
   if (alerts.length > 0) {
     const sent = deliveries.filter((d) => d.ok).length;
-    options.log(`notified ${sent} of ${deliveries.length} targets about ${alerts.length} changes`);
+    const n = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`;
+    options.log(
+      `notified ${sent} of ${n(deliveries.length, "target")} about ${n(alerts.length, "change")}`,
+    );
   }
   for (const line of deliveryProblems(deliveries)) options.log(`  ${line}`);
   return deliveries;
