@@ -245,7 +245,7 @@ describe("RUN_MD_WEBHOOK_URL, a Slack target of @run-md/notify", () => {
     );
     expect(posted).toContain("runbooks/leaky.md:4:1 error unknown front matter key"); // the runner's words ...
     expect(posted).not.toContain("EXAMPLEKEY"); // ... without the secret
-    expect(posted).toContain("<https://sec.example.com/runbooks/leaky/|Open this run>");
+    expect(posted).toContain("<https://sec.example.com/runbooks/leaky/|Open the runbook>");
   });
 
   it("says a webhook that is down, after retrying it", async () => {

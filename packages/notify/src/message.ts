@@ -14,6 +14,11 @@ export function headline(alert: Alert): string {
   return `${alert.runbook.title}${about} ${verb(alert)} (severity ${alert.runbook.severity})`;
 }
 
+/** The words of the alert's link: its run's page, or the runbook's when the run left no report. */
+export function linkText(alert: Alert): string {
+  return alert.runUrlIsRunbook ? "Open the runbook" : "Open this run";
+}
+
 /** One line for a list of alerts: `run-md: 2 runbooks failed, 1 recovered`. */
 export function summaryLine(alerts: Alert[]): string {
   const counts = new Map<string, number>();

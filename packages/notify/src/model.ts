@@ -32,6 +32,8 @@ export interface Alert {
   runId: string;
   /** The run's page on the site, when the site's URL is known. */
   runUrl?: string;
+  /** Set when `runUrl` is the runbook's page: the run wrote no report, so it has no page. */
+  runUrlIsRunbook?: true;
   finding?: Finding;
   /**
    * For a triggered run, the digest of its runbook id and the event's parameters

@@ -68,7 +68,10 @@ export function runPageUrl(
 }
 
 /** What alerting needs of a run, whether it left a report or crashed. */
-function subjectOf(run: RunToNotify, siteUrl: string | undefined) {
+function subjectOf(
+  run: RunToNotify,
+  siteUrl: string | undefined,
+): Omit<Alert, "kind" | "since"> & { startedAt: string } {
   if ("crashed" in run) {
     const { runbook, startedAt } = run.crashed;
     const runUrl = runPageUrl(siteUrl, runbook.id);
@@ -78,7 +81,7 @@ function subjectOf(run: RunToNotify, siteUrl: string | undefined) {
       startedAt,
       runId: "none (no report was written)",
       finding: crashFindingOf(run.crashed),
-      ...(runUrl ? { runUrl } : {}),
+      ...(runUrl ? { runUrl, runUrlIsRunbook: true as const } : {}),
     };
   }
   const { report, reportFile } = run;

@@ -167,6 +167,26 @@ describe("alerting on change", () => {
     chat.received.length = 0;
   });
 
+  it("a run that left no report links the runbook's page, and says so", async () => {
+    const reportsDir = await mkdtemp(path.join(tmpdir(), "run-md-alerting-"));
+    const cfg = { ...config(), siteUrl: "https://sec.example.com" };
+    const crashed = {
+      runbook: { id: "broken", title: "Broken", severity: "high" as const },
+      startedAt: at(1).toISOString(),
+      stderr: "runbooks/broken.md:5:19 error a YAML syntax error\n",
+      exitCode: 2,
+      mask: {},
+    };
+    const r = await notify([{ crashed }], cfg, { reportsDir, now: at(1) });
+    expect(r.deliveries.every((d) => d.ok)).toBe(true);
+    const sent = JSON.stringify(chat.received.at(-1)?.json);
+    expect(sent).toContain("Open the runbook");
+    expect(sent).not.toContain("Open this run");
+    expect(sent).toContain("https://sec.example.com/runbooks/");
+    pager.received.length = 0;
+    chat.received.length = 0;
+  });
+
   it("reminds about a runbook still failing once the cadence has elapsed, not before", async () => {
     const reportsDir = await mkdtemp(path.join(tmpdir(), "run-md-alerting-"));
     const kinds: string[][] = [];

@@ -5,7 +5,7 @@
  */
 import type { TargetConfig } from "../config.ts";
 import { markdownCode, markdownText } from "../escape.ts";
-import { foundLines, headline, sinceText } from "../message.ts";
+import { foundLines, headline, linkText, sinceText } from "../message.ts";
 import { type Alert, type Delivery, deliveryOf } from "../model.ts";
 import { type RetryPolicy, requestJson, withRetry } from "../retry.ts";
 
@@ -32,7 +32,7 @@ export function issueBody(alert: Alert): string {
     ...(alert.runUrl
       ? [
           "",
-          `[Open this run](${encodeURI(alert.runUrl).replace(/[()]/g, (c) => (c === "(" ? "%28" : "%29"))})`,
+          `[${linkText(alert)}](${encodeURI(alert.runUrl).replace(/[()]/g, (c) => (c === "(" ? "%28" : "%29"))})`,
         ]
       : []),
     ...(alert.runbook.escalation && alert.kind !== "recovered"

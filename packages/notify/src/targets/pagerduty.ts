@@ -49,7 +49,16 @@ export function pagerDutyEvent(
         ...(alert.runbook.escalation ? { escalation: alert.runbook.escalation } : {}),
       },
     },
-    ...(alert.runUrl ? { links: [{ href: alert.runUrl, text: "This run of the runbook" }] } : {}),
+    ...(alert.runUrl
+      ? {
+          links: [
+            {
+              href: alert.runUrl,
+              text: alert.runUrlIsRunbook ? "The runbook" : "This run of the runbook",
+            },
+          ],
+        }
+      : {}),
     client: "run-md",
   };
 }

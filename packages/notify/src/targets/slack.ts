@@ -1,6 +1,6 @@
 /** Slack incoming webhooks: `text` (the notification) and Block Kit `blocks`, in mrkdwn. */
 import { clip, slackLink, slackText } from "../escape.ts";
-import { foundLines, headline, sinceText, summaryLine } from "../message.ts";
+import { foundLines, headline, linkText, sinceText, summaryLine } from "../message.ts";
 import type { Alert } from "../model.ts";
 
 const ICON: Record<string, string> = {
@@ -20,7 +20,7 @@ function alertBlock(alert: Alert): Record<string, unknown> {
     ...(alert.runbook.escalation && alert.kind !== "recovered"
       ? [`Escalation: ${slackText(clip(alert.runbook.escalation.trim(), 500))}`]
       : []),
-    ...(alert.runUrl ? [slackLink(alert.runUrl, "Open this run")] : []),
+    ...(alert.runUrl ? [slackLink(alert.runUrl, linkText(alert))] : []),
   ];
   return { type: "section", text: { type: "mrkdwn", text: clip(lines.join("\n"), 3000) } };
 }

@@ -4,7 +4,7 @@
  * value is Markdown-escaped.
  */
 import { clip, markdownText } from "../escape.ts";
-import { foundLines, headline, sinceText, summaryLine } from "../message.ts";
+import { foundLines, headline, linkText, sinceText, summaryLine } from "../message.ts";
 import type { Alert } from "../model.ts";
 
 const COLOR: Record<string, string> = {
@@ -35,7 +35,7 @@ function alertItems(alert: Alert): Record<string, unknown>[] {
       ? [
           {
             type: "ActionSet",
-            actions: [{ type: "Action.OpenUrl", title: "Open this run", url: alert.runUrl }],
+            actions: [{ type: "Action.OpenUrl", title: linkText(alert), url: alert.runUrl }],
           },
         ]
       : []),
