@@ -5,7 +5,13 @@ import path from "node:path";
 import { pruneReports, type RunReport, timeOfReportName } from "@run-md/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildSite, checkSiteNodeArgs, siteNodeArgs } from "../scripts/nightly/build-site.ts";
-import { exitCodeOf, type NightlyResult, selectNightly, statusOf } from "../scripts/nightly/job.ts";
+import {
+  exitCodeOf,
+  type NightlyResult,
+  runArgs,
+  selectNightly,
+  statusOf,
+} from "../scripts/nightly/job.ts";
 import { parseNightlyArgs } from "../scripts/nightly/options.ts";
 import { markdownSummary, textSummary } from "../scripts/nightly/summary.ts";
 import { nightlyHere } from "./in-process.ts";
@@ -30,6 +36,24 @@ describe("a run's status", () => {
     expect(statusOf(2, failed)).toBe("errored");
     expect(statusOf(130, undefined)).toBe("cancelled");
     expect(statusOf(null, undefined)).toBe("errored");
+  });
+});
+
+describe("a nightly run's arguments", () => {
+  it("name a runbook of the repository from its folder (no machine path in its report or messages)", () => {
+    const inRepo = runArgs(path.join(repoRoot, "runbooks", "audit-iam.md"), { reportsDir: "r" });
+    expect(inRepo.slice(0, 2)).toEqual(["run", path.join("runbooks", "audit-iam.md")]);
+    // A runbook elsewhere keeps its path (the runner's folder is the repository's).
+    const elsewhere = path.join(path.dirname(repoRoot), "other", "x.md");
+    expect(runArgs(elsewhere, { reportsDir: "r", engine: "aws" })).toEqual([
+      "run",
+      elsewhere,
+      "--reports-dir",
+      "r",
+      "--json",
+      "--engine",
+      "aws",
+    ]);
   });
 });
 

@@ -151,6 +151,25 @@ export function statusOf(
   }
 }
 
+/**
+ * The `run-md` arguments of one runbook's run. The runner works in the repository's folder, so a
+ * runbook in it is named from there (`runbooks/audit-iam.md`), as `run-md run` names it: its
+ * report's path and the messages its errors send (Slack, PagerDuty, an issue) do not carry the
+ * machine's folders (`/home/runner/work/...`).
+ */
+export function runArgs(
+  file: string,
+  options: Pick<NightlyOptions, "reportsDir" | "engine" | "config" | "since">,
+): string[] {
+  const rel = path.relative(repoRoot, file);
+  const shown = rel.startsWith("..") || path.isAbsolute(rel) ? file : rel;
+  const args = ["run", shown, "--reports-dir", options.reportsDir, "--json"];
+  if (options.engine) args.push("--engine", options.engine);
+  if (options.config) args.push("--config", options.config);
+  if (options.since) args.push("--since", options.since);
+  return args;
+}
+
 /** `windowEnd`: the end of every run's window (the collect's), else each run's start. */
 async function runOne(
   rb: NightlyRunbook,
@@ -158,10 +177,7 @@ async function runOne(
   windowEnd: string | undefined,
 ): Promise<NightlyOutcome> {
   if (rb.refused !== undefined) return refusedOutcome(rb, rb.refused);
-  const args = [cliBin, "run", rb.file, "--reports-dir", options.reportsDir, "--json"];
-  if (options.engine) args.push("--engine", options.engine);
-  if (options.config) args.push("--config", options.config);
-  if (options.since) args.push("--since", options.since);
+  const args = [cliBin, ...runArgs(rb.file, options)];
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const stdout: Buffer[] = [];
