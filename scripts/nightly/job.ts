@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import {
+  displayPath,
   duplicateIdErrors,
   findRunbooks,
   findStoredReport,
@@ -161,9 +162,7 @@ export function runArgs(
   file: string,
   options: Pick<NightlyOptions, "reportsDir" | "engine" | "config" | "since">,
 ): string[] {
-  const rel = path.relative(repoRoot, file);
-  const shown = rel.startsWith("..") || path.isAbsolute(rel) ? file : rel;
-  const args = ["run", shown, "--reports-dir", options.reportsDir, "--json"];
+  const args = ["run", displayPath(file, repoRoot), "--reports-dir", options.reportsDir, "--json"];
   if (options.engine) args.push("--engine", options.engine);
   if (options.config) args.push("--config", options.config);
   if (options.since) args.push("--since", options.since);

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import {
   chooseEngine,
+  displayPath,
   type Engine,
   engineChoices,
   engineInfo,
@@ -262,10 +263,4 @@ export class EnginePool {
 function warnPlainHttp(endpoint: string | undefined, section: string, name: string): void {
   const w = plainHttpWarning(endpoint, { code: section, name, configSection: section });
   if (w) process.stderr.write(`warning ${w}\n`);
-}
-
-/** A path as a person would type it: relative below the current directory, else absolute. */
-function displayPath(p: string): string {
-  const rel = path.relative(process.cwd(), p);
-  return rel === "" || rel.startsWith("..") || path.isAbsolute(rel) ? p : rel;
 }

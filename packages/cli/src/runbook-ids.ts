@@ -4,7 +4,7 @@
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { findRunbooks, loadRunbook, RunMdError } from "@run-md/core";
+import { displayPath, findRunbooks, loadRunbook, RunMdError } from "@run-md/core";
 import { suggestion } from "./args.ts";
 
 /** Whether a command-line word can only be a runbook id, not a path: no slash, no `.md`. */
@@ -49,17 +49,14 @@ export async function resolveRunbookIds(words: string[], runbooksDir: string): P
     const files = looksLikeId(w) ? sameIds(ids, w).flatMap(([, f]) => f) : [];
     if (files.length === 0 && looksLikeId(w)) throw unknownId(w, [...ids.keys()], runbooksDir);
     if (files.length === 0) return [w];
-    return files.map((file) => {
-      const rel = path.relative(process.cwd(), file);
-      return rel.startsWith("..") || path.isAbsolute(rel) ? file : rel;
-    });
+    return files.map((file) => displayPath(file));
   });
 }
 
 /** A word that can only be an id (no such file either) and is no runbook's: the closest id. */
 function unknownId(word: string, ids: string[], runbooksDir: string): RunMdError {
-  const dir = path.relative(process.cwd(), runbooksDir) || ".";
-  const where = dir.startsWith("..") || path.isAbsolute(dir) ? runbooksDir : `${dir}/`;
+  const shown = displayPath(runbooksDir);
+  const where = path.isAbsolute(shown) ? shown : `${shown}/`;
   return new RunMdError(
     "not-found",
     `no runbook with the id ${word} in ${where}, and no file or folder of that name${suggestion(word, ids)}`,

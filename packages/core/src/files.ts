@@ -1,7 +1,7 @@
 /** Finding runbooks: files as given, directories searched recursively for `*.md`. */
 import { type Dirent, readdir } from "node:fs";
 import { realpath, stat } from "node:fs/promises";
-import { join, relative, resolve } from "node:path";
+import { isAbsolute, join, relative, resolve } from "node:path";
 import { glob } from "tinyglobby";
 import { ERROR_CODES } from "./error-codes.ts";
 import { RunMdError } from "./errors.ts";
@@ -101,4 +101,13 @@ async function searchFolder(dir: string): Promise<string[]> {
     `cannot read ${them} ${named.join(", ")}: the runbooks in ${named.length === 1 ? "it" : "them"} were not looked at`,
     { hint: UNREADABLE_HINT, details: { folders: named } },
   );
+}
+
+/**
+ * A path as a person would type it from `from` (the current folder): relative when below it,
+ * else as given (`runbooks/audit-iam.md`, not the machine's `/home/runner/work/...`).
+ */
+export function displayPath(p: string, from: string = process.cwd()): string {
+  const rel = relative(from, p);
+  return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? p : rel;
 }
