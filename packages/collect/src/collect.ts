@@ -321,7 +321,7 @@ export async function asStoreWriter<T>(
     path.join(dir, "collect.lock"),
     (pid) =>
       new RunMdError("store-busy", `another run-md collect (process ${pid}) is writing ${dir}`, {
-        hint: "Let it finish, then collect again: the second collect takes only what is new. A lock whose collect is gone (on another machine) is removed by hand: collect.lock in the store.",
+        hint: "Let it finish, then collect again: the second collect takes only what is new. A lock of a collect on another machine counts until a minute after that collect stopped renewing it.",
       }),
   );
   try {

@@ -166,6 +166,20 @@ export function stagingSafe(key: string): boolean {
   return key.split("/").every((part) => part !== "" && part !== "." && part !== "..");
 }
 
+/** The listed objects whose keys are `stagingSafe`, and a warning for each of the others. */
+function stagingSafeOnly(found: Listed[], bucket: string) {
+  const listed: Listed[] = [];
+  const warnings: string[] = [];
+  for (const o of found) {
+    if (stagingSafe(o.key)) listed.push(o);
+    else
+      warnings.push(
+        `not collected s3://${bucket}/${o.key}: a key with an empty, "." or ".." part is no CloudTrail delivery (and would be written outside the staging folder)`,
+      );
+  }
+  return { listed, warnings };
+}
+
 /** Streams an object to a file; a connection dropped mid-object is retried (3 attempts). */
 async function fetchTo(s3: S3Client, bucket: string, key: string, file: string): Promise<string> {
   await fsp.mkdir(path.dirname(file), { recursive: true });
@@ -201,14 +215,7 @@ async function fetchAndCollect(
   try {
     run.onProgress?.({ phase: "list", objects: 0, objectsTotal: 0, bytes: 0, events: 0 });
     const listedAt = new Date();
-    const found = await listWindow(s3, src, run.window);
-    const listed = found.filter((o) => stagingSafe(o.key));
-    const warnings = found
-      .filter((o) => !stagingSafe(o.key))
-      .map(
-        (o) =>
-          `not collected s3://${src.bucket}/${o.key}: a key with an empty, "." or ".." part is no CloudTrail delivery (and would be written outside the staging folder)`,
-      );
+    const { listed, warnings } = stagingSafeOnly(await listWindow(s3, src, run.window), src.bucket);
     const todo = toFetch(listed, await readManifest(store));
     const files: CollectFile[] = [];
     let failed = 0;

@@ -151,8 +151,7 @@ async function takeOver(lock: string): Promise<boolean> {
     await (await open(guard, "wx")).close();
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-    const age = Date.now() - (await stat(guard).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
-    if (age > GUARD_MS) await rm(guard, { force: true });
+    if ((await ageMs(guard)) > GUARD_MS) await rm(guard, { force: true });
     return false;
   }
   try {
@@ -161,6 +160,11 @@ async function takeOver(lock: string): Promise<boolean> {
   } finally {
     await rm(guard, { force: true });
   }
+}
+
+/** How long ago a file was last written (0 when it is gone: nothing to call old). */
+async function ageMs(file: string): Promise<number> {
+  return Date.now() - (await stat(file).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
 }
 
 /** A lock file's text: pid, host and token (a lock of an earlier version holds the pid alone). */
@@ -181,13 +185,11 @@ async function holder(lock: string): Promise<string> {
   const { pid, host, token } = parse(text);
   if (text === "" || !Number.isSafeInteger(pid) || pid <= 0) {
     // Created but not written yet, or written by something else: stale after a second.
-    const age = Date.now() - (await stat(lock).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
-    return age > 1000 ? "stale" : "";
+    return (await ageMs(lock)) > 1000 ? "stale" : "";
   }
   // Another host's process cannot be asked whether it lives: its lock lives while it is renewed.
   if (host !== HOST) {
-    const age = Date.now() - (await stat(lock).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
-    return age > LEASE_MS ? "stale" : `${pid} on ${host}`;
+    return (await ageMs(lock)) > LEASE_MS ? "stale" : `${pid} on ${host}`;
   }
   if (pid === process.pid) return token !== "" && mine.get(lock) === token ? String(pid) : "stale";
   try {

@@ -215,7 +215,6 @@ function parseTarget(t: Raw, where: string, env: NodeJS.ProcessEnv, fail: Fail):
   }
 }
 
-/** Whether a target wants an alert of this severity and outcome. */
 /** A target that failed to read: it wants every alert (nobody can tell which it would not). */
 function unusable(t: unknown, i: number, e: Error): TargetConfig {
   const raw = (typeof t === "object" && t !== null ? t : {}) as Raw;
@@ -231,6 +230,7 @@ function unusable(t: unknown, i: number, e: Error): TargetConfig {
   };
 }
 
+/** Whether a target wants an alert of this severity and outcome. */
 export function wants(target: TargetBase, severity: Severity, outcome: Outcome): boolean {
   return (
     SEVERITY_ORDER.indexOf(severity) >= SEVERITY_ORDER.indexOf(target.minSeverity) &&

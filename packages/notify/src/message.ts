@@ -8,10 +8,14 @@ export function verb(alert: Alert): string {
   return alert.status === "errored" ? "errored" : "failed";
 }
 
+/** The runbook's title, and what an investigation is about: `What an access key did (access_key_id=AKIA…)`. */
+export function subject(alert: Alert): string {
+  return `${alert.runbook.title}${alert.about ? ` (${alert.about})` : ""}`;
+}
+
 /** `Access key lifecycle failed (severity high)`. */
 export function headline(alert: Alert): string {
-  const about = alert.about ? ` (${alert.about})` : "";
-  return `${alert.runbook.title}${about} ${verb(alert)} (severity ${alert.runbook.severity})`;
+  return `${subject(alert)} ${verb(alert)} (severity ${alert.runbook.severity})`;
 }
 
 /** The words of the alert's link: its run's page, or the runbook's when the run left no report. */

@@ -5,7 +5,7 @@
  */
 import type { TargetConfig } from "../config.ts";
 import { markdownCode, markdownText } from "../escape.ts";
-import { foundLines, headline, linkText, sinceText } from "../message.ts";
+import { foundLines, headline, linkText, sinceText, subject } from "../message.ts";
 import { type Alert, type Delivery, deliveryOf } from "../model.ts";
 import { type RetryPolicy, requestJson, withRetry } from "../retry.ts";
 
@@ -85,8 +85,7 @@ async function handle(target: GitHubTarget, alert: Alert, policy: RetryPolicy): 
     await call("PATCH", `${api}/issues/${issue}`, { state: "closed", state_reason: "completed" });
   } else if (issue === undefined) {
     // An investigation says what it is about (its parameters): two keys' issues differ by title.
-    const about = alert.about ? ` (${alert.about})` : "";
-    const title = `run-md: ${alert.runbook.title}${about} ${alert.status === "errored" ? "errored" : "failed"}`;
+    const title = `run-md: ${subject(alert)} ${alert.status === "errored" ? "errored" : "failed"}`;
     await call("POST", `${api}/issues`, {
       title: title.slice(0, 256),
       body: issueBody(alert),
