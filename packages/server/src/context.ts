@@ -8,6 +8,7 @@ import type { Guard } from "./guard.ts";
 import { HttpError } from "./http-error.ts";
 import type { Identifier, Identity } from "./identity/identify.ts";
 import type { OidcSignIn } from "./identity/oidc.ts";
+import type { RefusalAudit } from "./identity/refusals.ts";
 import type { SessionStore } from "./identity/sessions.ts";
 import type { RunManager } from "./runs/manager.ts";
 
@@ -27,6 +28,8 @@ export interface ServerContext {
   guard: Guard;
   auditor: Auditor;
   identifier: Identifier;
+  /** The audit entries of refusals before sign-in, bounded (identity/refusals.ts). */
+  refusals: RefusalAudit;
   sessions: SessionStore;
   runs: RunManager;
   reportsDir: string;

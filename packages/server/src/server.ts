@@ -20,6 +20,7 @@ import { Guard } from "./guard.ts";
 import { HttpError } from "./http-error.ts";
 import { Identifier, type Identity } from "./identity/identify.ts";
 import { OidcSignIn } from "./identity/oidc.ts";
+import { RefusalAudit, type RefusalLimits } from "./identity/refusals.ts";
 import { SessionStore } from "./identity/sessions.ts";
 import { apiRoutes } from "./routes/api.ts";
 import { approvalRoutes } from "./routes/approvals.ts";
@@ -45,6 +46,8 @@ export interface ServerOptions {
   warn?: (msg: string) => void;
   /** SSE heartbeat period (default 15 s). */
   heartbeatMs?: number;
+  /** How many refusals before sign-in are audited one by one (identity/refusals.ts). */
+  refusalLimits?: RefusalLimits;
 }
 
 export interface RunningServer {
@@ -119,6 +122,7 @@ async function openContext(
   });
   gov.attach(runs);
   const sessions = new SessionStore(config.auth.sessionTtlMs);
+  const refusals = new RefusalAudit(auditor, opts.refusalLimits);
   const ctx: ServerContext = {
     config,
     catalog,
@@ -128,9 +132,10 @@ async function openContext(
       config.auth,
       new TokenStore(config.tokens),
       sessions,
-      auditor,
+      refusals,
       config.publicUrl,
     ),
+    refusals,
     sessions,
     runs,
     reportsDir: opts.run.reportsDir,
@@ -264,6 +269,7 @@ async function listening(
   } catch (e) {
     opened?.gov.close();
     await app?.close();
+    await opened?.ctx.refusals.close();
     await (opened?.ctx.auditor ?? audit).close();
     throw e;
   }
@@ -296,6 +302,7 @@ function running(s: {
         // streams still open (routes/events.ts), so it does not wait for them. Once only.
         await ctx.runs.shutdown();
         await app.close();
+        await ctx.refusals.close();
         await ctx.auditor.close();
         await s.release();
       })();

@@ -45,6 +45,7 @@ export interface TestServerOptions {
   hooks?: ServerOptions["hooks"];
   /** Where the server's warnings go (default: nowhere). */
   warn?: (msg: string) => void;
+  refusalLimits?: ServerOptions["refusalLimits"];
 }
 
 export interface TestServer {
@@ -99,6 +100,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
     warn: o.warn ?? (() => {}),
     ...(o.heartbeatMs === undefined ? {} : { heartbeatMs: o.heartbeatMs }),
     ...(o.hooks === undefined ? {} : { hooks: o.hooks }),
+    ...(o.refusalLimits === undefined ? {} : { refusalLimits: o.refusalLimits }),
   });
   return {
     url: server.url,

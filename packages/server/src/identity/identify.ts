@@ -6,9 +6,9 @@
 import type { Caller, TokenStore } from "@run-md/access";
 import { parse as parseCookies } from "cookie";
 import type { FastifyRequest } from "fastify";
-import type { Auditor } from "../audit.ts";
 import { type AuthConfig, isLoopback } from "../config.ts";
 import { HttpError } from "../http-error.ts";
+import { ANONYMOUS, type RefusalAudit } from "./refusals.ts";
 import {
   CSRF_HEADER,
   csrfMatches,
@@ -25,7 +25,6 @@ export interface Identity {
 const SAFE_METHODS = ["GET", "HEAD", "OPTIONS"];
 /** An Authorization header that presents a token. */
 const BEARER = /^Bearer\s+(\S+)$/i;
-const ANONYMOUS = { user: "anonymous", groups: [] as string[] };
 
 export function cookiesOf(req: FastifyRequest): Record<string, string | undefined> {
   const header = req.headers.cookie;
@@ -55,7 +54,7 @@ export class Identifier {
     private readonly auth: AuthConfig,
     private readonly tokens: TokenStore,
     private readonly sessions: SessionStore,
-    private readonly auditor: Auditor,
+    private readonly refusals: RefusalAudit,
     /** server.publicUrl: its host is, besides loopback names, one `none` mode answers to. */
     private readonly publicUrl?: string,
   ) {}
@@ -148,11 +147,10 @@ export class Identifier {
     reason: string,
     who: { user: string; groups: string[] },
   ) {
-    await this.auditor.record(who, "auth.refused", undefined, {
-      reason,
-      method: req.method,
-      path: clipped(req.url.split("?")[0] ?? ""),
-      peer: req.ip,
-    });
+    await this.refusals.refuse(
+      req.ip,
+      { reason, method: req.method, path: clipped(req.url.split("?")[0] ?? "") },
+      who,
+    );
   }
 }

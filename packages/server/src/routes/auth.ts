@@ -77,10 +77,7 @@ export function authRoutes(app: FastifyInstance, ctx: ServerContext): void {
     try {
       signed = await oidc().finish(callbackUrl(ctx, req), state);
     } catch (e) {
-      await ctx.auditor.record({ user: "anonymous", groups: [] }, "auth.refused", undefined, {
-        reason: `sign-in failed: ${(e as Error).message}`,
-        peer: req.ip,
-      });
+      await ctx.refusals.refuse(req.ip, { reason: `sign-in failed: ${(e as Error).message}` });
       throw new HttpError(401, `sign-in failed: ${(e as Error).message}`, {
         code: "signin-failed",
       });
