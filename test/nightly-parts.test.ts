@@ -83,6 +83,10 @@ describe("nightly options", () => {
     expect(() => parseNightlyArgs(["--since", "a week", "--no-build"], {})).toThrow(
       '--since must be a duration such as 24h or 7d, got "a week"',
     );
+    expect(() => parseNightlyArgs(["--sinse", "7d"], {})).toThrow(
+      'unknown option "--sinse" (did you mean --since?)',
+    );
+    expect(() => parseNightlyArgs(["--zzzz"], {})).toThrow(/^unknown option "--zzzz"$/);
     const ok = parseNightlyArgs(["--engine", "aws", "--since", "7d", "--no-build"], {});
     expect(ok !== "help" && [ok.engine, ok.since]).toEqual(["aws", "7d"]);
   });

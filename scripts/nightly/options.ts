@@ -1,7 +1,7 @@
 /** The nightly job's command line: options, environment variables and their defaults. */
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { engineChoices, parseDuration, printable } from "@run-md/core";
+import { engineChoices, parseDuration, printable, suggest } from "@run-md/core";
 import { OUTCOMES, type Outcome } from "@run-md/notify";
 import { repoRoot, siteDir, siteNodeArgs } from "./build-site.ts";
 import type { NightlyOptions } from "./job.ts";
@@ -99,32 +99,45 @@ function collectOption(
   };
 }
 
+const OPTIONS = {
+  runbooks: { type: "string" },
+  "reports-dir": { type: "string" },
+  engine: { type: "string" },
+  config: { type: "string" },
+  since: { type: "string" },
+  date: { type: "string" },
+  concurrency: { type: "string" },
+  retention: { type: "string" },
+  notify: { type: "string" },
+  "out-dir": { type: "string" },
+  collect: { type: "string" },
+  "collect-since": { type: "string" },
+  "collect-prune": { type: "string" },
+  "no-build": { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** The options given; an unknown one is refused naming the nearest known one (`--sinse`). */
+function nightlyValues(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, strict: true, allowPositionals: false, options: OPTIONS })
+      .values;
+  } catch (e) {
+    const error = e as Error & { code?: string };
+    if (error.code !== "ERR_PARSE_ARGS_UNKNOWN_OPTION") throw e;
+    const option = /'(-[^']*)'/.exec(error.message)?.[1] ?? "";
+    const near = suggest(option.replace(/^--?/, "").replace(/=.*$/, ""), Object.keys(OPTIONS));
+    throw new UsageError(
+      `unknown option "${option}"${near === undefined ? "" : ` (did you mean --${near}?)`}`,
+    );
+  }
+}
+
 export function parseNightlyArgs(
   argv: string[],
   env: NodeJS.ProcessEnv = process.env,
 ): NightlyOptions | "help" {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      runbooks: { type: "string" },
-      "reports-dir": { type: "string" },
-      engine: { type: "string" },
-      config: { type: "string" },
-      since: { type: "string" },
-      date: { type: "string" },
-      concurrency: { type: "string" },
-      retention: { type: "string" },
-      notify: { type: "string" },
-      "out-dir": { type: "string" },
-      collect: { type: "string" },
-      "collect-since": { type: "string" },
-      "collect-prune": { type: "string" },
-      "no-build": { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
+  const values = nightlyValues(argv);
   if (values.help) return "help";
   const concurrencyText = values.concurrency ?? env.RUN_MD_NIGHTLY_CONCURRENCY ?? "2";
   const concurrency = Number(concurrencyText);

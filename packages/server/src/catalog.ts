@@ -4,7 +4,13 @@
  */
 
 import type { RunbookFacts } from "@run-md/access";
-import { duplicateIdErrors, findRunbooks, loadRunbook, type Runbook } from "@run-md/core";
+import {
+  displayPath,
+  duplicateIdErrors,
+  findRunbooks,
+  loadRunbook,
+  type Runbook,
+} from "@run-md/core";
 
 export interface CatalogEntry {
   runbook: Runbook;
@@ -32,11 +38,15 @@ export class Catalog {
       const { runbook, diagnostics } = await loadRunbook(file);
       const errors = diagnostics.filter((d) => d.severity === "error");
       if (runbook && errors.length === 0) runbooks.push(runbook);
-      else warn(`${file}: not served (${errors.length} problem(s); run-md check ${file})`);
+      else {
+        const shown = displayPath(file);
+        warn(`${shown}: not served (${errors.length} problem(s); run-md check ${shown})`);
+      }
     }
-    const clashes = duplicateIdErrors(runbooks.map((r) => ({ file: r.path, id: r.meta.id })));
+    const shown = (r: Runbook) => displayPath(r.path);
+    const clashes = duplicateIdErrors(runbooks.map((r) => ({ file: shown(r), id: r.meta.id })));
     for (const d of clashes.values()) warn(`${d.file}: not served (${d.message})`);
-    return new Catalog(runbooks.filter((r) => !clashes.has(r.path)));
+    return new Catalog(runbooks.filter((r) => !clashes.has(shown(r))));
   }
 
   get(id: string): CatalogEntry | undefined {

@@ -22,13 +22,19 @@ afterAll(async () => {
 describe("the server's catalog", () => {
   it("serves the runbooks that load, and none of those sharing an id, each said", async () => {
     const warnings: string[] = [];
-    const catalog = await Catalog.load([dir], (m) => warnings.push(m));
+    // Files are named from the folder the server started in, as run-md run names them.
+    const cwd = process.cwd();
+    process.chdir(path.dirname(dir));
+    const catalog = await Catalog.load([dir], (m) => warnings.push(m)).finally(() =>
+      process.chdir(cwd),
+    );
+    const rel = path.basename(dir);
     expect(catalog.all().map((e) => e.facts.id)).toEqual(["c"]);
     expect(catalog.get("same")).toBeUndefined();
     expect(warnings).toEqual([
-      expect.stringMatching(/d\.md: not served \(1 problem/),
-      `${dir}/a.md: not served (duplicate runbook id "same" (also ${dir}/b.md): set another id: in one of them, or rename its file)`,
-      `${dir}/b.md: not served (duplicate runbook id "same" (also ${dir}/a.md): set another id: in one of them, or rename its file)`,
+      `${rel}/d.md: not served (1 problem(s); run-md check ${rel}/d.md)`,
+      `${rel}/a.md: not served (duplicate runbook id "same" (also ${rel}/b.md): set another id: in one of them, or rename its file)`,
+      `${rel}/b.md: not served (duplicate runbook id "same" (also ${rel}/a.md): set another id: in one of them, or rename its file)`,
     ]);
   });
 });
