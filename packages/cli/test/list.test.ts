@@ -73,6 +73,26 @@ describe("run-md list", () => {
     expect(code).toBe(2);
   });
 
+  it("lists runbooks that share an id, names each on stderr (run refuses them) and exits 2", async () => {
+    const twin = path.join(tmp, "twin.md");
+    writeFileSync(twin, "---\ntitle: Twin\nid: minimal\n---\n\n```sql s\nSELECT 1\n```\n");
+    const mine = `${valid}/minimal.md`;
+    const { code, stdout, stderr } = await runMd(["list", "--json", mine, twin]);
+    expect(
+      JSON.parse(stdout)
+        .map((e: { path: string }) => e.path)
+        .sort(),
+    ).toEqual([mine, twin].sort());
+    expect(stderr.split("\n").sort()).toEqual(
+      [
+        "",
+        `error ${mine}: duplicate runbook id "minimal" (also ${twin}): set another id: in one of them, or rename its file`,
+        `error ${twin}: duplicate runbook id "minimal" (also ${mine}): set another id: in one of them, or rename its file`,
+      ].sort(),
+    );
+    expect(code).toBe(2);
+  });
+
   it("exits 2 on an unknown flag", async () => {
     const { code, stderr } = await runMd(["list", "--yaml"]);
     expect(code).toBe(2);

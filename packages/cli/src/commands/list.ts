@@ -1,5 +1,11 @@
 /** `run-md list`: the runbooks at a glance, as a table or JSON. */
-import { loadRunbook, printable, printableJson, type Runbook } from "@run-md/core";
+import {
+  duplicateIdErrors,
+  loadRunbook,
+  printable,
+  printableJson,
+  type Runbook,
+} from "@run-md/core";
 import Table from "cli-table3";
 import pc from "picocolors";
 import { parseCommandArgs, runbookFilesOrExit } from "../args.ts";
@@ -8,7 +14,8 @@ export const LIST_USAGE = `Usage: run-md list [file|dir]... [options]
 
 Lists the runbooks (default: every *.md under runbooks/, README.md files excepted): id, title,
 severity, schedule, owner and number of steps. A runbook with errors is left out of the list and
-named on stderr (run-md check shows why); the exit code is then 2.
+named on stderr (run-md check shows why); runbooks that share an id are listed and named on
+stderr (run-md run refuses them); the exit code is then 2.
 
 Options:
   --json        print a JSON array instead of a table
@@ -97,5 +104,8 @@ export async function listCommand(argv: string[]): Promise<number> {
       `error not listed, the runbook has errors: ${printable(b)}; run-md check shows them\n`,
     );
   }
-  return broken.length > 0 ? 2 : 0;
+  const clashes = duplicateIdErrors(entries.map((e) => ({ file: e.path, id: e.id })));
+  for (const d of clashes.values())
+    process.stderr.write(`error ${printable(d.file)}: ${printable(d.message)}\n`);
+  return broken.length > 0 || clashes.size > 0 ? 2 : 0;
 }
