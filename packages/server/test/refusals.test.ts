@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { OTHER_PEERS, type RefusalLimits, RefusalThrottle } from "../src/identity/refusals.ts";
 import { call, startTestServer } from "./helpers.ts";
 
-const LIMITS: RefusalLimits = { perPeer: 3, total: 5, windowMs: 60_000, maxPeers: 2 };
+const LIMITS: RefusalLimits = { perPeer: 3, total: 5, windowMs: 60_000, maxPeers: 2, maxCounts: 3 };
 const T0 = Date.parse("2026-12-01T00:00:00Z");
 
 function admitted(t: RefusalThrottle, peer: string, n: number, now = T0): number {
@@ -54,15 +54,34 @@ describe("RefusalThrottle", () => {
     t.admit("a", T0 + 1000);
     t.restore(held);
     expect(t.drain(T0 + 60_000)).toEqual([
-      {
-        peer: "a",
-        count: 2,
-        from: "2026-12-01T00:00:00.000Z",
-        to: "2026-12-01T00:00:01.000Z",
-      },
+      { peer: "a", count: 1, from: "2026-12-01T00:00:00.000Z", to: "2026-12-01T00:00:00.000Z" },
+      { peer: "a", count: 1, from: "2026-12-01T00:00:01.000Z", to: "2026-12-01T00:00:01.000Z" },
     ]);
     // Forgotten: a new whole budget (the total has refilled too).
     expect(admitted(t, "a", 4, T0 + 60_000)).toBe(3);
+  });
+
+  it("writes at most maxCounts counts a window: the peers with the most, the rest as one", () => {
+    const t = new RefusalThrottle({ ...LIMITS, perPeer: 1, total: 1000, maxPeers: 100 }, T0);
+    const sent: [string, number][] = [
+      ["a", 5],
+      ["b", 2],
+      ["c", 9],
+      ["d", 3],
+      ["e", 2],
+    ];
+    for (const [peer, n] of sent) admitted(t, peer, n + 1, T0 + n * 1000);
+    expect(t.drain(T0 + 10_000)).toEqual([
+      expect.objectContaining({ peer: "c", count: 9 }),
+      expect.objectContaining({ peer: "a", count: 5 }),
+      {
+        peer: OTHER_PEERS,
+        peers: 3,
+        count: 7,
+        from: "2026-12-01T00:00:02.000Z",
+        to: "2026-12-01T00:00:03.000Z",
+      },
+    ]);
   });
 });
 
@@ -71,7 +90,7 @@ describe("serve: a flood of bad tokens", () => {
     const t = await startTestServer({
       tokens: { ops: { groups: ["ops"] } },
       access: { rules: [{ groups: ["ops"], allow: ["view"] }] },
-      refusalLimits: { perPeer: 3, total: 100, windowMs: 600_000, maxPeers: 100 },
+      refusalLimits: { perPeer: 3, total: 100, windowMs: 600_000, maxPeers: 100, maxCounts: 50 },
     });
     try {
       const answers = [];

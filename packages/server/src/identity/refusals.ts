@@ -7,8 +7,9 @@
  * So each peer address has a budget of entries (`perPeer` a window, refilled evenly), and all
  * peers together one more (`total`). A refusal within both budgets is its own entry, as before;
  * one past them is refused the same way but counted, and every window the counts are written, one
- * `auth.refused` entry per peer (`reason: "over the audit limit"`, `count`, `from`, `to`). Every
- * refusal is in the log, the ones of a flood as a count.
+ * `auth.refused` entry per peer (`reason: "over the audit limit ..."`, `count`, `from`, `to`), at
+ * most `maxCounts` of them (the rest merged into one, with `peers`). Every refusal is in the log,
+ * the ones of a flood as a count.
  */
 import type { Auditor } from "../audit.ts";
 
@@ -21,6 +22,8 @@ export interface RefusalLimits {
   windowMs: number;
   /** Peer addresses tracked one by one (default 10,000); further ones share one budget. */
   maxPeers: number;
+  /** Count entries a window at most (default 50): the peers with the most; the rest as one. */
+  maxCounts: number;
 }
 
 export const REFUSAL_LIMITS: RefusalLimits = {
@@ -28,15 +31,18 @@ export const REFUSAL_LIMITS: RefusalLimits = {
   total: 300,
   windowMs: 60_000,
   maxPeers: 10_000,
+  maxCounts: 50,
 };
 
 /** Where refusals of peers past `maxPeers` are counted. */
 export const OTHER_PEERS = "other peers";
 
-/** Refusals of one peer that were counted, not written one by one. */
+/** Refusals of one peer (or of `peers` peers) that were counted, not written one by one. */
 export interface HeldRefusals {
   peer: string;
   count: number;
+  /** How many peers this count is of, when more than one. */
+  peers?: number;
   /** ISO times of the first and the last of them. */
   from: string;
   to: string;
@@ -79,6 +85,7 @@ export class RefusalThrottle {
   private readonly peers = new Map<string, Bucket>();
   private readonly all: Bucket;
   private readonly held = new Map<string, HeldRefusals>();
+  private unwritten: HeldRefusals[] = [];
 
   constructor(
     private readonly limits: RefusalLimits,
@@ -110,21 +117,34 @@ export class RefusalThrottle {
     return false;
   }
 
-  /** The counts since the last call (cleared), and the peers whose budget is whole forgotten. */
+  /**
+   * The counts since the last call (cleared): at most `maxCounts`, the peers with the most first
+   * and the rest merged into one; the peers whose budget is whole again are forgotten.
+   */
   drain(now: number): HeldRefusals[] {
-    const held = [...this.held.values()];
+    const held = [...this.unwritten, ...this.held.values()].sort((a, b) => b.count - a.count);
     this.held.clear();
+    this.unwritten = [];
     for (const [peer, bucket] of this.peers) if (bucket.full(now)) this.peers.delete(peer);
-    return held;
+    const keep = Math.max(1, this.limits.maxCounts - 1);
+    if (held.length <= keep + 1) return held;
+    const rest = held.slice(keep);
+    const merged: HeldRefusals = {
+      peer: OTHER_PEERS,
+      peers: rest.reduce((n, h) => n + (h.peers ?? 1), 0),
+      count: rest.reduce((n, h) => n + h.count, 0),
+      from: rest.map((h) => h.from).sort()[0]!,
+      to: rest
+        .map((h) => h.to)
+        .sort()
+        .at(-1)!,
+    };
+    return [...held.slice(0, keep), merged];
   }
 
-  /** Counts that could not be written, kept for the next drain. */
+  /** Counts that could not be written, given back to the next drain. */
   restore(held: HeldRefusals[]): void {
-    for (const h of held) {
-      const now = this.held.get(h.peer);
-      if (now === undefined) this.held.set(h.peer, { ...h });
-      else this.held.set(h.peer, { ...h, count: h.count + now.count, to: now.to });
-    }
+    this.unwritten.push(...held);
   }
 }
 
