@@ -2,6 +2,7 @@
  * The `server:` section of run-md.config.yaml, validated here (the CLI's schema keeps it a
  * free-form map, as it does `notify:` and `access:`). Every problem names the key path.
  */
+import net from "node:net";
 import path from "node:path";
 import { DEFAULT_AUDIT_FILE, DEFAULT_TOKENS_FILE } from "@run-md/access";
 import { parseBytes, parseDuration, RunMdError } from "@run-md/core";
@@ -41,14 +42,57 @@ export interface ServerConfig {
   siteDir: string;
   /** The address users reach the server at (OIDC redirect URI base); default `http://host:port`. */
   publicUrl?: string;
-  /** Trust `X-Forwarded-*` from a load balancer (only behind one). */
-  trustProxy: boolean;
+  /**
+   * Whose `X-Forwarded-*` to trust: false (nobody), a number of proxy hops in front (`true` is
+   * one: the load balancer's own entry, never what a client wrote before it), or the proxies'
+   * addresses and CIDR ranges.
+   */
+  trustProxy: boolean | number | string[];
   /** Largest request body, in bytes (413 above). */
   bodyLimit: number;
   /** The daily Athena scan ledger of `access.budgets` (spec §8). */
   budgets: string;
   /** The name of the environment variable holding the key of `hash` masking (spec §8). */
   maskKey?: string;
+}
+
+/** An address (`10.0.1.5`, `::1`) or a CIDR range (`10.0.0.0/16`). */
+function isAddressOrRange(text: string): boolean {
+  const [address = "", bits, ...more] = text.split("/");
+  const family = net.isIP(address);
+  if (family === 0 || more.length > 0) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return /^\d+$/.test(bits) && n <= (family === 4 ? 32 : 128);
+}
+
+function trustProxyOf(v: unknown, fail: Fail): ServerConfig["trustProxy"] {
+  const what =
+    "must be false, true (one load balancer in front), a number of proxy hops, or a list of the proxies' addresses or CIDR ranges";
+  if (typeof v === "boolean") return v;
+  if (typeof v === "number") {
+    if (!Number.isInteger(v) || v < 1) fail("server.trustProxy", what);
+    return v;
+  }
+  if (Array.isArray(v) && v.length > 0 && v.every((a) => typeof a === "string")) {
+    const bad = v.find((a) => !isAddressOrRange(a));
+    if (bad !== undefined) fail("server.trustProxy", `"${bad}" is not an address or CIDR range`);
+    return v as string[];
+  }
+  return fail("server.trustProxy", what);
+}
+
+/**
+ * Fastify's `trustProxy`: a number of hops (`true` is one) trusts that many addresses from the
+ * socket's end of X-Forwarded-For, so the client's address is what the nearest proxy saw, never
+ * one the client wrote in the header itself.
+ */
+export function fastifyTrustProxy(
+  t: ServerConfig["trustProxy"],
+): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (t === false || Array.isArray(t)) return t;
+  const hops = t === true ? 1 : t;
+  return (_address, hop) => hop < hops;
 }
 
 const MODES: readonly AuthMode[] = ["oidc", "token", "none"];
@@ -196,10 +240,7 @@ export function parseServerConfig(raw: unknown, source: string, base: string): S
     if (!/^https?:\/\/[^\s/]+/.test(u)) fail("server.publicUrl", "must be an http(s) URL");
     cfg.publicUrl = u.replace(/\/+$/, "");
   }
-  if (m.trustProxy !== undefined) {
-    if (typeof m.trustProxy !== "boolean") fail("server.trustProxy", "must be true or false");
-    cfg.trustProxy = m.trustProxy as boolean;
-  }
+  if (m.trustProxy !== undefined) cfg.trustProxy = trustProxyOf(m.trustProxy, fail);
   if (m.bodyLimit !== undefined) {
     const bytes = parseBytes(str(m.bodyLimit, "server.bodyLimit", fail));
     if (bytes === undefined || bytes < 1024)

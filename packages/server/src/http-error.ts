@@ -1,5 +1,12 @@
 import { isRunMdError } from "@run-md/core";
 
+/** Of a text a caller chose (a path, a header), what an audit entry keeps (a line may be 16 KB). */
+const KEPT = 256;
+
+export function clipped(text: string): string {
+  return text.length <= KEPT ? text : `${text.slice(0, KEPT)}… (${text.length} characters)`;
+}
+
 /** An answer other than success: status, a message for people, and the field at fault if any. */
 export class HttpError extends Error {
   constructor(

@@ -13,7 +13,7 @@ import { holdFileLock, RunMdError } from "@run-md/core";
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import { Auditor, SERVER_ACTOR } from "./audit.ts";
 import { Catalog } from "./catalog.ts";
-import { isLoopback, type ServerConfig } from "./config.ts";
+import { fastifyTrustProxy, isLoopback, type ServerConfig } from "./config.ts";
 import type { RowsHook, ServerContext } from "./context.ts";
 import { Governance, type GovernanceOptions } from "./governance/index.ts";
 import { Guard } from "./guard.ts";
@@ -156,7 +156,7 @@ async function buildApp(
 ): Promise<FastifyInstance> {
   const app = Fastify({
     bodyLimit: ctx.config.bodyLimit,
-    trustProxy: ctx.config.trustProxy,
+    trustProxy: fastifyTrustProxy(ctx.config.trustProxy),
     logger: false,
   });
   app.decorateRequest("identity", null as unknown as Identity);

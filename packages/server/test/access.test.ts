@@ -440,11 +440,18 @@ describe("server configuration", () => {
       [{ auth: { sessionTtl: "forever" } }, /"server.auth.sessionTtl" must be a duration/],
       [{ concurrency: 0 }, /"server.concurrency" must be an integer from 1/],
       [{ bodyLimit: "lots" }, /"server.bodyLimit" must be a size/],
+      [{ trustProxy: "yes" }, /"server.trustProxy" must be false, true \(one load balancer/],
+      [{ trustProxy: 0 }, /"server.trustProxy" must be false, true/],
+      [{ trustProxy: ["10.0.0.0/33"] }, /"10.0.0.0\/33" is not an address or CIDR range/],
+      [{ trustProxy: ["alb.internal"] }, /"alb.internal" is not an address or CIDR range/],
     ];
     for (const [raw, message] of bad) {
       expect(() => parseServerConfig(raw, "run-md.config.yaml", "/x")).toThrow(message);
       expect(() => parseServerConfig(raw, "run-md.config.yaml", "/x")).toThrow(RunMdError);
     }
+    const proxies = ["10.0.0.0/16", "fd00::1"];
+    expect(parseServerConfig({ trustProxy: proxies }, "x", "/x").trustProxy).toEqual(proxies);
+    expect(parseServerConfig({ trustProxy: 2 }, "x", "/x").trustProxy).toBe(2);
     const d = parseServerConfig(undefined, "x", "/srv");
     expect(d).toMatchObject({
       host: "127.0.0.1",

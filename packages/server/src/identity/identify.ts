@@ -7,7 +7,7 @@ import type { Caller, TokenStore } from "@run-md/access";
 import { parse as parseCookies } from "cookie";
 import type { FastifyRequest } from "fastify";
 import { type AuthConfig, isLoopback } from "../config.ts";
-import { HttpError } from "../http-error.ts";
+import { clipped, HttpError } from "../http-error.ts";
 import { ANONYMOUS, type RefusalAudit } from "./refusals.ts";
 import {
   CSRF_HEADER,
@@ -38,15 +38,6 @@ function hostName(value: string, isOrigin: boolean): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Of a path an anonymous caller chose, what an audit entry keeps (a request line may be 16 KB). */
-const PATH_KEPT = 256;
-
-function clipped(path: string): string {
-  return path.length <= PATH_KEPT
-    ? path
-    : `${path.slice(0, PATH_KEPT)}… (${path.length} characters)`;
 }
 
 export class Identifier {
@@ -117,7 +108,11 @@ export class Identifier {
       const host = hostName(value, isOrigin);
       if (host !== undefined && (isLoopback(host) || host === publicHost)) continue;
       const header = isOrigin ? "Origin" : "Host";
-      await this.refuse(req, `auth mode none: ${header} ${value} is not this server`, ANONYMOUS);
+      await this.refuse(
+        req,
+        `auth mode none: ${header} ${clipped(value)} is not this server`,
+        ANONYMOUS,
+      );
       throw new HttpError(
         403,
         `this server (auth mode none) answers only to requests for localhost or 127.0.0.1, not ${header}: ${value}`,

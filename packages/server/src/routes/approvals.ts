@@ -34,9 +34,13 @@ function commentOf(body: unknown): string | undefined {
   return b.comment.trim() === "" ? undefined : b.comment;
 }
 
+const RUNS_READ = /^\/api\/runs(?:[/?]|$)/;
+
 export function approvalRoutes(app: FastifyInstance, ctx: ServerContext, gov: Governance): void {
   app.addHook("preHandler", async (req) => {
-    if (req.method === "GET" && req.url.startsWith("/api/runs")) await gov.approvals.expireDue();
+    // A signed-in caller's read of runs only: an anonymous one is refused, and costs no walk.
+    if (req.method !== "GET" || !RUNS_READ.test(req.url)) return;
+    if (req.identity?.caller !== undefined) await gov.approvals.expireDue();
   });
 
   for (const verdict of ["approve", "deny"] as Verdict[]) {

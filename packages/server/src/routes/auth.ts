@@ -7,7 +7,7 @@ import { serialize } from "cookie";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { isLoopback } from "../config.ts";
 import type { ServerContext } from "../context.ts";
-import { HttpError } from "../http-error.ts";
+import { clipped, HttpError } from "../http-error.ts";
 import { cookiesOf } from "../identity/identify.ts";
 import { SESSION_COOKIE } from "../identity/sessions.ts";
 
@@ -73,11 +73,13 @@ export function authRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   app.get("/auth/callback", async (req, reply) => {
     const state = cookiesOf(req)[LOGIN_COOKIE];
-    let signed: Awaited<ReturnType<ReturnType<typeof oidc>["finish"]>>;
+    const signIn = oidc(); // 404 when browser sign-in is off: no sign-in failed
+    let signed: Awaited<ReturnType<typeof signIn.finish>>;
     try {
-      signed = await oidc().finish(callbackUrl(ctx, req), state);
+      signed = await signIn.finish(callbackUrl(ctx, req), state);
     } catch (e) {
-      await ctx.refusals.refuse(req.ip, { reason: `sign-in failed: ${(e as Error).message}` });
+      const reason = `sign-in failed: ${clipped((e as Error).message)}`;
+      await ctx.refusals.refuse(req.ip, { reason });
       throw new HttpError(401, `sign-in failed: ${(e as Error).message}`, {
         code: "signin-failed",
       });

@@ -7,6 +7,7 @@
 import { type AccessConfig, maskPlan } from "@run-md/access";
 import type { FastifyInstance } from "fastify";
 import type { ServerContext } from "../context.ts";
+import { clipped } from "../http-error.ts";
 import { sitePath } from "./site-path.ts";
 
 /** Top-level site folders whose pages hold stored results. */
@@ -26,7 +27,7 @@ export function maskedPageRoutes(
     if (where === undefined || !RESULT_PAGES.includes(where.top)) return;
     await ctx.auditor.record(caller, "access.refused", undefined, {
       action: "view",
-      page: req.url.split("?")[0],
+      page: clipped(req.url.split("?")[0] ?? ""),
       reason: "masked",
     });
     return reply

@@ -12,7 +12,7 @@ import fastifyStatic from "@fastify/static";
 import { type Caller, maskPlan } from "@run-md/access";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { ServerContext } from "../context.ts";
-import { HttpError } from "../http-error.ts";
+import { clipped, HttpError } from "../http-error.ts";
 import { type ListView, listPageFor } from "./list-pages.ts";
 import { sitePath } from "./site-path.ts";
 
@@ -92,7 +92,7 @@ export async function siteRoutes(app: FastifyInstance, ctx: ServerContext): Prom
         if (caller !== undefined && entry !== undefined) {
           await ctx.auditor.record(caller, "access.refused", entry.facts.id, {
             action: "view",
-            page: urlPath,
+            page: clipped(urlPath),
           });
         }
         return notFound(reply);
