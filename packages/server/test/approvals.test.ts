@@ -9,6 +9,7 @@ import { createServer, type Server } from "node:http";
 import { verifyWebhook } from "@run-md/notify";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { runMdHere as runMd } from "../../../test/in-process.ts";
+import { STREAMS_PER_CALLER } from "../src/routes/events.ts";
 import { call, fixtureServer, readEvents, until, waitForEnd } from "./helpers.ts";
 
 const SECRET = "approval-webhook-secret-0123456789";
@@ -394,5 +395,37 @@ describe("a live stream of a run waiting for approval", () => {
       actor: "dave@example.com",
       details: { reason: "token revoked", stream: id },
     });
+  });
+});
+
+describe("event streams", () => {
+  it("one caller may follow 16 at once; the 17th is 429 until one closes", async () => {
+    const { id } = await request(t.tokens.alice!);
+    const url = `${t.url}/api/runs/${id}/events`;
+    const headers = { authorization: `Bearer ${t.tokens.alice!}` };
+    const open: AbortController[] = [];
+    try {
+      for (let i = 0; i < STREAMS_PER_CALLER; i++) {
+        const stop = new AbortController();
+        const res = await fetch(url, { headers, signal: stop.signal });
+        expect(res.status).toBe(200);
+        open.push(stop);
+      }
+      const over = await call(url, { token: t.tokens.alice! });
+      expect([over.status, over.body.code]).toEqual([429, "too-many-streams"]);
+      // Another caller is not held back by alice's streams.
+      const first = await readEvents(url, { token: t.tokens.carol!, stopAfter: 1 });
+      expect(first.events[0]?.event).toBe("approval");
+      open.pop()!.abort();
+      await until(async () => {
+        const stop = new AbortController();
+        const res = await fetch(url, { headers, signal: stop.signal });
+        if (res.status !== 200) return undefined;
+        open.push(stop);
+        return true;
+      });
+    } finally {
+      for (const stop of open) stop.abort();
+    }
   });
 });

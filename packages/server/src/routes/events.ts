@@ -14,6 +14,44 @@ import { viewableRun } from "./runs.ts";
 
 /** How often an open stream asks whether its caller's credentials still hold. */
 const RECHECK_MS = 1000;
+/** Streams one caller may hold open at once (tabs, dashboards), and all callers together. */
+export const STREAMS_PER_CALLER = 16;
+export const STREAMS_IN_ALL = 1000;
+/**
+ * What a stream may still hold unsent at a heartbeat before it is ended (bytes): a client that
+ * does not read would otherwise have everything the run sends buffered for it.
+ */
+const MAX_UNSENT = 16 * 1024 * 1024;
+
+/** Counts open streams by caller; refuses one past the limits (429). */
+class StreamCount {
+  private readonly byUser = new Map<string, number>();
+  private total = 0;
+
+  open(user: string): () => void {
+    const mine = this.byUser.get(user) ?? 0;
+    if (mine >= STREAMS_PER_CALLER || this.total >= STREAMS_IN_ALL) {
+      throw new HttpError(
+        429,
+        mine >= STREAMS_PER_CALLER
+          ? `you have ${mine} event streams open already (at most ${STREAMS_PER_CALLER}): close one first`
+          : "the server follows as many event streams as it can: try again later",
+        { code: "too-many-streams" },
+      );
+    }
+    this.byUser.set(user, mine + 1);
+    this.total++;
+    let closed = false;
+    return () => {
+      if (closed) return;
+      closed = true;
+      this.total--;
+      const left = (this.byUser.get(user) ?? 1) - 1;
+      if (left === 0) this.byUser.delete(user);
+      else this.byUser.set(user, left);
+    };
+  }
+}
 
 /** The event id a client resumes after: `Last-Event-ID` (EventSource), else `?lastEventId=`. */
 function resumeAfter(header: unknown, query: unknown): number {
@@ -30,6 +68,7 @@ function resumeAfter(header: unknown, query: unknown): number {
 export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
   /** The open streams, each by the function that ends it. */
   const open = new Set<() => void>();
+  const counted = new StreamCount();
   app.addHook("preClose", async () => {
     for (const end of [...open]) end();
   });
@@ -41,6 +80,7 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
       req.headers["last-event-id"],
       (req.query as { lastEventId?: unknown }).lastEventId,
     );
+    const release = counted.open(caller.user);
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {
@@ -51,7 +91,10 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
     });
     res.write("retry: 3000\n\n");
     let stop = () => {};
-    const heartbeat = setInterval(() => res.write(": heartbeat\n\n"), ctx.heartbeatMs);
+    const heartbeat = setInterval(() => {
+      if (res.writableLength > MAX_UNSENT) end();
+      else res.write(": heartbeat\n\n");
+    }, ctx.heartbeatMs);
     // The caller's token or session is asked again as the stream goes: one revoked, expired or
     // signed out since it opened ends it (a run waiting for approval streams for hours).
     const recheck = setInterval(async () => {
@@ -64,6 +107,7 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
     }, RECHECK_MS);
     const end = () => {
       open.delete(end);
+      release();
       clearInterval(heartbeat);
       clearInterval(recheck);
       stop();
