@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type {} from "../../../test/sample-data.ts";
-import { MAX_PENDING, OidcSignIn } from "../src/identity/oidc.ts";
+import { MAX_PENDING, OidcSignIn, PENDING_PER_PEER } from "../src/identity/oidc.ts";
 import { SessionStore } from "../src/identity/sessions.ts";
 import { FIXTURES, startTestServer, type TestServer } from "./helpers.ts";
 import { freePort, HttpBrowser, type OidcProvider, startOidcProvider } from "./oidc-harness.ts";
@@ -170,7 +170,9 @@ describe("sign-ins started and not finished", () => {
       `${t.url}/auth/callback`,
     );
     const states: string[] = [];
-    for (let i = 0; i <= MAX_PENDING; i++) states.push((await signIn.start("/")).state);
+    // From many peers (each under its own cap), so that the cap of all of them is reached.
+    for (let i = 0; i <= MAX_PENDING; i++)
+      states.push((await signIn.start("/", `p${i % 200}`)).state);
     const pending = (signIn as unknown as { pending: Map<string, unknown> }).pending;
     expect(pending.size).toBe(MAX_PENDING);
     expect(pending.has(states[0]!)).toBe(false);
@@ -179,6 +181,27 @@ describe("sign-ins started and not finished", () => {
     await expect(signIn.finish(new URL(`${t.url}/auth/callback`), states[0])).rejects.toThrow(
       /no sign-in in progress/,
     );
+  });
+
+  it("of one peer, at most PENDING_PER_PEER: a flood from one address pushes out only its own", async () => {
+    const signIn = await OidcSignIn.discover(
+      {
+        mode: "oidc",
+        issuer: provider.issuer,
+        clientId: provider.clientId,
+        clientSecretEnv: provider.clientSecretEnv,
+        scopes: ["openid"],
+      } as Parameters<typeof OidcSignIn.discover>[0],
+      `${t.url}/auth/callback`,
+    );
+    const user = (await signIn.start("/", "198.51.100.7")).state;
+    const flood: string[] = [];
+    for (let i = 0; i < PENDING_PER_PEER + 50; i++)
+      flood.push((await signIn.start("/", "203.0.113.9")).state);
+    const pending = (signIn as unknown as { pending: Map<string, unknown> }).pending;
+    expect(pending.has(user)).toBe(true);
+    expect(pending.size).toBe(PENDING_PER_PEER + 1);
+    expect(flood.filter((s) => pending.has(s))).toEqual(flood.slice(50));
   });
 });
 

@@ -10,8 +10,11 @@ import type { AuthConfig } from "../config.ts";
 
 /** How long a browser has to come back from the provider. */
 const LOGIN_TTL_MS = 10 * 60_000;
-/** Sign-ins started and not finished that are kept at most. */
+/** Sign-ins started and not finished that are kept at most, and of one peer (identity/refusals). */
 export const MAX_PENDING = 10_000;
+export const PENDING_PER_PEER = 100;
+/** The least time between two sweeps of expired sign-ins. */
+const SWEEP_MS = 1000;
 
 interface PendingLogin {
   verifier: string;
@@ -27,6 +30,9 @@ export interface SignedIn {
 
 export class OidcSignIn {
   private readonly pending = new Map<string, PendingLogin>();
+  /** The states of each peer's sign-ins, oldest first (some may be gone from `pending`). */
+  private readonly byPeer = new Map<string, string[]>();
+  private lastSweep = 0;
 
   private constructor(
     private readonly config: client.Configuration,
@@ -71,15 +77,22 @@ export class OidcSignIn {
     return new OidcSignIn(config, auth, redirectUri);
   }
 
-  /** The provider's authorization URL and the state that binds this browser to it. */
-  async start(returnTo: string): Promise<{ url: URL; state: string }> {
+  /**
+   * The provider's authorization URL and the state that binds this browser to it. Anyone may
+   * start a sign-in: past `PENDING_PER_PEER` of the peer's, or `MAX_PENDING` in all, the oldest
+   * pending one is dropped (its browser signs in again) rather than the server's memory growing
+   * with each anonymous request, and one peer cannot push out everybody's sign-ins.
+   */
+  async start(returnTo: string, peer = ""): Promise<{ url: URL; state: string }> {
     this.sweep();
     const verifier = client.randomPKCECodeVerifier();
     const state = client.randomState();
     const nonce = client.randomNonce();
     this.pending.set(state, { verifier, nonce, returnTo, expiresAt: Date.now() + LOGIN_TTL_MS });
-    // Anyone may start a sign-in: past the cap, the oldest pending one is dropped (its browser
-    // signs in again) rather than the server's memory growing with each anonymous request.
+    const mine = (this.byPeer.get(peer) ?? []).filter((s) => this.pending.has(s));
+    mine.push(state);
+    if (mine.length > PENDING_PER_PEER) this.pending.delete(mine.shift()!);
+    this.byPeer.set(peer, mine);
     if (this.pending.size > MAX_PENDING) this.pending.delete(this.pending.keys().next().value!);
     const url = client.buildAuthorizationUrl(this.config, {
       redirect_uri: this.redirectUri,
@@ -138,8 +151,14 @@ export class OidcSignIn {
     };
   }
 
+  /** Forgets expired sign-ins, and peers with none left (at most once a second). */
   private sweep(): void {
     const t = Date.now();
+    if (t - this.lastSweep < SWEEP_MS) return;
+    this.lastSweep = t;
     for (const [k, p] of this.pending) if (p.expiresAt < t) this.pending.delete(k);
+    for (const [peer, states] of this.byPeer) {
+      if (!states.some((s) => this.pending.has(s))) this.byPeer.delete(peer);
+    }
   }
 }

@@ -9,6 +9,7 @@ import { isLoopback } from "../config.ts";
 import type { ServerContext } from "../context.ts";
 import { clipped, HttpError } from "../http-error.ts";
 import { cookiesOf } from "../identity/identify.ts";
+import { peerOf } from "../identity/refusals.ts";
 import { SESSION_COOKIE } from "../identity/sessions.ts";
 
 /** The cookie binding a browser to the sign-in it started (its state). */
@@ -66,6 +67,7 @@ export function authRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get("/auth/login", async (req, reply) => {
     const { url, state } = await oidc().start(
       localPath((req.query as { return?: unknown }).return),
+      peerOf(req.ip),
     );
     reply.header("set-cookie", serialize(LOGIN_COOKIE, state, cookieOptions(ctx, 600)));
     return reply.redirect(url.href, 302);
