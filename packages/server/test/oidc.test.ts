@@ -157,18 +157,23 @@ describe("signing in with OpenID Connect", () => {
   });
 });
 
+/** A sign-in with the test provider, apart from the server's. */
+function signInOfProvider(): Promise<OidcSignIn> {
+  return OidcSignIn.discover(
+    {
+      mode: "oidc",
+      issuer: provider.issuer,
+      clientId: provider.clientId,
+      clientSecretEnv: provider.clientSecretEnv,
+      scopes: ["openid"],
+    } as Parameters<typeof OidcSignIn.discover>[0],
+    `${t.url}/auth/callback`,
+  );
+}
+
 describe("sign-ins started and not finished", () => {
   it("are kept up to a cap, the oldest dropped first: anonymous requests cannot fill the memory", async () => {
-    const signIn = await OidcSignIn.discover(
-      {
-        mode: "oidc",
-        issuer: provider.issuer,
-        clientId: provider.clientId,
-        clientSecretEnv: provider.clientSecretEnv,
-        scopes: ["openid"],
-      } as Parameters<typeof OidcSignIn.discover>[0],
-      `${t.url}/auth/callback`,
-    );
+    const signIn = await signInOfProvider();
     const states: string[] = [];
     // From many peers (each under its own cap), so that the cap of all of them is reached.
     for (let i = 0; i <= MAX_PENDING; i++)
@@ -184,16 +189,7 @@ describe("sign-ins started and not finished", () => {
   });
 
   it("of one peer, at most PENDING_PER_PEER: a flood from one address pushes out only its own", async () => {
-    const signIn = await OidcSignIn.discover(
-      {
-        mode: "oidc",
-        issuer: provider.issuer,
-        clientId: provider.clientId,
-        clientSecretEnv: provider.clientSecretEnv,
-        scopes: ["openid"],
-      } as Parameters<typeof OidcSignIn.discover>[0],
-      `${t.url}/auth/callback`,
-    );
+    const signIn = await signInOfProvider();
     const user = (await signIn.start("/", "198.51.100.7")).state;
     const flood: string[] = [];
     for (let i = 0; i < PENDING_PER_PEER + 50; i++)
