@@ -62,7 +62,7 @@ function collectListed(run: CollectRun, dir: string): Promise<CollectResult> {
     const all: CollectFile[] = files.map((src) => ({
       src,
       key: src.rel,
-      id: `${Math.round(src.mtimeMs)}:${src.size}`,
+      id: src.identity,
     }));
     // A folder that could not be listed leaves the window uncovered (its files were not read).
     const result = await collectFiles(run, catalog, all, {

@@ -121,6 +121,43 @@ describe("collect from a local directory", () => {
     }
   });
 
+  it("a file rewritten with the same size and modification time (cp -p, touch -r) is read again", async () => {
+    const dir = path.join(root, "same-size");
+    const store = path.join(root, "store-same-size");
+    const day = path.join(dir, "AWSLogs/222233334444/CloudTrail/us-east-1/2024/03/02");
+    await fsp.mkdir(day, { recursive: true });
+    const file = path.join(day, "f.json.gz");
+    const write = (name: string) =>
+      fsp.writeFile(
+        file,
+        zlib.gzipSync(
+          JSON.stringify({
+            Records: [
+              cloudTrailRecord({
+                id: "same-1",
+                time: "2024-03-02T10:00:00Z",
+                name,
+                source: "iam.amazonaws.com",
+                account: "222233334444",
+              }),
+            ],
+          }),
+          { level: 0 },
+        ),
+      );
+    await write("CreateUser");
+    const before = await fsp.stat(file);
+    await collectFromDir({ sourceDir: dir, store, window });
+    await write("CreateRole"); // the same length, so the same size
+    await fsp.utimes(file, before.atime, before.mtime);
+    expect((await fsp.stat(file)).size).toBe(before.size);
+    const again = await collectFromDir({ sourceDir: dir, store, window });
+    expect(again.objectsNew).toBe(1);
+    expect((await storeContents(store)).get("2024/03/02")).toEqual(
+      (await truth(dir)).get("2024/03/02"),
+    );
+  });
+
   it("names and skips corrupt objects, stores the rest, and does not read them again", async () => {
     const src = path.join(root, "corrupt");
     await copyTree(path.join(logs, "AWSLogs/111122223333"), path.join(src, "AWSLogs/111122223333"));
