@@ -99,6 +99,8 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO json_parse(s) AS json(s)`,
   // Trino prints JSON in its canonical form, without insignificant white space.
   `CREATE MACRO json_format(j) AS CAST(json(CAST(j AS VARCHAR)) AS VARCHAR)`,
+  // NULL for JSON that is not an array, or not JSON (DuckDB's: 0, or an error).
+  `CREATE MACRO json_array_length(j) AS CASE WHEN j IS NULL OR NOT json_valid(CAST(j AS VARCHAR)) THEN NULL WHEN json_type(CAST(j AS JSON)) = 'ARRAY' THEN CAST(json_array_length(CAST(j AS JSON)) AS BIGINT) END`,
   `CREATE MACRO json_size(j, p) AS CASE WHEN p IS NULL THEN NULL WHEN NOT starts_with(ltrim(p), '$') THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Invalid JSON path: ''' || p || '''', p) ELSE CASE json_type(CAST(j AS JSON), p) WHEN 'ARRAY' THEN CAST(json_array_length(CAST(j AS JSON), p) AS BIGINT) WHEN 'OBJECT' THEN CAST(len(json_keys(CAST(j AS JSON), p)) AS BIGINT) ELSE 0 END END`,
   // Trino's json_array_get gives a JSON null as NULL and counts a negative index from the end. (It
   // also hands a string element back as JSON text without quotes, which DuckDB's JSON type cannot
@@ -278,7 +280,6 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO array_min(a) AS CASE WHEN ${HAS_NULL("a")} THEN NULL ELSE coalesce(list_min(list_filter(a, lambda e: trino_no_nan(e) IS NOT NULL)), list_min(a)) END`,
   `CREATE MACRO map_keys(m) AS system.main.map_keys(m)`,
   // Aggregates.
-  `CREATE MACRO approx_distinct(x) AS approx_count_distinct(x), (x, e) AS approx_count_distinct(x)`,
   `CREATE MACRO approx_percentile(x, p) AS approx_quantile(x, p)`,
   `CREATE MACRO every(x) AS bool_and(x)`,
   // max_by(x, y, n) keeps NULL values of x as Trino's (DuckDB's arg_max skips them: each x goes
