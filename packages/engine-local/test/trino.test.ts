@@ -174,6 +174,15 @@ describe("Trino functions on the local engine", () => {
     expect(r.rows[0]).toEqual([null, null, null, null, 3, 0]);
   });
 
+  it("CAST(varchar AS JSON) is a JSON string, not the text parsed (Trino's TestJsonOperators)", async () => {
+    // Trino: cast('abc' AS JSON) is "abc"; json_parse parses. So a path finds nothing in it.
+    const r = await engine.runAthenaSql(
+      `SELECT json_format(CAST(s AS JSON)), json_extract_scalar(CAST(s AS JSON), '$.a'), json_extract_scalar(json_parse(s), '$.a') FROM (VALUES ('{"a":1}')) AS t(s)`,
+      [],
+    );
+    expect(r.rows[0]).toEqual(['"{\\"a\\":1}"', null, "1"]);
+  });
+
   it("expands the fields of an UNNESTed array of rows into columns, as Trino does", async () => {
     const expanded = await engine.runAthenaSql(
       "SELECT r.type, count(*) AS n FROM cloudtrail_logs CROSS JOIN UNNEST(resources) AS r(arn, accountid, type) GROUP BY 1 ORDER BY 1",
