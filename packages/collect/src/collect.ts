@@ -19,9 +19,12 @@ import {
 import {
   addCovered,
   assertStorePath,
+  collectSelectSql,
   type DayRange,
   inDayRange,
+  isUnnamedReadError,
   type LogCatalog,
+  MAX_OBJECT,
   objectDay,
   type ReadFile,
   type Resolution,
@@ -32,6 +35,7 @@ import {
   type StoreDay,
   type StoreManifest,
   type StoreObject,
+  unnamedCulprit,
   writeManifest,
 } from "@run-md/engine-local";
 import { keepEarliestCopies } from "./cross-day.ts";
@@ -637,8 +641,9 @@ function groupByDay(
 }
 
 /**
- * Writes a day; when DuckDB rejects a source file (it names it), the local engine's lenient
- * reader takes that file (or skips it, named, when it is not CloudTrail at all) and we retry.
+ * Writes a day; when DuckDB rejects a source file (it names it, or it is found: culprit.ts), the
+ * local engine's lenient reader takes that file (or skips it, named, when it is not CloudTrail at
+ * all) and we retry.
  */
 async function writeDayRetrying(
   conn: DuckDBConnection,
@@ -665,7 +670,17 @@ async function writeDayRetrying(
     } catch (e) {
       const msg = (e as Error).message ?? String(e);
       const failed = /file "([^"]+)"/.exec(msg)?.[1];
-      const part = files.find((p) => p.path === failed);
+      const part = isUnnamedReadError(msg)
+        ? await unnamedCulprit(
+            conn,
+            files,
+            (some) =>
+              `SELECT count(*) FROM (${collectSelectSql(
+                some.map((p) => p.path),
+                MAX_OBJECT,
+              )})`,
+          )
+        : files.find((p) => p.path === failed);
       const reason = msg.split("\n")[0] ?? msg;
       const origin = part && [...plan.byPath.values()].find((f) => f.src.rel === part.origin);
       if (!part || !origin || attempt > 1000) throw e;

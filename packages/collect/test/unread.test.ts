@@ -278,3 +278,35 @@ describe("a Logs Insights result of the service's default limit", () => {
     expect(few.capped).toBeUndefined();
   });
 });
+
+describe("a gzip file with bytes after its end (DuckDB's error names no file)", () => {
+  it("is found and set aside: read by the lenient reader when it can, else named, on the raw files and the store", async () => {
+    const dir = path.join(root, "padded");
+    const day = "2026-11-20";
+    const denied = (from: number, n: number) =>
+      Array.from({ length: n }, (_, i) => record(from + i, day, true));
+    await write(`${FOLDER}/2026/11/20/good.json.gz`, gz(denied(0, 1)), dir);
+    // Zero bytes after the end: gunzip (Node's, Python's) reads the file whole.
+    await write(
+      `${FOLDER}/2026/11/20/padded.json.gz`,
+      Buffer.concat([gz(denied(10, 3)), Buffer.alloc(64)]),
+      dir,
+    );
+    // Text after the end: not gzip, so the file cannot be read; it is named.
+    await write(
+      `${FOLDER}/2026/11/20/junk.json.gz`,
+      Buffer.concat([gz(denied(20, 5)), Buffer.from("appended text")]),
+      dir,
+    );
+    const window = { start: new Date(`${day}T00:00:00Z`), end: new Date("2026-11-21T00:00:00Z") };
+    const raw = await (await engine({ logDir: dir })).query(queryRequest("sql", DENIED, window));
+    expect(raw.rows).toEqual([[4]]);
+    expect(raw.unread).toEqual([`${FOLDER}/2026/11/20/junk.json.gz`]);
+    const store = path.join(root, "padded-store");
+    const collected = await collectFromDir({ sourceDir: dir, store, window });
+    expect(collected.objectsSkipped).toBe(1);
+    const onStore = await (await engine({ store })).query(queryRequest("sql", DENIED, window));
+    expect(onStore.rows).toEqual([[4]]);
+    expect(onStore.unread).toEqual([`${FOLDER}/2026/11/20/junk.json.gz`]);
+  });
+});

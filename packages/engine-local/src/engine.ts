@@ -46,6 +46,7 @@ import {
   type TableConfig,
   TableResolver,
 } from "@run-md/sql";
+import { isUnnamedReadError, unnamedCulprit } from "./culprit.ts";
 import { threadsFromEnv } from "./descriptor.ts";
 import { describeNoEvents } from "./empty.ts";
 import { extraTableFiles, extraTableViewSql } from "./extra-tables.ts";
@@ -741,7 +742,8 @@ export class LocalEngine implements Engine {
   }
 
   /**
-   * Sets aside the file a DuckDB error names, to be read leniently (or skipped) on the next run;
+   * Sets aside the file a DuckDB error names (or, for a read error that names none, the file
+   * found to fail alone: culprit.ts), to be read leniently (or skipped) on the next run;
    * false when the error names no file of the run, a file that cannot be set aside, or a file
    * DuckDB reads alone without its own error about it. An error's text can come from the query
    * (`CAST('file "…"' AS INTEGER)`): only a file that fails alone is the reader's fault, else one
@@ -749,14 +751,34 @@ export class LocalEngine implements Engine {
    */
   private async setAside(msg: string, files: ReadFile[]): Promise<boolean> {
     const failed = /file "([^"]+)"/.exec(msg)?.[1];
-    const file = failed === undefined ? undefined : files.find((f) => f.path === failed);
-    if (!file || /Permission Error/.test(msg)) return false;
-    if (!(await failsAlone(this.instance, file))) return false;
+    let file = failed === undefined ? undefined : files.find((f) => f.path === failed);
+    if (file === undefined && isUnnamedReadError(msg))
+      file = await unnamedReadCulprit(this.instance, files);
+    else if (!file || /Permission Error/.test(msg) || !(await failsAlone(this.instance, file)))
+      return false;
+    if (file === undefined) return false;
     // DuckDB quotes the values it could not convert: no warning quotes file content.
     const reason = (msg.split("\n")[0] ?? msg).replace(/'(?:[^']|'')*'/g, "'…'");
     return file.path.startsWith(this.cacheDir)
       ? this.catalog.rejectPart(file.path, `unreadable (${reason})`)
       : this.catalog.rejectDirect(file.path, reason);
+  }
+}
+
+/** The file a read error that names none is about (culprit.ts), on a connection of its own. */
+async function unnamedReadCulprit(
+  instance: DuckDBInstance,
+  files: ReadFile[],
+): Promise<ReadFile | undefined> {
+  const conn = await instance.connect();
+  try {
+    return await unnamedCulprit(
+      conn,
+      files,
+      (some) => `SELECT count(r) FROM (${recordSourceSql(some, "all")})`,
+    );
+  } finally {
+    conn.closeSync();
   }
 }
 

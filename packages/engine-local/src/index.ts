@@ -1,3 +1,4 @@
+export { isUnnamedReadError, unnamedCulprit } from "./culprit.ts";
 export { localEngine } from "./descriptor.ts";
 export {
   cloudtrailViewSql,

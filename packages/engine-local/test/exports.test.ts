@@ -22,12 +22,14 @@ describe("@run-md/engine-local", () => {
       "fileIdentity",
       "inDayRange",
       "isEventFileName",
+      "isUnnamedReadError",
       "layoutDay",
       "localEngine",
       "objectDay",
       "readManifest",
       "timestampText",
       "timestampValueText",
+      "unnamedCulprit",
       "writeManifest",
     ]);
     expect(api.CLOUDTRAIL_COLUMNS.map((c) => c.name)).toContain("useridentity");
