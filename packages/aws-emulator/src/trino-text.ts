@@ -17,7 +17,7 @@ import {
   DuckDBTypeId,
   type DuckDBValue,
 } from "@duckdb/node-api";
-import { timestampText, timestampValueText } from "@run-md/engine-local";
+import { intervalText, timestampText, timestampValueText } from "@run-md/engine-local";
 
 export { timestampText };
 
@@ -37,32 +37,12 @@ export function javaDouble(n: number): string {
   return `${m}E${Number(exponent)}`;
 }
 
-function pad(n: number | bigint, width: number): string {
-  return String(n).padStart(width, "0");
-}
-
 function decimalText(value: bigint, scale: number): string {
   const negative = value < 0n;
   const digits = (negative ? -value : value).toString().padStart(scale + 1, "0");
   const text =
     scale === 0 ? digits : `${digits.slice(0, digits.length - scale)}.${digits.slice(-scale)}`;
   return negative ? `-${text}` : text;
-}
-
-function intervalText(v: DuckDBIntervalValue): string {
-  if (v.months !== 0) return `${Math.trunc(v.months / 12)}-${Math.abs(v.months % 12)}`;
-  let micros = BigInt(v.days) * 86_400_000_000n + v.micros;
-  const negative = micros < 0n;
-  if (negative) micros = -micros;
-  const days = micros / 86_400_000_000n;
-  let rest = micros % 86_400_000_000n;
-  const h = rest / 3_600_000_000n;
-  rest %= 3_600_000_000n;
-  const m = rest / 60_000_000n;
-  rest %= 60_000_000n;
-  const s = rest / 1_000_000n;
-  const ms = (rest % 1_000_000n) / 1000n;
-  return `${negative ? "-" : ""}${days} ${pad(h, 2)}:${pad(m, 2)}:${pad(s, 2)}.${pad(ms, 3)}`;
 }
 
 /**
@@ -97,7 +77,7 @@ function render(value: DuckDBValue, type: DuckDBType | undefined): string {
     const text = value.toString();
     return text.includes(".") ? text.slice(0, 12) : `${text}.000`;
   }
-  if (value instanceof DuckDBIntervalValue) return intervalText(value);
+  if (value instanceof DuckDBIntervalValue) return intervalText(value) ?? value.toString();
   if (value instanceof DuckDBBlobValue) {
     return Array.from(value.bytes, (b) => b.toString(16).padStart(2, "0")).join(" ");
   }

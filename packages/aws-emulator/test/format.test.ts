@@ -2,7 +2,14 @@
  * Trino's text forms as the emulator renders them, from the local engine's typed JSON values and
  * from Java's Double.toString rules.
  */
-import { DECIMAL, DuckDBTimestampValue, LIST, STRUCT, VARCHAR } from "@duckdb/node-api";
+import {
+  DECIMAL,
+  DuckDBIntervalValue,
+  DuckDBTimestampValue,
+  LIST,
+  STRUCT,
+  VARCHAR,
+} from "@duckdb/node-api";
 import { describe, expect, it } from "vitest";
 import {
   athenaColumn,
@@ -69,6 +76,13 @@ describe("Trino text", () => {
     expect(timestampText(1_700_000_000_123_999n)).toBe("2023-11-14 22:13:20.123");
     expect(timestampText(-1_500n)).toBe("1969-12-31 23:59:59.998");
     expect(trinoText(new DuckDBTimestampValue(-1_500n))).toBe("1969-12-31 23:59:59.998");
+  });
+
+  it("prints intervals as Trino does: Y-M with the sign of the whole, D HH:MM:SS.mmm", () => {
+    expect(trinoText(new DuckDBIntervalValue(-2, 0, 0n))).toBe("-0-2");
+    expect(trinoText(new DuckDBIntervalValue(14, 0, 0n))).toBe("1-2");
+    expect(trinoText(new DuckDBIntervalValue(0, 6, 86_275_000_000n))).toBe("6 23:57:55.000");
+    expect(trinoText(new DuckDBIntervalValue(0, -7, -125_500_000n))).toBe("-7 00:02:05.500");
   });
 
   it("renders typed JSON values the way Athena prints them", () => {

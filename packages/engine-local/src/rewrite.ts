@@ -155,7 +155,7 @@ export function decimalLiterals(sql: string): string {
       lit.text = `from_hex(${lit.text.replace(/\s+/g, "")})`;
       continue;
     }
-    if (hourToMinute(parts, i)) continue;
+    if (qualifiedInterval(parts, i)) continue;
     const m = /\bDECIMAL\s*$/i.exec(prev.text);
     if (!prev.code || lit.code || !m || !lit.text.startsWith("'")) continue;
     const digits = /^'\s*[+-]?(\d*)(?:\.(\d*))?\s*'$/.exec(lit.text);
@@ -176,21 +176,56 @@ export function decimalLiterals(sql: string): string {
   return parts.map((p) => p.text).join("");
 }
 
+const DAY_TIME_FIELDS = ["DAY", "HOUR", "MINUTE", "SECOND"] as const;
+/** Each field's size in milliseconds and the separator before it in a literal's text. */
+const FIELD_MS = [86_400_000, 3_600_000, 60_000, 1000];
+const FIELD_SEP = ["", " ", ":", ":"];
+
 /**
- * `INTERVAL '03:04' HOUR TO MINUTE` (DuckDB's parser rejects the qualifier) → `to_minutes(184)`,
- * at parts[i] (the literal) between parts[i - 1] and parts[i + 1].
+ * `INTERVAL '03:04' HOUR TO MINUTE`, `INTERVAL '12 10' DAY TO MINUTE` (DuckDB's parser rejects
+ * the qualifier) → `to_minutes(184)` (a count of the last field's unit; `to_milliseconds` when
+ * seconds have a fraction), at parts[i] (the literal) between parts[i - 1] and parts[i + 1]. As
+ * in Trino the text gives the fields from the first; the ones left out are zero.
  */
-function hourToMinute(parts: { code: boolean; text: string }[], i: number): boolean {
+function qualifiedInterval(parts: { code: boolean; text: string }[], i: number): boolean {
   const [prev, lit, next] = [parts[i - 1], parts[i], parts[i + 1]];
   const kw = prev?.code ? /\bINTERVAL\s*$/i.exec(prev.text) : null;
-  const value = lit && !lit.code ? /^'\s*([+-]?)(\d+):(\d{1,2})\s*'$/.exec(lit.text) : null;
-  const unit = next?.code ? /^\s*HOUR\s+TO\s+MINUTE\b/i.exec(next.text) : null;
-  if (!prev || !lit || !next || !kw || !value || !unit) return false;
-  const minutes = Number(value[2]) * 60 + Number(value[3]);
+  const unit = next?.code
+    ? /^\s*(DAY|HOUR|MINUTE)\s+TO\s+(HOUR|MINUTE|SECOND)\b/i.exec(next.text)
+    : null;
+  if (!prev || !lit || lit.code || !next || !kw || !unit) return false;
+  const from = DAY_TIME_FIELDS.indexOf(unit[1]?.toUpperCase() as "DAY");
+  const to = DAY_TIME_FIELDS.indexOf(unit[2]?.toUpperCase() as "DAY");
+  const ms = to > from ? dayTimeMillis(lit.text, from, to) : undefined;
+  if (ms === undefined) {
+    const qualifier = `${unit[1]} TO ${unit[2]}`.toUpperCase();
+    throw new RunMdError("sql-syntax", `Invalid INTERVAL ${qualifier} value: ${lit.text}`, {
+      hint: "Trino reads day-time interval text as D HH:MM:SS.fff from the first field of the qualifier.",
+    });
+  }
+  const fraction = ms % 1000n !== 0n;
+  const [fn, size] = fraction
+    ? ["to_milliseconds", 1n]
+    : [`to_${["days", "hours", "minutes", "seconds"][to]}`, BigInt(FIELD_MS[to] ?? 1)];
   prev.text = prev.text.slice(0, kw.index);
-  lit.text = `to_minutes(CAST(${value[1] === "-" ? "-" : ""}${minutes} AS BIGINT))`;
+  lit.text = `${fn}(CAST(${ms / size} AS BIGINT))`;
   next.text = next.text.slice(unit[0].length);
   return true;
+}
+
+/** Milliseconds of a day-time literal's text ('-1 02:03:04.5') with fields from..to, or undefined. */
+function dayTimeMillis(text: string, from: number, to: number): bigint | undefined {
+  let pattern = "";
+  for (let f = to; f >= from; f--) {
+    const digits = f === 3 ? "(\\d+)(?:\\.(\\d{1,3}))?" : "(\\d+)";
+    pattern = f === from ? `${digits}${pattern}` : `(?:${FIELD_SEP[f]}${digits}${pattern})?`;
+  }
+  const m = new RegExp(`^'\\s*([+-]?)${pattern}\\s*'$`).exec(text);
+  if (!m) return undefined;
+  let ms = 0n;
+  for (let f = from; f <= to; f++) ms += BigInt(m[2 + f - from] ?? 0) * BigInt(FIELD_MS[f] ?? 0);
+  if (to === 3) ms += BigInt((m[2 + to - from + 1] ?? "").padEnd(3, "0"));
+  return m[1] === "-" ? -ms : ms;
 }
 
 interface Serialized {

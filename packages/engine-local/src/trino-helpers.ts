@@ -98,9 +98,15 @@ export const HELPER_MACROS: string[] = [
   // (a UTC instant here) ends with its zone, '2024-03-10 06:30:00.000 UTC' (DuckDB: '...+00').
   `CREATE MACRO trino_local_text(l, p) AS strftime(l, '%Y-%m-%d %H:%M:%S') || CASE WHEN p = 0 THEN '' ELSE '.' || left(strftime(l, '%f') || '000000', p) END`,
   `CREATE MACRO trino_timestamp_text(x, p) AS CASE WHEN typeof(x) = 'TIMESTAMP WITH TIME ZONE' THEN trino_local_text(CAST(TRY_CAST(x AS TIMESTAMPTZ) AS TIMESTAMP), p) || ' UTC' ELSE trino_local_text(TRY_CAST(x AS TIMESTAMP), p) END`,
+  // An interval as Trino writes it (values.ts intervalText): 'Y-M' when it holds only months,
+  // 'D HH:MM:SS.mmm' when it holds none, DuckDB's text when it mixes them (no Trino type does).
+  `CREATE MACRO trino_interval_months(i) AS CAST(date_part('year', i) * 12 + date_part('month', i) AS BIGINT)`,
+  `CREATE MACRO trino_interval_dhms(r) AS (CASE WHEN r < 0 THEN '-' ELSE '' END) || CAST(abs(r) // 86400000000 AS VARCHAR) || ' ' || lpad(CAST(abs(r) // 3600000000 % 24 AS VARCHAR), 2, '0') || ':' || lpad(CAST(abs(r) // 60000000 % 60 AS VARCHAR), 2, '0') || ':' || lpad(CAST(abs(r) // 1000000 % 60 AS VARCHAR), 2, '0') || '.' || lpad(CAST(abs(r) // 1000 % 1000 AS VARCHAR), 3, '0')`,
+  `CREATE MACRO trino_interval_text_of(i, m, r) AS CASE WHEN m <> 0 AND r <> 0 THEN CAST(i AS VARCHAR) WHEN m <> 0 THEN (CASE WHEN m < 0 THEN '-' ELSE '' END) || CAST(abs(m) // 12 AS VARCHAR) || '-' || CAST(abs(m) % 12 AS VARCHAR) ELSE trino_interval_dhms(r) END`,
+  `CREATE MACRO trino_interval_text(i) AS trino_interval_text_of(i, trino_interval_months(i), epoch_us(i) - epoch_us(to_months(trino_interval_months(i))))`,
   // CAST(x AS VARCHAR) with doubles and reals in Trino's text (trino-ast.ts rewriteToVarcharCast),
   // timestamps with Trino's precision 3 when the tree does not show another.
-  `CREATE MACRO trino_to_varchar(x) AS CASE ${ZONED_OVERLOADS.toVarcharGuard} WHEN typeof(x) IN ('DOUBLE', 'FLOAT') THEN trino_double_text(TRY_CAST(x AS DOUBLE)) WHEN typeof(x) IN ('TIMESTAMP', 'TIMESTAMP WITH TIME ZONE') THEN trino_timestamp_text(x, 3) ELSE CAST(x AS VARCHAR) END`,
+  `CREATE MACRO trino_to_varchar(x) AS CASE ${ZONED_OVERLOADS.toVarcharGuard} WHEN typeof(x) IN ('DOUBLE', 'FLOAT') THEN trino_double_text(TRY_CAST(x AS DOUBLE)) WHEN typeof(x) IN ('TIMESTAMP', 'TIMESTAMP WITH TIME ZONE') THEN trino_timestamp_text(x, 3) WHEN typeof(x) = 'INTERVAL' THEN trino_interval_text(TRY_CAST(x AS INTERVAL)) ELSE CAST(x AS VARCHAR) END`,
   // java.net.URI's parse: no white space or ^ ` { } | \\ " < >, and % only before two hex digits.
   `CREATE MACRO trino_url_ok(u) AS NOT regexp_matches(u, '[\\s^\`{}|\\\\"<>]') AND NOT contains(regexp_replace(u, '%[0-9A-Fa-f]{2}', '', 'g'), '%')`,
   // Group g of RFC 3986's URI expression: 2 scheme, 4 authority, 5 path, 6 ?query, 7 query, 9 fragment.

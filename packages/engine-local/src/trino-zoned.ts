@@ -291,7 +291,10 @@ export function zonedFunction(
 /** An INTERVAL literal (`INTERVAL '03:04' HOUR TO MINUTE` is to_minutes(184) after decimalLiterals). */
 function isInterval(n: Node): boolean {
   if (n.class === "CAST") return (n.cast_type as Node).id === "INTERVAL";
-  return n.class === "FUNCTION" && /^to_(hours|minutes|seconds)$/.test(String(n.function_name));
+  return (
+    n.class === "FUNCTION" &&
+    /^to_(days|hours|minutes|seconds|milliseconds)$/.test(String(n.function_name))
+  );
 }
 
 function notLocal(what: string): RunMdError {

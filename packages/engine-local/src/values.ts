@@ -211,6 +211,25 @@ export function toJson(v: DuckDBValue, tzSuffix = true): JsonValue {
     return out;
   }
   if (v instanceof DuckDBBlobValue) return Buffer.from(v.bytes).toString("base64");
-  if (v instanceof DuckDBIntervalValue) return v.toString();
+  if (v instanceof DuckDBIntervalValue) return intervalText(v) ?? v.toString();
   return String(v);
+}
+
+/**
+ * Trino's text of an interval: `Y-M` (year to month, `-1-2`) when it holds only months,
+ * `D HH:MM:SS.mmm` (day to second, `6 23:57:55.000`) when it holds none; `undefined` for one that
+ * mixes months with days or time, which no Trino type holds.
+ */
+export function intervalText(v: DuckDBIntervalValue): string | undefined {
+  const rest = BigInt(v.days) * 86_400_000_000n + v.micros;
+  if (v.months !== 0) {
+    if (rest !== 0n) return undefined;
+    const months = Math.abs(v.months);
+    return `${v.months < 0 ? "-" : ""}${Math.trunc(months / 12)}-${months % 12}`;
+  }
+  const abs = rest < 0n ? -rest : rest;
+  const ms = abs / 1000n;
+  const day = ms / 86_400_000n;
+  const [h, m, s] = [(ms / 3_600_000n) % 24n, (ms / 60_000n) % 60n, (ms / 1000n) % 60n];
+  return `${rest < 0n ? "-" : ""}${day} ${pad(h)}:${pad(m)}:${pad(s)}.${pad(ms % 1000n, 3)}`;
 }

@@ -21,6 +21,7 @@ describe("@run-md/engine-local", () => {
       "createLocalEngine",
       "fileIdentity",
       "inDayRange",
+      "intervalText",
       "isEventFileName",
       "isUnnamedReadError",
       "layoutDay",

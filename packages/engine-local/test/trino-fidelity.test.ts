@@ -535,12 +535,50 @@ const values: [string, unknown, string | undefined, string][] = [
     "varchar",
     "corpus trino-cf8b61f80939 (format (Java's year sign))",
   ],
+  // Intervals print as Trino prints them (IntervalDayTime.formatMillis, IntervalYearMonth.formatMonths).
+  [
+    "TIMESTAMP '2024-01-08 00:00:00' - TIMESTAMP '2024-01-01 00:02:05'",
+    "6 23:57:55.000",
+    "interval day to second",
+    "Trino: timestamp - timestamp is an interval day to second, D HH:MM:SS.mmm",
+  ],
+  [
+    "CAST(TIMESTAMP '2024-01-01 00:00:00' - TIMESTAMP '2024-01-08 00:02:05.5' AS varchar)",
+    "-7 00:02:05.500",
+    "varchar",
+    "Trino: the sign before the days",
+  ],
+  ["CAST(INTERVAL '-14' MONTH AS varchar)", "-1-2", "varchar", "Trino: year to month Y-M"],
+  ["CAST(INTERVAL '-2' MONTH AS varchar)", "-0-2", "varchar", "Trino: the sign of -2 months kept"],
+  [
+    "CAST(INTERVAL '12' DAY TO SECOND AS varchar)",
+    "12 00:00:00.000",
+    "varchar",
+    "corpus trino-0a8eceb469cd",
+  ],
+  [
+    "CAST(INTERVAL '12 10' DAY TO MINUTE AS varchar)",
+    "12 10:00:00.000",
+    "varchar",
+    "corpus trino-1280953bc460",
+  ],
+  [
+    "TIMESTAMP '2024-01-01 00:00:00' + INTERVAL '-1 02:03:04.5' DAY TO SECOND",
+    "2023-12-30 21:56:55.500",
+    "timestamp",
+    "Trino: a day-to-second literal with every field",
+  ],
 ];
 
 /** [expression, what the error must say, source] */
 const errors: [string, RegExp, string][] = [
   // DuckDB's type names (INTEGER) are not Trino's (integer, varchar(3)): refused, never wrong.
   ["typeof(1)", /typeof is not supported locally/, "docs: typeof"],
+  [
+    "INTERVAL '1 2 3' DAY TO SECOND",
+    /Invalid INTERVAL DAY TO SECOND value/,
+    "Trino: a day-time literal",
+  ],
   ["url_decode('%zz')", /INVALID_FUNCTION_ARGUMENT: URLDecoder/, "UrlFunctions: URLDecoder throws"],
   // The subscript operator fails out of range (docs array: "element_at ... returns NULL, whereas
   // the subscript operator would fail"); DuckDB answers NULL or counts from the end.
