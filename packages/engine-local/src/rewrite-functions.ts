@@ -27,6 +27,7 @@ import {
   trimChar,
   twoDigitYearPivot,
   UNTYPED_FALLBACK,
+  zonedParse,
 } from "./trino-ast.ts";
 import { formatCall } from "./trino-format.ts";
 import { rewriteArraySort, rewriteMapLambda } from "./trino-map-lambda.ts";
@@ -82,7 +83,7 @@ function timeCall(f: Node, name: string, opts: RewriteOptions): Node | undefined
     case "date_parse":
       return fmt === undefined ? undefined : twoDigitYearPivot(strptimeCall(f, mysqlFormat(fmt)));
     case "parse_datetime":
-      return fmt === undefined ? undefined : strptimeCall(f, jodaFormat(fmt));
+      return fmt === undefined ? undefined : zonedParse(strptimeCall(f, jodaFormat(fmt)));
     case "date_part":
       return extractField(f);
     // date(x) is CAST(x AS date) in Trino: yyyy-MM-dd text only (date(eventtime) is an error).

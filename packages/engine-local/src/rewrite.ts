@@ -129,6 +129,34 @@ export function prePass(sql: string, trino = true): string {
 }
 
 /**
+ * Trino's `IF(c, x)` is `IF(c, x, NULL)`; DuckDB's parser rejects the two-argument form. The third
+ * argument is added in the text (outside strings and comments) before parsing.
+ */
+export function ifWithoutElse(sql: string): string {
+  const masked = mapCode(
+    sql,
+    (code) => code,
+    (other) => " ".repeat(other.length),
+  );
+  const inserts: number[] = [];
+  for (const m of masked.matchAll(/(?<![\w.$"])IF\s*\(/gi)) {
+    let depth = 0;
+    let commas = 0;
+    for (let i = (m.index ?? 0) + m[0].length - 1; i < masked.length; i++) {
+      const ch = masked[i];
+      if (ch === "(") depth++;
+      else if (ch === ")" && --depth === 0) {
+        if (commas === 1) inserts.push(i);
+        break;
+      } else if (ch === "," && depth === 1) commas++;
+    }
+  }
+  let out = sql;
+  for (const at of inserts.sort((a, b) => b - a)) out = `${out.slice(0, at)}, NULL${out.slice(at)}`;
+  return out;
+}
+
+/**
  * `DECIMAL '12.50'` is DECIMAL(4,2) in Trino (precision and scale from the text); DuckDB would read
  * it as CAST('12.50' AS DECIMAL), which is DECIMAL(18,3). The literal becomes an explicit cast.
  * `X'2312'` is a VARBINARY in Trino (DuckDB would read the text 'x2312'): it becomes from_hex.
@@ -376,7 +404,7 @@ export async function rewriteAthena(
 }> {
   const { statement } = await parseSelect(
     conn,
-    opts.trinoFunctions ? prePass(decimalLiterals(sql)) : prePass(sql, false),
+    opts.trinoFunctions ? prePass(decimalLiterals(ifWithoutElse(sql))) : prePass(sql, false),
   );
   const st: RewriteState = {
     opts,

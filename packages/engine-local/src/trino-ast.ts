@@ -421,6 +421,21 @@ export function strptimeCall(f: Node, duckFormat: string): Node {
 }
 
 /**
+ * parse_datetime gives a timestamp with time zone: without an offset field the text's time in
+ * Athena's session zone (UTC); with one (`%z` last) the instant, refused at run time when the
+ * offset is not zero, since Trino would keep that offset as the value's zone and the local engine
+ * keeps UTC instants.
+ */
+export function zonedParse(strptime: Node): Node {
+  const [input, format] = strptime.children as Node[];
+  const text = String(((format as Node).value as Node).value);
+  const zoned = callNode("trino_parsed_tz", [{ ...strptime, alias: "" }], { alias: "" });
+  if (!text.includes("%z")) return { ...zoned, alias: strptime.alias };
+  if (!text.endsWith("%z")) return strptime;
+  return callNode("trino_parsed_offset", [zoned, input as Node], strptime);
+}
+
+/**
  * date_parse's two-digit year `%y` reads 00-69 as 20xx and 70-99 as 19xx (Trino's pivot); DuckDB
  * reads 69 as 1969, so a parsed 1969 from a `%y` format moves a century on.
  */

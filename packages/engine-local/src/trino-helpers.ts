@@ -133,6 +133,10 @@ export const HELPER_MACROS: string[] = [
   // the interval's milliseconds split into days, hours, minutes, seconds and milliseconds.
   `CREATE MACRO trino_interval_part(f, t) AS CASE WHEN date_part('month', t) <> 0 OR date_part('year', t) <> 0 THEN date_part(f, t) ELSE CASE lower(f) WHEN 'day' THEN ${INTERVAL_MS} // 86400000 WHEN 'hour' THEN (${INTERVAL_MS} // 3600000) % 24 WHEN 'minute' THEN (${INTERVAL_MS} // 60000) % 60 WHEN 'second' THEN (${INTERVAL_MS} // 1000) % 60 WHEN 'millisecond' THEN ${INTERVAL_MS} % 1000 ELSE date_part(f, t) END END`,
   `CREATE MACRO trino_date_part(f VARCHAR, t INTERVAL) AS trino_interval_part(f, t), ${ZONED_OVERLOADS.datePart}, (f, t) AS date_part(f, t)`,
+  // parse_datetime's value (trino-ast.ts zonedParse): a zone-less parse is a UTC instant; one
+  // with a trailing offset other than zero is refused (Trino keeps the offset as the zone).
+  `CREATE MACRO trino_parsed_tz(t) AS CAST(t AS TIMESTAMPTZ)`,
+  `CREATE MACRO trino_parsed_offset(t, s) AS CASE WHEN regexp_matches(s, '[+-](\\d{2}):?(\\d{2})\\s*$') AND NOT regexp_matches(s, '[+-]00:?00\\s*$') THEN error('parse_datetime of a text with an offset other than Z or +00:00 is not supported locally (the local engine keeps timestamps in UTC)') ELSE t END`,
   `CREATE MACRO trino_pivot_1969(t) AS CASE WHEN year(t) = 1969 THEN t + INTERVAL 100 YEAR ELSE t END`,
   // A timestamp rounded half up to p fraction digits (CAST(x AS TIMESTAMP(p))).
   `CREATE MACRO trino_timestamp_round(t, p) AS CASE WHEN p >= 6 THEN t ELSE t + to_microseconds(CASE WHEN 2 * (((epoch_us(t) % CAST(10 ** (6 - p) AS BIGINT)) + CAST(10 ** (6 - p) AS BIGINT)) % CAST(10 ** (6 - p) AS BIGINT)) >= CAST(10 ** (6 - p) AS BIGINT) THEN CAST(10 ** (6 - p) AS BIGINT) ELSE 0 END - (((epoch_us(t) % CAST(10 ** (6 - p) AS BIGINT)) + CAST(10 ** (6 - p) AS BIGINT)) % CAST(10 ** (6 - p) AS BIGINT))) END`,

@@ -535,6 +535,25 @@ const values: [string, unknown, string | undefined, string][] = [
     "varchar",
     "corpus trino-cf8b61f80939 (format (Java's year sign))",
   ],
+  // IF(c, x) is IF(c, x, NULL) (docs conditional: "returns null" when false; DuckDB's parser refuses it).
+  [
+    "coalesce(IF(1 = 0, 'a'), 'none')",
+    "none",
+    "varchar",
+    "docs conditional: if(condition, true_value)",
+  ],
+  [
+    "IF(1 = 1, 'a,)') || 'IF(x, y)'",
+    "a,)IF(x, y)",
+    "varchar",
+    "docs conditional: strings untouched",
+  ],
+  [
+    "IF(1 = 1, IF(1 = 0, 1), 2)",
+    null,
+    "integer",
+    "docs conditional: nested, the inner one two-argument",
+  ],
   // Intervals print as Trino prints them (IntervalDayTime.formatMillis, IntervalYearMonth.formatMonths).
   [
     "TIMESTAMP '2024-01-08 00:00:00' - TIMESTAMP '2024-01-01 00:02:05'",
@@ -547,6 +566,18 @@ const values: [string, unknown, string | undefined, string][] = [
     "-7 00:02:05.500",
     "varchar",
     "Trino: the sign before the days",
+  ],
+  [
+    "parse_datetime('2024-01-01T10:00:00Z', 'yyyy-MM-dd''T''HH:mm:ss''Z''')",
+    "2024-01-01 10:00:00.000 UTC",
+    "timestamp with time zone",
+    "docs datetime: parse_datetime → timestamp with time zone (Athena's session zone UTC)",
+  ],
+  [
+    "parse_datetime('2024-01-01 10:00 +00:00', 'yyyy-MM-dd HH:mm ZZ')",
+    "2024-01-01 10:00:00.000 UTC",
+    "timestamp with time zone",
+    "Joda: a zero offset is the zone UTC",
   ],
   ["CAST(INTERVAL '-14' MONTH AS varchar)", "-1-2", "varchar", "Trino: year to month Y-M"],
   ["CAST(INTERVAL '-2' MONTH AS varchar)", "-0-2", "varchar", "Trino: the sign of -2 months kept"],
@@ -578,6 +609,11 @@ const errors: [string, RegExp, string][] = [
     "INTERVAL '1 2 3' DAY TO SECOND",
     /Invalid INTERVAL DAY TO SECOND value/,
     "Trino: a day-time literal",
+  ],
+  [
+    "parse_datetime('2024-01-01 10:00 +02:00', 'yyyy-MM-dd HH:mm ZZ')",
+    /offset other than Z or \+00:00 is not supported locally/,
+    "Trino keeps the parsed offset as the zone; the local engine keeps UTC instants",
   ],
   ["url_decode('%zz')", /INVALID_FUNCTION_ARGUMENT: URLDecoder/, "UrlFunctions: URLDecoder throws"],
   // The subscript operator fails out of range (docs array: "element_at ... returns NULL, whereas

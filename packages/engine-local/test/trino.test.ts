@@ -61,7 +61,8 @@ const cases: [string, unknown, string?][] = [
     "timestamp",
   ],
   [`date_parse('01/03/2024', '%d/%m/%Y')`, "2024-03-01 00:00:00.000"],
-  [`parse_datetime('2024-03-01T12:34', 'yyyy-MM-dd''T''HH:mm')`, "2024-03-01 12:34:00.000"],
+  // Trino docs: parse_datetime(string, format) → timestamp with time zone (the session zone, UTC).
+  [`parse_datetime('2024-03-01T12:34', 'yyyy-MM-dd''T''HH:mm')`, "2024-03-01 12:34:00.000 UTC"],
   [`date_format(TIMESTAMP '2024-03-01 12:34:56', '%Y-%m-%d %H:%i:%s')`, "2024-03-01 12:34:56"],
   [`format_datetime(TIMESTAMP '2024-03-01 12:34:56', 'yyyy/MM/dd HH:mm')`, "2024/03/01 12:34"],
   [`date_add('hour', 2, TIMESTAMP '2024-03-01 23:00:00')`, "2024-03-02 01:00:00.000"],
