@@ -4,7 +4,7 @@
  * that has no translator here is reported as not supported by the local engine.
  */
 import type { Expr, PeriodUnit } from "./ast.ts";
-import { type Col, num, numberLiteral, str, ts } from "./columns.ts";
+import { type Col, naturalKey, num, numberLiteral, str, ts } from "./columns.ts";
 
 type Call = Expr & { kind: "call" };
 
@@ -61,8 +61,23 @@ function ipv4Test(ip: string): string {
   return `coalesce(regexp_full_match(${ip}, '((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])'), false)`;
 }
 
+/** RFC 4291 text forms: eight groups, or fewer around one `::`, the last two may be IPv4. */
+const IPV6 = (() => {
+  const h = "[0-9A-Fa-f]{1,4}";
+  const v4 =
+    "((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
+  const forms = [`(${h}:){7}${h}`, `(${h}:){6}${v4}`];
+  // n groups before `::` and at most 7 - n (or 5 - n before an IPv4 tail) after it.
+  for (let n = 0; n <= 7; n++) {
+    const before = n === 0 ? "" : `(${h}:){${n - 1}}${h}`;
+    forms.push(`${before}::(${h}(:${h}){0,${6 - n}})?`.replace("{0,-1}", "{0}"));
+    if (n <= 5) forms.push(`${before}::((${h}:){0,${5 - n}})${v4}`);
+  }
+  return `(${forms.join("|")})`;
+})();
+
 function ipv6Test(ip: string): string {
-  return `coalesce(regexp_full_match(${ip}, '[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*') AND length(${ip}) >= 2, false)`;
+  return `coalesce(regexp_full_match(${ip}, '${IPV6}'), false)`;
 }
 
 /** Whether an IPv4 address (its text `ip`) is in the call's CIDR literal (second argument). */
@@ -88,10 +103,15 @@ function ipv4InSubnet(c: CallContext): Col {
   return { sql, type: "boolean" };
 }
 
-/** `name(text[, characters])`: the trim functions. */
+/** The white space the trim functions remove (DuckDB's trim removes spaces only). */
+const TRIM_RE: Record<string, string> = { trim: "^\\s+|\\s+$", ltrim: "^\\s+", rtrim: "\\s+$" };
+
+/** `name(text[, characters])`: the trim functions; without characters, white space. */
 const trim: Translator = (c) => {
-  const chars = c.call.args.length > 1 ? `, ${str(c.arg(1))}` : "";
-  return { sql: `${c.call.name}(${str(c.arg(0))}${chars})`, type: "string" };
+  if (c.call.args.length > 1)
+    return { sql: `${c.call.name}(${str(c.arg(0))}, ${str(c.arg(1))})`, type: "string" };
+  const re = TRIM_RE[c.call.name];
+  return { sql: `regexp_replace(${str(c.arg(0))}, '${re}', '', 'g')`, type: "string" };
 };
 
 /** `name(number)` with DuckDB's function of the same name. */
@@ -118,12 +138,26 @@ const extreme: Translator = (c) => {
   };
 };
 
-/** min / max: of timestamps as such, else of numbers. */
+/**
+ * min / max: of timestamps as such, else of numbers. A field with a value that is not a number
+ * fails the query: what the service answers for text (eventTime) is not documented, and the
+ * numbers alone (or null) would be a silent guess.
+ */
 const minMax: Translator = (c) => {
   const x = c.arg(0);
   if (x.type === "timestamp") return { sql: `${c.call.name}(${x.sql})`, type: "timestamp" };
-  return { sql: `${c.call.name}(${num(x)})`, type: "number" };
+  const agg = `${c.call.name}(${num(x)})`;
+  if (x.type !== "string") return { sql: agg, type: "number" };
+  const message = `${c.call.text}: a value that is not a number; min() and max() of text are not supported by the local engine (use sortsFirst/sortsLast, or --engine logs)`;
+  return {
+    sql: `(CASE WHEN count(${x.sql}) > count(${num(x)}) THEN error(${sqlText(message)}) ELSE ${agg} END)`,
+    type: "number",
+  };
 };
+
+function sqlText(s: string): string {
+  return `'${s.replaceAll("'", "''")}'`;
+}
 
 /** earliest / latest: the value at the first or last @timestamp where it is present. */
 const atTime: Translator = (c) => {
@@ -177,6 +211,11 @@ const count: Translator = (c) =>
     ? { sql: "count(*)", type: "number" }
     : { sql: `count(${c.arg(0).sql})`, type: "number" };
 
+/** `x, key`: x with the key of the natural sort `sort` uses (translate.ts naturalKey). */
+function naturalArgs(x: string): string {
+  return `${x}, ${naturalKey(x)}) FILTER (WHERE ${x} IS NOT NULL`;
+}
+
 /** The translators by the functions' documented names (functions.ts). */
 const CALLS: ReadonlyMap<string, Translator> = new Map<string, Translator>([
   ["ispresent", (c) => ({ sql: `(${c.arg(0).sql} IS NOT NULL)`, type: "boolean" })],
@@ -186,7 +225,10 @@ const CALLS: ReadonlyMap<string, Translator> = new Map<string, Translator>([
   ],
   [
     "isblank",
-    (c) => ({ sql: `(${c.arg(0).sql} IS NULL OR trim(${str(c.arg(0))}) = '')`, type: "boolean" }),
+    (c) => ({
+      sql: `(${c.arg(0).sql} IS NULL OR regexp_full_match(${str(c.arg(0))}, '\\s*'))`,
+      type: "boolean",
+    }),
   ],
   ["coalesce", coalesce],
   ["concat", (c) => ({ sql: `concat(${c.args().map(str).join(", ")})`, type: "string" })],
@@ -234,8 +276,8 @@ const CALLS: ReadonlyMap<string, Translator> = new Map<string, Translator>([
   ["pct", pct],
   ["earliest", atTime],
   ["latest", atTime],
-  ["sortsFirst", (c) => ({ sql: `min(${str(c.arg(0))})`, type: "string" })],
-  ["sortsLast", (c) => ({ sql: `max(${str(c.arg(0))})`, type: "string" })],
+  ["sortsFirst", (c) => ({ sql: `arg_min(${naturalArgs(str(c.arg(0)))})`, type: "string" })],
+  ["sortsLast", (c) => ({ sql: `arg_max(${naturalArgs(str(c.arg(0)))})`, type: "string" })],
 ]);
 
 export function translateCall(c: CallContext): Col {

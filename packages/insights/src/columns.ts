@@ -77,3 +77,13 @@ export function numberLiteral(n: number): string {
 export function twoValued(sql: string): string {
   return `coalesce(${sql}, false)`;
 }
+
+/**
+ * The service's natural sort of text as one ordered key: text before numbers, numbers by value,
+ * text in chunks (digit runs by length then value, the rest by code point).
+ */
+export function naturalKey(x: string): string {
+  const n = `TRY_CAST(${x} AS DOUBLE)`;
+  const chunks = `list_transform(regexp_extract_all(${x}, '[0-9]+|[^0-9]+'), lambda ch: CASE WHEN ch[1] BETWEEN '0' AND '9' THEN lpad(CAST(length(ch) AS VARCHAR), 6, '0') || ch ELSE ch END)`;
+  return `{'num': ${n} IS NOT NULL, 'n': ${n}, 'chunks': ${chunks}}`;
+}

@@ -5,6 +5,7 @@ import {
   bool,
   type Col,
   dbl,
+  naturalKey,
   num,
   numberLiteral,
   render,
@@ -184,7 +185,7 @@ class Translator {
         for (const item of c.items) {
           names.push(item.name);
           if (item.expr.kind === "field" && item.alias === undefined) {
-            this.resolveName(item.expr.name);
+            this.resolveName(item.expr.name, item.expr);
             continue;
           }
           computed.push({ name: item.name, col: this.expr(item.expr) });
@@ -287,7 +288,7 @@ class Translator {
 
   // ---- names and expressions
 
-  private resolveName(name: string): Col {
+  private resolveName(name: string, node?: { start: number; end: number }): Col {
     const known = this.scope.cols.get(name);
     if (known) return known;
     if (this.scope.mode === "aggregated") return { sql: "NULL", type: "null" };
@@ -302,6 +303,12 @@ class Translator {
         return { sql: "lgroup", type: "string" };
       case "@ptr":
         return { sql: "ptr", type: "string" };
+      case "@ingestionTime":
+        // Files and stores keep no time of ingestion into CloudWatch Logs: null would be a guess.
+        return this.unsupported(
+          node ?? { start: 0, end: 0 },
+          "@ingestionTime is not available on the local engine: CloudTrail files hold no time of ingestion into CloudWatch Logs",
+        );
     }
     const pointer = `/${name
       .split(".")
@@ -329,7 +336,7 @@ class Translator {
     }
     switch (e.kind) {
       case "field":
-        return aliases?.get(e.name) ?? this.resolveName(e.name);
+        return aliases?.get(e.name) ?? this.resolveName(e.name, e);
       case "string":
         return { sql: sqlString(e.value), type: "string" };
       case "number":
@@ -422,6 +429,9 @@ class Translator {
         if (isNum(l) || isNum(r)) sql = `(${num(l)} ${op} ${num(r)})`;
         else if (l.type === "timestamp" || r.type === "timestamp")
           sql = `(${ts(l)} ${op} ${ts(r)})`;
+        else if (e.left.kind !== "string" && e.right.kind !== "string")
+          // Two fields: numbers by value when both are numbers (9 < 10, 5 = 5.0), else as text.
+          sql = `(CASE WHEN ${num(l)} IS NOT NULL AND ${num(r)} IS NOT NULL THEN ${num(l)} ${op} ${num(r)} ELSE ${str(l)} ${op} ${str(r)} END)`;
         else sql = `(${str(l)} ${op} ${str(r)})`;
         return { sql: twoValued(sql), type: "boolean" };
       }
@@ -471,18 +481,8 @@ function orderBy(keys: OrderKey[]): string {
   if (keys.length === 0) return "";
   const parts = keys.flatMap((k) => {
     const dir = k.descending ? "DESC" : "ASC";
-    if (k.type === "string") {
-      // The service's natural sort: ascending, text before numbers; numbers by value; text in
-      // chunks, digit runs by length then value, the rest by code point. Missing values last.
-      const n = `TRY_CAST(${k.sql} AS DOUBLE)`;
-      const chunks = `list_transform(regexp_extract_all(${k.sql}, '[0-9]+|[^0-9]+'), lambda ch: CASE WHEN ch[1] BETWEEN '0' AND '9' THEN lpad(CAST(length(ch) AS VARCHAR), 6, '0') || ch ELSE ch END)`;
-      return [
-        `(${k.sql} IS NULL) ASC`,
-        `(${n} IS NOT NULL) ${dir}`,
-        `${n} ${dir} NULLS LAST`,
-        `${chunks} ${dir} NULLS LAST`,
-      ];
-    }
+    // The service's natural sort (columns.ts naturalKey); missing values last.
+    if (k.type === "string") return [`(${k.sql} IS NULL) ASC`, `${naturalKey(k.sql)} ${dir}`];
     return [`${k.sql} ${dir} NULLS LAST`];
   });
   return ` ORDER BY ${parts.join(", ")}`;

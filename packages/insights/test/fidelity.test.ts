@@ -249,3 +249,99 @@ describe("comments", () => {
     expect(() => parseInsights("fields 5 --2 as x")).not.toThrow();
   });
 });
+
+describe("values the service reads as numbers, addresses, white space (review of the translation)", () => {
+  const VALUES: Record<string, unknown>[] = [
+    { eventTime: "2026-11-20T10:00:00Z", a: 9, b: 10, s: "abc", t: "abd", w: "\t\n", x: "\tfoo\n" },
+    { eventTime: "2026-11-20T10:01:00Z", a: 100, b: 20, p: 5, q: 5.0, n: "a10" },
+    { eventTime: "2026-11-20T10:02:00Z", n: "a9", m: 3 },
+    { eventTime: "2026-11-20T10:03:00Z", n: "10", m: 12 },
+    { eventTime: "2026-11-20T10:04:00Z", n: "9" },
+  ];
+  let db: EventsDb;
+  beforeAll(async () => {
+    db = await eventsDb(VALUES);
+  });
+  afterAll(() => db.close());
+
+  test("two fields compare as numbers when both are numbers (9 < 10, 5 = 5.0), else as text", async () => {
+    const truth = VALUES.filter(
+      (e) => typeof e.a === "number" && (e.a as number) > (e.b as number),
+    );
+    expect((await db.run("filter a > b | fields a")).rows).toEqual(
+      truth.map((e) => ({ a: String(e.a) })),
+    );
+    expect((await db.run("filter p = q | stats count(*) as c")).rows).toEqual([{ c: "1" }]);
+    expect((await db.run("filter s < t | stats count(*) as c")).rows).toEqual([{ c: "1" }]);
+  });
+
+  test("min and max of numbers are numbers; of text they refuse rather than guess", async () => {
+    expect((await db.run("stats min(m) as lo, max(m) as hi")).rows).toEqual([{ lo: 3, hi: 12 }]);
+    await expect(db.run("stats max(n) as hi")).rejects.toThrow(
+      /max\(n\): a value that is not a number; min\(\) and max\(\) of text are not supported/,
+    );
+  });
+
+  test("sortsFirst and sortsLast follow the order sort gives", async () => {
+    const sorted = (await db.run("filter ispresent(n) | sort n asc | fields n")).rows;
+    expect(sorted.map((r) => r.n)).toEqual(["a9", "a10", "9", "10"]);
+    expect((await db.run("stats sortsFirst(n) as f, sortsLast(n) as l")).rows).toEqual([
+      { f: "a9", l: "10" },
+    ]);
+  });
+
+  test("trim and isblank take white space, not only spaces", async () => {
+    expect((await db.run("filter ispresent(x) | fields trim(x) as t")).rows).toEqual([
+      { t: "foo" },
+    ]);
+    expect((await db.run("filter ispresent(x) | fields ltrim(x) as t")).rows).toEqual([
+      { t: "foo\n" },
+    ]);
+    expect((await db.run("filter isblank(w) and ispresent(w) | stats count(*) as c")).rows).toEqual(
+      [{ c: "1" }],
+    );
+  });
+
+  test("isValidIp and isValidIpV6 accept addresses only (RFC 4291 text forms)", async () => {
+    const cases: [string, boolean][] = [
+      ["::1", true],
+      ["::", true],
+      ["fe80::", true],
+      ["2001:db8::8a2e:370:7334", true],
+      ["1:2:3:4:5:6:7:8", true],
+      ["1:2:3:4:5:6:7::", true],
+      ["::ffff:192.0.2.1", true],
+      ["1:2:3:4:5:6:192.0.2.1", true],
+      ["12:30:45", false],
+      ["1:2", false],
+      ["1:2:3:4:5:6:7:8:9", false],
+      ["1::2::3", false],
+      ["12345::", false],
+      ["::ffff:999.0.2.1", false],
+      ["192.0.2.1", false],
+    ];
+    const ips = await eventsDb(
+      cases.map(([ip], i) => ({ eventTime: `2026-11-20T10:0${i % 10}:00Z`, ip })),
+    );
+    try {
+      const got = await ips.run(
+        "fields ip, isValidIpV6(ip) as v6, isValidIp(ip) as any | limit 100",
+      );
+      const byIp = new Map(got.rows.map((r) => [r.ip, r]));
+      for (const [ip, v6] of cases) {
+        expect([ip, byIp.get(ip)?.v6]).toEqual([ip, v6 ? 1 : 0]);
+        expect([ip, byIp.get(ip)?.any]).toEqual([ip, v6 || ip === "192.0.2.1" ? 1 : 0]);
+      }
+    } finally {
+      ips.close();
+    }
+  });
+
+  test("@ingestionTime is refused where it is written, not null", () => {
+    const err = thrown(InsightsSyntaxError, () =>
+      translateInsights("fields @timestamp, @ingestionTime", { relation: "cwl_events" }),
+    );
+    expect(err.code).toBe("insights-unsupported");
+    expect([err.line, err.column]).toEqual([1, 20]);
+  });
+});

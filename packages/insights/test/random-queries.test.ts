@@ -112,7 +112,9 @@ test("400 random queries that parse all run on DuckDB", async () => {
       await db.run(q);
       ran++;
     } catch (e) {
-      if (!(e instanceof InsightsSyntaxError))
+      // min/max over text refuse at run time, by design (calls.ts minMax).
+      const refused = /min\(\) and max\(\) of text are not supported/.test((e as Error).message);
+      if (!(e instanceof InsightsSyntaxError) && !refused)
         failures.push(`${q}\n  ${(e as Error).message.split("\n")[0]}`);
     }
   }
