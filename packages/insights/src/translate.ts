@@ -299,15 +299,15 @@ class Translator {
         return { sql: "msg", type: "string" };
       case "@logStream":
         return { sql: "lstream", type: "string" };
-      case "@log":
-        return { sql: "lgroup", type: "string" };
       case "@ptr":
         return { sql: "ptr", type: "string" };
+      // Files and stores keep neither the log group an event went to (the service's @log is
+      // account-id:log-group-name) nor when it arrived there: a value would be a guess.
+      case "@log":
       case "@ingestionTime":
-        // Files and stores keep no time of ingestion into CloudWatch Logs: null would be a guess.
         return this.unsupported(
           node ?? { start: 0, end: 0 },
-          "@ingestionTime is not available on the local engine: CloudTrail files hold no time of ingestion into CloudWatch Logs",
+          `${name} is not available on the local engine: CloudTrail files do not say ${name === "@log" ? "which log group an event was delivered to" : "when an event was ingested into CloudWatch Logs"}`,
         );
     }
     const pointer = `/${name

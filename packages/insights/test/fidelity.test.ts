@@ -337,11 +337,19 @@ describe("values the service reads as numbers, addresses, white space (review of
     }
   });
 
-  test("@ingestionTime is refused where it is written, not null", () => {
+  test("@ingestionTime and @log are refused where they are written, not guessed", () => {
     const err = thrown(InsightsSyntaxError, () =>
       translateInsights("fields @timestamp, @ingestionTime", { relation: "cwl_events" }),
     );
     expect(err.code).toBe("insights-unsupported");
     expect([err.line, err.column]).toEqual([1, 20]);
+    const log = thrown(InsightsSyntaxError, () =>
+      translateInsights("stats count(*) by @log", { relation: "cwl_events" }),
+    );
+    expect([log.code, log.column, log.message]).toEqual([
+      "insights-unsupported",
+      19,
+      "@log is not available on the local engine: CloudTrail files do not say which log group an event was delivered to",
+    ]);
   });
 });
