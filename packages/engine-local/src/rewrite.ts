@@ -5,6 +5,7 @@
  * turn the DOUBLE 1e3 into an integer and lose UINT64 query locations. Anything the parser does not
  * accept as exactly one SELECT is refused here, before it runs.
  */
+
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { RunMdError } from "@run-md/core";
 import { parse, stringify } from "lossless-json";
@@ -31,6 +32,7 @@ import {
   VARCHAR_MARKER,
 } from "./trino-ast.ts";
 import { annotateColumnTypes } from "./trino-scope.ts";
+import { ifWithoutElse, listaggWithinGroup } from "./trino-syntax.ts";
 import { isZoned, zonedComparison, zonedLiteral } from "./trino-zoned.ts";
 
 export interface RewriteOptions {
@@ -126,34 +128,6 @@ export function prePass(sql: string, trino = true): string {
         .replace(/\bAS\s+TIMESTAMP\s*\(\s*(\d+)\s*\)(?=\s*\))/gi, `AS ${TIMESTAMP_MARKER}$1`)
     );
   });
-}
-
-/**
- * Trino's `IF(c, x)` is `IF(c, x, NULL)`; DuckDB's parser rejects the two-argument form. The third
- * argument is added in the text (outside strings and comments) before parsing.
- */
-export function ifWithoutElse(sql: string): string {
-  const masked = mapCode(
-    sql,
-    (code) => code,
-    (other) => " ".repeat(other.length),
-  );
-  const inserts: number[] = [];
-  for (const m of masked.matchAll(/(?<![\w.$"])IF\s*\(/gi)) {
-    let depth = 0;
-    let commas = 0;
-    for (let i = (m.index ?? 0) + m[0].length - 1; i < masked.length; i++) {
-      const ch = masked[i];
-      if (ch === "(") depth++;
-      else if (ch === ")" && --depth === 0) {
-        if (commas === 1) inserts.push(i);
-        break;
-      } else if (ch === "," && depth === 1) commas++;
-    }
-  }
-  let out = sql;
-  for (const at of inserts.sort((a, b) => b - a)) out = `${out.slice(0, at)}, NULL${out.slice(at)}`;
-  return out;
 }
 
 /**
@@ -404,7 +378,9 @@ export async function rewriteAthena(
 }> {
   const { statement } = await parseSelect(
     conn,
-    opts.trinoFunctions ? prePass(decimalLiterals(ifWithoutElse(sql))) : prePass(sql, false),
+    opts.trinoFunctions
+      ? prePass(decimalLiterals(listaggWithinGroup(ifWithoutElse(sql))))
+      : prePass(sql, false),
   );
   const st: RewriteState = {
     opts,

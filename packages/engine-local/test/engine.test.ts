@@ -599,20 +599,26 @@ describe("Logs Insights steps", () => {
     ]);
   });
 
-  it("expose @logStream, @log and the original message", async () => {
+  it("expose @logStream and the original message; @log, which the files do not hold, is refused", async () => {
+    await expect(
+      engine.query(
+        req("fields @log", "2024-03-01T00:00:00Z", "2024-03-02T00:00:00Z", {
+          dialect: "logs-insights",
+        }),
+      ),
+    ).rejects.toMatchObject({ code: "insights-unsupported" });
     const r = await engine.query(
       req(
-        "fields @timestamp, @logStream, @log, @message | filter eventName = {{name}}",
+        "fields @timestamp, @logStream, @message | filter eventName = {{name}}",
         "2024-03-01T00:00:00Z",
         "2024-03-02T00:00:00Z",
         { dialect: "logs-insights", params: { name: { type: "string", value: "CreateUser" } } },
       ),
     );
     expect(r.rows.length).toBe(1);
-    const [ts, stream, log, message] = r.rows[0] as string[];
+    const [ts, stream, message] = r.rows[0] as string[];
     expect(ts).toBe("2024-03-01 00:00:00.000");
     expect(stream).toBe(`${ACCT}_CloudTrail_us-east-1`);
-    expect(log).toBe(`${ACCT}:cloudtrail`);
     expect(JSON.parse(message as string)).toMatchObject({
       eventName: "CreateUser",
       sourceIPAddress: "10.0.0.1",

@@ -554,6 +554,25 @@ const values: [string, unknown, string | undefined, string][] = [
     "integer",
     "docs conditional: nested, the inner one two-argument",
   ],
+  // listagg (Athena engine 3's added functions: listagg(value, ',') WITHIN GROUP (ORDER BY value)).
+  [
+    "(SELECT listagg(x, ',') WITHIN GROUP (ORDER BY x) FROM (VALUES ('a'), ('c'), (NULL), ('b')) t(x))",
+    "a,b,c",
+    "varchar",
+    "Athena engine 3 docs: listagg, NULLs skipped",
+  ],
+  [
+    "(SELECT listagg(x) WITHIN GROUP (ORDER BY x DESC) FROM (VALUES ('a'), ('c'), ('b')) t(x))",
+    "cba",
+    "varchar",
+    "Trino: the separator defaults to ''",
+  ],
+  [
+    "(SELECT listagg(x, ',') WITHIN GROUP (ORDER BY x) FROM (VALUES ('a')) t(x) WHERE false)",
+    null,
+    "varchar",
+    "Trino: no rows is NULL",
+  ],
   // Intervals print as Trino prints them (IntervalDayTime.formatMillis, IntervalYearMonth.formatMonths).
   [
     "TIMESTAMP '2024-01-08 00:00:00' - TIMESTAMP '2024-01-01 00:02:05'",
