@@ -11,6 +11,8 @@ import { RunMdError } from "@run-md/core";
 import { parse, stringify } from "lossless-json";
 import { callPrepared } from "./prepared.ts";
 import { renameAggregate, rewriteFunction } from "./rewrite-functions.ts";
+import { CLOUDTRAIL_COLUMNS } from "./schema.ts";
+import { refuseSelectAliases } from "./select-aliases.ts";
 import { clone, isNode, type Node } from "./tree.ts";
 import {
   arraySubscript,
@@ -397,6 +399,7 @@ export async function rewriteAthena(
   collectCteNames(statement.node, st.ctes);
   if (opts.trinoFunctions) annotateColumnTypes(statement.node);
   statement.node = visit(statement.node, st) as Node;
+  if (opts.trinoFunctions) refuseSelectAliases(statement.node, st.targets, COLUMN_NAMES);
   nameUnaliasedColumns(statement.node);
   const pruneSql = await partitionFilterSql(
     conn,
@@ -481,6 +484,9 @@ function typeNode(name: string | undefined): Node | undefined {
     },
   };
 }
+
+/** The CloudTrail table's column names: what WHERE, GROUP BY and HAVING can name on Athena. */
+const COLUMN_NAMES = new Set(CLOUDTRAIL_COLUMNS.map((c) => c.name));
 
 const MAIN_SCHEMA = new Set(["substring", "date_part", "timezone"]);
 

@@ -26,7 +26,11 @@ const TSV = path.join(sharedDir, "reference/queries/queries.tsv");
 const VPC_FLOW = "joins a VPC Flow Logs table (irworkshopgluetablevpcflow): not a CloudTrail query";
 const TWO_STATEMENTS =
   "a whole demo file: several statements without ';' between them (a syntax error on Athena too)";
+const HAVING_ALIAS =
+  "HAVING call_count > n names a select alias: Trino rejects it as SQL specifies (Column 'call_count' cannot be resolved, trinodb/trino#8582)";
 const EXPECTED_FAILURES: Record<string, string> = {
+  a79a83099e: HAVING_ALIAS,
+  "0ec4a3e22e": HAVING_ALIAS,
   e909ecf11c: VPC_FLOW,
   "2f0408008a": VPC_FLOW,
   aae8a47f21: VPC_FLOW,

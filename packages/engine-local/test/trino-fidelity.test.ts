@@ -1022,3 +1022,32 @@ describe("timestamps with a time zone other than UTC (issue 11)", () => {
     ).rejects.toThrow(/not supported locally/);
   });
 });
+
+describe("select aliases outside ORDER BY (Trino: Column 'x' cannot be resolved, trinodb/trino#8582)", () => {
+  it.each([
+    ["WHERE", "SELECT eventname AS n FROM cloudtrail_logs WHERE n = 'x'", "n"],
+    ["GROUP BY", "SELECT eventname AS n, count(*) AS c FROM cloudtrail_logs GROUP BY n", "n"],
+    [
+      "HAVING",
+      "SELECT eventname, count(*) AS c FROM cloudtrail_logs t GROUP BY eventname HAVING c > 1",
+      "c",
+    ],
+  ])("refuses one in %s, as Athena does", async (clause, sql, name) => {
+    await expect(step(sql)).rejects.toThrow(
+      `Column '${name}' cannot be resolved: on Athena (Trino) ${clause} sees the table's columns`,
+    );
+  });
+
+  it.each([
+    "SELECT eventname AS n, count(*) AS c FROM cloudtrail_logs GROUP BY 1 HAVING count(*) > 1 ORDER BY c",
+    "SELECT lower(eventname) AS eventname FROM cloudtrail_logs WHERE eventname = 'x'",
+    "WITH a AS (SELECT eventname AS n FROM cloudtrail_logs) SELECT n FROM a WHERE n = 'x'",
+    "SELECT eventname AS n FROM cloudtrail_logs WHERE eventname IN (SELECT n FROM (SELECT 'x' AS n) s)",
+  ])("accepts what Trino accepts: %s", async (sql) => {
+    const outcome = await step(sql).then(
+      (r) => `${r.rows.length} rows`,
+      (e: Error) => e.message,
+    );
+    expect(outcome).toBe("0 rows");
+  });
+});

@@ -1,0 +1,63 @@
+/**
+ * Trino resolves WHERE, GROUP BY and HAVING against the FROM clause only: a select-list alias
+ * there is "Column 'n' cannot be resolved" on Athena, while DuckDB accepts it. Over the CloudTrail
+ * table, whose columns are known, such a query is refused locally, so that a step that runs here
+ * also runs on Athena. Other sources (CTEs, subqueries, joins) are not checked.
+ */
+import { RunMdError } from "@run-md/core";
+import type { Node } from "./tree.ts";
+import { isNode } from "./tree.ts";
+
+/** Throws for the first select alias used in a WHERE, GROUP BY or HAVING over one of `tables`. */
+export function refuseSelectAliases(root: unknown, tables: Set<Node>, columns: Set<string>): void {
+  forEachNode(root, (n) => {
+    if (n.type !== "SELECT_NODE" || !isNode(n.from_table) || !tables.has(n.from_table)) return;
+    const aliases = new Set(
+      (n.select_list as Node[])
+        .map((e) => String(e.alias ?? "").toLowerCase())
+        .filter((a) => a !== "" && !columns.has(a)),
+    );
+    if (aliases.size === 0) return;
+    const clauses: [string, unknown][] = [
+      ["WHERE", n.where_clause],
+      ["GROUP BY", n.group_expressions],
+      ["HAVING", n.having],
+    ];
+    for (const [clause, expr] of clauses) {
+      const name = aliasIn(expr, aliases);
+      if (name !== undefined) throw aliasError(name, clause);
+    }
+  });
+}
+
+/** A column reference in `expr` (not inside a subquery) naming one of `aliases`. */
+function aliasIn(expr: unknown, aliases: Set<string>): string | undefined {
+  let found: string | undefined;
+  forEachNode(expr, (n) => {
+    const names = n.class === "COLUMN_REF" ? (n.column_names as string[]) : [];
+    const name = names.length === 1 ? String(names[0]).toLowerCase() : "";
+    if (found === undefined && aliases.has(name)) found = name;
+    return n.class === "SUBQUERY";
+  });
+  return found;
+}
+
+/** Visits every node of a tree; `visit` returning true skips the node's children. */
+function forEachNode(v: unknown, visit: (n: Node) => boolean | undefined | void): void {
+  if (Array.isArray(v)) {
+    for (const x of v) forEachNode(x, visit);
+    return;
+  }
+  if (!isNode(v) || visit(v) === true) return;
+  for (const x of Object.values(v)) forEachNode(x, visit);
+}
+
+function aliasError(name: string, clause: string): RunMdError {
+  return new RunMdError(
+    "sql-error",
+    `Column '${name}' cannot be resolved: on Athena (Trino) ${clause} sees the table's columns, not the select list's aliases.`,
+    {
+      hint: `Repeat the expression in ${clause}${clause === "GROUP BY" ? " (or write its position, GROUP BY 1)" : ""}, or compute it in a subquery or CTE.`,
+    },
+  );
+}
