@@ -2,7 +2,8 @@
  * Trino resolves WHERE, GROUP BY and HAVING against the FROM clause only: a select-list alias
  * there is "Column 'n' cannot be resolved" on Athena, while DuckDB accepts it. Over the CloudTrail
  * table, whose columns are known, such a query is refused locally, so that a step that runs here
- * also runs on Athena. Other sources (CTEs, subqueries, joins) are not checked.
+ * also runs on Athena. Other sources (CTEs, joins, subqueries other than `SELECT *` of the
+ * table) are not checked.
  */
 import { RunMdError } from "@run-md/core";
 import type { Node } from "./tree.ts";
@@ -11,7 +12,7 @@ import { isNode } from "./tree.ts";
 /** Throws for the first select alias used in a WHERE, GROUP BY or HAVING over one of `tables`. */
 export function refuseSelectAliases(root: unknown, tables: Set<Node>, columns: Set<string>): void {
   forEachNode(root, (n) => {
-    if (n.type !== "SELECT_NODE" || !isNode(n.from_table) || !tables.has(n.from_table)) return;
+    if (n.type !== "SELECT_NODE" || !readsTable(n.from_table, tables)) return;
     const aliases = new Set(
       (n.select_list as Node[])
         .map((e) => String(e.alias ?? "").toLowerCase())
@@ -28,6 +29,20 @@ export function refuseSelectAliases(root: unknown, tables: Set<Node>, columns: S
       if (name !== undefined) throw aliasError(name, clause);
     }
   });
+}
+
+/**
+ * Whether a FROM item is the table, or a subquery `SELECT * FROM <the table> [WHERE ...]` (how
+ * the Athena engine scopes it to the window), whose columns are the table's.
+ */
+function readsTable(from: unknown, tables: Set<Node>): boolean {
+  if (!isNode(from)) return false;
+  if (tables.has(from)) return true;
+  const sub = from.type === "SUBQUERY" && isNode(from.subquery) ? from.subquery.node : undefined;
+  if (!isNode(sub) || sub.type !== "SELECT_NODE") return false;
+  const list = sub.select_list as Node[];
+  const star = list.length === 1 && list[0]?.class === "STAR" && !list[0]?.columns;
+  return star && readsTable(sub.from_table, tables);
 }
 
 /** A column reference in `expr` (not inside a subquery) naming one of `aliases`. */

@@ -1032,6 +1032,11 @@ describe("select aliases outside ORDER BY (Trino: Column 'x' cannot be resolved,
       "SELECT eventname, count(*) AS c FROM cloudtrail_logs t GROUP BY eventname HAVING c > 1",
       "c",
     ],
+    [
+      "HAVING",
+      "SELECT eventname, count(*) AS c FROM (SELECT * FROM cloudtrail_logs WHERE eventtime >= '2024') t GROUP BY eventname HAVING c > 1",
+      "c",
+    ],
   ])("refuses one in %s, as Athena does", async (clause, sql, name) => {
     await expect(step(sql)).rejects.toThrow(
       `Column '${name}' cannot be resolved: on Athena (Trino) ${clause} sees the table's columns`,
@@ -1042,6 +1047,7 @@ describe("select aliases outside ORDER BY (Trino: Column 'x' cannot be resolved,
     "SELECT eventname AS n, count(*) AS c FROM cloudtrail_logs GROUP BY 1 HAVING count(*) > 1 ORDER BY c",
     "SELECT lower(eventname) AS eventname FROM cloudtrail_logs WHERE eventname = 'x'",
     "WITH a AS (SELECT eventname AS n FROM cloudtrail_logs) SELECT n FROM a WHERE n = 'x'",
+    "SELECT n, count(*) AS c FROM (SELECT eventname AS n FROM cloudtrail_logs) t GROUP BY n HAVING count(*) > 1",
     "SELECT eventname AS n FROM cloudtrail_logs WHERE eventname IN (SELECT n FROM (SELECT 'x' AS n) s)",
   ])("accepts what Trino accepts: %s", async (sql) => {
     const outcome = await step(sql).then(
