@@ -79,11 +79,15 @@ export function twoValued(sql: string): string {
 }
 
 /**
- * The service's natural sort of text as one ordered key: text before numbers, numbers by value,
- * text in chunks (digit runs by length then value, the rest by code point).
+ * The service's natural sort of text as one ordered key (CWL_QuerySyntax-Sort): text before
+ * numbers, numbers by value, text in chunks (digit runs by length then value, the rest by code
+ * point).
  */
 export function naturalKey(x: string): string {
-  const n = `TRY_CAST(${x} AS DOUBLE)`;
+  // A number value has digits only (a sign and a decimal point allowed): not 1e3, inf or nan.
+  const isNum = `regexp_full_match(${x}, '-?[0-9]+([.][0-9]+)?')`;
+  const n = `(CASE WHEN ${isNum} THEN TRY_CAST(${x} AS DOUBLE) END)`;
   const chunks = `list_transform(regexp_extract_all(${x}, '[0-9]+|[^0-9]+'), lambda ch: CASE WHEN ch[1] BETWEEN '0' AND '9' THEN lpad(CAST(length(ch) AS VARCHAR), 6, '0') || ch ELSE ch END)`;
-  return `{'num': ${n} IS NOT NULL, 'n': ${n}, 'chunks': ${chunks}}`;
+  // Equal numbers (01 and 1) by their text, as the documentation's example orders them.
+  return `{'num': ${isNum}, 'n': ${n}, 't': (CASE WHEN ${isNum} THEN ${x} END), 'chunks': ${chunks}}`;
 }

@@ -282,6 +282,53 @@ describe("values the service reads as numbers, addresses, white space (review of
     );
   });
 
+  test("sort orders the documentation's own example as documented (CWL_QuerySyntax-Sort)", async () => {
+    // The ascending order the sort page shows, number values last ("values that include only
+    // numbers"), 01 before 1.
+    const documented = [
+      "!:",
+      "#",
+      "*%04",
+      "0#",
+      "5A",
+      "111A",
+      "2345_",
+      "@",
+      "@_",
+      "A",
+      "A9876fghj",
+      "a12345hfh",
+      "0",
+      "01",
+      "1",
+      "2",
+      "3",
+    ];
+    const shuffled = [...documented]
+      .reverse()
+      .map((v, i) => ({ eventTime: `2026-11-20T10:${String(i).padStart(2, "0")}:00Z`, v }));
+    const sample = await eventsDb([
+      ...shuffled,
+      { eventTime: "2026-11-20T11:00:00Z", v: "inf" },
+      { eventTime: "2026-11-20T11:01:00Z", v: "1e3" },
+    ]);
+    try {
+      const asc = (await sample.run("sort v asc | fields v")).rows.map((r) => r.v);
+      // "inf" and "1e3" mix letters with digits: not number values, so they sort as text.
+      expect(asc).toEqual([
+        ...documented.slice(0, 4),
+        "1e3",
+        ...documented.slice(4, 12),
+        "inf",
+        ...documented.slice(12),
+      ]);
+      const desc = (await sample.run("sort v desc | fields v")).rows.map((r) => r.v);
+      expect(desc).toEqual([...asc].reverse());
+    } finally {
+      sample.close();
+    }
+  });
+
   test("sortsFirst and sortsLast follow the order sort gives", async () => {
     const sorted = (await db.run("filter ispresent(n) | sort n asc | fields n")).rows;
     expect(sorted.map((r) => r.n)).toEqual(["a9", "a10", "9", "10"]);
