@@ -195,12 +195,12 @@ function qualifiedInterval(parts: { code: boolean; text: string }[], i: number):
   const [prev, lit, next] = [parts[i - 1], parts[i], parts[i + 1]];
   const kw = prev?.code ? /\bINTERVAL\s*$/i.exec(prev.text) : null;
   const unit = next?.code
-    ? /^\s*(DAY|HOUR|MINUTE)\s+TO\s+(HOUR|MINUTE|SECOND)\b/i.exec(next.text)
+    ? /^\s*(DAY|HOUR|MINUTE|SECOND)\s+TO\s+(DAY|HOUR|MINUTE|SECOND)\b/i.exec(next.text)
     : null;
   if (!prev || !lit || lit.code || !next || !kw || !unit) return false;
   const from = DAY_TIME_FIELDS.indexOf(unit[1]?.toUpperCase() as "DAY");
   const to = DAY_TIME_FIELDS.indexOf(unit[2]?.toUpperCase() as "DAY");
-  const ms = to > from ? dayTimeMillis(lit.text, from, to) : undefined;
+  const ms = to >= from ? dayTimeMillis(lit.text, from, to) : undefined;
   if (ms === undefined) {
     const qualifier = `${unit[1]} TO ${unit[2]}`.toUpperCase();
     throw new RunMdError("sql-syntax", `Invalid INTERVAL ${qualifier} value: ${lit.text}`, {

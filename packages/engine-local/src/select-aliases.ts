@@ -45,14 +45,15 @@ function readsTable(from: unknown, tables: Set<Node>): boolean {
   return star && readsTable(sub.from_table, tables);
 }
 
-/** A column reference in `expr` (not inside a subquery) naming one of `aliases`. */
+/** A column reference in `expr` (not inside a subquery or lambda) naming one of `aliases`. */
 function aliasIn(expr: unknown, aliases: Set<string>): string | undefined {
   let found: string | undefined;
   forEachNode(expr, (n) => {
     const names = n.class === "COLUMN_REF" ? (n.column_names as string[]) : [];
     const name = names.length === 1 ? String(names[0]).toLowerCase() : "";
     if (found === undefined && aliases.has(name)) found = name;
-    return n.class === "SUBQUERY";
+    // A subquery has its own scope; a lambda's parameters are its own names (x -> x.type).
+    return n.class === "SUBQUERY" || n.class === "LAMBDA";
   });
   return found;
 }

@@ -14,6 +14,8 @@ import {
   parse as parseLossless,
   stringify as stringifyLossless,
 } from "lossless-json";
+import { clone } from "./tree.ts";
+import { offsetPattern } from "./trino.ts";
 
 type Node = Record<string, unknown>;
 
@@ -152,6 +154,8 @@ export function rewriteArithmetic(f: Node): Node {
     }
     return f;
   }
+  if (f.is_operator === true && (name === "*" || name === "/") && args.length === 2)
+    refuseScaledYearMonth(name, args as [Node, Node]);
   if (f.is_operator !== true || (name !== "/" && name !== "%") || args.length !== 2) return f;
   const [a, b] = [staticType(args[0]), staticType(args[1])];
   const aggregated = hasAggregate(args);
@@ -222,6 +226,27 @@ export function boundPair(args: [Node, Node], fn: string, like: Node): Node {
   return callNode("array_extract", [each, intConst(1)], like);
 }
 
+/**
+ * A year-to-month interval divided, or multiplied by anything but a whole number: Trino keeps
+ * whole months (INTERVAL '3' MONTH / 2 is 0-1) where DuckDB makes days of the fraction.
+ */
+function refuseScaledYearMonth(op: string, [a, b]: [Node, Node]): void {
+  const yearMonth = (n: Node) =>
+    n.class === "FUNCTION" && /^to_(years|months)$/.test(String(n.function_name));
+  const whole = (n: Node) =>
+    n.class === "CONSTANT" && INTEGER_IDS.has(String(((n.value as Node).type as Node)?.id));
+  const scaled =
+    op === "/" ? yearMonth(a) : (yearMonth(a) && !whole(b)) || (yearMonth(b) && !whole(a));
+  if (scaled)
+    throw new RunMdError(
+      "sql-error",
+      "A year-to-month interval divided, or multiplied by a fraction, is not supported locally (Trino keeps whole months).",
+      {
+        hint: "The query runs on Athena as written; locally, use a day-to-second interval or whole multiples.",
+      },
+    );
+}
+
 /** An INTERVAL literal (`INTERVAL '3' DAY` parses as to_days(CAST('3' AS INTEGER))). */
 function isIntervalish(n: Node | undefined): boolean {
   if (!n) return false;
@@ -235,11 +260,18 @@ function isIntervalish(n: Node | undefined): boolean {
   );
 }
 
-/** `CAST(x AS TIMESTAMP)` → `trino_cast_timestamp(x)`: strict about the text it accepts. */
+/**
+ * `CAST(x AS TIMESTAMP)` → `trino_cast_timestamp(x)`: strict about the text it accepts;
+ * `CAST(x AS TIME)` → `trino_cast_time(x)`, which also takes a timestamp with time zone.
+ */
 export function rewriteTimestampCast(v: Node): Node {
   if (v.class !== "CAST" || v.try_cast === true) return v;
   const t = v.cast_type as Node;
-  if (t.id !== "TIMESTAMP" || hasAggregate(v.child)) return v;
+  if (hasAggregate(v.child)) return v;
+  // A timestamp with time zone to TIME (DuckDB has no such cast): its time of day in UTC.
+  if (t.id === "TIME" && (v.child as Node).class !== "CONSTANT")
+    return callNode("trino_cast_time", [v.child], v);
+  if (t.id !== "TIMESTAMP") return v;
   return callNode("trino_cast_timestamp", [v.child], v);
 }
 
@@ -422,17 +454,21 @@ export function strptimeCall(f: Node, duckFormat: string): Node {
 
 /**
  * parse_datetime gives a timestamp with time zone: without an offset field the text's time in
- * Athena's session zone (UTC); with one (`%z` last) the instant, refused at run time when the
- * offset is not zero, since Trino would keep that offset as the value's zone and the local engine
- * keeps UTC instants.
+ * Athena's session zone (UTC); with one (`%z`) the instant, refused at run time unless the offset
+ * read (found by offsetPattern) is zero, since Trino would keep that offset as the value's zone
+ * and the local engine keeps UTC instants.
  */
 export function zonedParse(strptime: Node): Node {
   const [input, format] = strptime.children as Node[];
   const text = String(((format as Node).value as Node).value);
   const zoned = callNode("trino_parsed_tz", [{ ...strptime, alias: "" }], { alias: "" });
-  if (!text.includes("%z")) return { ...zoned, alias: strptime.alias };
-  if (!text.endsWith("%z")) return strptime;
-  return callNode("trino_parsed_offset", [zoned, input as Node], strptime);
+  if (!text.replaceAll("%%", "").includes("%z")) return { ...zoned, alias: strptime.alias };
+  const offset = callNode(
+    "regexp_extract",
+    [clone(input as Node), strConst(offsetPattern(text)), intConst(1)],
+    { alias: "" },
+  );
+  return callNode("trino_parsed_offset", [{ ...strptime, alias: "" }, offset], strptime);
 }
 
 /**

@@ -101,7 +101,7 @@ export const HELPER_MACROS: string[] = [
   // An interval as Trino writes it (values.ts intervalText): 'Y-M' when it holds only months,
   // 'D HH:MM:SS.mmm' when it holds none, DuckDB's text when it mixes them (no Trino type does).
   `CREATE MACRO trino_interval_months(i) AS CAST(date_part('year', i) * 12 + date_part('month', i) AS BIGINT)`,
-  `CREATE MACRO trino_interval_dhms(r) AS (CASE WHEN r < 0 THEN '-' ELSE '' END) || CAST(abs(r) // 86400000000 AS VARCHAR) || ' ' || lpad(CAST(abs(r) // 3600000000 % 24 AS VARCHAR), 2, '0') || ':' || lpad(CAST(abs(r) // 60000000 % 60 AS VARCHAR), 2, '0') || ':' || lpad(CAST(abs(r) // 1000000 % 60 AS VARCHAR), 2, '0') || '.' || lpad(CAST(abs(r) // 1000 % 1000 AS VARCHAR), 3, '0')`,
+  `CREATE MACRO trino_interval_dhms(r) AS (CASE WHEN r <= -1000 THEN '-' ELSE '' END) || CAST(abs(r) // 86400000000 AS VARCHAR) || ' ' || lpad(CAST(abs(r) // 3600000000 % 24 AS VARCHAR), 2, '0') || ':' || lpad(CAST(abs(r) // 60000000 % 60 AS VARCHAR), 2, '0') || ':' || lpad(CAST(abs(r) // 1000000 % 60 AS VARCHAR), 2, '0') || '.' || lpad(CAST(abs(r) // 1000 % 1000 AS VARCHAR), 3, '0')`,
   `CREATE MACRO trino_interval_text_of(i, m, r) AS CASE WHEN m <> 0 AND r <> 0 THEN CAST(i AS VARCHAR) WHEN m <> 0 THEN (CASE WHEN m < 0 THEN '-' ELSE '' END) || CAST(abs(m) // 12 AS VARCHAR) || '-' || CAST(abs(m) % 12 AS VARCHAR) ELSE trino_interval_dhms(r) END`,
   `CREATE MACRO trino_interval_text(i) AS trino_interval_text_of(i, trino_interval_months(i), epoch_us(i) - epoch_us(to_months(trino_interval_months(i))))`,
   // CAST(x AS VARCHAR) with doubles and reals in Trino's text (trino-ast.ts rewriteToVarcharCast),
@@ -134,9 +134,12 @@ export const HELPER_MACROS: string[] = [
   `CREATE MACRO trino_interval_part(f, t) AS CASE WHEN date_part('month', t) <> 0 OR date_part('year', t) <> 0 THEN date_part(f, t) ELSE CASE lower(f) WHEN 'day' THEN ${INTERVAL_MS} // 86400000 WHEN 'hour' THEN (${INTERVAL_MS} // 3600000) % 24 WHEN 'minute' THEN (${INTERVAL_MS} // 60000) % 60 WHEN 'second' THEN (${INTERVAL_MS} // 1000) % 60 WHEN 'millisecond' THEN ${INTERVAL_MS} % 1000 ELSE date_part(f, t) END END`,
   `CREATE MACRO trino_date_part(f VARCHAR, t INTERVAL) AS trino_interval_part(f, t), ${ZONED_OVERLOADS.datePart}, (f, t) AS date_part(f, t)`,
   // parse_datetime's value (trino-ast.ts zonedParse): a zone-less parse is a UTC instant; one
-  // with a trailing offset other than zero is refused (Trino keeps the offset as the zone).
+  // whose offset o (the text of its %z field) is not zero is refused (Trino keeps it as the zone).
   `CREATE MACRO trino_parsed_tz(t) AS CAST(t AS TIMESTAMPTZ)`,
-  `CREATE MACRO trino_parsed_offset(t, s) AS CASE WHEN regexp_matches(s, '[+-](\\d{2}):?(\\d{2})\\s*$') AND NOT regexp_matches(s, '[+-]00:?00\\s*$') THEN error('parse_datetime of a text with an offset other than Z or +00:00 is not supported locally (the local engine keeps timestamps in UTC)') ELSE t END`,
+  `CREATE MACRO trino_cast_time(x) AS CASE WHEN typeof(x) LIKE 'TIMESTAMP%' THEN CAST(TRY_CAST(x AS TIMESTAMP) AS TIME) ELSE CAST(TRY_CAST(x AS VARCHAR) AS TIME) END`,
+  // listagg's value is varchar in Trino's signature (trino-syntax.ts listaggWithinGroup).
+  `CREATE MACRO trino_listagg_value(x) AS CASE WHEN typeof(x) = 'VARCHAR' THEN TRY_CAST(x AS VARCHAR) ELSE error('listagg of a ' || typeof(x) || ' value: Trino''s listagg takes varchar (CAST the value AS varchar)') END`,
+  `CREATE MACRO trino_parsed_offset(t, o) AS CASE WHEN t IS NULL THEN NULL WHEN o = '' THEN error('parse_datetime: the offset of this text could not be read locally') WHEN NOT regexp_full_match(o, 'Z|[+-]00(:?00){0,2}') THEN error('parse_datetime of a text with an offset other than Z or +00:00 is not supported locally (the local engine keeps timestamps in UTC)') ELSE t END`,
   `CREATE MACRO trino_pivot_1969(t) AS CASE WHEN year(t) = 1969 THEN t + INTERVAL 100 YEAR ELSE t END`,
   // A timestamp rounded half up to p fraction digits (CAST(x AS TIMESTAMP(p))).
   `CREATE MACRO trino_timestamp_round(t, p) AS CASE WHEN p >= 6 THEN t ELSE t + to_microseconds(CASE WHEN 2 * (((epoch_us(t) % CAST(10 ** (6 - p) AS BIGINT)) + CAST(10 ** (6 - p) AS BIGINT)) % CAST(10 ** (6 - p) AS BIGINT)) >= CAST(10 ** (6 - p) AS BIGINT) THEN CAST(10 ** (6 - p) AS BIGINT) ELSE 0 END - (((epoch_us(t) % CAST(10 ** (6 - p) AS BIGINT)) + CAST(10 ** (6 - p) AS BIGINT)) % CAST(10 ** (6 - p) AS BIGINT))) END`,

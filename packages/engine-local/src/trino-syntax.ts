@@ -14,61 +14,96 @@ function codeOnly(sql: string): string {
   );
 }
 
-/** The `)` closing the `(` at `open` in code-only text, and the commas directly inside. */
-function closing(code: string, open: number): { close: number; commas: number } | undefined {
+const OPEN = new Set(["(", "[", "{"]);
+const CLOSE = new Set([")", "]", "}"]);
+
+/** The `)` closing the `(` at `open` in code-only text, and the commas directly inside it. */
+function closing(code: string, open: number): { close: number; commas: number[] } | undefined {
   let depth = 0;
-  let commas = 0;
+  const commas: number[] = [];
   for (let i = open; i < code.length; i++) {
-    const ch = code[i];
-    if (ch === "(") depth++;
-    else if (ch === ")" && --depth === 0) return { close: i, commas };
-    else if (ch === "," && depth === 1) commas++;
+    const ch = code[i] as string;
+    if (OPEN.has(ch)) depth++;
+    else if (CLOSE.has(ch) && --depth === 0) return { close: i, commas };
+    else if (ch === "," && depth === 1) commas.push(i);
   }
   return undefined;
 }
 
-/** Calls of `name` in code-only text, last first (so that rewriting one keeps the others' offsets). */
-function callsOf(code: string, name: string): { start: number; open: number }[] {
+/** One call of `name` in the text: where it starts, its `(`, its `)` and top-level commas. */
+interface Call {
+  start: number;
+  open: number;
+  close: number;
+  commas: number[];
+}
+
+/**
+ * Rewrites calls of `name` one at a time, scanning the text again after each (so that nested
+ * calls see the offsets the previous rewrite left): `rewrite` returns the new text, or undefined
+ * to leave that call as it is.
+ */
+function rewriteCalls(
+  sql: string,
+  name: string,
+  rewrite: (text: string, code: string, call: Call) => string | undefined,
+): string {
   const re = new RegExp(`(?<![\\w.$"])${name}\\s*\\(`, "gi");
-  return [...code.matchAll(re)]
-    .map((m) => ({ start: m.index ?? 0, open: (m.index ?? 0) + m[0].length - 1 }))
-    .reverse();
+  let out = sql;
+  const done = new Set<number>();
+  for (let guard = 0; guard < 10_000; guard++) {
+    const code = codeOnly(out);
+    let changed = false;
+    for (const m of code.matchAll(re)) {
+      const start = m.index ?? 0;
+      if (done.has(start)) continue;
+      const open = start + m[0].length - 1;
+      const c = closing(code, open);
+      const next = c ? rewrite(out, code, { start, open, ...c }) : undefined;
+      if (next === undefined) {
+        done.add(start);
+        continue;
+      }
+      out = next;
+      done.clear();
+      changed = true;
+      break;
+    }
+    if (!changed) return out;
+  }
+  return out;
 }
 
 /** Trino's `IF(c, x)` is `IF(c, x, NULL)`; DuckDB's parser wants three arguments. */
 export function ifWithoutElse(sql: string): string {
-  const code = codeOnly(sql);
-  let out = sql;
-  for (const call of callsOf(code, "IF")) {
-    const c = closing(code, call.open);
-    if (c?.commas === 1) out = `${out.slice(0, c.close)}, NULL${out.slice(c.close)}`;
-  }
-  return out;
+  return rewriteCalls(sql, "IF", (text, _code, c) =>
+    c.commas.length === 1 ? `${text.slice(0, c.close)}, NULL${text.slice(c.close)}` : undefined,
+  );
 }
 
 /**
  * `listagg(x[, sep]) WITHIN GROUP (ORDER BY k)` (Athena engine 3) → `string_agg(x, sep ORDER BY
- * k)`: both skip NULLs and give NULL for no rows; the separator defaults to ''.
+ * k)`: both skip NULLs and give NULL for no rows; the separator defaults to ''. x must be text,
+ * as Trino's signature says (trino_listagg_value).
  */
 export function listaggWithinGroup(sql: string): string {
-  const code = codeOnly(sql);
-  let out = sql;
-  for (const call of callsOf(code, "LISTAGG")) {
-    const args = closing(code, call.open);
-    if (!args) continue;
-    const within = /^\s*WITHIN\s+GROUP\s*\(\s*ORDER\s+BY\b/i.exec(code.slice(args.close + 1));
+  return rewriteCalls(sql, "LISTAGG", (text, code, c) => {
+    const within = /^\s*WITHIN\s+GROUP\s*\(\s*ORDER\s+BY\b/i.exec(code.slice(c.close + 1));
     if (!within) throw listaggError("listagg needs WITHIN GROUP (ORDER BY ...), as in Trino");
-    if (/\bON\s+OVERFLOW\b/i.test(code.slice(call.open, args.close)))
+    if (/\bON\s+OVERFLOW\b/i.test(code.slice(c.open, c.close)))
       throw listaggError("listagg ... ON OVERFLOW is not supported locally");
-    const groupOpen = args.close + 1 + within[0].lastIndexOf("(");
-    const group = closing(code, groupOpen);
-    if (!group) continue;
-    const keys = out.slice(args.close + 1 + within[0].length, group.close);
-    const values = out.slice(call.open + 1, args.close);
-    const sep = args.commas === 0 ? ", ''" : "";
-    out = `${out.slice(0, call.start)}string_agg(${values}${sep} ORDER BY${keys})${out.slice(group.close + 1)}`;
-  }
-  return out;
+    const group = closing(code, c.close + 1 + within[0].lastIndexOf("("));
+    if (!group) return undefined;
+    const keys = text.slice(c.close + 1 + within[0].length, group.close);
+    const valueEnd = c.commas[0] ?? c.close;
+    const [, distinct = "", value = ""] =
+      /^(\s*DISTINCT\s)?([\s\S]*)$/i.exec(text.slice(c.open + 1, valueEnd)) ?? [];
+    const sep = c.commas.length === 0 ? ", ''" : text.slice(valueEnd, c.close);
+    // DuckDB wants a DISTINCT aggregate's ORDER BY among its arguments: the value as written.
+    const checked = distinct ? value : `trino_listagg_value(${value})`;
+    const call = `string_agg(${distinct}${checked}${sep} ORDER BY${keys})`;
+    return `${text.slice(0, c.start)}${call}${text.slice(group.close + 1)}`;
+  });
 }
 
 function listaggError(message: string): RunMdError {

@@ -515,6 +515,42 @@ export function jodaFormat(f: string): string {
   return out;
 }
 
+/** What each strptime field reads, as a regular expression (offsetPattern). */
+const FIELD_RE: Record<string, string> = {
+  Y: "[+-]?[0-9]+",
+  j: "[0-9]{1,3}",
+  n: "[0-9]+",
+  f: "[0-9]+",
+  g: "[0-9]+",
+  p: "[AaPp][Mm]",
+  A: "[A-Za-z]+",
+  a: "[A-Za-z]+",
+  B: "[A-Za-z]+",
+  b: "[A-Za-z]+",
+  Z: "[^ ]+",
+  z: "(Z|[+-][0-9]{2}(?::?[0-9]{2}){0,2})",
+  "%": "%",
+};
+
+/**
+ * A regular expression matching the whole text a strptime format reads, its offset field (`%z`)
+ * the first group: parse_datetime must know the offset it parsed (trino-ast.ts zonedParse).
+ */
+export function offsetPattern(duckFormat: string): string {
+  let re = "";
+  for (let i = 0; i < duckFormat.length; i++) {
+    const ch = duckFormat[i] as string;
+    if (ch !== "%") {
+      re += ch.replace(/[\\^$.*+?()[\]{}|]/g, "\\$&");
+      continue;
+    }
+    let spec = duckFormat[++i] ?? "";
+    if (spec === "-") spec = duckFormat[++i] ?? "";
+    re += FIELD_RE[spec] ?? "[0-9]{1,2}";
+  }
+  return `^${re}$`;
+}
+
 /** Trino JSON paths that DuckDB rejects: `$["key"]` and `$['key']` become `$."key"`. */
 export function jsonPath(p: string): string {
   return (

@@ -231,5 +231,6 @@ export function intervalText(v: DuckDBIntervalValue): string | undefined {
   const ms = abs / 1000n;
   const day = ms / 86_400_000n;
   const [h, m, s] = [(ms / 3_600_000n) % 24n, (ms / 60_000n) % 60n, (ms / 1000n) % 60n];
-  return `${rest < 0n ? "-" : ""}${day} ${pad(h)}:${pad(m)}:${pad(s)}.${pad(ms % 1000n, 3)}`;
+  // The sign of the milliseconds Trino keeps: less than 1 ms below zero is 0 (Java's (long) cast).
+  return `${rest < 0n && ms > 0n ? "-" : ""}${day} ${pad(h)}:${pad(m)}:${pad(s)}.${pad(ms % 1000n, 3)}`;
 }

@@ -554,6 +554,39 @@ const values: [string, unknown, string | undefined, string][] = [
     "integer",
     "docs conditional: nested, the inner one two-argument",
   ],
+  ["IF(true, IF(true, 1) + 100)", 101, "integer", "review: a nested IF(c, x) inside another"],
+  ["IF(true, 1 + IF(true, 1))", 2, "integer", "review: nested, the outer one two-argument"],
+  ["cardinality(IF(1 = 1, ARRAY[1, 2]))", 2, "bigint", "review: a comma inside brackets"],
+  [
+    "(SELECT listagg(ARRAY[x, 'z'][1]) WITHIN GROUP (ORDER BY x) FROM (VALUES ('a'), ('b')) t(x))",
+    "ab",
+    "varchar",
+    "review: the separator defaults to '' even with a comma inside brackets",
+  ],
+  [
+    "(SELECT listagg(DISTINCT x, ',') WITHIN GROUP (ORDER BY x) FROM (VALUES ('a'), ('a'), ('b')) t(x))",
+    "a,b",
+    "varchar",
+    "Trino: listagg(DISTINCT ...)",
+  ],
+  [
+    "CAST(INTERVAL '1' SECOND * -0.0004 AS varchar)",
+    "0 00:00:00.000",
+    "varchar",
+    "Trino: (long) of -0.4 ms is 0, no sign",
+  ],
+  [
+    "CAST(INTERVAL '2' HOUR TO HOUR AS varchar)",
+    "0 02:00:00.000",
+    "varchar",
+    "Trino: equal start and end fields",
+  ],
+  [
+    "hour(CAST(from_iso8601_timestamp('2024-01-01T23:59:58Z') AS time))",
+    23,
+    "bigint",
+    "Trino: CAST(timestamp with time zone AS time)",
+  ],
   // listagg (Athena engine 3's added functions: listagg(value, ',') WITHIN GROUP (ORDER BY value)).
   [
     "(SELECT listagg(x, ',') WITHIN GROUP (ORDER BY x) FROM (VALUES ('a'), ('c'), (NULL), ('b')) t(x))",
@@ -628,6 +661,36 @@ const errors: [string, RegExp, string][] = [
     "INTERVAL '1 2 3' DAY TO SECOND",
     /Invalid INTERVAL DAY TO SECOND value/,
     "Trino: a day-time literal",
+  ],
+  [
+    "parse_datetime('2024-01-01 10:00:00 +05', 'yyyy-MM-dd HH:mm:ss Z')",
+    /offset other than Z/,
+    "review: an hour-only offset",
+  ],
+  [
+    "parse_datetime('2024-01-01 10:00:00 -08:00:00', 'yyyy-MM-dd HH:mm:ss ZZ')",
+    /offset other than Z/,
+    "review: an offset with seconds",
+  ],
+  [
+    "parse_datetime('Mon Jan 01 10:00:00 +0530 2024', 'EEE MMM dd HH:mm:ss Z yyyy')",
+    /offset other than Z/,
+    "review: the offset not last",
+  ],
+  [
+    "INTERVAL '1' MONTH / 2",
+    /year-to-month interval divided/,
+    "Trino: IntervalYearMonthOperators.divideByDouble keeps whole months",
+  ],
+  [
+    "INTERVAL '1' MONTH * 1.5",
+    /year-to-month interval divided/,
+    "Trino: multiplyByDouble keeps whole months",
+  ],
+  [
+    "(SELECT listagg(n, ',') WITHIN GROUP (ORDER BY n) FROM (VALUES (2), (10)) t(n))",
+    /listagg of a INTEGER value/,
+    "Trino: listagg(varchar, varchar)",
   ],
   [
     "parse_datetime('2024-01-01 10:00 +02:00', 'yyyy-MM-dd HH:mm ZZ')",
@@ -1048,6 +1111,7 @@ describe("select aliases outside ORDER BY (Trino: Column 'x' cannot be resolved,
     "SELECT lower(eventname) AS eventname FROM cloudtrail_logs WHERE eventname = 'x'",
     "WITH a AS (SELECT eventname AS n FROM cloudtrail_logs) SELECT n FROM a WHERE n = 'x'",
     "SELECT n, count(*) AS c FROM (SELECT eventname AS n FROM cloudtrail_logs) t GROUP BY n HAVING count(*) > 1",
+    "SELECT eventname AS x FROM cloudtrail_logs WHERE any_match(resources, x -> x.type = 'AWS::S3::Bucket')",
     "SELECT eventname AS n FROM cloudtrail_logs WHERE eventname IN (SELECT n FROM (SELECT 'x' AS n) s)",
   ])("accepts what Trino accepts: %s", async (sql) => {
     const outcome = await step(sql).then(

@@ -70,7 +70,7 @@ const IPV6 = (() => {
   // n groups before `::` and at most 7 - n (or 5 - n before an IPv4 tail) after it.
   for (let n = 0; n <= 7; n++) {
     const before = n === 0 ? "" : `(${h}:){${n - 1}}${h}`;
-    forms.push(`${before}::(${h}(:${h}){0,${6 - n}})?`.replace("{0,-1}", "{0}"));
+    forms.push(n === 7 ? `${before}::` : `${before}::(${h}(:${h}){0,${6 - n}})?`);
     if (n <= 5) forms.push(`${before}::((${h}:){0,${5 - n}})${v4}`);
   }
   return `(${forms.join("|")})`;
@@ -104,7 +104,11 @@ function ipv4InSubnet(c: CallContext): Col {
 }
 
 /** The white space the trim functions remove (DuckDB's trim removes spaces only). */
-const TRIM_RE: Record<string, string> = { trim: "^\\s+|\\s+$", ltrim: "^\\s+", rtrim: "\\s+$" };
+const TRIM_RE: Record<string, string> = {
+  trim: "^[\\s\\v]+|[\\s\\v]+$",
+  ltrim: "^[\\s\\v]+",
+  rtrim: "[\\s\\v]+$",
+};
 
 /** `name(text[, characters])`: the trim functions; without characters, white space. */
 const trim: Translator = (c) => {
@@ -226,7 +230,7 @@ const CALLS: ReadonlyMap<string, Translator> = new Map<string, Translator>([
   [
     "isblank",
     (c) => ({
-      sql: `(${c.arg(0).sql} IS NULL OR regexp_full_match(${str(c.arg(0))}, '\\s*'))`,
+      sql: `(${c.arg(0).sql} IS NULL OR regexp_full_match(${str(c.arg(0))}, '[\\s\\v]*'))`,
       type: "boolean",
     }),
   ],

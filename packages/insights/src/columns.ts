@@ -84,10 +84,19 @@ export function twoValued(sql: string): string {
  * point).
  */
 export function naturalKey(x: string): string {
-  // A number value has digits only (a sign and a decimal point allowed): not 1e3, inf or nan.
-  const isNum = `regexp_full_match(${x}, '-?[0-9]+([.][0-9]+)?')`;
+  const isNum = isNumberText(x);
   const n = `(CASE WHEN ${isNum} THEN TRY_CAST(${x} AS DOUBLE) END)`;
   const chunks = `list_transform(regexp_extract_all(${x}, '[0-9]+|[^0-9]+'), lambda ch: CASE WHEN ch[1] BETWEEN '0' AND '9' THEN lpad(CAST(length(ch) AS VARCHAR), 6, '0') || ch ELSE ch END)`;
   // Equal numbers (01 and 1) by their text, as the documentation's example orders them.
   return `{'num': ${isNum}, 'n': ${n}, 't': (CASE WHEN ${isNum} THEN ${x} END), 'chunks': ${chunks}}`;
+}
+
+/** Whether text is a number value: digits only, a sign and a decimal point allowed (not 1e3, inf). */
+export function isNumberText(x: string): string {
+  return `regexp_full_match(${x}, '-?[0-9]+([.][0-9]+)?')`;
+}
+
+/** Text that is a number value as an exact DECIMAL (NULL for other text, or beyond 28 digits). */
+export function numberOfText(x: string): string {
+  return `(CASE WHEN ${isNumberText(x)} THEN TRY_CAST(${x} AS DECIMAL(38, 10)) END)`;
 }

@@ -8,6 +8,7 @@ import {
   naturalKey,
   num,
   numberLiteral,
+  numberOfText,
   render,
   str,
   type T,
@@ -430,8 +431,7 @@ class Translator {
         else if (l.type === "timestamp" || r.type === "timestamp")
           sql = `(${ts(l)} ${op} ${ts(r)})`;
         else if (e.left.kind !== "string" && e.right.kind !== "string")
-          // Two fields: numbers by value when both are numbers (9 < 10, 5 = 5.0), else as text.
-          sql = `(CASE WHEN ${num(l)} IS NOT NULL AND ${num(r)} IS NOT NULL THEN ${num(l)} ${op} ${num(r)} ELSE ${str(l)} ${op} ${str(r)} END)`;
+          sql = fieldComparison(str(l), op, str(r));
         else sql = `(${str(l)} ${op} ${str(r)})`;
         return { sql: twoValued(sql), type: "boolean" };
       }
@@ -466,6 +466,15 @@ class Translator {
 
 function isAggregate(e: Expr): boolean {
   return e.kind === "call" && lookupFunction(e.name)?.aggregate === true;
+}
+
+/**
+ * Two fields: as exact numbers when both are number values (9 < 10, 5 = 5.0; the same values
+ * sort treats as numbers), else as text.
+ */
+function fieldComparison(l: string, op: string, r: string): string {
+  const [a, b] = [numberOfText(l), numberOfText(r)];
+  return `(CASE WHEN ${a} IS NOT NULL AND ${b} IS NOT NULL THEN ${a} ${op} ${b} ELSE ${l} ${op} ${r} END)`;
 }
 
 function dedupe(names: string[]): string[] {

@@ -273,6 +273,16 @@ describe("values the service reads as numbers, addresses, white space (review of
     );
     expect((await db.run("filter p = q | stats count(*) as c")).rows).toEqual([{ c: "1" }]);
     expect((await db.run("filter s < t | stats count(*) as c")).rows).toEqual([{ c: "1" }]);
+    // Long digit strings compare exactly (as doubles these two were equal).
+    const long = await eventsDb([
+      { eventTime: "2026-11-20T10:00:00Z", a: "12345678901234567890", b: "12345678901234567891" },
+    ]);
+    try {
+      expect((await long.run("filter a = b | stats count(*) as c")).rows).toEqual([{ c: "0" }]);
+      expect((await long.run("filter a < b | stats count(*) as c")).rows).toEqual([{ c: "1" }]);
+    } finally {
+      long.close();
+    }
   });
 
   test("min and max of numbers are numbers; of text they refuse rather than guess", async () => {
@@ -363,6 +373,8 @@ describe("values the service reads as numbers, addresses, white space (review of
       ["1:2", false],
       ["1:2:3:4:5:6:7:8:9", false],
       ["1::2::3", false],
+      ["1:2:3:4:5:6:7::8", false],
+      ["1:ab:ffff:0:12a:FfFf:1::ffff", false],
       ["12345::", false],
       ["::ffff:999.0.2.1", false],
       ["192.0.2.1", false],
