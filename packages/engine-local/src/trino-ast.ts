@@ -359,11 +359,16 @@ export function numericKeyPath(f: Node): void {
   args[1] = callNode("trino_numeric_path", [args[0] as Node, key], { alias: "" });
 }
 
-/** `CAST(x AS VARCHAR)` → `trino_to_varchar(x)`: a double or real in Trino's text (2.55E1). */
+/**
+ * `CAST(x AS VARCHAR)` and `TRY_CAST` → `trino_to_varchar(x)`: a double or real in Trino's text
+ * (2.55E1), an interval as Trino prints it.
+ */
 export function rewriteToVarcharCast(v: Node): Node {
-  if (v.class !== "CAST" || v.try_cast === true) return v;
+  if (v.class !== "CAST") return v;
   const t = v.cast_type as Node;
   const child = v.child as Node;
+  // TRY_CAST to varchar fails on nothing but JSON (an object or array): the same text as CAST.
+  if (v.try_cast === true && isJsonValued(child)) return v;
   if (t.id !== "VARCHAR" || isJsonType(t) || child.class === "CONSTANT") return v;
   // A timestamp of the precision the tree shows prints that many fraction digits.
   const p = timestampPrecision(child);

@@ -576,6 +576,18 @@ const values: [string, unknown, string | undefined, string][] = [
     "Trino: (long) of -0.4 ms is 0, no sign",
   ],
   [
+    "try_cast(INTERVAL '1' DAY AS varchar)",
+    "1 00:00:00.000",
+    "varchar",
+    "review: TRY_CAST prints as CAST",
+  ],
+  [
+    "try_cast(CAST(25.5 AS double) AS varchar)",
+    "2.55E1",
+    "varchar",
+    "Trino: a double's text, also through TRY_CAST",
+  ],
+  [
     "CAST(INTERVAL '2' HOUR TO HOUR AS varchar)",
     "0 02:00:00.000",
     "varchar",
