@@ -252,6 +252,9 @@ function isIntervalish(n: Node | undefined): boolean {
   if (!n) return false;
   if (n.class === "CAST") return (n.cast_type as Node).id === "INTERVAL";
   if (n.class === "CONSTANT") return ((n.value as Node).type as Node).id === "INTERVAL";
+  // A multiple of one (INTERVAL '1' MONTH * 2) is one too.
+  if (n.class === "FUNCTION" && n.function_name === "*")
+    return (n.children as Node[]).some((c) => isIntervalish(c));
   return (
     n.class === "FUNCTION" &&
     /^to_(years|months|days|hours|minutes|seconds|milliseconds|microseconds|weeks)$/.test(

@@ -576,6 +576,18 @@ const values: [string, unknown, string | undefined, string][] = [
     "Trino: (long) of -0.4 ms is 0, no sign",
   ],
   [
+    "DATE '2024-01-31' + INTERVAL '1' MONTH * 2",
+    "2024-03-31",
+    "date",
+    "Trino: date + interval year to month is a date",
+  ],
+  [
+    "DATE '2024-01-31' - 2 * INTERVAL '1' DAY",
+    "2024-01-29",
+    "date",
+    "Trino: date - interval day to second is a date",
+  ],
+  [
     "try_cast(INTERVAL '1' DAY AS varchar)",
     "1 00:00:00.000",
     "varchar",
