@@ -1,7 +1,9 @@
 /** Command-line helpers shared by the commands. */
+import path from "node:path";
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { findRunbooks, isRunMdError, printableLines, type RunMdError, suggest } from "@run-md/core";
 import pc from "picocolors";
+import { loadConfig } from "./config.ts";
 
 /**
  * A user's mistake on stderr: `error <message>` and `hint: <hint>`; `styled` colours them (the
@@ -116,12 +118,29 @@ export function parseCommandArgs<O extends NonNullable<ParseArgsConfig["options"
 }
 
 /**
- * The runbook files under the given files and folders (default `runbooks/`); or exit code 2 after
- * printing a user error (a path that does not exist, ...) on stderr.
+ * The configured runbooks folder (`runbooksDir`, next to run-md.config.yaml wherever the command
+ * runs in the repository), relative to the working folder; `runbooks` when the configuration
+ * cannot be read (the command reports that itself when it needs the configuration).
  */
-export async function runbookFilesOrExit(paths: string[]): Promise<string[] | number> {
+export function configuredRunbooksDir(configFile?: string): string {
   try {
-    return await findRunbooks(paths.length > 0 ? paths : ["runbooks"]);
+    return path.relative(process.cwd(), loadConfig(configFile).runbooksDir) || ".";
+  } catch (e) {
+    if (isRunMdError(e)) return "runbooks";
+    throw e;
+  }
+}
+
+/**
+ * The runbook files under the given files and folders (default: the configured runbooks folder);
+ * or exit code 2 after printing a user error (a path that does not exist, ...) on stderr.
+ */
+export async function runbookFilesOrExit(
+  paths: string[],
+  configFile?: string,
+): Promise<string[] | number> {
+  try {
+    return await findRunbooks(paths.length > 0 ? paths : [configuredRunbooksDir(configFile)]);
   } catch (e) {
     if (!isRunMdError(e)) throw e;
     printUserError(e);

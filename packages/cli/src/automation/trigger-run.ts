@@ -6,6 +6,7 @@
 import path from "node:path";
 import {
   type Diagnostic,
+  displayPath,
   errorReport,
   formatDiagnostic,
   isRunMdError,
@@ -176,10 +177,11 @@ export async function triggerEvent(
 ): Promise<TriggerResult> {
   const config = loadConfig(options.configFile);
   const reportsDir = options.reportsDir ? path.resolve(options.reportsDir) : config.reportsDir;
-  const loaded = await loadEachRunbook(options.runbooks ?? [], tableConfig(config));
+  const runbooks = options.runbooks?.length ? options.runbooks : [config.runbooksDir];
+  const loaded = await loadEachRunbook(runbooks, tableConfig(config));
   if (loaded.length === 0) {
     // No runbook to match: the event would start nothing and say nothing.
-    const where = (options.runbooks ?? []).join(", ") || "runbooks";
+    const where = runbooks.map((r) => displayPath(r)).join(", ");
     throw new RunMdError("no-runbooks", `no runbooks (*.md) found in ${where}`);
   }
   const outcomes = loaded.map((l) => planOne(l, event, config.mask));

@@ -61,7 +61,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
     return 2;
   }
 
-  const files = await runbookFilesOrExit(positionals);
+  const files = await runbookFilesOrExit(positionals, values.config);
   if (typeof files === "number") return files;
   const tables = tableConfig(loadConfig(values.config));
   // Loaded here, not at start-up: the SQL parser is large, and usage errors do not need it.

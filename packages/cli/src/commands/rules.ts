@@ -1,7 +1,7 @@
 /** `run-md rules --format cloudformation`: the EventBridge rules the runbooks' triggers need. */
 
 import { isRunMdError, printableJson } from "@run-md/core";
-import { parseCommandArgs } from "../args.ts";
+import { configuredRunbooksDir, parseCommandArgs } from "../args.ts";
 import { cloudFormationTemplate } from "../automation/rules.ts";
 import { loadRunbooks } from "../automation/trigger-run.ts";
 import { loadConfig, tableConfig } from "../config.ts";
@@ -33,7 +33,9 @@ export async function rulesCommand(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    const runbooks = await loadRunbooks(positionals, tableConfig(loadConfig(undefined)));
+    const config = loadConfig(undefined);
+    const paths = positionals.length > 0 ? positionals : [configuredRunbooksDir()];
+    const runbooks = await loadRunbooks(paths, tableConfig(config));
     const template = cloudFormationTemplate(runbooks, { toolVersion: version() });
     if (Object.keys(template.Resources).length === 0) {
       process.stderr.write("warning: no runbook has triggers: the template has no rules\n");
