@@ -21,7 +21,7 @@ let token: string;
 const children: ChildProcess[] = [];
 
 /** Starts `run-md serve` in `dir` and resolves with its address once it listens. */
-function serve(): Promise<{ child: ChildProcess; url: string }> {
+function serve(): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
   const child = spawn(process.execPath, [BIN, "serve", FIXTURES], {
     cwd: dir,
     env: { ...process.env, CI: "1", NO_COLOR: "1" },
@@ -37,7 +37,7 @@ function serve(): Promise<{ child: ChildProcess; url: string }> {
     child.stdout!.on("data", (d) => {
       out += d;
       const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve({ child, url: m[1]! });
+      if (m) resolve({ child, url: m[1]!, stderr: () => err });
     });
     child.on("exit", (code) => reject(new Error(`run-md serve exited ${code}: ${out}${err}`)));
   });
@@ -89,6 +89,10 @@ describe("a server killed during a run", () => {
     timeout: 240_000,
   }, async () => {
     const first = await serve();
+    // No site built in this folder: said once at start, the API still served.
+    for (let i = 0; i < 50 && !first.stderr().includes("warning"); i++)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(first.stderr()).toContain("warning: no built site in site/dist: only the API is served");
     const done = await api(`${first.url}/api/runs`, { runbook: "iam-low" });
     // A finished run, then one killed mid-query.
     for (let i = 0; i < 600; i++) {

@@ -88,7 +88,7 @@ export const ERROR_CODES = {
   ),
   "collect-no-source": cli(
     "Nothing to collect from",
-    "Give run-md collect a --source (a folder or s3://bucket/prefix), or set collect.source.",
+    "Give run-md collect a --source (a folder or s3://bucket/prefix); without one it collects from local.logDir.",
   ),
   "store-busy": local(
     "Another collect is writing the store",
@@ -100,7 +100,7 @@ export const ERROR_CODES = {
   ),
   "collect-no-region": cli(
     "No AWS region for an S3 source",
-    "Set AWS_REGION, or collect.region in run-md.config.yaml.",
+    "Give --region (the trail bucket's region), or set AWS_REGION.",
   ),
   "bad-source": cli(
     "Collect source not readable",

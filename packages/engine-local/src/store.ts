@@ -441,7 +441,7 @@ function notCollected(
 ): RunMdError {
   const first = missing[0]?.replaceAll("/", "-");
   const last = slashDayFrom(missing[missing.length - 1] ?? "", 1).replaceAll("/", "-");
-  const collect = `run-md collect --from ${first} --to ${last} (with --source, unless collect.source is set)`;
+  const collect = `run-md collect --from ${first} --to ${last} (with --source, unless local.logDir is the source)`;
   const fallback = "or set local.logDir (or --log-dir) to the raw files, to read those days there";
   // Ranges are kept sorted and merged (addCovered): the last one ends last.
   const until = m.covered.at(-1)?.to ?? "";

@@ -2,14 +2,15 @@
  * `run-md serve`: the access proxy (docs/serve.md). Wires `@run-md/server` with the
  * configuration and this CLI's engine pool, so served runs use exactly what `run-md run` uses.
  */
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { parseAccessConfig } from "@run-md/access";
-import { isRunMdError, RunMdError } from "@run-md/core";
+import { displayPath, isRunMdError, RunMdError } from "@run-md/core";
 import { parseNotifyConfig } from "@run-md/notify";
 import { startServer } from "@run-md/server";
 import { SOURCE_OPTIONS } from "../args.ts";
-import { configDir, loadConfig } from "../config.ts";
+import { loadConfig } from "../config.ts";
 import { EnginePool, engineFlags } from "../engines.ts";
 import { version } from "../package-files.ts";
 import { defaultTimeoutMs, maxScanBytes as maxScanBytesOf } from "../run-settings.ts";
@@ -88,7 +89,6 @@ interface ServeFlags {
 
 async function serve(values: ServeFlags, positionals: string[]): Promise<number> {
   const config = loadConfig(values.config);
-  const base = configDir(config);
   const server = serverConfigOf(config);
   if (values.host !== undefined) server.host = values.host;
   if (values.port !== undefined) server.port = portOf(values.port);
@@ -106,7 +106,7 @@ async function serve(values: ServeFlags, positionals: string[]): Promise<number>
     config: server,
     access,
     governance: { webhooks, ...(notify === undefined ? {} : { notifyRetry: notify.retry }) },
-    runbooks: positionals.length > 0 ? positionals : [path.join(base, "runbooks")],
+    runbooks: positionals.length > 0 ? positionals : [config.runbooksDir],
     run: {
       getEngine: (name) => pool.get(name),
       reportsDir: config.reportsDir,
@@ -118,6 +118,11 @@ async function serve(values: ServeFlags, positionals: string[]): Promise<number>
       mask: config.mask,
     },
   });
+  if (!existsSync(path.join(server.siteDir, "index.html"))) {
+    process.stderr.write(
+      `warning: no built site in ${displayPath(server.siteDir)}: only the API is served (build the site, npm run build in the run-md repository, or set server.siteDir)\n`,
+    );
+  }
   process.stdout.write(
     `run-md serve: listening on ${running.url} (auth ${server.auth.mode}${running.interrupted ? `, ${running.interrupted} interrupted run(s) recovered` : ""})\n`,
   );
