@@ -157,6 +157,20 @@ describe("run-md query: answers in every format", { timeout: 180_000 }, () => {
     expect(ids.sort()).toEqual(events.map((e) => text(field(e, "eventID"))).sort());
   });
 
+  it("a reader of both outputs that goes away (2>&1 | head -1): no crash (the crash's exit 1)", async () => {
+    const p = query(["SELECT eventid FROM cloudtrail_logs", "--format", "ndjson"], {
+      spawn: true,
+    });
+    // The first line read, the reader leaves: later writes to either stream meet a closed pipe.
+    p.child!.stdout!.once("data", () => {
+      p.child!.stdout!.destroy();
+      p.child!.stderr!.destroy();
+    });
+    const r = await p;
+    // 0 when every row fit in the pipe before it closed, 2 (output-closed) when one did not.
+    expect([0, 2]).toContain(r.code);
+  });
+
   it("runs Logs Insights with --insights, with the same counts", async () => {
     const r = await query(["--insights", "stats count(*) as n by eventName", "--format", "json"]);
     expect(r.code, r.stderr).toBe(0);

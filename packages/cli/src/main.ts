@@ -71,9 +71,12 @@ export async function loadCommand(name: string): Promise<Command | undefined> {
  * itself and stops (`output-closed`).
  */
 function dropOutputAfterItsReaderLeft(): void {
-  // Once per process: the tests call main() many times in one.
-  if (process.stdout.listeners("error").includes(ignoreClosedReader)) return;
-  process.stdout.on("error", ignoreClosedReader);
+  // Once per process: the tests call main() many times in one. Standard error too: with
+  // `2>&1 | head -1` the message saying the output closed meets the same closed pipe.
+  for (const stream of [process.stdout, process.stderr]) {
+    if (!stream.listeners("error").includes(ignoreClosedReader))
+      stream.on("error", ignoreClosedReader);
+  }
 }
 
 function ignoreClosedReader(e: NodeJS.ErrnoException): void {
