@@ -4,7 +4,13 @@
  * chunks, so any result size runs in bounded memory and stops within a chunk of a timeout or
  * Ctrl-C. Without a consumer the rows are collected (the emulator needs whole results).
  */
-import type { DuckDBPreparedStatement, DuckDBType } from "@duckdb/node-api";
+import {
+  type DuckDBDataChunk,
+  DuckDBIntervalValue,
+  type DuckDBPreparedStatement,
+  type DuckDBType,
+  DuckDBTypeId,
+} from "@duckdb/node-api";
 import type { ColumnInfo, JsonValue, RowChunk } from "@run-md/core";
 import { athenaTypeName, toJson } from "./values.ts";
 
@@ -52,6 +58,7 @@ export async function streamRows(
     const chunk = await result.fetchChunk();
     if (chunk === null || chunk.rowCount === 0) break;
     chunks++;
+    if (chunks === 1) yearMonthColumns(columns, types, chunk);
     rowCount += chunk.rowCount;
     const convert = () => chunk.getRows().map((row) => row.map((v) => toJson(v, !opts.insights)));
     if (opts.onRows === undefined) {
@@ -93,4 +100,20 @@ async function assertWhole(rowCount: number, chunks: number, count?: () => Promi
       `The result ended early: ${rowCount} of its ${total} rows came before the query failed.`,
     );
   }
+}
+
+/**
+ * An INTERVAL column whose first values hold months only is Trino's `interval year to month`
+ * (DuckDB has one INTERVAL type; athenaTypeName names it day to second).
+ */
+function yearMonthColumns(columns: ColumnInfo[], types: DuckDBType[], chunk: DuckDBDataChunk) {
+  types.forEach((t, i) => {
+    if (t.typeId !== DuckDBTypeId.INTERVAL) return;
+    const values = chunk
+      .getColumnValues(i)
+      .filter((v): v is DuckDBIntervalValue => v instanceof DuckDBIntervalValue);
+    const yearMonth =
+      values.some((v) => v.months !== 0) && values.every((v) => v.days === 0 && v.micros === 0n);
+    if (yearMonth && columns[i]) columns[i].type = "interval year to month";
+  });
 }

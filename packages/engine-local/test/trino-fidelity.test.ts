@@ -655,6 +655,18 @@ const values: [string, unknown, string | undefined, string][] = [
     "timestamp with time zone",
     "Joda: a zero offset is the zone UTC",
   ],
+  [
+    "INTERVAL '14' MONTH",
+    "1-2",
+    "interval year to month",
+    "Trino: a year-to-month interval's type",
+  ],
+  [
+    "INTERVAL '3' DAY",
+    "3 00:00:00.000",
+    "interval day to second",
+    "Trino: a day-to-second interval's type",
+  ],
   ["CAST(INTERVAL '-14' MONTH AS varchar)", "-1-2", "varchar", "Trino: year to month Y-M"],
   ["CAST(INTERVAL '-2' MONTH AS varchar)", "-0-2", "varchar", "Trino: the sign of -2 months kept"],
   [
