@@ -58,20 +58,22 @@ function floorTo(interval: string, t: string): string {
 }
 
 function ipv4Test(ip: string): string {
-  return `coalesce(regexp_full_match(${ip}, '((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])'), false)`;
+  return `coalesce(regexp_full_match(${ip}, '${IPV4}'), false)`;
 }
+
+/** A dotted-quad IPv4 address, each part 0-255 without leading zeros. */
+const IPV4 =
+  "((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
 
 /** RFC 4291 text forms: eight groups, or fewer around one `::`, the last two may be IPv4. */
 const IPV6 = (() => {
   const h = "[0-9A-Fa-f]{1,4}";
-  const v4 =
-    "((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
-  const forms = [`(${h}:){7}${h}`, `(${h}:){6}${v4}`];
+  const forms = [`(${h}:){7}${h}`, `(${h}:){6}${IPV4}`];
   // n groups before `::` and at most 7 - n (or 5 - n before an IPv4 tail) after it.
   for (let n = 0; n <= 7; n++) {
     const before = n === 0 ? "" : `(${h}:){${n - 1}}${h}`;
     forms.push(n === 7 ? `${before}::` : `${before}::(${h}(:${h}){0,${6 - n}})?`);
-    if (n <= 5) forms.push(`${before}::((${h}:){0,${5 - n}})${v4}`);
+    if (n <= 5) forms.push(`${before}::((${h}:){0,${5 - n}})${IPV4}`);
   }
   return `(${forms.join("|")})`;
 })();
