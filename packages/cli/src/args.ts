@@ -3,7 +3,7 @@ import path from "node:path";
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { findRunbooks, isRunMdError, printableLines, type RunMdError, suggest } from "@run-md/core";
 import pc from "picocolors";
-import { loadConfig } from "./config.ts";
+import { type Config, loadConfig } from "./config.ts";
 
 /**
  * A user's mistake on stderr: `error <message>` and `hint: <hint>`; `styled` colours them (the
@@ -124,11 +124,16 @@ export function parseCommandArgs<O extends NonNullable<ParseArgsConfig["options"
  */
 export function configuredRunbooksDir(configFile?: string): string {
   try {
-    return path.relative(process.cwd(), loadConfig(configFile).runbooksDir) || ".";
+    return runbooksDirOf(loadConfig(configFile));
   } catch (e) {
     if (isRunMdError(e)) return "runbooks";
     throw e;
   }
+}
+
+/** A loaded configuration's runbooks folder, relative to the working folder. */
+export function runbooksDirOf(config: Config): string {
+  return path.relative(process.cwd(), config.runbooksDir) || ".";
 }
 
 /**

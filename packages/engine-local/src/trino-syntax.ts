@@ -49,6 +49,9 @@ function rewriteCalls(
   rewrite: (text: string, code: string, call: Call) => string | undefined,
 ): string {
   const re = new RegExp(`(?<![\\w.$"])${name}\\s*\\(`, "gi");
+  // Most queries have no such call: no text to blank and scan then.
+  if (!re.test(sql)) return sql;
+  re.lastIndex = 0; // matchAll starts where the test left it
   let out = sql;
   const done = new Set<number>();
   for (let guard = 0; guard < 10_000; guard++) {
