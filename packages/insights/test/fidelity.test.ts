@@ -396,6 +396,30 @@ describe("values the service reads as numbers, addresses, white space (review of
     }
   });
 
+  test("stddev is the sample deviation, pct interpolates, count(f) skips JSON null (as documented)", async () => {
+    const xs = [3, 12];
+    const mean = (xs[0]! + xs[1]!) / 2;
+    const sample = Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (xs.length - 1));
+    const r = (await db.run("stats stddev(m) as sd, pct(m, 50) as p50")).rows[0]!;
+    expect(r.sd).toBeCloseTo(sample, 12);
+    expect(r.p50).toBeCloseTo(7.5, 12);
+    const nulls = await eventsDb([
+      { eventTime: "2026-11-20T10:00:00Z", f: null, g: 1 },
+      { eventTime: "2026-11-20T10:01:00Z", f: "x", g: null },
+      { eventTime: "2026-11-20T10:02:00Z" },
+    ]);
+    try {
+      expect((await nulls.run("stats count(f) as f, count(g) as g, count(*) as n")).rows).toEqual([
+        { f: "1", g: "1", n: "3" },
+      ]);
+      expect((await nulls.run("filter ispresent(g) | stats stddev(g) as sd")).rows).toEqual([
+        { sd: null },
+      ]);
+    } finally {
+      nulls.close();
+    }
+  });
+
   test("@ingestionTime and @log are refused where they are written, not guessed", () => {
     const err = thrown(InsightsSyntaxError, () =>
       translateInsights("fields @timestamp, @ingestionTime", { relation: "cwl_events" }),
