@@ -10,6 +10,7 @@ import {
   type DuckDBPreparedStatement,
   type DuckDBType,
   DuckDBTypeId,
+  type DuckDBValue,
 } from "@duckdb/node-api";
 import type { ColumnInfo, JsonValue, RowChunk } from "@run-md/core";
 import { athenaTypeName, toJson } from "./values.ts";
@@ -60,7 +61,8 @@ export async function streamRows(
     chunks++;
     if (chunks === 1) yearMonthColumns(columns, types, chunk);
     rowCount += chunk.rowCount;
-    const convert = () => chunk.getRows().map((row) => row.map((v) => toJson(v, !opts.insights)));
+    const convert = () =>
+      chunk.getRows().map((row) => row.map((v, i) => cellJson(v, columns[i], !opts.insights)));
     if (opts.onRows === undefined) {
       for (const row of convert()) rows.push(row);
       continue;
@@ -100,6 +102,13 @@ async function assertWhole(rowCount: number, chunks: number, count?: () => Promi
       `The result ended early: ${rowCount} of its ${total} rows came before the query failed.`,
     );
   }
+}
+
+/** A value's JSON; a zero in a year-to-month column is `0-0` (its type says which zero). */
+function cellJson(v: DuckDBValue, column: ColumnInfo | undefined, tzSuffix: boolean): JsonValue {
+  const zero =
+    v instanceof DuckDBIntervalValue && v.months === 0 && v.days === 0 && v.micros === 0n;
+  return zero && column?.type === "interval year to month" ? "0-0" : toJson(v, tzSuffix);
 }
 
 /**

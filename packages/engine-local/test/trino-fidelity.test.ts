@@ -1030,6 +1030,14 @@ describe("Trino's answers for the wrong answers found on real data (issue 11)", 
     expect(ok.rows[0]?.[0]).toBe(true);
   });
 
+  it("writes a zero in a year-to-month column as 0-0, as Trino's type says", async () => {
+    const r = await step(
+      "SELECT x FROM (VALUES (INTERVAL '1' MONTH), (INTERVAL '0' MONTH), (INTERVAL '-13' MONTH)) t(x)",
+    );
+    expect(r.columns[0]?.type).toBe("interval year to month");
+    expect(r.rows).toEqual([["0-1"], ["0-0"], ["-1-1"]]);
+  });
+
   it("keeps aggregates working inside the type-dependent functions and operators", async () => {
     // DuckDB binds a typed macro's arguments before aggregates: these take the untyped forms.
     const r = await step(
