@@ -12,13 +12,13 @@ import { isNode } from "./tree.ts";
 /** Throws for the first select alias used in a WHERE, GROUP BY or HAVING over one of `tables`. */
 export function refuseSelectAliases(root: unknown, tables: Set<Node>, columns: Set<string>): void {
   forEachNode(root, (n) => {
-    if (n.type !== "SELECT_NODE" || !readsTable(n.from_table, tables)) return;
+    if (n.type !== "SELECT_NODE" || !readsTable(n.from_table, tables)) return false;
     const aliases = new Set(
       (n.select_list as Node[])
         .map((e) => String(e.alias ?? "").toLowerCase())
         .filter((a) => a !== "" && !columns.has(a)),
     );
-    if (aliases.size === 0) return;
+    if (aliases.size === 0) return false;
     const clauses: [string, unknown][] = [
       ["WHERE", n.where_clause],
       ["GROUP BY", n.group_expressions],
@@ -28,6 +28,7 @@ export function refuseSelectAliases(root: unknown, tables: Set<Node>, columns: S
       const name = aliasIn(expr, aliases);
       if (name !== undefined) throw aliasError(name, clause);
     }
+    return false;
   });
 }
 
@@ -59,7 +60,7 @@ function aliasIn(expr: unknown, aliases: Set<string>): string | undefined {
 }
 
 /** Visits every node of a tree; `visit` returning true skips the node's children. */
-function forEachNode(v: unknown, visit: (n: Node) => boolean | undefined | void): void {
+function forEachNode(v: unknown, visit: (n: Node) => boolean): void {
   if (Array.isArray(v)) {
     for (const x of v) forEachNode(x, visit);
     return;

@@ -1,6 +1,7 @@
 /**
  * Trino syntax DuckDB's parser rejects, rewritten in the query text before parsing (outside
- * strings, quoted identifiers and comments): `IF(c, x)` and `listagg(...) WITHIN GROUP (...)`.
+ * strings, quoted identifiers and comments): `IF(c, x)`, `listagg(...) WITHIN GROUP (...)` and
+ * `VALUES` rows written without parentheses.
  */
 import { RunMdError } from "@run-md/core";
 import { mapCode } from "./rewrite.ts";
@@ -113,4 +114,61 @@ function listaggError(message: string): RunMdError {
   return new RunMdError("sql-syntax", message, {
     hint: "Write listagg(x, ',') WITHIN GROUP (ORDER BY x).",
   });
+}
+
+/** Where a VALUES list ends at its own depth (after its last row). */
+const VALUES_END = /^(?:ORDER|LIMIT|OFFSET|FETCH|UNION|EXCEPT|INTERSECT|WINDOW)\b/i;
+
+/**
+ * Trino's `VALUES 1, 2` and `VALUES ROW(1, 'a')` (each row one expression, or a ROW) are
+ * DuckDB's `VALUES (1), (2)` and `VALUES (1, 'a')`; a row written `(a, b)` stays as it is.
+ */
+export function valuesRows(sql: string): string {
+  const re = /(?<![\w.$"])VALUES\b/gi;
+  if (!re.test(sql)) return sql;
+  re.lastIndex = 0;
+  // Strings kept as a non-blank run, so that an item that is a string is not trimmed away.
+  const code = mapCode(
+    sql,
+    (c) => c,
+    (other) => (/^['"]/.test(other) ? "_" : " ").repeat(other.length),
+  );
+  const edits: { start: number; end: number; text: string }[] = [];
+  for (const m of code.matchAll(re)) {
+    for (const item of valuesItems(code, (m.index ?? 0) + m[0].length)) {
+      const text = sql.slice(item.start, item.end);
+      const row = /^ROW\s*(?=\()/i.exec(text);
+      const whole = (from: number) => closing(code, item.start + from)?.close === item.end - 1;
+      if (row && whole(row[0].length)) edits.push({ ...item, text: text.slice(row[0].length) });
+      else if (!(text.startsWith("(") && whole(0))) edits.push({ ...item, text: `(${text})` });
+    }
+  }
+  let out = sql;
+  for (const e of edits.reverse()) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  return out;
+}
+
+/** The rows of the VALUES list starting at `from`: each one's start and end, trimmed. */
+function valuesItems(code: string, from: number): { start: number; end: number }[] {
+  const items: { start: number; end: number }[] = [];
+  let start = from;
+  const push = (end: number) => {
+    const text = code.slice(start, end);
+    const lead = text.length - text.trimStart().length;
+    if (text.trim() !== "") items.push({ start: start + lead, end: start + text.trimEnd().length });
+    start = end + 1;
+  };
+  let depth = 0;
+  let i = from;
+  for (; i < code.length; i++) {
+    const ch = code[i] as string;
+    if (OPEN.has(ch)) depth++;
+    else if (CLOSE.has(ch) && depth-- === 0) break;
+    else if (depth > 0) continue;
+    else if (ch === ",") push(i);
+    else if (ch === ";" || (!/\w/.test(code[i - 1] ?? " ") && VALUES_END.test(code.slice(i))))
+      break;
+  }
+  push(i);
+  return items;
 }

@@ -1030,6 +1030,20 @@ describe("Trino's answers for the wrong answers found on real data (issue 11)", 
     expect(ok.rows[0]?.[0]).toBe(true);
   });
 
+  it.each([
+    ["SELECT x FROM (VALUES 1, 2, 3) t(x)", [[1], [2], [3]]],
+    ["WITH s(ip) AS (VALUES '1.2.3.4', 'a,b' /* c */) SELECT ip FROM s", [["1.2.3.4"], ["a,b"]]],
+    ["SELECT y FROM (VALUES ROW(1, 'a'), ROW(2, 'b')) t(x, y)", [["a"], ["b"]]],
+    ["SELECT y FROM (VALUES (1, 'a'), (2, 'b')) t(x, y)", [["a"], ["b"]]],
+    ["SELECT x FROM (VALUES (1) + 2, ARRAY[4][1]) t(x)", [[3], [4]]],
+    ["SELECT x FROM (VALUES 3, 1, 2 ORDER BY 1 LIMIT 2) t(x)", [[1], [2]]],
+  ])(
+    "takes VALUES rows written as single expressions (docs: VALUES 1, 2, 3): %s",
+    async (sql, rows) => {
+      expect((await step(sql)).rows).toEqual(rows);
+    },
+  );
+
   it("writes a zero in a year-to-month column as 0-0, as Trino's type says", async () => {
     const r = await step(
       "SELECT x FROM (VALUES (INTERVAL '1' MONTH), (INTERVAL '0' MONTH), (INTERVAL '-13' MONTH)) t(x)",
