@@ -157,7 +157,7 @@ describe.skipIf(!present)("published CloudTrail queries on a real data set", () 
     console.log(
       `reference parity: ${all.length} queries, ${same} identical (${withRows} with rows), ${bothFailed} failing on both engines`,
     );
-    expect(same).toBeGreaterThan(all.length * 0.75);
+    expect(same).toBeGreaterThanOrEqual(all.length * 0.75);
     expect(withRows).toBeGreaterThan(10);
   });
 });

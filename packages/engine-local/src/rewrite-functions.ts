@@ -18,7 +18,6 @@ import {
   javaNamedGroups,
   javaReplacement,
   normalizeCall,
-  numericKeyPath,
   regexpExtractGroup,
   rewriteArithmetic,
   rewriteLambdaCall,
@@ -30,6 +29,7 @@ import {
   zonedParse,
 } from "./trino-ast.ts";
 import { formatCall } from "./trino-format.ts";
+import { rewriteJsonPath } from "./trino-json-path.ts";
 import { rewriteArraySort, rewriteMapLambda } from "./trino-map-lambda.ts";
 import { zonedFunction, zonedStrftime } from "./trino-zoned.ts";
 
@@ -156,8 +156,10 @@ function textCall(f: Node, name: string, opts: RewriteOptions): Node | undefined
     case "json_size":
     case "json_array_length": {
       const path = constValue(args[1]);
-      if (path !== undefined) setConst(args[1] as Node, jsonPath(checkJsonPath(path)));
-      if (name !== "json_size") numericKeyPath(f);
+      if (path === undefined) return undefined;
+      // A dialect=duckdb step keeps DuckDB's paths.
+      if (opts.trinoFunctions) rewriteJsonPath(f, path);
+      else setConst(args[1] as Node, jsonPath(checkJsonPath(path)));
       return undefined;
     }
     // Trino's format() takes Java's %s/%d/%.2f specifiers, which DuckDB's printf shares

@@ -349,20 +349,6 @@ export function canonicalJson(text: string): string {
 }
 
 /**
- * A one-step JSON path with a number (`$[1]`, `$["1"]`, `$.1`): Trino's path reads it as an array
- * index on an array and as a member name on an object, so the path is chosen from the document.
- */
-export function numericKeyPath(f: Node): void {
-  const args = f.children as Node[];
-  const path = args[1]?.class === "CONSTANT" ? (args[1].value as Node).value : undefined;
-  const n =
-    typeof path === "string" ? /^\$(?:\[\s*(\d+)\s*\]|\."(\d+)"|\.(\d+))$/.exec(path) : null;
-  if (!n || hasAggregate(args[0])) return;
-  const key = strConst((n[1] ?? n[2] ?? n[3]) as string);
-  args[1] = callNode("trino_numeric_path", [args[0] as Node, key], { alias: "" });
-}
-
-/**
  * `CAST(x AS VARCHAR)` and `TRY_CAST` → `trino_to_varchar(x)`: a double or real in Trino's text
  * (2.55E1), an interval as Trino prints it.
  */

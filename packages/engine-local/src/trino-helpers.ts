@@ -84,8 +84,9 @@ export const HELPER_MACROS: string[] = [
   `CREATE MACRO trino_block_bytes(x) AS CASE WHEN typeof(x) = 'VARCHAR' THEN strlen(CAST(x AS VARCHAR)) + 5 WHEN typeof(x) LIKE '%[]' THEN len(TRY_CAST(x AS VARCHAR[])) * 5 + 5 ELSE 5 END`,
   // s with each character written as the byte of its position in d (levenshtein_distance).
   `CREATE MACRO trino_char_bytes(s, d) AS array_to_string(list_transform(string_split(s, ''), lambda c: chr(list_position(d, c))), '')`,
-  // A path to member n of an object, or to element n of an array (trino-ast.ts numericKeyPath).
-  `CREATE MACRO trino_numeric_path(j, n) AS CASE WHEN json_valid(CAST(j AS VARCHAR)) AND json_type(CAST(j AS VARCHAR)) = 'ARRAY' THEN '$[' || n || ']' ELSE '$."' || n || '"' END`,
+  // The value at a Trino JSON path (trino-json-path.ts): steps is a JSON array of [member path,
+  // element path or null]; each step reads a member of an object or an element of an array.
+  `CREATE MACRO trino_json_walk(j, steps) AS CASE WHEN json_valid(CAST(j AS VARCHAR)) THEN list_reduce(list_prepend(CAST(j AS JSON), json_extract(CAST(steps AS JSON), '$[*]')), lambda acc, s: json_extract(acc, json_extract_string(s, CASE json_type(acc) WHEN 'ARRAY' THEN '$[1]' WHEN 'OBJECT' THEN '$[0]' END))) END`,
   // The value of the digits of s (an optional minus sign) in radix r, as a HUGEINT.
   `CREATE MACRO trino_base_value(s, r) AS (CASE WHEN starts_with(s, '-') THEN -1 ELSE 1 END) * list_reduce(list_transform(string_split(lower(ltrim(s, '-')), ''), lambda c: CAST(strpos('0123456789abcdefghijklmnopqrstuvwxyz', c) - 1 AS HUGEINT)), lambda a, d: a * r + d, CAST(0 AS HUGEINT))`,
   // CAST(double AS varchar) as Trino writes it: one digit, a point, the shortest digits that

@@ -348,6 +348,30 @@ const values: [string, unknown, string | undefined, string][] = [
   ],
   [`json_extract('{"fuu": 1}', '$[fuu]')`, "1", "json", "corpus trino-57ce81643748"],
   [`json_extract_scalar('[0, 1, 2]', '$["1"]')`, "1", "varchar", "corpus trino-3b100e1aab15"],
+  ...(
+    [
+      [`'{"items":[{"instanceId":"i-1"}]}', '$.items.0.instanceId'`, "i-1"],
+      [`'{"a":["x","y"]}', '$.a.1'`, "y"],
+      [`'{"a":["x","y"]}', '$.a["1"]'`, "y"],
+      [`'{"a":{"1":"one"}}', '$.a[1]'`, "one"],
+      [`'{"a":{"0":"zero"}}', '$.a.0'`, "zero"],
+      [`'{"a":["x"]}', '$.a.5'`, null],
+      [`'{"a":["x"]}', '$.a["-1"]'`, null],
+      [`'{"a":"x"}', '$.a.0'`, null],
+      [`'{"x-amz-acl":"private"}', '$["x-amz-acl"]'`, "private"],
+      [`'{"a:b":1}', '$.a:b'`, "1"],
+      [`'{"a\\"b":1}', '$["a\\"b"]'`, "1"],
+    ] as const
+  ).map(
+    ([args, value]) =>
+      [
+        `json_extract_scalar(${args})`,
+        value,
+        "varchar",
+        "Trino JsonExtract: each step a member of an object, or an index into an array at any depth",
+      ] as [string, unknown, string, string],
+  ),
+  [`json_size('{"a":[[1,2]]}', '$.a.0')`, 2, "bigint", "Trino JsonExtract: json_size's path"],
   [
     `json_extract_scalar('{"1": "one"}', '$[1]')`,
     "one",
@@ -691,6 +715,14 @@ const values: [string, unknown, string | undefined, string][] = [
 
 /** [expression, what the error must say, source] */
 const errors: [string, RegExp, string][] = [
+  ...["$.x-amz-acl", "$.a[*]", "$.a[-1]", "$.a b", "$[''a'']", " $.a", "$.", '$["a\\n"]'].map(
+    (p) =>
+      [
+        `json_extract_scalar('{"a":1}', '${p}')`,
+        /Invalid JSON path/,
+        'Trino JsonPathTokenizer: letters, digits, _ and : after a dot; [name] or ["quoted"]',
+      ] as [string, RegExp, string],
+  ),
   // DuckDB's type names (INTEGER) are not Trino's (integer, varchar(3)): refused, never wrong.
   ["typeof(1)", /typeof is not supported locally/, "docs: typeof"],
   [
