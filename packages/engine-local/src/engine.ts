@@ -3,6 +3,7 @@
  * One DuckDB instance per engine, one connection per query (so queries may run concurrently and
  * each has its own window-scoped temporary views `cloudtrail_logs` and `cwl_events`).
  */
+
 import { promises as fsp } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -46,6 +47,7 @@ import {
   type TableConfig,
   TableResolver,
 } from "@run-md/sql";
+import { namedRowsSql } from "./anonymous-rows.ts";
 import { isUnnamedReadError, unnamedCulprit } from "./culprit.ts";
 import { threadsFromEnv } from "./descriptor.ts";
 import { describeNoEvents } from "./empty.ts";
@@ -682,7 +684,7 @@ export class LocalEngine implements Engine {
     // already opens files (read_json binds), so it belongs in the retry.
     await this.macros.ensure([...views, plan.sql, plan.pruneSql ?? ""]);
     for (const v of views) await conn.run(v);
-    const prepared = await prepareSelect(conn, plan.sql, job.values, job.types);
+    const prepared = await prepareNamed(conn, plan.sql, job.values, job.types);
     const count = async () => {
       const counting = await prepareSelect(
         conn,
@@ -825,6 +827,27 @@ interface Sources {
   rawDays: { first: string; last: string } | null;
   scan: Awaited<ReturnType<LogCatalog["scan"]>>;
   storeFiles: StoreFile[];
+}
+
+/** prepareSelect, the statement wrapped when its result holds anonymous rows (anonymous-rows.ts). */
+async function prepareNamed(
+  conn: DuckDBConnection,
+  sql: string,
+  values: DuckDBValue[],
+  types: DuckDBType[],
+): Promise<DuckDBPreparedStatement> {
+  const prepared = await prepareSelect(conn, sql, values, types);
+  let columns: { name: string; type: DuckDBType }[];
+  try {
+    columns = Array.from({ length: prepared.columnCount }, (_v, i) => ({
+      name: prepared.columnName(i),
+      type: prepared.columnType(i),
+    }));
+  } catch {
+    return prepared; // a type a parameter decides: streamRows refuses an anonymous row then
+  }
+  const named = namedRowsSql(sql, columns);
+  return named === undefined ? prepared : prepareSelect(conn, named, values, types);
 }
 
 /** The one SELECT of a step, prepared and bound; anything else is refused. */

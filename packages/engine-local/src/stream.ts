@@ -12,7 +12,8 @@ import {
   DuckDBTypeId,
   type DuckDBValue,
 } from "@duckdb/node-api";
-import type { ColumnInfo, JsonValue, RowChunk } from "@run-md/core";
+import { type ColumnInfo, type JsonValue, type RowChunk, RunMdError } from "@run-md/core";
+import { hasAnonymousRow } from "./anonymous-rows.ts";
 import { athenaTypeName, toJson } from "./values.ts";
 
 export interface StreamOptions {
@@ -46,6 +47,13 @@ export async function streamRows(
 ): Promise<Streamed> {
   const result = await prepared.stream();
   const types = result.columnTypes();
+  if (types.some(hasAnonymousRow)) {
+    throw new RunMdError(
+      "sql-error",
+      "A ROW without field names whose type depends on a parameter is not supported locally.",
+      { hint: "Name its fields: CAST(ROW(a, b) AS ROW(x varchar, y bigint))." },
+    );
+  }
   const columns = result.columnNames().map((n, i) => ({
     name: opts.names?.[i] ?? (opts.insights ? n : n.toLowerCase()),
     type: athenaTypeName(types[i] as DuckDBType),

@@ -371,6 +371,21 @@ const values: [string, unknown, string | undefined, string][] = [
         "Trino JsonExtract: each step a member of an object, or an index into an array at any depth",
       ] as [string, unknown, string, string],
   ),
+  [
+    "ROW('a', 1, ROW('n', 2))",
+    { field0: "a", field1: 1, field2: { field0: "n", field1: 2 } },
+    "row(field0 varchar, field1 integer, field2 row(field0 varchar, field1 integer))",
+    "Athena's text of an anonymous row names its fields: {field0=a, field1=1, ...}",
+  ],
+  [
+    "(SELECT array_agg((x, y) ORDER BY x) FROM (VALUES ('b', 2), ('a', 1)) t(x, y))",
+    [
+      { field0: "a", field1: 1 },
+      { field0: "b", field1: 2 },
+    ],
+    undefined,
+    "Athena's text of an anonymous row names its fields: {field0=a, field1=1}",
+  ],
   [`json_size('{"a":[[1,2]]}', '$.a.0')`, 2, "bigint", "Trino JsonExtract: json_size's path"],
   [
     `json_extract_scalar('{"1": "one"}', '$[1]')`,

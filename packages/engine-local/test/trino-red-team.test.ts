@@ -140,6 +140,22 @@ describe("F1: a number parameter is typed as Athena types its literal", () => {
   });
 });
 
+describe("anonymous rows keep every field (a red-team finding: all but the last were lost)", () => {
+  it("names them as Athena's text does, and refuses one whose type a parameter decides", async () => {
+    const params: Record<string, BoundParam> = {
+      n: { type: "number", value: 10 },
+      e: { type: "number", value: 1e-7 },
+    };
+    const r = await step("SELECT ROW('a', 1) AS r, {{n}} AS n", params);
+    expect(r.rows).toEqual([[{ field0: "a", field1: 1 }, 10]]);
+    expect(r.columns.map((c) => c.name)).toEqual(["r", "n"]);
+    // A double parameter's type is known only once bound: the wrapping cannot see the row.
+    await expect(step("SELECT ROW({{e}}, 'a')", params)).rejects.toThrow(
+      /A ROW without field names whose type depends on a parameter is not supported locally/,
+    );
+  });
+});
+
 describe("F2: decimal arithmetic on the columns of a CTE or subquery", () => {
   it("a percentage over a CTE's counts is a DECIMAL with Trino's scale", async () => {
     const r = await step(
