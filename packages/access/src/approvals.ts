@@ -41,7 +41,7 @@ export function approvalExpiresAt(cfg: AccessConfig, requestedAt: Date): Date {
 }
 
 /** The same person: users compared case-insensitively (e-mail addresses), whatever the groups or token. */
-export function samePerson(a: Caller, b: Caller): boolean {
+export function samePerson(a: Pick<Caller, "user">, b: Pick<Caller, "user">): boolean {
   return a.user.toLowerCase() === b.user.toLowerCase();
 }
 

@@ -101,6 +101,15 @@ export function entryLine(e: AuditEntry): string {
   return `${canonicalJson(e).slice(0, -1)},"hash":${JSON.stringify(e.hash)}}\n`;
 }
 
+/**
+ * Whether `bytes` (a line without its newline) are exactly what `entryLine` writes for the entry
+ * parsed from them. A line JSON reads as the same entry but that is not those bytes (keys
+ * repeated, where the last one wins; other key order, whitespace, escapes) was not written so.
+ */
+export function isEntryLine(bytes: Uint8Array, e: AuditEntry): boolean {
+  return Buffer.from(entryLine(e).slice(0, -1), "utf8").equals(bytes);
+}
+
 /** A parsed line as an entry, or why it is not one. */
 export function asEntry(v: unknown): AuditEntry | string {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return "not an audit entry";

@@ -24,6 +24,7 @@ import {
   entryHash,
   entryLine,
   GENESIS,
+  isEntryLine,
   sealEntry,
 } from "./audit-entry.ts";
 import { readLines, readTail } from "./lines.ts";
@@ -236,7 +237,10 @@ export type VerifyResult =
   | { ok: true; entries: number }
   | { ok: false; line: number; seq?: number; reason: string };
 
-/** Checks every line: JSON, an entry, the next seq, its own hash, then `prev`. */
+/**
+ * Checks every line: JSON, an entry, the next seq, its own hash, `prev`, then that the line is
+ * byte for byte the one the writer writes for that entry (`isEntryLine`).
+ */
 export async function verifyAuditFile(file: string): Promise<VerifyResult> {
   let seq = 0;
   let prev = GENESIS;
@@ -259,6 +263,11 @@ export async function verifyAuditFile(file: string): Promise<VerifyResult> {
       return fail("hash mismatch: the entry was changed after it was written", entry.seq);
     if (entry.prev !== prev)
       return fail("prev mismatch: the entry before it was removed or changed", entry.seq);
+    if (!isEntryLine(line.bytes, entry))
+      return fail(
+        "not in canonical form: the line reads as its entry but is not the text written for it (keys repeated or reordered, spacing, escapes)",
+        entry.seq,
+      );
     seq = entry.seq;
     prev = entry.hash;
   }

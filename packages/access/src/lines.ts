@@ -6,6 +6,8 @@ export interface Line {
   /** 1-based. */
   number: number;
   text: string;
+  /** The line's bytes as on disk, without the newline (`text` is them decoded as UTF-8). */
+  bytes: Buffer;
   /** False for a last line without its newline (a write cut short). */
   terminated: boolean;
   /** Byte offset where the line starts. */
@@ -20,8 +22,8 @@ export async function* readLines(file: string): AsyncGenerator<Line> {
     let buf = Buffer.concat([rest, chunk as Buffer]);
     let nl = buf.indexOf(10);
     while (nl >= 0) {
-      const text = buf.subarray(0, nl).toString("utf8");
-      yield { number: ++number, text, terminated: true, offset };
+      const bytes = buf.subarray(0, nl);
+      yield { number: ++number, text: bytes.toString("utf8"), bytes, terminated: true, offset };
       offset += nl + 1;
       buf = buf.subarray(nl + 1);
       nl = buf.indexOf(10);
@@ -29,7 +31,7 @@ export async function* readLines(file: string): AsyncGenerator<Line> {
     rest = buf;
   }
   if (rest.length > 0)
-    yield { number: ++number, text: rest.toString("utf8"), terminated: false, offset };
+    yield { number: ++number, text: rest.toString("utf8"), bytes: rest, terminated: false, offset };
 }
 
 /**

@@ -221,6 +221,53 @@ describe("audit verify catches tampering, naming the line", () => {
   });
 });
 
+describe("a line that reads as its entry but is not the text written for it", () => {
+  const canonical = /^not in canonical form/;
+  it.each([
+    [
+      "a forged set of keys put before the real ones (JSON keeps the last of a repeated key)",
+      (l: string) =>
+        `{"seq":20,"time":"2030-01-01T00:00:00.000Z","actor":"forged","groups":["admins"],"action":"token.create",${l.slice(1)}`,
+    ],
+    ["a space after a comma", (l: string) => l.replace(',"time"', ', "time"')],
+    ["a space before the line ends", (l: string) => `${l} `],
+    ["a \\u escape for a plain letter", (l: string) => l.replace('"actor":"b', '"actor":"\\u0062')],
+    [
+      "keys in another order",
+      (l: string) => l.replace(/^\{"seq":(\d+),("time":"[^"]*"),/, '{$2,"seq":$1,'),
+    ],
+    ["a carriage return before the newline", (l: string) => `${l}\r`],
+  ])("%s: the verdict names the line", async (what, edit) => {
+    const verdict = await verifyEdited(`canonical-${what.replace(/\W+/g, "-")}`, 3, (ls) => {
+      const edited = edit(ls[1]!);
+      expect(edited).not.toBe(ls[1]);
+      // JSON reads the edited line as the very entry written: only the bytes differ.
+      expect(JSON.parse(edited)).toEqual(JSON.parse(ls[1]!));
+      ls[1] = edited;
+      return ls;
+    });
+    expect(verdict).toMatchObject(brokenAt(2, 2, canonical));
+  });
+
+  it("a byte that is not UTF-8 where the entry has U+FFFD (both read as U+FFFD): the bytes decide", async () => {
+    const file = path.join(dir, "canonical-bytes", "audit.log");
+    const log = await AuditLog.open(file, clock());
+    await log.append({ actor: "a\uFFFDb", groups: [], action: "auth.signin" });
+    await log.close();
+    const written = await readFile(file);
+    expect(await verifyAuditFile(file)).toEqual({ ok: true, entries: 1 });
+    const at = written.indexOf(Buffer.from("\uFFFD", "utf8"));
+    const edited = Buffer.concat([
+      written.subarray(0, at),
+      Buffer.from([0xff]),
+      written.subarray(at + 3),
+    ]);
+    expect(edited.toString("utf8")).toBe(written.toString("utf8"));
+    await writeFile(file, edited);
+    expect(await verifyAuditFile(file)).toMatchObject(brokenAt(1, 1, canonical));
+  });
+});
+
 describe("a crash mid-write", () => {
   it("a torn last line is moved aside on open and a server.recover entry keeps the chain valid", async () => {
     const file = await logOf("torn", 3);

@@ -6,7 +6,7 @@ import type { Catalog } from "./catalog.ts";
 import type { ServerConfig } from "./config.ts";
 import type { Guard } from "./guard.ts";
 import { HttpError } from "./http-error.ts";
-import type { Identifier, Identity } from "./identity/identify.ts";
+import { type Identifier, type Identity, refusalDetails } from "./identity/identify.ts";
 import type { OidcSignIn } from "./identity/oidc.ts";
 import type { RefusalAudit } from "./identity/refusals.ts";
 import type { SessionStore } from "./identity/sessions.ts";
@@ -44,17 +44,40 @@ declare module "fastify" {
   }
 }
 
-/** The signed-in caller, or 401. */
+function notSignedIn(): HttpError {
+  return new HttpError(
+    401,
+    "not signed in: sign in at /auth/login or send Authorization: Bearer <token>",
+    { code: "unauthenticated" },
+  );
+}
+
+/**
+ * The signed-in caller, or 401. A request without credentials has already been refused
+ * (audited) by `refuseUnsigned` on every API route but `GET /api/me`, the site's sign-in probe,
+ * whose 401 this is.
+ */
 export function callerOf(req: FastifyRequest): Caller {
   const caller = req.identity?.caller;
-  if (caller === undefined) {
-    throw new HttpError(
-      401,
-      "not signed in: sign in at /auth/login or send Authorization: Bearer <token>",
-      {
-        code: "unauthenticated",
-      },
-    );
-  }
+  if (caller === undefined) throw notSignedIn();
   return caller;
+}
+
+/** Whether the route matched needs a caller: every API route but the sign-in probe. */
+function needsSignIn(req: FastifyRequest): boolean {
+  const route = req.routeOptions.url;
+  if (route === undefined || !route.startsWith("/api/")) return false;
+  return !(route === "/api/me" && (req.method === "GET" || req.method === "HEAD"));
+}
+
+/**
+ * An `onRequest` hook, after the request is identified: a request without credentials to an API
+ * route that needs them is refused (401) and audited as `auth.refused`, bounded as the other
+ * refusals before sign-in are (identity/refusals.ts). Before its body is read: the 401 is the
+ * answer whatever the body.
+ */
+export async function refuseUnsigned(ctx: ServerContext, req: FastifyRequest): Promise<void> {
+  if (req.identity.caller !== undefined || !needsSignIn(req)) return;
+  await ctx.refusals.refuse(req.ip, refusalDetails(req, "not signed in"));
+  throw notSignedIn();
 }

@@ -56,17 +56,20 @@ export class Guard {
   /**
    * The runbook of that id if the caller may view it; else 404, the same answer as for a runbook
    * that does not exist (a caller learns nothing of runbooks they may not see). Audited.
+   * `missing` is that answer's message: a run of a runbook hidden from the caller answers as a
+   * run that does not exist, never naming its runbook.
    */
   async viewable(
     caller: Caller,
     id: string,
     details?: Record<string, unknown>,
+    missing = `no runbook "${id}"`,
   ): Promise<CatalogEntry> {
     const entry = this.catalog.get(id);
     if (entry !== undefined && this.can(caller, "view", entry.facts)) return entry;
     if (entry !== undefined) {
       await this.auditor.record(caller, "access.refused", id, { action: "view", ...details });
     }
-    throw new HttpError(404, `no runbook "${id}"`, { code: "not-found" });
+    throw new HttpError(404, missing, { code: "not-found" });
   }
 }

@@ -10,14 +10,19 @@ import path from "node:path";
 import type { AccessConfig } from "@run-md/access";
 import { AuditLog, TokenStore } from "@run-md/access";
 import { holdFileLock, RunMdError } from "@run-md/core";
-import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from "fastify";
 import { Auditor, SERVER_ACTOR } from "./audit.ts";
 import { Catalog } from "./catalog.ts";
 import { fastifyTrustProxy, isLoopback, type ServerConfig } from "./config.ts";
-import type { RowsHook, ServerContext } from "./context.ts";
+import { type RowsHook, refuseUnsigned, type ServerContext } from "./context.ts";
 import { Governance, type GovernanceOptions } from "./governance/index.ts";
 import { Guard } from "./guard.ts";
-import { HttpError } from "./http-error.ts";
+import { clipped, HttpError } from "./http-error.ts";
 import { Identifier, type Identity } from "./identity/identify.ts";
 import { OidcSignIn } from "./identity/oidc.ts";
 import { RefusalAudit, type RefusalLimits } from "./identity/refusals.ts";
@@ -61,11 +66,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-function errorHandler(
-  error: FastifyError | HttpError,
-  _req: unknown,
-  reply: import("fastify").FastifyReply,
-) {
+function errorHandler(error: FastifyError | HttpError, _req: unknown, reply: FastifyReply) {
   if (error instanceof HttpError) return reply.code(error.status).send(error.body());
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {
@@ -80,6 +81,15 @@ function errorHandler(
   }
   reply.log.error(error);
   return reply.code(500).send({ error: "internal error" });
+}
+
+/**
+ * A method and path no route serves (`OPTIONS /api/runs`, `DELETE /`): 404 in the errors' shape,
+ * not Fastify's own. The site answers every other GET (routes/site.ts).
+ */
+function notFound(req: FastifyRequest, reply: FastifyReply) {
+  const where = clipped(req.url.split("?")[0] ?? "");
+  return reply.code(404).send({ error: `no route ${req.method} ${where}`, code: "not-found" });
 }
 
 /** Refuses an authentication mode the address or the port cannot support. */
@@ -162,8 +172,10 @@ async function buildApp(
   app.decorateRequest("identity", null as unknown as Identity);
   app.addHook("onRequest", async (req) => {
     req.identity = await ctx.identifier.identify(req);
+    await refuseUnsigned(ctx, req);
   });
   app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFound);
   apiRoutes(app, ctx);
   runRoutes(app, ctx);
   eventRoutes(app, ctx);

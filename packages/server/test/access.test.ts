@@ -11,7 +11,7 @@ import { RunMdError } from "@run-md/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type {} from "../../../test/sample-data.ts";
 import { parseServerConfig, startServer } from "../src/index.ts";
-import { call, FIXTURES, startTestServer, type TestServer } from "./helpers.ts";
+import { call, FIXTURES, startTestServer, type TestServer, waitForEnd } from "./helpers.ts";
 
 const ACCESS = {
   rules: [
@@ -20,6 +20,7 @@ const ACCESS = {
     { groups: ["*"], allow: ["view"], runbooks: { severity: ["info", "low"] } },
     { groups: ["contractors"], deny: ["run"] },
     { groups: ["netops"], allow: ["view", "run"], runbooks: { ids: ["net-critical"] } },
+    { groups: ["runners"], allow: ["view", "run"], runbooks: { ids: ["slow"] } },
   ],
 };
 
@@ -72,6 +73,9 @@ beforeAll(async () => {
       contractor: { groups: ["contractors", "oncall"], user: "cody@example.com" },
       netops: { groups: ["netops"], user: "nina@example.com" },
       nobody: { groups: ["visitors"], user: "val@example.com" },
+      runner: { groups: ["runners"], user: "rita@example.com" },
+      // The same person, her address written in other case (as a provider may give it).
+      runnerCased: { groups: ["runners"], user: "Rita@Example.COM" },
       revoked: { groups: ["leads"] },
       expiring: { groups: ["leads"], expiresAt: new Date(Date.now() + 1500) },
     },
@@ -162,6 +166,16 @@ const TABLE: Case[] = [
     "access.refused:run:params",
   ],
   ["netops", "POST", "/api/runs", run("iam-low"), 403, "access.refused:run"],
+  // Naming an engine runs the runbook other than as written: run:params, as a parameter does.
+  [
+    "netops",
+    "POST",
+    "/api/runs",
+    run("net-critical", { engine: "athena" }),
+    403,
+    "access.refused:run:params",
+  ],
+  ["oncall", "POST", "/api/runs", run("iam-low", { engine: "local" }), 202, "run.request"],
   // Its own 7d, but ending in the past: another window, whatever `since` says.
   [
     "netops",
@@ -177,9 +191,13 @@ const TABLE: Case[] = [
   ["leads", "GET", "/api/audit?limit=5", undefined, 200, "audit.read"],
   ["oncall", "GET", "/api/audit", undefined, 403, "access.refused:audit"],
   ["nobody", "GET", "/api/audit", undefined, 403, "access.refused:audit"],
+  // No credentials: refused and audited on every API route but the site's sign-in probe.
   ["anonymous", "GET", "/api/me", undefined, 401],
-  ["anonymous", "POST", "/api/runs", run("slow"), 401],
-  ["anonymous", "GET", "/api/runbooks", undefined, 401],
+  ["anonymous", "GET", "/healthz", undefined, 200],
+  ["anonymous", "POST", "/api/runs", run("slow"), 401, "auth.refused:not signed in"],
+  ["anonymous", "GET", "/api/runbooks", undefined, 401, "auth.refused:not signed in"],
+  ["anonymous", "GET", "/api/runs", undefined, 401, "auth.refused:not signed in"],
+  ["anonymous", "GET", "/api/audit", undefined, 401, "auth.refused:not signed in"],
   ["revoked", "GET", "/api/me", undefined, 401, "auth.refused:token revoked"],
   ["expiring", "GET", "/api/me", undefined, 401, "auth.refused:token expired"],
   ["unknown", "GET", "/api/me", undefined, 401, "auth.refused:token unknown"],
@@ -372,6 +390,106 @@ describe("what each caller is shown", () => {
     });
     // Either it was still going (cancelled now) or had just ended (409): never refused.
     expect([202, 409]).toContain(byLead.status);
+  });
+});
+
+describe("a run of a runbook the caller may not view", () => {
+  const requests = [
+    ["GET", ""],
+    ["GET", "/events"],
+    ["POST", "/cancel"],
+    ["POST", "/approve"],
+    ["POST", "/deny"],
+  ] as const;
+
+  it.each(requests)(
+    "%s /api/runs/{id}%s answers as a run that does not exist, audited",
+    async (method, tail) => {
+      const hidden = await call(`${t.url}/api/runs`, {
+        token: tok.netops!,
+        body: run("net-critical"),
+      });
+      expect(hidden.status).toBe(202);
+      const id: string = hidden.body.id;
+      const unknown = "00000000-0000-4000-8000-000000000000";
+      const ask = (runId: string) =>
+        call(`${t.url}/api/runs/${runId}${tail}`, { token: tok.oncall!, method });
+      const before = (await t.audit()).length;
+      const answer = await ask(id);
+      const added = (await t.audit()).slice(before);
+      expect([answer.status, answer.body]).toEqual([
+        404,
+        { error: `no run "${id}"`, code: "not-found" },
+      ]);
+      expect((await ask(unknown)).body).toEqual({
+        error: `no run "${unknown}"`,
+        code: "not-found",
+      });
+      expect(added.filter((e) => e.action.endsWith("refused"))).toEqual([
+        expect.objectContaining({
+          actor: "olive@example.com",
+          action: "access.refused",
+          target: "net-critical",
+          details: { action: "view", run: id },
+        }),
+      ]);
+    },
+  );
+});
+
+describe("the requester of a run", () => {
+  it("is the same person whatever the case of their address: mine=true lists the run, and they cancel it", async () => {
+    const r = await call(`${t.url}/api/runs`, { token: tok.runner!, body: run("slow") });
+    expect(r.status).toBe(202);
+    const mine = await call(`${t.url}/api/runs?runbook=slow&mine=true`, {
+      token: tok.runnerCased!,
+    });
+    expect(mine.body.map((x: { id: string }) => x.id)).toEqual([r.body.id]);
+    const cancel = await call(`${t.url}/api/runs/${r.body.id}/cancel`, {
+      token: tok.runnerCased!,
+      method: "POST",
+    });
+    expect(cancel.status).toBe(202);
+    const ended = await waitForEnd(t, r.body.id, tok.runner!, 30_000);
+    expect([ended.status, ended.cancelledBy]).toEqual(["cancelled", "Rita@Example.COM"]);
+  });
+});
+
+describe("a request without credentials", () => {
+  it("to an API route is 401 and one auth.refused entry, whatever its body; GET /api/me is not audited", async () => {
+    const before = (await t.audit()).length;
+    expect((await call(`${t.url}/api/me`)).status).toBe(401);
+    const r = await call(`${t.url}/api/runs?runbook=slow`, { body: "{not json" });
+    expect([r.status, r.body]).toEqual([
+      401,
+      {
+        error: "not signed in: sign in at /auth/login or send Authorization: Bearer <token>",
+        code: "unauthenticated",
+      },
+    ]);
+    const refused = (await t.audit()).slice(before).filter((e) => e.action.endsWith("refused"));
+    expect(refused).toEqual([
+      expect.objectContaining({
+        actor: "anonymous",
+        groups: [],
+        action: "auth.refused",
+        details: { reason: "not signed in", method: "POST", path: "/api/runs", peer: "127.0.0.1" },
+      }),
+    ]);
+  });
+});
+
+describe("a method or path no route serves", () => {
+  it.each([
+    ["OPTIONS", "/api/runs"],
+    ["DELETE", "/api/runs/00000000-0000-4000-8000-000000000000"],
+    ["PUT", "/"],
+  ])("%s %s is 404 in the errors' shape", async (method, url) => {
+    const r = await call(`${t.url}${url}`, { token: tok.leads!, method });
+    expect([r.status, r.body]).toEqual([
+      404,
+      { error: `no route ${method} ${url}`, code: "not-found" },
+    ]);
   });
 });
 

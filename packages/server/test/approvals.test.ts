@@ -413,6 +413,9 @@ describe("event streams", () => {
       }
       const over = await call(url, { token: t.tokens.alice! });
       expect([over.status, over.body.code]).toEqual([429, "too-many-streams"]);
+      // The same person through another token, the address in other case: still over.
+      const again = await call(url, { token: t.tokens.aliceLead! });
+      expect([again.status, again.body.code]).toEqual([429, "too-many-streams"]);
       // Another caller is not held back by alice's streams.
       const first = await readEvents(url, { token: t.tokens.carol!, stopAfter: 1 });
       expect(first.events[0]?.event).toBe("approval");

@@ -218,6 +218,31 @@ describe("serve: a flood of bad tokens", () => {
   });
 });
 
+describe("serve: a flood of requests without credentials", () => {
+  it("is refused every time, audited one by one up to the budget, and counted at the close", async () => {
+    const t = await startTestServer({
+      tokens: { ops: { groups: ["ops"] } },
+      access: { rules: [{ groups: ["ops"], allow: ["view"] }] },
+      refusalLimits: { perPeer: 2, total: 100, windowMs: 600_000, maxPeers: 100, maxCounts: 50 },
+    });
+    try {
+      const answers = [];
+      for (let i = 0; i < 6; i++) answers.push(await call(`${t.url}/api/runbooks`));
+      expect(answers.map((a) => a.status)).toEqual(Array(6).fill(401));
+      const audit = t.server.audit;
+      await t.server.close(); // once: t.close() below waits for the same stop
+      const refused = (await audit.read({ limit: 100 })).filter((e) => e.action === "auth.refused");
+      expect(refused.map((e) => e.details)).toEqual([
+        { reason: "not signed in", method: "GET", path: "/api/runbooks", peer: "127.0.0.1" },
+        { reason: "not signed in", method: "GET", path: "/api/runbooks", peer: "127.0.0.1" },
+        expect.objectContaining({ refused: "not signed in", peer: "127.0.0.1", count: 4 }),
+      ]);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe("serve: what a refusal's entry says", () => {
   it("behind a proxy (trustProxy: true), the peer is the address the proxy saw, not one the client wrote", async () => {
     const t = await startTestServer({

@@ -142,10 +142,11 @@ export class Identifier {
     reason: string,
     who: { user: string; groups: string[] },
   ) {
-    await this.refusals.refuse(
-      req.ip,
-      { reason, method: req.method, path: clipped(req.url.split("?")[0] ?? "") },
-      who,
-    );
+    await this.refusals.refuse(req.ip, refusalDetails(req, reason), who);
   }
+}
+
+/** What a refusal before sign-in's entry says of the request: why, its method and path (clipped). */
+export function refusalDetails(req: FastifyRequest, reason: string) {
+  return { reason, method: req.method, path: clipped(req.url.split("?")[0] ?? "") };
 }

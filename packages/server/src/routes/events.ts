@@ -80,7 +80,8 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
       req.headers["last-event-id"],
       (req.query as { lastEventId?: unknown }).lastEventId,
     );
-    const release = counted.open(caller.user);
+    // One person whatever the case of their address (samePerson), through any of their tokens.
+    const release = counted.open(caller.user.toLowerCase());
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {

@@ -1,6 +1,6 @@
 /** The runs API (spec §4): request, list, show, cancel. Events are in `events.ts`. */
 import path from "node:path";
-import type { Caller } from "@run-md/access";
+import { type Caller, samePerson } from "@run-md/access";
 import { isRunMdError, type RunReport, readReport } from "@run-md/core";
 import type { FastifyInstance } from "fastify";
 import { callerOf, type ServerContext } from "../context.ts";
@@ -11,15 +11,19 @@ import { RUN_ID } from "../runs/store.ts";
 
 const MAX_LIST = 500;
 
-/** The run of that id if the caller may view its runbook (404 otherwise, as for no run). */
+/**
+ * The run of that id if the caller may view its runbook; otherwise 404 with the very answer a
+ * run that does not exist gets (the refusal audited): nothing says whose runbook it is.
+ */
 export async function viewableRun(
   ctx: ServerContext,
   caller: Caller,
   id: string,
 ): Promise<RunRecord> {
+  const missing = `no run "${id}"`;
   const rec = RUN_ID.test(id) ? ctx.runs.store.get(id) : undefined;
-  if (rec === undefined) throw new HttpError(404, `no run "${id}"`, { code: "not-found" });
-  await ctx.guard.viewable(caller, rec.runbook, { run: id });
+  if (rec === undefined) throw new HttpError(404, missing, { code: "not-found" });
+  await ctx.guard.viewable(caller, rec.runbook, { run: id }, missing);
   return rec;
 }
 
@@ -87,6 +91,7 @@ export function runRoutes(app: FastifyInstance, ctx: ServerContext): void {
       await ctx.guard.require(caller, "run:params", entry.facts, {
         params: body.params,
         window: body.window,
+        ...(body.engine === undefined ? {} : { engine: body.engine }),
       });
     }
     const rec = await ctx.runs.submit(caller, entry.runbook, body);
@@ -110,7 +115,7 @@ export function runRoutes(app: FastifyInstance, ctx: ServerContext): void {
       if (out.length >= limit) break;
       if (q.runbook !== undefined && rec.runbook !== q.runbook) continue;
       if (q.status !== undefined && rec.status !== q.status) continue;
-      if (q.mine === "true" && rec.requester.user !== caller.user) continue;
+      if (q.mine === "true" && !samePerson(rec.requester, caller)) continue;
       const entry = ctx.catalog.get(rec.runbook);
       if (entry === undefined || !ctx.guard.can(caller, "view", entry.facts)) continue;
       out.push(summary(rec));
@@ -129,7 +134,7 @@ export function runRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const caller = callerOf(req);
     const rec = await viewableRun(ctx, caller, (req.params as { id: string }).id);
     const entry = ctx.catalog.get(rec.runbook)!;
-    if (rec.requester.user !== caller.user) {
+    if (!samePerson(rec.requester, caller)) {
       await ctx.guard.require(caller, "admin", entry.facts, { run: rec.id, cancel: true });
     }
     // 409 `ended` when the run is no longer queued, running or waiting (checked under the run's

@@ -70,7 +70,9 @@ export function parseRunBody(body: unknown): RunRequest {
 
 /**
  * Checks the request against the runbook: every parameter value, the full parameter set, the
- * window. Returns whether it departs from the runbook as written (then it needs `run:params`).
+ * window. Returns whether it departs from the runbook as written (then it needs `run:params`):
+ * other parameter values, another window, or an `engine` named at all (as written, the runbook
+ * runs on the engines the configuration and its steps choose, as `run-md run` without --engine).
  */
 export function checkRunRequest(
   runbook: Runbook,
@@ -116,7 +118,9 @@ export function checkRunRequest(
       req.window.from === undefined &&
       req.window.to === undefined
     );
-  return { changesDefaults: asWritten !== asRequested || windowChanged };
+  return {
+    changesDefaults: asWritten !== asRequested || windowChanged || req.engine !== undefined,
+  };
 }
 
 function checkWindow(runbook: Runbook, spec: WindowSpec, now: Date): void {
