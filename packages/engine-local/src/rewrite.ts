@@ -23,6 +23,7 @@ import {
   mapSubscript,
   rewriteArithmetic,
   rewriteBetween,
+  rewriteDecimalAvg,
   rewriteJsonCast,
   rewriteMapEquality,
   rewriteScalarCast,
@@ -549,6 +550,7 @@ function trinoNode(v: Node): Node | undefined {
       )
     );
   if (v.class === "FUNCTION" && v.is_operator === true) return rewriteArithmetic(v);
+  if (v.class === "FUNCTION" && v.function_name === "avg") return rewriteDecimalAvg(v);
   return undefined;
 }
 

@@ -176,6 +176,33 @@ export function rewriteArithmetic(f: Node): Node {
   return cast(call, decimalType(38, scale), f.alias);
 }
 
+/**
+ * `avg(x)` of a decimal the tree shows (`avg(n * 1.0)`): Trino's average is a decimal of x's
+ * scale, rounded half up (0.05 and 0.10 average 0.08); DuckDB's is a double (0.075). Written as
+ * the exact decimal division of sum(x) by count(x) (NULL over no rows); windows keep DuckDB's.
+ * A decimal whose scale the tree does not show fails (trino_avg_unseen).
+ */
+export function rewriteDecimalAvg(f: Node): Node {
+  if (f.class !== "FUNCTION" || String(f.function_name).toLowerCase() !== "avg") return f;
+  const args = f.children as Node[];
+  if (args.length !== 1) return f;
+  const t = staticType(args[0]);
+  if (t.kind === "integer") return f;
+  if (t.kind === "other") {
+    // A decimal the tree does not show (a VALUES column) fails, rather than averaging as a double.
+    const type = callNode("typeof", [callNode("any_value", [clone(args[0])], { alias: "" })], {
+      alias: "",
+    });
+    return callNode("trino_avg_unseen", [{ ...f, alias: "" }, type], f);
+  }
+  const sum = { ...clone(f), function_name: "sum", alias: "" };
+  const count = { ...clone(f), function_name: "count", alias: "" };
+  const rows = callNode("nullif", [count, intConst(0)], { alias: "" });
+  const scales = [intConst(t.scale), intConst(0), intConst(t.scale)];
+  const call = callNode("trino_decimal_divide", [sum, rows, ...scales], { ...f, alias: "" });
+  return cast(call, decimalType(38, t.scale), f.alias);
+}
+
 /** Cast targets whose Trino semantics a macro gives (trino-helpers.ts INT_CAST, BOOLEAN_CAST, DATE_CAST). */
 const SCALAR_CASTS = new Set(["TINYINT", "SMALLINT", "INTEGER", "BIGINT", "BOOLEAN", "DATE"]);
 

@@ -334,6 +334,7 @@ const OPERATOR_MACROS: string[] = [
   `CREATE MACRO trino_decimal_text(q, s) AS (CASE WHEN q < 0 THEN '-' ELSE '' END) || trino_point(trino_digits(CAST(abs(q) AS VARCHAR), s), s)`,
   `CREATE MACRO trino_round_div(n, d) AS n // d + CASE WHEN 2 * abs(n % d) >= abs(d) THEN sign(n) * sign(d) ELSE 0 END`,
   `CREATE MACRO trino_decimal_divide(a, b, sa, sb, s) AS CASE WHEN b = 0 THEN ${DIVISION_BY_ZERO} ELSE trino_decimal_text(trino_round_div(trino_unscaled(a, sa) * trino_pow10(s - sa + sb), trino_unscaled(b, sb)), s) END`,
+  `CREATE MACRO trino_avg_unseen(a, t) AS CASE WHEN t LIKE 'DECIMAL%' THEN error('avg of a decimal whose scale the query does not show is not supported locally (Trino averages it as a decimal of that scale, rounded half up): CAST its argument AS DECIMAL(p, s) or AS DOUBLE') ELSE a END`,
   `CREATE MACRO trino_decimal_modulo(a, b) AS CASE WHEN b = 0 THEN ${DIVISION_BY_ZERO} ELSE a % b END`,
   // any_match/all_match over the list of the lambda's results (rewrite.ts): three-valued.
   `CREATE MACRO trino_any_match_list(t) AS CASE WHEN coalesce(list_bool_or(t), false) THEN true WHEN ${HAS_NULL("t")} THEN NULL ELSE false END`,
