@@ -329,13 +329,36 @@ export function rewriteJsonCast(v: Node): Node {
   if (v.class !== "CAST" || v.try_cast === true) return v;
   const t = v.cast_type as Node;
   const child = v.child as Node;
-  if (t.id !== "VARCHAR" || isJsonType(t) || !isJsonValued(child)) return v;
+  if (isJsonType(t) || !isJsonValued(child)) return v;
+  const nested = jsonContainerCast(t);
+  if (nested !== undefined) return callNode(nested, [child], v);
+  if (t.id !== "VARCHAR") return v;
   // A string element of json_array_get is an error as JSON (trino.ts), not as varchar.
   const value =
     child.function_name === "trino_json_array_get"
       ? { ...child, function_name: "trino_json_array_get_quoted" }
       : child;
   return callNode("trino_json_to_varchar", [value], v);
+}
+
+/** Element types whose JSON cast is Trino's own (JsonUtil: a double's text, half-up rounding). */
+const JSON_ELEMENTS = new Set(["VARCHAR", "BIGINT", "INTEGER", "SMALLINT", "TINYINT"]);
+
+/**
+ * The macro for `CAST(<json> AS array(T))` or `map(varchar, T)` with T varchar or an integer
+ * type (trino.ts trino_json_array_<t>, trino_json_map_<t>); undefined for other targets.
+ */
+function jsonContainerCast(t: Node): string | undefined {
+  const info = t.type_info as Node | null;
+  const child = info?.child_type as Node | undefined;
+  if (t.id === "LIST" && child && JSON_ELEMENTS.has(String(child.id)) && !isJsonType(child))
+    return `trino_json_array_${String(child.id).toLowerCase()}`;
+  const entries = ((child?.type_info as Node | undefined)?.child_types ?? []) as Node[];
+  const [key, value] = entries.map((e) => e.second as Node);
+  if (t.id !== "MAP" || key?.id !== "VARCHAR" || !value || isJsonType(key)) return undefined;
+  return JSON_ELEMENTS.has(String(value.id)) && !isJsonType(value)
+    ? `trino_json_map_${String(value.id).toLowerCase()}`
+    : undefined;
 }
 
 /**

@@ -31,7 +31,8 @@ const INT_CAST = (type: string, javaName: string, tryCast: boolean) => {
     ? "NULL"
     : `trino_raise('INVALID_CAST_ARGUMENT: Cannot cast ''' || ${text} || ''' to ${javaName}', x)`;
   const cast = tryCast ? "TRY_CAST" : "CAST";
-  return `CREATE MACRO trino_${tryCast ? "try_" : ""}cast_${type.toLowerCase()}(x) AS CASE WHEN typeof(x) IN ('DOUBLE', 'FLOAT') THEN ${cast}(round(TRY_CAST(x AS DOUBLE)) AS ${type}) WHEN typeof(x) = 'VARCHAR' THEN CASE WHEN ${ok} THEN TRY_CAST(x AS ${type}) ELSE ${bad} END ELSE ${cast}(x AS ${type}) END`;
+  const double = `typeof(x) IN ('DOUBLE', 'FLOAT') OR (typeof(x) = 'JSON' AND json_type(TRY_CAST(x AS JSON)) = 'DOUBLE')`;
+  return `CREATE MACRO trino_${tryCast ? "try_" : ""}cast_${type.toLowerCase()}(x) AS CASE WHEN ${double} THEN ${cast}(round(TRY_CAST(x AS DOUBLE)) AS ${type}) WHEN typeof(x) = 'VARCHAR' THEN CASE WHEN ${ok} THEN TRY_CAST(x AS ${type}) ELSE ${bad} END ELSE ${cast}(x AS ${type}) END`;
 };
 
 /** CAST(varchar AS BOOLEAN): Trino reads true/false/t/f/1/0 in any case, nothing else ('yes'). */

@@ -362,7 +362,16 @@ const OPERATOR_MACROS: string[] = [
   `CREATE MACRO trino_add(a DATE, b INTERVAL) AS ${DATE_PLUS("a", "b", "+")}, ${ZONED_OVERLOADS.add}, (a INTERVAL, b DATE) AS ${DATE_PLUS("b", "a", "+")}, (a, b) AS a + b`,
   `CREATE MACRO trino_subtract(a DATE, b INTERVAL) AS ${DATE_PLUS("a", "b", "-")}, ${ZONED_OVERLOADS.subtract}, (a, b) AS a - b`,
   // CAST(json AS VARCHAR): a JSON string without its quotes, numbers and booleans as text.
-  `CREATE MACRO trino_json_to_varchar(j) AS CASE json_type(CAST(j AS JSON)) WHEN 'VARCHAR' THEN json_extract_string(CAST(j AS JSON), '$') WHEN 'NULL' THEN NULL WHEN 'OBJECT' THEN trino_raise('INVALID_CAST_ARGUMENT: Cannot cast JSON object to varchar', j) WHEN 'ARRAY' THEN trino_raise('INVALID_CAST_ARGUMENT: Cannot cast JSON array to varchar', j) ELSE CAST(j AS VARCHAR) END`,
+  // A JSON number with a fraction or an exponent is a double to Trino (JsonUtil): its text is the
+  // double's (500.0 → 5.0E2), an integer type rounds it half away from zero (2.5 → 3).
+  `CREATE MACRO trino_json_to_varchar(j) AS CASE json_type(CAST(j AS JSON)) WHEN 'VARCHAR' THEN json_extract_string(CAST(j AS JSON), '$') WHEN 'NULL' THEN NULL WHEN 'OBJECT' THEN trino_raise('INVALID_CAST_ARGUMENT: Cannot cast JSON object to varchar', j) WHEN 'ARRAY' THEN trino_raise('INVALID_CAST_ARGUMENT: Cannot cast JSON array to varchar', j) WHEN 'DOUBLE' THEN trino_double_text(CAST(CAST(j AS JSON) AS DOUBLE)) ELSE CAST(j AS VARCHAR) END`,
+  ...["varchar", "bigint", "integer", "smallint", "tinyint"].flatMap((t) => {
+    const element = t === "varchar" ? "trino_json_to_varchar" : `trino_cast_${t}`;
+    return [
+      `CREATE MACRO trino_json_array_${t}(j) AS list_transform(CAST(j AS JSON[]), lambda e: ${element}(e))`,
+      `CREATE MACRO trino_json_map_${t}(j) AS map_from_entries(list_transform(map_entries(CAST(j AS MAP(VARCHAR, JSON))), lambda e: {'key': e.key, 'value': ${element}(e.value)}))`,
+    ];
+  }),
 ];
 
 /**

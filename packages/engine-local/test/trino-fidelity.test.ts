@@ -404,6 +404,38 @@ const values: [string, unknown, string | undefined, string][] = [
     "decimal(38,1)",
     "Trino: avg over no rows is NULL",
   ],
+  ...(
+    [
+      [`CAST(json_extract('{"a":2.5}', '$.a') AS bigint)`, 3, "bigint"],
+      [`CAST(json_extract('{"a":-2.5}', '$.a') AS integer)`, -3, "integer"],
+      [
+        `CAST(json_parse('[0.5, 2.5, null, 3]') AS array(integer))`,
+        [1, 3, null, 3],
+        "array(integer)",
+      ],
+      [`CAST(json_parse('{"k":2.5}') AS map(varchar, bigint))`, { k: 3 }, "map(varchar, bigint)"],
+      [`CAST(json_extract('{"b":500.0}', '$.b') AS varchar)`, "5.0E2", "varchar"],
+      [`CAST(json_extract('{"b":12}', '$.b') AS varchar)`, "12", "varchar"],
+      [
+        `CAST(json_parse('{"in":0.0,"x":1.5,"n":3,"s":"t","z":true,"q":null}') AS map(varchar, varchar))`,
+        { in: "0E0", x: "1.5E0", n: "3", s: "t", z: "true", q: null },
+        "map(varchar, varchar)",
+      ],
+      [
+        `CAST(json_parse('[1.5, 2, "a", false]') AS array(varchar))`,
+        ["1.5E0", "2", "a", "false"],
+        "array(varchar)",
+      ],
+    ] as const
+  ).map(
+    ([expr, value, type]) =>
+      [
+        expr,
+        value,
+        type,
+        "Trino JsonUtil: a JSON float is a double (castToLong rounds half up, castToVarchar writes the double's text), an integer keeps its text",
+      ] as [string, unknown, string, string],
+  ),
   [`json_size('{"a":[[1,2]]}', '$.a.0')`, 2, "bigint", "Trino JsonExtract: json_size's path"],
   [
     `json_extract_scalar('{"1": "one"}', '$[1]')`,
