@@ -148,6 +148,18 @@ describe("a window over whole days of the store", () => {
     expect(onRaw.noEvents).toBeDefined();
     expect(onStore.noEvents).toBeDefined();
   });
+
+  it("says the store, not a log directory, holds no events in a window without day files", async () => {
+    const [from, to] = ["2024-03-05T00:00:00Z", "2024-03-06T00:00:00Z"];
+    expect(truth(folders, from, to)).toEqual([]);
+    const store = path.join(root, "empty-window-store");
+    const window = { start: new Date(from), end: new Date(to) };
+    await collectFromDir({ sourceDir: path.join(root, "late"), store, window });
+    const onStore = await ask(await engine({ store }), "sql", SQL_IDS, from, to);
+    expect(onStore.noEvents).toBe(
+      `the store ${store} holds no event in the window: its collects of these days found none`,
+    );
+  });
 });
 
 describe("one event delivered into two days by two trails", () => {

@@ -14,13 +14,19 @@ function isoDay(day: string): string {
   return day.replaceAll("/", "-");
 }
 
-/** `candidates`: the event files found under the directory, in the window or not. */
+/**
+ * `candidates`: the event files found under the directory, in the window or not; `logDir` is
+ * `{store}` when the step reads a store alone (no raw files beside it).
+ */
 export function describeNoEvents(
   res: Pick<Resolution, "files" | "skippedFiles" | "outsideDays"> & { skippedByWindow: number },
   candidates: number,
-  logDir: string,
+  logDir: string | { store: string },
   storeFiles = 0,
 ): string {
+  if (candidates === 0 && typeof logDir !== "string") {
+    return `the store ${logDir.store} holds no event in the window: its collects of these days found none`;
+  }
   if (candidates === 0) {
     return `the log directory ${logDir} holds no CloudTrail log files (.json, .jsonl or .ndjson, optionally .gz)`;
   }

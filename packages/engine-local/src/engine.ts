@@ -710,7 +710,9 @@ export class LocalEngine implements Engine {
             job.kind,
             res,
             scan,
-            this.logDir ?? this.store ?? "",
+            this.logDir === null && this.store !== null
+              ? { store: this.store }
+              : (this.logDir ?? ""),
             storeFiles.length,
             // Store files are not keyed: with them the probe runs every time.
             storeFiles.length > 0 ? null : this.probeKey(job, res, scan),
@@ -886,7 +888,7 @@ async function windowWithoutEvents(
   kind: "sql" | "athena" | "insights",
   res: Resolution & { skippedByWindow: number },
   scan: { files: unknown[]; outside: number },
-  logDir: string,
+  logDir: string | { store: string },
   storeFiles: number,
   key: string | null,
   memory: ProbeMemory,
