@@ -129,6 +129,11 @@ describe("POST /api/query", () => {
     }
     const after = (await t.audit()).filter((e) => e.action === "query.request").length;
     expect(after).toBe(before);
+    // A query Athena would reject: its hint is for an API caller, not a runbook's author.
+    const syntax = await query(t.tokens.ana!, { sql: "SELEC 1" });
+    expect([syntax.status, syntax.body.code]).toEqual([400, "sql-invalid"]);
+    expect(syntax.body.hint).toMatch(/^Athena would reject this query: the line and column/);
+    expect(syntax.body.hint).not.toMatch(/run-md check|dialect=duckdb/);
     const refused = (await t.audit()).filter(
       (e) => e.action === "access.refused" && (e.details as { action: string }).action === "query",
     );

@@ -87,11 +87,21 @@ export async function runQuery(deps: QueryDeps, caller: Caller, body: QueryBody)
   if (step === undefined || step.error !== undefined) {
     const error = step?.error ?? report.error;
     const status = error?.code === "budget-reached" ? 429 : 400;
+    const hint = adhocHint(error?.code) ?? error?.hint;
     throw new HttpError(status, error?.message ?? "the query did not run", {
       code: error?.code ?? "query-failed",
-      ...(error?.hint === undefined ? {} : { hint: error.hint }),
+      ...(hint === undefined ? {} : { hint }),
     });
   }
   const masked = deps.rowsFor(caller, ADHOC_ID, { ...step }) as unknown as StepReport;
   return { id, ...answer(masked, { start: report.window.start, end: report.window.end }) };
+}
+
+/**
+ * The hint for a query Athena would reject, said for an ad-hoc query: the engines' own speaks of
+ * `run-md check`, a runbook and dialect=duckdb, none of which an API caller has.
+ */
+function adhocHint(code: string | undefined): string | undefined {
+  if (code !== "sql-invalid" && code !== "sql-refused") return undefined;
+  return "Athena would reject this query: the line and column are those of the query's text. Ad-hoc queries are Athena SQL over cloudtrail_logs, whatever the engine.";
 }
