@@ -8,9 +8,12 @@ COPY . .
 RUN npm ci --no-audit --no-fund && npm pack -w run-md --pack-destination /tmp
 
 FROM node:20-bookworm-slim
+# /app belongs to root and the process runs as node: what it writes (the reports, the alert
+# state beside them, the sample data that logDir: sample generates) goes under /tmp/run-md.
 ENV NODE_ENV=production \
     RUN_MD_RUNBOOKS_DIR=/app/runbooks \
     RUN_MD_REPORTS_DIR=/tmp/run-md/reports \
+    RUN_MD_SAMPLE_DIR=/tmp/run-md/sample-data \
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
 WORKDIR /app
 COPY --from=build /tmp/run-md-*.tgz /tmp/

@@ -29,6 +29,12 @@ export function partitioningFor(dir: string): "projection" | "none" {
   return entries.some((e) => layout.test(e)) ? "projection" : "none";
 }
 
+/**
+ * The log group the printed settings name. The emulator answers every log group from the same
+ * files, but run-md sends a Logs Insights step no query without one (logs-config).
+ */
+export const LOG_GROUP = "aws-cloudtrail-logs";
+
 export async function main(argv: string[]): Promise<number> {
   let values: { "log-dir"?: string; port?: string; table?: string; help?: boolean };
   try {
@@ -84,11 +90,12 @@ export async function main(argv: string[]): Promise<number> {
   Athena (AmazonAthena.*) and CloudWatch Logs (Logs_20140328.*) over ${dir}
   Athena table: ${table} (and cloudtrail_logs), partitioning ${partitioning}${partitioning === "none" ? " (the files are not in the AWSLogs/<account>/CloudTrail/<region>/yyyy/mm/dd/ layout)" : ""}
 
-In another terminal, point run-md at it (the credentials are placeholders; nothing leaves this machine):
+In another terminal, point run-md at it (the credentials are placeholders; nothing leaves this machine;
+every log group name reads these files):
 
   export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=emulator AWS_SECRET_ACCESS_KEY=emulator
   export RUN_MD_ATHENA_ENDPOINT=${endpoint} RUN_MD_ATHENA_TABLE=${table} RUN_MD_ATHENA_PARTITIONING=${partitioning}
-  export RUN_MD_LOGS_ENDPOINT=${endpoint}
+  export RUN_MD_LOGS_ENDPOINT=${endpoint} RUN_MD_LOG_GROUPS=${LOG_GROUP}
   npx run-md runbooks/<runbook>.md --engine aws --since 30d   # Athena and Logs Insights
 
 Ctrl-C stops the emulator.

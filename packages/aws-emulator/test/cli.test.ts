@@ -21,6 +21,8 @@ it("prints its endpoint and run-md settings, serves Athena there, and stops on S
     expect(out).toContain("RUN_MD_ATHENA_TABLE=security.cloudtrail_org_pp");
     // Both engines: a runbook with a Logs Insights step refuses --engine athena alone.
     expect(out).toContain(`RUN_MD_LOGS_ENDPOINT=${endpoint}`);
+    // Without log groups (a configuration lacking logs.logGroups) every Insights step errors.
+    expect(out).toContain("RUN_MD_LOG_GROUPS=aws-cloudtrail-logs");
     expect(out).toContain("--engine aws");
     // An empty directory has no AWSLogs/.../yyyy/mm/dd/ layout, so no partition values.
     expect(out).toContain("RUN_MD_ATHENA_PARTITIONING=none");

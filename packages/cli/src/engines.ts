@@ -193,7 +193,10 @@ export class EnginePool {
     const dir = this.flags.logDir ?? this.config.local.logDir;
     if (dir !== "sample") return path.resolve(dir);
     const { ensureSampleData } = await import("@run-md/generator");
-    const sample = await ensureSampleData(sampleDir(this.config));
+    const target = sampleDir(this.config);
+    const sample = await ensureSampleData(target).catch((e: NodeJS.ErrnoException) => {
+      throw sampleDataError(target, e);
+    });
     if (sample.generated) {
       process.stderr.write(
         `run-md: generated the sample data (${sample.start.toISOString()} to ${sample.end.toISOString()}) in ${displayPath(sample.dir)}\n`,
@@ -258,6 +261,23 @@ export class EnginePool {
       ...(cacheLimit === undefined ? {} : { cacheLimit }),
     };
   }
+}
+
+/**
+ * The sample data could not be generated (its folder not writable: a container's app folder
+ * owned by root, a read-only file system): a setup error of the log directory, with the way out,
+ * so `run` and `trigger` report it (errored reports) instead of crashing with EACCES.
+ */
+function sampleDataError(dir: string, e: NodeJS.ErrnoException): unknown {
+  if (typeof e?.code !== "string" || !e.code.startsWith("E")) return e;
+  return new RunMdError(
+    "bad-log-dir",
+    `the sample data (local.logDir: sample) cannot be generated in ${displayPath(dir)}: ${e.message}`,
+    {
+      hint: "Set RUN_MD_SAMPLE_DIR to a folder this user may write (e.g. /tmp/run-md/sample-data), or point local.logDir (or RUN_MD_LOG_DIR) at your CloudTrail files.",
+      cause: e,
+    },
+  );
 }
 
 function warnPlainHttp(endpoint: string | undefined, section: string, name: string): void {

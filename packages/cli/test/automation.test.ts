@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { copyFile, mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { readdirSync, readFileSync } from "node:fs";
+import { chmod, copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type Emulator, startEmulator } from "@run-md/aws-emulator";
@@ -381,6 +381,10 @@ describe("the container image", () => {
     expect(dockerfile).toMatch(/^FROM node:20-bookworm-slim/m);
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toContain("--omit=dev");
+    // /app is root's: whatever the node user writes goes to /tmp (the repository's
+    // configuration reads logDir: sample, generated on the first event).
+    expect(dockerfile).toMatch(/^\s+RUN_MD_REPORTS_DIR=\/tmp\/run-md\/reports /m);
+    expect(dockerfile).toMatch(/^\s+RUN_MD_SAMPLE_DIR=\/tmp\/run-md\/sample-data /m);
   });
 
   it("its entry point runs trigger for the event in RUN_MD_EVENT and prints the result", async () => {
@@ -417,6 +421,67 @@ describe("the container image", () => {
     ]);
   }, 120_000);
 
+  it("a sample-data folder it may not write gives each matched runbook an errored report, JSON and a hint (the image's app folder owned by root)", async () => {
+    // The image's layout: run-md.config.yaml (logDir: sample) in an app folder the process may
+    // not write. As root chmod does not bind, so the entry point runs as nobody then.
+    const asRoot = process.getuid?.() === 0;
+    const base = await mkdtemp(path.join(asRoot ? "/tmp" : work, "run-md-unwritable-"));
+    const app = path.join(base, "app");
+    const reports = path.join(base, "reports");
+    try {
+      await chmod(base, 0o755);
+      await mkdir(app);
+      await mkdir(reports, { mode: 0o777 });
+      await chmod(reports, 0o777);
+      await writeFile(path.join(app, "run-md.config.yaml"), "local: { logDir: sample }\n");
+      await chmod(app, 0o555);
+      const user = asRoot ? { uid: 65534, gid: 65534 } : {};
+      const probe = spawnSync(process.execPath, ["-e", "fs.mkdirSync('probe')"], {
+        cwd: app,
+        ...user,
+      });
+      if (probe.status === 0) {
+        console.log("unwritable-folder test skipped: this user writes a chmod a-w folder");
+        return;
+      }
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        TMPDIR: base,
+        RUN_MD_EVENT: JSON.stringify(guardDuty()),
+        RUN_MD_RUNBOOKS_DIR: path.join(REPO, "runbooks/access-key-activity.md"),
+        RUN_MD_REPORTS_DIR: reports,
+      };
+      for (const k of ["RUN_MD_CONFIG", "RUN_MD_SAMPLE_DIR", "RUN_MD_LOG_DIR"]) delete env[k];
+      for (const k of ["RUN_MD_REPORTS_BUCKET", "RUN_MD_S3_ENDPOINT"]) delete env[k];
+      const [, script] = entrypoint();
+      const res = spawnSync(process.execPath, [path.join(REPO, script!)], {
+        cwd: app,
+        env,
+        encoding: "utf8",
+        ...user,
+      });
+      expect(res.stderr).toContain(
+        "error the sample data (local.logDir: sample) cannot be generated",
+      );
+      expect(res.stderr).toContain("hint: Set RUN_MD_SAMPLE_DIR to a folder this user may write");
+      expect(res.status).toBe(2);
+      expect(JSON.parse(res.stdout).matched).toEqual([
+        { runbook: "access-key-activity", reason: "its trigger matched", status: "errored" },
+      ]);
+      const dir = path.join(reports, "access-key-activity");
+      const file = readdirSync(dir).find((f) => f.endsWith(".json"))!;
+      const report = JSON.parse(readFileSync(path.join(dir, file), "utf8")) as RunReport;
+      expect(report.error).toEqual({
+        code: "bad-log-dir",
+        message: expect.stringContaining("EACCES"),
+        hint: expect.stringContaining("RUN_MD_SAMPLE_DIR"),
+      });
+    } finally {
+      await chmod(app, 0o755).catch(() => {});
+      await rm(base, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   const engine = ["docker", "podman"].find(
     (e) => spawnSync(e, ["info"], { stdio: "ignore" }).status === 0,
   );
@@ -440,6 +505,18 @@ describe("the container image", () => {
         },
       );
       expect(user.stdout.trim()).not.toBe("0");
+      // The documented run (docs/automation.md §4), without a bucket: the bundled runbooks on
+      // the sample data the image generates, the result as JSON on stdout.
+      const event = { ...guardDuty("AKIAIOSFODNN7EXAMPLE"), time: new Date().toISOString() };
+      const run = spawnSync(
+        engine!,
+        ["run", "--rm", "-e", `RUN_MD_EVENT=${JSON.stringify(event)}`, "run-md-automation-test"],
+        { encoding: "utf8" },
+      );
+      expect(run.stderr).not.toContain("EACCES");
+      const result = JSON.parse(run.stdout);
+      expect(result.matched.map((m: Json) => m.runbook)).toContain("access-key-activity");
+      expect(result.matched.map((m: Json) => m.status)).not.toContain("errored");
     },
     900_000,
   );

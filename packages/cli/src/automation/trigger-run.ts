@@ -256,6 +256,7 @@ async function runMatched(
     } catch (e) {
       if (!isRunMdError(e)) throw e;
       out?.write(`error ${printable(maskText(e.message, config.mask))}\n`);
+      if (e.hint) out?.write(`hint: ${printable(e.hint)}\n`);
       await storeErrored(matched, () => e, result, options, startedAt);
       return;
     }
