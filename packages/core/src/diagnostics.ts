@@ -28,6 +28,8 @@ export const RULES = {
   expectWithoutStep: "expect-without-step",
   /** A documentation block whose language looks like a step's (`sq1`, `SQL-athena`). */
   stepLanguage: "step-language",
+  /** A documentation block whose language looks like `expect` (`expects`, `expcet`). */
+  expectLanguage: "expect-language",
   duplicateExpect: "duplicate-expect",
   emptyExpect: "empty-expect",
   expectSyntax: "expect-syntax",

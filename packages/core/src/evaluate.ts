@@ -1,4 +1,13 @@
 import type { ColumnInfo, JsonValue, QueryResult } from "./engine.ts";
+import {
+  compareExact,
+  type Exact,
+  exactDouble,
+  exactInteger,
+  exactJson,
+  exactOf,
+  exactOfText,
+} from "./exact-number.ts";
 import type { Check, Cmp, Literal, Metric, Predicate } from "./model.ts";
 import type { CheckOutcome, Status } from "./report.ts";
 import { sqlStringLiteral } from "./template.ts";
@@ -58,13 +67,65 @@ export function compare(a: number | string, op: Cmp, b: number | string): boolea
   }
 }
 
-/** Equality of a result value with a check literal: numbers numerically, the rest as text. */
+/** Whether the outcome of comparing two numbers (`compareExact`) meets `op`. */
+function orderHolds(order: -1 | 0 | 1, op: Cmp): boolean {
+  return compare(order, op, 0);
+}
+
+/** A number literal's exact value (undefined for the other literals). */
+function literalNumber(lit: Literal): Exact | undefined {
+  if (typeof lit === "number") return exactOf(lit);
+  if (lit !== null && typeof lit === "object") return exactOfText(lit.exact);
+  return undefined;
+}
+
+/** A metric check's number, as written when a double does not hold it. */
+function checkNumber(value: number, exact: string | undefined): Exact {
+  return (exact !== undefined ? exactOfText(exact) : exactOf(value))!;
+}
+
+/**
+ * A value compared with a number literal, exactly (a big integer in text is not rounded): it must
+ * be a number, or the check is in error (`no calls > 50` must not hold because `calls` is
+ * `'1,000'`).
+ */
+function valueNumber(v: JsonValue, column: string, against: string): Exact {
+  const x = exactOf(v);
+  if (x === undefined) {
+    throw new CheckError(
+      `${column} holds ${JSON.stringify(v)}, which is not a number, so it cannot be compared with ${against}`,
+    );
+  }
+  return x;
+}
+
+/** Equality of a result value with a literal that is not a number: booleans, text, null. */
 function equalsLiteral(v: JsonValue, lit: Literal): boolean {
   if (lit === null) return v === null;
   if (v === null) return false;
-  if (typeof lit === "number") return asNumber(v) === lit;
   if (typeof lit === "boolean") return v === lit || asText(v).toLowerCase() === String(lit);
   return asText(v) === lit;
+}
+
+/**
+ * Whether a non-null value is one of a list's literals. Numbers compare as `==` does: a value
+ * that matches none of the other literals and is not a number cannot be compared with the list's
+ * numbers, and the check is in error.
+ */
+function inList(v: JsonValue, values: readonly Literal[], column: string): boolean {
+  const numbers = values.map(literalNumber);
+  if (values.some((lit, k) => numbers[k] === undefined && equalsLiteral(v, lit))) return true;
+  const wanted = numbers.filter((x): x is Exact => x !== undefined);
+  if (wanted.length === 0) return false;
+  const x = valueNumber(
+    v,
+    column,
+    values
+      .filter((_, k) => numbers[k])
+      .map(describeLiteral)
+      .join(", "),
+  );
+  return wanted.some((w) => compareExact(x, w) === 0);
 }
 
 function likeToRegExp(pattern: string): RegExp {
@@ -98,14 +159,10 @@ function predicateHolds(
       }
       // null equals only null: it differs from every other literal and is never less or greater.
       if (isNull(v)) return p.op === "!=";
-      if (typeof p.value === "number") {
-        const n = asNumber(v);
-        if (n === undefined) {
-          throw new CheckError(
-            `${column} holds ${JSON.stringify(v)}, which is not a number, so it cannot be compared with ${p.value}`,
-          );
-        }
-        return compare(n, p.op, p.value);
+      const lit = literalNumber(p.value);
+      if (lit !== undefined) {
+        const x = valueNumber(v, column, describeLiteral(p.value));
+        return orderHolds(compareExact(x, lit), p.op);
       }
       if (typeof p.value === "boolean") {
         const eq = equalsLiteral(v, p.value);
@@ -113,11 +170,11 @@ function predicateHolds(
         if (p.op === "!=") return !eq;
         return false;
       }
-      return compare(asText(v), p.op, p.value);
+      return compare(asText(v), p.op, p.value as string);
     }
     case "in": {
       if (isNull(v)) return p.negated ? !p.values.includes(null) : p.values.includes(null);
-      const found = p.values.some((lit) => equalsLiteral(v, lit));
+      const found = inList(v, p.values, column);
       return p.negated ? !found : found;
     }
     case "like": {
@@ -131,7 +188,9 @@ function predicateHolds(
 }
 
 function describeLiteral(l: Literal): string {
-  return typeof l === "string" ? sqlStringLiteral(l) : String(l);
+  if (typeof l === "string") return sqlStringLiteral(l);
+  if (l !== null && typeof l === "object") return l.exact;
+  return String(l);
 }
 
 function describePredicate(p: Predicate): string {
@@ -188,111 +247,173 @@ interface Accumulator {
   outcome(rowCount: number): Evaluated;
 }
 
+/**
+ * The key of a value among the distinct values of a column: the value as the engine gave it, text
+ * as text and a number as a number (`'007'` and `'7'` are two values; so are two 21-digit ids
+ * that read as the same double).
+ */
+function distinctKey(v: JsonValue): string {
+  if (typeof v === "string") return `s:${v}`;
+  if (typeof v === "number" || typeof v === "boolean") return `${typeof v}:${v}`;
+  return `j:${JSON.stringify(v)}`;
+}
+
+/** A metric's value: a number (exactly), text (min/max over values not all numbers), or none. */
+type MetricValue = Exact | string | undefined;
+
+/** The running sum of a column's numbers: exact while they are integers, else a double. */
+class RunningSum {
+  n = 0;
+  private integers: bigint | undefined = 0n;
+  private double = 0;
+
+  add(x: Exact): void {
+    this.n++;
+    const i = this.integers === undefined ? undefined : exactInteger(x);
+    this.integers = i === undefined ? undefined : (this.integers as bigint) + i;
+    this.double += exactDouble(x);
+  }
+
+  sum(): Exact | undefined {
+    return this.integers !== undefined ? exactOf(this.integers) : exactOf(this.double);
+  }
+
+  avg(): Exact | undefined {
+    return this.n === 0 ? undefined : exactOf(this.double / this.n);
+  }
+}
+
+/** The running least and greatest values: numbers as numbers (exactly), else as text. */
+class RunningExtremes {
+  private allNumbers = true;
+  private numMin: Exact | undefined;
+  private numMax: Exact | undefined;
+  private textMin: string | undefined;
+  private textMax: string | undefined;
+
+  add(v: JsonValue): void {
+    const x = exactOf(v);
+    if (x === undefined) this.allNumbers = false;
+    else {
+      if (this.numMin === undefined || compareExact(x, this.numMin) < 0) this.numMin = x;
+      if (this.numMax === undefined || compareExact(x, this.numMax) > 0) this.numMax = x;
+    }
+    const t = asText(v);
+    if (this.textMin === undefined || t < this.textMin) this.textMin = t;
+    if (this.textMax === undefined || t > this.textMax) this.textMax = t;
+  }
+
+  value(kind: "min" | "max"): MetricValue {
+    if (this.allNumbers) return kind === "min" ? this.numMin : this.numMax;
+    return kind === "min" ? this.textMin : this.textMax;
+  }
+}
+
 /** A metric's running value; `value` is undefined when it has none (min/max/avg over no values). */
 function metricAccumulator(
   m: Metric,
   columns: ColumnInfo[],
-): { add(row: JsonValue[]): void; value(rowCount: number): number | string | undefined } {
-  if (m.kind === "rows") return { add() {}, value: (rowCount) => rowCount };
+): { add(row: JsonValue[]): void; value(rowCount: number): MetricValue } {
+  if (m.kind === "rows") return { add() {}, value: (rowCount) => exactOf(rowCount) };
   const i = columnIndex(columns, m.column);
   let n = 0;
-  let total = 0;
   const distinct = new Set<string>();
-  let allNumbers = true;
-  let numMin = Infinity;
-  let numMax = -Infinity;
-  let textMin: string | undefined;
-  let textMax: string | undefined;
+  const sum = new RunningSum();
+  const extremes = new RunningExtremes();
   const add = (row: JsonValue[]) => {
     const v = row[i] ?? null;
     if (v === null) return;
     n++;
-    const num = asNumber(v);
-    if (m.kind === "distinct") distinct.add(num !== undefined ? `n:${num}` : asText(v));
+    if (m.kind === "distinct") distinct.add(distinctKey(v));
     if (m.kind === "sum" || m.kind === "avg") {
-      if (num === undefined) {
+      const x = exactOf(v);
+      if (x === undefined) {
         throw new CheckError(
           `${m.kind}(${m.column}) needs numbers, but the column holds ${JSON.stringify(v)}`,
         );
       }
-      total += num;
+      sum.add(x);
     }
-    if (m.kind === "min" || m.kind === "max") {
-      if (num === undefined) allNumbers = false;
-      else {
-        numMin = Math.min(numMin, num);
-        numMax = Math.max(numMax, num);
-      }
-      const t = asText(v);
-      if (textMin === undefined || t < textMin) textMin = t;
-      if (textMax === undefined || t > textMax) textMax = t;
-    }
+    if (m.kind === "min" || m.kind === "max") extremes.add(v);
   };
-  const value = (): number | string | undefined => {
-    switch (m.kind) {
-      case "count":
-        return n;
-      case "distinct":
-        return distinct.size;
-      case "sum":
-        return total;
-      case "avg":
-        return n === 0 ? undefined : total / n;
-      case "min":
-      case "max":
-        if (n === 0) return undefined;
-        if (allNumbers) return m.kind === "min" ? numMin : numMax;
-        return m.kind === "min" ? textMin : textMax;
-    }
+  const value = (): MetricValue => {
+    if (m.kind === "count") return exactOf(n);
+    if (m.kind === "distinct") return exactOf(distinct.size);
+    if (m.kind === "sum") return sum.sum();
+    if (m.kind === "avg") return sum.avg();
+    return n === 0 ? undefined : extremes.value(m.kind);
   };
   return { add, value };
 }
 
 type CheckBase = Pick<CheckOutcome, "check" | "label" | "line" | "warn">;
 
-function metricCheck(
-  check: Extract<Check, { kind: "compare" | "between" }>,
-  columns: ColumnInfo[],
-  base: CheckBase,
-): Accumulator {
+type MetricCheck = Extract<Check, { kind: "compare" | "between" }>;
+
+/** What a metric check holds its metric against, as written. */
+function expectedText(check: MetricCheck): string {
+  return `${check.kind === "compare" ? check.op : "between"} ${limitsText(check)}`;
+}
+
+/** The number(s) of a metric check, as written. */
+function limitsText(check: MetricCheck): string {
+  return check.kind === "compare"
+    ? `${check.exact ?? check.value}`
+    : `${check.lowExact ?? check.low} and ${check.highExact ?? check.high}`;
+}
+
+function metricHolds(check: MetricCheck, v: Exact): boolean {
+  if (check.kind === "compare") {
+    return orderHolds(compareExact(v, checkNumber(check.value, check.exact)), check.op);
+  }
+  return (
+    compareExact(v, checkNumber(check.low, check.lowExact)) >= 0 &&
+    compareExact(v, checkNumber(check.high, check.highExact)) <= 0
+  );
+}
+
+/** The outcome of a metric check whose metric has no value. */
+function noValue(check: MetricCheck, rowCount: number, base: CheckBase): Evaluated {
+  const name = metricText(check.metric);
+  const expected = expectedText(check);
+  // The spec: on an empty result there is nothing to violate. Rows whose every value is null
+  // are another matter (a JSON path that matches nothing, a misspelt field): nothing was
+  // compared, and a threshold check must not pass on that.
+  if (rowCount > 0) {
+    throw new CheckError(
+      `${name} has no value: ${check.metric.kind === "rows" ? "" : check.metric.column} is null in all ${rowCount} rows, so nothing was compared with ${expected}`,
+    );
+  }
+  return {
+    ...base,
+    holds: true,
+    actual: null,
+    message: `${name} has no value (no rows), nothing to violate ${expected}`,
+  };
+}
+
+function metricCheck(check: MetricCheck, columns: ColumnInfo[], base: CheckBase): Accumulator {
   const metric = metricAccumulator(check.metric, columns);
   return {
     add: metric.add,
     outcome(rowCount) {
       const v = metric.value(rowCount);
       const name = metricText(check.metric);
-      const expected =
-        check.kind === "compare"
-          ? `${check.op} ${check.value}`
-          : `between ${check.low} and ${check.high}`;
-      if (v === undefined) {
-        // The spec: on an empty result there is nothing to violate. Rows whose every value is
-        // null are another matter (a JSON path that matches nothing, a misspelt field): nothing
-        // was compared, and a threshold check must not pass on that.
-        if (rowCount > 0) {
-          throw new CheckError(
-            `${name} has no value: ${check.metric.kind === "rows" ? "" : check.metric.column} is null in all ${rowCount} rows, so nothing was compared with ${expected}`,
-          );
-        }
-        return {
-          ...base,
-          holds: true,
-          actual: null,
-          message: `${name} has no value (no rows), nothing to violate ${expected}`,
-        };
-      }
+      if (v === undefined) return noValue(check, rowCount, base);
       if (typeof v === "string") {
         // min/max over values that are not all numbers (the spec orders them as text) cannot be
         // compared with the check's number: '1000' < 50 as text would hold.
         throw new CheckError(
-          `${name} is ${JSON.stringify(v)}: the column holds values that are not numbers, so it cannot be compared with ${check.kind === "compare" ? check.value : `${check.low} and ${check.high}`}`,
+          `${name} is ${JSON.stringify(v)}: the column holds values that are not numbers, so it cannot be compared with ${limitsText(check)}`,
         );
       }
-      const holds =
-        check.kind === "compare"
-          ? compare(v, check.op, check.value)
-          : v >= check.low && v <= check.high;
-      return { ...base, holds, actual: v, message: `${name} = ${v}, expected ${expected}` };
+      const actual = exactJson(v);
+      return {
+        ...base,
+        holds: metricHolds(check, v),
+        actual,
+        message: `${name} = ${actual}, expected ${expectedText(check)}`,
+      };
     },
   };
 }

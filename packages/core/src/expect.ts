@@ -17,6 +17,7 @@
  * A line with an error gets one diagnostic, at the offending token; the other lines still parse.
  */
 import { didYouMean } from "./diagnostics.ts";
+import { compareExact, exactOf, exactOfText } from "./exact-number.ts";
 import type { Check, CheckBody, Cmp, Diagnostic, Literal, Metric, Predicate } from "./model.ts";
 import { TokenCursor } from "./token-cursor.ts";
 
@@ -221,7 +222,8 @@ class Parser extends TokenCursor<Token> {
     const op = this.peek();
     if (op.kind === "cmp") {
       this.next();
-      return { kind: "compare", metric, op: op.text as Cmp, value: this.parseNumber() };
+      const { value, exact } = this.parseNumber();
+      return { kind: "compare", metric, op: op.text as Cmp, value, ...(exact && { exact }) };
     }
     if (this.isWord(op, "between")) {
       this.next();
@@ -229,13 +231,20 @@ class Parser extends TokenCursor<Token> {
       const low = this.parseNumber();
       this.expectWord("and");
       const high = this.parseNumber();
-      if (low > high) {
+      if (compareExact(exactOfText(low.text)!, exactOfText(high.text)!) > 0) {
         throw new SyntaxProblem(
           lowToken.col,
-          `the lower bound ${low} is greater than the upper bound ${high}`,
+          `the lower bound ${low.text} is greater than the upper bound ${high.text}`,
         );
       }
-      return { kind: "between", metric, low, high };
+      return {
+        kind: "between",
+        metric,
+        low: low.value,
+        high: high.value,
+        ...(low.exact && { lowExact: low.exact }),
+        ...(high.exact && { highExact: high.exact }),
+      };
     }
     if (op.kind === "bad" && op.text === "=") {
       throw new SyntaxProblem(op.col, 'expected a comparison, found "=" (did you mean "=="?)');
@@ -284,15 +293,25 @@ class Parser extends TokenCursor<Token> {
     return this.fail(token, "a column name");
   }
 
-  private parseNumber(): number {
+  /** A number: its double, and its text as written when the double does not hold it exactly. */
+  private parseNumber(): { value: number; text: string; exact?: string } {
     const token = this.next();
     if (token.kind !== "number") return this.fail(token, "a number");
-    return token.value as number;
+    const value = token.value as number;
+    const held = exactOf(value);
+    const exact =
+      held !== undefined && compareExact(held, exactOfText(token.text)!) === 0
+        ? undefined
+        : token.text;
+    return { value, text: token.text, ...(exact && { exact }) };
   }
 
   private parseLiteral(): Literal {
+    if (this.peek().kind === "number") {
+      const { value, exact } = this.parseNumber();
+      return exact === undefined ? value : { exact };
+    }
     const token = this.next();
-    if (token.kind === "number") return token.value as number;
     if (token.kind === "string") return token.value as string;
     if (token.kind === "word") {
       const word = token.text.toLowerCase();

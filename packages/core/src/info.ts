@@ -209,7 +209,14 @@ function readAttribute(r: InfoReader, word: InfoWord, key: string): void {
     offset: word.offset,
     valueOffset: word.valueOffset ?? word.offset,
   };
-  if (!(STEP_ATTRIBUTES as readonly string[]).includes(key)) {
+  if ((STEP_FLAGS as readonly string[]).includes(key)) {
+    problem(
+      r,
+      word.offset,
+      "invalid-attribute",
+      `attribute "${key}" takes no value: write ${key}, without "=${attribute.value}"`,
+    );
+  } else if (!(STEP_ATTRIBUTES as readonly string[]).includes(key)) {
     problem(
       r,
       word.offset,

@@ -75,7 +75,14 @@ export interface Trigger {
 }
 
 export type Cmp = "==" | "!=" | "<" | "<=" | ">" | ">=";
-export type Literal = number | string | boolean | null;
+/**
+ * A number literal that a double does not hold exactly (`108374619283746192837`, an id past
+ * 2^53): its text as written, compared exactly. Other number literals are plain numbers.
+ */
+export interface ExactNumber {
+  exact: string;
+}
+export type Literal = number | ExactNumber | string | boolean | null;
 
 export type Metric =
   | { kind: "rows" }
@@ -89,8 +96,23 @@ export type Predicate =
   | { kind: "null"; negated: boolean };
 
 export type CheckBody =
-  | { kind: "compare"; metric: Metric; op: Cmp; value: number }
-  | { kind: "between"; metric: Metric; low: number; high: number }
+  | {
+      kind: "compare";
+      metric: Metric;
+      op: Cmp;
+      value: number;
+      /** The number as written, when `value` (a double) does not hold it exactly. */
+      exact?: string;
+    }
+  | {
+      kind: "between";
+      metric: Metric;
+      low: number;
+      high: number;
+      /** The bounds as written, when a double does not hold them exactly. */
+      lowExact?: string;
+      highExact?: string;
+    }
   | {
       kind: "quantified";
       quantifier: "every" | "no" | "some";
@@ -148,6 +170,12 @@ export interface Step {
   checks: Check[];
   /** The `expect` block, when there is one. */
   expectPosition?: Span;
+  /**
+   * Warnings of the parser about this step that a run shows with the step's result, each
+   * `file:line:column message`: a block after it whose language looks like `expect`
+   * (`expects`), so the step runs without the checks it holds.
+   */
+  warnings?: string[];
 }
 
 /** The document in order, for the site: Markdown prose, steps and their expect blocks. */

@@ -6,6 +6,7 @@ import type { BoundParam } from "./engine.ts";
 import { RunMdError } from "./errors.ts";
 import type { ParamDecl, ParamType, ParamValue, Runbook } from "./model.ts";
 import { parseDuration } from "./units.ts";
+import { type InstantReading, readInstant } from "./window.ts";
 
 export const PARAM_TYPES: readonly ParamType[] = [
   "string",
@@ -18,9 +19,6 @@ export const PARAM_TYPES: readonly ParamType[] = [
   "arn",
 ];
 
-/** An ISO-8601 instant: a date, a time and a zone (`Z` or an offset). */
-const TIMESTAMP =
-  /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$/;
 const ACCOUNT_ID = /^\d{12}$/;
 /** `arn:partition:service:region:account:resource`; region and account may be empty. */
 const ARN = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:[^:\s]*:\S+$/;
@@ -58,10 +56,10 @@ export function formatInstant(date: Date): string {
  * (`--param`, `default`, `config`, ...).
  */
 export function coerceParam(decl: ParamDecl, raw: unknown, source: string): ParamValue {
-  const fail = (expected: string, hint?: string): never => {
+  const fail = (expected: string, hint?: string, why?: string): never => {
     throw new RunMdError(
       "bad-param",
-      `parameter "${decl.name}" (from ${source}): expected ${expected}, got ${show(raw)}`,
+      `parameter "${decl.name}" (from ${source}): expected ${expected}, got ${show(raw)}${why === undefined ? "" : `: ${why}`}`,
       {
         hint:
           hint ??
@@ -96,7 +94,7 @@ export function coerceParam(decl: ParamDecl, raw: unknown, source: string): Para
 function coerceType(
   type: ParamType,
   raw: unknown,
-  fail: (expected: string, hint?: string) => never,
+  fail: (expected: string, hint?: string, why?: string) => never,
 ): ParamValue {
   const expected = EXAMPLES[type];
   switch (type) {
@@ -122,14 +120,8 @@ function coerceType(
         return raw.trim().toLowerCase() === "true";
       }
       return fail(expected);
-    case "timestamp": {
-      if (raw instanceof Date && !Number.isNaN(raw.getTime())) return formatInstant(raw);
-      if (typeof raw === "string" && TIMESTAMP.test(raw.trim())) {
-        const date = new Date(raw.trim());
-        if (!Number.isNaN(date.getTime())) return formatInstant(date);
-      }
-      return fail(expected);
-    }
+    case "timestamp":
+      return timestampValue(raw, fail);
     case "duration":
       if (typeof raw === "string" && parseDuration(raw) !== undefined) return raw.trim();
       return fail(expected);
@@ -142,6 +134,20 @@ function coerceType(
       if (typeof raw === "string" && ARN.test(raw.trim())) return raw.trim();
       return fail(expected);
   }
+}
+
+/**
+ * A timestamp: an ISO-8601 instant with a time and a zone (`Z`, `±hh:mm`, `±hhmm` or `±hh`),
+ * normalised to UTC. A day or time that does not exist (2026-02-30) is refused, not moved.
+ */
+function timestampValue(
+  raw: unknown,
+  fail: (expected: string, hint?: string, why?: string) => never,
+): string {
+  if (raw instanceof Date && !Number.isNaN(raw.getTime())) return formatInstant(raw);
+  const reading: InstantReading = typeof raw === "string" ? readInstant(raw.trim(), false) : {};
+  if (reading.date !== undefined) return formatInstant(reading.date);
+  return fail(EXAMPLES.timestamp, undefined, reading.problem);
 }
 
 export interface ParamInput {

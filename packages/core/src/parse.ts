@@ -87,8 +87,10 @@ export function slugify(text: string): string {
 /** Parses a runbook's source. `path` names the file in diagnostics and the model. */
 export function parseRunbook(original: string, path: string): ParseResult {
   const sink = new DiagnosticSink(path);
-  // A byte-order mark (some Windows editors write one) is invisible: columns ignore it.
-  const source = original.replace(/^\uFEFF/, "");
+  // A byte-order mark (some Windows editors write one) is invisible: columns ignore it. CRLF and
+  // lone CR line endings read as LF (as Markdown and YAML define them), so that no value keeps a
+  // trailing "\r" and the file parses exactly as its LF copy, on the same lines and columns.
+  const source = original.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n");
   // The front matter is cut off once (gray-matter); the Markdown parser reads the rest, in
   // which the front matter is blank so that positions stay the file's.
   const split = splitFrontMatter(source);
@@ -97,7 +99,7 @@ export function parseRunbook(original: string, path: string): ParseResult {
   const ctx: ParseContext = {
     path,
     source,
-    lines: source.split(/\r?\n/),
+    lines: source.split("\n"),
     sink,
     unclosed: new Set(),
     declared: [...fm.declared, ...BUILTIN_PARAMS],
@@ -129,7 +131,7 @@ export function parseRunbook(original: string, path: string): ParseResult {
 /** What the passes over one file share. */
 interface ParseContext {
   path: string;
-  /** The file without its byte-order mark, and its lines. */
+  /** The file without its byte-order mark, with LF line endings, and its lines. */
   source: string;
   lines: string[];
   sink: DiagnosticSink;
@@ -234,6 +236,17 @@ function stepLanguageMeant(lang: string): string | undefined {
 }
 
 /**
+ * Whether a block's language seems meant to be `expect`: it starts with it (`expects`,
+ * `expectations`, `expect-`) or is two edits from it (`expcet`, `expec`, `except`).
+ */
+function expectMeant(lang: string): boolean {
+  return (
+    lang !== "expect" &&
+    (lang.startsWith("expect") || (lang.length >= 4 && leven(lang, "expect") <= 2))
+  );
+}
+
+/**
  * Reads the top-level blocks in order into segments: runs of Markdown, steps (their title is the
  * heading above them) and the expect block that follows a step.
  */
@@ -275,6 +288,7 @@ class SegmentReader {
   private otherCode(node: Code, lang: string): void {
     this.run.push(node);
     const { line, column } = node.position!.start;
+    const step = this.awaiting;
     this.awaiting = undefined;
     this.between = { line, lang };
     const meant = stepLanguageMeant(lang);
@@ -285,7 +299,25 @@ class SegmentReader {
         column,
         `"${node.lang}" is not a step language, so this block is documentation and never runs (did you mean "${meant}"?)`,
       );
+    } else if (expectMeant(lang)) {
+      this.expectLanguage(node, step?.step);
     }
+  }
+
+  /**
+   * A block whose language looks like `expect` (`expects`): a warning, like a step language's
+   * near miss (spec section 2: any other block is documentation). The step above, which runs
+   * without its checks, also shows it with its result, so that a run says it too.
+   */
+  private expectLanguage(node: Code, step: Step | undefined): void {
+    const { line, column } = node.position!.start;
+    const checks = step
+      ? `its checks are not checks of the step on line ${step.position.start.line}`
+      : "its lines are never checked";
+    const message = `"${node.lang}" is not "expect", so this block is documentation and ${checks} (did you mean "expect"?)`;
+    this.ctx.sink.warning(RULES.expectLanguage, line, column, message);
+    if (step)
+      step.warnings = [...(step.warnings ?? []), `${this.ctx.path}:${line}:${column} ${message}`];
   }
 
   private step(node: Code, fence: Fence, lang: string): void {

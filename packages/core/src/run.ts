@@ -297,6 +297,7 @@ async function runStep(step: Step, engineName: string, ctx: StepContext): Promis
       durationMs: Date.now() - started,
       query: step.query,
       ...noStepResult(),
+      warnings: [...(step.warnings ?? [])],
       error: deadline.cancelled
         ? cancelledError(options.signal?.reason)
         : stepError(e, step, engineName, deadline, timeoutMs, options.mask),
@@ -313,7 +314,7 @@ async function runStep(step: Step, engineName: string, ctx: StepContext): Promis
     stats: result.stats,
     columns: result.columns,
     ...rows,
-    warnings: result.warnings.map((w) => maskText(w, options.mask)),
+    warnings: [...(step.warnings ?? []), ...result.warnings.map((w) => maskText(w, options.mask))],
     checks,
   };
   // A window whose unread files may hold events is not known to be empty: allow_empty does not

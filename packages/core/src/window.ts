@@ -13,24 +13,62 @@ export interface ResolvedWindow extends TimeWindow {
   source: string;
 }
 
-/** An ISO-8601 date (midnight UTC) or date-time with an offset; a RunMdError naming `flag` otherwise. */
+/**
+ * An ISO-8601 instant as `readInstant` reads it: `yyyy-mm-ddThh:mm[:ss[.fraction]]` (`T` may be
+ * `t` or a space, as RFC 3339 allows) and a zone, `Z` or an offset `±hh:mm`, `±hhmm` or `±hh`.
+ */
+const INSTANT =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(?:[Zz]|([+-])(\d{2})(?::?(\d{2}))?))?$/;
+
+/** The instant a text names, or why it names none (`problem`, when it has the form but not a real date or time). */
+export type InstantReading = { date: Date } | { date?: undefined; problem?: string };
+
+/**
+ * Reads an ISO-8601 instant (see INSTANT; a bare date, midnight UTC, only when `dateOnly`).
+ * A day the calendar does not have (2026-02-30) or a time the clock does not (24:00, 10:60) is
+ * refused, never moved to another day as `Date` would move it.
+ */
+export function readInstant(text: string, dateOnly: boolean): InstantReading {
+  const m = INSTANT.exec(text);
+  if (!m || (m[4] === undefined && !dateOnly)) return {};
+  const [y, mo, d, h, mi, s] = m.slice(1, 7).map((x) => Number(x ?? 0));
+  if (!isCalendarDay(text.slice(0, 10))) {
+    return { problem: `${text.slice(0, 10)} is not a day of the calendar` };
+  }
+  const oh = Number(m[9] ?? 0);
+  const om = Number(m[10] ?? 0);
+  if (h! > 23 || mi! > 59 || s! > 59 || oh > 23 || om > 59) {
+    return { problem: `${text.slice(11)} is not a time of day with a zone` };
+  }
+  const local = utcDay(y!, mo!, d!);
+  local.setUTCHours(h!, mi!, s!, Number((m[7] ?? "").slice(0, 3).padEnd(3, "0")));
+  const offset = (m[8] === "-" ? -1 : 1) * (oh * 60 + om) * 60_000;
+  return { date: new Date(local.getTime() - offset) };
+}
+
+/** Midnight UTC of a day (years below 100 too, which `Date.UTC` would move to the 1900s). */
+function utcDay(y: number, m: number, d: number): Date {
+  const day = new Date(0);
+  day.setUTCFullYear(y, m - 1, d);
+  return day;
+}
+
+/** An ISO-8601 date (midnight UTC) or date-time with a zone; a RunMdError naming `flag` otherwise. */
 export function parseInstant(text: string, flag: string): Date {
-  // ISO-8601 only: a date, or a date-time with an offset or Z.
-  const ok = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/.test(text);
-  const d = new Date(text.length === 10 ? `${text}T00:00:00Z` : text);
-  if (!ok || Number.isNaN(d.getTime()) || !isCalendarDay(text.slice(0, 10))) {
+  const { date } = readInstant(text, true);
+  if (date === undefined) {
     throw new RunMdError("bad-window", `${flag} "${text}" is not an ISO-8601 instant`, {
       hint: "Use a form like 2026-11-23T00:00:00Z or 2026-11-23.",
       details: { field: flag.replace(/^--/, "") },
     });
   }
-  return d;
+  return date;
 }
 
 /** Whether `yyyy-mm-dd` is a day of the calendar (`Date` reads 2026-02-30 as March 2nd). */
 function isCalendarDay(text: string): boolean {
   const [y, m, d] = text.split("-").map(Number) as [number, number, number];
-  const day = new Date(Date.UTC(y, m - 1, d));
+  const day = utcDay(y, m, d);
   return day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
 }
 
@@ -136,11 +174,24 @@ export function slashDayFrom(day: string, n: number): string {
   return slashDate(new Date(slashDayStart(day).getTime() + n * 86_400_000));
 }
 
-/** The built-in parameters of section 4, for a window. */
+/** The instant rounded up to a whole second (`10:00:14.5Z` → `10:00:15Z`). */
+function ceilSecond(d: Date): Date {
+  return new Date(Math.ceil(d.getTime() / 1000) * 1000);
+}
+
+/**
+ * The built-in parameters of section 4, for a window. `{{start}}` and `{{end}}` are whole
+ * seconds, so that they compare with CloudTrail's `eventtime` text (`2024-07-30T21:31:16Z`, whole
+ * seconds; `'...:16.5Z' < '...:16Z'` as text). A window bound with a fraction is rounded up: an
+ * event's whole-second time S is at or after the start exactly when S >= ceil(start), and before
+ * the end exactly when S < ceil(end), so `eventtime >= {{start}} AND eventtime < {{end}}` selects
+ * the window's events. The window itself (the engines' own scoping) keeps its milliseconds; the
+ * dates are the days of the window's bounds.
+ */
 export function windowParams(w: TimeWindow): Record<string, BoundParam> {
   return {
-    start: { type: "timestamp", value: isoSeconds(w.start) },
-    end: { type: "timestamp", value: isoSeconds(w.end) },
+    start: { type: "timestamp", value: isoSeconds(ceilSecond(w.start)) },
+    end: { type: "timestamp", value: isoSeconds(ceilSecond(w.end)) },
     start_date: { type: "string", value: slashDate(w.start) },
     end_date: { type: "string", value: slashDate(w.end) },
   };

@@ -284,3 +284,91 @@ describe("warn and labels", () => {
     expect(run("rows between 1 and 2", calls).message).toBe("rows = 3, expected between 1 and 2");
   });
 });
+
+describe("exact values (review: distinct and big integers through doubles)", () => {
+  it("distinct(c) counts the values as the engine gave them: different texts are different values", () => {
+    const r = result(
+      ["sub"],
+      [
+        ["108374619283746192837"],
+        ["108374619283746192838"],
+        ["7"],
+        ["007"],
+        ["7.0"],
+        ["7"],
+        [null],
+        ["108374619283746192837"],
+      ],
+    );
+    // Five different texts (a repeated '7', a repeated id and a null do not count again).
+    expect(run("distinct(sub) == 5", r)).toMatchObject({ status: "passed", actual: 5 });
+    expect(run("distinct(sub) <= 3", r).status).toBe("failed");
+    const numbers = result(["n"], [[7], [7], [7.5], ["7"], [true], ["true"]]);
+    expect(run("distinct(n) == 5", numbers)).toMatchObject({ status: "passed", actual: 5 });
+  });
+
+  it("compares a big integer in text with a literal exactly, not through a double", () => {
+    const ids = result(["sub"], [["108374619283746192837"], ["108374619283746192838"]]);
+    const every = run("every sub == 108374619283746192837", ids);
+    expect(every.status).toBe("failed");
+    expect(every.offendingRows).toEqual([{ sub: "108374619283746192838" }]);
+    expect(every.message).toBe("1 of 2 rows do not have sub == 108374619283746192837");
+    expect(run("some sub == 108374619283746192838", ids).actual).toBe(1);
+    expect(run("no sub > 108374619283746192837", ids).status).toBe("failed");
+    expect(run("every sub in (108374619283746192837)", ids).status).toBe("failed");
+    expect(run("every sub in (108374619283746192837, 108374619283746192838)", ids).status).toBe(
+      "passed",
+    );
+  });
+
+  it("keeps min, max and sum of BIGINTs past 2^53 exact (the local engine gives them as text)", () => {
+    // 2^53 + 1 and 2^53 + 3: the local engine and Athena hand integers past 2^53 over as text.
+    const big = result(["big"], [["9007199254740993"], ["9007199254740995"], [1]]);
+    expect(run("max(big) == 9007199254740992", big).status).toBe("failed");
+    expect(run("max(big) == 9007199254740995", big)).toMatchObject({
+      status: "passed",
+      actual: "9007199254740995",
+      message: "max(big) = 9007199254740995, expected == 9007199254740995",
+    });
+    expect(run("min(big) == 1", big).status).toBe("passed");
+    expect(run("every big > 0", big).status).toBe("passed");
+    const two = result(["big"], [["9007199254740993"]]);
+    expect(run("every big > 9007199254740992", two).status).toBe("passed");
+    expect(run("every big == 9007199254740993", two).status).toBe("passed");
+    expect(run("min(big) between 9007199254740993 and 9007199254740993", two).status).toBe(
+      "passed",
+    );
+    // (2^53 + 1) + (2^53 + 3) + 1 = 18014398509481989, which no double holds.
+    expect(String(2n ** 53n * 2n + 5n)).toBe("18014398509481989");
+    expect(run("sum(big) == 18014398509481989", big)).toMatchObject({
+      status: "passed",
+      actual: "18014398509481989",
+    });
+  });
+});
+
+describe("in and not in with numbers (review: a text that is no number was skipped)", () => {
+  const txt = result(["txt"], [["1,000"]]);
+
+  it("errors as == does when a value that is not a number meets the list's numbers", () => {
+    for (const [text, against] of [
+      ["no txt in (1000)", "1000"],
+      ["every txt not in (1000)", "1000"],
+      ["some txt in (1, 1000, 'x')", "1, 1000"],
+    ] as const) {
+      expect(run(text, txt), text).toMatchObject({
+        status: "errored",
+        message: `txt holds "1,000", which is not a number, so it cannot be compared with ${against}`,
+      });
+    }
+    expect(run("no txt == 1000", txt).status).toBe("errored");
+  });
+
+  it("still matches the list's other literals, and numbers in text as numbers", () => {
+    expect(run("every txt in (1000, '1,000')", txt).status).toBe("passed");
+    expect(run("every txt not in ('x')", txt).status).toBe("passed");
+    const n = result(["n"], [["1000"], [7], [null]]);
+    expect(run("every n in (1000, 7, null)", n).status).toBe("passed");
+    expect(run("no n in (1e3)", n).status).toBe("failed");
+  });
+});

@@ -166,6 +166,11 @@ describe("expect blocks: malformed checks point at the offending token", () => {
     ["rows between 1 500", 16, 'expected "and", found "500"'],
     ["rows between 9 and 1", 14, "the lower bound 9 is greater than the upper bound 1"],
     [
+      "max(id) between 9007199254740993 and 9007199254740992",
+      17,
+      "the lower bound 9007199254740993 is greater than the upper bound 9007199254740992",
+    ],
+    [
       "rows == 0 and rows < 5",
       11,
       'unexpected "and" after the check (one check a line; start a comment with #)',
@@ -231,5 +236,33 @@ describe("expect blocks: malformed checks point at the offending token", () => {
       [1, 6],
       [3, 7],
     ]);
+  });
+});
+
+describe("number literals a double does not hold", () => {
+  it("keeps the text of an integer past 2^53, and only then", () => {
+    expect(body("max(id) == 9007199254740993")).toEqual({
+      kind: "compare",
+      metric: { kind: "max", column: "id" },
+      op: "==",
+      value: 9007199254740992,
+      exact: "9007199254740993",
+    });
+    expect(body("max(id) == 9007199254740992")).toEqual({
+      kind: "compare",
+      metric: { kind: "max", column: "id" },
+      op: "==",
+      value: 9007199254740992,
+    });
+    expect(body("every sub in (108374619283746192837, 7, 1e3)")).toEqual({
+      kind: "quantified",
+      quantifier: "every",
+      column: "sub",
+      predicate: {
+        kind: "in",
+        negated: false,
+        values: [{ exact: "108374619283746192837" }, 7, 1000],
+      },
+    });
   });
 });

@@ -113,6 +113,18 @@ describe("step ids and attributes from the info string", () => {
     ],
     ["sql a optional optional", 15, "duplicate-attribute", 'attribute "optional" is given twice'],
     [
+      "sql a optional=true",
+      6,
+      "invalid-attribute",
+      'attribute "optional" takes no value: write optional, without "=true"',
+    ],
+    [
+      "sql a allow_empty=yes",
+      6,
+      "invalid-attribute",
+      'attribute "allow_empty" takes no value: write allow_empty, without "=yes"',
+    ],
+    [
       "sql a tiemout=5m",
       6,
       "unknown-attribute",

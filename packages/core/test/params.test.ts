@@ -1,4 +1,10 @@
-import { coerceParam, type ParamDecl, type ParamType, RunMdError } from "@run-md/core";
+import {
+  coerceParam,
+  type ParamDecl,
+  type ParamType,
+  parseRunbook,
+  RunMdError,
+} from "@run-md/core";
 import { describe, expect, it } from "vitest";
 
 const decl = (type: ParamType, extra: Partial<ParamDecl> = {}): ParamDecl => ({
@@ -96,5 +102,44 @@ describe("parameter values", () => {
         details: { param: "p", source: "--param" },
       });
     }
+  });
+});
+
+describe("timestamp parameters (review: impossible dates moved to another day)", () => {
+  it.each([
+    ["2026-02-30T00:00:00Z", "2026-02-30 is not a day of the calendar"],
+    ["2026-04-31T00:00:00Z", "2026-04-31 is not a day of the calendar"],
+    ["2025-02-29T12:00:00+01:00", "2025-02-29 is not a day of the calendar"],
+    ["2026-01-01T24:00:00Z", "24:00:00Z is not a time of day with a zone"],
+    ["2026-01-01T10:60Z", "10:60Z is not a time of day with a zone"],
+    ["2026-01-01T10:00:00+01:60", "10:00:00+01:60 is not a time of day with a zone"],
+  ])("refuses %s, naming the parameter", (raw, why) => {
+    expect(() => coerceParam(decl("timestamp"), raw, "--param")).toThrow(
+      `parameter "p" (from --param): expected an ISO-8601 instant such as 2026-11-23T00:00:00Z, got ${JSON.stringify(raw)}: ${why}`,
+    );
+  });
+
+  it.each([
+    // Every ISO-8601 offset form: ±hh:mm, ±hhmm and ±hh.
+    ["2026-11-23T01:30:00+01:00", "2026-11-23T00:30:00Z"],
+    ["2026-11-23T01:30:00+0100", "2026-11-23T00:30:00Z"],
+    ["2026-11-23T01:30:00+01", "2026-11-23T00:30:00Z"],
+    ["2026-11-22T19:30:00-05", "2026-11-23T00:30:00Z"],
+    ["2026-11-23T05:15+05:45", "2026-11-22T23:30:00Z"],
+    ["2024-02-29t23:59:59.5z", "2024-02-29T23:59:59.500Z"],
+    ["2026-11-23 00:00:00Z", "2026-11-23T00:00:00Z"],
+    ["0050-06-01T00:00:00Z", "0050-06-01T00:00:00Z"],
+  ])("accepts %s as %s", (raw, value) => {
+    expect(coerceParam(decl("timestamp"), raw, "--param")).toBe(value);
+  });
+
+  it("refuses an impossible default in the front matter, at the value", () => {
+    const source =
+      "---\ntitle: T\nparams:\n  ts:\n    type: timestamp\n    default: 2026-02-30T00:00:00Z\n---\n\n```sql\nSELECT {{ts}}\n```\n";
+    const { runbook, diagnostics } = parseRunbook(source, "x.md");
+    expect(runbook).toBeUndefined();
+    expect(diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual([
+      expect.stringMatching(/^6:14 .*2026-02-30 is not a day of the calendar/),
+    ]);
   });
 });

@@ -142,6 +142,45 @@ describe("placement of steps and expect blocks", () => {
     }
   });
 
+  it("names a documentation block whose language looks like expect: its checks would be dropped (review)", () => {
+    const after = (lang: string) =>
+      `---\ntitle: T\n---\n\n\`\`\`sql a\nSELECT 1 AS n\n\`\`\`\n\n\`\`\`${lang}\nrows == 0\n\`\`\`\n`;
+    for (const lang of [
+      "expects",
+      "expectations",
+      "expcet",
+      "expect-",
+      "Expected",
+      "expec",
+      "except",
+    ]) {
+      const { runbook, diagnostics } = parseRunbook(after(lang), "x.md");
+      expect(runbook!.steps[0]!.checks, lang).toEqual([]);
+      expect(diagnostics, lang).toEqual([
+        {
+          file: "x.md",
+          line: 9,
+          column: 1,
+          severity: "warning",
+          rule: "expect-language",
+          message: `"${lang}" is not "expect", so this block is documentation and its checks are not checks of the step on line 5 (did you mean "expect"?)`,
+        },
+      ]);
+    }
+    const alone = "---\ntitle: T\n---\n\n```expects\nrows == 0\n```\n\n```sql a\nSELECT 1\n```\n";
+    expect(
+      parseRunbook(alone, "x.md").diagnostics.map(
+        (d) => `${d.line}:${d.column} ${d.severity} ${d.message}`,
+      ),
+    ).toEqual([
+      '5:1 warning "expects" is not "expect", so this block is documentation and its lines are never checked (did you mean "expect"?)',
+    ]);
+    // Languages far from expect stay documentation without a word.
+    for (const lang of ["text", "exp", "bash", "output", "expression"]) {
+      expect(parseRunbook(after(lang), "x.md").diagnostics, lang).toEqual([]);
+    }
+  });
+
   it("reports an unclosed fence inside a list at its opening line", () => {
     const source = "---\ntitle: T\n---\n\n- item\n\n  ```bash\n  echo\n\nAfter the list.\n";
     expect(summary(source)).toEqual(["7:3 error unclosed-fence"]);

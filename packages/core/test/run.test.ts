@@ -160,6 +160,23 @@ describe("running a runbook", () => {
     expect(report.summary.checks).toEqual({ passed: 2, warned: 1, failed: 0, errored: 0 });
   });
 
+  it("shows a misspelt expect block with the step it does not check, at its file and line (review)", async () => {
+    const source =
+      "---\ntitle: T\nid: t\n---\n\n```sql a\nSELECT 1 AS n\n```\n\n```expects\nrows == 0\n```\n";
+    const e = engines({ a: { rows: [[1]] } });
+    const report = await runRunbook(runbook(source), opts({ cliParams: {} }), e);
+    expect(report.steps.map((s) => [s.id, s.status, s.checks, s.warnings])).toEqual([
+      [
+        "a",
+        "passed",
+        [],
+        [
+          'runbooks/t.md:10:1 "expects" is not "expect", so this block is documentation and its checks are not checks of the step on line 6 (did you mean "expect"?)',
+        ],
+      ],
+    ]);
+  });
+
   it("the command line wins over configuration, which wins over defaults", async () => {
     const e = engines({});
     await runRunbook(

@@ -95,6 +95,58 @@ describe("the run's window", () => {
       end_date: { type: "string", value: "2026/11/24" },
     });
   });
+
+  it("rounds {{start}} and {{end}} up to whole seconds: eventtime text between them is exactly the window's events", () => {
+    // CloudTrail's eventtime has whole seconds. Events from 21:31:10 to 21:31:20, every second.
+    const events = Array.from({ length: 11 }, (_, i) => `2024-07-30T21:31:${10 + i}Z`);
+    const bounds = ["13", "13.001", "14.5", "14.999", "16", "16.5", "17.25"];
+    for (const from of bounds) {
+      for (const to of bounds.filter((t) => Number(t) > Number(from))) {
+        const w = resolveWindow(
+          { from: `2024-07-30T21:31:${from}Z`, to: `2024-07-30T21:31:${to}Z` },
+          undefined,
+          now,
+        );
+        const inWindow = events.filter((e) => new Date(e) >= w.start && new Date(e) < w.end);
+        const p = windowParams(w);
+        const byText = events.filter(
+          (e) => e >= (p.start!.value as string) && e < (p.end!.value as string),
+        );
+        expect(byText, `[${from}, ${to})`).toEqual(inWindow);
+      }
+    }
+    const w = resolveWindow(
+      { from: "2024-07-30T21:31:14.5Z", to: "2024-07-30T21:31:16.5Z" },
+      undefined,
+      now,
+    );
+    expect(windowParams(w)).toEqual({
+      start: { type: "timestamp", value: "2024-07-30T21:31:15Z" },
+      end: { type: "timestamp", value: "2024-07-30T21:31:17Z" },
+      start_date: { type: "string", value: "2024/07/30" },
+      end_date: { type: "string", value: "2024/07/30" },
+    });
+    // The window itself keeps its milliseconds (the engines scope the table with it).
+    expect([w.start.toISOString(), w.end.toISOString()]).toEqual([
+      "2024-07-30T21:31:14.500Z",
+      "2024-07-30T21:31:16.500Z",
+    ]);
+  });
+
+  it("accepts every ISO-8601 offset form in --from and --to, and no impossible time", () => {
+    const w = resolveWindow(
+      { from: "2026-11-20T01:00:00+01", to: "2026-11-21T01:00:00+0100" },
+      undefined,
+      now,
+    );
+    expect([w.start.toISOString(), w.end.toISOString()]).toEqual([
+      "2026-11-20T00:00:00.000Z",
+      "2026-11-21T00:00:00.000Z",
+    ]);
+    expect(() => resolveWindow({ from: "2026-11-20T24:00:00Z" }, undefined, now)).toThrow(
+      '--from "2026-11-20T24:00:00Z" is not an ISO-8601 instant',
+    );
+  });
 });
 
 describe("days as the delivery layout names them (yyyy/mm/dd, UTC)", () => {

@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { compareExact, exactJson, exactOf, exactOfText, exactText } from "../src/exact-number.ts";
+
+const cmp = (a: unknown, b: unknown) => compareExact(exactOf(a)!, exactOf(b)!);
+
+describe("exact numbers", () => {
+  it.each([
+    ["108374619283746192837", "108374619283746192838", -1],
+    ["9007199254740993", 9007199254740992, 1],
+    ["7", "007", 0],
+    ["7.0", 7, 0],
+    [" 1e3 ", 1000, 0],
+    ["0.30", 0.3, 0],
+    ["-0.5", "-0.50001", 1],
+    ["-2", "1", -1],
+    ["0", "-0", 0],
+    ["1e999999999", "9e999999998", 1],
+    ["-1e999999999", "1", -1],
+    ["Infinity", "1e999999999", 1],
+    ["-Infinity", -1e308, -1],
+    ["Infinity", "Infinity", 0],
+    [0.1, "0.1", 0],
+  ])("%j against %j is %i", (a, b, order) => {
+    expect(cmp(a, b)).toBe(order);
+    expect(cmp(b, a)).toBe(-order || 0);
+  });
+
+  it("reads only numbers", () => {
+    for (const v of ["1,000", "NaN", "-", "", "0x10", "1e", true, null, Number.NaN]) {
+      expect(exactOf(v), String(v)).toBeUndefined();
+    }
+    expect(exactOf(12345678901234567890n)).toEqual(exactOfText("12345678901234567890"));
+  });
+
+  it("writes the value back as text, and as JSON a number only when a double holds it", () => {
+    expect(exactText(exactOfText("-000.0300")!)).toBe("-0.03");
+    expect(exactText(exactOfText("9007199254740993")!)).toBe("9007199254740993");
+    expect(exactText(exactOfText("1.5e-50")!)).toBe("15e-51");
+    expect(exactJson(exactOfText("9007199254740993")!)).toBe("9007199254740993");
+    expect(exactJson(exactOfText("9007199254740992")!)).toBe(9007199254740992);
+    expect(exactJson(exactOfText("0.30")!)).toBe(0.3);
+    expect(exactJson(exactOfText("Infinity")!)).toBe(Infinity);
+  });
+});
