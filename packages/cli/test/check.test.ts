@@ -6,6 +6,8 @@ import { fixtures, runMd } from "./check-helpers.ts";
 
 const rel = (p: string) => path.relative(process.cwd(), p);
 const tmp = mkdtempSync(path.join(tmpdir(), "run-md-check-"));
+/** One step, so that a runbook made here is a runbook (check: no-steps). */
+const STEP = "\n```sql s\nSELECT 1 AS one\n```\n";
 
 /** `run-md check` of a runbook written to `name` in the temporary folder. */
 async function checkText(name: string, text: string) {
@@ -107,7 +109,7 @@ describe("run-md check", () => {
   it("checks runbooks/ by default", async () => {
     const project = path.join(tmp, "project");
     mkdirSync(path.join(project, "runbooks"), { recursive: true });
-    writeFileSync(path.join(project, "runbooks", "a.md"), "---\ntitle: A\n---\n");
+    writeFileSync(path.join(project, "runbooks", "a.md"), `---\ntitle: A\n---\n${STEP}`);
     writeFileSync(path.join(project, "runbooks", "README.md"), "# Not a runbook\n");
     const { code, stdout } = await runMd(["check"], project);
     expect(stdout).toBe("✓ 1 runbook checked, no problems\n");
@@ -117,8 +119,8 @@ describe("run-md check", () => {
   it("reports two runbooks with the same id", async () => {
     const dir = path.join(tmp, "dupes");
     mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, "a.md"), "---\ntitle: A\nid: same\n---\n");
-    writeFileSync(path.join(dir, "b.md"), "---\ntitle: B\nid: same\n---\n");
+    writeFileSync(path.join(dir, "a.md"), `---\ntitle: A\nid: same\n---\n${STEP}`);
+    writeFileSync(path.join(dir, "b.md"), `---\ntitle: B\nid: same\n---\n${STEP}`);
     const { code, stdout } = await runMd(["check", dir]);
     expect(stdout.split("\n").slice(0, 2)).toEqual([
       `${dir}/a.md:1:1 error duplicate runbook id "same" (also ${dir}/b.md): set another id: in one of them, or rename its file [duplicate-runbook-id]`,

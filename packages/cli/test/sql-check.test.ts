@@ -4,7 +4,7 @@
  * exist, functions Athena engine v3 lacks, casts its column types make fail), each placed in a
  * runbook and reported with its exact message at its line and column in the FILE.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseRunbook } from "@run-md/core";
@@ -582,5 +582,65 @@ describe("run-md check reports every problem in one pass", () => {
       expect.stringMatching(/^11:\d+ error .*\[insights-syntax\]$/),
       expect.stringMatching(/^16:6 error table "cloudtrail_log" is not readable: .*\[sql-table\]$/),
     ]);
+  });
+});
+
+describe("run-md run stops before its first query on a step that cannot be parsed", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "run-md-sqlrun-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("names the step's file line and column, runs nothing and writes no report", async () => {
+    const file = path.join(dir, "syntax.md");
+    writeFileSync(
+      file,
+      [
+        "---",
+        "title: One good step, one that does not parse",
+        "---",
+        "",
+        "```sql fine",
+        "SELECT count(*) AS n FROM cloudtrail_logs",
+        "```",
+        "",
+        "```sql broken",
+        "SELECT eventname",
+        "FROM cloudtrail_logs WHER errorcode = 'x'",
+        "```",
+        "",
+      ].join("\n"),
+    );
+    const reports = path.join(dir, "reports");
+    const args = ["run", file, "--engine", "local", "--log-dir", "sample"];
+    const { code, stderr, stdout } = await runMd([...args, "--reports-dir", reports]);
+    expect(code).toBe(2);
+    expect(stderr).toContain(`${file}:11:22 error syntax error at "WHER"`);
+    expect(stderr).toMatch(/1 problem in the runbook; nothing was run/);
+    expect(stdout).not.toContain("fine");
+    expect(existsSync(reports)).toBe(false);
+  });
+});
+
+describe("run-md check and a runbook without steps", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "run-md-nosteps-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("is an error in check, as run refuses it", async () => {
+    const file = path.join(dir, "docs-only.md");
+    writeFileSync(file, "---\ntitle: Only prose\n---\n\n```SQL-athena\nSELECT 1\n```\n");
+    const { code, stdout } = await runMd(["check", file]);
+    expect(code).toBe(2);
+    expect(stdout).toContain(
+      `${file}:1:1 error no steps: a runbook needs a sql or logs-insights block`,
+    );
+    const run = await runMd([
+      "run",
+      file,
+      "--engine",
+      "local",
+      "--log-dir",
+      "sample",
+      "--no-report",
+    ]);
+    expect(run.code).toBe(2);
   });
 });

@@ -77,6 +77,8 @@ export async function checkCommand(argv: string[]): Promise<number> {
   for (const { path, diagnostics, steps, runbook } of loaded) {
     const clash = clashes.get(path);
     if (clash) diagnostics.push(clash);
+    // A run refuses a runbook without steps (no-steps): check says so first.
+    if (runbook && steps.length === 0) diagnostics.push(noSteps(path));
     diagnostics.push(
       ...(await lintQueries(path, steps, {
         tables,
@@ -111,4 +113,16 @@ export async function checkCommand(argv: string[]): Promise<number> {
     process.stdout.write(`\n${errors > 0 ? pc.red("✗") : pc.yellow("!")} ${summary}\n`);
   }
   return errors > 0 ? 2 : 0;
+}
+
+function noSteps(file: string): Diagnostic {
+  return {
+    file,
+    line: 1,
+    column: 1,
+    severity: "error",
+    rule: "no-steps",
+    message:
+      "no steps: a runbook needs a sql or logs-insights block, and run refuses one without (nothing would be checked)",
+  };
 }

@@ -21,6 +21,7 @@ import {
   toMarkdown,
   writeFileAtomic,
 } from "@run-md/core";
+import type { TableConfig } from "@run-md/sql";
 import pc from "picocolors";
 import {
   type ArgValues,
@@ -29,7 +30,7 @@ import {
   QUERY_OPTIONS,
   RUN_OPTIONS,
 } from "../args.ts";
-import { loadConfig } from "../config.ts";
+import { loadConfig, tableConfig } from "../config.ts";
 import { checkEngineChoice, EnginePool, engineFlags } from "../engines.ts";
 import { OUTPUT_OPTIONS, outputUsage } from "../output/options.ts";
 import { RunOutput } from "../output/run-output.ts";
@@ -202,7 +203,10 @@ async function prepareRun(values: Values, positionals: string[]): Promise<RunPla
   const timeoutMs = defaultTimeoutMs(values.timeout, config);
   const maxScanBytes = maxScanBytesOf(values["max-scan"], config);
   checkEngines(values.engine, config);
-  const runbooks = await loadRunbooks(await resolveRunbookIds(positionals, config.runbooksDir));
+  const runbooks = await loadRunbooks(
+    await resolveRunbookIds(positionals, config.runbooksDir),
+    tableConfig(config),
+  );
   if (typeof runbooks === "number") return runbooks;
   const now = new Date();
   const windowEnd = windowEndOf(process.env, now);
@@ -256,8 +260,11 @@ function runInput(
   };
 }
 
+/** The rules of a query that cannot be parsed. */
+const UNPARSED = new Set(["insights-syntax", "sql-syntax"]);
+
 /** The runbooks of the files, or exit 2 after printing their problems (nothing is run then). */
-async function loadRunbooks(paths: string[]): Promise<Runbook[] | number> {
+async function loadRunbooks(paths: string[], tables: TableConfig): Promise<Runbook[] | number> {
   const files = await findRunbooks(paths);
   // Loaded here, not at start-up: the SQL parser is large, and usage errors do not need it.
   const { lintQueries } = await import("../lint.ts");
@@ -266,11 +273,14 @@ async function loadRunbooks(paths: string[]): Promise<Runbook[] | number> {
   const problems: Diagnostic[] = [];
   for (const file of files) {
     const { runbook, diagnostics, steps } = await loadRunbook(file);
-    // Insights syntax stops the run here; a sql step Athena would reject is refused by its
-    // engine when it runs (the same checker), so the step errors with the reason in the
-    // report and the other steps still run. `run-md check` reports both before any run.
-    const insights = steps.filter((s) => s.dialect === "logs-insights");
-    problems.push(...diagnostics, ...(await lintQueries(file, insights, { found: diagnostics })));
+    // A step whose query cannot be parsed (Insights or Trino syntax) stops every run before its
+    // first query, as the spec says of a runbook that cannot be parsed, at its line and column
+    // in the file. What Athena would refuse in a query that parses (a column, a table) is
+    // refused by the step's engine when it runs (the same checker): that step errors with the
+    // reason in the report and the other steps still run. `run-md check` reports all of them.
+    const params = runbook?.meta.params ?? {};
+    const linted = await lintQueries(file, steps, { found: diagnostics, tables, params });
+    problems.push(...diagnostics, ...linted.filter((d) => UNPARSED.has(d.rule)));
     if (runbook) runbooks.push(runbook);
   }
   problems.push(
