@@ -157,6 +157,31 @@ export interface ParamInput {
 }
 
 /**
+ * Every name of `values` is a parameter the runbook declares, or a bad-param error naming it
+ * (`from`: where a configured value was set, `params.<id>` of the configuration).
+ */
+export function checkParamNames(
+  runbook: Runbook,
+  values: Record<string, unknown>,
+  from?: string,
+): void {
+  const decls = runbook.meta.params;
+  for (const name of Object.keys(values)) {
+    if (Object.hasOwn(decls, name)) continue;
+    const known = Object.keys(decls);
+    const where =
+      from === undefined
+        ? `unknown parameter "${name}" for runbook ${runbook.meta.id} (${runbook.path})`
+        : `the configuration sets ${from}.${name}, but runbook ${runbook.meta.id} (${runbook.path}) declares no parameter "${name}"`;
+    throw new RunMdError("bad-param", where, {
+      hint: known.length
+        ? `This runbook declares: ${known.join(", ")}.`
+        : "This runbook declares no parameters.",
+    });
+  }
+}
+
+/**
  * Resolves parameter values: default, then configuration, then the command line. Every value is
  * checked against its declaration before any query starts.
  */
@@ -167,20 +192,9 @@ export function resolveParams(
 ): Record<string, BoundParam> {
   const decls = runbook.meta.params;
   const out: Record<string, BoundParam> = {};
-  for (const name of Object.keys(cliParams)) {
-    if (!Object.hasOwn(decls, name)) {
-      const known = Object.keys(decls);
-      throw new RunMdError(
-        "bad-param",
-        `unknown parameter "${name}" for runbook ${runbook.meta.id} (${runbook.path})`,
-        {
-          hint: known.length
-            ? `This runbook declares: ${known.join(", ")}.`
-            : "This runbook declares no parameters.",
-        },
-      );
-    }
-  }
+  checkParamNames(runbook, cliParams);
+  // A value configured under a name the runbook does not declare would be ignored in silence.
+  checkParamNames(runbook, configParams, `params.${runbook.meta.id}`);
   for (const [name, decl] of Object.entries(decls)) {
     let input: ParamInput | undefined;
     if (decl.default !== undefined) input = { value: decl.default, source: "default" };

@@ -4,7 +4,7 @@
  */
 import { isRunMdError, RunMdError } from "./errors.ts";
 import type { Runbook } from "./model.ts";
-import { resolveParams } from "./params.ts";
+import { checkParamNames, coerceParam, resolveParams } from "./params.ts";
 import type { RunKind } from "./report.ts";
 import { parseDuration } from "./units.ts";
 import { resolveWindow, type WindowSpec } from "./window.ts";
@@ -82,10 +82,25 @@ export function checkRunInput(
   try {
     resolveParams(runbook, input.configParams, {});
   } catch {
-    return undefined; // the runbook or configuration is at fault: the run reports it
+    // The runbook or the configuration is at fault (the run reports it), or a required value
+    // comes from the command line: its own values are checked alone.
+    return cliParamProblem(runbook, input.cliParams ?? {});
   }
   try {
     resolveParams(runbook, input.configParams, input.cliParams);
+  } catch (e) {
+    if (isRunMdError(e)) return e;
+    throw e;
+  }
+  return undefined;
+}
+
+/** The first --param that names no parameter of the runbook or whose value does not fit. */
+function cliParamProblem(runbook: Runbook, cli: Record<string, string>): RunMdError | undefined {
+  try {
+    checkParamNames(runbook, cli);
+    for (const [name, value] of Object.entries(cli))
+      coerceParam(runbook.meta.params[name]!, value, "--param");
   } catch (e) {
     if (isRunMdError(e)) return e;
     throw e;

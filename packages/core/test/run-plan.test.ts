@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { resolveParams } from "../src/params.ts";
 import { parseRunbook } from "../src/parse.ts";
 import { chooseEngine } from "../src/run.ts";
 import { checkRunInput, runKind } from "../src/run-plan.ts";
@@ -61,5 +62,43 @@ describe("chooseEngine with --engine aws", () => {
   it("puts SQL steps on Athena and Logs Insights steps on CloudWatch Logs", () => {
     expect(rb.steps.map((s) => chooseEngine(s, "aws"))).toEqual(["athena", "logs"]);
     expect(rb.steps.map((s) => chooseEngine(s, "athena"))).toEqual(["athena", "local"]);
+  });
+});
+
+describe("parameters the command line or the configuration get wrong", () => {
+  const now = new Date("2026-11-30T12:00:00Z");
+  const required = parseRunbook(
+    `---
+title: Required
+params:
+  req: { type: string }
+  n: { type: integer, default: 1 }
+---
+
+\`\`\`sql a
+SELECT {{req}}, {{n}}
+\`\`\`
+`,
+    "runbooks/required.md",
+  ).runbook!;
+
+  it("names a bad --param even when a required parameter comes from the command line", () => {
+    const bad = checkRunInput(required, { cliParams: { req: "x", n: "abc" } }, now);
+    expect([bad?.code, bad?.message]).toEqual([
+      "bad-param",
+      'parameter "n" (from --param): expected an integer such as 10, got "abc"',
+    ]);
+    const unknown = checkRunInput(required, { cliParams: { req: "x", nope: "1" } }, now);
+    expect([unknown?.code, unknown?.message]).toEqual([
+      "bad-param",
+      'unknown parameter "nope" for runbook required (runbooks/required.md)',
+    ]);
+    expect(checkRunInput(required, { cliParams: { req: "x", n: "2" } }, now)).toBeUndefined();
+  });
+
+  it("refuses a configured value under a name the runbook does not declare", () => {
+    expect(() => resolveParams(rb, { pattern: "%a%", typo: 1 }, {})).toThrow(
+      'the configuration sets params.kinds.typo, but runbook kinds (runbooks/kinds.md) declares no parameter "typo"',
+    );
   });
 });
