@@ -325,6 +325,12 @@ class Parser extends TokenCursor<Token> {
         `expected a value, found ${token.text} (strings take single quotes: '${token.value}')`,
       );
     }
+    if (token.text.startsWith("{")) {
+      throw new SyntaxProblem(
+        token.col,
+        "a parameter ({{name}}) cannot be used in an expect block: compare with it in the query (HAVING count(*) > {{max_logins}}) and check the rows it returns (rows == 0)",
+      );
+    }
     return this.fail(token, "a value (a number, a 'string', true, false or null)");
   }
 

@@ -189,6 +189,11 @@ describe("expect blocks: malformed checks point at the offending token", () => {
       `expected a string after "like", found "a%" (strings take single quotes: 'a%')`,
     ],
     ['every x == "a"', 12, `expected a value, found "a" (strings take single quotes: 'a')`],
+    [
+      "no n > {{max_logins}}",
+      8,
+      "a parameter ({{name}}) cannot be used in an expect block: compare with it in the query (HAVING count(*) > {{max_logins}}) and check the rows it returns (rows == 0)",
+    ],
     ["every x not between 1", 13, 'expected "in" or "like" after "not", found "between"'],
     ["every x is empty", 12, 'expected "not" or "null" after "is", found "empty"'],
     ["every x matches '[a-'", 17, "invalid regular expression '[a-': Unterminated character class"],
