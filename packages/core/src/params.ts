@@ -70,7 +70,7 @@ export function coerceParam(decl: ParamDecl, raw: unknown, source: string): Para
       },
     );
   };
-  const value = coerceType(decl.type, raw, fail);
+  const value = coerceType(decl.type, raw, fail, source);
 
   if (typeof value === "string" && decl.pattern !== undefined) {
     let re: RegExp;
@@ -91,16 +91,25 @@ export function coerceParam(decl: ParamDecl, raw: unknown, source: string): Para
   return value;
 }
 
+/** The source of a parameter value sent to `run-md serve`'s API (a JSON body's `params`). */
+export const API_PARAMS = "params";
+
+/** How to write a number as a string where it came from: YAML in a file, JSON from the API. */
+function quoteHint(source: string): string {
+  return source === API_PARAMS ? 'send it as a JSON string ("5")' : "quote the value in YAML";
+}
+
 function coerceType(
   type: ParamType,
   raw: unknown,
   fail: (expected: string, hint?: string, why?: string) => never,
+  source: string,
 ): ParamValue {
   const expected = EXAMPLES[type];
   switch (type) {
     case "string":
       if (typeof raw === "string") return raw;
-      return fail("a string", typeof raw === "number" ? "quote the value in YAML" : undefined);
+      return fail("a string", typeof raw === "number" ? quoteHint(source) : undefined);
     case "integer": {
       const n = typeof raw === "string" && /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : raw;
       if (typeof n === "number" && Number.isSafeInteger(n)) return n;

@@ -255,6 +255,16 @@ describe("a bad run request", () => {
       expect((await t.audit()).filter((e) => e.action === "run.request").length).toBe(auditBefore);
     },
   );
+
+  it("says how to send a number where a string belongs in JSON, not in YAML", async () => {
+    const body = { runbook: "iam-low", params: { source: 5 } };
+    const r = await call(`${t.url}/api/runs`, { token: t.ops, body });
+    expect([r.status, r.body.field, r.body.hint]).toEqual([
+      400,
+      "params.source",
+      'send it as a JSON string ("5")',
+    ]);
+  });
 });
 
 describe("a run whose stored report cannot be read", () => {

@@ -4,6 +4,7 @@
  * (core's `resolveWindow`, plus: not in the future).
  */
 import {
+  API_PARAMS,
   coerceParam,
   engineChoices,
   isRunMdError,
@@ -92,7 +93,7 @@ export function checkRunRequest(
       });
     }
     try {
-      coerceParam(decls[name]!, value, "params");
+      coerceParam(decls[name]!, value, API_PARAMS);
     } catch (e) {
       throw badRequest(e, `params.${name}`);
     }
