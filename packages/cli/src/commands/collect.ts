@@ -1,5 +1,6 @@
 /** `run-md collect`: CloudTrail logs of a window into the local store (docs/collect.md). */
 import path from "node:path";
+import type { CollectResult } from "@run-md/collect";
 import {
   formatBytes,
   isRunMdError,
@@ -169,7 +170,8 @@ export async function collectCommand(argv: string[]): Promise<number> {
       ? await collectFromS3({ ...run, source, clientConfig: s3Config(values) })
       : await collectFromDir({ ...run, sourceDir: source });
     progress.end();
-    for (const w of r.warnings) process.stderr.write(`warning ${printable(w)}\n`);
+    for (const w of [...r.warnings, ...emptyCollect(r)])
+      process.stderr.write(`warning ${printable(w)}\n`);
     process.stdout.write(
       `collected ${r.objectsNew - r.objectsSkipped} of ${r.objectsSeen} objects (${r.objectsSeen - r.objectsNew} already in the store, ${r.objectsSkipped} skipped), ${formatBytes(r.bytesRead)}, ${r.eventsAdded} new events, ${r.daysWritten.length} day(s) written into ${store}\n`,
     );
@@ -188,4 +190,16 @@ export async function collectCommand(argv: string[]): Promise<number> {
     );
     return 2;
   }
+}
+
+/**
+ * A collect whose objects held no new event says so (the sources warn of a window without
+ * objects themselves): a window of the wrong days looks like a quiet week otherwise.
+ */
+export function emptyCollect(r: CollectResult): string[] {
+  if (r.eventsAdded === 0 && r.objectsNew > r.objectsSkipped)
+    return [
+      `the ${r.objectsNew - r.objectsSkipped} object(s) read held no event of the window the store lacked`,
+    ];
+  return [];
 }
