@@ -278,6 +278,11 @@ class RunningSum {
     return this.integers !== undefined ? exactOf(this.integers) : exactOf(this.double);
   }
 
+  /** Whether the sum is a double (some value was not an integer), as an average always is. */
+  get rounded(): boolean {
+    return this.integers === undefined;
+  }
+
   avg(): Exact | undefined {
     return this.n === 0 ? undefined : exactOf(this.double / this.n);
   }
@@ -313,8 +318,9 @@ class RunningExtremes {
 function metricAccumulator(
   m: Metric,
   columns: ColumnInfo[],
-): { add(row: JsonValue[]): void; value(rowCount: number): MetricValue } {
-  if (m.kind === "rows") return { add() {}, value: (rowCount) => exactOf(rowCount) };
+): { add(row: JsonValue[]): void; value(rowCount: number): MetricValue; rounded(): boolean } {
+  if (m.kind === "rows")
+    return { add() {}, value: (rowCount) => exactOf(rowCount), rounded: () => false };
   const i = columnIndex(columns, m.column);
   let n = 0;
   const distinct = new Set<string>();
@@ -343,7 +349,10 @@ function metricAccumulator(
     if (m.kind === "avg") return sum.avg();
     return n === 0 ? undefined : extremes.value(m.kind);
   };
-  return { add, value };
+  // A double metric is compared with the check's number as a double: exactly, 2^53 + 1 would
+  // be above an average of one value 2^53 + 1 that the double holds as 2^53.
+  const rounded = () => m.kind === "avg" || (m.kind === "sum" && sum.rounded);
+  return { add, value, rounded };
 }
 
 type CheckBase = Pick<CheckOutcome, "check" | "label" | "line" | "warn">;
@@ -362,13 +371,17 @@ function limitsText(check: MetricCheck): string {
     : `${check.lowExact ?? check.low} and ${check.highExact ?? check.high}`;
 }
 
-function metricHolds(check: MetricCheck, v: Exact): boolean {
+function metricHolds(check: MetricCheck, v: Exact, rounded: boolean): boolean {
+  const limit = (value: number, exact: string | undefined) => {
+    const x = checkNumber(value, exact);
+    return rounded ? (exactOf(exactDouble(x)) ?? x) : x;
+  };
   if (check.kind === "compare") {
-    return orderHolds(compareExact(v, checkNumber(check.value, check.exact)), check.op);
+    return orderHolds(compareExact(v, limit(check.value, check.exact)), check.op);
   }
   return (
-    compareExact(v, checkNumber(check.low, check.lowExact)) >= 0 &&
-    compareExact(v, checkNumber(check.high, check.highExact)) <= 0
+    compareExact(v, limit(check.low, check.lowExact)) >= 0 &&
+    compareExact(v, limit(check.high, check.highExact)) <= 0
   );
 }
 
@@ -410,7 +423,7 @@ function metricCheck(check: MetricCheck, columns: ColumnInfo[], base: CheckBase)
       const actual = exactJson(v);
       return {
         ...base,
-        holds: metricHolds(check, v),
+        holds: metricHolds(check, v, metric.rounded()),
         actual,
         message: `${name} = ${actual}, expected ${expectedText(check)}`,
       };

@@ -297,6 +297,9 @@ class Parser extends TokenCursor<Token> {
   private parseNumber(): { value: number; text: string; exact?: string } {
     const token = this.next();
     if (token.kind !== "number") return this.fail(token, "a number");
+    if (exactOfText(token.text) === undefined) {
+      throw new SyntaxProblem(token.col, `the number ${token.text} is out of range`);
+    }
     const value = token.value as number;
     const held = exactOf(value);
     const exact =

@@ -236,13 +236,26 @@ function stepLanguageMeant(lang: string): string | undefined {
 }
 
 /**
- * Whether a block's language seems meant to be `expect`: it starts with it (`expects`,
- * `expectations`, `expect-`) or is two edits from it (`expcet`, `expec`, `except`).
+ * Whether a block's language seems meant to be `expect`: a plural or suffixed form (`expects`,
+ * `expectations`, `expect-`, `expect_`), one edit from it (`expec`, `expectt`) or two letters of
+ * it swapped (`expcet`). Words that are languages or documentation of their own stay quiet:
+ * `expected` (an output block), `export`, `except`, `exec`, `aspect` are two edits away or more.
  */
 function expectMeant(lang: string): boolean {
+  if (lang === "expect" || lang.startsWith("expected")) return false;
   return (
-    lang !== "expect" &&
-    (lang.startsWith("expect") || (lang.length >= 4 && leven(lang, "expect") <= 2))
+    /^expect(s|ations?|[-_].*)$/.test(lang) ||
+    leven(lang, "expect") === 1 ||
+    swapped(lang, "expect")
+  );
+}
+
+/** Whether `a` is `b` with two neighbouring letters swapped. */
+function swapped(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  const at = [...a].findIndex((c, i) => c !== b[i]);
+  return (
+    at >= 0 && a[at] === b[at + 1] && a[at + 1] === b[at] && a.slice(at + 2) === b.slice(at + 2)
   );
 }
 

@@ -345,6 +345,17 @@ describe("exact values (review: distinct and big integers through doubles)", () 
       actual: "18014398509481989",
     });
   });
+
+  it("compares an average, or a sum of fractions, with the check's number as doubles", () => {
+    // The average of one value 2^53 + 1 is a double, 2^53: it is not below 2^53 + 1 (review).
+    const one = result(["c"], [["9007199254740993"]]);
+    expect(run("avg(c) < 9007199254740993", one).status).toBe("failed");
+    expect(run("avg(c) == 9007199254740993", one).status).toBe("passed");
+    const mixed = result(["c"], [["100000000000000000001"], ["0.5"]]);
+    expect(run("sum(c) < 100000000000000000001.5", mixed).status).toBe("failed");
+    // A sum of integers stays exact.
+    expect(run("sum(c) < 9007199254740994", one).status).toBe("passed");
+  });
 });
 
 describe("in and not in with numbers (review: a text that is no number was skipped)", () => {

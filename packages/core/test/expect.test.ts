@@ -189,6 +189,12 @@ describe("expect blocks: malformed checks point at the offending token", () => {
       `expected a string after "like", found "a%" (strings take single quotes: 'a%')`,
     ],
     ['every x == "a"', 12, `expected a value, found "a" (strings take single quotes: 'a')`],
+    ["every x < 1e10000000000000000", 11, "the number 1e10000000000000000 is out of range"],
+    [
+      "avg(x) between 1e-10000000000000000 and 2",
+      16,
+      "the number 1e-10000000000000000 is out of range",
+    ],
     [
       "no n > {{max_logins}}",
       8,
