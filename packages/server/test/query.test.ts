@@ -122,6 +122,7 @@ describe("POST /api/query", () => {
       { sql: "" },
       { sql: "SELECT 1", table: "x" },
       { sql: "SELECT 1", to: "2999-01-01T00:00:00Z", from: "2998-01-01T00:00:00Z" },
+      { sql: "SELECT 1", to: "2999-01-01T00:00+05", from: "2020-01-01T00:00+05" },
       { sql: "SELECT 1", engine: "postgres" },
     ]) {
       const bad = await query(t.tokens.ana!, body);

@@ -199,6 +199,13 @@ describe("a bad run request", () => {
       "to",
     ],
     [
+      "a window ending in the future, written with an hour offset",
+      { runbook: "iam-low", from: "2020-01-01T00:00+05", to: "2999-01-01T00:00+05" },
+      400,
+      /future/,
+      "to",
+    ],
+    [
       "a window starting in the future",
       { runbook: "iam-low", from: "2999-01-01" },
       400,

@@ -9,6 +9,7 @@ import {
   engineChoices,
   isRunMdError,
   type Runbook,
+  readInstant,
   resolveParams,
   resolveWindow,
   type WindowSpec,
@@ -124,25 +125,28 @@ export function checkRunRequest(
   };
 }
 
+/** The window as core resolves it (a window in the future is refused with the fields). */
 function checkWindow(runbook: Runbook, spec: WindowSpec, now: Date): void {
-  for (const k of ["from", "to"] as const) {
-    const t = spec[k] === undefined ? Number.NaN : Date.parse(spec[k]!);
-    if (t > now.getTime()) {
-      throw new HttpError(
-        400,
-        `the window may not end in the future: ${k} "${spec[k]}" is after now`,
-        {
-          field: k,
-          code: "bad-window",
-        },
-      );
-    }
-  }
   try {
     resolveWindow(spec, runbook.meta.window, now);
   } catch (e) {
     const field = isRunMdError(e) ? e.details?.field : undefined;
     throw badRequest(e, typeof field === "string" ? field : "from");
+  }
+}
+
+/** A 400 for a window that ends in the future (runs and ad-hoc queries alike). */
+function notInFuture(spec: WindowSpec, now: Date): void {
+  for (const k of ["from", "to"] as const) {
+    // Read as the window reads it (core's readInstant): every offset form it takes (+05 too).
+    const at = spec[k] === undefined ? undefined : readInstant(spec[k]!, true).date;
+    if (at !== undefined && at.getTime() > now.getTime()) {
+      throw new HttpError(
+        400,
+        `the window may not end in the future: ${k} "${spec[k]}" is after now`,
+        { field: k, code: "bad-window" },
+      );
+    }
   }
 }
 
@@ -161,6 +165,7 @@ export function windowAndEngine(b: Record<string, unknown>): {
       throw new HttpError(400, `field "${k}" must be a string`, { field: k });
     window[k] = b[k] as string;
   }
+  notInFuture(window, new Date());
   if (
     b.engine !== undefined &&
     (typeof b.engine !== "string" || !engineChoices().includes(b.engine))
