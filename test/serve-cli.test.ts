@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -21,8 +21,10 @@ let token: string;
 const children: ChildProcess[] = [];
 
 /** Starts `run-md serve` in `dir` and resolves with its address once it listens. */
-function serve(): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
-  const child = spawn(process.execPath, [BIN, "serve", FIXTURES], {
+function serve(
+  runbooks = FIXTURES,
+): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
+  const child = spawn(process.execPath, [BIN, "serve", runbooks], {
     cwd: dir,
     env: { ...process.env, CI: "1", NO_COLOR: "1" },
     stdio: ["ignore", "pipe", "pipe"],
@@ -156,6 +158,31 @@ describe("a server killed during a run", () => {
     second.child.kill("SIGTERM");
     await stopped;
     expect((await runMd(["audit", "verify", audit], { cwd: dir })).code).toBe(0);
+  });
+});
+
+describe("run-md serve and a runbook whose query does not parse", () => {
+  it("leaves it out with a warning and serves the others", async () => {
+    const books = path.join(dir, "books");
+    await mkdir(books, { recursive: true });
+    const step = (q: string) => `\`\`\`sql s\n${q}\n\`\`\`\n`;
+    await writeFile(
+      path.join(books, "good.md"),
+      `---\ntitle: Good\n---\n\n${step("SELECT 1 AS n")}`,
+    );
+    await writeFile(
+      path.join(books, "bad.md"),
+      `---\ntitle: Bad\n---\n\n${step("SELEC eventname FROM cloudtrail_logs")}`,
+    );
+    const { child, url, stderr } = await serve(books);
+    try {
+      expect(stderr()).toMatch(/bad\.md: not served \(1 problem\(s\); run-md check /);
+      expect((await api(`${url}/api/runs`, { runbook: "bad" })).status).toBe(404);
+      const listed = (await api(`${url}/api/runbooks`)).body as unknown as { id: string }[];
+      expect(listed.map((r) => r.id)).toEqual(["good"]);
+    } finally {
+      child.kill("SIGKILL");
+    }
   });
 });
 

@@ -41,6 +41,23 @@ export async function lintQueries(
   return out;
 }
 
+/** The rules of a query that cannot be parsed. */
+const UNPARSED = new Set(["insights-syntax", "sql-syntax"]);
+
+/**
+ * The steps whose query cannot be parsed (Insights or Trino syntax): such a runbook is refused
+ * before its first query (`run`) or not served (`serve`), as the spec says of a runbook that
+ * cannot be parsed. What Athena would refuse in a query that parses (a column, a table) is
+ * refused by the step's engine when it runs: that step errors and the others still run.
+ */
+export async function unparsedQueries(
+  file: string,
+  steps: readonly Step[],
+  opts: LintOptions = {},
+): Promise<Diagnostic[]> {
+  return (await lintQueries(file, steps, opts)).filter((d) => UNPARSED.has(d.rule));
+}
+
 function lintInsights(file: string, step: Step): Diagnostic[] {
   // Each `{{name}}` becomes a string literal of the same length, as at run time a literal takes
   // its place, so columns after it stay right.

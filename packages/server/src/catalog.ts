@@ -1,16 +1,24 @@
 /**
  * The runbooks the server offers, parsed once at start with core's parser (a runbook with
- * errors is left out with a warning, as `run-md run` refuses it).
+ * errors, or with a query that does not parse, is left out with a warning, as `run-md run`
+ * refuses it).
  */
 
 import type { RunbookFacts } from "@run-md/access";
 import {
+  type Diagnostic,
   displayPath,
   duplicateIdErrors,
   findRunbooks,
   loadRunbook,
   type Runbook,
 } from "@run-md/core";
+
+/**
+ * Problems of a runbook's queries beyond its Markdown, which core cannot see (the CLI gives the
+ * queries that do not parse): a runbook with an error among them is not served either.
+ */
+export type QueryProblems = (runbook: Runbook) => Promise<Diagnostic[]>;
 
 export interface CatalogEntry {
   runbook: Runbook;
@@ -32,11 +40,16 @@ export class Catalog {
    * left out: which of them a request for the id means is not known, nor whose tags decide who
    * may run it.
    */
-  static async load(inputs: string[], warn: (msg: string) => void): Promise<Catalog> {
+  static async load(
+    inputs: string[],
+    warn: (msg: string) => void,
+    queryProblems?: QueryProblems,
+  ): Promise<Catalog> {
     const runbooks: Runbook[] = [];
     for (const file of await findRunbooks(inputs)) {
       const { runbook, diagnostics } = await loadRunbook(file);
-      const errors = diagnostics.filter((d) => d.severity === "error");
+      const more = runbook && queryProblems ? await queryProblems(runbook) : [];
+      const errors = [...diagnostics, ...more].filter((d) => d.severity === "error");
       if (runbook && errors.length === 0) runbooks.push(runbook);
       else {
         const shown = displayPath(file);

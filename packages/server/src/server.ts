@@ -17,7 +17,7 @@ import Fastify, {
   type FastifyRequest,
 } from "fastify";
 import { Auditor, SERVER_ACTOR } from "./audit.ts";
-import { Catalog } from "./catalog.ts";
+import { Catalog, type QueryProblems } from "./catalog.ts";
 import { fastifyTrustProxy, isLoopback, type ServerConfig } from "./config.ts";
 import { type RowsHook, refuseUnsigned, type ServerContext } from "./context.ts";
 import { Governance, type GovernanceOptions } from "./governance/index.ts";
@@ -47,6 +47,8 @@ export interface ServerOptions {
   hooks?: RunHooks & { rowsFor?: RowsHook };
   /** Governance settings: the clock, the approvers' webhooks (governance/index.ts). */
   governance?: GovernanceOptions;
+  /** Problems of the runbooks' queries that keep a runbook from being served (catalog.ts). */
+  queryProblems?: QueryProblems;
   /** Warnings (unreadable records, runbooks left out); default stderr. */
   warn?: (msg: string) => void;
   /** SSE heartbeat period (default 15 s). */
@@ -121,7 +123,7 @@ async function openContext(
 ): Promise<{ ctx: ServerContext; gov: Governance }> {
   const { config } = opts;
   const auditor = new Auditor(audit, { warn });
-  const catalog = await Catalog.load(opts.runbooks, warn);
+  const catalog = await Catalog.load(opts.runbooks, warn, opts.queryProblems);
   const gov = await Governance.open(
     { access: opts.access, config, auditor, catalog, run: opts.run, publicUrl, warn },
     opts.governance,

@@ -38,3 +38,29 @@ describe("the server's catalog", () => {
     ]);
   });
 });
+
+describe("a runbook with a query that does not parse", () => {
+  it("is not served when the CLI's check of its queries says so", async () => {
+    const { unparsedQueries } = await import("../../cli/src/lint.ts");
+    const broken = await mkdtemp(path.join(tmpdir(), "run-md-catalog-sql-"));
+    try {
+      await writeFile(path.join(broken, "ok.md"), book("title: Fine"));
+      const bad = `---\ntitle: Bad\n---\n\n\`\`\`sql one\nSELECT 1 AS n\n\`\`\`\n\n\`\`\`sql two\nSELEC eventname FROM cloudtrail_logs\n\`\`\`\n`;
+      await writeFile(path.join(broken, "bad.md"), bad);
+      const warnings: string[] = [];
+      const catalog = await Catalog.load(
+        [broken],
+        (m) => warnings.push(m),
+        (rb) => unparsedQueries(rb.path, rb.steps, { params: rb.meta.params }),
+      );
+      expect(catalog.all().map((e) => e.facts.id)).toEqual(["ok"]);
+      expect(warnings).toEqual([
+        expect.stringMatching(/bad\.md: not served \(1 problem\(s\); run-md check /),
+      ]);
+      const unchecked = await Catalog.load([broken], () => {});
+      expect(unchecked.all().map((e) => e.facts.id)).toEqual(["bad", "ok"]);
+    } finally {
+      await rm(broken, { recursive: true, force: true });
+    }
+  });
+});

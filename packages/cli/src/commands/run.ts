@@ -260,27 +260,23 @@ function runInput(
   };
 }
 
-/** The rules of a query that cannot be parsed. */
-const UNPARSED = new Set(["insights-syntax", "sql-syntax"]);
-
 /** The runbooks of the files, or exit 2 after printing their problems (nothing is run then). */
 async function loadRunbooks(paths: string[], tables: TableConfig): Promise<Runbook[] | number> {
   const files = await findRunbooks(paths);
   // Loaded here, not at start-up: the SQL parser is large, and usage errors do not need it.
-  const { lintQueries } = await import("../lint.ts");
+  const { unparsedQueries } = await import("../lint.ts");
   if (files.length === 0) fail(`no runbooks (*.md) found in ${paths.join(", ")}`);
   const runbooks: Runbook[] = [];
   const problems: Diagnostic[] = [];
   for (const file of files) {
     const { runbook, diagnostics, steps } = await loadRunbook(file);
-    // A step whose query cannot be parsed (Insights or Trino syntax) stops every run before its
-    // first query, as the spec says of a runbook that cannot be parsed, at its line and column
-    // in the file. What Athena would refuse in a query that parses (a column, a table) is
-    // refused by the step's engine when it runs (the same checker): that step errors with the
-    // reason in the report and the other steps still run. `run-md check` reports all of them.
+    // A query that cannot be parsed stops every run before its first query (lint.ts
+    // unparsedQueries), at its line and column in the file; `run-md check` reports the rest.
     const params = runbook?.meta.params ?? {};
-    const linted = await lintQueries(file, steps, { found: diagnostics, tables, params });
-    problems.push(...diagnostics, ...linted.filter((d) => UNPARSED.has(d.rule)));
+    problems.push(
+      ...diagnostics,
+      ...(await unparsedQueries(file, steps, { found: diagnostics, tables, params })),
+    );
     if (runbook) runbooks.push(runbook);
   }
   problems.push(

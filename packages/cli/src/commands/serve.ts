@@ -10,7 +10,7 @@ import { displayPath, isRunMdError, RunMdError } from "@run-md/core";
 import { parseNotifyConfig } from "@run-md/notify";
 import { startServer } from "@run-md/server";
 import { SOURCE_OPTIONS } from "../args.ts";
-import { loadConfig } from "../config.ts";
+import { loadConfig, tableConfig } from "../config.ts";
 import { EnginePool, engineFlags } from "../engines.ts";
 import { version } from "../package-files.ts";
 import { defaultTimeoutMs, maxScanBytes as maxScanBytesOf } from "../run-settings.ts";
@@ -102,9 +102,12 @@ async function serve(values: ServeFlags, positionals: string[]): Promise<number>
   const webhooks = (notify?.targets ?? []).flatMap((t) =>
     t.type === "webhook" ? [{ url: t.url, secret: t.secret }] : [],
   );
+  const { unparsedQueries } = await import("../lint.ts");
+  const tables = tableConfig(config);
   const running = await startServer({
     config: server,
     access,
+    queryProblems: (rb) => unparsedQueries(rb.path, rb.steps, { tables, params: rb.meta.params }),
     governance: { webhooks, ...(notify === undefined ? {} : { notifyRetry: notify.retry }) },
     runbooks: positionals.length > 0 ? positionals : [config.runbooksDir],
     run: {
