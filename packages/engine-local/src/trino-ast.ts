@@ -16,6 +16,7 @@ import {
 } from "lossless-json";
 import { clone } from "./tree.ts";
 import { offsetPattern } from "./trino.ts";
+import { JSON_CAST_ELEMENTS } from "./trino-helpers.ts";
 
 type Node = Record<string, unknown>;
 
@@ -120,6 +121,13 @@ export function staticType(v: unknown): Static {
       return { kind: "decimal", scale: Number((t.type_info as Node).scale) };
     return { kind: "other" };
   }
+  // CASE (IF is one) and coalesce: the branches' common type, a decimal of the largest scale.
+  if (n.class === "CASE") {
+    const checks = (n.case_checks as Node[] | undefined) ?? [];
+    return commonType([...checks.map((c) => c.then_expr), n.else_expr]);
+  }
+  if (n.class === "OPERATOR" && n.type === "OPERATOR_COALESCE")
+    return commonType((n.children as unknown[] | undefined) ?? []);
   if (n.class !== "FUNCTION" && n.class !== "WINDOW" && n.class !== "AGGREGATE")
     return { kind: "other" };
   const name = String(n.function_name ?? "").toLowerCase();
@@ -136,6 +144,21 @@ export function staticType(v: unknown): Static {
     return { kind: "decimal", scale: name === "*" ? sa + sb : Math.max(sa, sb) };
   }
   return { kind: "other" };
+}
+
+/** The common static type of branches (NULL ones left out): integer, a decimal, or other. */
+function commonType(branches: unknown[]): Static {
+  const known = branches.filter(
+    (b) =>
+      b !== undefined &&
+      b !== null &&
+      !((b as Node).class === "CONSTANT" && ((b as Node).value as Node)?.is_null === true),
+  );
+  const types = known.map(staticType);
+  if (types.length === 0 || types.some((t) => t.kind === "other")) return { kind: "other" };
+  const scales = types.map((t) => (t.kind === "decimal" ? t.scale : -1));
+  const scale = Math.max(...scales);
+  return scale < 0 ? { kind: "integer" } : { kind: "decimal", scale };
 }
 
 /** `a / b`, `a % b`, `a + b`, `a - b` through Trino's semantics (see the module comment). */
@@ -326,13 +349,15 @@ function isJsonType(t: Node): boolean {
 
 /** `CAST(json_extract(...) AS VARCHAR)` → `trino_json_to_varchar(...)`. */
 export function rewriteJsonCast(v: Node): Node {
-  if (v.class !== "CAST" || v.try_cast === true) return v;
+  if (v.class !== "CAST") return v;
   const t = v.cast_type as Node;
   const child = v.child as Node;
   if (isJsonType(t) || !isJsonValued(child)) return v;
+  const tried = v.try_cast === true ? "try_" : "";
   const nested = jsonContainerCast(t);
-  if (nested !== undefined) return callNode(nested, [child], v);
+  if (nested !== undefined) return callNode(`trino_${tried}${nested}`, [child], v);
   if (t.id !== "VARCHAR") return v;
+  if (tried) return callNode("trino_try_json_to_varchar", [child], v);
   // A string element of json_array_get is an error as JSON (trino.ts), not as varchar.
   const value =
     child.function_name === "trino_json_array_get"
@@ -341,23 +366,26 @@ export function rewriteJsonCast(v: Node): Node {
   return callNode("trino_json_to_varchar", [value], v);
 }
 
-/** Element types whose JSON cast is Trino's own (JsonUtil: a double's text, half-up rounding). */
-const JSON_ELEMENTS = new Set(["VARCHAR", "BIGINT", "INTEGER", "SMALLINT", "TINYINT"]);
+/**
+ * Whether a cast's element type has Trino's own cast from JSON (JsonUtil: a double's text,
+ * half-up rounding). Read when called: the modules import one another.
+ */
+const jsonElement = (t: Node) => JSON_CAST_ELEMENTS.includes(String(t.id).toLowerCase());
 
 /**
  * The macro for `CAST(<json> AS array(T))` or `map(varchar, T)` with T varchar or an integer
- * type (trino.ts trino_json_array_<t>, trino_json_map_<t>); undefined for other targets.
+ * type (trino.ts json_array_<t>, json_map_<t>, prefixed trino_ or trino_try_); undefined otherwise.
  */
 function jsonContainerCast(t: Node): string | undefined {
   const info = t.type_info as Node | null;
   const child = info?.child_type as Node | undefined;
-  if (t.id === "LIST" && child && JSON_ELEMENTS.has(String(child.id)) && !isJsonType(child))
-    return `trino_json_array_${String(child.id).toLowerCase()}`;
+  if (t.id === "LIST" && child && jsonElement(child) && !isJsonType(child))
+    return `json_array_${String(child.id).toLowerCase()}`;
   const entries = ((child?.type_info as Node | undefined)?.child_types ?? []) as Node[];
   const [key, value] = entries.map((e) => e.second as Node);
   if (t.id !== "MAP" || key?.id !== "VARCHAR" || !value || isJsonType(key)) return undefined;
-  return JSON_ELEMENTS.has(String(value.id)) && !isJsonType(value)
-    ? `trino_json_map_${String(value.id).toLowerCase()}`
+  return jsonElement(value) && !isJsonType(value)
+    ? `json_map_${String(value.id).toLowerCase()}`
     : undefined;
 }
 

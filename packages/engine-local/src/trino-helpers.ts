@@ -65,6 +65,9 @@ const INT_CAST_TYPES: [string, string][] = [
   ["BIGINT", "BIGINT"],
 ];
 
+/** Element types whose cast from JSON is Trino's own (JsonUtil; trino-ast.ts jsonContainerCast). */
+export const JSON_CAST_ELEMENTS = ["varchar", "bigint", "integer", "smallint", "tinyint"];
+
 export const HELPER_MACROS: string[] = [
   ...INT_CAST_TYPES.flatMap(([t, j]) => [INT_CAST(t, j, false), INT_CAST(t, j, true)]),
   BOOLEAN_CAST(false),

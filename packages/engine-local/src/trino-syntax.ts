@@ -133,18 +133,24 @@ export function valuesRows(sql: string): string {
     (c) => c,
     (other) => (/^['"]/.test(other) ? "_" : " ").repeat(other.length),
   );
-  const edits: { start: number; end: number; text: string }[] = [];
+  // Edits at points (a parenthesis inserted, ROW removed), so that a VALUES list inside another
+  // one's row keeps both lists' edits: applied from the last point to the first.
+  const edits: { at: number; remove: number; insert: string }[] = [];
   for (const m of code.matchAll(re)) {
     for (const item of valuesItems(code, (m.index ?? 0) + m[0].length)) {
-      const text = sql.slice(item.start, item.end);
-      const row = /^ROW\s*(?=\()/i.exec(text);
+      const row = /^ROW\s*(?=\()/i.exec(code.slice(item.start, item.end));
       const whole = (from: number) => closing(code, item.start + from)?.close === item.end - 1;
-      if (row && whole(row[0].length)) edits.push({ ...item, text: text.slice(row[0].length) });
-      else if (!(text.startsWith("(") && whole(0))) edits.push({ ...item, text: `(${text})` });
+      if (row && whole(row[0].length))
+        edits.push({ at: item.start, remove: row[0].length, insert: "" });
+      else if (!(code[item.start] === "(" && whole(0))) {
+        edits.push({ at: item.start, remove: 0, insert: "(" });
+        edits.push({ at: item.end, remove: 0, insert: ")" });
+      }
     }
   }
   let out = sql;
-  for (const e of edits.reverse()) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  for (const e of edits.sort((a, b) => b.at - a.at))
+    out = out.slice(0, e.at) + e.insert + out.slice(e.at + e.remove);
   return out;
 }
 

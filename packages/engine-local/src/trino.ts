@@ -6,7 +6,7 @@
  */
 import { RunMdError } from "@run-md/core";
 import { BITWISE_MACROS } from "./trino-bitwise.ts";
-import { HELPER_MACROS, JAVA_WHITESPACE } from "./trino-helpers.ts";
+import { HELPER_MACROS, JAVA_WHITESPACE, JSON_CAST_ELEMENTS } from "./trino-helpers.ts";
 import { ZONED_MACROS, ZONED_OVERLOADS } from "./trino-zoned.ts";
 
 /** Settings every connection inherits (set globally before the configuration is locked). */
@@ -101,7 +101,7 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO json_format(j) AS CAST(json(CAST(j AS VARCHAR)) AS VARCHAR)`,
   // NULL for JSON that is not an array, or not JSON (DuckDB's: 0, or an error).
   `CREATE MACRO json_array_length(j) AS CASE WHEN j IS NULL OR NOT json_valid(CAST(j AS VARCHAR)) THEN NULL WHEN json_type(CAST(j AS JSON)) = 'ARRAY' THEN CAST(json_array_length(CAST(j AS JSON)) AS BIGINT) END`,
-  `CREATE MACRO json_size(j, p) AS CASE WHEN p IS NULL THEN NULL WHEN NOT starts_with(ltrim(p), '$') THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Invalid JSON path: ''' || p || '''', p) ELSE CASE json_type(CAST(j AS JSON), p) WHEN 'ARRAY' THEN CAST(json_array_length(CAST(j AS JSON), p) AS BIGINT) WHEN 'OBJECT' THEN CAST(len(json_keys(CAST(j AS JSON), p)) AS BIGINT) ELSE 0 END END`,
+  `CREATE MACRO json_size(j, p) AS CASE WHEN p IS NULL THEN NULL WHEN NOT starts_with(ltrim(p), '$') THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Invalid JSON path: ''' || p || '''', p) WHEN json_type(CAST(j AS JSON), p) IS NULL THEN NULL ELSE CASE json_type(CAST(j AS JSON), p) WHEN 'ARRAY' THEN CAST(json_array_length(CAST(j AS JSON), p) AS BIGINT) WHEN 'OBJECT' THEN CAST(len(json_keys(CAST(j AS JSON), p)) AS BIGINT) ELSE 0 END END`,
   // Trino's json_array_get gives a JSON null as NULL and counts a negative index from the end. (It
   // also hands a string element back as JSON text without quotes, which DuckDB's JSON type cannot
   // hold: an error, except under CAST(... AS varchar), which unquotes it as on Trino.)
@@ -363,13 +363,28 @@ const OPERATOR_MACROS: string[] = [
   `CREATE MACRO trino_subtract(a DATE, b INTERVAL) AS ${DATE_PLUS("a", "b", "-")}, ${ZONED_OVERLOADS.subtract}, (a, b) AS a - b`,
   // CAST(json AS VARCHAR): a JSON string without its quotes, numbers and booleans as text.
   // A JSON number with a fraction or an exponent is a double to Trino (JsonUtil): its text is the
-  // double's (500.0 → 5.0E2), an integer type rounds it half away from zero (2.5 → 3).
-  `CREATE MACRO trino_json_to_varchar(j) AS CASE json_type(CAST(j AS JSON)) WHEN 'VARCHAR' THEN json_extract_string(CAST(j AS JSON), '$') WHEN 'NULL' THEN NULL WHEN 'OBJECT' THEN trino_raise('INVALID_CAST_ARGUMENT: Cannot cast JSON object to varchar', j) WHEN 'ARRAY' THEN trino_raise('INVALID_CAST_ARGUMENT: Cannot cast JSON array to varchar', j) WHEN 'DOUBLE' THEN trino_double_text(CAST(CAST(j AS JSON) AS DOUBLE)) ELSE CAST(j AS VARCHAR) END`,
-  ...["varchar", "bigint", "integer", "smallint", "tinyint"].flatMap((t) => {
-    const element = t === "varchar" ? "trino_json_to_varchar" : `trino_cast_${t}`;
+  // double's (500.0 → 5.0E2), an integer type rounds it half away from zero (2.5 → 3). An integer
+  // keeps its digits, also past 64 bits (DuckDB's json_type calls those DOUBLE).
+  `CREATE MACRO trino_json_to_varchar(j) AS CASE json_type(CAST(j AS JSON)) WHEN 'VARCHAR' THEN json_extract_string(CAST(j AS JSON), '$') WHEN 'NULL' THEN NULL WHEN 'OBJECT' THEN trino_raise('INVALID_CAST_ARGUMENT: Cannot cast JSON object to varchar', j) WHEN 'ARRAY' THEN trino_raise('INVALID_CAST_ARGUMENT: Cannot cast JSON array to varchar', j) WHEN 'DOUBLE' THEN CASE WHEN regexp_matches(CAST(j AS VARCHAR), '[.eE]') THEN trino_double_text(CAST(CAST(j AS JSON) AS DOUBLE)) ELSE CAST(j AS VARCHAR) END ELSE CAST(j AS VARCHAR) END`,
+  // TRY_CAST: NULL where CAST fails (an object where a varchar belongs; any element that fails).
+  `CREATE MACRO trino_try_json_to_varchar(j) AS CASE WHEN json_type(CAST(j AS JSON)) IN ('OBJECT', 'ARRAY') THEN NULL ELSE trino_json_to_varchar(j) END`,
+  ...JSON_CAST_ELEMENTS.flatMap((t) => {
+    const element = (tried: string) =>
+      t === "varchar" ? `trino_${tried}json_to_varchar` : `trino_${tried}cast_${t}`;
+    const each = (list: string, tried: string) =>
+      `list_transform(${list}, lambda e: ${element(tried)}(e))`;
+    const failed = (list: string) =>
+      `list_bool_or(list_transform(${list}, lambda e: json_type(e) <> 'NULL' AND ${element("try_")}(e) IS NULL))`;
+    const array = (cast: string) => `${cast}(j AS JSON[])`;
+    const entries = (cast: string) => `map_entries(${cast}(j AS MAP(VARCHAR, JSON)))`;
+    const map = (tried: string, cast: string) =>
+      `map_from_entries(list_transform(${entries(cast)}, lambda e: {'key': e.key, 'value': ${element(tried)}(e.value)}))`;
+    const values = `list_transform(${entries("TRY_CAST")}, lambda e: e.value)`;
     return [
-      `CREATE MACRO trino_json_array_${t}(j) AS list_transform(CAST(j AS JSON[]), lambda e: ${element}(e))`,
-      `CREATE MACRO trino_json_map_${t}(j) AS map_from_entries(list_transform(map_entries(CAST(j AS MAP(VARCHAR, JSON))), lambda e: {'key': e.key, 'value': ${element}(e.value)}))`,
+      `CREATE MACRO trino_json_array_${t}(j) AS ${each(array("CAST"), "")}`,
+      `CREATE MACRO trino_json_map_${t}(j) AS ${map("", "CAST")}`,
+      `CREATE MACRO trino_try_json_array_${t}(j) AS CASE WHEN ${failed(array("TRY_CAST"))} THEN NULL ELSE ${each(array("TRY_CAST"), "try_")} END`,
+      `CREATE MACRO trino_try_json_map_${t}(j) AS CASE WHEN ${failed(values)} THEN NULL ELSE ${map("try_", "TRY_CAST")} END`,
     ];
   }),
 ];

@@ -436,6 +436,55 @@ const values: [string, unknown, string | undefined, string][] = [
         "Trino JsonUtil: a JSON float is a double (castToLong rounds half up, castToVarchar writes the double's text), an integer keeps its text",
       ] as [string, unknown, string, string],
   ),
+  ...(
+    [
+      [
+        `CAST(json_parse('123456789012345678901234567890') AS varchar)`,
+        "123456789012345678901234567890",
+        "varchar",
+      ],
+      [
+        `CAST(json_parse('[-99999999999999999999, 7]') AS array(varchar))`,
+        ["-99999999999999999999", "7"],
+        "array(varchar)",
+      ],
+      [`TRY_CAST(json_parse('[2.5]') AS array(bigint))`, [3], "array(bigint)"],
+      [`TRY_CAST(json_parse('500.0') AS varchar)`, "5.0E2", "varchar"],
+      [`TRY_CAST(json_parse('{"a":1}') AS varchar)`, null, "varchar"],
+      [`TRY_CAST(json_parse('[1, "abc"]') AS array(bigint))`, null, "array(bigint)"],
+      [
+        `TRY_CAST(json_parse('{"k":2.5,"z":null}') AS map(varchar, bigint))`,
+        { k: 3, z: null },
+        "map(varchar, bigint)",
+      ],
+    ] as const
+  ).map(
+    ([expr, value, type]) =>
+      [
+        expr,
+        value,
+        type,
+        "Trino JsonUtil (review): an integer keeps its digits; TRY_CAST is NULL where CAST fails",
+      ] as [string, unknown, string, string],
+  ),
+  [
+    `json_size('{"a":[[1,2]]}', '$.b')`,
+    null,
+    "bigint",
+    "Trino JsonExtract: a path that matches nothing is NULL",
+  ],
+  [
+    "(SELECT avg(CASE WHEN x > 1 THEN 1.0 ELSE 0 END) FROM (VALUES 1, 2, 3) t(x))",
+    0.7,
+    "decimal(38,1)",
+    "Trino: CASE of decimal(2,1) and integer is a decimal of scale 1, averaged as a decimal (2/3 = 0.7)",
+  ],
+  [
+    "(SELECT sum(x) FROM (VALUES ((SELECT max(y) FROM (VALUES 1, 5) t(y))), 7 + 1) t(x))",
+    13,
+    undefined,
+    "Trino: a VALUES list inside another's row (review: the edits of both lists are kept)",
+  ],
   [`json_size('{"a":[[1,2]]}', '$.a.0')`, 2, "bigint", "Trino JsonExtract: json_size's path"],
   [
     `json_extract_scalar('{"1": "one"}', '$[1]')`,
