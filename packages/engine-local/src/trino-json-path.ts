@@ -40,24 +40,29 @@ function arrayIndex(step: string): number | undefined {
   return n >= 0 && n <= 2 ** 31 - 1 ? n : undefined;
 }
 
-/** DuckDB's path to a member (quotes and backslashes escaped). */
-const memberPath = (step: string) => `$."${step.replace(/["\\]/g, "\\$&")}"`;
+/**
+ * The steps as a JSON pointer (RFC 6901, which DuckDB reads): a step is a member of an object
+ * and, when it is written as an index (`0`, `12`), an element of an array, as in Trino.
+ */
+const pointer = (steps: string[]) =>
+  steps.map((s) => `/${s.replaceAll("~", "~0").replaceAll("/", "~1")}`).join("");
 
 /**
- * Rewrites `f(json, '<constant path>')` for Trino's paths: a path of member names becomes
- * DuckDB's path of quoted names; one with a step that may be an index walks the document step
- * by step (`trino_json_walk`: member on an object, element on an array) and `f` reads its `$`.
+ * Rewrites `f(json, '<constant path>')` for Trino's paths: as a JSON pointer (`$.items.0.id` is
+ * `/items/0/id`), or, when a step is an index written as a pointer would not read it (`01`,
+ * `+1`), by walking the document step by step (`trino_json_walk`), `f` then reading its `$`.
  */
 export function rewriteJsonPath(f: Node, path: string): void {
   const args = f.children as Node[];
   const steps = jsonPathSteps(path);
-  if (steps.every((s) => arrayIndex(s) === undefined)) {
-    setConst(args[1] as Node, `$${steps.map((s) => memberPath(s).slice(1)).join("")}`);
+  if (String(f.function_name) === "json_size") f.function_name = "trino_json_size_at";
+  if (steps.every((s) => arrayIndex(s) === undefined || /^(0|[1-9]\d*)$/.test(s))) {
+    setConst(args[1] as Node, steps.length === 0 ? "$" : pointer(steps));
     return;
   }
   const walk = steps.map((s) => {
     const i = arrayIndex(s);
-    return [memberPath(s), i === undefined ? null : `$[${i}]`];
+    return [pointer([s]), i === undefined ? null : `$[${i}]`];
   });
   args[0] = callNode("trino_json_walk", [args[0], strConst(JSON.stringify(walk))], { alias: "" });
   setConst(args[1] as Node, "$");

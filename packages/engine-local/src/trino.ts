@@ -101,7 +101,9 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO json_format(j) AS CAST(json(CAST(j AS VARCHAR)) AS VARCHAR)`,
   // NULL for JSON that is not an array, or not JSON (DuckDB's: 0, or an error).
   `CREATE MACRO json_array_length(j) AS CASE WHEN j IS NULL OR NOT json_valid(CAST(j AS VARCHAR)) THEN NULL WHEN json_type(CAST(j AS JSON)) = 'ARRAY' THEN CAST(json_array_length(CAST(j AS JSON)) AS BIGINT) END`,
-  `CREATE MACRO json_size(j, p) AS CASE WHEN p IS NULL THEN NULL WHEN NOT starts_with(ltrim(p), '$') THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Invalid JSON path: ''' || p || '''', p) WHEN json_type(CAST(j AS JSON), p) IS NULL THEN NULL ELSE CASE json_type(CAST(j AS JSON), p) WHEN 'ARRAY' THEN CAST(json_array_length(CAST(j AS JSON), p) AS BIGINT) WHEN 'OBJECT' THEN CAST(len(json_keys(CAST(j AS JSON), p)) AS BIGINT) ELSE 0 END END`,
+  // json_size at a path the rewrite made (trino-json-path.ts: a JSON pointer), then Trino's.
+  `CREATE MACRO json_size_at(j, p) AS CASE WHEN json_type(CAST(j AS JSON), p) IS NULL THEN NULL ELSE CASE json_type(CAST(j AS JSON), p) WHEN 'ARRAY' THEN CAST(json_array_length(CAST(j AS JSON), p) AS BIGINT) WHEN 'OBJECT' THEN CAST(len(json_keys(CAST(j AS JSON), p)) AS BIGINT) ELSE 0 END END`,
+  `CREATE MACRO json_size(j, p) AS CASE WHEN p IS NULL THEN NULL WHEN NOT starts_with(ltrim(p), '$') THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Invalid JSON path: ''' || p || '''', p) ELSE trino_json_size_at(j, p) END`,
   // Trino's json_array_get gives a JSON null as NULL and counts a negative index from the end. (It
   // also hands a string element back as JSON text without quotes, which DuckDB's JSON type cannot
   // hold: an error, except under CAST(... AS varchar), which unquotes it as on Trino.)
