@@ -156,6 +156,10 @@ function textCall(f: Node, name: string, opts: RewriteOptions): Node | undefined
     case "json_size":
     case "json_array_length": {
       const path = constValue(args[1]);
+      // A path known only when the query runs (a parameter, a column) must read the same in
+      // DuckDB and Trino: member names only (trino.ts trino_plain_json_path).
+      if (path === undefined && opts.trinoFunctions && args.length === 2)
+        args[1] = callNode("trino_plain_json_path", [args[1] as Node], { alias: "" });
       if (path === undefined) return undefined;
       // A dialect=duckdb step keeps DuckDB's paths.
       if (opts.trinoFunctions) rewriteJsonPath(f, path);

@@ -368,6 +368,9 @@ const OPERATOR_MACROS: string[] = [
   // double's (500.0 → 5.0E2), an integer type rounds it half away from zero (2.5 → 3). An integer
   // keeps its digits, also past 64 bits (DuckDB's json_type calls those DOUBLE).
   `CREATE MACRO trino_json_to_varchar(j) AS CASE json_type(CAST(j AS JSON)) WHEN 'VARCHAR' THEN json_extract_string(CAST(j AS JSON), '$') WHEN 'NULL' THEN NULL WHEN 'OBJECT' THEN trino_raise('INVALID_CAST_ARGUMENT: Cannot cast JSON object to varchar', j) WHEN 'ARRAY' THEN trino_raise('INVALID_CAST_ARGUMENT: Cannot cast JSON array to varchar', j) WHEN 'DOUBLE' THEN CASE WHEN regexp_matches(CAST(j AS VARCHAR), '[.eE]') THEN trino_double_text(CAST(CAST(j AS JSON) AS DOUBLE)) ELSE CAST(j AS VARCHAR) END ELSE CAST(j AS VARCHAR) END`,
+  // A JSON path that is not a constant (rewrite-functions.ts): $.name.name reads alike in DuckDB
+  // and Trino; an index or a quoted step would not, so it fails rather than answer otherwise.
+  `CREATE MACRO trino_plain_json_path(p) AS CASE WHEN p IS NULL OR regexp_full_match(p, '[$](\\.[A-Za-z_][A-Za-z0-9_]*)*') THEN p WHEN NOT starts_with(p, '$') THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Invalid JSON path: ''' || p || '''', p) ELSE error('a JSON path given when the query runs (' || p || ') is supported locally only as $.name.name: write the path in the query') END`,
   // TRY_CAST: NULL where CAST fails (an object where a varchar belongs; any element that fails).
   `CREATE MACRO trino_try_json_to_varchar(j) AS CASE WHEN json_type(CAST(j AS JSON)) IN ('OBJECT', 'ARRAY') THEN NULL ELSE trino_json_to_varchar(j) END`,
   ...JSON_CAST_ELEMENTS.flatMap((t) => {

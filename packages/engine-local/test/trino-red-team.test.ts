@@ -156,6 +156,19 @@ describe("anonymous rows keep every field (a red-team finding: all but the last 
   });
 });
 
+describe("a JSON path given as a parameter", () => {
+  const doc = `'{"a":{"b":1},"items":[{"id":"z"}]}'`;
+  const path = (p: string): Record<string, BoundParam> => ({ p: { type: "string", value: p } });
+  it("reads $.name.name as Trino does, and refuses a path DuckDB would read otherwise", async () => {
+    const sql = `SELECT json_extract_scalar(${doc}, {{p}})`;
+    expect((await step(sql, path("$.a.b"))).rows).toEqual([["1"]]);
+    // Trino: items.0 is the array's first element; DuckDB's path would read a member "0".
+    await expect(step(sql, path("$.items.0.id"))).rejects.toThrow(
+      /a JSON path given when the query runs \(\$\.items\.0\.id\) is supported locally only as \$\.name\.name/,
+    );
+  });
+});
+
 describe("F2: decimal arithmetic on the columns of a CTE or subquery", () => {
   it("a percentage over a CTE's counts is a DECIMAL with Trino's scale", async () => {
     const r = await step(
