@@ -135,9 +135,10 @@ export function valuesRows(sql: string): string {
   );
   // Edits at points (a parenthesis inserted, ROW removed), so that a VALUES list inside another
   // one's row keeps both lists' edits: applied from the last point to the first.
-  const edits: { at: number; remove: number; insert: string }[] = [];
+  const edits: Edit[] = [];
   for (const m of code.matchAll(re)) {
-    for (const item of valuesItems(code, (m.index ?? 0) + m[0].length)) {
+    for (const found of valuesItems(code, (m.index ?? 0) + m[0].length)) {
+      const item = rowInside(code, found, edits);
       const row = /^ROW\s*(?=\()/i.exec(code.slice(item.start, item.end));
       const whole = (from: number) => closing(code, item.start + from)?.close === item.end - 1;
       if (row && whole(row[0].length))
@@ -154,7 +155,37 @@ export function valuesRows(sql: string): string {
   return out;
 }
 
-/** The rows of the VALUES list starting at `from`: each one's start and end, trimmed. */
+interface Edit {
+  at: number;
+  remove: number;
+  insert: string;
+}
+
+/**
+ * A row in parentheses that only wrap another row (`((1, 'a'))`, `(ROW(1, 'a'))`) is that row to
+ * Trino, whose parser drops parentheses: they are removed, and the row inside is returned.
+ */
+function rowInside(code: string, item: Span, edits: Edit[]): Span {
+  let at = item;
+  while (code[at.start] === "(" && closing(code, at.start)?.close === at.end - 1) {
+    const text = code.slice(at.start + 1, at.end - 1);
+    const lead = text.length - text.trimStart().length;
+    const inner = { start: at.start + 1 + lead, end: at.start + 1 + text.trimEnd().length };
+    const row = /^(ROW\s*)?\(/i.exec(code.slice(inner.start, inner.end));
+    const open = inner.start + (row?.[0].length ?? 1) - 1;
+    if (!row || closing(code, open)?.close !== inner.end - 1) break;
+    edits.push({ at: at.start, remove: 1, insert: "" }, { at: at.end - 1, remove: 1, insert: "" });
+    at = inner;
+  }
+  return at;
+}
+
+interface Span {
+  start: number;
+  end: number;
+}
+
+/** The rows of the VALUES list starting at `from`: each one's start and end, trimmed. */ /** The rows of the VALUES list starting at `from`: each one's start and end, trimmed. */
 function valuesItems(code: string, from: number): { start: number; end: number }[] {
   const items: { start: number; end: number }[] = [];
   let start = from;

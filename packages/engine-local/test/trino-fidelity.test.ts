@@ -1193,6 +1193,15 @@ describe("Trino's answers for the wrong answers found on real data (issue 11)", 
     ["SELECT y FROM (VALUES (1, 'a'), (2, 'b')) t(x, y)", [["a"], ["b"]]],
     ["SELECT x FROM (VALUES (1) + 2, ARRAY[4][1]) t(x)", [[3], [4]]],
     ["SELECT x FROM (VALUES 3, 1, 2 ORDER BY 1 LIMIT 2) t(x)", [[1], [2]]],
+    [
+      "SELECT n, s FROM (VALUES ((1, 'a')), (ROW(2, 'b')), (((3, 'c')))) t(n, s)",
+      [
+        [1, "a"],
+        [2, "b"],
+        [3, "c"],
+      ],
+    ],
+    ["SELECT x FROM (VALUES (1), ((2)), ((1) + 2)) t(x)", [[1], [2], [3]]],
   ])(
     "takes VALUES rows written as single expressions (docs: VALUES 1, 2, 3): %s",
     async (sql, rows) => {
