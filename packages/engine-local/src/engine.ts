@@ -93,7 +93,7 @@ import {
   storeSelectSql,
   TIME_COLUMN,
 } from "./store.ts";
-import { streamRows } from "./stream.ts";
+import { AnonymousRows, streamRows } from "./stream.ts";
 import { SESSION_SETTINGS, TRINO_FUNCTIONS } from "./trino.ts";
 
 export interface LocalEngineOptions {
@@ -694,13 +694,18 @@ export class LocalEngine implements Engine {
       );
       return Number((await counting.runAndReadAll()).getRows()[0]?.[0]);
     };
-    const streamed = await streamRows(prepared, {
+    const options = {
       count,
       insights: job.kind === "insights",
       ...(job.names ? { names: job.names } : {}),
       signal: job.signal,
       onRows: job.onRows,
       ...stream,
+    };
+    const streamed = await streamRows(prepared, options).catch(async (e: unknown) => {
+      if (!(e instanceof AnonymousRows)) throw e;
+      const named = namedRowsSql(plan.sql, e.columns) ?? plan.sql;
+      return streamRows(await prepareSelect(conn, named, job.values, job.types), options);
     });
     const noEvents =
       job.window === null || stored?.hasEvents
@@ -846,7 +851,7 @@ async function prepareNamed(
       type: prepared.columnType(i),
     }));
   } catch {
-    return prepared; // a type a parameter decides: streamRows refuses an anonymous row then
+    return prepared; // a type a parameter decides: streamRows says so (AnonymousRows)
   }
   const named = namedRowsSql(sql, columns);
   return named === undefined ? prepared : prepareSelect(conn, named, values, types);

@@ -12,7 +12,7 @@ import {
   DuckDBTypeId,
   type DuckDBValue,
 } from "@duckdb/node-api";
-import { type ColumnInfo, type JsonValue, type RowChunk, RunMdError } from "@run-md/core";
+import type { ColumnInfo, JsonValue, RowChunk } from "@run-md/core";
 import { hasAnonymousRow } from "./anonymous-rows.ts";
 import { athenaTypeName, toJson } from "./values.ts";
 
@@ -41,19 +41,23 @@ export interface Streamed {
   rowCount: number;
 }
 
+/** A result whose columns hold rows without field names, before any of it was read. */
+export class AnonymousRows extends Error {
+  constructor(readonly columns: { name: string; type: DuckDBType }[]) {
+    super("the result holds rows without field names");
+  }
+}
+
 export async function streamRows(
   prepared: DuckDBPreparedStatement,
   opts: StreamOptions,
 ): Promise<Streamed> {
   const result = await prepared.stream();
   const types = result.columnTypes();
-  if (types.some(hasAnonymousRow)) {
-    throw new RunMdError(
-      "sql-error",
-      "A ROW without field names whose type depends on a parameter is not supported locally.",
-      { hint: "Name its fields: CAST(ROW(a, b) AS ROW(x varchar, y bigint))." },
-    );
-  }
+  // Rows without field names the statement's preparation could not see (their type depends on
+  // a parameter): the caller names them (anonymous-rows.ts) and runs the statement again.
+  if (types.some(hasAnonymousRow))
+    throw new AnonymousRows(result.columnNames().map((name, i) => ({ name, type: types[i]! })));
   const columns = result.columnNames().map((n, i) => ({
     name: opts.names?.[i] ?? (opts.insights ? n : n.toLowerCase()),
     type: athenaTypeName(types[i] as DuckDBType),

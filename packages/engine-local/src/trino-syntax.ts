@@ -162,10 +162,12 @@ interface Edit {
 }
 
 /**
- * A row in parentheses that only wrap another row (`((1, 'a'))`, `(ROW(1, 'a'))`) is that row to
+ * A row in parentheses that only wrap a row (`((1, 'a'))`, `(ROW(1, 'a'))`) is that row to
  * Trino, whose parser drops parentheses: they are removed, and the row inside is returned.
  */
 function rowInside(code: string, item: Span, edits: Edit[]): Span {
+  // Peel parentheses that wrap one group; then the innermost must be a row for them to go.
+  const peeled: Span[] = [];
   let at = item;
   while (code[at.start] === "(" && closing(code, at.start)?.close === at.end - 1) {
     const text = code.slice(at.start + 1, at.end - 1);
@@ -174,9 +176,16 @@ function rowInside(code: string, item: Span, edits: Edit[]): Span {
     const row = /^(ROW\s*)?\(/i.exec(code.slice(inner.start, inner.end));
     const open = inner.start + (row?.[0].length ?? 1) - 1;
     if (!row || closing(code, open)?.close !== inner.end - 1) break;
-    edits.push({ at: at.start, remove: 1, insert: "" }, { at: at.end - 1, remove: 1, insert: "" });
+    peeled.push(at);
     at = inner;
   }
+  const row = /^ROW\s*\(/i.test(code.slice(at.start, at.end));
+  // A row: ROW(...) or a group of several values (`((SELECT ...))` is one value, no row).
+  const isRow =
+    row || (code[at.start] === "(" && (closing(code, at.start)?.commas.length ?? 0) > 0);
+  if (peeled.length === 0 || !isRow) return item;
+  for (const p of peeled)
+    edits.push({ at: p.start, remove: 1, insert: "" }, { at: p.end - 1, remove: 1, insert: "" });
   return at;
 }
 

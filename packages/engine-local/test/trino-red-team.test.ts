@@ -141,7 +141,7 @@ describe("F1: a number parameter is typed as Athena types its literal", () => {
 });
 
 describe("anonymous rows keep every field (a red-team finding: all but the last were lost)", () => {
-  it("names them as Athena's text does, and refuses one whose type a parameter decides", async () => {
+  it("names them as Athena's text does, also where a parameter decides their type", async () => {
     const params: Record<string, BoundParam> = {
       n: { type: "number", value: 10 },
       e: { type: "number", value: 1e-7 },
@@ -149,10 +149,13 @@ describe("anonymous rows keep every field (a red-team finding: all but the last 
     const r = await step("SELECT ROW('a', 1) AS r, {{n}} AS n", params);
     expect(r.rows).toEqual([[{ field0: "a", field1: 1 }, 10]]);
     expect(r.columns.map((c) => c.name)).toEqual(["r", "n"]);
-    // A double parameter's type is known only once bound: the wrapping cannot see the row.
-    await expect(step("SELECT ROW({{e}}, 'a')", params)).rejects.toThrow(
-      /A ROW without field names whose type depends on a parameter is not supported locally/,
-    );
+    // A double parameter's type is known only once the statement runs: named then, run again.
+    const late = await step("SELECT ROW({{e}}, 'a') AS r, ARRAY[ROW({{s}}, 1)] AS a", {
+      ...params,
+      s: { type: "string", value: "x" },
+    });
+    expect(late.rows).toEqual([[{ field0: 1e-7, field1: "a" }, [{ field0: "x", field1: 1 }]]]);
+    expect(late.columns.map((c) => c.name)).toEqual(["r", "a"]);
   });
 });
 
