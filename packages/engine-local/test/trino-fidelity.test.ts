@@ -24,6 +24,14 @@ function digest(algorithm: string, text: string): string {
   return createHash(algorithm).update(text, "utf8").digest("hex").toUpperCase();
 }
 
+/** Rows of `values` that share one source. */
+function sourced(
+  rows: readonly (readonly [string, unknown, string])[],
+  source: string,
+): [string, unknown, string, string][] {
+  return rows.map(([expr, value, type]) => [expr, value, type, source]);
+}
+
 /** [expression, Trino's value, Trino's type (when pinned), source] */
 const values: [string, unknown, string | undefined, string][] = [
   // CAST(json AS varchar) unquotes a JSON string: the detection's LIKE 'stratus%' finds the bucket.
@@ -409,7 +417,7 @@ const values: [string, unknown, string | undefined, string][] = [
     "decimal(38,1)",
     "Trino: avg over no rows is NULL",
   ],
-  ...(
+  ...sourced(
     [
       [`CAST(json_extract('{"a":2.5}', '$.a') AS bigint)`, 3, "bigint"],
       [`CAST(json_extract('{"a":-2.5}', '$.a') AS integer)`, -3, "integer"],
@@ -431,17 +439,10 @@ const values: [string, unknown, string | undefined, string][] = [
         ["1.5E0", "2", "a", "false"],
         "array(varchar)",
       ],
-    ] as const
-  ).map(
-    ([expr, value, type]) =>
-      [
-        expr,
-        value,
-        type,
-        "Trino JsonUtil: a JSON float is a double (castToLong rounds half up, castToVarchar writes the double's text), an integer keeps its text",
-      ] as [string, unknown, string, string],
+    ] as const,
+    "Trino JsonUtil: a JSON float is a double (castToLong rounds half up, castToVarchar writes the double's text), an integer keeps its text",
   ),
-  ...(
+  ...sourced(
     [
       [
         `CAST(json_parse('123456789012345678901234567890') AS varchar)`,
@@ -462,15 +463,8 @@ const values: [string, unknown, string | undefined, string][] = [
         { k: 3, z: null },
         "map(varchar, bigint)",
       ],
-    ] as const
-  ).map(
-    ([expr, value, type]) =>
-      [
-        expr,
-        value,
-        type,
-        "Trino JsonUtil (review): an integer keeps its digits; TRY_CAST is NULL where CAST fails",
-      ] as [string, unknown, string, string],
+    ] as const,
+    "Trino JsonUtil (review): an integer keeps its digits; TRY_CAST is NULL where CAST fails",
   ),
   [
     `json_size('{"a":[[1,2]]}', '$.b')`,
