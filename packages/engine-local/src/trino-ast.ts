@@ -434,8 +434,6 @@ export function rewriteToVarcharCast(v: Node): Node {
   if (v.class !== "CAST") return v;
   const t = v.cast_type as Node;
   const child = v.child as Node;
-  // TRY_CAST to varchar fails on nothing but JSON (an object or array): the same text as CAST.
-  if (v.try_cast === true && isJsonValued(child)) return v;
   if (t.id !== "VARCHAR" || isJsonType(t) || child.class === "CONSTANT") return v;
   // A timestamp of the precision the tree shows prints that many fraction digits.
   const p = timestampPrecision(child);
