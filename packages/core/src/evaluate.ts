@@ -1,9 +1,9 @@
 import type { ColumnInfo, JsonValue, QueryResult } from "./engine.ts";
 import {
+  addExact,
   compareExact,
   type Exact,
   exactDouble,
-  exactInteger,
   exactJson,
   exactOf,
   exactOfText,
@@ -261,30 +261,37 @@ function distinctKey(v: JsonValue): string {
 /** A metric's value: a number (exactly), text (min/max over values not all numbers), or none. */
 type MetricValue = Exact | string | undefined;
 
-/** The running sum of a column's numbers: exact while they are integers, else a double. */
+/**
+ * The running sum of a column's numbers: exact (the values as the result shows them, `0.1` +
+ * `0.2` is `0.3`), and a double only past what exact sums take (an infinity, exponents hundreds
+ * of digits apart).
+ */
 class RunningSum {
   n = 0;
-  private integers: bigint | undefined = 0n;
+  private exact: Exact | undefined = { m: 0n, e: 0 };
   private double = 0;
 
   add(x: Exact): void {
     this.n++;
-    const i = this.integers === undefined ? undefined : exactInteger(x);
-    this.integers = i === undefined ? undefined : (this.integers as bigint) + i;
+    this.exact = this.exact === undefined ? undefined : addExact(this.exact, x);
     this.double += exactDouble(x);
   }
 
   sum(): Exact | undefined {
-    return this.integers !== undefined ? exactOf(this.integers) : exactOf(this.double);
+    return this.exact ?? exactOf(this.double);
   }
 
-  /** Whether the sum is a double (some value was not an integer), as an average always is. */
+  /** Whether the sum is a double (exact sums gave up), as an average always is. */
   get rounded(): boolean {
-    return this.integers === undefined;
+    return this.exact === undefined;
   }
 
+  /** The average: the (exact) sum divided by the count, in a double. */
   avg(): Exact | undefined {
-    return this.n === 0 ? undefined : exactOf(this.double / this.n);
+    if (this.n === 0) return undefined;
+    return exactOf(
+      this.exact === undefined ? this.double / this.n : exactDouble(this.exact) / this.n,
+    );
   }
 }
 

@@ -94,8 +94,12 @@ export function exactText(x: Exact): string {
   return `${sign}${digits}e${x.e}`;
 }
 
-/** The value as JSON: a number when a double holds it exactly, else its exact text. */
+/**
+ * The value as JSON: a number when a double holds it exactly, else its exact text (an infinity
+ * too: JSON has no number for it, and JSON.stringify would write null).
+ */
 export function exactJson(x: Exact): number | string {
+  if ("inf" in x) return exactText(x);
   const n = Number(exactText(x));
   const back = exactOf(n);
   return back !== undefined && compareExact(back, x) === 0 ? n : exactText(x);
@@ -104,6 +108,19 @@ export function exactJson(x: Exact): number | string {
 /** The value as a double (rounded), for sums and averages of values that are not integers. */
 export function exactDouble(x: Exact): number {
   return Number(exactText(x));
+}
+
+/** Exponents further apart than this are not summed exactly (`1e999999999 + 1`). */
+const SUM_SPREAD = 400;
+
+/**
+ * `a + b` exactly, or undefined when either is an infinity or their exponents are too far apart
+ * to align cheaply (the caller sums doubles then).
+ */
+export function addExact(a: Exact, b: Exact): Exact | undefined {
+  if ("inf" in a || "inf" in b || Math.abs(a.e - b.e) > SUM_SPREAD) return undefined;
+  const e = Math.min(a.e, b.e);
+  return normalized(a.m * 10n ** BigInt(a.e - e) + b.m * 10n ** BigInt(b.e - e), e);
 }
 
 /** The value when it is an integer (an integer with a huge exponent is not expanded). */

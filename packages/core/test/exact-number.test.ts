@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { compareExact, exactJson, exactOf, exactOfText, exactText } from "../src/exact-number.ts";
+import {
+  addExact,
+  compareExact,
+  exactJson,
+  exactOf,
+  exactOfText,
+  exactText,
+} from "../src/exact-number.ts";
 
 const cmp = (a: unknown, b: unknown) => compareExact(exactOf(a)!, exactOf(b)!);
 
@@ -39,6 +46,21 @@ describe("exact numbers", () => {
     expect(exactJson(exactOfText("9007199254740993")!)).toBe("9007199254740993");
     expect(exactJson(exactOfText("9007199254740992")!)).toBe(9007199254740992);
     expect(exactJson(exactOfText("0.30")!)).toBe(0.3);
-    expect(exactJson(exactOfText("Infinity")!)).toBe(Infinity);
+    // JSON has no Infinity: JSON.stringify would write null.
+    expect(exactJson(exactOfText("Infinity")!)).toBe("Infinity");
+    expect(exactJson(exactOfText("-Infinity")!)).toBe("-Infinity");
+  });
+
+  it("adds exactly, and gives up (undefined) on infinities and far-apart exponents", () => {
+    const add = (a: string, b: string) => {
+      const x = addExact(exactOfText(a)!, exactOfText(b)!);
+      return x && exactText(x);
+    };
+    expect(add("0.1", "0.2")).toBe("0.3");
+    expect(add("-0.25", "0.25")).toBe("0");
+    expect(add("1e3", "0.001")).toBe("1000.001");
+    expect(add("100000000000000000001", "-0.5")).toBe("100000000000000000000.5");
+    expect(add("Infinity", "1")).toBeUndefined();
+    expect(add("1e999999999", "1")).toBeUndefined();
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Trino syntax DuckDB's parser rejects, rewritten in the query text before parsing (outside
- * strings, quoted identifiers and comments): `IF(c, x)`, `listagg(...) WITHIN GROUP (...)` and
- * `VALUES` rows written without parentheses.
+ * strings, quoted identifiers and comments): `IF(c, x)`, `listagg(...) WITHIN GROUP (...)`,
+ * `VALUES` rows written without parentheses, and `CAST('text' AS JSON)` (which DuckDB's parser
+ * cannot tell from the literal `JSON 'text'`).
  */
 import { RunMdError } from "@run-md/core";
 import { mapCode } from "./rewrite.ts";
@@ -83,6 +84,26 @@ export function ifWithoutElse(sql: string): string {
   return rewriteCalls(sql, "IF", (text, _code, c) =>
     c.commas.length === 1 ? `${text.slice(0, c.close)}, NULL${text.slice(c.close)}` : undefined,
   );
+}
+
+const STRING_TO_JSON = /^\s*('(?:[^']|'')*')\s+AS\s+JSON\s*$/i;
+
+/**
+ * `CAST('text' AS JSON)` (and TRY_CAST) → `to_json('text')`: in Trino a cast of varchar to JSON
+ * makes a JSON string (`CAST('[1]' AS JSON)` is JSON '"[1]"'; json_parse reads the text), while
+ * the literal `JSON '[1]'` is the array. DuckDB parses both as one cast of a constant, which the
+ * AST pass takes for the literal; a cast of anything else than a constant is typed there.
+ */
+export function stringCastToJson(sql: string): string {
+  let out = sql;
+  for (const name of ["CAST", "TRY_CAST"]) {
+    out = rewriteCalls(out, name, (text, _code, c) => {
+      const m = STRING_TO_JSON.exec(text.slice(c.open + 1, c.close));
+      if (!m) return undefined;
+      return `${text.slice(0, c.start)}to_json(${m[1]})${text.slice(c.close + 1)}`;
+    });
+  }
+  return out;
 }
 
 /**

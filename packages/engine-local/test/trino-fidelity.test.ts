@@ -208,6 +208,12 @@ const values: [string, unknown, string | undefined, string][] = [
   ["CAST(nan() AS JSON)", '"NaN"', "json", "corpus trino-a7795a25e24d"],
   ["CAST(CAST(-infinity() AS REAL) AS JSON)", '"-Infinity"', "json", "corpus trino-0a8a46291d90"],
   ["CAST(REAL '3.14' AS JSON)", "3.14", "json", "docs json: cast from real"],
+  // A cast of varchar to JSON makes a JSON string; the literal JSON '...' (and json_parse) reads it.
+  ["CAST('abc' AS JSON)", '"abc"', "json", "docs json: cast from varchar"],
+  [`TRY_CAST('[1, 2]' AS JSON)`, '"[1, 2]"', "json", "docs json: cast from varchar"],
+  [`json_extract(CAST('{"a":1}' AS JSON), '$.a')`, null, "json", "docs json: cast from varchar"],
+  [`json_extract(JSON '{"a":1}', '$.a')`, "1", "json", "docs json: JSON literal"],
+  ["json_array_length(CAST('[1, 2]' AS JSON))", null, "bigint", "docs json: cast from varchar"],
   // Array and map corners.
   [
     "array_intersect(ARRAY[8.3E0, 1.6E0, 4.1E0, 5.2E0], ARRAY[4.0E0, 5.2E0, 8.3E0, 9.7E0, 3.5E0])",
