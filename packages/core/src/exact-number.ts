@@ -105,6 +105,20 @@ export function exactJson(x: Exact): number | string {
   return back !== undefined && compareExact(back, x) === 0 ? n : exactText(x);
 }
 
+/**
+ * A DECIMAL's text as an engine hands it over, as JSON: the number when a double is the decimal
+ * exactly (`0.10` → 0.1, `30.8`) and within ±2^53, else the text as given (`12345678901234567890.12`
+ * would lose digits as a double). The local and Athena engines both use it, so one value reads
+ * the same from either.
+ */
+export function decimalJson(text: string): number | string {
+  const n = Number(text);
+  if (!Number.isFinite(n) || Math.abs(n) > Number.MAX_SAFE_INTEGER) return text;
+  const exact = exactOfText(text);
+  const double = exactOfText(String(n));
+  return exact && double && compareExact(exact, double) === 0 ? n : text;
+}
+
 /** The value as a double (rounded), for sums and averages of values that are not integers. */
 export function exactDouble(x: Exact): number {
   return Number(exactText(x));

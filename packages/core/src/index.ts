@@ -10,6 +10,7 @@ export * from "./error-docs.ts";
 export * from "./errors.ts";
 export * from "./evaluate.ts";
 export * from "./event-pattern.ts";
+export { decimalJson } from "./exact-number.ts";
 export * from "./expect.ts";
 export * from "./file-lock.ts";
 export * from "./files.ts";

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   addExact,
   compareExact,
+  decimalJson,
   exactJson,
   exactOf,
   exactOfText,
@@ -62,5 +63,18 @@ describe("exact numbers", () => {
     expect(add("100000000000000000001", "-0.5")).toBe("100000000000000000000.5");
     expect(add("Infinity", "1")).toBeUndefined();
     expect(add("1e999999999", "1")).toBeUndefined();
+  });
+
+  it("gives a decimal as a number only when a double is it exactly", () => {
+    expect(decimalJson("0.10")).toBe(0.1);
+    expect(decimalJson("-30.80")).toBe(-30.8);
+    expect(decimalJson("0.0000001")).toBe(1e-7);
+    expect(decimalJson("9007199254740991")).toBe(9007199254740991);
+    expect(decimalJson("9007199254740993")).toBe("9007199254740993");
+    expect(decimalJson("12345678901234567890.12")).toBe("12345678901234567890.12");
+    // 0.1 + 2^-60 is no double: the nearest one (0.1) is not this decimal.
+    expect(decimalJson("0.100000000000000000000000000001")).toBe(
+      "0.100000000000000000000000000001",
+    );
   });
 });

@@ -9,10 +9,10 @@
  * contains `, ` or `=` at the top level; a query that needs exact nested values can
  * `CAST(col AS JSON)`.
  */
-import type { JsonValue } from "@run-md/core";
+import { decimalJson, type JsonValue } from "@run-md/core";
 
 const INTEGER_TYPES = new Set(["bigint", "integer", "int", "smallint", "tinyint"]);
-const FLOAT_TYPES = new Set(["double", "real", "float", "decimal"]);
+const FLOAT_TYPES = new Set(["double", "real", "float"]);
 
 /** The base name of an Athena type: `decimal(10,2)` → `decimal`, `array(varchar)` → `array`. */
 export function baseType(type: string): string {
@@ -29,6 +29,7 @@ export function convertValue(text: string | undefined, type: string): JsonValue 
     const n = Number(text);
     return Number.isSafeInteger(n) ? n : text;
   }
+  if (base === "decimal") return decimalJson(text);
   if (FLOAT_TYPES.has(base)) {
     const n = Number(text);
     // NaN and the infinities have no JSON number: keep Athena's words for them.

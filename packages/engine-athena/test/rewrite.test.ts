@@ -273,6 +273,11 @@ describe("value conversion", () => {
     expect(convertValue("1.0E7", "double")).toBe(10_000_000);
     expect(convertValue("NaN", "double")).toBe("NaN");
     expect(convertValue("12.50", "decimal(10,2)")).toBe(12.5);
+    // A decimal no double holds stays its exact text, as the local engine gives it.
+    const wide = "12345678901234567890.1234567890";
+    expect(convertValue(wide, "decimal(38,10)")).toBe(wide);
+    expect(convertValue("9007199254740993", "decimal(20,0)")).toBe("9007199254740993");
+    expect(convertValue("-0.30", "decimal(3,2)")).toBe(-0.3);
     expect(convertValue("false", "boolean")).toBe(false);
     expect(convertValue("2026-11-23 01:02:03.000", "timestamp")).toBe("2026-11-23 01:02:03.000");
     expect(convertValue(undefined, "varchar")).toBeNull();
