@@ -14,7 +14,7 @@ import {
 } from "@duckdb/node-api";
 import type { ColumnInfo, JsonValue, RowChunk } from "@run-md/core";
 import { hasAnonymousRow } from "./anonymous-rows.ts";
-import { athenaTypeName, toJson } from "./values.ts";
+import { athenaTypeName, holdsReal, toJson, withReals } from "./values.ts";
 
 export interface StreamOptions {
   /** Logs Insights keeps its field names' case; SQL labels are lower-cased as Athena's are. */
@@ -62,6 +62,8 @@ export async function streamRows(
     name: opts.names?.[i] ?? (opts.insights ? n : n.toLowerCase()),
     type: athenaTypeName(types[i] as DuckDBType),
   }));
+  // REAL values (DuckDB hands over their doubles) are printed as Trino prints them.
+  const reals = types.map(holdsReal);
   const rows: JsonValue[][] = [];
   let rowCount = 0;
   let chunks = 0;
@@ -74,7 +76,12 @@ export async function streamRows(
     if (chunks === 1) yearMonthColumns(columns, types, chunk);
     rowCount += chunk.rowCount;
     const convert = () =>
-      chunk.getRows().map((row) => row.map((v, i) => cellJson(v, columns[i], !opts.insights)));
+      chunk.getRows().map((row) =>
+        row.map((v, i) => {
+          const json = cellJson(v, columns[i], !opts.insights);
+          return reals[i] ? withReals(json, types[i]!) : json;
+        }),
+      );
     if (opts.onRows === undefined) {
       for (const row of convert()) rows.push(row);
       continue;

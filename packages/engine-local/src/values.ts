@@ -21,7 +21,7 @@ import {
   DuckDBTypeId,
   type DuckDBValue,
 } from "@duckdb/node-api";
-import type { JsonValue } from "@run-md/core";
+import { decimalJson, type JsonValue } from "@run-md/core";
 
 /** Athena's name for a DuckDB type. */
 export function athenaTypeName(t: DuckDBType): string {
@@ -130,16 +130,6 @@ function bigToJson(b: bigint): number | string {
     : b.toString();
 }
 
-/** `1.50` and `1.5` are one decimal; exponent forms are not compared (they differ). */
-function sameDecimal(a: string, b: string): boolean {
-  const norm = (t: string) => {
-    const [int = "", frac = ""] = t.replace(/^-/, "").split(".");
-    const body = `${int.replace(/^0+(?=\d)/, "")}.${frac.replace(/0+$/, "")}`.replace(/\.$/, "");
-    return body === "0" ? "0" : `${t.startsWith("-") ? "-" : ""}${body}`;
-  };
-  return !/e/i.test(a) && norm(a) === norm(b);
-}
-
 /** A map key as object key text: an array key as Trino prints it (`[1, 2]`, not `1,2`). */
 function keyText(k: JsonValue): string {
   // Trino writes the elements of an array key as JSON (strings quoted): ["25", "a"].
@@ -184,16 +174,8 @@ export function toJson(v: DuckDBValue, tzSuffix = true): JsonValue {
   const timestamp = timestampValueText(v, tzSuffix);
   if (timestamp !== undefined) return timestamp;
   if (v instanceof DuckDBDateValue) return v.toString();
-  if (v instanceof DuckDBDecimalValue) {
-    // A number when the double is the decimal exactly (0.1, 30.8), else the exact text.
-    const n = v.toDouble();
-    const text = v.toString();
-    return Number.isFinite(n) &&
-      Math.abs(n) <= Number.MAX_SAFE_INTEGER &&
-      sameDecimal(String(n), text)
-      ? n
-      : text;
-  }
+  // A number when the double is the decimal exactly (0.1, 30.8), else the exact text.
+  if (v instanceof DuckDBDecimalValue) return decimalJson(v.toString());
   if (v instanceof DuckDBListValue || v instanceof DuckDBArrayValue)
     return v.items.map((x) => toJson(x, tzSuffix));
   if (v instanceof DuckDBStructValue) {
@@ -233,4 +215,47 @@ export function intervalText(v: DuckDBIntervalValue): string | undefined {
   const [h, m, s] = [(ms / 3_600_000n) % 24n, (ms / 60_000n) % 60n, (ms / 1000n) % 60n];
   // The sign of the milliseconds Trino keeps: less than 1 ms below zero is 0 (Java's (long) cast).
   return `${rest < 0n && ms > 0n ? "-" : ""}${day} ${pad(h)}:${pad(m)}:${pad(s)}.${pad(ms % 1000n, 3)}`;
+}
+
+/** Whether a type holds REAL values, at its top or nested in lists, structs and map values. */
+export function holdsReal(t: DuckDBType): boolean {
+  if (t.typeId === DuckDBTypeId.FLOAT) return true;
+  if (t.typeId === DuckDBTypeId.LIST || t.typeId === DuckDBTypeId.ARRAY)
+    return holdsReal(t.valueType);
+  if (t.typeId === DuckDBTypeId.MAP) return holdsReal(t.valueType);
+  if (t.typeId === DuckDBTypeId.STRUCT) return t.entryTypes.some(holdsReal);
+  return false;
+}
+
+/**
+ * A REAL as Trino prints it (Java's Float.toString), the shortest decimal that reads back as
+ * the same single-precision value: `0.1`, where the double DuckDB hands over is
+ * 0.10000000149011612.
+ */
+function realNumber(n: number): number {
+  for (let digits = 1; digits <= 9; digits++) {
+    const shorter = Number(n.toPrecision(digits));
+    if (Math.fround(shorter) === n) return shorter;
+  }
+  return n;
+}
+
+/** A value's JSON (toJson) with its REAL numbers as Trino prints them, guided by its type. */
+export function withReals(v: JsonValue, t: DuckDBType): JsonValue {
+  if (v === null) return v;
+  if (t.typeId === DuckDBTypeId.FLOAT) return typeof v === "number" ? realNumber(v) : v;
+  if ((t.typeId === DuckDBTypeId.LIST || t.typeId === DuckDBTypeId.ARRAY) && Array.isArray(v))
+    return v.map((x) => withReals(x, t.valueType));
+  if (typeof v !== "object" || Array.isArray(v)) return v;
+  if (t.typeId === DuckDBTypeId.MAP) {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, withReals(x, t.valueType)]));
+  }
+  if (t.typeId !== DuckDBTypeId.STRUCT) return v;
+  const types = new Map(t.entryNames.map((n, i) => [n.toLowerCase(), t.entryTypes[i]!]));
+  return Object.fromEntries(
+    Object.entries(v).map(([k, x]) => {
+      const type = types.get(k);
+      return [k, type ? withReals(x, type) : x];
+    }),
+  );
 }

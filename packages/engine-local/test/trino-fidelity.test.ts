@@ -214,6 +214,12 @@ const values: [string, unknown, string | undefined, string][] = [
   [`json_extract(CAST('{"a":1}' AS JSON), '$.a')`, null, "json", "docs json: cast from varchar"],
   [`json_extract(JSON '{"a":1}', '$.a')`, "1", "json", "docs json: JSON literal"],
   ["json_array_length(CAST('[1, 2]' AS JSON))", null, "bigint", "docs json: cast from varchar"],
+  // A REAL prints as Java's Float.toString (Athena's text): 0.1, not the double 0.10000000149011612.
+  ["abs(REAL '-754.1985')", 754.1985, "real", "corpus trino-1023fb574f93"],
+  ["CAST(0.1 AS REAL)", 0.1, "real", "docs numeric: real"],
+  ["ARRAY[REAL '0.7', NULL]", [0.7, null], "array(real)", "docs numeric: real"],
+  ["CAST(ROW(REAL '3.3') AS ROW(a REAL))", { a: 3.3 }, "row(a real)", "docs numeric: real"],
+  ["MAP(ARRAY['k'], ARRAY[REAL '2.2'])", { k: 2.2 }, "map(varchar, real)", "docs numeric: real"],
   // Array and map corners.
   [
     "array_intersect(ARRAY[8.3E0, 1.6E0, 4.1E0, 5.2E0], ARRAY[4.0E0, 5.2E0, 8.3E0, 9.7E0, 3.5E0])",
