@@ -35,12 +35,7 @@ import {
   VARCHAR_MARKER,
 } from "./trino-ast.ts";
 import { annotateColumnTypes } from "./trino-scope.ts";
-import {
-  ifWithoutElse,
-  listaggWithinGroup,
-  stringCastToJson,
-  valuesRows,
-} from "./trino-syntax.ts";
+import { ifWithoutElse, listaggWithinGroup, stringCastToJson, valuesRows } from "./trino-syntax.ts";
 import { isZoned, zonedComparison, zonedLiteral } from "./trino-zoned.ts";
 
 export interface RewriteOptions {
@@ -387,7 +382,9 @@ export async function rewriteAthena(
   const { statement } = await parseSelect(
     conn,
     opts.trinoFunctions
-      ? prePass(decimalLiterals(valuesRows(listaggWithinGroup(ifWithoutElse(stringCastToJson(sql))))))
+      ? prePass(
+          decimalLiterals(valuesRows(listaggWithinGroup(ifWithoutElse(stringCastToJson(sql))))),
+        )
       : prePass(sql, false),
   );
   const st: RewriteState = {
