@@ -36,6 +36,7 @@ import {
 } from "./trino-ast.ts";
 import { annotateColumnTypes } from "./trino-scope.ts";
 import { ifWithoutElse, listaggWithinGroup, stringCastToJson, valuesRows } from "./trino-syntax.ts";
+import { ipAddressCast } from "./trino-ipaddress.ts";
 import { isZoned, zonedComparison, zonedLiteral } from "./trino-zoned.ts";
 
 export interface RewriteOptions {
@@ -546,6 +547,7 @@ function trinoNode(v: Node): Node | undefined {
   if (v.class === "COMPARISON") return rewriteMapEquality(zonedComparison(v));
   if (v.class === "CAST")
     return (
+      ipAddressCast(v) ??
       zonedCast(v) ??
       rewriteScalarCast(
         charCast(rewriteTimestampCast(rewriteToJsonCast(rewriteToVarcharCast(rewriteJsonCast(v))))),

@@ -5,6 +5,7 @@
  * operator macros, before the macros that use them.
  */
 
+import { IP_OVERLOADS } from "./trino-ipaddress.ts";
 import { ZONED_OVERLOADS } from "./trino-zoned.ts";
 
 /**
@@ -111,7 +112,7 @@ export const HELPER_MACROS: string[] = [
   `CREATE MACRO trino_interval_text(i) AS trino_interval_text_of(i, trino_interval_months(i), epoch_us(i) - epoch_us(to_months(trino_interval_months(i))))`,
   // CAST(x AS VARCHAR) with doubles and reals in Trino's text (trino-ast.ts rewriteToVarcharCast),
   // timestamps with Trino's precision 3 when the tree does not show another.
-  `CREATE MACRO trino_to_varchar(x) AS CASE ${ZONED_OVERLOADS.toVarcharGuard} WHEN typeof(x) IN ('DOUBLE', 'FLOAT') THEN trino_double_text(TRY_CAST(x AS DOUBLE)) WHEN typeof(x) IN ('TIMESTAMP', 'TIMESTAMP WITH TIME ZONE') THEN trino_timestamp_text(x, 3) WHEN typeof(x) = 'INTERVAL' THEN trino_interval_text(TRY_CAST(x AS INTERVAL)) ELSE CAST(x AS VARCHAR) END`,
+  `CREATE MACRO trino_to_varchar${IP_OVERLOADS.toVarchar}, (x) AS CASE ${ZONED_OVERLOADS.toVarcharGuard} WHEN typeof(x) IN ('DOUBLE', 'FLOAT') THEN trino_double_text(TRY_CAST(x AS DOUBLE)) WHEN typeof(x) IN ('TIMESTAMP', 'TIMESTAMP WITH TIME ZONE') THEN trino_timestamp_text(x, 3) WHEN typeof(x) = 'INTERVAL' THEN trino_interval_text(TRY_CAST(x AS INTERVAL)) ELSE CAST(x AS VARCHAR) END`,
   // java.net.URI's parse: no white space or ^ ` { } | \\ " < >, and % only before two hex digits.
   `CREATE MACRO trino_url_ok(u) AS NOT regexp_matches(u, '[\\s^\`{}|\\\\"<>]') AND NOT contains(regexp_replace(u, '%[0-9A-Fa-f]{2}', '', 'g'), '%')`,
   // Group g of RFC 3986's URI expression: 2 scheme, 4 authority, 5 path, 6 ?query, 7 query, 9 fragment.
@@ -154,5 +155,5 @@ export const HELPER_MACROS: string[] = [
   `CREATE MACRO trino_round_ms(t TIMESTAMP) AS trino_ms_round(t), (t TIMESTAMPTZ) AS trino_ms_round(t), ${ZONED_OVERLOADS.roundMs}, (t) AS t`,
   // CAST(x AS JSON): a varchar is a JSON string (Trino does not parse it: json_parse does); a NaN or infinite double is the JSON string "NaN"/"Infinity" in Trino, a real
   // keeps its short text (3.14, not 3.140000104904175); inside arrays and maps, refused.
-  `CREATE MACRO trino_to_json(x) AS CASE WHEN typeof(x) = 'VARCHAR' THEN to_json(x) WHEN typeof(x) IN ('DOUBLE', 'FLOAT') AND isnan(TRY_CAST(x AS DOUBLE)) THEN CAST('"NaN"' AS JSON) WHEN typeof(x) IN ('DOUBLE', 'FLOAT') AND isinf(TRY_CAST(x AS DOUBLE)) THEN CAST(CASE WHEN TRY_CAST(x AS DOUBLE) > 0 THEN '"Infinity"' ELSE '"-Infinity"' END AS JSON) WHEN typeof(x) = 'FLOAT' THEN CAST(CAST(x AS VARCHAR) AS JSON) WHEN typeof(x) LIKE '%FLOAT%' OR regexp_matches(CAST(CAST(x AS JSON) AS VARCHAR), '(^|[\\[,:])-?(NaN|Infinity)([,\\]}]|$)') THEN CAST(error('CAST of real values or of NaN/Infinity inside an array or map to JSON is not supported locally') AS JSON) ELSE CAST(x AS JSON) END`,
+  `CREATE MACRO trino_to_json${IP_OVERLOADS.toJson}, (x) AS CASE WHEN typeof(x) = 'VARCHAR' THEN to_json(x) WHEN typeof(x) IN ('DOUBLE', 'FLOAT') AND isnan(TRY_CAST(x AS DOUBLE)) THEN CAST('"NaN"' AS JSON) WHEN typeof(x) IN ('DOUBLE', 'FLOAT') AND isinf(TRY_CAST(x AS DOUBLE)) THEN CAST(CASE WHEN TRY_CAST(x AS DOUBLE) > 0 THEN '"Infinity"' ELSE '"-Infinity"' END AS JSON) WHEN typeof(x) = 'FLOAT' THEN CAST(CAST(x AS VARCHAR) AS JSON) WHEN typeof(x) LIKE '%FLOAT%' OR regexp_matches(CAST(CAST(x AS JSON) AS VARCHAR), '(^|[\\[,:])-?(NaN|Infinity)([,\\]}]|$)') THEN CAST(error('CAST of real values or of NaN/Infinity inside an array or map to JSON is not supported locally') AS JSON) ELSE CAST(x AS JSON) END`,
 ];

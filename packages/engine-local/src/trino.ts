@@ -7,6 +7,7 @@
 import { RunMdError } from "@run-md/core";
 import { BITWISE_MACROS } from "./trino-bitwise.ts";
 import { HELPER_MACROS, JAVA_WHITESPACE, JSON_CAST_ELEMENTS } from "./trino-helpers.ts";
+import { IP_MACROS, IP_OVERLOADS } from "./trino-ipaddress.ts";
 import { ZONED_MACROS, ZONED_OVERLOADS } from "./trino-zoned.ts";
 
 /** Settings every connection inherits (set globally before the configuration is locked). */
@@ -254,7 +255,7 @@ const MACRO_DEFS: string[] = [
   // NULL elements are skipped (all NULL: ''), JSON strings lose their quotes.
   `CREATE MACRO array_join(a, sep) AS CASE WHEN ${JOIN_REFUSED} WHEN a IS NULL OR sep IS NULL THEN NULL ELSE coalesce(array_to_string(list_filter(list_transform(a, lambda v: ${JOIN_TEXT}), lambda v: v IS NOT NULL), sep), '') END, (a, sep, nullrep) AS CASE WHEN ${JOIN_REFUSED} ELSE array_to_string(list_transform(a, lambda v: coalesce(${JOIN_TEXT}, nullrep)), sep) END`,
   // NULL when the value is absent and the array holds a NULL (it might have been the value).
-  `CREATE MACRO contains(a, x) AS CASE WHEN a IS NULL OR x IS NULL THEN NULL WHEN ${INDETERMINATE("contains")} WHEN list_contains(a, x) THEN true WHEN ${HAS_NULL("a")} THEN NULL ELSE false END`,
+  `CREATE MACRO contains${IP_OVERLOADS.contains}, (a, x) AS CASE WHEN a IS NULL OR x IS NULL THEN NULL WHEN ${INDETERMINATE("contains")} WHEN list_contains(a, x) THEN true WHEN ${HAS_NULL("a")} THEN NULL ELSE false END`,
   `CREATE MACRO from_hex(s) AS CASE WHEN length(s) % 2 = 1 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: invalid input length ' || length(s), s) ELSE system.main.from_hex(s) END`,
   // a[i] of a known array (trino-ast.ts arraySubscript): Trino's errors past the end, at 0, below;
   // the array and the index are evaluated once (a struct in a one-element list).
@@ -323,6 +324,7 @@ const OPERATOR_MACROS: string[] = [
   // json_array_get's element as JSON with its quotes, under CAST(... AS varchar) (trino-ast.ts).
   `CREATE MACRO trino_json_array_get_quoted(j, i) AS CASE json_type(${JSON_ELEMENT}) WHEN 'NULL' THEN NULL ELSE ${JSON_ELEMENT} END`,
   ...ZONED_MACROS,
+  ...IP_MACROS,
   ...HELPER_MACROS,
   `CREATE MACRO trino_divide${integerOverloads("//")}, ${DECIMAL_UNSEEN("Division")}, (a DOUBLE, b DOUBLE) AS a / b, (a FLOAT, b FLOAT) AS a / b, (a INTERVAL, b DOUBLE) AS CASE WHEN b = 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Cannot divide an interval by zero', b) ELSE a / b END`,
   `CREATE MACRO trino_modulo${integerOverloads("%")}, ${DECIMAL_UNSEEN("Modulus")}, (a DOUBLE, b DOUBLE) AS a % b, (a FLOAT, b FLOAT) AS a % b`,
@@ -345,7 +347,7 @@ const OPERATOR_MACROS: string[] = [
   // EXTRACT(TIMEZONE_HOUR/MINUTE ...) needs a timestamp with time zone (DuckDB: 0 for any timestamp).
   `CREATE MACRO trino_zone_part${ZONED_OVERLOADS.zonePart}, (f VARCHAR, t TIMESTAMPTZ) AS date_part(f, t), (f VARCHAR, t TIMESTAMP) AS trino_raise('TYPE_MISMATCH: ' || f || ' needs a timestamp with time zone', t), (f VARCHAR, t DATE) AS trino_raise('TYPE_MISMATCH: ' || f || ' needs a timestamp with time zone', t)`,
   // format('%s', timestamp) prints Java's LocalDateTime text: T, and 0, 3 or 6 fraction digits.
-  `CREATE MACRO trino_format_arg(x TIMESTAMP) AS trino_java_local(x), (x DATE) AS CAST(x AS VARCHAR), (x TIMESTAMPTZ) AS x, ${ZONED_OVERLOADS.formatArg}, (x) AS x`,
+  `CREATE MACRO trino_format_arg(x TIMESTAMP) AS trino_java_local(x), (x DATE) AS CAST(x AS VARCHAR), (x TIMESTAMPTZ) AS x, ${ZONED_OVERLOADS.formatArg}, ${IP_OVERLOADS.toVarchar}, (x) AS x`,
   // Untyped forms for arguments that hold aggregates (trino-ast.ts UNTYPED_FALLBACK).
   `CREATE MACRO trino_date_add_untyped(a, b) AS system.main.date_add(a, b), (u, n, t) AS t + ${INTERVAL_OF("u", "n")}`,
   `CREATE MACRO trino_date_diff_untyped(u, a, b) AS system.main.date_sub(u, a, b)`,

@@ -22,6 +22,7 @@ import {
   type DuckDBValue,
 } from "@duckdb/node-api";
 import { decimalJson, type JsonValue } from "@run-md/core";
+import { IP_FIELD, ipAddressText } from "./ipaddress-text.ts";
 
 /** Athena's name for a DuckDB type. */
 export function athenaTypeName(t: DuckDBType): string {
@@ -81,6 +82,7 @@ export function athenaTypeName(t: DuckDBType): string {
       return `array(${athenaTypeName(t.valueType)})`;
     case DuckDBTypeId.STRUCT:
       if (isZonedType(t.entryNames)) return "timestamp with time zone";
+      if (isIpType(t.entryNames)) return "ipaddress";
       return `row(${t.entryNames
         .map((n, i) => `${n.toLowerCase()} ${athenaTypeName(t.entryTypes[i] as DuckDBType)}`)
         .join(", ")})`;
@@ -146,6 +148,11 @@ function isZonedType(names: readonly string[]): boolean {
   return names.length === ZONED_FIELDS.length && names.every((n, i) => n === ZONED_FIELDS[i]);
 }
 
+/** An IPADDRESS value (trino-ipaddress.ts `IP`): a struct of its one field. */
+function isIpType(names: readonly string[]): boolean {
+  return names.length === 1 && names[0] === IP_FIELD;
+}
+
 /**
  * A zoned timestamp as Trino prints it: the local time with its precision's fraction digits,
  * then the zone (`2020-05-01 12:34:56.1 America/Los_Angeles`).
@@ -183,6 +190,8 @@ export function toJson(v: DuckDBValue, tzSuffix = true): JsonValue {
       const text = zonedText(v.entries);
       if (text !== undefined) return text;
     }
+    const ip = v.entries[IP_FIELD];
+    if (typeof ip === "bigint" && isIpType(Object.keys(v.entries))) return ipAddressText(ip);
     const out: Record<string, JsonValue> = {};
     for (const [k, x] of Object.entries(v.entries)) out[k.toLowerCase()] = toJson(x, tzSuffix);
     return out;
