@@ -52,13 +52,18 @@ function splitPattern(pattern: string, args: Node[]): Node[] | undefined {
   return parts;
 }
 
-/** One argument as Java's specifier prints it: "null" for NULL, %b as true or false. */
+/**
+ * One argument as Java's specifier prints it: "null" for NULL, %b as true or false, %s as
+ * String.valueOf (trino_format_s: DuckDB's printf refuses %s of a number).
+ */
 function printed(spec: string, arg: Node): Node {
   const conversion = spec.slice(-1);
   if (conversion === "b" || conversion === "B") {
     const text = callNode("trino_format_boolean", [arg], { alias: "" });
     return conversion === "B" ? callNode("upper", [text], { alias: "" }) : text;
   }
-  const out = callNode("printf", [strConst(spec), javaArg(arg)], { alias: "" });
+  const value =
+    conversion === "s" ? callNode("trino_format_s", [javaArg(arg)], { alias: "" }) : javaArg(arg);
+  const out = callNode("printf", [strConst(spec), value], { alias: "" });
   return callNode("ifnull", [out, strConst("null")], { alias: "" });
 }

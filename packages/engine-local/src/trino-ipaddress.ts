@@ -42,7 +42,7 @@ const HEXTET_LIST = (s: string) =>
  * Inside trino_ip_contains: `ip_c[1]` the network's text, `ip_p` its prefix length (0 or more).
  * CASE branches run only for the rows that reach them: no shift by a negative count.
  */
-const CIDR_MATCH = `CASE WHEN trino_ip4(ip_c[1]) IS NOT NULL THEN CASE WHEN ip_p > 32 THEN ${raise("Invalid CIDR")} WHEN trino_ip4(ip_c[1]) % (CAST(1 AS UHUGEINT) << CAST(32 - ip_p AS UHUGEINT)) <> 0 THEN ${raise("Invalid CIDR")} ELSE trino_ip_prefix_eq(a, trino_ip_parse(ip_c[1]), ip_p + 96) END WHEN ip_p > 128 THEN ${raise("Invalid CIDR")} ELSE trino_ip_prefix_eq(a, trino_ip_parse(ip_c[1]), ip_p) END`;
+const CIDR_MATCH = `CASE WHEN trino_ip4(ip_c[1]) IS NOT NULL THEN CASE WHEN ip_p > 32 THEN ${raise("Invalid CIDR")} WHEN trino_ip4(ip_c[1]) % (CAST(1 AS UHUGEINT) << CAST(32 - ip_p AS UHUGEINT)) <> 0 THEN ${raise("Invalid CIDR")} ELSE trino_ip_prefix_eq(ip_a, trino_ip_parse(ip_c[1]), ip_p + 96) END WHEN ip_p > 128 THEN ${raise("Invalid CIDR")} ELSE trino_ip_prefix_eq(ip_a, trino_ip_parse(ip_c[1]), ip_p) END`;
 
 function raise(message: string): string {
   return `trino_raise('INVALID_FUNCTION_ARGUMENT: ${message}', cidr)`;
@@ -74,14 +74,18 @@ export const IP_MACROS: string[] = [
       ),
     ),
   )}`,
-  `CREATE MACRO trino_ip_text(v) AS CASE WHEN v IS NULL THEN NULL WHEN v >> 32 = 65535 THEN concat_ws('.', (v >> 24) & 255, (v >> 16) & 255, (v >> 8) & 255, v & 255) ELSE trino_ip6_text(list_transform(range(8), lambda ip_i: CAST((v >> CAST(16 * (7 - ip_i) AS UHUGEINT)) & 65535 AS BIGINT))) END`,
+  `CREATE MACRO trino_ip_text(v) AS ${LET("v", "ip_v", "CASE WHEN ip_v IS NULL THEN NULL WHEN ip_v >> 32 = 65535 THEN concat_ws('.', (ip_v >> 24) & 255, (ip_v >> 16) & 255, (ip_v >> 8) & 255, ip_v & 255) ELSE trino_ip6_text(list_transform(range(8), lambda ip_i: CAST((ip_v >> CAST(16 * (7 - ip_i) AS UHUGEINT)) & 65535 AS BIGINT))) END")}`,
   // Whether the first p bits (0 to 128) of a and b agree.
   `CREATE MACRO trino_ip_prefix_eq(a, b, p) AS p = 0 OR (a >> CAST(128 - p AS UHUGEINT)) = (b >> CAST(128 - p AS UHUGEINT))`,
-  `CREATE MACRO trino_ip_contains(cidr, a) AS CASE WHEN cidr IS NULL OR a IS NULL THEN NULL WHEN strpos(cidr, '/') = 0 THEN ${raise("Invalid CIDR")} ELSE ${LET(
-    "[split_part(cidr, '/', 1), substr(cidr, strpos(cidr, '/') + 1)]",
-    "ip_c",
-    `CASE WHEN trino_ip_parse(ip_c[1]) IS NULL THEN ${raise("Invalid network IP address")} WHEN NOT coalesce(TRY_CAST(ip_c[2] AS INTEGER) >= 0, false) THEN ${raise("Invalid prefix length")} ELSE ${LET("CAST(ip_c[2] AS INTEGER)", "ip_p", CIDR_MATCH)} END`,
-  )} END`,
+  `CREATE MACRO trino_ip_contains(cidr, a) AS ${LET(
+    "a",
+    "ip_a",
+    `CASE WHEN cidr IS NULL OR ip_a IS NULL THEN NULL WHEN strpos(cidr, '/') = 0 THEN ${raise("Invalid CIDR")} ELSE ${LET(
+      "[split_part(cidr, '/', 1), substr(cidr, strpos(cidr, '/') + 1)]",
+      "ip_c",
+      `CASE WHEN trino_ip_parse(ip_c[1]) IS NULL THEN ${raise("Invalid network IP address")} WHEN NOT coalesce(TRY_CAST(ip_c[2] AS INTEGER) >= 0, false) THEN ${raise("Invalid prefix length")} ELSE ${LET("CAST(ip_c[2] AS INTEGER)", "ip_p", CIDR_MATCH)} END`,
+    )} END`,
+  )}`,
 ];
 
 /** Overloads other macros take for an IPADDRESS argument (trino.ts, trino-helpers.ts). */

@@ -346,8 +346,17 @@ const OPERATOR_MACROS: string[] = [
   `CREATE MACRO trino_regexp_position_at(s, p, st, n) AS CASE WHEN st < 1 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: start position cannot be smaller than 1', st) WHEN n < 1 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: occurrence cannot be smaller than 1', n) WHEN p = '' THEN CASE WHEN st + n - 1 <= length(s) + 1 THEN st + n - 1 ELSE -1 END WHEN len(regexp_extract_all(system.main.substr(s, st), p)) < n THEN -1 ELSE st + length(array_to_string(list_slice(regexp_split_to_array(system.main.substr(s, st), p), 1, n), '')) + length(array_to_string(list_slice(regexp_extract_all(system.main.substr(s, st), p), 1, n - 1), '')) END`,
   // EXTRACT(TIMEZONE_HOUR/MINUTE ...) needs a timestamp with time zone (DuckDB: 0 for any timestamp).
   `CREATE MACRO trino_zone_part${ZONED_OVERLOADS.zonePart}, (f VARCHAR, t TIMESTAMPTZ) AS date_part(f, t), (f VARCHAR, t TIMESTAMP) AS trino_raise('TYPE_MISMATCH: ' || f || ' needs a timestamp with time zone', t), (f VARCHAR, t DATE) AS trino_raise('TYPE_MISMATCH: ' || f || ' needs a timestamp with time zone', t)`,
+  // Java's Double.toString from Trino's double text (trino_double_text: 2.55E1): a plain decimal
+  // with at least one fraction digit between 10^-3 and 10^7 (25.5, 100.0, 0.001), else d.dddEn.
+  `CREATE MACRO trino_java_double_of(t, d, e) AS CASE WHEN t IN ('0E0', '-0E0') THEN replace(t, '0E0', '0.0') WHEN NOT contains(t, 'E') OR e < -3 OR e >= 7 THEN t WHEN e >= 0 THEN (CASE WHEN starts_with(t, '-') THEN '-' ELSE '' END) || rpad(left(d, e + 1), e + 1, '0') || '.' || coalesce(nullif(substr(d, e + 2), ''), '0') ELSE (CASE WHEN starts_with(t, '-') THEN '-' ELSE '' END) || '0.' || repeat('0', -e - 1) || d END`,
+  `CREATE MACRO trino_java_double(t) AS trino_java_double_of(t, coalesce(nullif(rtrim(replace(split_part(ltrim(t, '-'), 'E', 1), '.', ''), '0'), ''), '0'), TRY_CAST(split_part(t, 'E', 2) AS INTEGER))`,
   // format('%s', timestamp) prints Java's LocalDateTime text: T, and 0, 3 or 6 fraction digits.
   `CREATE MACRO trino_format_arg(x TIMESTAMP) AS trino_java_local(x), (x DATE) AS CAST(x AS VARCHAR), (x TIMESTAMPTZ) AS x, ${ZONED_OVERLOADS.formatArg}, ${IP_OVERLOADS.toVarchar}, (x) AS x`,
+  // format's %s prints String.valueOf of Trino's Java value (x through trino_format_arg first,
+  // except an aggregate, whose timestamp is printed here):
+  // integers and decimals their digits (a decimal Java would write in E notation, below 10^-6,
+  // is refused), doubles Java's text.
+  `CREATE MACRO trino_format_s(x) AS list_transform([x], lambda fs_x: CASE WHEN typeof(fs_x) = 'TIMESTAMP' THEN trino_java_local(TRY_CAST(fs_x AS TIMESTAMP)) WHEN typeof(fs_x) = 'DOUBLE' THEN trino_java_double(trino_double_text(TRY_CAST(fs_x AS DOUBLE))) WHEN typeof(fs_x) = 'FLOAT' THEN error('format(''%s'', real) is not supported locally: cast the value to double') WHEN typeof(fs_x) LIKE 'DECIMAL%' AND abs(TRY_CAST(fs_x AS DOUBLE)) < 0.000001 AND length(split_part(CAST(fs_x AS VARCHAR), '.', 2)) > 6 THEN error('format(''%s'', decimal) of a decimal below 10^-6 is not supported locally (Java writes it in E notation)') ELSE CAST(fs_x AS VARCHAR) END)[1]`,
   // Untyped forms for arguments that hold aggregates (trino-ast.ts UNTYPED_FALLBACK).
   `CREATE MACRO trino_date_add_untyped(a, b) AS system.main.date_add(a, b), (u, n, t) AS t + ${INTERVAL_OF("u", "n")}`,
   `CREATE MACRO trino_date_diff_untyped(u, a, b) AS system.main.date_sub(u, a, b)`,

@@ -340,6 +340,21 @@ const values: [string, unknown, string | undefined, string][] = [
   ["format('%d%% of %s%n', 5, 'x')", "5% of x\n", "varchar", "Java Formatter: %% and %n"],
   ["format('%5s|%-3d|%.2f', 'ab', 7, 3.14159)", "   ab|7  |3.14", "varchar", "Java Formatter"],
   ["format('%1$s-%1$s', 'x')", "x-x", "varchar", "Java Formatter: an argument index"],
+  // %s is String.valueOf of Trino's Java value: a Long's digits, Double.toString, BigDecimal's text.
+  ...sourced(
+    [
+      ["format('%s calls from %s', 42, 'x')", "42 calls from x", "varchar"],
+      [
+        "format('%s|%s|%s|%s', 25.5E0, 1E0, 100E0, -0.00123E0)",
+        "25.5|1.0|100.0|-0.00123",
+        "varchar",
+      ],
+      ["format('%s|%s|%s', 1E7, 1.2345E-4, 0E0)", "1.0E7|1.2345E-4|0.0", "varchar"],
+      ["format('%s|%5s|', 1.50, -3)", "1.50|   -3|", "varchar"],
+      ["format('%s', IPADDRESS '2001:DB8::1')", "2001:db8::1", "varchar"],
+    ],
+    "Java Formatter %s: String.valueOf (Double.toString, BigDecimal.toString)",
+  ),
   // Digests are varbinary in Trino: to_hex gives their bytes (upper case), computed here by Node.
   ["to_hex(md5(to_utf8('abc')))", digest("md5", "abc"), "varchar", "docs binary: md5"],
   ["to_hex(sha1(to_utf8('héllo')))", digest("sha1", "héllo"), "varchar", "docs binary: sha1"],
@@ -1248,6 +1263,12 @@ describe("Trino's answers for the wrong answers found on real data (issue 11)", 
       "bigint",
       "bigint",
     ]);
+    // format's %s of an aggregate: Java's text of the Long, the Double and the LocalDateTime.
+    const f = await step(
+      `SELECT format('%s of %s, avg %s, last %s', count(*), 3, avg(x), max(TIMESTAMP '2020-05-10 12:34:56.1' + x * INTERVAL '1' SECOND))
+       FROM unnest(ARRAY[1, 2]) AS u(x)`,
+    );
+    expect(f.rows).toEqual([["2 of 3, avg 1.5, last 2020-05-10T12:34:58.100"]]);
   });
 
   it("runs a dialect=duckdb step as DuckDB SQL, without the Trino rewrite, still sandboxed", async () => {
