@@ -17,25 +17,9 @@ import {
   DuckDBTypeId,
   type DuckDBValue,
 } from "@duckdb/node-api";
-import { intervalText, timestampText, timestampValueText } from "@run-md/engine-local";
+import { intervalText, javaDouble, timestampText, timestampValueText } from "@run-md/engine-local";
 
-export { timestampText };
-
-/** Java's `Double.toString`, which is what Trino prints for doubles (`1.0`, `1.5E7`, `NaN`). */
-export function javaDouble(n: number): string {
-  if (Number.isNaN(n)) return "NaN";
-  if (n === Number.POSITIVE_INFINITY) return "Infinity";
-  if (n === Number.NEGATIVE_INFINITY) return "-Infinity";
-  if (n === 0) return Object.is(n, -0) ? "-0.0" : "0.0";
-  const abs = Math.abs(n);
-  if (abs >= 1e-3 && abs < 1e7) {
-    const s = String(n);
-    return s.includes(".") ? s : `${s}.0`;
-  }
-  const [mantissa = "0", exponent = "0"] = n.toExponential().split("e");
-  const m = mantissa.includes(".") ? mantissa : `${mantissa}.0`;
-  return `${m}E${Number(exponent)}`;
-}
+export { javaDouble, timestampText };
 
 function decimalText(value: bigint, scale: number): string {
   const negative = value < 0n;

@@ -36,4 +36,10 @@ export {
 } from "./store.ts";
 /** The engine's session settings (UTC): the collector's typing of times must read as the engine's. */
 export { SESSION_SETTINGS } from "./trino.ts";
-export { athenaTypeName, intervalText, timestampText, timestampValueText } from "./values.ts";
+export {
+  athenaTypeName,
+  intervalText,
+  javaDouble,
+  timestampText,
+  timestampValueText,
+} from "./values.ts";

@@ -14,7 +14,7 @@ import {
 } from "@duckdb/node-api";
 import type { ColumnInfo, JsonValue, RowChunk } from "@run-md/core";
 import { hasAnonymousRow } from "./anonymous-rows.ts";
-import { athenaTypeName, holdsReal, toJson, withReals } from "./values.ts";
+import { athenaTypeName, holdsFloatKey, holdsReal, toJson, withReals } from "./values.ts";
 
 export interface StreamOptions {
   /** Logs Insights keeps its field names' case; SQL labels are lower-cased as Athena's are. */
@@ -64,6 +64,8 @@ export async function streamRows(
   }));
   // REAL values (DuckDB hands over their doubles) are printed as Trino prints them.
   const reals = types.map(holdsReal);
+  // Map keys that are DOUBLE or REAL are printed as Java prints them (1.0), which takes the type.
+  const keyTypes = types.map((t) => (holdsFloatKey(t) ? t : undefined));
   const rows: JsonValue[][] = [];
   let rowCount = 0;
   let chunks = 0;
@@ -78,7 +80,7 @@ export async function streamRows(
     const convert = () =>
       chunk.getRows().map((row) =>
         row.map((v, i) => {
-          const json = cellJson(v, columns[i], !opts.insights);
+          const json = cellJson(v, columns[i], !opts.insights, keyTypes[i]);
           return reals[i] ? withReals(json, types[i]!) : json;
         }),
       );
@@ -124,10 +126,15 @@ async function assertWhole(rowCount: number, chunks: number, count?: () => Promi
 }
 
 /** A value's JSON; a zero in a year-to-month column is `0-0` (its type says which zero). */
-function cellJson(v: DuckDBValue, column: ColumnInfo | undefined, tzSuffix: boolean): JsonValue {
+function cellJson(
+  v: DuckDBValue,
+  column: ColumnInfo | undefined,
+  tzSuffix: boolean,
+  type: DuckDBType | undefined,
+): JsonValue {
   const zero =
     v instanceof DuckDBIntervalValue && v.months === 0 && v.days === 0 && v.micros === 0n;
-  return zero && column?.type === "interval year to month" ? "0-0" : toJson(v, tzSuffix);
+  return zero && column?.type === "interval year to month" ? "0-0" : toJson(v, tzSuffix, type);
 }
 
 /**

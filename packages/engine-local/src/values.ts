@@ -132,12 +132,35 @@ function bigToJson(b: bigint): number | string {
     : b.toString();
 }
 
-/** A map key as object key text: an array key as Trino prints it (`[1, 2]`, not `1,2`). */
-function keyText(k: JsonValue): string {
-  // Trino writes the elements of an array key as JSON (strings quoted): ["25", "a"].
-  if (Array.isArray(k))
-    return `[${k.map((x) => (typeof x === "string" ? JSON.stringify(x) : keyText(x))).join(", ")}]`;
+/** Java's `Double.toString`, which is what Trino prints for doubles (`1.0`, `1.5E7`, `NaN`). */
+export function javaDouble(n: number): string {
+  if (Number.isNaN(n)) return "NaN";
+  if (n === Number.POSITIVE_INFINITY) return "Infinity";
+  if (n === Number.NEGATIVE_INFINITY) return "-Infinity";
+  if (n === 0) return Object.is(n, -0) ? "-0.0" : "0.0";
+  const abs = Math.abs(n);
+  if (abs >= 1e-3 && abs < 1e7) {
+    const s = String(n);
+    return s.includes(".") ? s : `${s}.0`;
+  }
+  const [mantissa = "0", exponent = "0"] = n.toExponential().split("e");
+  const m = mantissa.includes(".") ? mantissa : `${mantissa}.0`;
+  return `${m}E${Number(exponent)}`;
+}
+
+/**
+ * A map key as object key text, as Trino prints it: an array key's elements as JSON (`[1, 2]`,
+ * `["25", "a"]`, not `1,2`), a DOUBLE or REAL key (also inside an array key) as Java prints it
+ * (`1.0`, not `1`): its type `t` says which numbers are floating.
+ */
+function keyText(k: JsonValue, t?: DuckDBType): string {
+  if (Array.isArray(k)) {
+    const item = itemType(t);
+    return `[${k.map((x) => (typeof x === "string" ? JSON.stringify(x) : keyText(x, item))).join(", ")}]`;
+  }
   if (k !== null && typeof k === "object") return JSON.stringify(k);
+  if (typeof k === "number" && t?.typeId === DuckDBTypeId.DOUBLE) return javaDouble(k);
+  if (typeof k === "number" && t?.typeId === DuckDBTypeId.FLOAT) return javaDouble(realNumber(k));
   return String(k);
 }
 
@@ -166,8 +189,8 @@ function zonedText(e: Record<string, DuckDBValue>): string | undefined {
   return `${seconds}${p > 0 ? `.${fraction.slice(0, p)}` : ""} ${String(e.tz_zone)}`;
 }
 
-/** A DuckDB value as JSON. */
-export function toJson(v: DuckDBValue, tzSuffix = true): JsonValue {
+/** A DuckDB value as JSON; its type `t`, when given, says how to print floating map keys. */
+export function toJson(v: DuckDBValue, tzSuffix = true, t?: DuckDBType): JsonValue {
   if (v === null || v === undefined) return null;
   switch (typeof v) {
     case "boolean":
@@ -184,7 +207,7 @@ export function toJson(v: DuckDBValue, tzSuffix = true): JsonValue {
   // A number when the double is the decimal exactly (0.1, 30.8), else the exact text.
   if (v instanceof DuckDBDecimalValue) return decimalJson(v.toString());
   if (v instanceof DuckDBListValue || v instanceof DuckDBArrayValue)
-    return v.items.map((x) => toJson(x, tzSuffix));
+    return v.items.map((x) => toJson(x, tzSuffix, itemType(t)));
   if (v instanceof DuckDBStructValue) {
     if (isZonedType(Object.keys(v.entries))) {
       const text = zonedText(v.entries);
@@ -193,17 +216,33 @@ export function toJson(v: DuckDBValue, tzSuffix = true): JsonValue {
     const ip = v.entries[IP_FIELD];
     if (typeof ip === "bigint" && isIpType(Object.keys(v.entries))) return ipAddressText(ip);
     const out: Record<string, JsonValue> = {};
-    for (const [k, x] of Object.entries(v.entries)) out[k.toLowerCase()] = toJson(x, tzSuffix);
+    const types = t?.typeId === DuckDBTypeId.STRUCT ? t : undefined;
+    for (const [k, x] of Object.entries(v.entries)) {
+      const i = types ? types.entryNames.indexOf(k) : -1;
+      out[k.toLowerCase()] = toJson(x, tzSuffix, i < 0 ? undefined : types?.entryTypes[i]);
+    }
     return out;
   }
   if (v instanceof DuckDBMapValue) {
     const out: Record<string, JsonValue> = {};
-    for (const e of v.entries) out[keyText(toJson(e.key, tzSuffix))] = toJson(e.value, tzSuffix);
+    const m = t?.typeId === DuckDBTypeId.MAP ? t : undefined;
+    for (const e of v.entries)
+      out[keyText(toJson(e.key, tzSuffix, m?.keyType), m?.keyType)] = toJson(
+        e.value,
+        tzSuffix,
+        m?.valueType,
+      );
     return out;
   }
   if (v instanceof DuckDBBlobValue) return Buffer.from(v.bytes).toString("base64");
   if (v instanceof DuckDBIntervalValue) return intervalText(v) ?? v.toString();
   return String(v);
+}
+
+function itemType(t: DuckDBType | undefined): DuckDBType | undefined {
+  return t?.typeId === DuckDBTypeId.LIST || t?.typeId === DuckDBTypeId.ARRAY
+    ? t.valueType
+    : undefined;
 }
 
 /**
@@ -233,6 +272,23 @@ export function holdsReal(t: DuckDBType): boolean {
     return holdsReal(t.valueType);
   if (t.typeId === DuckDBTypeId.MAP) return holdsReal(t.valueType);
   if (t.typeId === DuckDBTypeId.STRUCT) return t.entryTypes.some(holdsReal);
+  return false;
+}
+
+/** Whether a type holds a map whose keys hold DOUBLE or REAL values (`toJson` then needs it). */
+export function holdsFloatKey(t: DuckDBType): boolean {
+  if (t.typeId === DuckDBTypeId.LIST || t.typeId === DuckDBTypeId.ARRAY)
+    return holdsFloatKey(t.valueType);
+  if (t.typeId === DuckDBTypeId.MAP) return isFloating(t.keyType) || holdsFloatKey(t.valueType);
+  if (t.typeId === DuckDBTypeId.STRUCT) return t.entryTypes.some(holdsFloatKey);
+  return false;
+}
+
+function isFloating(t: DuckDBType): boolean {
+  if (t.typeId === DuckDBTypeId.DOUBLE || t.typeId === DuckDBTypeId.FLOAT) return true;
+  if (t.typeId === DuckDBTypeId.LIST || t.typeId === DuckDBTypeId.ARRAY)
+    return isFloating(t.valueType);
+  if (t.typeId === DuckDBTypeId.STRUCT) return t.entryTypes.some(isFloating);
   return false;
 }
 

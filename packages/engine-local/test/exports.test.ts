@@ -24,6 +24,7 @@ describe("@run-md/engine-local", () => {
       "intervalText",
       "isEventFileName",
       "isUnnamedReadError",
+      "javaDouble",
       "layoutDay",
       "localEngine",
       "objectDay",

@@ -233,6 +233,26 @@ const values: [string, unknown, string | undefined, string][] = [
     "map(array(integer), varchar)",
     "corpus trino-d93747d87c0f (map_from_entries (array keys))",
   ],
+  // A DOUBLE or REAL map key prints as Java prints it (Athena's `{1.0=...}` text), also in arrays.
+  [
+    "map(ARRAY[1.0E0, 2.0E0], ARRAY[ARRAY[BIGINT '1', BIGINT '2'], ARRAY[BIGINT '3']])",
+    { "1.0": [1, 2], "2.0": [3] },
+    "map(double, array(bigint))",
+    "corpus trino-bb331a3c71e9 (map (double keys))",
+  ],
+  [
+    "map_concat(map(ARRAY[ARRAY[1.0E0], ARRAY[2.0E0]], ARRAY['1', '2']), map(ARRAY[ARRAY[2.0E0]], ARRAY['20']))",
+    { "[1.0]": "1", "[2.0]": "20" },
+    "map(array(double), varchar)",
+    "corpus trino-bda5628f29ab (map_concat (array(double) keys))",
+  ],
+  [
+    "ARRAY[map(ARRAY[1e7, 1e-4], ARRAY[1, 2])]",
+    [{ "1.0E7": 1, "1.0E-4": 2 }],
+    "array(map(double, integer))",
+    "docs numeric: double (Java's Double.toString from 10^7 on)",
+  ],
+  ["map(ARRAY[REAL '0.1'], ARRAY[1])", { "0.1": 1 }, "map(real, integer)", "docs numeric: real"],
   [
     "contains(ARRAY[ARRAY[1, NULL]], ARRAY[2, 3])",
     false,
