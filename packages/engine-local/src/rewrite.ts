@@ -34,9 +34,9 @@ import {
   TIMESTAMP_MARKER,
   VARCHAR_MARKER,
 } from "./trino-ast.ts";
+import { ipAddressCast } from "./trino-ipaddress.ts";
 import { annotateColumnTypes } from "./trino-scope.ts";
 import { ifWithoutElse, listaggWithinGroup, stringCastToJson, valuesRows } from "./trino-syntax.ts";
-import { ipAddressCast } from "./trino-ipaddress.ts";
 import { isZoned, zonedComparison, zonedLiteral } from "./trino-zoned.ts";
 
 export interface RewriteOptions {
