@@ -405,6 +405,7 @@ export async function rewriteAthena(
   statement.node = visit(statement.node, st) as Node;
   if (opts.trinoFunctions) refuseSelectAliases(statement.node, st.targets, COLUMN_NAMES);
   nameUnaliasedColumns(statement.node);
+  nameValuesColumns(statement.node);
   const pruneSql = await partitionFilterSql(
     conn,
     statement.node,
@@ -730,6 +731,24 @@ function nameUnaliasedColumns(node: Node): void {
     if (item.alias === "" && item.class !== "COLUMN_REF" && item.class !== "STAR")
       item.alias = `_col${i}`;
   });
+}
+
+/**
+ * Trino names the columns of a VALUES list `_col0`, `_col1`.. (DuckDB: `col0`); a list given
+ * column names (`AS t(a, b)`) keeps them, they rename these.
+ */
+function nameValuesColumns(v: unknown): void {
+  if (Array.isArray(v)) {
+    for (const x of v) nameValuesColumns(x);
+    return;
+  }
+  if (!isNode(v)) return;
+  const n = v as Node;
+  const rows = n.values as unknown[][] | undefined;
+  const names = n.expected_names as string[] | undefined;
+  if (n.type === "EXPRESSION_LIST" && names?.length === 0 && rows?.[0])
+    n.expected_names = rows[0].map((_, i) => `_col${i}`);
+  for (const x of Object.values(n)) nameValuesColumns(x);
 }
 
 /**

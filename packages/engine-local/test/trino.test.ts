@@ -147,6 +147,15 @@ describe("Trino functions on the local engine", () => {
     expect(r.columns.map((c) => c.name)).toEqual(["_col0", "eventname", "username", "latest"]);
   });
 
+  it("names a VALUES list's columns _colN as Trino does, unless the query names them", async () => {
+    const names = async (sql: string) =>
+      (await engine.runAthenaSql(sql, [])).columns.map((c) => c.name);
+    expect(await names("SELECT * FROM (VALUES (1, 'a'), (2, 'b'))")).toEqual(["_col0", "_col1"]);
+    expect(await names("SELECT t.* FROM (VALUES 1) AS t")).toEqual(["_col0"]);
+    expect(await names("VALUES (1, 2, 3)")).toEqual(["_col0", "_col1", "_col2"]);
+    expect(await names("SELECT * FROM (VALUES (1, 'a')) AS t(n, s)")).toEqual(["n", "s"]);
+  });
+
   it("aggregates with approx_distinct, count_if, arbitrary, max_by", async () => {
     const r = await engine.runAthenaSql(
       "SELECT approx_distinct(eventname) >= 5, count_if(readonly = 'true') > 0, arbitrary(awsregion) IS NOT NULL, max_by(eventname, eventtime) IS NOT NULL, count(DISTINCT eventname) = approx_distinct(eventname) FROM cloudtrail_logs",
