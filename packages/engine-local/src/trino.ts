@@ -194,6 +194,8 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO split(s, d) AS string_split(s, d), (s, d, lim) AS CASE WHEN lim <= 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Limit must be positive', lim) WHEN len(string_split(s, d)) <= lim THEN string_split(s, d) ELSE list_concat(list_slice(string_split(s, d), 1, lim - 1), [array_to_string(list_slice(string_split(s, d), lim, len(string_split(s, d))), d)]) END`,
   // reverse of a string, and of an array (the untyped overload).
   `CREATE MACRO reverse(s VARCHAR) AS system.main.reverse(s), (a) AS list_reverse(a)`,
+  // Trino's length of a varbinary is its byte count (DuckDB's length takes no BLOB).
+  `CREATE MACRO length(b BLOB) AS octet_length(b), (s) AS system.main.length(s)`,
   `CREATE MACRO split_to_map(s, ed, kd) AS CASE WHEN s IS NULL OR ed IS NULL OR kd IS NULL THEN NULL WHEN list_bool_or(list_transform(list_filter(string_split(s, ed), lambda e: e <> ''), lambda e: len(string_split(e, kd)) <> 2)) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Key-value delimiter must appear exactly once in each entry', s) ELSE map_from_entries(list_transform(list_filter(string_split(s, ed), lambda e: e <> ''), lambda e: {'k': system.main.split_part(e, kd, 1), 'v': system.main.substr(e, length(system.main.split_part(e, kd, 1)) + length(kd) + 1)})) END`,
   `CREATE MACRO greatest(a0) AS a0, ${nullIfAnyNull("greatest")}`,
   `CREATE MACRO least(a0) AS a0, ${nullIfAnyNull("least")}`,

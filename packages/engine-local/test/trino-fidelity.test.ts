@@ -259,6 +259,9 @@ const values: [string, unknown, string | undefined, string][] = [
     "boolean",
     "docs array: contains (a known mismatch decides)",
   ],
+  // The length of a varbinary is its byte count.
+  ["length(CAST('abc' AS VARBINARY))", 3, "bigint", "corpus trino-866584ed27bf (length)"],
+  ["length(to_utf8('été'))", 5, "bigint", "docs binary: length"],
   // Strings.
   [
     "ltrim('\u2028信念 爱 希望')",
