@@ -189,7 +189,7 @@ const FIELD_SEP = ["", " ", ":", ":"];
 
 /**
  * `INTERVAL '03:04' HOUR TO MINUTE`, `INTERVAL '12 10' DAY TO MINUTE` (DuckDB's parser rejects
- * the qualifier) → `to_minutes(184)` (a count of the last field's unit; `to_milliseconds` when
+ * the qualifier) → `to_minutes(184)` (a count of the last field's unit; `to_microseconds` when
  * seconds have a fraction), at parts[i] (the literal) between parts[i - 1] and parts[i + 1]. As
  * in Trino the text gives the fields from the first; the ones left out are zero.
  */
@@ -209,12 +209,13 @@ function qualifiedInterval(parts: { code: boolean; text: string }[], i: number):
       hint: "Trino reads day-time interval text as D HH:MM:SS.fff from the first field of the qualifier.",
     });
   }
+  // DuckDB's to_microseconds, not to_milliseconds: that name is Trino's (of an interval).
   const fraction = ms % 1000n !== 0n;
-  const [fn, size] = fraction
-    ? ["to_milliseconds", 1n]
-    : [`to_${["days", "hours", "minutes", "seconds"][to]}`, BigInt(FIELD_MS[to] ?? 1)];
+  const [fn, n] = fraction
+    ? ["to_microseconds", ms * 1000n]
+    : [`to_${["days", "hours", "minutes", "seconds"][to]}`, ms / BigInt(FIELD_MS[to] ?? 1)];
   prev.text = prev.text.slice(0, kw.index);
-  lit.text = `${fn}(CAST(${ms / size} AS BIGINT))`;
+  lit.text = `${fn}(CAST(${n} AS BIGINT))`;
   next.text = next.text.slice(unit[0].length);
   return true;
 }

@@ -307,7 +307,7 @@ function isIntervalish(n: Node | undefined): boolean {
     return (n.children as Node[]).some((c) => isIntervalish(c));
   return (
     n.class === "FUNCTION" &&
-    /^to_(years|months|days|hours|minutes|seconds|milliseconds|microseconds|weeks)$/.test(
+    /^to_(years|months|days|hours|minutes|seconds|microseconds|weeks)$/.test(
       String(n.function_name),
     )
   );

@@ -15,8 +15,8 @@ import { ZONED_OVERLOADS } from "./trino-zoned.ts";
 export const JAVA_WHITESPACE =
   "[\\t-\\r\\x{1C}-\\x{20}\\x{1680}\\x{2000}-\\x{2006}\\x{2008}-\\x{200A}\\x{2028}\\x{2029}\\x{205F}\\x{3000}]";
 
-/** Milliseconds of a day-to-second interval. */
-const INTERVAL_MS = "CAST(round(epoch(t) * 1000) AS BIGINT)";
+/** Milliseconds of a day-to-second interval `t`. */
+export const INTERVAL_MS = "CAST(round(epoch(t) * 1000) AS BIGINT)";
 
 /**
  * CAST(x AS <integer type>) and TRY_CAST, as Trino casts (trino-ast.ts rewriteScalarCast): a

@@ -6,7 +6,12 @@
  */
 import { RunMdError } from "@run-md/core";
 import { BITWISE_MACROS } from "./trino-bitwise.ts";
-import { HELPER_MACROS, JAVA_WHITESPACE, JSON_CAST_ELEMENTS } from "./trino-helpers.ts";
+import {
+  HELPER_MACROS,
+  INTERVAL_MS,
+  JAVA_WHITESPACE,
+  JSON_CAST_ELEMENTS,
+} from "./trino-helpers.ts";
 import { IP_MACROS, IP_OVERLOADS } from "./trino-ipaddress.ts";
 import { ZONED_MACROS, ZONED_OVERLOADS } from "./trino-zoned.ts";
 
@@ -93,6 +98,14 @@ const TO_ISO8601 = `CASE typeof(t) WHEN 'DATE' THEN strftime(t, '%Y-%m-%d') WHEN
 /** Prefix of the macros: they never shadow DuckDB's built-ins; the rewrite calls them by this name. */
 export const TRINO_PREFIX = "trino_";
 
+/** Airlift's Duration text (Java's \s is these six characters): a number, then its unit. */
+const DURATION =
+  "'^[ \\t\\n\\x0B\\f\\r]*([0-9]+(?:\\.[0-9]+)?)[ \\t\\n\\x0B\\f\\r]*([a-zA-Z]+)[ \\t\\n\\x0B\\f\\r]*$'";
+
+/** Milliseconds in a Duration unit `du` (NULL for an unknown one). */
+const DURATION_MS =
+  "CASE du WHEN 'ns' THEN 1e-6 WHEN 'us' THEN 1e-3 WHEN 'ms' THEN 1.0 WHEN 's' THEN 1000.0 WHEN 'm' THEN 60000.0 WHEN 'h' THEN 3600000.0 WHEN 'd' THEN 86400000.0 END";
+
 /** Trino functions missing in DuckDB or differing from DuckDB's function of the same name. */
 const MACRO_DEFS: string[] = [
   // JSON: Trino returns NULL for a non-scalar and for text that is not JSON; json_extract_string would return its text.
@@ -144,6 +157,10 @@ const MACRO_DEFS: string[] = [
     (u) =>
       `CREATE MACRO ${u}(t INTERVAL) AS trino_interval_part('${u}', t), (t) AS system.main.${u}(t)`,
   ),
+  // to_milliseconds of a day-to-second interval (Trino has none of a year-to-month one).
+  `CREATE MACRO to_milliseconds(t INTERVAL) AS CASE WHEN date_part('month', t) <> 0 OR date_part('year', t) <> 0 THEN trino_raise('FUNCTION_NOT_FOUND: Unexpected parameters (interval year to month) for function to_milliseconds. Expected: to_milliseconds(interval day to second)', t) ELSE ${INTERVAL_MS} END`,
+  // parse_duration('3.5s') as Airlift's Duration reads it, rounded to milliseconds half up.
+  `CREATE MACRO parse_duration(s) AS CASE WHEN s = '' THEN trino_raise('INVALID_FUNCTION_ARGUMENT: duration is empty', s) WHEN NOT regexp_full_match(s, ${DURATION}) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: duration is not a valid data duration string: ' || s, s) ELSE list_transform([regexp_extract(s, ${DURATION}, 2)], lambda du: CASE WHEN ${DURATION_MS} IS NULL THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Unknown time unit: ' || du, du) ELSE system.main.to_milliseconds(CAST(floor(CAST(regexp_extract(s, ${DURATION}, 1) AS DOUBLE) * ${DURATION_MS} + 0.5) AS BIGINT)) END)[1] END`,
   // random(n): an integer in [0, n); random(m, n) in [m, n).
   `CREATE MACRO random() AS system.main.random(), (n) AS CASE WHEN n <= 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: bound must be positive', n) ELSE CAST(floor(system.main.random() * n) AS BIGINT) END, (m, n) AS CASE WHEN m >= n THEN trino_raise('INVALID_FUNCTION_ARGUMENT: start value must be less than stop value', concat(m, n)) ELSE m + CAST(floor(system.main.random() * (n - m)) AS BIGINT) END`,
   `CREATE MACRO rand() AS system.main.random()`,

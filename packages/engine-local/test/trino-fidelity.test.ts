@@ -259,6 +259,27 @@ const values: [string, unknown, string | undefined, string][] = [
     "boolean",
     "docs array: contains (a known mismatch decides)",
   ],
+  // Durations: parse_duration as Airlift's Duration reads it, to_milliseconds of an interval.
+  ["to_milliseconds(parse_duration('1ns'))", 0, "bigint", "corpus trino-d8c0b0216c20"],
+  ["to_milliseconds(parse_duration('1ms'))", 1, "bigint", "corpus trino-28f055e33492"],
+  [
+    "parse_duration(' 2.5 d ')",
+    "2 12:00:00.000",
+    "interval day to second",
+    "docs datetime: parse_duration",
+  ],
+  [
+    "to_milliseconds(parse_duration('0.0005s'))",
+    1,
+    "bigint",
+    "Airlift Duration.toMillis rounds half up",
+  ],
+  [
+    "to_milliseconds(INTERVAL '2' DAY + INTERVAL '-1.5' SECOND)",
+    172798500,
+    "bigint",
+    "docs datetime: to_milliseconds",
+  ],
   // The length of a varbinary is its byte count.
   ["length(CAST('abc' AS VARBINARY))", 3, "bigint", "corpus trino-866584ed27bf (length)"],
   ["length(to_utf8('été'))", 5, "bigint", "docs binary: length"],
@@ -878,6 +899,17 @@ const values: [string, unknown, string | undefined, string][] = [
 
 /** [expression, what the error must say, source] */
 const errors: [string, RegExp, string][] = [
+  ["parse_duration('1f')", /Unknown time unit: f/, "corpus trino-7f8bae1afbea (parse_duration)"],
+  [
+    "parse_duration('abc')",
+    /duration is not a valid data duration string: abc/,
+    "corpus trino-97cc72827ddb (parse_duration)",
+  ],
+  [
+    "to_milliseconds(INTERVAL '1' MONTH)",
+    /Unexpected parameters \(interval year to month\) for function to_milliseconds/,
+    "Trino has no to_milliseconds of a year-to-month interval",
+  ],
   [
     "(SELECT avg(x) FROM (VALUES (DECIMAL '0.05'), (DECIMAL '0.10')) t(x))",
     /avg of a decimal whose scale the query does not show is not supported locally/,
