@@ -30,7 +30,7 @@ import {
 } from "./trino-ast.ts";
 import { formatCall } from "./trino-format.ts";
 import { rewriteJsonPath } from "./trino-json-path.ts";
-import { rewriteArraySort, rewriteMapLambda } from "./trino-map-lambda.ts";
+import { rewriteArraySort, rewriteMapLambda, rewriteZipWith } from "./trino-map-lambda.ts";
 import { zonedFunction, zonedStrftime } from "./trino-zoned.ts";
 
 export function rewriteFunction(f: Node, opts: RewriteOptions): Node {
@@ -213,6 +213,8 @@ function lambdaCall(f: Node, name: string): Node | undefined {
       return matchCall(f, name);
     case "array_sort":
       return rewriteArraySort(f, clone);
+    case "zip_with":
+      return rewriteZipWith(f, clone);
     case "map_filter":
     case "transform_keys":
     case "transform_values":

@@ -965,7 +965,7 @@ const AGGREGATES = new Set(
   (
     "count count_star sum avg min max count_if approx_distinct approx_percentile arbitrary any_value " +
     "max_by min_by arg_max arg_min arg_max_null arg_min_null stddev stddev_samp stddev_pop variance var_samp var_pop bool_and bool_or " +
-    "every array_agg map_agg histogram first last median mode string_agg listagg list checksum " +
+    "every array_agg map_agg multimap_agg histogram first last median mode string_agg listagg list checksum " +
     "geometric_mean corr covar_pop covar_samp kurtosis skewness bitwise_and_agg bitwise_or_agg " +
     "approx_count_distinct approx_quantile quantile quantile_cont quantile_disc product fsum entropy"
   ).split(" "),

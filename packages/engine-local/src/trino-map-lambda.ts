@@ -2,10 +2,11 @@
  * Trino functions that take a two-parameter lambda DuckDB cannot call as such: the map functions
  * (map_filter, transform_keys, transform_values), whose `(k, v) -> ...` runs over the map's
  * entries as a one-parameter lambda (k and v read as the entry's key and value), and
- * `array_sort(a, (x, y) -> ...)`, whose comparator fills a matrix that trino_sort_by orders by.
+ * `array_sort(a, (x, y) -> ...)`, whose comparator fills a matrix that trino_sort_by orders by,
+ * and `zip_with(a, b, (x, y) -> ...)`, over the pairs of list_zip.
  */
 import { isLosslessNumber } from "lossless-json";
-import { callNode, strConst } from "./trino-ast.ts";
+import { callNode, intConst, strConst } from "./trino-ast.ts";
 
 type Node = Record<string, unknown>;
 
@@ -38,19 +39,27 @@ function pairParams(lambda: Node | undefined): [string, string] | undefined {
     : undefined;
 }
 
-/** A copy of `body` with the parameter k read as the entry's key and v as its value. */
-function substitute(body: unknown, k: string, v: string): unknown {
-  if (Array.isArray(body)) return body.map((x) => substitute(x, k, v));
+/**
+ * A copy of `body` with each lambda parameter (lower-cased name) read as its field of the entry
+ * (a struct field's name, or its position in an unnamed struct).
+ */
+function substitute(body: unknown, fields: Map<string, Node>): unknown {
+  if (Array.isArray(body)) return body.map((x) => substitute(x, fields));
   if (typeof body !== "object" || body === null || isLosslessNumber(body)) return body;
   const n = body as Node;
   if (n.class === "COLUMN_REF" && (n.column_names as string[]).length === 1) {
-    const name = String((n.column_names as string[])[0]).toLowerCase();
-    const field = name === k.toLowerCase() ? "key" : name === v.toLowerCase() ? "value" : undefined;
-    if (field) return callNode("struct_extract", [columnRef(ENTRY), strConst(field)], n);
+    const field = fields.get(String((n.column_names as string[])[0]).toLowerCase());
+    if (field) return callNode("struct_extract", [columnRef(ENTRY), field], n);
   }
   const out: Node = {};
-  for (const [key, x] of Object.entries(n)) out[key] = substitute(x, k, v);
+  for (const [key, x] of Object.entries(n)) out[key] = substitute(x, fields);
   return out;
+}
+
+/** `(p, q) -> body` as a one-parameter lambda over entries whose fields `fields` hold p and q. */
+function entryLambda(lambda: Node, params: [string, string], fields: [Node, Node]): Node {
+  const map = new Map(params.map((p, i) => [p.toLowerCase(), fields[i] as Node]));
+  return { ...lambda, lhs: columnRef(ENTRY), expr: substitute(lambda.expr, map) };
 }
 
 /**
@@ -61,11 +70,7 @@ export function rewriteMapLambda(f: Node, name: string, copy: <T>(v: T) => T): N
   const args = f.children as Node[];
   const params = pairParams(args[1]);
   if (args.length !== 2 || !params) return f;
-  const lambda: Node = {
-    ...(args[1] as Node),
-    lhs: columnRef(ENTRY),
-    expr: substitute((args[1] as Node).expr, ...params),
-  };
+  const lambda = entryLambda(args[1] as Node, params, [strConst("key"), strConst("value")]);
   const map = args[0] as Node;
   const entries = () => callNode("map_entries", [copy(map)], { alias: "" });
   const none = { alias: "" };
@@ -103,4 +108,20 @@ export function rewriteArraySort(f: Node, copy: <T>(v: T) => T): Node {
   );
   const matrix = callNode("list_transform", [copy(args[0]), lambda(y, inner)], none);
   return callNode("trino_sort_by", [args[0] as Node, matrix], f);
+}
+
+/**
+ * `zip_with(a, b, (x, y) -> c)` → c over `list_zip(a, b)` (the shorter array padded with NULLs,
+ * as Trino's), x and y read as each pair's fields; NULL when a or b is.
+ */
+export function rewriteZipWith(f: Node, copy: <T>(v: T) => T): Node {
+  const args = f.children as Node[];
+  const params = pairParams(args[2]);
+  if (args.length !== 3 || !params) return f;
+  const none = { alias: "" };
+  const [a, b] = [args[0] as Node, args[1] as Node];
+  const lambda = entryLambda(args[2] as Node, params, [intConst(1), intConst(2)]);
+  const pairs = callNode("list_zip", [copy(a), copy(b)], none);
+  const result = callNode("list_transform", [pairs, lambda], none);
+  return callNode("trino_unless_null", [a, b, result], f);
 }

@@ -106,6 +106,24 @@ const DURATION =
 const DURATION_MS =
   "CASE du WHEN 'ns' THEN 1e-6 WHEN 'us' THEN 1e-3 WHEN 'ms' THEN 1.0 WHEN 's' THEN 1000.0 WHEN 'm' THEN 60000.0 WHEN 'h' THEN 3600000.0 WHEN 'd' THEN 86400000.0 END";
 
+/** split_to_multimap's entries: the text split at `ed`, one trailing `ed` ending the last. */
+const SPLIT_ENTRIES =
+  "string_split(CASE WHEN ends_with(s, ed) THEN system.main.substr(s, 1, length(s) - length(ed)) ELSE s END, ed)";
+
+/** The first entry of `es` without exactly one `kd` (a NULL when each has one). */
+const BAD_ENTRY =
+  "list_filter(es, lambda e: strpos(e, kd) = 0 OR strpos(system.main.substr(e, strpos(e, kd) + length(kd)), kd) > 0)[1]";
+
+/** zip of 2 to 5 arrays: rows of their elements (fields named as a ROW's), the shorter padded. */
+const ZIP_OVERLOADS = [2, 3, 4, 5]
+  .map((n) => {
+    const a = Array.from({ length: n }, (_, i) => `a${i}`);
+    const fields = a.map((_, i) => `'field${i}': struct_extract(e, ${i + 1})`).join(", ");
+    const anyNull = a.map((x) => `${x} IS NULL`).join(" OR ");
+    return `(${a.join(", ")}) AS CASE WHEN ${anyNull} THEN NULL ELSE list_transform(list_zip(${a.join(", ")}), lambda e: {${fields}}) END`;
+  })
+  .join(", ");
+
 /** Trino functions missing in DuckDB or differing from DuckDB's function of the same name. */
 const MACRO_DEFS: string[] = [
   // JSON: Trino returns NULL for a non-scalar and for text that is not JSON; json_extract_string would return its text.
@@ -211,6 +229,12 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO split(s, d) AS string_split(s, d), (s, d, lim) AS CASE WHEN lim <= 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Limit must be positive', lim) WHEN len(string_split(s, d)) <= lim THEN string_split(s, d) ELSE list_concat(list_slice(string_split(s, d), 1, lim - 1), [array_to_string(list_slice(string_split(s, d), lim, len(string_split(s, d))), d)]) END`,
   // reverse of a string, and of an array (the untyped overload).
   `CREATE MACRO reverse(s VARCHAR) AS system.main.reverse(s), (a) AS list_reverse(a)`,
+  // index is strpos.
+  `CREATE MACRO index(s, x) AS system.main.strpos(s, x)`,
+  `CREATE MACRO zip${ZIP_OVERLOADS}`,
+  `CREATE MACRO ngrams(a, n) AS CASE WHEN n <= 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: N must be positive', n) WHEN n >= len(a) THEN [a] ELSE list_transform(range(1, len(a) - n + 2), lambda i: a[i:i + n - 1]) END`,
+  `CREATE MACRO trim_array(a, n) AS CASE WHEN n < 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: size must not be negative: ' || n, n) WHEN n > len(a) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: size must not exceed array cardinality ' || len(a) || ': ' || n, n) ELSE a[1:len(a) - n] END`,
+  `CREATE MACRO split_to_multimap(s, ed, kd) AS CASE WHEN s IS NULL OR ed IS NULL OR kd IS NULL THEN NULL WHEN ed = '' THEN trino_raise('INVALID_FUNCTION_ARGUMENT: entryDelimiter is empty', ed) WHEN kd = '' THEN trino_raise('INVALID_FUNCTION_ARGUMENT: keyValueDelimiter is empty', kd) WHEN ed = kd THEN trino_raise('INVALID_FUNCTION_ARGUMENT: entryDelimiter and keyValueDelimiter must not be the same', ed) WHEN s = '' THEN MAP() ELSE list_transform([${SPLIT_ENTRIES}], lambda es: CASE WHEN ${BAD_ENTRY} IS NOT NULL THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Key-value delimiter must appear exactly once in each entry. Bad input: ' || ${BAD_ENTRY}, s) ELSE map_from_entries(list_transform(trino_entry_groups(list_transform(es, lambda e: {'k': system.main.substr(e, 1, strpos(e, kd) - 1), 'v': system.main.substr(e, strpos(e, kd) + length(kd))})), lambda g: {'k': g.k, 'v': g.vs})) END)[1] END`,
   // Trino's length of a varbinary is its byte count (DuckDB's length takes no BLOB).
   `CREATE MACRO length(b BLOB) AS octet_length(b), (s) AS system.main.length(s)`,
   `CREATE MACRO split_to_map(s, ed, kd) AS CASE WHEN s IS NULL OR ed IS NULL OR kd IS NULL THEN NULL WHEN list_bool_or(list_transform(list_filter(string_split(s, ed), lambda e: e <> ''), lambda e: len(string_split(e, kd)) <> 2)) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Key-value delimiter must appear exactly once in each entry', s) ELSE map_from_entries(list_transform(list_filter(string_split(s, ed), lambda e: e <> ''), lambda e: {'k': system.main.split_part(e, kd, 1), 'v': system.main.substr(e, length(system.main.split_part(e, kd, 1)) + length(kd) + 1)})) END`,
@@ -309,6 +333,10 @@ const MACRO_DEFS: string[] = [
   // (rewrite-functions.ts renameAggregate).
   `CREATE MACRO max_by(x, y, n) AS list_transform(arg_max({'v': x}, y, n), lambda s: s.v)`,
   `CREATE MACRO min_by(x, y, n) AS list_transform(arg_min({'v': x}, y, n), lambda s: s.v)`,
+  // map_agg keeps the first value a key came with, multimap_agg every value in the order rows
+  // arrived (which rows arrive first is the engine's to choose, on Trino too); NULL keys skipped.
+  `CREATE MACRO map_agg(k, v) AS map_from_entries(list_transform(trino_entry_groups(list({'k': k, 'v': v}) FILTER (WHERE k IS NOT NULL)), lambda g: {'k': g.k, 'v': g.vs[1]}))`,
+  `CREATE MACRO multimap_agg(k, v) AS map_from_entries(list_transform(trino_entry_groups(list({'k': k, 'v': v}) FILTER (WHERE k IS NOT NULL)), lambda g: {'k': g.k, 'v': g.vs}))`,
 ];
 
 const DATE_PLUS = (d: string, i: string, op: string) =>

@@ -280,6 +280,76 @@ const values: [string, unknown, string | undefined, string][] = [
     "bigint",
     "docs datetime: to_milliseconds",
   ],
+  // Array and map functions DuckDB lacks (examples of Trino's documentation).
+  [
+    "zip(ARRAY[1, 2], ARRAY['1b', null, '3b'])",
+    [
+      { field0: 1, field1: "1b" },
+      { field0: 2, field1: null },
+      { field0: null, field1: "3b" },
+    ],
+    "array(row(field0 integer, field1 varchar))",
+    "docs array: zip",
+  ],
+  ["zip(ARRAY[1], NULL)", null, undefined, "docs array: zip (a NULL array)"],
+  [
+    "zip_with(ARRAY[1, 3, 5], ARRAY['a', 'b', 'c'], (x, y) -> (y, x))",
+    [
+      { field0: "a", field1: 1 },
+      { field0: "b", field1: 3 },
+      { field0: "c", field1: 5 },
+    ],
+    undefined,
+    "docs array: zip_with",
+  ],
+  [
+    "zip_with(ARRAY[1, 2], ARRAY[3, 4, 5], (x, y) -> x + y)",
+    [4, 6, null],
+    "array(integer)",
+    "docs array: zip_with (padded with NULL)",
+  ],
+  [
+    "ngrams(ARRAY['foo', 'bar', 'baz', 'foo'], 2)",
+    [
+      ["foo", "bar"],
+      ["bar", "baz"],
+      ["baz", "foo"],
+    ],
+    "array(array(varchar))",
+    "docs array: ngrams",
+  ],
+  [
+    "ngrams(ARRAY['foo', 'bar'], 3)",
+    [["foo", "bar"]],
+    undefined,
+    "docs array: ngrams (n over the length)",
+  ],
+  ["trim_array(ARRAY[1, 2, 3, 4], 2)", [1, 2], "array(integer)", "docs array: trim_array"],
+  ["index('abc', 'c')", 3, "bigint", "docs string: index (strpos)"],
+  [
+    "split_to_multimap('a=1,b=2,a=3,', ',', '=')",
+    { a: ["1", "3"], b: ["2"] },
+    "map(varchar, array(varchar))",
+    "docs string: split_to_multimap (a trailing delimiter ends the last entry)",
+  ],
+  [
+    "(SELECT map_agg(k, v) FROM (VALUES ('a', 1), (NULL, 2), ('b', 3)) t(k, v))",
+    { a: 1, b: 3 },
+    "map(varchar, integer)",
+    "docs aggregate: map_agg (NULL keys skipped)",
+  ],
+  [
+    "(SELECT multimap_agg(k, v) FROM (VALUES ('a', 1), ('b', 3), ('a', 4), (NULL, 5)) t(k, v))",
+    { a: [1, 4], b: [3] },
+    "map(varchar, array(integer))",
+    "docs aggregate: multimap_agg",
+  ],
+  [
+    "(SELECT map_agg(k, v) FROM (VALUES ('a', 1)) t(k, v) WHERE k = 'x')",
+    null,
+    undefined,
+    "docs aggregate: map_agg of no rows",
+  ],
   // The length of a varbinary is its byte count.
   ["length(CAST('abc' AS VARBINARY))", 3, "bigint", "corpus trino-866584ed27bf (length)"],
   ["length(to_utf8('été'))", 5, "bigint", "docs binary: length"],
@@ -899,6 +969,22 @@ const values: [string, unknown, string | undefined, string][] = [
 
 /** [expression, what the error must say, source] */
 const errors: [string, RegExp, string][] = [
+  [
+    "split_to_multimap('key==value', ',', '=')",
+    /Key-value delimiter must appear exactly once in each entry\. Bad input: key==value/,
+    "corpus trino-ae56bfe2ff9b (split_to_multimap)",
+  ],
+  [
+    "split_to_multimap('a=123,b=.4,c=', '=', '=')",
+    /entryDelimiter and keyValueDelimiter must not be the same/,
+    "corpus trino-b50e2be9ec1e (split_to_multimap)",
+  ],
+  ["ngrams(ARRAY[1], 0)", /N must be positive/, "Trino ArrayNgramsFunction"],
+  [
+    "trim_array(ARRAY[1], 2)",
+    /size must not exceed array cardinality 1: 2/,
+    "Trino ArrayTrimFunction",
+  ],
   ["parse_duration('1f')", /Unknown time unit: f/, "corpus trino-7f8bae1afbea (parse_duration)"],
   [
     "parse_duration('abc')",
