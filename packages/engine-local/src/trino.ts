@@ -110,9 +110,8 @@ const DURATION_MS =
 const SPLIT_ENTRIES =
   "string_split(CASE WHEN ends_with(s, ed) THEN system.main.substr(s, 1, length(s) - length(ed)) ELSE s END, ed)";
 
-/** The first entry of `es` without exactly one `kd` (a NULL when each has one). */
-const BAD_ENTRY =
-  "list_filter(es, lambda e: strpos(e, kd) = 0 OR strpos(system.main.substr(e, strpos(e, kd) + length(kd)), kd) > 0)[1]";
+/** The first entry without exactly one `kd` (a NULL when each has one). */
+const BAD_ENTRY = `list_filter(${SPLIT_ENTRIES}, lambda e: strpos(e, kd) = 0 OR strpos(system.main.substr(e, strpos(e, kd) + length(kd)), kd) > 0)[1]`;
 
 /** zip of 2 to 5 arrays: rows of their elements (fields named as a ROW's), the shorter padded. */
 const ZIP_OVERLOADS = [2, 3, 4, 5]
@@ -234,7 +233,7 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO zip${ZIP_OVERLOADS}`,
   `CREATE MACRO ngrams(a, n) AS CASE WHEN n <= 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: N must be positive', n) WHEN n >= len(a) THEN [a] ELSE list_transform(range(1, len(a) - n + 2), lambda i: a[i:i + n - 1]) END`,
   `CREATE MACRO trim_array(a, n) AS CASE WHEN n < 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: size must not be negative: ' || n, n) WHEN n > len(a) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: size must not exceed array cardinality ' || len(a) || ': ' || n, n) ELSE a[1:len(a) - n] END`,
-  `CREATE MACRO split_to_multimap(s, ed, kd) AS CASE WHEN s IS NULL OR ed IS NULL OR kd IS NULL THEN NULL WHEN ed = '' THEN trino_raise('INVALID_FUNCTION_ARGUMENT: entryDelimiter is empty', ed) WHEN kd = '' THEN trino_raise('INVALID_FUNCTION_ARGUMENT: keyValueDelimiter is empty', kd) WHEN ed = kd THEN trino_raise('INVALID_FUNCTION_ARGUMENT: entryDelimiter and keyValueDelimiter must not be the same', ed) WHEN s = '' THEN MAP() ELSE list_transform([${SPLIT_ENTRIES}], lambda es: CASE WHEN ${BAD_ENTRY} IS NOT NULL THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Key-value delimiter must appear exactly once in each entry. Bad input: ' || ${BAD_ENTRY}, s) ELSE map_from_entries(list_transform(trino_entry_groups(list_transform(es, lambda e: {'k': system.main.substr(e, 1, strpos(e, kd) - 1), 'v': system.main.substr(e, strpos(e, kd) + length(kd))})), lambda g: {'k': g.k, 'v': g.vs})) END)[1] END`,
+  `CREATE MACRO split_to_multimap(s, ed, kd) AS CASE WHEN s IS NULL OR ed IS NULL OR kd IS NULL THEN NULL WHEN ed = '' THEN trino_raise('INVALID_FUNCTION_ARGUMENT: entryDelimiter is empty', ed) WHEN kd = '' THEN trino_raise('INVALID_FUNCTION_ARGUMENT: keyValueDelimiter is empty', kd) WHEN ed = kd THEN trino_raise('INVALID_FUNCTION_ARGUMENT: entryDelimiter and keyValueDelimiter must not be the same', ed) WHEN s = '' THEN MAP() WHEN ${BAD_ENTRY} IS NOT NULL THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Key-value delimiter must appear exactly once in each entry. Bad input: ' || ${BAD_ENTRY}, s) ELSE map_from_entries(list_transform(trino_entry_groups(list_transform(${SPLIT_ENTRIES}, lambda e: row(system.main.substr(e, 1, strpos(e, kd) - 1), system.main.substr(e, strpos(e, kd) + length(kd))))), lambda g: {'k': g.k, 'v': g.vs})) END`,
   // Trino's length of a varbinary is its byte count (DuckDB's length takes no BLOB).
   `CREATE MACRO length(b BLOB) AS octet_length(b), (s) AS system.main.length(s)`,
   `CREATE MACRO split_to_map(s, ed, kd) AS CASE WHEN s IS NULL OR ed IS NULL OR kd IS NULL THEN NULL WHEN list_bool_or(list_transform(list_filter(string_split(s, ed), lambda e: e <> ''), lambda e: len(string_split(e, kd)) <> 2)) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Key-value delimiter must appear exactly once in each entry', s) ELSE map_from_entries(list_transform(list_filter(string_split(s, ed), lambda e: e <> ''), lambda e: {'k': system.main.split_part(e, kd, 1), 'v': system.main.substr(e, length(system.main.split_part(e, kd, 1)) + length(kd) + 1)})) END`,
@@ -335,8 +334,8 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO min_by(x, y, n) AS list_transform(arg_min({'v': x}, y, n), lambda s: s.v)`,
   // map_agg keeps the first value a key came with, multimap_agg every value in the order rows
   // arrived (which rows arrive first is the engine's to choose, on Trino too); NULL keys skipped.
-  `CREATE MACRO map_agg(k, v) AS map_from_entries(list_transform(trino_entry_groups(list({'k': k, 'v': v}) FILTER (WHERE k IS NOT NULL)), lambda g: {'k': g.k, 'v': g.vs[1]}))`,
-  `CREATE MACRO multimap_agg(k, v) AS map_from_entries(list_transform(trino_entry_groups(list({'k': k, 'v': v}) FILTER (WHERE k IS NOT NULL)), lambda g: {'k': g.k, 'v': g.vs}))`,
+  `CREATE MACRO map_agg(k, v) AS map_from_entries(list_transform(trino_entry_groups(list(row(k, v)) FILTER (WHERE k IS NOT NULL)), lambda g: {'k': g.k, 'v': g.vs[1]}))`,
+  `CREATE MACRO multimap_agg(k, v) AS map_from_entries(list_transform(trino_entry_groups(list(row(k, v)) FILTER (WHERE k IS NOT NULL)), lambda g: {'k': g.k, 'v': g.vs}))`,
 ];
 
 const DATE_PLUS = (d: string, i: string, op: string) =>

@@ -345,6 +345,12 @@ const values: [string, unknown, string | undefined, string][] = [
     "docs aggregate: multimap_agg",
   ],
   [
+    "(SELECT multimap_agg(b % 3, b) FROM UNNEST(sequence(1, 4)) t(b))",
+    { "0": [3], "1": [1, 4], "2": [2] },
+    undefined,
+    "docs aggregate: multimap_agg (a key computed by another function)",
+  ],
+  [
     "(SELECT map_agg(k, v) FROM (VALUES ('a', 1)) t(k, v) WHERE k = 'x')",
     null,
     undefined,
