@@ -37,6 +37,7 @@ import {
 import { ipAddressCast } from "./trino-ipaddress.ts";
 import { annotateColumnTypes } from "./trino-scope.ts";
 import { ifWithoutElse, listaggWithinGroup, stringCastToJson, valuesRows } from "./trino-syntax.ts";
+import { trinoContainerTypes } from "./trino-types.ts";
 import { isZoned, zonedComparison, zonedLiteral } from "./trino-zoned.ts";
 
 export interface RewriteOptions {
@@ -112,12 +113,10 @@ export function mapCode(
  */
 export function prePass(sql: string, trino = true): string {
   return mapCode(sql, (code) => {
-    const fixed = code
-      // CAST(x AS ARRAY(JSON)) -> CAST(x AS JSON[]) ; ARRAY<varchar> -> varchar[]
+    const fixed = trinoContainerTypes(code)
+      // ARRAY(JSON) -> JSON[] ; ARRAY<varchar> -> varchar[] (also where no AS comes before)
       .replace(/\bARRAY\s*\(\s*([A-Za-z_][\w]*(?:\s*\(\s*\d+(?:\s*,\s*\d+)?\s*\))?)\s*\)/gi, "$1[]")
       .replace(/\bARRAY\s*<\s*([A-Za-z_][\w]*)\s*>/gi, "$1[]")
-      // CAST(x AS ROW(a varchar)) -> STRUCT(a varchar)
-      .replace(/\bAS\s+ROW\s*\(/gi, "AS STRUCT(")
       // TABLESAMPLE BERNOULLI (10): DuckDB reads a bare number as a row count.
       .replace(
         /\bTABLESAMPLE\s+(BERNOULLI|SYSTEM)\s*\(\s*([\d.]+)\s*\)/gi,

@@ -161,5 +161,5 @@ export const HELPER_MACROS: string[] = [
   // Entries (unnamed rows: key, value) grouped by key: [{k, vs}], each key's values in the order of the list; NULL
   // for no entries. A subquery over the list: list functions would copy the list into each
   // element's lambda (quadratic: 8,000 entries took 3 s).
-  `CREATE MACRO trino_entry_groups(l) AS (SELECT list({'k': k, 'vs': vs}) FROM (SELECT e.k AS k, list(e.v ORDER BY e.i) AS vs FROM (SELECT unnest(list_transform(l, lambda x, i: {'k': struct_extract(x, 1), 'i': i, 'v': struct_extract(x, 2)})) AS e) GROUP BY e.k))`,
+  `CREATE MACRO trino_entry_groups(l) AS (SELECT list({'k': k, 'vs': vs} ORDER BY first) FROM (SELECT e.k AS k, list(e.v ORDER BY e.i) AS vs, min(e.i) AS first FROM (SELECT unnest(list_transform(l, lambda x, i: {'k': struct_extract_at(x, 1), 'i': i, 'v': struct_extract_at(x, 2)})) AS e) GROUP BY e.k))`,
 ];

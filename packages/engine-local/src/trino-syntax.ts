@@ -215,7 +215,7 @@ interface Span {
   end: number;
 }
 
-/** The rows of the VALUES list starting at `from`: each one's start and end, trimmed. */ /** The rows of the VALUES list starting at `from`: each one's start and end, trimmed. */
+/** The rows of the VALUES list starting at `from`: each one's start and end, trimmed. */
 function valuesItems(code: string, from: number): { start: number; end: number }[] {
   const items: { start: number; end: number }[] = [];
   let start = from;

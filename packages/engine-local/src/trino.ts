@@ -13,6 +13,7 @@ import {
   JSON_CAST_ELEMENTS,
 } from "./trino-helpers.ts";
 import { IP_MACROS, IP_OVERLOADS } from "./trino-ipaddress.ts";
+import { VARBINARY_MACROS } from "./trino-varbinary.ts";
 import { ZONED_MACROS, ZONED_OVERLOADS } from "./trino-zoned.ts";
 
 /** Settings every connection inherits (set globally before the configuration is locked). */
@@ -335,7 +336,10 @@ const MACRO_DEFS: string[] = [
   // map_agg keeps the first value a key came with, multimap_agg every value in the order rows
   // arrived (which rows arrive first is the engine's to choose, on Trino too); NULL keys skipped.
   `CREATE MACRO map_agg(k, v) AS map_from_entries(list_transform(trino_entry_groups(list(row(k, v)) FILTER (WHERE k IS NOT NULL)), lambda g: {'k': g.k, 'v': g.vs[1]}))`,
+  // multimap_from_entries: the values of each key in the array's order, keys as they first came.
+  `CREATE MACRO multimap_from_entries(l) AS CASE WHEN list_bool_or(list_transform(l, lambda e: e IS NULL)) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: map entry cannot be null', l) WHEN list_bool_or(list_transform(l, lambda e: struct_extract_at(e, 1) IS NULL)) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: map key cannot be null', l) WHEN len(l) = 0 THEN map_from_entries(list_transform(l, lambda e: {'k': struct_extract_at(e, 1), 'v': [struct_extract_at(e, 2)]})) ELSE map_from_entries(list_transform(trino_entry_groups(l), lambda g: {'k': g.k, 'v': g.vs})) END`,
   `CREATE MACRO multimap_agg(k, v) AS map_from_entries(list_transform(trino_entry_groups(list(row(k, v)) FILTER (WHERE k IS NOT NULL)), lambda g: {'k': g.k, 'v': g.vs}))`,
+  ...VARBINARY_MACROS,
 ];
 
 const DATE_PLUS = (d: string, i: string, op: string) =>

@@ -356,6 +356,25 @@ const values: [string, unknown, string | undefined, string][] = [
     undefined,
     "docs aggregate: map_agg of no rows",
   ],
+  [
+    "multimap_from_entries(ARRAY[(1, 'x'), (2, 'y'), (1, 'a'), (3, 'b'), (2, 'c'), (3, null)])",
+    { "1": ["x", "a"], "2": ["y", "c"], "3": ["b", null] },
+    undefined,
+    "corpus trino-158025dfcb13 (multimap_from_entries)",
+  ],
+  [
+    "multimap_from_entries(CAST(ARRAY[] AS ARRAY(ROW(DOUBLE, BIGINT))))",
+    {},
+    "map(double, array(bigint))",
+    "corpus trino-e62cd89a1101 (multimap_from_entries of no entries, an anonymous ROW type)",
+  ],
+  [
+    "map_from_entries(CAST(ARRAY[] AS ARRAY(ROW(DOUBLE, BIGINT))))",
+    {},
+    "map(double, bigint)",
+    "corpus trino-db8a60c68f2d (map_from_entries, an anonymous ROW type)",
+  ],
+  ["multimap_from_entries(null)", null, undefined, "corpus trino-f19b536c534c"],
   // The length of a varbinary is its byte count.
   ["length(CAST('abc' AS VARBINARY))", 3, "bigint", "corpus trino-866584ed27bf (length)"],
   ["length(to_utf8('été'))", 5, "bigint", "docs binary: length"],
@@ -987,6 +1006,16 @@ const errors: [string, RegExp, string][] = [
   ],
   ["ngrams(ARRAY[1], 0)", /N must be positive/, "Trino ArrayNgramsFunction"],
   [
+    "multimap_from_entries(ARRAY[(1, 'a'), (null, 'b')])",
+    /map key cannot be null/,
+    "Trino MultimapFromEntriesFunction",
+  ],
+  [
+    "multimap_from_entries(ARRAY[(1, 'a'), null])",
+    /map entry cannot be null/,
+    "Trino MultimapFromEntriesFunction",
+  ],
+  [
     "trim_array(ARRAY[1], 2)",
     /size must not exceed array cardinality 1: 2/,
     "Trino ArrayTrimFunction",
@@ -1376,6 +1405,15 @@ describe("Trino's answers for the wrong answers found on real data (issue 11)", 
       expect((await step(sql)).rows).toEqual(rows);
     },
   );
+
+  it("lists a multimap's keys in the order they first came, as Trino's MultimapFromEntriesFunction", async () => {
+    const r = await step(
+      "SELECT multimap_from_entries(ARRAY[('z', 1), ('b', 2), ('z', 3), ('m', 4), ('b', 5)])",
+    );
+    const map = r.rows[0]?.[0] as Record<string, number[]>;
+    expect(Object.keys(map)).toEqual(["z", "b", "m"]);
+    expect(map).toEqual({ z: [1, 3], b: [2, 5], m: [4] });
+  });
 
   it("writes a zero in a year-to-month column as 0-0, as Trino's type says", async () => {
     const r = await step(

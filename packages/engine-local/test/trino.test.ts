@@ -130,6 +130,24 @@ const cases: [string, unknown, string?][] = [
   [`all_match(ARRAY[1, 2], x -> x > 1)`, false],
   [`none_match(ARRAY[1, 2], x -> x > 5)`, true],
   [`CAST(ROW(1, 'a') AS ROW(n integer, s varchar))`, { n: 1, s: "a" }, "row(n integer, s varchar)"],
+  // Container types in casts, nested, in both of Trino's spellings; an anonymous ROW type's
+  // fields are field0, field1, ... as Athena shows them
+  [`CAST(json_parse('[{"a": 1}]') AS ARRAY(ROW(a bigint)))`, [{ a: 1 }], "array(row(a bigint))"],
+  [
+    `CAST(ROW(1.5, 2) AS ROW(double, bigint))`,
+    { field0: 1.5, field1: 2 },
+    "row(field0 double, field1 bigint)",
+  ],
+  [
+    `TRY_CAST(json_parse('{"k": [1, 2]}') AS MAP<varchar, ARRAY<bigint>>)`,
+    { k: [1, 2] },
+    "map(varchar, array(bigint))",
+  ],
+  [
+    `CAST(ROW(1, ROW('x', 2)) AS ROW(a bigint, b ROW(varchar, double)))`,
+    { a: 1, b: { field0: "x", field1: 2 } },
+    "row(a bigint, b row(field0 varchar, field1 double))",
+  ],
 ];
 
 describe("Trino functions on the local engine", () => {
