@@ -3,8 +3,12 @@
  * numbers numerically, timestamps to milliseconds, zoned timestamps by local time and zone, arrays
  * element-wise, JSON by structure, and the type family.
  */
+
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { familyOf } from "../scripts/conformance/cases.ts";
+import { familyOf, readCases } from "../scripts/conformance/cases.ts";
 import { judge, sameValue, typeFamily } from "../scripts/conformance/compare.ts";
 import { expressTestOnlyApply } from "../scripts/conformance/test-only.ts";
 
@@ -104,6 +108,20 @@ describe("conformance comparison", () => {
     expect(
       familyOf({ sourceFile: file, sql: "TIMESTAMP '2020-05-10 12:34:56 +07:09'", value: "" }),
     ).toBe("datetime-zoned");
+  });
+
+  it("judges a corrected row by the Trino test it cites, and says so; other rows as the corpus has them", async () => {
+    const header =
+      "id\tsource_file\tsource_line\tsql_expression\texpected_kind\texpected_type\texpected_value\tfunction";
+    const file = join(mkdtempSync(join(tmpdir(), "corpus-")), "cases.tsv");
+    const line = (id: string) =>
+      `${id}\tcore/TestArrayOperators.java\t1050\tx\tvalue\tarray(decimal(2,1))\t[1.0, 2.0, 123456789123456.78]\tconcat`;
+    writeFileSync(file, [header, line("trino-9fc64b592fb1"), line("trino-other")].join("\n"));
+    const [fixed, plain] = await readCases(file);
+    expect(fixed?.value).toBe("[1.000, 2.000, 123456789123456.789]");
+    expect(fixed?.corrected).toMatch(/TestArrayOperators\.java/);
+    expect(plain?.value).toBe("[1.0, 2.0, 123456789123456.78]");
+    expect(plain?.corrected).toBeUndefined();
   });
 
   it("writes Trino's test-only apply(v, f) as element_at(transform(ARRAY[v], f), 1), nested too", () => {

@@ -87,6 +87,11 @@ export function formatReport(
       .map(([k, n]) => `${k} ${n}`)
       .join(", ")}`,
   );
+  const fixed = results.filter((r) => r.case.corrected);
+  if (fixed.length > 0) {
+    out.push(`judged against Trino's test instead of the corpus (${fixed.length}):`);
+    for (const r of fixed) out.push(`  ${r.case.id} [${r.verdict}]: ${r.case.corrected}`);
+  }
   out.push("", "per family:");
   for (const [k, t] of Object.entries(summary.families)) out.push(row(k, t));
   out.push("", "per function (failing ones):");

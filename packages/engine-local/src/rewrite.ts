@@ -14,6 +14,7 @@ import { renameAggregate, rewriteFunction } from "./rewrite-functions.ts";
 import { CLOUDTRAIL_COLUMNS } from "./schema.ts";
 import { refuseSelectAliases } from "./select-aliases.ts";
 import { clone, isNode, type Node } from "./tree.ts";
+import { arrayElementConcat } from "./trino-array-concat.ts";
 import {
   arraySubscript,
   CHAR_MARKER,
@@ -554,6 +555,10 @@ function trinoNode(v: Node): Node | undefined {
         charCast(rewriteTimestampCast(rewriteToJsonCast(rewriteToVarcharCast(rewriteJsonCast(v))))),
       )
     );
+  if (v.class === "FUNCTION") {
+    const appended = arrayElementConcat(v);
+    if (appended) return appended;
+  }
   if (v.class === "FUNCTION" && v.is_operator === true) return rewriteArithmetic(v);
   if (v.class === "FUNCTION" && v.function_name === "avg") return rewriteDecimalAvg(v);
   return undefined;

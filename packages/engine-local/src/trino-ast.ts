@@ -798,7 +798,7 @@ function isMapColumn(n: Node): boolean {
   return names.length >= 2 && names.slice(-2).join(".") === "webidfederationdata.attributes";
 }
 
-function isArrayValue(n: Node): boolean {
+export function isArrayValue(n: Node): boolean {
   if (n.type === "ARRAY_CONSTRUCTOR") return true;
   if (n.class === "FUNCTION") {
     return ARRAY_FUNCTIONS.has(

@@ -376,6 +376,9 @@ const OPERATOR_MACROS: string[] = [
   ...ZONED_MACROS,
   ...IP_MACROS,
   ...HELPER_MACROS,
+  // array || element and element || array (trino-array-concat.ts): NULL if either is NULL.
+  `CREATE MACRO trino_array_append(a, e) AS CASE WHEN a IS NULL OR e IS NULL THEN NULL ELSE list_append(a, e) END`,
+  `CREATE MACRO trino_array_prepend(e, a) AS CASE WHEN a IS NULL OR e IS NULL THEN NULL ELSE list_prepend(e, a) END`,
   `CREATE MACRO trino_divide${integerOverloads("//")}, ${DECIMAL_UNSEEN("Division")}, (a DOUBLE, b DOUBLE) AS a / b, (a FLOAT, b FLOAT) AS a / b, (a INTERVAL, b DOUBLE) AS CASE WHEN b = 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Cannot divide an interval by zero', b) ELSE a / b END`,
   `CREATE MACRO trino_modulo${integerOverloads("%")}, ${DECIMAL_UNSEEN("Modulus")}, (a DOUBLE, b DOUBLE) AS a % b, (a FLOAT, b FLOAT) AS a % b`,
   // Decimal operands known from the tree: Trino's scale max(s1, s2), rounded half up, computed

@@ -375,6 +375,32 @@ const values: [string, unknown, string | undefined, string][] = [
     "corpus trino-db8a60c68f2d (map_from_entries, an anonymous ROW type)",
   ],
   ["multimap_from_entries(null)", null, undefined, "corpus trino-f19b536c534c"],
+  // || and two-argument concat between an array and an element append or prepend it.
+  ["ARRAY[2, 8] || 5", [2, 8, 5], "array(integer)", "docs array: || (an element)"],
+  ["5 || ARRAY[2, 8]", [5, 2, 8], "array(integer)", "docs array: || (an element first)"],
+  ["(ARRAY[2.0, 3.11]) || (1.0)", [2, 3.11, 1], undefined, "corpus trino-0246b2ca1cd6"],
+  [
+    "(ARRAY[2, 8]) || (ARRAY[ARRAY[3, 6], ARRAY[4]])",
+    [[2, 8], [3, 6], [4]],
+    "array(array(integer))",
+    "corpus trino-84f337faad55",
+  ],
+  [
+    "(ARRAY[ARRAY[1], ARRAY[2, 8]]) || (ARRAY[3, 6])",
+    [[1], [2, 8], [3, 6]],
+    "array(array(integer))",
+    "corpus trino-79c72ed5e728",
+  ],
+  [
+    "(DATE '2024-01-02') || (ARRAY[DATE '2024-01-01'])",
+    ["2024-01-02", "2024-01-01"],
+    "array(date)",
+    "docs array: || (a typed literal)",
+  ],
+  ["concat(ARRAY[1], 2)", [1, 2], "array(integer)", "docs array: concat (an element)"],
+  ["split('a,b', ',') || 'c'", ["a", "b", "c"], "array(varchar)", "docs array: || (an element)"],
+  ["ARRAY[1] || CAST(NULL AS integer)", null, undefined, "Trino ArrayConcatUtils: NULL element"],
+  ["CAST(NULL AS ARRAY(integer)) || 1", null, "array(integer)", "Trino: NULL array"],
   // The length of a varbinary is its byte count.
   ["length(CAST('abc' AS VARBINARY))", 3, "bigint", "corpus trino-866584ed27bf (length)"],
   ["length(to_utf8('été'))", 5, "bigint", "docs binary: length"],
