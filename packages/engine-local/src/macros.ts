@@ -3,10 +3,12 @@
  * statement first names one, with the macros it calls in turn. Creating all of them at start-up
  * took 0.2 to 0.45 s of CPU per engine (a `run-md run`, each run of the server), for queries
  * that use a handful at most. What runs is the same: a statement's macros exist before any of
- * its SQL runs, whatever the path (views, partition pruning, the step's SELECT).
+ * its SQL runs, whatever the path (views, partition pruning, the step's SELECT). The JavaScript
+ * functions some macros call (udfs.ts) are registered before the first macro is created.
  */
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { MACROS, TRINO_PREFIX } from "./trino.ts";
+import { registerUdfs } from "./udfs.ts";
 
 const NAME = new RegExp(`\\b${TRINO_PREFIX}[a-z0-9_]*`, "gi");
 
@@ -65,7 +67,10 @@ export class Macros {
     const turn = this.queue.then(async () => {
       const missing = needed.filter((n) => !this.created.has(n));
       if (missing.length === 0) return;
-      this.conn ??= await this.instance.connect();
+      if (!this.conn) {
+        this.conn = await this.instance.connect();
+        registerUdfs(this.conn);
+      }
       // One call for the batch: a statement at a time cost a round trip each through DuckDB.
       await this.conn.run(missing.map((n) => DEFS.get(n)?.sql).join(";\n"));
       for (const n of missing) this.created.add(n);

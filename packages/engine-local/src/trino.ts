@@ -15,6 +15,7 @@ import {
 import { IP_MACROS, IP_OVERLOADS } from "./trino-ipaddress.ts";
 import { VARBINARY_MACROS } from "./trino-varbinary.ts";
 import { ZONED_MACROS, ZONED_OVERLOADS } from "./trino-zoned.ts";
+import { JSON_NUMBER_TEXT } from "./udfs.ts";
 
 /** Settings every connection inherits (set globally before the configuration is locked). */
 export const SESSION_SETTINGS = [
@@ -127,7 +128,8 @@ const ZIP_OVERLOADS = [2, 3, 4, 5]
 /** Trino functions missing in DuckDB or differing from DuckDB's function of the same name. */
 const MACRO_DEFS: string[] = [
   // JSON: Trino returns NULL for a non-scalar and for text that is not JSON; json_extract_string would return its text.
-  `CREATE MACRO json_extract_scalar(j, p) AS CASE WHEN NOT json_valid(CAST(j AS VARCHAR)) THEN NULL WHEN json_type(CAST(j AS JSON), p) IN ('OBJECT', 'ARRAY') THEN NULL ELSE json_extract_string(CAST(j AS JSON), p) END`,
+  // A number as the document writes it (udfs.ts), where DuckDB would print its double again.
+  `CREATE MACRO json_extract_scalar(j, p) AS CASE WHEN NOT json_valid(CAST(j AS VARCHAR)) THEN NULL ELSE CASE json_type(CAST(j AS JSON), p) WHEN 'OBJECT' THEN NULL WHEN 'ARRAY' THEN NULL WHEN 'DOUBLE' THEN ${JSON_NUMBER_TEXT}(CAST(j AS VARCHAR), p, json_extract_string(CAST(j AS JSON), p)) ELSE json_extract_string(CAST(j AS JSON), p) END END`,
   `CREATE MACRO json_parse(s) AS json(s)`,
   // Trino prints JSON in its canonical form, without insignificant white space.
   `CREATE MACRO json_format(j) AS CAST(json(CAST(j AS VARCHAR)) AS VARCHAR)`,

@@ -37,7 +37,7 @@ async function macrosCreated(
   try {
     await act(macros, db);
     const reader = await conn.runAndReadAll(
-      "SELECT count(DISTINCT function_name) FROM duckdb_functions() WHERE function_name LIKE 'trino\\_%' ESCAPE '\\'",
+      "SELECT count(DISTINCT function_name) FROM duckdb_functions() WHERE function_name LIKE 'trino\\_%' ESCAPE '\\' AND function_type = 'macro'",
     );
     return Number(reader.getRows()[0]?.[0]);
   } finally {
