@@ -1006,6 +1006,7 @@ export const UNTYPED_FALLBACK: Record<string, string> = {
   second: "second",
   millisecond: "trino_millisecond_untyped",
   round: "round",
+  sign: "sign",
   sequence: "trino_sequence_untyped",
   concat_ws: "concat_ws",
   json_array_contains: "trino_json_array_contains_untyped",

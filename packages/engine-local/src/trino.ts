@@ -125,6 +125,19 @@ const ZIP_OVERLOADS = [2, 3, 4, 5]
   })
   .join(", ");
 
+/**
+ * map_concat of 2 to 8 maps: NULL when any is NULL (DuckDB's skips it); the maps put in one list
+ * first, so that their key and value types meet (map(decimal(2,1), ...) and map(decimal(3,1), ...)).
+ */
+const MAP_CONCAT_OVERLOADS = [2, 3, 4, 5, 6, 7, 8]
+  .map((n) => {
+    const m = Array.from({ length: n }, (_, i) => `m${i}`);
+    const anyNull = m.map((x) => `${x} IS NULL`).join(" OR ");
+    const unified = m.map((_, i) => `list_value(${m.join(", ")})[${i + 1}]`).join(", ");
+    return `(${m.join(", ")}) AS CASE WHEN ${anyNull} THEN NULL ELSE system.main.map_concat(${unified}) END`;
+  })
+  .join(", ");
+
 /** Trino functions missing in DuckDB or differing from DuckDB's function of the same name. */
 const MACRO_DEFS: string[] = [
   // JSON: Trino returns NULL for a non-scalar and for text that is not JSON; json_extract_string would return its text.
@@ -342,6 +355,9 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO multimap_from_entries(l) AS CASE WHEN list_bool_or(list_transform(l, lambda e: e IS NULL)) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: map entry cannot be null', l) WHEN list_bool_or(list_transform(l, lambda e: struct_extract_at(e, 1) IS NULL)) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: map key cannot be null', l) WHEN len(l) = 0 THEN map_from_entries(list_transform(l, lambda e: {'k': struct_extract_at(e, 1), 'v': [struct_extract_at(e, 2)]})) ELSE map_from_entries(list_transform(trino_entry_groups(l), lambda g: {'k': g.k, 'v': g.vs})) END`,
   `CREATE MACRO multimap_agg(k, v) AS map_from_entries(list_transform(trino_entry_groups(list(row(k, v)) FILTER (WHERE k IS NOT NULL)), lambda g: {'k': g.k, 'v': g.vs}))`,
   ...VARBINARY_MACROS,
+  `CREATE MACRO map_concat(m) AS trino_raise('INVALID_FUNCTION_ARGUMENT: There must be two or more concatenation arguments to map_concat', m), ${MAP_CONCAT_OVERLOADS}`,
+  // sign keeps its argument's type (DuckDB's is a TINYINT); a decimal's is decimal(1,0), NaN's NaN.
+  `CREATE MACRO sign${["TINYINT", "SMALLINT", "INTEGER", "BIGINT"].map((t) => `(x ${t}) AS CAST(system.main.sign(x) AS ${t})`).join(", ")}, (x DECIMAL) AS CAST(system.main.sign(x) AS DECIMAL(1, 0)), (x DOUBLE) AS CASE WHEN isnan(x) THEN x ELSE CAST(system.main.sign(x) AS DOUBLE) END, (x FLOAT) AS CASE WHEN isnan(x) THEN x ELSE CAST(system.main.sign(x) AS FLOAT) END`,
 ];
 
 const DATE_PLUS = (d: string, i: string, op: string) =>

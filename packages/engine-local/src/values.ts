@@ -151,13 +151,18 @@ export function javaDouble(n: number): string {
 /**
  * A map key as object key text, as Trino prints it: an array key's elements as JSON (`[1, 2]`,
  * `["25", "a"]`, not `1,2`), a DOUBLE or REAL key (also inside an array key) as Java prints it
- * (`1.0`, not `1`): its type `t` says which numbers are floating.
+ * (`1.0`, not `1`): its type `t` says which numbers are floating. A DECIMAL key keeps its scale
+ * (`1.00` for a decimal(3,2)), as Trino's text of a decimal does.
  */
-function keyText(k: JsonValue, t?: DuckDBType): string {
-  if (Array.isArray(k)) {
+function keyText(key: DuckDBValue, t: DuckDBType | undefined, tzSuffix: boolean): string {
+  if (key instanceof DuckDBDecimalValue) return key.toString();
+  if (key instanceof DuckDBListValue || key instanceof DuckDBArrayValue) {
     const item = itemType(t);
-    return `[${k.map((x) => (typeof x === "string" ? JSON.stringify(x) : keyText(x, item))).join(", ")}]`;
+    const text = (x: DuckDBValue) =>
+      typeof x === "string" ? JSON.stringify(x) : keyText(x, item, tzSuffix);
+    return `[${key.items.map(text).join(", ")}]`;
   }
+  const k = toJson(key, tzSuffix, t);
   if (k !== null && typeof k === "object") return JSON.stringify(k);
   if (typeof k === "number" && t?.typeId === DuckDBTypeId.DOUBLE) return javaDouble(k);
   if (typeof k === "number" && t?.typeId === DuckDBTypeId.FLOAT) return javaDouble(realNumber(k));
@@ -227,11 +232,7 @@ export function toJson(v: DuckDBValue, tzSuffix = true, t?: DuckDBType): JsonVal
     const out: Record<string, JsonValue> = {};
     const m = t?.typeId === DuckDBTypeId.MAP ? t : undefined;
     for (const e of v.entries)
-      out[keyText(toJson(e.key, tzSuffix, m?.keyType), m?.keyType)] = toJson(
-        e.value,
-        tzSuffix,
-        m?.valueType,
-      );
+      out[keyText(e.key, m?.keyType, tzSuffix)] = toJson(e.value, tzSuffix, m?.valueType);
     return out;
   }
   if (v instanceof DuckDBBlobValue) return Buffer.from(v.bytes).toString("base64");

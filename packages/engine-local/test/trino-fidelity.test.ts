@@ -401,6 +401,45 @@ const values: [string, unknown, string | undefined, string][] = [
   ["split('a,b', ',') || 'c'", ["a", "b", "c"], "array(varchar)", "docs array: || (an element)"],
   ["ARRAY[1] || CAST(NULL AS integer)", null, undefined, "Trino ArrayConcatUtils: NULL element"],
   ["CAST(NULL AS ARRAY(integer)) || 1", null, "array(integer)", "Trino: NULL array"],
+  // sign keeps its argument's type (Trino MathFunctions.sign): DuckDB's was always a TINYINT.
+  ["sign(DECIMAL '-123.000000000000000')", -1, "decimal(1,0)", "corpus trino-b8c4a0cd84a2"],
+  ["sign(DECIMAL '0.4')", 1, "decimal(1,0)", "Trino MathFunctions.signDecimal"],
+  ["sign(BIGINT '-5')", -1, "bigint", "Trino MathFunctions.sign(bigint)"],
+  ["sign(-1.5E0)", -1, "double", "Trino MathFunctions.sign(double): Math.signum"],
+  ["sign(nan())", "NaN", "double", "Trino MathFunctions.sign(double): Math.signum(NaN) is NaN"],
+  ["sign(REAL '2.5')", 1, "real", "Trino MathFunctions.signFloat"],
+  // map_concat: the maps' types meet; a NULL map makes the result NULL (Trino's MapConcatFunction
+  // takes no NULL argument; DuckDB's skipped it). A decimal key keeps its scale in the key's text.
+  [
+    "map_concat(map(ARRAY[1.0], ARRAY[2.2]), map(ARRAY[55.1], ARRAY[33.2]))",
+    { "1.0": 2.2, "55.1": 33.2 },
+    "map(decimal(3,1), decimal(3,1))",
+    "corpus trino-e4a3946ece7a",
+  ],
+  [
+    "map_concat(map(ARRAY[1.0], ARRAY[2.2]), map(ARRAY[5.1], ARRAY[33.22]))",
+    { "1.0": 2.2, "5.1": 33.22 },
+    "map(decimal(2,1), decimal(4,2))",
+    "corpus trino-6bf26333f909",
+  ],
+  [
+    "map_concat(NULL, map(ARRAY[1], ARRAY[2]))",
+    null,
+    undefined,
+    "Trino MapConcatFunction: NEVER_NULL",
+  ],
+  [
+    "map_concat(map(ARRAY[1], ARRAY[-1]), map(ARRAY[1], ARRAY[-2]), MAP(ARRAY[1], ARRAY[-3]))",
+    { "1": -3 },
+    "map(integer, integer)",
+    "corpus: the last map's value wins",
+  ],
+  [
+    "map(ARRAY[1.0, 2.50], ARRAY['a', 'b'])",
+    { "1.00": "a", "2.50": "b" },
+    undefined,
+    "Trino: decimal text",
+  ],
   // The length of a varbinary is its byte count.
   ["length(CAST('abc' AS VARBINARY))", 3, "bigint", "corpus trino-866584ed27bf (length)"],
   ["length(to_utf8('été'))", 5, "bigint", "docs binary: length"],
@@ -1031,6 +1070,11 @@ const errors: [string, RegExp, string][] = [
     "corpus trino-b50e2be9ec1e (split_to_multimap)",
   ],
   ["ngrams(ARRAY[1], 0)", /N must be positive/, "Trino ArrayNgramsFunction"],
+  [
+    "map_concat(map(ARRAY[1], ARRAY[2]))",
+    /There must be two or more concatenation arguments to map_concat/,
+    "Trino MapConcatFunction",
+  ],
   [
     "multimap_from_entries(ARRAY[(1, 'a'), (null, 'b')])",
     /map key cannot be null/,
