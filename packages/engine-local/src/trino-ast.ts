@@ -937,8 +937,8 @@ export function javaNamedGroups(f: Node): void {
 }
 
 /**
- * normalize(s[, form]): the form is a bare word (NFC, NFD, NFKC, NFKD). DuckDB has NFC only; the
- * other forms are an error rather than NFC's answer.
+ * normalize(s[, form]): the form is a bare word (NFC, NFD, NFKC, NFKD). NFC is DuckDB's
+ * nfc_normalize; the others a JavaScript function (udfs.ts, through the trino_normalize macro).
  */
 export function normalizeCall(f: Node): Node {
   const args = f.children as Node[];
@@ -948,15 +948,8 @@ export function normalizeCall(f: Node): Node {
       : undefined;
   if (args.length === 1 || (args.length === 2 && form === "NFC"))
     return callNode("nfc_normalize", [args[0]], f);
-  if (args.length === 2 && form !== undefined) {
-    throw new RunMdError(
-      "sql-error",
-      `normalize(..., ${form}) is not supported locally (only NFC).`,
-      {
-        hint: "The local engine has Unicode NFC normalization only; the query runs on Athena as written.",
-      },
-    );
-  }
+  if (args.length === 2 && (form === "NFD" || form === "NFKC" || form === "NFKD"))
+    return callNode("trino_normalize", [args[0], strConst(form)], f);
   return f;
 }
 

@@ -15,7 +15,7 @@ import {
 import { IP_MACROS, IP_OVERLOADS } from "./trino-ipaddress.ts";
 import { VARBINARY_MACROS } from "./trino-varbinary.ts";
 import { ZONED_MACROS, ZONED_OVERLOADS } from "./trino-zoned.ts";
-import { JSON_NUMBER_TEXT } from "./udfs.ts";
+import { JSON_NUMBER_TEXT, NORMALIZE } from "./udfs.ts";
 
 /** Settings every connection inherits (set globally before the configuration is locked). */
 export const SESSION_SETTINGS = [
@@ -355,6 +355,7 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO multimap_from_entries(l) AS CASE WHEN list_bool_or(list_transform(l, lambda e: e IS NULL)) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: map entry cannot be null', l) WHEN list_bool_or(list_transform(l, lambda e: struct_extract_at(e, 1) IS NULL)) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: map key cannot be null', l) WHEN len(l) = 0 THEN map_from_entries(list_transform(l, lambda e: {'k': struct_extract_at(e, 1), 'v': [struct_extract_at(e, 2)]})) ELSE map_from_entries(list_transform(trino_entry_groups(l), lambda g: {'k': g.k, 'v': g.vs})) END`,
   `CREATE MACRO multimap_agg(k, v) AS map_from_entries(list_transform(trino_entry_groups(list(row(k, v)) FILTER (WHERE k IS NOT NULL)), lambda g: {'k': g.k, 'v': g.vs}))`,
   ...VARBINARY_MACROS,
+  `CREATE MACRO normalize(s, form) AS ${NORMALIZE}(s, form)`,
   `CREATE MACRO map_concat(m) AS trino_raise('INVALID_FUNCTION_ARGUMENT: There must be two or more concatenation arguments to map_concat', m), ${MAP_CONCAT_OVERLOADS}`,
   // sign keeps its argument's type (DuckDB's is a TINYINT); a decimal's is decimal(1,0), NaN's NaN.
   `CREATE MACRO sign${["TINYINT", "SMALLINT", "INTEGER", "BIGINT"].map((t) => `(x ${t}) AS CAST(system.main.sign(x) AS ${t})`).join(", ")}, (x DECIMAL) AS CAST(system.main.sign(x) AS DECIMAL(1, 0)), (x DOUBLE) AS CASE WHEN isnan(x) THEN x ELSE CAST(system.main.sign(x) AS DOUBLE) END, (x FLOAT) AS CASE WHEN isnan(x) THEN x ELSE CAST(system.main.sign(x) AS FLOAT) END`,

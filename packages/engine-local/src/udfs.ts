@@ -1,6 +1,6 @@
 /**
  * Scalar functions written in JavaScript, for what DuckDB's SQL cannot say: the text a JSON
- * document gives a number. Trino's json_extract_scalar returns a number as written (`1.50`,
+ * document gives a number, and Unicode normalization other than NFC. Trino's json_extract_scalar returns a number as written (`1.50`,
  * `1e3`, `0.1000000000000000055511151231257827`: Jackson's getText); DuckDB's JSON reader keeps a
  * double and prints it again (`1.5`, `1000.0`, `0.1`). The macro (trino.ts json_extract_scalar)
  * calls this only where DuckDB types the value a DOUBLE, so an integer, a string or a boolean
@@ -50,8 +50,24 @@ function member(value: unknown, step: string): unknown {
   return undefined;
 }
 
+/** The name of Unicode normalization to NFD, NFKC or NFKD (DuckDB has NFC only). */
+export const NORMALIZE = "trino_normalize_text";
+
 /** Registers the functions in the connection's database (visible to all its connections). */
 export function registerUdfs(conn: DuckDBConnection): void {
+  conn.registerScalarFunction(
+    DuckDBScalarFunction.create({
+      name: NORMALIZE,
+      returnType: VARCHAR,
+      parameterTypes: [VARCHAR, VARCHAR],
+      mainFunction: (_info, input, output) => {
+        const [text, form] = [0, 1].map((i) => input.getColumnVector(i));
+        for (let row = 0; row < input.rowCount; row++)
+          output.setItem(row, String(text?.getItem(row)).normalize(String(form?.getItem(row))));
+        output.flush();
+      },
+    }),
+  );
   conn.registerScalarFunction(
     DuckDBScalarFunction.create({
       name: JSON_NUMBER_TEXT,

@@ -440,6 +440,16 @@ const values: [string, unknown, string | undefined, string][] = [
     undefined,
     "Trino: decimal text",
   ],
+  // normalize to NFD, NFKD and NFKC (DuckDB has NFC only).
+  ["normalize(('sch\u00f6n'), NFD)", "scho\u0308n", "varchar", "corpus trino-210828b32d43"],
+  ["normalize(('sch\u00f6n'), NFKD)", "scho\u0308n", "varchar", "corpus trino-5f254770502a"],
+  ["normalize(('sch\u00f6n'), NFKC)", "sch\u00f6n", "varchar", "corpus trino-8ecb210b8421"],
+  [
+    "normalize(('\u3231\u3327\u3326\u2162'), NFKC)",
+    "(\u682a)\u30c8\u30f3\u30c9\u30eb" + "III",
+    "varchar",
+    "corpus trino-27e915bf93eb",
+  ],
   // The length of a varbinary is its byte count.
   ["length(CAST('abc' AS VARBINARY))", 3, "bigint", "corpus trino-866584ed27bf (length)"],
   ["length(to_utf8('été'))", 5, "bigint", "docs binary: length"],
