@@ -15,7 +15,7 @@ import {
 import { IP_MACROS, IP_OVERLOADS } from "./trino-ipaddress.ts";
 import { VARBINARY_MACROS } from "./trino-varbinary.ts";
 import { ZONED_MACROS, ZONED_OVERLOADS } from "./trino-zoned.ts";
-import { JSON_NUMBER_TEXT, NORMALIZE } from "./udfs.ts";
+import { FROM_UTF8, JSON_NUMBER_TEXT, NORMALIZE } from "./udfs.ts";
 
 /** Settings every connection inherits (set globally before the configuration is locked). */
 export const SESSION_SETTINGS = [
@@ -275,7 +275,9 @@ const MACRO_DEFS: string[] = [
   // concat_ws over an array joins its elements; NULL elements are skipped.
   `CREATE MACRO concat_ws(sep, a VARCHAR[]) AS CASE WHEN sep IS NULL THEN NULL ELSE array_to_string(a, sep) END, ${CONCAT_WS}`,
   `CREATE MACRO to_utf8(s) AS encode(s)`,
-  `CREATE MACRO from_utf8(b) AS decode(b)`,
+  // from_utf8: DuckDB decodes valid UTF-8; other bytes go to udfs.ts, which replaces each invalid
+  // sequence as Trino does (U+FFFD, a given character or code point, or nothing for '').
+  `CREATE MACRO from_utf8(b) AS coalesce(try(decode(b)), ${FROM_UTF8}(b, 65533)), (b, r VARCHAR) AS CASE WHEN length(r) > 1 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Replacement character string must empty or a single character', r) ELSE coalesce(try(decode(b)), ${FROM_UTF8}(b, CASE WHEN r = '' THEN -1 ELSE unicode(r) END)) END, (b, r BIGINT) AS CASE WHEN r < 0 OR r > 1114111 OR r BETWEEN 55296 AND 57343 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Invalid replacement character', r) ELSE coalesce(try(decode(b)), ${FROM_UTF8}(b, CAST(r AS INTEGER))) END`,
   // Trino's digests are varbinary (to_hex gives their bytes in upper case); DuckDB's are hex text,
   // whose to_hex would be the hex of that text.
   // Trino's SQL/JSON path functions take a path mode ('lax $.a'); DuckDB's take another syntax and

@@ -1,12 +1,20 @@
 /**
  * Scalar functions written in JavaScript, for what DuckDB's SQL cannot say: the text a JSON
- * document gives a number, and Unicode normalization other than NFC. Trino's json_extract_scalar returns a number as written (`1.50`,
+ * document gives a number, Unicode normalization other than NFC, and the text of bytes that are
+ * not all valid UTF-8. Trino's json_extract_scalar returns a number as written (`1.50`,
  * `1e3`, `0.1000000000000000055511151231257827`: Jackson's getText); DuckDB's JSON reader keeps a
  * double and prints it again (`1.5`, `1000.0`, `0.1`). The macro (trino.ts json_extract_scalar)
  * calls this only where DuckDB types the value a DOUBLE, so an integer, a string or a boolean
  * never leaves DuckDB. Registered once per database, before any macro that names them.
  */
-import { type DuckDBConnection, DuckDBScalarFunction, VARCHAR } from "@duckdb/node-api";
+import {
+  BLOB,
+  DuckDBBlobValue,
+  type DuckDBConnection,
+  DuckDBScalarFunction,
+  INTEGER,
+  VARCHAR,
+} from "@duckdb/node-api";
 import { isLosslessNumber, parse } from "lossless-json";
 
 /** The name the macros call. */
@@ -50,11 +58,87 @@ function member(value: unknown, step: string): unknown {
   return undefined;
 }
 
+/** The name of from_utf8 of bytes DuckDB would refuse (trino.ts from_utf8). */
+export const FROM_UTF8 = "trino_from_utf8_fixed";
+
+/**
+ * The text of UTF-8 bytes with each invalid sequence replaced by `replacement` (a code point;
+ * negative: dropped), as Airlift's SliceUtf8.fixInvalidUtf8 does for Trino's from_utf8: a
+ * sequence is invalid as far as its lead byte says it runs and its continuation bytes hold, so an
+ * overlong, surrogate or out-of-range sequence is one replacement, a stray byte another.
+ */
+export function fixInvalidUtf8(bytes: Uint8Array, replacement: number): string {
+  const out: number[] = [];
+  for (let at = 0; at < bytes.length; ) {
+    const cp = codePointAt(bytes, at);
+    if (cp >= 0) {
+      out.push(cp);
+      at += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    } else {
+      if (replacement >= 0) out.push(replacement);
+      at += -cp;
+    }
+  }
+  let text = "";
+  for (let i = 0; i < out.length; i += 4096)
+    text += String.fromCodePoint(...out.slice(i, i + 4096));
+  return text;
+}
+
+/** The sequence length its lead byte announces (1 to 6), or -1 for a byte that cannot lead. */
+function leadLength(b: number): number {
+  if (b < 0x80) return 1;
+  if (b < 0xc0) return -1;
+  if (b < 0xe0) return 2;
+  if (b < 0xf0) return 3;
+  if (b < 0xf8) return 4;
+  if (b < 0xfc) return 5;
+  if (b < 0xfe) return 6;
+  return -1;
+}
+
+const MIN_CODE_POINT = [0, 0, 0x80, 0x800, 0x10000];
+
+/** The code point at `at`, or minus the number of bytes of the invalid sequence there. */
+function codePointAt(bytes: Uint8Array, at: number): number {
+  const lead = bytes[at] as number;
+  const length = leadLength(lead);
+  if (length < 0) return -1;
+  if (length === 1) return lead;
+  let cp = lead & (0xff >> (length + 1));
+  for (let i = 1; i < Math.min(length, 6); i++) {
+    const b = bytes[at + i];
+    // Truncated or broken: the bytes read so far are the invalid sequence.
+    if (b === undefined || (b & 0xc0) !== 0x80) return -i;
+    cp = (cp << 6) | (b & 0x3f);
+  }
+  if (length > 4) return -length;
+  const surrogate = cp >= 0xd800 && cp <= 0xdfff;
+  if (cp < (MIN_CODE_POINT[length] as number) || cp > 0x10ffff || surrogate) return -length;
+  return cp;
+}
+
 /** The name of Unicode normalization to NFD, NFKC or NFKD (DuckDB has NFC only). */
 export const NORMALIZE = "trino_normalize_text";
 
 /** Registers the functions in the connection's database (visible to all its connections). */
 export function registerUdfs(conn: DuckDBConnection): void {
+  conn.registerScalarFunction(
+    DuckDBScalarFunction.create({
+      name: FROM_UTF8,
+      returnType: VARCHAR,
+      parameterTypes: [BLOB, INTEGER],
+      mainFunction: (_info, input, output) => {
+        const [bytes, replacement] = [0, 1].map((i) => input.getColumnVector(i));
+        for (let row = 0; row < input.rowCount; row++) {
+          const b = bytes?.getItem(row);
+          const r = Number(replacement?.getItem(row));
+          output.setItem(row, b instanceof DuckDBBlobValue ? fixInvalidUtf8(b.bytes, r) : null);
+        }
+        output.flush();
+      },
+    }),
+  );
   conn.registerScalarFunction(
     DuckDBScalarFunction.create({
       name: NORMALIZE,
