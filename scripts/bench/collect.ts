@@ -21,6 +21,10 @@ const ROUNDS = 5;
  */
 const DAY_ROUNDS = 10;
 
+/** A step that reads a field of a JSON payload for every event (issue 14: the store's steps). */
+const JSON_QUERY = `SELECT json_extract_scalar(requestparameters, '$.bucketName') AS bucket, count(*) AS n
+FROM cloudtrail_logs GROUP BY 1 ORDER BY n DESC LIMIT 20`;
+
 interface Result {
   collectMs: number;
   collectCpuMs: number;
@@ -35,6 +39,8 @@ interface Result {
   gzBytes: number;
   storeFullMs: number[];
   storeDayMs: number[];
+  /** A step reading a JSON payload field (JSON_QUERY) over the whole store. */
+  storeJsonMs: number[];
   rawFullMs: number[];
   sameAnswer: boolean;
   parts: Breakdown;
@@ -156,12 +162,12 @@ async function child(dir: string, store: string): Promise<void> {
   const again = await timed(() => collectFromDir({ sourceDir: dir, store, window: all }));
   const onStore = await createLocalEngine({ store, threads: 2 });
   const onRaw = await createLocalEngine({ logDir: dir, threads: 2 });
-  const query = (e: typeof onStore, window: { start: Date; end: Date }) =>
+  const query = (e: typeof onStore, window: { start: Date; end: Date }, sql = QUERY) =>
     timed(() =>
       e.query({
         stepId: "bench",
         dialect: "sql",
-        query: QUERY,
+        query: sql,
         params: {},
         window,
         attributes: { optional: false },
@@ -180,6 +186,8 @@ async function child(dir: string, store: string): Promise<void> {
     storeDay.push((await query(onStore, day)).ms);
   }
   while (storeDay.length < DAY_ROUNDS) storeDay.push((await query(onStore, day)).ms);
+  const storeJson: number[] = [];
+  for (let i = 0; i < 3; i++) storeJson.push((await query(onStore, all, JSON_QUERY)).ms);
   // The gz full scan costs seconds a run: two runs (the first also profiles the files).
   for (let i = 0; i < 2; i++) {
     const r = await query(onRaw, all);
@@ -203,6 +211,7 @@ async function child(dir: string, store: string): Promise<void> {
     gzBytes: await dirBytes(dir, ".json.gz"),
     storeFullMs: storeFull,
     storeDayMs: storeDay,
+    storeJsonMs: storeJson,
     rawFullMs: rawFull,
     sameAnswer: storeRows === rawRows,
     parts,
@@ -279,6 +288,9 @@ export async function benchCollect(): Promise<boolean> {
     const runs = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(", ");
     console.log(
       `  full-scan aggregate: store ${storeFull.toFixed(0)} ms (runs ${runs(r.storeFullMs)}), gz files ${rawFull.toFixed(0)} ms (runs ${runs(r.rawFullMs)}); same rows: ${r.sameAnswer}`,
+    );
+    console.log(
+      `  a JSON payload step on the store (json_extract_scalar of requestparameters, every event): ${best(r.storeJsonMs).toFixed(0)} ms (runs ${runs(r.storeJsonMs)})`,
     );
     console.log(
       "  collect: every record parsed, typed into the Athena columns, written as zstd Parquet per day, checked for copies by eventid (deduplicated when it has some; a day over one row group sorted by time)",
