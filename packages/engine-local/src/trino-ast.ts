@@ -331,6 +331,7 @@ export function rewriteTimestampCast(v: Node): Node {
 /** Functions whose result is JSON: a CAST of them to VARCHAR unquotes strings as Trino does. */
 const JSON_RESULT = new Set([
   "json_extract",
+  "trino_json_extract",
   "json_parse",
   "json_array_get",
   "trino_json_parse",

@@ -450,6 +450,14 @@ const values: [string, unknown, string | undefined, string][] = [
     "varchar",
     "corpus trino-27e915bf93eb",
   ],
+  // Text that is not JSON: json_extract is NULL (Trino's JsonExtract returns NULL on a parse error).
+  ["json_extract('Access Denied', '$.a')", null, "json", "Trino JsonExtract: parse error"],
+  [
+    "(SELECT count(json_extract(m, '$.code')) FROM (VALUES 'Access Denied', '{\"code\": 7}', NULL) t(m))",
+    1,
+    "bigint",
+    "Trino JsonExtract: a malformed row among valid ones",
+  ],
   // The length of a varbinary is its byte count.
   ["length(CAST('abc' AS VARBINARY))", 3, "bigint", "corpus trino-866584ed27bf (length)"],
   ["length(to_utf8('été'))", 5, "bigint", "docs binary: length"],
