@@ -138,6 +138,15 @@ const MAP_CONCAT_OVERLOADS = [2, 3, 4, 5, 6, 7, 8]
   })
   .join(", ");
 
+/** Trino's Wilson score bounds (MathFunctions.wilsonInterval): its checks, its order of operations. */
+const WILSON_MACROS = [
+  ["lower", -1],
+  ["upper", 1],
+].map(
+  ([name, bound]) =>
+    `CREATE MACRO wilson_interval_${name}(s, n, z) AS CASE WHEN s < 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: number of successes must not be negative', s) WHEN n <= 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: number of trials must be positive', n) WHEN s > n THEN trino_raise('INVALID_FUNCTION_ARGUMENT: number of successes must not be larger than number of trials', s) WHEN z < 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: z-score must not be negative', z) ELSE list_transform([{'p': CAST(s AS DOUBLE) / CAST(n AS DOUBLE), 'n': CAST(n AS DOUBLE), 'z': CAST(z AS DOUBLE)}], lambda w: (w.p + (w.z * w.z) / (2 * w.n) + ${bound} * w.z * sqrt((w.p * (1 - w.p)) / w.n + (w.z * w.z) / (4 * w.n * w.n))) / (1 + (w.z * w.z) / w.n))[1] END`,
+);
+
 /** Trino functions missing in DuckDB or differing from DuckDB's function of the same name. */
 const MACRO_DEFS: string[] = [
   // JSON: Trino returns NULL for a non-scalar and for text that is not JSON; json_extract_string would return its text.
@@ -363,6 +372,7 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO multimap_from_entries(l) AS CASE WHEN list_bool_or(list_transform(l, lambda e: e IS NULL)) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: map entry cannot be null', l) WHEN list_bool_or(list_transform(l, lambda e: struct_extract_at(e, 1) IS NULL)) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: map key cannot be null', l) WHEN len(l) = 0 THEN map_from_entries(list_transform(l, lambda e: {'k': struct_extract_at(e, 1), 'v': [struct_extract_at(e, 2)]})) ELSE map_from_entries(list_transform(trino_entry_groups(l), lambda g: {'k': g.k, 'v': g.vs})) END`,
   `CREATE MACRO multimap_agg(k, v) AS map_from_entries(list_transform(trino_entry_groups(list(row(k, v)) FILTER (WHERE k IS NOT NULL)), lambda g: {'k': g.k, 'v': g.vs}))`,
   ...VARBINARY_MACROS,
+  ...WILSON_MACROS,
   `CREATE MACRO normalize(s, form) AS ${NORMALIZE}(s, form)`,
   `CREATE MACRO map_concat(m) AS trino_raise('INVALID_FUNCTION_ARGUMENT: There must be two or more concatenation arguments to map_concat', m), ${MAP_CONCAT_OVERLOADS}`,
   // sign keeps its argument's type (DuckDB's is a TINYINT); a decimal's is decimal(1,0), NaN's NaN.

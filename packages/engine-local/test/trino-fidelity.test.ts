@@ -458,6 +458,22 @@ const values: [string, unknown, string | undefined, string][] = [
     "bigint",
     "Trino JsonExtract: a malformed row among valid ones",
   ],
+  // Wilson score bounds: Trino's formula (MathFunctions.wilsonInterval), its order of operations.
+  [
+    "wilson_interval_lower(1250, 1310, 1.96e0)",
+    0.9414883725395894,
+    "double",
+    "corpus trino-eecb7940e1fb",
+  ],
+  // Java's (p + z²/2n ± z·sqrt(p(1-p)/n + z²/4n²)) / (1 + z²/n) evaluated in doubles:
+  ["wilson_interval_lower(2, 10, 1)", 0.10362299537513231, "double", "Trino MathFunctions"],
+  ["wilson_interval_lower(7, 14, 1.6e0)", 0.3034107251268038, "double", "Trino MathFunctions"],
+  [
+    "wilson_interval_upper(1250, 1310, 1.96e0)",
+    0.9642524717143908,
+    "double",
+    "Trino MathFunctions",
+  ],
   // The length of a varbinary is its byte count.
   ["length(CAST('abc' AS VARBINARY))", 3, "bigint", "corpus trino-866584ed27bf (length)"],
   ["length(to_utf8('été'))", 5, "bigint", "docs binary: length"],
@@ -1088,6 +1104,13 @@ const errors: [string, RegExp, string][] = [
     "corpus trino-b50e2be9ec1e (split_to_multimap)",
   ],
   ["ngrams(ARRAY[1], 0)", /N must be positive/, "Trino ArrayNgramsFunction"],
+  [
+    "wilson_interval_lower(10, 5, 2.575)",
+    /number of successes must not be larger than number of trials/,
+    "corpus (wilson_interval_lower)",
+  ],
+  ["wilson_interval_upper(0, 0, 2.575)", /number of trials must be positive/, "corpus"],
+  ["wilson_interval_upper(0, 100, -1)", /z-score must not be negative/, "corpus"],
   [
     "map_concat(map(ARRAY[1], ARRAY[2]))",
     /There must be two or more concatenation arguments to map_concat/,
