@@ -155,9 +155,9 @@ const MACRO_DEFS: string[] = [
   // lambda: testing json_type(j, p) in the CASE parsed it again per branch (a step reading one
   // field of 1M events on the store: 215 ms, now 109 ms).
   `CREATE MACRO json_extract_scalar(j, p) AS list_transform([CASE WHEN json_valid(CAST(j AS VARCHAR)) THEN json_extract(CAST(j AS JSON), p) END], lambda jes_value: CASE WHEN json_type(jes_value) IN ('OBJECT', 'ARRAY') THEN NULL WHEN json_type(jes_value) = 'DOUBLE' THEN ${JSON_NUMBER_TEXT}(CAST(j AS VARCHAR), p, json_extract_string(jes_value, '$')) ELSE json_extract_string(jes_value, '$') END)[1]`,
-  // Text that is not JSON gives NULL, as Trino's JsonExtract (DuckDB's json_extract raises); try()
-  // costs nothing on valid documents (a malformed one is read again alone).
-  `CREATE MACRO json_extract(j, p) AS try(json_extract(CAST(j AS JSON), p))`,
+  // Text that is not JSON gives NULL, as Trino's JsonExtract (DuckDB's json_extract raises). Not
+  // try(): DuckDB refuses it around anything volatile, and error() (in the casts' macros) is.
+  `CREATE MACRO json_extract(j, p) AS CASE WHEN json_valid(CAST(j AS VARCHAR)) THEN json_extract(CAST(j AS JSON), p) END`,
   `CREATE MACRO json_parse(s) AS json(s)`,
   // Trino prints JSON in its canonical form, without insignificant white space.
   `CREATE MACRO json_format(j) AS CAST(json(CAST(j AS VARCHAR)) AS VARCHAR)`,
@@ -290,9 +290,9 @@ const MACRO_DEFS: string[] = [
   // concat_ws over an array joins its elements; NULL elements are skipped.
   `CREATE MACRO concat_ws(sep, a VARCHAR[]) AS CASE WHEN sep IS NULL THEN NULL ELSE array_to_string(a, sep) END, ${CONCAT_WS}`,
   `CREATE MACRO to_utf8(s) AS encode(s)`,
-  // from_utf8: DuckDB decodes valid UTF-8; other bytes go to udfs.ts, which replaces each invalid
-  // sequence as Trino does (U+FFFD, a given character or code point, or nothing for '').
-  `CREATE MACRO from_utf8(b) AS coalesce(try(decode(b)), ${FROM_UTF8}(b, 65533)), (b, r VARCHAR) AS CASE WHEN length(r) > 1 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Replacement character string must empty or a single character', r) ELSE coalesce(try(decode(b)), ${FROM_UTF8}(b, CASE WHEN r = '' THEN -1 ELSE unicode(r) END)) END, (b, r BIGINT) AS CASE WHEN r < 0 OR r > 1114111 OR r BETWEEN 55296 AND 57343 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Invalid replacement character', r) ELSE coalesce(try(decode(b)), ${FROM_UTF8}(b, CAST(r AS INTEGER))) END`,
+  // from_utf8: udfs.ts decodes the bytes and replaces each invalid sequence as Trino does (U+FFFD,
+  // a given character or code point, or nothing for ''); DuckDB's decode refuses them.
+  `CREATE MACRO from_utf8(b) AS ${FROM_UTF8}(b, 65533), (b, r VARCHAR) AS CASE WHEN length(r) > 1 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Replacement character string must empty or a single character', r) ELSE ${FROM_UTF8}(b, CASE WHEN r = '' THEN -1 ELSE unicode(r) END) END, (b, r BIGINT) AS CASE WHEN r < 0 OR r > 1114111 OR r BETWEEN 55296 AND 57343 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Invalid replacement character', r) ELSE ${FROM_UTF8}(b, CAST(r AS INTEGER)) END`,
   // Trino's digests are varbinary (to_hex gives their bytes in upper case); DuckDB's are hex text,
   // whose to_hex would be the hex of that text.
   // Trino's SQL/JSON path functions take a path mode ('lax $.a'); DuckDB's take another syntax and

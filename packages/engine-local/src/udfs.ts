@@ -68,6 +68,17 @@ export const FROM_UTF8 = "trino_from_utf8_fixed";
  * overlong, surrogate or out-of-range sequence is one replacement, a stray byte another.
  */
 export function fixInvalidUtf8(bytes: Uint8Array, replacement: number): string {
+  try {
+    return STRICT.decode(bytes);
+  } catch {
+    return replaced(bytes, replacement);
+  }
+}
+
+/** Node's decoder, for bytes that are all valid UTF-8 (the same text: a test compares them). */
+const STRICT = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+function replaced(bytes: Uint8Array, replacement: number): string {
   const out: number[] = [];
   for (let at = 0; at < bytes.length; ) {
     const cp = codePointAt(bytes, at);

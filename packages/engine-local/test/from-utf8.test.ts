@@ -26,6 +26,19 @@ describe("from_utf8 of bytes that are not all valid UTF-8, as Trino (Airlift's f
     expect(await one(expr)).toBe(want);
   });
 
+  it("decodes values the query computes (an UNNEST column through a cast), and keeps a BOM", async () => {
+    // DuckDB refuses try() around a volatile function, and the cast's macro is one: a try()-based
+    // from_utf8 or json_extract failed here to bind.
+    const day = { start: new Date("2024-01-01T00:00:00Z"), end: new Date("2024-01-02T00:00:00Z") };
+    const sql =
+      "SELECT from_utf8(from_hex('41FF' || CAST(i AS varchar))), json_extract(CAST(i AS varchar), '$.a'), length(from_utf8(from_hex('EFBBBF41'))) FROM UNNEST(sequence(41, 42)) t(i) ORDER BY i";
+    const r = await engine().query(queryRequest("sql", sql, day));
+    expect(r.rows).toEqual([
+      [`A${R}A`, null, 2],
+      [`A${R}B`, null, 2],
+    ]);
+  });
+
   it.each([
     [
       "from_utf8(to_utf8('hello'), 'foo')",
