@@ -38,6 +38,7 @@ import {
 import { ipAddressCast } from "./trino-ipaddress.ts";
 import { annotateColumnTypes } from "./trino-scope.ts";
 import { ifWithoutElse, listaggWithinGroup, stringCastToJson, valuesRows } from "./trino-syntax.ts";
+import { guardTry } from "./trino-try.ts";
 import { trinoContainerTypes } from "./trino-types.ts";
 import { isZoned, zonedComparison, zonedLiteral } from "./trino-zoned.ts";
 
@@ -555,6 +556,7 @@ function trinoNode(v: Node): Node | undefined {
         charCast(rewriteTimestampCast(rewriteToJsonCast(rewriteToVarcharCast(rewriteJsonCast(v))))),
       )
     );
+  if (v.class === "OPERATOR" && v.type === "OPERATOR_TRY") return guardTry(v);
   if (v.class === "FUNCTION") {
     const appended = arrayElementConcat(v);
     if (appended) return appended;

@@ -248,14 +248,19 @@ export function rewriteScalarCast(v: Node): Node {
 const PAIR = "__runmd_pair";
 
 /**
- * `fn(a, b)` for a typed-overload macro whose arguments hold aggregates:
+ * `fn(a, b, ...)` for a typed-overload macro whose arguments hold aggregates:
  * `list_transform([{'a': a, 'b': b}], lambda p: fn(p.a, p.b))[1]`. DuckDB binds a typed macro's
  * arguments before the aggregates in them (so it picks no overload, or the wrong one); a lambda's
  * parameter is bound after the list, with the aggregates' types.
  */
-export function boundPair(args: [Node, Node], fn: string, like: Node): Node {
+export function boundPair(args: Node[], fn: string, like: Node): Node {
+  const names = args.map((_, i) => String.fromCharCode(97 + i));
   const field = (n: Node, name: string) => ({ ...n, alias: name });
-  const pair = callNode("struct_pack", [field(args[0], "a"), field(args[1], "b")], { alias: "" });
+  const pair = callNode(
+    "struct_pack",
+    args.map((a, i) => field(a, names[i] as string)),
+    { alias: "" },
+  );
   const ref = (name: string): Node => ({
     class: "COLUMN_REF",
     type: "COLUMN_REF",
@@ -269,7 +274,7 @@ export function boundPair(args: [Node, Node], fn: string, like: Node): Node {
     alias: "",
     query_location: 0,
     lhs: ref(""),
-    expr: callNode(fn, [ref("a"), ref("b")], { alias: "" }),
+    expr: callNode(fn, names.map(ref), { alias: "" }),
   };
   const list = callNode("list_value", [pair], { alias: "" });
   const each = callNode("list_transform", [list, lambda], { alias: "" });
@@ -440,6 +445,8 @@ export function rewriteToVarcharCast(v: Node): Node {
   const p = timestampPrecision(child);
   const arg = { ...child, alias: "" };
   if (p !== undefined) return callNode("trino_timestamp_text", [arg, intConst(p)], v);
+  // An aggregate's type is known only after the typed overloads are chosen: bound through a lambda.
+  if (hasAggregate(child)) return boundPair([arg], "trino_to_varchar", v);
   return callNode("trino_to_varchar", [arg], v);
 }
 

@@ -69,6 +69,9 @@ const INT_CAST_TYPES: [string, string][] = [
 /** Element types whose cast from JSON is Trino's own (JsonUtil; trino-ast.ts jsonContainerCast). */
 export const JSON_CAST_ELEMENTS = ["varchar", "bigint", "integer", "smallint", "tinyint"];
 
+/** trino_to_varchar's cases after the refusal of a zoned value: Trino's text of each type. */
+const TO_VARCHAR = `WHEN typeof(x) IN ('DOUBLE', 'FLOAT') THEN trino_double_text(TRY_CAST(x AS DOUBLE)) WHEN typeof(x) IN ('TIMESTAMP', 'TIMESTAMP WITH TIME ZONE') THEN trino_timestamp_text(x, 3) WHEN typeof(x) = 'INTERVAL' THEN trino_interval_text(TRY_CAST(x AS INTERVAL)) ELSE CAST(x AS VARCHAR) END`;
+
 export const HELPER_MACROS: string[] = [
   ...INT_CAST_TYPES.flatMap(([t, j]) => [INT_CAST(t, j, false), INT_CAST(t, j, true)]),
   BOOLEAN_CAST(false),
@@ -112,7 +115,10 @@ export const HELPER_MACROS: string[] = [
   `CREATE MACRO trino_interval_text(i) AS trino_interval_text_of(i, trino_interval_months(i), epoch_us(i) - epoch_us(to_months(trino_interval_months(i))))`,
   // CAST(x AS VARCHAR) with doubles and reals in Trino's text (trino-ast.ts rewriteToVarcharCast),
   // timestamps with Trino's precision 3 when the tree does not show another.
-  `CREATE MACRO trino_to_varchar${IP_OVERLOADS.toVarchar}, (x) AS CASE ${ZONED_OVERLOADS.toVarcharGuard} WHEN typeof(x) IN ('DOUBLE', 'FLOAT') THEN trino_double_text(TRY_CAST(x AS DOUBLE)) WHEN typeof(x) IN ('TIMESTAMP', 'TIMESTAMP WITH TIME ZONE') THEN trino_timestamp_text(x, 3) WHEN typeof(x) = 'INTERVAL' THEN trino_interval_text(TRY_CAST(x AS INTERVAL)) ELSE CAST(x AS VARCHAR) END`,
+  `CREATE MACRO trino_to_varchar${IP_OVERLOADS.toVarchar}, (x) AS CASE ${ZONED_OVERLOADS.toVarcharGuard} ${TO_VARCHAR}`,
+  // The same without the refusal (volatile), inside a try() that tests it outside (trino-try.ts).
+  `CREATE MACRO trino_to_varchar_unguarded${IP_OVERLOADS.toVarchar}, (x) AS CASE ${TO_VARCHAR}`,
+  ...ZONED_OVERLOADS.tryToVarchar,
   // java.net.URI's parse: no white space or ^ ` { } | \\ " < >, and % only before two hex digits.
   `CREATE MACRO trino_url_ok(u) AS NOT regexp_matches(u, '[\\s^\`{}|\\\\"<>]') AND NOT contains(regexp_replace(u, '%[0-9A-Fa-f]{2}', '', 'g'), '%')`,
   // Group g of RFC 3986's URI expression: 2 scheme, 4 authority, 5 path, 6 ?query, 7 query, 9 fragment.

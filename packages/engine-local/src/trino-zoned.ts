@@ -23,6 +23,11 @@ type Node = Record<string, unknown>;
 export const ZONED =
   "STRUCT(tz_instant TIMESTAMPTZ, tz_zone VARCHAR, tz_local TIMESTAMP, tz_p INTEGER)";
 
+/** Whether x (a macro's argument) is a zoned value: known when the macro binds. */
+const ZONED_UNSEEN = "typeof(x) LIKE 'STRUCT(tz_instant %'";
+const ZONED_UNSEEN_TEXT =
+  "CAST of a timestamp with time zone the local engine cannot see in the query to varchar is not supported locally";
+
 /** Zone names Trino reads as UTC (TimeZoneKey), upper-cased. */
 const UTC_NAMES =
   "'Z', 'UTC', 'UT', 'UCT', 'GMT', 'GMT0', 'ZULU', 'GREENWICH', 'UNIVERSAL', 'ETC/UTC', 'ETC/UT', 'ETC/UCT', 'ETC/GMT', 'ETC/GMT0', 'ETC/ZULU', 'ETC/GREENWICH', 'ETC/UNIVERSAL', '+00:00', '-00:00'";
@@ -105,7 +110,12 @@ export const ZONED_OVERLOADS = {
   add: `(a ${ZONED}, b INTERVAL) AS trino_tz_plus(a, b), (a INTERVAL, b ${ZONED}) AS trino_tz_plus(b, a)`,
   subtract: `(a ${ZONED}, b INTERVAL) AS trino_tz_plus(a, -b)`,
   /** A zoned value trino_to_varchar cannot see in the tree (values.ts prints them; CAST cannot). */
-  toVarcharGuard: `WHEN typeof(x) LIKE 'STRUCT(tz_instant %' THEN error('CAST of a timestamp with time zone the local engine cannot see in the query to varchar is not supported locally')`,
+  toVarcharGuard: `WHEN ${ZONED_UNSEEN} THEN error('${ZONED_UNSEEN_TEXT}')`,
+  /** The same refusal outside a try() whose trino_to_varchar is unguarded (trino-try.ts). */
+  tryToVarchar: [
+    `CREATE MACRO trino_zoned_unseen(x) AS ${ZONED_UNSEEN}`,
+    `CREATE MACRO trino_try_zoned(unseen, v) AS CASE WHEN unseen THEN error('${ZONED_UNSEEN_TEXT}') ELSE v END`,
+  ],
 };
 
 const castTo = (child: Node, id: string): Node => ({

@@ -138,6 +138,9 @@ const MAP_CONCAT_OVERLOADS = [2, 3, 4, 5, 6, 7, 8]
   })
   .join(", ");
 
+const ISO8601_FOREIGN =
+  "from_iso8601_timestamp with an offset other than Z or +00:00 is not supported locally (the local engine keeps timestamps in UTC)";
+
 /** Trino's Wilson score bounds (MathFunctions.wilsonInterval): its checks, its order of operations. */
 const WILSON_MACROS = [
   ["lower", -1],
@@ -177,7 +180,7 @@ const MACRO_DEFS: string[] = [
   // Time.
   // Trino keeps a zoned timestamp's milliseconds in 52 bits: a later year is an error. An offset
   // other than UTC would print as UTC here (the instant is right, the zone is lost): an error.
-  `CREATE MACRO from_iso8601_timestamp(s) AS CASE WHEN regexp_matches(s, '[T ][0-9:.,]+[+-]([0-9]{2}):?([0-9]{2})?$') AND NOT regexp_matches(s, '[+-]00(:?00)?$') THEN error('from_iso8601_timestamp with an offset other than Z or +00:00 is not supported locally (the local engine keeps timestamps in UTC)') WHEN abs(epoch_ms(CAST(s AS TIMESTAMPTZ))) > 2251799813685247 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Millis overflow: ' || epoch_ms(CAST(s AS TIMESTAMPTZ)), s) ELSE CAST(s AS TIMESTAMPTZ) END`,
+  `CREATE MACRO from_iso8601_timestamp(s) AS CASE WHEN trino_iso8601_foreign(s) THEN error('${ISO8601_FOREIGN}') ELSE trino_from_iso8601_timestamp_unguarded(s) END`,
   `CREATE MACRO from_iso8601_date(s) AS CAST(s AS DATE)`,
   // With a zone (or hours and minutes of an offset): a zoned value (trino-zoned.ts).
   `CREATE MACRO from_unixtime(x) AS to_timestamp(CAST(x AS DOUBLE)), (x, z) AS trino_tz_from_instant(to_timestamp(CAST(x AS DOUBLE)), trino_tz_name(z), 3), (x, h, m) AS trino_tz_from_instant(to_timestamp(CAST(x AS DOUBLE)), trino_tz_minutes_text(h * 60 + m), 3)`,
@@ -413,6 +416,11 @@ const OPERATOR_MACROS: string[] = [
   ...ZONED_MACROS,
   ...IP_MACROS,
   ...HELPER_MACROS,
+  // from_iso8601_timestamp: its unsupported case (an offset other than UTC) and the rest, apart,
+  // so that inside try() the case is tested outside DuckDB's TRY (trino-try.ts).
+  `CREATE MACRO trino_iso8601_foreign(s) AS regexp_matches(s, '[T ][0-9:.,]+[+-]([0-9]{2}):?([0-9]{2})?$') AND NOT regexp_matches(s, '[+-]00(:?00)?$')`,
+  `CREATE MACRO trino_from_iso8601_timestamp_unguarded(s) AS CASE WHEN trino_iso8601_foreign(s) THEN NULL WHEN abs(epoch_ms(CAST(s AS TIMESTAMPTZ))) > 2251799813685247 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Millis overflow: ' || epoch_ms(CAST(s AS TIMESTAMPTZ)), s) ELSE CAST(s AS TIMESTAMPTZ) END`,
+  `CREATE MACRO trino_try_iso8601(off_utc, v) AS CASE WHEN off_utc THEN error('${ISO8601_FOREIGN}') ELSE v END`,
   // array || element and element || array (trino-array-concat.ts): NULL if either is NULL.
   `CREATE MACRO trino_array_append(a, e) AS CASE WHEN a IS NULL OR e IS NULL THEN NULL ELSE list_append(a, e) END`,
   `CREATE MACRO trino_array_prepend(e, a) AS CASE WHEN a IS NULL OR e IS NULL THEN NULL ELSE list_prepend(e, a) END`,

@@ -1,0 +1,57 @@
+/**
+ * Trino's `try(x)` around a function whose unsupported case raises with DuckDB's error(): DuckDB
+ * refuses to bind TRY around anything volatile, and error() is, so `try(from_iso8601_timestamp(
+ * eventtime))` and `try(CAST(x AS varchar))` failed to bind although no row needed the
+ * unsupported case. Inside try, such a call
+ * becomes its variant without the error, and the condition of the unsupported case is tested
+ * outside the TRY, where it raises as before (so try() still cannot hide what the local engine
+ * cannot answer). A call inside a lambda or a subquery is left as it is (its argument can name
+ * what only exists there).
+ */
+
+import { clone, type Node } from "./tree.ts";
+import { callNode } from "./trino-ast.ts";
+
+/** Functions with an unsupported case: their variant inside try, and the case's test. */
+const GUARDED: Record<string, { inside: string; unsupported: string; raise: string }> = {
+  trino_from_iso8601_timestamp: {
+    inside: "trino_from_iso8601_timestamp_unguarded",
+    unsupported: "trino_iso8601_foreign",
+    raise: "trino_try_iso8601",
+  },
+  trino_to_varchar: {
+    inside: "trino_to_varchar_unguarded",
+    unsupported: "trino_zoned_unseen",
+    raise: "trino_try_zoned",
+  },
+};
+
+/** The TRY with its guarded calls moved out, or undefined when it holds none. */
+export function guardTry(v: Node): Node | undefined {
+  if (v.class !== "OPERATOR" || v.type !== "OPERATOR_TRY") return undefined;
+  const calls: Node[] = [];
+  collect(v.children, calls);
+  if (calls.length === 0) return undefined;
+  let wrapped: Node = { ...v, alias: "" };
+  for (const call of calls) {
+    const g = GUARDED[String(call.function_name)] as (typeof GUARDED)[string];
+    const test = callNode(g.unsupported, [clone((call.children as Node[])[0])], { alias: "" });
+    call.function_name = g.inside;
+    wrapped = callNode(g.raise, [test, wrapped], { alias: "" });
+  }
+  return { ...wrapped, alias: v.alias };
+}
+
+function collect(x: unknown, out: Node[]): void {
+  if (Array.isArray(x)) {
+    for (const y of x) collect(y, out);
+    return;
+  }
+  if (typeof x !== "object" || x === null) return;
+  const n = x as Node;
+  if (n.class === "LAMBDA" || n.class === "SUBQUERY") return;
+  const args = n.children as Node[] | undefined;
+  if (n.class === "FUNCTION" && String(n.function_name) in GUARDED && args?.length === 1)
+    out.push(n);
+  for (const y of Object.values(n)) collect(y, out);
+}
