@@ -41,9 +41,10 @@ function holds(array: Depth, element: Depth): boolean {
 
 function depth(n: Node): Depth {
   if (n.type === "ARRAY_CONSTRUCTOR") {
-    const inner = (n.children as Node[]).find((c) => !isNullConstant(c));
-    const d = inner ? depth(inner) : undefined;
-    return typeof d === "number" ? d + 1 : inner ? "array" : undefined;
+    // The first element whose depth the tree shows decides (ARRAY[x, 8] is an array of scalars).
+    const items = (n.children as Node[]).filter((c) => !isNullConstant(c));
+    const d = items.map(depth).find((x) => typeof x === "number");
+    return typeof d === "number" ? d + 1 : items.length > 0 ? "array" : undefined;
   }
   if (n.class === "FUNCTION" && n.function_name === "trino_array_append")
     return depth((n.children as Node[])[0] as Node);

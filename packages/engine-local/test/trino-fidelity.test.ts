@@ -398,6 +398,12 @@ const values: [string, unknown, string | undefined, string][] = [
     "docs array: || (a typed literal)",
   ],
   ["concat(ARRAY[1], 2)", [1, 2], "array(integer)", "docs array: concat (an element)"],
+  [
+    "(SELECT ARRAY[x, 8] || ARRAY[ARRAY[3], ARRAY[4]] FROM (VALUES 2) t(x))",
+    [[2, 8], [3], [4]],
+    "array(array(integer))",
+    "docs array: || (a constructor whose first element is a column)",
+  ],
   ["split('a,b', ',') || 'c'", ["a", "b", "c"], "array(varchar)", "docs array: || (an element)"],
   ["ARRAY[1] || CAST(NULL AS integer)", null, undefined, "Trino ArrayConcatUtils: NULL element"],
   ["CAST(NULL AS ARRAY(integer)) || 1", null, "array(integer)", "Trino: NULL array"],
