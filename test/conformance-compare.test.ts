@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { familyOf, readCases } from "../scripts/conformance/cases.ts";
+import { fromColumn } from "../scripts/conformance/columns.ts";
 import { judge, sameValue, typeFamily } from "../scripts/conformance/compare.ts";
 import { expressTestOnlyApply } from "../scripts/conformance/test-only.ts";
 
@@ -122,6 +123,20 @@ describe("conformance comparison", () => {
     expect(fixed?.corrected).toMatch(/TestArrayOperators\.java/);
     expect(plain?.value).toBe("[1.0, 2.0, 123456789123456.78]");
     expect(plain?.corrected).toBeUndefined();
+  });
+
+  it("reads a row's first free literal of a kind from a column, not a typed literal's text or a type's parameter", () => {
+    expect(fromColumn("contains(ARRAY['a', 'b'], 'b')", "array")).toBe(
+      "contains(t.c, 'b')\nFROM (VALUES (ARRAY['a', 'b'])) t(c)",
+    );
+    expect(fromColumn("date_format(TIMESTAMP '2001-01-09', '%Y')", "string")).toBe(
+      "date_format(TIMESTAMP '2001-01-09', t.c)\nFROM (VALUES ('%Y')) t(c)",
+    );
+    expect(fromColumn("round(CAST(x AS DECIMAL(3,2)), 1)", "number")).toBe(
+      "round(CAST(x AS DECIMAL(3,2)), t.c)\nFROM (VALUES (1)) t(c)",
+    );
+    expect(fromColumn("upper('it''s')", "string")).toBe("upper(t.c)\nFROM (VALUES ('it''s')) t(c)");
+    expect(fromColumn("DATE '2001-01-09'", "string")).toBeUndefined();
   });
 
   it("writes Trino's test-only apply(v, f) as element_at(transform(ARRAY[v], f), 1), nested too", () => {
