@@ -12,6 +12,8 @@ import {
   DuckDBBlobValue,
   type DuckDBConnection,
   DuckDBScalarFunction,
+  type DuckDBType,
+  type DuckDBValue,
   INTEGER,
   VARCHAR,
 } from "@duckdb/node-api";
@@ -132,58 +134,47 @@ function codePointAt(bytes: Uint8Array, at: number): number {
 /** The name of Unicode normalization to NFD, NFKC or NFKD (DuckDB has NFC only). */
 export const NORMALIZE = "trino_normalize_text";
 
+/** A VARCHAR function of `types` computed row by row by `each` from the rows' values. */
+function register(
+  conn: DuckDBConnection,
+  name: string,
+  types: DuckDBType[],
+  each: (values: DuckDBValue[]) => string | null,
+  specialHandling = false,
+): void {
+  conn.registerScalarFunction(
+    DuckDBScalarFunction.create({
+      name,
+      returnType: VARCHAR,
+      parameterTypes: types,
+      specialHandling,
+      mainFunction: (_info, input, output) => {
+        const vectors = types.map((_, i) => input.getColumnVector(i));
+        for (let row = 0; row < input.rowCount; row++)
+          output.setItem(row, each(vectors.map((v) => v.getItem(row))));
+        output.flush();
+      },
+    }),
+  );
+}
+
 /** Registers the functions in the connection's database (visible to all its connections). */
 export function registerUdfs(conn: DuckDBConnection): void {
-  conn.registerScalarFunction(
-    DuckDBScalarFunction.create({
-      name: FROM_UTF8,
-      returnType: VARCHAR,
-      parameterTypes: [BLOB, INTEGER],
-      mainFunction: (_info, input, output) => {
-        const [bytes, replacement] = [0, 1].map((i) => input.getColumnVector(i));
-        for (let row = 0; row < input.rowCount; row++) {
-          const b = bytes?.getItem(row);
-          const r = Number(replacement?.getItem(row));
-          output.setItem(row, b instanceof DuckDBBlobValue ? fixInvalidUtf8(b.bytes, r) : null);
-        }
-        output.flush();
-      },
-    }),
+  register(conn, FROM_UTF8, [BLOB, INTEGER], ([b, r]) =>
+    b instanceof DuckDBBlobValue ? fixInvalidUtf8(b.bytes, Number(r)) : null,
   );
-  conn.registerScalarFunction(
-    DuckDBScalarFunction.create({
-      name: NORMALIZE,
-      returnType: VARCHAR,
-      parameterTypes: [VARCHAR, VARCHAR],
-      mainFunction: (_info, input, output) => {
-        const [text, form] = [0, 1].map((i) => input.getColumnVector(i));
-        for (let row = 0; row < input.rowCount; row++)
-          output.setItem(row, String(text?.getItem(row)).normalize(String(form?.getItem(row))));
-        output.flush();
-      },
-    }),
+  register(conn, NORMALIZE, [VARCHAR, VARCHAR], ([text, form]) =>
+    String(text).normalize(String(form)),
   );
-  conn.registerScalarFunction(
-    DuckDBScalarFunction.create({
-      name: JSON_NUMBER_TEXT,
-      returnType: VARCHAR,
-      parameterTypes: [VARCHAR, VARCHAR, VARCHAR],
-      // The third argument (DuckDB's own text) may be NULL where the first two are not.
-      specialHandling: true,
-      mainFunction: (_info, input, output) => {
-        const [json, path, fallback] = [0, 1, 2].map((i) => input.getColumnVector(i));
-        for (let row = 0; row < input.rowCount; row++) {
-          const j = json?.getItem(row);
-          const p = path?.getItem(row);
-          const f = fallback?.getItem(row);
-          const text = typeof f === "string" ? f : null;
-          output.setItem(
-            row,
-            typeof j === "string" && typeof p === "string" ? jsonNumberText(j, p, text) : text,
-          );
-        }
-        output.flush();
-      },
-    }),
+  // The third argument (DuckDB's own text) may be NULL where the first two are not.
+  register(
+    conn,
+    JSON_NUMBER_TEXT,
+    [VARCHAR, VARCHAR, VARCHAR],
+    ([j, p, f]) => {
+      const text = typeof f === "string" ? f : null;
+      return typeof j === "string" && typeof p === "string" ? jsonNumberText(j, p, text) : text;
+    },
+    true,
   );
 }
