@@ -230,6 +230,12 @@ function lambdaCall(f: Node, name: string): Node | undefined {
 function trinoMacro(f: Node, opts: RewriteOptions): Node {
   const fname = String(f.function_name).toLowerCase();
   if (!opts.trinoFunctions?.has(fname)) return f;
+  // A separator that is not a constant: DuckDB's array_to_string refuses it (trino.ts).
+  const separator = (f.children as Node[])[fname === "concat_ws" ? 0 : 1];
+  if ((fname === "array_join" || fname === "concat_ws") && separator?.class !== "CONSTANT") {
+    f.function_name = `${TRINO_PREFIX}${fname}_dynamic`;
+    return f;
+  }
   const untyped = UNTYPED_FALLBACK[fname];
   f.function_name = untyped && hasAggregate(f.children) ? untyped : `${TRINO_PREFIX}${fname}`;
   return f;

@@ -422,6 +422,11 @@ const OPERATOR_MACROS: string[] = [
   `CREATE MACRO trino_iso8601_foreign(s) AS regexp_matches(s, '[T ][0-9:.,]+[+-]([0-9]{2}):?([0-9]{2})?$') AND NOT regexp_matches(s, '[+-]00(:?00)?$')`,
   `CREATE MACRO trino_from_iso8601_timestamp_unguarded(s) AS CASE WHEN trino_iso8601_foreign(s) THEN NULL WHEN abs(epoch_ms(CAST(s AS TIMESTAMPTZ))) > 2251799813685247 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Millis overflow: ' || epoch_ms(CAST(s AS TIMESTAMPTZ)), s) ELSE CAST(s AS TIMESTAMPTZ) END`,
   `CREATE MACRO trino_try_iso8601(off_utc, v) AS CASE WHEN off_utc THEN error('${ISO8601_FOREIGN}') ELSE v END`,
+  // array_join and concat_ws of an array with a separator that is not a constant (DuckDB's
+  // array_to_string wants a constant; rewrite-functions.ts picks these then): joined by a reduce.
+  `CREATE MACRO trino_join_reduce(l, sep) AS coalesce(list_reduce(list_slice(l, 2, len(l)), lambda acc, x: acc || sep || x, l[1]), '')`,
+  `CREATE MACRO trino_array_join_dynamic(a, sep) AS CASE WHEN ${JOIN_REFUSED} WHEN a IS NULL OR sep IS NULL THEN NULL ELSE trino_join_reduce(list_filter(list_transform(a, lambda v: ${JOIN_TEXT}), lambda v: v IS NOT NULL), sep) END, (a, sep, nullrep) AS CASE WHEN ${JOIN_REFUSED} WHEN a IS NULL OR sep IS NULL THEN NULL ELSE trino_join_reduce(list_transform(a, lambda v: coalesce(${JOIN_TEXT}, nullrep)), sep) END`,
+  `CREATE MACRO trino_concat_ws_dynamic(sep, a VARCHAR[]) AS CASE WHEN sep IS NULL OR a IS NULL THEN NULL ELSE trino_join_reduce(list_filter(a, lambda v: v IS NOT NULL), sep) END, ${CONCAT_WS}`,
   // array || element and element || array (trino-array-concat.ts): NULL if either is NULL.
   `CREATE MACRO trino_array_append(a, e) AS CASE WHEN a IS NULL OR e IS NULL THEN NULL ELSE list_append(a, e) END`,
   `CREATE MACRO trino_array_prepend(e, a) AS CASE WHEN a IS NULL OR e IS NULL THEN NULL ELSE list_prepend(e, a) END`,

@@ -398,6 +398,13 @@ const values: [string, unknown, string | undefined, string][] = [
     "docs array: || (a typed literal)",
   ],
   ["concat(ARRAY[1], 2)", [1, 2], "array(integer)", "docs array: concat (an element)"],
+  // A separator that is not a constant (DuckDB's array_to_string refuses one).
+  [
+    "(SELECT array_join(ARRAY[1, NULL, 2], s) || '|' || array_join(ARRAY[1, NULL], s, 'x') || '|' || concat_ws(s, ARRAY['a', NULL, 'b']) FROM (VALUES '-') t(s))",
+    "1-2|1-x|a-b",
+    "varchar",
+    "Trino ArrayJoin / concat_ws: NULLs skipped or replaced",
+  ],
   [
     "(SELECT ARRAY[x, 8] || ARRAY[ARRAY[3], ARRAY[4]] FROM (VALUES 2) t(x))",
     [[2, 8], [3], [4]],
