@@ -75,10 +75,28 @@ const AGGREGATE_NAMES: Record<string, string> = {
   "arbitrary/1": "any_value",
 };
 
+/** Functions whose format is translated to DuckDB's while the query is rewritten. */
+const FORMATTED = new Set(["date_parse", "parse_datetime", "date_format", "format_datetime"]);
+
+/** A format known only when the query runs (a column, a parameter): DuckDB has no such function. */
+function refuseFormat(name: string, format: Node | undefined): void {
+  // NULL as the format is Trino's NULL answer; DuckDB's strftime/strptime give it too.
+  if (format?.class === "CONSTANT") return;
+  throw new RunMdError(
+    "sql-error",
+    `${name} with a format that is not a constant is not supported locally (the local engine translates the format when it reads the query).`,
+    {
+      hint: "Write the format as a literal, for example '%Y-%m-%d'; the query runs on Athena as written.",
+    },
+  );
+}
+
 /** date_parse/parse_datetime, EXTRACT, to_iso8601, date_format/format_datetime. */
 function timeCall(f: Node, name: string, opts: RewriteOptions): Node | undefined {
   const args = f.children as Node[];
   const fmt = args.length === 2 ? constValue(args[1]) : undefined;
+  if (opts.trinoFunctions && fmt === undefined && args.length === 2 && FORMATTED.has(name))
+    refuseFormat(name, args[1]);
   switch (name) {
     case "date_parse":
       return fmt === undefined ? undefined : twoDigitYearPivot(strptimeCall(f, mysqlFormat(fmt)));

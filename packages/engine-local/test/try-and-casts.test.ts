@@ -78,3 +78,15 @@ describe("a Trino error raised only where a row needs it (DuckDB folded constant
     ).rejects.toThrow(/contains does not support arrays with elements that are null/);
   });
 });
+
+describe("a format that is not a constant", () => {
+  it.each(["date_format", "date_parse"])(
+    "%s names itself and says to write the format as a literal",
+    async (fn) => {
+      const arg = fn === "date_format" ? "TIMESTAMP '2020-01-01 00:00:00'" : "'2020'";
+      await expect(rows(`SELECT ${fn}(${arg}, f) FROM (VALUES '%Y') t(f)`)).rejects.toThrow(
+        new RegExp(`${fn} with a format that is not a constant is not supported locally`),
+      );
+    },
+  );
+});
