@@ -44,7 +44,7 @@ function topCommas(sql: string, from: number, to: number): number[] {
 
 /** Each overload of a CREATE MACRO statement: its parameter names and its body. */
 function overloads(sql: string): { params: string[]; body: Span }[] {
-  const head = /^\s*CREATE\s+MACRO\s+\w+\s*/i.exec(sql);
+  const head = /^\s*CREATE\s+MACRO\s+(?:IF\s+NOT\s+EXISTS\s+)?\w+\s*/i.exec(sql);
   if (!head) return [];
   const found: { params: string[]; open: number; bodyStart: number }[] = [];
   let at = head[0].length;
@@ -80,6 +80,11 @@ function overloads(sql: string): { params: string[]; body: Span }[] {
   }));
 }
 
+/** Whether the keyword `lambda` starts at `i`. */
+function isLambdaAt(sql: string, i: number): boolean {
+  return sql.startsWith("lambda", i) && /\s/.test(sql[i + 6] ?? "") && !/\w/.test(sql[i - 1] ?? "");
+}
+
 /** Whether `at` is inside a lambda's body that starts after `from` (strings skipped). */
 function insideLambda(sql: string, from: number, at: number): boolean {
   const open: number[] = [];
@@ -91,8 +96,7 @@ function insideLambda(sql: string, from: number, at: number): boolean {
     else if (c === ")" || c === "]" || c === "}") {
       depth--;
       while (open.length > 0 && (open[open.length - 1] as number) > depth) open.pop();
-    } else if (/\blambda\s/y.test(sql.slice(i, i + 7)) && !/\w/.test(sql[i - 1] ?? ""))
-      open.push(depth);
+    } else if (c === "l" && isLambdaAt(sql, i)) open.push(depth);
   }
   return open.length > 0;
 }

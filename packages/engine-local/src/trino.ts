@@ -5,7 +5,6 @@
  * translate). Built-ins shadowed by a macro stay reachable as `system.main.<name>`.
  */
 import { RunMdError } from "@run-md/core";
-import { anchorRaises } from "./raise-anchors.ts";
 import { BITWISE_MACROS } from "./trino-bitwise.ts";
 import {
   HELPER_MACROS,
@@ -515,8 +514,8 @@ const OPERATOR_MACROS: string[] = [
  * "Could not convert string '<message>' to INT32", is unwrapped by the engine (engine.ts).
  * Errors that mean "not supported locally" keep error(), so that try() cannot hide them (and
  * trino-try.ts tests them outside a try()). The anchor keeps the call from being constant, which
- * DuckDB would fold while planning: each anchor is widened to its macro's parameters
- * (raise-anchors.ts).
+ * DuckDB would fold while planning: each anchor is widened to its macro's parameters when the
+ * macro is created (raise-anchors.ts, macros.ts).
  */
 const RAISE_MACRO =
   "CREATE MACRO trino_raise(msg, anchor) AS (CASE WHEN CAST(msg || coalesce(left(CAST(anchor AS VARCHAR), 0), '') AS INTEGER) IS NULL THEN NULL END)";
@@ -526,7 +525,7 @@ export const MACROS: string[] = [
   RAISE_MACRO,
   ...OPERATOR_MACROS,
   ...MACRO_DEFS.map((m) => m.replace(/^CREATE MACRO (\w+)/, `CREATE MACRO ${TRINO_PREFIX}$1`)),
-].map(anchorRaises);
+];
 
 /** Trino function names that have a macro. */
 export const TRINO_FUNCTIONS: Set<string> = new Set(

@@ -10,6 +10,12 @@ describe("anchorRaises", () => {
     );
   });
 
+  it("reads the statement as macros.ts creates it (IF NOT EXISTS)", () => {
+    expect(anchorRaises("CREATE MACRO IF NOT EXISTS m(a) AS trino_raise('z', 1)")).toBe(
+      "CREATE MACRO IF NOT EXISTS m(a) AS trino_raise('z', row( 1, a))",
+    );
+  });
+
   it("leaves a raise inside a lambda as it is (a captured list is copied per element)", () => {
     const sql =
       "CREATE MACRO m(l, i) AS list_transform(l, lambda e: CASE WHEN e < 0 THEN trino_raise('neg', e) ELSE e END)";
