@@ -96,17 +96,23 @@ export function fromColumn(sql: string, kind: LiteralKind): string | undefined {
   return `${sql.slice(0, span.start)}t.c${sql.slice(span.end)}\nFROM (VALUES (${literal})) t(c)`;
 }
 
-/** The rows of `kind` that passed as constants (not in `failing`), each read from a column. */
+/**
+ * The rows of `kind` that passed as constants (not in `failing`), each read from a column, or
+ * with `aggregate` from `max(t.c)` of it (the one row's value: a typed macro bound before the
+ * aggregate's type is known picked no overload, or silently the wrong one).
+ */
 export function columnCases(
   cases: readonly ConformanceCase[],
   kind: LiteralKind,
   failing: ReadonlySet<string>,
+  aggregate = false,
 ): ConformanceCase[] {
   const out: ConformanceCase[] = [];
   for (const c of cases) {
     if (failing.has(c.id)) continue;
     const sql = fromColumn(c.sql, kind);
-    if (sql !== undefined) out.push({ ...c, sql });
+    if (sql !== undefined)
+      out.push({ ...c, sql: aggregate ? sql.replace(/\bt\.c\b/, "max(t.c)") : sql });
   }
   return out;
 }

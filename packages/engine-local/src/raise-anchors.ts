@@ -42,28 +42,33 @@ function topCommas(sql: string, from: number, to: number): number[] {
   return out;
 }
 
+/** Whether any overload of a CREATE MACRO statement types a parameter (`(x DOUBLE)`). */
+export function hasTypedParameter(sql: string): boolean {
+  return overloads(sql).some((o) => o.typed);
+}
+
 /** Each overload of a CREATE MACRO statement: its parameter names and its body. */
-function overloads(sql: string): { params: string[]; body: Span }[] {
+function overloads(sql: string): { params: string[]; typed: boolean; body: Span }[] {
   const head = /^\s*CREATE\s+MACRO\s+(?:IF\s+NOT\s+EXISTS\s+)?\w+\s*/i.exec(sql);
   if (!head) return [];
-  const found: { params: string[]; open: number; bodyStart: number }[] = [];
+  const found: { params: string[]; typed: boolean; open: number; bodyStart: number }[] = [];
   let at = head[0].length;
   for (;;) {
     const close = closing(sql, at);
     const as = close < 0 ? null : /^\)\s+AS\s+/i.exec(sql.slice(close));
     if (!as) break;
     const cuts = [at, ...topCommas(sql, at + 1, close), close];
-    const params = cuts
+    const texts = cuts
       .slice(1)
-      .map(
-        (c, k) =>
-          sql
-            .slice((cuts[k] as number) + 1, c)
-            .trim()
-            .split(/\s+/)[0] as string,
-      )
+      .map((c, k) => sql.slice((cuts[k] as number) + 1, c).trim())
       .filter((p) => p !== "");
-    found.push({ params, open: at, bodyStart: close + as[0].length });
+    const params = texts.map((p) => p.split(/\s+/)[0] as string);
+    found.push({
+      params,
+      typed: texts.some((p) => /\s/.test(p)),
+      open: at,
+      bodyStart: close + as[0].length,
+    });
     // The next overload starts after a comma at depth 0 followed by "(".
     const next = topCommas(sql, close + as[0].length, sql.length).find((c) =>
       /^,\s*\(/.test(sql.slice(c)),
@@ -73,6 +78,7 @@ function overloads(sql: string): { params: string[]; body: Span }[] {
   }
   return found.map((o, i) => ({
     params: o.params,
+    typed: o.typed,
     body: {
       start: o.bodyStart,
       end: i + 1 < found.length ? (found[i + 1]?.open ?? 0) : sql.length,

@@ -8,8 +8,9 @@
 import { RunMdError } from "@run-md/core";
 import type { RewriteOptions } from "./rewrite.ts";
 import { clone, constValue, type Node, setConst } from "./tree.ts";
-import { jodaFormat, jsonPath, mysqlFormat, TRINO_PREFIX } from "./trino.ts";
+import { jodaFormat, jsonPath, mysqlFormat, TRINO_PREFIX, TYPED_FUNCTIONS } from "./trino.ts";
 import {
+  bindAggregates,
   callNode,
   checkReplacement,
   extractField,
@@ -25,7 +26,6 @@ import {
   timestampPrecision,
   trimChar,
   twoDigitYearPivot,
-  UNTYPED_FALLBACK,
   zonedParse,
 } from "./trino-ast.ts";
 import { formatCall } from "./trino-format.ts";
@@ -243,7 +243,7 @@ function lambdaCall(f: Node, name: string): Node | undefined {
 
 /**
  * Functions with a Trino macro are called through it; a typed-overload macro whose arguments hold
- * an aggregate runs its untyped form instead (trino-ast.ts UNTYPED_FALLBACK).
+ * an aggregate binds them through lambdas first (trino-ast.ts bindAggregates).
  */
 function trinoMacro(f: Node, opts: RewriteOptions): Node {
   const fname = String(f.function_name).toLowerCase();
@@ -254,7 +254,8 @@ function trinoMacro(f: Node, opts: RewriteOptions): Node {
     f.function_name = `${TRINO_PREFIX}${fname}_dynamic`;
     return f;
   }
-  const untyped = UNTYPED_FALLBACK[fname];
-  f.function_name = untyped && hasAggregate(f.children) ? untyped : `${TRINO_PREFIX}${fname}`;
+  if (hasAggregate(f.children) && TYPED_FUNCTIONS.has(fname))
+    return bindAggregates(f.children as Node[], `${TRINO_PREFIX}${fname}`, f);
+  f.function_name = `${TRINO_PREFIX}${fname}`;
   return f;
 }

@@ -188,7 +188,7 @@ export function rewriteArithmetic(f: Node): Node {
     const macro = name === "/" ? "trino_divide" : "trino_modulo";
     // With an aggregate operand the typed macro goes inside a lambda, whose parameter has the
     // aggregate's type when the overload is chosen (DuckDB's // would give NULL on zero).
-    return aggregated ? boundPair(args as [Node, Node], macro, f) : callNode(macro, args, f);
+    return aggregated ? bindAggregates(args, macro, f) : callNode(macro, args, f);
   }
   if (name === "%") return callNode("trino_decimal_modulo", args, f);
   const sa = a.kind === "decimal" ? a.scale : 0;
@@ -249,36 +249,44 @@ const PAIR = "__runmd_pair";
 
 /**
  * `fn(a, b, ...)` for a typed-overload macro whose arguments hold aggregates:
- * `list_transform([{'a': a, 'b': b}], lambda p: fn(p.a, p.b))[1]`. DuckDB binds a typed macro's
- * arguments before the aggregates in them (so it picks no overload, or the wrong one); a lambda's
- * parameter is bound after the list, with the aggregates' types.
+ * `list_transform([a], lambda x: list_transform([b], lambda y: fn(x, y, c))[1])[1]`, one
+ * single-element lambda per argument holding an aggregate, the others (constants a macro may
+ * need as such) left in place. DuckDB binds a typed macro's arguments before the aggregates in
+ * them (so it picks no overload, or silently the wrong one: reverse(array_agg(x)) reversed the
+ * array's text); a lambda's parameter is bound after the list, with the aggregate's type. Plain
+ * parameters, not fields of one struct: DuckDB's HAVING cannot bind a lambda's struct field
+ * (`HAVING count(*) / 2 > 1` failed with "column a must appear in the GROUP BY clause").
  */
-export function boundPair(args: Node[], fn: string, like: Node): Node {
-  const names = args.map((_, i) => String.fromCharCode(97 + i));
-  const field = (n: Node, name: string) => ({ ...n, alias: name });
-  const pair = callNode(
-    "struct_pack",
-    args.map((a, i) => field(a, names[i] as string)),
-    { alias: "" },
-  );
+export function bindAggregates(args: Node[], fn: string, like: Node): Node {
+  const names = args.map((a, i) => (hasAggregate(a) ? `${PAIR}_${i}` : undefined));
   const ref = (name: string): Node => ({
     class: "COLUMN_REF",
     type: "COLUMN_REF",
     alias: "",
     query_location: 0,
-    column_names: name === "" ? [PAIR] : [PAIR, name],
+    column_names: [name],
   });
-  const lambda: Node = {
-    class: "LAMBDA",
-    type: "LAMBDA",
-    alias: "",
-    query_location: 0,
-    lhs: ref(""),
-    expr: callNode(fn, names.map(ref), { alias: "" }),
-  };
-  const list = callNode("list_value", [pair], { alias: "" });
-  const each = callNode("list_transform", [list, lambda], { alias: "" });
-  return callNode("array_extract", [each, intConst(1)], like);
+  let body = callNode(
+    fn,
+    args.map((a, i) => (names[i] ? ref(names[i] as string) : a)),
+    { alias: "" },
+  );
+  for (let i = args.length - 1; i >= 0; i--) {
+    const name = names[i];
+    if (!name) continue;
+    const lambda: Node = {
+      class: "LAMBDA",
+      type: "LAMBDA",
+      alias: "",
+      query_location: 0,
+      lhs: ref(name),
+      expr: body,
+    };
+    const list = callNode("list_value", [{ ...(args[i] as Node), alias: "" }], { alias: "" });
+    const each = callNode("list_transform", [list, lambda], { alias: "" });
+    body = callNode("array_extract", [each, intConst(1)], { alias: "" });
+  }
+  return { ...body, alias: like.alias ?? "", query_location: like.query_location };
 }
 
 /**
@@ -446,7 +454,7 @@ export function rewriteToVarcharCast(v: Node): Node {
   const arg = { ...child, alias: "" };
   if (p !== undefined) return callNode("trino_timestamp_text", [arg, intConst(p)], v);
   // An aggregate's type is known only after the typed overloads are chosen: bound through a lambda.
-  if (hasAggregate(child)) return boundPair([arg], "trino_to_varchar", v);
+  if (hasAggregate(child)) return bindAggregates([arg], "trino_to_varchar", v);
   return callNode("trino_to_varchar", [arg], v);
 }
 
@@ -975,7 +983,7 @@ const AGGREGATES = new Set(
 /**
  * Whether an expression holds an aggregate or window call outside a subquery. DuckDB binds a typed
  * macro's arguments before the aggregates in them, so a typed overload cannot be chosen for them
- * ("multiple overloads", or the wrong one): such calls keep DuckDB's untyped forms.
+ * ("multiple overloads", or the wrong one): such calls bind them first (bindAggregates).
  */
 export function hasAggregate(v: unknown): boolean {
   if (Array.isArray(v)) return v.some((x) => hasAggregate(x));
@@ -991,24 +999,3 @@ export function hasAggregate(v: unknown): boolean {
   }
   return Object.values(n).some((x) => typeof x === "object" && x !== null && hasAggregate(x));
 }
-
-/** Typed-overload macros and what runs instead when an argument holds an aggregate. */
-export const UNTYPED_FALLBACK: Record<string, string> = {
-  date_add: "trino_date_add_untyped",
-  date_diff: "trino_date_diff_untyped",
-  to_iso8601: "trino_to_iso8601_untyped",
-  date_trunc: "date_trunc",
-  floor: "floor",
-  ceil: "ceil",
-  ceiling: "ceiling",
-  day: "day",
-  hour: "hour",
-  minute: "minute",
-  second: "second",
-  millisecond: "trino_millisecond_untyped",
-  round: "round",
-  sign: "sign",
-  sequence: "trino_sequence_untyped",
-  concat_ws: "concat_ws",
-  json_array_contains: "trino_json_array_contains_untyped",
-};

@@ -5,6 +5,7 @@
  * translate). Built-ins shadowed by a macro stay reachable as `system.main.<name>`.
  */
 import { RunMdError } from "@run-md/core";
+import { hasTypedParameter } from "./raise-anchors.ts";
 import { BITWISE_MACROS } from "./trino-bitwise.ts";
 import {
   HELPER_MACROS,
@@ -460,13 +461,6 @@ const OPERATOR_MACROS: string[] = [
   // integers and decimals their digits (a decimal Java would write in E notation, below 10^-6,
   // is refused), doubles Java's text.
   `CREATE MACRO trino_format_s(x) AS list_transform([x], lambda fs_x: CASE WHEN typeof(fs_x) = 'TIMESTAMP' THEN trino_java_local(TRY_CAST(fs_x AS TIMESTAMP)) WHEN typeof(fs_x) = 'DOUBLE' THEN trino_java_double(trino_double_text(TRY_CAST(fs_x AS DOUBLE))) WHEN typeof(fs_x) = 'FLOAT' THEN error('format(''%s'', real) is not supported locally: cast the value to double') WHEN typeof(fs_x) LIKE 'DECIMAL%' AND abs(TRY_CAST(fs_x AS DOUBLE)) < 0.000001 AND length(split_part(CAST(fs_x AS VARCHAR), '.', 2)) > 6 THEN error('format(''%s'', decimal) of a decimal below 10^-6 is not supported locally (Java writes it in E notation)') ELSE CAST(fs_x AS VARCHAR) END)[1]`,
-  // Untyped forms for arguments that hold aggregates (trino-ast.ts UNTYPED_FALLBACK).
-  `CREATE MACRO trino_date_add_untyped(a, b) AS system.main.date_add(a, b), (u, n, t) AS t + ${INTERVAL_OF("u", "n")}`,
-  `CREATE MACRO trino_date_diff_untyped(u, a, b) AS system.main.date_sub(u, a, b)`,
-  `CREATE MACRO trino_to_iso8601_untyped(t) AS ${TO_ISO8601}`,
-  `CREATE MACRO trino_millisecond_untyped(t) AS system.main.millisecond(t) % 1000`,
-  `CREATE MACRO trino_sequence_untyped(a, b) AS generate_series(a, b), (a, b, st) AS generate_series(a, b, st)`,
-  `CREATE MACRO trino_json_array_contains_untyped(j, v) AS list_contains(json_extract_string(CAST(j AS JSON), '$[*]'), CAST(v AS VARCHAR))`,
   // Timestamp sequences: the step must go towards the stop value; at most 10,000 entries.
   `CREATE MACRO trino_sequence_checked(a, b, st) AS CASE WHEN a + st > a AND b < a THEN ${SEQUENCE_DIRECTION("greater", "concat(a, b, st)")} WHEN a + st < a AND b > a THEN ${SEQUENCE_DIRECTION("less", "concat(a, b, st)")} WHEN len(generate_series(a, b, st)) > 10000 THEN ${SEQUENCE_TOO_LONG("concat(a, b, st)")} ELSE generate_series(a, b, st) END`,
   // regexp_extract of a group that may not take part (trino-ast.ts regexpExtractGroup).
@@ -530,6 +524,13 @@ export const MACROS: string[] = [
 /** Trino function names that have a macro. */
 export const TRINO_FUNCTIONS: Set<string> = new Set(
   MACRO_DEFS.map((m) => (/^CREATE MACRO (\w+)/.exec(m) as RegExpExecArray)[1] as string),
+);
+
+/** Trino functions whose macro has a typed overload (chosen wrongly for an aggregate argument). */
+export const TYPED_FUNCTIONS: Set<string> = new Set(
+  MACRO_DEFS.filter(hasTypedParameter).map(
+    (m) => (/^CREATE MACRO (\w+)/.exec(m) as RegExpExecArray)[1] as string,
+  ),
 );
 
 /** Specifiers Trino's date_format/date_parse reject (DateTimeFunctions: "%X not supported"). */

@@ -90,3 +90,29 @@ describe("a format that is not a constant", () => {
     },
   );
 });
+
+describe("typed functions of aggregates (bound through lambdas once the aggregate's type is known)", () => {
+  it("reverse and concat_ws of array_agg work on the array, not its text", async () => {
+    expect(
+      await rows(
+        "SELECT reverse(array_agg(x ORDER BY x)), concat_ws(',', array_agg(x ORDER BY x)), length(max(x)) FROM (VALUES 'a', 'b', 'c') t(x)",
+      ),
+    ).toEqual([[["c", "b", "a"], "a,b,c", 1]]);
+  });
+
+  it("divides aggregates in HAVING (DuckDB's HAVING cannot bind a lambda's struct field)", async () => {
+    expect(
+      await rows(
+        "SELECT x, count(*) * 100 / sum(y) AS pct FROM (VALUES ('a', 1), ('a', 3), ('b', 2)) t(x, y) GROUP BY x HAVING count(*) * 100 / sum(y) >= 50 ORDER BY x",
+      ),
+    ).toEqual([
+      ["a", 50],
+      ["b", 50],
+    ]);
+    expect(
+      await rows(
+        "SELECT x FROM (VALUES ('a', 1), ('b', 2)) t(x, y) GROUP BY x HAVING date_diff('day', min(DATE '2024-01-01'), max(DATE '2024-01-03')) = 2 ORDER BY x",
+      ),
+    ).toEqual([["a"], ["b"]]);
+  });
+});
