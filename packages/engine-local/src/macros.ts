@@ -7,7 +7,7 @@
  * functions some macros call (udfs.ts) are registered before the first macro is created.
  */
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import { anchorRaises } from "./raise-anchors.ts";
+import { anchorRaises, hasTypedParameter } from "./raise-anchors.ts";
 import { MACROS, TRINO_PREFIX } from "./trino.ts";
 import { registerUdfs } from "./udfs.ts";
 
@@ -46,6 +46,22 @@ export function macrosNeeded(statements: readonly string[]): string[] {
   }
   return [...needed].sort((a, b) => (DEFS.get(a)?.order ?? 0) - (DEFS.get(b)?.order ?? 0));
 }
+
+/**
+ * The macros whose body, or the body of a macro they call (at any depth), matches `test`
+ * (bind-late.ts: those holding a subquery).
+ */
+export function macrosWhoseBodies(test: RegExp): Set<string> {
+  const found = new Set<string>();
+  for (const name of DEFS.keys())
+    if (macrosNeeded([name]).some((n) => test.test(DEFS.get(n)?.sql ?? ""))) found.add(name);
+  return found;
+}
+
+/** The macros with an overload that types a parameter (`(x DOUBLE)`). */
+export const TYPED_MACROS: Set<string> = new Set(
+  [...DEFS].filter(([, d]) => hasTypedParameter(d.sql)).map(([name]) => name),
+);
 
 /**
  * The macros created in one engine's database so far. They are created on a connection of their

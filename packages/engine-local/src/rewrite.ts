@@ -9,6 +9,7 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { RunMdError } from "@run-md/core";
 import { parse, stringify } from "lossless-json";
+import { bindOuterColumns } from "./bind-late.ts";
 import { callPrepared } from "./prepared.ts";
 import { renameAggregate, rewriteFunction } from "./rewrite-functions.ts";
 import { CLOUDTRAIL_COLUMNS } from "./schema.ts";
@@ -21,6 +22,7 @@ import {
   callNode,
   charCast,
   keepDouble,
+  keywordLambdas,
   mapSubscript,
   rewriteArithmetic,
   rewriteBetween,
@@ -405,6 +407,7 @@ export async function rewriteAthena(
   collectCteNames(statement.node, st.ctes);
   if (opts.trinoFunctions) annotateColumnTypes(statement.node);
   statement.node = visit(statement.node, st) as Node;
+  if (opts.trinoFunctions) statement.node = bindOuterColumns(statement.node);
   if (opts.trinoFunctions) refuseSelectAliases(statement.node, st.targets, COLUMN_NAMES);
   nameUnaliasedColumns(statement.node);
   nameValuesColumns(statement.node);
@@ -416,7 +419,7 @@ export async function rewriteAthena(
   );
   const out = await deserialize(conn, statement);
   return {
-    sql: out,
+    sql: opts.trinoFunctions ? keywordLambdas(out) : out,
     tables: st.tables,
     parameterIds: st.parameterIds,
     warnings: st.warnings,

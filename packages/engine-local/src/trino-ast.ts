@@ -245,7 +245,18 @@ export function rewriteScalarCast(v: Node): Node {
   return callNode(name, [{ ...child, alias: "" }], v);
 }
 
-const PAIR = "__runmd_pair";
+/** The prefix of the lambda parameters bindAggregates introduces (never a user's name). */
+export const BOUND_PREFIX = "__runmd_bound";
+
+/**
+ * The deserialized SQL's `(__runmd_bound_0 -> ...)` written `(lambda __runmd_bound_0: ...)`.
+ * DuckDB reads an arrow as a JSON operator first, and in a correlated subquery that binds the
+ * macro inside before the parameter's type is known ("multiple overloads" for floor(x) there);
+ * the keyword is a lambda from the start. DuckDB's serializer writes only arrows.
+ */
+export function keywordLambdas(sql: string): string {
+  return sql.replace(new RegExp(`\\((${BOUND_PREFIX}_\\d+) -> `, "g"), "(lambda $1: ");
+}
 
 /**
  * `fn(a, b, ...)` for a typed-overload macro whose arguments hold aggregates:
@@ -256,9 +267,15 @@ const PAIR = "__runmd_pair";
  * array's text); a lambda's parameter is bound after the list, with the aggregate's type. Plain
  * parameters, not fields of one struct: DuckDB's HAVING cannot bind a lambda's struct field
  * (`HAVING count(*) / 2 > 1` failed with "column a must appear in the GROUP BY clause").
+ * `which` picks the arguments to bind first (bind-late.ts: those naming an outer column).
  */
-export function bindAggregates(args: Node[], fn: string, like: Node): Node {
-  const names = args.map((a, i) => (hasAggregate(a) ? `${PAIR}_${i}` : undefined));
+export function bindAggregates(
+  args: Node[],
+  fn: string,
+  like: Node,
+  which: (arg: Node) => boolean = hasAggregate,
+): Node {
+  const names = args.map((a, i) => (which(a) ? `${BOUND_PREFIX}_${i}` : undefined));
   const ref = (name: string): Node => ({
     class: "COLUMN_REF",
     type: "COLUMN_REF",

@@ -109,20 +109,26 @@ const DURATION =
 const DURATION_MS =
   "CASE du WHEN 'ns' THEN 1e-6 WHEN 'us' THEN 1e-3 WHEN 'ms' THEN 1.0 WHEN 's' THEN 1000.0 WHEN 'm' THEN 60000.0 WHEN 'h' THEN 3600000.0 WHEN 'd' THEN 86400000.0 END";
 
-/** split_to_multimap's entries: the text split at `ed`, one trailing `ed` ending the last. */
+/**
+ * split_to_multimap's entries: the text split at `ed` left to right (as Java's indexOf scan), an
+ * empty last part dropped (a delimiter the scan ends exactly at the end of the text). Not "the
+ * text ends with `ed`": 'a=1;;;' at ';;' is 'a=1' and ';', a bad entry.
+ */
 const SPLIT_ENTRIES =
-  "string_split(CASE WHEN ends_with(s, ed) THEN system.main.substr(s, 1, length(s) - length(ed)) ELSE s END, ed)";
+  "list_transform([string_split(s, ed)], lambda ps: CASE WHEN ps[-1] = '' THEN ps[1:len(ps) - 1] ELSE ps END)[1]";
 
 /** The first entry without exactly one `kd` (a NULL when each has one). */
 const BAD_ENTRY = `list_filter(${SPLIT_ENTRIES}, lambda e: strpos(e, kd) = 0 OR strpos(system.main.substr(e, strpos(e, kd) + length(kd)), kd) > 0)[1]`;
 
-/** zip of 2 to 5 arrays: rows of their elements (fields named as a ROW's), the shorter padded. */
+/**
+ * zip of 2 to 5 arrays: anonymous rows of their elements (DuckDB's list_zip: unnamed structs, the
+ * shorter padded with NULL), so `r[2]` reads a field as in Trino.
+ */
 const ZIP_OVERLOADS = [2, 3, 4, 5]
   .map((n) => {
     const a = Array.from({ length: n }, (_, i) => `a${i}`);
-    const fields = a.map((_, i) => `'field${i}': struct_extract(e, ${i + 1})`).join(", ");
     const anyNull = a.map((x) => `${x} IS NULL`).join(" OR ");
-    return `(${a.join(", ")}) AS CASE WHEN ${anyNull} THEN NULL ELSE list_transform(list_zip(${a.join(", ")}), lambda e: {${fields}}) END`;
+    return `(${a.join(", ")}) AS CASE WHEN ${anyNull} THEN NULL ELSE list_zip(${a.join(", ")}) END`;
   })
   .join(", ");
 
@@ -210,7 +216,7 @@ const MACRO_DEFS: string[] = [
       `CREATE MACRO ${u}(t INTERVAL) AS trino_interval_part('${u}', t), (t) AS system.main.${u}(t)`,
   ),
   // to_milliseconds of a day-to-second interval (Trino has none of a year-to-month one).
-  `CREATE MACRO to_milliseconds(t INTERVAL) AS CASE WHEN date_part('month', t) <> 0 OR date_part('year', t) <> 0 THEN trino_raise('FUNCTION_NOT_FOUND: Unexpected parameters (interval year to month) for function to_milliseconds. Expected: to_milliseconds(interval day to second)', t) ELSE ${INTERVAL_MS} END`,
+  `CREATE MACRO to_milliseconds(t INTERVAL) AS CASE WHEN date_part('month', t) <> 0 OR date_part('year', t) <> 0 THEN trino_raise('FUNCTION_NOT_FOUND: Unexpected parameters (interval year to month) for function to_milliseconds. Expected: to_milliseconds(interval day to second)', t) ELSE ${INTERVAL_MS} END, (t) AS trino_raise('FUNCTION_NOT_FOUND: Unexpected parameters (' || lower(typeof(t)) || ') for function to_milliseconds. Expected: to_milliseconds(interval day to second)', t)`,
   // parse_duration('3.5s') as Airlift's Duration reads it, rounded to milliseconds half up.
   `CREATE MACRO parse_duration(s) AS CASE WHEN s = '' THEN trino_raise('INVALID_FUNCTION_ARGUMENT: duration is empty', s) WHEN NOT regexp_full_match(s, ${DURATION}) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: duration is not a valid data duration string: ' || s, s) ELSE list_transform([regexp_extract(s, ${DURATION}, 2)], lambda du: CASE WHEN ${DURATION_MS} IS NULL THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Unknown time unit: ' || du, du) ELSE system.main.to_milliseconds(CAST(floor(CAST(regexp_extract(s, ${DURATION}, 1) AS DOUBLE) * ${DURATION_MS} + 0.5) AS BIGINT)) END)[1] END`,
   // random(n): an integer in [0, n); random(m, n) in [m, n).
@@ -266,11 +272,13 @@ const MACRO_DEFS: string[] = [
   // index is strpos.
   `CREATE MACRO index(s, x) AS system.main.strpos(s, x)`,
   `CREATE MACRO zip${ZIP_OVERLOADS}`,
-  `CREATE MACRO ngrams(a, n) AS CASE WHEN n <= 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: N must be positive', n) WHEN n >= len(a) THEN [a] ELSE list_transform(range(1, len(a) - n + 2), lambda i: a[i:i + n - 1]) END`,
-  `CREATE MACRO trim_array(a, n) AS CASE WHEN n < 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: size must not be negative: ' || n, n) WHEN n > len(a) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: size must not exceed array cardinality ' || len(a) || ': ' || n, n) ELSE a[1:len(a) - n] END`,
+  `CREATE MACRO ngrams(a, n) AS CASE WHEN a IS NULL OR n IS NULL THEN NULL WHEN n <= 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: N must be positive', n) WHEN n >= len(a) THEN [a] ELSE list_transform(range(1, len(a) - n + 2), lambda i: a[i:i + n - 1]) END`,
+  `CREATE MACRO trim_array(a, n) AS CASE WHEN a IS NULL OR n IS NULL THEN NULL WHEN n < 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: size must not be negative: ' || n, n) WHEN n > len(a) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: size must not exceed array cardinality ' || len(a) || ': ' || n, n) ELSE a[1:len(a) - n] END`,
   `CREATE MACRO split_to_multimap(s, ed, kd) AS CASE WHEN s IS NULL OR ed IS NULL OR kd IS NULL THEN NULL WHEN ed = '' THEN trino_raise('INVALID_FUNCTION_ARGUMENT: entryDelimiter is empty', ed) WHEN kd = '' THEN trino_raise('INVALID_FUNCTION_ARGUMENT: keyValueDelimiter is empty', kd) WHEN ed = kd THEN trino_raise('INVALID_FUNCTION_ARGUMENT: entryDelimiter and keyValueDelimiter must not be the same', ed) WHEN s = '' THEN MAP() WHEN ${BAD_ENTRY} IS NOT NULL THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Key-value delimiter must appear exactly once in each entry. Bad input: ' || ${BAD_ENTRY}, s) ELSE map_from_entries(list_transform(trino_entry_groups(list_transform(${SPLIT_ENTRIES}, lambda e: row(system.main.substr(e, 1, strpos(e, kd) - 1), system.main.substr(e, strpos(e, kd) + length(kd))))), lambda g: {'k': g.k, 'v': g.vs})) END`,
-  // Trino's length of a varbinary is its byte count (DuckDB's length takes no BLOB).
-  `CREATE MACRO length(b BLOB) AS octet_length(b), (s) AS system.main.length(s)`,
+  // Trino's length of a varbinary is its byte count (DuckDB's length takes no BLOB). One untyped
+  // macro that asks the bound type: a typed BLOB overload was chosen for a varchar whose type was
+  // not known yet (a correlated column), which read its \\xNN escapes as bytes.
+  `CREATE MACRO length(x) AS CASE WHEN typeof(x) = 'BLOB' THEN octet_length(TRY_CAST(x AS BLOB)) WHEN typeof(x) IN ('VARCHAR', '"NULL"') THEN system.main.length(TRY_CAST(x AS VARCHAR)) ELSE trino_raise('FUNCTION_NOT_FOUND: Unexpected parameters (' || lower(typeof(x)) || ') for function length. Expected: length(varchar(x)), length(varbinary)', x) END`,
   `CREATE MACRO split_to_map(s, ed, kd) AS CASE WHEN s IS NULL OR ed IS NULL OR kd IS NULL THEN NULL WHEN list_bool_or(list_transform(list_filter(string_split(s, ed), lambda e: e <> ''), lambda e: len(string_split(e, kd)) <> 2)) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Key-value delimiter must appear exactly once in each entry', s) ELSE map_from_entries(list_transform(list_filter(string_split(s, ed), lambda e: e <> ''), lambda e: {'k': system.main.split_part(e, kd, 1), 'v': system.main.substr(e, length(system.main.split_part(e, kd, 1)) + length(kd) + 1)})) END`,
   `CREATE MACRO greatest(a0) AS a0, ${nullIfAnyNull("greatest")}`,
   `CREATE MACRO least(a0) AS a0, ${nullIfAnyNull("least")}`,

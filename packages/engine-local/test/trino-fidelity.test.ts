@@ -325,6 +325,17 @@ const values: [string, unknown, string | undefined, string][] = [
     "docs array: ngrams (n over the length)",
   ],
   ["trim_array(ARRAY[1, 2, 3, 4], 2)", [1, 2], "array(integer)", "docs array: trim_array"],
+  // Not @SqlNullable: a NULL array is NULL before the count is checked.
+  ["ngrams(CAST(NULL AS array(integer)), 0)", null, undefined, "Trino ArrayNgramsFunction"],
+  ["trim_array(CAST(NULL AS array(integer)), -1)", null, undefined, "Trino ArrayTrimFunction"],
+  // zip's rows are anonymous: read by position.
+  [
+    "transform(zip(ARRAY[1, 2], ARRAY['a']), r -> r[2])",
+    ["a", null],
+    "array(varchar)",
+    "Trino ZipFunction (RowType.anonymous)",
+  ],
+  ["zip(ARRAY[7], ARRAY['a'])[1][1]", 7, "integer", "Trino ZipFunction (RowType.anonymous)"],
   ["index('abc', 'c')", 3, "bigint", "docs string: index (strpos)"],
   [
     "split_to_multimap('a=1,b=2,a=3,', ',', '=')",
@@ -1117,6 +1128,18 @@ const errors: [string, RegExp, string][] = [
     "corpus trino-b50e2be9ec1e (split_to_multimap)",
   ],
   ["ngrams(ARRAY[1], 0)", /N must be positive/, "Trino ArrayNgramsFunction"],
+  // The entries are found left to right: 'a=1' then ';', not 'a=1;' with the text's last ';;' cut.
+  [
+    "split_to_multimap('a=1;;;', ';;', '=')",
+    /exactly once in each entry\. Bad input: ;$/,
+    "Trino SplitToMultimapFunction (indexOf scan)",
+  ],
+  ["split_to_multimap('a=1aaa', 'aa', '=')", /Bad input: a$/, "Trino SplitToMultimapFunction"],
+  [
+    "to_milliseconds(5)",
+    /Unexpected parameters \(integer\) for function to_milliseconds/,
+    "Trino: no to_milliseconds(integer)",
+  ],
   [
     "wilson_interval_lower(10, 5, 2.575)",
     /number of successes must not be larger than number of trials/,

@@ -1,0 +1,96 @@
+import { describe, expect, it } from "vitest";
+import { queryRequest } from "../../core/test/query-request.ts";
+import { engineOverEmptyFolder } from "./helpers.ts";
+
+const engine = engineOverEmptyFolder();
+
+async function rows(sql: string) {
+  const day = { start: new Date("2024-01-01T00:00:00Z"), end: new Date("2024-01-02T00:00:00Z") };
+  return (await engine().query(queryRequest("sql", sql, day))).rows;
+}
+
+// Text whose byte reading differs from its characters: a literal backslash escape and letters
+// beyond ASCII. The expected lengths are counted here by JavaScript, in code points.
+const TEXTS = ["a\\x41b", "héé", "日本"];
+const codePoints = (s: string) => [...s].length;
+const values = TEXTS.map((s) => `('${s}')`).join(", ");
+
+describe("typed macros whose argument's type DuckDB does not know when it picks the overload", () => {
+  it("length of an outer column in a scalar subquery counts characters, not escaped bytes", async () => {
+    expect(await rows(`SELECT s, (SELECT length(s)) FROM (VALUES ${values}) t(s)`)).toEqual(
+      TEXTS.map((s) => [s, codePoints(s)]),
+    );
+  });
+
+  it("length of an outer column in EXISTS filters by characters", async () => {
+    const want = TEXTS.filter((s) => codePoints(s) === 3).map((s) => [s]);
+    expect(
+      await rows(
+        `SELECT s FROM (VALUES ${values}) t(s) WHERE EXISTS (SELECT 1 FROM (VALUES 1) u(x) WHERE length(t.s) = 3)`,
+      ),
+    ).toEqual(want);
+  });
+
+  it("length refuses what is neither varchar nor varbinary, as Trino does", async () => {
+    await expect(rows("SELECT length(ARRAY[1, 2])")).rejects.toThrow(
+      /Unexpected parameters .* for function length/,
+    );
+  });
+
+  it("reverse of an outer array column reverses the array, not its text", async () => {
+    expect(
+      await rows("SELECT (SELECT reverse(a)) FROM (VALUES (ARRAY[1, 2, 3]), (ARRAY[4])) t(a)"),
+    ).toEqual([[[3, 2, 1]], [[4]]]);
+  });
+
+  it("date and number functions of outer columns bind (they failed with 'multiple overloads')", async () => {
+    expect(
+      await rows(
+        "SELECT (SELECT date_trunc('hour', ts)), (SELECT date_add('minute', 90, ts)), (SELECT date_diff('second', ts, ts + INTERVAL '1' MINUTE)), (SELECT floor(x)), (SELECT round(x, 1)), (SELECT sign(-x)) FROM (VALUES (TIMESTAMP '2024-03-04 05:06:07', 2.55)) t(ts, x)",
+      ),
+    ).toEqual([["2024-03-04 05:00:00.000", "2024-03-04 06:36:07.000", 60, 2, 2.6, -1]]);
+  });
+
+  it("a user's lambda over an outer column in a subquery binds its typed calls", async () => {
+    expect(
+      await rows(
+        "SELECT (SELECT transform(a, e -> reverse(e))), (SELECT transform(d, e -> floor(e))) FROM (VALUES (ARRAY['ab', 'cde'], ARRAY[1.5, 2.5])) t(a, d)",
+      ),
+    ).toEqual([
+      [
+        ["ba", "edc"],
+        [1, 2],
+      ],
+    ]);
+  });
+
+  it("map_agg and multimap_agg of typed calls keep the arguments' types", async () => {
+    expect(
+      await rows(
+        "SELECT map_agg(x, reverse(a)), multimap_agg(x, reverse(a)), map_agg(CAST(x AS varchar), length(s)) FROM (VALUES (1, ARRAY[1, 2], 'héé'), (2, ARRAY[3], 'a\\x41b')) t(x, a, s)",
+      ),
+    ).toEqual([
+      [
+        { 1: [2, 1], 2: [3] },
+        { 1: [[2, 1]], 2: [[3]] },
+        { 1: 3, 2: 6 },
+      ],
+    ]);
+  });
+
+  it("map_agg of date and rounding calls binds", async () => {
+    expect(
+      await rows(
+        "SELECT map_agg(x, date_add('hour', 1, ts)), map_agg(x, round(y, 1)) FROM (VALUES (1, TIMESTAMP '2024-01-01 00:00:00.000', 1.25)) t(x, ts, y)",
+      ),
+    ).toEqual([[{ 1: "2024-01-01 01:00:00.000" }, { 1: 1.3 }]]);
+  });
+
+  it("split_to_multimap of a cast of a number binds", async () => {
+    expect(
+      await rows(
+        "SELECT split_to_multimap('a=' || CAST(x AS varchar), ',', '=') FROM (VALUES 7) t(x)",
+      ),
+    ).toEqual([[{ a: ["7"] }]]);
+  });
+});
