@@ -732,20 +732,37 @@ function stripQualifiers<T>(v: T): T {
   return v;
 }
 
-/** Athena labels an unaliased expression `_colN` (N its 0-based position); column references keep their name. */
-function nameUnaliasedColumns(node: Node): void {
-  let n: Node | undefined = node;
-  while (n && n.type === "SET_OPERATION_NODE") n = n.left as Node | undefined;
-  if (n?.type !== "SELECT_NODE") return;
-  (n.select_list as Node[]).forEach((item, i) => {
-    if (item.alias === "" && item.class !== "COLUMN_REF" && item.class !== "STAR")
-      item.alias = `_col${i}`;
-  });
+/**
+ * Athena labels a column without a name `_colN`, N its 0-based position in the query's output
+ * (after `*` expands): an unaliased expression, at any depth (`SELECT * FROM (SELECT 1 + 1)`), and
+ * a column of a VALUES list without names. The rewrite names them ANONYMOUS_COLUMN...; the result
+ * is labelled by position (athenaColumnName). Column references keep their name.
+ */
+export const ANONYMOUS_COLUMN = "__runmd_anonymous";
+
+/** The name Athena gives the result column `name` at position `i`. */
+export function athenaColumnName(name: string, i: number): string {
+  return name.startsWith(ANONYMOUS_COLUMN) ? `_col${i}` : name;
+}
+
+/** Every SELECT's unaliased expressions named ANONYMOUS_COLUMN_<i> (unique in its list). */
+function nameUnaliasedColumns(v: unknown): void {
+  if (Array.isArray(v)) {
+    for (const x of v) nameUnaliasedColumns(x);
+    return;
+  }
+  if (!isNode(v)) return;
+  if (v.type === "SELECT_NODE")
+    (v.select_list as Node[]).forEach((item, i) => {
+      if (item.alias === "" && item.class !== "COLUMN_REF" && item.class !== "STAR")
+        item.alias = `${ANONYMOUS_COLUMN}_${i}`;
+    });
+  for (const x of Object.values(v)) nameUnaliasedColumns(x);
 }
 
 /**
- * Trino names the columns of a VALUES list `_col0`, `_col1`.. (DuckDB: `col0`); a list given
- * column names (`AS t(a, b)`) keeps them, they rename these.
+ * The columns of a VALUES list named ANONYMOUS_COLUMN_<i> (DuckDB: `col0`); a list given column
+ * names (`AS t(a, b)`) keeps them, they rename these.
  */
 function nameValuesColumns(v: unknown): void {
   if (Array.isArray(v)) {
@@ -757,7 +774,7 @@ function nameValuesColumns(v: unknown): void {
   const rows = n.values as unknown[][] | undefined;
   const names = n.expected_names as string[] | undefined;
   if (n.type === "EXPRESSION_LIST" && names?.length === 0 && rows?.[0])
-    n.expected_names = rows[0].map((_, i) => `_col${i}`);
+    n.expected_names = rows[0].map((_, i) => `${ANONYMOUS_COLUMN}_${i}`);
   for (const x of Object.values(n)) nameValuesColumns(x);
 }
 

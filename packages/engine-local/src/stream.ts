@@ -14,6 +14,7 @@ import {
 } from "@duckdb/node-api";
 import type { ColumnInfo, JsonValue, RowChunk } from "@run-md/core";
 import { hasAnonymousRow } from "./anonymous-rows.ts";
+import { athenaColumnName } from "./rewrite.ts";
 import { athenaTypeName, holdsFloatKey, holdsReal, toJson, withReals } from "./values.ts";
 
 export interface StreamOptions {
@@ -59,7 +60,7 @@ export async function streamRows(
   if (types.some(hasAnonymousRow))
     throw new AnonymousRows(result.columnNames().map((name, i) => ({ name, type: types[i]! })));
   const columns = result.columnNames().map((n, i) => ({
-    name: opts.names?.[i] ?? (opts.insights ? n : n.toLowerCase()),
+    name: opts.names?.[i] ?? athenaColumnName(opts.insights ? n : n.toLowerCase(), i),
     type: athenaTypeName(types[i] as DuckDBType),
   }));
   // REAL values (DuckDB hands over their doubles) are printed as Trino prints them.

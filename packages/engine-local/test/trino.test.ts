@@ -174,6 +174,23 @@ describe("Trino functions on the local engine", () => {
     expect(await names("SELECT * FROM (VALUES (1, 'a')) AS t(n, s)")).toEqual(["n", "s"]);
   });
 
+  it("numbers columns without a name by their place in the output, after * expands (Trino's LogicalPlanner)", async () => {
+    const names = async (sql: string) =>
+      (await engine.runAthenaSql(sql, [])).columns.map((c) => c.name);
+    expect(await names("SELECT 5, a.* FROM (VALUES (1, 2)) a")).toEqual([
+      "_col0",
+      "_col1",
+      "_col2",
+    ]);
+    expect(await names("SELECT * FROM (VALUES 1) a, (VALUES 2) b")).toEqual(["_col0", "_col1"]);
+    expect(await names("SELECT *, 1 + 1 FROM (VALUES (1, 2)) t(a, b)")).toEqual([
+      "a",
+      "b",
+      "_col2",
+    ]);
+    expect(await names("SELECT * FROM (SELECT 1 + 1, 'x' AS x)")).toEqual(["_col0", "x"]);
+  });
+
   it("aggregates with approx_distinct, count_if, arbitrary, max_by", async () => {
     const r = await engine.runAthenaSql(
       "SELECT approx_distinct(eventname) >= 5, count_if(readonly = 'true') > 0, arbitrary(awsregion) IS NOT NULL, max_by(eventname, eventtime) IS NOT NULL, count(DISTINCT eventname) = approx_distinct(eventname) FROM cloudtrail_logs",
