@@ -6,6 +6,7 @@
  * (after changing the call in place where it needs to).
  */
 import { RunMdError } from "@run-md/core";
+import { rewriteMapAggregate } from "./map-aggregates.ts";
 import type { RewriteOptions } from "./rewrite.ts";
 import { clone, constValue, type Node, setConst } from "./tree.ts";
 import { jodaFormat, jsonPath, mysqlFormat, TRINO_PREFIX, TYPED_FUNCTIONS } from "./trino.ts";
@@ -41,6 +42,8 @@ export function rewriteFunction(f: Node, opts: RewriteOptions): Node {
     if (zoned) return zoned;
   }
   if (opts.trinoFunctions && renameAggregate(f)) return f;
+  const mapAggregate = opts.trinoFunctions ? rewriteMapAggregate(f) : undefined;
+  if (mapAggregate) return mapAggregate;
   const done = timeCall(f, name, opts) ?? textCall(f, name, opts) ?? lambdaCall(f, name);
   return done ?? trinoMacro(f, opts);
 }

@@ -10,6 +10,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { RunMdError } from "@run-md/core";
 import { parse, stringify } from "lossless-json";
 import { bindOuterColumns } from "./bind-late.ts";
+import { rewriteMapAggregate } from "./map-aggregates.ts";
 import { callPrepared } from "./prepared.ts";
 import { renameAggregate, rewriteFunction } from "./rewrite-functions.ts";
 import { CLOUDTRAIL_COLUMNS } from "./schema.ts";
@@ -463,7 +464,11 @@ function visit(v: unknown, st: RewriteState): unknown {
   }
   const trino = st.opts.trinoFunctions ? trinoNode(v) : undefined;
   if (trino) return trino;
-  if (st.opts.trinoFunctions && v.class === "WINDOW") renameAggregate(v);
+  if (st.opts.trinoFunctions && v.class === "WINDOW") {
+    const mapAggregate = rewriteMapAggregate(v);
+    if (mapAggregate) return mapAggregate;
+    renameAggregate(v);
+  }
   if (st.opts.trinoFunctions && v.class === "OPERATOR" && v.type === "ARRAY_EXTRACT") {
     const strict = arraySubscript(v) ?? mapSubscript(v);
     if (strict) return strict;

@@ -121,6 +121,16 @@ const SPLIT_ENTRIES =
 const BAD_ENTRY = `list_filter(${SPLIT_ENTRIES}, lambda e: strpos(e, kd) = 0 OR strpos(system.main.substr(e, strpos(e, kd) + length(kd)), kd) > 0)[1]`;
 
 /**
+ * The entries of the first value of each key in `l`, a list of row(key, value) without NULL keys,
+ * keys in the order they first came: the rows numbered, sorted by key then number, each kept
+ * when its key differs from the row before (a list zipped with itself shifted by one), sorted
+ * back by number. No lambda reads `l` (DuckDB copies a captured list into every call: quadratic)
+ * and no subquery (which cannot run OVER a window). Fields by struct_extract: in HAVING, DuckDB
+ * reads a lambda's `g.k` as the column k of a table g.
+ */
+const FIRST_ENTRIES = `list_transform([list_sort(list_transform(l, lambda x, i: {'k': x[1], 'i': i, 'v': x[2]}))], lambda s: list_transform(list_sort(list_transform(list_filter(list_zip(s, list_concat([NULL], s[1:len(s) - 1])), lambda p: p[2] IS NULL OR struct_extract(p[1], 'k') IS DISTINCT FROM struct_extract(p[2], 'k')), lambda p: {'i': struct_extract(p[1], 'i'), 'k': struct_extract(p[1], 'k'), 'v': struct_extract(p[1], 'v')})), lambda e: {'key': struct_extract(e, 'k'), 'value': struct_extract(e, 'v')}))[1]`;
+
+/**
  * zip of 2 to 5 arrays: anonymous rows of their elements (DuckDB's list_zip: unnamed structs, the
  * shorter padded with NULL), so `r[2]` reads a field as in Trino.
  */
@@ -377,12 +387,14 @@ const MACRO_DEFS: string[] = [
   // (rewrite-functions.ts renameAggregate).
   `CREATE MACRO max_by(x, y, n) AS list_transform(arg_max({'v': x}, y, n), lambda s: s.v)`,
   `CREATE MACRO min_by(x, y, n) AS list_transform(arg_min({'v': x}, y, n), lambda s: s.v)`,
-  // map_agg keeps the first value a key came with, multimap_agg every value in the order rows
-  // arrived (which rows arrive first is the engine's to choose, on Trino too); NULL keys skipped.
-  `CREATE MACRO map_agg(k, v) AS map_from_entries(list_transform(trino_entry_groups(list(row(k, v)) FILTER (WHERE k IS NOT NULL)), lambda g: {'k': g.k, 'v': g.vs[1]}))`,
+  // map_agg(k, v) and multimap_agg(k, v) are list(row(k, v)) FILTER (WHERE k IS NOT NULL), with
+  // the query's own FILTER, DISTINCT or OVER (map-aggregates.ts), finished here. map_agg keeps the
+  // first value a key came with, multimap_agg every value in the order rows arrived (which rows
+  // arrive first is the engine's to choose, on Trino too).
+  `CREATE MACRO map_agg_entries(l) AS CASE WHEN l IS NULL THEN NULL ELSE map_from_entries(${FIRST_ENTRIES}) END`,
   // multimap_from_entries: the values of each key in the array's order, keys as they first came.
-  `CREATE MACRO multimap_from_entries(l) AS CASE WHEN list_bool_or(list_transform(l, lambda e: e IS NULL)) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: map entry cannot be null', l) WHEN list_bool_or(list_transform(l, lambda e: struct_extract_at(e, 1) IS NULL)) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: map key cannot be null', l) WHEN len(l) = 0 THEN map_from_entries(list_transform(l, lambda e: {'k': struct_extract_at(e, 1), 'v': [struct_extract_at(e, 2)]})) ELSE map_from_entries(list_transform(trino_entry_groups(l), lambda g: {'k': g.k, 'v': g.vs})) END`,
-  `CREATE MACRO multimap_agg(k, v) AS map_from_entries(list_transform(trino_entry_groups(list(row(k, v)) FILTER (WHERE k IS NOT NULL)), lambda g: {'k': g.k, 'v': g.vs}))`,
+  `CREATE MACRO multimap_from_entries(l) AS CASE WHEN list_bool_or(list_transform(l, lambda e: e IS NULL)) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: map entry cannot be null', l) WHEN list_bool_or(list_transform(l, lambda e: struct_extract_at(e, 1) IS NULL)) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: map key cannot be null', l) WHEN len(l) = 0 THEN map_from_entries(list_transform(l, lambda e: {'k': struct_extract_at(e, 1), 'v': [struct_extract_at(e, 2)]})) ELSE map_from_entries(list_transform(trino_entry_groups(l), lambda g: {'k': struct_extract(g, 'k'), 'v': struct_extract(g, 'vs')})) END`,
+  `CREATE MACRO multimap_agg_entries(l) AS map_from_entries(list_transform(trino_entry_groups(l), lambda g: {'k': struct_extract(g, 'k'), 'v': struct_extract(g, 'vs')}))`,
   ...VARBINARY_MACROS,
   ...WILSON_MACROS,
   `CREATE MACRO normalize(s, form) AS ${NORMALIZE}(s, form)`,
