@@ -39,17 +39,49 @@ function pairParams(lambda: Node | undefined): [string, string] | undefined {
     : undefined;
 }
 
+/** The parameter names of a lambda (`x -> ...`, `(x, y) -> ...`), lower-cased. */
+function lambdaParams(lambda: Node): string[] {
+  const lhs = lambda.lhs as Node;
+  const params = (
+    lhs.class === "FUNCTION" && lhs.function_name === "row" ? lhs.children : [lhs]
+  ) as Node[];
+  return params.flatMap((p) =>
+    p.class === "COLUMN_REF" ? [String((p.column_names as string[])[0]).toLowerCase()] : [],
+  );
+}
+
 /**
  * A copy of `body` with each lambda parameter (lower-cased name) read as its field of the entry
- * (a struct field's name, or its position in an unnamed struct).
+ * (a struct field's name, or its position in an unnamed struct); `p.a` reads field a of it. An
+ * inner lambda's parameter of the same name hides it in that lambda's body.
  */
 function substitute(body: unknown, fields: Map<string, Node>): unknown {
   if (Array.isArray(body)) return body.map((x) => substitute(x, fields));
   if (typeof body !== "object" || body === null || isLosslessNumber(body)) return body;
   const n = body as Node;
-  if (n.class === "COLUMN_REF" && (n.column_names as string[]).length === 1) {
-    const field = fields.get(String((n.column_names as string[])[0]).toLowerCase());
-    if (field) return callNode("struct_extract", [columnRef(ENTRY), field], n);
+  if (n.class === "COLUMN_REF") {
+    const [first, ...path] = (n.column_names as string[]).map(String);
+    const field = fields.get(String(first).toLowerCase());
+    if (field) {
+      let read = callNode(
+        "struct_extract",
+        [columnRef(ENTRY), field],
+        path.length ? { alias: "" } : n,
+      );
+      path.forEach((name, i) => {
+        read = callNode(
+          "struct_extract",
+          [read, strConst(name)],
+          i === path.length - 1 ? n : { alias: "" },
+        );
+      });
+      return read;
+    }
+  }
+  if (n.class === "LAMBDA") {
+    const inner = new Map(fields);
+    for (const p of lambdaParams(n)) inner.delete(p);
+    return { ...n, expr: substitute(n.expr, inner) };
   }
   const out: Node = {};
   for (const [key, x] of Object.entries(n)) out[key] = substitute(x, fields);

@@ -325,6 +325,31 @@ const values: [string, unknown, string | undefined, string][] = [
     "docs array: ngrams (n over the length)",
   ],
   ["trim_array(ARRAY[1, 2, 3, 4], 2)", [1, 2], "array(integer)", "docs array: trim_array"],
+  // An inner lambda's parameter hides the outer one of the same name; a row parameter's field.
+  [
+    "zip_with(ARRAY[1, 2], ARRAY[3, 4], (x, y) -> transform(ARRAY[10], x -> x + y))",
+    [[13], [14]],
+    "array(array(integer))",
+    "Trino: lambda scoping (the inner x is the array's element)",
+  ],
+  [
+    "zip_with(ARRAY[CAST(ROW(1) AS ROW(a integer))], ARRAY[2], (x, y) -> x.a + y)",
+    [3],
+    "array(integer)",
+    "Trino: a row parameter's field",
+  ],
+  [
+    "transform_values(MAP(ARRAY['a'], ARRAY[CAST(ROW(1, 'z') AS ROW(n integer, s varchar))]), (k, v) -> v.s || k)",
+    { a: "za" },
+    "map(varchar, varchar)",
+    "Trino: a row parameter's field",
+  ],
+  [
+    "map_filter(MAP(ARRAY[1, 7], ARRAY[6, 3]), (k, v) -> any_match(ARRAY[5], k -> k > v))",
+    { 7: 3 },
+    "map(integer, integer)",
+    "Trino: lambda scoping (the inner k is the array's element)",
+  ],
   // Not @SqlNullable: a NULL array is NULL before the count is checked.
   ["ngrams(CAST(NULL AS array(integer)), 0)", null, undefined, "Trino ArrayNgramsFunction"],
   ["trim_array(CAST(NULL AS array(integer)), -1)", null, undefined, "Trino ArrayTrimFunction"],
