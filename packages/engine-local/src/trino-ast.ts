@@ -755,9 +755,16 @@ export const VARCHAR_MARKER = "__runmd_varchar_";
 export const TIMESTAMP_MARKER = "__runmd_timestamp_";
 
 /**
+ * Where DuckDB's parser puts a typed literal's cast (`TIMESTAMP '...'` has no place of its own;
+ * `CAST('...' AS timestamp)` is where CAST is written).
+ */
+const NO_LOCATION = "18446744073709551615";
+
+/**
  * The precision Trino gives a timestamp expression when the tree shows it: a literal
  * `TIMESTAMP '... 12:34:56.12'` has as many as its text has fraction digits, `CAST(x AS
- * TIMESTAMP(p))` has p. Undefined otherwise.
+ * TIMESTAMP(p))` has p, and `CAST('...' AS timestamp)` 3 (Trino's `timestamp` is timestamp(3),
+ * whatever the text). Undefined otherwise.
  */
 export function timestampPrecision(n: unknown): number | undefined {
   if (typeof n !== "object" || n === null) return undefined;
@@ -775,6 +782,7 @@ export function timestampPrecision(n: unknown): number | undefined {
         : undefined;
   const text = literal?.class === "CONSTANT" ? (literal.value as Node).value : undefined;
   if (typeof text !== "string") return undefined;
+  if (String(v.query_location) !== NO_LOCATION) return 3;
   const m = /^\s*\S+ \d{1,2}:\d{1,2}(?::\d{1,2}(?:\.(\d*))?)?\s*$/.exec(text);
   return m ? (m[1] ?? "").length : /^\s*[\d-]+\s*$/.test(text) ? 0 : undefined;
 }

@@ -1533,6 +1533,19 @@ const zoned: [string, unknown, string | undefined, string][] = [
     "timestamp",
     "corpus trino-2b29fc6212c1",
   ],
+  // CAST(x AS timestamp) is timestamp(3) whatever the text's digits (only a literal's are its own).
+  [
+    "date_add('millisecond', 500, CAST('2024-01-01 00:00:00' AS timestamp))",
+    "2024-01-01 00:00:00.500",
+    "timestamp",
+    "Trino: timestamp means timestamp(3)",
+  ],
+  [
+    "to_iso8601(CAST('2024-01-01 00:00:00' AS timestamp))",
+    "2024-01-01T00:00:00.000",
+    "varchar",
+    "Trino: timestamp means timestamp(3)",
+  ],
 ];
 
 describe("Trino's answers for the wrong answers found on real data (issue 11)", () => {
