@@ -167,6 +167,20 @@ const WILSON_MACROS = [
     `CREATE MACRO wilson_interval_${name}(s, n, z) AS CASE WHEN s < 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: number of successes must not be negative', s) WHEN n <= 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: number of trials must be positive', n) WHEN s > n THEN trino_raise('INVALID_FUNCTION_ARGUMENT: number of successes must not be larger than number of trials', s) WHEN z < 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: z-score must not be negative', z) ELSE list_transform([{'p': CAST(s AS DOUBLE) / CAST(n AS DOUBLE), 'n': CAST(n AS DOUBLE), 'z': CAST(z AS DOUBLE)}], lambda w: (w.p + (w.z * w.z) / (2 * w.n) + ${bound} * w.z * sqrt((w.p * (1 - w.p)) / w.n + (w.z * w.z) / (4 * w.n * w.n))) / (1 + (w.z * w.z) / w.n))[1] END`,
 );
 
+/** The sum of a list of doubles, left to right from 0.0, as Java's loop adds them (bit for bit). */
+const JAVA_SUM = (list: string) => `list_reduce(${list}, lambda acc, x: acc + x, CAST(0.0 AS DOUBLE))`;
+
+/**
+ * cosine_similarity of two sparse vectors (map(varchar, double)), as Trino's MathFunctions: each
+ * map's L2 norm (NULL when a value is NULL), the dot product over the left map's keys found in the
+ * right, in map order; dot / (|l| * |r|) as IEEE divides (NaN for a zero vector).
+ */
+const COSINE_MACROS = [
+  `CREATE MACRO l2_norm(m) AS CASE WHEN list_bool_or(list_transform(map_values(m), lambda v: v IS NULL)) THEN NULL ELSE sqrt(${JAVA_SUM("list_transform(map_values(m), lambda v: v * v)")}) END`,
+  `CREATE MACRO cosine_of(l, r) AS ${JAVA_SUM("list_transform(list_filter(map_entries(l), lambda e: map_contains(r, struct_extract(e, 'key'))), lambda e: struct_extract(e, 'value') * r[struct_extract(e, 'key')])")} / (trino_l2_norm(l) * trino_l2_norm(r))`,
+  `CREATE MACRO cosine_similarity(a, b) AS trino_cosine_of(CAST(a AS MAP(VARCHAR, DOUBLE)), CAST(b AS MAP(VARCHAR, DOUBLE)))`,
+];
+
 /** Trino functions missing in DuckDB or differing from DuckDB's function of the same name. */
 const MACRO_DEFS: string[] = [
   // JSON: Trino returns NULL for a non-scalar and for text that is not JSON; json_extract_string would return its text.
@@ -397,6 +411,7 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO multimap_agg_entries(l) AS map_from_entries(list_transform(trino_entry_groups(l), lambda g: {'k': struct_extract(g, 'k'), 'v': struct_extract(g, 'vs')}))`,
   ...VARBINARY_MACROS,
   ...WILSON_MACROS,
+  ...COSINE_MACROS,
   `CREATE MACRO normalize(s, form) AS ${NORMALIZE}(s, form)`,
   `CREATE MACRO map_concat(m) AS trino_raise('INVALID_FUNCTION_ARGUMENT: There must be two or more concatenation arguments to map_concat', m), ${MAP_CONCAT_OVERLOADS}`,
   // sign keeps its argument's type (DuckDB's is a TINYINT); a decimal's is decimal(1,0), NaN's NaN.

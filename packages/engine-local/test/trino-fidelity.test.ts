@@ -523,6 +523,38 @@ const values: [string, unknown, string | undefined, string][] = [
     "double",
     "Trino MathFunctions",
   ],
+  // cosine_similarity: Java's loops (MathFunctions.cosineSimilarity) run here in doubles.
+  ...[
+    [
+      { a: 1, b: 2 },
+      { c: 1, b: 3 },
+    ],
+    [
+      { x: 0.1, y: 0.7, z: -3 },
+      { z: 2.5, x: 1e-3, w: 9 },
+    ],
+    [{ a: 0 }, { a: 1 }],
+  ].map(([l, r]): [string, unknown, string, string] => {
+    const lit = (m: Record<string, number>) =>
+      `map(ARRAY[${Object.keys(m).map((k) => `'${k}'`)}], ARRAY[${Object.values(m).map((v) => `${v}E0`)}])`;
+    const norm = (m: Record<string, number>) => {
+      let n = 0;
+      for (const v of Object.values(m)) n += v * v;
+      return Math.sqrt(n);
+    };
+    let dot = 0;
+    for (const [k, v] of Object.entries(l as Record<string, number>)) {
+      const w = (r as Record<string, number>)[k];
+      if (w !== undefined) dot += v * w;
+    }
+    const want = dot / (norm(l as Record<string, number>) * norm(r as Record<string, number>));
+    return [
+      `cosine_similarity(${lit(l as Record<string, number>)}, ${lit(r as Record<string, number>)})`,
+      Number.isNaN(want) ? "NaN" : want,
+      "double",
+      "Trino MathFunctions.cosineSimilarity",
+    ];
+  }),
   // The length of a varbinary is its byte count.
   ["length(CAST('abc' AS VARBINARY))", 3, "bigint", "corpus trino-866584ed27bf (length)"],
   ["length(to_utf8('été'))", 5, "bigint", "docs binary: length"],
