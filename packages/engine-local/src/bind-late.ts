@@ -11,10 +11,18 @@
  */
 import { macrosWhoseBodies, TYPED_MACROS } from "./macros.ts";
 import { isNode, type Node } from "./tree.ts";
-import { BOUND_PREFIX, bindAggregates } from "./trino-ast.ts";
+import { BOUND_PREFIX, callNode, intConst } from "./trino-ast.ts";
 
 /** Macros whose arguments end up in a subquery of their body. */
 const SUBQUERY_MACROS = macrosWhoseBodies(/\(\s*SELECT\b/i);
+
+const columnRef = (name: string): Node => ({
+  class: "COLUMN_REF",
+  type: "COLUMN_REF",
+  alias: "",
+  query_location: 0,
+  column_names: [name],
+});
 
 const nameOf = (f: Node) => String(f.function_name).toLowerCase();
 
@@ -46,5 +54,42 @@ function walk(v: unknown, inside: boolean): unknown {
   for (const [k, x] of Object.entries(v)) v[k] = walk(x, inside || enters);
   if (!inside || !call || !TYPED_MACROS.has(nameOf(v))) return v;
   const args = v.children as Node[];
-  return args.some(namesColumn) ? bindAggregates(args, nameOf(v), v, namesColumn) : v;
+  return args.some(namesColumn) ? bindTogether(args, nameOf(v), v) : v;
+}
+
+/**
+ * `fn(a, b, c)` as `list_transform([row(a, b)], lambda p: fn(p[1], p[2], c))[1]`: the arguments
+ * naming a column in one row, outside the lambda. Not one lambda per argument (bindAggregates):
+ * DuckDB cannot bind a column inside a lambda's body in a correlated subquery, so the second
+ * argument's list, inside the first lambda, failed (`WHERE y % x = 0` with x the outer column:
+ * "Referenced column y not found").
+ */
+function bindTogether(args: Node[], fn: string, like: Node): Node {
+  const bound = args.filter(namesColumn);
+  const param = columnRef(BOUND_PREFIX);
+  let at = 0;
+  const body = callNode(
+    fn,
+    args.map((a) =>
+      namesColumn(a) ? callNode("struct_extract_at", [param, intConst(++at)], { alias: "" }) : a,
+    ),
+    { alias: "" },
+  );
+  const lambda: Node = {
+    class: "LAMBDA",
+    type: "LAMBDA",
+    alias: "",
+    query_location: 0,
+    lhs: param,
+    expr: body,
+  };
+  const row = callNode(
+    "row",
+    bound.map((a) => ({ ...a, alias: "" })),
+    { alias: "" },
+  );
+  const each = callNode("list_transform", [callNode("list_value", [row], { alias: "" }), lambda], {
+    alias: "",
+  });
+  return callNode("array_extract", [each, intConst(1)], like);
 }

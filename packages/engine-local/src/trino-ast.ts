@@ -255,7 +255,7 @@ export const BOUND_PREFIX = "__runmd_bound";
  * the keyword is a lambda from the start. DuckDB's serializer writes only arrows.
  */
 export function keywordLambdas(sql: string): string {
-  return sql.replace(new RegExp(`\\((${BOUND_PREFIX}_\\d+) -> `, "g"), "(lambda $1: ");
+  return sql.replace(new RegExp(`\\((${BOUND_PREFIX}(?:_\\d+)?) -> `, "g"), "(lambda $1: ");
 }
 
 /**

@@ -168,7 +168,8 @@ const WILSON_MACROS = [
 );
 
 /** The sum of a list of doubles, left to right from 0.0, as Java's loop adds them (bit for bit). */
-const JAVA_SUM = (list: string) => `list_reduce(${list}, lambda acc, x: acc + x, CAST(0.0 AS DOUBLE))`;
+const JAVA_SUM = (list: string) =>
+  `list_reduce(${list}, lambda acc, x: acc + x, CAST(0.0 AS DOUBLE))`;
 
 /**
  * cosine_similarity of two sparse vectors (map(varchar, double)), as Trino's MathFunctions: each

@@ -64,6 +64,24 @@ describe("typed macros whose argument's type DuckDB does not know when it picks 
     ]);
   });
 
+  it("a typed call of an outer and an inner column in a correlated subquery binds (y % x, date_diff)", async () => {
+    const xs = [1, 2, 3, 4, 6];
+    const ys = [1, 2, 3, 4, 5, 6, 12];
+    const list = (ns: number[]) => ns.map((n) => `(${n})`).join(", ");
+    // Counted here: for each x, the ys it divides.
+    const want = xs.map((x) => [x, ys.filter((y) => y % x === 0).length]);
+    expect(
+      await rows(
+        `SELECT x, (SELECT count(*) FROM (VALUES ${list(ys)}) u(y) WHERE y % x = 0) FROM (VALUES ${list(xs)}) t(x) ORDER BY x`,
+      ),
+    ).toEqual(want);
+    expect(
+      await rows(
+        "SELECT o.x FROM (VALUES (TIMESTAMP '2024-01-01 00:00:00'), (TIMESTAMP '2024-01-03 00:00:00')) o(x) WHERE EXISTS (SELECT 1 FROM (VALUES (TIMESTAMP '2024-01-01 10:00:00')) i(t) WHERE date_diff('hour', o.x, i.t) BETWEEN 0 AND 12)",
+      ),
+    ).toEqual([["2024-01-01 00:00:00.000"]]);
+  });
+
   it("map_agg and multimap_agg of typed calls keep the arguments' types", async () => {
     expect(
       await rows(
