@@ -9,37 +9,11 @@
  * only when the whole macro call is, and that is folded from the top, branch by branch.
  */
 
+import { closing, topCommas } from "./brackets.ts";
+
 interface Span {
   start: number;
   end: number;
-}
-
-/** Where the parenthesis opened at `open` closes (strings skipped), or -1. */
-function closing(sql: string, open: number): number {
-  let depth = 0;
-  for (let i = open; i < sql.length; i++) {
-    const c = sql[i];
-    if (c === "'") {
-      i = sql.indexOf("'", i + 1);
-      if (i < 0) return -1;
-    } else if (c === "(") depth++;
-    else if (c === ")" && --depth === 0) return i;
-  }
-  return -1;
-}
-
-/** The positions of the commas at depth 0 between `from` and `to` (strings skipped). */
-function topCommas(sql: string, from: number, to: number): number[] {
-  const out: number[] = [];
-  let depth = 0;
-  for (let i = from; i < to; i++) {
-    const c = sql[i];
-    if (c === "'") i = sql.indexOf("'", i + 1);
-    else if (c === "(" || c === "[" || c === "{") depth++;
-    else if (c === ")" || c === "]" || c === "}") depth--;
-    else if (c === "," && depth === 0) out.push(i);
-  }
-  return out;
 }
 
 /** Whether any overload of a CREATE MACRO statement types a parameter (`(x DOUBLE)`). */

@@ -5,6 +5,7 @@
  * cannot tell from the literal `JSON 'text'`).
  */
 import { RunMdError } from "@run-md/core";
+import { bracketed, CLOSE, OPEN } from "./brackets.ts";
 import { mapCode } from "./rewrite.ts";
 
 /** The text with strings, quoted identifiers and comments blanked (same length). */
@@ -14,22 +15,6 @@ function codeOnly(sql: string): string {
     (code) => code,
     (other) => " ".repeat(other.length),
   );
-}
-
-const OPEN = new Set(["(", "[", "{"]);
-const CLOSE = new Set([")", "]", "}"]);
-
-/** The `)` closing the `(` at `open` in code-only text, and the commas directly inside it. */
-function closing(code: string, open: number): { close: number; commas: number[] } | undefined {
-  let depth = 0;
-  const commas: number[] = [];
-  for (let i = open; i < code.length; i++) {
-    const ch = code[i] as string;
-    if (OPEN.has(ch)) depth++;
-    else if (CLOSE.has(ch) && --depth === 0) return { close: i, commas };
-    else if (ch === "," && depth === 1) commas.push(i);
-  }
-  return undefined;
 }
 
 /** One call of `name` in the text: where it starts, its `(`, its `)` and top-level commas. */
@@ -63,7 +48,7 @@ function rewriteCalls(
       const start = m.index ?? 0;
       if (done.has(start)) continue;
       const open = start + m[0].length - 1;
-      const c = closing(code, open);
+      const c = bracketed(code, open);
       const next = c ? rewrite(out, code, { start, open, ...c }) : undefined;
       if (next === undefined) {
         done.add(start);
@@ -117,7 +102,7 @@ export function listaggWithinGroup(sql: string): string {
     if (!within) throw listaggError("listagg needs WITHIN GROUP (ORDER BY ...), as in Trino");
     if (/\bON\s+OVERFLOW\b/i.test(code.slice(c.open, c.close)))
       throw listaggError("listagg ... ON OVERFLOW is not supported locally");
-    const group = closing(code, c.close + 1 + within[0].lastIndexOf("("));
+    const group = bracketed(code, c.close + 1 + within[0].lastIndexOf("("));
     if (!group) return undefined;
     const keys = text.slice(c.close + 1 + within[0].length, group.close);
     const valueEnd = c.commas[0] ?? c.close;
@@ -161,7 +146,7 @@ export function valuesRows(sql: string): string {
     for (const found of valuesItems(code, (m.index ?? 0) + m[0].length)) {
       const item = rowInside(code, found, edits);
       const row = /^ROW\s*(?=\()/i.exec(code.slice(item.start, item.end));
-      const whole = (from: number) => closing(code, item.start + from)?.close === item.end - 1;
+      const whole = (from: number) => bracketed(code, item.start + from)?.close === item.end - 1;
       if (row && whole(row[0].length))
         edits.push({ at: item.start, remove: row[0].length, insert: "" });
       else if (!(code[item.start] === "(" && whole(0))) {
@@ -190,20 +175,20 @@ function rowInside(code: string, item: Span, edits: Edit[]): Span {
   // Peel parentheses that wrap one group; then the innermost must be a row for them to go.
   const peeled: Span[] = [];
   let at = item;
-  while (code[at.start] === "(" && closing(code, at.start)?.close === at.end - 1) {
+  while (code[at.start] === "(" && bracketed(code, at.start)?.close === at.end - 1) {
     const text = code.slice(at.start + 1, at.end - 1);
     const lead = text.length - text.trimStart().length;
     const inner = { start: at.start + 1 + lead, end: at.start + 1 + text.trimEnd().length };
     const row = /^(ROW\s*)?\(/i.exec(code.slice(inner.start, inner.end));
     const open = inner.start + (row?.[0].length ?? 1) - 1;
-    if (!row || closing(code, open)?.close !== inner.end - 1) break;
+    if (!row || bracketed(code, open)?.close !== inner.end - 1) break;
     peeled.push(at);
     at = inner;
   }
   const row = /^ROW\s*\(/i.test(code.slice(at.start, at.end));
   // A row: ROW(...) or a group of several values (`((SELECT ...))` is one value, no row).
   const isRow =
-    row || (code[at.start] === "(" && (closing(code, at.start)?.commas.length ?? 0) > 0);
+    row || (code[at.start] === "(" && (bracketed(code, at.start)?.commas.length ?? 0) > 0);
   if (peeled.length === 0 || !isRow) return item;
   for (const p of peeled)
     edits.push({ at: p.start, remove: 1, insert: "" }, { at: p.end - 1, remove: 1, insert: "" });
@@ -229,8 +214,8 @@ function valuesItems(code: string, from: number): { start: number; end: number }
   let i = from;
   for (; i < code.length; i++) {
     const ch = code[i] as string;
-    if (OPEN.has(ch)) depth++;
-    else if (CLOSE.has(ch) && depth-- === 0) break;
+    if (OPEN.includes(ch)) depth++;
+    else if (CLOSE.includes(ch) && depth-- === 0) break;
     else if (depth > 0) continue;
     else if (ch === ",") push(i);
     else if (ch === ";" || (!/\w/.test(code[i - 1] ?? " ") && VALUES_END.test(code.slice(i))))
