@@ -9,7 +9,7 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { RunMdError } from "@run-md/core";
 import { parse, stringify } from "lossless-json";
-import { bindOuterColumns } from "./bind-late.ts";
+import { bindOuterColumns, keywordLambdas } from "./bind-late.ts";
 import { rewriteMapAggregate } from "./map-aggregates.ts";
 import { callPrepared } from "./prepared.ts";
 import { renameAggregate, rewriteFunction } from "./rewrite-functions.ts";
@@ -23,7 +23,6 @@ import {
   callNode,
   charCast,
   keepDouble,
-  keywordLambdas,
   mapSubscript,
   rewriteArithmetic,
   rewriteBetween,
@@ -408,7 +407,7 @@ export async function rewriteAthena(
   collectCteNames(statement.node, st.ctes);
   if (opts.trinoFunctions) annotateColumnTypes(statement.node);
   statement.node = visit(statement.node, st) as Node;
-  if (opts.trinoFunctions) statement.node = bindOuterColumns(statement.node);
+  if (opts.trinoFunctions) statement.node = bindOuterColumns(statement.node, opts.target.table);
   if (opts.trinoFunctions) refuseSelectAliases(statement.node, st.targets, COLUMN_NAMES);
   nameUnaliasedColumns(statement.node);
   nameValuesColumns(statement.node);

@@ -249,16 +249,6 @@ export function rewriteScalarCast(v: Node): Node {
 export const BOUND_PREFIX = "__runmd_bound";
 
 /**
- * The deserialized SQL's `(__runmd_bound_0 -> ...)` written `(lambda __runmd_bound_0: ...)`.
- * DuckDB reads an arrow as a JSON operator first, and in a correlated subquery that binds the
- * macro inside before the parameter's type is known ("multiple overloads" for floor(x) there);
- * the keyword is a lambda from the start. DuckDB's serializer writes only arrows.
- */
-export function keywordLambdas(sql: string): string {
-  return sql.replace(new RegExp(`\\((${BOUND_PREFIX}(?:_\\d+)?) -> `, "g"), "(lambda $1: ");
-}
-
-/**
  * `fn(a, b, ...)` for a typed-overload macro whose arguments hold aggregates:
  * `list_transform([a], lambda x: list_transform([b], lambda y: fn(x, y, c))[1])[1]`, one
  * single-element lambda per argument holding an aggregate, the others (constants a macro may

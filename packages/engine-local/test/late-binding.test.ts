@@ -1,5 +1,9 @@
-import { describe, expect, it } from "vitest";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { afterAll, describe, expect, it } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
+import { rewriteAthena } from "../src/rewrite.ts";
+import { PARTITION_COLUMNS } from "../src/schema.ts";
+import { TRINO_FUNCTIONS } from "../src/trino.ts";
 import { engineOverEmptyFolder } from "./helpers.ts";
 
 const engine = engineOverEmptyFolder();
@@ -110,5 +114,50 @@ describe("typed macros whose argument's type DuckDB does not know when it picks 
         "SELECT split_to_multimap('a=' || CAST(x AS varchar), ',', '=') FROM (VALUES 7) t(x)",
       ),
     ).toEqual([[{ a: ["7"] }]]);
+  });
+});
+
+describe("only calls that need it are bound late (a bound call runs its macro's dead branches)", () => {
+  const db = DuckDBInstance.create(":memory:");
+  afterAll(async () => (await db).closeSync());
+  const rewrite = async (sql: string) =>
+    rewriteAthena(await (await db).connect(), sql, {
+      aliases: new Set(["cloudtrail_logs"]),
+      target: { catalog: "", schema: "", table: "__runmd_view" },
+      trinoFunctions: TRINO_FUNCTIONS,
+      partitionColumns: new Set<string>(PARTITION_COLUMNS),
+    });
+  const bound = async (sql: string) => (await rewrite(sql)).sql.includes("__runmd_bound");
+
+  it("not in a derived table, nor in a subquery naming its own table's columns", async () => {
+    expect(
+      await bound("SELECT max(h) FROM (SELECT CAST(eventtime AS varchar) h FROM cloudtrail_logs)"),
+    ).toBe(false);
+    expect(
+      await bound(
+        "SELECT eventname FROM cloudtrail_logs WHERE eventname IN (SELECT eventname FROM cloudtrail_logs WHERE date_diff('day', from_iso8601_timestamp(eventtime), current_timestamp) < 3 AND useridentity.arn LIKE '%x')",
+      ),
+    ).toBe(false);
+  });
+
+  it("in a subquery naming an outer column", async () => {
+    expect(
+      await bound(
+        "SELECT eventname FROM cloudtrail_logs c WHERE EXISTS (SELECT 1 FROM cloudtrail_logs d WHERE date_diff('second', from_iso8601_timestamp(c.eventtime), from_iso8601_timestamp(d.eventtime)) < 60)",
+      ),
+    ).toBe(true);
+  });
+
+  it("a derived table's partition filter still prunes files", async () => {
+    const r = await rewrite(
+      "SELECT count(*) FROM (SELECT eventname FROM cloudtrail_logs WHERE date_diff('day', date_parse(concat(year, '/', month, '/', day), '%Y/%m/%d'), TIMESTAMP '2024-01-02 00:00:00') <= 1)",
+    );
+    expect(r.pruneSql).toContain("trino_date_diff");
+  });
+
+  it("text that looks like a bound lambda in a string is left alone", async () => {
+    expect(await rows("SELECT '(__runmd_bound_0 -> x', length('(__runmd_bound -> ')")).toEqual([
+      ["(__runmd_bound_0 -> x", "(__runmd_bound -> ".length],
+    ]);
   });
 });
