@@ -13,7 +13,7 @@
  * a lambda DuckDB no longer folds the macros' `typeof` CASEs, and each dead branch runs for every
  * row (a CAST to varchar in a derived table took 950 ms for 2 million rows, against 60). A table
  * or derived table in FROM cannot be correlated (Athena has no implicit LATERAL), so only
- * expression subqueries (scalar, EXISTS, IN) are looked into.
+ * expression subqueries (scalar, EXISTS, IN) and UNNEST's arguments are looked into.
  */
 import { macrosWhoseBodies, TYPED_MACROS } from "./macros.ts";
 import { mapCode } from "./rewrite.ts";
@@ -112,7 +112,8 @@ function walk(v: unknown, ctx: Context, w: Walk): unknown {
   if (!isNode(v)) return v;
   const call = v.class === "FUNCTION";
   let inner = ctx;
-  if (v.class === "SUBQUERY") inner = { ...ctx, sub: true };
+  if (v.type === "TABLE_FUNCTION") inner = { ...ctx, all: true };
+  else if (v.class === "SUBQUERY" || lateral(v)) inner = { ...ctx, sub: true };
   else if (v.type === "SELECT_NODE" && ctx.sub) inner = { ...ctx, local: localNames(v, w) };
   else if (call && SUBQUERY_MACROS.has(nameOf(v))) inner = { ...ctx, all: true };
   for (const [k, x] of Object.entries(v)) v[k] = walk(x, inner, w);
@@ -124,6 +125,20 @@ function walk(v: unknown, ctx: Context, w: Walk): unknown {
       : ctx.local !== undefined &&
         columnRefs(a).some((r) => !ctx.local?.has(lower((r.column_names as string[])[0])));
   return args.some(outer) ? bindTogether(args, nameOf(v), v) : v;
+}
+
+/**
+ * An UNNEST in FROM: its arguments name the columns of the tables before it (Trino's UNNEST is
+ * lateral): here the derived table without a FROM that rewriteUnnest makes of one (a table
+ * function's arguments are all bound, walk).
+ */
+function lateral(v: Node): boolean {
+  const node = (v.subquery as Node | undefined)?.node as Node | undefined;
+  return (
+    v.type === "SUBQUERY" &&
+    v.class === undefined &&
+    (node?.from_table as Node | undefined)?.type === "EMPTY"
+  );
 }
 
 /**

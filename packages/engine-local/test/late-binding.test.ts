@@ -86,6 +86,27 @@ describe("typed macros whose argument's type DuckDB does not know when it picks 
     ).toEqual([["2024-01-01 00:00:00.000"]]);
   });
 
+  it("UNNEST of a typed call of the columns before it (lateral) binds", async () => {
+    expect(
+      await rows(
+        "SELECT d, i FROM (VALUES (DATE '2024-01-01', DATE '2024-01-03')) t(d1, d2) CROSS JOIN UNNEST(sequence(d1, d2, INTERVAL '1' DAY)) WITH ORDINALITY u(d, i) ORDER BY i",
+      ),
+    ).toEqual([
+      ["2024-01-01", 1],
+      ["2024-01-02", 2],
+      ["2024-01-03", 3],
+    ]);
+    expect(
+      await rows(
+        "SELECT r, i FROM (VALUES (ARRAY[1, 2, 3])) t(x) CROSS JOIN UNNEST(reverse(x)) WITH ORDINALITY u(r, i) ORDER BY i",
+      ),
+    ).toEqual([
+      [3, 1],
+      [2, 2],
+      [1, 3],
+    ]);
+  });
+
   it("map_agg and multimap_agg of typed calls keep the arguments' types", async () => {
     expect(
       await rows(
