@@ -320,6 +320,8 @@ const MACRO_DEFS: string[] = [
   // first letter, vowels separate equal codes, three digits padded with 0.
   `CREATE MACRO soundex(s) AS CASE WHEN s IS NULL THEN NULL WHEN trino_letters(s) = '' THEN '' WHEN regexp_matches(trino_letters(s), '[^A-Z]') THEN trino_raise('INVALID_FUNCTION_ARGUMENT: The character is not mapped: ' || regexp_extract(trino_letters(s), '[^A-Z]'), s) ELSE trino_soundex_code(trino_letters(s)) END`,
   `CREATE MACRO hamming_distance(a, b) AS CASE WHEN length(a) <> length(b) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: The input strings to hamming_distance function must have the same length', concat(a, b)) WHEN a = '' THEN CAST(0 AS BIGINT) ELSE hamming(a, b) END`,
+  // chr takes a bigint (DuckDB's an integer); Trino's message for what is not a code point.
+  `CREATE MACRO chr(n) AS CASE WHEN n < 0 OR n > 1114111 OR n BETWEEN 55296 AND 57343 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Not a valid Unicode code point: ' || n, n) ELSE system.main.chr(CAST(n AS INTEGER)) END`,
   // codepoint takes a varchar(1): anything but one character is an error.
   `CREATE MACRO codepoint(c) AS CASE WHEN length(c) <> 1 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: codepoint takes exactly one character', c) ELSE unicode(c) END`,
   `CREATE MACRO lpad(s, n, p) AS ${PAD("lpad")}`,

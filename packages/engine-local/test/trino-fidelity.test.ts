@@ -350,6 +350,8 @@ const values: [string, unknown, string | undefined, string][] = [
     "map(integer, integer)",
     "Trino: lambda scoping (the inner k is the array's element)",
   ],
+  // chr takes a bigint (DuckDB's chr an integer).
+  ["chr(CAST(98 AS bigint))", "b", "varchar", "Trino StringFunctions.chr(bigint)"],
   // Not @SqlNullable: a NULL array is NULL before the count is checked.
   ["ngrams(CAST(NULL AS array(integer)), 0)", null, undefined, "Trino ArrayNgramsFunction"],
   ["trim_array(CAST(NULL AS array(integer)), -1)", null, undefined, "Trino ArrayTrimFunction"],
@@ -1185,6 +1187,8 @@ const errors: [string, RegExp, string][] = [
     "corpus trino-b50e2be9ec1e (split_to_multimap)",
   ],
   ["ngrams(ARRAY[1], 0)", /N must be positive/, "Trino ArrayNgramsFunction"],
+  ["chr(-1)", /Not a valid Unicode code point: -1/, "corpus (chr)"],
+  ["chr(55296)", /Not a valid Unicode code point: 55296/, "Trino: a surrogate is not a code point"],
   // The entries are found left to right: 'a=1' then ';', not 'a=1;' with the text's last ';;' cut.
   [
     "split_to_multimap('a=1;;;', ';;', '=')",
