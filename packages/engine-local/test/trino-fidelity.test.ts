@@ -350,6 +350,19 @@ const values: [string, unknown, string | undefined, string][] = [
     "map(integer, integer)",
     "Trino: lambda scoping (the inner k is the array's element)",
   ],
+  // ngrams by n, computed here: every run of n consecutive elements (the array itself when n is
+  // its length or more). n of 2 to 5 zip the array with itself shifted; others slice.
+  ...[1, 2, 3, 4, 5, 6, 40, 41].map((n): [string, unknown, string, string] => {
+    const a = Array.from({ length: 40 }, (_, i) => (i % 7 === 3 ? null : i * 3));
+    const grams =
+      n >= a.length ? [a] : a.slice(0, a.length - n + 1).map((_, i) => a.slice(i, i + n));
+    return [
+      `ngrams(ARRAY[${a.map((x) => x ?? "NULL")}], ${n})`,
+      grams,
+      "array(array(integer))",
+      "Trino ArrayNgramsFunction",
+    ];
+  }),
   // chr takes a bigint (DuckDB's chr an integer).
   ["chr(CAST(98 AS bigint))", "b", "varchar", "Trino StringFunctions.chr(bigint)"],
   // Not @SqlNullable: a NULL array is NULL before the count is checked.
