@@ -17,6 +17,7 @@ import {
 import { clone } from "./tree.ts";
 import { offsetPattern } from "./trino.ts";
 import { JSON_CAST_ELEMENTS } from "./trino-helpers.ts";
+import { packedReduce } from "./trino-map-lambda.ts";
 
 type Node = Record<string, unknown>;
 
@@ -701,7 +702,8 @@ export function rewriteLambdaCall(f: Node, name: string): Node {
     args[2]?.class === "LAMBDA" &&
     args[3]?.class === "LAMBDA"
   ) {
-    const reduced = callNode("list_reduce", [args[0], args[2], args[1]], { alias: "" });
+    const reduced =
+      packedReduce(args) ?? callNode("list_reduce", [args[0], args[2], args[1]], { alias: "" });
     return first(reduced, args[3]);
   }
   return f;

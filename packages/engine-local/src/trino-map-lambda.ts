@@ -51,23 +51,19 @@ function lambdaParams(lambda: Node): string[] {
 }
 
 /**
- * A copy of `body` with each lambda parameter (lower-cased name) read as its field of the entry
- * (a struct field's name, or its position in an unnamed struct); `p.a` reads field a of it. An
- * inner lambda's parameter of the same name hides it in that lambda's body.
+ * A copy of `body` with each lambda parameter (lower-cased name) read as `reads` says (a field of
+ * the entry, say); `p.a` reads field a of it. An inner lambda's parameter of the same name hides
+ * it in that lambda's body.
  */
-function substitute(body: unknown, fields: Map<string, Node>): unknown {
-  if (Array.isArray(body)) return body.map((x) => substitute(x, fields));
+function substitute(body: unknown, reads: Map<string, () => Node>): unknown {
+  if (Array.isArray(body)) return body.map((x) => substitute(x, reads));
   if (typeof body !== "object" || body === null || isLosslessNumber(body)) return body;
   const n = body as Node;
   if (n.class === "COLUMN_REF") {
     const [first, ...path] = (n.column_names as string[]).map(String);
-    const field = fields.get(String(first).toLowerCase());
-    if (field) {
-      let read = callNode(
-        "struct_extract",
-        [columnRef(ENTRY), field],
-        path.length ? { alias: "" } : n,
-      );
+    const base = reads.get(String(first).toLowerCase());
+    if (base) {
+      let read: Node = { ...base(), alias: path.length ? "" : n.alias };
       path.forEach((name, i) => {
         read = callNode(
           "struct_extract",
@@ -79,19 +75,84 @@ function substitute(body: unknown, fields: Map<string, Node>): unknown {
     }
   }
   if (n.class === "LAMBDA") {
-    const inner = new Map(fields);
+    const inner = new Map(reads);
     for (const p of lambdaParams(n)) inner.delete(p);
     return { ...n, expr: substitute(n.expr, inner) };
   }
   const out: Node = {};
-  for (const [key, x] of Object.entries(n)) out[key] = substitute(x, fields);
+  for (const [key, x] of Object.entries(n)) out[key] = substitute(x, reads);
   return out;
 }
 
+/** A reader of field `field` (a name, or a position in an unnamed struct) of the column `of`. */
+const fieldOf = (of: string, field: Node) => () =>
+  callNode("struct_extract", [columnRef(of), field], { alias: "" });
+
 /** `(p, q) -> body` as a one-parameter lambda over entries whose fields `fields` hold p and q. */
 function entryLambda(lambda: Node, params: [string, string], fields: [Node, Node]): Node {
-  const map = new Map(params.map((p, i) => [p.toLowerCase(), fields[i] as Node]));
+  const map = new Map(params.map((p, i) => [p.toLowerCase(), fieldOf(ENTRY, fields[i] as Node)]));
   return { ...lambda, lhs: columnRef(ENTRY), expr: substitute(lambda.expr, map) };
+}
+
+const STATE = "__runmd_state";
+const ELEMENT = "__runmd_element";
+
+/**
+ * `reduce(a, init, (s, x) -> ..., out)` whose state is a row, an array, a map or text, folded by
+ * DuckDB's list_reduce, whose state must be of the elements' type: each element and the state
+ * packed as `{'s': state, 'x': element}` (the state's type is the initial value's, as Trino's S),
+ * s and x read as the fields. Returns the folded state (the caller applies `out`), or undefined
+ * to fold natively (a number state: DuckDB then takes the common type of state and elements).
+ */
+export function packedReduce(args: Node[]): Node | undefined {
+  const [a, init, step] = args as [Node, Node, Node];
+  const params = pairParams(step);
+  if (!params || !packs(init)) return undefined;
+  const none = { alias: "" };
+  const pack = (s: Node, x: Node) =>
+    callNode(
+      "struct_pack",
+      [
+        { ...s, alias: "s" },
+        { ...x, alias: "x" },
+      ],
+      none,
+    );
+  const NULL: Node = {
+    class: "CONSTANT",
+    type: "VALUE_CONSTANT",
+    alias: "",
+    query_location: 0,
+    value: { type: { id: "NULL", type_info: null }, is_null: true },
+  };
+  const reads = new Map([
+    [params[0].toLowerCase(), fieldOf(STATE, strConst("s"))],
+    [params[1].toLowerCase(), fieldOf(ELEMENT, strConst("x"))],
+  ]);
+  const body = pack(substitute(step.expr, reads) as Node, NULL);
+  const lhs = callNode("row", [columnRef(STATE), columnRef(ELEMENT)], none);
+  const fold: Node = { ...step, lhs, expr: body };
+  const packElement: Node = {
+    ...step,
+    lhs: columnRef(ELEMENT),
+    expr: pack(NULL, columnRef(ELEMENT)),
+  };
+  const elements = callNode("list_transform", [a, packElement], none);
+  const folded = callNode("list_reduce", [elements, fold, pack(init, NULL)], none);
+  return callNode("struct_extract", [folded, strConst("s")], none);
+}
+
+/** Whether a reduce's initial state is a row, array, map or text (never an element's type by chance). */
+function packs(init: Node): boolean {
+  if (init.class === "CAST")
+    return ["STRUCT", "LIST", "MAP", "VARCHAR"].includes(String((init.cast_type as Node).id));
+  if (init.class === "FUNCTION")
+    return ["row", "struct_pack", "list_value", "map", "array_value"].includes(
+      String(init.function_name),
+    );
+  if (init.class === "OPERATOR") return init.type === "ARRAY_CONSTRUCTOR";
+  if (init.class === "CONSTANT") return ((init.value as Node).type as Node).id === "VARCHAR";
+  return false;
 }
 
 /**

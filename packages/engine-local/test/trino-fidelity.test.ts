@@ -363,6 +363,26 @@ const values: [string, unknown, string | undefined, string][] = [
       "Trino ArrayNgramsFunction",
     ];
   }),
+  // reduce with a state of another type than the elements (DuckDB's list_reduce wants one type).
+  [
+    "reduce(ARRAY[5, 6, 10, 20], CAST(ROW(0.0, 0) AS ROW(sum DOUBLE, count INTEGER)), (s, x) -> CAST(ROW(x + s.sum, s.count + 1) AS ROW(sum DOUBLE, count INTEGER)), s -> IF(s.count = 0, NULL, s.sum / s.count))",
+    10.25,
+    "double",
+    "docs array: reduce (a row state)",
+  ],
+  [
+    "reduce(ARRAY[1, 2, 3], '', (s, x) -> s || CAST(x AS varchar), s -> s)",
+    "123",
+    "varchar",
+    "Trino ReduceFunction (a text state)",
+  ],
+  [
+    "reduce(ARRAY[ARRAY[1], ARRAY[2, 3]], ARRAY[0], (s, x) -> s || x, s -> s)",
+    [0, 1, 2, 3],
+    "array(integer)",
+    "Trino ReduceFunction",
+  ],
+  ["reduce(ARRAY[5, 20, 50], 0, (s, x) -> s + x, s -> s)", 75, "integer", "docs array: reduce"],
   // chr takes a bigint (DuckDB's chr an integer).
   ["chr(CAST(98 AS bigint))", "b", "varchar", "Trino StringFunctions.chr(bigint)"],
   // Not @SqlNullable: a NULL array is NULL before the count is checked.
