@@ -6,8 +6,8 @@
  * columns. It then chose silently the wrong overload (`(SELECT reverse(a))` reversed the array's
  * text, `(SELECT length(s))` read escapes as bytes) or none ("multiple overloads" for
  * `(SELECT date_trunc('hour', t.ts))`). After the rewrite, such a typed macro call binds its
- * arguments that name a column through a lambda first (bindTogether): a lambda's parameter is
- * bound with its list's type.
+ * arguments that name a column through a lambda first (trino-ast.ts bindFirst): a lambda's
+ * parameter is bound with its list's type.
  *
  * Only calls naming a column their own SELECT's FROM does not provably define are bound: inside
  * a lambda DuckDB no longer folds the macros' `typeof` CASEs, and each dead branch runs for every
@@ -19,7 +19,7 @@ import { macrosWhoseBodies, TYPED_MACROS } from "./macros.ts";
 import { mapCode } from "./rewrite.ts";
 import { CLOUDTRAIL_COLUMNS, PARTITION_COLUMNS } from "./schema.ts";
 import { isNode, type Node } from "./tree.ts";
-import { BOUND_PREFIX, callNode, intConst } from "./trino-ast.ts";
+import { BOUND_PREFIX, bindFirst, namesColumn } from "./trino-ast.ts";
 
 /** Macros whose arguments end up in a subquery of their body. */
 const SUBQUERY_MACROS = macrosWhoseBodies(/\(\s*SELECT\b/i);
@@ -38,18 +38,10 @@ const SPECIAL_VALUES = [
   "localtimestamp",
 ];
 
-const columnRef = (name: string): Node => ({
-  class: "COLUMN_REF",
-  type: "COLUMN_REF",
-  alias: "",
-  query_location: 0,
-  column_names: [name],
-});
-
 const nameOf = (f: Node) => String(f.function_name).toLowerCase();
 const lower = (n: unknown) => (typeof n === "string" ? n.toLowerCase() : "");
 
-/** The column references of an expression (not bindTogether's own lambda parameter). */
+/** The column references of an expression (not bindFirst's own lambda parameter). */
 function columnRefs(v: unknown, out: Node[] = []): Node[] {
   if (Array.isArray(v)) for (const x of v) columnRefs(x, out);
   else if (isNode(v)) {
@@ -60,8 +52,6 @@ function columnRefs(v: unknown, out: Node[] = []): Node[] {
   }
   return out;
 }
-
-const namesColumn = (v: unknown) => columnRefs(v).length > 0;
 
 interface Walk {
   /** The table name the rewrite gave the CloudTrail table. */
@@ -124,7 +114,7 @@ function walk(v: unknown, ctx: Context, w: Walk): unknown {
       ? namesColumn(a)
       : ctx.local !== undefined &&
         columnRefs(a).some((r) => !ctx.local?.has(lower((r.column_names as string[])[0])));
-  return args.some(outer) ? bindTogether(args, nameOf(v), v) : v;
+  return args.some(outer) ? bindFirst(args, nameOf(v), v) : v;
 }
 
 /**
@@ -184,43 +174,6 @@ function outputNames(node: unknown): string[] {
         ? String((item.column_names as string[]).at(-1))
         : "",
   );
-}
-
-/**
- * `fn(a, b, c)` as `list_transform([row(a, b)], lambda p: fn(p[1], p[2], c))[1]`: the arguments
- * naming a column in one row, outside the lambda. Not one lambda per argument (bindAggregates):
- * DuckDB cannot bind a column inside a lambda's body in a correlated subquery, so the second
- * argument's list, inside the first lambda, failed (`WHERE y % x = 0` with x the outer column:
- * "Referenced column y not found").
- */
-function bindTogether(args: Node[], fn: string, like: Node): Node {
-  const bound = args.filter(namesColumn);
-  const param = columnRef(BOUND_PREFIX);
-  let at = 0;
-  const body = callNode(
-    fn,
-    args.map((a) =>
-      namesColumn(a) ? callNode("struct_extract_at", [param, intConst(++at)], { alias: "" }) : a,
-    ),
-    { alias: "" },
-  );
-  const lambda: Node = {
-    class: "LAMBDA",
-    type: "LAMBDA",
-    alias: "",
-    query_location: 0,
-    lhs: param,
-    expr: body,
-  };
-  const row = callNode(
-    "row",
-    bound.map((a) => ({ ...a, alias: "" })),
-    { alias: "" },
-  );
-  const each = callNode("list_transform", [callNode("list_value", [row], { alias: "" }), lambda], {
-    alias: "",
-  });
-  return callNode("array_extract", [each, intConst(1)], like);
 }
 
 /**

@@ -11,7 +11,7 @@ import type { RewriteOptions } from "./rewrite.ts";
 import { clone, constValue, type Node, setConst } from "./tree.ts";
 import { jodaFormat, jsonPath, mysqlFormat, TRINO_PREFIX, TYPED_FUNCTIONS } from "./trino.ts";
 import {
-  bindAggregates,
+  bindFirst,
   callNode,
   checkReplacement,
   extractField,
@@ -246,7 +246,7 @@ function lambdaCall(f: Node, name: string): Node | undefined {
 
 /**
  * Functions with a Trino macro are called through it; a typed-overload macro whose arguments hold
- * an aggregate binds them through lambdas first (trino-ast.ts bindAggregates).
+ * an aggregate binds them through lambdas first (trino-ast.ts bindFirst).
  */
 function trinoMacro(f: Node, opts: RewriteOptions): Node {
   const fname = String(f.function_name).toLowerCase();
@@ -258,7 +258,7 @@ function trinoMacro(f: Node, opts: RewriteOptions): Node {
     return f;
   }
   if (hasAggregate(f.children) && TYPED_FUNCTIONS.has(fname))
-    return bindAggregates(f.children as Node[], `${TRINO_PREFIX}${fname}`, f);
+    return bindFirst(f.children as Node[], `${TRINO_PREFIX}${fname}`, f);
   f.function_name = `${TRINO_PREFIX}${fname}`;
   return f;
 }

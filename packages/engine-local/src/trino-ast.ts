@@ -189,7 +189,7 @@ export function rewriteArithmetic(f: Node): Node {
     const macro = name === "/" ? "trino_divide" : "trino_modulo";
     // With an aggregate operand the typed macro goes inside a lambda, whose parameter has the
     // aggregate's type when the overload is chosen (DuckDB's // would give NULL on zero).
-    return aggregated ? bindAggregates(args, macro, f) : callNode(macro, args, f);
+    return aggregated ? bindFirst(args, macro, f) : callNode(macro, args, f);
   }
   if (name === "%") return callNode("trino_decimal_modulo", args, f);
   const sa = a.kind === "decimal" ? a.scale : 0;
@@ -246,55 +246,63 @@ export function rewriteScalarCast(v: Node): Node {
   return callNode(name, [{ ...child, alias: "" }], v);
 }
 
-/** The prefix of the lambda parameters bindAggregates introduces (never a user's name). */
+/** The lambda parameter bindFirst introduces (never a user's name). */
 export const BOUND_PREFIX = "__runmd_bound";
 
+/** Whether an expression names a column (not bindFirst's own lambda parameter). */
+export function namesColumn(v: unknown): boolean {
+  if (Array.isArray(v)) return v.some(namesColumn);
+  if (typeof v !== "object" || v === null) return false;
+  const n = v as Node;
+  if (n.class === "COLUMN_REF")
+    return !String((n.column_names as string[])[0])
+      .toLowerCase()
+      .startsWith(BOUND_PREFIX);
+  return Object.values(n).some((x) => typeof x === "object" && x !== null && namesColumn(x));
+}
+
 /**
- * `fn(a, b, ...)` for a typed-overload macro whose arguments hold aggregates:
- * `list_transform([a], lambda x: list_transform([b], lambda y: fn(x, y, c))[1])[1]`, one
- * single-element lambda per argument holding an aggregate, the others (constants a macro may
- * need as such) left in place. DuckDB binds a typed macro's arguments before the aggregates in
- * them (so it picks no overload, or silently the wrong one: reverse(array_agg(x)) reversed the
- * array's text); a lambda's parameter is bound after the list, with the aggregate's type. Plain
- * parameters, not fields of one struct: DuckDB's HAVING cannot bind a lambda's struct field
- * (`HAVING count(*) / 2 > 1` failed with "column a must appear in the GROUP BY clause").
- * `which` picks the arguments to bind first (bind-late.ts: those naming an outer column).
+ * `fn(a, b, c)` as `list_transform([row(a, b)], lambda p: fn(p[1], p[2], c))[1]`, for a
+ * typed-overload macro whose argument types DuckDB does not know when it picks the overload: an
+ * aggregate's (reverse(array_agg(x)) reversed the array's text), an outer column's in a
+ * subquery (bind-late.ts). A lambda's parameter is bound after its list, with the list's type.
+ * The arguments naming a column (or holding an aggregate) go in one row, outside the lambda;
+ * the others (constants a macro may need as such) stay in place. One row, not one lambda per
+ * argument: DuckDB cannot bind a column inside a lambda's body in a correlated subquery
+ * (`WHERE y % x = 0` with x the outer column: "Referenced column y not found"). Fields read by
+ * position: in HAVING, DuckDB reads a lambda's `p.a` as the column a of a table p.
  */
-export function bindAggregates(
-  args: Node[],
-  fn: string,
-  like: Node,
-  which: (arg: Node) => boolean = hasAggregate,
-): Node {
-  const names = args.map((a, i) => (which(a) ? `${BOUND_PREFIX}_${i}` : undefined));
-  const ref = (name: string): Node => ({
+export function bindFirst(args: Node[], fn: string, like: Node): Node {
+  const bound = (a: Node) => namesColumn(a) || hasAggregate(a);
+  const none = { alias: "" };
+  const param: Node = {
     class: "COLUMN_REF",
     type: "COLUMN_REF",
     alias: "",
     query_location: 0,
-    column_names: [name],
-  });
-  let body = callNode(
+    column_names: [BOUND_PREFIX],
+  };
+  let at = 0;
+  const call = callNode(
     fn,
-    args.map((a, i) => (names[i] ? ref(names[i] as string) : a)),
-    { alias: "" },
+    args.map((a) => (bound(a) ? callNode("struct_extract_at", [param, intConst(++at)], none) : a)),
+    none,
   );
-  for (let i = args.length - 1; i >= 0; i--) {
-    const name = names[i];
-    if (!name) continue;
-    const lambda: Node = {
-      class: "LAMBDA",
-      type: "LAMBDA",
-      alias: "",
-      query_location: 0,
-      lhs: ref(name),
-      expr: body,
-    };
-    const list = callNode("list_value", [{ ...(args[i] as Node), alias: "" }], { alias: "" });
-    const each = callNode("list_transform", [list, lambda], { alias: "" });
-    body = callNode("array_extract", [each, intConst(1)], { alias: "" });
-  }
-  return { ...body, alias: like.alias ?? "", query_location: like.query_location };
+  const lambda: Node = {
+    class: "LAMBDA",
+    type: "LAMBDA",
+    alias: "",
+    query_location: 0,
+    lhs: param,
+    expr: call,
+  };
+  const row = callNode(
+    "row",
+    args.filter(bound).map((a) => ({ ...a, alias: "" })),
+    none,
+  );
+  const each = callNode("list_transform", [callNode("list_value", [row], none), lambda], none);
+  return callNode("array_extract", [each, intConst(1)], like);
 }
 
 /**
@@ -462,7 +470,7 @@ export function rewriteToVarcharCast(v: Node): Node {
   const arg = { ...child, alias: "" };
   if (p !== undefined) return callNode("trino_timestamp_text", [arg, intConst(p)], v);
   // An aggregate's type is known only after the typed overloads are chosen: bound through a lambda.
-  if (hasAggregate(child)) return bindAggregates([arg], "trino_to_varchar", v);
+  if (hasAggregate(child)) return bindFirst([arg], "trino_to_varchar", v);
   return callNode("trino_to_varchar", [arg], v);
 }
 
@@ -1000,7 +1008,7 @@ const AGGREGATES = new Set(
 /**
  * Whether an expression holds an aggregate or window call outside a subquery. DuckDB binds a typed
  * macro's arguments before the aggregates in them, so a typed overload cannot be chosen for them
- * ("multiple overloads", or the wrong one): such calls bind them first (bindAggregates).
+ * ("multiple overloads", or the wrong one): such calls bind them first (bindFirst).
  */
 export function hasAggregate(v: unknown): boolean {
   if (Array.isArray(v)) return v.some((x) => hasAggregate(x));

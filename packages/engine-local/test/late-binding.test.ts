@@ -86,6 +86,15 @@ describe("typed macros whose argument's type DuckDB does not know when it picks 
     ).toEqual([["2024-01-01 00:00:00.000"]]);
   });
 
+  it("a typed call of an aggregate and an outer column in a correlated subquery binds", async () => {
+    // Computed here: the largest y divided by each x, and a date x days after the latest.
+    expect(
+      await rows(
+        "SELECT x, (SELECT max(y) / x FROM (VALUES 4, 6) u(y)), (SELECT date_add('day', x, max(d)) FROM (VALUES DATE '2024-01-01') u(d)) FROM (VALUES 1, 2, 4) t(x) ORDER BY x",
+      ),
+    ).toEqual([1, 2, 4].map((x) => [x, Math.trunc(6 / x), `2024-01-0${1 + x}`]));
+  });
+
   it("UNNEST of a typed call of the columns before it (lateral) binds", async () => {
     expect(
       await rows(
