@@ -66,7 +66,7 @@ interface Walk {
  */
 interface Context {
   sub: boolean;
-  local: Set<string> | undefined;
+  local: Local | undefined;
   all: boolean;
 }
 
@@ -109,11 +109,9 @@ function walk(v: unknown, ctx: Context, w: Walk): unknown {
   for (const [k, x] of Object.entries(v)) v[k] = walk(x, inner, w);
   if (!call || !TYPED_MACROS.has(nameOf(v))) return v;
   const args = v.children as Node[];
+  const local = ctx.local;
   const outer = (a: Node) =>
-    ctx.all
-      ? namesColumn(a)
-      : ctx.local !== undefined &&
-        columnRefs(a).some((r) => !ctx.local?.has(lower((r.column_names as string[])[0])));
+    ctx.all ? namesColumn(a) : local !== undefined && columnRefs(a).some((r) => !isLocal(r, local));
   return args.some(outer) ? bindFirst(args, nameOf(v), v) : v;
 }
 
@@ -131,16 +129,31 @@ function lateral(v: Node): boolean {
   );
 }
 
+/** What a SELECT's FROM provably defines: its columns, and each source's (undefined: not known). */
+interface Local {
+  columns: Set<string>;
+  sources: Map<string, Set<string> | undefined>;
+}
+
 /**
- * The names a SELECT's FROM provably defines: its sources' aliases and table names, and the
- * columns known of them (the CloudTrail table's, a CTE's or derived table's output names, column
- * alias lists). A table whose columns are not known adds only its name.
+ * Whether a column reference provably names a column of its own SELECT's FROM: `c` one of its
+ * columns, `q.c` a column c of its source q (not an outer q an inner alias hides, as in Trino),
+ * or a field of one of its columns (`useridentity.arn`).
  */
-function localNames(select: Node, w: Walk): Set<string> {
-  const names = new Set<string>(SPECIAL_VALUES);
-  const add = (n: unknown) => {
-    if (lower(n) !== "") names.add(lower(n));
-  };
+function isLocal(ref: Node, local: Local): boolean {
+  const [q, c] = (ref.column_names as string[]).map(lower) as [string, string | undefined];
+  if (c === undefined) return local.columns.has(q);
+  if (local.sources.has(q)) return local.sources.get(q)?.has(c) === true;
+  return local.columns.has(q);
+}
+
+/**
+ * What a SELECT's FROM provably defines: the CloudTrail table's columns, a CTE's or derived
+ * table's output names, column alias lists; a source whose columns are not known (another table,
+ * a table function) defines none, so references to it are bound late (safe, only slower).
+ */
+function localNames(select: Node, w: Walk): Local {
+  const local: Local = { columns: new Set(SPECIAL_VALUES), sources: new Map() };
   const visit = (f: unknown): void => {
     if (!isNode(f)) return;
     if (f.type === "JOIN") {
@@ -148,32 +161,32 @@ function localNames(select: Node, w: Walk): Set<string> {
       visit(f.right);
       return;
     }
-    add(f.alias);
-    for (const a of (f.column_name_alias as unknown[] | undefined) ?? []) add(a);
-    if (f.type === "BASE_TABLE") {
-      add(f.table_name);
-      if (lower(f.table_name) === w.table) for (const c of TABLE_COLUMNS) names.add(c);
-      const cte = w.ctes.get(lower(f.table_name));
-      if (cte) for (const c of outputNames(cte)) add(c);
-    } else if (f.type === "SUBQUERY") {
-      for (const c of outputNames((f.subquery as Node | undefined)?.node)) add(c);
-    }
+    const aliases = ((f.column_name_alias as unknown[] | undefined) ?? []).map(lower);
+    let cols: string[] | undefined;
+    if (aliases.length > 0) cols = aliases;
+    else if (f.type === "BASE_TABLE" && lower(f.table_name) === w.table) cols = TABLE_COLUMNS;
+    else if (f.type === "BASE_TABLE") cols = outputNames(w.ctes.get(lower(f.table_name)));
+    else if (f.type === "SUBQUERY") cols = outputNames((f.subquery as Node | undefined)?.node);
+    for (const c of cols ?? []) local.columns.add(c);
+    const name = lower(f.alias) || lower(f.table_name);
+    if (name !== "") local.sources.set(name, cols && new Set(cols));
   };
   visit(select.from_table);
-  return names;
+  return local;
 }
 
-/** The output column names of a query node that the text shows (none for `*`). */
-function outputNames(node: unknown): string[] {
-  if (!isNode(node)) return [];
+/** The output column names of a query node, lower-cased; undefined when the text does not show them all. */
+function outputNames(node: unknown): string[] | undefined {
+  if (!isNode(node)) return undefined;
   if (node.type === "SET_OPERATION_NODE") return outputNames(node.left);
-  return ((node.select_list as Node[] | undefined) ?? []).map((item) =>
+  const names = ((node.select_list as Node[] | undefined) ?? []).map((item) =>
     item.alias !== ""
-      ? String(item.alias)
+      ? lower(item.alias)
       : item.class === "COLUMN_REF"
-        ? String((item.column_names as string[]).at(-1))
+        ? lower((item.column_names as string[]).at(-1))
         : "",
   );
+  return names.includes("") ? undefined : names;
 }
 
 /**

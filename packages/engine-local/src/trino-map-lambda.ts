@@ -10,7 +10,27 @@ import { callNode, intConst, strConst } from "./trino-ast.ts";
 
 type Node = Record<string, unknown>;
 
-const ENTRY = "__runmd_entry";
+/**
+ * A lambda parameter name of the given kind that the body does not use yet: a rewritten lambda
+ * inside this one (rewritten first) has taken `__runmd_entry_0`, and reusing it would make the
+ * outer parameter read the inner one's entry (nested transform_values read the inner key).
+ */
+function fresh(kind: string, body: unknown): string {
+  const prefix = `__runmd_${kind}_`;
+  let n = 0;
+  const scan = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(scan);
+    else if (typeof v === "object" && v !== null && !isLosslessNumber(v)) {
+      const node = v as Node;
+      if (node.class === "COLUMN_REF") {
+        const name = String((node.column_names as string[])[0]);
+        if (name.startsWith(prefix)) n = Math.max(n, Number(name.slice(prefix.length)) + 1);
+      } else Object.values(node).forEach(scan);
+    }
+  };
+  scan(body);
+  return `${prefix}${n}`;
+}
 
 function columnRef(name: string): Node {
   return {
@@ -90,12 +110,10 @@ const fieldOf = (of: string, field: Node) => () =>
 
 /** `(p, q) -> body` as a one-parameter lambda over entries whose fields `fields` hold p and q. */
 function entryLambda(lambda: Node, params: [string, string], fields: [Node, Node]): Node {
-  const map = new Map(params.map((p, i) => [p.toLowerCase(), fieldOf(ENTRY, fields[i] as Node)]));
-  return { ...lambda, lhs: columnRef(ENTRY), expr: substitute(lambda.expr, map) };
+  const entry = fresh("entry", lambda.expr);
+  const map = new Map(params.map((p, i) => [p.toLowerCase(), fieldOf(entry, fields[i] as Node)]));
+  return { ...lambda, lhs: columnRef(entry), expr: substitute(lambda.expr, map) };
 }
-
-const STATE = "__runmd_state";
-const ELEMENT = "__runmd_element";
 
 /**
  * `reduce(a, init, (s, x) -> ..., out)` whose state is a row, an array, a map or text, folded by
@@ -125,17 +143,18 @@ export function packedReduce(args: Node[]): Node | undefined {
     query_location: 0,
     value: { type: { id: "NULL", type_info: null }, is_null: true },
   };
+  const [state, element] = [fresh("state", step.expr), fresh("element", step.expr)];
   const reads = new Map([
-    [params[0].toLowerCase(), fieldOf(STATE, strConst("s"))],
-    [params[1].toLowerCase(), fieldOf(ELEMENT, strConst("x"))],
+    [params[0].toLowerCase(), fieldOf(state, strConst("s"))],
+    [params[1].toLowerCase(), fieldOf(element, strConst("x"))],
   ]);
   const body = pack(substitute(step.expr, reads) as Node, NULL);
-  const lhs = callNode("row", [columnRef(STATE), columnRef(ELEMENT)], none);
+  const lhs = callNode("row", [columnRef(state), columnRef(element)], none);
   const fold: Node = { ...step, lhs, expr: body };
   const packElement: Node = {
     ...step,
-    lhs: columnRef(ELEMENT),
-    expr: pack(NULL, columnRef(ELEMENT)),
+    lhs: columnRef(element),
+    expr: pack(NULL, columnRef(element)),
   };
   const elements = callNode("list_transform", [a, packElement], none);
   const folded = callNode("list_reduce", [elements, fold, pack(init, NULL)], none);

@@ -95,6 +95,19 @@ describe("typed macros whose argument's type DuckDB does not know when it picks 
     ).toEqual([1, 2, 4].map((x) => [x, Math.trunc(6 / x), `2024-01-0${1 + x}`]));
   });
 
+  it("an outer t.a is bound late even where an inner source is also called t (without an a)", async () => {
+    expect(
+      await rows(
+        "SELECT (SELECT reverse(t.a) FROM (VALUES 'zz') t(b)) FROM (VALUES ARRAY[1, 2]) t(a)",
+      ),
+    ).toEqual([[[2, 1]]]);
+    expect(
+      await rows(
+        "SELECT (SELECT reverse(t.b) FROM (VALUES 'zz') t(b)) FROM (VALUES ARRAY[1, 2]) t(a)",
+      ),
+    ).toEqual([["zz"]]);
+  });
+
   it("UNNEST of a typed call of the columns before it (lateral) binds", async () => {
     expect(
       await rows(

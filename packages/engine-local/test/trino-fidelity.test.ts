@@ -363,6 +363,25 @@ const values: [string, unknown, string | undefined, string][] = [
       "Trino ArrayNgramsFunction",
     ];
   }),
+  // A two-parameter lambda inside another: each reads its own parameters (lexical scope).
+  [
+    "transform_values(MAP(ARRAY['a'], ARRAY[MAP(ARRAY['b'], ARRAY['c'])]), (k, v) -> transform_values(v, (k2, v2) -> k || k2 || v2))",
+    { a: { b: "abc" } },
+    "map(varchar, map(varchar, varchar))",
+    "Trino: lambdas are lexically scoped",
+  ],
+  [
+    "zip_with(ARRAY[1, 2], ARRAY[10, 20], (x, y) -> zip_with(ARRAY[100], ARRAY[1000], (p, q) -> x + p + q))",
+    [[1101], [1102]],
+    "array(array(integer))",
+    "Trino: lambdas are lexically scoped",
+  ],
+  [
+    "reduce(ARRAY[1, 2], '', (s, x) -> s || reduce(ARRAY[x], '', (s2, y) -> s2 || CAST(y AS varchar) || s, z -> z), s -> s)",
+    "121",
+    "varchar",
+    "Trino: lambdas are lexically scoped",
+  ],
   // reduce with a state of another type than the elements (DuckDB's list_reduce wants one type).
   [
     "reduce(ARRAY[5, 6, 10, 20], CAST(ROW(0.0, 0) AS ROW(sum DOUBLE, count INTEGER)), (s, x) -> CAST(ROW(x + s.sum, s.count + 1) AS ROW(sum DOUBLE, count INTEGER)), s -> IF(s.count = 0, NULL, s.sum / s.count))",
