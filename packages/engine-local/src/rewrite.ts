@@ -409,8 +409,9 @@ export async function rewriteAthena(
   statement.node = visit(statement.node, st) as Node;
   if (opts.trinoFunctions) statement.node = bindOuterColumns(statement.node, opts.target.table);
   if (opts.trinoFunctions) refuseSelectAliases(statement.node, st.targets, COLUMN_NAMES);
-  nameUnaliasedColumns(statement.node);
-  nameValuesColumns(statement.node);
+  // DuckDB SQL may name DuckDB's own column names ("count_star()", col0) below the top.
+  nameUnaliasedColumns(statement.node, opts.trinoFunctions !== undefined);
+  if (opts.trinoFunctions) nameValuesColumns(statement.node);
   const pruneSql = await partitionFilterSql(
     conn,
     statement.node,
@@ -749,19 +750,26 @@ export function athenaColumnName(name: string, i: number): string {
   return name.startsWith(ANONYMOUS_COLUMN) ? `_col${i}` : name;
 }
 
-/** Every SELECT's unaliased expressions named ANONYMOUS_COLUMN_<i> (unique in its list). */
-function nameUnaliasedColumns(v: unknown): void {
+/**
+ * The unaliased expressions of every SELECT (`deep`), or of the top one only, named
+ * ANONYMOUS_COLUMN_<i> (unique in its list).
+ */
+function nameUnaliasedColumns(v: unknown, deep: boolean): void {
   if (Array.isArray(v)) {
-    for (const x of v) nameUnaliasedColumns(x);
+    for (const x of v) nameUnaliasedColumns(x, deep);
     return;
   }
   if (!isNode(v)) return;
+  if (v.type === "SET_OPERATION_NODE" && !deep) {
+    nameUnaliasedColumns(v.left, deep);
+    return;
+  }
   if (v.type === "SELECT_NODE")
     (v.select_list as Node[]).forEach((item, i) => {
       if (item.alias === "" && item.class !== "COLUMN_REF" && item.class !== "STAR")
         item.alias = `${ANONYMOUS_COLUMN}_${i}`;
     });
-  for (const x of Object.values(v)) nameUnaliasedColumns(x);
+  if (deep) for (const x of Object.values(v)) nameUnaliasedColumns(x, deep);
 }
 
 /**

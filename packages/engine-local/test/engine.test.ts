@@ -520,6 +520,22 @@ describe("errors and cancellation", () => {
     expect(r.rows).toEqual([[1]]);
   });
 
+  it("a DuckDB-dialect step may name DuckDB's own column names below the top (count_star(), col0)", async () => {
+    const duck = (sql: string) =>
+      engine.query(
+        req(sql, "2024-03-01T00:00:00Z", "2024-03-02T00:00:00Z", {
+          attributes: { optional: false, sqlDialect: "duckdb" },
+        }),
+      );
+    const r = await duck(
+      'SELECT "count_star()", c.col0 FROM (SELECT count(*) FROM range(3)) , (VALUES (7)) c',
+    );
+    expect(r.rows).toEqual([[3, 7]]);
+    expect((await duck("SELECT count(*) FROM range(2)")).columns.map((c) => c.name)).toEqual([
+      "_col0",
+    ]);
+  });
+
   it("fails a query that fails after its first rows were streamed, instead of returning part of them", async () => {
     // DuckDB's client ends such a stream as if it were complete (a cast failing at row 150,000
     // of 300,000 gave the rows before it, and no error).
