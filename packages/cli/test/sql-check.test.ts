@@ -454,6 +454,8 @@ describe("check on sql steps", () => {
     const ok = [
       "WITH x AS (SELECT eventname AS n FROM cloudtrail_logs) SELECT n, count(*) AS c FROM x GROUP BY n ORDER BY c DESC",
       "SELECT l.useridentity.arn, r.arn FROM cloudtrail_logs l CROSS JOIN UNNEST(l.resources) AS t(r) WHERE eventtime >= {{start}}",
+      // An unnested row's fields are its columns (no column list needed).
+      "SELECT arn, r.type FROM cloudtrail_logs CROSS JOIN UNNEST(resources) AS r",
       "SELECT json_extract_scalar(requestparameters, '$.bucketName') AS b, filter(array_agg(eventname), x -> x LIKE 'Get%') AS g FROM cloudtrail_logs GROUP BY 1",
       'SELECT cloudtrail_logs.eventname, "timestamp", useridentity.sessioncontext.sessionissuer.username FROM cloudtrail_logs WHERE "timestamp" >= {{start_date}}',
       "SELECT a.eventname FROM cloudtrail_logs a JOIN (SELECT eventid FROM cloudtrail_logs WHERE errorcode IS NOT NULL) b ON a.eventid = b.eventid LIMIT {{n}}",

@@ -13,7 +13,7 @@ import { bindOuterColumns, keywordLambdas } from "./bind-late.ts";
 import { rewriteMapAggregate } from "./map-aggregates.ts";
 import { callPrepared } from "./prepared.ts";
 import { renameAggregate, rewriteFunction } from "./rewrite-functions.ts";
-import { CLOUDTRAIL_COLUMNS } from "./schema.ts";
+import { CLOUDTRAIL_COLUMNS, RECORD_FIELDS } from "./schema.ts";
 import { refuseSelectAliases } from "./select-aliases.ts";
 import { clone, isNode, type Node } from "./tree.ts";
 import { arrayElementConcat } from "./trino-array-concat.ts";
@@ -479,7 +479,10 @@ function visit(v: unknown, st: RewriteState): unknown {
   if (v.class === "FUNCTION" && typeof v.function_name === "string" && v.schema === "") {
     return rewriteFunction(v, st.opts);
   }
-  if (v.type === "TABLE_FUNCTION") return rewriteUnnest(v, st.template);
+  if (v.type === "TABLE_FUNCTION") {
+    if (st.opts.trinoFunctions) nameUnnestColumns(v);
+    return rewriteUnnest(v, st.template);
+  }
   return v;
 }
 
@@ -578,6 +581,32 @@ function trinoNode(v: Node): Node | undefined {
  * Trino's UNNEST(array_of_row) AS t(a, b, c) expands the row's fields into columns, and
  * UNNEST(a1, a2) AS t(x, y) zips arrays; DuckDB binds one column per argument.
  */
+/** The fields of the CloudTrail table's array of rows, `resources` (arn, accountid, type). */
+const RESOURCE_FIELDS = (
+  RECORD_FIELDS.find((f) => f.name === "resources") as { fields: { name: string }[] }
+).fields.map((f) => f.name.toLowerCase());
+
+/**
+ * An UNNEST without a column list, named as Trino names it: `UNNEST(resources) AS r` has the
+ * columns arn, accountid and type (a row's fields); other values, and the ordinal, have no name
+ * (`_colN` in the result). DuckDB would name them `unnest` and `ordinality`, and keep the row whole.
+ */
+function nameUnnestColumns(t: Node): void {
+  const fn = t.function as Node | undefined;
+  if (!fn || String(fn.function_name).toLowerCase() !== "unnest") return;
+  if ((t.column_name_alias as string[] | undefined)?.length) return;
+  const args = (fn.children as Node[]).filter((a) => a.alias === "");
+  const resources =
+    args.length === 1 &&
+    args[0]?.class === "COLUMN_REF" &&
+    String((args[0].column_names as string[]).at(-1)).toLowerCase() === "resources";
+  const names = resources ? [...RESOURCE_FIELDS] : args.map((_, i) => `${ANONYMOUS_COLUMN}_u${i}`);
+  if (t.with_ordinality === "WITH_ORDINALITY") names.push(`${ANONYMOUS_COLUMN}_ordinality`);
+  t.column_name_alias = names;
+  // Column names without a table alias are not written back as SQL DuckDB reads.
+  if (!t.alias) t.alias = "unnest";
+}
+
 function rewriteUnnest(t: Node, template: Node): Node {
   const fn = t.function as Node | undefined;
   if (!fn || String(fn.function_name).toLowerCase() !== "unnest") return t;

@@ -242,6 +242,29 @@ describe("Trino functions on the local engine", () => {
     expect(expanded.columns.map((c) => c.name)).toEqual(["type", "n"]);
   });
 
+  it("UNNEST(resources) without a column list has the rows' fields as columns; other values are _colN", async () => {
+    const named = await engine.runAthenaSql(
+      "SELECT r.type, count(arn) AS n FROM cloudtrail_logs CROSS JOIN UNNEST(resources) AS r GROUP BY 1 ORDER BY 1",
+      [],
+    );
+    const listed = await engine.runAthenaSql(
+      "SELECT r.type, count(arn) AS n FROM cloudtrail_logs CROSS JOIN UNNEST(resources) AS r(arn, accountid, type) GROUP BY 1 ORDER BY 1",
+      [],
+    );
+    expect(named.rows.length).toBeGreaterThan(0);
+    expect(named.rows).toEqual(listed.rows);
+    const names = async (sql: string) =>
+      (await engine.runAthenaSql(sql, [])).columns.map((c) => c.name);
+    expect(await names("SELECT * FROM UNNEST(ARRAY[1, 2]) WITH ORDINALITY")).toEqual([
+      "_col0",
+      "_col1",
+    ]);
+    expect(await names("SELECT * FROM (VALUES 1) t CROSS JOIN UNNEST(ARRAY[5])")).toEqual([
+      "_col0",
+      "_col1",
+    ]);
+  });
+
   it("zips several arrays in one UNNEST", async () => {
     const r = await engine.runAthenaSql(
       "SELECT x, y FROM UNNEST(ARRAY[1, 2], ARRAY['a', 'b']) AS t(x, y) ORDER BY x",

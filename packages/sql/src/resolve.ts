@@ -32,6 +32,7 @@ import {
   StatementDefaultContext,
   TableFunctionCallContext,
   TableNameContext,
+  UnnestContext,
   WindowDefinitionContext,
 } from "dt-sql-parser/dist/lib/trino/TrinoSqlParser.js";
 import { type Field, PARTITION_COLUMNS, RECORD_FIELDS } from "./cloudtrail.ts";
@@ -161,8 +162,24 @@ function collectDefinitions(n: ParserRuleContext, scope: Scope, tables: TableRes
     } else {
       if (kind?.kind === "extra") scope.readsExtra = true;
       add(alias);
+      if (!n.columnAliases()) for (const f of unnestedRowFields(primary)) scope.defined.add(f);
     }
   }
+}
+
+/**
+ * The columns `UNNEST(resources)` has without a column list: the fields of its rows (Trino names
+ * an unnested row's columns by its fields). None for anything else.
+ */
+function unnestedRowFields(primary: ParserRuleContext): string[] {
+  let unnest: UnnestContext | undefined;
+  walk(primary, (c) => {
+    if (c instanceof UnnestContext) unnest ??= c;
+  });
+  const args = unnest?.expression() ?? [];
+  const text = args.length === 1 ? (args[0]?.getText().toLowerCase() ?? "") : "";
+  const field = /(^|\.)resources$/.test(text) ? COLUMNS.get("resources") : undefined;
+  return field?.kind === "struct-array" ? field.fields.map((f) => f.name.toLowerCase()) : [];
 }
 
 function tableParts(t: TableNameContext): Name[] {
