@@ -354,7 +354,12 @@ export function rewriteTimestampCast(v: Node): Node {
   if (t.id === "TIME" && (v.child as Node).class !== "CONSTANT")
     return callNode("trino_cast_time", [v.child], v);
   if (t.id !== "TIMESTAMP") return v;
-  return callNode("trino_cast_timestamp", [v.child], v);
+  if (String(v.query_location) === NO_LOCATION)
+    return callNode("trino_cast_timestamp", [v.child], v);
+  // An explicit CAST(... AS timestamp) is timestamp(3): rounded to milliseconds, half up, as
+  // CAST(... AS timestamp(3)) (only a TIMESTAMP literal keeps its text's digits).
+  const cast = callNode("trino_cast_timestamp", [v.child], { alias: "" });
+  return callNode("trino_timestamp_ms", [cast], v);
 }
 
 /** Functions whose result is JSON: a CAST of them to VARCHAR unquotes strings as Trino does. */
@@ -770,6 +775,7 @@ export function timestampPrecision(n: unknown): number | undefined {
   if (typeof n !== "object" || n === null) return undefined;
   const v = n as Node;
   const args = (v.children as Node[] | undefined) ?? [];
+  if (v.class === "FUNCTION" && v.function_name === "trino_timestamp_ms") return 3;
   if (v.class === "FUNCTION" && v.function_name === "trino_timestamp_round") {
     const p = ((args[1]?.value as Node | undefined)?.value as unknown) ?? undefined;
     return typeof p === "number" ? p : undefined;

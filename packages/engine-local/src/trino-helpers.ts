@@ -154,6 +154,9 @@ export const HELPER_MACROS: string[] = [
   `CREATE MACRO trino_parsed_offset(t, o) AS CASE WHEN t IS NULL THEN NULL WHEN o = '' THEN error('parse_datetime: the offset of this text could not be read locally') WHEN NOT regexp_full_match(o, 'Z|[+-]00(:?00){0,2}') THEN error('parse_datetime of a text with an offset other than Z or +00:00 is not supported locally (the local engine keeps timestamps in UTC)') ELSE t END`,
   `CREATE MACRO trino_pivot_1969(t) AS CASE WHEN year(t) = 1969 THEN t + INTERVAL 100 YEAR ELSE t END`,
   // A timestamp rounded half up to p fraction digits (CAST(x AS TIMESTAMP(p))).
+  // A timestamp rounded to milliseconds, half up, naming t once: DuckDB's common-subexpression
+  // pass moves an expression named twice out of a TRY, where its error escapes the TRY.
+  `CREATE MACRO trino_timestamp_ms(t) AS make_timestamp(CAST(floor((epoch_us(t) + 500) / 1000) AS BIGINT) * 1000)`,
   `CREATE MACRO trino_timestamp_round(t, p) AS CASE WHEN p >= 6 THEN t ELSE t + to_microseconds(CASE WHEN 2 * (((epoch_us(t) % CAST(10 ** (6 - p) AS BIGINT)) + CAST(10 ** (6 - p) AS BIGINT)) % CAST(10 ** (6 - p) AS BIGINT)) >= CAST(10 ** (6 - p) AS BIGINT) THEN CAST(10 ** (6 - p) AS BIGINT) ELSE 0 END - (((epoch_us(t) % CAST(10 ** (6 - p) AS BIGINT)) + CAST(10 ** (6 - p) AS BIGINT)) % CAST(10 ** (6 - p) AS BIGINT))) END`,
   // to_iso8601 of a timestamp of precision p: p fraction digits (none for 0).
   `CREATE MACRO trino_iso8601_p(t, p) AS strftime(t, '%Y-%m-%dT%H:%M:%S') || CASE WHEN p = 0 THEN '' ELSE '.' || left(strftime(t, '%f') || '000000', p) END`,

@@ -1629,6 +1629,18 @@ const zoned: [string, unknown, string | undefined, string][] = [
     "Trino: timestamp means timestamp(3)",
   ],
   [
+    "CAST('2020-05-10 12:34:56.1236' AS timestamp) = TIMESTAMP '2020-05-10 12:34:56.124'",
+    true,
+    "boolean",
+    "Trino: timestamp means timestamp(3), rounded half up",
+  ],
+  [
+    "(SELECT array_agg(try(CAST(c AS timestamp)) ORDER BY c) FROM (VALUES '2020-01-01 00:00:00.1236', 'bad') t(c))",
+    ["2020-01-01 00:00:00.124", null],
+    "array(timestamp)",
+    "Trino: try of a bad cast is NULL",
+  ],
+  [
     "to_iso8601(CAST('2024-01-01 00:00:00' AS timestamp))",
     "2024-01-01T00:00:00.000",
     "varchar",
