@@ -10,7 +10,8 @@
  */
 
 import { clone, type Node } from "./tree.ts";
-import { callNode } from "./trino-ast.ts";
+import { TRINO_PREFIX } from "./trino.ts";
+import { bindFirst, callNode, hasAggregate, namesColumn } from "./trino-ast.ts";
 
 /** Functions with an unsupported case: their variant inside try, and the case's test. */
 const GUARDED: Record<string, { inside: string; unsupported: string; raise: string }> = {
@@ -29,6 +30,7 @@ const GUARDED: Record<string, { inside: string; unsupported: string; raise: stri
 /** The TRY with its guarded calls moved out, or undefined when it holds none. */
 export function guardTry(v: Node): Node | undefined {
   if (v.class !== "OPERATOR" || v.type !== "OPERATOR_TRY") return undefined;
+  v.children = bindCallArguments(v.children) as Node[];
   const calls: Node[] = [];
   collect(v.children, calls);
   if (calls.length === 0) return undefined;
@@ -54,4 +56,29 @@ function collect(x: unknown, out: Node[]): void {
   if (n.class === "FUNCTION" && String(n.function_name) in GUARDED && args?.length === 1)
     out.push(n);
   for (const y of Object.values(n)) collect(y, out);
+}
+
+/**
+ * Inside a TRY, each macro call given another call binds that argument once (trino-ast.ts
+ * bindFirst): a macro names its argument several times, and DuckDB's common-subexpression pass
+ * moves an expression named twice out of the TRY, where its error escapes (`try(chr(CAST(c AS
+ * bigint)))` and `try(json_array_length(json_parse(c)))` raised on 'bad' instead of NULL).
+ */
+function bindCallArguments(x: unknown): unknown {
+  if (Array.isArray(x)) return x.map(bindCallArguments);
+  if (typeof x !== "object" || x === null) return x;
+  const n = x as Node;
+  if (n.class === "LAMBDA" || n.class === "SUBQUERY") return n;
+  for (const [k, y] of Object.entries(n)) n[k] = bindCallArguments(y);
+  const args = n.children as Node[] | undefined;
+  // A call of constants is folded while planning (and raises there, as Trino's does).
+  const call = (a: Node) =>
+    a.class !== "COLUMN_REF" && a.class !== "CONSTANT" && (namesColumn(a) || hasAggregate(a));
+  if (
+    n.class === "FUNCTION" &&
+    String(n.function_name).startsWith(TRINO_PREFIX) &&
+    args?.some(call)
+  )
+    return bindFirst(args, String(n.function_name), n);
+  return n;
 }
