@@ -197,6 +197,6 @@ function outputNames(node: unknown): string[] | undefined {
  * serializer writes only arrows.
  */
 export function keywordLambdas(sql: string): string {
-  const arrow = new RegExp(`\\((${BOUND_PREFIX}(?:_\\d+)?) -> `, "g");
+  const arrow = new RegExp(`\\((${BOUND_PREFIX}) -> `, "g");
   return mapCode(sql, (code) => code.replace(arrow, "(lambda $1: "));
 }
