@@ -206,18 +206,21 @@ export function rewriteArraySort(f: Node, copy: <T>(v: T) => T): Node {
   const args = f.children as Node[];
   const params = pairParams(args[1]);
   if (args.length !== 2 || !params) return f;
-  const [x, y] = params;
+  // Parameter names of our own: the array (copied into the outer lambda) may name an outer
+  // lambda's parameter called as the comparator's are (`y -> array_sort(y, (x, y) -> ...)`).
+  const c = (args[1] as Node).expr;
+  const [x, y] = [fresh("left", c), fresh("right", c)];
+  const reads = new Map([
+    [params[0].toLowerCase(), () => columnRef(x)],
+    [params[1].toLowerCase(), () => columnRef(y)],
+  ]);
   const none = { alias: "" };
   const lambda = (param: string, expr: unknown): Node => ({
     ...(args[1] as Node),
     lhs: columnRef(param),
     expr,
   });
-  const inner = callNode(
-    "list_transform",
-    [copy(args[0]), lambda(x, (args[1] as Node).expr)],
-    none,
-  );
+  const inner = callNode("list_transform", [copy(args[0]), lambda(x, substitute(c, reads))], none);
   const matrix = callNode("list_transform", [copy(args[0]), lambda(y, inner)], none);
   return callNode("trino_sort_by", [args[0] as Node, matrix], f);
 }

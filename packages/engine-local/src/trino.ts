@@ -189,10 +189,14 @@ const JAVA_SUM = (list: string) =>
  * map's L2 norm (NULL when a value is NULL), the dot product over the left map's keys found in the
  * right, in map order; dot / (|l| * |r|) as IEEE divides (NaN for a zero vector).
  */
+/** Whether `x` is a map(varchar, number) or a NULL of no type (typeof, known when binding). */
+const SPARSE_VECTOR = (x: string) =>
+  `(typeof(${x}) = '"NULL"' OR regexp_matches(typeof(${x}), '^MAP\\(VARCHAR, (DOUBLE|FLOAT|BIGINT|INTEGER|SMALLINT|TINYINT|DECIMAL\\(\\d+,\\d+\\))\\)$'))`;
+
 const COSINE_MACROS = [
   `CREATE MACRO l2_norm(m) AS CASE WHEN list_bool_or(list_transform(map_values(m), lambda v: v IS NULL)) THEN NULL ELSE sqrt(${JAVA_SUM("list_transform(map_values(m), lambda v: v * v)")}) END`,
   `CREATE MACRO cosine_of(l, r) AS ${JAVA_SUM("list_transform(list_filter(map_entries(l), lambda e: map_contains(r, struct_extract(e, 'key'))), lambda e: struct_extract(e, 'value') * r[struct_extract(e, 'key')])")} / (trino_l2_norm(l) * trino_l2_norm(r))`,
-  `CREATE MACRO cosine_similarity(a, b) AS trino_cosine_of(CAST(a AS MAP(VARCHAR, DOUBLE)), CAST(b AS MAP(VARCHAR, DOUBLE)))`,
+  `CREATE MACRO cosine_similarity(a, b) AS CASE WHEN NOT (${SPARSE_VECTOR("a")} AND ${SPARSE_VECTOR("b")}) THEN trino_raise('FUNCTION_NOT_FOUND: Unexpected parameters (' || lower(typeof(a)) || ', ' || lower(typeof(b)) || ') for function cosine_similarity. Expected: cosine_similarity(map(varchar,double), map(varchar,double))', a) ELSE trino_cosine_of(TRY_CAST(a AS MAP(VARCHAR, DOUBLE)), TRY_CAST(b AS MAP(VARCHAR, DOUBLE))) END`,
 ];
 
 /** Trino functions missing in DuckDB or differing from DuckDB's function of the same name. */

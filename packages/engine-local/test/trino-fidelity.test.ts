@@ -382,6 +382,12 @@ const values: [string, unknown, string | undefined, string][] = [
     "varchar",
     "Trino: lambdas are lexically scoped",
   ],
+  [
+    "transform(ARRAY[ARRAY[3, 1, 2]], y -> array_sort(y, (x, y) -> IF(x < y, 1, IF(x = y, 0, -1))))",
+    [[3, 2, 1]],
+    "array(array(integer))",
+    "Trino: the comparator's y hides the outer y",
+  ],
   // reduce with a state of another type than the elements (DuckDB's list_reduce wants one type).
   [
     "reduce(ARRAY[5, 6, 10, 20], CAST(ROW(0.0, 0) AS ROW(sum DOUBLE, count INTEGER)), (s, x) -> CAST(ROW(x + s.sum, s.count + 1) AS ROW(sum DOUBLE, count INTEGER)), s -> IF(s.count = 0, NULL, s.sum / s.count))",
@@ -1240,6 +1246,11 @@ const errors: [string, RegExp, string][] = [
   ],
   ["ngrams(ARRAY[1], 0)", /N must be positive/, "Trino ArrayNgramsFunction"],
   ["chr(-1)", /Not a valid Unicode code point: -1/, "corpus (chr)"],
+  [
+    "cosine_similarity(map(ARRAY[1], ARRAY[1.0E0]), map(ARRAY[1], ARRAY[1.0E0]))",
+    /Unexpected parameters \(map\(integer, double\), map\(integer, double\)\) for function cosine_similarity/,
+    "Trino MathFunctions.cosineSimilarity(map(varchar,double), map(varchar,double))",
+  ],
   ["chr(55296)", /Not a valid Unicode code point: 55296/, "Trino: a surrogate is not a code point"],
   // The entries are found left to right: 'a=1' then ';', not 'a=1;' with the text's last ';;' cut.
   [
