@@ -72,6 +72,16 @@ export const JSON_CAST_ELEMENTS = ["varchar", "bigint", "integer", "smallint", "
 /** trino_to_varchar's cases after the refusal of a zoned value: Trino's text of each type. */
 const TO_VARCHAR = `WHEN typeof(x) IN ('DOUBLE', 'FLOAT') THEN trino_double_text(TRY_CAST(x AS DOUBLE)) WHEN typeof(x) IN ('TIMESTAMP', 'TIMESTAMP WITH TIME ZONE') THEN trino_timestamp_text(x, 3) WHEN typeof(x) = 'INTERVAL' THEN trino_interval_text(TRY_CAST(x AS INTERVAL)) ELSE CAST(x AS VARCHAR) END`;
 
+/** CAST(x AS JSON)'s answers for a varchar, a NaN or infinite double, and a real (CASE branches of x). */
+const TO_JSON =
+  "WHEN typeof(x) = 'VARCHAR' THEN to_json(x) WHEN typeof(x) IN ('DOUBLE', 'FLOAT') AND isnan(TRY_CAST(x AS DOUBLE)) THEN CAST('\"NaN\"' AS JSON) WHEN typeof(x) IN ('DOUBLE', 'FLOAT') AND isinf(TRY_CAST(x AS DOUBLE)) THEN CAST(CASE WHEN TRY_CAST(x AS DOUBLE) > 0 THEN '\"Infinity\"' ELSE '\"-Infinity\"' END AS JSON) WHEN typeof(x) = 'FLOAT' THEN CAST(CAST(x AS VARCHAR) AS JSON)";
+
+/** What the local engine cannot cast to JSON as Trino: reals, NaN or Infinity inside an array or map. */
+const JSON_REFUSED =
+  "typeof(x) LIKE '%FLOAT%' OR regexp_matches(CAST(CAST(x AS JSON) AS VARCHAR), '(^|[\\[,:])-?(NaN|Infinity)([,\\]}]|$)')";
+const JSON_REFUSED_TEXT =
+  "CAST of real values or of NaN/Infinity inside an array or map to JSON is not supported locally";
+
 export const HELPER_MACROS: string[] = [
   ...INT_CAST_TYPES.flatMap(([t, j]) => [INT_CAST(t, j, false), INT_CAST(t, j, true)]),
   BOOLEAN_CAST(false),
@@ -164,7 +174,12 @@ export const HELPER_MACROS: string[] = [
   `CREATE MACRO trino_round_ms(t TIMESTAMP) AS trino_ms_round(t), (t TIMESTAMPTZ) AS trino_ms_round(t), ${ZONED_OVERLOADS.roundMs}, (t) AS t`,
   // CAST(x AS JSON): a varchar is a JSON string (Trino does not parse it: json_parse does); a NaN or infinite double is the JSON string "NaN"/"Infinity" in Trino, a real
   // keeps its short text (3.14, not 3.140000104904175); inside arrays and maps, refused.
-  `CREATE MACRO trino_to_json${IP_OVERLOADS.toJson}, (x) AS CASE WHEN typeof(x) = 'VARCHAR' THEN to_json(x) WHEN typeof(x) IN ('DOUBLE', 'FLOAT') AND isnan(TRY_CAST(x AS DOUBLE)) THEN CAST('"NaN"' AS JSON) WHEN typeof(x) IN ('DOUBLE', 'FLOAT') AND isinf(TRY_CAST(x AS DOUBLE)) THEN CAST(CASE WHEN TRY_CAST(x AS DOUBLE) > 0 THEN '"Infinity"' ELSE '"-Infinity"' END AS JSON) WHEN typeof(x) = 'FLOAT' THEN CAST(CAST(x AS VARCHAR) AS JSON) WHEN typeof(x) LIKE '%FLOAT%' OR regexp_matches(CAST(CAST(x AS JSON) AS VARCHAR), '(^|[\\[,:])-?(NaN|Infinity)([,\\]}]|$)') THEN CAST(error('CAST of real values or of NaN/Infinity inside an array or map to JSON is not supported locally') AS JSON) ELSE CAST(x AS JSON) END`,
+  `CREATE MACRO trino_to_json${IP_OVERLOADS.toJson}, (x) AS CASE ${TO_JSON} WHEN ${JSON_REFUSED} THEN CAST(error('${JSON_REFUSED_TEXT}') AS JSON) ELSE CAST(x AS JSON) END`,
+  // Inside try() (trino-try.ts): without the refusal (DuckDB's TRY refuses the volatile error()),
+  // which is tested outside the TRY.
+  `CREATE MACRO trino_to_json_unguarded${IP_OVERLOADS.toJson}, (x) AS CASE ${TO_JSON} ELSE CAST(x AS JSON) END`,
+  `CREATE MACRO trino_json_refused(x) AS typeof(x) NOT IN ('VARCHAR', 'DOUBLE', 'FLOAT') AND (${JSON_REFUSED})`,
+  `CREATE MACRO trino_try_json(refused, v) AS CASE WHEN refused THEN error('${JSON_REFUSED_TEXT}') ELSE v END`,
   // r unless a or b is NULL (zip_with: list_zip takes a NULL list as an empty one).
   `CREATE MACRO trino_unless_null(a, b, r) AS CASE WHEN a IS NULL OR b IS NULL THEN NULL ELSE r END`,
   // Entries (unnamed rows: key, value) grouped by key: [{k, vs}], each key's values in the order of the list; NULL

@@ -20,6 +20,11 @@ const GUARDED: Record<string, { inside: string; unsupported: string; raise: stri
     unsupported: "trino_iso8601_foreign",
     raise: "trino_try_iso8601",
   },
+  trino_to_json: {
+    inside: "trino_to_json_unguarded",
+    unsupported: "trino_json_refused",
+    raise: "trino_try_json",
+  },
   trino_to_varchar: {
     inside: "trino_to_varchar_unguarded",
     unsupported: "trino_zoned_unseen",
@@ -27,20 +32,23 @@ const GUARDED: Record<string, { inside: string; unsupported: string; raise: stri
   },
 };
 
-/** The TRY with its guarded calls moved out, or undefined when it holds none. */
+/** The TRY with its guarded calls' refusals moved out and its call arguments bound once. */
 export function guardTry(v: Node): Node | undefined {
   if (v.class !== "OPERATOR" || v.type !== "OPERATOR_TRY") return undefined;
-  v.children = bindCallArguments(v.children) as Node[];
+  // The guarded calls first: binding puts calls inside lambdas, which collect does not look into.
   const calls: Node[] = [];
   collect(v.children, calls);
-  if (calls.length === 0) return undefined;
-  let wrapped: Node = { ...v, alias: "" };
-  for (const call of calls) {
+  const tests = calls.map((call) => {
     const g = GUARDED[String(call.function_name)] as (typeof GUARDED)[string];
-    const test = callNode(g.unsupported, [clone((call.children as Node[])[0])], { alias: "" });
     call.function_name = g.inside;
-    wrapped = callNode(g.raise, [test, wrapped], { alias: "" });
-  }
+    return {
+      g,
+      test: callNode(g.unsupported, [clone((call.children as Node[])[0])], { alias: "" }),
+    };
+  });
+  v.children = bindCallArguments(v.children) as Node[];
+  let wrapped: Node = { ...v, alias: "" };
+  for (const { g, test } of tests) wrapped = callNode(g.raise, [test, wrapped], { alias: "" });
   return { ...wrapped, alias: v.alias };
 }
 

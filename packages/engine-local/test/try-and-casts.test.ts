@@ -30,6 +30,19 @@ describe("try() around functions whose unsupported case raises (DuckDB's TRY ref
     ]);
   });
 
+  it("still refuses inside try what the local engine cannot answer, when the argument is a call", async () => {
+    await expect(
+      rows(
+        "SELECT try(from_iso8601_timestamp(concat(c, '+05:00'))) FROM (VALUES '2020-01-01T00:00:00') t(c)",
+      ),
+    ).rejects.toThrow(/offset other than Z or \+00:00 is not supported locally/);
+    await expect(
+      rows("SELECT try(CAST(ARRAY[x] AS json)) FROM (VALUES nan()) t(x)"),
+    ).rejects.toThrow(/NaN\/Infinity inside an array or map to JSON is not supported locally/);
+    // What it can answer, try answers: a varchar cast to JSON is a JSON string.
+    expect(await rows("SELECT try(CAST(c AS json)) FROM (VALUES 'bad') t(c)")).toEqual([['"bad"']]);
+  });
+
   it("still refuses an offset other than UTC inside try (try must not turn it into NULL)", async () => {
     await expect(
       rows(
