@@ -19,7 +19,7 @@ import { macrosWhoseBodies, TYPED_MACROS } from "./macros.ts";
 import { mapCode } from "./rewrite.ts";
 import { CLOUDTRAIL_COLUMNS, PARTITION_COLUMNS } from "./schema.ts";
 import { isNode, type Node } from "./tree.ts";
-import { BOUND_PREFIX, bindFirst, namesColumn } from "./trino-ast.ts";
+import { BOUND_PREFIX, bindFirst, columnRefs, namesColumn } from "./trino-ast.ts";
 
 /** Macros whose arguments end up in a subquery of their body. */
 const SUBQUERY_MACROS = macrosWhoseBodies(/\(\s*SELECT\b/i);
@@ -40,18 +40,6 @@ const SPECIAL_VALUES = [
 
 const nameOf = (f: Node) => String(f.function_name).toLowerCase();
 const lower = (n: unknown) => (typeof n === "string" ? n.toLowerCase() : "");
-
-/** The column references of an expression (not bindFirst's own lambda parameter). */
-function columnRefs(v: unknown, out: Node[] = []): Node[] {
-  if (Array.isArray(v)) for (const x of v) columnRefs(x, out);
-  else if (isNode(v)) {
-    if (v.class === "COLUMN_REF") {
-      if (!lower((v.column_names as string[])[0]).startsWith(BOUND_PREFIX)) out.push(v);
-    } else
-      for (const x of Object.values(v)) if (typeof x === "object" && x !== null) columnRefs(x, out);
-  }
-  return out;
-}
 
 interface Walk {
   /** The table name the rewrite gave the CloudTrail table. */

@@ -249,17 +249,25 @@ export function rewriteScalarCast(v: Node): Node {
 /** The lambda parameter bindFirst introduces (never a user's name). */
 export const BOUND_PREFIX = "__runmd_bound";
 
-/** Whether an expression names a column (not bindFirst's own lambda parameter). */
-export function namesColumn(v: unknown): boolean {
-  if (Array.isArray(v)) return v.some(namesColumn);
-  if (typeof v !== "object" || v === null) return false;
+/** The column references of an expression (not bindFirst's own lambda parameter). */
+export function columnRefs(v: unknown, out: Node[] = []): Node[] {
+  if (Array.isArray(v)) {
+    for (const x of v) columnRefs(x, out);
+    return out;
+  }
+  if (typeof v !== "object" || v === null) return out;
   const n = v as Node;
-  if (n.class === "COLUMN_REF")
-    return !String((n.column_names as string[])[0])
-      .toLowerCase()
-      .startsWith(BOUND_PREFIX);
-  return Object.values(n).some((x) => typeof x === "object" && x !== null && namesColumn(x));
+  if (n.class === "COLUMN_REF") {
+    const first = String((n.column_names as string[])[0]).toLowerCase();
+    if (!first.startsWith(BOUND_PREFIX)) out.push(n);
+    return out;
+  }
+  for (const x of Object.values(n)) columnRefs(x, out);
+  return out;
 }
+
+/** Whether an expression names a column (not bindFirst's own lambda parameter). */
+export const namesColumn = (v: unknown): boolean => columnRefs(v).length > 0;
 
 /**
  * `fn(a, b, c)` as `list_transform([row(a, b)], lambda p: fn(p[1], p[2], c))[1]`, for a
