@@ -600,8 +600,12 @@ function nameUnnestColumns(t: Node): void {
     args.length === 1 &&
     args[0]?.class === "COLUMN_REF" &&
     String((args[0].column_names as string[]).at(-1)).toLowerCase() === "resources";
+  const ordinality = t.with_ordinality === "WITH_ORDINALITY";
+  // With an ordinal DuckDB keeps the row whole (rewriteUnnest): naming its fields would name the
+  // row arn and the ordinal accountid (found by review). r.arn then fails to bind, loudly.
+  if (resources && ordinality) return;
   const names = resources ? [...RESOURCE_FIELDS] : args.map((_, i) => `${ANONYMOUS_COLUMN}_u${i}`);
-  if (t.with_ordinality === "WITH_ORDINALITY") names.push(`${ANONYMOUS_COLUMN}_ordinality`);
+  if (ordinality) names.push(`${ANONYMOUS_COLUMN}_ordinality`);
   t.column_name_alias = names;
   // Column names without a table alias are not written back as SQL DuckDB reads.
   if (!t.alias) t.alias = "unnest";

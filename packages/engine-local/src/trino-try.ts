@@ -9,9 +9,13 @@
  * what only exists there).
  */
 
+import { macrosWhoseBodies } from "./macros.ts";
 import { clone, type Node } from "./tree.ts";
 import { TRINO_PREFIX } from "./trino.ts";
 import { bindFirst, callNode, hasAggregate, namesColumn } from "./trino-ast.ts";
+
+/** Macros whose body, or a macro it calls, refuses with DuckDB's error(). */
+const REFUSING = macrosWhoseBodies(/\berror\s*\(/i);
 
 /** Functions with an unsupported case: their variant inside try, and the case's test. */
 const GUARDED: Record<string, { inside: string; unsupported: string; raise: string }> = {
@@ -82,11 +86,10 @@ function bindCallArguments(x: unknown): unknown {
   // A call of constants is folded while planning (and raises there, as Trino's does).
   const call = (a: Node) =>
     a.class !== "COLUMN_REF" && a.class !== "CONSTANT" && (namesColumn(a) || hasAggregate(a));
-  if (
-    n.class === "FUNCTION" &&
-    String(n.function_name).startsWith(TRINO_PREFIX) &&
-    args?.some(call)
-  )
-    return bindFirst(args, String(n.function_name), n);
+  const name = String(n.function_name).toLowerCase();
+  // Not a macro that refuses with error(): in a lambda, TRY no longer sees it is volatile and
+  // turned the refusal into NULL (found by review).
+  const binds = n.class === "FUNCTION" && name.startsWith(TRINO_PREFIX) && !REFUSING.has(name);
+  if (binds && args?.some(call)) return bindFirst(args, String(n.function_name), n);
   return n;
 }
