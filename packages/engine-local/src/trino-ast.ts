@@ -280,16 +280,21 @@ export const namesColumn = (v: unknown): boolean => columnRefs(v).length > 0;
  * (`WHERE y % x = 0` with x the outer column: "Referenced column y not found"). Fields read by
  * position: in HAVING, DuckDB reads a lambda's `p.a` as the column a of a table p.
  */
-export function bindFirst(args: Node[], fn: string, like: Node): Node {
-  const bound = (a: Node) => namesColumn(a) || hasAggregate(a);
-  const none = { alias: "" };
-  const param: Node = {
+/** A reference to the column (or lambda parameter) `name`. */
+export function columnRef(name: string): Node {
+  return {
     class: "COLUMN_REF",
     type: "COLUMN_REF",
     alias: "",
     query_location: 0,
-    column_names: [BOUND_PREFIX],
+    column_names: [name],
   };
+}
+
+export function bindFirst(args: Node[], fn: string, like: Node): Node {
+  const bound = (a: Node) => namesColumn(a) || hasAggregate(a);
+  const none = { alias: "" };
+  const param = columnRef(BOUND_PREFIX);
   let at = 0;
   const call = callNode(
     fn,

@@ -6,7 +6,7 @@
  * and `zip_with(a, b, (x, y) -> ...)`, over the pairs of list_zip.
  */
 import { isLosslessNumber } from "lossless-json";
-import { callNode, intConst, strConst } from "./trino-ast.ts";
+import { callNode, columnRef, intConst, strConst } from "./trino-ast.ts";
 
 type Node = Record<string, unknown>;
 
@@ -30,16 +30,6 @@ function fresh(kind: string, body: unknown): string {
   };
   scan(body);
   return `${prefix}${n}`;
-}
-
-function columnRef(name: string): Node {
-  return {
-    class: "COLUMN_REF",
-    type: "COLUMN_REF",
-    alias: "",
-    query_location: 0,
-    column_names: [name],
-  };
 }
 
 /** The two parameter names of `(k, v) -> body`, or undefined for another shape. */
