@@ -64,8 +64,20 @@ const nullIfAnyNull = (fn: string) =>
     })
     .join(",\n  ");
 
-/** An array element as array_join prints it: JSON strings without their quotes, JSON null as NULL. */
-const JOIN_TEXT = `CASE WHEN typeof(v) = 'JSON' THEN json_extract_string(CAST(v AS JSON), '$') ELSE trino_to_varchar(v) END`;
+/**
+ * An array element as array_join prints it: JSON strings without their quotes, JSON null as NULL,
+ * the rest through `toVarchar` (trino_to_varchar, or its unguarded variant inside try()).
+ */
+const JOIN_TEXT = (toVarchar: string) =>
+  `CASE WHEN typeof(v) = 'JSON' THEN json_extract_string(CAST(v AS JSON), '$') ELSE ${toVarchar}(v) END`;
+
+/** array_join's overloads, its elements cast by `toVarchar`. */
+const ARRAY_JOIN = (toVarchar: string) =>
+  `(a, sep) AS CASE WHEN ${JOIN_REFUSED} WHEN a IS NULL OR sep IS NULL THEN NULL ELSE coalesce(array_to_string(list_filter(list_transform(a, lambda v: ${JOIN_TEXT(toVarchar)}), lambda v: v IS NOT NULL), sep), '') END, (a, sep, nullrep) AS CASE WHEN ${JOIN_REFUSED} ELSE array_to_string(list_transform(a, lambda v: coalesce(${JOIN_TEXT(toVarchar)}, nullrep)), sep) END`;
+
+/** array_join with a separator that is not a constant (rewrite-functions.ts). */
+const ARRAY_JOIN_DYNAMIC = (toVarchar: string) =>
+  `(a, sep) AS CASE WHEN ${JOIN_REFUSED} WHEN a IS NULL OR sep IS NULL THEN NULL ELSE trino_join_reduce(list_filter(list_transform(a, lambda v: ${JOIN_TEXT(toVarchar)}), lambda v: v IS NOT NULL), sep) END, (a, sep, nullrep) AS CASE WHEN ${JOIN_REFUSED} WHEN a IS NULL OR sep IS NULL THEN NULL ELSE trino_join_reduce(list_transform(a, lambda v: coalesce(${JOIN_TEXT(toVarchar)}, nullrep)), sep) END`;
 
 /** array_join of nested arrays or maps: Trino has no cast of them to varchar. */
 const JOIN_REFUSED = `typeof(a) LIKE '%[][]' OR typeof(a) LIKE 'MAP(%)[]' THEN trino_raise('OPERATOR_NOT_FOUND: Cannot cast ' || typeof(a) || ' elements to varchar', a)`;
@@ -384,7 +396,7 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO cardinality(x) AS CAST(CASE WHEN typeof(x) LIKE 'MAP(%' THEN len(json_keys(to_json(x))) ELSE len(TRY_CAST(x AS VARCHAR[])) END AS BIGINT)`,
   `CREATE MACRO element_at(x, k) AS CASE WHEN NOT starts_with(typeof(x), 'MAP') AND CAST(k AS VARCHAR) = '0' THEN trino_raise('INVALID_FUNCTION_ARGUMENT: SQL array indices start at 1', k) ELSE (x)[k] END`,
   // NULL elements are skipped (all NULL: ''), JSON strings lose their quotes.
-  `CREATE MACRO array_join(a, sep) AS CASE WHEN ${JOIN_REFUSED} WHEN a IS NULL OR sep IS NULL THEN NULL ELSE coalesce(array_to_string(list_filter(list_transform(a, lambda v: ${JOIN_TEXT}), lambda v: v IS NOT NULL), sep), '') END, (a, sep, nullrep) AS CASE WHEN ${JOIN_REFUSED} ELSE array_to_string(list_transform(a, lambda v: coalesce(${JOIN_TEXT}, nullrep)), sep) END`,
+  `CREATE MACRO array_join${ARRAY_JOIN("trino_to_varchar")}`,
   // NULL when the value is absent and the array holds a NULL (it might have been the value).
   `CREATE MACRO contains${IP_OVERLOADS.contains}, (a, x) AS CASE WHEN a IS NULL OR x IS NULL THEN NULL WHEN ${INDETERMINATE("contains")} WHEN list_contains(a, x) THEN true WHEN ${HAS_NULL("a")} THEN NULL ELSE false END`,
   `CREATE MACRO from_hex(s) AS CASE WHEN length(s) % 2 = 1 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: invalid input length ' || length(s), s) ELSE system.main.from_hex(s) END`,
@@ -480,7 +492,11 @@ const OPERATOR_MACROS: string[] = [
   // array_join and concat_ws of an array with a separator that is not a constant (DuckDB's
   // array_to_string wants a constant; rewrite-functions.ts picks these then): joined by a reduce.
   `CREATE MACRO trino_join_reduce(l, sep) AS coalesce(list_reduce(list_slice(l, 2, len(l)), lambda acc, x: acc || sep || x, l[1]), '')`,
-  `CREATE MACRO trino_array_join_dynamic(a, sep) AS CASE WHEN ${JOIN_REFUSED} WHEN a IS NULL OR sep IS NULL THEN NULL ELSE trino_join_reduce(list_filter(list_transform(a, lambda v: ${JOIN_TEXT}), lambda v: v IS NOT NULL), sep) END, (a, sep, nullrep) AS CASE WHEN ${JOIN_REFUSED} WHEN a IS NULL OR sep IS NULL THEN NULL ELSE trino_join_reduce(list_transform(a, lambda v: coalesce(${JOIN_TEXT}, nullrep)), sep) END`,
+  `CREATE MACRO trino_array_join_dynamic${ARRAY_JOIN_DYNAMIC("trino_to_varchar")}`,
+  // Inside try(): the elements' refusal is tested outside DuckDB's TRY (trino-try.ts).
+  `CREATE MACRO trino_array_join_unguarded${ARRAY_JOIN("trino_to_varchar_unguarded")}`,
+  `CREATE MACRO trino_array_join_dynamic_unguarded${ARRAY_JOIN_DYNAMIC("trino_to_varchar_unguarded")}`,
+  `CREATE MACRO trino_array_zoned(a) AS trino_zoned_unseen(a[1])`,
   `CREATE MACRO trino_concat_ws_dynamic(sep, a VARCHAR[]) AS CASE WHEN sep IS NULL OR a IS NULL THEN NULL ELSE trino_join_reduce(list_filter(a, lambda v: v IS NOT NULL), sep) END, ${CONCAT_WS}`,
   // array || element and element || array (trino-array-concat.ts): NULL if either is NULL.
   `CREATE MACRO trino_array_append(a, e) AS CASE WHEN a IS NULL OR e IS NULL THEN NULL ELSE list_append(a, e) END`,
@@ -515,7 +531,11 @@ const OPERATOR_MACROS: string[] = [
   // except an aggregate, whose timestamp is printed here):
   // integers and decimals their digits (a decimal Java would write in E notation, below 10^-6,
   // is refused), doubles Java's text.
-  `CREATE MACRO trino_format_s(x) AS list_transform([x], lambda fs_x: CASE WHEN typeof(fs_x) = 'TIMESTAMP' THEN trino_java_local(TRY_CAST(fs_x AS TIMESTAMP)) WHEN typeof(fs_x) = 'DOUBLE' THEN trino_java_double(trino_double_text(TRY_CAST(fs_x AS DOUBLE))) WHEN typeof(fs_x) = 'FLOAT' THEN error('format(''%s'', real) is not supported locally: cast the value to double') WHEN typeof(fs_x) LIKE 'DECIMAL%' AND abs(TRY_CAST(fs_x AS DOUBLE)) < 0.000001 AND length(split_part(CAST(fs_x AS VARCHAR), '.', 2)) > 6 THEN error('format(''%s'', decimal) of a decimal below 10^-6 is not supported locally (Java writes it in E notation)') ELSE CAST(fs_x AS VARCHAR) END)[1]`,
+  `CREATE MACRO trino_format_s_refusal(x) AS CASE WHEN typeof(x) = 'FLOAT' THEN 'format(''%s'', real) is not supported locally: cast the value to double' WHEN typeof(x) LIKE 'DECIMAL%' AND abs(TRY_CAST(x AS DOUBLE)) < 0.000001 AND length(split_part(CAST(x AS VARCHAR), '.', 2)) > 6 THEN 'format(''%s'', decimal) of a decimal below 10^-6 is not supported locally (Java writes it in E notation)' END`,
+  `CREATE MACRO trino_format_s_unguarded(x) AS list_transform([x], lambda fs_x: CASE WHEN typeof(fs_x) = 'TIMESTAMP' THEN trino_java_local(TRY_CAST(fs_x AS TIMESTAMP)) WHEN typeof(fs_x) = 'DOUBLE' THEN trino_java_double(trino_double_text(TRY_CAST(fs_x AS DOUBLE))) ELSE CAST(fs_x AS VARCHAR) END)[1]`,
+  // The refusal outside the lambda, where DuckDB's TRY sees it (trino-try.ts tests it there).
+  `CREATE MACRO trino_try_refusal(refusal, v) AS CASE WHEN refusal IS NOT NULL THEN error(refusal) ELSE v END`,
+  `CREATE MACRO trino_format_s(x) AS trino_try_refusal(trino_format_s_refusal(x), trino_format_s_unguarded(x))`,
   // Timestamp sequences: the step must go towards the stop value; at most 10,000 entries.
   `CREATE MACRO trino_sequence_checked(a, b, st) AS CASE WHEN a + st > a AND b < a THEN ${SEQUENCE_DIRECTION("greater", "concat(a, b, st)")} WHEN a + st < a AND b > a THEN ${SEQUENCE_DIRECTION("less", "concat(a, b, st)")} WHEN len(generate_series(a, b, st)) > 10000 THEN ${SEQUENCE_TOO_LONG("concat(a, b, st)")} ELSE generate_series(a, b, st) END`,
   // regexp_extract of a group that may not take part (trino-ast.ts regexpExtractGroup).

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
+import { closing } from "../src/brackets.ts";
+import { macrosWhoseBodies } from "../src/macros.ts";
+import { MACROS } from "../src/trino.ts";
+import { GUARDED_FUNCTIONS } from "../src/trino-try.ts";
 import { engineOverEmptyFolder } from "./helpers.ts";
 
 const engine = engineOverEmptyFolder();
@@ -61,6 +65,53 @@ describe("try() around functions whose unsupported case raises (DuckDB's TRY ref
         "SELECT try(CAST(x AS varchar)) FROM (SELECT TIMESTAMP '2020-05-01 12:34:56.123 Asia/Kathmandu' AS x)",
       ),
     ).rejects.toThrow(/cannot see in the query to varchar is not supported locally/);
+  });
+
+  it("the argument's own errors give NULL: the test of the unsupported case reads it under TRY too", async () => {
+    // The integer cast fails on 'bad': Trino's try gives NULL (it raised before the test had a TRY,
+    // and again when DuckDB computed the argument once for both TRYs).
+    expect(
+      await rows("SELECT try(CAST(CAST(c AS integer) AS json)) FROM (VALUES 'bad', '7') t(c)"),
+    ).toEqual([[null], ["7"]]);
+    expect(
+      await rows(
+        "SELECT try(from_iso8601_timestamp(concat(CAST(CAST(c AS integer) AS varchar), '-01-01T00:00:00Z'))) FROM (VALUES 'bad', '2020') t(c)",
+      ),
+    ).toEqual([[null], ["2020-01-01 00:00:00.000 UTC"]]);
+  });
+
+  it("refuses try() around a lambda that calls a function that can refuse (TRY hid it as NULL)", async () => {
+    for (const sql of [
+      "SELECT try(transform(ARRAY['2024-01-01T00:00:00'], x -> from_iso8601_timestamp(x || '+05:00')))",
+      "SELECT try(filter(ARRAY['a'], x -> typeof(x) = 'varchar(1)'))",
+      `SELECT try(transform(ARRAY['["a"]'], x -> json_array_get(json_parse(x), 0)))`,
+    ])
+      await expect(rows(sql), sql).rejects.toThrow(
+        /try\(\) around a lambda that calls \w+ is not supported locally/,
+      );
+    // Division refuses only for a decimal the query does not show: a lambda dividing integers answers.
+    expect(await rows("SELECT try(transform(ARRAY[1, 0], x -> 10 / x))")).toEqual([[null]]);
+    expect(await rows("SELECT try(transform(ARRAY[1, 2], x -> 10 / x))")).toEqual([[[10, 5]]]);
+  });
+
+  it("refuses inside try what a function refuses in a lambda of its own (format's %s, array_join)", async () => {
+    await expect(rows("SELECT try(format('%s', CAST(1.5 AS real)))")).rejects.toThrow(
+      /format\('%s', real\) is not supported locally/,
+    );
+    await expect(
+      rows(
+        "SELECT try(array_join(ARRAY[x], ',')) FROM (SELECT TIMESTAMP '2020-05-01 12:34:56.123 Asia/Kathmandu' AS x)",
+      ),
+    ).rejects.toThrow(/cannot see in the query to varchar is not supported locally/);
+    // What they can answer, they answer, and a failing argument is NULL.
+    expect(
+      await rows(
+        "SELECT try(format('%s', CAST(c AS double))), try(array_join(ARRAY[CAST(c AS integer)], ',')) FROM (VALUES '1.5', 'bad') t(c)",
+      ),
+    ).toEqual([
+      ["1.5", null],
+      [null, null],
+    ]);
   });
 
   it("try(CAST(x AS varchar)) of a computed column binds", async () => {
@@ -143,5 +194,36 @@ describe("typed functions of aggregates (bound through lambdas once the aggregat
         "SELECT x FROM (VALUES ('a', 1), ('b', 2)) t(x, y) GROUP BY x HAVING date_diff('day', min(DATE '2024-01-01'), max(DATE '2024-01-03')) = 2 ORDER BY x",
       ),
     ).toEqual([["a"], ["b"]]);
+  });
+});
+
+describe("no macro hides a refusal from try() in a lambda of its own", () => {
+  /** The bracket enclosing `at` closes where, in `sql` (strings skipped by closing()). */
+  const enclosingEnd = (sql: string, at: number) => {
+    let depth = 0;
+    for (let i = at; i >= 0; i--) {
+      const c = sql[i] as string;
+      if (")]}".includes(c)) depth++;
+      else if ("([{".includes(c) && depth-- === 0) return closing(sql, i);
+    }
+    return sql.length;
+  };
+
+  it("every macro calling error() or a refusing macro inside a lambda is one try() guards", () => {
+    const refusing = macrosWhoseBodies(/\berror\s*\(/i);
+    const hiding = new Set<string>();
+    for (const sql of MACROS) {
+      const name = (/CREATE MACRO (\w+)/.exec(sql) as RegExpExecArray)[1] as string;
+      for (const m of sql.matchAll(/\blambda\b/g)) {
+        const body = sql.slice(m.index, enclosingEnd(sql, m.index));
+        const calls = [...body.matchAll(/\b(error|trino_\w+)\s*\(/g)].map((c) => c[1] as string);
+        if (calls.some((c) => c === "error" || refusing.has(c.toLowerCase()))) hiding.add(name);
+      }
+    }
+    // The scan finds what it looks for: array_join casts its elements in a lambda.
+    expect([...hiding].sort()).toEqual(
+      expect.arrayContaining(["trino_array_join", "trino_array_join_dynamic"]),
+    );
+    for (const name of hiding) expect(GUARDED_FUNCTIONS.has(name), name).toBe(true);
   });
 });
