@@ -22,6 +22,7 @@ import {
   CHAR_MARKER,
   callNode,
   charCast,
+  intConst,
   keepDouble,
   mapSubscript,
   rewriteArithmetic,
@@ -483,6 +484,15 @@ function visit(v: unknown, st: RewriteState): unknown {
     if (st.opts.trinoFunctions) nameUnnestColumns(v);
     return rewriteUnnest(v, st.template);
   }
+  if (v.type === "JOIN" && st.opts.trinoFunctions && unnestsTableResources(v, st)) {
+    const right = v.right as Node;
+    const ordinal = right.with_ordinality === "WITH_ORDINALITY" ? ["ordinality"] : [];
+    right.column_name_alias = [
+      ...RESOURCE_FIELDS,
+      ...ordinal.map((n) => `${ANONYMOUS_COLUMN}_${n}`),
+    ];
+    v.right = rewriteUnnest(right, st.template);
+  }
   return v;
 }
 
@@ -587,28 +597,53 @@ const RESOURCE_FIELDS = (
 ).fields.map((f) => f.name.toLowerCase());
 
 /**
- * An UNNEST without a column list, named as Trino names it: `UNNEST(resources) AS r` has the
- * columns arn, accountid and type (a row's fields); other values, and the ordinal, have no name
- * (`_colN` in the result). DuckDB would name them `unnest` and `ordinality`, and keep the row whole.
+ * An UNNEST without a column list, named as Trino names it: values, and the ordinal, have no name
+ * (`_colN` in the result). DuckDB would name them `unnest` and `ordinality`. The CloudTrail table's
+ * `resources` is named by its rows' fields where the join shows it is that column
+ * (unnestsTableResources).
  */
 function nameUnnestColumns(t: Node): void {
   const fn = t.function as Node | undefined;
   if (!fn || String(fn.function_name).toLowerCase() !== "unnest") return;
   if ((t.column_name_alias as string[] | undefined)?.length) return;
   const args = (fn.children as Node[]).filter((a) => a.alias === "");
-  const resources =
-    args.length === 1 &&
-    args[0]?.class === "COLUMN_REF" &&
-    String((args[0].column_names as string[]).at(-1)).toLowerCase() === "resources";
-  const ordinality = t.with_ordinality === "WITH_ORDINALITY";
-  // With an ordinal DuckDB keeps the row whole (rewriteUnnest): naming its fields would name the
-  // row arn and the ordinal accountid (found by review). r.arn then fails to bind, loudly.
-  if (resources && ordinality) return;
-  const names = resources ? [...RESOURCE_FIELDS] : args.map((_, i) => `${ANONYMOUS_COLUMN}_u${i}`);
-  if (ordinality) names.push(`${ANONYMOUS_COLUMN}_ordinality`);
+  const names = args.map((_, i) => `${ANONYMOUS_COLUMN}_u${i}`);
+  if (t.with_ordinality === "WITH_ORDINALITY") names.push(`${ANONYMOUS_COLUMN}_ordinality`);
   t.column_name_alias = names;
   // Column names without a table alias are not written back as SQL DuckDB reads.
   if (!t.alias) t.alias = "unnest";
+}
+
+/**
+ * Whether the join's right side is `UNNEST(resources)`, without an ordinal or a column list, of
+ * the CloudTrail table on its left: `t.resources` with t that table's name, or `resources` when
+ * every table on the left is that table. Trino names its columns arn, accountid and type (a row's
+ * fields). An array of another source named resources (a CTE's, a VALUES column) keeps one
+ * column: naming three failed with "3 columns specified" (found by review). The ordinal, if
+ * any, has no name.
+ */
+function unnestsTableResources(join: Node, st: RewriteState): boolean {
+  const right = join.right as Node;
+  const fn = right.function as Node | undefined;
+  if (right.type !== "TABLE_FUNCTION" || String(fn?.function_name).toLowerCase() !== "unnest")
+    return false;
+  const args = fn?.children as Node[];
+  const names = (right.column_name_alias as string[]).filter(
+    (n) => !n.startsWith(ANONYMOUS_COLUMN),
+  );
+  const ref = args.length === 1 && args[0]?.class === "COLUMN_REF" ? args[0] : undefined;
+  const parts = ((ref?.column_names as string[] | undefined) ?? []).map((n) => n.toLowerCase());
+  if (names.length > 0 || parts.at(-1) !== "resources" || parts.length > 2) return false;
+  const tables: Node[] = [];
+  const sources = (x: Node): void => {
+    if (x.type !== "JOIN") tables.push(x);
+    else for (const y of [x.left, x.right]) sources(y as Node);
+  };
+  sources(join.left as Node);
+  const table = (x: Node) => x.type === "BASE_TABLE" && st.targets.has(x);
+  if (parts.length === 2)
+    return tables.some((x) => table(x) && String(x.alias).toLowerCase() === parts[0]);
+  return tables.some(table) && tables.every((x) => table(x) || x.type === "TABLE_FUNCTION");
 }
 
 function rewriteUnnest(t: Node, template: Node): Node {
@@ -618,21 +653,29 @@ function rewriteUnnest(t: Node, template: Node): Node {
   const aliases = t.column_name_alias as string[];
   const ordinality = t.with_ordinality === "WITH_ORDINALITY";
   const expected = args.length + (ordinality ? 1 : 0);
-  // WITH ORDINALITY over rows is left to DuckDB (it binds one column per argument plus the ordinal).
-  if (ordinality || (aliases.length <= expected && args.length === 1)) return t;
+  // One array without a column list for the fields of its rows is DuckDB's own UNNEST.
+  if (aliases.length <= expected && args.length === 1) return t;
   const sub = clone(template);
   const node = sub.node as Node;
-  const list = node.select_list as Node[];
-  const proto = list[0] as Node;
-  if (args.length === 1) {
-    (proto.children as Node[])[0] = args[0] as Node;
-  } else {
-    node.select_list = args.map((a) => {
-      const u = clone(proto);
-      u.children = [a];
-      return u;
-    });
+  const proto = (node.select_list as Node[])[0] as Node;
+  // One array's rows expand into their fields (recursive := true); several arrays are zipped, each
+  // value whole (recursive would also flatten an array of arrays).
+  const list = args.map((a) => {
+    const u = clone(proto);
+    if (args.length === 1) (u.children as Node[])[0] = a;
+    else u.children = [a];
+    return u;
+  });
+  // The ordinal unnested beside them, 1 to the longest's length: DuckDB zips a select list's
+  // unnests. DuckDB's own ordinal kept a row whole, so `AS r(a, b, c, n)` made b the ordinal, and
+  // it refused two arrays (found by review).
+  if (ordinality) {
+    const lengths = args.map((a) => callNode("len", [clone(a)], { alias: "" }));
+    const count = callNode("greatest", lengths, { alias: "" });
+    const series = callNode("generate_series", [intConst(1), count], { alias: "" });
+    list.push(callNode("unnest", [series], { alias: "" }));
   }
+  node.select_list = list;
   return {
     type: "SUBQUERY",
     alias: t.alias,

@@ -5,6 +5,7 @@
  */
 import { promises as fsp } from "node:fs";
 import path from "node:path";
+import zlib from "node:zlib";
 import { generateLogs } from "@run-md/generator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLocalEngine, type LocalEngine } from "../src/index.ts";
@@ -262,6 +263,83 @@ describe("Trino functions on the local engine", () => {
     expect(await names("SELECT * FROM (VALUES 1) t CROSS JOIN UNNEST(ARRAY[5])")).toEqual([
       "_col0",
       "_col1",
+    ]);
+  });
+
+  it("UNNEST(resources) WITH ORDINALITY numbers each event's resources, as the records list them", async () => {
+    // Records written here, so the truth is their own lists (the generator gives one resource).
+    const dir = await tempDir();
+    const day = path.join(dir, "AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/01");
+    await fsp.mkdir(day, { recursive: true });
+    const resource = (arn: string) => ({ ARN: arn, accountId: "111122223333", type: "T" });
+    const records = [
+      ["e1", ["arn:a", "arn:b", "arn:c"]],
+      ["e2", ["arn:d"]],
+      ["e3", []],
+    ].map(([id, arns], i) => ({
+      eventVersion: "1.08",
+      eventTime: `2024-03-01T0${i}:00:00Z`,
+      eventSource: "s3.amazonaws.com",
+      eventName: "GetObject",
+      awsRegion: "us-east-1",
+      eventID: id,
+      resources: (arns as string[]).map(resource),
+    }));
+    await fsp.writeFile(
+      path.join(day, "a.json.gz"),
+      zlib.gzipSync(JSON.stringify({ Records: records })),
+    );
+    const own = await createLocalEngine({ logDir: dir, threads: 1 });
+    try {
+      const listed = await own.runAthenaSql(
+        "SELECT eventid, a, n FROM cloudtrail_logs t CROSS JOIN UNNEST(t.resources) WITH ORDINALITY AS r(a, b, c, n) ORDER BY 1, 3",
+        [],
+      );
+      expect(listed.rows).toEqual([
+        ["e1", "arn:a", 1],
+        ["e1", "arn:b", 2],
+        ["e1", "arn:c", 3],
+        ["e2", "arn:d", 1],
+      ]);
+      // Without a column list: the fields by name, the ordinal without one.
+      const named = await own.runAthenaSql(
+        "SELECT r.* FROM cloudtrail_logs t CROSS JOIN UNNEST(t.resources) WITH ORDINALITY AS r WHERE eventid = 'e2'",
+        [],
+      );
+      expect(named.columns.map((c) => c.name)).toEqual(["arn", "accountid", "type", "_col3"]);
+      expect(named.rows).toEqual([["arn:d", "111122223333", "T", 1]]);
+    } finally {
+      await own.close();
+      await fsp.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("UNNEST of an array named resources that is not the table's keeps one column", async () => {
+    // Expanded by its name alone, it failed with "3 columns specified" (found by review).
+    const r = await engine.runAthenaSql(
+      "WITH c AS (SELECT ARRAY[10, 20] AS resources) SELECT x FROM c CROSS JOIN UNNEST(resources) AS r(x) ORDER BY x",
+      [],
+    );
+    expect(r.rows).toEqual([[10], [20]]);
+    const v = await engine.runAthenaSql(
+      "SELECT * FROM (VALUES ARRAY['a', 'b']) v(resources) CROSS JOIN UNNEST(resources) AS r ORDER BY 2",
+      [],
+    );
+    expect(v.rows).toEqual([
+      [["a", "b"], "a"],
+      [["a", "b"], "b"],
+    ]);
+  });
+
+  it("numbers zipped arrays WITH ORDINALITY to the longest's length (DuckDB refused two arrays)", async () => {
+    const r = await engine.runAthenaSql(
+      "SELECT * FROM UNNEST(ARRAY[1, 2, 3], ARRAY['a']) WITH ORDINALITY AS u(x, y, n) ORDER BY n",
+      [],
+    );
+    expect(r.rows).toEqual([
+      [1, "a", 1],
+      [2, null, 2],
+      [3, null, 3],
     ]);
   });
 
