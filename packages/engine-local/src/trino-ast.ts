@@ -360,19 +360,28 @@ function isIntervalish(n: Node | undefined): boolean {
  * `CAST(x AS TIME)` → `trino_cast_time(x)`, which also takes a timestamp with time zone.
  */
 export function rewriteTimestampCast(v: Node): Node {
-  if (v.class !== "CAST" || v.try_cast === true) return v;
+  if (v.class !== "CAST") return v;
   const t = v.cast_type as Node;
-  if (hasAggregate(v.child)) return v;
+  const child = v.child as Node;
   // A timestamp with time zone to TIME (DuckDB has no such cast): its time of day in UTC.
-  if (t.id === "TIME" && (v.child as Node).class !== "CONSTANT")
-    return callNode("trino_cast_time", [v.child], v);
+  if (t.id === "TIME" && child.class !== "CONSTANT" && v.try_cast !== true && !hasAggregate(child))
+    return callNode("trino_cast_time", [child], v);
   if (t.id !== "TIMESTAMP") return v;
-  if (String(v.query_location) === NO_LOCATION)
-    return callNode("trino_cast_timestamp", [v.child], v);
+  const macro = v.try_cast === true ? "trino_try_cast_timestamp" : "trino_cast_timestamp";
+  // An aggregate's type is known only after the typed overload is chosen: bound first.
+  const none = { alias: "" };
+  const cast = hasAggregate(child)
+    ? bindFirst([child], macro, none)
+    : callNode(macro, [child], none);
+  if (isTypedLiteral(v)) return { ...cast, alias: v.alias, query_location: v.query_location };
   // An explicit CAST(... AS timestamp) is timestamp(3): rounded to milliseconds, half up, as
   // CAST(... AS timestamp(3)) (only a TIMESTAMP literal keeps its text's digits).
-  const cast = callNode("trino_cast_timestamp", [v.child], { alias: "" });
   return callNode("trino_timestamp_ms", [cast], v);
+}
+
+/** Whether a CAST is a typed literal (`TIMESTAMP '...'`), not a CAST written in the query. */
+export function isTypedLiteral(v: Node): boolean {
+  return String(v.query_location) === NO_LOCATION;
 }
 
 /** Functions whose result is JSON: a CAST of them to VARCHAR unquotes strings as Trino does. */

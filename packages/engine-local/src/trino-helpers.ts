@@ -166,7 +166,8 @@ export const HELPER_MACROS: string[] = [
   // A timestamp rounded half up to p fraction digits (CAST(x AS TIMESTAMP(p))).
   // A timestamp rounded to milliseconds, half up, naming t once: DuckDB's common-subexpression
   // pass moves an expression named twice out of a TRY, where its error escapes the TRY.
-  `CREATE MACRO trino_timestamp_ms(t) AS make_timestamp(CAST(floor((epoch_us(t) + 500) / 1000) AS BIGINT) * 1000)`,
+  // Floor of t + 0.5 ms, in whole microseconds: a double division rounded wrongly after about 2255.
+  "CREATE MACRO trino_timestamp_ms(t) AS date_trunc('millisecond', CAST(t AS TIMESTAMP) + INTERVAL '500 microseconds')",
   `CREATE MACRO trino_timestamp_round(t, p) AS CASE WHEN p >= 6 THEN t ELSE t + to_microseconds(CASE WHEN 2 * (((epoch_us(t) % CAST(10 ** (6 - p) AS BIGINT)) + CAST(10 ** (6 - p) AS BIGINT)) % CAST(10 ** (6 - p) AS BIGINT)) >= CAST(10 ** (6 - p) AS BIGINT) THEN CAST(10 ** (6 - p) AS BIGINT) ELSE 0 END - (((epoch_us(t) % CAST(10 ** (6 - p) AS BIGINT)) + CAST(10 ** (6 - p) AS BIGINT)) % CAST(10 ** (6 - p) AS BIGINT))) END`,
   // to_iso8601 of a timestamp of precision p: p fraction digits (none for 0).
   `CREATE MACRO trino_iso8601_p(t, p) AS strftime(t, '%Y-%m-%dT%H:%M:%S') || CASE WHEN p = 0 THEN '' ELSE '.' || left(strftime(t, '%f') || '000000', p) END`,

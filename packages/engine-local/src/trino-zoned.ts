@@ -15,7 +15,7 @@
  * zones compares the zone too; printing it as text is refused (trino_to_varchar).
  */
 import { RunMdError } from "@run-md/core";
-import { callNode, intConst, strConst } from "./trino-ast.ts";
+import { callNode, intConst, isTypedLiteral, strConst } from "./trino-ast.ts";
 
 type Node = Record<string, unknown>;
 
@@ -175,7 +175,13 @@ export function zonedLiteral(v: Node): Node | undefined {
   if (!m) return undefined;
   const name = zoneName((m[3] ?? m[4]) as string);
   const local = castTo(strConst(m[1] as string), "TIMESTAMP");
-  return callNode("trino_tz_literal", [local, strConst(name), intConst((m[2] ?? "").length)], v);
+  if (isTypedLiteral(v))
+    return callNode("trino_tz_literal", [local, strConst(name), intConst((m[2] ?? "").length)], v);
+  // A CAST written in the query is precision 3, and to timestamp its local time (the zone checked,
+  // as Trino's VarcharToTimestamp does); it kept the text's digits and its zone.
+  const ms = callNode("trino_timestamp_ms", [local], { alias: "" });
+  if (id === "TIMESTAMP") return { ...ms, alias: v.alias, query_location: v.query_location };
+  return callNode("trino_tz_literal", [ms, strConst(name), intConst(3)], v);
 }
 
 /** `from_iso8601_timestamp('2001-08-22T03:04:05.321+07:09')`: a constant with an offset. */

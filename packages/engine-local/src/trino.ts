@@ -64,6 +64,10 @@ const nullIfAnyNull = (fn: string) =>
     })
     .join(",\n  ");
 
+/** Text Trino's CAST to timestamp accepts (s, a macro's parameter): its literal forms only. */
+const TIMESTAMP_TEXT =
+  "regexp_full_match(s, '\\s*\\d{4,}-\\d{1,2}-\\d{1,2}( \\d{1,2}:\\d{1,2}(:\\d{1,2}(\\.\\d+)?)?)?\\s*')";
+
 /**
  * An array element as array_join prints it: JSON strings without their quotes, JSON null as NULL,
  * the rest through `toVarchar` (trino_to_varchar, or its unguarded variant inside try()).
@@ -542,7 +546,9 @@ const OPERATOR_MACROS: string[] = [
   `CREATE MACRO trino_regexp_extract_group(s, p, g, body) AS CASE WHEN NOT system.main.regexp_matches(s, p) THEN NULL WHEN system.main.regexp_extract(s, p, g) <> '' THEN system.main.regexp_extract(s, p, g) WHEN NOT regexp_full_match('', body) THEN NULL ELSE error('regexp_extract: group ' || CAST(g AS VARCHAR) || ' matched the empty string or did not take part, which the local engine cannot tell apart (not supported locally)') END`,
   // CAST(varchar AS TIMESTAMP) accepts Trino's literal forms only: '2020-05-10T12:34:56' (the
   // ISO text of eventtime) is an error on Athena; DuckDB would take it.
-  `CREATE MACRO trino_cast_timestamp(s VARCHAR) AS CASE WHEN NOT regexp_full_match(s, '\\s*\\d{4,}-\\d{1,2}-\\d{1,2}( \\d{1,2}:\\d{1,2}(:\\d{1,2}(\\.\\d+)?)?)?\\s*') THEN trino_raise('INVALID_CAST_ARGUMENT: Value cannot be cast to timestamp: ' || s, s) ELSE CAST(s AS TIMESTAMP) END, ${ZONED_OVERLOADS.castTimestamp}, (x) AS CAST(x AS TIMESTAMP)`,
+  `CREATE MACRO trino_cast_timestamp(s VARCHAR) AS CASE WHEN NOT ${TIMESTAMP_TEXT} THEN trino_raise('INVALID_CAST_ARGUMENT: Value cannot be cast to timestamp: ' || s, s) ELSE CAST(s AS TIMESTAMP) END, ${ZONED_OVERLOADS.castTimestamp}, (x) AS CAST(x AS TIMESTAMP)`,
+  // TRY_CAST: NULL for the same texts.
+  `CREATE MACRO trino_try_cast_timestamp(s VARCHAR) AS CASE WHEN ${TIMESTAMP_TEXT} THEN TRY_CAST(s AS TIMESTAMP) END, ${ZONED_OVERLOADS.castTimestamp}, (x) AS TRY_CAST(x AS TIMESTAMP)`,
   // DATE plus or minus days, months or years is a DATE; hours, minutes or seconds are an error.
   `CREATE MACRO trino_add(a DATE, b INTERVAL) AS ${DATE_PLUS("a", "b", "+")}, ${ZONED_OVERLOADS.add}, (a INTERVAL, b DATE) AS ${DATE_PLUS("b", "a", "+")}, (a, b) AS a + b`,
   `CREATE MACRO trino_subtract(a DATE, b INTERVAL) AS ${DATE_PLUS("a", "b", "-")}, ${ZONED_OVERLOADS.subtract}, (a, b) AS a - b`,

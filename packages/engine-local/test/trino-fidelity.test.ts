@@ -1247,6 +1247,11 @@ const errors: [string, RegExp, string][] = [
   ["ngrams(ARRAY[1], 0)", /N must be positive/, "Trino ArrayNgramsFunction"],
   ["chr(-1)", /Not a valid Unicode code point: -1/, "corpus (chr)"],
   [
+    "(SELECT CAST(max(c) AS timestamp) FROM (VALUES '2020-01-01T00:00:00Z') t(c))",
+    /Value cannot be cast to timestamp: 2020-01-01T00:00:00Z/,
+    "Trino VarcharToTimestamp: an aggregate's text as strictly as a column's",
+  ],
+  [
     "cosine_similarity(map(ARRAY[1], ARRAY[1.0E0]), map(ARRAY[1], ARRAY[1.0E0]))",
     /Unexpected parameters \(map\(integer, double\), map\(integer, double\)\) for function cosine_similarity/,
     "Trino MathFunctions.cosineSimilarity(map(varchar,double), map(varchar,double))",
@@ -1656,6 +1661,38 @@ const zoned: [string, unknown, string | undefined, string][] = [
     "2024-01-01T00:00:00.000",
     "varchar",
     "Trino: timestamp means timestamp(3)",
+  ],
+  // Trino's Timestamps.round: floorDiv(micros + 500, 1000), exact in whole microseconds (a double
+  // division rounded .000499 up after about 2255, and 23:59:59.9995 before 1970 is the next day).
+  [
+    "ARRAY[CAST('2300-01-01 00:00:00.000499' AS timestamp), CAST('2300-01-01 00:00:00.0005' AS timestamp), CAST('1969-12-31 23:59:59.9995' AS timestamp), CAST('1969-12-31 23:59:59.999499' AS timestamp)]",
+    [
+      "2300-01-01 00:00:00.000",
+      "2300-01-01 00:00:00.001",
+      "1970-01-01 00:00:00.000",
+      "1969-12-31 23:59:59.999",
+    ],
+    "array(timestamp)",
+    "Trino Timestamps.round: half up in whole microseconds",
+  ],
+  [
+    "(SELECT array_agg(TRY_CAST(c AS timestamp) ORDER BY c) FROM (VALUES '2020-01-01 00:00:00.1236', '2020-01-01T00:00:00Z', 'bad') t(c))",
+    ["2020-01-01 00:00:00.124", null, null],
+    "array(timestamp)",
+    "Trino: try_cast is timestamp(3), NULL for text its CAST refuses",
+  ],
+  [
+    "(SELECT CAST(max(c) AS timestamp) FROM (VALUES '2020-01-01 00:00:00.1236') t(c))",
+    "2020-01-01 00:00:00.124",
+    "timestamp",
+    "Trino: timestamp means timestamp(3), an aggregate's too",
+  ],
+  // VarcharToTimestamp: the zone is checked, the local time kept, rounded to milliseconds.
+  [
+    "CAST('2024-01-01 00:00:00.1236 Asia/Tokyo' AS timestamp)",
+    "2024-01-01 00:00:00.124",
+    "timestamp",
+    "Trino VarcharToTimestamp: a zone in the text leaves the local time",
   ],
 ];
 
