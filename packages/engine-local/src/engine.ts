@@ -1153,6 +1153,21 @@ function engineError(msg: string, cause: unknown): RunMdError {
       },
     );
   }
+  // DuckDB unnests no map: the rewrite unnests the entries of a map the tree shows (rewrite.ts).
+  if (
+    /^Binder Error: (UNNEST\(\) can only be applied to .*, not MAP|UNNEST not supported here|UNNEST requires a single list)/i.test(
+      msg,
+    )
+  ) {
+    return new RunMdError(
+      "sql-error",
+      `${first}: UNNEST of a map the query does not show is one (a CTE's or a subquery's column) is not supported locally.`,
+      {
+        cause,
+        hint: "Write the map's type where it is unnested, UNNEST(CAST(m AS map(varchar, varchar))) AS t(k, v): the local engine then unnests its entries, and Athena gives the same answer.",
+      },
+    );
+  }
   if (/^Binder Error/i.test(msg) && /column/i.test(msg)) {
     return new RunMdError("sql-error", first, {
       cause,

@@ -23,6 +23,7 @@ import {
   callNode,
   charCast,
   intConst,
+  isMapValue,
   keepDouble,
   mapSubscript,
   rewriteArithmetic,
@@ -607,7 +608,12 @@ function nameUnnestColumns(t: Node): void {
   if (!fn || String(fn.function_name).toLowerCase() !== "unnest") return;
   if ((t.column_name_alias as string[] | undefined)?.length) return;
   const args = (fn.children as Node[]).filter((a) => a.alias === "");
-  const names = args.map((_, i) => `${ANONYMOUS_COLUMN}_u${i}`);
+  // A map gives two columns, its keys and its values.
+  const names = args.flatMap((a, i) =>
+    isMapValue(a)
+      ? [`${ANONYMOUS_COLUMN}_u${i}k`, `${ANONYMOUS_COLUMN}_u${i}v`]
+      : [`${ANONYMOUS_COLUMN}_u${i}`],
+  );
   if (t.with_ordinality === "WITH_ORDINALITY") names.push(`${ANONYMOUS_COLUMN}_ordinality`);
   t.column_name_alias = names;
   // Column names without a table alias are not written back as SQL DuckDB reads.
@@ -653,16 +659,18 @@ function rewriteUnnest(t: Node, template: Node): Node {
   const aliases = t.column_name_alias as string[];
   const ordinality = t.with_ordinality === "WITH_ORDINALITY";
   const expected = args.length + (ordinality ? 1 : 0);
-  // One array without a column list for the fields of its rows is DuckDB's own UNNEST.
-  if (aliases.length <= expected && args.length === 1) return t;
+  // One array (not a map) without a column list for the fields of its rows is DuckDB's own UNNEST.
+  if (aliases.length <= expected && args.length === 1 && !isMapValue(args[0] as Node)) return t;
   const sub = clone(template);
   const node = sub.node as Node;
   const proto = (node.select_list as Node[])[0] as Node;
-  // One array's rows expand into their fields (recursive := true); several arrays are zipped, each
-  // value whole (recursive would also flatten an array of arrays).
-  const list = args.map((a) => {
+  // A map is unnested as its entries, each a key and a value (DuckDB unnests no map). One array's
+  // rows, and a map's entries, expand into their fields (recursive := true); several arrays are
+  // zipped, each value whole (recursive would also flatten an array of arrays).
+  const lists = args.map((a) => (isMapValue(a) ? callNode("map_entries", [a], { alias: "" }) : a));
+  const list = lists.map((a, i) => {
     const u = clone(proto);
-    if (args.length === 1) (u.children as Node[])[0] = a;
+    if (args.length === 1 || a !== args[i]) (u.children as Node[])[0] = a;
     else u.children = [a];
     return u;
   });
@@ -670,7 +678,7 @@ function rewriteUnnest(t: Node, template: Node): Node {
   // unnests. DuckDB's own ordinal kept a row whole, so `AS r(a, b, c, n)` made b the ordinal, and
   // it refused two arrays (found by review).
   if (ordinality) {
-    const lengths = args.map((a) => callNode("len", [clone(a)], { alias: "" }));
+    const lengths = lists.map((a) => callNode("len", [clone(a)], { alias: "" }));
     const count = callNode("greatest", lengths, { alias: "" });
     const series = callNode("generate_series", [intConst(1), count], { alias: "" });
     list.push(callNode("unnest", [series], { alias: "" }));

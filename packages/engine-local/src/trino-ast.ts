@@ -880,6 +880,26 @@ export function isArrayValue(n: Node): boolean {
   return names.length > 0 && ARRAY_COLUMNS.has(String(names[names.length - 1]).toLowerCase());
 }
 
+/** Functions whose value is a map (by their Trino name, or their macro's after trino_/try_). */
+const MAP_FUNCTIONS = new Set(
+  (
+    "map map_from_entries multimap_from_entries map_concat map_filter transform_keys " +
+    "transform_values map_zip_with split_to_map split_to_multimap histogram map_agg_entries " +
+    "multimap_agg_entries"
+  ).split(" "),
+);
+
+/** Whether the tree shows a map: a cast to one, a function giving one, or the table's map column. */
+export function isMapValue(n: Node): boolean {
+  if (n.class === "CAST") return (n.cast_type as Node).id === "MAP";
+  if (n.class === "COLUMN_REF") return isMapColumn(n);
+  if (n.class !== "FUNCTION") return false;
+  const name = String(n.function_name)
+    .toLowerCase()
+    .replace(/^trino_(try_)?/, "");
+  return MAP_FUNCTIONS.has(name) || name.startsWith("json_map_");
+}
+
 /**
  * ltrim/rtrim/trim of a CHAR(n) value: Trino trims and returns the value without the padding
  * (`ltrim(CAST('hello  ' AS CHAR(7)))` is 'hello').

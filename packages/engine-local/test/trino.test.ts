@@ -343,6 +343,43 @@ describe("Trino functions on the local engine", () => {
     ]);
   });
 
+  it("UNNEST of a map gives its keys and values (Trino's two columns; DuckDB unnests no map)", async () => {
+    const rows = async (sql: string) => (await engine.runAthenaSql(sql, [])).rows;
+    expect(
+      await rows(
+        "SELECT k, v FROM UNNEST(MAP(ARRAY['a', 'b'], ARRAY[1, 2])) AS t(k, v) ORDER BY k",
+      ),
+    ).toEqual([
+      ["a", 1],
+      ["b", 2],
+    ]);
+    // The payload pattern: a JSON object's keys, as a map.
+    expect(
+      await rows(
+        `SELECT k, CAST(v AS varchar) FROM UNNEST(CAST(json_parse('{"x": 1, "y": [2]}') AS map(varchar, json))) AS t(k, v) ORDER BY k`,
+      ),
+    ).toEqual([
+      ["x", "1"],
+      ["y", "[2]"],
+    ]);
+    expect(
+      await rows(
+        "SELECT * FROM UNNEST(split_to_map('a=1,b=2', ',', '='), ARRAY[7]) WITH ORDINALITY AS t(k, v, x, n) ORDER BY n",
+      ),
+    ).toEqual([
+      ["a", "1", 7, 1],
+      ["b", "2", null, 2],
+    ]);
+    const names = await engine.runAthenaSql("SELECT * FROM UNNEST(MAP(ARRAY['a'], ARRAY[1]))", []);
+    expect(names.columns.map((c) => c.name)).toEqual(["_col0", "_col1"]);
+    // A map the query does not show is one: refused with a way to show it.
+    await expect(
+      rows(
+        "WITH c AS (SELECT MAP(ARRAY['a'], ARRAY[1]) AS m) SELECT k FROM c CROSS JOIN UNNEST(m) AS t(k, v)",
+      ),
+    ).rejects.toThrow(/UNNEST of a map the query does not show is one .* is not supported locally/);
+  });
+
   it("zips several arrays in one UNNEST", async () => {
     const r = await engine.runAthenaSql(
       "SELECT x, y FROM UNNEST(ARRAY[1, 2], ARRAY['a', 'b']) AS t(x, y) ORDER BY x",
