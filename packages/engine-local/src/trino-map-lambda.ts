@@ -106,16 +106,17 @@ function entryLambda(lambda: Node, params: [string, string], fields: [Node, Node
 }
 
 /**
- * `reduce(a, init, (s, x) -> ..., out)` whose state is a row, an array, a map or text, folded by
- * DuckDB's list_reduce, whose state must be of the elements' type: each element and the state
- * packed as `{'s': state, 'x': element}` (the state's type is the initial value's, as Trino's S),
- * s and x read as the fields. Returns the folded state (the caller applies `out`), or undefined
- * to fold natively (a number state: DuckDB then takes the common type of state and elements).
+ * `reduce(a, init, (s, x) -> ..., out)` folded by DuckDB's list_reduce, whose state must be of the
+ * elements' type: each element and the state packed as `{'s': state, 'x': element}`, s and x read
+ * as the fields. The state's type is Trino's S: a row's, an array's, a map's or text's is the
+ * initial value's; a number's is the common type of the initial value and of the step's result
+ * (stateType). Returns the folded state (the caller applies `out`), or undefined for a step that
+ * is not `(s, x) -> ...`.
  */
 export function packedReduce(args: Node[]): Node | undefined {
   const [a, init, step] = args as [Node, Node, Node];
   const params = pairParams(step);
-  if (!params || !packs(init)) return undefined;
+  if (!params) return undefined;
   const none = { alias: "" };
   const pack = (s: Node, x: Node) =>
     callNode(
@@ -147,8 +148,46 @@ export function packedReduce(args: Node[]): Node | undefined {
     expr: pack(NULL, columnRef(element)),
   };
   const elements = callNode("list_transform", [a, packElement], none);
-  const folded = callNode("list_reduce", [elements, fold, pack(init, NULL)], none);
+  const start = packs(init) ? init : stateType(args, params);
+  const folded = callNode("list_reduce", [elements, fold, pack(start, NULL)], none);
   return callNode("struct_extract", [folded, strConst("s")], none);
+}
+
+/**
+ * The initial value of a number state, typed as Trino's S: the common type of the initial value
+ * and of the step's result on it and an element, `[init, CASE WHEN false THEN step(init, a[1])
+ * END][1]` (the branch is only bound, never run). Folded natively, the state took the elements'
+ * type: `reduce(ARRAY[1, 2], 0, (s, x) -> s + x * 0.5, s -> s)` was 2 (Trino: 1.5), and a number
+ * state over text elements failed to bind.
+ */
+function stateType(args: Node[], params: [string, string]): Node {
+  const [a, init, step] = args as [Node, Node, Node];
+  const none = { alias: "" };
+  const element = () => callNode("array_extract", [a, intConst(1)], none);
+  const reads = new Map([
+    [params[0].toLowerCase(), () => ({ ...init, alias: "" })],
+    [params[1].toLowerCase(), element],
+  ]);
+  const FALSE: Node = {
+    class: "CONSTANT",
+    type: "VALUE_CONSTANT",
+    alias: "",
+    query_location: 0,
+    value: { type: { id: "BOOLEAN", type_info: null }, is_null: false, value: false },
+  };
+  const never: Node = {
+    class: "CASE",
+    type: "CASE_EXPR",
+    alias: "",
+    query_location: 0,
+    case_checks: [{ when_expr: FALSE, then_expr: substitute(step.expr, reads) }],
+    else_expr: { ...FALSE, value: { type: { id: "NULL", type_info: null }, is_null: true } },
+  };
+  return callNode(
+    "array_extract",
+    [callNode("list_value", [init, never], none), intConst(1)],
+    none,
+  );
 }
 
 /** Whether a reduce's initial state is a row, array, map or text (never an element's type by chance). */

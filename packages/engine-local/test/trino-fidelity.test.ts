@@ -408,6 +408,32 @@ const values: [string, unknown, string | undefined, string][] = [
     "Trino ReduceFunction",
   ],
   ["reduce(ARRAY[5, 20, 50], 0, (s, x) -> s + x, s -> s)", 75, "integer", "docs array: reduce"],
+  // A number state is typed as Trino's S, the common type of the initial value and the step's
+  // result (it took the elements' type: 2 and 1 for the first two, and text elements failed).
+  [
+    "reduce(ARRAY[1, 2], 0, (s, x) -> s + x * 0.5, s -> s)",
+    1.5,
+    undefined,
+    "Trino SignatureBinder: S widened by the lambda's result (decimal)",
+  ],
+  [
+    "reduce(ARRAY[1, 2], 0, (s, x) -> s + x / 2E0, s -> s)",
+    1.5,
+    "double",
+    "Trino SignatureBinder: S widened by the lambda's result (double)",
+  ],
+  [
+    "reduce(split('1,2,3', ','), 0, (s, x) -> s + CAST(x AS integer), s -> s)",
+    6,
+    "integer",
+    "Trino ReduceFunction: a number state over text elements",
+  ],
+  [
+    "reduce(ARRAY['a', 'bb'], 0, (s, x) -> s + length(x), s -> s)",
+    3,
+    "bigint",
+    "Trino ReduceFunction: length is bigint, so S is",
+  ],
   // chr takes a bigint (DuckDB's chr an integer).
   ["chr(CAST(98 AS bigint))", "b", "varchar", "Trino StringFunctions.chr(bigint)"],
   // Not @SqlNullable: a NULL array is NULL before the count is checked.
