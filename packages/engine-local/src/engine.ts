@@ -1153,6 +1153,16 @@ function engineError(msg: string, cause: unknown): RunMdError {
       },
     );
   }
+  // UNNEST(resources) AS r is named arn, accountid, type by the array's name (rewrite.ts).
+  if (/^Binder Error: table "[^"]*" has \d+ columns available but 3 columns specified/i.test(msg))
+    return new RunMdError(
+      "sql-error",
+      `${first}: an UNNEST of an array named resources is read as the CloudTrail table's (three columns: arn, accountid, type).`,
+      {
+        cause,
+        hint: "For another array named resources, name its columns: UNNEST(resources) AS r(x).",
+      },
+    );
   // DuckDB unnests no map: the rewrite unnests the entries of a map the tree shows (rewrite.ts).
   if (
     /^Binder Error: (UNNEST\(\) can only be applied to .*, not MAP|UNNEST not supported here|UNNEST requires a single list)/i.test(

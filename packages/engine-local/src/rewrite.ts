@@ -332,7 +332,7 @@ async function unnestTemplate(conn: DuckDBConnection): Promise<Node> {
   if (!templateCache) {
     const { statement } = await parseSelect(
       conn,
-      "SELECT * FROM (SELECT unnest(__runmd_x__, recursive := true)) AS t",
+      "SELECT * FROM (SELECT unnest(__runmd_x__, max_depth := 2)) AS t",
     );
     templateCache = (statement.node.from_table as Node).subquery as Node;
   }
@@ -485,15 +485,6 @@ function visit(v: unknown, st: RewriteState): unknown {
     if (st.opts.trinoFunctions) nameUnnestColumns(v);
     return rewriteUnnest(v, st.template);
   }
-  if (v.type === "JOIN" && st.opts.trinoFunctions && unnestsTableResources(v, st)) {
-    const right = v.right as Node;
-    const ordinal = right.with_ordinality === "WITH_ORDINALITY" ? ["ordinality"] : [];
-    right.column_name_alias = [
-      ...RESOURCE_FIELDS,
-      ...ordinal.map((n) => `${ANONYMOUS_COLUMN}_${n}`),
-    ];
-    v.right = rewriteUnnest(right, st.template);
-  }
   return v;
 }
 
@@ -598,58 +589,34 @@ const RESOURCE_FIELDS = (
 ).fields.map((f) => f.name.toLowerCase());
 
 /**
- * An UNNEST without a column list, named as Trino names it: values, and the ordinal, have no name
- * (`_colN` in the result). DuckDB would name them `unnest` and `ordinality`. The CloudTrail table's
- * `resources` is named by its rows' fields where the join shows it is that column
- * (unnestsTableResources).
+ * An UNNEST without a column list, named as Trino names it: `UNNEST(resources) AS r` has the
+ * columns arn, accountid and type (a row's fields), wherever the array comes from (the table, a
+ * CTE or a subquery passing the column on, an EXISTS over it); a map its keys and values; other
+ * values, and the ordinal, have no name (`_colN` in the result). DuckDB would name them `unnest`
+ * and `ordinality`, and keep the row whole. Another array named resources is refused when it has
+ * not three fields (engine.ts: the message says to give it a column list).
  */
 function nameUnnestColumns(t: Node): void {
   const fn = t.function as Node | undefined;
   if (!fn || String(fn.function_name).toLowerCase() !== "unnest") return;
   if ((t.column_name_alias as string[] | undefined)?.length) return;
   const args = (fn.children as Node[]).filter((a) => a.alias === "");
+  const resources =
+    args.length === 1 &&
+    args[0]?.class === "COLUMN_REF" &&
+    String((args[0].column_names as string[]).at(-1)).toLowerCase() === "resources";
   // A map gives two columns, its keys and its values.
-  const names = args.flatMap((a, i) =>
-    isMapValue(a)
-      ? [`${ANONYMOUS_COLUMN}_u${i}k`, `${ANONYMOUS_COLUMN}_u${i}v`]
-      : [`${ANONYMOUS_COLUMN}_u${i}`],
-  );
+  const names = resources
+    ? [...RESOURCE_FIELDS]
+    : args.flatMap((a, i) =>
+        isMapValue(a)
+          ? [`${ANONYMOUS_COLUMN}_u${i}k`, `${ANONYMOUS_COLUMN}_u${i}v`]
+          : [`${ANONYMOUS_COLUMN}_u${i}`],
+      );
   if (t.with_ordinality === "WITH_ORDINALITY") names.push(`${ANONYMOUS_COLUMN}_ordinality`);
   t.column_name_alias = names;
   // Column names without a table alias are not written back as SQL DuckDB reads.
   if (!t.alias) t.alias = "unnest";
-}
-
-/**
- * Whether the join's right side is `UNNEST(resources)`, without an ordinal or a column list, of
- * the CloudTrail table on its left: `t.resources` with t that table's name, or `resources` when
- * every table on the left is that table. Trino names its columns arn, accountid and type (a row's
- * fields). An array of another source named resources (a CTE's, a VALUES column) keeps one
- * column: naming three failed with "3 columns specified" (found by review). The ordinal, if
- * any, has no name.
- */
-function unnestsTableResources(join: Node, st: RewriteState): boolean {
-  const right = join.right as Node;
-  const fn = right.function as Node | undefined;
-  if (right.type !== "TABLE_FUNCTION" || String(fn?.function_name).toLowerCase() !== "unnest")
-    return false;
-  const args = fn?.children as Node[];
-  const names = (right.column_name_alias as string[]).filter(
-    (n) => !n.startsWith(ANONYMOUS_COLUMN),
-  );
-  const ref = args.length === 1 && args[0]?.class === "COLUMN_REF" ? args[0] : undefined;
-  const parts = ((ref?.column_names as string[] | undefined) ?? []).map((n) => n.toLowerCase());
-  if (names.length > 0 || parts.at(-1) !== "resources" || parts.length > 2) return false;
-  const tables: Node[] = [];
-  const sources = (x: Node): void => {
-    if (x.type !== "JOIN") tables.push(x);
-    else for (const y of [x.left, x.right]) sources(y as Node);
-  };
-  sources(join.left as Node);
-  const table = (x: Node) => x.type === "BASE_TABLE" && st.targets.has(x);
-  if (parts.length === 2)
-    return tables.some((x) => table(x) && String(x.alias).toLowerCase() === parts[0]);
-  return tables.some(table) && tables.every((x) => table(x) || x.type === "TABLE_FUNCTION");
 }
 
 function rewriteUnnest(t: Node, template: Node): Node {
@@ -665,8 +632,8 @@ function rewriteUnnest(t: Node, template: Node): Node {
   const node = sub.node as Node;
   const proto = (node.select_list as Node[])[0] as Node;
   // A map is unnested as its entries, each a key and a value (DuckDB unnests no map). One array's
-  // rows, and a map's entries, expand into their fields (recursive := true); several arrays are
-  // zipped, each value whole (recursive would also flatten an array of arrays).
+  // rows, and a map's entries, expand into their fields, one level (max_depth := 2: recursive
+  // also expanded a row inside the row); several arrays are zipped, each value whole.
   const lists = args.map((a) => (isMapValue(a) ? callNode("map_entries", [a], { alias: "" }) : a));
   const list = lists.map((a, i) => {
     const u = clone(proto);

@@ -308,27 +308,64 @@ describe("Trino functions on the local engine", () => {
       );
       expect(named.columns.map((c) => c.name)).toEqual(["arn", "accountid", "type", "_col3"]);
       expect(named.rows).toEqual([["arn:d", "111122223333", "T", 1]]);
+      // The runbook idioms: resources passed on by a CTE, and "does any resource match" (EXISTS),
+      // each answer read off the records above.
+      const cte = await own.runAthenaSql(
+        "WITH ev AS (SELECT eventid, resources FROM cloudtrail_logs) SELECT eventid, r.arn FROM ev CROSS JOIN UNNEST(resources) AS r ORDER BY 2",
+        [],
+      );
+      expect(cte.rows).toEqual([
+        ["e1", "arn:a"],
+        ["e1", "arn:b"],
+        ["e1", "arn:c"],
+        ["e2", "arn:d"],
+      ]);
+      const exists = await own.runAthenaSql(
+        "SELECT eventid FROM cloudtrail_logs WHERE EXISTS (SELECT 1 FROM UNNEST(resources) r WHERE r.arn IN ('arn:b', 'arn:d')) ORDER BY 1",
+        [],
+      );
+      expect(exists.rows).toEqual([["e1"], ["e2"]]);
+      const counted = await own.runAthenaSql(
+        "SELECT eventid, (SELECT count(*) FROM UNNEST(resources) AS r WHERE r.type = 'T') FROM cloudtrail_logs ORDER BY 1",
+        [],
+      );
+      expect(counted.rows).toEqual([
+        ["e1", 3],
+        ["e2", 1],
+        ["e3", 0],
+      ]);
     } finally {
       await own.close();
       await fsp.rm(dir, { recursive: true, force: true });
     }
   });
 
-  it("UNNEST of an array named resources that is not the table's keeps one column", async () => {
-    // Expanded by its name alone, it failed with "3 columns specified" (found by review).
+  it("another array named resources is refused without a column list, and answers with one", async () => {
+    // UNNEST(resources) AS r is read by the name (a CTE or a subquery passes the table's column
+    // on); an array of another shape fails loudly and says what to write.
+    await expect(
+      engine.runAthenaSql(
+        "WITH c AS (SELECT ARRAY[10, 20] AS resources) SELECT * FROM c CROSS JOIN UNNEST(resources) AS r",
+        [],
+      ),
+    ).rejects.toMatchObject({
+      message: expect.stringMatching(/read as the CloudTrail table's/),
+      hint: expect.stringMatching(/name its columns: UNNEST\(resources\) AS r\(x\)/),
+    });
     const r = await engine.runAthenaSql(
       "WITH c AS (SELECT ARRAY[10, 20] AS resources) SELECT x FROM c CROSS JOIN UNNEST(resources) AS r(x) ORDER BY x",
       [],
     );
     expect(r.rows).toEqual([[10], [20]]);
-    const v = await engine.runAthenaSql(
-      "SELECT * FROM (VALUES ARRAY['a', 'b']) v(resources) CROSS JOIN UNNEST(resources) AS r ORDER BY 2",
+  });
+
+  it("unnests a row's fields one level deep (a row inside the row stays whole)", async () => {
+    // recursive := true expanded the inner row too, and the ordinal's name fell on its field.
+    const r = await engine.runAthenaSql(
+      "SELECT a, b.x, n FROM UNNEST(ARRAY[CAST(ROW(1, ROW(5, 6)) AS ROW(a integer, b ROW(x integer, y integer)))]) WITH ORDINALITY AS t(a, b, n)",
       [],
     );
-    expect(v.rows).toEqual([
-      [["a", "b"], "a"],
-      [["a", "b"], "b"],
-    ]);
+    expect(r.rows).toEqual([[1, 5, 1]]);
   });
 
   it("numbers zipped arrays WITH ORDINALITY to the longest's length (DuckDB refused two arrays)", async () => {
