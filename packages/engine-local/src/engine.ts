@@ -4,6 +4,7 @@
  * each has its own window-scoped temporary views `cloudtrail_logs` and `cwl_events`).
  */
 
+import { randomUUID } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -95,6 +96,7 @@ import {
 } from "./store.ts";
 import { AnonymousRows, streamRows } from "./stream.ts";
 import { SESSION_SETTINGS, TRINO_FUNCTIONS } from "./trino.ts";
+import { QUERY_TOKEN, takeRefusal } from "./udfs.ts";
 
 export interface LocalEngineOptions {
   /**
@@ -474,6 +476,16 @@ export class LocalEngine implements Engine {
       new RunMdError("cancelled", "The query was cancelled.", { details: { engine: "local" } });
     if (job.signal?.aborted) throw cancelled();
     const conn = await this.instance.connect();
+    // The token under which trino_refuse notes a refusal a try() swallows (udfs.ts).
+    const token = randomUUID();
+    await conn.run(`SET VARIABLE ${QUERY_TOKEN} = '${token}'`);
+    const refused = () => {
+      const message = takeRefusal(token);
+      return message === undefined
+        ? undefined
+        : engineError(`Invalid Input Error: ${message}`, null);
+    };
+    const ends: Ends = { cancelled, refused };
     // An interrupt that lands while a short statement (a view, the no-events probe) is finishing
     // is spent on it, and the step's query then ran on: Ctrl-C was ignored now and then (seen in
     // runner-e2e's Ctrl-C test). Once cancelled, interrupt again every 100 ms until this ends.
@@ -489,8 +501,11 @@ export class LocalEngine implements Engine {
       const plan = await this.checkedPlan(await this.parserConnection(), job);
       if (this.closed) throw new Error("LocalEngine used after close()");
       // 3. Files of the window, views, run; a file DuckDB rejects is read leniently and we retry.
-      return await this.runOverSources(conn, job, plan, cancelled);
+      return await this.runOverSources(conn, job, plan, ends);
     } catch (e) {
+      // A refusal first: the error may be the refusal itself, or follow one a try() swallowed.
+      const refusal = refused();
+      if (refusal) throw refusal;
       if (isRunMdError(e)) throw e;
       const msg = (e as Error).message ?? String(e);
       if (job.signal?.aborted || /INTERRUPT|Interrupted/i.test(msg)) throw cancelled();
@@ -498,6 +513,7 @@ export class LocalEngine implements Engine {
     } finally {
       clearInterval(repeat);
       job.signal?.removeEventListener("abort", onAbort);
+      takeRefusal(token);
       conn.closeSync();
     }
   }
@@ -600,13 +616,13 @@ export class LocalEngine implements Engine {
     conn: DuckDBConnection,
     job: Job,
     plan: Plan,
-    cancelled: () => RunMdError,
+    ends: Ends,
   ): Promise<Execution> {
     const state = { delivered: false };
     for (let attempt = 1; ; attempt++) {
       const sources = await this.sources(job.window);
       try {
-        return await this.runOverFiles(conn, job, plan, sources, cancelled, state);
+        return await this.runOverFiles(conn, job, plan, sources, ends, state);
       } catch (e) {
         const changed = attempt < STORE_ATTEMPTS && !job.signal?.aborted;
         if (!changed || !(await someGone(sources.storeFiles))) throw e;
@@ -620,9 +636,10 @@ export class LocalEngine implements Engine {
     job: Job,
     plan: Plan,
     sources: Sources,
-    cancelled: () => RunMdError,
+    ends: Ends,
     state: { delivered: boolean },
   ): Promise<Execution> {
+    const { cancelled } = ends;
     const { stored, rawDays, scan } = sources;
     for (let attempt = 0; ; attempt++) {
       if (job.signal?.aborted) throw cancelled();
@@ -633,7 +650,7 @@ export class LocalEngine implements Engine {
         stats: { files: res.files.length, filesSkippedByWindow: res.skippedByWindow },
       });
       try {
-        return await this.runOnce({ conn, job, plan, sources, res, stream: { state, cancelled } });
+        return await this.runOnce({ conn, job, plan, sources, res, stream: { state, ...ends } });
       } catch (e) {
         if (isRunMdError(e)) throw e;
         const msg = (e as Error).message ?? String(e);
@@ -825,7 +842,13 @@ interface Attempt {
   plan: Plan;
   sources: Sources;
   res: Resolution & { skippedByWindow: number };
-  stream: { state: { delivered: boolean }; cancelled: () => RunMdError };
+  stream: { state: { delivered: boolean } } & Ends;
+}
+
+/** How a query ends early: cancelled, or a refusal a try() swallowed (trino.ts trino_refuse). */
+interface Ends {
+  cancelled: () => RunMdError;
+  refused: () => RunMdError | undefined;
 }
 
 /** Where a window's records are (`LocalEngine.sources`). */

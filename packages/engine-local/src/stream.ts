@@ -31,6 +31,8 @@ export interface StreamOptions {
   state: { delivered: boolean };
   /** The error to throw when the signal aborts. */
   cancelled: () => Error;
+  /** A refusal noted while the rows were computed (a try() swallowed its raise), if any. */
+  refused?: () => Error | undefined;
   /** The number of rows the statement gives, counted apart (see `streamRows`). */
   count?: () => Promise<number>;
 }
@@ -74,6 +76,9 @@ export async function streamRows(
   for (;;) {
     if (opts.signal?.aborted) throw opts.cancelled();
     const chunk = await result.fetchChunk();
+    // Before the chunk's rows reach anyone: they may hold the NULL a refusal became.
+    const refusal = opts.refused?.();
+    if (refusal) throw refusal;
     if (chunk === null || chunk.rowCount === 0) break;
     chunks++;
     if (chunks === 1) yearMonthColumns(columns, types, chunk);

@@ -126,9 +126,6 @@ export const HELPER_MACROS: string[] = [
   // CAST(x AS VARCHAR) with doubles and reals in Trino's text (trino-ast.ts rewriteToVarcharCast),
   // timestamps with Trino's precision 3 when the tree does not show another.
   `CREATE MACRO trino_to_varchar${IP_OVERLOADS.toVarchar}, (x) AS CASE ${ZONED_OVERLOADS.toVarcharGuard} ${TO_VARCHAR}`,
-  // The same without the refusal (volatile), inside a try() that tests it outside (trino-try.ts).
-  `CREATE MACRO trino_to_varchar_unguarded${IP_OVERLOADS.toVarchar}, (x) AS CASE ${TO_VARCHAR}`,
-  ...ZONED_OVERLOADS.tryToVarchar,
   // java.net.URI's parse: no white space or ^ ` { } | \\ " < >, and % only before two hex digits.
   `CREATE MACRO trino_url_ok(u) AS NOT regexp_matches(u, '[\\s^\`{}|\\\\"<>]') AND NOT contains(regexp_replace(u, '%[0-9A-Fa-f]{2}', '', 'g'), '%')`,
   // Group g of RFC 3986's URI expression: 2 scheme, 4 authority, 5 path, 6 ?query, 7 query, 9 fragment.
@@ -141,7 +138,7 @@ export const HELPER_MACROS: string[] = [
   // NULLs each "before" the other), keep their order. Any other disagreement leaves ranks that
   // are not a permutation: Java's sort would give an order of its own, so an error instead.
   `CREATE MACRO trino_sort_ranks(a, m) AS list_transform(range(1, len(a) + 1), lambda i: len(list_filter(range(1, len(a) + 1), lambda j: (m[i][j] < 0 AND m[j][i] > 0) OR (j < i AND ((m[i][j] = 0 AND m[j][i] = 0) OR a[i] IS NOT DISTINCT FROM a[j])))))`,
-  `CREATE MACRO trino_sort_by(a, m) AS CASE WHEN len(list_distinct(trino_sort_ranks(a, m))) < len(a) THEN error('array_sort with a comparator that is not consistent (for example two NULLs each sorted before the other) is not supported locally') ELSE list_transform(range(0, len(a)), lambda p: a[list_position(trino_sort_ranks(a, m), p)]) END`,
+  `CREATE MACRO trino_sort_by(a, m) AS CASE WHEN len(list_distinct(trino_sort_ranks(a, m))) < len(a) THEN trino_refuse('array_sort with a comparator that is not consistent (for example two NULLs each sorted before the other) is not supported locally') ELSE list_transform(range(0, len(a)), lambda p: a[list_position(trino_sort_ranks(a, m), p)]) END`,
   // Trino's map equality (trino-ast.ts rewriteMapEquality): false on a key or a known value that
   // differs, else NULL when a value is NULL on either side, else true.
   `CREATE MACRO trino_map_eq(a, b) AS CASE WHEN a IS NULL OR b IS NULL THEN NULL WHEN len(map_keys(a)) <> len(map_keys(b)) THEN false WHEN NOT coalesce(list_bool_and(list_transform(map_keys(a), lambda k: list_contains(map_keys(b), k))), true) THEN false WHEN coalesce(list_bool_or(list_transform(map_keys(a), lambda k: a[k] IS NOT NULL AND b[k] IS NOT NULL AND a[k] <> b[k])), false) THEN false WHEN coalesce(list_bool_or(list_transform(map_keys(a), lambda k: a[k] IS NULL OR b[k] IS NULL)), false) THEN NULL ELSE true END`,
@@ -160,8 +157,8 @@ export const HELPER_MACROS: string[] = [
   `CREATE MACRO trino_parsed_tz(t) AS CAST(t AS TIMESTAMPTZ)`,
   `CREATE MACRO trino_cast_time(x) AS CASE WHEN typeof(x) LIKE 'TIMESTAMP%' THEN CAST(TRY_CAST(x AS TIMESTAMP) AS TIME) ELSE CAST(TRY_CAST(x AS VARCHAR) AS TIME) END`,
   // listagg's value is varchar in Trino's signature (trino-syntax.ts listaggWithinGroup).
-  `CREATE MACRO trino_listagg_value(x) AS CASE WHEN typeof(x) = 'VARCHAR' THEN TRY_CAST(x AS VARCHAR) ELSE error('listagg of a ' || typeof(x) || ' value: Trino''s listagg takes varchar (CAST the value AS varchar)') END`,
-  `CREATE MACRO trino_parsed_offset(t, o) AS CASE WHEN t IS NULL THEN NULL WHEN o = '' THEN error('parse_datetime: the offset of this text could not be read locally') WHEN NOT regexp_full_match(o, 'Z|[+-]00(:?00){0,2}') THEN error('parse_datetime of a text with an offset other than Z or +00:00 is not supported locally (the local engine keeps timestamps in UTC)') ELSE t END`,
+  `CREATE MACRO trino_listagg_value(x) AS CASE WHEN typeof(x) = 'VARCHAR' THEN TRY_CAST(x AS VARCHAR) ELSE trino_refuse('listagg of a ' || typeof(x) || ' value: Trino''s listagg takes varchar (CAST the value AS varchar)') END`,
+  `CREATE MACRO trino_parsed_offset(t, o) AS CASE WHEN t IS NULL THEN NULL WHEN o = '' THEN trino_refuse('parse_datetime: the offset of this text could not be read locally') WHEN NOT regexp_full_match(o, 'Z|[+-]00(:?00){0,2}') THEN trino_refuse('parse_datetime of a text with an offset other than Z or +00:00 is not supported locally (the local engine keeps timestamps in UTC)') ELSE t END`,
   `CREATE MACRO trino_pivot_1969(t) AS CASE WHEN year(t) = 1969 THEN t + INTERVAL 100 YEAR ELSE t END`,
   // A timestamp rounded half up to p fraction digits (CAST(x AS TIMESTAMP(p))).
   // A timestamp rounded to milliseconds, half up, naming t once: DuckDB's common-subexpression
@@ -175,12 +172,7 @@ export const HELPER_MACROS: string[] = [
   `CREATE MACRO trino_round_ms(t TIMESTAMP) AS trino_ms_round(t), (t TIMESTAMPTZ) AS trino_ms_round(t), ${ZONED_OVERLOADS.roundMs}, (t) AS t`,
   // CAST(x AS JSON): a varchar is a JSON string (Trino does not parse it: json_parse does); a NaN or infinite double is the JSON string "NaN"/"Infinity" in Trino, a real
   // keeps its short text (3.14, not 3.140000104904175); inside arrays and maps, refused.
-  `CREATE MACRO trino_to_json${IP_OVERLOADS.toJson}, (x) AS CASE ${TO_JSON} WHEN ${JSON_REFUSED} THEN CAST(error('${JSON_REFUSED_TEXT}') AS JSON) ELSE CAST(x AS JSON) END`,
-  // Inside try() (trino-try.ts): without the refusal (DuckDB's TRY refuses the volatile error()),
-  // which is tested outside the TRY.
-  `CREATE MACRO trino_to_json_unguarded${IP_OVERLOADS.toJson}, (x) AS CASE ${TO_JSON} ELSE CAST(x AS JSON) END`,
-  `CREATE MACRO trino_json_refused(x) AS typeof(x) NOT IN ('VARCHAR', 'DOUBLE', 'FLOAT') AND (${JSON_REFUSED})`,
-  `CREATE MACRO trino_try_json(refused, v) AS CASE WHEN refused THEN error('${JSON_REFUSED_TEXT}') ELSE v END`,
+  `CREATE MACRO trino_to_json${IP_OVERLOADS.toJson}, (x) AS CASE ${TO_JSON} WHEN ${JSON_REFUSED} THEN CAST(trino_refuse('${JSON_REFUSED_TEXT}') AS JSON) ELSE CAST(x AS JSON) END`,
   // r unless a or b is NULL (zip_with: list_zip takes a NULL list as an empty one).
   `CREATE MACRO trino_unless_null(a, b, r) AS CASE WHEN a IS NULL OR b IS NULL THEN NULL ELSE r END`,
   // Entries (unnamed rows: key, value) grouped by key: [{k, vs}], each key's values in the order of the list; NULL

@@ -93,7 +93,7 @@ export const IP_OVERLOADS = {
   contains: `(a VARCHAR, x ${IP}) AS trino_ip_contains(a, x.${IP_FIELD})`,
   toVarchar: `(x ${IP}) AS trino_ip_text(x.${IP_FIELD})`,
   // Trino has no cast of an IPADDRESS to JSON (an analysis error, which try() does not catch).
-  toJson: `(x ${IP}) AS CAST(error('Cannot cast ipaddress to json') AS JSON)`,
+  toJson: `(x ${IP}) AS CAST(trino_refuse('Cannot cast ipaddress to json') AS JSON)`,
 };
 
 /** Whether a cast's target is IPADDRESS (DuckDB parses it as a type it does not know). */

@@ -110,12 +110,7 @@ export const ZONED_OVERLOADS = {
   add: `(a ${ZONED}, b INTERVAL) AS trino_tz_plus(a, b), (a INTERVAL, b ${ZONED}) AS trino_tz_plus(b, a)`,
   subtract: `(a ${ZONED}, b INTERVAL) AS trino_tz_plus(a, -b)`,
   /** A zoned value trino_to_varchar cannot see in the tree (values.ts prints them; CAST cannot). */
-  toVarcharGuard: `WHEN ${ZONED_UNSEEN} THEN error('${ZONED_UNSEEN_TEXT}')`,
-  /** The same refusal outside a try() whose trino_to_varchar is unguarded (trino-try.ts). */
-  tryToVarchar: [
-    `CREATE MACRO trino_zoned_unseen(x) AS ${ZONED_UNSEEN}`,
-    `CREATE MACRO trino_try_zoned(unseen, v) AS CASE WHEN unseen THEN error('${ZONED_UNSEEN_TEXT}') ELSE v END`,
-  ],
+  toVarcharGuard: `WHEN ${ZONED_UNSEEN} THEN trino_refuse('${ZONED_UNSEEN_TEXT}')`,
 };
 
 const castTo = (child: Node, id: string): Node => ({

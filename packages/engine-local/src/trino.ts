@@ -16,7 +16,7 @@ import {
 import { IP_MACROS, IP_OVERLOADS } from "./trino-ipaddress.ts";
 import { VARBINARY_MACROS } from "./trino-varbinary.ts";
 import { ZONED_MACROS, ZONED_OVERLOADS } from "./trino-zoned.ts";
-import { FROM_UTF8, JSON_NUMBER_TEXT, NORMALIZE } from "./udfs.ts";
+import { FROM_UTF8, JSON_NUMBER_TEXT, NORMALIZE, QUERY_TOKEN, REFUSE } from "./udfs.ts";
 
 /** Settings every connection inherits (set globally before the configuration is locked). */
 export const SESSION_SETTINGS = [
@@ -70,21 +70,21 @@ const TIMESTAMP_TEXT =
 
 /**
  * An array element as array_join prints it: JSON strings without their quotes, JSON null as NULL,
- * the rest through `toVarchar` (trino_to_varchar, or its unguarded variant inside try()).
+ * the rest through trino_to_varchar.
  */
-const JOIN_TEXT = (toVarchar: string) =>
-  `CASE WHEN typeof(v) = 'JSON' THEN json_extract_string(CAST(v AS JSON), '$') ELSE ${toVarchar}(v) END`;
+const JOIN_TEXT = `CASE WHEN typeof(v) = 'JSON' THEN json_extract_string(CAST(v AS JSON), '$') ELSE trino_to_varchar(v) END`;
 
-/** array_join's overloads, its elements cast by `toVarchar`. */
-const ARRAY_JOIN = (toVarchar: string) =>
-  `(a, sep) AS CASE WHEN ${JOIN_REFUSED} WHEN a IS NULL OR sep IS NULL THEN NULL ELSE coalesce(array_to_string(list_filter(list_transform(a, lambda v: ${JOIN_TEXT(toVarchar)}), lambda v: v IS NOT NULL), sep), '') END, (a, sep, nullrep) AS CASE WHEN ${JOIN_REFUSED} ELSE array_to_string(list_transform(a, lambda v: coalesce(${JOIN_TEXT(toVarchar)}, nullrep)), sep) END`;
+/**
+ * array_join of nested arrays or maps: Trino has no cast of them to varchar, which it finds while
+ * planning, so try() cannot hide it: refused as trino_refuse refuses.
+ */
+const JOIN_REFUSED = `typeof(a) LIKE '%[][]' OR typeof(a) LIKE 'MAP(%)[]' THEN trino_refuse('OPERATOR_NOT_FOUND: Cannot cast ' || typeof(a) || ' elements to varchar')`;
+
+/** array_join's overloads. */
+const ARRAY_JOIN = `(a, sep) AS CASE WHEN ${JOIN_REFUSED} WHEN a IS NULL OR sep IS NULL THEN NULL ELSE coalesce(array_to_string(list_filter(list_transform(a, lambda v: ${JOIN_TEXT}), lambda v: v IS NOT NULL), sep), '') END, (a, sep, nullrep) AS CASE WHEN ${JOIN_REFUSED} ELSE array_to_string(list_transform(a, lambda v: coalesce(${JOIN_TEXT}, nullrep)), sep) END`;
 
 /** array_join with a separator that is not a constant (rewrite-functions.ts). */
-const ARRAY_JOIN_DYNAMIC = (toVarchar: string) =>
-  `(a, sep) AS CASE WHEN ${JOIN_REFUSED} WHEN a IS NULL OR sep IS NULL THEN NULL ELSE trino_join_reduce(list_filter(list_transform(a, lambda v: ${JOIN_TEXT(toVarchar)}), lambda v: v IS NOT NULL), sep) END, (a, sep, nullrep) AS CASE WHEN ${JOIN_REFUSED} WHEN a IS NULL OR sep IS NULL THEN NULL ELSE trino_join_reduce(list_transform(a, lambda v: coalesce(${JOIN_TEXT(toVarchar)}, nullrep)), sep) END`;
-
-/** array_join of nested arrays or maps: Trino has no cast of them to varchar. */
-const JOIN_REFUSED = `typeof(a) LIKE '%[][]' OR typeof(a) LIKE 'MAP(%)[]' THEN trino_raise('OPERATOR_NOT_FOUND: Cannot cast ' || typeof(a) || ' elements to varchar', a)`;
+const ARRAY_JOIN_DYNAMIC = `(a, sep) AS CASE WHEN ${JOIN_REFUSED} WHEN a IS NULL OR sep IS NULL THEN NULL ELSE trino_join_reduce(list_filter(list_transform(a, lambda v: ${JOIN_TEXT}), lambda v: v IS NOT NULL), sep) END, (a, sep, nullrep) AS CASE WHEN ${JOIN_REFUSED} WHEN a IS NULL OR sep IS NULL THEN NULL ELSE trino_join_reduce(list_transform(a, lambda v: coalesce(${JOIN_TEXT}, nullrep)), sep) END`;
 
 /** contains/array_position/array_remove of an array whose comparison with an element is NULL. */
 const INDETERMINATE = (fn: string) =>
@@ -237,7 +237,7 @@ const MACRO_DEFS: string[] = [
   // Trino's json_array_get gives a JSON null as NULL and counts a negative index from the end. (It
   // also hands a string element back as JSON text without quotes, which DuckDB's JSON type cannot
   // hold: an error, except under CAST(... AS varchar), which unquotes it as on Trino.)
-  `CREATE MACRO json_array_get(j, i) AS CASE json_type(${JSON_ELEMENT}) WHEN 'NULL' THEN NULL WHEN 'VARCHAR' THEN CAST(error('json_array_get of a string element is not supported locally (Trino returns its text without quotes as JSON); write CAST(json_array_get(...) AS varchar) or json_extract_scalar(json, ''$[i]'')') AS JSON) ELSE ${JSON_ELEMENT} END`,
+  `CREATE MACRO json_array_get(j, i) AS CASE json_type(${JSON_ELEMENT}) WHEN 'NULL' THEN NULL WHEN 'VARCHAR' THEN CAST(trino_refuse('json_array_get of a string element is not supported locally (Trino returns its text without quotes as JSON); write CAST(json_array_get(...) AS varchar) or json_extract_scalar(json, ''$[i]'')') AS JSON) ELSE ${JSON_ELEMENT} END`,
   // Trino compares like with like: a boolean only with JSON booleans, a bigint with JSON integers,
   // a double with JSON numbers written with a fraction or exponent, a varchar with JSON strings.
   `CREATE MACRO json_array_contains${JSON_CONTAINS}`,
@@ -245,7 +245,7 @@ const MACRO_DEFS: string[] = [
   // Time.
   // Trino keeps a zoned timestamp's milliseconds in 52 bits: a later year is an error. An offset
   // other than UTC would print as UTC here (the instant is right, the zone is lost): an error.
-  `CREATE MACRO from_iso8601_timestamp(s) AS CASE WHEN trino_iso8601_foreign(s) THEN error('${ISO8601_FOREIGN}') ELSE trino_from_iso8601_timestamp_unguarded(s) END`,
+  `CREATE MACRO from_iso8601_timestamp(s) AS CASE WHEN trino_iso8601_foreign(s) THEN trino_refuse('${ISO8601_FOREIGN}') ELSE trino_from_iso8601_timestamp_unguarded(s) END`,
   `CREATE MACRO from_iso8601_date(s) AS CAST(s AS DATE)`,
   // With a zone (or hours and minutes of an offset): a zoned value (trino-zoned.ts).
   `CREATE MACRO from_unixtime(x) AS to_timestamp(CAST(x AS DOUBLE)), (x, z) AS trino_tz_from_instant(to_timestamp(CAST(x AS DOUBLE)), trino_tz_name(z), 3), (x, h, m) AS trino_tz_from_instant(to_timestamp(CAST(x AS DOUBLE)), trino_tz_minutes_text(h * 60 + m), 3)`,
@@ -344,7 +344,7 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO concat(a) AS trino_raise('INVALID_FUNCTION_ARGUMENT: There must be two or more concatenation arguments', a),\n  ${concatOverloads}`,
   // DuckDB's levenshtein counts bytes, Trino's characters: text beyond ASCII is compared with each
   // distinct character written as one byte (at most 127 of them).
-  `CREATE MACRO levenshtein_distance(a, b) AS CASE WHEN NOT regexp_matches(a || b, '[^\\x00-\\x7F]') THEN levenshtein(a, b) WHEN len(list_distinct(string_split(a || b, ''))) > 127 THEN error('levenshtein_distance of text with more than 127 distinct characters beyond ASCII is not supported locally') ELSE levenshtein(trino_char_bytes(a, list_distinct(string_split(a || b, ''))), trino_char_bytes(b, list_distinct(string_split(a || b, '')))) END`,
+  `CREATE MACRO levenshtein_distance(a, b) AS CASE WHEN NOT regexp_matches(a || b, '[^\\x00-\\x7F]') THEN levenshtein(a, b) WHEN len(list_distinct(string_split(a || b, ''))) > 127 THEN trino_refuse('levenshtein_distance of text with more than 127 distinct characters beyond ASCII is not supported locally') ELSE levenshtein(trino_char_bytes(a, list_distinct(string_split(a || b, ''))), trino_char_bytes(b, list_distinct(string_split(a || b, '')))) END`,
   // One-argument trims remove Java's white space (U+2028, U+3000...), as Trino does.
   `CREATE MACRO ltrim(s) AS regexp_replace(s, '^${JAVA_WHITESPACE}+', ''), (s, c) AS system.main.ltrim(s, c)`,
   `CREATE MACRO rtrim(s) AS regexp_replace(s, '${JAVA_WHITESPACE}+$', ''), (s, c) AS system.main.rtrim(s, c)`,
@@ -369,15 +369,17 @@ const MACRO_DEFS: string[] = [
   // whose to_hex would be the hex of that text.
   // Trino's SQL/JSON path functions take a path mode ('lax $.a'); DuckDB's take another syntax and
   // answer NULL or false for Trino's paths.
+  // Typed: a refusal of DuckDB's NULL type, given to a function (`x || typeof(x)`), was dropped
+  // while binding, the call then NULL (DuckDB's error() too).
   ...["json_exists", "json_value", "json_query"].map(
     (f) =>
-      `CREATE MACRO ${f}(j, p) AS error('${f} is not supported locally: use json_extract_scalar or json_extract')`,
+      `CREATE MACRO ${f}(j, p) AS CAST(trino_refuse('${f} is not supported locally: use json_extract_scalar or json_extract') AS ${f === "json_exists" ? "BOOLEAN" : "VARCHAR"})`,
   ),
   `CREATE MACRO md5(b) AS unhex(system.main.md5(b))`,
   `CREATE MACRO sha1(b) AS unhex(system.main.sha1(b))`,
   `CREATE MACRO sha256(b) AS unhex(system.main.sha256(b))`,
   // DuckDB names types otherwise (INTEGER, VARCHAR, STRUCT(...)) than Trino (integer, varchar(3), row(...)).
-  `CREATE MACRO typeof(x) AS error('typeof is not supported locally: DuckDB names types otherwise than Trino')`,
+  `CREATE MACRO typeof(x) AS CAST(trino_refuse('typeof is not supported locally: DuckDB names types otherwise than Trino') AS VARCHAR)`,
   // java.net.URLDecoder: '+' is a space, and a '%' not followed by two hex digits is an error.
   `CREATE MACRO url_decode(s) AS CASE WHEN contains(regexp_replace(s, '%[0-9A-Fa-f]{2}', '', 'g'), '%') THEN trino_raise('INVALID_FUNCTION_ARGUMENT: URLDecoder: Illegal hex characters in escape (%) pattern', s) ELSE system.main.url_decode(replace(s, '+', ' ')) END`,
   // Guava's form parameter escaper: letters, digits and "-_.*" kept, a space as '+', the rest %XX
@@ -400,7 +402,7 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO cardinality(x) AS CAST(CASE WHEN typeof(x) LIKE 'MAP(%' THEN len(json_keys(to_json(x))) ELSE len(TRY_CAST(x AS VARCHAR[])) END AS BIGINT)`,
   `CREATE MACRO element_at(x, k) AS CASE WHEN NOT starts_with(typeof(x), 'MAP') AND CAST(k AS VARCHAR) = '0' THEN trino_raise('INVALID_FUNCTION_ARGUMENT: SQL array indices start at 1', k) ELSE (x)[k] END`,
   // NULL elements are skipped (all NULL: ''), JSON strings lose their quotes.
-  `CREATE MACRO array_join${ARRAY_JOIN("trino_to_varchar")}`,
+  `CREATE MACRO array_join${ARRAY_JOIN}`,
   // NULL when the value is absent and the array holds a NULL (it might have been the value).
   `CREATE MACRO contains${IP_OVERLOADS.contains}, (a, x) AS CASE WHEN a IS NULL OR x IS NULL THEN NULL WHEN ${INDETERMINATE("contains")} WHEN list_contains(a, x) THEN true WHEN ${HAS_NULL("a")} THEN NULL ELSE false END`,
   `CREATE MACRO from_hex(s) AS CASE WHEN length(s) % 2 = 1 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: invalid input length ' || length(s), s) ELSE system.main.from_hex(s) END`,
@@ -480,7 +482,7 @@ const integerOverloads = (op: string) =>
  * the operands' scales, which the overload no longer knows: refused rather than DuckDB's double.
  */
 const DECIMAL_UNSEEN = (what: string) =>
-  `(a DECIMAL(38, 0), b DECIMAL(38, 0)) AS CASE WHEN a IS NULL OR b IS NULL THEN NULL ELSE CAST(error('${what} of a DECIMAL value whose type the local engine cannot see in the query is not supported locally (Athena keeps it a DECIMAL with scale max(s1, s2)); cast the operand, for example CAST(x AS DECIMAL(38, 2)) or CAST(x AS DOUBLE)') AS DECIMAL(38, 0)) END`;
+  `(a DECIMAL(38, 0), b DECIMAL(38, 0)) AS CASE WHEN a IS NULL OR b IS NULL THEN NULL ELSE CAST(trino_refuse('${what} of a DECIMAL value whose type the local engine cannot see in the query is not supported locally (Athena keeps it a DECIMAL with scale max(s1, s2)); cast the operand, for example CAST(x AS DECIMAL(38, 2)) or CAST(x AS DOUBLE)') AS DECIMAL(38, 0)) END`;
 
 const OPERATOR_MACROS: string[] = [
   // json_array_get's element as JSON with its quotes, under CAST(... AS varchar) (trino-ast.ts).
@@ -488,19 +490,13 @@ const OPERATOR_MACROS: string[] = [
   ...ZONED_MACROS,
   ...IP_MACROS,
   ...HELPER_MACROS,
-  // from_iso8601_timestamp: its unsupported case (an offset other than UTC) and the rest, apart,
-  // so that inside try() the case is tested outside DuckDB's TRY (trino-try.ts).
+  // from_iso8601_timestamp: its unsupported case (an offset other than UTC), and the rest.
   `CREATE MACRO trino_iso8601_foreign(s) AS regexp_matches(s, '[T ][0-9:.,]+[+-]([0-9]{2}):?([0-9]{2})?$') AND NOT regexp_matches(s, '[+-]00(:?00)?$')`,
   `CREATE MACRO trino_from_iso8601_timestamp_unguarded(s) AS CASE WHEN trino_iso8601_foreign(s) THEN NULL WHEN abs(epoch_ms(CAST(s AS TIMESTAMPTZ))) > 2251799813685247 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Millis overflow: ' || epoch_ms(CAST(s AS TIMESTAMPTZ)), s) ELSE CAST(s AS TIMESTAMPTZ) END`,
-  `CREATE MACRO trino_try_iso8601(off_utc, v) AS CASE WHEN off_utc THEN error('${ISO8601_FOREIGN}') ELSE v END`,
   // array_join and concat_ws of an array with a separator that is not a constant (DuckDB's
   // array_to_string wants a constant; rewrite-functions.ts picks these then): joined by a reduce.
   `CREATE MACRO trino_join_reduce(l, sep) AS coalesce(list_reduce(list_slice(l, 2, len(l)), lambda acc, x: acc || sep || x, l[1]), '')`,
-  `CREATE MACRO trino_array_join_dynamic${ARRAY_JOIN_DYNAMIC("trino_to_varchar")}`,
-  // Inside try(): the elements' refusal is tested outside DuckDB's TRY (trino-try.ts).
-  `CREATE MACRO trino_array_join_unguarded${ARRAY_JOIN("trino_to_varchar_unguarded")}`,
-  `CREATE MACRO trino_array_join_dynamic_unguarded${ARRAY_JOIN_DYNAMIC("trino_to_varchar_unguarded")}`,
-  `CREATE MACRO trino_array_zoned(a) AS trino_zoned_unseen(a[1])`,
+  `CREATE MACRO trino_array_join_dynamic${ARRAY_JOIN_DYNAMIC}`,
   `CREATE MACRO trino_concat_ws_dynamic(sep, a VARCHAR[]) AS CASE WHEN sep IS NULL OR a IS NULL THEN NULL ELSE trino_join_reduce(list_filter(a, lambda v: v IS NOT NULL), sep) END, ${CONCAT_WS}`,
   // array || element and element || array (trino-array-concat.ts): NULL if either is NULL.
   `CREATE MACRO trino_array_append(a, e) AS CASE WHEN a IS NULL OR e IS NULL THEN NULL ELSE list_append(a, e) END`,
@@ -509,7 +505,7 @@ const OPERATOR_MACROS: string[] = [
   `CREATE MACRO trino_modulo${integerOverloads("%")}, ${DECIMAL_UNSEEN("Modulus")}, (a DOUBLE, b DOUBLE) AS a % b, (a FLOAT, b FLOAT) AS a % b`,
   // Decimal operands known from the tree: Trino's scale max(s1, s2), rounded half up, computed
   // exactly on the unscaled values (HUGEINT; an overflow is an error); the caller casts the text.
-  `CREATE MACRO trino_unscaled(x, s) AS CASE WHEN strpos(CAST(x AS VARCHAR), '.') > 0 AND length(CAST(x AS VARCHAR)) - strpos(CAST(x AS VARCHAR), '.') <> s THEN error('decimal division: an operand has an unexpected scale (not supported locally)') ELSE CAST(replace(CAST(x AS VARCHAR), '.', '') AS HUGEINT) END`,
+  `CREATE MACRO trino_unscaled(x, s) AS CASE WHEN strpos(CAST(x AS VARCHAR), '.') > 0 AND length(CAST(x AS VARCHAR)) - strpos(CAST(x AS VARCHAR), '.') <> s THEN trino_refuse('decimal division: an operand has an unexpected scale (not supported locally)') ELSE CAST(replace(CAST(x AS VARCHAR), '.', '') AS HUGEINT) END`,
   `CREATE MACRO trino_pow10(k) AS CAST('1' || repeat('0', CAST(k AS INTEGER)) AS HUGEINT)`,
   // q = round_half_up(n / d) on HUGEINTs; the text of q with s decimals (the caller casts it).
   `CREATE MACRO trino_digits(t, s) AS CASE WHEN length(t) > s THEN t ELSE lpad(t, s + 1, '0') END`,
@@ -517,7 +513,7 @@ const OPERATOR_MACROS: string[] = [
   `CREATE MACRO trino_decimal_text(q, s) AS (CASE WHEN q < 0 THEN '-' ELSE '' END) || trino_point(trino_digits(CAST(abs(q) AS VARCHAR), s), s)`,
   `CREATE MACRO trino_round_div(n, d) AS n // d + CASE WHEN 2 * abs(n % d) >= abs(d) THEN sign(n) * sign(d) ELSE 0 END`,
   `CREATE MACRO trino_decimal_divide(a, b, sa, sb, s) AS CASE WHEN b = 0 THEN ${DIVISION_BY_ZERO} ELSE trino_decimal_text(trino_round_div(trino_unscaled(a, sa) * trino_pow10(s - sa + sb), trino_unscaled(b, sb)), s) END`,
-  `CREATE MACRO trino_avg_unseen(a, t) AS CASE WHEN t LIKE 'DECIMAL%' THEN error('avg of a decimal whose scale the query does not show is not supported locally (Trino averages it as a decimal of that scale, rounded half up): CAST its argument AS DECIMAL(p, s) or AS DOUBLE') ELSE a END`,
+  `CREATE MACRO trino_avg_unseen(a, t) AS CASE WHEN t LIKE 'DECIMAL%' THEN trino_refuse('avg of a decimal whose scale the query does not show is not supported locally (Trino averages it as a decimal of that scale, rounded half up): CAST its argument AS DECIMAL(p, s) or AS DOUBLE') ELSE a END`,
   `CREATE MACRO trino_decimal_modulo(a, b) AS CASE WHEN b = 0 THEN ${DIVISION_BY_ZERO} ELSE a % b END`,
   // any_match/all_match over the list of the lambda's results (rewrite.ts): three-valued.
   `CREATE MACRO trino_any_match_list(t) AS CASE WHEN coalesce(list_bool_or(t), false) THEN true WHEN ${HAS_NULL("t")} THEN NULL ELSE false END`,
@@ -537,13 +533,13 @@ const OPERATOR_MACROS: string[] = [
   // is refused), doubles Java's text.
   `CREATE MACRO trino_format_s_refusal(x) AS CASE WHEN typeof(x) = 'FLOAT' THEN 'format(''%s'', real) is not supported locally: cast the value to double' WHEN typeof(x) LIKE 'DECIMAL%' AND abs(TRY_CAST(x AS DOUBLE)) < 0.000001 AND length(split_part(CAST(x AS VARCHAR), '.', 2)) > 6 THEN 'format(''%s'', decimal) of a decimal below 10^-6 is not supported locally (Java writes it in E notation)' END`,
   `CREATE MACRO trino_format_s_unguarded(x) AS list_transform([x], lambda fs_x: CASE WHEN typeof(fs_x) = 'TIMESTAMP' THEN trino_java_local(TRY_CAST(fs_x AS TIMESTAMP)) WHEN typeof(fs_x) = 'DOUBLE' THEN trino_java_double(trino_double_text(TRY_CAST(fs_x AS DOUBLE))) ELSE CAST(fs_x AS VARCHAR) END)[1]`,
-  // The refusal outside the lambda, where DuckDB's TRY sees it (trino-try.ts tests it there).
-  `CREATE MACRO trino_try_refusal(refusal, v) AS CASE WHEN refusal IS NOT NULL THEN error(refusal) ELSE v END`,
+  // The refusal outside the lambda, where its anchor can be the macro's parameters.
+  `CREATE MACRO trino_try_refusal(refusal, v) AS CASE WHEN refusal IS NOT NULL THEN trino_refuse(refusal) ELSE v END`,
   `CREATE MACRO trino_format_s(x) AS trino_try_refusal(trino_format_s_refusal(x), trino_format_s_unguarded(x))`,
   // Timestamp sequences: the step must go towards the stop value; at most 10,000 entries.
   `CREATE MACRO trino_sequence_checked(a, b, st) AS CASE WHEN a + st > a AND b < a THEN ${SEQUENCE_DIRECTION("greater", "concat(a, b, st)")} WHEN a + st < a AND b > a THEN ${SEQUENCE_DIRECTION("less", "concat(a, b, st)")} WHEN len(generate_series(a, b, st)) > 10000 THEN ${SEQUENCE_TOO_LONG("concat(a, b, st)")} ELSE generate_series(a, b, st) END`,
   // regexp_extract of a group that may not take part (trino-ast.ts regexpExtractGroup).
-  `CREATE MACRO trino_regexp_extract_group(s, p, g, body) AS CASE WHEN NOT system.main.regexp_matches(s, p) THEN NULL WHEN system.main.regexp_extract(s, p, g) <> '' THEN system.main.regexp_extract(s, p, g) WHEN NOT regexp_full_match('', body) THEN NULL ELSE error('regexp_extract: group ' || CAST(g AS VARCHAR) || ' matched the empty string or did not take part, which the local engine cannot tell apart (not supported locally)') END`,
+  `CREATE MACRO trino_regexp_extract_group(s, p, g, body) AS CASE WHEN NOT system.main.regexp_matches(s, p) THEN NULL WHEN system.main.regexp_extract(s, p, g) <> '' THEN system.main.regexp_extract(s, p, g) WHEN NOT regexp_full_match('', body) THEN NULL ELSE trino_refuse('regexp_extract: group ' || CAST(g AS VARCHAR) || ' matched the empty string or did not take part, which the local engine cannot tell apart (not supported locally)') END`,
   // CAST(varchar AS TIMESTAMP) accepts Trino's literal forms only: '2020-05-10T12:34:56' (the
   // ISO text of eventtime) is an error on Athena; DuckDB would take it.
   `CREATE MACRO trino_cast_timestamp(s VARCHAR) AS CASE WHEN NOT ${TIMESTAMP_TEXT} THEN trino_raise('INVALID_CAST_ARGUMENT: Value cannot be cast to timestamp: ' || s, s) ELSE CAST(s AS TIMESTAMP) END, ${ZONED_OVERLOADS.castTimestamp}, (x) AS CAST(x AS TIMESTAMP)`,
@@ -559,7 +555,7 @@ const OPERATOR_MACROS: string[] = [
   `CREATE MACRO trino_json_to_varchar(j) AS CASE json_type(CAST(j AS JSON)) WHEN 'VARCHAR' THEN json_extract_string(CAST(j AS JSON), '$') WHEN 'NULL' THEN NULL WHEN 'OBJECT' THEN trino_raise('INVALID_CAST_ARGUMENT: Cannot cast JSON object to varchar', j) WHEN 'ARRAY' THEN trino_raise('INVALID_CAST_ARGUMENT: Cannot cast JSON array to varchar', j) WHEN 'DOUBLE' THEN CASE WHEN regexp_matches(CAST(j AS VARCHAR), '[.eE]') THEN trino_double_text(CAST(CAST(j AS JSON) AS DOUBLE)) ELSE CAST(j AS VARCHAR) END ELSE CAST(j AS VARCHAR) END`,
   // A JSON path that is not a constant (rewrite-functions.ts): $.name.name reads alike in DuckDB
   // and Trino; an index or a quoted step would not, so it fails rather than answer otherwise.
-  `CREATE MACRO trino_plain_json_path(p) AS CASE WHEN p IS NULL OR regexp_full_match(p, '[$](\\.[A-Za-z_][A-Za-z0-9_]*)*') THEN p WHEN NOT starts_with(p, '$') THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Invalid JSON path: ''' || p || '''', p) ELSE error('a JSON path given when the query runs (' || p || ') is supported locally only as $.name.name: write the path in the query') END`,
+  `CREATE MACRO trino_plain_json_path(p) AS CASE WHEN p IS NULL OR regexp_full_match(p, '[$](\\.[A-Za-z_][A-Za-z0-9_]*)*') THEN p WHEN NOT starts_with(p, '$') THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Invalid JSON path: ''' || p || '''', p) ELSE trino_refuse('a JSON path given when the query runs (' || p || ') is supported locally only as $.name.name: write the path in the query') END`,
   // TRY_CAST: NULL where CAST fails (an object where a varchar belongs; any element that fails).
   `CREATE MACRO trino_try_json_to_varchar(j) AS CASE WHEN json_type(CAST(j AS JSON)) IN ('OBJECT', 'ARRAY') THEN NULL ELSE trino_json_to_varchar(j) END`,
   ...JSON_CAST_ELEMENTS.flatMap((t) => {
@@ -587,17 +583,27 @@ const OPERATOR_MACROS: string[] = [
  * Raises a Trino error from SQL. Not DuckDB's error(), which is volatile and so refused inside
  * try(): Trino's try(5 / 0) is NULL. A failing cast of the message is not volatile; its text,
  * "Could not convert string '<message>' to INT32", is unwrapped by the engine (engine.ts).
- * Errors that mean "not supported locally" keep error(), so that try() cannot hide them (and
- * trino-try.ts tests them outside a try()). The anchor keeps the call from being constant, which
- * DuckDB would fold while planning: each anchor is widened to its macro's parameters when the
- * macro is created (raise-anchors.ts, macros.ts).
+ * The anchor keeps the call from being constant, which DuckDB would fold while planning: each
+ * anchor is widened to its macro's parameters when the macro is created (raise-anchors.ts,
+ * macros.ts).
  */
 const RAISE_MACRO =
   "CREATE MACRO trino_raise(msg, anchor) AS (CASE WHEN CAST(msg || coalesce(left(CAST(anchor AS VARCHAR), 0), '') AS INTEGER) IS NULL THEN NULL END)";
 
+/**
+ * Refuses what the local engine cannot answer as Trino does ("not supported locally"), where a
+ * row needs it. The JavaScript function (udfs.ts REFUSE) raises, and first notes the refusal
+ * under the query's token (the connection's variable, set by the engine for each query): a
+ * try(), even one around a lambda, turns the raise into NULL, and the engine then fails the step
+ * with the refusal it noted (engine.ts). Not volatile (DuckDB's error() is, and its TRY refused
+ * to bind around it), so the anchor is widened like trino_raise's (raise-anchors.ts).
+ */
+const REFUSE_MACRO = `CREATE MACRO trino_refuse(msg, anchor) AS (CASE WHEN ${REFUSE}(msg || coalesce(left(CAST(anchor AS VARCHAR), 0), ''), getvariable('${QUERY_TOKEN}')) THEN NULL END)`;
+
 /** The macros as created: `CREATE MACRO trino_<name>`. */
 export const MACROS: string[] = [
   RAISE_MACRO,
+  REFUSE_MACRO,
   ...OPERATOR_MACROS,
   ...MACRO_DEFS.map((m) => m.replace(/^CREATE MACRO (\w+)/, `CREATE MACRO ${TRINO_PREFIX}$1`)),
 ];

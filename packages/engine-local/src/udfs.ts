@@ -9,6 +9,7 @@
  */
 import {
   BLOB,
+  BOOLEAN,
   DuckDBBlobValue,
   type DuckDBConnection,
   DuckDBScalarFunction,
@@ -158,8 +159,40 @@ function register(
   );
 }
 
+/** The refusal function (trino.ts trino_refuse) and the connection variable naming the query. */
+export const REFUSE = "runmd_refuse";
+export const QUERY_TOKEN = "runmd_query";
+
+/** The first refusal each query's token noted, until the engine takes it. */
+const refusals = new Map<string, string>();
+
+/**
+ * The refusal noted under `token` since the query began, forgotten once taken: DuckDB's TRY turns
+ * a refusal's raise into NULL, so the engine asks after every chunk of rows and at the end.
+ */
+export function takeRefusal(token: string): string | undefined {
+  const found = refusals.get(token);
+  refusals.delete(token);
+  return found;
+}
+
 /** Registers the functions in the connection's database (visible to all its connections). */
 export function registerUdfs(conn: DuckDBConnection): void {
+  // Notes the refusal under the query's token, then raises it (a try() may swallow the raise).
+  conn.registerScalarFunction(
+    DuckDBScalarFunction.create({
+      name: REFUSE,
+      returnType: BOOLEAN,
+      parameterTypes: [VARCHAR, VARCHAR],
+      specialHandling: true,
+      mainFunction: (_info, input) => {
+        const message = String(input.getColumnVector(0).getItem(0));
+        const token = input.getColumnVector(1).getItem(0);
+        if (typeof token === "string" && !refusals.has(token)) refusals.set(token, message);
+        throw new Error(message);
+      },
+    }),
+  );
   register(conn, FROM_UTF8, [BLOB, INTEGER], ([b, r]) =>
     b instanceof DuckDBBlobValue ? fixInvalidUtf8(b.bytes, Number(r)) : null,
   );
