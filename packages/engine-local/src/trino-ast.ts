@@ -451,9 +451,21 @@ function jsonContainerCast(t: Node): string | undefined {
  * writes them (JSON strings), reals with their short text.
  */
 export function rewriteToJsonCast(v: Node): Node {
-  if (v.class !== "CAST" || v.try_cast === true) return v;
+  if (v.class !== "CAST") return v;
   const child = v.child as Node;
   if (!isJsonType(v.cast_type as Node) || hasAggregate(child)) return v;
+  // TRY_CAST is try(CAST): DuckDB's own printed NaN inside an array as [NaN], not JSON.
+  if (v.try_cast === true && child.class !== "CONSTANT") {
+    const cast = callNode("trino_to_json", [child], { alias: "" });
+    return {
+      class: "OPERATOR",
+      type: "OPERATOR_TRY",
+      alias: v.alias,
+      query_location: 0,
+      children: [cast],
+    };
+  }
+  if (v.try_cast === true) return v;
   if (child.class !== "CONSTANT") return callNode("trino_to_json", [child], v);
   // A JSON literal: Trino keeps it canonical, members sorted by name (so that key order does
   // not make two documents distinct).
