@@ -96,7 +96,7 @@ import {
 } from "./store.ts";
 import { AnonymousRows, streamRows } from "./stream.ts";
 import { SESSION_SETTINGS, TRINO_FUNCTIONS } from "./trino.ts";
-import { QUERY_TOKEN, takeRefusal } from "./udfs.ts";
+import { closeRefusals, openRefusals, QUERY_TOKEN, refusalOf } from "./udfs.ts";
 
 export interface LocalEngineOptions {
   /**
@@ -478,9 +478,10 @@ export class LocalEngine implements Engine {
     const conn = await this.instance.connect();
     // The token under which trino_refuse notes a refusal a try() swallows (udfs.ts).
     const token = randomUUID();
+    openRefusals(token);
     await conn.run(`SET VARIABLE ${QUERY_TOKEN} = '${token}'`);
     const refused = () => {
-      const message = takeRefusal(token);
+      const message = refusalOf(token);
       return message === undefined
         ? undefined
         : engineError(`Invalid Input Error: ${message}`, null);
@@ -513,7 +514,7 @@ export class LocalEngine implements Engine {
     } finally {
       clearInterval(repeat);
       job.signal?.removeEventListener("abort", onAbort);
-      takeRefusal(token);
+      closeRefusals(token);
       conn.closeSync();
     }
   }

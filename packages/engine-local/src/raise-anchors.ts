@@ -60,11 +60,6 @@ function overloads(sql: string): { params: string[]; typed: boolean; body: Span 
   }));
 }
 
-/** A refusal's anchor: the overload's parameters, or NULL without them. */
-function anchor(params: string[]): string {
-  return params.length === 0 ? ", NULL" : `, row(${params.join(", ")})`;
-}
-
 /** Whether the keyword `lambda` starts at `i`. */
 function isLambdaAt(sql: string, i: number): boolean {
   return sql.startsWith("lambda", i) && /\s/.test(sql[i + 6] ?? "") && !/\w/.test(sql[i - 1] ?? "");
@@ -86,33 +81,27 @@ function insideLambda(sql: string, from: number, at: number): boolean {
   return open.length > 0;
 }
 
-/**
- * The CREATE MACRO statement with each trino_raise's anchor widened to its overload's parameters,
- * and each trino_refuse(msg) given them as its anchor.
- */
+/** The CREATE MACRO statement with each trino_raise's anchor widened to its overload's parameters. */
 export function anchorRaises(sql: string): string {
   const edits: { at: number; text: string }[] = [];
   for (const { params, body } of overloads(sql)) {
-    for (const name of ["trino_raise(", "trino_refuse("]) {
-      let i = body.start;
-      for (;;) {
-        i = sql.indexOf(name, i);
-        if (i < 0 || i >= body.end) break;
-        const open = i + name.length - 1;
-        const close = closing(sql, open);
-        if (close < 0) break;
-        const comma = topCommas(sql, open + 1, close)[0];
+    if (params.length === 0) continue;
+    let i = body.start;
+    for (;;) {
+      i = sql.indexOf("trino_raise(", i);
+      if (i < 0 || i >= body.end) break;
+      const open = i + "trino_raise".length;
+      const close = closing(sql, open);
+      const comma = topCommas(sql, open + 1, close)[0];
+      if (close < 0 || comma === undefined) break;
+      // Inside a lambda a parameter would be captured, and a captured list is copied into each
+      // element's call: those anchors stay as they are.
+      if (insideLambda(sql, body.start, i)) {
         i = open;
-        // Inside a lambda a parameter would be captured, and a captured list is copied into each
-        // element's call: those anchors stay as they are (a refusal's is then NULL).
-        const inLambda = insideLambda(sql, body.start, i);
-        if (comma === undefined) edits.push({ at: close, text: anchor(inLambda ? [] : params) });
-        else if (!inLambda && params.length > 0)
-          edits.push(
-            { at: comma + 1, text: " row(" },
-            { at: close, text: `, ${params.join(", ")})` },
-          );
+        continue;
       }
+      edits.push({ at: comma + 1, text: " row(" }, { at: close, text: `, ${params.join(", ")})` });
+      i = open;
     }
   }
   let out = sql;

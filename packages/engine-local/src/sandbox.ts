@@ -10,9 +10,11 @@
  * The check reads the statement that is about to run (after rewriting), through DuckDB's own
  * parser (`json_serialize_sql`), so what is checked is exactly what DuckDB will execute.
  */
+
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { RunMdError } from "@run-md/core";
 import { callPrepared } from "./prepared.ts";
+import { REFUSE } from "./udfs.ts";
 
 /**
  * Table functions a step may call: they compute rows from their arguments and read nothing else.
@@ -50,6 +52,9 @@ export const REFUSED_FUNCTIONS: ReadonlySet<string> = new Set([
   "get_block_size",
   "pg_get_constraintdef",
   "pg_get_viewdef",
+  // The engine's refusal (trino.ts trino_refuse) and the connection variable naming the query.
+  REFUSE,
+  "getvariable",
 ]);
 
 type Node = Record<string, unknown>;

@@ -595,10 +595,12 @@ const RAISE_MACRO =
  * row needs it. The JavaScript function (udfs.ts REFUSE) raises, and first notes the refusal
  * under the query's token (the connection's variable, set by the engine for each query): a
  * try(), even one around a lambda, turns the raise into NULL, and the engine then fails the step
- * with the refusal it noted (engine.ts). Not volatile (DuckDB's error() is, and its TRY refused
- * to bind around it), so the anchor is widened like trino_raise's (raise-anchors.ts).
+ * with the refusal it noted (engine.ts). The function is volatile, so DuckDB never folds it while
+ * planning (a refusal of constants raised in a branch no row took); inside a lambda, where DuckDB's
+ * TRY does not look for volatile calls (it refused to bind around error()). The message reaches
+ * the lambda as its element: a lambda's body cannot name an outer column in a correlated subquery.
  */
-const REFUSE_MACRO = `CREATE MACRO trino_refuse(msg, anchor) AS (CASE WHEN ${REFUSE}(msg || coalesce(left(CAST(anchor AS VARCHAR), 0), ''), getvariable('${QUERY_TOKEN}')) THEN NULL END)`;
+const REFUSE_MACRO = `CREATE MACRO trino_refuse(msg) AS (CASE WHEN list_transform([msg], lambda __runmd_refusal: ${REFUSE}(__runmd_refusal, getvariable('${QUERY_TOKEN}')))[1] THEN NULL END)`;
 
 /** The macros as created: `CREATE MACRO trino_<name>`. */
 export const MACROS: string[] = [

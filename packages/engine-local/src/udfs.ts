@@ -163,17 +163,29 @@ function register(
 export const REFUSE = "runmd_refuse";
 export const QUERY_TOKEN = "runmd_query";
 
-/** The first refusal each query's token noted, until the engine takes it. */
-const refusals = new Map<string, string>();
+/**
+ * The queries running (their tokens), each with the first refusal noted for it. Only a token the
+ * engine opened is noted: a step calling the function with tokens of its own filled the map
+ * (found by review; the sandbox also refuses the function in steps).
+ */
+const refusals = new Map<string, string | undefined>();
+
+/** Opens a query's token: refusals are noted under it until it is closed. */
+export function openRefusals(token: string): void {
+  refusals.set(token, undefined);
+}
+
+/** Closes a query's token (it notes nothing more). */
+export function closeRefusals(token: string): void {
+  refusals.delete(token);
+}
 
 /**
- * The refusal noted under `token` since the query began, forgotten once taken: DuckDB's TRY turns
- * a refusal's raise into NULL, so the engine asks after every chunk of rows and at the end.
+ * The refusal noted under `token`, if any: DuckDB's TRY turns a refusal's raise into NULL, so the
+ * engine asks after every chunk of rows and when the query fails.
  */
-export function takeRefusal(token: string): string | undefined {
-  const found = refusals.get(token);
-  refusals.delete(token);
-  return found;
+export function refusalOf(token: string): string | undefined {
+  return refusals.get(token);
 }
 
 /** Registers the functions in the connection's database (visible to all its connections). */
@@ -185,10 +197,12 @@ export function registerUdfs(conn: DuckDBConnection): void {
       returnType: BOOLEAN,
       parameterTypes: [VARCHAR, VARCHAR],
       specialHandling: true,
+      volatile: true,
       mainFunction: (_info, input) => {
         const message = String(input.getColumnVector(0).getItem(0));
         const token = input.getColumnVector(1).getItem(0);
-        if (typeof token === "string" && !refusals.has(token)) refusals.set(token, message);
+        if (typeof token === "string" && refusals.has(token) && refusals.get(token) === undefined)
+          refusals.set(token, message);
         throw new Error(message);
       },
     }),
