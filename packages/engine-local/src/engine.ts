@@ -587,6 +587,7 @@ export class LocalEngine implements Engine {
       warnings: r.warnings,
       used,
       ...(r.pruneSql === undefined ? {} : { pruneSql: r.pruneSql }),
+      ...(r.precisions.some((p) => p !== undefined) ? { precisions: r.precisions } : {}),
     };
   }
 
@@ -716,6 +717,7 @@ export class LocalEngine implements Engine {
       count,
       insights: job.kind === "insights",
       ...(job.names ? { names: job.names } : {}),
+      ...(plan.precisions ? { precisions: plan.precisions } : {}),
       signal: job.signal,
       onRows: job.onRows,
       ...stream,
@@ -834,6 +836,8 @@ interface Plan {
   used: Usage;
   /** The statement that tells which files the query's partition filters let through. */
   pruneSql?: string;
+  /** Result columns' timestamp precisions other than 3 (rewrite.ts resultPrecisions). */
+  precisions?: (number | undefined)[];
 }
 
 /** One attempt of `LocalEngine.runOverFiles` at a job over its resolved files. */

@@ -37,6 +37,7 @@ import {
   rewriteToVarcharCast,
   strConst,
   TIMESTAMP_MARKER,
+  timestampPrecision,
   VARCHAR_MARKER,
 } from "./trino-ast.ts";
 import { ipAddressCast } from "./trino-ipaddress.ts";
@@ -385,6 +386,8 @@ export async function rewriteAthena(
   tableAliases: Set<string>;
   /** `SELECT filename FROM __runmd_files WHERE <partition filters>`, when every reference has one. */
   pruneSql: string | undefined;
+  /** Each result column's timestamp precision, where the tree shows one other than 3. */
+  precisions: (number | undefined)[];
 }> {
   const { statement } = await parseSelect(
     conn,
@@ -429,7 +432,23 @@ export async function rewriteAthena(
     refs: st.star ? "all" : st.refs,
     tableAliases: st.tableAliases,
     pruneSql,
+    precisions: opts.trinoFunctions ? resultPrecisions(statement.node) : [],
   };
+}
+
+/**
+ * The precision of each result column the top SELECT's list shows a timestamp of (a literal's
+ * digits, `CAST(x AS timestamp(6))`), when not 3: Athena prints that many fraction digits, the
+ * values three. None for a `*`, which moves the columns, or a set operation.
+ */
+function resultPrecisions(node: Node): (number | undefined)[] {
+  if (node.type !== "SELECT_NODE") return [];
+  const list = node.select_list as Node[];
+  if (list.some((x) => x.class === "STAR" || x.class === "COLUMNS")) return [];
+  return list.map((x) => {
+    const p = timestampPrecision(x);
+    return p === 3 ? undefined : p;
+  });
 }
 
 /** The walk: children first, then the node itself, pass by pass. */

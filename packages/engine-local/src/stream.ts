@@ -8,6 +8,7 @@ import {
   type DuckDBDataChunk,
   DuckDBIntervalValue,
   type DuckDBPreparedStatement,
+  DuckDBTimestampValue,
   type DuckDBType,
   DuckDBTypeId,
   type DuckDBValue,
@@ -15,13 +16,22 @@ import {
 import type { ColumnInfo, JsonValue, RowChunk } from "@run-md/core";
 import { hasAnonymousRow } from "./anonymous-rows.ts";
 import { athenaColumnName } from "./rewrite.ts";
-import { athenaTypeName, holdsFloatKey, holdsReal, toJson, withReals } from "./values.ts";
+import {
+  athenaTypeName,
+  holdsFloatKey,
+  holdsReal,
+  timestampText,
+  toJson,
+  withReals,
+} from "./values.ts";
 
 export interface StreamOptions {
   /** Logs Insights keeps its field names' case; SQL labels are lower-cased as Athena's are. */
   insights: boolean;
   /** Labels replacing DuckDB's (the Insights translation's field names). */
   names?: string[];
+  /** Each column's timestamp precision, where not 3 (its fraction digits). */
+  precisions?: (number | undefined)[];
   signal?: AbortSignal;
   onRows?: (chunk: RowChunk) => void | Promise<void>;
   /**
@@ -86,7 +96,7 @@ export async function streamRows(
     const convert = () =>
       chunk.getRows().map((row) =>
         row.map((v, i) => {
-          const json = cellJson(v, columns[i], !opts.insights, keyTypes[i]);
+          const json = cellJson(v, columns[i], !opts.insights, keyTypes[i], opts.precisions?.[i]);
           return reals[i] ? withReals(json, types[i]!) : json;
         }),
       );
@@ -137,7 +147,10 @@ function cellJson(
   column: ColumnInfo | undefined,
   tzSuffix: boolean,
   type: DuckDBType | undefined,
+  precision: number | undefined,
 ): JsonValue {
+  if (precision !== undefined && v instanceof DuckDBTimestampValue)
+    return timestampText(v.micros, precision);
   const zero =
     v instanceof DuckDBIntervalValue && v.months === 0 && v.days === 0 && v.micros === 0n;
   return zero && column?.type === "interval year to month" ? "0-0" : toJson(v, tzSuffix, type);

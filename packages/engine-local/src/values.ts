@@ -98,16 +98,22 @@ export function athenaTypeName(t: DuckDBType): string {
 const pad = (n: number | bigint, w = 2) => String(n).padStart(w, "0");
 
 /**
- * `YYYY-MM-DD HH:MM:SS.mmm` (UTC), as Athena prints a timestamp, from microseconds since the epoch;
- * the fraction is cut to milliseconds (rounding down, also before 1970).
+ * `YYYY-MM-DD HH:MM:SS.fff` (UTC), as Athena prints a timestamp of `digits` fraction digits (3
+ * unless the query shows another precision), from microseconds since the epoch; the fraction is
+ * cut (rounding down, also before 1970), and digits past the sixth are zeros.
  */
-export function timestampText(micros: bigint): string {
-  const ms = micros >= 0n ? micros / 1000n : -((-micros + 999n) / 1000n);
-  const d = new Date(Number(ms));
+export function timestampText(micros: bigint, digits = 3): string {
+  const floor = (n: bigint, d: bigint) => (n >= 0n ? n / d : -((-n + d - 1n) / d));
+  const seconds = floor(micros, 1000000n);
+  const d = new Date(Number(seconds) * 1000);
   if (Number.isNaN(d.getTime())) return String(micros);
+  const fraction = String(micros - seconds * 1000000n)
+    .padStart(6, "0")
+    .padEnd(digits, "0")
+    .slice(0, digits);
   return `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(
     d.getUTCHours(),
-  )}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}`;
+  )}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}${digits > 0 ? `.${fraction}` : ""}`;
 }
 
 /**

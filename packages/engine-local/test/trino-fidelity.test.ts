@@ -1082,7 +1082,7 @@ const values: [string, unknown, string | undefined, string][] = [
   ],
   [
     "CAST(TIMESTAMP '2020-05-10 12:34:56.11111' AS TIMESTAMP(1))",
-    "2020-05-10 12:34:56.100",
+    "2020-05-10 12:34:56.1",
     "timestamp",
     "corpus trino-01e054ec7d45 (CAST to TIMESTAMP(1))",
   ],
@@ -1721,6 +1721,23 @@ const zoned: [string, unknown, string | undefined, string][] = [
     "Trino VarcharToTimestamp: a zone in the text leaves the local time",
   ],
 ];
+
+describe("a timestamp column prints its precision's fraction digits, as Athena does", () => {
+  it("prints a literal's digits and CAST(... AS timestamp(p))'s, three otherwise", async () => {
+    const r = await engine().runAthenaSql(
+      "SELECT TIMESTAMP '2024-01-01 00:00:00.1236', CAST('2024-01-01 00:00:00.123456' AS timestamp(6)), CAST('1969-12-31 23:59:59.5' AS timestamp(1)), TIMESTAMP '2024-01-01 00:00:01', CAST('2024-01-01 00:00:00.1236' AS timestamp)",
+      [],
+    );
+    // Trino's text of each (timestamp(4), (6), (1), (0) and (3)); they printed three digits.
+    expect(r.rows[0]).toEqual([
+      "2024-01-01 00:00:00.1236",
+      "2024-01-01 00:00:00.123456",
+      "1969-12-31 23:59:59.5",
+      "2024-01-01 00:00:01",
+      "2024-01-01 00:00:00.124",
+    ]);
+  });
+});
 
 describe("Trino's answers for the wrong answers found on real data (issue 11)", () => {
   it.each([...values, ...zoned])("%s = %j", async (expr, expected, type) => {
