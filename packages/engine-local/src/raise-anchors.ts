@@ -81,27 +81,34 @@ function insideLambda(sql: string, from: number, at: number): boolean {
   return open.length > 0;
 }
 
-/** The CREATE MACRO statement with each trino_raise's anchor widened to its overload's parameters. */
+/**
+ * The CREATE MACRO statement with each trino_raise's anchor widened to its overload's parameters,
+ * and each trino_refuse(msg) given them as its anchor.
+ */
 export function anchorRaises(sql: string): string {
   const edits: { at: number; text: string }[] = [];
   for (const { params, body } of overloads(sql)) {
-    if (params.length === 0) continue;
-    let i = body.start;
-    for (;;) {
-      i = sql.indexOf("trino_raise(", i);
-      if (i < 0 || i >= body.end) break;
-      const open = i + "trino_raise".length;
-      const close = closing(sql, open);
-      const comma = topCommas(sql, open + 1, close)[0];
-      if (close < 0 || comma === undefined) break;
-      // Inside a lambda a parameter would be captured, and a captured list is copied into each
-      // element's call: those anchors stay as they are.
-      if (insideLambda(sql, body.start, i)) {
+    for (const name of ["trino_raise(", "trino_refuse("]) {
+      let i = body.start;
+      for (;;) {
+        i = sql.indexOf(name, i);
+        if (i < 0 || i >= body.end) break;
+        const open = i + name.length - 1;
+        const close = closing(sql, open);
+        if (close < 0) break;
+        const comma = topCommas(sql, open + 1, close)[0];
         i = open;
-        continue;
+        // Inside a lambda a parameter would be captured, and a captured list is copied into each
+        // element's call: those anchors stay as they are (a refusal's is then NULL).
+        const inLambda = insideLambda(sql, body.start, i);
+        const anchor = inLambda || params.length === 0 ? "NULL" : `row(${params.join(", ")})`;
+        if (comma === undefined) edits.push({ at: close, text: `, ${anchor}` });
+        else if (!inLambda && params.length > 0)
+          edits.push(
+            { at: comma + 1, text: " row(" },
+            { at: close, text: `, ${params.join(", ")})` },
+          );
       }
-      edits.push({ at: comma + 1, text: " row(" }, { at: close, text: `, ${params.join(", ")})` });
-      i = open;
     }
   }
   let out = sql;

@@ -10,6 +10,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { RunMdError } from "@run-md/core";
 import { parse, stringify } from "lossless-json";
 import { bindOuterColumns, keywordLambdas } from "./bind-late.ts";
+import { macrosWhoseBodies } from "./macros.ts";
 import { rewriteMapAggregate } from "./map-aggregates.ts";
 import { callPrepared } from "./prepared.ts";
 import { renameAggregate, rewriteFunction } from "./rewrite-functions.ts";
@@ -589,6 +590,7 @@ function trinoNode(v: Node): Node | undefined {
       )
     );
   if (v.class === "OPERATOR" && v.type === "OPERATOR_TRY") return guardTry(v);
+  if (v.class === "OPERATOR" && v.type === "OPERATOR_COALESCE") return conditionalCoalesce(v);
   if (v.class === "FUNCTION") {
     const appended = arrayElementConcat(v);
     if (appended) return appended;
@@ -596,6 +598,51 @@ function trinoNode(v: Node): Node | undefined {
   if (v.class === "FUNCTION" && v.is_operator === true) return rewriteArithmetic(v);
   if (v.class === "FUNCTION" && v.function_name === "avg") return rewriteDecimalAvg(v);
   return undefined;
+}
+
+/** Macros that raise a Trino error or refuse, in their body or a macro they call. */
+const RAISING = macrosWhoseBodies(/\btrino_(raise|refuse)\(/i);
+
+/**
+ * `coalesce(a, b, ...)` whose later arguments may raise, as `CASE WHEN a IS NOT NULL THEN a ELSE
+ * coalesce(b, ...) END`: DuckDB's common-subexpression pass moved a call named twice out of a
+ * COALESCE (not out of a CASE's branches) and ran it for every row, so a refusal or a Trino error
+ * no row needed failed the query (found by review). Undefined for another COALESCE.
+ */
+function conditionalCoalesce(v: Node): Node | undefined {
+  const [first, ...rest] = v.children as Node[];
+  if (!first || rest.length === 0 || !rest.some(mayRaise)) return undefined;
+  const tail: Node =
+    rest.length === 1
+      ? (rest[0] as Node)
+      : (conditionalCoalesce({ ...v, alias: "", children: rest }) ?? {
+          ...v,
+          alias: "",
+          children: rest,
+        });
+  const notNull: Node = {
+    class: "OPERATOR",
+    type: "OPERATOR_IS_NOT_NULL",
+    alias: "",
+    query_location: 0,
+    children: [clone(first)],
+  };
+  return {
+    class: "CASE",
+    type: "CASE_EXPR",
+    alias: v.alias,
+    query_location: v.query_location ?? 0,
+    case_checks: [{ when_expr: notNull, then_expr: first }],
+    else_expr: { ...tail, alias: "" },
+  };
+}
+
+/** Whether an expression calls a macro that may raise (RAISING). */
+function mayRaise(v: unknown): boolean {
+  if (Array.isArray(v)) return v.some(mayRaise);
+  if (!isNode(v)) return false;
+  if (v.class === "FUNCTION" && RAISING.has(String(v.function_name).toLowerCase())) return true;
+  return Object.values(v).some(mayRaise);
 }
 
 /**

@@ -598,9 +598,11 @@ const RAISE_MACRO =
  * with the refusal it noted (engine.ts). The function is volatile, so DuckDB never folds it while
  * planning (a refusal of constants raised in a branch no row took); inside a lambda, where DuckDB's
  * TRY does not look for volatile calls (it refused to bind around error()). The message reaches
- * the lambda as its element: a lambda's body cannot name an outer column in a correlated subquery.
+ * the lambda as its element (a lambda's body cannot name an outer column in a correlated
+ * subquery), with the macro's parameters as its anchor (raise-anchors.ts): a refusal naming no
+ * column was evaluated for every row, before the WHERE's other conditions (found by review).
  */
-const REFUSE_MACRO = `CREATE MACRO trino_refuse(msg) AS (CASE WHEN list_transform([msg], lambda __runmd_refusal: ${REFUSE}(__runmd_refusal, getvariable('${QUERY_TOKEN}')))[1] THEN NULL END)`;
+const REFUSE_MACRO = `CREATE MACRO trino_refuse(msg, anchor) AS (CASE WHEN list_transform([msg || coalesce(left(CAST(anchor AS VARCHAR), 0), '')], lambda __runmd_refusal: ${REFUSE}(__runmd_refusal, getvariable('${QUERY_TOKEN}')))[1] THEN NULL END)`;
 
 /** The macros as created: `CREATE MACRO trino_<name>`. */
 export const MACROS: string[] = [

@@ -267,6 +267,22 @@ describe("every refusal goes through trino_refuse, which try() cannot hide", () 
       ),
     ).toEqual([[null, null, null]]);
     await expect(rows("SELECT typeof(1)")).rejects.toThrow(/typeof is not supported locally/);
+    // A refusal naming no column was evaluated for every row, before the WHERE's other condition.
+    expect(
+      await rows("SELECT c FROM (VALUES 'x') t(c) WHERE c = 'never' AND typeof(c) = 'varchar(1)'"),
+    ).toEqual([]);
+    // DuckDB ran a later COALESCE argument for every row when a macro named it twice: a refusal
+    // and a failing cast no row needed raised (found by review).
+    expect(
+      await rows(
+        "SELECT coalesce(c, CAST(from_iso8601_timestamp(c || 'T00:00:00+05:00') AS varchar)) FROM (VALUES '2024-01-01') t(c)",
+      ),
+    ).toEqual([["2024-01-01"]]);
+    expect(
+      await rows(
+        "SELECT coalesce(c, CAST(d AS integer), 7) FROM (VALUES (1, 'bad'), (NULL, '5'), (NULL, NULL)) t(c, d)",
+      ),
+    ).toEqual([[1], [5], [7]]);
   });
 
   it("a step cannot call the refusal function or read the query's token", async () => {
