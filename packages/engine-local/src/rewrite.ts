@@ -438,9 +438,12 @@ export async function rewriteAthena(
 }
 
 /**
- * The precision of each result column the top SELECT's list shows a timestamp of (a literal's
- * digits, `CAST(x AS timestamp(6))`), when not 3: Athena prints that many fraction digits, the
- * values three. None for a `*`, which moves the columns, or a set operation.
+ * The precision of each result column the top SELECT's list shows a timestamp of, when not 3:
+ * Athena prints that many fraction digits, the values three. Fewer than 3 always (the value is
+ * rounded to them); 4 to 6 only for a literal's text (`TIMESTAMP '...1236'`, `CAST('...' AS
+ * timestamp(6))`): a Trino timestamp(3) expression holds microseconds here, which Trino has not
+ * (`CAST(from_iso8601_timestamp('...123456Z') AS timestamp(6))` is .123000; found by review), and
+ * DuckDB keeps no digit past the sixth. None for a `*`, which moves the columns, or a set operation.
  */
 function resultPrecisions(node: Node): (number | undefined)[] {
   if (node.type !== "SELECT_NODE") return [];
@@ -448,8 +451,21 @@ function resultPrecisions(node: Node): (number | undefined)[] {
   if (list.some((x) => x.class === "STAR" || x.class === "COLUMNS")) return [];
   return list.map((x) => {
     const p = timestampPrecision(x);
-    return p === 3 ? undefined : p;
+    if (p === undefined || p === 3) return undefined;
+    return p < 3 || (p <= 6 && fromLiteralText(x)) ? p : undefined;
   });
+}
+
+/** Whether a timestamp expression is a literal's text, cast and rounded (no other source). */
+function fromLiteralText(x: Node): boolean {
+  const name = String(x.function_name ?? "");
+  if (
+    x.class === "FUNCTION" &&
+    (name === "trino_timestamp_round" || name === "trino_cast_timestamp")
+  )
+    return fromLiteralText((x.children as Node[])[0] as Node);
+  if (x.class === "CAST") return fromLiteralText(x.child as Node);
+  return x.class === "CONSTANT";
 }
 
 /** The walk: children first, then the node itself, pass by pass. */
