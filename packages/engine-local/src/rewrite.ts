@@ -37,6 +37,7 @@ import {
   rewriteToJsonCast,
   rewriteToVarcharCast,
   strConst,
+  TIMESTAMP_CASTS,
   TIMESTAMP_MARKER,
   timestampPrecision,
   VARCHAR_MARKER,
@@ -459,10 +460,7 @@ function resultPrecisions(node: Node): (number | undefined)[] {
 /** Whether a timestamp expression is a literal's text, cast and rounded (no other source). */
 function fromLiteralText(x: Node): boolean {
   const name = String(x.function_name ?? "");
-  if (
-    x.class === "FUNCTION" &&
-    (name === "trino_timestamp_round" || name === "trino_cast_timestamp")
-  )
+  if (x.class === "FUNCTION" && (name === "trino_timestamp_round" || TIMESTAMP_CASTS.has(name)))
     return fromLiteralText((x.children as Node[])[0] as Node);
   if (x.class === "CAST") return fromLiteralText(x.child as Node);
   return x.class === "CONSTANT";

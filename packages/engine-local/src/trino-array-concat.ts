@@ -18,7 +18,7 @@ const CONTAINER_TYPES = new Set(["ARRAY", "MAP", "STRUCT", "UNION", "JSON"]);
 const ARITHMETIC = new Set(["+", "-", "*", "/", "%"]);
 /** What the rewrite makes of a scalar cast (`TIMESTAMP '...'` and `DATE '...'` are ones). */
 const SCALAR_CAST =
-  /^trino_(?:try_)?cast_(?:timestamp|time|tinyint|smallint|integer|bigint|boolean|date)$/;
+  /^trino_(?:try_)?cast_(?:timestamp(?:_6|_fine)?|time|tinyint|smallint|integer|bigint|boolean|date)$/;
 
 /** The append or prepend call for `a || b`, or undefined when it is not an array and an element. */
 export function arrayElementConcat(f: Node): Node | undefined {

@@ -367,7 +367,13 @@ export function rewriteTimestampCast(v: Node): Node {
   if (t.id === "TIME" && child.class !== "CONSTANT" && v.try_cast !== true && !hasAggregate(child))
     return callNode("trino_cast_time", [child], v);
   if (t.id !== "TIMESTAMP") return v;
-  const macro = v.try_cast === true ? "trino_try_cast_timestamp" : "trino_cast_timestamp";
+  // A literal keeps its text's digits: past the sixth, refused (trino_cast_timestamp_fine).
+  const macro =
+    v.try_cast === true
+      ? "trino_try_cast_timestamp"
+      : isTypedLiteral(v)
+        ? "trino_cast_timestamp_fine"
+        : "trino_cast_timestamp";
   // An aggregate's type is known only after the typed overload is chosen: bound first.
   const none = { alias: "" };
   const cast = hasAggregate(child)
@@ -776,7 +782,13 @@ export function charCast(v: Node): Node {
   // TIMESTAMP(p) rounds to p fraction digits (half up), from Trino's strict text forms.
   if (name.startsWith(TIMESTAMP_MARKER)) {
     const p = Number(name.slice(TIMESTAMP_MARKER.length));
-    const strict = callNode("trino_cast_timestamp", [v.child as Node], { alias: "" });
+    const macro =
+      p > 6
+        ? "trino_cast_timestamp_fine"
+        : p === 6
+          ? "trino_cast_timestamp_6"
+          : "trino_cast_timestamp";
+    const strict = callNode(macro, [v.child as Node], { alias: "" });
     return callNode("trino_timestamp_round", [strict, intConst(p)], v);
   }
   // VARCHAR(n) keeps the first n characters.
@@ -805,6 +817,13 @@ const NO_LOCATION = "18446744073709551615";
  * TIMESTAMP(p))` has p, and `CAST('...' AS timestamp)` 3 (Trino's `timestamp` is timestamp(3),
  * whatever the text). Undefined otherwise.
  */
+/** The strict casts of text to timestamp (trino.ts): to any precision, to 6, and past 6. */
+export const TIMESTAMP_CASTS: ReadonlySet<string> = new Set([
+  "trino_cast_timestamp",
+  "trino_cast_timestamp_6",
+  "trino_cast_timestamp_fine",
+]);
+
 export function timestampPrecision(n: unknown): number | undefined {
   if (typeof n !== "object" || n === null) return undefined;
   const v = n as Node;
@@ -815,7 +834,7 @@ export function timestampPrecision(n: unknown): number | undefined {
     return typeof p === "number" ? p : undefined;
   }
   const literal =
-    v.class === "FUNCTION" && v.function_name === "trino_cast_timestamp"
+    v.class === "FUNCTION" && TIMESTAMP_CASTS.has(String(v.function_name))
       ? args[0]
       : v.class === "CAST" && (v.cast_type as Node).id === "TIMESTAMP"
         ? (v.child as Node)

@@ -69,6 +69,13 @@ const TIMESTAMP_TEXT =
   "regexp_full_match(s, '\\s*\\d{4,}-\\d{1,2}-\\d{1,2}( \\d{1,2}:\\d{1,2}(:\\d{1,2}(\\.\\d+)?)?)?\\s*')";
 
 /**
+ * CAST(varchar AS timestamp)'s overloads: Trino's literal forms only ('2020-05-10T12:34:56', the
+ * ISO text of eventtime, is an error on Athena; DuckDB would take it), `refusal` a CASE branch.
+ */
+const TIMESTAMP_CAST = (refusal: string) =>
+  `(s VARCHAR) AS CASE WHEN NOT ${TIMESTAMP_TEXT} THEN trino_raise('INVALID_CAST_ARGUMENT: Value cannot be cast to timestamp: ' || s, s) ${refusal} ELSE CAST(s AS TIMESTAMP) END, ${ZONED_OVERLOADS.castTimestamp}, (x) AS CAST(x AS TIMESTAMP)`;
+
+/**
  * An array element as array_join prints it: JSON strings without their quotes, JSON null as NULL,
  * the rest through trino_to_varchar.
  */
@@ -540,9 +547,12 @@ const OPERATOR_MACROS: string[] = [
   `CREATE MACRO trino_sequence_checked(a, b, st) AS CASE WHEN a + st > a AND b < a THEN ${SEQUENCE_DIRECTION("greater", "concat(a, b, st)")} WHEN a + st < a AND b > a THEN ${SEQUENCE_DIRECTION("less", "concat(a, b, st)")} WHEN len(generate_series(a, b, st)) > 10000 THEN ${SEQUENCE_TOO_LONG("concat(a, b, st)")} ELSE generate_series(a, b, st) END`,
   // regexp_extract of a group that may not take part (trino-ast.ts regexpExtractGroup).
   `CREATE MACRO trino_regexp_extract_group(s, p, g, body) AS CASE WHEN NOT system.main.regexp_matches(s, p) THEN NULL WHEN system.main.regexp_extract(s, p, g) <> '' THEN system.main.regexp_extract(s, p, g) WHEN NOT regexp_full_match('', body) THEN NULL ELSE trino_refuse('regexp_extract: group ' || CAST(g AS VARCHAR) || ' matched the empty string or did not take part, which the local engine cannot tell apart (not supported locally)') END`,
-  // CAST(varchar AS TIMESTAMP) accepts Trino's literal forms only: '2020-05-10T12:34:56' (the
-  // ISO text of eventtime) is an error on Athena; DuckDB would take it.
-  `CREATE MACRO trino_cast_timestamp(s VARCHAR) AS CASE WHEN NOT ${TIMESTAMP_TEXT} THEN trino_raise('INVALID_CAST_ARGUMENT: Value cannot be cast to timestamp: ' || s, s) ELSE CAST(s AS TIMESTAMP) END, ${ZONED_OVERLOADS.castTimestamp}, (x) AS CAST(x AS TIMESTAMP)`,
+  `CREATE MACRO trino_cast_timestamp${TIMESTAMP_CAST("")}`,
+  // DuckDB keeps microseconds and cuts the digits past the sixth. To timestamp(6) Trino rounds
+  // half up: the seventh digit rounds; past 6 digits Trino keeps them: refused. Below 6, rounding
+  // the microseconds gives Trino's answer.
+  `CREATE MACRO trino_cast_timestamp_6${TIMESTAMP_CAST("WHEN regexp_matches(s, '\\.\\d{6}[5-9]') THEN CAST(s AS TIMESTAMP) + INTERVAL 1 MICROSECOND")}`,
+  `CREATE MACRO trino_cast_timestamp_fine${TIMESTAMP_CAST("WHEN regexp_matches(s, '\\.\\d{6}\\d*[1-9]') THEN trino_refuse('a timestamp with a digit past the sixth is not supported locally (DuckDB keeps microseconds): ' || s)")}`,
   // TRY_CAST: NULL for the same texts.
   `CREATE MACRO trino_try_cast_timestamp(s VARCHAR) AS CASE WHEN ${TIMESTAMP_TEXT} THEN TRY_CAST(s AS TIMESTAMP) END, ${ZONED_OVERLOADS.castTimestamp}, (x) AS TRY_CAST(x AS TIMESTAMP)`,
   // DATE plus or minus days, months or years is a DATE; hours, minutes or seconds are an error.
