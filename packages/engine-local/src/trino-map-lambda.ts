@@ -183,11 +183,9 @@ function stateType(args: Node[], params: [string, string]): Node {
     case_checks: [{ when_expr: FALSE, then_expr: substitute(step.expr, reads) }],
     else_expr: { ...FALSE, value: { type: { id: "NULL", type_info: null }, is_null: true } },
   };
-  return callNode(
-    "array_extract",
-    [callNode("list_value", [init, never], none), intConst(1)],
-    none,
-  );
+  const common = callNode("list_value", [init, never], none);
+  const start = callNode("array_extract", [common, intConst(1)], none);
+  return callNode("trino_reduce_state", [{ ...init, alias: "" }, start], none);
 }
 
 /** Whether a reduce's initial state is a row, array, map or text (never an element's type by chance). */

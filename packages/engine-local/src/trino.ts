@@ -502,6 +502,9 @@ const OPERATOR_MACROS: string[] = [
   `CREATE MACRO trino_from_iso8601_timestamp_unguarded(s) AS CASE WHEN trino_iso8601_foreign(s) THEN NULL WHEN abs(epoch_ms(CAST(s AS TIMESTAMPTZ))) > 2251799813685247 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Millis overflow: ' || epoch_ms(CAST(s AS TIMESTAMPTZ)), s) ELSE CAST(s AS TIMESTAMPTZ) END`,
   // array_join and concat_ws of an array with a separator that is not a constant (DuckDB's
   // array_to_string wants a constant; rewrite-functions.ts picks these then): joined by a reduce.
+  // reduce's number state (trino-map-lambda.ts stateType): a decimal the step widens grows a digit
+  // each round in Trino's type solving, which does not settle; refused rather than answered.
+  `CREATE MACRO trino_reduce_state(init, s) AS CASE WHEN typeof(s) LIKE 'DECIMAL%' AND typeof(s) <> typeof(init) THEN trino_refuse('reduce whose step widens a decimal state (' || typeof(init) || ' to ' || typeof(s) || ') is not supported locally: cast the initial value and the step to one type, for example DOUBLE') ELSE s END`,
   `CREATE MACRO trino_join_reduce(l, sep) AS coalesce(list_reduce(list_slice(l, 2, len(l)), lambda acc, x: acc || sep || x, l[1]), '')`,
   `CREATE MACRO trino_array_join_dynamic${ARRAY_JOIN_DYNAMIC}`,
   `CREATE MACRO trino_concat_ws_dynamic(sep, a VARCHAR[]) AS CASE WHEN sep IS NULL OR a IS NULL THEN NULL ELSE trino_join_reduce(list_filter(a, lambda v: v IS NOT NULL), sep) END, ${CONCAT_WS}`,

@@ -411,12 +411,6 @@ const values: [string, unknown, string | undefined, string][] = [
   // A number state is typed as Trino's S, the common type of the initial value and the step's
   // result (it took the elements' type: 2 and 1 for the first two, and text elements failed).
   [
-    "reduce(ARRAY[1, 2], 0, (s, x) -> s + x * 0.5, s -> s)",
-    1.5,
-    undefined,
-    "Trino SignatureBinder: S widened by the lambda's result (decimal)",
-  ],
-  [
     "reduce(ARRAY[1, 2], 0, (s, x) -> s + x / 2E0, s -> s)",
     1.5,
     "double",
@@ -1282,6 +1276,13 @@ const errors: [string, RegExp, string][] = [
     "TIMESTAMP '2020-01-01 00:00:00.1234567'",
     /a timestamp with a digit past the sixth is not supported locally/,
     "Trino: a timestamp(7) literal",
+  ],
+  // Reviewed against Trino's SignatureBinder: a decimal state the step widens grows a digit each
+  // round; it was 2 (the elements' type), then 1.5.
+  [
+    "reduce(ARRAY[1, 2], 0, (s, x) -> s + x * 0.5, s -> s)",
+    /reduce whose step widens a decimal state .* is not supported locally/,
+    "Trino SignatureBinder: a decimal state that does not settle",
   ],
   [
     "(SELECT CAST(max(c) AS timestamp) FROM (VALUES '2020-01-01T00:00:00Z') t(c))",
