@@ -6,8 +6,8 @@
  * Trino skips it.
  */
 import { RunMdError } from "@run-md/core";
-import { clone, type Node } from "./tree.ts";
-import { callNode } from "./trino-ast.ts";
+import type { Node } from "./tree.ts";
+import { callNode, notNullNode } from "./trino-ast.ts";
 
 const FINISH: Record<string, string> = {
   map_agg: "trino_map_agg_entries",
@@ -42,13 +42,7 @@ export function rewriteMapAggregate(v: Node): Node | undefined {
       },
     );
   const [k, val] = args as [Node, Node];
-  const notNull: Node = {
-    class: "OPERATOR",
-    type: "OPERATOR_IS_NOT_NULL",
-    alias: "",
-    query_location: 0,
-    children: [clone(k)],
-  };
+  const notNull = notNullNode(k);
   const filterKey = v.class === "WINDOW" ? "filter_expr" : "filter";
   const list: Node = {
     ...v,

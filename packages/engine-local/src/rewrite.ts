@@ -27,6 +27,7 @@ import {
   isMapValue,
   keepDouble,
   mapSubscript,
+  notNullNode,
   rewriteArithmetic,
   rewriteBetween,
   rewriteDecimalAvg,
@@ -634,13 +635,7 @@ function conditionalCoalesce(v: Node): Node | undefined {
           alias: "",
           children: rest,
         });
-  const notNull: Node = {
-    class: "OPERATOR",
-    type: "OPERATOR_IS_NOT_NULL",
-    alias: "",
-    query_location: 0,
-    children: [clone(first)],
-  };
+  const notNull = notNullNode(first);
   return {
     class: "CASE",
     type: "CASE_EXPR",

@@ -21,6 +21,17 @@ import { packedReduce } from "./trino-map-lambda.ts";
 
 type Node = Record<string, unknown>;
 
+/** `x IS NOT NULL` of a copy of x. */
+export function notNullNode(x: Node): Node {
+  return {
+    class: "OPERATOR",
+    type: "OPERATOR_IS_NOT_NULL",
+    alias: "",
+    query_location: 0,
+    children: [clone(x)],
+  };
+}
+
 export function callNode(name: string, children: unknown[], like: Node): Node {
   return {
     class: "FUNCTION",
