@@ -627,6 +627,8 @@ const RAISING = macrosWhoseBodies(/\btrino_(raise|refuse)\(/i);
 function conditionalCoalesce(v: Node): Node | undefined {
   const [first, ...rest] = v.children as Node[];
   if (!first || rest.length === 0 || !rest.some(mayRaise)) return undefined;
+  // The first argument is named twice: a random one would be drawn twice (found by review).
+  if (callsAny(first, RANDOM)) return undefined;
   const tail: Node =
     rest.length === 1
       ? (rest[0] as Node)
@@ -646,12 +648,20 @@ function conditionalCoalesce(v: Node): Node | undefined {
   };
 }
 
+/** Trino's functions that draw a new value at each call (macros or DuckDB's own). */
+const RANDOM = new Set(["rand", "random", "uuid", "shuffle"].flatMap((f) => [f, `trino_${f}`]));
+
 /** Whether an expression calls a macro that may raise (RAISING). */
 function mayRaise(v: unknown): boolean {
-  if (Array.isArray(v)) return v.some(mayRaise);
+  return callsAny(v, RAISING);
+}
+
+/** Whether an expression calls a function of `names` (lower-case). */
+function callsAny(v: unknown, names: ReadonlySet<string>): boolean {
+  if (Array.isArray(v)) return v.some((x) => callsAny(x, names));
   if (!isNode(v)) return false;
-  if (v.class === "FUNCTION" && RAISING.has(String(v.function_name).toLowerCase())) return true;
-  return Object.values(v).some(mayRaise);
+  if (v.class === "FUNCTION" && names.has(String(v.function_name).toLowerCase())) return true;
+  return Object.values(v).some((x) => callsAny(x, names));
 }
 
 /**

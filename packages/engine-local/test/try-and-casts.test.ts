@@ -283,6 +283,12 @@ describe("every refusal goes through trino_refuse, which try() cannot hide", () 
         "SELECT coalesce(c, CAST(d AS integer), 7) FROM (VALUES (1, 'bad'), (NULL, '5'), (NULL, NULL)) t(c, d)",
       ),
     ).toEqual([[1], [5], [7]]);
+    // Its first argument is not drawn twice when random: then NULL about one row in four.
+    expect(
+      await rows(
+        "SELECT count(*) FROM (SELECT coalesce(IF(rand() < 0.5, NULL, 1), CAST(c AS integer), 7) AS v FROM UNNEST(sequence(1, 1000)) t(i) CROSS JOIN (VALUES '5') u(c)) WHERE v IS NULL",
+      ),
+    ).toEqual([[0]]);
   });
 
   it("a step cannot call the refusal function or read the query's token", async () => {
