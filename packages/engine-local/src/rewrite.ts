@@ -664,10 +664,6 @@ function callsAny(v: unknown, names: ReadonlySet<string>): boolean {
   return Object.values(v).some((x) => callsAny(x, names));
 }
 
-/**
- * Trino's UNNEST(array_of_row) AS t(a, b, c) expands the row's fields into columns, and
- * UNNEST(a1, a2) AS t(x, y) zips arrays; DuckDB binds one column per argument.
- */
 /** The fields of the CloudTrail table's array of rows, `resources` (arn, accountid, type). */
 const RESOURCE_FIELDS = (
   RECORD_FIELDS.find((f) => f.name === "resources") as { fields: { name: string }[] }
@@ -704,6 +700,10 @@ function nameUnnestColumns(t: Node): void {
   if (!t.alias) t.alias = "unnest";
 }
 
+/**
+ * Trino's UNNEST(array_of_row) AS t(a, b, c) expands the row's fields into columns, and
+ * UNNEST(a1, a2) AS t(x, y) zips arrays; DuckDB binds one column per argument.
+ */
 function rewriteUnnest(t: Node, template: Node): Node {
   const fn = t.function as Node | undefined;
   if (!fn || String(fn.function_name).toLowerCase() !== "unnest") return t;

@@ -160,11 +160,11 @@ export const HELPER_MACROS: string[] = [
   `CREATE MACRO trino_listagg_value(x) AS CASE WHEN typeof(x) = 'VARCHAR' THEN TRY_CAST(x AS VARCHAR) ELSE trino_refuse('listagg of a ' || typeof(x) || ' value: Trino''s listagg takes varchar (CAST the value AS varchar)') END`,
   `CREATE MACRO trino_parsed_offset(t, o) AS CASE WHEN t IS NULL THEN NULL WHEN o = '' THEN trino_refuse('parse_datetime: the offset of this text could not be read locally') WHEN NOT regexp_full_match(o, 'Z|[+-]00(:?00){0,2}') THEN trino_refuse('parse_datetime of a text with an offset other than Z or +00:00 is not supported locally (the local engine keeps timestamps in UTC)') ELSE t END`,
   `CREATE MACRO trino_pivot_1969(t) AS CASE WHEN year(t) = 1969 THEN t + INTERVAL 100 YEAR ELSE t END`,
-  // A timestamp rounded half up to p fraction digits (CAST(x AS TIMESTAMP(p))).
   // A timestamp rounded to milliseconds, half up, naming t once: DuckDB's common-subexpression
   // pass moves an expression named twice out of a TRY, where its error escapes the TRY.
   // Floor of t + 0.5 ms, in whole microseconds: a double division rounded wrongly after about 2255.
   "CREATE MACRO trino_timestamp_ms(t) AS date_trunc('millisecond', CAST(t AS TIMESTAMP) + INTERVAL '500 microseconds')",
+  // A timestamp rounded half up to p fraction digits (CAST(x AS TIMESTAMP(p))).
   `CREATE MACRO trino_timestamp_round(t, p) AS CASE WHEN p >= 6 THEN t ELSE t + to_microseconds(CASE WHEN 2 * (((epoch_us(t) % CAST(10 ** (6 - p) AS BIGINT)) + CAST(10 ** (6 - p) AS BIGINT)) % CAST(10 ** (6 - p) AS BIGINT)) >= CAST(10 ** (6 - p) AS BIGINT) THEN CAST(10 ** (6 - p) AS BIGINT) ELSE 0 END - (((epoch_us(t) % CAST(10 ** (6 - p) AS BIGINT)) + CAST(10 ** (6 - p) AS BIGINT)) % CAST(10 ** (6 - p) AS BIGINT))) END`,
   // to_iso8601 of a timestamp of precision p: p fraction digits (none for 0).
   `CREATE MACRO trino_iso8601_p(t, p) AS strftime(t, '%Y-%m-%dT%H:%M:%S') || CASE WHEN p = 0 THEN '' ELSE '.' || left(strftime(t, '%f') || '000000', p) END`,

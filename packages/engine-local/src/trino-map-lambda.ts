@@ -157,8 +157,9 @@ export function packedReduce(args: Node[]): Node | undefined {
  * The initial value of a number state, typed as Trino's S: the common type of the initial value
  * and of the step's result on it and an element, `[init, CASE WHEN false THEN step(init, a[1])
  * END][1]` (the branch is only bound, never run). Folded natively, the state took the elements'
- * type: `reduce(ARRAY[1, 2], 0, (s, x) -> s + x * 0.5, s -> s)` was 2 (Trino: 1.5), and a number
- * state over text elements failed to bind.
+ * type: `reduce(ARRAY[1, 2], 0, (s, x) -> s + x / 2E0, s -> s)` was 1 (Trino: 1.5), and a number
+ * state over text elements failed to bind. A decimal state the step widens is refused
+ * (trino.ts trino_reduce_state).
  */
 function stateType(args: Node[], params: [string, string]): Node {
   const [a, init, step] = args as [Node, Node, Node];

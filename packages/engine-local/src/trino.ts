@@ -252,7 +252,7 @@ const MACRO_DEFS: string[] = [
   // Time.
   // Trino keeps a zoned timestamp's milliseconds in 52 bits: a later year is an error. An offset
   // other than UTC would print as UTC here (the instant is right, the zone is lost): an error.
-  `CREATE MACRO from_iso8601_timestamp(s) AS CASE WHEN trino_iso8601_foreign(s) THEN trino_refuse('${ISO8601_FOREIGN}') ELSE trino_from_iso8601_timestamp_unguarded(s) END`,
+  `CREATE MACRO from_iso8601_timestamp(s) AS CASE WHEN trino_iso8601_foreign(s) THEN trino_refuse('${ISO8601_FOREIGN}') WHEN abs(epoch_ms(CAST(s AS TIMESTAMPTZ))) > 2251799813685247 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Millis overflow: ' || epoch_ms(CAST(s AS TIMESTAMPTZ)), s) ELSE CAST(s AS TIMESTAMPTZ) END`,
   `CREATE MACRO from_iso8601_date(s) AS CAST(s AS DATE)`,
   // With a zone (or hours and minutes of an offset): a zoned value (trino-zoned.ts).
   `CREATE MACRO from_unixtime(x) AS to_timestamp(CAST(x AS DOUBLE)), (x, z) AS trino_tz_from_instant(to_timestamp(CAST(x AS DOUBLE)), trino_tz_name(z), 3), (x, h, m) AS trino_tz_from_instant(to_timestamp(CAST(x AS DOUBLE)), trino_tz_minutes_text(h * 60 + m), 3)`,
@@ -497,14 +497,13 @@ const OPERATOR_MACROS: string[] = [
   ...ZONED_MACROS,
   ...IP_MACROS,
   ...HELPER_MACROS,
-  // from_iso8601_timestamp: its unsupported case (an offset other than UTC), and the rest.
+  // from_iso8601_timestamp's unsupported case: an offset other than UTC.
   `CREATE MACRO trino_iso8601_foreign(s) AS regexp_matches(s, '[T ][0-9:.,]+[+-]([0-9]{2}):?([0-9]{2})?$') AND NOT regexp_matches(s, '[+-]00(:?00)?$')`,
-  `CREATE MACRO trino_from_iso8601_timestamp_unguarded(s) AS CASE WHEN trino_iso8601_foreign(s) THEN NULL WHEN abs(epoch_ms(CAST(s AS TIMESTAMPTZ))) > 2251799813685247 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Millis overflow: ' || epoch_ms(CAST(s AS TIMESTAMPTZ)), s) ELSE CAST(s AS TIMESTAMPTZ) END`,
-  // array_join and concat_ws of an array with a separator that is not a constant (DuckDB's
-  // array_to_string wants a constant; rewrite-functions.ts picks these then): joined by a reduce.
   // reduce's number state (trino-map-lambda.ts stateType): a decimal the step widens grows a digit
   // each round in Trino's type solving, which does not settle; refused rather than answered.
   `CREATE MACRO trino_reduce_state(init, s) AS CASE WHEN typeof(s) LIKE 'DECIMAL%' AND typeof(s) <> typeof(init) THEN trino_refuse('reduce whose step widens a decimal state (' || typeof(init) || ' to ' || typeof(s) || ') is not supported locally: cast the initial value and the step to one type, for example DOUBLE') ELSE s END`,
+  // array_join and concat_ws of an array with a separator that is not a constant (DuckDB's
+  // array_to_string wants a constant; rewrite-functions.ts picks these then): joined by a reduce.
   `CREATE MACRO trino_join_reduce(l, sep) AS coalesce(list_reduce(list_slice(l, 2, len(l)), lambda acc, x: acc || sep || x, l[1]), '')`,
   `CREATE MACRO trino_array_join_dynamic${ARRAY_JOIN_DYNAMIC}`,
   `CREATE MACRO trino_concat_ws_dynamic(sep, a VARCHAR[]) AS CASE WHEN sep IS NULL OR a IS NULL THEN NULL ELSE trino_join_reduce(list_filter(a, lambda v: v IS NOT NULL), sep) END, ${CONCAT_WS}`,
@@ -542,10 +541,10 @@ const OPERATOR_MACROS: string[] = [
   // integers and decimals their digits (a decimal Java would write in E notation, below 10^-6,
   // is refused), doubles Java's text.
   `CREATE MACRO trino_format_s_refusal(x) AS CASE WHEN typeof(x) = 'FLOAT' THEN 'format(''%s'', real) is not supported locally: cast the value to double' WHEN typeof(x) LIKE 'DECIMAL%' AND abs(TRY_CAST(x AS DOUBLE)) < 0.000001 AND length(split_part(CAST(x AS VARCHAR), '.', 2)) > 6 THEN 'format(''%s'', decimal) of a decimal below 10^-6 is not supported locally (Java writes it in E notation)' END`,
-  `CREATE MACRO trino_format_s_unguarded(x) AS list_transform([x], lambda fs_x: CASE WHEN typeof(fs_x) = 'TIMESTAMP' THEN trino_java_local(TRY_CAST(fs_x AS TIMESTAMP)) WHEN typeof(fs_x) = 'DOUBLE' THEN trino_java_double(trino_double_text(TRY_CAST(fs_x AS DOUBLE))) ELSE CAST(fs_x AS VARCHAR) END)[1]`,
+  `CREATE MACRO trino_format_s_text(x) AS list_transform([x], lambda fs_x: CASE WHEN typeof(fs_x) = 'TIMESTAMP' THEN trino_java_local(TRY_CAST(fs_x AS TIMESTAMP)) WHEN typeof(fs_x) = 'DOUBLE' THEN trino_java_double(trino_double_text(TRY_CAST(fs_x AS DOUBLE))) ELSE CAST(fs_x AS VARCHAR) END)[1]`,
   // The refusal outside the lambda, where its anchor can be the macro's parameters.
-  `CREATE MACRO trino_try_refusal(refusal, v) AS CASE WHEN refusal IS NOT NULL THEN trino_refuse(refusal) ELSE v END`,
-  `CREATE MACRO trino_format_s(x) AS trino_try_refusal(trino_format_s_refusal(x), trino_format_s_unguarded(x))`,
+  `CREATE MACRO trino_refuse_if(refusal, v) AS CASE WHEN refusal IS NOT NULL THEN trino_refuse(refusal) ELSE v END`,
+  `CREATE MACRO trino_format_s(x) AS trino_refuse_if(trino_format_s_refusal(x), trino_format_s_text(x))`,
   // Timestamp sequences: the step must go towards the stop value; at most 10,000 entries.
   `CREATE MACRO trino_sequence_checked(a, b, st) AS CASE WHEN a + st > a AND b < a THEN ${SEQUENCE_DIRECTION("greater", "concat(a, b, st)")} WHEN a + st < a AND b > a THEN ${SEQUENCE_DIRECTION("less", "concat(a, b, st)")} WHEN len(generate_series(a, b, st)) > 10000 THEN ${SEQUENCE_TOO_LONG("concat(a, b, st)")} ELSE generate_series(a, b, st) END`,
   // regexp_extract of a group that may not take part (trino-ast.ts regexpExtractGroup).
