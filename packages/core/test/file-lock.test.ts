@@ -81,28 +81,25 @@ describe("holdFileLock", () => {
     for (let r = 0; r < ROUNDS; r++)
       await writeFile(path.join(races, `race-${r}.lock`), String(deadPid()));
     const taker = path.join(import.meta.dirname, "lock-taker.ts");
-    // Each round starts at the same instant in every taker, once their modules are loaded.
-    const at = String(Date.now() + 2000);
-    const outs = await Promise.all(
-      [1, 2, 3].map(
-        () =>
-          new Promise<string[]>((resolve) => {
-            const p = spawn(process.execPath, [
-              "--import",
-              "tsx",
-              taker,
-              races,
-              at,
-              String(ROUNDS),
-            ]);
-            let out = "";
-            p.stdout.on("data", (d) => {
-              out += d;
-            });
-            p.on("close", () => resolve(out.trim().split("\n")));
-          }),
-      ),
-    );
+    const takers = [1, 2, 3].map(() => {
+      const p = spawn(process.execPath, ["--import", "tsx", taker, races, String(ROUNDS)]);
+      let out = "";
+      const ready = new Promise<void>((resolve) =>
+        p.stdout.on("data", (d) => {
+          out += d;
+          if (out.startsWith("ready\n")) resolve();
+        }),
+      );
+      const lines = new Promise<string[]>((resolve) =>
+        p.on("close", () => resolve(out.trim().split("\n"))),
+      );
+      return { p, ready, lines };
+    });
+    // Each round starts at the same instant in every taker, once all of them are loaded.
+    await Promise.all(takers.map((t) => t.ready));
+    const at = String(Date.now() + 300);
+    for (const t of takers) t.p.stdin.write(at);
+    const outs = await Promise.all(takers.map((t) => t.lines));
     for (let r = 0; r < ROUNDS; r++) {
       const round = outs.map((lines) => lines.find((l) => l.startsWith(`${r} `))?.slice(2));
       expect(round.sort(), `round ${r}`).toEqual(["busy", "busy", "held"]);

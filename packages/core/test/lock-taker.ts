@@ -1,23 +1,32 @@
 /**
  * One taker of locks, in a process of its own (file-lock.test.ts starts several at once): for
  * each round, at the same instant as the other takers, tries `holdFileLock` on that round's lock;
- * when it holds it, keeps it a moment, checks that nobody wrote the file meanwhile, and gives it
- * back. Prints a line per round: `held`, `busy`, or `overlap` (another taker wrote the lock it
- * held).
+ * when it holds it, keeps it to the round's end, checks that nobody wrote the file meanwhile, and
+ * gives it back. Prints a line per round: `held`, `busy`, or `overlap` (another taker wrote the
+ * lock it held).
  */
+import { once } from "node:events";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { holdFileLock } from "../src/file-lock.ts";
 
-const [dir = "", at = "0", rounds = "1"] = process.argv.slice(2);
+const ROUND_MS = 250;
+const HOLD_MS = 200;
+
+const [dir = "", rounds = "1"] = process.argv.slice(2);
+// Loaded: the test writes the first round's instant once every taker is (a taker whose modules
+// loaded late found the locks given back, and took one too).
+process.stdout.write("ready\n");
+const at = Number((await once(process.stdin, "data"))[0]);
 for (let r = 0; r < Number(rounds); r++) {
-  await sleep(Math.max(0, Number(at) + r * 250 - Date.now()));
+  await sleep(Math.max(0, at + r * ROUND_MS - Date.now()));
   const lock = path.join(dir, `race-${r}.lock`);
   try {
     const release = await holdFileLock(lock, (owner) => new Error(`busy ${owner}`));
     const mine = await readFile(lock, "utf8");
-    await sleep(120);
+    // Held until the round's end, so that a taker a moment late still finds it busy.
+    await sleep(Math.max(0, at + r * ROUND_MS + HOLD_MS - Date.now()));
     const still = await readFile(lock, "utf8").catch(() => "");
     process.stdout.write(`${r} ${still === mine ? "held" : "overlap"}\n`);
     await release();
@@ -26,3 +35,4 @@ for (let r = 0; r < Number(rounds); r++) {
     process.stdout.write(`${r} ${message.startsWith("busy") ? "busy" : message}\n`);
   }
 }
+process.stdin.destroy();

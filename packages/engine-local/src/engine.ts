@@ -96,6 +96,7 @@ import {
 } from "./store.ts";
 import { AnonymousRows, streamRows } from "./stream.ts";
 import { SESSION_SETTINGS, TRINO_FUNCTIONS } from "./trino.ts";
+import { CAST_ELEMENT } from "./trino-container-cast.ts";
 import { closeRefusals, openRefusals, QUERY_TOKEN, refusalOf } from "./udfs.ts";
 
 export interface LocalEngineOptions {
@@ -1203,6 +1204,20 @@ function engineError(msg: string, cause: unknown): RunMdError {
       {
         cause,
         hint: "Write the map's type where it is unnested, UNNEST(CAST(m AS map(varchar, varchar))) AS t(k, v): the local engine then unnests its entries, and Athena gives the same answer.",
+      },
+    );
+  }
+  // A cast to array, map or row goes element by element (trino-container-cast.ts).
+  if (
+    /^Binder Error/i.test(msg) &&
+    (msg.includes(CAST_ELEMENT) || /'struct_extract_at\((VARCHAR|JSON),/.test(msg))
+  ) {
+    return new RunMdError(
+      "sql-error",
+      "CAST to an array, map or row type needs an array, map or row; the local engine casts JSON to one only where the query shows the JSON (json_parse, json_extract, CAST AS JSON), not a CTE's or a subquery's column.",
+      {
+        cause,
+        hint: "Cast where the JSON is made: CAST(json_parse(x) AS array(varchar)). Athena gives the same answer.",
       },
     );
   }

@@ -43,6 +43,7 @@ import {
   timestampPrecision,
   VARCHAR_MARKER,
 } from "./trino-ast.ts";
+import { containerCast } from "./trino-container-cast.ts";
 import { ipAddressCast } from "./trino-ipaddress.ts";
 import { annotateColumnTypes } from "./trino-scope.ts";
 import { ifWithoutElse, listaggWithinGroup, stringCastToJson, valuesRows } from "./trino-syntax.ts";
@@ -596,14 +597,7 @@ function trinoNode(v: Node): Node | undefined {
   if (v.class === "CONSTANT") return keepDouble(v);
   if (v.class === "BETWEEN") return rewriteBetween(zonedComparison(v));
   if (v.class === "COMPARISON") return rewriteMapEquality(zonedComparison(v));
-  if (v.class === "CAST")
-    return (
-      ipAddressCast(v) ??
-      zonedCast(v) ??
-      rewriteScalarCast(
-        charCast(rewriteTimestampCast(rewriteToJsonCast(rewriteToVarcharCast(rewriteJsonCast(v))))),
-      )
-    );
+  if (v.class === "CAST") return containerCast(v, trinoCast) ?? trinoCast(v);
   if (v.class === "OPERATOR" && v.type === "OPERATOR_TRY") return guardTry(v);
   if (v.class === "OPERATOR" && v.type === "OPERATOR_COALESCE") return conditionalCoalesce(v);
   if (v.class === "FUNCTION") {
@@ -613,6 +607,17 @@ function trinoNode(v: Node): Node | undefined {
   if (v.class === "FUNCTION" && v.is_operator === true) return rewriteArithmetic(v);
   if (v.class === "FUNCTION" && v.function_name === "avg") return rewriteDecimalAvg(v);
   return undefined;
+}
+
+/** A cast with Trino's semantics: of a scalar, or a container's whole (trino-container-cast.ts). */
+function trinoCast(v: Node): Node {
+  return (
+    ipAddressCast(v) ??
+    zonedCast(v) ??
+    rewriteScalarCast(
+      charCast(rewriteTimestampCast(rewriteToJsonCast(rewriteToVarcharCast(rewriteJsonCast(v))))),
+    )
+  );
 }
 
 /** Macros that raise a Trino error or refuse, in their body or a macro they call. */

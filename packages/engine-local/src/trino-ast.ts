@@ -411,7 +411,7 @@ const JSON_RESULT = new Set([
   "trino_json_array_get",
 ]);
 
-function isJsonValued(v: Node): boolean {
+export function isJsonValued(v: Node): boolean {
   if (v.class === "FUNCTION") return JSON_RESULT.has(String(v.function_name).toLowerCase());
   return v.class === "CAST" && isJsonType(v.cast_type as Node);
 }

@@ -70,7 +70,7 @@ const INT_CAST_TYPES: [string, string][] = [
 export const JSON_CAST_ELEMENTS = ["varchar", "bigint", "integer", "smallint", "tinyint"];
 
 /** trino_to_varchar's cases after the refusal of a zoned value: Trino's text of each type. */
-const TO_VARCHAR = `WHEN typeof(x) IN ('DOUBLE', 'FLOAT') THEN trino_double_text(TRY_CAST(x AS DOUBLE)) WHEN typeof(x) IN ('TIMESTAMP', 'TIMESTAMP WITH TIME ZONE') THEN trino_timestamp_text(x, 3) WHEN typeof(x) = 'INTERVAL' THEN trino_interval_text(TRY_CAST(x AS INTERVAL)) ELSE CAST(x AS VARCHAR) END`;
+const TO_VARCHAR = `WHEN typeof(x) = 'DOUBLE' THEN trino_double_text(TRY_CAST(x AS DOUBLE)) WHEN typeof(x) = 'FLOAT' THEN trino_real_text(TRY_CAST(x AS FLOAT)) WHEN typeof(x) IN ('TIMESTAMP', 'TIMESTAMP WITH TIME ZONE') THEN trino_timestamp_text(x, 3) WHEN typeof(x) = 'INTERVAL' THEN trino_interval_text(TRY_CAST(x AS INTERVAL)) ELSE CAST(x AS VARCHAR) END`;
 
 /** CAST(x AS JSON)'s answers for a varchar, a NaN or infinite double, and a real (CASE branches of x). */
 const TO_JSON =
@@ -113,6 +113,11 @@ export const HELPER_MACROS: string[] = [
   `CREATE MACRO trino_double_exponent(t) AS CASE WHEN contains(t, 'e') THEN CAST(split_part(t, 'e', 2) AS INTEGER) ELSE 0 END + length(split_part(split_part(t, 'e', 1), '.', 1)) - 1 - (length(trino_double_digits(t)) - length(ltrim(trino_double_digits(t), '0')))`,
   `CREATE MACRO trino_double_mantissa(d) AS left(d, 1) || '.' || CASE WHEN length(d) > 1 THEN substr(d, 2) ELSE '0' END`,
   `CREATE MACRO trino_double_text(x) AS CASE WHEN isnan(x) THEN 'NaN' WHEN isinf(x) AND x > 0 THEN 'Infinity' WHEN isinf(x) THEN '-Infinity' WHEN x = 0 THEN CASE WHEN CAST(x AS VARCHAR) LIKE '-%' THEN '-0E0' ELSE '0E0' END ELSE (CASE WHEN x < 0 THEN '-' ELSE '' END) || trino_double_mantissa(rtrim(ltrim(trino_double_digits(CAST(abs(x) AS VARCHAR)), '0'), '0')) || 'E' || trino_double_exponent(CAST(abs(x) AS VARCHAR)) END`,
+  // CAST(real AS varchar) as Trino writes it (RealOperators): the float's shortest digits read as
+  // a double, then at most seven significant digits, half even ('0.1' is 1.0E-1; the double's
+  // digits were 1.0000000149011612E-1). printf rounds the double's exact value, as DecimalFormat.
+  `CREATE MACRO trino_sci_text(s) AS regexp_replace(rtrim(split_part(s, 'e', 1), '0'), '\\.$', '.0') || 'E' || CAST(split_part(s, 'e', 2) AS INTEGER)`,
+  `CREATE MACRO trino_real_text(x) AS CASE WHEN isnan(x) THEN 'NaN' WHEN isinf(x) AND x > 0 THEN 'Infinity' WHEN isinf(x) THEN '-Infinity' WHEN x = 0 THEN CASE WHEN CAST(x AS VARCHAR) LIKE '-%' THEN '-0E0' ELSE '0E0' END ELSE trino_sci_text(printf('%.6e', CAST(CAST(x AS VARCHAR) AS DOUBLE))) END`,
   // A timestamp's text as Trino writes it, with p fraction digits: a timestamp with time zone
   // (a UTC instant here) ends with its zone, '2024-03-10 06:30:00.000 UTC' (DuckDB: '...+00').
   `CREATE MACRO trino_local_text(l, p) AS strftime(l, '%Y-%m-%d %H:%M:%S') || CASE WHEN p = 0 THEN '' ELSE '.' || left(strftime(l, '%f') || '000000', p) END`,

@@ -304,3 +304,76 @@ describe("every refusal goes through trino_refuse, which try() cannot hide", () 
     }
   });
 });
+
+// Trino casts a container element by element with the scalar cast: a double's text is 2.55E1
+// (the conformance corpus: `CAST(v as VARCHAR)` of 25.5E0 in transform_values), a timestamp(3)
+// keeps three fraction digits, a timestamp(2) literal two (corpus: CAST(TIMESTAMP '... 56.12' AS
+// VARCHAR)). DuckDB cast the elements with its own text: ['25.5'], '2020-05-01 12:34:56'.
+describe("CAST to array, map and row types, element by element as Trino casts them", () => {
+  it("doubles in Trino's text, in constructors and in values the tree does not show", async () => {
+    expect(
+      await rows(
+        "SELECT CAST(ARRAY[25.5E0, NULL] AS ARRAY(varchar)), CAST(a AS ARRAY(varchar)), CAST(MAP(ARRAY['k'], ARRAY[25.5E0]) AS MAP(varchar, varchar)), CAST(m AS MAP(varchar, varchar)), CAST(r AS ROW(x varchar, y varchar)) FROM (SELECT ARRAY[25.5E0, 1e20] AS a, MAP(ARRAY[1.5E0], ARRAY[26.5E0]) AS m, ROW(27.5E0, 2) AS r)",
+      ),
+    ).toEqual([
+      [
+        ["2.55E1", null],
+        ["2.55E1", "1.0E20"],
+        { k: "2.55E1" },
+        { "1.5E0": "2.65E1" },
+        { x: "2.75E1", y: "2" },
+      ],
+    ]);
+  });
+
+  it("nested arrays, and NULL arrays and rows stay NULL", async () => {
+    expect(
+      await rows(
+        "SELECT CAST(a AS ARRAY(ARRAY(varchar))), CAST(r AS ROW(x varchar)) FROM (SELECT ARRAY[ARRAY[25.5E0], NULL] AS a, CAST(NULL AS ROW(d double)) AS r)",
+      ),
+    ).toEqual([[[["2.55E1"], null], null]]);
+  });
+
+  it("timestamps with their precision's fraction digits", async () => {
+    expect(
+      await rows(
+        "SELECT CAST(ARRAY[CAST('2020-05-01 12:34:56' AS timestamp)] AS ARRAY(varchar)), CAST(ARRAY[TIMESTAMP '2020-05-01 12:34:56.12'] AS ARRAY(varchar)), CAST(a AS ARRAY(varchar)) FROM (SELECT ARRAY[from_iso8601_timestamp('2020-05-01T12:34:56Z')] AS a)",
+      ),
+    ).toEqual([
+      [["2020-05-01 12:34:56.000"], ["2020-05-01 12:34:56.12"], ["2020-05-01 12:34:56.000 UTC"]],
+    ]);
+  });
+
+  it("a failing element fails the CAST, and TRY_CAST gives NULL for the whole array", async () => {
+    await expect(rows("SELECT CAST(ARRAY['1', 'x'] AS ARRAY(integer))")).rejects.toThrow(
+      /Cannot cast 'x' to INT/,
+    );
+    expect(await rows("SELECT TRY_CAST(ARRAY['1', 'x'] AS ARRAY(integer))")).toEqual([[null]]);
+  });
+
+  it("says why where the value is not an array, map or row where the query runs", async () => {
+    for (const sql of [
+      `WITH t AS (SELECT json_parse('[1.5, "a"]') AS j) SELECT CAST(j AS ARRAY(varchar)) FROM t`,
+      "SELECT CAST(c AS ROW(a varchar)) FROM (VALUES 'x') t(c)",
+    ]) {
+      await expect(rows(sql), sql).rejects.toThrow(/CAST to an array, map or row type needs/);
+    }
+    // Where the JSON is made, the cast answers (Trino's JSON casts, trino-ast.ts).
+    expect(await rows(`SELECT CAST(json_parse('[1.5, "a"]') AS ARRAY(varchar))`)).toEqual([
+      [["1.5E0", "a"]],
+    ]);
+  });
+});
+
+// Trino's RealOperators.castToVarchar: DecimalFormat("0.0#####E0") of the float's shortest
+// digits read as a double, so at most seven significant digits. The double's digits were printed
+// (1.0000000149011612E-1 for REAL '0.1').
+describe("CAST(real AS varchar)", () => {
+  it("prints at most seven significant digits of the float's shortest text", async () => {
+    expect(
+      await rows(
+        "SELECT CAST(REAL '0.1' AS varchar), CAST(REAL '-25.5' AS varchar), CAST(REAL '123456.78' AS varchar), CAST(REAL '1' AS varchar), CAST(-REAL '0' AS varchar), CAST(CAST(infinity() AS real) AS varchar), CAST(ARRAY[REAL '0.1'] AS ARRAY(varchar))",
+      ),
+    ).toEqual([["1.0E-1", "-2.55E1", "1.234568E5", "1.0E0", "-0E0", "Infinity", ["1.0E-1"]]]);
+  });
+});
