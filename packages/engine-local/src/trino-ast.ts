@@ -302,6 +302,20 @@ export function columnRef(name: string): Node {
   };
 }
 
+/** `lhs -> expr`: a lambda node of DuckDB's tree. */
+export function lambdaNode(lhs: Node, expr: Node): Node {
+  return { class: "LAMBDA", type: "LAMBDA", alias: "", query_location: 0, lhs, expr };
+}
+
+/** An untyped NULL constant. */
+export const NULL_CONSTANT: Node = {
+  class: "CONSTANT",
+  type: "VALUE_CONSTANT",
+  alias: "",
+  query_location: 0,
+  value: { type: { id: "NULL", type_info: null }, is_null: true },
+};
+
 export function bindFirst(args: Node[], fn: string, like: Node): Node {
   const bound = (a: Node) => namesColumn(a) || hasAggregate(a);
   const none = { alias: "" };
@@ -312,14 +326,7 @@ export function bindFirst(args: Node[], fn: string, like: Node): Node {
     args.map((a) => (bound(a) ? callNode("struct_extract_at", [param, intConst(++at)], none) : a)),
     none,
   );
-  const lambda: Node = {
-    class: "LAMBDA",
-    type: "LAMBDA",
-    alias: "",
-    query_location: 0,
-    lhs: param,
-    expr: call,
-  };
+  const lambda = lambdaNode(param, call);
   const row = callNode(
     "row",
     args.filter(bound).map((a) => ({ ...a, alias: "" })),

@@ -8,7 +8,15 @@
  */
 
 import { clone } from "./tree.ts";
-import { callNode, intConst, isJsonValued, strConst } from "./trino-ast.ts";
+import {
+  callNode,
+  columnRef,
+  intConst,
+  isJsonValued,
+  lambdaNode,
+  NULL_CONSTANT,
+  strConst,
+} from "./trino-ast.ts";
 
 type Node = Record<string, unknown>;
 
@@ -51,7 +59,7 @@ function convert(x: Node, type: Node, depth: number, scalar: (cast: Node) => Nod
     const el = element(depth);
     return callNode(
       "list_transform",
-      [x, lambda(el, convert(el, info.child_type as Node, depth + 1, scalar))],
+      [x, lambdaNode(el, convert(el, info.child_type as Node, depth + 1, scalar))],
       NONE,
     );
   }
@@ -109,7 +117,7 @@ function convertMap(x: Node, info: Node, depth: number, scalar: (c: Node) => Nod
   );
   const entries = callNode(
     "list_transform",
-    [callNode("map_entries", [x], NONE), lambda(el, pair)],
+    [callNode("map_entries", [x], NONE), lambdaNode(el, pair)],
     NONE,
   );
   return callNode("map_from_entries", [entries], NONE);
@@ -138,30 +146,7 @@ function convertRow(x: Node, info: Node, depth: number, scalar: (c: Node) => Nod
   };
 }
 
-const NULL_CONSTANT: Node = {
-  class: "CONSTANT",
-  type: "VALUE_CONSTANT",
-  alias: "",
-  query_location: 0,
-  value: { type: { id: "NULL", type_info: null }, is_null: true },
-};
-
-const element = (depth: number): Node => ({
-  class: "COLUMN_REF",
-  type: "COLUMN_REF",
-  alias: "",
-  query_location: 0,
-  column_names: [`${CAST_ELEMENT}${depth}`],
-});
-
-const lambda = (param: Node, expr: Node): Node => ({
-  class: "LAMBDA",
-  type: "LAMBDA",
-  alias: "",
-  query_location: 0,
-  lhs: param,
-  expr,
-});
+const element = (depth: number): Node => columnRef(`${CAST_ELEMENT}${depth}`);
 
 function castNode(child: Node, type: Node): Node {
   return {

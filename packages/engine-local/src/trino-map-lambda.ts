@@ -6,7 +6,7 @@
  * and `zip_with(a, b, (x, y) -> ...)`, over the pairs of list_zip.
  */
 import { isLosslessNumber } from "lossless-json";
-import { callNode, columnRef, intConst, strConst } from "./trino-ast.ts";
+import { callNode, columnRef, intConst, NULL_CONSTANT, strConst } from "./trino-ast.ts";
 
 type Node = Record<string, unknown>;
 
@@ -127,29 +127,22 @@ export function packedReduce(args: Node[]): Node | undefined {
       ],
       none,
     );
-  const NULL: Node = {
-    class: "CONSTANT",
-    type: "VALUE_CONSTANT",
-    alias: "",
-    query_location: 0,
-    value: { type: { id: "NULL", type_info: null }, is_null: true },
-  };
   const [state, element] = [fresh("state", step.expr), fresh("element", step.expr)];
   const reads = new Map([
     [params[0].toLowerCase(), fieldOf(state, strConst("s"))],
     [params[1].toLowerCase(), fieldOf(element, strConst("x"))],
   ]);
-  const body = pack(substitute(step.expr, reads) as Node, NULL);
+  const body = pack(substitute(step.expr, reads) as Node, NULL_CONSTANT);
   const lhs = callNode("row", [columnRef(state), columnRef(element)], none);
   const fold: Node = { ...step, lhs, expr: body };
   const packElement: Node = {
     ...step,
     lhs: columnRef(element),
-    expr: pack(NULL, columnRef(element)),
+    expr: pack(NULL_CONSTANT, columnRef(element)),
   };
   const elements = callNode("list_transform", [a, packElement], none);
   const start = packs(init) ? init : stateType(args, params);
-  const folded = callNode("list_reduce", [elements, fold, pack(start, NULL)], none);
+  const folded = callNode("list_reduce", [elements, fold, pack(start, NULL_CONSTANT)], none);
   return callNode("struct_extract", [folded, strConst("s")], none);
 }
 
