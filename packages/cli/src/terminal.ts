@@ -218,7 +218,7 @@ function count(n: number, word: string): string {
 function errorOf(report: RunReport): string {
   if (report.error) return `${printable(report.error.message)} [${report.error.code}]`;
   if (report.status !== "errored") return "";
-  const step = report.steps.find((s) => s.status === "errored" && !s.optional && s.error);
+  const step = report.steps.find((s) => s.status === "errored" && s.error);
   return step?.error
     ? `step ${step.id}: ${printable(step.error.message)} [${step.error.code}]`
     : "";

@@ -99,12 +99,27 @@ function valueNumber(v: JsonValue, column: string, against: string): Exact {
   return x;
 }
 
-/** Equality of a result value with a literal that is not a number: booleans, text, null. */
-function equalsLiteral(v: JsonValue, lit: Literal): boolean {
+/**
+ * Equality of a result value with a literal that is not a number: booleans, text, null. A value
+ * compared with `true`/`false` must be a boolean as some engine shows one: JSON's, Athena's text
+ * `true`/`false`, or Logs Insights' 1/0 (its results show a JSON boolean so). Anything else is an
+ * error of the check: `no readOnly == true` held over Logs Insights' 1 (review).
+ */
+function equalsLiteral(v: JsonValue, lit: Literal, column: string): boolean {
   if (lit === null) return v === null;
   if (v === null) return false;
-  if (typeof lit === "boolean") return v === lit || asText(v).toLowerCase() === String(lit);
+  if (typeof lit === "boolean") return booleanOf(v, column, lit) === lit;
   return asText(v) === lit;
+}
+
+function booleanOf(v: JsonValue, column: string, against: boolean): boolean {
+  if (typeof v === "boolean") return v;
+  const t = asText(v).trim().toLowerCase();
+  if (t === "true" || t === "1") return true;
+  if (t === "false" || t === "0") return false;
+  throw new CheckError(
+    `${column} holds ${JSON.stringify(v)}, which is not a boolean (true/false, or 1/0 as Logs Insights shows one), so it cannot be compared with ${against}`,
+  );
 }
 
 /**
@@ -114,7 +129,7 @@ function equalsLiteral(v: JsonValue, lit: Literal): boolean {
  */
 function inList(v: JsonValue, values: readonly Literal[], column: string): boolean {
   const numbers = values.map(literalNumber);
-  if (values.some((lit, k) => numbers[k] === undefined && equalsLiteral(v, lit))) return true;
+  if (values.some((lit, k) => numbers[k] === undefined && equalsLiteral(v, lit, column))) return true;
   const wanted = numbers.filter((x): x is Exact => x !== undefined);
   if (wanted.length === 0) return false;
   const x = valueNumber(
@@ -165,7 +180,7 @@ function predicateHolds(
         return orderHolds(compareExact(x, lit), p.op);
       }
       if (typeof p.value === "boolean") {
-        const eq = equalsLiteral(v, p.value);
+        const eq = equalsLiteral(v, p.value, column);
         if (p.op === "==") return eq;
         if (p.op === "!=") return !eq;
         return false;

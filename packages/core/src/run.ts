@@ -122,11 +122,15 @@ function emptyCounts<K extends string>(keys: readonly K[]): Record<K, number> {
 const STATUSES: readonly Status[] = ["passed", "warned", "failed", "errored"];
 const STEP_STATUSES: readonly StepStatus[] = [...STATUSES, "skipped", "cancelled"];
 
-/** A step's contribution to the run: an optional step's failure only warns. */
+/**
+ * A step's contribution to the run: an optional step's failure only warns (spec §2). Its error
+ * stays an error (§6 keeps them apart): an optional step over a wrong log directory, or whose
+ * query the engine refused, read no logs, and exit 0 would read as "nothing found".
+ */
 function runContribution(s: StepReport): Status | "cancelled" | undefined {
   if (s.status === "skipped") return undefined;
   if (s.status === "cancelled") return "cancelled";
-  if (s.optional && (s.status === "failed" || s.status === "errored")) return "warned";
+  if (s.optional && s.status === "failed") return "warned";
   return s.status;
 }
 

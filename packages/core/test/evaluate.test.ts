@@ -219,6 +219,24 @@ describe("quantified checks", () => {
     expect(run("every readonly == true", r).status).toBe("failed");
   });
 
+  it("booleans compare with Logs Insights' 1/0; a value that is no boolean is an error of the check", () => {
+    // Logs Insights shows a JSON boolean as 1 or 0 (a number locally, text from CloudWatch).
+    const insights = result(["readOnly"], [[1], [0], ["1"]]);
+    expect(run("no readOnly == true", insights)).toMatchObject({
+      status: "failed",
+      offendingCount: 2,
+    });
+    expect(run("some readOnly == false", insights).actual).toBe(1);
+    expect(run("every readOnly in (true, false)", insights).status).toBe("passed");
+    for (const v of [2, "yes", { a: 1 }]) {
+      const o = run("no flag == true", result(["flag"], [[v]]));
+      expect(o.status).toBe("errored");
+      expect(o.message).toContain("which is not a boolean");
+    }
+    // NULL is no boolean and no error: it equals only null.
+    expect(run("no flag == true", result(["flag"], [[null]])).status).toBe("passed");
+  });
+
   it("LIKE escapes regular-expression characters and is case-sensitive", () => {
     const r = result(["s"], [["a.b"], ["axb"], ["A.B"]]);
     expect(run("some s like 'a.b'", r).actual).toBe(1);

@@ -250,14 +250,24 @@ describe("running a runbook", () => {
     expect(exitCodeOf(boom.status)).toBe(2);
   });
 
-  it("an optional step's failure only warns", async () => {
-    const report = await runRunbook(
+  it("an optional step's failure only warns; its error is still an error of the run", async () => {
+    const failed = await runRunbook(
+      runbook(),
+      opts({ step: "third" }),
+      engines({ third: { rows: [] } }),
+    );
+    expect(failed.steps[0]!.status).toBe("failed");
+    expect(failed.status).toBe("warned");
+    expect(exitCodeOf(failed.status)).toBe(0);
+    // An optional step that read nothing (a query the engine refused, no data) is no pass.
+    const errored = await runRunbook(
       runbook(),
       opts(),
       engines({ first: { rows: [[1]] }, third: new Error("no such table") }),
     );
-    expect(report.steps[2]!.status).toBe("errored");
-    expect(report.status).toBe("warned");
+    expect(errored.steps[2]!.status).toBe("errored");
+    expect(errored.status).toBe("errored");
+    expect(exitCodeOf(errored.status)).toBe(2);
   });
 
   it("a step's timeout= cancels its query and errors the step with a hint", async () => {
