@@ -105,8 +105,9 @@ describe.skipIf(!hasShared)("the shared data sets on a collected store", () => {
     const onStore = await createLocalEngine({ store, threads: 2 });
     const onRaw = await createLocalEngine({ logDir: dir, threads: 2 });
     try {
+      // Some records' times have a space for the T, which from_iso8601_timestamp refuses as Athena does.
       const stored = await onStore.runAthenaSql(
-        `SELECT nullif(eventid, '') || ' ' || "timestamp" || ' ' || to_iso8601(from_iso8601_timestamp(eventtime)), eventname FROM cloudtrail_logs`,
+        `SELECT nullif(eventid, '') || ' ' || "timestamp" || ' ' || to_iso8601(from_iso8601_timestamp(replace(eventtime, ' ', 'T'))), eventname FROM cloudtrail_logs`,
         [],
       );
       const want = await truth(dir);

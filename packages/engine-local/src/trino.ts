@@ -191,6 +191,19 @@ const MAP_CONCAT_OVERLOADS = [2, 3, 4, 5, 6, 7, 8]
   })
   .join(", ");
 
+/**
+ * The ISO 8601 text from_iso8601_timestamp casts (RE2, no anchors): a full date, and a time of
+ * day with seconds after a 'T', with a UTC offset or none (the session's zone, UTC on Athena).
+ */
+const ISO8601_UTC =
+  "\\d{4,9}-\\d{1,2}-\\d{1,2}(T\\d{1,2}:\\d{1,2}:\\d{1,2}(\\.\\d+)?(Z|[+-]00(:?00)?)?)?";
+/**
+ * Joda's ISODateTimeFormat.dateTimeParser(): a date (year, month, day; ordinal; week) and an
+ * optional 'T' time whose last field may have a fraction, and an offset; or a 'T' time alone.
+ */
+const ISO8601_JODA =
+  "([+-]?\\d{1,9}(-(\\d{1,2}(-\\d{1,2})?|\\d{3}|W\\d{1,2}(-\\d)?))?|[+-]?\\d{1,9}-?W\\d{1,2}-?\\d?)?(T(\\d{1,2}(:\\d{1,2}(:\\d{1,2})?)?([.,]\\d+)?)?(Z|[+-]\\d{1,2}(:?\\d{2}(:?\\d{2}([.,]\\d+)?)?)?)?)?";
+
 const ISO8601_FOREIGN =
   "from_iso8601_timestamp with an offset other than Z or +00:00 is not supported locally (the local engine keeps timestamps in UTC)";
 
@@ -252,7 +265,10 @@ const MACRO_DEFS: string[] = [
   // Time.
   // Trino keeps a zoned timestamp's milliseconds in 52 bits: a later year is an error. An offset
   // other than UTC would print as UTC here (the instant is right, the zone is lost): an error.
-  `CREATE MACRO from_iso8601_timestamp(s) AS CASE WHEN trino_iso8601_foreign(s) THEN trino_refuse('${ISO8601_FOREIGN}') WHEN abs(epoch_ms(CAST(s AS TIMESTAMPTZ))) > 2251799813685247 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Millis overflow: ' || epoch_ms(CAST(s AS TIMESTAMPTZ)), s) ELSE CAST(s AS TIMESTAMPTZ) END`,
+  // Joda's ISO parser (Trino's): 'T' between date and time ('2021-10-13 18:35:08' is an error),
+  // digits past the millisecond dropped. The forms DuckDB's cast reads alike, with a UTC offset,
+  // are cast; Joda's others (an offset, a week date, no seconds...) are refused; the rest raise.
+  `CREATE MACRO from_iso8601_timestamp(s) AS CASE WHEN regexp_full_match(s, '${ISO8601_UTC}') THEN CASE WHEN abs(epoch_ms(CAST(s AS TIMESTAMPTZ))) > 2251799813685247 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Millis overflow: ' || epoch_ms(CAST(s AS TIMESTAMPTZ)), s) ELSE date_trunc('millisecond', CAST(s AS TIMESTAMPTZ)) END WHEN regexp_full_match(s, '${ISO8601_JODA}') THEN trino_refuse(CASE WHEN trino_iso8601_foreign(s) THEN '${ISO8601_FOREIGN}' ELSE 'from_iso8601_timestamp of ''' || s || ''' is not supported locally: write the date and time in full, 2021-10-13T18:35:08Z' END) ELSE trino_raise('INVALID_FUNCTION_ARGUMENT: ' || trino_joda_invalid(s, length(regexp_extract(s, '^${ISO8601_JODA}'))), s) END`,
   `CREATE MACRO from_iso8601_date(s) AS CAST(s AS DATE)`,
   // With a zone (or hours and minutes of an offset): a zoned value (trino-zoned.ts).
   `CREATE MACRO from_unixtime(x) AS to_timestamp(CAST(x AS DOUBLE)), (x, z) AS trino_tz_from_instant(to_timestamp(CAST(x AS DOUBLE)), trino_tz_name(z), 3), (x, h, m) AS trino_tz_from_instant(to_timestamp(CAST(x AS DOUBLE)), trino_tz_minutes_text(h * 60 + m), 3)`,
@@ -497,6 +513,9 @@ const OPERATOR_MACROS: string[] = [
   ...ZONED_MACROS,
   ...IP_MACROS,
   ...HELPER_MACROS,
+  // Joda's message for text it cannot parse at position p (FormatUtils.createErrorMessage).
+  `CREATE MACRO trino_joda_sample(s, p) AS CASE WHEN length(s) <= p + 35 THEN s ELSE left(s, p + 32) || '...' END`,
+  `CREATE MACRO trino_joda_invalid(s, p) AS 'Invalid format: "' || trino_joda_sample(s, p) || '"' || CASE WHEN p <= 0 THEN '' WHEN p >= length(s) THEN ' is too short' ELSE ' is malformed at "' || substr(trino_joda_sample(s, p), p + 1) || '"' END`,
   // from_iso8601_timestamp's unsupported case: an offset other than UTC.
   `CREATE MACRO trino_iso8601_foreign(s) AS regexp_matches(s, '[T ][0-9:.,]+[+-]([0-9]{2}):?([0-9]{2})?$') AND NOT regexp_matches(s, '[+-]00(:?00)?$')`,
   // reduce's number state (trino-map-lambda.ts stateType): a decimal the step widens grows a digit
