@@ -268,7 +268,7 @@ const MACRO_DEFS: string[] = [
   // Joda's ISO parser (Trino's): 'T' between date and time ('2021-10-13 18:35:08' is an error),
   // digits past the millisecond dropped. The forms DuckDB's cast reads alike, with a UTC offset,
   // are cast; Joda's others (an offset, a week date, no seconds...) are refused; the rest raise.
-  `CREATE MACRO from_iso8601_timestamp(s) AS CASE WHEN regexp_full_match(s, '${ISO8601_UTC}') THEN CASE WHEN abs(epoch_ms(CAST(s AS TIMESTAMPTZ))) > 2251799813685247 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Millis overflow: ' || epoch_ms(CAST(s AS TIMESTAMPTZ)), s) ELSE date_trunc('millisecond', CAST(s AS TIMESTAMPTZ)) END WHEN regexp_full_match(s, '${ISO8601_JODA}') THEN trino_refuse(CASE WHEN trino_iso8601_foreign(s) THEN '${ISO8601_FOREIGN}' ELSE 'from_iso8601_timestamp of ''' || s || ''' is not supported locally: write the date and time in full, 2021-10-13T18:35:08Z' END) ELSE trino_raise('INVALID_FUNCTION_ARGUMENT: ' || trino_joda_invalid(s, length(regexp_extract(s, '^${ISO8601_JODA}'))), s) END`,
+  `CREATE MACRO from_iso8601_timestamp(s) AS CASE WHEN regexp_full_match(s, '${ISO8601_UTC}') THEN CASE WHEN abs(epoch_ms(CAST(s AS TIMESTAMPTZ))) > 2251799813685247 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Millis overflow: ' || epoch_ms(CAST(s AS TIMESTAMPTZ)), s) ELSE trino_ms_floor(epoch_us(CAST(s AS TIMESTAMPTZ))) END WHEN regexp_full_match(s, '${ISO8601_JODA}') THEN trino_refuse(CASE WHEN trino_iso8601_foreign(s) THEN '${ISO8601_FOREIGN}' ELSE 'from_iso8601_timestamp of ''' || s || ''' is not supported locally: write the date and time in full, 2021-10-13T18:35:08Z' END) ELSE trino_raise('INVALID_FUNCTION_ARGUMENT: ' || trino_joda_invalid(s, length(regexp_extract(s, '^${ISO8601_JODA}'))), s) END`,
   `CREATE MACRO from_iso8601_date(s) AS CAST(s AS DATE)`,
   // With a zone (or hours and minutes of an offset): a zoned value (trino-zoned.ts).
   `CREATE MACRO from_unixtime(x) AS to_timestamp(CAST(x AS DOUBLE)), (x, z) AS trino_tz_from_instant(to_timestamp(CAST(x AS DOUBLE)), trino_tz_name(z), 3), (x, h, m) AS trino_tz_from_instant(to_timestamp(CAST(x AS DOUBLE)), trino_tz_minutes_text(h * 60 + m), 3)`,
@@ -513,6 +513,9 @@ const OPERATOR_MACROS: string[] = [
   ...ZONED_MACROS,
   ...IP_MACROS,
   ...HELPER_MACROS,
+  // The instant of us microseconds, down to its millisecond (date_trunc of a TIMESTAMPTZ goes
+  // through ICU's calendar, several times slower).
+  `CREATE MACRO trino_ms_floor(us) AS make_timestamptz(us - ((us % 1000 + 1000) % 1000))`,
   // Joda's message for text it cannot parse at position p (FormatUtils.createErrorMessage).
   `CREATE MACRO trino_joda_sample(s, p) AS CASE WHEN length(s) <= p + 35 THEN s ELSE left(s, p + 32) || '...' END`,
   `CREATE MACRO trino_joda_invalid(s, p) AS 'Invalid format: "' || trino_joda_sample(s, p) || '"' || CASE WHEN p <= 0 THEN '' WHEN p >= length(s) THEN ' is too short' ELSE ' is malformed at "' || substr(trino_joda_sample(s, p), p + 1) || '"' END`,
