@@ -111,21 +111,30 @@ export class AuditLog {
     });
   }
 
+  /**
+   * Continues from the file's last entry: another process's, or a torn line's repair. A file
+   * that now ends before this log's own last entry was cut by someone: the next entry keeps this
+   * log's numbering (so `verify` reports the seq gap where the entries went missing) and says
+   * what was lost, rather than numbering on from the cut and hiding it (found by review).
+   */
   private async catchUp(): Promise<void> {
+    const written = { seq: this.seq, hash: this.last };
+    const before = (await this.fh!.stat()).size;
     const tail = await lastEntry(this.file);
     this.seq = tail.entry?.seq ?? 0;
     this.last = tail.entry?.hash ?? GENESIS;
+    const cut = this.size >= 0 && (before < this.size || this.seq < written.seq);
     if (tail.torn) await moveTorn(this.file, tail.torn, this.now());
     this.size = (await this.fh!.stat()).size;
+    const recover = (details: Record<string, unknown>) =>
+      this.write([{ actor: SYSTEM_ACTOR, groups: [], action: "server.recover", details }]);
     if (tail.torn)
-      await this.write([
-        {
-          actor: SYSTEM_ACTOR,
-          groups: [],
-          action: "server.recover",
-          details: { tornBytes: tail.torn.bytes, movedTo: tail.torn.movedTo, afterSeq: this.seq },
-        },
-      ]);
+      await recover({ tornBytes: tail.torn.bytes, movedTo: tail.torn.movedTo, afterSeq: this.seq });
+    if (cut) {
+      const afterSeq = this.seq;
+      this.seq = Math.max(this.seq, written.seq);
+      await recover({ cutAfterSeq: afterSeq, lastWritten: written });
+    }
   }
 
   /** Seals and writes entries in order, one write and one fsync; the chain moves on after. */

@@ -268,6 +268,32 @@ describe("a line that reads as its entry but is not the text written for it", ()
   });
 });
 
+describe("entries cut off the end while the server runs", () => {
+  it("are not numbered over: the next entry keeps the server's numbering and says what went missing", async () => {
+    const file = path.join(dir, "cut", "audit.log");
+    const log = await AuditLog.open(file, clock());
+    for (const action of ["server.start", "query.request", "access.refused"] as const)
+      await log.append({ actor: "lead@example.com", groups: [], action });
+    const ls = await lines(file);
+    const third = JSON.parse(ls[2]!);
+    await write(file, ls.slice(0, 1)); // someone drops entries 2 and 3
+    await log.append({ actor: "alice@example.com", groups: [], action: "run.request" });
+    await log.close();
+    const after = (await lines(file)).map((l) => JSON.parse(l));
+    expect(after.map((e) => [e.seq, e.action])).toEqual([
+      [1, "server.start"],
+      [4, "server.recover"],
+      [5, "run.request"],
+    ]);
+    expect(after[1].details).toEqual({
+      cutAfterSeq: 1,
+      lastWritten: { seq: 3, hash: third.hash },
+    });
+    // verify names the place: seq 2 and 3 were written and are gone.
+    expect(await verifyAuditFile(file)).toEqual(brokenAt(2, 4, "seq gap: expected 2, found 4"));
+  });
+});
+
 describe("a crash mid-write", () => {
   it("a torn last line is moved aside on open and a server.recover entry keeps the chain valid", async () => {
     const file = await logOf("torn", 3);
