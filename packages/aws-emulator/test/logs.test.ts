@@ -357,7 +357,9 @@ describe("the logs engine against the emulator", () => {
   test("an unknown log group is reported with the service's message", async () => {
     setFaults({ logGroups: ["CloudTrail/management"] });
     await expect(
-      engine.query(request("fields a", { attributes: { optional: false, logGroups: ["nope"] } })),
+      engine.query(
+        request("fields eventName", { attributes: { optional: false, logGroups: ["nope"] } }),
+      ),
     ).rejects.toMatchObject({
       code: "logs-request-failed",
       message: expect.stringContaining("Log group nope does not exist"),

@@ -1,5 +1,5 @@
-import { type Diagnostic, maskReferences, type ParamDecl, RULES, type Step } from "@run-md/core";
-import { InsightsSyntaxError, parseInsights } from "@run-md/insights";
+import { type Diagnostic, type ParamDecl, RULES, type Step } from "@run-md/core";
+import { checkInsights, InsightsSyntaxError } from "@run-md/insights";
 import { checkSql, type TableConfig } from "@run-md/sql";
 
 export interface LintOptions {
@@ -7,13 +7,17 @@ export interface LintOptions {
   tables?: TableConfig | undefined;
   /** What the parser found already: a step with an error inside it is not checked again. */
   found?: readonly Diagnostic[];
-  /** The runbook's parameters: a boolean or number one is checked as the literal Athena gets. */
+  /**
+   * The runbook's parameters: in SQL a boolean or number one is checked as the literal Athena
+   * gets; in Logs Insights a boolean one may not be a condition, and limit's count is a number.
+   */
   params?: Readonly<Record<string, ParamDecl>>;
 }
 
 /**
  * Checks that go beyond the Markdown and front matter, placed at their line and column in the
- * file: the syntax of each `logs-insights` step, and for each `sql` step everything Athena would
+ * file: for each `logs-insights` step its syntax, its fields against CloudTrail's record and its
+ * parameters where their type matters (`@run-md/insights` checkInsights), and for each `sql` step everything Athena would
  * reject (`@run-md/sql`: Trino's grammar, the tables a step may read, the CloudTrail columns and
  * struct fields, Athena's functions). Core cannot do this: it knows no query language. It runs
  * on the steps of files with other errors too, so one pass reports every problem.
@@ -35,7 +39,7 @@ export async function lintQueries(
       ((d.line > start.line && d.line <= end.line) ||
         (d.line === start.line && d.rule === RULES.unclosedFence));
     if (found.some(echoed)) continue;
-    if (step.dialect === "logs-insights") out.push(...lintInsights(file, step));
+    if (step.dialect === "logs-insights") out.push(...lintInsights(file, step, params));
     else out.push(...(await lintSql(file, step, tables, params)));
   }
   return out;
@@ -58,25 +62,27 @@ export async function unparsedQueries(
   return (await lintQueries(file, steps, opts)).filter((d) => UNPARSED.has(d.rule));
 }
 
-function lintInsights(file: string, step: Step): Diagnostic[] {
-  // Each `{{name}}` becomes a string literal of the same length, as at run time a literal takes
-  // its place, so columns after it stay right.
-  const text = maskReferences(step.query, (length) => `"${"x".repeat(length - 2)}"`);
+function lintInsights(
+  file: string,
+  step: Step,
+  params: Readonly<Record<string, ParamDecl>>,
+): Diagnostic[] {
+  // The query as written: the parser reads each `{{name}}` as a parameter (a value anywhere a
+  // value goes, and limit's count), and its messages name it as written.
+  const at = (line: number, column: number, rule: string, message: string): Diagnostic => ({
+    file,
+    line: step.queryLine + line - 1,
+    column,
+    severity: "error",
+    rule,
+    message,
+  });
   try {
-    parseInsights(text);
-    return [];
+    const types = Object.fromEntries(Object.entries(params).map(([k, d]) => [k, d.type]));
+    return checkInsights(step.query, { types }).map((p) => at(p.line, p.column, p.rule, p.message));
   } catch (e) {
     if (!(e instanceof InsightsSyntaxError)) throw e;
-    return [
-      {
-        file,
-        line: step.queryLine + e.line - 1,
-        column: e.column,
-        severity: "error",
-        rule: "insights-syntax",
-        message: e.message,
-      },
-    ];
+    return [at(e.line, e.column, "insights-syntax", e.message)];
   }
 }
 

@@ -61,3 +61,93 @@ describe("Logs Insights syntax in runbooks", () => {
     ).toEqual([]);
   });
 });
+
+async function lintWith(params: string, body: string) {
+  const { runbook } = parseRunbook(`---\ntitle: T\nparams:\n${params}---\n\n${body}`, "rb.md");
+  expect(runbook).toBeDefined();
+  return lintQueries(runbook!.path, runbook!.steps, { params: runbook!.meta.params });
+}
+
+const line = (d: {
+  line: number;
+  column: number;
+  severity: string;
+  rule: string;
+  message: string;
+}) => `${d.line}:${d.column} ${d.severity} ${d.message} [${d.rule}]`;
+
+describe("Logs Insights fields and parameters in runbooks (review F7, F9, F10)", () => {
+  it("reports a field CloudTrail records do not have, case-sensitively, with its spelling", async () => {
+    // The review's lif.md: `rows == 0` passed over both typos.
+    const d = await lintWith(
+      "  who: { type: string, default: x }\n",
+      [
+        "```insights correct",
+        'filter eventName = "ConsoleLogin" and errorCode = "Failed authentication"',
+        "| stats count(*) as failures by userIdentity.userName",
+        "```",
+        "```insights typo",
+        'filter eventNmae = "ConsoleLogin" and errorCode = "Failed authentication"',
+        "| stats count(*) as failures by userIdentity.userName",
+        "```",
+        "```insights lowercase",
+        'filter eventname = "ConsoleLogin" and errorcode = {{who}}',
+        "| stats count(*) as failures by useridentity.username",
+        "```",
+        "",
+      ].join("\n"),
+    );
+    expect(d.map(line)).toEqual([
+      '12:8 error CloudTrail records have no field "eventNmae" (did you mean "eventName"?) [insights-field]',
+      '16:8 error CloudTrail records have no field "eventname" (did you mean "eventName"? field names are case-sensitive) [insights-field]',
+      '16:39 error CloudTrail records have no field "errorcode" (did you mean "errorCode"? field names are case-sensitive) [insights-field]',
+      '17:33 error CloudTrail records have no field "useridentity.username" (did you mean "userIdentity.userName"? field names are case-sensitive) [insights-field]',
+    ]);
+  });
+
+  it("takes limit {{n}} with an integer parameter, and names {{n}} otherwise", async () => {
+    // The review's lim3.md: "found the string \"xxx\"".
+    const ok = await lintWith(
+      "  n: {type: integer, default: 2}\n",
+      "```insights li2\nfields eventName | sort eventName | limit {{n}}\n```\n",
+    );
+    expect(ok).toEqual([]);
+    const d = await lintWith(
+      "  n: {type: string, default: '2'}\n",
+      "```insights li2\nfields eventName | sort eventName | limit {{n}}\n```\n",
+    );
+    expect(d.map(line)).toEqual([
+      "8:43 error limit takes a whole number: {{n}} is a string parameter (declare it type: integer) [insights-param]",
+    ]);
+    const bad = await lintWith(
+      "  n: {type: integer, default: 2}\n",
+      "```insights li2\nfields eventName | limit {{n}} {{n}}\n```\n",
+    );
+    expect(bad.map(line)).toEqual([
+      '8:32 error expected "|" or the end of the query, found the parameter {{n}} [insights-syntax]',
+    ]);
+  });
+
+  it("refuses a boolean parameter as a condition and says what to write", async () => {
+    // The review's bp2.md: `filter {{flag}}` kept every event when flag was false.
+    const d = await lintWith(
+      "  flag: {type: boolean, default: false}\n",
+      [
+        "```insights a",
+        "filter {{flag}} | stats count(*) as c",
+        "```",
+        "```insights b",
+        'filter {{flag}} or userIdentity.type != "AWSService" | stats count(*) as c',
+        "```",
+        "```insights c",
+        "filter {{flag}} = 1 | stats count(*) as c",
+        "```",
+        "",
+      ].join("\n"),
+    );
+    expect(d.map(line)).toEqual([
+      "8:8 error {{flag}} is a boolean parameter, which Logs Insights gets as 1 or 0, a value and not a condition: write {{flag}} = 1 [insights-param]",
+      "11:8 error {{flag}} is a boolean parameter, which Logs Insights gets as 1 or 0, a value and not a condition: write {{flag}} = 1 [insights-param]",
+    ]);
+  });
+});

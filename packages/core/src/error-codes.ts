@@ -200,6 +200,14 @@ export const ERROR_CODES = {
     "Logs Insights syntax error",
     "Fix the query at the position given; docs/engines.md lists the supported commands.",
   ),
+  "insights-field": query(
+    "A field CloudTrail records do not have",
+    "Write the field as CloudTrail spells it (field names are case-sensitive: eventName, userIdentity.userName); run-md check lists every such field.",
+  ),
+  "insights-param": query(
+    "A parameter where its type does not fit the Logs Insights query",
+    "Compare a boolean parameter to make a condition ({{flag}} = 1); give limit an integer parameter with a value of 1 or more.",
+  ),
   "insights-unsupported": query(
     "Logs Insights the local engine does not translate",
     "Run this step with --engine logs, or rewrite it in the subset docs/engines.md lists.",

@@ -1,6 +1,7 @@
 export * from "./abort.ts";
 export * from "./aws.ts";
 export * from "./chart.ts";
+export * from "./cloudtrail-record.ts";
 export * from "./collect.ts";
 export * from "./diagnostics.ts";
 export * from "./engine.ts";

@@ -117,8 +117,31 @@ describe("requests refused before any AWS call", () => {
 
   test("an unknown parameter", async () => {
     await expect(
-      engine.query({ ...base, dialect: "logs-insights", query: "filter a = {{nope}}" }),
+      engine.query({ ...base, dialect: "logs-insights", query: "filter eventName = {{nope}}" }),
     ).rejects.toMatchObject({ code: "unknown-param" });
+  });
+
+  test("a field CloudTrail records do not have, and a boolean parameter as a condition", async () => {
+    await expect(
+      engine.query({ ...base, query: 'filter eventNmae = "ConsoleLogin"' }),
+    ).rejects.toMatchObject({
+      code: "insights-field",
+      message: expect.stringContaining('"eventName"'),
+    });
+    await expect(
+      engine.query({
+        ...base,
+        query: "filter {{flag}} | stats count(*)",
+        params: { flag: { type: "boolean", value: false } },
+      }),
+    ).rejects.toMatchObject({ code: "insights-param" });
+    await expect(
+      engine.query({
+        ...base,
+        query: "fields eventName | limit {{n}}",
+        params: { n: { type: "integer", value: 0 } },
+      }),
+    ).rejects.toMatchObject({ code: "insights-param", message: expect.stringContaining("{{n}}") });
   });
 
   test("more than 50 log groups", async () => {

@@ -67,7 +67,12 @@ export type Command =
   | (NodeBase & { kind: "filter"; expr: Expr })
   | (NodeBase & { kind: "stats"; items: Projection[]; by: Projection[] })
   | (NodeBase & { kind: "sort"; keys: SortKey[] })
-  | (NodeBase & { kind: "limit"; count: number; from: "limit" | "head" | "tail" })
+  /** `count`: a number, or a `{{name}}` parameter whose value is the number. */
+  | (NodeBase & {
+      kind: "limit";
+      count: number | (NodeBase & { kind: "param"; name: string });
+      from: "limit" | "head" | "tail";
+    })
   | (NodeBase & { kind: "dedup"; fields: Expr[] })
   | (NodeBase & { kind: "parse"; source: Expr; pattern: ParsePattern })
   | (NodeBase & { kind: "unmask"; fields: Expr[] });

@@ -1,4 +1,10 @@
 export type * from "./ast.ts";
+export {
+  assertInsights,
+  checkInsights,
+  type InsightsCheckOptions,
+  type InsightsProblem,
+} from "./check.ts";
 export { InsightsSyntaxError, InsightsUnsupportedError, positionAt } from "./errors.ts";
 export { FUNCTION_NAMES, lookupFunction } from "./functions.ts";
 export { renderInsightsLiteral, renderInsightsQuery } from "./literal.ts";

@@ -202,8 +202,19 @@ class Parser extends TokenCursor<Token> {
     return { expr, descending: false };
   }
 
-  private parseCount(command: string): number {
+  /** A positive whole number, or a parameter (its type and value are checked by `checkInsights`). */
+  private parseCount(command: string): number | (Expr & { kind: "param" }) {
     const n = this.peek();
+    if (n.kind === "param") {
+      this.next();
+      return {
+        kind: "param",
+        name: n.value,
+        start: n.start,
+        end: n.end,
+        text: this.text(n.start, n.end),
+      };
+    }
     if (n.kind !== "number" || !Number.isInteger(n.number) || (n.number ?? 0) < 1) {
       this.fail(n, `expected a positive whole number after "${command}", found ${describe(n)}`);
     }

@@ -1,6 +1,7 @@
-import { type BoundParam, type ParamValue, sqlStringLiteral } from "@run-md/core";
+import { type BoundParam, type ParamType, type ParamValue, sqlStringLiteral } from "@run-md/core";
 import type { Command, Expr, InsightsQuery, Projection } from "./ast.ts";
 import { translateCall } from "./calls.ts";
+import { assertInsights } from "./check.ts";
 import {
   bool,
   type Col,
@@ -36,6 +37,12 @@ export interface TranslateOptions {
   defaultLimit?: number;
   /** Values of `{{name}}` references, bound as SQL literals (never spliced into the query text). */
   params?: Record<string, ParamValue | BoundParam>;
+  /**
+   * Whether to refuse, as every engine does, a query `checkInsights` finds a problem in (a field
+   * CloudTrail records do not have, a parameter where its type does not fit); default true.
+   * False for a CloudWatch Logs double, which reads any field.
+   */
+  check?: boolean;
 }
 
 export interface InsightsTranslation {
@@ -90,6 +97,22 @@ export function translateInsights(
   opts: TranslateOptions,
 ): InsightsTranslation {
   const ast = typeof query === "string" ? parseInsights(query) : query;
+  if (opts.check !== false) {
+    const types: Record<string, ParamType> = {};
+    const values: Record<string, ParamValue> = {};
+    for (const [name, p] of Object.entries(opts.params ?? {})) {
+      const bound = typeof p === "object" ? p : undefined;
+      values[name] = bound ? bound.value : (p as ParamValue);
+      types[name] = bound
+        ? bound.type
+        : typeof p === "boolean"
+          ? "boolean"
+          : typeof p === "number"
+            ? "number"
+            : "string";
+    }
+    assertInsights(ast, { types, values });
+  }
   return new Translator(ast, opts).run();
 }
 
@@ -222,7 +245,7 @@ class Translator {
           c.from === "tail"
             ? this.scope.order.map((k) => ({ ...k, descending: !k.descending }))
             : this.scope.order;
-        this.addCte(`SELECT * FROM ${this.cur}${orderBy(order)} LIMIT ${c.count}`);
+        this.addCte(`SELECT * FROM ${this.cur}${orderBy(order)} LIMIT ${this.count(c.count)}`);
         this.sawLimit = true;
         return;
       }
@@ -383,6 +406,23 @@ class Translator {
       case "call":
         return this.call(e, aliases);
     }
+  }
+
+  /** A limit's count: the number, or its parameter's value, a positive whole number. */
+  private count(count: number | (Expr & { kind: "param" })): number {
+    if (typeof count === "number") return count;
+    const col = this.param(count);
+    const n = Number(col.sql);
+    if (col.type !== "number" || !Number.isInteger(n) || n < 1) {
+      throw new InsightsSyntaxError(
+        this.src,
+        count.start,
+        count.end - count.start,
+        `limit takes a positive whole number: {{${count.name}}} is not one`,
+        { code: "insights-param" },
+      );
+    }
+    return n;
   }
 
   private param(e: Expr & { kind: "param" }): Col {

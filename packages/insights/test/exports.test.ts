@@ -6,6 +6,8 @@ test("the public API of @run-md/insights", () => {
     "FUNCTION_NAMES",
     "InsightsSyntaxError",
     "InsightsUnsupportedError",
+    "assertInsights",
+    "checkInsights",
     "lookupFunction",
     "parseInsights",
     "positionAt",
