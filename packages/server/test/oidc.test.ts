@@ -66,6 +66,29 @@ describe("signing in with OpenID Connect", () => {
     expect(signin).toMatchObject({ actor: "alice@example.com", groups: ["security-oncall"] });
   });
 
+  it("marks the cookies Secure behind an https publicUrl, though the server binds to loopback", async () => {
+    const proxied = await startTestServer({
+      runbooks: [FIXTURES],
+      server: { port: await freePort(), publicUrl: "https://run-md.example.test" },
+      auth: {
+        mode: "oidc",
+        issuer: provider.issuer,
+        clientId: provider.clientId,
+        clientSecretEnv: provider.clientSecretEnv,
+        scopes: ["openid", "email", "groups"],
+      },
+    });
+    try {
+      const res = await fetch(`${proxied.url}/auth/login`, { redirect: "manual" });
+      expect(res.status).toBe(302);
+      const login = res.headers.getSetCookie().find((c) => c.startsWith("run_md_login="))!;
+      expect(login).toMatch(/; Secure/i);
+      expect(login).toMatch(/HttpOnly/i);
+    } finally {
+      await proxied.close();
+    }
+  });
+
   it("refuses a state-changing cookie request without the CSRF header, and takes it with", async () => {
     const browser = new HttpBrowser();
     await browser.signIn(t.url, "alice");

@@ -37,10 +37,14 @@ export function localPath(raw: unknown): string {
   return `${url.pathname}${url.search}${url.hash}`;
 }
 
+/**
+ * Cookies are Secure unless users reach the server on loopback: a server bound to 127.0.0.1 behind
+ * a TLS proxy on the same host (an https publicUrl) is reached over https (found by review).
+ */
 export function cookieOptions(ctx: ServerContext, maxAgeSeconds: number) {
   return {
     httpOnly: true,
-    secure: !isLoopback(ctx.config.host),
+    secure: ctx.config.publicUrl?.startsWith("https:") === true || !isLoopback(ctx.config.host),
     sameSite: "lax" as const,
     path: "/",
     maxAge: maxAgeSeconds,
