@@ -102,7 +102,8 @@ export function resolveWindow(
         details: { field: "since" },
       });
     }
-    return { start: new Date(end.getTime() - ms), end, source: `--since ${spec.since}${until}` };
+    const start = startBefore(end, ms, `--since ${spec.since}`, "since");
+    return { start, end, source: `--since ${spec.since}${until}` };
   }
   const text = frontMatterWindow ?? "24h";
   const ms = parseDuration(text);
@@ -110,7 +111,28 @@ export function resolveWindow(
     throw new RunMdError("bad-window", `window "${text}" is not a duration`);
   }
   const source = frontMatterWindow === undefined ? "default 24h" : `window: ${text}`;
-  return { start: new Date(end.getTime() - ms), end, source: `${source}${until}` };
+  return {
+    start: startBefore(end, ms, `window: ${text}`, "window"),
+    end,
+    source: `${source}${until}`,
+  };
+}
+
+/** The earliest start a window may have: the first instant of year 1 (four-digit years). */
+const EARLIEST = Date.parse("0001-01-01T00:00:00Z");
+
+/**
+ * `end` less a duration, refused when it falls before year 1: engines and partitions write
+ * four-digit years, and past JavaScript's range the date is no date at all (`--since 300000000d`
+ * gave the server a 500; found by review).
+ */
+function startBefore(end: Date, ms: number, what: string, field: string): Date {
+  const start = end.getTime() - ms;
+  if (Number.isFinite(start) && start >= EARLIEST) return new Date(start);
+  throw new RunMdError("bad-window", `${what} starts before the year 1`, {
+    hint: "Give a shorter duration: the window starts at its end less the duration.",
+    details: { field },
+  });
 }
 
 /** `--from` and an optional `--to` (else now: the run's start, or `RUN_MD_WINDOW_END`). */
@@ -138,7 +160,10 @@ export function stepWindow(run: TimeWindow, stepWindowText: string | undefined):
   if (ms === undefined) {
     throw new RunMdError("bad-window", `step window "${stepWindowText}" is not a duration`);
   }
-  return { start: new Date(run.end.getTime() - ms), end: run.end };
+  return {
+    start: startBefore(run.end, ms, `step window "${stepWindowText}"`, "window"),
+    end: run.end,
+  };
 }
 
 export function isoSeconds(d: Date): string {

@@ -86,6 +86,25 @@ describe("the run's window", () => {
     expect(w.start.toISOString()).toBe("2026-10-25T10:15:30.000Z");
   });
 
+  it("refuses a duration that starts the window before year 1, naming the field", () => {
+    // 300000000d falls outside JavaScript's dates: an Invalid Date reached the server (a 500).
+    for (const [spec, fm, field] of [
+      [{ since: "300000000d" }, undefined, "since"],
+      [{ since: "800000d" }, undefined, "since"],
+      [{}, "300000000d", "window"],
+    ] as const) {
+      expect(() => resolveWindow(spec, fm, now)).toThrow(
+        expect.objectContaining({ code: "bad-window", details: { field } }),
+      );
+    }
+    expect(() => stepWindow(resolveWindow({}, "24h", now), "99999999999d")).toThrow(
+      /starts before the year 1/,
+    );
+    // The last day that still fits: 0001-01-01 is the earliest start.
+    const days = Math.floor((now.getTime() - Date.parse("0001-01-01T00:00:00Z")) / 86_400_000);
+    expect(resolveWindow({ since: `${days}d` }, undefined, now).start.getUTCFullYear()).toBe(1);
+  });
+
   it("gives the built-in parameters of section 4", () => {
     const w = resolveWindow({ from: "2026-11-23", to: "2026-11-24" }, undefined, now);
     expect(windowParams(w)).toEqual({

@@ -124,6 +124,8 @@ describe("POST /api/query", () => {
       { sql: "SELECT 1", to: "2999-01-01T00:00:00Z", from: "2998-01-01T00:00:00Z" },
       { sql: "SELECT 1", to: "2999-01-01T00:00+05", from: "2020-01-01T00:00+05" },
       { sql: "SELECT 1", engine: "postgres" },
+      // Before year 1 (past JavaScript's dates, this was a 500).
+      { sql: "SELECT 1", since: "300000000d" },
     ]) {
       const bad = await query(t.tokens.ana!, body);
       expect([JSON.stringify(body), bad.status]).toEqual([JSON.stringify(body), 400]);
