@@ -129,7 +129,8 @@ function booleanOf(v: JsonValue, column: string, against: boolean): boolean {
  */
 function inList(v: JsonValue, values: readonly Literal[], column: string): boolean {
   const numbers = values.map(literalNumber);
-  if (values.some((lit, k) => numbers[k] === undefined && equalsLiteral(v, lit, column))) return true;
+  if (values.some((lit, k) => numbers[k] === undefined && equalsLiteral(v, lit, column)))
+    return true;
   const wanted = numbers.filter((x): x is Exact => x !== undefined);
   if (wanted.length === 0) return false;
   const x = valueNumber(

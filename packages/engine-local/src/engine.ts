@@ -1182,6 +1182,31 @@ function engineError(msg: string, cause: unknown): RunMdError {
       },
     );
   }
+  const shaped = shapeError(msg, first, cause);
+  if (shaped) return shaped;
+  if (/^Binder Error/i.test(msg) && /column/i.test(msg)) {
+    return new RunMdError("sql-error", first, {
+      cause,
+      hint: `cloudtrail_logs has the Athena CloudTrail columns: ${COLUMN_NAMES}. Payloads (requestparameters, responseelements, additionaleventdata, serviceeventdetails) are JSON text: use json_extract_scalar(requestparameters, '$.userName').`,
+    });
+  }
+  if (/^Catalog Error/i.test(msg) && /Table/i.test(msg)) {
+    return new RunMdError("sql-error", first, {
+      cause,
+      hint: TABLE_HINT,
+    });
+  }
+  if (/^Catalog Error/i.test(msg) && /Function/i.test(msg)) {
+    return new RunMdError("sql-error", first, {
+      cause,
+      hint: "This function is not available on the local engine (DuckDB with Trino macros); see docs/engines.md for the supported Trino functions.",
+    });
+  }
+  return new RunMdError("sql-error", first, { cause });
+}
+
+/** Errors of a value's shape the rewrite reads from the tree: UNNEST's columns, container casts. */
+function shapeError(msg: string, first: string, cause: unknown): RunMdError | undefined {
   // UNNEST(resources) AS r is named arn, accountid, type by the array's name (rewrite.ts).
   if (/^Binder Error: table "[^"]*" has \d+ columns available but 3 columns specified/i.test(msg))
     return new RunMdError(
@@ -1221,25 +1246,7 @@ function engineError(msg: string, cause: unknown): RunMdError {
       },
     );
   }
-  if (/^Binder Error/i.test(msg) && /column/i.test(msg)) {
-    return new RunMdError("sql-error", first, {
-      cause,
-      hint: `cloudtrail_logs has the Athena CloudTrail columns: ${COLUMN_NAMES}. Payloads (requestparameters, responseelements, additionaleventdata, serviceeventdetails) are JSON text: use json_extract_scalar(requestparameters, '$.userName').`,
-    });
-  }
-  if (/^Catalog Error/i.test(msg) && /Table/i.test(msg)) {
-    return new RunMdError("sql-error", first, {
-      cause,
-      hint: TABLE_HINT,
-    });
-  }
-  if (/^Catalog Error/i.test(msg) && /Function/i.test(msg)) {
-    return new RunMdError("sql-error", first, {
-      cause,
-      hint: "This function is not available on the local engine (DuckDB with Trino macros); see docs/engines.md for the supported Trino functions.",
-    });
-  }
-  return new RunMdError("sql-error", first, { cause });
+  return undefined;
 }
 
 function findParamInLiteral(query: string): string | undefined {
