@@ -69,17 +69,25 @@ function lintInsights(
 ): Diagnostic[] {
   // The query as written: the parser reads each `{{name}}` as a parameter (a value anywhere a
   // value goes, and limit's count), and its messages name it as written.
-  const at = (line: number, column: number, rule: string, message: string): Diagnostic => ({
+  const at = (
+    line: number,
+    column: number,
+    rule: string,
+    message: string,
+    severity: Diagnostic["severity"] = "error",
+  ): Diagnostic => ({
     file,
     line: step.queryLine + line - 1,
     column,
-    severity: "error",
+    severity,
     rule,
     message,
   });
   try {
     const types = Object.fromEntries(Object.entries(params).map(([k, d]) => [k, d.type]));
-    return checkInsights(step.query, { types }).map((p) => at(p.line, p.column, p.rule, p.message));
+    return checkInsights(step.query, { types }).map((p) =>
+      at(p.line, p.column, p.rule, p.message, p.severity),
+    );
   } catch (e) {
     if (!(e instanceof InsightsSyntaxError)) throw e;
     return [at(e.line, e.column, "insights-syntax", e.message)];

@@ -87,6 +87,8 @@ export const RECORD_FIELDS_BEYOND_DDL: Readonly<Record<string, readonly RecordFi
   "": [s("managementEvent"), j("insightDetails")],
   userIdentity: [s("identityProvider"), s("credentialId"), j("inScopeOf")],
   "userIdentity.sessionContext": [s("sourceIdentity"), s("assumedRoot")],
+  // A data event on a prefix of objects names the prefix (ARN or ARNPrefix, never both).
+  resources: [s("ARNPrefix")],
 };
 
 /**

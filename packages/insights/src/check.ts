@@ -19,7 +19,11 @@ import { parseInsights } from "./parser.ts";
 
 export interface InsightsProblem {
   rule: "insights-field" | "insights-param";
-  severity: "error";
+  /**
+   * An error refuses the step everywhere; a warning is `check`'s only: a field near no CloudTrail
+   * field may be one CloudTrail added since (it adds keys: `eventContext`), not a typo.
+   */
+  severity: "error" | "warning";
   message: string;
   /** 0-based offset and length in the query; `line` and `column` 1-based. */
   offset: number;
@@ -46,11 +50,12 @@ export function checkInsights(
     rule: InsightsProblem["rule"],
     node: { start: number; end: number },
     message: string,
+    severity: InsightsProblem["severity"] = "error",
   ) => {
     const { line, column } = positionAt(ast.source, node.start);
     out.push({
       rule,
-      severity: "error",
+      severity,
       message,
       offset: node.start,
       length: Math.max(1, node.end - node.start),
@@ -74,7 +79,14 @@ export function checkInsights(
         : problem.suggestion.toLowerCase() === e.name.toLowerCase()
           ? ` (did you mean "${problem.suggestion}"? field names are case-sensitive)`
           : ` (did you mean "${problem.suggestion}"?)`;
-    add("insights-field", e, `CloudTrail records have no field "${e.name}"${hint}`);
+    if (problem.suggestion === undefined)
+      add(
+        "insights-field",
+        e,
+        `"${e.name}" is not a CloudTrail field run-md knows: a record without it matches as if the field were absent`,
+        "warning",
+      );
+    else add("insights-field", e, `CloudTrail records have no field "${e.name}"${hint}`);
   }
 
   for (const e of conditions(ast.commands)) {
@@ -124,7 +136,7 @@ export function assertInsights(
   opts: InsightsCheckOptions = {},
 ): void {
   const ast = typeof query === "string" ? parseInsights(query) : query;
-  const problems = checkInsights(ast, opts);
+  const problems = checkInsights(ast, opts).filter((p) => p.severity === "error");
   const first = problems[0];
   if (first === undefined) return;
   const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem(s))` : "";

@@ -56,6 +56,16 @@ describe("fields a CloudTrail record does not have (review F7)", () => {
     ).toEqual([]);
   });
 
+  test("a field near no CloudTrail field is check's warning only: CloudTrail adds keys", () => {
+    const [problem, ...rest] = checkInsights("filter eventContext.tags = 'x' | stats count(*)");
+    expect(rest).toEqual([]);
+    expect(problem).toMatchObject({ rule: "insights-field", severity: "warning" });
+    expect(problem?.message).toMatch(/"eventContext.tags" is not a CloudTrail field run-md knows/);
+    // The engines run it (a typo, an error, is refused by them).
+    expect(() => assertInsights("filter eventContext.tags = 'x'")).not.toThrow();
+    expect(() => assertInsights("filter eventNmae = 'x'")).toThrow(/did you mean "eventName"/);
+  });
+
   test("names the query defines itself and @-fields are not CloudTrail's", () => {
     expect(
       messages(
