@@ -132,7 +132,9 @@ export function prePass(sql: string, trino = true): string {
       .replace(
         /\bTABLESAMPLE\s+(BERNOULLI|SYSTEM)\s*\(\s*([\d.]+)\s*\)/gi,
         "TABLESAMPLE $1($2 PERCENT)",
-      );
+      )
+      // default.cloudtrail_logs: DEFAULT is reserved in DuckDB's grammar, not in Trino's.
+      .replace(/(?<![\w$])default(?=\s*\.)/gi, '"default"');
     if (!trino) return fixed;
     return (
       fixed

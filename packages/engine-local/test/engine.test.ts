@@ -425,6 +425,9 @@ describe("results", () => {
     for (const t of [
       "cloudtrail_logs",
       '"default".cloudtrail_logs',
+      // Unquoted, as Athena's users write it (DEFAULT is reserved in DuckDB's grammar).
+      "default.cloudtrail_logs",
+      "DEFAULT . cloudtrail_logs",
       'awsdatacatalog."default".cloudtrail_logs',
       "AwsDataCatalog.default.CloudTrail_Logs",
       "security.cloudtrail_org_pp",
