@@ -66,28 +66,8 @@ export function checkInsights(
   const types = opts.types ?? {};
   const typeOf = (name: string) => (Object.hasOwn(types, name) ? types[name] : undefined);
 
-  const defined = definedNames(ast.commands);
-  for (const e of fieldRefs(ast.commands)) {
-    if (e.name.startsWith("@") || defined.has(e.name) || defined.has(e.name.split(".")[0]!)) {
-      continue;
-    }
-    const problem = checkRecordPath(e.name.split("."));
-    if (problem === undefined) continue;
-    const hint =
-      problem.suggestion === undefined
-        ? ""
-        : problem.suggestion.toLowerCase() === e.name.toLowerCase()
-          ? ` (did you mean "${problem.suggestion}"? field names are case-sensitive)`
-          : ` (did you mean "${problem.suggestion}"?)`;
-    if (problem.suggestion === undefined)
-      add(
-        "insights-field",
-        e,
-        `"${e.name}" is not a CloudTrail field run-md knows: a record without it matches as if the field were absent`,
-        "warning",
-      );
-    else add("insights-field", e, `CloudTrail records have no field "${e.name}"${hint}`);
-  }
+  for (const [e, message, severity] of fieldProblems(ast.commands))
+    add("insights-field", e, message, severity);
 
   for (const e of conditions(ast.commands)) {
     if (e.kind === "param" && typeOf(e.name) === "boolean") {
@@ -125,6 +105,39 @@ export function checkInsights(
     }
   }
   return out.sort((a, b) => a.offset - b.offset);
+}
+
+type FieldRef = ReturnType<typeof fieldRefs>[number];
+
+/**
+ * The fields a CloudTrail record cannot have: an error where CloudTrail spells a field close to
+ * it (a typo, another case), a warning where none is (a key CloudTrail added since, perhaps).
+ */
+function fieldProblems(commands: Command[]): [FieldRef, string, InsightsProblem["severity"]][] {
+  const defined = definedNames(commands);
+  const out: [FieldRef, string, InsightsProblem["severity"]][] = [];
+  for (const e of fieldRefs(commands)) {
+    if (e.name.startsWith("@") || defined.has(e.name) || defined.has(e.name.split(".")[0]!)) {
+      continue;
+    }
+    const problem = checkRecordPath(e.name.split("."));
+    if (problem === undefined) continue;
+    const { suggestion } = problem;
+    if (suggestion === undefined) {
+      out.push([
+        e,
+        `"${e.name}" is not a CloudTrail field run-md knows: a record without it matches as if the field were absent`,
+        "warning",
+      ]);
+      continue;
+    }
+    const hint =
+      suggestion.toLowerCase() === e.name.toLowerCase()
+        ? ` (did you mean "${suggestion}"? field names are case-sensitive)`
+        : ` (did you mean "${suggestion}"?)`;
+    out.push([e, `CloudTrail records have no field "${e.name}"${hint}`, "error"]);
+  }
+  return out;
 }
 
 /**
