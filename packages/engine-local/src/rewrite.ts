@@ -23,6 +23,7 @@ import {
   CHAR_MARKER,
   callNode,
   charCast,
+  checkedSum,
   intConst,
   isMapValue,
   keepDouble,
@@ -508,6 +509,8 @@ function visit(v: unknown, st: RewriteState): unknown {
     const mapAggregate = rewriteMapAggregate(v);
     if (mapAggregate) return mapAggregate;
     renameAggregate(v);
+    const sum = checkedSum(v);
+    if (sum) return sum;
   }
   if (st.opts.trinoFunctions && v.class === "OPERATOR" && v.type === "ARRAY_EXTRACT") {
     const strict = arraySubscript(v) ?? mapSubscript(v);
@@ -607,6 +610,8 @@ function trinoNode(v: Node): Node | undefined {
     if (appended) return appended;
   }
   if (v.class === "FUNCTION" && v.is_operator === true) return rewriteArithmetic(v);
+  const sum = checkedSum(v);
+  if (sum) return sum;
   if (v.class === "FUNCTION" && v.function_name === "avg") return rewriteDecimalAvg(v);
   return undefined;
 }

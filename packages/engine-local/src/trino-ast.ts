@@ -108,7 +108,26 @@ const INTEGER_FUNCTIONS = new Set([
     `trino_try_cast_${t}`,
   ]),
 ]);
-const SAME_TYPE_FUNCTIONS = new Set(["sum", "min", "max", "abs", "any_value", "arbitrary"]);
+const SAME_TYPE_FUNCTIONS = new Set([
+  "sum",
+  "trino_checked_sum",
+  "min",
+  "max",
+  "abs",
+  "any_value",
+  "arbitrary",
+]);
+
+/**
+ * `sum(x)` and `sum(x) OVER (...)` → `trino_checked_sum(...)`: Trino's sum of integers is a bigint
+ * that fails on overflow; DuckDB's is a HUGEINT, so a sum past 2^63 came out as a number no bigint
+ * holds (found by review). Undefined for another node.
+ */
+export function checkedSum(v: Node): Node | undefined {
+  if (v.class !== "FUNCTION" && v.class !== "WINDOW") return undefined;
+  if (String(v.function_name).toLowerCase() !== "sum" || v.is_operator === true) return undefined;
+  return callNode("trino_checked_sum", [{ ...v, alias: "" }], v);
+}
 
 export function staticType(v: unknown): Static {
   if (typeof v !== "object" || v === null) return { kind: "other" };

@@ -516,6 +516,8 @@ const OPERATOR_MACROS: string[] = [
   // The instant of us microseconds, down to its millisecond (date_trunc of a TIMESTAMPTZ goes
   // through ICU's calendar, several times slower).
   `CREATE MACRO trino_ms_floor(us) AS make_timestamptz(us - ((us % 1000 + 1000) % 1000))`,
+  // sum of integers: Trino's bigint accumulator fails past 2^63 (DuckDB's HUGEINT does not).
+  `CREATE MACRO trino_checked_sum(s) AS CASE WHEN typeof(s) = 'HUGEINT' AND (s > 9223372036854775807 OR s < -9223372036854775808) THEN trino_raise('NUMERIC_VALUE_OUT_OF_RANGE: bigint addition overflow', s) ELSE s END`,
   // Joda's message for text it cannot parse at position p (FormatUtils.createErrorMessage).
   `CREATE MACRO trino_joda_sample(s, p) AS CASE WHEN length(s) <= p + 35 THEN s ELSE left(s, p + 32) || '...' END`,
   `CREATE MACRO trino_joda_invalid(s, p) AS 'Invalid format: "' || trino_joda_sample(s, p) || '"' || CASE WHEN p <= 0 THEN '' WHEN p >= length(s) THEN ' is too short' ELSE ' is malformed at "' || substr(trino_joda_sample(s, p), p + 1) || '"' END`,
