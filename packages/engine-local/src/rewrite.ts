@@ -549,7 +549,7 @@ function typeNode(name: string | undefined): Node | undefined {
 /** The CloudTrail table's column names: what WHERE, GROUP BY and HAVING can name on Athena. */
 const COLUMN_NAMES = new Set(CLOUDTRAIL_COLUMNS.map((c) => c.name));
 
-const MAIN_SCHEMA = new Set(["substring", "date_part", "timezone"]);
+const MAIN_SCHEMA = new Set(["substring", "date_part", "timezone", "trim", "ltrim", "rtrim"]);
 
 /** A reference to cloudtrail_logs (by any of its names; not a CTE of that name) → the target. */
 function visitTable(v: Node, st: RewriteState): Node {
