@@ -127,6 +127,7 @@ function timeCall(f: Node, name: string, opts: RewriteOptions): Node | undefined
     case "date_format":
     case "format_datetime": {
       if (fmt === undefined) return undefined;
+      if (name === "format_datetime") refuseZoneNames(fmt);
       f.function_name = "strftime";
       const duckFormat = name === "date_format" ? mysqlFormat(fmt, true) : jodaFormat(fmt);
       setConst(args[1] as Node, duckFormat);
@@ -138,6 +139,23 @@ function timeCall(f: Node, name: string, opts: RewriteOptions): Node | undefined
     }
   }
   return undefined;
+}
+
+/**
+ * Joda's longer zone fields print what strftime has not: `ZZ` the offset with a colon (+00:00),
+ * `ZZZ` the zone's id (UTC), `zzzz` its long name (Coordinated Universal Time). They printed
+ * `+0000`, `+0000+0000` and `UTCUTCUTCUTC` (found by review): refused, outside quoted text.
+ */
+function refuseZoneNames(fmt: string): void {
+  const run = fmt.replace(/'[^']*'?/g, "").match(/Z{2,}|z{4,}/)?.[0];
+  if (run === undefined) return;
+  throw new RunMdError(
+    "sql-error",
+    `The Joda pattern field '${run}' in '${fmt}' is not supported locally (format_datetime).`,
+    {
+      hint: "Use Z for the offset (+0000) or z for the zone's short name (UTC); the query runs on Athena as written.",
+    },
+  );
 }
 
 /** Trino's JSON paths start with `$` (DuckDB would also take a JSON pointer such as `/a`). */

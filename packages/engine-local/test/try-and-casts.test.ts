@@ -455,3 +455,19 @@ describe("trim(x) with Java's white space", () => {
     ]);
   });
 });
+
+// Joda: Z is the offset without a colon, ZZ with one (+00:00), ZZZ the zone's id (UTC); z..zzz
+// the short name, zzzz the long one (Coordinated Universal Time). strftime has no such fields.
+describe("format_datetime's zone fields", () => {
+  it("prints Z and z as Joda does and refuses the longer ones rather than repeating a field", async () => {
+    const t = "from_iso8601_timestamp('2024-07-30T21:31:10.123Z')";
+    expect(await rows(`SELECT format_datetime(${t}, 'HH:mm Z z ''ZZZ''')`)).toEqual([
+      ["21:31 +0000 UTC ZZZ"],
+    ]);
+    for (const f of ["ZZ", "ZZZ", "zzzz", "EEE MMM d HH:mm:ss.SSS yyyy ZZZ"]) {
+      await expect(rows(`SELECT format_datetime(${t}, '${f}')`), f).rejects.toThrow(
+        /is not supported locally \(format_datetime\)/,
+      );
+    }
+  });
+});
