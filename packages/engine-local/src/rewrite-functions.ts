@@ -32,11 +32,15 @@ import {
 import { formatCall } from "./trino-format.ts";
 import { rewriteJsonPath } from "./trino-json-path.ts";
 import { rewriteArraySort, rewriteMapLambda, rewriteZipWith } from "./trino-map-lambda.ts";
+import { joniDollar } from "./trino-regex-end.ts";
 import { zonedFunction, zonedStrftime } from "./trino-zoned.ts";
 
 export function rewriteFunction(f: Node, opts: RewriteOptions): Node {
   const name = (f.function_name as string).toLowerCase();
-  if (name.startsWith("regexp_")) javaNamedGroups(f);
+  if (name.startsWith("regexp_")) {
+    javaNamedGroups(f);
+    if (opts.trinoFunctions) joniDollar(f, name);
+  }
   if (opts.trinoFunctions) {
     const zoned = zonedFunction(f, name, hasAggregate, timestampPrecision);
     if (zoned) return zoned;

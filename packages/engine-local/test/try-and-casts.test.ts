@@ -471,3 +471,31 @@ describe("format_datetime's zone fields", () => {
     }
   });
 });
+
+// Trino compiles patterns with Joni in Java syntax (JoniRegexpCasts): `$` without (?m) matches at
+// the end or before a newline that ends the text (Joni's SEMI_END_BUF). RE2's `$` is the end only.
+describe("a regular expression's $ before a final newline", () => {
+  it("regexp_like matches there, as Trino's", async () => {
+    expect(
+      await rows(
+        "SELECT regexp_like(s, 'abc$'), regexp_like(s, 'b[$]c|abc$'), regexp_like(s, 'abc\\$') FROM (VALUES 'abc' || chr(10), 'abc', 'abc' || chr(10) || 'x', 'abc$') t(s)",
+      ),
+    ).toEqual([
+      [true, true, false],
+      [true, true, false],
+      [false, false, false],
+      [false, false, true],
+    ]);
+  });
+
+  it("the functions that return the match refuse such a text rather than answer differently", async () => {
+    expect(
+      await rows("SELECT regexp_extract('xy', '.$'), regexp_replace('abc', 'c$', 'C')"),
+    ).toEqual([["y", "abC"]]);
+    await expect(
+      rows("SELECT regexp_extract(s, '.$') FROM (VALUES 'x' || chr(10)) t(s)"),
+    ).rejects.toThrow(
+      /regexp_extract with a \$ anchor over a text that ends with a newline is not supported locally/,
+    );
+  });
+});

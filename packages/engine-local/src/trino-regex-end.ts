@@ -1,0 +1,63 @@
+/**
+ * `$` in a Trino regular expression: Joni (Trino's engine, Java syntax) matches it at the end of
+ * the text or just before a newline that ends it; RE2 (DuckDB's) only at the end, so
+ * `regexp_like('abc' || chr(10), 'abc$')` was false where Trino says true (found by review).
+ * regexp_like only asks whether there is a match: its `$` becomes `(?:\n?$)`. The functions that
+ * return the match or its place would count the newline in it: their text is refused when it
+ * ends with a newline and the pattern has a `$`.
+ */
+import { callNode, strConst } from "./trino-ast.ts";
+
+type Node = Record<string, unknown>;
+
+/** The offsets of the `$` anchors of a pattern: not escaped, not in a character class. */
+export function dollarAnchors(p: string): number[] {
+  const out: number[] = [];
+  let depth = 0;
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i];
+    if (c === "\\") i++;
+    else if (c === "[" && depth === 0) {
+      depth = 1;
+      // A `]` first in the class (after an optional `^`) is a member, not its end.
+      if (p[i + 1] === "^") i++;
+      if (p[i + 1] === "]") i++;
+    } else if (c === "[" && p[i + 1] === ":") {
+      const end = p.indexOf(":]", i + 2);
+      if (end > 0) i = end + 1;
+    } else if (c === "]" && depth > 0) depth = 0;
+    else if (c === "$" && depth === 0) out.push(i);
+  }
+  return out;
+}
+
+const LIKE = new Set(["regexp_like"]);
+const MATCHING = new Set([
+  "regexp_extract",
+  "regexp_extract_all",
+  "regexp_replace",
+  "regexp_split",
+  "regexp_position",
+  "regexp_count",
+]);
+
+/** Rewrites a regexp_* call in place for Joni's `$` (a constant pattern; nothing otherwise). */
+export function joniDollar(f: Node, name: string): void {
+  const args = f.children as Node[];
+  const pattern = args[1];
+  const p = pattern?.class === "CONSTANT" ? (pattern.value as Node).value : undefined;
+  if (typeof p !== "string" || /\(\?[a-z]*m/.test(p)) return;
+  const at = dollarAnchors(p);
+  if (at.length === 0) return;
+  if (LIKE.has(name)) {
+    let out = "";
+    let from = 0;
+    for (const i of at) {
+      out += `${p.slice(from, i)}(?:\\n?$)`;
+      from = i + 1;
+    }
+    ((pattern as Node).value as Node).value = out + p.slice(from);
+  } else if (MATCHING.has(name) && args[0]) {
+    args[0] = callNode("trino_regex_text_end", [args[0], strConst(name)], { alias: "" });
+  }
+}
