@@ -2,7 +2,10 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import {
   type ConfigFieldType,
+  type Dialect,
   didYouMean,
+  engineInfo,
+  engineNames,
   type MaskOptions,
   RunMdError,
   WEEKDAYS,
@@ -173,6 +176,7 @@ export function loadConfig(file: string | undefined, cwd = process.cwd()): Confi
   }
   const yaml = new ConfigYaml(target, readFileSync(target, "utf8"));
   checkSchema(yaml);
+  checkEngineNames(yaml);
   const merged = mergeConfig(defaults(), yaml.data, target);
   if (merged.site.url !== undefined && !isSiteUrl(merged.site.url)) {
     yaml.fail(
@@ -271,6 +275,29 @@ function checkSchema(yaml: ConfigYaml): void {
         );
       const problem = !typeOk(t!, v) ? `"${key}.${sub}" must be a ${t}` : valueProblem(key, sub, v);
       if (problem !== undefined) yaml.fail(yaml.valueNode([key, sub]), problem);
+    }
+  }
+}
+
+/**
+ * `engines.<dialect>` names an engine that runs that dialect (spec section 2): an unknown engine, or
+ * one that cannot run the dialect (`sql: logs`), is refused here, at its line, rather than erroring
+ * every step of that dialect at run time (after asking for the wrong engine's AWS credentials).
+ */
+function checkEngineNames(yaml: ConfigYaml): void {
+  const engines = (yaml.data.engines ?? {}) as Record<string, string>;
+  for (const [dialect, name] of Object.entries(engines)) {
+    const runs = engineNames().filter((n) => engineInfo(n)?.dialects.includes(dialect as Dialect));
+    const node = yaml.valueNode(["engines", dialect]);
+    const info = engineInfo(name);
+    if (info === undefined) {
+      yaml.fail(
+        node,
+        `unknown engine "${name}" for ${dialect}: expected ${runs.join(" or ")}${didYouMean(name, runs)}`,
+      );
+    }
+    if (!info.dialects.includes(dialect as Dialect)) {
+      yaml.fail(node, `engine "${name}" does not run ${dialect} steps (${runs.join(" | ")})`);
     }
   }
 }

@@ -56,6 +56,27 @@ describe("run-md.config.yaml", () => {
     expect(() => loadConfig(f)).toThrow(`${f}:2:12 "local.threads" must be a number`);
   });
 
+  it("an engine that cannot run its dialect, or an unknown one, is an error at its line", async () => {
+    const f = await file("engines:\n  sql: logs\nlocal:\n  logDir: ./logs\n");
+    expect(() => loadConfig(f)).toThrow(
+      `${f}:2:8 engine "logs" does not run sql steps (local | athena)`,
+    );
+    const g = await file("engines:\n  logs-insights: athena\n");
+    expect(() => loadConfig(g)).toThrow(
+      `${g}:2:18 engine "athena" does not run logs-insights steps (local | logs)`,
+    );
+    const h = await file("engines:\n  sql: bigquery\n");
+    expect(() => loadConfig(h)).toThrow(
+      `${h}:2:8 unknown engine "bigquery" for sql: expected local or athena`,
+    );
+    const i = await file("engines:\n  sql: athnea\n");
+    expect(() => loadConfig(i)).toThrow(
+      `${i}:2:8 unknown engine "athnea" for sql: expected local or athena (did you mean "athena"?)`,
+    );
+    const ok = await file("engines:\n  sql: athena\n  logs-insights: logs\n");
+    expect(loadConfig(ok).engines).toEqual({ sql: "athena", "logs-insights": "logs" });
+  });
+
   it("broken YAML is an error with its position", async () => {
     const f = await file("athena:\n  table: [unclosed\n");
     expect(() => loadConfig(f)).toThrow(new RegExp(`^${f.replaceAll("/", "\\/")}:\\d+:\\d+ `));
