@@ -178,4 +178,63 @@ describe("the front matter JSON Schema and the parser agree", () => {
   ])("both judge %s the same way", (_name, yaml, ok) => {
     expect(verdicts(`---\n${yaml}\n---\n`)).toMatchObject({ parser: ok, schema: ok });
   });
+
+  // Found by review (F6): the schema accepted these, the parser refuses them.
+  const trigger = (pattern: string) => `title: T\ntriggers:\n  - pattern: ${pattern}`;
+  it.each([
+    [
+      "a pattern of values",
+      trigger("{ source: [aws.iam], detail: { eventName: [CreateUser] } }"),
+      true,
+    ],
+    [
+      "every matcher",
+      trigger(
+        '{ a: [x, 1, true, null, { prefix: p }, { suffix: { equals-ignore-case: s } }, { equals-ignore-case: e }, { wildcard: "a*b\\\\*" }, { anything-but: [x, y] }, { anything-but: { wildcard: [a*] } }, { numeric: [">", 0, "<=", 5] }, { numeric: ["=", 3] }, { exists: false }, { cidr: 10.0.0.0/24 }] }',
+      ),
+      true,
+    ],
+    ["$or of two patterns", trigger("{ $or: [{ a: [x] }, { b: [y] }] }"), true],
+    ["an empty list", trigger("{ source: [] }"), false],
+    ["an empty list deeper down", trigger("{ detail: { eventName: [] } }"), false],
+    ["an empty mapping deeper down", trigger("{ detail: {} }"), false],
+    ["a value that is not a list", trigger("{ source: aws.iam }"), false],
+    ["a list in a list", trigger("{ source: [[a]] }"), false],
+    ["$or of one pattern", trigger("{ $or: [{ a: [x] }] }"), false],
+    ["an unknown matcher", trigger("{ a: [{ prefx: p }] }"), false],
+    ["a matcher with two operators", trigger("{ a: [{ prefix: p, suffix: s }] }"), false],
+    ["a prefix that is not a string", trigger("{ a: [{ prefix: 5 }] }"), false],
+    ["exists that is not a boolean", trigger('{ a: [{ exists: "yes" }] }'), false],
+    ["a numeric bound beyond 1e9", trigger('{ a: [{ numeric: [">", 2000000000] }] }'), false],
+    ["a numeric range upside down", trigger('{ a: [{ numeric: ["<", 1, ">", 0] }] }'), false],
+    ["a wildcard with **", trigger('{ a: [{ wildcard: "a**" }] }'), false],
+    ["an empty anything-but list", trigger("{ a: [{ anything-but: [] }] }"), false],
+    [
+      "an anything-but list of strings and numbers",
+      trigger("{ a: [{ anything-but: [a, 1] }] }"),
+      false,
+    ],
+    [
+      "an integer default beyond 2^53",
+      "title: T\nparams:\n  p:\n    type: integer\n    default: 9007199254740993",
+      false,
+    ],
+    [
+      "an integer in enum beyond 2^53",
+      "title: T\nparams:\n  p:\n    type: integer\n    enum: [9007199254740993]",
+      false,
+    ],
+    [
+      "a number default of .inf",
+      "title: T\nparams:\n  p:\n    type: number\n    default: .inf",
+      false,
+    ],
+    [
+      "a number default of -.inf",
+      "title: T\nparams:\n  p:\n    type: number\n    default: -.inf",
+      false,
+    ],
+  ])("both judge a trigger or default with %s the same way", (_name, yaml, ok) => {
+    expect(verdicts(`---\n${yaml}\n---\n`)).toMatchObject({ parser: ok, schema: ok });
+  });
 });

@@ -86,6 +86,19 @@ describe("the run's window", () => {
     expect(w.start.toISOString()).toBe("2026-10-25T10:15:30.000Z");
   });
 
+  it("under --from/--to a step's window= keeps its own length, ending at --to (docs/cli.md)", () => {
+    const run = resolveWindow(
+      { from: "2026-11-20T12:00:00Z", to: "2026-11-21T00:00:01Z" },
+      undefined,
+      now,
+    );
+    const w = stepWindow(run, "2d");
+    expect([w.start.toISOString(), w.end.toISOString()]).toEqual([
+      "2026-11-19T00:00:01.000Z",
+      "2026-11-21T00:00:01.000Z",
+    ]);
+  });
+
   it("refuses a duration that starts the window before year 1, naming the field", () => {
     // 300000000d falls outside JavaScript's dates: an Invalid Date reached the server (a 500).
     for (const [spec, fm, field] of [
