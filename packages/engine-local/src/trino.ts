@@ -349,7 +349,12 @@ const MACRO_DEFS: string[] = [
   // split with a limit: the last part holds the rest of the string.
   `CREATE MACRO split(s, d) AS string_split(s, d), (s, d, lim) AS CASE WHEN lim <= 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Limit must be positive', lim) WHEN len(string_split(s, d)) <= lim THEN string_split(s, d) ELSE list_concat(list_slice(string_split(s, d), 1, lim - 1), [array_to_string(list_slice(string_split(s, d), lim, len(string_split(s, d))), d)]) END`,
   // reverse of a string, and of an array (the untyped overload).
-  `CREATE MACRO reverse(s VARCHAR) AS system.main.reverse(s), (a) AS list_reverse(a)`,
+  // Trino reverses code points (SliceUtf8.reverse); DuckDB's reverse keeps grapheme clusters
+  // whole (a combining accent stayed after its letter). ASCII text is the same either way.
+  `CREATE MACRO reverse(s VARCHAR) AS CASE WHEN strlen(s) = length(s) THEN system.main.reverse(s) ELSE array_to_string(list_reverse(string_split(s, '')), '') END, (a) AS list_reverse(a)`,
+  // Trino maps each code point with Java's Character.toUpperCase, which keeps ß (its upper case is
+  // two letters); DuckDB's upper makes it ẞ. No other code point differs.
+  `CREATE MACRO upper(s) AS CASE WHEN contains(s, 'ß') THEN array_to_string(list_transform(string_split(s, ''), lambda c: CASE WHEN c = 'ß' THEN c ELSE system.main.upper(c) END), '') ELSE system.main.upper(s) END`,
   // index is strpos.
   `CREATE MACRO index(s, x) AS system.main.strpos(s, x)`,
   `CREATE MACRO zip${ZIP_OVERLOADS}`,

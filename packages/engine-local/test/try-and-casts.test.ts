@@ -499,3 +499,24 @@ describe("a regular expression's $ before a final newline", () => {
     );
   });
 });
+
+// Trino's reverse reverses code points (SliceUtf8.reverse; the corpus's reverse('𐐭end') is
+// 'dne𐐭'), and upper maps each code point with Java's Character.toUpperCase, which keeps ß.
+// DuckDB's reverse keeps grapheme clusters together and its upper makes ß 'ẞ' (review).
+describe("reverse and upper by code point", () => {
+  it("reverses a combining accent and an emoji modifier apart from their base, and keeps ß", async () => {
+    expect(
+      await rows(
+        "SELECT reverse('ab' || chr(769)), reverse(chr(128077) || chr(127997)), upper('straße'), upper('abc'), reverse('abc')",
+      ),
+    ).toEqual([
+      [
+        `${String.fromCodePoint(769)}ba`,
+        String.fromCodePoint(127997, 128077),
+        "STRAßE",
+        "ABC",
+        "cba",
+      ],
+    ]);
+  });
+});
