@@ -101,16 +101,25 @@ async function lintSql(
   params: Readonly<Record<string, ParamDecl>>,
 ): Promise<Diagnostic[]> {
   if (step.attributes.sqlDialect === "duckdb") {
-    return [
+    const at = { file, line: step.position.start.line, column: 1 };
+    const out: Diagnostic[] = [
       {
-        file,
-        line: step.position.start.line,
-        column: 1,
+        ...at,
         severity: "warning",
         rule: "sql-local-only",
         message: `step "${step.id}" is dialect=duckdb: it runs on the local engine only (Athena refuses it), and its SQL is not checked against Athena's`,
       },
     ];
+    // What the local engine's sandbox refuses (another table, a file, several statements) is
+    // refused here too (spec §4), with the engine's own rewrite and sandbox. Loaded on demand:
+    // DuckDB is no part of checking Athena SQL.
+    const { duckdbStepProblem } = await import("@run-md/engine-local");
+    const problem = await duckdbStepProblem(step.query, tables);
+    if (problem) {
+      const rule = /\btable\b/.test(problem.message) ? "sql-table" : problem.code;
+      out.push({ ...at, severity: "error", rule, message: problem.message });
+    }
+    return out;
   }
   return (await checkSql(step.query, { ...(tables ? { tables } : {}), params })).map((p) => ({
     file,

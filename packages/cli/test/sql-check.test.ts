@@ -542,6 +542,27 @@ describe("check on sql steps", () => {
   });
 });
 
+describe("a dialect=duckdb step that reads what the sandbox refuses", () => {
+  it("is an error of check, as of the run (spec §4), with the engine's own message", async () => {
+    const step = (id: string, sql: string) => `\`\`\`sql ${id} dialect=duckdb\n${sql}\n\`\`\`\n`;
+    const text = `---\ntitle: T\n---\n\n${[
+      step("csv", "SELECT * FROM read_csv('/etc/passwd', header=false) LIMIT 3"),
+      step("file", "SELECT * FROM '/etc/passwd' LIMIT 2"),
+      step("catalog", "SELECT table_name FROM information_schema.tables"),
+      step("two", "SELECT 1 FROM cloudtrail_logs; SELECT 2"),
+      step("ok", "SELECT list_sort(list(eventname)) FROM cloudtrail_logs WHERE eventname = {{x}}"),
+    ].join("\n")}`;
+    const { steps } = parseRunbook(text, "duck.md");
+    const errors = (await lintQueries("duck.md", steps)).filter((d) => d.severity === "error");
+    expect(errors.map((d) => [d.line, d.rule, d.message])).toEqual([
+      [5, "sql-table", "Refused: the table function read_csv() is not available in a step."],
+      [9, "sql-table", "Refused: the table /etc/passwd is not available in a step."],
+      [13, "sql-table", "Refused: the table information_schema.tables is not available in a step."],
+      [17, "sql-refused", "Refused: a step may hold exactly one statement, this one holds 2."],
+    ]);
+  });
+});
+
 describe("run-md check reports every problem in one pass", () => {
   const dir = mkdtempSync(path.join(tmpdir(), "run-md-sqlcheck-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1273,6 +1273,40 @@ function missingParam(name: string): RunMdError {
   );
 }
 
+let checker: Promise<DuckDBConnection> | undefined;
+
+/**
+ * What the local engine refuses in a `dialect=duckdb` step before it reads anything (a table or
+ * table function outside the sandbox, several statements, a syntax error), found with the
+ * engine's own rewrite and sandbox on a private in-memory DuckDB that reads no file: for `run-md
+ * check` (spec §4: another table is refused by check and by every engine). Undefined when the
+ * step would run.
+ */
+export async function duckdbStepProblem(
+  query: string,
+  tables: TableConfig = { aliases: [], extra: [] },
+): Promise<RunMdError | undefined> {
+  checker ??= DuckDBInstance.create(":memory:", { enable_external_access: "false" }).then((db) =>
+    db.connect(),
+  );
+  const conn = await checker;
+  let n = 0;
+  const sql = mapCode(query, (code) => renderTemplate(code, () => `$${++n}`));
+  try {
+    const r = await rewriteAthena(conn, sql, {
+      aliases: new Set([...BUILTIN_ALIASES, ...tables.aliases].flatMap(spellings)),
+      target: TARGET,
+      jsonColumns: JSON_COLUMNS,
+      partitionColumns: new Set<string>(PARTITION_COLUMNS),
+    });
+    await assertSandboxed(conn, r.sql, new Set([...VIEWS.sql, ...tables.extra.map((t) => t.name)]));
+    return undefined;
+  } catch (e) {
+    if (e instanceof RunMdError) return e;
+    return engineError(e instanceof Error ? e.message : String(e), e);
+  }
+}
+
 /** `{{name}}` → `$n` bound parameters, typed by their declared type; never spliced into the text. */
 export function renderSqlParams(
   query: string,

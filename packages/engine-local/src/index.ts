@@ -3,6 +3,7 @@ export { localEngine } from "./descriptor.ts";
 export {
   cloudtrailViewSql,
   createLocalEngine,
+  duckdbStepProblem,
   LocalEngine,
   type LocalEngineOptions,
   MAX_OBJECT,
