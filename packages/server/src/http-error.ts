@@ -34,3 +34,15 @@ export function badRequest(e: unknown, field?: string): HttpError {
   }
   throw e;
 }
+
+/** Why a request was refused, for its audit entry: the answer's status, code and message. */
+export function refusalOf(e: unknown): { status: number; code: string; error: string } {
+  if (e instanceof HttpError)
+    return {
+      status: e.status,
+      code: e.extra.code ?? e.extra.field ?? "bad-request",
+      error: e.message,
+    };
+  if (isRunMdError(e)) return { status: 400, code: e.code, error: e.message };
+  return { status: 500, code: "internal", error: String(e) };
+}

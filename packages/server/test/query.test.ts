@@ -111,7 +111,7 @@ describe("POST /api/query", () => {
     expect(me.body.actions).not.toContain("query");
   });
 
-  it("refuses callers without query, and bad bodies, before anything runs", async () => {
+  it("refuses callers without query, and bad bodies before anything runs, auditing each query refused", async () => {
     const before = (await t.audit()).filter((e) => e.action === "query.request").length;
     const r = await query(t.tokens.vic!, { sql: "SELECT 1" });
     expect(r.status).toBe(403);
@@ -130,8 +130,19 @@ describe("POST /api/query", () => {
       const bad = await query(t.tokens.ana!, body);
       expect([JSON.stringify(body), bad.status]).toEqual([JSON.stringify(body), 400]);
     }
-    const after = (await t.audit()).filter((e) => e.action === "query.request").length;
-    expect(after).toBe(before);
+    // Each body with a query in it is audited with its text and why it was refused (spec §9:
+    // every ad-hoc query is one entry); `{}` and an empty query hold nothing to audit.
+    const audited = (await t.audit()).filter((e) => e.action === "query.request").slice(before);
+    expect(audited).toHaveLength(6);
+    for (const e of audited) {
+      expect(e.actor).toBe("ana@example.com");
+      expect(e.details).toMatchObject({
+        text: expect.stringMatching(/^(SELECT 1|stats count)/),
+        refused: { status: 400, code: expect.any(String), error: expect.any(String) },
+      });
+    }
+    const window = audited.find((e) => JSON.stringify(e.details).includes("300000000d"));
+    expect(window?.details).toMatchObject({ refused: { code: "bad-window" } });
     // A query Athena would reject: its hint is for an API caller, not a runbook's author.
     const syntax = await query(t.tokens.ana!, { sql: "SELEC 1" });
     expect([syntax.status, syntax.body.code]).toEqual([400, "sql-invalid"]);

@@ -248,7 +248,7 @@ describe("a bad run request", () => {
     ],
   ];
   it.each(cases)(
-    "%s: a 4xx naming the problem, and nothing queued",
+    "%s: a 4xx naming the problem, nothing queued, the refusal audited",
     async (_name, body, status, message, field) => {
       const before = (await call(`${t.url}/api/runs?limit=500`, { token: t.ops })).body.length;
       const auditBefore = (await t.audit()).filter((e) => e.action === "run.request").length;
@@ -259,7 +259,20 @@ describe("a bad run request", () => {
       expect((await call(`${t.url}/api/runs?limit=500`, { token: t.ops })).body.length).toBe(
         before,
       );
-      expect((await t.audit()).filter((e) => e.action === "run.request").length).toBe(auditBefore);
+      // A request for a runbook the caller may run, refused for its parameters or window, is
+      // audited with why (spec §9). One refused while its body is read (a malformed body, an
+      // unknown field or engine, a window in the future) comes before the runbook and the caller's
+      // right to run it are known: not audited.
+      const audited = (await t.audit())
+        .filter((e) => e.action === "run.request")
+        .slice(auditBefore);
+      const checked =
+        status === 400 &&
+        /^(params\.|to$|from$|since$)/.test(field ?? "") &&
+        !/future/.test(r.body.error);
+      expect(audited.map((e) => [e.target, e.details?.refused])).toEqual(
+        checked ? [["iam-low", { status, code: expect.any(String), error: r.body.error }]] : [],
+      );
     },
   );
 

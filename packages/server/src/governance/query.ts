@@ -10,7 +10,7 @@ import type { Caller } from "@run-md/access";
 import { errorReport, isRunMdError, runRunbook, type StepReport } from "@run-md/core";
 import type { Auditor } from "../audit.ts";
 import type { RowsHook } from "../context.ts";
-import { HttpError } from "../http-error.ts";
+import { HttpError, refusalOf } from "../http-error.ts";
 import type { RunManager, RunSettings } from "../runs/manager.ts";
 import { checkRunRequest } from "../runs/request.ts";
 import { ADHOC_ID, adhocRunbook, type QueryBody } from "./adhoc.ts";
@@ -41,9 +41,44 @@ function answer(step: StepReport, window: { start: string; end: string }) {
   };
 }
 
+/** The query text of a request body, if it has one (for the audit of a refused request). */
+export function queryTextOf(raw: unknown): { dialect: string; text: string } | undefined {
+  const b = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
+  const [dialect, text] =
+    typeof b.sql === "string" ? ["sql", b.sql] : ["logs-insights", b.insights];
+  return typeof text === "string" && text.trim() !== "" ? { dialect, text } : undefined;
+}
+
+/**
+ * A query refused before it ran (a bad window, an undeclared `{{x}}`, a bad engine) is one
+ * `query.request` entry too, with its text in full and why (spec §9: every ad-hoc query is one
+ * entry; the sandbox's refusals were audited and these were not, found by review). A body with no
+ * query text in it has nothing to audit.
+ */
+export async function auditRefusedQuery(
+  auditor: Auditor,
+  caller: Caller,
+  query: { dialect: string; text: string } | undefined,
+  e: unknown,
+): Promise<void> {
+  if (query === undefined) return;
+  await auditor.record(caller, "query.request", undefined, { ...query, refused: refusalOf(e) });
+}
+
 export async function runQuery(deps: QueryDeps, caller: Caller, body: QueryBody) {
-  const runbook = adhocRunbook(body);
-  checkRunRequest(runbook, { runbook: ADHOC_ID, params: {}, window: body.window }, {}, new Date());
+  let runbook: ReturnType<typeof adhocRunbook>;
+  try {
+    runbook = adhocRunbook(body);
+    checkRunRequest(
+      runbook,
+      { runbook: ADHOC_ID, params: {}, window: body.window },
+      {},
+      new Date(),
+    );
+  } catch (e) {
+    await auditRefusedQuery(deps.auditor, caller, { dialect: body.dialect, text: body.text }, e);
+    throw e;
+  }
   const id = randomUUID();
   await deps.auditor.record(caller, "query.request", undefined, {
     query: id,

@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { callerOf, type ServerContext } from "../context.ts";
 import { parseQueryBody } from "../governance/adhoc.ts";
 import type { Governance } from "../governance/index.ts";
-import { runQuery } from "../governance/query.ts";
+import { auditRefusedQuery, queryTextOf, runQuery } from "../governance/query.ts";
 import type { RunSettings } from "../runs/manager.ts";
 
 export function queryRoutes(
@@ -15,7 +15,13 @@ export function queryRoutes(
   app.post("/api/query", async (req) => {
     const caller = callerOf(req);
     await ctx.guard.require(caller, "query");
-    const body = parseQueryBody(req.body);
+    let body: ReturnType<typeof parseQueryBody>;
+    try {
+      body = parseQueryBody(req.body);
+    } catch (e) {
+      await auditRefusedQuery(ctx.auditor, caller, queryTextOf(req.body), e);
+      throw e;
+    }
     return runQuery(
       { auditor: ctx.auditor, runs: ctx.runs, run, budgets: gov.budgets, rowsFor: ctx.rowsFor },
       caller,

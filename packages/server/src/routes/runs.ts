@@ -4,7 +4,7 @@ import { type Caller, samePerson } from "@run-md/access";
 import { isRunMdError, type RunReport, readReport } from "@run-md/core";
 import type { FastifyInstance } from "fastify";
 import { callerOf, type ServerContext } from "../context.ts";
-import { HttpError } from "../http-error.ts";
+import { HttpError, refusalOf } from "../http-error.ts";
 import type { RunRecord } from "../runs/record.ts";
 import { checkRunRequest, parseRunBody } from "../runs/request.ts";
 import { RUN_ID } from "../runs/store.ts";
@@ -81,12 +81,22 @@ export function runRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const body = parseRunBody(req.body);
     const entry = await ctx.guard.viewable(caller, body.runbook);
     await ctx.guard.require(caller, "run", entry.facts);
-    const { changesDefaults } = checkRunRequest(
-      entry.runbook,
-      body,
-      ctx.runs.configParams(body.runbook),
-      new Date(),
-    );
+    let changesDefaults: boolean;
+    try {
+      ({ changesDefaults } = checkRunRequest(
+        entry.runbook,
+        body,
+        ctx.runs.configParams(body.runbook),
+        new Date(),
+      ));
+    } catch (e) {
+      // A run request refused for its parameters or window is audited too (spec §9).
+      await ctx.auditor.record(caller, "run.request", body.runbook, {
+        params: body.params,
+        refused: refusalOf(e),
+      });
+      throw e;
+    }
     if (changesDefaults) {
       await ctx.guard.require(caller, "run:params", entry.facts, {
         params: body.params,
