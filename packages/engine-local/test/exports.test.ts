@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import * as api from "../src/index.ts";
 
 describe("@run-md/engine-local", () => {
-  it("exports the engine factory, the class, its registry descriptor, the table's columns, the value conversions, what the collector shares (the reader, the store's format), and the view the collect benchmark's floor reads", () => {
+  it("exports the engine factory, the class, its registry descriptor, the table's columns, the value conversions, what the collector shares (the reader, the store's format), the view the collect benchmark's floor reads, and what check asks of a dialect=duckdb step", () => {
     expect(Object.keys(api).sort()).toEqual([
       "CLOUDTRAIL_COLUMNS",
       "EXTRA_COLUMN",
@@ -19,6 +19,7 @@ describe("@run-md/engine-local", () => {
       "cloudtrailViewSql",
       "collectSelectSql",
       "createLocalEngine",
+      "duckdbStepProblem",
       "fileIdentity",
       "inDayRange",
       "intervalText",
