@@ -114,6 +114,26 @@ describe("the server's files", () => {
     expect(verified.stdout).toBe(`${path.join(root, "logs/audit.log")}: 1 entry, chain intact\n`);
     expect((await runMd(["token", "list"], { cwd })).stdout).toMatch(/^ci\tgroups=g\t/);
   });
+
+  it("live 90 days unless --expires says otherwise; --expires never makes one that does not expire", async () => {
+    const cwd = path.join(dir(), "expiry");
+    await mkdir(cwd, { recursive: true });
+    const before = Date.now();
+    const made = await runMd(["token", "create", "--name", "ci", "--groups", "g"], { cwd });
+    expect(made.stderr).toMatch(/token "ci" created for g, expires (\S+): it is shown once/);
+    const until = Date.parse(/expires (\S+):/.exec(made.stderr)![1]!);
+    const day = 86_400_000;
+    expect(until - before).toBeGreaterThanOrEqual(90 * day - 60_000);
+    expect(until - before).toBeLessThanOrEqual(90 * day + 60_000);
+    const never = await runMd(
+      ["token", "create", "--name", "forever", "--groups", "g", "--expires", "never"],
+      { cwd },
+    );
+    expect(never.stderr).toContain('token "forever" created for g, never expires');
+    const listed = (await runMd(["token", "list"], { cwd })).stdout;
+    expect(listed).toMatch(/^ci\tgroups=g\tuser=-\tcreated \S+\tactive until \S+$/m);
+    expect(listed).toMatch(/^forever\tgroups=g\tuser=-\tcreated \S+\tactive$/m);
+  });
 });
 
 /** A log of three entries, one second apart from 2026-11-28T10:00:00Z, with awkward values. */

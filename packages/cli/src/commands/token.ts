@@ -11,6 +11,9 @@ import {
 import { RunMdError } from "@run-md/core";
 import { accessCommand, serverFile } from "./access-files.ts";
 
+/** How long a token lives unless --expires says otherwise (the spec's synopsis shows 90d). */
+const DEFAULT_EXPIRY = "90d";
+
 export const TOKEN_USAGE = `Usage: run-md token create --name NAME --groups g1,g2 [--expires 90d] [--user EMAIL]
        run-md token list
        run-md token revoke NAME
@@ -23,7 +26,8 @@ revoke are recorded in the audit log (token.create, token.revoke) before they ta
 Options:
   --name NAME           the token's name (letters, digits, ".", "_", "-"; never reused)
   --groups g1,g2        the groups it acts in (comma-separated)
-  --expires WHEN        a duration from now (90d, 12h) or a date (2027-03-01, midnight UTC)
+  --expires WHEN        a duration from now (90d, 12h), a date (2027-03-01, midnight UTC), or
+                        never (default: 90d, as a credential left behind should not live on)
   --user EMAIL          the person it acts for
   --file PATH           the tokens file (default: server.tokens, else ${DEFAULT_TOKENS_FILE})
   --audit PATH          the audit log (default: server.audit, else ${DEFAULT_AUDIT_FILE})
@@ -111,10 +115,11 @@ async function create(
   if (groups.some((g) => g === ""))
     throw new RunMdError("usage", `--groups "${values.groups}": an empty group name`);
   let expiresAt: Date | undefined;
-  if (values.expires !== undefined) {
-    expiresAt = parseWhen(values.expires, "--expires", new Date(), 1);
+  const expires = values.expires ?? DEFAULT_EXPIRY;
+  if (expires !== "never") {
+    expiresAt = parseWhen(expires, "--expires", new Date(), 1);
     if (expiresAt.getTime() <= Date.now())
-      throw new RunMdError("usage", `--expires "${values.expires}" is in the past`);
+      throw new RunMdError("usage", `--expires "${expires}" is in the past`);
   }
   const o: Parameters<TokenStore["create"]>[0] = { name: values.name, groups };
   if (expiresAt) o.expiresAt = expiresAt;
@@ -122,7 +127,7 @@ async function create(
   const { token } = await store.create(o, beforeSave);
   process.stdout.write(`${token}\n`);
   process.stderr.write(
-    `token "${values.name}" created for ${groups.join(", ")}${expiresAt ? `, expires ${expiresAt.toISOString()}` : ""}: it is shown once, keep it now\n`,
+    `token "${values.name}" created for ${groups.join(", ")}, ${expiresAt ? `expires ${expiresAt.toISOString()}` : "never expires"}: it is shown once, keep it now\n`,
   );
   return 0;
 }
