@@ -62,7 +62,10 @@ export function canApprove(
   if (now.getTime() >= expires.getTime())
     return no("expired", `the request expired at ${expires.toISOString()}`);
   if (samePerson(request.requester, approver))
-    return no("self-approval", "the requester cannot approve their own run");
+    return no(
+      "self-approval",
+      "the requester cannot approve or deny their own run (to withdraw it, cancel it)",
+    );
   if (approver.via === "token" && approver.user.startsWith("token:"))
     return no(
       "not-a-person",

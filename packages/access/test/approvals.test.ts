@@ -72,7 +72,7 @@ describe("canApprove", () => {
     expect(canApprove(cfg, req(critical), aliceToken, later(1))).toMatchObject({
       ok: false,
       reason: "self-approval",
-      message: "the requester cannot approve their own run",
+      message: "the requester cannot approve or deny their own run (to withdraw it, cancel it)",
     });
   });
 

@@ -65,7 +65,7 @@ export function coerceParam(decl: ParamDecl, raw: unknown, source: string): Para
           hint ??
           (source === "--param"
             ? `pass it as --param ${decl.name}=<${decl.type}>`
-            : `give "${decl.name}" a ${decl.type} value`),
+            : `give "${decl.name}" ${expected}`),
         details: { param: decl.name, source },
       },
     );

@@ -23,13 +23,18 @@ export class HttpError extends Error {
   }
 }
 
-/** A core `RunMdError` (bad parameter, bad window) as a 400 that keeps its message and hint. */
+/**
+ * A core `RunMdError` (bad parameter, bad window) as a 400 that keeps its message and hint, in
+ * the API's words: core names the CLI's flags (`--since "x" is not a duration`), a request has
+ * the fields `since`, `from` and `to` (found by review).
+ */
 export function badRequest(e: unknown, field?: string): HttpError {
   if (isRunMdError(e)) {
-    return new HttpError(400, e.message, {
+    const fields = (text: string) => text.replace(/--(since|from|to)\b/g, "$1");
+    return new HttpError(400, fields(e.message), {
       code: e.code,
       ...(field === undefined ? {} : { field }),
-      ...(e.hint === undefined ? {} : { hint: e.hint }),
+      ...(e.hint === undefined ? {} : { hint: fields(e.hint) }),
     });
   }
   throw e;

@@ -68,6 +68,10 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** JSON that parses, but holds a key Fastify refuses (prototype poisoning). */
+const FORBIDDEN_KEY =
+  'the body holds a "__proto__" or "constructor.prototype" key, which is not allowed';
+
 function errorHandler(error: FastifyError | HttpError, _req: unknown, reply: FastifyReply) {
   if (error instanceof HttpError) return reply.code(error.status).send(error.body());
   const status = error.statusCode ?? 500;
@@ -175,6 +179,26 @@ async function buildApp(
   app.addHook("onRequest", async (req) => {
     req.identity = await ctx.identifier.identify(req);
     await refuseUnsigned(ctx, req);
+  });
+  // An empty JSON body is no body (a client library that always sends the JSON content type can
+  // still cancel, which takes none); anything else is Fastify's own parse, its guard against
+  // `__proto__` and `constructor.prototype` keys included.
+  const json = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (req, body, done) => {
+    const text = String(body);
+    if (text === "") return done(null, undefined);
+    try {
+      JSON.parse(text);
+    } catch (e) {
+      const message = `the body is not valid JSON: ${(e as Error).message}`;
+      return done(new HttpError(400, message, { code: "bad-json" }), undefined);
+    }
+    json(req, text, (err, value) =>
+      err
+        ? done(new HttpError(400, FORBIDDEN_KEY, { code: "bad-json" }), undefined)
+        : done(null, value),
+    );
   });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFound);

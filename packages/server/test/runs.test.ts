@@ -109,9 +109,11 @@ describe("a run requested through the API", () => {
       "queued",
     );
 
+    // As a client library that always sends the JSON content type: an empty body is no body.
     const c = await call(`${t.url}/api/runs/${slow.body.id}/cancel`, {
       token: t.ops,
       method: "POST",
+      body: "",
     });
     expect(c.status).toBe(202);
     const cancelled = await waitForEnd(t, slow.body.id, t.ops, 30_000);
@@ -165,7 +167,13 @@ describe("a run requested through the API", () => {
 
 describe("a bad run request", () => {
   const cases: Array<[string, string | object, number, RegExp, string?]> = [
-    ["malformed JSON", '{"runbook": "iam-low",', 400, /not valid JSON/],
+    ["malformed JSON", '{"runbook": "iam-low",', 400, /^the body is not valid JSON: /],
+    [
+      "a __proto__ key",
+      '{"runbook": "iam-low", "params": {"__proto__": {"limit": 7}}}',
+      400,
+      /^the body holds a "__proto__" or "constructor.prototype" key, which is not allowed$/,
+    ],
     ["not an object", "[1, 2]", 400, /must be a JSON object/],
     ["no runbook", { params: {} }, 400, /"runbook" is required/, "runbook"],
     ["an unknown field", { runbook: "iam-low", sql: "DROP" }, 400, /unknown field "sql"/, "sql"],
@@ -216,7 +224,7 @@ describe("a bad run request", () => {
       "a since that is no duration",
       { runbook: "iam-low", since: "a week" },
       400,
-      /--since "a week" is not a duration/,
+      /^since "a week" is not a duration/,
       "since",
     ],
     [
@@ -230,7 +238,7 @@ describe("a bad run request", () => {
       "a to that is no instant",
       { runbook: "iam-low", since: "1d", to: "yesterday" },
       400,
-      /--to "yesterday" is not an ISO-8601 instant/,
+      /^to "yesterday" is not an ISO-8601 instant/,
       "to",
     ],
     [
@@ -275,6 +283,24 @@ describe("a bad run request", () => {
       );
     },
   );
+
+  it("a status filter that is no status is a 400 naming them, not an empty list", async () => {
+    const r = await call(`${t.url}/api/runs?status=bogus`, { token: t.ops });
+    expect([r.status, r.body.field]).toEqual([400, "status"]);
+    expect(r.body.error).toMatch(
+      /^status must be one of queued, pending-approval, running, passed/,
+    );
+    const ok = await call(`${t.url}/api/runs?status=passed`, { token: t.ops });
+    expect(ok.status).toBe(200);
+    expect((ok.body as { status: string }[]).every((x) => x.status === "passed")).toBe(true);
+  });
+
+  it("a parameter out of range says what it takes, in the hint too", async () => {
+    const body = { runbook: "iam-low", params: { limit: 500 } };
+    const r = await call(`${t.url}/api/runs`, { token: t.ops, body });
+    expect(r.body.error).toMatch(/expected a value <= \d+, got 500/);
+    expect(r.body.hint).toMatch(/^give "limit" a value <= \d+$/);
+  });
 
   it("says how to send a number where a string belongs in JSON, not in YAML", async () => {
     const body = { runbook: "iam-low", params: { source: 5 } };

@@ -5,7 +5,7 @@ import { isRunMdError, type RunReport, readReport } from "@run-md/core";
 import type { FastifyInstance } from "fastify";
 import { callerOf, type ServerContext } from "../context.ts";
 import { HttpError, refusalOf } from "../http-error.ts";
-import type { RunRecord } from "../runs/record.ts";
+import { RUN_STATUSES, type RunRecord } from "../runs/record.ts";
 import { checkRunRequest, parseRunBody } from "../runs/request.ts";
 import { RUN_ID } from "../runs/store.ts";
 
@@ -114,6 +114,11 @@ export function runRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get("/api/runs", async (req) => {
     const caller = callerOf(req);
     const q = req.query as { runbook?: string; status?: string; limit?: string; mine?: string };
+    if (q.status !== undefined && !(RUN_STATUSES as readonly string[]).includes(q.status)) {
+      throw new HttpError(400, `status must be one of ${RUN_STATUSES.join(", ")}`, {
+        field: "status",
+      });
+    }
     const limit = q.limit === undefined ? 50 : Number(q.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST) {
       throw new HttpError(400, `limit must be an integer from 1 to ${MAX_LIST}`, {

@@ -28,6 +28,21 @@ export interface ApprovalState {
   at?: string;
 }
 
+/** Every status a run record may have (the `status` filter of GET /api/runs takes these). */
+export const RUN_STATUSES: readonly RunRecordStatus[] = [
+  "queued",
+  "pending-approval",
+  "running",
+  "passed",
+  "warned",
+  "failed",
+  "errored",
+  "cancelled",
+  "interrupted",
+  "denied",
+  "expired",
+];
+
 export const ACTIVE_STATUSES: readonly RunRecordStatus[] = [
   "queued",
   "pending-approval",
