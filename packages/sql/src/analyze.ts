@@ -23,6 +23,6 @@ export function analyzeSql(
   const problems =
     parsed.problems.length > 0
       ? parsed.problems
-      : resolveQuery(parsed.tree, tables, masked.literals);
+      : resolveQuery(parsed.tree, tables, masked.literals, masked.refs);
   return problems.sort((a, b) => a.line - b.line || a.column - b.column);
 }

@@ -13,7 +13,8 @@ export interface SqlCheckOptions {
   /**
    * The declared type of each parameter the query may refer to (default: none). A boolean or a
    * number is checked as the literal Athena receives (`readonly = {{flag}}` is `readonly = true`
-   * there); any other, or an undeclared one, as a string.
+   * there); any other as text, compared with text only (`{{start}}`, `{{end}}`, `{{start_date}}`
+   * and `{{end_date}}` are text too); an undeclared one as a value of unknown type.
    */
   params?: Readonly<Record<string, ParamType | { type: ParamType } | undefined>>;
 }
@@ -68,8 +69,9 @@ export async function checkSql(query: string, opts: SqlCheckOptions = {}): Promi
 }
 
 /**
- * The types of the parameters `query` refers to that it receives as literals other than strings
- * (booleans and numbers), sorted by name: all a check depends on of the declarations.
+ * The types of the declared parameters `query` refers to, as the literals it receives (booleans,
+ * numbers, and text for every other type), sorted by name: all a check depends on of the
+ * declarations.
  */
 function literalTypes(
   query: string,
@@ -82,6 +84,9 @@ function literalTypes(
     const declared = Object.hasOwn(params, name) ? params[name] : undefined;
     const type = typeof declared === "object" ? declared.type : declared;
     if (type === "boolean" || type === "integer" || type === "number") out[name] = type;
+    // Every other type is bound as text (core's `renderLiteral`), which Athena compares with text
+    // only (`from_iso8601_timestamp(eventtime) > {{since}}` is refused).
+    else if (type !== undefined) out[name] = "string";
   }
   return out;
 }

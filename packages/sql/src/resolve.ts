@@ -16,6 +16,7 @@ import {
   ColumnRefContext,
   ColumnReferenceContext,
   ComparisonContext,
+  ConcatenationContext,
   DistinctFromContext,
   FunctionCallContext,
   type IdentifierContext,
@@ -23,6 +24,7 @@ import {
   LambdaContext,
   NamedQueryContext,
   NumericLiteralContext,
+  ParameterContext,
   ParenthesizedExpressionContext,
   PredicatedContext,
   QualifiedNameContext,
@@ -30,6 +32,7 @@ import {
   SimpleCaseContext,
   SingleStatementContext,
   StatementDefaultContext,
+  StringLiteralContext,
   TableFunctionCallContext,
   TableNameContext,
   UnnestContext,
@@ -38,7 +41,9 @@ import {
 import { type Field, PARTITION_COLUMNS, RECORD_FIELDS } from "./cloudtrail.ts";
 import { ATHENA_FUNCTIONS, DUCKDB_ONLY } from "./functions.ts";
 import type { SqlProblem } from "./problem.ts";
+import type { MaskedRef } from "./syntax.ts";
 import type { TableResolver } from "./tables.ts";
+import { incomparable, type SqlType, type Typing, typeOf, unwrap } from "./types.ts";
 
 interface Name {
   text: string;
@@ -82,15 +87,24 @@ interface Scope {
   readsExtra: boolean;
   /** Parameters written as literals (syntax.ts `maskParams`), by the offset of the literal. */
   params: ReadonlyMap<number, string>;
+  /** Every parameter reference, by the offset of what stands for it (syntax.ts `maskParams`). */
+  refs: ReadonlyMap<number, MaskedRef>;
 }
 
 export function resolveQuery(
   tree: ParseTree,
   tables: TableResolver,
   params: ReadonlyMap<number, string> = new Map(),
+  refs: ReadonlyMap<number, MaskedRef> = new Map(),
 ): SqlProblem[] {
   const out: SqlProblem[] = [];
-  const scope: Scope = { defined: new Set(), cloudtrail: new Set(), readsExtra: false, params };
+  const scope: Scope = {
+    defined: new Set(),
+    cloudtrail: new Set(),
+    readsExtra: false,
+    params,
+    refs,
+  };
   const statements: ParserRuleContext[] = [];
   walk(tree, (n) => {
     if (n instanceof SingleStatementContext) statements.push(n);
@@ -134,10 +148,13 @@ export function resolveQuery(
       (n.parent instanceof ColumnRefContext || n.parent instanceof ColumnNameContext)
     ) {
       checkColumn(namesOf(n), scope, out);
-    } else if (n instanceof FunctionCallContext) checkFunction(n, out);
-    else if (n instanceof CastContext) checkCast(n, out);
+    } else if (n instanceof FunctionCallContext) {
+      checkFunction(n, out);
+      checkConcatCall(n, scope, out);
+    } else if (n instanceof CastContext) checkCast(n, out);
     else if (n instanceof PredicatedContext) checkComparedTypes(n, scope, out);
     else if (n instanceof SimpleCaseContext) checkCaseTypes(n, scope, out);
+    else if (n instanceof ConcatenationContext) checkConcatenation(n, scope, out);
   });
   return out;
 }
@@ -333,15 +350,21 @@ function comparePairs(
   scope: Scope,
   out: SqlProblem[],
 ): void {
-  for (const other of others) {
+  pairs: for (const other of others) {
     if (other === undefined) continue;
     for (const [a, b] of [
       [left, other],
       [other, left],
     ] as const) {
       const [column, literal] = [stringColumn(a, scope), literalKind(b)];
-      if (column && literal) out.push(mismatch(column, b, literal, scope));
+      if (column && literal) {
+        out.push(mismatch(column, b, literal, scope));
+        continue pairs;
+      }
     }
+    const typing = typingOf(scope);
+    const [l, r] = [typeOf(left, typing), typeOf(other, typing)];
+    if (l && r && incomparable(l, r)) out.push(typeMismatch(left, l, other, r, scope));
   }
 }
 
@@ -428,4 +451,161 @@ function stringColumn(ctx: ParserRuleContext, scope: Scope): string | undefined 
         : undefined;
   }
   return field?.kind === "string" || field?.kind === "json" ? parts.join(".") : undefined;
+}
+
+/** What the type inference (types.ts) asks of this query: its CloudTrail columns, its parameters. */
+function typingOf(scope: Scope): Typing {
+  return {
+    column: (ctx) => stringColumn(ctx, scope),
+    textParam: (offset) => scope.refs.get(offset)?.text === true,
+  };
+}
+
+/** The text of `ctx` as the author wrote it: whitespace kept, `{{name}}` for each parameter. */
+function sourceText(ctx: ParserRuleContext, scope: Scope): string {
+  const start = ctx.start;
+  const stop = ctx.stop;
+  const input = start?.inputStream;
+  if (!start || !stop || !input || stop.stop < start.start) return ctx.getText();
+  let out = "";
+  let pos = start.start;
+  const refs = [...scope.refs].sort((a, b) => a[0] - b[0]);
+  for (const [offset, ref] of refs) {
+    if (offset < pos || offset > stop.stop) continue;
+    if (offset > pos) out += input.getText(pos, offset - 1);
+    out += `{{${ref.name}}}`;
+    pos = offset + ref.length;
+  }
+  if (pos <= stop.stop) out += input.getText(pos, stop.stop);
+  return out;
+}
+
+function article(name: string): string {
+  return /^[aeiou]/.test(name) ? `an ${name}` : `a ${name}`;
+}
+
+function at(ctx: ParserRuleContext): { line: number; column: number } {
+  const start = unwrap(ctx).start!;
+  return { line: start.line, column: start.column + 1 };
+}
+
+const TIMESTAMP_TEXT = /^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}(:\d{2}(\.\d{1,12})?)?)?$/;
+
+/** What to write instead of comparing `a` (of type `ta`) with `b` (of type `tb`), if anything. */
+function insteadOf(
+  a: ParserRuleContext,
+  ta: SqlType,
+  b: ParserRuleContext,
+  tb: SqlType,
+  scope: Scope,
+): string | undefined {
+  // The text side second.
+  if (ta.group === "varchar") return insteadOf(b, tb, a, ta, scope);
+  if (tb.group !== "varchar") return undefined;
+  const text = sourceText(b, scope);
+  const literal = unwrap(b) instanceof StringLiteralContext ? unquote(text) : undefined;
+  if (ta.group === "temporal") {
+    if (ta.name === "date") {
+      return literal !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(literal)
+        ? `DATE '${literal}'`
+        : `date(from_iso8601_timestamp(${text}))`;
+    }
+    if (literal === undefined || !TIMESTAMP_TEXT.test(literal)) {
+      return `from_iso8601_timestamp(${text})`;
+    }
+    const [day, time = "00:00:00"] = literal.split(" ");
+    return `TIMESTAMP '${literal}', or from_iso8601_timestamp('${day}T${time}Z')`;
+  }
+  if (ta.group === "number") {
+    if (literal !== undefined && /^-?\d+(\.\d+)?$/.test(literal)) return `the number ${literal}`;
+    const type = ta.name === "integer" || ta.name === "bigint" ? "bigint" : "double";
+    return `CAST(${text} AS ${type})`;
+  }
+  if (ta.group === "boolean") {
+    if (literal === "true" || literal === "false") return `the boolean ${literal}`;
+    const other = sourceText(a, scope);
+    return unwrap(a) instanceof BooleanLiteralContext
+      ? `the text '${other.toLowerCase()}'`
+      : `CAST(${other} AS varchar)`;
+  }
+  return undefined;
+}
+
+function unquote(literal: string): string {
+  return literal.slice(1, -1).replaceAll("''", "'");
+}
+
+function describe(ctx: ParserRuleContext, type: SqlType, scope: Scope): string {
+  const text = sourceText(ctx, scope);
+  const param =
+    unwrap(ctx) instanceof ParameterContext
+      ? " (a parameter other than a boolean or a number is bound as text)"
+      : "";
+  return `${text} is ${article(type.name)}${param}`;
+}
+
+/**
+ * A comparison of two values whose types Trino does not convert into one another (a timestamp
+ * and text, text and a number, a date and text...): Athena fails ("Cannot apply operator:
+ * timestamp(3) with time zone > varchar(19)") where DuckDB converts one and answers.
+ */
+function typeMismatch(
+  left: ParserRuleContext,
+  l: SqlType,
+  other: ParserRuleContext,
+  r: SqlType,
+  scope: Scope,
+): SqlProblem {
+  const instead = insteadOf(left, l, other, r, scope);
+  return {
+    ...at(other),
+    severity: "error",
+    rule: "sql-athena",
+    message: `${describe(left, l, scope)} and ${describe(other, r, scope)}: Athena refuses to compare them (it converts neither to the other's type, where DuckDB does); ${instead === undefined ? "convert one of them explicitly" : `write ${instead}`}`,
+  };
+}
+
+const TO_TEXT: Partial<Record<SqlType["group"], (text: string) => string>> = {
+  number: (x) => `CAST(${x} AS varchar)`,
+  boolean: (x) => `CAST(${x} AS varchar)`,
+  temporal: (x) => `to_iso8601(${x})`,
+};
+
+/**
+ * A concatenation of text with a number, a boolean or a time (`eventname || 1`,
+ * `concat(eventname, 1)`): Trino has no such concat ("Unexpected parameters (varchar, integer)
+ * for function concat") where DuckDB converts the value to text.
+ */
+function concatMismatch(
+  what: string,
+  args: readonly (ParserRuleContext | undefined)[],
+  scope: Scope,
+  out: SqlProblem[],
+): void {
+  const typing = typingOf(scope);
+  const typed = args.flatMap((a) => (a ? [{ a, t: typeOf(a, typing) }] : []));
+  const text = typed.find((x) => x.t?.group === "varchar");
+  if (text === undefined) return;
+  for (const { a, t } of typed) {
+    const convert = t ? TO_TEXT[t.group] : undefined;
+    if (t === undefined || convert === undefined) continue;
+    const value = sourceText(a, scope);
+    out.push({
+      ...at(a),
+      severity: "error",
+      rule: "sql-athena",
+      message: `${what} of ${sourceText(text.a, scope)}, a varchar, and ${value}, ${article(t.name)}: Athena has no concat(varchar, ${t.name}) (it converts no ${t.name} to text, where DuckDB does); write ${convert(value)} in its place`,
+    });
+    return; // Athena reports the call once
+  }
+}
+
+function checkConcatenation(n: ConcatenationContext, scope: Scope, out: SqlProblem[]): void {
+  concatMismatch("||", [n._left, n._right], scope, out);
+}
+
+function checkConcatCall(call: FunctionCallContext, scope: Scope, out: SqlProblem[]): void {
+  const parts = call.functionName().qualifiedName()?.identifier() ?? [];
+  if (parts.length !== 1 || parts[0]!.getText().toLowerCase() !== "concat") return;
+  concatMismatch("concat()", call.expression(), scope, out);
 }

@@ -57,7 +57,23 @@ export interface Masked {
   text: string;
   /** The parameters written as literals, by the code-point offset of the literal (ANTLR's). */
   literals: Map<number, string>;
+  /** Every well-formed reference, by the code-point offset of what stands for it. */
+  refs: Map<number, MaskedRef>;
 }
+
+export interface MaskedRef {
+  name: string;
+  /** The length of the reference as written (`{{ name }}`), in code points. */
+  length: number;
+  /**
+   * Bound as a string literal: a parameter declared with a type other than boolean, integer and
+   * number (core's `renderLiteral`), or one of the window's (`{{start}}` is `'2026-11-23T00:00:00Z'`).
+   */
+  text: boolean;
+}
+
+/** The window's parameters (core's `windowParams`): always bound, as text. */
+const BUILT_IN = new Set(["start", "end", "start_date", "end_date"]);
 
 /**
  * Each `{{...}}` as something of Trino's grammar the same length, columns kept: a boolean
@@ -67,6 +83,7 @@ export interface Masked {
  */
 export function maskParams(query: string, types: ParamTypes = {}): Masked {
   const literals = new Map<number, string>();
+  const refs = new Map<number, MaskedRef>();
   const text = maskReferences(query, (length, ref, offset) => {
     const name = referenceAt(ref, 0)?.name;
     const type = name === undefined || !Object.hasOwn(types, name) ? undefined : types[name];
@@ -78,11 +95,18 @@ export function maskParams(query: string, types: ParamTypes = {}): Masked {
           : type === "number"
             ? "0.0"
             : undefined;
+    if (name !== undefined) {
+      refs.set(codePoints(query.slice(0, offset)), {
+        name,
+        length: codePoints(ref),
+        text: literal === undefined && (type !== undefined || BUILT_IN.has(name)),
+      });
+    }
     if (literal === undefined || name === undefined) return "?".padEnd(length);
     literals.set(codePoints(query.slice(0, offset)), name);
     return literal.padEnd(length);
   });
-  return { text, literals };
+  return { text, literals, refs };
 }
 
 function codePoints(s: string): number {
