@@ -1,12 +1,12 @@
 /** The runs API (spec §4): request, list, show, cancel. Events are in `events.ts`. */
 import path from "node:path";
 import { type Caller, samePerson } from "@run-md/access";
-import { isRunMdError, type RunReport, readReport } from "@run-md/core";
+import { isRunMdError, type Runbook, type RunReport, readReport } from "@run-md/core";
 import type { FastifyInstance } from "fastify";
 import { callerOf, type ServerContext } from "../context.ts";
 import { HttpError, refusalOf } from "../http-error.ts";
 import { RUN_STATUSES, type RunRecord } from "../runs/record.ts";
-import { checkRunRequest, parseRunBody } from "../runs/request.ts";
+import { checkRunRequest, parseRunBody, type RunRequest } from "../runs/request.ts";
 import { RUN_ID } from "../runs/store.ts";
 
 const MAX_LIST = 500;
@@ -75,29 +75,35 @@ async function reportOf(
   };
 }
 
+/**
+ * Whether a run request changes the runbook's parameters, window or engine (then it needs
+ * `run:params`), checked: a request refused for them is audited too (spec §9), then answered 400.
+ */
+async function changesDefaults(
+  ctx: ServerContext,
+  caller: Caller,
+  runbook: Runbook,
+  body: RunRequest,
+): Promise<boolean> {
+  try {
+    return checkRunRequest(runbook, body, ctx.runs.configParams(body.runbook), new Date())
+      .changesDefaults;
+  } catch (e) {
+    await ctx.auditor.record(caller, "run.request", body.runbook, {
+      params: body.params,
+      refused: refusalOf(e),
+    });
+    throw e;
+  }
+}
+
 export function runRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post("/api/runs", async (req, reply) => {
     const caller = callerOf(req);
     const body = parseRunBody(req.body);
     const entry = await ctx.guard.viewable(caller, body.runbook);
     await ctx.guard.require(caller, "run", entry.facts);
-    let changesDefaults: boolean;
-    try {
-      ({ changesDefaults } = checkRunRequest(
-        entry.runbook,
-        body,
-        ctx.runs.configParams(body.runbook),
-        new Date(),
-      ));
-    } catch (e) {
-      // A run request refused for its parameters or window is audited too (spec §9).
-      await ctx.auditor.record(caller, "run.request", body.runbook, {
-        params: body.params,
-        refused: refusalOf(e),
-      });
-      throw e;
-    }
-    if (changesDefaults) {
+    if (await changesDefaults(ctx, caller, entry.runbook, body)) {
       await ctx.guard.require(caller, "run:params", entry.facts, {
         params: body.params,
         window: body.window,
