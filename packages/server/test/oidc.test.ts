@@ -13,19 +13,22 @@ import { freePort, HttpBrowser, type OidcProvider, startOidcProvider } from "./o
 let provider: OidcProvider;
 let t: TestServer;
 
+/** The server's sign-in through the test provider. */
+const oidcAuth = () => ({
+  mode: "oidc" as const,
+  issuer: provider.issuer,
+  clientId: provider.clientId,
+  clientSecretEnv: provider.clientSecretEnv,
+  scopes: ["openid", "email", "groups"],
+});
+
 beforeAll(async () => {
   const port = await freePort();
   provider = await startOidcProvider([`http://127.0.0.1:${port}/auth/callback`]);
   t = await startTestServer({
     runbooks: [FIXTURES],
     server: { port },
-    auth: {
-      mode: "oidc",
-      issuer: provider.issuer,
-      clientId: provider.clientId,
-      clientSecretEnv: provider.clientSecretEnv,
-      scopes: ["openid", "email", "groups"],
-    },
+    auth: oidcAuth(),
     access: {
       rules: [
         {
@@ -70,13 +73,7 @@ describe("signing in with OpenID Connect", () => {
     const proxied = await startTestServer({
       runbooks: [FIXTURES],
       server: { port: await freePort(), publicUrl: "https://run-md.example.test" },
-      auth: {
-        mode: "oidc",
-        issuer: provider.issuer,
-        clientId: provider.clientId,
-        clientSecretEnv: provider.clientSecretEnv,
-        scopes: ["openid", "email", "groups"],
-      },
+      auth: oidcAuth(),
     });
     try {
       const res = await fetch(`${proxied.url}/auth/login`, { redirect: "manual" });
