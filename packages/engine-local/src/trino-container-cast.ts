@@ -1,7 +1,6 @@
 /**
  * `CAST(x AS array(T))`, `map(K, V)` and `row(...)` element by element, each element through the
- * scalar casts' Trino semantics (a row only as a ROW(...) constructor of the target's size, field
- * by field; another row value keeps DuckDB's cast): DuckDB casts a container's elements with its own text and
+ * scalar casts' Trino semantics (a row's fields by position): DuckDB casts a container's elements with its own text and
  * parsing (`CAST(ARRAY[1.5E0] AS array(varchar))` was ['1.5'], Trino's ['1.5E0']; a timestamp
  * lost its '.000'). A cast of JSON the tree shows keeps its own macros (trino-ast.ts
  * rewriteJsonCast); a value that is not an array, map or row where the query runs (JSON from a
@@ -9,7 +8,7 @@
  */
 
 import { clone } from "./tree.ts";
-import { callNode, columnRef, isJsonValued, lambdaNode, strConst } from "./trino-ast.ts";
+import { callNode, columnRef, intConst, isJsonValued, lambdaNode, strConst } from "./trino-ast.ts";
 
 type Node = Record<string, unknown>;
 
@@ -57,11 +56,8 @@ function convert(x: Node, type: Node, depth: number, scalar: (cast: Node) => Nod
     );
   }
   if (type.id === "MAP") return convertMap(x, info, depth, scalar);
-  // A row that is no ROW(...) of the target's size keeps DuckDB's cast: taking its fields one by
-  // one read the operand once per field (a random one mixed draws) and dropped extra fields where
-  // Trino's sizes must match (found by review). Text is no row (DuckDB parses '{a: 1}').
-  const cast = scalar(castNode(x, type));
-  return type.id === "STRUCT" ? callNode("trino_row_cast", [clone(x), cast], NONE) : cast;
+  if (type.id === "STRUCT") return convertRow(x, info, depth, scalar);
+  return scalar(castNode(x, type));
 }
 
 /** ARRAY[...], map(ARRAY[...], ARRAY[...]) or ROW(...) cast element by element; else undefined. */
@@ -117,6 +113,32 @@ function convertMap(x: Node, info: Node, depth: number, scalar: (c: Node) => Nod
     NONE,
   );
   return callNode("map_from_entries", [entries], NONE);
+}
+
+/**
+ * A row's fields by position, as Trino's RowToRowCast (DuckDB's cast matches named fields by
+ * name: `CAST(r AS ROW(b, a))` swapped them). The operand is bound once, through a lambda (read
+ * once per field, a random one mixed draws; found by review); its size must be the target's: one
+ * field short fails to bind (engine.ts says why), one too many raises Trino's error.
+ */
+function convertRow(x: Node, info: Node, depth: number, scalar: (c: Node) => Node): Node {
+  const fields = (info.child_types ?? []) as Node[];
+  const el = element(depth);
+  const field = (f: Node, i: number) => {
+    const at = callNode("struct_extract_at", [el, intConst(i + 1)], NONE);
+    return { ...convert(at, f.second as Node, depth + 1, scalar), alias: String(f.first) };
+  };
+  const checked = callNode(
+    "trino_row_size",
+    [el, intConst(fields.length), callNode("struct_pack", fields.map(field), NONE)],
+    NONE,
+  );
+  const each = callNode(
+    "list_transform",
+    [callNode("list_value", [x], NONE), lambdaNode(el, checked)],
+    NONE,
+  );
+  return callNode("array_extract", [each, intConst(1)], NONE);
 }
 
 const element = (depth: number): Node => columnRef(`${CAST_ELEMENT}${depth}`);

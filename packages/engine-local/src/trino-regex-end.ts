@@ -11,13 +11,20 @@ import { callNode, strConst } from "./trino-ast.ts";
 
 type Node = Record<string, unknown>;
 
+/** The last offset of a `\Q...\E` quote starting at i (its text is literal, `$` and `\w` too). */
+function quoteEnd(p: string, i: number): number {
+  const end = p.indexOf("\\E", i + 2);
+  return end < 0 ? p.length : end + 1;
+}
+
 /** The offsets of the `$` anchors of a pattern: not escaped, not in a character class. */
 export function dollarAnchors(p: string): number[] {
   const out: number[] = [];
   let depth = 0;
   for (let i = 0; i < p.length; i++) {
     const c = p[i];
-    if (c === "\\") i++;
+    if (p.startsWith("\\Q", i)) i = quoteEnd(p, i);
+    else if (c === "\\") i++;
     else if (c === "[" && depth === 0) {
       depth = 1;
       // A `]` first in the class (after an optional `^`) is a member, not its end.
@@ -61,7 +68,8 @@ const NON_ASCII = {
 export function unsettledChars(p: string): string | undefined {
   const kinds = new Set<keyof typeof NON_ASCII>();
   for (let i = 0; i < p.length; i++) {
-    if (p[i] === "\\") {
+    if (p.startsWith("\\Q", i)) i = quoteEnd(p, i);
+    else if (p[i] === "\\") {
       const c = (p[i + 1] ?? "").toLowerCase();
       if (c === "w" || c === "b") kinds.add("word");
       if (c === "d") kinds.add("digit");

@@ -526,8 +526,8 @@ const OPERATOR_MACROS: string[] = [
   `CREATE MACRO trino_regex_text_end(s, f) AS CASE WHEN ends_with(s, chr(10)) THEN CAST(trino_refuse(f || ' with a $ anchor over a text that ends with a newline is not supported locally (Trino''s $ also matches before that newline): strip it first, rtrim(x, chr(10))') AS VARCHAR) ELSE s END`,
   // A text with characters past ASCII that the pattern's classes may read otherwise (u: RE2).
   `CREATE MACRO trino_regex_text_ascii(s, f, u) AS CASE WHEN strlen(s) <> length(s) AND regexp_matches(s, u) THEN CAST(trino_refuse(f || ' of a text with characters past ASCII that \\w, \\d, \\s, \\b or a [[:class:]] may take is not supported locally (the local engine''s classes are ASCII; Trino''s may also take é, ٣ or a no-break space): write the characters out, [a-zA-Z0-9_]') AS VARCHAR) ELSE s END`,
-  // CAST(x AS row(...)) of a value that is no row (trino-container-cast.ts): DuckDB reads text.
-  `CREATE MACRO trino_row_cast(x, y) AS CASE WHEN typeof(x) IN ('VARCHAR', 'JSON') THEN trino_refuse('CAST to an array, map or row type needs an array, map or row; the local engine casts JSON to one only where the query shows the JSON (json_parse, json_extract, CAST AS JSON), not a CTE''s or a subquery''s column.') ELSE y END`,
+  // A row cast field by field (trino-container-cast.ts): a row of another size is Trino's error.
+  `CREATE MACRO trino_row_size(r, n, packed) AS CASE WHEN r IS NULL THEN NULL WHEN len(json_keys(to_json(r))) <> n THEN trino_raise('INVALID_FUNCTION_ARGUMENT: the size of fromType and toType must match', r) ELSE packed END`,
   // sum of integers: Trino's bigint accumulator fails past 2^63 (DuckDB's HUGEINT does not).
   `CREATE MACRO trino_checked_sum(s) AS CASE WHEN typeof(s) = 'HUGEINT' AND (s > 9223372036854775807 OR s < -9223372036854775808) THEN trino_raise('NUMERIC_VALUE_OUT_OF_RANGE: bigint addition overflow', s) ELSE s END`,
   // Joda's message for text it cannot parse at position p (FormatUtils.createErrorMessage).
