@@ -193,16 +193,18 @@ const MAP_CONCAT_OVERLOADS = [2, 3, 4, 5, 6, 7, 8]
 
 /**
  * The ISO 8601 text from_iso8601_timestamp casts (RE2, no anchors): a full date, and a time of
- * day with seconds after a 'T', with a UTC offset or none (the session's zone, UTC on Athena).
+ * day with seconds after a 'T' (a fraction of at most 9 digits, as Joda reads), with a UTC offset
+ * or none (the session's zone, UTC on Athena).
  */
 const ISO8601_UTC =
-  "\\d{4,9}-\\d{1,2}-\\d{1,2}(T\\d{1,2}:\\d{1,2}:\\d{1,2}(\\.\\d+)?(Z|[+-]00(:?00)?)?)?";
+  "\\d{4,9}-\\d{1,2}-\\d{1,2}(T([01]?\\d|2[0-3]):[0-5]?\\d:[0-5]?\\d(\\.\\d{1,9})?(Z|[+-]00(:?00)?)?)?";
 /**
  * Joda's ISODateTimeFormat.dateTimeParser(): a date (year, month, day; ordinal; week) and an
- * optional 'T' time whose last field may have a fraction, and an offset; or a 'T' time alone.
+ * optional 'T' time (hours 0 to 23) whose last field may have a fraction of at most 9 digits, and
+ * an offset; or a 'T' time alone. Joda reads 't' and 'z' in either case.
  */
 const ISO8601_JODA =
-  "([+-]?\\d{1,9}(-(\\d{1,2}(-\\d{1,2})?|\\d{3}|W\\d{1,2}(-\\d)?))?|[+-]?\\d{1,9}-?W\\d{1,2}-?\\d?)?(T(\\d{1,2}(:\\d{1,2}(:\\d{1,2})?)?([.,]\\d+)?)?(Z|[+-]\\d{1,2}(:?\\d{2}(:?\\d{2}([.,]\\d+)?)?)?)?)?";
+  "([+-]?\\d{1,9}(-(\\d{1,2}(-\\d{1,2})?|\\d{3}|W\\d{1,2}(-\\d)?))?|[+-]?\\d{1,9}-?W\\d{1,2}-?\\d?)?([Tt](([01]?\\d|2[0-3])(:[0-5]?\\d(:[0-5]?\\d)?)?([.,]\\d{1,9})?)?([Zz]|[+-]\\d{1,2}(:?\\d{2}(:?\\d{2}([.,]\\d+)?)?)?)?)?";
 
 const ISO8601_FOREIGN =
   "from_iso8601_timestamp with an offset other than Z or +00:00 is not supported locally (the local engine keeps timestamps in UTC)";
@@ -268,7 +270,7 @@ const MACRO_DEFS: string[] = [
   // Joda's ISO parser (Trino's): 'T' between date and time ('2021-10-13 18:35:08' is an error),
   // digits past the millisecond dropped. The forms DuckDB's cast reads alike, with a UTC offset,
   // are cast; Joda's others (an offset, a week date, no seconds...) are refused; the rest raise.
-  `CREATE MACRO from_iso8601_timestamp(s) AS CASE WHEN regexp_full_match(s, '${ISO8601_UTC}') THEN CASE WHEN abs(epoch_ms(CAST(s AS TIMESTAMPTZ))) > 2251799813685247 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Millis overflow: ' || epoch_ms(CAST(s AS TIMESTAMPTZ)), s) ELSE trino_ms_floor(epoch_us(CAST(s AS TIMESTAMPTZ))) END WHEN regexp_full_match(s, '${ISO8601_JODA}') THEN trino_refuse(CASE WHEN trino_iso8601_foreign(s) THEN '${ISO8601_FOREIGN}' ELSE 'from_iso8601_timestamp of ''' || s || ''' is not supported locally: write the date and time in full, 2021-10-13T18:35:08Z' END) ELSE trino_raise('INVALID_FUNCTION_ARGUMENT: ' || trino_joda_invalid(s, length(regexp_extract(s, '^${ISO8601_JODA}'))), s) END`,
+  `CREATE MACRO from_iso8601_timestamp(s) AS CASE WHEN regexp_full_match(s, '${ISO8601_UTC}') THEN CASE WHEN abs(epoch_ms(CAST(s AS TIMESTAMPTZ))) > 2251799813685247 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Millis overflow: ' || epoch_ms(CAST(s AS TIMESTAMPTZ)), s) ELSE trino_ms_floor(epoch_us(CAST(s AS TIMESTAMPTZ))) END WHEN s <> '' AND regexp_full_match(s, '${ISO8601_JODA}') THEN trino_refuse(CASE WHEN trino_iso8601_foreign(s) THEN '${ISO8601_FOREIGN}' ELSE 'from_iso8601_timestamp of ''' || s || ''' is not supported locally: write the date and time in full, 2021-10-13T18:35:08Z' END) ELSE trino_raise('INVALID_FUNCTION_ARGUMENT: ' || trino_joda_invalid(s, length(regexp_extract(s, '^${ISO8601_JODA}'))), s) END`,
   `CREATE MACRO from_iso8601_date(s) AS CAST(s AS DATE)`,
   // With a zone (or hours and minutes of an offset): a zoned value (trino-zoned.ts).
   `CREATE MACRO from_unixtime(x) AS to_timestamp(CAST(x AS DOUBLE)), (x, z) AS trino_tz_from_instant(to_timestamp(CAST(x AS DOUBLE)), trino_tz_name(z), 3), (x, h, m) AS trino_tz_from_instant(to_timestamp(CAST(x AS DOUBLE)), trino_tz_minutes_text(h * 60 + m), 3)`,

@@ -434,6 +434,24 @@ describe("from_iso8601_timestamp reads what Joda's ISO parser reads", () => {
     ).toEqual([[true, 1, 1722375070.123]]);
   });
 
+  it("fails as Joda does past 9 fraction digits, at hour 24 and on an empty text (review)", async () => {
+    for (const [text, error] of [
+      ["2024-01-01T00:00:00.1234567890Z", 'is malformed at "0Z"'],
+      ["2024-01-01T24:00:00Z", "Invalid format"],
+      ["", 'Invalid format: ""'],
+    ]) {
+      await expect(
+        rows(`SELECT from_iso8601_timestamp(x) FROM (VALUES '${text}') t(x)`),
+        text,
+      ).rejects.toThrow(error);
+    }
+    expect(
+      await rows(
+        "SELECT from_iso8601_timestamp(x) FROM (VALUES '2024-01-01T23:59:59.123456789Z') t(x)",
+      ),
+    ).toEqual([["2024-01-01 23:59:59.123 UTC"]]);
+  });
+
   it("refuses Joda's forms the local engine does not read (no seconds), rather than failing them", async () => {
     await expect(
       rows("SELECT from_iso8601_timestamp(x) FROM (VALUES '2021-10-13T10:00Z') t(x)"),
@@ -513,6 +531,14 @@ describe("a regular expression's $ before a final newline", () => {
       [false, false, false],
       [false, false, true],
     ]);
+  });
+
+  it("a $ inside \\Q...\\E is the character, not an anchor (review)", async () => {
+    expect(
+      await rows(
+        "SELECT regexp_like('a$b', '\\Q$\\E'), regexp_like('a$b', '\\Qa$b\\E$'), regexp_like(s, '\\Q\\w\\E') FROM (VALUES 'é\\w') t(s)",
+      ),
+    ).toEqual([[true, true, true]]);
   });
 
   it("the functions that return the match refuse such a text rather than answer differently", async () => {
