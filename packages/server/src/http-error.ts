@@ -40,14 +40,17 @@ export function badRequest(e: unknown, field?: string): HttpError {
   throw e;
 }
 
-/** Why a request was refused, for its audit entry: the answer's status, code and message. */
+/**
+ * Why a request was refused, for its audit entry: the answer's status, code and message, clipped
+ * (a message repeats the bad value: a 60 KB parameter made its entry twice that; found by review).
+ */
 export function refusalOf(e: unknown): { status: number; code: string; error: string } {
   if (e instanceof HttpError)
     return {
       status: e.status,
       code: e.extra.code ?? e.extra.field ?? "bad-request",
-      error: e.message,
+      error: clipped(e.message),
     };
-  if (isRunMdError(e)) return { status: 400, code: e.code, error: e.message };
-  return { status: 500, code: "internal", error: String(e) };
+  if (isRunMdError(e)) return { status: 400, code: e.code, error: clipped(e.message) };
+  return { status: 500, code: "internal", error: clipped(String(e)) };
 }
