@@ -32,14 +32,14 @@ import {
 import { formatCall } from "./trino-format.ts";
 import { rewriteJsonPath } from "./trino-json-path.ts";
 import { rewriteArraySort, rewriteMapLambda, rewriteZipWith } from "./trino-map-lambda.ts";
-import { joniDollar } from "./trino-regex-end.ts";
+import { joniRegex } from "./trino-regex-end.ts";
 import { zonedFunction, zonedStrftime } from "./trino-zoned.ts";
 
 export function rewriteFunction(f: Node, opts: RewriteOptions): Node {
   const name = (f.function_name as string).toLowerCase();
   if (name.startsWith("regexp_")) {
     javaNamedGroups(f);
-    if (opts.trinoFunctions) joniDollar(f, name);
+    if (opts.trinoFunctions) joniRegex(f, name);
   }
   if (opts.trinoFunctions) {
     const zoned = zonedFunction(f, name, hasAggregate, timestampPrecision);

@@ -50,7 +50,8 @@ export function callNode(name: string, children: unknown[], like: Node): Node {
   };
 }
 
-function cast(child: Node, type: Node, alias: unknown = ""): Node {
+/** `CAST(child AS type)`: a cast node of DuckDB's tree. */
+export function cast(child: Node, type: Node, alias: unknown = ""): Node {
   return {
     class: "CAST",
     type: "OPERATOR_CAST",

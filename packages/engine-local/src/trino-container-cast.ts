@@ -8,7 +8,15 @@
  */
 
 import { clone } from "./tree.ts";
-import { callNode, columnRef, intConst, isJsonValued, lambdaNode, strConst } from "./trino-ast.ts";
+import {
+  callNode,
+  cast,
+  columnRef,
+  intConst,
+  isJsonValued,
+  lambdaNode,
+  strConst,
+} from "./trino-ast.ts";
 
 type Node = Record<string, unknown>;
 
@@ -57,7 +65,7 @@ function convert(x: Node, type: Node, depth: number, scalar: (cast: Node) => Nod
   }
   if (type.id === "MAP") return convertMap(x, info, depth, scalar);
   if (type.id === "STRUCT") return convertRow(x, info, depth, scalar);
-  return scalar(castNode(x, type));
+  return scalar(cast(clone(x), type));
 }
 
 /** ARRAY[...], map(ARRAY[...], ARRAY[...]) or ROW(...) cast element by element; else undefined. */
@@ -66,7 +74,7 @@ function constructed(x: Node, type: Node, info: Node, depth: number, scalar: (c:
   const each = (ts: Node[]) => args.map((a, i) => convert(a, ts[i] as Node, depth, scalar));
   if (type.id === "LIST" && x.type === "ARRAY_CONSTRUCTOR")
     return args.length === 0
-      ? castNode(x, type) // ARRAY[] has no type of its own
+      ? cast(clone(x), type) // ARRAY[] has no type of its own
       : { ...x, children: each(args.map(() => info.child_type as Node)) };
   const name = String(x.function_name ?? "").toLowerCase();
   if (type.id === "MAP" && /^(trino_)?map$/.test(name) && args.length === 2) {
@@ -142,15 +150,3 @@ function convertRow(x: Node, info: Node, depth: number, scalar: (c: Node) => Nod
 }
 
 const element = (depth: number): Node => columnRef(`${CAST_ELEMENT}${depth}`);
-
-function castNode(child: Node, type: Node): Node {
-  return {
-    class: "CAST",
-    type: "OPERATOR_CAST",
-    alias: "",
-    query_location: child.query_location ?? 0,
-    child: clone(child),
-    cast_type: type,
-    try_cast: false,
-  };
-}

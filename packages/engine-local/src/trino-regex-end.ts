@@ -81,8 +81,11 @@ export function unsettledChars(p: string): string | undefined {
   return kinds.has("any") ? NON_ASCII.any : [...kinds].map((k) => NON_ASCII[k]).join("|");
 }
 
-/** Rewrites a regexp_* call in place for Joni's `$` (a constant pattern; nothing otherwise). */
-export function joniDollar(f: Node, name: string): void {
+/**
+ * Rewrites a regexp_* call in place for Joni's `$` and guards its text against classes RE2 reads
+ * otherwise (a constant pattern; nothing otherwise).
+ */
+export function joniRegex(f: Node, name: string): void {
   const args = f.children as Node[];
   const pattern = args[1];
   const p = pattern?.class === "CONSTANT" ? (pattern.value as Node).value : undefined;
