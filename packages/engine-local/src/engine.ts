@@ -173,6 +173,12 @@ async function someGone(files: readonly StoreFile[]): Promise<boolean> {
   return gone.includes(true);
 }
 const BUILTIN_ALIASES = ["cloudtrail_logs"];
+/** Every spelling of the CloudTrail table and its configured aliases. */
+const aliasesOf = (tables: TableConfig) =>
+  new Set([...BUILTIN_ALIASES, ...tables.aliases].flatMap(spellings));
+/** What a SQL step may read: the CloudTrail view and the configured extra tables. */
+const sqlViewsOf = (tables: TableConfig) =>
+  new Set([...VIEWS.sql, ...tables.extra.map((t) => t.name)]);
 /** The engine's own views each kind of statement may read (sandbox.ts). */
 const VIEWS = {
   sql: new Set(["cloudtrail_logs"]),
@@ -315,8 +321,8 @@ export class LocalEngine implements Engine {
     // Store only: a catalog of an empty folder (the session cache's own `raw`), never scanned.
     this.catalog = new LogCatalog(logDir ?? path.join(cacheDir, "raw"), cacheDir);
     this.tables = new TableResolver(tables);
-    this.sqlViews = new Set([...VIEWS.sql, ...tables.extra.map((t) => t.name)]);
-    this.aliases = new Set([...BUILTIN_ALIASES, ...tables.aliases].flatMap(spellings));
+    this.sqlViews = sqlViewsOf(tables);
+    this.aliases = aliasesOf(tables);
   }
 
   async query(req: QueryRequest): Promise<QueryResult> {
@@ -1294,12 +1300,12 @@ export async function duckdbStepProblem(
   const sql = mapCode(query, (code) => renderTemplate(code, () => `$${++n}`));
   try {
     const r = await rewriteAthena(conn, sql, {
-      aliases: new Set([...BUILTIN_ALIASES, ...tables.aliases].flatMap(spellings)),
+      aliases: aliasesOf(tables),
       target: TARGET,
       jsonColumns: JSON_COLUMNS,
       partitionColumns: new Set<string>(PARTITION_COLUMNS),
     });
-    await assertSandboxed(conn, r.sql, new Set([...VIEWS.sql, ...tables.extra.map((t) => t.name)]));
+    await assertSandboxed(conn, r.sql, sqlViewsOf(tables));
     return undefined;
   } catch (e) {
     if (e instanceof RunMdError) return e;
