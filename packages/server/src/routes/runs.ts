@@ -6,7 +6,12 @@ import type { FastifyInstance } from "fastify";
 import { callerOf, type ServerContext } from "../context.ts";
 import { HttpError, refusalOf } from "../http-error.ts";
 import { RUN_STATUSES, type RunRecord } from "../runs/record.ts";
-import { checkRunRequest, parseRunBody, type RunRequest } from "../runs/request.ts";
+import {
+  checkRunRequest,
+  parseRunBody,
+  type RunRequest,
+  requestedRunbook,
+} from "../runs/request.ts";
 import { RUN_ID } from "../runs/store.ts";
 
 const MAX_LIST = 500;
@@ -76,21 +81,29 @@ async function reportOf(
 }
 
 /**
- * Whether a run request changes the runbook's parameters, window or engine (then it needs
- * `run:params`), checked: a request refused for them is audited too (spec §9), then answered 400.
+ * The request's body read and checked against the runbook; whether it changes the runbook's
+ * parameters, window or engine (then it needs `run:params`). A request refused for its body
+ * (parameters, window, engine) is audited too (spec §9), then answered 400.
  */
-async function changesDefaults(
+async function checkedRequest(
   ctx: ServerContext,
   caller: Caller,
   runbook: Runbook,
-  body: RunRequest,
-): Promise<boolean> {
+  raw: unknown,
+): Promise<{ body: RunRequest; changesDefaults: boolean }> {
   try {
-    return checkRunRequest(runbook, body, ctx.runs.configParams(body.runbook), new Date())
-      .changesDefaults;
+    const body = parseRunBody(raw);
+    const { changesDefaults } = checkRunRequest(
+      runbook,
+      body,
+      ctx.runs.configParams(body.runbook),
+      new Date(),
+    );
+    return { body, changesDefaults };
   } catch (e) {
-    await ctx.auditor.record(caller, "run.request", body.runbook, {
-      params: body.params,
+    const params = (raw as { params?: unknown }).params;
+    await ctx.auditor.record(caller, "run.request", runbook.meta.id, {
+      ...(params === undefined ? {} : { params }),
       refused: refusalOf(e),
     });
     throw e;
@@ -100,10 +113,10 @@ async function changesDefaults(
 export function runRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post("/api/runs", async (req, reply) => {
     const caller = callerOf(req);
-    const body = parseRunBody(req.body);
-    const entry = await ctx.guard.viewable(caller, body.runbook);
+    const entry = await ctx.guard.viewable(caller, requestedRunbook(req.body));
     await ctx.guard.require(caller, "run", entry.facts);
-    if (await changesDefaults(ctx, caller, entry.runbook, body)) {
+    const { body, changesDefaults } = await checkedRequest(ctx, caller, entry.runbook, req.body);
+    if (changesDefaults) {
       await ctx.guard.require(caller, "run:params", entry.facts, {
         params: body.params,
         window: body.window,

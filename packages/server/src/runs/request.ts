@@ -47,14 +47,24 @@ export function bodyFields(
   return b;
 }
 
-/** The body's shape only (the runbook is looked up by the caller, for 404 versus 403). */
-export function parseRunBody(body: unknown): RunRequest {
+/**
+ * The runbook a run request names, read first: the caller's right to it is known before the rest
+ * of the body is read, so a request refused for the rest is audited (spec §9).
+ */
+export function requestedRunbook(body: unknown): string {
   const b = bodyFields(body, FIELDS, '{"runbook": "audit-iam"}');
   if (typeof b.runbook !== "string" || b.runbook === "") {
     throw new HttpError(400, 'field "runbook" is required: the id of a runbook', {
       field: "runbook",
     });
   }
+  return b.runbook;
+}
+
+/** The body's shape: runbook, params, window and engine (not yet checked against the runbook). */
+export function parseRunBody(body: unknown): RunRequest {
+  requestedRunbook(body);
+  const b = body as Record<string, unknown>;
   const params = b.params ?? {};
   if (params === null || typeof params !== "object" || Array.isArray(params)) {
     throw new HttpError(400, 'field "params" must be an object of parameter values', {
@@ -63,7 +73,7 @@ export function parseRunBody(body: unknown): RunRequest {
   }
   const { window, engine } = windowAndEngine(b);
   return {
-    runbook: b.runbook,
+    runbook: b.runbook as string,
     params: params as Record<string, unknown>,
     window,
     ...(engine === undefined ? {} : { engine }),
