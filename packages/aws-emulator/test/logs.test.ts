@@ -207,6 +207,31 @@ describe("the logs engine against the emulator", () => {
     expect(r.rows).toEqual([[0]]);
   });
 
+  test("bin({{h}}h): bins of the parameter's hours, named as the service names them, as the local engine does", async () => {
+    const query = "stats count(*) as n by bin({{h}}h)";
+    const params = { h: { type: "integer" as const, value: 6 } };
+    const remote = await engine.query(request(query, { params }));
+    const local = await createLocalEngine({ logDir: dir });
+    try {
+      const here = await local.query(request(query, { params }));
+      for (const r of [remote, here])
+        expect(r.columns.map((c) => c.name)).toEqual(["bin(6h)", "n"]);
+      const bins = (rows: unknown[][]) => rows.map((r) => [String(r[0]), Number(r[1])]).sort();
+      expect(bins(remote.rows)).toEqual(bins(here.rows));
+      // A day of events in bins of six hours from midnight: four bins holding every event.
+      expect(remote.rows).toHaveLength(4);
+      expect(remote.rows.reduce((s, r) => s + Number(r[1]), 0)).toBe(EVENTS);
+    } finally {
+      await local.close();
+    }
+    const later = {
+      start: new Date("2026-11-22T00:00:00Z"),
+      end: new Date("2026-11-23T00:00:00Z"),
+    };
+    const empty = await engine.query(request(query, { params, window: later }));
+    expect(empty.columns.map((c) => c.name)).toEqual(["bin(6h)", "n"]);
+  });
+
   test("partial results while Running are reported as progress", async () => {
     setFaults({ scheduledPolls: 1, runningPolls: 3 });
     const progress: Array<{ message: string; stats?: Record<string, number | string> }> = [];

@@ -211,7 +211,9 @@ class CloudWatchLogsEngine implements LogsEngine {
         },
       );
     }
-    return { ast, queryString: rendered.text, logGroups, ...windowSeconds(req.window) };
+    // The service names computed columns from the text it gets: the rendered query's names.
+    const sent = parseInsights(rendered.text);
+    return { ast: sent, queryString: rendered.text, logGroups, ...windowSeconds(req.window) };
   }
 
   /** The step's log groups (`log_groups=`, else the configuration's), checked. */

@@ -32,7 +32,8 @@ export type Expr =
   | (NodeBase & { kind: "field"; name: string })
   | (NodeBase & { kind: "string"; value: string })
   | (NodeBase & { kind: "number"; value: number })
-  | (NodeBase & { kind: "period"; amount: number; unit: PeriodUnit })
+  /** `5m`; or `{{n}}m` (`param`), whose amount is the parameter's value once bound (NaN before). */
+  | (NodeBase & { kind: "period"; amount: number; unit: PeriodUnit; param?: string })
   | (NodeBase & { kind: "regex"; pattern: string })
   /** A runbook parameter reference `{{name}}`, bound when the query is translated or rendered. */
   | (NodeBase & { kind: "param"; name: string })

@@ -79,15 +79,14 @@ export function checkInsights(
     }
   }
 
-  for (const c of ast.commands) {
-    if (c.kind !== "limit" || typeof c.count === "number") continue;
-    const { name } = c.count;
+  // A count from a parameter (`limit {{n}}`, `bin({{h}}h)`): a whole number, positive once known.
+  for (const [node, name, what] of wholeNumberParams(ast.commands)) {
     const type = typeOf(name);
     if (type !== undefined && type !== "integer" && type !== "number") {
       add(
         "insights-param",
-        c.count,
-        `${c.from} takes a whole number: {{${name}}} is ${/^[aeiou]/.test(type) ? "an" : "a"} ${type} parameter (declare it type: integer)`,
+        node,
+        `${what} a whole number: {{${name}}} is ${/^[aeiou]/.test(type) ? "an" : "a"} ${type} parameter (declare it type: integer)`,
       );
       continue;
     }
@@ -97,11 +96,7 @@ export function checkInsights(
     const n =
       typeof v === "number" ? v : typeof v === "string" && v !== "" ? Number(v) : Number.NaN;
     if (!Number.isInteger(n) || n < 1) {
-      add(
-        "insights-param",
-        c.count,
-        `${c.from} takes a positive whole number: {{${name}}} is ${String(v)}`,
-      );
+      add("insights-param", node, `${what} a positive whole number: {{${name}}} is ${String(v)}`);
     }
   }
   return out.sort((a, b) => a.offset - b.offset);
@@ -201,6 +196,22 @@ function commandExprs(c: Command): Expr[] {
     case "limit":
       return [];
   }
+}
+
+/** The parameters that give a count: `limit {{n}}`'s, and a `{{h}}h` period's. */
+function wholeNumberParams(commands: readonly Command[]): [Expr, string, string][] {
+  const out: [Expr, string, string][] = [];
+  const visit = (e: Expr): void => {
+    if (e.kind === "period" && e.param !== undefined)
+      out.push([e, e.param, `the period ${e.text} takes`]);
+    for (const c of children(e)) visit(c);
+  };
+  for (const c of commands) {
+    if (c.kind === "limit" && typeof c.count !== "number")
+      out.push([c.count, c.count.name, `${c.from} takes`]);
+    for (const e of commandExprs(c)) visit(e);
+  }
+  return out;
 }
 
 /** Every field reference of the query. */

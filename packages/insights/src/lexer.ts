@@ -27,6 +27,8 @@ export interface Token {
   quoted?: boolean;
   number?: number;
   unit?: PeriodUnit;
+  /** A `{{name}}h` period: the parameter whose value is its count. */
+  param?: string;
 }
 
 /**
@@ -139,7 +141,10 @@ function skipBlank(src: string, from: number): number {
  */
 type Scanner = (src: string, start: number, tokens: Token[]) => Token | undefined;
 
-/** `{{name}}`: a parameter reference. */
+const PERIOD_HINT =
+  "Time periods are written like 30s, 5m, 1h, 1d (units ms, s, m, h, d, w, mo, q, y, or spelled out: msec, sec, min, hr, mon, qtr, yr, hours, ...), or {{name}}h with an integer parameter.";
+
+/** `{{name}}`: a parameter reference, or `{{name}}h`, a time period of the parameter's count. */
 const param: Scanner = (src, start) => {
   if (!src.startsWith("{{", start)) return undefined;
   const close = src.indexOf("}}", start + 2);
@@ -153,7 +158,22 @@ const param: Scanner = (src, start) => {
       `invalid parameter reference "${src.slice(start, close + 2)}"`,
     );
   }
-  return { kind: "param", value: name, start, end: close + 2 };
+  const end = close + 2;
+  // `{{hours}}h`: a time period whose count is the parameter's value (`bin({{hours}}h)`).
+  let i = end;
+  while (i < src.length && /[A-Za-z]/.test(src[i]!)) i++;
+  if (i === end) return { kind: "param", value: name, start, end };
+  const unit = PERIOD_UNITS[src.slice(end, i).toLowerCase()];
+  if (!unit) {
+    fail(
+      src,
+      start,
+      i - start,
+      `"${src.slice(start, i)}" is neither a parameter nor a time period`,
+      PERIOD_HINT,
+    );
+  }
+  return { kind: "period", value: src.slice(start, i), start, end: i, unit, param: name };
 };
 
 const ident: Scanner = (src, start) => {
@@ -198,7 +218,7 @@ const numberOrPeriod: Scanner = (src, start) => {
       start,
       i - start,
       `"${src.slice(start, i)}" is neither a number nor a time period`,
-      "Time periods are written like 30s, 5m, 1h, 1d (units ms, s, m, h, d, w, mo, q, y, or spelled out: msec, sec, min, hr, mon, qtr, yr, hours, ...).",
+      PERIOD_HINT,
     );
   }
   return { kind: "period", value: src.slice(start, i), start, end: i, number, unit };

@@ -523,6 +523,8 @@ class Parser extends TokenCursor<Token> {
         return { kind: "number", value: t.number!, ...base };
       case "period":
         this.next();
+        if (t.param !== undefined)
+          return { kind: "period", amount: Number.NaN, unit: t.unit!, param: t.param, ...base };
         return { kind: "period", amount: t.number!, unit: t.unit!, ...base };
       case "string":
         this.next();

@@ -18,6 +18,7 @@ import {
 } from "./columns.ts";
 import { InsightsSyntaxError, InsightsUnsupportedError } from "./errors.ts";
 import { lookupFunction } from "./functions.ts";
+import { renderInsightsQuery } from "./literal.ts";
 import { parseInsights } from "./parser.ts";
 
 /**
@@ -98,22 +99,29 @@ export function translateInsights(
 ): InsightsTranslation {
   const ast = typeof query === "string" ? parseInsights(query) : query;
   if (opts.check !== false) {
+    const bound = boundParams(opts.params);
     const types: Record<string, ParamType> = {};
     const values: Record<string, ParamValue> = {};
-    for (const [name, p] of Object.entries(opts.params ?? {})) {
-      const bound = typeof p === "object" ? p : undefined;
-      values[name] = bound ? bound.value : (p as ParamValue);
-      types[name] = bound
-        ? bound.type
-        : typeof p === "boolean"
-          ? "boolean"
-          : typeof p === "number"
-            ? "number"
-            : "string";
+    for (const [name, p] of Object.entries(bound)) {
+      types[name] = p.type;
+      values[name] = p.value;
     }
     assertInsights(ast, { types, values });
   }
   return new Translator(ast, opts).run();
+}
+
+/** Each parameter with its type: a bare value's type is its JavaScript type's. */
+function boundParams(params: TranslateOptions["params"]): Record<string, BoundParam> {
+  const out: Record<string, BoundParam> = {};
+  for (const [name, p] of Object.entries(params ?? {})) {
+    if (typeof p === "object") out[name] = p;
+    else {
+      const type = typeof p === "boolean" ? "boolean" : typeof p === "number" ? "number" : "string";
+      out[name] = { type, value: p };
+    }
+  }
+  return out;
 }
 
 class Translator {
@@ -143,7 +151,7 @@ class Translator {
     const outputs = dedupe(this.scope.outputs ?? ["@timestamp", "@message"]);
     const select = outputs.map((name) => {
       const col = this.resolveName(name);
-      return `${render(col)} AS ${sqlIdent(name)}`;
+      return `${render(col)} AS ${sqlIdent(this.outputName(name))}`;
     });
     const defaultLimit = Math.floor(this.opts.defaultLimit ?? 10_000);
     const limit = this.sawLimit ? "" : ` LIMIT ${defaultLimit}`;
@@ -162,10 +170,19 @@ class Translator {
     const all = [`e0 AS (${base})`, `e1 AS (${extract})`, ...this.ctes];
     return {
       sql: `WITH ${all.join(",\n")}\n${final}`,
-      columns: outputs,
+      columns: outputs.map((name) => this.outputName(name)),
       aggregated: this.aggregated,
       ...(this.sawLimit ? {} : { defaultLimit }),
     };
+  }
+
+  /**
+   * An output column's name as the service names it: from the text of the query it gets, with
+   * each parameter rendered (`stats count(*) by bin({{h}}h)` gives `bin(6h)`).
+   */
+  private outputName(name: string): string {
+    if (!name.includes("{{")) return name;
+    return renderInsightsQuery(name, boundParams(this.opts.params)).text;
   }
 
   // ---- plumbing
@@ -411,14 +428,19 @@ class Translator {
   /** A limit's count: the number, or its parameter's value, a positive whole number. */
   private count(count: number | (Expr & { kind: "param" })): number {
     if (typeof count === "number") return count;
-    const col = this.param(count);
+    return this.wholeParam(count, count.name, "limit takes");
+  }
+
+  /** A parameter's value that must be a positive whole number (a count, a period's). */
+  private wholeParam(at: Expr, name: string, what: string): number {
+    const col = this.param({ kind: "param", name, start: at.start, end: at.end, text: at.text });
     const n = Number(col.sql);
     if (col.type !== "number" || !Number.isInteger(n) || n < 1) {
       throw new InsightsSyntaxError(
         this.src,
-        count.start,
-        count.end - count.start,
-        `limit takes a positive whole number: {{${count.name}}} is not one`,
+        at.start,
+        at.end - at.start,
+        `${what} a positive whole number: {{${name}}} is not one`,
         { code: "insights-param" },
       );
     }
@@ -487,8 +509,14 @@ class Translator {
   }
 
   private call(e: Expr & { kind: "call" }, aliases?: Map<string, Col>): Col {
+    // A `{{n}}h` period takes its parameter's count here, as the service gets it rendered.
+    const args = e.args.map((a) =>
+      a.kind === "period" && a.param !== undefined
+        ? { ...a, amount: this.wholeParam(a, a.param, `the period ${a.text} takes`) }
+        : a,
+    );
     return translateCall({
-      call: e,
+      call: { ...e, args },
       arg: (i) => this.expr(e.args[i]!, aliases),
       args: () => e.args.map((x) => this.expr(x, aliases)),
       timestamp: () => {

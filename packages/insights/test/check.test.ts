@@ -198,6 +198,49 @@ describe("on real rows", () => {
     expect(r.rows).toEqual([{ eventName: "AssumeRole" }, { eventName: "CreateUser" }]);
   });
 
+  test("bin({{h}}h) bins by the parameter's hours, its column named as the service names it", async () => {
+    const r = await db.run("stats count(*) as c by bin({{h}}h)", {
+      params: { h: { type: "integer", value: 2 } },
+      check: true,
+    });
+    // The four events are at 10:00, 11:00, 12:00 and 13:00: two 2-hour bins from the epoch.
+    expect(r.columns).toEqual(["bin(2h)", "c"]);
+    expect(r.rows.map((x) => [String(x["bin(2h)"]), Number(x.c)])).toEqual([
+      ["2026-11-20 10:00:00.000", 2],
+      ["2026-11-20 12:00:00.000", 2],
+    ]);
+  });
+
+  test("a computed column's name has the parameter's value, as the service gets it rendered", async () => {
+    const r = await db.run("stats count(*) by eventName | limit {{n}}", {
+      params: { n: { type: "integer", value: 1 } },
+      check: true,
+    });
+    expect(r.columns).toEqual(["eventName", "count(*)"]);
+    const named = await db.run("stats sum(eventName = {{name}}) by userIdentity.type", {
+      params: { name: { type: "string", value: "CreateUser" } },
+      check: true,
+    });
+    expect(named.columns).toEqual(["userIdentity.type", 'sum(eventName = "CreateUser")']);
+  });
+
+  test("a {{h}}h period of a parameter that is no positive count is refused", async () => {
+    for (const value of [0, "x"]) {
+      await expect(
+        db.run("stats count(*) by bin({{h}}h)", {
+          params: { h: { type: typeof value === "number" ? "integer" : "string", value } },
+          check: true,
+        }),
+      ).rejects.toMatchObject({ code: "insights-param" });
+    }
+    expect(messages("stats count(*) by bin({{h}}h)", { types: { h: "string" } })).toEqual([
+      "insights-param 1:23 the period {{h}}h takes a whole number: {{h}} is a string parameter (declare it type: integer)",
+    ]);
+    expect(() => parseInsights("stats count(*) by bin({{h}}x)")).toThrow(
+      /"\{\{h\}\}x" is neither a parameter nor a time period/,
+    );
+  });
+
   test("a misspelt field is refused rather than matching nothing", async () => {
     await expect(
       db.run('filter eventNmae = "CreateUser" | stats count(*) as c', { check: true }),
