@@ -149,7 +149,7 @@ const ua: RunbookInfo = {
   description: "Failed sign-ins and access-denied calls, by who and from where.",
   severity: "high",
   owner: "security-oncall",
-  tags: ["access", "security"],
+  tags: ["access", "security", "incident response"],
   escalation: "Page the security on-call, open an incident and attach this run's report.\n",
 };
 const uaQuery =
@@ -473,7 +473,7 @@ const kms: RunbookInfo = {
   title: "KMS keys scheduled for deletion",
   description: "Keys someone scheduled for deletion or disabled.",
   severity: "low",
-  tags: ["kms"],
+  tags: ["kms", "incident"],
 };
 const kmsQuery =
   "SELECT useridentity.arn AS actor, requestparameters\nFROM cloudtrail_logs\nWHERE eventsource = 'kms.amazonaws.com' AND eventname IN ('ScheduleKeyDeletion', 'DisableKey')";

@@ -392,6 +392,15 @@ describe("in a browser", () => {
       // The tag filter narrows the list too, and the filter survives a reload through the URL.
       await tab.goto(`${server.url}/?tag=iam`);
       await expect.poll(() => tab.locator("tr[data-runbook]:visible").count()).toBe(2);
+      // A tag with a space is one tag (review: "incident" matched "incident response" too, and
+      // "incident response" matched nothing), as on the static tag pages.
+      const shown = async (tag: string) => {
+        await tab.goto(`${server!.url}/?tag=${encodeURIComponent(tag)}`);
+        await expect.poll(() => tab.locator("tr[data-runbook]:visible").count()).toBe(1);
+        return tab.locator("tr[data-runbook]:visible").getAttribute("data-runbook");
+      };
+      expect(await shown("incident")).toBe("kms-key-deletion");
+      expect(await shown("incident response")).toBe("unauthorized-access");
     } finally {
       await tab.close();
     }
