@@ -194,6 +194,33 @@ describe("the generated HTML", () => {
     expect(selectAll(".rm-strip a", root)).toHaveLength(0);
   });
 
+  it("gives every heading of a page its own id: the prose's never take the page's sections' (review)", async () => {
+    const root = await page("runbooks/root-usage");
+    const ids = selectAll("[id]", root).map((e) => String(e.properties.id));
+    expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
+    // The page's History section keeps its id; the prose's "History" and its two "Notes" (one
+    // before the step and one after it: the prose is one document) get others.
+    expect(text(select("h2#history", root))).toBe("History");
+    expect(
+      selectAll(".sl-markdown-content :is(h2, h3)", root)
+        .filter((h) => ["History", "Notes"].includes(text(h)))
+        .map((h) => [text(h), h.properties.id]),
+    ).toEqual([
+      ["History", "history-1"],
+      ["Notes", "notes"],
+      ["Notes", "notes-1"],
+      ["History", "history"],
+    ]);
+    // Every link of the table of contents reaches an element of the page.
+    for (const a of selectAll(
+      'starlight-toc a[href^="#"], mobile-starlight-toc a[href^="#"]',
+      root,
+    )) {
+      const target = String(a.properties.href).slice(1);
+      if (target !== "_top") expect(ids).toContain(target);
+    }
+  });
+
   it("shows an invalid runbook's diagnostics from the core's parser, above its text", async () => {
     const broken = await page("runbooks/broken-typo");
     expect(text(select("h1", broken))).toBe("Console logins without MFA");

@@ -4,7 +4,7 @@
  * and its queries highlighted by Starlight's expressive-code. Unchanged files are not rendered
  * again: each entry keeps a digest of its file.
  */
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -24,7 +24,7 @@ import type { Loader, LoaderContext } from "astro/loaders";
 import { aheadKey, takeAhead } from "./ahead.ts";
 
 /** Bump when the shape of an entry or its rendering changes, so that cached entries are redone. */
-const RENDER_VERSION = "2";
+const RENDER_VERSION = "3";
 
 /**
  * A digest of this loader and the core's sources: a cached entry is only as good as the code that
@@ -105,14 +105,56 @@ function dropTitleHeading(markdown: string, title: string): string {
   return markdown;
 }
 
-/** Separates the parts of a runbook rendered as one document. */
-const SPLIT = "<!--run-md-split-->";
+/**
+ * Separates the parts of a runbook rendered as one document: a paragraph of a token made for the
+ * build (a runbook cannot forge it). A comment would not do: the prose's sanitizer drops them, and
+ * every runbook was rendered part by part (review).
+ */
+const SPLIT_TOKEN = `runmdsplit${randomUUID().replaceAll("-", "")}`;
+const SPLIT_AT = new RegExp(`<p>${SPLIT_TOKEN}</p>`);
 
 /**
- * Renders the prose and the queries of a runbook as one Markdown document (one pass, and heading
- * ids unique across the page), cut back into parts at markers. Should a marker not come through
- * intact, each part is rendered on its own instead.
+ * The ids the runbook page gives its own sections (pages/runbooks/[id]/index.astro, RunForm): a
+ * heading of the prose with the same text (`## History`) gets another id, as does one named like
+ * a step's box (`step-<id>`), so every link of the page's table of contents reaches its target.
  */
+export const PAGE_IDS: readonly string[] = [
+  "summary",
+  "latest-run",
+  "parameters",
+  "run-this-runbook",
+  "escalation",
+  "history",
+  "investigations",
+];
+
+/** The headings' ids made free of the page's own (PAGE_IDS, the steps' boxes), in the html too. */
+function freeIds(
+  htmls: string[],
+  headings: Heading[],
+  stepIds: readonly string[],
+): { htmls: string[]; headings: Heading[] } {
+  const taken = new Set([...PAGE_IDS, ...stepIds.map((id) => `step-${id}`)]);
+  const used = new Set([...taken, ...headings.map((h) => h.slug)]);
+  const renamed = new Map<string, string>();
+  const out = headings.map((h) => {
+    if (!taken.has(h.slug)) return h;
+    let n = 1;
+    while (used.has(`${h.slug}-${n}`)) n++;
+    const slug = `${h.slug}-${n}`;
+    used.add(slug);
+    renamed.set(h.slug, slug);
+    return { ...h, slug };
+  });
+  if (renamed.size === 0) return { htmls, headings };
+  const attr = /(\sid="|\shref="#)([^"]*)"/g;
+  const rename = (html: string) =>
+    html.replace(attr, (m, lead: string, id: string) =>
+      renamed.has(id) ? `${lead}${renamed.get(id)}"` : m,
+    );
+  return { htmls: htmls.map(rename), headings: out };
+}
+
 async function render(
   ctx: LoaderContext,
   runbook: Runbook,
@@ -145,20 +187,27 @@ async function render(
     else if (part.block.kind === "step") part.block.codeHtml = html;
   };
   const rendered = parts.filter((p) => p.block.kind !== "expect");
-  const whole = await ctx.renderMarkdown(rendered.map((p) => p.markdown).join(`\n\n${SPLIT}\n\n`));
-  const pieces = whole.html.split(SPLIT);
+  const whole = await ctx.renderMarkdown(
+    rendered.map((p) => p.markdown).join(`\n\n${SPLIT_TOKEN}\n\n`),
+  );
+  let pieces = whole.html.split(SPLIT_AT).map((h) => h.trim());
   let headings: Heading[] = whole.metadata?.headings ?? [];
-  if (pieces.length === rendered.length) {
-    for (const [n, p] of rendered.entries()) fill(p, pieces[n]!.trim());
-  } else {
+  if (pieces.length !== rendered.length) {
+    pieces = [];
     headings = [];
     for (const p of rendered) {
       const out = await ctx.renderMarkdown(p.markdown);
-      fill(p, out.html);
+      pieces.push(out.html);
       headings.push(...(out.metadata?.headings ?? []));
     }
   }
-  return { blocks: parts.map((p) => p.block), headings };
+  const free = freeIds(
+    pieces,
+    headings,
+    runbook.steps.map((s) => s.id),
+  );
+  for (const [n, p] of rendered.entries()) fill(p, free.htmls[n]!);
+  return { blocks: parts.map((p) => p.block), headings: free.headings };
 }
 
 function stepDoc(step: Step): StepDoc {
