@@ -85,7 +85,11 @@ function report(
       end: end.toISOString(),
       source: "front matter window 24h",
     },
-    steps,
+    steps: steps.map((s) =>
+      s.window === RUN_WINDOW
+        ? { ...s, window: { start: windowStart.toISOString(), end: end.toISOString() } }
+        : s,
+    ),
     summary: {
       checks: count(["passed", "warned", "failed", "errored"] as const, checks),
       steps: count(
@@ -96,6 +100,9 @@ function report(
     ...(error ? { error } : {}),
   };
 }
+
+/** A step's window when it has none of its own: the run's (report() puts it in). */
+const RUN_WINDOW = { start: "(the run's)", end: "(the run's)" };
 
 function step(
   id: string,
@@ -117,7 +124,7 @@ function step(
     startedAt: "2026-11-23T02:00:00.000Z",
     durationMs: 180,
     query,
-    window: { start: "2026-11-22T02:00:00.000Z", end: "2026-11-23T02:00:00.000Z" },
+    window: RUN_WINDOW,
     stats: { filesRead: 24, bytesScanned: 18_342_112 },
     columns: columns.map(([name, type]) => ({ name, type })),
     rows,
@@ -461,6 +468,8 @@ const s3Latest = report(s3, "2026-11-22T03:10:00.000Z", [
     {
       stats: { DataScannedInBytes: 734_003_200, EngineExecutionTimeInMillis: 2310 },
       engine: "athena",
+      // The step's own window=30d, ending with the run's.
+      window: { start: "2026-10-23T03:10:00.000Z", end: "2026-11-22T03:10:00.000Z" },
     },
   ),
 ]);

@@ -180,6 +180,31 @@ describe("the generated HTML", () => {
     expect(text(checks[0])).toContain("rows = 3, expected < 3");
   });
 
+  it("shows a step's attributes with its query, and its own window beside its result (review)", async () => {
+    const s3 = await page("runbooks/s3-public-access");
+    expect(text(select("[data-step=bucket_policy_changes] .title", s3))).toBe(
+      "sql · bucket_policy_changes · engine=athena window=30d",
+    );
+    // The report's truth: the step's window is not the run's.
+    const report = JSON.parse(
+      await readFile(path.join(fixtureReports, "s3-public-access/latest.json"), "utf8"),
+    ) as RunReport;
+    const own = report.steps[0]!.window;
+    expect(own.start).not.toBe(report.window.start);
+    const shown = `${own.start.slice(0, 19).replace("T", " ")} UTC → ${own.end.slice(0, 19).replace("T", " ")} UTC (this step's own)`;
+    expect(text(select("[data-step-result=bucket_policy_changes] [data-step-window] dd", s3))).toBe(
+      shown,
+    );
+    const run = await page(
+      `runbooks/s3-public-access/runs/${report.startedAt.replaceAll(":", "-")}`,
+    );
+    expect(text(select("[data-step-window] dd", run))).toBe(shown);
+    // A step over the run's own window says nothing more.
+    const iam = await page("runbooks/audit-iam");
+    expect(selectAll("[data-step-window]", iam)).toHaveLength(0);
+    expect(text(select("[data-step] .title", iam))).toMatch(/^sql · [a-z_]+$/);
+  });
+
   it("shows the error and its hint of an errored run", async () => {
     const kms = text(await page("runbooks/kms-key-deletion"));
     expect(kms).toContain("ATHENA_QUERY_FAILED");

@@ -19,7 +19,9 @@ import {
   type Runbook,
   type RunbookMeta,
   type Step,
+  type StepAttributes,
 } from "@run-md/core";
+import { formatBytes } from "@run-md/core/units";
 import type { Loader, LoaderContext } from "astro/loaders";
 import { aheadKey, takeAhead } from "./ahead.ts";
 
@@ -98,6 +100,36 @@ function fence(code: string, lang: string, title: string): string {
   return `${ticks}${lang} title=${JSON.stringify(title)}\n${code}\n${ticks}\n`;
 }
 
+/** Milliseconds as the fence would write them: `5m`, `90s`, `1500ms`. */
+function durationText(ms: number): string {
+  for (const [unit, size] of [
+    ["h", 3_600_000],
+    ["m", 60_000],
+    ["s", 1000],
+  ] as const) {
+    if (ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}
+
+/**
+ * A step's attributes as its fence gives them (`window=30d optional`), for the code frame's
+ * title: they are part of the step (a step with its own window answers for that window, not the
+ * runbook's; review). The chart is drawn instead.
+ */
+export function attributesText(a: StepAttributes): string {
+  const out: string[] = [];
+  if (a.sqlDialect) out.push(`dialect=${a.sqlDialect}`);
+  if (a.engine) out.push(`engine=${a.engine}`);
+  if (a.window) out.push(`window=${a.window}`);
+  if (a.timeoutMs !== undefined) out.push(`timeout=${durationText(a.timeoutMs)}`);
+  if (a.maxScanBytes !== undefined) out.push(`max_scan=${formatBytes(a.maxScanBytes)}`);
+  if (a.logGroups?.length) out.push(`log_groups=${a.logGroups.join(",")}`);
+  if (a.optional) out.push("optional");
+  if (a.allowEmpty) out.push("allow_empty");
+  return out.join(" ");
+}
+
 /** Drops a first-level heading that repeats the title: the page already shows it. */
 function dropTitleHeading(markdown: string, title: string): string {
   const m = /^\s*#[ \t]+(.+?)[ \t#]*(?:\r?\n|$)/.exec(markdown);
@@ -173,7 +205,8 @@ async function render(
       first = false;
       const step = stepsById.get(seg.stepId);
       if (!step) continue;
-      const title = `${step.lang} · ${step.id}`;
+      const attrs = attributesText(step.attributes);
+      const title = `${step.lang} · ${step.id}${attrs ? ` · ${attrs}` : ""}`;
       parts.push({
         block: { kind: "step", stepId: step.id, codeHtml: "" },
         markdown: fence(step.query, HIGHLIGHT_LANG, title),
