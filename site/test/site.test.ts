@@ -205,6 +205,23 @@ describe("the generated HTML", () => {
     expect(text(select("[data-step] .title", iam))).toMatch(/^sql · [a-z_]+$/);
   });
 
+  it("names a step removed since the run without a dead link, and says why an errored step's checks have no outcome (review)", async () => {
+    const kms = await page("runbooks/kms-key-deletion");
+    const ids = new Set(selectAll("[id]", kms).map((e) => String(e.properties.id)));
+    for (const a of selectAll('[data-summary] a[href^="#"]', kms))
+      expect(ids).toContain(String(a.properties.href).slice(1));
+    expect(text(select('[data-summary] [data-step-removed="kms_old"]', kms))).toBe(
+      "Keys disabled (no longer in the runbook)",
+    );
+    expect(select('[data-summary] a[href="#step-kms_deletions"]', kms)).toBeTruthy();
+    expect(text(select("[data-expect=kms_deletions] [data-no-outcome]", kms))).toBe(
+      "not judged: the step errored",
+    );
+    // A runbook never run says so; a check of a step that ran says what it found.
+    const root = await page("runbooks/root-usage");
+    expect(text(select("[data-expect=root_calls] [data-no-outcome]", root))).toBe("No run yet");
+  });
+
   it("shows the error and its hint of an errored run", async () => {
     const kms = text(await page("runbooks/kms-key-deletion"));
     expect(kms).toContain("ATHENA_QUERY_FAILED");
