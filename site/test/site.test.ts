@@ -263,6 +263,16 @@ describe("the generated HTML", () => {
     }
   });
 
+  it("links to another runbook's file, as GitHub reads it, go to that runbook's page (review)", async () => {
+    const root = await page("runbooks/root-usage");
+    const hrefs = selectAll(".rm-document a", root).map((a) => String(a.properties.href));
+    expect(hrefs).toContain("/runbooks/audit-iam/#new-access-keys");
+    expect(hrefs).toContain("/runbooks/audit-iam/");
+    // A Markdown file that is no runbook of the site keeps its link (and the build warns).
+    expect(hrefs).toContain("../../../docs/writing-runbooks.md");
+    expect(hrefs.filter((h) => h.endsWith("audit-iam.md"))).toEqual([]);
+  });
+
   it("shows an invalid runbook's diagnostics from the core's parser, above its text", async () => {
     const broken = await page("runbooks/broken-typo");
     expect(text(select("h1", broken))).toBe("Console logins without MFA");

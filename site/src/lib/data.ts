@@ -28,6 +28,8 @@ export interface RunbookView {
 export interface SiteData {
   runbooks: RunbookView[];
   byId: Map<string, RunbookView>;
+  /** Each runbook's id by its file, relative to the runbooks directory with `/` (runbook-links.ts). */
+  idByPath: Map<string, string>;
   tags: string[];
   problems: ReportProblem[];
   /** The days of the index's heat strip, oldest first, ending on the newest run's day. */
@@ -92,6 +94,7 @@ async function load(): Promise<SiteData> {
     days: end ? stripDays(end) : [],
     runbooks,
     byId: new Map(runbooks.map((r) => [r.doc.id, r])),
+    idByPath: new Map(runbooks.map((r) => [r.doc.relPath.split(/[\\/]/).join("/"), r.doc.id])),
     tags,
     problems: index.problems,
   };

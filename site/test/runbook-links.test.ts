@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { linkRunbooks } from "../src/lib/runbook-links.ts";
+
+const byPath = new Map([
+  ["first.md", "first"],
+  ["sub/second.md", "second"],
+  ["sub/with space.md", "spaced"],
+]);
+
+describe("links between runbooks' files", () => {
+  it.each([
+    ["sub/second.md", "first.md", "/runbooks/second/"],
+    ["sub/second.md#counts", "first.md", "/runbooks/second/#counts"],
+    ["../first.md", "sub/second.md", "/runbooks/first/"],
+    ["./second.md", "sub/second.md", "/runbooks/second/"],
+    ["with%20space.md", "sub/second.md", "/runbooks/spaced/"],
+  ])("%s from %s goes to %s", (href, from, to) => {
+    expect(linkRunbooks(`<a href="${href}">x</a>`, from, byPath)).toBe(`<a href="${to}">x</a>`);
+  });
+
+  it("leaves other links alone and names the .md files that are no runbook", () => {
+    const missing: string[] = [];
+    const html = [
+      '<a href="https://example.com/first.md">a</a>',
+      '<a href="/first.md">b</a>',
+      '<a href="../docs/guide.md">c</a>',
+      '<a href="first.md.txt">d</a>',
+      '<a href="#first.md">e</a>',
+    ].join("");
+    expect(linkRunbooks(html, "sub/second.md", byPath, (t) => missing.push(t))).toBe(html);
+    expect(missing).toEqual(["docs/guide.md"]);
+  });
+});
