@@ -68,6 +68,28 @@ describe("the site's loader and a shared id", () => {
     expect(doc("same").diagnostics).toEqual([]);
   });
 
+  it("gives a runbook whose file name is no id a page address without # or % (review)", async () => {
+    const d3 = await mkdtemp(path.join(tmpdir(), "run-md-loader-names-"));
+    try {
+      const plain = `---\ntitle: T\n---\n\n\`\`\`sql s\nSELECT 1 AS one\n\`\`\`\n`;
+      await writeFile(path.join(d3, "x#frag.md"), plain);
+      await writeFile(path.join(d3, "a%2fb.md"), plain);
+      const entries = new Map<string, { data: Record<string, unknown> }>();
+      await runbooksLoader({ dir: d3 }).load(context(entries));
+      const ids = [...entries.keys()].sort();
+      expect(ids).toHaveLength(2);
+      for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_-]+$/);
+      expect(ids[0]).toMatch(/^a-2fb-[0-9a-f]{8}$/);
+      expect(ids[1]).toMatch(/^x-frag-[0-9a-f]{8}$/);
+      // Still shown, with the parser's reason and the file's own name.
+      const doc = entries.get(ids[1]!)?.data as unknown as RunbookDoc;
+      expect(doc.valid).toBe(false);
+      expect(doc.diagnostics.map((d) => d.text).join("\n")).toContain('runbook id "x#frag"');
+    } finally {
+      await rm(d3, { recursive: true, force: true });
+    }
+  });
+
   it("counts ids that differ in case only as one, and never renames onto another runbook's id", async () => {
     const d2 = await mkdtemp(path.join(tmpdir(), "run-md-loader-case-"));
     try {

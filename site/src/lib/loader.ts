@@ -13,6 +13,7 @@ import {
   duplicateIdErrors,
   findRunbooks,
   formatDiagnostic,
+  ID_PATTERN,
   loadRunbook,
   type ParamDecl,
   type ParseResult,
@@ -354,6 +355,17 @@ async function loadAll(ctx: LoaderContext, options: { dir: string }): Promise<vo
   if (invalid.length > 0) ctx.logger.warn(`runbooks with errors: ${invalid.join(", ")}`);
 }
 
+/**
+ * The id of a rejected runbook's page: its file name when that is an id, else one made from it
+ * (`x#frag.md` gives `x-frag-<digest>`): a `#` or `%` in a page's address made the page that
+ * says why the runbook was rejected unreachable (review).
+ */
+function pageId(name: string): string {
+  if (ID_PATTERN.test(name)) return name;
+  const safe = name.replace(/[^A-Za-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "");
+  return `${safe || "runbook"}-${createHash("sha256").update(name).digest("hex").slice(0, 8)}`;
+}
+
 /** A runbook's entry, from what the parser said of `file`. */
 async function loadDoc(
   ctx: LoaderContext,
@@ -379,7 +391,7 @@ async function loadDoc(
     const body = frontMatter ? source.slice(frontMatter[0].length) : source;
     const out = await ctx.renderMarkdown(dropTitleHeading(body, title));
     return {
-      id: runbook?.meta.id ?? fallbackId,
+      id: pageId(runbook?.meta.id ?? fallbackId),
       relPath,
       digest,
       valid: false,
