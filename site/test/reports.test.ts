@@ -55,10 +55,17 @@ describe("readReportIndex", () => {
     await writeFile(path.join(dir, "audit-iam/2026-11-24T02-00-01.000Z.json"), "{ half a report");
     await writeFile(path.join(dir, "audit-iam/.tmp/latest.json.1.abcd"), "{");
     await mkdir(path.join(dir, ".tmp"), { recursive: true });
+    // A note and a copy beside the reports (review: the note made the runbook "unreadable", the
+    // copy a second run): named, never taken as runs.
+    await writeFile(path.join(dir, "audit-iam/notes.json"), '{"note": "from a ticket"}');
+    await writeFile(path.join(dir, "audit-iam/copy.json"), JSON.stringify(good));
     const index = await readReportIndex(dir, { limit: 30 });
     expect(index.histories.get("audit-iam")?.entries.map((e) => e.runId)).toEqual([good.runId]);
-    expect(index.problems.map((p) => path.basename(p.file))).toEqual([
-      "2026-11-24T02-00-01.000Z.json",
+    expect(index.histories.get("audit-iam")?.unreadable?.file).toMatch(/2026-11-24T02-00-01/);
+    expect(index.problems.map((p) => [path.basename(p.file), p.message])).toEqual([
+      ["2026-11-24T02-00-01.000Z.json", expect.stringMatching(/not a run-md report/)],
+      ["copy.json", expect.stringMatching(/^not a report's name/)],
+      ["notes.json", expect.stringMatching(/^not a report's name/)],
     ]);
     expect((await readReportIndex(path.join(dir, "nowhere"), { limit: 30 })).histories.size).toBe(
       0,

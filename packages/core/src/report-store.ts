@@ -77,9 +77,13 @@ export function timeOfReportName(name: string): number {
   return Date.parse(`${m[1]}T${m[2]}:${m[3]}:${m[4]}Z`);
 }
 
-/** Whether a file name in a runbook's folder is a report: not `latest.json`, not hidden. */
+/**
+ * Whether a file name in a runbook's folder is a report's: `<time>[-<run id>].json`, as
+ * `storeReport` names them. Another JSON file there (`latest.json`, a note, a copy) is none: a
+ * name without a time sorted after every report and was taken as the newest run (review).
+ */
 export function isReportFileName(name: string): boolean {
-  return name.endsWith(".json") && name !== LATEST && !name.startsWith(".");
+  return name.endsWith(".json") && !Number.isNaN(timeOfReportName(name));
 }
 
 /**

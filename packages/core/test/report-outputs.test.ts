@@ -240,6 +240,9 @@ describe("the reports folder layout (one module: report-store)", () => {
     expect(isReportFileName(LATEST)).toBe(false);
     expect(isReportFileName(".tmp")).toBe(false);
     expect(isReportFileName("notes.txt")).toBe(false);
+    // A note or a copy beside the reports is none: it would sort after every report.
+    expect(isReportFileName("notes.json")).toBe(false);
+    expect(isReportFileName("copy of 2026-11-24T01-23-45.123Z.json")).toBe(false);
     const stem = reportFileStem("2026-11-24T01:23:45.123Z");
     expect(timeOfReportName(`${stem}.json`)).toBe(Date.parse("2026-11-24T01:23:45.123Z"));
     expect(timeOfReportName("notes.json")).toBeNaN();

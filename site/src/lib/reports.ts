@@ -9,6 +9,7 @@ import {
   type CheckOutcome,
   isReportFileName,
   type JsonValue,
+  LATEST,
   type RunKind,
   type RunReport,
   type RunStatus,
@@ -161,7 +162,17 @@ export async function readReportIndex(
     dirs.map(async (runbookId) => {
       if (runbookId.startsWith(".") || (wanted && !wanted.has(runbookId))) return;
       const dir = path.join(reportsDir, runbookId);
-      const names = (await listDir(dir)).filter(isReportFileName).sort().reverse();
+      const all = await listDir(dir);
+      // A JSON file not named as reports are (a note, a copy) is named, never taken as a run.
+      for (const name of all.filter(
+        (n) => n.endsWith(".json") && n !== LATEST && !n.startsWith("."),
+      ))
+        if (!isReportFileName(name))
+          problems.push({
+            file: path.join(dir, name),
+            message: "not a report's name (<time>.json, as run-md writes them): ignored",
+          });
+      const names = all.filter(isReportFileName).sort().reverse();
       if (names.length === 0) return;
       const entries: ReportEntry[] = [];
       const investigations: ReportEntry[] = [];
