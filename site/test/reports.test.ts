@@ -63,7 +63,10 @@ describe("readReportIndex", () => {
     expect(index.histories.get("audit-iam")?.entries.map((e) => e.runId)).toEqual([good.runId]);
     expect(index.histories.get("audit-iam")?.unreadable?.file).toMatch(/2026-11-24T02-00-01/);
     expect(index.problems.map((p) => [path.basename(p.file), p.message])).toEqual([
-      ["2026-11-24T02-00-01.000Z.json", expect.stringMatching(/not a run-md report/)],
+      [
+        "2026-11-24T02-00-01.000Z.json",
+        expect.stringMatching(/^audit-iam\/2026-11-24T02-00-01.000Z.json: not a run-md report/),
+      ],
       ["copy.json", expect.stringMatching(/^not a report's name/)],
       ["notes.json", expect.stringMatching(/^not a report's name/)],
     ]);
@@ -101,7 +104,8 @@ describe("readReportIndex", () => {
     expect(index.problems).toEqual([
       {
         file: bad,
-        message: `${bad}: not a run-md report: /steps/0/status must be equal to one of the allowed values ("passed", "warned", "failed", "errored", "skipped", "cancelled")`,
+        // Named within the reports directory: the build machine's paths are not published.
+        message: `kms-key-deletion/2026-11-24T02-00-02.000Z.json: not a run-md report: /steps/0/status must be equal to one of the allowed values ("passed", "warned", "failed", "errored", "skipped", "cancelled")`,
       },
     ]);
     await expect(readReport(bad)).rejects.toThrow(`${bad}: not a run-md report: /steps/0/status`);

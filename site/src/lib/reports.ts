@@ -193,7 +193,9 @@ export async function readReportIndex(
           if (entry.kind === "full") entries.push(entry);
           else if (investigations.length < options.limit) investigations.push(entry);
         } catch (e) {
-          const problem = { file, message: (e as Error).message };
+          // Named within the reports directory: the build machine's paths are not published.
+          const message = (e as Error).message.replaceAll(file, `${runbookId}/${name}`);
+          const problem = { file, message };
           problems.push(problem);
           // Newer than every full run read: it may be the latest run.
           if (entries.length === 0 && !unreadable) unreadable = problem;
