@@ -98,6 +98,7 @@ export default defineConfig({
             items: [
               { label: "Failed", link: "/status/failed/" },
               { label: "Errored", link: "/status/errored/" },
+              { label: "Unreadable", link: "/status/unreadable/" },
               { label: "Warned", link: "/status/warned/" },
               { label: "Passed", link: "/status/passed/" },
               { label: "Cancelled", link: "/status/cancelled/" },

@@ -273,6 +273,16 @@ describe("the generated HTML", () => {
     expect(hrefs.filter((h) => h.endsWith("audit-iam.md"))).toEqual([]);
   });
 
+  it("lists every status page the build writes in the sidebar (review: Unreadable was missing)", async () => {
+    const iam = await page("runbooks/audit-iam");
+    const linked = new Set(
+      selectAll('nav.sidebar a[href^="/status/"]', iam).map((a) => String(a.properties.href)),
+    );
+    const written = (await readdir(path.join(outDir, "status"))).map((s) => `/status/${s}/`);
+    expect(written).toContain("/status/unreadable/");
+    expect([...linked].sort()).toEqual(written.sort());
+  });
+
   it("shows an invalid runbook's diagnostics from the core's parser, above its text", async () => {
     const broken = await page("runbooks/broken-typo");
     expect(text(select("h1", broken))).toBe("Console logins without MFA");
