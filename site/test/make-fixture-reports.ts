@@ -78,7 +78,7 @@ function report(
     startedAt,
     endedAt: new Date(start.getTime() + durationMs).toISOString(),
     durationMs,
-    engine: "local",
+    engine: "default", // the run's --engine choice; each step says where it ran
     params: {},
     window: {
       start: windowStart.toISOString(),

@@ -33,6 +33,16 @@ describe("readReportIndex", () => {
       ["2026-11-21T02-00-05.000Z", "passed", 0],
     ]);
     expect(index.problems).toEqual([]);
+    // The engines the steps ran on, not the run's --engine choice ("default"; review).
+    for (const [id, history] of index.histories) {
+      for (const e of history.entries) {
+        const report = JSON.parse(await readFile(e.file, "utf8")) as RunReport;
+        expect(report.engine).toBe("default");
+        const used = [...new Set(report.steps.map((st) => st.engine))];
+        expect([id, e.engine]).toEqual([id, used.join(" + ")]);
+      }
+    }
+    expect(index.histories.get("kms-key-deletion")!.entries[0]!.engine).toBe("athena");
   });
 
   it("keeps only the newest reports up to the limit, and counts the rest", async () => {

@@ -49,6 +49,7 @@ export interface ReportEntry {
   kind: RunKind;
   startedAt: string;
   durationMs: number;
+  /** The engines the steps ran on (`local`, `athena + logs`); the run's own choice without steps. */
   engine: string;
   failedChecks: number;
   /** Every check of the run, in order. */
@@ -111,6 +112,15 @@ function checkSummaries(report: RunReport): CheckSummary[] {
   );
 }
 
+/**
+ * The engines a run's steps ran on, in order of first use: the report's own `engine` is the run's
+ * `--engine` choice, "default" for nearly every run (review: every history row said "default").
+ */
+function enginesOf(report: RunReport): string {
+  const used = [...new Set(report.steps.map((s) => s.engine).filter((e) => e !== ""))];
+  return used.length > 0 ? used.join(" + ") : report.engine;
+}
+
 function entryOf(file: string, report: RunReport): ReportEntry {
   const name = path.basename(file, ".json");
   const entry: ReportEntry = {
@@ -122,7 +132,7 @@ function entryOf(file: string, report: RunReport): ReportEntry {
     kind: reportKind(report),
     startedAt: report.startedAt,
     durationMs: report.durationMs,
-    engine: report.engine,
+    engine: enginesOf(report),
     failedChecks: report.summary?.checks?.failed ?? 0,
     checks: checkSummaries(report),
     stepIds: report.steps.map((s) => s.id),
