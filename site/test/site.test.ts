@@ -273,6 +273,30 @@ describe("the generated HTML", () => {
     expect(hrefs.filter((h) => h.endsWith("audit-iam.md"))).toEqual([]);
   });
 
+  it("shows what events start a runbook: the pattern, the parameters taken from the event and the window (review)", async () => {
+    const root = await page("runbooks/root-usage");
+    expect(text(select("h2#triggers", root))).toBe("Started by events");
+    const triggers = selectAll("[data-trigger]", root);
+    expect(triggers).toHaveLength(1);
+    expect(JSON.parse(text(select("pre code", triggers[0])))).toEqual({
+      source: ["aws.guardduty"],
+      "detail-type": ["GuardDuty Finding"],
+      detail: { type: [{ prefix: "Policy:IAMUser/RootCredentialUsage" }] },
+    });
+    expect(
+      selectAll("tbody tr", triggers[0]).map((r) => selectAll("td", r).map((td) => text(td))),
+    ).toEqual([["account_id", "$.account"]]);
+    // The window as written (7d before), the spec's default after (1h).
+    expect(text(select("[data-trigger-window]", triggers[0]))).toBe(
+      "Window: from 7d before the event's time to 1h after it.",
+    );
+    expect(text(select("dl.rm-meta", root))).toContain("manual · started by events");
+    const index = await page("");
+    expect(text(select('tr[data-runbook="root-usage"]', index))).toContain("manual · on events");
+    // A runbook without triggers has no such section.
+    expect(select("h2#triggers", await page("runbooks/audit-iam"))).toBeUndefined();
+  });
+
   it("lists every status page the build writes in the sidebar (review: Unreadable was missing)", async () => {
     const iam = await page("runbooks/audit-iam");
     const linked = new Set(

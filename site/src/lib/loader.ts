@@ -155,6 +155,7 @@ export const PAGE_IDS: readonly string[] = [
   "summary",
   "latest-run",
   "parameters",
+  "triggers",
   "run-this-runbook",
   "escalation",
   "history",
