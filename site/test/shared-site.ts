@@ -18,6 +18,32 @@ import { RUNBOOK, RUNBOOK_ID, SLOW_ID, SLOW_RUNBOOK } from "./serve-fixture.ts";
 /** The runbooks and reports of site.test.ts, kept in the repository. */
 export const FIXTURES = path.join(import.meta.dirname, "fixtures");
 
+/** Two runbooks of one id (`twins/a/twin.md`, `twins/b/twin.md`): the second's page is `twin--twin`. */
+export const TWIN_IDS = ["twin", "twin--twin"];
+
+/**
+ * The twins, and a report of id `twin` that `twins/b/twin.md` wrote (a fixture report of another
+ * runbook, renamed): neither page may show it as its run.
+ */
+async function writeTwins(runbooksDir: string, reportsDir: string): Promise<void> {
+  const book = (title: string) =>
+    `---\ntitle: ${title}\n---\n\n\`\`\`sql s\nSELECT 1 AS one\n\`\`\`\n`;
+  for (const [dir, title] of [
+    ["a", "Twin in a"],
+    ["b", "Twin in b"],
+  ] as const) {
+    await mkdir(path.join(runbooksDir, "twins", dir), { recursive: true });
+    await writeFile(path.join(runbooksDir, "twins", dir, "twin.md"), book(title));
+  }
+  const report = JSON.parse(
+    await readFile(path.join(FIXTURES, "reports/audit-iam/latest.json"), "utf8"),
+  ) as { runbook: Record<string, unknown>; startedAt: string };
+  report.runbook = { ...report.runbook, id: "twin", title: "Twin in b", path: "twins/b/twin.md" };
+  await mkdir(path.join(reportsDir, "twin"), { recursive: true });
+  const name = `${report.startedAt.replaceAll(":", "-")}.json`;
+  await writeFile(path.join(reportsDir, "twin", name), JSON.stringify(report));
+}
+
 /** The shared build (`outDir`) and what it was built from. */
 export interface SharedSite {
   outDir: string;
@@ -79,6 +105,7 @@ async function buildShared(work: string, site: SharedSite): Promise<void> {
   await writeFile(path.join(runbooksDir, `${RUNBOOK_ID}.md`), RUNBOOK);
   await writeFile(path.join(runbooksDir, `${SLOW_ID}.md`), SLOW_RUNBOOK);
   await writeHostile(runbooksDir, reportsDir, work);
+  await writeTwins(runbooksDir, reportsDir);
   const out = path.join(work, "site");
   const result = await buildSite({ runbooksDir, reportsDir, outDir: out });
   console.log(`the shared site build: ${Math.round(result.durationMs)} ms`);

@@ -18,7 +18,7 @@ import { skipOrFail } from "../../test/ci-prerequisites.ts";
 import { axeViolations, type Chromium, COLOUR_RULES, launchChromium } from "./browser.ts";
 import { HOSTILE_ID } from "./hostile-fixture.ts";
 import { RUNBOOK_ID, SLOW_ID } from "./serve-fixture.ts";
-import { FIXTURES, type SharedSite, sharedSite } from "./shared-site.ts";
+import { FIXTURES, type SharedSite, sharedSite, TWIN_IDS } from "./shared-site.ts";
 import { serveStatic } from "./static-server.ts";
 
 const fixtureRunbooks = path.join(FIXTURES, "runbooks");
@@ -51,7 +51,8 @@ const fixtureIds = [
   "unauthorized-access",
 ];
 /** Every runbook of the shared build: the fixtures, the served two and the hostile one. */
-const runbookIds = [...fixtureIds, HOSTILE_ID, RUNBOOK_ID, SLOW_ID].sort();
+const topIds = [...fixtureIds, HOSTILE_ID, RUNBOOK_ID, SLOW_ID].sort();
+const runbookIds = [...topIds, ...TWIN_IDS].sort();
 
 /** The runbook ids of the Markdown files in `dir`, sorted. */
 async function idsIn(dir: string): Promise<string[]> {
@@ -62,7 +63,7 @@ async function idsIn(dir: string): Promise<string[]> {
 describe("the generated HTML", () => {
   it("has a page for every runbook, titled as its front matter says", async () => {
     expect(await idsIn(fixtureRunbooks)).toEqual(fixtureIds);
-    expect(await idsIn(site.runbooksDir)).toEqual(runbookIds);
+    expect(await idsIn(site.runbooksDir)).toEqual(topIds);
     for (const id of runbookIds) {
       expect(existsSync(path.join(outDir, "runbooks", id, "index.html")), id).toBe(true);
     }
@@ -129,7 +130,7 @@ describe("the generated HTML", () => {
       selectAll("tr[data-runbook]", none)
         .map((r) => r.properties.dataRunbook)
         .sort(),
-    ).toEqual(["broken-typo", RUNBOOK_ID, "root-usage", SLOW_ID].sort());
+    ).toEqual(["broken-typo", RUNBOOK_ID, "root-usage", SLOW_ID, ...TWIN_IDS].sort());
   });
 
   it("shows each expectation with its actual value and the offending rows of a failed check", async () => {
@@ -295,6 +296,19 @@ describe("the generated HTML", () => {
     expect(text(select('tr[data-runbook="root-usage"]', index))).toContain("manual · on events");
     // A runbook without triggers has no such section.
     expect(select("h2#triggers", await page("runbooks/audit-iam"))).toBeUndefined();
+  });
+
+  it("shows the runs of an id two runbooks share on neither page (review: b's run was a's, 'an earlier version')", async () => {
+    for (const id of TWIN_IDS) {
+      const twin = await page(`runbooks/${id}`);
+      expect(text(select("[data-shared-id]", twin))).toContain("another runbook has the id twin");
+      expect(text(twin)).not.toContain("earlier version");
+      expect(selectAll(".rm-strip a", twin)).toHaveLength(0);
+      expect(select("[data-summary]", twin)).toBeUndefined();
+    }
+    const index = await page("");
+    for (const id of TWIN_IDS)
+      expect(select(`tr[data-runbook="${id}"]`, index)?.properties.dataStatus).toBe("none");
   });
 
   it("lists every status page the build writes in the sidebar (review: Unreadable was missing)", async () => {

@@ -68,7 +68,9 @@ async function load(): Promise<SiteData> {
   });
   for (const p of index.problems) console.warn(`[run-md] skipped report ${p.file}: ${p.message}`);
   const runbooks: RunbookView[] = docs.map((doc) => {
-    const history = index.histories.get(doc.id) ?? {
+    // Runs of an id two files share cannot be told apart: neither page shows them.
+    const shared = doc.sharedId !== undefined;
+    const history = (shared ? undefined : index.histories.get(doc.id)) ?? {
       runbookId: doc.id,
       entries: [],
       investigations: [],

@@ -84,6 +84,11 @@ export interface RunbookDoc {
   steps: StepDoc[];
   blocks: Block[];
   headings: Heading[];
+  /**
+   * The id this runbook shares with another file (core's duplicate-runbook-id error): the reports
+   * of that id cannot be told apart, so neither page shows them as its runs (review).
+   */
+  sharedId?: string;
   /** Formatted lint-style: `audit.md:14:1 error unknown attribute ...`. */
   diagnostics: { severity: Diagnostic["severity"]; text: string }[];
 }
@@ -327,7 +332,7 @@ async function loadAll(ctx: LoaderContext, options: { dir: string }): Promise<vo
     const clash = clashes.get(relPath);
     if (clash) {
       const text = formatDiagnostic(clash);
-      doc = { ...doc, digest: `${digest}:clash`, valid: false };
+      doc = { ...doc, digest: `${digest}:clash`, valid: false, sharedId: doc.id };
       doc.diagnostics = [...doc.diagnostics, { severity: "error", text }];
       // Renamed when an earlier one has the id, to a name no runbook has.
       const base = `${doc.id}--${path.basename(file, ".md")}`;
