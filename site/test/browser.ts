@@ -60,7 +60,12 @@ export const COLOUR_RULES = ["color-contrast", "link-in-text-block"];
  * axe-core's serious and critical violations on the page shown, as `rule: target` lines: of
  * WCAG 2.2 AA's rules, or only of `rules` (COLOUR_RULES for the same page in another theme).
  */
-export async function axeViolations(tab: Page, rules?: string[]): Promise<string[]> {
+export async function axeViolations(
+  tab: Page,
+  rules?: string[],
+  /** The least impact reported: serious (and critical) by default. */
+  least: "serious" | "moderate" = "serious",
+): Promise<string[]> {
   // Expressive-code's own script makes a code block that overflows focusable, once the page
   // has settled (a resize observer, then an idle callback): check the page a reader gets.
   await tab.waitForFunction(
@@ -82,14 +87,19 @@ export async function axeViolations(tab: Page, rules?: string[]): Promise<string
   // Violations only: axe then skips the details of what passed (resultTypes), and the page hands
   // back the lines, not axe's whole result with every node it looked at (a third of the
   // browser's CPU for this check, measured on the site test's pages).
-  return await tab.evaluate(async (only) => {
-    type Violation = { id: string; impact: string; nodes: { target: string[] }[] };
-    const { axe } = window as unknown as {
-      axe: { run: (ctx: Document, o: object) => Promise<{ violations: Violation[] }> };
-    };
-    const result = await axe.run(document, { runOnly: only, resultTypes: ["violations"] });
-    return result.violations
-      .filter((v) => v.impact === "serious" || v.impact === "critical")
-      .flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(" ")}`));
-  }, runOnly);
+  const impacts =
+    least === "serious" ? ["serious", "critical"] : ["moderate", "serious", "critical"];
+  return await tab.evaluate(
+    async ([only, kept]) => {
+      type Violation = { id: string; impact: string; nodes: { target: string[] }[] };
+      const { axe } = window as unknown as {
+        axe: { run: (ctx: Document, o: object) => Promise<{ violations: Violation[] }> };
+      };
+      const result = await axe.run(document, { runOnly: only, resultTypes: ["violations"] });
+      return result.violations
+        .filter((v) => (kept as string[]).includes(v.impact))
+        .flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(" ")}`));
+    },
+    [runOnly, impacts] as const,
+  );
 }
