@@ -160,21 +160,31 @@ const param: Scanner = (src, start) => {
   }
   const end = close + 2;
   // `{{hours}}h`: a time period whose count is the parameter's value (`bin({{hours}}h)`).
-  let i = end;
-  while (i < src.length && /[A-Za-z]/.test(src[i]!)) i++;
-  if (i === end) return { kind: "param", value: name, start, end };
-  const unit = PERIOD_UNITS[src.slice(end, i).toLowerCase()];
-  if (!unit) {
-    fail(
-      src,
-      start,
-      i - start,
-      `"${src.slice(start, i)}" is neither a parameter nor a time period`,
-      PERIOD_HINT,
-    );
-  }
-  return { kind: "period", value: src.slice(start, i), start, end: i, unit, param: name };
+  const period = unitAfter(src, start, end, "a parameter");
+  if (!period) return { kind: "param", value: name, start, end };
+  return { kind: "period", value: src.slice(start, period.end), start, ...period, param: name };
 };
+
+/**
+ * The time unit written right after a count (`5m`, `{{n}}h`) ending at `from`: undefined when no
+ * letter follows; a letter run that is no unit fails, naming the text from `start`.
+ */
+function unitAfter(
+  src: string,
+  start: number,
+  from: number,
+  what: string,
+): { unit: PeriodUnit; end: number } | undefined {
+  let i = from;
+  while (i < src.length && /[A-Za-z]/.test(src[i]!)) i++;
+  if (i === from) return undefined;
+  const unit = PERIOD_UNITS[src.slice(from, i).toLowerCase()];
+  if (!unit) {
+    const text = src.slice(start, i);
+    fail(src, start, i - start, `"${text}" is neither ${what} nor a time period`, PERIOD_HINT);
+  }
+  return { unit, end: i };
+}
 
 const ident: Scanner = (src, start) => {
   if (!isIdentStart(src[start]!)) return undefined;
@@ -208,20 +218,9 @@ const numberOrPeriod: Scanner = (src, start) => {
   let i = digitsFrom(src, start);
   if (src[i] === "." && isDigit(src[i + 1] ?? "")) i = digitsFrom(src, i + 1);
   const number = Number(src.slice(start, i));
-  const unitStart = i;
-  while (i < src.length && /[A-Za-z]/.test(src[i]!)) i++;
-  if (i === unitStart) return { kind: "number", value: src.slice(start, i), start, end: i, number };
-  const unit = PERIOD_UNITS[src.slice(unitStart, i).toLowerCase()];
-  if (!unit) {
-    fail(
-      src,
-      start,
-      i - start,
-      `"${src.slice(start, i)}" is neither a number nor a time period`,
-      PERIOD_HINT,
-    );
-  }
-  return { kind: "period", value: src.slice(start, i), start, end: i, number, unit };
+  const period = unitAfter(src, start, i, "a number");
+  if (!period) return { kind: "number", value: src.slice(start, i), start, end: i, number };
+  return { kind: "period", value: src.slice(start, period.end), start, ...period, number };
 };
 
 /** A "double" or 'single' quoted string; `\n`, `\t`, `\\` and the quote are escapes. */
