@@ -181,17 +181,6 @@ export interface PruneResult {
   kept: number;
 }
 
-async function startedAt(file: string): Promise<number> {
-  const fromName = timeOfReportName(path.basename(file));
-  if (!Number.isNaN(fromName)) return fromName;
-  try {
-    const report = JSON.parse(await readFile(file, "utf8")) as { startedAt?: unknown };
-    return typeof report.startedAt === "string" ? Date.parse(report.startedAt) : Number.NaN;
-  } catch {
-    return Number.NaN;
-  }
-}
-
 /** Whether a report file is a full run (unreadable files count as full: they are kept anyway). */
 async function isFullRun(file: string): Promise<boolean> {
   try {
@@ -234,14 +223,13 @@ export async function pruneReports(
     const files = (await dirEntries(dir))
       .filter((f) => f.isFile() && isReportFileName(f.name))
       .map((f) => path.join(dir, f.name));
-    const timed = await Promise.all(
-      files.map(async (file) => ({ file, at: await startedAt(file) })),
-    );
+    // A report's time is in its name (isReportFileName): another file is never deleted.
+    const timed = files.map((file) => ({ file, at: timeOfReportName(path.basename(file)) }));
     // Newest first; the newest report and the newest full run are kept whatever their age.
-    timed.sort((a, b) => (b.at || 0) - (a.at || 0) || b.file.localeCompare(a.file));
+    timed.sort((a, b) => b.at - a.at || b.file.localeCompare(a.file));
     const full = await newestFull(timed);
     for (const [i, r] of timed.entries()) {
-      if (i > 0 && i !== full && !Number.isNaN(r.at) && r.at < cutoff) {
+      if (i > 0 && i !== full && r.at < cutoff) {
         await rm(r.file, { force: true });
         pruned.push(r.file);
       } else {
