@@ -15,6 +15,7 @@ import {
   type Outcome,
   parseNotifyConfig,
   type RunToNotify,
+  targetIdOf,
 } from "@run-md/notify";
 import { loadConfig } from "../../packages/cli/src/config.ts";
 import type { NightlyOutcome } from "./outcome.ts";
@@ -59,6 +60,7 @@ function targetsOf(
   if (options.webhookUrl) {
     notifyConfig.targets.push({
       type: "slack",
+      id: targetIdOf({ type: "slack", name: WEBHOOK_TARGET, urlEnv: "RUN_MD_WEBHOOK_URL" }),
       name: WEBHOOK_TARGET,
       url: options.webhookUrl,
       minSeverity: "info",

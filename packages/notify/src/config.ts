@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 /**
  * The `notify:` section of run-md.config.yaml: targets chosen by severity and outcome, the
  * reminder cadence, retries. Secrets (webhook URLs, routing keys, tokens) are best given as
@@ -15,6 +16,12 @@ export interface TargetBase {
   type: TargetType | "unusable";
   /** A name for messages (default: the type). */
   name: string;
+  /**
+   * Which target this is from one run to the next, in the alert state (`untold`): its type, name
+   * and where it sends (the address, or the variable holding it), hashed; the name when unset.
+   * Two targets of one type and name are two; a target fixed (its secret set) is the same one.
+   */
+  id?: string;
   /** Alerts for runbooks at least this severe (default info: all). */
   minSeverity: Severity;
   /** Which outcomes (default: failed, errored, recovered, reminder). */
@@ -48,6 +55,15 @@ export const PAGERDUTY_URL = "https://events.pagerduty.com/v2/enqueue";
 export const GITHUB_API = "https://api.github.com";
 
 type Raw = Record<string, unknown>;
+
+/** `TargetBase.id` of a target as the configuration writes it (secrets are never in it). */
+export function targetIdOf(raw: Raw): string {
+  const where = ["url", "urlEnv", "topicArn", "repo", "apiUrl", "routingKeyEnv"].map(
+    (k) => raw[k] ?? null,
+  );
+  const text = JSON.stringify([raw.type ?? null, raw.name ?? null, ...where]);
+  return createHash("sha256").update(text).digest("hex").slice(0, 12);
+}
 
 /**
  * Reads `notify:`; every mistake names the file and the key (`notify.targets[2].url`). With
@@ -155,6 +171,7 @@ function parseTarget(t: Raw, where: string, env: NodeJS.ProcessEnv, fail: Fail):
     fail(`${where}.on`, `must be a list of ${OUTCOMES.join(", ")}`);
   }
   const base = {
+    id: targetIdOf(t),
     name: t.name === undefined ? type : str(t.name, `${where}.name`, fail),
     minSeverity,
     on,
@@ -223,6 +240,7 @@ function unusable(t: unknown, i: number, e: Error): TargetConfig {
   const type = typeof raw.type === "string" ? raw.type : "target";
   return {
     type: "unusable",
+    id: targetIdOf(raw),
     name: named ?? `${type} (notify.targets[${i}])`,
     minSeverity: "info",
     on: [...OUTCOMES],

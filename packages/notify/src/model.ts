@@ -44,6 +44,11 @@ export interface Alert {
   investigation?: string;
   /** An investigation's parameters as its report shows them (masked): `access_key_id=AKIA…`. */
   about?: string;
+  /**
+   * The targets this alert goes to, when not every one: those that missed the last alert about
+   * its runbook (`RunbookState.untold`), told the news now while the others hear nothing new.
+   */
+  only?: string[];
 }
 
 /** What the alert state and PagerDuty's dedup key follow: the runbook, or one investigation of it. */
@@ -78,6 +83,8 @@ export function outcomeOf(alert: Alert): Outcome {
 /** How a delivery went: one per target and call. */
 export interface Delivery {
   target: string;
+  /** The target's `id` (its name when it has none): who missed an alert, in the state. */
+  targetId?: string;
   ok: boolean;
   /** HTTP requests (or SDK calls) made, retries included. */
   attempts: number;

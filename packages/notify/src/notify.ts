@@ -150,8 +150,8 @@ function worstPerKey(runs: RunToNotify[], siteUrl: string | undefined): Subject[
 interface Plan {
   file: string;
   state: AlertState;
-  /** Each runbook's state before these runs (undefined: none), to undo an alert nobody got. */
-  previous: Map<string, RunbookState | undefined>;
+  /** The runbooks (or investigations) these runs are about: their entries are written back. */
+  keys: string[];
   alerts: Alert[];
   problems: string[];
 }
@@ -165,25 +165,60 @@ async function plan(
   const file = options.stateFile ?? path.join(options.reportsDir, STATE_FILE);
   const problems: string[] = [];
   const state = await loadState(file, (p) => problems.push(p));
-  const previous = new Map<string, RunbookState | undefined>();
+  const keys: string[] = [];
   const alerts: Alert[] = [];
   for (const { startedAt, ...subject } of worstPerKey(runs, config.siteUrl)) {
     const key = alertKey(subject);
-    previous.set(key, state.runbooks[key]);
+    keys.push(key);
+    const before = state.runbooks[key];
     const { kind, next } = transition(
-      state.runbooks[key],
+      before,
       { status: subject.status, startedAt },
       now,
       config.reminderMs,
     );
-    // An investigation that does not fail needs no entry (none means "not failing"): the state
-    // keeps the incidents still open, not one entry for every key ever investigated.
-    if (next && subject.investigation && !next.failing) delete state.runbooks[key];
-    else if (next) state.runbooks[key] = next;
-    if (!kind) continue;
-    alerts.push({ kind, ...subject, since: next?.since ?? startedAt });
+    if (!next) continue;
+    state.runbooks[key] = next;
+    const since = next.since;
+    if (kind) alerts.push({ kind, ...subject, since });
+    else if (before?.untold?.length) {
+      // Nothing new, but some targets missed the last alert: they get the news now.
+      const news = next.failing ? "failing" : "recovered";
+      alerts.push({ kind: news, ...subject, since, only: [...before.untold] });
+    }
   }
-  return { file, state, previous, alerts, problems };
+  return { file, state, keys, alerts, problems };
+}
+
+/**
+ * Each runbook's state once the alerts went out: the targets that wanted an alert and did not
+ * get it are remembered (`untold`); an investigation that does not fail, with every target told,
+ * needs no entry (none means "not failing"): the state keeps the incidents still open.
+ */
+function settle(p: Plan, config: NotifyConfig, deliveries: Delivery[]): void {
+  const failed = new Set(deliveries.filter((d) => !d.ok).map((d) => d.targetId ?? d.target));
+  for (const a of p.alerts) {
+    const entry = p.state.runbooks[alertKey(a)];
+    if (!entry) continue;
+    const missed = config.targets.filter((t) => failed.has(idOf(t)) && receives(t, a)).map(idOf);
+    if (missed.length > 0) entry.untold = missed;
+    else delete entry.untold;
+  }
+  for (const key of p.keys) {
+    const entry = p.state.runbooks[key];
+    if (entry && key.includes("#") && !entry.failing && !entry.untold) delete p.state.runbooks[key];
+  }
+}
+
+/** A target's identity in the alert state (`TargetBase.id`). */
+function idOf(target: TargetConfig): string {
+  return target.id ?? target.name;
+}
+
+/** Whether a target gets an alert: it wants its outcome, and the alert is for it. */
+function receives(target: TargetConfig, alert: Alert): boolean {
+  if (alert.only && !alert.only.includes(idOf(target))) return false;
+  return wants(target, alert.runbook.severity, outcomeOf(alert));
 }
 
 /**
@@ -193,7 +228,7 @@ async function plan(
  */
 async function save(p: Plan): Promise<void> {
   try {
-    await saveState(p.file, withEntries(await loadState(p.file), p.state, p.previous.keys()));
+    await saveState(p.file, withEntries(await loadState(p.file), p.state, p.keys));
   } catch (e) {
     p.problems.push(`the alert state ${p.file} could not be written: ${(e as Error).message}`);
   }
@@ -206,6 +241,7 @@ export async function alertsFor(
   options: NotifyOptions,
 ): Promise<Alert[]> {
   const p = await plan(runs, config, options);
+  settle(p, config, []);
   await save(p);
   return p.alerts;
 }
@@ -217,8 +253,9 @@ export async function deliver(
   now = new Date(),
 ): Promise<Delivery[]> {
   const jobs = config.targets.flatMap((target) => {
-    const mine = alerts.filter((a) => wants(target, a.runbook.severity, outcomeOf(a)));
-    return mine.length === 0 ? [] : [send(target, mine, config, now)];
+    const mine = alerts.filter((a) => receives(target, a));
+    if (mine.length === 0) return [];
+    return [send(target, mine, config, now).then((d) => ({ ...d, targetId: idOf(target) }))];
   });
   return Promise.all(jobs);
 }
@@ -266,20 +303,11 @@ export async function notify(
 ): Promise<NotifyResult> {
   const p = await plan(runs, config, options);
   const deliveries = p.alerts.length === 0 ? [] : await deliver(p.alerts, config, options.now);
-  // The state is written after the messages went out: an alert a target that wanted it did
-  // not get (down, refused, a crash before sending) is not remembered as told, so the next
-  // run tells it again rather than nothing ("still failing" is silent).
-  for (const d of deliveries) {
-    if (d.ok) continue;
-    const target = config.targets.find((t) => t.name === d.target);
-    for (const a of p.alerts) {
-      if (target && !wants(target, a.runbook.severity, outcomeOf(a))) continue;
-      const key = alertKey(a);
-      const before = p.previous.get(key);
-      if (before) p.state.runbooks[key] = before;
-      else delete p.state.runbooks[key];
-    }
-  }
+  // The state is written after the messages went out: a target that wanted an alert and did not
+  // get it (down, refused, a crash before sending) is remembered, and told at the next run; the
+  // targets that got it are not told again (review: one broken target re-paged the others every
+  // night, and lost their recovery).
+  settle(p, config, deliveries);
   await save(p);
   return {
     alerts: p.alerts,

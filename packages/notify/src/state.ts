@@ -16,6 +16,11 @@ export interface RunbookState {
   /** When people were last told about it, ISO. */
   notifiedAt?: string;
   lastStatus: string;
+  /**
+   * The targets that wanted the last alert about it and did not get it (down, refused): they
+   * are told at the next run, whatever it finds, while the others are not told again.
+   */
+  untold?: string[];
 }
 
 export interface AlertState {

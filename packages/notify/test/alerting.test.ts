@@ -167,6 +167,96 @@ describe("alerting on change", () => {
     chat.received.length = 0;
   });
 
+  it("one broken target: the others are not paged again, and it gets the news once it works; the recovery reaches everyone (review)", async () => {
+    const reportsDir = await mkdtemp(path.join(tmpdir(), "run-md-alerting-"));
+    const dead = await deadUrl();
+    // Two Slack targets of one name: the state tells them apart by where they send.
+    const targets = (broken: boolean) =>
+      parseNotifyConfig(
+        {
+          targets: [
+            { type: "pagerduty", url: pager.url, routingKey: "KEY" },
+            { type: "slack", urlEnv: "TEAM_SLACK" },
+            { type: "slack", url: chat.url },
+          ],
+          retry: { attempts: 1, backoffMs: 1 },
+        },
+        "run-md.config.yaml",
+        { TEAM_SLACK: broken ? dead : chat.url },
+      );
+    const run = (status: "failed" | "passed", h: number, broken: boolean) =>
+      notify(
+        [{ report: report("audit-iam", status, { startedAt: at(h).toISOString() }) }],
+        targets(broken),
+        { reportsDir, now: at(h) },
+      );
+    const okOf = (r: Awaited<ReturnType<typeof run>>) => r.deliveries.map((d) => [d.target, d.ok]);
+
+    // Night 1, failing: PagerDuty and the working Slack told; the team's Slack is down.
+    expect(okOf(await run("failed", 1, true))).toEqual([
+      ["pagerduty", true],
+      ["slack", false],
+      ["slack", true],
+    ]);
+    // Night 2, still failing, still down: only the team's Slack is tried again.
+    expect(okOf(await run("failed", 2, true))).toEqual([["slack", false]]);
+    // Night 3, still failing, fixed: the team's Slack gets the failure it missed, nobody else.
+    const fixed = await run("failed", 3, false);
+    expect(fixed.alerts.map((a) => a.kind)).toEqual(["failing"]);
+    expect(okOf(fixed)).toEqual([["slack", true]]);
+    // Night 4, still failing: silence. Night 5, passing: the recovery goes to every target.
+    expect(await run("failed", 4, false)).toEqual({ alerts: [], deliveries: [] });
+    const recovered = await run("passed", 5, false);
+    expect(recovered.alerts.map((a) => a.kind)).toEqual(["recovered"]);
+    expect(okOf(recovered)).toEqual([
+      ["pagerduty", true],
+      ["slack", true],
+      ["slack", true],
+    ]);
+    expect(pager.received.map((r) => r.json.event_action)).toEqual(["trigger", "resolve"]);
+    expect(chat.received.map((r) => r.json.text)).toEqual([
+      ":red_circle: run-md: Audit IAM changes failed (severity high)",
+      ":red_circle: run-md: Audit IAM changes failed (severity high)",
+      ":large_green_circle: run-md: Audit IAM changes recovered (severity high)",
+      ":large_green_circle: run-md: Audit IAM changes recovered (severity high)",
+    ]);
+    pager.received.length = 0;
+    chat.received.length = 0;
+  });
+
+  it("a recovery a target missed is sent to it once it works, the others not told twice", async () => {
+    const reportsDir = await mkdtemp(path.join(tmpdir(), "run-md-alerting-"));
+    // PagerDuty's key unset one night (an unusable target), set again the next.
+    const cfg = (broken: boolean) =>
+      parseNotifyConfig(
+        {
+          targets: [
+            { type: "pagerduty", url: pager.url, routingKeyEnv: "PD_KEY" },
+            { type: "slack", url: chat.url },
+          ],
+          retry: { attempts: 1, backoffMs: 1 },
+        },
+        "run-md.config.yaml",
+        broken ? {} : { PD_KEY: "KEY" },
+        () => {},
+      );
+    const run = (status: "failed" | "passed", h: number, broken: boolean) =>
+      notify(
+        [{ report: report("audit-iam", status, { startedAt: at(h).toISOString() }) }],
+        cfg(broken),
+        { reportsDir, now: at(h) },
+      );
+    await run("failed", 1, false);
+    expect((await run("passed", 2, true)).deliveries.map((d) => d.ok)).toEqual([false, true]);
+    const later = await run("passed", 3, false);
+    expect(later.deliveries.map((d) => [d.target, d.ok])).toEqual([["pagerduty", true]]);
+    expect(chat.received).toHaveLength(2); // the failure and the recovery, once each
+    expect(pager.received.map((r) => r.json.event_action)).toEqual(["trigger", "resolve"]);
+    expect(await run("passed", 4, false)).toEqual({ alerts: [], deliveries: [] });
+    pager.received.length = 0;
+    chat.received.length = 0;
+  });
+
   it("a run that left no report links the runbook's page, and says so", async () => {
     const reportsDir = await mkdtemp(path.join(tmpdir(), "run-md-alerting-"));
     const cfg = { ...config(), siteUrl: "https://sec.example.com" };
