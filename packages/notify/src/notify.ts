@@ -19,7 +19,6 @@ import { postMessage } from "./retry.ts";
 import {
   type AlertState,
   loadState,
-  type RunbookState,
   STATE_FILE,
   saveState,
   transition,
