@@ -153,6 +153,29 @@ describe("the nightly job's notify: targets", () => {
     ]);
   });
 
+  it("an investigation (--since) is alerted apart: it never resolves nor opens the runbook's own alert (review)", async () => {
+    const reportsDir = path.join(work, "reports-investigations");
+    const before = received.length;
+    const night = (n: number, status: "failed" | "passed", investigation: boolean) => {
+      const o = outcome("audit-iam", status, "high", n);
+      if (investigation)
+        Object.assign(o.report as RunReport, { kind: "investigation", params: {} });
+      return notifyNightly([o], { config: configFile, reportsDir, log: () => {} });
+    };
+    const texts = () => received.slice(before).map((r) => r.body.text);
+    await night(1, "failed", false); // the runbook's own run fails: told
+    await night(2, "passed", true); // a one-hour investigation passes: the runbook still fails
+    expect(texts()).toEqual([":red_circle: run-md: Runbook audit-iam failed (severity high)"]);
+    await night(3, "failed", true); // an investigation that fails: told as one
+    expect(texts()).toHaveLength(2);
+    await night(4, "failed", false); // the runbook's own run, still failing: nothing new
+    expect(texts()).toHaveLength(2);
+    await night(5, "passed", false); // the runbook recovers: told
+    expect(texts().at(-1)).toBe(
+      ":large_green_circle: run-md: Runbook audit-iam recovered (severity high)",
+    );
+  });
+
   it("says a bad notify: section and goes on", async () => {
     const bad = path.join(work, "bad.yaml");
     await writeFile(bad, "notify:\n  targets:\n    - { type: pager }\n");

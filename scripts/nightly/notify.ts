@@ -5,11 +5,18 @@
  * alert state file lives with the reports). The targets are the configuration's `notify:`
  * section and, when RUN_MD_WEBHOOK_URL is set, a Slack target at that address.
  */
-import { type MaskOptions, reportFilePath, SEVERITIES, type Severity } from "@run-md/core";
+import {
+  type MaskOptions,
+  reportFilePath,
+  reportKind,
+  SEVERITIES,
+  type Severity,
+} from "@run-md/core";
 import {
   DEFAULT_RETRY,
   type Delivery,
   deliveryProblems,
+  investigationDigest,
   type NotifyConfig,
   notify,
   type Outcome,
@@ -77,7 +84,11 @@ function runOf(o: NightlyOutcome, reportsDir: string, mask: MaskOptions): RunToN
   if (o.report) {
     // Where `run-md run` stored it (core's storeReport names it after its start).
     const stored = reportFilePath(reportsDir, o.report);
-    return [{ report: o.report, reportFile: o.reportFile ?? stored }];
+    const run = { report: o.report, reportFile: o.reportFile ?? stored };
+    // A run over another window (`--since`) is an investigation: alerted and recovered apart,
+    // as a triggered run is; it never opens or resolves the runbook's own alert (review).
+    if (reportKind(o.report) !== "investigation") return [run];
+    return [{ ...run, investigation: investigationDigest(o.runbookId, o.report.params) }];
   }
   if (o.status !== "errored") return [];
   return [
