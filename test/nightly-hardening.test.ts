@@ -10,6 +10,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { holdFileLock } from "@run-md/core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { REPO } from "./helpers.ts";
 import { nightlyHere } from "./in-process.ts";
@@ -200,4 +201,38 @@ describe("red-team: the nightly job's exit code when it cannot run", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error .*no-such-folder/m);
   });
+});
+
+describe("red-team: two nightly jobs at once", () => {
+  it("refuses the second, exit 2 naming the first, before it runs anything (review: both paged)", async () => {
+    const work = await mkdtemp(path.join(tmpdir(), "run-md-nightly-twice-"));
+    const runbooks = path.join(work, "runbooks");
+    const reports = path.join(work, "reports");
+    await mkdir(runbooks, { recursive: true });
+    await writeFile(
+      path.join(runbooks, "n.md"),
+      "---\ntitle: N\nschedule: nightly\n---\n\n```sql s\nSELECT 1 AS one\n```\n",
+    );
+    // The first job holds the reports directory's lock (as it does for its whole run).
+    await mkdir(reports, { recursive: true });
+    const release = await holdFileLock(path.join(reports, ".nightly.lock"), () => new Error("x"));
+    try {
+      const r = await nightlyHere(["--runbooks", runbooks, "--reports-dir", reports, "--no-build"]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^error another nightly job \(process \d+\) is running over /m);
+      expect(await readdir(reports)).toEqual([".nightly.lock"]);
+    } finally {
+      await release();
+    }
+    // Once it is done, the next job runs.
+    const next = await nightlyHere([
+      "--runbooks",
+      runbooks,
+      "--reports-dir",
+      reports,
+      "--no-build",
+    ]);
+    expect(next.stderr).not.toMatch(/another nightly job/);
+    expect(await readdir(path.join(reports, "n"))).toContain("latest.json");
+  }, 120_000);
 });

@@ -4,7 +4,7 @@
  * reports and builds the site.
  */
 import { spawn } from "node:child_process";
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import {
   displayPath,
@@ -12,9 +12,11 @@ import {
   findRunbooks,
   findStoredReport,
   formatDiagnostic,
+  holdFileLock,
   isDue,
   loadRunbook,
   pruneReports,
+  RunMdError,
   type RunReport,
   type Weekday,
 } from "@run-md/core";
@@ -281,7 +283,31 @@ function configuredWeeklyDay(options: NightlyOptions): Weekday {
   }
 }
 
+/**
+ * The night's job, alone over its reports directory: two jobs at once (cron beside a manual run)
+ * both paged and both wrote reports (review). A second one is refused before it runs anything.
+ */
 export async function runNightly(options: NightlyOptions): Promise<NightlyResult> {
+  await mkdir(options.reportsDir, { recursive: true });
+  const release = await holdFileLock(
+    path.join(options.reportsDir, ".nightly.lock"),
+    (pid) =>
+      new RunMdError(
+        "nightly-busy",
+        `another nightly job (process ${pid}) is running over ${options.reportsDir}`,
+        {
+          hint: "Let it finish: it runs, notifies and publishes what is due. A lock on another machine counts until a minute after that job stopped renewing it.",
+        },
+      ),
+  );
+  try {
+    return await nightlyUnlocked(options);
+  } finally {
+    await release();
+  }
+}
+
+async function nightlyUnlocked(options: NightlyOptions): Promise<NightlyResult> {
   // A collect that fails still lets the runs go on: a day the store lacks is an error of the
   // steps that need it, never a pass.
   if (options.collect) checkCollectStore(options.config);
