@@ -191,10 +191,16 @@ describe("nightly options", () => {
     await writeFile(quits, "process.exit(0);\n");
     const before = process.env.RUN_MD_SITE_NODE_ARGS;
     process.env.RUN_MD_SITE_NODE_ARGS = `--require=${quits}`;
+    // The site published before: a failed build leaves it whole (review: Astro empties its
+    // output folder first, so the build now goes beside it and takes its place when done).
+    await mkdir(path.join(dir, "out"));
+    await writeFile(path.join(dir, "out", "index.html"), "the previous site");
     try {
       await expect(
         buildSite({ runbooksDir: dir, reportsDir: dir, outDir: path.join(dir, "out") }),
-      ).rejects.toThrow(/the site build ended without writing .*out\/index\.html/);
+      ).rejects.toThrow(/the site build ended without writing .*out\.next-\d+\/index\.html/);
+      expect(await readFile(path.join(dir, "out", "index.html"), "utf8")).toBe("the previous site");
+      expect((await readdir(dir)).sort()).toEqual(["out", "quits.cjs"]);
     } finally {
       if (before === undefined) delete process.env.RUN_MD_SITE_NODE_ARGS;
       else process.env.RUN_MD_SITE_NODE_ARGS = before;

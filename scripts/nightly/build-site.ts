@@ -4,7 +4,7 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rename, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -115,9 +115,33 @@ function astroBin(): string {
   return path.join(path.dirname(require.resolve("astro/package.json")), "astro.js");
 }
 
+/**
+ * Builds the site into a folder beside `outDir`, then puts it in `outDir`'s place: Astro empties
+ * its output folder first, so a build in place left a published folder empty or half-written for
+ * the seconds of the build, and empty for good after a crash (review). A failed build leaves the
+ * previous site as it was.
+ */
 export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildResult> {
-  const nodeArgs = siteNodeArgs();
   const outDir = path.resolve(options.outDir ?? path.join(siteDir, "dist"));
+  const next = `${outDir}.next-${process.pid}`;
+  const old = `${outDir}.old-${process.pid}`;
+  await rm(next, { recursive: true, force: true });
+  try {
+    // The cache stays the published folder's (`<outDir>-cache`), not the staging one's.
+    const result = await buildInto(next, { cacheDir: `${outDir}-cache`, ...options });
+    await rm(old, { recursive: true, force: true });
+    const had = existsSync(outDir);
+    if (had) await rename(outDir, old);
+    await rename(next, outDir);
+    if (had) await rm(old, { recursive: true, force: true });
+    return { ...result, outDir };
+  } finally {
+    await rm(next, { recursive: true, force: true });
+  }
+}
+
+async function buildInto(outDir: string, options: SiteBuildOptions): Promise<SiteBuildResult> {
+  const nodeArgs = siteNodeArgs();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ASTRO_TELEMETRY_DISABLED: "1",
