@@ -214,6 +214,19 @@ describe("selectNightly", () => {
   const tuesday = new Date("2026-11-24T05:17:00Z");
   const monday = new Date("2026-11-30T05:17:00Z");
 
+  it("refuses a runbooks folder that holds no runbook: a night that checked nothing is no green night (review)", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "run-md-select-"));
+    try {
+      await writeFile(path.join(dir, "README.md"), "# Our runbooks\n");
+      await expect(selectNightly(dir, { now: tuesday })).rejects.toMatchObject({
+        code: "no-runbooks",
+        message: `no runbook in ${dir}: nothing was checked`,
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("takes nightly runbooks, and those the parser rejects whose front matter says nightly", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "run-md-select-"));
     try {
@@ -224,10 +237,13 @@ describe("selectNightly", () => {
       await write("c-broken-nightly.md", "title: C broken\nschedule: nightly\nseverity: urgent");
       await write("d-broken-default.md", "title: D\nseverity: urgent");
       await write("e-weekly.md", "title: E\nschedule: weekly");
+      // A schedule that cannot be read is no "not due": taken, to be refused and escalated.
+      await write("f-typo.md", "title: F\nschedule: nighty\nowner: sec@example.com");
       const selected = await selectNightly(dir, { now: tuesday });
-      expect(selected.map((r) => [r.id, r.title, r.severity])).toEqual([
-        ["a-nightly", "A", "high"],
-        ["c-broken-nightly", "C broken", "urgent"],
+      expect(selected.map((r) => [r.id, r.title, r.severity, r.owner])).toEqual([
+        ["a-nightly", "A", "high", undefined],
+        ["c-broken-nightly", "C broken", "urgent", undefined],
+        ["f-typo", "F", "medium", "sec@example.com"],
       ]);
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -18,6 +18,7 @@ import {
   pruneReports,
   RunMdError,
   type RunReport,
+  scheduleProblem,
   type Weekday,
 } from "@run-md/core";
 import type { Delivery, Outcome } from "@run-md/notify";
@@ -94,13 +95,19 @@ export async function selectNightly(runbooksDir: string, at: DueAt): Promise<Nig
   const due = (schedule: string) =>
     isDue(schedule, at.now, at.weeklyDay === undefined ? {} : { weeklyDay: at.weeklyDay });
   const files = await findRunbooks([runbooksDir]);
+  // A night that checked nothing is no green night (a wrong folder, runbooks moved): as trigger.
+  if (files.length === 0)
+    throw new RunMdError("no-runbooks", `no runbook in ${runbooksDir}: nothing was checked`, {
+      hint: "Point --runbooks (RUN_MD_RUNBOOKS_DIR) at the folder that holds the runbooks.",
+    });
   const selected: NightlyRunbook[] = [];
   const ids: { file: string; id: string }[] = [];
   for (const file of files) {
     const { runbook } = await loadRunbook(file);
     if (runbook) {
       ids.push({ file, id: runbook.meta.id });
-      if (!due(runbook.meta.schedule)) continue;
+      const { schedule } = runbook.meta;
+      if (!due(schedule) && scheduleProblem(schedule) === undefined) continue;
       const m = runbook.meta;
       selected.push({
         file,
@@ -119,12 +126,17 @@ export async function selectNightly(runbooksDir: string, at: DueAt): Promise<Nig
     const schedule = field("schedule");
     const id = field("id") ?? path.basename(file, ".md");
     ids.push({ file, id });
-    if (schedule === undefined || !due(schedule)) continue;
+    // A schedule that cannot be read (`nighty`) cannot be said not to be due: the run is refused
+    // with the parser's errors and escalated, never left out in silence (review).
+    const unreadable = schedule !== undefined && scheduleProblem(schedule) !== undefined;
+    if (schedule === undefined || (!unreadable && !due(schedule))) continue;
+    const owner = field("owner");
     selected.push({
       file,
       id,
       title: field("title") ?? path.basename(file, ".md"),
       severity: field("severity") ?? "medium",
+      ...(owner !== undefined ? { owner } : {}),
     });
   }
   const clashes = duplicateIdErrors(ids);
@@ -288,6 +300,8 @@ function configuredWeeklyDay(options: NightlyOptions): Weekday {
  * both paged and both wrote reports (review). A second one is refused before it runs anything.
  */
 export async function runNightly(options: NightlyOptions): Promise<NightlyResult> {
+  // What refuses the job refuses it before anything is written, its lock too.
+  if (options.collect) checkCollectStore(options.config);
   await mkdir(options.reportsDir, { recursive: true });
   const release = await holdFileLock(
     path.join(options.reportsDir, ".nightly.lock"),
@@ -310,7 +324,6 @@ export async function runNightly(options: NightlyOptions): Promise<NightlyResult
 async function nightlyUnlocked(options: NightlyOptions): Promise<NightlyResult> {
   // A collect that fails still lets the runs go on: a day the store lacks is an error of the
   // steps that need it, never a pass.
-  if (options.collect) checkCollectStore(options.config);
   const collected = options.collect
     ? await collectFirst(options, options.collect, cliBin)
     : undefined;
