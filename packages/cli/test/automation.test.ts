@@ -104,17 +104,19 @@ describe("the Lambda handler, invoked in-process with EventBridge events", () =>
     );
     expect(result.problems).toEqual([]);
 
-    // Each report and the runbook's latest.json are in the bucket, under reports/<id>/.
+    // Each report is in the bucket, under reports/<id>/. A triggered run is an investigation:
+    // it never becomes the runbook's latest.json, there as on disk (review: it replaced it).
     const keys = result.matched.find((m) => m.runbook === "access-key-activity")!.reportKeys!;
+    expect(keys).toHaveLength(1);
     expect(keys[0]).toMatch(/^reports\/access-key-activity\/\d{4}-\d\d-\d\dT[\d-]+\.\d{3}Z\.json$/);
-    expect(keys[1]).toBe("reports/access-key-activity/latest.json");
     const stored = JSON.parse(
       emulator.objects.get(`security-reports/${keys[0]}`)!.body.toString(),
     ) as RunReport;
+    expect(stored.kind).toBe("investigation");
     expect(stored.params).toEqual({ access_key_id: KEY });
     expect(stored.steps.find((s) => s.id === "key_changes")!.rowCount).toBe(4);
-    expect(emulator.objects.get(`security-reports/${keys[1]}`)!.body.toString()).toBe(
-      emulator.objects.get(`security-reports/${keys[0]}`)!.body.toString(),
+    expect(emulator.objects.has("security-reports/reports/access-key-activity/latest.json")).toBe(
+      false,
     );
 
     // One Slack message and one SNS message for both runbooks; the alert state is in S3.
@@ -285,7 +287,10 @@ describe("the Lambda handler, invoked in-process with EventBridge events", () =>
     expect(result.matched[1]!.problems).toEqual([
       `${triage}:13:1 error syntax error at "SELEC" (did you mean "SELECT"?) [sql-syntax]`,
     ]);
-    expect(result.matched[1]!.reportKeys![1]).toBe("broken/key-triage/latest.json");
+    // Its report is published (an investigation's: not as the runbook's latest.json).
+    expect(result.matched[1]!.reportKeys).toEqual([
+      expect.stringMatching(/^broken\/key-triage\/\d{4}-[\dT:.-]+Z\.json$/),
+    ]);
     const skipped = result.skipped.find((s) => s.runbook === "other-broken")!;
     expect(skipped.problems).toEqual([expect.stringContaining(`${other}:8:10 error`)]);
     expect(result.problems).toEqual([

@@ -7,7 +7,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { LATEST } from "@run-md/core";
+import { LATEST, type RunKind, reportKind } from "@run-md/core";
 import { type AlertState, emptyState, parseState, stateText, withEntries } from "@run-md/notify";
 
 export interface S3Target {
@@ -26,7 +26,11 @@ export function s3Client(target: S3Target): S3Client {
   });
 }
 
-/** `reports/<runbook-id>/<file>.json` and `reports/<runbook-id>/latest.json`; returns the keys. */
+/**
+ * `reports/<runbook-id>/<file>.json`, and `reports/<runbook-id>/latest.json` for a full run only
+ * (as `storeReport` keeps it locally: an investigation never becomes the runbook's status;
+ * review: every triggered run replaced it); returns the keys.
+ */
 export async function publishReport(
   client: S3Client,
   target: S3Target,
@@ -34,7 +38,8 @@ export async function publishReport(
 ): Promise<string[]> {
   const body = await readFile(reportFile);
   const dir = `${target.prefix}${path.basename(path.dirname(reportFile))}/`;
-  const keys = [`${dir}${path.basename(reportFile)}`, `${dir}${LATEST}`];
+  const full = reportKind(JSON.parse(body.toString("utf8")) as { kind?: RunKind }) === "full";
+  const keys = [`${dir}${path.basename(reportFile)}`, ...(full ? [`${dir}${LATEST}`] : [])];
   for (const key of keys) await putJson(client, target, key, body);
   return keys;
 }
