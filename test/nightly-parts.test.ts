@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildSite, checkSiteNodeArgs, siteNodeArgs } from "../scripts/nightly/build-site.ts";
 import {
   exitCodeOf,
+  lastRunIn,
   type NightlyResult,
   runArgs,
   selectNightly,
@@ -274,6 +275,42 @@ describe("selectNightly", () => {
       ]);
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("counts a cron runbook's times from its last full run: a late job skips none, an early one runs none twice (review)", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "run-md-select-"));
+    const reports = await mkdtemp(path.join(tmpdir(), "run-md-select-reports-"));
+    try {
+      await writeFile(
+        path.join(dir, "mondays.md"),
+        '---\ntitle: M\nschedule: "0 6 * * 1"\n---\n\n```sql q\nSELECT 1\n```\n',
+      );
+      const ranAt = async (iso: string) => {
+        await mkdir(path.join(reports, "mondays"), { recursive: true });
+        await writeFile(
+          path.join(reports, "mondays", "latest.json"),
+          JSON.stringify({ startedAt: iso }),
+        );
+      };
+      const due = async (iso: string) =>
+        (await selectNightly(dir, { now: new Date(iso), lastRun: lastRunIn(reports) })).length ===
+        1;
+      // Last run Monday 2026-11-23; this Monday's job came at 05:20 (06:00 not yet), Tuesday's
+      // at 06:10 (the past day began Monday 06:10): the 24-hour rule skipped this Monday's time.
+      await ranAt("2026-11-23T06:10:00Z");
+      expect(await due("2026-11-30T05:20:00Z")).toBe(false);
+      expect(await due("2026-12-01T06:10:00Z")).toBe(true);
+      // Run on Monday 2026-12-07 at 06:10: Tuesday's 05:20 job does not run it again.
+      await ranAt("2026-12-07T06:10:00Z");
+      expect(await due("2026-12-08T05:20:00Z")).toBe(false);
+      // Never run: the 24 hours before the job, as before.
+      await rm(path.join(reports, "mondays"), { recursive: true });
+      expect(await due("2026-12-08T05:20:00Z")).toBe(true);
+      expect(await due("2026-12-09T05:20:00Z")).toBe(false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+      await rm(reports, { recursive: true, force: true });
     }
   });
 

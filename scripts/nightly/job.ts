@@ -14,6 +14,7 @@ import {
   formatDiagnostic,
   holdFileLock,
   isDue,
+  LATEST,
   loadRunbook,
   pruneReports,
   RunMdError,
@@ -83,6 +84,24 @@ export interface NightlyResult {
 export interface DueAt {
   now: Date;
   weeklyDay?: Weekday;
+  /** When a runbook last ran in full (its latest.json's start), for cron schedules. */
+  lastRun?: (id: string) => Promise<Date | undefined>;
+}
+
+/** Whether a schedule is a cron expression (not `manual`, `nightly` or `weekly`). */
+const isCron = (schedule: string) => !["manual", "nightly", "weekly"].includes(schedule);
+
+/** The start of each runbook's newest full run, from its `latest.json` in `reportsDir`. */
+export function lastRunIn(reportsDir: string): (id: string) => Promise<Date | undefined> {
+  return async (id) => {
+    try {
+      const text = await readFile(path.join(reportsDir, id, LATEST), "utf8");
+      const at = Date.parse((JSON.parse(text) as { startedAt?: string }).startedAt ?? "");
+      return Number.isNaN(at) ? undefined : new Date(at);
+    } catch {
+      return undefined; // never run (or unreadable): the 24 hours before the job
+    }
+  };
 }
 
 /**
@@ -92,8 +111,13 @@ export interface DueAt {
  * and the run counts as errored (it is exactly what a nightly job should tell someone about).
  */
 export async function selectNightly(runbooksDir: string, at: DueAt): Promise<NightlyRunbook[]> {
-  const due = (schedule: string) =>
-    isDue(schedule, at.now, at.weeklyDay === undefined ? {} : { weeklyDay: at.weeklyDay });
+  const due = async (schedule: string, id: string) => {
+    const lastRun = isCron(schedule) ? await at.lastRun?.(id) : undefined;
+    return isDue(schedule, at.now, {
+      ...(at.weeklyDay === undefined ? {} : { weeklyDay: at.weeklyDay }),
+      ...(lastRun ? { lastRun } : {}),
+    });
+  };
   const files = await findRunbooks([runbooksDir]);
   // A night that checked nothing is no green night (a wrong folder, runbooks moved): as trigger.
   if (files.length === 0)
@@ -107,7 +131,8 @@ export async function selectNightly(runbooksDir: string, at: DueAt): Promise<Nig
     if (runbook) {
       ids.push({ file, id: runbook.meta.id });
       const { schedule } = runbook.meta;
-      if (!due(schedule) && scheduleProblem(schedule) === undefined) continue;
+      if (!(await due(schedule, runbook.meta.id)) && scheduleProblem(schedule) === undefined)
+        continue;
       const m = runbook.meta;
       selected.push({
         file,
@@ -129,7 +154,7 @@ export async function selectNightly(runbooksDir: string, at: DueAt): Promise<Nig
     // A schedule that cannot be read (`nighty`) cannot be said not to be due: the run is refused
     // with the parser's errors and escalated, never left out in silence (review).
     const unreadable = schedule !== undefined && scheduleProblem(schedule) !== undefined;
-    if (schedule === undefined || (!unreadable && !due(schedule))) continue;
+    if (schedule === undefined || (!unreadable && !(await due(schedule, id)))) continue;
     const owner = field("owner");
     selected.push({
       file,
@@ -329,7 +354,14 @@ async function nightlyUnlocked(options: NightlyOptions): Promise<NightlyResult> 
     : undefined;
   const now = options.now ?? new Date();
   const weeklyDay = configuredWeeklyDay(options);
-  const runbooks = await selectNightly(options.runbooksDir, { now, weeklyDay });
+  // A cron runbook's times count from its last full run (a job late or early skips none and
+  // runs none twice); `--date` tries a schedule as if then, from the 24 hours before.
+  const lastRun = options.now ? undefined : lastRunIn(options.reportsDir);
+  const runbooks = await selectNightly(options.runbooksDir, {
+    now,
+    weeklyDay,
+    ...(lastRun ? { lastRun } : {}),
+  });
   options.log(
     `run-md nightly: ${runbooks.length} runbook${runbooks.length === 1 ? "" : "s"} due on ${now.toISOString().slice(0, 10)} (${weeklyDay}s for weekly ones) in ${options.runbooksDir}, ${options.concurrency} at a time`,
   );

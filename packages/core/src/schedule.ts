@@ -44,12 +44,18 @@ export interface DueOptions {
   weeklyDay?: Weekday;
   /** How far back a cron time counts (the nightly job's period, default 24h). */
   periodMs?: number;
+  /**
+   * When the runbook last ran in full, if known: a cron time counts from then instead, so a job
+   * that starts late does not skip a time, nor one that starts early run it twice (review: a
+   * Monday 06:00 runbook had no run in a week a job started at 06:10 on Tuesday).
+   */
+  lastRun?: Date;
 }
 
 /**
  * Whether the nightly job running at `now` runs a runbook with this schedule: `nightly` always,
- * `weekly` on its day (UTC), a cron expression when one of its times falls in the period before
- * `now` (the previous night's job ran then), `manual` never.
+ * `weekly` on its day (UTC), a cron expression when one of its times falls after its last run
+ * (or, not known, in the period before `now`: the previous night's job ran then), `manual` never.
  */
 export function isDue(schedule: string, now: Date, options: DueOptions = {}): boolean {
   switch (schedule) {
@@ -61,7 +67,7 @@ export function isDue(schedule: string, now: Date, options: DueOptions = {}): bo
       return WEEKDAYS[now.getUTCDay()] === (options.weeklyDay ?? "monday");
   }
   if (scheduleProblem(schedule) !== undefined) return false;
-  const since = new Date(now.getTime() - (options.periodMs ?? DAY_MS));
+  const since = options.lastRun ?? new Date(now.getTime() - (options.periodMs ?? DAY_MS));
   const next = new Cron(schedule, { timezone: "UTC", paused: true }).nextRun(since);
   return next !== null && next.getTime() <= now.getTime();
 }
