@@ -73,6 +73,17 @@ async function processesMentioning(marker: string): Promise<number[]> {
   return pids;
 }
 
+/** Pids of live processes whose environment holds `marker`. */
+async function processesWithEnv(marker: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const environ = await readFile(`/proc/${entry}/environ`, "utf8").catch(() => "");
+    if (environ.includes(marker)) pids.push(Number(entry));
+  }
+  return pids;
+}
+
 const runbook = (front: string, body: string) => `---\n${front.trim()}\n---\n\n${body.trim()}\n`;
 
 let work: string;
@@ -186,6 +197,43 @@ describe("SIGTERM stops the nightly job like Ctrl-C", () => {
     expect(job.out().stdout).toMatch(/cancelled\s+slow-one/);
     expect(await processesMentioning(dir)).toEqual([]);
   }, 240_000); // two run-md processes starting on a busy 2-core machine
+
+  it("during the site build: the build is stopped, exit 130, and the site published before stays whole (review)", async () => {
+    const dir = path.join(work, "build-runbooks");
+    await mkdir(dir);
+    await writeFile(
+      path.join(dir, "quick.md"),
+      runbook(
+        "title: Quick\nschedule: nightly",
+        "```sql q\nSELECT count(*) AS n FROM cloudtrail_logs\n```",
+      ),
+    );
+    const out = path.join(dir, "site-out");
+    await mkdir(out);
+    await writeFile(path.join(out, "index.html"), "the site of last night");
+    const job = nightly([
+      "--runbooks",
+      dir,
+      "--reports-dir",
+      path.join(dir, "reports"),
+      "--config",
+      config,
+      "--out-dir",
+      out,
+    ]);
+    const deadline = Date.now() + 120_000;
+    while (!job.out().stdout.includes("building the site") && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(job.out().stdout).toContain("building the site");
+    await new Promise((r) => setTimeout(r, 2000)); // into Astro's start
+    job.child.kill("SIGTERM");
+    const { code } = await job.done;
+    expect(code).toBe(130);
+    expect(await readFile(path.join(out, "index.html"), "utf8")).toBe("the site of last night");
+    expect((await readdir(dir)).filter((f) => f.includes(".next-"))).toEqual([]);
+    // No build of this job goes on (another test's build may be running beside it).
+    expect(await processesWithEnv(`RUN_MD_SITE_OUT_DIR=${out}.next-`)).toEqual([]);
+  }, 240_000);
 });
 
 describe("red-team: the nightly job's exit code when it cannot run", () => {

@@ -415,6 +415,8 @@ async function nightlyUnlocked(options: NightlyOptions): Promise<NightlyResult> 
         outDir: options.outDir,
         ...(options.siteUrl ? { siteUrl: options.siteUrl } : {}),
         ...(process.env.RUN_MD_SITE_BASE ? { base: process.env.RUN_MD_SITE_BASE } : {}),
+        // Stopped with the job (SIGTERM): the previous site stays as it was.
+        ...(options.signal ? { signal: options.signal } : {}),
       });
       build = { ok: true, durationMs: r.durationMs, outDir: r.outDir };
     } catch (e) {
@@ -424,6 +426,14 @@ async function nightlyUnlocked(options: NightlyOptions): Promise<NightlyResult> 
 
   let exitCode = exitCodeOf(outcomes);
   if ((build && !build.ok) || notifyCrashed || (collected && collected.code !== 0)) exitCode = 2;
-  if (interrupted) exitCode = 130;
-  return { outcomes, notifications, pruned, ...(build ? { build } : {}), interrupted, exitCode };
+  if (interrupted || options.signal?.aborted) exitCode = 130;
+  const stopped = interrupted || (options.signal?.aborted ?? false);
+  return {
+    outcomes,
+    notifications,
+    pruned,
+    ...(build ? { build } : {}),
+    interrupted: stopped,
+    exitCode,
+  };
 }
