@@ -3,7 +3,7 @@
  * configured day, cron expressions whose time fell in the past day), through the job's command
  * line (in this process) and the real `run-md`.
  */
-import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -56,12 +56,27 @@ describe("the nightly job runs what is due", () => {
         "--retention",
         "forever",
       ]);
-      expect(res.code, res.stderr).toBe(0);
+      expect(res.code, `${res.stdout}\n${res.stderr}`).toBe(0);
       expect(res.stdout).toContain(`due on ${date.slice(0, 10)} (wednesdays for weekly ones)`);
       const ran = (await readdir(reports).catch(() => [] as string[]))
         .filter((e) => !e.startsWith("."))
         .sort();
       expect(ran).toEqual(due);
+      // A date past catches that night up: each window ends then (review: the runs read the
+      // last 24 hours). An old night's run is an investigation: never the runbook's status.
+      for (const id of due) {
+        const files = (await readdir(path.join(reports, id))).filter((f) => f.endsWith(".json"));
+        expect(await readdir(path.join(reports, id))).not.toContain("latest.json");
+        const report = JSON.parse(await readFile(path.join(reports, id, files[0]!), "utf8")) as {
+          window: { end: string };
+          kind?: string;
+        };
+        expect([id, Date.parse(report.window.end), report.kind]).toEqual([
+          id,
+          Date.parse(date),
+          "investigation",
+        ]);
+      }
     },
     120_000,
   );

@@ -20,7 +20,8 @@ Options (environment variable in brackets):
   --engine <name>        passed to run-md run (local | athena | logs | aws)
   --config <file>        passed to run-md run (default ./run-md.config.yaml)
   --since <duration>     passed to run-md run: one window for every run (24h, 3d)
-  --date <iso>           run as if it were then: which runbooks are due (default now)
+  --date <iso>           run as if it were then: which runbooks are due, and (a past date)
+                         the windows read end then, as investigations (default now)
   --concurrency <n>      runbooks run at once (RUN_MD_NIGHTLY_CONCURRENCY; default 2)
   --retention <d>        delete reports older than this, 90d, 12w, or "forever"
                          (RUN_MD_RETENTION; default 90d); latest.json and each runbook's
