@@ -62,27 +62,19 @@ function nightly(args: string[], env: Record<string, string> = {}) {
   return { child, done, out: () => ({ stdout, stderr }) };
 }
 
-/** Pids of live processes whose command line mentions `marker` (our own temp directory). */
-async function processesMentioning(marker: string): Promise<number[]> {
+/** Pids of live processes whose `/proc/<pid>/<part>` (command line, environment) holds `marker`. */
+async function processesWith(part: "cmdline" | "environ", marker: string): Promise<number[]> {
   const pids: number[] = [];
   for (const entry of await readdir("/proc")) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    const cmdline = await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "");
-    if (cmdline.includes(marker)) pids.push(Number(entry));
+    const text = await readFile(`/proc/${entry}/${part}`, "utf8").catch(() => "");
+    if (text.includes(marker)) pids.push(Number(entry));
   }
   return pids;
 }
 
-/** Pids of live processes whose environment holds `marker`. */
-async function processesWithEnv(marker: string): Promise<number[]> {
-  const pids: number[] = [];
-  for (const entry of await readdir("/proc")) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    const environ = await readFile(`/proc/${entry}/environ`, "utf8").catch(() => "");
-    if (environ.includes(marker)) pids.push(Number(entry));
-  }
-  return pids;
-}
+/** Pids of live processes whose command line mentions `marker` (our own temp directory). */
+const processesMentioning = (marker: string) => processesWith("cmdline", marker);
 
 const runbook = (front: string, body: string) => `---\n${front.trim()}\n---\n\n${body.trim()}\n`;
 
@@ -232,7 +224,7 @@ describe("SIGTERM stops the nightly job like Ctrl-C", () => {
     expect(await readFile(path.join(out, "index.html"), "utf8")).toBe("the site of last night");
     expect((await readdir(dir)).filter((f) => f.includes(".next-"))).toEqual([]);
     // No build of this job goes on (another test's build may be running beside it).
-    expect(await processesWithEnv(`RUN_MD_SITE_OUT_DIR=${out}.next-`)).toEqual([]);
+    expect(await processesWith("environ", `RUN_MD_SITE_OUT_DIR=${out}.next-`)).toEqual([]);
   }, 240_000);
 });
 
