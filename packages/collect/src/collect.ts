@@ -170,16 +170,19 @@ function planFiles(
  * its collected objects of that day, and the ones outside the layout whose ranges meet it.
  */
 function allListed(m: StoreManifest, day: string, listed: ReadonlySet<string>): boolean {
-  const start = slashDayStart(day).getTime();
-  const meets = (r: TimeRange) =>
-    Date.parse(r.from) < start + 86_400_000 && Date.parse(r.to) > start;
   return Object.entries(m.objects).every(([key, o]) => {
     if (o.skipped !== undefined || listed.has(key)) return true;
     // Objects outside the layout hold events of the ranges taken from them; a layout object, of
     // its day (found from its key when an earlier version recorded no day).
-    if (o.ranges !== undefined) return !o.ranges.some(meets);
+    if (o.ranges !== undefined) return !rangesMeetDay(o.ranges, day);
     return objectDay(key, o) !== day;
   });
+}
+
+/** Whether an object outside the layout holds events of layout day `day` (by its ranges). */
+export function rangesMeetDay(ranges: readonly TimeRange[], day: string): boolean {
+  const start = slashDayStart(day).getTime();
+  return ranges.some((r) => Date.parse(r.from) < start + 86_400_000 && Date.parse(r.to) > start);
 }
 
 /** Why a changed object was not collected (`held` in collectFiles). */

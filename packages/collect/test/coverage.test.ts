@@ -140,6 +140,35 @@ describe("collect: coverage and changed objects (red team)", () => {
     );
   });
 
+  it("an object changed in place on a day that also holds an object outside the layout: the day is written again, as from a folder (review)", async () => {
+    const key = `chg3/${acct}/2024/03/01/f.json.gz`;
+    // A key below the day's folder: listed with the day, outside the layout (placed by its times).
+    const deeper = `chg3/${acct}/2024/03/01/sub/deeper.json.gz`;
+    const t = "2024-03-01T10:00:00Z";
+    await put(key, [rec("e1", "Old", t), rec("e2", "Old", t)]);
+    await put(deeper, [rec("deep", "Deep", "2024-03-01T12:00:00Z")]);
+    const store = path.join(root, "s-chg3");
+    await collectFromS3({ source: "s3://trail/chg3", store, window, clientConfig: client() });
+    await put(key, [rec("e1", "New", t)]);
+    const r = await collectFromS3({
+      source: "s3://trail/chg3",
+      store,
+      window,
+      clientConfig: client(),
+    });
+    // Was: held for good ("objects this collect does not list"), e2 kept, exit 1 every night.
+    expect(r.warnings).toEqual([]);
+    expect(collectExitCode(r)).toBe(0);
+    const want = await rawTruth(path.join(bucket, "chg3"));
+    expect(want).toEqual(
+      new Map([
+        ["e1", "New"],
+        ["deep", "Deep"],
+      ]),
+    );
+    expect(await stored(store)).toEqual(want);
+  });
+
   it("an object changed in place while another cannot be fetched waits, unrecorded, for a complete collect", async () => {
     // The day cannot be rebuilt (an object of it is missing), and merging the new version into
     // the day's file would keep the old version's events (copies keep the first stored) and
