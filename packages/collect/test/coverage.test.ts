@@ -169,6 +169,22 @@ describe("collect: coverage and changed objects (red team)", () => {
     expect(await stored(store)).toEqual(want);
   });
 
+  it('values in Records that are no event (1, "x", null, [], {}) make no row of the store (review)', async () => {
+    const dir = path.join(root, "not-events");
+    const f = path.join(dir, acct, "2024/03/01/f.json.gz");
+    await fsp.mkdir(path.dirname(f), { recursive: true });
+    const real = rec("w1", "Real", "2024-03-01T10:00:00Z");
+    await fsp.writeFile(
+      f,
+      zlib.gzipSync(JSON.stringify({ Records: [1, "x", null, [], {}, real] })),
+    );
+    const store = path.join(root, "s-not-events");
+    await collectFromDir({ sourceDir: dir, store, window });
+    expect(await stored(store)).toEqual(new Map([["w1", "Real"]]));
+    const day = (await readManifest(store)).days["2024/03/01"];
+    expect([day?.events, day?.untimed ?? 0]).toEqual([1, 0]);
+  });
+
   it("an object changed in place while another cannot be fetched waits, unrecorded, for a complete collect", async () => {
     // The day cannot be rebuilt (an object of it is missing), and merging the new version into
     // the day's file would keep the old version's events (copies keep the first stored) and

@@ -865,7 +865,8 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v) && !isNumberText(v);
 }
 
-const EVENT_KEYS = new Set([
+/** The keys (lower case) of which a record has one at least to be a CloudTrail event. */
+export const EVENT_KEYS: ReadonlySet<string> = new Set([
   "eventversion",
   "eventname",
   "eventsource",

@@ -20,7 +20,7 @@ import {
   type TimeWindow,
   writeFileAtomic,
 } from "@run-md/core";
-import { GLOB_CHARS, layoutDay } from "./files.ts";
+import { EVENT_KEYS, GLOB_CHARS, layoutDay } from "./files.ts";
 import {
   athenaSelectList,
   CLOUDTRAIL_COLUMNS,
@@ -290,8 +290,18 @@ export function collectSelectSql(files: string[], maxObject: number): string {
   ${extraSql("j", "r")} AS ${EXTRA_COLUMN},
   TRY_CAST(r."eventTime" AS TIMESTAMPTZ) AS ${TIME_COLUMN}
 FROM (SELECT json_transform(j, ${quote(RECORD_STRUCTURE)}) AS r, j, filename
-  FROM (SELECT unnest(Records) AS j, filename FROM read_json([${files.map(quote).join(", ")}], format = 'unstructured', records = true, filename = true, maximum_object_size = ${maxObject}, columns = {Records: 'JSON[]'})))`;
+  FROM (SELECT unnest(Records) AS j, filename FROM read_json([${files.map(quote).join(", ")}], format = 'unstructured', records = true, filename = true, maximum_object_size = ${maxObject}, columns = {Records: 'JSON[]'})))
+WHERE ${IS_EVENT}`;
 }
+
+/**
+ * Whether a typed record is a CloudTrail event: one of the event keys at least (`EVENT_KEYS`,
+ * as the raw reader has it). A `1`, `[]` or `{}` in `Records` made a row of nulls (review:
+ * counted by a query without a window, and warned of as events without a time).
+ */
+const IS_EVENT = `(${RECORD_FIELDS.filter((f) => EVENT_KEYS.has(f.name.toLowerCase()))
+  .map((f) => `r.${quoteIdent(f.name)} IS NOT NULL`)
+  .join(" OR ")})`;
 
 /** Fields CloudTrail writes as JSON booleans, which the Athena columns hold as text. */
 const BOOLEAN_FIELDS = new Set(["readOnly"]);
