@@ -1,7 +1,7 @@
 /** What `run-md collect` says of a collect whose objects held nothing new (commands/collect.ts). */
 import type { CollectResult } from "@run-md/collect";
 import { describe, expect, it } from "vitest";
-import { emptyCollect } from "../src/commands/collect.ts";
+import { emptyCollect, eventsChange } from "../src/commands/collect.ts";
 
 const result = (r: Partial<CollectResult>): CollectResult => ({
   objectsSeen: 0,
@@ -26,5 +26,17 @@ describe("emptyCollect", () => {
     expect(emptyCollect(result({}))).toEqual([]);
     expect(emptyCollect(result({ objectsSeen: 3, objectsNew: 0 }))).toEqual([]);
     expect(emptyCollect(result({ objectsSeen: 3, objectsNew: 2, eventsAdded: 5 }))).toEqual([]);
+  });
+});
+
+describe("eventsChange", () => {
+  it("says fewer events as fewer, never as a negative count of new ones (review)", () => {
+    expect([eventsChange(0), eventsChange(1), eventsChange(12)]).toEqual([
+      "0 new events",
+      "1 new event",
+      "12 new events",
+    ]);
+    expect(eventsChange(-1)).toBe("1 event fewer (objects changed in place hold fewer)");
+    expect(eventsChange(-3)).toBe("3 events fewer (objects changed in place hold fewer)");
   });
 });

@@ -72,7 +72,10 @@ export interface CollectResult {
    * the earlier one): their day could not be written again from the objects listed.
    */
   objectsHeld: number;
-  /** Events added to the store (after deduplication). */
+  /**
+   * Events added to the store (after deduplication), less those it holds no more: negative when
+   * days written again from objects changed in place hold fewer.
+   */
   eventsAdded: number;
   bytesRead: number;
   daysWritten: string[];
@@ -630,11 +633,12 @@ function groupByDay(
 ): Map<string, Set<string>> {
   const dayOf = new Map<string, Set<string>>();
   for (const f of todo) {
-    for (const p of parts.get(f.key) ?? []) {
-      if (p.day === null) {
-        warnings.push(`${f.src.rel}: events without a time are not collected`);
-        continue;
-      }
+    const fileParts = parts.get(f.key) ?? [];
+    // Once per file, however many of its parts (accounts, regions) are undated (review).
+    if (fileParts.some((p) => p.day === null))
+      warnings.push(`${f.src.rel}: events without a time are not collected`);
+    for (const p of fileParts) {
+      if (p.day === null) continue;
       const s = dayOf.get(p.day) ?? new Set<string>();
       dayOf.set(p.day, s);
       s.add(f.key);

@@ -158,6 +158,8 @@ describe("collect: coverage and changed objects (red team)", () => {
     });
     // Was: held for good ("objects this collect does not list"), e2 kept, exit 1 every night.
     expect(r.warnings).toEqual([]);
+    // e2 is gone with the new version: one event fewer.
+    expect(r.eventsAdded).toBe(-1);
     expect(collectExitCode(r)).toBe(0);
     const want = await rawTruth(path.join(bucket, "chg3"));
     expect(want).toEqual(
@@ -182,7 +184,38 @@ describe("collect: coverage and changed objects (red team)", () => {
     await collectFromDir({ sourceDir: dir, store, window });
     expect(await stored(store)).toEqual(new Map([["w1", "Real"]]));
     const day = (await readManifest(store)).days["2024/03/01"];
-    expect([day?.events, day?.untimed ?? 0]).toEqual([1, 0]);
+    expect([day?.events, day?.times?.untimed]).toEqual([1, 0]);
+  });
+
+  it("a file of events without a time is said once, however many accounts and regions they are of (review)", async () => {
+    const dir = path.join(root, "untimed");
+    await fsp.mkdir(dir, { recursive: true });
+    const untimed = (id: string, account: string, region: string) => {
+      const r = { ...rec(id, "NoTime", "2024-03-01T10:00:00Z"), awsRegion: region } as Record<
+        string,
+        unknown
+      >;
+      delete r.eventTime;
+      r.recipientAccountId = account;
+      return JSON.stringify(r);
+    };
+    const timed = JSON.stringify(rec("t1", "Timed", "2024-03-01T10:00:00Z"));
+    const lines = [
+      untimed("u1", "111122223333", "us-east-1"),
+      untimed("u2", "444455556666", "eu-west-1"),
+      untimed("u3", "777788889999", "us-west-2"),
+      timed,
+    ];
+    await fsp.writeFile(path.join(dir, "events.jsonl"), `${lines.join("\n")}\n`);
+    // Everything (--all): the undated parts reach the collect, one per account and region.
+    const r = await collectFromDir({
+      sourceDir: dir,
+      store: path.join(root, "s-untimed"),
+      window: null,
+    });
+    expect(r.warnings.filter((w) => w.includes("without a time"))).toEqual([
+      "events.jsonl: events without a time are not collected",
+    ]);
   });
 
   it("an object changed in place while another cannot be fetched waits, unrecorded, for a complete collect", async () => {

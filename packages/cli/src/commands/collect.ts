@@ -173,7 +173,7 @@ export async function collectCommand(argv: string[]): Promise<number> {
     for (const w of [...r.warnings, ...emptyCollect(r)])
       process.stderr.write(`warning ${printable(w)}\n`);
     process.stdout.write(
-      `collected ${r.objectsNew - r.objectsSkipped} of ${r.objectsSeen} objects (${r.objectsSeen - r.objectsNew} already in the store, ${r.objectsSkipped} skipped), ${formatBytes(r.bytesRead)}, ${r.eventsAdded} new events, ${r.daysWritten.length} day(s) written into ${store}\n`,
+      `collected ${r.objectsNew - r.objectsSkipped} of ${r.objectsSeen} objects (${r.objectsSeen - r.objectsNew} already in the store, ${r.objectsSkipped} skipped), ${formatBytes(r.bytesRead)}, ${eventsChange(r.eventsAdded)}, ${r.daysWritten.length} day(s) written into ${store}\n`,
     );
     if (pruneBefore) {
       const p = await pruneStore(store, pruneBefore);
@@ -196,6 +196,15 @@ export async function collectCommand(argv: string[]): Promise<number> {
  * A collect whose objects held no new event says so (the sources warn of a window without
  * objects themselves): a window of the wrong days looks like a quiet week otherwise.
  */
+/**
+ * The change in the store's events, for people: fewer when days written again from objects
+ * changed in place hold fewer (review: it said "-1 new events").
+ */
+export function eventsChange(n: number): string {
+  if (n >= 0) return `${n} new event${n === 1 ? "" : "s"}`;
+  return `${-n} event${n === -1 ? "" : "s"} fewer (objects changed in place hold fewer)`;
+}
+
 export function emptyCollect(r: CollectResult): string[] {
   if (r.eventsAdded === 0 && r.objectsNew > r.objectsSkipped)
     return [
