@@ -83,7 +83,11 @@ export function timeOfReportName(name: string): number {
  * name without a time sorted after every report and was taken as the newest run (review).
  */
 export function isReportFileName(name: string): boolean {
-  return name.endsWith(".json") && !Number.isNaN(timeOfReportName(name));
+  // Exactly: a time, perhaps the run id's first 8 characters (review: `…Z copy.json` counted).
+  return (
+    /^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}(?:\.\d+)?Z(?:-[0-9a-f]{8})?\.json$/.test(name) &&
+    !Number.isNaN(timeOfReportName(name))
+  );
 }
 
 /**

@@ -243,6 +243,8 @@ describe("the reports folder layout (one module: report-store)", () => {
     // A note or a copy beside the reports is none: it would sort after every report.
     expect(isReportFileName("notes.json")).toBe(false);
     expect(isReportFileName("copy of 2026-11-24T01-23-45.123Z.json")).toBe(false);
+    for (const name of ["Z copy", "Z-notes", "Z-notes on it", "Z.bak", "Z-1a2b3c4d5"])
+      expect(isReportFileName(`2026-11-24T01-23-45.123${name}.json`), name).toBe(false);
     const stem = reportFileStem("2026-11-24T01:23:45.123Z");
     expect(timeOfReportName(`${stem}.json`)).toBe(Date.parse("2026-11-24T01:23:45.123Z"));
     expect(timeOfReportName("notes.json")).toBeNaN();
