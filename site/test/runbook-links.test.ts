@@ -5,6 +5,7 @@ const byPath = new Map([
   ["first.md", "first"],
   ["sub/second.md", "second"],
   ["sub/with space.md", "spaced"],
+  ["a&b.md", "amp"],
 ]);
 
 describe("links between runbooks' files", () => {
@@ -14,6 +15,8 @@ describe("links between runbooks' files", () => {
     ["../first.md", "sub/second.md", "/runbooks/first/"],
     ["./second.md", "sub/second.md", "/runbooks/second/"],
     ["with%20space.md", "sub/second.md", "/runbooks/spaced/"],
+    // The renderer writes & as &#x26; (review: such a link was never rewritten).
+    ["a&#x26;b.md", "first.md", "/runbooks/amp/"],
   ])("%s from %s goes to %s", (href, from, to) => {
     expect(linkRunbooks(`<a href="${href}">x</a>`, from, byPath)).toBe(`<a href="${to}">x</a>`);
   });

@@ -254,6 +254,8 @@ describe("the generated HTML", () => {
       ["Notes", "notes-1"],
       ["History", "history"],
     ]);
+    // The renaming never touches a query's text (review).
+    expect(text(select("[data-step=root_calls]", root))).toContain('id="history"');
     // Every link of the table of contents reaches an element of the page.
     for (const a of selectAll(
       'starlight-toc a[href^="#"], mobile-starlight-toc a[href^="#"]',

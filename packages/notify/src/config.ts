@@ -58,9 +58,21 @@ type Raw = Record<string, unknown>;
 
 /** `TargetBase.id` of a target as the configuration writes it (secrets are never in it). */
 export function targetIdOf(raw: Raw): string {
-  const where = ["url", "urlEnv", "topicArn", "repo", "apiUrl", "routingKeyEnv"].map(
-    (k) => raw[k] ?? null,
-  );
+  // Where it sends and as whom (a literal key is only hashed): two PagerDuty services of one URL
+  // are two targets (review: they shared an id, and one's failure re-paged the other).
+  const where = [
+    "url",
+    "urlEnv",
+    "topicArn",
+    "repo",
+    "apiUrl",
+    "routingKey",
+    "routingKeyEnv",
+    "token",
+    "tokenEnv",
+    "secret",
+    "secretEnv",
+  ].map((k) => raw[k] ?? null);
   const text = JSON.stringify([raw.type ?? null, raw.name ?? null, ...where]);
   return createHash("sha256").update(text).digest("hex").slice(0, 12);
 }

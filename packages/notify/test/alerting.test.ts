@@ -227,6 +227,25 @@ describe("alerting on change", () => {
     chat.received.length = 0;
   });
 
+  it("two targets of one type and address with other keys are two targets in the state (review)", async () => {
+    const cfg = parseNotifyConfig(
+      {
+        targets: [
+          { type: "pagerduty", url: pager.url, routingKey: "GOOD" },
+          { type: "pagerduty", url: pager.url, routingKey: "BAD" },
+          { type: "webhook", url: chat.url, secretEnv: "A" },
+          { type: "webhook", url: chat.url, secretEnv: "B" },
+        ],
+      },
+      "run-md.config.yaml",
+      { A: "a", B: "b" },
+    );
+    const ids = cfg.targets.map((t) => t.id);
+    expect(new Set(ids).size).toBe(4);
+    // Nothing secret in an id: a digest.
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{12}$/);
+  });
+
   it("a run that left no report links the runbook's page, and says so", async () => {
     const reportsDir = await mkdtemp(path.join(tmpdir(), "run-md-alerting-"));
     const cfg = { ...config(), siteUrl: "https://sec.example.com" };

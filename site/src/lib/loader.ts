@@ -170,6 +170,7 @@ export const PAGE_IDS: readonly string[] = [
 /** The headings' ids made free of the page's own (PAGE_IDS, the steps' boxes), in the html too. */
 function freeIds(
   htmls: string[],
+  prose: readonly boolean[],
   headings: Heading[],
   stepIds: readonly string[],
 ): { htmls: string[]; headings: Heading[] } {
@@ -186,12 +187,18 @@ function freeIds(
     return { ...h, slug };
   });
   if (renamed.size === 0) return { htmls, headings };
+  // In the prose's tags only: a heading's id, and an anchor's link to one. Never in the text of
+  // a query (review: a query holding ' id="summary"' was shown changed).
+  const tag = /<(?:h[1-6]|a)\b[^>]*>/g;
   const attr = /(\sid="|\shref="#)([^"]*)"/g;
-  const rename = (html: string) =>
-    html.replace(attr, (m, lead: string, id: string) =>
+  const renameIn = (t: string) =>
+    t.replace(attr, (m, lead: string, id: string) =>
       renamed.has(id) ? `${lead}${renamed.get(id)}"` : m,
     );
-  return { htmls: htmls.map(rename), headings: out };
+  return {
+    htmls: htmls.map((html, i) => (prose[i] ? html.replace(tag, renameIn) : html)),
+    headings: out,
+  };
 }
 
 async function render(
@@ -243,6 +250,7 @@ async function render(
   }
   const free = freeIds(
     pieces,
+    rendered.map((p) => p.block.kind === "html"),
     headings,
     runbook.steps.map((s) => s.id),
   );

@@ -8,7 +8,7 @@ import path from "node:path";
 import { runbookUrl } from "./paths.ts";
 
 /** An `href` of a relative Markdown file, with its fragment (none with a scheme or from `/`). */
-const MD_HREF = /\shref="([^"#?:]+?\.md)(#[^"]*)?"/gi;
+const MD_HREF = /\shref="((?:[^"#?:&]|&#x26;|&amp;)+?\.md)(#[^"]*)?"/gi;
 
 function decoded(href: string): string {
   const text = href.replaceAll("&#x26;", "&").replaceAll("&amp;", "&");
