@@ -1,10 +1,26 @@
 /** The nightly job's pieces: options, runbook selection, the summary, retention. */
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import {
+  lstat,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  realpath,
+  rm,
+  symlink,
+  writeFile,
+} from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pruneReports, type RunReport, timeOfReportName } from "@run-md/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildSite, checkSiteNodeArgs, siteNodeArgs } from "../scripts/nightly/build-site.ts";
+import {
+  buildSite,
+  checkSiteNodeArgs,
+  publishedFolder,
+  putInPlace,
+  siteNodeArgs,
+} from "../scripts/nightly/build-site.ts";
 import {
   exitCodeOf,
   lastRunIn,
@@ -183,6 +199,28 @@ describe("nightly options", () => {
       expect(await readdir(reports)).toEqual([]);
     } finally {
       await rm(reports, { recursive: true, force: true });
+    }
+  });
+
+  it("puts a finished build in the published folder's place, through a link to it too (review)", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "run-md-site-swap-"));
+    try {
+      const served = path.join(dir, "served");
+      await mkdir(served);
+      await writeFile(path.join(served, "index.html"), "old");
+      const link = path.join(dir, "dist");
+      await symlink(served, link);
+      const target = await publishedFolder(link);
+      expect(target).toBe(await realpath(served));
+      const next = `${target}.next-1`;
+      await mkdir(next);
+      await writeFile(path.join(next, "index.html"), "new");
+      await putInPlace(next, target);
+      expect((await lstat(link)).isSymbolicLink()).toBe(true);
+      expect(await readFile(path.join(link, "index.html"), "utf8")).toBe("new");
+      expect((await readdir(dir)).sort()).toEqual(["dist", "served"]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 

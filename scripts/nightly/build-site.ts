@@ -4,7 +4,7 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rename, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, realpath, rename, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -123,21 +123,51 @@ function astroBin(): string {
  */
 export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildResult> {
   const outDir = path.resolve(options.outDir ?? path.join(siteDir, "dist"));
-  const next = `${outDir}.next-${process.pid}`;
-  const old = `${outDir}.old-${process.pid}`;
+  // A link to the published folder is followed: the folder it names is the one replaced
+  // (review: the link itself was replaced by a folder, and the served one kept the old site).
+  const target = await publishedFolder(outDir);
+  const next = `${target}.next-${process.pid}`;
   await rm(next, { recursive: true, force: true });
   try {
     // The cache stays the published folder's (`<outDir>-cache`), not the staging one's.
     const result = await buildInto(next, { cacheDir: `${outDir}-cache`, ...options });
-    await rm(old, { recursive: true, force: true });
-    const had = existsSync(outDir);
-    if (had) await rename(outDir, old);
-    await rename(next, outDir);
-    if (had) await rm(old, { recursive: true, force: true });
+    await putInPlace(next, target);
     return { ...result, outDir };
   } finally {
     await rm(next, { recursive: true, force: true });
   }
+}
+
+/** The folder a build replaces: `outDir`, or the folder it links to. */
+export async function publishedFolder(outDir: string): Promise<string> {
+  return existsSync(outDir) ? await realpath(outDir) : outDir;
+}
+
+/**
+ * The folder `next` in `target`'s place: one rename when it can (the previous site kept aside
+ * until then, and put back when the second rename fails); a folder that cannot be renamed (a
+ * mount point) gets its entries replaced one by one instead.
+ */
+export async function putInPlace(next: string, target: string): Promise<void> {
+  const old = `${target}.old-${process.pid}`;
+  await rm(old, { recursive: true, force: true });
+  const had = existsSync(target);
+  if (had) {
+    try {
+      await rename(target, old);
+    } catch {
+      for (const e of await readdir(target)) await rm(path.join(target, e), { recursive: true });
+      for (const e of await readdir(next)) await rename(path.join(next, e), path.join(target, e));
+      return;
+    }
+  }
+  try {
+    await rename(next, target);
+  } catch (e) {
+    if (had) await rename(old, target);
+    throw e;
+  }
+  if (had) await rm(old, { recursive: true, force: true });
 }
 
 async function buildInto(outDir: string, options: SiteBuildOptions): Promise<SiteBuildResult> {
