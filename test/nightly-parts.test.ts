@@ -324,16 +324,16 @@ describe("selectNightly", () => {
         path.join(dir, "mondays.md"),
         '---\ntitle: M\nschedule: "0 6 * * 1"\n---\n\n```sql q\nSELECT 1\n```\n',
       );
+      // A report named by its start, as storeReport names them (a full run or an investigation).
       const ranAt = async (iso: string) => {
         await mkdir(path.join(reports, "mondays"), { recursive: true });
-        await writeFile(
-          path.join(reports, "mondays", "latest.json"),
-          JSON.stringify({ startedAt: iso }),
-        );
+        const name = `${new Date(iso).toISOString().replaceAll(":", "-")}.json`;
+        await writeFile(path.join(reports, "mondays", name), "{}");
       };
-      const due = async (iso: string) =>
-        (await selectNightly(dir, { now: new Date(iso), lastRun: lastRunIn(reports) })).length ===
-        1;
+      const due = async (iso: string) => {
+        const now = new Date(iso);
+        return (await selectNightly(dir, { now, lastRun: lastRunIn(reports, now) })).length === 1;
+      };
       // Last run Monday 2026-11-23; this Monday's job came at 05:20 (06:00 not yet), Tuesday's
       // at 06:10 (the past day began Monday 06:10): the 24-hour rule skipped this Monday's time.
       await ranAt("2026-11-23T06:10:00Z");
@@ -342,6 +342,8 @@ describe("selectNightly", () => {
       // Run on Monday 2026-12-07 at 06:10: Tuesday's 05:20 job does not run it again.
       await ranAt("2026-12-07T06:10:00Z");
       expect(await due("2026-12-08T05:20:00Z")).toBe(false);
+      // A report after the job's own time (a clock ahead) is passed over: Nov 23's counts.
+      expect(await due("2026-12-01T06:10:00Z")).toBe(true);
       // Never run: the 24 hours before the job, as before.
       await rm(path.join(reports, "mondays"), { recursive: true });
       expect(await due("2026-12-08T05:20:00Z")).toBe(true);

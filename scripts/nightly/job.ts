@@ -4,7 +4,7 @@
  * reports and builds the site.
  */
 import { spawn } from "node:child_process";
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdir, readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import {
   displayPath,
@@ -14,12 +14,13 @@ import {
   formatDiagnostic,
   holdFileLock,
   isDue,
-  LATEST,
+  isReportFileName,
   loadRunbook,
   pruneReports,
   RunMdError,
   type RunReport,
   scheduleProblem,
+  timeOfReportName,
   type Weekday,
 } from "@run-md/core";
 import type { Delivery, Outcome } from "@run-md/notify";
@@ -91,16 +92,24 @@ export interface DueAt {
 /** Whether a schedule is a cron expression (not `manual`, `nightly` or `weekly`). */
 const isCron = (schedule: string) => !["manual", "nightly", "weekly"].includes(schedule);
 
-/** The start of each runbook's newest full run, from its `latest.json` in `reportsDir`. */
-export function lastRunIn(reportsDir: string): (id: string) => Promise<Date | undefined> {
+/**
+ * When each runbook last ran, from the newest report in its folder in `reportsDir` (its name has
+ * the time; any kind: a job that always runs with `--since` writes investigations only, and a
+ * `latest.json` never rewritten had its cron runbook run every night; review). None, or one
+ * after `now` (a clock ahead): the 24 hours before the job.
+ */
+export function lastRunIn(
+  reportsDir: string,
+  now: Date = new Date(),
+): (id: string) => Promise<Date | undefined> {
   return async (id) => {
-    try {
-      const text = await readFile(path.join(reportsDir, id, LATEST), "utf8");
-      const at = Date.parse((JSON.parse(text) as { startedAt?: string }).startedAt ?? "");
-      return Number.isNaN(at) ? undefined : new Date(at);
-    } catch {
-      return undefined; // never run (or unreadable): the 24 hours before the job
-    }
+    const names = await readdir(path.join(reportsDir, id)).catch(() => [] as string[]);
+    const times = names
+      .filter(isReportFileName)
+      .map(timeOfReportName)
+      .filter((t) => t <= now.getTime());
+    const at = Math.max(...times, Number.NEGATIVE_INFINITY);
+    return Number.isFinite(at) ? new Date(at) : undefined;
   };
 }
 
@@ -368,7 +377,7 @@ async function nightlyUnlocked(options: NightlyOptions): Promise<NightlyResult> 
   const weeklyDay = configuredWeeklyDay(options);
   // A cron runbook's times count from its last full run (a job late or early skips none and
   // runs none twice); `--date` tries a schedule as if then, from the 24 hours before.
-  const lastRun = options.now ? undefined : lastRunIn(options.reportsDir);
+  const lastRun = options.now ? undefined : lastRunIn(options.reportsDir, now);
   const runbooks = await selectNightly(options.runbooksDir, {
     now,
     weeklyDay,
