@@ -95,8 +95,8 @@ const isCron = (schedule: string) => !["manual", "nightly", "weekly"].includes(s
 /**
  * When each runbook last ran, from the newest report in its folder in `reportsDir` (its name has
  * the time; any kind: a job that always runs with `--since` writes investigations only, and a
- * `latest.json` never rewritten had its cron runbook run every night; review). None, or one
- * after `now` (a clock ahead): the 24 hours before the job.
+ * `latest.json` never rewritten had its cron runbook run every night; review). A report after
+ * `now` (a clock ahead) is passed over; none: the 24 hours before the job.
  */
 export function lastRunIn(
   reportsDir: string,
