@@ -292,6 +292,15 @@ describe("a bad run request", () => {
     const refused = entry.details?.refused as { error: string };
     expect(refused.error.length).toBeLessThan(400);
     expect(refused.error).toMatch(/^parameter "limit".*characters\)$/);
+    // The value itself is kept clipped too (review: it went in as sent).
+    expect(JSON.stringify(entry.details?.params).length).toBeLessThan(400);
+    expect((entry.details?.params as { limit?: string } | undefined)?.limit).toMatch(
+      /^9{256}… \(3000 characters\)$/,
+    );
+    // Parameters that are no object are named by their kind.
+    await call(`${t.url}/api/runs`, { token: t.ops, body: { runbook: "iam-low", params: ["x"] } });
+    const other = (await t.audit()).filter((e) => e.action === "run.request").at(-1)!;
+    expect(other.details?.params).toBe("(not an object: an array)");
   });
 
   it("a status filter that is no status is a 400 naming them, not an empty list", async () => {

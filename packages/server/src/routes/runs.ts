@@ -4,7 +4,7 @@ import { type Caller, samePerson } from "@run-md/access";
 import { isRunMdError, type Runbook, type RunReport, readReport } from "@run-md/core";
 import type { FastifyInstance } from "fastify";
 import { callerOf, type ServerContext } from "../context.ts";
-import { HttpError, refusalOf } from "../http-error.ts";
+import { clipped, HttpError, refusalOf } from "../http-error.ts";
 import { RUN_STATUSES, type RunRecord } from "../runs/record.ts";
 import {
   checkRunRequest,
@@ -101,13 +101,30 @@ async function checkedRequest(
     );
     return { body, changesDefaults };
   } catch (e) {
-    const params = (raw as { params?: unknown }).params;
+    const params = refusedParams((raw as { params?: unknown }).params);
     await ctx.auditor.record(caller, "run.request", runbook.meta.id, {
       ...(params === undefined ? {} : { params }),
       refused: refusalOf(e),
     });
     throw e;
   }
+}
+
+/**
+ * A refused request's parameters as its audit entry keeps them: an object's values as text, each
+ * clipped; anything else named by its kind (review: a string, an array or a long value went in
+ * as sent).
+ */
+function refusedParams(params: unknown): Record<string, string> | string | undefined {
+  if (params === undefined) return undefined;
+  if (params === null || typeof params !== "object" || Array.isArray(params))
+    return `(not an object: ${params === null ? "null" : Array.isArray(params) ? "an array" : typeof params})`;
+  return Object.fromEntries(
+    Object.entries(params as Record<string, unknown>).map(([k, v]) => [
+      clipped(k),
+      clipped(typeof v === "string" ? v : (JSON.stringify(v) ?? String(v))),
+    ]),
+  );
 }
 
 export function runRoutes(app: FastifyInstance, ctx: ServerContext): void {
