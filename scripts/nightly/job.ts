@@ -4,7 +4,7 @@
  * reports and builds the site.
  */
 import { spawn } from "node:child_process";
-import { mkdir, readdir, readFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import {
   displayPath,
@@ -14,8 +14,9 @@ import {
   formatDiagnostic,
   holdFileLock,
   isDue,
-  isReportFileName,
+  listReports,
   loadRunbook,
+  NAMED_SCHEDULES,
   pruneReports,
   RunMdError,
   type RunReport,
@@ -85,12 +86,12 @@ export interface NightlyResult {
 export interface DueAt {
   now: Date;
   weeklyDay?: Weekday;
-  /** When a runbook last ran in full (its latest.json's start), for cron schedules. */
+  /** When a runbook last ran (its newest report's start: `lastRunIn`), for cron schedules. */
   lastRun?: (id: string) => Promise<Date | undefined>;
 }
 
 /** Whether a schedule is a cron expression (not `manual`, `nightly` or `weekly`). */
-const isCron = (schedule: string) => !["manual", "nightly", "weekly"].includes(schedule);
+const isCron = (schedule: string) => !(NAMED_SCHEDULES as readonly string[]).includes(schedule);
 
 /**
  * When each runbook last ran, from the newest report in its folder in `reportsDir` (its name has
@@ -103,10 +104,8 @@ export function lastRunIn(
   now: Date = new Date(),
 ): (id: string) => Promise<Date | undefined> {
   return async (id) => {
-    const names = await readdir(path.join(reportsDir, id)).catch(() => [] as string[]);
-    const times = names
-      .filter(isReportFileName)
-      .map(timeOfReportName)
+    const times = (await listReports(reportsDir, id))
+      .map((file) => timeOfReportName(path.basename(file)))
       .filter((t) => t <= now.getTime());
     const at = Math.max(...times, Number.NEGATIVE_INFINITY);
     return Number.isFinite(at) ? new Date(at) : undefined;
@@ -375,8 +374,8 @@ async function nightlyUnlocked(options: NightlyOptions): Promise<NightlyResult> 
     : undefined;
   const now = options.now ?? new Date();
   const weeklyDay = configuredWeeklyDay(options);
-  // A cron runbook's times count from its last full run (a job late or early skips none and
-  // runs none twice); `--date` tries a schedule as if then, from the 24 hours before.
+  // A cron runbook's times count from its last run (a job late or early skips none and runs
+  // none twice); `--date` tries a schedule as if then, from the 24 hours before.
   const lastRun = options.now ? undefined : lastRunIn(options.reportsDir, now);
   const runbooks = await selectNightly(options.runbooksDir, {
     now,
@@ -447,8 +446,9 @@ async function nightlyUnlocked(options: NightlyOptions): Promise<NightlyResult> 
 
   let exitCode = exitCodeOf(outcomes);
   if ((build && !build.ok) || notifyCrashed || (collected && collected.code !== 0)) exitCode = 2;
-  if (interrupted || options.signal?.aborted) exitCode = 130;
+  // Stopped before the runs were done, or during the build.
   const stopped = interrupted || (options.signal?.aborted ?? false);
+  if (stopped) exitCode = 130;
   return {
     outcomes,
     notifications,

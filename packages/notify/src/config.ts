@@ -17,9 +17,10 @@ export interface TargetBase {
   /** A name for messages (default: the type). */
   name: string;
   /**
-   * Which target this is from one run to the next, in the alert state (`untold`): its type, name
-   * and where it sends (the address, or the variable holding it), hashed; the name when unset.
-   * Two targets of one type and name are two; a target fixed (its secret set) is the same one.
+   * Which target this is from one run to the next, in the alert state (`untold`): its type, name,
+   * where it sends and as whom (addresses and keys, or the variables holding them), hashed; the
+   * name when unset. Two targets of one type and name are two; a target whose variable is set
+   * again is the same one; one whose literal address or key changed is another.
    */
   id?: string;
   /** Alerts for runbooks at least this severe (default info: all). */

@@ -151,6 +151,8 @@ interface Plan {
   state: AlertState;
   /** The runbooks (or investigations) these runs are about: their entries are written back. */
   keys: string[];
+  /** Those of `keys` that are investigations (`subject.investigation`). */
+  investigations: Set<string>;
   alerts: Alert[];
   problems: string[];
 }
@@ -165,10 +167,12 @@ async function plan(
   const problems: string[] = [];
   const state = await loadState(file, (p) => problems.push(p));
   const keys: string[] = [];
+  const investigations = new Set<string>();
   const alerts: Alert[] = [];
   for (const { startedAt, ...subject } of worstPerKey(runs, config.siteUrl)) {
     const key = alertKey(subject);
     keys.push(key);
+    if (subject.investigation) investigations.add(key);
     const before = state.runbooks[key];
     const { kind, next } = transition(
       before,
@@ -186,7 +190,7 @@ async function plan(
       alerts.push({ kind: news, ...subject, since, only: [...before.untold] });
     }
   }
-  return { file, state, keys, alerts, problems };
+  return { file, state, keys, investigations, alerts, problems };
 }
 
 /**
@@ -203,9 +207,9 @@ function settle(p: Plan, config: NotifyConfig, deliveries: Delivery[]): void {
     if (missed.length > 0) entry.untold = missed;
     else delete entry.untold;
   }
-  for (const key of p.keys) {
+  for (const key of p.investigations) {
     const entry = p.state.runbooks[key];
-    if (entry && key.includes("#") && !entry.failing && !entry.untold) delete p.state.runbooks[key];
+    if (entry && !entry.failing && !entry.untold) delete p.state.runbooks[key];
   }
 }
 

@@ -18,6 +18,7 @@ import {
   type RunbookHistory,
   readReport,
 } from "./reports.ts";
+import { posixRelPath } from "./runbook-links.ts";
 
 export interface RunbookView {
   doc: RunbookDoc;
@@ -96,7 +97,7 @@ async function load(): Promise<SiteData> {
     days: end ? stripDays(end) : [],
     runbooks,
     byId: new Map(runbooks.map((r) => [r.doc.id, r])),
-    idByPath: new Map(runbooks.map((r) => [r.doc.relPath.split(/[\\/]/).join("/"), r.doc.id])),
+    idByPath: new Map(runbooks.map((r) => [posixRelPath(r.doc.relPath), r.doc.id])),
     tags,
     problems: index.problems,
   };

@@ -19,6 +19,11 @@ function decoded(href: string): string {
   }
 }
 
+/** A runbook's path relative to the runbooks directory, with `/` whatever the system's. */
+export function posixRelPath(relPath: string): string {
+  return relPath.split(/[\\/]/).join("/");
+}
+
 /**
  * The html with each link to another runbook's file (`relPath`s relative to the runbooks
  * directory, as `byPath` holds them) pointing at its page; `missing` gets the links to `.md`
@@ -30,7 +35,7 @@ export function linkRunbooks(
   byPath: ReadonlyMap<string, string>,
   missing: (target: string) => void = () => {},
 ): string {
-  const from = path.posix.dirname(relPath.split(path.sep).join("/"));
+  const from = path.posix.dirname(posixRelPath(relPath));
   return html.replace(MD_HREF, (whole, href: string, fragment: string | undefined) => {
     if (href.startsWith("/")) return whole;
     const target = path.posix.normalize(path.posix.join(from, decoded(href)));
