@@ -15,6 +15,7 @@ import {
   type EventTimes,
   EXTRA_COLUMN,
   MAX_OBJECT,
+  RECORD_COLUMN,
   STORE_DAYS,
   type StoreDay,
   TIME_COLUMN,
@@ -23,7 +24,7 @@ import {
 const quote = sqlStringLiteral;
 
 /** A hash of a whole stored row: the identity of an event without an `eventid`, and the tie-break. */
-const ROW_HASH = `hash(${[...CLOUDTRAIL_COLUMNS.map((c) => c.name), EXTRA_COLUMN].map((c) => `"${c}"`).join(", ")})`;
+const ROW_HASH = `hash(${[...CLOUDTRAIL_COLUMNS.map((c) => c.name), EXTRA_COLUMN, RECORD_COLUMN].map((c) => `"${c}"`).join(", ")})`;
 
 /**
  * One event delivered twice (an organization trail and an account trail): the same `eventid` and

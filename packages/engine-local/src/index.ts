@@ -27,6 +27,7 @@ export {
   type EventTimes,
   EXTRA_COLUMN,
   objectDay,
+  RECORD_COLUMN,
   readManifest,
   STORE_DAYS,
   type StoreDay,

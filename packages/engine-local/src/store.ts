@@ -1,11 +1,12 @@
 /**
  * The collected store (`run-md collect`, `local.store`): one Parquet file per day of the trail's
  * delivery layout (the day in the object's path, as Athena's partitions), holding the Athena
- * column set (payloads as JSON text), the partition columns and `_extra` (the record's top-level
- * keys the Athena columns do not hold, as a JSON object; usually null). Logs Insights' `@message`
- * is rebuilt from those columns (`storeMessageSql`): the record's JSON as CloudWatch Logs would
- * hold it, with CloudTrail's key names, in the schema's key order. `manifest.json` names the current file of each day, the time
- * ranges collected and the source objects already read; it is the only thing readers trust, and
+ * column set (payloads as JSON text), the partition columns, `_extra` (the record's top-level
+ * keys the Athena columns do not hold, as a JSON object; usually null) and `_record` (the record's
+ * JSON, only when a struct of it holds a key the struct has no field for). Logs Insights'
+ * `@message` is rebuilt from those columns (`storeMessageSql`): the record's JSON as CloudWatch
+ * Logs would hold it, with CloudTrail's key names, in the schema's key order. `manifest.json`
+ * names the current file of each day, the time ranges collected and the source objects already read; it is the only thing readers trust, and
  * it is replaced atomically, so a killed collect leaves the previous manifest (and its files)
  * intact. This module is the one description of that format: the collector writes it, the engine
  * reads it.
@@ -35,6 +36,13 @@ export const STORE_MANIFEST = "manifest.json";
 export const STORE_DAYS = "days";
 /** The record's top-level keys outside the Athena columns, a JSON object (or null): not an Athena column. */
 export const EXTRA_COLUMN = "_extra";
+/**
+ * The record's JSON text as collected, kept only for a record with a key inside one of the Athena
+ * structs that the struct has no field for (`resources[].ARNPrefix`,
+ * `userIdentity.sessionContext.sourceIdentity`, a key spelt in another case): the columns cannot
+ * give such a key back, and Logs Insights reads it from `@message`. Null for every other record.
+ */
+export const RECORD_COLUMN = "_record";
 /**
  * `eventtime` as a timestamp (`TRY_CAST(eventTime AS TIMESTAMPTZ)`, the window filter's own
  * expression), computed once at collect: a window compares it without parsing text, and the day
@@ -118,10 +126,12 @@ export function objectDay(key: string, o: StoreObject): string | null {
 }
 
 /**
- * The store format's version. 2: `@message` rebuilt from the columns (`_extra`); version 1 stores
- * kept each record's JSON text and are not read (collect again into a new folder).
+ * The store format's version. 3: `@message` rebuilt from the columns (`_extra`), or the record's
+ * JSON (`_record`) where the columns cannot hold it. Version 1 stores kept each record's JSON text,
+ * version 2 stores lost keys inside the structs the DDL has no field for: neither is read
+ * (collect again into a new folder).
  */
-export const STORE_VERSION = 2;
+export const STORE_VERSION = 3;
 
 export interface StoreManifest {
   version: typeof STORE_VERSION;
@@ -263,14 +273,76 @@ const KNOWN_KEYS_REMOVED = JSON.stringify(
 const KNOWN_KEYS = `[${[...RECORD_FIELDS.map((f) => f.name), ...COMMON_EXTRA_KEYS].map(quote).join(", ")}]`;
 
 /**
+ * The items of an array of structs (`resources`) whose keys are checked, each by its own path; a
+ * record with more keeps its JSON (`_record`): an event names one or two resources (a role and its key, an object and its bucket).
+ */
+const ARRAY_ITEMS_CHECKED = 4;
+
+/** An object of the Athena structs in a record: its JSON path and the keys its struct has. */
+interface StructObject {
+  path: string;
+  keys: string[];
+}
+
+/**
+ * Every object of the Athena structs, below the record, by JSON path: a struct's, and each of the
+ * first items of an array of structs. `typed`: the struct value of an array's path in `r` (the
+ * record through json_transform), for its length; null inside an array, where the schema has none.
+ */
+function structObjects(
+  fields: Field[],
+  at: string,
+  typed: string | null,
+  arrays: string[],
+): StructObject[] {
+  return fields.flatMap((f) => {
+    if (f.kind !== "struct" && f.kind !== "struct-array") return [];
+    const keys = f.fields.map((x) => x.name);
+    const path = `${at}.${f.name}`;
+    const value = typed === null ? null : `${typed}.${quoteIdent(f.name)}`;
+    if (f.kind === "struct")
+      return [{ path, keys }, ...structObjects(f.fields, path, value, arrays)];
+    if (value === null) throw new Error(`${path}: an array of structs inside an array`);
+    arrays.push(value);
+    return Array.from({ length: ARRAY_ITEMS_CHECKED }, (_, i) => [
+      { path: `${path}[${i}]`, keys },
+      ...structObjects(f.fields, `${path}[${i}]`, null, arrays),
+    ]).flat();
+  });
+}
+
+/** Typed arrays of structs (`r."resources"`), whose items past ARRAY_ITEMS_CHECKED are not checked. */
+const STRUCT_ARRAYS: string[] = [];
+const STRUCT_OBJECTS = structObjects(RECORD_FIELDS, "$", "r", STRUCT_ARRAYS);
+
+/**
+ * The keys of the record (first) and of each of its struct objects (`STRUCT_OBJECTS`' order;
+ * null where the record has none), listed in one parse of the record's JSON `j`.
+ */
+function objectKeysSql(j: string): string {
+  return `json_keys(${j}, [${["$", ...STRUCT_OBJECTS.map((o) => o.path)].map(quote).join(", ")}])`;
+}
+
+/**
+ * Whether every key inside the record's structs is a field of its struct (`k`: objectKeysSql), so
+ * that the columns give the record back: then `_record` is null.
+ */
+function structsHeldSql(k: string): string {
+  const held = STRUCT_OBJECTS.map(
+    (o, i) =>
+      `list_has_all([${o.keys.map(quote).join(", ")}], coalesce(${k}[${i + 2}], []::VARCHAR[]))`,
+  );
+  const counted = STRUCT_ARRAYS.map((a) => `coalesce(len(${a}), 0) <= ${ARRAY_ITEMS_CHECKED}`);
+  return `(${[...held, ...counted].join(" AND ")})`;
+}
+
+/**
  * The record's top-level keys that no Athena column holds (`managementEvent`, newer CloudTrail
  * fields), as JSON object text, or null when there are none. `j`: the record's JSON, `r`: it
- * through json_transform. Only a record with a key beyond the common ones is patched: patching
- * parses and writes the whole record again, a third of typing a record (listing its keys, a
- * sixth).
+ * through json_transform, `keys`: its top-level keys. Only a record with a key beyond the common
+ * ones is patched: patching parses and writes the whole record again, a third of typing a record.
  */
-function extraSql(j: string, r: string): string {
-  const keys = `json_keys(${j})`;
+function extraSql(j: string, r: string, keys: string): string {
   const common = COMMON_EXTRA_KEYS.map(
     (k) =>
       `CASE WHEN list_contains(${keys}, ${quote(k)}) THEN ${quote(`${JSON.stringify(k)}:`)} || coalesce(CAST(${r}.${quoteIdent(k)} AS VARCHAR), 'null') END`,
@@ -281,15 +353,17 @@ function extraSql(j: string, r: string): string {
 /**
  * The rows a collect stores from delivery-layout files: each record parsed once as JSON, typed
  * with the engine's own column expressions (`athenaSelectList`) and partition columns (from the
- * path), plus the keys no column holds (`_extra`). A mistyped field becomes null
- * (`json_transform` is lenient).
+ * path), plus the keys no column holds (`_extra`, and `_record` when they lie inside a struct). A
+ * mistyped field becomes null (`json_transform` is lenient). The record's keys and its structs'
+ * are listed in one more parse (`objectKeysSql`).
  */
 export function collectSelectSql(files: string[], maxObject: number): string {
   return `SELECT ${athenaSelectList("all")},
   ${partitionSelectList()},
-  ${extraSql("j", "r")} AS ${EXTRA_COLUMN},
+  ${extraSql("j", "r", "k[1]")} AS ${EXTRA_COLUMN},
+  CASE WHEN ${structsHeldSql("k")} THEN NULL ELSE CAST(j AS VARCHAR) END AS ${RECORD_COLUMN},
   TRY_CAST(r."eventTime" AS TIMESTAMPTZ) AS ${TIME_COLUMN}
-FROM (SELECT json_transform(j, ${quote(RECORD_STRUCTURE)}) AS r, j, filename
+FROM (SELECT json_transform(j, ${quote(RECORD_STRUCTURE)}) AS r, ${objectKeysSql("j")} AS k, j, filename
   FROM (SELECT unnest(Records) AS j, filename FROM read_json([${files.map(quote).join(", ")}], format = 'unstructured', records = true, filename = true, maximum_object_size = ${maxObject}, columns = {Records: 'JSON[]'})))
 WHERE ${IS_EVENT}`;
 }
@@ -343,12 +417,15 @@ function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
-/** The record's JSON rebuilt from a store row: the columns, then the `_extra` keys. */
-export const MESSAGE_SQL = objectSql(
+/**
+ * The record's JSON from a store row: `_record` when the collect kept it, else rebuilt from the
+ * columns, then the `_extra` keys.
+ */
+export const MESSAGE_SQL = `coalesce(${RECORD_COLUMN}, ${objectSql(
   RECORD_FIELDS,
   (f) => quoteIdent(f.name.toLowerCase()),
   `substr(${EXTRA_COLUMN}, 2, length(${EXTRA_COLUMN}) - 2)`,
-);
+)})`;
 
 const ATHENA_COLUMNS = CLOUDTRAIL_COLUMNS.map((c) => `"${c.name}"`).join(", ");
 

@@ -10,6 +10,7 @@ describe("@run-md/engine-local", () => {
       "LogCatalog",
       "MAX_OBJECT",
       "PARTITION_COLUMNS",
+      "RECORD_COLUMN",
       "SESSION_SETTINGS",
       "STORE_DAYS",
       "TIME_COLUMN",
