@@ -397,8 +397,12 @@ class Parser extends TokenCursor<Token> {
     if (t.kind === "op" && t.value === "=~") {
       this.next();
       const p = this.peek();
-      if (p.kind !== "regex" && p.kind !== "param") {
-        this.fail(p, `expected a /regular expression/ after "=~", found ${describe(p)}`);
+      // As "like": a "string" is a substring, a /regular expression/ a match (AWS's filter docs).
+      if (p.kind !== "string" && p.kind !== "regex" && p.kind !== "param") {
+        this.fail(
+          p,
+          `expected a "string" or a /regular expression/ after "=~", found ${describe(p)}`,
+        );
       }
       const pattern = this.parsePrimary();
       return this.like(false, left, pattern);

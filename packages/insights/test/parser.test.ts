@@ -198,6 +198,10 @@ describe("operators", () => {
   test("like with a string or a regex, =~, not like", () => {
     expect(filterOf('userAgent like "boto3"')).toBe('(userAgent like "boto3")');
     expect(filterOf("errorCode =~ /Unauthorized$/")).toBe("(errorCode like /Unauthorized$/)");
+    expect(filterOf('errorCode =~ "Denied"')).toBe('(errorCode like "Denied")');
+    expect(() => filterOf("errorCode =~ 3")).toThrow(
+      /expected a "string" or a \/regular expression\/ after "=~"/,
+    );
     expect(filterOf("@message not like /Exception/")).toBe("(@message not like /Exception/)");
     expect(filterOf("x like /a\\/b/")).toBe("(x like /a/b/)");
   });

@@ -174,7 +174,7 @@ describe("filter", () => {
     ]);
   });
 
-  test("like takes a substring or a regex, =~ a regex; not like needs the field, not (...) does not", async () => {
+  test("like and =~ take a substring or a regex; not like needs the field, not (...) does not", async () => {
     expect(await rows("filter userAgent like 'Boto3' | fields eventName")).toEqual([
       { eventName: "StopLogging" },
     ]);
@@ -184,6 +184,11 @@ describe("filter", () => {
     expect(await rows("filter errorCode =~ /(?i)accessdenied/ | fields eventName")).toEqual([
       { eventName: "GetObject" },
     ]);
+    // A string after =~ is a substring, as after like (not a pattern: "." is a dot).
+    expect(await rows("filter userAgent =~ 'Boto3' | fields eventName")).toEqual([
+      { eventName: "StopLogging" },
+    ]);
+    expect(await rows("filter userAgent =~ 'aws.cli' | fields eventName")).toEqual([]);
     // Comparisons are true or false and a missing field satisfies none of them (docs/engines.md):
     // of the four events without Boto3, three have no userAgent at all.
     expect(await rows("filter userAgent not like 'Boto3' | fields eventName")).toEqual([
