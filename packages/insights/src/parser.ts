@@ -3,6 +3,7 @@ import type { BinaryOp, Command, Expr, InsightsQuery, ParsePattern, Projection }
 import { InsightsSyntaxError } from "./errors.ts";
 import { lookupFunction } from "./functions.ts";
 import { type Token, tokenize } from "./lexer.ts";
+import { regexProblem } from "./regex.ts";
 
 const COMMANDS = [
   "fields",
@@ -301,11 +302,8 @@ class Parser extends TokenCursor<Token> {
       if (names.length === 0) {
         this.fail(pt, "a parse regular expression needs named groups such as (?<name>...)");
       }
-      try {
-        new RegExp(pt.value.replace(/\(\?P</g, "(?<").replace(/^\(\?i\)/, ""));
-      } catch (e) {
-        this.fail(pt, `invalid regular expression: ${(e as Error).message}`);
-      }
+      const problem = regexProblem(pt.value);
+      if (problem) this.fail(pt, `invalid regular expression: ${problem}`);
       pattern = { kind: "regex", pattern: pt.value, names };
     } else {
       this.fail(pt, `expected a "glob * pattern" or a /regular expression/, found ${describe(pt)}`);
@@ -467,16 +465,8 @@ class Parser extends TokenCursor<Token> {
   }
 
   private checkRegex(r: Expr & { kind: "regex" }): void {
-    // RE2 and JavaScript agree on the syntax CloudTrail queries use; flags like (?i) are RE2 only.
-    const body = r.pattern.replace(/\(\?P</g, "(?<").replace(/\(\?[imsU]+\)/g, "");
-    try {
-      new RegExp(body);
-    } catch (e) {
-      this.fail(
-        r,
-        `invalid regular expression ${r.text}: ${(e as Error).message.replace(/^Invalid regular expression: /, "")}`,
-      );
-    }
+    const problem = regexProblem(r.pattern);
+    if (problem) this.fail(r, `invalid regular expression ${r.text}: ${problem}`);
   }
 
   private parseAdditive(): Expr {

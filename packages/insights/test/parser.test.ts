@@ -348,6 +348,17 @@ const MALFORMED: Array<[string, number, number, string]> = [
   ["fields `unterminated", 1, 8, "unterminated `quoted` field name"],
   ["filter a = 'x' ; drop table t", 1, 16, 'unexpected character ";"'],
   ["filter errorCode like /(unclosed/", 1, 23, "invalid regular expression"],
+  // JavaScript reads these; RE2 (the local engine's DuckDB) refuses them when the step runs.
+  [
+    "filter errorCode like /Access(?!Denied)/",
+    1,
+    23,
+    "RE2, the engines' regular expressions, has no lookaround",
+  ],
+  ["filter errorCode =~ /(?<=x)y/", 1, 21, "has no lookaround"],
+  ["filter userAgent like /(a)\\1/", 1, 23, "has no backreferences"],
+  ["parse @message /(?<n>a)\\k<n>/", 1, 16, "has no named backreferences"],
+  ["filter userAgent like /[\\]\\1]/", 1, 23, "has no backreferences"],
   ["unnest resources", 1, 1, 'the "unnest" command is not supported'],
   [
     "filter eventName = 'x'\nfields eventName",
@@ -360,6 +371,15 @@ const MALFORMED: Array<[string, number, number, string]> = [
   ["dedup eventName\n| sort @timestamp desc", 2, 3, 'only limit can follow dedup, found "sort"'],
   ["sort count(*) desc", 1, 6, "can only be used in stats, not in sort before stats"],
 ];
+
+describe("regular expressions RE2 reads", () => {
+  test.each(["[(?!]x", "\\(\\?!x", "(?i)denied", "a(?i)b", "(?P<n>x)", "[\\]x]", "a\\12"])(
+    "/%s/ is accepted",
+    (re) => {
+      expect(() => parseInsights(`filter errorCode like /${re}/`)).not.toThrow();
+    },
+  );
+});
 
 describe("malformed queries", () => {
   test.each(MALFORMED)("%j is reported at line %i, column %i", (query, line, column, fragment) => {
