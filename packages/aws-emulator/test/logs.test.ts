@@ -119,6 +119,27 @@ describe("through the SDK directly", () => {
     expect(out.results!.flat().some((f) => f.field === "@ptr")).toBe(false);
   });
 
+  test("a field no event has is no error: the query completes and matches nothing", async () => {
+    const run = async (queryString: string) => {
+      const { queryId } = await client.send(
+        new StartQueryCommand({
+          logGroupName: "CloudTrail/management",
+          startTime: START.getTime() / 1000,
+          endTime: END.getTime() / 1000 - 1,
+          queryString,
+        }),
+      );
+      return poll(queryId!);
+    };
+    // `eventname`: CloudTrail spells it eventName, and field names are case-sensitive.
+    const misspelt = await run('filter eventname = "ConsoleLogin" | fields eventName');
+    expect(misspelt.status).toBe("Complete");
+    expect(misspelt.results).toEqual([]);
+    const spelt = await run('filter eventName = "ConsoleLogin" | fields eventName');
+    expect(spelt.status).toBe("Complete");
+    expect(spelt.results!.length).toBeGreaterThan(0);
+  });
+
   test("a malformed query is a MalformedQueryException with the offending location", async () => {
     const err = await client
       .send(

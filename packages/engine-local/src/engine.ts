@@ -130,6 +130,12 @@ export interface LocalEngineOptions {
    * (record-cache.ts; default DEFAULT_CACHE_LIMIT).
    */
   cacheLimit?: string;
+  /**
+   * Whether a Logs Insights query is checked against the CloudTrail record (its field names, its
+   * parameters' types) before it runs (default true). The emulator, standing for CloudWatch
+   * Logs, sets false: the service answers a field no event has with nothing, not an error.
+   */
+  insightsChecks?: boolean;
 }
 
 /** The largest JSON document DuckDB's reader takes: the same per-file limit as the lenient reader. */
@@ -246,7 +252,11 @@ export async function createLocalEngine(opts: LocalEngineOptions): Promise<Local
     cacheDir,
     { aliases: opts.tableAliases ?? [], extra: opts.extraTables ?? [] },
     store,
-    { rememberProbes: opts.rememberProbes ?? true, cacheLimit },
+    {
+      rememberProbes: opts.rememberProbes ?? true,
+      cacheLimit,
+      insightsChecks: opts.insightsChecks ?? true,
+    },
   );
 }
 
@@ -294,6 +304,8 @@ export class LocalEngine implements Engine {
   readonly records: RecordCache;
   private closed = false;
   private parser: Promise<DuckDBConnection> | undefined;
+  /** Whether Logs Insights queries are checked before they run (`insightsChecks`). */
+  private readonly insightsChecks: boolean;
 
   constructor(
     instance: DuckDBInstance,
@@ -301,7 +313,7 @@ export class LocalEngine implements Engine {
     cacheDir: string,
     tables: TableConfig,
     store: string | null = null,
-    session: { rememberProbes: boolean; cacheLimit: number } = {
+    session: { rememberProbes: boolean; cacheLimit: number; insightsChecks?: boolean } = {
       rememberProbes: true,
       cacheLimit: 0,
     },
@@ -309,6 +321,7 @@ export class LocalEngine implements Engine {
     this.instance = instance;
     this.macros = new Macros(instance);
     this.probes = new ProbeMemory(session.rememberProbes);
+    this.insightsChecks = session.insightsChecks ?? true;
     this.records = new RecordCache(
       session.cacheLimit,
       { records: (files) => recordSourceSql(files, "all"), messages: messageSourceSql },
@@ -352,7 +365,11 @@ export class LocalEngine implements Engine {
       let translated: { sql: string; columns: string[]; defaultLimit?: number };
       try {
         const { translateInsights } = await import("@run-md/insights");
-        translated = translateInsights(req.query, { relation: "cwl_events", params: req.params });
+        translated = translateInsights(req.query, {
+          relation: "cwl_events",
+          params: req.params,
+          check: this.insightsChecks,
+        });
       } catch (e) {
         if (isRunMdError(e)) throw e;
         throw new RunMdError(
