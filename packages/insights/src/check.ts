@@ -104,6 +104,22 @@ export function checkInsights(
 
 type FieldRef = ReturnType<typeof fieldRefs>[number];
 
+/** The fields Logs Insights makes for every event of a log group (its names start with "@"). */
+const SERVICE_FIELDS = new Set([
+  "@timestamp",
+  "@message",
+  "@logStream",
+  "@log",
+  "@ptr",
+  "@ingestionTime",
+]);
+
+/** A name with one "@" that the service does not make: an error, or undefined. */
+function serviceFieldProblem(name: string): string | undefined {
+  if (!name.startsWith("@") || name.startsWith("@@") || SERVICE_FIELDS.has(name)) return;
+  return `Logs Insights makes no field "${name}" (it makes ${[...SERVICE_FIELDS].join(", ")}); a key "${name}" of the event is the field "@${name}"`;
+}
+
 /**
  * The fields a CloudTrail record cannot have: an error where CloudTrail spells a field close to
  * it (a typo, another case), a warning where none is (a key CloudTrail added since, perhaps).
@@ -112,9 +128,10 @@ function fieldProblems(commands: Command[]): [FieldRef, string, InsightsProblem[
   const defined = definedNames(commands);
   const out: [FieldRef, string, InsightsProblem["severity"]][] = [];
   for (const e of fieldRefs(commands)) {
-    if (e.name.startsWith("@") || defined.has(e.name) || defined.has(e.name.split(".")[0]!)) {
-      continue;
-    }
+    if (defined.has(e.name) || defined.has(e.name.split(".")[0]!)) continue;
+    const service = serviceFieldProblem(e.name);
+    if (service) out.push([e, service, "error"]);
+    if (e.name.startsWith("@")) continue;
     const problem = checkRecordPath(e.name.split("."));
     if (problem === undefined) continue;
     const { suggestion } = problem;

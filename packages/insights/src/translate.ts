@@ -351,7 +351,11 @@ class Translator {
           `${name} is not available on the local engine: CloudTrail files do not say ${name === "@log" ? "which log group an event was delivered to" : "when an event was ingested into CloudWatch Logs"}`,
         );
     }
-    const pointer = `/${name
+    // The service names a key of the event that starts with "@" with one more "@" (`@@version`
+    // for `@version`); a name with one "@" is a field the service makes, and it makes no other.
+    if (name.startsWith("@") && !name.startsWith("@@")) return { sql: "NULL", type: "null" };
+    const key = name.startsWith("@@") ? name.slice(1) : name;
+    const pointer = `/${key
       .split(".")
       .map((seg) => seg.replace(/~/g, "~0").replace(/\//g, "~1"))
       .join("/")}`;

@@ -33,6 +33,13 @@ describe("fields a CloudTrail record does not have (review F7)", () => {
     ]);
   });
 
+  test("a name with one @ must be a field the service makes; a key with @ is @@", () => {
+    expect(messages("fields @timestamp, @message, @logStream, @ptr, @@version")).toEqual([]);
+    expect(messages("fields @version")).toEqual([
+      'insights-field 1:8 Logs Insights makes no field "@version" (it makes @timestamp, @message, @logStream, @log, @ptr, @ingestionTime); a key "@version" of the event is the field "@@version"',
+    ]);
+  });
+
   test("the fixed structures are checked below the top level; payloads are not", () => {
     expect(
       messages(

@@ -200,6 +200,19 @@ describe("filter", () => {
     ]);
   });
 
+  test("a key of the event that starts with @ is a field with one more @ (@@version)", async () => {
+    const db = await eventsDb([{ eventTime: "2026-11-20T10:00:00Z", "@version": "1", x: "y" }]);
+    try {
+      const run = async (q: string) => (await db.run(q)).rows;
+      expect(await run("fields @@version, x")).toEqual([{ "@@version": "1", x: "y" }]);
+      // With one @, a field only the service makes: none here.
+      expect(await run("fields @version, x")).toEqual([{ "@version": null, x: "y" }]);
+      expect(await run("filter ispresent(@version) | fields x")).toEqual([]);
+    } finally {
+      db.close();
+    }
+  });
+
   test("in and not in", async () => {
     expect(
       await rows("filter eventName in ['StopLogging', 'DeleteTrail'] | fields eventName"),
