@@ -10,7 +10,6 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { holdFileLock } from "@run-md/core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { REPO } from "./helpers.ts";
 import { nightlyHere } from "./in-process.ts";
@@ -243,35 +242,79 @@ describe("red-team: the nightly job's exit code when it cannot run", () => {
   });
 });
 
+/**
+ * Another process holding the reports directory's nightly lock, as a first job does for its whole
+ * run: it takes the lock, says so, and holds it until its stdin closes (or it is killed).
+ */
+async function lockHolder(reports: string) {
+  const script = `import { holdFileLock } from "@run-md/core";
+const release = await holdFileLock(${JSON.stringify(path.join(reports, ".nightly.lock"))}, () => new Error("busy"));
+process.stdout.write("held\\n");
+process.stdin.resume();
+process.stdin.on("end", async () => { await release(); process.exit(0); });`;
+  const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+    cwd: REPO,
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on("data", (d: Buffer) => d.toString().includes("held") && resolve());
+    child.on("exit", (code) => reject(new Error(`the lock holder exited (${code})`)));
+  });
+  const exited = new Promise<void>((r) => child.on("exit", () => r()));
+  return {
+    pid: child.pid,
+    release: () => {
+      child.stdin.end();
+      return exited;
+    },
+    kill: () => {
+      child.kill("SIGKILL");
+      return exited;
+    },
+  };
+}
+
 describe("red-team: two nightly jobs at once", () => {
-  it("refuses the second, exit 2 naming the first, before it runs anything (review: both paged)", async () => {
+  async function setUp() {
     const work = await mkdtemp(path.join(tmpdir(), "run-md-nightly-twice-"));
     const runbooks = path.join(work, "runbooks");
     const reports = path.join(work, "reports");
     await mkdir(runbooks, { recursive: true });
+    await mkdir(reports, { recursive: true });
     await writeFile(
       path.join(runbooks, "n.md"),
       "---\ntitle: N\nschedule: nightly\n---\n\n```sql s\nSELECT 1 AS one\n```\n",
     );
-    // The first job holds the reports directory's lock (as it does for its whole run).
-    await mkdir(reports, { recursive: true });
-    const release = await holdFileLock(path.join(reports, ".nightly.lock"), () => new Error("x"));
+    const job = () => nightlyHere(["--runbooks", runbooks, "--reports-dir", reports, "--no-build"]);
+    return { reports, job };
+  }
+
+  it("refuses the second, exit 2 naming the first, before it runs anything (review: both paged)", async () => {
+    const { reports, job } = await setUp();
+    // The first job, another process, holds the reports directory's lock.
+    const first = await lockHolder(reports);
     try {
-      const r = await nightlyHere(["--runbooks", runbooks, "--reports-dir", reports, "--no-build"]);
+      const r = await job();
       expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(/^error another nightly job \(process \d+\) is running over /m);
+      expect(r.stderr).toMatch(
+        new RegExp(`^error another nightly job \\(process ${first.pid}\\) is running over `, "m"),
+      );
       expect(await readdir(reports)).toEqual([".nightly.lock"]);
     } finally {
-      await release();
+      await first.release();
     }
     // Once it is done, the next job runs.
-    const next = await nightlyHere([
-      "--runbooks",
-      runbooks,
-      "--reports-dir",
-      reports,
-      "--no-build",
-    ]);
+    const next = await job();
+    expect(next.stderr).not.toMatch(/another nightly job/);
+    expect(await readdir(path.join(reports, "n"))).toContain("latest.json");
+  }, 120_000);
+
+  it("takes over the lock of a job that was killed (kill -9 leaves the lock file)", async () => {
+    const { reports, job } = await setUp();
+    const first = await lockHolder(reports);
+    await first.kill();
+    expect(await readdir(reports)).toEqual([".nightly.lock"]);
+    const next = await job();
     expect(next.stderr).not.toMatch(/another nightly job/);
     expect(await readdir(path.join(reports, "n"))).toContain("latest.json");
   }, 120_000);
