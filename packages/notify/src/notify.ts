@@ -19,6 +19,7 @@ import { postMessage } from "./retry.ts";
 import {
   type AlertState,
   loadState,
+  type RunbookState,
   STATE_FILE,
   saveState,
   transition,
@@ -154,6 +155,8 @@ interface Plan {
   /** Those of `keys` that are investigations (`subject.investigation`). */
   investigations: Set<string>;
   alerts: Alert[];
+  /** For a missed alert sent again (`only`): the targets that had it already. */
+  toldBefore: Map<string, string[]>;
   problems: string[];
 }
 
@@ -169,6 +172,7 @@ async function plan(
   const keys: string[] = [];
   const investigations = new Set<string>();
   const alerts: Alert[] = [];
+  const toldBefore = new Map<string, string[]>();
   for (const { startedAt, ...subject } of worstPerKey(runs, config.siteUrl)) {
     const key = alertKey(subject);
     keys.push(key);
@@ -185,12 +189,18 @@ async function plan(
     const since = next.since;
     if (kind) alerts.push({ kind, ...subject, since });
     else if (before?.untold?.length) {
-      // Nothing new, but some targets missed the last alert: they get the news now.
+      // Nothing new, but some targets missed the last alert: they get the news now, and so does
+      // a target that was not told it under its present identity (renamed, re-addressed).
       const news = next.failing ? "failing" : "recovered";
-      alerts.push({ kind: news, ...subject, since, only: [...before.untold] });
+      const only = untoldNow(before, config);
+      alerts.push({ kind: news, ...subject, since, only });
+      toldBefore.set(
+        key,
+        config.targets.map(idOf).filter((id) => !only.includes(id)),
+      );
     }
   }
-  return { file, state, keys, investigations, alerts, problems };
+  return { file, state, keys, investigations, alerts, toldBefore, problems };
 }
 
 /**
@@ -203,14 +213,31 @@ function settle(p: Plan, config: NotifyConfig, deliveries: Delivery[]): void {
   for (const a of p.alerts) {
     const entry = p.state.runbooks[alertKey(a)];
     if (!entry) continue;
-    const missed = config.targets.filter((t) => failed.has(idOf(t)) && receives(t, a)).map(idOf);
-    if (missed.length > 0) entry.untold = missed;
-    else delete entry.untold;
+    const wanting = config.targets.filter((t) => receives(t, a)).map(idOf);
+    const missed = wanting.filter((id) => failed.has(id));
+    delete entry.untold;
+    delete entry.told;
+    if (missed.length > 0) {
+      entry.untold = missed;
+      // Those told before (`only` alerts go to the rest) and now.
+      const told = wanting.filter((id) => !failed.has(id));
+      entry.told = [...new Set([...(p.toldBefore.get(alertKey(a)) ?? []), ...told])];
+    }
   }
   for (const key of p.investigations) {
     const entry = p.state.runbooks[key];
     if (entry && !entry.failing && !entry.untold) delete p.state.runbooks[key];
   }
+}
+
+/**
+ * The targets a runbook's missed alert goes to now: each configured target not told it (by
+ * `told`), or, in a state written before `told`, the untold ones.
+ */
+function untoldNow(before: RunbookState, config: NotifyConfig): string[] {
+  if (!before.told) return [...(before.untold ?? [])];
+  const told = new Set(before.told);
+  return config.targets.map(idOf).filter((id) => !told.has(id));
 }
 
 /** A target's identity in the alert state (`TargetBase.id`). */

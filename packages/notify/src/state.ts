@@ -21,6 +21,13 @@ export interface RunbookState {
    * are told at the next run, whatever it finds, while the others are not told again.
    */
   untold?: string[];
+  /**
+   * With `untold`: the targets that did get that alert. At the next run the news goes to every
+   * target that wants it and is not among them: one that missed it, and one whose identity
+   * changed since (a Slack webhook whose literal URL was fixed is a new target id, and its old
+   * self is among the untold). Absent in states written before: `untold` alone is told.
+   */
+  told?: string[];
 }
 
 export interface AlertState {

@@ -227,6 +227,74 @@ describe("alerting on change", () => {
     chat.received.length = 0;
   });
 
+  it("a target that missed an alert and is then re-addressed (a new id) gets it; the others are not told again", async () => {
+    const reportsDir = await mkdtemp(path.join(tmpdir(), "run-md-alerting-"));
+    const dead = await deadUrl();
+    // The Slack webhook's literal URL is revoked, then replaced in the config: a new target id.
+    const targets = (slackUrl: string) =>
+      parseNotifyConfig(
+        {
+          targets: [
+            { type: "pagerduty", url: pager.url, routingKey: "KEY" },
+            { type: "slack", url: slackUrl },
+          ],
+          retry: { attempts: 1, backoffMs: 1 },
+        },
+        "run-md.config.yaml",
+      );
+    const run = (status: "failed" | "passed", h: number, slackUrl: string) =>
+      notify(
+        [{ report: report("audit-iam", status, { startedAt: at(h).toISOString() }) }],
+        targets(slackUrl),
+        { reportsDir, now: at(h) },
+      );
+    const okOf = (r: Awaited<ReturnType<typeof run>>) => r.deliveries.map((d) => [d.target, d.ok]);
+    expect(okOf(await run("failed", 1, dead))).toEqual([
+      ["pagerduty", true],
+      ["slack", false],
+    ]);
+    // The URL fixed: the Slack it now names gets the failure it missed; PagerDuty is not paged.
+    const fixed = await run("failed", 2, chat.url);
+    expect(fixed.alerts.map((a) => a.kind)).toEqual(["failing"]);
+    expect(okOf(fixed)).toEqual([["slack", true]]);
+    expect(await run("failed", 3, chat.url)).toEqual({ alerts: [], deliveries: [] });
+    const state = JSON.parse(await readFile(path.join(reportsDir, STATE_FILE), "utf8"));
+    expect(state.runbooks["audit-iam"].untold).toBeUndefined();
+    expect(pager.received.map((r) => r.json.event_action)).toEqual(["trigger"]);
+    expect(chat.received.map((r) => r.json.text)).toEqual([
+      ":red_circle: run-md: Audit IAM changes failed (severity high)",
+    ]);
+    pager.received.length = 0;
+    chat.received.length = 0;
+  });
+
+  it("a missed alert sent again that fails again is not sent to those who had it", async () => {
+    const reportsDir = await mkdtemp(path.join(tmpdir(), "run-md-alerting-"));
+    const dead = await deadUrl();
+    const cfg = parseNotifyConfig(
+      {
+        targets: [
+          { type: "pagerduty", url: pager.url, routingKey: "KEY" },
+          { type: "slack", url: dead },
+        ],
+        retry: { attempts: 1, backoffMs: 1 },
+      },
+      "run-md.config.yaml",
+    );
+    const run = (h: number) =>
+      notify([{ report: report("audit-iam", "failed", { startedAt: at(h).toISOString() }) }], cfg, {
+        reportsDir,
+        now: at(h),
+      });
+    await run(1);
+    for (const h of [2, 3]) {
+      const again = await run(h);
+      expect(again.deliveries.map((d) => [d.target, d.ok])).toEqual([["slack", false]]);
+    }
+    expect(pager.received).toHaveLength(1);
+    pager.received.length = 0;
+  });
+
   it("two targets of one type and address with other keys are two targets in the state (review)", async () => {
     const cfg = parseNotifyConfig(
       {
