@@ -48,7 +48,8 @@ export function dayFileName(day: string): string {
 export const ROW_GROUP_SIZE = 65_536;
 
 /**
- * The rows (previous file and new sources) deduplicated (`EVENT_KEY`). Only copies need a
+ * The rows (previous file and new sources) deduplicated (`EVENT_KEY`; a row without an id by its
+ * hash, apart from the ids: an id that is a row's hash text names no copy of it). Only copies need a
  * decision (keys seen twice, rows without an id), so only those rows are hashed and ranked; every
  * other row passes a filter (ranking every row by a hash of all its columns cost a fifth of a
  * collect).
@@ -57,7 +58,7 @@ export function dedupedDaySql(sources: string): string {
   return `WITH rows AS MATERIALIZED (SELECT *, row_number() OVER () AS __n FROM (${sources})),
 copies AS (SELECT __n FROM rows
   WHERE ${NO_ID} OR ${EVENT_KEY()} IN (SELECT ${EVENT_KEY()} FROM rows GROUP BY eventid, eventtime HAVING count(*) > 1)
-  QUALIFY row_number() OVER (PARTITION BY coalesce(nullif(eventid, ''), CAST(${ROW_HASH} AS VARCHAR)), eventtime ORDER BY __src, ${ROW_HASH}) > 1)
+  QUALIFY row_number() OVER (PARTITION BY ${NO_ID}, coalesce(nullif(eventid, ''), CAST(${ROW_HASH} AS VARCHAR)), eventtime ORDER BY __src, ${ROW_HASH}) > 1)
 SELECT * EXCLUDE (__src, __n) FROM rows WHERE __n NOT IN (SELECT __n FROM copies)`;
 }
 

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import zlib from "node:zlib";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { CLOUDTRAIL_COLUMNS } from "@run-md/engine-local";
 import { generateLogs } from "@run-md/generator";
 import { RECORD_FIELDS } from "@run-md/sql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -238,6 +239,47 @@ describe("a day's records with keys inside the structs that the DDL has no field
         "n",
       ]);
       expect(rows.map(([id, r]) => [id, r === null ? null : JSON.parse(String(r))])).toEqual(want);
+    } finally {
+      conn.closeSync();
+      db.closeSync();
+    }
+  });
+});
+
+describe("a day's copies, by eventID, and records without one by their hash", () => {
+  it("an eventID that is the text of an id-less record's hash names no copy of it (review)", async () => {
+    const time = "2024-03-01T10:00:00Z";
+    const lone = {
+      eventTime: time,
+      eventName: "CreateLoginProfile",
+      userIdentity: { type: "Root" },
+    };
+    const dir = path.join(root, "hash-id/AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/01");
+    await fsp.mkdir(dir, { recursive: true });
+    const file = path.join(dir, "x.json.gz");
+    const db = await DuckDBInstance.create(":memory:", { threads: "1" });
+    const conn = await db.connect();
+    const write = async (records: object[], store: string) => {
+      await fsp.writeFile(file, zlib.gzipSync(JSON.stringify({ Records: records })));
+      const day = await writeDay(conn, path.join(root, store), DAY, undefined, [file]);
+      return path.join(root, store, day.file);
+    };
+    try {
+      // The id-less record's hash, as the collect computes it over the stored row.
+      const columns = [...CLOUDTRAIL_COLUMNS.map((c) => c.name), "_extra", "_record"];
+      const alone = await write([lone], "store-hash-a");
+      const hashSql = `SELECT CAST(hash(${columns.map((c) => `"${c}"`).join(", ")}) AS VARCHAR) FROM '${alone}'`;
+      const hash = String((await conn.runAndReadAll(hashSql)).getRows()[0]?.[0]);
+      // An event delivered twice whose id is that text, beside the id-less record.
+      const copy = { eventTime: time, eventName: "GetObject", eventID: hash };
+      const both = await write([lone, copy, copy], "store-hash-b");
+      const rows = (
+        await conn.runAndReadAll(`SELECT eventname, count(*) FROM '${both}' GROUP BY 1 ORDER BY 1`)
+      ).getRows();
+      expect(rows).toEqual([
+        ["CreateLoginProfile", 1n],
+        ["GetObject", 1n],
+      ]);
     } finally {
       conn.closeSync();
       db.closeSync();
