@@ -15,6 +15,7 @@ import {
   type EventTimes,
   EXTRA_COLUMN,
   MAX_OBJECT,
+  PARTITION_COLUMNS,
   RECORD_COLUMN,
   STORE_DAYS,
   type StoreDay,
@@ -23,15 +24,26 @@ import {
 
 const quote = sqlStringLiteral;
 
-/** A hash of a whole stored row: the identity of an event without an `eventid`, and the tie-break. */
+/** A hash of a whole stored row: the tie-break among copies (the same store whatever the order). */
 const ROW_HASH = `hash(${[...CLOUDTRAIL_COLUMNS.map((c) => c.name), EXTRA_COLUMN, RECORD_COLUMN].map((c) => `"${c}"`).join(", ")})`;
 
 /**
- * One event delivered twice (an organization trail and an account trail): the same `eventid` and
- * `eventtime`. An id alone is not enough (records that reuse an id for different events, test
- * data among them, are different events to Athena, which counts every record), and an empty id
- * is none: such rows are copies only when they are the same row (`ROW_HASH`).
+ * What makes stored rows copies of one record: every column of the record (the Athena columns,
+ * `_extra`, `_record`), not the partition columns (a copy delivered into the next day's folder
+ * has that day's). An event an organization trail and an account trail both deliver is one
+ * record twice. Records that share an `eventid` and `eventtime` and differ in anything else are
+ * all kept, as Athena counts them: a record written beside an event with its id (into a bucket
+ * whose objects cannot be deleted, say) cannot hide it.
  */
+const RECORD_COLUMNS = [
+  ...CLOUDTRAIL_COLUMNS.map((c) => c.name).filter(
+    (c) => !(PARTITION_COLUMNS as readonly string[]).includes(c),
+  ),
+  EXTRA_COLUMN,
+  RECORD_COLUMN,
+].map((c) => `"${c}"`);
+
+/** An event's id and time: rows that share them may be copies (`RECORD_COLUMNS` tells). */
 const EVENT_KEY = (t = "") => `{'i': ${t}eventid, 't': ${t}eventtime}`;
 const NO_ID = "nullif(eventid, '') IS NULL";
 
@@ -48,17 +60,16 @@ export function dayFileName(day: string): string {
 export const ROW_GROUP_SIZE = 65_536;
 
 /**
- * The rows (previous file and new sources) deduplicated (`EVENT_KEY`; a row without an id by its
- * hash, apart from the ids: an id that is a row's hash text names no copy of it). Only copies need a
- * decision (keys seen twice, rows without an id), so only those rows are hashed and ranked; every
- * other row passes a filter (ranking every row by a hash of all its columns cost a fifth of a
- * collect).
+ * The rows (previous file and new sources) with one row of each record (`RECORD_COLUMNS`). Only
+ * rows that may be copies need a decision (an `EVENT_KEY` seen twice, rows without an id), so
+ * only those are compared and ranked; every other row passes a filter (ranking every row by a
+ * hash of all its columns cost a fifth of a collect).
  */
 export function dedupedDaySql(sources: string): string {
   return `WITH rows AS MATERIALIZED (SELECT *, row_number() OVER () AS __n FROM (${sources})),
 copies AS (SELECT __n FROM rows
   WHERE ${NO_ID} OR ${EVENT_KEY()} IN (SELECT ${EVENT_KEY()} FROM rows GROUP BY eventid, eventtime HAVING count(*) > 1)
-  QUALIFY row_number() OVER (PARTITION BY ${NO_ID}, coalesce(nullif(eventid, ''), CAST(${ROW_HASH} AS VARCHAR)), eventtime ORDER BY __src, ${ROW_HASH}) > 1)
+  QUALIFY row_number() OVER (PARTITION BY ${RECORD_COLUMNS.join(", ")} ORDER BY __src, ${ROW_HASH}) > 1)
 SELECT * EXCLUDE (__src, __n) FROM rows WHERE __n NOT IN (SELECT __n FROM copies)`;
 }
 
@@ -106,9 +117,9 @@ export function copiesSql(files: string[]): string {
  * written straight to a file (typing and compressing stream, nothing is held in memory); only
  * when the day had a file already, or the new file holds copies (an organization trail and an
  * account trail both delivered), are the rows deduplicated, from the Parquet files, into another.
- * Events without an `eventid` are deduplicated by a hash of the whole row. Of records sharing an
- * id (copies of one event), the stored one is kept, else the one with the least row hash: the
- * same store whatever the order. Throws DuckDB's error (which names the failing source file) for
+ * Copies are rows of one record (`RECORD_COLUMNS`), with or without an `eventid`; of copies, the
+ * stored one is kept, else the one with the least row hash: the same store whatever the order.
+ * Throws DuckDB's error (which names the failing source file) for
  * the caller to skip that file and try again.
  */
 export async function writeDay(
@@ -185,10 +196,10 @@ async function writeSources(
 }
 
 /**
- * A stored day file without its copies of events one of `others` holds (`EVENT_KEY`), written as
- * a new file of the day (with its count and times); `file` itself when it holds none. A day file
- * holds each key once, so the copies are dropped by key. Rows keep their order (a day sorted by
- * time stays sorted). `file` is left for the caller to remove.
+ * A stored day file without its copies of records one of `others` holds (an `eventid`, and every
+ * column of the record: `RECORD_COLUMNS`), written as a new file of the day (with its count and
+ * times); `file` itself when it holds none. Rows keep their order (a day sorted by time stays
+ * sorted). `file` is left for the caller to remove.
  */
 export async function withoutCopiesOf(
   conn: DuckDBConnection,
@@ -199,15 +210,16 @@ export async function withoutCopiesOf(
   rowGroup = ROW_GROUP_SIZE,
 ): Promise<StoreDay> {
   if (others.length === 0) return file;
-  const from = `read_parquet(${quote(path.join(store, file.file))})`;
+  const from = `read_parquet(${quote(path.join(store, file.file))}, file_row_number = true)`;
   const elsewhere = `read_parquet([${others.map((o) => quote(path.join(store, o.file))).join(", ")}])`;
-  const copies = `SELECT ${EVENT_KEY("f.")} AS k FROM ${from} f JOIN ${elsewhere} o
-  ON f.eventid = o.eventid AND f.eventid <> '' AND f.eventtime IS NOT DISTINCT FROM o.eventtime`;
+  const same = RECORD_COLUMNS.map((c) => `f.${c} IS NOT DISTINCT FROM o.${c}`).join(" AND ");
+  const copies = `SELECT f.file_row_number FROM ${from} f SEMI JOIN ${elsewhere} o
+  ON f.eventid = o.eventid AND f.eventid <> '' AND ${same}`;
   if ((await count(conn, `SELECT count(*) FROM (${copies})`)) === 0) return file;
   const rel = dayFileName(day);
   const target = path.join(store, rel);
   await fsp.mkdir(path.dirname(target), { recursive: true });
-  const kept = `SELECT * FROM ${from} WHERE ${NO_ID} OR ${EVENT_KEY()} NOT IN (SELECT k FROM (${copies}))`;
+  const kept = `SELECT * EXCLUDE (file_row_number) FROM ${from} WHERE file_row_number NOT IN (${copies})`;
   await writeParquet(conn, kept, target, rowGroup);
   try {
     const { events, times } = await eventTimes(conn, target);

@@ -27,6 +27,7 @@ import { cloudTrailRecord } from "./truth.ts";
 interface Rec {
   id: string;
   time: string;
+  name?: string;
 }
 
 const DAY = 86_400_000;
@@ -159,6 +160,36 @@ describe("a window over whole days of the store", () => {
     expect(onStore.noEvents).toBe(
       `the store ${store} holds no event in the window: its collects of these days found none`,
     );
+  });
+});
+
+describe("a record written beside an event with its id and time", () => {
+  it("is kept with it: a copy of the event is dropped, a different record is not (review)", async () => {
+    // The trail's DeleteTrail at 23:58, delivered by both trails into two days; beside it, records
+    // with its id and time that are not it (written into the bucket by someone hiding it).
+    const real = { id: "k1", time: "2024-03-01T23:58:00Z", name: "DeleteTrail" };
+    const logs = path.join(root, "planted");
+    await layoutFile(logs, "2024/03/01", "a", [real]);
+    await layoutFile(
+      logs,
+      "2024/03/01",
+      "o",
+      [{ ...real, name: "GetObject" }, real],
+      ORGANIZATION_TRAIL,
+    );
+    await layoutFile(
+      logs,
+      "2024/03/02",
+      "o",
+      [real, { ...real, name: "ListBuckets" }],
+      ORGANIZATION_TRAIL,
+    );
+    const store = path.join(root, "planted-store");
+    await collectFromDir({ sourceDir: logs, store, window: null });
+    const stored = await engine({ store });
+    const names = "SELECT eventname FROM cloudtrail_logs WHERE eventid = 'k1' ORDER BY 1";
+    const rows = await ask(stored, "sql", names, "2024-03-01T00:00:00Z", "2024-03-03T00:00:00Z");
+    expect(rows.rows.map((r) => r[0])).toEqual(["DeleteTrail", "GetObject", "ListBuckets"]);
   });
 });
 
