@@ -154,12 +154,17 @@ export function hintFor(reason: string): string {
   return "See the reason above; the query execution id is in the step's statistics.";
 }
 
+/** How many windows with events an engine remembers (a server's engine sees many). */
+const WINDOWS_REMEMBERED = 256;
+
 export class AthenaEngine implements Engine {
   readonly name = "athena";
   readonly dialects = builtinEngine("athena").dialects;
   readonly client: AthenaClient;
   private readonly opts: AthenaEngineOptions;
   private readonly service: AwsErrorService;
+  /** Windows (`start/end`) a probe found events in (`windowWithoutEvents`). */
+  private readonly windowsWithEvents = new Set<string>();
 
   constructor(opts: AthenaEngineOptions, client?: AthenaClient) {
     this.opts = opts;
@@ -204,10 +209,9 @@ export class AthenaEngine implements Engine {
     if (attempts > 1) {
       warnings.push(`Athena failed ${attempts - 1} time(s) with a retryable error; resubmitted`);
     }
-    const noEvents =
-      result.stats.dataScannedBytes === 0 && prepared.scopedReferences > 0
-        ? await this.windowWithoutEvents(req)
-        : undefined;
+    const scanned = Number(result.stats.dataScannedBytes ?? 0);
+    const probe = prepared.scopedReferences > 0 ? await this.windowWithoutEvents(req, scanned) : {};
+    const { noEvents, probeBytes } = probe;
     return {
       ...result,
       ...(noEvents === undefined ? {} : { noEvents }),
@@ -215,6 +219,13 @@ export class AthenaEngine implements Engine {
       warnings,
       stats: {
         ...result.stats,
+        // The window's probe is billed too (its own minimum of 10 MB).
+        ...(probeBytes === undefined
+          ? {}
+          : {
+              windowProbeBytes: probeBytes,
+              costUsd: Number(result.stats.costUsd ?? 0) + this.costOf(probeBytes),
+            }),
         ...(prepared.executionParameters.length > 0
           ? { executionParameters: JSON.stringify(prepared.executionParameters) }
           : {}),
@@ -285,12 +296,20 @@ export class AthenaEngine implements Engine {
   }
 
   /**
-   * Whether the step's window has any event in the table, asked only when the step's query scanned
-   * nothing (no partition of the window holds data, or the query's own filters pruned them all):
-   * `SELECT 1 FROM cloudtrail_logs LIMIT 1`, scoped to the window like the step, settles it.
-   * Undefined when there are events; otherwise the sentence for the step's "no data" error.
+   * Whether the step's window has any event in the table: `SELECT 1 FROM cloudtrail_logs LIMIT
+   * 1`, scoped to the window like the step, settles it. Bytes scanned do not: partitions are whole
+   * days, so a window after the last event of a day with events (a trail that stopped an hour
+   * ago) scans them and holds nothing, and 0 bytes may be the query's own filters pruning every
+   * partition. A window found to hold events is remembered (the steps of a run share theirs);
+   * one without is asked again. Undefined when there are events; otherwise the sentence for the
+   * step's "no data" error.
    */
-  private async windowWithoutEvents(req: QueryRequest): Promise<string | undefined> {
+  private async windowWithoutEvents(
+    req: QueryRequest,
+    scannedBytes: number,
+  ): Promise<{ noEvents?: string; probeBytes?: number }> {
+    const key = `${req.window.start.toISOString()}/${req.window.end.toISOString()}`;
+    if (this.windowsWithEvents.has(key)) return {};
     const table = this.opts.table as string;
     const probe = prepareQuery(
       "SELECT 1 AS present FROM cloudtrail_logs LIMIT 1",
@@ -298,11 +317,28 @@ export class AthenaEngine implements Engine {
       req.window,
       this.scope(table),
     );
-    const outcome = await this.runOnce(req, probe.sql, probe.executionParameters);
+    // The probe's states are not the step's progress.
+    const quiet: QueryRequest = { ...req };
+    delete quiet.onProgress;
+    const outcome = await this.runOnce(quiet, probe.sql, probe.executionParameters);
     if (!outcome.ok) throw outcome.error;
-    const { rows } = await this.readResults(outcome.execution, req);
-    if (rows.length > 0) return undefined;
-    return `no partition of ${table} in the window holds an event (the step's query scanned 0 bytes, and SELECT 1 FROM the window's partitions LIMIT 1 found no row)`;
+    const { rows, stats } = await this.readResults(outcome.execution, quiet);
+    const probeBytes = Number(stats.dataScannedBytes ?? 0);
+    if (rows.length > 0) {
+      if (this.windowsWithEvents.size >= WINDOWS_REMEMBERED) this.windowsWithEvents.clear();
+      this.windowsWithEvents.add(key);
+      return { probeBytes };
+    }
+    const noEvents =
+      scannedBytes === 0
+        ? `no partition of ${table} in the window holds an event (the step's query scanned 0 bytes, and SELECT 1 FROM the window's partitions LIMIT 1 found no row)`
+        : `no event of ${table} lies in the window (its partitions hold events of other times: SELECT 1 FROM the window LIMIT 1 found no row)`;
+    return { noEvents, probeBytes };
+  }
+
+  /** What Athena bills for a query that scanned `bytes`. */
+  private costOf(bytes: number): number {
+    return athenaCostUsd(bytes, this.opts.pricePerTbUsd ?? 5);
   }
 
   /** How cloudtrail_logs is scoped to a window on the configured table. */
@@ -508,7 +544,7 @@ export class AthenaEngine implements Engine {
       engineExecutionMs: stats?.EngineExecutionTimeInMillis ?? 0,
       queueMs: stats?.QueryQueueTimeInMillis ?? 0,
       totalExecutionMs: stats?.TotalExecutionTimeInMillis ?? 0,
-      costUsd: athenaCostUsd(scanned, this.opts.pricePerTbUsd ?? 5),
+      costUsd: this.costOf(scanned),
       ...(stats?.ResultReuseInformation?.ReusedPreviousResult
         ? { reusedPreviousResult: true }
         : {}),

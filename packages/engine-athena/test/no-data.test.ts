@@ -1,16 +1,16 @@
 /**
  * Never a pass on no data, on Athena (through the SDK against the emulator backed by the local
  * engine): a window whose partitions hold nothing gives the step's result `noEvents` (the runner
- * makes it a `no-data` error), decided by a `SELECT 1 ... LIMIT 1` probe on the scoped table that
- * runs only when the step's own query scanned 0 bytes. A query whose own filters leave nothing over
- * a window full of events is not "no data".
+ * makes it a `no-data` error), decided by a `SELECT 1 ... LIMIT 1` probe on the scoped table (once
+ * per window with events). A query whose own filters leave nothing over a window full of events is
+ * not "no data"; a window after a day's last event, whose partition the query scans, is.
  */
 import { rmSync } from "node:fs";
 import type { Emulator } from "@run-md/aws-emulator";
 import type { TimeWindow } from "@run-md/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
-import type { AthenaEngine } from "../src/index.ts";
+import { type AthenaEngine, MIN_BILLED_BYTES } from "../src/index.ts";
 import { cloudTrailDir } from "./cloudtrail-files.ts";
 import { athenaOver } from "./emulated.ts";
 
@@ -36,6 +36,8 @@ const request = (sql: string, window: TimeWindow) => queryRequest("sql", sql, wi
 
 const IN_DATA = { start: new Date("2026-11-23T00:00:00Z"), end: new Date("2026-11-24T00:00:00Z") };
 const NO_DATA = { start: new Date("2026-12-01T00:00:00Z"), end: new Date("2026-12-02T00:00:00Z") };
+/** Between two events of a day with events (they come on the hour): its partition is scanned. */
+const BETWEEN = { start: new Date("2026-11-23T10:30:00Z"), end: new Date("2026-11-23T10:45:00Z") };
 
 function probes(): number {
   return emulator.calls.filter(
@@ -62,8 +64,10 @@ describe("a window without partitions on Athena", () => {
     );
     expect(nothing.rows).toEqual([]);
     expect(nothing.noEvents).toBeUndefined();
-    // It scanned the window's files, so no probe was needed.
-    expect(probes()).toBe(before);
+    // One probe found the window's events; a second step over the window asks no more.
+    expect(probes()).toBe(before + 1);
+    await engine.query(request("SELECT count(*) AS n FROM cloudtrail_logs", IN_DATA));
+    expect(probes()).toBe(before + 1);
     // Athena prunes the partitions a query's own filter excludes and reports 0 bytes scanned (the
     // emulator does not push such filters into the scoped table: its scanned-bytes fault stands in).
     emulator.faults.athena = { scannedBytes: 0 };
@@ -77,5 +81,28 @@ describe("a window without partitions on Athena", () => {
     } finally {
       emulator.faults.athena = {};
     }
+  });
+
+  it("bills the window's probe with the step that asked it, once per window", async () => {
+    const window = {
+      start: new Date("2026-11-22T06:00:00Z"),
+      end: new Date("2026-11-22T12:00:00Z"),
+    };
+    const min = (MIN_BILLED_BYTES / 1024 ** 4) * 5;
+    const first = await engine.query(request("SELECT count(*) AS n FROM cloudtrail_logs", window));
+    expect(first.stats.windowProbeBytes).toEqual(expect.any(Number));
+    expect(first.stats.costUsd).toBeCloseTo(2 * min, 12);
+    const second = await engine.query(request("SELECT count(*) AS n FROM cloudtrail_logs", window));
+    expect(second.stats.windowProbeBytes).toBeUndefined();
+    expect(second.stats.costUsd).toBeCloseTo(min, 12);
+  });
+
+  it("is a window after a day's last event too, though its partition is scanned (review: a stopped trail passed)", async () => {
+    const r = await engine.query(request("SELECT count(*) AS n FROM cloudtrail_logs", BETWEEN));
+    expect(r.rows).toEqual([[0]]);
+    expect(r.stats.dataScannedBytes).toBeGreaterThan(0);
+    expect(r.noEvents).toMatch(
+      /^no event of security\.cloudtrail_org_pp lies in the window \(its partitions hold events of other times/,
+    );
   });
 });
