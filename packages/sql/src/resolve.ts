@@ -19,6 +19,7 @@ import {
   ConcatenationContext,
   DistinctFromContext,
   FunctionCallContext,
+  GroupingTermContext,
   type IdentifierContext,
   InListContext,
   LambdaContext,
@@ -31,6 +32,7 @@ import {
   SelectItemContext,
   SimpleCaseContext,
   SingleStatementContext,
+  SortItemContext,
   StatementDefaultContext,
   StringLiteralContext,
   TableFunctionCallContext,
@@ -155,8 +157,37 @@ export function resolveQuery(
     else if (n instanceof PredicatedContext) checkComparedTypes(n, scope, out);
     else if (n instanceof SimpleCaseContext) checkCaseTypes(n, scope, out);
     else if (n instanceof ConcatenationContext) checkConcatenation(n, scope, out);
+    else if (n instanceof SortItemContext || n instanceof GroupingTermContext)
+      checkOrdinalParam(n, scope, out);
   });
   return out;
+}
+
+/**
+ * A number parameter as a whole ORDER BY or GROUP BY item: Athena, which receives it as a literal
+ * there, reads `ORDER BY 2` as the second column, where the local engine binds a value and orders
+ * by a constant (another "top 3", found by review). Refused: the query's shape is the author's.
+ */
+function checkOrdinalParam(
+  n: SortItemContext | GroupingTermContext,
+  scope: Scope,
+  out: SqlProblem[],
+): void {
+  const expr = n.expression();
+  if (!expr) return;
+  const lit = innermost(expr);
+  if (!(lit instanceof NumericLiteralContext)) return;
+  const written = lit.getText();
+  const param = scope.params.get(lit.start!.start + (written.startsWith("-") ? 1 : 0));
+  if (param === undefined) return;
+  const clause = n instanceof SortItemContext ? "ORDER BY" : "GROUP BY";
+  out.push({
+    line: lit.start!.line,
+    column: lit.start!.column + 1,
+    severity: "error",
+    rule: "sql-athena",
+    message: `{{${param}}} as a whole ${clause} item is a column's position on Athena (2 is the second column) and a value on the local engine, so the engines would answer differently: write the column, or its position, in the query`,
+  });
 }
 
 function collectDefinitions(n: ParserRuleContext, scope: Scope, tables: TableResolver): void {

@@ -212,3 +212,33 @@ describe("the project's real queries check clean", () => {
     },
   );
 });
+
+describe("a number parameter as a whole ORDER BY or GROUP BY item (review)", () => {
+  const params = { col: "integer", name: "string" } as const;
+  it.each([
+    [
+      "SELECT eventname, count(*) AS c FROM cloudtrail_logs GROUP BY 1 ORDER BY {{col}} DESC",
+      "ORDER BY",
+    ],
+    ["SELECT eventname FROM cloudtrail_logs GROUP BY {{col}}", "GROUP BY"],
+    ["SELECT eventname FROM cloudtrail_logs GROUP BY ROLLUP ({{ col }})", "GROUP BY"],
+  ])("is refused: %s", async (sql, clause) => {
+    const at = sql.search(/\{\{ ?col ?\}\}/);
+    expect((await checkSql(sql, { params })).map((p) => [p.column, p.rule, p.message])).toEqual([
+      [
+        at + 1,
+        "sql-athena",
+        `{{col}} as a whole ${clause} item is a column's position on Athena (2 is the second column) and a value on the local engine, so the engines would answer differently: write the column, or its position, in the query`,
+      ],
+    ]);
+  });
+
+  it.each([
+    "SELECT eventname FROM cloudtrail_logs ORDER BY {{col}} + length(eventname)",
+    "SELECT eventname FROM cloudtrail_logs ORDER BY {{name}}",
+    "SELECT eventname FROM cloudtrail_logs ORDER BY 1 LIMIT {{col}}",
+    "SELECT eventname FROM cloudtrail_logs GROUP BY 1 ORDER BY 1",
+  ])("is not a part of an item, a text, or a literal written: %s", async (sql) => {
+    expect(await checkSql(sql, { params })).toEqual([]);
+  });
+});
