@@ -365,10 +365,12 @@ function metricAccumulator(
     }
     if (m.kind === "min" || m.kind === "max") extremes.add(v);
   };
-  const value = (): MetricValue => {
+  const value = (rowCount: number): MetricValue => {
     if (m.kind === "count") return exactOf(n);
     if (m.kind === "distinct") return exactOf(distinct.size);
-    if (m.kind === "sum") return sum.sum();
+    // 0 on an empty result (the spec); rows whose every value is null have no sum, as no
+    // average: a misspelt JSON path must not hold `sum(bytes) < 1000000` forever (review).
+    if (m.kind === "sum") return n === 0 && rowCount > 0 ? undefined : sum.sum();
     if (m.kind === "avg") return sum.avg();
     return n === 0 ? undefined : extremes.value(m.kind);
   };

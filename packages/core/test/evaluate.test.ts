@@ -113,15 +113,22 @@ describe("metrics", () => {
     expect(run("no N > 50", r).status).toBe("errored");
   });
 
-  it("errors when min, max or avg have no value although there are rows: nothing was compared", () => {
+  it("errors when min, max, avg or sum have no value although there are rows: nothing was compared", () => {
     const nulls = result(["calls"], [[null], [null]]);
-    for (const text of ["max(calls) < 50", "min(calls) > 0", "avg(calls) == 1"]) {
+    for (const text of [
+      "max(calls) < 50",
+      "min(calls) > 0",
+      "avg(calls) == 1",
+      "sum(calls) < 100",
+    ]) {
       const o = run(text, nulls);
       expect(o.status, text).toBe("errored");
       expect(o.message, text).toContain("null in all 2 rows");
     }
-    // count and sum have a value (0) either way.
+    // count counts the values there are (none); sum is 0 on an empty result (the spec).
     expect(run("count(calls) == 0", nulls).status).toBe("passed");
+    expect(run("sum(calls) == 0", result(["calls"], [])).status).toBe("passed");
+    expect(run("sum(calls) == 3", result(["calls"], [[null], [3]])).status).toBe("passed");
   });
 
   it("treats numeric text (as Logs Insights returns it) as numbers", () => {
