@@ -210,6 +210,13 @@ export class AthenaEngine implements Engine {
       warnings.push(`Athena failed ${attempts - 1} time(s) with a retryable error; resubmitted`);
     }
     const scanned = Number(result.stats.dataScannedBytes ?? 0);
+    const budget = this.budgetOf(req);
+    if (budget !== undefined && scanned > budget) {
+      // Finished between two polls, before the runner could stop it (review: it passed silently).
+      warnings.push(
+        `the query scanned ${formatBytes(scanned)}, over the step's budget of ${formatBytes(budget)}: it finished before it could be stopped (a workgroup's per-query data limit stops a query on Athena's side)`,
+      );
+    }
     const probe = prepared.scopedReferences > 0 ? await this.windowWithoutEvents(req, scanned) : {};
     const { noEvents, probeBytes } = probe;
     return {

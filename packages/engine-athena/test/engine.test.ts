@@ -361,6 +361,17 @@ describe("states and faults", () => {
       expect(h.emulator.callsOf("GetQueryExecution")).toHaveLength(2);
     });
 
+    it("warns of a query that finished over the budget before a poll could stop it (review)", async () => {
+      h.emulator.faults.athena = {};
+      const r = await h.engine().query(request("SELECT 1 AS one", maxScan(1000)));
+      expect(r.stats.dataScannedBytes).toBe(SCANNED_BYTES);
+      expect(r.warnings).toContain(
+        "the query scanned 123.5 KB, over the step's budget of 1.00 KB: it finished before it could be stopped (a workgroup's per-query data limit stops a query on Athena's side)",
+      );
+      const within = await h.engine().query(request("SELECT 1 AS one", maxScan(SCANNED_BYTES)));
+      expect(within.warnings?.some((w) => w.includes("budget"))).toBe(false);
+    });
+
     it("lets a step's max_scan= replace the run-wide budget, above or below it", async () => {
       const engine = h.engine({ maxScanBytes: 1.5 * GB });
       const above = await rejection(engine.query(request("SELECT 1 AS one", maxScan(3.5 * GB))));
