@@ -69,6 +69,10 @@ describe("usage errors write no report", () => {
     [["--step", "nope"], 'runbook audit-iam has no step "nope"'],
     [["--param", "nope=1"], 'unknown parameter "nope"'],
     [["--param", "actor_pattern"], "is not name=value"],
+    [
+      ["--param", "actor_pattern=%a%", "--param", "actor_pattern=%b%"],
+      '--param actor_pattern is given twice ("%a%" and "%b%")',
+    ],
     [["--sinse", "7d"], "did you mean --since?"],
   ])("%j", async (args, message) => {
     const reports = path.join(dir, `usage-${args.join("")}`.replace(/[^\w-]/g, "_"));

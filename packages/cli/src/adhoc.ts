@@ -50,6 +50,11 @@ export function adhocParams(
         hint: `Types: ${PARAM_TYPES.join(", ")}.`,
       });
     }
+    if (out.has(name)) {
+      throw new RunMdError("usage", `--param ${name} is given twice`, {
+        hint: "A parameter has one value: give it once.",
+      });
+    }
     if ((BUILTIN_PARAMS as readonly string[]).includes(name)) {
       throw new RunMdError("usage", `--param ${name}: {{${name}}} is built in (the window)`, {
         hint: "Set the window with --since or --from/--to.",

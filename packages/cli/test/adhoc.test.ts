@@ -10,6 +10,7 @@ describe("the ad-hoc query's runbook", () => {
     ]);
     expect(() => adhocParams(["=1"])).toThrow(/not name=value/);
     expect(() => adhocParams(["noequals"])).toThrow(/not name=value/);
+    expect(() => adhocParams(["n=1", "n:integer=2"])).toThrow(/--param n is given twice/);
     expect(() => adhocParams(["n:wat=1"])).toThrow(/"wat" is not a parameter type/);
     expect(() => adhocParams(["start=2026-01-01"])).toThrow(/built in/);
   });

@@ -185,7 +185,14 @@ function cliParamsOf(values: Values): Record<string, string> {
   for (const p of values.param ?? []) {
     const eq = p.indexOf("=");
     if (eq <= 0) fail(`--param "${p}" is not name=value`, "Example: --param actor_pattern=%admin%");
-    params[p.slice(0, eq)] = p.slice(eq + 1);
+    const name = p.slice(0, eq);
+    // The first value would be dropped without a word (review): a parameter has one value.
+    if (Object.hasOwn(params, name))
+      fail(
+        `--param ${name} is given twice (${JSON.stringify(params[name])} and ${JSON.stringify(p.slice(eq + 1))})`,
+        "A parameter has one value: give it once.",
+      );
+    params[name] = p.slice(eq + 1);
   }
   return params;
 }
