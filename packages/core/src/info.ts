@@ -282,7 +282,13 @@ const ATTRIBUTE_READERS: Record<(typeof STEP_ATTRIBUTES)[number], AttributeReade
   dialect: readSqlDialect,
   log_groups(r, a) {
     const groups = parsedValue(r, a, logGroupList, "comma-separated log group names or ARNs");
-    if (groups !== undefined) r.attributes.logGroups = groups;
+    // The console and IAM policies show a log group's ARN with `:*`; Logs Insights refuses it.
+    const starred = groups?.find((g) => g.startsWith("arn:") && g.endsWith("*"));
+    if (starred !== undefined) {
+      const bare = starred.replace(/:?\*+$/, "");
+      const message = `invalid log_groups: the ARN ${starred} ends with "*", which Logs Insights refuses: write ${bare}`;
+      problem(r, a.valueOffset + a.value.indexOf(starred), "invalid-attribute", message);
+    } else if (groups !== undefined) r.attributes.logGroups = groups;
   },
   chart(r, a) {
     const chart = parseChartSpec(a.value);

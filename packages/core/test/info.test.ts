@@ -160,6 +160,12 @@ describe("step ids and attributes from the info string", () => {
       "invalid-attribute",
       'invalid log_groups "a,,b": expected comma-separated log group names or ARNs',
     ],
+    [
+      "logs-insights a log_groups=a,arn:aws:logs:us-east-1:111122223333:log-group:trail:*",
+      29,
+      "invalid-attribute",
+      'invalid log_groups: the ARN arn:aws:logs:us-east-1:111122223333:log-group:trail:* ends with "*", which Logs Insights refuses: write arn:aws:logs:us-east-1:111122223333:log-group:trail',
+    ],
     ['sql a timeout="5m', 14, "invalid-attribute", 'unterminated " in the fence info string'],
     ["sql a/b", 4, "invalid-step-id", 'invalid step id "a/b": use letters, digits, "_" and "-"'],
     [
