@@ -14,6 +14,7 @@ import {
   type Node,
   type Pair,
   parseDocument,
+  visit,
   type YAMLMap,
 } from "yaml";
 import { type DiagnosticSink, didYouMean, RULES, type Rule } from "./diagnostics.ts";
@@ -275,11 +276,34 @@ function openFrontMatter(
     const { line, col } = lineCounter.linePos(range?.[0] ?? 0);
     return { line, column: col };
   };
+  if (refuseAliases(document, pos, sink)) return undefined;
   const at: At = (node, rule, message) => {
     const p = pos(node);
     sink.error(rule, p.line, p.column, message);
   };
   return { document, pos, at };
+}
+
+/**
+ * YAML aliases (`*name`, a copy of an `&name` value) are refused, each at its place: every field
+ * is read where it is written, and a value that stands elsewhere would be told "found a value"
+ * (review). True when there was one.
+ */
+function refuseAliases(
+  document: Document,
+  pos: (node: unknown) => Position,
+  sink: DiagnosticSink,
+): boolean {
+  let found = false;
+  visit(document, {
+    Alias(_, node) {
+      const p = pos(node);
+      const message = `YAML aliases (*${node.source}) are not read in front matter: write the value out where it is used`;
+      sink.error(RULES.frontMatter, p.line, p.column, message);
+      found = true;
+    },
+  });
+  return found;
 }
 
 type FrontMatterKey = (typeof FRONT_MATTER_KEYS)[number];
