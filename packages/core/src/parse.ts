@@ -211,6 +211,7 @@ function checkFences(tree: Root, ctx: ParseContext): void {
         `unclosed code fence: add a closing ${fence.char.repeat(fence.length)} line (the block runs to the end of the ${parent === tree ? "file" : "list or quote"})`,
       );
     }
+    swallowedStep(node, fence, ctx);
     const lang = (node.lang ?? "").toLowerCase();
     if (parent !== tree && (Object.hasOwn(STEP_LANGUAGES, lang) || lang === "expect")) {
       sink.error(
@@ -221,6 +222,31 @@ function checkFences(tree: Root, ctx: ParseContext): void {
       );
     }
   });
+}
+
+/**
+ * A line inside a block that opens a step or expect block with the block's own fence (```` ```sql
+ * x ```` inside a ```` ```text ```` block whose closing line was forgotten): a fence with a
+ * language does not close a block, so that step is part of the block and never runs (review: it
+ * was silent). A longer outer fence (```` ````markdown ````) is an example on purpose.
+ */
+function swallowedStep(node: Code, fence: Fence, ctx: ParseContext): void {
+  const opening = /^ {0,3}(`{3,}|~{3,})[ \t]*([A-Za-z][\w-]*)/;
+  const lines = node.value.split("\n");
+  for (const [i, text] of lines.entries()) {
+    const m = opening.exec(text);
+    if (!m || m[1]![0] !== fence.char || m[1]!.length < fence.length) continue;
+    const lang = m[2]!.toLowerCase();
+    if (!Object.hasOwn(STEP_LANGUAGES, lang) && lang !== "expect") continue;
+    const { line } = node.position!.start;
+    ctx.sink.error(
+      RULES.unclosedFence,
+      line + 1 + i,
+      1,
+      `this ${lang} block is inside the block opened on line ${line}, which is not closed before it (a fence with a language closes nothing), so it never runs: close that block with a ${fence.char.repeat(fence.length)} line above this one`,
+    );
+    return;
+  }
 }
 
 /** The step language a block's language seems meant to be (`sq1`, `SQL-athena`), if any. */

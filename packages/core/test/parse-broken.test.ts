@@ -408,6 +408,13 @@ const CASES: Array<[file: string, line: number, column: number, rule: string, me
     "invalid YAML: nested mappings are not allowed in compact mappings",
   ],
   [
+    "fence-swallows-step.md",
+    17,
+    1,
+    "unclosed-fence",
+    "this sql block is inside the block opened on line 11, which is not closed before it (a fence with a language closes nothing), so it never runs: close that block with a ``` line above this one",
+  ],
+  [
     "yaml-alias.md",
     4,
     8,

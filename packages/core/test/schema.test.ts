@@ -97,14 +97,14 @@ describe("the front matter JSON Schema and the parser agree", () => {
       .map((f) => [`${dir}/${f}`] as const),
   );
 
-  it("judges most of the corpus (only files without a YAML mapping are left out)", () => {
+  it("judges most of the corpus (only files without a YAML mapping, or with aliases, are left out)", () => {
     const judged = corpus.filter(
       ([file]) => verdicts(readFileSync(path.join(fixtures, file), "utf8")) !== undefined,
     );
     const rejected = judged.filter(
       ([file]) => !verdicts(readFileSync(path.join(fixtures, file), "utf8"))!.schema,
     );
-    expect(corpus.length - judged.length).toBe(5);
+    expect(corpus.length - judged.length).toBe(6);
     expect(rejected.length).toBeGreaterThanOrEqual(20);
   });
 
