@@ -245,6 +245,8 @@ interface StepContext {
   options: RunOptions;
   reporter: RunReporter | undefined;
   rowSink: RowSink | undefined;
+  /** The runbook's file, as the run was given it (positions in errors name it). */
+  file: string;
 }
 
 /** What every report of a step starts with, whatever its outcome (`startedAt` when it ran). */
@@ -304,7 +306,7 @@ async function runStep(step: Step, engineName: string, ctx: StepContext): Promis
       warnings: [...(step.warnings ?? [])],
       error: deadline.cancelled
         ? cancelledError(options.signal?.reason)
-        : stepError(e, step, engineName, deadline, timeoutMs, options.mask),
+        : inFile(stepError(e, step, engineName, deadline, timeoutMs, options.mask), e, step, ctx),
     };
   } finally {
     deadline.dispose();
@@ -362,6 +364,35 @@ function incompleteOutcome(
     return { ...report, status: "errored", error };
   }
   return report;
+}
+
+/** Errors the engines find in a query before running it, at a line and column of its text. */
+const QUERY_POSITION_CODES = new Set([
+  "sql-invalid",
+  "sql-refused",
+  "insights-syntax",
+  "insights-field",
+  "insights-param",
+  "insights-unsupported",
+]);
+
+/**
+ * An error the engine placed in the step's query (`details.line`/`column`) placed in the file
+ * instead, as `check` places it: `runbooks/x.md:12:20: ...`, not `line 4:20: ...`, which a
+ * reader of a report would look for in the front matter (review).
+ */
+function inFile(info: ErrorInfo, e: unknown, step: Step, ctx: StepContext): ErrorInfo {
+  const details = isRunMdError(e) ? e.details : undefined;
+  const line = details?.line;
+  const column = details?.column;
+  if (
+    !QUERY_POSITION_CODES.has(info.code) ||
+    typeof line !== "number" ||
+    typeof column !== "number"
+  )
+    return info;
+  const at = `${ctx.file}:${step.queryLine + line - 1}:${column}: `;
+  return { ...info, message: at + info.message.replace(/^line \d+:\d+: /, "") };
 }
 
 /** Why a step's query failed: its timeout, or what the engine threw. */
@@ -480,6 +511,7 @@ export async function runRunbook(
         options,
         reporter,
         rowSink: effects.rowSink?.(step),
+        file: runbook.path,
       });
     } catch (e) {
       report = {

@@ -134,6 +134,26 @@ describe("choosing a step's engine", () => {
   });
 });
 
+describe("an error the engine found in a step's query", () => {
+  it("is placed in the runbook's file, as check places it, not in the query's text (review)", async () => {
+    const at = (line: number, column: number) => ({ details: { line, column } });
+    const e = engines({
+      first: new RunMdError("sql-invalid", "line 1:8: unknown function x()", at(1, 8)),
+      second: new RunMdError("insights-field", 'no field "eventname"', at(1, 8)),
+      third: new RunMdError("engine-error", "line 1:1: the engine's own", at(1, 1)),
+    });
+    const rb = runbook();
+    const report = await runRunbook(rb, opts(), e);
+    const [first, second] = rb.steps as [{ queryLine: number }, { queryLine: number }];
+    expect(report.steps.map((s) => s.error?.message)).toEqual([
+      `runbooks/t.md:${first.queryLine}:8: unknown function x()`,
+      `runbooks/t.md:${second.queryLine}:8: no field "eventname"`,
+      "line 1:1: the engine's own",
+    ]);
+    expect(first.queryLine).toBe(19); // the line after "```sql first"
+  });
+});
+
 describe("running a runbook", () => {
   it("runs steps in order with parameters, built-ins and the window, and takes the worst status", async () => {
     const e = engines({ first: { rows: [[1]] }, second: { rows: [[1]] }, third: { rows: [[1]] } });
