@@ -144,6 +144,15 @@ function describe(token: Token, commented: boolean): string {
   return `"${token.text}"`;
 }
 
+/** A `{{name}}` where a check wants a value: said as such (review: "expected a number, found {"). */
+function refuseParameter(token: { col: number; text: string }): void {
+  if (!token.text.startsWith("{")) return;
+  throw new SyntaxProblem(
+    token.col,
+    "a parameter ({{name}}) cannot be used in an expect block: compare with it in the query (HAVING count(*) > {{max_logins}}) and check the rows it returns (rows == 0)",
+  );
+}
+
 class Parser extends TokenCursor<Token> {
   constructor(
     tokens: Token[],
@@ -296,7 +305,10 @@ class Parser extends TokenCursor<Token> {
   /** A number: its double, and its text as written when the double does not hold it exactly. */
   private parseNumber(): { value: number; text: string; exact?: string } {
     const token = this.next();
-    if (token.kind !== "number") return this.fail(token, "a number");
+    if (token.kind !== "number") {
+      refuseParameter(token);
+      return this.fail(token, "a number");
+    }
     if (exactOfText(token.text) === undefined) {
       throw new SyntaxProblem(token.col, `the number ${token.text} is out of range`);
     }
@@ -328,12 +340,7 @@ class Parser extends TokenCursor<Token> {
         `expected a value, found ${token.text} (strings take single quotes: '${token.value}')`,
       );
     }
-    if (token.text.startsWith("{")) {
-      throw new SyntaxProblem(
-        token.col,
-        "a parameter ({{name}}) cannot be used in an expect block: compare with it in the query (HAVING count(*) > {{max_logins}}) and check the rows it returns (rows == 0)",
-      );
-    }
+    refuseParameter(token);
     return this.fail(token, "a value (a number, a 'string', true, false or null)");
   }
 

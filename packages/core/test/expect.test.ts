@@ -150,6 +150,16 @@ describe("expect blocks: malformed checks point at the offending token", () => {
     ],
     ["rows == # zero", 9, "expected a number, found the comment"],
     ["rows == 'a'", 9, "expected a number, found the string 'a'"],
+    [
+      "max(calls) < {{n}}",
+      14,
+      "a parameter ({{name}}) cannot be used in an expect block: compare with it in the query (HAVING count(*) > {{max_logins}}) and check the rows it returns (rows == 0)",
+    ],
+    [
+      "rows between 1 and {{n}}",
+      20,
+      "a parameter ({{name}}) cannot be used in an expect block: compare with it in the query (HAVING count(*) > {{max_logins}}) and check the rows it returns (rows == 0)",
+    ],
     ["max(calls < 5", 11, 'expected ")", found "<"'],
     ["max calls < 5", 5, 'expected "(" after "max", found "calls"'],
     ["count(*) > 1", 7, 'expected a column name, found "*" (use "rows" to count the rows)'],

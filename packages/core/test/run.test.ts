@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Engine, QueryRequest, QueryResult } from "../src/engine.ts";
 import { RunMdError } from "../src/errors.ts";
+import type { Step } from "../src/model.ts";
 import { parseRunbook } from "../src/parse.ts";
 import {
   chooseEngine,
@@ -144,7 +145,7 @@ describe("an error the engine found in a step's query", () => {
     });
     const rb = runbook();
     const report = await runRunbook(rb, opts(), e);
-    const [first, second] = rb.steps as [{ queryLine: number }, { queryLine: number }];
+    const [first, second] = rb.steps as [Step, Step];
     expect(report.steps.map((s) => s.error?.message)).toEqual([
       `runbooks/t.md:${first.queryLine}:8: unknown function x()`,
       `runbooks/t.md:${second.queryLine}:8: no field "eventname"`,
