@@ -31,6 +31,20 @@ const CASES: Case[] = [
     'syntax error at "WHER" (did you mean "WHERE"?)',
   ],
   [
+    "SELECT eventname FROM cloudtrail_logs WHERE eventname = {a}",
+    1,
+    57,
+    "sql-syntax",
+    'syntax error at "{": a parameter is written with two braces, {{name}}',
+  ],
+  [
+    "SELECT eventname FROM cloudtrail_logs WHERE eventname = 'a' }",
+    1,
+    61,
+    "sql-syntax",
+    "syntax error at \"}\": '}' is not valid at this position",
+  ],
+  [
     "SELECT count(*) AS n FROM cloudtrail_log",
     1,
     27,

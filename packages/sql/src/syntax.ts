@@ -260,7 +260,9 @@ function syntaxProblem(
       ? `syntax error at "${text}" (did you mean "${typo}"?)`
       : token === null || token.type === -1
         ? "syntax error: the query ends too early"
-        : `syntax error at "${text}": ${error.message}`;
+        : text.startsWith("{")
+          ? `syntax error at "${text}": a parameter is written with two braces, {{name}}`
+          : `syntax error at "${text}": ${/\w/.test(error.message) ? error.message : `'${text}' is not valid at this position`}`;
   return {
     line: error.line,
     column: error.column,
