@@ -217,8 +217,9 @@ export class AthenaEngine implements Engine {
         `the query scanned ${formatBytes(scanned)}, over the step's budget of ${formatBytes(budget)}: it finished before it could be stopped (a workgroup's per-query data limit stops a query on Athena's side)`,
       );
     }
-    const probe = prepared.scopedReferences > 0 ? await this.windowWithoutEvents(req, scanned) : {};
-    const { noEvents, probeBytes } = probe;
+    // Every step, as on the local engine: one that reads no CloudTrail (`SELECT 1`) over a window
+    // without events is no data there too (review: the engines disagreed).
+    const { noEvents, probeBytes } = await this.windowWithoutEvents(req, scanned);
     return {
       ...result,
       ...(noEvents === undefined ? {} : { noEvents }),
