@@ -385,10 +385,12 @@ function inFile(info: ErrorInfo, e: unknown, step: Step, ctx: StepContext): Erro
   const details = isRunMdError(e) ? e.details : undefined;
   const line = details?.line;
   const column = details?.column;
+  // A position in the query as sent (parameters filled in, by the service) is none in the file.
   if (
     !QUERY_POSITION_CODES.has(info.code) ||
     typeof line !== "number" ||
-    typeof column !== "number"
+    typeof column !== "number" ||
+    details?.sent === true
   )
     return info;
   const at = `${ctx.file}:${step.queryLine + line - 1}:${column}: `;

@@ -141,7 +141,10 @@ describe("an error the engine found in a step's query", () => {
     const e = engines({
       first: new RunMdError("sql-invalid", "line 1:8: unknown function x()", at(1, 8)),
       second: new RunMdError("insights-field", 'no field "eventname"', at(1, 8)),
-      third: new RunMdError("engine-error", "line 1:1: the engine's own", at(1, 1)),
+      // A position in the query as the service got it (parameters filled in) stays as it is.
+      third: new RunMdError("insights-syntax", "at line 1, column 1: as sent", {
+        details: { line: 1, column: 1, sent: true },
+      }),
     });
     const rb = runbook();
     const report = await runRunbook(rb, opts(), e);
@@ -149,7 +152,7 @@ describe("an error the engine found in a step's query", () => {
     expect(report.steps.map((s) => s.error?.message)).toEqual([
       `runbooks/t.md:${first.queryLine}:8: unknown function x()`,
       `runbooks/t.md:${second.queryLine}:8: no field "eventname"`,
-      "line 1:1: the engine's own",
+      "at line 1, column 1: as sent",
     ]);
     expect(first.queryLine).toBe(19); // the line after "```sql first"
   });

@@ -418,7 +418,8 @@ class CloudWatchLogsEngine implements LogsEngine {
       `Logs Insights rejected the query at line ${line}, column ${column}: ${message}${detail}`,
       {
         hint: "Positions count in the query as sent, after {{parameters}} were filled in.",
-        details: { line, column, offset, endOffset: compile?.location?.endCharOffset },
+        // In the query as sent (`sent`): not placed in the runbook's file by the runner.
+        details: { line, column, offset, endOffset: compile?.location?.endCharOffset, sent: true },
         cause: e,
       },
     );
