@@ -20,29 +20,45 @@ const RE2_REFUSES: [RegExp, string][] = [
   [/^\\k</, "named backreferences (\\k<name>)"],
 ];
 
-/** The first construct of `pattern` that RE2 refuses, by its description. */
-function re2Refusal(pattern: string): string | undefined {
+/** A place in a regular expression: an escape (`\\x`, in a class or not) or a character outside classes. */
+export interface RegexPlace {
+  at: number;
+  escape: boolean;
+  inClass: boolean;
+}
+
+/**
+ * The escapes and the characters outside character classes of a pattern, in order: what a reader
+ * of its groups and constructs looks at (a `(` in `[(]` or after `\\` opens nothing). A `]` first
+ * in a class (`[]a]`, `[^]a]`) is a character of it, as in RE2.
+ */
+export function* regexPlaces(pattern: string): Generator<RegexPlace> {
   let inClass = false;
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i];
-    if (c === "\\" && inClass) {
-      if (BACKREFERENCE.test(pattern.slice(i, i + 3))) return "backreferences such as \\1";
+    if (c === "\\") {
+      yield { at: i, escape: true, inClass };
       i++;
-      continue;
-    }
-    if (inClass) {
+    } else if (inClass) {
       if (c === "]") inClass = false;
-      continue;
-    }
-    if (c === "[") {
+    } else if (c === "[") {
       inClass = true;
+      if (pattern[i + 1] === "^") i++;
       if (pattern[i + 1] === "]") i++;
+    } else yield { at: i, escape: false, inClass: false };
+  }
+}
+
+/** The first construct of `pattern` that RE2 refuses, by its description. */
+function re2Refusal(pattern: string): string | undefined {
+  for (const { at, escape, inClass } of regexPlaces(pattern)) {
+    const rest = pattern.slice(at, at + 4);
+    if (escape && inClass) {
+      if (BACKREFERENCE.test(rest)) return "backreferences such as \\1";
       continue;
     }
-    const rest = pattern.slice(i, i + 4);
     const refused = RE2_REFUSES.find(([re]) => re.test(rest));
     if (refused) return refused[1];
-    if (c === "\\") i++;
   }
   return undefined;
 }

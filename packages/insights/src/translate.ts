@@ -20,6 +20,7 @@ import { InsightsSyntaxError, InsightsUnsupportedError } from "./errors.ts";
 import { lookupFunction } from "./functions.ts";
 import { renderInsightsQuery } from "./literal.ts";
 import { parseInsights } from "./parser.ts";
+import { regexPlaces } from "./regex.ts";
 
 /**
  * Translation of a Logs Insights query to one DuckDB SELECT over a relation of CloudWatch-style
@@ -593,27 +594,13 @@ function globToRegex(glob: string): { regex: string; groups: number[] } {
 function regexGroups(pattern: string, names: string[]): { regex: string; groups: number[] } {
   const index = new Map<string, number>();
   let n = 0;
-  let inClass = false;
-  for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern[i];
-    if (ch === "\\") {
-      i++;
-      continue;
-    }
-    if (inClass) {
-      if (ch === "]") inClass = false;
-      continue;
-    }
-    if (ch === "[") {
-      inClass = true;
-      continue;
-    }
-    if (ch !== "(") continue;
-    if (pattern[i + 1] !== "?") {
+  for (const { at, escape } of regexPlaces(pattern)) {
+    if (escape || pattern[at] !== "(") continue;
+    if (pattern[at + 1] !== "?") {
       n++;
       continue;
     }
-    const named = /^\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/.exec(pattern.slice(i));
+    const named = /^\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/.exec(pattern.slice(at));
     if (named) {
       n++;
       index.set(named[1]!, n);
