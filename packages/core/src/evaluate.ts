@@ -341,9 +341,19 @@ class RunningExtremes {
 function metricAccumulator(
   m: Metric,
   columns: ColumnInfo[],
-): { add(row: JsonValue[]): void; value(rowCount: number): MetricValue; rounded(): boolean } {
+): {
+  add(row: JsonValue[]): void;
+  value(rowCount: number): MetricValue;
+  rounded(): boolean;
+  allNull(rowCount: number): boolean;
+} {
   if (m.kind === "rows")
-    return { add() {}, value: (rowCount) => exactOf(rowCount), rounded: () => false };
+    return {
+      add() {},
+      value: (rowCount) => exactOf(rowCount),
+      rounded: () => false,
+      allNull: () => false,
+    };
   const i = columnIndex(columns, m.column);
   let n = 0;
   const distinct = new Set<string>();
@@ -365,19 +375,21 @@ function metricAccumulator(
     }
     if (m.kind === "min" || m.kind === "max") extremes.add(v);
   };
-  const value = (rowCount: number): MetricValue => {
+  const value = (): MetricValue => {
     if (m.kind === "count") return exactOf(n);
     if (m.kind === "distinct") return exactOf(distinct.size);
-    // 0 on an empty result (the spec); rows whose every value is null have no sum, as no
-    // average: a misspelt JSON path must not hold `sum(bytes) < 1000000` forever (review).
-    if (m.kind === "sum") return n === 0 && rowCount > 0 ? undefined : sum.sum();
+    // 0 on an empty result (the spec), and over rows whose every value is null, as SQL's
+    // `sum(CASE WHEN ... THEN 1 END)` is with nothing to count; the message says so (`allNull`).
+    if (m.kind === "sum") return sum.sum();
     if (m.kind === "avg") return sum.avg();
     return n === 0 ? undefined : extremes.value(m.kind);
   };
   // A double metric is compared with the check's number as a double: exactly, 2^53 + 1 would
   // be above an average of one value 2^53 + 1 that the double holds as 2^53.
   const rounded = () => m.kind === "avg" || (m.kind === "sum" && sum.rounded);
-  return { add, value, rounded };
+  /** Rows, and no value in the column: a sum of nothing (said in the check's message). */
+  const allNull = (rowCount: number) => m.kind === "sum" && n === 0 && rowCount > 0;
+  return { add, value, rounded, allNull };
 }
 
 type CheckBase = Pick<CheckOutcome, "check" | "label" | "line" | "warn">;
@@ -446,11 +458,15 @@ function metricCheck(check: MetricCheck, columns: ColumnInfo[], base: CheckBase)
         );
       }
       const actual = exactJson(v);
+      // A sum of nothing holds `< 50`: the message says why, for the misspelt field it may be.
+      const nulls = metric.allNull(rowCount)
+        ? ` (${check.metric.kind === "rows" ? "" : check.metric.column} is null in all ${rowCount} rows: nothing to add up, or a misspelt field or JSON path)`
+        : "";
       return {
         ...base,
         holds: metricHolds(check, v, metric.rounded()),
         actual,
-        message: `${name} = ${actual}, expected ${expectedText(check)}`,
+        message: `${name} = ${actual}, expected ${expectedText(check)}${nulls}`,
       };
     },
   };

@@ -24,6 +24,7 @@ import {
   type ColumnInfo,
   type Engine,
   formatBytes,
+  isRunMdError,
   type JsonValue,
   pollDelays,
   type QueryRequest,
@@ -152,6 +153,25 @@ export function hintFor(reason: string): string {
     return "Athena refused an execution parameter: check the parameter values and their declared types.";
   }
   return "See the reason above; the query execution id is in the step's statistics.";
+}
+
+/**
+ * The step's error when the window's probe failed (its query stopped by the step's budget, or
+ * failed past its resubmits): without it the step cannot tell an empty window from a quiet one,
+ * so it does not pass. The message says it was the probe, not the step's query (review).
+ */
+function probeFailed(e: unknown): unknown {
+  if (!isRunMdError(e) || e.code === "cancelled") return e;
+  return new RunMdError(
+    e.code,
+    `the check that the step's window holds events (SELECT 1 AS present FROM the window LIMIT 1) failed, after the step's own query succeeded: ${e.message}`,
+    {
+      ...(e.hint === undefined ? {} : { hint: e.hint }),
+      retryable: e.retryable,
+      details: { ...e.details, windowProbe: true },
+      cause: e,
+    },
+  );
 }
 
 /** How many windows with events an engine remembers (a server's engine sees many). */
@@ -328,9 +348,14 @@ export class AthenaEngine implements Engine {
     // The probe's states are not the step's progress.
     const quiet: QueryRequest = { ...req };
     delete quiet.onProgress;
-    const outcome = await this.runOnce(quiet, probe.sql, probe.executionParameters);
-    if (!outcome.ok) throw outcome.error;
-    const { rows, stats } = await this.readResults(outcome.execution, quiet);
+    let execution: QueryExecution;
+    try {
+      // Resubmitted on a retryable failure, as the step's query is; held to the step's budget.
+      ({ execution } = await this.runWithResubmits(quiet, probe));
+    } catch (e) {
+      throw probeFailed(e);
+    }
+    const { rows, stats } = await this.readResults(execution, quiet);
     const probeBytes = Number(stats.dataScannedBytes ?? 0);
     if (rows.length > 0) {
       if (this.windowsWithEvents.size >= WINDOWS_REMEMBERED) this.windowsWithEvents.clear();

@@ -100,6 +100,71 @@ describe("a window without partitions on Athena", () => {
     expect(second.stats.costUsd).toBeCloseTo(min, 12);
   });
 
+  it("resubmits a window probe that failed with a retryable error, as the step's query (review)", async () => {
+    const slow = {
+      reason: "HIVE_CURSOR_ERROR: Please reduce your request rate. SlowDown",
+      category: 1 as const,
+      retryable: true,
+    };
+    // The step's query succeeds (no failure for the first query), the probe fails once.
+    emulator.faults.athena = { failures: [undefined as never, slow] };
+    const window = {
+      start: new Date("2026-11-24T01:00:00Z"),
+      end: new Date("2026-11-24T02:00:00Z"),
+    };
+    try {
+      const before = probes();
+      const r = await engine.query(request("SELECT count(*) AS n FROM cloudtrail_logs", window));
+      expect(r.rows).toEqual([[1]]);
+      expect(r.noEvents).toBeUndefined();
+      expect(probes()).toBe(before + 2);
+    } finally {
+      emulator.faults.athena = {};
+    }
+  });
+
+  it("names the probe when the step's budget stops it, not the step's query (review)", async () => {
+    const MB = 1024 * 1024;
+    // The step's query scans 1 MB a poll; the probe, reading partitions the step's filter prunes,
+    // 400 MB a poll (the emulator reads its faults per query: a getter counts the queries).
+    let query = 0;
+    const perQuery = [
+      { polls: 2, bytes: MB },
+      { polls: 3, bytes: 400 * MB },
+    ];
+    emulator.faults.athena = {
+      get runningPolls() {
+        return perQuery[query]?.polls ?? 0;
+      },
+      get scannedBytesPerRunningPoll() {
+        return perQuery[query++]?.bytes ?? 0;
+      },
+    };
+    const window = {
+      start: new Date("2026-11-24T03:00:00Z"),
+      end: new Date("2026-11-24T04:00:00Z"),
+    };
+    try {
+      const sql = "SELECT count(*) AS n FROM cloudtrail_logs WHERE region = 'us-east-1'";
+      const err = await engine
+        .query(
+          queryRequest("sql", sql, window, {
+            attributes: { optional: false, maxScanBytes: 500 * MB },
+          }),
+        )
+        .then(
+          () => undefined,
+          (e: { code: string; message: string }) => e,
+        );
+      expect(err?.code).toBe("scan-budget-exceeded");
+      expect(err?.message).toMatch(
+        /^the check that the step's window holds events \(SELECT 1 AS present FROM the window LIMIT 1\) failed, after the step's own query succeeded: Athena query \S+ was stopped after scanning/,
+      );
+    } finally {
+      emulator.faults.athena = {};
+    }
+  });
+
   it("is a window after a day's last event too, though its partition is scanned (review: a stopped trail passed)", async () => {
     const r = await engine.query(request("SELECT count(*) AS n FROM cloudtrail_logs", BETWEEN));
     expect(r.rows).toEqual([[0]]);
