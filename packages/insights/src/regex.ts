@@ -23,7 +23,7 @@ const RE2_REFUSES: [RegExp, string][] = [
 /** A place in a regular expression: an escape (`\\x`, in a class or not) or a character outside classes. */
 export interface RegexPlace {
   at: number;
-  escape: boolean;
+  escaped: boolean;
   inClass: boolean;
 }
 
@@ -37,7 +37,7 @@ export function* regexPlaces(pattern: string): Generator<RegexPlace> {
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i];
     if (c === "\\") {
-      yield { at: i, escape: true, inClass };
+      yield { at: i, escaped: true, inClass };
       i++;
     } else if (inClass) {
       if (c === "]") inClass = false;
@@ -45,15 +45,15 @@ export function* regexPlaces(pattern: string): Generator<RegexPlace> {
       inClass = true;
       if (pattern[i + 1] === "^") i++;
       if (pattern[i + 1] === "]") i++;
-    } else yield { at: i, escape: false, inClass: false };
+    } else yield { at: i, escaped: false, inClass: false };
   }
 }
 
 /** The first construct of `pattern` that RE2 refuses, by its description. */
 function re2Refusal(pattern: string): string | undefined {
-  for (const { at, escape, inClass } of regexPlaces(pattern)) {
+  for (const { at, escaped, inClass } of regexPlaces(pattern)) {
     const rest = pattern.slice(at, at + 4);
-    if (escape && inClass) {
+    if (escaped && inClass) {
       if (BACKREFERENCE.test(rest)) return "backreferences such as \\1";
       continue;
     }

@@ -594,8 +594,8 @@ function globToRegex(glob: string): { regex: string; groups: number[] } {
 function regexGroups(pattern: string, names: string[]): { regex: string; groups: number[] } {
   const index = new Map<string, number>();
   let n = 0;
-  for (const { at, escape } of regexPlaces(pattern)) {
-    if (escape || pattern[at] !== "(") continue;
+  for (const { at, escaped } of regexPlaces(pattern)) {
+    if (escaped || pattern[at] !== "(") continue;
     if (pattern[at + 1] !== "?") {
       n++;
       continue;
