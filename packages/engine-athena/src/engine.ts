@@ -162,16 +162,8 @@ export function hintFor(reason: string): string {
  */
 function probeFailed(e: unknown): unknown {
   if (!isRunMdError(e) || e.code === "cancelled") return e;
-  return new RunMdError(
-    e.code,
-    `the check that the step's window holds events (SELECT 1 AS present FROM the window LIMIT 1) failed, after the step's own query succeeded: ${e.message}`,
-    {
-      ...(e.hint === undefined ? {} : { hint: e.hint }),
-      retryable: e.retryable,
-      details: { ...e.details, windowProbe: true },
-      cause: e,
-    },
-  );
+  e.message = `the check that the step's window holds events (SELECT 1 AS present FROM the window LIMIT 1) failed, after the step's own query succeeded: ${e.message}`;
+  return e;
 }
 
 /** How many windows with events an engine remembers (a server's engine sees many). */
