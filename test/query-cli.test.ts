@@ -178,6 +178,14 @@ describe("run-md query: answers in every format", { timeout: 180_000 }, () => {
     expect(countsOf(rows.map((o) => [o.eventName, o.n]))).toEqual(truth);
   });
 
+  it("places an engine's error at the query's own line (review: it named the runbook written around it)", async () => {
+    const r = await query(["--insights", "fields eventName\n| fields @ingestionTime"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      "error insights-unsupported: <query>:2:10: @ingestionTime is not available",
+    );
+  });
+
   it("reads the query from standard input and binds --param as a step's parameter", async () => {
     const r = await query(
       ["--param", "name=AssumeRole", "--param", "least:integer=1", "--format", "csv"],

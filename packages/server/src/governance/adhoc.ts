@@ -71,6 +71,10 @@ export function adhocRunbook(q: QueryBody): Runbook {
       code: d?.rule ?? "invalid-query",
     });
   }
-  for (const s of parsed.runbook.steps) s.attributes.allowEmpty = true;
+  for (const s of parsed.runbook.steps) {
+    s.attributes.allowEmpty = true;
+    // An engine's error at a line of the query names that line of the query as sent to us.
+    s.queryLine = 1;
+  }
   return parsed.runbook;
 }
