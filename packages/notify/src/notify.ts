@@ -155,8 +155,6 @@ interface Plan {
   /** Those of `keys` that are investigations (`subject.investigation`). */
   investigations: Set<string>;
   alerts: Alert[];
-  /** For a missed alert sent again (`only`): the targets that had it already. */
-  toldBefore: Map<string, string[]>;
   problems: string[];
 }
 
@@ -172,7 +170,6 @@ async function plan(
   const keys: string[] = [];
   const investigations = new Set<string>();
   const alerts: Alert[] = [];
-  const toldBefore = new Map<string, string[]>();
   for (const { startedAt, ...subject } of worstPerKey(runs, config.siteUrl)) {
     const key = alertKey(subject);
     keys.push(key);
@@ -192,15 +189,10 @@ async function plan(
       // Nothing new, but some targets missed the last alert: they get the news now, and so does
       // a target that was not told it under its present identity (renamed, re-addressed).
       const news = next.failing ? "failing" : "recovered";
-      const only = untoldNow(before, config);
-      alerts.push({ kind: news, ...subject, since, only });
-      toldBefore.set(
-        key,
-        config.targets.map(idOf).filter((id) => !only.includes(id)),
-      );
+      alerts.push({ kind: news, ...subject, since, only: untoldNow(before, config) });
     }
   }
-  return { file, state, keys, investigations, alerts, toldBefore, problems };
+  return { file, state, keys, investigations, alerts, problems };
 }
 
 /**
@@ -219,9 +211,9 @@ function settle(p: Plan, config: NotifyConfig, deliveries: Delivery[]): void {
     delete entry.told;
     if (missed.length > 0) {
       entry.untold = missed;
-      // Those told before (`only` alerts go to the rest) and now.
-      const told = wanting.filter((id) => !failed.has(id));
-      entry.told = [...new Set([...(p.toldBefore.get(alertKey(a)) ?? []), ...told])];
+      // Every other configured target: it had the news, or did not want this alert (a pager
+      // without reminders was told of the failure already: review, it was paged again).
+      entry.told = config.targets.map(idOf).filter((id) => !missed.includes(id));
     }
   }
   for (const key of p.investigations) {

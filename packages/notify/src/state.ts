@@ -22,10 +22,11 @@ export interface RunbookState {
    */
   untold?: string[];
   /**
-   * With `untold`: the targets that did get that alert. At the next run the news goes to every
-   * target that wants it and is not among them: one that missed it, and one whose identity
-   * changed since (a Slack webhook whose literal URL was fixed is a new target id, and its old
-   * self is among the untold). Absent in states written before: `untold` alone is told.
+   * With `untold`: the other targets configured then (they had that alert, or did not want it).
+   * At the next run the news goes to every target that wants it and is not among them: one that
+   * missed it, and one whose identity changed since (a Slack webhook whose literal URL was fixed
+   * is a new target id, and its old self is among the untold). Absent in states written before:
+   * `untold` alone is told.
    */
   told?: string[];
 }

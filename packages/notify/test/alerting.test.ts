@@ -268,6 +268,53 @@ describe("alerting on change", () => {
     chat.received.length = 0;
   });
 
+  it("a target that misses a reminder gets it; one that takes no reminders is not paged again (review)", async () => {
+    const reportsDir = await mkdtemp(path.join(tmpdir(), "run-md-alerting-"));
+    let chatUp = true;
+    const flaky = await startReceiver((_r, res) => res.writeHead(chatUp ? 200 : 503).end("x"));
+    const quiet = await startReceiver();
+    try {
+      const cfg = parseNotifyConfig(
+        {
+          reminder: "1h",
+          retry: { attempts: 1, backoffMs: 1 },
+          targets: [
+            { type: "slack", name: "chat", url: flaky.url },
+            {
+              type: "webhook",
+              name: "pager",
+              url: quiet.url,
+              secret: "s3cret",
+              on: ["failed", "errored", "recovered"],
+            },
+          ],
+        },
+        "run-md.config.yaml",
+      );
+      const hour = (h: number) => new Date(Date.UTC(2026, 10, 24, 0, h * 60));
+      const run = (h: number) =>
+        notify(
+          [{ report: report("audit-iam", "failed", { startedAt: hour(h).toISOString() }) }],
+          cfg,
+          { reportsDir, now: hour(h) },
+        );
+      const okOf = (r: Awaited<ReturnType<typeof run>>) =>
+        r.deliveries.map((d) => [d.target, d.ok]);
+      expect(okOf(await run(0))).toEqual([
+        ["chat", true],
+        ["pager", true],
+      ]);
+      chatUp = false;
+      expect(okOf(await run(2))).toEqual([["chat", false]]); // the reminder, chat down
+      chatUp = true;
+      expect(okOf(await run(2.5))).toEqual([["chat", true]]);
+      expect(quiet.received).toHaveLength(1);
+    } finally {
+      await flaky.close();
+      await quiet.close();
+    }
+  });
+
   it("a missed alert sent again that fails again is not sent to those who had it", async () => {
     const reportsDir = await mkdtemp(path.join(tmpdir(), "run-md-alerting-"));
     const dead = await deadUrl();
