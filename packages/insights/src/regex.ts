@@ -4,8 +4,16 @@
  * errors, accepts them. A pattern either refuses is refused at `check`, not when a step runs.
  */
 
-/** RE2's inline flags (`(?i)`), which JavaScript does not have. */
-const INLINE_FLAGS = /\(\?[imsU]+(?:-[imsU]+)?\)/g;
+/** RE2's flags set or cleared from here on (`(?i)`, `(?-i)`, `(?is-U)`): JavaScript has none. */
+const INLINE_FLAGS = /\(\?[imsU]*(?:-[imsU]*)?\)/g;
+/** RE2's flags for a group (`(?i:...)`): read by JavaScript as the plain group `(?:...)`. */
+const GROUP_FLAGS = /\(\?[imsU]*(?:-[imsU]*)?:/g;
+/**
+ * A letter escape RE2 refuses, in a class or not (JavaScript reads `\Z` as Z, `\u0041` as A):
+ * RE2 knows only `\a \f \t \n \r \v \x \d \D \s \S \w \W \b \B \A \z \p \P \Q \E \C`.
+ */
+const LETTER_ESCAPE = /^\\([A-Za-z])/;
+const RE2_LETTERS = new Set("aftnrvxdDsSwWbBAzpPQEC");
 
 /**
  * A backreference, which RE2 refuses in a class too: `\1` to `\7` alone (RE2 reads `\12` as an
@@ -53,6 +61,10 @@ export function* regexPlaces(pattern: string): Generator<RegexPlace> {
 function re2Refusal(pattern: string): string | undefined {
   for (const { at, escaped, inClass } of regexPlaces(pattern)) {
     const rest = pattern.slice(at, at + 4);
+    const letter = escaped ? LETTER_ESCAPE.exec(rest)?.[1] : undefined;
+    if (letter !== undefined && letter !== "k" && !RE2_LETTERS.has(letter)) {
+      return `\\${letter} escape (${ESCAPE_INSTEAD[letter] ?? "write the character itself, or a class"})`;
+    }
     if (escaped && inClass) {
       if (BACKREFERENCE.test(rest)) return "backreferences such as \\1";
       continue;
@@ -63,12 +75,25 @@ function re2Refusal(pattern: string): string | undefined {
   return undefined;
 }
 
+/** What to write instead of an escape RE2 lacks. */
+const ESCAPE_INSTEAD: Record<string, string> = {
+  u: "write \\x{41} for a code point",
+  Z: "write \\z, or $",
+  c: "write \\x01 for a control character",
+  e: "write \\x1b",
+};
+
 /** Why a regular expression cannot run (a syntax error, or what RE2 lacks), or undefined. */
 export function regexProblem(pattern: string): string | undefined {
   const refused = re2Refusal(pattern);
   if (refused) return `RE2, the engines' regular expressions, has no ${refused}`;
   try {
-    new RegExp(pattern.replace(/\(\?P</g, "(?<").replace(INLINE_FLAGS, ""));
+    new RegExp(
+      pattern
+        .replace(/\(\?P</g, "(?<")
+        .replace(INLINE_FLAGS, "")
+        .replace(GROUP_FLAGS, "(?:"),
+    );
     return undefined;
   } catch (e) {
     return (e as Error).message.replace(/^Invalid regular expression: /, "");

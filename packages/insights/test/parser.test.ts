@@ -359,6 +359,13 @@ const MALFORMED: Array<[string, number, number, string]> = [
   ["filter userAgent like /(a)\\1/", 1, 23, "has no backreferences"],
   ["parse @message /(?<n>a)\\k<n>/", 1, 16, "has no named backreferences"],
   ["filter userAgent like /[\\]\\1]/", 1, 23, "has no backreferences"],
+  ["filter eventName like /Login\\Z/", 1, 23, "has no \\Z escape (write \\z, or $)"],
+  [
+    "filter eventName like /Console\\u004cogin/",
+    1,
+    23,
+    "has no \\u escape (write \\x{41} for a code point)",
+  ],
   ["unnest resources", 1, 1, 'the "unnest" command is not supported'],
   [
     "filter eventName = 'x'\nfields eventName",
@@ -373,12 +380,21 @@ const MALFORMED: Array<[string, number, number, string]> = [
 ];
 
 describe("regular expressions RE2 reads", () => {
-  test.each(["[(?!]x", "\\(\\?!x", "(?i)denied", "a(?i)b", "(?P<n>x)", "[\\]x]", "a\\12"])(
-    "/%s/ is accepted",
-    (re) => {
-      expect(() => parseInsights(`filter errorCode like /${re}/`)).not.toThrow();
-    },
-  );
+  test.each([
+    "[(?!]x",
+    "\\(\\?!x",
+    "(?i)denied",
+    "a(?i)b",
+    "(?P<n>x)",
+    "[\\]x]",
+    "a\\12",
+    "(?i:console)Login",
+    "Console(?-i)Login",
+    "(?i-s:a)",
+    "\\Qa.b\\E",
+  ])("/%s/ is accepted", (re) => {
+    expect(() => parseInsights(`filter errorCode like /${re}/`)).not.toThrow();
+  });
 });
 
 describe("malformed queries", () => {
