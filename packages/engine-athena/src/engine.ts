@@ -166,6 +166,12 @@ function probeFailed(e: unknown): unknown {
   return e;
 }
 
+/**
+ * How long after its end a window's answer "no events" is kept: CloudTrail delivers within
+ * minutes, rarely hours, never a day late.
+ */
+const SETTLED_MS = 86_400_000;
+
 /** How many windows with events an engine remembers (a server's engine sees many). */
 const WINDOWS_REMEMBERED = 256;
 
@@ -177,6 +183,8 @@ export class AthenaEngine implements Engine {
   private readonly service: AwsErrorService;
   /** Windows (`start/end`) a probe found events in (`windowWithoutEvents`). */
   private readonly windowsWithEvents = new Set<string>();
+  /** Windows that ended over a day ago and hold no event: their "no data" sentence. */
+  private readonly emptyWindows = new Map<string, string>();
 
   constructor(opts: AthenaEngineOptions, client?: AthenaClient) {
     this.opts = opts;
@@ -330,6 +338,8 @@ export class AthenaEngine implements Engine {
   ): Promise<{ noEvents?: string; probeBytes?: number }> {
     const key = `${req.window.start.toISOString()}/${req.window.end.toISOString()}`;
     if (this.windowsWithEvents.has(key)) return {};
+    const empty = this.emptyWindows.get(key);
+    if (empty !== undefined) return { noEvents: empty };
     const table = this.opts.table as string;
     const probe = prepareQuery(
       "SELECT 1 AS present FROM cloudtrail_logs LIMIT 1",
@@ -358,6 +368,12 @@ export class AthenaEngine implements Engine {
       scannedBytes === 0
         ? `no partition of ${table} in the window holds an event (the step's query scanned 0 bytes, and SELECT 1 FROM the window's partitions LIMIT 1 found no row)`
         : `no event of ${table} lies in the window (its partitions hold events of other times: SELECT 1 FROM the window LIMIT 1 found no row)`;
+    // A window that ended a day ago gets no more deliveries: its answer stands (review: every
+    // step of an investigation over an empty past window probed again).
+    if (Date.now() - req.window.end.getTime() > SETTLED_MS) {
+      if (this.emptyWindows.size >= WINDOWS_REMEMBERED) this.emptyWindows.clear();
+      this.emptyWindows.set(key, noEvents);
+    }
     return { noEvents, probeBytes };
   }
 
