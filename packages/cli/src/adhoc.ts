@@ -119,7 +119,7 @@ export function adhocRunbook(q: AdhocQuery): {
   if (q.allowEmpty === true) for (const s of parsed.steps) s.attributes.allowEmpty = true;
   // An engine's error at a line of the query is placed in the query as given, not in the
   // runbook written around it (review: `<query>:9:10` for a two-line query).
-  for (const s of parsed.steps) s.queryLine = 1;
+  for (const s of parsed.steps) s.queryAlone = true;
   return {
     ...(runbook === undefined ? {} : { runbook }),
     steps: parsed.steps,

@@ -166,6 +166,11 @@ export interface Step {
   position: Span;
   /** Line of the first line of the query text. */
   queryLine: number;
+  /**
+   * The query was given alone (`run-md query`, serve's ad-hoc query) and wrapped in a runbook:
+   * an engine's error at a place in it is named by the query's own lines.
+   */
+  queryAlone?: boolean;
   paramRefs: ParamRef[];
   checks: Check[];
   /** The `expect` block, when there is one. */

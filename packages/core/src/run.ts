@@ -393,7 +393,7 @@ function inFile(info: ErrorInfo, e: unknown, step: Step, ctx: StepContext): Erro
     details?.sent === true
   )
     return info;
-  const at = `${ctx.file}:${step.queryLine + line - 1}:${column}: `;
+  const at = `${ctx.file}:${(step.queryAlone ? 1 : step.queryLine) + line - 1}:${column}: `;
   return { ...info, message: at + info.message.replace(/^line \d+:\d+: /, "") };
 }
 

@@ -74,7 +74,7 @@ export function adhocRunbook(q: QueryBody): Runbook {
   for (const s of parsed.runbook.steps) {
     s.attributes.allowEmpty = true;
     // An engine's error at a line of the query names that line of the query as sent to us.
-    s.queryLine = 1;
+    s.queryAlone = true;
   }
   return parsed.runbook;
 }
