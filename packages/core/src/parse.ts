@@ -239,11 +239,12 @@ function swallowedStep(node: Code, fence: Fence, ctx: ParseContext): void {
     const lang = m[2]!.toLowerCase();
     if (!Object.hasOwn(STEP_LANGUAGES, lang) && lang !== "expect") continue;
     const { line } = node.position!.start;
-    ctx.sink.error(
+    // A warning: the same text is an example on purpose in a block that is closed (review).
+    ctx.sink.warning(
       RULES.unclosedFence,
       line + 1 + i,
       1,
-      `this ${lang} block is inside the block opened on line ${line}, which is not closed before it (a fence with a language closes nothing), so it never runs: close that block with a ${fence.char.repeat(fence.length)} line above this one`,
+      `this ${lang} block is inside the block opened on line ${line}, which is not closed before it (a fence with a language closes nothing), so it never runs: close that block with a ${fence.char.repeat(fence.length)} line above this one, or show an example in a longer fence`,
     );
     return;
   }

@@ -408,13 +408,6 @@ const CASES: Array<[file: string, line: number, column: number, rule: string, me
     "invalid YAML: nested mappings are not allowed in compact mappings",
   ],
   [
-    "fence-swallows-step.md",
-    17,
-    1,
-    "unclosed-fence",
-    "this sql block is inside the block opened on line 11, which is not closed before it (a fence with a language closes nothing), so it never runs: close that block with a ``` line above this one",
-  ],
-  [
     "yaml-alias.md",
     4,
     8,
@@ -477,5 +470,53 @@ describe("broken runbooks", () => {
     expect(formatDiagnostic(d!)).toBe(
       'runbooks/x.md:10:17 error unknown attribute "engien" (did you mean "engine"?) [unknown-attribute]',
     );
+  });
+});
+
+describe("a step's opening line inside another block", () => {
+  const source = (close: string) =>
+    [
+      "---",
+      "title: Unclosed",
+      "---",
+      "",
+      "```sql baseline",
+      "SELECT 1 AS one",
+      "```",
+      "",
+      "```text",
+      "one",
+      close,
+      "```sql root_logins",
+      "SELECT 2 AS two",
+      "```",
+      "",
+      "````markdown",
+      "```sql example",
+      "SELECT 3",
+      "````",
+      "",
+    ].join("\n");
+
+  it("is a warning at that line when the block was not closed before it: that step never runs (review)", () => {
+    const { runbook, diagnostics } = parseRunbook(source("1"), "x.md");
+    expect(diagnostics).toEqual([
+      {
+        file: "x.md",
+        line: 12,
+        column: 1,
+        severity: "warning",
+        rule: "unclosed-fence",
+        message:
+          "this sql block is inside the block opened on line 9, which is not closed before it (a fence with a language closes nothing), so it never runs: close that block with a ``` line above this one, or show an example in a longer fence",
+      },
+    ]);
+    expect(runbook?.steps.map((s) => s.id)).toEqual(["baseline"]);
+  });
+
+  it("is nothing when the block is closed, or an example in a longer fence", () => {
+    const { runbook, diagnostics } = parseRunbook(source("```"), "x.md");
+    expect(diagnostics).toEqual([]);
+    expect(runbook?.steps.map((s) => s.id)).toEqual(["baseline", "root_logins"]);
   });
 });
