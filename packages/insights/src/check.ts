@@ -114,9 +114,16 @@ const SERVICE_FIELDS = new Set([
   "@ingestionTime",
 ]);
 
+/**
+ * Families of fields the service makes for some log groups (`@entity.KeyAttributes.Type`,
+ * `@aws.tag.<key>`, AWS's discovered-fields page): not refused.
+ */
+const SERVICE_FIELD_PREFIXES = ["@entity.", "@aws."];
+
 /** A name with one "@" that the service does not make: an error, or undefined. */
 function serviceFieldProblem(name: string): string | undefined {
   if (!name.startsWith("@") || name.startsWith("@@") || SERVICE_FIELDS.has(name)) return;
+  if (SERVICE_FIELD_PREFIXES.some((p) => name.startsWith(p))) return;
   return `Logs Insights makes no field "${name}" (it makes ${[...SERVICE_FIELDS].join(", ")}); a key "${name}" of the event is the field "@${name}"`;
 }
 

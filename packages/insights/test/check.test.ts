@@ -35,6 +35,8 @@ describe("fields a CloudTrail record does not have (review F7)", () => {
 
   test("a name with one @ must be a field the service makes; a key with @ is @@", () => {
     expect(messages("fields @timestamp, @message, @logStream, @ptr, @@version")).toEqual([]);
+    // Families the service makes for some log groups (review).
+    expect(messages("fields @entity.KeyAttributes.Type, @aws.tag.team")).toEqual([]);
     expect(messages("fields @version")).toEqual([
       'insights-field 1:8 Logs Insights makes no field "@version" (it makes @timestamp, @message, @logStream, @log, @ptr, @ingestionTime); a key "@version" of the event is the field "@@version"',
     ]);

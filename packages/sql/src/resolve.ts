@@ -39,6 +39,7 @@ import {
   TableNameContext,
   UnnestContext,
   WindowDefinitionContext,
+  WindowSpecificationContext,
 } from "dt-sql-parser/dist/lib/trino/TrinoSqlParser.js";
 import { type Field, PARTITION_COLUMNS, RECORD_FIELDS } from "./cloudtrail.ts";
 import { ATHENA_FUNCTIONS, DUCKDB_ONLY } from "./functions.ts";
@@ -163,6 +164,14 @@ export function resolveQuery(
   return out;
 }
 
+/** Whether an ORDER BY item orders a window (`OVER (ORDER BY ...)`) or an aggregate's input, where a number is a value on both engines. */
+function inWindowOrAggregate(n: ParserRuleContext): boolean {
+  for (let p = n.parent; p; p = p.parent) {
+    if (p instanceof WindowSpecificationContext || p instanceof FunctionCallContext) return true;
+  }
+  return false;
+}
+
 /**
  * A number parameter as a whole ORDER BY or GROUP BY item: Athena, which receives it as a literal
  * there, reads `ORDER BY 2` as the second column, where the local engine binds a value and orders
@@ -174,7 +183,7 @@ function checkOrdinalParam(
   out: SqlProblem[],
 ): void {
   const expr = n.expression();
-  if (!expr) return;
+  if (!expr || inWindowOrAggregate(n)) return;
   const lit = innermost(expr);
   if (!(lit instanceof NumericLiteralContext)) return;
   const written = lit.getText();

@@ -238,7 +238,12 @@ describe("a number parameter as a whole ORDER BY or GROUP BY item (review)", () 
     "SELECT eventname FROM cloudtrail_logs ORDER BY {{name}}",
     "SELECT eventname FROM cloudtrail_logs ORDER BY 1 LIMIT {{col}}",
     "SELECT eventname FROM cloudtrail_logs GROUP BY 1 ORDER BY 1",
-  ])("is not a part of an item, a text, or a literal written: %s", async (sql) => {
-    expect(await checkSql(sql, { params })).toEqual([]);
-  });
+    "SELECT eventname, row_number() OVER (ORDER BY {{col}}) AS n FROM cloudtrail_logs",
+    "SELECT array_agg(eventname ORDER BY {{col}}) AS a FROM cloudtrail_logs",
+  ])(
+    "is not a part of an item, a text, a literal written, or a window's or aggregate's order: %s",
+    async (sql) => {
+      expect(await checkSql(sql, { params })).toEqual([]);
+    },
+  );
 });
