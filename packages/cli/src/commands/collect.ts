@@ -20,8 +20,8 @@ export const COLLECT_USAGE = `Usage: run-md collect [--since 30d | --from <iso> 
                       [--source DIR] [--store DIR] [--prune 90d]
 
 Brings the CloudTrail logs of a window into the local store that local.store names, so the local
-engine reads Parquet instead of gzip JSON. Only objects not collected yet are read; events are
-stored once per eventid. See docs/collect.md.
+engine reads Parquet instead of gzip JSON. Only objects not collected yet are read; a record
+delivered twice (two trails) is stored once. See docs/collect.md.
 
 Options:
   --since <duration>          the window ending now, or at --to (default 30d)
