@@ -227,9 +227,15 @@ function settle(p: Plan, config: NotifyConfig, deliveries: Delivery[]): void {
  * `told`), or, in a state written before `told`, the untold ones.
  */
 function untoldNow(before: RunbookState, config: NotifyConfig): string[] {
-  if (!before.told) return [...(before.untold ?? [])];
+  const ids = config.targets.map(idOf);
+  if (!before.told) {
+    // A state written before `told`: whom the untold became, when one is gone, is unknown; every
+    // target hears the news once rather than none (review: it was dropped without a word).
+    const untold = before.untold ?? [];
+    return untold.every((id) => ids.includes(id)) ? [...untold] : ids;
+  }
   const told = new Set(before.told);
-  return config.targets.map(idOf).filter((id) => !told.has(id));
+  return ids.filter((id) => !told.has(id));
 }
 
 /** A target's identity in the alert state (`TargetBase.id`). */

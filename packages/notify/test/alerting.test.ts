@@ -1,4 +1,4 @@
-import { mkdtemp, readFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { investigationDigest, notify, parseNotifyConfig, STATE_FILE } from "@run-md/notify";
@@ -313,6 +313,35 @@ describe("alerting on change", () => {
       await flaky.close();
       await quiet.close();
     }
+  });
+
+  it("a state written before `told` whose untold target is gone tells every target once (review)", async () => {
+    const reportsDir = await mkdtemp(path.join(tmpdir(), "run-md-alerting-"));
+    const before = {
+      version: 1,
+      runbooks: {
+        "audit-iam": {
+          failing: true,
+          since: at(1).toISOString(),
+          notifiedAt: at(1).toISOString(),
+          lastStatus: "failed",
+          untold: ["a-slack-target-since-renamed"],
+        },
+      },
+    };
+    await writeFile(path.join(reportsDir, STATE_FILE), JSON.stringify(before));
+    const r = await notify(
+      [{ report: report("audit-iam", "failed", { startedAt: at(2).toISOString() }) }],
+      config(),
+      { reportsDir, now: at(2) },
+    );
+    expect(r.alerts.map((a) => a.kind)).toEqual(["failing"]);
+    expect(r.deliveries.map((d) => [d.target, d.ok])).toEqual([
+      ["pagerduty", true],
+      ["slack", true],
+    ]);
+    pager.received.length = 0;
+    chat.received.length = 0;
   });
 
   it("a missed alert sent again that fails again is not sent to those who had it", async () => {
