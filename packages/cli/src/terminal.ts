@@ -59,6 +59,9 @@ export function statsText(s: StepReport): string {
   const st = s.stats;
   const bytes = st.dataScannedBytes ?? st.bytesScanned ?? st.bytesRead;
   if (typeof bytes === "number") parts.push(`${formatBytes(bytes)} scanned`);
+  // Athena's check that the window holds events, billed with the step (its cost includes it).
+  if (typeof st.windowProbeBytes === "number")
+    parts.push(`${formatBytes(st.windowProbeBytes)} by the window check`);
   if (typeof st.recordsScanned === "number") parts.push(`${st.recordsScanned} records scanned`);
   if (typeof st.costUsd === "number") {
     const c = st.costUsd;

@@ -4,7 +4,14 @@ import { parseRunbook, runRunbook } from "@run-md/core";
 import stringWidth from "string-width";
 import { describe, expect, it } from "vitest";
 import { truncateToWidth } from "../src/table.ts";
-import { fitWidths, rowsTable, summaryLine, TerminalReporter, totalLine } from "../src/terminal.ts";
+import {
+  fitWidths,
+  rowsTable,
+  statsText,
+  summaryLine,
+  TerminalReporter,
+  totalLine,
+} from "../src/terminal.ts";
 
 const RUNBOOK = `---
 title: Denied calls
@@ -59,6 +66,15 @@ function sink() {
   });
   return { out, text: () => plain(text) };
 }
+
+describe("a step's statistics", () => {
+  it("show what Athena's window check scanned beside the step's query, the cost being of both", () => {
+    const step = {
+      stats: { dataScannedBytes: 1_310_000, windowProbeBytes: 1_310_000, costUsd: 0.000095 },
+    } as unknown as Parameters<typeof statsText>[0];
+    expect(statsText(step)).toBe("1.31 MB scanned, 1.31 MB by the window check, $0.000095");
+  });
+});
 
 describe("the terminal output", () => {
   it("shows the title, each step, its rows, every check with its mark, and the escalation", async () => {
