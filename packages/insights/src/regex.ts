@@ -1,7 +1,8 @@
 /**
  * Whether a Logs Insights regular expression can run: the local engine matches with RE2 (DuckDB),
- * which has no lookaround and no backreferences, while JavaScript's parser, used to find syntax
- * errors, accepts them. A pattern either refuses is refused at `check`, not when a step runs.
+ * which has no lookaround, no backreferences and fewer letter escapes, while JavaScript's parser,
+ * used to find syntax errors, accepts them. A pattern either refuses is refused at `check`, not
+ * when a step runs.
  */
 
 /** RE2's flags set or cleared from here on (`(?i)`, `(?-i)`, `(?is-U)`): JavaScript has none. */
@@ -20,19 +21,13 @@ const RE2_LETTERS = new Set("aftnrvxdDsSwWbBAzpPQEC");
  * octal code), `\8`, `\9`.
  */
 const BACKREFERENCE = /^\\(?:[1-7](?![0-7])|[89])/;
+/** Lookahead and lookbehind, outside classes. */
+const LOOKAROUND = /^\(\?<?[=!]/;
 
-/** Constructs JavaScript reads and RE2 refuses, outside character classes. */
-const RE2_REFUSES: [RegExp, string][] = [
-  [/^\(\?<?[=!]/, "lookaround such as (?= or (?!"],
-  [BACKREFERENCE, "backreferences such as \\1"],
-  [/^\\k</, "named backreferences (\\k<name>)"],
-];
-
-/** A place in a regular expression: an escape (`\\x`, in a class or not) or a character outside classes. */
+/** An escape (`\x`, in a class or not) or a character outside classes, by its offset. */
 export interface RegexPlace {
   at: number;
   escaped: boolean;
-  inClass: boolean;
 }
 
 /**
@@ -45,7 +40,7 @@ export function* regexPlaces(pattern: string): Generator<RegexPlace> {
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i];
     if (c === "\\") {
-      yield { at: i, escaped: true, inClass };
+      yield { at: i, escaped: true };
       i++;
     } else if (inClass) {
       if (c === "]") inClass = false;
@@ -53,24 +48,24 @@ export function* regexPlaces(pattern: string): Generator<RegexPlace> {
       inClass = true;
       if (pattern[i + 1] === "^") i++;
       if (pattern[i + 1] === "]") i++;
-    } else yield { at: i, escaped: false, inClass: false };
+    } else yield { at: i, escaped: false };
   }
 }
 
 /** The first construct of `pattern` that RE2 refuses, by its description. */
 function re2Refusal(pattern: string): string | undefined {
-  for (const { at, escaped, inClass } of regexPlaces(pattern)) {
+  for (const { at, escaped } of regexPlaces(pattern)) {
     const rest = pattern.slice(at, at + 4);
-    const letter = escaped ? LETTER_ESCAPE.exec(rest)?.[1] : undefined;
-    if (letter !== undefined && letter !== "k" && !RE2_LETTERS.has(letter)) {
-      return `\\${letter} escape (${ESCAPE_INSTEAD[letter] ?? "write the character itself, or a class"})`;
-    }
-    if (escaped && inClass) {
-      if (BACKREFERENCE.test(rest)) return "backreferences such as \\1";
+    if (!escaped) {
+      if (LOOKAROUND.test(rest)) return "lookaround such as (?= or (?!";
       continue;
     }
-    const refused = RE2_REFUSES.find(([re]) => re.test(rest));
-    if (refused) return refused[1];
+    if (BACKREFERENCE.test(rest)) return "backreferences such as \\1";
+    if (rest.startsWith("\\k<")) return "named backreferences (\\k<name>)";
+    const letter = LETTER_ESCAPE.exec(rest)?.[1];
+    if (letter !== undefined && !RE2_LETTERS.has(letter)) {
+      return `\\${letter} escape (${ESCAPE_INSTEAD[letter] ?? "write the character itself, or a class"})`;
+    }
   }
   return undefined;
 }
