@@ -172,7 +172,7 @@ function probeFailed(e: unknown): unknown {
  */
 const SETTLED_MS = 86_400_000;
 
-/** How many windows with events an engine remembers (a server's engine sees many). */
+/** How many windows' answers an engine remembers. */
 const WINDOWS_REMEMBERED = 256;
 
 export class AthenaEngine implements Engine {
@@ -181,10 +181,11 @@ export class AthenaEngine implements Engine {
   readonly client: AthenaClient;
   private readonly opts: AthenaEngineOptions;
   private readonly service: AwsErrorService;
-  /** Windows (`start/end`) a probe found events in (`windowWithoutEvents`). */
-  private readonly windowsWithEvents = new Set<string>();
-  /** Windows that ended over a day ago and hold no event: their "no data" sentence. */
-  private readonly emptyWindows = new Map<string, string>();
+  /**
+   * What probes found of windows (`start/end`, `windowWithoutEvents`): null for events, else the
+   * "no data" sentence of a window that ended over a day ago.
+   */
+  private readonly windows = new Map<string, string | null>();
 
   constructor(opts: AthenaEngineOptions, client?: AthenaClient) {
     this.opts = opts;
@@ -337,9 +338,8 @@ export class AthenaEngine implements Engine {
     scannedBytes: number,
   ): Promise<{ noEvents?: string; probeBytes?: number }> {
     const key = `${req.window.start.toISOString()}/${req.window.end.toISOString()}`;
-    if (this.windowsWithEvents.has(key)) return {};
-    const empty = this.emptyWindows.get(key);
-    if (empty !== undefined) return { noEvents: empty };
+    const known = this.windows.get(key);
+    if (known !== undefined) return known === null ? {} : { noEvents: known };
     const table = this.opts.table as string;
     const probe = prepareQuery(
       "SELECT 1 AS present FROM cloudtrail_logs LIMIT 1",
@@ -360,8 +360,7 @@ export class AthenaEngine implements Engine {
     const { rows, stats } = await this.readResults(execution, quiet);
     const probeBytes = Number(stats.dataScannedBytes ?? 0);
     if (rows.length > 0) {
-      if (this.windowsWithEvents.size >= WINDOWS_REMEMBERED) this.windowsWithEvents.clear();
-      this.windowsWithEvents.add(key);
+      this.remember(key, null);
       return { probeBytes };
     }
     const noEvents =
@@ -370,11 +369,14 @@ export class AthenaEngine implements Engine {
         : `no event of ${table} lies in the window (its partitions hold events of other times: SELECT 1 FROM the window LIMIT 1 found no row)`;
     // A window that ended a day ago gets no more deliveries: its answer stands (review: every
     // step of an investigation over an empty past window probed again).
-    if (Date.now() - req.window.end.getTime() > SETTLED_MS) {
-      if (this.emptyWindows.size >= WINDOWS_REMEMBERED) this.emptyWindows.clear();
-      this.emptyWindows.set(key, noEvents);
-    }
+    if (Date.now() - req.window.end.getTime() > SETTLED_MS) this.remember(key, noEvents);
     return { noEvents, probeBytes };
+  }
+
+  /** Keeps what a probe found of a window (a bounded memory: a server's engine sees many). */
+  private remember(key: string, found: string | null): void {
+    if (this.windows.size >= WINDOWS_REMEMBERED) this.windows.clear();
+    this.windows.set(key, found);
   }
 
   /** What Athena bills for a query that scanned `bytes`. */
