@@ -44,7 +44,7 @@ const RECORD_COLUMNS = [
 ].map((c) => `"${c}"`);
 
 /** An event's id and time: rows that share them may be copies (`RECORD_COLUMNS` tells). */
-const EVENT_KEY = (t = "") => `{'i': ${t}eventid, 't': ${t}eventtime}`;
+const EVENT_KEY = "{'i': eventid, 't': eventtime}";
 const NO_ID = "nullif(eventid, '') IS NULL";
 
 /** A fresh file name for a day (never reused, so a reader of the old manifest keeps its file). */
@@ -68,7 +68,7 @@ export const ROW_GROUP_SIZE = 65_536;
 export function dedupedDaySql(sources: string): string {
   return `WITH rows AS MATERIALIZED (SELECT *, row_number() OVER () AS __n FROM (${sources})),
 copies AS (SELECT __n FROM rows
-  WHERE ${NO_ID} OR ${EVENT_KEY()} IN (SELECT ${EVENT_KEY()} FROM rows GROUP BY eventid, eventtime HAVING count(*) > 1)
+  WHERE ${NO_ID} OR ${EVENT_KEY} IN (SELECT ${EVENT_KEY} FROM rows GROUP BY eventid, eventtime HAVING count(*) > 1)
   QUALIFY row_number() OVER (PARTITION BY ${RECORD_COLUMNS.join(", ")} ORDER BY __src, ${ROW_HASH}) > 1)
 SELECT * EXCLUDE (__src, __n) FROM rows WHERE __n NOT IN (SELECT __n FROM copies)`;
 }
