@@ -151,6 +151,95 @@ describe("configuration mistakes are clear errors, not crashes", () => {
   });
 });
 
+describe("outputs that cannot be written: refused before any query, or a clean error", () => {
+  // /proc takes no new files, even for root (the tests run as root in CI, where chmod does not bind).
+  const unwritable = "/proc/run-md-nowhere";
+
+  it("a reports folder, --junit or --markdown that cannot be written: no step runs", async () => {
+    const reports = await mkdtemp(path.join(base, "unwritable-"));
+    const cases = [
+      ["--reports-dir", unwritable],
+      ["--reports-dir", reports, "--junit", `${unwritable}/j.xml`],
+      ["--reports-dir", reports, "--markdown", `${unwritable}/m.md`],
+    ];
+    for (const flags of cases) {
+      const res = await runMd(["runbooks/kms-key-deletion.md", "--log-dir", logDir, ...flags]);
+      expectCleanError(res, flags[flags.length - 1]!.split("/").slice(0, 2).join("/"));
+      expect(res.stdout).not.toContain("kms-key-deletion:"); // no step ran
+    }
+    expect(await readdir(reports)).toEqual([]);
+  });
+
+  it("a runbook's reports folder that is a file is refused before any query", async () => {
+    const reports = await mkdtemp(path.join(base, "id-file-"));
+    await writeFile(path.join(reports, "kms-key-deletion"), "mine\n");
+    const res = await runMd([
+      "runbooks/kms-key-deletion.md",
+      "--log-dir",
+      logDir,
+      "--reports-dir",
+      reports,
+    ]);
+    expectCleanError(res, path.join(reports, "kms-key-deletion"), "is a file");
+    expect(res.stdout).not.toContain("kms-key-deletion:");
+    expect(await readFile(path.join(reports, "kms-key-deletion"), "utf8")).toBe("mine\n");
+  });
+
+  it("a report that cannot be stored is an output error naming the folder, not a crash", async () => {
+    const reports = await mkdtemp(path.join(base, "latest-dir-"));
+    await mkdir(path.join(reports, "kms-key-deletion", "latest.json"), { recursive: true });
+    const res = await runMd([
+      "runbooks/kms-key-deletion.md",
+      "--log-dir",
+      logDir,
+      "--reports-dir",
+      reports,
+    ]); // no window given: a full run, which replaces latest.json
+    expectCleanError(res, path.join(reports, "kms-key-deletion"), "could not be stored");
+  });
+
+  it("--junit and --markdown leave their two files and nothing else in the folder", async () => {
+    const dir = await mkdtemp(path.join(base, "junit-"));
+    const res = await runMd([
+      "runbooks/kms-key-deletion.md",
+      "--log-dir",
+      logDir,
+      "--no-report",
+      "--junit",
+      path.join(dir, "j.xml"),
+      "--markdown",
+      path.join(dir, "m.md"),
+      ...window,
+    ]);
+    expect(res.code, res.stderr).toBeLessThan(2);
+    expect((await readdir(dir)).sort()).toEqual(["j.xml", "m.md"]);
+  });
+
+  it("--output naming a folder is refused before the query", async () => {
+    const dir = await mkdtemp(path.join(base, "out-dir-"));
+    const res = await runMd([
+      "query",
+      "SELECT eventname FROM cloudtrail_logs LIMIT 3",
+      "--log-dir",
+      logDir,
+      "--output",
+      dir,
+      "--format",
+      "csv",
+      ...window,
+    ]);
+    expectCleanError(res, `--output ${dir} is a folder`);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("a system error in any command is exit 2 with its message, not Node's crash", async () => {
+    const file = path.join(base, "new-dir-is-a-file");
+    await writeFile(file, "mine\n");
+    const res = await runMd(["new", "x", "--dir", path.join(file, "q")]);
+    expectCleanError(res, file, "ENOTDIR");
+  });
+});
+
 describe("runbook ids from file names", () => {
   it("a runbook file named ...md (id ..) cannot write reports outside the reports folder", async () => {
     const dir = await mkdtemp(path.join(base, "dots-"));

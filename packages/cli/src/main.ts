@@ -120,20 +120,29 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 /**
- * A command's exit code; a run-md error that escaped it (an unreadable runbook, say) is said
- * with its hint and is exit 2, as the commands say their own: never the crash's exit 1, which
- * reads as "an expectation failed". Core is not imported here (the start-up stays small): the
- * error is known by its name.
+ * A command's exit code; an error that escaped it is said and is exit 2, as the commands say
+ * their own: never the crash's exit 1, which reads as "an expectation failed". A run-md error
+ * (an unreadable runbook, say) with its hint; a system error (a folder that cannot be written)
+ * with its message, which names the path; anything else as an internal error with its stack.
+ * Core is not imported here (the start-up stays small): the error is known by its name.
  */
 async function guarded(command: () => Promise<number>): Promise<number> {
   try {
     return await command();
   } catch (e) {
-    if (!(e instanceof Error) || e.name !== "RunMdError") throw e;
-    const { hint, exitCode } = e as Error & { hint?: string; exitCode?: number };
-    process.stderr.write(`error ${e.message}\n${hint ? `hint: ${hint}\n` : ""}`);
-    return exitCode ?? 2;
+    process.stderr.write(escapedMessage(e));
+    return (e as { exitCode?: number } | undefined)?.exitCode ?? 2;
   }
+}
+
+function escapedMessage(e: unknown): string {
+  if (!(e instanceof Error)) return `internal error ${String(e)}\n`;
+  if (e.name === "RunMdError") {
+    const { hint } = e as Error & { hint?: string };
+    return `error ${e.message}\n${hint ? `hint: ${hint}\n` : ""}`;
+  }
+  if (typeof (e as NodeJS.ErrnoException).syscall === "string") return `error ${e.message}\n`;
+  return `internal error ${e.stack ?? e.message}\n`;
 }
 
 /**

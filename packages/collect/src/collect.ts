@@ -326,7 +326,11 @@ export async function asStoreWriter<T>(
 ): Promise<T> {
   const dir = path.resolve(store);
   assertStorePath(dir);
-  await fsp.mkdir(dir, { recursive: true });
+  await fsp.mkdir(dir, { recursive: true }).catch((e: Error) => {
+    throw new RunMdError("bad-store", `The store ${dir} cannot be made a folder: ${e.message}`, {
+      hint: "Give --store (or local.store) a folder you can write to, or a new folder's path.",
+    });
+  });
   const release = await holdFileLock(
     path.join(dir, "collect.lock"),
     (pid) =>

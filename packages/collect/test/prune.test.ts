@@ -93,6 +93,46 @@ describe("pruning the store", () => {
     for (const [day, ids] of want) expect(all.get(day)).toEqual(ids);
   });
 
+  it("a manifest naming a file outside the store is refused: prune and collect remove nothing", async () => {
+    const store = path.join(root, "store-hand-edited");
+    await collectFromDir({ sourceDir: logs, store, window });
+    const victim = path.join(root, "victim.parquet");
+    await fsp.writeFile(victim, "someone else's file\n");
+    const file = path.join(store, "manifest.json");
+    const m = JSON.parse(await fsp.readFile(file, "utf8"));
+    m.days["2024/03/01"].file = "../victim.parquet";
+    await fsp.writeFile(file, JSON.stringify(m));
+    await expect(pruneStore(store, new Date("2024-03-03T00:00:00Z"))).rejects.toThrow(
+      /day 2024\/03\/01 names the file "\.\.\/victim\.parquet", outside its folder/,
+    );
+    const cli = await runMdHere([
+      "collect",
+      "--source",
+      logs,
+      "--store",
+      store,
+      "--since",
+      "1d",
+      "--prune",
+      "30d",
+    ]);
+    expect(cli.code).toBe(2);
+    expect(cli.stderr).toContain("changed by hand");
+    expect(await fsp.readFile(victim, "utf8")).toBe("someone else's file\n");
+    // Other shapes a collect never writes are the same clean error, not a crash.
+    for (const text of [
+      '{"version":3,"days":null,"covered":[],"objects":{}}',
+      '{"version":3,"days":{},"covered":[]}',
+      '{"version":3,"days":{"2024/03/01":null},"covered":[],"objects":{}}',
+    ]) {
+      await fsp.writeFile(file, text);
+      const res = await runMdHere(["collect", "--source", logs, "--store", store, "--all"]);
+      expect(res.code, text).toBe(2);
+      expect(res.stderr, text).toMatch(/bad-store|changed by hand/);
+      expect(res.stderr, text).not.toMatch(/\n\s+at /);
+    }
+  });
+
   it("a second prune with nothing older changes nothing", async () => {
     const store = path.join(root, "store-2");
     await collectFromDir({ sourceDir: logs, store, window });

@@ -14,23 +14,35 @@ const TMP_DIR = ".tmp";
 /**
  * Writes a file atomically: the bytes go to a temporary file in the same file system, are
  * flushed, and the file is renamed over the target. A reader (or a killed writer) never sees a
- * half-written file. Temporary files live in a hidden `.tmp` folder that readers skip.
+ * half-written file. Temporary files live in a hidden `.tmp` folder that readers skip; with
+ * `beside` (a file the user named: `--junit`, `--markdown`, `audit --output`), in a hidden file
+ * beside the target instead, `.NAME.<pid>.<random>.tmp`, as `--output` has it, so that the
+ * user's folder is left with no `.tmp` folder.
  */
-export async function writeFileAtomic(target: string, data: string): Promise<void> {
+export async function writeFileAtomic(
+  target: string,
+  data: string,
+  { beside = false }: { beside?: boolean } = {},
+): Promise<void> {
   const dir = path.dirname(target);
-  const tmpDir = path.join(dir, TMP_DIR);
-  await mkdir(tmpDir, { recursive: true });
-  const tmp = path.join(
-    tmpDir,
-    `${path.basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}`,
-  );
-  const fh = await open(tmp, "w");
+  const random = `${process.pid}.${randomBytes(4).toString("hex")}`;
+  let tmp: string;
+  if (beside) {
+    tmp = path.join(dir, `.${path.basename(target)}.${random}.tmp`);
+  } else {
+    await mkdir(path.join(dir, TMP_DIR), { recursive: true });
+    tmp = path.join(dir, TMP_DIR, `${path.basename(target)}.${random}`);
+  }
+  const fh = await open(tmp, "wx");
   try {
     await fh.writeFile(data, "utf8");
     await fh.sync();
-  } finally {
+  } catch (e) {
     await fh.close();
+    await rm(tmp, { force: true });
+    throw e;
   }
+  await fh.close();
   try {
     await rename(tmp, target);
   } catch (e) {
@@ -103,17 +115,35 @@ export async function storeReport(reportsDir: string, report: RunReport): Promis
     );
   }
   const dir = path.join(reportsDir, report.runbook.id);
-  await mkdir(dir, { recursive: true });
-  let file = reportFilePath(reportsDir, report);
-  const existing = new Set(await readdir(dir));
-  if (existing.has(path.basename(file))) {
-    file = path.join(dir, `${reportFileStem(report.startedAt)}-${report.runId.slice(0, 8)}.json`);
+  try {
+    await mkdir(dir, { recursive: true });
+    let file = reportFilePath(reportsDir, report);
+    const existing = new Set(await readdir(dir));
+    if (existing.has(path.basename(file))) {
+      file = path.join(dir, `${reportFileStem(report.startedAt)}-${report.runId.slice(0, 8)}.json`);
+    }
+    const text = `${JSON.stringify(report, null, 2)}\n`;
+    await writeFileAtomic(file, text);
+    // `latest.json` is the runbook's status: an investigation (`--step`, ...) must not change it.
+    if (reportKind(report) === "full") await writeFileAtomic(path.join(dir, LATEST), text);
+    return file;
+  } catch (e) {
+    throw reportNotStored(e, dir);
   }
-  const text = `${JSON.stringify(report, null, 2)}\n`;
-  await writeFileAtomic(file, text);
-  // `latest.json` is the runbook's status: an investigation (`--step`, ...) must not change it.
-  if (reportKind(report) === "full") await writeFileAtomic(path.join(dir, LATEST), text);
-  return file;
+}
+
+/** A file system error while storing a report, as the error that names the reports folder. */
+function reportNotStored(e: unknown, dir: string): unknown {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === undefined) return e;
+  return new RunMdError(
+    "output-failed",
+    `the report could not be stored in ${dir}: ${(e as Error).message}`,
+    {
+      hint: "Point reportsDir (or --reports-dir) at a folder you can write to, or pass --no-report.",
+      cause: e,
+    },
+  );
 }
 
 /**

@@ -154,20 +154,64 @@ export async function readManifest(store: string): Promise<StoreManifest> {
     text = await fsp.readFile(file, "utf8");
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return emptyManifest();
-    throw e;
+    throw badStore(file, (e as Error).message);
   }
+  let m: unknown;
   try {
-    const m = JSON.parse(text) as StoreManifest;
-    if (m.version !== STORE_VERSION || typeof m.days !== "object" || !Array.isArray(m.covered))
-      throw new Error(
-        `not a run-md store manifest of this version (${STORE_VERSION}; found ${JSON.stringify(m.version)})`,
-      );
-    return m;
+    m = JSON.parse(text);
   } catch (e) {
-    throw new RunMdError("bad-store", `${file}: ${(e as Error).message}`, {
-      hint: "Remove the store folder and collect again.",
-    });
+    throw badStore(file, (e as Error).message);
   }
+  const version = (m as { version?: unknown } | null)?.version;
+  if (version !== STORE_VERSION)
+    throw badStore(
+      file,
+      `not a run-md store manifest of this version (${STORE_VERSION}; found ${JSON.stringify(version)})`,
+    );
+  const problem = manifestProblem(m as Record<string, unknown>);
+  if (problem !== undefined) throw badStore(file, `${problem}: the store was changed by hand`);
+  return m as StoreManifest;
+}
+
+function badStore(file: string, why: string): RunMdError {
+  return new RunMdError("bad-store", `${file}: ${why}`, {
+    hint: "Remove the store folder and collect again.",
+  });
+}
+
+/** A day's file as a collect names it (`dayFileName`): inside the store, in the day's folder. */
+const DAY_FILE = /^days\/(\d{4}\/\d{2}\/\d{2})\/[A-Za-z0-9_-]+\.parquet$/;
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/**
+ * What in a manifest of this version is not as a collect writes it, or undefined. A reader and a
+ * prune follow its file names: one outside the day's folder (`../victim.parquet`) is never
+ * opened or removed.
+ */
+function manifestProblem(m: Record<string, unknown>): string | undefined {
+  const { days, covered, objects } = m;
+  if (!isRecord(days)) return '"days" is not an object';
+  for (const [day, d] of Object.entries(days)) {
+    if (!isRecord(d) || typeof d.file !== "string") return `day ${day} has no file`;
+    if (DAY_FILE.exec(d.file)?.[1] !== day)
+      return `day ${day} names the file ${JSON.stringify(d.file)}, outside its folder days/${day}/`;
+    if (typeof d.events !== "number" || typeof d.bytes !== "number")
+      return `day ${day} has no event count or size`;
+  }
+  if (
+    !Array.isArray(covered) ||
+    !covered.every((r) => isRecord(r) && typeof r.from === "string" && typeof r.to === "string")
+  )
+    return '"covered" is not a list of time ranges';
+  if (!isRecord(objects)) return '"objects" is not an object';
+  for (const [key, o] of Object.entries(objects)) {
+    if (!isRecord(o) || typeof o.id !== "string" || typeof o.size !== "number")
+      return `the source object ${key} has no id or size`;
+  }
+  return undefined;
 }
 
 /**

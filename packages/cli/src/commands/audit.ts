@@ -100,7 +100,12 @@ async function exportLog(values: {
   // drive it; into a pipe or a file the export is the entries as stored.
   if (values.output === undefined)
     process.stdout.write(process.stdout.isTTY ? printableLines(text) : text);
-  else await writeFileAtomic(values.output, text);
+  else
+    await writeFileAtomic(values.output, text, { beside: true }).catch((e: Error) => {
+      throw new RunMdError("output-failed", `--output ${values.output}: ${e.message}`, {
+        hint: "Give a file in an existing folder you can write to.",
+      });
+    });
   return 0;
 }
 

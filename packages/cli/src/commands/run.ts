@@ -32,6 +32,7 @@ import {
 } from "../args.ts";
 import { loadConfig, tableConfig } from "../config.ts";
 import { checkEngineChoice, EnginePool, engineFlags } from "../engines.ts";
+import { checkOutputFile, unwritableReason } from "../output/file-check.ts";
 import { OUTPUT_OPTIONS, outputUsage } from "../output/options.ts";
 import { RunOutput } from "../output/run-output.ts";
 import { version as toolVersion } from "../package-files.ts";
@@ -109,7 +110,10 @@ function checkReportsDir(dir: string, source: string): void {
       st = undefined; // ENOTDIR: a parent is a file; the walk up finds it
     }
     if (st !== undefined) {
-      if (st.isDirectory()) return;
+      if (st.isDirectory()) {
+        checkWritable(dir, p, source);
+        return;
+      }
       throw new RunMdError(
         "bad-config",
         `reports directory ${dir} (${source}) is not a directory: ${p} is a file`,
@@ -118,6 +122,19 @@ function checkReportsDir(dir: string, source: string): void {
     }
     if (path.dirname(p) === p) return;
   }
+}
+
+/** The reports folder's nearest existing folder `existing` takes new files (and folders). */
+function checkWritable(dir: string, existing: string, source: string): void {
+  const reason = unwritableReason(existing);
+  if (reason === undefined) return;
+  throw new RunMdError(
+    "bad-config",
+    `reports directory ${dir} (${source}) cannot be written: ${existing} refuses new files (${reason})`,
+    {
+      hint: "Point reportsDir (or --reports-dir) at a folder you can write to, or pass --no-report.",
+    },
+  );
 }
 
 function reportsDirOf(flag: string | undefined, config: ReturnType<typeof loadConfig>): string {
@@ -228,8 +245,12 @@ async function prepareRun(values: Values, positionals: string[]): Promise<RunPla
       : process.env.RUN_MD_REPORTS_DIR
         ? "RUN_MD_REPORTS_DIR"
         : `reportsDir in ${config.source}`;
-    checkReportsDir(reportsDirOf(values["reports-dir"], config), source);
+    const dir = reportsDirOf(values["reports-dir"], config);
+    checkReportsDir(dir, source);
+    for (const r of runbooks) checkReportsDir(path.join(dir, r.meta.id), source);
   }
+  if (values.junit) checkOutputFile(values.junit, "--junit");
+  if (values.markdown) checkOutputFile(values.markdown, "--markdown");
   const output = await RunOutput.open(values, runbooks);
   const pool = new EnginePool(config, engineFlags(values, maxScanBytes));
   return {
@@ -395,11 +416,27 @@ async function executeRun(plan: RunPlan): Promise<number> {
 /** `--junit` and `--markdown`: 0, or 2 when one could not be written. */
 async function writeOutputs(values: Values, reports: RunReport[]): Promise<number> {
   try {
-    if (values.junit) await writeFileAtomic(path.resolve(values.junit), toJUnit(reports));
-    if (values.markdown) await writeFileAtomic(path.resolve(values.markdown), toMarkdown(reports));
+    if (values.junit) await writeOutputFile(values.junit, "--junit", toJUnit(reports));
+    if (values.markdown) await writeOutputFile(values.markdown, "--markdown", toMarkdown(reports));
     return 0;
   } catch (e) {
     printError(e);
     return 2;
+  }
+}
+
+/** One of the run's own files (`--junit`, `--markdown`), whole or not at all. */
+async function writeOutputFile(file: string, option: string, text: string): Promise<void> {
+  try {
+    await writeFileAtomic(path.resolve(file), text, { beside: true });
+  } catch (e) {
+    throw new RunMdError(
+      "output-failed",
+      `${option} ${file} could not be written: ${(e as Error).message}`,
+      {
+        hint: "Give a file in an existing folder you can write to.",
+        cause: e,
+      },
+    );
   }
 }

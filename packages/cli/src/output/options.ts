@@ -3,6 +3,7 @@
  * definitions, their help lines and what a combination means live here, so both commands agree.
  */
 import { type Runbook, RunMdError, type StepReport } from "@run-md/core";
+import { refuseFolder } from "./file-check.ts";
 import {
   FILE_FORMATS,
   type FileFormat,
@@ -57,6 +58,7 @@ export function outputChoice(values: OutputValues): { format: OutputFormat; file
       `Add --format (${FILE_FORMATS.join(", ")}) or name the file .csv, .json or .ndjson.`,
     );
   }
+  refuseFolder(output, "--output");
   return { format: chosen, file: output };
 }
 
