@@ -198,3 +198,37 @@ describe("engine parity on the bundled runbooks", () => {
     expect(logs.map((r) => r.status)).toEqual(local.map((r) => r.status));
   });
 });
+
+describe("a window bound with a fraction of a second", () => {
+  it("selects the same events on every engine as the raw records' times do", async () => {
+    // Two busy seconds of the data: the window starts half a second into the first (its events
+    // are before the start) and ends half a second into the second (its events are inside).
+    const seconds = [...new Set(events.map((e) => Date.parse(String(e.eventTime))))].sort();
+    const from = new Date(seconds[10]! + 500);
+    const to = new Date(seconds[40]! + 500);
+    const truth = inWindow(events, from, to).length;
+    // The rounding matters: whole-second bounds on either side would count otherwise.
+    expect(inWindow(events, new Date(seconds[10]!), to).length).toBeGreaterThan(truth);
+    expect(inWindow(events, from, new Date(seconds[40]!)).length).toBeLessThan(truth);
+    const bounds = ["--from", from.toISOString(), "--to", to.toISOString()];
+    const queries: [string, string[]][] = [
+      ["local", ["SELECT count(*) AS n FROM cloudtrail_logs"]],
+      ["athena", ["SELECT count(*) AS n FROM cloudtrail_logs"]],
+      ["local", ["--insights", "stats count(*) as n"]],
+      ["logs", ["--insights", "stats count(*) as n"]],
+    ];
+    for (const [engine, query] of queries) {
+      const res = await runMd(
+        ["query", ...query, "--engine", engine, "--config", config, "--log-dir", logDir].concat(
+          bounds,
+          ["--format", "json"],
+        ),
+        { env: emulatorEnv(emulator.endpoint) },
+      );
+      expect(res.code, `${engine} ${query.join(" ")}: ${res.stderr}`).toBe(0);
+      expect(JSON.parse(res.stdout), `${engine} ${query.join(" ")}`).toEqual([{ n: truth }]);
+      // The window is shown as it was asked, milliseconds included.
+      expect(res.stderr).toContain(`window ${from.toISOString()} → ${to.toISOString()}`);
+    }
+  });
+});

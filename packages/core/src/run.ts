@@ -20,6 +20,7 @@ import {
 } from "./report.ts";
 import { runKind, unknownStep } from "./run-plan.ts";
 import {
+  isoInstant,
   isoSeconds,
   type ResolvedWindow,
   resolveWindow,
@@ -263,7 +264,7 @@ function stepBase(
     engine: engineName,
     optional: step.attributes.optional,
     ...(startedAt === undefined ? {} : { startedAt: new Date(startedAt).toISOString() }),
-    window: { start: isoSeconds(window.start), end: isoSeconds(window.end) },
+    window: { start: isoInstant(window.start), end: isoInstant(window.end) },
   };
 }
 
@@ -543,7 +544,7 @@ export async function runRunbook(
     durationMs: endedAt.getTime() - startedAt.getTime(),
     engine: options.engine ?? "default",
     params: plainParams,
-    window: { start: isoSeconds(window.start), end: isoSeconds(window.end), source: window.source },
+    window: { start: isoInstant(window.start), end: isoInstant(window.end), source: window.source },
     steps: stepReports,
     summary: { checks, steps: stepCounts },
   };
@@ -661,8 +662,8 @@ export function errorReport(
     params: maskedParams(asked?.params ?? {}, options.mask),
     window: asked
       ? {
-          start: isoSeconds(asked.window.start),
-          end: isoSeconds(asked.window.end),
+          start: isoInstant(asked.window.start),
+          end: isoInstant(asked.window.end),
           source: asked.window.source,
         }
       : { start: isoSeconds(startedAt), end: isoSeconds(startedAt), source: "not resolved" },

@@ -170,6 +170,11 @@ export function isoSeconds(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
+/** `2026-11-23T00:00:00Z`, milliseconds only when there are some (a window as it was asked). */
+export function isoInstant(d: Date): string {
+  return d.toISOString().replace(/\.000Z$/, "Z");
+}
+
 /** The UTC day of an instant as the delivery layout and the store name it: `2026/11/23`. */
 export function slashDate(d: Date): string {
   return isoSeconds(d).slice(0, 10).replaceAll("-", "/");
@@ -205,18 +210,26 @@ function ceilSecond(d: Date): Date {
 }
 
 /**
- * The built-in parameters of section 4, for a window. `{{start}}` and `{{end}}` are whole
- * seconds, so that they compare with CloudTrail's `eventtime` text (`2024-07-30T21:31:16Z`, whole
- * seconds; `'...:16.5Z' < '...:16Z'` as text). A window bound with a fraction is rounded up: an
- * event's whole-second time S is at or after the start exactly when S >= ceil(start), and before
- * the end exactly when S < ceil(end), so `eventtime >= {{start}} AND eventtime < {{end}}` selects
- * the window's events. The window itself (the engines' own scoping) keeps its milliseconds; the
- * dates are the days of the window's bounds.
+ * The window's bounds as text to compare with CloudTrail's `eventtime` text
+ * (`2024-07-30T21:31:16Z`, whole seconds; `'...:16.5Z' < '...:16Z'` as text): whole seconds,
+ * a bound with a fraction rounded up. An event's whole-second time S is at or after the start
+ * exactly when S >= ceil(start), and before the end exactly when S < ceil(end), so
+ * `eventtime >= start AND eventtime < end` selects the window's events (`{{start}}`/`{{end}}`,
+ * and the Athena engine's own scoping).
+ */
+export function eventTimeBounds(w: TimeWindow): { start: string; end: string } {
+  return { start: isoSeconds(ceilSecond(w.start)), end: isoSeconds(ceilSecond(w.end)) };
+}
+
+/**
+ * The built-in parameters of section 4, for a window: `{{start}}` and `{{end}}` as
+ * `eventTimeBounds` has them; the dates are the days of the window's bounds.
  */
 export function windowParams(w: TimeWindow): Record<string, BoundParam> {
+  const bounds = eventTimeBounds(w);
   return {
-    start: { type: "timestamp", value: isoSeconds(ceilSecond(w.start)) },
-    end: { type: "timestamp", value: isoSeconds(ceilSecond(w.end)) },
+    start: { type: "timestamp", value: bounds.start },
+    end: { type: "timestamp", value: bounds.end },
     start_date: { type: "string", value: slashDate(w.start) },
     end_date: { type: "string", value: slashDate(w.end) },
   };

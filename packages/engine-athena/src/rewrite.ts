@@ -5,7 +5,14 @@
  * restricted to the window's partitions and event times (spec section 4).
  */
 import type { BoundParam, TimeWindow } from "@run-md/core";
-import { firstReference, RunMdError, renderLiteral, sqlStringLiteral } from "@run-md/core";
+import {
+  eventTimeBounds,
+  firstReference,
+  isoInstant,
+  RunMdError,
+  renderLiteral,
+  sqlStringLiteral,
+} from "@run-md/core";
 import { type ExtraTable, TableResolver } from "@run-md/sql";
 import { clauses, isSignificant, LexError, type Token, tokenize } from "./lexer.ts";
 
@@ -35,10 +42,7 @@ export interface PreparedQuery {
 /** A string literal, quotes doubled: the only escaping Trino string literals have. */
 export const sqlString = sqlStringLiteral;
 
-/** `2026-11-23T00:00:00Z` (milliseconds only when there are some). */
-export function isoInstant(d: Date): string {
-  return d.toISOString().replace(/\.000Z$/, "Z");
-}
+export { isoInstant };
 
 function ymd(d: Date): { y: string; m: string; d: string } {
   const iso = d.toISOString();
@@ -108,8 +112,10 @@ export function windowPredicate(window: TimeWindow, opts: ScopeOptions): string 
     case "none":
       break;
   }
-  preds.push(`eventtime >= ${sqlString(isoInstant(window.start))}`);
-  preds.push(`eventtime < ${sqlString(isoInstant(window.end))}`);
+  // Whole seconds, as eventtime's text has them: a fraction compared as text takes the wrong second.
+  const bounds = eventTimeBounds(window);
+  preds.push(`eventtime >= ${sqlString(bounds.start)}`);
+  preds.push(`eventtime < ${sqlString(bounds.end)}`);
   return preds.filter((p): p is string => p !== undefined).join(" AND ");
 }
 

@@ -133,6 +133,29 @@ describe("window scoping", () => {
     );
   });
 
+  it("compares eventtime's whole-second text with bounds that select the window's events", () => {
+    // Athena's eventtime is text (`2024-07-30T21:31:16Z`); a bound with a fraction, compared as
+    // text, takes the second holding the start and drops the one holding the end.
+    const w = {
+      start: new Date("2024-07-30T21:31:16.500Z"),
+      end: new Date("2024-07-30T21:31:19.500Z"),
+    };
+    const [, from, to] = /eventtime >= '([^']+)' AND eventtime < '([^']+)'/.exec(
+      windowPredicate(w, SCOPE),
+    )!;
+    const times = [15, 16, 17, 18, 19, 20].map((s) => `2024-07-30T21:31:${s}Z`);
+    const byText = times.filter((t) => t >= from! && t < to!);
+    const byTime = times.filter(
+      (t) => Date.parse(t) >= w.start.getTime() && Date.parse(t) < w.end.getTime(),
+    );
+    expect(byTime).toEqual([
+      "2024-07-30T21:31:17Z",
+      "2024-07-30T21:31:18Z",
+      "2024-07-30T21:31:19Z",
+    ]);
+    expect(byText).toEqual(byTime);
+  });
+
   it("restricts a manually partitioned table by region, year, month and day across months", () => {
     const w = { start: new Date("2026-10-30T00:00:00Z"), end: new Date("2026-12-02T12:00:00Z") };
     expect(

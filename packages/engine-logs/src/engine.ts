@@ -92,15 +92,15 @@ export function createLogsEngine(opts: LogsEngineOptions): LogsEngine {
 
 /**
  * The request window is half-open, [start, end); StartQuery takes whole epoch seconds, both ends
- * inclusive. startTime is the second holding `start` and endTime the last second before `end`
- * (`ceil(end) - 1`): for whole-second windows (the usual case) that is the same set of events.
- * A fractional start widens the window by less than a second.
+ * inclusive. CloudTrail's events have whole-second times (as core's `eventTimeBounds` has them):
+ * startTime is the first whole second at or after `start` (`ceil(start)`), endTime the last one
+ * before `end` (`ceil(end) - 1`), the same events as the other engines select.
  */
 export function windowSeconds(window: { start: Date; end: Date }): {
   startTime: number;
   endTime: number;
 } {
-  const startTime = Math.floor(window.start.getTime() / 1000);
+  const startTime = Math.ceil(window.start.getTime() / 1000);
   const endTime = Math.max(startTime, Math.ceil(window.end.getTime() / 1000) - 1);
   return { startTime, endTime };
 }

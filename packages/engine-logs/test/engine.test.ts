@@ -18,9 +18,9 @@ describe("the window", () => {
       { startTime: 1_795_392_000, endTime: 1_795_478_399 },
     ],
     [
-      "fractional ends keep the second that holds them, a fractional start widens by under a second",
+      "fractional bounds keep the whole seconds inside the window (CloudTrail's event times)",
       ["2026-11-23T00:00:00.400Z", "2026-11-23T00:00:10.250Z"],
-      { startTime: 1_795_392_000, endTime: 1_795_392_010 },
+      { startTime: 1_795_392_001, endTime: 1_795_392_010 },
     ],
   ])("%s", (_name, [start, end], seconds) => {
     expect(windowSeconds({ start: new Date(start!), end: new Date(end!) })).toEqual(seconds);
