@@ -143,6 +143,72 @@ describe("configuration mistakes are clear errors, not crashes", () => {
     expectCleanError(res, `${cfg}:3:14`, "at least 50");
   });
 
+  it("an extra table named like the CloudTrail table is refused: it would replace the logs", async () => {
+    for (const name of ["cloudtrail_logs", "CloudTrail_Logs", "security.trail"]) {
+      const cfg = path.join(base, "extra-trail.config.yaml");
+      await writeFile(
+        cfg,
+        `tables:\n  aliases: [security.trail]\n  extra:\n    "${name}": { file: x.csv, scope: unscoped }\n`,
+      );
+      const res = await runMd(["runbooks/kms-key-deletion.md", "--config", cfg, "--no-report"]);
+      expectCleanError(res, `${cfg}:4:5`, "would replace the CloudTrail table");
+    }
+  });
+
+  it("an extra table's missing file is one configuration error before any step", async () => {
+    const cfg = path.join(base, "extra-missing.config.yaml");
+    await writeFile(cfg, "tables:\n  extra:\n    known: { file: nope.csv, scope: unscoped }\n");
+    const res = await runMd([
+      "runbooks/kms-key-deletion.md",
+      "--config",
+      cfg,
+      "--log-dir",
+      logDir,
+      "--no-report",
+      ...window,
+    ]);
+    expectCleanError(res, `${cfg}:3:5`, path.join(base, "nope.csv"), "does not exist");
+    expect(res.stdout).not.toContain("kms-key-deletion:");
+  });
+
+  it("the local engine's limits and the timeouts are checked at their line", async () => {
+    const cases: [string, string][] = [
+      ["local:\n  threads: 0\n", ":2:12"],
+      ["local:\n  threads: 1.5\n", ":2:12"],
+      ["local:\n  memoryLimit: 1XB\n", ":2:16"],
+      ["local:\n  spillLimit: lots\n", ":2:15"],
+      ["local:\n  cacheLimit: lots\n", ":2:15"],
+      ["timeout: abc\n", ":1:10"],
+      ["timeout: 30d\n", ":1:10"],
+      ["maxScan: lots\n", ":1:10"],
+    ];
+    for (const [text, at] of cases) {
+      const cfg = path.join(base, "limits.config.yaml");
+      await writeFile(cfg, text);
+      const res = await runMd(["query", "SELECT 1 AS x", "--config", cfg, "--log-dir", logDir]);
+      expectCleanError(res, `${cfg}${at}`);
+    }
+  });
+
+  it("a timeout longer than a day is refused where it is written, not fired at once", async () => {
+    const dir = await mkdtemp(path.join(base, "timeout-"));
+    const file = path.join(dir, "long.md");
+    await writeFile(file, "---\ntitle: Long\n---\n\n```sql s timeout=30d\nSELECT 1 AS one\n```\n");
+    const check = await runMd(["check", file]);
+    expect(check.code).toBe(2);
+    expect(check.stdout).toContain(`${file}:5:18 error invalid timeout "30d"`);
+    expect(check.stdout).toContain("at most 24h");
+    const flag = await runMd([
+      "query",
+      "SELECT 1 AS x",
+      "--timeout",
+      "30000d",
+      "--log-dir",
+      logDir,
+    ]);
+    expectCleanError(flag, "--timeout", "at most 24h");
+  });
+
   it("configuration keys named like Object's properties are unknown keys, not crashes", async () => {
     const cfg = path.join(base, "proto.config.yaml");
     await writeFile(cfg, "constructor: 1\nathena:\n  toString: x\n");

@@ -7,6 +7,8 @@ import {
   engineInfo,
   engineNames,
   type MaskOptions,
+  parseBytes,
+  parseTimeout,
   RunMdError,
   WEEKDAYS,
   type Weekday,
@@ -262,7 +264,10 @@ function checkSchema(yaml: ConfigYaml): void {
         `unknown configuration key "${key}"${didYouMean(key, Object.keys(schema))}`,
       );
     if (typeof spec === "string") {
-      if (!typeOk(spec, value)) yaml.fail(yaml.valueNode([key]), `"${key}" must be a ${spec}`);
+      const problem = !typeOk(spec, value)
+        ? `"${key}" must be a ${spec}`
+        : topValueProblem(key, value);
+      if (problem !== undefined) yaml.fail(yaml.valueNode([key]), problem);
       continue;
     }
     if (!typeOk("map", value)) yaml.fail(yaml.valueNode([key]), `"${key}" must be a mapping`);
@@ -303,7 +308,28 @@ function checkEngineNames(yaml: ConfigYaml): void {
 }
 
 /** What is wrong with a well-typed value of `key.sub`, for the keys whose values are limited. */
+/** `timeout` and `maxScan`, read where they are written (a typo named at its line). */
+function topValueProblem(key: string, v: unknown): string | undefined {
+  if (key === "timeout" && parseTimeout(v as string) === undefined)
+    return `"timeout" must be a duration such as 30s, 5m or 1h, at most 24h`;
+  if (key === "maxScan" && parseBytes(v as string) === undefined)
+    return `"maxScan" must be a size such as 500MB, 10GB or 1TB`;
+  return undefined;
+}
+
+/** The local engine's limits, as DuckDB would refuse them (with no line) at the first step. */
+function localValueProblem(sub: string, v: unknown): string | undefined {
+  if (sub === "threads" && !(Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 1024))
+    return `"local.threads" must be a whole number from 1 to 1024`;
+  const size = ["memoryLimit", "spillLimit", "cacheLimit"].includes(sub);
+  const off = sub === "cacheLimit" && /^\s*(0|off)\s*$/i.test(v as string);
+  if (size && !off && parseBytes(v as string) === undefined)
+    return `"local.${sub}" must be a size such as 512MiB or 4GB`;
+  return undefined;
+}
+
 function valueProblem(key: string, sub: string, v: unknown): string | undefined {
+  if (key === "local") return localValueProblem(sub, v);
   if (POLL_KEYS.includes(`${key}.${sub}`) && (v as number) < MIN_POLL_MS) {
     return `"${key}.${sub}" must be at least ${MIN_POLL_MS} (ms)`;
   }
@@ -347,12 +373,22 @@ function mergeConfig(cfg: Config, data: Record<string, unknown>, source: string)
 /** Reads `tables.extra` and makes the file's relative paths relative to its folder `base`. */
 function resolvePaths(merged: Config, yaml: ConfigYaml, base: string): void {
   const extra = (yaml.data.tables as { extra?: Record<string, unknown> } | undefined)?.extra ?? {};
+  const cloudtrail = new Set(
+    ["cloudtrail_logs", ...merged.tables.aliases, merged.athena.table ?? ""].map((n) =>
+      n.toLowerCase(),
+    ),
+  );
   for (const [name, spec] of Object.entries(extra)) {
-    merged.tables.extra.push(
-      extraTable(name, spec, base, (keys, msg) =>
-        yaml.fail(yaml.keyNode(["tables", "extra", name, ...keys]), msg),
-      ),
+    const node = yaml.keyNode(["tables", "extra", name]);
+    if (cloudtrail.has(name.toLowerCase()))
+      yaml.fail(
+        node,
+        `extra table "${name}" would replace the CloudTrail table (cloudtrail_logs or one of its aliases), which every step reads scoped to the window`,
+      );
+    const table = extraTable(name, spec, base, (keys, msg) =>
+      yaml.fail(yaml.keyNode(["tables", "extra", name, ...keys]), msg),
     );
+    merged.tables.extra.push({ ...table, declaredAt: yaml.where(node) });
   }
   if (merged.local.logDir !== "sample")
     merged.local.logDir = path.resolve(base, merged.local.logDir);

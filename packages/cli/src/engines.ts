@@ -132,7 +132,10 @@ export class EnginePool {
       );
     }
     for (const name of names) {
-      if (name === "local") this.checkLogDir();
+      if (name === "local") {
+        this.checkLogDir();
+        checkExtraFiles(this.config);
+      }
       if (engineInfo(name)?.aws === true) {
         const error = missingProfile(this.profile(name));
         if (error) throw error;
@@ -283,4 +286,21 @@ function sampleDataError(dir: string, e: NodeJS.ErrnoException): unknown {
 function warnPlainHttp(endpoint: string | undefined, section: string, name: string): void {
   const w = plainHttpWarning(endpoint, { code: section, name, configSection: section });
   if (w) process.stderr.write(`warning ${w}\n`);
+}
+
+/**
+ * The local engine's extra tables read files: one that is not there is the configuration's
+ * error, named once before the first step (not a sandbox refusal in every step).
+ */
+function checkExtraFiles(config: Config): void {
+  for (const t of config.tables.extra) {
+    if (t.file === undefined || existsSync(t.file)) continue;
+    throw new RunMdError(
+      "bad-config",
+      `${t.declaredAt ?? config.source} tables.extra.${t.name}.file: ${t.file} does not exist`,
+      {
+        hint: "Point the file at the table's CSV, JSON or Parquet file (relative to the configuration's folder), or remove the table.",
+      },
+    );
+  }
 }

@@ -3,7 +3,13 @@
  * anything runs: the engine name, the default timeout, the scan budget, Ctrl-C. A bad value is a
  * `RunMdError` (exit 2, nothing runs).
  */
-import { engineNames, parseBytes, parseDuration, parseInstant, RunMdError } from "@run-md/core";
+import {
+  engineNames,
+  parseBytes,
+  parseInstant,
+  parseTimeout,
+  RunMdError,
+} from "@run-md/core";
 import pc from "picocolors";
 import type { Config } from "./config.ts";
 import { checkEngineChoice } from "./engines.ts";
@@ -73,8 +79,9 @@ function setting(
 /** The timeout of steps without `timeout=`: `--timeout`, the configuration's, else 10m. */
 export function defaultTimeoutMs(flag: string | undefined, config: Config): number {
   const { text, origin } = setting(flag, "timeout", config);
-  const ms = parseDuration(text ?? "10m");
-  if (ms === undefined) fail(`${origin} is not a duration`, "Use 30s, 5m or 1h.");
+  const ms = parseTimeout(text ?? "10m");
+  if (ms === undefined)
+    fail(`${origin} is not a duration of at most 24h`, "Use 30s, 5m or 1h (at most 24h).");
   return ms;
 }
 

@@ -94,7 +94,7 @@ describe("run-md check", () => {
               column: 25,
               severity: "error",
               rule: "invalid-attribute",
-              message: 'invalid timeout "5minutes": expected a duration such as 30s, 5m or 1h',
+              message: 'invalid timeout "5minutes": expected a duration such as 30s, 5m or 1h, at most 24h',
             },
           ],
         },

@@ -148,11 +148,13 @@ describe("tables: what a sql step may read", () => {
           scope: { kind: "unscoped" },
           file: path.join(dir, "data/users.csv"),
           athenaTable: "security.known_users",
+          declaredAt: `${f}:6:5`,
         },
         {
           name: "findings",
           scope: { kind: "time-column", column: "observed_at" },
           file: path.join(dir, "findings.parquet"),
+          declaredAt: `${f}:10:5`,
         },
       ],
     });

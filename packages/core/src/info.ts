@@ -7,7 +7,7 @@ import { parseChartSpec } from "./chart.ts";
 import { didYouMean } from "./diagnostics.ts";
 import { engineInfo, engineNames } from "./engine-registry.ts";
 import type { Dialect, StepAttributes } from "./model.ts";
-import { parseBytes, parseDuration } from "./units.ts";
+import { parseBytes, parseDuration, parseTimeout } from "./units.ts";
 
 export interface InfoWord {
   /** The word as written (for `key=value`, the whole pair). */
@@ -268,7 +268,7 @@ type AttributeReader = (r: InfoReader, a: Attribute) => void;
 const ATTRIBUTE_READERS: Record<(typeof STEP_ATTRIBUTES)[number], AttributeReader> = {
   engine: readEngine,
   timeout(r, a) {
-    const ms = parsedValue(r, a, parseDuration, "a duration such as 30s, 5m or 1h");
+    const ms = parsedValue(r, a, parseTimeout, "a duration such as 30s, 5m or 1h, at most 24h");
     if (ms !== undefined) r.attributes.timeoutMs = ms;
   },
   window(r, a) {

@@ -26,6 +26,19 @@ export function parseDuration(text: string): number | undefined {
   return Math.round(ms);
 }
 
+/**
+ * The longest timeout a step may have: a day. No Athena or Logs Insights query runs longer (the
+ * services stop them first), and Node's timers cannot wait past 24.8 days (a longer one fired at
+ * once: "did not finish within 43200m" after 24 ms).
+ */
+export const MAX_TIMEOUT_MS = 86_400_000;
+
+/** Milliseconds of a timeout (`parseDuration`, at most `MAX_TIMEOUT_MS`); `undefined` otherwise. */
+export function parseTimeout(text: string): number | undefined {
+  const ms = parseDuration(text);
+  return ms === undefined || ms > MAX_TIMEOUT_MS ? undefined : ms;
+}
+
 const BYTE_UNITS: Record<string, number> = {
   b: 1,
   kb: 1e3,

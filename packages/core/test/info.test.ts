@@ -146,7 +146,7 @@ describe("step ids and attributes from the info string", () => {
       "sql a timeout=0s",
       14,
       "invalid-attribute",
-      'invalid timeout "0s": expected a duration such as 30s, 5m or 1h',
+      'invalid timeout "0s": expected a duration such as 30s, 5m or 1h, at most 24h',
     ],
     [
       "sql a max_scan=10",

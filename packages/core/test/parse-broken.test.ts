@@ -51,7 +51,7 @@ const CASES: Array<[file: string, line: number, column: number, rule: string, me
     10,
     25,
     "invalid-attribute",
-    'invalid timeout "5minutes": expected a duration such as 30s, 5m or 1h',
+    'invalid timeout "5minutes": expected a duration such as 30s, 5m or 1h, at most 24h',
   ],
   [
     "bad-window.md",

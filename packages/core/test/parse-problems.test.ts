@@ -28,7 +28,7 @@ describe("one pass, every problem", () => {
       '3:11 invalid-value invalid severity "urgent": expected one of info, low, medium, high, critical',
       '4:1 unknown-key unknown front matter key "scedule" (did you mean "schedule"?)',
       '9:10 unknown-attribute unknown attribute "engien" (did you mean "engine"?)',
-      '9:32 invalid-attribute invalid timeout "5minutes": expected a duration such as 30s, 5m or 1h',
+      '9:32 invalid-attribute invalid timeout "5minutes": expected a duration such as 30s, 5m or 1h, at most 24h',
       '10:8 undeclared-param undeclared parameter "nope": declare it under params: in the front matter, or use one of start, end, start_date, end_date',
     ]);
   });

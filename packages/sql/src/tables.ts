@@ -20,6 +20,8 @@ export interface ExtraTable {
   file?: string;
   /** Athena: the real table (`security.known_ips`); default: the name as written. */
   athenaTable?: string;
+  /** Where the configuration declares it (`run-md.config.yaml:4:5`), for messages. */
+  declaredAt?: string;
 }
 
 export interface TableConfig {
