@@ -108,6 +108,36 @@ describe("nightly options", () => {
     expect(ok !== "help" && [ok.engine, ok.since]).toEqual(["aws", "7d"]);
   });
 
+  it("refuses a --date that is no ISO-8601 instant (JavaScript reads `0` as a night of 2000)", () => {
+    for (const date of ["0", "Dec 1", "12/02/2026", "2026-02-30", "2026-11-23T02:00:00"]) {
+      expect(() => parseNightlyArgs(["--date", date, "--no-build"], {}), date).toThrow(
+        `--date must be an ISO-8601 date or time with its zone (2026-11-23, 2026-11-23T02:00:00Z), got "${date}"`,
+      );
+    }
+    const ok = parseNightlyArgs(["--date", "2026-11-23", "--no-build"], {});
+    expect(ok !== "help" && ok.now?.toISOString()).toBe("2026-11-23T00:00:00.000Z");
+  });
+
+  it("without --config, takes the caller's configuration, not the repository's", async () => {
+    const caller = await mkdtemp(path.join(tmpdir(), "run-md-caller-"));
+    const below = path.join(caller, "team", "runbooks");
+    await mkdir(below, { recursive: true });
+    await writeFile(path.join(caller, "run-md.config.yaml"), "params: {}\n");
+    const before = process.env.INIT_CWD;
+    process.env.INIT_CWD = below;
+    try {
+      const o = parseNightlyArgs(["--no-build"], {});
+      expect(o !== "help" && o.config).toBe(path.join(caller, "run-md.config.yaml"));
+      expect(o !== "help" && runArgs("runbooks/x.md", o)).toContain(
+        path.join(caller, "run-md.config.yaml"),
+      );
+    } finally {
+      if (before === undefined) delete process.env.INIT_CWD;
+      else process.env.INIT_CWD = before;
+      await rm(caller, { recursive: true, force: true });
+    }
+  });
+
   it("collects first from --collect or RUN_MD_COLLECT_SOURCE (a workflow's variable), 30 days by default", () => {
     const fromEnv = parseNightlyArgs([], { RUN_MD_COLLECT_SOURCE: "s3://trail/org" });
     expect(fromEnv !== "help" && fromEnv.collect).toEqual({
@@ -278,11 +308,21 @@ describe("selectNightly", () => {
       await write("e-weekly.md", "title: E\nschedule: weekly");
       // A schedule that cannot be read is no "not due": taken, to be refused and escalated.
       await write("f-typo.md", "title: F\nschedule: nighty\nowner: sec@example.com");
+      // So is a key misspelt (`scedule:`) and front matter left open: the schedule was not read.
+      await write("g-key-typo.md", "title: G\nscedule: nightly");
+      await writeFile(
+        path.join(dir, "h-open.md"),
+        "---\ntitle: H\nschedule: nightly\n```sql q\nSELECT 1\n```\n",
+      );
+      // A broken runbook that says nothing of a schedule was not meant for the night.
+      await write("i-broken-manual.md", "title: I\nseverity: urgent\nschedule: manual");
       const selected = await selectNightly(dir, { now: tuesday });
       expect(selected.map((r) => [r.id, r.title, r.severity, r.owner])).toEqual([
         ["a-nightly", "A", "high", undefined],
         ["c-broken-nightly", "C broken", "urgent", undefined],
         ["f-typo", "F", "medium", "sec@example.com"],
+        ["g-key-typo", "G", "medium", undefined],
+        ["h-open", "h-open", "medium", undefined],
       ]);
     } finally {
       await rm(dir, { recursive: true, force: true });

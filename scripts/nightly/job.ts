@@ -135,7 +135,7 @@ export async function selectNightly(runbooksDir: string, at: DueAt): Promise<Nig
   const selected: NightlyRunbook[] = [];
   const ids: { file: string; id: string }[] = [];
   for (const file of files) {
-    const { runbook } = await loadRunbook(file);
+    const { runbook, frontMatter } = await loadRunbook(file);
     if (runbook) {
       ids.push({ file, id: runbook.meta.id });
       const { schedule } = runbook.meta;
@@ -161,8 +161,11 @@ export async function selectNightly(runbooksDir: string, at: DueAt): Promise<Nig
     ids.push({ file, id });
     // A schedule that cannot be read (`nighty`) cannot be said not to be due: the run is refused
     // with the parser's errors and escalated, never left out in silence (review).
-    const unreadable = schedule !== undefined && scheduleProblem(schedule) !== undefined;
-    if (schedule === undefined || (!unreadable && !(await due(schedule, id)))) continue;
+    // So can a schedule the parser could not read at all (front matter not closed, `scedule:`).
+    const unreadable =
+      frontMatter.scheduleUnread === true ||
+      (schedule !== undefined && scheduleProblem(schedule) !== undefined);
+    if (!unreadable && (schedule === undefined || !(await due(schedule, id)))) continue;
     const owner = field("owner");
     selected.push({
       file,

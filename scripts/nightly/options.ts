@@ -1,8 +1,9 @@
 /** The nightly job's command line: options, environment variables and their defaults. */
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { engineChoices, parseDuration, printable, suggest } from "@run-md/core";
+import { engineChoices, parseDuration, parseInstant, printable, suggest } from "@run-md/core";
 import { OUTCOMES, type Outcome } from "@run-md/notify";
+import { findConfigFile } from "../../packages/cli/src/config.ts";
 import { repoRoot, siteDir, siteNodeArgs } from "./build-site.ts";
 import type { NightlyOptions } from "./job.ts";
 
@@ -195,14 +196,23 @@ export function parseNightlyArgs(
     throw new UsageError(`--since must be a duration such as 24h or 7d, got "${values.since}"`);
   }
   if (values.engine) options.engine = values.engine;
-  if (values.config) options.config = resolveFromCaller(values.config);
+  // Without --config, the caller's configuration (found from their folder up, as run-md finds
+  // it): each run's process works in the repository's folder, and would find the repository's.
+  const config = values.config
+    ? resolveFromCaller(values.config)
+    : findConfigFile(resolveFromCaller("."));
+  if (config) options.config = config;
   if (values.since) options.since = values.since;
   if (values.date) {
-    const now = new Date(values.date);
-    if (Number.isNaN(now.getTime())) {
-      throw new UsageError(`--date must be an ISO-8601 date or time, got "${values.date}"`);
+    // As --from reads it: `0`, `Dec 1` or `12/02/2026` are no dates (JavaScript would read them
+    // as a night of 2000, of 2001, or in the host's zone).
+    try {
+      options.now = parseInstant(values.date, "--date");
+    } catch {
+      throw new UsageError(
+        `--date must be an ISO-8601 date or time with its zone (2026-11-23, 2026-11-23T02:00:00Z), got "${values.date}"`,
+      );
     }
-    options.now = now;
   }
   const collect = collectOption(values, env);
   if (collect) options.collect = collect;

@@ -95,6 +95,13 @@ export type FrontMatter = Partial<RunbookMeta> & {
    * would repeat the front matter's own error).
    */
   paramsUnread?: true;
+  /**
+   * Set when `schedule` may have been meant and was not read: the front matter does not read as
+   * a mapping, a key like `scedule:` is unknown, its value is no schedule, or a file without
+   * front matter at its top has a `schedule:` line. The nightly job cannot say such a runbook
+   * was not due: it runs it (errored, with the parser's errors) rather than leave it out.
+   */
+  scheduleUnread?: true;
 };
 
 export interface SplitFrontMatter {
@@ -162,11 +169,16 @@ function kindOf(node: unknown): string {
 }
 
 /**
- * Whether a file without front matter at its top has a line `triggers:` (front matter below a
- * blank line or a comment, which gray-matter does not take): triggers meant, and not read.
+ * What a file without front matter at its top still meant, by its lines `triggers:` and
+ * `schedule:` (front matter below a blank line or a comment, which gray-matter does not take, or
+ * not closed): triggers or a schedule meant, and not read.
  */
-function mentionsTriggers(body: string): boolean {
-  return /^\s*triggers\s*:/im.test(body);
+function unreadBelow(body: string, meta: FrontMatter): FrontMatter {
+  return {
+    ...meta,
+    ...(/^\s*triggers\s*:/im.test(body) ? { triggersUnread: true as const } : {}),
+    ...(/^\s*schedule\s*:/im.test(body) ? { scheduleUnread: true as const } : {}),
+  };
 }
 
 /**
@@ -175,10 +187,10 @@ function mentionsTriggers(body: string): boolean {
  */
 export function readFrontMatter(split: SplitFrontMatter, sink: DiagnosticSink): FrontMatter {
   const meta: FrontMatter = { params: {}, declared: new Set() };
-  const unread: FrontMatter = { ...meta, triggersUnread: true };
+  const unread: FrontMatter = { ...meta, triggersUnread: true, scheduleUnread: true };
   const doc = openFrontMatter(split, sink);
   if (doc === undefined && split.present) return { ...unread, paramsUnread: true };
-  if (doc === undefined) return mentionsTriggers(split.body) ? unread : meta;
+  if (doc === undefined) return unreadBelow(split.body, meta);
   const { contents } = doc.document;
   if (contents === null || (isScalar(contents) && contents.value === null)) {
     sink.error(RULES.missingKey, 1, 1, 'missing required front matter key "title"');
@@ -201,8 +213,9 @@ export function readFrontMatter(split: SplitFrontMatter, sink: DiagnosticSink): 
         RULES.unknownKey,
         `unknown front matter key "${key}"${didYouMean(key, FRONT_MATTER_KEYS)}`,
       );
-      // `trigger:`, `Triggers:`: triggers meant, and not read.
+      // `trigger:`, `Triggers:`, `scedule:`: triggers or a schedule meant, and not read.
       if (/trigger/i.test(key)) meta.triggersUnread = true;
+      if (/schedule/i.test(key) || didYouMean(key, ["schedule"]) !== "") meta.scheduleUnread = true;
       continue;
     }
     const value = pair.value as Node | null;
@@ -384,6 +397,7 @@ const FIELD_READERS: Record<FrontMatterKey, (f: Field) => void> = {
       (s) => {
         const problem = scheduleProblem(s);
         if (problem === undefined) return undefined;
+        f.meta.scheduleUnread = true;
         return `invalid schedule "${s}": ${problem}${/\s/.test(s) ? "" : didYouMean(s, SCHEDULES)}`;
       },
       (s) => {
