@@ -130,7 +130,7 @@ export const ERROR_CODES = {
   ),
   "bad-runbook-id": runbook(
     "Invalid runbook id",
-    "A runbook id is lower-case letters, digits and dashes, as in its front matter id:.",
+    'A runbook id is letters, digits, "_" and "-", as in its front matter id: (a file name gives its id when it has none).',
   ),
   "no-steps": runbook(
     "The runbook has no steps",
@@ -138,7 +138,7 @@ export const ERROR_CODES = {
   ),
   "unknown-step": runbook(
     "No such step",
-    "Name a step id that the runbook declares; run-md show <runbook> lists them.",
+    "Name a step id that the runbook declares: the error lists them (each step's id follows its fence's language, sql <id>).",
   ),
   "bad-param": runbook(
     "Invalid parameter value",
