@@ -5,7 +5,8 @@
  * included, so `token:NAME` in the audit log always means one token.
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { readFile, stat } from "node:fs/promises";
+import { open, readFile, rm, stat } from "node:fs/promises";
+import path from "node:path";
 import { RunMdError, writeFileAtomic } from "@run-md/core";
 import type { Caller } from "./model.ts";
 
@@ -90,6 +91,7 @@ export class TokenStore {
     if (o.expiresAt) stored.expiresAt = o.expiresAt.toISOString();
     if (o.user !== undefined) stored.user = o.user;
     const { sha256: _hash, ...info } = stored;
+    await this.assertWritable();
     await beforeSave?.(info);
     data.tokens.push(stored);
     await this.save(data);
@@ -115,6 +117,7 @@ export class TokenStore {
     if (t.revokedAt) return;
     t.revokedAt = this.now().toISOString();
     const { sha256: _hash, ...info } = t;
+    await this.assertWritable();
     await beforeSave?.(info);
     await this.save(data);
   }
@@ -173,6 +176,31 @@ export class TokenStore {
       throw new RunMdError("tokens-invalid", `${this.file} is not a run-md tokens file`);
     this.cache = { key, data };
     return structuredClone(data);
+  }
+
+  /**
+   * The tokens file's folder takes new files (the save's temporary file and rename), checked
+   * before the audit entry is written: an entry for a change that then could not be saved
+   * recorded a token that never existed.
+   */
+  private async assertWritable(): Promise<void> {
+    // The nearest folder that exists (the save makes the ones below it).
+    let dir = path.dirname(this.file);
+    while (!(await stat(dir).catch(() => undefined)) && path.dirname(dir) !== dir)
+      dir = path.dirname(dir);
+    const probe = path.join(dir, `.run-md-probe.${process.pid}.${randomBytes(4).toString("hex")}`);
+    try {
+      await (await open(probe, "wx")).close();
+      await rm(probe, { force: true });
+    } catch (e) {
+      throw new RunMdError(
+        "tokens-invalid",
+        `the tokens file ${this.file} cannot be written: ${(e as Error).message}`,
+        {
+          hint: "Give --file (or server.tokens) a file in a folder you can write to; nothing was changed or recorded.",
+        },
+      );
+    }
   }
 
   private async save(data: TokenFile): Promise<void> {

@@ -27,6 +27,19 @@ describe("TokenStore", () => {
     expect((await new TokenStore(file).verify(token)).ok).toBe(true);
   });
 
+  it("a tokens file that cannot be written is refused before the audit entry: nothing recorded", async () => {
+    // /proc takes no new files, even for root: the save would fail after the entry (a token
+    // recorded, never stored).
+    const store = new TokenStore("/proc/run-md-nowhere/tokens.json");
+    const recorded: string[] = [];
+    await expect(
+      store.create({ name: "ci", groups: ["g"] }, async (info) => {
+        recorded.push(info.name);
+      }),
+    ).rejects.toMatchObject({ code: "tokens-invalid" });
+    expect(recorded).toEqual([]);
+  });
+
   it("makes a different token every time", async () => {
     const store = new TokenStore(path.join(dir(), "b", "tokens.json"));
     const a = await store.create({ name: "one", groups: ["g"] });
