@@ -185,11 +185,12 @@ const CASES: Case[] = [
     "json_extract_string() is a DuckDB function that Athena does not have: write json_extract_scalar(json, '$.path')",
   ],
   [
-    "SELECT requestparameters.bucketname AS b FROM cloudtrail_logs",
+    // The key as written: JSON keys are case-sensitive ('$.bucketname' finds no bucketName).
+    "SELECT requestParameters.bucketName AS b FROM cloudtrail_logs",
     1,
     26,
     "sql-athena",
-    "requestparameters is a STRING of JSON text in Athena's table, not a struct: write json_extract_scalar(requestparameters, '$.bucketname')",
+    "requestparameters is a STRING of JSON text in Athena's table, not a struct: write json_extract_scalar(requestparameters, '$.bucketName')",
   ],
   [
     "SELECT eventname FROM cloudtrail_logs WHERE responseelements.assumedroleuser IS NOT NULL",
@@ -199,11 +200,11 @@ const CASES: Case[] = [
     "responseelements is a STRING of JSON text in Athena's table, not a struct: write json_extract_scalar(responseelements, '$.assumedroleuser')",
   ],
   [
-    "SELECT sum(CAST(additionaleventdata.bytestransferredout AS bigint)) AS bytes FROM cloudtrail_logs",
+    'SELECT sum(CAST(additionalEventData."bytesTransferredOut" AS bigint)) AS bytes FROM cloudtrail_logs',
     1,
     37,
     "sql-athena",
-    "additionaleventdata is a STRING of JSON text in Athena's table, not a struct: write json_extract_scalar(additionaleventdata, '$.bytestransferredout')",
+    "additionaleventdata is a STRING of JSON text in Athena's table, not a struct: write json_extract_scalar(additionaleventdata, '$.bytesTransferredOut')",
   ],
   [
     "SELECT CAST(eventtime AS timestamp) AS t FROM cloudtrail_logs",

@@ -49,7 +49,10 @@ import type { TableResolver } from "./tables.ts";
 import { incomparable, type SqlType, type Typing, typeOf, unwrap } from "./types.ts";
 
 interface Name {
+  /** The name as Athena reads it: lower-cased, unless quoted. */
   text: string;
+  /** As the query spells it (quotes removed): a JSON key is case-sensitive. */
+  written: string;
   quoted: boolean;
   line: number;
   column: number;
@@ -63,7 +66,8 @@ function nameOf(id: IdentifierContext): Name {
   const raw = id.getText();
   const quoted = raw.startsWith('"');
   const text = quoted ? raw.slice(1, -1).replaceAll('""', '"') : raw.toLowerCase();
-  return { text, quoted, line: id.start!.line, column: id.start!.column + 1 };
+  const written = quoted ? text : raw;
+  return { text, written, quoted, line: id.start!.line, column: id.start!.column + 1 };
 }
 
 function namesOf(q: QualifiedNameContext | null): Name[] {
@@ -295,7 +299,7 @@ function checkFields(field: Field, rest: Name[], out: SqlProblem[]): void {
         problem(
           part,
           "sql-athena",
-          `${path} is a STRING of JSON text in Athena's table, not a struct: write json_extract_scalar(${path}, '$.${part.text}')`,
+          `${path} is a STRING of JSON text in Athena's table, not a struct: write json_extract_scalar(${path}, '$.${part.written.replaceAll("'", "''")}')`,
         ),
       );
       return;
