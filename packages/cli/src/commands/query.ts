@@ -50,7 +50,8 @@ timeouts and masking) and prints its rows. SQL (Athena's dialect, checked as \`c
 default; --insights for CloudWatch Logs Insights. With no query argument it is read from
 standard input. Writes no report: a query is an investigation, not a runbook's status.
 Exit: 0 the query ran (whatever it returned), 2 an error in the query, a parameter, the
-configuration or the engine (nothing is written), 130 cancelled (Ctrl-C).
+configuration or the engine (--output is not written; rows already streamed to standard
+output stay there: read the exit code), 130 cancelled (Ctrl-C).
 
 Options:
   --insights                    the query is Logs Insights (default: SQL)
