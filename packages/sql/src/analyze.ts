@@ -19,10 +19,32 @@ export function analyzeSql(
   types: ParamTypes = {},
 ): SqlProblem[] {
   const masked = maskParams(query, types);
-  const parsed = parseTrino(masked.text);
-  const problems =
-    parsed.problems.length > 0
-      ? parsed.problems
-      : resolveQuery(parsed.tree, tables, masked.literals, masked.refs);
+  let problems: SqlProblem[];
+  try {
+    const parsed = parseTrino(masked.text);
+    problems =
+      parsed.problems.length > 0
+        ? parsed.problems
+        : resolveQuery(parsed.tree, tables, masked.literals, masked.refs);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    return [tooDeep()];
+  }
   return problems.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+/**
+ * A query whose expression nests deeper than the grammar's recursion can follow (thousands of
+ * `OR`s, an IOC list pasted as conditions, or of parentheses): one problem at its start, not a
+ * crash of the whole check.
+ */
+function tooDeep(): SqlProblem {
+  return {
+    line: 1,
+    column: 1,
+    severity: "error",
+    rule: "sql-syntax",
+    message:
+      "the query nests too deeply to be checked (thousands of OR conditions or parentheses): write a list as eventname IN ('a', 'b', ...), or join a table of the values (tables.extra)",
+  };
 }

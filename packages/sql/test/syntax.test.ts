@@ -32,3 +32,26 @@ describe("parameters are checked as the literals of their declared types", () =>
     expect(await checkSql(sql, { params: { other: "boolean" } })).toEqual([]);
   });
 });
+
+describe("a query deeper than the grammar's recursion", () => {
+  it.each([
+    [
+      "6,000 ORed conditions",
+      ` WHERE ${Array.from({ length: 6000 }, (_, i) => `eventname = 'e${i}'`).join(" OR ")}`,
+    ],
+    ["2,000 nested parentheses", ` WHERE ${"(".repeat(2000)}eventname = 'a'${")".repeat(2000)}`],
+  ])("%s is one problem at its start, not a crash", async (_name, where) => {
+    const problems = await checkSql(`SELECT 1 AS x FROM cloudtrail_logs${where}`);
+    expect(problems).toEqual([
+      expect.objectContaining({ line: 1, column: 1, severity: "error", rule: "sql-syntax" }),
+    ]);
+    expect(problems[0]!.message).toContain("nests too deeply");
+  });
+
+  it("a long list that the grammar can follow is checked as usual", async () => {
+    const list = Array.from({ length: 2000 }, (_, i) => `'e${i}'`).join(", ");
+    expect(
+      await checkSql(`SELECT 1 AS x FROM cloudtrail_logs WHERE eventname IN (${list})`),
+    ).toEqual([]);
+  });
+});
