@@ -1,4 +1,5 @@
 import type { JsonValue } from "./engine.ts";
+import { printable } from "./printable.ts";
 import type { RunReport } from "./report.ts";
 
 const ICON: Record<string, string> = {
@@ -16,10 +17,11 @@ const ICON: Record<string, string> = {
  * summary's HTML and links. A backslash before ASCII punctuation makes it a plain character
  * (CommonMark "backslash escapes"): escaping `<` `>` `&` stops raw HTML, autolinks and entities,
  * `[` `]` links and images, `*` `_` `~` `` ` `` emphasis and code, `|` table cells. Line breaks
- * become spaces, so a value cannot start a block of its own.
+ * become spaces, so a value cannot start a block of its own; control, format and bidi characters
+ * (an ESC, a right-to-left override) are written `\uXXXX`, as every other output writes them.
  */
 export function markdownText(s: string): string {
-  return s.replace(/\r?\n|\r/g, " ").replace(/[\\`*_~[\]<>&|]/g, "\\$&");
+  return printable(s.replace(/\r?\n|\r/g, " ")).replace(/[\\`*_~[\]<>&|]/g, "\\$&");
 }
 
 /** Inline code that no backtick in `s` can close early. */
@@ -27,7 +29,7 @@ function code(s: string): string {
   const longest = Math.max(0, ...[...s.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = "`".repeat(longest + 1);
   const pad = s.startsWith("`") || s.endsWith("`") ? " " : "";
-  return `${fence}${pad}${s.replace(/\r?\n|\r/g, " ")}${pad}${fence}`;
+  return `${fence}${pad}${printable(s.replace(/\r?\n|\r/g, " "))}${pad}${fence}`;
 }
 
 function cell(v: JsonValue | undefined): string {

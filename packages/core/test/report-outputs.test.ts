@@ -231,6 +231,20 @@ describe("Markdown summary", () => {
     expect(md).toContain("**Escalation:** Page the security on-call.");
     expect(md).toContain("> **sql-syntax**: syntax error at \\<end\\>");
   });
+
+  it("writes control and bidi characters from the logs as \\uXXXX, as every other output does", () => {
+    const report = sampleReport();
+    const step = report.steps[0]!;
+    const hostile = "Bad\u0001Name\u001b[31m exe.\u202egpj";
+    const md = toMarkdown([
+      {
+        ...report,
+        steps: [{ ...step, rows: [[hostile, 1]], rowCount: 1 }, ...report.steps.slice(1)],
+      },
+    ]);
+    expect(md).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u202a-\u202e\u2066-\u2069]/);
+    expect(md).toContain("Bad\\\\u0001Name\\\\u001b\\[31m exe.\\\\u202egpj");
+  });
 });
 
 describe("the reports folder layout (one module: report-store)", () => {
