@@ -40,4 +40,20 @@ describe("the run's page on the site", () => {
     expect(without.stdout).not.toContain("run page:");
     expect(existsSync(path.join(reports, "tiny", "latest.json"))).toBe(true);
   }, 60_000);
+
+  it("an investigation, which the site lists without a page, is given its report's address", async () => {
+    const reports = path.join(work, "reports-investigation");
+    const res = await runMd(["tiny.md", "--since", "2d"], {
+      cwd: work,
+      env: {
+        RUN_MD_LOG_DIR: path.join(work, "logs"),
+        RUN_MD_REPORTS_DIR: reports,
+        RUN_MD_SITE_URL: "https://sec.example.com/",
+      },
+    });
+    expect(res.code, res.stderr).toBe(0);
+    const [file] = (await readdir(path.join(reports, "tiny"))).filter((f) => f.endsWith(".json"));
+    expect(res.stdout).toContain(`report: https://sec.example.com/reports/tiny/${file}\n`);
+    expect(res.stdout).not.toContain("run page:");
+  }, 60_000);
 });

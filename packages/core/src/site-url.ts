@@ -26,3 +26,19 @@ export function runPageUrl(siteUrl: string, runbookId: string, reportFile: strin
   const name = reportFile.replace(/^.*[\\/]/, "").replace(/\.json$/i, "");
   return `${runbookPageUrl(siteUrl, runbookId)}runs/${reportSlug(name)}/`;
 }
+
+/**
+ * Where the site publishes a stored report: a full run's page (`runPageUrl`), or for an
+ * investigation (`--step`, another window, a changed parameter: `reportKind`), which the site
+ * lists apart without a page of its own, its JSON (`<site>/reports/<id>/<file>.json`).
+ */
+export function reportUrl(
+  siteUrl: string,
+  runbookId: string,
+  reportFile: string,
+  full: boolean,
+): string {
+  if (full) return runPageUrl(siteUrl, runbookId, reportFile);
+  const name = reportFile.replace(/^.*[\\/]/, "").replace(/\.json$/i, "");
+  return `${base(siteUrl)}/reports/${encodeURIComponent(runbookId)}/${reportSlug(name)}.json`;
+}

@@ -7,9 +7,10 @@
 import { createHash } from "node:crypto";
 import path from "node:path";
 import {
-  runPageUrl as coreRunPageUrl,
   type ParamValue,
   type RunReport,
+  reportKind,
+  reportUrl,
   runbookPageUrl,
 } from "@run-md/core";
 import { type NotifyConfig, type TargetConfig, wants } from "./config.ts";
@@ -55,15 +56,19 @@ export interface NotifyResult {
   problems?: string[];
 }
 
-/** The run's page on the site (core's addresses, as the site builds them), or the runbook's. */
+/**
+ * The run's page on the site (core's addresses, as the site builds them; an investigation's JSON,
+ * which has no page), or the runbook's.
+ */
 export function runPageUrl(
   siteUrl: string | undefined,
   runbookId: string,
   reportFile?: string,
+  full = true,
 ): string | undefined {
   if (!siteUrl) return undefined;
   return reportFile
-    ? coreRunPageUrl(siteUrl, runbookId, reportFile)
+    ? reportUrl(siteUrl, runbookId, reportFile, full)
     : runbookPageUrl(siteUrl, runbookId);
 }
 
@@ -86,7 +91,7 @@ function subjectOf(
   }
   const { report, reportFile } = run;
   const finding = findingOf(report);
-  const runUrl = runPageUrl(siteUrl, report.runbook.id, reportFile);
+  const runUrl = runPageUrl(siteUrl, report.runbook.id, reportFile, reportKind(report) === "full");
   return {
     runbook: {
       id: report.runbook.id,

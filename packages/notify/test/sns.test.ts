@@ -94,3 +94,26 @@ describe("Amazon SNS through the SDK, against the emulator", () => {
     emulator.faults.throttle = {};
   });
 });
+
+describe("the address an alert links to", () => {
+  it("is the run's page for a full run, and the report's JSON for an investigation (it has no page)", async () => {
+    const state = { reportsDir: dir, stateFile: path.join(dir, `${Math.random()}.json`) };
+    const reportFile = "reports/audit-iam/2026-11-24T02-00-00.000Z.json";
+    const [full] = await alertsFor(
+      [{ report: report("audit-iam", "failed"), reportFile }],
+      config(),
+      state,
+    );
+    expect(full!.runUrl).toBe(
+      "https://sec.example.com/runbooks/runbooks/audit-iam/runs/2026-11-24T02-00-00.000Z/",
+    );
+    const [investigation] = await alertsFor(
+      [{ report: { ...report("audit-iam", "failed"), kind: "investigation" }, reportFile }],
+      config(),
+      { ...state, stateFile: path.join(dir, `${Math.random()}.json`) },
+    );
+    expect(investigation!.runUrl).toBe(
+      "https://sec.example.com/runbooks/reports/audit-iam/2026-11-24T02-00-00.000Z.json",
+    );
+  });
+});

@@ -13,6 +13,8 @@ import {
   type Runbook,
   RunMdError,
   type RunReport,
+  reportKind,
+  reportUrl,
   runOrErrorReport,
   runPageUrl,
   sleep,
@@ -384,7 +386,9 @@ async function executeRun(plan: RunPlan): Promise<number> {
         process.stdout.write(`${summaryLine(report, file)}\n`);
         if (file && config.site.url) {
           process.stdout.write(
-            `run page: ${runPageUrl(config.site.url, report.runbook.id, file)}\n`,
+            reportKind(report) === "full"
+              ? `run page: ${runPageUrl(config.site.url, report.runbook.id, file)}\n`
+              : `report: ${reportUrl(config.site.url, report.runbook.id, file, false)}\n`,
           );
         }
       }
