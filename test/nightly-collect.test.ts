@@ -117,6 +117,8 @@ describe("npm run nightly -- --collect", () => {
     expect(res.code).toBe(2);
     expect(res.stdout).toContain("error run-md collect exited 2");
     expect(res.stdout).toMatch(/1 runbook/);
+    // The summary's last line (a job summary's) says why the night exits 2.
+    expect(res.stdout).toMatch(/1 runbook: .* · collect FAILED \(exit 2\) · .* · exit 2/);
   }, 120_000);
 
   it("refuses --collect without a store for the runs to read: exit 2, nothing run", async () => {

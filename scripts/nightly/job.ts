@@ -78,6 +78,8 @@ export interface NightlyResult {
   notifications: Delivery[];
   pruned: string[];
   build?: { ok: true; durationMs: number; outDir: string } | { ok: false; error: string };
+  /** `--collect`'s exit code when it failed (the runs went on, over what the store held). */
+  collectFailed?: number;
   interrupted: boolean;
   exitCode: number;
 }
@@ -457,6 +459,7 @@ async function nightlyUnlocked(options: NightlyOptions): Promise<NightlyResult> 
     notifications,
     pruned,
     ...(build ? { build } : {}),
+    ...(collected && collected.code !== 0 ? { collectFailed: collected.code } : {}),
     interrupted: stopped,
     exitCode,
   };

@@ -44,6 +44,8 @@ export function totals(result: NightlyResult): string {
       `${result.notifications.length} notification target${result.notifications.length === 1 ? "" : "s"} told${failed ? ` (${failed} failed)` : ""}`,
     );
   }
+  if (result.collectFailed !== undefined)
+    parts.push(`collect FAILED (exit ${result.collectFailed})`);
   parts.push(`${result.pruned.length} old report${result.pruned.length === 1 ? "" : "s"} pruned`);
   if (result.build?.ok) parts.push(`site built in ${seconds(result.build.durationMs)}`);
   else if (result.build) parts.push("site build FAILED");
