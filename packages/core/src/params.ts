@@ -113,6 +113,12 @@ function coerceType(
     case "integer": {
       const n = typeof raw === "string" && /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : raw;
       if (typeof n === "number" && Number.isSafeInteger(n)) return n;
+      if (typeof n === "number" && Number.isInteger(n))
+        return fail(
+          "an integer from -9007199254740991 to 9007199254740991",
+          undefined,
+          "larger integers lose digits as numbers; declare the parameter a string and compare it as text",
+        );
       return fail(expected);
     }
     case "number": {

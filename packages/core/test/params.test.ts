@@ -48,6 +48,11 @@ describe("parameter values", () => {
     ["string", 5, "a string, got 5"],
     ["integer", "4.5", 'an integer such as 10, got "4.5"'],
     ["integer", "ten", 'an integer such as 10, got "ten"'],
+    [
+      "integer",
+      "9007199254740993",
+      'an integer from -9007199254740991 to 9007199254740991, got "9007199254740993": larger integers lose digits as numbers',
+    ],
     ["number", "1,5", 'a number such as 2.5, got "1,5"'],
     ["boolean", "yes", 'true or false, got "yes"'],
     [
