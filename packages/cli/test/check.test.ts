@@ -25,6 +25,18 @@ describe("run-md check", () => {
     expect(code).toBe(0);
   });
 
+  it("a folder without runbooks is an error: a CI gate that checked nothing is not green", async () => {
+    const empty = path.join(tmp, "empty-folder");
+    mkdirSync(empty);
+    writeFileSync(path.join(empty, "notes.txt"), "not a runbook\n");
+    const text = await runMd(["check", empty]);
+    expect(text.code).toBe(2);
+    expect(text.stderr).toBe(`error no runbooks (*.md) found in ${empty}: nothing was checked\n`);
+    const json = await runMd(["check", empty, "--format", "json"]);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toEqual({ ok: false, files: [], errors: 0, warnings: 0 });
+  });
+
   it("prints one lint-style line per problem in every file, a summary, and exits 2", async () => {
     const dir = "packages/core/test/fixtures/broken";
     const { code, stdout } = await runMd(["check", dir]);

@@ -63,6 +63,16 @@ export async function checkCommand(argv: string[]): Promise<number> {
 
   const files = await runbookFilesOrExit(positionals, values.config);
   if (typeof files === "number") return files;
+  // A check that checked nothing (a wrong folder, runbooks moved) is no green CI gate: as run.
+  if (files.length === 0) {
+    if (format === "json")
+      process.stdout.write(
+        `${printableJson({ ok: false, files: [], errors: 0, warnings: 0 }, 2)}\n`,
+      );
+    const where = positionals.length > 0 ? positionals.join(", ") : "the runbooks folder";
+    process.stderr.write(`error no runbooks (*.md) found in ${where}: nothing was checked\n`);
+    return 2;
+  }
   const tables = tableConfig(loadConfig(values.config));
   // Loaded here, not at start-up: the SQL parser is large, and usage errors do not need it.
   const { lintQueries } = await import("../lint.ts");
@@ -101,9 +111,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
   }
 
   for (const d of all) process.stdout.write(`${paint(formatDiagnostic(d), d)}\n`);
-  if (files.length === 0) {
-    process.stdout.write("no runbooks found\n");
-  } else if (all.length === 0) {
+  if (all.length === 0) {
     process.stdout.write(
       `${pc.green("✓")} ${plural(files.length, "runbook")} checked, no problems\n`,
     );
