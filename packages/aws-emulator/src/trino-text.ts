@@ -17,7 +17,13 @@ import {
   DuckDBTypeId,
   type DuckDBValue,
 } from "@duckdb/node-api";
-import { intervalText, javaDouble, timestampText, timestampValueText } from "@run-md/engine-local";
+import {
+  intervalText,
+  javaDouble,
+  timestampText,
+  timestampValueText,
+  varbinaryText,
+} from "@run-md/engine-local";
 
 export { javaDouble, timestampText };
 
@@ -62,9 +68,7 @@ function render(value: DuckDBValue, type: DuckDBType | undefined): string {
     return text.includes(".") ? text.slice(0, 12) : `${text}.000`;
   }
   if (value instanceof DuckDBIntervalValue) return intervalText(value) ?? value.toString();
-  if (value instanceof DuckDBBlobValue) {
-    return Array.from(value.bytes, (b) => b.toString(16).padStart(2, "0")).join(" ");
-  }
+  if (value instanceof DuckDBBlobValue) return varbinaryText(value.bytes);
   if (value instanceof DuckDBListValue || value instanceof DuckDBArrayValue) {
     const elementType =
       type && "valueType" in type ? (type as { valueType: DuckDBType }).valueType : undefined;

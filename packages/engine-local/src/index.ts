@@ -44,4 +44,5 @@ export {
   javaDouble,
   timestampText,
   timestampValueText,
+  varbinaryText,
 } from "./values.ts";

@@ -241,7 +241,7 @@ export function toJson(v: DuckDBValue, tzSuffix = true, t?: DuckDBType): JsonVal
       out[keyText(e.key, m?.keyType, tzSuffix)] = toJson(e.value, tzSuffix, m?.valueType);
     return out;
   }
-  if (v instanceof DuckDBBlobValue) return Buffer.from(v.bytes).toString("base64");
+  if (v instanceof DuckDBBlobValue) return varbinaryText(v.bytes);
   if (v instanceof DuckDBIntervalValue) return intervalText(v) ?? v.toString();
   return String(v);
 }
@@ -257,6 +257,14 @@ function itemType(t: DuckDBType | undefined): DuckDBType | undefined {
  * `D HH:MM:SS.mmm` (day to second, `6 23:57:55.000`) when it holds none; `undefined` for one that
  * mixes months with days or time, which no Trino type holds.
  */
+/**
+ * A varbinary value as Athena's results give it (Trino's text form: the bytes in hex, two digits
+ * each, separated by spaces: `61 62`), so a step's value is the same on both engines.
+ */
+export function varbinaryText(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(" ");
+}
+
 export function intervalText(v: DuckDBIntervalValue): string | undefined {
   const rest = BigInt(v.days) * 86_400_000_000n + v.micros;
   if (v.months !== 0) {

@@ -34,6 +34,7 @@ describe("@run-md/engine-local", () => {
       "timestampText",
       "timestampValueText",
       "unnamedCulprit",
+      "varbinaryText",
       "writeManifest",
     ]);
     expect(api.CLOUDTRAIL_COLUMNS.map((c) => c.name)).toContain("useridentity");

@@ -760,7 +760,8 @@ const values: [string, unknown, string | undefined, string][] = [
   ["to_hex(sha256(to_utf8('héllo')))", digest("sha256", "héllo"), "varchar", "docs binary: sha256"],
   [
     "md5(to_utf8('abc'))",
-    Buffer.from(digest("md5", "abc"), "hex").toString("base64"),
+    // As Athena's results write varbinary (Trino's text form): hex pairs, spaces between.
+    digest("md5", "abc").toLowerCase().match(/../g)!.join(" "),
     "varbinary",
     "docs binary: md5 returns varbinary",
   ],
