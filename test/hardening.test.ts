@@ -209,6 +209,23 @@ describe("configuration mistakes are clear errors, not crashes", () => {
     expectCleanError(flag, "--timeout", "at most 24h");
   });
 
+  it("mistakes in the access:, server: and notify: sections name their line", async () => {
+    const cases: [string, string][] = [
+      [
+        "access:\n  rules:\n    - { groups: [a], allow: [view, runn] }\n",
+        ":3:36: access.rules[0].allow[1]",
+      ],
+      ["server:\n  port: 99999\n", ':2:3: "server.port"'],
+      ["notify:\n  targets:\n    - { kind: slack, urll: x }\n", ":3:7: notify.targets[0]"],
+    ];
+    for (const [text, at] of cases) {
+      const cfg = path.join(base, "sections.config.yaml");
+      await writeFile(cfg, text);
+      const res = await runMd(["serve", "--config", cfg, "--port", "0", "--log-dir", logDir]);
+      expectCleanError(res, `${cfg}${at}`);
+    }
+  });
+
   it("configuration keys named like Object's properties are unknown keys, not crashes", async () => {
     const cfg = path.join(base, "proto.config.yaml");
     await writeFile(cfg, "constructor: 1\nathena:\n  toString: x\n");

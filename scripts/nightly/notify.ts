@@ -55,7 +55,7 @@ function targetsOf(
     const config = loadConfig(options.config);
     mask = config.mask;
     if (config.notify) {
-      notifyConfig = parseNotifyConfig(config.notify, config.source, process.env, (e) =>
+      notifyConfig = parseNotifyConfig(config.notify, config.located, process.env, (e) =>
         options.log(`error notify: ${e.message} (the other targets are still told)`),
       );
     }

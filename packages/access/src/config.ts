@@ -1,5 +1,5 @@
 /** `parseAccessConfig`: the `access:` section validated, with errors naming the key path. */
-import { parseBytes, parseDuration, SEVERITIES } from "@run-md/core";
+import { type ConfigSource, parseBytes, parseDuration, SEVERITIES } from "@run-md/core";
 import {
   ACTIONS,
   type AccessConfig,
@@ -22,7 +22,7 @@ const SECTION_KEYS = ["rules", "approvals", "masking", "budgets", "approvalTtl"]
  * Validates the `access:` section (`raw` as YAML gave it; absent means no rules: everything is
  * refused). A bad one throws a RunMdError naming `source` and the key path.
  */
-export function parseAccessConfig(raw: unknown, source: string): AccessConfig {
+export function parseAccessConfig(raw: unknown, source: ConfigSource): AccessConfig {
   const r: ConfigReader = new ConfigReader(source);
   const cfg: AccessConfig = {
     rules: [],

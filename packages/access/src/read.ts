@@ -2,13 +2,13 @@
  * Reading the `access:` configuration section with errors that name the key path
  * (`access.rules[2].allow[1]`) and the file. Every check throws a `RunMdError` (exit 2).
  */
-import { didYouMean, RunMdError } from "@run-md/core";
+import { type ConfigSource, didYouMean, RunMdError, sourceAt } from "@run-md/core";
 
 export class ConfigReader {
-  constructor(readonly source: string) {}
+  constructor(readonly source: ConfigSource) {}
 
   fail(path: string, message: string): never {
-    throw new RunMdError("config-invalid", `${this.source}: ${path}: ${message}`);
+    throw new RunMdError("config-invalid", `${sourceAt(this.source, path)}: ${path}: ${message}`);
   }
 
   object(path: string, v: unknown, keys: readonly string[]): Record<string, unknown> {

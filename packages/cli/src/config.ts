@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import {
   type ConfigFieldType,
+  type ConfigSource,
   type Dialect,
   didYouMean,
   engineInfo,
@@ -17,7 +18,7 @@ import type { AthenaEngineOptions } from "@run-md/engine-athena";
 import { threadsFromEnv } from "@run-md/engine-local/descriptor";
 import type { LogsEngineOptions } from "@run-md/engine-logs";
 import type { ExtraTable, TableConfig } from "@run-md/sql";
-import { isMap, isScalar, LineCounter, parseDocument, type Node as YamlNode } from "yaml";
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from "yaml";
 import { engineDescriptors } from "./engine-registry.ts";
 
 /** The configuration file's name (else `--config FILE`, or `RUN_MD_CONFIG`). */
@@ -52,6 +53,8 @@ export type LogsConfig = Partial<
 export interface Config {
   /** Where the config came from (a path, or `defaults`). */
   source: string;
+  /** The same, placing a key path at its line, for the readers of `access:`, `server:`, `notify:`. */
+  located: ConfigSource;
   reportsDir: string;
   /** Where runbooks are looked up by id (`run-md audit-iam`) and completed (default runbooks/). */
   runbooksDir: string;
@@ -120,6 +123,7 @@ function configSchema(): Record<string, FieldType | Record<string, FieldType>> {
 function defaults(): Config {
   return {
     source: "defaults",
+    located: "defaults",
     reportsDir: "reports",
     runbooksDir: "runbooks",
     engines: {},
@@ -187,6 +191,7 @@ export function loadConfig(file: string | undefined, cwd = process.cwd()): Confi
     );
   }
   resolvePaths(merged, yaml, path.dirname(target));
+  merged.located = { file: target, at: (keyPath: string) => yaml.locate(keyPath) };
   return applyEnv(merged);
 }
 
@@ -226,6 +231,30 @@ class ConfigYaml {
   where(node: YamlNode | null | undefined): string {
     const p = this.lc.linePos(node?.range?.[0] ?? 0);
     return `${this.file}:${p.line}:${p.col}`;
+  }
+
+  /**
+   * `file:line:col` of a key path as the section readers write it (`access.rules[0].allow[1]`):
+   * the item or key it names, or the nearest one written above it.
+   */
+  locate(keyPath: string): string {
+    const parts = keyPath
+      .split(/\.|(?=\[)/)
+      .map((p) => (/^\[\d+\]$/.test(p) ? Number(p.slice(1, -1)) : p));
+    let node: unknown = this.doc.contents;
+    let found: YamlNode | undefined;
+    for (const part of parts) {
+      if (typeof part === "number" && isSeq(node) && node.items[part] !== undefined) {
+        node = node.items[part];
+        found = node as YamlNode;
+      } else if (typeof part === "string" && isMap(node)) {
+        const pair = node.items.find((it) => isScalar(it.key) && it.key.value === part);
+        if (!pair) break;
+        found = pair.key as YamlNode;
+        node = pair.value;
+      } else break;
+    }
+    return found === undefined ? this.file : this.where(found);
   }
 
   /** The node of a key (not its value), so messages point at the name the author typed. */

@@ -3,13 +3,7 @@
  * anything runs: the engine name, the default timeout, the scan budget, Ctrl-C. A bad value is a
  * `RunMdError` (exit 2, nothing runs).
  */
-import {
-  engineNames,
-  parseBytes,
-  parseInstant,
-  parseTimeout,
-  RunMdError,
-} from "@run-md/core";
+import { engineNames, parseBytes, parseInstant, parseTimeout, RunMdError } from "@run-md/core";
 import pc from "picocolors";
 import type { Config } from "./config.ts";
 import { checkEngineChoice } from "./engines.ts";

@@ -106,7 +106,8 @@ describe("run-md check", () => {
               column: 25,
               severity: "error",
               rule: "invalid-attribute",
-              message: 'invalid timeout "5minutes": expected a duration such as 30s, 5m or 1h, at most 24h',
+              message:
+                'invalid timeout "5minutes": expected a duration such as 30s, 5m or 1h, at most 24h',
             },
           ],
         },

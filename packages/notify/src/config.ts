@@ -4,7 +4,13 @@ import { createHash } from "node:crypto";
  * reminder cadence, retries. Secrets (webhook URLs, routing keys, tokens) are best given as
  * `...Env: VARIABLE_NAME`, read from the environment at load time and never written anywhere.
  */
-import { parseDuration, RunMdError, type Severity } from "@run-md/core";
+import {
+  type ConfigSource,
+  parseDuration,
+  RunMdError,
+  type Severity,
+  sourceAt,
+} from "@run-md/core";
 import { OUTCOMES, type Outcome } from "./model.ts";
 import { DEFAULT_RETRY, type RetryPolicy } from "./retry.ts";
 
@@ -86,12 +92,12 @@ export function targetIdOf(raw: Raw): string {
  */
 export function parseNotifyConfig(
   raw: unknown,
-  source: string,
+  source: ConfigSource,
   env: NodeJS.ProcessEnv = process.env,
   onBadTarget?: (error: Error) => void,
 ): NotifyConfig {
   const fail = (key: string, message: string): never => {
-    throw new RunMdError("bad-config", `${source}: ${key} ${message}`, {
+    throw new RunMdError("bad-config", `${sourceAt(source, key)}: ${key} ${message}`, {
       hint: "See docs/automation.md for the notify: section.",
     });
   };

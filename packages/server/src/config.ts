@@ -5,7 +5,7 @@
 import net from "node:net";
 import path from "node:path";
 import { DEFAULT_AUDIT_FILE, DEFAULT_TOKENS_FILE } from "@run-md/access";
-import { parseBytes, parseDuration, RunMdError } from "@run-md/core";
+import { type ConfigSource, parseBytes, parseDuration, RunMdError, sourceAt } from "@run-md/core";
 
 export type AuthMode = "oidc" | "token" | "none";
 
@@ -147,9 +147,9 @@ export function defaultServerConfig(base: string): ServerConfig {
 
 type Fail = (key: string, msg: string) => never;
 
-function failer(source: string): Fail {
+function failer(source: ConfigSource): Fail {
   return (key, msg) => {
-    throw new RunMdError("bad-config", `${source}: "${key}" ${msg}`, {
+    throw new RunMdError("bad-config", `${sourceAt(source, key)}: "${key}" ${msg}`, {
       hint: "See docs/serve.md for the keys of the server: section.",
     });
   };
@@ -219,7 +219,7 @@ function parseAuth(raw: unknown, into: AuthConfig, fail: Fail): AuthConfig {
  * Validates the `server:` section (undefined: all defaults). `source` names the file in
  * messages; relative paths are resolved against `base`.
  */
-export function parseServerConfig(raw: unknown, source: string, base: string): ServerConfig {
+export function parseServerConfig(raw: unknown, source: ConfigSource, base: string): ServerConfig {
   const fail = failer(source);
   const cfg = defaultServerConfig(base);
   if (raw === undefined || raw === null) return cfg;

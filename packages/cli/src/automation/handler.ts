@@ -173,7 +173,7 @@ async function escalate(
   );
   if (!result.config.notify || runs.length === 0) return [];
   // The runs are done: a target that is wrong is said, and the others are still told.
-  const config = parseNotifyConfig(result.config.notify, result.config.source, process.env, (e) =>
+  const config = parseNotifyConfig(result.config.notify, result.config.located, process.env, (e) =>
     problems.push(`notify: ${e.message} (the other targets are still told)`),
   );
   if (result.config.site.url) config.siteUrl = result.config.site.url;

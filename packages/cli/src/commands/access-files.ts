@@ -13,7 +13,7 @@ import { type Config, configDir, loadConfig } from "../config.ts";
  * are relative to the configuration file's folder (the current folder without one).
  */
 export function serverConfigOf(config: Config): ServerConfig {
-  return parseServerConfig(config.server, config.source, configDir(config));
+  return parseServerConfig(config.server, config.located, configDir(config));
 }
 
 /**

@@ -92,13 +92,13 @@ async function serve(values: ServeFlags, positionals: string[]): Promise<number>
   const server = serverConfigOf(config);
   if (values.host !== undefined) server.host = values.host;
   if (values.port !== undefined) server.port = portOf(values.port);
-  const access = parseAccessConfig(config.access, config.source);
+  const access = parseAccessConfig(config.access, config.located);
   const timeoutMs = defaultTimeoutMs(undefined, config);
   const maxScanBytes = maxScanBytesOf(undefined, config);
   const pool = new EnginePool(config, { ...engineFlags(values, maxScanBytes), longLived: true });
   // Approval requests (spec §6) go to the notify: section's webhook targets.
   const notify =
-    config.notify === undefined ? undefined : parseNotifyConfig(config.notify, config.source);
+    config.notify === undefined ? undefined : parseNotifyConfig(config.notify, config.located);
   const webhooks = (notify?.targets ?? []).flatMap((t) =>
     t.type === "webhook" ? [{ url: t.url, secret: t.secret }] : [],
   );
