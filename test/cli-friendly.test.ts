@@ -209,6 +209,14 @@ describe("run-md new", () => {
     const alsoTaken = await runMd(["new", "also-taken"], { cwd: project });
     expect(alsoTaken.code).toBe(2);
     expect(alsoTaken.stderr).toContain('the runbook id "also-taken" is taken');
+    // And by one whose front matter is no YAML yet (a stray bracket): its id: line still counts.
+    await writeFile(
+      path.join(path.dirname(file), "yaml-broken.md"),
+      "---\ntitle: [x\nid: yaml-broken-id\n---\n\n```sql s\nSELECT 1 AS one\n```\n",
+    );
+    const yamlTaken = await runMd(["new", "yaml-broken-id"], { cwd: project });
+    expect(yamlTaken.code).toBe(2);
+    expect(yamlTaken.stderr).toContain('the runbook id "yaml-broken-id" is taken');
   }, 60_000);
 });
 

@@ -3,6 +3,7 @@
  * configured runbooks folder (`runbooksDir`, default `runbooks/`).
  */
 import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { displayPath, findRunbooks, loadRunbook, RunMdError } from "@run-md/core";
 import { suggestion } from "./args.ts";
@@ -22,10 +23,22 @@ export async function runbookIds(runbooksDir: string): Promise<Map<string, strin
   for (const file of await findRunbooks([runbooksDir])) {
     // A runbook that does not load counts by the id its front matter gives, if it gives one.
     const { runbook, frontMatter } = await loadRunbook(file);
-    const id = runbook?.meta.id ?? frontMatter?.id;
+    const id =
+      runbook?.meta.id ??
+      frontMatter?.id ??
+      (frontMatter?.paramsUnread ? await writtenId(file) : undefined);
     if (id !== undefined) ids.set(id, [...(ids.get(id) ?? []), file]);
   }
   return ids;
+}
+
+/**
+ * The `id:` line of front matter that does not read as YAML (a stray bracket): the id it will
+ * have once fixed, so that `new` does not take it meanwhile.
+ */
+async function writtenId(file: string): Promise<string | undefined> {
+  const top = (await readFile(file, "utf8")).split(/\r?\n/).slice(0, 200).join("\n");
+  return /^id:[ \t]*["']?([A-Za-z0-9_-]+)["']?[ \t]*(?:#.*)?$/m.exec(top)?.[1];
 }
 
 /**
