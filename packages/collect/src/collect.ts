@@ -339,6 +339,9 @@ export async function asStoreWriter<T>(
       }),
   );
   try {
+    // What a killed collect left in the store's scratch folder (its reader's cache, S3 staging,
+    // a manifest's temporary file): only a collect writes there, and this one holds the lock.
+    await fsp.rm(path.join(dir, ".tmp"), { recursive: true, force: true });
     return await fn(dir);
   } finally {
     await release();

@@ -201,6 +201,9 @@ describe("collect from a local directory", () => {
     expect(m.covered).toEqual([]);
     const want = await truth(logs);
     expect((await storeContents(store)).get("2024/03/01")).toEqual(want.get("2024/03/01"));
+    // The killed collect's scratch (its reader's cache) is still there...
+    const scratch = await fsp.readdir(path.join(store, ".tmp"));
+    expect(scratch.some((n) => n.startsWith("cache-"))).toBe(true);
     const resumed = await collectFromDir({ sourceDir: logs, store, window });
     expect(resumed.daysWritten).toEqual(["2024/03/02", "2024/03/03"]);
     const got = await storeContents(store);
@@ -210,5 +213,7 @@ describe("collect from a local directory", () => {
       .map(String)
       .filter((f) => f.endsWith(".parquet"));
     expect(files).toHaveLength(3);
+    // ...and the next collect cleared it.
+    expect(await fsp.readdir(path.join(store, ".tmp")).catch(() => [])).toEqual([]);
   });
 });
