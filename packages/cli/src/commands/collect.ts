@@ -166,9 +166,19 @@ export async function collectCommand(argv: string[]): Promise<number> {
     const pruneBefore = pruneCutoff(values.prune, window, new Date());
     const { collectFromDir, collectFromS3, pruneStore } = await import("@run-md/collect");
     const run = { store, window, onProgress: progress.onProgress };
-    const r = source.startsWith("s3://")
-      ? await collectFromS3({ ...run, source, clientConfig: s3Config(values) })
-      : await collectFromDir({ ...run, sourceDir: source });
+    // Ctrl-C stops at once: days are committed one at a time, so the store keeps those done.
+    const stop = () => {
+      progress.end();
+      process.stderr.write(
+        `collect: cancelled; ${store} keeps the days committed before it (a day in progress was not), and the window is not recorded as collected: collect again to finish\n`,
+      );
+      process.exit(130);
+    };
+    process.once("SIGINT", stop);
+    const r = await (source.startsWith("s3://")
+      ? collectFromS3({ ...run, source, clientConfig: s3Config(values) })
+      : collectFromDir({ ...run, sourceDir: source })
+    ).finally(() => process.off("SIGINT", stop));
     progress.end();
     for (const w of [...r.warnings, ...emptyCollect(r)])
       process.stderr.write(`warning ${printable(w)}\n`);
