@@ -5,9 +5,9 @@
  * included, so `token:NAME` in the audit log always means one token.
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { open, readFile, rm, stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { RunMdError, writeFileAtomic } from "@run-md/core";
+import { newFileRefusal, RunMdError, writeFileAtomic } from "@run-md/core";
 import type { Caller } from "./model.ts";
 
 export const DEFAULT_TOKENS_FILE = ".run-md/tokens.json";
@@ -91,7 +91,7 @@ export class TokenStore {
     if (o.expiresAt) stored.expiresAt = o.expiresAt.toISOString();
     if (o.user !== undefined) stored.user = o.user;
     const { sha256: _hash, ...info } = stored;
-    await this.assertWritable();
+    this.assertWritable();
     await beforeSave?.(info);
     data.tokens.push(stored);
     await this.save(data);
@@ -117,7 +117,7 @@ export class TokenStore {
     if (t.revokedAt) return;
     t.revokedAt = this.now().toISOString();
     const { sha256: _hash, ...info } = t;
-    await this.assertWritable();
+    this.assertWritable();
     await beforeSave?.(info);
     await this.save(data);
   }
@@ -183,24 +183,16 @@ export class TokenStore {
    * before the audit entry is written: an entry for a change that then could not be saved
    * recorded a token that never existed.
    */
-  private async assertWritable(): Promise<void> {
-    // The nearest folder that exists (the save makes the ones below it).
-    let dir = path.dirname(this.file);
-    while (!(await stat(dir).catch(() => undefined)) && path.dirname(dir) !== dir)
-      dir = path.dirname(dir);
-    const probe = path.join(dir, `.run-md-probe.${process.pid}.${randomBytes(4).toString("hex")}`);
-    try {
-      await (await open(probe, "wx")).close();
-      await rm(probe, { force: true });
-    } catch (e) {
-      throw new RunMdError(
-        "tokens-invalid",
-        `the tokens file ${this.file} cannot be written: ${(e as Error).message}`,
-        {
-          hint: "Give --file (or server.tokens) a file in a folder you can write to; nothing was changed or recorded.",
-        },
-      );
-    }
+  private assertWritable(): void {
+    const reason = newFileRefusal(path.dirname(this.file));
+    if (reason === undefined) return;
+    throw new RunMdError(
+      "tokens-invalid",
+      `the tokens file ${this.file} cannot be written (${reason})`,
+      {
+        hint: "Give --file (or server.tokens) a file in a folder you can write to; nothing was changed or recorded.",
+      },
+    );
   }
 
   private async save(data: TokenFile): Promise<void> {

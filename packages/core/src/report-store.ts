@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { Dirent } from "node:fs";
+import { closeSync, type Dirent, existsSync, openSync, unlinkSync } from "node:fs";
 import { mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { RunMdError } from "./errors.ts";
@@ -50,6 +50,24 @@ export async function writeFileAtomic(
     throw e;
   }
   await syncFolder(dir);
+}
+
+/**
+ * Why `dir` cannot take a new file, or undefined when it can: a file is created and removed in it,
+ * or in the nearest folder above it that exists (the writers make the folders below). Checked
+ * before what must not happen for nothing (a run's queries, an audit entry for a change).
+ */
+export function newFileRefusal(dir: string): string | undefined {
+  let at = path.resolve(dir);
+  while (!existsSync(at) && path.dirname(at) !== at) at = path.dirname(at);
+  const probe = path.join(at, `.run-md-probe.${process.pid}.${randomBytes(4).toString("hex")}`);
+  try {
+    closeSync(openSync(probe, "wx"));
+    unlinkSync(probe);
+    return undefined;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+  }
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   formatDiagnostic,
   isRunMdError,
   loadRunbook,
+  newFileRefusal,
   printableJson,
   type Runbook,
   RunMdError,
@@ -34,7 +35,7 @@ import {
 } from "../args.ts";
 import { loadConfig, tableConfig } from "../config.ts";
 import { checkEngineChoice, EnginePool, engineFlags } from "../engines.ts";
-import { checkOutputFile, unwritableReason } from "../output/file-check.ts";
+import { checkOutputFile } from "../output/file-check.ts";
 import { OUTPUT_OPTIONS, outputUsage } from "../output/options.ts";
 import { RunOutput } from "../output/run-output.ts";
 import { version as toolVersion } from "../package-files.ts";
@@ -128,7 +129,7 @@ function checkReportsDir(dir: string, source: string): void {
 
 /** The reports folder's nearest existing folder `existing` takes new files (and folders). */
 function checkWritable(dir: string, existing: string, source: string): void {
-  const reason = unwritableReason(existing);
+  const reason = newFileRefusal(existing);
   if (reason === undefined) return;
   throw new RunMdError(
     "bad-config",

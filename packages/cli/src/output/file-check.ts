@@ -2,25 +2,9 @@
  * Files and folders the user named for a run's outputs, checked before any query runs: a run
  * whose queries (and Athena's bill) were spent must not end on a folder it cannot write.
  */
-import { randomBytes } from "node:crypto";
-import { closeSync, openSync, statSync, unlinkSync } from "node:fs";
+import { statSync } from "node:fs";
 import path from "node:path";
-import { RunMdError } from "@run-md/core";
-
-/**
- * `dir` can take new files: a file is created there and removed. Undefined when it can, else the
- * reason (`EACCES`, `EROFS`, ...).
- */
-export function unwritableReason(dir: string): string | undefined {
-  const probe = path.join(dir, `.run-md-probe.${process.pid}.${randomBytes(4).toString("hex")}`);
-  try {
-    closeSync(openSync(probe, "wx"));
-    unlinkSync(probe);
-    return undefined;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-  }
-}
+import { newFileRefusal, RunMdError } from "@run-md/core";
 
 /** Refuses a FILE that is a folder: a write would run every query, then fail on the rename. */
 export function refuseFolder(file: string, option: string): void {
@@ -35,7 +19,7 @@ export function refuseFolder(file: string, option: string): void {
 export function checkOutputFile(file: string, option: string): void {
   refuseFolder(file, option);
   const dir = path.dirname(path.resolve(file));
-  const reason = unwritableReason(dir);
+  const reason = newFileRefusal(dir);
   if (reason !== undefined) {
     throw new RunMdError("usage", `${option} ${file}: cannot write in ${dir} (${reason})`, {
       hint: "Give a file in an existing folder you can write to.",
