@@ -38,6 +38,13 @@ const CASES: Case[] = [
     'syntax error at "{": a parameter is written with two braces, {{name}}',
   ],
   [
+    "SELECT {'n': 1} AS s FROM cloudtrail_logs",
+    1,
+    8,
+    "sql-syntax",
+    `syntax error at "{": Athena has no {...} literal (a DuckDB struct or map): write ROW(...) or MAP(ARRAY[...], ARRAY[...])`,
+  ],
+  [
     "SELECT eventname FROM cloudtrail_logs WHERE eventname = 'a' }",
     1,
     61,

@@ -243,6 +243,7 @@ function keywordTypo(token: Token | undefined): string | undefined {
 function syntaxProblem(
   error: { token: Token | null; line: number; column: number; message: string },
   before: Token | undefined,
+  query: string,
 ): SqlProblem {
   const { token } = error;
   const text = token?.text ?? "";
@@ -261,7 +262,7 @@ function syntaxProblem(
       : token === null || token.type === -1
         ? "syntax error: the query ends too early"
         : text.startsWith("{")
-          ? `syntax error at "${text}": a parameter is written with two braces, {{name}}`
+          ? braceMessage(text, query.slice(token.start))
           : `syntax error at "${text}": ${/\w/.test(error.message) ? error.message : `'${text}' is not valid at this position`}`;
   return {
     line: error.line,
@@ -284,6 +285,16 @@ function closeTo(a: string, b: string): boolean {
       tail(a, b) || (a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2))
     );
   return a.length < b.length ? a.slice(i) === b.slice(i + 1) : a.slice(i + 1) === b.slice(i);
+}
+
+/**
+ * A `{` Trino does not read: a parameter with one brace (`{since}`), or a DuckDB struct or map
+ * literal (`{'n': 1}`), which Athena has no syntax for.
+ */
+function braceMessage(text: string, from: string): string {
+  if (/^\{\s*[A-Za-z_]\w*\s*\}/.test(from))
+    return `syntax error at "${text}": a parameter is written with two braces, {{name}}`;
+  return `syntax error at "${text}": Athena has no {...} literal (a DuckDB struct or map): write ROW(...) or MAP(ARRAY[...], ARRAY[...])`;
 }
 
 function tokenBefore(tokens: Token[], token: Token | null): Token | undefined {
@@ -314,5 +325,5 @@ export function parseTrino(masked: string): Parsed {
   const first = errors[0];
   if (first === undefined) return { tree, problems: [] };
   // Later errors are mostly the parser recovering from the first: report that one only.
-  return { tree, problems: [syntaxProblem(first, tokenBefore(tokens, first.token))] };
+  return { tree, problems: [syntaxProblem(first, tokenBefore(tokens, first.token), masked)] };
 }
