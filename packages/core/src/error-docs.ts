@@ -18,8 +18,10 @@ export function renderErrorDocs(): string {
   return `<!-- Generated from packages/core/src/error-codes.ts by npm run docs:errors: do not edit. -->
 # Error codes
 
-Every error run-md reports carries one of these codes: in the terminal, in \`--json\` output and
-in run reports (\`error.code\`). Codes are permanent, so scripts and alerts can match them; when
+Every error run-md reports carries one of these codes: in the terminal and in run reports
+(\`error.code\`, so in \`--json\` output too). An error found before anything runs (a usage error,
+a bad parameter, a runbook that does not parse) writes no report: \`--json\` then prints nothing on
+standard output, the error goes to standard error and the exit code is 2. Codes are permanent, so scripts and alerts can match them; when
 two codes meant the same mistake, the survivor lists the retired one. The hint here is the general
 advice; an error usually carries a more precise one.
 
