@@ -188,6 +188,21 @@ describe("configuration mistakes are clear errors, not crashes", () => {
       const res = await runMd(["query", "SELECT 1 AS x", "--config", cfg, "--log-dir", logDir]);
       expectCleanError(res, `${cfg}${at}`);
     }
+    // Sizes DuckDB itself reads stay accepted.
+    for (const text of ["local:\n  memoryLimit: 4G\n", "local:\n  spillLimit: none\n"]) {
+      const cfg = path.join(base, "limits-ok.config.yaml");
+      await writeFile(cfg, text);
+      const res = await runMd([
+        "query",
+        "SELECT 1 AS x",
+        "--config",
+        cfg,
+        "--log-dir",
+        logDir,
+        ...window,
+      ]);
+      expect(res.code, `${text}: ${res.stderr}`).toBe(0);
+    }
   });
 
   it("a timeout longer than a day is refused where it is written, not fired at once", async () => {
@@ -281,7 +296,7 @@ describe("outputs that cannot be written: refused before any query, or a clean e
     expectCleanError(res, path.join(reports, "kms-key-deletion"), "could not be stored");
   });
 
-  it("--junit and --markdown leave their two files and nothing else in the folder", async () => {
+  it("--junit and --markdown leave their two files and nothing else, in folders made for them", async () => {
     const dir = await mkdtemp(path.join(base, "junit-"));
     const res = await runMd([
       "runbooks/kms-key-deletion.md",
@@ -289,13 +304,14 @@ describe("outputs that cannot be written: refused before any query, or a clean e
       logDir,
       "--no-report",
       "--junit",
-      path.join(dir, "j.xml"),
+      path.join(dir, "out", "sub", "j.xml"),
       "--markdown",
       path.join(dir, "m.md"),
       ...window,
     ]);
     expect(res.code, res.stderr).toBeLessThan(2);
-    expect((await readdir(dir)).sort()).toEqual(["j.xml", "m.md"]);
+    expect((await readdir(dir)).sort()).toEqual(["m.md", "out"]);
+    expect(await readdir(path.join(dir, "out", "sub"))).toEqual(["j.xml"]);
   });
 
   it("--output naming a folder is refused before the query", async () => {
@@ -320,6 +336,13 @@ describe("outputs that cannot be written: refused before any query, or a clean e
     await writeFile(file, "mine\n");
     const res = await runMd(["new", "x", "--dir", path.join(file, "q")]);
     expectCleanError(res, file, "ENOTDIR");
+    // A path's control characters are escaped there too (an OSC sequence would retitle the terminal).
+    const odd = path.join(base, "odd\u001b]0;PWNED\u0007");
+    await writeFile(odd, "mine\n");
+    const escaped = await runMd(["new", "x", "--dir", path.join(odd, "q")]);
+    expect(escaped.code).toBe(2);
+    expect(escaped.stderr).not.toMatch(/[\u001b\u0007]/);
+    expect(escaped.stderr).toContain("odd\\u001b]0;PWNED\\u0007");
   });
 });
 

@@ -131,6 +131,9 @@ describe("nightly options", () => {
       expect(o !== "help" && runArgs("runbooks/x.md", o)).toContain(
         path.join(caller, "run-md.config.yaml"),
       );
+      // RUN_MD_CONFIG, run-md's own way to name it, comes first.
+      const named = parseNightlyArgs(["--no-build"], { RUN_MD_CONFIG: "/etc/run-md/prod.yaml" });
+      expect(named !== "help" && named.config).toBe("/etc/run-md/prod.yaml");
     } finally {
       if (before === undefined) delete process.env.INIT_CWD;
       else process.env.INIT_CWD = before;

@@ -198,9 +198,9 @@ export function parseNightlyArgs(
   if (values.engine) options.engine = values.engine;
   // Without --config, the caller's configuration (found from their folder up, as run-md finds
   // it): each run's process works in the repository's folder, and would find the repository's.
-  const config = values.config
-    ? resolveFromCaller(values.config)
-    : findConfigFile(resolveFromCaller("."));
+  // RUN_MD_CONFIG, as run-md itself reads it, before a file found from the caller's folder.
+  const named = values.config ?? env.RUN_MD_CONFIG;
+  const config = named ? resolveFromCaller(named) : findConfigFile(resolveFromCaller("."));
   if (config) options.config = config;
   if (values.since) options.since = values.since;
   if (values.date) {

@@ -2,7 +2,7 @@
 import type { StepReport } from "@run-md/core";
 import { parseHTML } from "linkedom";
 import { describe, expect, it } from "vitest";
-import { applyEvent, type LiveEvent } from "../src/lib/live-run.ts";
+import { applyEvent, type LiveEvent, reportLinks } from "../src/lib/live-run.ts";
 
 function view() {
   const { document } = parseHTML(
@@ -163,6 +163,25 @@ describe("the live run view", () => {
     );
     expect(ids).toEqual(["a", "b"]);
     expect(root.querySelectorAll('[data-live-step="b"] [data-expect]')).toHaveLength(1);
+  });
+
+  it("links a full run to its page, and an investigation (which has none) to its report's JSON", () => {
+    const full = reportLinks("r1", "x", {
+      report: "x/2026-11-24T10-00-00.123Z.json",
+      kind: "full",
+    });
+    expect(full).toEqual({
+      json: "/api/runs/r1",
+      page: "/runbooks/x/runs/2026-11-24T10-00-00.123Z/",
+    });
+    const investigation = reportLinks("r1", "x", {
+      report: "x/2026-11-24T10-00-00.123Z.json",
+      kind: "investigation",
+    });
+    expect(investigation).toEqual({
+      json: "/api/runs/r1",
+      page: "/reports/x/2026-11-24T10-00-00.123Z.json",
+    });
   });
 
   it("ends the run with its status and a link to its report", () => {

@@ -350,12 +350,18 @@ function topValueProblem(key: string, v: unknown): string | undefined {
 function localValueProblem(sub: string, v: unknown): string | undefined {
   if (sub === "threads" && !(Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 1024))
     return `"local.threads" must be a whole number from 1 to 1024`;
-  const size = ["memoryLimit", "spillLimit", "cacheLimit"].includes(sub);
-  const off = sub === "cacheLimit" && /^\s*(0|off)\s*$/i.test(v as string);
-  if (size && !off && parseBytes(v as string) === undefined)
-    return `"local.${sub}" must be a size such as 512MiB or 4GB`;
+  // DuckDB reads these two itself (`4G`, `4gigabytes`, `none`); cacheLimit is run-md's.
+  if ((sub === "memoryLimit" || sub === "spillLimit") && !DUCKDB_SIZE.test(v as string))
+    return `"local.${sub}" must be a size such as 512MiB or 4GB (or none)`;
+  const off = /^\s*(0|off)\s*$/i.test(v as string);
+  if (sub === "cacheLimit" && !off && parseBytes(v as string) === undefined)
+    return `"local.cacheLimit" must be a size such as 512MiB or 4GB (or 0)`;
   return undefined;
 }
+
+/** A size DuckDB's `memory_limit` and `max_temp_directory_size` take (checked against DuckDB). */
+const DUCKDB_SIZE =
+  /^\s*(none|-1|\d+(\.\d+)?\s*(b|bytes?|[kmgt]i?b?|kilobytes?|megabytes?|gigabytes?|terabytes?))\s*$/i;
 
 function valueProblem(key: string, sub: string, v: unknown): string | undefined {
   if (key === "local") return localValueProblem(sub, v);

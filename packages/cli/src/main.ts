@@ -130,7 +130,9 @@ async function guarded(command: () => Promise<number>): Promise<number> {
   try {
     return await command();
   } catch (e) {
-    process.stderr.write(escapedMessage(e));
+    // Escaped as every printer escapes (a path may hold control characters); loaded only here.
+    const { printableLines } = await import("@run-md/core");
+    process.stderr.write(printableLines(escapedMessage(e)));
     return (e as { exitCode?: number } | undefined)?.exitCode ?? 2;
   }
 }

@@ -28,6 +28,7 @@ export async function writeFileAtomic(
   const random = `${process.pid}.${randomBytes(4).toString("hex")}`;
   let tmp: string;
   if (beside) {
+    await mkdir(dir, { recursive: true });
     tmp = path.join(dir, `.${path.basename(target)}.${random}.tmp`);
   } else {
     await mkdir(path.join(dir, TMP_DIR), { recursive: true });

@@ -146,6 +146,15 @@ function fromTo(from: string, to: string | undefined, now: Date): ResolvedWindow
       details: { field: "from" },
     });
   }
+  // CloudTrail's event times are whole seconds: a window between two of them holds no event on
+  // any engine (and Logs Insights, which takes whole seconds, would be asked for one outside it).
+  if (ceilSecond(start).getTime() >= ceilSecond(end).getTime()) {
+    throw new RunMdError(
+      "bad-window",
+      `--from ${from} --to ${to ?? isoInstant(end)} holds no whole second: CloudTrail's event times are whole seconds`,
+      { hint: "Widen the window to hold at least one second.", details: { field: "from" } },
+    );
+  }
   return {
     start,
     end,

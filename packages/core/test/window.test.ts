@@ -55,6 +55,10 @@ describe("the run's window", () => {
     [{ from: "2026-02-30" }, '--from "2026-02-30" is not an ISO-8601 instant'],
     [{ from: "2026-02-29T10:00:00Z" }, '--from "2026-02-29T10:00:00Z" is not an ISO-8601 instant'],
     [{ from: "2026-11-02", to: "2026-11-01" }, "--from 2026-11-02 is not before --to 2026-11-01"],
+    [
+      { from: "2026-11-01T00:00:00.500Z", to: "2026-11-01T00:00:01Z" },
+      "--from 2026-11-01T00:00:00.500Z --to 2026-11-01T00:00:01Z holds no whole second",
+    ],
   ])("rejects %j", (spec, message) => {
     expect(() => resolveWindow(spec, undefined, now)).toThrow(message);
   });
@@ -134,6 +138,12 @@ describe("the run's window", () => {
     const bounds = ["13", "13.001", "14.5", "14.999", "16", "16.5", "17.25"];
     for (const from of bounds) {
       for (const to of bounds.filter((t) => Number(t) > Number(from))) {
+        const spec = { from: `2024-07-30T21:31:${from}Z`, to: `2024-07-30T21:31:${to}Z` };
+        if (Math.ceil(Number(from)) >= Math.ceil(Number(to))) {
+          // No whole second inside: no event can be, on any engine; refused as such.
+          expect(() => resolveWindow(spec, undefined, now)).toThrow("holds no whole second");
+          continue;
+        }
         const w = resolveWindow(
           { from: `2024-07-30T21:31:${from}Z`, to: `2024-07-30T21:31:${to}Z` },
           undefined,

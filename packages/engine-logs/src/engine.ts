@@ -94,7 +94,8 @@ export function createLogsEngine(opts: LogsEngineOptions): LogsEngine {
  * The request window is half-open, [start, end); StartQuery takes whole epoch seconds, both ends
  * inclusive. CloudTrail's events have whole-second times (as core's `eventTimeBounds` has them):
  * startTime is the first whole second at or after `start` (`ceil(start)`), endTime the last one
- * before `end` (`ceil(end) - 1`), the same events as the other engines select.
+ * before `end` (`ceil(end) - 1`), the same events as the other engines select (a window that
+ * holds no whole second is refused when it is read: core's window.ts).
  */
 export function windowSeconds(window: { start: Date; end: Date }): {
   startTime: number;

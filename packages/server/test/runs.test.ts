@@ -84,6 +84,8 @@ describe("a run requested through the API", () => {
     const end = live.events.at(-1)!.data;
     expect(end.status).toBe("passed");
     expect(end.report).toMatch(/^iam-low\/.+\.json$/);
+    // A full run: the live view links its page (an investigation's would be its JSON).
+    expect(end.kind).toBe("full");
 
     const late = await readEvents(`${t.url}/api/runs/${r.body.id}/events`, { token: t.ops });
     expect(late.events).toEqual(live.events);

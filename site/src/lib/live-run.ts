@@ -8,6 +8,7 @@
  */
 import type { CheckOutcome, JsonValue, StepReport } from "@run-md/core";
 import { visibleFormat } from "@run-md/core/printable";
+import { reportSlug } from "@run-md/core/site-url";
 import { cellElement } from "./cells.ts";
 import {
   columnsOf,
@@ -17,6 +18,7 @@ import {
   shownStatus,
   statLines,
 } from "./format.ts";
+import { reportJsonUrl, runUrl } from "./paths.ts";
 
 export interface LiveEvent {
   /** The SSE event name: `queued`, `run-start`, `step-start`, `step-end`, `run-end`, ... */
@@ -331,4 +333,18 @@ function stepReportOf(data: Record<string, unknown>): StepReport | undefined {
   if (!found) return undefined;
   const id = stringOf((found as { id?: unknown }).id) ?? stepIdOf(data);
   return id ? { ...found, id } : undefined;
+}
+
+/**
+ * The finished run's record with its report, from the API, and its page on the site (named after
+ * its report file, as the site names it) when the run stored a report.
+ */
+export function reportLinks(id: string, runbook: string, d: Record<string, unknown>): ReportLinks {
+  const json = `/api/runs/${encodeURIComponent(id)}`;
+  const name = typeof d.report === "string" ? d.report.split("/").pop() : undefined;
+  if (!name) return { json };
+  const slug = reportSlug(name.replace(/\.json$/, ""));
+  // An investigation has no page of its own on the site: its report is listed there, as JSON.
+  if (d.kind === "investigation") return { json, page: reportJsonUrl(runbook, slug) };
+  return { json, page: runUrl(runbook, slug) };
 }

@@ -3,10 +3,9 @@
  * from `GET /api/runs/{id}/events` (EventSource replays what already happened and resumes with
  * Last-Event-ID by itself), drawn by lib/live-run.ts. The requester gets a cancel button.
  */
-import { reportSlug } from "@run-md/core/site-url";
 import { shownValue } from "../lib/format.ts";
-import { applyEvent, type ReportLinks } from "../lib/live-run.ts";
-import { runUrl, url } from "../lib/paths.ts";
+import { applyEvent, reportLinks } from "../lib/live-run.ts";
+import { url } from "../lib/paths.ts";
 import { getJson, getMe, type Me, messageOf, postJson, type RunSummary } from "./api.ts";
 import { showApproval } from "./approval.ts";
 
@@ -68,17 +67,6 @@ function follow(
       fail(root, "The server closed the run's event stream.");
     }
   });
-}
-
-/**
- * The finished run's record with its report, from the API, and its page on the site (named after
- * its report file, as the site names it) when the run stored a report.
- */
-function reportLinks(id: string, runbook: string, d: Record<string, unknown>): ReportLinks {
-  const json = `/api/runs/${encodeURIComponent(id)}`;
-  const name = typeof d.report === "string" ? d.report.split("/").pop() : undefined;
-  if (!name) return { json };
-  return { json, page: runUrl(runbook, reportSlug(name.replace(/\.json$/, ""))) };
 }
 
 function showFacts(root: HTMLElement, run: RunSummary): void {

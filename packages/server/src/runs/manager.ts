@@ -13,6 +13,7 @@ import {
   type MaskOptions,
   type Runbook,
   type RunReport,
+  reportKind,
   runRunbook,
   storeReport,
 } from "@run-md/core";
@@ -264,6 +265,7 @@ export class RunManager {
       const report = await this.runReport(rec, runbook, controller.signal);
       const file = await storeReport(this.settings.reportsDir, report);
       rec.report = path.relative(this.settings.reportsDir, file);
+      rec.reportKind = reportKind(report);
       await this.auditor.record(SERVER_ACTOR, "run.end", rec.runbook, {
         run: rec.id,
         status: report.status,
@@ -337,7 +339,7 @@ export class RunManager {
     try {
       await this.hub.emit(rec, "run-end", {
         status,
-        ...(rec.report === undefined ? {} : { report: rec.report }),
+        ...(rec.report === undefined ? {} : { report: rec.report, kind: rec.reportKind }),
         ...(rec.error === undefined ? {} : { error: rec.error }),
       });
     } finally {

@@ -2,7 +2,7 @@
  * A run the server was asked for: who asked, what, its status and its event log (spec §4, §5).
  * One record is one file `<runsDir>/<id>.json`, rewritten atomically as it changes.
  */
-import type { RunStatus, WindowSpec } from "@run-md/core";
+import type { RunKind, RunStatus, WindowSpec } from "@run-md/core";
 
 /**
  * `queued` → `running` → a report status (passed, warned, failed, errored, cancelled);
@@ -81,6 +81,8 @@ export interface RunRecord {
   engine?: string;
   /** The stored report, relative to the reports folder, once the run ended. */
   report?: string;
+  /** Its kind: an investigation (`--step`, another window, other parameters) has no site page. */
+  reportKind?: RunKind;
   /** Why it ended without a report (interrupted, or an error before the first step). */
   error?: string;
   cancelledBy?: string;

@@ -1,5 +1,5 @@
 /** Core's `RunReporter` hooks turned into a run's live events (spec §5). */
-import { isoSeconds, type RunReporter, type StepReport } from "@run-md/core";
+import { isoInstant, type RunReporter, type StepReport } from "@run-md/core";
 import type { EventHub } from "./events.ts";
 import type { RunRecord } from "./record.ts";
 
@@ -33,8 +33,8 @@ export function reporterFor(rec: RunRecord, hub: EventHub): RunReporter {
     onRunStart: ({ window, params }) =>
       emit("run-start", {
         window: {
-          start: isoSeconds(window.start),
-          end: isoSeconds(window.end),
+          start: isoInstant(window.start),
+          end: isoInstant(window.end),
           source: window.source,
         },
         params,
