@@ -267,3 +267,29 @@ describe("masking per caller", () => {
     expect(refused.length).toBe(6);
   });
 });
+
+describe("fields read under another name (useridentity.arn AS actor)", () => {
+  it("hide every text value of the step from a masked caller, keep the counts, and say why", async () => {
+    const r = await call(`${t.url}/api/runs`, {
+      token: t.tokens.plain!,
+      body: { runbook: "mask-renamed" },
+    });
+    expect(r.status).toBe(202);
+    const plain = (await waitForEnd(t, r.body.id, t.tokens.plain!)).result.steps[0];
+    expect(plain.rows.length).toBeGreaterThan(0);
+    // The plain caller sees the values: an ARN and an address in every row.
+    expect(plain.rows.every((row: V[]) => String(row[0]).startsWith("arn:"))).toBe(true);
+    for (const group of ["arn-redact", "ip-hash", "contractors"]) {
+      const seen = (await call(`${t.url}/api/runs/${r.body.id}`, { token: t.tokens[group]! })).body
+        .result.steps[0];
+      expect(seen.rows, group).toEqual(plain.rows.map((row: V[]) => [R, R, row[2]]));
+      expect(seen.warnings.join(" "), group).toContain("under another column name");
+      expect(JSON.stringify(seen), group).not.toMatch(/arn:aws/);
+    }
+    // A group without a rule on either field sees them.
+    const agent = (
+      await call(`${t.url}/api/runs/${r.body.id}`, { token: t.tokens["agent-partial"]! })
+    ).body.result.steps[0];
+    expect(agent.rows).toEqual(plain.rows);
+  });
+});

@@ -194,16 +194,111 @@ function maskError(error: unknown): unknown {
   return { ...e, message: e.message.replace(/'(?:[^']|'')*'/g, `'${REDACTED}'`) };
 }
 
+/**
+ * The masked field a step's query reads that no result column is named after: one read under
+ * another name (`useridentity.arn AS actor`), which masking by column name cannot follow. Told
+ * from the query's words (every part of the field's path, in any case), so a mention anywhere
+ * counts: the answer errs towards hiding.
+ */
+function renamedField(
+  plan: Map<string, unknown>,
+  query: unknown,
+  columns: Columns,
+): string | undefined {
+  if (typeof query !== "string") return undefined;
+  const words = new Set(query.toLowerCase().match(/[a-z_@][\w@]*/g) ?? []);
+  const names = columns.map((c) => (typeof c === "string" ? c : c.name).toLowerCase());
+  return [...plan.keys()].find((field) => {
+    const parts = field.split(".");
+    if (!parts.every((p) => words.has(p))) return false;
+    // A column named after the field, its last part or a struct or JSON text holding it is
+    // masked by name (maskRows).
+    const holders = new Set([
+      parts.at(-1),
+      ...parts.map((_, i) => parts.slice(0, i + 1).join(".")),
+    ]);
+    return !names.some((n) => holders.has(n));
+  });
+}
+
+/** Text values hidden, numbers, booleans and nulls kept (counts stay readable). */
+function hideText(v: JsonValue): JsonValue {
+  return typeof v === "string" || (typeof v === "object" && v !== null) ? REDACTED : v;
+}
+
+/**
+ * A step that reads a masked field under another name: every text value of its rows, of its
+ * checks' offending rows and actual values, and the values its checks' messages quote, hidden,
+ * with a warning that says why.
+ */
+function withheld(
+  data: Record<string, unknown>,
+  field: string,
+  maskedByName: (column: string) => boolean,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...data };
+  // Columns a rule names are masked by their strategy already (a hash stays a hash).
+  const names = ((Array.isArray(data.columns) ? data.columns : []) as Columns).map((c) =>
+    typeof c === "string" ? c : c.name,
+  );
+  const hide = (v: JsonValue, column: string | undefined) =>
+    column !== undefined && maskedByName(column) ? v : hideText(v);
+  if (Array.isArray(data.rows))
+    out.rows = (data.rows as JsonValue[][]).map((r) => r.map((v, i) => hide(v, names[i])));
+  if (Array.isArray(data.checks))
+    out.checks = (data.checks as Record<string, unknown>[]).map((c) => hiddenCheck(c, hide));
+  const note = `text values hidden for your groups: this step reads ${field} under another column name, which masking by name cannot follow`;
+  out.warnings = [...(Array.isArray(data.warnings) ? data.warnings : []), note];
+  return out;
+}
+
+/**
+ * A check of a step that reads a masked field under another name: its offending rows as rows,
+ * and its `actual` and the values its message quotes hidden, unless it reads a column a rule
+ * names (already masked by that rule's strategy).
+ */
+function hiddenCheck(
+  c: Record<string, unknown>,
+  hide: (v: JsonValue, column: string | undefined) => JsonValue,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...c };
+  if (Array.isArray(c.offendingRows)) {
+    out.offendingRows = (c.offendingRows as Record<string, JsonValue>[]).map((r) =>
+      Object.fromEntries(Object.entries(r).map(([k, v]) => [k, hide(v, k)])),
+    );
+  }
+  const check = parsedCheck(c.check);
+  const column =
+    check === undefined
+      ? undefined
+      : check.kind === "quantified"
+        ? check.column
+        : check.metric.kind === "rows"
+          ? undefined
+          : check.metric.column;
+  if (column !== undefined && hide(PROBE, column) === PROBE) return out;
+  if (c.actual !== undefined) out.actual = hide(c.actual as JsonValue, undefined);
+  if (typeof c.message === "string")
+    out.message = c.message.replace(/"(?:[^"\\]|\\.)*"/g, JSON.stringify(REDACTED));
+  return out;
+}
+
 /** The hook the server applies to every step's rows a caller receives. */
 export function maskingHook(cfg: AccessConfig, key: string | undefined): RowsHook {
   return (caller, _runbook, data) => {
-    if (maskPlan(cfg, caller).size === 0) return data;
+    const plan = maskPlan(cfg, caller);
+    if (plan.size === 0) return data;
     const out: Record<string, unknown> = { ...data };
     if (Array.isArray(data.columns) && Array.isArray(data.rows)) {
       out.rows = maskRows(cfg, caller, data.columns as Columns, data.rows as JsonValue[][], key);
     }
     if (data.checks !== undefined) out.checks = maskChecks(cfg, caller, data.checks, key);
     if (data.error !== undefined) out.error = maskError(data.error);
-    return out;
+    const columns = (Array.isArray(data.columns) ? data.columns : []) as Columns;
+    const renamed = renamedField(plan, data.query, columns);
+    if (renamed === undefined) return out;
+    const maskedByName = (column: string) =>
+      maskRecord(cfg, caller, { [column]: PROBE }, key)[column] !== PROBE;
+    return withheld(out, renamed, maskedByName);
   };
 }
