@@ -107,6 +107,22 @@ function checkAuth(config: ServerConfig): void {
       { hint: "Use --host 127.0.0.1, or server.auth.mode oidc or token." },
     );
   }
+  // A proxy in front, or an address others reach it at, serves people who are not the machine's
+  // user: behind a proxy on the same host every request comes from loopback, so `none` would
+  // make each of them the local user (review).
+  const proxied =
+    config.trustProxy !== false &&
+    !(Array.isArray(config.trustProxy) && config.trustProxy.length === 0);
+  const remoteUrl =
+    config.publicUrl !== undefined &&
+    !isLoopback(new URL(config.publicUrl).hostname.replace(/^\[|\]$/g, ""));
+  if (config.auth.mode === "none" && (proxied || remoteUrl)) {
+    throw new RunMdError(
+      "bad-config",
+      `server.auth.mode none is refused with ${proxied ? "server.trustProxy" : `server.publicUrl ${config.publicUrl}`}: behind a proxy or at a public address, every client would be the local user`,
+      { hint: "Use server.auth.mode oidc or token for a server others reach." },
+    );
+  }
   if (config.auth.mode === "oidc" && config.port === 0 && config.publicUrl === undefined) {
     throw new RunMdError(
       "bad-config",

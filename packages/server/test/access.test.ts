@@ -513,6 +513,29 @@ describe("auth mode none", () => {
         },
       }),
     ).rejects.toThrow(/server.auth.mode none is refused on 0.0.0.0/);
+    // On loopback behind a proxy, or at a public address, every client would be the local user.
+    for (const [server, refusal] of [
+      [{ trustProxy: true }, /none is refused with server.trustProxy/],
+      [{ publicUrl: "https://run-md.example.com" }, /none is refused with server.publicUrl/],
+    ] as const) {
+      const behind = parseServerConfig(
+        { host: "127.0.0.1", port: 0, auth: { mode: "none" }, ...server },
+        "run-md.config.yaml",
+        dir,
+      );
+      await expect(
+        startServer({
+          config: behind,
+          access: { rules: [], approvals: [], masking: [], budgets: [], approvalTtlMs: 0 },
+          runbooks: [FIXTURES],
+          run: {
+            getEngine: async () => Promise.reject(new Error("unused")),
+            reportsDir: dir,
+            toolVersion: "test",
+          },
+        }),
+      ).rejects.toThrow(refusal);
+    }
     await rm(dir, { recursive: true, force: true });
   });
 
