@@ -55,6 +55,13 @@ export function toJUnit(reports: RunReport[]): string {
         }
         continue;
       }
+      // A step that errored after its rows came (a file found unreadable, a result capped) has
+      // checks that ran on part of the data: the step is an errored case of its own, or the
+      // suite would read as green over logs that were not all read (review).
+      if (step.error) {
+        sErr++;
+        cases.push(errorCase(classname, `step ${step.id}`, time, step.error));
+      }
       for (const c of step.checks) {
         const name = esc(c.label ? `${c.check} # ${c.label}` : c.check);
         let body = "";

@@ -219,6 +219,23 @@ describe("JUnit XML", () => {
       "user/mallory",
     );
   });
+
+  it("a step that errored after its checks ran (part of the data read) is an error, not green", () => {
+    const report = sampleReport();
+    const step = report.steps[0]!;
+    const partial = {
+      ...step,
+      status: "errored" as const,
+      error: { code: "unread-files", message: "1 file could not be read: its events are missing" },
+      checks: step.checks.map((c) => ({ ...c, status: "passed" as const })),
+    };
+    const xml = toJUnit([{ ...report, status: "errored", steps: [partial] }]);
+    const suite = new XMLParser({ ignoreAttributes: false }).parse(xml).testsuites.testsuite;
+    expect(suite["@_errors"]).toBe("1");
+    const cases = [suite.testcase].flat() as Array<Record<string, Record<string, string>>>;
+    expect(cases[0]!["@_name"] as unknown).toBe(`step ${step.id}`);
+    expect(cases[0]!.error!["@_type"]).toBe("unread-files");
+  });
 });
 
 describe("Markdown summary", () => {
