@@ -47,6 +47,12 @@ function parsedCheck(text: unknown): Check | undefined {
   return checks.length === 1 ? checks[0] : undefined;
 }
 
+/** The column a check reads: its metric's (any metric but `rows`), or the quantified one. */
+function columnOfCheck(check: Check): string | undefined {
+  if (check.kind === "quantified") return check.column;
+  return check.metric.kind === "rows" ? undefined : check.metric.column;
+}
+
 /**
  * The masked column a check reads, and whether its `actual` is one of that column's values: the
  * metric's column (any metric but `rows`) or the quantified check's column; for a check that
@@ -62,12 +68,7 @@ function maskedColumnOf(
     maskRecord(cfg, caller, { [column]: PROBE }, key)[column] !== PROBE;
   const check = parsedCheck(checkText);
   if (check !== undefined) {
-    const column =
-      check.kind === "quantified"
-        ? check.column
-        : check.metric.kind === "rows"
-          ? undefined
-          : check.metric.column;
+    const column = columnOfCheck(check);
     if (column === undefined || !masked(column)) return undefined;
     const actualIsValue = check.kind !== "quantified" && VALUE_METRICS.has(check.metric.kind);
     return { column, actualIsValue };
@@ -268,14 +269,7 @@ function hiddenCheck(
     );
   }
   const check = parsedCheck(c.check);
-  const column =
-    check === undefined
-      ? undefined
-      : check.kind === "quantified"
-        ? check.column
-        : check.metric.kind === "rows"
-          ? undefined
-          : check.metric.column;
+  const column = check === undefined ? undefined : columnOfCheck(check);
   if (column !== undefined && hide(PROBE, column) === PROBE) return out;
   if (c.actual !== undefined) out.actual = hide(c.actual as JsonValue, undefined);
   if (typeof c.message === "string")
