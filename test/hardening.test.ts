@@ -346,6 +346,23 @@ describe("outputs that cannot be written: refused before any query, or a clean e
   });
 });
 
+describe("a step's own window", () => {
+  it("is shown on the step's lines when it is not the run's window (window= narrows --from/--to)", async () => {
+    const dir = await mkdtemp(path.join(base, "step-window-"));
+    const file = path.join(dir, "narrow.md");
+    await writeFile(
+      file,
+      "---\ntitle: Narrow\n---\n\n```sql all\nSELECT count(*) AS n FROM cloudtrail_logs\n```\n\n```sql last_hour window=1h allow_empty\nSELECT count(*) AS n FROM cloudtrail_logs\n```\n",
+    );
+    const res = await runMd([file, "--log-dir", logDir, "--no-report", ...window]);
+    expect(res.code, res.stderr).toBeLessThan(2);
+    const end = new Date(window[3]!);
+    const own = `${new Date(end.getTime() - 3_600_000).toISOString().replace(".000Z", "Z")} → ${end.toISOString().replace(".000Z", "Z")}`;
+    expect(res.stdout).toContain(`this step read its own window, ${own}`);
+    expect(res.stdout.match(/this step read its own window/g)).toHaveLength(1);
+  });
+});
+
 describe("runbook ids from file names", () => {
   it("a runbook file named ...md (id ..) cannot write reports outside the reports folder", async () => {
     const dir = await mkdtemp(path.join(base, "dots-"));

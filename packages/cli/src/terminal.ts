@@ -1,6 +1,7 @@
 import {
   type CheckOutcome,
   formatBytes,
+  isoInstant,
   printable,
   printableLines,
   type RunReport,
@@ -77,6 +78,8 @@ export class TerminalReporter implements RunReporter {
   private stepStarted = 0;
   private stepLabel = "";
   private progress = "";
+  /** The run's window, as reports write it: a step with another (`window=`) shows its own. */
+  private runWindow = "";
 
   constructor(private readonly o: TerminalOptions) {}
 
@@ -98,6 +101,7 @@ export class TerminalReporter implements RunReporter {
   }
 
   onRunStart({ runbook, window }: Parameters<NonNullable<RunReporter["onRunStart"]>>[0]): void {
+    this.runWindow = `${isoInstant(window.start)} → ${isoInstant(window.end)}`;
     if (this.o.quiet) return;
     const m = runbook.meta;
     const where = printable(`${runbook.path} · severity ${m.severity}`);
@@ -158,6 +162,10 @@ export class TerminalReporter implements RunReporter {
       this.print(`  ${pc.red(report.error.code)}: ${printable(report.error.message)}`);
       if (report.error.hint) this.print(`  ${pc.dim(`hint: ${printable(report.error.hint)}`)}`);
     }
+    // A step's own `window=` reads less (or more) than the run's window the header shows.
+    const own = `${report.window.start} → ${report.window.end}`;
+    if (this.runWindow !== "" && own !== this.runWindow)
+      this.print(`  ${pc.yellow("!")} ${pc.yellow(`this step read its own window, ${own}`)}`);
     for (const w of report.warnings) this.print(`  ${pc.yellow("!")} ${pc.yellow(printable(w))}`);
     if (report.columns.length > 0 && report.error === undefined) {
       const n = this.o.rows ?? 5;
