@@ -104,6 +104,12 @@ describe("approvals", () => {
       });
       expect([who, r.status, r.body.code]).toEqual([who, code, reason]);
     }
+    // A deny refused is recorded as a refused deny (it was recorded as an approve).
+    const deny = await call(`${t.url}/api/runs/${id}/deny`, {
+      token: t.tokens.alice!,
+      body: { comment: "withdraw" },
+    });
+    expect([deny.status, deny.body.code]).toEqual([403, "self-approval"]);
     expect((await call(`${t.url}/api/runs/${id}`, { token: t.tokens.alice! })).body.status).toBe(
       "pending-approval",
     );
@@ -143,11 +149,19 @@ describe("approvals", () => {
       "access.refused",
       "access.refused",
       "access.refused",
+      "access.refused",
       "run.approve",
       "run.start",
       "run.end",
     ]);
-    expect(trail[5]).toMatchObject({
+    expect(trail.slice(1, 6).map((e) => (e.details as { action?: string }).action)).toEqual([
+      "approve",
+      "approve",
+      "approve",
+      "approve",
+      "deny",
+    ]);
+    expect(trail[6]).toMatchObject({
       actor: "bob@example.com",
       details: { comment: "looks right" },
     });

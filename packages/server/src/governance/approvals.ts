@@ -87,7 +87,7 @@ export class Approvals {
       );
       if (!check.ok) {
         await this.auditor.record(caller, "access.refused", rec.runbook, {
-          action: "approve",
+          action: verdict,
           run: rec.id,
           reason: check.reason,
         });
