@@ -25,14 +25,13 @@ export async function writeFileAtomic(
   { beside = false }: { beside?: boolean } = {},
 ): Promise<void> {
   const dir = path.dirname(target);
-  const random = `${process.pid}.${randomBytes(4).toString("hex")}`;
   let tmp: string;
   if (beside) {
     await mkdir(dir, { recursive: true });
-    tmp = path.join(dir, `.${path.basename(target)}.${random}.tmp`);
+    tmp = tempBeside(target);
   } else {
     await mkdir(path.join(dir, TMP_DIR), { recursive: true });
-    tmp = path.join(dir, TMP_DIR, `${path.basename(target)}.${random}`);
+    tmp = path.join(dir, TMP_DIR, `${path.basename(target)}.${uniqueSuffix()}`);
   }
   const fh = await open(tmp, "wx");
   try {
@@ -53,6 +52,19 @@ export async function writeFileAtomic(
   await syncFolder(dir);
 }
 
+/** `<pid>.<random hex>`: a temporary name no other writer (process or call) picks. */
+function uniqueSuffix(): string {
+  return `${process.pid}.${randomBytes(4).toString("hex")}`;
+}
+
+/**
+ * A hidden temporary file beside `target` (same folder, so the rename onto it is atomic):
+ * `.NAME.<pid>.<random>.tmp`, for a file the user named (`--output`, `--junit`, ...).
+ */
+export function tempBeside(target: string): string {
+  return path.join(path.dirname(target), `.${path.basename(target)}.${uniqueSuffix()}.tmp`);
+}
+
 /**
  * Why `dir` cannot take a new file, or undefined when it can: a file is created and removed in it,
  * or in the nearest folder above it that exists (the writers make the folders below). Checked
@@ -61,7 +73,7 @@ export async function writeFileAtomic(
 export function newFileRefusal(dir: string): string | undefined {
   let at = path.resolve(dir);
   while (!existsSync(at) && path.dirname(at) !== at) at = path.dirname(at);
-  const probe = path.join(at, `.run-md-probe.${process.pid}.${randomBytes(4).toString("hex")}`);
+  const probe = path.join(at, `.run-md-probe.${uniqueSuffix()}`);
   try {
     closeSync(openSync(probe, "wx"));
     unlinkSync(probe);

@@ -8,7 +8,8 @@ import {
   readAuditEntries,
   verifyAuditFile,
 } from "@run-md/access";
-import { printable, printableLines, RunMdError, writeFileAtomic } from "@run-md/core";
+import { printable, printableLines, RunMdError } from "@run-md/core";
+import { writeOutputFile } from "../output/file-check.ts";
 import { accessCommand, serverFile } from "./access-files.ts";
 
 export const AUDIT_USAGE = `Usage: run-md audit verify [FILE]
@@ -100,12 +101,7 @@ async function exportLog(values: {
   // drive it; into a pipe or a file the export is the entries as stored.
   if (values.output === undefined)
     process.stdout.write(process.stdout.isTTY ? printableLines(text) : text);
-  else
-    await writeFileAtomic(values.output, text, { beside: true }).catch((e: Error) => {
-      throw new RunMdError("output-failed", `--output ${values.output}: ${e.message}`, {
-        hint: "Give a file in an existing folder you can write to.",
-      });
-    });
+  else await writeOutputFile(values.output, "--output", text);
   return 0;
 }
 

@@ -22,7 +22,6 @@ import {
   storeReport,
   toJUnit,
   toMarkdown,
-  writeFileAtomic,
 } from "@run-md/core";
 import type { TableConfig } from "@run-md/sql";
 import pc from "picocolors";
@@ -35,7 +34,7 @@ import {
 } from "../args.ts";
 import { loadConfig, tableConfig } from "../config.ts";
 import { checkEngineChoice, EnginePool, engineFlags } from "../engines.ts";
-import { checkOutputFile } from "../output/file-check.ts";
+import { checkOutputFile, writeOutputFile } from "../output/file-check.ts";
 import { OUTPUT_OPTIONS, outputUsage } from "../output/options.ts";
 import { RunOutput } from "../output/run-output.ts";
 import { version as toolVersion } from "../package-files.ts";
@@ -101,10 +100,11 @@ function printError(e: unknown): void {
 }
 
 /**
- * The reports directory must be a directory or not exist yet (it is created): a path that is a
+ * The reports directory must be a directory or not exist yet (it is created), in a folder that
+ * takes new files, and each runbook's folder in it (`ids`) a directory too: a path that is a
  * file, or that runs through one, is a configuration error before any query runs.
  */
-function checkReportsDir(dir: string, source: string): void {
+function checkReportsDir(dir: string, source: string, ids: readonly string[]): void {
   for (let p = dir; ; p = path.dirname(p)) {
     let st: ReturnType<typeof statSync>;
     try {
@@ -113,18 +113,29 @@ function checkReportsDir(dir: string, source: string): void {
       st = undefined; // ENOTDIR: a parent is a file; the walk up finds it
     }
     if (st !== undefined) {
-      if (st.isDirectory()) {
-        checkWritable(dir, p, source);
-        return;
-      }
-      throw new RunMdError(
-        "bad-config",
-        `reports directory ${dir} (${source}) is not a directory: ${p} is a file`,
-        { hint: "Point reportsDir (or --reports-dir) at a directory, or pass --no-report." },
-      );
+      if (!st.isDirectory()) notADirectory(dir, p, source);
+      checkWritable(dir, p, source);
+      // The folders of the runbooks exist only in a reports directory that does.
+      if (p === dir) for (const id of ids) checkRunbookFolder(path.join(dir, id), source);
+      return;
     }
     if (path.dirname(p) === p) return;
   }
+}
+
+function checkRunbookFolder(folder: string, source: string): void {
+  const st = statSync(folder, { throwIfNoEntry: false });
+  if (st === undefined) return;
+  if (!st.isDirectory()) notADirectory(folder, folder, source);
+  checkWritable(folder, folder, source);
+}
+
+function notADirectory(dir: string, file: string, source: string): never {
+  throw new RunMdError(
+    "bad-config",
+    `reports directory ${dir} (${source}) is not a directory: ${file} is a file`,
+    { hint: "Point reportsDir (or --reports-dir) at a directory, or pass --no-report." },
+  );
 }
 
 /** The reports folder's nearest existing folder `existing` takes new files (and folders). */
@@ -248,9 +259,8 @@ async function prepareRun(values: Values, positionals: string[]): Promise<RunPla
       : process.env.RUN_MD_REPORTS_DIR
         ? "RUN_MD_REPORTS_DIR"
         : `reportsDir in ${config.source}`;
-    const dir = reportsDirOf(values["reports-dir"], config);
-    checkReportsDir(dir, source);
-    for (const r of runbooks) checkReportsDir(path.join(dir, r.meta.id), source);
+    const ids = runbooks.map((r) => r.meta.id);
+    checkReportsDir(reportsDirOf(values["reports-dir"], config), source, ids);
   }
   if (values.junit) checkOutputFile(values.junit, "--junit");
   if (values.markdown) checkOutputFile(values.markdown, "--markdown");
@@ -427,21 +437,5 @@ async function writeOutputs(values: Values, reports: RunReport[]): Promise<numbe
   } catch (e) {
     printError(e);
     return 2;
-  }
-}
-
-/** One of the run's own files (`--junit`, `--markdown`), whole or not at all. */
-async function writeOutputFile(file: string, option: string, text: string): Promise<void> {
-  try {
-    await writeFileAtomic(path.resolve(file), text, { beside: true });
-  } catch (e) {
-    throw new RunMdError(
-      "output-failed",
-      `${option} ${file} could not be written: ${(e as Error).message}`,
-      {
-        hint: "Give a file in an existing folder you can write to.",
-        cause: e,
-      },
-    );
   }
 }

@@ -1,10 +1,10 @@
 /**
- * Files and folders the user named for a run's outputs, checked before any query runs: a run
- * whose queries (and Athena's bill) were spent must not end on a folder it cannot write.
+ * Files and folders the user named for outputs: checked before any query runs (a run whose
+ * queries, and Athena's bill, were spent must not end on a folder it cannot write), and written.
  */
 import { statSync } from "node:fs";
 import path from "node:path";
-import { newFileRefusal, RunMdError } from "@run-md/core";
+import { newFileRefusal, RunMdError, writeFileAtomic } from "@run-md/core";
 
 /** Refuses a FILE that is a folder: a write would run every query, then fail on the rename. */
 export function refuseFolder(file: string, option: string): void {
@@ -24,5 +24,18 @@ export function checkOutputFile(file: string, option: string): void {
     throw new RunMdError("usage", `${option} ${file}: cannot write in ${dir} (${reason})`, {
       hint: "Give a file in an existing folder you can write to.",
     });
+  }
+}
+
+/** A file the user named (`--junit`, `--markdown`, `audit --output`), whole or not at all. */
+export async function writeOutputFile(file: string, option: string, text: string): Promise<void> {
+  try {
+    await writeFileAtomic(path.resolve(file), text, { beside: true });
+  } catch (e) {
+    throw new RunMdError(
+      "output-failed",
+      `${option} ${file} could not be written: ${(e as Error).message}`,
+      { hint: "Give a file in an existing folder you can write to.", cause: e },
+    );
   }
 }

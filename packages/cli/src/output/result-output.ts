@@ -5,13 +5,12 @@
  * name beside it and renamed only by `commit()`: an error, a timeout or Ctrl-C leaves no
  * half-written FILE (the temporary file is removed, on process exit too).
  */
-import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import fs from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
-import { type RowChunk, type RowSink, RunMdError } from "@run-md/core";
+import { type RowChunk, type RowSink, RunMdError, tempBeside } from "@run-md/core";
 import { type Encoder, encoderFor, type FileFormat } from "./formats.ts";
 
 type Out = NodeJS.WritableStream;
@@ -69,10 +68,7 @@ export class ResultOutput {
    */
   static async toFile(file: string, format: FileFormat): Promise<ResultOutput> {
     const target = path.resolve(file);
-    const tmp = path.join(
-      path.dirname(target),
-      `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`,
-    );
+    const tmp = tempBeside(target);
     let fd: number;
     try {
       fd = await promisify(fs.open)(tmp, "wx");
