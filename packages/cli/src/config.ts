@@ -336,7 +336,6 @@ function checkEngineNames(yaml: ConfigYaml): void {
   }
 }
 
-/** What is wrong with a well-typed value of `key.sub`, for the keys whose values are limited. */
 /** `timeout` and `maxScan`, read where they are written (a typo named at its line). */
 function topValueProblem(key: string, v: unknown): string | undefined {
   if (key === "timeout" && parseTimeout(v as string) === undefined)
@@ -363,6 +362,7 @@ function localValueProblem(sub: string, v: unknown): string | undefined {
 const DUCKDB_SIZE =
   /^\s*(none|-1|\d+(\.\d+)?\s*(b|bytes?|[kmgt]i?b?|kilobytes?|megabytes?|gigabytes?|terabytes?))\s*$/i;
 
+/** What is wrong with a well-typed value of `key.sub`, for the keys whose values are limited. */
 function valueProblem(key: string, sub: string, v: unknown): string | undefined {
   if (key === "local") return localValueProblem(sub, v);
   if (POLL_KEYS.includes(`${key}.${sub}`) && (v as number) < MIN_POLL_MS) {

@@ -107,11 +107,7 @@ export class TerminalReporter implements RunReporter {
     const where = printable(`${runbook.path} · severity ${m.severity}`);
     this.print(`${pc.bold(printable(m.title))}  ${pc.dim(where)}`);
     if (m.description) this.print(pc.dim(printable(m.description.trim().replace(/\s+/g, " "))));
-    this.print(
-      pc.dim(
-        `window ${window.start.toISOString().replace(".000Z", "Z")} → ${window.end.toISOString().replace(".000Z", "Z")} (${window.source})`,
-      ),
-    );
+    this.print(pc.dim(`window ${this.runWindow} (${window.source})`));
     this.print();
   }
 

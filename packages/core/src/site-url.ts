@@ -23,8 +23,12 @@ export function runbookPageUrl(siteUrl: string, runbookId: string): string {
  * (`reports/<id>/2026-11-24T10-00-00.123Z.json` → `<site>/runbooks/<id>/runs/2026-11-24T10-00-00.123Z/`).
  */
 export function runPageUrl(siteUrl: string, runbookId: string, reportFile: string): string {
-  const name = reportFile.replace(/^.*[\\/]/, "").replace(/\.json$/i, "");
-  return `${runbookPageUrl(siteUrl, runbookId)}runs/${reportSlug(name)}/`;
+  return `${runbookPageUrl(siteUrl, runbookId)}runs/${reportSlug(reportName(reportFile))}/`;
+}
+
+/** A report file's name without its folder and `.json`: what the site names its pages after. */
+function reportName(reportFile: string): string {
+  return reportFile.replace(/^.*[\\/]/, "").replace(/\.json$/i, "");
 }
 
 /**
@@ -39,6 +43,6 @@ export function reportUrl(
   full: boolean,
 ): string {
   if (full) return runPageUrl(siteUrl, runbookId, reportFile);
-  const name = reportFile.replace(/^.*[\\/]/, "").replace(/\.json$/i, "");
-  return `${base(siteUrl)}/reports/${encodeURIComponent(runbookId)}/${reportSlug(name)}.json`;
+  const slug = reportSlug(reportName(reportFile));
+  return `${base(siteUrl)}/reports/${encodeURIComponent(runbookId)}/${slug}.json`;
 }

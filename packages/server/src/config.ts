@@ -87,6 +87,11 @@ function trustProxyOf(v: unknown, fail: Fail): ServerConfig["trustProxy"] {
  * socket's end of X-Forwarded-For, so the client's address is what the nearest proxy saw, never
  * one the client wrote in the header itself.
  */
+/** Whether the server trusts a proxy in front of it (`server.trustProxy` set to anything). */
+export function trustsAProxy(t: ServerConfig["trustProxy"]): boolean {
+  return t !== false && !(Array.isArray(t) && t.length === 0);
+}
+
 export function fastifyTrustProxy(
   t: ServerConfig["trustProxy"],
 ): boolean | string[] | ((address: string, hop: number) => boolean) {

@@ -18,7 +18,7 @@ import Fastify, {
 } from "fastify";
 import { Auditor, SERVER_ACTOR } from "./audit.ts";
 import { Catalog, type QueryProblems } from "./catalog.ts";
-import { fastifyTrustProxy, isLoopback, type ServerConfig } from "./config.ts";
+import { fastifyTrustProxy, isLoopback, type ServerConfig, trustsAProxy } from "./config.ts";
 import { type RowsHook, refuseUnsigned, type ServerContext } from "./context.ts";
 import { Governance, type GovernanceOptions } from "./governance/index.ts";
 import { Guard } from "./guard.ts";
@@ -110,9 +110,7 @@ function checkAuth(config: ServerConfig): void {
   // A proxy in front, or an address others reach it at, serves people who are not the machine's
   // user: behind a proxy on the same host every request comes from loopback, so `none` would
   // make each of them the local user (review).
-  const proxied =
-    config.trustProxy !== false &&
-    !(Array.isArray(config.trustProxy) && config.trustProxy.length === 0);
+  const proxied = trustsAProxy(config.trustProxy);
   const remoteUrl =
     config.publicUrl !== undefined &&
     !isLoopback(new URL(config.publicUrl).hostname.replace(/^\[|\]$/g, ""));

@@ -494,38 +494,25 @@ describe("a method or path no route serves", () => {
 });
 
 describe("auth mode none", () => {
-  it("refuses to start on an address other than loopback", async () => {
+  it("refuses to start off loopback, behind a proxy or at a public address", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "run-md-none-"));
-    const config = parseServerConfig(
-      { host: "0.0.0.0", port: 0, auth: { mode: "none" } },
-      "run-md.config.yaml",
-      dir,
-    );
-    await expect(
-      startServer({
-        config,
-        access: { rules: [], approvals: [], masking: [], budgets: [], approvalTtlMs: 0 },
-        runbooks: [FIXTURES],
-        run: {
-          getEngine: async () => Promise.reject(new Error("unused")),
-          reportsDir: dir,
-          toolVersion: "test",
-        },
-      }),
-    ).rejects.toThrow(/server.auth.mode none is refused on 0.0.0.0/);
-    // On loopback behind a proxy, or at a public address, every client would be the local user.
+    // Behind a proxy, or at a public address, every client would be the local user.
     for (const [server, refusal] of [
-      [{ trustProxy: true }, /none is refused with server.trustProxy/],
-      [{ publicUrl: "https://run-md.example.com" }, /none is refused with server.publicUrl/],
+      [{ host: "0.0.0.0" }, /server.auth.mode none is refused on 0.0.0.0/],
+      [{ host: "127.0.0.1", trustProxy: true }, /none is refused with server.trustProxy/],
+      [
+        { host: "127.0.0.1", publicUrl: "https://run-md.example.com" },
+        /none is refused with server.publicUrl/,
+      ],
     ] as const) {
-      const behind = parseServerConfig(
-        { host: "127.0.0.1", port: 0, auth: { mode: "none" }, ...server },
+      const config = parseServerConfig(
+        { port: 0, auth: { mode: "none" }, ...server },
         "run-md.config.yaml",
         dir,
       );
       await expect(
         startServer({
-          config: behind,
+          config,
           access: { rules: [], approvals: [], masking: [], budgets: [], approvalTtlMs: 0 },
           runbooks: [FIXTURES],
           run: {

@@ -57,10 +57,9 @@ function nesting(text: string): { parentheses: number; conditions: number } {
   let conditions = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
-    if (c === "'" || c === '"')
-      i = text.indexOf(c, i + 1) < 0 ? text.length : text.indexOf(c, i + 1);
-    else if (c === "-" && text[i + 1] === "-") i = skipTo(text, "\n", i);
-    else if (c === "/" && text[i + 1] === "*") i = skipTo(text, "*/", i);
+    if (c === "'" || c === '"') i = endOf(text, c, i + 1);
+    else if (c === "-" && text[i + 1] === "-") i = endOf(text, "\n", i + 2);
+    else if (c === "/" && text[i + 1] === "*") i = endOf(text, "*/", i + 2);
     else if (c === "(") parentheses = Math.max(parentheses, ++depth);
     else if (c === ")") depth--;
     else if (/[\s)]/.test(c) && /^(and|or)[\s(]/i.test(text.slice(i + 1, i + 5))) conditions++;
@@ -68,8 +67,9 @@ function nesting(text: string): { parentheses: number; conditions: number } {
   return { parentheses, conditions };
 }
 
-function skipTo(text: string, end: string, from: number): number {
-  const at = text.indexOf(end, from + 2);
+/** The index of the last character of `end`'s first occurrence from `from` (else the text's end). */
+function endOf(text: string, end: string, from: number): number {
+  const at = text.indexOf(end, from);
   return at < 0 ? text.length : at + end.length - 1;
 }
 

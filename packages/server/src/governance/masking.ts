@@ -195,6 +195,15 @@ function maskError(error: unknown): unknown {
   return { ...e, message: e.message.replace(/'(?:[^']|'')*'/g, `'${REDACTED}'`) };
 }
 
+/** A step's result columns, as its rows are aligned with them. */
+function columnsOf(data: Record<string, unknown>): Columns {
+  return (Array.isArray(data.columns) ? data.columns : []) as Columns;
+}
+
+function columnNames(columns: Columns): string[] {
+  return columns.map((c) => (typeof c === "string" ? c : c.name));
+}
+
 /**
  * The masked field a step's query reads that no result column is named after: one read under
  * another name (`useridentity.arn AS actor`), which masking by column name cannot follow. Told
@@ -208,7 +217,7 @@ function renamedField(
 ): string | undefined {
   if (typeof query !== "string") return undefined;
   const words = new Set(query.toLowerCase().match(/[a-z_@][\w@]*/g) ?? []);
-  const names = columns.map((c) => (typeof c === "string" ? c : c.name).toLowerCase());
+  const names = columnNames(columns).map((n) => n.toLowerCase());
   return [...plan.keys()].find((field) => {
     const parts = field.split(".");
     if (!parts.every((p) => words.has(p))) return false;
@@ -239,9 +248,7 @@ function withheld(
 ): Record<string, unknown> {
   const out: Record<string, unknown> = { ...data };
   // Columns a rule names are masked by their strategy already (a hash stays a hash).
-  const names = ((Array.isArray(data.columns) ? data.columns : []) as Columns).map((c) =>
-    typeof c === "string" ? c : c.name,
-  );
+  const names = columnNames(columnsOf(data));
   const hide = (v: JsonValue, column: string | undefined) =>
     column !== undefined && maskedByName(column) ? v : hideText(v);
   if (Array.isArray(data.rows))
@@ -288,8 +295,7 @@ export function maskingHook(cfg: AccessConfig, key: string | undefined): RowsHoo
     }
     if (data.checks !== undefined) out.checks = maskChecks(cfg, caller, data.checks, key);
     if (data.error !== undefined) out.error = maskError(data.error);
-    const columns = (Array.isArray(data.columns) ? data.columns : []) as Columns;
-    const renamed = renamedField(plan, data.query, columns);
+    const renamed = renamedField(plan, data.query, columnsOf(data));
     if (renamed === undefined) return out;
     const maskedByName = (column: string) =>
       maskRecord(cfg, caller, { [column]: PROBE }, key)[column] !== PROBE;
