@@ -9,10 +9,12 @@ import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import {
+  deliveryDays,
   holdFileLock,
   isoSeconds,
   RunMdError,
   slashDate,
+  slashDayFrom,
   slashDayStart,
   type TimeWindow,
 } from "@run-md/core";
@@ -95,9 +97,15 @@ export interface CollectRun {
   onProgress?: (p: CollectProgress) => void;
 }
 
+/**
+ * The layout days a collect of a window reads (null: every day): the days it covers (`coverage`:
+ * whole days) and the next one, whose folder holds the last day's late events, so that a store
+ * covering a day holds every day file a window of it reads (core's `deliveryDays`).
+ */
 export function dayRange(w: TimeWindow | null): DayRange | null {
   if (!w) return null;
-  return { first: slashDate(w.start), last: slashDate(new Date(w.end.getTime() - 1)) };
+  const after = slashDayFrom(slashDate(new Date(w.end.getTime() - 1)), 1);
+  return deliveryDays({ start: w.start, end: slashDayStart(after) });
 }
 
 /**

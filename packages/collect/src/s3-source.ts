@@ -18,8 +18,9 @@ import {
   S3Client,
   type S3ClientConfig,
 } from "@aws-sdk/client-s3";
-import { RunMdError, slashDate, type TimeWindow } from "@run-md/core";
+import { RunMdError, slashDayFrom, type TimeWindow } from "@run-md/core";
 import {
+  type DayRange,
   fileIdentity,
   isEventFileName,
   layoutDay,
@@ -34,6 +35,7 @@ import {
   type CollectRun,
   changedDays,
   collectFiles,
+  dayRange,
   rangesMeetDay,
 } from "./collect.ts";
 import { noLogs, withCatalog } from "./local-source.ts";
@@ -95,14 +97,11 @@ async function regionPrefixes(s3: S3Client, src: S3Source): Promise<string[]> {
   return regions;
 }
 
+/** The day folders a collect of the window lists (`dayRange`). */
 function windowDays(w: TimeWindow): string[] {
   const days: string[] = [];
-  const last = slashDate(new Date(w.end.getTime() - 1));
-  for (let t = w.start.getTime(); ; t += 86_400_000) {
-    const d = slashDate(new Date(t));
-    if (d > last) break;
-    days.push(d);
-  }
+  const range = dayRange(w) as DayRange;
+  for (let d = range.first; d <= range.last; d = slashDayFrom(d, 1)) days.push(d);
   return days;
 }
 

@@ -43,6 +43,8 @@ beforeAll(async () => {
   emulator = await startEmulator({
     logDir: logs,
     s3Buckets: { trail: bucket, other: path.join(root, "other") },
+    // Every call of the file's collects, so that counts taken before and after one are exact.
+    maxRecordedCalls: 100_000,
   });
 });
 
@@ -53,10 +55,13 @@ afterAll(async () => {
 
 const client = () => emulatorClient(emulator.endpoint);
 
-/** The raw files of the window's days only, as truth. */
+/**
+ * The raw files of the days a collect of the window reads, as truth: the window's days and the
+ * next (the last day's late events are delivered into its folder).
+ */
 async function windowTruth() {
   const all = await truth(path.join(bucket, "logs"));
-  return new Map([...all].filter(([d]) => d < "2024/03/03"));
+  return new Map([...all].filter(([d]) => d <= "2024/03/03"));
 }
 
 describe("collect from S3 (the real SDK against the emulator)", () => {
@@ -79,10 +84,12 @@ describe("collect from S3 (the real SDK against the emulator)", () => {
       .slice(before)
       .filter((c) => c.op === "ListObjectsV2")
       .map((c) => new URLSearchParams(String(c.body.query)).get("prefix") ?? "");
-    // The organization's account was found under o-abc123/, and no listing reached 2024/03/03.
+    // The organization's account was found under o-abc123/; the listings reached 2024/03/03 (the
+    // window's last day's late events) and no further.
     expect(listed).toContain("logs/AWSLogs/o-abc123/111122223333/CloudTrail/");
-    expect(listed.some((p) => p.includes("2024/03/03"))).toBe(false);
+    expect(listed.some((p) => p.includes("2024/03/04"))).toBe(false);
     expect(listed.filter((p) => p.endsWith("2024/03/02/")).length).toBe(4);
+    expect(listed.filter((p) => p.endsWith("2024/03/03/")).length).toBe(4);
     const got = await storeContents(store);
     expect(got).toEqual(await windowTruth());
     expect(r.objectsNew).toBe(r.objectsSeen);
@@ -217,7 +224,7 @@ describe("collect from S3 (the real SDK against the emulator)", () => {
       const fetched = emulator.callsOf("GetObject").length - gets;
       expect(fetched).toBe(resumed.objectsNew);
       expect(resumed.objectsNew).toBeLessThan(resumed.objectsSeen);
-      expect(resumed.daysWritten).toEqual(["2024/03/02"]);
+      expect(resumed.daysWritten).toEqual(["2024/03/02", "2024/03/03"]);
       expect(
         resumed.warnings.some((w) =>
           w.startsWith(

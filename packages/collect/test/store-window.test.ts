@@ -87,15 +87,14 @@ async function ids(e: LocalEngine, from: string, to: string) {
   return { sql, insights };
 }
 
-/** The records a window selects: records of the folders of its days whose time lies in it. */
+/**
+ * The records a window selects: every record whose time lies in it, whichever day's folder holds
+ * it (CloudTrail delivers an event of 23:59 into the next day's folder).
+ */
 function selected(folders: Record<string, Rec[]>, from: string, to: string): Rec[] {
   const [start, end] = [Date.parse(from), Date.parse(to)];
-  const days = new Set<string>();
-  for (let t = Math.floor(start / DAY) * DAY; t < end; t += DAY)
-    days.add(new Date(t).toISOString().slice(0, 10).replaceAll("-", "/"));
-  return Object.entries(folders)
-    .filter(([day]) => days.has(day))
-    .flatMap(([, recs]) => recs)
+  return Object.values(folders)
+    .flat()
     .filter((r) => {
       const t = Date.parse(r.time);
       return t >= start && t < end;
@@ -132,12 +131,21 @@ describe("a window over whole days of the store", () => {
     stored = await engine({ store });
   });
 
-  it("leaves out the events of other days delivered into the window's folders", async () => {
+  it("takes the window's events from the next day's folder and leaves out other days' events", async () => {
     const [from, to] = ["2024-03-02T00:00:00Z", "2024-03-03T00:00:00Z"];
     const want = truth(folders, from, to);
-    expect(want).toEqual(["e2", "e4"]);
+    expect(want).toEqual(["e2", "e4", "e5-late-from-03-02"]);
     expect(await ids(stored, from, to)).toEqual({ sql: want, insights: want });
     expect(await ids(raw, from, to)).toEqual({ sql: want, insights: want });
+  });
+
+  it("collects a day's late events from the next day's folder when it collects the day alone", async () => {
+    const [from, to] = ["2024-03-02T00:00:00Z", "2024-03-03T00:00:00Z"];
+    const store = path.join(root, "late-one-day-store");
+    const window = { start: new Date(from), end: new Date(to) };
+    await collectFromDir({ sourceDir: path.join(root, "late"), store, window });
+    const want = truth(folders, from, to);
+    expect(await ids(await engine({ store }), from, to)).toEqual({ sql: want, insights: want });
   });
 
   it("says a window holds no events when its folder holds only another day's", async () => {
@@ -491,7 +499,8 @@ describe("a store whose day file is not the one collected", () => {
       store,
       get: async () => (calls++ === 0 ? stale : fresh.get()),
     } as unknown as ManifestCache;
-    const w = { start: new Date(day2), end: new Date(day3) };
+    // Ending before the 2nd's last hour: the window reads that day's file only.
+    const w = { start: new Date(day2), end: new Date("2024-03-02T20:00:00Z") };
     const read = await readStore(racing, w, false);
     const now = await readManifest(store);
     expect(read.files.map((f) => f.origin)).toEqual([now.days["2024/03/02"]?.file]);

@@ -73,8 +73,9 @@ describe("files of the window that could not be read", () => {
     const r = await (await engine({ logDir: logs })).query(queryRequest("sql", DENIED, WINDOW));
     expect(r.rows).toEqual([[0]]);
     expect(r.unread).toEqual([`${FOLDER}/2026/11/21/cut.json.gz`]);
-    // A window that does not need the cut file's day names nothing.
-    const day = { start: WINDOW.start, end: new Date("2026-11-21T00:00:00Z") };
+    // A window that does not need the cut file's day names nothing; one ending at midnight needs
+    // it (the day's last minutes are delivered into the next day's folder).
+    const day = { start: WINDOW.start, end: new Date("2026-11-20T22:00:00Z") };
     const before = await (await engine({ logDir: logs })).query(queryRequest("sql", DENIED, day));
     expect(before.unread).toBeUndefined();
   });
@@ -86,7 +87,7 @@ describe("files of the window that could not be read", () => {
     const r = await e.query(queryRequest("sql", DENIED, WINDOW));
     expect(r.rows).toEqual([[0]]);
     expect(r.unread).toEqual([`${FOLDER}/2026/11/21/cut.json.gz`]);
-    const day = { start: WINDOW.start, end: new Date("2026-11-21T00:00:00Z") };
+    const day = { start: WINDOW.start, end: new Date("2026-11-20T22:00:00Z") };
     expect((await e.query(queryRequest("sql", DENIED, day))).unread).toBeUndefined();
   });
 });

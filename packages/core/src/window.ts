@@ -213,6 +213,25 @@ export function slashDayFrom(day: string, n: number): string {
   return slashDate(new Date(slashDayStart(day).getTime() + n * 86_400_000));
 }
 
+/**
+ * How long after an event CloudTrail may take to deliver it. The delivery layout (and Athena's
+ * partitions over it, and the store's day files) files an event under the day it was delivered:
+ * an event of 23:58 usually lies in the next day's folder. CloudTrail delivers within about 5
+ * minutes on average and promises no bound; an hour covers its delays without reading a whole
+ * extra day for every window (only for one ending in the last hour of a day).
+ */
+export const DELIVERY_LAG_MS = 60 * 60 * 1000;
+
+/**
+ * The days of the delivery layout (`yyyy/MM/dd`) that can hold a window's events: from its
+ * start's day to the day its last instant's events are delivered by. Every reader of the
+ * layout's days (Athena's partitions, the local engine's folders, the store) reads these.
+ */
+export function deliveryDays(w: TimeWindow): { first: string; last: string } {
+  const lastInstant = Math.max(w.start.getTime(), w.end.getTime() - 1);
+  return { first: slashDate(w.start), last: slashDate(new Date(lastInstant + DELIVERY_LAG_MS)) };
+}
+
 /** The instant rounded up to a whole second (`10:00:14.5Z` → `10:00:15Z`). */
 function ceilSecond(d: Date): Date {
   return new Date(Math.ceil(d.getTime() / 1000) * 1000);

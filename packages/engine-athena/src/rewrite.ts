@@ -6,11 +6,13 @@
  */
 import type { BoundParam, TimeWindow } from "@run-md/core";
 import {
+  deliveryDays,
   eventTimeBounds,
   firstReference,
   isoInstant,
   RunMdError,
   renderLiteral,
+  slashDayStart,
   sqlStringLiteral,
 } from "@run-md/core";
 import { type ExtraTable, TableResolver } from "@run-md/sql";
@@ -49,16 +51,13 @@ function ymd(d: Date): { y: string; m: string; d: string } {
   return { y: iso.slice(0, 4), m: iso.slice(5, 7), d: iso.slice(8, 10) };
 }
 
-/** The UTC days a window touches: from its start's day to the day of its last instant. */
+/**
+ * The partition days a window reads: its delivery days (core's `deliveryDays`), an event of a
+ * window ending near midnight lying in the next day's partition.
+ */
 export function windowDays(window: TimeWindow): { first: Date; last: Date } {
-  const first = new Date(
-    Date.UTC(window.start.getUTCFullYear(), window.start.getUTCMonth(), window.start.getUTCDate()),
-  );
-  const lastInstant = new Date(Math.max(window.start.getTime(), window.end.getTime() - 1));
-  const last = new Date(
-    Date.UTC(lastInstant.getUTCFullYear(), lastInstant.getUTCMonth(), lastInstant.getUTCDate()),
-  );
-  return { first, last };
+  const days = deliveryDays(window);
+  return { first: slashDayStart(days.first), last: slashDayStart(days.last) };
 }
 
 function slash(d: Date): string {

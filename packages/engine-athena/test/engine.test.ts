@@ -394,7 +394,7 @@ describe("window scoping and parameters", () => {
     expect(r.rows).toEqual([[EVENTS_PER_DAY]]);
     const [body] = startBodies();
     expect(body!.QueryString).toBe(
-      `SELECT count(*) AS n FROM (SELECT * FROM security.cloudtrail_org_pp WHERE "timestamp" BETWEEN '2026/11/23' AND '2026/11/23' AND eventtime >= '2026-11-23T00:00:00Z' AND eventtime < '2026-11-24T00:00:00Z') AS cloudtrail_logs`,
+      `SELECT count(*) AS n FROM (SELECT * FROM security.cloudtrail_org_pp WHERE "timestamp" BETWEEN '2026/11/23' AND '2026/11/24' AND eventtime >= '2026-11-23T00:00:00Z' AND eventtime < '2026-11-24T00:00:00Z') AS cloudtrail_logs`,
     );
     expect(r.queryAsRun).toBe(body!.QueryString);
     expect(body).toMatchObject({

@@ -1,7 +1,8 @@
 /**
  * An emulated Athena over generated CloudTrail-shaped rows: an in-memory DuckDB table
  * `security.cloudtrail_org_pp` (projection-partitioned by `"timestamp"`), one event every 30
- * seconds from 2026-11-22 to 2026-11-25, served by the emulator on a free loopback port.
+ * seconds from 2026-11-22 to 2026-11-25, each in the partition of the day it was delivered two
+ * minutes later, served by the emulator on a free loopback port.
  */
 import { DuckDBInstance } from "@duckdb/node-api";
 import { duckdbBackend, type Emulator, startEmulator } from "@run-md/aws-emulator";
@@ -47,7 +48,9 @@ export async function startHarness(): Promise<Harness> {
        'username': 'u' || (i % 5)} AS useridentity,
       [{'arn': 'arn:aws:s3:::bucket-' || (i % 3), 'accountid': '123456789012', 'type': 'AWS::S3::Bucket'}] AS resources,
       CASE WHEN i % 4 = 2 THEN 'true' ELSE 'false' END AS readonly,
-      strftime(t, '%Y/%m/%d') AS "timestamp"
+      -- The partition of the delivery (CloudTrail delivers minutes late): events of 23:58 and
+      -- later lie in the next day's partition.
+      strftime(t + INTERVAL 2 MINUTE, '%Y/%m/%d') AS "timestamp"
     FROM base`);
   conn.closeSync();
   const emulator = await startEmulator({

@@ -20,7 +20,9 @@ const DAY: TimeWindow = {
   end: new Date("2026-11-24T00:00:00Z"),
 };
 const SCOPE: ScopeOptions = { table: "security.cloudtrail_org_pp", partitioning: "projection" };
-const SUBQUERY = `(SELECT * FROM security.cloudtrail_org_pp WHERE "timestamp" BETWEEN '2026/11/23' AND '2026/11/23' AND eventtime >= '2026-11-23T00:00:00Z' AND eventtime < '2026-11-24T00:00:00Z')`;
+// A window ending at midnight reads the next day's partition too: events of its last minutes are
+// delivered into it.
+const SUBQUERY = `(SELECT * FROM security.cloudtrail_org_pp WHERE "timestamp" BETWEEN '2026/11/23' AND '2026/11/24' AND eventtime >= '2026-11-23T00:00:00Z' AND eventtime < '2026-11-24T00:00:00Z')`;
 
 function scoped(sql: string, params: Record<string, BoundParam> = {}) {
   return prepareQuery(sql, params, DAY, SCOPE);
@@ -126,11 +128,19 @@ describe("window scoping", () => {
     );
   });
 
-  it("restricts a projection table to the days the window touches", () => {
-    const w = { start: new Date("2026-11-23T22:30:00Z"), end: new Date("2026-11-25T00:00:00Z") };
-    expect(windowPredicate(w, SCOPE)).toBe(
-      `"timestamp" BETWEEN '2026/11/23' AND '2026/11/24' AND eventtime >= '2026-11-23T22:30:00Z' AND eventtime < '2026-11-25T00:00:00Z'`,
+  it("restricts a projection table to the days the window's events are delivered in", () => {
+    const at = (end: string) => ({ start: new Date("2026-11-23T22:30:00Z"), end: new Date(end) });
+    const days = (end: string) =>
+      /BETWEEN '([^']+)' AND '([^']+)'/.exec(windowPredicate(at(end), SCOPE))!.slice(1);
+    expect(windowPredicate(at("2026-11-25T00:00:00Z"), SCOPE)).toBe(
+      `"timestamp" BETWEEN '2026/11/23' AND '2026/11/25' AND eventtime >= '2026-11-23T22:30:00Z' AND eventtime < '2026-11-25T00:00:00Z'`,
     );
+    // CloudTrail delivers an event minutes after it happens, into the folder (the partition) of
+    // the day it delivers it: the last hour's events of a day may lie in the next day's.
+    expect(days("2026-11-24T12:00:00Z")).toEqual(["2026/11/23", "2026/11/24"]);
+    expect(days("2026-11-24T22:59:59Z")).toEqual(["2026/11/23", "2026/11/24"]);
+    expect(days("2026-11-24T23:00:01Z")).toEqual(["2026/11/23", "2026/11/25"]);
+    expect(days("2026-12-31T23:30:00Z")).toEqual(["2026/11/23", "2027/01/01"]);
   });
 
   it("compares eventtime's whole-second text with bounds that select the window's events", () => {
@@ -168,7 +178,18 @@ describe("window scoping", () => {
       "region IN ('us-east-1', 'eu-west-1') AND ((year = '2026' AND month = '10' AND day BETWEEN '30' AND '31') OR (year = '2026' AND month = '11') OR (year = '2026' AND month = '12' AND day BETWEEN '01' AND '02')) AND eventtime >= '2026-10-30T00:00:00Z' AND eventtime < '2026-12-02T12:00:00Z'",
     );
     expect(windowPredicate(DAY, { table: "t", partitioning: "manual" })).toBe(
-      "(year = '2026' AND month = '11' AND day = '23') AND eventtime >= '2026-11-23T00:00:00Z' AND eventtime < '2026-11-24T00:00:00Z'",
+      "(year = '2026' AND month = '11' AND day BETWEEN '23' AND '24') AND eventtime >= '2026-11-23T00:00:00Z' AND eventtime < '2026-11-24T00:00:00Z'",
+    );
+    const noon = { start: DAY.start, end: new Date("2026-11-23T12:00:00Z") };
+    expect(windowPredicate(noon, { table: "t", partitioning: "manual" })).toBe(
+      "(year = '2026' AND month = '11' AND day = '23') AND eventtime >= '2026-11-23T00:00:00Z' AND eventtime < '2026-11-23T12:00:00Z'",
+    );
+    const monthEnd = {
+      start: new Date("2026-11-30T00:00:00Z"),
+      end: new Date("2026-12-01T00:00:00Z"),
+    };
+    expect(windowPredicate(monthEnd, { table: "t", partitioning: "manual" })).toBe(
+      "((year = '2026' AND month = '11' AND day = '30') OR (year = '2026' AND month = '12' AND day = '01')) AND eventtime >= '2026-11-30T00:00:00Z' AND eventtime < '2026-12-01T00:00:00Z'",
     );
   });
 
@@ -181,7 +202,7 @@ describe("window scoping", () => {
         accounts: ["123456789012"],
       }),
     ).toBe(
-      "date_partition BETWEEN '2026/11/23' AND '2026/11/23' AND region_partition IN ('us-east-1') AND account_partition IN ('123456789012') AND eventtime >= '2026-11-23T00:00:00Z' AND eventtime < '2026-11-24T00:00:00Z'",
+      "date_partition BETWEEN '2026/11/23' AND '2026/11/24' AND region_partition IN ('us-east-1') AND account_partition IN ('123456789012') AND eventtime >= '2026-11-23T00:00:00Z' AND eventtime < '2026-11-24T00:00:00Z'",
     );
   });
 

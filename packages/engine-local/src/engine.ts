@@ -26,6 +26,7 @@ import {
 import {
   type BoundParam,
   builtinEngine,
+  deliveryDays,
   type ColumnInfo,
   type Dialect,
   type Engine,
@@ -37,7 +38,6 @@ import {
   RunMdError,
   renderTemplate,
   setNewest,
-  slashDate,
   sqlStringLiteral,
   type TimeWindow,
 } from "@run-md/core";
@@ -617,14 +617,12 @@ export class LocalEngine implements Engine {
 
   /** Where the window's records are: the store's days, and the raw files for the others. */
   private async sources(window: TimeWindow | null): Promise<Sources> {
-    const days = window
-      ? { first: slashDate(window.start), last: slashDate(new Date(window.end.getTime() - 1)) }
-      : null;
+    const days = window ? deliveryDays(window) : null;
     const stored =
       this.manifests === null
         ? null
         : await readStore(this.manifests, window, this.logDir !== null);
-    const rawDays = stored === null ? days : missingRange(stored.missing);
+    const rawDays = stored === null ? days : missingRange(stored.rawDays);
     const scan =
       stored !== null && stored.missing.length === 0
         ? { files: [], outside: 0, outsideDays: null, warnings: [], unread: [] }
@@ -670,7 +668,7 @@ export class LocalEngine implements Engine {
     for (let attempt = 0; ; attempt++) {
       if (job.signal?.aborted) throw cancelled();
       const res = await this.catalog.resolve(scan.files, rawDays, scan.outside, scan.outsideDays);
-      if (stored !== null) leaveStoreDays(res, scan.files, stored.missing);
+      if (stored !== null) leaveStoreDays(res, scan.files, stored.rawDays);
       job.onProgress?.({
         message: `reading ${res.files.length} file(s)`,
         stats: { files: res.files.length, filesSkippedByWindow: res.skippedByWindow },
@@ -1150,13 +1148,13 @@ SELECT * FROM (${storeSelectSql(storeFiles, windowPredicate(TIME_COLUMN, window)
 
 /**
  * The raw files' resolution without the days the store answers (the raw day range spans the
- * missing days, and may hold stored days between them): their parts, and the files of those days
+ * days read raw, `StoreRead.rawDays`, and may hold stored days between them): their parts, and the files of those days
  * that could not be read, which the store's step must not name (its answer has their day).
  */
-function leaveStoreDays(res: Resolution, scanned: SourceFile[], missing: string[]): void {
-  res.files = res.files.filter((f) => f.day !== null && missing.includes(f.day));
+function leaveStoreDays(res: Resolution, scanned: SourceFile[], rawDays: string[]): void {
+  res.files = res.files.filter((f) => f.day !== null && rawDays.includes(f.day));
   const stored = new Set(
-    scanned.filter((f) => f.layoutDay !== null && !missing.includes(f.layoutDay)).map((f) => f.rel),
+    scanned.filter((f) => f.layoutDay !== null && !rawDays.includes(f.layoutDay)).map((f) => f.rel),
   );
   if (stored.size === 0) return;
   res.unread = res.unread.filter((rel) => !stored.has(rel));

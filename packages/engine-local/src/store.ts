@@ -14,6 +14,7 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import {
+  deliveryDays,
   RunMdError,
   slashDate,
   slashDayFrom,
@@ -278,21 +279,34 @@ function windowDays(w: TimeWindow): { day: string; from: number; to: number }[] 
 }
 
 /**
- * Which days of a window the store answers (days collected without events have no file) and
- * which it does not cover (not collected, or collected only in part of the window's span).
+ * Which days of a window the store does not cover (`missing`: not collected, or collected only in
+ * part of the window's span), and which day files a query reads: the window's delivery days
+ * (core's `deliveryDays`: an event of 23:58 lies in the next day's folder), each from the store
+ * (`storeDays`; a day collected without events has no file) or from the raw files (`rawDays`). A
+ * day of the window comes from the store when the store covers it: a collect covers a day once
+ * it listed the day's folder after the day's end. The day after the window's last comes from the
+ * store when the store covers that last day: a collect that covers a day lists the next day's
+ * folder too, for the day's late events.
  */
 export function planStore(
   m: StoreManifest,
   w: TimeWindow,
-): { storeDays: string[]; missing: string[] } {
+): { storeDays: string[]; missing: string[]; rawDays: string[] } {
   const ranges = m.covered.map((r) => ({ from: Date.parse(r.from), to: Date.parse(r.to) }));
+  const days = windowDays(w);
+  const missing = days
+    .filter((d) => !ranges.some((r) => r.from <= d.from && r.to >= d.to))
+    .map((d) => d.day);
+  const answered = (day: string) => days.some((d) => d.day === day) && !missing.includes(day);
   const storeDays: string[] = [];
-  const missing: string[] = [];
-  for (const d of windowDays(w)) {
-    if (ranges.some((r) => r.from <= d.from && r.to >= d.to)) storeDays.push(d.day);
-    else missing.push(d.day);
+  const rawDays: string[] = [];
+  const { first, last } = deliveryDays(w);
+  for (let d = first; d <= last; d = slashDayFrom(d, 1)) {
+    const fromStore =
+      answered(d) || (!days.some((x) => x.day === d) && answered(slashDayFrom(d, -1)));
+    (fromStore ? storeDays : rawDays).push(d);
   }
-  return { storeDays, missing };
+  return { storeDays, missing, rawDays };
 }
 
 const quote = sqlStringLiteral;
@@ -534,7 +548,10 @@ export interface StoreRead {
   /** Parquet files of the covered days (absolute paths) with their sizes. */
   files: (StoreFile & { day: string; size: number; origin: string })[];
   storeDays: string[];
+  /** The window's days the store does not cover. */
   missing: string[];
+  /** The days to read from the raw files instead (`planStore`). */
+  rawDays: string[];
   /**
    * The manifest shows the window holds events: a file whose events it holds whole has some
    * (then nothing needs to look into the files to tell a window without events).
@@ -616,7 +633,7 @@ function storeRead(
 ): StoreRead {
   const plan = w
     ? planStore(m, w)
-    : { storeDays: Object.keys(m.days).sort(), missing: [] as string[] };
+    : { storeDays: Object.keys(m.days).sort(), missing: [] as string[], rawDays: [] as string[] };
   if (plan.missing.length > 0 && !rawFallback) throw notCollected(store, m, w, plan.missing);
   const files = plan.storeDays.flatMap((day) => {
     const d = m.days[day];
@@ -629,6 +646,7 @@ function storeRead(
     files,
     storeDays: plan.storeDays,
     missing: plan.missing,
+    rawDays: plan.rawDays,
     hasEvents,
     unread: unreadObjects(m, new Set(plan.storeDays)),
     warnings: untimedWarnings(m, plan.storeDays),

@@ -143,8 +143,10 @@ describe("the session's parsed records", () => {
       }
     }
     // The 1st and 3rd kept, the 2nd not: the query reads table, files, table.
+    // Windows ending well before midnight: one ending in a day's last hour reads the next day's
+    // folder too (the last minutes' events are delivered there).
     for (const day of ["01", "03"]) {
-      const w = window(`2024-03-${day}T00:00:00Z`, `2024-03-${day}T23:59:59.999Z`);
+      const w = window(`2024-03-${day}T00:00:00Z`, `2024-03-${day}T22:00:00Z`);
       for (let i = 0; i < 3; i++) await ids(w);
     }
     expect(engine.records.loads).toBe(2);
@@ -262,7 +264,7 @@ describe("the session's parsed records", () => {
     engine = await createLocalEngine({ logDir, threads: 1, cacheLimit: `${limit}b` });
     const e = engine;
     const oneDay = async (day: string, times: number) => {
-      const w = window(`2024-03-${day}T00:00:00Z`, `2024-03-${day}T23:59:59.999Z`);
+      const w = window(`2024-03-${day}T00:00:00Z`, `2024-03-${day}T22:00:00Z`);
       for (let i = 0; i < times; i++) {
         expect(await counts(e, {}, w)).toEqual(await truth([day]));
         expect(e.records.bytes).toBeLessThanOrEqual(limit);

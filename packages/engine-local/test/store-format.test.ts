@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { readManifest, storeSelectSql } from "../src/store.ts";
+import { emptyManifest, planStore, readManifest, storeSelectSql } from "../src/store.ts";
 
 let dir: string | undefined;
 afterEach(async () => {
@@ -58,5 +58,44 @@ describe("the store's rows in a window", () => {
     const sql = storeSelectSql([{ ...a, whole: false }, b], where);
     expect(sql).not.toContain("UNION");
     expect(sql.endsWith(where)).toBe(true);
+  });
+});
+
+describe("the day files a window reads from a store", () => {
+  // The store covers the 2nd (a collect listed its folder, and the 3rd's, after the 2nd ended).
+  const m = {
+    ...emptyManifest(),
+    covered: [{ from: "2024-03-02T00:00:00Z", to: "2024-03-03T00:00:00Z" }],
+  };
+  const plan = (from: string, to: string) =>
+    planStore(m, { start: new Date(from), end: new Date(to) });
+
+  it("reads the next day's file for a window ending in a day's last hour (late deliveries)", () => {
+    expect(plan("2024-03-02T00:00:00Z", "2024-03-03T00:00:00Z")).toEqual({
+      storeDays: ["2024/03/02", "2024/03/03"],
+      missing: [],
+      rawDays: [],
+    });
+    expect(plan("2024-03-02T00:00:00Z", "2024-03-02T12:00:00Z")).toEqual({
+      storeDays: ["2024/03/02"],
+      missing: [],
+      rawDays: [],
+    });
+  });
+
+  it("reads from the raw files the folders of the days it does not cover, and the day after them", () => {
+    // The 1st is missing: its own folder from the raw files; its late events lie in the 2nd's
+    // folder, which the store holds whole. The 3rd is missing: its folder and the 4th's, raw.
+    expect(plan("2024-03-01T00:00:00Z", "2024-03-04T00:00:00Z")).toEqual({
+      storeDays: ["2024/03/02"],
+      missing: ["2024/03/01", "2024/03/03"],
+      rawDays: ["2024/03/01", "2024/03/03", "2024/03/04"],
+    });
+    // A window from noon of the 1st to the 2nd's end: the 1st raw, the 2nd and the 3rd stored.
+    expect(plan("2024-03-01T12:00:00Z", "2024-03-03T00:00:00Z")).toEqual({
+      storeDays: ["2024/03/02", "2024/03/03"],
+      missing: ["2024/03/01"],
+      rawDays: ["2024/03/01"],
+    });
   });
 });
