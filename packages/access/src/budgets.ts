@@ -24,6 +24,18 @@ export interface BudgetStatus {
   remaining: number;
 }
 
+/**
+ * What one running Athena query of a caller has scanned so far (`BudgetLedger.begin`): counted
+ * against the caller's budgets with what is charged, so that queries running at once cannot each
+ * spend what is left. It ends when its bytes are charged.
+ */
+export interface ScanInFlight {
+  /** The bytes the query has scanned so far (its latest progress). */
+  scanned: number;
+  /** Stops counting it (after its bytes are charged). */
+  end(): void;
+}
+
 export type BudgetCheck =
   | { ok: true }
   | { ok: false; budget: BudgetRule; used: number; requested: number; message: string };
@@ -32,6 +44,8 @@ const utcDay = (d: Date) => d.toISOString().slice(0, 10);
 
 export class BudgetLedger {
   private queue: Promise<unknown> = Promise.resolve();
+  /** Running queries' scans, with the keys of the budgets they count against. */
+  private readonly inFlight = new Set<{ keys: string[]; flight: ScanInFlight }>();
 
   private constructor(
     private readonly cfg: AccessConfig,
@@ -69,15 +83,37 @@ export class BudgetLedger {
     return this.ledger.used;
   }
 
-  /** Every budget that binds the caller, with what is used and left today. */
-  status(caller: Caller): BudgetStatus[] {
+  /**
+   * Every budget that binds the caller, with what is used and left today: the bytes charged,
+   * and what queries running now have scanned so far (all but `except`'s).
+   */
+  status(caller: Caller, except?: ScanInFlight): BudgetStatus[] {
     const used = this.today();
     return this.cfg.budgets
       .filter((b) => inGroups(caller, b.groups))
       .map((budget) => {
-        const u = used[budget.key] ?? 0;
+        const u = (used[budget.key] ?? 0) + this.scanning(budget.key, except);
         return { budget, used: u, remaining: Math.max(0, budget.athenaScanPerDay - u) };
       });
+  }
+
+  /** What the running queries counted against a budget have scanned so far. */
+  private scanning(key: string, except: ScanInFlight | undefined): number {
+    let bytes = 0;
+    for (const q of this.inFlight)
+      if (q.flight !== except && q.keys.includes(key)) bytes += q.flight.scanned;
+    return bytes;
+  }
+
+  /** Counts a running query of the caller against their budgets until it ends (`ScanInFlight`). */
+  begin(caller: Caller): ScanInFlight {
+    const keys = this.status(caller).map((s) => s.budget.key);
+    const entry = {
+      keys,
+      flight: { scanned: 0, end: () => void this.inFlight.delete(entry) },
+    };
+    this.inFlight.add(entry);
+    return entry.flight;
   }
 
   /** The bytes the caller may still scan today; undefined when no budget binds them. */
@@ -87,11 +123,12 @@ export class BudgetLedger {
   }
 
   /**
-   * Whether `requestedBytes` (a run's `max_scan`, or what a running query has scanned so far)
-   * fits in every budget of the caller. A budget with nothing left refuses even 0 bytes.
+   * Whether `requestedBytes` (a run's `max_scan`, or what the running `query` has scanned so
+   * far) fits in every budget of the caller, beside what is charged and what the other running
+   * queries have scanned. A budget with nothing left refuses even 0 bytes.
    */
-  check(caller: Caller, requestedBytes: number): BudgetCheck {
-    for (const { budget, used } of this.status(caller)) {
+  check(caller: Caller, requestedBytes: number, query?: ScanInFlight): BudgetCheck {
+    for (const { budget, used } of this.status(caller, query)) {
       if (used >= budget.athenaScanPerDay || used + requestedBytes > budget.athenaScanPerDay)
         return {
           ok: false,

@@ -19,6 +19,27 @@ const as = (...groups: string[]): Caller => ({ user: "u", groups, via: "oidc" })
 const dir = tempDirForFile("budgets");
 
 describe("BudgetLedger", () => {
+  it("counts what running queries have scanned so far against the budget, until they are charged", async () => {
+    const ledger = await BudgetLedger.open(cfg, path.join(dir(), "running", "budgets.json"));
+    const [a, b] = [ledger.begin(as("analysts")), ledger.begin(as("analysts"))];
+    a.scanned = 45 * GB;
+    expect(ledger.check(as("analysts"), 45 * GB, a).ok).toBe(true);
+    b.scanned = 40 * GB;
+    // b's 40 GB fits beside a's 45 GB; its next 20 GB do not (45 + 60 > 100).
+    expect(ledger.check(as("analysts"), 40 * GB, b).ok).toBe(true);
+    b.scanned = 60 * GB;
+    expect(ledger.check(as("analysts"), 60 * GB, b)).toMatchObject({ ok: false, used: 45 * GB });
+    // A new run's max_scan is checked beside both running queries.
+    expect(ledger.check(as("analysts"), 10 * GB)).toMatchObject({ ok: false, used: 105 * GB });
+    expect(ledger.remaining(as("analysts"))).toBe(0);
+    // A budget the queries do not count against is not touched.
+    expect(ledger.remaining(as("contractors"))).toBe(10 * GB);
+    await ledger.charge(as("analysts"), a.scanned);
+    a.end();
+    b.end();
+    expect(ledger.remaining(as("analysts"))).toBe(55 * GB);
+  });
+
   it("refuses what would pass the budget, charges, resets the next UTC day, persists across reopen", async () => {
     let now = new Date("2026-11-30T09:00:00Z");
     const file = path.join(dir(), "a", "budgets.json");

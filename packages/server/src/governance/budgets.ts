@@ -130,17 +130,18 @@ export class ScanBudgets {
     context: { target: string; run: string },
     abort: (reason: Error) => void,
   ) {
-    let scanned = 0;
+    // Counted against the budgets while it runs: queries running at once share what is left.
+    const flight = this.ledger.begin(caller);
     let stopped = false;
     const onProgress: QueryRequest["onProgress"] = (p) => {
       req.onProgress?.(p);
       const bytes = p.stats?.dataScannedBytes;
       if (typeof bytes !== "number" || stopped) return;
-      scanned = bytes;
-      const verdict = this.ledger.check(caller, bytes);
+      flight.scanned = bytes;
+      const verdict = this.ledger.check(caller, bytes, flight);
       if (verdict.ok) return;
       stopped = true;
-      const message = `the Athena scan budget of ${verdict.budget.groups.join(", ")} (${verdict.budget.text} a day) was reached: step "${req.stepId}" was stopped after scanning ${formatBytes(bytes)} (${formatBytes(verdict.used)} scanned before today)`;
+      const message = `the Athena scan budget of ${verdict.budget.groups.join(", ")} (${verdict.budget.text} a day) was reached: step "${req.stepId}" was stopped after scanning ${formatBytes(bytes)} (${formatBytes(verdict.used)} scanned today besides, by earlier and running queries)`;
       // The entry is on disk before the run is stopped (spec §9).
       void this.auditor
         .record(caller, "budget.stopped", context.target, {
@@ -161,12 +162,15 @@ export class ScanBudgets {
     try {
       const result = await engine.query({ ...req, onProgress });
       const bytes = result.stats.dataScannedBytes;
-      await this.ledger.charge(caller, typeof bytes === "number" ? bytes : scanned);
+      await this.ledger.charge(caller, typeof bytes === "number" ? bytes : flight.scanned);
       return result;
     } catch (e) {
       // A stopped or failed query is billed for what it scanned before it stopped.
-      await this.ledger.charge(caller, scanned);
+      await this.ledger.charge(caller, flight.scanned);
       throw e;
+    } finally {
+      // After the charge: until then its bytes still count as running.
+      flight.end();
     }
   }
 }
