@@ -20,6 +20,7 @@ import {
 } from "./report.ts";
 import { runKind, unknownStep } from "./run-plan.ts";
 import {
+  futureWindowWarning,
   isoInstant,
   isoSeconds,
   type ResolvedWindow,
@@ -321,7 +322,13 @@ async function runStep(step: Step, engineName: string, ctx: StepContext): Promis
     stats: result.stats,
     columns: result.columns,
     ...rows,
-    warnings: [...(step.warnings ?? []), ...result.warnings.map((w) => maskText(w, options.mask))],
+    warnings: [
+      ...(step.warnings ?? []),
+      ...result.warnings.map((w) => maskText(w, options.mask)),
+      ...[futureWindowWarning(window, (options.now?.() ?? new Date()).getTime())].filter(
+        (w) => w !== undefined,
+      ),
+    ],
     checks,
   };
   // A window whose unread files may hold events is not known to be empty: allow_empty does not

@@ -232,6 +232,18 @@ export function deliveryDays(w: TimeWindow): { first: string; last: string } {
   return { first: slashDate(w.start), last: slashDate(new Date(lastInstant + DELIVERY_LAG_MS)) };
 }
 
+/**
+ * The warning of a step whose window ends after it ran (`--to` a future day, a trigger's hour
+ * after an event that just happened): its answer holds only the events logged and delivered so
+ * far, and says when the whole window can be read. Undefined for a window ending by the time the
+ * step ran (a minute's grace: a window ending "now" is computed just before).
+ */
+export function futureWindowWarning(w: TimeWindow, ranAt: number): string | undefined {
+  if (w.end.getTime() <= ranAt + 60_000) return undefined;
+  const whole = isoSeconds(new Date(w.end.getTime() + DELIVERY_LAG_MS));
+  return `the window ends at ${isoInstant(w.end)}, after the step ran (${isoSeconds(new Date(ranAt))}): it holds only the events CloudTrail had delivered by then; run it again after ${whole} for the whole window`;
+}
+
 /** The instant rounded up to a whole second (`10:00:14.5Z` → `10:00:15Z`). */
 function ceilSecond(d: Date): Date {
   return new Date(Math.ceil(d.getTime() / 1000) * 1000);

@@ -571,3 +571,24 @@ describe("running a runbook", () => {
     expect(shown.error?.message).toContain("AKIAIOSFODNN7EXAMPLE");
   });
 });
+
+describe("a window that ends after the run", () => {
+  it("says in each step that only the events delivered so far are in it, and when to run it again", async () => {
+    const e = engines({ first: { rows: [[1]] }, second: { rows: [[1]] }, third: { rows: [[1]] } });
+    // The run's clock: 2026-11-24T12:00:00.500Z. A window to the end of the next day (--to a
+    // day still to come) ...
+    const future = await runRunbook(
+      runbook(),
+      opts({ window: { from: "2026-11-24", to: "2026-11-26" } }),
+      e,
+    );
+    const expected =
+      "the window ends at 2026-11-26T00:00:00Z, after the step ran (2026-11-24T12:00:00Z): it holds only the events CloudTrail had delivered by then; run it again after 2026-11-26T01:00:00Z for the whole window";
+    expect(future.steps.map((s) => s.warnings)).toEqual([[expected], [expected], [expected]]);
+    // ... and not one ending now (the default) or before.
+    const now = await runRunbook(runbook(), opts(), e);
+    expect(now.steps.flatMap((s) => s.warnings)).toEqual([]);
+    const past = await runRunbook(runbook(), opts({ window: { to: "2026-11-24T12:00:30Z" } }), e);
+    expect(past.steps.flatMap((s) => s.warnings)).toEqual([]);
+  });
+});
