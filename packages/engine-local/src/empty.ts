@@ -2,9 +2,12 @@
  * What a log directory held when a step's window had no CloudTrail event in it, in words: the
  * step's "no data" error says it ("1 file skipped: outside the window, covering 2026-10-01 to
  * 2026-10-05"), so a wrong --log-dir, logs from another month or a folder of other JSON is seen
- * for what it is.
+ * for what it is. And the days of a window that has events elsewhere but none in them
+ * (`gapWarning`): a gap in the logs would read as a quiet day.
  */
+import { DELIVERY_LAG_MS, slashDate, type TimeWindow } from "@run-md/core";
 import type { DayRange, Resolution } from "./files.ts";
+import { dayRanges } from "./store.ts";
 
 function files(n: number): string {
   return `${n} file${n === 1 ? "" : "s"}`;
@@ -53,4 +56,32 @@ export function describeNoEvents(
     );
   }
   return parts.join("; ");
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/**
+ * The warning of a window whose events were found in some of its days and not in others: the
+ * days it spans for an hour or more (of what CloudTrail has delivered by `now`) with no log file
+ * read or store file holding an event (`dataDays`, delivery days). A day without a single event is
+ * rare in an account in use: such a day is more likely logs not synced, not collected or not
+ * delivered than a quiet day. Undefined when every such day has data.
+ */
+export function gapWarning(
+  w: TimeWindow,
+  dataDays: ReadonlySet<string>,
+  now: number,
+): string | undefined {
+  const until = Math.min(w.end.getTime(), now - DELIVERY_LAG_MS);
+  const gaps: string[] = [];
+  for (let t = Math.floor(w.start.getTime() / DAY_MS) * DAY_MS; t < until; t += DAY_MS) {
+    const span = Math.min(t + DAY_MS, until) - Math.max(t, w.start.getTime());
+    const day = slashDate(new Date(t));
+    if (span >= HOUR_MS && !dataDays.has(day)) gaps.push(day);
+  }
+  if (gaps.length === 0) return undefined;
+  const which = dayRanges(gaps).replaceAll("/", "-");
+  const days = gaps.length === 1 ? `day ${which} (UTC) has` : `days ${which} (UTC) have`;
+  return `the window's ${days} no log file with events: logs not synced, collected or delivered read as a quiet day; check the source before trusting an empty answer`;
 }

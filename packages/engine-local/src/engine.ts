@@ -51,7 +51,7 @@ import {
 import { namedRowsSql } from "./anonymous-rows.ts";
 import { isUnnamedReadError, unnamedCulprit } from "./culprit.ts";
 import { threadsFromEnv } from "./descriptor.ts";
-import { describeNoEvents } from "./empty.ts";
+import { describeNoEvents, gapWarning } from "./empty.ts";
 import { extraTableFiles, extraTableViewSql } from "./extra-tables.ts";
 import {
   LogCatalog,
@@ -90,6 +90,7 @@ import {
   ManifestCache,
   readStore,
   type StoreFile,
+  type StoreRead,
   storeMessageSql,
   storeSelectSql,
   TIME_COLUMN,
@@ -766,12 +767,19 @@ export class LocalEngine implements Engine {
             this.probes,
           );
     const scanned = await this.filesPassing(conn, res.files, plan.pruneSql);
+    const gap = noEvents === undefined ? windowGap(job.window, res, stored) : undefined;
     return {
       ...streamed,
       sql: plan.sql,
       files: [...scanned, ...(stored?.files ?? [])],
       skippedByWindow: res.skippedByWindow,
-      warnings: [...plan.warnings, ...(stored?.warnings ?? []), ...scan.warnings, ...res.warnings],
+      warnings: [
+        ...plan.warnings,
+        ...(stored?.warnings ?? []),
+        ...scan.warnings,
+        ...res.warnings,
+        ...(gap === undefined ? [] : [gap]),
+      ],
       unread: [...(stored?.unread ?? []), ...scan.unread, ...res.unread],
       ...(noEvents === undefined ? {} : { noEvents }),
       storeDays: stored?.storeDays ?? null,
@@ -1161,6 +1169,17 @@ function leaveStoreDays(res: Resolution, scanned: SourceFile[], rawDays: string[
   res.warnings = res.warnings.filter(
     (w) => ![...stored].some((rel) => w.startsWith(`skipped ${rel}: `)),
   );
+}
+
+/** The warning of a window with events whose days hold none in part (`gapWarning`). */
+function windowGap(
+  w: TimeWindow | null,
+  res: Resolution,
+  stored: StoreRead | null,
+): string | undefined {
+  if (w === null) return undefined;
+  const days = [...res.files, ...(stored?.files ?? [])].map((f) => f.day);
+  return gapWarning(w, new Set(days.filter((d): d is string => d !== null)), Date.now());
 }
 
 /** The smallest day range holding the given days (null: none). */

@@ -1,0 +1,71 @@
+/**
+ * A window whose events lie in some of its days and not in others: the days without a log file
+ * are named in the step's warnings, so that logs never synced or delivered do not read as quiet
+ * days. The truth is which day folders the test writes.
+ */
+import { promises as fsp } from "node:fs";
+import path from "node:path";
+import zlib from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queryRequest } from "../../core/test/query-request.ts";
+import { gapWarning } from "../src/empty.ts";
+import { createLocalEngine, type LocalEngine } from "../src/engine.ts";
+import { tempDir, window } from "./helpers.ts";
+
+let root: string;
+const engines: LocalEngine[] = [];
+
+beforeAll(async () => {
+  root = await tempDir("run-md-gaps-");
+  // Events on the 1st and the 4th; nothing on the 2nd and the 3rd.
+  for (const day of ["01", "04"]) {
+    const dir = path.join(root, "AWSLogs/111122223333/CloudTrail/us-east-1/2024/03", day);
+    await fsp.mkdir(dir, { recursive: true });
+    const record = { eventID: `e${day}`, eventTime: `2024-03-${day}T10:00:00Z`, eventName: "X" };
+    await fsp.writeFile(
+      path.join(dir, "a.json.gz"),
+      zlib.gzipSync(JSON.stringify({ Records: [record] })),
+    );
+  }
+});
+
+afterAll(async () => {
+  for (const e of engines) await e.close();
+  await fsp.rm(root, { recursive: true, force: true });
+});
+
+async function warnings(from: string, to: string): Promise<string[]> {
+  const e = await createLocalEngine({ logDir: root, threads: 1 });
+  engines.push(e);
+  const r = await e.query(
+    queryRequest("sql", "SELECT count(*) FROM cloudtrail_logs", window(from, to)),
+  );
+  return r.warnings;
+}
+
+describe("days of a window without log files", () => {
+  it("are named when the window has events on other days", async () => {
+    expect(await warnings("2024-03-01T00:00:00Z", "2024-03-05T00:00:00Z")).toEqual([
+      "the window's days 2024-03-02..2024-03-03 (UTC) have no log file with events: logs not synced, collected or delivered read as a quiet day; check the source before trusting an empty answer",
+    ]);
+    // Every day of the window has its file: nothing to say.
+    expect(await warnings("2024-03-01T00:00:00Z", "2024-03-02T00:00:00Z")).toEqual([]);
+  });
+
+  it("count a day only for an hour or more of the window, up to what has been delivered", () => {
+    const w = (from: string, to: string) => ({ start: new Date(from), end: new Date(to) });
+    const none = new Set<string>(["2024/03/01"]);
+    // Half an hour of the 2nd: too little to expect an event.
+    expect(gapWarning(w("2024-03-01T00:00:00Z", "2024-03-02T00:30:00Z"), none, Date.now())).toBe(
+      undefined,
+    );
+    expect(gapWarning(w("2024-03-01T00:00:00Z", "2024-03-02T01:00:00Z"), none, Date.now())).toMatch(
+      /the window's day 2024-03-02 \(UTC\) has no log file/,
+    );
+    // The 2nd is today, 40 minutes old: CloudTrail may not have delivered anything yet.
+    const now = Date.parse("2024-03-02T00:40:00Z");
+    expect(gapWarning(w("2024-03-01T00:00:00Z", "2024-03-02T00:40:00Z"), none, now)).toBe(
+      undefined,
+    );
+  });
+});
