@@ -103,9 +103,15 @@ export interface CollectRun {
  * covering a day holds every day file a window of it reads (core's `deliveryDays`).
  */
 export function dayRange(w: TimeWindow | null): DayRange | null {
+  const own = ownDays(w);
+  if (!w || !own) return null;
+  return deliveryDays({ start: w.start, end: slashDayStart(slashDayFrom(own.last, 1)) });
+}
+
+/** The days a window's events fall in (null: every day), without the next one `dayRange` adds. */
+export function ownDays(w: TimeWindow | null): DayRange | null {
   if (!w) return null;
-  const after = slashDayFrom(slashDate(new Date(w.end.getTime() - 1)), 1);
-  return deliveryDays({ start: w.start, end: slashDayStart(after) });
+  return { first: slashDate(w.start), last: slashDate(new Date(w.end.getTime() - 1)) };
 }
 
 /**
@@ -261,6 +267,8 @@ interface Collecting {
   rebuild: Set<string>;
   /** The source, recorded with a skipped object (`Listing.source`). */
   source: string | undefined;
+  /** Files to remove once every day is committed (`CrossDay.deferred`). */
+  deferred: string[];
 }
 
 /** The new files' readable parts, by key, and the days they fall in. */
@@ -399,9 +407,12 @@ export async function collectFiles(
     range,
     rebuild,
     source: listing.source?.id,
+    deferred: [],
   };
   const plan = await planParts(c);
-  const found = () => [...Object.keys(manifest.days), ...all.map((f) => f.src.layoutDay ?? "")];
+  // The days this collect listed or wrote: not the store's other days (a day after a window
+  // collected before holds that window's late events only, and is no day found).
+  const found = () => [...plan.dayOf.keys(), ...all.map((f) => f.src.layoutDay ?? "")];
   if (plan.dayOf.size === 0 && todo.length === 0 && run.window !== null) {
     // Nothing new: only the coverage may grow (no DuckDB needed, no write when it does not), and
     // only when every object of the window was read.
@@ -538,6 +549,8 @@ async function writeDays(c: Collecting, plan: Plan): Promise<void> {
     }
     for (const conn of conns) conn.closeSync();
     instance.closeSync();
+    // Stored files a commit replaced while another day's write could read them.
+    for (const f of c.deferred) await fsp.rm(path.join(c.store, f), { force: true });
   }
 }
 
@@ -568,6 +581,7 @@ async function commitDay(
       if (cross.day !== file) made.push(cross.day.file);
       if (cross.next) made.push(cross.next.file.file);
       replaced.push(...cross.replaced);
+      c.deferred.push(...cross.deferred);
       replaced.push(...setDay(c, day, cross.day));
       if (cross.next) replaced.push(...setDay(c, cross.next.day, cross.next.file));
     }

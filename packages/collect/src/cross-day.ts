@@ -20,13 +20,21 @@ export interface CrossDay {
   next?: { day: string; file: StoreDay };
   /** Files the commit leaves unreferenced (to remove once the manifest is written). */
   replaced: string[];
+  /**
+   * Files the commit leaves unreferenced that this collect's write of another day may still
+   * read (the stored day after, when this collect writes it too): removed once every day is
+   * committed.
+   */
+  deferred: string[];
 }
 
 /**
  * The day's file (`written`: the one just written, or the stored one when no new source of the
  * day could be read) without the events the day before holds, and the stored day after without
- * the events the day written holds. The day after is left
- * alone when this collect writes it too (`writing`): its own commit, after this one, drops them.
+ * the events the day written holds, also when this collect writes the day after too
+ * (`writing`): a collect stopped between the two commits would otherwise leave both copies
+ * committed, and a window ending at midnight reads both days. That write may still be reading the
+ * stored file, so its removal waits (`deferred`); its own commit drops the copies again.
  */
 export async function keepEarliestCopies(
   conn: DuckDBConnection,
@@ -41,11 +49,14 @@ export async function keepEarliestCopies(
   const replaced = own === written ? [] : [written.file];
   const nextDay = slashDayFrom(day, 1);
   const after = manifest.days[nextDay];
-  if (after === undefined || writing(nextDay)) return { day: own, replaced };
+  if (after === undefined) return { day: own, replaced, deferred: [] };
   try {
     const next = await withoutCopiesOf(conn, store, nextDay, after, [own]);
-    if (next === after) return { day: own, replaced };
-    return { day: own, next: { day: nextDay, file: next }, replaced: [...replaced, after.file] };
+    if (next === after) return { day: own, replaced, deferred: [] };
+    const gone = writing(nextDay)
+      ? { replaced, deferred: [after.file] }
+      : { replaced: [...replaced, after.file], deferred: [] };
+    return { day: own, next: { day: nextDay, file: next }, ...gone };
   } catch (e) {
     if (own !== written) await fsp.rm(path.join(store, own.file), { force: true });
     throw e;

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { RunMdError } from "@run-md/core";
-import { LogCatalog } from "@run-md/engine-local";
+import { inDayRange, LogCatalog } from "@run-md/engine-local";
 import {
   asStoreWriter,
   type CollectFile,
@@ -11,6 +11,7 @@ import {
   type CollectRun,
   collectFiles,
   dayRange,
+  ownDays,
 } from "./collect.ts";
 
 /** A session cache for the lenient reader's normalized parts, inside the store's `.tmp`. */
@@ -71,7 +72,12 @@ function collectListed(run: CollectRun, dir: string): Promise<CollectResult> {
       source: { id: dir, keys: new Set(all.map((f) => f.key)) },
     });
     const notes = [...warnings];
-    if (files.length === 0) notes.push(`no objects in the window in ${dir}`);
+    if (
+      !files.some(
+        (f) => inDayRange(ownDays(run.window), f.layoutDay ?? null) || f.layoutDay === null,
+      )
+    )
+      notes.push(`no objects in the window in ${dir}`);
     return { ...result, warnings: [...notes, ...result.warnings] };
   });
 }

@@ -22,6 +22,7 @@ import { RunMdError, slashDayFrom, type TimeWindow } from "@run-md/core";
 import {
   type DayRange,
   fileIdentity,
+  inDayRange,
   isEventFileName,
   layoutDay,
   readManifest,
@@ -36,6 +37,7 @@ import {
   changedDays,
   collectFiles,
   dayRange,
+  ownDays,
   rangesMeetDay,
 } from "./collect.ts";
 import { noLogs, withCatalog } from "./local-source.ts";
@@ -267,7 +269,9 @@ async function fetchAndCollect(
         },
       }),
     );
-    if (listed.length === 0)
+    // The day after the window's is listed for the window's late events only.
+    const own = ownDays(run.window);
+    if (!listed.some((o) => o.day === null || inDayRange(own, o.day)))
       warnings.push(`no objects in the window in s3://${src.bucket}/${src.prefix}`);
     return {
       ...result,

@@ -30,7 +30,6 @@ interface Rec {
   name?: string;
 }
 
-const DAY = 86_400_000;
 let root: string;
 const engines: LocalEngine[] = [];
 
