@@ -720,17 +720,26 @@ async function startsWithRecords(f: SourceFile): Promise<boolean> {
 }
 
 /**
- * Whether the first record's first key is a CloudTrail field spelled in another case
- * (`eventversion`, `EventTime`): an export written that way throughout, which DuckDB's typed
- * reader (it matches keys case-sensitively) would read as records of nulls. Such a file goes to
- * the lenient reader. Only the first key is looked at: payload keys may have any case.
+ * Whether the file's records spell CloudTrail's fields in another case (`eventversion`,
+ * `EventTime`): an export written that way throughout, which DuckDB's typed reader (it matches
+ * keys case-sensitively) would read as records of nulls, left out of every window. Such a file
+ * goes to the lenient reader. Told by the first record's first key, or (a vendor's key first) by
+ * the event fields every record has: one of them in the head only in another spelling. Payload
+ * keys may have any case, so a file with the right spelling somewhere stays with the typed reader.
  */
 function otherKeyCase(head: string): boolean {
   const m = /^\uFEFF?\s*\{\s*"Records"\s*:\s*\[\s*\{\s*"([A-Za-z]+)"\s*:/.exec(head);
   const key = m?.[1];
   const field = key === undefined ? undefined : RECORD_KEYS.get(key.toLowerCase());
-  return field !== undefined && field.name !== key;
+  if (field !== undefined) return field.name !== key;
+  return EVENT_FIELDS.some((name) => {
+    const spellings = [...head.matchAll(new RegExp(`"(${name})"\\s*:`, "gi"))].map((x) => x[1]);
+    return spellings.length > 0 && !spellings.includes(name);
+  });
 }
+
+/** Fields every CloudTrail record has, in CloudTrail's spelling. */
+const EVENT_FIELDS = ["eventVersion", "eventTime", "eventName", "eventSource", "eventID"];
 
 /** What `parseEvents` read of a file. */
 export interface ParsedEvents {

@@ -117,6 +117,26 @@ describe("raw files on odd paths", () => {
     ]);
   });
 
+  it("reads a layout file whose keys are in another case behind a vendor's key (review)", async () => {
+    const dir = path.join(root, "vendor-first");
+    const day = folder(dir, ACCOUNTS[0] as string, "2026/11/23");
+    const records = ["a", "b"].map((id, i) => ({
+      vendor: { tool: "exporter" },
+      eventversion: "1.08",
+      eventid: id,
+      eventtime: `2026-11-23T1${i}:00:00Z`,
+      eventname: `Name${id}`,
+    }));
+    await write(path.join(day, "vendor.json.gz"), JSON.stringify({ Records: records }));
+    const got = await rows(
+      dir,
+      "SELECT eventid, eventname FROM cloudtrail_logs ORDER BY 1",
+      "2026-11-23T00:00:00Z",
+      "2026-11-24T00:00:00Z",
+    );
+    expect(got).toEqual(["a Namea", "b Nameb"]);
+  });
+
   it("reads a layout file whose keys are all in another case", async () => {
     const dir = path.join(root, "key-case");
     const day = folder(dir, ACCOUNTS[0] as string, "2026/11/23");
