@@ -1,7 +1,7 @@
 /**
- * `startServer`: opens the audit log and the token store, recovers interrupted runs, audits the
- * start, then listens. The CLI's `serve` command calls it with the configuration and its engine
- * pool; tests call it directly.
+ * `startServer`: checks the token store, opens the audit log, recovers interrupted runs (runs
+ * waiting for approval keep waiting), audits the start, then listens. The CLI's `serve` command
+ * calls it with the configuration and its engine pool; tests call it directly.
  */
 
 import { mkdir } from "node:fs/promises";
@@ -63,7 +63,10 @@ export interface RunningServer {
   runs: RunManager;
   /** The audit log in use (another one once a failed log is repaired: audit.ts). */
   readonly audit: AuditLog;
-  /** How many runs the start found queued or running and marked interrupted. */
+  /**
+   * How many runs the start found queued or running (or waiting for approval of a runbook no
+   * longer served) and marked interrupted; runs waiting for approval otherwise keep waiting.
+   */
   interrupted: number;
   close(): Promise<void>;
 }
@@ -303,7 +306,7 @@ async function listening(
   try {
     opened = await openContext(opts, audit, () => publicUrl, warn);
     const { ctx, gov } = opened;
-    const interrupted = await ctx.runs.recover(warn);
+    const interrupted = await ctx.runs.recover(warn, (id) => ctx.catalog.get(id)?.runbook);
     await ctx.auditor.record(SERVER_ACTOR, "server.start", undefined, {
       host: config.host,
       port: config.port,
@@ -311,6 +314,8 @@ async function listening(
       runbooks: ctx.catalog.all().length,
       pid: process.pid,
     });
+    // Requests that waited past their TTL while no server ran end now, not at the first sweep.
+    await gov.approvals.expireDue();
     app = await buildApp(ctx, gov, opts);
     // Taken since portIsFree looked, the port fails here: nothing was served.
     const address = await app.listen({ host: config.host, port: config.port }).catch((e) => {

@@ -104,24 +104,42 @@ export class RunManager {
 
   /**
    * Loads the records and marks the runs a stopped server left queued or running as
-   * `interrupted`, each with a `run.interrupted` entry. Returns how many.
+   * `interrupted`, each with a `run.interrupted` entry. A run waiting for approval keeps waiting
+   * (spec §6: a request lives until it expires) when `served` still has its runbook, which an
+   * approval then runs; one whose runbook is no longer served is interrupted too. The
+   * `server.recover` entry names both. Returns how many were interrupted.
    */
-  async recover(warn: (msg: string) => void): Promise<number> {
-    const stale = (await this.store.load(warn)).filter((r) => isActive(r.status));
-    if (stale.length > 0) {
+  async recover(
+    warn: (msg: string) => void,
+    served: (id: string) => Runbook | undefined = () => undefined,
+  ): Promise<number> {
+    const active = (await this.store.load(warn)).filter((r) => isActive(r.status));
+    const waiting = active.filter(
+      (r) => r.status === "pending-approval" && served(r.runbook) !== undefined,
+    );
+    const stale = active.filter((r) => !waiting.includes(r));
+    if (active.length > 0) {
       await this.auditor.record(SERVER_ACTOR, "server.recover", undefined, {
         interrupted: stale.map((r) => r.id),
+        ...(waiting.length === 0 ? {} : { waiting: waiting.map((r) => r.id) }),
       });
     }
-    for (const rec of stale) {
-      await this.auditor.record(SERVER_ACTOR, "run.interrupted", rec.runbook, {
-        run: rec.id,
-        was: rec.status,
-      });
-      rec.error = `the server stopped while the run was ${rec.status}`;
-      await this.finish(rec, "interrupted");
-    }
+    for (const rec of waiting) this.runbooks.set(rec.id, served(rec.runbook)!);
+    for (const rec of stale) await this.interrupt(rec, served(rec.runbook) !== undefined);
     return stale.length;
+  }
+
+  /** Ends a run a stopped server left behind `interrupted`, audited first. */
+  private async interrupt(rec: RunRecord, runbookServed: boolean): Promise<void> {
+    await this.auditor.record(SERVER_ACTOR, "run.interrupted", rec.runbook, {
+      run: rec.id,
+      was: rec.status,
+    });
+    rec.error =
+      rec.status === "pending-approval" && !runbookServed
+        ? `the server restarted while the run was waiting for approval, and no longer serves runbook ${rec.runbook}`
+        : `the server stopped while the run was ${rec.status}`;
+    await this.finish(rec, "interrupted");
   }
 
   /** Records, audits and queues a checked request; resolves once the record is on disk. */
