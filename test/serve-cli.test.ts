@@ -220,6 +220,21 @@ describe("run-md serve refusing to start", () => {
     }
   });
 
+  it("a tokens file it cannot read: exit 2 naming the file, before any state is touched", async () => {
+    const cfgDir = await mkdtemp(path.join(tmpdir(), "run-md-serve-tokens-"));
+    try {
+      await writeFile(path.join(cfgDir, "run-md.config.yaml"), "server: { port: 0 }\n");
+      await mkdir(path.join(cfgDir, ".run-md/tokens.json"), { recursive: true });
+      const res = await runMdHere(["serve", FIXTURES], { cwd: cfgDir });
+      expect(res.code).toBe(2);
+      expect(res.stderr).toMatch(/error the tokens file \S*tokens\.json cannot be read \(EISDIR/);
+      expect(res.stdout).not.toMatch(/listening/);
+      expect(existsSync(path.join(cfgDir, ".run-md/audit.log"))).toBe(false);
+    } finally {
+      await rm(cfgDir, { recursive: true, force: true });
+    }
+  });
+
   it("a port something else listens on: exit 2 in one line, before any state is touched", async () => {
     const cfgDir = await mkdtemp(path.join(tmpdir(), "run-md-serve-busy-"));
     const other = net.createServer();

@@ -154,28 +154,61 @@ export class TokenStore {
     return next;
   }
 
-  /** The file's tokens; re-read only when its size or time changed (a server verifies often). */
+  /**
+   * The file's tokens; re-read only when its size or time changed (a server verifies often). A
+   * missing file holds none; one that cannot be read (`tokens-unreadable`) or is not a tokens
+   * file (`tokens-invalid`) throws an error naming it, with `details.reason` saying why without
+   * the path (what a server may tell a client).
+   */
   private async load(): Promise<TokenFile> {
     let key: string;
+    let text: string;
     try {
       const s = await stat(this.file);
       key = `${s.mtimeMs}:${s.size}:${s.ino}`;
+      if (this.cache?.key === key) return structuredClone(this.cache.data);
+      text = await readFile(this.file, "utf8");
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "ENOENT") return { version: 1, tokens: [] };
-      throw e;
+      throw this.unreadable(e);
     }
-    if (this.cache?.key === key) return structuredClone(this.cache.data);
-    const text = await readFile(this.file, "utf8");
+    const data = this.parse(text);
+    this.cache = { key, data };
+    return structuredClone(data);
+  }
+
+  private unreadable(e: unknown): RunMdError {
+    const code = (e as NodeJS.ErrnoException).code;
+    const reason = typeof code === "string" ? code : "read failed";
+    return new RunMdError(
+      "tokens-unreadable",
+      `the tokens file ${this.file} cannot be read (${(e as Error).message ?? String(e)})`,
+      {
+        hint: "Make it a file the server's user may read (server.tokens, or --file of run-md token), or move it away to start with no tokens.",
+        cause: e,
+        details: { reason },
+      },
+    );
+  }
+
+  private parse(text: string): TokenFile {
     let data: TokenFile;
     try {
       data = JSON.parse(text) as TokenFile;
-    } catch {
-      throw new RunMdError("tokens-invalid", `${this.file} is not JSON`);
+    } catch (e) {
+      throw new RunMdError(
+        "tokens-invalid",
+        `the tokens file ${this.file} is not JSON (${(e as Error).message})`,
+        { details: { reason: "not JSON" } },
+      );
     }
     if (data?.version !== 1 || !Array.isArray(data.tokens))
-      throw new RunMdError("tokens-invalid", `${this.file} is not a run-md tokens file`);
-    this.cache = { key, data };
-    return structuredClone(data);
+      throw new RunMdError(
+        "tokens-invalid",
+        `the tokens file ${this.file} is not a run-md tokens file`,
+        { details: { reason: "not a run-md tokens file" } },
+      );
+    return data;
   }
 
   /**

@@ -335,6 +335,10 @@ export const ERROR_CODES = {
     "Invalid tokens file",
     "Fix the tokens file at the named key, or recreate it with run-md token.",
   ),
+  "tokens-unreadable": access(
+    "The tokens file cannot be read",
+    "Make the named file (server.tokens) one the server's user may read; a server refuses to start without it, and a running one answers 503 to every request with a token until it can read it again.",
+  ),
   "token-exists": access(
     "Token name already used",
     "Choose another name, or revoke the existing token first.",

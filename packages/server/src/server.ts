@@ -167,6 +167,7 @@ async function openContext(
       sessions,
       refusals,
       config.publicUrl,
+      warn,
     ),
     refusals,
     sessions,
@@ -233,7 +234,8 @@ async function buildApp(
 /**
  * Starts the server. Before it touches any state, it takes its run records' folder for itself
  * (a second server on the same folder would mark the first one's runs interrupted at its start)
- * and checks that its port is free; everything it opened is closed again if the start fails.
+ * and checks that its port is free and its tokens file readable; everything it opened is closed
+ * again if the start fails.
  */
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const { config } = opts;
@@ -246,6 +248,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const release = await holdRunsDir(config.runsDir);
   try {
     await portIsFree(config.host, config.port);
+    await tokensReadable(config);
     return await listening(opts, warn, release);
   } catch (e) {
     await release();
@@ -263,6 +266,16 @@ async function holdRunsDir(runsDir: string): Promise<() => Promise<void>> {
         hint: "Stop that server first, or give this one its own server.runsDir.",
       }),
   );
+}
+
+/**
+ * The tokens file can be read (a missing one holds no tokens): one that cannot, or is no tokens
+ * file, stops the start with `tokens-unreadable` or `tokens-invalid` naming it, rather than
+ * every request with a token failing once the server listens. `none` mode reads no tokens.
+ */
+async function tokensReadable(config: ServerConfig): Promise<void> {
+  if (config.auth.mode === "none") return;
+  await new TokenStore(config.tokens).list();
 }
 
 /** Whether the server can listen on `host:port`, found by listening there for a moment. */

@@ -3,7 +3,8 @@
  * (with the CSRF header on state-changing requests), or, in `none` mode, the local user (loopback
  * peers only). A refusal is audited before the 401/403 goes out.
  */
-import type { Caller, TokenStore } from "@run-md/access";
+import type { Caller, TokenStore, VerifyTokenResult } from "@run-md/access";
+import { isRunMdError } from "@run-md/core";
 import { parse as parseCookies } from "cookie";
 import type { FastifyRequest } from "fastify";
 import { type AuthConfig, isLoopback } from "../config.ts";
@@ -48,7 +49,12 @@ export class Identifier {
     private readonly refusals: RefusalAudit,
     /** server.publicUrl: its host is, besides loopback names, one `none` mode answers to. */
     private readonly publicUrl?: string,
+    /** The server's warnings: where a tokens file that cannot be read is said, with its path. */
+    private readonly warn: (msg: string) => void = () => {},
   ) {}
+
+  /** The problem of the tokens file last warned of, until it can be read again. */
+  private tokensProblem: string | undefined;
 
   async identify(req: FastifyRequest): Promise<Identity> {
     if (this.auth.mode === "none") return this.local(req);
@@ -80,8 +86,15 @@ export class Identifier {
     const authz = req.headers.authorization;
     if (authz !== undefined) {
       const token = BEARER.exec(authz)?.[1];
-      const v = token === undefined ? undefined : await this.tokens.verify(token);
-      return v?.ok ? undefined : `token ${v?.reason ?? "malformed"}`;
+      if (token === undefined) return "token malformed";
+      try {
+        const v = await this.verify(token);
+        return v.ok ? undefined : `token ${v.reason}`;
+      } catch (e) {
+        // The token cannot be checked: the stream ends, as for a revoked one.
+        if (e instanceof HttpError) return `token not checked: ${e.extra.code}`;
+        throw e;
+      }
     }
     const session = this.sessions.get(cookiesOf(req)[SESSION_COOKIE]);
     return session === undefined ? "session ended" : undefined;
@@ -127,7 +140,15 @@ export class Identifier {
       await this.refuse(req, "malformed Authorization header", ANONYMOUS);
       throw new HttpError(401, "the Authorization header must be: Bearer <token>");
     }
-    const v = await this.tokens.verify(m[1]!);
+    let v: VerifyTokenResult;
+    try {
+      v = await this.verify(m[1]!);
+    } catch (e) {
+      // Audited as the refusals before sign-in are (bounded): one per request would fill the log.
+      if (e instanceof HttpError)
+        await this.refuse(req, `token not checked: ${e.extra.code}`, ANONYMOUS);
+      throw e;
+    }
     if (!v.ok) {
       await this.refuse(req, `token ${v.reason}`, ANONYMOUS);
       throw new HttpError(401, `the token is ${v.reason === "unknown" ? "not valid" : v.reason}`, {
@@ -135,6 +156,34 @@ export class Identifier {
       });
     }
     return v.caller;
+  }
+
+  /**
+   * The token store's answer. A tokens file that cannot be read (or is no tokens file) is 503
+   * with its error's code and why, without its path (any client reads this); the server's
+   * warning names the file, once per problem, and once more when it can be read again.
+   */
+  private async verify(token: string): Promise<VerifyTokenResult> {
+    try {
+      const v = await this.tokens.verify(token);
+      if (this.tokensProblem !== undefined) {
+        this.tokensProblem = undefined;
+        this.warn(`the tokens file ${this.tokens.file} can be read again: tokens are accepted`);
+      }
+      return v;
+    } catch (e) {
+      if (!isRunMdError(e)) throw e;
+      if (this.tokensProblem !== e.message) {
+        this.tokensProblem = e.message;
+        this.warn(`${e.message}: every request with a token is answered 503 until it can be read`);
+      }
+      const reason = typeof e.details?.reason === "string" ? e.details.reason : e.code;
+      throw new HttpError(
+        503,
+        `the server cannot check tokens now: its tokens file ${e.code === "tokens-invalid" ? "is invalid" : "cannot be read"} (${reason}), so the request was not served; its operator has been told: try again later`,
+        { code: e.code },
+      );
+    }
   }
 
   private async refuse(
