@@ -249,6 +249,43 @@ describe("approvals", () => {
     }
     expect(t.server.runs.store.get(id)!.status).toBe("pending-approval");
   });
+
+  it("a refused approve or deny says which action on which run of which runbook, then why", async () => {
+    const { id } = await request(t.tokens.alice!);
+    const why = {
+      "self-approval":
+        "the requester cannot approve or deny their own run (to withdraw it, cancel it)",
+      "not-a-person": "a token bound to no person (run-md token create --user) cannot approve",
+      "not-approver": "approving net-critical needs a member of leads whom the rules allow approve",
+    };
+    const cases: Array<[string, "approve" | "deny", keyof typeof why]> = [
+      ["alice", "approve", "self-approval"],
+      ["aliceLead", "deny", "self-approval"],
+      ["robot", "approve", "not-a-person"],
+      ["carol", "deny", "not-approver"],
+    ];
+    for (const [who, verdict, code] of cases) {
+      const r = await call(`${t.url}/api/runs/${id}/${verdict}`, {
+        token: t.tokens[who]!,
+        body: {},
+      });
+      expect([who, r.status, r.body]).toEqual([
+        who,
+        403,
+        {
+          error: `refused: you may not ${verdict} run ${id} of runbook net-critical: ${why[code]}`,
+          code,
+        },
+      ]);
+    }
+    const refused = (await t.audit()).filter(
+      (e) => e.action === "access.refused" && (e.details as { run?: string }).run === id,
+    );
+    expect(refused.map((e) => [(e.details as { action: string }).action, e.target])).toEqual(
+      cases.map(([, verdict]) => [verdict, "net-critical"]),
+    );
+    expect(t.server.runs.store.get(id)!.status).toBe("pending-approval");
+  });
 });
 
 /**

@@ -92,7 +92,9 @@ export class Approvals {
           reason: check.reason,
         });
         const status = check.reason === "expired" ? 410 : check.reason === "not-needed" ? 409 : 403;
-        throw new HttpError(status, `refused: ${check.message}`, { code: check.reason });
+        throw new HttpError(status, refusedText(verdict, rec, check.message), {
+          code: check.reason,
+        });
       }
       await this.auditor.record(
         caller,
@@ -167,6 +169,14 @@ export class Approvals {
     };
     await this.runs.hub.emit(rec, "approval", { ...rec.approval });
   }
+}
+
+/**
+ * A refused decision's message: the action refused, on which run of which runbook, then why
+ * (spec §3: a refusal says which action was refused).
+ */
+function refusedText(verdict: Verdict, rec: RunRecord, why: string): string {
+  return `refused: you may not ${verdict} run ${rec.id} of runbook ${rec.runbook}: ${why}`;
 }
 
 function expiredText(rec: RunRecord): string {
