@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { tempDirForFile } from "../../core/test/temp-dir.ts";
@@ -38,6 +38,28 @@ describe("TokenStore", () => {
       }),
     ).rejects.toMatchObject({ code: "tokens-invalid" });
     expect(recorded).toEqual([]);
+  });
+
+  it("a tokens file that cannot be read, or is no tokens file, is an error naming it", async () => {
+    const folder = path.join(dir(), "unreadable");
+    const file = path.join(folder, "tokens.json");
+    await mkdir(file, { recursive: true }); // a folder where the file belongs: EISDIR, even for root
+    const store = new TokenStore(file);
+    for (const read of [() => store.list(), () => store.verify("rmd_x")]) {
+      await expect(read()).rejects.toMatchObject({
+        code: "tokens-unreadable",
+        message: expect.stringContaining(`the tokens file ${file} cannot be read (EISDIR`),
+        details: { reason: "EISDIR" },
+      });
+    }
+    await rm(file, { recursive: true });
+    await writeFile(file, "[]");
+    await expect(store.list()).rejects.toMatchObject({
+      code: "tokens-invalid",
+      message: `the tokens file ${file} is not a run-md tokens file`,
+    });
+    await rm(file);
+    expect(await store.list()).toEqual([]); // a missing file holds no tokens
   });
 
   it("makes a different token every time", async () => {
