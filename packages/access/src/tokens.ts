@@ -195,12 +195,11 @@ export class TokenStore {
     let data: TokenFile;
     try {
       data = JSON.parse(text) as TokenFile;
-    } catch (e) {
-      throw new RunMdError(
-        "tokens-invalid",
-        `the tokens file ${this.file} is not JSON (${(e as Error).message})`,
-        { details: { reason: "not JSON" } },
-      );
+    } catch {
+      // Not JSON.parse's message: it quotes the file (hashes) into logs.
+      throw new RunMdError("tokens-invalid", `the tokens file ${this.file} is not JSON`, {
+        details: { reason: "not JSON" },
+      });
     }
     if (data?.version !== 1 || !Array.isArray(data.tokens))
       throw new RunMdError(
