@@ -59,7 +59,14 @@ describe("scan budgets with runs at once", () => {
       ids.push(r.body.id);
     }
     const ended = await Promise.all(ids.map((id) => waitForEnd(t, id, token)));
-    expect(ended.map((r) => r.status)).toEqual(["cancelled", "cancelled", "cancelled"]);
+    // Each is stopped while it scans; on a loaded machine a run may start only once the others
+    // have passed the budget together, and is then refused at its start instead (errored, with
+    // the budget's code: seen in full test runs), which passes the budget by nothing more.
+    for (const r of ended) {
+      if (r.status === "errored") expect(r.result?.error?.code).toBe("budget");
+      else expect(r.status).toBe("cancelled");
+    }
+    expect(ended.some((r) => r.status === "cancelled")).toBe(true);
     const used = (await call(`${t.url}/api/budget`, { token })).body[0].used as number;
     // At most one poll's scan each past the budget: 50 MB + 3 x 5 MB. Each query alone was
     // stopped past 50 MB before: three of them spent more than 150 MB.
