@@ -2,6 +2,7 @@ import {
   type CheckOutcome,
   formatBytes,
   isoInstant,
+  ownWindowNote,
   printable,
   printableLines,
   type RunReport,
@@ -79,7 +80,8 @@ export class TerminalReporter implements RunReporter {
   private stepLabel = "";
   private progress = "";
   /** The run's window, as reports write it: a step with another (`window=`) shows its own. */
-  private runWindow = "";
+  /** The run's window as the header shows it (its bounds as reports write them). */
+  private runWindow: { start: string; end: string } | undefined;
 
   constructor(private readonly o: TerminalOptions) {}
 
@@ -101,13 +103,13 @@ export class TerminalReporter implements RunReporter {
   }
 
   onRunStart({ runbook, window }: Parameters<NonNullable<RunReporter["onRunStart"]>>[0]): void {
-    this.runWindow = `${isoInstant(window.start)} → ${isoInstant(window.end)}`;
+    this.runWindow = { start: isoInstant(window.start), end: isoInstant(window.end) };
     if (this.o.quiet) return;
     const m = runbook.meta;
     const where = printable(`${runbook.path} · severity ${m.severity}`);
     this.print(`${pc.bold(printable(m.title))}  ${pc.dim(where)}`);
     if (m.description) this.print(pc.dim(printable(m.description.trim().replace(/\s+/g, " "))));
-    this.print(pc.dim(`window ${this.runWindow} (${window.source})`));
+    this.print(pc.dim(`window ${this.runWindow.start} → ${this.runWindow.end} (${window.source})`));
     this.print();
   }
 
@@ -158,10 +160,8 @@ export class TerminalReporter implements RunReporter {
       this.print(`  ${pc.red(report.error.code)}: ${printable(report.error.message)}`);
       if (report.error.hint) this.print(`  ${pc.dim(`hint: ${printable(report.error.hint)}`)}`);
     }
-    // A step's own `window=` reads less (or more) than the run's window the header shows.
-    const own = `${report.window.start} → ${report.window.end}`;
-    if (this.runWindow !== "" && own !== this.runWindow)
-      this.print(`  ${pc.yellow("!")} ${pc.yellow(`this step read its own window, ${own}`)}`);
+    const own = this.runWindow && ownWindowNote(this.runWindow, report.window);
+    if (own) this.print(`  ${pc.yellow("!")} ${pc.yellow(own)}`);
     for (const w of report.warnings) this.print(`  ${pc.yellow("!")} ${pc.yellow(printable(w))}`);
     if (report.columns.length > 0 && report.error === undefined) {
       const n = this.o.rows ?? 5;

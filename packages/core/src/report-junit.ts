@@ -1,4 +1,4 @@
-import type { RunReport } from "./report.ts";
+import { type RunReport, stepNotes } from "./report.ts";
 
 function esc(s: string): string {
   return s
@@ -62,6 +62,9 @@ export function toJUnit(reports: RunReport[]): string {
         sErr++;
         cases.push(errorCase(classname, `step ${step.id}`, time, step.error));
       }
+      // The step's warnings (and its own window) beside each of its checks: a suite that reads
+      // green must still show a window with days without logs, or one that ends in the future.
+      const notes = stepNotes(r, step);
       for (const c of step.checks) {
         const name = esc(c.label ? `${c.check} # ${c.label}` : c.check);
         let body = "";
@@ -74,9 +77,10 @@ export function toJUnit(reports: RunReport[]): string {
         } else if (c.status === "errored") {
           sErr++;
           body = `<error type="check" message="${esc(c.message)}">${esc(c.message)}</error>`;
-        } else if (c.status === "warned") {
-          body = `<system-out>${esc(`warning: ${c.message}`)}</system-out>`;
         }
+        const out = [...(c.status === "warned" ? [c.message] : []), ...notes];
+        if (out.length > 0)
+          body += `<system-out>${esc(out.map((o) => `warning: ${o}`).join("\n"))}</system-out>`;
         cases.push(
           `    <testcase classname="${classname}" name="${name}" time="${time}">${body}</testcase>`,
         );

@@ -1,6 +1,6 @@
 import type { JsonValue } from "./engine.ts";
 import { printable } from "./printable.ts";
-import type { RunReport } from "./report.ts";
+import { type RunReport, stepNotes } from "./report.ts";
 
 const ICON: Record<string, string> = {
   passed: "✅",
@@ -67,6 +67,8 @@ export function toMarkdown(reports: RunReport[], opts: { rows?: number } = {}): 
           `> **${s.error.code}**: ${markdownText(s.error.message)}${s.error.hint ? `  \n> ${markdownText(s.error.hint)}` : ""}`,
           "",
         );
+      const notes = stepNotes(r, s);
+      if (notes.length > 0) out.push(...notes.map((n) => `- ⚠️ ${markdownText(n)}`), "");
       for (const c of s.checks) {
         out.push(
           `- ${ICON[c.status] ?? ""} ${code(c.check)}${c.label ? ` — ${markdownText(c.label)}` : ""}: ${markdownText(c.message)}`,

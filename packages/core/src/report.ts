@@ -95,3 +95,21 @@ export interface RunReport {
   summary: { checks: Record<Status, number>; steps: Record<StepStatus, number> };
   error?: ErrorInfo;
 }
+
+/**
+ * The line a report gives a step whose own `window=` differs from the run's (it read less, or
+ * more, than the window the report's header shows); undefined when it read the run's.
+ */
+export function ownWindowNote(
+  run: { start: string; end: string },
+  step: { start: string; end: string },
+): string | undefined {
+  if (run.start === step.start && run.end === step.end) return undefined;
+  return `this step read its own window, ${step.start} → ${step.end}`;
+}
+
+/** What a report says of a step beside its checks: its own window, then its warnings. */
+export function stepNotes(run: RunReport, step: StepReport): string[] {
+  const own = ownWindowNote(run.window, step.window);
+  return [...(own === undefined ? [] : [own]), ...step.warnings];
+}

@@ -238,6 +238,37 @@ describe("JUnit XML", () => {
   });
 });
 
+/** The sample report with its first step's own window (a day) and a warning. */
+function withNotes(): RunReport {
+  const report = sampleReport();
+  const [step, ...rest] = report.steps;
+  const own = { start: "2026-11-23T10:00:00Z", end: "2026-11-24T10:00:00Z" };
+  return { ...report, steps: [{ ...step!, window: own, warnings: ["2 files <unread>"] }, ...rest] };
+}
+
+describe("a step's warnings and its own window (review: only the terminal showed them)", () => {
+  it("are in the Markdown summary, under the step", () => {
+    const md = toMarkdown([withNotes()]);
+    expect(md).toContain(
+      "- ⚠️ this step read its own window, 2026-11-23T10:00:00Z → 2026-11-24T10:00:00Z\n- ⚠️ 2 files \\<unread\\>",
+    );
+    // A step that read the run's window and has no warning says nothing more.
+    expect(toMarkdown([sampleReport()])).not.toMatch(/own window|unread/);
+  });
+
+  it("are beside every check of the step in JUnit, a passed one included", () => {
+    const report = withNotes();
+    const step = report.steps[0]!;
+    const passed = { ...step, checks: [{ ...step.checks[0]!, status: "passed" as const }] };
+    const xml = toJUnit([{ ...report, steps: [passed] }]);
+    expect(XMLValidator.validate(xml)).toBe(true);
+    const doc = new XMLParser({ ignoreAttributes: false }).parse(xml);
+    expect(doc.testsuites.testsuite.testcase["system-out"]).toBe(
+      "warning: this step read its own window, 2026-11-23T10:00:00Z → 2026-11-24T10:00:00Z\nwarning: 2 files <unread>",
+    );
+  });
+});
+
 describe("Markdown summary", () => {
   it("lists each check, its offending rows and the escalation of a failed run", () => {
     const md = toMarkdown([sampleReport()]);
