@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
 import { tempDir } from "../../engine-local/test/helpers.ts";
 import { collectFromDir } from "../src/index.ts";
-import { cloudTrailRecord } from "./truth.ts";
+import { layoutFile, ORGANIZATION_TRAIL } from "./truth.ts";
 
 let root: string;
 const engines: LocalEngine[] = [];
@@ -27,23 +27,7 @@ afterAll(async () => {
   await fsp.rm(root, { recursive: true, force: true });
 });
 
-type Rec = { id: string; time: string };
-const ACCOUNT_TRAIL = "AWSLogs/111122223333/CloudTrail/us-east-1";
-const ORG_TRAIL = "AWSLogs/o-abc123/111122223333/CloudTrail/us-east-1";
 const THE_20TH = { start: new Date("2026-11-20T00:00:00Z"), end: new Date("2026-11-21T00:00:00Z") };
-
-async function layoutFile(
-  dir: string,
-  day: string,
-  name: string,
-  recs: Rec[],
-  trail = ACCOUNT_TRAIL,
-) {
-  const folder = path.join(dir, trail, day);
-  await fsp.mkdir(folder, { recursive: true });
-  const body = JSON.stringify({ Records: recs.map((r) => cloudTrailRecord(r)) });
-  await fsp.writeFile(path.join(folder, `${name}.json.gz`), zlib.gzipSync(body));
-}
 
 /** Every record under `dir` whose time is in [from, to): its id. */
 async function truth(dir: string, from: string, to: string): Promise<string[]> {
@@ -126,14 +110,14 @@ describe("an event delivered into two days by two trails", () => {
       "2026/11/20",
       "o",
       [{ id: "e-mid", time: "2026-11-20T23:58:00Z" }],
-      ORG_TRAIL,
+      ORGANIZATION_TRAIL,
     );
     await layoutFile(
       org!,
       "2026/11/21",
       "o",
       [{ id: "e-next", time: "2026-11-21T00:30:00Z" }],
-      ORG_TRAIL,
+      ORGANIZATION_TRAIL,
     );
     await collectFromDir({ sourceDir: acct!, store: store!, window: THE_20TH });
     return { org: org!, store: store! };

@@ -22,7 +22,7 @@ import { queryRequest } from "../../core/test/query-request.ts";
 import { ManifestCache, readStore } from "../../engine-local/src/store.ts";
 import { tempDir } from "../../engine-local/test/helpers.ts";
 import { collectFromDir } from "../src/index.ts";
-import { cloudTrailRecord } from "./truth.ts";
+import { cloudTrailRecord, layoutFile, ORGANIZATION_TRAIL } from "./truth.ts";
 
 interface Rec {
   id: string;
@@ -43,23 +43,6 @@ afterAll(async () => {
 });
 
 const record = (r: Rec) => cloudTrailRecord(r);
-
-const ACCOUNT_TRAIL = "AWSLogs/111122223333";
-const ORGANIZATION_TRAIL = "AWSLogs/o-abc123/111122223333";
-
-/** A delivery-layout file of `day` (yyyy/MM/dd) holding the records, of the account's trail. */
-async function layoutFile(
-  dir: string,
-  day: string,
-  name: string,
-  recs: Rec[],
-  trail = ACCOUNT_TRAIL,
-): Promise<void> {
-  const folder = path.join(dir, trail, "CloudTrail/us-east-1", day);
-  await fsp.mkdir(folder, { recursive: true });
-  const body = JSON.stringify({ Records: recs.map(record) });
-  await fsp.writeFile(path.join(folder, `${name}.json.gz`), zlib.gzipSync(body));
-}
 
 async function engine(opts: { store?: string; logDir?: string }): Promise<LocalEngine> {
   const e = await createLocalEngine({ ...opts, threads: 1 });

@@ -77,3 +77,20 @@ export function cloudTrailRecord(r: {
     ...r.extra,
   };
 }
+
+export const ACCOUNT_TRAIL = "AWSLogs/111122223333";
+export const ORGANIZATION_TRAIL = "AWSLogs/o-abc123/111122223333";
+
+/** A delivery-layout file of `day` (yyyy/MM/dd) holding the records, of the account's trail. */
+export async function layoutFile(
+  dir: string,
+  day: string,
+  name: string,
+  recs: Parameters<typeof cloudTrailRecord>[0][],
+  trail = ACCOUNT_TRAIL,
+): Promise<void> {
+  const folder = path.join(dir, trail, "CloudTrail/us-east-1", day);
+  await fsp.mkdir(folder, { recursive: true });
+  const body = JSON.stringify({ Records: recs.map(cloudTrailRecord) });
+  await fsp.writeFile(path.join(folder, `${name}.json.gz`), zlib.gzipSync(body));
+}

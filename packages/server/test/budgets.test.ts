@@ -6,29 +6,23 @@
  * the run says why; the next UTC day (clock injected) starts afresh.
  */
 import path from "node:path";
-import { type Emulator, startEmulator } from "@run-md/aws-emulator";
-import { type AthenaEngine, createAthenaEngine } from "@run-md/engine-athena";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Emulator } from "@run-md/aws-emulator";
+import type { AthenaEngine } from "@run-md/engine-athena";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type EmulatedAthena, emulatedAthena } from "./emulated-athena.ts";
 import { call, startTestServer, type TestServer, waitForEnd } from "./helpers.ts";
 
 const MB = 1_000_000;
 let emulator: Emulator;
 let athena: AthenaEngine;
+let aws: EmulatedAthena;
 let t: TestServer;
 let offsetMs = 0;
 
 beforeAll(async () => {
-  const logDir = inject("sampleData").incidents;
-  emulator = await startEmulator({ logDir, tableAliases: ["security.cloudtrail_all"] });
-  athena = createAthenaEngine({
-    region: "us-east-1",
-    endpoint: emulator.endpoint,
-    table: "security.cloudtrail_all",
-    partitioning: "none",
-    pollMinMs: 5,
-    pollMaxMs: 20,
-    clientConfig: { credentials: { accessKeyId: "test", secretAccessKey: "test" } },
-  });
+  aws = await emulatedAthena();
+  ({ emulator, athena } = aws);
+  const logDir = aws.logDir;
   t = await startTestServer({
     runbooks: [path.join(import.meta.dirname, "governance-fixtures")],
     logDir,
@@ -49,8 +43,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await t?.close();
-  await athena?.close();
-  await emulator?.close();
+  await aws?.close();
 });
 
 const budget = async (token: string) => (await call(`${t.url}/api/budget`, { token })).body;
