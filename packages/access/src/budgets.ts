@@ -141,14 +141,18 @@ export class BudgetLedger {
     return { ok: true };
   }
 
-  /** Adds what a run scanned to each of the caller's budgets, persisted before it resolves. */
-  charge(caller: Caller, bytes: number): Promise<void> {
+  /**
+   * Adds what a run scanned to each of the caller's budgets, persisted before it resolves. The
+   * running `query` whose bytes these are stops counting at the same moment (never twice).
+   */
+  charge(caller: Caller, bytes: number, query?: ScanInFlight): Promise<void> {
     if (!Number.isFinite(bytes) || bytes < 0)
       return Promise.reject(new RangeError(`bytes must be a non-negative number, got ${bytes}`));
     const next = this.queue.then(async () => {
       const used = this.today();
       for (const { budget } of this.status(caller))
         used[budget.key] = (used[budget.key] ?? 0) + bytes;
+      query?.end();
       await writeFileAtomic(this.file, `${JSON.stringify(this.ledger, null, 2)}\n`);
     });
     this.queue = next.catch(() => undefined);

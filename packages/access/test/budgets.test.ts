@@ -19,6 +19,20 @@ const as = (...groups: string[]): Caller => ({ user: "u", groups, via: "oidc" })
 const dir = tempDirForFile("budgets");
 
 describe("BudgetLedger", () => {
+  it("stops counting a running query the moment its bytes are charged, not after the write (review)", async () => {
+    const ledger = await BudgetLedger.open(cfg, path.join(dir(), "charging", "budgets.json"));
+    const [a, b] = [ledger.begin(as("analysts")), ledger.begin(as("analysts"))];
+    a.scanned = 60 * GB;
+    b.scanned = 30 * GB;
+    const charging = ledger.charge(as("analysts"), a.scanned, a);
+    await new Promise((r) => setImmediate(r)); // charged in memory, the file being written
+    // 60 GB charged and b's 30 GB: 90 of 100, not a's 60 twice.
+    expect(ledger.check(as("analysts"), 30 * GB, b)).toEqual({ ok: true });
+    expect(ledger.remaining(as("analysts"))).toBe(10 * GB);
+    await charging;
+    expect(ledger.remaining(as("analysts"))).toBe(10 * GB);
+  });
+
   it("counts what running queries have scanned so far against the budget, until they are charged", async () => {
     const ledger = await BudgetLedger.open(cfg, path.join(dir(), "running", "budgets.json"));
     const [a, b] = [ledger.begin(as("analysts")), ledger.begin(as("analysts"))];

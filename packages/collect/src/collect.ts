@@ -570,6 +570,7 @@ async function commitDay(
   Object.assign(manifest.objects, w.skipped);
   const made = w.day ? [w.day.file] : [];
   const replaced: string[] = [];
+  const deferred: string[] = [];
   try {
     // Without a new file (every new source of the day set aside), the stored one: it may hold
     // copies of the day before's new events.
@@ -581,12 +582,14 @@ async function commitDay(
       if (cross.day !== file) made.push(cross.day.file);
       if (cross.next) made.push(cross.next.file.file);
       replaced.push(...cross.replaced);
-      c.deferred.push(...cross.deferred);
+      deferred.push(...cross.deferred);
       replaced.push(...setDay(c, day, cross.day));
       if (cross.next) replaced.push(...setDay(c, cross.next.day, cross.next.file));
     }
     recordCollected(c, plan, day);
     await writeManifest(store, manifest);
+    // Only once the manifest no longer names them (a failed write leaves them named).
+    c.deferred.push(...deferred);
   } catch (e) {
     for (const f of made) await fsp.rm(path.join(store, f), { force: true });
     throw e;

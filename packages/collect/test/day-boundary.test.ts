@@ -6,7 +6,7 @@
  * the raw records written here.
  */
 import { spawnSync } from "node:child_process";
-import { promises as fsp } from "node:fs";
+import fs, { promises as fsp } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import zlib from "node:zlib";
@@ -95,34 +95,34 @@ describe("the day after a collected window", () => {
   });
 });
 
+/** The 20th collected from an account trail; the organization trail delivered e-mid too. */
+async function twoTrails(tag: string) {
+  const [acct, org, store] = ["acct", "org", "store"].map((d) => path.join(root, `f3-${tag}-${d}`));
+  // The account trail delivered e-mid (23:58) at 00:04, into the 21st's folder...
+  await layoutFile(acct!, "2026/11/20", "a", [{ id: "e-early", time: "2026-11-20T10:00:00Z" }]);
+  await layoutFile(acct!, "2026/11/21", "a", [{ id: "e-mid", time: "2026-11-20T23:58:00Z" }]);
+  // ...the organization trail at 23:59, into the 20th's.
+  await layoutFile(
+    org!,
+    "2026/11/20",
+    "o",
+    [{ id: "e-mid", time: "2026-11-20T23:58:00Z" }],
+    ORGANIZATION_TRAIL,
+  );
+  await layoutFile(
+    org!,
+    "2026/11/21",
+    "o",
+    [{ id: "e-next", time: "2026-11-21T00:30:00Z" }],
+    ORGANIZATION_TRAIL,
+  );
+  await collectFromDir({ sourceDir: acct!, store: store!, window: THE_20TH });
+  return { org: org!, store: store! };
+}
+const W = ["2026-11-20T00:00:00Z", "2026-11-21T00:00:00Z"] as const;
+
 describe("an event delivered into two days by two trails", () => {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  async function twoTrails(tag: string) {
-    const [acct, org, store] = ["acct", "org", "store"].map((d) =>
-      path.join(root, `f3-${tag}-${d}`),
-    );
-    // The account trail delivered e-mid (23:58) at 00:04, into the 21st's folder...
-    await layoutFile(acct!, "2026/11/20", "a", [{ id: "e-early", time: "2026-11-20T10:00:00Z" }]);
-    await layoutFile(acct!, "2026/11/21", "a", [{ id: "e-mid", time: "2026-11-20T23:58:00Z" }]);
-    // ...the organization trail at 23:59, into the 20th's.
-    await layoutFile(
-      org!,
-      "2026/11/20",
-      "o",
-      [{ id: "e-mid", time: "2026-11-20T23:58:00Z" }],
-      ORGANIZATION_TRAIL,
-    );
-    await layoutFile(
-      org!,
-      "2026/11/21",
-      "o",
-      [{ id: "e-next", time: "2026-11-21T00:30:00Z" }],
-      ORGANIZATION_TRAIL,
-    );
-    await collectFromDir({ sourceDir: acct!, store: store!, window: THE_20TH });
-    return { org: org!, store: store! };
-  }
-  const W = ["2026-11-20T00:00:00Z", "2026-11-21T00:00:00Z"] as const;
 
   it("is kept once by a whole collect of the second trail", async () => {
     const { org, store } = await twoTrails("full");
@@ -138,6 +138,34 @@ describe("an event delivered into two days by two trails", () => {
       { encoding: "utf8" },
     );
     expect(child.signal).toBe("SIGKILL");
+    expect(await ids({ store }, ...W)).toEqual(["e-early", "e-mid"]);
+  });
+});
+
+describe("a day's commit that fails after it dropped copies from the stored next day", () => {
+  it("keeps the next day's file the manifest still names (review)", async () => {
+    const { org, store } = await twoTrails("failed");
+    const manifest = path.join(store, "manifest.json");
+    const saved = await fsp.readFile(manifest);
+    const dayDir = path.join(store, "days/2026/11/20");
+    const before = new Set(fs.readdirSync(dayDir));
+    // Once the 20th's new file is written, the manifest cannot be replaced (a folder in its
+    // place: its atomic rename fails, as on a full disk).
+    const timer = setInterval(() => {
+      if (!fs.readdirSync(dayDir).some((n) => !before.has(n))) return;
+      clearInterval(timer);
+      fs.rmSync(manifest);
+      fs.mkdirSync(path.join(manifest, "x"), { recursive: true });
+    }, 0);
+    const err = await collectFromDir({ sourceDir: org, store, window: THE_20TH }).catch(
+      (e: Error) => e,
+    );
+    clearInterval(timer);
+    expect(err).toBeInstanceOf(Error);
+    await fsp.rm(manifest, { recursive: true });
+    await fsp.writeFile(manifest, saved);
+    const named = (await readManifest(store)).days["2026/11/21"]!.file;
+    expect(fs.existsSync(path.join(store, named))).toBe(true);
     expect(await ids({ store }, ...W)).toEqual(["e-early", "e-mid"]);
   });
 });

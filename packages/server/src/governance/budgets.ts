@@ -162,14 +162,14 @@ export class ScanBudgets {
     try {
       const result = await engine.query({ ...req, onProgress });
       const bytes = result.stats.dataScannedBytes;
-      await this.ledger.charge(caller, typeof bytes === "number" ? bytes : flight.scanned);
+      await this.ledger.charge(caller, typeof bytes === "number" ? bytes : flight.scanned, flight);
       return result;
     } catch (e) {
       // A stopped or failed query is billed for what it scanned before it stopped.
-      await this.ledger.charge(caller, flight.scanned);
+      await this.ledger.charge(caller, flight.scanned, flight);
       throw e;
     } finally {
-      // After the charge: until then its bytes still count as running.
+      // Charged, it stopped counting as running (a failed charge too).
       flight.end();
     }
   }
