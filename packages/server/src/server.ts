@@ -319,7 +319,7 @@ async function listening(
   try {
     opened = await openContext(opts, audit, () => publicUrl, warn);
     const { ctx, gov } = opened;
-    const interrupted = await ctx.runs.recover(warn, (id) => ctx.catalog.get(id)?.runbook);
+    const interrupted = await ctx.runs.recover(warn, (rec) => gov.approvals.resume(rec));
     await ctx.auditor.record(SERVER_ACTOR, "server.start", undefined, {
       host: config.host,
       port: config.port,

@@ -146,4 +146,60 @@ describe("a run waiting for approval when the server restarts", () => {
       await second.close();
     }
   });
+  it.each([
+    [
+      "its requester may no longer run it",
+      { ...ACCESS, rules: [{ groups: ["leads"], allow: ["view", "run", "approve"] }] },
+      /rules no longer allow alice@example\.com to run net-critical/,
+    ],
+    [
+      "it needs no approval any more",
+      { ...ACCESS, approvals: [] },
+      /rules no longer require approval of net-critical: request the run again/,
+    ],
+  ])("is interrupted when the restarted server's rules say %s (review)", async (_, access, why) => {
+    const first = await start();
+    const r = await call(`${first.url}/api/runs`, {
+      token: tokens.alice!,
+      body: { runbook: "net-critical" },
+    });
+    expect(r.body.status).toBe("pending-approval");
+    await first.close();
+    const second = await start({ access });
+    try {
+      const rec = second.server.runs.store.get(r.body.id)!;
+      expect([rec.status, rec.error]).toEqual(["interrupted", expect.stringMatching(why)]);
+      // An approval does not run it: it no longer waits.
+      const late = await call(`${second.url}/api/runs/${r.body.id}/approve`, {
+        token: tokens.bob!,
+        body: {},
+      });
+      expect(late.status).toBeGreaterThanOrEqual(400);
+      expect(second.server.runs.store.get(r.body.id)!.status).toBe("interrupted");
+    } finally {
+      await second.close();
+    }
+  });
+
+  it("takes the restarted server's approval TTL as its deadline (review)", async () => {
+    const first = await start();
+    const r = await call(`${first.url}/api/runs`, {
+      token: tokens.alice!,
+      body: { runbook: "net-critical" },
+    });
+    await first.close();
+    // Half an hour later, under a TTL of ten minutes: past it, the request ends at the start.
+    const second = await start({
+      access: { ...ACCESS, approvalTtl: "10m" },
+      governance: { now: () => new Date(Date.now() + 30 * 60_000) },
+    });
+    try {
+      const rec = second.server.runs.store.get(r.body.id)!;
+      expect(rec.status).toBe("expired");
+      const requested = Date.parse(rec.requestedAt);
+      expect(Date.parse(rec.approval!.expiresAt) - requested).toBe(10 * 60_000);
+    } finally {
+      await second.close();
+    }
+  });
 });

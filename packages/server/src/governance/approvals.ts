@@ -10,8 +10,10 @@ import {
   approvalExpiresAt,
   type Caller,
   canApprove,
+  isAllowed,
   needsApproval,
 } from "@run-md/access";
+import type { Runbook } from "@run-md/core";
 import type { RetryPolicy } from "@run-md/notify";
 import { type Auditor, SERVER_ACTOR } from "../audit.ts";
 import type { Catalog } from "../catalog.ts";
@@ -43,6 +45,32 @@ export class Approvals {
     private readonly catalog: Catalog,
     private readonly opts: ApprovalOptions,
   ) {}
+
+  /**
+   * A run left waiting for approval by a stopped server, under the restarted server's rules: the
+   * runbook it may wait with (its deadline set by the current approval TTL, which the start's
+   * sweep then applies), or why it cannot wait any longer: the runbook is no longer served, its
+   * requester may no longer run it, or it needs no approval any more (asked again, it would run
+   * under rules its request was not checked against).
+   */
+  resume(rec: RunRecord): Runbook | string {
+    const served = this.catalog.get(rec.runbook);
+    if (served === undefined)
+      return `the server restarted while the run was waiting for approval, and no longer serves runbook ${rec.runbook}`;
+    const requester = requesterOf(rec);
+    if (!isAllowed(this.cfg, requester, "run", served.facts))
+      return `the server restarted while the run was waiting for approval, and its rules no longer allow ${requester.user} to run ${rec.runbook}`;
+    const need = needsApproval(this.cfg, served.facts);
+    if (need === undefined)
+      return `the server restarted while the run was waiting for approval, and its rules no longer require approval of ${rec.runbook}: request the run again`;
+    const expiresAt = approvalExpiresAt(this.cfg, new Date(rec.requestedAt)).toISOString();
+    rec.approval = {
+      ...(rec.approval ?? { state: "requested" }),
+      approvers: need.approvers,
+      expiresAt,
+    };
+    return served.runbook;
+  }
 
   /** The manager's admit hook: queued now, or waiting for an approver. */
   async admit(rec: RunRecord, _caller: Caller): Promise<"queued" | "pending-approval"> {

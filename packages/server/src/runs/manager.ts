@@ -105,18 +105,20 @@ export class RunManager {
   /**
    * Loads the records and marks the runs a stopped server left queued or running as
    * `interrupted`, each with a `run.interrupted` entry. A run waiting for approval keeps waiting
-   * (spec §6: a request lives until it expires) when `served` still has its runbook, which an
-   * approval then runs; one whose runbook is no longer served is interrupted too. The
+   * (spec §6: a request lives until it expires) when `resume` gives its runbook, which an
+   * approval then runs; else it is interrupted with the reason `resume` gives. The
    * `server.recover` entry names both. Returns how many were interrupted.
    */
   async recover(
     warn: (msg: string) => void,
-    served: (id: string) => Runbook | undefined = () => undefined,
+    resume: (rec: RunRecord) => Runbook | string = () =>
+      "the server stopped while the run was pending-approval",
   ): Promise<number> {
     const active = (await this.store.load(warn)).filter((r) => isActive(r.status));
-    const waiting = active.filter(
-      (r) => r.status === "pending-approval" && served(r.runbook) !== undefined,
+    const resumed = new Map(
+      active.filter((r) => r.status === "pending-approval").map((r) => [r, resume(r)] as const),
     );
+    const waiting = active.filter((r) => typeof resumed.get(r) === "object");
     const stale = active.filter((r) => !waiting.includes(r));
     if (active.length > 0) {
       await this.auditor.record(SERVER_ACTOR, "server.recover", undefined, {
@@ -124,21 +126,21 @@ export class RunManager {
         ...(waiting.length === 0 ? {} : { waiting: waiting.map((r) => r.id) }),
       });
     }
-    for (const rec of waiting) this.runbooks.set(rec.id, served(rec.runbook)!);
-    for (const rec of stale) await this.interrupt(rec, served(rec.runbook) !== undefined);
+    for (const rec of waiting) {
+      this.runbooks.set(rec.id, resumed.get(rec) as Runbook);
+      await this.store.save(rec); // its deadline as the restarted server's rules set it
+    }
+    for (const rec of stale) await this.interrupt(rec, resumed.get(rec) as string | undefined);
     return stale.length;
   }
 
   /** Ends a run a stopped server left behind `interrupted`, audited first. */
-  private async interrupt(rec: RunRecord, runbookServed: boolean): Promise<void> {
+  private async interrupt(rec: RunRecord, reason: string | undefined): Promise<void> {
     await this.auditor.record(SERVER_ACTOR, "run.interrupted", rec.runbook, {
       run: rec.id,
       was: rec.status,
     });
-    rec.error =
-      rec.status === "pending-approval" && !runbookServed
-        ? `the server restarted while the run was waiting for approval, and no longer serves runbook ${rec.runbook}`
-        : `the server stopped while the run was ${rec.status}`;
+    rec.error = reason ?? `the server stopped while the run was ${rec.status}`;
     await this.finish(rec, "interrupted");
   }
 
