@@ -1,4 +1,4 @@
-import { type RunReport, stepNotes } from "./report.ts";
+import { type RunReport, type StepReport, stepNotes } from "./report.ts";
 
 function esc(s: string): string {
   return s
@@ -21,6 +21,14 @@ function errorCase(
   return `    <testcase classname="${classname}" name="${esc(name)}" time="${time}"><error type="${esc(e.code)}" message="${esc(e.message)}">${text}</error></testcase>`;
 }
 
+/** A suite's test cases and how many of them failed, errored or were skipped. */
+interface Suite {
+  cases: string[];
+  failures: number;
+  errors: number;
+  skipped: number;
+}
+
 /**
  * JUnit XML for CI systems: one `<testsuite>` per runbook, one `<testcase>` per expectation.
  * A step that errored before its checks could run becomes one errored test case, so nothing
@@ -32,72 +40,76 @@ export function toJUnit(reports: RunReport[]): string {
   let failures = 0;
   let errors = 0;
   for (const r of reports) {
-    const cases: string[] = [];
-    let sFail = 0;
-    let sErr = 0;
-    let sSkip = 0;
-    for (const step of r.steps) {
-      const classname = esc(`${r.runbook.id}.${step.id}`);
-      const time = (step.durationMs / 1000).toFixed(3);
-      if (
-        step.checks.length === 0 &&
-        (step.error || step.status === "cancelled" || step.status === "skipped")
-      ) {
-        const e = step.error ?? { code: step.status, message: `step ${step.status}` };
-        if (step.status === "skipped" || step.status === "cancelled") {
-          sSkip++;
-          cases.push(
-            `    <testcase classname="${classname}" name="${esc(`step ${step.id}`)}" time="${time}"><skipped message="${esc(e.message)}"/></testcase>`,
-          );
-        } else {
-          sErr++;
-          cases.push(errorCase(classname, `step ${step.id}`, time, e));
-        }
-        continue;
-      }
-      // A step that errored after its rows came (a file found unreadable, a result capped) has
-      // checks that ran on part of the data: the step is an errored case of its own, or the
-      // suite would read as green over logs that were not all read (review).
-      if (step.error) {
-        sErr++;
-        cases.push(errorCase(classname, `step ${step.id}`, time, step.error));
-      }
-      // The step's warnings (and its own window) beside each of its checks: a suite that reads
-      // green must still show a window with days without logs, or one that ends in the future.
-      const notes = stepNotes(r, step);
-      for (const c of step.checks) {
-        const name = esc(c.label ? `${c.check} # ${c.label}` : c.check);
-        let body = "";
-        if (c.status === "failed") {
-          sFail++;
-          const rows = c.offendingRows?.length
-            ? `\noffending rows:\n${c.offendingRows.map((o) => JSON.stringify(o)).join("\n")}`
-            : "";
-          body = `<failure type="expectation" message="${esc(c.message)}">${esc(c.message + rows)}</failure>`;
-        } else if (c.status === "errored") {
-          sErr++;
-          body = `<error type="check" message="${esc(c.message)}">${esc(c.message)}</error>`;
-        }
-        const out = [...(c.status === "warned" ? [c.message] : []), ...notes];
-        if (out.length > 0)
-          body += `<system-out>${esc(out.map((o) => `warning: ${o}`).join("\n"))}</system-out>`;
-        cases.push(
-          `    <testcase classname="${classname}" name="${name}" time="${time}">${body}</testcase>`,
-        );
-      }
-    }
+    const suite: Suite = { cases: [], failures: 0, errors: 0, skipped: 0 };
+    for (const step of r.steps) stepCases(r, step, suite);
     // A run that errored before a step could (a missing parameter, no steps, a bad engine) is
     // one errored test case: a suite of none would read as green.
     if (r.error !== undefined && !r.steps.some((st) => st.error !== undefined)) {
-      sErr++;
-      cases.push(errorCase(esc(r.runbook.id), "run", "0.000", r.error));
+      suite.errors++;
+      suite.cases.push(errorCase(esc(r.runbook.id), "run", "0.000", r.error));
     }
-    total += cases.length;
-    failures += sFail;
-    errors += sErr;
+    total += suite.cases.length;
+    failures += suite.failures;
+    errors += suite.errors;
     suites.push(
-      `  <testsuite name="${esc(r.runbook.id)}" tests="${cases.length}" failures="${sFail}" errors="${sErr}" skipped="${sSkip}" time="${(r.durationMs / 1000).toFixed(3)}" timestamp="${esc(r.startedAt.replace(/Z$/, ""))}" file="${esc(r.runbook.path)}">\n${cases.join("\n")}\n  </testsuite>`,
+      `  <testsuite name="${esc(r.runbook.id)}" tests="${suite.cases.length}" failures="${suite.failures}" errors="${suite.errors}" skipped="${suite.skipped}" time="${(r.durationMs / 1000).toFixed(3)}" timestamp="${esc(r.startedAt.replace(/Z$/, ""))}" file="${esc(r.runbook.path)}">\n${suite.cases.join("\n")}\n  </testsuite>`,
     );
   }
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="run-md" tests="${total}" failures="${failures}" errors="${errors}">\n${suites.join("\n")}\n</testsuites>\n`;
+}
+
+/** A step's test cases, added to its runbook's suite. */
+function stepCases(r: RunReport, step: StepReport, suite: Suite): void {
+  const classname = esc(`${r.runbook.id}.${step.id}`);
+  const time = (step.durationMs / 1000).toFixed(3);
+  const testcase = (name: string, body: string) =>
+    `    <testcase classname="${classname}" name="${esc(name)}" time="${time}">${body}</testcase>`;
+  if (
+    step.checks.length === 0 &&
+    (step.error || step.status === "cancelled" || step.status === "skipped")
+  ) {
+    const e = step.error ?? { code: step.status, message: `step ${step.status}` };
+    if (step.status === "skipped" || step.status === "cancelled") {
+      suite.skipped++;
+      suite.cases.push(testcase(`step ${step.id}`, `<skipped message="${esc(e.message)}"/>`));
+    } else {
+      suite.errors++;
+      suite.cases.push(errorCase(classname, `step ${step.id}`, time, e));
+    }
+    return;
+  }
+  // A step that errored after its rows came (a file found unreadable, a result capped) has
+  // checks that ran on part of the data: the step is an errored case of its own, or the
+  // suite would read as green over logs that were not all read (review).
+  if (step.error) {
+    suite.errors++;
+    suite.cases.push(errorCase(classname, `step ${step.id}`, time, step.error));
+  }
+  // The step's warnings (and its own window) beside each of its checks: a suite that reads
+  // green must still show a window with days without logs, or one that ends in the future. A
+  // step without checks (a query shown for context) is a case of its own when it has some.
+  const notes = stepNotes(r, step);
+  if (step.checks.length === 0 && !step.error && notes.length > 0)
+    suite.cases.push(testcase(`step ${step.id}`, systemOut(notes)));
+  for (const c of step.checks) {
+    let body = "";
+    if (c.status === "failed") {
+      suite.failures++;
+      const rows = c.offendingRows?.length
+        ? `\noffending rows:\n${c.offendingRows.map((o) => JSON.stringify(o)).join("\n")}`
+        : "";
+      body = `<failure type="expectation" message="${esc(c.message)}">${esc(c.message + rows)}</failure>`;
+    } else if (c.status === "errored") {
+      suite.errors++;
+      body = `<error type="check" message="${esc(c.message)}">${esc(c.message)}</error>`;
+    }
+    body += systemOut([...(c.status === "warned" ? [c.message] : []), ...notes]);
+    suite.cases.push(testcase(c.label ? `${c.check} # ${c.label}` : c.check, body));
+  }
+}
+
+/** Warnings as a test case's standard output (nothing without any). */
+function systemOut(warnings: string[]): string {
+  if (warnings.length === 0) return "";
+  return `<system-out>${esc(warnings.map((w) => `warning: ${w}`).join("\n"))}</system-out>`;
 }

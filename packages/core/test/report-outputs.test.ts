@@ -256,6 +256,22 @@ describe("a step's warnings and its own window (review: only the terminal showed
     expect(toMarkdown([sampleReport()])).not.toMatch(/own window|unread/);
   });
 
+  it("make a JUnit case of a step without checks, which had none (review)", () => {
+    const report = withNotes();
+    const step = { ...report.steps[0]!, checks: [], status: "passed" as const };
+    const xml = toJUnit([{ ...report, steps: [step] }]);
+    expect(XMLValidator.validate(xml)).toBe(true);
+    const doc = new XMLParser({ ignoreAttributes: false }).parse(xml);
+    const one = doc.testsuites.testsuite.testcase;
+    expect(one["@_name"]).toBe("step changes");
+    expect(one["system-out"]).toContain("warning: 2 files <unread>");
+    // Without warnings, a step without checks is no case, as before.
+    const quiet = toJUnit([
+      { ...report, steps: [{ ...step, warnings: [], window: report.window }] },
+    ]);
+    expect(quiet).not.toContain("<testcase");
+  });
+
   it("are beside every check of the step in JUnit, a passed one included", () => {
     const report = withNotes();
     const step = report.steps[0]!;

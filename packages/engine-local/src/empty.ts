@@ -59,6 +59,8 @@ export function describeNoEvents(
 }
 
 const HOUR_MS = 3_600_000;
+/** The ranges of days a gap warning lists; the rest are counted. */
+const GAP_RANGES_SHOWN = 5;
 const DAY_MS = 24 * HOUR_MS;
 
 /**
@@ -66,7 +68,8 @@ const DAY_MS = 24 * HOUR_MS;
  * days it spans for an hour or more (of what CloudTrail has delivered by `now`) with no log file
  * read or store file holding an event (`dataDays`, delivery days). A day without a single event is
  * rare in an account in use: such a day is more likely logs not synced, not collected or not
- * delivered than a quiet day. Undefined when every such day has data.
+ * delivered than a quiet day. Undefined when every such day has data. Only for a trail's
+ * deliveries (the caller's to tell): an export's days without events are days without events.
  */
 export function gapWarning(
   w: TimeWindow,
@@ -81,7 +84,10 @@ export function gapWarning(
     if (span >= HOUR_MS && !dataDays.has(day)) gaps.push(day);
   }
   if (gaps.length === 0) return undefined;
-  const which = dayRanges(gaps).replaceAll("/", "-");
+  const ranges = dayRanges(gaps).replaceAll("/", "-").split(", ");
+  const shown = ranges.slice(0, GAP_RANGES_SHOWN).join(", ");
+  const which =
+    ranges.length > GAP_RANGES_SHOWN ? `${shown} … (${gaps.length} days in all)` : shown;
   const days = gaps.length === 1 ? `day ${which} (UTC) has` : `days ${which} (UTC) have`;
   return `the window's ${days} no log file with events: logs not synced, collected or delivered read as a quiet day; check the source before trusting an empty answer`;
 }

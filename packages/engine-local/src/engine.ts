@@ -26,9 +26,9 @@ import {
 import {
   type BoundParam,
   builtinEngine,
-  deliveryDays,
   type ColumnInfo,
   type Dialect,
+  deliveryDays,
   type Engine,
   firstReference,
   isRunMdError,
@@ -55,6 +55,7 @@ import { describeNoEvents, gapWarning } from "./empty.ts";
 import { extraTableFiles, extraTableViewSql } from "./extra-tables.ts";
 import {
   LogCatalog,
+  layoutDay,
   MAX_LENIENT_BYTES,
   type ReadFile,
   type Resolution,
@@ -1171,15 +1172,20 @@ function leaveStoreDays(res: Resolution, scanned: SourceFile[], rawDays: string[
   );
 }
 
-/** The warning of a window with events whose days hold none in part (`gapWarning`). */
+/**
+ * The warning of a window with events whose days hold none in part (`gapWarning`): when it read a
+ * trail's deliveries (files in the delivery layout, or a store), by the days of what it read.
+ */
 function windowGap(
   w: TimeWindow | null,
   res: Resolution,
   stored: StoreRead | null,
 ): string | undefined {
-  if (w === null) return undefined;
-  const days = [...res.files, ...(stored?.files ?? [])].map((f) => f.day);
-  return gapWarning(w, new Set(days.filter((d): d is string => d !== null)), Date.now());
+  const files = [...res.files, ...(stored?.files ?? [])];
+  const delivered = (stored?.files.length ?? 0) > 0 || res.files.some((f) => layoutDay(f.origin));
+  if (w === null || !delivered) return undefined;
+  const days = files.map((f) => f.day).filter((d): d is string => d !== null);
+  return gapWarning(w, new Set(days), Date.now());
 }
 
 /** The smallest day range holding the given days (null: none). */

@@ -52,6 +52,36 @@ describe("days of a window without log files", () => {
     expect(await warnings("2024-03-01T00:00:00Z", "2024-03-02T00:00:00Z")).toEqual([]);
   });
 
+  it("are not named for an export outside the delivery layout: its days without events are quiet (review)", async () => {
+    const dir = path.join(root, "..", `${path.basename(root)}-export`);
+    await fsp.mkdir(dir, { recursive: true });
+    const lines = ["01", "04"].map((day) =>
+      JSON.stringify({ eventID: `x${day}`, eventTime: `2024-03-${day}T10:00:00Z`, eventName: "X" }),
+    );
+    await fsp.writeFile(path.join(dir, "detonation.jsonl"), lines.join("\n"));
+    try {
+      const e = await createLocalEngine({ logDir: dir, threads: 1 });
+      engines.push(e);
+      const w = window("2024-03-01T00:00:00Z", "2024-03-05T00:00:00Z");
+      const r = await e.query(queryRequest("sql", "SELECT count(*) FROM cloudtrail_logs", w));
+      expect(r.rows).toEqual([[2]]);
+      expect(r.warnings).toEqual([]);
+    } finally {
+      await fsp.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("list five ranges of days at most, and count them all (review)", () => {
+    // Sixty days, with events on every other one: thirty single days without.
+    const start = Date.parse("2024-01-01T00:00:00Z");
+    const w = { start: new Date(start), end: new Date(start + 60 * 86_400_000) };
+    const every = Array.from({ length: 30 }, (_, i) => new Date(start + 2 * i * 86_400_000));
+    const data = new Set(every.map((d) => d.toISOString().slice(0, 10).replaceAll("-", "/")));
+    expect(gapWarning(w, data, Date.now())).toBe(
+      "the window's days 2024-01-02, 2024-01-04, 2024-01-06, 2024-01-08, 2024-01-10 … (30 days in all) (UTC) have no log file with events: logs not synced, collected or delivered read as a quiet day; check the source before trusting an empty answer",
+    );
+  });
+
   it("count a day only for an hour or more of the window, up to what has been delivered", () => {
     const w = (from: string, to: string) => ({ start: new Date(from), end: new Date(to) });
     const none = new Set<string>(["2024/03/01"]);
