@@ -186,6 +186,8 @@ export class AthenaEngine implements Engine {
    * "no data" sentence of a window that ended over a day ago.
    */
   private readonly windows = new Map<string, string | null>();
+  /** Probes running now, by window: whether each found events. */
+  private readonly probing = new Map<string, Promise<boolean>>();
 
   constructor(opts: AthenaEngineOptions, client?: AthenaClient) {
     this.opts = opts;
@@ -340,12 +342,43 @@ export class AthenaEngine implements Engine {
     const key = `${req.window.start.toISOString()}/${req.window.end.toISOString()}`;
     const known = this.windows.get(key);
     if (known !== undefined) return known === null ? {} : { noEvents: known };
+    // Steps running at once over one window (a server's runs) share one probe: a window it
+    // finds events in needs no other. One that failed or found none is asked again.
+    const shared = this.probing.get(key);
+    if (shared !== undefined && (await shared.catch(() => false))) return {};
+    const probing = this.probeWindow(req);
+    const present = probing.then((p) => p.present);
+    present.catch(() => {}); // a failure is the step's own, thrown below
+    this.probing.set(key, present);
+    let found: { present: boolean; probeBytes: number };
+    try {
+      found = await probing;
+    } finally {
+      if (this.probing.get(key) === present) this.probing.delete(key);
+    }
+    const { probeBytes } = found;
+    if (found.present) {
+      this.remember(key, null);
+      return { probeBytes };
+    }
     const table = this.opts.table as string;
+    const noEvents =
+      scannedBytes === 0
+        ? `no partition of ${table} in the window holds an event (the step's query scanned 0 bytes, and SELECT 1 FROM the window's partitions LIMIT 1 found no row)`
+        : `no event of ${table} lies in the window (its partitions hold events of other times: SELECT 1 FROM the window LIMIT 1 found no row)`;
+    // A window that ended a day ago gets no more deliveries: its answer stands (review: every
+    // step of an investigation over an empty past window probed again).
+    if (Date.now() - req.window.end.getTime() > SETTLED_MS) this.remember(key, noEvents);
+    return { noEvents, probeBytes };
+  }
+
+  /** `SELECT 1 FROM cloudtrail_logs LIMIT 1` over the step's window: whether it found a row. */
+  private async probeWindow(req: QueryRequest): Promise<{ present: boolean; probeBytes: number }> {
     const probe = prepareQuery(
       "SELECT 1 AS present FROM cloudtrail_logs LIMIT 1",
       {},
       req.window,
-      this.scope(table),
+      this.scope(this.opts.table as string),
     );
     // The probe's states are not the step's progress.
     const quiet: QueryRequest = { ...req };
@@ -358,19 +391,7 @@ export class AthenaEngine implements Engine {
       throw probeFailed(e);
     }
     const { rows, stats } = await this.readResults(execution, quiet);
-    const probeBytes = Number(stats.dataScannedBytes ?? 0);
-    if (rows.length > 0) {
-      this.remember(key, null);
-      return { probeBytes };
-    }
-    const noEvents =
-      scannedBytes === 0
-        ? `no partition of ${table} in the window holds an event (the step's query scanned 0 bytes, and SELECT 1 FROM the window's partitions LIMIT 1 found no row)`
-        : `no event of ${table} lies in the window (its partitions hold events of other times: SELECT 1 FROM the window LIMIT 1 found no row)`;
-    // A window that ended a day ago gets no more deliveries: its answer stands (review: every
-    // step of an investigation over an empty past window probed again).
-    if (Date.now() - req.window.end.getTime() > SETTLED_MS) this.remember(key, noEvents);
-    return { noEvents, probeBytes };
+    return { present: rows.length > 0, probeBytes: Number(stats.dataScannedBytes ?? 0) };
   }
 
   /** Keeps what a probe found of a window (a bounded memory: a server's engine sees many). */

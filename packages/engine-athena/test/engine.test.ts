@@ -154,6 +154,24 @@ describe("results", () => {
   });
 });
 
+describe("the window's probe", () => {
+  it("is one for steps running at once over one window, and not paid again by the others", async () => {
+    h.emulator.faults.athena = { runningPolls: 3 };
+    const engine = h.engine();
+    const results = await Promise.all(
+      ["SELECT count(*) FROM cloudtrail_logs", "SELECT max(eventtime) FROM cloudtrail_logs"].map(
+        (q) => engine.query(request(q)),
+      ),
+    );
+    expect(results.map((r) => r.noEvents)).toEqual([undefined, undefined]);
+    const probes = h.emulator
+      .callsOf("StartQueryExecution")
+      .filter((c) => String(c.body.QueryString).startsWith("SELECT 1 AS present FROM"));
+    expect(probes).toHaveLength(1);
+    expect(results.filter((r) => r.stats.windowProbeBytes !== undefined)).toHaveLength(1);
+  });
+});
+
 describe("states and faults", () => {
   it("keeps polling through QUEUED and RUNNING until SUCCEEDED", async () => {
     h.emulator.faults.athena = { queuedPolls: 2, runningPolls: 3 };
