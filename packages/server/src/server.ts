@@ -64,8 +64,9 @@ export interface RunningServer {
   /** The audit log in use (another one once a failed log is repaired: audit.ts). */
   readonly audit: AuditLog;
   /**
-   * How many runs the start found queued or running (or waiting for approval of a runbook no
-   * longer served) and marked interrupted; runs waiting for approval otherwise keep waiting.
+   * How many runs the start found queued or running (or waiting for approval where the restarted
+   * server's rules no longer let them wait: `Approvals.resume`) and marked interrupted; runs
+   * waiting for approval otherwise keep waiting.
    */
   interrupted: number;
   close(): Promise<void>;
