@@ -457,6 +457,32 @@ describe("the summary", () => {
         startedAt: "2026-11-23T02:00:00.000Z",
         stderr: "",
       },
+      {
+        runbookId: "gappy",
+        title: "G",
+        severity: "low",
+        status: "passed",
+        exitCode: 0,
+        durationMs: 100,
+        startedAt: "2026-11-23T02:00:00.000Z",
+        // Passed over a window two of whose days had no logs: said, not a quiet line.
+        report: {
+          ...failed,
+          status: "passed",
+          steps: failed.steps.map((s, i) => ({
+            ...s,
+            checks: [],
+            warnings:
+              i === 0
+                ? [
+                    "the window's days 2026-11-20..2026-11-21 (UTC) have no log file with events",
+                    "x",
+                  ]
+                : [],
+          })),
+        },
+        stderr: "",
+      },
     ];
     const result: NightlyResult = {
       outcomes,
@@ -473,7 +499,11 @@ describe("the summary", () => {
     );
     expect(text).toMatch(/errored\s+kms-key-deletion\s+0\.5 s\s+TABLE_NOT_FOUND/);
     expect(text).toContain(
-      "3 runbooks: 1 failed, 1 errored, 1 passed · 1 notification target told · 1 old report pruned · site built in 12.0 s · exit 2",
+      `warning in ${failed.steps[0]!.id}: the window's days 2026-11-20..2026-11-21 (UTC) have no log file with events (and 1 more)`,
+    );
+    expect(text).toMatch(/passed\s+quiet\s+0\.1 s\n/);
+    expect(text).toContain(
+      "4 runbooks: 1 failed, 1 errored, 2 passed · 1 notification target told · 1 old report pruned · site built in 12.0 s · exit 2",
     );
     const md = markdownSummary(result, "https://runbooks.example.test");
     expect(md).toContain(

@@ -1,7 +1,7 @@
 /** The summary the nightly job prints at the end, for a terminal and for a GitHub job summary. */
 import { markdownText, printable, printableLines } from "@run-md/core";
 import type { NightlyResult } from "./job.ts";
-import { failedChecks, runErrors } from "./outcome.ts";
+import { failedChecks, runErrors, stepWarnings } from "./outcome.ts";
 
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
@@ -11,18 +11,22 @@ function actual(v: unknown): string {
   return typeof v === "string" ? v : JSON.stringify(v);
 }
 
-/** What failed, in one line: `rows == 0 in step = 3; max(calls) < 50 in step = 62`. */
+/**
+ * What failed, in one line: `rows == 0 in step = 3; max(calls) < 50 in step = 62`; for a run
+ * where nothing failed, its first warning (`stepWarnings`).
+ */
 export function findings(o: NightlyResult["outcomes"][number]): string {
   if (o.status === "errored" || o.status === "cancelled") {
     return runErrors(o)
       .map((e) => e.split("\n")[0])
       .join("; ");
   }
-  return failedChecks(o.report)
+  const failed = failedChecks(o.report)
     .map(
       (c) => `${c.check} in ${c.stepId}${c.actual !== undefined ? ` = ${actual(c.actual)}` : ""}`,
     )
     .join("; ");
+  return failed === "" ? stepWarnings(o.report) : failed;
 }
 
 export function totals(result: NightlyResult): string {
