@@ -53,6 +53,16 @@ async function start(o: TestServerOptions = {}): Promise<TestServer> {
   return t;
 }
 
+/** Alice asks for a run of the critical runbook, which waits for approval: its id. */
+async function ask(t: TestServer): Promise<string> {
+  const r = await call(`${t.url}/api/runs`, {
+    token: tokens.alice!,
+    body: { runbook: "net-critical" },
+  });
+  expect([r.status, r.body.status]).toEqual([202, "pending-approval"]);
+  return r.body.id as string;
+}
+
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), "run-md-server-restart-"));
 });
@@ -63,14 +73,6 @@ afterAll(async () => {
 describe("a run waiting for approval when the server restarts", () => {
   it("still waits after the restart, and an approval then runs it; one past its TTL expires at the start", async () => {
     const first = await start();
-    const ask = async (t: TestServer) => {
-      const r = await call(`${t.url}/api/runs`, {
-        token: tokens.alice!,
-        body: { runbook: "net-critical" },
-      });
-      expect([r.status, r.body.status]).toEqual([202, "pending-approval"]);
-      return r.body.id as string;
-    };
     const approved = await ask(first);
     const forgotten = await ask(first);
     await first.close();
@@ -130,16 +132,12 @@ describe("a run waiting for approval when the server restarts", () => {
 
   it("is interrupted when the restarted server no longer serves its runbook", async () => {
     const first = await start();
-    const r = await call(`${first.url}/api/runs`, {
-      token: tokens.alice!,
-      body: { runbook: "net-critical" },
-    });
-    expect(r.body.status).toBe("pending-approval");
+    const id = await ask(first);
     await first.close();
     const second = await start({ runbooks: [path.join(FIXTURES, "iam-low.md")] });
     try {
       expect(second.server.interrupted).toBe(1);
-      const rec = second.server.runs.store.get(r.body.id)!;
+      const rec = second.server.runs.store.get(id)!;
       expect(rec.status).toBe("interrupted");
       expect(rec.error).toMatch(/no longer serves runbook net-critical/);
     } finally {
@@ -159,23 +157,19 @@ describe("a run waiting for approval when the server restarts", () => {
     ],
   ])("is interrupted when the restarted server's rules say %s (review)", async (_, access, why) => {
     const first = await start();
-    const r = await call(`${first.url}/api/runs`, {
-      token: tokens.alice!,
-      body: { runbook: "net-critical" },
-    });
-    expect(r.body.status).toBe("pending-approval");
+    const id = await ask(first);
     await first.close();
     const second = await start({ access });
     try {
-      const rec = second.server.runs.store.get(r.body.id)!;
+      const rec = second.server.runs.store.get(id)!;
       expect([rec.status, rec.error]).toEqual(["interrupted", expect.stringMatching(why)]);
       // An approval does not run it: it no longer waits.
-      const late = await call(`${second.url}/api/runs/${r.body.id}/approve`, {
+      const late = await call(`${second.url}/api/runs/${id}/approve`, {
         token: tokens.bob!,
         body: {},
       });
       expect(late.status).toBeGreaterThanOrEqual(400);
-      expect(second.server.runs.store.get(r.body.id)!.status).toBe("interrupted");
+      expect(second.server.runs.store.get(id)!.status).toBe("interrupted");
     } finally {
       await second.close();
     }
@@ -183,10 +177,7 @@ describe("a run waiting for approval when the server restarts", () => {
 
   it("takes the restarted server's approval TTL as its deadline (review)", async () => {
     const first = await start();
-    const r = await call(`${first.url}/api/runs`, {
-      token: tokens.alice!,
-      body: { runbook: "net-critical" },
-    });
+    const id = await ask(first);
     await first.close();
     // Half an hour later, under a TTL of ten minutes: past it, the request ends at the start.
     const second = await start({
@@ -194,7 +185,7 @@ describe("a run waiting for approval when the server restarts", () => {
       governance: { now: () => new Date(Date.now() + 30 * 60_000) },
     });
     try {
-      const rec = second.server.runs.store.get(r.body.id)!;
+      const rec = second.server.runs.store.get(id)!;
       expect(rec.status).toBe("expired");
       const requested = Date.parse(rec.requestedAt);
       expect(Date.parse(rec.approval!.expiresAt) - requested).toBe(10 * 60_000);
