@@ -108,6 +108,16 @@ export function dayRange(w: TimeWindow | null): DayRange | null {
   return deliveryDays({ start: w.start, end: slashDayStart(slashDayFrom(own.last, 1)) });
 }
 
+/**
+ * Whether a collect of the window listed an object of the window's own days (`days`: the listed
+ * objects' layout days, null outside the layout): the day after, listed for the window's late
+ * events, does not count.
+ */
+export function listedWindowObject(w: TimeWindow | null, days: (string | null)[]): boolean {
+  const own = ownDays(w);
+  return days.some((d) => d === null || inDayRange(own, d));
+}
+
 /** The days a window's events fall in (null: every day), without the next one `dayRange` adds. */
 export function ownDays(w: TimeWindow | null): DayRange | null {
   if (!w) return null;

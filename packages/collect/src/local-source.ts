@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { RunMdError } from "@run-md/core";
-import { inDayRange, LogCatalog } from "@run-md/engine-local";
+import { LogCatalog } from "@run-md/engine-local";
 import {
   asStoreWriter,
   type CollectFile,
@@ -11,7 +11,7 @@ import {
   type CollectRun,
   collectFiles,
   dayRange,
-  ownDays,
+  listedWindowObject,
 } from "./collect.ts";
 
 /** A session cache for the lenient reader's normalized parts, inside the store's `.tmp`. */
@@ -73,8 +73,9 @@ function collectListed(run: CollectRun, dir: string): Promise<CollectResult> {
     });
     const notes = [...warnings];
     if (
-      !files.some(
-        (f) => inDayRange(ownDays(run.window), f.layoutDay ?? null) || f.layoutDay === null,
+      !listedWindowObject(
+        run.window,
+        files.map((f) => f.layoutDay),
       )
     )
       notes.push(`no objects in the window in ${dir}`);

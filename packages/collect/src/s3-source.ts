@@ -22,7 +22,6 @@ import { RunMdError, slashDayFrom, type TimeWindow } from "@run-md/core";
 import {
   type DayRange,
   fileIdentity,
-  inDayRange,
   isEventFileName,
   layoutDay,
   readManifest,
@@ -37,7 +36,7 @@ import {
   changedDays,
   collectFiles,
   dayRange,
-  ownDays,
+  listedWindowObject,
   rangesMeetDay,
 } from "./collect.ts";
 import { noLogs, withCatalog } from "./local-source.ts";
@@ -269,9 +268,12 @@ async function fetchAndCollect(
         },
       }),
     );
-    // The day after the window's is listed for the window's late events only.
-    const own = ownDays(run.window);
-    if (!listed.some((o) => o.day === null || inDayRange(own, o.day)))
+    if (
+      !listedWindowObject(
+        run.window,
+        listed.map((o) => o.day),
+      )
+    )
       warnings.push(`no objects in the window in s3://${src.bucket}/${src.prefix}`);
     return {
       ...result,

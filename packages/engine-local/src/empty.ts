@@ -5,9 +5,9 @@
  * for what it is. And the days of a window that has events elsewhere but none in them
  * (`gapWarning`): a gap in the logs would read as a quiet day.
  */
-import { DELIVERY_LAG_MS, slashDate, type TimeWindow } from "@run-md/core";
+import { DELIVERY_LAG_MS, type TimeWindow } from "@run-md/core";
 import type { DayRange, Resolution } from "./files.ts";
-import { dayRanges } from "./store.ts";
+import { dayRanges, windowDays } from "./store.ts";
 
 function files(n: number): string {
   return `${n} file${n === 1 ? "" : "s"}`;
@@ -61,7 +61,6 @@ export function describeNoEvents(
 const HOUR_MS = 3_600_000;
 /** The ranges of days a gap warning lists; the rest are counted. */
 const GAP_RANGES_SHOWN = 5;
-const DAY_MS = 24 * HOUR_MS;
 
 /**
  * The warning of a window whose events were found in some of its days and not in others: the
@@ -76,13 +75,10 @@ export function gapWarning(
   dataDays: ReadonlySet<string>,
   now: number,
 ): string | undefined {
-  const until = Math.min(w.end.getTime(), now - DELIVERY_LAG_MS);
-  const gaps: string[] = [];
-  for (let t = Math.floor(w.start.getTime() / DAY_MS) * DAY_MS; t < until; t += DAY_MS) {
-    const span = Math.min(t + DAY_MS, until) - Math.max(t, w.start.getTime());
-    const day = slashDate(new Date(t));
-    if (span >= HOUR_MS && !dataDays.has(day)) gaps.push(day);
-  }
+  const until = new Date(Math.min(w.end.getTime(), now - DELIVERY_LAG_MS));
+  const gaps = windowDays({ start: w.start, end: until })
+    .filter((d) => d.to - d.from >= HOUR_MS && !dataDays.has(d.day))
+    .map((d) => d.day);
   if (gaps.length === 0) return undefined;
   const ranges = dayRanges(gaps).replaceAll("/", "-").split(", ");
   const shown = ranges.slice(0, GAP_RANGES_SHOWN).join(", ");

@@ -265,7 +265,7 @@ export function addCovered(
 const DAY_MS = 86_400_000;
 
 /** Every `yyyy/MM/dd` day a window touches, with the part of the window in it. */
-function windowDays(w: TimeWindow): { day: string; from: number; to: number }[] {
+export function windowDays(w: TimeWindow): { day: string; from: number; to: number }[] {
   const out: { day: string; from: number; to: number }[] = [];
   let t = Math.floor(w.start.getTime() / DAY_MS) * DAY_MS;
   for (; t < w.end.getTime(); t += DAY_MS) {
@@ -297,13 +297,13 @@ export function planStore(
   const missing = days
     .filter((d) => !ranges.some((r) => r.from <= d.from && r.to >= d.to))
     .map((d) => d.day);
-  const answered = (day: string) => days.some((d) => d.day === day) && !missing.includes(day);
+  const inWindow = new Set(days.map((d) => d.day));
+  const answered = (day: string) => inWindow.has(day) && !missing.includes(day);
   const storeDays: string[] = [];
   const rawDays: string[] = [];
   const { first, last } = deliveryDays(w);
   for (let d = first; d <= last; d = slashDayFrom(d, 1)) {
-    const fromStore =
-      answered(d) || (!days.some((x) => x.day === d) && answered(slashDayFrom(d, -1)));
+    const fromStore = answered(d) || (!inWindow.has(d) && answered(slashDayFrom(d, -1)));
     (fromStore ? storeDays : rawDays).push(d);
   }
   return { storeDays, missing, rawDays };
