@@ -157,17 +157,7 @@ class Translator {
     const defaultLimit = Math.floor(this.opts.defaultLimit ?? 10_000);
     const limit = this.sawLimit ? "" : ` LIMIT ${defaultLimit}`;
     const final = `SELECT ${select.join(", ")} FROM ${this.cur}${orderBy(this.scope.order)}${limit}`;
-    const paths = [...this.jsonPaths.entries()];
-    const base = [
-      `SELECT timezone('UTC', "@timestamp") AS ts, "@message" AS msg, "@logStream" AS lstream, "@log" AS lgroup, "@ptr" AS ptr`,
-      paths.length > 0
-        ? `, json_extract("@message", [${paths.map(([p]) => sqlString(p)).join(", ")}]) AS jl`
-        : "",
-      ` FROM ${relationSql(this.opts.relation)}`,
-    ].join("");
-    const extract = paths.length
-      ? `SELECT *, ${paths.map(([, col], i) => `${jsonValue(`jl[${i + 1}]`)} AS ${col}`).join(", ")} FROM e0`
-      : "SELECT * FROM e0";
+    const { base, extract } = this.eventSql();
     const all = [`e0 AS (${base})`, `e1 AS (${extract})`, ...this.ctes];
     return {
       sql: `WITH ${all.join(",\n")}\n${final}`,
@@ -175,6 +165,30 @@ class Translator {
       aggregated: this.aggregated,
       ...(this.sawLimit ? {} : { defaultLimit }),
     };
+  }
+
+  /**
+   * The events (`e0`) and their fields the query names (`e1`), every field taken from the
+   * event's JSON in one `json_extract` of all their pointers (`fieldPointers`).
+   */
+  private eventSql(): { base: string; extract: string } {
+    const pointers: string[] = [];
+    const fields = [...this.jsonPaths.entries()].map(([key, col]) => {
+      const values = fieldPointers(key).map((p) => {
+        pointers.push(p);
+        return jsonValue(`jl[${pointers.length}]`);
+      });
+      return `${values.length > 1 ? `coalesce(${values.join(", ")})` : values[0]} AS ${col}`;
+    });
+    const base = [
+      `SELECT timezone('UTC', "@timestamp") AS ts, "@message" AS msg, "@logStream" AS lstream, "@log" AS lgroup, "@ptr" AS ptr`,
+      pointers.length > 0
+        ? `, json_extract("@message", [${pointers.map(sqlString).join(", ")}]) AS jl`
+        : "",
+      ` FROM ${relationSql(this.opts.relation)}`,
+    ].join("");
+    const extract = fields.length ? `SELECT *, ${fields.join(", ")} FROM e0` : "SELECT * FROM e0";
+    return { base, extract };
   }
 
   /**
@@ -356,14 +370,10 @@ class Translator {
     // for `@version`); a name with one "@" is a field the service makes, and it makes no other.
     if (name.startsWith("@") && !name.startsWith("@@")) return { sql: "NULL", type: "null" };
     const key = name.startsWith("@@") ? name.slice(1) : name;
-    const pointer = `/${key
-      .split(".")
-      .map((seg) => seg.replace(/~/g, "~0").replace(/\//g, "~1"))
-      .join("/")}`;
-    let col = this.jsonPaths.get(pointer);
+    let col = this.jsonPaths.get(key);
     if (!col) {
       col = `j${this.jsonPaths.size + 1}`;
-      this.jsonPaths.set(pointer, col);
+      this.jsonPaths.set(key, col);
     }
     return { sql: col, type: "string" };
   }
@@ -509,7 +519,9 @@ class Translator {
         // keep it so whatever the session's integer-division setting (Trino's 5 / 2 = 2).
         return { sql: `(${dbl(l)} / ${dbl(r)})`, type: "number" };
       default:
-        return { sql: `(${num(l)} ${e.op} ${num(r)})`, type: "number" };
+        // As doubles too: the service's arithmetic is numeric, never an integer overflow
+        // (toMillis(@timestamp) * 1000000 is 1.7e18; count(*) * 4e9 * 4e9 is beyond INT64).
+        return { sql: `(${dbl(l)} ${e.op} ${dbl(r)})`, type: "number" };
     }
   }
 
@@ -552,6 +564,34 @@ function fieldComparison(l: string, op: string, r: string): string {
 
 function dedupe(names: string[]): string[] {
   return [...new Set(names)];
+}
+
+/** Names of more dots than this try only the last keys joined (`fieldPointers`). */
+const ALL_SPLITS_DOTS = 4;
+
+/**
+ * JSON pointers to the keys a flattened field name may stand for, the nested keys first. The
+ * service flattens an event's JSON into fields named by their keys joined with ".", so
+ * `requestParameters.tags.app.name` is the tag key `app.name` (AWS tag keys may hold dots) as
+ * well as nested keys. Every way of splitting the name is tried up to ALL_SPLITS_DOTS dots (16
+ * pointers); beyond, the nested keys and a last key holding dots (a tag key's place).
+ */
+export function fieldPointers(name: string): string[] {
+  const segs = name.split(".");
+  const splits: string[][] = [];
+  if (segs.length - 1 <= ALL_SPLITS_DOTS) {
+    const walk = (at: number, keys: string[]) => {
+      if (at === segs.length) return void splits.push(keys);
+      for (let end = at + 1; end <= segs.length; end++)
+        walk(end, [...keys, segs.slice(at, end).join(".")]);
+    };
+    walk(0, []);
+  } else {
+    for (let last = segs.length - 1; last >= 1; last--)
+      splits.push([...segs.slice(0, last), segs.slice(last).join(".")]);
+  }
+  const token = (k: string) => k.replace(/~/g, "~0").replace(/\//g, "~1");
+  return splits.map((keys) => `/${keys.map(token).join("/")}`);
 }
 
 /** A JSON value from `json_extract` as Logs Insights shows it: booleans as 1 and 0, strings unquoted. */

@@ -158,7 +158,7 @@ describe("stats over stats, time units, undefined math, display and ties (round-
     // Inside an expression too.
     expect(
       await rows(setting, "stats count(*) by eventName | stats count(*) * 2 as twice"),
-    ).toEqual([{ twice: String(2 * distinct((e) => e.eventName)) }]);
+    ).toEqual([{ twice: 2 * distinct((e) => e.eventName) }]);
     // Outside stats it names the column, as before.
     expect(
       await rows(setting, "stats count(*) by eventName | sort count(*) desc, eventName | limit 1"),
