@@ -134,7 +134,10 @@ function newExecution(
     runningPollsLeft: faults.runningPolls ?? 0,
     runningPolls: 0,
     scannedBytesPerRunningPoll: faults.scannedBytesPerRunningPoll ?? 0,
-    scannedBytesFigure: faults.scannedBytes,
+    scannedBytesFigure:
+      typeof faults.scannedBytes === "function"
+        ? faults.scannedBytes(request.query)
+        : faults.scannedBytes,
     failure: faults.failures?.shift(),
     controller: new AbortController(),
     outcome: undefined,

@@ -64,8 +64,11 @@ export interface FaultConfig {
     runningPolls?: number;
     /** DataScannedInBytes grows by this much on each poll while RUNNING. */
     scannedBytesPerRunningPoll?: number;
-    /** DataScannedInBytes reported once finished, instead of the backend's estimate. */
-    scannedBytes?: number;
+    /**
+     * DataScannedInBytes reported once finished, instead of the backend's estimate; a function
+     * gives it by the query's text (a test telling an engine's own probe from a step's query).
+     */
+    scannedBytes?: number | ((query: string) => number);
   };
   /** Free-form faults for other services (the Logs handlers define their own). */
   [service: string]: unknown;

@@ -162,7 +162,11 @@ export class ScanBudgets {
     try {
       const result = await engine.query({ ...req, onProgress });
       const bytes = result.stats.dataScannedBytes;
-      await this.ledger.charge(caller, typeof bytes === "number" ? bytes : flight.scanned, flight);
+      // The engine's check that the window holds events scanned on Athena too (spec §8: what a
+      // group may scan).
+      const probe = Number(result.stats.windowProbeBytes ?? 0);
+      const query = typeof bytes === "number" ? bytes : flight.scanned;
+      await this.ledger.charge(caller, query + probe, flight);
       return result;
     } catch (e) {
       // A stopped or failed query is billed for what it scanned before it stopped.
