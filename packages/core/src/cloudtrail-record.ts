@@ -154,3 +154,33 @@ export function checkRecordPath(segments: readonly string[]): RecordPathProblem 
   if (bad === undefined) return undefined;
   return { segment: bad, suggestion: fixed.join(".") };
 }
+
+/**
+ * How many leading segments of a dotted field path are CloudTrail's fixed keys (with array
+ * element numbers): the keys after them lie in a payload, a map or an open object, where any key
+ * goes, a dot inside one too (a tag key `app.name`). The whole path when it names a fixed value;
+ * a segment that is no fixed key (a key CloudTrail added since) starts the free part.
+ */
+export function fixedPathLength(segments: readonly string[]): number {
+  let fields: readonly RecordField[] | undefined = RECORD_FIELDS;
+  let path = "";
+  let array = false;
+  for (const [i, seg] of segments.entries()) {
+    if (array) {
+      if (!/^\d+$/.test(seg)) return i;
+      array = false;
+      continue;
+    }
+    const known: readonly RecordField[] = fields
+      ? [...fields, ...(RECORD_FIELDS_BEYOND_DDL[path] ?? [])]
+      : [];
+    const field: RecordField | undefined = known.find((f) => f.name === seg);
+    if (field === undefined) return i;
+    path = path === "" ? field.name : `${path}.${field.name}`;
+    if (field.kind === "json" || field.kind === "string-map" || OPEN_OBJECTS.has(path))
+      return i + 1;
+    fields = field.kind === "struct" || field.kind === "struct-array" ? field.fields : undefined;
+    array = field.kind === "struct-array";
+  }
+  return segments.length;
+}

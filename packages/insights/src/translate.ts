@@ -1,4 +1,10 @@
-import { type BoundParam, type ParamType, type ParamValue, sqlStringLiteral } from "@run-md/core";
+import {
+  type BoundParam,
+  fixedPathLength,
+  type ParamType,
+  type ParamValue,
+  sqlStringLiteral,
+} from "@run-md/core";
 import type { Command, Expr, InsightsQuery, Projection } from "./ast.ts";
 import { translateCall } from "./calls.ts";
 import { assertInsights } from "./check.ts";
@@ -566,32 +572,36 @@ function dedupe(names: string[]): string[] {
   return [...new Set(names)];
 }
 
-/** Names of more dots than this try only the last keys joined (`fieldPointers`). */
+/** Free parts of more dots than this try only their last keys joined (`fieldPointers`). */
 const ALL_SPLITS_DOTS = 4;
 
 /**
  * JSON pointers to the keys a flattened field name may stand for, the nested keys first. The
  * service flattens an event's JSON into fields named by their keys joined with ".", so
  * `requestParameters.tags.app.name` is the tag key `app.name` (AWS tag keys may hold dots) as
- * well as nested keys. Every way of splitting the name is tried up to ALL_SPLITS_DOTS dots (16
- * pointers); beyond, the nested keys and a last key holding dots (a tag key's place).
+ * well as nested keys. CloudTrail's fixed keys (`userIdentity.sessionContext...`) hold no dot;
+ * below them (a payload, a map: `fixedPathLength`) every way of splitting the rest is tried up to
+ * ALL_SPLITS_DOTS dots (16 pointers); beyond, the nested keys and a last key holding dots (a
+ * tag key's place).
  */
 export function fieldPointers(name: string): string[] {
   const segs = name.split(".");
+  const fixed = segs.slice(0, fixedPathLength(segs));
+  const free = segs.slice(fixed.length);
   const splits: string[][] = [];
-  if (segs.length - 1 <= ALL_SPLITS_DOTS) {
+  if (free.length - 1 <= ALL_SPLITS_DOTS) {
     const walk = (at: number, keys: string[]) => {
-      if (at === segs.length) return void splits.push(keys);
-      for (let end = at + 1; end <= segs.length; end++)
-        walk(end, [...keys, segs.slice(at, end).join(".")]);
+      if (at === free.length) return void splits.push(keys);
+      for (let end = at + 1; end <= free.length; end++)
+        walk(end, [...keys, free.slice(at, end).join(".")]);
     };
     walk(0, []);
   } else {
-    for (let last = segs.length - 1; last >= 1; last--)
-      splits.push([...segs.slice(0, last), segs.slice(last).join(".")]);
+    for (let last = free.length - 1; last >= 1; last--)
+      splits.push([...free.slice(0, last), free.slice(last).join(".")]);
   }
   const token = (k: string) => k.replace(/~/g, "~0").replace(/\//g, "~1");
-  return splits.map((keys) => `/${keys.map(token).join("/")}`);
+  return splits.map((keys) => `/${[...fixed, ...keys].map(token).join("/")}`);
 }
 
 /** A JSON value from `json_extract` as Logs Insights shows it: booleans as 1 and 0, strings unquoted. */

@@ -71,6 +71,17 @@ describe("a key holding a dot", () => {
   test("every split of a short name is tried, nested keys first; a long one keeps its last keys joined", () => {
     expect(fieldPointers("a.b.c")).toEqual(["/a/b/c", "/a/b.c", "/a.b/c", "/a.b.c"]);
     expect(fieldPointers("a~b/c")).toEqual(["/a~0b~1c"]);
+    // CloudTrail's fixed keys hold no dot: only what lies below a payload or map is split.
+    expect(fieldPointers("userIdentity.sessionContext.sessionIssuer.userName")).toEqual([
+      "/userIdentity/sessionContext/sessionIssuer/userName",
+    ]);
+    expect(fieldPointers("resources.0.ARN")).toEqual(["/resources/0/ARN"]);
+    expect(fieldPointers("requestParameters.tags.app.name")).toEqual([
+      "/requestParameters/tags/app/name",
+      "/requestParameters/tags/app.name",
+      "/requestParameters/tags.app/name",
+      "/requestParameters/tags.app.name",
+    ]);
     const long = fieldPointers("a.b.c.d.e.f");
     expect(long[0]).toBe("/a/b/c/d/e/f");
     expect(long).toContain("/a/b.c.d.e.f");
