@@ -45,18 +45,6 @@ export function failedChecks(report: RunReport | undefined): FailedCheck[] {
   );
 }
 
-/**
- * What a run that found nothing wrong still says of its steps, in one line: the first warning
- * (days of the window without logs, a window ending after the run, files not read) with its
- * step, and how many more; empty without any. A quiet night over logs that were never read must
- * not read as a quiet night.
- */
-export function stepWarnings(report: RunReport | undefined): string {
-  const all = (report?.steps ?? []).flatMap((s) => s.warnings.map((w) => `${s.id}: ${w}`));
-  if (all.length === 0) return "";
-  return `warning in ${all[0]}${all.length > 1 ? ` (and ${all.length - 1} more)` : ""}`;
-}
-
 /** The errors of a run: the run's own, each errored step's, or the runner's (masked) last words. */
 export function runErrors(outcome: NightlyOutcome): string[] {
   const report = outcome.report;

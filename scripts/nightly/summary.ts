@@ -1,7 +1,7 @@
 /** The summary the nightly job prints at the end, for a terminal and for a GitHub job summary. */
-import { markdownText, printable, printableLines } from "@run-md/core";
+import { markdownText, printable, printableLines, stepWarnings } from "@run-md/core";
 import type { NightlyResult } from "./job.ts";
-import { failedChecks, runErrors, stepWarnings } from "./outcome.ts";
+import { failedChecks, runErrors } from "./outcome.ts";
 
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;

@@ -53,8 +53,15 @@ describe("the list pages, filtered for a caller", () => {
   it("leaves out the failed checks' stored values for a caller whom masking covers", async () => {
     const html = await read("index.html");
     const values = (tree: Root) =>
-      selectAll(".rm-failing__value, .rm-failing__error", tree).map(hastToString);
+      selectAll(".rm-failing__value, .rm-failing__error, .rm-index__warning", tree).map(
+        hastToString,
+      );
     expect(values(fromHtml(html))).toContain("(max(calls) = 62, expected < 50)");
+    // A passed run's warning (a day without logs) is a stored result too.
+    const warning = selectAll('tr[data-runbook="audit-iam"] [data-warning]', fromHtml(html));
+    expect(warning.map(hastToString)).toEqual([
+      expect.stringMatching(/^⚠ warning in new_access_keys: .*2026-11-21 \(UTC\) has no log file/),
+    ]);
     const tree = fromHtml(listPageFor(html, { visible: () => true, masked: true }));
     expect(values(tree)).toEqual([]);
     // The rows and what is not a stored value stay.

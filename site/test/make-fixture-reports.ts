@@ -381,6 +381,9 @@ const iam: RunbookInfo = {
   tags: ["iam", "audit", "compliance"],
   escalation: "Page the security on-call; open an incident; attach this run's report.\n",
 };
+/** The local engine's warning of a day without logs (engine-local `gapWarning`). */
+const IAM_GAP =
+  "the window's day 2026-11-21 (UTC) has no log file with events: logs not synced, collected or delivered read as a quiet day; check the source before trusting an empty answer";
 const iamSteps = (outside: number): StepReport[] => [
   step(
     "iam_changes_outside_automation",
@@ -423,6 +426,8 @@ const iamSteps = (outside: number): StepReport[] => [
         message: "rows = 1",
       },
     ],
+    // The passed run read a window with a day without logs: the index says so beside its green.
+    outside === 0 ? { warnings: [IAM_GAP] } : {},
   ),
 ];
 write(iam, report(iam, "2026-11-22T02:00:01.000Z", iamSteps(2)));

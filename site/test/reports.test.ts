@@ -43,6 +43,20 @@ describe("readReportIndex", () => {
       }
     }
     expect(index.histories.get("kms-key-deletion")!.entries[0]!.engine).toBe("athena");
+    // A passed run's step warnings (here a day without logs), for the index beside its green.
+    for (const history of index.histories.values()) {
+      for (const e of history.entries) {
+        const report = JSON.parse(await readFile(e.file, "utf8")) as RunReport;
+        const warned = report.steps.filter((st) => st.warnings.length > 0);
+        const want = warned[0] && `warning in ${warned[0].id}: ${warned[0].warnings[0]}`;
+        expect(e.warning).toBe(want);
+      }
+    }
+    const [iamPassed, iamFailed] = index.histories.get("audit-iam")!.entries;
+    expect(iamPassed!.warning).toMatch(
+      /^warning in new_access_keys: .*day 2026-11-21 \(UTC\) has no log file/,
+    );
+    expect(iamFailed!.warning).toBeUndefined();
   });
 
   it("keeps only the newest reports up to the limit, and counts the rest", async () => {

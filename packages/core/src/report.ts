@@ -108,6 +108,18 @@ export function ownWindowNote(
   return `this step read its own window, ${step.start} → ${step.end}`;
 }
 
+/**
+ * What a run that found nothing wrong still says of its steps, in one line: the first warning
+ * (days of the window without logs, a window ending after the run, files not read) with its
+ * step, and how many more; empty without any. A quiet night over logs that were never read must
+ * not read as a quiet night (the nightly summary, the site's index).
+ */
+export function stepWarnings(report: Pick<RunReport, "steps"> | undefined): string {
+  const all = (report?.steps ?? []).flatMap((s) => (s.warnings ?? []).map((w) => `${s.id}: ${w}`));
+  if (all.length === 0) return "";
+  return `warning in ${all[0]}${all.length > 1 ? ` (and ${all.length - 1} more)` : ""}`;
+}
+
 /** What a report says of a step beside its checks: its own window, then its warnings. */
 export function stepNotes(run: RunReport, step: StepReport): string[] {
   const own = ownWindowNote(run.window, step.window);

@@ -16,6 +16,7 @@ import {
   readReport,
   reportKind,
   reportSlug,
+  stepWarnings,
   type Status,
 } from "@run-md/core";
 
@@ -58,6 +59,8 @@ export interface ReportEntry {
   stepIds: string[];
   /** The run's own error, when it has one. */
   error?: string;
+  /** Its steps' first warning and how many more (core `stepWarnings`), when they have any. */
+  warning?: string;
 }
 
 export interface RunbookHistory {
@@ -138,6 +141,8 @@ function entryOf(file: string, report: RunReport): ReportEntry {
     stepIds: report.steps.map((s) => s.id),
   };
   if (report.error?.message) entry.error = report.error.message;
+  const warning = stepWarnings(report);
+  if (warning !== "") entry.warning = warning;
   return entry;
 }
 

@@ -14,9 +14,9 @@
 const ROW = /<tr data-runbook="([^"]*)"[^>]*>[\s\S]*?<\/tr>/g;
 /** Counts of every runbook: a paragraph of them, or one count. */
 const COUNTS = /<p data-rm-counts[^>]*>[\s\S]*?<\/p>|<span data-rm-count[^>]*>[^<]*<\/span>/g;
-/** A failed check's value and a run's error, inside a row. */
+/** A failed check's value, a run's error and its steps' warning, inside a row. */
 const STORED =
-  /<span class="rm-failing__value"[^>]*>[^<]*<\/span>|<div class="rm-failing__error"[^>]*>[^<]*<\/div>/g;
+  /<span class="rm-failing__value"[^>]*>[^<]*<\/span>|<div class="(?:rm-failing__error|rm-index__warning)"[^>]*>[^<]*<\/div>/g;
 
 export interface ListView {
   /** Whether the caller may view the runbook of this id. */
