@@ -559,13 +559,18 @@ function checkTemplate(
 ): void {
   for (const problem of templateProblems(query, dialect)) {
     const { line, column } = positionOf(problem.offset);
-    if (problem.kind === "quoted") {
+    if (problem.kind === "quoted" && problem.quote === "/") {
+      sink.error(
+        RULES.quotedParam,
+        line,
+        column,
+        `parameter "${problem.name}" is inside a regular expression, where no value can be bound or quoted: compare with {{${problem.name}}} (\`like {{${problem.name}}}\` finds it as a substring) or write the pattern out`,
+      );
+    } else if (problem.kind === "quoted") {
       const inside =
         problem.quote === "'" || (problem.quote === '"' && dialect === "logs-insights")
           ? "a quoted string"
-          : problem.quote === "/"
-            ? "a regular expression"
-            : "a quoted name";
+          : "a quoted name";
       sink.error(
         RULES.quotedParam,
         line,

@@ -171,7 +171,14 @@ interface Region {
 function quotedRegions(query: string, dialect: Dialect): Region[] {
   const regions: Region[] = [];
   let i = 0;
+  // The last two words before `i` (a backtick-quoted name is "`"): a Logs Insights `/` opens a
+  // regular expression after `like`, `=~` and `not`, and after `parse` and its field.
   let lastWord = "";
+  let wordBefore = "";
+  const word = (w: string) => {
+    wordBefore = lastWord;
+    lastWord = w;
+  };
   const n = query.length;
   const closeQuoted = (quote: string, backslash: boolean): number => {
     let j = i + 1;
@@ -213,27 +220,33 @@ function quotedRegions(query: string, dialect: Dialect): Region[] {
       const end = closeQuoted(c, dialect === "logs-insights");
       regions.push({ start: i, end, quote: c });
       i = end;
-      lastWord = "";
+      word(c === "`" ? "`" : "");
       continue;
     }
-    if (
-      dialect === "logs-insights" &&
-      c === "/" &&
-      (lastWord === "like" || lastWord === "=~" || lastWord === "not")
-    ) {
+    if (dialect === "logs-insights" && c === "/" && opensRegex(lastWord, wordBefore)) {
       const end = closeQuoted("/", true);
       regions.push({ start: i, end, quote: "/" });
       i = end;
-      lastWord = "";
+      word("");
       continue;
     }
     if (/\s/.test(c)) {
       i++;
       continue;
     }
-    const word = /^(?:[A-Za-z_@][\w.@]*|=~|\S)/.exec(query.slice(i, i + 64))![0];
-    lastWord = word.toLowerCase();
-    i += word.length;
+    const w = /^(?:[A-Za-z_@][\w.@]*|=~|\S)/.exec(query.slice(i, i + 64))![0];
+    word(w.toLowerCase());
+    i += w.length;
   }
   return regions;
+}
+
+/**
+ * Whether a Logs Insights `/` after these words opens a regular expression: `like /re/`,
+ * `=~ /re/`, `not /re/`, `parse /re/` (of `@message`) and `parse field /re/`.
+ */
+function opensRegex(lastWord: string, wordBefore: string): boolean {
+  if (["like", "=~", "not", "parse"].includes(lastWord)) return true;
+  const field = lastWord === "`" || /^[a-z_@]/.test(lastWord);
+  return wordBefore === "parse" && field;
 }

@@ -61,6 +61,21 @@ describe("{{param}} templates", () => {
       "filter a like /{{x}}/",
       [{ kind: "quoted", name: "x", offset: 15, quote: "/" }],
     ],
+    // `parse` takes a regular expression too, of a field or of @message (red-team: a value
+    // there went into the regex's text on the service, and was matched as "{{x}}" locally).
+    [
+      "logs-insights",
+      "parse userIdentity.arn /user\\/(?<who>{{x}})/",
+      [{ kind: "quoted", name: "x", offset: 37, quote: "/" }],
+    ],
+    ["logs-insights", "parse /a={{x}}/", [{ kind: "quoted", name: "x", offset: 9, quote: "/" }]],
+    [
+      "logs-insights",
+      "parse `odd name` /{{x}}/",
+      [{ kind: "quoted", name: "x", offset: 18, quote: "/" }],
+    ],
+    ["logs-insights", 'parse @message "a=*" as a | fields a / {{x}} as kb', []],
+    ["logs-insights", "filter bytes / {{x}} > 1", []],
     ["logs-insights", "fields bytes / {{x}} as kb", []],
     ["logs-insights", "# don't\nfilter a = {{x}}", []],
     ["sql", "WHERE a = {{ x-y }}", [{ kind: "malformed", text: "{{ x-y }}", offset: 10 }]],
