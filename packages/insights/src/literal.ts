@@ -6,7 +6,7 @@
  */
 
 import type { BoundParam } from "@run-md/core";
-import { renderLiteral, renderTemplate } from "@run-md/core";
+import { renderLiteral, renderTemplate, templateProblems } from "@run-md/core";
 
 /**
  * One value as a literal; `name` names the parameter in the error a bad value gets. `inline`: a
@@ -30,6 +30,13 @@ export function renderInsightsQuery(
   query: string,
   params: Record<string, { type: string; value: string | number | boolean }>,
 ): { text: string; missing: string[] } {
+  // The runbook's check refuses these first; a query reaching here with one (an ad-hoc query, a
+  // caller that skipped the check) must not have a value written into a string or a regex.
+  const quoted = templateProblems(query, "logs-insights").find((p) => p.kind === "quoted");
+  if (quoted?.kind === "quoted")
+    throw new Error(
+      `parameter "${quoted.name}" is inside a quoted string or regular expression of the query: no value can be written there`,
+    );
   const missing: string[] = [];
   const text = renderTemplate(query, (name) => {
     const p = params[name];

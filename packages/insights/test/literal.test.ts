@@ -1,4 +1,4 @@
-import { describe, expect, test } from "vitest";
+import { describe, expect, it, test } from "vitest";
 import { parseInsights, renderInsightsLiteral, renderInsightsQuery } from "../src/index.ts";
 
 function literalValue(literal: string): unknown {
@@ -67,5 +67,22 @@ describe("renderInsightsQuery", () => {
       m: { type: "number", value: 2.5 },
     });
     expect(r.text).toBe("stats count(*) - (-5), x -(-5), 2.5");
+  });
+});
+
+describe("renderInsightsQuery never writes a value into a string or a regex", () => {
+  it.each([
+    "parse userIdentity.arn /(?<who>{{p}})/",
+    "filter eventName like /{{p}}/",
+    'filter eventName = "{{p}}"',
+  ])("%s is refused", (query) => {
+    const p = { type: "string", value: 'x)/ | filter eventName = "DeleteTrail' };
+    expect(() => renderInsightsQuery(query, { p })).toThrow(/parameter "p" is inside/);
+  });
+  it("a value outside them is rendered", () => {
+    const p = { type: "string", value: "alice" };
+    expect(renderInsightsQuery("filter userIdentity.userName = {{p}}", { p }).text).toBe(
+      'filter userIdentity.userName = "alice"',
+    );
   });
 });
