@@ -27,6 +27,7 @@ import {
   NumericLiteralContext,
   ParameterContext,
   ParenthesizedExpressionContext,
+  ParenthesizedRelationContext,
   PredicatedContext,
   QualifiedNameContext,
   SelectItemContext,
@@ -35,6 +36,7 @@ import {
   SortItemContext,
   StatementDefaultContext,
   StringLiteralContext,
+  TableContext,
   TableFunctionCallContext,
   TableNameContext,
   UnnestContext,
@@ -131,6 +133,28 @@ export function resolveQuery(
   }
   walk(tree, (n) => {
     if (n instanceof TableNameContext) checkTable(n, scope, tables, out);
+    else if (n instanceof TableContext) {
+      // `TABLE name` (Trino's short `SELECT * FROM name`): the window's scoping and the table
+      // check look for tables after FROM and JOIN (red-team: Athena got it unscoped).
+      out.push({
+        line: n.start!.line,
+        column: n.start!.column + 1,
+        severity: "error",
+        rule: "sql-table",
+        message: `TABLE ${n.tableRef().getText()} is not read in a step: write (SELECT * FROM ${n.tableRef().getText()})`,
+      });
+    } else if (n instanceof ParenthesizedRelationContext) {
+      // `FROM (cloudtrail_logs)`: Trino reads it, DuckDB does not parse it, and the window's
+      // scoping looks for a table right after FROM or JOIN (red-team: Athena got it unscoped).
+      out.push({
+        line: n.start!.line,
+        column: n.start!.column + 1,
+        severity: "error",
+        rule: "sql-table",
+        message:
+          "a relation in parentheses (FROM (cloudtrail_logs)) is not read in a step: write it without the parentheses, or as a subquery (SELECT ... FROM ...)",
+      });
+    } else if (n instanceof NamedQueryContext) checkCteName(n, tables, out);
     else if (n instanceof TableFunctionCallContext) {
       const name = namesOf(n.functionName().qualifiedName())
         .map((p) => p.text.toLowerCase())
@@ -246,6 +270,22 @@ function unnestedRowFields(primary: ParserRuleContext): string[] {
 function tableParts(t: TableNameContext): Name[] {
   const ref = t.tableOrViewName().tableRef() ?? t.tableOrViewName().viewRef();
   return ref ? ref.identifier().map(nameOf) : [];
+}
+
+/**
+ * A WITH query named like a readable table (`WITH cloudtrail_logs AS (...)`) is refused: Trino
+ * reads the WITH query, and the window's scoping of the table would read the table instead.
+ */
+function checkCteName(n: NamedQueryContext, tables: TableResolver, out: SqlProblem[]): void {
+  const name = nameOf(n.identifier());
+  if (tables.resolve([name.text.toLowerCase()]) === undefined) return;
+  out.push(
+    problem(
+      name,
+      "sql-table",
+      `the WITH query "${name.text}" has the name of a table a step reads: give it another name`,
+    ),
+  );
 }
 
 function checkTable(t: TableNameContext, scope: Scope, tables: TableResolver, out: SqlProblem[]) {

@@ -52,6 +52,39 @@ describe("table names a step may use", () => {
   });
 });
 
+describe("table references the window's scoping would not see", () => {
+  // Red-team: each reached Athena unscoped (all of history, or another database) while check
+  // passed it; the scoping rewrites tables named right after FROM, JOIN or a FROM list's comma.
+  it.each([
+    [
+      "SELECT count(*) AS n FROM (TABLE other_db.customers)",
+      /^TABLE other_db\.customers is not read/,
+    ],
+    ["SELECT count(*) AS n FROM (TABLE cloudtrail_logs)", /^TABLE cloudtrail_logs is not read/],
+    ["SELECT eventname FROM cloudtrail_logs UNION ALL TABLE cloudtrail_logs", /^TABLE/],
+    ["SELECT count(*) AS n FROM (cloudtrail_logs)", /^a relation in parentheses/],
+    ["SELECT count(*) AS n FROM (cloudtrail_logs a CROSS JOIN cloudtrail_logs b)", /parentheses/],
+    [
+      "WITH cloudtrail_logs AS (SELECT 'x' AS eventname) SELECT count(*) AS n FROM cloudtrail_logs",
+      /^the WITH query "cloudtrail_logs" has the name of a table/,
+    ],
+    ['WITH "CloudTrail_Logs" AS (SELECT 1 AS x) SELECT x FROM "CloudTrail_Logs"', /WITH query/],
+  ])("%s is refused", async (query, message) => {
+    const problems = await checkSql(query);
+    expect(problems.length).toBeGreaterThan(0);
+    expect(problems.map((p) => p.rule)).toEqual(problems.map(() => "sql-table"));
+    expect(problems[0]!.message).toMatch(message);
+  });
+
+  it.each([
+    "SELECT count(*) AS n FROM (SELECT * FROM cloudtrail_logs) t",
+    "WITH recent AS (SELECT eventname FROM cloudtrail_logs) SELECT count(*) AS n FROM recent",
+    "SELECT count(*) AS n FROM cloudtrail_logs a JOIN (SELECT 1 AS x) b ON true",
+  ])("%s is read", async (query) => {
+    expect(await checkSql(query)).toEqual([]);
+  });
+});
+
 describe("the checked queries of earlier processes", () => {
   it("are read before parsing, and what a parse finds is kept there", async () => {
     const kept = new Map<string, readonly SqlProblem[]>();
