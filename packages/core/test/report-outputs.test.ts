@@ -238,6 +238,29 @@ describe("JUnit XML", () => {
   });
 });
 
+describe("JUnit of an optional step (red-team: the run exited 0, its JUnit failed the build)", () => {
+  it("has its failed checks as passing cases that say so, and the run's real failures stay", () => {
+    const report = sampleReport();
+    const failing = report.steps.find((s) => s.checks.some((c) => c.status === "failed"))!;
+    const failedHere = failing.checks.filter((c) => c.status === "failed").length;
+    const parse = (r: RunReport) =>
+      new XMLParser({ ignoreAttributes: false }).parse(toJUnit([r])).testsuites.testsuite;
+    const before = parse(report);
+    const optional = { ...failing, optional: true };
+    const after = parse({
+      ...report,
+      steps: report.steps.map((s) => (s === failing ? optional : s)),
+    });
+    expect(Number(after["@_failures"])).toBe(Number(before["@_failures"]) - failedHere);
+    const cases = [after.testcase].flat() as Array<Record<string, unknown>>;
+    const said = cases.filter((c) =>
+      String(c["system-out"] ?? "").includes("failed in an optional step: the run only warns"),
+    );
+    expect(said).toHaveLength(failedHere);
+    for (const c of said) expect(c.failure).toBeUndefined();
+  });
+});
+
 /** The sample report with its first step's own window (a day) and a warning. */
 function withNotes(): RunReport {
   const report = sampleReport();
