@@ -223,6 +223,16 @@ function findTableRefs(
       .slice(k, last + 1)
       .filter((p) => p.kind === "ident" || p.kind === "qident")
       .map((p) => p.value.toLowerCase());
+    // `TABLE t` and `FROM (t)` name a table where the scoping does not look: the check refuses
+    // them before a query gets here; sending one would read the table whole.
+    const unscopedForm =
+      (b?.kind === "ident" && b.value === "table") || (b?.text === "(" && a?.text === ")");
+    if (!inTablePosition && unscopedForm && a?.text !== "." && replace(parts) !== undefined)
+      throw new RunMdError(
+        "sql-refused",
+        `${parts.join(".")} is named where the window's scoping does not reach (TABLE name, or a table in parentheses)`,
+        { hint: "Write FROM name, or a subquery (SELECT ... FROM name)." },
+      );
     const replacement = inTablePosition && a?.text !== "(" ? replace(parts) : undefined;
     if (replacement !== undefined && a?.text !== ".") {
       const hasAlias =

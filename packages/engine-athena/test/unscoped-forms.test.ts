@@ -11,7 +11,7 @@ import type { TimeWindow } from "@run-md/core";
 import { createLocalEngine, type LocalEngine } from "@run-md/engine-local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
-import type { AthenaEngine } from "../src/index.ts";
+import { type AthenaEngine, prepareQuery } from "../src/index.ts";
 import { cloudTrailDir } from "./cloudtrail-files.ts";
 import { emulatedAthena } from "./emulated.ts";
 
@@ -70,5 +70,27 @@ describe("references the window's scoping would not see", () => {
     expect(emulator.callsOf("StartQueryExecution").length).toBe(started);
     const l = await local.query(req(sql)).catch((e: unknown) => e);
     expect(l).toMatchObject({ code: "sql-refused" });
+  });
+});
+
+describe("the scoping itself, behind the check", () => {
+  it.each([
+    "SELECT count(*) AS n FROM (TABLE cloudtrail_logs)",
+    `SELECT count(*) AS n FROM (${TABLE})`,
+    "SELECT eventname FROM cloudtrail_logs UNION ALL TABLE cloudtrail_logs",
+  ])("%s is refused, not sent unscoped", (sql) => {
+    expect(() => prepareQuery(sql, {}, DAY, { table: TABLE, partitioning: "projection" })).toThrow(
+      expect.objectContaining({ code: "sql-refused" }),
+    );
+  });
+
+  it("a parenthesised expression or subquery is no table", () => {
+    const r = prepareQuery(
+      "SELECT (eventname) AS e FROM cloudtrail_logs WHERE eventname IN (SELECT eventname FROM cloudtrail_logs)",
+      {},
+      DAY,
+      { table: TABLE, partitioning: "projection" },
+    );
+    expect(r.scopedReferences).toBe(2);
   });
 });
