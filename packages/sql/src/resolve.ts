@@ -131,43 +131,7 @@ export function resolveQuery(
     });
     return out;
   }
-  walk(tree, (n) => {
-    if (n instanceof TableNameContext) checkTable(n, scope, tables, out);
-    else if (n instanceof TableContext) {
-      // `TABLE name` (Trino's short `SELECT * FROM name`): the window's scoping and the table
-      // check look for tables after FROM and JOIN (red-team: Athena got it unscoped).
-      out.push({
-        line: n.start!.line,
-        column: n.start!.column + 1,
-        severity: "error",
-        rule: "sql-table",
-        message: `TABLE ${n.tableRef().getText()} is not read in a step: write (SELECT * FROM ${n.tableRef().getText()})`,
-      });
-    } else if (n instanceof ParenthesizedRelationContext) {
-      // `FROM (cloudtrail_logs)`: Trino reads it, DuckDB does not parse it, and the window's
-      // scoping looks for a table right after FROM or JOIN (red-team: Athena got it unscoped).
-      out.push({
-        line: n.start!.line,
-        column: n.start!.column + 1,
-        severity: "error",
-        rule: "sql-table",
-        message:
-          "a relation in parentheses (FROM (cloudtrail_logs)) is not read in a step: write it without the parentheses, or as a subquery (SELECT ... FROM ...)",
-      });
-    } else if (n instanceof NamedQueryContext) checkCteName(n, tables, out);
-    else if (n instanceof TableFunctionCallContext) {
-      const name = namesOf(n.functionName().qualifiedName())
-        .map((p) => p.text.toLowerCase())
-        .join(".");
-      out.push({
-        line: n.start!.line,
-        column: n.start!.column + 1,
-        severity: "error",
-        rule: "sql-table",
-        message: `table function ${name}() is not readable: a sql step reads ${tables.readableNames().join(", ")}`,
-      });
-    }
-  });
+  walk(tree, (n) => checkRelation(n, scope, tables, out));
   // Columns of a table that is not readable are unknown: its problem is reported already.
   const tableRefused = out.length > 0;
   walk(tree, (n) => {
@@ -270,6 +234,44 @@ function unnestedRowFields(primary: ParserRuleContext): string[] {
 function tableParts(t: TableNameContext): Name[] {
   const ref = t.tableOrViewName().tableRef() ?? t.tableOrViewName().viewRef();
   return ref ? ref.identifier().map(nameOf) : [];
+}
+
+/** A relation a step may not read, or reads in a form the window's scoping would not see. */
+function checkRelation(
+  n: ParserRuleContext,
+  scope: Scope,
+  tables: TableResolver,
+  out: SqlProblem[],
+): void {
+  const at = (message: string) =>
+    out.push({
+      line: n.start!.line,
+      column: n.start!.column + 1,
+      severity: "error",
+      rule: "sql-table",
+      message,
+    });
+  if (n instanceof TableNameContext) checkTable(n, scope, tables, out);
+  else if (n instanceof TableContext) {
+    // `TABLE name` (Trino's short `SELECT * FROM name`): the window's scoping and the table
+    // check look for tables after FROM and JOIN (red-team: Athena got it unscoped).
+    const name = n.tableRef().getText();
+    at(`TABLE ${name} is not read in a step: write (SELECT * FROM ${name})`);
+  } else if (n instanceof ParenthesizedRelationContext) {
+    // `FROM (cloudtrail_logs)`: Trino reads it, DuckDB does not parse it, and the window's
+    // scoping looks for a table right after FROM or JOIN (red-team: Athena got it unscoped).
+    at(
+      "a relation in parentheses (FROM (cloudtrail_logs)) is not read in a step: write it without the parentheses, or as a subquery (SELECT ... FROM ...)",
+    );
+  } else if (n instanceof NamedQueryContext) checkCteName(n, tables, out);
+  else if (n instanceof TableFunctionCallContext) {
+    const name = namesOf(n.functionName().qualifiedName())
+      .map((p) => p.text.toLowerCase())
+      .join(".");
+    at(
+      `table function ${name}() is not readable: a sql step reads ${tables.readableNames().join(", ")}`,
+    );
+  }
 }
 
 /**
