@@ -16,12 +16,7 @@ import { queryRequest } from "../../core/test/query-request.ts";
 import type { AthenaEngine } from "../src/index.ts";
 import { cloudTrailDir } from "./cloudtrail-files.ts";
 import { emulatedAthena } from "./emulated.ts";
-
-const TABLE = "security.cloudtrail_org_pp";
-const DAY: TimeWindow = {
-  start: new Date("2026-11-23T00:00:00Z"),
-  end: new Date("2026-11-24T00:00:00Z"),
-};
+import { DAY, TABLE } from "./scope-fixture.ts";
 
 let dir: string;
 let emulator: Emulator;
