@@ -193,18 +193,24 @@ function findTableRefs(
   replace: (parts: string[]) => string | undefined,
 ): TableRef[] {
   const refs: TableRef[] = [];
+  /** Whether the token at `k`, after the one at `before`, stands where a relation goes. */
+  const relationAt = (before: number, k: number) => {
+    const b = tokens[before];
+    return (
+      (b?.kind === "ident" && (b.value === "from" || b.value === "join")) ||
+      // After a comma in a FROM list (an ON condition ends at the comma of the next item).
+      (b?.text === "," &&
+        (info[before]?.clause === "from" || info[before]?.clause === "on") &&
+        info[before]?.depth === info[k]?.depth)
+    );
+  };
   for (let k = 0; k < tokens.length; k++) {
     const t = tokens[k]!;
     if (t.kind !== "ident" && t.kind !== "qident") continue;
     const before = prevSignificant(tokens, k - 1);
     const b = tokens[before];
     if (b?.text === ".") continue; // not the start of a name
-    const inTablePosition =
-      (b?.kind === "ident" && (b.value === "from" || b.value === "join")) ||
-      // After a comma in a FROM list (an ON condition ends at the comma of the next item).
-      (b?.text === "," &&
-        (info[before]?.clause === "from" || info[before]?.clause === "on") &&
-        info[before]?.depth === info[k]?.depth);
+    const inTablePosition = relationAt(before, k);
     // Walk the qualified name `a.b.c`.
     let last = k;
     for (;;) {
@@ -223,10 +229,12 @@ function findTableRefs(
       .slice(k, last + 1)
       .filter((p) => p.kind === "ident" || p.kind === "qident")
       .map((p) => p.value.toLowerCase());
-    // `TABLE t` and `FROM (t)` name a table where the scoping does not look: the check refuses
-    // them before a query gets here; sending one would read the table whole.
+    // `TABLE t` and a relation in parentheses (`FROM (t)`, `FROM (t a JOIN u b ...)`) name a
+    // table where the scoping does not look: the check refuses them before a query gets here;
+    // sending one would read the table whole. A name in parentheses elsewhere (`max(x)`) is none.
     const unscopedForm =
-      (b?.kind === "ident" && b.value === "table") || (b?.text === "(" && a?.text === ")");
+      (b?.kind === "ident" && b.value === "table") ||
+      (b?.text === "(" && relationAt(prevSignificant(tokens, before - 1), before));
     if (!inTablePosition && unscopedForm && a?.text !== "." && replace(parts) !== undefined)
       throw new RunMdError(
         "sql-refused",
