@@ -171,8 +171,8 @@ interface Region {
 function quotedRegions(query: string, dialect: Dialect): Region[] {
   const regions: Region[] = [];
   let i = 0;
-  // The last two words before `i` (a backtick-quoted name is "`"): a Logs Insights `/` opens a
-  // regular expression after `like`, `=~` and `not`, and after `parse` and its field.
+  // The last two words before `i` (a quoted string or name is its quote, a regex "/re/"): a
+  // Logs Insights `/` opens a regular expression unless it follows an operand (`regexOpens`).
   let lastWord = "";
   let wordBefore = "";
   const word = (w: string) => {
@@ -220,14 +220,14 @@ function quotedRegions(query: string, dialect: Dialect): Region[] {
       const end = closeQuoted(c, dialect === "logs-insights");
       regions.push({ start: i, end, quote: c });
       i = end;
-      word(c === "`" ? "`" : "");
+      word(c);
       continue;
     }
-    if (dialect === "logs-insights" && c === "/" && opensRegex(lastWord, wordBefore)) {
+    if (dialect === "logs-insights" && c === "/" && regexOpens(lastWord, wordBefore)) {
       const end = closeQuoted("/", true);
       regions.push({ start: i, end, quote: "/" });
       i = end;
-      word("");
+      word("/re/");
       continue;
     }
     if (/\s/.test(c)) {
@@ -242,11 +242,35 @@ function quotedRegions(query: string, dialect: Dialect): Region[] {
 }
 
 /**
- * Whether a Logs Insights `/` after these words opens a regular expression: `like /re/`,
- * `=~ /re/`, `not /re/`, `parse /re/` (of `@message`) and `parse field /re/`.
+ * Logs Insights words after which an operand comes, so that a `/` there opens a regular
+ * expression (`like /re/`, `filter /re/`); the Insights lexer reads them too.
  */
-function opensRegex(lastWord: string, wordBefore: string): boolean {
-  if (["like", "=~", "not", "parse"].includes(lastWord)) return true;
-  const field = lastWord === "`" || /^[a-z_@]/.test(lastWord);
-  return wordBefore === "parse" && field;
+export const INSIGHTS_KEYWORDS_BEFORE_OPERAND: ReadonlySet<string> = new Set([
+  "like",
+  "and",
+  "or",
+  "not",
+  "in",
+  "filter",
+  "where",
+  "parse",
+  "fields",
+  "display",
+  "stats",
+  "by",
+  "sort",
+]);
+
+/**
+ * Whether a Logs Insights `/` after these words opens a regular expression: everywhere but after
+ * an operand (a name, a number, a string, a regex, a `{{param}}`, `)` or `]`), as the Insights
+ * lexer reads it, so `strcontains(@message, /re/)` and `= /re/` hold one too; and after `parse`
+ * and its field (`parse @message /re/`).
+ */
+function regexOpens(lastWord: string, wordBefore: string): boolean {
+  if (/^[a-z_@]/.test(lastWord))
+    return INSIGHTS_KEYWORDS_BEFORE_OPERAND.has(lastWord) || wordBefore === "parse";
+  if (lastWord === "`") return wordBefore === "parse";
+  const operandEnd = /^(?:[0-9'")\]}"]|\/re\/)$/.test(lastWord);
+  return !operandEnd;
 }

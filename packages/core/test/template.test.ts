@@ -76,6 +76,24 @@ describe("{{param}} templates", () => {
     ],
     ["logs-insights", 'parse @message "a=*" as a | fields a / {{x}} as kb', []],
     ["logs-insights", "filter bytes / {{x}} > 1", []],
+    // A regex is wherever the Insights lexer reads one: after anything but an operand (review:
+    // a value in a function's regex argument reached the service's query text).
+    [
+      "logs-insights",
+      "filter strcontains(@message, /{{x}}/)",
+      [{ kind: "quoted", name: "x", offset: 30, quote: "/" }],
+    ],
+    [
+      "logs-insights",
+      "filter a = /{{x}}/",
+      [{ kind: "quoted", name: "x", offset: 12, quote: "/" }],
+    ],
+    [
+      "logs-insights",
+      "filter a in [/{{x}}/]",
+      [{ kind: "quoted", name: "x", offset: 14, quote: "/" }],
+    ],
+    ["logs-insights", "fields (a) / {{x}}, 10 / {{x}}, `b` / {{x}}, 'c' / {{x}}", []],
     ["logs-insights", "fields bytes / {{x}} as kb", []],
     ["logs-insights", "# don't\nfilter a = {{x}}", []],
     ["sql", "WHERE a = {{ x-y }}", [{ kind: "malformed", text: "{{ x-y }}", offset: 10 }]],

@@ -1,3 +1,4 @@
+import { INSIGHTS_KEYWORDS_BEFORE_OPERAND } from "@run-md/core";
 import type { PeriodUnit } from "./ast.ts";
 import { InsightsSyntaxError } from "./errors.ts";
 
@@ -69,28 +70,12 @@ const OPERAND_END: ReadonlySet<TokenKind> = new Set([
   "rbracket",
 ]);
 
-const KEYWORDS_BEFORE_OPERAND = new Set([
-  "like",
-  "and",
-  "or",
-  "not",
-  "in",
-  "filter",
-  "where",
-  "parse",
-  "fields",
-  "display",
-  "stats",
-  "by",
-  "sort",
-]);
-
 /** Whether a `/` after these tokens is division (after an operand) rather than a regex. */
 function slashDivides(tokens: Token[]): boolean {
   const prev = tokens[tokens.length - 1];
   if (!prev || !OPERAND_END.has(prev.kind)) return false;
   if (prev.kind === "ident" && !prev.quoted) {
-    if (KEYWORDS_BEFORE_OPERAND.has(prev.value.toLowerCase())) return false;
+    if (INSIGHTS_KEYWORDS_BEFORE_OPERAND.has(prev.value.toLowerCase())) return false;
     // `parse @message /re/`: the field is the parse source, the slash opens the pattern.
     const before = tokens[tokens.length - 2];
     if (before?.kind === "ident" && !before.quoted && before.value.toLowerCase() === "parse") {
