@@ -11,6 +11,8 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { runNightly } from "../scripts/nightly/job.ts";
+import { totals } from "../scripts/nightly/summary.ts";
 import { REPO } from "./helpers.ts";
 import { nightlyHere } from "./in-process.ts";
 
@@ -317,5 +319,88 @@ describe("red-team: two nightly jobs at once", () => {
     const next = await job();
     expect(next.stderr).not.toMatch(/another nightly job/);
     expect(await readdir(path.join(reports, "n"))).toContain("latest.json");
+  }, 120_000);
+});
+
+describe("red-team: a nightly job stopped part way", () => {
+  it("still escalates the runs it finished (a failure must not wait for a night that gets to its end)", async () => {
+    const receiver = await startReceiver();
+    try {
+      const dir = await mkdtemp(path.join(work, "stopped-"));
+      const finds = "```sql any\nSELECT eventname FROM cloudtrail_logs LIMIT 1\n```";
+      await writeFile(
+        path.join(dir, "a-finds-something.md"),
+        runbook(
+          "title: Finds\nschedule: nightly\nseverity: high",
+          `${finds}\n\n\`\`\`expect\nrows == 0\n\`\`\``,
+        ),
+      );
+      await writeFile(
+        path.join(dir, "b-never-runs.md"),
+        runbook("title: Later\nschedule: nightly", "```sql one\nSELECT 1 AS one\n```"),
+      );
+      const stop = new AbortController();
+      const result = await runNightly({
+        runbooksDir: dir,
+        reportsDir: path.join(dir, "reports"),
+        config,
+        concurrency: 1,
+        build: false,
+        outDir: path.join(dir, "site"),
+        webhookUrl: receiver.url,
+        notify: ["failed", "errored", "recovered", "reminder"],
+        // SIGTERM (a CI timeout, `docker stop`) arrives right after the first run ended.
+        log: (line) => {
+          if (line.startsWith("  failed")) stop.abort();
+        },
+        signal: stop.signal,
+      });
+      expect(result.outcomes.map((o) => [o.runbookId, o.status])).toEqual([
+        ["a-finds-something", "failed"],
+      ]);
+      expect(result.exitCode).toBe(130);
+      expect(receiver.received.map((m) => m.text)).toEqual([
+        ":red_circle: run-md: Finds failed (severity high)",
+      ]);
+    } finally {
+      await receiver.close();
+    }
+  }, 120_000);
+});
+
+describe("red-team: a mistake in notify: beside good targets", () => {
+  it("tells the targets, and the job exits 2 with the mistake in its totals although every run passed", async () => {
+    const receiver = await startReceiver();
+    try {
+      const dir = await mkdtemp(path.join(work, "notify-typo-"));
+      await writeFile(
+        path.join(dir, "quiet.md"),
+        runbook("title: Quiet\nschedule: nightly", "```sql one\nSELECT 1 AS one\n```"),
+      );
+      const typo = path.join(dir, "run-md.config.yaml");
+      await writeFile(
+        typo,
+        `${await readFile(config, "utf8")}notify:\n  reminders: 24h\n  targets:\n    - { type: slack, url: "${receiver.url}" }\n`,
+      );
+      const lines: string[] = [];
+      const result = await runNightly({
+        runbooksDir: dir,
+        reportsDir: path.join(dir, "reports"),
+        config: typo,
+        concurrency: 1,
+        build: false,
+        outDir: path.join(dir, "site"),
+        log: (line) => lines.push(line),
+      });
+      expect(result.outcomes.map((o) => o.status)).toEqual(["passed"]);
+      expect(result.notifyProblem).toBe("1 mistake in notify:");
+      expect(result.exitCode).toBe(2);
+      expect(totals(result)).toContain("1 mistake in notify: · 0 old reports pruned · exit 2");
+      expect(lines.join("\n")).toMatch(
+        /error notify: .*:4:3: notify\.reminders is not a known key/,
+      );
+    } finally {
+      await receiver.close();
+    }
   }, 120_000);
 });

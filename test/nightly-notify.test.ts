@@ -96,9 +96,14 @@ function outcome(
   };
 }
 
+/** What notifyNightly delivered. */
+async function deliveriesOf(...args: Parameters<typeof notifyNightly>) {
+  return (await notifyNightly(...args)).deliveries;
+}
+
 /** The nights of a job with RUN_MD_WEBHOOK_URL and no `notify:` section. */
 function webhookNight(reportsDir: string, outcomes: NightlyOutcome[], log: string[] = []) {
-  return notifyNightly(outcomes, {
+  return deliveriesOf(outcomes, {
     config: noNotifyConfig,
     reportsDir,
     siteUrl: "https://sec.example.com",
@@ -114,7 +119,7 @@ describe("the nightly job's notify: targets", () => {
     const reportsDir = path.join(work, "reports");
     const log: string[] = [];
     const night = (n: number, status: "failed" | "passed") =>
-      notifyNightly(
+      deliveriesOf(
         [
           outcome("audit-iam", status, "high", n),
           outcome("kms-key-deletion", status, "critical", n),
@@ -160,7 +165,7 @@ describe("the nightly job's notify: targets", () => {
       const o = outcome("audit-iam", status, "high", n);
       if (investigation)
         Object.assign(o.report as RunReport, { kind: "investigation", params: {} });
-      return notifyNightly([o], { config: configFile, reportsDir, log: () => {} });
+      return deliveriesOf([o], { config: configFile, reportsDir, log: () => {} });
     };
     const texts = () => received.slice(before).map((r) => r.body.text);
     await night(1, "failed", false); // the runbook's own run fails: told
@@ -180,16 +185,58 @@ describe("the nightly job's notify: targets", () => {
     const bad = path.join(work, "bad.yaml");
     await writeFile(bad, "notify:\n  targets:\n    - { type: pager }\n");
     const log: string[] = [];
-    const deliveries = await notifyNightly([outcome("audit-iam", "failed", "high", 1)], {
-      config: bad,
-      reportsDir: work,
-      log: (l) => log.push(l),
-    });
+    const { deliveries, mistakes } = await notifyNightly(
+      [outcome("audit-iam", "failed", "high", 1)],
+      {
+        config: bad,
+        reportsDir: work,
+        log: (l) => log.push(l),
+      },
+    );
     // The target it meant is not told, and that is a failed delivery (told again once fixed).
     expect(deliveries.map((d) => [d.target, d.ok])).toEqual([["pager (notify.targets[0])", false]]);
+    expect(mistakes).toHaveLength(1);
     expect(log[0]).toContain("error notify: ");
     expect(log[0]).toContain("notify.targets[0].type must be one of");
     expect(log).toContain("notified 0 of 1 target about 1 change");
+  });
+
+  it("a mistake of the section (a key, the reminder, retry) is said and counted, and every target is still told (red-team)", async () => {
+    const typo = path.join(work, "typo.yaml");
+    const target = `{ type: slack, name: sec-chat, url: "${base}/slack" }`;
+    await writeFile(
+      typo,
+      `notify:\n  reminders: 24h\n  reminder: 1 day\n  retry: { attempts: 0 }\n  targets:\n    - ${target}\n`,
+    );
+    const log: string[] = [];
+    const before = received.length;
+    const { deliveries, mistakes } = await notifyNightly(
+      [outcome("audit-iam", "failed", "high", 1)],
+      { config: typo, reportsDir: path.join(work, "typo-reports"), log: (l) => log.push(l) },
+    );
+    expect(deliveries.map((d) => [d.target, d.ok])).toEqual([["sec-chat", true]]);
+    expect(received.slice(before).map((r) => r.path)).toEqual(["/slack"]);
+    expect(mistakes).toHaveLength(3);
+    expect(mistakes[0]).toMatch(/typo\.yaml:2:3: notify\.reminders is not a known key/);
+    expect(mistakes[1]).toContain("notify.reminder must be a duration");
+    expect(mistakes[2]).toContain("notify.retry.attempts must be a whole number of at least 1");
+    expect(log.filter((l) => l.startsWith("error notify: "))).toHaveLength(3);
+  });
+
+  it("a configuration that does not load is a mistake too, and RUN_MD_WEBHOOK_URL is still told", async () => {
+    const broken = path.join(work, "broken.yaml");
+    await writeFile(broken, "notify: [\n");
+    const { deliveries, mistakes } = await notifyNightly(
+      [outcome("audit-iam", "failed", "high", 1)],
+      {
+        config: broken,
+        reportsDir: path.join(work, "broken-reports"),
+        webhookUrl: `${base}/hooks/broken`,
+        log: () => {},
+      },
+    );
+    expect(deliveries.map((d) => [d.target, d.ok])).toEqual([["RUN_MD_WEBHOOK_URL", true]]);
+    expect(mistakes).toHaveLength(1);
   });
 });
 
@@ -233,7 +280,7 @@ describe("RUN_MD_WEBHOOK_URL, a Slack target of @run-md/notify", () => {
     const reportsDir = path.join(work, "webhook-on");
     received.length = 0;
     const night = (n: number, status: "failed" | "passed") =>
-      notifyNightly([outcome("audit-iam", status, "high", n)], {
+      deliveriesOf([outcome("audit-iam", status, "high", n)], {
         config: noNotifyConfig,
         reportsDir,
         webhookUrl: `${base}/hooks/nightly`,
@@ -274,7 +321,7 @@ describe("RUN_MD_WEBHOOK_URL, a Slack target of @run-md/notify", () => {
   it("says a webhook that is down, after retrying it", async () => {
     received.length = 0;
     const log: string[] = [];
-    const deliveries = await notifyNightly([outcome("audit-iam", "failed", "high", 1)], {
+    const deliveries = await deliveriesOf([outcome("audit-iam", "failed", "high", 1)], {
       config: noNotifyConfig,
       reportsDir: path.join(work, "webhook-down"),
       webhookUrl: `${base}/down`,
@@ -304,7 +351,7 @@ describe("red-team: escalations that must not leak or go silent", () => {
       stderr:
         'runbooks/leak.md:8:1 error unknown front matter key "bogus_AKIAIOSFODNN7EXAMPLE" [unknown-key]\n',
     };
-    await notifyNightly([crashed], {
+    await deliveriesOf([crashed], {
       config: hide,
       reportsDir: path.join(work, "hide-crash"),
       webhookUrl: `${base}/hooks/nightly`,
@@ -326,7 +373,7 @@ describe("red-team: one bad notify target", () => {
       `notify:\n  targets:\n    - { type: pagerduty, routingKeyEnv: RT_UNSET_PAGERDUTY_KEY }\n    - { type: slack, name: sec-chat, url: "${base}/slack" }\n`,
     );
     const log: string[] = [];
-    const deliveries = await notifyNightly([outcome("audit-iam", "failed", "high", 1)], {
+    const deliveries = await deliveriesOf([outcome("audit-iam", "failed", "high", 1)], {
       config: mixed,
       reportsDir: path.join(work, "mixed-targets"),
       log: (l) => log.push(l),

@@ -76,6 +76,8 @@ export interface NightlyResult {
   outcomes: NightlyOutcome[];
   /** One per notification target told something tonight. */
   notifications: Delivery[];
+  /** Why someone may not have been told (a mistake in `notify:`, a notifier that crashed): exit 2. */
+  notifyProblem?: string;
   pruned: string[];
   build?: { ok: true; durationMs: number; outDir: string } | { ok: false; error: string };
   /** `--collect`'s exit code when it failed (the runs went on, over what the store held). */
@@ -371,6 +373,34 @@ export async function runNightly(options: NightlyOptions): Promise<NightlyResult
   }
 }
 
+/** Every target gets one summary of the night, about changes only; never loses a report. */
+async function notifyTheNight(
+  outcomes: NightlyOutcome[],
+  options: NightlyOptions,
+): Promise<{ notifications: Delivery[]; notifyProblem?: string }> {
+  try {
+    const { deliveries, mistakes } = await notifyNightly(outcomes, {
+      ...(options.config ? { config: options.config } : {}),
+      reportsDir: options.reportsDir,
+      ...(options.siteUrl ? { siteUrl: options.siteUrl } : {}),
+      ...(options.webhookUrl ? { webhookUrl: options.webhookUrl } : {}),
+      webhookOn: options.notify,
+      log: options.log,
+    });
+    // A mistake in notify: may have kept someone from being told: the job's failure says so.
+    const n = mistakes.length;
+    return {
+      notifications: deliveries,
+      ...(n > 0 ? { notifyProblem: `${n} mistake${n === 1 ? "" : "s"} in notify:` } : {}),
+    };
+  } catch (e) {
+    // Nobody was told: the job still prunes, builds and prints its summary, and exits 2 so
+    // the job's own failure tells someone.
+    options.log(`error notifying: ${(e as Error).message}`);
+    return { notifications: [], notifyProblem: "notify FAILED" };
+  }
+}
+
 async function nightlyUnlocked(options: NightlyOptions): Promise<NightlyResult> {
   // A collect that fails still lets the runs go on: a day the store lacks is an error of the
   // steps that need it, never a pass.
@@ -403,28 +433,9 @@ async function nightlyUnlocked(options: NightlyOptions): Promise<NightlyResult> 
     options.signal,
   );
   const interrupted = options.signal?.aborted ?? false;
-  // Every target gets one summary of the night, about changes only; a failed delivery is said
-  // and never loses a report.
-  let notifications: Delivery[] = [];
-  let notifyCrashed = false;
-  if (!interrupted) {
-    try {
-      notifications = await notifyNightly(outcomes, {
-        ...(options.config ? { config: options.config } : {}),
-        reportsDir: options.reportsDir,
-        ...(options.siteUrl ? { siteUrl: options.siteUrl } : {}),
-        ...(options.webhookUrl ? { webhookUrl: options.webhookUrl } : {}),
-        webhookOn: options.notify,
-        log: options.log,
-      });
-    } catch (e) {
-      // Nobody was told: the job still prunes, builds and prints its summary, and exits 2 so
-      // the job's own failure tells someone.
-      notifyCrashed = true;
-      options.log(`error notifying: ${(e as Error).message}`);
-    }
-  }
-
+  // The runs that finished are escalated even when the job is stopped (cancelled runs change
+  // nothing): a failure it found must not wait for the next night that gets to its end.
+  const { notifications, notifyProblem } = await notifyTheNight(outcomes, options);
   let pruned: string[] = [];
   if (options.retentionMs !== undefined && !interrupted) {
     pruned = (await pruneReports(options.reportsDir, options.retentionMs)).pruned;
@@ -450,13 +461,14 @@ async function nightlyUnlocked(options: NightlyOptions): Promise<NightlyResult> 
   }
 
   let exitCode = exitCodeOf(outcomes);
-  if ((build && !build.ok) || notifyCrashed || (collected && collected.code !== 0)) exitCode = 2;
+  if ((build && !build.ok) || notifyProblem || (collected && collected.code !== 0)) exitCode = 2;
   // Stopped before the runs were done, or during the build.
   const stopped = interrupted || (options.signal?.aborted ?? false);
   if (stopped) exitCode = 130;
   return {
     outcomes,
     notifications,
+    ...(notifyProblem ? { notifyProblem } : {}),
     pruned,
     ...(build ? { build } : {}),
     ...(collected && collected.code !== 0 ? { collectFailed: collected.code } : {}),

@@ -44,9 +44,13 @@ export interface NightlyNotifyOptions {
   now?: Date;
 }
 
-/** The configuration's targets plus RUN_MD_WEBHOOK_URL's; undefined when there are none. */
+/**
+ * The configuration's targets plus RUN_MD_WEBHOOK_URL's; undefined when there are none. Each
+ * mistake of the configuration is logged and added to `mistakes`.
+ */
 function targetsOf(
   options: NightlyNotifyOptions,
+  mistakes: string[],
 ): (NotifyConfig & { mask: MaskOptions }) | undefined {
   let notifyConfig: NotifyConfig = { targets: [], retry: { ...DEFAULT_RETRY } };
   // What a run that left no report printed is masked as the configuration says.
@@ -55,13 +59,17 @@ function targetsOf(
     const config = loadConfig(options.config);
     mask = config.mask;
     if (config.notify) {
-      notifyConfig = parseNotifyConfig(config.notify, config.located, process.env, (e) =>
-        options.log(`error notify: ${e.message} (the other targets are still told)`),
-      );
+      // A wrong key or target is said and skipped: the other targets are still told.
+      notifyConfig = parseNotifyConfig(config.notify, config.located, process.env, (e) => {
+        mistakes.push(e.message);
+        options.log(`error notify: ${e.message} (the other targets are still told)`);
+      });
     }
     if (config.site.url) notifyConfig.siteUrl = config.site.url;
   } catch (e) {
-    // The runs are done and their reports written: a bad notify: section is said, not fatal.
+    // The runs are done and their reports written: a configuration that does not load is
+    // said, and RUN_MD_WEBHOOK_URL is still told.
+    mistakes.push((e as Error).message);
     options.log(`error notify: ${(e as Error).message}`);
   }
   if (options.webhookUrl) {
@@ -113,13 +121,21 @@ function runOf(o: NightlyOutcome, reportsDir: string, mask: MaskOptions): RunToN
   ];
 }
 
-/** Sends the night's alerts; returns the deliveries (none when no target is configured). */
+export interface NightlyNotified {
+  /** One per target told (none when no target is configured). */
+  deliveries: Delivery[];
+  /** The configuration's mistakes (a wrong key or target of `notify:`): the job exits 2. */
+  mistakes: string[];
+}
+
+/** Sends the night's alerts. */
 export async function notifyNightly(
   outcomes: NightlyOutcome[],
   options: NightlyNotifyOptions,
-): Promise<Delivery[]> {
-  const notifyConfig = targetsOf(options);
-  if (!notifyConfig) return [];
+): Promise<NightlyNotified> {
+  const mistakes: string[] = [];
+  const notifyConfig = targetsOf(options, mistakes);
+  if (!notifyConfig) return { deliveries: [], mistakes };
   const runs = outcomes.flatMap((o) => runOf(o, options.reportsDir, notifyConfig.mask));
   const { alerts, deliveries, problems } = await notify(runs, notifyConfig, {
     reportsDir: options.reportsDir,
@@ -134,5 +150,5 @@ export async function notifyNightly(
     );
   }
   for (const line of deliveryProblems(deliveries)) options.log(`  ${line}`);
-  return deliveries;
+  return { deliveries, mistakes };
 }

@@ -48,6 +48,7 @@ export function totals(result: NightlyResult): string {
       `${result.notifications.length} notification target${result.notifications.length === 1 ? "" : "s"} told${failed ? ` (${failed} failed)` : ""}`,
     );
   }
+  if (result.notifyProblem) parts.push(result.notifyProblem);
   if (result.collectFailed !== undefined)
     parts.push(`collect FAILED (exit ${result.collectFailed})`);
   parts.push(`${result.pruned.length} old report${result.pruned.length === 1 ? "" : "s"} pruned`);

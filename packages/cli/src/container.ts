@@ -2,8 +2,8 @@
  * The container image's entry point: the event comes as a file argument, the `RUN_MD_EVENT`
  * variable (EventBridge → ECS/Fargate or Step Functions passes it as a container override), or
  * standard input. Prints the result as JSON; exit 0 when nothing failed, 1 when a runbook
- * failed, 2 on a bad event or configuration, an errored run, or a runbook that does not load
- * (as `run-md trigger`).
+ * failed, 2 on a bad event or configuration (a mistake in `notify:` too, after telling the other
+ * targets), an errored run, or a runbook that does not load (as `run-md trigger`).
  */
 import { readFile } from "node:fs/promises";
 import { printableJson, printableLines } from "@run-md/core";
@@ -30,7 +30,8 @@ export async function containerMain(
     const failed = result.matched.some((m) => m.status === "failed");
     const errored =
       result.matched.some((m) => m.status === "errored") ||
-      result.skipped.some((m) => "unresolved" in m || m.problems !== undefined);
+      result.skipped.some((m) => "unresolved" in m || m.problems !== undefined) ||
+      result.notifyMistakes !== undefined;
     return errored ? 2 : failed ? 1 : 0;
   } catch (e) {
     process.stderr.write(`error ${printableLines((e as Error).message)}\n`);

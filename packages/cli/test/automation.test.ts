@@ -246,6 +246,37 @@ describe("the Lambda handler, invoked in-process with EventBridge events", () =>
     expect(JSON.stringify(slack.bodies.at(-1))).toContain("/nowhere/logs");
   }, 120_000);
 
+  it("a typo in notify: beside good targets is said and the targets are still told; the handler does not throw after the runs (red-team)", async () => {
+    const typo = path.join(work, "typo.config.yaml");
+    await writeFile(
+      typo,
+      readFileSync(configFile, "utf8").replace("notify:\n", "notify:\n  reminders: 24h\n"),
+    );
+    const before = slack.bodies.length;
+    const result = await handleEvent(guardDuty(), {
+      env: {
+        ...process.env,
+        RUN_MD_CONFIG: typo,
+        RUN_MD_REPORTS_BUCKET: "",
+        RUN_MD_REPORTS_DIR: await mkdtemp(path.join(work, "lambda-tmp-")),
+        RUN_MD_RUNBOOKS_DIR: path.join(REPO, "runbooks/access-key-activity.md"),
+      },
+      log: () => {},
+    });
+    expect(result.matched.map((m) => [m.runbook, m.status])).toEqual([
+      ["access-key-activity", "failed"],
+    ]);
+    expect(result.notifications.map((n) => [n.target, n.ok])).toEqual([
+      ["slack", true],
+      ["sns", true],
+    ]);
+    expect(slack.bodies.length).toBe(before + 1);
+    expect(result.notifyMistakes).toEqual([
+      expect.stringMatching(/typo\.config\.yaml:4:3: notify\.reminders is not a known key/),
+    ]);
+    expect(result.problems.join("\n")).toContain("notify.reminders is not a known key");
+  }, 120_000);
+
   it("runs the valid runbooks when one does not load, and escalates the broken one the event is for (the 3 am false silence)", async () => {
     const dir = path.join(await mkdtemp(path.join(work, "broken-")), "runbooks");
     await mkdir(dir);
@@ -346,6 +377,36 @@ describe("the Lambda handler, invoked in-process with EventBridge events", () =>
     expect(result.skipped.find((s: { runbook: string }) => s.runbook === "other-broken")).toEqual(
       expect.objectContaining({ problems: [expect.stringContaining("other-broken.md:8:10")] }),
     );
+    expect(res.code).toBe(2);
+  }, 120_000);
+
+  it("the container exits 2 for a mistake in notify: although its runbook passed", async () => {
+    const dir = await mkdtemp(path.join(work, "typo-container-"));
+    const config = path.join(dir, "run-md.config.yaml");
+    await writeFile(
+      config,
+      `notify:\n  retry: { attempts: 0 }\n  targets:\n    - { type: slack, url: ${JSON.stringify(slack.url)} }\n`,
+    );
+    const eventFile = path.join(dir, "event.json");
+    await writeFile(eventFile, JSON.stringify(guardDuty("AKIAIOSFODNN7EXAMPLE")));
+    const res = await inTurn(
+      async () => (await import("../src/container.ts")).containerMain,
+      [eventFile],
+      {
+        env: {
+          RUN_MD_CONFIG: config,
+          RUN_MD_RUNBOOKS_DIR: path.join(REPO, "runbooks/access-key-activity.md"),
+          RUN_MD_REPORTS_DIR: path.join(dir, "reports"),
+          RUN_MD_LOG_DIR: sampleDir,
+          RUN_MD_REPORTS_BUCKET: "",
+        },
+      },
+    );
+    const result = JSON.parse(res.stdout);
+    expect(result.matched.map((m: { status: string }) => m.status)).toEqual(["passed"]);
+    expect(result.notifyMistakes).toEqual([
+      expect.stringContaining("notify.retry.attempts must be a whole number of at least 1"),
+    ]);
     expect(res.code).toBe(2);
   }, 120_000);
 

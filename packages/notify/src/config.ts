@@ -86,58 +86,94 @@ export function targetIdOf(raw: Raw): string {
 
 /**
  * Reads `notify:`; every mistake names the file and the key (`notify.targets[2].url`). With
- * `onBadTarget` (when the runs are done and someone must be told), a target that is wrong (its
- * secret's variable not set, say) is handed to it and skipped, and the other targets still
- * get their messages: one broken target must not silence them all.
+ * `onMistake` (when the runs are done and someone must be told), a mistake is handed to it
+ * instead of thrown: a target that is wrong (its secret's variable not set, say) is kept as
+ * unusable and the other targets still get their messages, and a wrong key of the section
+ * (`reminders:`, `retry.attempts: 0`) leaves that setting at its default: one typo must not
+ * silence every target (red-team).
  */
 export function parseNotifyConfig(
   raw: unknown,
   source: ConfigSource,
   env: NodeJS.ProcessEnv = process.env,
-  onBadTarget?: (error: Error) => void,
+  onMistake?: (error: Error) => void,
 ): NotifyConfig {
   const fail = (key: string, message: string): never => {
     throw new RunMdError("bad-config", `${sourceAt(source, key)}: ${key} ${message}`, {
       hint: "See docs/automation.md for the notify: section.",
     });
   };
-  const obj = (v: unknown, key: string): Raw =>
-    typeof v === "object" && v !== null && !Array.isArray(v)
-      ? (v as Raw)
-      : fail(key, "must be a mapping");
-  const root = obj(raw ?? {}, "notify");
-  known(root, ["targets", "reminder", "retry"], "notify", fail);
+  // Runs one part of the parse; its mistake is thrown, or handed on and returned.
+  const lenient = (part: () => void): Error | undefined => {
+    try {
+      part();
+      return undefined;
+    } catch (e) {
+      if (!onMistake) throw e;
+      onMistake(e as Error);
+      return e as Error;
+    }
+  };
   const config: NotifyConfig = { targets: [], retry: { ...DEFAULT_RETRY } };
-  if (root.reminder !== undefined) {
+  let root: Raw = {};
+  lenient(() => {
+    root = mapping(raw ?? {}, "notify", fail);
+  });
+  for (const key of Object.keys(root)) {
+    lenient(() => known({ [key]: root[key] }, ["targets", "reminder", "retry"], "notify", fail));
+  }
+  lenient(() => {
+    if (root.reminder === undefined) return;
     const ms = typeof root.reminder === "string" ? parseDuration(root.reminder) : undefined;
     config.reminderMs = ms ?? fail("notify.reminder", "must be a duration such as 24h");
-  }
-  if (root.retry !== undefined) {
-    const retry = obj(root.retry, "notify.retry");
-    known(retry, ["attempts", "backoffMs", "timeoutMs"], "notify.retry", fail);
-    for (const k of ["attempts", "backoffMs", "timeoutMs"] as const) {
-      const v = retry[k];
-      if (v === undefined) continue;
-      if (typeof v !== "number" || !Number.isInteger(v) || v < (k === "attempts" ? 1 : 0)) {
-        fail(`notify.retry.${k}`, "must be a whole number");
-      }
-      config.retry[k] = v as number;
-    }
-  }
+  });
+  lenient(() => parseRetry(root.retry, config.retry, fail, lenient));
   const targets = root.targets ?? [];
-  if (!Array.isArray(targets)) fail("notify.targets", "must be a list");
+  if (lenient(() => Array.isArray(targets) || fail("notify.targets", "must be a list"))) {
+    return config;
+  }
   for (const [i, t] of (targets as unknown[]).entries()) {
-    try {
-      config.targets.push(
-        parseTarget(obj(t, `notify.targets[${i}]`), `notify.targets[${i}]`, env, fail),
-      );
-    } catch (e) {
-      if (!onBadTarget) throw e;
-      onBadTarget(e as Error);
-      config.targets.push(unusable(t, i, e as Error));
-    }
+    const where = `notify.targets[${i}]`;
+    const mistake = lenient(() => {
+      config.targets.push(parseTarget(mapping(t, where, fail), where, env, fail));
+    });
+    if (mistake) config.targets.push(unusable(t, i, mistake));
   }
   return config;
+}
+
+function mapping(v: unknown, key: string, fail: Fail): Raw {
+  return typeof v === "object" && v !== null && !Array.isArray(v)
+    ? (v as Raw)
+    : fail(key, "must be a mapping");
+}
+
+/** `notify.retry`: each key that is wrong keeps its default. */
+function parseRetry(
+  raw: unknown,
+  retry: RetryPolicy,
+  fail: Fail,
+  lenient: (part: () => void) => Error | undefined,
+): void {
+  if (raw === undefined) return;
+  const o = mapping(raw, "notify.retry", fail);
+  const keys = ["attempts", "backoffMs", "timeoutMs"] as const;
+  for (const key of Object.keys(o)) {
+    lenient(() => known({ [key]: o[key] }, [...keys], "notify.retry", fail));
+  }
+  for (const k of keys) {
+    const v = o[k];
+    if (v === undefined) continue;
+    lenient(() => {
+      if (typeof v !== "number" || !Number.isInteger(v) || v < (k === "attempts" ? 1 : 0)) {
+        fail(
+          `notify.retry.${k}`,
+          k === "attempts" ? "must be a whole number of at least 1" : "must be a whole number",
+        );
+      }
+      retry[k] = v as number;
+    });
+  }
 }
 
 type Fail = (key: string, message: string) => never;

@@ -50,6 +50,11 @@ export interface HandlerResult {
   }[];
   /** Runbooks that do not load, failed notifications and publishing, as sentences (also logged). */
   problems: string[];
+  /**
+   * Mistakes of the configuration's `notify:` section (also in `problems`): each is said, the
+   * other targets are still told, and the container exits 2.
+   */
+  notifyMistakes?: string[];
 }
 
 export interface HandlerOptions {
@@ -127,12 +132,22 @@ export async function handleEvent(
         );
       }
     }
-    const notifications = await escalate(result, reportsDir, client, target, problems);
+    const mistakes: string[] = [];
+    const notifications = await escalate(
+      result,
+      reportsDir,
+      { client, target },
+      {
+        problems,
+        mistakes,
+      },
+    );
     for (const p of problems) log(`warning ${p}`);
     return {
       ...outcomeSummary(result.outcomes, (o) => (keys.has(o) ? { reportKeys: keys.get(o)! } : {})),
       notifications,
       problems,
+      ...(mistakes.length > 0 ? { notifyMistakes: mistakes } : {}),
     };
   } finally {
     client?.destroy();
@@ -152,9 +167,8 @@ function brokenProblem(o: TriggerOutcome): string {
 async function escalate(
   result: Awaited<ReturnType<typeof triggerEvent>>,
   reportsDir: string,
-  client: ReturnType<typeof s3Client> | undefined,
-  target: S3Target | undefined,
-  problems: string[],
+  { client, target }: { client?: ReturnType<typeof s3Client>; target?: S3Target },
+  { problems, mistakes }: { problems: string[]; mistakes: string[] },
 ): Promise<HandlerResult["notifications"]> {
   // Each matched runbook's run investigates the event's incident: alerted apart from the runs
   // for other keys (its digest is of the parameters as the event gave them, before masking).
@@ -172,9 +186,16 @@ async function escalate(
       : [],
   );
   if (!result.config.notify || runs.length === 0) return [];
-  // The runs are done: a target that is wrong is said, and the others are still told.
-  const config = parseNotifyConfig(result.config.notify, result.config.located, process.env, (e) =>
-    problems.push(`notify: ${e.message} (the other targets are still told)`),
+  // The runs are done: a wrong target or key is said, and the other targets are still told
+  // (a throw here would have Lambda run the investigation again: red-team).
+  const config = parseNotifyConfig(
+    result.config.notify,
+    result.config.located,
+    process.env,
+    (e) => {
+      mistakes.push(e.message);
+      problems.push(`notify: ${e.message} (the other targets are still told)`);
+    },
   );
   if (result.config.site.url) config.siteUrl = result.config.site.url;
   const stateFile = path.join(reportsDir, STATE_FILE);
