@@ -390,6 +390,7 @@ describe("red-team: a mistake in notify: beside good targets", () => {
         concurrency: 1,
         build: false,
         outDir: path.join(dir, "site"),
+        notify: ["failed", "errored", "recovered", "reminder"],
         log: (line) => lines.push(line),
       });
       expect(result.outcomes.map((o) => o.status)).toEqual(["passed"]);

@@ -2,8 +2,9 @@
  * Buckets served from directories (path-style REST, read only): ListObjectsV2 (prefix,
  * delimiter, continuation token, max-keys) and GetObject (streamed, with an ETag: the MD5 of the
  * content, as S3 gives for single-part uploads). Faults for the collector's tests: 503 SlowDown
- * for the next N requests, a GetObject cut off half-way (the connection dropped), an object
- * deleted between the list and the get.
+ * for the next N requests, a GetObject cut off half-way (the connection dropped), one that
+ * stalls half-way (the connection left open, nothing more sent), an object deleted between the
+ * list and the get.
  */
 import { createHash } from "node:crypto";
 import { createReadStream, promises as fsp, type Stats } from "node:fs";
@@ -17,6 +18,11 @@ export interface S3DirFaults {
   slowDown?: number;
   /** Keys whose next GetObject sends half the bytes and then drops the connection. */
   dropMidObject?: string[];
+  /**
+   * Keys whose next GetObject sends half the bytes and then nothing, the connection left open
+   * (a stuck front end, a half-open connection); a key listed twice stalls twice.
+   */
+  stallMidObject?: string[];
   /** Keys listed but gone when fetched: GetObject answers 404 NoSuchKey. */
   deletedAfterList?: string[];
 }
@@ -105,6 +111,11 @@ async function list(dir: string, url: URL, res: ServerResponse): Promise<void> {
   );
 }
 
+async function halfOf(file: string): Promise<Buffer> {
+  const bytes = await fsp.readFile(file);
+  return bytes.subarray(0, Math.floor(bytes.length / 2));
+}
+
 async function get(
   dir: string,
   key: string,
@@ -127,8 +138,13 @@ async function get(
   const drop = faults.dropMidObject?.indexOf(key) ?? -1;
   if (drop >= 0) {
     faults.dropMidObject?.splice(drop, 1);
-    const half = await fsp.readFile(file).then((b) => b.subarray(0, Math.floor(b.length / 2)));
-    res.write(half, () => res.socket?.destroy());
+    res.write(await halfOf(file), () => res.socket?.destroy());
+    return;
+  }
+  const stall = faults.stallMidObject?.indexOf(key) ?? -1;
+  if (stall >= 0) {
+    faults.stallMidObject?.splice(stall, 1);
+    res.write(await halfOf(file));
     return;
   }
   createReadStream(file).pipe(res);

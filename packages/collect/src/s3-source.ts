@@ -59,20 +59,33 @@ export function parseS3Url(url: string): S3Source {
   return { bucket: m[1] as string, prefix: prefix === "" ? "" : `${prefix}/` };
 }
 
-/** Every page of a listing: common prefixes and objects. */
-async function listAll(s3: S3Client, bucket: string, prefix: string, delimiter?: string) {
+/** Every page of a listing: common prefixes and objects; a page has `idleMs` to come. */
+async function listAll(
+  s3: S3Client,
+  idleMs: number,
+  bucket: string,
+  prefix: string,
+  delimiter?: string,
+) {
   const prefixes: string[] = [];
   const objects: { key: string; etag: string; size: number }[] = [];
   let token: string | undefined;
   do {
-    const page: ListObjectsV2CommandOutput = await s3.send(
-      new ListObjectsV2Command({
-        Bucket: bucket,
-        Prefix: prefix,
-        ...(delimiter ? { Delimiter: delimiter } : {}),
-        ...(token ? { ContinuationToken: token } : {}),
-      }),
-    );
+    const late = AbortSignal.timeout(idleMs);
+    const page: ListObjectsV2CommandOutput = await s3
+      .send(
+        new ListObjectsV2Command({
+          Bucket: bucket,
+          Prefix: prefix,
+          ...(delimiter ? { Delimiter: delimiter } : {}),
+          ...(token ? { ContinuationToken: token } : {}),
+        }),
+        { abortSignal: late },
+      )
+      .catch((e: Error) => {
+        if (!late.aborted) throw e;
+        throw new Error(`listing s3://${bucket}/${prefix} got no answer in ${idleMs / 1000} s`);
+      });
     for (const p of page.CommonPrefixes ?? []) if (p.Prefix) prefixes.push(p.Prefix);
     for (const o of page.Contents ?? []) {
       if (o.Key) objects.push({ key: o.Key, etag: o.ETag ?? "", size: o.Size ?? 0 });
@@ -83,17 +96,18 @@ async function listAll(s3: S3Client, bucket: string, prefix: string, delimiter?:
 }
 
 /** `.../CloudTrail/<region>/` prefixes: accounts (and organizations' accounts), then regions. */
-async function regionPrefixes(s3: S3Client, src: S3Source): Promise<string[]> {
+async function regionPrefixes(s3: S3Client, idleMs: number, src: S3Source): Promise<string[]> {
   const base = `${src.prefix}AWSLogs/`;
   const accounts: string[] = [];
-  for (const p of (await listAll(s3, src.bucket, base, "/")).prefixes) {
+  for (const p of (await listAll(s3, idleMs, src.bucket, base, "/")).prefixes) {
     const name = p.slice(base.length, -1);
-    if (/^o-/.test(name)) accounts.push(...(await listAll(s3, src.bucket, p, "/")).prefixes);
+    if (/^o-/.test(name))
+      accounts.push(...(await listAll(s3, idleMs, src.bucket, p, "/")).prefixes);
     else accounts.push(p);
   }
   const regions: string[] = [];
   for (const a of accounts) {
-    regions.push(...(await listAll(s3, src.bucket, `${a}CloudTrail/`, "/")).prefixes);
+    regions.push(...(await listAll(s3, idleMs, src.bucket, `${a}CloudTrail/`, "/")).prefixes);
   }
   return regions;
 }
@@ -125,16 +139,17 @@ interface Listed {
 /** The event files of the window's day prefixes, in every account and region found. */
 async function listWindow(
   s3: S3Client,
+  idleMs: number,
   src: ReturnType<typeof parseS3Url>,
   window: CollectRun["window"],
 ): Promise<Listed[]> {
   const listed: Listed[] = [];
-  const regions = await regionPrefixes(s3, src);
+  const regions = await regionPrefixes(s3, idleMs, src);
   if (regions.length === 0) throw noLogs(`s3://${src.bucket}/${src.prefix}AWSLogs/`);
   for (const region of regions) {
     const prefixes = window ? windowDays(window).map((d) => `${region}${d}/`) : [region];
     for (const p of prefixes) {
-      for (const o of (await listAll(s3, src.bucket, p)).objects) {
+      for (const o of (await listAll(s3, idleMs, src.bucket, p)).objects) {
         if (isEventFileName(o.key)) listed.push({ ...o, day: layoutDay(o.key) });
       }
     }
@@ -185,14 +200,28 @@ function stagingSafeOnly(found: Listed[], bucket: string) {
   return { listed, warnings };
 }
 
-/** Streams an object to a file; a connection dropped mid-object is retried (3 attempts). */
-async function fetchTo(s3: S3Client, bucket: string, key: string, file: string): Promise<string> {
+/**
+ * How long a GetObject may go without a byte (before its headers or within its body) before the
+ * attempt is abandoned: a stalled connection (a stuck front end, a half-open TCP connection)
+ * must fail the object, never hang the collect (red-team: a nightly waited forever).
+ */
+export const S3_IDLE_TIMEOUT_MS = 30_000;
+
+/**
+ * Streams an object to a file; a connection dropped or stalled mid-object is fetched again
+ * (3 attempts).
+ */
+async function fetchTo(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  file: string,
+  idleMs: number,
+): Promise<string> {
   await fsp.mkdir(path.dirname(file), { recursive: true });
   for (let attempt = 1; ; attempt++) {
     try {
-      const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      await pipeline(out.Body as Readable, createWriteStream(file));
-      return out.ETag ?? "";
+      return await fetchOnce(s3, bucket, key, file, idleMs);
     } catch (e) {
       const name = (e as Error).name;
       if (name === "NoSuchKey" || attempt >= 3) throw e;
@@ -200,7 +229,41 @@ async function fetchTo(s3: S3Client, bucket: string, key: string, file: string):
   }
 }
 
-type S3Run = CollectRun & { source: string; concurrency?: number; clientConfig?: S3ClientConfig };
+/** One GetObject into `file`, abandoned after `idleMs` without a byte. */
+async function fetchOnce(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  file: string,
+  idleMs: number,
+): Promise<string> {
+  const stalled = new AbortController();
+  const timer = setTimeout(
+    () => stalled.abort(new Error(`no byte of s3://${bucket}/${key} for ${idleMs / 1000} s`)),
+    idleMs,
+  );
+  try {
+    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), {
+      abortSignal: stalled.signal,
+    });
+    const body = out.Body as Readable;
+    body.on("data", () => timer.refresh());
+    await pipeline(body, createWriteStream(file), { signal: stalled.signal });
+    return out.ETag ?? "";
+  } catch (e) {
+    throw stalled.signal.aborted ? (stalled.signal.reason as Error) : e;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+type S3Run = CollectRun & {
+  source: string;
+  concurrency?: number;
+  clientConfig?: S3ClientConfig;
+  /** `S3_IDLE_TIMEOUT_MS` unless given (tests). */
+  idleTimeoutMs?: number;
+};
 
 export function collectFromS3(run: S3Run): Promise<CollectResult> {
   const src = parseS3Url(run.source);
@@ -220,7 +283,9 @@ async function fetchAndCollect(
   try {
     run.onProgress?.({ phase: "list", objects: 0, objectsTotal: 0, bytes: 0, events: 0 });
     const listedAt = new Date();
-    const { listed, warnings } = stagingSafeOnly(await listWindow(s3, src, run.window), src.bucket);
+    const idleMs = run.idleTimeoutMs ?? S3_IDLE_TIMEOUT_MS;
+    const found = await listWindow(s3, idleMs, src, run.window);
+    const { listed, warnings } = stagingSafeOnly(found, src.bucket);
     const todo = toFetch(listed, await readManifest(store));
     const files: CollectFile[] = [];
     let failed = 0;
@@ -229,7 +294,7 @@ async function fetchAndCollect(
     await mapLimit(todo, run.concurrency ?? 16, async (o) => {
       const file = path.join(staging, ...o.key.split("/"));
       try {
-        const etag = await fetchTo(s3, src.bucket, o.key, file);
+        const etag = await fetchTo(s3, src.bucket, o.key, file, idleMs);
         const st = await fsp.stat(file);
         const sf: SourceFile = {
           path: file,

@@ -188,6 +188,41 @@ describe("collect from S3 (the real SDK against the emulator)", () => {
     expect(await storeContents(store)).toEqual(await windowTruth());
   });
 
+  it("a GetObject that stalls half-way is fetched again, and one that keeps stalling fails the collect in bounded time instead of hanging it (red-team)", async () => {
+    const store = path.join(root, "store-stall");
+    const keys = Object.keys((await readManifest(path.join(root, "store-a"))).objects);
+    const [once, always] = keys.slice(5, 7) as [string, string];
+    emulator.s3Faults.stallMidObject = [once, always, always, always];
+    try {
+      const r = await collectFromS3({
+        source: "s3://trail/logs",
+        store,
+        window,
+        clientConfig: client(),
+        idleTimeoutMs: 300,
+      });
+      expect(emulator.s3Faults.stallMidObject).toEqual([]);
+      expect(r.warnings).toContain(
+        `not fetched s3://trail/${always}: no byte of s3://trail/${always} for 0.3 s`,
+      );
+      const m = await readManifest(store);
+      expect(m.objects[once]).toBeDefined();
+      expect(m.objects[always]).toBeUndefined();
+      // The window is not recorded as collected while an object of it is missing.
+      expect(m.covered).toEqual([]);
+    } finally {
+      emulator.s3Faults.stallMidObject = [];
+    }
+    const next = await collectFromS3({
+      source: "s3://trail/logs",
+      store,
+      window,
+      clientConfig: client(),
+    });
+    expect(next.objectsNew).toBe(1);
+    expect(await storeContents(store)).toEqual(await windowTruth());
+  });
+
   it("a collect killed after its first day resumes from the manifest; a corrupt object is named and skipped", async () => {
     const store = path.join(root, "store-c");
     const day = path.join(bucket, "logs/AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/02");
