@@ -30,6 +30,7 @@ import {
   statusOf,
 } from "../scripts/nightly/job.ts";
 import { parseNightlyArgs } from "../scripts/nightly/options.ts";
+import { RUNS_RECORD, recordRuns } from "../scripts/nightly/record.ts";
 import { markdownSummary, textSummary } from "../scripts/nightly/summary.ts";
 import { nightlyHere } from "./in-process.ts";
 
@@ -391,6 +392,68 @@ describe("selectNightly", () => {
       await rm(path.join(reports, "mondays"), { recursive: true });
       expect(await due("2026-12-08T05:20:00Z")).toBe(true);
       expect(await due("2026-12-09T05:20:00Z")).toBe(false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+      await rm(reports, { recursive: true, force: true });
+    }
+  });
+
+  it("counts from the job's own record of runs: a run by hand or a --date replay takes no night's run away (red-team)", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "run-md-select-"));
+    const reports = await mkdtemp(path.join(tmpdir(), "run-md-select-reports-"));
+    try {
+      await writeFile(
+        path.join(dir, "workdays.md"),
+        '---\ntitle: W\nschedule: "0 6 * * 1-5"\n---\n\n```sql q\nSELECT 1\n```\n',
+      );
+      const due = async (iso: string) => {
+        const now = new Date(iso);
+        return (await selectNightly(dir, { now, lastRun: lastRunIn(reports, now) })).length === 1;
+      };
+      // Tuesday's job ran it (for Monday 06:00); a run by hand at 10:00 wrote a report after.
+      await recordRuns(reports, ["workdays"], new Date("2026-12-01T05:17:00Z"));
+      await mkdir(path.join(reports, "workdays"), { recursive: true });
+      await writeFile(path.join(reports, "workdays", "2026-12-01T10-00-00.000Z.json"), "{}");
+      // Wednesday's job still runs it for Tuesday 06:00 (the report alone said: ran at 10:00).
+      expect(await due("2026-12-02T05:17:00Z")).toBe(true);
+      expect(await lastRunIn(reports, new Date("2026-12-02T05:17:00Z"))("workdays")).toEqual({
+        at: new Date("2026-12-01T05:17:00Z"),
+        byJob: true,
+      });
+      // A record that is no record: the reports count, as before there was one.
+      await writeFile(path.join(reports, RUNS_RECORD), "[]");
+      expect(await due("2026-12-02T05:17:00Z")).toBe(false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+      await rm(reports, { recursive: true, force: true });
+    }
+  });
+
+  it("a weekly runbook the job has not run since its day began is due the days after it (a job that crossed midnight UTC; red-team)", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "run-md-select-"));
+    const reports = await mkdtemp(path.join(tmpdir(), "run-md-select-reports-"));
+    try {
+      await writeFile(
+        path.join(dir, "weekly.md"),
+        "---\ntitle: W\nschedule: weekly\n---\n\n```sql q\nSELECT 1\n```\n",
+      );
+      const due = async (iso: string) => {
+        const now = new Date(iso);
+        return (await selectNightly(dir, { now, lastRun: lastRunIn(reports, now) })).length === 1;
+      };
+      // Ran by the job on Monday 2026-11-23; Monday 30's job came after midnight (Tuesday).
+      await recordRuns(reports, ["weekly"], new Date("2026-11-23T05:17:00Z"));
+      expect(await due("2026-12-01T00:05:00Z")).toBe(true);
+      // Once it ran on Tuesday, Wednesday's job does not run it again.
+      await recordRuns(reports, ["weekly"], new Date("2026-12-01T00:05:00Z"));
+      expect(await due("2026-12-02T05:17:00Z")).toBe(false);
+      expect(await due("2026-12-07T05:17:00Z")).toBe(true);
+      // A report alone (a run by hand on Monday before the job) neither adds nor takes a run.
+      await rm(path.join(reports, RUNS_RECORD));
+      await mkdir(path.join(reports, "weekly"), { recursive: true });
+      await writeFile(path.join(reports, "weekly", "2026-11-23T03-00-00.000Z.json"), "{}");
+      expect(await due("2026-11-23T05:17:00Z")).toBe(true);
+      expect(await due("2026-11-24T05:17:00Z")).toBe(false);
     } finally {
       await rm(dir, { recursive: true, force: true });
       await rm(reports, { recursive: true, force: true });

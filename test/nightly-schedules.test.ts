@@ -108,3 +108,28 @@ describe("two due runbooks with one id", () => {
     ).toEqual([]);
   });
 });
+
+describe("--date to come (red-team: it ran, recorded and paged for real)", () => {
+  it("says which runbooks the schedule takes and runs, collects and tells nothing", async () => {
+    const reports = path.join(work, "reports-future");
+    const res = await nightly([
+      "--date",
+      "2099-12-02T05:17:00Z",
+      "--runbooks",
+      path.join(work, "runbooks"),
+      "--reports-dir",
+      reports,
+      "--config",
+      path.join(work, "run-md.config.yaml"),
+      "--no-build",
+    ]);
+    expect(res.code, `${res.stdout}\n${res.stderr}`).toBe(0);
+    // 2099-12-02 is a Wednesday: the weekly day, and Tuesday 06:00 fell in its past day.
+    expect(res.stdout).toMatch(/ {2}due {7}weekly\n {2}due {7}workdays\n/);
+    expect(res.stdout).toContain("2 runbooks due, none run (a date to come) · exit 0");
+    expect(
+      (await readdir(reports).catch(() => [] as string[])).filter((e) => !e.startsWith(".")),
+    ).toEqual([]);
+    await expect(readFile(path.join(reports, ".nightly-runs.json"))).rejects.toThrow();
+  }, 120_000);
+});

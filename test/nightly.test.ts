@@ -183,6 +183,14 @@ describe("npm run nightly", () => {
     expect((await latest("kms-key-deletion")).status).toBe("failed");
     expect((await latest("audit-iam")).status).toBe("failed");
     expect(existsSync(path.join(reportsDir, "manual-only"))).toBe(false);
+    // The job's record of the runbooks it ran and that read their logs (schedules count from
+    // it): the errored one is tried again the next night.
+    const record = JSON.parse(await readFile(path.join(reportsDir, ".nightly-runs.json"), "utf8"));
+    expect(Object.keys(record.ranAt).sort()).toEqual([
+      "audit-iam",
+      "kms-key-deletion",
+      "quiet-night",
+    ]);
   });
 
   it("prints a summary with each runbook's status, duration and failed checks", () => {

@@ -30,6 +30,7 @@ import { buildSite, repoRoot } from "./build-site.ts";
 import { checkCollectStore, collectFirst } from "./collect.ts";
 import { notifyNightly } from "./notify.ts";
 import type { NightlyOutcome } from "./outcome.ts";
+import { readRunsRecord, recordRuns } from "./record.ts";
 
 export const cliBin = path.join(repoRoot, "packages/cli/bin/run-md.cjs");
 
@@ -80,6 +81,8 @@ export interface NightlyResult {
   notifyProblem?: string;
   pruned: string[];
   build?: { ok: true; durationMs: number; outDir: string } | { ok: false; error: string };
+  /** `--date` to come: the runbooks it would run (none ran). */
+  tried?: string[];
   /** `--collect`'s exit code when it failed (the runs went on, over what the store held). */
   collectFailed?: number;
   interrupted: boolean;
@@ -90,29 +93,40 @@ export interface NightlyResult {
 export interface DueAt {
   now: Date;
   weeklyDay?: Weekday;
-  /** When a runbook last ran (its newest report's start: `lastRunIn`), for cron schedules. */
-  lastRun?: (id: string) => Promise<Date | undefined>;
+  /** When a runbook last ran (`lastRunIn`), for cron and weekly schedules. */
+  lastRun?: (id: string) => Promise<LastRun | undefined>;
+}
+
+/** When a runbook last ran, and whether the nightly job's own record says so. */
+export interface LastRun {
+  at: Date;
+  /** From `.nightly-runs.json` (the job ran it then), not from the newest report. */
+  byJob: boolean;
 }
 
 /** Whether a schedule is a cron expression (not `manual`, `nightly` or `weekly`). */
 const isCron = (schedule: string) => !(NAMED_SCHEDULES as readonly string[]).includes(schedule);
 
 /**
- * When each runbook last ran, from the newest report in its folder in `reportsDir` (its name has
- * the time; any kind: a job that always runs with `--since` writes investigations only, and a
- * `latest.json` never rewritten had its cron runbook run every night; review). A report after
- * `now` (a clock ahead) is passed over; none: the 24 hours before the job.
+ * When each runbook last ran: the nightly job's record (`record.ts`); for a runbook it has no
+ * record of (a job from before the record), the newest report in its folder (its name has the
+ * time; any kind: a job that always runs with `--since` writes investigations only; review). A
+ * time after `now` (a clock ahead) is passed over; none: the 24 hours before the job.
  */
 export function lastRunIn(
   reportsDir: string,
   now: Date = new Date(),
-): (id: string) => Promise<Date | undefined> {
+): (id: string) => Promise<LastRun | undefined> {
+  let record: Promise<Map<string, Date>> | undefined;
   return async (id) => {
+    record ??= readRunsRecord(reportsDir);
+    const recorded = (await record).get(id);
+    if (recorded && recorded.getTime() <= now.getTime()) return { at: recorded, byJob: true };
     const times = (await listReports(reportsDir, id))
       .map((file) => timeOfReportName(path.basename(file)))
       .filter((t) => t <= now.getTime());
     const at = Math.max(...times, Number.NEGATIVE_INFINITY);
-    return Number.isFinite(at) ? new Date(at) : undefined;
+    return Number.isFinite(at) ? { at: new Date(at), byJob: false } : undefined;
   };
 }
 
@@ -124,7 +138,10 @@ export function lastRunIn(
  */
 export async function selectNightly(runbooksDir: string, at: DueAt): Promise<NightlyRunbook[]> {
   const due = async (schedule: string, id: string) => {
-    const lastRun = isCron(schedule) ? await at.lastRun?.(id) : undefined;
+    const last = isCron(schedule) || schedule === "weekly" ? await at.lastRun?.(id) : undefined;
+    // A weekly runbook catches up only from the job's own record: a run by hand on its day,
+    // before the job, must not take the job's run away.
+    const lastRun = schedule === "weekly" && !last?.byJob ? undefined : last?.at;
     return isDue(schedule, at.now, {
       ...(at.weeklyDay === undefined ? {} : { weeklyDay: at.weeklyDay }),
       ...(lastRun ? { lastRun } : {}),
@@ -401,13 +418,8 @@ async function notifyTheNight(
   }
 }
 
-async function nightlyUnlocked(options: NightlyOptions): Promise<NightlyResult> {
-  // A collect that fails still lets the runs go on: a day the store lacks is an error of the
-  // steps that need it, never a pass.
-  const collected = options.collect
-    ? await collectFirst(options, options.collect, cliBin)
-    : undefined;
-  const now = options.now ?? new Date();
+/** The runbooks due at `now`, said in the log. */
+async function selectDue(options: NightlyOptions, now: Date): Promise<NightlyRunbook[]> {
   const weeklyDay = configuredWeeklyDay(options);
   // A cron runbook's times count from its last run (a job late or early skips none and runs
   // none twice); `--date` tries a schedule as if then, from the 24 hours before.
@@ -420,6 +432,38 @@ async function nightlyUnlocked(options: NightlyOptions): Promise<NightlyResult> 
   options.log(
     `run-md nightly: ${runbooks.length} runbook${runbooks.length === 1 ? "" : "s"} due on ${now.toISOString().slice(0, 10)} (${weeklyDay}s for weekly ones) in ${options.runbooksDir}, ${options.concurrency} at a time`,
   );
+  return runbooks;
+}
+
+/**
+ * `--date` to come tries a schedule: which runbooks it would take, run none (red-team: they ran
+ * for real, became the runbooks' status and paged someone).
+ */
+async function trySchedule(options: NightlyOptions, now: Date): Promise<NightlyResult> {
+  const runbooks = await selectDue(options, now);
+  for (const rb of runbooks) options.log(`  due       ${rb.id}`);
+  options.log(`${now.toISOString()} is to come: nothing is run, collected or told`);
+  return {
+    outcomes: [],
+    notifications: [],
+    pruned: [],
+    tried: runbooks.map((rb) => rb.id),
+    interrupted: false,
+    exitCode: 0,
+  };
+}
+
+async function nightlyUnlocked(options: NightlyOptions): Promise<NightlyResult> {
+  // A collect that fails still lets the runs go on: a day the store lacks is an error of the
+  // steps that need it, never a pass.
+  // The job's time is when it started: a collect that ends after midnight UTC does not move
+  // the night to the next day's schedules.
+  const now = options.now ?? new Date();
+  if (now.getTime() > Date.now()) return trySchedule(options, now);
+  const collected = options.collect
+    ? await collectFirst(options, options.collect, cliBin)
+    : undefined;
+  const runbooks = await selectDue(options, now);
   const outcomes = await pool(
     runbooks,
     options.concurrency,
@@ -433,6 +477,16 @@ async function nightlyUnlocked(options: NightlyOptions): Promise<NightlyResult> 
     options.signal,
   );
   const interrupted = options.signal?.aborted ?? false;
+  // Schedules count from the nights the job ran a runbook and read its logs (an errored run read
+  // nothing: tried again the next night); a `--date` catch-up is an investigation, not the night.
+  if (!options.now) {
+    const ran = outcomes.filter((o) => ["passed", "warned", "failed"].includes(o.status));
+    await recordRuns(
+      options.reportsDir,
+      ran.map((o) => o.runbookId),
+      now,
+    ).catch((e: Error) => options.log(`warning the nightly's record of runs: ${e.message}`));
+  }
   // The runs that finished are escalated even when the job is stopped (cancelled runs change
   // nothing): a failure it found must not wait for the next night that gets to its end.
   const { notifications, notifyProblem } = await notifyTheNight(outcomes, options);

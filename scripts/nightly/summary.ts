@@ -32,6 +32,10 @@ export function findings(o: NightlyResult["outcomes"][number]): string {
 export function totals(result: NightlyResult): string {
   const counts = new Map<string, number>();
   for (const o of result.outcomes) counts.set(o.status, (counts.get(o.status) ?? 0) + 1);
+  if (result.tried) {
+    const n = result.tried.length;
+    return `${n} runbook${n === 1 ? "" : "s"} due, none run (a date to come) · exit ${result.exitCode}`;
+  }
   const parts = [
     `${result.outcomes.length} runbook${result.outcomes.length === 1 ? "" : "s"}${
       counts.size > 0

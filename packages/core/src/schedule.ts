@@ -47,7 +47,8 @@ export interface DueOptions {
   /**
    * When the runbook last ran in full, if known: a cron time counts from then instead, so a job
    * that starts late does not skip a time, nor one that starts early run it twice (review: a
-   * Monday 06:00 runbook had no run in a week a job started at 06:10 on Tuesday).
+   * Monday 06:00 runbook had no run in a week a job started at 06:10 on Tuesday); a `weekly`
+   * runbook not run since its day began is due on the days after it too.
    */
   lastRun?: Date;
 }
@@ -64,12 +65,24 @@ export function isDue(schedule: string, now: Date, options: DueOptions = {}): bo
     case "nightly":
       return true;
     case "weekly":
-      return WEEKDAYS[now.getUTCDay()] === (options.weeklyDay ?? "monday");
+      return weeklyDue(now, options.weeklyDay ?? "monday", options.lastRun);
   }
   if (scheduleProblem(schedule) !== undefined) return false;
   const since = options.lastRun ?? new Date(now.getTime() - (options.periodMs ?? DAY_MS));
   const next = new Cron(schedule, { timezone: "UTC", paused: true }).nextRun(since);
   return next !== null && next.getTime() <= now.getTime();
+}
+
+/**
+ * `weekly`: on its day (UTC); with its last run known, also on a later day when it has not run
+ * since its day began (a job that crossed midnight UTC, a night the job did not run: red-team,
+ * the week was skipped without a word).
+ */
+function weeklyDue(now: Date, day: Weekday, lastRun: Date | undefined): boolean {
+  const back = (now.getUTCDay() - WEEKDAYS.indexOf(day) + 7) % 7;
+  if (back === 0 || lastRun === undefined) return back === 0;
+  const dayBegan = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - back);
+  return lastRun.getTime() < dayBegan;
 }
 
 const HOUR_MS = 60 * 60 * 1000;
