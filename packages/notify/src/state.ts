@@ -130,6 +130,15 @@ export function withEntries(
 }
 
 /**
+ * How much earlier than `reminder` a reminder may go: a tenth of it. The job that tells comes at
+ * a time that moves (runs a minute quicker, a scheduler's delay), so `reminder: 24h` with a
+ * nightly job compared to the exact day reminded every other night (red-team).
+ */
+export function reminderSlack(reminderMs: number): number {
+  return reminderMs / 10;
+}
+
+/**
  * The alert a report calls for, given the runbook's previous state, and its next state. A
  * cancelled run changes nothing.
  */
@@ -166,7 +175,8 @@ export function transition(
     };
   }
   const last = Date.parse(previous.notifiedAt ?? previous.since);
-  const due = reminderMs !== undefined && now.getTime() - last >= reminderMs;
+  const due =
+    reminderMs !== undefined && now.getTime() - last >= reminderMs - reminderSlack(reminderMs);
   const next = { ...previous, lastStatus: report.status, ...(due ? { notifiedAt: at } : {}) };
   return due ? { kind: "reminder", next } : { next };
 }

@@ -429,6 +429,25 @@ describe("alerting on change", () => {
     chat.received.length = 0;
   });
 
+  it("reminds each night with a nightly job that comes a minute earlier than the night before (red-team: every other night)", async () => {
+    const reportsDir = await mkdtemp(path.join(tmpdir(), "run-md-alerting-"));
+    const kinds: string[][] = [];
+    const minute = 1 / 60;
+    for (const h of [0, 21.5, 24 - minute, 48 - 2 * minute, 60]) {
+      const when = new Date(at(0).getTime() + h * 3_600_000);
+      const r = await notify(
+        [{ report: report("audit-iam", "failed", { startedAt: when.toISOString() }) }],
+        config({ reminder: "24h" }),
+        { reportsDir, now: when },
+      );
+      kinds.push(r.alerts.map((a) => a.kind));
+    }
+    // A tenth of the cadence early at most: 21.5 hours is not yet a day.
+    expect(kinds).toEqual([["failing"], [], ["reminder"], ["reminder"], []]);
+    pager.received.length = 0;
+    chat.received.length = 0;
+  });
+
   it("sends one summary message per target for many runbooks (PagerDuty: one event each)", async () => {
     const reportsDir = await mkdtemp(path.join(tmpdir(), "run-md-alerting-"));
     const runs = ["audit-iam", "kms-key-deletion", "root-account-usage"].map((id) => ({
