@@ -405,3 +405,38 @@ describe("red-team: a mistake in notify: beside good targets", () => {
     }
   }, 120_000);
 });
+
+describe("red-team: the job's summary follows mask.accessKeyIds", () => {
+  it("hides an access key id a runner's last words quote, on stdout and in the GitHub job summary", async () => {
+    const dir = await mkdtemp(path.join(work, "mask-"));
+    await writeFile(
+      path.join(dir, "leak.md"),
+      runbook(
+        "title: Leak\nschedule: nightly\nbogus_AKIAIOSFODNN7EXAMPLE: 1",
+        "```sql s\nSELECT 1 AS x\n```",
+      ),
+    );
+    const masked = path.join(dir, "run-md.config.yaml");
+    await writeFile(masked, `mask:\n  accessKeyIds: hide\n${await readFile(config, "utf8")}`);
+    const summary = path.join(dir, "summary.md");
+    const job = await nightlyHere(
+      [
+        "--runbooks",
+        dir,
+        "--reports-dir",
+        path.join(dir, "reports"),
+        "--config",
+        masked,
+        "--no-build",
+      ],
+      { env: { RUN_MD_WEBHOOK_URL: "", GITHUB_STEP_SUMMARY: summary } },
+    );
+    expect(job.code).toBe(2);
+    expect(job.stdout).toContain("unknown front matter key");
+    expect(job.stdout).toContain("bogus_AKIA");
+    expect(job.stdout).not.toContain("AKIAIOSFODNN7EXAMPLE");
+    const markdown = await readFile(summary, "utf8");
+    expect(markdown).toContain("unknown front matter key");
+    expect(markdown).not.toContain("AKIAIOSFODNN7EXAMPLE");
+  }, 120_000);
+});

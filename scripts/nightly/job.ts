@@ -16,6 +16,8 @@ import {
   isDue,
   listReports,
   loadRunbook,
+  type MaskOptions,
+  maskText,
   NAMED_SCHEDULES,
   pruneReports,
   RunMdError,
@@ -252,11 +254,16 @@ function catchUpEnd(date: Date | undefined): string | undefined {
   return date !== undefined && date.getTime() < Date.now() ? date.toISOString() : undefined;
 }
 
-/** `windowEnd`: the end of every run's window (the collect's), else each run's start. */
+/**
+ * `windowEnd`: the end of every run's window (the collect's), else each run's start. What the
+ * runner printed is kept masked as the configuration says (`mask:`), for the summary and the
+ * GitHub job summary as for the notifications (red-team: an access key id in a runner's error).
+ */
 async function runOne(
   rb: NightlyRunbook,
   options: NightlyOptions,
   windowEnd: string | undefined,
+  mask: MaskOptions,
 ): Promise<NightlyOutcome> {
   if (rb.refused !== undefined) return refusedOutcome(rb, rb.refused);
   const args = [cliBin, ...runArgs(rb.file, options)];
@@ -306,7 +313,7 @@ async function runOne(
     startedAt: report?.startedAt ?? startedAt,
     ...(report ? { report } : {}),
     ...(reportFile ? { reportFile } : {}),
-    stderr: Buffer.concat(stderr).toString("utf8"),
+    stderr: maskText(Buffer.concat(stderr).toString("utf8"), mask),
   };
 }
 
@@ -355,6 +362,15 @@ export function exitCodeOf(outcomes: NightlyOutcome[]): number {
  * `nightly.weeklyDay` of the configuration. A configuration that does not load is said here and
  * the default day used: each run then reports the problem as its error, as before.
  */
+/** The configuration's `mask:` (its error is said by configuredWeeklyDay). */
+function configuredMask(options: NightlyOptions): MaskOptions {
+  try {
+    return loadConfig(options.config).mask;
+  } catch {
+    return {};
+  }
+}
+
 function configuredWeeklyDay(options: NightlyOptions): Weekday {
   try {
     return loadConfig(options.config).nightly.weeklyDay;
@@ -441,6 +457,7 @@ async function selectDue(options: NightlyOptions, now: Date): Promise<NightlyRun
  */
 async function trySchedule(options: NightlyOptions, now: Date): Promise<NightlyResult> {
   const runbooks = await selectDue(options, now);
+  const mask = configuredMask(options);
   for (const rb of runbooks) options.log(`  due       ${rb.id}`);
   options.log(`${now.toISOString()} is to come: nothing is run, collected or told`);
   return {
@@ -464,11 +481,12 @@ async function nightlyUnlocked(options: NightlyOptions): Promise<NightlyResult> 
     ? await collectFirst(options, options.collect, cliBin)
     : undefined;
   const runbooks = await selectDue(options, now);
+  const mask = configuredMask(options);
   const outcomes = await pool(
     runbooks,
     options.concurrency,
     async (rb) => {
-      const outcome = await runOne(rb, options, collected?.to);
+      const outcome = await runOne(rb, options, collected?.to, mask);
       options.log(
         `  ${outcome.status.padEnd(9)} ${outcome.runbookId} (${(outcome.durationMs / 1000).toFixed(1)} s)`,
       );
