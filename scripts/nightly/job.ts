@@ -457,7 +457,6 @@ async function selectDue(options: NightlyOptions, now: Date): Promise<NightlyRun
  */
 async function trySchedule(options: NightlyOptions, now: Date): Promise<NightlyResult> {
   const runbooks = await selectDue(options, now);
-  const mask = configuredMask(options);
   for (const rb of runbooks) options.log(`  due       ${rb.id}`);
   options.log(`${now.toISOString()} is to come: nothing is run, collected or told`);
   return {
