@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { RunReport } from "@run-md/core";
+import { holdFileLock, type RunReport } from "@run-md/core";
 import { generateLogs } from "@run-md/generator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nightlyHere, runMdHere } from "./in-process.ts";
@@ -119,6 +119,19 @@ describe("npm run nightly -- --collect", () => {
     expect(res.stdout).toMatch(/1 runbook/);
     // The summary's last line (a job summary's) says why the night exits 2.
     expect(res.stdout).toMatch(/1 runbook: .* · collect FAILED \(exit 2\) · .* · exit 2/);
+  }, 120_000);
+
+  it("waits for another collect writing the store instead of failing the night (red-team: every runbook errored)", async () => {
+    const store = path.join(work, "store");
+    await mkdir(store, { recursive: true });
+    // Another collect (an hourly one) holds the store for two more seconds.
+    const release = await holdFileLock(path.join(store, "collect.lock"), () => new Error("busy"));
+    const freed = new Promise<void>((r) => setTimeout(() => release().then(r), 2_000));
+    const res = await nightly(["--collect", logs, "--collect-since", "3d"]);
+    await freed;
+    expect(res.code, res.stdout + res.stderr).toBe(0);
+    expect(res.stdout).not.toContain("collect FAILED");
+    expect(res.stdout).toMatch(/1 runbook: 1 passed/);
   }, 120_000);
 
   it("refuses --collect without a store for the runs to read: exit 2, nothing run", async () => {

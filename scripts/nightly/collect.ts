@@ -10,6 +10,9 @@ import { loadConfig } from "../../packages/cli/src/config.ts";
 import { repoRoot } from "./build-site.ts";
 import type { NightlyOptions } from "./job.ts";
 
+/** How long the job's collect waits for another collect writing the store. */
+export const COLLECT_WAIT = "30m";
+
 export interface Collected {
   /** The collect's exit code (0: every object of the window read). */
   code: number;
@@ -37,7 +40,10 @@ export async function collectFirst(
   const to = isoSeconds(new Date());
   const { source, since, prune } = collect;
   options.log(`collecting ${source} (--since ${since} --to ${to}) into local.store`);
+  // A collect already writing the store (an hourly one, a backfill) is waited for: refused, it
+  // failed the night's collect and every runbook errored with the cause out of sight (red-team).
   const args = [cliBin, "collect", "--source", source, "--since", since, "--to", to];
+  args.push("--wait", COLLECT_WAIT);
   if (prune !== undefined) args.push("--prune", prune);
   const code = await new Promise<number>((resolve) => {
     const child = spawn(process.execPath, args, {

@@ -7,6 +7,7 @@
  */
 import { promises as fsp } from "node:fs";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import {
   deliveryDays,
@@ -95,6 +96,11 @@ export interface CollectRun {
   window: TimeWindow | null;
   signal?: AbortSignal;
   onProgress?: (p: CollectProgress) => void;
+  /**
+   * How long to wait for another collect writing the store to finish (default: refused at
+   * once): a nightly job's collect beside an hourly one waits instead of failing the night.
+   */
+  waitMs?: number;
 }
 
 /**
@@ -349,6 +355,7 @@ function forgetGone(
 export async function asStoreWriter<T>(
   store: string,
   fn: (store: string) => Promise<T>,
+  waitMs = 0,
 ): Promise<T> {
   const dir = path.resolve(store);
   assertStorePath(dir);
@@ -357,13 +364,7 @@ export async function asStoreWriter<T>(
       hint: "Give --store (or local.store) a folder you can write to, or a new folder's path.",
     });
   });
-  const release = await holdFileLock(
-    path.join(dir, "collect.lock"),
-    (pid) =>
-      new RunMdError("store-busy", `another run-md collect (process ${pid}) is writing ${dir}`, {
-        hint: "Let it finish, then collect again: the second collect takes only what is new. A lock of a collect on another machine counts until a minute after that collect stopped renewing it.",
-      }),
-  );
+  const release = await takeStore(dir, waitMs);
   try {
     // What a killed collect left in the store's scratch folder (its reader's cache, S3 staging,
     // a manifest's temporary file): only a collect writes there, and this one holds the lock.
@@ -371,6 +372,27 @@ export async function asStoreWriter<T>(
     return await fn(dir);
   } finally {
     await release();
+  }
+}
+
+/** The store's collect lock, waited for up to `waitMs` while another collect holds it. */
+async function takeStore(dir: string, waitMs: number): Promise<() => Promise<void>> {
+  const deadline = Date.now() + waitMs;
+  const busy = (pid: string) =>
+    new RunMdError(
+      "store-busy",
+      `another run-md collect (process ${pid}) is writing ${dir}${waitMs > 0 ? `, still after ${waitMs / 1000} s` : ""}`,
+      {
+        hint: "Let it finish, then collect again (or give --wait): the second collect takes only what is new. A lock of a collect on another machine counts until a minute after that collect stopped renewing it.",
+      },
+    );
+  for (;;) {
+    try {
+      return await holdFileLock(path.join(dir, "collect.lock"), busy);
+    } catch (e) {
+      if ((e as RunMdError).code !== "store-busy" || Date.now() >= deadline) throw e;
+      await sleep(Math.min(1_000, Math.max(0, deadline - Date.now())));
+    }
   }
 }
 

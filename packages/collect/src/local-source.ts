@@ -50,7 +50,7 @@ export async function collectFromDir(
       hint: "Give --source a directory of CloudTrail files or an s3://bucket/prefix.",
     });
   }
-  return asStoreWriter(run.store, () => collectListed(run, dir));
+  return asStoreWriter(run.store, () => collectListed(run, dir), run.waitMs);
 }
 
 /** collectFromDir, the store held: the folder listed, its new files collected. */

@@ -268,7 +268,7 @@ type S3Run = CollectRun & {
 export function collectFromS3(run: S3Run): Promise<CollectResult> {
   const src = parseS3Url(run.source);
   // Held from before the manifest is read: what to fetch is decided from it.
-  return asStoreWriter(run.store, (store) => fetchAndCollect(run, src, store));
+  return asStoreWriter(run.store, (store) => fetchAndCollect(run, src, store), run.waitMs);
 }
 
 /** collectFromS3, the store held: the window listed, its new objects fetched and collected. */

@@ -371,6 +371,31 @@ describe("collect: coverage and changed objects (red team)", () => {
     expect(r.eventsAdded).toBe(1);
   });
 
+  it("with waitMs, a collect waits for the one writing the store, and is refused once the wait is over (red-team: a nightly beside an hourly collect)", async () => {
+    const dir = path.join(root, "wait-src");
+    await fsp.mkdir(path.join(dir, acct, "2024/03/01"), { recursive: true });
+    await fsp.writeFile(
+      path.join(dir, acct, "2024/03/01/w.json.gz"),
+      zlib.gzipSync(JSON.stringify({ Records: [rec("W1", "W", "2024-03-01T10:00:00Z")] })),
+    );
+    const store = path.join(root, "s-wait");
+    await fsp.mkdir(store, { recursive: true });
+    const lock = path.join(store, "collect.lock");
+    const release = await holdFileLock(lock, () => new Error("busy"));
+    await expect(
+      collectFromDir({ sourceDir: dir, store, window, waitMs: 300 }),
+    ).rejects.toMatchObject({
+      code: "store-busy",
+      message: expect.stringContaining(`is writing ${store}, still after 0.3 s`),
+    });
+    const waiting = collectFromDir({ sourceDir: dir, store, window, waitMs: 30_000 });
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(existsSync(path.join(store, "manifest.json"))).toBe(false);
+    await release();
+    expect((await waiting).eventsAdded).toBe(1);
+    expect(await stored(store)).toEqual(new Map([["W1", "W"]]));
+  });
+
   it("two collects into one store at once: the second is refused (store-busy), the first's days stay", async () => {
     const dir = path.join(root, "busy-src");
     const t2 = "2024-03-02T10:00:00Z";

@@ -17,7 +17,7 @@ import { progressReporter } from "../collect-progress.ts";
 import { type Config, loadConfig } from "../config.ts";
 
 export const COLLECT_USAGE = `Usage: run-md collect [--since 30d | --from <iso> | --all] [--to <iso>]
-                      [--source DIR] [--store DIR] [--prune 90d]
+                      [--source DIR] [--store DIR] [--prune 90d] [--wait 30m]
 
 Brings the CloudTrail logs of a window into the local store that local.store names, so the local
 engine reads Parquet instead of gzip JSON. Only objects not collected yet are read; a record
@@ -36,8 +36,18 @@ Options:
   --store <dir>               the store (default: local.store)
   --prune <duration>          then remove the days older than this (whole UTC days), so that the
                               store keeps a retention: at least the window collected
+  --wait <duration>           wait up to this long for another collect writing the store to
+                              finish (default: refused at once, exit 2)
   -h, --help                  this help
 `;
+
+/** `--wait`: a duration such as 30m. */
+function waitOf(text: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined)
+    throw new RunMdError("usage", `--wait "${printable(text)}" is not a duration such as 30m`);
+  return ms;
+}
 
 /** Source and store from the flags, else the configuration; a clear error when one is missing. */
 function locations(values: { source?: string; store?: string }, config: Config) {
@@ -141,6 +151,7 @@ export async function collectCommand(argv: string[]): Promise<number> {
     region: { type: "string" },
     profile: { type: "string" },
     prune: { type: "string" },
+    wait: { type: "string" },
   });
   if (typeof args === "number") return args;
   const { values, positionals } = args;
@@ -165,7 +176,12 @@ export async function collectCommand(argv: string[]): Promise<number> {
         );
     const pruneBefore = pruneCutoff(values.prune, window, new Date());
     const { collectFromDir, collectFromS3, pruneStore } = await import("@run-md/collect");
-    const run = { store, window, onProgress: progress.onProgress };
+    const run = {
+      store,
+      window,
+      onProgress: progress.onProgress,
+      ...(values.wait === undefined ? {} : { waitMs: waitOf(values.wait) }),
+    };
     // Ctrl-C stops at once: days are committed one at a time, so the store keeps those done.
     const stop = () => {
       progress.end();
