@@ -302,6 +302,40 @@ describe("never a pass on no data", () => {
     expect(ok?.status).toBe("passed");
     expect(ok?.warnings.some((w) => w.includes(what) && w.endsWith("(allow_empty)"))).toBe(true);
   }, 60_000);
+
+  it("errors a step whose window's last whole day has no events while earlier days do: a trail that stopped (red-team: a 7-day runbook passed)", async () => {
+    const dir = path.join(root, "october");
+    const file = await writeRunbook(
+      "stopped",
+      step("week", "SELECT count(*) AS n FROM cloudtrail_logs", "max(n) > 0") +
+        "```sql week_ok allow_empty\nSELECT count(*) AS n FROM cloudtrail_logs\n```\n\n```expect\nmax(n) == 5\n```\n",
+    );
+    // The files above hold one event a day from the 1st to the 5th; the window runs to the 7th.
+    const res = await runMdHere([
+      file,
+      "--log-dir",
+      dir,
+      "--from",
+      "2026-10-01T00:00:00Z",
+      "--to",
+      "2026-10-07T00:00:00Z",
+      "--json",
+      "--no-report",
+    ]);
+    expect(res.code, res.stderr).toBe(2);
+    const [week, ok] = parseReport(res.stdout).steps;
+    expect([week?.status, week?.error?.code]).toEqual(["errored", "no-data"]);
+    expect(week?.error?.message).toBe(
+      "no CloudTrail events at the end of the step's window 2026-10-01T00:00:00Z → 2026-10-07T00:00:00Z: nothing after 2026-10-05 (UTC): the window's last day 2026-10-06 (UTC) has no log file with events (a trail that stopped delivering, or logs not synced or collected since)",
+    );
+    // allow_empty: the answer over the days with events, and the end said as a warning.
+    expect(ok?.status).toBe("passed");
+    expect(
+      ok?.warnings.some(
+        (w) => w.includes("nothing after 2026-10-05") && w.endsWith("(allow_empty)"),
+      ),
+    ).toBe(true);
+  }, 60_000);
 });
 
 describe("large results", () => {

@@ -75,6 +75,12 @@ export interface QueryResult {
    * query itself selects): what was there instead, for the message of the step's error.
    */
   noEvents?: string;
+  /**
+   * Set when the window's last days (a whole day at least) hold no CloudTrail events while its
+   * earlier days do (a trail that stopped delivering): why, for the step's error. Only the local
+   * engine tells it.
+   */
+  staleEnd?: string;
   /** The query text as the engine ran it (after parameter binding and window scoping). */
   queryAsRun: string;
   /** Engine statistics for the report: ids, bytes and records scanned, cost, ... */

@@ -333,8 +333,21 @@ async function runStep(step: Step, engineName: string, ctx: StepContext): Promis
   };
   // A window whose unread files may hold events is not known to be empty: allow_empty does not
   // pass it (the files that could not be read make the step an error).
-  if (result.noEvents !== undefined && (result.unread ?? []).length === 0)
-    return noEventsOutcome(step, report, result.noEvents, options.mask);
+  const span = `the step's window ${report.window.start} → ${report.window.end}`;
+  if ((result.unread ?? []).length === 0 && result.noEvents !== undefined)
+    return noEventsOutcome(
+      step,
+      report,
+      `no CloudTrail events in ${span}: ${result.noEvents}`,
+      options.mask,
+    );
+  if ((result.unread ?? []).length === 0 && result.staleEnd !== undefined)
+    return noEventsOutcome(
+      step,
+      report,
+      `no CloudTrail events at the end of ${span}: ${result.staleEnd}`,
+      options.mask,
+    );
   return incompleteOutcome(step, report, result, options.mask);
 }
 
@@ -423,16 +436,16 @@ function stepError(
 }
 
 /**
- * A step whose window held no CloudTrail events: an error of the step (never a pass: no data is
- * not the absence of findings), unless the step says `allow_empty`, when it only warns.
+ * A step whose window held no CloudTrail events, or none at its end (`staleEnd`): an error of
+ * the step (never a pass: no data is not the absence of findings), unless the step says
+ * `allow_empty`, when it only warns.
  */
 function noEventsOutcome(
   step: Step,
   report: StepReport,
-  what: string,
+  message: string,
   mask?: MaskOptions,
 ): StepReport {
-  const message = `no CloudTrail events in the step's window ${report.window.start} → ${report.window.end}: ${what}`;
   if (step.attributes.allowEmpty === true) {
     return { ...report, warnings: [...report.warnings, `${message} (allow_empty)`] };
   }

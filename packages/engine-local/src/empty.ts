@@ -62,28 +62,56 @@ const HOUR_MS = 3_600_000;
 /** The ranges of days a gap warning lists; the rest are counted. */
 const GAP_RANGES_SHOWN = 5;
 
+const DAY_MS = 24 * HOUR_MS;
+
+/** What the days of a window without events say (`windowGaps`). */
+export interface WindowGaps {
+  /** The days without events between days with events, or at the end when no whole day. */
+  warning?: string;
+  /**
+   * The window's last days hold no event, one of them a whole day, while earlier days do: the
+   * trail stopped, or its logs were not synced or collected. The runner makes it an error of the
+   * step (unless `allow_empty`): a window whose end was never read is no pass (red-team).
+   */
+  staleEnd?: string;
+}
+
 /**
- * The warning of a window whose events were found in some of its days and not in others: the
- * days it spans for an hour or more (of what CloudTrail has delivered by `now`) with no log file
- * read or store file holding an event (`dataDays`, delivery days). A day without a single event is
+ * The days of a window whose events were found in some of its days and not in others: the days
+ * it spans for an hour or more (of what CloudTrail has delivered by `now`) with no log file read
+ * or store file holding an event (`dataDays`, delivery days). A day without a single event is
  * rare in an account in use: such a day is more likely logs not synced, not collected or not
- * delivered than a quiet day. Undefined when every such day has data. Only for a trail's
- * deliveries (the caller's to tell): an export's days without events are days without events.
+ * delivered than a quiet day. Only for a trail's deliveries (the caller's to tell): an export's
+ * days without events are days without events.
  */
-export function gapWarning(
-  w: TimeWindow,
-  dataDays: ReadonlySet<string>,
-  now: number,
-): string | undefined {
+export function windowGaps(w: TimeWindow, dataDays: ReadonlySet<string>, now: number): WindowGaps {
   const until = new Date(Math.min(w.end.getTime(), now - DELIVERY_LAG_MS));
-  const gaps = windowDays({ start: w.start, end: until })
-    .filter((d) => d.to - d.from >= HOUR_MS && !dataDays.has(d.day))
+  const counted = windowDays({ start: w.start, end: until }).filter(
+    (d) => d.to - d.from >= HOUR_MS,
+  );
+  let last = counted.length;
+  while (last > 0 && !dataDays.has((counted[last - 1] as { day: string }).day)) last--;
+  const trailing = counted.slice(last);
+  const stale = last > 0 && trailing.some((d) => d.to - d.from >= DAY_MS);
+  const gaps = (stale ? counted.slice(0, last) : counted)
+    .filter((d) => !dataDays.has(d.day))
     .map((d) => d.day);
-  if (gaps.length === 0) return undefined;
-  const ranges = dayRanges(gaps).replaceAll("/", "-").split(", ");
+  const out: WindowGaps = {};
+  if (gaps.length > 0) {
+    out.warning = `the window's ${daysHave(gaps)} no log file with events: logs not synced, collected or delivered read as a quiet day; check the source before trusting an empty answer`;
+  }
+  if (stale) {
+    const lastData = isoDay((counted[last - 1] as { day: string }).day);
+    out.staleEnd = `nothing after ${lastData} (UTC): the window's last ${daysHave(trailing.map((d) => d.day))} no log file with events (a trail that stopped delivering, or logs not synced or collected since)`;
+  }
+  return out;
+}
+
+/** `day 2024-03-02 (UTC) has` / `days 2024-03-02..2024-03-03 (UTC) have`, five ranges at most. */
+function daysHave(days: string[]): string {
+  const ranges = dayRanges(days).replaceAll("/", "-").split(", ");
   const shown = ranges.slice(0, GAP_RANGES_SHOWN).join(", ");
   const which =
-    ranges.length > GAP_RANGES_SHOWN ? `${shown} … (${gaps.length} days in all)` : shown;
-  const days = gaps.length === 1 ? `day ${which} (UTC) has` : `days ${which} (UTC) have`;
-  return `the window's ${days} no log file with events: logs not synced, collected or delivered read as a quiet day; check the source before trusting an empty answer`;
+    ranges.length > GAP_RANGES_SHOWN ? `${shown} … (${days.length} days in all)` : shown;
+  return days.length === 1 ? `day ${which} (UTC) has` : `days ${which} (UTC) have`;
 }

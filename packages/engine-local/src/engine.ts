@@ -51,7 +51,7 @@ import {
 import { namedRowsSql } from "./anonymous-rows.ts";
 import { isUnnamedReadError, unnamedCulprit } from "./culprit.ts";
 import { threadsFromEnv } from "./descriptor.ts";
-import { describeNoEvents, gapWarning } from "./empty.ts";
+import { describeNoEvents, type WindowGaps, windowGaps } from "./empty.ts";
 import { extraTableFiles, extraTableViewSql } from "./extra-tables.ts";
 import {
   LogCatalog,
@@ -270,6 +270,8 @@ interface Execution {
   rowCount: number;
   /** Set when the window held no events (see windowWithoutEvents). */
   noEvents?: string;
+  /** Set when the window's end held none (QueryResult.staleEnd). */
+  staleEnd?: string;
   sql: string;
   files: ReadFile[];
   skippedByWindow: number;
@@ -768,7 +770,7 @@ export class LocalEngine implements Engine {
             this.probes,
           );
     const scanned = await this.filesPassing(conn, res.files, plan.pruneSql);
-    const gap = noEvents === undefined ? windowGap(job.window, res, stored) : undefined;
+    const gap = noEvents === undefined ? windowGap(job.window, res, stored) : {};
     return {
       ...streamed,
       sql: plan.sql,
@@ -779,10 +781,11 @@ export class LocalEngine implements Engine {
         ...(stored?.warnings ?? []),
         ...scan.warnings,
         ...res.warnings,
-        ...(gap === undefined ? [] : [gap]),
+        ...(gap.warning === undefined ? [] : [gap.warning]),
       ],
       unread: [...(stored?.unread ?? []), ...scan.unread, ...res.unread],
       ...(noEvents === undefined ? {} : { noEvents }),
+      ...(gap.staleEnd === undefined ? {} : { staleEnd: gap.staleEnd }),
       storeDays: stored?.storeDays ?? null,
       kept: lease?.cached ? keptFiles(res.files, lease.segments) : 0,
     };
@@ -1013,6 +1016,7 @@ function queryResult(
     rows: exec.rows,
     ...(req.onRows === undefined ? {} : { rowCount: exec.rowCount }),
     ...(exec.noEvents === undefined ? {} : { noEvents: exec.noEvents }),
+    ...(exec.staleEnd === undefined ? {} : { staleEnd: exec.staleEnd }),
     queryAsRun: `${header}\n${exec.sql}`,
     ...(exec.unread.length === 0 ? {} : { unread: exec.unread }),
     ...(capped === undefined ? {} : { capped }),
@@ -1173,19 +1177,15 @@ function leaveStoreDays(res: Resolution, scanned: SourceFile[], rawDays: string[
 }
 
 /**
- * The warning of a window with events whose days hold none in part (`gapWarning`): when it read a
- * trail's deliveries (files in the delivery layout, or a store), by the days of what it read.
+ * The days of a window with events that hold none (`windowGaps`): when it read a trail's
+ * deliveries (files in the delivery layout, or a store), by the days of what it read.
  */
-function windowGap(
-  w: TimeWindow | null,
-  res: Resolution,
-  stored: StoreRead | null,
-): string | undefined {
+function windowGap(w: TimeWindow | null, res: Resolution, stored: StoreRead | null): WindowGaps {
   const files = [...res.files, ...(stored?.files ?? [])];
   const delivered = (stored?.files.length ?? 0) > 0 || res.files.some((f) => layoutDay(f.origin));
-  if (w === null || !delivered) return undefined;
+  if (w === null || !delivered) return {};
   const days = files.map((f) => f.day).filter((d): d is string => d !== null);
-  return gapWarning(w, new Set(days), Date.now());
+  return windowGaps(w, new Set(days), Date.now());
 }
 
 /** The smallest day range holding the given days (null: none). */

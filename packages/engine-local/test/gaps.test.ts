@@ -8,7 +8,9 @@ import path from "node:path";
 import zlib from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
-import { gapWarning } from "../src/empty.ts";
+import { windowGaps } from "../src/empty.ts";
+
+const gapWarning = (...args: Parameters<typeof windowGaps>) => windowGaps(...args).warning;
 import { createLocalEngine, type LocalEngine } from "../src/engine.ts";
 import { tempDir, window } from "./helpers.ts";
 
@@ -77,9 +79,14 @@ describe("days of a window without log files", () => {
     const w = { start: new Date(start), end: new Date(start + 60 * 86_400_000) };
     const every = Array.from({ length: 30 }, (_, i) => new Date(start + 2 * i * 86_400_000));
     const data = new Set(every.map((d) => d.toISOString().slice(0, 10).replaceAll("-", "/")));
-    expect(gapWarning(w, data, Date.now())).toBe(
-      "the window's days 2024-01-02, 2024-01-04, 2024-01-06, 2024-01-08, 2024-01-10 … (30 days in all) (UTC) have no log file with events: logs not synced, collected or delivered read as a quiet day; check the source before trusting an empty answer",
-    );
+    // The 60th day, the window's last, is its end without events: an error of its own
+    // (staleEnd), not among the warning's days.
+    expect(windowGaps(w, data, Date.now())).toEqual({
+      warning:
+        "the window's days 2024-01-02, 2024-01-04, 2024-01-06, 2024-01-08, 2024-01-10 … (29 days in all) (UTC) have no log file with events: logs not synced, collected or delivered read as a quiet day; check the source before trusting an empty answer",
+      staleEnd:
+        "nothing after 2024-02-28 (UTC): the window's last day 2024-02-29 (UTC) has no log file with events (a trail that stopped delivering, or logs not synced or collected since)",
+    });
   });
 
   it("count a day only for an hour or more of the window, up to what has been delivered", () => {
@@ -97,5 +104,31 @@ describe("days of a window without log files", () => {
     expect(gapWarning(w("2024-03-01T00:00:00Z", "2024-03-02T00:40:00Z"), none, now)).toBe(
       undefined,
     );
+  });
+
+  it("at the window's end, a whole day or more of them is a stale end, not a warning (red-team: a stopped trail passed)", async () => {
+    const e = await createLocalEngine({ logDir: root, threads: 1 });
+    engines.push(e);
+    const request = (to: string) =>
+      queryRequest(
+        "sql",
+        "SELECT count(*) FROM cloudtrail_logs",
+        window("2024-03-01T00:00:00Z", to),
+      );
+    // Events on the 1st and the 4th: the 5th and 6th (whole days) at the end have none.
+    const stale = await e.query(request("2024-03-07T00:00:00Z"));
+    expect(stale.rows).toEqual([[2]]);
+    expect(stale.staleEnd).toBe(
+      "nothing after 2024-03-04 (UTC): the window's last days 2024-03-05..2024-03-06 (UTC) have no log file with events (a trail that stopped delivering, or logs not synced or collected since)",
+    );
+    expect(stale.warnings).toEqual([
+      expect.stringContaining("the window's days 2024-03-02..2024-03-03 (UTC) have no log file"),
+    ]);
+    // Half of the 5th: a quiet morning is possible, so it is named in the warning only.
+    const half = await e.query(request("2024-03-05T12:00:00Z"));
+    expect(half.staleEnd).toBeUndefined();
+    expect(half.warnings).toEqual([
+      expect.stringContaining("the window's days 2024-03-02..2024-03-03, 2024-03-05 (UTC) have"),
+    ]);
   });
 });
