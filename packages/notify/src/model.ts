@@ -90,13 +90,22 @@ export interface Delivery {
   attempts: number;
   alerts: number;
   error?: string;
+  /**
+   * For a target that sends each alert apart (PagerDuty, GitHub): the alerts (`alertKey`) that
+   * failed; the others were told (review: one failed issue had every alert sent again). Unset:
+   * a failed delivery missed them all.
+   */
+  failedAlerts?: string[];
 }
 
-/** A target's delivery of `alerts`, from how its sending went (`errors`: one per failed send). */
+/**
+ * A target's delivery of `alerts`, from how its sending went (`errors`: one per failed send;
+ * `failed`: the alerts of those sends, when each alert is sent apart).
+ */
 export function deliveryOf(
   target: { name: string },
   alerts: readonly Alert[],
-  sent: { attempts: number; errors: readonly string[] },
+  sent: { attempts: number; errors: readonly string[]; failed?: readonly Alert[] },
 ): Delivery {
   return {
     target: target.name,
@@ -104,6 +113,7 @@ export function deliveryOf(
     attempts: sent.attempts,
     alerts: alerts.length,
     ...(sent.errors.length > 0 ? { error: sent.errors.join("; ") } : {}),
+    ...(sent.failed && sent.errors.length > 0 ? { failedAlerts: sent.failed.map(alertKey) } : {}),
   };
 }
 

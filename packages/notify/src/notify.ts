@@ -206,12 +206,18 @@ async function plan(
  * needs no entry (none means "not failing"): the state keeps the incidents still open.
  */
 function settle(p: Plan, config: NotifyConfig, deliveries: Delivery[]): void {
-  const failed = new Set(deliveries.filter((d) => !d.ok).map((d) => d.targetId ?? d.target));
+  // Each failed target: the alerts it missed (null: all it was sent).
+  const failed = new Map<string, Set<string> | null>();
+  for (const d of deliveries.filter((d) => !d.ok)) {
+    failed.set(d.targetId ?? d.target, d.failedAlerts ? new Set(d.failedAlerts) : null);
+  }
+  const missedBy = (id: string, key: string) =>
+    failed.has(id) && (failed.get(id) === null || (failed.get(id) as Set<string>).has(key));
   for (const a of p.alerts) {
     const entry = p.state.runbooks[alertKey(a)];
     if (!entry) continue;
     const wanting = config.targets.filter((t) => receives(t, a)).map(idOf);
-    const missed = wanting.filter((id) => failed.has(id));
+    const missed = wanting.filter((id) => missedBy(id, alertKey(a)));
     delete entry.untold;
     delete entry.told;
     if (missed.length > 0) {

@@ -90,6 +90,45 @@ describe("alerting on investigations (triggered runs)", () => {
 });
 
 describe("alerting on change", () => {
+  it("a PagerDuty alert that failed is sent again alone: the target's other alerts of the night were told (review: all were re-sent)", async () => {
+    // The first night's event of kms-key-deletion is refused (a final 400, not retried).
+    const flaky = await startReceiver((r, res) => {
+      if (r.text.includes("run-md/kms-key-deletion") && flaky.received.length <= 2) {
+        res.writeHead(400).end('{"status":"invalid event"}');
+      } else res.writeHead(202).end('{"status":"success"}');
+    });
+    try {
+      const reportsDir = await mkdtemp(path.join(tmpdir(), "run-md-alerting-"));
+      const cfg = parseNotifyConfig(
+        {
+          targets: [{ type: "pagerduty", url: flaky.url, routingKey: "KEY" }],
+          retry: { attempts: 1, backoffMs: 1 },
+        },
+        "run-md.config.yaml",
+      );
+      const night = (h: number) =>
+        notify(
+          ["audit-iam", "kms-key-deletion"].map((id) => ({
+            report: report(id, "failed", { startedAt: at(h).toISOString() }),
+          })),
+          cfg,
+          { reportsDir, now: at(h) },
+        );
+      const first = await night(1);
+      expect(first.deliveries.map((d) => [d.ok, d.failedAlerts])).toEqual([
+        [false, ["kms-key-deletion"]],
+      ]);
+      const keys = () => flaky.received.map((r) => r.json.dedup_key);
+      expect(keys()).toEqual(["run-md/audit-iam", "run-md/kms-key-deletion"]);
+      // The next night, both still failing: only the missed one goes out again.
+      const second = await night(2);
+      expect(second.alerts.map((a) => a.runbook.id)).toEqual(["kms-key-deletion"]);
+      expect(keys().slice(2)).toEqual(["run-md/kms-key-deletion"]);
+    } finally {
+      await flaky.close();
+    }
+  });
+
   it("fail, fail, pass: one page, silence, one recovery", async () => {
     const reportsDir = await mkdtemp(path.join(tmpdir(), "run-md-alerting-"));
     const run = (status: "failed" | "passed", h: number) =>

@@ -104,12 +104,14 @@ export async function sendGitHub(
 ): Promise<Delivery> {
   let attempts = 0;
   const errors: string[] = [];
+  const failed: Alert[] = [];
   for (const alert of alerts) {
     try {
       attempts += await handle(target, alert, policy);
     } catch (e) {
       errors.push(`${alert.runbook.id}: ${(e as Error).message}`);
+      failed.push(alert);
     }
   }
-  return deliveryOf(target, alerts, { attempts, errors });
+  return deliveryOf(target, alerts, { attempts, errors, failed });
 }

@@ -72,11 +72,14 @@ export async function sendPagerDuty(
 ): Promise<Delivery> {
   let attempts = 0;
   const errors: string[] = [];
+  const failed: Alert[] = [];
   for (const alert of alerts) {
     const body = JSON.stringify(pagerDutyEvent(alert, target.routingKey, now));
     const r = await postJson(policy, target.url, body);
     attempts += r.attempts;
-    if (!r.ok) errors.push(`${alert.runbook.id}: ${r.error}`);
+    if (r.ok) continue;
+    errors.push(`${alert.runbook.id}: ${r.error}`);
+    failed.push(alert);
   }
-  return deliveryOf(target, alerts, { attempts, errors });
+  return deliveryOf(target, alerts, { attempts, errors, failed });
 }
