@@ -215,6 +215,31 @@ describe("RUN_MD_WINDOW_END and --to: a run's window ending at a given instant",
     expect(Number(report!.steps[0]!.rows[0]![0])).toBe(truthUntil(T, 24));
   });
 
+  it("RUN_MD_WINDOW_START reaches back to where the previous run ended when that is earlier; a later one changes nothing", async () => {
+    const start = at(Date.parse(T) - 30 * HOUR);
+    const res = await run([], { RUN_MD_WINDOW_END: T, RUN_MD_WINDOW_START: start });
+    expect(res.code, res.stderr).toBe(0);
+    const [report] = JSON.parse(res.stdout) as RunReport[];
+    expect([report!.window.start, report!.window.end]).toEqual([start, T]);
+    expect(report!.window.source).toBe(
+      `window: 24h, ending at RUN_MD_WINDOW_END ${T}, from RUN_MD_WINDOW_START ${start} (where the previous run ended)`,
+    );
+    expect(report!.kind).toBe("full");
+    expect(Number(report!.steps[0]!.rows[0]![0])).toBe(truthUntil(T, 30));
+    // Within the runbook's own 24 hours: its window as written.
+    const later = at(Date.parse(T) - 20 * HOUR);
+    const res2 = await run([], { RUN_MD_WINDOW_END: T, RUN_MD_WINDOW_START: later });
+    const [same] = JSON.parse(res2.stdout) as RunReport[];
+    expect(same!.window.start).toBe(at(Date.parse(T) - 24 * HOUR));
+    // After the window's end: refused, nothing run.
+    const bad = await run([], {
+      RUN_MD_WINDOW_END: T,
+      RUN_MD_WINDOW_START: at(Date.parse(T) + HOUR),
+    });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("is not before the window's end");
+  });
+
   it("--to without --from ends the window there: an investigation of that period", async () => {
     const res = await run(["--to", T, "--since", "6h"]);
     expect(res.code, res.stderr).toBe(0);

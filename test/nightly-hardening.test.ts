@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { runNightly } from "../scripts/nightly/job.ts";
+import { readRunsRecord, recordRuns } from "../scripts/nightly/record.ts";
 import { totals } from "../scripts/nightly/summary.ts";
 import { REPO } from "./helpers.ts";
 import { nightlyHere } from "./in-process.ts";
@@ -438,5 +439,40 @@ describe("red-team: the job's summary follows mask.accessKeyIds", () => {
     const markdown = await readFile(summary, "utf8");
     expect(markdown).toContain("unknown front matter key");
     expect(markdown).not.toContain("AKIAIOSFODNN7EXAMPLE");
+  }, 120_000);
+});
+
+describe("red-team: the nightly's windows leave no time between them", () => {
+  it("a nightly runbook's window starts where its previous night's ended, and ends CloudTrail's delivery lag before the job", async () => {
+    const dir = await mkdtemp(path.join(work, "windows-"));
+    const reports = path.join(dir, "reports");
+    await writeFile(
+      path.join(dir, "n.md"),
+      runbook("title: N\nschedule: nightly\nwindow: 24h", "```sql one\nSELECT 1 AS one\n```"),
+    );
+    // The night before read up to 30 hours ago (its job started later tonight than then + 24h).
+    const previousEnd = new Date(Math.floor(Date.now() / 1000) * 1000 - 30 * 3_600_000);
+    await recordRuns(reports, ["n"], new Date(previousEnd.getTime() + 3_600_000), previousEnd);
+    const before = Date.now();
+    const result = await runNightly({
+      runbooksDir: dir,
+      reportsDir: reports,
+      config,
+      concurrency: 1,
+      build: false,
+      outDir: path.join(dir, "site"),
+      notify: ["failed", "errored", "recovered", "reminder"],
+      log: () => {},
+    });
+    const report = result.outcomes[0]!.report!;
+    expect(report.kind).toBe("full");
+    expect(report.window.start).toBe(previousEnd.toISOString().replace(".000Z", "Z"));
+    const end = Date.parse(report.window.end);
+    // An hour before the job started (to the second).
+    expect(end).toBeLessThanOrEqual(before - 3_600_000);
+    expect(end).toBeGreaterThan(before - 3_600_000 - 60_000);
+    // The record says where this run ended: the next night starts there.
+    const record = await readRunsRecord(reports);
+    expect(record.readTo.get("n")?.getTime()).toBe(end);
   }, 120_000);
 });

@@ -32,12 +32,14 @@ export function checkCollectStore(config: string | undefined): void {
   );
 }
 
+/** `end`: where the night's windows end (default now). */
 export async function collectFirst(
   options: NightlyOptions,
   collect: NonNullable<NightlyOptions["collect"]>,
   cliBin: string,
+  end: Date = new Date(),
 ): Promise<Collected> {
-  const to = isoSeconds(new Date());
+  const to = isoSeconds(end);
   const { source, since, prune } = collect;
   options.log(`collecting ${source} (--since ${since} --to ${to}) into local.store`);
   // A collect already writing the store (an hourly one, a backfill) is waited for: refused, it

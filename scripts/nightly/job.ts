@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import {
+  DELIVERY_LAG_MS,
   displayPath,
   duplicateIdErrors,
   findRunbooks,
@@ -14,6 +15,7 @@ import {
   formatDiagnostic,
   holdFileLock,
   isDue,
+  isoSeconds,
   listReports,
   loadRunbook,
   type MaskOptions,
@@ -32,7 +34,7 @@ import { buildSite, repoRoot } from "./build-site.ts";
 import { checkCollectStore, collectFirst } from "./collect.ts";
 import { notifyNightly } from "./notify.ts";
 import type { NightlyOutcome } from "./outcome.ts";
-import { readRunsRecord, recordRuns } from "./record.ts";
+import { type RunsRecord, readRunsRecord, recordRuns } from "./record.ts";
 
 export const cliBin = path.join(repoRoot, "packages/cli/bin/run-md.cjs");
 
@@ -67,6 +69,8 @@ export interface NightlyOptions {
 export interface NightlyRunbook {
   file: string;
   id: string;
+  /** Its `schedule:` (unset for a runbook the parser rejects). */
+  schedule?: string;
   title: string;
   severity: string;
   owner?: string;
@@ -119,10 +123,10 @@ export function lastRunIn(
   reportsDir: string,
   now: Date = new Date(),
 ): (id: string) => Promise<LastRun | undefined> {
-  let record: Promise<Map<string, Date>> | undefined;
+  let record: Promise<RunsRecord> | undefined;
   return async (id) => {
     record ??= readRunsRecord(reportsDir);
-    const recorded = (await record).get(id);
+    const recorded = (await record).ranAt.get(id);
     if (recorded && recorded.getTime() <= now.getTime()) return { at: recorded, byJob: true };
     const times = (await listReports(reportsDir, id))
       .map((file) => timeOfReportName(path.basename(file)))
@@ -168,6 +172,7 @@ export async function selectNightly(runbooksDir: string, at: DueAt): Promise<Nig
       selected.push({
         file,
         id: m.id,
+        schedule,
         title: m.title,
         severity: m.severity,
         ...(m.owner !== undefined ? { owner: m.owner } : {}),
@@ -254,15 +259,21 @@ function catchUpEnd(date: Date | undefined): string | undefined {
   return date !== undefined && date.getTime() < Date.now() ? date.toISOString() : undefined;
 }
 
+/** Where the job puts a run's window (`RUN_MD_WINDOW_END`, `RUN_MD_WINDOW_START`). */
+interface RunBounds {
+  end?: string;
+  start?: string;
+}
+
 /**
- * `windowEnd`: the end of every run's window (the collect's), else each run's start. What the
+ * `bounds`: where the run's window ends and, when earlier, starts (`nightWindows`). What the
  * runner printed is kept masked as the configuration says (`mask:`), for the summary and the
  * GitHub job summary as for the notifications (red-team: an access key id in a runner's error).
  */
 async function runOne(
   rb: NightlyRunbook,
   options: NightlyOptions,
-  windowEnd: string | undefined,
+  bounds: RunBounds,
   mask: MaskOptions,
 ): Promise<NightlyOutcome> {
   if (rb.refused !== undefined) return refusedOutcome(rb, rb.refused);
@@ -274,7 +285,11 @@ async function runOne(
   const exitCode = await new Promise<number | null>((resolve) => {
     const child = spawn(process.execPath, args, {
       cwd: repoRoot,
-      ...(windowEnd ? { env: { ...process.env, RUN_MD_WINDOW_END: windowEnd } } : {}),
+      env: {
+        ...process.env,
+        ...(bounds.end ? { RUN_MD_WINDOW_END: bounds.end } : {}),
+        ...(bounds.start ? { RUN_MD_WINDOW_START: bounds.start } : {}),
+      },
       stdio: ["ignore", "pipe", "pipe"],
       // Ctrl-C of the job cancels the runs the way Ctrl-C of `run-md` does.
       killSignal: "SIGINT",
@@ -434,6 +449,35 @@ async function notifyTheNight(
   }
 }
 
+/** How far back a nightly runbook's window reaches for the time since its previous run. */
+const CATCH_UP_MS = 7 * 24 * 3_600_000;
+
+/**
+ * Each run's window bounds: every window ends at `end`; a `nightly` runbook's starts where its
+ * previous night's ended when that is earlier than its own window allows (a job that started
+ * later than the night before, a night the job did not run: red-team, that time was read by no
+ * run), at most a week back. Other schedules keep their windows: a Monday runbook over 24 hours
+ * reads Monday.
+ */
+async function nightWindows(
+  options: NightlyOptions,
+  end: Date | string | undefined,
+): Promise<(rb: NightlyRunbook) => RunBounds> {
+  if (end === undefined) return () => ({});
+  const endAt = new Date(end);
+  // `--since` asks for that period: an investigation, its window as given.
+  const readTo =
+    options.now || options.since ? new Map() : (await readRunsRecord(options.reportsDir)).readTo;
+  return (rb) => {
+    const previous = rb.schedule === "nightly" ? readTo.get(rb.id) : undefined;
+    const from = previous && Math.max(previous.getTime(), endAt.getTime() - CATCH_UP_MS);
+    return {
+      end: isoSeconds(endAt),
+      ...(from && from < endAt.getTime() ? { start: isoSeconds(new Date(from)) } : {}),
+    };
+  };
+}
+
 /** The runbooks due at `now`, said in the log. */
 async function selectDue(options: NightlyOptions, now: Date): Promise<NightlyRunbook[]> {
   const weeklyDay = configuredWeeklyDay(options);
@@ -476,16 +520,22 @@ async function nightlyUnlocked(options: NightlyOptions): Promise<NightlyResult> 
   // the night to the next day's schedules.
   const now = options.now ?? new Date();
   if (now.getTime() > Date.now()) return trySchedule(options, now);
+  // The night's windows end CloudTrail's delivery lag before the job: what happened in the hour
+  // before it may not be delivered yet, and the next night's windows start where these end.
+  const windowEnd = options.now
+    ? undefined
+    : new Date(Math.floor((now.getTime() - DELIVERY_LAG_MS) / 1000) * 1000);
   const collected = options.collect
-    ? await collectFirst(options, options.collect, cliBin)
+    ? await collectFirst(options, options.collect, cliBin, windowEnd)
     : undefined;
   const runbooks = await selectDue(options, now);
   const mask = configuredMask(options);
+  const bounds = await nightWindows(options, collected?.to ?? windowEnd);
   const outcomes = await pool(
     runbooks,
     options.concurrency,
     async (rb) => {
-      const outcome = await runOne(rb, options, collected?.to, mask);
+      const outcome = await runOne(rb, options, bounds(rb), mask);
       options.log(
         `  ${outcome.status.padEnd(9)} ${outcome.runbookId} (${(outcome.durationMs / 1000).toFixed(1)} s)`,
       );
@@ -495,13 +545,16 @@ async function nightlyUnlocked(options: NightlyOptions): Promise<NightlyResult> 
   );
   const interrupted = options.signal?.aborted ?? false;
   // Schedules count from the nights the job ran a runbook and read its logs (an errored run read
-  // nothing: tried again the next night); a `--date` catch-up is an investigation, not the night.
-  if (!options.now) {
+  // nothing: tried again the next night); a `--date` catch-up or a `--since` run is an
+  // investigation, not the night.
+  if (!options.now && !options.since) {
     const ran = outcomes.filter((o) => ["passed", "warned", "failed"].includes(o.status));
+    const readTo = collected ? new Date(collected.to) : windowEnd;
     await recordRuns(
       options.reportsDir,
       ran.map((o) => o.runbookId),
       now,
+      readTo,
     ).catch((e: Error) => options.log(`warning the nightly's record of runs: ${e.message}`));
   }
   // The runs that finished are escalated even when the job is stopped (cancelled runs change

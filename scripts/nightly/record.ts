@@ -14,34 +14,55 @@ interface Record {
   version: 1;
   /** Runbook id → the time of the job that ran it last (ISO). */
   ranAt: { [id: string]: string };
+  /** Runbook id → where that run's window ended (ISO): the next night's run starts there. */
+  readTo?: { [id: string]: string };
+}
+
+export interface RunsRecord {
+  ranAt: Map<string, Date>;
+  readTo: Map<string, Date>;
+}
+
+/** Runbook id → instant, of the entries that are instants. */
+function instants(o: unknown): Map<string, Date> {
+  const out = new Map<string, Date>();
+  if (typeof o !== "object" || o === null) return out;
+  for (const [id, iso] of Object.entries(o)) {
+    const at = typeof iso === "string" ? new Date(iso) : undefined;
+    if (at && !Number.isNaN(at.getTime())) out.set(id, at);
+  }
+  return out;
 }
 
 /** The record, empty when there is none or it is no record (the reports are then the fallback). */
-export async function readRunsRecord(reportsDir: string): Promise<Map<string, Date>> {
-  let parsed: unknown;
+export async function readRunsRecord(reportsDir: string): Promise<RunsRecord> {
+  let parsed: Partial<Record> | null = null;
   try {
     parsed = JSON.parse(await readFile(path.join(reportsDir, RUNS_RECORD), "utf8"));
   } catch {
-    return new Map();
+    // None yet, or not a record: every runbook counts from its reports.
   }
-  const ranAt = (parsed as Partial<Record> | null)?.ranAt;
-  const runs = new Map<string, Date>();
-  if (typeof ranAt !== "object" || ranAt === null) return runs;
-  for (const [id, iso] of Object.entries(ranAt)) {
-    const at = typeof iso === "string" ? new Date(iso) : undefined;
-    if (at && !Number.isNaN(at.getTime())) runs.set(id, at);
-  }
-  return runs;
+  return { ranAt: instants(parsed?.ranAt), readTo: instants(parsed?.readTo) };
 }
 
-/** Records that the job of `at` ran these runbooks (the others keep their entries). */
-export async function recordRuns(reportsDir: string, ids: string[], at: Date): Promise<void> {
+/**
+ * Records that the job of `at` ran these runbooks, their windows ending at `readTo` (the others
+ * keep their entries).
+ */
+export async function recordRuns(
+  reportsDir: string,
+  ids: string[],
+  at: Date,
+  readTo?: Date,
+): Promise<void> {
   if (ids.length === 0) return;
   const runs = await readRunsRecord(reportsDir);
-  for (const id of ids) runs.set(id, at);
-  const record: Record = {
-    version: 1,
-    ranAt: Object.fromEntries([...runs].map(([id, d]) => [id, d.toISOString()])),
-  };
+  for (const id of ids) {
+    runs.ranAt.set(id, at);
+    if (readTo) runs.readTo.set(id, readTo);
+  }
+  const iso = (m: Map<string, Date>) =>
+    Object.fromEntries([...m].map(([id, d]) => [id, d.toISOString()]));
+  const record: Record = { version: 1, ranAt: iso(runs.ranAt), readTo: iso(runs.readTo) };
   await writeFileAtomic(path.join(reportsDir, RUNS_RECORD), `${JSON.stringify(record, null, 2)}\n`);
 }

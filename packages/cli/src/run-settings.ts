@@ -41,6 +41,31 @@ export function windowEndOf(env: NodeJS.ProcessEnv, now: Date): Date | undefined
   return end;
 }
 
+/** Where a job puts the windows given as durations (`RUN_MD_WINDOW_END`, `RUN_MD_WINDOW_START`). */
+export interface JobBounds {
+  windowEnd?: Date;
+  windowStart?: Date;
+}
+
+/**
+ * `RUN_MD_WINDOW_END` (`windowEndOf`) and `RUN_MD_WINDOW_START`: a window given as a duration
+ * starts there when that is earlier, so that the nightly job's windows of a runbook leave no time
+ * between them (its previous run's end; docs/nightly.md). It must come before the window's end.
+ */
+export function jobBoundsOf(env: NodeJS.ProcessEnv, now: Date): JobBounds {
+  const windowEnd = windowEndOf(env, now);
+  const text = env.RUN_MD_WINDOW_START;
+  if (text === undefined || text === "") return windowEnd ? { windowEnd } : {};
+  const windowStart = parseInstant(text, "RUN_MD_WINDOW_START");
+  if (windowStart.getTime() >= (windowEnd ?? now).getTime()) {
+    fail(
+      `RUN_MD_WINDOW_START ${text} is not before the window's end`,
+      "Set it to where the previous run's window ended, or unset it.",
+    );
+  }
+  return { ...(windowEnd ? { windowEnd } : {}), windowStart };
+}
+
 /** `--engine` (an engine or an alias such as `aws`) and the configuration's engine per dialect. */
 export function checkEngines(flag: string | undefined, config: Config): void {
   checkEngineChoice(flag);

@@ -49,6 +49,11 @@ export interface RunOptions {
    * the runs of a job all end where its collect did. The run's kind does not change.
    */
   windowEnd?: Date;
+  /**
+   * Where a window given as a duration starts when that is earlier (`RUN_MD_WINDOW_START`): the
+   * nightly job's previous run of the runbook ended there, and no time is left between them.
+   */
+  windowStart?: Date;
   /** `--step <id>`: run only this step. */
   step?: string;
   /** Timeout of steps without their own `timeout=`. */
@@ -482,8 +487,14 @@ function runWindow(runbook: Runbook, options: RunOptions, startedAt: Date) {
   const spec = options.window ?? {};
   const end = options.windowEnd;
   const window = resolveWindow(spec, runbook.meta.window, end ?? startedAt);
-  if (end === undefined || spec.to !== undefined) return window;
-  return { ...window, source: `${window.source}, ending at RUN_MD_WINDOW_END ${isoSeconds(end)}` };
+  if (spec.to !== undefined) return window;
+  let source = window.source;
+  if (end !== undefined) source += `, ending at RUN_MD_WINDOW_END ${isoSeconds(end)}`;
+  const start = options.windowStart;
+  const earlier = start !== undefined && start.getTime() < window.start.getTime();
+  if (spec.from !== undefined || !earlier) return { ...window, source };
+  source += `, from RUN_MD_WINDOW_START ${isoSeconds(start)} (where the previous run ended)`;
+  return { ...window, start, source };
 }
 
 /**

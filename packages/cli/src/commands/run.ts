@@ -43,7 +43,8 @@ import {
   checkEngines,
   defaultTimeoutMs,
   maxScanBytes as maxScanBytesOf,
-  windowEndOf,
+  type JobBounds,
+  jobBoundsOf,
 } from "../run-settings.ts";
 import { resolveRunbookIds } from "../runbook-ids.ts";
 import { summaryLine, TerminalReporter, totalLine } from "../terminal.ts";
@@ -178,8 +179,8 @@ interface RunPlan {
   runbooks: Runbook[];
   pool: EnginePool;
   cliParams: Record<string, string>;
-  /** `RUN_MD_WINDOW_END`, read once. */
-  windowEnd?: Date;
+  /** `RUN_MD_WINDOW_END` and `RUN_MD_WINDOW_START`, read once. */
+  bounds: JobBounds;
   timeoutMs?: number;
   config: ReturnType<typeof loadConfig>;
   /** `--output`: the one step's full result (undefined without the flag). */
@@ -247,9 +248,9 @@ async function prepareRun(values: Values, positionals: string[]): Promise<RunPla
   );
   if (typeof runbooks === "number") return runbooks;
   const now = new Date();
-  const windowEnd = windowEndOf(process.env, now);
+  const bounds = jobBoundsOf(process.env, now);
   for (const runbook of runbooks) {
-    const input = runInput(values, config, runbook, cliParams, windowEnd);
+    const input = runInput(values, config, runbook, cliParams, bounds);
     const problem = checkRunInput(runbook, input, now);
     if (problem) throw problem;
   }
@@ -271,7 +272,7 @@ async function prepareRun(values: Values, positionals: string[]): Promise<RunPla
     runbooks,
     pool,
     cliParams,
-    ...(windowEnd === undefined ? {} : { windowEnd }),
+    bounds,
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
     config,
     ...(output === undefined ? {} : { output }),
@@ -284,11 +285,11 @@ function runInput(
   config: ReturnType<typeof loadConfig>,
   runbook: Runbook,
   cliParams: Record<string, string>,
-  windowEnd: Date | undefined,
+  bounds: JobBounds,
 ) {
   return {
     ...(values.step === undefined ? {} : { step: values.step }),
-    ...(windowEnd === undefined ? {} : { windowEnd }),
+    ...bounds,
     window: {
       ...(values.since === undefined ? {} : { since: values.since }),
       ...(values.from === undefined ? {} : { from: values.from }),
@@ -345,7 +346,7 @@ async function runOne(
     {
       ...(values.engine === undefined ? {} : { engine: values.engine }),
       configEngines: config.engines,
-      ...runInput(values, config, runbook, plan.cliParams, plan.windowEnd),
+      ...runInput(values, config, runbook, plan.cliParams, plan.bounds),
       ...(plan.timeoutMs === undefined ? {} : { defaultTimeoutMs: plan.timeoutMs }),
       signal,
       mask: config.mask,
