@@ -223,6 +223,19 @@ export function slashDayFrom(day: string, n: number): string {
 export const DELIVERY_LAG_MS = 60 * 60 * 1000;
 
 /**
+ * The end of a window where a trail that stopped delivering shows: from the start of its last
+ * whole UTC day to its end, or to what CloudTrail has delivered by `now` (`DELIVERY_LAG_MS`).
+ * Undefined when the window holds no whole day of that. A window with events and none in its
+ * tail is an error of the step on every engine that can tell (`QueryResult.staleEnd`).
+ */
+export function windowTail(w: TimeWindow, now: number): TimeWindow | undefined {
+  const until = Math.min(w.end.getTime(), now - DELIVERY_LAG_MS);
+  const dayEnd = Math.floor(until / 86_400_000) * 86_400_000;
+  const start = dayEnd - 86_400_000;
+  return start >= w.start.getTime() ? { start: new Date(start), end: new Date(until) } : undefined;
+}
+
+/**
  * The days of the delivery layout (`yyyy/MM/dd`) that can hold a window's events: from its
  * start's day to the day its last instant's events are delivered by. Every reader of the
  * layout's days (Athena's partitions, the local engine's folders, the store) reads these.

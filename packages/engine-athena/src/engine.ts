@@ -24,6 +24,7 @@ import {
   type ColumnInfo,
   type Engine,
   formatBytes,
+  isoSeconds,
   isRunMdError,
   type JsonValue,
   pollDelays,
@@ -33,6 +34,8 @@ import {
   RunMdError,
   sleep,
   stopQuery,
+  type TimeWindow,
+  windowTail,
 } from "@run-md/core";
 import { assertAthenaSql, type TableConfig, TableResolver } from "@run-md/sql";
 import { convertValue } from "./convert.ts";
@@ -172,6 +175,12 @@ function probeFailed(e: unknown): unknown {
  */
 const SETTLED_MS = 86_400_000;
 
+/** What a window probe found: nothing when the window holds events to its end. */
+interface WindowFound {
+  noEvents?: string;
+  staleEnd?: string;
+}
+
 /** How many windows' answers an engine remembers. */
 const WINDOWS_REMEMBERED = 256;
 
@@ -182,10 +191,10 @@ export class AthenaEngine implements Engine {
   private readonly opts: AthenaEngineOptions;
   private readonly service: AwsErrorService;
   /**
-   * What probes found of windows (`start/end`, `windowWithoutEvents`): null for events, else the
-   * "no data" sentence of a window that ended over a day ago.
+   * What probes found of windows (`start/end`, `windowWithoutEvents`): nothing for events to
+   * its end, else the sentence of a window that ended over a day ago.
    */
-  private readonly windows = new Map<string, string | null>();
+  private readonly windows = new Map<string, WindowFound>();
   /** Probes running now, by window: whether each found events. */
   private readonly probing = new Map<string, Promise<boolean>>();
 
@@ -242,10 +251,11 @@ export class AthenaEngine implements Engine {
     }
     // Every step, as on the local engine: one that reads no CloudTrail (`SELECT 1`) over a window
     // without events is no data there too (review: the engines disagreed).
-    const { noEvents, probeBytes } = await this.windowWithoutEvents(req, scanned);
+    const { noEvents, staleEnd, probeBytes } = await this.windowWithoutEvents(req, scanned);
     return {
       ...result,
       ...(noEvents === undefined ? {} : { noEvents }),
+      ...(staleEnd === undefined ? {} : { staleEnd }),
       queryAsRun: prepared.sql,
       warnings,
       stats: {
@@ -338,38 +348,68 @@ export class AthenaEngine implements Engine {
   private async windowWithoutEvents(
     req: QueryRequest,
     scannedBytes: number,
-  ): Promise<{ noEvents?: string; probeBytes?: number }> {
+  ): Promise<WindowFound & { probeBytes?: number }> {
     const key = `${req.window.start.toISOString()}/${req.window.end.toISOString()}`;
     const known = this.windows.get(key);
-    if (known !== undefined) return known === null ? {} : { noEvents: known };
+    if (known !== undefined) return known;
     // Steps running at once over one window (a server's runs) share one probe: a window it
-    // finds events in needs no other. One that failed or found none is asked again.
+    // finds events in, to its end, needs no other. One that failed or found less is asked again.
     const shared = this.probing.get(key);
     if (shared !== undefined && (await shared.catch(() => false))) return {};
-    const probing = this.probeWindow(req);
-    const present = probing.then((p) => p.present);
-    present.catch(() => {}); // a failure is the step's own, thrown below
-    this.probing.set(key, present);
-    let found: { present: boolean; probeBytes: number };
+    const probing = this.probeEnds(req);
+    const clear = probing.then((p) => p.clear);
+    clear.catch(() => {}); // a failure is the step's own, thrown below
+    this.probing.set(key, clear);
+    let found: Awaited<typeof probing>;
     try {
       found = await probing;
     } finally {
-      if (this.probing.get(key) === present) this.probing.delete(key);
+      if (this.probing.get(key) === clear) this.probing.delete(key);
     }
     const { probeBytes } = found;
-    if (found.present) {
-      this.remember(key, null);
+    if (found.clear) {
+      this.remember(key, {});
       return { probeBytes };
     }
     const table = this.opts.table as string;
-    const noEvents =
-      scannedBytes === 0
-        ? `no partition of ${table} in the window holds an event (the step's query scanned 0 bytes, and SELECT 1 FROM the window's partitions LIMIT 1 found no row)`
-        : `no event of ${table} lies in the window (its partitions hold events of other times: SELECT 1 FROM the window LIMIT 1 found no row)`;
+    const answer: WindowFound = found.tail
+      ? {
+          staleEnd: `no event of ${table} lies in the window's end, ${isoSeconds(found.tail.start)} → ${isoSeconds(found.tail.end)}, while its earlier days hold events (SELECT 1 FROM that end LIMIT 1 found no row): a trail that stopped delivering, or its logs not delivered since`,
+        }
+      : {
+          noEvents:
+            scannedBytes === 0
+              ? `no partition of ${table} in the window holds an event (the step's query scanned 0 bytes, and SELECT 1 FROM the window's partitions LIMIT 1 found no row)`
+              : `no event of ${table} lies in the window (its partitions hold events of other times: SELECT 1 FROM the window LIMIT 1 found no row)`,
+        };
     // A window that ended a day ago gets no more deliveries: its answer stands (review: every
     // step of an investigation over an empty past window probed again).
-    if (Date.now() - req.window.end.getTime() > SETTLED_MS) this.remember(key, noEvents);
-    return { noEvents, probeBytes };
+    if (Date.now() - req.window.end.getTime() > SETTLED_MS) this.remember(key, answer);
+    return { ...answer, probeBytes };
+  }
+
+  /**
+   * Whether the window holds events to its end: its tail first (core `windowTail`, the last
+   * whole day on), which settles it for a trail in use with one probe of a day's partitions;
+   * else the whole window, to tell a window without events (`tail` unset) from one whose end
+   * holds none (a trail that stopped: `tail` set).
+   */
+  private async probeEnds(
+    req: QueryRequest,
+  ): Promise<{ clear: boolean; probeBytes: number; tail?: TimeWindow }> {
+    const tail = windowTail(req.window, Date.now());
+    let probeBytes = 0;
+    if (tail) {
+      const t = await this.probeWindow({ ...req, window: tail });
+      probeBytes += t.probeBytes;
+      if (t.present) return { clear: true, probeBytes };
+      // The tail is the whole window: it has no events at all.
+      if (tail.start.getTime() === req.window.start.getTime()) return { clear: false, probeBytes };
+    }
+    const whole = await this.probeWindow(req);
+    probeBytes += whole.probeBytes;
+    if (!whole.present) return { clear: false, probeBytes };
+    return tail ? { clear: false, probeBytes, tail } : { clear: true, probeBytes };
   }
 
   /** `SELECT 1 FROM cloudtrail_logs LIMIT 1` over the step's window: whether it found a row. */
@@ -395,7 +435,7 @@ export class AthenaEngine implements Engine {
   }
 
   /** Keeps what a probe found of a window (a bounded memory: a server's engine sees many). */
-  private remember(key: string, found: string | null): void {
+  private remember(key: string, found: WindowFound): void {
     if (this.windows.size >= WINDOWS_REMEMBERED) this.windows.clear();
     this.windows.set(key, found);
   }

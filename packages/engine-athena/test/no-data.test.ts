@@ -176,4 +176,33 @@ describe("a window without partitions on Athena", () => {
       /^no event of security\.cloudtrail_org_pp lies in the window \(its partitions hold events of other times/,
     );
   });
+
+  it("is a window whose last whole day holds none while its earlier days do: a stale end (red-team: a 7-day runbook passed over a stopped trail)", async () => {
+    // The data runs from the 22nd to the 24th; this window runs to the 27th.
+    const stopped = {
+      start: new Date("2026-11-22T00:00:00Z"),
+      end: new Date("2026-11-27T00:00:00Z"),
+    };
+    const before = probes();
+    const r = await engine.query(request("SELECT count(*) AS n FROM cloudtrail_logs", stopped));
+    expect(r.rows).toEqual([[72]]);
+    expect(r.noEvents).toBeUndefined();
+    expect(r.staleEnd).toBe(
+      "no event of security.cloudtrail_org_pp lies in the window's end, 2026-11-26T00:00:00Z → 2026-11-27T00:00:00Z, while its earlier days hold events (SELECT 1 FROM that end LIMIT 1 found no row): a trail that stopped delivering, or its logs not delivered since",
+    );
+    // The end, then the whole window.
+    expect(probes()).toBe(before + 2);
+    // A window whose last day holds events: one probe, of that day only.
+    const active = {
+      start: new Date("2026-11-22T00:00:00Z"),
+      end: new Date("2026-11-25T00:00:00Z"),
+    };
+    const ok = await engine.query(request("SELECT count(*) AS n FROM cloudtrail_logs", active));
+    expect([ok.rows, ok.staleEnd, ok.noEvents]).toEqual([[[72]], undefined, undefined]);
+    expect(probes()).toBe(before + 3);
+    const last = emulator.calls.filter((c) => c.op === "StartQueryExecution").at(-1);
+    expect(String(last?.body.QueryString)).toContain("SELECT 1 AS present FROM");
+    expect(String(last?.body.QueryString)).toContain("2026-11-24");
+    expect(String(last?.body.QueryString)).not.toContain("2026-11-22");
+  });
 });

@@ -5,7 +5,7 @@
  * for what it is. And the days of a window that has events elsewhere but none in them
  * (`gapWarning`): a gap in the logs would read as a quiet day.
  */
-import { DELIVERY_LAG_MS, type TimeWindow } from "@run-md/core";
+import { DELIVERY_LAG_MS, slashDate, type TimeWindow, windowTail } from "@run-md/core";
 import type { DayRange, Resolution } from "./files.ts";
 import { dayRanges, windowDays } from "./store.ts";
 
@@ -62,16 +62,14 @@ const HOUR_MS = 3_600_000;
 /** The ranges of days a gap warning lists; the rest are counted. */
 const GAP_RANGES_SHOWN = 5;
 
-const DAY_MS = 24 * HOUR_MS;
-
 /** What the days of a window without events say (`windowGaps`). */
 export interface WindowGaps {
   /** The days without events between days with events, or at the end when no whole day. */
   warning?: string;
   /**
-   * The window's last days hold no event, one of them a whole day, while earlier days do: the
-   * trail stopped, or its logs were not synced or collected. The runner makes it an error of the
-   * step (unless `allow_empty`): a window whose end was never read is no pass (red-team).
+   * The window's end (core `windowTail`: its last whole day on) holds no event while earlier
+   * days do: the trail stopped, or its logs were not synced or collected. The runner makes it an
+   * error of the step (unless `allow_empty`): a window whose end was never read is no pass.
    */
   staleEnd?: string;
 }
@@ -89,20 +87,26 @@ export function windowGaps(w: TimeWindow, dataDays: ReadonlySet<string>, now: nu
   const counted = windowDays({ start: w.start, end: until }).filter(
     (d) => d.to - d.from >= HOUR_MS,
   );
-  let last = counted.length;
-  while (last > 0 && !dataDays.has((counted[last - 1] as { day: string }).day)) last--;
-  const trailing = counted.slice(last);
-  const stale = last > 0 && trailing.some((d) => d.to - d.from >= DAY_MS);
-  const gaps = (stale ? counted.slice(0, last) : counted)
-    .filter((d) => !dataDays.has(d.day))
-    .map((d) => d.day);
+  // The tail (core windowTail, as Athena's probe reads it): its days, and any delivered after.
+  const tail = windowTail(w, now);
+  const tailDay = tail ? slashDate(tail.start) : undefined;
+  const stale = tailDay !== undefined && ![...dataDays].some((d) => d >= tailDay);
+  // Stale: the days after the last with data are the end's, said in its error instead.
+  const last = stale
+    ? [...dataDays]
+        .filter((d) => d < (tailDay as string))
+        .sort()
+        .at(-1)
+    : undefined;
+  const atEnd = (day: string) => stale && (last === undefined || day > last);
+  const gaps = counted.filter((d) => !dataDays.has(d.day) && !atEnd(d.day)).map((d) => d.day);
   const out: WindowGaps = {};
   if (gaps.length > 0) {
     out.warning = `the window's ${daysHave(gaps)} no log file with events: logs not synced, collected or delivered read as a quiet day; check the source before trusting an empty answer`;
   }
   if (stale) {
-    const lastData = isoDay((counted[last - 1] as { day: string }).day);
-    out.staleEnd = `nothing after ${lastData} (UTC): the window's last ${daysHave(trailing.map((d) => d.day))} no log file with events (a trail that stopped delivering, or logs not synced or collected since)`;
+    const days = counted.filter((d) => atEnd(d.day)).map((d) => d.day);
+    out.staleEnd = `${last ? `nothing after ${isoDay(last)} (UTC)` : "nothing at its end"}: the window's last ${daysHave(days)} no log file with events (a trail that stopped delivering, or logs not synced or collected since)`;
   }
   return out;
 }
