@@ -218,6 +218,36 @@ describe("the logs engine against the emulator", () => {
     );
   });
 
+  test("a window whose end holds no log event while its earlier days do is a stale end; one whose end holds some asks once (red-team)", async () => {
+    const starts = () => emulator.calls.filter((c) => c.op === "StartQuery");
+    const query = "stats count(*) as n";
+    // The generated day is the 20th: a window to the 22nd ends with a whole day without events.
+    const stopped = {
+      start: new Date("2026-11-19T00:00:00Z"),
+      end: new Date("2026-11-22T00:00:00Z"),
+    };
+    const before = starts().length;
+    const r = await engine.query(request(query, { window: stopped }));
+    expect(r.rows).toEqual([[EVENTS]]);
+    expect(r.noEvents).toBeUndefined();
+    expect(r.staleEnd).toBe(
+      "CloudWatch Logs holds no log event in CloudTrail/management at the window's end, 2026-11-21T00:00:00Z → 2026-11-22T00:00:00Z, while its earlier days hold events (a trail that stopped delivering, or its logs not delivered since)",
+    );
+    expect(starts().length).toBe(before + 2);
+    expect(starts().at(-1)?.body.queryString).toBe("fields @timestamp | limit 1");
+    expect(starts().at(-1)?.body.startTime).toBe(Date.parse("2026-11-21T00:00:00Z") / 1000);
+    // Its last day holds events: told by one probe, remembered for the next step.
+    const active = {
+      start: new Date("2026-11-19T00:00:00Z"),
+      end: new Date("2026-11-21T00:00:00Z"),
+    };
+    const ok = await engine.query(request(query, { window: active }));
+    expect([ok.staleEnd, ok.noEvents]).toEqual([undefined, undefined]);
+    expect(starts().length).toBe(before + 4);
+    await engine.query(request(query, { window: active }));
+    expect(starts().length).toBe(before + 5);
+  });
+
   test("parameters are rendered as Insights literals", async () => {
     const r = await engine.query(
       request("filter eventSource = {{svc}} | stats count(*) as n", {

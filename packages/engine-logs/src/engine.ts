@@ -23,6 +23,7 @@ import {
   builtinEngine,
   type ColumnInfo,
   type Engine,
+  isoSeconds,
   type JsonValue,
   pollDelays,
   type QueryRequest,
@@ -31,6 +32,7 @@ import {
   RunMdError,
   sleep,
   stopQuery,
+  windowTail,
 } from "@run-md/core";
 import {
   assertInsights,
@@ -132,6 +134,9 @@ const LOGS_QUERY: AwsQueryKind = {
   idKey: "queryId",
 };
 
+/** The query that asks whether a window's end holds a log event. */
+const TAIL_PROBE = "fields @timestamp | limit 1";
+
 /** A step's query ready to send: its text, parsed form, window in seconds and log groups. */
 interface PreparedInsights {
   ast: InsightsQuery;
@@ -148,6 +153,8 @@ class CloudWatchLogsEngine implements LogsEngine {
   private readonly service: AwsErrorService;
   private readonly pollMs: number;
   private readonly maxPollMs: number;
+  /** Windows' ends found to hold log events (`endWithoutEvents`), by log groups and end. */
+  private readonly endsWithEvents = new Set<string>();
 
   constructor(private readonly opts: LogsEngineOptions) {
     this.client = new CloudWatchLogsClient({
@@ -178,7 +185,50 @@ class CloudWatchLogsEngine implements LogsEngine {
     const status = out.status ?? "Unknown";
     if (status !== "Complete") throw this.queryFailed(queryId, status);
     const results = await this.allPages(queryId, out, signal, prepared.queryString);
-    return this.result(queryId, prepared, results, out.statistics ?? {});
+    const result = this.result(queryId, prepared, results, out.statistics ?? {});
+    if (result.noEvents !== undefined) return result;
+    const staleEnd = await this.endWithoutEvents(req, prepared.logGroups);
+    return staleEnd === undefined ? result : { ...result, staleEnd };
+  }
+
+  /**
+   * Whether the window's end (core `windowTail`: its last whole day on) holds no log event
+   * while the window does (a trail that stopped delivering): one more query, `fields @timestamp
+   * | limit 1` over that end only; a window found to hold events there is remembered. The
+   * sentence for the step's error, or undefined.
+   */
+  private async endWithoutEvents(
+    req: QueryRequest,
+    logGroups: string[],
+  ): Promise<string | undefined> {
+    const tail = windowTail(req.window, Date.now());
+    if (!tail || tail.start.getTime() === req.window.start.getTime()) return undefined;
+    const key = `${logGroups.join(",")}|${tail.start.toISOString()}/${tail.end.toISOString()}`;
+    if (this.endsWithEvents.has(key)) return undefined;
+    const probe: PreparedInsights = {
+      ast: parseInsights(TAIL_PROBE),
+      queryString: TAIL_PROBE,
+      logGroups,
+      ...windowSeconds(tail),
+    };
+    // The probe's states are not the step's progress.
+    const quiet: QueryRequest = { ...req };
+    delete quiet.onProgress;
+    const queryId = await this.start(probe, req.signal);
+    const out = await this.waitForEnd(queryId, quiet, TAIL_PROBE);
+    if (out.status !== "Complete") throw this.queryFailed(queryId, out.status ?? "Unknown");
+    const none = windowWithoutEvents(
+      out.statistics ?? {},
+      logGroups,
+      probe.startTime,
+      probe.endTime,
+    );
+    if (none === undefined || (out.results?.length ?? 0) > 0) {
+      if (this.endsWithEvents.size >= 1000) this.endsWithEvents.clear();
+      this.endsWithEvents.add(key);
+      return undefined;
+    }
+    return `CloudWatch Logs holds no log event in ${logGroups.join(", ")} at the window's end, ${isoSeconds(tail.start)} → ${isoSeconds(tail.end)}, while its earlier days hold events (a trail that stopped delivering, or its logs not delivered since)`;
   }
 
   /** The step's query as it will be sent, or the error that stops it before any request. */
