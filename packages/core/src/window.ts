@@ -223,16 +223,16 @@ export function slashDayFrom(day: string, n: number): string {
 export const DELIVERY_LAG_MS = 60 * 60 * 1000;
 
 /**
- * The end of a window where a trail that stopped delivering shows: from the start of its last
- * whole UTC day to its end, or to what CloudTrail has delivered by `now` (`DELIVERY_LAG_MS`).
- * Undefined when the window holds no whole day of that. A window with events and none in its
- * tail is an error of the step on every engine that can tell (`QueryResult.staleEnd`).
+ * The end of a window where a trail that stopped delivering shows: its last 24 hours of what
+ * CloudTrail has delivered by `now` (up to `DELIVERY_LAG_MS` before it). Undefined when the window
+ * is no longer than that (its having no event at all is the step's `no-data`). A window with
+ * events and none in its end is an error of the step on every engine (`QueryResult.staleEnd`),
+ * each asking by event time: `SELECT 1 ... LIMIT 1` over that end.
  */
 export function windowTail(w: TimeWindow, now: number): TimeWindow | undefined {
   const until = Math.min(w.end.getTime(), now - DELIVERY_LAG_MS);
-  const dayEnd = Math.floor(until / 86_400_000) * 86_400_000;
-  const start = dayEnd - 86_400_000;
-  return start >= w.start.getTime() ? { start: new Date(start), end: new Date(until) } : undefined;
+  const start = until - 86_400_000;
+  return start > w.start.getTime() ? { start: new Date(start), end: new Date(until) } : undefined;
 }
 
 /**

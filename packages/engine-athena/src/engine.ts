@@ -389,8 +389,8 @@ export class AthenaEngine implements Engine {
   }
 
   /**
-   * Whether the window holds events to its end: its tail first (core `windowTail`, the last
-   * whole day on), which settles it for a trail in use with one probe of a day's partitions;
+   * Whether the window holds events to its end: its tail first (core `windowTail`, its last 24
+   * hours), which settles it for a trail in use with one probe of a day or two's partitions;
    * else the whole window, to tell a window without events (`tail` unset) from one whose end
    * holds none (a trail that stopped: `tail` set).
    */
@@ -403,8 +403,6 @@ export class AthenaEngine implements Engine {
       const t = await this.probeWindow({ ...req, window: tail });
       probeBytes += t.probeBytes;
       if (t.present) return { clear: true, probeBytes };
-      // The tail is the whole window: it has no events at all.
-      if (tail.start.getTime() === req.window.start.getTime()) return { clear: false, probeBytes };
     }
     const whole = await this.probeWindow(req);
     probeBytes += whole.probeBytes;

@@ -31,6 +31,7 @@ import {
   deliveryDays,
   type Engine,
   firstReference,
+  isoSeconds,
   isRunMdError,
   type JsonValue,
   type QueryRequest,
@@ -40,6 +41,7 @@ import {
   setNewest,
   sqlStringLiteral,
   type TimeWindow,
+  windowTail,
 } from "@run-md/core";
 import {
   assertAthenaSql,
@@ -51,7 +53,7 @@ import {
 import { namedRowsSql } from "./anonymous-rows.ts";
 import { isUnnamedReadError, unnamedCulprit } from "./culprit.ts";
 import { threadsFromEnv } from "./descriptor.ts";
-import { describeNoEvents, type WindowGaps, windowGaps } from "./empty.ts";
+import { describeNoEvents, gapWarning } from "./empty.ts";
 import { extraTableFiles, extraTableViewSql } from "./extra-tables.ts";
 import {
   LogCatalog,
@@ -604,6 +606,8 @@ export class LocalEngine implements Engine {
     if (used !== "all" && used.some((ref) => ref.length === 1 && r.tableAliases.has(ref[0]!))) {
       used = "all";
     }
+    // The window's end is asked by event time (`endWithoutEvents`) over the step's view.
+    if (used !== "all") used = [...used, ["eventtime"]];
     if (job.executionParameters && r.parameterIds.size !== job.executionParameters.length) {
       throw new RunMdError(
         "sql-parameters",
@@ -770,7 +774,9 @@ export class LocalEngine implements Engine {
             this.probes,
           );
     const scanned = await this.filesPassing(conn, res.files, plan.pruneSql);
-    const gap = noEvents === undefined ? windowGap(job.window, res, stored) : {};
+    const gap = noEvents === undefined ? windowGap(job.window, res, stored) : undefined;
+    const staleEnd =
+      noEvents === undefined ? await endWithoutEvents(conn, job.kind, job.window) : undefined;
     return {
       ...streamed,
       sql: plan.sql,
@@ -781,11 +787,11 @@ export class LocalEngine implements Engine {
         ...(stored?.warnings ?? []),
         ...scan.warnings,
         ...res.warnings,
-        ...(gap.warning === undefined ? [] : [gap.warning]),
+        ...(gap === undefined ? [] : [gap]),
       ],
       unread: [...(stored?.unread ?? []), ...scan.unread, ...res.unread],
       ...(noEvents === undefined ? {} : { noEvents }),
-      ...(gap.staleEnd === undefined ? {} : { staleEnd: gap.staleEnd }),
+      ...(staleEnd === undefined ? {} : { staleEnd }),
       storeDays: stored?.storeDays ?? null,
       kept: lease?.cached ? keptFiles(res.files, lease.segments) : 0,
     };
@@ -1177,15 +1183,40 @@ function leaveStoreDays(res: Resolution, scanned: SourceFile[], rawDays: string[
 }
 
 /**
- * The days of a window with events that hold none (`windowGaps`): when it read a trail's
- * deliveries (files in the delivery layout, or a store), by the days of what it read.
+ * The warning of a window with events whose days hold none in part (`gapWarning`): when it read a
+ * trail's deliveries (files in the delivery layout, or a store), by the days of what it read.
  */
-function windowGap(w: TimeWindow | null, res: Resolution, stored: StoreRead | null): WindowGaps {
+function windowGap(
+  w: TimeWindow | null,
+  res: Resolution,
+  stored: StoreRead | null,
+): string | undefined {
   const files = [...res.files, ...(stored?.files ?? [])];
   const delivered = (stored?.files.length ?? 0) > 0 || res.files.some((f) => layoutDay(f.origin));
-  if (w === null || !delivered) return {};
+  if (w === null || !delivered) return undefined;
   const days = files.map((f) => f.day).filter((d): d is string => d !== null);
-  return windowGaps(w, new Set(days), Date.now());
+  return gapWarning(w, new Set(days), Date.now());
+}
+
+/**
+ * Whether the window's end (core `windowTail`: its last 24 hours delivered) holds no event while
+ * the window does: `SELECT 1 ... LIMIT 1` over that end, by event time, as the Athena and logs
+ * engines ask it. The sentence for the step's error, or undefined.
+ */
+async function endWithoutEvents(
+  conn: DuckDBConnection,
+  kind: Job["kind"],
+  window: TimeWindow | null,
+): Promise<string | undefined> {
+  const tail = window ? windowTail(window, Date.now()) : undefined;
+  if (!tail) return undefined;
+  const [view, time] =
+    kind === "insights"
+      ? ["cwl_events", `"@timestamp"`]
+      : ["cloudtrail_logs", "TRY_CAST(eventtime AS TIMESTAMPTZ)"];
+  const probe = `SELECT 1 FROM ${view}${windowPredicate(time, tail)} LIMIT 1`;
+  if ((await conn.runAndReadAll(probe)).currentRowCount > 0) return undefined;
+  return `no event lies in the window's end, ${isoSeconds(tail.start)} → ${isoSeconds(tail.end)}, while its earlier days hold events: a trail that stopped delivering, or logs not synced, collected or delivered since`;
 }
 
 /** The smallest day range holding the given days (null: none). */

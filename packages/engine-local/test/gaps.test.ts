@@ -8,9 +8,7 @@ import path from "node:path";
 import zlib from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
-import { windowGaps } from "../src/empty.ts";
-
-const gapWarning = (...args: Parameters<typeof windowGaps>) => windowGaps(...args).warning;
+import { gapWarning } from "../src/empty.ts";
 import { createLocalEngine, type LocalEngine } from "../src/engine.ts";
 import { tempDir, window } from "./helpers.ts";
 
@@ -79,14 +77,9 @@ describe("days of a window without log files", () => {
     const w = { start: new Date(start), end: new Date(start + 60 * 86_400_000) };
     const every = Array.from({ length: 30 }, (_, i) => new Date(start + 2 * i * 86_400_000));
     const data = new Set(every.map((d) => d.toISOString().slice(0, 10).replaceAll("-", "/")));
-    // The 60th day, the window's last, is its end without events: an error of its own
-    // (staleEnd), not among the warning's days.
-    expect(windowGaps(w, data, Date.now())).toEqual({
-      warning:
-        "the window's days 2024-01-02, 2024-01-04, 2024-01-06, 2024-01-08, 2024-01-10 … (29 days in all) (UTC) have no log file with events: logs not synced, collected or delivered read as a quiet day; check the source before trusting an empty answer",
-      staleEnd:
-        "nothing after 2024-02-28 (UTC): the window's last day 2024-02-29 (UTC) has no log file with events (a trail that stopped delivering, or logs not synced or collected since)",
-    });
+    expect(gapWarning(w, data, Date.now())).toBe(
+      "the window's days 2024-01-02, 2024-01-04, 2024-01-06, 2024-01-08, 2024-01-10 … (30 days in all) (UTC) have no log file with events: logs not synced, collected or delivered read as a quiet day; check the source before trusting an empty answer",
+    );
   });
 
   it("count a day only for an hour or more of the window, up to what has been delivered", () => {
@@ -106,29 +99,39 @@ describe("days of a window without log files", () => {
     );
   });
 
-  it("at the window's end, a whole day or more of them is a stale end, not a warning (red-team: a stopped trail passed)", async () => {
+  it("a window whose last 24 hours hold no event while its earlier days do has a stale end (red-team: a stopped trail passed)", async () => {
     const e = await createLocalEngine({ logDir: root, threads: 1 });
     engines.push(e);
-    const request = (to: string) =>
+    const request = (to: string, dialect: "sql" | "logs-insights" = "sql") =>
       queryRequest(
-        "sql",
-        "SELECT count(*) FROM cloudtrail_logs",
+        dialect,
+        dialect === "sql" ? "SELECT count(*) FROM cloudtrail_logs" : "stats count(*) as n",
         window("2024-03-01T00:00:00Z", to),
       );
-    // Events on the 1st and the 4th: the 5th and 6th (whole days) at the end have none.
+    // Events on the 1st and the 4th (10:00): nothing after, and the window runs to the 7th.
     const stale = await e.query(request("2024-03-07T00:00:00Z"));
     expect(stale.rows).toEqual([[2]]);
     expect(stale.staleEnd).toBe(
-      "nothing after 2024-03-04 (UTC): the window's last days 2024-03-05..2024-03-06 (UTC) have no log file with events (a trail that stopped delivering, or logs not synced or collected since)",
+      "no event lies in the window's end, 2024-03-06T00:00:00Z → 2024-03-07T00:00:00Z, while its earlier days hold events: a trail that stopped delivering, or logs not synced, collected or delivered since",
     );
-    expect(stale.warnings).toEqual([
-      expect.stringContaining("the window's days 2024-03-02..2024-03-03 (UTC) have no log file"),
-    ]);
-    // Half of the 5th: a quiet morning is possible, so it is named in the warning only.
-    const half = await e.query(request("2024-03-05T12:00:00Z"));
-    expect(half.staleEnd).toBeUndefined();
-    expect(half.warnings).toEqual([
+    // A Logs Insights step asks it the same way.
+    expect((await e.query(request("2024-03-07T00:00:00Z", "logs-insights"))).staleEnd).toBe(
+      stale.staleEnd,
+    );
+    // 22 hours after the last event: no stale end, though the 5th has no file (a warning).
+    const recent = await e.query(request("2024-03-05T08:00:00Z"));
+    expect(recent.staleEnd).toBeUndefined();
+    expect(recent.warnings).toEqual([
       expect.stringContaining("the window's days 2024-03-02..2024-03-03, 2024-03-05 (UTC) have"),
     ]);
+    // A step whose query names no eventtime still has its end asked by event time.
+    const other = await e.query(
+      queryRequest(
+        "sql",
+        "SELECT eventname FROM cloudtrail_logs",
+        window("2024-03-01T00:00:00Z", "2024-03-05T08:00:00Z"),
+      ),
+    );
+    expect(other.staleEnd).toBeUndefined();
   });
 });

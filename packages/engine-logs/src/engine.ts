@@ -192,7 +192,7 @@ class CloudWatchLogsEngine implements LogsEngine {
   }
 
   /**
-   * Whether the window's end (core `windowTail`: its last whole day on) holds no log event
+   * Whether the window's end (core `windowTail`: its last 24 hours) holds no log event
    * while the window does (a trail that stopped delivering): one more query, `fields @timestamp
    * | limit 1` over that end only; a window found to hold events there is remembered. The
    * sentence for the step's error, or undefined.
@@ -202,7 +202,7 @@ class CloudWatchLogsEngine implements LogsEngine {
     logGroups: string[],
   ): Promise<string | undefined> {
     const tail = windowTail(req.window, Date.now());
-    if (!tail || tail.start.getTime() === req.window.start.getTime()) return undefined;
+    if (!tail) return undefined;
     const key = `${logGroups.join(",")}|${tail.start.toISOString()}/${tail.end.toISOString()}`;
     if (this.endsWithEvents.has(key)) return undefined;
     const probe: PreparedInsights = {
