@@ -774,9 +774,7 @@ export class LocalEngine implements Engine {
             this.probes,
           );
     const scanned = await this.filesPassing(conn, res.files, plan.pruneSql);
-    const gap = noEvents === undefined ? windowGap(job.window, res, stored) : undefined;
-    const staleEnd =
-      noEvents === undefined ? await endWithoutEvents(conn, job.kind, job.window) : undefined;
+    const ends = noEvents === undefined ? await windowEnds(conn, job, res, stored) : {};
     return {
       ...streamed,
       sql: plan.sql,
@@ -787,11 +785,11 @@ export class LocalEngine implements Engine {
         ...(stored?.warnings ?? []),
         ...scan.warnings,
         ...res.warnings,
-        ...(gap === undefined ? [] : [gap]),
+        ...(ends.gap === undefined ? [] : [ends.gap]),
       ],
       unread: [...(stored?.unread ?? []), ...scan.unread, ...res.unread],
       ...(noEvents === undefined ? {} : { noEvents }),
-      ...(staleEnd === undefined ? {} : { staleEnd }),
+      ...(ends.staleEnd === undefined ? {} : { staleEnd: ends.staleEnd }),
       storeDays: stored?.storeDays ?? null,
       kept: lease?.cached ? keptFiles(res.files, lease.segments) : 0,
     };
@@ -1183,19 +1181,25 @@ function leaveStoreDays(res: Resolution, scanned: SourceFile[], rawDays: string[
 }
 
 /**
- * The warning of a window with events whose days hold none in part (`gapWarning`): when it read a
- * trail's deliveries (files in the delivery layout, or a store), by the days of what it read.
+ * What a window with events says of its days when it read a trail's deliveries (files in the
+ * delivery layout, or a store; an export's days without events are days without events): the
+ * warning of days without files (`gapWarning`, by the days of what it read), and its end without
+ * events (`endWithoutEvents`).
  */
-function windowGap(
-  w: TimeWindow | null,
+async function windowEnds(
+  conn: DuckDBConnection,
+  job: Job,
   res: Resolution,
   stored: StoreRead | null,
-): string | undefined {
+): Promise<{ gap?: string; staleEnd?: string }> {
+  const w = job.window;
   const files = [...res.files, ...(stored?.files ?? [])];
   const delivered = (stored?.files.length ?? 0) > 0 || res.files.some((f) => layoutDay(f.origin));
-  if (w === null || !delivered) return undefined;
+  if (w === null || !delivered) return {};
   const days = files.map((f) => f.day).filter((d): d is string => d !== null);
-  return gapWarning(w, new Set(days), Date.now());
+  const gap = gapWarning(w, new Set(days), Date.now());
+  const staleEnd = await endWithoutEvents(conn, job.kind, w);
+  return { ...(gap === undefined ? {} : { gap }), ...(staleEnd === undefined ? {} : { staleEnd }) };
 }
 
 /**
@@ -1206,9 +1210,9 @@ function windowGap(
 async function endWithoutEvents(
   conn: DuckDBConnection,
   kind: Job["kind"],
-  window: TimeWindow | null,
+  window: TimeWindow,
 ): Promise<string | undefined> {
-  const tail = window ? windowTail(window, Date.now()) : undefined;
+  const tail = windowTail(window, Date.now());
   if (!tail) return undefined;
   const [view, time] =
     kind === "insights"

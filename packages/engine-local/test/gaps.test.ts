@@ -66,6 +66,12 @@ describe("days of a window without log files", () => {
       const r = await e.query(queryRequest("sql", "SELECT count(*) FROM cloudtrail_logs", w));
       expect(r.rows).toEqual([[2]]);
       expect(r.warnings).toEqual([]);
+      // Nor is its end without events a stale end: an export is a snapshot, not a live trail.
+      const later = window("2024-03-01T00:00:00Z", "2024-03-09T00:00:00Z");
+      const past = await e.query(
+        queryRequest("sql", "SELECT count(*) FROM cloudtrail_logs", later),
+      );
+      expect([past.rows, past.staleEnd]).toEqual([[[2]], undefined]);
     } finally {
       await fsp.rm(dir, { recursive: true, force: true });
     }
