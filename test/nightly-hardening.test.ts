@@ -323,6 +323,19 @@ describe("red-team: two nightly jobs at once", () => {
   }, 120_000);
 });
 
+/** The nightly job's options over the runbooks of `dir`, its reports in `dir/reports`. */
+function jobIn(dir: string) {
+  return {
+    runbooksDir: dir,
+    reportsDir: path.join(dir, "reports"),
+    config,
+    concurrency: 1,
+    build: false,
+    outDir: path.join(dir, "site"),
+    notify: ["failed", "errored", "recovered", "reminder"] as const,
+  };
+}
+
 describe("red-team: a nightly job stopped part way", () => {
   it("still escalates the runs it finished (a failure must not wait for a night that gets to its end)", async () => {
     const receiver = await startReceiver();
@@ -342,14 +355,8 @@ describe("red-team: a nightly job stopped part way", () => {
       );
       const stop = new AbortController();
       const result = await runNightly({
-        runbooksDir: dir,
-        reportsDir: path.join(dir, "reports"),
-        config,
-        concurrency: 1,
-        build: false,
-        outDir: path.join(dir, "site"),
+        ...jobIn(dir),
         webhookUrl: receiver.url,
-        notify: ["failed", "errored", "recovered", "reminder"],
         // SIGTERM (a CI timeout, `docker stop`) arrives right after the first run ended.
         log: (line) => {
           if (line.startsWith("  failed")) stop.abort();
@@ -385,13 +392,8 @@ describe("red-team: a mistake in notify: beside good targets", () => {
       );
       const lines: string[] = [];
       const result = await runNightly({
-        runbooksDir: dir,
-        reportsDir: path.join(dir, "reports"),
+        ...jobIn(dir),
         config: typo,
-        concurrency: 1,
-        build: false,
-        outDir: path.join(dir, "site"),
-        notify: ["failed", "errored", "recovered", "reminder"],
         log: (line) => lines.push(line),
       });
       expect(result.outcomes.map((o) => o.status)).toEqual(["passed"]);
@@ -454,16 +456,7 @@ describe("red-team: the nightly's windows leave no time between them", () => {
     const previousEnd = new Date(Math.floor(Date.now() / 1000) * 1000 - 30 * 3_600_000);
     await recordRuns(reports, ["n"], new Date(previousEnd.getTime() + 3_600_000), previousEnd);
     const before = Date.now();
-    const result = await runNightly({
-      runbooksDir: dir,
-      reportsDir: reports,
-      config,
-      concurrency: 1,
-      build: false,
-      outDir: path.join(dir, "site"),
-      notify: ["failed", "errored", "recovered", "reminder"],
-      log: () => {},
-    });
+    const result = await runNightly({ ...jobIn(dir), log: () => {} });
     const report = result.outcomes[0]!.report!;
     expect(report.kind).toBe("full");
     expect(report.window.start).toBe(previousEnd.toISOString().replace(".000Z", "Z"));

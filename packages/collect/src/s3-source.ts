@@ -207,21 +207,24 @@ function stagingSafeOnly(found: Listed[], bucket: string) {
  */
 export const S3_IDLE_TIMEOUT_MS = 30_000;
 
+/** One object to fetch into a file, and how long it may go without a byte. */
+interface ObjectFetch {
+  s3: S3Client;
+  bucket: string;
+  key: string;
+  file: string;
+  idleMs: number;
+}
+
 /**
  * Streams an object to a file; a connection dropped or stalled mid-object is fetched again
  * (3 attempts).
  */
-async function fetchTo(
-  s3: S3Client,
-  bucket: string,
-  key: string,
-  file: string,
-  idleMs: number,
-): Promise<string> {
-  await fsp.mkdir(path.dirname(file), { recursive: true });
+async function fetchTo(f: ObjectFetch): Promise<string> {
+  await fsp.mkdir(path.dirname(f.file), { recursive: true });
   for (let attempt = 1; ; attempt++) {
     try {
-      return await fetchOnce(s3, bucket, key, file, idleMs);
+      return await fetchOnce(f);
     } catch (e) {
       const name = (e as Error).name;
       if (name === "NoSuchKey" || attempt >= 3) throw e;
@@ -230,13 +233,7 @@ async function fetchTo(
 }
 
 /** One GetObject into `file`, abandoned after `idleMs` without a byte. */
-async function fetchOnce(
-  s3: S3Client,
-  bucket: string,
-  key: string,
-  file: string,
-  idleMs: number,
-): Promise<string> {
+async function fetchOnce({ s3, bucket, key, file, idleMs }: ObjectFetch): Promise<string> {
   const stalled = new AbortController();
   const timer = setTimeout(
     () => stalled.abort(new Error(`no byte of s3://${bucket}/${key} for ${idleMs / 1000} s`)),
@@ -294,7 +291,7 @@ async function fetchAndCollect(
     await mapLimit(todo, run.concurrency ?? 16, async (o) => {
       const file = path.join(staging, ...o.key.split("/"));
       try {
-        const etag = await fetchTo(s3, src.bucket, o.key, file, idleMs);
+        const etag = await fetchTo({ s3, bucket: src.bucket, key: o.key, file, idleMs });
         const st = await fsp.stat(file);
         const sf: SourceFile = {
           path: file,
