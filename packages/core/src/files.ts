@@ -74,10 +74,15 @@ type ReaddirCallback = (error: NodeJS.ErrnoException | null, entries: Dirent[]) 
  */
 async function searchFolder(dir: string): Promise<string[]> {
   const unread: { path: string; error: NodeJS.ErrnoException }[] = [];
+  const links: string[] = [];
   const watched = (path: string, options: { withFileTypes: true }, callback: ReaddirCallback) =>
     readdir(path, options, (error, entries) => {
       // A folder gone since its parent was listed holds nothing to miss.
       if (error && error.code !== "ENOENT") unread.push({ path, error });
+      for (const e of entries ?? []) {
+        if (e.isSymbolicLink() && !e.name.startsWith(".") && e.name !== "node_modules")
+          links.push(join(path, e.name));
+      }
       callback(error, entries);
     });
   const files = await glob("**/*.md", {
@@ -88,6 +93,7 @@ async function searchFolder(dir: string): Promise<string[]> {
     expandDirectories: false,
     fs: { readdir: watched as unknown as typeof readdir },
   });
+  await refuseLinksOut(dir, links);
   if (unread.length === 0) return files;
   const named = unread
     .map(({ path, error }) => {
@@ -100,6 +106,34 @@ async function searchFolder(dir: string): Promise<string[]> {
     "unreadable-runbooks",
     `cannot read ${them} ${named.join(", ")}: the runbooks in ${named.length === 1 ? "it" : "them"} were not looked at`,
     { hint: UNREADABLE_HINT, details: { folders: named } },
+  );
+}
+
+/**
+ * The symbolic links of a searched folder are not followed: one to a runbook or a folder inside
+ * it adds nothing (what it leads to is searched anyway), but one that leads out of it (or
+ * nowhere) would leave its runbooks unchecked and unrun without a word: an error naming it.
+ */
+async function refuseLinksOut(dir: string, links: string[]): Promise<void> {
+  const root = await realpath(dir);
+  const out: string[] = [];
+  for (const link of links) {
+    const real = await realpath(link).catch(() => undefined);
+    const info = real === undefined ? undefined : await stat(real).catch(() => undefined);
+    const runbookish = info?.isDirectory() || /\.md$/.test(link);
+    if (!runbookish) continue;
+    const inside = real !== undefined && !relative(root, real).startsWith("..");
+    if (!inside) out.push(join(dir, relative(resolve(dir), link)));
+  }
+  if (out.length === 0) return;
+  out.sort();
+  throw new RunMdError(
+    "unreadable-runbooks",
+    `${out.join(", ")} ${out.length === 1 ? "is a symbolic link" : "are symbolic links"} to a place outside ${dir} (or nowhere): the runbooks there were not looked at`,
+    {
+      hint: "Name the linked file or folder itself (run-md check runbooks/ /path/to/shared/), or copy it in: links are followed only within the folder searched.",
+      details: { links: out },
+    },
   );
 }
 

@@ -169,3 +169,35 @@ describe("findRunbooks and a file given twice", () => {
     }
   });
 });
+
+describe("findRunbooks and symbolic links out of the folder searched (carried: they were skipped without a word)", () => {
+  it("refuses a link to a runbook or a folder outside, naming it; a link inside adds nothing", async () => {
+    const { findRunbooks } = await import("../src/files.ts");
+    const root = mkdtempSync(path.join(tmpdir(), "run-md-find-links-"));
+    const dir = path.join(root, "runbooks");
+    const shared = path.join(root, "shared");
+    try {
+      mkdirSync(dir);
+      mkdirSync(shared);
+      writeFileSync(path.join(dir, "a.md"), "---\ntitle: A\n---\n");
+      writeFileSync(path.join(shared, "s.md"), "---\ntitle: S\n---\n");
+      mkdirSync(path.join(dir, "team"));
+      symlinkSync(path.join(dir, "a.md"), path.join(dir, "team", "alias.md"));
+      symlinkSync(path.join(dir, "team"), path.join(dir, "team-link"));
+      // Not a runbook: a link to something else is none of its business.
+      symlinkSync("/etc/hostname", path.join(dir, "notes.txt"));
+      expect(await findRunbooks([dir])).toEqual([path.join(dir, "a.md")]);
+      symlinkSync(shared, path.join(dir, "shared"));
+      symlinkSync(path.join(shared, "s.md"), path.join(dir, "team", "s.md"));
+      symlinkSync(path.join(root, "gone.md"), path.join(dir, "dangling.md"));
+      await expect(findRunbooks([dir])).rejects.toMatchObject({
+        code: "unreadable-runbooks",
+        message: `${path.join(dir, "dangling.md")}, ${path.join(dir, "shared")}, ${path.join(dir, "team", "s.md")} are symbolic links to a place outside ${dir} (or nowhere): the runbooks there were not looked at`,
+      });
+      // Named on the command line, the linked folder is searched like any.
+      expect(await findRunbooks([shared])).toEqual([path.join(shared, "s.md")]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
