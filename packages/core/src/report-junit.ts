@@ -96,18 +96,18 @@ function stepCases(r: RunReport, step: StepReport, suite: Suite): void {
     // An optional step's failed check only warns the run (spec §2; core run.ts): no failure
     // for a CI that publishes the suite (red-team: the run exited 0, its JUnit failed the build).
     const warnsOnly = c.status === "failed" && step.optional;
+    const rows = c.offendingRows?.length
+      ? `\noffending rows:\n${c.offendingRows.map((o) => JSON.stringify(o)).join("\n")}`
+      : "";
     if (c.status === "failed" && !warnsOnly) {
       suite.failures++;
-      const rows = c.offendingRows?.length
-        ? `\noffending rows:\n${c.offendingRows.map((o) => JSON.stringify(o)).join("\n")}`
-        : "";
       body = `<failure type="expectation" message="${esc(c.message)}">${esc(c.message + rows)}</failure>`;
     } else if (c.status === "errored") {
       suite.errors++;
       body = `<error type="check" message="${esc(c.message)}">${esc(c.message)}</error>`;
     }
     const own = c.status === "warned" ? [c.message] : [];
-    if (warnsOnly) own.push(`${c.message} (failed in an optional step: the run only warns)`);
+    if (warnsOnly) own.push(`${c.message} (failed in an optional step: the run only warns)${rows}`);
     body += systemOut([...own, ...notes]);
     suite.cases.push(testcase(c.label ? `${c.check} # ${c.label}` : c.check, body));
   }

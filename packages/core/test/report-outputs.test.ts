@@ -258,6 +258,13 @@ describe("JUnit of an optional step (red-team: the run exited 0, its JUnit faile
     );
     expect(said).toHaveLength(failedHere);
     for (const c of said) expect(c.failure).toBeUndefined();
+    // With the offending rows a failure would show (review: they were left out).
+    const withRows = failing.checks.filter((c) => c.status === "failed" && c.offendingRows?.length);
+    expect(withRows.length).toBeGreaterThan(0);
+    for (const c of withRows) {
+      const out = said.map((x) => String(x["system-out"])).find((o) => o.includes(c.message));
+      expect(out).toContain(`offending rows:\n${JSON.stringify(c.offendingRows![0])}`);
+    }
   });
 });
 
