@@ -166,7 +166,7 @@ describe("npm run nightly -- --collect", () => {
 });
 
 describe("RUN_MD_WINDOW_END and --to: a run's window ending at a given instant", () => {
-  // Two to three hours ago, on the hour: within the 6 hours RUN_MD_WINDOW_END may reach back.
+  // Two to three hours ago, on the hour: within the 7 hours RUN_MD_WINDOW_END may reach back.
   const at = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z");
   const T = at(Math.floor((Date.now() - 2 * HOUR) / HOUR) * HOUR);
   let rawConfig: string;
@@ -253,7 +253,7 @@ describe("RUN_MD_WINDOW_END and --to: a run's window ending at a given instant",
     ["yesterday", 'RUN_MD_WINDOW_END "yesterday" is not an ISO-8601 instant'],
     ["2099-01-01T00:00:00Z", "RUN_MD_WINDOW_END 2099-01-01T00:00:00Z is in the future"],
     // A value left over in a shell: a full run would make old answers the runbook's status.
-    ["2026-01-01T00:00:00Z", "RUN_MD_WINDOW_END 2026-01-01T00:00:00Z is more than 6 hours old"],
+    ["2026-01-01T00:00:00Z", "RUN_MD_WINDOW_END 2026-01-01T00:00:00Z is more than 7 hours old"],
   ])("refuses RUN_MD_WINDOW_END=%s: exit 2, nothing run", async (value, message) => {
     const res = await run([], { RUN_MD_WINDOW_END: value });
     expect(res.code).toBe(2);

@@ -12,14 +12,17 @@ function fail(message: string, hint: string): never {
   throw new RunMdError("usage", message, { hint });
 }
 
-/** How old `RUN_MD_WINDOW_END` may be: the longest a GitHub-hosted job runs. */
-const WINDOW_END_MAX_AGE_MS = 6 * 3_600_000;
+/**
+ * How old `RUN_MD_WINDOW_END` may be: the longest a GitHub-hosted job runs (6 hours) after the
+ * hour before its start where the nightly job ends its windows.
+ */
+const WINDOW_END_MAX_AGE_MS = 7 * 3_600_000;
 
 /**
  * `RUN_MD_WINDOW_END`: where windows given as durations end instead of now. A job sets it to the
  * end of what it collected, so that no run asks the store for a second the collect did not see
  * (docs/collect.md). The runs stay full runs, whose status the site shows: an instant in the
- * future (a window nothing covers) or more than 6 hours old (a value left over in a shell would
+ * future (a window nothing covers) or more than 7 hours old (a value left over in a shell would
  * make old answers the runbook's status) is refused.
  */
 export function windowEndOf(env: NodeJS.ProcessEnv, now: Date): Date | undefined {
@@ -34,7 +37,7 @@ export function windowEndOf(env: NodeJS.ProcessEnv, now: Date): Date | undefined
   }
   if (now.getTime() - end.getTime() > WINDOW_END_MAX_AGE_MS) {
     fail(
-      `RUN_MD_WINDOW_END ${text} is more than 6 hours old: the runbook's status would come from old events`,
+      `RUN_MD_WINDOW_END ${text} is more than 7 hours old: the runbook's status would come from old events`,
       "Unset it (a value left over?), or look at that period with --to instead (an investigation).",
     );
   }
