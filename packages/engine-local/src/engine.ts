@@ -476,9 +476,9 @@ export class LocalEngine implements Engine {
     }
   }
 
-  /** How many "no events" probes this engine ran (the others were remembered), for tests. */
-  probesRun(): number {
-    return this.probes.probesRun;
+  /** How many probes this engine ran, of windows ("events") or their ends ("end"; the others were remembered), for tests. */
+  probesRun(aspect: "events" | "end" = "events"): number {
+    return aspect === "end" ? this.probes.endProbesRun : this.probes.probesRun;
   }
 
   /** The files a query's partition filters let through (all of them when it has none). */
@@ -757,6 +757,8 @@ export class LocalEngine implements Engine {
       const named = namedRowsSql(plan.sql, e.columns) ?? plan.sql;
       return streamRows(await prepareSelect(conn, named, job.values, job.types), options);
     });
+    // Store files are not keyed: with them the probes run every time.
+    const key = storeFiles.length > 0 ? null : this.probeKey(job, res, scan);
     const noEvents =
       job.window === null || stored?.hasEvents
         ? undefined
@@ -765,16 +767,14 @@ export class LocalEngine implements Engine {
             job.kind,
             res,
             scan,
-            this.logDir === null && this.store !== null
-              ? { store: this.store }
-              : (this.logDir ?? ""),
+            this.source(),
             storeFiles.length,
-            // Store files are not keyed: with them the probe runs every time.
-            storeFiles.length > 0 ? null : this.probeKey(job, res, scan),
+            key,
             this.probes,
           );
     const scanned = await this.filesPassing(conn, res.files, plan.pruneSql);
-    const ends = noEvents === undefined ? await windowEnds(conn, job, res, stored) : {};
+    const ends =
+      noEvents === undefined ? await windowEnds(conn, job, res, stored, this.probes.at(key)) : {};
     return {
       ...streamed,
       sql: plan.sql,
@@ -793,6 +793,13 @@ export class LocalEngine implements Engine {
       storeDays: stored?.storeDays ?? null,
       kept: lease?.cached ? keptFiles(res.files, lease.segments) : 0,
     };
+  }
+
+  /** Where the engine reads, as the "no events" sentence names it. */
+  private source(): string | { store: string } {
+    return this.logDir === null && this.store !== null
+      ? { store: this.store }
+      : (this.logDir ?? "");
   }
 
   /** The key of the "no events" probe's answer: the view, the window, the files and identities. */
@@ -1191,6 +1198,7 @@ async function windowEnds(
   job: Job,
   res: Resolution,
   stored: StoreRead | null,
+  remembered: (probe: () => Promise<boolean>) => Promise<boolean>,
 ): Promise<{ gap?: string; staleEnd?: string }> {
   const w = job.window;
   const files = [...res.files, ...(stored?.files ?? [])];
@@ -1198,7 +1206,7 @@ async function windowEnds(
   if (w === null || !delivered) return {};
   const days = files.map((f) => f.day).filter((d): d is string => d !== null);
   const gap = gapWarning(w, new Set(days), Date.now());
-  const staleEnd = await endWithoutEvents(conn, job.kind, w);
+  const staleEnd = await endWithoutEvents(conn, job.kind, w, remembered);
   return { ...(gap === undefined ? {} : { gap }), ...(staleEnd === undefined ? {} : { staleEnd }) };
 }
 
@@ -1211,6 +1219,7 @@ async function endWithoutEvents(
   conn: DuckDBConnection,
   kind: Job["kind"],
   window: TimeWindow,
+  remembered: (probe: () => Promise<boolean>) => Promise<boolean>,
 ): Promise<string | undefined> {
   const tail = windowTail(window, Date.now());
   if (!tail) return undefined;
@@ -1219,7 +1228,9 @@ async function endWithoutEvents(
       ? ["cwl_events", `"@timestamp"`]
       : ["cloudtrail_logs", "TRY_CAST(eventtime AS TIMESTAMPTZ)"];
   const probe = `SELECT 1 FROM ${view}${windowPredicate(time, tail)} LIMIT 1`;
-  if ((await conn.runAndReadAll(probe)).currentRowCount > 0) return undefined;
+  // Remembered with the window's own probe: the steps of a run over one window ask once.
+  if (await remembered(async () => (await conn.runAndReadAll(probe)).currentRowCount > 0))
+    return undefined;
   return `no event lies in the window's end, ${isoSeconds(tail.start)} → ${isoSeconds(tail.end)}, while its earlier days hold events: a trail that stopped delivering, or logs not synced, collected or delivered since`;
 }
 

@@ -24,6 +24,8 @@ export interface KeyedFile {
 export class ProbeMemory {
   /** Probes actually run (the others were answered from memory), for tests. */
   probesRun = 0;
+  /** The same, of the other questions (`at`: the window's end). */
+  endProbesRun = 0;
   private readonly enabled: boolean;
   private readonly answers = new Map<string, boolean>();
 
@@ -39,11 +41,28 @@ export class ProbeMemory {
     return h.digest("hex");
   }
 
+  /**
+   * `hasEvents` for another question over the same view, files and window (`aspect`: the
+   * window's end, `endWithoutEvents`), as a function of its probe.
+   */
+  at(key: string | null, aspect = "end"): (probe: () => Promise<boolean>) => Promise<boolean> {
+    return (probe) => this.ask(key === null ? null : `${key}\0${aspect}`, probe, false);
+  }
+
   /** Whether the view holds an event: remembered under `key`, else asked of `probe`. */
-  async hasEvents(key: string | null, probe: () => Promise<boolean>): Promise<boolean> {
+  hasEvents(key: string | null, probe: () => Promise<boolean>): Promise<boolean> {
+    return this.ask(key, probe, true);
+  }
+
+  private async ask(
+    key: string | null,
+    probe: () => Promise<boolean>,
+    counted: boolean,
+  ): Promise<boolean> {
     const known = key === null ? undefined : this.answers.get(key);
     if (known !== undefined) return known;
-    this.probesRun++;
+    if (counted) this.probesRun++;
+    else this.endProbesRun++;
     const answer = await probe();
     if (key !== null) setNewest(this.answers, key, answer, REMEMBERED);
     return answer;

@@ -120,6 +120,10 @@ describe("days of a window without log files", () => {
     expect(stale.staleEnd).toBe(
       "no event lies in the window's end, 2024-03-06T00:00:00Z → 2024-03-07T00:00:00Z, while its earlier days hold events: a trail that stopped delivering, or logs not synced, collected or delivered since",
     );
+    // Asked once per view, window and files: a second step is answered from memory.
+    const asked = e.probesRun("end");
+    await e.query(request("2024-03-07T00:00:00Z"));
+    expect(e.probesRun("end")).toBe(asked);
     // A Logs Insights step asks it the same way.
     expect((await e.query(request("2024-03-07T00:00:00Z", "logs-insights"))).staleEnd).toBe(
       stale.staleEnd,
