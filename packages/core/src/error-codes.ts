@@ -208,6 +208,10 @@ export const ERROR_CODES = {
     "A parameter where its type does not fit the Logs Insights query",
     "Compare a boolean parameter to make a condition ({{flag}} = 1); give limit an integer parameter with a value of 1 or more.",
   ),
+  "insights-invalid": query(
+    "A Logs Insights query CloudWatch Logs would refuse, or run otherwise than written",
+    "Follow the service's rules: two stats commands at most, sort and limit after the second, only the first stats' names after it; a period within its unit's cap (60s, 60m, 24h, 1000ms: write 5m, not 300s); limit up to 100000; compare @timestamp with toMillis() and a number, not with readable time text.",
+  ),
   "insights-unsupported": query(
     "Logs Insights the local engine does not translate",
     "Run this step with --engine logs, or rewrite it in the subset docs/engines.md lists.",

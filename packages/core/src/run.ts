@@ -399,6 +399,7 @@ const QUERY_POSITION_CODES = new Set([
   "insights-syntax",
   "insights-field",
   "insights-param",
+  "insights-invalid",
   "insights-unsupported",
 ]);
 

@@ -106,7 +106,8 @@ export function renderLiteral(
         `parameter "${name}" is not ${type === "integer" ? "an integer" : "a number"}: ${String(value)}`,
       );
     }
-    return options.inline && n < 0 ? `(${n})` : String(n);
+    const text = dialect === "logs-insights" ? plainDecimal(n) : String(n);
+    return options.inline && n < 0 ? `(${text})` : text;
   }
   if (type === "boolean") {
     const b =
@@ -123,6 +124,23 @@ export function renderLiteral(
   }
   const text = String(value);
   return dialect === "logs-insights" ? insightsStringLiteral(text) : sqlStringLiteral(text);
+}
+
+/**
+ * A number in positional notation (`0.0000001`, `1000000000000000000000`), never the exponent
+ * form JavaScript writes past 1e21 or below 1e-6: the Logs Insights lexer reads digits with one
+ * point only. Exact: the digits of the shortest round-trip form, moved by its exponent.
+ */
+function plainDecimal(n: number): string {
+  const text = String(n);
+  const m = /^(-?)(\d+)(?:\.(\d+))?e([+-]\d+)$/.exec(text);
+  if (!m) return text;
+  const [, sign, whole, fraction = "", exp] = m;
+  const digits = whole! + fraction;
+  const point = whole!.length + Number(exp);
+  if (point <= 0) return `${sign}0.${"0".repeat(-point)}${digits}`;
+  if (point >= digits.length) return `${sign}${digits}${"0".repeat(point - digits.length)}`;
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
 }
 
 export type TemplateProblem =
@@ -180,16 +198,19 @@ function quotedRegions(query: string, dialect: Dialect): Region[] {
     lastWord = w;
   };
   const n = query.length;
-  const closeQuoted = (quote: string, backslash: boolean): number => {
+  // How a quote is escaped inside its own quotes: SQL doubles it, Logs Insights strings and
+  // regular expressions take a backslash, and its `quoted` field names take none (its lexer ends
+  // one at the next backtick, whatever precedes it).
+  const closeQuoted = (quote: string, escaped: "backslash" | "double" | "none"): number => {
     let j = i + 1;
     while (j < n) {
       const c = query[j]!;
-      if (backslash && c === "\\") {
+      if (escaped === "backslash" && c === "\\") {
         j += 2;
         continue;
       }
       if (c === quote) {
-        if (!backslash && query[j + 1] === quote) {
+        if (escaped === "double" && query[j + 1] === quote) {
           j += 2;
           continue;
         }
@@ -217,14 +238,14 @@ function quotedRegions(query: string, dialect: Dialect): Region[] {
       continue;
     }
     if (c === "'" || c === '"' || (dialect === "logs-insights" && c === "`")) {
-      const end = closeQuoted(c, dialect === "logs-insights");
+      const end = closeQuoted(c, dialect === "sql" ? "double" : c === "`" ? "none" : "backslash");
       regions.push({ start: i, end, quote: c });
       i = end;
       word(c);
       continue;
     }
     if (dialect === "logs-insights" && c === "/" && regexOpens(lastWord, wordBefore)) {
-      const end = closeQuoted("/", true);
+      const end = closeQuoted("/", "backslash");
       regions.push({ start: i, end, quote: "/" });
       i = end;
       word("/re/");

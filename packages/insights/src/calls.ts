@@ -246,9 +246,13 @@ const CALLS: ReadonlyMap<string, Translator> = new Map<string, Translator>([
   ["rtrim", trim],
   ["substr", substr],
   ["replace", (c) => ({ sql: `replace(${c.args().map(str).join(", ")})`, type: "string" })],
+  // "Returns 1 if str contains searchValue and 0 otherwise": 0 for an event without `str` too.
   [
     "strcontains",
-    (c) => ({ sql: `contains(${str(c.arg(0))}, ${str(c.arg(1))})`, type: "boolean" }),
+    (c) => ({
+      sql: `coalesce(contains(${str(c.arg(0))}, ${str(c.arg(1))}), false)`,
+      type: "boolean",
+    }),
   ],
   ["abs", sameNumeric],
   ["ceil", sameNumeric],

@@ -13,12 +13,12 @@
  *   parameter that is not a number (or, when the value is known, not a positive whole number).
  */
 import { checkRecordPath, type ParamType, type ParamValue } from "@run-md/core";
-import type { Command, Expr, InsightsQuery } from "./ast.ts";
+import type { Command, Expr, InsightsQuery, PeriodUnit } from "./ast.ts";
 import { InsightsSyntaxError, positionAt } from "./errors.ts";
 import { parseInsights } from "./parser.ts";
 
 export interface InsightsProblem {
-  rule: "insights-field" | "insights-param";
+  rule: "insights-field" | "insights-param" | "insights-invalid";
   /**
    * An error refuses the step everywhere; a warning is `check`'s only: a field near no CloudTrail
    * field may be one CloudTrail added since (it adds keys: `eventContext`), not a typo.
@@ -79,25 +79,17 @@ export function checkInsights(
     }
   }
 
-  // A count from a parameter (`limit {{n}}`, `bin({{h}}h)`): a whole number, positive once known.
-  for (const [node, name, what] of wholeNumberParams(ast.commands)) {
-    const type = typeOf(name);
-    if (type !== undefined && type !== "integer" && type !== "number") {
-      add(
-        "insights-param",
-        node,
-        `${what} a whole number: {{${name}}} is ${/^[aeiou]/.test(type) ? "an" : "a"} ${type} parameter (declare it type: integer)`,
-      );
-      continue;
-    }
-    const values = opts.values ?? {};
-    if (!Object.hasOwn(values, name)) continue;
-    const v = values[name];
-    const n =
-      typeof v === "number" ? v : typeof v === "string" && v !== "" ? Number(v) : Number.NaN;
-    if (!Number.isInteger(n) || n < 1) {
-      add("insights-param", node, `${what} a positive whole number: {{${name}}} is ${String(v)}`);
-    }
+  for (const site of countSites(ast.commands)) {
+    const problem = countProblem(site, typeOf, opts.values ?? {});
+    if (problem !== undefined) add(problem[0], site.node, problem[1]);
+  }
+  for (const [node, message] of statsProblems(ast.commands)) add("insights-invalid", node, message);
+  for (const e of readableTimeComparisons(ast.commands, typeOf)) {
+    add(
+      "insights-invalid",
+      e,
+      `CloudWatch Logs does not filter by a time written as text ("Currently, CloudWatch Logs Insights doesn't support filtering logs with human readable timestamps"): compare toMillis(${e.left.text}) with a number of milliseconds (a number parameter) instead`,
+    );
   }
   return out.sort((a, b) => a.offset - b.offset);
 }
@@ -159,6 +151,14 @@ function fieldProblems(commands: Command[]): [FieldRef, string, InsightsProblem[
   return out;
 }
 
+const ASSERT_HINTS: Record<InsightsProblem["rule"], string> = {
+  "insights-field":
+    "Write the field as CloudTrail spells it (field names are case-sensitive); `run-md check` lists every such field with its place in the runbook.",
+  "insights-param": "`run-md check` lists every such parameter with its place in the runbook.",
+  "insights-invalid":
+    "CloudWatch Logs would refuse the query or run it otherwise than written; `run-md check` lists every such place in the runbook.",
+};
+
 /**
  * For the engines: refuses a query with a problem, before anything is read or sent, with the
  * first problem's rule as the error code and its position.
@@ -174,10 +174,7 @@ export function assertInsights(
   const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem(s))` : "";
   throw new InsightsSyntaxError(ast.source, first.offset, first.length, `${first.message}${more}`, {
     code: first.rule,
-    hint:
-      first.rule === "insights-field"
-        ? "Write the field as CloudTrail spells it (field names are case-sensitive); `run-md check` lists every such field with its place in the runbook."
-        : "`run-md check` lists every such parameter with its place in the runbook.",
+    hint: ASSERT_HINTS[first.rule],
   });
 }
 
@@ -222,31 +219,201 @@ function commandExprs(c: Command): Expr[] {
   }
 }
 
-/** The parameters that give a count: `limit {{n}}`'s, and a `{{h}}h` period's. */
-function wholeNumberParams(commands: readonly Command[]): [Expr, string, string][] {
-  const out: [Expr, string, string][] = [];
+/**
+ * The most rows `limit` may ask for: "You can specify a limit value of up to 100,000" (CloudWatch
+ * Logs' page on `limit`; without one the service returns up to 10,000).
+ */
+export const LIMIT_MAX = 100_000;
+
+/**
+ * The largest count of each unit a period may have: "CloudWatch Logs caps your request according
+ * to the time unit that you choose ... if you specify bin(300s), CloudWatch Logs actually
+ * implements this as 60 seconds" (its datetime functions' page). A larger count is refused, so no
+ * engine bins by a period other than the one written.
+ */
+export const PERIOD_CAPS: Partial<Record<PeriodUnit, number>> = { ms: 1000, s: 60, m: 60, h: 24 };
+
+/** The next unit up, and how many of a unit make one of it, for the refusal's suggestion. */
+const UNIT_UP: Partial<Record<PeriodUnit, [PeriodUnit, number]>> = {
+  ms: ["s", 1000],
+  s: ["m", 60],
+  m: ["h", 60],
+  h: ["d", 24],
+};
+
+/** A count the query gives: a literal one (`limit 5`, `5m`) or a parameter's (`{{n}}m`). */
+interface CountSite {
+  node: { start: number; end: number };
+  what: string;
+  /** The count when the query writes it. */
+  literal?: number;
+  param?: string;
+  max?: number;
+  /** The period's unit, for a suggestion past its cap. */
+  unit?: PeriodUnit;
+}
+
+/** Every count of the query: `limit`'s, and a time period's. */
+function countSites(commands: readonly Command[]): CountSite[] {
+  const out: CountSite[] = [];
   const visit = (e: Expr): void => {
-    if (e.kind === "period" && e.param !== undefined)
-      out.push([e, e.param, `the period ${e.text} takes`]);
+    if (e.kind === "period") {
+      out.push({
+        node: e,
+        what: `the period ${e.text} takes`,
+        ...(e.param === undefined ? { literal: e.amount } : { param: e.param }),
+        ...(PERIOD_CAPS[e.unit] === undefined ? {} : { max: PERIOD_CAPS[e.unit] }),
+        unit: e.unit,
+      });
+    }
     for (const c of children(e)) visit(c);
   };
   for (const c of commands) {
-    if (c.kind === "limit" && typeof c.count !== "number")
-      out.push([c.count, c.count.name, `${c.from} takes`]);
+    if (c.kind === "limit") {
+      const count = c.count;
+      out.push({
+        node: typeof count === "number" ? c : count,
+        what: `${c.from} takes`,
+        ...(typeof count === "number" ? { literal: count } : { param: count.name }),
+        max: LIMIT_MAX,
+      });
+    }
     for (const e of commandExprs(c)) visit(e);
   }
   return out;
 }
 
-/** Every field reference of the query. */
-function fieldRefs(commands: readonly Command[]): (Expr & { kind: "field" })[] {
-  const out: (Expr & { kind: "field" })[] = [];
+/** What is wrong with a count (a parameter's once its value is known), or undefined. */
+function countProblem(
+  site: CountSite,
+  typeOf: (name: string) => ParamType | undefined,
+  values: Readonly<Record<string, ParamValue>>,
+): [InsightsProblem["rule"], string] | undefined {
+  const { param, what } = site;
+  let n = site.literal;
+  if (param !== undefined) {
+    const type = typeOf(param);
+    if (type !== undefined && type !== "integer" && type !== "number") {
+      const a = /^[aeiou]/.test(type) ? "an" : "a";
+      return [
+        "insights-param",
+        `${what} a whole number: {{${param}}} is ${a} ${type} parameter (declare it type: integer)`,
+      ];
+    }
+    if (!Object.hasOwn(values, param)) return;
+    const v = values[param];
+    n = typeof v === "number" ? v : typeof v === "string" && v !== "" ? Number(v) : Number.NaN;
+    if (!Number.isInteger(n) || n < 1) {
+      return ["insights-param", `${what} a positive whole number: {{${param}}} is ${String(v)}`];
+    }
+  }
+  if (n === undefined || site.max === undefined || n <= site.max) return;
+  const given = param === undefined ? "" : ` ({{${param}}} is ${n})`;
+  if (site.unit === undefined) {
+    return ["insights-invalid", `${what} at most ${site.max} rows in Logs Insights${given}`];
+  }
+  const { max, unit } = site;
+  return [
+    "insights-invalid",
+    `${what} at most ${max}${unit}${given}: CloudWatch Logs caps a period in ${unit} at ${max} and would use ${max}${unit} instead${unitUp(n, unit)}`,
+  ];
+}
+
+/** `; write 5m` for 300s, when the period is a whole count of the next unit up. */
+function unitUp(n: number, unit: PeriodUnit): string {
+  const up = UNIT_UP[unit];
+  if (up === undefined) return "";
+  const [bigger, per] = up;
+  return n % per === 0 ? `; write ${n / per}${bigger}` : `; write it in ${bigger}`;
+}
+
+/**
+ * The rules CloudWatch Logs sets for a second `stats` (its page on `stats`, "Notes and
+ * limitations"): two at most; `sort` and `limit` only after the second; and after the first, a
+ * field is one the first defined (its groups and aggregates) or a later command did. The local
+ * engine would otherwise answer what the service refuses (a missing name is no value there).
+ */
+function statsProblems(commands: readonly Command[]): [{ start: number; end: number }, string][] {
+  const out: [{ start: number; end: number }, string][] = [];
+  const stats = commands.filter((c) => c.kind === "stats");
+  if (stats.length > 2) {
+    out.push([stats[2]!, "a Logs Insights query has at most two stats commands"]);
+  }
+  const second = stats[1];
+  if (second !== undefined) {
+    for (const c of commands.slice(0, commands.indexOf(second))) {
+      if (c.kind === "sort" || c.kind === "limit") {
+        out.push([
+          c,
+          `${c.kind === "sort" ? "sort" : c.from} must come after the second stats command, not before it`,
+        ]);
+      }
+    }
+  }
+  const first = stats[0];
+  if (first === undefined) return out;
+  const defined = new Set<string>();
+  for (const c of commands.slice(commands.indexOf(first))) {
+    for (const f of c === first ? [] : commandExprs(c).flatMap(fieldsIn)) {
+      if (!defined.has(f.name)) {
+        out.push([
+          f,
+          `after stats, "${f.name}" is no field: a command after the first stats can use only the names it defined (${[...defined].join(", ")}) and those later commands give`,
+        ]);
+      }
+    }
+    for (const n of namesOf(c)) defined.add(n);
+  }
+  return out;
+}
+
+const COMPARISONS = new Set(["=", "!=", "<", "<=", ">", ">="]);
+const TIME_FIELDS = new Set(["@timestamp", "@ingestionTime"]);
+const TIME_FUNCTIONS = new Set(["bin", "datefloor", "dateceil", "fromMillis"]);
+
+/**
+ * Comparisons of a time (`@timestamp`, `bin(1h)`, `fromMillis(n)`) with text (`"2024-01-01"`,
+ * `{{start}}`), which the service does not support and the local engine would answer, with the
+ * time on the left.
+ */
+function readableTimeComparisons(
+  commands: readonly Command[],
+  typeOf: (name: string) => ParamType | undefined,
+): (Expr & { kind: "binary" })[] {
+  const isTime = (e: Expr) =>
+    (e.kind === "field" && TIME_FIELDS.has(e.name)) ||
+    (e.kind === "call" && TIME_FUNCTIONS.has(e.name));
+  const isText = (e: Expr) =>
+    e.kind === "string" ||
+    (e.kind === "param" && !["integer", "number", "boolean"].includes(typeOf(e.name) ?? ""));
+  const out: (Expr & { kind: "binary" })[] = [];
   const visit = (e: Expr): void => {
-    if (e.kind === "field") out.push(e);
+    if (e.kind === "binary" && COMPARISONS.has(e.op)) {
+      if (isTime(e.left) && isText(e.right)) out.push(e);
+      else if (isTime(e.right) && isText(e.left)) out.push({ ...e, left: e.right, right: e.left });
+    }
     for (const c of children(e)) visit(c);
   };
   for (const c of commands) for (const e of commandExprs(c)) visit(e);
   return out;
+}
+
+/** The names a command gives its output (`parse`'s, and its items' names). */
+function namesOf(c: Command): string[] {
+  if (c.kind === "parse") return c.pattern.names;
+  if (c.kind === "stats") return [...c.items, ...c.by].map((p) => p.name);
+  if (c.kind === "fields" || c.kind === "display") return c.items.map((p) => p.name);
+  return [];
+}
+
+/** Every field reference of the query. */
+function fieldRefs(commands: readonly Command[]): (Expr & { kind: "field" })[] {
+  return commands.flatMap((c) => commandExprs(c).flatMap(fieldsIn));
+}
+
+/** The field references of an expression. */
+function fieldsIn(e: Expr): (Expr & { kind: "field" })[] {
+  return e.kind === "field" ? [e] : children(e).flatMap(fieldsIn);
 }
 
 /**

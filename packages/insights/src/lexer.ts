@@ -76,11 +76,12 @@ function slashDivides(tokens: Token[]): boolean {
   if (!prev || !OPERAND_END.has(prev.kind)) return false;
   if (prev.kind === "ident" && !prev.quoted) {
     if (INSIGHTS_KEYWORDS_BEFORE_OPERAND.has(prev.value.toLowerCase())) return false;
-    // `parse @message /re/`: the field is the parse source, the slash opens the pattern.
-    const before = tokens[tokens.length - 2];
-    if (before?.kind === "ident" && !before.quoted && before.value.toLowerCase() === "parse") {
-      return false;
-    }
+  }
+  // `parse @message /re/`, ``parse `a-b` /re/``: the field is the parse source, the slash opens
+  // the pattern.
+  const before = tokens[tokens.length - 2];
+  if (prev.kind === "ident" && before?.kind === "ident" && !before.quoted) {
+    if (before.value.toLowerCase() === "parse") return false;
   }
   return true;
 }

@@ -560,12 +560,16 @@ function isAggregate(e: Expr): boolean {
 }
 
 /**
- * Two fields: as exact numbers when both are number values (9 < 10, 5 = 5.0; the same values
- * sort treats as numbers), else as text.
+ * Two fields: as numbers when both are number values (9 < 10, 5 = 5.0; the same values sort
+ * treats as numbers), else as text. As exact decimals of 10 places first (28-digit integers
+ * stay apart); values that round to the same decimal (0.12345678901 and 0.12345678902) are
+ * told apart as doubles, which keep 17 significant digits.
  */
 function fieldComparison(l: string, op: string, r: string): string {
   const [a, b] = [numberOfText(l), numberOfText(r)];
-  return `(CASE WHEN ${a} IS NOT NULL AND ${b} IS NOT NULL THEN ${a} ${op} ${b} ELSE ${l} ${op} ${r} END)`;
+  const [x, y] = [`TRY_CAST(${l} AS DOUBLE)`, `TRY_CAST(${r} AS DOUBLE)`];
+  const asNumbers = `(CASE WHEN ${a} = ${b} THEN ${x} ${op} ${y} ELSE ${a} ${op} ${b} END)`;
+  return `(CASE WHEN ${a} IS NOT NULL AND ${b} IS NOT NULL THEN ${asNumbers} ELSE ${l} ${op} ${r} END)`;
 }
 
 function dedupe(names: string[]): string[] {
@@ -633,7 +637,8 @@ function globToRegex(glob: string): { regex: string; groups: number[] } {
   const groups: number[] = [];
   for (let i = 1; i < parts.length; i++) {
     const last = i === parts.length - 1 && parts[i] === "";
-    regex += last ? "(.*)" : "(.*?)";
+    // `[\s\S]`, not `.`: a value (a policy document, an error message) may span lines.
+    regex += last ? "([\\s\\S]*)" : "([\\s\\S]*?)";
     regex += literal(parts[i]!);
     groups.push(i);
   }

@@ -1,5 +1,7 @@
 import { describe, expect, it, test } from "vitest";
+import { parseRunbook, templateProblems } from "@run-md/core";
 import { parseInsights, renderInsightsLiteral, renderInsightsQuery } from "../src/index.ts";
+import { tokenize } from "../src/lexer.ts";
 
 function literalValue(literal: string): unknown {
   const [c] = parseInsights(`filter a = ${literal}`).commands;
@@ -68,6 +70,25 @@ describe("renderInsightsQuery", () => {
     });
     expect(r.text).toBe("stats count(*) - (-5), x -(-5), 2.5");
   });
+
+  // JavaScript writes 1e-7 and 1e+21, which the Logs Insights lexer does not read as numbers:
+  // the logs engine's parse of the text it sends failed where the local engine bound the value.
+  test.each([
+    [0.0000001, "0.0000001"],
+    [1e21, "1000000000000000000000"],
+    [-1.5e-10, "(-0.00000000015)"],
+  ])("the number %s is sent as %s, which reads back as itself", (value, text) => {
+    const sent = renderInsightsQuery("filter requestParameters.maxResults > {{n}}", {
+      n: { type: "number", value },
+    }).text;
+    expect(sent).toBe(`filter requestParameters.maxResults > ${text}`);
+    const [c] = parseInsights(sent).commands;
+    const right = c?.kind === "filter" && c.expr.kind === "binary" ? c.expr.right : undefined;
+    const n = right?.kind === "neg" ? right.operand : right;
+    expect((right?.kind === "neg" ? -1 : 1) * (n?.kind === "number" ? n.value : Number.NaN)).toBe(
+      value,
+    );
+  });
 });
 
 describe("renderInsightsQuery never writes a value into a string or a regex", () => {
@@ -78,6 +99,24 @@ describe("renderInsightsQuery never writes a value into a string or a regex", ()
   ])("%s is refused", (query) => {
     const p = { type: "string", value: 'x)/ | filter eventName = "DeleteTrail' };
     expect(() => renderInsightsQuery(query, { p })).toThrow(/parameter "p" is inside/);
+  });
+  // The Insights lexer ends a `quoted` field name at the next backtick, a backslash before it
+  // or not; the template check read `\` as an escape there, so after `a\` it took the string
+  // below for text outside any quote and let its value become query text.
+  const afterBackslash = 'fields `a\\` | filter eventName = "` {{p}}"';
+  it("a {{p}} the lexer reads inside a string after `a\\` is inside a quote", () => {
+    expect(tokenize(afterBackslash).find((t) => t.kind === "string")?.value).toBe("` {{p}}");
+    expect(templateProblems(afterBackslash, "logs-insights").map((p) => p.kind)).toEqual([
+      "quoted",
+    ]);
+    const p = { type: "string", value: " or ispresent(eventName) or eventName = " };
+    expect(() => renderInsightsQuery(afterBackslash, { p })).toThrow(/parameter "p" is inside/);
+  });
+  it("run-md check's parse of the runbook reports it", () => {
+    const md = ["---", "title: t", "params:", "  p:", "    type: string", "    default: x", "---"];
+    md.push("", "# Step", "", "```logs-insights", afterBackslash, "```", "");
+    const { diagnostics } = parseRunbook(md.join("\n"), "t.md") as { diagnostics: unknown[] };
+    expect(JSON.stringify(diagnostics)).toMatch(/quoted|inside/);
   });
   it("a value outside them is rendered", () => {
     const p = { type: "string", value: "alice" };
