@@ -258,10 +258,14 @@ function checkRelation(
     const name = n.tableRef().getText();
     at(`TABLE ${name} is not read in a step: write (SELECT * FROM ${name})`);
   } else if (n instanceof ParenthesizedRelationContext) {
-    // `FROM (cloudtrail_logs)`: Trino reads it, DuckDB does not parse it, and the window's
-    // scoping looks for a table right after FROM or JOIN (red-team: Athena got it unscoped).
+    // `FROM (cloudtrail_logs)`, `FROM ((SELECT ...) t)`: Trino reads them, DuckDB parses neither,
+    // and the window's scoping looks for a table right after FROM or JOIN (red-team: Athena got
+    // the first unscoped).
+    const subquery = /^\(\((select|with|values)/i.test(n.getText());
     at(
-      "a relation in parentheses (FROM (cloudtrail_logs)) is not read in a step: write it without the parentheses, or as a subquery (SELECT ... FROM ...)",
+      subquery
+        ? "a subquery in parentheses of its own (FROM ((SELECT ...) t)) is not read in a step: the local engine does not parse it; write it without the outer parentheses (FROM (SELECT ...) t)"
+        : "a relation in parentheses (FROM (cloudtrail_logs)) is not read in a step: write it without the parentheses, or as a subquery (SELECT ... FROM ...)",
     );
   } else if (n instanceof NamedQueryContext) checkCteName(n, tables, out);
   else if (n instanceof TableFunctionCallContext) {

@@ -63,6 +63,10 @@ describe("table references the window's scoping would not see", () => {
     ["SELECT count(*) AS n FROM (TABLE cloudtrail_logs)", /^TABLE cloudtrail_logs is not read/],
     ["SELECT eventname FROM cloudtrail_logs UNION ALL TABLE cloudtrail_logs", /^TABLE/],
     ["SELECT count(*) AS n FROM (cloudtrail_logs)", /^a relation in parentheses/],
+    [
+      "SELECT count(*) AS n FROM ((SELECT eventname FROM cloudtrail_logs) t)",
+      /^a subquery in parentheses of its own .* write it without the outer parentheses/,
+    ],
     ["SELECT count(*) AS n FROM (cloudtrail_logs a CROSS JOIN cloudtrail_logs b)", /parentheses/],
     [
       "WITH cloudtrail_logs AS (SELECT 'x' AS eventname) SELECT count(*) AS n FROM cloudtrail_logs",
