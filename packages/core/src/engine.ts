@@ -3,6 +3,15 @@ import type { Dialect, ParamType, ParamValue, StepAttributes } from "./model.ts"
 /** JSON-safe scalar or structure: engines convert their values to these at the boundary. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
 
+/**
+ * Sets `key` of an object built from the logs as its own entry. Plain assignment of the key
+ * `__proto__` (a valid AWS tag key) sets the object's prototype instead: the entry would vanish
+ * from every output, and a map under it would show through as inherited properties.
+ */
+export function setEntry(obj: { [k: string]: JsonValue }, key: string, value: JsonValue): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 /** The run's time window, half-open: [start, end). */
 export interface TimeWindow {
   start: Date;

@@ -12,16 +12,22 @@ const ICON: Record<string, string> = {
 };
 
 /**
- * Text as literal Markdown: every value from the logs is chosen by whoever made the AWS call (a
- * userAgent of `<img src=x onerror=...>` or `[click](javascript:...)`), and GitHub renders a step
- * summary's HTML and links. A backslash before ASCII punctuation makes it a plain character
+ * Text as literal Markdown (a job summary, a pull-request comment, a GitHub issue, a Teams card):
+ * every value from the logs is chosen by whoever made the AWS call (a userAgent of
+ * `<img src=x onerror=...>`, `[click](javascript:...)` or `https://evil.example`), and GitHub
+ * renders HTML and links. A backslash before ASCII punctuation makes it a plain character
  * (CommonMark "backslash escapes"): escaping `<` `>` `&` stops raw HTML, autolinks and entities,
- * `[` `]` links and images, `*` `_` `~` `` ` `` emphasis and code, `|` table cells. Line breaks
+ * `[` `]` links and images, `*` `_` `~` `` ` `` emphasis and code, `|` table cells, and the `:` of
+ * `://` and the `.` of `www.` the bare links GitHub makes. `@` and `#` are followed by a
+ * zero-width joiner, so `@org/team` mentions nobody, `a@b.c` is no mail link and `#12` references
+ * no issue (GitHub finds those in the rendered text). Line breaks (`\n`, `\r\n`, a lone `\r`)
  * become spaces, so a value cannot start a block of its own; control, format and bidi characters
  * (an ESC, a right-to-left override) are written `\uXXXX`, as every other output writes them.
  */
 export function markdownText(s: string): string {
-  return printable(s.replace(/\r?\n|\r/g, " ")).replace(/[\\`*_~[\]<>&|]/g, "\\$&");
+  return printable(s.replace(/\r\n?|\n/g, " "))
+    .replace(/[\\`*_~[\]<>&|]|:(?=\/\/)|(?<=\bwww)\./gi, "\\$&")
+    .replace(/[@#]/g, "$&\u200d");
 }
 
 /** Inline code that no backtick in `s` can close early. */

@@ -9,7 +9,7 @@
  * contains `, ` or `=` at the top level; a query that needs exact nested values can
  * `CAST(col AS JSON)`.
  */
-import { decimalJson, type JsonValue } from "@run-md/core";
+import { decimalJson, type JsonValue, setEntry } from "@run-md/core";
 
 const INTEGER_TYPES = new Set(["bigint", "integer", "int", "smallint", "tinyint"]);
 const FLOAT_TYPES = new Set(["double", "real", "float"]);
@@ -131,7 +131,7 @@ class NestedParser {
       const key = this.leaf(true);
       if (key.length === 0) throw new Error("empty key");
       this.expect("=");
-      obj[key] = this.value();
+      setEntry(obj, key, this.value());
       if (this.text[this.pos] === "}") {
         this.pos++;
         return obj;

@@ -21,7 +21,7 @@ import {
   DuckDBTypeId,
   type DuckDBValue,
 } from "@duckdb/node-api";
-import { decimalJson, type JsonValue } from "@run-md/core";
+import { decimalJson, type JsonValue, setEntry } from "@run-md/core";
 import { IP_FIELD, ipAddressText } from "./ipaddress-text.ts";
 
 /** Athena's name for a DuckDB type. */
@@ -230,7 +230,7 @@ export function toJson(v: DuckDBValue, tzSuffix = true, t?: DuckDBType): JsonVal
     const types = t?.typeId === DuckDBTypeId.STRUCT ? t : undefined;
     for (const [k, x] of Object.entries(v.entries)) {
       const i = types ? types.entryNames.indexOf(k) : -1;
-      out[k.toLowerCase()] = toJson(x, tzSuffix, i < 0 ? undefined : types?.entryTypes[i]);
+      setEntry(out, k.toLowerCase(), toJson(x, tzSuffix, i < 0 ? undefined : types?.entryTypes[i]));
     }
     return out;
   }
@@ -238,7 +238,7 @@ export function toJson(v: DuckDBValue, tzSuffix = true, t?: DuckDBType): JsonVal
     const out: Record<string, JsonValue> = {};
     const m = t?.typeId === DuckDBTypeId.MAP ? t : undefined;
     for (const e of v.entries)
-      out[keyText(e.key, m?.keyType, tzSuffix)] = toJson(e.value, tzSuffix, m?.valueType);
+      setEntry(out, keyText(e.key, m?.keyType, tzSuffix), toJson(e.value, tzSuffix, m?.valueType));
     return out;
   }
   if (v instanceof DuckDBBlobValue) return varbinaryText(v.bytes);

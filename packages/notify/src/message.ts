@@ -1,4 +1,11 @@
-/** The words every target uses, before its own escaping. */
+/**
+ * The words every target uses, before its own escaping. What comes from the logs (an
+ * investigation's subject, a finding's offender, check message and error) is made one line of
+ * visible characters here (core's `printable`: line breaks, control, direction and invisible
+ * characters as `\uXXXX`), so no value adds a line of its own to an alert (a forged
+ * "recovered") or shows other text than it holds.
+ */
+import { printable } from "@run-md/core";
 import type { Alert } from "./model.ts";
 
 export function verb(alert: Alert): string {
@@ -10,7 +17,7 @@ export function verb(alert: Alert): string {
 
 /** The runbook's title, and what an investigation is about: `What an access key did (access_key_id=AKIA…)`. */
 export function subject(alert: Alert): string {
-  return `${alert.runbook.title}${alert.about ? ` (${alert.about})` : ""}`;
+  return printable(`${alert.runbook.title}${alert.about ? ` (${alert.about})` : ""}`);
 }
 
 /** `Access key lifecycle failed (severity high)`. */
@@ -43,7 +50,7 @@ export function foundLines(alert: Alert): string[] {
   }
   if (f.offender !== undefined) lines.push(`First offender: ${f.offender}`);
   if (f.error !== undefined) lines.push(`Error: ${f.error}`);
-  return lines;
+  return lines.map(printable);
 }
 
 /** `failing since 2026-11-24T02:00:00Z` for reminders. */

@@ -21,7 +21,7 @@ describe("escaping for each target's format", () => {
 
   it("Markdown: markup, HTML, autolinks and mentions are neutralised", () => {
     expect(markdownText("*a* _b_ [l](http://e) <b>x</b> @team\nnext")).toBe(
-      "\\*a\\* \\_b\\_ \\[l\\]\\(http://e\\) &lt;b&gt;x&lt;/b&gt; @\u200dteam next",
+      "\\*a\\* \\_b\\_ \\[l\\](http\\://e) \\<b\\>x\\</b\\> @\u200dteam next",
     );
     expect(markdownCode("a`b``c")).toBe("``` a`b``c ```");
   });

@@ -13,6 +13,8 @@ import {
   TIMESTAMP_HEADER,
   verifyWebhook,
 } from "@run-md/notify";
+import { micromark } from "micromark";
+import { gfm, gfmHtml } from "micromark-extension-gfm";
 import { afterEach, describe, expect, it } from "vitest";
 import { deadUrl, type Received, report, startReceiver } from "./helpers.ts";
 
@@ -179,7 +181,7 @@ describe("Microsoft Teams (workflow webhook)", () => {
       .map((b) => b.text);
     const offender = texts.find((t) => t?.startsWith("First offender"))!;
     expect(offender).toContain(
-      "&lt;\\!channel&gt;\\*bold\\*\\_\\[x\\]\\(https://evil\\.example\\)&lt;img src=x&gt;@\u200dadmins",
+      "\\<!channel\\>\\*bold\\*\\_\\[x\\](https\\://evil.example)\\<img src=x\\>@\u200dadmins",
     );
     const action = (att.content.body as { type: string; actions?: { url: string }[] }[]).find(
       (b) => b.type === "ActionSet",
@@ -265,8 +267,10 @@ describe("GitHub issues", () => {
     expect(issue.body).toContain(
       "- Failed check: rows == 0 in step changes\\_outside\\_automation",
     );
-    expect(issue.body).toContain("user/&lt;\\!channel&gt;\\*bold\\*");
-    expect(issue.body).not.toContain("<img");
+    expect(issue.body).toContain("user/\\<!channel\\>\\*bold\\*");
+    // As GitHub renders it: no element from the value, no link to it.
+    const html = micromark(issue.body, { extensions: [gfm()], htmlExtensions: [gfmHtml()] });
+    expect(html).not.toMatch(/<img|<a href="https:\/\/evil/);
     expect(issue.body).toContain(
       "[Open this run](https://sec.example.com/runbooks/runbooks/audit-iam/runs/2026-11-24T02-00-00.000Z/)",
     );

@@ -42,9 +42,9 @@ import {
   cancelOnInterrupt,
   checkEngines,
   defaultTimeoutMs,
-  maxScanBytes as maxScanBytesOf,
   type JobBounds,
   jobBoundsOf,
+  maxScanBytes as maxScanBytesOf,
 } from "../run-settings.ts";
 import { resolveRunbookIds } from "../runbook-ids.ts";
 import { summaryLine, TerminalReporter, totalLine } from "../terminal.ts";

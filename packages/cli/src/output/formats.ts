@@ -27,9 +27,20 @@ export interface Encoder {
  */
 export function csvField(v: JsonValue | undefined, terminal = false): string {
   if (v === null || v === undefined) return "";
-  const text = typeof v === "string" ? v : JSON.stringify(v);
+  const text = typeof v === "string" ? formulaSafe(v) : JSON.stringify(v);
   const s = terminal ? printable(text) : text;
   return /[",\r\n]|^\s|\s$/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+/**
+ * A text value a spreadsheet would read as a formula (`=HYPERLINK(...)` sending the sheet's
+ * cells away on a click, `+cmd|...` running a command in old Excel), with a `'` before it, as
+ * OWASP's "CSV injection" advice says: CloudTrail values (a user agent, a parameter) are the
+ * caller's choice. A number stays a number; `--format json` and `ndjson` keep every value as
+ * it is.
+ */
+function formulaSafe(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
 }
 
 /** A row as an object keyed by column name (columns are unique: engines label them so). */

@@ -4,7 +4,7 @@
  * at GitHub Enterprise Server (`https://github.example.com/api/v3`) or a test receiver.
  */
 import type { TargetConfig } from "../config.ts";
-import { markdownCode, markdownText } from "../escape.ts";
+import { clipEscaped, markdownCode, markdownText } from "../escape.ts";
 import { foundLines, headline, linkText, sinceText, subject } from "../message.ts";
 import { type Alert, type Delivery, deliveryOf } from "../model.ts";
 import { type RetryPolicy, requestJson, withRetry } from "../retry.ts";
@@ -27,7 +27,8 @@ export function issueBody(alert: Alert): string {
   const lines = [
     `**${markdownText(headline(alert))}**`,
     "",
-    ...foundLines(alert).map((l) => `- ${markdownText(l)}`),
+    // 4,000 characters a line: an issue body has at most 65,536 (a key policy may be 32 KB).
+    ...foundLines(alert).map((l) => `- ${clipEscaped(l, 4000, markdownText)}`),
     ...[sinceText(alert)].filter((s) => s !== undefined).map((s) => `- ${markdownText(s)}`),
     ...(alert.runUrl
       ? [

@@ -1,5 +1,5 @@
 /** Slack incoming webhooks: `text` (the notification) and Block Kit `blocks`, in mrkdwn. */
-import { clip, slackLink, slackText } from "../escape.ts";
+import { clip, clipEscaped, slackLink, slackText } from "../escape.ts";
 import { foundLines, headline, linkText, sinceText, summaryLine } from "../message.ts";
 import type { Alert } from "../model.ts";
 
@@ -14,7 +14,7 @@ const MAX_ALERTS = 20;
 function alertBlock(alert: Alert): Record<string, unknown> {
   const lines = [
     `${ICON[alert.kind]} *${slackText(headline(alert))}*`,
-    ...foundLines(alert).map((l) => slackText(clip(l, 500))),
+    ...foundLines(alert).map((l) => clipEscaped(l, 500, slackText)),
     ...[sinceText(alert)].filter((s) => s !== undefined).map((s) => slackText(s)),
     ...(alert.runbook.owner ? [`Owner: ${slackText(alert.runbook.owner)}`] : []),
     ...(alert.runbook.escalation && alert.kind !== "recovered"
@@ -22,7 +22,11 @@ function alertBlock(alert: Alert): Record<string, unknown> {
       : []),
     ...(alert.runUrl ? [slackLink(alert.runUrl, linkText(alert))] : []),
   ];
-  return { type: "section", text: { type: "mrkdwn", text: clip(lines.join("\n"), 3000) } };
+  // verbatim: Slack would otherwise make links of a value's URLs and #channel names.
+  return {
+    type: "section",
+    text: { type: "mrkdwn", text: clip(lines.join("\n"), 3000), verbatim: true },
+  };
 }
 
 export function slackMessage(alerts: Alert[]): { text: string; blocks: Record<string, unknown>[] } {

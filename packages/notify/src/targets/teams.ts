@@ -3,7 +3,7 @@
  * message whose attachment is an Adaptive Card. TextBlocks render a Markdown subset, so every
  * value is Markdown-escaped.
  */
-import { clip, markdownText } from "../escape.ts";
+import { clipEscaped, markdownText } from "../escape.ts";
 import { foundLines, headline, linkText, sinceText, summaryLine } from "../message.ts";
 import type { Alert } from "../model.ts";
 
@@ -13,6 +13,7 @@ const COLOR: Record<string, string> = {
   recovered: "good",
 };
 const MAX_ALERTS = 20;
+const CARD_BYTES = 24 * 1024;
 
 function alertItems(alert: Alert): Record<string, unknown>[] {
   const lines = [...foundLines(alert), ...[sinceText(alert)].filter((s) => s !== undefined)];
@@ -27,7 +28,7 @@ function alertItems(alert: Alert): Record<string, unknown>[] {
     },
     ...lines.map((l) => ({
       type: "TextBlock",
-      text: markdownText(clip(l, 500)),
+      text: clipEscaped(l, 500, markdownText),
       wrap: true,
       spacing: "Small",
     })),
@@ -42,7 +43,24 @@ function alertItems(alert: Alert): Record<string, unknown>[] {
   ];
 }
 
+/**
+ * The alerts' items that fit in a card: at most 20 alerts, and 24 KB of them (a Workflows
+ * webhook refuses a request past 28 KB, and every alert of the night with it).
+ */
+function itemsThatFit(alerts: Alert[]): Record<string, unknown>[][] {
+  const shown: Record<string, unknown>[][] = [];
+  let bytes = 0;
+  for (const alert of alerts.slice(0, MAX_ALERTS)) {
+    const items = alertItems(alert);
+    bytes += Buffer.byteLength(JSON.stringify(items));
+    if (bytes > CARD_BYTES && shown.length > 0) break;
+    shown.push(items);
+  }
+  return shown;
+}
+
 export function teamsMessage(alerts: Alert[]): Record<string, unknown> {
+  const shown = itemsThatFit(alerts);
   const body = [
     {
       type: "TextBlock",
@@ -51,9 +69,9 @@ export function teamsMessage(alerts: Alert[]): Record<string, unknown> {
       weight: "Bolder",
       wrap: true,
     },
-    ...alerts.slice(0, MAX_ALERTS).flatMap(alertItems),
-    ...(alerts.length > MAX_ALERTS
-      ? [{ type: "TextBlock", text: `…and ${alerts.length - MAX_ALERTS} more` }]
+    ...shown.flat(),
+    ...(alerts.length > shown.length
+      ? [{ type: "TextBlock", text: `…and ${alerts.length - shown.length} more` }]
       : []),
   ];
   return {
