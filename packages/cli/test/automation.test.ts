@@ -132,13 +132,13 @@ describe("the Lambda handler, invoked in-process with EventBridge events", () =>
     expect(activity).toContain("|Open this run>");
     expect(emulator.published.at(-1)!.Subject).toBe("run-md: 2 runbooks failed");
     // Each runbook's state is of the event's investigation: the digest of the parameters the
-    // event gave (access-key-lifecycle's trigger maps none).
+    // event gave, or of its finding's id when the trigger maps none (access-key-lifecycle).
     const state = JSON.parse(
       emulator.objects.get("security-reports/reports/.notify-state.json")!.body.toString(),
     ) as { runbooks: Record<string, unknown> };
     expect(Object.keys(state.runbooks).sort()).toEqual([
       `access-key-activity#${investigationDigest("access-key-activity", { access_key_id: KEY })}`,
-      `access-key-lifecycle#${investigationDigest("access-key-lifecycle", {})}`,
+      `access-key-lifecycle#${investigationDigest("access-key-lifecycle", {}, "guardduty:16afba5c5c43e07c9e3e5e2e544e95df")}`,
     ]);
   }, 180_000);
 
@@ -149,6 +149,29 @@ describe("the Lambda handler, invoked in-process with EventBridge events", () =>
     expect(result.matched.map((m) => m.status)).toEqual(["failed", "failed"]);
     expect(result.notifications).toEqual([]);
     expect(slack.bodies.length).toBe(before);
+  }, 180_000);
+
+  it("pages for another finding of a runbook whose trigger maps no parameter, not for an update of the same (red-team)", async () => {
+    vi.stubEnv("RUN_MD_REPORTS_DIR", await mkdtemp(path.join(work, "lambda-tmp-")));
+    // GuardDuty publishes a finding's updates with its id kept and a new event id: no new page.
+    const update = { ...guardDuty(), id: "0b1c2d3e-0000-4000-8000-000000000001" };
+    let before = slack.bodies.length;
+    expect((await handler(update)).notifications).toEqual([]);
+    expect(slack.bodies.length).toBe(before);
+    // Another finding (about the same key): access-key-activity investigates that key, already
+    // failing; access-key-lifecycle maps no parameter, so the new finding is its own incident.
+    const other = guardDuty();
+    other.id = "0b1c2d3e-0000-4000-8000-000000000002";
+    other.detail.id = "26afba5c5c43e07c9e3e5e2e544e95e0";
+    before = slack.bodies.length;
+    const result = await handler(other);
+    expect(result.matched.map((m) => m.status)).toEqual(["failed", "failed"]);
+    expect(result.notifications.map((n) => [n.target, n.ok, n.alerts])).toEqual([
+      ["slack", true, 1],
+      ["sns", true, 1],
+    ]);
+    expect(slack.bodies.length).toBe(before + 1);
+    expect(JSON.stringify(slack.bodies.at(-1))).toContain("Access key lifecycle");
   }, 180_000);
 
   it("runs nothing for an event no trigger matches, and says why", async () => {

@@ -56,6 +56,11 @@ export interface TriggerMatch {
   window: { start: Date; end: Date };
   /** Why it matched, for people: `trigger 1 matched`. */
   reason: string;
+  /**
+   * What names the event's incident when the trigger maps no parameter (`incidentOf`): its
+   * alerts are kept apart by it, as a mapped parameter's value keeps them apart otherwise.
+   */
+  incident?: string;
 }
 
 export interface TriggerMiss {
@@ -69,14 +74,16 @@ export interface TriggerMiss {
 }
 
 /**
- * Whether an event starts a runbook: the first trigger whose pattern matches and whose
- * parameters the event provides (each checked against its declaration) wins.
+ * Whether an event starts a runbook: the first trigger whose pattern matches decides. When the
+ * event cannot give that trigger's parameters (a path missing, a value its declaration refuses),
+ * the runbook does not run and the miss says why (spec §8): a later, broader trigger never runs
+ * it instead, with defaults and another window (red-team: a user name the declaration refused
+ * ran the runbook over every user, and nothing said the first trigger had matched).
  */
 export function planTrigger(runbook: Runbook, event: unknown): TriggerMatch | TriggerMiss {
   const triggers = runbook.meta.triggers ?? [];
   if (triggers.length === 0) return { matched: false, reason: "it has no triggers" };
   const reasons: string[] = [];
-  let unresolved = false;
   for (const [i, trigger] of triggers.entries()) {
     const label = triggers.length === 1 ? "" : `trigger ${i + 1}: `;
     const match = matchPattern(trigger.pattern, event);
@@ -86,18 +93,42 @@ export function planTrigger(runbook: Runbook, event: unknown): TriggerMatch | Tr
     }
     const resolved = resolveTrigger(runbook, trigger, event);
     if (typeof resolved === "string") {
-      reasons.push(`${label}the pattern matched but ${resolved}`);
-      unresolved = true;
-      continue;
+      return {
+        matched: false,
+        reason: `${label}the pattern matched but ${resolved}`,
+        unresolved: true,
+      };
     }
+    const incident = Object.keys(trigger.params).length === 0 ? incidentOf(event) : undefined;
     return {
       matched: true,
       trigger: i,
       ...resolved,
       reason: `${triggers.length === 1 ? "its trigger" : `trigger ${i + 1}`} matched`,
+      ...(incident === undefined ? {} : { incident }),
     };
   }
-  return { matched: false, reason: reasons.join("; "), ...(unresolved ? { unresolved } : {}) };
+  return { matched: false, reason: reasons.join("; ") };
+}
+
+/**
+ * The incident an event is about: a finding's id (GuardDuty's `detail.id`, Security Hub's
+ * `detail.findings[].Id`), which stays the same across the finding's updates, else the event's
+ * own `id`; nothing for an event without one (a file written by hand).
+ */
+export function incidentOf(event: unknown): string | undefined {
+  if (!isPlainObject(event)) return undefined;
+  const detail = isPlainObject(event.detail) ? event.detail : {};
+  if (event.source === "aws.guardduty" && typeof detail.id === "string") {
+    return `guardduty:${detail.id}`;
+  }
+  if (event.source === "aws.securityhub" && Array.isArray(detail.findings)) {
+    const ids = detail.findings.flatMap((f) =>
+      isPlainObject(f) && typeof f.Id === "string" ? [f.Id] : [],
+    );
+    if (ids.length > 0) return `securityhub:${ids.sort().join(" ")}`;
+  }
+  return typeof event.id === "string" && event.id !== "" ? `event:${event.id}` : undefined;
 }
 
 function resolveTrigger(

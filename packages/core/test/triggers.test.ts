@@ -3,6 +3,7 @@ import path from "node:path";
 import {
   formatDiagnostic,
   frontMatterSchema,
+  incidentOf,
   parseJsonPath,
   parseRunbook,
   planTrigger,
@@ -205,7 +206,49 @@ describe("which runbooks an event starts", () => {
     expect(plan.reason).toContain(
       'trigger 1: the pattern matched but parameter "access_key_id" (from the event\'s $.detail.resource.accessKeyDetails.accessKeyId): expected a value matching the pattern',
     );
-    expect(plan.reason).toContain('trigger 2: detail-type is "GuardDuty Finding"');
+    // The first trigger whose pattern matched decides: the others are not tried.
+    expect(plan).toMatchObject({ matched: false, unresolved: true });
+    expect(plan.reason).not.toContain("trigger 2");
+  });
+
+  it("does not run a later, broader trigger when the first that matched cannot (spec §8)", () => {
+    const { runbook: rb } = parse(`---
+title: Keys made for others
+params:
+  user_name: { type: string, pattern: "[A-Za-z0-9+=,.@_-]{1,64}|%", default: "%" }
+triggers:
+  - pattern: { detail-type: [AWS API Call via CloudTrail], detail: { eventName: [CreateAccessKey] } }
+    params: { user_name: $.detail.requestParameters.userName }
+  - pattern: { detail-type: [AWS API Call via CloudTrail] }
+    window: { before: 5m, after: 5m }
+---
+\`\`\`sql keys
+SELECT 1 AS x FROM cloudtrail_logs WHERE useridentity.username LIKE {{user_name}}
+\`\`\`
+`);
+    const event = (requestParameters: object) => ({
+      "detail-type": "AWS API Call via CloudTrail",
+      time: "2026-11-23T10:00:00Z",
+      detail: { eventName: "CreateAccessKey", requestParameters },
+    });
+    // A user name the declaration refuses, and none (a key the caller made for itself): the
+    // second trigger would have run with user_name % (every user) over ten minutes.
+    for (const [params, why] of [
+      [{ userName: "evil user" }, "expected a value matching the pattern"],
+      [{}, 'the event has no $.detail.requestParameters.userName for "user_name"'],
+    ] as const) {
+      const plan = planTrigger(rb!, event(params));
+      expect(plan, why).toMatchObject({ matched: false, unresolved: true });
+      expect(plan.reason).toContain(`trigger 1: the pattern matched but`);
+      expect(plan.reason).toContain(why);
+    }
+    expect(planTrigger(rb!, event({ userName: "alice" }))).toMatchObject({
+      matched: true,
+      trigger: 0,
+      params: { user_name: "alice" },
+    });
+    const other = { ...event({}), detail: { eventName: "ListUsers" } };
+    expect(planTrigger(rb!, other)).toMatchObject({ matched: true, trigger: 1, params: {} });
   });
 
   it("does not run when the event lacks the path", () => {
@@ -256,6 +299,35 @@ describe("which runbooks an event starts", () => {
     expect(planTrigger(runbook!, guardDuty)).toEqual({
       matched: false,
       reason: "it has no triggers",
+    });
+  });
+});
+
+describe("the incident an event is about (alerts of a trigger that maps no parameter)", () => {
+  const read = (name: string) => JSON.parse(readFileSync(path.join(events, name), "utf8"));
+  it("is a finding's id, kept across its updates, else the event's id", () => {
+    const finding = read("guardduty-iam-finding.json");
+    expect(incidentOf(finding)).toBe("guardduty:16afba5c5c43e07c9e3e5e2e544e95df");
+    expect(incidentOf({ ...finding, id: "another-event" })).toBe(incidentOf(finding));
+    expect(incidentOf(read("securityhub-findings-imported.json"))).toBe(
+      "securityhub:arn:aws:macie:us-west-2:123456789012:integtest/trigger/6214d71b927c41cbab015159a8f316a3/alert/f2893b211841467198cc1201e9031ee4",
+    );
+    const call = { id: "e-1", source: "aws.iam", detail: { eventName: "CreateUser" } };
+    expect(incidentOf(call)).toBe("event:e-1");
+    // A GuardDuty event without its finding's id falls back to the event's.
+    expect(incidentOf({ id: "e-2", source: "aws.guardduty", detail: {} })).toBe("event:e-2");
+    expect(incidentOf({ source: "aws.iam", detail: {} })).toBeUndefined();
+  });
+
+  it("is given with a match only when the trigger maps no parameter", () => {
+    const finding = { ...withKey("AKIAEXAMPLEMALLORY01"), id: "e-3" };
+    expect(planTrigger(runbook(), finding)).not.toHaveProperty("incident");
+    const { runbook: bare } = parse(
+      "---\ntitle: T\ntriggers:\n  - pattern: { source: [aws.guardduty] }\n---\n",
+    );
+    expect(planTrigger(bare!, finding)).toMatchObject({
+      matched: true,
+      incident: `guardduty:${(finding as { detail: { id: string } }).detail.id}`,
     });
   });
 });

@@ -124,10 +124,15 @@ function aboutOf(report: RunReport): { about?: string } {
 /**
  * An investigation's digest: the first 16 hex digits of the SHA-256 of the runbook id and the
  * parameters it was given (before any masking: with `accessKeyIds: hide` every key would be one),
- * sorted by name.
+ * sorted by name, and the incident (core `incidentOf`) when a trigger mapped no parameter: one
+ * finding's failure must not be taken for "still failing" after another's (red-team).
  */
-export function investigationDigest(runbookId: string, params: Record<string, ParamValue>): string {
-  const text = JSON.stringify([runbookId, byName(params)]);
+export function investigationDigest(
+  runbookId: string,
+  params: Record<string, ParamValue>,
+  incident?: string,
+): string {
+  const text = JSON.stringify([runbookId, byName(params), ...(incident ? [incident] : [])]);
   return createHash("sha256").update(text).digest("hex").slice(0, 16);
 }
 

@@ -179,7 +179,13 @@ async function escalate(
             report: o.report,
             ...(o.reportFile ? { reportFile: o.reportFile } : {}),
             ...(o.plan.matched
-              ? { investigation: investigationDigest(o.runbook.meta.id, o.plan.params) }
+              ? {
+                  investigation: investigationDigest(
+                    o.runbook.meta.id,
+                    o.plan.params,
+                    o.plan.incident,
+                  ),
+                }
               : {}),
           },
         ]
