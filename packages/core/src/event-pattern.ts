@@ -307,7 +307,7 @@ function matchLeaf(m: unknown, leaf: unknown): boolean {
     case "equals-ignore-case":
       return typeof leaf === "string" && fold(leaf) === fold(arg as string);
     case "wildcard":
-      return typeof leaf === "string" && wildcardRegExp(arg as string).test(leaf);
+      return typeof leaf === "string" && wildcardMatches(arg as string, leaf);
     case "numeric":
       return typeof leaf === "number" && numericHolds(arg as unknown[], leaf);
     case "cidr":
@@ -347,28 +347,50 @@ function anythingBut(arg: unknown, leaf: unknown): boolean {
     case "equals-ignore-case":
       return !values.some((v) => fold(v) === fold(leaf));
     default:
-      return !values.some((v) => wildcardRegExp(v).test(leaf));
+      return !values.some((v) => wildcardMatches(v, leaf));
   }
 }
 
-const wildcardCache = new Map<string, RegExp>();
-function wildcardRegExp(text: string): RegExp {
-  let re = wildcardCache.get(text);
-  if (re) return re;
-  let source = "";
+/**
+ * A wildcard's literal parts, split at each unescaped `*` (`\*` and `\\` are the characters):
+ * `["a", "b"]` for `a*b`, one part for a pattern without a star.
+ */
+const wildcardCache = new Map<string, string[]>();
+function wildcardParts(text: string): string[] {
+  let parts = wildcardCache.get(text);
+  if (parts) return parts;
+  parts = [""];
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
-    if (c === "\\" && i + 1 < text.length) source += escapeRegExp(text[++i]!);
-    else if (c === "*") source += ".*";
-    else source += escapeRegExp(c);
+    if (c === "\\" && i + 1 < text.length) parts[parts.length - 1] += text[++i]!;
+    else if (c === "*") parts.push("");
+    else parts[parts.length - 1] += c;
   }
-  re = new RegExp(`^${source}$`, "s");
-  wildcardCache.set(text, re);
-  return re;
+  wildcardCache.set(text, parts);
+  return parts;
 }
 
-function escapeRegExp(c: string): string {
-  return c.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+/**
+ * Whether `value` matches a wildcard pattern, in time linear in the value's length (red-team:
+ * a regular expression of `.*`s backtracked for seconds on a few KB of an attacker's user agent,
+ * and every runbook waited): the first part is a prefix, the last a suffix, and each part between
+ * is found leftmost after the previous one, which finds a match whenever there is one.
+ */
+function wildcardMatches(pattern: string, value: string): boolean {
+  const parts = wildcardParts(pattern);
+  if (parts.length === 1) return value === parts[0];
+  const first = parts[0]!;
+  const last = parts[parts.length - 1]!;
+  if (first.length + last.length > value.length) return false;
+  if (!value.startsWith(first) || !value.endsWith(last)) return false;
+  const end = value.length - last.length;
+  let at = first.length;
+  for (const part of parts.slice(1, -1)) {
+    const found = value.indexOf(part, at);
+    if (found < 0 || found + part.length > end) return false;
+    at = found + part.length;
+  }
+  return true;
 }
 
 function numericHolds(arg: unknown[], n: number): boolean {
