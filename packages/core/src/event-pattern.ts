@@ -10,6 +10,7 @@
  * - `exists` works on leaves only: an object at the path counts as absent.
  */
 import { didYouMean } from "./diagnostics.ts";
+import { type Glob, globMatches, wildcardGlob } from "./glob.ts";
 
 export type PatternPath = ReadonlyArray<string | number>;
 
@@ -351,46 +352,14 @@ function anythingBut(arg: unknown, leaf: unknown): boolean {
   }
 }
 
-/**
- * A wildcard's literal parts, split at each unescaped `*` (`\*` and `\\` are the characters):
- * `["a", "b"]` for `a*b`, one part for a pattern without a star.
- */
-const wildcardCache = new Map<string, string[]>();
-function wildcardParts(text: string): string[] {
-  let parts = wildcardCache.get(text);
-  if (parts) return parts;
-  parts = [""];
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (c === "\\" && i + 1 < text.length) parts[parts.length - 1] += text[++i]!;
-    else if (c === "*") parts.push("");
-    else parts[parts.length - 1] += c;
-  }
-  wildcardCache.set(text, parts);
-  return parts;
-}
-
-/**
- * Whether `value` matches a wildcard pattern, in time linear in the value's length (red-team:
- * a regular expression of `.*`s backtracked for seconds on a few KB of an attacker's user agent,
- * and every runbook waited): the first part is a prefix, the last a suffix, and each part between
- * is found leftmost after the previous one, which finds a match whenever there is one.
- */
+const wildcardCache = new Map<string, Glob>();
 function wildcardMatches(pattern: string, value: string): boolean {
-  const parts = wildcardParts(pattern);
-  if (parts.length === 1) return value === parts[0];
-  const first = parts[0]!;
-  const last = parts[parts.length - 1]!;
-  if (first.length + last.length > value.length) return false;
-  if (!value.startsWith(first) || !value.endsWith(last)) return false;
-  const end = value.length - last.length;
-  let at = first.length;
-  for (const part of parts.slice(1, -1)) {
-    const found = value.indexOf(part, at);
-    if (found < 0 || found + part.length > end) return false;
-    at = found + part.length;
+  let glob = wildcardCache.get(pattern);
+  if (!glob) {
+    glob = wildcardGlob(pattern);
+    wildcardCache.set(pattern, glob);
   }
-  return true;
+  return globMatches(glob, value);
 }
 
 function numericHolds(arg: unknown[], n: number): boolean {
