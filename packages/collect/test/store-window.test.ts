@@ -337,6 +337,38 @@ describe("a file outside the delivery layout, collected window by window", () =>
   });
 });
 
+describe("an export collected into the store", () => {
+  it("is a snapshot there as it is raw: days without events and an end without any are quiet (review)", async () => {
+    // Events on the 1st and the 4th of a window to the 9th: read raw, nothing is said.
+    const src = path.join(root, "snapshot");
+    await fsp.mkdir(src, { recursive: true });
+    const lines = ["01", "04"].map((d) =>
+      JSON.stringify(record({ id: `s${d}`, time: `2024-03-${d}T10:00:00Z` })),
+    );
+    await fsp.writeFile(path.join(src, "events.jsonl"), `${lines.join("\n")}\n`);
+    const w = { start: new Date("2024-03-01T00:00:00Z"), end: new Date("2024-03-09T00:00:00Z") };
+    const store = path.join(root, "snapshot-store");
+    await collectFromDir({ sourceDir: src, store, window: w });
+    const req = () => queryRequest("sql", "SELECT count(*) FROM cloudtrail_logs", w);
+    for (const e of [await engine({ logDir: src }), await engine({ store })]) {
+      const r = await e.query(req());
+      expect([r.rows, r.staleEnd, r.warnings]).toEqual([[[2]], undefined, []]);
+    }
+    // The same events delivered by a trail: its store says the end holds none (truth: the
+    // files written, the 4th's the last).
+    const trail = path.join(root, "trail-src");
+    for (const d of ["01", "04"]) {
+      await layoutFile(trail, `2024/03/${d}`, "a.json.gz", [
+        { id: `t${d}`, time: `2024-03-${d}T10:00:00Z` },
+      ]);
+    }
+    const trailStore = path.join(root, "trail-store");
+    await collectFromDir({ sourceDir: trail, store: trailStore, window: w });
+    const r = await (await engine({ store: trailStore })).query(req());
+    expect(r.staleEnd).toMatch(/^no event lies in the window's end, 2024-03-08T00:00:00Z → /);
+  });
+});
+
 describe("times without a zone", () => {
   it("are UTC in the store whatever the collecting machine's zone, as on the raw files", async () => {
     const logs = path.join(root, "zoneless");

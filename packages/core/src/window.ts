@@ -223,16 +223,20 @@ export function slashDayFrom(day: string, n: number): string {
 export const DELIVERY_LAG_MS = 60 * 60 * 1000;
 
 /**
- * The end of a window where a trail that stopped delivering shows: its last 24 hours of what
- * CloudTrail has delivered by `now` (up to `DELIVERY_LAG_MS` before it). Undefined when the window
- * is no longer than that (its having no event at all is the step's `no-data`). A window with
- * events and none in its end is an error of the step on every engine (`QueryResult.staleEnd`),
- * each asking by event time: `SELECT 1 ... LIMIT 1` over that end.
+ * The end of a window where a trail that stopped delivering shows: from 24 hours before what
+ * CloudTrail has delivered by `now` (up to `DELIVERY_LAG_MS` before it) to the window's end, so
+ * an event of the last hour that the step read counts too (review: a trigger's window whose
+ * only recent event was 40 minutes old was told its trail had stopped). The start is a whole
+ * minute, so engines that remember the answer keep it for that minute (a window ending after
+ * `now` has a tail that moves with it). Undefined when the window is no longer than that (its
+ * having no event at all is the step's `no-data`). A window with events and none in its end is
+ * an error of the step on every engine (`QueryResult.staleEnd`), each asking by event time:
+ * `SELECT 1 ... LIMIT 1` over that end.
  */
 export function windowTail(w: TimeWindow, now: number): TimeWindow | undefined {
   const until = Math.min(w.end.getTime(), now - DELIVERY_LAG_MS);
-  const start = until - 86_400_000;
-  return start > w.start.getTime() ? { start: new Date(start), end: new Date(until) } : undefined;
+  const start = Math.floor((until - 86_400_000) / 60_000) * 60_000;
+  return start > w.start.getTime() ? { start: new Date(start), end: w.end } : undefined;
 }
 
 /**

@@ -349,7 +349,10 @@ export class AthenaEngine implements Engine {
     req: QueryRequest,
     scannedBytes: number,
   ): Promise<WindowFound & { probeBytes?: number }> {
-    const key = `${req.window.start.toISOString()}/${req.window.end.toISOString()}`;
+    // The tail's start is in the key: a window ending after now has a tail that moves with the
+    // clock, and events found in one tail say nothing of a later one (review).
+    const tailStart = windowTail(req.window, Date.now())?.start.toISOString() ?? "";
+    const key = `${req.window.start.toISOString()}/${req.window.end.toISOString()}|${tailStart}`;
     const known = this.windows.get(key);
     if (known !== undefined) return known;
     // Steps running at once over one window (a server's runs) share one probe: a window it

@@ -8,7 +8,7 @@
 import { rmSync } from "node:fs";
 import type { Emulator } from "@run-md/aws-emulator";
 import type { TimeWindow } from "@run-md/core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
 import { type AthenaEngine, MIN_BILLED_BYTES } from "../src/index.ts";
 import { cloudTrailDir } from "./cloudtrail-files.ts";
@@ -204,5 +204,25 @@ describe("a window without partitions on Athena", () => {
     expect(String(last?.body.QueryString)).toContain("SELECT 1 AS present FROM");
     expect(String(last?.body.QueryString)).toContain("2026-11-24");
     expect(String(last?.body.QueryString)).not.toContain("2026-11-22");
+  });
+
+  it("asks about a window ending after now again once the clock moves its end (review: its first answer stood)", async () => {
+    // --to a day to come: the data ends on the 24th.
+    const ahead = {
+      start: new Date("2026-11-22T00:00:00Z"),
+      end: new Date("2026-11-28T00:00:00Z"),
+    };
+    const req = () => request("SELECT count(*) AS n FROM cloudtrail_logs", ahead);
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(new Date("2026-11-24T12:00:00Z")); // the end from 11-23T11:00 holds events
+      expect((await engine.query(req())).staleEnd).toBeUndefined();
+      vi.setSystemTime(new Date("2026-11-26T12:00:00Z")); // from 11-25T11:00: none since
+      expect((await engine.query(req())).staleEnd).toBe(
+        "no event of security.cloudtrail_org_pp lies in the window's end, 2026-11-25T11:00:00Z → 2026-11-28T00:00:00Z, while its earlier days hold events (SELECT 1 FROM that end LIMIT 1 found no row): a trail that stopped delivering, or its logs not delivered since",
+      );
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -1198,11 +1198,11 @@ async function windowEnds(
   job: Job,
   res: Resolution,
   stored: StoreRead | null,
-  remembered: (probe: () => Promise<boolean>) => Promise<boolean>,
+  remembered: (aspect: string, probe: () => Promise<boolean>) => Promise<boolean>,
 ): Promise<{ gap?: string; staleEnd?: string }> {
   const w = job.window;
   const files = [...res.files, ...(stored?.files ?? [])];
-  const delivered = (stored?.files.length ?? 0) > 0 || res.files.some((f) => layoutDay(f.origin));
+  const delivered = stored?.delivered === true || res.files.some((f) => layoutDay(f.origin));
   if (w === null || !delivered) return {};
   const days = files.map((f) => f.day).filter((d): d is string => d !== null);
   const gap = gapWarning(w, new Set(days), Date.now());
@@ -1219,7 +1219,7 @@ async function endWithoutEvents(
   conn: DuckDBConnection,
   kind: Job["kind"],
   window: TimeWindow,
-  remembered: (probe: () => Promise<boolean>) => Promise<boolean>,
+  remembered: (aspect: string, probe: () => Promise<boolean>) => Promise<boolean>,
 ): Promise<string | undefined> {
   const tail = windowTail(window, Date.now());
   if (!tail) return undefined;
@@ -1228,8 +1228,10 @@ async function endWithoutEvents(
       ? ["cwl_events", `"@timestamp"`]
       : ["cloudtrail_logs", "TRY_CAST(eventtime AS TIMESTAMPTZ)"];
   const probe = `SELECT 1 FROM ${view}${windowPredicate(time, tail)} LIMIT 1`;
-  // Remembered with the window's own probe: the steps of a run over one window ask once.
-  if (await remembered(async () => (await conn.runAndReadAll(probe)).currentRowCount > 0))
+  // Remembered with the window's own probe, for this tail: the steps of a run over one window
+  // ask once, and a later clock that moves the tail asks again (review).
+  const aspect = `end:${tail.start.toISOString()}`;
+  if (await remembered(aspect, async () => (await conn.runAndReadAll(probe)).currentRowCount > 0))
     return undefined;
   return `no event lies in the window's end, ${isoSeconds(tail.start)} → ${isoSeconds(tail.end)}, while its earlier days hold events: a trail that stopped delivering, or logs not synced, collected or delivered since`;
 }

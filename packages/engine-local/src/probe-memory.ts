@@ -42,11 +42,12 @@ export class ProbeMemory {
   }
 
   /**
-   * `hasEvents` for another question over the same view, files and window (`aspect`: the
-   * window's end, `endWithoutEvents`), as a function of its probe.
+   * `hasEvents` for another question over the same view, files and window, as a function of the
+   * question (`aspect`: the window's end as it stands now, `endWithoutEvents`: it moves with the
+   * clock for a window ending after it) and its probe.
    */
-  at(key: string | null, aspect = "end"): (probe: () => Promise<boolean>) => Promise<boolean> {
-    return (probe) => this.ask(key === null ? null : `${key}\0${aspect}`, probe, false);
+  at(key: string | null): (aspect: string, probe: () => Promise<boolean>) => Promise<boolean> {
+    return (aspect, probe) => this.ask(key === null ? null : `${key}\0${aspect}`, probe, false);
   }
 
   /** Whether the view holds an event: remembered under `key`, else asked of `probe`. */

@@ -558,6 +558,12 @@ export interface StoreRead {
    */
   hasEvents: boolean;
   /**
+   * Some source object of the days read lay in the delivery layout: the store holds a trail's
+   * deliveries there, where days without events and a stale end mean something (an export
+   * collected into the store is a snapshot, as it is read raw: review).
+   */
+  delivered: boolean;
+  /**
    * Source objects of the covered days that the collect could not read (corrupt, truncated):
    * the store does not hold their events.
    */
@@ -642,12 +648,18 @@ function storeRead(
     return [{ path: path.join(store, d.file), whole, day, size: d.bytes, origin: d.file }];
   });
   const hasEvents = files.some((f) => f.whole && (m.days[f.day]?.events ?? 0) > 0);
+  const days = new Set(plan.storeDays);
+  const delivered = Object.entries(m.objects).some(([key, o]) => {
+    const day = objectDay(key, o);
+    return day !== null && days.has(day);
+  });
   return {
     files,
     storeDays: plan.storeDays,
     missing: plan.missing,
     rawDays: plan.rawDays,
     hasEvents,
+    delivered,
     unread: unreadObjects(m, new Set(plan.storeDays)),
     warnings: untimedWarnings(m, plan.storeDays),
   };
