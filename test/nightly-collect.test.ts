@@ -238,6 +238,13 @@ describe("RUN_MD_WINDOW_END and --to: a run's window ending at a given instant",
     });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("is not before the window's end");
+    // More than a week before it (a value left over in a shell): refused, nothing run.
+    const old = at(Date.parse(T) - 7 * 24 * HOUR - 1000);
+    const stale = await run([], { RUN_MD_WINDOW_END: T, RUN_MD_WINDOW_START: old });
+    expect([stale.code, stale.stdout]).toEqual([2, ""]);
+    expect(stale.stderr).toContain(
+      `RUN_MD_WINDOW_START ${old} is more than 7 days before the window's end`,
+    );
   });
 
   it("--to without --from ends the window there: an investigation of that period", async () => {

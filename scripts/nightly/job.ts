@@ -16,6 +16,7 @@ import {
   holdFileLock,
   isDue,
   isoSeconds,
+  JOB_CATCH_UP_MS,
   listReports,
   loadRunbook,
   type MaskOptions,
@@ -450,7 +451,6 @@ async function notifyTheNight(
 }
 
 /** How far back a nightly runbook's window reaches for the time since its previous run. */
-const CATCH_UP_MS = 7 * 24 * 3_600_000;
 
 /**
  * Each run's window bounds: every window ends at `end`; a `nightly` runbook's starts where its
@@ -470,7 +470,7 @@ async function nightWindows(
     options.now || options.since ? new Map() : (await readRunsRecord(options.reportsDir)).readTo;
   return (rb) => {
     const previous = rb.schedule === "nightly" ? readTo.get(rb.id) : undefined;
-    const from = previous && Math.max(previous.getTime(), endAt.getTime() - CATCH_UP_MS);
+    const from = previous && Math.max(previous.getTime(), endAt.getTime() - JOB_CATCH_UP_MS);
     return {
       end: isoSeconds(endAt),
       ...(from && from < endAt.getTime() ? { start: isoSeconds(new Date(from)) } : {}),

@@ -3,7 +3,14 @@
  * anything runs: the engine name, the default timeout, the scan budget, Ctrl-C. A bad value is a
  * `RunMdError` (exit 2, nothing runs).
  */
-import { engineNames, parseBytes, parseInstant, parseTimeout, RunMdError } from "@run-md/core";
+import {
+  engineNames,
+  JOB_CATCH_UP_MS,
+  parseBytes,
+  parseInstant,
+  parseTimeout,
+  RunMdError,
+} from "@run-md/core";
 import pc from "picocolors";
 import type { Config } from "./config.ts";
 import { checkEngineChoice } from "./engines.ts";
@@ -60,10 +67,17 @@ export function jobBoundsOf(env: NodeJS.ProcessEnv, now: Date): JobBounds {
   const text = env.RUN_MD_WINDOW_START;
   if (text === undefined || text === "") return windowEnd ? { windowEnd } : {};
   const windowStart = parseInstant(text, "RUN_MD_WINDOW_START");
-  if (windowStart.getTime() >= (windowEnd ?? now).getTime()) {
+  const end = (windowEnd ?? now).getTime();
+  if (windowStart.getTime() >= end) {
     fail(
       `RUN_MD_WINDOW_START ${text} is not before the window's end`,
       "Set it to where the previous run's window ended, or unset it.",
+    );
+  }
+  if (end - windowStart.getTime() > JOB_CATCH_UP_MS) {
+    fail(
+      `RUN_MD_WINDOW_START ${text} is more than 7 days before the window's end: every window given as a duration would reach back to it`,
+      "Unset it (a value left over?), or read that period with --from instead (an investigation).",
     );
   }
   return { ...(windowEnd ? { windowEnd } : {}), windowStart };

@@ -24,6 +24,7 @@ import {
   isoInstant,
   isoSeconds,
   type ResolvedWindow,
+  type RunWindow,
   resolveWindow,
   stepWindow,
   type WindowSpec,
@@ -248,7 +249,7 @@ class StepDeadline {
 interface StepContext {
   engine: Engine;
   params: Record<string, BoundParam>;
-  runWindow: { start: Date; end: Date };
+  runWindow: RunWindow;
   options: RunOptions;
   reporter: RunReporter | undefined;
   rowSink: RowSink | undefined;
@@ -484,7 +485,11 @@ function stepsToRun(runbook: Runbook, only: string | undefined): Step[] {
  * The run's window; one that ends at `windowEnd` instead of the run's start says so in its
  * source (the report shows where it ended and why).
  */
-function runWindow(runbook: Runbook, options: RunOptions, startedAt: Date) {
+function runWindow(
+  runbook: Runbook,
+  options: RunOptions,
+  startedAt: Date,
+): ResolvedWindow & RunWindow {
   const spec = options.window ?? {};
   const end = options.windowEnd;
   const window = resolveWindow(spec, runbook.meta.window, end ?? startedAt);
@@ -492,10 +497,12 @@ function runWindow(runbook: Runbook, options: RunOptions, startedAt: Date) {
   let source = window.source;
   if (end !== undefined) source += `, ending at RUN_MD_WINDOW_END ${isoSeconds(end)}`;
   const start = options.windowStart;
-  const earlier = start !== undefined && start.getTime() < window.start.getTime();
-  if (spec.from !== undefined || !earlier) return { ...window, source };
+  if (spec.from !== undefined || start === undefined) return { ...window, source };
+  // A step's own window=24h starts there too when that is earlier (review: a missed night
+  // was read by the runbook's window and not by such a step).
+  if (start.getTime() >= window.start.getTime()) return { ...window, source, jobStart: start };
   source += `, from RUN_MD_WINDOW_START ${isoSeconds(start)} (where the previous run ended)`;
-  return { ...window, start, source };
+  return { ...window, start, source, jobStart: start };
 }
 
 /**
@@ -597,7 +604,7 @@ function maskedParams(
 function skippedStep(
   step: Step,
   engine: string,
-  window: { start: Date; end: Date },
+  window: RunWindow,
   status: StepStatus,
 ): StepReport {
   return {

@@ -162,17 +162,32 @@ function fromTo(from: string, to: string | undefined, now: Date): ResolvedWindow
   };
 }
 
-/** A step's own `window=30d`: the same end, a different length. */
-export function stepWindow(run: TimeWindow, stepWindowText: string | undefined): TimeWindow {
+/**
+ * How far back a job's `RUN_MD_WINDOW_START` may reach before the window's end: the nightly job
+ * catches up a week of nights it did not run at most, and `run` refuses an earlier start (a value
+ * left over in a shell would stretch every window back to it).
+ */
+export const JOB_CATCH_UP_MS = 7 * 24 * 3_600_000;
+
+/**
+ * A run's window as steps take it: `jobStart` is a job's `RUN_MD_WINDOW_START` (where its
+ * previous run of the runbook ended), for a window given as a duration.
+ */
+export type RunWindow = TimeWindow & { jobStart?: Date };
+
+/**
+ * A step's own `window=30d`: the same end, a different length, starting at the job's
+ * `jobStart` when that is earlier (the nightly's windows leave no time unread, a step's too).
+ */
+export function stepWindow(run: RunWindow, stepWindowText: string | undefined): TimeWindow {
   if (stepWindowText === undefined) return { start: run.start, end: run.end };
   const ms = parseDuration(stepWindowText);
   if (ms === undefined) {
     throw new RunMdError("bad-window", `step window "${stepWindowText}" is not a duration`);
   }
-  return {
-    start: startBefore(run.end, ms, `step window "${stepWindowText}"`, "window"),
-    end: run.end,
-  };
+  const start = startBefore(run.end, ms, `step window "${stepWindowText}"`, "window");
+  const earlier = run.jobStart !== undefined && run.jobStart.getTime() < start.getTime();
+  return { start: earlier ? run.jobStart! : start, end: run.end };
 }
 
 export function isoSeconds(d: Date): string {

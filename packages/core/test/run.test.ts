@@ -592,3 +592,63 @@ describe("a window that ends after the run", () => {
     expect(past.steps.flatMap((s) => s.warnings)).toEqual([]);
   });
 });
+
+describe("a job's RUN_MD_WINDOW_START", () => {
+  const source = `---
+title: Job windows
+id: j
+window: 24h
+---
+
+\`\`\`sql day
+SELECT 1
+\`\`\`
+
+\`\`\`sql hour window=1h
+SELECT 1
+\`\`\`
+
+\`\`\`sql month window=30d
+SELECT 1
+\`\`\`
+`;
+  const end = new Date("2026-11-24T11:00:00Z");
+  const starts = async (over: Partial<RunOptions>) => {
+    const report = await runRunbook(
+      runbook(source),
+      opts({ windowEnd: end, cliParams: {}, ...over }),
+      engines({}),
+    );
+    return report.steps.map((s) => [s.id, s.window?.start]);
+  };
+
+  it("reaches a step's own shorter window too, where the previous night's run ended (review)", async () => {
+    // A missed night: the previous run ended 48 hours before this one's end.
+    const previous = new Date("2026-11-22T11:00:00Z");
+    expect(await starts({ windowStart: previous })).toEqual([
+      ["day", "2026-11-22T11:00:00Z"],
+      ["hour", "2026-11-22T11:00:00Z"],
+      ["month", "2026-10-25T11:00:00Z"],
+    ]);
+    // Last night's run ended 24 hours ago: the runbook's window is as written, the hour's step
+    // still starts there.
+    const lastNight = new Date("2026-11-23T11:00:00Z");
+    expect(await starts({ windowStart: lastNight })).toEqual([
+      ["day", "2026-11-23T11:00:00Z"],
+      ["hour", "2026-11-23T11:00:00Z"],
+      ["month", "2026-10-25T11:00:00Z"],
+    ]);
+    // Without it, or for a window given by --from: each step's own length.
+    expect(await starts({})).toEqual([
+      ["day", "2026-11-23T11:00:00Z"],
+      ["hour", "2026-11-24T10:00:00Z"],
+      ["month", "2026-10-25T11:00:00Z"],
+    ]);
+    const from = { from: "2026-11-24T00:00:00Z" };
+    expect(await starts({ windowStart: previous, window: from })).toEqual([
+      ["day", "2026-11-24T00:00:00Z"],
+      ["hour", "2026-11-24T10:00:00Z"],
+      ["month", "2026-10-25T11:00:00Z"],
+    ]);
+  });
+});
