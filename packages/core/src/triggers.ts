@@ -113,8 +113,8 @@ export function planTrigger(runbook: Runbook, event: unknown): TriggerMatch | Tr
 
 /**
  * The incident an event is about: a finding's id (GuardDuty's `detail.id`, Security Hub's
- * `detail.findings[].Id`), which stays the same across the finding's updates, else the event's
- * own `id`; nothing for an event without one (a file written by hand).
+ * `detail.findings[].Id`), which stays the same across the finding's updates; nothing for
+ * other events (their ids change at every event).
  */
 export function incidentOf(event: unknown): string | undefined {
   if (!isPlainObject(event)) return undefined;
@@ -126,9 +126,11 @@ export function incidentOf(event: unknown): string | undefined {
     const ids = detail.findings.flatMap((f) =>
       isPlainObject(f) && typeof f.Id === "string" ? [f.Id] : [],
     );
-    if (ids.length > 0) return `securityhub:${ids.sort().join(" ")}`;
+    if (ids.length > 0) return `securityhub:${JSON.stringify(ids.sort())}`;
   }
-  return typeof event.id === "string" && event.id !== "" ? `event:${event.id}` : undefined;
+  // Any other event's id is new at every event (a schedule's tick, each API call): it would page
+  // every event and no pass would recover the alert (review). The runbook is the incident there.
+  return undefined;
 }
 
 function resolveTrigger(

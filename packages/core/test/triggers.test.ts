@@ -310,12 +310,18 @@ describe("the incident an event is about (alerts of a trigger that maps no param
     expect(incidentOf(finding)).toBe("guardduty:16afba5c5c43e07c9e3e5e2e544e95df");
     expect(incidentOf({ ...finding, id: "another-event" })).toBe(incidentOf(finding));
     expect(incidentOf(read("securityhub-findings-imported.json"))).toBe(
-      "securityhub:arn:aws:macie:us-west-2:123456789012:integtest/trigger/6214d71b927c41cbab015159a8f316a3/alert/f2893b211841467198cc1201e9031ee4",
+      'securityhub:["arn:aws:macie:us-west-2:123456789012:integtest/trigger/6214d71b927c41cbab015159a8f316a3/alert/f2893b211841467198cc1201e9031ee4"]',
     );
     const call = { id: "e-1", source: "aws.iam", detail: { eventName: "CreateUser" } };
-    expect(incidentOf(call)).toBe("event:e-1");
-    // A GuardDuty event without its finding's id falls back to the event's.
-    expect(incidentOf({ id: "e-2", source: "aws.guardduty", detail: {} })).toBe("event:e-2");
+    // Other events' ids are new at every event (a schedule's tick): the runbook is the incident.
+    expect(incidentOf(call)).toBeUndefined();
+    expect(incidentOf({ id: "e-2", source: "aws.guardduty", detail: {} })).toBeUndefined();
+    // Two findings are not one finding whose id holds a space.
+    const hub = (...Id: string[]) => ({
+      source: "aws.securityhub",
+      detail: { findings: Id.map((i) => ({ Id: i })) },
+    });
+    expect(incidentOf(hub("A", "B"))).not.toBe(incidentOf(hub("A B")));
     expect(incidentOf({ source: "aws.iam", detail: {} })).toBeUndefined();
   });
 
