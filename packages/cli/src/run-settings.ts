@@ -45,7 +45,7 @@ export function windowEndOf(env: NodeJS.ProcessEnv, now: Date): Date | undefined
   if (now.getTime() - end.getTime() > WINDOW_END_MAX_AGE_MS) {
     fail(
       `RUN_MD_WINDOW_END ${text} is more than 7 hours old: the runbook's status would come from old events`,
-      "Unset it (a value left over?), or look at that period with --to instead (an investigation).",
+      "Unset it (a value left over?); once it is unset, look at that period with --to (an investigation).",
     );
   }
   return end;
@@ -77,7 +77,7 @@ export function jobBoundsOf(env: NodeJS.ProcessEnv, now: Date): JobBounds {
   if (end - windowStart.getTime() > JOB_CATCH_UP_MS) {
     fail(
       `RUN_MD_WINDOW_START ${text} is more than 7 days before the window's end: every window given as a duration would reach back to it`,
-      "Unset it (a value left over?), or read that period with --from instead (an investigation).",
+      "Unset it (a value left over?); once it is unset, read that period with --from (an investigation).",
     );
   }
   return { ...(windowEnd ? { windowEnd } : {}), windowStart };

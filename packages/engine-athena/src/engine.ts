@@ -351,15 +351,15 @@ export class AthenaEngine implements Engine {
   ): Promise<WindowFound & { probeBytes?: number }> {
     // The tail's start is in the key: a window ending after now has a tail that moves with the
     // clock, and events found in one tail say nothing of a later one (review).
-    const tailStart = windowTail(req.window, Date.now())?.start.toISOString() ?? "";
-    const key = `${req.window.start.toISOString()}/${req.window.end.toISOString()}|${tailStart}`;
+    const tail = windowTail(req.window, Date.now());
+    const key = `${req.window.start.toISOString()}/${req.window.end.toISOString()}|${tail?.start.toISOString() ?? ""}`;
     const known = this.windows.get(key);
     if (known !== undefined) return known;
     // Steps running at once over one window (a server's runs) share one probe: a window it
     // finds events in, to its end, needs no other. One that failed or found less is asked again.
     const shared = this.probing.get(key);
     if (shared !== undefined && (await shared.catch(() => false))) return {};
-    const probing = this.probeEnds(req);
+    const probing = this.probeEnds(req, tail);
     const clear = probing.then((p) => p.clear);
     clear.catch(() => {}); // a failure is the step's own, thrown below
     this.probing.set(key, clear);
@@ -392,15 +392,15 @@ export class AthenaEngine implements Engine {
   }
 
   /**
-   * Whether the window holds events to its end: its tail first (core `windowTail`, its last 24
-   * hours), which settles it for a trail in use with one probe of a day or two's partitions;
+   * Whether the window holds events to its end: its tail first (core `windowTail`, taken once
+   * with the key it is remembered under), which settles it for a trail in use with one probe of a day or two's partitions;
    * else the whole window, to tell a window without events (`tail` unset) from one whose end
    * holds none (a trail that stopped: `tail` set).
    */
   private async probeEnds(
     req: QueryRequest,
+    tail: TimeWindow | undefined,
   ): Promise<{ clear: boolean; probeBytes: number; tail?: TimeWindow }> {
-    const tail = windowTail(req.window, Date.now());
     let probeBytes = 0;
     if (tail) {
       const t = await this.probeWindow({ ...req, window: tail });
