@@ -256,6 +256,33 @@ describe("RUN_MD_WINDOW_END and --to: a run's window ending at a given instant",
     expect(Number(report!.steps[0]!.rows[0]![0])).toBe(truthUntil(T, 6));
   });
 
+  it("a left-over value the window does not take is not read: --to skips both, --from skips RUN_MD_WINDOW_START", async () => {
+    const oldEnd = "2026-01-01T00:00:00Z";
+    const oldStart = at(Date.parse(T) - 8 * 24 * HOUR);
+    // Refused for a run of the runbook's own window, as the hints say ...
+    const refused = await run([], { RUN_MD_WINDOW_END: T, RUN_MD_WINDOW_START: oldStart });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("or read that period with --from");
+    // ... but the investigation they point to runs, over its own window only.
+    const from = at(Date.parse(T) - 3 * HOUR);
+    const res = await run(["--from", from], {
+      RUN_MD_WINDOW_END: T,
+      RUN_MD_WINDOW_START: oldStart,
+    });
+    expect(res.code, res.stderr).toBe(0);
+    const [report] = JSON.parse(res.stdout) as RunReport[];
+    expect([report!.window.start, report!.window.end]).toEqual([from, T]);
+    expect(Number(report!.steps[0]!.rows[0]![0])).toBe(truthUntil(T, 3));
+    const res2 = await run(["--to", T, "--since", "2h"], {
+      RUN_MD_WINDOW_END: oldEnd,
+      RUN_MD_WINDOW_START: oldStart,
+    });
+    expect(res2.code, res2.stderr).toBe(0);
+    const [report2] = JSON.parse(res2.stdout) as RunReport[];
+    expect([report2!.window.start, report2!.window.end]).toEqual([at(Date.parse(T) - 2 * HOUR), T]);
+    expect(Number(report2!.steps[0]!.rows[0]![0])).toBe(truthUntil(T, 2));
+  });
+
   it.each([
     ["yesterday", 'RUN_MD_WINDOW_END "yesterday" is not an ISO-8601 instant'],
     ["2099-01-01T00:00:00Z", "RUN_MD_WINDOW_END 2099-01-01T00:00:00Z is in the future"],

@@ -45,7 +45,7 @@ export function windowEndOf(env: NodeJS.ProcessEnv, now: Date): Date | undefined
   if (now.getTime() - end.getTime() > WINDOW_END_MAX_AGE_MS) {
     fail(
       `RUN_MD_WINDOW_END ${text} is more than 7 hours old: the runbook's status would come from old events`,
-      "Unset it (a value left over?); once it is unset, look at that period with --to (an investigation).",
+      "Unset it (a value left over?), or look at that period with --to (an investigation; RUN_MD_WINDOW_END is not read then).",
     );
   }
   return end;
@@ -61,11 +61,21 @@ export interface JobBounds {
  * `RUN_MD_WINDOW_END` (`windowEndOf`) and `RUN_MD_WINDOW_START`: a window given as a duration
  * starts there when that is earlier, so that the nightly job's windows of a runbook leave no time
  * between them (its previous run's end; docs/nightly.md). It must come before the window's end.
+ * Only what the run's window takes is read and checked: `--to` ends the window itself (neither
+ * is read), `--from` starts it (`RUN_MD_WINDOW_START` is not read), so a value left over in a
+ * shell never refuses the investigation its own hint points to.
  */
-export function jobBoundsOf(env: NodeJS.ProcessEnv, now: Date): JobBounds {
+export function jobBoundsOf(
+  env: NodeJS.ProcessEnv,
+  now: Date,
+  flags: { from?: string | undefined; to?: string | undefined } = {},
+): JobBounds {
+  if (flags.to !== undefined) return {};
   const windowEnd = windowEndOf(env, now);
   const text = env.RUN_MD_WINDOW_START;
-  if (text === undefined || text === "") return windowEnd ? { windowEnd } : {};
+  if (flags.from !== undefined || text === undefined || text === "") {
+    return windowEnd ? { windowEnd } : {};
+  }
   const windowStart = parseInstant(text, "RUN_MD_WINDOW_START");
   const end = (windowEnd ?? now).getTime();
   if (windowStart.getTime() >= end) {
@@ -77,7 +87,7 @@ export function jobBoundsOf(env: NodeJS.ProcessEnv, now: Date): JobBounds {
   if (end - windowStart.getTime() > JOB_CATCH_UP_MS) {
     fail(
       `RUN_MD_WINDOW_START ${text} is more than 7 days before the window's end: every window given as a duration would reach back to it`,
-      "Unset it (a value left over?); once it is unset, read that period with --from (an investigation).",
+      "Unset it (a value left over?), or read that period with --from (an investigation; RUN_MD_WINDOW_START is not read then).",
     );
   }
   return { ...(windowEnd ? { windowEnd } : {}), windowStart };

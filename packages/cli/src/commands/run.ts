@@ -248,7 +248,7 @@ async function prepareRun(values: Values, positionals: string[]): Promise<RunPla
   );
   if (typeof runbooks === "number") return runbooks;
   const now = new Date();
-  const bounds = jobBoundsOf(process.env, now);
+  const bounds = jobBoundsOf(process.env, now, { from: values.from, to: values.to });
   for (const runbook of runbooks) {
     const input = runInput(values, config, runbook, cliParams, bounds);
     const problem = checkRunInput(runbook, input, now);
