@@ -31,19 +31,29 @@ export async function lintQueries(
   const out: Diagnostic[] = [];
   for (const step of steps) {
     // An empty query, an unclosed fence or a malformed {{name}} is reported by the parser
-    // already; the text is not what would run, so checking it would only add echoes.
+    // already, as is a quoted one; the text is not what would run, so checking it would only
+    // add echoes. An undeclared parameter leaves the text as it runs: its columns and syntax
+    // are still checked (review: an unknown column hid behind an undeclared parameter).
     if (step.query.trim() === "") continue;
     const { start, end } = step.position;
     const echoed = (d: Diagnostic) =>
       d.severity === "error" &&
-      ((d.line > start.line && d.line <= end.line) ||
-        (d.line === start.line && d.rule === RULES.unclosedFence));
+      TEXT_BROKEN.has(d.rule) &&
+      d.line >= start.line &&
+      d.line <= end.line;
     if (found.some(echoed)) continue;
     if (step.dialect === "logs-insights") out.push(...lintInsights(file, step, params));
     else out.push(...(await lintSql(file, step, tables, params)));
   }
   return out;
 }
+
+/** The parser's errors after which a step's text is not what would run (lintQueries). */
+const TEXT_BROKEN: ReadonlySet<string> = new Set([
+  RULES.badTemplate,
+  RULES.quotedParam,
+  RULES.unclosedFence,
+]);
 
 /** The rules of a query that cannot be parsed. */
 const UNPARSED = new Set(["insights-syntax", "sql-syntax"]);

@@ -75,6 +75,25 @@ describe("run-md check", () => {
     expect(code).toBe(2);
   });
 
+  it("checks the columns of a step that uses an undeclared parameter; a quoted or malformed one is not echoed", async () => {
+    const { file, stdout } = await checkText(
+      "undeclared.md",
+      [
+        "---\ntitle: U\nparams:\n  x: { type: string, default: a }\n---\n",
+        "```sql who\nSELECT nosuch FROM cloudtrail_logs WHERE useridentity.arn = {{who}}\n```\n",
+        '```sql quoted\nSELECT 1 FROM cloudtrail_logs WHERE eventsource = "{{x}}"\n```\n',
+        "```sql bad\nSELECT 1 FROM cloudtrail_logs WHERE eventname = {{ 1x }} AND nosuch = 1\n```\n",
+      ].join("\n"),
+    );
+    const problems = stdout.split("\n").filter((l) => l.startsWith(file));
+    expect(problems.map((l) => l.slice(file.length + 1).replace(/ .* \[/, " ["))).toEqual([
+      "8:8 [sql-column]",
+      "8:61 [undeclared-param]",
+      "12:52 [quoted-param]",
+      "16:49 [bad-template]",
+    ]);
+  });
+
   it("prints warnings but exits 0 when there are no errors", async () => {
     const { file, code, stdout } = await checkText(
       "warn.md",
