@@ -7,11 +7,14 @@
  */
 import {
   BUILTIN_PARAMS,
+  coerceParam,
   type Diagnostic,
   type Dialect,
+  formatDiagnostic,
   PARAM_TYPES,
   type ParamType,
   parseRunbook,
+  printable,
   RULES,
   type Runbook,
   RunMdError,
@@ -60,9 +63,46 @@ export function adhocParams(
         hint: "Set the window with --since or --from/--to.",
       });
     }
-    out.set(name, { type: type as ParamType, value: p.slice(eq + 1) });
+    const value = p.slice(eq + 1);
+    checkTyped(name, type as ParamType, value);
+    out.set(name, { type: type as ParamType, value });
   }
   return out;
+}
+
+/**
+ * A typed `--param n:integer=abc` refused as the run would refuse it, before anything runs, with
+ * a hint that keeps the type (`--param n:integer=<integer>`: the query declares it there).
+ */
+function checkTyped(name: string, type: ParamType, value: string): void {
+  const decl = { name, type, position: { line: 1, column: 1 } };
+  try {
+    coerceParam(decl, value, "--param");
+  } catch (e) {
+    if (!(e instanceof RunMdError)) throw e;
+    throw new RunMdError(e.code, e.message, {
+      hint: `pass it as --param ${name}:${type}=<${type}>`,
+      ...(e.details === undefined ? {} : { details: e.details }),
+    });
+  }
+}
+
+/**
+ * A diagnostic of the in-memory front matter is about a `--param`: it names the flag, with no
+ * line and column (review: `--param:4:10`, a place in text nobody wrote). `formatAdhoc` prints it.
+ */
+function paramDiagnostic(d: Diagnostic): Diagnostic {
+  const unused = /^parameter "(\w+)" is declared but no step uses it$/.exec(d.message);
+  const message = unused
+    ? `--param ${unused[1]} is given but the query does not use {{${unused[1]}}}`
+    : d.message;
+  return { ...d, file: "--param", line: 0, column: 0, message };
+}
+
+/** A placed diagnostic as `check` prints it; one about a `--param` without line and column. */
+export function formatAdhoc(d: Diagnostic): string {
+  if (d.line > 0) return formatDiagnostic(d);
+  return printable(`${d.severity} ${d.message} [${d.rule}]`);
 }
 
 /** A fence longer than any run of backticks in the text, so the query cannot close it. */
@@ -104,7 +144,7 @@ export function adhocRunbook(q: AdhocQuery): {
   const parsed = parseRunbook(markdown, q.source);
   const offset = head.length;
   const place = (d: Diagnostic): Diagnostic => {
-    if (d.line <= offset) return { ...d, file: "--param" };
+    if (d.line <= offset) return paramDiagnostic(d);
     // A runbook declares parameters in its front matter; a query gets them from --param.
     const message =
       d.rule === RULES.undeclaredParam

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { adhocParams, adhocRunbook } from "../src/adhoc.ts";
+import { adhocParams, adhocRunbook, formatAdhoc } from "../src/adhoc.ts";
 
 describe("the ad-hoc query's runbook", () => {
   it("reads --param as name=value or name:type=value", () => {
@@ -26,6 +26,32 @@ describe("the ad-hoc query's runbook", () => {
     expect(runbook?.steps).toHaveLength(1);
     expect(runbook?.steps[0]?.query).toBe(text);
     expect(runbook?.meta.params.who?.type).toBe("string");
+  });
+
+  it("refuses a typed value that does not parse, with a hint that keeps the type", () => {
+    expect(() => adhocParams(["n:integer=abc"])).toThrow(
+      expect.objectContaining({
+        message: 'parameter "n" (from --param): expected an integer such as 10, got "abc"',
+        hint: "pass it as --param n:integer=<integer>",
+      }),
+    );
+    expect(() => adhocParams(["at:timestamp=yesterday"])).toThrow(/an ISO-8601 instant/);
+    expect([...adhocParams(["n:integer=7", "ok:boolean=true"])].map(([k]) => k)).toEqual([
+      "n",
+      "ok",
+    ]);
+  });
+
+  it("names a --param the query does not use by the flag, without a line and column", () => {
+    const q = adhocRunbook({
+      text: "SELECT 1 FROM cloudtrail_logs",
+      dialect: "sql",
+      source: "<query>",
+      params: ["who=alice"],
+    });
+    expect(q.diagnostics.map(q.place).map(formatAdhoc)).toEqual([
+      "warning --param who is given but the query does not use {{who}} [unused-param]",
+    ]);
   });
 
   it("places the parser's diagnostics in the query, pointing at --param", () => {

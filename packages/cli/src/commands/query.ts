@@ -9,7 +9,6 @@ import { text } from "node:stream/consumers";
 import {
   choiceDialects,
   type Dialect,
-  formatDiagnostic,
   isRunMdError,
   printable,
   type Runbook,
@@ -19,7 +18,7 @@ import {
   sleep,
 } from "@run-md/core";
 import pc from "picocolors";
-import { adhocParams, adhocRunbook } from "../adhoc.ts";
+import { adhocParams, adhocRunbook, formatAdhoc } from "../adhoc.ts";
 import {
   type ArgValues,
   parseCommandArgs,
@@ -159,14 +158,14 @@ async function prepare(
   ].map(adhoc.place);
   const errors = problems.filter((d) => d.severity === "error");
   if (errors.length > 0 || adhoc.runbook === undefined) {
-    for (const d of problems) process.stderr.write(`${formatDiagnostic(d)}\n`);
+    for (const d of problems) process.stderr.write(`${formatAdhoc(d)}\n`);
     const n = errors.length;
     process.stderr.write(
       `${pc.red("error")} ${n} problem${n === 1 ? "" : "s"} in the query; nothing was run\n`,
     );
     return 2;
   }
-  for (const d of problems) process.stderr.write(`${formatDiagnostic(d)}\n`);
+  for (const d of problems) process.stderr.write(`${formatAdhoc(d)}\n`);
   return { runbook: adhoc.runbook, config };
 }
 
