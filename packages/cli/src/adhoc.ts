@@ -79,8 +79,8 @@ function checkTyped(name: string, type: ParamType, value: string): void {
   try {
     coerceParam(decl, value, "--param");
   } catch (e) {
-    if (!(e instanceof RunMdError)) throw e;
-    throw new RunMdError(e.code, e.message, {
+    if (!(e instanceof RunMdError) || e.code !== "bad-param") throw e;
+    throw new RunMdError("bad-param", e.message, {
       hint: `pass it as --param ${name}:${type}=<${type}>`,
       ...(e.details === undefined ? {} : { details: e.details }),
     });
