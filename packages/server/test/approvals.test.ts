@@ -6,6 +6,7 @@
  * timer, and can no longer be approved. Every step audited and in the live events.
  */
 import { createServer, type Server } from "node:http";
+import { connect } from "node:net";
 import { verifyWebhook } from "@run-md/notify";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { runMdHere as runMd } from "../../../test/in-process.ts";
@@ -478,6 +479,40 @@ describe("event streams", () => {
         open.push(stop);
         return true;
       });
+    } finally {
+      for (const stop of open) stop.abort();
+    }
+  });
+
+  it("a client gone before its stream opened gives its place back (red-team: slots leaked until the run ended)", async () => {
+    const { id } = await request(t.tokens.alice!);
+    const { port } = new URL(t.url);
+    const raw = `GET /api/runs/${id}/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${t.tokens.carol!}\r\n\r\n`;
+    // Clients that send the request and close their side at once: the server sees them go
+    // while it looks the run up, before the stream opens.
+    for (let i = 0; i < 20; i++) {
+      const socket = connect(Number(port), "127.0.0.1");
+      await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+      socket.end(raw);
+      socket.resume();
+      await new Promise((resolve) => socket.once("close", resolve));
+    }
+    const url = `${t.url}/api/runs/${id}/events`;
+    const headers = { authorization: `Bearer ${t.tokens.carol!}` };
+    const open: AbortController[] = [];
+    try {
+      // Every one of carol's places comes back (an ended stream gives its place back at once,
+      // a client gone is seen as its close arrives: asked until then).
+      await until(async () => {
+        for (const stop of open.splice(0)) stop.abort();
+        for (let i = 0; i < STREAMS_PER_CALLER; i++) {
+          const stop = new AbortController();
+          const res = await fetch(url, { headers, signal: stop.signal });
+          open.push(stop);
+          if (res.status !== 200) return undefined;
+        }
+        return true;
+      }, 5_000);
     } finally {
       for (const stop of open) stop.abort();
     }

@@ -36,6 +36,8 @@ export interface TestServerOptions {
   /** Reuse a folder (a restart); default a new temporary one. */
   dir?: string;
   heartbeatMs?: number;
+  /** How long a client may take to send a whole request (ServerOptions). */
+  requestTimeoutMs?: number;
   /** Governance (approvals' clock and webhooks): see src/governance/index.ts. */
   governance?: GovernanceOptions;
   /** Engines besides the local one (an Athena engine on the emulator), by name. */
@@ -99,6 +101,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
     ...(o.governance === undefined ? {} : { governance: o.governance }),
     warn: o.warn ?? (() => {}),
     ...(o.heartbeatMs === undefined ? {} : { heartbeatMs: o.heartbeatMs }),
+    ...(o.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: o.requestTimeoutMs }),
     ...(o.hooks === undefined ? {} : { hooks: o.hooks }),
     ...(o.refusalLimits === undefined ? {} : { refusalLimits: o.refusalLimits }),
   });

@@ -178,6 +178,12 @@ describe("a bad run request", () => {
       /^the body holds a "__proto__" or "constructor.prototype" key, which is not allowed$/,
     ],
     ["not an object", "[1, 2]", 400, /must be a JSON object/],
+    [
+      "parameters nested 1,500 deep (red-team: 5,000 gave a 500)",
+      `{"runbook": "iam-low", "params": {"limit": ${"[".repeat(1500)}${"]".repeat(1500)}}}`,
+      400,
+      /^the body nests deeper than 32 levels$/,
+    ],
     ["no runbook", { params: {} }, 400, /"runbook" is required/, "runbook"],
     ["an unknown field", { runbook: "iam-low", sql: "DROP" }, 400, /unknown field "sql"/, "sql"],
     ["an unknown runbook", { runbook: "nope" }, 404, /no runbook "nope"/],

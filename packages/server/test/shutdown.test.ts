@@ -4,6 +4,7 @@
  * stream of a run still waiting for approval is ended, and the stop does not wait for the
  * clients to go away.
  */
+import { connect } from "node:net";
 import { describe, expect, it } from "vitest";
 import type {} from "../../../test/sample-data.ts";
 import { call, FIXTURES, startTestServer, until } from "./helpers.ts";
@@ -79,4 +80,65 @@ describe("stopping the server", () => {
       await t.close(); // the server's close again (once only), then the engine and the folder
     }
   }, 30_000);
+});
+
+/** A client that sends a request's headers and part of its body, then nothing more. */
+async function halfSent(url: string, path: string, token?: string) {
+  const { port } = new URL(url);
+  const socket = connect(Number(port), "127.0.0.1");
+  await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+  let answer = "";
+  socket.on("data", (chunk) => (answer += chunk));
+  socket.on("error", () => {});
+  const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+  socket.write(
+    `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${token ? `Authorization: Bearer ${token}\r\n` : ""}Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{`,
+  );
+  return { socket, closed, answer: () => answer };
+}
+
+describe("clients that never finish their request (red-team)", () => {
+  it("are answered 408 and let go once the request timeout passes", async () => {
+    const t = await startTestServer({
+      runbooks: [FIXTURES],
+      requestTimeoutMs: 300,
+      access: { rules: [{ groups: ["ops"], allow: ["view", "run"] }] },
+      tokens: { ops: { groups: ["ops"], user: "ops@example.com" } },
+    });
+    try {
+      const clients = await Promise.all([
+        halfSent(t.url, "/anything"), // anonymous: refused (401) before its body, then let go
+        halfSent(t.url, "/api/runs", t.tokens.ops!),
+      ]);
+      const outcome = await Promise.race([
+        Promise.all(clients.map((c) => c.closed)).then(() => "closed"),
+        new Promise((r) => setTimeout(() => r("still open after 5 s"), 5_000)),
+      ]);
+      expect(outcome).toBe("closed");
+      expect(clients[0]!.answer()).toMatch(/^HTTP\/1\.1 (401|408) /);
+      expect(clients[1]!.answer()).toMatch(/^HTTP\/1\.1 408 /);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("do not hold the server's stop", async () => {
+    const t = await startTestServer({ runbooks: [FIXTURES] }); // the default timeout: 30 s
+    const clients = await Promise.all(
+      ["/anything", "/api/runs", "/api/runs"].map((p) => halfSent(t.url, p)),
+    );
+    try {
+      // One refused before its body (401), which never comes: its request never ends.
+      await until(() => (clients.some((c) => c.answer().includes(" 401 ")) ? true : undefined));
+      const outcome = await Promise.race([
+        t.server.close().then(() => "closed"),
+        new Promise((r) => setTimeout(() => r("still open after 5 s"), 5_000)),
+      ]);
+      expect(outcome).toBe("closed");
+      await Promise.all(clients.map((c) => c.closed)); // the server cut them
+    } finally {
+      for (const c of clients) c.socket.destroy();
+      await t.close();
+    }
+  });
 });

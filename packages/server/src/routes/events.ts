@@ -123,6 +123,10 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
     };
     open.add(end);
     req.raw.on("close", end);
+    res.on("close", end);
+    // A client gone while the run was looked up (before the listeners above) sends no `close`
+    // again: without this its slot and timers stayed until the run ended (red-team).
+    if (req.raw.destroyed || res.destroyed || req.raw.socket.destroyed) return end();
     stop = ctx.runs.hub.follow(rec, after, send);
     // A run that ended before `after` (nothing left to replay) ends the stream at once.
     if (rec.events.at(-1)?.event === FINAL_EVENT && after >= rec.events.length) end();
