@@ -25,6 +25,12 @@ export function scheduleProblem(schedule: string): string | undefined {
   if (!/\s/.test(schedule.trim())) {
     return `expected one of ${NAMED_SCHEDULES.join(", ")} or a cron expression such as "0 6 * * 1-5"`;
   }
+  // Five fields, or six with seconds first, as the JSON Schema says: croner also takes a
+  // seventh, a year, and a runbook whose year has passed was never due without a word (review).
+  const fields = schedule.trim().split(/\s+/).length;
+  if (fields > 6) {
+    return `a cron expression has 5 fields (minute hour day month weekday), or 6 with seconds first; this one has ${fields} (a year field is not taken)`;
+  }
   let cron: Cron;
   try {
     cron = new Cron(schedule, { timezone: "UTC", paused: true });
@@ -32,8 +38,7 @@ export function scheduleProblem(schedule: string): string | undefined {
     return `not a cron expression: ${(e as Error).message}`;
   }
   // `0 0 30 2 *` (February the 30th) parses, and would never run: said, not silently never due.
-  // From 1970, not from now: a schedule whose year has passed was valid, and stays so (its runs
-  // stop, and the site marks the last one stale).
+  // From 1970, not from now: the verdict does not depend on the day it is asked.
   return cron.nextRun(new Date(0)) === null
     ? "a cron expression whose time never comes"
     : undefined;
@@ -112,8 +117,8 @@ function cronStaleAfterMs(schedule: string): number | undefined {
   if (scheduleProblem(schedule) !== undefined) return undefined;
   const cron = new Cron(schedule, { timezone: "UTC", paused: true });
   const dayOf = (d: Date) => Math.floor(d.getTime() / DAY_MS) * DAY_MS;
-  // From its first time on or after GAP_FROM (a year field may put it later), the days holding
-  // a time: from each such day, the next time after its end.
+  // From its first time on or after GAP_FROM, the days holding a time: from each such day, the
+  // next time after its end.
   const first = cron.nextRun(new Date(GAP_FROM - 1));
   if (first === null) return undefined;
   let day = dayOf(first);

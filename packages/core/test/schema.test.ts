@@ -175,6 +175,12 @@ describe("the front matter JSON Schema and the parser agree", () => {
     ["a null owner", "title: T\nowner:", false],
     ["a built-in parameter name", "title: T\nparams:\n  end:\n    type: string", false],
     ["a parameter name with a dash", "title: T\nparams:\n  a-b:\n    type: string", false],
+    // Found by review: a year field (seven) and a trailing space were judged apart.
+    ["a cron of five fields", 'title: T\nschedule: "0 6 * * 1-5"', true],
+    ["a cron of six fields", 'title: T\nschedule: "0 0 6 * * 1-5"', true],
+    ["a cron with a trailing space", 'title: T\nschedule: "0 6 * * 1-5 "', true],
+    ["a cron with a year field", 'title: T\nschedule: "0 0 0 1 1 * 2020"', false],
+    ["a cron of four fields", 'title: T\nschedule: "0 6 * *"', false],
   ])("both judge %s the same way", (_name, yaml, ok) => {
     expect(verdicts(`---\n${yaml}\n---\n`)).toMatchObject({ parser: ok, schema: ok });
   });
