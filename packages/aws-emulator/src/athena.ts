@@ -28,10 +28,13 @@ const ATHENA_CODES: Record<string, string> = {
 async function validationFailure(
   ctx: EmulatorContext,
   query: string,
+  boundPlaceholders: number,
 ): Promise<BackendQueryError | undefined> {
   if (!ctx.validateSql) return undefined;
   const tables = { aliases: ctx.tableAliases, extra: ctx.extraTables };
-  const first = (await checkSql(query, { tables })).find((p) => p.severity === "error");
+  const first = (await checkSql(query, { tables, boundPlaceholders })).find(
+    (p) => p.severity === "error",
+  );
   if (first === undefined) return undefined;
   const where = `line ${first.line}:${first.column}: ${first.message}`;
   if (first.syntax) {
@@ -172,7 +175,7 @@ async function startQueryExecution(state: AthenaState, body: Record<string, unkn
   const request = startRequest(body);
   // Checked first: from the token lookup to the new execution's registration nothing awaits, so
   // two requests with one token never make two executions.
-  const refused = await validationFailure(state.ctx, request.query);
+  const refused = await validationFailure(state.ctx, request.query, request.params?.length ?? 0);
   const same = sameRequest(state, request.token, request.query);
   if (same) return { QueryExecutionId: same.id };
   const q = newExecution(state.ctx, body, request);

@@ -319,6 +319,14 @@ const CASES: Case[] = [
     "syntax error: the query ends too early",
   ],
   [
+    // Review: check passed it, and every engine refused the step in its own words.
+    "SELECT count(*) AS n FROM cloudtrail_logs\nWHERE eventname = ? AND eventsource = '?'",
+    2,
+    19,
+    "sql-placeholder",
+    "a bare ? is a placeholder nothing binds: refer to a parameter as {{name}} (declared under params:), which the runner binds",
+  ],
+  [
     "SELECT 1 AS a; SELECT 2 AS b",
     1,
     16,

@@ -17,6 +17,7 @@ export function analyzeSql(
   query: string,
   tables: TableResolver,
   types: ParamTypes = {},
+  boundPlaceholders = 0,
 ): SqlProblem[] {
   const masked = maskParams(query, types);
   // The grammar's prediction takes seconds past a few hundred levels (2,000: 17 s), and its
@@ -30,7 +31,7 @@ export function analyzeSql(
     problems =
       parsed.problems.length > 0
         ? parsed.problems
-        : resolveQuery(parsed.tree, tables, masked.literals, masked.refs);
+        : resolveQuery(parsed.tree, tables, masked.literals, masked.refs, boundPlaceholders);
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
     return [tooDeep()];

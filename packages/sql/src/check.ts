@@ -17,6 +17,11 @@ export interface SqlCheckOptions {
    * and `{{end_date}}` are text too); an undeclared one as a value of unknown type.
    */
   params?: Readonly<Record<string, ParamType | { type: ParamType } | undefined>>;
+  /**
+   * How many bare `?` the query's sender binds (Athena's `ExecutionParameters`: the emulator).
+   * Default 0: in a step, parameters are `{{name}}`, and a `?` is bound by nothing.
+   */
+  boundPlaceholders?: number;
 }
 
 /**
@@ -53,13 +58,19 @@ export async function checkSql(query: string, opts: SqlCheckOptions = {}): Promi
       ? opts.tables
       : new TableResolver(opts.tables ?? EMPTY_TABLES);
   const types = literalTypes(query, opts.params ?? {});
-  const key = JSON.stringify([query, tables.config, ...(Object.keys(types).length ? [types] : [])]);
+  const bound = opts.boundPlaceholders ?? 0;
+  const key = JSON.stringify([
+    query,
+    tables.config,
+    ...(Object.keys(types).length ? [types] : []),
+    ...(bound > 0 ? [{ bound }] : []),
+  ]);
   let problems = checked.get(key);
   if (problems === undefined) {
     problems = persisted?.get(key);
     if (problems === undefined) {
       const { analyzeSql } = await import("./analyze.ts");
-      problems = analyzeSql(query, tables, types);
+      problems = analyzeSql(query, tables, types, bound);
       persisted?.set(key, problems);
     }
     setNewest(checked, key, problems, CHECKED);

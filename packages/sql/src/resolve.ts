@@ -105,8 +105,10 @@ export function resolveQuery(
   tables: TableResolver,
   params: ReadonlyMap<number, string> = new Map(),
   refs: ReadonlyMap<number, MaskedRef> = new Map(),
+  boundPlaceholders = 0,
 ): SqlProblem[] {
   const out: SqlProblem[] = [];
+  const bare: SqlProblem[] = [];
   const scope: Scope = {
     defined: new Set(),
     cloudtrail: new Set(),
@@ -135,7 +137,10 @@ export function resolveQuery(
   // Columns of a table that is not readable are unknown: its problem is reported already.
   const tableRefused = out.length > 0;
   walk(tree, (n) => {
-    if (tableRefused) {
+    // A {{name}} masked as `?` is known by its offset: any other `?` is the author's own.
+    if (n instanceof ParameterContext) {
+      if (!scope.refs.has(n.start!.start)) bare.push(barePlaceholder(n));
+    } else if (tableRefused) {
       if (n instanceof FunctionCallContext) checkFunction(n, out);
       else if (n instanceof CastContext) checkCast(n, out);
     } else if (
@@ -153,7 +158,24 @@ export function resolveQuery(
     else if (n instanceof SortItemContext || n instanceof GroupingTermContext)
       checkOrdinalParam(n, scope, out);
   });
+  // The sender's bound values (ExecutionParameters) fill them only when they are as many.
+  if (bare.length !== boundPlaceholders) out.push(...bare);
   return out;
+}
+
+/**
+ * A bare `?`: a prepared statement's placeholder, which nothing binds (the runner binds
+ * `{{name}}`). Every engine refused the step when it ran, each in its own words (review).
+ */
+function barePlaceholder(n: ParameterContext): SqlProblem {
+  return {
+    line: n.start?.line ?? 1,
+    column: (n.start?.column ?? 0) + 1,
+    severity: "error",
+    rule: "sql-placeholder",
+    message:
+      "a bare ? is a placeholder nothing binds: refer to a parameter as {{name}} (declared under params:), which the runner binds",
+  };
 }
 
 /** Whether an ORDER BY item orders a window (`OVER (ORDER BY ...)`) or an aggregate's input, where a number is a value on both engines. */
