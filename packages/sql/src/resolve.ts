@@ -442,6 +442,35 @@ function checkComparedTypes(n: PredicatedContext, scope: Scope, out: SqlProblem[
           ? predicate.expression()
           : [];
   comparePairs(n.valueExpression(), others, scope, out);
+  if (predicate instanceof ComparisonContext || predicate instanceof BetweenContext) {
+    checkEndDatePartition(n.valueExpression(), others, scope, out);
+  }
+}
+
+/** The day partitions, named `yyyy/MM/dd` as `{{start_date}}` and `{{end_date}}` are. */
+const DAY_PARTITIONS = new Set(["timestamp", "date_partition"]);
+
+/**
+ * A day partition compared with `{{end_date}}`: CloudTrail delivers the last minutes of a day in
+ * the next day's files, which such a filter never reads (review: an event at 23:58 delivered
+ * after midnight was left out). The runner scopes the partitions itself with a day's margin.
+ */
+function checkEndDatePartition(
+  left: ParserRuleContext,
+  others: (ParserRuleContext | undefined)[],
+  scope: Scope,
+  out: SqlProblem[],
+): void {
+  const sides = [left, ...others].filter((c) => c !== undefined);
+  const partition = sides.find((c) => DAY_PARTITIONS.has(stringColumn(c, scope) ?? ""));
+  const endDate = sides.find((c) => sourceText(c, scope).trim() === "{{end_date}}");
+  if (partition === undefined || endDate === undefined) return;
+  out.push({
+    ...at(endDate),
+    severity: "warning",
+    rule: "sql-partition",
+    message: `${sourceText(partition, scope).trim()} compared with {{end_date}} leaves out the window's last minutes that CloudTrail delivered after midnight (in the next day's partition): leave the partitions to the runner, which scopes them with a day's margin, and filter eventtime with {{start}} and {{end}}`,
+  });
 }
 
 /** `CASE year WHEN 2026 THEN ...`: each WHEN value is compared with the operand. */
