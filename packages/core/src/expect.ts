@@ -54,6 +54,18 @@ interface Line {
   label?: string;
 }
 
+/** SQL's `=` and `<>` where a comparison goes: refused with the operator meant. */
+const SQL_OPERATORS: Record<string, string> = { "=": "==", "<>": "!=" };
+
+function sqlOperator(token: Token): void {
+  const meant = SQL_OPERATORS[token.text];
+  if (meant === undefined) return;
+  throw new SyntaxProblem(
+    token.col,
+    `expected a comparison, found "${token.text}" (did you mean "${meant}"?)`,
+  );
+}
+
 function tokenize(line: string): Line {
   const tokens: Token[] = [];
   let i = 0;
@@ -112,6 +124,12 @@ function tokenize(line: string): Line {
       }
       tokens.push({ kind: c === "'" ? "string" : "ident", text: line.slice(i, j), value, col: i });
       i = j;
+      continue;
+    }
+    // SQL's `<>` (and `=`) are tokens of their own the parser rejects with the operator meant.
+    if (rest.startsWith("<>")) {
+      tokens.push({ kind: "bad", text: "<>", value: "<>", col: i });
+      i += 2;
       continue;
     }
     const cmp = CMPS.find((op) => rest.startsWith(op));
@@ -255,9 +273,7 @@ class Parser extends TokenCursor<Token> {
         ...(high.exact && { highExact: high.exact }),
       };
     }
-    if (op.kind === "bad" && op.text === "=") {
-      throw new SyntaxProblem(op.col, 'expected a comparison, found "=" (did you mean "=="?)');
-    }
+    if (op.kind === "bad") sqlOperator(op);
     return this.fail(op, 'a comparison (==, !=, <, <=, >, >=) or "between"');
   }
 
@@ -362,9 +378,7 @@ class Parser extends TokenCursor<Token> {
       this.next();
       return { kind: "compare", op: token.text as Cmp, value: this.parseLiteral() };
     }
-    if (token.kind === "bad" && token.text === "=") {
-      throw new SyntaxProblem(token.col, 'expected a comparison, found "=" (did you mean "=="?)');
-    }
+    if (token.kind === "bad") sqlOperator(token);
     const word = token.kind === "word" ? token.text.toLowerCase() : "";
     let negated = false;
     if (word === "not") {

@@ -143,6 +143,10 @@ describe("expect blocks: warn, labels, sources and positions", () => {
 describe("expect blocks: malformed checks point at the offending token", () => {
   const CASES: Array<[string, number, string]> = [
     ["rows = 0", 6, 'expected a comparison, found "=" (did you mean "=="?)'],
+    // SQL's not-equal, in both places a comparison goes (review: 'found ">"').
+    ["rows <> 0", 6, 'expected a comparison, found "<>" (did you mean "!="?)'],
+    ["every id <> 2", 10, 'expected a comparison, found "<>" (did you mean "!="?)'],
+    ["every id = 2", 10, 'expected a comparison, found "=" (did you mean "=="?)'],
     [
       "rows",
       5,
