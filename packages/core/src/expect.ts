@@ -54,6 +54,29 @@ interface Line {
   label?: string;
 }
 
+/** A 'string' or a "column name" starting at `i`, a doubled quote standing for one. */
+function quoted(line: string, i: number): Token {
+  const q = line[i]!;
+  let j = i + 1;
+  let value = "";
+  for (;;) {
+    if (j >= line.length) {
+      throw new SyntaxProblem(
+        i,
+        q === "'"
+          ? "unterminated string: a closing ' is missing"
+          : 'unterminated column name: a closing " is missing',
+      );
+    }
+    if (line[j] === q && line[j + 1] === q) {
+      value += q;
+      j += 2;
+    } else if (line[j] === q) break;
+    else value += line[j++];
+  }
+  return { kind: q === "'" ? "string" : "ident", text: line.slice(i, j + 1), value, col: i };
+}
+
 /** SQL's `=` and `<>` where a comparison goes: refused with the operator meant. */
 const SQL_OPERATORS: Record<string, string> = { "=": "==", "<>": "!=" };
 
@@ -97,33 +120,9 @@ function tokenize(line: string): Line {
       continue;
     }
     if (c === "'" || c === '"') {
-      let j = i + 1;
-      let value = "";
-      let closed = false;
-      while (j < n) {
-        if (line[j] === c) {
-          if (line[j + 1] === c) {
-            value += c;
-            j += 2;
-            continue;
-          }
-          closed = true;
-          j++;
-          break;
-        }
-        value += line[j];
-        j++;
-      }
-      if (!closed) {
-        throw new SyntaxProblem(
-          i,
-          c === "'"
-            ? "unterminated string: a closing ' is missing"
-            : 'unterminated column name: a closing " is missing',
-        );
-      }
-      tokens.push({ kind: c === "'" ? "string" : "ident", text: line.slice(i, j), value, col: i });
-      i = j;
+      const token = quoted(line, i);
+      tokens.push(token);
+      i += token.text.length;
       continue;
     }
     // SQL's `<>` (and `=`) are tokens of their own the parser rejects with the operator meant.
