@@ -196,6 +196,33 @@ export function checkParamNames(
   }
 }
 
+/** `parameter "x" is required by runbook r and has no value`, with the --param to pass. */
+function missingParamError(runbook: Runbook, name: string): RunMdError {
+  const decl = runbook.meta.params[name]!;
+  return new RunMdError(
+    "missing-param",
+    `parameter "${name}" is required by runbook ${runbook.meta.id} and has no value`,
+    { hint: `Pass it with --param ${name}=<${decl.type}>.` },
+  );
+}
+
+/**
+ * The first declared parameter with no value anywhere (no default, none configured, no
+ * --param), as the error `resolveParams` would throw for it; undefined when each has one.
+ */
+export function missingParam(
+  runbook: Runbook,
+  configParams: Record<string, unknown> = {},
+  cliParams: Record<string, string> = {},
+): RunMdError | undefined {
+  for (const [name, decl] of Object.entries(runbook.meta.params)) {
+    if (decl.default !== undefined) continue;
+    if (Object.hasOwn(configParams, name) || Object.hasOwn(cliParams, name)) continue;
+    return missingParamError(runbook, name);
+  }
+  return undefined;
+}
+
 /**
  * Resolves parameter values: default, then configuration, then the command line. Every value is
  * checked against its declaration before any query starts.
@@ -216,13 +243,7 @@ export function resolveParams(
     if (Object.hasOwn(configParams, name))
       input = { value: configParams[name], source: "configuration" };
     if (Object.hasOwn(cliParams, name)) input = { value: cliParams[name], source: "--param" };
-    if (input === undefined) {
-      throw new RunMdError(
-        "missing-param",
-        `parameter "${name}" is required by runbook ${runbook.meta.id} and has no value`,
-        { hint: `Pass it with --param ${name}=<${decl.type}>.` },
-      );
-    }
+    if (input === undefined) throw missingParamError(runbook, name);
     out[name] = { type: decl.type, value: coerceParam(decl, input.value, input.source) };
   }
   return out;
