@@ -425,8 +425,7 @@ function resolvePaths(merged: Config, yaml: ConfigYaml, base: string): void {
     );
     merged.tables.extra.push({ ...table, declaredAt: yaml.where(node) });
   }
-  if (merged.local.logDir !== "sample")
-    merged.local.logDir = path.resolve(base, merged.local.logDir);
+  merged.local.logDir = resolveLogDir(merged.local.logDir, base);
   if (merged.local.store !== undefined) merged.local.store = path.resolve(base, merged.local.store);
   merged.reportsDir = path.resolve(base, merged.reportsDir);
   merged.runbooksDir = path.resolve(base, merged.runbooksDir);
@@ -499,11 +498,20 @@ function isSiteUrl(value: string): boolean {
   return /^https?:\/\/[^\s/]+/.test(value);
 }
 
+/**
+ * A log directory as `local.logDir`, `RUN_MD_LOG_DIR` and `--log-dir` all give it: `sample` (the
+ * bundled sample data) as it is, any other folder resolved against `base` (the configuration
+ * file's folder for the file, the current folder for the variable and the flag).
+ */
+export function resolveLogDir(value: string, base = process.cwd()): string {
+  return value === "sample" ? value : path.resolve(base, value);
+}
+
 /** `RUN_MD_*` environment variables override the file; command-line flags override both. */
 function applyEnv(cfg: Config): Config {
   const env = process.env;
   if (env.RUN_MD_REPORTS_DIR) cfg.reportsDir = path.resolve(env.RUN_MD_REPORTS_DIR);
-  if (env.RUN_MD_LOG_DIR) cfg.local.logDir = path.resolve(env.RUN_MD_LOG_DIR);
+  if (env.RUN_MD_LOG_DIR) cfg.local.logDir = resolveLogDir(env.RUN_MD_LOG_DIR);
   if (env.RUN_MD_STORE) cfg.local.store = path.resolve(env.RUN_MD_STORE);
   if (env.RUN_MD_ATHENA_ENDPOINT) cfg.athena.endpoint = env.RUN_MD_ATHENA_ENDPOINT;
   if (env.RUN_MD_ATHENA_TABLE) cfg.athena.table = env.RUN_MD_ATHENA_TABLE;

@@ -12,7 +12,7 @@ import {
 } from "@run-md/core";
 import type { LocalEngineOptions } from "@run-md/engine-local";
 import { chooseProfile, chooseRegion, missingProfile } from "./aws-profile.ts";
-import { type Config, tableConfig } from "./config.ts";
+import { type Config, resolveLogDir, tableConfig } from "./config.ts";
 import { engineDescriptor } from "./engine-registry.ts";
 
 /**
@@ -71,7 +71,7 @@ export function engineFlags(
   maxScanBytes?: number,
 ): EngineFlags {
   return {
-    ...(values["log-dir"] === undefined ? {} : { logDir: values["log-dir"] }),
+    ...(values["log-dir"] === undefined ? {} : { logDir: resolveLogDir(values["log-dir"]) }),
     ...(values.region === undefined ? {} : { region: values.region }),
     ...(values.profile === undefined ? {} : { profile: values.profile }),
     ...(maxScanBytes === undefined ? {} : { maxScanBytes }),
