@@ -2,6 +2,7 @@
  * Parameter values: a value from the command line (text), the configuration or a default (YAML
  * scalars) is checked against its declaration and turned into the value queries receive.
  */
+import { type ConfigSource, sourceAt } from "./config-source.ts";
 import type { BoundParam } from "./engine.ts";
 import { RunMdError } from "./errors.ts";
 import type { ParamDecl, ParamType, ParamValue, Runbook } from "./model.ts";
@@ -55,11 +56,17 @@ export function formatInstant(date: Date): string {
  * `"true"` → true). Throws a `RunMdError` with code `bad-param` naming the parameter and `source`
  * (`--param`, `default`, `config`, ...).
  */
-export function coerceParam(decl: ParamDecl, raw: unknown, source: string): ParamValue {
+export function coerceParam(
+  decl: ParamDecl,
+  raw: unknown,
+  source: string,
+  /** Where the value was written (`run-md.config.yaml:4:10`), leading the message. */
+  at?: string,
+): ParamValue {
   const fail = (expected: string, hint?: string, why?: string): never => {
     throw new RunMdError(
       "bad-param",
-      `parameter "${decl.name}" (from ${source}): expected ${expected}, got ${show(raw)}${why === undefined ? "" : `: ${why}`}`,
+      `${at === undefined ? "" : `${at} `}parameter "${decl.name}" (from ${source}): expected ${expected}, got ${show(raw)}${why === undefined ? "" : `: ${why}`}`,
       {
         hint:
           hint ??
@@ -173,12 +180,14 @@ export interface ParamInput {
 
 /**
  * Every name of `values` is a parameter the runbook declares, or a bad-param error naming it
- * (`from`: where a configured value was set, `params.<id>` of the configuration).
+ * (`from`: where a configured value was set, `params.<id>` of the configuration; `configSource`
+ * places that key at its file:line).
  */
 export function checkParamNames(
   runbook: Runbook,
   values: Record<string, unknown>,
   from?: string,
+  configSource?: ConfigSource,
 ): void {
   const decls = runbook.meta.params;
   for (const name of Object.keys(values)) {
@@ -187,7 +196,7 @@ export function checkParamNames(
     const where =
       from === undefined
         ? `unknown parameter "${name}" for runbook ${runbook.meta.id} (${runbook.path})`
-        : `the configuration sets ${from}.${name}, but runbook ${runbook.meta.id} (${runbook.path}) declares no parameter "${name}"`;
+        : `${configSource === undefined ? "" : `${sourceAt(configSource, `${from}.${name}`)} `}the configuration sets ${from}.${name}, but runbook ${runbook.meta.id} (${runbook.path}) declares no parameter "${name}"`;
     throw new RunMdError("bad-param", where, {
       hint: known.length
         ? `This runbook declares: ${known.join(", ")}.`
@@ -225,18 +234,22 @@ export function missingParam(
 
 /**
  * Resolves parameter values: default, then configuration, then the command line. Every value is
- * checked against its declaration before any query starts.
+ * checked against its declaration before any query starts. `configSource` (the CLI's parsed
+ * configuration file) places a configured value's mistake at its file:line and key path, as
+ * the configuration's other errors are.
  */
 export function resolveParams(
   runbook: Runbook,
   configParams: Record<string, unknown> = {},
   cliParams: Record<string, string> = {},
+  configSource?: ConfigSource,
 ): Record<string, BoundParam> {
   const decls = runbook.meta.params;
   const out: Record<string, BoundParam> = {};
+  const section = `params.${runbook.meta.id}`;
   checkParamNames(runbook, cliParams);
   // A value configured under a name the runbook does not declare would be ignored in silence.
-  checkParamNames(runbook, configParams, `params.${runbook.meta.id}`);
+  checkParamNames(runbook, configParams, section, configSource);
   for (const [name, decl] of Object.entries(decls)) {
     let input: ParamInput | undefined;
     if (decl.default !== undefined) input = { value: decl.default, source: "default" };
@@ -244,7 +257,16 @@ export function resolveParams(
       input = { value: configParams[name], source: "configuration" };
     if (Object.hasOwn(cliParams, name)) input = { value: cliParams[name], source: "--param" };
     if (input === undefined) throw missingParamError(runbook, name);
-    out[name] = { type: decl.type, value: coerceParam(decl, input.value, input.source) };
+    const configured = input.source === "configuration" && configSource !== undefined;
+    const value = configured
+      ? coerceParam(
+          decl,
+          input.value,
+          `configuration, ${section}.${name}`,
+          sourceAt(configSource, `${section}.${name}`),
+        )
+      : coerceParam(decl, input.value, input.source);
+    out[name] = { type: decl.type, value };
   }
   return out;
 }

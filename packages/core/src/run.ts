@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { type RowSink, StepRows } from "./collect.ts";
+import type { ConfigSource } from "./config-source.ts";
 import type { BoundParam, Engine, QueryResult } from "./engine.ts";
 import { ENGINE_ALIASES, engineChoices, engineInfo } from "./engine-registry.ts";
 import { ERROR_CODES } from "./error-codes.ts";
@@ -43,6 +44,8 @@ export interface RunOptions {
   configEngines?: Partial<Record<Dialect, string>>;
   /** Values from configuration (lower precedence) and the command line (higher). */
   configParams?: Record<string, unknown>;
+  /** Where the configured values were written: their mistakes name the file, line and key. */
+  configSource?: ConfigSource;
   cliParams?: Record<string, string>;
   window?: WindowSpec;
   /**
@@ -518,7 +521,12 @@ export async function runRunbook(
   const now = options.now ?? (() => new Date());
   const startedAt = now();
   const window = runWindow(runbook, options, startedAt);
-  const params = resolveParams(runbook, options.configParams, options.cliParams);
+  const params = resolveParams(
+    runbook,
+    options.configParams,
+    options.cliParams,
+    options.configSource,
+  );
   // Masked like every output (a key id under `hide`, a secret): reports are published.
   const plainParams = maskedParams(
     Object.fromEntries(Object.entries(params).map(([k, p]) => [k, p.value])),

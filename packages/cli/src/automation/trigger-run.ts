@@ -288,6 +288,7 @@ async function runOne(
       ...(options.engine === undefined ? {} : { engine: options.engine }),
       configEngines: config.engines,
       configParams: config.params[runbook.meta.id] ?? {},
+      configSource: config.located,
       cliParams: Object.fromEntries(Object.entries(plan.params).map(([k, v]) => [k, String(v)])),
       window: windowArgs(plan.window),
       ...(options.signal ? { signal: options.signal } : {}),

@@ -298,6 +298,7 @@ function runInput(
     configParams: Object.hasOwn(config.params, runbook.meta.id)
       ? (config.params[runbook.meta.id] ?? {})
       : {},
+    configSource: config.located,
     cliParams,
   };
 }
