@@ -521,12 +521,7 @@ export async function runRunbook(
   const now = options.now ?? (() => new Date());
   const startedAt = now();
   const window = runWindow(runbook, options, startedAt);
-  const params = resolveParams(
-    runbook,
-    options.configParams,
-    options.cliParams,
-    options.configSource,
-  );
+  const params = runParams(runbook, options);
   // Masked like every output (a key id under `hide`, a secret): reports are published.
   const plainParams = maskedParams(
     Object.fromEntries(Object.entries(params).map(([k, p]) => [k, p.value])),
@@ -597,6 +592,11 @@ export async function runRunbook(
   };
   reporter?.onRunEnd?.(report);
   return report;
+}
+
+/** The run's parameter values: default, configured, given (`resolveParams`). */
+function runParams(runbook: Runbook, o: RunOptions): Record<string, BoundParam> {
+  return resolveParams(runbook, o.configParams, o.cliParams, o.configSource);
 }
 
 /** A run's parameter values as its report and outputs show them: masked (by value and by name). */
