@@ -171,8 +171,30 @@ export function stepFromInfo(info: Info, dialect: Dialect): StepInfo {
   return result;
 }
 
+/**
+ * A word written in double quotes as a whole (`"log_groups=a"`, `"optional"`): the quotes would
+ * become part of its name. Reported with the word to write instead; true when it was.
+ */
+function quotedWord(r: InfoReader, word: InfoWord): boolean {
+  if (!word.text.startsWith('"')) return false;
+  const bare = word.text.replace(/"/g, "");
+  const name = bare.split("=")[0]!;
+  const known = [...STEP_ATTRIBUTES, ...STEP_FLAGS] as readonly string[];
+  if (!known.includes(name)) return false;
+  const what = word.key === undefined ? `"${name}"` : `attribute "${name}"`;
+  const values = word.key === undefined ? "" : ` (only a value with spaces is: ${name}="a, b")`;
+  problem(
+    r,
+    word.offset,
+    "invalid-attribute",
+    `${what} is written in quotes: attributes are not quoted${values}; write ${bare} without quotes`,
+  );
+  return true;
+}
+
 /** A word without `=`: a flag (`optional`, `allow_empty`), else the step id (once). */
 function readWord(r: InfoReader, word: InfoWord): void {
+  if (quotedWord(r, word)) return;
   if ((STEP_FLAGS as readonly string[]).includes(word.text)) {
     if (r.seen.has(word.text)) {
       problem(r, word.offset, "duplicate-attribute", `attribute "${word.text}" is given twice`);
@@ -209,6 +231,7 @@ function readAttribute(r: InfoReader, word: InfoWord, key: string): void {
     offset: word.offset,
     valueOffset: word.valueOffset ?? word.offset,
   };
+  if (quotedWord(r, word)) return;
   if ((STEP_FLAGS as readonly string[]).includes(key)) {
     problem(
       r,
@@ -284,10 +307,15 @@ const ATTRIBUTE_READERS: Record<(typeof STEP_ATTRIBUTES)[number], AttributeReade
     const groups = parsedValue(r, a, logGroupList, "comma-separated log group names or ARNs");
     // The console and IAM policies show a log group's ARN with `:*`; Logs Insights refuses it.
     const starred = groups?.find((g) => g.startsWith("arn:") && g.endsWith("*"));
+    const invalid = groups?.map((g) => [g, logGroupProblem(g)] as const).find(([, p]) => p);
     if (starred !== undefined) {
       const bare = starred.replace(/:?\*+$/, "");
       const message = `invalid log_groups: the ARN ${starred} ends with "*", which Logs Insights refuses: write ${bare}`;
       problem(r, a.valueOffset + a.value.indexOf(starred), "invalid-attribute", message);
+    } else if (invalid !== undefined) {
+      const [group, why] = invalid;
+      const message = `invalid log_groups: ${JSON.stringify(group)} ${why}`;
+      problem(r, a.valueOffset + a.value.indexOf(group), "invalid-attribute", message);
     } else if (groups !== undefined) r.attributes.logGroups = groups;
   },
   chart(r, a) {
@@ -310,6 +338,25 @@ function parsedValue<T>(
     problem(r, a.valueOffset, "invalid-attribute", message);
   }
   return parsed;
+}
+
+/** What CloudWatch Logs allows in a log group's name (CreateLogGroup's logGroupName). */
+const LOG_GROUP_NAME = /^[.\-_/#A-Za-z0-9]{1,512}$/;
+/** A log group's ARN as StartQuery's logGroupIdentifiers take it (without `:*`). */
+const LOG_GROUP_ARN = /^arn:[^:]+:logs:[^:]*:\d{12}:log-group:(.*)$/;
+
+/** Why a name or ARN of `log_groups=` names no log group (CloudWatch would refuse it), if so. */
+function logGroupProblem(group: string): string | undefined {
+  const allowed = `1 to 512 letters, digits and "." "-" "_" "/" "#"`;
+  if (group.startsWith("arn:")) {
+    const name = LOG_GROUP_ARN.exec(group)?.[1];
+    if (name === undefined)
+      return "is not a log group ARN: expected arn:aws:logs:<region>:<account id>:log-group:<name>";
+    return LOG_GROUP_NAME.test(name)
+      ? undefined
+      : `names the log group ${JSON.stringify(name)}, which is not a log group name (${allowed})`;
+  }
+  return LOG_GROUP_NAME.test(group) ? undefined : `is not a log group name (${allowed})`;
 }
 
 /** `a, b` as log group names; undefined when one is empty. */

@@ -94,6 +94,16 @@ describe("step ids and attributes from the info string", () => {
         problems: [],
       },
     ],
+    [
+      // Every character CloudWatch Logs allows in a name: . - _ / # letters and digits.
+      'insights q log_groups="/aws/cloudtrail/Org-Trail_1, a.b#2"',
+      "logs-insights",
+      {
+        id: "q",
+        attributes: { optional: false, logGroups: ["/aws/cloudtrail/Org-Trail_1", "a.b#2"] },
+        problems: [],
+      },
+    ],
   ] as const)("%s", (info, dialect, expected) => {
     expect(stepFromInfo(parseInfo(info), dialect)).toEqual(expected);
   });
@@ -165,6 +175,48 @@ describe("step ids and attributes from the info string", () => {
       29,
       "invalid-attribute",
       'invalid log_groups: the ARN arn:aws:logs:us-east-1:111122223333:log-group:trail:* ends with "*", which Logs Insights refuses: write arn:aws:logs:us-east-1:111122223333:log-group:trail',
+    ],
+    [
+      'sql a "log_groups=a"',
+      6,
+      "invalid-attribute",
+      'attribute "log_groups" is written in quotes: attributes are not quoted (only a value with spaces is: log_groups="a, b"); write log_groups=a without quotes',
+    ],
+    [
+      'sql a "optional"',
+      6,
+      "invalid-attribute",
+      '"optional" is written in quotes: attributes are not quoted; write optional without quotes',
+    ],
+    [
+      'sql a log_groups="a b"',
+      18,
+      "invalid-attribute",
+      'invalid log_groups: "a b" is not a log group name (1 to 512 letters, digits and "." "-" "_" "/" "#")',
+    ],
+    [
+      "sql a log_groups=ok,a$b",
+      20,
+      "invalid-attribute",
+      'invalid log_groups: "a$b" is not a log group name (1 to 512 letters, digits and "." "-" "_" "/" "#")',
+    ],
+    [
+      `sql a log_groups=${"a".repeat(513)}`,
+      17,
+      "invalid-attribute",
+      `invalid log_groups: "${"a".repeat(513)}" is not a log group name (1 to 512 letters, digits and "." "-" "_" "/" "#")`,
+    ],
+    [
+      "sql a log_groups=arn:aws:logs:us-east-1:111122223333:log-group:a$b",
+      17,
+      "invalid-attribute",
+      'invalid log_groups: "arn:aws:logs:us-east-1:111122223333:log-group:a$b" names the log group "a$b", which is not a log group name (1 to 512 letters, digits and "." "-" "_" "/" "#")',
+    ],
+    [
+      "sql a log_groups=arn:aws:s3:::bucket",
+      17,
+      "invalid-attribute",
+      'invalid log_groups: "arn:aws:s3:::bucket" is not a log group ARN: expected arn:aws:logs:<region>:<account id>:log-group:<name>',
     ],
     ['sql a timeout="5m', 14, "invalid-attribute", 'unterminated " in the fence info string'],
     ["sql a/b", 4, "invalid-step-id", 'invalid step id "a/b": use letters, digits, "_" and "-"'],
