@@ -18,7 +18,7 @@ import {
   storeReport,
 } from "@run-md/core";
 import { type Auditor, SERVER_ACTOR } from "../audit.ts";
-import { HttpError } from "../http-error.ts";
+import { HttpError, refusalOf } from "../http-error.ts";
 import { EventHub } from "./events.ts";
 import { RunQueue } from "./queue.ts";
 import { isActive, type RunRecord, type RunRecordStatus } from "./record.ts";
@@ -72,6 +72,16 @@ export interface RunHooks {
   ) => (name: string) => Promise<Engine>;
 }
 
+/**
+ * How many of one person's runs may wait in the queue at once (running runs and runs pending
+ * approval are not counted); one more is refused 429 `too-many-queued`, audited. Without it one
+ * caller could queue without end, and the queue (first in, first out) starved every other.
+ */
+export const MAX_QUEUED_PER_CALLER = 10;
+
+/** One person whatever the case of their address (as `samePerson`, the streams' count). */
+const personOf = (user: string) => user.toLowerCase();
+
 export class RunManager {
   readonly store: RunStore;
   readonly hub: EventHub;
@@ -84,6 +94,8 @@ export class RunManager {
   private readonly changing = new Map<string, { tail: Promise<unknown>; count: number }>();
   /** Set by `shutdown`: no run is queued any more. */
   private stopping = false;
+  /** Requests being recorded, by run id: the person each counts against until it is stored. */
+  private readonly submitting = new Map<string, string>();
 
   constructor(
     runsDir: string,
@@ -151,9 +163,56 @@ export class RunManager {
         code: "stopping",
       });
     }
+    const id = randomUUID();
+    const person = personOf(caller.user);
+    if (this.queuedBy(person) >= MAX_QUEUED_PER_CALLER) {
+      const refused = new HttpError(
+        429,
+        `you already have ${MAX_QUEUED_PER_CALLER} runs waiting in the queue: request more once some have started (or cancel some)`,
+        { code: "too-many-queued", limit: MAX_QUEUED_PER_CALLER },
+      );
+      await this.auditor.record(caller, "run.request", runbook.meta.id, {
+        params: req.params,
+        window: req.window,
+        ...(req.engine === undefined ? {} : { engine: req.engine }),
+        refused: refusalOf(refused),
+      });
+      throw refused;
+    }
+    // Counted from here (the checks and the entry below are awaited), so requests sent together
+    // cannot all pass the count.
+    this.submitting.set(id, person);
+    try {
+      return await this.record(id, caller, runbook, req);
+    } finally {
+      this.submitting.delete(id);
+    }
+  }
+
+  /** The person's runs waiting in the queue, and their requests being recorded. */
+  private queuedBy(person: string): number {
+    let n = 0;
+    for (const p of this.submitting.values()) if (p === person) n++;
+    for (const rec of this.store.values()) {
+      if (
+        rec.status === "queued" &&
+        !this.submitting.has(rec.id) &&
+        personOf(rec.requester.user) === person
+      )
+        n++;
+    }
+    return n;
+  }
+
+  private async record(
+    id: string,
+    caller: Caller,
+    runbook: Runbook,
+    req: RunRequest,
+  ): Promise<RunRecord> {
     await this.hooks.check?.(caller, runbook, req);
     const rec: RunRecord = {
-      id: randomUUID(),
+      id,
       runbook: runbook.meta.id,
       requester: { user: caller.user, groups: caller.groups, via: caller.via },
       requestedAt: new Date().toISOString(),

@@ -42,6 +42,11 @@ export class RunStore {
     return this.runs.get(id);
   }
 
+  /** Every record, in no order (no sort: for counts). */
+  values(): IterableIterator<RunRecord> {
+    return this.runs.values();
+  }
+
   /** Every record, newest request first. */
   all(): RunRecord[] {
     return [...this.runs.values()].sort((a, b) =>
