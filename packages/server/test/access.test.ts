@@ -127,15 +127,20 @@ const TABLE: Case[] = [
   ["netops", "GET", "/runbooks/net-critical/", undefined, 200],
   ["nobody", "GET", "/runbooks/slow/", undefined, 200],
   ["nobody", "GET", "/runbooks/net-critical/", undefined, 404, "access.refused:view"],
-  ["anonymous", "GET", "/runbooks/slow/", undefined, 404],
+  ["anonymous", "GET", "/runbooks/slow/", undefined, 404, "auth.refused:not signed in"],
+  // A runbook that does not exist is refused as one hidden from the caller, audited the same.
+  ["oncall", "GET", "/runbooks/no-such-runbook/", undefined, 404, "access.refused:view"],
+  ["anonymous", "GET", "/runbooks/no-such-runbook/", undefined, 404, "auth.refused:not signed in"],
+  ["oncall", "POST", "/api/runs", run("no-such-runbook"), 404, "access.refused:view"],
   ["anonymous", "GET", "/", undefined, 200],
   ["anonymous", "GET", "/tags/iam/", undefined, 200],
   ["leads", "GET", "/runbooks/net-critical/", undefined, 200],
   ["leads", "GET", "/pagefind/pagefind.js", undefined, 200],
-  ["oncall", "GET", "/pagefind/pagefind.js", undefined, 404],
+  ["oncall", "GET", "/pagefind/pagefind.js", undefined, 404, "access.refused:view"],
+  ["anonymous", "GET", "/pagefind/pagefind.js", undefined, 404, "auth.refused:not signed in"],
   // The sitemap names every runbook's pages: only for callers who may view them all.
-  ["oncall", "GET", "/sitemap-0.xml", undefined, 404],
-  ["anonymous", "GET", "/sitemap-index.xml", undefined, 404],
+  ["oncall", "GET", "/sitemap-0.xml", undefined, 404, "access.refused:view"],
+  ["anonymous", "GET", "/sitemap-index.xml", undefined, 404, "auth.refused:not signed in"],
   ["leads", "GET", "/sitemap-0.xml", undefined, 200],
   ["leads", "GET", "/../../etc/passwd", undefined, 404],
   // Runs: run as written, run:params for other parameters or windows.
@@ -416,15 +421,18 @@ describe("a run of a runbook the caller may not view", () => {
         call(`${t.url}/api/runs/${runId}${tail}`, { token: tok.oncall!, method });
       const before = (await t.audit()).length;
       const answer = await ask(id);
+      const none = await ask(unknown);
       const added = (await t.audit()).slice(before);
       expect([answer.status, answer.body]).toEqual([
         404,
         { error: `no run "${id}"`, code: "not-found" },
       ]);
-      expect((await ask(unknown)).body).toEqual({
-        error: `no run "${unknown}"`,
-        code: "not-found",
-      });
+      expect([none.status, none.body]).toEqual([
+        404,
+        { error: `no run "${unknown}"`, code: "not-found" },
+      ]);
+      // Both refusals audited (one synced write each: the time does not tell them apart), the
+      // run that does not exist without a runbook.
       expect(added.filter((e) => e.action.endsWith("refused"))).toEqual([
         expect.objectContaining({
           actor: "olive@example.com",
@@ -432,7 +440,14 @@ describe("a run of a runbook the caller may not view", () => {
           target: "net-critical",
           details: { action: "view", run: id },
         }),
+        expect.objectContaining({
+          actor: "olive@example.com",
+          action: "access.refused",
+          details: { action: "view", run: unknown },
+        }),
       ]);
+      // (The netops run's own entries, run.start and run.end, may come between.)
+      expect(added.filter((e) => e.action.endsWith("refused"))[1]!.target).toBeUndefined();
     },
   );
 });

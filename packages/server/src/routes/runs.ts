@@ -18,7 +18,7 @@ const MAX_LIST = 500;
 
 /**
  * The run of that id if the caller may view its runbook; otherwise 404 with the very answer a
- * run that does not exist gets (the refusal audited): nothing says whose runbook it is.
+ * run that does not exist gets (both refusals audited): nothing says whose runbook it is.
  */
 export async function viewableRun(
   ctx: ServerContext,
@@ -27,7 +27,16 @@ export async function viewableRun(
 ): Promise<RunRecord> {
   const missing = `no run "${id}"`;
   const rec = RUN_ID.test(id) ? ctx.runs.store.get(id) : undefined;
-  if (rec === undefined) throw new HttpError(404, missing, { code: "not-found" });
+  if (rec === undefined) {
+    // Audited as a run hidden from the caller is (the same action and details, without the
+    // runbook nobody may learn): a refusal all the same, and answered after the same synced
+    // write, so the time does not tell a hidden run from none (red-team review).
+    await ctx.auditor.record(caller, "access.refused", undefined, {
+      action: "view",
+      run: clipped(id),
+    });
+    throw new HttpError(404, missing, { code: "not-found" });
+  }
   await ctx.guard.viewable(caller, rec.runbook, { run: id }, missing);
   return rec;
 }

@@ -13,6 +13,7 @@ import { type Caller, maskPlan } from "@run-md/access";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { ServerContext } from "../context.ts";
 import { clipped, HttpError } from "../http-error.ts";
+import { refusalDetails } from "../identity/identify.ts";
 import { type ListView, listPageFor } from "./list-pages.ts";
 import { sitePath } from "./site-path.ts";
 
@@ -82,6 +83,23 @@ export async function siteRoutes(app: FastifyInstance, ctx: ServerContext): Prom
     if (where === undefined) return notFound(reply);
     const { segments, top } = where;
     const caller = req.identity.caller;
+    /**
+     * A page refused (404 as if it did not exist), audited (spec §9): a signed-in caller's
+     * refusal is an `access.refused` entry, whether the runbook named exists or not (the same
+     * synced write, so the time tells nothing); an anonymous one is bounded as every refusal
+     * before sign-in is (identity/refusals.ts), so a flood cannot grow the log without end.
+     */
+    const refused = async (target?: string) => {
+      if (caller === undefined) {
+        await ctx.refusals.refuse(req.ip, refusalDetails(req, "not signed in"));
+      } else {
+        await ctx.auditor.record(caller, "access.refused", target, {
+          action: "view",
+          page: clipped(urlPath),
+        });
+      }
+      return notFound(reply);
+    };
     if (GATED.includes(top) && segments[1] !== undefined) {
       const entry = ctx.catalog.get(segments[1]);
       if (
@@ -89,13 +107,7 @@ export async function siteRoutes(app: FastifyInstance, ctx: ServerContext): Prom
         entry === undefined ||
         !ctx.guard.can(caller, "view", entry.facts)
       ) {
-        if (caller !== undefined && entry !== undefined) {
-          await ctx.auditor.record(caller, "access.refused", entry.facts.id, {
-            action: "view",
-            page: clipped(urlPath),
-          });
-        }
-        return notFound(reply);
+        return refused(clipped(segments[1]));
       }
     }
     const viewable = new Set(ctx.guard.viewableEntries(caller).map((e) => e.facts.id));
@@ -104,7 +116,7 @@ export async function siteRoutes(app: FastifyInstance, ctx: ServerContext): Prom
     // Asked only where it matters (the folder is read each time), not for every asset.
     const seesAll = () => viewsEverything(ctx, root, caller, viewable);
     // The search index holds every page's text; the sitemap names every runbook and run page.
-    if ((top === "pagefind" || SITEMAP.test(top)) && !(await seesAll())) return notFound(reply);
+    if ((top === "pagefind" || SITEMAP.test(top)) && !(await seesAll())) return refused();
     const file = await resolveFile(root, where.path);
     if (file === undefined) return notFound(reply);
     // Pages depend on who asks: never kept by a shared cache.
