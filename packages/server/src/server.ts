@@ -269,6 +269,15 @@ async function buildApp(
         : done(null, value),
     );
   });
+  // No cache keeps an API answer (red-team: /api/me holds the CSRF token, a run its rows, the
+  // audit log its entries): `no-store` on every one, errors too, unless its route says otherwise
+  // (the event stream writes its own headers).
+  app.addHook("onSend", async (req, reply, payload) => {
+    if (req.url.startsWith("/api/") && !reply.hasHeader("cache-control")) {
+      reply.header("cache-control", "no-store");
+    }
+    return payload;
+  });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFound);
   apiRoutes(app, ctx);
