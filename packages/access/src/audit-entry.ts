@@ -81,18 +81,50 @@ export function entryHash(e: Omit<AuditEntry, "hash">): string {
   return createHash("sha256").update(canonicalJson(e), "utf8").digest("hex");
 }
 
-/** A new entry: details reduced to plain JSON (so the hash survives a round trip), then hashed. */
+/** A UTF-16 surrogate not in a pair: no Unicode character, so no UTF-8 either. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * A text as the log keeps it: each lone surrogate replaced by U+FFFD. JSON.stringify writes one
+ * as a `\udXXX` escape, which strict readers (jq) refuse: a deny comment or a parameter holding
+ * `\ud800` made its line unreadable to them (red-team review).
+ */
+export function wellFormed(text: string): string {
+  return text.replace(LONE_SURROGATE, "\ufffd");
+}
+
+/** Plain JSON with every text in it, keys too, well-formed. */
+function wellFormedJson(v: unknown): unknown {
+  if (typeof v === "string") return wellFormed(v);
+  if (Array.isArray(v)) return v.map(wellFormedJson);
+  if (v !== null && typeof v === "object") {
+    return Object.fromEntries(
+      Object.entries(v).map(([k, x]) => [wellFormed(k), wellFormedJson(x)]),
+    );
+  }
+  return v;
+}
+
+/**
+ * A new entry: every text well-formed, details reduced to plain JSON (so the hash survives a round
+ * trip, and their keys are texts too), then hashed.
+ */
 export function sealEntry(input: AuditInput, seq: number, time: string, prev: string): AuditEntry {
   const body: Omit<AuditEntry, "hash"> = {
     seq,
     time,
-    actor: input.actor,
-    groups: [...input.groups],
-    action: input.action,
+    actor: wellFormed(input.actor),
+    groups: input.groups.map(wellFormed),
+    action: wellFormed(input.action),
     prev,
   };
-  if (input.target !== undefined) body.target = input.target;
-  if (input.details !== undefined) body.details = JSON.parse(JSON.stringify(input.details));
+  if (input.target !== undefined) body.target = wellFormed(input.target);
+  if (input.details !== undefined) {
+    body.details = wellFormedJson(JSON.parse(JSON.stringify(input.details))) as Record<
+      string,
+      unknown
+    >;
+  }
   return { ...body, hash: entryHash(body) };
 }
 

@@ -3,6 +3,7 @@
  * effect, and the file's chain verifies. Sign-in and sign-out are in oidc.test.ts; recovery after
  * a kill in test/serve-crash.test.ts.
  */
+import { readFile } from "node:fs/promises";
 import { verifyAuditFile } from "@run-md/access";
 import { describe, expect, it } from "vitest";
 import type {} from "../../../test/sample-data.ts";
@@ -74,6 +75,28 @@ describe("the audit trail of the server", () => {
     }
     // The read of the log is itself in the log, with who read it.
     expect(entries.at(-1)).toMatchObject({ action: "audit.read", actor: "ops@example.com" });
+    expect(await verifyAuditFile(t.config.audit)).toEqual({ ok: true, entries: entries.length });
+  });
+
+  it("writes a lone surrogate of a caller's text as U+FFFD: every line stays well-formed (review)", async () => {
+    // A parameter (name and value) with halves of a surrogate pair: refused, and audited with it.
+    const r = await call(`${t.url}/api/runs`, {
+      token: t.ops,
+      body: { runbook: "iam-low", params: { limit: "7\ud800x", "a\udc00": "\ud83d\ude00" } },
+    });
+    expect(r.status).toBe(400);
+    const text = await readFile(t.config.audit, "utf8");
+    const line = text.trimEnd().split("\n").at(-1)!;
+    expect(line).toContain('"run.request"');
+    // Strict readers (jq) refuse a \udXXX escape of a lone surrogate; a pair stays as it is.
+    // (An escape is a backslash after an even number of them: `\\ud800` is the text \ud800.)
+    expect(line).not.toMatch(/(?<!\\)(?:\\\\)*\\ud[89a-f]/i);
+    expect(line).not.toMatch(
+      /[\ud800-\udfff](?<![\ud800-\udbff][\udc00-\udfff])(?![\udc00-\udfff])/,
+    );
+    const entry = JSON.parse(line);
+    expect(entry.details.params).toEqual({ limit: "7\ufffdx", "a\ufffd": "\ud83d\ude00" });
+    const entries = await t.audit();
     expect(await verifyAuditFile(t.config.audit)).toEqual({ ok: true, entries: entries.length });
   });
 });
