@@ -1,8 +1,10 @@
 /**
- * `run-md run` refusals found before anything runs (docs/errors.md): exit 2, the error on
- * standard error, nothing on standard output (with --json too) and no report written.
+ * `run-md run` over runbooks one of which needs a parameter nothing gives: the runbook's
+ * problem, not the command line's (docs/cli.md). The run reports it (an errored report, exit 2)
+ * and the other runbooks still run; a bad `--param` is the command line's: refused before
+ * anything runs, no report.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -11,57 +13,58 @@ import { runMdHere } from "../../../test/in-process.ts";
 const dir = mkdtempSync(path.join(tmpdir(), "run-md-refusals-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const RUNBOOK = [
-  "---",
-  "title: A required parameter",
-  "id: needs-i",
-  "params:",
-  "  i: { type: integer }",
-  "---",
-  "",
-  "```sql q1",
-  "SELECT count(*) AS n FROM cloudtrail_logs WHERE {{i}} > 0",
-  "```",
-  "",
-].join("\n");
+const runbook = (id: string, params: string[]) =>
+  [
+    "---",
+    `title: ${id}`,
+    `id: ${id}`,
+    ...(params.length > 0 ? ["params:", ...params] : []),
+    "---",
+    "",
+    "```sql q1 allow_empty",
+    `SELECT count(*) AS n FROM cloudtrail_logs${params.length > 0 ? " WHERE {{i}} > 0" : ""}`,
+    "```",
+    "",
+  ].join("\n");
 
-describe("a required parameter given no value", () => {
-  const file = path.join(dir, "needs-i.md");
-  writeFileSync(file, RUNBOOK);
+const folder = path.join(dir, "runbooks");
+mkdirSync(folder);
+writeFileSync(path.join(folder, "plain.md"), runbook("plain", []));
+writeFileSync(path.join(folder, "needs-i.md"), runbook("needs-i", ["  i: { type: integer }"]));
 
-  it.each([
-    ["missing", []],
-    ["not an integer", ["--param", "i=abc"]],
-  ])("%s: exit 2, no report, nothing on stdout with --json", async (_what, extra) => {
-    const reports = path.join(dir, `reports-${extra.length}`);
-    const res = await runMdHere(
-      [
-        "run",
-        file,
-        "--since",
-        "1h",
-        "--json",
-        "--log-dir",
-        "sample",
-        "--reports-dir",
-        reports,
-        ...extra,
-      ],
-      { cwd: dir },
-    );
+const run = (reports: string, extra: string[] = []) =>
+  runMdHere(
+    ["run", ...extra, "--since", "1h", "--json", "--log-dir", "sample", "--reports-dir", reports],
+    { cwd: dir },
+  );
+
+describe("a required parameter that nothing gives a value", () => {
+  it("errors that runbook's run with a report; the folder's other runbooks still run (review)", async () => {
+    const reports = path.join(dir, "reports-folder");
+    const res = await run(reports, [folder]);
     expect(res.code).toBe(2);
-    expect(res.stdout).toBe("");
-    expect(res.stderr).toMatch(/parameter "i"/);
-    expect(existsSync(reports)).toBe(false);
+    const byId = Object.fromEntries(
+      (
+        JSON.parse(res.stdout) as Array<{
+          runbook: { id: string };
+          status: string;
+          error?: { message: string };
+        }>
+      ).map((r) => [r.runbook.id, r]),
+    );
+    expect(byId.plain?.status).toBe("passed");
+    expect(byId["needs-i"]?.status).toBe("errored");
+    expect(byId["needs-i"]?.error?.message).toBe(
+      'parameter "i" is required by runbook needs-i and has no value',
+    );
+    expect(readdirSync(reports).sort()).toEqual(["needs-i", "plain"]);
   });
 
-  it("names the parameter and the --param that gives it", async () => {
-    const reports = path.join(dir, "reports-named");
-    const args = ["run", file, "--log-dir", "sample", "--reports-dir", reports];
-    const res = await runMdHere(args, { cwd: dir });
-    expect(res.code).toBe(2);
-    expect(res.stderr).toContain('parameter "i" is required by runbook needs-i and has no value');
-    expect(res.stderr).toContain("--param i=<integer>");
+  it("a --param whose value does not fit is the command line's: refused, no report, nothing on stdout", async () => {
+    const reports = path.join(dir, "reports-bad");
+    const res = await run(reports, [path.join(folder, "needs-i.md"), "--param", "i=abc"]);
+    expect([res.code, res.stdout]).toEqual([2, ""]);
+    expect(res.stderr).toMatch(/parameter "i" \(from --param\): expected an integer/);
     expect(existsSync(reports)).toBe(false);
   });
 });

@@ -20,8 +20,11 @@ export function renderErrorDocs(): string {
 
 Every error run-md reports carries one of these codes: in the terminal and in run reports
 (\`error.code\`, so in \`--json\` output too). An error found before anything runs (a usage error,
-a bad parameter, a runbook that does not parse) writes no report: \`--json\` then prints nothing on
-standard output, the error goes to standard error and the exit code is 2. Codes are permanent, so scripts and alerts can match them; when
+a bad \`--param\`, a runbook that does not parse) writes no report: \`--json\` then prints nothing on
+standard output, the error goes to standard error and the exit code is 2. A parameter the runbook
+requires and nothing gives, or a configured value that does not fit, is the runbook's or the
+configuration's: the run reports it (an errored report, exit 2), and the other runbooks of the
+run still run. Codes are permanent, so scripts and alerts can match them; when
 two codes meant the same mistake, the survivor lists the retired one. The hint here is the general
 advice; an error usually carries a more precise one.
 

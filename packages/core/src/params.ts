@@ -216,23 +216,6 @@ function missingParamError(runbook: Runbook, name: string): RunMdError {
 }
 
 /**
- * The first declared parameter with no value anywhere (no default, none configured, no
- * --param), as the error `resolveParams` would throw for it; undefined when each has one.
- */
-export function missingParam(
-  runbook: Runbook,
-  configParams: Record<string, unknown> = {},
-  cliParams: Record<string, string> = {},
-): RunMdError | undefined {
-  for (const [name, decl] of Object.entries(runbook.meta.params)) {
-    if (decl.default !== undefined) continue;
-    if (Object.hasOwn(configParams, name) || Object.hasOwn(cliParams, name)) continue;
-    return missingParamError(runbook, name);
-  }
-  return undefined;
-}
-
-/**
  * Resolves parameter values: default, then configuration, then the command line. Every value is
  * checked against its declaration before any query starts. `configSource` (the CLI's parsed
  * configuration file) places a configured value's mistake at its file:line and key path, as

@@ -4,7 +4,7 @@
  */
 import { isRunMdError, RunMdError } from "./errors.ts";
 import type { Runbook } from "./model.ts";
-import { checkParamNames, coerceParam, missingParam, resolveParams } from "./params.ts";
+import { checkParamNames, coerceParam, resolveParams } from "./params.ts";
 import type { RunKind } from "./report.ts";
 import { parseDuration } from "./units.ts";
 import { resolveWindow, type WindowSpec } from "./window.ts";
@@ -61,10 +61,9 @@ export function runKind(runbook: Runbook, input: RunInput): RunKind {
 
 /**
  * The command line's mistake for this runbook, if any: a window flag that does not parse, a
- * `--step` it does not have, a `--param` it does not declare or whose value does not fit, a
- * required parameter given no value (no default, none configured, no `--param`). Such a run is
- * a usage error (exit 2, no report), as docs/errors.md says of a bad parameter. A configured
- * value that does not fit is the configuration's: the run reports it.
+ * `--step` it does not have, a `--param` it does not declare or whose value does not fit. Such a
+ * run is a usage error (exit 2, no report). Problems of the runbook or the configuration (a
+ * required parameter without a value) are not the command line's: the run reports them.
  */
 export function checkRunInput(
   runbook: Runbook,
@@ -79,16 +78,13 @@ export function checkRunInput(
   if (input.step !== undefined && !runbook.steps.some((s) => s.id === input.step)) {
     return unknownStep(runbook, input.step);
   }
-  // A required parameter nobody gave a value is as much a usage error as a bad --param (the
-  // same exit 2 and no report); a mistake of the --params themselves is named first.
-  const missing = missingParam(runbook, input.configParams, input.cliParams);
-  if (Object.keys(input.cliParams ?? {}).length === 0) return missing;
+  if (Object.keys(input.cliParams ?? {}).length === 0) return undefined;
   try {
     resolveParams(runbook, input.configParams, {});
   } catch {
-    // The configuration is at fault (the run reports it), or a required value comes from the
-    // command line: its own values are checked alone.
-    return cliParamProblem(runbook, input.cliParams ?? {}) ?? missing;
+    // The runbook or the configuration is at fault (the run reports it), or a required value
+    // comes from the command line: its own values are checked alone.
+    return cliParamProblem(runbook, input.cliParams ?? {});
   }
   try {
     resolveParams(runbook, input.configParams, input.cliParams);

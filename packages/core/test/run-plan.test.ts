@@ -96,18 +96,6 @@ SELECT {{req}}, {{n}}
     expect(checkRunInput(required, { cliParams: { req: "x", n: "2" } }, now)).toBeUndefined();
   });
 
-  it("refuses a required parameter that has no value, as it refuses a bad --param", () => {
-    const missing = checkRunInput(required, {}, now);
-    expect([missing?.code, missing?.message]).toEqual([
-      "missing-param",
-      'parameter "req" is required by runbook required and has no value',
-    ]);
-    expect(checkRunInput(required, { cliParams: { n: "2" } }, now)?.code).toBe("missing-param");
-    // The --param's own mistake is named first.
-    expect(checkRunInput(required, { cliParams: { n: "abc" } }, now)?.code).toBe("bad-param");
-    expect(checkRunInput(required, { configParams: { req: "x" } }, now)).toBeUndefined();
-  });
-
   it("refuses a configured value under a name the runbook does not declare", () => {
     expect(() => resolveParams(rb, { pattern: "%a%", typo: 1 }, {})).toThrow(
       'the configuration sets params.kinds.typo, but runbook kinds (runbooks/kinds.md) declares no parameter "typo"',
