@@ -152,7 +152,10 @@ export function adhocRunbook(q: AdhocQuery): {
             /"(\w+)"(.*?): declare it under params: in the front matter,/,
             '"$1"$2: pass --param $1=value,',
           )
-        : d.message;
+        : d.message.replace(
+            "{{name}} (declared under params:)",
+            "{{name}} (given with --param name=value)",
+          );
     return { ...d, file: q.source, line: d.line - offset, message };
   };
   const runbook = parsed.runbook;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { adhocParams, adhocRunbook, formatAdhoc } from "../src/adhoc.ts";
+import { lintQueries } from "../src/lint.ts";
 
 describe("the ad-hoc query's runbook", () => {
   it("reads --param as name=value or name:type=value", () => {
@@ -52,6 +53,19 @@ describe("the ad-hoc query's runbook", () => {
     expect(q.diagnostics.map(q.place).map(formatAdhoc)).toEqual([
       "warning --param who is given but the query does not use {{who}} [unused-param]",
     ]);
+  });
+
+  it("a bare ? points at --param, not at a front matter the query does not have (review)", async () => {
+    const q = adhocRunbook({
+      text: "SELECT 1 FROM cloudtrail_logs WHERE eventname = ?",
+      dialect: "sql",
+      source: "<query>",
+      params: [],
+    });
+    const [d] = (await lintQueries("<query>", q.steps)).map(q.place);
+    expect([d?.line, d?.column, d?.rule]).toEqual([1, 49, "sql-placeholder"]);
+    expect(d?.message).toContain("{{name}} (given with --param name=value)");
+    expect(d?.message).not.toContain("params:");
   });
 
   it("places the parser's diagnostics in the query, pointing at --param", () => {
