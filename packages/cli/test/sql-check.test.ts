@@ -577,6 +577,7 @@ describe("a day partition filtered with {{end_date}}", () => {
     const q = [
       'SELECT count(*) AS n FROM cloudtrail_logs WHERE "timestamp" BETWEEN {{start_date}} AND {{end_date}}',
       'AND {{ end_date }} >= date_partition AND "timestamp" >= {{start_date}} AND eventtime < {{end}}',
+      'AND "timestamp" <= ({{end_date}})',
     ].join("\n");
     const { steps } = parseRunbook(`---\ntitle: T\n---\n\n\`\`\`sql s\n${q}\n\`\`\`\n`, "p.md");
     const found = await lintQueries("p.md", steps);
@@ -585,6 +586,7 @@ describe("a day partition filtered with {{end_date}}", () => {
     ).toEqual([
       [6, 88, "warning", "sql-partition", '"timestamp" compared with {{end_date}}'],
       [7, 5, "warning", "sql-partition", "date_partition compared with {{end_date}}"],
+      [8, 21, "warning", "sql-partition", '"timestamp" compared with {{end_date}}'],
     ]);
   });
 });

@@ -463,7 +463,7 @@ function checkEndDatePartition(
 ): void {
   const sides = [left, ...others].filter((c) => c !== undefined);
   const partition = sides.find((c) => DAY_PARTITIONS.has(stringColumn(c, scope) ?? ""));
-  const endDate = sides.find((c) => sourceText(c, scope).trim() === "{{end_date}}");
+  const endDate = sides.find((c) => sourceText(innermost(c), scope).trim() === "{{end_date}}");
   if (partition === undefined || endDate === undefined) return;
   out.push({
     ...at(endDate),
