@@ -378,6 +378,12 @@ describe("the reports folder layout (one module: report-store)", () => {
       message: `${bad}: not a run-md report: /steps/0/checks must be array`,
     });
     await writeFile(bad, "{ half a report");
-    await expect(readReport(bad)).rejects.toThrow(`${bad}: not a run-md report: not JSON (`);
+    await expect(readReport(bad)).rejects.toThrow(
+      `${bad}: not a run-md report: not JSON (15 bytes that do not parse)`,
+    );
+    // What the file holds is never quoted (red-team: a credentials file linked in was published
+    // in part on the site).
+    await writeFile(bad, "[default]\naws_secret_access_key = abc");
+    await expect(readReport(bad)).rejects.toThrow(/^[^[]*\(37 bytes that do not parse\)$/);
   });
 });

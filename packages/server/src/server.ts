@@ -214,6 +214,29 @@ async function openContext(
   return { ctx, gov };
 }
 
+/**
+ * What a browser should do with any answer: never frame it (red-team: no page said so, and the
+ * Run and Approve buttons of a framed page could be clicked through a decoy), run no plugin,
+ * guess no type, send no address elsewhere. No cache keeps an API answer (/api/me holds the
+ * CSRF token, a run its rows, the audit log its entries): `no-store` on every one, errors too,
+ * unless its route says otherwise. The event stream writes its own headers.
+ */
+const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  "content-security-policy": "frame-ancestors 'none'; object-src 'none'; base-uri 'self'",
+  "x-frame-options": "DENY",
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "same-origin",
+};
+
+function responseHeaders(req: FastifyRequest, reply: FastifyReply): void {
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+    if (!reply.hasHeader(name)) reply.header(name, value);
+  }
+  if (req.url.startsWith("/api/") && !reply.hasHeader("cache-control")) {
+    reply.header("cache-control", "no-store");
+  }
+}
+
 /** The Fastify app: every request identified first, then the routes. */
 async function buildApp(
   ctx: ServerContext,
@@ -269,13 +292,8 @@ async function buildApp(
         : done(null, value),
     );
   });
-  // No cache keeps an API answer (red-team: /api/me holds the CSRF token, a run its rows, the
-  // audit log its entries): `no-store` on every one, errors too, unless its route says otherwise
-  // (the event stream writes its own headers).
   app.addHook("onSend", async (req, reply, payload) => {
-    if (req.url.startsWith("/api/") && !reply.hasHeader("cache-control")) {
-      reply.header("cache-control", "no-store");
-    }
+    responseHeaders(req, reply);
     return payload;
   });
   app.setErrorHandler(errorHandler);

@@ -49,4 +49,21 @@ describe("Cache-Control on the API", () => {
     expect(stream.headers.get("cache-control")).toBe("no-cache, no-transform");
     controller.abort();
   });
+
+  it("every page and answer says: never in a frame, no plugin, no type guessed (red-team)", async () => {
+    const answers = [
+      await call(`${t.url}/api/me`, { token: t.ops }),
+      await call(`${t.url}/api/runs`),
+      await fetch(`${t.url}/`, { headers: { authorization: `Bearer ${t.ops}` } }),
+      await fetch(`${t.url}/no-such-page/`, { headers: { authorization: `Bearer ${t.ops}` } }),
+    ];
+    for (const a of answers) {
+      const h = "headers" in a ? a.headers : (a as Response).headers;
+      expect([
+        h.get("content-security-policy"),
+        h.get("x-frame-options"),
+        h.get("x-content-type-options"),
+      ]).toEqual(["frame-ancestors 'none'; object-src 'none'; base-uri 'self'", "DENY", "nosniff"]);
+    }
+  });
 });
