@@ -196,7 +196,7 @@ describe("the local engine's sandbox and log directory, through the CLI", () => 
         "skipped locked/: cannot read the folder (permission denied)",
         "skipped locked-file.json: cannot read it (permission denied)",
         "skipped deep.json: cannot read it (nested too deeply)",
-        "skipped bomb.json.gz: it decompresses to more than 256 MiB, the limit for files read outside the delivery layout",
+        "skipped bomb.json.gz: it decompresses to more than 256 MiB, the limit for a file read record by record (outside the delivery layout, or refused by the typed reader)",
       ]) {
         expect(warnings).toContain(w);
       }

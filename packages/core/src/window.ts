@@ -118,6 +118,20 @@ export function resolveWindow(
   };
 }
 
+/**
+ * The longest window: a hundred years, where CloudTrail began in 2013. Each engine walks a
+ * window's days (partitions, store days, delivery folders): a window from year 1 to 9999 ran
+ * for good on the local store (red-team).
+ */
+const MAX_WINDOW_MS = 36_525 * 86_400_000;
+
+function tooLong(what: string, field: string): RunMdError {
+  return new RunMdError("bad-window", `${what} is longer than 100 years`, {
+    hint: "Give a shorter window: CloudTrail began in 2013, and no log it wrote is that old.",
+    details: { field },
+  });
+}
+
 /** The earliest start a window may have: the first instant of year 1 (four-digit years). */
 const EARLIEST = Date.parse("0001-01-01T00:00:00Z");
 
@@ -127,6 +141,7 @@ const EARLIEST = Date.parse("0001-01-01T00:00:00Z");
  * gave the server a 500; found by review).
  */
 function startBefore(end: Date, ms: number, what: string, field: string): Date {
+  if (ms > MAX_WINDOW_MS) throw tooLong(what, field);
   const start = end.getTime() - ms;
   if (Number.isFinite(start) && start >= EARLIEST) return new Date(start);
   throw new RunMdError("bad-window", `${what} starts before the year 1`, {
@@ -155,11 +170,9 @@ function fromTo(from: string, to: string | undefined, now: Date): ResolvedWindow
       { hint: "Widen the window to hold at least one second.", details: { field: "from" } },
     );
   }
-  return {
-    start,
-    end,
-    source: to === undefined ? `--from ${from}` : `--from ${from} --to ${to}`,
-  };
+  const source = to === undefined ? `--from ${from}` : `--from ${from} --to ${to}`;
+  if (end.getTime() - start.getTime() > MAX_WINDOW_MS) throw tooLong(source, "from");
+  return { start, end, source };
 }
 
 /**

@@ -115,11 +115,37 @@ describe("the run's window", () => {
       );
     }
     expect(() => stepWindow(resolveWindow({}, "24h", now), "99999999999d")).toThrow(
+      /is longer than 100 years/,
+    );
+    // 0001-01-01 is the earliest start.
+    expect(() => resolveWindow({ since: "20000d", to: "0050-01-01" }, undefined, now)).toThrow(
       /starts before the year 1/,
     );
-    // The last day that still fits: 0001-01-01 is the earliest start.
-    const days = Math.floor((now.getTime() - Date.parse("0001-01-01T00:00:00Z")) / 86_400_000);
-    expect(resolveWindow({ since: `${days}d` }, undefined, now).start.getUTCFullYear()).toBe(1);
+    expect(
+      resolveWindow({ since: "17800d", to: "0050-01-01" }, undefined, now).start.getUTCFullYear(),
+    ).toBe(1);
+  });
+
+  it("refuses a window longer than 100 years, however given (red-team: year 1 to 9999 ran for good)", () => {
+    const longest = resolveWindow({ since: "36525d" }, undefined, now);
+    expect(longest.end.getTime() - longest.start.getTime()).toBe(36_525 * 86_400_000);
+    for (const [spec, fm, field] of [
+      [{ since: "36526d" }, undefined, "since"],
+      [{}, "36526d", "window"],
+      [{ from: "0001-01-01", to: "9999-12-31" }, undefined, "from"],
+      [{ from: "1900-01-01" }, undefined, "from"],
+    ] as const) {
+      expect(() => resolveWindow(spec, fm, now)).toThrow(
+        expect.objectContaining({
+          code: "bad-window",
+          message: expect.stringMatching(/ is longer than 100 years$/),
+          details: { field },
+        }),
+      );
+    }
+    expect(() => stepWindow(resolveWindow({}, "24h", now), "40000d")).toThrow(
+      'step window "40000d" is longer than 100 years',
+    );
   });
 
   it("gives the built-in parameters of section 4", () => {

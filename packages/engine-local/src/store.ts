@@ -18,6 +18,7 @@ import {
   RunMdError,
   slashDate,
   slashDayFrom,
+  slashDayStart,
   sqlStringLiteral,
   type TimeWindow,
   writeFileAtomic,
@@ -298,13 +299,20 @@ export function planStore(
     .filter((d) => !ranges.some((r) => r.from <= d.from && r.to >= d.to))
     .map((d) => d.day);
   const inWindow = new Set(days.map((d) => d.day));
-  const answered = (day: string) => inWindow.has(day) && !missing.includes(day);
+  // A Set: a window of centuries has a million days (a list's includes made it quadratic: a
+  // window from year 1 ran for good; red-team).
+  const notCovered = new Set(missing);
+  const answered = (day: string) => inWindow.has(day) && !notCovered.has(day);
   const storeDays: string[] = [];
   const rawDays: string[] = [];
   const { first, last } = deliveryDays(w);
-  for (let d = first; d <= last; d = slashDayFrom(d, 1)) {
-    const fromStore = answered(d) || (!inWindow.has(d) && answered(slashDayFrom(d, -1)));
-    (fromStore ? storeDays : rawDays).push(d);
+  const end = slashDayStart(last).getTime();
+  let before = false; // whether the store answers the day before
+  for (let t = slashDayStart(first).getTime(); t <= end; t += DAY_MS) {
+    const d = slashDate(new Date(t));
+    const own = answered(d);
+    (own || (!inWindow.has(d) && before) ? storeDays : rawDays).push(d);
+    before = own;
   }
   return { storeDays, missing, rawDays };
 }
