@@ -5,7 +5,7 @@ export interface SqlProblem {
   severity: "error" | "warning";
   /**
    * A stable rule id: sql-syntax, sql-statement, sql-athena, sql-table, sql-column,
-   * sql-function, sql-placeholder, sql-local-only.
+   * sql-function, sql-placeholder, sql-partition (a warning), sql-local-only.
    */
   rule: string;
   message: string;
