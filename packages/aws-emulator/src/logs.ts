@@ -29,6 +29,12 @@ export interface LogsFaults {
   hang?: boolean;
   /** When set, log groups outside this list are ResourceNotFoundException. */
   logGroups?: string[];
+  /**
+   * Epoch seconds before which the log groups hold no events (their creation, or the start of
+   * their retention): a StartQuery whose endTime is earlier fails with the service's
+   * MalformedQueryException, and a window that starts earlier reads only what follows.
+   */
+  retainedFrom?: number;
 }
 
 type Status = "Scheduled" | "Running" | "Complete" | "Failed" | "Cancelled" | "Timeout" | "Unknown";
@@ -207,6 +213,24 @@ function windowAndLimit(body: Record<string, unknown>): { window: Window; limit?
   return limit === undefined ? { window } : { window, limit: limit as number };
 }
 
+/**
+ * The window as the log groups hold it (`faults.logs.retainedFrom`): a window that ends before
+ * they hold events is refused as the service refuses it; one that starts before reads from then.
+ */
+function retained<W extends { window: Window }>(ctx: EmulatorContext, w: W): W {
+  const from = logsFaults(ctx).retainedFrom;
+  if (from === undefined) return w;
+  const fromMs = from * 1000;
+  if (w.window.end.getTime() <= fromMs) {
+    fail(
+      "MalformedQueryException",
+      "Query's end date and time is either before the log groups creation time or exceeds the log groups log retention settings",
+    );
+  }
+  if (w.window.start.getTime() >= fromMs) return w;
+  return { ...w, window: { start: new Date(fromMs), end: w.window.end } };
+}
+
 /** The query parsed and compiled now, as the service does: what cannot run fails StartQuery. */
 function compile(queryString: string): InsightsQuery {
   try {
@@ -259,7 +283,7 @@ function startQuery(state: LogsState, body: Record<string, unknown>) {
     );
   }
   const groups = logGroups(state.ctx, body);
-  const { window, limit } = windowAndLimit(body);
+  const { window, limit } = retained(state.ctx, windowAndLimit(body));
   const ast = compile(queryString);
   const hasLimit = ast.commands.some((c) => c.kind === "limit");
   const query = limit !== undefined && !hasLimit ? `${queryString}\n| limit ${limit}` : queryString;

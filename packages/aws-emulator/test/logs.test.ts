@@ -17,6 +17,7 @@ import { createLocalEngine } from "@run-md/engine-local";
 import { createLogsEngine, type LogsEngine } from "@run-md/engine-logs";
 import { generateLogs } from "@run-md/generator";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { inWindow, readGenerated } from "../../../test/truth/runbook-answers.ts";
 import { queryRequest } from "../../core/test/query-request.ts";
 import { quickRetries } from "../../core/test/quick-retries.ts";
 import { type Emulator, startEmulator } from "../src/index.ts";
@@ -422,6 +423,23 @@ describe("the logs engine against the emulator", () => {
       emulator.faults.throttle = {};
       await impatient.close();
     }
+  });
+
+  test("a window the log groups hold nothing of (before their creation or retention) is no events, not a rejected query (red-team)", async () => {
+    const noon = new Date("2026-11-20T12:00:00Z");
+    setFaults({ retainedFrom: END.getTime() / 1000 });
+    // The service refuses such a window with MalformedQueryException; that is no syntax error.
+    const refused = await engine.query(request("stats count(*) as n by eventName"));
+    expect(refused.rows).toEqual([]);
+    expect(refused.columns.map((c) => c.name)).toEqual(["eventName", "n"]);
+    expect(refused.noEvents).toBe(
+      "CloudWatch Logs holds no log events in CloudTrail/management up to 2026-11-21T00:00:00.000Z: the window ends before the log groups were created or before the events their retention keeps",
+    );
+    // A window that starts before them reads what they hold, as the service does.
+    setFaults({ retainedFrom: noon.getTime() / 1000 });
+    const part = await engine.query(request("stats count(*) as n"));
+    expect(part.rows).toEqual([[inWindow(readGenerated(dir), noon, END).length]]);
+    expect(part.noEvents).toBeUndefined();
   });
 
   test("a step without log groups is a configuration error", async () => {

@@ -180,7 +180,11 @@ class CloudWatchLogsEngine implements LogsEngine {
     const prepared = this.prepare(req);
     const { signal } = req;
     if (signal.aborted) throw queryCancelled(LOGS_QUERY, undefined, signal);
-    const queryId = await this.start(prepared, signal);
+    const queryId = await this.start(prepared, signal).catch((e: unknown) => {
+      if (e instanceof RunMdError && outsideLogGroups(e.cause)) return undefined;
+      throw e;
+    });
+    if (queryId === undefined) return this.outsideResult(prepared);
     const out = await this.waitForEnd(queryId, req, prepared.queryString);
     const status = out.status ?? "Unknown";
     if (status !== "Complete") throw this.queryFailed(queryId, status);
@@ -416,6 +420,24 @@ class CloudWatchLogsEngine implements LogsEngine {
     };
   }
 
+  /**
+   * The result of a window the log groups hold nothing of (it ends before they were created, or
+   * before their retention keeps events), which the service refuses rather than runs: no rows,
+   * and the window without events, for the runner's `no-data` (never a pass; `allow_empty` warns).
+   */
+  private outsideResult(p: PreparedInsights): QueryResult {
+    const { columns } = toRows([], numericColumns(p.ast), expectedColumns(p.ast));
+    const to = new Date((p.endTime + 1) * 1000).toISOString();
+    return {
+      columns,
+      rows: [],
+      queryAsRun: p.queryString,
+      noEvents: `CloudWatch Logs holds no log events in ${p.logGroups.join(", ")} up to ${to}: the window ends before the log groups were created or before the events their retention keeps`,
+      stats: { logGroups: p.logGroups.join(","), startTime: p.startTime, endTime: p.endTime },
+      warnings: [],
+    };
+  }
+
   /** StopQuery, then the `cancelled` error (a query that finished meanwhile needs no stop). */
   private async stopAndCancel(queryId: string, signal: AbortSignal): Promise<RunMdError> {
     const stopError = await stopQuery(
@@ -475,6 +497,17 @@ class CloudWatchLogsEngine implements LogsEngine {
       },
     );
   }
+}
+
+/**
+ * Whether StartQuery was refused for a window the log groups hold nothing of: the service answers
+ * MalformedQueryException "Query's end date and time is either before the log groups creation
+ * time or exceeds the log groups log retention settings", which is no fault of the query.
+ */
+function outsideLogGroups(e: unknown): boolean {
+  if (errorName(e) !== "MalformedQueryException") return false;
+  const message = e instanceof Error ? e.message : String(e);
+  return /before the log groups creation time|exceeds the log groups log retention/i.test(message);
 }
 
 function errorName(e: unknown): string {
