@@ -435,6 +435,14 @@ describe("the logs engine against the emulator", () => {
     expect(refused.noEvents).toBe(
       "CloudWatch Logs holds no log events in CloudTrail/management up to 2026-11-21T00:00:00.000Z: the window ends before the log groups were created or before the events their retention keeps",
     );
+    // With several log groups the service does not say which one: no pass on the others.
+    const several = { optional: false, logGroups: ["CloudTrail/management", "CloudTrail/data"] };
+    await expect(
+      engine.query(request("fields eventName", { attributes: several })),
+    ).rejects.toMatchObject({
+      code: "logs-request-failed",
+      message: expect.stringContaining("before the log groups creation time"),
+    });
     // A window that starts before them reads what they hold, as the service does.
     setFaults({ retainedFrom: noon.getTime() / 1000 });
     const part = await engine.query(request("stats count(*) as n"));

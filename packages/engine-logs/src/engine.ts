@@ -181,8 +181,10 @@ class CloudWatchLogsEngine implements LogsEngine {
     const { signal } = req;
     if (signal.aborted) throw queryCancelled(LOGS_QUERY, undefined, signal);
     const queryId = await this.start(prepared, signal).catch((e: unknown) => {
-      if (e instanceof RunMdError && outsideLogGroups(e.cause)) return undefined;
-      throw e;
+      if (!(e instanceof RunMdError) || !outsideLogGroups(e.cause)) throw e;
+      // With several groups, the service does not say which one: the others may hold events.
+      if (prepared.logGroups.length > 1) throw outsideSomeLogGroup(e, prepared.logGroups);
+      return undefined;
     });
     if (queryId === undefined) return this.outsideResult(prepared);
     const out = await this.waitForEnd(queryId, req, prepared.queryString);
@@ -508,6 +510,19 @@ function outsideLogGroups(e: unknown): boolean {
   if (errorName(e) !== "MalformedQueryException") return false;
   const message = e instanceof Error ? e.message : String(e);
   return /before the log groups creation time|exceeds the log groups log retention/i.test(message);
+}
+
+/** The refusal of a window that one of several log groups holds nothing of: which is not said. */
+function outsideSomeLogGroup(e: RunMdError, logGroups: string[]): RunMdError {
+  const reason = e.cause instanceof Error ? e.cause.message : e.message;
+  return new RunMdError(
+    "logs-request-failed",
+    `CloudWatch Logs refused the window for ${logGroups.join(", ")}: ${reason}`,
+    {
+      hint: "One of the log groups was created after the window ends, or keeps no events that old: query the groups separately (log_groups=) or move the window.",
+      cause: e.cause,
+    },
+  );
 }
 
 function errorName(e: unknown): string {
