@@ -17,6 +17,8 @@ export interface CallContext {
   args(): Col[];
   /** The events' @timestamp, for the functions that read it implicitly. */
   timestamp(): Col;
+  /** The events' @ptr, which orders events of the same @timestamp. */
+  pointer(): Col;
   unsupported(node: { start: number; end: number }, message: string): never;
 }
 
@@ -165,12 +167,15 @@ function sqlText(s: string): string {
   return `'${s.replaceAll("'", "''")}'`;
 }
 
-/** earliest / latest: the value at the first or last @timestamp where it is present. */
+/**
+ * earliest / latest: the value at the first or last @timestamp where it is present; of events
+ * of the same second, the one first by @ptr (the same value from run to run).
+ */
 const atTime: Translator = (c) => {
   const x = c.arg(0);
-  const fn = c.call.name === "earliest" ? "arg_min" : "arg_max";
+  const dir = c.call.name === "earliest" ? "ASC" : "DESC";
   return {
-    sql: `${fn}(${x.sql}, ${c.timestamp().sql}) FILTER (WHERE ${x.sql} IS NOT NULL)`,
+    sql: `first(${x.sql} ORDER BY ${c.timestamp().sql} ${dir}, ${c.pointer().sql} ASC) FILTER (WHERE ${x.sql} IS NOT NULL)`,
     type: x.type,
   };
 };

@@ -70,7 +70,18 @@ interface OrderKey {
   sql: string;
   type: T;
   descending: boolean;
+  /** Ordered as SQL orders it, not by the natural sort: the events' tie-breaker. */
+  plain?: boolean;
 }
+
+/**
+ * The events' own order, newest first: events of one second (CloudTrail writes many) follow
+ * their @ptr, so that `limit`, `dedup` and sort ties keep the same events from run to run.
+ */
+const EVENT_ORDER: OrderKey[] = [
+  { sql: "ts", type: "timestamp", descending: true },
+  { sql: "ptr", type: "string", descending: false, plain: true },
+];
 
 interface Scope {
   mode: "events" | "aggregated";
@@ -142,7 +153,7 @@ class Translator {
   private scope: Scope = {
     mode: "events",
     cols: new Map(),
-    order: [{ sql: "ts", type: "timestamp", descending: true }],
+    order: EVENT_ORDER,
     outputs: null,
   };
 
@@ -548,6 +559,7 @@ class Translator {
           this.unsupported(e, `${e.name}() needs @timestamp, which this stage no longer has`);
         return t;
       },
+      pointer: () => this.resolveName("@ptr"),
       unsupported: (node, message) => this.unsupported(node, message),
     });
   }
@@ -618,7 +630,8 @@ function orderBy(keys: OrderKey[]): string {
   const parts = keys.flatMap((k) => {
     const dir = k.descending ? "DESC" : "ASC";
     // The service's natural sort (columns.ts naturalKey); missing values last.
-    if (k.type === "string") return [`(${k.sql} IS NULL) ASC`, `${naturalKey(k.sql)} ${dir}`];
+    if (k.type === "string" && !k.plain)
+      return [`(${k.sql} IS NULL) ASC`, `${naturalKey(k.sql)} ${dir}`];
     return [`${k.sql} ${dir} NULLS LAST`];
   });
   return ` ORDER BY ${parts.join(", ")}`;

@@ -436,3 +436,34 @@ describe("values the service reads as numbers, addresses, white space (review of
     ]);
   });
 });
+
+describe("events of one second (red-team)", () => {
+  // CloudTrail writes many events a second; DuckDB reads a big table in parallel, so without a
+  // tie-breaker the events of one second came in another order from one run to the next.
+  const SAME_SECOND = Array.from({ length: 250_000 }, (_, i) => ({
+    eventTime: "2026-11-20T00:00:00Z",
+    eventName: `e${i}`,
+  }));
+  // duck.ts gives event i the @ptr `ptr-<i>`: by @ptr, the first are ptr-0, ptr-1, ptr-10.
+  const byPointer = SAME_SECOND.map((e, i) => ({ ...e, ptr: `ptr-${i}` })).sort((a, b) =>
+    a.ptr < b.ptr ? -1 : 1,
+  );
+  let db: EventsDb;
+  beforeAll(async () => {
+    db = await eventsDb(SAME_SECOND);
+  }, 60_000);
+  afterAll(() => db.close());
+
+  test("limit, dedup, earliest and latest keep the same events from run to run: by @ptr", async () => {
+    const first3 = byPointer.slice(0, 3).map((e) => ({ eventName: e.eventName }));
+    for (let run = 0; run < 6; run++) {
+      expect((await db.run("fields eventName | limit 3")).rows).toEqual(first3);
+      expect((await db.run("stats latest(eventName) as l, earliest(eventName) as f")).rows).toEqual(
+        [{ l: byPointer[0]!.eventName, f: byPointer[0]!.eventName }],
+      );
+      expect((await db.run("fields eventName, eventTime | dedup eventTime")).rows).toEqual([
+        { eventName: byPointer[0]!.eventName, eventTime: "2026-11-20T00:00:00Z" },
+      ]);
+    }
+  }, 60_000);
+});

@@ -512,7 +512,7 @@ describe("generated SQL", () => {
     ).toMatchInlineSnapshot(`
       "WITH e0 AS (SELECT timezone('UTC', "@timestamp") AS ts, "@message" AS msg, "@logStream" AS lstream, "@log" AS lgroup, "@ptr" AS ptr, json_extract("@message", ['/eventName']) AS jl FROM "main"."ev"),
       e1 AS (SELECT *, (CASE WHEN json_type(jl[1]) = 'BOOLEAN' THEN (CASE WHEN CAST(jl[1] AS VARCHAR) = 'true' THEN '1' ELSE '0' END) ELSE json_extract_string(jl[1], '$') END) AS j1 FROM e0)
-      SELECT strftime(ts, '%Y-%m-%d %H:%M:%S.%g') AS "@timestamp", j1 AS "eventName" FROM e1 ORDER BY ts DESC NULLS LAST LIMIT 10000"
+      SELECT strftime(ts, '%Y-%m-%d %H:%M:%S.%g') AS "@timestamp", j1 AS "eventName" FROM e1 ORDER BY ts DESC NULLS LAST, ptr ASC NULLS LAST LIMIT 10000"
     `);
   });
 });
