@@ -1,5 +1,6 @@
 /**
- * CloudWatch Logs Insights operations (`Logs_20140328.*`): StartQuery, GetQueryResults, StopQuery,
+ * CloudWatch Logs Insights operations (`Logs_20140328.*`): StartQuery, GetQueryResults, StopQuery
+ * (and DescribeLogGroups, for where the log groups' events begin),
  * backed by the local engine's Logs Insights translation over the log directory.
  *
  * A query runs asynchronously from StartQuery on. GetQueryResults reports Scheduled, then Running
@@ -35,6 +36,13 @@ export interface LogsFaults {
    * MalformedQueryException, and a window that starts earlier reads only what follows.
    */
   retainedFrom?: number;
+  /**
+   * The log groups' retention, in days: they hold no events older than that (with
+   * `retainedFrom`, the later of the two bounds), and DescribeLogGroups reports it.
+   */
+  retentionInDays?: number;
+  /** DescribeLogGroups is AccessDeniedException (credentials without logs:DescribeLogGroups). */
+  describeDenied?: boolean;
 }
 
 type Status = "Scheduled" | "Running" | "Complete" | "Failed" | "Cancelled" | "Timeout" | "Unknown";
@@ -117,6 +125,7 @@ export function logsHandlers(ctx: EmulatorContext): Record<string, Handler> {
     StartQuery: (body) => startQuery(state, body),
     GetQueryResults: (body) => getQueryResults(state, body),
     StopQuery: (body) => stopQuery(state, body),
+    DescribeLogGroups: (body) => describeLogGroups(ctx, body),
   };
 }
 
@@ -218,9 +227,8 @@ function windowAndLimit(body: Record<string, unknown>): { window: Window; limit?
  * they hold events is refused as the service refuses it; one that starts before reads from then.
  */
 function retained<W extends { window: Window }>(ctx: EmulatorContext, w: W): W {
-  const from = logsFaults(ctx).retainedFrom;
-  if (from === undefined) return w;
-  const fromMs = from * 1000;
+  const fromMs = heldFromMs(logsFaults(ctx));
+  if (fromMs === undefined) return w;
   if (w.window.end.getTime() <= fromMs) {
     fail(
       "MalformedQueryException",
@@ -229,6 +237,50 @@ function retained<W extends { window: Window }>(ctx: EmulatorContext, w: W): W {
   }
   if (w.window.start.getTime() >= fromMs) return w;
   return { ...w, window: { start: new Date(fromMs), end: w.window.end } };
+}
+
+/** Epoch ms before which the log groups hold no events (`retainedFrom`, `retentionInDays`). */
+function heldFromMs(f: LogsFaults): number | undefined {
+  const bounds = [
+    f.retainedFrom === undefined ? undefined : f.retainedFrom * 1000,
+    f.retentionInDays === undefined ? undefined : Date.now() - f.retentionInDays * 86_400_000,
+  ].filter((b) => b !== undefined);
+  return bounds.length === 0 ? undefined : Math.max(...bounds);
+}
+
+/**
+ * DescribeLogGroups by `logGroupIdentifiers` (names), or by `logGroupNamePrefix` over the
+ * `logGroups` fault's list: each group as created at `retainedFrom` (else the epoch), with the
+ * `retentionInDays` fault's retention. Without the `logGroups` fault every name named exists.
+ */
+function describeLogGroups(ctx: EmulatorContext, body: Record<string, unknown>) {
+  const f = logsFaults(ctx);
+  if (f.describeDenied) {
+    fail(
+      "AccessDeniedException",
+      "User is not authorized to perform: logs:DescribeLogGroups because no identity-based policy allows the logs:DescribeLogGroups action",
+    );
+  }
+  const ids = Array.isArray(body.logGroupIdentifiers) ? body.logGroupIdentifiers.map(String) : [];
+  if (ids.length > 50) fail("InvalidParameterException", "At most 50 logGroupIdentifiers");
+  const prefix = typeof body.logGroupNamePrefix === "string" ? body.logGroupNamePrefix : undefined;
+  const names = (ids.length > 0 ? ids : (f.logGroups ?? [])).filter(
+    (n) => (f.logGroups === undefined || f.logGroups.includes(n)) && n.startsWith(prefix ?? ""),
+  );
+  const logGroups = [...new Set(names)].map((logGroupName) => {
+    const arn = `arn:aws:logs:us-east-1:111122223333:log-group:${logGroupName}`;
+    return {
+      logGroupName,
+      creationTime: (f.retainedFrom ?? 0) * 1000,
+      ...(f.retentionInDays === undefined ? {} : { retentionInDays: f.retentionInDays }),
+      metricFilterCount: 0,
+      arn: `${arn}:*`,
+      logGroupArn: arn,
+      storedBytes: 0,
+      logGroupClass: "STANDARD",
+    };
+  });
+  return { logGroups };
 }
 
 /** The query parsed and compiled now, as the service does: what cannot run fails StartQuery. */

@@ -448,6 +448,51 @@ describe("the logs engine against the emulator", () => {
     const part = await engine.query(request("stats count(*) as n"));
     expect(part.rows).toEqual([[inWindow(readGenerated(dir), noon, END).length]]);
     expect(part.noEvents).toBeUndefined();
+    // ...and the report says which part of the window it did not read (DescribeLogGroups).
+    expect(part.warnings).toEqual([
+      "CloudTrail/management holds no events before 2026-11-20T12:00:00Z (it was created at 2026-11-20T12:00:00Z): the window's start, 2026-11-20T00:00:00Z → 2026-11-20T12:00:00Z, was not read; shorten window= or keep the logs longer",
+    ]);
+  });
+
+  test("a window starting before what the retention keeps is read in part, and the report says so (red-team)", async () => {
+    // The fewest days from now that reach back into the window: not to its start.
+    const days = Math.ceil((Date.now() - END.getTime()) / 86_400_000);
+    setFaults({ retentionInDays: days });
+    const heldFrom = Date.now() - days * 86_400_000;
+    const part = await engine.query(request("stats count(*) as n"));
+    const truth = inWindow(readGenerated(dir), new Date(heldFrom), END).length;
+    // The emulator's clock is read a moment later: a few events of that moment may be left out.
+    expect(part.rows[0]![0]).toBeGreaterThanOrEqual(truth - 5);
+    expect(part.rows[0]![0]).toBeLessThanOrEqual(truth);
+    expect(part.warnings).toHaveLength(1);
+    expect(part.warnings[0]).toMatch(
+      new RegExp(
+        `^CloudTrail/management holds no events before \\S+ \\(its retention keeps ${days} days\\): the window's start, 2026-11-20T00:00:00Z → `,
+      ),
+    );
+    // A retention the window is within warns of nothing.
+    setFaults({ retentionInDays: days + 2 });
+    expect((await engine.query(request("stats count(*) as n"))).warnings).toEqual([]);
+  });
+
+  test("a window's start that cannot be checked is said, not passed over (red-team)", async () => {
+    setFaults({ describeDenied: true });
+    const denied = await engine.query(request("stats count(*) as n"));
+    expect(denied.rows).toEqual([[inWindow(readGenerated(dir), START, END).length]]);
+    expect(denied.warnings).toEqual([
+      expect.stringMatching(
+        /^whether CloudTrail\/management hold events back to the window's start was not checked: DescribeLogGroups failed \(User is not authorized .*\); the credentials need logs:DescribeLogGroups$/,
+      ),
+    ]);
+    // A group the call does not list (another account's, say) is said too.
+    const arn = "arn:aws:logs:us-east-1:999999999999:log-group:CloudTrail/management";
+    setFaults({});
+    const other = await engine.query(
+      request("stats count(*) as n", { attributes: { optional: false, logGroups: [arn] } }),
+    );
+    expect(other.warnings).toEqual([
+      `whether ${arn} holds events back to the window's start was not checked: DescribeLogGroups did not list it`,
+    ]);
   });
 
   test("a step without log groups is a configuration error", async () => {

@@ -42,6 +42,7 @@ import {
   renderInsightsQuery,
   translateInsights,
 } from "@run-md/insights";
+import { retentionWarnings } from "./retention.ts";
 
 export interface LogsEngineOptions extends AwsClientOptions {
   /** Log groups (names or ARNs) read by steps without `log_groups=`. */
@@ -180,6 +181,8 @@ class CloudWatchLogsEngine implements LogsEngine {
     const prepared = this.prepare(req);
     const { signal } = req;
     if (signal.aborted) throw queryCancelled(LOGS_QUERY, undefined, signal);
+    // Never rejects: asked beside the query, read once it has rows.
+    const retention = retentionWarnings(this.client, prepared.logGroups, req.window.start, signal);
     const queryId = await this.start(prepared, signal).catch((e: unknown) => {
       if (!(e instanceof RunMdError) || !outsideLogGroups(e.cause)) throw e;
       // With several groups, the service does not say which one: the others may hold events.
@@ -191,7 +194,8 @@ class CloudWatchLogsEngine implements LogsEngine {
     const status = out.status ?? "Unknown";
     if (status !== "Complete") throw this.queryFailed(queryId, status);
     const results = await this.allPages(queryId, out, signal, prepared.queryString);
-    const result = this.result(queryId, prepared, results, out.statistics ?? {});
+    const found = this.result(queryId, prepared, results, out.statistics ?? {});
+    const result = { ...found, warnings: [...found.warnings, ...(await retention)] };
     if (result.noEvents !== undefined) return result;
     const staleEnd = await this.endWithoutEvents(req, prepared.logGroups);
     return staleEnd === undefined ? result : { ...result, staleEnd };
