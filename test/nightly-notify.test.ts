@@ -311,7 +311,7 @@ describe("RUN_MD_WEBHOOK_URL, a Slack target of @run-md/notify", () => {
     const posted = JSON.stringify(received[0]!.body);
     expect(posted).not.toMatch(/<!channel>|<https:\/\/evil/);
     expect(received[0]!.body.text).toContain(
-      "&lt;!channel&gt; Leaky &lt;https://evil.example|click here&gt; errored (severity medium)",
+      "&lt;!channel&gt; Leaky &lt;https://evil.example|click here&gt; errored (severity critical)",
     );
     expect(posted).toContain("runbooks/leaky.md:4:1 error unknown front matter key"); // the runner's words ...
     expect(posted).not.toContain("EXAMPLEKEY"); // ... without the secret
@@ -336,6 +336,30 @@ describe("RUN_MD_WEBHOOK_URL, a Slack target of @run-md/notify", () => {
 });
 
 describe("red-team: escalations that must not leak or go silent", () => {
+  it("a rejected runbook whose severity cannot be read is told as critical: a minSeverity target is not skipped", async () => {
+    received.length = 0;
+    const crashed: NightlyOutcome = {
+      runbookId: "kms-keys",
+      title: "KMS keys",
+      severity: "Critical", // the parser refuses it: it meant the pager to hear of this runbook
+      status: "errored",
+      exitCode: 2,
+      durationMs: 5,
+      startedAt: "2026-11-21T02:00:00.000Z",
+      stderr: 'runbooks/kms-keys.md:3:11 error invalid severity "Critical"\n',
+    };
+    const deliveries = await deliveriesOf([crashed], {
+      config: configFile,
+      reportsDir: path.join(work, "bad-severity"),
+      log: () => {},
+    });
+    expect(deliveries.map((d) => [d.target, d.ok])).toEqual([
+      ["sec-chat", true],
+      ["team-chat", true], // minSeverity: critical
+    ]);
+    expect(received.find((r) => r.path === "/team")?.body.text).toContain("(severity critical)");
+  });
+
   it("masks access key ids in a crashed run's last words when mask.accessKeyIds is hide", async () => {
     received.length = 0;
     const hide = path.join(work, "hide.yaml");

@@ -7,6 +7,7 @@ import { copyFile, mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, inject, it } from "vitest";
+import { loadEachRunbook } from "../packages/cli/src/automation/load-each.ts";
 import type { RunReport } from "../packages/core/src/report.ts";
 import { REPO } from "./helpers.ts";
 import { runMdHere as runMd } from "./in-process.ts";
@@ -308,4 +309,21 @@ describe("run-md trigger with two runbooks of one id", () => {
     }
     expect(stored).toHaveLength(2);
   }, 120_000);
+});
+
+describe("red-team: the severity of a runbook that does not load", () => {
+  it("a severity that is no severity (`Critical`) is escalated as critical, not the default medium", async () => {
+    const folder = await mkdtemp(path.join(tmpdir(), "run-md-bad-severity-"));
+    const file = path.join(folder, "kms-keys.md");
+    await writeFile(file, KEY_TRIAGE.replace("severity: high", "severity: Critical"));
+    await writeFile(path.join(folder, "no-severity.md"), KEY_TRIAGE.replace(/severity.*\n/, ""));
+    const loaded = await loadEachRunbook([folder]);
+    expect(loaded.map((l) => [path.basename(l.file), l.runbook.meta.severity])).toEqual([
+      ["kms-keys.md", "critical"], // a pager's minSeverity: high must not drop it
+      ["no-severity.md", "medium"], // none named: the format's default
+    ]);
+    expect(loaded[0]!.problems.map((d) => d.message).join("\n")).toContain(
+      'invalid severity "Critical"',
+    );
+  });
 });

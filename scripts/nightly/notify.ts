@@ -105,10 +105,12 @@ function runOf(o: NightlyOutcome, reportsDir: string, mask: MaskOptions): RunToN
         runbook: {
           id: o.runbookId,
           title: o.title,
-          // A runbook the parser rejected may name no valid severity: it still gets told.
+          // A runbook the parser rejected may name no valid severity (`urgent`, `Critical`): it
+          // is told as critical, never medium, which a pager's minSeverity would have dropped
+          // (red-team). A runbook that names none has the default (job.ts: medium).
           severity: SEVERITIES.includes(o.severity as Severity)
             ? (o.severity as Severity)
-            : "medium",
+            : "critical",
           ...(o.owner ? { owner: o.owner } : {}),
           ...(o.escalation ? { escalation: o.escalation } : {}),
         },

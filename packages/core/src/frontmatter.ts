@@ -102,6 +102,12 @@ export type FrontMatter = Partial<RunbookMeta> & {
    * was not due: it runs it (errored, with the parser's errors) rather than leave it out.
    */
   scheduleUnread?: true;
+  /**
+   * Set when `severity:` is there and its value is no severity (`urgent`, `Critical`): an
+   * errored report of the runbook is then critical, never the default medium that a target's
+   * `minSeverity` would drop.
+   */
+  severityUnread?: true;
 };
 
 export interface SplitFrontMatter {
@@ -380,7 +386,9 @@ const FIELD_READERS: Record<FrontMatterKey, (f: Field) => void> = {
         f.meta.id = s;
       },
     ),
-  severity: (f) =>
+  severity: (f) => {
+    // Said, then cleared once the value reads as a severity.
+    f.meta.severityUnread = true;
     checkedString(
       f,
       (s) =>
@@ -389,8 +397,10 @@ const FIELD_READERS: Record<FrontMatterKey, (f: Field) => void> = {
           : `invalid severity "${s}": expected one of ${SEVERITIES.join(", ")}${didYouMean(s, SEVERITIES)}`,
       (s) => {
         f.meta.severity = s as Severity;
+        delete f.meta.severityUnread;
       },
-    ),
+    );
+  },
   schedule: (f) =>
     checkedString(
       f,

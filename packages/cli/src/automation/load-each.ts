@@ -108,8 +108,9 @@ function frontMatterRunbook(file: string, source: string, fm: FrontMatter): Runb
       ...(fm.description === undefined ? {} : { description: fm.description }),
       id,
       ...(fm.owner === undefined ? {} : { owner: fm.owner }),
-      // Unread triggers mean an unreadable front matter, severity included: loud, not medium.
-      severity: fm.severity ?? (fm.triggersUnread ? "critical" : "medium"),
+      // Unread triggers mean an unreadable front matter, severity included: loud, not medium;
+      // so does a severity that is no severity (red-team: `Critical` paged no minSeverity target).
+      severity: fm.severity ?? (fm.triggersUnread || fm.severityUnread ? "critical" : "medium"),
       tags: fm.tags ?? [],
       schedule: fm.schedule ?? "manual",
       params: fm.params,
