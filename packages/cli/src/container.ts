@@ -29,7 +29,7 @@ export async function containerMain(
     process.stdout.write(`${printableJson(result, 2)}\n`);
     const failed = result.matched.some((m) => m.status === "failed");
     const errored =
-      result.matched.some((m) => m.status === "errored") ||
+      result.matched.some((m) => m.status === "errored" || m.reportError !== undefined) ||
       result.skipped.some((m) => "unresolved" in m || m.problems !== undefined) ||
       result.notifyMistakes !== undefined;
     return errored ? 2 : failed ? 1 : 0;

@@ -269,6 +269,34 @@ describe("the Lambda handler, invoked in-process with EventBridge events", () =>
     expect(JSON.stringify(slack.bodies.at(-1))).toContain("/nowhere/logs");
   }, 120_000);
 
+  it("escalates the runs whose report could not be stored (red-team: a full /tmp threw, and the finding told nobody)", async () => {
+    const reportsDir = await mkdtemp(path.join(work, "lambda-full-"));
+    // The runbook's reports folder cannot be made (as with ENOSPC): storing its report fails.
+    await writeFile(path.join(reportsDir, "access-key-lifecycle"), "not a folder");
+    const before = slack.bodies.length;
+    const result = await handleEvent(guardDuty(), {
+      env: {
+        ...process.env,
+        RUN_MD_REPORTS_BUCKET: "",
+        RUN_MD_REPORTS_DIR: reportsDir,
+        RUN_MD_RUNBOOKS_DIR: path.join(REPO, "runbooks/access-key-lifecycle.md"),
+      },
+      log: () => {},
+    });
+    expect(result.matched.map((m) => [m.runbook, m.status])).toEqual([
+      ["access-key-lifecycle", "failed"],
+    ]);
+    // Said in the result, which makes the container exit 2.
+    expect(result.matched[0]!.reportError).toContain("the report could not be stored");
+    expect(slack.bodies.length).toBe(before + 1);
+    expect(slack.bodies.at(-1)!.text).toContain("Access key lifecycle");
+    expect(result.problems).toEqual([
+      expect.stringMatching(
+        /^access-key-lifecycle's report could not be stored: .*access-key-lifecycle/,
+      ),
+    ]);
+  }, 120_000);
+
   it("a typo in notify: beside good targets is said and the targets are still told; the handler does not throw after the runs (red-team)", async () => {
     const typo = path.join(work, "typo.config.yaml");
     await writeFile(

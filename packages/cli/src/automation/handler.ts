@@ -36,6 +36,8 @@ export interface HandlerResult {
     reason: string;
     status?: string;
     reportKeys?: string[];
+    /** Why its report could not be written locally (it is still escalated): exit 2. */
+    reportError?: string;
     /** A runbook that does not load: its file and its problems (file:line:column). */
     file?: string;
     problems?: string[];
@@ -117,6 +119,8 @@ export async function handleEvent(
   // A runbook whose pattern matched but whose parameters the event lacks should have run; one
   // that does not load is said too, whether the event was for it (then escalated) or not.
   for (const o of result.outcomes) {
+    if (o.reportError)
+      problems.push(`${o.runbook.meta.id}'s report could not be stored: ${o.reportError}`);
     if (o.broken) problems.push(brokenProblem(o));
     else if (!o.plan.matched && o.plan.unresolved)
       problems.push(`${o.runbook.meta.id} did not run: ${o.plan.reason}`);

@@ -55,6 +55,11 @@ export interface TriggerOutcome {
   /** The report file written, when one was. */
   reportFile?: string;
   /**
+   * Why its report could not be written (a full disk, a folder in the way): the run is still
+   * escalated from the report in memory, and the trigger exits 2.
+   */
+  reportError?: string;
+  /**
    * The runbook did not load (parse or lint errors; `runbook` is then what its front matter
    * says), so it did not run. `escalated` when the event may have been for it: its triggers
    * matched, or could not be read. It then gets an errored report, which is escalated.
@@ -201,10 +206,11 @@ export async function triggerEvent(
 async function storeErrored(
   outcomes: TriggerOutcome[],
   error: (o: TriggerOutcome) => unknown,
-  { config, reportsDir }: TriggerResult,
+  result: TriggerResult,
   options: TriggerOptions,
   startedAt = new Date(),
 ): Promise<void> {
+  const { config } = result;
   for (const o of outcomes) {
     o.report = errorReport(
       o.runbook,
@@ -226,11 +232,31 @@ async function storeErrored(
       },
       startedAt,
     );
-    if (!options.noReport) o.reportFile = await storeReport(reportsDir, o.report);
-    options.out?.write(
-      `${summaryLine(o.report, o.reportFile && path.relative(process.cwd(), o.reportFile))}\n`,
-    );
+    await store(o, result, options);
   }
+}
+
+/**
+ * Writes the outcome's report and its summary line. A report that cannot be written is said and
+ * kept on the outcome (`reportError`): the runs that are done are still escalated (red-team: a
+ * full /tmp threw out of the Lambda after the runs, and nobody heard of what they found).
+ */
+async function store(
+  o: TriggerOutcome,
+  { config, reportsDir }: Pick<TriggerResult, "config" | "reportsDir">,
+  options: TriggerOptions,
+): Promise<void> {
+  const report = o.report!;
+  try {
+    if (!options.noReport) o.reportFile = await storeReport(reportsDir, report);
+  } catch (e) {
+    if (!isRunMdError(e)) throw e;
+    o.reportError = maskText(e.message, config.mask);
+    options.out?.write(`error ${printable(o.reportError)}\n`);
+  }
+  options.out?.write(
+    `${summaryLine(report, o.reportFile && path.relative(process.cwd(), o.reportFile))}\n`,
+  );
 }
 
 /** Runs the runbooks the event matched, one after the other. */
@@ -239,7 +265,7 @@ async function runMatched(
   result: TriggerResult,
   options: TriggerOptions,
 ): Promise<void> {
-  const { config, reportsDir } = result;
+  const { config } = result;
   const out = options.out;
   const pool = new EnginePool(config, options.flags ?? {});
   try {
@@ -263,10 +289,7 @@ async function runMatched(
     for (const o of matched) {
       if (options.signal?.aborted) break;
       o.report = await runOne(o.runbook, o.plan as TriggerMatch, config, pool, options);
-      if (!options.noReport) o.reportFile = await storeReport(reportsDir, o.report);
-      out?.write(
-        `${summaryLine(o.report, o.reportFile && path.relative(process.cwd(), o.reportFile))}\n`,
-      );
+      await store(o, result, options);
     }
   } finally {
     await pool.closeAll();
@@ -353,6 +376,7 @@ export function outcomeSummary<D extends object>(
       runbook: o.runbook.meta.id,
       reason: o.plan.reason,
       ...(o.report ? { status: o.report.status } : {}),
+      ...(o.reportError ? { reportError: o.reportError } : {}),
       ...broken(o),
       ...detail(o),
     })),

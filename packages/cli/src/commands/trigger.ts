@@ -103,6 +103,8 @@ export async function triggerCommand(argv: string[]): Promise<number> {
   }
   // A runbook that does not load is an error of the folder, whether the event was for it or not.
   if (broken > 0) codes.push(2);
+  // A report that could not be written (said above) is an error, as it is for `run`.
+  if (result.outcomes.some((o) => o.reportError)) codes.push(2);
   return Math.max(0, ...codes);
 }
 
