@@ -82,6 +82,12 @@ export interface HttpRequest {
  * text); 429/5xx and network errors throw (retried); other answers throw `FinalError`.
  */
 export async function requestJson(req: HttpRequest, signal: AbortSignal): Promise<unknown> {
+  // fetch's own error quotes the whole address, which holds the secret of a Slack or Teams
+  // webhook (red-team: `hooks.slack.com/services/...` without https:// printed it in the job's
+  // log and summary); and no attempt makes it an address.
+  if (!URL.canParse(req.url)) {
+    throw new FinalError("the target's address is not a URL (not shown: it may hold a secret)");
+  }
   const res = await fetch(req.url, {
     method: req.method ?? "POST",
     headers: { "content-type": "application/json", ...req.headers },

@@ -161,3 +161,23 @@ describe("false silences", () => {
     }
   });
 });
+
+describe("red-team: a target's secret address", () => {
+  it("a webhook address that is no URL is said without quoting it, and not retried", async () => {
+    const secretUrl = "hooks.slack.com/services/T0000/B0000/XXXXSECRETXXXX"; // no https://
+    const config = parseNotifyConfig(
+      { targets: [{ type: "slack", url: secretUrl }], retry: { attempts: 3, backoffMs: 1 } },
+      "run-md.config.yaml",
+    );
+    const { deliveries } = await notify(
+      [{ report: report("audit-iam", "failed", { startedAt: at(1).toISOString() }) }],
+      config,
+      { reportsDir: await dir(), now: at(1) },
+    );
+    expect(deliveries.map((d) => [d.ok, d.attempts])).toEqual([[false, 1]]);
+    expect(deliveries[0]!.error).toBe(
+      "the target's address is not a URL (not shown: it may hold a secret)",
+    );
+    expect(JSON.stringify(deliveries)).not.toContain("SECRET");
+  });
+});
