@@ -181,6 +181,30 @@ describe("the nightly job's notify: targets", () => {
     );
   });
 
+  it("a --date catch-up that passes never resolves another night's catch-up that failed (red-team)", async () => {
+    const reportsDir = path.join(work, "reports-catch-ups");
+    const before = received.length;
+    const catchUp = (n: number, status: "failed" | "passed", night: string) => {
+      const o = outcome("audit-iam", status, "high", n);
+      Object.assign(o.report as RunReport, { kind: "investigation", params: {} });
+      return deliveriesOf([o], {
+        config: configFile,
+        reportsDir,
+        catchUp: new Date(night),
+        log: () => {},
+      });
+    };
+    const texts = () => received.slice(before).map((r) => r.body.text);
+    await catchUp(1, "failed", "2026-11-18T05:17:00Z"); // the missed Tuesday: an attack
+    expect(texts()).toEqual([":red_circle: run-md: Runbook audit-iam failed (severity high)"]);
+    // Wednesday's catch-up is quiet: Tuesday's finding is still to be dealt with.
+    await catchUp(2, "passed", "2026-11-19T05:17:00Z");
+    expect(texts().filter((t) => t.includes("recovered"))).toEqual([]);
+    // Tuesday caught up again, once fixed: that one recovers.
+    await catchUp(3, "passed", "2026-11-18T05:17:00Z");
+    expect(texts().at(-1)).toContain("recovered");
+  });
+
   it("says a bad notify: section and goes on", async () => {
     const bad = path.join(work, "bad.yaml");
     await writeFile(bad, "notify:\n  targets:\n    - { type: pager }\n");

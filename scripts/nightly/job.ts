@@ -434,6 +434,8 @@ async function notifyTheNight(
       ...(options.siteUrl ? { siteUrl: options.siteUrl } : {}),
       ...(options.webhookUrl ? { webhookUrl: options.webhookUrl } : {}),
       webhookOn: options.notify,
+      // A `--date` catch-up (a date to come notifies nothing).
+      ...(options.now ? { catchUp: options.now } : {}),
       log: options.log,
     });
     // A mistake in notify: may have kept someone from being told: the job's failure says so.

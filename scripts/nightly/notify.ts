@@ -42,6 +42,8 @@ export interface NightlyNotifyOptions {
   webhookOn?: readonly Outcome[];
   log: (line: string) => void;
   now?: Date;
+  /** `--date` in the past: the night caught up, which keeps its investigations apart. */
+  catchUp?: Date;
 }
 
 /**
@@ -88,15 +90,23 @@ function targetsOf(
 }
 
 /** A run as `@run-md/notify` takes it: its stored report, or what the runner said instead. */
-function runOf(o: NightlyOutcome, reportsDir: string, mask: MaskOptions): RunToNotify[] {
+function runOf(
+  o: NightlyOutcome,
+  reportsDir: string,
+  mask: MaskOptions,
+  catchUp?: Date,
+): RunToNotify[] {
   if (o.report) {
     // Where `run-md run` stored it (core's storeReport names it after its start).
     const stored = reportFilePath(reportsDir, o.report);
     const run = { report: o.report, reportFile: o.reportFile ?? stored };
     // A run over another window (`--since`) is an investigation: alerted and recovered apart,
     // as a triggered run is; it never opens or resolves the runbook's own alert (review).
+    // A caught-up night is an incident of its own: Wednesday's quiet catch-up must not resolve
+    // what Tuesday's found (red-team).
     if (reportKind(o.report) !== "investigation") return [run];
-    return [{ ...run, investigation: investigationDigest(o.runbookId, o.report.params) }];
+    const night = catchUp && `night:${catchUp.toISOString()}`;
+    return [{ ...run, investigation: investigationDigest(o.runbookId, o.report.params, night) }];
   }
   if (o.status !== "errored") return [];
   return [
@@ -138,7 +148,9 @@ export async function notifyNightly(
   const mistakes: string[] = [];
   const notifyConfig = targetsOf(options, mistakes);
   if (!notifyConfig) return { deliveries: [], mistakes };
-  const runs = outcomes.flatMap((o) => runOf(o, options.reportsDir, notifyConfig.mask));
+  const runs = outcomes.flatMap((o) =>
+    runOf(o, options.reportsDir, notifyConfig.mask, options.catchUp),
+  );
   const { alerts, deliveries, problems } = await notify(runs, notifyConfig, {
     reportsDir: options.reportsDir,
     ...(options.now ? { now: options.now } : {}),
