@@ -113,10 +113,20 @@ describe("npm run nightly -- --collect", () => {
   it("exits 2 when the collect fails, and still runs the runbooks", async () => {
     const empty = path.join(work, "no-logs-here");
     await mkdir(empty);
+    const record = async () =>
+      JSON.parse(await readFile(path.join(work, "reports", ".nightly-runs.json"), "utf8"));
+    const before = await record();
     const res = await nightly(["--collect", empty]);
     expect(res.code).toBe(2);
     expect(res.stdout).toContain("error run-md collect exited 2");
     expect(res.stdout).toMatch(/1 runbook/);
+    // Its run passed over what the store held, which the failed collect may have left short
+    // (an object not read): the record does not say its window was read, so the next night
+    // reads it again from where the last good night ended (red-team: that time was never read).
+    expect(res.stdout).toMatch(/ {2}passed {4}day /);
+    const after = await record();
+    expect(after.readTo.day).toBe(before.readTo.day);
+    expect(Date.parse(after.ranAt.day)).toBeGreaterThan(Date.parse(before.ranAt.day));
     // The summary's last line (a job summary's) says why the night exits 2.
     expect(res.stdout).toMatch(/1 runbook: .* · collect FAILED \(exit 2\) · .* · exit 2/);
   }, 120_000);

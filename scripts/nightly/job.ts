@@ -551,7 +551,14 @@ async function nightlyUnlocked(options: NightlyOptions): Promise<NightlyResult> 
   // investigation, not the night.
   if (!options.now && !options.since) {
     const ran = outcomes.filter((o) => ["passed", "warned", "failed"].includes(o.status));
-    const readTo = collected ? new Date(collected.to) : windowEnd;
+    // After a collect that failed (an object not read), the store may lack part of the window
+    // while its runs pass: the window is not recorded as read, so the next night reads it again
+    // from where the last good night ended (red-team: that time was never read by any run).
+    const readTo = collected
+      ? collected.code === 0
+        ? new Date(collected.to)
+        : undefined
+      : windowEnd;
     await recordRuns(
       options.reportsDir,
       ran.map((o) => o.runbookId),
