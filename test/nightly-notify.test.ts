@@ -140,12 +140,14 @@ describe("the nightly job's notify: targets", () => {
     expect(received.map((r) => r.path)).toEqual(["/slack", "/team"]);
     const summary = received[0]!.body;
     expect(summary.text).toBe("run-md: 2 runbooks failed");
-    expect(summary.blocks[0]!.text.text).toContain(
+    // The most severe first (kms-key-deletion is critical, audit-iam high).
+    expect(summary.blocks[1]!.text.text).toContain(
       "First offender: principal = arn:aws:iam::111122223333:user/&lt;!channel&gt;",
     );
-    expect(summary.blocks[0]!.text.text).toContain(
+    expect(summary.blocks[1]!.text.text).toContain(
       "<https://sec.example.com/runbooks/audit-iam/runs/2026-11-21T02-00-00.000Z/|Open this run>",
     );
+    expect(summary.blocks[0]!.text.text).toContain("*Runbook kms-key-deletion failed");
     expect(log).toEqual(["notified 2 of 2 targets about 2 changes"]);
 
     expect(await night(2, "failed")).toEqual([]);
@@ -285,7 +287,8 @@ describe("RUN_MD_WEBHOOK_URL, a Slack target of @run-md/notify", () => {
     const { text, blocks } = received[0]!.body;
     expect(text).toBe("run-md: 2 runbooks failed");
     expect(blocks).toHaveLength(2);
-    for (const [i, id] of ["audit-iam", "kms-key-deletion"].entries()) {
+    // The most severe first.
+    for (const [i, id] of ["kms-key-deletion", "audit-iam"].entries()) {
       const block = blocks[i]!.text.text;
       expect(block).toContain(`*Runbook ${id} failed (severity `);
       expect(block).toContain("Failed check: rows == 0 in step s: rows = 1, expected == 0");

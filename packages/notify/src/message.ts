@@ -5,8 +5,22 @@
  * characters as `\uXXXX`), so no value adds a line of its own to an alert (a forged
  * "recovered") or shows other text than it holds.
  */
-import { printable } from "@run-md/core";
+import { printable, SEVERITIES } from "@run-md/core";
 import type { Alert } from "./model.ts";
+
+const KIND_ORDER: Record<Alert["kind"], number> = { failing: 0, reminder: 1, recovered: 2 };
+
+/**
+ * The alerts as a message lists them: new failures first, then reminders, then recoveries, the
+ * most severe first within each, in their order otherwise. A message shows 20 (red-team: a night
+ * of 25 recoveries put a new failure in "…and 6 more", where nobody saw which runbook it was).
+ */
+export function mostUrgentFirst(alerts: readonly Alert[]): Alert[] {
+  const severity = (a: Alert) => SEVERITIES.indexOf(a.runbook.severity);
+  return [...alerts].sort(
+    (a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || severity(b) - severity(a),
+  );
+}
 
 export function verb(alert: Alert): string {
   if (alert.kind === "recovered") return "recovered";

@@ -161,3 +161,27 @@ describe("hostile values in alerts", () => {
     expect(card).toContain(`…and ${20 - shown} more`);
   });
 });
+
+describe("red-team: a night of many alerts", () => {
+  it("Slack and Teams show the failures first: 25 recoveries do not push a new failure into '…and 6 more'", async () => {
+    const a = await alertWithPolicy("arn:aws:iam::111122223333:user/mallory");
+    const recovered: Alert[] = Array.from({ length: 25 }, (_, i) => ({
+      ...a,
+      kind: "recovered",
+      status: "passed",
+      runbook: { ...a.runbook, id: `rb-${i}`, title: `Quiet runbook ${i}` },
+    }));
+    const failing: Alert = {
+      ...a,
+      runbook: { ...a.runbook, id: "kms", title: "KMS keys scheduled for deletion" },
+    };
+    const alerts = [...recovered, failing];
+    const slack = JSON.stringify(slackMessage(alerts).blocks);
+    expect(slack).toContain("KMS keys scheduled for deletion failed");
+    expect(slack).toContain("…and 6 more");
+    const teams = JSON.stringify(teamsMessage(alerts));
+    expect(teams).toContain("KMS keys scheduled for deletion failed");
+    // The order of the others is kept.
+    expect(slack.indexOf("Quiet runbook 0 ")).toBeLessThan(slack.indexOf("Quiet runbook 1 "));
+  });
+});

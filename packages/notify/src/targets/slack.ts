@@ -1,6 +1,13 @@
 /** Slack incoming webhooks: `text` (the notification) and Block Kit `blocks`, in mrkdwn. */
 import { clip, clipEscaped, slackLink, slackText } from "../escape.ts";
-import { foundLines, headline, linkText, sinceText, summaryLine } from "../message.ts";
+import {
+  foundLines,
+  headline,
+  linkText,
+  mostUrgentFirst,
+  sinceText,
+  summaryLine,
+} from "../message.ts";
 import type { Alert } from "../model.ts";
 
 const ICON: Record<string, string> = {
@@ -34,7 +41,7 @@ export function slackMessage(alerts: Alert[]): { text: string; blocks: Record<st
     alerts.length === 1
       ? `${ICON[alerts[0]!.kind]} run-md: ${slackText(headline(alerts[0]!))}`
       : slackText(summaryLine(alerts));
-  const blocks = alerts.slice(0, MAX_ALERTS).map(alertBlock);
+  const blocks = mostUrgentFirst(alerts).slice(0, MAX_ALERTS).map(alertBlock);
   if (alerts.length > MAX_ALERTS) {
     blocks.push({
       type: "context",

@@ -4,7 +4,14 @@
  * value is Markdown-escaped.
  */
 import { clipEscaped, markdownText } from "../escape.ts";
-import { foundLines, headline, linkText, sinceText, summaryLine } from "../message.ts";
+import {
+  foundLines,
+  headline,
+  linkText,
+  mostUrgentFirst,
+  sinceText,
+  summaryLine,
+} from "../message.ts";
 import type { Alert } from "../model.ts";
 
 const COLOR: Record<string, string> = {
@@ -50,7 +57,7 @@ function alertItems(alert: Alert): Record<string, unknown>[] {
 function itemsThatFit(alerts: Alert[]): Record<string, unknown>[][] {
   const shown: Record<string, unknown>[][] = [];
   let bytes = 0;
-  for (const alert of alerts.slice(0, MAX_ALERTS)) {
+  for (const alert of mostUrgentFirst(alerts).slice(0, MAX_ALERTS)) {
     const items = alertItems(alert);
     bytes += Buffer.byteLength(JSON.stringify(items));
     if (bytes > CARD_BYTES && shown.length > 0) break;
