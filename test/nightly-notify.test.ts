@@ -207,6 +207,23 @@ describe("the nightly job's notify: targets", () => {
     expect(texts().at(-1)).toContain("recovered");
   });
 
+  it("a --since run that passes never resolves what a --since of another window found (red-team)", async () => {
+    const reportsDir = path.join(work, "reports-since");
+    const before = received.length;
+    const run = (n: number, status: "failed" | "passed", since: string) => {
+      const o = outcome("audit-iam", status, "high", n);
+      Object.assign(o.report as RunReport, { kind: "investigation", params: {} });
+      return deliveriesOf([o], { config: configFile, reportsDir, since, log: () => {} });
+    };
+    const texts = () => received.slice(before).map((r) => r.body.text);
+    await run(1, "failed", "7d");
+    expect(texts()).toEqual([":red_circle: run-md: Runbook audit-iam failed (severity high)"]);
+    await run(2, "passed", "1h"); // a quiet hour says nothing of the week
+    expect(texts()).toHaveLength(1);
+    await run(3, "passed", "7d"); // the same window, quiet now: recovered
+    expect(texts().at(-1)).toContain("recovered");
+  });
+
   it("says a bad notify: section and goes on", async () => {
     const bad = path.join(work, "bad.yaml");
     await writeFile(bad, "notify:\n  targets:\n    - { type: pager }\n");

@@ -436,6 +436,7 @@ async function notifyTheNight(
       webhookOn: options.notify,
       // A `--date` catch-up (a date to come notifies nothing).
       ...(options.now ? { catchUp: options.now } : {}),
+      ...(options.since ? { since: options.since } : {}),
       log: options.log,
     });
     // A mistake in notify: may have kept someone from being told: the job's failure says so.

@@ -44,6 +44,8 @@ export interface NightlyNotifyOptions {
   now?: Date;
   /** `--date` in the past: the night caught up, which keeps its investigations apart. */
   catchUp?: Date;
+  /** `--since`: the window asked, which keeps its investigations apart too. */
+  since?: string;
 }
 
 /**
@@ -94,7 +96,7 @@ function runOf(
   o: NightlyOutcome,
   reportsDir: string,
   mask: MaskOptions,
-  catchUp?: Date,
+  asked: Pick<NightlyNotifyOptions, "catchUp" | "since"> = {},
 ): RunToNotify[] {
   if (o.report) {
     // Where `run-md run` stored it (core's storeReport names it after its start).
@@ -102,11 +104,14 @@ function runOf(
     const run = { report: o.report, reportFile: o.reportFile ?? stored };
     // A run over another window (`--since`) is an investigation: alerted and recovered apart,
     // as a triggered run is; it never opens or resolves the runbook's own alert (review).
-    // A caught-up night is an incident of its own: Wednesday's quiet catch-up must not resolve
-    // what Tuesday's found (red-team).
+    // A caught-up night, or a --since window, is an incident of its own: Wednesday's quiet
+    // catch-up must not resolve what Tuesday's found, nor a quiet hour what 7 days found
+    // (red-team); the same --since every night is one investigation.
     if (reportKind(o.report) !== "investigation") return [run];
-    const night = catchUp && `night:${catchUp.toISOString()}`;
-    return [{ ...run, investigation: investigationDigest(o.runbookId, o.report.params, night) }];
+    const { catchUp, since } = asked;
+    const what = [catchUp && `night:${catchUp.toISOString()}`, since && `since:${since}`];
+    const incident = what.filter((w) => w !== undefined).join(" ") || undefined;
+    return [{ ...run, investigation: investigationDigest(o.runbookId, o.report.params, incident) }];
   }
   if (o.status !== "errored") return [];
   return [
@@ -148,9 +153,7 @@ export async function notifyNightly(
   const mistakes: string[] = [];
   const notifyConfig = targetsOf(options, mistakes);
   if (!notifyConfig) return { deliveries: [], mistakes };
-  const runs = outcomes.flatMap((o) =>
-    runOf(o, options.reportsDir, notifyConfig.mask, options.catchUp),
-  );
+  const runs = outcomes.flatMap((o) => runOf(o, options.reportsDir, notifyConfig.mask, options));
   const { alerts, deliveries, problems } = await notify(runs, notifyConfig, {
     reportsDir: options.reportsDir,
     ...(options.now ? { now: options.now } : {}),
