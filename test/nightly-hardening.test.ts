@@ -444,6 +444,31 @@ describe("red-team: the job's summary follows mask.accessKeyIds", () => {
   }, 120_000);
 });
 
+describe("red-team: a GitHub job summary that cannot be written", () => {
+  it("is a warning: the job's exit code stays the night's (it threw, and Node's exit 1 read as a failed check)", async () => {
+    const dir = await mkdtemp(path.join(work, "summary-"));
+    await writeFile(
+      path.join(dir, "fine.md"),
+      runbook("title: Fine\nschedule: nightly", "```sql s\nSELECT 1 AS x\n```"),
+    );
+    const job = await nightlyHere(
+      [
+        "--runbooks",
+        dir,
+        "--reports-dir",
+        path.join(dir, "reports"),
+        "--config",
+        config,
+        "--no-build",
+      ],
+      // A folder: appending to it fails (EISDIR), as a full disk or a revoked file would.
+      { env: { RUN_MD_WEBHOOK_URL: "", GITHUB_STEP_SUMMARY: dir } },
+    );
+    expect(job.code, job.stdout + job.stderr).toBe(0);
+    expect(job.stderr).toContain("warning the GitHub job summary could not be written: EISDIR");
+  }, 120_000);
+});
+
 describe("red-team: the nightly's windows leave no time between them", () => {
   it("a nightly runbook's window starts where its previous night's ended, and ends CloudTrail's delivery lag before the job", async () => {
     const dir = await mkdtemp(path.join(work, "windows-"));
