@@ -466,6 +466,16 @@ describe("the Lambda handler, invoked in-process with EventBridge events", () =>
       "the event: an EventBridge event is a JSON object",
     );
   });
+
+  it("refuses a deeply nested event the runtime parsed as a bad event, not a stack overflow (red-team)", async () => {
+    // 120,000 nested lists: under EventBridge's 256 KB, and JSON.parse reads them.
+    const deep = JSON.parse(`${"[".repeat(120_000)}${"]".repeat(120_000)}`);
+    const event = { ...guardDuty(), detail: { nested: deep } };
+    await expect(handler(event)).rejects.toMatchObject({
+      code: "bad-event",
+      message: expect.stringContaining("the event: nested 120002 levels deep"),
+    });
+  });
 });
 
 describe("the Lambda entry file for the Node.js runtime", () => {

@@ -28,7 +28,13 @@ import {
   s3Client,
   storeState,
 } from "./publish.ts";
-import { outcomeSummary, parseEvent, type TriggerOutcome, triggerEvent } from "./trigger-run.ts";
+import {
+  checkEvent,
+  outcomeSummary,
+  parseEvent,
+  type TriggerOutcome,
+  triggerEvent,
+} from "./trigger-run.ts";
 
 export interface HandlerResult {
   matched: {
@@ -100,7 +106,7 @@ export async function handleEvent(
   const parsed =
     typeof event === "string"
       ? parseEvent(event, "the event")
-      : parseEvent(JSON.stringify(event ?? null), "the event");
+      : checkEvent(event ?? null, "the event");
   const reportsDir = path.resolve(
     env.RUN_MD_REPORTS_DIR ?? path.join(tmpdir(), "run-md", "reports"),
   );

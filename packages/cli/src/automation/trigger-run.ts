@@ -83,6 +83,15 @@ export function parseEvent(text: string, source: string): Record<string, unknown
       hint: "Give the EventBridge event as one JSON object, as a rule's target receives it.",
     });
   }
+  return checkEvent(event, source);
+}
+
+/**
+ * An event as parsed (the Lambda runtime parses it): an object, nested no deeper than an event
+ * is, with its source and detail type. Checked as it is: written back to JSON first, a deep
+ * one overflowed the stack of `JSON.stringify` (red-team: a RangeError, not a bad event).
+ */
+export function checkEvent(event: unknown, source: string): Record<string, unknown> {
   if (typeof event !== "object" || event === null || Array.isArray(event)) {
     throw new RunMdError("bad-event", `${source}: an EventBridge event is a JSON object`);
   }
