@@ -185,3 +185,18 @@ describe("red-team: a night of many alerts", () => {
     expect(slack.indexOf("Quiet runbook 0 ")).toBeLessThan(slack.indexOf("Quiet runbook 1 "));
   });
 });
+
+describe("red-team: SNS's 256 KB", () => {
+  it("hostile values in a night's alerts cannot push an SNS message past 256 KB (Publish refused it, every night)", async () => {
+    const a = await alertWithPolicy("x".repeat(20_000)); // a bucket policy is up to 20 KB
+    const alerts: Alert[] = Array.from({ length: 40 }, (_, i) => ({
+      ...a,
+      runbook: { ...a.runbook, id: `rb-${i}`, title: `Runbook ${i}` },
+      finding: { ...a.finding!, error: `Value cannot be cast: ${"y".repeat(20_000)}` },
+    }));
+    const message = snsMessage(alerts);
+    expect(Buffer.byteLength(message)).toBeLessThanOrEqual(256 * 1024);
+    expect(message).toContain("Runbook 0 failed");
+    expect(message).toMatch(/…and \d+ more$/);
+  });
+});

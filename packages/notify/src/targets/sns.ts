@@ -1,8 +1,8 @@
 /** Amazon SNS through the SDK: one Publish per call, a plain-text message and a short subject. */
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import type { TargetConfig } from "../config.ts";
-import { oneLine } from "../escape.ts";
-import { foundLines, headline, sinceText, summaryLine } from "../message.ts";
+import { clip, oneLine } from "../escape.ts";
+import { foundLines, headline, mostUrgentFirst, sinceText, summaryLine } from "../message.ts";
 import { type Alert, type Delivery, sentOnce } from "../model.ts";
 import { FinalError, type RetryPolicy, withRetry } from "../retry.ts";
 
@@ -15,17 +15,35 @@ export function snsSubject(alerts: Alert[]): string {
   return oneLine(text.replace(/[^\x20-\x7e]/g, "?"), 100);
 }
 
+/** SNS refuses a message past 256 KB; what is left out is said in the room kept for it. */
+const MESSAGE_BYTES = 256 * 1024 - 100;
+
+function alertText(a: Alert): string {
+  return [
+    headline(a),
+    // 4,000 characters a line: one value (a 20 KB policy) must not crowd out the others.
+    ...foundLines(a).map((l) => clip(l, 4000)),
+    ...[sinceText(a)].filter((s) => s !== undefined),
+    ...(a.runUrl ? [`Run: ${a.runUrl}`] : []),
+  ].join("\n");
+}
+
+/**
+ * The alerts as plain text, most urgent first, within SNS's 256 KB (red-team: hostile values
+ * made it larger, Publish refused it, and the topic missed the alerts every night).
+ */
 export function snsMessage(alerts: Alert[]): string {
-  return alerts
-    .map((a) =>
-      [
-        headline(a),
-        ...foundLines(a),
-        ...[sinceText(a)].filter((s) => s !== undefined),
-        ...(a.runUrl ? [`Run: ${a.runUrl}`] : []),
-      ].join("\n"),
-    )
-    .join("\n\n");
+  const ordered = mostUrgentFirst(alerts);
+  const shown: string[] = [];
+  let bytes = 0;
+  for (const a of ordered) {
+    const text = alertText(a);
+    bytes += Buffer.byteLength(text) + 2;
+    if (bytes > MESSAGE_BYTES && shown.length > 0) break;
+    shown.push(text);
+  }
+  const more = ordered.length - shown.length;
+  return [...shown, ...(more > 0 ? [`…and ${more} more`] : [])].join("\n\n");
 }
 
 export async function sendSns(
