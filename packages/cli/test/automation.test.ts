@@ -61,6 +61,10 @@ beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), "run-md-automation-"));
   emulator = await startEmulator({ logDir: sampleDir });
   slack = await slackReceiver();
+  await writeFile(
+    path.join(work, "no-notify.yaml"),
+    `local: { logDir: ${JSON.stringify(sampleDir)} }\n`,
+  );
   configFile = path.join(work, "run-md.config.yaml");
   await writeFile(
     configFile,
@@ -459,6 +463,22 @@ describe("the Lambda handler, invoked in-process with EventBridge events", () =>
       expect.stringContaining("notify.retry.attempts must be a whole number of at least 1"),
     ]);
     expect(res.code).toBe(2);
+  }, 120_000);
+
+  it("a prefix without its slash (RUN_MD_REPORTS_PREFIX=team-a) still publishes under team-a/ (red-team: keys beside it)", async () => {
+    const result = await handleEvent(guardDuty(), {
+      env: {
+        ...process.env,
+        RUN_MD_CONFIG: path.join(work, "no-notify.yaml"),
+        RUN_MD_REPORTS_PREFIX: "team-a",
+        RUN_MD_REPORTS_DIR: await mkdtemp(path.join(work, "lambda-prefix-")),
+        RUN_MD_RUNBOOKS_DIR: path.join(REPO, "runbooks/access-key-lifecycle.md"),
+      },
+      log: () => {},
+    });
+    const keys = result.matched[0]!.reportKeys!;
+    expect(keys.length).toBeGreaterThan(0);
+    for (const key of keys) expect(key).toMatch(/^team-a\/access-key-lifecycle\/[^/]+\.json$/);
   }, 120_000);
 
   it("rejects an event that is not an object", async () => {

@@ -74,9 +74,12 @@ export interface HandlerOptions {
 function s3Target(env: NodeJS.ProcessEnv): S3Target | undefined {
   const bucket = env.RUN_MD_REPORTS_BUCKET;
   if (!bucket) return undefined;
+  // A folder, as the site reads it: `team-a` is `team-a/` (red-team: `team-aaudit-iam/...` keys,
+  // and an alert state beside the prefix, that no site read).
+  const prefix = env.RUN_MD_REPORTS_PREFIX ?? "reports/";
   return {
     bucket,
-    prefix: env.RUN_MD_REPORTS_PREFIX ?? "reports/",
+    prefix: prefix === "" || prefix.endsWith("/") ? prefix : `${prefix}/`,
     ...(env.AWS_REGION ? { region: env.AWS_REGION } : {}),
     ...(env.RUN_MD_S3_ENDPOINT ? { endpoint: env.RUN_MD_S3_ENDPOINT } : {}),
   };
