@@ -80,7 +80,12 @@ export interface RunReporter {
     params: Record<string, ParamValue>;
   }): void;
   onStepStart?(info: { step: Step; engine: string }): void;
-  onStepProgress?(info: { step: Step; message: string }): void;
+  /** The engine's state as it goes: its message, and its figures (bytes scanned) when it has them. */
+  onStepProgress?(info: {
+    step: Step;
+    message: string;
+    stats?: Record<string, number | string>;
+  }): void;
   onStepEnd?(info: { step: Step; report: StepReport }): void;
   onRunEnd?(report: RunReport): void;
 }
@@ -302,7 +307,7 @@ async function runStep(step: Step, engineName: string, ctx: StepContext): Promis
       window,
       attributes: step.attributes,
       signal: deadline.signal,
-      onProgress: (p) => ctx.reporter?.onStepProgress?.({ step, message: p.message }),
+      onProgress: (p) => ctx.reporter?.onStepProgress?.({ step, ...p }),
       onRows: collected.onRows,
     });
     query.catch(() => {}); // its late rejection, once abandoned, is not an unhandled one

@@ -10,7 +10,7 @@ import type { Emulator } from "@run-md/aws-emulator";
 import type { AthenaEngine } from "@run-md/engine-athena";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type EmulatedAthena, emulatedAthena } from "./emulated-athena.ts";
-import { call, startTestServer, type TestServer, waitForEnd } from "./helpers.ts";
+import { call, readEvents, startTestServer, type TestServer, waitForEnd } from "./helpers.ts";
 
 const MB = 1_000_000;
 let emulator: Emulator;
@@ -91,6 +91,15 @@ describe("scan budgets on Athena", () => {
     });
     // A caller without a budget is not charged or bound.
     expect(await budget(t.tokens.fred!)).toEqual([]);
+    // step-progress carries the engine's state and the bytes scanned so far (spec §5).
+    const live = await readEvents(`${t.url}/api/runs/${runs[0].id}/events`, {
+      token: t.tokens.ana!,
+    });
+    const progress = live.events.filter((e) => e.event === "step-progress").map((e) => e.data);
+    expect(progress.at(-1)).toMatchObject({
+      step: runs[0].result.steps[0].id,
+      stats: { state: "SUCCEEDED", dataScannedBytes: STEP },
+    });
   });
 
   it("refuses before it starts a run whose max_scan would pass the budget", async () => {

@@ -45,7 +45,9 @@ export function reporterFor(rec: RunRecord, hub: EventHub): RunReporter {
         ...(step.title === undefined ? {} : { title: step.title }),
         engine,
       }),
-    onStepProgress: ({ step, message }) => emit("step-progress", { step: step.id, message }),
+    // The engine's state and its figures (Athena's state and bytes scanned so far), spec §5.
+    onStepProgress: ({ step, message, stats }) =>
+      emit("step-progress", { step: step.id, message, ...(stats === undefined ? {} : { stats }) }),
     onStepEnd: ({ report }) => emit("step-end", stepEndData(report)),
   };
 }
