@@ -99,4 +99,31 @@ describe("the audit trail of the server", () => {
     const entries = await t.audit();
     expect(await verifyAuditFile(t.config.audit)).toEqual({ ok: true, entries: entries.length });
   });
+
+  it("answers GET /api/audit with the newest `limit` entries since an instant, in log order", async () => {
+    const before = await t.audit();
+    const since = before[1]!.time;
+    const r = await call(`${t.url}/api/audit?since=${encodeURIComponent(since)}&limit=3`, {
+      token: t.ops,
+    });
+    expect(r.status).toBe(200);
+    // The read is in the log before the answer is taken from it, so the answer ends with it.
+    const after = await t.audit();
+    expect(r.body).toEqual(after.filter((e) => e.time >= since).slice(-3));
+    expect(r.body.map((e: { seq: number }) => e.seq)).toEqual(
+      [1, 2, 3].map((i) => after.length - 3 + i),
+    );
+    expect(r.body.at(-1)).toMatchObject({
+      action: "audit.read",
+      actor: "ops@example.com",
+      groups: ["ops"],
+      details: { since, limit: 3 },
+      prev: after.at(-2)!.hash,
+    });
+    // Without a limit the newest 100; a bad instant or limit is a 400 naming the field.
+    const bad = async (q: string) => (await call(`${t.url}/api/audit?${q}`, { token: t.ops })).body;
+    expect(await bad("since=yesterday")).toMatchObject({ field: "since" });
+    expect(await bad("limit=0")).toMatchObject({ field: "limit" });
+    expect(await bad("limit=1001")).toMatchObject({ field: "limit" });
+  });
 });
