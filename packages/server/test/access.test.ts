@@ -372,6 +372,26 @@ describe("what each caller is shown", () => {
       ["slow", ["view"]],
     ]);
     expect((await list("contractor")).find((r) => r.id === "iam-low")!.actions).toEqual(["view"]);
+    // Each with what a run form needs (spec §4): title, severity, tags, params with their types.
+    expect((await list("oncall"))[0]).toEqual({
+      id: "iam-low",
+      title: "IAM calls by name",
+      description: "How often each IAM API was called (a test runbook of the server).",
+      severity: "low",
+      tags: ["iam"],
+      window: "7d",
+      params: [
+        {
+          name: "source",
+          type: "string",
+          description: "The eventsource to count",
+          default: "iam.amazonaws.com",
+        },
+        { name: "limit", type: "integer", default: 5, min: 1, max: 50 },
+      ],
+      steps: [{ id: "calls_by_name", title: "IAM calls by name" }],
+      actions: ["view", "run", "run:params"],
+    });
     const netops = await list("netops");
     expect(netops.map((r) => r.id)).toEqual(["iam-low", "net-critical", "slow"]);
     const me = await call(`${t.url}/api/me`, { token: tok.leads! });

@@ -87,6 +87,17 @@ describe("POST /api/query", () => {
     expect(audited[0]).toMatchObject({ actor: "ana@example.com", details: { dialect: "sql" } });
   });
 
+  it("answers the last 24 hours without a window, with the answer's fields", async () => {
+    const r = await query(t.tokens.ana!, { sql: "SELECT count(*) AS n FROM cloudtrail_logs" });
+    expect(r.status).toBe(200);
+    const { start, end } = r.body.window;
+    expect(Date.parse(end) - Date.parse(start)).toBe(24 * 3600_000);
+    expect(Math.abs(Date.parse(end) - Date.now())).toBeLessThan(60_000);
+    for (const k of ["id", "status", "engine", "query", "stats", "columns", "rows", "rowCount"])
+      expect(r.body, k).toHaveProperty(k);
+    expect(r.body.warnings).toEqual(expect.any(Array));
+  });
+
   it("refuses a masked group, which could read a masked column under another name, audited", async () => {
     // Masking goes by column name: an alias carried the address out unmasked (a review found it).
     const before = (await t.audit()).filter((e) => e.action === "query.request").length;
