@@ -47,11 +47,14 @@ export class RunStore {
     return this.runs.values();
   }
 
-  /** Every record, newest request first. */
+  /**
+   * Every record, newest request first; of requests in the same millisecond, the one registered
+   * last first (the map keeps the order they came in, and the sort is stable).
+   */
   all(): RunRecord[] {
-    return [...this.runs.values()].sort((a, b) =>
-      a.requestedAt < b.requestedAt ? 1 : a.requestedAt > b.requestedAt ? -1 : 0,
-    );
+    return [...this.runs.values()]
+      .reverse()
+      .sort((a, b) => (a.requestedAt < b.requestedAt ? 1 : a.requestedAt > b.requestedAt ? -1 : 0));
   }
 
   /** Registers a record and writes it; resolves once its current state is on disk. */
