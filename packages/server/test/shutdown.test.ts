@@ -80,6 +80,29 @@ describe("stopping the server", () => {
       await t.close(); // the server's close again (once only), then the engine and the folder
     }
   }, 30_000);
+
+  it("answers /healthz 503 stopping once it takes no more runs, as run requests are", async () => {
+    const t = await startTestServer({
+      runbooks: [FIXTURES],
+      access: { rules: [{ groups: ["ops"], allow: ["view", "run"] }] },
+      tokens: { ops: { groups: ["ops"], user: "ops@example.com" } },
+    });
+    try {
+      expect((await call(`${t.url}/healthz`)).status).toBe(200);
+      // The first part of a stop: the runs end while the server still listens.
+      await t.server.runs.shutdown();
+      const run = await call(`${t.url}/api/runs`, {
+        token: t.tokens.ops!,
+        body: { runbook: "iam-low" },
+      });
+      expect(run).toMatchObject({ status: 503, body: { code: "stopping" } });
+      const health = await call(`${t.url}/healthz`);
+      expect(health.status).toBe(503);
+      expect(health.body).toMatchObject({ ok: false, code: "stopping" });
+    } finally {
+      await t.close();
+    }
+  });
 });
 
 /** A client that sends a request's headers and part of its body, then nothing more. */

@@ -11,6 +11,15 @@ export function apiRoutes(app: FastifyInstance, ctx: ServerContext): void {
   // since every audited action is then refused (audit.ts; the check tries a repair first).
   app.get("/healthz", async (_req, reply) => {
     const queue = ctx.runs.queueSize();
+    // A stopping server answers run requests 503 `stopping` while its runs end: out of rotation.
+    if (ctx.runs.isStopping) {
+      return reply.code(503).send({
+        ok: false,
+        code: "stopping",
+        reason: "the server is stopping: it takes no more runs",
+        queue,
+      });
+    }
     if (await ctx.auditor.healthy()) return { ok: true, queue };
     const f = ctx.auditor.failed;
     return reply.code(503).send({

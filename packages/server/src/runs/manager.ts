@@ -293,6 +293,11 @@ export class RunManager {
     return this.queue.size;
   }
 
+  /** Whether the server is stopping: it takes no more runs (`/healthz` says so). */
+  get isStopping(): boolean {
+    return this.stopping;
+  }
+
   /** Resolves when the run has ended (tests, shutdown). */
   settled(id: string): Promise<void> {
     return this.done.get(id)?.ended ?? Promise.resolve();
