@@ -1,0 +1,42 @@
+/**
+ * What a run request needs (spec §3): `run` for the runbook as written, `run:params` for other
+ * parameter values, another window or a named engine. `checkRunRequest` decides which.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { parseRunbook } from "@run-md/core";
+import { describe, expect, it } from "vitest";
+import { checkRunRequest, type RunRequest } from "../src/runs/request.ts";
+import { FIXTURES } from "./helpers.ts";
+
+const file = path.join(FIXTURES, "iam-low.md");
+const runbook = parseRunbook(readFileSync(file, "utf8"), file).runbook!;
+const now = new Date();
+
+function changes(over: Partial<RunRequest>, configParams: Record<string, unknown> = {}): boolean {
+  const req: RunRequest = { runbook: "iam-low", params: {}, window: {}, ...over };
+  return checkRunRequest(runbook, req, configParams, now).changesDefaults;
+}
+
+describe("a run request against the runbook as written", () => {
+  it("needs no run:params with its defaults, given or not, and its own window", () => {
+    expect(changes({})).toBe(false);
+    expect(changes({ params: { limit: 5, source: "iam.amazonaws.com" } })).toBe(false);
+    expect(changes({ window: { since: "7d" } })).toBe(false);
+  });
+
+  it("needs run:params for another value, another window or a named engine", () => {
+    expect(changes({ params: { limit: 2 } })).toBe(true);
+    expect(changes({ window: { since: "1d" } })).toBe(true);
+    expect(changes({ window: { since: "7d", to: "2025-01-01T00:00:00Z" } })).toBe(true);
+    expect(changes({ window: { from: "2025-01-01T00:00:00Z" } })).toBe(true);
+    expect(changes({ engine: "local" })).toBe(true);
+  });
+
+  it("takes the configuration's params: as written: a value equal to them is no change", () => {
+    expect(changes({}, { limit: 3 })).toBe(false);
+    expect(changes({ params: { limit: 3 } }, { limit: 3 })).toBe(false);
+    // The runbook's own default is another value than the configuration's.
+    expect(changes({ params: { limit: 5 } }, { limit: 3 })).toBe(true);
+  });
+});
