@@ -623,6 +623,12 @@ describe("server configuration", () => {
       tokens: "/srv/.run-md/tokens.json",
       audit: "/srv/.run-md/audit.log",
       runsDir: "/srv/.run-md/runs",
+      // Spec §2: the groups are in the `groups` claim unless the configuration says otherwise.
+      auth: { mode: "token", groupsClaim: "groups", groups: [], sessionTtlMs: 8 * 3600_000 },
+      siteDir: "/srv/site/dist",
+      budgets: "/srv/.run-md/budgets.json",
+      trustProxy: false,
+      bodyLimit: 64 * 1024,
     });
   });
 });
