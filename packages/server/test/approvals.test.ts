@@ -191,6 +191,14 @@ describe("approvals", () => {
       token: t.tokens.alice!,
     });
     expect(events.map((e) => e.event)).toEqual(["approval", "approval", "run-end"]);
+    expect(events[0]!.data).toMatchObject({ state: "requested", approvers: ["leads"] });
+    expect(events[1]!.data).toMatchObject({
+      state: "denied",
+      by: "bob@example.com",
+      comment: "not during the freeze",
+      expiresAt: events[0]!.data.expiresAt,
+      at: expect.any(String),
+    });
     expect(events[2]!.data.status).toBe("denied");
     const deny = (await t.audit()).find((e) => e.action === "run.deny");
     expect(deny).toMatchObject({
