@@ -491,6 +491,14 @@ describe("the requester of a run", () => {
 });
 
 describe("a request without credentials", () => {
+  it("cannot sign in with a browser in token mode: /auth/login is 404 not-found (spec §2)", async () => {
+    const r = await call(`${t.url}/auth/login`);
+    expect([r.status, r.body]).toEqual([
+      404,
+      { error: "browser sign-in is off (server.auth.mode is token)", code: "not-found" },
+    ]);
+  });
+
   it("to an API route is 401 and one auth.refused entry, whatever its body; GET /api/me is not audited", async () => {
     const before = (await t.audit()).length;
     expect((await call(`${t.url}/api/me`)).status).toBe(401);

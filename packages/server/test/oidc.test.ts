@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type {} from "../../../test/sample-data.ts";
 import { MAX_PENDING, OidcSignIn, PENDING_PER_PEER } from "../src/identity/oidc.ts";
 import { SessionStore } from "../src/identity/sessions.ts";
-import { FIXTURES, startTestServer, type TestServer } from "./helpers.ts";
+import { call, FIXTURES, startTestServer, type TestServer, waitForEnd } from "./helpers.ts";
 import { freePort, HttpBrowser, type OidcProvider, startOidcProvider } from "./oidc-harness.ts";
 
 let provider: OidcProvider;
@@ -40,6 +40,7 @@ beforeAll(async () => {
         { groups: ["contractors"], deny: ["run"] },
       ],
     },
+    tokens: { ci: { groups: ["security-oncall"] } },
   });
 });
 afterAll(async () => {
@@ -119,6 +120,20 @@ describe("signing in with OpenID Connect", () => {
       target: "iam-low",
     });
     await t.server.runs.settled(run.id);
+  });
+
+  it("takes API tokens beside browser sign-in: no session, no CSRF header (spec §2)", async () => {
+    const token = t.tokens.ci!;
+    const me = await call(`${t.url}/api/me`, { token });
+    expect(me.body).toEqual({
+      user: "token:ci",
+      groups: ["security-oncall"],
+      via: "token",
+      actions: [],
+    });
+    const run = await call(`${t.url}/api/runs`, { token, body: { runbook: "iam-low" } });
+    expect(run.status).toBe(202);
+    await waitForEnd(t, run.body.id, token);
   });
 
   it("gives bob, a contractor, view but not run", async () => {

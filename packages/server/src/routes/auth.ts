@@ -63,6 +63,7 @@ export function authRoutes(app: FastifyInstance, ctx: ServerContext): void {
       throw new HttpError(
         404,
         `browser sign-in is off (server.auth.mode is ${ctx.config.auth.mode})`,
+        { code: "not-found" },
       );
     }
     return ctx.oidc;
