@@ -119,6 +119,8 @@ describe("a run requested through the API", () => {
       body: "",
     });
     expect(c.status).toBe(202);
+    // The run's status as the cancel leaves it: running until its query has stopped.
+    expect(c.body).toEqual({ id: slow.body.id, status: "running" });
     const cancelled = await waitForEnd(t, slow.body.id, t.ops, 30_000);
     expect(cancelled.status).toBe("cancelled");
     expect(cancelled.cancelledBy).toBe("ops@example.com");
