@@ -33,6 +33,12 @@ describe("a run request against the runbook as written", () => {
     expect(changes({ engine: "local" })).toBe(true);
   });
 
+  it("refuses since with from (one or the other, spec §4), naming the field", () => {
+    expect(() => changes({ window: { since: "1d", from: "2025-01-01T00:00:00Z" } })).toThrow(
+      expect.objectContaining({ status: 400 }),
+    );
+  });
+
   it("takes the configuration's params: as written: a value equal to them is no change", () => {
     expect(changes({}, { limit: 3 })).toBe(false);
     expect(changes({ params: { limit: 3 } }, { limit: 3 })).toBe(false);
