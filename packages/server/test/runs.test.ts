@@ -322,6 +322,20 @@ describe("a bad run request", () => {
     const ok = await call(`${t.url}/api/runs?status=passed`, { token: t.ops });
     expect(ok.status).toBe(200);
     expect((ok.body as { status: string }[]).every((x) => x.status === "passed")).toBe(true);
+    // limit: 1 to 500, else a 400 naming it; the newest first, without the result or events.
+    for (const limit of ["0", "501", "x"]) {
+      const bad = await call(`${t.url}/api/runs?limit=${limit}`, { token: t.ops });
+      expect([bad.status, bad.body.field]).toEqual([400, "limit"]);
+    }
+    const all = (await call(`${t.url}/api/runs`, { token: t.ops })).body;
+    const two = (await call(`${t.url}/api/runs?limit=2`, { token: t.ops })).body;
+    expect(two).toEqual(all.slice(0, 2));
+    for (let i = 1; i < all.length; i++)
+      expect(all[i - 1].requestedAt >= all[i].requestedAt).toBe(true);
+    for (const r of all) {
+      expect(r).not.toHaveProperty("events");
+      expect(r).not.toHaveProperty("result");
+    }
   });
 
   it("a parameter out of range says what it takes, in the hint too", async () => {
