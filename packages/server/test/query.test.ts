@@ -93,8 +93,8 @@ describe("POST /api/query", () => {
     const { start, end } = r.body.window;
     expect(Date.parse(end) - Date.parse(start)).toBe(24 * 3600_000);
     expect(Math.abs(Date.parse(end) - Date.now())).toBeLessThan(60_000);
-    for (const k of ["id", "status", "engine", "query", "stats", "columns", "rows", "rowCount"])
-      expect(r.body, k).toHaveProperty(k);
+    const fields = ["id", "status", "engine", "query", "stats", "columns", "rows", "rowCount"];
+    for (const k of [...fields, "durationMs"]) expect(r.body, k).toHaveProperty(k);
     expect(r.body.warnings).toEqual(expect.any(Array));
   });
 
