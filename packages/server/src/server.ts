@@ -22,6 +22,7 @@ import { fastifyTrustProxy, isLoopback, type ServerConfig, trustsAProxy } from "
 import { type RowsHook, refuseUnsigned, type ServerContext } from "./context.ts";
 import { Governance, type GovernanceOptions } from "./governance/index.ts";
 import { Guard } from "./guard.ts";
+import { SECURITY_HEADERS } from "./headers.ts";
 import { clipped, HttpError } from "./http-error.ts";
 import { Identifier, type Identity } from "./identity/identify.ts";
 import { OidcSignIn } from "./identity/oidc.ts";
@@ -215,19 +216,11 @@ async function openContext(
 }
 
 /**
- * What a browser should do with any answer: never frame it (red-team: no page said so, and the
- * Run and Approve buttons of a framed page could be clicked through a decoy), run no plugin,
- * guess no type, send no address elsewhere. No cache keeps an API answer (/api/me holds the
- * CSRF token, a run its rows, the audit log its entries): `no-store` on every one, errors too,
- * unless its route says otherwise. The event stream writes its own headers.
+ * The security headers on every answer (headers.ts). No cache keeps an API answer (/api/me
+ * holds the CSRF token, a run its rows, the audit log its entries): `no-store` on every one,
+ * errors too, unless its route says otherwise. The event stream writes its own headers, these
+ * among them.
  */
-const SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  "content-security-policy": "frame-ancestors 'none'; object-src 'none'; base-uri 'self'",
-  "x-frame-options": "DENY",
-  "x-content-type-options": "nosniff",
-  "referrer-policy": "same-origin",
-};
-
 function responseHeaders(req: FastifyRequest, reply: FastifyReply): void {
   for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
     if (!reply.hasHeader(name)) reply.header(name, value);

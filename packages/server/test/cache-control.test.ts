@@ -47,6 +47,18 @@ describe("Cache-Control on the API", () => {
       signal: controller.signal,
     });
     expect(stream.headers.get("cache-control")).toBe("no-cache, no-transform");
+    // A hijacked answer: the stream writes the security headers itself.
+    expect([
+      stream.headers.get("content-security-policy"),
+      stream.headers.get("x-frame-options"),
+      stream.headers.get("x-content-type-options"),
+      stream.headers.get("referrer-policy"),
+    ]).toEqual([
+      "frame-ancestors 'none'; object-src 'none'; base-uri 'self'",
+      "DENY",
+      "nosniff",
+      "same-origin",
+    ]);
     controller.abort();
   });
 

@@ -7,6 +7,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import { callerOf, type ServerContext } from "../context.ts";
+import { SECURITY_HEADERS } from "../headers.ts";
 import { HttpError } from "../http-error.ts";
 import { FINAL_EVENT } from "../runs/events.ts";
 import type { RunEvent } from "../runs/record.ts";
@@ -84,7 +85,9 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const release = counted.open(caller.user.toLowerCase());
     reply.hijack();
     const res = reply.raw;
+    // A hijacked answer skips the onSend hook: the security headers are written here.
     res.writeHead(200, {
+      ...SECURITY_HEADERS,
       "content-type": "text/event-stream; charset=utf-8",
       "cache-control": "no-cache, no-transform",
       connection: "keep-alive",
