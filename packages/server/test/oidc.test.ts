@@ -248,3 +248,25 @@ describe("sessions", () => {
     expect(store.get(s.id)).toBeUndefined();
   });
 });
+
+describe("the client secret", () => {
+  it("is read from the variable clientSecretEnv names; an empty one stops the start, naming it", async () => {
+    const name = "RUN_MD_TEST_UNSET_OIDC_SECRET";
+    delete process.env[name];
+    await expect(
+      OidcSignIn.discover(
+        {
+          mode: "oidc",
+          issuer: "https://idp.example.com",
+          clientId: "run-md",
+          clientSecretEnv: name,
+          groupsClaim: "groups",
+          scopes: ["openid"],
+          groups: [],
+          sessionTtlMs: 1000,
+        },
+        "https://run-md.example.com/auth/callback",
+      ),
+    ).rejects.toThrow(`server.auth.clientSecretEnv: the environment variable ${name} is empty`);
+  });
+});
