@@ -54,7 +54,8 @@ describe("a run requested through the API", () => {
       body: { runbook: "iam-low", params: { limit: 3 } },
     });
     expect(r.status).toBe(202);
-    expect(r.body.status).toBe("queued");
+    expect(r.body).toEqual({ id: expect.any(String), status: "queued" });
+    expect(r.headers.get("location")).toBe(`/api/runs/${r.body.id}`);
     const run = await waitForEnd(t, r.body.id, t.ops);
     expect(run.status).toBe("passed");
     expect(run.requester.user).toBe("ops@example.com");
