@@ -146,7 +146,8 @@ export function defaultServerConfig(base: string): ServerConfig {
     budgets: path.join(base, ".run-md/budgets.json"),
     siteDir: path.join(base, "site/dist"),
     trustProxy: false,
-    bodyLimit: 64 * 1024,
+    // 64KB as the configuration reads it: decimal units, as every size run-md reads.
+    bodyLimit: 64_000,
   };
 }
 
@@ -248,7 +249,7 @@ export function parseServerConfig(raw: unknown, source: ConfigSource, base: stri
   if (m.trustProxy !== undefined) cfg.trustProxy = trustProxyOf(m.trustProxy, fail);
   if (m.bodyLimit !== undefined) {
     const bytes = parseBytes(str(m.bodyLimit, "server.bodyLimit", fail));
-    if (bytes === undefined || bytes < 1024)
+    if (bytes === undefined || bytes < 1000)
       fail("server.bodyLimit", "must be a size of at least 1KB");
     cfg.bodyLimit = bytes!;
   }

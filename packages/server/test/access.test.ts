@@ -636,7 +636,10 @@ describe("server configuration", () => {
       siteDir: "/srv/site/dist",
       budgets: "/srv/.run-md/budgets.json",
       trustProxy: false,
-      bodyLimit: 64 * 1024,
+      bodyLimit: 64_000,
     });
+    // The documented default, written out, is the default; the least limit it takes is 1KB.
+    expect(parseServerConfig({ bodyLimit: "64KB" }, "x", "/x").bodyLimit).toBe(d.bodyLimit);
+    expect(parseServerConfig({ bodyLimit: "1KB" }, "x", "/x").bodyLimit).toBe(1000);
   });
 });
