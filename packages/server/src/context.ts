@@ -44,10 +44,13 @@ declare module "fastify" {
   }
 }
 
-function notSignedIn(): HttpError {
+/** The 401, saying how to sign in: `/auth/login` only where browser sign-in is on (OIDC). */
+function notSignedIn(browserSignIn: boolean): HttpError {
   return new HttpError(
     401,
-    "not signed in: sign in at /auth/login or send Authorization: Bearer <token>",
+    browserSignIn
+      ? "not signed in: sign in at /auth/login or send Authorization: Bearer <token>"
+      : "not signed in: send Authorization: Bearer <token> (an API token from run-md token create)",
     { code: "unauthenticated" },
   );
 }
@@ -57,9 +60,9 @@ function notSignedIn(): HttpError {
  * (audited) by `refuseUnsigned` on every API route but `GET /api/me`, the site's sign-in probe,
  * whose 401 this is.
  */
-export function callerOf(req: FastifyRequest): Caller {
+export function callerOf(req: FastifyRequest, browserSignIn = true): Caller {
   const caller = req.identity?.caller;
-  if (caller === undefined) throw notSignedIn();
+  if (caller === undefined) throw notSignedIn(browserSignIn);
   return caller;
 }
 
@@ -79,5 +82,5 @@ function needsSignIn(req: FastifyRequest): boolean {
 export async function refuseUnsigned(ctx: ServerContext, req: FastifyRequest): Promise<void> {
   if (req.identity.caller !== undefined || !needsSignIn(req)) return;
   await ctx.refusals.refuse(req.ip, refusalDetails(req, "not signed in"));
-  throw notSignedIn();
+  throw notSignedIn(ctx.oidc !== undefined);
 }

@@ -170,7 +170,11 @@ describe("signing in with OpenID Connect", () => {
       headers: { "x-csrf-token": csrf },
     });
     expect(out.status).toBe(204);
-    expect((await browser.go(`${t.url}/api/me`)).status).toBe(401);
+    const me = await browser.go(`${t.url}/api/me`);
+    expect([me.status, JSON.parse(me.text).error]).toEqual([
+      401,
+      "not signed in: sign in at /auth/login or send Authorization: Bearer <token>",
+    ]);
     expect((await t.audit()).at(-1)).toMatchObject({
       action: "auth.signout",
       actor: "alice@example.com",

@@ -31,7 +31,7 @@ export function apiRoutes(app: FastifyInstance, ctx: ServerContext): void {
   });
 
   app.get("/api/me", async (req) => {
-    const caller = callerOf(req);
+    const caller = callerOf(req, ctx.oidc !== undefined);
     return {
       user: caller.user,
       groups: caller.groups,
