@@ -121,6 +121,14 @@ describe("athena engine on the emulator matches the local engine", () => {
     });
   }
 
+  it("gives varbinary as Trino's hex text, not its text decoded again as base64 (review)", async () => {
+    // 'YWI=' is the bytes of "ab" (0x61 0x62), 'aGk=' those of "hi": Trino prints `61 62`.
+    const sql =
+      "SELECT from_base64('YWI=') AS vb, ARRAY[from_base64('aGk=')] AS vbs FROM cloudtrail_logs LIMIT 1";
+    const r = await engines.get("projection")!.query(request(sql));
+    expect(r.rows).toEqual([["61 62", ["68 69"]]]);
+  });
+
   it("reports the bytes the local engine read as data scanned", async () => {
     const r = await engines
       .get("projection")!
