@@ -94,6 +94,15 @@ describe("Trino text", () => {
     ).toBe("{type=IAMUser, n=2, inner={k=v}, tags=[a, null]}");
     expect(jsonToTrinoText(2, parseTrinoType("double"))).toBe("2.0");
     expect(jsonToTrinoText(12.5, parseTrinoType("decimal(10,2)"))).toBe("12.50");
+    // The decimal's own digits at any scale, never the double's binary tail (review).
+    expect(jsonToTrinoText(0.1, parseTrinoType("decimal(38,20)"))).toBe("0.10000000000000000000");
+    expect(jsonToTrinoText(1e-7, parseTrinoType("decimal(10,8)"))).toBe("0.00000010");
+    expect(jsonToTrinoText(-1234567.1, parseTrinoType("decimal(38,18)"))).toBe(
+      "-1234567.100000000000000000",
+    );
+    expect(jsonToTrinoText(12, parseTrinoType("decimal(10,0)"))).toBe("12");
+    expect(jsonToTrinoText(0, parseTrinoType("decimal(3,2)"))).toBe("0.00");
+    expect(jsonToTrinoText(1e20, parseTrinoType("decimal(38,1)"))).toBe("100000000000000000000.0");
     expect(jsonToTrinoText({ k: 1 }, parseTrinoType("map(varchar, integer)"))).toBe("{k=1}");
     expect(jsonToTrinoText(null, parseTrinoType("varchar"))).toBeNull();
     // The local engine gives varbinary as Trino's text already (`68 69`), at any depth.

@@ -129,6 +129,14 @@ describe("athena engine on the emulator matches the local engine", () => {
     expect(r.rows).toEqual([["61 62", ["68 69"]]]);
   });
 
+  it("gives a decimal of a large scale as Trino prints it, without the double's binary digits (review)", async () => {
+    // Trino prints CAST(0.1 AS decimal(38,20)) as 0.10000000000000000000, which is 0.1 exactly.
+    const sql =
+      "SELECT CAST(0.1 AS decimal(38,20)) AS d, CAST(1234567.1 AS decimal(38,18)) AS f FROM cloudtrail_logs LIMIT 1";
+    const r = await engines.get("projection")!.query(request(sql));
+    expect(r.rows).toEqual([[0.1, 1234567.1]]);
+  });
+
   it("reports the bytes the local engine read as data scanned", async () => {
     const r = await engines
       .get("projection")!
