@@ -251,7 +251,10 @@ export class AthenaEngine implements Engine {
     }
     // Every step, as on the local engine: one that reads no CloudTrail (`SELECT 1`) over a window
     // without events is no data there too (review: the engines disagreed).
-    const { noEvents, staleEnd, probeBytes } = await this.windowWithoutEvents(req, scanned);
+    const { noEvents, staleEnd, probeBytes, probeCost } = await this.windowWithoutEvents(
+      req,
+      scanned,
+    );
     return {
       ...result,
       ...(noEvents === undefined ? {} : { noEvents }),
@@ -260,12 +263,12 @@ export class AthenaEngine implements Engine {
       warnings,
       stats: {
         ...result.stats,
-        // The window's probe is billed too (its own minimum of 10 MB).
+        // The window's probes are billed too, each query with its own minimum of 10 MB.
         ...(probeBytes === undefined
           ? {}
           : {
               windowProbeBytes: probeBytes,
-              costUsd: Number(result.stats.costUsd ?? 0) + this.costOf(probeBytes),
+              costUsd: Number(result.stats.costUsd ?? 0) + (probeCost ?? 0),
             }),
         ...(prepared.executionParameters.length > 0
           ? { executionParameters: JSON.stringify(prepared.executionParameters) }
@@ -348,7 +351,7 @@ export class AthenaEngine implements Engine {
   private async windowWithoutEvents(
     req: QueryRequest,
     scannedBytes: number,
-  ): Promise<WindowFound & { probeBytes?: number }> {
+  ): Promise<WindowFound & { probeBytes?: number; probeCost?: number }> {
     // The tail's start is in the key: a window ending after now has a tail that moves with the
     // clock, and events found in one tail say nothing of a later one (review).
     const tail = windowTail(req.window, Date.now());
@@ -369,10 +372,10 @@ export class AthenaEngine implements Engine {
     } finally {
       if (this.probing.get(key) === clear) this.probing.delete(key);
     }
-    const { probeBytes } = found;
+    const { probeBytes, probeCost } = found;
     if (found.clear) {
       this.remember(key, {});
-      return { probeBytes };
+      return { probeBytes, probeCost };
     }
     const table = this.opts.table as string;
     const answer: WindowFound = found.tail
@@ -388,7 +391,7 @@ export class AthenaEngine implements Engine {
     // A window that ended a day ago gets no more deliveries: its answer stands (review: every
     // step of an investigation over an empty past window probed again).
     if (Date.now() - req.window.end.getTime() > SETTLED_MS) this.remember(key, answer);
-    return { ...answer, probeBytes };
+    return { ...answer, probeBytes, probeCost };
   }
 
   /**
@@ -400,17 +403,24 @@ export class AthenaEngine implements Engine {
   private async probeEnds(
     req: QueryRequest,
     tail: TimeWindow | undefined,
-  ): Promise<{ clear: boolean; probeBytes: number; tail?: TimeWindow }> {
+  ): Promise<{ clear: boolean; probeBytes: number; probeCost: number; tail?: TimeWindow }> {
     let probeBytes = 0;
+    // Each probe is a query of its own, billed with its own 10 MB minimum (review: two probes
+    // were billed as one).
+    let probeCost = 0;
     if (tail) {
       const t = await this.probeWindow({ ...req, window: tail });
       probeBytes += t.probeBytes;
-      if (t.present) return { clear: true, probeBytes };
+      probeCost += this.costOf(t.probeBytes);
+      if (t.present) return { clear: true, probeBytes, probeCost };
     }
     const whole = await this.probeWindow(req);
     probeBytes += whole.probeBytes;
-    if (!whole.present) return { clear: false, probeBytes };
-    return tail ? { clear: false, probeBytes, tail } : { clear: true, probeBytes };
+    probeCost += this.costOf(whole.probeBytes);
+    if (!whole.present) return { clear: false, probeBytes, probeCost };
+    return tail
+      ? { clear: false, probeBytes, probeCost, tail }
+      : { clear: true, probeBytes, probeCost };
   }
 
   /** `SELECT 1 FROM cloudtrail_logs LIMIT 1` over the step's window: whether it found a row. */

@@ -152,6 +152,21 @@ describe("results", () => {
     expect(athenaCostUsd(0)).toBe(0);
     expect(athenaCostUsd(1024 ** 4)).toBe(5);
   });
+
+  it("bills the window's two probes (its end, then the whole) 10 MB each, as two queries (review)", async () => {
+    // The data ends on 2026-11-25: this window's last day holds none, so the engine asks its
+    // end, then the whole window. Each of the three queries scans SCANNED_BYTES (under 10 MB).
+    const window = {
+      start: new Date("2026-11-24T00:00:00Z"),
+      end: new Date("2026-11-27T00:00:00Z"),
+    };
+    const r = await h
+      .engine({ pricePerTbUsd: 5 })
+      .query(request("SELECT count(*) AS n FROM cloudtrail_logs", { window }));
+    expect(r.staleEnd).toMatch(/^no event of security.cloudtrail_org_pp lies in the window's end/);
+    expect(r.stats.windowProbeBytes).toBe(2 * SCANNED_BYTES);
+    expect(r.stats.costUsd).toBeCloseTo(3 * (MIN_BILLED_BYTES / 1024 ** 4) * 5, 12);
+  });
 });
 
 describe("the window's probe", () => {
