@@ -20,6 +20,7 @@ import {
 import {
   intervalText,
   javaDouble,
+  realNumber,
   timestampText,
   timestampValueText,
   varbinaryText,
@@ -50,13 +51,11 @@ function render(value: DuckDBValue, type: DuckDBType | undefined): string {
   if (typeof value === "boolean") return value ? "true" : "false";
   if (typeof value === "bigint") return value.toString();
   if (typeof value === "number") {
-    if (
-      type &&
-      (type.typeId === DuckDBTypeId.DOUBLE || type.typeId === DuckDBTypeId.FLOAT) &&
-      Number.isFinite(value)
-    ) {
-      return javaDouble(value);
+    // A REAL as Java's Float.toString prints it (`0.1`), not the double DuckDB widens it to.
+    if (type?.typeId === DuckDBTypeId.FLOAT && Number.isFinite(value)) {
+      return javaDouble(realNumber(value));
     }
+    if (type?.typeId === DuckDBTypeId.DOUBLE && Number.isFinite(value)) return javaDouble(value);
     return Number.isInteger(value) ? String(value) : javaDouble(value);
   }
   if (value instanceof DuckDBDecimalValue) return decimalText(value.value, value.scale);

@@ -106,6 +106,7 @@ describe("results", () => {
       request(`SELECT 'x' AS v, CAST(9007199254740993 AS BIGINT) AS big, CAST(42 AS BIGINT) AS b,
         CAST(7 AS INTEGER) AS i, CAST(3 AS SMALLINT) AS s, CAST(1 AS TINYINT) AS t,
         CAST(2.5 AS DOUBLE) AS d, CAST(12345678.0 AS DOUBLE) AS dbig, CAST(0.25 AS REAL) AS r,
+        CAST(0.1 AS REAL) AS r1, [CAST(0.1 AS REAL)] AS ra,
         CAST(12.50 AS DECIMAL(10,2)) AS dec, true AS bo, DATE '2026-11-23' AS da,
         TIMESTAMP '2026-11-23 01:02:03.456' AS ts, TIMESTAMPTZ '2026-11-23 01:02:03+00' AS tz,
         [1, 2, NULL] AS arr, {'type': 'IAMUser', 'n': NULL, 'inner': {'k': 'v'}} AS ro,
@@ -122,6 +123,9 @@ describe("results", () => {
       2.5,
       12345678,
       0.25,
+      // Trino prints REAL 0.1 as Java's Float.toString does: `0.1` (review).
+      0.1,
+      ["0.1"],
       12.5,
       true,
       "2026-11-23",

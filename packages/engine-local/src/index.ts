@@ -42,6 +42,7 @@ export {
   athenaTypeName,
   intervalText,
   javaDouble,
+  realNumber,
   timestampText,
   timestampValueText,
   varbinaryText,

@@ -312,7 +312,7 @@ function isFloating(t: DuckDBType): boolean {
  * the same single-precision value: `0.1`, where the double DuckDB hands over is
  * 0.10000000149011612.
  */
-function realNumber(n: number): number {
+export function realNumber(n: number): number {
   for (let digits = 1; digits <= 9; digits++) {
     const shorter = Number(n.toPrecision(digits));
     if (Math.fround(shorter) === n) return shorter;

@@ -31,6 +31,7 @@ describe("@run-md/engine-local", () => {
       "localEngine",
       "objectDay",
       "readManifest",
+      "realNumber",
       "timestampText",
       "timestampValueText",
       "unnamedCulprit",
