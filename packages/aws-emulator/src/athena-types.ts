@@ -26,14 +26,17 @@ export interface TrinoType {
   numbers: number[];
 }
 
-/** Splits `a, b(c, d), e` at top-level commas. */
+/** Splits `a, b(c, d), e` at top-level commas (not in a quoted field name, `"c,d" varchar`). */
 function splitTop(text: string): string[] {
   const parts: string[] = [];
   let depth = 0;
   let start = 0;
+  let quoted = false;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
-    if (c === "(") depth++;
+    if (c === '"') quoted = !quoted;
+    else if (quoted) continue;
+    else if (c === "(") depth++;
     else if (c === ")") depth--;
     else if (c === "," && depth === 0) {
       parts.push(text.slice(start, i).trim());

@@ -137,6 +137,13 @@ describe("athena engine on the emulator matches the local engine", () => {
     expect(r.rows).toEqual([[0.1, 1234567.1]]);
   });
 
+  it("gives a row whose field name is not an identifier as Trino prints it (review)", async () => {
+    // Trino prints CAST(ROW(1, 'x') AS ROW("a b" integer, "c,d" varchar)) as {a b=1, c,d=x}.
+    const sql = `SELECT CAST(ROW(1, 'x') AS ROW("a b" integer, "c,d" varchar)) AS r FROM cloudtrail_logs LIMIT 1`;
+    const r = await engines.get("projection")!.query(request(sql));
+    expect(r.rows).toEqual([[{ "a b": "1", "c,d": "x" }]]);
+  });
+
   it("reports the bytes the local engine read as data scanned", async () => {
     const r = await engines
       .get("projection")!

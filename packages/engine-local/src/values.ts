@@ -84,7 +84,7 @@ export function athenaTypeName(t: DuckDBType): string {
       if (isZonedType(t.entryNames)) return "timestamp with time zone";
       if (isIpType(t.entryNames)) return "ipaddress";
       return `row(${t.entryNames
-        .map((n, i) => `${n.toLowerCase()} ${athenaTypeName(t.entryTypes[i] as DuckDBType)}`)
+        .map((n, i) => `${fieldName(n)} ${athenaTypeName(t.entryTypes[i] as DuckDBType)}`)
         .join(", ")})`;
     case DuckDBTypeId.MAP:
       return `map(${athenaTypeName(t.keyType)}, ${athenaTypeName(t.valueType)})`;
@@ -93,6 +93,15 @@ export function athenaTypeName(t: DuckDBType): string {
     default:
       return t.toString().toLowerCase();
   }
+}
+
+/**
+ * A row field's name in a type's text, quoted as Trino quotes one that is not a plain identifier
+ * (`row("a b" integer)`): unquoted, `a b integer` reads as field `a` of type `b integer` (review).
+ */
+function fieldName(name: string): string {
+  const n = name.toLowerCase();
+  return /^[a-z_][a-z0-9_]*$/.test(n) ? n : `"${n.replaceAll('"', '""')}"`;
 }
 
 const pad = (n: number | bigint, w = 2) => String(n).padStart(w, "0");
