@@ -71,6 +71,21 @@ describe("results", () => {
     expect(r.columns).toEqual([{ name: "eventname", type: "varchar" }]);
   });
 
+  it("keeps a first data row equal to the header, and tells '' from NULL", async () => {
+    // Two rows of the text 'eventname' under the column eventname: only the header row is dropped.
+    const r = await h
+      .engine()
+      .query(
+        request(
+          "SELECT 'eventname' AS eventname, '' AS empty, CAST(NULL AS varchar) AS nothing FROM cloudtrail_logs LIMIT 2",
+        ),
+      );
+    expect(r.rows).toEqual([
+      ["eventname", "", null],
+      ["eventname", "", null],
+    ]);
+  });
+
   it("turns a NULL of every type into null", async () => {
     const r = await h.engine(DUCKDB_TYPES).query(
       request(`SELECT CAST(NULL AS VARCHAR) AS v, CAST(NULL AS BIGINT) AS b, CAST(NULL AS INTEGER) AS i,
