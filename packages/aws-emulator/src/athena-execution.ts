@@ -31,6 +31,8 @@ export interface QueryRecord {
   stateChangeReason: string | undefined;
   athenaError: AthenaFailureFault | undefined;
   scannedBytes: number;
+  /** GetQueryExecution leaves out StatementType and SubstatementType (a fault). */
+  omitStatementType?: boolean;
 }
 
 export function isTerminal(state: State): boolean {
@@ -126,8 +128,7 @@ export function describeExecution(q: QueryRecord) {
   return {
     QueryExecutionId: q.id,
     Query: q.query,
-    StatementType: "DML",
-    SubstatementType: "SELECT",
+    ...(q.omitStatementType ? {} : { StatementType: "DML", SubstatementType: "SELECT" }),
     ResultConfiguration: { OutputLocation: `${output.replace(/\/?$/, "/")}${q.id}.csv` },
     ResultReuseConfiguration: { ResultReuseByAgeConfiguration: { Enabled: false } },
     QueryExecutionContext: q.context ?? {},

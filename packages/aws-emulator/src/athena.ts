@@ -147,6 +147,7 @@ function newExecution(
     stateChangeReason: undefined,
     athenaError: undefined,
     scannedBytes: 0,
+    ...(faults.omitStatementType ? { omitStatementType: true } : {}),
   };
 }
 

@@ -69,6 +69,8 @@ export interface FaultConfig {
      * gives it by the query's text (a test telling an engine's own probe from a step's query).
      */
     scannedBytes?: number | ((query: string) => number);
+    /** New queries are described without StatementType and SubstatementType. */
+    omitStatementType?: boolean;
   };
   /** Free-form faults for other services (the Logs handlers define their own). */
   [service: string]: unknown;

@@ -619,8 +619,11 @@ export class AthenaEngine implements Engine {
     req: QueryRequest,
   ): Promise<{ columns: ColumnInfo[]; rows: JsonValue[][]; stats: QueryResult["stats"] }> {
     const id = execution.QueryExecutionId!;
-    const hasHeader =
-      execution.StatementType === "DML" || execution.SubstatementType?.toUpperCase() === "SELECT";
+    // Every query sent is a SELECT (the read-only gate), whose first row Athena makes the header:
+    // only a statement Athena calls DDL or UTILITY has none. A description without a
+    // StatementType is no reason to take the labels for data (a probe would count them as an
+    // event: review).
+    const hasHeader = execution.StatementType !== "DDL" && execution.StatementType !== "UTILITY";
     let columns: ColumnInfo[] | undefined;
     const rows: JsonValue[][] = [];
     let first = true;

@@ -86,6 +86,20 @@ describe("results", () => {
     ]);
   });
 
+  it("drops the header row of a query described without a StatementType: an empty window stays empty (review)", async () => {
+    h.emulator.faults.athena = { omitStatementType: true };
+    const empty = {
+      start: new Date("2026-12-01T00:00:00Z"),
+      end: new Date("2026-12-02T00:00:00Z"),
+    };
+    const r = await h
+      .engine()
+      .query(request("SELECT eventname FROM cloudtrail_logs LIMIT 5", { window: empty }));
+    expect(r.rows).toEqual([]);
+    // The window's probe read no row either: the step is no data, never a pass.
+    expect(r.noEvents).toMatch(/^no event of security.cloudtrail_org_pp lies in the window/);
+  });
+
   it("turns a NULL of every type into null", async () => {
     const r = await h.engine(DUCKDB_TYPES).query(
       request(`SELECT CAST(NULL AS VARCHAR) AS v, CAST(NULL AS BIGINT) AS b, CAST(NULL AS INTEGER) AS i,
