@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import leven from "leven";
-import type { Code, Heading, Root, RootContent } from "mdast";
+import type { Code, Heading, Html, Root, RootContent } from "mdast";
 import { toString as mdastToString } from "mdast-util-to-string";
 import remarkParse from "remark-parse";
 import { unified } from "unified";
@@ -222,6 +222,32 @@ function checkFences(tree: Root, ctx: ParseContext): void {
       );
     }
   });
+  visit(tree, "html", (node) => stepInHtml(node, ctx));
+}
+
+/**
+ * A step or expect fence inside an HTML block (```` ```expect ```` right under a `<details>`
+ * line, with no blank line between): Markdown reads the block as HTML up to the next blank line,
+ * so the fence is text that GitHub and the site show and that never runs (review: the step ran
+ * without its checks and passed). Comments and `<pre>`, `<script>`, `<style>`, `<textarea>`
+ * blocks hide or quote their text on purpose.
+ */
+function stepInHtml(node: Html, ctx: ParseContext): void {
+  if (!/^<\/?[A-Za-z]/.test(node.value) || /^<(pre|script|style|textarea)\b/i.test(node.value))
+    return;
+  const opening = /^ {0,3}(`{3,}|~{3,})[ \t]*([A-Za-z][\w-]*)/;
+  for (const [i, text] of node.value.split("\n").entries()) {
+    const lang = opening.exec(text)?.[2]?.toLowerCase();
+    if (lang === undefined || (!Object.hasOwn(STEP_LANGUAGES, lang) && lang !== "expect")) continue;
+    const line = node.position!.start.line + i;
+    const fileLine = ctx.lines[line - 1] ?? "";
+    ctx.sink.error(
+      RULES.nestedStep,
+      line,
+      fileLine.search(/[`~]/) + 1,
+      `this ${lang} block is inside the HTML block of line ${node.position!.start.line}, which Markdown shows as text and which never runs: leave a blank line between the HTML line and the fence`,
+    );
+  }
 }
 
 /**

@@ -192,6 +192,31 @@ describe("placement of steps and expect blocks", () => {
     });
   });
 
+  it("reports a step or expect fence inside an HTML block, which shows as text and never runs", () => {
+    const step = "---\ntitle: T\n---\n\n```sql a\nSELECT 1\n```\n\n";
+    const details = `${step}<details><summary>Checks</summary>\n\`\`\`expect\nrows == 0\n\`\`\`\n</details>\n`;
+    expect(parseRunbook(details, "x.md").diagnostics).toMatchObject([
+      {
+        line: 10,
+        column: 1,
+        rule: "nested-step",
+        message:
+          "this expect block is inside the HTML block of line 9, which Markdown shows as text and which never runs: leave a blank line between the HTML line and the fence",
+      },
+    ]);
+    const div = `${step}<div>\n  ~~~SQL b\n  SELECT 2\n  ~~~\n</div>\n`;
+    expect(summary(div)).toEqual(["10:3 error nested-step"]);
+    // A blank line after the tag makes the fence a block of its own; a comment or <pre> hides
+    // or quotes its text on purpose.
+    for (const html of [
+      "<details>\n\n```expect\nrows == 0\n```\n\n</details>\n",
+      "<!--\n```expect\nrows == 0\n```\n-->\n",
+      "<pre>\n```sql b\nSELECT 2\n```\n</pre>\n",
+    ]) {
+      expect(summary(step + html), html).toEqual([]);
+    }
+  });
+
   it("accepts a longer fence and a tilde fence, and a step id that repeats a derived one gets a suffix", () => {
     const source =
       "---\ntitle: T\n---\n\n## Top\n\n````sql\nSELECT '```'\n````\n\n~~~sql top\nSELECT 1\n~~~\n";
