@@ -77,8 +77,11 @@ function quoted(line: string, i: number): Token {
   return { kind: q === "'" ? "string" : "ident", text: line.slice(i, j + 1), value, col: i };
 }
 
-/** SQL's `=` and `<>` where a comparison goes: refused with the operator meant. */
-const SQL_OPERATORS: Record<string, string> = { "=": "==", "<>": "!=" };
+/**
+ * SQL's `=` and `<>`, and `=<`/`=>` (the signs swapped), where a comparison goes: refused with
+ * the operator meant (review: `=>` was "found "=" (did you mean "=="?)").
+ */
+const SQL_OPERATORS: Record<string, string> = { "=": "==", "<>": "!=", "=<": "<=", "=>": ">=" };
 
 function sqlOperator(token: Token): void {
   const meant = SQL_OPERATORS[token.text];
@@ -125,9 +128,11 @@ function tokenize(line: string): Line {
       i += token.text.length;
       continue;
     }
-    // SQL's `<>` (and `=`) are tokens of their own the parser rejects with the operator meant.
-    if (rest.startsWith("<>")) {
-      tokens.push({ kind: "bad", text: "<>", value: "<>", col: i });
+    // SQL's `<>` (and `=`), `=<` and `=>` are tokens of their own the parser rejects with the
+    // operator meant.
+    const swapped = /^(<>|=<|=>)/.exec(rest)?.[0];
+    if (swapped) {
+      tokens.push({ kind: "bad", text: swapped, value: swapped, col: i });
       i += 2;
       continue;
     }

@@ -147,6 +147,9 @@ describe("expect blocks: malformed checks point at the offending token", () => {
     ["rows <> 0", 6, 'expected a comparison, found "<>" (did you mean "!="?)'],
     ["every id <> 2", 10, 'expected a comparison, found "<>" (did you mean "!="?)'],
     ["every id = 2", 10, 'expected a comparison, found "=" (did you mean "=="?)'],
+    // The signs of <= and >= swapped (review: 'found "=" (did you mean "=="?)').
+    ["rows =< 0", 6, 'expected a comparison, found "=<" (did you mean "<="?)'],
+    ["every id => 2", 10, 'expected a comparison, found "=>" (did you mean ">="?)'],
     [
       "rows",
       5,
