@@ -102,6 +102,7 @@ export function parseRunbook(original: string, path: string): ParseResult {
     lines: source.split("\n"),
     sink,
     unclosed: new Set(),
+    swallowedExpect: new Map(),
     declared: [...fm.declared, ...BUILTIN_PARAMS],
     paramsUnread: fm.paramsUnread === true,
   };
@@ -140,6 +141,8 @@ interface ParseContext {
    * not checked further (that would report the swallowed prose as a broken query or check).
    */
   unclosed: Set<Code>;
+  /** Blocks that swallow an expect block's opening line, with the warning that says so. */
+  swallowedExpect: Map<Code, string>;
   /** The names a query may use: the front matter's parameters and the built-in ones. */
   declared: readonly string[];
   /** The front matter could not be read: no name is known to be undeclared. */
@@ -266,12 +269,10 @@ function swallowedStep(node: Code, fence: Fence, ctx: ParseContext): void {
     if (!Object.hasOwn(STEP_LANGUAGES, lang) && lang !== "expect") continue;
     const { line } = node.position!.start;
     // A warning: the same text is an example on purpose in a block that is closed (review).
-    ctx.sink.warning(
-      RULES.unclosedFence,
-      line + 1 + i,
-      1,
-      `this ${lang} block is inside the block opened on line ${line}, which is not closed before it (a fence with a language closes nothing), so it never runs: close that block with a ${fence.char.repeat(fence.length)} line above this one, or show an example in a longer fence`,
-    );
+    const message = `this ${lang} block is inside the block opened on line ${line}, which is not closed before it (a fence with a language closes nothing), so it never runs: close that block with a ${fence.char.repeat(fence.length)} line above this one, or show an example in a longer fence`;
+    ctx.sink.warning(RULES.unclosedFence, line + 1 + i, 1, message);
+    if (lang === "expect")
+      ctx.swallowedExpect.set(node, `${ctx.path}:${line + 1 + i}:1 ${message}`);
     return;
   }
 }
@@ -368,6 +369,9 @@ class SegmentReader {
     } else if (expectMeant(lang)) {
       this.expectLanguage(node, step?.step);
     }
+    // The step above runs without the checks this block swallowed: its run says so too.
+    const swallowed = this.ctx.swallowedExpect.get(node);
+    if (step && swallowed) step.step.warnings = [...(step.step.warnings ?? []), swallowed];
   }
 
   /**

@@ -514,6 +514,31 @@ describe("a step's opening line inside another block", () => {
     expect(runbook?.steps.map((s) => s.id)).toEqual(["baseline"]);
   });
 
+  it("is a warning of the step above, shown by its run, when it swallowed that step's expect block (review)", () => {
+    const text = [
+      "---",
+      "title: T",
+      "---",
+      "",
+      "```sql a",
+      "SELECT 1 AS one",
+      "```",
+      "",
+      "```text",
+      "one",
+      "",
+      "```expect",
+      "rows == 0",
+      "```",
+      "",
+    ].join("\n");
+    const { runbook } = parseRunbook(text, "x.md");
+    expect(runbook?.steps[0]?.checks).toEqual([]);
+    expect(runbook?.steps[0]?.warnings).toEqual([
+      "x.md:12:1 this expect block is inside the block opened on line 9, which is not closed before it (a fence with a language closes nothing), so it never runs: close that block with a ``` line above this one, or show an example in a longer fence",
+    ]);
+  });
+
   it("is nothing when the block is closed, or an example in a longer fence", () => {
     const { runbook, diagnostics } = parseRunbook(source("```"), "x.md");
     expect(diagnostics).toEqual([]);
