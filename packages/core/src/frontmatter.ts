@@ -240,7 +240,29 @@ export function readFrontMatter(split: SplitFrontMatter, sink: DiagnosticSink): 
     const p = doc.pos(contents);
     sink.error(RULES.missingKey, p.line, p.column, 'missing required front matter key "title"');
   }
-  return meta;
+  return secondBlock(split.body, meta, sink);
+}
+
+/**
+ * A second `---` block of front matter keys right after the front matter (`schedule: nightly`
+ * added below it): Markdown reads it as a rule and a heading, and no key of it is read (review:
+ * the runbook stayed manual without a word, while the page showed "schedule: nightly").
+ */
+function secondBlock(body: string, meta: FrontMatter, sink: DiagnosticSink): FrontMatter {
+  const lines = body.split("\n");
+  const first = lines.findIndex((l) => l.trim() !== "");
+  if (first < 0 || !/^ {0,3}---\s*$/.test(lines[first]!)) return meta;
+  const end = lines.findIndex((l, i) => i > first && /^ {0,3}---\s*$/.test(l));
+  const block = lines.slice(first + 1, end < 0 ? first + 1 : end);
+  const keys = block.flatMap((l) => /^([A-Za-z_][\w-]*)\s*:(\s|$)/.exec(l)?.[1] ?? []);
+  if (!keys.some((k) => (FRONT_MATTER_KEYS as readonly string[]).includes(k))) return meta;
+  sink.error(
+    RULES.frontMatter,
+    first + 1,
+    1,
+    `a second block of front matter keys (${keys.join(", ")}): only the block at the top of the file is front matter, this one is Markdown and none of its keys is read; move them into the front matter above`,
+  );
+  return unreadBelow(block.join("\n"), meta);
 }
 
 /** The front matter's YAML, parsed with the position of every node. */

@@ -314,6 +314,29 @@ describe("front matter delimiters", () => {
   });
 });
 
+describe("a second block of front matter keys", () => {
+  const step = "\n```sql a\nSELECT 1\n```\n";
+  it("is an error at its opening line, and its schedule counts as unread (review)", () => {
+    const source = `---\ntitle: T\n---\n\n---\nschedule: nightly\nowner: me\n---\n${step}`;
+    const { runbook, diagnostics, frontMatter } = parseRunbook(source, "x.md");
+    expect(runbook).toBeUndefined();
+    expect(diagnostics.map((d) => `${d.line}:${d.column} ${d.rule} ${d.message}`)).toEqual([
+      "5:1 front-matter a second block of front matter keys (schedule, owner): only the block at the top of the file is front matter, this one is Markdown and none of its keys is read; move them into the front matter above",
+    ]);
+    expect(frontMatter.scheduleUnread).toBe(true);
+  });
+
+  it("is not a rule followed by prose", () => {
+    for (const body of [
+      "---\n\nNote: read this first.\n",
+      "---\nNote: x\n---\n",
+      "***\nowner: x\n",
+    ]) {
+      expect(summary(`---\ntitle: T\n---\n${body}${step}`), body).toEqual([]);
+    }
+  });
+});
+
 describe("front matter cut off once", () => {
   it("places a front matter error and the blocks after it on the file's lines (CRLF, ---yaml)", () => {
     const source = [
