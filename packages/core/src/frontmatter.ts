@@ -663,7 +663,16 @@ class ParamReader {
         (type !== "integer" || Number.isInteger(v.value))
       ) {
         decl[bound] = v.value;
-      } else {
+      }
+      // `.nan` compares false with every value, so that it bounded nothing (review).
+      if (isScalar(v) && typeof v.value === "number" && !Number.isFinite(v.value)) {
+        delete decl[bound];
+        this.fail(
+          entry,
+          RULES.invalidValue,
+          `"${bound}" of parameter "${this.name}" must be a finite number, found ${v.value}`,
+        );
+      } else if (decl[bound] === undefined) {
         this.fail(
           entry,
           RULES.invalidType,

@@ -464,6 +464,20 @@ describe("broken runbooks", () => {
     expect(none.diagnostics.filter((d) => d.rule === "undeclared-param")).toHaveLength(2);
   });
 
+  it("refuses a min or max that is not finite: .nan bounded nothing (review)", () => {
+    const source = (bounds: string) =>
+      `---\ntitle: T\nparams:\n  n: { type: number, default: 1, ${bounds} }\n---\n\n\`\`\`sql\nSELECT {{n}}\n\`\`\`\n`;
+    const messages = (bounds: string) =>
+      parseRunbook(source(bounds), "x.md").diagnostics.map(
+        (d) => `${d.line}:${d.column} ${d.rule} ${d.message}`,
+      );
+    expect(messages("min: .nan, max: .inf")).toEqual([
+      '4:39 invalid-value "min" of parameter "n" must be a finite number, found NaN',
+      '4:50 invalid-value "max" of parameter "n" must be a finite number, found Infinity',
+    ]);
+    expect(messages("min: -1.5, max: 1e3")).toEqual([]);
+  });
+
   it("prints a diagnostic as one lint-style line with the rule id at the end", () => {
     const source = readFileSync(path.join(dir, "unknown-attribute.md"), "utf8");
     const [d] = parseRunbook(source, "runbooks/x.md").diagnostics;
