@@ -233,23 +233,29 @@ function checkFences(tree: Root, ctx: ParseContext): void {
  * line, with no blank line between): Markdown reads the block as HTML up to the next blank line,
  * so the fence is text that GitHub and the site show and that never runs (review: the step ran
  * without its checks and passed). Comments and `<pre>`, `<script>`, `<style>`, `<textarea>`
- * blocks hide or quote their text on purpose.
+ * blocks hide or quote their text on purpose, unless they are never closed: then they run to the
+ * end of the file and hide every step after them (review: `<!-- note ->` did).
  */
 function stepInHtml(node: Html, ctx: ParseContext): void {
-  if (!/^<\/?[A-Za-z]/.test(node.value) || /^<(pre|script|style|textarea)\b/i.test(node.value))
+  const v = node.value;
+  const hiding = /^(<!--|<(pre|script|style|textarea)\b)/i.exec(v)?.[2]?.toLowerCase();
+  const closed =
+    hiding === undefined
+      ? !v.startsWith("<!--") || v.includes("-->")
+      : new RegExp(`</${hiding}`, "i").test(v);
+  if (!/^<(!--|\/?[A-Za-z])/.test(v) || (closed && (hiding !== undefined || v.startsWith("<!--"))))
     return;
+  const from = node.position!.start.line;
+  const why = closed
+    ? `inside the HTML block of line ${from}, which Markdown shows as text and which never runs: leave a blank line between the HTML line and the fence`
+    : `inside the HTML ${hiding === undefined ? "comment" : `<${hiding}> block`} opened on line ${from}, which is never closed (${hiding === undefined ? "-->" : `</${hiding}>`}), so it hides the rest of the file and this never runs: close it`;
   const opening = /^ {0,3}(`{3,}|~{3,})[ \t]*([A-Za-z][\w-]*)/;
-  for (const [i, text] of node.value.split("\n").entries()) {
+  for (const [i, text] of v.split("\n").entries()) {
     const lang = opening.exec(text)?.[2]?.toLowerCase();
     if (lang === undefined || (!Object.hasOwn(STEP_LANGUAGES, lang) && lang !== "expect")) continue;
-    const line = node.position!.start.line + i;
-    const fileLine = ctx.lines[line - 1] ?? "";
-    ctx.sink.error(
-      RULES.nestedStep,
-      line,
-      fileLine.search(/[`~]/) + 1,
-      `this ${lang} block is inside the HTML block of line ${node.position!.start.line}, which Markdown shows as text and which never runs: leave a blank line between the HTML line and the fence`,
-    );
+    const line = from + i;
+    const column = (ctx.lines[line - 1] ?? "").search(/[`~]/) + 1;
+    ctx.sink.error(RULES.nestedStep, line, column, `this ${lang} block is ${why}`);
   }
 }
 

@@ -211,10 +211,28 @@ describe("placement of steps and expect blocks", () => {
     for (const html of [
       "<details>\n\n```expect\nrows == 0\n```\n\n</details>\n",
       "<!--\n```expect\nrows == 0\n```\n-->\n",
-      "<pre>\n```sql b\nSELECT 2\n```\n</pre>\n",
+      "<pre>\n```sql b\nSELECT 2\n```\n</PRE>\n",
     ]) {
       expect(summary(step + html), html).toEqual([]);
     }
+  });
+
+  it("reports the steps an HTML comment or <pre> that is never closed hides to the end of the file", () => {
+    const step = "---\ntitle: T\n---\n\n```sql a\nSELECT 1\n```\n\n";
+    const rest = "\n## Next\n\n```sql b\nSELECT 2\n```\n\n```expect\nrows == 0\n```\n";
+    expect(
+      parseRunbook(`${step}<!-- a note ->${rest}`, "x.md").diagnostics.map(
+        (d) => `${d.line}:${d.column} ${d.rule} ${d.message}`,
+      ),
+    ).toEqual([
+      "12:1 nested-step this sql block is inside the HTML comment opened on line 9, which is never closed (-->), so it hides the rest of the file and this never runs: close it",
+      "16:1 nested-step this expect block is inside the HTML comment opened on line 9, which is never closed (-->), so it hides the rest of the file and this never runs: close it",
+    ]);
+    expect(summary(`${step}<pre>${rest}`)).toEqual([
+      "12:1 error nested-step",
+      "16:1 error nested-step",
+    ]);
+    expect(summary(`${step}<!-- a note -->${rest}`)).toEqual([]);
   });
 
   it("accepts a longer fence and a tilde fence, and a step id that repeats a derived one gets a suffix", () => {
