@@ -161,7 +161,13 @@ export function stepFromInfo(info: Info, dialect: Dialect): StepInfo {
       'unterminated " in the fence info string',
     );
   }
-  for (const word of info.words) {
+  for (let i = 0; i < info.words.length; i++) {
+    const spaced = spacedAttribute(r, info.words, i);
+    if (spaced > 0) {
+      i += spaced;
+      continue;
+    }
+    const word = info.words[i]!;
     if (word.key === undefined) readWord(r, word);
     else readAttribute(r, word, word.key);
   }
@@ -169,6 +175,35 @@ export function stepFromInfo(info: Info, dialect: Dialect): StepInfo {
   const result: StepInfo = { attributes: r.attributes, problems: r.problems };
   if (r.id !== undefined && r.id !== "") result.id = r.id;
   return result;
+}
+
+/**
+ * An attribute written with spaces around its `=` (`engine = local`, `engine =local`, `engine=
+ * local`): one error saying so, and the number of words after `words[i]` it took (0 when it is
+ * not one). Review: it was `unknown attribute ""` and an unexpected word.
+ */
+function spacedAttribute(r: InfoReader, words: readonly InfoWord[], i: number): number {
+  const [word, eq, next] = [words[i]!, words[i + 1], words[i + 2]];
+  const known = STEP_ATTRIBUTES as readonly string[];
+  let key: string;
+  let value: string;
+  let taken: number;
+  if (word.key === undefined && known.includes(word.text) && eq?.key === "") {
+    key = word.text;
+    taken = eq.value === "" && next?.key === undefined ? 2 : 1;
+    value = taken === 2 ? (next?.text ?? "") : (eq.value ?? "");
+  } else if (word.key !== undefined && known.includes(word.key) && word.value === "") {
+    if (eq === undefined || eq.key !== undefined) return 0;
+    [key, value, taken] = [word.key, eq.text, 1];
+  } else return 0;
+  problem(
+    r,
+    word.offset,
+    "invalid-attribute",
+    `write ${key}=${value || "<value>"} without spaces around "="`,
+  );
+  r.seen.add(key);
+  return taken;
 }
 
 /**

@@ -122,6 +122,16 @@ describe("step ids and attributes from the info string", () => {
       'attribute "engine" is given twice',
     ],
     ["sql a optional optional", 15, "duplicate-attribute", 'attribute "optional" is given twice'],
+    // Spaces around "=" (review: 'unknown attribute ""' and an unexpected word).
+    [
+      "sql a engine = local",
+      6,
+      "invalid-attribute",
+      'write engine=local without spaces around "="',
+    ],
+    ["sql a timeout =5m", 6, "invalid-attribute", 'write timeout=5m without spaces around "="'],
+    ["sql a window= 7d", 6, "invalid-attribute", 'write window=7d without spaces around "="'],
+    ["sql a engine =", 6, "invalid-attribute", 'write engine=<value> without spaces around "="'],
     [
       "sql a optional=true",
       6,
