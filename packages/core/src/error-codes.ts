@@ -122,7 +122,7 @@ export const ERROR_CODES = {
   ),
   "unreadable-runbooks": runbook(
     "Runbooks that cannot be read",
-    "Give the user run-md runs as read and search permission on the folder or file named, or name only the folders it may read; nothing was checked or run.",
+    "Give the user run-md runs as read and search permission on the folder or file named, or name only the folders it may read; rename a file named *.MD to *.md; nothing was checked or run.",
   ),
   "bad-runbook": runbook(
     "Problems in the runbooks",

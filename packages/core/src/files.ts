@@ -91,9 +91,11 @@ async function searchFolder(dir: string): Promise<string[]> {
     onlyFiles: true,
     followSymbolicLinks: false,
     expandDirectories: false,
+    caseSensitiveMatch: false,
     fs: { readdir: watched as unknown as typeof readdir },
   });
   await refuseLinksOut(dir, links);
+  refuseUpperCase(dir, files);
   if (unread.length === 0) return files;
   const named = unread
     .map(({ path, error }) => {
@@ -106,6 +108,25 @@ async function searchFolder(dir: string): Promise<string[]> {
     "unreadable-runbooks",
     `cannot read ${them} ${named.join(", ")}: the runbooks in ${named.length === 1 ? "it" : "them"} were not looked at`,
     { hint: UNREADABLE_HINT, details: { folders: named } },
+  );
+}
+
+/**
+ * A file named `*.MD` (or `.Md`): GitHub shows it as Markdown, a runbook like the others, but the
+ * site and the nightly job take `*.md` only, so it would go unchecked and unrun without a word
+ * (review): an error naming it, as for a folder that cannot be read. README files are no runbooks.
+ */
+function refuseUpperCase(dir: string, files: readonly string[]): void {
+  const odd = files.filter((f) => !f.endsWith(".md") && !/(^|\/)readme\.md$/i.test(f)).sort();
+  if (odd.length === 0) return;
+  const named = odd.map((f) => join(dir, f));
+  throw new RunMdError(
+    "unreadable-runbooks",
+    `${named.join(", ")}: a runbook's file name ends in .md, in lower case, and ${named.length === 1 ? "this one was" : "these were"} not looked at`,
+    {
+      hint: "Rename it with .md (git mv x.MD x.md), or move it out of the runbooks folder if it is not a runbook.",
+      details: { files: named },
+    },
   );
 }
 

@@ -54,6 +54,22 @@ describe("finding runbooks", () => {
     expect(await findRunbooks([rel])).toEqual([path.join(rel, "c.md")]);
   });
 
+  it("refuses a *.MD file in a folder, naming it: the site and the nightly job take *.md only (review: skipped without a word)", async () => {
+    const dir = path.join(root, "upper");
+    for (const file of ["x.md", "README.MD", "Y.MD", "team/Notes.Md"]) {
+      mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      writeFileSync(path.join(dir, file), "---\ntitle: T\n---\n");
+    }
+    const named = [path.join(dir, "Y.MD"), path.join(dir, "team", "Notes.Md")].sort();
+    await expect(findRunbooks([dir])).rejects.toMatchObject({
+      code: "unreadable-runbooks",
+      message: `${named.join(", ")}: a runbook's file name ends in .md, in lower case, and these were not looked at`,
+    });
+    rmSync(path.join(dir, "Y.MD"));
+    rmSync(path.join(dir, "team"), { recursive: true });
+    expect(await findRunbooks([dir])).toEqual([path.join(dir, "x.md")]);
+  });
+
   it("rejects a missing path with a not-found error naming it", async () => {
     const missing = path.join(root, "nope");
     await expect(findRunbooks([missing])).rejects.toMatchObject({
