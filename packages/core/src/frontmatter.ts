@@ -430,7 +430,8 @@ const FIELD_READERS: Record<FrontMatterKey, (f: Field) => void> = {
         const problem = scheduleProblem(s);
         if (problem === undefined) return undefined;
         f.meta.scheduleUnread = true;
-        return `invalid schedule "${s}": ${problem}${/\s/.test(s) ? "" : didYouMean(s, SCHEDULES)}`;
+        const word = /[\d*]/.test(s) ? "" : (s.trim().split(/\s+/)[0] ?? "");
+        return `invalid schedule "${s}": ${problem}${word === "" ? "" : didYouMean(word, SCHEDULES)}`;
       },
       (s) => {
         f.meta.schedule = s;

@@ -22,14 +22,16 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** Why a schedule is not one, or undefined when it is valid (a name or a cron expression). */
 export function scheduleProblem(schedule: string): string | undefined {
   if ((NAMED_SCHEDULES as readonly string[]).includes(schedule)) return undefined;
-  if (!/\s/.test(schedule.trim())) {
+  // Words without a digit or `*` (`weekly monday`, `"nightly "`) meant a name, not cron.
+  if (!/\s/.test(schedule.trim()) || !/[\d*]/.test(schedule)) {
     return `expected one of ${NAMED_SCHEDULES.join(", ")} or a cron expression such as "0 6 * * 1-5"`;
   }
   // Five fields, or six with seconds first, as the JSON Schema says: croner also takes a
   // seventh, a year, and a runbook whose year has passed was never due without a word (review).
+  // Fewer are said so too (croner's message offered a seventh).
   const fields = schedule.trim().split(/\s+/).length;
-  if (fields > 6) {
-    return `a cron expression has 5 fields (minute hour day month weekday), or 6 with seconds first; this one has ${fields} (a year field is not taken)`;
+  if (fields < 5 || fields > 6) {
+    return `a cron expression has 5 fields (minute hour day month weekday), or 6 with seconds first; this one has ${fields}${fields > 6 ? " (a year field is not taken)" : ""}`;
   }
   let cron: Cron;
   try {

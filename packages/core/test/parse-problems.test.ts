@@ -332,6 +332,15 @@ describe("front matter delimiters", () => {
   });
 });
 
+describe("schedule: a name with more words", () => {
+  it("suggests the name its first word is", () => {
+    const source = '---\ntitle: T\nschedule: "nightly "\n---\n\n```sql a\nSELECT 1\n```\n';
+    expect(parseRunbook(source, "x.md").diagnostics.map((d) => d.message)).toEqual([
+      'invalid schedule "nightly ": expected one of manual, nightly, weekly or a cron expression such as "0 6 * * 1-5" (did you mean "nightly"?)',
+    ]);
+  });
+});
+
 describe("a second block of front matter keys", () => {
   const step = "\n```sql a\nSELECT 1\n```\n";
   it("is an error at its opening line, and its schedule counts as unread (review)", () => {

@@ -47,5 +47,15 @@ describe("staleAfterMs", () => {
       );
       expect(staleAfterMs(s)).toBeUndefined();
     }
+    // Fewer fields are said so, and words are a name meant (review: croner's "exactly five, six,
+    // or seven space separated parts are required" offered the seventh the format refuses).
+    expect(scheduleProblem("0 6 * *")).toBe(
+      "a cron expression has 5 fields (minute hour day month weekday), or 6 with seconds first; this one has 4",
+    );
+    for (const s of ["weekly monday", "nightly "]) {
+      expect(scheduleProblem(s), s).toBe(
+        'expected one of manual, nightly, weekly or a cron expression such as "0 6 * * 1-5"',
+      );
+    }
   });
 });
