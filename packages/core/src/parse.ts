@@ -331,7 +331,7 @@ class SegmentReader {
   /** The step an expect block may still follow. */
   private awaiting: Draft | undefined;
   /** A code block (not a step) since the last step: an expect block after it checks nothing. */
-  private between: { line: number; lang: string } | undefined;
+  private between: { line: number; what: string } | undefined;
   private lastWithExpect: Draft | undefined;
 
   constructor(private readonly ctx: ParseContext) {}
@@ -346,6 +346,12 @@ class SegmentReader {
         this.expect(node, fence);
       } else if (node.type === "code" && fence) {
         this.otherCode(node, lang);
+      } else if (node.type === "code") {
+        // Indented code is a code block too: an expect block after it no longer follows the
+        // step above (review: it checked that step without a word).
+        this.run.push(node);
+        this.awaiting = undefined;
+        this.between = { line: node.position!.start.line, what: "indented" };
       } else {
         if (node.type === "heading") this.heading = mdastToString(node as Heading).trim();
         this.run.push(node);
@@ -363,7 +369,7 @@ class SegmentReader {
     const { line, column } = node.position!.start;
     const step = this.awaiting;
     this.awaiting = undefined;
-    this.between = { line, lang };
+    this.between = { line, what: lang === "" ? "plain" : `"${lang}"` };
     const meant = stepLanguageMeant(lang);
     if (meant !== undefined) {
       this.ctx.sink.warning(
@@ -445,12 +451,12 @@ class SegmentReader {
   private orphanExpect(start: { line: number; column: number }): void {
     const last = this.lastWithExpect;
     if (this.between !== undefined) {
-      const { line, lang } = this.between;
+      const { line, what } = this.between;
       this.ctx.sink.error(
         RULES.expectWithoutStep,
         start.line,
         start.column,
-        `expect block after the ${lang === "" ? "plain" : `"${lang}"`} code block on line ${line}, which is not a step: an expect block goes right after the sql or logs-insights block it checks`,
+        `expect block after the ${what} code block on line ${line}, which is not a step: an expect block goes right after the sql or logs-insights block it checks`,
       );
     } else if (last) {
       this.ctx.sink.error(

@@ -192,6 +192,21 @@ describe("placement of steps and expect blocks", () => {
     });
   });
 
+  it("refuses an expect block after indented code, a code block too (review: it checked the step above)", () => {
+    const source =
+      "---\ntitle: T\n---\n\n```sql a\nSELECT 1\n```\n\nOutput:\n\n    n\n    1\n\n```expect\nrows == 0\n```\n";
+    const { runbook, diagnostics } = parseRunbook(source, "x.md");
+    expect(runbook).toBeUndefined();
+    expect(diagnostics.map((d) => `${d.line}:${d.column} ${d.rule} ${d.message}`)).toEqual([
+      "14:1 expect-without-step expect block after the indented code block on line 11, which is not a step: an expect block goes right after the sql or logs-insights block it checks",
+    ]);
+    const plain =
+      "---\ntitle: T\n---\n\n```sql a\nSELECT 1\n```\n\n```\nn\n```\n\n```expect\nrows == 0\n```\n";
+    expect(parseRunbook(plain, "x.md").diagnostics[0]?.message).toBe(
+      "expect block after the plain code block on line 9, which is not a step: an expect block goes right after the sql or logs-insights block it checks",
+    );
+  });
+
   it("reports a step or expect fence inside an HTML block, which shows as text and never runs", () => {
     const step = "---\ntitle: T\n---\n\n```sql a\nSELECT 1\n```\n\n";
     const details = `${step}<details><summary>Checks</summary>\n\`\`\`expect\nrows == 0\n\`\`\`\n</details>\n`;
