@@ -351,13 +351,31 @@ class SegmentReader {
         // step above (review: it checked that step without a word).
         this.run.push(node);
         this.awaiting = undefined;
-        this.between = { line: node.position!.start.line, what: "indented" };
+        this.between = { line: node.position!.start.line, what: "indented code block" };
       } else {
         if (node.type === "heading") this.heading = mdastToString(node as Heading).trim();
+        this.nestedCode(node);
         this.run.push(node);
       }
     }
     this.flush();
+  }
+
+  /**
+   * A code block inside a list or a quote stands between a step and an expect block as one at
+   * the top level does (review: the expect block checked the step above it without a word).
+   */
+  private nestedCode(node: RootContent): void {
+    let code: Code | undefined;
+    visit(node, "code", (c) => {
+      code ??= c;
+    });
+    if (code === undefined || this.awaiting === undefined) return;
+    this.awaiting = undefined;
+    const lang = (code.lang ?? "").toLowerCase();
+    const inside = node.type === "blockquote" ? "quote" : node.type === "list" ? "list" : "block";
+    const what = `${lang === "" ? "" : `"${lang}" `}code block in a ${inside}`;
+    this.between = { line: code.position!.start.line, what };
   }
 
   /**
@@ -369,7 +387,7 @@ class SegmentReader {
     const { line, column } = node.position!.start;
     const step = this.awaiting;
     this.awaiting = undefined;
-    this.between = { line, what: lang === "" ? "plain" : `"${lang}"` };
+    this.between = { line, what: `${lang === "" ? "plain" : `"${lang}"`} code block` };
     const meant = stepLanguageMeant(lang);
     if (meant !== undefined) {
       this.ctx.sink.warning(
@@ -456,7 +474,7 @@ class SegmentReader {
         RULES.expectWithoutStep,
         start.line,
         start.column,
-        `expect block after the ${what} code block on line ${line}, which is not a step: an expect block goes right after the sql or logs-insights block it checks`,
+        `expect block after the ${what} on line ${line}, which is not a step: an expect block goes right after the sql or logs-insights block it checks`,
       );
     } else if (last) {
       this.ctx.sink.error(

@@ -207,6 +207,23 @@ describe("placement of steps and expect blocks", () => {
     );
   });
 
+  it("refuses an expect block after code in a quote or a list (review: it checked the step above)", () => {
+    const step = "---\ntitle: T\n---\n\n```sql a\nSELECT 1\n```\n\n";
+    const expectBlock = "\n```expect\nrows == 0\n```\n";
+    expect(
+      parseRunbook(`${step}> \`\`\`text\n> n\n> \`\`\`\n${expectBlock}`, "x.md").diagnostics.map(
+        (d) => `${d.line}:${d.column} ${d.rule} ${d.message}`,
+      ),
+    ).toEqual([
+      '13:1 expect-without-step expect block after the "text" code block in a quote on line 9, which is not a step: an expect block goes right after the sql or logs-insights block it checks',
+    ]);
+    expect(summary(`${step}- see:\n\n      n\n${expectBlock}`)).toEqual([
+      "13:1 error expect-without-step",
+    ]);
+    // A quote or a list without code may stand between them, as prose may.
+    expect(summary(`${step}> Note.\n\n- one\n${expectBlock}`)).toEqual([]);
+  });
+
   it("reports a step or expect fence inside an HTML block, which shows as text and never runs", () => {
     const step = "---\ntitle: T\n---\n\n```sql a\nSELECT 1\n```\n\n";
     const details = `${step}<details><summary>Checks</summary>\n\`\`\`expect\nrows == 0\n\`\`\`\n</details>\n`;
