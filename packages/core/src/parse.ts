@@ -102,7 +102,7 @@ export function parseRunbook(original: string, path: string): ParseResult {
     lines: source.split("\n"),
     sink,
     unclosed: new Set(),
-    swallowedExpect: new Map(),
+    swallowed: new Map(),
     declared: [...fm.declared, ...BUILTIN_PARAMS],
     paramsUnread: fm.paramsUnread === true,
   };
@@ -141,8 +141,8 @@ interface ParseContext {
    * not checked further (that would report the swallowed prose as a broken query or check).
    */
   unclosed: Set<Code>;
-  /** Blocks that swallow an expect block's opening line, with the warning that says so. */
-  swallowedExpect: Map<Code, string>;
+  /** Blocks that swallow a step's or expect block's opening line, with the warning saying so. */
+  swallowed: Map<Code, { lang: string; warning: string }>;
   /** The names a query may use: the front matter's parameters and the built-in ones. */
   declared: readonly string[];
   /** The front matter could not be read: no name is known to be undeclared. */
@@ -277,8 +277,7 @@ function swallowedStep(node: Code, fence: Fence, ctx: ParseContext): void {
     // A warning: the same text is an example on purpose in a block that is closed (review).
     const message = `this ${lang} block is inside the block opened on line ${line}, which is not closed before it (a fence with a language closes nothing), so it never runs: close that block with a ${fence.char.repeat(fence.length)} line above this one, or show an example in a longer fence`;
     ctx.sink.warning(RULES.unclosedFence, line + 1 + i, 1, message);
-    if (lang === "expect")
-      ctx.swallowedExpect.set(node, `${ctx.path}:${line + 1 + i}:1 ${message}`);
+    ctx.swallowed.set(node, { lang, warning: `${ctx.path}:${line + 1 + i}:1 ${message}` });
     return;
   }
 }
@@ -333,6 +332,8 @@ class SegmentReader {
   /** A code block (not a step) since the last step: an expect block after it checks nothing. */
   private between: { line: number; what: string } | undefined;
   private lastWithExpect: Draft | undefined;
+  /** Warnings for the run from before the first step (`tellRun`). */
+  private readonly untold: string[] = [];
 
   constructor(private readonly ctx: ParseContext) {}
 
@@ -390,18 +391,18 @@ class SegmentReader {
     this.between = { line, what: `${lang === "" ? "plain" : `"${lang}"`} code block` };
     const meant = stepLanguageMeant(lang);
     if (meant !== undefined) {
-      this.ctx.sink.warning(
-        RULES.stepLanguage,
-        line,
-        column,
-        `"${node.lang}" is not a step language, so this block is documentation and never runs (did you mean "${meant}"?)`,
-      );
+      const message = `"${node.lang}" is not a step language, so this block is documentation and never runs (did you mean "${meant}"?)`;
+      this.ctx.sink.warning(RULES.stepLanguage, line, column, message);
+      this.tellRun(`${this.ctx.path}:${line}:${column} ${message}`);
     } else if (expectMeant(lang)) {
       this.expectLanguage(node, step?.step);
     }
-    // The step above runs without the checks this block swallowed: its run says so too.
-    const swallowed = this.ctx.swallowedExpect.get(node);
-    if (step && swallowed) step.step.warnings = [...(step.step.warnings ?? []), swallowed];
+    // The step above runs without the checks this block swallowed, or a step never runs: the
+    // run says so too.
+    const swallowed = this.ctx.swallowed.get(node);
+    if (swallowed?.lang !== "expect") {
+      if (swallowed) this.tellRun(swallowed.warning);
+    } else if (step) step.step.warnings = [...(step.step.warnings ?? []), swallowed.warning];
   }
 
   /**
@@ -420,10 +421,21 @@ class SegmentReader {
       step.warnings = [...(step.warnings ?? []), `${this.ctx.path}:${line}:${column} ${message}`];
   }
 
+  /**
+   * A warning a run shows too, with the step nearest above it (else the first step): a block
+   * that looks like a step and never runs was said by check alone (review).
+   */
+  private tellRun(message: string): void {
+    const above = this.drafts.at(-1)?.step;
+    if (above) above.warnings = [...(above.warnings ?? []), message];
+    else this.untold.push(message);
+  }
+
   private step(node: Code, fence: Fence, lang: string): void {
     this.flush();
     this.between = undefined;
     const draft = readStep(node, fence, lang, this.drafts.length + 1, this.heading, this.ctx);
+    if (this.untold.length > 0) draft.step.warnings = this.untold.splice(0);
     this.drafts.push(draft);
     this.segments.push({ kind: "step-draft", draft });
     this.awaiting = draft;

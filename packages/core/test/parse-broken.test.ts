@@ -553,6 +553,13 @@ describe("a step's opening line inside another block", () => {
     ]);
   });
 
+  it("is a warning a run shows too, with the step above (review: check alone said it)", () => {
+    const { runbook } = parseRunbook(source("1"), "x.md");
+    expect(runbook?.steps[0]?.warnings).toEqual([
+      "x.md:12:1 this sql block is inside the block opened on line 9, which is not closed before it (a fence with a language closes nothing), so it never runs: close that block with a ``` line above this one, or show an example in a longer fence",
+    ]);
+  });
+
   it("is nothing when the block is closed, or an example in a longer fence", () => {
     const { runbook, diagnostics } = parseRunbook(source("```"), "x.md");
     expect(diagnostics).toEqual([]);

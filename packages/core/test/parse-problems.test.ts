@@ -364,6 +364,22 @@ describe("front matter delimiters", () => {
   });
 });
 
+describe("a block whose language looks like a step's", () => {
+  it("is a warning a run shows too, with the step above it, else the first step (review: check alone said it)", () => {
+    const source =
+      "---\ntitle: T\n---\n\n```SQL-athena\nSELECT 1\n```\n\n```sql a\nSELECT 1\n```\n\n```sq1\nSELECT 2\n```\n";
+    const { runbook, diagnostics } = parseRunbook(source, "x.md");
+    expect(diagnostics.map((d) => `${d.line}:${d.column} ${d.severity} ${d.rule}`)).toEqual([
+      "5:1 warning step-language",
+      "13:1 warning step-language",
+    ]);
+    expect(runbook?.steps[0]?.warnings).toEqual([
+      'x.md:5:1 "SQL-athena" is not a step language, so this block is documentation and never runs (did you mean "sql"?)',
+      'x.md:13:1 "sq1" is not a step language, so this block is documentation and never runs (did you mean "sql"?)',
+    ]);
+  });
+});
+
 describe("schedule: a name with more words", () => {
   it("suggests the name its first word is", () => {
     const source = '---\ntitle: T\nschedule: "nightly "\n---\n\n```sql a\nSELECT 1\n```\n';
