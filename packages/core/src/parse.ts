@@ -285,6 +285,13 @@ function swallowedStep(node: Code, fence: Fence, ctx: ParseContext): void {
 /** The step language a block's language seems meant to be (`sq1`, `SQL-athena`), if any. */
 function stepLanguageMeant(lang: string): string | undefined {
   if (lang === "" || Object.hasOwn(STEP_LANGUAGES, lang)) return undefined;
+  // Invisible characters (a zero-width space) and compatibility forms (ｓｑｌ) read as the
+  // language itself (review: `s\u200Bql` was documentation without a word).
+  const seen = lang
+    .normalize("NFKC")
+    .replace(/\p{Cf}/gu, "")
+    .toLowerCase();
+  if (Object.hasOwn(STEP_LANGUAGES, seen)) return seen;
   const words = lang.split(/[^a-z0-9]+/);
   const names = Object.keys(STEP_LANGUAGES);
   return (

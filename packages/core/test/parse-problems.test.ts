@@ -380,6 +380,20 @@ describe("a block whose language looks like a step's", () => {
   });
 });
 
+describe("a step language with invisible or compatibility characters", () => {
+  it("is a step-language warning naming the language it reads as", () => {
+    for (const lang of ["s\u200Bql", "\uFF53\uFF51\uFF4C", "logs\u2060-insights"]) {
+      const source = `---\ntitle: T\n---\n\n\`\`\`sql a\nSELECT 1\n\`\`\`\n\n\`\`\`${lang} b\nSELECT 2\n\`\`\`\n`;
+      const { diagnostics } = parseRunbook(source, "x.md");
+      expect(
+        diagnostics.map((d) => `${d.line}:${d.rule}`),
+        lang,
+      ).toEqual(["9:step-language"]);
+      expect(diagnostics[0]?.message).toMatch(/\(did you mean "(sql|logs-insights)"\?\)$/);
+    }
+  });
+});
+
 describe("schedule: a name with more words", () => {
   it("suggests the name its first word is", () => {
     const source = '---\ntitle: T\nschedule: "nightly "\n---\n\n```sql a\nSELECT 1\n```\n';
