@@ -309,6 +309,14 @@ function stepLanguageMeant(lang: string): string | undefined {
  */
 function expectMeant(lang: string): boolean {
   if (lang === "expect" || lang.startsWith("expected")) return false;
+  // Invisible characters and compatibility forms read as `expect` (as stepLanguageMeant).
+  if (
+    lang
+      .normalize("NFKC")
+      .replace(/\p{Cf}/gu, "")
+      .toLowerCase() === "expect"
+  )
+    return true;
   return (
     /^expect(s|ations?|[-_].*)$/.test(lang) ||
     leven(lang, "expect") === 1 ||

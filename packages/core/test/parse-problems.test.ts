@@ -394,6 +394,20 @@ describe("a step language with invisible or compatibility characters", () => {
   });
 });
 
+describe("expect with invisible or compatibility characters", () => {
+  it("is an expect-language warning, shown with the step above", () => {
+    for (const lang of ["ex\u200Bpe\u200Bct", "\uFF45\uFF58\uFF50\uFF45\uFF43\uFF54"]) {
+      const source = `---\ntitle: T\n---\n\n\`\`\`sql a\nSELECT 1\n\`\`\`\n\n\`\`\`${lang}\nrows == 0\n\`\`\`\n`;
+      const { runbook, diagnostics } = parseRunbook(source, "x.md");
+      expect(
+        diagnostics.map((d) => `${d.line}:${d.rule}`),
+        lang,
+      ).toEqual(["9:expect-language"]);
+      expect(runbook?.steps[0]?.warnings).toHaveLength(1);
+    }
+  });
+});
+
 describe("schedule: a name with more words", () => {
   it("suggests the name its first word is", () => {
     const source = '---\ntitle: T\nschedule: "nightly "\n---\n\n```sql a\nSELECT 1\n```\n';
