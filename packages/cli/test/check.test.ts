@@ -25,6 +25,30 @@ describe("run-md check", () => {
     expect(code).toBe(0);
   });
 
+  it("a configuration's params.<id> naming no runbook of the runbooks folder is an error at its line (review)", async () => {
+    const dir = path.join(tmp, "config-params");
+    mkdirSync(path.join(dir, "runbooks"), { recursive: true });
+    const runbook = "---\ntitle: IAM\nparams:\n  limit: { type: integer, default: 5 }\n---\n";
+    writeFileSync(path.join(dir, "runbooks", "audit-iam.md"), runbook + STEP);
+    writeFileSync(path.join(dir, "runbooks", "other.md"), `---\ntitle: Other\n---\n${STEP}`);
+    const config = "params:\n  audit-iam:\n    limit: 3\n  audit-iamm:\n    limit: 1\n";
+    writeFileSync(path.join(dir, "run-md.config.yaml"), config);
+    // Whichever runbooks are checked: the section is given to no run of any of them.
+    const one = await runMd(["check", "runbooks/other.md"], dir);
+    expect(one.stdout.trimEnd().split("\n")).toEqual([
+      `${path.join(dir, "run-md.config.yaml")}:4:3 error params.audit-iamm names no runbook in runbooks (did you mean audit-iam?): its values are given to no run [config-params]`,
+      "",
+      "✗ 1 problem (1 error, 0 warnings) in 0 of 1 runbook and the configuration",
+    ]);
+    expect(one.code).toBe(2);
+    const json = JSON.parse((await runMd(["check", "--json"], dir)).stdout);
+    expect(json.ok).toBe(false);
+    expect(json.files.at(-1).diagnostics).toMatchObject([{ line: 4, rule: "config-params" }]);
+    // Fixed, the check is clean.
+    writeFileSync(path.join(dir, "run-md.config.yaml"), "params:\n  audit-iam:\n    limit: 3\n");
+    expect(await runMd(["check"], dir)).toMatchObject({ code: 0 });
+  });
+
   it("a folder without runbooks is an error: a CI gate that checked nothing is not green", async () => {
     const empty = path.join(tmp, "empty-folder");
     mkdirSync(empty);

@@ -10,6 +10,7 @@ import {
 import pc from "picocolors";
 import { parseCommandArgs, runbookFilesOrExit } from "../args.ts";
 import { loadConfig, tableConfig } from "../config.ts";
+import { configParamProblems } from "../config-params.ts";
 import { plural } from "../words.ts";
 
 export const CHECK_USAGE = `Usage: run-md check [file|dir]... [options]
@@ -73,7 +74,8 @@ export async function checkCommand(argv: string[]): Promise<number> {
     process.stderr.write(`error no runbooks (*.md) found in ${where}: nothing was checked\n`);
     return 2;
   }
-  const tables = tableConfig(loadConfig(values.config));
+  const config = loadConfig(values.config);
+  const tables = tableConfig(config);
   // Loaded here, not at start-up: the SQL parser is large, and usage errors do not need it.
   const { lintQueries } = await import("../lint.ts");
 
@@ -99,6 +101,11 @@ export async function checkCommand(argv: string[]): Promise<number> {
     sortInPlace(diagnostics);
     checked.push({ path, ok: !diagnostics.some((d) => d.severity === "error"), diagnostics });
   }
+  // The configuration's parameters for runbooks that do not exist (a typo in an id).
+  const configProblems = await configParamProblems(config);
+  if (configProblems.length > 0) {
+    checked.push({ path: configProblems[0]!.file, ok: false, diagnostics: configProblems });
+  }
   const all = checked.flatMap((f) => f.diagnostics);
   const errors = all.filter((d) => d.severity === "error").length;
   const warnings = all.length - errors;
@@ -110,16 +117,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
     return errors > 0 ? 2 : 0;
   }
 
-  for (const d of all) process.stdout.write(`${paint(formatDiagnostic(d), d)}\n`);
-  if (all.length === 0) {
-    process.stdout.write(
-      `${pc.green("✓")} ${plural(files.length, "runbook")} checked, no problems\n`,
-    );
-  } else {
-    const withProblems = checked.filter((f) => f.diagnostics.length > 0).length;
-    const summary = `${plural(all.length, "problem")} (${plural(errors, "error")}, ${plural(warnings, "warning")}) in ${withProblems} of ${plural(files.length, "runbook")}`;
-    process.stdout.write(`\n${errors > 0 ? pc.red("✗") : pc.yellow("!")} ${summary}\n`);
-  }
+  printText(checked, files.length, configProblems.length > 0);
   return errors > 0 ? 2 : 0;
 }
 
@@ -133,4 +131,20 @@ function noSteps(file: string): Diagnostic {
     message:
       "no steps: a runbook needs a sql or logs-insights block, and run refuses one without (nothing would be checked)",
   };
+}
+
+/** The text report: a lint-style line a problem, then a summary line. */
+function printText(checked: CheckedFile[], runbooks: number, inConfig: boolean): void {
+  const all = checked.flatMap((f) => f.diagnostics);
+  const errors = all.filter((d) => d.severity === "error").length;
+  const warnings = all.length - errors;
+  for (const d of all) process.stdout.write(`${paint(formatDiagnostic(d), d)}\n`);
+  if (all.length === 0) {
+    process.stdout.write(`${pc.green("✓")} ${plural(runbooks, "runbook")} checked, no problems\n`);
+  } else {
+    // The configuration's entry, when it has one, is the last.
+    const withProblems = checked.slice(0, runbooks).filter((f) => f.diagnostics.length > 0).length;
+    const summary = `${plural(all.length, "problem")} (${plural(errors, "error")}, ${plural(warnings, "warning")}) in ${withProblems} of ${plural(runbooks, "runbook")}${inConfig ? " and the configuration" : ""}`;
+    process.stdout.write(`\n${errors > 0 ? pc.red("✗") : pc.yellow("!")} ${summary}\n`);
+  }
 }
