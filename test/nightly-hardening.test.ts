@@ -494,4 +494,24 @@ describe("red-team: the nightly's windows leave no time between them", () => {
     const record = await readRunsRecord(reports);
     expect(record.readTo.get("n")?.getTime()).toBe(end);
   }, 120_000);
+
+  it("a record more than the catch-up limit back reads a week, and says that the time before it is read by no night", async () => {
+    const dir = await mkdtemp(path.join(work, "windows-"));
+    const reports = path.join(dir, "reports");
+    await writeFile(
+      path.join(dir, "n.md"),
+      runbook("title: N\nschedule: nightly\nwindow: 24h", "```sql one\nSELECT 1 AS one\n```"),
+    );
+    // Held back at a day without logs that never got any, 8 days ago.
+    const previousEnd = new Date(Math.floor(Date.now() / 1000) * 1000 - 8 * 24 * 3_600_000);
+    await recordRuns(reports, ["n"], previousEnd, previousEnd);
+    const log: string[] = [];
+    const result = await runNightly({ ...jobIn(dir), log: (l) => log.push(l) });
+    const report = result.outcomes[0]!.report!;
+    const end = Date.parse(report.window.end);
+    expect(Date.parse(report.window.start)).toBe(end - 7 * 24 * 3_600_000);
+    expect(log.join("\n")).toContain(
+      `warning n: read from ${report.window.start}, not from ${previousEnd.toISOString().replace(".000Z", "Z")} where the job's record says its reading stopped (more than 7 days back): logs of before then delivered since are read by no night`,
+    );
+  }, 120_000);
 });

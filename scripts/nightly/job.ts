@@ -28,6 +28,7 @@ import {
   scheduleProblem,
   timeOfReportName,
   type Weekday,
+  windowNotReadFrom,
 } from "@run-md/core";
 import type { Delivery, Outcome } from "@run-md/notify";
 import { loadConfig } from "../../packages/cli/src/config.ts";
@@ -473,12 +474,49 @@ async function nightWindows(
     options.now || options.since ? new Map() : (await readRunsRecord(options.reportsDir)).readTo;
   return (rb) => {
     const previous = rb.schedule === "nightly" ? readTo.get(rb.id) : undefined;
-    const from = previous && Math.max(previous.getTime(), endAt.getTime() - JOB_CATCH_UP_MS);
+    const floor = endAt.getTime() - JOB_CATCH_UP_MS;
+    const from = previous && Math.max(previous.getTime(), floor);
+    if (previous && previous.getTime() < floor)
+      options.log(
+        `warning ${rb.id}: read from ${isoSeconds(new Date(floor))}, not from ${isoSeconds(previous)} where the job's record says its reading stopped (more than ${JOB_CATCH_UP_MS / 86_400_000} days back): logs of before then delivered since are read by no night`,
+      );
     return {
       end: isoSeconds(endAt),
       ...(from && from < endAt.getTime() ? { start: isoSeconds(new Date(from)) } : {}),
     };
   };
+}
+
+/**
+ * Records the runs of the night that read the logs, their windows read up to `readTo`, or up to
+ * where a run found days of its window without logs (`windowNotReadFrom`: red-team, logs of those
+ * days delivered late were read by no later night), so the next night reads again from there; as
+ * far back as the job catches up (`JOB_CATCH_UP_MS`), so a day that never gets logs holds no
+ * runbook back for good.
+ */
+async function recordNight(
+  options: NightlyOptions,
+  outcomes: NightlyOutcome[],
+  now: Date,
+  readTo: Date | undefined,
+): Promise<void> {
+  const ran = outcomes.filter((o) => ["passed", "warned", "failed"].includes(o.status));
+  const held = new Map<string, Date>();
+  for (const o of ran) {
+    const from = windowNotReadFrom(o.report);
+    if (readTo === undefined || from === undefined || Date.parse(from) >= readTo.getTime())
+      continue;
+    held.set(o.runbookId, new Date(from));
+    options.log(
+      `  held back ${o.runbookId}: its window is not known to be read from ${isoSeconds(new Date(from))} (days without logs): the next night reads again from there (${JOB_CATCH_UP_MS / 86_400_000} days back at most)`,
+    );
+  }
+  await recordRuns(
+    options.reportsDir,
+    ran.map((o) => o.runbookId),
+    now,
+    readTo && ((id) => held.get(id) ?? readTo),
+  ).catch((e: Error) => options.log(`warning the nightly's record of runs: ${e.message}`));
 }
 
 /** The runbooks due at `now`, said in the log. */
@@ -551,7 +589,6 @@ async function nightlyUnlocked(options: NightlyOptions): Promise<NightlyResult> 
   // nothing: tried again the next night); a `--date` catch-up or a `--since` run is an
   // investigation, not the night.
   if (!options.now && !options.since) {
-    const ran = outcomes.filter((o) => ["passed", "warned", "failed"].includes(o.status));
     // After a collect that failed (an object not read), the store may lack part of the window
     // while its runs pass: the window is not recorded as read, so the next night reads it again
     // from where the last good night ended (red-team: that time was never read by any run).
@@ -560,12 +597,7 @@ async function nightlyUnlocked(options: NightlyOptions): Promise<NightlyResult> 
         ? new Date(collected.to)
         : undefined
       : windowEnd;
-    await recordRuns(
-      options.reportsDir,
-      ran.map((o) => o.runbookId),
-      now,
-      readTo,
-    ).catch((e: Error) => options.log(`warning the nightly's record of runs: ${e.message}`));
+    await recordNight(options, outcomes, now, readTo);
   }
   // The runs that finished are escalated even when the job is stopped (cancelled runs change
   // nothing): a failure it found must not wait for the next night that gets to its end.

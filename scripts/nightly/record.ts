@@ -46,20 +46,21 @@ export async function readRunsRecord(reportsDir: string): Promise<RunsRecord> {
 }
 
 /**
- * Records that the job of `at` ran these runbooks, their windows ending at `readTo` (the others
- * keep their entries).
+ * Records that the job of `at` ran these runbooks, their windows read up to `readTo` (one instant
+ * for all, or each runbook's; none: kept as it was); the others keep their entries.
  */
 export async function recordRuns(
   reportsDir: string,
   ids: string[],
   at: Date,
-  readTo?: Date,
+  readTo?: Date | ((id: string) => Date | undefined),
 ): Promise<void> {
   if (ids.length === 0) return;
   const runs = await readRunsRecord(reportsDir);
   for (const id of ids) {
     runs.ranAt.set(id, at);
-    if (readTo) runs.readTo.set(id, readTo);
+    const to = typeof readTo === "function" ? readTo(id) : readTo;
+    if (to) runs.readTo.set(id, to);
   }
   const iso = (m: Map<string, Date>) =>
     Object.fromEntries([...m].map(([id, d]) => [id, d.toISOString()]));

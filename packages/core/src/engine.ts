@@ -90,6 +90,13 @@ export interface QueryResult {
    * engine tells it.
    */
   staleEnd?: string;
+  /**
+   * Set when part of the window was found without logs while the rest has events (the local
+   * engine's days without log files in a trail's delivery layout): the instant (ISO) from which
+   * the window is not known to be read, so logs delivered late for it are read again (the nightly
+   * job's record). Engines that cannot tell leave it unset.
+   */
+  notReadFrom?: string;
   /** The query text as the engine ran it (after parameter binding and window scoping). */
   queryAsRun: string;
   /** Engine statistics for the report: ids, bytes and records scanned, cost, ... */

@@ -62,6 +62,12 @@ export interface StepReport {
   rowCount: number;
   truncated: boolean;
   warnings: string[];
+  /**
+   * From when (ISO) the step's window is not known to be read: the engine found no logs there
+   * while the rest of the window has events (`QueryResult.notReadFrom`). Missing in reports older
+   * than the field and when the whole window was read: read it with `windowNotReadFrom`.
+   */
+  notReadFrom?: string;
   checks: CheckOutcome[];
   error?: ErrorInfo;
 }
@@ -118,6 +124,24 @@ export function stepWarnings(report: Pick<RunReport, "steps"> | undefined): stri
   const all = (report?.steps ?? []).flatMap((s) => (s.warnings ?? []).map((w) => `${s.id}: ${w}`));
   if (all.length === 0) return "";
   return `warning in ${all[0]}${all.length > 1 ? ` (and ${all.length - 1} more)` : ""}`;
+}
+
+/**
+ * From when a run's window is not known to be read: the earliest `notReadFrom` of its steps that
+ * lies in the run's window (a step's own `window=` reaching before it says nothing of the run's),
+ * or undefined (every day read, or a report older than the field). The nightly job's record of
+ * how far a runbook was read stops there, so the next night reads those days again.
+ */
+export function windowNotReadFrom(
+  report: Pick<RunReport, "steps" | "window"> | undefined,
+): string | undefined {
+  if (!report) return undefined;
+  const start = Date.parse(report.window.start);
+  const end = Date.parse(report.window.end);
+  const from = (report.steps ?? [])
+    .map((s) => (typeof s.notReadFrom === "string" ? Date.parse(s.notReadFrom) : Number.NaN))
+    .filter((t) => t >= start && t < end);
+  return from.length === 0 ? undefined : new Date(Math.min(...from)).toISOString();
 }
 
 /** What a report says of a step beside its checks: its own window, then its warnings. */

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { type RowSink, StepRows } from "./collect.ts";
 import type { ConfigSource } from "./config-source.ts";
-import type { BoundParam, Engine, QueryResult } from "./engine.ts";
+import type { BoundParam, Engine, QueryResult, TimeWindow } from "./engine.ts";
 import { ENGINE_ALIASES, engineChoices, engineInfo } from "./engine-registry.ts";
 import { ERROR_CODES } from "./error-codes.ts";
 import { isRunMdError, RunMdError } from "./errors.ts";
@@ -283,6 +283,22 @@ function stepBase(
   };
 }
 
+/** A step's warnings: the parser's, the engine's (masked), a window ending after it ran. */
+function resultWarnings(
+  step: Step,
+  result: QueryResult,
+  window: TimeWindow,
+  options: RunOptions,
+): string[] {
+  return [
+    ...(step.warnings ?? []),
+    ...result.warnings.map((w) => maskText(w, options.mask)),
+    ...[futureWindowWarning(window, (options.now?.() ?? new Date()).getTime())].filter(
+      (w) => w !== undefined,
+    ),
+  ];
+}
+
 /** Runs one step on its engine, bounded by its timeout and the run's signal. */
 async function runStep(step: Step, engineName: string, ctx: StepContext): Promise<StepReport> {
   const window = stepWindow(ctx.runWindow, step.attributes.window);
@@ -336,13 +352,8 @@ async function runStep(step: Step, engineName: string, ctx: StepContext): Promis
     stats: result.stats,
     columns: result.columns,
     ...rows,
-    warnings: [
-      ...(step.warnings ?? []),
-      ...result.warnings.map((w) => maskText(w, options.mask)),
-      ...[futureWindowWarning(window, (options.now?.() ?? new Date()).getTime())].filter(
-        (w) => w !== undefined,
-      ),
-    ],
+    warnings: resultWarnings(step, result, window, options),
+    ...(result.notReadFrom === undefined ? {} : { notReadFrom: result.notReadFrom }),
     checks,
   };
   // A window whose unread files may hold events is not known to be empty: allow_empty does not

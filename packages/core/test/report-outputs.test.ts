@@ -5,7 +5,7 @@ import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
 import { RunMdError } from "../src/errors.ts";
 import { parseRunbook } from "../src/parse.ts";
-import type { RunReport } from "../src/report.ts";
+import { type RunReport, windowNotReadFrom } from "../src/report.ts";
 import { toJUnit } from "../src/report-junit.ts";
 import { toMarkdown } from "../src/report-markdown.ts";
 import { reportSchemaProblem } from "../src/report-schema.ts";
@@ -145,6 +145,33 @@ describe("the JSON report", () => {
     expect(await reportSchemaProblem({ ...sampleReport(), extra: 1 })).toBe(
       '/ must NOT have additional properties ("extra")',
     );
+  });
+});
+
+describe("windowNotReadFrom: from when a run's window is not known to be read", () => {
+  const [a, b] = sampleReport().steps as [RunReport["steps"][0], RunReport["steps"][0]];
+  it("is the earliest of its steps' that lies in the run's window; a report older than the field has none", async () => {
+    expect(windowNotReadFrom(sampleReport())).toBeUndefined();
+    expect(windowNotReadFrom(undefined)).toBeUndefined();
+    const report = sampleReport({
+      steps: [
+        { ...a, notReadFrom: "2026-11-21T23:00:00.000Z" },
+        { ...b, notReadFrom: "2026-11-19T23:00:00.000Z" },
+      ],
+    });
+    expect(windowNotReadFrom(report)).toBe("2026-11-19T23:00:00.000Z");
+    // The field is part of the published schema (the store refuses reports the schema does not).
+    expect(await reportSchemaProblem(report)).toBeUndefined();
+  });
+
+  it("leaves out a step's own window= reaching before the run's, and a value that is no instant", () => {
+    const report = sampleReport({
+      steps: [
+        { ...a, notReadFrom: "2026-11-10T00:00:00.000Z" },
+        { ...b, notReadFrom: "yesterday" },
+      ],
+    });
+    expect(windowNotReadFrom(report)).toBeUndefined();
   });
 });
 

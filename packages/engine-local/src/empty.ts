@@ -62,6 +62,34 @@ const HOUR_MS = 3_600_000;
 /** The ranges of days a gap warning lists; the rest are counted. */
 const GAP_RANGES_SHOWN = 5;
 
+/** The days `gapWarning` names. */
+function gapDays(
+  w: TimeWindow,
+  dataDays: ReadonlySet<string>,
+  now: number,
+): { day: string; from: number }[] {
+  const until = new Date(Math.min(w.end.getTime(), now - DELIVERY_LAG_MS));
+  return windowDays({ start: w.start, end: until }).filter(
+    (d) => d.to - d.from >= HOUR_MS && !dataDays.has(d.day),
+  );
+}
+
+/**
+ * From when a window with the days of `gapWarning` is not known to be read (ISO): its first such
+ * day's folder holds the events of that day and of the hour before it (an event of 23:58 is
+ * delivered the next day), so an hour before the day starts, never before the window does.
+ * Undefined when `gapWarning` is.
+ */
+export function gapStart(
+  w: TimeWindow,
+  dataDays: ReadonlySet<string>,
+  now: number,
+): string | undefined {
+  const first = gapDays(w, dataDays, now)[0];
+  if (first === undefined) return undefined;
+  return new Date(Math.max(w.start.getTime(), first.from - DELIVERY_LAG_MS)).toISOString();
+}
+
 /**
  * The warning of a window whose events were found in some of its days and not in others: the
  * days it spans for an hour or more (of what CloudTrail has delivered by `now`) with no log file
@@ -75,10 +103,7 @@ export function gapWarning(
   dataDays: ReadonlySet<string>,
   now: number,
 ): string | undefined {
-  const until = new Date(Math.min(w.end.getTime(), now - DELIVERY_LAG_MS));
-  const gaps = windowDays({ start: w.start, end: until })
-    .filter((d) => d.to - d.from >= HOUR_MS && !dataDays.has(d.day))
-    .map((d) => d.day);
+  const gaps = gapDays(w, dataDays, now).map((d) => d.day);
   if (gaps.length === 0) return undefined;
   const ranges = dayRanges(gaps).replaceAll("/", "-").split(", ");
   const shown = ranges.slice(0, GAP_RANGES_SHOWN).join(", ");

@@ -53,7 +53,7 @@ import {
 import { namedRowsSql } from "./anonymous-rows.ts";
 import { isUnnamedReadError, unnamedCulprit } from "./culprit.ts";
 import { threadsFromEnv } from "./descriptor.ts";
-import { describeNoEvents, gapWarning } from "./empty.ts";
+import { describeNoEvents, gapStart, gapWarning } from "./empty.ts";
 import { extraTableFiles, extraTableViewSql } from "./extra-tables.ts";
 import {
   LogCatalog,
@@ -274,6 +274,8 @@ interface Execution {
   noEvents?: string;
   /** Set when the window's end held none (QueryResult.staleEnd). */
   staleEnd?: string;
+  /** From when the window is not known to be read (QueryResult.notReadFrom). */
+  notReadFrom?: string;
   sql: string;
   files: ReadFile[];
   skippedByWindow: number;
@@ -790,6 +792,7 @@ export class LocalEngine implements Engine {
       unread: [...(stored?.unread ?? []), ...scan.unread, ...res.unread],
       ...(noEvents === undefined ? {} : { noEvents }),
       ...(ends.staleEnd === undefined ? {} : { staleEnd: ends.staleEnd }),
+      ...(ends.notReadFrom === undefined ? {} : { notReadFrom: ends.notReadFrom }),
       storeDays: stored?.storeDays ?? null,
       kept: lease?.cached ? keptFiles(res.files, lease.segments) : 0,
     };
@@ -1028,6 +1031,7 @@ function queryResult(
     ...(req.onRows === undefined ? {} : { rowCount: exec.rowCount }),
     ...(exec.noEvents === undefined ? {} : { noEvents: exec.noEvents }),
     ...(exec.staleEnd === undefined ? {} : { staleEnd: exec.staleEnd }),
+    ...(exec.notReadFrom === undefined ? {} : { notReadFrom: exec.notReadFrom }),
     queryAsRun: `${header}\n${exec.sql}`,
     ...(exec.unread.length === 0 ? {} : { unread: exec.unread }),
     ...(capped === undefined ? {} : { capped }),
@@ -1199,15 +1203,21 @@ async function windowEnds(
   res: Resolution,
   stored: StoreRead | null,
   remembered: (aspect: string, probe: () => Promise<boolean>) => Promise<boolean>,
-): Promise<{ gap?: string; staleEnd?: string }> {
+): Promise<{ gap?: string; notReadFrom?: string; staleEnd?: string }> {
   const w = job.window;
   const files = [...res.files, ...(stored?.files ?? [])];
   const delivered = stored?.delivered === true || res.files.some((f) => layoutDay(f.origin));
   if (w === null || !delivered) return {};
-  const days = files.map((f) => f.day).filter((d): d is string => d !== null);
-  const gap = gapWarning(w, new Set(days), Date.now());
+  const days = new Set(files.map((f) => f.day).filter((d): d is string => d !== null));
+  const now = Date.now();
+  const gap = gapWarning(w, days, now);
+  const notReadFrom = gapStart(w, days, now);
   const staleEnd = await endWithoutEvents(conn, job.kind, w, remembered);
-  return { ...(gap === undefined ? {} : { gap }), ...(staleEnd === undefined ? {} : { staleEnd }) };
+  return {
+    ...(gap === undefined ? {} : { gap }),
+    ...(notReadFrom === undefined ? {} : { notReadFrom }),
+    ...(staleEnd === undefined ? {} : { staleEnd }),
+  };
 }
 
 /**

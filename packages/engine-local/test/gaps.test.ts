@@ -8,7 +8,7 @@ import path from "node:path";
 import zlib from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
-import { gapWarning } from "../src/empty.ts";
+import { gapStart, gapWarning } from "../src/empty.ts";
 import { createLocalEngine, type LocalEngine } from "../src/engine.ts";
 import { tempDir, window } from "./helpers.ts";
 
@@ -34,13 +34,14 @@ afterAll(async () => {
   await fsp.rm(root, { recursive: true, force: true });
 });
 
-async function warnings(from: string, to: string): Promise<string[]> {
+async function result(from: string, to: string) {
   const e = await createLocalEngine({ logDir: root, threads: 1 });
   engines.push(e);
-  const r = await e.query(
-    queryRequest("sql", "SELECT count(*) FROM cloudtrail_logs", window(from, to)),
-  );
-  return r.warnings;
+  return e.query(queryRequest("sql", "SELECT count(*) FROM cloudtrail_logs", window(from, to)));
+}
+
+async function warnings(from: string, to: string): Promise<string[]> {
+  return (await result(from, to)).warnings;
 }
 
 describe("days of a window without log files", () => {
@@ -50,6 +51,13 @@ describe("days of a window without log files", () => {
     ]);
     // Every day of the window has its file: nothing to say.
     expect(await warnings("2024-03-01T00:00:00Z", "2024-03-02T00:00:00Z")).toEqual([]);
+  });
+
+  it("say from when the window is not read (QueryResult.notReadFrom), for the nightly's record", async () => {
+    const gap = await result("2024-03-01T00:00:00Z", "2024-03-05T00:00:00Z");
+    expect(gap.notReadFrom).toBe("2024-03-01T23:00:00.000Z");
+    const whole = await result("2024-03-01T00:00:00Z", "2024-03-02T00:00:00Z");
+    expect(whole.notReadFrom).toBeUndefined();
   });
 
   it("are not named for an export outside the delivery layout: its days without events are quiet (review)", async () => {
@@ -101,6 +109,22 @@ describe("days of a window without log files", () => {
     // The 2nd is today, 40 minutes old: CloudTrail may not have delivered anything yet.
     const now = Date.parse("2024-03-02T00:40:00Z");
     expect(gapWarning(w("2024-03-01T00:00:00Z", "2024-03-02T00:40:00Z"), none, now)).toBe(
+      undefined,
+    );
+  });
+
+  it("say from when the window is not read: an hour before its first day without logs, never before its start", () => {
+    const w = (from: string, to: string) => ({ start: new Date(from), end: new Date(to) });
+    const days = new Set(["2024/03/01", "2024/03/03"]);
+    // The 2nd's folder would hold the 1st's last events too (delivered after midnight).
+    expect(gapStart(w("2024-03-01T06:00:00Z", "2024-03-04T00:00:00Z"), days, Date.now())).toBe(
+      "2024-03-01T23:00:00.000Z",
+    );
+    // A window starting on that day is not read from its start.
+    expect(gapStart(w("2024-03-02T00:30:00Z", "2024-03-04T00:00:00Z"), days, Date.now())).toBe(
+      "2024-03-02T00:30:00.000Z",
+    );
+    expect(gapStart(w("2024-03-03T00:00:00Z", "2024-03-04T00:00:00Z"), days, Date.now())).toBe(
       undefined,
     );
   });
