@@ -93,6 +93,8 @@ export interface NightlyResult {
   tried?: string[];
   /** `--collect`'s exit code when it failed (the runs went on, over what the store held). */
   collectFailed?: number;
+  /** Runbooks whose windows had days without logs: the record stops there (`recordNight`). */
+  heldBack?: string[];
   interrupted: boolean;
   exitCode: number;
 }
@@ -499,7 +501,7 @@ async function recordNight(
   outcomes: NightlyOutcome[],
   now: Date,
   readTo: Date | undefined,
-): Promise<void> {
+): Promise<string[]> {
   const ran = outcomes.filter((o) => ["passed", "warned", "failed"].includes(o.status));
   const held = new Map<string, Date>();
   for (const o of ran) {
@@ -517,6 +519,7 @@ async function recordNight(
     now,
     readTo && ((id) => held.get(id) ?? readTo),
   ).catch((e: Error) => options.log(`warning the nightly's record of runs: ${e.message}`));
+  return [...held.keys()];
 }
 
 /** The runbooks due at `now`, said in the log. */
@@ -587,18 +590,17 @@ async function nightlyUnlocked(options: NightlyOptions): Promise<NightlyResult> 
   const interrupted = options.signal?.aborted ?? false;
   // Schedules count from the nights the job ran a runbook and read its logs (an errored run read
   // nothing: tried again the next night); a `--date` catch-up or a `--since` run is an
-  // investigation, not the night.
-  if (!options.now && !options.since) {
-    // After a collect that failed (an object not read), the store may lack part of the window
-    // while its runs pass: the window is not recorded as read, so the next night reads it again
-    // from where the last good night ended (red-team: that time was never read by any run).
-    const readTo = collected
-      ? collected.code === 0
-        ? new Date(collected.to)
-        : undefined
-      : windowEnd;
-    await recordNight(options, outcomes, now, readTo);
-  }
+  // investigation, not the night. After a collect that failed (an object not read), the store
+  // may lack part of the window while its runs pass: the window is not recorded as read, so the
+  // next night reads it again from where the last good night ended (red-team: that time was
+  // never read by any run).
+  const readTo = collected
+    ? collected.code === 0
+      ? new Date(collected.to)
+      : undefined
+    : windowEnd;
+  const heldBack =
+    options.now || options.since ? [] : await recordNight(options, outcomes, now, readTo);
   // The runs that finished are escalated even when the job is stopped (cancelled runs change
   // nothing): a failure it found must not wait for the next night that gets to its end.
   const { notifications, notifyProblem } = await notifyTheNight(outcomes, options);
@@ -638,6 +640,7 @@ async function nightlyUnlocked(options: NightlyOptions): Promise<NightlyResult> 
     pruned,
     ...(build ? { build } : {}),
     ...(collected && collected.code !== 0 ? { collectFailed: collected.code } : {}),
+    ...(heldBack.length > 0 ? { heldBack } : {}),
     interrupted: stopped,
     exitCode,
   };

@@ -55,6 +55,12 @@ export function totals(result: NightlyResult): string {
   if (result.notifyProblem) parts.push(result.notifyProblem);
   if (result.collectFailed !== undefined)
     parts.push(`collect FAILED (exit ${result.collectFailed})`);
+  if (result.heldBack) {
+    const n = result.heldBack.length;
+    parts.push(
+      `${n} runbook${n === 1 ? "" : "s"} not read to the end (days without logs: read again the next night, a week back at most)`,
+    );
+  }
   parts.push(`${result.pruned.length} old report${result.pruned.length === 1 ? "" : "s"} pruned`);
   if (result.build?.ok) parts.push(`site built in ${seconds(result.build.durationMs)}`);
   else if (result.build) parts.push("site build FAILED");
