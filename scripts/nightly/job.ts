@@ -557,6 +557,27 @@ async function trySchedule(options: NightlyOptions, now: Date): Promise<NightlyR
   };
 }
 
+/** Builds the site of the night's reports; a failure is the result's, not thrown. */
+async function buildNightSite(
+  options: NightlyOptions,
+): Promise<NonNullable<NightlyResult["build"]>> {
+  options.log(`building the site into ${options.outDir}`);
+  try {
+    const r = await buildSite({
+      runbooksDir: options.runbooksDir,
+      reportsDir: options.reportsDir,
+      outDir: options.outDir,
+      ...(options.siteUrl ? { siteUrl: options.siteUrl } : {}),
+      ...(process.env.RUN_MD_SITE_BASE ? { base: process.env.RUN_MD_SITE_BASE } : {}),
+      // Stopped with the job (SIGTERM): the previous site stays as it was.
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    return { ok: true, durationMs: r.durationMs, outDir: r.outDir };
+  } catch (e) {
+    return { ok: false, error: (e as Error).message };
+  }
+}
+
 async function nightlyUnlocked(options: NightlyOptions): Promise<NightlyResult> {
   // A collect that fails still lets the runs go on: a day the store lacks is an error of the
   // steps that need it, never a pass.
@@ -609,24 +630,7 @@ async function nightlyUnlocked(options: NightlyOptions): Promise<NightlyResult> 
     pruned = (await pruneReports(options.reportsDir, options.retentionMs)).pruned;
   }
 
-  let build: NightlyResult["build"];
-  if (options.build && !interrupted) {
-    options.log(`building the site into ${options.outDir}`);
-    try {
-      const r = await buildSite({
-        runbooksDir: options.runbooksDir,
-        reportsDir: options.reportsDir,
-        outDir: options.outDir,
-        ...(options.siteUrl ? { siteUrl: options.siteUrl } : {}),
-        ...(process.env.RUN_MD_SITE_BASE ? { base: process.env.RUN_MD_SITE_BASE } : {}),
-        // Stopped with the job (SIGTERM): the previous site stays as it was.
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
-      build = { ok: true, durationMs: r.durationMs, outDir: r.outDir };
-    } catch (e) {
-      build = { ok: false, error: (e as Error).message };
-    }
-  }
+  const build = options.build && !interrupted ? await buildNightSite(options) : undefined;
 
   let exitCode = exitCodeOf(outcomes);
   if ((build && !build.ok) || notifyProblem || (collected && collected.code !== 0)) exitCode = 2;
