@@ -41,6 +41,8 @@ export interface RunSummary {
   params: Record<string, unknown>;
   /** The window as requested (`since`, or `from`/`to`; empty: the runbook's own). */
   window: { since?: string; from?: string; to?: string };
+  /** The engine the request named (absent: the runbook's own). */
+  engine?: string;
   /** The stored report, relative to the reports folder, once the run ended. */
   report?: string;
   error?: string;

@@ -3,7 +3,7 @@
  * from `GET /api/runs/{id}/events` (EventSource replays what already happened and resumes with
  * Last-Event-ID by itself), drawn by lib/live-run.ts. The requester gets a cancel button.
  */
-import { shownValue } from "../lib/format.ts";
+import { visibleFormat } from "@run-md/core/printable";
 import { applyEvent, reportLinks } from "../lib/live-run.ts";
 import { url } from "../lib/paths.ts";
 import { getJson, getMe, type Me, messageOf, postJson, type RunSummary } from "./api.ts";
@@ -69,9 +69,15 @@ function follow(
   });
 }
 
-function showFacts(root: HTMLElement, run: RunSummary): void {
+/**
+ * The run's facts, as its request gave them: what an approver reads before deciding. Text from the
+ * request shows its format characters; a parameter's value is written as JSON, as My runs writes
+ * it, so a string holding `, days=1` reads as one quoted value, not as a second parameter.
+ */
+export function showFacts(root: HTMLElement, run: RunSummary): void {
   const set = (key: string, value: string | Node) => {
-    root.querySelector<HTMLElement>(`[data-meta="${key}"]`)?.replaceChildren(value);
+    const shown = typeof value === "string" ? visibleFormat(value) : value;
+    root.querySelector<HTMLElement>(`[data-meta="${key}"]`)?.replaceChildren(shown);
   };
   const a = root.ownerDocument.createElement("a");
   a.href = url(`/runbooks/${run.runbook}/`);
@@ -90,10 +96,9 @@ function showFacts(root: HTMLElement, run: RunSummary): void {
   const params = Object.entries(run.params ?? {});
   set(
     "params",
-    params.length
-      ? params.map(([k, v]) => `${k}=${shownValue(v as never)}`).join(", ")
-      : "defaults",
+    params.length ? params.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", ") : "defaults",
   );
+  set("engine", run.engine ?? "the default");
   root.dataset.runState = run.status;
   const status = root.querySelector<HTMLElement>("[data-run-status]");
   if (status) status.textContent = run.status;

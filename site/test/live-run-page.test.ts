@@ -1,0 +1,51 @@
+/** The live run page's script: the run's facts an approver reads (linkedom). */
+import { parseHTML } from "linkedom";
+import { describe, expect, it } from "vitest";
+import type { RunSummary } from "../src/scripts/api.ts";
+import { showFacts } from "../src/scripts/live-run.ts";
+
+function page() {
+  const { document } = parseHTML(
+    `<!doctype html><html><body><div data-live-run><dl data-run-meta>${[
+      "runbook",
+      "user",
+      "window",
+      "params",
+      "engine",
+    ]
+      .map((k) => `<dd data-meta="${k}"></dd>`)
+      .join("")}<dd data-run-status></dd></dl></div></body></html>`,
+  );
+  return document.querySelector<HTMLElement>("[data-live-run]")!;
+}
+
+const run: RunSummary = {
+  id: "r1",
+  runbook: "audit-iam",
+  status: "pending-approval",
+  requester: { user: "mallory\u202e@example.com", groups: [] },
+  requestedAt: "2026-11-23T00:00:00Z",
+  params: { principal: "alice, days=1", days: 30 },
+  window: { since: "7d" },
+  engine: "athena",
+};
+
+describe("the live run page's facts", () => {
+  it("quotes a parameter's value, so one holding `, name=value` cannot pass for two", () => {
+    const root = page();
+    showFacts(root, run);
+    const shown = root.querySelector('[data-meta="params"]')!.textContent;
+    expect(shown).toBe('principal="alice, days=1", days=30');
+  });
+
+  it("shows the requester's format characters, and the engine the request named", () => {
+    const root = page();
+    showFacts(root, run);
+    expect(root.querySelector('[data-meta="user"]')!.textContent).toBe(
+      "mallory\\u202e@example.com",
+    );
+    expect(root.querySelector('[data-meta="engine"]')!.textContent).toBe("athena");
+    showFacts(root, { ...run, engine: undefined });
+    expect(root.querySelector('[data-meta="engine"]')!.textContent).toBe("the default");
+  });
+});
