@@ -2,7 +2,7 @@
 import type { StepReport } from "@run-md/core";
 import { parseHTML } from "linkedom";
 import { describe, expect, it } from "vitest";
-import { applyEvent, type LiveEvent, reportLinks } from "../src/lib/live-run.ts";
+import { applyEvent, type LiveEvent, reportLinks, streamLost } from "../src/lib/live-run.ts";
 
 function view() {
   const { document } = parseHTML(
@@ -200,5 +200,39 @@ describe("the live run view", () => {
     expect(end.querySelector('a[data-report-link="page"]')!.getAttribute("href")).toBe(
       "/runbooks/x/runs/1/",
     );
+  });
+});
+
+describe("a live run that stops without its steps' ends", () => {
+  it("stops the spinner of a step the run ended without (a cancelled run)", () => {
+    const root = view();
+    applyEvent(root, ev("run-start", {}));
+    applyEvent(root, ev("step-start", { step: "slow", engine: "athena" }));
+    applyEvent(root, ev("run-end", { status: "cancelled" }));
+    const block = root.querySelector<HTMLElement>('[data-live-step="slow"]')!;
+    expect(block.querySelector(".rm-spinner")).toBeNull();
+    expect(block.dataset.stepState).toBe("unfinished");
+    expect(block.textContent).toContain("did not finish");
+  });
+
+  it("says a lost stream is no longer live instead of showing the run as running", () => {
+    const root = view();
+    root.insertAdjacentHTML("beforeend", "<p data-live-error hidden></p>");
+    applyEvent(root, ev("run-start", {}));
+    applyEvent(root, ev("step-start", { step: "slow" }));
+    streamLost(root, "Your session ended: sign in again to follow this run.");
+    expect(root.dataset.runState).toBe("disconnected");
+    expect(root.querySelector("[data-run-status]")!.textContent).toBe("disconnected");
+    expect(root.querySelector(".rm-spinner")).toBeNull();
+    const error = root.querySelector<HTMLElement>("[data-live-error]")!;
+    expect(error.hidden).toBe(false);
+    expect(error.textContent).toContain("sign in again");
+  });
+
+  it("leaves an ended run as it ended when the stream closes after it", () => {
+    const root = view();
+    applyEvent(root, ev("run-end", { status: "passed" }));
+    streamLost(root, "gone");
+    expect(root.dataset.runState).toBe("ended");
   });
 });

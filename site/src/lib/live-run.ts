@@ -286,9 +286,36 @@ export function applyEvent(
   handlers[ev.type]?.();
 }
 
+/**
+ * The steps still running when the view stops following them (the run ended without their
+ * step-end: cancelled, interrupted; or the stream is lost): the spinner gives way to a sentence,
+ * so no step keeps looking alive.
+ */
+function stopSpinners(root: HTMLElement, state: string, text: string): void {
+  for (const block of root.querySelectorAll<HTMLElement>('[data-step-state="running"]')) {
+    block.dataset.stepState = state;
+    block.querySelector("[data-step-progress]")?.replaceChildren(text);
+  }
+}
+
+/**
+ * The event stream is gone for good (refused on reconnecting: a session that ended, a run the
+ * server no longer has): the view says it is no longer live, and why, instead of "running".
+ */
+export function streamLost(root: HTMLElement, why: string): void {
+  if (root.dataset.runState === "ended") return;
+  setRunState(root, "disconnected");
+  stopSpinners(root, "unknown", "not followed any more: reload the page to see how it went.");
+  const p = root.querySelector<HTMLElement>("[data-live-error]");
+  if (!p) return;
+  p.textContent = visibleFormat(why);
+  p.hidden = false;
+}
+
 function runEnded(root: HTMLElement, d: Record<string, unknown>, links?: ReportLinks): void {
   const status = stringOf(d.status) ?? "errored";
   setRunState(root, "ended", status);
+  stopSpinners(root, "unfinished", "did not finish.");
   root.dataset.runStatus = status;
   const end = root.querySelector<HTMLElement>("[data-run-end]");
   if (!end) return;

@@ -4,7 +4,7 @@
  * Last-Event-ID by itself), drawn by lib/live-run.ts. The requester gets a cancel button.
  */
 import { visibleFormat } from "@run-md/core/printable";
-import { applyEvent, reportLinks } from "../lib/live-run.ts";
+import { applyEvent, reportLinks, streamLost } from "../lib/live-run.ts";
 import { url } from "../lib/paths.ts";
 import { getJson, getMe, type Me, messageOf, postJson, type RunSummary } from "./api.ts";
 import { showApproval } from "./approval.ts";
@@ -64,9 +64,17 @@ function follow(
   // The browser retries a dropped connection itself; a refused one ends here.
   source.addEventListener("error", () => {
     if (source.readyState === EventSource.CLOSED && root.dataset.runState !== "ended") {
-      fail(root, "The server closed the run's event stream.");
+      void whyLost(id).then((why) => streamLost(root, why));
     }
   });
+}
+
+/** Why a refused stream was refused: the run's own request answers what EventSource hides. */
+async function whyLost(id: string): Promise<string> {
+  const r = await getJson<RunSummary>(`/api/runs/${encodeURIComponent(id)}`);
+  if (r.ok) return "The server closed the run's event stream.";
+  if (r.status === 401) return "Your session ended: sign in again to follow this run.";
+  return messageOf(r.status, r.body);
 }
 
 /**
