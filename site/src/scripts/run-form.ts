@@ -23,6 +23,7 @@ export async function initRunForms(doc: Document): Promise<void> {
     if (!actions.includes("run")) continue;
     const canParams = actions.includes("run:params");
     if (!canParams) makeReadOnly(form);
+    else wireWindowMode(form);
     form.addEventListener("submit", (e) => {
       e.preventDefault();
       void submit(form, canParams);
@@ -44,6 +45,20 @@ function makeReadOnly(form: HTMLFormElement): void {
   }
   form.querySelector<HTMLElement>("[data-run-readonly]")!.hidden = false;
   form.dataset.readonly = "";
+}
+
+/**
+ * Typing in a window field picks its mode: the request sends the mode that is checked, so dates
+ * typed under *from* / *to* with *the last* still checked ran the runbook's own window instead.
+ */
+export function wireWindowMode(form: HTMLFormElement): void {
+  for (const input of form.querySelectorAll<HTMLInputElement>("[data-window]")) {
+    const mode = input.dataset.window === "since" ? "since" : "range";
+    input.addEventListener("input", () => {
+      for (const radio of form.querySelectorAll<HTMLInputElement>("input[name=rm-window-mode]"))
+        radio.checked = radio.value === mode;
+    });
+  }
 }
 
 function fieldsOf(form: HTMLFormElement): { spec: FieldSpec; value: FieldValue }[] {
