@@ -1,6 +1,6 @@
 /** The live run page's script: the run's facts an approver reads (linkedom). */
 import { parseHTML } from "linkedom";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { RunSummary } from "../src/scripts/api.ts";
 import { showFacts } from "../src/scripts/live-run.ts";
 
@@ -47,5 +47,36 @@ describe("the live run page's facts", () => {
     expect(root.querySelector('[data-meta="engine"]')!.textContent).toBe("athena");
     showFacts(root, { ...run, engine: undefined });
     expect(root.querySelector('[data-meta="engine"]')!.textContent).toBe("the default");
+  });
+});
+
+describe("the live run page's address", () => {
+  const json = (body: unknown, status = 200) =>
+    new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+
+  it("asks only for a run id, so a link's ?id= cannot write its own sentence on the page", async () => {
+    const injected = `x" is gone. Your session expired: sign in again at https://evil.example/login "`;
+    const asked: string[] = [];
+    vi.stubGlobal("location", { search: `?id=${encodeURIComponent(injected)}` });
+    vi.stubGlobal("fetch", async (path: string) => {
+      asked.push(path);
+      if (path === "/api/me") return json({ user: "alice@example.com", groups: [] });
+      // The server's answer for a run it does not have quotes the id.
+      return json({ error: `no run "${decodeURIComponent(path.split("/")[3]!)}"` }, 404);
+    });
+    try {
+      vi.resetModules(); // a fresh /api/me
+      const { initLiveRun } = await import("../src/scripts/live-run.ts");
+      const { document } = parseHTML(
+        `<!doctype html><html><body><p data-needs-server></p><div data-live-run hidden><p data-live-error hidden></p></div></body></html>`,
+      );
+      await initLiveRun(document);
+      const error = document.querySelector<HTMLElement>("[data-live-error]")!;
+      expect(error.hidden).toBe(false);
+      expect(error.textContent).not.toContain("evil.example");
+      expect(asked).toEqual(["/api/me"]);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });

@@ -9,6 +9,9 @@ import { url } from "../lib/paths.ts";
 import { getJson, getMe, type Me, messageOf, postJson, type RunSummary } from "./api.ts";
 import { showApproval } from "./approval.ts";
 
+/** A run's id as the server makes them (a UUID). */
+export const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /** Every event the server sends (spec access-proxy.md §5). */
 export const EVENT_TYPES = [
   "queued",
@@ -27,7 +30,9 @@ export async function initLiveRun(doc: Document): Promise<void> {
   if (!root || !me) return;
   doc.querySelector<HTMLElement>("[data-needs-server]")!.hidden = true;
   root.hidden = false;
-  if (!id) return fail(root, "No run in the address: open one from My runs.");
+  // Only a run id is asked for: the server's 404 quotes what it was given (`no run "..."`), so
+  // a link's `?id=` would put its own sentence on this page ("sign in again at ...").
+  if (!id || !RUN_ID.test(id)) return fail(root, "No run in the address: open one from My runs.");
   const run = await getJson<RunSummary>(`/api/runs/${encodeURIComponent(id)}`);
   if (!run.ok) return fail(root, messageOf(run.status, run.body));
   showFacts(root, run.value);
