@@ -6,6 +6,7 @@
  * The API lives at `/api/` on the server's origin whatever the site's base path; requests send the
  * session cookie (same origin) and, for state-changing ones, the CSRF token `/api/me` hands out.
  */
+import { visibleFormat } from "@run-md/core/printable";
 
 /** The header that carries the CSRF token on state-changing cookie requests. */
 export const CSRF_HEADER = "x-csrf-token";
@@ -119,9 +120,14 @@ async function request<T>(path: string, init: RequestInit): Promise<ApiResult<T>
 
 /**
  * The message of a refused request's body (the server's `{error, hint}`; `{message}` too), else
- * the status.
+ * the status, with its format characters visible: an engine's error may quote the data
+ * (`Cannot cast '...' to INT` holds a value whoever made the API call chose).
  */
 export function messageOf(status: number, body: unknown): string {
+  return visibleFormat(rawMessageOf(status, body));
+}
+
+function rawMessageOf(status: number, body: unknown): string {
   if (body && typeof body === "object") {
     const b = body as { message?: unknown; error?: unknown; hint?: unknown };
     const text = typeof b.error === "string" ? b.error : b.message;
