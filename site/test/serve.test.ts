@@ -254,6 +254,7 @@ describe("the site served by run-md serve, in chromium", () => {
       expect(await tab.locator('[data-meta="params"]').textContent()).toBe(
         `threshold=${threshold10}`,
       );
+      expect(await tab.locator('[data-meta="engine"]').textContent()).toBe("the default");
 
       // The failed check and its offending rows: the principals with at least 10 denied calls,
       // counted from the generated records.
@@ -393,6 +394,9 @@ describe("the site served by run-md serve, in chromium", () => {
         .poll(() => view.getAttribute("data-run-state"), { timeout: 30_000 })
         .toBe("ended");
       expect(await view.getAttribute("data-run-status")).toBe("cancelled");
+      // The cancelled step keeps no spinner: it ended (step-end) or says it did not finish.
+      expect(await step.locator(".rm-spinner").count()).toBe(0);
+      expect(await step.getAttribute("data-step-state")).not.toBe("running");
       expect(await cancel.isVisible()).toBe(false);
       const id = new URL(tab.url()).searchParams.get("id")!;
       const record = await tab.evaluate(async (i) => (await fetch(`/api/runs/${i}`)).json(), id);
