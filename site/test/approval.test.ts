@@ -312,6 +312,9 @@ describe("approvals in chromium", () => {
     await form.getByRole("button", { name: "Run query" }).click();
     await expect.poll(() => queryError.isVisible(), { timeout: 30_000 }).toBe(true);
     expect(await queryError.textContent()).toMatch(/read_text/);
+    // The first query's rows are gone: they are not the answer to this one.
+    expect(await a.locator("table[data-query-result] tbody tr").count()).toBe(0);
+    expect(await summary.isVisible()).toBe(false);
 
     // The audit page shows the governance entries: B's approval and A's queries (the expiry: the last test).
     await a.goto(`${baseUrl}/audit/`);

@@ -46,6 +46,13 @@ async function showBudget(form: HTMLFormElement): Promise<void> {
     `Athena scan budget left today: ${(left / 1e9).toFixed(2)} GB.`;
 }
 
+function clearResult(part: HTMLElement): void {
+  part.querySelector("[data-query-result] thead tr")?.replaceChildren();
+  part.querySelector("[data-query-result] tbody")?.replaceChildren();
+  part.querySelector<HTMLElement>("[data-query-summary]")!.hidden = true;
+  part.querySelector<HTMLElement>("[data-list-empty]")!.hidden = true;
+}
+
 async function submit(part: HTMLElement, form: HTMLFormElement): Promise<void> {
   const q = <T extends HTMLElement>(sel: string) => form.querySelector<T>(sel)!;
   const dialect = q<HTMLSelectElement>("[data-query-dialect]").value;
@@ -54,12 +61,21 @@ async function submit(part: HTMLElement, form: HTMLFormElement): Promise<void> {
   const error = q<HTMLElement>("[data-query-error]");
   const button = q<HTMLButtonElement>('button[type="submit"]');
   error.hidden = true;
-  button.disabled = true;
+  // The previous answer goes, and the query stays as sent until its answer comes: no answer is
+  // shown under a query (or a refusal) it is not the answer to.
+  clearResult(part);
+  const inputs = form.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>("input, textarea");
+  const lock = (locked: boolean) => {
+    button.disabled = locked;
+    q<HTMLSelectElement>("[data-query-dialect]").disabled = locked;
+    for (const i of inputs) i.readOnly = locked;
+  };
+  lock(true);
   const r = await postJson<Answer>("/api/query", {
     [dialect === "insights" ? "insights" : "sql"]: text,
     ...(since ? { since } : {}),
   });
-  button.disabled = false;
+  lock(false);
   if (!r.ok) {
     error.textContent = messageOf(r.status, r.body);
     error.hidden = false;
