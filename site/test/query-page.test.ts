@@ -75,4 +75,12 @@ describe("the query page", () => {
     await new Promise((r) => setTimeout(r, 20));
     expect(form.querySelector<HTMLTextAreaElement>("[data-query-text]")!.readOnly).toBe(false);
   });
+
+  it("shows a column name's format characters, as the run view does", async () => {
+    const { document, submit } = await queryPage([
+      json({ ...answer, columns: [{ name: "user\u202eagent" }] }),
+    ]);
+    await submit();
+    expect(document.querySelector("[data-query-result] th")!.textContent).toBe("user\\u202eagent");
+  });
 });

@@ -4,6 +4,7 @@
  * what they lack. The server checks everything again; its refusal is shown as it says it.
  */
 import type { JsonValue } from "@run-md/core";
+import { visibleFormat } from "@run-md/core/printable";
 import { shownValue } from "../lib/format.ts";
 import { getJson, getMe, messageOf, postJson } from "./api.ts";
 import { fillTable } from "./lists.ts";
@@ -88,7 +89,7 @@ async function submit(part: HTMLElement, form: HTMLFormElement): Promise<void> {
     ...a.columns.map((c) => {
       const th = doc.createElement("th");
       th.scope = "col";
-      th.textContent = c.name;
+      th.textContent = visibleFormat(c.name); // as the run view shows a column's name
       return th;
     }),
   );
