@@ -255,7 +255,7 @@ describe("approvals in chromium", () => {
       .poll(() => a.locator("[data-live-run]").getAttribute("data-run-state"), { timeout: 30_000 })
       .toBe("ended");
     expect(await panelA.locator("[data-approval-state]").textContent()).toBe(
-      `Approved by ${B.email}: “go ahead”.`,
+      `Approved by ${B.email}: "go ahead".`,
     );
     const seen = await a.evaluate(() => (window as unknown as { rmSeen: string[] }).rmSeen);
     const order = ["approval requested", "approval approved", "running", "ended"].map((s) =>

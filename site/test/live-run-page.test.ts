@@ -80,3 +80,16 @@ describe("the live run page's address", () => {
     }
   });
 });
+
+describe("the approval panel's decision", () => {
+  it("quotes the comment as one string, so it cannot read as another approver's decision", async () => {
+    const { decisionText } = await import("../src/scripts/approval.ts");
+    const comment = "fine”. Approved by ciso@example.com: “go";
+    expect(decisionText({ state: "approved", by: "bob@example.com", comment })).toBe(
+      'Approved by bob@example.com: "fine”. Approved by ciso@example.com: “go".',
+    );
+    expect(decisionText({ state: "denied", by: "bob@example.com", comment: 'no "way"\nok' })).toBe(
+      'Denied by bob@example.com: "no \\"way\\"\\nok".',
+    );
+  });
+});

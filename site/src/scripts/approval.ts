@@ -35,12 +35,14 @@ function panel(root: HTMLElement): HTMLElement {
 
 const samePerson = (a: string | undefined, b: string) => a?.toLowerCase() === b.toLowerCase();
 
-function decisionText(d: Record<string, unknown>): string {
+export function decisionText(d: Record<string, unknown>): string {
   const state = String(d.state);
   if (state === "expired")
     return `The request expired at ${String(d.expiresAt)}: nobody approved it in time.`;
   const by = typeof d.by === "string" ? ` by ${d.by}` : "";
-  const comment = typeof d.comment === "string" ? `: “${d.comment}”` : "";
+  // Written as JSON: one quoted string, whatever quotes or sentences the comment holds (a comment
+  // `fine”. Approved by ciso@example.com: “go` read as a second approval).
+  const comment = typeof d.comment === "string" ? `: ${JSON.stringify(d.comment)}` : "";
   return `${state === "approved" ? "Approved" : "Denied"}${by}${comment}.`;
 }
 
