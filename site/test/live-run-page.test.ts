@@ -93,3 +93,70 @@ describe("the approval panel's decision", () => {
     );
   });
 });
+
+describe("the live run page's stream", () => {
+  const json = (body: unknown, status = 200) =>
+    new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+  const id = "0b7e8a52-3c1d-4e5f-9a6b-7c8d9e0f1a2b";
+
+  /** EventSource as the page uses it: listeners by type, a readyState the test sets. */
+  class FakeSource {
+    static readonly CONNECTING = 0;
+    static readonly CLOSED = 2;
+    static last: FakeSource;
+    readyState = 0;
+    readonly listeners = new Map<string, ((e: unknown) => void)[]>();
+    constructor(readonly url: string) {
+      FakeSource.last = this;
+    }
+    addEventListener(type: string, f: (e: unknown) => void) {
+      this.listeners.set(type, [...(this.listeners.get(type) ?? []), f]);
+    }
+    close() {
+      this.readyState = FakeSource.CLOSED;
+    }
+    fire(type: string, data?: unknown) {
+      for (const f of this.listeners.get(type) ?? []) f({ data: JSON.stringify(data ?? {}) });
+    }
+  }
+
+  it("says when the stream dropped and is retried, and when a refused one needs a new sign-in", async () => {
+    let signedIn = true;
+    vi.stubGlobal("location", { search: `?id=${id}` });
+    vi.stubGlobal("EventSource", FakeSource);
+    vi.stubGlobal("fetch", async (path: string) => {
+      if (!signedIn) return json({ error: "not signed in" }, 401);
+      if (path === "/api/me") return json({ user: "alice@example.com", groups: [] });
+      return json({ ...run, id, status: "running", requester: { user: "bob@example.com" } });
+    });
+    try {
+      vi.resetModules();
+      const { initLiveRun } = await import("../src/scripts/live-run.ts");
+      const { document } = parseHTML(`<!doctype html><html><body><p data-needs-server></p>
+        <div data-live-run hidden><dl data-run-meta><dd data-run-status></dd></dl>
+        <button data-cancel hidden></button><p data-live-error hidden></p>
+        <div data-live-steps></div><p data-run-end hidden></p></div></body></html>`);
+      await initLiveRun(document);
+      const root = document.querySelector<HTMLElement>("[data-live-run]")!;
+      const source = FakeSource.last;
+      expect(source.url).toBe(`/api/runs/${id}/events`);
+      source.fire("run-start");
+      source.fire("step-start", { step: "slow" });
+      const note = () => root.querySelector<HTMLElement>("[data-live-reconnecting]");
+      source.fire("error"); // CONNECTING: the browser retries
+      expect(note()?.hidden).toBe(false);
+      source.fire("open");
+      expect(note()!.hidden).toBe(true);
+      // The session ends; the retry is refused (401) and the browser gives up.
+      signedIn = false;
+      source.readyState = FakeSource.CLOSED;
+      source.fire("error");
+      await new Promise((r) => setTimeout(r, 20));
+      expect(root.dataset.runState).toBe("disconnected");
+      expect(root.querySelector("[data-live-error]")!.textContent).toContain("sign in again");
+      expect(root.querySelector(".rm-spinner")).toBeNull();
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+});

@@ -299,10 +299,33 @@ function stopSpinners(root: HTMLElement, state: string, text: string): void {
 }
 
 /**
+ * A dropped connection the browser is retrying (EventSource does, every 3 s): said above the
+ * steps until it is back, so a view that stopped moving does not pass for a run still going.
+ */
+export function reconnecting(root: HTMLElement, on: boolean): void {
+  let p = root.querySelector<HTMLElement>("[data-live-reconnecting]");
+  if (!on || root.dataset.runState === "ended") {
+    if (p) p.hidden = true;
+    return;
+  }
+  if (!p) {
+    const text = "The connection to the server dropped: reconnecting… (the view may be behind)";
+    p = el(root.ownerDocument, "p", "rm-muted", text);
+    p.dataset.liveReconnecting = "";
+    p.setAttribute("role", "status");
+    const steps = root.querySelector("[data-live-steps]");
+    if (steps) steps.before(p);
+    else root.append(p);
+  }
+  p.hidden = false;
+}
+
+/**
  * The event stream is gone for good (refused on reconnecting: a session that ended, a run the
  * server no longer has): the view says it is no longer live, and why, instead of "running".
  */
 export function streamLost(root: HTMLElement, why: string): void {
+  reconnecting(root, false);
   if (root.dataset.runState === "ended") return;
   setRunState(root, "disconnected");
   stopSpinners(root, "unknown", "not followed any more: reload the page to see how it went.");

@@ -4,7 +4,7 @@
  * Last-Event-ID by itself), drawn by lib/live-run.ts. The requester gets a cancel button.
  */
 import { visibleFormat } from "@run-md/core/printable";
-import { applyEvent, reportLinks, streamLost } from "../lib/live-run.ts";
+import { applyEvent, reconnecting, reportLinks, streamLost } from "../lib/live-run.ts";
 import { url } from "../lib/paths.ts";
 import { getJson, getMe, type Me, messageOf, postJson, type RunSummary } from "./api.ts";
 import { showApproval } from "./approval.ts";
@@ -68,10 +68,10 @@ function follow(
   }
   // The browser retries a dropped connection itself; a refused one ends here.
   source.addEventListener("error", () => {
-    if (source.readyState === EventSource.CLOSED && root.dataset.runState !== "ended") {
-      void whyLost(id).then((why) => streamLost(root, why));
-    }
+    if (source.readyState !== EventSource.CLOSED) return reconnecting(root, true);
+    if (root.dataset.runState !== "ended") void whyLost(id).then((why) => streamLost(root, why));
   });
+  source.addEventListener("open", () => reconnecting(root, false));
 }
 
 /** Why a refused stream was refused: the run's own request answers what EventSource hides. */
