@@ -160,3 +160,44 @@ describe("the live run page's stream", () => {
     }
   });
 });
+
+describe("the live run page's cancel button", () => {
+  const json = (body: unknown) =>
+    new Response(JSON.stringify(body), { headers: { "content-type": "application/json" } });
+  const id = "0b7e8a52-3c1d-4e5f-9a6b-7c8d9e0f1a2b";
+
+  async function cancelShown(me: { user: string; actions?: string[] }, requester: string) {
+    vi.stubGlobal("location", { search: `?id=${id}` });
+    vi.stubGlobal(
+      "EventSource",
+      class {
+        static readonly CLOSED = 2;
+        addEventListener() {}
+      },
+    );
+    vi.stubGlobal("fetch", async (path: string) =>
+      json(
+        path === "/api/me" ? { groups: [], ...me } : { ...run, id, requester: { user: requester } },
+      ),
+    );
+    try {
+      vi.resetModules();
+      const { initLiveRun } = await import("../src/scripts/live-run.ts");
+      const { document } = parseHTML(`<!doctype html><html><body><p data-needs-server></p>
+        <div data-live-run hidden><dl data-run-meta></dl><button data-cancel hidden></button>
+        <p data-live-error hidden></p><div data-live-steps></div></div></body></html>`);
+      await initLiveRun(document);
+      return !document.querySelector<HTMLElement>("[data-cancel]")!.hidden;
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  }
+
+  it("is the requester's whatever the case of their address, and an admin's, as the server allows", async () => {
+    expect(await cancelShown({ user: "Alice@Example.com" }, "alice@example.com")).toBe(true);
+    expect(
+      await cancelShown({ user: "carol@example.com", actions: ["admin"] }, "alice@example.com"),
+    ).toBe(true);
+    expect(await cancelShown({ user: "carol@example.com" }, "alice@example.com")).toBe(false);
+  });
+});

@@ -33,7 +33,9 @@ function panel(root: HTMLElement): HTMLElement {
   return section;
 }
 
-const samePerson = (a: string | undefined, b: string) => a?.toLowerCase() === b.toLowerCase();
+/** One person whatever the case of their address, as the server compares them. */
+export const samePerson = (a: string | undefined, b: string) =>
+  a?.toLowerCase() === b.toLowerCase();
 
 export function decisionText(d: Record<string, unknown>): string {
   const state = String(d.state);

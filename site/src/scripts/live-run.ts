@@ -7,7 +7,7 @@ import { visibleFormat } from "@run-md/core/printable";
 import { applyEvent, reconnecting, reportLinks, streamLost } from "../lib/live-run.ts";
 import { url } from "../lib/paths.ts";
 import { getJson, getMe, type Me, messageOf, postJson, type RunSummary } from "./api.ts";
-import { showApproval } from "./approval.ts";
+import { samePerson, showApproval } from "./approval.ts";
 
 /** A run's id as the server makes them (a UUID). */
 export const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -36,7 +36,10 @@ export async function initLiveRun(doc: Document): Promise<void> {
   const run = await getJson<RunSummary>(`/api/runs/${encodeURIComponent(id)}`);
   if (!run.ok) return fail(root, messageOf(run.status, run.body));
   showFacts(root, run.value);
-  if (run.value.requester?.user === me.user) wireCancel(root, id);
+  // The server lets the requester (whatever the case of their address) or an admin cancel.
+  if (samePerson(run.value.requester?.user, me.user) || me.actions?.includes("admin")) {
+    wireCancel(root, id);
+  }
   follow(root, id, run.value.runbook, me, run.value.requester?.user);
 }
 
