@@ -305,12 +305,19 @@ describe("the site served by run-md serve, in chromium", () => {
       const cells = await request.last().locator("td").allTextContents();
       expect(cells.slice(2, 5)).toEqual([USERS.a.email, "run.request", RUNBOOK_ID]);
 
-      // Signing out ends the session: the header links are gone, the API says 401 and the
-      // runbook's page is a 404 again (the browser's own cookies, without its console).
+      // Signing out ends the session: the header links are gone but Sign in (back to this
+      // page), the API says 401 and the runbook's page is a 404 again (the browser's own
+      // cookies, without its console).
       await tab.locator("[data-session-signout]:visible").first().click();
       await tab.waitForURL(`${baseUrl}/`);
       await tab.waitForLoadState("networkidle");
-      expect(await tab.locator("[data-rm-session]:visible").count()).toBe(0);
+      const session = tab.locator("[data-rm-session]:visible").first();
+      expect(await session.locator("a:visible, button:visible").allTextContents()).toEqual([
+        "Sign in",
+      ]);
+      expect(await session.locator("[data-session-signin]").getAttribute("href")).toBe(
+        "/auth/login?return=%2F",
+      );
       const http = tab.context().request;
       expect((await http.get(`${baseUrl}/api/me`)).status()).toBe(401);
       expect((await http.get(`${baseUrl}/runbooks/${RUNBOOK_ID}/`)).status()).toBe(404);

@@ -61,14 +61,25 @@ export interface AuditItem {
 /** The outcome of a request whose refusal the page shows: the answer, or the status and body. */
 export type ApiResult<T> = { ok: true; value: T } | { ok: false; status: number; body: unknown };
 
-let me: Promise<Me | undefined> | undefined;
+let me: Promise<ApiResult<Me>> | undefined;
 
 /** The signed-in caller, once per page; undefined without a server or without a session. */
-export function getMe(): Promise<Me | undefined> {
-  me ??= getJson<Me>("/api/me").then((r) =>
-    r.ok && typeof r.value?.user === "string" ? r.value : undefined,
-  );
-  return me;
+export async function getMe(): Promise<Me | undefined> {
+  me ??= getJson<Me>("/api/me");
+  const r = await me;
+  return r.ok && typeof r.value?.user === "string" ? r.value : undefined;
+}
+
+/**
+ * Where to sign in and come back to this page, when the server answered `/api/me` 401 and
+ * offers browser sign-in (its message names `/auth/login`: OIDC); undefined on the static site
+ * (404), when signed in, and where only API tokens are taken.
+ */
+export async function signInHref(): Promise<string | undefined> {
+  me ??= getJson<Me>("/api/me");
+  const r = await me;
+  if (r.ok || r.status !== 401 || !messageOf(r.status, r.body).includes(SIGN_IN_PATH)) return;
+  return `${SIGN_IN_PATH}?return=${encodeURIComponent(location.pathname + location.search)}`;
 }
 
 /** The runbooks the caller may view, with their allowed actions. */
