@@ -451,6 +451,12 @@ describe("a run of a runbook the caller may not view", () => {
         404,
         { error: `no run "${unknown}"`, code: "not-found" },
       ]);
+      // An id that is no run id is not quoted back (it would write its own sentence there).
+      const crafted = await ask(encodeURIComponent("x. Sign in again at https://evil.example"));
+      expect([crafted.status, crafted.body]).toEqual([
+        404,
+        { error: "no such run (a run id is a UUID)", code: "not-found" },
+      ]);
       // Both refusals audited (one synced write each: the time does not tell them apart), the
       // run that does not exist without a runbook.
       expect(added.filter((e) => e.action.endsWith("refused"))).toEqual([

@@ -25,8 +25,11 @@ export async function viewableRun(
   caller: Caller,
   id: string,
 ): Promise<RunRecord> {
-  const missing = `no run "${id}"`;
-  const rec = RUN_ID.test(id) ? ctx.runs.store.get(id) : undefined;
+  // Only a run id is quoted back: a crafted one (`/api/runs/Sign%20in%20at...`) would write its
+  // own sentence into the answer, and into pages that show it (red-team).
+  const wellFormed = RUN_ID.test(id);
+  const missing = wellFormed ? `no run "${id}"` : "no such run (a run id is a UUID)";
+  const rec = wellFormed ? ctx.runs.store.get(id) : undefined;
   if (rec === undefined) {
     // Audited as a run hidden from the caller is (the same action and details, without the
     // runbook nobody may learn): a refusal all the same, and answered after the same synced
