@@ -68,6 +68,12 @@ beforeAll(async () => {
   dayFolder = await folderOf(gapDay);
   await mkdir(path.join(work, "runbooks"));
   await writeFile(path.join(work, "runbooks", "night.md"), RUNBOOK);
+  // A cron runbook over its own window, the day without logs in it: the record does not set its
+  // window, so no night reads that day again for it, and the job must not say one will.
+  await writeFile(
+    path.join(work, "runbooks", "hourly.md"),
+    RUNBOOK.replace("schedule: nightly", 'schedule: "* * * * *"').replace("24h", "96h"),
+  );
   await writeFile(path.join(work, "raw.yaml"), "local:\n  logDir: ./logs\n");
   await writeFile(path.join(work, "store.yaml"), "local:\n  store: ./store\n");
   // The previous night read up to 96 hours ago: tonight's window starts there (the catch-up).
@@ -141,6 +147,12 @@ describe("nightly: a day of the window without logs, delivered late", () => {
       expect
         .soft(night1.stdout)
         .toContain("1 runbook not read to the end (days without logs: read again the next night");
+      // The cron runbook found the same day without logs; its window is its own.
+      const hourly = JSON.parse(
+        await readFile(path.join(work, `reports-${v}`, "hourly", "latest.json"), "utf8"),
+      ) as RunReport;
+      expect(hourly.steps[0]?.notReadFrom).toBe(from);
+      expect(night1.stdout).not.toContain("held back hourly");
 
       // The day's logs are delivered late, before night 2.
       await rename(outage, dayFolder);

@@ -490,22 +490,28 @@ async function nightWindows(
 }
 
 /**
- * Records the runs of the night that read the logs, their windows read up to `readTo`, or up to
- * where a run found days of its window without logs (`windowNotReadFrom`: red-team, logs of those
+ * Records the runs of the night that read the logs, their windows read up to `readTo`, or, for a
+ * `nightly` runbook (the one schedule whose window starts at the record), up to where its run
+ * found days of its window without logs (`windowNotReadFrom`: red-team, logs of those
  * days delivered late were read by no later night), so the next night reads again from there; as
  * far back as the job catches up (`JOB_CATCH_UP_MS`), so a day that never gets logs holds no
  * runbook back for good.
  */
 async function recordNight(
   options: NightlyOptions,
+  runbooks: readonly NightlyRunbook[],
   outcomes: NightlyOutcome[],
   now: Date,
   readTo: Date | undefined,
 ): Promise<string[]> {
   const ran = outcomes.filter((o) => ["passed", "warned", "failed"].includes(o.status));
+  // Only a `nightly` runbook's window starts where the record says (`nightWindows`): weekly and
+  // cron runbooks keep their own, which no hold-back moves (review: they were said to be read
+  // again the next night, and were not).
+  const nightly = new Set(runbooks.filter((rb) => rb.schedule === "nightly").map((rb) => rb.id));
   const held = new Map<string, Date>();
   for (const o of ran) {
-    const from = windowNotReadFrom(o.report);
+    const from = nightly.has(o.runbookId) ? windowNotReadFrom(o.report) : undefined;
     if (readTo === undefined || from === undefined || Date.parse(from) >= readTo.getTime())
       continue;
     held.set(o.runbookId, new Date(from));
@@ -621,7 +627,7 @@ async function nightlyUnlocked(options: NightlyOptions): Promise<NightlyResult> 
       : undefined
     : windowEnd;
   const heldBack =
-    options.now || options.since ? [] : await recordNight(options, outcomes, now, readTo);
+    options.now || options.since ? [] : await recordNight(options, runbooks, outcomes, now, readTo);
   // The runs that finished are escalated even when the job is stopped (cancelled runs change
   // nothing): a failure it found must not wait for the next night that gets to its end.
   const { notifications, notifyProblem } = await notifyTheNight(outcomes, options);
