@@ -15,19 +15,23 @@ export function looksLikeId(word: string): boolean {
 
 /**
  * The files of the folder's runbooks by id (two when two share an id), those that do not load
- * included; empty when the folder does not exist.
+ * included (by the id their front matter gives, else their file name's, as the parser gives it);
+ * empty when the folder does not exist.
  */
 export async function runbookIds(runbooksDir: string): Promise<Map<string, string[]>> {
   const ids = new Map<string, string[]>();
   if (!existsSync(runbooksDir)) return ids;
   for (const file of await findRunbooks([runbooksDir])) {
-    // A runbook that does not load counts by the id its front matter gives, if it gives one.
+    // A runbook that does not load counts by the id its front matter gives, or else by its file
+    // name, which is its id once it loads (review: `check` said a configuration's params of a
+    // runbook with a typo in a check named no runbook).
     const { runbook, frontMatter } = await loadRunbook(file);
     const id =
       runbook?.meta.id ??
       frontMatter?.id ??
-      (frontMatter?.paramsUnread ? await writtenId(file) : undefined);
-    if (id !== undefined) ids.set(id, [...(ids.get(id) ?? []), file]);
+      (frontMatter?.paramsUnread ? await writtenId(file) : undefined) ??
+      path.basename(file).replace(/\.md$/i, "");
+    ids.set(id, [...(ids.get(id) ?? []), file]);
   }
   return ids;
 }

@@ -49,6 +49,21 @@ describe("run-md check", () => {
     expect(await runMd(["check"], dir)).toMatchObject({ code: 0 });
   });
 
+  it("a params.<id> of a runbook that does not load is not said to name no runbook: its file name is its id", async () => {
+    const dir = path.join(tmp, "config-params-broken");
+    mkdirSync(path.join(dir, "runbooks"), { recursive: true });
+    // A typo in a check: the runbook does not load, and it has no id: of its own.
+    const broken = `---\ntitle: IAM\n---\n${STEP}\n\`\`\`expect\nrows = 1\n\`\`\`\n`;
+    writeFileSync(path.join(dir, "runbooks", "audit-iam.md"), broken);
+    writeFileSync(path.join(dir, "runbooks", "other.md"), `---\ntitle: Other\n---\n${STEP}`);
+    writeFileSync(path.join(dir, "run-md.config.yaml"), "params:\n  audit-iam:\n    limit: 3\n");
+    const { stdout, code } = await runMd(["check"], dir);
+    expect(code).toBe(2);
+    expect(stdout).toContain("[expect-syntax]");
+    // The section is right: the runbook's own error is the one to fix.
+    expect(stdout).not.toContain("config-params");
+  });
+
   it("a folder without runbooks is an error: a CI gate that checked nothing is not green", async () => {
     const empty = path.join(tmp, "empty-folder");
     mkdirSync(empty);
