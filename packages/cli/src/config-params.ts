@@ -16,12 +16,20 @@ function place(at: string, file: string): Pick<Diagnostic, "file" | "line" | "co
   return m ? { file, line: Number(m[1]), column: Number(m[2]) } : { file, line: 1, column: 1 };
 }
 
-/** One error for each `params.<id>` naming no runbook of `config.runbooksDir` (none without it). */
-export async function configParamProblems(config: Config): Promise<Diagnostic[]> {
+/**
+ * One error for each `params.<id>` naming no runbook of `config.runbooksDir` nor any of
+ * `checkedIds` (the runbooks being checked, which may live in another folder); none when the
+ * runbooks folder holds no runbook (no list to hold the ids against).
+ */
+export async function configParamProblems(
+  config: Config,
+  checkedIds: readonly string[] = [],
+): Promise<Diagnostic[]> {
   const named = Object.keys(config.params);
   if (named.length === 0 || typeof config.located === "string") return [];
-  const ids = [...(await runbookIds(config.runbooksDir)).keys()];
-  if (ids.length === 0) return [];
+  const folderIds = [...(await runbookIds(config.runbooksDir)).keys()];
+  if (folderIds.length === 0) return [];
+  const ids = [...new Set([...folderIds, ...checkedIds])];
   const folder = path.relative(process.cwd(), config.runbooksDir) || ".";
   const { file } = config.located;
   return named

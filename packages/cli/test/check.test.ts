@@ -47,6 +47,15 @@ describe("run-md check", () => {
     // Fixed, the check is clean.
     writeFileSync(path.join(dir, "run-md.config.yaml"), "params:\n  audit-iam:\n    limit: 3\n");
     expect(await runMd(["check"], dir)).toMatchObject({ code: 0 });
+    // A runbook checked from another folder is one the section may name.
+    mkdirSync(path.join(dir, "team-b"));
+    writeFileSync(path.join(dir, "team-b", "net.md"), `---\ntitle: Net\n---\n${STEP}`);
+    const both = "params:\n  audit-iam:\n    limit: 3\n  net:\n    x: 1\n";
+    writeFileSync(path.join(dir, "run-md.config.yaml"), both);
+    expect(await runMd(["check", "team-b"], dir)).toMatchObject({ code: 0 });
+    expect((await runMd(["check", "runbooks"], dir)).stdout).toContain(
+      "params.net names no runbook",
+    );
   });
 
   it("a params.<id> of a runbook that does not load is not said to name no runbook: its file name is its id", async () => {

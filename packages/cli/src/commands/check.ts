@@ -102,7 +102,10 @@ export async function checkCommand(argv: string[]): Promise<number> {
     checked.push({ path, ok: !diagnostics.some((d) => d.severity === "error"), diagnostics });
   }
   // The configuration's parameters for runbooks that do not exist (a typo in an id).
-  const configProblems = await configParamProblems(config);
+  const configProblems = await configParamProblems(
+    config,
+    loaded.flatMap((l) => (l.runbook ? [l.runbook.meta.id] : [])),
+  );
   if (configProblems.length > 0) {
     checked.push({ path: configProblems[0]!.file, ok: false, diagnostics: configProblems });
   }
