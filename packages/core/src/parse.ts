@@ -282,15 +282,29 @@ function swallowedStep(node: Code, fence: Fence, ctx: ParseContext): void {
   }
 }
 
-/** The step language a block's language seems meant to be (`sq1`, `SQL-athena`), if any. */
-function stepLanguageMeant(lang: string): string | undefined {
-  if (lang === "" || Object.hasOwn(STEP_LANGUAGES, lang)) return undefined;
-  // Invisible characters (a zero-width space) and compatibility forms (ｓｑｌ) read as the
-  // language itself (review: `s\u200Bql` was documentation without a word).
-  const seen = lang
+/**
+ * A language as a reader sees it: invisible characters (a zero-width space) dropped and
+ * compatibility forms (ｓｑｌ) folded (review: `s\u200Bql` was documentation without a word).
+ */
+function seenAs(lang: string): string {
+  return lang
     .normalize("NFKC")
     .replace(/\p{Cf}/gu, "")
     .toLowerCase();
+}
+
+/**
+ * Query languages one letter from `sql` that are languages of their own (Kusto, Splunk, Hive,
+ * Cassandra, GraphQL, Jira, ArangoDB, Standard ML): a runbook showing a detection in one of them
+ * beside its step is documentation, not a mistyped step (review: every run warned of them).
+ */
+const OTHER_LANGUAGES = new Set(["kql", "spl", "hql", "cql", "gql", "jql", "aql", "pql", "sml"]);
+
+/** The step language a block's language seems meant to be (`sq1`, `SQL-athena`), if any. */
+function stepLanguageMeant(lang: string): string | undefined {
+  if (lang === "" || Object.hasOwn(STEP_LANGUAGES, lang) || OTHER_LANGUAGES.has(lang))
+    return undefined;
+  const seen = seenAs(lang);
   if (Object.hasOwn(STEP_LANGUAGES, seen)) return seen;
   const words = lang.split(/[^a-z0-9]+/);
   const names = Object.keys(STEP_LANGUAGES);
@@ -309,14 +323,7 @@ function stepLanguageMeant(lang: string): string | undefined {
  */
 function expectMeant(lang: string): boolean {
   if (lang === "expect" || lang.startsWith("expected")) return false;
-  // Invisible characters and compatibility forms read as `expect` (as stepLanguageMeant).
-  if (
-    lang
-      .normalize("NFKC")
-      .replace(/\p{Cf}/gu, "")
-      .toLowerCase() === "expect"
-  )
-    return true;
+  if (seenAs(lang) === "expect") return true;
   return (
     /^expect(s|ations?|[-_].*)$/.test(lang) ||
     leven(lang, "expect") === 1 ||

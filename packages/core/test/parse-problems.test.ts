@@ -137,7 +137,19 @@ describe("placement of steps and expect blocks", () => {
       ]);
     }
     // Other languages of SQL, and prose languages, are documentation without a word.
-    for (const lang of ["mysql", "postgresql", "sqlite", "bash", "json", "text", "yaml"]) {
+    // So are query languages one letter from sql: a KQL or Splunk version shown beside a step.
+    for (const lang of [
+      "mysql",
+      "postgresql",
+      "sqlite",
+      "bash",
+      "json",
+      "text",
+      "yaml",
+      "kql",
+      "spl",
+      "hql",
+    ]) {
       expect(parseRunbook(block(lang), "x.md").diagnostics, lang).toEqual([]);
     }
   });
