@@ -1,5 +1,11 @@
 /** The summary the nightly job prints at the end, for a terminal and for a GitHub job summary. */
-import { markdownText, printable, printableLines, stepWarnings } from "@run-md/core";
+import {
+  JOB_CATCH_UP_MS,
+  markdownText,
+  printable,
+  printableLines,
+  stepWarnings,
+} from "@run-md/core";
 import type { NightlyResult } from "./job.ts";
 import { failedChecks, runErrors } from "./outcome.ts";
 
@@ -58,7 +64,7 @@ export function totals(result: NightlyResult): string {
   if (result.heldBack) {
     const n = result.heldBack.length;
     parts.push(
-      `${n} runbook${n === 1 ? "" : "s"} not read to the end (days without logs: read again the next night, a week back at most)`,
+      `${n} runbook${n === 1 ? "" : "s"} not read to the end (days without logs: read again the next night, ${JOB_CATCH_UP_MS / 86_400_000} days back at most)`,
     );
   }
   parts.push(`${result.pruned.length} old report${result.pruned.length === 1 ? "" : "s"} pruned`);
