@@ -450,7 +450,7 @@ describe("the logs engine against the emulator", () => {
     expect(part.noEvents).toBeUndefined();
     // ...and the report says which part of the window it did not read (DescribeLogGroups).
     expect(part.warnings).toEqual([
-      "CloudTrail/management holds no events before 2026-11-20T12:00:00Z (it was created at 2026-11-20T12:00:00Z): the window's start, 2026-11-20T00:00:00Z → 2026-11-20T12:00:00Z, was not read; shorten window= or keep the logs longer",
+      "CloudTrail/management holds no events before 2026-11-20T12:00:00Z (it was created at 2026-11-20T12:00:00Z): the window's start, 2026-11-20T00:00:00Z → 2026-11-20T12:00:00Z, was not read; shorten window=",
     ]);
   });
 
@@ -467,7 +467,7 @@ describe("the logs engine against the emulator", () => {
     expect(part.warnings).toHaveLength(1);
     expect(part.warnings[0]).toMatch(
       new RegExp(
-        `^CloudTrail/management holds no events before \\S+ \\(its retention keeps ${days} days\\): the window's start, 2026-11-20T00:00:00Z → `,
+        `^CloudTrail/management keeps events from \\S+ on \\(its retention keeps ${days} days; older ones are deleted within about 72 hours\\): the window's start, 2026-11-20T00:00:00Z → \\S+, may not have been read`,
       ),
     );
     // A retention the window is within warns of nothing.

@@ -55,7 +55,12 @@ export function startNotHeld(
   const held = heldFrom(g, nowMs);
   if (held === undefined || held.from <= start.getTime()) return undefined;
   const from = isoSeconds(new Date(held.from));
-  return `${identifier} holds no events before ${from} (${held.why}): the window's start, ${isoSeconds(start)} → ${from}, was not read; shorten window= or keep the logs longer`;
+  const part = `the window's start, ${isoSeconds(start)} → ${from}`;
+  // Expired events are deleted some time later (up to 72 hours, AWS says): they may be there.
+  if (held.why.startsWith("its retention")) {
+    return `${identifier} keeps events from ${from} on (${held.why}; older ones are deleted within about 72 hours): ${part}, may not have been read; shorten window= or keep the logs longer`;
+  }
+  return `${identifier} holds no events before ${from} (${held.why}): ${part}, was not read; shorten window=`;
 }
 
 /**

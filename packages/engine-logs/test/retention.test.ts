@@ -27,9 +27,14 @@ describe("where a log group's events begin", () => {
   test("a window starting before it warns of the part not read; one starting after does not", () => {
     const g = { retentionInDays: 7, creationTime: 0 };
     expect(startNotHeld("CloudTrail/mgmt", g, new Date(NOW - 30 * DAY), NOW)).toBe(
-      "CloudTrail/mgmt holds no events before 2026-11-28T12:00:00Z (its retention keeps 7 days): the window's start, 2026-11-05T12:00:00Z → 2026-11-28T12:00:00Z, was not read; shorten window= or keep the logs longer",
+      "CloudTrail/mgmt keeps events from 2026-11-28T12:00:00Z on (its retention keeps 7 days; older ones are deleted within about 72 hours): the window's start, 2026-11-05T12:00:00Z → 2026-11-28T12:00:00Z, may not have been read; shorten window= or keep the logs longer",
     );
     expect(startNotHeld("CloudTrail/mgmt", g, new Date(NOW - 7 * DAY), NOW)).toBeUndefined();
+    // Before its creation there is nothing at all.
+    const created = { creationTime: NOW - 2 * DAY };
+    expect(startNotHeld("CloudTrail/mgmt", created, new Date(NOW - 3 * DAY), NOW)).toBe(
+      "CloudTrail/mgmt holds no events before 2026-12-03T12:00:00Z (it was created at 2026-12-03T12:00:00Z): the window's start, 2026-12-02T12:00:00Z → 2026-12-03T12:00:00Z, was not read; shorten window=",
+    );
     expect(startNotHeld("CloudTrail/mgmt", g, new Date(NOW - DAY), NOW)).toBeUndefined();
   });
 
