@@ -113,6 +113,16 @@ const SG_EVENTS = [
   "CreateSecurityGroup",
   "DeleteSecurityGroup",
 ];
+/** The CloudTrail calls that stop, remove or narrow a trail or an event data store. */
+const TRAIL_EVENTS = [
+  "StopLogging",
+  "DeleteTrail",
+  "UpdateTrail",
+  "PutEventSelectors",
+  "PutInsightSelectors",
+  "DeleteEventDataStore",
+  "StopEventDataStoreIngestion",
+];
 const DENIED = [
   "AccessDenied",
   "Client.UnauthorizedOperation",
@@ -169,18 +179,7 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
     ev
       .filter(
         (e) =>
-          is(e, "eventSource", "cloudtrail.amazonaws.com") &&
-          is(
-            e,
-            "eventName",
-            "StopLogging",
-            "DeleteTrail",
-            "UpdateTrail",
-            "PutEventSelectors",
-            "PutInsightSelectors",
-            "DeleteEventDataStore",
-            "StopEventDataStoreIngestion",
-          ),
+          is(e, "eventSource", "cloudtrail.amazonaws.com") && is(e, "eventName", ...TRAIL_EVENTS),
       )
       .map((e) => [
         str(e, "eventTime"),
@@ -390,8 +389,7 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
     ev
       .filter(
         (e) =>
-          is(e, "eventSource", "cloudtrail.amazonaws.com") &&
-          is(e, "eventName", "StopLogging", "DeleteTrail", "UpdateTrail", "PutEventSelectors"),
+          is(e, "eventSource", "cloudtrail.amazonaws.com") && is(e, "eventName", ...TRAIL_EVENTS),
       )
       .map((e) => [
         stamp(e),
