@@ -5,7 +5,7 @@ import type { JsonValue, RunReport } from "../packages/core/src/index.ts";
 import { HAS_SHARED, SHARED } from "./helpers.ts";
 import { runMdHere as runMd } from "./in-process.ts";
 import type { Event } from "./truth/published-answers.ts";
-import { RUNBOOK_ANSWERS } from "./truth/runbook-answers.ts";
+import { inWindow, RUNBOOK_ANSWERS } from "./truth/runbook-answers.ts";
 
 /*
  * The bundled runbooks on third-party data nobody on this project wrote: CloudTrail recorded
@@ -72,6 +72,42 @@ describe.skipIf(!HAS_SHARED)("the bundled runbooks on Stratus Red Team detonatio
     expectTruth(reports, readJsonl("stratus-red-team-detonation-logs"), STRATUS_STEPS);
   });
 });
+
+/*
+ * Panther's detection-rule test cases: single records, some deliberately odd, with the rule's
+ * verdict for each. Steps whose logic these records exercise are checked against the answer
+ * computed from the raw records.
+ */
+const PANTHER = "panther-analysis-cloudtrail-tests";
+
+describe.skipIf(!HAS_SHARED)("the bundled runbooks on Panther's CloudTrail test cases", () => {
+  it("find what the records hold", { timeout: 180_000 }, async () => {
+    const res = await runMd([
+      "runbooks/",
+      "--log-dir",
+      path.join(SHARED, "datasets", PANTHER),
+      "--from",
+      "2000-01-01",
+      "--no-report",
+      "--json",
+    ]);
+    const reports = JSON.parse(res.stdout) as RunReport[];
+    const rows = (runbook: string, step: string) =>
+      JSON.stringify(
+        reports.find((r) => r.runbook.id === runbook)!.steps.find((s) => s.id === step)!.rows,
+      );
+    // Standard.BruteForceByUser / RootLoginFailed: failed sign-ins recorded with ConsoleLogin:
+    // Failure and no errorMessage (a wrong user name says "No username found in supplied account")
+    const failures = rows("unauthorized-access-attempts", "failed_console_logins");
+    expect(failures).toContain('["tester","111.111.111.111",3]');
+    expect(failures).toContain('["root","111.111.111.111",1]');
+    // The run's window: records without a time are in no window.
+    const events = inWindow(readJsonl(PANTHER), new Date("2000-01-01"), new Date());
+    expectTruth(reports, events, PANTHER_STEPS);
+  });
+});
+
+const PANTHER_STEPS = ["unauthorized-access-attempts/failed_console_logins"];
 
 /** The steps whose rows on each data set are checked against test/truth/runbook-answers.ts. */
 const STRATUS_STEPS = [

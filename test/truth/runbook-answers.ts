@@ -579,7 +579,9 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
   "unauthorized-access-attempts/failed_console_logins": (ev) =>
     groupBy(
       ev.filter(
-        (e) => is(e, "eventName", "ConsoleLogin") && is(e, "errorMessage", "Failed authentication"),
+        (e) =>
+          is(e, "eventName", "ConsoleLogin") &&
+          scalar(e, "responseElements.ConsoleLogin") === "Failure",
       ),
       (e) => [str(e, "userIdentity.userName"), str(e, "sourceIPAddress")],
       (g) => [g.length],
