@@ -101,13 +101,20 @@ describe.skipIf(!HAS_SHARED)("the bundled runbooks on Panther's CloudTrail test 
     const failures = rows("unauthorized-access-attempts", "failed_console_logins");
     expect(failures).toContain('["tester","111.111.111.111",3]');
     expect(failures).toContain('["root","111.111.111.111",1]');
+    // AWS.CloudTrail.VPCE.AccessDenied: a caller from another account, with no ARN, denied
+    expect(rows("unauthorized-access-attempts", "denied_by_principal")).toContain(
+      '"AROAEXAMPLE:session-name"',
+    );
     // The run's window: records without a time are in no window.
     const events = inWindow(readJsonl(PANTHER), new Date("2000-01-01"), new Date());
     expectTruth(reports, events, PANTHER_STEPS);
   });
 });
 
-const PANTHER_STEPS = ["unauthorized-access-attempts/failed_console_logins"];
+const PANTHER_STEPS = [
+  "unauthorized-access-attempts/failed_console_logins",
+  "unauthorized-access-attempts/denied_by_principal",
+];
 
 /** The steps whose rows on each data set are checked against test/truth/runbook-answers.ts. */
 const STRATUS_STEPS = [

@@ -69,6 +69,12 @@ function like(v: string | null, pattern: JsonValue): boolean {
 const automated = (e: Event, p: Params) =>
   new RegExp(String(p.automation_pattern)).test(str(e, "userIdentity.arn") ?? "");
 
+/** The caller's ARN, or for a caller without one (another account's) its principal id or account. */
+const caller = (e: Event) =>
+  str(e, "userIdentity.arn") ??
+  str(e, "userIdentity.principalId") ??
+  str(e, "userIdentity.accountId");
+
 /** A total order on rows by the given columns, each ascending or descending. */
 function orderBy(rows: Rows, ...keys: Array<[number, "asc" | "desc"]>): Rows {
   const cmp = (a: JsonValue, b: JsonValue) =>
@@ -250,10 +256,9 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
   "unauthorized-access-attempts/denied_by_principal": (ev, p) =>
     groupBy(
       ev.filter(
-        (e) =>
-          is(e, "errorCode", ...DENIED) && like(str(e, "userIdentity.arn"), p.principal_pattern!),
+        (e) => is(e, "errorCode", ...DENIED) && like(caller(e) ?? "", p.principal_pattern!),
       ),
-      (e) => [str(e, "userIdentity.arn")],
+      (e) => [caller(e)],
       (g) => {
         const t = g.map((e) => str(e, "eventTime") as string).sort();
         return [
