@@ -1,10 +1,12 @@
 import { readFileSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { JsonValue, RunReport } from "../packages/core/src/index.ts";
 import { HAS_SHARED, SHARED } from "./helpers.ts";
 import { runMdHere as runMd } from "./in-process.ts";
-import type { Event } from "./truth/published-answers.ts";
+import { type Event, field } from "./truth/published-answers.ts";
 import { inWindow, RUNBOOK_ANSWERS } from "./truth/runbook-answers.ts";
 
 /*
@@ -108,6 +110,47 @@ describe.skipIf(!HAS_SHARED)("the bundled runbooks on Panther's CloudTrail test 
     // The run's window: records without a time are in no window.
     const events = inWindow(readJsonl(PANTHER), new Date("2000-01-01"), new Date());
     expectTruth(reports, events, PANTHER_STEPS);
+  });
+});
+
+describe.skipIf(!HAS_SHARED)("audit-iam on key calls by callers without a user name", () => {
+  it("lists them: a root or role session has no key of its own to rotate", async () => {
+    // Panther's AWS.CloudTrail.RootAccessKeyCreated cases: the root user creating a key for
+    // itself and for another user. The test records leave out readOnly, which CloudTrail records
+    // for every IAM call (false for CreateAccessKey): it is put back, nothing else changes.
+    const events = readJsonl(PANTHER)
+      .filter((e) => e.eventName === "CreateAccessKey" && field(e, "userIdentity.type") === "Root")
+      .map((e) => ({ ...e, readOnly: false }));
+    expect(events).toHaveLength(2);
+    const dir = await mkdtemp(path.join(tmpdir(), "run-md-root-keys-"));
+    try {
+      await writeFile(path.join(dir, "events.json"), JSON.stringify({ Records: events }));
+      const res = await runMd([
+        "runbooks/audit-iam.md",
+        "--log-dir",
+        dir,
+        "--from",
+        "2019-01-01",
+        "--to",
+        "2019-01-02",
+        "--no-report",
+        "--json",
+      ]);
+      const reports = JSON.parse(res.stdout) as RunReport[];
+      const step = reports[0]!.steps.find((s) => s.id === "changes_outside_automation")!;
+      expect(step.rows).toEqual([
+        [
+          "arn:aws:iam::123456789012:root",
+          "CreateAccessKey",
+          2,
+          "2019-01-01T00:00:00Z",
+          "2019-01-01T00:00:00Z",
+        ],
+      ]);
+      expectTruth(reports, events, ["audit-iam/changes_outside_automation"]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

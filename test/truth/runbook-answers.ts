@@ -95,16 +95,16 @@ function orderBy(rows: Rows, ...keys: Array<[number, "asc" | "desc"]>): Rows {
 }
 
 /**
- * `eventname IN (key and password calls) AND coalesce(<target user>, username) = username` in
- * SQL's three-valued logic: NULL (so `NOT` of it drops the row too) when the caller has no name.
+ * A key or password call on the caller's own user: never when the caller has no user name (a role
+ * session or the root user has no user of its own).
  */
-function ownKeyChange(e: Event): boolean | null {
+function ownKeyChange(e: Event): boolean {
   if (
     !is(e, "eventName", "CreateAccessKey", "DeleteAccessKey", "UpdateAccessKey", "ChangePassword")
   )
     return false;
   const own = str(e, "userIdentity.userName");
-  if (own === null) return null;
+  if (own === null) return false;
   return (scalar(e, "requestParameters.userName") ?? own) === own;
 }
 
@@ -172,7 +172,7 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
           noError(e) &&
           (str(e, "userIdentity.type") ?? "") !== "AWSService" &&
           !automated(e, p) &&
-          ownKeyChange(e) === false &&
+          !ownKeyChange(e) &&
           like(str(e, "userIdentity.arn"), p.actor_pattern!),
       ),
       (e) => [str(e, "userIdentity.arn"), str(e, "eventName")],
