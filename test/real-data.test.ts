@@ -154,6 +154,80 @@ describe.skipIf(!HAS_SHARED)("audit-iam on key calls by callers without a user n
   });
 });
 
+describe("security-group-changes on a rule rewritten with ModifySecurityGroupRules", () => {
+  it("finds the rule opened to the internet, in every step", async () => {
+    // None of the data sets holds a ModifySecurityGroupRules call: this record has the shape
+    // CloudTrail gives it (the request wrapped in ModifySecurityGroupRulesRequest, capitalised keys).
+    const rule = (cidr: Record<string, string>, id: string) => ({
+      eventVersion: "1.09",
+      userIdentity: {
+        type: "IAMUser",
+        principalId: "AIDAEXAMPLEEXAMPLE01",
+        arn: "arn:aws:iam::123456789012:user/mallory",
+        accountId: "123456789012",
+        accessKeyId: "AKIAEXAMPLEEXAMPLE01",
+        userName: "mallory",
+      },
+      eventTime: `2024-05-01T10:0${id}:00Z`,
+      eventSource: "ec2.amazonaws.com",
+      eventName: "ModifySecurityGroupRules",
+      awsRegion: "us-east-1",
+      sourceIPAddress: "198.51.100.7",
+      userAgent: "aws-cli/2.15.0",
+      requestParameters: {
+        ModifySecurityGroupRulesRequest: {
+          GroupId: `sg-0aaaaaaaaaaaaaa0${id}`,
+          SecurityGroupRule: {
+            tag: 1,
+            SecurityGroupRuleId: `sgr-0bbbbbbbbbbbbbb0${id}`,
+            SecurityGroupRule: { IpProtocol: "tcp", FromPort: 22, ToPort: 22, ...cidr },
+          },
+        },
+      },
+      responseElements: { ModifySecurityGroupRulesResponse: { return: true } },
+      requestID: `00000000-0000-0000-0000-00000000000${id}`,
+      eventID: `00000000-0000-0000-0000-10000000000${id}`,
+      readOnly: false,
+      eventType: "AwsApiCall",
+      managementEvent: true,
+      recipientAccountId: "123456789012",
+      eventCategory: "Management",
+    });
+    const events = [
+      rule({ CidrIpv4: "0.0.0.0/0" }, "1"),
+      rule({ CidrIpv6: "::/0" }, "2"),
+      rule({ CidrIpv4: "10.0.0.0/8" }, "3"),
+    ] as Event[];
+    const dir = await mkdtemp(path.join(tmpdir(), "run-md-sg-rules-"));
+    try {
+      await writeFile(path.join(dir, "events.json"), JSON.stringify({ Records: events }));
+      const res = await runMd([
+        "runbooks/security-group-changes.md",
+        "--log-dir",
+        dir,
+        "--from",
+        "2024-05-01",
+        "--to",
+        "2024-05-02",
+        "--no-report",
+        "--json",
+      ]);
+      const reports = JSON.parse(res.stdout) as RunReport[];
+      const open = reports[0]!.steps.find((s) => s.id === "world_open_rules")!;
+      expect(open.rows.map((r) => r[3])).toEqual(["sg-0aaaaaaaaaaaaaa01", "sg-0aaaaaaaaaaaaaa02"]);
+      expect(open.status).toBe("failed");
+      expect(reports[0]!.steps.find((s) => s.id === "sg_changes_insights")!.status).toBe("failed");
+      expectTruth(reports, events, [
+        "security-group-changes/world_open_rules",
+        "security-group-changes/all_changes",
+        "security-group-changes/sg_changes_insights",
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 const PANTHER_STEPS = [
   "unauthorized-access-attempts/failed_console_logins",
   "unauthorized-access-attempts/denied_by_principal",

@@ -129,6 +129,30 @@ const TRAIL_EVENTS = [
   "DeleteEventDataStore",
   "StopEventDataStoreIngestion",
 ];
+/** Where ModifySecurityGroupRules records the rule it rewrites. */
+const MODIFIED_RULE =
+  "requestParameters.ModifySecurityGroupRulesRequest.SecurityGroupRule.SecurityGroupRule";
+/** The group a security-group call names: `groupId`, or ModifySecurityGroupRules' `GroupId`. */
+const groupId = (e: Event) =>
+  scalar(e, "requestParameters.groupId") ??
+  scalar(e, "requestParameters.ModifySecurityGroupRulesRequest.GroupId");
+/**
+ * A rule whose IPv4 or IPv6 range has a /0 prefix, in any of the request's shapes. The payload's
+ * keys are walked (not its text searched), with their exact spelling: `cidrIp`, `cidrIpv6`, or
+ * ModifySecurityGroupRules' `CidrIpv4`, `CidrIpv6`.
+ */
+function worldOpen(e: Event): boolean {
+  const keys = new Set(["cidrIp", "cidrIpv6", "CidrIpv4", "CidrIpv6"]);
+  const walk = (v: unknown): boolean =>
+    Array.isArray(v)
+      ? v.some(walk)
+      : v !== null && typeof v === "object"
+        ? Object.entries(v).some(
+            ([k, x]) => (keys.has(k) && typeof x === "string" && x.endsWith("/0")) || walk(x),
+          )
+        : false;
+  return walk(field(e, "requestParameters"));
+}
 const DENIED = [
   "AccessDenied",
   "Client.UnauthorizedOperation",
@@ -251,7 +275,7 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
         str(e, "userIdentity.arn"),
         automated(e, p),
         str(e, "eventName"),
-        scalar(e, "requestParameters.groupId"),
+        groupId(e),
       ]),
   "unauthorized-access-attempts/denied_by_principal": (ev, p) =>
     groupBy(
@@ -557,30 +581,33 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
           is(e, "eventSource", "ec2.amazonaws.com") &&
           is(e, "eventName", "AuthorizeSecurityGroupIngress", "ModifySecurityGroupRules") &&
           noError(e) &&
-          /"cidrIp(v6)?"\s*:\s*"[^"]*\/0"/.test(text(field(e, "requestParameters")) ?? ""),
+          worldOpen(e),
       )
       .map((e) => [
         str(e, "eventTime"),
         str(e, "userIdentity.arn"),
         str(e, "eventName"),
-        scalar(e, "requestParameters.groupId"),
+        groupId(e),
         scalar(e, "requestParameters.ipPermissions.items.0.ipProtocol") ??
-          scalar(e, "requestParameters.ipProtocol"),
+          scalar(e, "requestParameters.ipProtocol") ??
+          scalar(e, `${MODIFIED_RULE}.IpProtocol`),
         scalar(e, "requestParameters.ipPermissions.items.0.fromPort") ??
-          scalar(e, "requestParameters.fromPort"),
+          scalar(e, "requestParameters.fromPort") ??
+          scalar(e, `${MODIFIED_RULE}.FromPort`),
         scalar(e, "requestParameters.ipPermissions.items.0.toPort") ??
-          scalar(e, "requestParameters.toPort"),
+          scalar(e, "requestParameters.toPort") ??
+          scalar(e, `${MODIFIED_RULE}.ToPort`),
         str(e, "sourceIPAddress"),
       ]),
   "security-group-changes/sg_changes_insights": (ev) =>
     ev
-      .filter((e) => is(e, "eventName", ...SG_EVENTS))
-      .map((e) => [
-        stamp(e),
-        str(e, "userIdentity.arn"),
-        str(e, "eventName"),
-        scalar(e, "requestParameters.groupId"),
-      ]),
+      .filter(
+        (e) =>
+          is(e, "eventSource", "ec2.amazonaws.com") &&
+          is(e, "eventName", ...SG_EVENTS, "ModifySecurityGroupRules") &&
+          noError(e),
+      )
+      .map((e) => [stamp(e), str(e, "userIdentity.arn"), str(e, "eventName"), groupId(e)]),
   "unauthorized-access-attempts/failed_console_logins": (ev) =>
     groupBy(
       ev.filter(
