@@ -508,7 +508,8 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
       .filter(
         (e) =>
           is(e, "eventSource", "kms.amazonaws.com") &&
-          is(e, "eventName", "DisableKey", "ScheduleKeyDeletion"),
+          is(e, "eventName", "DisableKey", "ScheduleKeyDeletion") &&
+          noError(e),
       )
       .map((e) => [stamp(e), str(e, "userIdentity.arn"), scalar(e, "requestParameters.keyId")]),
   "resource-modifications/changes_by_service": (ev) =>
