@@ -113,6 +113,10 @@ describe.skipIf(!HAS_SHARED)("the bundled runbooks on Panther's CloudTrail test 
       reports.find((r) => r.runbook.id === "kms-key-deletion")!.steps.find((s) => s.id === step)!
         .rowCount;
     expect(kms("key_deletions_insights")).toBe(kms("key_deletions"));
+    // AWS.CloudTrail.RootAccessKeyCreated: the root user creating an access key on the console,
+    // recorded as invoked by signin.amazonaws.com
+    expect(rows("root-account-usage", "root_activity")).toContain('"CreateAccessKey"');
+    expect(rows("root-account-usage", "root_activity_insights")).toContain('"CreateAccessKey"');
     // The run's window: records without a time are in no window.
     const events = inWindow(readJsonl(PANTHER), new Date("2000-01-01"), new Date());
     expectTruth(reports, events, PANTHER_STEPS);
@@ -239,6 +243,8 @@ const PANTHER_STEPS = [
   "unauthorized-access-attempts/denied_by_principal",
   "kms-key-deletion/key_deletions",
   "kms-key-deletion/key_deletions_insights",
+  "root-account-usage/root_activity",
+  "root-account-usage/root_activity_insights",
 ];
 
 /** The steps whose rows on each data set are checked against test/truth/runbook-answers.ts. */

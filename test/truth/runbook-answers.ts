@@ -551,7 +551,7 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
       .filter(
         (e) =>
           is(e, "userIdentity.type", "Root") &&
-          str(e, "userIdentity.invokedBy") === null &&
+          (str(e, "userIdentity.invokedBy") ?? "signin.amazonaws.com") === "signin.amazonaws.com" &&
           (str(e, "eventType") ?? "") !== "AwsServiceEvent",
       )
       .map((e) => [
@@ -568,7 +568,7 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
       ev.filter(
         (e) =>
           is(e, "userIdentity.type", "Root") &&
-          str(e, "userIdentity.invokedBy") === null &&
+          (str(e, "userIdentity.invokedBy") ?? "signin.amazonaws.com") === "signin.amazonaws.com" &&
           str(e, "eventType") !== null &&
           str(e, "eventType") !== "AwsServiceEvent",
       ),
