@@ -117,6 +117,10 @@ describe.skipIf(!HAS_SHARED)("the bundled runbooks on Panther's CloudTrail test 
     // recorded as invoked by signin.amazonaws.com
     expect(rows("root-account-usage", "root_activity")).toContain('"CreateAccessKey"');
     expect(rows("root-account-usage", "root_activity_insights")).toContain('"CreateAccessKey"');
+    // AWS.ConfigService.DisabledDeleted: Config's delivery channel deleted
+    expect(rows("cloudtrail-tampering", "other_logging_removed")).toContain(
+      "DeleteDeliveryChannel",
+    );
     // The run's window: records without a time are in no window.
     const events = inWindow(readJsonl(PANTHER), new Date("2000-01-01"), new Date());
     expectTruth(reports, events, PANTHER_STEPS);
@@ -245,6 +249,7 @@ const PANTHER_STEPS = [
   "kms-key-deletion/key_deletions_insights",
   "root-account-usage/root_activity",
   "root-account-usage/root_activity_insights",
+  "cloudtrail-tampering/other_logging_removed",
 ];
 
 /** The steps whose rows on each data set are checked against test/truth/runbook-answers.ts. */

@@ -441,6 +441,7 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
             "DisableSecurityHub",
             "StopConfigurationRecorder",
             "DeleteConfigurationRecorder",
+            "DeleteDeliveryChannel",
           ),
       )
       .map((e) => [
