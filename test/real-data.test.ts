@@ -242,6 +242,51 @@ describe("security-group-changes on a rule rewritten with ModifySecurityGroupRul
   });
 });
 
+describe("console-signin-without-mfa on a sign-in whose record does not say MFAUsed", () => {
+  it("counts it as one without MFA in both dialects", async () => {
+    // Panther's Standard.NewUserAccountCreated case: a successful IAM-user sign-in with no
+    // additionalEventData. Its test record has no eventTime; one is given, nothing else changes.
+    const event = {
+      userIdentity: { type: "IAMUser", userName: "some_user" },
+      eventName: "ConsoleLogin",
+      eventSource: "signin.amazonaws.com",
+      eventTime: "2021-06-04T09:59:53Z",
+      responseElements: { ConsoleLogin: "Success" },
+    } as Event;
+    const dir = await mkdtemp(path.join(tmpdir(), "run-md-no-mfa-field-"));
+    try {
+      await writeFile(path.join(dir, "events.json"), JSON.stringify({ Records: [event] }));
+      const res = await runMd([
+        "runbooks/console-signin-without-mfa.md",
+        "--log-dir",
+        dir,
+        "--from",
+        "2021-06-04",
+        "--to",
+        "2021-06-05",
+        "--no-report",
+        "--json",
+      ]);
+      const reports = JSON.parse(res.stdout) as RunReport[];
+      for (const id of ["signins_without_mfa", "signins_without_mfa_insights"]) {
+        const step = reports[0]!.steps.find((s) => s.id === id)!;
+        expect(step.rowCount, id).toBe(1);
+        expect(step.status, id).toBe("failed");
+      }
+      expectTruth(
+        reports,
+        [event],
+        [
+          "console-signin-without-mfa/signins_without_mfa",
+          "console-signin-without-mfa/signins_without_mfa_insights",
+        ],
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 const PANTHER_STEPS = [
   "unauthorized-access-attempts/failed_console_logins",
   "unauthorized-access-attempts/denied_by_principal",

@@ -472,7 +472,6 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
       .filter(
         (e) =>
           is(e, "eventName", "ConsoleLogin") &&
-          scalar(e, "additionalEventData.MFAUsed") !== null &&
           scalar(e, "additionalEventData.MFAUsed") !== "Yes" &&
           scalar(e, "responseElements.ConsoleLogin") === "Success" &&
           is(e, "userIdentity.type", "IAMUser", "Root"),
