@@ -231,6 +231,26 @@ describe("security-group-changes on a rule rewritten with ModifySecurityGroupRul
       expect(open.rows.map((r) => r[3])).toEqual(["sg-0aaaaaaaaaaaaaa01", "sg-0aaaaaaaaaaaaaa02"]);
       expect(open.status).toBe("failed");
       expect(reports[0]!.steps.find((s) => s.id === "sg_changes_insights")!.status).toBe("failed");
+      // resource-modifications names the group each rewrite changed
+      const mods = await runMd([
+        "runbooks/resource-modifications.md",
+        "--log-dir",
+        dir,
+        "--from",
+        "2024-05-01",
+        "--to",
+        "2024-05-02",
+        "--no-report",
+        "--json",
+      ]);
+      const modReports = JSON.parse(mods.stdout) as RunReport[];
+      const modified = modReports[0]!.steps.find((s) => s.id === "modifications")!;
+      expect(modified.rows.map((r) => r[5])).toEqual([
+        "sg-0aaaaaaaaaaaaaa01",
+        "sg-0aaaaaaaaaaaaaa02",
+        "sg-0aaaaaaaaaaaaaa03",
+      ]);
+      expectTruth(modReports, events, ["resource-modifications/modifications"]);
       expectTruth(reports, events, [
         "security-group-changes/world_open_rules",
         "security-group-changes/all_changes",

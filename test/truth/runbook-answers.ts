@@ -259,7 +259,7 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
         str(e, "eventSource"),
         str(e, "eventName"),
         scalar(e, "requestParameters.roleName") ??
-          scalar(e, "requestParameters.groupId") ??
+          groupId(e) ??
           scalar(e, "requestParameters.bucketName"),
       ]),
   "security-group-changes/all_changes": (ev, p) =>
