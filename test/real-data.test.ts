@@ -307,6 +307,56 @@ describe("console-signin-without-mfa on a sign-in whose record does not say MFAU
   });
 });
 
+describe("unauthorized-access-attempts on password spraying", () => {
+  it("finds one address failing for several users, a guess or two each", async () => {
+    // Panther's AWS.CloudTrail.PasswordSpraying case (failed sign-ins for alice and root from one
+    // source), widened to four users with two guesses each: a failed sign-in's fields only.
+    const events = ["alice", "bob", "carol", "root"].flatMap((user, i) =>
+      [0, 1].map(
+        (j) =>
+          ({
+            eventName: "ConsoleLogin",
+            eventSource: "signin.amazonaws.com",
+            eventType: "AwsConsoleSignIn",
+            eventTime: `2024-03-01T10:${i}${j}:00Z`,
+            awsRegion: "us-east-1",
+            sourceIPAddress: "203.0.113.9",
+            errorMessage: "Failed authentication",
+            responseElements: { ConsoleLogin: "Failure" },
+            userIdentity: { type: user === "root" ? "Root" : "IAMUser", userName: user },
+          }) as Event,
+      ),
+    );
+    const dir = await mkdtemp(path.join(tmpdir(), "run-md-spray-"));
+    try {
+      await writeFile(path.join(dir, "events.json"), JSON.stringify({ Records: events }));
+      const res = await runMd([
+        "runbooks/unauthorized-access-attempts.md",
+        "--log-dir",
+        dir,
+        "--from",
+        "2024-03-01",
+        "--to",
+        "2024-03-02",
+        "--no-report",
+        "--json",
+      ]);
+      const reports = JSON.parse(res.stdout) as RunReport[];
+      const step = (id: string) => reports[0]!.steps.find((s) => s.id === id)!;
+      // Two failures a user stay under the per-user check; the per-address one sees four users.
+      expect(step("failed_console_logins").status).toBe("passed");
+      expect(step("failed_console_logins_by_source").status).toBe("failed");
+      expect(step("failed_console_logins_by_source").rows).toEqual([["203.0.113.9", 8, 4]]);
+      expectTruth(reports, events, [
+        "unauthorized-access-attempts/failed_console_logins",
+        "unauthorized-access-attempts/failed_console_logins_by_source",
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 const PANTHER_STEPS = [
   "unauthorized-access-attempts/failed_console_logins",
   "unauthorized-access-attempts/denied_by_principal",

@@ -619,6 +619,16 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
       (e) => [str(e, "userIdentity.userName"), str(e, "sourceIPAddress")],
       (g) => [g.length],
     ),
+  "unauthorized-access-attempts/failed_console_logins_by_source": (ev) =>
+    groupBy(
+      ev.filter(
+        (e) =>
+          is(e, "eventName", "ConsoleLogin") &&
+          scalar(e, "responseElements.ConsoleLogin") === "Failure",
+      ),
+      (e) => [str(e, "sourceIPAddress")],
+      (g) => [g.length, distinct(g, "userIdentity.userName")],
+    ),
   "unauthorized-access-attempts/denied_by_source": (ev) =>
     groupBy(
       ev.filter((e) => is(e, "errorCode", ...DENIED)),
