@@ -158,6 +158,7 @@ const DENIED = [
   "Client.UnauthorizedOperation",
   "UnauthorizedOperation",
   "AccessDeniedException",
+  "VpceAccessDenied",
 ];
 
 /** `runbook-id/step-id` → the step's rows (in no particular order unless its query limits them). */
