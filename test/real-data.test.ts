@@ -359,6 +359,46 @@ describe("unauthorized-access-attempts on password spraying", () => {
   });
 });
 
+describe("api-usage-by-identity on another account's caller probing", () => {
+  it("names the caller that has no ARN and finds its failures", async () => {
+    // Panther's AWS.CloudTrail.VPCE.AccessDenied record (another account's session, no ARN, a
+    // refused GetObject), repeated 20 times a minute apart: enough calls for the step to judge.
+    const [template] = readJsonl(PANTHER).filter(
+      (e) => field(e, "userIdentity.type") === "AWSAccount" && e.errorCode === "VpceAccessDenied",
+    );
+    const events = Array.from({ length: 20 }, (_, i) => ({
+      ...template,
+      eventTime: `2023-03-01T00:${String(i).padStart(2, "0")}:00Z`,
+      eventID: `00000000-0000-0000-0000-0000000000${String(i).padStart(2, "0")}`,
+    })) as Event[];
+    const dir = await mkdtemp(path.join(tmpdir(), "run-md-cross-account-"));
+    try {
+      await writeFile(path.join(dir, "events.json"), JSON.stringify({ Records: events }));
+      const res = await runMd([
+        "runbooks/api-usage-by-identity.md",
+        "--log-dir",
+        dir,
+        "--from",
+        "2023-03-01",
+        "--to",
+        "2023-03-02",
+        "--no-report",
+        "--json",
+      ]);
+      const reports = JSON.parse(res.stdout) as RunReport[];
+      const step = reports[0]!.steps.find((s) => s.id === "failing_identities")!;
+      // Computed from the records: one caller, 20 calls, all of them failed.
+      const errors = events.filter((e) => e.errorCode).length;
+      expect(step.rows).toEqual([
+        [field(template, "userIdentity.principalId"), 20, errors, errors / 20],
+      ]);
+      expect(step.status).toBe("failed");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 const PANTHER_STEPS = [
   "unauthorized-access-attempts/failed_console_logins",
   "unauthorized-access-attempts/denied_by_principal",
