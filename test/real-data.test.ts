@@ -140,35 +140,18 @@ describe.skipIf(!HAS_SHARED)("audit-iam on key calls by callers without a user n
       .filter((e) => e.eventName === "CreateAccessKey" && field(e, "userIdentity.type") === "Root")
       .map((e) => ({ ...e, readOnly: false }));
     expect(events).toHaveLength(2);
-    const dir = await mkdtemp(path.join(tmpdir(), "run-md-root-keys-"));
-    try {
-      await writeFile(path.join(dir, "events.json"), JSON.stringify({ Records: events }));
-      const res = await runMd([
-        "runbooks/audit-iam.md",
-        "--log-dir",
-        dir,
-        "--from",
-        "2019-01-01",
-        "--to",
-        "2019-01-02",
-        "--no-report",
-        "--json",
-      ]);
-      const reports = JSON.parse(res.stdout) as RunReport[];
-      const step = reports[0]!.steps.find((s) => s.id === "changes_outside_automation")!;
-      expect(step.rows).toEqual([
-        [
-          "arn:aws:iam::123456789012:root",
-          "CreateAccessKey",
-          2,
-          "2019-01-01T00:00:00Z",
-          "2019-01-01T00:00:00Z",
-        ],
-      ]);
-      expectTruth(reports, events, ["audit-iam/changes_outside_automation"]);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const reports = await runOver("runbooks/audit-iam.md", events, "2019-01-01", "2019-01-02");
+    const step = reports[0]!.steps.find((s) => s.id === "changes_outside_automation")!;
+    expect(step.rows).toEqual([
+      [
+        "arn:aws:iam::123456789012:root",
+        "CreateAccessKey",
+        2,
+        "2019-01-01T00:00:00Z",
+        "2019-01-01T00:00:00Z",
+      ],
+    ]);
+    expectTruth(reports, events, ["audit-iam/changes_outside_automation"]);
   });
 });
 
@@ -216,53 +199,35 @@ describe("security-group-changes on a rule rewritten with ModifySecurityGroupRul
       rule({ CidrIpv6: "::/0" }, "2"),
       rule({ CidrIpv4: "10.0.0.0/8" }, "3"),
     ] as Event[];
-    const dir = await mkdtemp(path.join(tmpdir(), "run-md-sg-rules-"));
-    try {
-      await writeFile(path.join(dir, "events.json"), JSON.stringify({ Records: events }));
-      const res = await runMd([
-        "runbooks/security-group-changes.md",
-        "--log-dir",
-        dir,
-        "--from",
-        "2024-05-01",
-        "--to",
-        "2024-05-02",
-        "--no-report",
-        "--json",
-      ]);
-      const reports = JSON.parse(res.stdout) as RunReport[];
-      const open = reports[0]!.steps.find((s) => s.id === "world_open_rules")!;
-      expect(open.rows.map((r) => r[3])).toEqual(["sg-0aaaaaaaaaaaaaa01", "sg-0aaaaaaaaaaaaaa02"]);
-      expect(open.status).toBe("failed");
-      expect(reports[0]!.steps.find((s) => s.id === "sg_changes_insights")!.status).toBe("failed");
-      // resource-modifications names the group each rewrite changed
-      const mods = await runMd([
-        "runbooks/resource-modifications.md",
-        "--log-dir",
-        dir,
-        "--from",
-        "2024-05-01",
-        "--to",
-        "2024-05-02",
-        "--no-report",
-        "--json",
-      ]);
-      const modReports = JSON.parse(mods.stdout) as RunReport[];
-      const modified = modReports[0]!.steps.find((s) => s.id === "modifications")!;
-      expect(modified.rows.map((r) => r[5])).toEqual([
-        "sg-0aaaaaaaaaaaaaa01",
-        "sg-0aaaaaaaaaaaaaa02",
-        "sg-0aaaaaaaaaaaaaa03",
-      ]);
-      expectTruth(modReports, events, ["resource-modifications/modifications"]);
-      expectTruth(reports, events, [
-        "security-group-changes/world_open_rules",
-        "security-group-changes/all_changes",
-        "security-group-changes/sg_changes_insights",
-      ]);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const reports = await runOver(
+      "runbooks/security-group-changes.md",
+      events,
+      "2024-05-01",
+      "2024-05-02",
+    );
+    const open = reports[0]!.steps.find((s) => s.id === "world_open_rules")!;
+    expect(open.rows.map((r) => r[3])).toEqual(["sg-0aaaaaaaaaaaaaa01", "sg-0aaaaaaaaaaaaaa02"]);
+    expect(open.status).toBe("failed");
+    expect(reports[0]!.steps.find((s) => s.id === "sg_changes_insights")!.status).toBe("failed");
+    // resource-modifications names the group each rewrite changed
+    const modReports = await runOver(
+      "runbooks/resource-modifications.md",
+      events,
+      "2024-05-01",
+      "2024-05-02",
+    );
+    const modified = modReports[0]!.steps.find((s) => s.id === "modifications")!;
+    expect(modified.rows.map((r) => r[5])).toEqual([
+      "sg-0aaaaaaaaaaaaaa01",
+      "sg-0aaaaaaaaaaaaaa02",
+      "sg-0aaaaaaaaaaaaaa03",
+    ]);
+    expectTruth(modReports, events, ["resource-modifications/modifications"]);
+    expectTruth(reports, events, [
+      "security-group-changes/world_open_rules",
+      "security-group-changes/all_changes",
+      "security-group-changes/sg_changes_insights",
+    ]);
   });
 });
 
@@ -277,37 +242,25 @@ describe("console-signin-without-mfa on a sign-in whose record does not say MFAU
       eventTime: "2021-06-04T09:59:53Z",
       responseElements: { ConsoleLogin: "Success" },
     } as Event;
-    const dir = await mkdtemp(path.join(tmpdir(), "run-md-no-mfa-field-"));
-    try {
-      await writeFile(path.join(dir, "events.json"), JSON.stringify({ Records: [event] }));
-      const res = await runMd([
-        "runbooks/console-signin-without-mfa.md",
-        "--log-dir",
-        dir,
-        "--from",
-        "2021-06-04",
-        "--to",
-        "2021-06-05",
-        "--no-report",
-        "--json",
-      ]);
-      const reports = JSON.parse(res.stdout) as RunReport[];
-      for (const id of ["signins_without_mfa", "signins_without_mfa_insights"]) {
-        const step = reports[0]!.steps.find((s) => s.id === id)!;
-        expect(step.rowCount, id).toBe(1);
-        expect(step.status, id).toBe("failed");
-      }
-      expectTruth(
-        reports,
-        [event],
-        [
-          "console-signin-without-mfa/signins_without_mfa",
-          "console-signin-without-mfa/signins_without_mfa_insights",
-        ],
-      );
-    } finally {
-      await rm(dir, { recursive: true, force: true });
+    const reports = await runOver(
+      "runbooks/console-signin-without-mfa.md",
+      [event],
+      "2021-06-04",
+      "2021-06-05",
+    );
+    for (const id of ["signins_without_mfa", "signins_without_mfa_insights"]) {
+      const step = reports[0]!.steps.find((s) => s.id === id)!;
+      expect(step.rowCount, id).toBe(1);
+      expect(step.status, id).toBe("failed");
     }
+    expectTruth(
+      reports,
+      [event],
+      [
+        "console-signin-without-mfa/signins_without_mfa",
+        "console-signin-without-mfa/signins_without_mfa_insights",
+      ],
+    );
   });
 });
 
@@ -331,33 +284,21 @@ describe("unauthorized-access-attempts on password spraying", () => {
           }) as Event,
       ),
     );
-    const dir = await mkdtemp(path.join(tmpdir(), "run-md-spray-"));
-    try {
-      await writeFile(path.join(dir, "events.json"), JSON.stringify({ Records: events }));
-      const res = await runMd([
-        "runbooks/unauthorized-access-attempts.md",
-        "--log-dir",
-        dir,
-        "--from",
-        "2024-03-01",
-        "--to",
-        "2024-03-02",
-        "--no-report",
-        "--json",
-      ]);
-      const reports = JSON.parse(res.stdout) as RunReport[];
-      const step = (id: string) => reports[0]!.steps.find((s) => s.id === id)!;
-      // Two failures a user stay under the per-user check; the per-address one sees four users.
-      expect(step("failed_console_logins").status).toBe("passed");
-      expect(step("failed_console_logins_by_source").status).toBe("failed");
-      expect(step("failed_console_logins_by_source").rows).toEqual([["203.0.113.9", 8, 4]]);
-      expectTruth(reports, events, [
-        "unauthorized-access-attempts/failed_console_logins",
-        "unauthorized-access-attempts/failed_console_logins_by_source",
-      ]);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const reports = await runOver(
+      "runbooks/unauthorized-access-attempts.md",
+      events,
+      "2024-03-01",
+      "2024-03-02",
+    );
+    const step = (id: string) => reports[0]!.steps.find((s) => s.id === id)!;
+    // Two failures a user stay under the per-user check; the per-address one sees four users.
+    expect(step("failed_console_logins").status).toBe("passed");
+    expect(step("failed_console_logins_by_source").status).toBe("failed");
+    expect(step("failed_console_logins_by_source").rows).toEqual([["203.0.113.9", 8, 4]]);
+    expectTruth(reports, events, [
+      "unauthorized-access-attempts/failed_console_logins",
+      "unauthorized-access-attempts/failed_console_logins_by_source",
+    ]);
   });
 });
 
@@ -373,31 +314,19 @@ describe.skipIf(!HAS_SHARED)("api-usage-by-identity on another account's caller 
       eventTime: `2023-03-01T00:${String(i).padStart(2, "0")}:00Z`,
       eventID: `00000000-0000-0000-0000-0000000000${String(i).padStart(2, "0")}`,
     })) as Event[];
-    const dir = await mkdtemp(path.join(tmpdir(), "run-md-cross-account-"));
-    try {
-      await writeFile(path.join(dir, "events.json"), JSON.stringify({ Records: events }));
-      const res = await runMd([
-        "runbooks/api-usage-by-identity.md",
-        "--log-dir",
-        dir,
-        "--from",
-        "2023-03-01",
-        "--to",
-        "2023-03-02",
-        "--no-report",
-        "--json",
-      ]);
-      const reports = JSON.parse(res.stdout) as RunReport[];
-      const step = reports[0]!.steps.find((s) => s.id === "failing_identities")!;
-      // Computed from the records: one caller, 20 calls, all of them failed.
-      const errors = events.filter((e) => e.errorCode).length;
-      expect(step.rows).toEqual([
-        [field(template, "userIdentity.principalId"), 20, errors, errors / 20],
-      ]);
-      expect(step.status).toBe("failed");
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const reports = await runOver(
+      "runbooks/api-usage-by-identity.md",
+      events,
+      "2023-03-01",
+      "2023-03-02",
+    );
+    const step = reports[0]!.steps.find((s) => s.id === "failing_identities")!;
+    // Computed from the records: one caller, 20 calls, all of them failed.
+    const errors = events.filter((e) => e.errorCode).length;
+    expect(step.rows).toEqual([
+      [field(template, "userIdentity.principalId"), 20, errors, errors / 20],
+    ]);
+    expect(step.status).toBe("failed");
   });
 });
 
@@ -418,6 +347,23 @@ const STRATUS_STEPS = [
 ];
 
 /** A data set's records, one JSON object a line, as published (../shared/datasets/<name>/events.jsonl). */
+/** The reports of `runbook` over `events` (one file in a folder of its own), window [from, to). */
+async function runOver(
+  runbook: string,
+  events: Event[],
+  from: string,
+  to: string,
+): Promise<RunReport[]> {
+  const dir = await mkdtemp(path.join(tmpdir(), "run-md-real-data-"));
+  try {
+    await writeFile(path.join(dir, "events.json"), JSON.stringify({ Records: events }));
+    const args = ["--log-dir", dir, "--from", from, "--to", to, "--no-report", "--json"];
+    return JSON.parse((await runMd([runbook, ...args])).stdout) as RunReport[];
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 function readJsonl(dataset: string): Event[] {
   return readFileSync(path.join(SHARED, "datasets", dataset, "events.jsonl"), "utf8")
     .split("\n")
