@@ -212,3 +212,33 @@ describe("a collected day whose files hold no event", () => {
     }
   });
 });
+
+describe("the window end's probe over a store", () => {
+  it("is asked once per window and store files, and again once a collect changed them (bench: 41 ms of every step on a 30-day store)", async () => {
+    const own = path.join(root, "probe-store");
+    const twoDays = { start: day("2024-03-01").start, end: day("2024-03-02").end };
+    await collectFromDir({ sourceDir: logs, store: own, window: twoDays });
+    const session = await createLocalEngine({ store: own, threads: 1 });
+    try {
+      const ask = () => session.query(queryRequest("sql", COUNT, twoDays));
+      const days = await truth(logs);
+      const want = (days.get("2024/03/01")?.size ?? 0) + (days.get("2024/03/02")?.size ?? 0);
+      expect((await ask()).rows).toEqual([[want]]);
+      expect((await ask()).rows).toEqual([[want]]);
+      expect(session.probesRun("end")).toBe(1);
+      // A new object of the last day collected (a copy of one, under another name): the day's
+      // store file is written anew, and the probe asked again (its events are stored once).
+      const folder = path.join(logs, "AWSLogs");
+      const [object] = (await fsp.readdir(folder, { recursive: true })).filter((f) =>
+        /2024\/03\/02\/.*\.json\.gz$/.test(f),
+      );
+      const source = path.join(folder, object!);
+      await fsp.copyFile(source, source.replace(/\.json\.gz$/, "_copy.json.gz"));
+      await collectFromDir({ sourceDir: logs, store: own, window: twoDays });
+      expect((await ask()).rows).toEqual([[want]]);
+      expect(session.probesRun("end")).toBe(2);
+    } finally {
+      await session.close();
+    }
+  });
+});

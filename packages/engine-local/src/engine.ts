@@ -759,8 +759,7 @@ export class LocalEngine implements Engine {
       const named = namedRowsSql(plan.sql, e.columns) ?? plan.sql;
       return streamRows(await prepareSelect(conn, named, job.values, job.types), options);
     });
-    // Store files are not keyed: with them the probes run every time.
-    const key = storeFiles.length > 0 ? null : this.probeKey(job, res, scan);
+    const key = this.probeKey(job, res, scan, stored);
     const noEvents =
       job.window === null || stored?.hasEvents
         ? undefined
@@ -806,16 +805,23 @@ export class LocalEngine implements Engine {
   }
 
   /** The key of the "no events" probe's answer: the view, the window, the files and identities. */
-  private probeKey(job: Job, res: Resolution, scan: Sources["scan"]): string | null {
+  private probeKey(
+    job: Job,
+    res: Resolution,
+    scan: Sources["scan"],
+    stored: StoreRead | null,
+  ): string | null {
     const window =
       job.window === null
         ? ""
         : `${job.window.start.toISOString()}/${job.window.end.toISOString()}`;
-    return this.probes.key(
-      job.kind === "insights" ? "cwl_events" : "cloudtrail_logs",
-      window,
-      keyedFiles(res.files, scan.files),
-    );
+    // A store's day file is never written twice under one name (a collect writes a day's new
+    // file beside the old one, collect day-file.ts): its path and size are its identity.
+    const storeFiles = (stored?.files ?? []).map((f) => ({ path: f.path, identity: `${f.size}` }));
+    return this.probes.key(job.kind === "insights" ? "cwl_events" : "cloudtrail_logs", window, [
+      ...keyedFiles(res.files, scan.files),
+      ...storeFiles,
+    ]);
   }
 
   /**
