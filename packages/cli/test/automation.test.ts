@@ -496,6 +496,21 @@ describe("the Lambda handler, invoked in-process with EventBridge events", () =>
       message: expect.stringContaining("the event: nested 120002 levels deep"),
     });
   });
+
+  it("checks an event object that holds itself without walking it for good (review)", async () => {
+    const detail: Record<string, unknown> = { severity: 2 };
+    detail.self = detail;
+    const event = { ...guardDuty(), detail };
+    // Refused or run, it comes back: the walk of its nesting ends.
+    const settled = await Promise.race([
+      handler(event).then(
+        () => "settled",
+        () => "settled",
+      ),
+      new Promise((r) => setTimeout(() => r("stuck"), 5_000)),
+    ]);
+    expect(settled).toBe("settled");
+  });
 });
 
 describe("the Lambda entry file for the Node.js runtime", () => {

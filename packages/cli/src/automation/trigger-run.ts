@@ -128,10 +128,13 @@ const MAX_EVENT_DEPTH = 100;
 /** How deeply `value` nests lists and mappings (1 for a flat one), counted without recursion. */
 function nesting(value: unknown): number {
   let deepest = 0;
+  // An object reached twice is walked once: a caller's object that holds itself ends the walk.
+  const seen = new Set<object>();
   const todo: [unknown, number][] = [[value, 1]];
   for (let next = todo.pop(); next !== undefined; next = todo.pop()) {
     const [v, depth] = next;
-    if (v === null || typeof v !== "object") continue;
+    if (v === null || typeof v !== "object" || seen.has(v)) continue;
+    seen.add(v);
     deepest = Math.max(deepest, depth);
     for (const x of Object.values(v)) todo.push([x, depth + 1]);
   }
