@@ -201,3 +201,54 @@ describe("the live run page's cancel button", () => {
     expect(await cancelShown({ user: "carol@example.com" }, "alice@example.com")).toBe(false);
   });
 });
+
+describe("the live run page's approval buttons", () => {
+  const json = (body: unknown) =>
+    new Response(JSON.stringify(body), { headers: { "content-type": "application/json" } });
+  const id = "0b7e8a52-3c1d-4e5f-9a6b-7c8d9e0f1a2b";
+
+  /** Whether Approve is offered to a caller who may approve this runbook (`runbookActions`). */
+  async function approveShown(runbookActions: string[]) {
+    let source: { fire: (type: string, data: unknown) => void } | undefined;
+    vi.stubGlobal("location", { search: `?id=${id}` });
+    vi.stubGlobal(
+      "EventSource",
+      class {
+        static readonly CLOSED = 2;
+        readonly listeners = new Map<string, (e: unknown) => void>();
+        constructor() {
+          source = this;
+        }
+        addEventListener(type: string, f: (e: unknown) => void) {
+          this.listeners.set(type, f);
+        }
+        fire(type: string, data: unknown) {
+          this.listeners.get(type)?.({ data: JSON.stringify(data) });
+        }
+      },
+    );
+    vi.stubGlobal("fetch", async (path: string) => {
+      // Approving is granted for some runbooks only: /api/me lists no approve.
+      if (path === "/api/me") return json({ user: "lead@example.com", groups: [], actions: [] });
+      if (path === "/api/runbooks") return json([{ id: "audit-iam", actions: runbookActions }]);
+      return json({ ...run, id, requester: { user: "alice@example.com" } });
+    });
+    try {
+      vi.resetModules();
+      const { initLiveRun } = await import("../src/scripts/live-run.ts");
+      const { document } = parseHTML(`<!doctype html><html><body><p data-needs-server></p>
+        <div data-live-run hidden><dl data-run-meta></dl><button data-cancel hidden></button>
+        <p data-live-error hidden></p><div data-live-steps></div></div></body></html>`);
+      await initLiveRun(document);
+      source!.fire("approval", { state: "requested", approvers: ["leads"] });
+      return !document.querySelector<HTMLElement>("[data-approval-form]")!.hidden;
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  }
+
+  it("are offered to a caller who may approve this runbook only, and not to one who may not (review)", async () => {
+    expect(await approveShown(["view", "approve"])).toBe(true);
+    expect(await approveShown(["view"])).toBe(false);
+  });
+});

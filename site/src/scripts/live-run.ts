@@ -6,7 +6,15 @@
 import { visibleFormat } from "@run-md/core/printable";
 import { applyEvent, reconnecting, reportLinks, streamLost } from "../lib/live-run.ts";
 import { url } from "../lib/paths.ts";
-import { getJson, getMe, type Me, messageOf, postJson, type RunSummary } from "./api.ts";
+import {
+  getJson,
+  getMe,
+  getRunbookAccess,
+  type Me,
+  messageOf,
+  postJson,
+  type RunSummary,
+} from "./api.ts";
 import { samePerson, showApproval } from "./approval.ts";
 
 /** A run's id as the server makes them (a UUID). */
@@ -40,7 +48,24 @@ export async function initLiveRun(doc: Document): Promise<void> {
   if (samePerson(run.value.requester?.user, me.user) || me.actions?.includes("admin")) {
     wireCancel(root, id);
   }
-  follow(root, id, run.value.runbook, me, run.value.requester?.user);
+  follow(
+    root,
+    id,
+    run.value.runbook,
+    await withRunbookActions(me, run.value.runbook),
+    run.value.requester?.user,
+  );
+}
+
+/**
+ * The caller with the actions they hold on this run's runbook too: `approve` may be granted for
+ * some runbooks only (a rule with a selector), which `/api/me` (the actions of no runbook in
+ * particular) leaves out, so such an approver saw no Approve button (review).
+ */
+async function withRunbookActions(me: Me, runbook: string): Promise<Me> {
+  const access = await getRunbookAccess();
+  const own = access?.find((a) => a.id === runbook)?.actions ?? [];
+  return { ...me, actions: [...new Set([...(me.actions ?? []), ...own])] };
 }
 
 function follow(
