@@ -98,7 +98,7 @@ export function resolveWindow(
     const ms = parseDuration(spec.since);
     if (ms === undefined) {
       throw new RunMdError("bad-window", `--since "${spec.since}" is not a duration`, {
-        hint: "Use a duration such as 30m, 24h or 7d.",
+        hint: "Use a duration such as 30m, 24h or 7d (units in lower case).",
         details: { field: "since" },
       });
     }
