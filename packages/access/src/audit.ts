@@ -13,7 +13,7 @@
  * Several processes may append (the server, `run-md token`): each append holds `<file>.lock`
  * and first catches up with entries another process wrote since its own last one.
  */
-import { type FileHandle, mkdir, open, truncate, writeFile } from "node:fs/promises";
+import { type FileHandle, mkdir, open, stat, truncate, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { RunMdError, reportFileStem, withFileLock } from "@run-md/core";
 import {
@@ -106,24 +106,47 @@ export class AuditLog {
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
     return withFileLock(`${this.file}.lock`, async () => {
       if (!this.fh) throw new RunMdError("audit-closed", `the audit log ${this.file} is closed`);
-      if ((await this.fh.stat()).size !== this.size) await this.catchUp();
+      const moved = await this.reopenIfReplaced();
+      if (moved || (await this.fh.stat()).size !== this.size) await this.catchUp(moved);
       return fn();
     });
+  }
+
+  /**
+   * Opens the file at the path again when it is no longer the one this log's handle holds (moved
+   * away, or another file renamed over it, such as an older copy): appends went on into the old
+   * file, where `verify` of the path never saw them, and another writer started a second chain
+   * at the path (found by red-team review).
+   */
+  private async reopenIfReplaced(): Promise<boolean> {
+    const held = await this.fh!.stat();
+    const now = await stat(this.file).catch(() => undefined);
+    if (now && now.ino === held.ino && now.dev === held.dev) return false;
+    const fh = this.fh!;
+    this.fh = undefined;
+    await fh.close();
+    this.fh = await open(this.file, "a");
+    return true;
   }
 
   /**
    * Continues from the file's last entry: another process's, or a torn line's repair. A file
    * that now ends before this log's own last entry was cut by someone: the next entry keeps this
    * log's numbering (so `verify` reports the seq gap where the entries went missing) and says
-   * what was lost, rather than numbering on from the cut and hiding it (found by review).
+   * what was lost, rather than numbering on from the cut and hiding it (found by review). So
+   * does a file whose last entry has this log's last seq but not its hash (another file).
    */
-  private async catchUp(): Promise<void> {
+  private async catchUp(moved = false): Promise<void> {
     const written = { seq: this.seq, hash: this.last };
     const before = (await this.fh!.stat()).size;
     const tail = await lastEntry(this.file);
     this.seq = tail.entry?.seq ?? 0;
     this.last = tail.entry?.hash ?? GENESIS;
-    const cut = this.size >= 0 && (before < this.size || this.seq < written.seq);
+    const cut =
+      this.size >= 0 &&
+      ((!moved && before < this.size) ||
+        this.seq < written.seq ||
+        (this.seq === written.seq && this.last !== written.hash));
     if (tail.torn) await moveTorn(this.file, tail.torn, this.now());
     this.size = (await this.fh!.stat()).size;
     const recover = (details: Record<string, unknown>) =>

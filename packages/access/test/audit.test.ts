@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -291,6 +291,53 @@ describe("entries cut off the end while the server runs", () => {
     });
     // verify names the place: seq 2 and 3 were written and are gone.
     expect(await verifyAuditFile(file)).toEqual(brokenAt(2, 4, "seq gap: expected 2, found 4"));
+  });
+});
+
+describe("the file replaced or moved while the server runs", () => {
+  it("by an older copy (renamed over it): the next entry goes to the file at the path and says what went missing", async () => {
+    const file = path.join(dir, "replaced", "audit.log");
+    const log = await AuditLog.open(file, clock());
+    await log.append({ actor: "lead@example.com", groups: [], action: "server.start" });
+    const older = await readFile(file);
+    for (const action of ["query.request", "access.refused"] as const)
+      await log.append({ actor: "lead@example.com", groups: [], action });
+    const third = JSON.parse((await lines(file))[2]!);
+    await writeFile(`${file}.old`, older);
+    await rename(`${file}.old`, file); // a new file at the path: the log's handle is the old one's
+    await log.append({ actor: "alice@example.com", groups: [], action: "run.request" });
+    await log.close();
+    const after = (await lines(file)).map((l) => JSON.parse(l));
+    expect(after.map((e) => [e.seq, e.action])).toEqual([
+      [1, "server.start"],
+      [4, "server.recover"],
+      [5, "run.request"],
+    ]);
+    expect(after[1].details).toEqual({ cutAfterSeq: 1, lastWritten: { seq: 3, hash: third.hash } });
+    expect(await verifyAuditFile(file)).toEqual(brokenAt(2, 4, "seq gap: expected 2, found 4"));
+  });
+
+  it("moved away (and another writer starting a new file there): one chain, no fork", async () => {
+    const file = path.join(dir, "moved", "audit.log");
+    const server = await AuditLog.open(file, clock());
+    await server.append({ actor: "lead@example.com", groups: [], action: "server.start" });
+    await rename(file, `${file}.1`);
+    const token = await AuditLog.open(file, clock());
+    await token.append({ actor: "lead@example.com", groups: [], action: "token.create" });
+    await token.close();
+    await server.append({ actor: "alice@example.com", groups: [], action: "run.request" });
+    await server.close();
+    // The server's entry follows the token's in the file at the path, not in the moved one.
+    expect(await lines(`${file}.1`)).toHaveLength(1);
+    const after = (await lines(file)).map((l) => JSON.parse(l));
+    // The server's last entry (seq 1) is not the file's: it says so, and the chain holds.
+    expect(after.map((e) => [e.seq, e.action])).toEqual([
+      [1, "token.create"],
+      [2, "server.recover"],
+      [3, "run.request"],
+    ]);
+    expect(after[1].details).toMatchObject({ cutAfterSeq: 1, lastWritten: { seq: 1 } });
+    expect(await verifyAuditFile(file)).toEqual({ ok: true, entries: 3 });
   });
 });
 
