@@ -2,7 +2,9 @@
  * One audit entry and its hash (spec access-proxy.md §9). The hash is the SHA-256 (hex) of the
  * entry without `hash`, serialized canonically: `JSON.stringify` of the keys in the fixed order
  * seq, time, actor, groups, action, target (absent when none), details (absent when none; its
- * object keys sorted at every depth), prev. The first entry's `prev` is 64 zeros.
+ * object keys sorted at every depth, which JavaScript's objects hold with integer keys first in
+ * numeric order: docs/serve.md says so, for verifiers written elsewhere), prev. The first
+ * entry's `prev` is 64 zeros.
  */
 import { createHash } from "node:crypto";
 

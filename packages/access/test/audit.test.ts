@@ -118,6 +118,45 @@ describe("the audit log", () => {
   });
 });
 
+/**
+ * The canonical form written from the rule in docs/serve.md, not with the code's helpers: the
+ * keys of an object in details are integer keys (0 to 2^32 - 2 written plainly) in numeric
+ * order, then the others in UTF-16 code unit order; texts as JSON.stringify escapes them.
+ */
+function canonicalByHand(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalByHand).join(",")}]`;
+  if (v === null || typeof v !== "object") return JSON.stringify(v);
+  const isIndex = (k: string) => /^(0|[1-9]\d*)$/.test(k) && Number(k) < 2 ** 32 - 1;
+  const keys = Object.keys(v);
+  const ints = keys.filter(isIndex).sort((a, b) => Number(a) - Number(b));
+  const rest = keys.filter((k) => !isIndex(k)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const o = v as Record<string, unknown>;
+  return `{${[...ints, ...rest].map((k) => `${JSON.stringify(k)}:${canonicalByHand(o[k])}`).join(",")}}`;
+}
+
+describe("the canonical form, from the documented rule", () => {
+  it("integer-like keys, other keys, escapes and numbers in details hash as the docs say", async () => {
+    const file = path.join(dir, "canonical-rule", "audit.log");
+    const log = await AuditLog.open(file, clock());
+    const details = {
+      b: 1,
+      "10": [1e21, 0.1, -0, 100],
+      "9": 'tab\there \u2028 \u007f \u0001 "q" \\',
+      "01": { z: null, "4294967295": true, "4294967294": false, "\u{1F600}": 1, "\uFFFF": 2 },
+      é: "é",
+    };
+    await log.append({ actor: "alice@example.com", groups: ["g"], action: "run.request", details });
+    await log.close();
+    const [line] = await lines(file);
+    const zero = "0".repeat(64);
+    const body = `{"seq":1,"time":"2026-11-30T10:00:00.000Z","actor":"alice@example.com","groups":["g"],"action":"run.request","details":${canonicalByHand(details)},"prev":"${zero}"}`;
+    expect(body).toContain('"details":{"9":');
+    const hash = createHash("sha256").update(body, "utf8").digest("hex");
+    expect(line).toBe(`${body.slice(0, -1)},"hash":"${hash}"}`);
+    expect(await verifyAuditFile(file)).toEqual({ ok: true, entries: 1 });
+  });
+});
+
 describe("several writers", () => {
   it("two logs on one file (the server and run-md token) keep one chain", async () => {
     const file = path.join(dir, "two", "audit.log");
