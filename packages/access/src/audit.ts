@@ -266,17 +266,22 @@ export async function readAuditEntries(
 }
 
 export type VerifyResult =
-  | { ok: true; entries: number }
+  | { ok: true; entries: number; last: string }
   | { ok: false; line: number; seq?: number; reason: string };
 
 /**
  * Checks every line: JSON, an entry, the next seq, its own hash, `prev`, then that the line is
- * byte for byte the one the writer writes for that entry (`isEntryLine`).
+ * byte for byte the one the writer writes for that entry (`isEntryLine`). With `anchor` (a
+ * `hash` kept elsewhere), also that an entry has it: the chain alone cannot show entries cut
+ * off the end, or the file replaced by an older copy.
  */
-export async function verifyAuditFile(file: string): Promise<VerifyResult> {
+export async function verifyAuditFile(file: string, anchor?: string): Promise<VerifyResult> {
   let seq = 0;
   let prev = GENESIS;
+  let lines = 0;
+  let anchored = anchor === undefined;
   for await (const line of readLines(file)) {
+    lines = line.number;
     const fail = (reason: string, s?: number): VerifyResult =>
       s === undefined
         ? { ok: false, line: line.number, reason }
@@ -302,8 +307,16 @@ export async function verifyAuditFile(file: string): Promise<VerifyResult> {
       );
     seq = entry.seq;
     prev = entry.hash;
+    if (entry.hash === anchor) anchored = true;
   }
-  return { ok: true, entries: seq };
+  if (!anchored)
+    return {
+      ok: false,
+      line: lines,
+      ...(seq > 0 && { seq }),
+      reason: `no entry has the anchored hash ${anchor}: entries were cut off the end, or the file was replaced by another (an older copy)`,
+    };
+  return { ok: true, entries: seq, last: prev };
 }
 
 function parseOrUndefined(text: string): unknown {

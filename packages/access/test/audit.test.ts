@@ -71,7 +71,7 @@ describe("the audit log", () => {
     expect(ls[0]).toBe(`${first.slice(0, -1)},"hash":"${h1}"}`);
     const second = JSON.parse(ls[1]!);
     expect(second).toMatchObject({ seq: 2, prev: h1, time: "2026-11-30T10:00:01.000Z" });
-    expect(await verifyAuditFile(file)).toEqual({ ok: true, entries: 3 });
+    expect(await verifyAuditFile(file)).toMatchObject({ ok: true, entries: 3 });
   });
 
   it("continues the chain of an existing file", async () => {
@@ -81,7 +81,7 @@ describe("the audit log", () => {
     await log.close();
     expect(e.seq).toBe(3);
     expect(e.prev).toBe(JSON.parse((await lines(file))[1]!).hash);
-    expect(await verifyAuditFile(file)).toEqual({ ok: true, entries: 3 });
+    expect(await verifyAuditFile(file)).toMatchObject({ ok: true, entries: 3 });
   });
 
   it("serializes concurrent appends into one unbroken chain", async () => {
@@ -94,7 +94,7 @@ describe("the audit log", () => {
     );
     await log.close();
     expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
-    expect(await verifyAuditFile(file)).toEqual({ ok: true, entries: 40 });
+    expect(await verifyAuditFile(file)).toMatchObject({ ok: true, entries: 40 });
   });
 
   it("refuses an action that is not one of the spec's names, writing nothing", async () => {
@@ -105,7 +105,7 @@ describe("the audit log", () => {
     );
     await log.append({ actor: "a", groups: [], action: "run.approve" });
     await log.close();
-    expect(await verifyAuditFile(file)).toEqual({ ok: true, entries: 1 });
+    expect(await verifyAuditFile(file)).toMatchObject({ ok: true, entries: 1 });
   });
 
   it("reads entries since a time, the newest `limit` of them", async () => {
@@ -153,7 +153,7 @@ describe("the canonical form, from the documented rule", () => {
     expect(body).toContain('"details":{"9":');
     const hash = createHash("sha256").update(body, "utf8").digest("hex");
     expect(line).toBe(`${body.slice(0, -1)},"hash":"${hash}"}`);
-    expect(await verifyAuditFile(file)).toEqual({ ok: true, entries: 1 });
+    expect(await verifyAuditFile(file)).toMatchObject({ ok: true, entries: 1 });
   });
 });
 
@@ -175,7 +175,7 @@ describe("several writers", () => {
     await server.close();
     await cli.close();
     expect(seqs).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-    expect(await verifyAuditFile(file)).toEqual({ ok: true, entries: 20 });
+    expect(await verifyAuditFile(file)).toMatchObject({ ok: true, entries: 20 });
   });
 
   it("takes over the lock of a process that died holding it, and waits for a live one", async () => {
@@ -187,7 +187,7 @@ describe("several writers", () => {
     const log = await AuditLog.open(file);
     await log.append({ actor: "a", groups: [], action: "run.start" });
     await log.close();
-    expect(await verifyAuditFile(file)).toEqual({ ok: true, entries: 2 });
+    expect(await verifyAuditFile(file)).toMatchObject({ ok: true, entries: 2 });
     // A lock naming this pid that this process does not hold: left by an earlier process with
     // the same pid (a container's PID 1 restarted), so stale.
     await writeFile(`${file}.lock`, String(process.pid));
@@ -294,7 +294,7 @@ describe("a line that reads as its entry but is not the text written for it", ()
     await log.append({ actor: "a\uFFFDb", groups: [], action: "auth.signin" });
     await log.close();
     const written = await readFile(file);
-    expect(await verifyAuditFile(file)).toEqual({ ok: true, entries: 1 });
+    expect(await verifyAuditFile(file)).toMatchObject({ ok: true, entries: 1 });
     const at = written.indexOf(Buffer.from("\uFFFD", "utf8"));
     const edited = Buffer.concat([
       written.subarray(0, at),
@@ -376,7 +376,25 @@ describe("the file replaced or moved while the server runs", () => {
       [3, "run.request"],
     ]);
     expect(after[1].details).toMatchObject({ cutAfterSeq: 1, lastWritten: { seq: 1 } });
-    expect(await verifyAuditFile(file)).toEqual({ ok: true, entries: 3 });
+    expect(await verifyAuditFile(file)).toMatchObject({ ok: true, entries: 3 });
+  });
+});
+
+describe("an anchor kept elsewhere", () => {
+  it("shows entries cut off the end and an older copy, which break no chain", async () => {
+    const file = await logOf("anchor", 3);
+    const ls = await lines(file);
+    const verdict = await verifyAuditFile(file);
+    expect(verdict).toEqual({ ok: true, entries: 3, last: JSON.parse(ls[2]!).hash });
+    const last = verdict.ok ? verdict.last : "";
+    expect(await verifyAuditFile(file, last)).toMatchObject({ ok: true, entries: 3 });
+    await write(file, ls.slice(0, 2)); // the last entry cut off: the chain still holds
+    expect(await verifyAuditFile(file)).toMatchObject({ ok: true, entries: 2 });
+    expect(await verifyAuditFile(file, last)).toEqual(
+      brokenAt(2, 2, /^no entry has the anchored hash [0-9a-f]{64}: entries were cut off the end/),
+    );
+    await writeFile(file, "");
+    expect(await verifyAuditFile(file, last)).toMatchObject({ ok: false, line: 0 });
   });
 });
 
@@ -401,7 +419,7 @@ describe("a crash mid-write", () => {
       details: { tornBytes: torn.length, movedTo: moved, afterSeq: 3 },
     });
     expect(await readFile(moved, "utf8")).toBe(torn);
-    expect(await verifyAuditFile(file)).toEqual({ ok: true, entries: 4 });
+    expect(await verifyAuditFile(file)).toMatchObject({ ok: true, entries: 4 });
   });
 
   it("a torn first line leaves a file that starts over at seq 1", async () => {
@@ -410,7 +428,7 @@ describe("a crash mid-write", () => {
     await writeFile(file, '{"seq":1,"ti');
     const log = await AuditLog.open(file);
     await log.close();
-    expect(await verifyAuditFile(file)).toEqual({ ok: true, entries: 1 });
+    expect(await verifyAuditFile(file)).toMatchObject({ ok: true, entries: 1 });
   });
 
   it("refuses to continue a chain whose last line is not an entry", async () => {

@@ -111,7 +111,9 @@ describe("the server's files", () => {
       JSON.parse(await readFile(path.join(root, "secrets/tokens.json"), "utf8")).tokens[0].name,
     ).toBe("ci");
     const verified = await runMd(["audit", "verify"], { cwd });
-    expect(verified.stdout).toBe(`${path.join(root, "logs/audit.log")}: 1 entry, chain intact\n`);
+    expect(verified.stdout).toMatch(
+      `${path.join(root, "logs/audit.log")}: 1 entry, chain intact\nlast: seq 1 hash `,
+    );
     expect((await runMd(["token", "list"], { cwd })).stdout).toMatch(/^ci\tgroups=g\t/);
   });
 
@@ -170,8 +172,17 @@ describe("run-md audit", () => {
     const file = await sampleLog("verify");
     const ok = await runMd(["audit", "verify", file]);
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toBe(`${file}: 3 entries, chain intact\n`);
     const lines = (await readFile(file, "utf8")).split("\n");
+    const last = JSON.parse(lines[2]!).hash;
+    expect(ok.stdout).toBe(`${file}: 3 entries, chain intact\nlast: seq 3 hash ${last}\n`);
+    // The printed hash, kept elsewhere, shows the last entry cut off (the chain still holds).
+    await writeFile(file, `${lines.slice(0, 2).join("\n")}\n`);
+    const cut = await runMd(["audit", "verify", "--anchor", last, file]);
+    expect(cut.code).toBe(1);
+    expect(cut.stderr).toBe(
+      `error ${file}:2 (seq 2): no entry has the anchored hash ${last}: entries were cut off the end, or the file was replaced by another (an older copy)\n`,
+    );
+    expect((await runMd(["audit", "verify", "--anchor", "x", file])).code).toBe(2);
     lines[1] = lines[1]!.replace("query.request", "query.denied");
     await writeFile(file, lines.join("\n"));
     const broken = await runMd(["audit", "verify", "--file", "ignored", file]);

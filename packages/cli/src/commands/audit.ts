@@ -12,17 +12,20 @@ import { printable, printableLines, RunMdError } from "@run-md/core";
 import { writeOutputFile } from "../output/file-check.ts";
 import { accessCommand, serverFile } from "./access-files.ts";
 
-export const AUDIT_USAGE = `Usage: run-md audit verify [FILE]
+export const AUDIT_USAGE = `Usage: run-md audit verify [--anchor HASH] [FILE]
        run-md audit export [--since 30d] [--until WHEN] --format json|csv
                            [--output FILE] [--file FILE]
 
 verify checks the hash chain of the audit log (default: server.audit of the configuration, else
 ${DEFAULT_AUDIT_FILE} next to it): exit 0 when it
-holds, 1 naming the line and seq of the first entry that breaks it.
+holds (printing the last entry's seq and hash: keep it elsewhere, as --anchor for a later verify),
+1 naming the line and seq of the first entry that breaks it.
 export writes the entries with since <= time < until for a SIEM: json is JSON Lines (one entry a
 line, as stored), csv has a header and one row per entry (groups joined with ";", details as JSON).
 
 Options:
+  --anchor HASH         verify: a hash printed by an earlier verify; 1 unless an entry has it
+                        (entries cut off the end, or an older copy, break no chain)
   --since WHEN          a duration before now (30d, the default) or an ISO-8601 date or time
   --until WHEN          the end (exclusive): a duration before now or an ISO-8601 date or time
   --format json|csv     the output format (required)
@@ -32,6 +35,7 @@ Options:
 `;
 
 const OPTIONS = {
+  anchor: { type: "string" },
   since: { type: "string" },
   until: { type: "string" },
   format: { type: "string" },
@@ -42,7 +46,7 @@ const OPTIONS = {
 export async function auditCommand(argv: string[]): Promise<number> {
   return accessCommand(argv, "run-md audit", AUDIT_USAGE, OPTIONS, async (values, sub, rest) => {
     if (sub === "verify" && rest.length <= 1)
-      return verify(rest[0] ?? serverFile(values.file, "audit"));
+      return verify(rest[0] ?? serverFile(values.file, "audit"), values.anchor);
     if (sub === "export" && rest.length === 0) return exportLog(values);
     throw new RunMdError(
       "usage",
@@ -54,11 +58,15 @@ export async function auditCommand(argv: string[]): Promise<number> {
   });
 }
 
-async function verify(file: string): Promise<number> {
-  const result = await verified(file);
+async function verify(file: string, anchor: string | undefined): Promise<number> {
+  if (anchor !== undefined && !/^[0-9a-f]{64}$/.test(anchor))
+    throw new RunMdError("usage", "--anchor: expected a hash of the log (64 lowercase hex digits)");
+  const result = await verified(file, anchor);
   if (result.ok) {
     const n = result.entries;
-    process.stdout.write(`${file}: ${n} ${n === 1 ? "entry" : "entries"}, chain intact\n`);
+    process.stdout.write(
+      `${file}: ${n} ${n === 1 ? "entry" : "entries"}, chain intact\nlast: seq ${n} hash ${result.last}\n`,
+    );
     return 0;
   }
   const seq = result.seq === undefined ? "" : ` (seq ${result.seq})`;
@@ -106,8 +114,8 @@ async function exportLog(values: {
 }
 
 /** `verifyAuditFile`, with a missing file as a user error. */
-function verified(file: string) {
-  return verifyAuditFile(file).catch((e: NodeJS.ErrnoException) => {
+function verified(file: string, anchor?: string) {
+  return verifyAuditFile(file, anchor).catch((e: NodeJS.ErrnoException) => {
     if (e.code === "ENOENT") throw new RunMdError("audit-missing", `${file} does not exist`);
     throw e;
   });
