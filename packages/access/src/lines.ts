@@ -14,29 +14,39 @@ export interface Line {
   offset: number;
 }
 
+/**
+ * A line longer than a chunk is kept as its pieces and joined once, at its newline: joining at
+ * every chunk (and searching the line again from its start) took 8 s for one 40 MB line.
+ */
 export async function* readLines(file: string): AsyncGenerator<Line> {
-  let rest = Buffer.alloc(0);
+  let rest: Buffer[] = [];
   let number = 0;
   let offset = 0;
   for await (const chunk of createReadStream(file)) {
-    let buf = Buffer.concat([rest, chunk as Buffer]);
+    let buf = chunk as Buffer;
     let nl = buf.indexOf(10);
     while (nl >= 0) {
-      const bytes = buf.subarray(0, nl);
+      const bytes =
+        rest.length === 0 ? buf.subarray(0, nl) : Buffer.concat([...rest, buf.subarray(0, nl)]);
+      rest = [];
       yield { number: ++number, text: bytes.toString("utf8"), bytes, terminated: true, offset };
-      offset += nl + 1;
+      offset += bytes.length + 1;
       buf = buf.subarray(nl + 1);
       nl = buf.indexOf(10);
     }
-    rest = buf;
+    if (buf.length > 0) rest.push(buf);
   }
-  if (rest.length > 0)
-    yield { number: ++number, text: rest.toString("utf8"), bytes: rest, terminated: false, offset };
+  if (rest.length > 0) {
+    const bytes = Buffer.concat(rest);
+    yield { number: ++number, text: bytes.toString("utf8"), bytes, terminated: false, offset };
+  }
 }
 
 /**
  * The last whole line of a file (without its newline) and the bytes after it that have none,
  * read backwards from the end in `chunk`-sized pieces, so a long log costs what its tail costs.
+ * Each piece is searched once and the line read once found: joining the pieces at every step
+ * took 8 s for one 40 MB last line.
  */
 export async function readTail(
   file: string,
@@ -51,24 +61,30 @@ export async function readTail(
   }
   try {
     const size = (await fh.stat()).size;
+    // The offsets of the file's last two newlines, the last first.
+    const newlines: number[] = [];
     let pos = size;
-    let buf = Buffer.alloc(0);
-    for (;;) {
-      const end = buf.lastIndexOf(10);
-      const start = end <= 0 ? -1 : buf.lastIndexOf(10, end - 1);
-      if ((end >= 0 && start >= 0) || pos === 0) {
-        const tornStart = end < 0 ? pos : pos + end + 1;
-        const out: { last?: string; torn?: { offset: number; bytes: number } } = {};
-        if (size > tornStart) out.torn = { offset: tornStart, bytes: size - tornStart };
-        if (end >= 0) out.last = buf.subarray(start + 1, end).toString("utf8");
-        return out;
-      }
+    const piece = Buffer.alloc(Math.min(chunk, size));
+    while (newlines.length < 2 && pos > 0) {
       const n = Math.min(chunk, pos);
-      const piece = Buffer.alloc(n);
       await fh.read(piece, 0, n, pos - n);
       pos -= n;
-      buf = Buffer.concat([piece, buf]);
+      for (let i = n; newlines.length < 2 && i > 0; ) {
+        i = piece.lastIndexOf(10, i - 1);
+        if (i < 0) break;
+        newlines.push(pos + i);
+      }
     }
+    const [end, start = -1] = newlines;
+    const out: { last?: string; torn?: { offset: number; bytes: number } } = {};
+    const tornStart = end === undefined ? 0 : end + 1;
+    if (size > tornStart) out.torn = { offset: tornStart, bytes: size - tornStart };
+    if (end !== undefined) {
+      const line = Buffer.alloc(end - start - 1);
+      await fh.read(line, 0, line.length, start + 1);
+      out.last = line.toString("utf8");
+    }
+    return out;
   } finally {
     await fh.close();
   }
