@@ -9,7 +9,8 @@ export const CSV_COLUMNS = ENTRY_KEYS;
 
 /**
  * `json`: one entry per line, exactly as the log stores it (JSON Lines, what SIEMs ingest).
- * `csv`: a header, then one row per entry; `groups` joined with `;`, `details` as JSON text.
+ * `csv`: a header, then one row per entry; `groups` joined with `;`, `details` as JSON text, a
+ * text a spreadsheet would run as a formula with a `'` before it.
  */
 export function formatEntries(entries: AuditEntry[], format: ExportFormat): string {
   if (format === "json") return entries.map((e) => `${JSON.stringify(e)}\n`).join("");
@@ -31,7 +32,13 @@ export function formatEntries(entries: AuditEntry[], format: ExportFormat): stri
   return [CSV_COLUMNS.join(","), ...rows].map((r) => `${r}\r\n`).join("");
 }
 
-/** RFC 4180: a field with a comma, quote, CR or LF is quoted, its quotes doubled. */
+/**
+ * RFC 4180: a field with a comma, quote, CR or LF is quoted, its quotes doubled. A field a
+ * spreadsheet would read as a formula (starting with `=`, `+`, `-`, `@`, a tab or a CR: an actor
+ * or group from the identity provider, a target a caller sent) gets a `'` before it, as
+ * `run-md query --format csv` does (OWASP's advice on CSV injection; red-team).
+ */
 export function csvField(v: string): string {
-  return /[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
+  const text = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
