@@ -381,7 +381,7 @@ describe("the file replaced or moved while the server runs", () => {
 });
 
 describe("an anchor kept elsewhere", () => {
-  it("shows entries cut off the end and an older copy, which break no chain", async () => {
+  it("shows entries cut off the end, an older copy and a chain hashed again, which verify alone takes", async () => {
     const file = await logOf("anchor", 3);
     const ls = await lines(file);
     const verdict = await verifyAuditFile(file);
@@ -395,6 +395,19 @@ describe("an anchor kept elsewhere", () => {
     );
     await writeFile(file, "");
     expect(await verifyAuditFile(file, last)).toMatchObject({ ok: false, line: 0 });
+    // An entry changed and every hash from it on computed again: the chain holds, not the anchor.
+    const rehashed: string[] = [];
+    let prev = "0".repeat(64);
+    for (const l of ls) {
+      const { hash: _drop, ...body } = JSON.parse(l);
+      if (body.seq === 2) body.actor = "mallory@example.com";
+      body.prev = prev;
+      prev = createHash("sha256").update(JSON.stringify(body)).digest("hex");
+      rehashed.push(JSON.stringify({ ...body, hash: prev }));
+    }
+    await write(file, rehashed);
+    expect(await verifyAuditFile(file)).toMatchObject({ ok: true, entries: 3 });
+    expect(await verifyAuditFile(file, last)).toMatchObject({ ok: false, line: 3, seq: 3 });
   });
 });
 
