@@ -48,7 +48,10 @@ export class AuditLog {
   private failed: unknown;
   private seq = 0;
   private last = GENESIS;
-  /** The file's size after this log's last look: another size means another process wrote. */
+  /**
+   * The file's size after this log's last look: another size means another process wrote. -1
+   * before the first look; -2 before it when opened `after` an earlier log's last entry.
+   */
   private size = -1;
 
   private constructor(
@@ -57,10 +60,23 @@ export class AuditLog {
     private readonly now: () => Date,
   ) {}
 
-  /** Opens (or creates) the log and continues its chain, repairing a torn last line first. */
-  static async open(file: string, now: () => Date = () => new Date()): Promise<AuditLog> {
+  /**
+   * Opens (or creates) the log and continues its chain, repairing a torn last line first.
+   * `after`: the last entry an earlier AuditLog on this file wrote (the server reopening a failed
+   * log): a file that no longer ends at or after it was cut, and a `server.recover` says so.
+   */
+  static async open(
+    file: string,
+    now: () => Date = () => new Date(),
+    after?: { seq: number; hash: string },
+  ): Promise<AuditLog> {
     await mkdir(path.dirname(path.resolve(file)), { recursive: true });
     const log = new AuditLog(file, await open(file, "a"), now);
+    if (after !== undefined) {
+      log.seq = after.seq;
+      log.last = after.hash;
+      log.size = -2; // not the file's size: its last entry is read and compared with `after`
+    }
     try {
       await log.exclusive(async () => undefined);
     } catch (e) {
@@ -68,6 +84,11 @@ export class AuditLog {
       throw e;
     }
     return log;
+  }
+
+  /** The last entry this log wrote or found (seq 0 and 64 zeros for none). */
+  position(): { seq: number; hash: string } {
+    return { seq: this.seq, hash: this.last };
   }
 
   /** Refuses (a programmer error) an action not in AUDIT_ACTIONS or an empty actor. */
@@ -143,7 +164,7 @@ export class AuditLog {
     this.seq = tail.entry?.seq ?? 0;
     this.last = tail.entry?.hash ?? GENESIS;
     const cut =
-      this.size >= 0 &&
+      this.size !== -1 &&
       ((!moved && before < this.size) ||
         this.seq < written.seq ||
         (this.seq === written.seq && this.last !== written.hash));

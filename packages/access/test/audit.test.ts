@@ -411,6 +411,47 @@ describe("an anchor kept elsewhere", () => {
   });
 });
 
+describe("a log opened after an earlier one's last entry (the server reopening a failed log)", () => {
+  it("notices entries cut off the end meanwhile, an emptied file too", async () => {
+    for (const keep of [1, 0]) {
+      const file = path.join(dir, `after-${keep}`, "audit.log");
+      const first = await AuditLog.open(file, clock());
+      for (const action of ["server.start", "query.request", "access.refused"] as const)
+        await first.append({ actor: "lead@example.com", groups: [], action });
+      const at = first.position();
+      await first.close();
+      const kept = (await lines(file)).slice(0, keep);
+      await writeFile(file, kept.map((l) => `${l}\n`).join("")); // cut while the log was failed
+      const again = await AuditLog.open(file, clock(), at);
+      await again.append({ actor: "alice@example.com", groups: [], action: "run.request" });
+      await again.close();
+      const after = (await lines(file)).map((l) => JSON.parse(l));
+      expect(after.map((e) => [e.seq, e.action]).slice(keep)).toEqual([
+        [4, "server.recover"],
+        [5, "run.request"],
+      ]);
+      expect(after[keep].details).toEqual({ cutAfterSeq: keep, lastWritten: at });
+      expect(await verifyAuditFile(file)).toMatchObject({ ok: false, line: keep + 1, seq: 4 });
+    }
+  });
+
+  it("continues as usual when the file still ends with it", async () => {
+    const file = await logOf("after-same", 2);
+    const first = await AuditLog.open(file, clock());
+    const at = first.position();
+    await first.close();
+    const again = await AuditLog.open(file, clock(), at);
+    await again.append({ actor: "alice@example.com", groups: [], action: "run.request" });
+    await again.close();
+    expect((await lines(file)).map((l) => JSON.parse(l).action)).toEqual([
+      "server.start",
+      "run.request",
+      "run.request",
+    ]);
+    expect(await verifyAuditFile(file)).toMatchObject({ ok: true, entries: 3 });
+  });
+});
+
 describe("a crash mid-write", () => {
   it("a torn last line is moved aside on open and a server.recover entry keeps the chain valid", async () => {
     const file = await logOf("torn", 3);

@@ -147,7 +147,7 @@ export class Auditor {
     const old = this.current;
     let log: AuditLog | undefined;
     try {
-      log = await AuditLog.open(old.file, this.opts.now);
+      log = await AuditLog.open(old.file, this.opts.now, old.position());
       await log.append({
         actor: SYSTEM_ACTOR,
         groups: [],
