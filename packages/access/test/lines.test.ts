@@ -47,18 +47,15 @@ describe("readTail", () => {
     expect(await readTail(path.join(dir(), "none"))).toEqual({});
   });
 
-  it("reads a 40 MB line in linear time, forwards and backwards", async () => {
+  it("reads 40 MB lines whole, forwards and backwards (their time: npm run bench -- access)", async () => {
     const file = path.join(dir(), "huge.txt");
     const huge = "x".repeat(40_000_000);
     await writeFile(file, `a\n${huge}\n${huge}`);
-    const t0 = performance.now();
     const lines = [];
     for await (const l of readLines(file)) lines.push(l.bytes.length);
     expect(lines).toEqual([1, 40_000_000, 40_000_000]);
     const tail = await readTail(file);
     expect(tail.last?.length).toBe(40_000_000);
     expect(tail.torn).toEqual({ offset: 40_000_003, bytes: 40_000_000 });
-    // Joining the pieces at every chunk took 37 s here on the 2-core test machine (0.6 s now).
-    expect(performance.now() - t0).toBeLessThan(4000);
   });
 });
