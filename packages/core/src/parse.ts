@@ -228,6 +228,15 @@ function checkFences(tree: Root, ctx: ParseContext): void {
   visit(tree, "html", (node) => stepInHtml(node, ctx));
 }
 
+/** A line's opening fence and language when it opens a step or an expect block. */
+function runnableOpening(text: string): { fence: string; lang: string } | undefined {
+  const m = /^ {0,3}(`{3,}|~{3,})[ \t]*([A-Za-z][\w-]*)/.exec(text);
+  const lang = m?.[2]?.toLowerCase();
+  if (lang === undefined || (!Object.hasOwn(STEP_LANGUAGES, lang) && lang !== "expect"))
+    return undefined;
+  return { fence: m![1]!, lang };
+}
+
 /**
  * A step or expect fence inside an HTML block (```` ```expect ```` right under a `<details>`
  * line, with no blank line between): Markdown reads the block as HTML up to the next blank line,
@@ -249,10 +258,9 @@ function stepInHtml(node: Html, ctx: ParseContext): void {
   const why = closed
     ? `inside the HTML block of line ${from}, which Markdown shows as text and which never runs: leave a blank line between the HTML line and the fence`
     : `inside the HTML ${hiding === undefined ? "comment" : `<${hiding}> block`} opened on line ${from}, which is never closed (${hiding === undefined ? "-->" : `</${hiding}>`}), so it hides the rest of the file and this never runs: close it`;
-  const opening = /^ {0,3}(`{3,}|~{3,})[ \t]*([A-Za-z][\w-]*)/;
   for (const [i, text] of v.split("\n").entries()) {
-    const lang = opening.exec(text)?.[2]?.toLowerCase();
-    if (lang === undefined || (!Object.hasOwn(STEP_LANGUAGES, lang) && lang !== "expect")) continue;
+    const lang = runnableOpening(text)?.lang;
+    if (lang === undefined) continue;
     const line = from + i;
     const column = (ctx.lines[line - 1] ?? "").search(/[`~]/) + 1;
     ctx.sink.error(RULES.nestedStep, line, column, `this ${lang} block is ${why}`);
@@ -266,13 +274,11 @@ function stepInHtml(node: Html, ctx: ParseContext): void {
  * was silent). A longer outer fence (```` ````markdown ````) is an example on purpose.
  */
 function swallowedStep(node: Code, fence: Fence, ctx: ParseContext): void {
-  const opening = /^ {0,3}(`{3,}|~{3,})[ \t]*([A-Za-z][\w-]*)/;
   const lines = node.value.split("\n");
   for (const [i, text] of lines.entries()) {
-    const m = opening.exec(text);
-    if (!m || m[1]![0] !== fence.char || m[1]!.length < fence.length) continue;
-    const lang = m[2]!.toLowerCase();
-    if (!Object.hasOwn(STEP_LANGUAGES, lang) && lang !== "expect") continue;
+    const m = runnableOpening(text);
+    if (!m || m.fence[0] !== fence.char || m.fence.length < fence.length) continue;
+    const { lang } = m;
     const { line } = node.position!.start;
     // A warning: the same text is an example on purpose in a block that is closed (review).
     const message = `this ${lang} block is inside the block opened on line ${line}, which is not closed before it (a fence with a language closes nothing), so it never runs: close that block with a ${fence.char.repeat(fence.length)} line above this one, or show an example in a longer fence`;
