@@ -25,7 +25,8 @@ export async function configParamProblems(
   config: Config,
   checkedIds: readonly string[] = [],
 ): Promise<Diagnostic[]> {
-  const named = Object.keys(config.params);
+  // Sections naming a runbook being checked need no look at the folder (check has parsed it).
+  const named = Object.keys(config.params).filter((id) => !checkedIds.includes(id));
   if (named.length === 0 || typeof config.located === "string") return [];
   const folderIds = [...(await runbookIds(config.runbooksDir)).keys()];
   if (folderIds.length === 0) return [];
