@@ -13,6 +13,7 @@
  * Several processes may append (the server, `run-md token`): each append holds `<file>.lock`
  * and first catches up with entries another process wrote since its own last one.
  */
+import type { Stats } from "node:fs";
 import { type FileHandle, mkdir, open, stat, truncate, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { RunMdError, reportFileStem, withFileLock } from "@run-md/core";
@@ -127,8 +128,9 @@ export class AuditLog {
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
     return withFileLock(`${this.file}.lock`, async () => {
       if (!this.fh) throw new RunMdError("audit-closed", `the audit log ${this.file} is closed`);
-      const moved = await this.reopenIfReplaced();
-      if (moved || (await this.fh.stat()).size !== this.size) await this.catchUp(moved);
+      const held = await this.fh.stat();
+      const moved = await this.reopenIfReplaced(held);
+      if (moved || held.size !== this.size) await this.catchUp(moved);
       return fn();
     });
   }
@@ -139,8 +141,7 @@ export class AuditLog {
    * file, where `verify` of the path never saw them, and another writer started a second chain
    * at the path (found by red-team review).
    */
-  private async reopenIfReplaced(): Promise<boolean> {
-    const held = await this.fh!.stat();
+  private async reopenIfReplaced(held: Stats): Promise<boolean> {
     const now = await stat(this.file).catch(() => undefined);
     if (now && now.ino === held.ino && now.dev === held.dev) return false;
     const fh = this.fh!;
