@@ -4,6 +4,7 @@
  * Last-Event-ID by itself), drawn by lib/live-run.ts. The requester gets a cancel button.
  */
 import { visibleFormat } from "@run-md/core/printable";
+import { RUN_ID } from "@run-md/core/run-id";
 import { applyEvent, reconnecting, reportLinks, streamLost } from "../lib/live-run.ts";
 import { url } from "../lib/paths.ts";
 import {
@@ -16,9 +17,6 @@ import {
   type RunSummary,
 } from "./api.ts";
 import { samePerson, showApproval } from "./approval.ts";
-
-/** A run's id as the server makes them (a UUID). */
-export const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Every event the server sends (spec access-proxy.md §5). */
 export const EVENT_TYPES = [

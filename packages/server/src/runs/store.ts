@@ -7,10 +7,11 @@
 import { mkdir, readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { writeFileAtomic } from "@run-md/core";
+import { RUN_ID } from "@run-md/core/run-id";
 import type { RunRecord } from "./record.ts";
 
-/** Run ids are server-made UUIDs; anything else never names a file. */
-export const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+// Run ids are server-made UUIDs; anything else never names a file.
+export { RUN_ID };
 
 interface Pending {
   writing: Promise<void>;
