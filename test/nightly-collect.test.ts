@@ -251,7 +251,8 @@ describe("RUN_MD_WINDOW_END and --to: a run's window ending at a given instant",
     // More than a week before it (a value left over in a shell): refused, nothing run.
     const old = at(Date.parse(T) - 7 * 24 * HOUR - 1000);
     const stale = await run([], { RUN_MD_WINDOW_END: T, RUN_MD_WINDOW_START: old });
-    expect([stale.code, stale.stdout]).toEqual([2, ""]);
+    expect(stale.code).toBe(2);
+    expect(JSON.parse(stale.stdout)).toMatchObject({ status: "errored", error: { code: "usage" } });
     expect(stale.stderr).toContain(
       `RUN_MD_WINDOW_START ${old} is more than 7 days before the window's end`,
     );
@@ -302,6 +303,10 @@ describe("RUN_MD_WINDOW_END and --to: a run's window ending at a given instant",
     const res = await run([], { RUN_MD_WINDOW_END: value });
     expect(res.code).toBe(2);
     expect(res.stderr).toContain(message);
-    expect(res.stdout).toBe("");
+    // --json: no run report, the stop's one object saying why (docs/cli.md).
+    expect(JSON.parse(res.stdout)).toMatchObject({
+      status: "errored",
+      error: { message: expect.stringContaining(message) },
+    });
   });
 });

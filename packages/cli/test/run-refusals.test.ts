@@ -60,10 +60,15 @@ describe("a required parameter that nothing gives a value", () => {
     expect(readdirSync(reports).sort()).toEqual(["needs-i", "plain"]);
   });
 
-  it("a --param whose value does not fit is the command line's: refused, no report, nothing on stdout", async () => {
+  it("a --param whose value does not fit is the command line's: refused, no report, no run on stdout", async () => {
     const reports = path.join(dir, "reports-bad");
     const res = await run(reports, [path.join(folder, "needs-i.md"), "--param", "i=abc"]);
-    expect([res.code, res.stdout]).toEqual([2, ""]);
+    expect(res.code).toBe(2);
+    // --json: the stop's one object (docs/cli.md), no run report.
+    expect(JSON.parse(res.stdout)).toMatchObject({
+      status: "errored",
+      error: { code: "bad-param" },
+    });
     expect(res.stderr).toMatch(/parameter "i" \(from --param\): expected an integer/);
     expect(existsSync(reports)).toBe(false);
   });

@@ -79,12 +79,27 @@ Options:
   --junit <file>                also write JUnit XML (one test case per expectation)
   --markdown <file>             also write a Markdown summary
   --json                        print the reports as a JSON array instead of the terminal output
+                                (a run stopped before its first step: one object,
+                                {"status": "errored", "error": {...}, "problems": [...]})
   --quiet                       print only the summary line
 ${outputUsage(`
                                 (one step's: give --step unless the runbook has one step;
                                 written when the step's query completed)`)}
   -h, --help                    this help
 `;
+
+/**
+ * `--json` when nothing ran (a runbook that does not parse, a wrong parameter, the
+ * configuration, an engine): one object on standard output, so a pipe into jq still reads a
+ * document; the human message stays on standard error.
+ */
+function printStopJson(values: Values, e: unknown, problems: Diagnostic[] = []): void {
+  if (!values.json) return;
+  const error = isRunMdError(e)
+    ? { code: e.code, message: e.message, ...(e.hint === undefined ? {} : { hint: e.hint }) }
+    : { code: "internal", message: e instanceof Error ? e.message : String(e) };
+  process.stdout.write(`${printableJson({ status: "errored", error, problems }, 2)}\n`);
+}
 
 function fail(message: string, hint?: string): never {
   throw new RunMdError("usage", message, hint === undefined ? {} : { hint });
@@ -195,6 +210,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     plan = await prepareRun(args.values, args.positionals);
   } catch (e) {
     printError(e);
+    printStopJson(args.values, e);
     return 2;
   }
   if (typeof plan === "number") return plan;
@@ -204,6 +220,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     await plan.pool.preflightFor(plan.runbooks, plan.values.engine, plan.values.step);
   } catch (e) {
     printError(e);
+    printStopJson(plan.values, e);
     await plan.output?.discard();
     await plan.pool.closeAll();
     return 2;
@@ -245,6 +262,7 @@ async function prepareRun(values: Values, positionals: string[]): Promise<RunPla
   const runbooks = await loadRunbooks(
     await resolveRunbookIds(positionals, config.runbooksDir),
     tableConfig(config),
+    values,
   );
   if (typeof runbooks === "number") return runbooks;
   const now = new Date();
@@ -304,7 +322,11 @@ function runInput(
 }
 
 /** The runbooks of the files, or exit 2 after printing their problems (nothing is run then). */
-async function loadRunbooks(paths: string[], tables: TableConfig): Promise<Runbook[] | number> {
+async function loadRunbooks(
+  paths: string[],
+  tables: TableConfig,
+  values: Values,
+): Promise<Runbook[] | number> {
   const files = await findRunbooks(paths);
   // Loaded here, not at start-up: the SQL parser is large, and usage errors do not need it.
   const { unparsedQueries } = await import("../lint.ts");
@@ -328,9 +350,10 @@ async function loadRunbooks(paths: string[], tables: TableConfig): Promise<Runbo
   const errors = problems.filter((d) => d.severity === "error");
   if (errors.length === 0) return runbooks;
   for (const d of problems) process.stderr.write(`${formatDiagnostic(d)}\n`);
-  process.stderr.write(
-    `${pc.red("error")} ${errors.length} problem${errors.length === 1 ? "" : "s"} in the runbook${files.length === 1 ? "" : "s"}; nothing was run\n`,
-  );
+  const summary = `${errors.length} problem${errors.length === 1 ? "" : "s"} in the runbook${files.length === 1 ? "" : "s"}; nothing was run`;
+  process.stderr.write(`${pc.red("error")} ${summary}\n`);
+  const hint = "run-md check shows every problem with its file and line.";
+  printStopJson(values, new RunMdError("bad-runbook", summary, { hint }), problems);
   return 2;
 }
 
