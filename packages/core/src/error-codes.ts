@@ -205,8 +205,8 @@ export const ERROR_CODES = {
     "Write the field as CloudTrail spells it (field names are case-sensitive: eventName, userIdentity.userName); run-md check lists every such field.",
   ),
   "insights-param": query(
-    "A parameter where its type does not fit the Logs Insights query",
-    "Compare a boolean parameter to make a condition ({{flag}} = 1); give limit an integer parameter with a value of 1 or more.",
+    "A parameter where its type or value does not fit the Logs Insights query",
+    "Compare a boolean parameter to make a condition ({{flag}} = 1); give limit an integer parameter with a value of 1 or more; remove a carriage return from a string value.",
   ),
   "insights-invalid": query(
     "A Logs Insights query CloudWatch Logs would refuse, or run otherwise than written",

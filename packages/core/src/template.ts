@@ -74,7 +74,11 @@ export function sqlStringLiteral(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
-/** A Logs Insights string literal: double quotes; `\\`, `"`, newline and tab escaped. */
+/**
+ * A Logs Insights string literal: double quotes; `\\`, `"`, newline and tab escaped. A carriage
+ * return has no escape CloudWatch Logs documents: `renderLiteral` refuses a value holding one
+ * (and every engine does first: `@run-md/insights` check.ts `carriageReturn`).
+ */
 export function insightsStringLiteral(value: string): string {
   const escaped = value
     .replaceAll("\\", "\\\\")
@@ -123,6 +127,13 @@ export function renderLiteral(
     return b ? "true" : "false";
   }
   const text = String(value);
+  if (dialect === "logs-insights" && text.includes("\r")) {
+    throw new RunMdError(
+      "bad-param",
+      `parameter "${name}" holds a carriage return (\\r), which no Logs Insights string literal is documented to carry`,
+      { hint: "Remove it from the value (a value pasted with Windows line ends?)." },
+    );
+  }
   return dialect === "logs-insights" ? insightsStringLiteral(text) : sqlStringLiteral(text);
 }
 

@@ -10,7 +10,8 @@
  *   are not CloudTrail's.
  * - `insights-param`: a parameter where its type does not fit: a boolean one as a condition
  *   (Logs Insights has no boolean literal: it gets 1 or 0, a value), and `limit {{n}}` with a
- *   parameter that is not a number (or, when the value is known, not a positive whole number).
+ *   parameter that is not a number (or, when the value is known, not a positive whole number);
+ *   at run time, a string value holding a carriage return (`carriageReturn`).
  */
 import { checkRecordPath, type ParamType, type ParamValue } from "@run-md/core";
 import type { Command, Expr, InsightsQuery, PeriodUnit } from "./ast.ts";
@@ -79,8 +80,14 @@ export function checkInsights(
     }
   }
 
+  const values = opts.values ?? {};
+  for (const e of paramRefs(ast.commands)) {
+    const v = Object.hasOwn(values, e.name) ? values[e.name] : undefined;
+    if (typeof v === "string" && v.includes("\r")) add("insights-param", e, carriageReturn(e.name));
+  }
+
   for (const site of countSites(ast.commands)) {
-    const problem = countProblem(site, typeOf, opts.values ?? {});
+    const problem = countProblem(site, typeOf, values);
     if (problem !== undefined) add(problem[0], site.node, problem[1]);
   }
   for (const [node, message] of statsProblems(ast.commands)) add("insights-invalid", node, message);
@@ -409,6 +416,24 @@ function namesOf(c: Command): string[] {
 /** Every field reference of the query. */
 function fieldRefs(commands: readonly Command[]): (Expr & { kind: "field" })[] {
   return commands.flatMap((c) => commandExprs(c).flatMap(fieldsIn));
+}
+
+/** Every parameter reference of the query's expressions, with its name. */
+function paramRefs(commands: readonly Command[]): (Expr & { kind: "param" })[] {
+  const inExpr = (e: Expr): (Expr & { kind: "param" })[] =>
+    e.kind === "param" ? [e] : children(e).flatMap(inExpr);
+  return commands.flatMap((c) => commandExprs(c).flatMap(inExpr));
+}
+
+/**
+ * Why a string value holding a carriage return is refused in a Logs Insights query (every
+ * engine, at run time): CloudWatch Logs documents no escape for one in a string literal (its
+ * query syntax pages name none), a raw one sent inside the literal may end the query's line
+ * there for the service (its comments are lines that start with #), and the local engine would
+ * match the value as given: no literal is known to mean the same on both.
+ */
+function carriageReturn(name: string): string {
+  return `{{${name}}} holds a carriage return (\\r), which no Logs Insights string literal is documented to carry: CloudWatch Logs could read the query otherwise than the local engine; remove it from the value (a value pasted with Windows line ends?)`;
 }
 
 /** The field references of an expression. */

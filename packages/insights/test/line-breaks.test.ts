@@ -1,0 +1,105 @@
+/**
+ * Parameter values with line breaks in a Logs Insights query. A newline (and a tab) is written as
+ * the escape `\n` (`\t`) inside the literal, so the text sent to CloudWatch Logs stays on its
+ * line, and the text read back (what the emulator and the service get) matches the same real
+ * records as the value bound directly (the local engine), both counted here from the raw records.
+ * A carriage return has no escape CloudWatch Logs documents, and a raw one may end the query's
+ * line there (a `#` after it would start a comment): every engine refuses the value, naming the
+ * parameter, and the renderer never writes one.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import type { BoundParam } from "@run-md/core";
+import { afterAll, beforeAll, describe, expect, it, test } from "vitest";
+import { HAS_SHARED, SHARED } from "../../../test/helpers.ts";
+import { renderInsightsQuery } from "../src/index.ts";
+import { type EventsDb, eventsDb } from "./duck.ts";
+
+type Event = Record<string, unknown>;
+const FILES = ["panther-analysis-cloudtrail-tests", "stratus-red-team-detonation-logs"];
+const events: Event[] = HAS_SHARED
+  ? FILES.flatMap((f) =>
+      readFileSync(path.join(SHARED, "datasets", f, "events.jsonl"), "utf8")
+        .split("\n")
+        .filter((l) => l.trim() !== "")
+        .map((l) => JSON.parse(l) as Event),
+    )
+  : [];
+
+/** The events whose `requestParameters.<key>` is a string holding `value`, by hand. */
+function holding(key: string, value: string): number {
+  return events.filter((e) => {
+    const rp = e.requestParameters;
+    if (typeof rp !== "object" || rp === null) return false;
+    const v = (rp as Record<string, unknown>)[key];
+    return typeof v === "string" && v.includes(value);
+  }).length;
+}
+
+const query = (key: string) => `filter requestParameters.${key} like {{p}} | stats count(*) as n`;
+const param = (value: string): Record<string, BoundParam> => ({ p: { type: "string", value } });
+
+let db: EventsDb;
+beforeAll(async () => {
+  // The test db takes an event's eventTime as its @timestamp: the records whose time is no ISO
+  // instant ("redacted", Panther's "2025-01-21 17:49:47.000000000") get one; nothing here
+  // filters by time.
+  const iso = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
+  db = await eventsDb(
+    events.map((e) =>
+      typeof e.eventTime === "string" && iso.test(e.eventTime)
+        ? e
+        : { ...e, eventTime: "2026-01-01T00:00:00Z" },
+    ),
+  );
+});
+afterAll(() => db?.close());
+
+describe.skipIf(!HAS_SHARED)("a value with newlines and tabs, on real records", () => {
+  test.each([
+    ["imageManifest", '{\n   "schemaVersion": 2,\n'],
+    ["policy", '{\n\t\t"Version"'],
+    ["assumeRolePolicyDocument", '",\n  "Statement": [\n'],
+  ])(
+    "requestParameters.%s like %j: the literal sent and the value bound match the same records",
+    async (key, value) => {
+      const truth = holding(key, value);
+      expect(truth).toBeGreaterThan(0);
+      const rendered = renderInsightsQuery(query(key), param(value));
+      // The literal never leaves its line: no raw line break in the text sent.
+      expect(rendered.text).not.toMatch(/[\r\n]/);
+      const sent = await db.run(rendered.text, { check: true });
+      const bound = await db.run(query(key), { params: param(value), check: true });
+      expect([Number(sent.rows[0]?.n), Number(bound.rows[0]?.n)]).toEqual([truth, truth]);
+    },
+  );
+});
+
+describe("a value with a carriage return", () => {
+  test.each(["a\rb", "Windows\r\n", "x\r# comment", '"\r\n| filter 1 = 1'])(
+    "%j is refused by every engine and never rendered",
+    async (value) => {
+      // The local engine (translation checked with the values) and the logs engine
+      // (assertInsights, the same check) refuse it before reading or sending anything.
+      await expect(
+        db.run(query("policy"), { params: param(value), check: true }),
+      ).rejects.toMatchObject({
+        code: "insights-param",
+        message: expect.stringContaining("{{p}} holds a carriage return"),
+      });
+      // Rendering it as text is refused too, naming the parameter.
+      expect(() => renderInsightsQuery(query("policy"), param(value))).toThrow(
+        /parameter "p" holds a carriage return/,
+      );
+    },
+  );
+
+  it("is refused wherever the parameter stands, a value only once it is known", async () => {
+    await expect(
+      db.run("fields eventName, {{p}} as x | filter eventName = {{q}}", {
+        params: { p: "ok", q: "no\r" },
+        check: true,
+      }),
+    ).rejects.toMatchObject({ message: expect.stringContaining("{{q}} holds a carriage return") });
+  });
+});
