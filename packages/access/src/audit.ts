@@ -295,15 +295,46 @@ export type VerifyResult =
  * Checks every line: JSON, an entry, the next seq, its own hash, `prev`, then that the line is
  * byte for byte the one the writer writes for that entry (`isEntryLine`). With `anchor` (a
  * `hash` kept elsewhere), also that an entry has it: the chain alone cannot show entries cut
- * off the end, or the file replaced by an older copy.
+ * off the end, or the file replaced by an older copy. A UTF-8 byte order mark before line 1 (an
+ * editor's) fails it too, naming the mark; the readers (`readAuditEntries`, `AuditLog.open`)
+ * read past it (`readLines`, `readTail`), so entry 1 is neither lost nor the chain stopped.
  */
 export async function verifyAuditFile(file: string, anchor?: string): Promise<VerifyResult> {
+  const seen = { bom: false };
+  const result = await verifyChain(file, anchor, seen);
+  return seen.bom ? withBom(result) : result;
+}
+
+const BOM_FOUND =
+  "the file starts with a UTF-8 byte order mark (bytes EF BB BF), which run-md never writes: an editor or a tool saved it again";
+
+/**
+ * A log whose line 1 began with a byte order mark fails verification (the file is not the bytes
+ * written), saying whether the entries after it hold, so the user knows what to repair; a
+ * problem of the entries themselves stays the first said.
+ */
+function withBom(result: VerifyResult): VerifyResult {
+  if (!result.ok) return { ...result, reason: `${result.reason}; also, ${BOM_FOUND}` };
+  return {
+    ok: false,
+    line: 1,
+    reason: `${BOM_FOUND}; the ${result.entries} entries after it hold (seq, hashes, chain, canonical form): remove those 3 bytes (with run-md serve stopped) and verify again`,
+  };
+}
+
+/** `verifyAuditFile` without its byte order mark verdict (`seen.bom` says one was read). */
+async function verifyChain(
+  file: string,
+  anchor: string | undefined,
+  seen: { bom: boolean },
+): Promise<VerifyResult> {
   let seq = 0;
   let prev = GENESIS;
   let lines = 0;
   let anchored = anchor === undefined;
   for await (const line of readLines(file)) {
     lines = line.number;
+    if (line.bom) seen.bom = true;
     const fail = (reason: string, s?: number): VerifyResult =>
       s === undefined
         ? { ok: false, line: line.number, reason }

@@ -10,8 +10,36 @@ export interface Line {
   bytes: Buffer;
   /** False for a last line without its newline (a write cut short). */
   terminated: boolean;
-  /** Byte offset where the line starts. */
+  /** Byte offset where the line starts (after a byte order mark). */
   offset: number;
+  /**
+   * Line 1 began with a UTF-8 byte order mark, taken off `text` and `bytes`: no writer of these
+   * files writes one, an editor or a tool that saved the file again may.
+   */
+  bom?: true;
+}
+
+/** The UTF-8 byte order mark, EF BB BF. */
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/** Whether a file's first bytes are a UTF-8 byte order mark. */
+function startsWithBom(bytes: Buffer): boolean {
+  return bytes.subarray(0, BOM.length).equals(BOM);
+}
+
+/** A line as read, line 1 without a byte order mark. */
+function lineOf(number: number, bytes: Buffer, terminated: boolean, offset: number): Line {
+  if (number !== 1 || !startsWithBom(bytes))
+    return { number, text: bytes.toString("utf8"), bytes, terminated, offset };
+  const rest = bytes.subarray(BOM.length);
+  return {
+    number,
+    text: rest.toString("utf8"),
+    bytes: rest,
+    terminated,
+    offset: BOM.length,
+    bom: true,
+  };
 }
 
 /**
@@ -29,7 +57,7 @@ export async function* readLines(file: string): AsyncGenerator<Line> {
       const bytes =
         rest.length === 0 ? buf.subarray(0, nl) : Buffer.concat([...rest, buf.subarray(0, nl)]);
       rest = [];
-      yield { number: ++number, text: bytes.toString("utf8"), bytes, terminated: true, offset };
+      yield lineOf(++number, bytes, true, offset);
       offset += bytes.length + 1;
       buf = buf.subarray(nl + 1);
       nl = buf.indexOf(10);
@@ -37,8 +65,7 @@ export async function* readLines(file: string): AsyncGenerator<Line> {
     if (buf.length > 0) rest.push(buf);
   }
   if (rest.length > 0) {
-    const bytes = Buffer.concat(rest);
-    yield { number: ++number, text: bytes.toString("utf8"), bytes, terminated: false, offset };
+    yield lineOf(++number, Buffer.concat(rest), false, offset);
   }
 }
 
@@ -82,7 +109,10 @@ export async function readTail(
     if (end !== undefined) {
       const line = Buffer.alloc(end - start - 1);
       await fh.read(line, 0, line.length, start + 1);
-      out.last = line.toString("utf8");
+      // The file's first line: without a byte order mark, as readLines gives it.
+      out.last = (start < 0 && startsWithBom(line) ? line.subarray(BOM.length) : line).toString(
+        "utf8",
+      );
     }
     return out;
   } finally {
