@@ -125,6 +125,14 @@ describe.skipIf(!HAS_SHARED)("the bundled runbooks on Panther's CloudTrail test 
     expect(rows("cloudtrail-tampering", "other_logging_removed")).toContain(
       "DeleteDeliveryChannel",
     );
+    // AWS.CloudTrail.ResourceMadePublic: two key policies replaced by hand (one of them lets "*"
+    // decrypt), neither by the pipeline: both listed, in both dialects
+    const kmsStep = (id: string) =>
+      reports.find((r) => r.runbook.id === "kms-key-deletion")!.steps.find((s) => s.id === id)!;
+    for (const id of ["key_policy_changes", "key_policy_changes_insights"]) {
+      expect(kmsStep(id).rowCount, id).toBe(2);
+      expect(kmsStep(id).status, id).toBe("failed");
+    }
     // The run's window: records without a time are in no window.
     const events = inWindow(readJsonl(PANTHER), new Date("2000-01-01"), new Date());
     expectTruth(reports, events, PANTHER_STEPS);
@@ -330,11 +338,169 @@ describe.skipIf(!HAS_SHARED)("api-usage-by-identity on another account's caller 
   });
 });
 
+describe("the bundled runbooks on weakened defences the data sets lack", () => {
+  /**
+   * A call as CloudTrail records it (the documented request shapes): an IAM user's, or with
+   * `arn` another caller's; `errorCode` makes it a refused one.
+   */
+  const call = (
+    i: number,
+    eventSource: string,
+    eventName: string,
+    requestParameters: Record<string, unknown> | null,
+    extra: Record<string, unknown> = {},
+  ) =>
+    ({
+      eventVersion: "1.09",
+      userIdentity: {
+        type: "IAMUser",
+        principalId: "AIDAEXAMPLEEXAMPLE01",
+        arn: "arn:aws:iam::123456789012:user/mallory",
+        accountId: "123456789012",
+        accessKeyId: "AKIAEXAMPLEEXAMPLE01",
+        userName: "mallory",
+      },
+      eventTime: `2024-06-01T10:${String(i).padStart(2, "0")}:00Z`,
+      eventSource,
+      eventName,
+      awsRegion: "us-east-1",
+      sourceIPAddress: "198.51.100.7",
+      userAgent: "aws-cli/2.15.0",
+      requestParameters,
+      responseElements: null,
+      requestID: `00000000-0000-0000-0000-0000000000${String(i).padStart(2, "0")}`,
+      eventID: `00000000-0000-0000-0000-1000000000${String(i).padStart(2, "0")}`,
+      readOnly: false,
+      eventType: "AwsApiCall",
+      managementEvent: true,
+      recipientAccountId: "123456789012",
+      eventCategory: "Management",
+      ...extra,
+    }) as Event;
+  const denied = { errorCode: "AccessDenied", errorMessage: "User is not authorized" };
+  const byPipeline = {
+    userIdentity: {
+      type: "AssumedRole",
+      arn: "arn:aws:sts::123456789012:assumed-role/ci-deployer/build-42",
+      accountId: "123456789012",
+    },
+  };
+  /** S3 Control's request: the four settings (a missing one left out) and the account's host. */
+  const block = (settings: Record<string, boolean>) => ({
+    PublicAccessBlockConfiguration: {
+      xmlns: "http://awss3control.amazonaws.com/doc/2018-08-20/",
+      ...settings,
+    },
+    Host: "123456789012.s3-control.us-east-1.amazonaws.com",
+  });
+  const allOn = {
+    BlockPublicAcls: true,
+    IgnorePublicAcls: true,
+    BlockPublicPolicy: true,
+    RestrictPublicBuckets: true,
+  };
+  const S3 = "s3.amazonaws.com";
+  const GD = "guardduty.amazonaws.com";
+  const KMS = "kms.amazonaws.com";
+  const detector = { detectorId: "12abc34d567e8fa901bc2d34e56789f0" };
+  const members = { ...detector, accountIds: ["210987654321"] };
+  const events = [
+    call(1, S3, "PutAccountPublicAccessBlock", block(allOn)),
+    call(2, S3, "PutAccountPublicAccessBlock", block({ ...allOn, RestrictPublicBuckets: false })),
+    call(3, S3, "PutAccountPublicAccessBlock", block({ BlockPublicAcls: true })),
+    call(
+      4,
+      S3,
+      "PutAccountPublicAccessBlock",
+      block({ ...allOn, BlockPublicPolicy: false }),
+      denied,
+    ),
+    call(5, S3, "DeleteAccountPublicAccessBlock", {
+      Host: "123456789012.s3-control.us-east-1.amazonaws.com",
+    }),
+    call(6, GD, "UpdateDetector", { ...detector, enable: false }),
+    call(7, GD, "UpdateDetector", {
+      ...detector,
+      enable: true,
+      findingPublishingFrequency: "SIX_HOURS",
+    }),
+    call(8, GD, "DisassociateFromMasterAccount", detector),
+    call(9, GD, "DisassociateFromAdministratorAccount", detector),
+    call(10, GD, "DeleteMembers", members),
+    call(11, GD, "DisassociateMembers", members),
+    call(12, GD, "StopMonitoringMembers", members),
+    call(13, GD, "DeleteMembers", members, denied),
+    call(14, GD, "DisableOrganizationAdminAccount", { adminAccountId: "210987654321" }),
+    call(15, "access-analyzer.amazonaws.com", "DeleteAnalyzer", { analyzerName: "org-analyzer" }),
+    call(16, "macie2.amazonaws.com", "DisableMacie", null),
+    call(17, KMS, "DeleteImportedKeyMaterial", { keyId: "1234abcd-12ab-34cd-56ef-1234567890ab" }),
+    call(
+      18,
+      KMS,
+      "DeleteImportedKeyMaterial",
+      { keyId: "1234abcd-12ab-34cd-56ef-1234567890ac" },
+      denied,
+    ),
+    call(19, KMS, "PutKeyPolicy", {
+      keyId: "1234abcd-12ab-34cd-56ef-1234567890ab",
+      policyName: "default",
+      policy:
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"kms:*","Resource":"*"}]}',
+      bypassPolicyLockoutSafetyCheck: false,
+    }),
+    call(
+      20,
+      KMS,
+      "PutKeyPolicy",
+      { keyId: "1234abcd-12ab-34cd-56ef-1234567890ad", policyName: "default" },
+      byPipeline,
+    ),
+    call(
+      21,
+      KMS,
+      "PutKeyPolicy",
+      { keyId: "1234abcd-12ab-34cd-56ef-1234567890ae", policyName: "default" },
+      denied,
+    ),
+  ];
+  /** The event times (minutes past 10:00) of a step's rows, in the runbook's order. */
+  const minutes = (reports: RunReport[], id: string) =>
+    reports[0]!.steps.find((s) => s.id === id)!.rows.map((r) => String(r[0]).slice(14, 16));
+
+  it("finds imported key material deleted and key policies replaced by hand", async () => {
+    const reports = await runOver(
+      "runbooks/kms-key-deletion.md",
+      events,
+      "2024-06-01",
+      "2024-06-02",
+    );
+    // 17 deleted the material; 18 was refused
+    expect(minutes(reports, "key_deletions")).toEqual(["17"]);
+    // 19 by hand, 20 by the pipeline (listed, not offending), 21 refused
+    const policies = reports[0]!.steps.find((s) => s.id === "key_policy_changes")!;
+    expect(policies.rows.map((r) => [String(r[0]).slice(14, 16), r[2]])).toEqual([
+      ["19", false],
+      ["20", true],
+    ]);
+    expect(policies.status).toBe("failed");
+    const insights = reports[0]!.steps.find((s) => s.id === "key_policy_changes_insights")!;
+    expect(insights.rows.map((r) => r[1])).toEqual(["arn:aws:iam::123456789012:user/mallory"]);
+    expectTruth(reports, events, [
+      "kms-key-deletion/key_deletions",
+      "kms-key-deletion/key_deletions_insights",
+      "kms-key-deletion/key_policy_changes",
+      "kms-key-deletion/key_policy_changes_insights",
+    ]);
+  });
+});
+
 const PANTHER_STEPS = [
   "unauthorized-access-attempts/failed_console_logins",
   "unauthorized-access-attempts/denied_by_principal",
   "kms-key-deletion/key_deletions",
   "kms-key-deletion/key_deletions_insights",
+  "kms-key-deletion/key_policy_changes",
+  "kms-key-deletion/key_policy_changes_insights",
   "root-account-usage/root_activity",
   "root-account-usage/root_activity_insights",
   "cloudtrail-tampering/other_logging_removed",

@@ -153,6 +153,14 @@ function worldOpen(e: Event): boolean {
         : false;
   return walk(field(e, "requestParameters"));
 }
+/** The KMS calls that make a key unusable: disabled, deletion scheduled, imported material deleted. */
+const keyLoss = (e: Event) =>
+  is(e, "eventSource", "kms.amazonaws.com") &&
+  is(e, "eventName", "DisableKey", "ScheduleKeyDeletion", "DeleteImportedKeyMaterial") &&
+  noError(e);
+/** A key policy replaced (`PutKeyPolicy`) that succeeded. */
+const keyPolicyChange = (e: Event) =>
+  is(e, "eventSource", "kms.amazonaws.com") && is(e, "eventName", "PutKeyPolicy") && noError(e);
 const DENIED = [
   "AccessDenied",
   "Client.UnauthorizedOperation",
@@ -490,12 +498,7 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
     ),
   "kms-key-deletion/key_deletions": (ev) =>
     ev
-      .filter(
-        (e) =>
-          is(e, "eventSource", "kms.amazonaws.com") &&
-          is(e, "eventName", "DisableKey", "ScheduleKeyDeletion") &&
-          noError(e),
-      )
+      .filter((e) => keyLoss(e))
       .map((e) => [
         str(e, "eventTime"),
         str(e, "userIdentity.arn"),
@@ -506,12 +509,27 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
       ]),
   "kms-key-deletion/key_deletions_insights": (ev) =>
     ev
-      .filter(
-        (e) =>
-          is(e, "eventSource", "kms.amazonaws.com") &&
-          is(e, "eventName", "DisableKey", "ScheduleKeyDeletion") &&
-          noError(e),
-      )
+      .filter((e) => keyLoss(e))
+      .map((e) => [stamp(e), str(e, "userIdentity.arn"), scalar(e, "requestParameters.keyId")]),
+  "kms-key-deletion/key_policy_changes": (ev, p) =>
+    ev
+      .filter(keyPolicyChange)
+      .map((e) => [
+        str(e, "eventTime"),
+        str(e, "userIdentity.arn"),
+        automated(e, p),
+        scalar(e, "requestParameters.keyId"),
+        str(e, "sourceIPAddress"),
+      ]),
+  "kms-key-deletion/key_policy_changes_insights": (ev) =>
+    ev
+      .filter((e) => {
+        const arn = str(e, "userIdentity.arn");
+        return (
+          keyPolicyChange(e) &&
+          (arn === null || !/:assumed-role\/(ci-deployer|terraform-automation)\//.test(arn))
+        );
+      })
       .map((e) => [stamp(e), str(e, "userIdentity.arn"), scalar(e, "requestParameters.keyId")]),
   "resource-modifications/changes_by_service": (ev) =>
     groupBy(
