@@ -467,6 +467,33 @@ describe("the bundled runbooks on weakened defences the data sets lack", () => {
   const minutes = (reports: RunReport[], id: string) =>
     reports[0]!.steps.find((s) => s.id === id)!.rows.map((r) => String(r[0]).slice(14, 16));
 
+  it("finds the account's S3 Block Public Access turned off, never a refused call", async () => {
+    const reports = await runOver(
+      "runbooks/resource-modifications.md",
+      events,
+      "2024-06-01",
+      "2024-06-02",
+    );
+    // 2: a setting false, 3: three settings left out, 5: deleted; not 1 (all on) nor 4 (refused)
+    expect(minutes(reports, "account_public_access_opened")).toEqual(["02", "03", "05"]);
+    const step = (id: string) => reports[0]!.steps.find((s) => s.id === id)!;
+    expect(step("account_public_access_opened").status).toBe("failed");
+    expect(step("account_public_access_opened_insights").rowCount).toBe(3);
+    expect(step("account_public_access_opened_insights").status).toBe("failed");
+    // and every successful account-level call is a change the pipeline should have made
+    expect(step("modifications").rows.map((r) => r[4])).toEqual([
+      "PutAccountPublicAccessBlock",
+      "PutAccountPublicAccessBlock",
+      "PutAccountPublicAccessBlock",
+      "DeleteAccountPublicAccessBlock",
+    ]);
+    expectTruth(reports, events, [
+      "resource-modifications/account_public_access_opened",
+      "resource-modifications/account_public_access_opened_insights",
+      "resource-modifications/modifications",
+    ]);
+  });
+
   it("finds imported key material deleted and key policies replaced by hand", async () => {
     const reports = await runOver(
       "runbooks/kms-key-deletion.md",
@@ -501,6 +528,8 @@ const PANTHER_STEPS = [
   "kms-key-deletion/key_deletions_insights",
   "kms-key-deletion/key_policy_changes",
   "kms-key-deletion/key_policy_changes_insights",
+  "resource-modifications/account_public_access_opened",
+  "resource-modifications/account_public_access_opened_insights",
   "root-account-usage/root_activity",
   "root-account-usage/root_activity_insights",
   "cloudtrail-tampering/other_logging_removed",

@@ -161,6 +161,26 @@ const keyLoss = (e: Event) =>
 /** A key policy replaced (`PutKeyPolicy`) that succeeded. */
 const keyPolicyChange = (e: Event) =>
   is(e, "eventSource", "kms.amazonaws.com") && is(e, "eventName", "PutKeyPolicy") && noError(e);
+/** The account-level S3 Block Public Access settings, under `requestParameters`. */
+const BLOCK = "requestParameters.PublicAccessBlockConfiguration";
+const BLOCK_SETTINGS = [
+  "BlockPublicAcls",
+  "IgnorePublicAcls",
+  "BlockPublicPolicy",
+  "RestrictPublicBuckets",
+];
+/**
+ * The account's S3 Block Public Access deleted, or put with a setting that is not on (false or
+ * left out); `on` reads a setting as the dialect does (SQL: the text 'true'; Logs Insights: 1).
+ */
+function accountBlockOpened(e: Event, on: (v: unknown) => boolean): boolean {
+  if (!is(e, "eventSource", "s3.amazonaws.com") || !noError(e)) return false;
+  if (is(e, "eventName", "DeleteAccountPublicAccessBlock")) return true;
+  return (
+    is(e, "eventName", "PutAccountPublicAccessBlock") &&
+    !BLOCK_SETTINGS.every((s) => on(field(e, `${BLOCK}.${s}`)))
+  );
+}
 const DENIED = [
   "AccessDenied",
   "Client.UnauthorizedOperation",
@@ -259,6 +279,8 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
                 "PutBucketAcl",
                 "PutBucketPublicAccessBlock",
                 "DeleteBucketPublicAccessBlock",
+                "PutAccountPublicAccessBlock",
+                "DeleteAccountPublicAccessBlock",
               ))),
       )
       .map((e) => [
@@ -531,6 +553,20 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
         );
       })
       .map((e) => [stamp(e), str(e, "userIdentity.arn"), scalar(e, "requestParameters.keyId")]),
+  "resource-modifications/account_public_access_opened": (ev) =>
+    ev
+      .filter((e) => accountBlockOpened(e, (v) => text(v) === "true"))
+      .map((e) => [
+        str(e, "eventTime"),
+        str(e, "userIdentity.arn"),
+        str(e, "eventName"),
+        str(e, "recipientAccountId"),
+        ...BLOCK_SETTINGS.map((s) => scalar(e, `${BLOCK}.${s}`)),
+      ]),
+  "resource-modifications/account_public_access_opened_insights": (ev) =>
+    ev
+      .filter((e) => accountBlockOpened(e, (v) => v === true || v === 1))
+      .map((e) => [stamp(e), str(e, "userIdentity.arn"), str(e, "eventName")]),
   "resource-modifications/changes_by_service": (ev) =>
     groupBy(
       ev.filter(
