@@ -494,6 +494,25 @@ describe("the bundled runbooks on weakened defences the data sets lack", () => {
     ]);
   });
 
+  it("finds GuardDuty, Access Analyzer and Macie weakened, never a refused call", async () => {
+    const reports = await runOver(
+      "runbooks/cloudtrail-tampering.md",
+      events,
+      "2024-06-01",
+      "2024-06-02",
+    );
+    // 6 (suspended) and 8 to 16 but 13 (refused); not 7 (a detector left enabled)
+    const expected = ["06", "08", "09", "10", "11", "12", "14", "15", "16"];
+    expect(minutes(reports, "detection_weakened")).toEqual(expected);
+    const insights = reports[0]!.steps.find((s) => s.id === "detection_weakened_insights")!;
+    expect(insights.rowCount).toBe(expected.length);
+    expect(insights.status).toBe("failed");
+    expectTruth(reports, events, [
+      "cloudtrail-tampering/detection_weakened",
+      "cloudtrail-tampering/detection_weakened_insights",
+    ]);
+  });
+
   it("finds imported key material deleted and key policies replaced by hand", async () => {
     const reports = await runOver(
       "runbooks/kms-key-deletion.md",
@@ -530,6 +549,8 @@ const PANTHER_STEPS = [
   "kms-key-deletion/key_policy_changes_insights",
   "resource-modifications/account_public_access_opened",
   "resource-modifications/account_public_access_opened_insights",
+  "cloudtrail-tampering/detection_weakened",
+  "cloudtrail-tampering/detection_weakened_insights",
   "root-account-usage/root_activity",
   "root-account-usage/root_activity_insights",
   "cloudtrail-tampering/other_logging_removed",

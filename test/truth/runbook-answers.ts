@@ -181,6 +181,33 @@ function accountBlockOpened(e: Event, on: (v: unknown) => boolean): boolean {
     !BLOCK_SETTINGS.every((s) => on(field(e, `${BLOCK}.${s}`)))
   );
 }
+/** GuardDuty calls that blind it without deleting the detector (UpdateDetector is apart). */
+const GUARDDUTY_WEAKENED = [
+  "DisassociateFromMasterAccount",
+  "DisassociateFromAdministratorAccount",
+  "DeleteMembers",
+  "DisassociateMembers",
+  "StopMonitoringMembers",
+  "DisableOrganizationAdminAccount",
+];
+/**
+ * GuardDuty, IAM Access Analyzer or Macie weakened by a call that succeeded; `disabled` reads
+ * UpdateDetector's `enable` as the dialect does (SQL: the text 'false'; Logs Insights: 0).
+ */
+function detectionWeakened(e: Event, disabled: (v: unknown) => boolean): boolean {
+  if (!noError(e)) return false;
+  if (is(e, "eventSource", "guardduty.amazonaws.com"))
+    return (
+      is(e, "eventName", ...GUARDDUTY_WEAKENED) ||
+      (is(e, "eventName", "UpdateDetector") && disabled(field(e, "requestParameters.enable")))
+    );
+  if (is(e, "eventSource", "access-analyzer.amazonaws.com"))
+    return is(e, "eventName", "DeleteAnalyzer");
+  return (
+    is(e, "eventSource", "macie2.amazonaws.com") &&
+    is(e, "eventName", "DisableMacie", "DisableOrganizationAdminAccount")
+  );
+}
 const DENIED = [
   "AccessDenied",
   "Client.UnauthorizedOperation",
@@ -567,6 +594,27 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
     ev
       .filter((e) => accountBlockOpened(e, (v) => v === true || v === 1))
       .map((e) => [stamp(e), str(e, "userIdentity.arn"), str(e, "eventName")]),
+  "cloudtrail-tampering/detection_weakened": (ev) =>
+    ev
+      .filter((e) => detectionWeakened(e, (v) => text(v) === "false"))
+      .map((e) => [
+        str(e, "eventTime"),
+        str(e, "userIdentity.arn"),
+        str(e, "eventSource"),
+        str(e, "eventName"),
+        scalar(e, "requestParameters.detectorId") ??
+          scalar(e, "requestParameters.analyzerName") ??
+          scalar(e, "requestParameters.adminAccountId"),
+      ]),
+  "cloudtrail-tampering/detection_weakened_insights": (ev) =>
+    ev
+      .filter((e) => detectionWeakened(e, (v) => v === false || v === 0))
+      .map((e) => [
+        stamp(e),
+        str(e, "userIdentity.arn"),
+        str(e, "eventSource"),
+        str(e, "eventName"),
+      ]),
   "resource-modifications/changes_by_service": (ev) =>
     groupBy(
       ev.filter(
