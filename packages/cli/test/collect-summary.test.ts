@@ -9,6 +9,7 @@ const result = (r: Partial<CollectResult>): CollectResult => ({
   objectsSkipped: 0,
   objectsUnread: 0,
   objectsHeld: 0,
+  valuesSkipped: 0,
   eventsAdded: 0,
   bytesRead: 0,
   daysWritten: [],

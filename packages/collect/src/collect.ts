@@ -76,6 +76,12 @@ export interface CollectResult {
    */
   objectsHeld: number;
   /**
+   * Items of the objects read that are no CloudTrail event (in `Records`: a number, a string,
+   * null, an object without an event key), left out as the raw files' reader leaves them out;
+   * each object holding some is named in `warnings` with how many.
+   */
+  valuesSkipped: number;
+  /**
    * Events added to the store (after deduplication), less those it holds no more: negative when
    * days written again from objects changed in place hold fewer.
    */
@@ -422,6 +428,7 @@ export async function collectFiles(
     bytesRead: 0,
     daysWritten: [],
     objectsHeld: held.length,
+    valuesSkipped: 0,
     warnings: held.map((f) => heldWarning(f, complete)),
     covered: complete,
   };
@@ -507,6 +514,7 @@ async function planParts(c: Collecting): Promise<Plan> {
     const res = await catalog.resolve([f.src], days);
     parts.set(f.key, res.files);
     noteSkipped(f, res, skipped);
+    result.valuesSkipped += countValues(res);
     result.warnings.push(...res.warnings);
   };
   const first = await catalog.resolve(
@@ -519,9 +527,15 @@ async function planParts(c: Collecting): Promise<Plan> {
     parts.set(f.key, byOrigin.get(f.src.rel) ?? []);
     noteSkipped(f, first);
   }
+  result.valuesSkipped += countValues(first);
   result.warnings.push(...first.warnings);
   const dayOf = groupByDay(todo, parts, result.warnings);
   return { parts, dayOf, byPath: new Map(todo.map((f) => [f.src.path, f])), resolveOne };
+}
+
+/** How many JSON values that are no CloudTrail event the files of a resolution left out. */
+function countValues(res: Resolution): number {
+  return Object.values(res.notEvents).reduce((n, v) => n + v, 0);
 }
 
 /**

@@ -210,6 +210,8 @@ type Profile =
       events: number;
       notes: string[];
       coerced: Record<string, number>;
+      /** JSON values of the file left out: no object, or one without an event key. */
+      notEvents: number;
     }
   | {
       kind: "skipped";
@@ -230,6 +232,11 @@ export interface Resolution {
   /** Notes for the reader: skipped files, coerced fields, lines skipped. */
   warnings: string[];
   skippedFiles: number;
+  /**
+   * Files read in part: their JSON values that are no CloudTrail event (an item of `Records` that
+   * is no object, or an object without an event key), left out, by file (named in the warnings).
+   */
+  notEvents: Record<string, number>;
   /** Files the query needed that could not be read (corrupt, truncated, too big, no access). */
   unread: string[];
 }
@@ -442,6 +449,7 @@ export class LogCatalog {
     const result: ReadFile[] = [];
     const warnings: string[] = [];
     const unread: string[] = [];
+    const notEvents: Record<string, number> = {};
     let skippedFiles = 0;
     wanted.forEach((f, i) => {
       const p = profiles[i] as Profile;
@@ -469,6 +477,7 @@ export class LogCatalog {
           result.push({ path: part.path, day: part.day, size: part.size, origin: f.rel });
         }
         for (const n of p.notes) warnings.push(`${f.rel}: ${n}`);
+        if (p.notEvents > 0) notEvents[f.rel] = p.notEvents;
         const coerced = Object.entries(p.coerced);
         if (coerced.length > 0) {
           warnings.push(
@@ -479,7 +488,15 @@ export class LogCatalog {
         }
       }
     });
-    return { files: result, warnings, skippedFiles, unread, skippedByWindow, outsideDays };
+    return {
+      files: result,
+      warnings,
+      skippedFiles,
+      notEvents,
+      unread,
+      skippedByWindow,
+      outsideDays,
+    };
   }
 
   /** The typed reader failed on a layout file: read it leniently from now on. */
@@ -604,7 +621,7 @@ export class LogCatalog {
         size: Math.round((f.size * g.records.length) / Math.max(1, parsed.objects.length)),
       });
     }
-    return { kind: "normalized", parts, events, notes, coerced };
+    return { kind: "normalized", parts, events, notes, coerced, notEvents };
   }
 }
 

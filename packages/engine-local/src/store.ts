@@ -431,17 +431,28 @@ export function collectSelectSql(files: string[], maxObject: number): string {
   TRY_CAST(r."eventTime" AS TIMESTAMPTZ) AS ${TIME_COLUMN}
 FROM (SELECT json_transform(j, ${quote(RECORD_STRUCTURE)}) AS r, ${objectKeysSql("j")} AS k, j, filename
   FROM (SELECT unnest(Records) AS j, filename FROM read_json([${files.map(quote).join(", ")}], format = 'unstructured', records = true, filename = true, maximum_object_size = ${maxObject}, columns = {Records: 'JSON[]'})))
-WHERE ${IS_EVENT}`;
+WHERE ${EVENTS_ONLY}`;
 }
 
 /**
- * Whether a typed record is a CloudTrail event: one of the event keys at least (`EVENT_KEYS`,
- * as the raw reader has it). A `1`, `[]` or `{}` in `Records` made a row of nulls (review:
- * counted by a query without a window, and warned of as events without a time).
+ * Whether a record is a CloudTrail event, as the raw reader tells it (`looksLikeEvent`): a JSON
+ * object with one of the event keys at least (`EVENT_KEYS`, in any case). `k`: objectKeysSql (an
+ * item that is no object has no keys). A `1`, `[]` or `{}` in `Records` made a row of nulls
+ * (review: counted by a query without a window, and warned of as events without a time).
  */
-const IS_EVENT = `(${RECORD_FIELDS.filter((f) => EVENT_KEYS.has(f.name.toLowerCase()))
-  .map((f) => `r.${quoteIdent(f.name)} IS NOT NULL`)
-  .join(" OR ")})`;
+const IS_EVENT = `list_has_any(list_transform(coalesce(k[1], []::VARCHAR[]), x -> lower(x)), [${[
+  ...EVENT_KEYS,
+]
+  .map(quote)
+  .join(", ")}])`;
+
+/**
+ * A collect's read of a file fails, naming it, on an item of its `Records` that is no CloudTrail
+ * event: the collector then has the raw reader's lenient parser take the file (as the raw engine
+ * does when DuckDB's typed reader refuses such an item), which leaves those items out, counts
+ * them and names the file. Parts that parser wrote hold events only.
+ */
+const EVENTS_ONLY = `CASE WHEN ${IS_EVENT} THEN true ELSE error('file "' || filename || '": an item of its Records is not a CloudTrail event') END`;
 
 /** Fields CloudTrail writes as JSON booleans, which the Athena columns hold as text. */
 const BOOLEAN_FIELDS = new Set(["readOnly"]);

@@ -199,7 +199,7 @@ export async function collectCommand(argv: string[]): Promise<number> {
     for (const w of [...r.warnings, ...emptyCollect(r)])
       process.stderr.write(`warning ${printable(w)}\n`);
     process.stdout.write(
-      `collected ${r.objectsNew - r.objectsSkipped} of ${r.objectsSeen} objects (${r.objectsSeen - r.objectsNew} already in the store, ${r.objectsSkipped} skipped), ${formatBytes(r.bytesRead)}, ${eventsChange(r.eventsAdded)}, ${r.daysWritten.length} day(s) written into ${store}\n`,
+      `collected ${r.objectsNew - r.objectsSkipped} of ${r.objectsSeen} objects (${r.objectsSeen - r.objectsNew} already in the store, ${r.objectsSkipped} skipped${valuesLeftOut(r.valuesSkipped)}), ${formatBytes(r.bytesRead)}, ${eventsChange(r.eventsAdded)}, ${r.daysWritten.length} day(s) written into ${store}\n`,
     );
     if (pruneBefore) {
       const p = await pruneStore(store, pruneBefore);
@@ -216,6 +216,15 @@ export async function collectCommand(argv: string[]): Promise<number> {
     );
     return 2;
   }
+}
+
+/**
+ * Items of `Records` that are no CloudTrail event, left out of objects otherwise collected (each
+ * such object is named in a warning with its count).
+ */
+function valuesLeftOut(n: number): string {
+  if (n === 0) return "";
+  return `; ${n} item${n === 1 ? "" : "s"} in them no CloudTrail event, left out`;
 }
 
 /**

@@ -1,0 +1,56 @@
+/**
+ * What `run-md collect` says of files whose `Records` hold items that are no CloudTrail event
+ * (docs/collect.md).
+ */
+import { promises as fsp } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import zlib from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runMdHere as runMd } from "./in-process.ts";
+
+const FOLDER = "AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/20";
+const WINDOW = ["--from", "2026-11-20", "--to", "2026-11-21"];
+const event = (id: string) => ({
+  eventVersion: "1.08",
+  eventID: id,
+  eventTime: "2026-11-20T10:00:00Z",
+  eventName: "GetObject",
+  eventSource: "s3.amazonaws.com",
+  awsRegion: "us-east-1",
+});
+let base: string;
+let logs: string;
+
+async function write(name: string, records: unknown[]): Promise<void> {
+  await fsp.mkdir(path.join(logs, FOLDER), { recursive: true });
+  const body = zlib.gzipSync(JSON.stringify({ Records: records }));
+  await fsp.writeFile(path.join(logs, FOLDER, name), body);
+}
+
+beforeAll(async () => {
+  base = await fsp.mkdtemp(path.join(tmpdir(), "run-md-store-health-"));
+  logs = path.join(base, "logs");
+  await write("mixed.json.gz", [1, "x", null, event("m1"), { note: "no event" }]);
+  await write("clean.json.gz", [event("c1"), event("c2")]);
+});
+
+afterAll(async () => {
+  await fsp.rm(base, { recursive: true, force: true });
+});
+
+describe("run-md collect over items of Records that are no CloudTrail event", () => {
+  it("names the file with how many, counts them in the summary, and stores the events", async () => {
+    const store = path.join(base, "store-items");
+    const res = await runMd(["collect", "--source", logs, "--store", store, ...WINDOW]);
+    expect(res.stderr).toContain(
+      `warning ${FOLDER}/mixed.json.gz: 4 JSON values are not a CloudTrail event\n`,
+    );
+    expect(res.stdout).toContain(
+      "collected 2 of 2 objects (0 already in the store, 0 skipped; 4 items in them no CloudTrail event, left out), ",
+    );
+    // By hand: m1, c1 and c2 are the events.
+    expect(res.stdout).toContain("3 new events");
+    expect(res.code).toBe(0);
+  });
+});
