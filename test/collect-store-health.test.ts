@@ -1,11 +1,13 @@
 /**
- * What `run-md collect` says of files whose `Records` hold items that are no CloudTrail event
- * (docs/collect.md).
+ * What `run-md collect` says of files whose `Records` hold items that are no CloudTrail event, and
+ * of a store's day file damaged since it was written (`--verify`, and the collect that repairs
+ * it) (docs/collect.md).
  */
 import { promises as fsp } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import zlib from "node:zlib";
+import { readManifest } from "@run-md/engine-local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runMdHere as runMd } from "./in-process.ts";
 
@@ -52,5 +54,44 @@ describe("run-md collect over items of Records that are no CloudTrail event", ()
     // By hand: m1, c1 and c2 are the events.
     expect(res.stdout).toContain("3 new events");
     expect(res.code).toBe(0);
+  });
+});
+
+describe("run-md collect --verify", () => {
+  it("names a day file whose bytes changed, exits 1, and passes once a collect of the day wrote it again", async () => {
+    const store = path.join(base, "store-verify");
+    expect((await runMd(["collect", "--source", logs, "--store", store, ...WINDOW])).code).toBe(0);
+    const file = path.join(store, (await readManifest(store)).days["2026/11/20"]?.file ?? "none");
+    const clean = await runMd(["collect", "--verify", "--store", store]);
+    expect([clean.code, clean.stdout]).toEqual([
+      0,
+      `verified 1 day file(s) of ${store}: none damaged\n`,
+    ]);
+    // One byte in the middle changed, the size kept.
+    const bytes = await fsp.readFile(file);
+    bytes[bytes.length >> 1] = (bytes[bytes.length >> 1] as number) ^ 0x01;
+    await fsp.writeFile(file, bytes);
+    const bad = await runMd(["collect", "--verify", "--store", store]);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toBe(`verified 1 day file(s) of ${store}: 1 damaged (2026/11/20)\n`);
+    expect(bad.stderr).toBe(
+      `error the store's file for 2026/11/20 (${file}) holds other bytes than the collect wrote (its SHA-256 is not the one recorded)\nhint: collect the day again: run-md collect --from 2026-11-20 --to 2026-11-21\n`,
+    );
+    const repair = await runMd(["collect", "--source", logs, "--store", store, ...WINDOW]);
+    expect(repair.stderr).toContain(
+      `warning the store's file for 2026/11/20 (${file}) holds other bytes`,
+    );
+    expect(repair.stdout).toContain("1 day(s) written");
+    expect(repair.code).toBe(0);
+    const again = await runMd(["collect", "--verify", "--store", store]);
+    expect([again.code, again.stdout]).toEqual([
+      0,
+      `verified 1 day file(s) of ${store}: none damaged\n`,
+    ]);
+    const mixed = await runMd(["collect", "--verify", "--store", store, "--since", "1d"]);
+    expect([mixed.code, mixed.stderr]).toEqual([
+      2,
+      expect.stringContaining("--verify cannot be combined with --since"),
+    ]);
   });
 });

@@ -38,6 +38,7 @@ import {
   type StoreDay,
   type StoreManifest,
   type StoreObject,
+  sealDay,
   unnamedCulprit,
   writeManifest,
 } from "@run-md/engine-local";
@@ -629,8 +630,10 @@ async function commitDay(
       if (cross.next) made.push(cross.next.file.file);
       replaced.push(...cross.replaced);
       deferred.push(...cross.deferred);
-      replaced.push(...setDay(c, day, cross.day));
-      if (cross.next) replaced.push(...setDay(c, cross.next.day, cross.next.file));
+      // The files this commit made get their checksums (a file kept as it was keeps its own).
+      const seal = (d: StoreDay) => (made.includes(d.file) ? sealDay(store, d) : d);
+      replaced.push(...setDay(c, day, await seal(cross.day)));
+      if (cross.next) replaced.push(...setDay(c, cross.next.day, await seal(cross.next.file)));
     }
     recordCollected(c, plan, day);
     await writeManifest(store, manifest);

@@ -1,3 +1,4 @@
+export { collectDayCommand } from "@run-md/engine-local";
 export {
   type CollectFile,
   type CollectProgress,
@@ -6,6 +7,7 @@ export {
   collectFiles,
   type Listing,
 } from "./collect.ts";
+export { type DamagedDay, verifyStore } from "./damaged.ts";
 export { copiesSql, dedupedDaySql, PARQUET_OPTIONS, ROW_GROUP_SIZE } from "./day-file.ts";
 export { collectFromDir } from "./local-source.ts";
 export { type PruneResult, pruneStore } from "./prune.ts";

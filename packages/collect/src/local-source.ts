@@ -13,6 +13,7 @@ import {
   dayRange,
   listedWindowObject,
 } from "./collect.ts";
+import { repairDamagedDays } from "./damaged.ts";
 
 /** A session cache for the lenient reader's normalized parts, inside the store's `.tmp`. */
 export async function withCatalog<T>(
@@ -56,6 +57,7 @@ export async function collectFromDir(
 /** collectFromDir, the store held: the folder listed, its new files collected. */
 function collectListed(run: CollectRun, dir: string): Promise<CollectResult> {
   return withCatalog(run.store, dir, async (catalog) => {
+    const repaired = await repairDamagedDays(path.resolve(run.store), run.window);
     run.onProgress?.({ phase: "list", objects: 0, objectsTotal: 0, bytes: 0, events: 0 });
     const listedAt = new Date();
     const { files, outside, warnings, unread } = await catalog.scan(dayRange(run.window));
@@ -71,7 +73,7 @@ function collectListed(run: CollectRun, dir: string): Promise<CollectResult> {
       at: listedAt,
       source: { id: dir, keys: new Set(all.map((f) => f.key)) },
     });
-    const notes = [...warnings];
+    const notes = [...repaired, ...warnings];
     if (
       !listedWindowObject(
         run.window,

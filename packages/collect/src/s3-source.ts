@@ -39,6 +39,7 @@ import {
   listedWindowObject,
   rangesMeetDay,
 } from "./collect.ts";
+import { repairDamagedDays } from "./damaged.ts";
 import { noLogs, withCatalog } from "./local-source.ts";
 
 export interface S3Source {
@@ -265,7 +266,16 @@ type S3Run = CollectRun & {
 export function collectFromS3(run: S3Run): Promise<CollectResult> {
   const src = parseS3Url(run.source);
   // Held from before the manifest is read: what to fetch is decided from it.
-  return asStoreWriter(run.store, (store) => fetchAndCollect(run, src, store), run.waitMs);
+  return asStoreWriter(
+    run.store,
+    async (store) => {
+      // Damaged days forgotten first: their objects are then fetched again.
+      const repaired = await repairDamagedDays(store, run.window);
+      const r = await fetchAndCollect(run, src, store);
+      return { ...r, warnings: [...repaired, ...r.warnings] };
+    },
+    run.waitMs,
+  );
 }
 
 /** collectFromS3, the store held: the window listed, its new objects fetched and collected. */

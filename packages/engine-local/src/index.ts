@@ -23,7 +23,9 @@ export { CLOUDTRAIL_COLUMNS, PARTITION_COLUMNS } from "./schema.ts";
 export {
   addCovered,
   assertStorePath,
+  collectDayCommand,
   collectSelectSql,
+  dayFileDamage,
   type EventTimes,
   EXTRA_COLUMN,
   objectDay,
@@ -33,6 +35,7 @@ export {
   type StoreDay,
   type StoreManifest,
   type StoreObject,
+  sealDay,
   TIME_COLUMN,
   writeManifest,
 } from "./store.ts";

@@ -11,7 +11,8 @@
  * intact. This module is the one description of that format: the collector writes it, the engine
  * reads it.
  */
-import { promises as fsp } from "node:fs";
+import { createHash } from "node:crypto";
+import { createReadStream, promises as fsp } from "node:fs";
 import path from "node:path";
 import {
   deliveryDays,
@@ -66,6 +67,14 @@ export interface StoreDay {
    * collected before: their files are always filtered by the window.
    */
   times?: EventTimes;
+  /**
+   * The file's SHA-256 (hex) and modification time when the collect wrote it (`sealDay`). A
+   * reader hashes the file only when its modification time is another (a file changed in place,
+   * or a store copied without its times); `run-md collect --verify` hashes every one. Absent in
+   * stores collected before: their files are checked by size alone.
+   */
+  sha256?: string;
+  mtimeMs?: number;
 }
 
 export interface EventTimes {
@@ -565,7 +574,14 @@ export function dayRanges(days: string[]): string {
 /** What the store gives a query: its files in the window, and the days it does not cover. */
 export interface StoreRead {
   /** Parquet files of the covered days (absolute paths) with their sizes. */
-  files: (StoreFile & { day: string; size: number; origin: string })[];
+  files: (StoreFile & {
+    day: string;
+    size: number;
+    origin: string;
+    /** The checksum and modification time recorded (`StoreDay`), for `dayFileDamage`. */
+    sha256: string | undefined;
+    mtimeMs: number | undefined;
+  })[];
   storeDays: string[];
   /** The window's days the store does not cover. */
   missing: string[];
@@ -664,7 +680,17 @@ function storeRead(
     const d = m.days[day];
     if (!d) return [];
     const whole = holdsAll(d, w);
-    return [{ path: path.join(store, d.file), whole, day, size: d.bytes, origin: d.file }];
+    return [
+      {
+        path: path.join(store, d.file),
+        whole,
+        day,
+        size: d.bytes,
+        origin: d.file,
+        sha256: d.sha256,
+        mtimeMs: d.mtimeMs,
+      },
+    ];
   });
   const hasEvents = files.some((f) => f.whole && (m.days[f.day]?.events ?? 0) > 0);
   const days = new Set(plan.storeDays);
@@ -700,23 +726,82 @@ function untimedWarnings(m: StoreManifest, days: string[]): string[] {
 }
 
 /**
- * The error for the first day file that is not the one the collect wrote, of the size the
- * manifest records: a file truncated, replaced (by a smaller valid Parquet file, say) or removed
- * since would answer with events missing, or none, and a step would pass over logs never read.
+ * The error for the first day file that is not the one the collect wrote: removed, of another size
+ * than the manifest records (truncated, replaced by a smaller valid Parquet file), or with other
+ * bytes (`dayFileDamage`). Read, it would answer with events missing, or wrong, or fail with
+ * DuckDB's words about a Parquet file nobody knows.
  */
 async function badDayFile(files: StoreRead["files"]): Promise<RunMdError | undefined> {
   for (const f of files) {
-    const st = await fsp.stat(f.path).catch(() => null);
-    if (st?.isFile() && st.size === f.size) continue;
-    const found = st === null ? "is gone" : st.isFile() ? `holds ${st.size} bytes` : "is no file";
+    const why = await dayFileDamage(f.path, f);
+    if (why === undefined) continue;
     return new RunMdError(
       "bad-store",
-      `The store's file for ${f.day} (${f.path}) ${found}, where the collect wrote ${f.size} bytes: it is not the file that was collected, and the day's events cannot be trusted.`,
+      `The store's file for ${f.day} (${f.path}) ${why}: it is not the file that was collected, and the day's events cannot be trusted.`,
       {
-        hint: "Move the store aside and collect again (run-md collect), or read the raw files (local.logDir without local.store).",
+        hint:
+          why === "is gone"
+            ? "Move the store aside and collect again (run-md collect), or read the raw files (local.logDir without local.store)."
+            : `Collect the day again: ${collectDayCommand(f.day)} (with --source, unless local.logDir is the source) reads its objects again into a new file; or read the raw files (local.logDir without local.store).`,
       },
     );
   }
+  return undefined;
+}
+
+/**
+ * `--from <first> --to <the day after day>`: the collect that reads the days (`yyyy/MM/dd`) from
+ * `first` to `day` again.
+ */
+export function collectDayCommand(day: string, first = day): string {
+  const dash = (d: string) => d.replaceAll("/", "-");
+  return `run-md collect --from ${dash(first)} --to ${dash(slashDayFrom(day, 1))}`;
+}
+
+/** A file's SHA-256, hex, read as a stream. */
+async function fileSha256(file: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
+/** The day file entry with its checksum and modification time, once the collect wrote the file. */
+export async function sealDay(store: string, d: StoreDay): Promise<StoreDay> {
+  const file = path.join(store, d.file);
+  const sha256 = await fileSha256(file);
+  return { ...d, sha256, mtimeMs: (await fsp.stat(file)).mtimeMs };
+}
+
+/**
+ * Day files found to hold the bytes written under a modification time other than the recorded
+ * one (a store copied without its times), by path: the file's stat then. Not hashed again while
+ * it stays so.
+ */
+const VERIFIED = new Map<string, string>();
+const VERIFIED_MAX = 10_000;
+
+/**
+ * What is wrong with a store's day file (`path`, absolute), or undefined: it is gone, no file,
+ * not of the size written, or (hashed only when its modification time is not the recorded one,
+ * or with `always`) its bytes are not those written. A day without a recorded checksum (a store
+ * collected before) is checked by size alone.
+ */
+export async function dayFileDamage(
+  file: string,
+  d: { size: number; sha256?: string | undefined; mtimeMs?: number | undefined },
+  always = false,
+): Promise<string | undefined> {
+  const st = await fsp.stat(file).catch(() => null);
+  if (st === null) return "is gone";
+  if (!st.isFile()) return "is no file";
+  if (st.size !== d.size) return `holds ${st.size} bytes, where the collect wrote ${d.size} bytes`;
+  if (d.sha256 === undefined) return undefined;
+  const key = `${st.ino}:${st.mtimeMs}:${st.size}`;
+  if (!always && (st.mtimeMs === d.mtimeMs || VERIFIED.get(file) === key)) return undefined;
+  if ((await fileSha256(file)) !== d.sha256)
+    return "holds other bytes than the collect wrote (its SHA-256 is not the one recorded)";
+  if (VERIFIED.size >= VERIFIED_MAX) VERIFIED.clear();
+  VERIFIED.set(file, key);
   return undefined;
 }
 

@@ -18,6 +18,7 @@ import { type Config, loadConfig } from "../config.ts";
 
 export const COLLECT_USAGE = `Usage: run-md collect [--since 30d | --from <iso> | --all] [--to <iso>]
                       [--source DIR] [--store DIR] [--prune 90d] [--wait 30m]
+       run-md collect --verify [--store DIR]
 
 Brings the CloudTrail logs of a window into the local store that local.store names, so the local
 engine reads Parquet instead of gzip JSON. Only objects not collected yet are read; a record
@@ -38,6 +39,8 @@ Options:
                               store keeps a retention: at least the window collected
   --wait <duration>           wait up to this long for another collect writing the store to
                               finish (default: refused at once, exit 2)
+  --verify                    collect nothing: check every day file of the store against the
+                              checksum the collect recorded; exit 1 naming the damaged days
   -h, --help                  this help
 `;
 
@@ -152,6 +155,7 @@ export async function collectCommand(argv: string[]): Promise<number> {
     profile: { type: "string" },
     prune: { type: "string" },
     wait: { type: "string" },
+    verify: { type: "boolean" },
   });
   if (typeof args === "number") return args;
   const { values, positionals } = args;
@@ -162,6 +166,7 @@ export async function collectCommand(argv: string[]): Promise<number> {
     if (values.all && (values.since ?? values.from ?? values.to) !== undefined)
       throw new RunMdError("bad-window", "--all cannot be combined with --since or --from/--to");
     const config = loadConfig(undefined);
+    if (values.verify) return await verifyCommand(values, config);
     const { store, source } = locations(values, config);
     const window: TimeWindow | null = values.all
       ? null
@@ -216,6 +221,46 @@ export async function collectCommand(argv: string[]): Promise<number> {
     );
     return 2;
   }
+}
+
+/**
+ * `run-md collect --verify`: every day file of the store hashed against its recorded checksum;
+ * 1 when one is damaged (each named, with the collect that reads its day again).
+ */
+async function verifyCommand(
+  values: { store?: string; source?: string; [k: string]: unknown },
+  config: Config,
+): Promise<number> {
+  const other = ["since", "from", "to", "all", "source", "prune"].find(
+    (k) => values[k] !== undefined,
+  );
+  if (other !== undefined)
+    throw new RunMdError("usage", `--verify cannot be combined with --${other}`, {
+      hint: "run-md collect --verify [--store DIR] checks the store; a collect of a day repairs it.",
+    });
+  const { collectDayCommand, verifyStore } = await import("@run-md/collect");
+  const store = locations({ ...values, source: "-" }, config).store;
+  const r = await verifyStore(store);
+  for (const d of r.damaged) {
+    const fix =
+      d.why === "is gone"
+        ? "move the store aside and collect again"
+        : `collect the day again: ${collectDayCommand(d.day)}`;
+    process.stderr.write(`error the store's file for ${d.day} (${printable(d.file)}) ${d.why}
+`);
+    process.stderr.write(`hint: ${fix}
+`);
+  }
+  if (r.unsealed > 0)
+    process.stderr.write(
+      `warning ${r.unsealed} day file(s) collected before checksums were recorded: checked by size only
+`,
+    );
+  process.stdout.write(
+    `verified ${r.days} day file(s) of ${store}: ${r.damaged.length === 0 ? "none damaged" : `${r.damaged.length} damaged (${r.damaged.map((d) => d.day).join(", ")})`}
+`,
+  );
+  return r.damaged.length === 0 ? 0 : 1;
 }
 
 /**

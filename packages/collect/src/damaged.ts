@@ -1,0 +1,136 @@
+/**
+ * Day files damaged since the collect wrote them (truncated, bytes changed in place): found by
+ * size, and by checksum when the file's modification time is not the recorded one
+ * (`dayFileDamage`), or for every file with `run-md collect --verify`. A collect forgets such a
+ * day before it lists (its file, the objects delivered in it, its coverage), so that it reads the
+ * day's objects again into a new file when its window reaches the day, or leaves the day not
+ * collected (runs then say so) until a collect of it.
+ */
+import { promises as fsp } from "node:fs";
+import path from "node:path";
+import { isoSeconds, slashDayFrom, slashDayStart, type TimeWindow } from "@run-md/core";
+import {
+  collectDayCommand,
+  dayFileDamage,
+  inDayRange,
+  objectDay,
+  readManifest,
+  type StoreManifest,
+  writeManifest,
+} from "@run-md/engine-local";
+import { dayRange, rangesMeetDay } from "./collect.ts";
+
+export interface DamagedDay {
+  day: string;
+  /** The day file, absolute. */
+  file: string;
+  /** What is wrong with it (`dayFileDamage`'s words). */
+  why: string;
+}
+
+/**
+ * The store's day files that are not as the collect wrote them. `always`: every file hashed
+ * (else only those whose modification time changed). A removed file is left to the collect's
+ * own refusal (`assertDayFiles`).
+ */
+export async function damagedDays(
+  store: string,
+  m: StoreManifest,
+  always: boolean,
+): Promise<DamagedDay[]> {
+  const out: DamagedDay[] = [];
+  for (const [day, d] of Object.entries(m.days).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const file = path.join(store, d.file);
+    const why = await dayFileDamage(file, { ...d, size: d.bytes }, always);
+    if (why !== undefined && why !== "is gone") out.push({ day, file, why });
+  }
+  return out;
+}
+
+/** `covered` without the half-open range [from, to) (ISO instants). */
+export function uncover(
+  covered: StoreManifest["covered"],
+  from: string,
+  to: string,
+): StoreManifest["covered"] {
+  const [a, b] = [Date.parse(from), Date.parse(to)];
+  return covered.flatMap((r) => {
+    const [x, y] = [Date.parse(r.from), Date.parse(r.to)];
+    if (y <= a || x >= b) return [r];
+    return [
+      ...(x < a ? [{ from: r.from, to: from }] : []),
+      ...(y > b ? [{ from: to, to: r.to }] : []),
+    ];
+  });
+}
+
+/**
+ * Forgets a damaged day: its file, the objects that hold its events (read again by the next
+ * collect that lists them; copies of events already stored are deduplicated), its coverage, and
+ * the day before's unless this collect reads the day again (a run over that day reads its late
+ * events in this day's file).
+ */
+function forgetDay(m: StoreManifest, day: string, readAgain: boolean): void {
+  delete m.days[day];
+  for (const [key, o] of Object.entries(m.objects)) {
+    const holds = o.ranges !== undefined ? rangesMeetDay(o.ranges, day) : objectDay(key, o) === day;
+    if (holds) delete m.objects[key];
+  }
+  const from = readAgain ? day : slashDayFrom(day, -1);
+  m.covered = uncover(
+    m.covered,
+    isoSeconds(slashDayStart(from)),
+    isoSeconds(slashDayStart(slashDayFrom(day, 1))),
+  );
+}
+
+/**
+ * Before a collect lists (the store held): forgets the damaged days (the manifest first, then
+ * their files), and records the modification time of a file found right under a new one (a
+ * store copied without its times: runs then need not hash it). Returns the warnings.
+ */
+export async function repairDamagedDays(
+  store: string,
+  window: TimeWindow | null,
+): Promise<string[]> {
+  const m = await readManifest(store);
+  const damaged = await damagedDays(store, m, false);
+  let retimed = false;
+  for (const d of Object.values(m.days)) {
+    if (d.sha256 === undefined || damaged.some((x) => x.file === path.join(store, d.file)))
+      continue;
+    const st = await fsp.stat(path.join(store, d.file)).catch(() => null);
+    if (st === null || st.mtimeMs === d.mtimeMs) continue;
+    d.mtimeMs = st.mtimeMs;
+    retimed = true;
+  }
+  const warnings = damaged.map(({ day, file, why }) => {
+    const readAgain = inDayRange(dayRange(window), day);
+    forgetDay(m, day, readAgain);
+    const then = readAgain
+      ? "its objects are read again now"
+      : `it is not collected, nor the day before (whose late events it holds), until a collect of them: ${collectDayCommand(day, slashDayFrom(day, -1))}`;
+    return `the store's file for ${day} (${file}) ${why}: ${then}`;
+  });
+  if (damaged.length > 0 || retimed) await writeManifest(store, m);
+  for (const d of damaged) await fsp.rm(d.file, { force: true });
+  return warnings;
+}
+
+/** `run-md collect --verify`: every day file of the store hashed against its checksum. */
+export async function verifyStore(
+  store: string,
+): Promise<{ days: number; unsealed: number; damaged: DamagedDay[] }> {
+  const m = await readManifest(path.resolve(store));
+  const days = Object.values(m.days);
+  const damaged = await damagedDays(path.resolve(store), m, true);
+  for (const [day, d] of Object.entries(m.days)) {
+    const file = path.join(path.resolve(store), d.file);
+    const gone = await fsp.stat(file).then(
+      (s) => !s.isFile(),
+      () => true,
+    );
+    if (gone) damaged.push({ day, file, why: "is gone" });
+  }
+  return { days: days.length, unsealed: days.filter((d) => !d.sha256).length, damaged };
+}

@@ -1,0 +1,157 @@
+/**
+ * A store's day file damaged after the collect wrote it (bytes changed in place, truncated): a
+ * step over its day fails naming the file and the collect that reads the day again, never
+ * answering from it, and that collect writes the day again from its objects (docs/collect.md).
+ */
+import { promises as fsp } from "node:fs";
+import path from "node:path";
+import { createLocalEngine, readManifest } from "@run-md/engine-local";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queryRequest } from "../../core/test/query-request.ts";
+import { tempDir } from "../../engine-local/test/helpers.ts";
+import { collectFromDir, verifyStore } from "../src/index.ts";
+import { layoutFile } from "./truth.ts";
+
+const DAYS = ["2024/03/01", "2024/03/02", "2024/03/03"];
+const ALL = { start: new Date("2024-03-01T00:00:00Z"), end: new Date("2024-03-04T00:00:00Z") };
+const dayWindow = (day: string) => {
+  const start = new Date(`${day.replaceAll("/", "-")}T00:00:00Z`);
+  return { start, end: new Date(start.getTime() + 86_400_000) };
+};
+/** By hand: 40 events a day, ids `<day>-<n>`, one an hour from 00:00 (no late ones). */
+const want = (day: string) =>
+  Array.from({ length: 40 }, (_, i) => `${day.replaceAll("/", "")}-${String(i).padStart(2, "0")}`);
+let root: string;
+let logs: string;
+
+beforeAll(async () => {
+  root = await tempDir("run-md-damaged-day-");
+  logs = path.join(root, "logs");
+  for (const day of DAYS) {
+    const recs = want(day).map((id, i) => ({
+      id,
+      time: `${day.replaceAll("/", "-")}T${String(i % 24).padStart(2, "0")}:${String(i).padStart(2, "0")}:00Z`,
+      extra: { sourceIPAddress: `10.0.0.${i}`, userAgent: `agent-${"x".repeat(i)}` },
+    }));
+    await layoutFile(logs, day, "a", recs);
+  }
+});
+
+afterAll(async () => {
+  await fsp.rm(root, { recursive: true, force: true });
+});
+
+async function ids(store: string, day: string): Promise<string[]> {
+  const e = await createLocalEngine({ store, threads: 1, cacheLimit: "0" });
+  try {
+    const sql = "SELECT eventid FROM cloudtrail_logs ORDER BY eventid";
+    return (await e.query(queryRequest("sql", sql, dayWindow(day)))).rows.map((r) => String(r[0]));
+  } finally {
+    await e.close();
+  }
+}
+
+async function refusal(store: string, day: string) {
+  return ids(store, day).then(
+    () => null,
+    (e: Error & { code?: string; hint?: string }) => e,
+  );
+}
+
+async function freshStore(name: string): Promise<{ store: string; file: (day: string) => string }> {
+  const store = path.join(root, name);
+  await collectFromDir({ sourceDir: logs, store, window: ALL });
+  const m = await readManifest(store);
+  return { store, file: (day) => path.join(store, m.days[day]?.file ?? "none") };
+}
+
+/** Bytes in the middle of the file inverted, its size kept. */
+async function flipMiddle(file: string): Promise<void> {
+  const fh = await fsp.open(file, "r+");
+  try {
+    const { size } = await fh.stat();
+    const buf = Buffer.alloc(64);
+    await fh.read(buf, 0, 64, size >> 1);
+    for (let i = 0; i < buf.length; i++) buf[i] = (buf[i] as number) ^ 0xff;
+    await fh.write(buf, 0, 64, size >> 1);
+  } finally {
+    await fh.close();
+  }
+}
+
+describe("a day file damaged after the collect", () => {
+  it("with bytes changed in place: a step fails naming it and the collect; that collect writes the day again", async () => {
+    const { store, file } = await freshStore("flipped");
+    const damaged = file("2024/03/02");
+    const sizeBefore = (await fsp.stat(damaged)).size;
+    await flipMiddle(damaged);
+    expect((await fsp.stat(damaged)).size).toBe(sizeBefore);
+    const err = await refusal(store, "2024/03/02");
+    expect(err?.code).toBe("bad-store");
+    expect(err?.message).toBe(
+      `The store's file for 2024/03/02 (${damaged}) holds other bytes than the collect wrote (its SHA-256 is not the one recorded): it is not the file that was collected, and the day's events cannot be trusted.`,
+    );
+    expect(err?.hint).toContain("run-md collect --from 2024-03-02 --to 2024-03-03");
+    // The other days still answer.
+    expect(await ids(store, "2024/03/03")).toEqual(want("2024/03/03"));
+    // --verify names it.
+    const v = await verifyStore(store);
+    expect(v.damaged.map((d) => [d.day, d.file])).toEqual([["2024/03/02", damaged]]);
+    // The remedy the hint gives: the collect of that day.
+    const r = await collectFromDir({ sourceDir: logs, store, window: dayWindow("2024/03/02") });
+    expect(r.warnings).toContain(
+      `the store's file for 2024/03/02 (${damaged}) holds other bytes than the collect wrote (its SHA-256 is not the one recorded): its objects are read again now`,
+    );
+    expect(r.daysWritten).toEqual(["2024/03/02"]);
+    for (const day of DAYS) expect(await ids(store, day)).toEqual(want(day));
+    await expect(fsp.stat(damaged)).rejects.toThrow();
+    expect((await verifyStore(store)).damaged).toEqual([]);
+  });
+
+  it("truncated: a step fails naming it, and the collect of the day writes it again", async () => {
+    const { store, file } = await freshStore("truncated");
+    const damaged = file("2024/03/01");
+    const size = (await fsp.stat(damaged)).size;
+    await fsp.truncate(damaged, size >> 1);
+    const err = await refusal(store, "2024/03/01");
+    expect(err?.code).toBe("bad-store");
+    expect(err?.message).toContain(
+      `(${damaged}) holds ${size >> 1} bytes, where the collect wrote ${size} bytes`,
+    );
+    expect(err?.hint).toContain("run-md collect --from 2024-03-01 --to 2024-03-02");
+    const r = await collectFromDir({ sourceDir: logs, store, window: dayWindow("2024/03/01") });
+    expect(r.warnings.some((w) => w.startsWith("the store's file for 2024/03/01 "))).toBe(true);
+    for (const day of DAYS) expect(await ids(store, day)).toEqual(want(day));
+  });
+
+  it("outside a collect's window: the day and the one before are no longer collected, until a collect of them", async () => {
+    const { store, file } = await freshStore("outside");
+    const damaged = file("2024/03/02");
+    await flipMiddle(damaged);
+    const r = await collectFromDir({ sourceDir: logs, store, window: dayWindow("2024/03/03") });
+    expect(r.warnings).toContain(
+      `the store's file for 2024/03/02 (${damaged}) holds other bytes than the collect wrote (its SHA-256 is not the one recorded): it is not collected, nor the day before (whose late events it holds), until a collect of them: run-md collect --from 2024-03-01 --to 2024-03-03`,
+    );
+    for (const day of ["2024/03/01", "2024/03/02"])
+      expect((await refusal(store, day))?.code).toBe("store-not-collected");
+    expect(await ids(store, "2024/03/03")).toEqual(want("2024/03/03"));
+    await collectFromDir({
+      sourceDir: logs,
+      store,
+      window: { start: dayWindow("2024/03/01").start, end: dayWindow("2024/03/02").end },
+    });
+    for (const day of DAYS) expect(await ids(store, day)).toEqual(want(day));
+  });
+
+  it("a day file with its bytes as written and another modification time (a copied store) is read, and the next collect records that time", async () => {
+    const { store, file } = await freshStore("copied");
+    const f = file("2024/03/02");
+    const later = new Date(Date.now() + 60_000);
+    await fsp.utimes(f, later, later);
+    expect(await ids(store, "2024/03/02")).toEqual(want("2024/03/02"));
+    await collectFromDir({ sourceDir: logs, store, window: ALL });
+    const d = (await readManifest(store)).days["2024/03/02"];
+    expect(d?.mtimeMs).toBe((await fsp.stat(f)).mtimeMs);
+    expect(d?.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
