@@ -95,7 +95,8 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (first === "help") {
-    const topic = rest[0];
+    // `help help`, `help --help`: the usage, as `help` alone prints it.
+    const topic = ["help", "-h", "--help"].includes(rest[0] ?? "") ? undefined : rest[0];
     if (topic !== undefined && Object.hasOwn(COMMANDS, topic))
       return (await COMMANDS[topic]!())(["--help"]);
     if (topic !== undefined) {

@@ -118,6 +118,15 @@ describe("run-md", () => {
     expect(nope.code).toBe(2);
   });
 
+  it("help about help (help help, help --help, help -h) prints the usage, not an unknown command", async () => {
+    for (const topic of ["help", "--help", "-h"]) {
+      const r = await runMd(["help", topic]);
+      expect(r.stderr, topic).toBe("");
+      expect(r.stdout, topic).toMatch(/^Usage: run-md <command>/);
+      expect(r.code, topic).toBe(0);
+    }
+  });
+
   it("every command's help fits 100 columns, and each option's lines stay under it", async () => {
     const commands = ["run", "check", "list", "serve", "query", "init", "trigger", "rules"];
     for (const c of [...commands, "collect", "token", "audit", "new", "completion"]) {
