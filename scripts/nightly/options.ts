@@ -19,7 +19,8 @@ Options (environment variable in brackets):
   --runbooks <dir>       runbooks directory (RUN_MD_RUNBOOKS_DIR; default runbooks/)
   --reports-dir <dir>    reports directory (RUN_MD_REPORTS_DIR; default reports/)
   --engine <name>        passed to run-md run (local | athena | logs | aws)
-  --config <file>        passed to run-md run (default ./run-md.config.yaml)
+  --config <file>        passed to run-md run (default: RUN_MD_CONFIG, else run-md.config.yaml
+                         here or in the nearest folder above)
   --since <duration>     passed to run-md run: one window for every run (24h, 3d)
   --date <iso>           run as if it were then: which runbooks are due, and (a past date)
                          the windows read end then, as investigations (default now)

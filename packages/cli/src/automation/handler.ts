@@ -4,7 +4,7 @@
  * The Lambda handler (`run-md/lambda`) and the container's entry point both call `handleEvent`;
  * everything comes from the environment (docs/automation.md):
  *
- * - `RUN_MD_RUNBOOKS_DIR` (default `runbooks`), `RUN_MD_CONFIG` (default ./run-md.config.yaml)
+ * - `RUN_MD_RUNBOOKS_DIR` (default `runbooks`), `RUN_MD_CONFIG` (default: run-md.config.yaml in the working folder or the nearest above)
  * - `RUN_MD_REPORTS_DIR` (default `<tmp>/run-md/reports`: Lambda may only write under /tmp)
  * - `RUN_MD_REPORTS_BUCKET`, `RUN_MD_REPORTS_PREFIX` (default `reports/`), `RUN_MD_S3_ENDPOINT`
  */

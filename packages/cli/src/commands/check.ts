@@ -23,8 +23,9 @@ every problem in every file in one pass, one line each:
 Exit: 0 when no runbook has an error (warnings are printed but do not fail), 2 otherwise.
 
 Options:
-  --config <file>       configuration file (default run-md.config.yaml): the tables a sql
-                        step may read (tables.aliases, tables.extra, athena.table)
+  --config <file>       configuration file (default: RUN_MD_CONFIG, else run-md.config.yaml
+                        here or in the nearest folder above): the tables a sql step may read
+                        (tables.aliases, tables.extra, athena.table)
   --format <text|json>  output format (default text)
   --json                same as --format json
   -h, --help            this help

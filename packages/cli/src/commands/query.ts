@@ -62,7 +62,8 @@ Options:
   --allow-empty                 a window without CloudTrail events is not an error
   --timeout <duration>          timeout of the query (default 10m)
   --max-scan <size>             Athena scan budget (e.g. 10GB)
-  --config <file>               configuration file (default ./run-md.config.yaml)
+  --config <file>               configuration file (default: RUN_MD_CONFIG, else
+                                run-md.config.yaml here or in the nearest folder above)
   --log-dir <dir>               local engine: directory of CloudTrail files
   --region <region>             AWS region (Athena, CloudWatch Logs)
   --profile <name>              AWS shared-config profile

@@ -69,7 +69,8 @@ Options:
   --step <id>                   run only this step
   --timeout <duration>          timeout of steps without timeout= (default 10m)
   --max-scan <size>             Athena scan budget of steps without max_scan= (e.g. 10GB)
-  --config <file>               configuration file (default ./run-md.config.yaml)
+  --config <file>               configuration file (default: RUN_MD_CONFIG, else
+                                run-md.config.yaml here or in the nearest folder above)
   --log-dir <dir>               local engine: directory of CloudTrail files
   --region <region>             AWS region (else AWS_REGION, AWS_DEFAULT_REGION, the
                                 configuration, the profile's region)

@@ -26,7 +26,8 @@ configuration file).
 Options:
   --host <address>     address to bind (default server.host, 127.0.0.1)
   --port <port>        port (default server.port, 4600; 0 picks a free one)
-  --config <file>      configuration file (default ./run-md.config.yaml)
+  --config <file>      configuration file (default: RUN_MD_CONFIG, else
+                       run-md.config.yaml here or in the nearest folder above)
   --log-dir <dir>      local engine: directory of CloudTrail files
   --region <region>    AWS region (Athena, CloudWatch Logs)
   --profile <name>     AWS shared-config profile

@@ -34,7 +34,8 @@ Options:
   --dry-run                    only say which runbooks the event starts
   --engine <local|athena|logs|aws>
                                run every step whose dialect the engine runs on it
-  --config <file>              configuration file (default ./run-md.config.yaml)
+  --config <file>              configuration file (default: RUN_MD_CONFIG, else
+                               run-md.config.yaml here or in the nearest folder above)
   --log-dir <dir>              local engine: directory of CloudTrail files
   --region <region>            AWS region (Athena, CloudWatch Logs)
   --profile <name>             AWS shared-config profile
