@@ -541,6 +541,11 @@ describe("a method or path no route serves", () => {
       { error: `no route ${method} ${url}`, code: "not-found" },
     ]);
   });
+
+  it("GET of an /api/ path no route serves is 404 not-found too (docs/serve.md: every error has its code)", async () => {
+    const r = await call(`${t.url}/api/nope?x=1`, { token: tok.leads! });
+    expect([r.status, r.body]).toEqual([404, { error: "no API /api/nope", code: "not-found" }]);
+  });
 });
 
 describe("auth mode none", () => {

@@ -77,7 +77,8 @@ export async function siteRoutes(app: FastifyInstance, ctx: ServerContext): Prom
 
   app.get("/*", async (req, reply) => {
     const urlPath = req.url.split("?")[0]!;
-    if (urlPath.startsWith("/api/")) throw new HttpError(404, `no API ${urlPath}`);
+    if (urlPath.startsWith("/api/"))
+      throw new HttpError(404, `no API ${urlPath}`, { code: "not-found" });
     // Gated and looked up by the same decoded, normalized path (site-path.ts).
     const where = sitePath(req.url);
     if (where === undefined) return notFound(reply);
