@@ -25,6 +25,31 @@ describe("run-md check", () => {
     expect(code).toBe(0);
   });
 
+  it("a mistake in the server: or access: section (read by serve alone) fails check, naming file, line and key", async () => {
+    const dir = path.join(tmp, "serve-sections");
+    mkdirSync(path.join(dir, "runbooks"), { recursive: true });
+    writeFileSync(path.join(dir, "runbooks", "one.md"), `---\ntitle: One\n---\n${STEP}`);
+    const config = path.join(dir, "run-md.config.yaml");
+    const cases = [
+      ["server:\n  prot: 4600\n", `${config}:2:3: "server.prot" is not a key`],
+      [
+        "access:\n  rules:\n    - groups: [leads]\n      allow: [view, runn]\n",
+        `${config}:4:21: access.rules[0].allow[1]: unknown action "runn"`,
+      ],
+    ];
+    for (const [text, message] of cases) {
+      writeFileSync(config, text as string);
+      const r = await runMd(["check"], dir);
+      expect(r.stderr.split("\n")[0], text).toContain(`error ${message}`);
+      expect(r.code, text).toBe(2);
+    }
+    // docs/configuration.md's own server: and access: lines are a valid configuration.
+    const fine =
+      "server:\n  port: 4600\n  auth: { mode: token }\naccess:\n  rules:\n    - { groups: [security-leads], allow: [view, run, run:params, approve, query, audit] }\n";
+    writeFileSync(config, fine);
+    expect(await runMd(["check"], dir)).toMatchObject({ code: 0, stderr: "" });
+  });
+
   it("a configuration's params.<id> naming no runbook of the runbooks folder is an error at its line (review)", async () => {
     const dir = path.join(tmp, "config-params");
     mkdirSync(path.join(dir, "runbooks"), { recursive: true });

@@ -9,7 +9,7 @@ import {
 } from "@run-md/core";
 import pc from "picocolors";
 import { parseCommandArgs, runbookFilesOrExit } from "../args.ts";
-import { loadConfig, tableConfig } from "../config.ts";
+import { type Config, loadConfig, tableConfig } from "../config.ts";
 import { configParamProblems } from "../config-params.ts";
 import { plural } from "../words.ts";
 
@@ -25,7 +25,8 @@ Exit: 0 when no runbook has an error (warnings are printed but do not fail), 2 o
 Options:
   --config <file>       configuration file (default: RUN_MD_CONFIG, else run-md.config.yaml
                         here or in the nearest folder above): the tables a sql step may read
-                        (tables.aliases, tables.extra, athena.table)
+                        (tables.aliases, tables.extra, athena.table); its server: and access:
+                        sections are checked as run-md serve reads them
   --format <text|json>  output format (default text)
   --json                same as --format json
   -h, --help            this help
@@ -47,6 +48,20 @@ function paint(line: string, d: Diagnostic): string {
 function sortInPlace(diagnostics: Diagnostic[]): void {
   const sorted = sortDiagnostics(diagnostics);
   diagnostics.splice(0, diagnostics.length, ...sorted);
+}
+
+/**
+ * The `server:` and `access:` sections, which only `run-md serve` reads, validated as it will
+ * (a RunMdError naming the file, line and key, exit 2): check is the gate CI runs, and a typo
+ * there (`prot:`, `rulez:`) must not wait for the server's start. Not `notify:`, whose targets
+ * name environment variables only the job that sends has.
+ */
+async function checkServeSections(config: Config): Promise<void> {
+  if (config.server !== undefined) (await import("./access-files.ts")).serverConfigOf(config);
+  if (config.access !== undefined) {
+    const { parseAccessConfig } = await import("@run-md/access");
+    parseAccessConfig(config.access, config.located);
+  }
 }
 
 export async function checkCommand(argv: string[]): Promise<number> {
@@ -76,6 +91,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
     return 2;
   }
   const config = loadConfig(values.config);
+  await checkServeSections(config);
   const tables = tableConfig(config);
   // Loaded here, not at start-up: the SQL parser is large, and usage errors do not need it.
   const { lintQueries } = await import("../lint.ts");
