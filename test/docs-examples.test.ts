@@ -1,7 +1,8 @@
 /**
  * The user docs against the behaviour they describe (README.md, docs/*.md, the package
  * READMEs): every relative link resolves to a file and, with a #fragment, to one of its headings;
- * every runbook and `expect` example is one `run-md check` accepts; every `--flag` a `run-md
+ * every runbook and `expect` example is one `run-md check` accepts, and every configuration
+ * example a configuration it accepts; every `--flag` a `run-md
  * <command>` or `npm run nightly --` example gives is one that command's --help lists; and the
  * help says where the configuration is found as docs/configuration.md does.
  */
@@ -135,6 +136,37 @@ describe("docs examples", () => {
     const res = await runMd(["check", dir]);
     expect(res.stdout + res.stderr).toContain(`${written.length} runbooks checked, no problems`);
     expect(res.code).toBe(0);
+  });
+});
+
+/** The top-level keys of run-md.config.yaml (packages/cli/src/config.ts's schema). */
+const CONFIG_KEYS = new Set(
+  "reportsDir runbooksDir timeout maxScan engines params mask tables site nightly notify server access local athena logs".split(
+    " ",
+  ),
+);
+
+describe("docs configuration examples", () => {
+  it("every run-md.config.yaml example in the docs is a configuration run-md check accepts", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "run-md-docs-config-"));
+    tmpDirs.push(dir);
+    const examples = DOCS.flatMap((d) => d.fences).filter((f) => {
+      if (f.lang !== "yaml" || f.body.includes("---")) return false;
+      const keys = [...f.body.matchAll(/^([A-Za-z-]+):/gm)].map((m) => m[1]!);
+      // A front matter's params: alone (writing-runbooks.md) is no configuration example.
+      return keys.length > 0 && keys.every((k) => CONFIG_KEYS.has(k)) && keys.join() !== "params";
+    });
+    // configuration.md's whole file, serve.md's server: and access: sections, notify, masking...
+    expect(examples.length).toBeGreaterThanOrEqual(8);
+    const results = await Promise.all(
+      examples.map(async (f) => {
+        const file = path.join(dir, `${f.file.replace(/[^a-z0-9]+/gi, "-")}-${f.line}.yaml`);
+        writeFileSync(file, f.body);
+        const r = await runMd(["check", "runbooks/audit-iam.md", "--config", file]);
+        return { where: `${f.file}:${f.line}`, code: r.code, stderr: r.stderr };
+      }),
+    );
+    expect(results.filter((r) => r.code !== 0)).toEqual([]);
   });
 });
 
