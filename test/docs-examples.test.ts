@@ -250,6 +250,19 @@ describe("docs and --help", () => {
     expect(unknown).toEqual([]);
   });
 
+  it("each command that reads the runbooks folder by default names runbooksDir, as it reads it", () => {
+    // docs/configuration.md: runbooksDir is the default runbooks of these commands (and serve.md).
+    const doc = readFileSync(path.join(REPO, "docs/configuration.md"), "utf8");
+    expect(doc).toMatch(
+      /runbooksDir: runbooks +# the default runbooks of run-md <id>, check, list, serve, trigger, rules/,
+    );
+    for (const c of ["run", "check", "list", "serve", "trigger", "rules", "new"]) {
+      const text = help.get(c)!.replace(/\s+/g, " ");
+      expect(text, c).toContain("runbooksDir");
+      expect(text, c).not.toMatch(/\(default:? (every \*\.md under )?runbooks\/[),]/);
+    }
+  });
+
   it("each --config help says the configuration is found as docs/configuration.md says", () => {
     const doc = readFileSync(path.join(REPO, "docs/configuration.md"), "utf8");
     expect(doc).toMatch(/from the\s+nearest directory above it/);

@@ -10,7 +10,7 @@ export const USAGE = `Usage: run-md <command> [options]
 Commands:
   run <file|dir|id>...  run runbooks and check their expectations (the default command:
                         "run-md runbooks/x.md" and "run-md x" are "run-md run runbooks/x.md")
-  check [file|dir]...   report every problem in every runbook, linter style (default: runbooks/)
+  check [file|dir]...   report every problem in every runbook, linter style (default: runbooksDir)
   list [file|dir]...    id, title, severity, schedule, owner and steps of each runbook
   serve [runbooks...]   the access proxy: the site and an API that runs runbooks for people
                         (sign-in, access rules, live results, audit log; docs/serve.md)

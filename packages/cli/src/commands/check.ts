@@ -15,8 +15,8 @@ import { plural } from "../words.ts";
 
 export const CHECK_USAGE = `Usage: run-md check [file|dir]... [options]
 
-Parses each runbook (default: every *.md under runbooks/, README.md files excepted) and reports
-every problem in every file in one pass, one line each:
+Parses each runbook (default: every *.md under runbooksDir of the configuration, runbooks/,
+README.md files excepted) and reports every problem in every file in one pass, one line each:
 
   runbooks/x.md:14:5 error unknown attribute "engien" (did you mean "engine"?) [unknown-attribute]
 

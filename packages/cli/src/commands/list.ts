@@ -12,10 +12,10 @@ import { parseCommandArgs, runbookFilesOrExit } from "../args.ts";
 
 export const LIST_USAGE = `Usage: run-md list [file|dir]... [options]
 
-Lists the runbooks (default: every *.md under runbooks/, README.md files excepted): id, title,
-severity, schedule, owner and number of steps. A runbook with errors is left out of the list and
-named on stderr (run-md check shows why); runbooks that share an id are listed and named on
-stderr (run-md run refuses them); the exit code is then 2.
+Lists the runbooks (default: every *.md under runbooksDir of the configuration, runbooks/,
+README.md files excepted): id, title, severity, schedule, owner and number of steps. A runbook
+with errors is left out of the list and named on stderr (run-md check shows why); runbooks that
+share an id are listed and named on stderr (run-md run refuses them); the exit code is then 2.
 
 Options:
   --json        print a JSON array instead of a table

@@ -10,8 +10,8 @@ import { version } from "../package-files.ts";
 export const RULES_USAGE = `Usage: run-md rules [file|dir]... --format cloudformation
 
 Prints a CloudFormation template (JSON, which CloudFormation and SAM read as they read YAML) with
-one EventBridge rule per trigger of the runbooks (default: runbooks/), each targeting the run-md
-Lambda function, and the permission for EventBridge to invoke it. Deploy it with
+one EventBridge rule per trigger of the runbooks (default: runbooksDir, runbooks/), each targeting
+the run-md Lambda function, and the permission for EventBridge to invoke it. Deploy it with
   aws cloudformation deploy --template-file rules.json --stack-name run-md-rules \\
     --parameter-overrides RunMdFunctionArn=arn:aws:lambda:...:function:run-md
 

@@ -20,8 +20,8 @@ export const SERVE_USAGE = `Usage: run-md serve [runbooks...] [options]
 
 Serves the site and the API (docs/serve.md): people sign in, see the runbooks the access rules
 let them see, run them with the server's credentials and follow the results live; every action
-is written to the audit log. Runbooks: the given files or folders (default runbooks/ beside the
-configuration file).
+is written to the audit log. Runbooks: the given files or folders (default: runbooksDir of the
+configuration, runbooks/ beside it).
 
 Options:
   --host <address>     address to bind (default server.host, 127.0.0.1)

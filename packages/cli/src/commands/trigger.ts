@@ -30,7 +30,7 @@ Exit: 0 nothing failed (or nothing matched), 1 an expectation failed, 2 a bad ev
 (any in the folder that does not load, with --dry-run too), parameter or configuration.
 
 Options:
-  --runbooks <file|dir>        runbooks to consider (repeatable; default runbooks/)
+  --runbooks <file|dir>        runbooks to consider (repeatable; default runbooksDir, runbooks/)
   --dry-run                    only say which runbooks the event starts
   --engine <local|athena|logs|aws>
                                run every step whose dialect the engine runs on it
