@@ -2,6 +2,7 @@
  * scripts/generate-logs.ts, the command docs/engines.md gives for generating any amount of
  * CloudTrail logs: --help prints its usage, and a mistyped or malformed option is named with
  * the usage and exit 2 (it was a parseArgs stack trace, or NaN dates reaching the generator).
+ * `npm run sample-data` likewise (it took --help or a mistyped option for nothing and generated).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
@@ -13,13 +14,14 @@ import { REPO } from "./helpers.ts";
 const out = mkdtempSync(path.join(tmpdir(), "run-md-generate-logs-"));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-function generate(...args: string[]) {
-  const r = spawnSync(process.execPath, ["--import", "tsx", "scripts/generate-logs.ts", ...args], {
+function script(name: string, args: string[]) {
+  const r = spawnSync(process.execPath, ["--import", "tsx", `scripts/${name}`, ...args], {
     cwd: REPO,
     encoding: "utf8",
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+const generate = (...args: string[]) => script("generate-logs.ts", args);
 
 describe("scripts/generate-logs.ts", () => {
   it("--help prints the usage, with every option the docs use", () => {
@@ -44,6 +46,25 @@ describe("scripts/generate-logs.ts", () => {
     expect(r.stderr.split("\n")[0]).toBe(message);
     expect(r.stderr).toContain("Usage: npx tsx scripts/generate-logs.ts");
     expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.code).toBe(2);
+    expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
+  });
+});
+
+describe("scripts/generate-sample-data.ts (npm run sample-data)", () => {
+  it("--help prints the usage", () => {
+    const r = script("generate-sample-data.ts", ["--help"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: npm run sample-data -- \[DIR\] \[--no-incidents\]/);
+  });
+
+  it.each([
+    [[out, "--no-incidentz"], "error Unknown option '--no-incidentz'"],
+    [[out, path.join(out, "b")], "error one folder at most, got 2"],
+  ])("%j is refused with a message naming it, exit 2, nothing written", (args, message) => {
+    const r = script("generate-sample-data.ts", args);
+    expect(r.stderr.slice(0, message.length)).toBe(message);
+    expect(r.stderr).toContain("Usage: npm run sample-data");
     expect(r.code).toBe(2);
     expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
   });
