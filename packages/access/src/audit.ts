@@ -156,7 +156,8 @@ export class AuditLog {
    * that now ends before this log's own last entry was cut by someone: the next entry keeps this
    * log's numbering (so `verify` reports the seq gap where the entries went missing) and says
    * what was lost, rather than numbering on from the cut and hiding it (found by review). So
-   * does a file whose last entry has this log's last seq but not its hash (another file).
+   * does a file whose last entry has this log's last seq but not its hash (another file). A
+   * file with no entry (the log rotated) gets that entry with `prev` this log's last hash.
    */
   private async catchUp(moved = false): Promise<void> {
     const written = { seq: this.seq, hash: this.last };
@@ -178,6 +179,9 @@ export class AuditLog {
     if (cut) {
       const afterSeq = this.seq;
       this.seq = Math.max(this.seq, written.seq);
+      // No entry at the path (rotated: moved away, or copied and truncated): the new piece
+      // continues the chain from this log's last entry, so `verify OLD NEW` holds across them.
+      if (tail.entry === undefined) this.last = written.hash;
       await recover({ cutAfterSeq: afterSeq, lastWritten: written });
     }
   }
@@ -291,6 +295,11 @@ export type VerifyResult =
   | { ok: true; entries: number; last: string }
   | { ok: false; line: number; seq?: number; reason: string };
 
+/** A verdict on several files: a break also names the `file` it is in. */
+export type FilesVerifyResult =
+  | { ok: true; entries: number; last: string }
+  | { ok: false; file: string; line: number; seq?: number; reason: string };
+
 /**
  * Checks every line: JSON, an entry, the next seq, its own hash, `prev`, then that the line is
  * byte for byte the one the writer writes for that entry (`isEntryLine`). With `anchor` (a
@@ -298,12 +307,56 @@ export type VerifyResult =
  * off the end, or the file replaced by an older copy. A UTF-8 byte order mark before line 1 (an
  * editor's) fails it too, naming the mark; the readers (`readAuditEntries`, `AuditLog.open`)
  * read past it (`readLines`, `readTail`), so entry 1 is neither lost nor the chain stopped.
+ * A later piece of a rotated log alone fails at line 1 saying to give the earlier pieces too.
  */
 export async function verifyAuditFile(file: string, anchor?: string): Promise<VerifyResult> {
-  const seen = { bom: false };
-  const result = await verifyChain(file, anchor, seen);
-  return seen.bom ? withBom(result) : result;
+  const result = await verifyAuditFiles([file], anchor);
+  if (result.ok) return result;
+  const { file: _file, ...rest } = result;
+  return rest;
 }
+
+/**
+ * The pieces of a rotated log, oldest first, verified as one chain: each file's first entry
+ * continues the previous file's last (its `prev` is that entry's hash, its seq the next), the
+ * first file starts at seq 1. With `anchor`, an entry of some file must have it.
+ */
+export async function verifyAuditFiles(
+  files: readonly string[],
+  anchor?: string,
+): Promise<FilesVerifyResult> {
+  const chain: Chain = { seq: 0, prev: GENESIS, anchored: anchor === undefined, anchor };
+  let lines = 0;
+  for (const [i, file] of files.entries()) {
+    const seen = { bom: false };
+    const piece = { file, before: files[i - 1] };
+    const result = await verifyChain(piece, chain, seen);
+    const verdict = seen.bom ? withBom(result) : result;
+    if (!verdict.ok) return { ...verdict, file };
+    lines = result.ok ? result.lines : 0;
+  }
+  if (!chain.anchored)
+    return {
+      ok: false,
+      file: files[files.length - 1]!,
+      line: lines,
+      ...(chain.seq > 0 && { seq: chain.seq }),
+      reason: `no entry has the anchored hash ${anchor}: entries were cut off the end, or the file was replaced by another (an older copy)`,
+    };
+  return { ok: true, entries: chain.seq, last: chain.prev };
+}
+
+/** Where the chain stands after the lines read so far (carried from one file to the next). */
+interface Chain {
+  seq: number;
+  prev: string;
+  anchored: boolean;
+  anchor: string | undefined;
+}
+
+type PieceResult =
+  | { ok: true; entries: number; lines: number }
+  | { ok: false; line: number; seq?: number; reason: string };
 
 const BOM_FOUND =
   "the file starts with a UTF-8 byte order mark (bytes EF BB BF), which run-md never writes: an editor or a tool saved it again";
@@ -313,7 +366,7 @@ const BOM_FOUND =
  * written), saying whether the entries after it hold, so the user knows what to repair; a
  * problem of the entries themselves stays the first said.
  */
-function withBom(result: VerifyResult): VerifyResult {
+function withBom(result: PieceResult): PieceResult {
   if (!result.ok) return { ...result, reason: `${result.reason}; also, ${BOM_FOUND}` };
   return {
     ok: false,
@@ -322,20 +375,21 @@ function withBom(result: VerifyResult): VerifyResult {
   };
 }
 
-/** `verifyAuditFile` without its byte order mark verdict (`seen.bom` says one was read). */
+/**
+ * One file's lines, continuing `chain` (moved on as they hold), without the byte order mark
+ * verdict (`seen.bom` says one was read). `before`: the file given before this one.
+ */
 async function verifyChain(
-  file: string,
-  anchor: string | undefined,
+  piece: { file: string; before: string | undefined },
+  chain: Chain,
   seen: { bom: boolean },
-): Promise<VerifyResult> {
-  let seq = 0;
-  let prev = GENESIS;
+): Promise<PieceResult> {
   let lines = 0;
-  let anchored = anchor === undefined;
-  for await (const line of readLines(file)) {
+  let entries = 0;
+  for await (const line of readLines(piece.file)) {
     lines = line.number;
     if (line.bom) seen.bom = true;
-    const fail = (reason: string, s?: number): VerifyResult =>
+    const fail = (reason: string, s?: number): PieceResult =>
       s === undefined
         ? { ok: false, line: line.number, reason }
         : { ok: false, line: line.number, seq: s, reason };
@@ -347,29 +401,47 @@ async function verifyChain(
     if (parsed === undefined) return fail("not JSON");
     const entry = asEntry(parsed);
     if (typeof entry === "string") return fail(entry);
-    if (entry.seq !== seq + 1)
-      return fail(`seq gap: expected ${seq + 1}, found ${entry.seq}`, entry.seq);
+    const first = entries === 0 ? piece : undefined;
+    if (entry.seq !== chain.seq + 1) return fail(gapReason(chain.seq, entry, first), entry.seq);
     if (entryHash(entry) !== entry.hash)
       return fail("hash mismatch: the entry was changed after it was written", entry.seq);
-    if (entry.prev !== prev)
-      return fail("prev mismatch: the entry before it was removed or changed", entry.seq);
+    if (entry.prev !== chain.prev)
+      return fail(
+        first?.before === undefined
+          ? "prev mismatch: the entry before it was removed or changed"
+          : `prev mismatch: it does not continue the last entry of ${first.before} (that entry was changed, or the files are pieces of different logs)`,
+        entry.seq,
+      );
     if (!isEntryLine(line.bytes, entry))
       return fail(
         "not in canonical form: the line reads as its entry but is not the text written for it (keys repeated or reordered, spacing, escapes)",
         entry.seq,
       );
-    seq = entry.seq;
-    prev = entry.hash;
-    if (entry.hash === anchor) anchored = true;
+    chain.seq = entry.seq;
+    chain.prev = entry.hash;
+    entries++;
+    if (entry.hash === chain.anchor) chain.anchored = true;
   }
-  if (!anchored)
-    return {
-      ok: false,
-      line: lines,
-      ...(seq > 0 && { seq }),
-      reason: `no entry has the anchored hash ${anchor}: entries were cut off the end, or the file was replaced by another (an older copy)`,
-    };
-  return { ok: true, entries: seq, last: prev };
+  return { ok: true, entries, lines };
+}
+
+/**
+ * A seq gap, saying what it means at the start of a file: the first file a later piece of a
+ * rotated log (give the earlier pieces first), a later file not the continuation of the one
+ * before (entries missing between them, or a chain started anew).
+ */
+function gapReason(
+  seq: number,
+  entry: AuditEntry,
+  first: { file: string; before: string | undefined } | undefined,
+): string {
+  const gap = `seq gap: expected ${seq + 1}, found ${entry.seq}`;
+  if (first === undefined) return gap;
+  if (first.before === undefined)
+    return `${gap}: the file continues a chain from seq ${entry.seq - 1} (hash ${entry.prev}): a later piece of a rotated log (give the earlier pieces before it, oldest first: run-md audit verify EARLIER... ${first.file}), or its first entries were removed`;
+  if (entry.seq === 1)
+    return `${gap}: the file starts a new chain instead of continuing ${first.before} (a server started after the log was moved away while none ran): verify it alone`;
+  return `${gap}: ${first.before} ends at seq ${seq}, so entries are missing between the two files (cut off the end of ${first.before}, or lost in between), or the files are not given oldest first`;
 }
 
 function parseOrUndefined(text: string): unknown {

@@ -1,12 +1,21 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtemp, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import {
+  copyFile,
+  mkdtemp,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  truncate,
+  writeFile,
+} from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { withFileLock } from "@run-md/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AuditLog, verifyAuditFile } from "../src/index.ts";
+import { AuditLog, verifyAuditFile, verifyAuditFiles } from "../src/index.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 let dir: string;
@@ -377,6 +386,117 @@ describe("the file replaced or moved while the server runs", () => {
     ]);
     expect(after[1].details).toMatchObject({ cutAfterSeq: 1, lastWritten: { seq: 1 } });
     expect(await verifyAuditFile(file)).toMatchObject({ ok: true, entries: 3 });
+  });
+});
+
+/**
+ * The chain checked by hand over the raw lines of the pieces, in order (independent of
+ * `verifyAuditFiles`): seq 1, 2, ..., each hash the SHA-256 of the line without it, each prev
+ * the hash before.
+ */
+function chainByHand(ls: string[]): boolean {
+  let prev = "0".repeat(64);
+  return ls.every((l, i) => {
+    const { hash, ...body } = JSON.parse(l);
+    const ok =
+      body.seq === i + 1 &&
+      body.prev === prev &&
+      createHash("sha256").update(JSON.stringify(body)).digest("hex") === hash &&
+      l === `${JSON.stringify(body).slice(0, -1)},"hash":"${hash}"}`;
+    prev = hash;
+    return ok;
+  });
+}
+
+describe("a rotated log (logrotate's create mode, or copytruncate) while the server runs", () => {
+  const rotations = {
+    "moved away": (file: string) => rename(file, `${file}.1`),
+    "copied and truncated": async (file: string) => {
+      await copyFile(file, `${file}.1`);
+      await truncate(file, 0);
+    },
+  };
+  for (const [how, rotate] of Object.entries(rotations))
+    it(`${how}: the new piece continues the chain, verified with the old one and not alone`, async () => {
+      const file = path.join(dir, `rotated-${how.split(" ")[0]}`, "audit.log");
+      const log = await AuditLog.open(file, clock());
+      await log.append({ actor: "run-md", groups: [], action: "server.start" });
+      await log.append({ actor: "lead@example.com", groups: [], action: "query.request" });
+      await rotate(file);
+      await log.append({ actor: "alice@example.com", groups: [], action: "run.request" });
+      await log.append({ actor: "bob@example.com", groups: [], action: "run.cancel" });
+      await log.close();
+      const old = await lines(`${file}.1`);
+      const now = await lines(file);
+      expect(old).toHaveLength(2);
+      // The rotation is said in the new piece: a server.recover continuing the old one's last entry.
+      const last = JSON.parse(old[1]!);
+      expect(now.map((l) => JSON.parse(l).action)).toEqual([
+        "server.recover",
+        "run.request",
+        "run.cancel",
+      ]);
+      expect(JSON.parse(now[0]!).details).toEqual({
+        cutAfterSeq: 0,
+        lastWritten: { seq: 2, hash: last.hash },
+      });
+      expect(chainByHand([...old, ...now])).toBe(true);
+      expect(await verifyAuditFiles([`${file}.1`, file])).toEqual({
+        ok: true,
+        entries: 5,
+        last: JSON.parse(now[2]!).hash,
+      });
+      // Alone, the new piece says what to give with it.
+      expect(await verifyAuditFile(file)).toEqual(
+        brokenAt(
+          1,
+          3,
+          `seq gap: expected 1, found 3: the file continues a chain from seq 2 (hash ${last.hash}): a later piece of a rotated log (give the earlier pieces before it, oldest first: run-md audit verify EARLIER... ${file}), or its first entries were removed`,
+        ),
+      );
+      // An entry removed from either piece is named by file, line and seq.
+      await write(`${file}.1`, old.slice(0, 1));
+      expect(await verifyAuditFiles([`${file}.1`, file])).toEqual({
+        file,
+        ...brokenAt(
+          1,
+          3,
+          `seq gap: expected 2, found 3: ${file}.1 ends at seq 1, so entries are missing between the two files (cut off the end of ${file}.1, or lost in between), or the files are not given oldest first`,
+        ),
+      });
+      await write(`${file}.1`, old);
+      await write(file, [now[0]!, now[2]!]);
+      expect(await verifyAuditFiles([`${file}.1`, file])).toEqual({
+        file,
+        ...brokenAt(2, 5, "seq gap: expected 4, found 5"),
+      });
+      await write(file, now);
+      expect(await verifyAuditFiles([file, `${file}.1`])).toMatchObject({
+        ok: false,
+        file,
+        line: 1,
+        seq: 3,
+      });
+    });
+
+  it("a piece a server started anew (moved while none ran) is named as a new chain", async () => {
+    const file = path.join(dir, "rotated-stopped", "audit.log");
+    const first = await AuditLog.open(file, clock());
+    await first.append({ actor: "run-md", groups: [], action: "server.start" });
+    await first.close();
+    await rename(file, `${file}.1`);
+    const second = await AuditLog.open(file, clock());
+    await second.append({ actor: "run-md", groups: [], action: "server.start" });
+    await second.close();
+    expect(await verifyAuditFiles([`${file}.1`, file])).toMatchObject({
+      ok: false,
+      file,
+      line: 1,
+      seq: 1,
+      reason: expect.stringContaining(
+        `the file starts a new chain instead of continuing ${file}.1`,
+      ),
+    });
   });
 });
 

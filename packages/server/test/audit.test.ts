@@ -3,8 +3,8 @@
  * effect, and the file's chain verifies. Sign-in and sign-out are in oidc.test.ts; recovery after
  * a kill in test/serve-crash.test.ts.
  */
-import { readFile } from "node:fs/promises";
-import { verifyAuditFile } from "@run-md/access";
+import { copyFile, readFile, rename, truncate } from "node:fs/promises";
+import { verifyAuditFile, verifyAuditFiles } from "@run-md/access";
 import { describe, expect, it } from "vitest";
 import type {} from "../../../test/sample-data.ts";
 import { call, fixtureServer, readEvents, waitForEnd } from "./helpers.ts";
@@ -131,5 +131,50 @@ describe("the audit trail of the server", () => {
     expect(await bad("since=yesterday")).toMatchObject({ field: "since" });
     expect(await bad("limit=0")).toMatchObject({ field: "limit" });
     expect(await bad("limit=1001")).toMatchObject({ field: "limit" });
+  });
+
+  // Last: it rotates the fixture's log (docs/serve.md's logrotate example, both modes).
+  it("keeps one chain over a log rotated while it runs (renamed, then copied and truncated)", async () => {
+    const file = t.config.audit;
+    const read = async () => (await call(`${t.url}/api/audit?limit=2`, { token: t.ops })).body;
+    await rename(file, `${file}.2`); // logrotate's default: the file moved away, a new one made
+    const afterMove = await read();
+    await copyFile(file, `${file}.1`); // copytruncate
+    await truncate(file, 0);
+    const afterCopy = await read();
+    const pieces = [`${file}.2`, `${file}.1`, file];
+    const [older, old, now] = await Promise.all(
+      pieces.map(async (f) =>
+        (await readFile(f, "utf8"))
+          .trimEnd()
+          .split("\n")
+          .map((l) => JSON.parse(l)),
+      ),
+    );
+    // By hand: each piece starts with a server.recover continuing the piece before.
+    for (const [before, piece] of [
+      [older!, old!],
+      [old!, now!],
+    ] as const)
+      expect(piece[0]).toMatchObject({
+        action: "server.recover",
+        seq: before.at(-1).seq + 1,
+        prev: before.at(-1).hash,
+        details: {
+          cutAfterSeq: 0,
+          lastWritten: { seq: before.at(-1).seq, hash: before.at(-1).hash },
+        },
+      });
+    // GET /api/audit reads the current piece: the recovery, then the read itself.
+    expect(afterMove.map((e: { action: string }) => e.action)).toEqual([
+      "server.recover",
+      "audit.read",
+    ]);
+    expect(afterCopy).toEqual(now);
+    expect(await verifyAuditFiles(pieces)).toEqual({
+      ok: true,
+      entries: now!.at(-1).seq,
+      last: now!.at(-1).hash,
+    });
   });
 });
