@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readFile, rename, truncate, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { AuditLog } from "@run-md/access";
 import { describe, expect, it } from "vitest";
@@ -232,6 +232,75 @@ describe("run-md audit", () => {
     const none = await auditExport(file, "--since", "2026-11-29", "--format", "json");
     expect(none.stdout).toBe("");
   });
+
+  const rotations = {
+    "moved away (logrotate's create)": (file: string) => rename(file, `${file}.1`),
+    "copied and truncated (copytruncate)": async (file: string) => {
+      await copyFile(file, `${file}.1`);
+      await truncate(file, 0);
+    },
+  };
+  for (const [how, rotate] of Object.entries(rotations))
+    it(`verify OLD NEW: a log ${how} while the server appends is one chain; a removed entry is named`, async () => {
+      const file = path.join(dir(), `rotate-${how.split(" ")[0]}`, "audit.log");
+      const log = await AuditLog.open(file);
+      await log.append({ actor: "run-md", groups: [], action: "server.start" });
+      await log.append({ actor: "lead@example.com", groups: [], action: "query.request" });
+      await rotate(file);
+      await log.append({ actor: "alice@example.com", groups: [], action: "run.request" });
+      await log.close();
+      const old = (await readFile(`${file}.1`, "utf8")).split("\n").slice(0, -1);
+      const now = (await readFile(file, "utf8")).split("\n").slice(0, -1);
+      // By hand: the new piece's first line follows the old piece's last (seq 3 = 2 + 1).
+      expect(JSON.parse(now[0]!)).toMatchObject({ seq: 3, prev: JSON.parse(old[1]!).hash });
+      const ok = await runMd(["audit", "verify", `${file}.1`, file]);
+      expect(ok).toMatchObject({ code: 0, stderr: "" });
+      expect(ok.stdout).toBe(
+        `${file}.1 + ${file}: 4 entries, chain intact\nlast: seq 4 hash ${JSON.parse(now[1]!).hash}\n`,
+      );
+      const alone = await runMd(["audit", "verify", file]);
+      expect(alone.code).toBe(1);
+      expect(alone.stderr).toContain(
+        `error ${file}:1 (seq 3): seq gap: expected 1, found 3: the file continues a chain from seq 2`,
+      );
+      expect(alone.stderr).toContain(`run-md audit verify EARLIER... ${file}`);
+      // The pieces exported together are the stored lines, oldest first.
+      const both = await runMd([
+        "audit",
+        "export",
+        "--file",
+        `${file}.1`,
+        "--file",
+        file,
+        "--since",
+        "1d",
+        "--format",
+        "json",
+      ]);
+      expect(both).toMatchObject({
+        code: 0,
+        stderr: "",
+        stdout: [...old, ...now].map((l) => `${l}\n`).join(""),
+      });
+      await writeFile(`${file}.1`, `${old[1]}\n`); // entry 1 removed from the old piece
+      const first = await runMd(["audit", "verify", `${file}.1`, file]);
+      expect(first.code).toBe(1);
+      expect(first.stderr).toMatch(
+        new RegExp(`^error ${file}\\.1:1 \\(seq 2\\): seq gap: expected 1, found 2`),
+      );
+      await writeFile(`${file}.1`, `${old.join("\n")}\n`);
+      await writeFile(file, `${now[1]}\n`); // the server.recover removed from the new piece
+      const second = await runMd(["audit", "verify", `${file}.1`, file]);
+      expect(second.code).toBe(1);
+      expect(second.stderr).toBe(
+        `error ${file}:1 (seq 4): seq gap: expected 3, found 4: ${file}.1 ends at seq 2, so entries are missing between the two files (cut off the end of ${file}.1, or lost in between), or the files are not given oldest first\n`,
+      );
+      const missing = await runMd(["audit", "verify", `${file}.2`, file]);
+      expect(missing).toMatchObject({
+        code: 2,
+        stderr: expect.stringContaining(`${file}.2 does not exist`),
+      });
+    });
 
   it("export names a bad flag", async () => {
     const file = await sampleLog("bad");

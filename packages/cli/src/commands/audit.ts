@@ -1,4 +1,5 @@
 /** `run-md audit verify | export`: the access proxy's audit log (docs/serve.md). */
+import { stat } from "node:fs/promises";
 import {
   DEFAULT_AUDIT_FILE,
   EXPORT_FORMATS,
@@ -6,20 +7,21 @@ import {
   formatEntries,
   parseWhen,
   readAuditEntries,
-  verifyAuditFile,
+  verifyAuditFiles,
 } from "@run-md/access";
 import { printable, printableLines, RunMdError } from "@run-md/core";
 import { writeOutputFile } from "../output/file-check.ts";
 import { accessCommand, serverFile } from "./access-files.ts";
 
-export const AUDIT_USAGE = `Usage: run-md audit verify [--anchor HASH] [FILE]
+export const AUDIT_USAGE = `Usage: run-md audit verify [--anchor HASH] [FILE...]
        run-md audit export [--since 30d] [--until WHEN] --format json|csv
-                           [--output FILE] [--file FILE]
+                           [--output FILE] [--file FILE]...
 
 verify checks the hash chain of the audit log (default: server.audit of the configuration, else
 ${DEFAULT_AUDIT_FILE} next to it): exit 0 when it
 holds (printing the last entry's seq and hash: keep it elsewhere, as --anchor for a later verify),
-1 naming the line and seq of the first entry that breaks it.
+1 naming the file, line and seq of the first entry that breaks it. The pieces of a rotated log,
+given oldest first (audit.log.2 audit.log.1 audit.log), are verified as one chain.
 export writes the entries with since <= time < until for a SIEM: json is JSON Lines (one entry a
 line, as stored), csv has a header and one row per entry (groups joined with ";", details as JSON).
 
@@ -30,7 +32,8 @@ Options:
   --until WHEN          the end (exclusive): a duration before now or an ISO-8601 date or time
   --format json|csv     the output format (required)
   --output FILE         write here (atomically) instead of stdout
-  --file FILE           the audit log (default: server.audit, else ${DEFAULT_AUDIT_FILE})
+  --file FILE           the audit log (default: server.audit, else ${DEFAULT_AUDIT_FILE});
+                        repeat it for the pieces of a rotated log, oldest first
   -h, --help            this help
 `;
 
@@ -40,13 +43,13 @@ const OPTIONS = {
   until: { type: "string" },
   format: { type: "string" },
   output: { type: "string" },
-  file: { type: "string" },
+  file: { type: "string", multiple: true },
 } as const;
 
 export async function auditCommand(argv: string[]): Promise<number> {
   return accessCommand(argv, "run-md audit", AUDIT_USAGE, OPTIONS, async (values, sub, rest) => {
-    if (sub === "verify" && rest.length <= 1)
-      return verify(rest[0] ?? serverFile(values.file, "audit"), values.anchor);
+    if (sub === "verify")
+      return verify(rest.length > 0 ? rest : logFiles(values.file), values.anchor);
     if (sub === "export" && rest.length === 0) return exportLog(values);
     throw new RunMdError(
       "usage",
@@ -58,19 +61,24 @@ export async function auditCommand(argv: string[]): Promise<number> {
   });
 }
 
-async function verify(file: string, anchor: string | undefined): Promise<number> {
+/** The `--file`s given, else the server's log. */
+function logFiles(flag: string[] | undefined): string[] {
+  return flag && flag.length > 0 ? flag : [serverFile(undefined, "audit")];
+}
+
+async function verify(files: string[], anchor: string | undefined): Promise<number> {
   if (anchor !== undefined && !/^[0-9a-f]{64}$/.test(anchor))
     throw new RunMdError("usage", "--anchor: expected a hash of the log (64 lowercase hex digits)");
-  const result = await verified(file, anchor);
+  const result = await verified(files, anchor);
   if (result.ok) {
     const n = result.entries;
     process.stdout.write(
-      `${file}: ${n} ${n === 1 ? "entry" : "entries"}, chain intact\nlast: seq ${n} hash ${result.last}\n`,
+      `${files.join(" + ")}: ${n} ${n === 1 ? "entry" : "entries"}, chain intact\nlast: seq ${n} hash ${result.last}\n`,
     );
     return 0;
   }
   const seq = result.seq === undefined ? "" : ` (seq ${result.seq})`;
-  process.stderr.write(`error ${file}:${result.line}${seq}: ${printable(result.reason)}\n`);
+  process.stderr.write(`error ${result.file}:${result.line}${seq}: ${printable(result.reason)}\n`);
   return 1;
 }
 
@@ -79,7 +87,7 @@ async function exportLog(values: {
   until?: string;
   format?: string;
   output?: string;
-  file?: string;
+  file?: string[];
 }): Promise<number> {
   const format = values.format;
   if (!EXPORT_FORMATS.includes(format as ExportFormat))
@@ -95,16 +103,16 @@ async function exportLog(values: {
     values.until === undefined ? undefined : parseWhen(values.until, "--until", now, -1);
   if (until && until.getTime() <= since.getTime())
     throw new RunMdError("usage", `--since ${values.since} is not before --until ${values.until}`);
-  const file = serverFile(values.file, "audit");
-  const check = await verified(file);
+  const files = logFiles(values.file);
+  const check = await verified(files);
   if (!check.ok)
     process.stderr.write(
-      `warning ${file}:${check.line}: ${printable(check.reason)}: the chain is broken (run-md audit verify)\n`,
+      `warning ${check.file}:${check.line}: ${printable(check.reason)}: the chain is broken (run-md audit verify)\n`,
     );
-  const text = formatEntries(
-    await readAuditEntries(file, until ? { since, until } : { since }),
-    format as ExportFormat,
-  );
+  const entries = [];
+  for (const file of files)
+    entries.push(...(await readAuditEntries(file, until ? { since, until } : { since })));
+  const text = formatEntries(entries, format as ExportFormat);
   // On a terminal, what the entries hold (names from the identity provider, targets) cannot
   // drive it; into a pipe or a file the export is the entries as stored.
   if (values.output === undefined)
@@ -113,10 +121,12 @@ async function exportLog(values: {
   return 0;
 }
 
-/** `verifyAuditFile`, with a missing file as a user error. */
-function verified(file: string, anchor?: string) {
-  return verifyAuditFile(file, anchor).catch((e: NodeJS.ErrnoException) => {
-    if (e.code === "ENOENT") throw new RunMdError("audit-missing", `${file} does not exist`);
-    throw e;
-  });
+/** `verifyAuditFiles`, with a missing file as a user error. */
+async function verified(files: string[], anchor?: string) {
+  for (const file of files)
+    await stat(file).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === "ENOENT") throw new RunMdError("audit-missing", `${file} does not exist`);
+      throw e;
+    });
+  return verifyAuditFiles(files, anchor);
 }
