@@ -68,6 +68,43 @@ describe.skipIf(!HAS_SHARED)("the bundled runbooks on Stratus Red Team detonatio
     // persistence.iam-create-admin-user: a key and AdministratorAccess for a new user
     expect(found("access-key-lifecycle", "keys_for_others")).toContain("malicious-iam-user");
     expect(found("audit-iam", "policy_attachments")).toContain("AdministratorAccess");
+    // exfiltration.ec2-share-ami / ec2-share-ebs-snapshot / rds-share-snapshot, in both dialects
+    for (const id of ["shared_outside", "shared_outside_insights"]) {
+      const rows = found("data-exposure", id);
+      for (const call of [
+        "ModifyImageAttribute",
+        "ModifySnapshotAttribute",
+        "ModifyDBSnapshotAttribute",
+      ])
+        expect(rows, `${id} ${call}`).toContain(call);
+    }
+    expect(found("data-exposure", "shared_outside")).toContain("846424999548");
+    // persistence.lambda-backdoor-function: "*" may invoke it
+    expect(found("data-exposure", "public_functions")).toContain(
+      "stratus-red-team-backdoor-f-func",
+    );
+    expect(found("data-exposure", "public_functions_insights")).toContain(
+      "stratus-red-team-backdoor-f-func",
+    );
+    // persistence.rolesanywhere-create-trust-anchor
+    expect(found("data-exposure", "trust_anchors")).toContain(
+      "malicious-rolesanywhere-trust-anchor",
+    );
+    expect(found("data-exposure", "trust_anchors_insights")).toContain("CreateTrustAnchor");
+    // defense-evasion.organizations-leave: refused, and still listed
+    expect(found("data-exposure", "organization_left")).toContain("AccessDenied");
+    expect(found("data-exposure", "organization_left_insights")).toContain("AccessDenied");
+    // persistence.iam-backdoor-role / iam-create-backdoor-role: a trust policy changed by hand
+    expect(found("resource-modifications", "modifications")).toContain("UpdateAssumeRolePolicy");
+    expect(found("resource-modifications", "modifications")).toContain(
+      "stratus-red-team-malicious-iam-role",
+    );
+    expect(found("resource-modifications", "trust_policy_changes")).toContain(
+      "stratus-red-team-backdoor-r-role",
+    );
+    // persistence.iam-create-user-login-profile / privilege-escalation.iam-update-user-login-profile
+    expect(found("audit-iam", "changes_outside_automation")).toContain("CreateLoginProfile");
+    expect(found("audit-iam", "changes_outside_automation")).toContain("UpdateLoginProfile");
     // And no runbook breaks on the real records' shapes.
     for (const r of reports) {
       for (const s of r.steps) expect(s.error, `${r.runbook.id}/${s.id}`).toBeUndefined();
@@ -513,6 +550,116 @@ describe("the bundled runbooks on weakened defences the data sets lack", () => {
     ]);
   });
 
+  it("finds snapshots, images and functions handed outside, never a refused or empty call", async () => {
+    const EC2 = "ec2.amazonaws.com";
+    const RDS = "rds.amazonaws.com";
+    const LAMBDA = "lambda.amazonaws.com";
+    const snap = {
+      snapshotId: "snap-0123456789abcdef0",
+      attributeType: "CREATE_VOLUME_PERMISSION",
+    };
+    const ami = { imageId: "ami-0123456789abcdef0", attributeType: "launchPermission" };
+    const dbSnap = { dBSnapshotIdentifier: "nightly", attributeName: "restore" };
+    const exposures = [
+      // 30: a snapshot's permission taken away from another account: nothing shared
+      call(30, EC2, "ModifySnapshotAttribute", {
+        ...snap,
+        createVolumePermission: { remove: { items: [{ userId: "210987654321" }] } },
+      }),
+      // 31: an image made public, refused: nothing shared
+      call(
+        31,
+        EC2,
+        "ModifyImageAttribute",
+        { ...ami, launchPermission: { add: { items: [{ group: "all" }] } } },
+        denied,
+      ),
+      // 32: an image made public
+      call(32, EC2, "ModifyImageAttribute", {
+        ...ami,
+        launchPermission: { add: { items: [{ group: "all" }] } },
+      }),
+      // 33: a DB snapshot's restore permission removed, 34: a DB snapshot's other attribute
+      call(33, RDS, "ModifyDBSnapshotAttribute", { ...dbSnap, valuesToRemove: ["210987654321"] }),
+      call(34, RDS, "ModifyDBSnapshotAttribute", {
+        dBSnapshotIdentifier: "nightly",
+        attributeName: "other",
+        valuesToAdd: ["210987654321"],
+      }),
+      // 35: a cluster snapshot made public
+      call(35, RDS, "ModifyDBClusterSnapshotAttribute", {
+        dBClusterSnapshotIdentifier: "aurora-nightly",
+        attributeName: "restore",
+        valuesToAdd: ["all"],
+      }),
+      // 36: a function S3 may invoke, 37: "*" narrowed to the organization, 38: "*" refused
+      call(36, LAMBDA, "AddPermission20150331v2", {
+        functionName: "thumbnails",
+        statementId: "s3",
+        action: "lambda:InvokeFunction",
+        principal: "s3.amazonaws.com",
+      }),
+      call(37, LAMBDA, "AddPermission20150331v2", {
+        functionName: "thumbnails",
+        statementId: "org",
+        action: "lambda:InvokeFunction",
+        principal: "*",
+        principalOrgID: "o-a1b2c3d4e5",
+      }),
+      call(
+        38,
+        LAMBDA,
+        "AddPermission20150331v2",
+        { functionName: "thumbnails", action: "lambda:InvokeFunction", principal: "*" },
+        denied,
+      ),
+      // 39: a trust anchor, refused
+      call(
+        39,
+        "rolesanywhere.amazonaws.com",
+        "CreateTrustAnchor",
+        { name: "partner-ca", enabled: true },
+        denied,
+      ),
+    ];
+    const reports = await runOver(
+      "runbooks/data-exposure.md",
+      exposures,
+      "2024-06-01",
+      "2024-06-02",
+    );
+    const step = (id: string) => reports[0]!.steps.find((s) => s.id === id)!;
+    expect(step("shared_outside").rows).toEqual([
+      [
+        "2024-06-01T10:32:00Z",
+        "arn:aws:iam::123456789012:user/mallory",
+        "ModifyImageAttribute",
+        "ami-0123456789abcdef0",
+        "all",
+      ],
+      [
+        "2024-06-01T10:35:00Z",
+        "arn:aws:iam::123456789012:user/mallory",
+        "ModifyDBClusterSnapshotAttribute",
+        "aurora-nightly",
+        "all",
+      ],
+    ]);
+    expect(step("shared_outside").status).toBe("failed");
+    expect(
+      step("shared_outside_insights")
+        .rows.map((r) => r[2])
+        .sort(),
+    ).toEqual(["ModifyDBClusterSnapshotAttribute", "ModifyImageAttribute"]);
+    for (const id of ["public_functions", "public_functions_insights"]) {
+      expect(step(id).rowCount, id).toBe(0);
+    }
+    for (const id of ["trust_anchors", "trust_anchors_insights"]) {
+      expect(step(id).rowCount, id).toBe(0);
+    }
+    expectTruth(reports, exposures, DATA_EXPOSURE_STEPS);
+  });
+
   it("finds imported key material deleted and key policies replaced by hand", async () => {
     const reports = await runOver(
       "runbooks/kms-key-deletion.md",
@@ -556,10 +703,26 @@ const PANTHER_STEPS = [
   "cloudtrail-tampering/other_logging_removed",
 ];
 
+/** The data-exposure runbook's steps, all checked against test/truth/runbook-answers.ts. */
+const DATA_EXPOSURE_STEPS = [
+  "data-exposure/shared_outside",
+  "data-exposure/shared_outside_insights",
+  "data-exposure/public_functions",
+  "data-exposure/public_functions_insights",
+  "data-exposure/trust_anchors",
+  "data-exposure/trust_anchors_insights",
+  "data-exposure/organization_left",
+  "data-exposure/organization_left_insights",
+];
+
 /** The steps whose rows on each data set are checked against test/truth/runbook-answers.ts. */
 const STRATUS_STEPS = [
   "cloudtrail-tampering/trail_changes",
   "cloudtrail-tampering/trail_changes_insights",
+  "audit-iam/changes_outside_automation",
+  "resource-modifications/modifications",
+  "resource-modifications/trust_policy_changes",
+  ...DATA_EXPOSURE_STEPS,
 ];
 
 /** A data set's records, one JSON object a line, as published (../shared/datasets/<name>/events.jsonl). */

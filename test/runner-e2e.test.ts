@@ -44,6 +44,7 @@ const INCIDENTS: Record<string, { step: string; check: string; marker: string }>
   },
   "access-key-lifecycle": { step: "keys_for_others", check: "rows == 0", marker: "bob" },
   "access-key-activity": { step: "key_changes", check: "rows == 0", marker: "user/mallory" },
+  "data-exposure": { step: "shared_outside", check: "rows == 0", marker: "444455556666" },
   "kms-key-deletion": {
     step: "key_deletions",
     check: "no eventname == 'ScheduleKeyDeletion'",

@@ -217,6 +217,54 @@ const DENIED = [
 ];
 
 /** `runbook-id/step-id` → the step's rows (in no particular order unless its query limits them). */
+/** The places a snapshot, image or DB snapshot share names whom it adds (the first one). */
+const SHARE_GRANTEES = [
+  "createVolumePermission.add.items.0.userId",
+  "createVolumePermission.add.items.0.group",
+  "launchPermission.add.items.0.userId",
+  "launchPermission.add.items.0.group",
+  "launchPermission.add.items.0.organizationArn",
+  "launchPermission.add.items.0.organizationalUnitArn",
+  "valuesToAdd.0",
+];
+
+/**
+ * Whom a successful snapshot, image or DB snapshot attribute change adds (its first grantee), or
+ * null when it adds nobody (it only removes, it was refused, or it is another call).
+ */
+function sharedWith(e: Event): string | null {
+  if (!noError(e)) return null;
+  const ec2 =
+    is(e, "eventSource", "ec2.amazonaws.com") &&
+    is(e, "eventName", "ModifySnapshotAttribute", "ModifyImageAttribute");
+  const rds =
+    is(e, "eventSource", "rds.amazonaws.com") &&
+    is(e, "eventName", "ModifyDBSnapshotAttribute", "ModifyDBClusterSnapshotAttribute") &&
+    scalar(e, "requestParameters.attributeName") === "restore";
+  if (!ec2 && !rds) return null;
+  for (const p of SHARE_GRANTEES) {
+    const v = scalar(e, `requestParameters.${p}`);
+    if (v !== null) return v;
+  }
+  return null;
+}
+
+/** A successful Lambda permission for the principal `*` that no organization condition narrows. */
+const publicFunction = (e: Event) =>
+  is(e, "eventSource", "lambda.amazonaws.com") &&
+  (str(e, "eventName") ?? "").startsWith("AddPermission") &&
+  noError(e) &&
+  scalar(e, "requestParameters.principal") === "*" &&
+  field(e, "requestParameters.principalOrgID") == null;
+
+const trustAnchor = (e: Event) =>
+  is(e, "eventSource", "rolesanywhere.amazonaws.com") &&
+  is(e, "eventName", "CreateTrustAnchor", "UpdateTrustAnchor", "EnableTrustAnchor") &&
+  noError(e);
+
+const leaveOrganization = (e: Event) =>
+  is(e, "eventSource", "organizations.amazonaws.com") && is(e, "eventName", "LeaveOrganization");
+
 export const RUNBOOK_ANSWERS: Record<string, Step> = {
   "api-usage-by-identity/usage_by_identity": (ev, p) =>
     orderBy(
@@ -740,6 +788,60 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
     )
       .sort((a, b) => (b[1] as number) - (a[1] as number) || (String(a[0]) < String(b[0]) ? -1 : 1))
       .slice(0, 20),
+  "data-exposure/shared_outside": (ev) =>
+    ev
+      .filter((e) => sharedWith(e) !== null)
+      .map((e) => [
+        str(e, "eventTime"),
+        str(e, "userIdentity.arn"),
+        str(e, "eventName"),
+        scalar(e, "requestParameters.snapshotId") ??
+          scalar(e, "requestParameters.imageId") ??
+          scalar(e, "requestParameters.dBSnapshotIdentifier") ??
+          scalar(e, "requestParameters.dBClusterSnapshotIdentifier"),
+        sharedWith(e),
+      ]),
+  "data-exposure/shared_outside_insights": (ev) =>
+    ev
+      .filter((e) => sharedWith(e) !== null)
+      .map((e) => [stamp(e), str(e, "userIdentity.arn"), str(e, "eventName")]),
+  "data-exposure/public_functions": (ev) =>
+    ev
+      .filter(publicFunction)
+      .map((e) => [
+        str(e, "eventTime"),
+        str(e, "userIdentity.arn"),
+        scalar(e, "requestParameters.functionName"),
+        scalar(e, "requestParameters.action"),
+      ]),
+  "data-exposure/public_functions_insights": (ev) =>
+    ev
+      .filter(publicFunction)
+      .map((e) => [stamp(e), str(e, "userIdentity.arn"), str(e, "requestParameters.functionName")]),
+  "data-exposure/trust_anchors": (ev) =>
+    ev
+      .filter(trustAnchor)
+      .map((e) => [
+        str(e, "eventTime"),
+        str(e, "userIdentity.arn"),
+        str(e, "eventName"),
+        scalar(e, "requestParameters.name") ?? scalar(e, "requestParameters.trustAnchorId"),
+      ]),
+  "data-exposure/trust_anchors_insights": (ev) =>
+    ev.filter(trustAnchor).map((e) => [stamp(e), str(e, "userIdentity.arn"), str(e, "eventName")]),
+  "data-exposure/organization_left": (ev) =>
+    ev
+      .filter(leaveOrganization)
+      .map((e) => [
+        str(e, "eventTime"),
+        str(e, "userIdentity.arn"),
+        str(e, "recipientAccountId"),
+        str(e, "errorCode"),
+      ]),
+  "data-exposure/organization_left_insights": (ev) =>
+    ev
+      .filter(leaveOrganization)
+      .map((e) => [stamp(e), str(e, "userIdentity.arn"), str(e, "errorCode")]),
 };
 
 /** The events of a run's window, `[from, to)`. */

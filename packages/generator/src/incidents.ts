@@ -1,5 +1,5 @@
 /**
- * The ten planted incidents (what the bundled runbooks detect), within the last 12 hours before
+ * The eleven planted incidents (what the bundled runbooks detect), within the last 12 hours before
  * the window's end. Each incident is one function; they run in a fixed order because they share
  * one random stream (same seed, same bytes).
  */
@@ -256,7 +256,21 @@ function keyDeletion({ at, ctx, call }: Plant): Ev[] {
   ];
 }
 
-/** In this order: each draws from the shared random stream. */
+/** 11. An EBS snapshot shared with another account (data-exposure). */
+function snapshotShared({ at, ctx, call, ec2Region }: Plant): Ev[] {
+  return [
+    baseEvent(ctx(at(0.85), ec2Region), MALLORY, {
+      ...call("ec2.amazonaws.com", "ModifySnapshotAttribute", {
+        snapshotId: "snap-0feedfacecafe0123",
+        attributeType: "CREATE_VOLUME_PERMISSION",
+        createVolumePermission: { add: { items: [{ userId: "444455556666" }] } },
+      }),
+      response: () => ({ _return: true }),
+    }),
+  ];
+}
+
+/** In this order: each draws from the shared random stream (a new one goes last). */
 const INCIDENTS = [
   rootActivity,
   deniedBurst,
@@ -268,6 +282,7 @@ const INCIDENTS = [
   passwordGuessing,
   reconnaissance,
   keyDeletion,
+  snapshotShared,
 ];
 
 /** The planted incidents, in time order, within the last 12 hours before `end`. */

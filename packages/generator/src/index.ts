@@ -287,7 +287,7 @@ export async function generateLogs(opts: GenerateOptions): Promise<GenerateResul
 }
 
 export const SAMPLE_MANIFEST = ".run-md-sample.json";
-const SAMPLE_VERSION = 2;
+const SAMPLE_VERSION = 3;
 const SAMPLE_SEED = "run-md-sample";
 
 export interface SampleManifest {
