@@ -8,7 +8,7 @@
  */
 import { promises as fsp } from "node:fs";
 import path from "node:path";
-import { isoSeconds, slashDayFrom, slashDayStart, type TimeWindow } from "@run-md/core";
+import { isoSeconds, RunMdError, slashDayFrom, slashDayStart, type TimeWindow } from "@run-md/core";
 import {
   collectDayCommand,
   dayFileDamage,
@@ -64,6 +64,36 @@ export function uncover(
   });
 }
 
+/** The keys of the manifest's objects that hold events of `day`. */
+function dayObjects(m: StoreManifest, day: string): string[] {
+  return Object.entries(m.objects)
+    .filter(([key, o]) =>
+      o.ranges !== undefined ? rangesMeetDay(o.ranges, day) : objectDay(key, o) === day,
+    )
+    .map(([key]) => key);
+}
+
+/**
+ * A damaged day this collect would read again while it also holds events of objects its listing
+ * did not find (collected from another source, or removed from this one): writing the day again
+ * from this listing alone would lose them and record the day collected. Refused before anything
+ * is changed; the day stays refused by every step.
+ */
+function assertReadableAgain(m: StoreManifest, d: DamagedDay, listed: ReadonlySet<string>): void {
+  // A skipped object gave the day no events: nothing of it is lost.
+  const unlisted = dayObjects(m, d.day).filter(
+    (k) => m.objects[k]?.skipped === undefined && !listed.has(k),
+  );
+  if (unlisted.length === 0) return;
+  throw new RunMdError(
+    "bad-store",
+    `The store's file for ${d.day} (${d.file}) ${d.why}, and the day also holds events of ${unlisted.length} object(s) this collect does not list (${unlisted[0]}${unlisted.length > 1 ? ", ..." : ""}: collected from another source, or removed from this one): reading the day again from this source alone would lose them. Nothing was collected.`,
+    {
+      hint: "Collect the day from the source that holds every one of its objects, or move the store aside and collect each source again into a new one.",
+    },
+  );
+}
+
 /**
  * Forgets a damaged day: its file, the objects that hold its events (read again by the next
  * collect that lists them; copies of events already stored are deduplicated), its coverage, and
@@ -72,10 +102,7 @@ export function uncover(
  */
 function forgetDay(m: StoreManifest, day: string, readAgain: boolean): void {
   delete m.days[day];
-  for (const [key, o] of Object.entries(m.objects)) {
-    const holds = o.ranges !== undefined ? rangesMeetDay(o.ranges, day) : objectDay(key, o) === day;
-    if (holds) delete m.objects[key];
-  }
+  for (const key of dayObjects(m, day)) delete m.objects[key];
   const from = readAgain ? day : slashDayFrom(day, -1);
   m.covered = uncover(
     m.covered,
@@ -85,16 +112,19 @@ function forgetDay(m: StoreManifest, day: string, readAgain: boolean): void {
 }
 
 /**
- * Before a collect lists (the store held): forgets the damaged days (the manifest first, then
+ * Once a collect has listed (the store held; `listed`: every key it found): forgets the damaged days (the manifest first, then
  * their files), and records the modification time of a file found right under a new one (a
  * store copied without its times: runs then need not hash it). Returns the warnings.
  */
 export async function repairDamagedDays(
   store: string,
   window: TimeWindow | null,
+  listed: ReadonlySet<string>,
 ): Promise<string[]> {
   const m = await readManifest(store);
   const damaged = await damagedDays(store, m, false);
+  for (const d of damaged)
+    if (inDayRange(dayRange(window), d.day)) assertReadableAgain(m, d, listed);
   let retimed = false;
   for (const d of Object.values(m.days)) {
     if (d.sha256 === undefined || damaged.some((x) => x.file === path.join(store, d.file)))

@@ -57,7 +57,6 @@ export async function collectFromDir(
 /** collectFromDir, the store held: the folder listed, its new files collected. */
 function collectListed(run: CollectRun, dir: string): Promise<CollectResult> {
   return withCatalog(run.store, dir, async (catalog) => {
-    const repaired = await repairDamagedDays(path.resolve(run.store), run.window);
     run.onProgress?.({ phase: "list", objects: 0, objectsTotal: 0, bytes: 0, events: 0 });
     const listedAt = new Date();
     const { files, outside, warnings, unread } = await catalog.scan(dayRange(run.window));
@@ -67,11 +66,14 @@ function collectListed(run: CollectRun, dir: string): Promise<CollectResult> {
       key: src.rel,
       id: src.identity,
     }));
+    // Damaged days forgotten once the listing shows every object of theirs is read again.
+    const keys = new Set(all.map((f) => f.key));
+    const repaired = await repairDamagedDays(path.resolve(run.store), run.window, keys);
     // A folder that could not be listed leaves the window uncovered (its files were not read).
     const result = await collectFiles(run, catalog, all, {
       complete: unread.length === 0,
       at: listedAt,
-      source: { id: dir, keys: new Set(all.map((f) => f.key)) },
+      source: { id: dir, keys },
     });
     const notes = [...repaired, ...warnings];
     if (

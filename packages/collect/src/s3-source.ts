@@ -266,16 +266,25 @@ type S3Run = CollectRun & {
 export function collectFromS3(run: S3Run): Promise<CollectResult> {
   const src = parseS3Url(run.source);
   // Held from before the manifest is read: what to fetch is decided from it.
-  return asStoreWriter(
-    run.store,
-    async (store) => {
-      // Damaged days forgotten first: their objects are then fetched again.
-      const repaired = await repairDamagedDays(store, run.window);
-      const r = await fetchAndCollect(run, src, store);
-      return { ...r, warnings: [...repaired, ...r.warnings] };
-    },
-    run.waitMs,
-  );
+  return asStoreWriter(run.store, (store) => fetchAndCollect(run, src, store), run.waitMs);
+}
+
+/**
+ * The window's objects listed (those safe to stage), then the store's damaged days forgotten
+ * before deciding what to fetch, so that their objects are fetched again (`repairDamagedDays`).
+ */
+async function listAndRepair(
+  s3: S3Client,
+  idleMs: number,
+  src: ReturnType<typeof parseS3Url>,
+  window: TimeWindow | null,
+  store: string,
+) {
+  const found = await listWindow(s3, idleMs, src, window);
+  const { listed, warnings } = stagingSafeOnly(found, src.bucket);
+  const keys: ReadonlySet<string> = new Set(listed.map((o) => o.key));
+  warnings.unshift(...(await repairDamagedDays(store, window, keys)));
+  return { listed, warnings, keys };
 }
 
 /** collectFromS3, the store held: the window listed, its new objects fetched and collected. */
@@ -291,8 +300,7 @@ async function fetchAndCollect(
     run.onProgress?.({ phase: "list", objects: 0, objectsTotal: 0, bytes: 0, events: 0 });
     const listedAt = new Date();
     const idleMs = run.idleTimeoutMs ?? S3_IDLE_TIMEOUT_MS;
-    const found = await listWindow(s3, idleMs, src, run.window);
-    const { listed, warnings } = stagingSafeOnly(found, src.bucket);
+    const { listed, warnings, keys } = await listAndRepair(s3, idleMs, src, run.window, store);
     const todo = toFetch(listed, await readManifest(store));
     const files: CollectFile[] = [];
     let failed = 0;
@@ -336,7 +344,7 @@ async function fetchAndCollect(
         at: listedAt,
         source: {
           id: `s3://${src.bucket}/${src.prefix}`,
-          keys: new Set(listed.map((o) => o.key)),
+          keys,
         },
       }),
     );

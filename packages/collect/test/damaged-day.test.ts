@@ -155,3 +155,37 @@ describe("a day file damaged after the collect", () => {
     expect(d?.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 });
+
+describe("a damaged day that also holds events collected from another source", () => {
+  it("is refused by a collect of one source, the store left as it was, never written again without the other's events", async () => {
+    const other = path.join(root, "other-trail");
+    const theirs = ["20240302-b0", "20240302-b1", "20240302-b2"];
+    await layoutFile(
+      other,
+      "2024/03/02",
+      "b",
+      theirs.map((id, i) => ({ id, time: `2024-03-02T0${i}:30:00Z` })),
+    );
+    const { store } = await freshStore("two-sources");
+    await collectFromDir({ sourceDir: other, store, window: ALL });
+    const both = [...want("2024/03/02"), ...theirs].sort();
+    expect(await ids(store, "2024/03/02")).toEqual(both);
+    const damaged = path.join(store, (await readManifest(store)).days["2024/03/02"]!.file);
+    await flipMiddle(damaged);
+    const before = await fsp.readFile(path.join(store, "manifest.json"), "utf8");
+    // The collect the step's hint gives, from the first source only
+    const err = await collectFromDir({ sourceDir: logs, store, window: dayWindow("2024/03/02") })
+      .then(() => null)
+      .catch((e: Error & { code?: string; hint?: string }) => e);
+    expect(err?.code).toBe("bad-store");
+    expect(err?.message).toContain(
+      `The store's file for 2024/03/02 (${damaged}) holds other bytes`,
+    );
+    expect(err?.message).toContain("1 object(s) this collect does not list (");
+    expect(err?.message).toContain("/2024/03/02/b.json.gz");
+    // Nothing changed: the day is still refused as damaged, never answered without b0..b2.
+    expect(await fsp.readFile(path.join(store, "manifest.json"), "utf8")).toBe(before);
+    expect((await refusal(store, "2024/03/02"))?.code).toBe("bad-store");
+    expect(await ids(store, "2024/03/03")).toEqual(want("2024/03/03"));
+  });
+});
