@@ -10,6 +10,7 @@ import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { isoSeconds, RunMdError, slashDayFrom, slashDayStart, type TimeWindow } from "@run-md/core";
 import {
+  addCovered,
   collectDayCommand,
   dayFileDamage,
   inDayRange,
@@ -19,6 +20,8 @@ import {
   writeManifest,
 } from "@run-md/engine-local";
 import { dayRange, rangesMeetDay } from "./collect.ts";
+
+type TimeRange = { from: string; to: string };
 
 export interface DamagedDay {
   day: string;
@@ -97,30 +100,64 @@ function assertReadableAgain(m: StoreManifest, d: DamagedDay, listed: ReadonlySe
 /**
  * Forgets a damaged day: its file, the objects that hold its events (read again by the next
  * collect that lists them; copies of events already stored are deduplicated), its coverage, and
- * the day before's unless this collect reads the day again (a run over that day reads its late
- * events in this day's file).
+ * the day before's (a run over that day reads its late events in this day's file). Returns the
+ * day before's coverage when this collect reads the day again: it is given back once the day is
+ * covered again (`restoreDaysBefore`), so that a collect stopped in between leaves it uncovered.
  */
-function forgetDay(m: StoreManifest, day: string, readAgain: boolean): void {
+function forgetDay(m: StoreManifest, day: string, readAgain: boolean): TimeRange[] {
   delete m.days[day];
   for (const key of dayObjects(m, day)) delete m.objects[key];
-  const from = readAgain ? day : slashDayFrom(day, -1);
-  m.covered = uncover(
-    m.covered,
-    isoSeconds(slashDayStart(from)),
-    isoSeconds(slashDayStart(slashDayFrom(day, 1))),
-  );
+  const [before, start] = [slashDayFrom(day, -1), day].map((d) => isoSeconds(slashDayStart(d)));
+  const held = readAgain ? clipped(m.covered, before as string, start as string) : [];
+  m.covered = uncover(m.covered, before as string, isoSeconds(slashDayStart(slashDayFrom(day, 1))));
+  return held;
+}
+
+/** The parts of `covered` inside [from, to) (ISO instants). */
+function clipped(covered: StoreManifest["covered"], from: string, to: string): TimeRange[] {
+  const [a, b] = [Date.parse(from), Date.parse(to)];
+  return covered.flatMap((r) => {
+    const [x, y] = [Math.max(a, Date.parse(r.from)), Math.min(b, Date.parse(r.to))];
+    return x < y ? [{ from: isoSeconds(new Date(x)), to: isoSeconds(new Date(y)) }] : [];
+  });
+}
+
+/** A damaged day read again, and the coverage its day before had (`forgetDay`). */
+export interface Repair {
+  day: string;
+  before: TimeRange[];
+}
+
+/**
+ * After the collect that read the repaired days again: each such day covered again gives its day
+ * before the coverage it had back (its late events are in the day's new file).
+ */
+export async function restoreDaysBefore(store: string, repairs: Repair[]): Promise<void> {
+  if (repairs.every((r) => r.before.length === 0)) return;
+  const m = await readManifest(store);
+  const was = JSON.stringify(m.covered);
+  for (const { day, before } of repairs) {
+    const [a, b] = [
+      Date.parse(isoSeconds(slashDayStart(day))),
+      slashDayStart(slashDayFrom(day, 1)).getTime(),
+    ];
+    const covered = m.covered.some((r) => Date.parse(r.from) <= a && Date.parse(r.to) >= b);
+    if (covered) for (const r of before) m.covered = addCovered(m.covered, r);
+  }
+  if (JSON.stringify(m.covered) !== was) await writeManifest(store, m);
 }
 
 /**
  * Once a collect has listed (the store held; `listed`: every key it found): forgets the damaged days (the manifest first, then
  * their files), and records the modification time of a file found right under a new one (a
- * store copied without its times: runs then need not hash it). Returns the warnings.
+ * store copied without its times: runs then need not hash it). Returns the warnings, and the
+ * days this collect reads again (for `restoreDaysBefore` once it has).
  */
 export async function repairDamagedDays(
   store: string,
   window: TimeWindow | null,
   listed: ReadonlySet<string>,
-): Promise<string[]> {
+): Promise<{ warnings: string[]; repairs: Repair[] }> {
   const m = await readManifest(store);
   const damaged = await damagedDays(store, m, false);
   for (const d of damaged)
@@ -134,9 +171,11 @@ export async function repairDamagedDays(
     d.mtimeMs = st.mtimeMs;
     retimed = true;
   }
+  const repairs: Repair[] = [];
   const warnings = damaged.map(({ day, file, why }) => {
     const readAgain = inDayRange(dayRange(window), day);
-    forgetDay(m, day, readAgain);
+    const before = forgetDay(m, day, readAgain);
+    if (readAgain) repairs.push({ day, before });
     const then = readAgain
       ? "its objects are read again now"
       : `it is not collected, nor the day before (whose late events it holds), until a collect of them: ${collectDayCommand(day, slashDayFrom(day, -1))}`;
@@ -144,7 +183,7 @@ export async function repairDamagedDays(
   });
   if (damaged.length > 0 || retimed) await writeManifest(store, m);
   for (const d of damaged) await fsp.rm(d.file, { force: true });
-  return warnings;
+  return { warnings, repairs };
 }
 
 /** `run-md collect --verify`: every day file of the store hashed against its checksum. */

@@ -13,7 +13,7 @@ import {
   dayRange,
   listedWindowObject,
 } from "./collect.ts";
-import { repairDamagedDays } from "./damaged.ts";
+import { repairDamagedDays, restoreDaysBefore } from "./damaged.ts";
 
 /** A session cache for the lenient reader's normalized parts, inside the store's `.tmp`. */
 export async function withCatalog<T>(
@@ -75,7 +75,8 @@ function collectListed(run: CollectRun, dir: string): Promise<CollectResult> {
       at: listedAt,
       source: { id: dir, keys },
     });
-    const notes = [...repaired, ...warnings];
+    await restoreDaysBefore(path.resolve(run.store), repaired.repairs);
+    const notes = [...repaired.warnings, ...warnings];
     if (
       !listedWindowObject(
         run.window,

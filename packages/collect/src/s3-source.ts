@@ -39,7 +39,7 @@ import {
   listedWindowObject,
   rangesMeetDay,
 } from "./collect.ts";
-import { repairDamagedDays } from "./damaged.ts";
+import { repairDamagedDays, restoreDaysBefore } from "./damaged.ts";
 import { noLogs, withCatalog } from "./local-source.ts";
 
 export interface S3Source {
@@ -277,14 +277,15 @@ async function listAndRepair(
   s3: S3Client,
   idleMs: number,
   src: ReturnType<typeof parseS3Url>,
-  window: TimeWindow | null,
+  { window }: S3Run,
   store: string,
 ) {
   const found = await listWindow(s3, idleMs, src, window);
   const { listed, warnings } = stagingSafeOnly(found, src.bucket);
   const keys: ReadonlySet<string> = new Set(listed.map((o) => o.key));
-  warnings.unshift(...(await repairDamagedDays(store, window, keys)));
-  return { listed, warnings, keys };
+  const { warnings: repaired, repairs } = await repairDamagedDays(store, window, keys);
+  warnings.unshift(...repaired);
+  return { listed, warnings, keys, repairs };
 }
 
 /** collectFromS3, the store held: the window listed, its new objects fetched and collected. */
@@ -300,7 +301,7 @@ async function fetchAndCollect(
     run.onProgress?.({ phase: "list", objects: 0, objectsTotal: 0, bytes: 0, events: 0 });
     const listedAt = new Date();
     const idleMs = run.idleTimeoutMs ?? S3_IDLE_TIMEOUT_MS;
-    const { listed, warnings, keys } = await listAndRepair(s3, idleMs, src, run.window, store);
+    const { listed, warnings, keys, repairs } = await listAndRepair(s3, idleMs, src, run, store);
     const todo = toFetch(listed, await readManifest(store));
     const files: CollectFile[] = [];
     let failed = 0;
@@ -342,12 +343,10 @@ async function fetchAndCollect(
       collectFiles(run, catalog, files, {
         complete: failed === 0,
         at: listedAt,
-        source: {
-          id: `s3://${src.bucket}/${src.prefix}`,
-          keys,
-        },
+        source: { id: `s3://${src.bucket}/${src.prefix}`, keys },
       }),
     );
+    await restoreDaysBefore(store, repairs);
     if (
       !listedWindowObject(
         run.window,

@@ -9,6 +9,7 @@ import { createLocalEngine, readManifest } from "@run-md/engine-local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
 import { tempDir } from "../../engine-local/test/helpers.ts";
+import { repairDamagedDays } from "../src/damaged.ts";
 import { collectFromDir, verifyStore } from "../src/index.ts";
 import { layoutFile } from "./truth.ts";
 
@@ -187,5 +188,30 @@ describe("a damaged day that also holds events collected from another source", (
     expect(await fsp.readFile(path.join(store, "manifest.json"), "utf8")).toBe(before);
     expect((await refusal(store, "2024/03/02"))?.code).toBe("bad-store");
     expect(await ids(store, "2024/03/03")).toEqual(want("2024/03/03"));
+  });
+});
+
+describe("a collect stopped between forgetting a damaged day and writing it again", () => {
+  it("leaves the day before not collected, never answered without its late events in the lost file", async () => {
+    const logs2 = path.join(root, "late-logs");
+    await layoutFile(logs2, "2024/03/01", "a", [{ id: "d1-a", time: "2024-03-01T10:00:00Z" }]);
+    // Delivered on 03/02: one event of 03/01, late
+    await layoutFile(logs2, "2024/03/02", "a", [
+      { id: "d1-late", time: "2024-03-01T23:55:00Z" },
+      { id: "d2-a", time: "2024-03-02T10:00:00Z" },
+    ]);
+    const store = path.join(root, "stopped");
+    const twoDays = { start: ALL.start, end: dayWindow("2024/03/02").end };
+    await collectFromDir({ sourceDir: logs2, store, window: twoDays });
+    expect(await ids(store, "2024/03/01")).toEqual(["d1-a", "d1-late"]);
+    const m = await readManifest(store);
+    await fsp.truncate(path.join(store, m.days["2024/03/02"]!.file), 100);
+    // The collect of 03/02's first write (the repair's manifest), then the process killed.
+    await repairDamagedDays(store, dayWindow("2024/03/02"), new Set(Object.keys(m.objects)));
+    expect((await refusal(store, "2024/03/01"))?.code).toBe("store-not-collected");
+    // A collect of both days (what runs over 03/01 now ask for) gives it back whole.
+    await collectFromDir({ sourceDir: logs2, store, window: twoDays });
+    expect(await ids(store, "2024/03/01")).toEqual(["d1-a", "d1-late"]);
+    expect(await ids(store, "2024/03/02")).toEqual(["d2-a"]);
   });
 });
