@@ -16,6 +16,7 @@ import {
   inDayRange,
   objectDay,
   readManifest,
+  STORE_MANIFEST,
   type StoreManifest,
   writeManifest,
 } from "@run-md/engine-local";
@@ -190,6 +191,21 @@ export async function repairDamagedDays(
 export async function verifyStore(
   store: string,
 ): Promise<{ days: number; unsealed: number; damaged: DamagedDay[] }> {
+  const manifest = path.join(path.resolve(store), STORE_MANIFEST);
+  // No manifest: no store (a mistyped --store), which has nothing verified, not "none damaged".
+  if (
+    !(await fsp.stat(manifest).then(
+      (st) => st.isFile(),
+      () => false,
+    ))
+  )
+    throw new RunMdError(
+      "bad-store",
+      `${path.resolve(store)} is no run-md store (it has no ${STORE_MANIFEST}): nothing to verify`,
+      {
+        hint: "Check --store (or local.store in run-md.config.yaml): it names the folder run-md collect wrote.",
+      },
+    );
   const m = await readManifest(path.resolve(store));
   const days = Object.values(m.days);
   const damaged = await damagedDays(path.resolve(store), m, true);

@@ -215,3 +215,21 @@ describe("a collect stopped between forgetting a damaged day and writing it agai
     expect(await ids(store, "2024/03/02")).toEqual(["d2-a"]);
   });
 });
+
+describe("verifyStore on a folder that is no store", () => {
+  it("is refused naming the folder, never 'none damaged'", async () => {
+    const empty = path.join(root, "empty-folder");
+    await fsp.mkdir(empty, { recursive: true });
+    for (const store of [empty, path.join(root, "no-such-store")]) {
+      const err = await verifyStore(store).then(
+        () => null,
+        (e: Error & { code?: string; hint?: string }) => e,
+      );
+      expect(err?.code).toBe("bad-store");
+      expect(err?.message).toBe(
+        `${store} is no run-md store (it has no manifest.json): nothing to verify`,
+      );
+      expect(err?.hint).toContain("--store");
+    }
+  });
+});

@@ -32,6 +32,7 @@ export {
   RECORD_COLUMN,
   readManifest,
   STORE_DAYS,
+  STORE_MANIFEST,
   type StoreDay,
   type StoreManifest,
   type StoreObject,
