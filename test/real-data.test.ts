@@ -660,6 +660,54 @@ describe("the bundled runbooks on weakened defences the data sets lack", () => {
     expectTruth(reports, exposures, DATA_EXPOSURE_STEPS);
   });
 
+  it("reads a setting written as a string as the JSON boolean, in both dialects", async () => {
+    // Booleans as strings (as in Panther's records): "true" is on, "false" is off, everywhere
+    const asText = [
+      call(30, S3, "PutAccountPublicAccessBlock", {
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: "true",
+          IgnorePublicAcls: "true",
+          BlockPublicPolicy: "true",
+          RestrictPublicBuckets: "true",
+        },
+      }),
+      call(31, S3, "PutAccountPublicAccessBlock", {
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: "true",
+          IgnorePublicAcls: "true",
+          BlockPublicPolicy: "false",
+          RestrictPublicBuckets: "true",
+        },
+      }),
+      call(32, GD, "UpdateDetector", { ...detector, enable: "false" }),
+      call(33, GD, "UpdateDetector", { ...detector, enable: "true" }),
+    ];
+    const s3 = await runOver(
+      "runbooks/resource-modifications.md",
+      asText,
+      "2024-06-01",
+      "2024-06-02",
+    );
+    // 30 leaves every setting on; 31 turns BlockPublicPolicy off
+    expect(minutes(s3, "account_public_access_opened")).toEqual(["31"]);
+    expect(minutes(s3, "account_public_access_opened_insights").sort()).toEqual(["31"]);
+    const gd = await runOver(
+      "runbooks/cloudtrail-tampering.md",
+      asText,
+      "2024-06-01",
+      "2024-06-02",
+    );
+    // 32 suspends the detector; 33 leaves it enabled
+    expect(minutes(gd, "detection_weakened")).toEqual(["32"]);
+    expect(minutes(gd, "detection_weakened_insights").sort()).toEqual(["32"]);
+    expectTruth([...s3, ...gd], asText, [
+      "resource-modifications/account_public_access_opened",
+      "resource-modifications/account_public_access_opened_insights",
+      "cloudtrail-tampering/detection_weakened",
+      "cloudtrail-tampering/detection_weakened_insights",
+    ]);
+  });
+
   it("finds imported key material deleted and key policies replaced by hand", async () => {
     const reports = await runOver(
       "runbooks/kms-key-deletion.md",

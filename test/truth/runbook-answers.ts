@@ -170,8 +170,14 @@ const BLOCK_SETTINGS = [
   "RestrictPublicBuckets",
 ];
 /**
+ * A setting that is on / off, in both dialects alike: a JSON boolean, the same as text ("true",
+ * "false", as some producers write booleans), or the number 1 / 0.
+ */
+const settingOn = (v: unknown) => v === true || v === "true" || v === 1 || v === "1";
+const settingOff = (v: unknown) => v === false || v === "false" || v === 0 || v === "0";
+/**
  * The account's S3 Block Public Access deleted, or put with a setting that is not on (false or
- * left out); `on` reads a setting as the dialect does (SQL: the text 'true'; Logs Insights: 1).
+ * left out); `on` tells a setting that is on.
  */
 function accountBlockOpened(e: Event, on: (v: unknown) => boolean): boolean {
   if (!is(e, "eventSource", "s3.amazonaws.com") || !noError(e)) return false;
@@ -191,8 +197,8 @@ const GUARDDUTY_WEAKENED = [
   "DisableOrganizationAdminAccount",
 ];
 /**
- * GuardDuty, IAM Access Analyzer or Macie weakened by a call that succeeded; `disabled` reads
- * UpdateDetector's `enable` as the dialect does (SQL: the text 'false'; Logs Insights: 0).
+ * GuardDuty, IAM Access Analyzer or Macie weakened by a call that succeeded; `disabled` tells
+ * UpdateDetector's `enable` that is off.
  */
 function detectionWeakened(e: Event, disabled: (v: unknown) => boolean): boolean {
   if (!noError(e)) return false;
@@ -630,7 +636,7 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
       .map((e) => [stamp(e), str(e, "userIdentity.arn"), scalar(e, "requestParameters.keyId")]),
   "resource-modifications/account_public_access_opened": (ev) =>
     ev
-      .filter((e) => accountBlockOpened(e, (v) => text(v) === "true"))
+      .filter((e) => accountBlockOpened(e, settingOn))
       .map((e) => [
         str(e, "eventTime"),
         str(e, "userIdentity.arn"),
@@ -640,11 +646,11 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
       ]),
   "resource-modifications/account_public_access_opened_insights": (ev) =>
     ev
-      .filter((e) => accountBlockOpened(e, (v) => v === true || v === 1))
+      .filter((e) => accountBlockOpened(e, settingOn))
       .map((e) => [stamp(e), str(e, "userIdentity.arn"), str(e, "eventName")]),
   "cloudtrail-tampering/detection_weakened": (ev) =>
     ev
-      .filter((e) => detectionWeakened(e, (v) => text(v) === "false"))
+      .filter((e) => detectionWeakened(e, settingOff))
       .map((e) => [
         str(e, "eventTime"),
         str(e, "userIdentity.arn"),
@@ -656,7 +662,7 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
       ]),
   "cloudtrail-tampering/detection_weakened_insights": (ev) =>
     ev
-      .filter((e) => detectionWeakened(e, (v) => v === false || v === 0))
+      .filter((e) => detectionWeakened(e, settingOff))
       .map((e) => [
         stamp(e),
         str(e, "userIdentity.arn"),
