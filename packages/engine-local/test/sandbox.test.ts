@@ -3,10 +3,12 @@
  * from duckdb_functions() of a fresh DuckDB at test time, so an upgrade that adds one cannot slip
  * through), system tables, file paths and the ways to hide them (sub-queries, CTEs, joins, CTE
  * scoping tricks) are refused before they run, through both ways SQL enters the engine, and the log
- * directory is byte-for-byte the same afterwards.
+ * directory is byte-for-byte the same afterwards. A query shows no value from outside its window,
+ * not even in an error raised by a filter DuckDB might run before the window's.
  */
 import { promises as fsp } from "node:fs";
 import path from "node:path";
+import zlib from "node:zlib";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { generateLogs } from "@run-md/generator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -155,6 +157,60 @@ describe("the sandbox", () => {
     } finally {
       conn.closeSync();
       db.closeSync();
+    }
+  });
+
+  it("shows no value from outside the window, in rows or in an error, whatever order the filters run in", async () => {
+    // The attack: a predicate or column that raises only on an event before the window, whose
+    // error would quote that event's value (DuckDB's cast errors do), if DuckDB evaluated it
+    // before the window's own filter. The truth comes from the raw files: events exist on both
+    // sides of the window's start.
+    const start = "2024-03-01T10:00:00Z";
+    const times: string[] = [];
+    for (const rel of (await fsp.readdir(logDir, { recursive: true })).map(String)) {
+      if (!rel.endsWith(".json.gz")) continue;
+      const text = zlib.gunzipSync(await fsp.readFile(path.join(logDir, rel))).toString("utf8");
+      for (const r of (JSON.parse(text) as { Records: { eventTime: string }[] }).Records) {
+        times.push(r.eventTime);
+      }
+    }
+    const inside = times.filter((t) => t >= start && t < "2024-03-01T12:00:00Z").length;
+    expect(times.filter((t) => t < start).length).toBeGreaterThan(0);
+    expect(inside).toBeGreaterThan(0);
+    const w = window(start, "2024-03-01T12:00:00Z");
+    const before = "CASE WHEN eventtime < '2024-03-01T10' THEN eventtime ELSE '1' END";
+    const attacks: [string, "athena" | "duckdb", unknown[][]][] = [
+      [
+        `SELECT count(*) AS n FROM cloudtrail_logs WHERE CAST(${before} AS INTEGER) = 2`,
+        "athena",
+        [[0]],
+      ],
+      [
+        `SELECT count(*) AS n FROM cloudtrail_logs WHERE CAST(${before} AS INTEGER) = 2`,
+        "duckdb",
+        [[0]],
+      ],
+      [
+        `SELECT count(*) AS n FROM cloudtrail_logs WHERE eventtime < '2024-03-01T10' AND CAST(eventtime AS INTEGER) = 2`,
+        "duckdb",
+        [[0]],
+      ],
+      [`SELECT sum(CAST(${before} AS INTEGER)) AS n FROM cloudtrail_logs`, "athena", [[inside]]],
+      [
+        `SELECT count(*) AS n FROM cloudtrail_logs a JOIN cloudtrail_logs b ON CAST(CASE WHEN b.eventtime < '2024-03-01T10' THEN b.eventtime ELSE '1' END AS INTEGER) = 1 AND a.eventid = b.eventid`,
+        "duckdb",
+        [[inside]],
+      ],
+    ];
+    // Each twice: read from the files, then (the session cache) from the engine's own tables.
+    for (const [sql, dialect, rows] of [...attacks, ...attacks]) {
+      const r = await engine.query(
+        queryRequest("sql", sql, w, {
+          attributes:
+            dialect === "duckdb" ? { optional: false, sqlDialect: "duckdb" } : { optional: false },
+        }),
+      );
+      expect(r.rows, `${dialect}: ${sql}`).toEqual(rows);
     }
   });
 
