@@ -87,6 +87,14 @@ export function sandboxCorpus(logDir: string, root: string, tableFunctions: stri
     `WITH "${logDir}/**/*[_\u212A]*.json.gz" AS (SELECT 1 AS a) SELECT * FROM "${logDir}/**/*[_k]*.json.gz"`,
     // Nor does a recursive one in its anchor, the part before UNION.
     "WITH RECURSIVE duckdb_logs AS (SELECT * FROM duckdb_logs UNION ALL SELECT * FROM duckdb_logs WHERE false) SELECT * FROM duckdb_logs",
+    // A lambda's body, Trino's TABLE statement, quoted upper-case names and a comment before the
+    // arguments are the same tree to the sandbox (red-team review: no entry had them).
+    `SELECT list_transform([1], x -> (SELECT content FROM read_text('${logDir}/notes.csv')))`,
+    "TABLE duckdb_settings",
+    "SELECT * FROM cloudtrail_logs, (TABLE duckdb_settings)",
+    'SELECT * FROM "SYSTEM"."MAIN"."DUCKDB_SETTINGS"()',
+    `SELECT * FROM read_text /* x */ ('${logDir}/notes.csv')`,
+    `SELECT * FROM (VALUES ('${logDir}/notes.csv')) v(f) CROSS JOIN LATERAL (SELECT * FROM read_text(f))`,
     "SELECT * FROM query('SELECT * FROM duckdb_logs')",
     "SELECT * FROM query_table('duckdb_logs')",
     "SELECT * FROM glob('/etc/*')",
