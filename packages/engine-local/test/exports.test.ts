@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import * as api from "../src/index.ts";
 
 describe("@run-md/engine-local", () => {
-  it("exports the engine factory, the class, its registry descriptor, the table's columns, the value conversions, what the collector shares (the reader, the store's format), the view the collect benchmark's floor reads, and what check asks of a dialect=duckdb step", () => {
+  it("exports the engine factory, the class, its registry descriptor, the table's columns, the value conversions, what the collector shares (the reader, the store's format and its day files' checks), the view the collect benchmark's floor reads, and what check asks of a dialect=duckdb step", () => {
     expect(Object.keys(api).sort()).toEqual([
       "CLOUDTRAIL_COLUMNS",
       "EXTRA_COLUMN",
@@ -13,13 +13,16 @@ describe("@run-md/engine-local", () => {
       "RECORD_COLUMN",
       "SESSION_SETTINGS",
       "STORE_DAYS",
+      "STORE_MANIFEST",
       "TIME_COLUMN",
       "addCovered",
       "assertStorePath",
       "athenaTypeName",
       "cloudtrailViewSql",
+      "collectDayCommand",
       "collectSelectSql",
       "createLocalEngine",
+      "dayFileDamage",
       "duckdbStepProblem",
       "fileIdentity",
       "inDayRange",
@@ -32,6 +35,7 @@ describe("@run-md/engine-local", () => {
       "objectDay",
       "readManifest",
       "realNumber",
+      "sealDay",
       "timestampText",
       "timestampValueText",
       "unnamedCulprit",
