@@ -660,8 +660,9 @@ describe("the bundled runbooks on weakened defences the data sets lack", () => {
     expectTruth(reports, exposures, DATA_EXPOSURE_STEPS);
   });
 
-  it("reads a setting written as a string as the JSON boolean, in both dialects", async () => {
-    // Booleans as strings (as in Panther's records): "true" is on, "false" is off, everywhere
+  it("reads a setting written as text or a number as the JSON boolean, in both dialects", async () => {
+    // Booleans as strings (as in Panther's records), in any case, and as numbers (1, "1.0", 0):
+    // "true" and 1 are on, "false" and 0 are off, everywhere
     const asText = [
       call(30, S3, "PutAccountPublicAccessBlock", {
         PublicAccessBlockConfiguration: {
@@ -681,6 +682,36 @@ describe("the bundled runbooks on weakened defences the data sets lack", () => {
       }),
       call(32, GD, "UpdateDetector", { ...detector, enable: "false" }),
       call(33, GD, "UpdateDetector", { ...detector, enable: "true" }),
+      // Numbers, numbers as text and text in another case: 24 is all on, 25 and 26 are not
+      call(24, S3, "PutAccountPublicAccessBlock", {
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: 1,
+          IgnorePublicAcls: "TRUE",
+          BlockPublicPolicy: "1.0",
+          RestrictPublicBuckets: "True",
+        },
+      }),
+      call(25, S3, "PutAccountPublicAccessBlock", {
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: 1,
+          IgnorePublicAcls: 1,
+          BlockPublicPolicy: 0,
+          RestrictPublicBuckets: 1,
+        },
+      }),
+      call(26, S3, "PutAccountPublicAccessBlock", {
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: "True",
+          IgnorePublicAcls: "FALSE",
+          BlockPublicPolicy: "True",
+          RestrictPublicBuckets: "True",
+        },
+      }),
+      call(34, GD, "UpdateDetector", { ...detector, enable: 0 }),
+      call(35, GD, "UpdateDetector", { ...detector, enable: "FALSE" }),
+      call(36, GD, "UpdateDetector", { ...detector, enable: "0.0" }),
+      call(37, GD, "UpdateDetector", { ...detector, enable: 1 }),
+      call(38, GD, "UpdateDetector", { ...detector, enable: "True" }),
     ];
     const s3 = await runOver(
       "runbooks/resource-modifications.md",
@@ -688,18 +719,19 @@ describe("the bundled runbooks on weakened defences the data sets lack", () => {
       "2024-06-01",
       "2024-06-02",
     );
-    // 30 leaves every setting on; 31 turns BlockPublicPolicy off
-    expect(minutes(s3, "account_public_access_opened")).toEqual(["31"]);
-    expect(minutes(s3, "account_public_access_opened_insights").sort()).toEqual(["31"]);
+    // 24 and 30 leave every setting on; 25, 26 and 31 turn one off
+    expect(minutes(s3, "account_public_access_opened")).toEqual(["25", "26", "31"]);
+    expect(minutes(s3, "account_public_access_opened_insights").sort()).toEqual(["25", "26", "31"]);
     const gd = await runOver(
       "runbooks/cloudtrail-tampering.md",
       asText,
       "2024-06-01",
       "2024-06-02",
     );
-    // 32 suspends the detector; 33 leaves it enabled
-    expect(minutes(gd, "detection_weakened")).toEqual(["32"]);
-    expect(minutes(gd, "detection_weakened_insights").sort()).toEqual(["32"]);
+    // 32, 34, 35 and 36 suspend the detector; 33, 37 and 38 leave it enabled
+    const off = ["32", "34", "35", "36"];
+    expect(minutes(gd, "detection_weakened")).toEqual(off);
+    expect(minutes(gd, "detection_weakened_insights").sort()).toEqual(off);
     expectTruth([...s3, ...gd], asText, [
       "resource-modifications/account_public_access_opened",
       "resource-modifications/account_public_access_opened_insights",

@@ -169,12 +169,17 @@ const BLOCK_SETTINGS = [
   "BlockPublicPolicy",
   "RestrictPublicBuckets",
 ];
+/** A JSON number, or text that is one written plainly ("1", "0.0"); else NaN. */
+const numberOf = (v: unknown) =>
+  typeof v === "number" ? v : typeof v === "string" && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : NaN;
 /**
- * A setting that is on / off, in both dialects alike: a JSON boolean, the same as text ("true",
- * "false", as some producers write booleans), or the number 1 / 0.
+ * A setting that is on / off, in both dialects alike: a JSON boolean, the same as text in any
+ * case ("true", "FALSE", as some producers write booleans), or a number 1 / 0 (1.0, "0").
  */
-const settingOn = (v: unknown) => v === true || v === "true" || v === 1 || v === "1";
-const settingOff = (v: unknown) => v === false || v === "false" || v === 0 || v === "0";
+const settingOn = (v: unknown) =>
+  v === true || (typeof v === "string" && v.toLowerCase() === "true") || numberOf(v) === 1;
+const settingOff = (v: unknown) =>
+  v === false || (typeof v === "string" && v.toLowerCase() === "false") || numberOf(v) === 0;
 /**
  * The account's S3 Block Public Access deleted, or put with a setting that is not on (false or
  * left out); `on` tells a setting that is on.
