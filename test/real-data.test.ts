@@ -712,6 +712,7 @@ describe("the bundled runbooks on weakened defences the data sets lack", () => {
       call(36, GD, "UpdateDetector", { ...detector, enable: "0.0" }),
       call(37, GD, "UpdateDetector", { ...detector, enable: 1 }),
       call(38, GD, "UpdateDetector", { ...detector, enable: "True" }),
+      call(39, GD, "UpdateDetector", { ...detector, dataSources: { s3Logs: { enable: "False" } } }),
     ];
     const s3 = await runOver(
       "runbooks/resource-modifications.md",
@@ -728,13 +729,95 @@ describe("the bundled runbooks on weakened defences the data sets lack", () => {
       "2024-06-01",
       "2024-06-02",
     );
-    // 32, 34, 35 and 36 suspend the detector; 33, 37 and 38 leave it enabled
-    const off = ["32", "34", "35", "36"];
+    // 32, 34, 35 and 36 suspend the detector, 39 its S3 logs; 33, 37 and 38 leave it enabled
+    const off = ["32", "34", "35", "36", "39"];
     expect(minutes(gd, "detection_weakened")).toEqual(off);
     expect(minutes(gd, "detection_weakened_insights").sort()).toEqual(off);
     expectTruth([...s3, ...gd], asText, [
       "resource-modifications/account_public_access_opened",
       "resource-modifications/account_public_access_opened_insights",
+      "cloudtrail-tampering/detection_weakened",
+      "cloudtrail-tampering/detection_weakened_insights",
+    ]);
+  });
+
+  it("finds GuardDuty protection plans switched off and Macie paused, never a refused call", async () => {
+    const MACIE = "macie2.amazonaws.com";
+    const feature = (name: string, status: string) => ({ name, status });
+    const plans = [
+      // 40: one plan of two DISABLED; 41: every plan ENABLED (an agent's management off is not a plan)
+      call(40, GD, "UpdateDetector", {
+        ...detector,
+        features: [feature("S3_DATA_EVENTS", "ENABLED"), feature("EKS_AUDIT_LOGS", "DISABLED")],
+      }),
+      call(41, GD, "UpdateDetector", {
+        ...detector,
+        features: [
+          {
+            ...feature("RUNTIME_MONITORING", "ENABLED"),
+            additionalConfiguration: [{ name: "EKS_ADDON_MANAGEMENT", status: "DISABLED" }],
+          },
+        ],
+      }),
+      // 42: the seventh item of every plan DISABLED; 43: a plan DISABLED, refused
+      call(42, GD, "UpdateDetector", {
+        ...detector,
+        features: [
+          feature("S3_DATA_EVENTS", "ENABLED"),
+          feature("EKS_AUDIT_LOGS", "ENABLED"),
+          feature("EBS_MALWARE_PROTECTION", "ENABLED"),
+          feature("RDS_LOGIN_EVENTS", "ENABLED"),
+          feature("LAMBDA_NETWORK_LOGS", "ENABLED"),
+          feature("EKS_RUNTIME_MONITORING", "ENABLED"),
+          feature("RUNTIME_MONITORING", "DISABLED"),
+        ],
+      }),
+      call(
+        43,
+        GD,
+        "UpdateDetector",
+        { ...detector, features: [feature("RUNTIME_MONITORING", "DISABLED")] },
+        denied,
+      ),
+      // 44 to 46: each older data source off; 47: all of them on
+      call(44, GD, "UpdateDetector", { ...detector, dataSources: { s3Logs: { enable: false } } }),
+      call(45, GD, "UpdateDetector", {
+        ...detector,
+        dataSources: { s3Logs: { enable: true }, kubernetes: { auditLogs: { enable: false } } },
+      }),
+      call(46, GD, "UpdateDetector", {
+        ...detector,
+        dataSources: { malwareProtection: { scanEc2InstanceWithFindings: { ebsVolumes: false } } },
+      }),
+      call(47, GD, "UpdateDetector", {
+        ...detector,
+        dataSources: {
+          s3Logs: { enable: true },
+          kubernetes: { auditLogs: { enable: true } },
+          malwareProtection: { scanEc2InstanceWithFindings: { ebsVolumes: true } },
+        },
+      }),
+      // 48: Macie paused; 49: resumed; 50: only its publishing frequency; 51: a member paused
+      call(48, MACIE, "UpdateMacieSession", { status: "PAUSED" }),
+      call(49, MACIE, "UpdateMacieSession", { status: "ENABLED" }),
+      call(50, MACIE, "UpdateMacieSession", { findingPublishingFrequency: "ONE_HOUR" }),
+      call(51, MACIE, "UpdateMemberSession", { id: "210987654321", status: "PAUSED" }),
+      // 52: Macie paused, refused
+      call(52, MACIE, "UpdateMacieSession", { status: "PAUSED" }, denied),
+    ];
+    const reports = await runOver(
+      "runbooks/cloudtrail-tampering.md",
+      plans,
+      "2024-06-01",
+      "2024-06-02",
+    );
+    const expected = ["40", "42", "44", "45", "46", "48", "51"];
+    expect(minutes(reports, "detection_weakened")).toEqual(expected);
+    expect(minutes(reports, "detection_weakened_insights").sort()).toEqual(expected);
+    const step = reports[0]!.steps.find((s) => s.id === "detection_weakened")!;
+    expect(step.rows.find((r) => r[3] === "UpdateMemberSession")?.[4]).toBe("210987654321");
+    expect(step.status).toBe("failed");
+    expectTruth(reports, plans, [
       "cloudtrail-tampering/detection_weakened",
       "cloudtrail-tampering/detection_weakened_insights",
     ]);

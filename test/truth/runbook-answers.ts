@@ -201,22 +201,43 @@ const GUARDDUTY_WEAKENED = [
   "StopMonitoringMembers",
   "DisableOrganizationAdminAccount",
 ];
+/** UpdateDetector's switches of the whole detector and of the older data sources, in its request. */
+const DETECTOR_SWITCHES = [
+  "enable",
+  "dataSources.s3Logs.enable",
+  "dataSources.kubernetes.auditLogs.enable",
+  "dataSources.malwareProtection.scanEc2InstanceWithFindings.ebsVolumes",
+];
+/**
+ * An UpdateDetector that suspends the detector, switches an older data source off, or lists a
+ * protection plan (any item of `features`) as DISABLED.
+ */
+function detectorWeakened(e: Event, disabled: (v: unknown) => boolean): boolean {
+  const features = field(e, "requestParameters.features");
+  return (
+    DETECTOR_SWITCHES.some((k) => disabled(field(e, `requestParameters.${k}`))) ||
+    (Array.isArray(features) &&
+      features.some((f) => f !== null && typeof f === "object" && f.status === "DISABLED"))
+  );
+}
 /**
  * GuardDuty, IAM Access Analyzer or Macie weakened by a call that succeeded; `disabled` tells
- * UpdateDetector's `enable` that is off.
+ * a setting of UpdateDetector that is off.
  */
 function detectionWeakened(e: Event, disabled: (v: unknown) => boolean): boolean {
   if (!noError(e)) return false;
   if (is(e, "eventSource", "guardduty.amazonaws.com"))
     return (
       is(e, "eventName", ...GUARDDUTY_WEAKENED) ||
-      (is(e, "eventName", "UpdateDetector") && disabled(field(e, "requestParameters.enable")))
+      (is(e, "eventName", "UpdateDetector") && detectorWeakened(e, disabled))
     );
   if (is(e, "eventSource", "access-analyzer.amazonaws.com"))
     return is(e, "eventName", "DeleteAnalyzer");
+  if (!is(e, "eventSource", "macie2.amazonaws.com")) return false;
   return (
-    is(e, "eventSource", "macie2.amazonaws.com") &&
-    is(e, "eventName", "DisableMacie", "DisableOrganizationAdminAccount")
+    is(e, "eventName", "DisableMacie", "DisableOrganizationAdminAccount") ||
+    (is(e, "eventName", "UpdateMacieSession", "UpdateMemberSession") &&
+      field(e, "requestParameters.status") === "PAUSED")
   );
 }
 const DENIED = [
@@ -663,7 +684,8 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
         str(e, "eventName"),
         scalar(e, "requestParameters.detectorId") ??
           scalar(e, "requestParameters.analyzerName") ??
-          scalar(e, "requestParameters.adminAccountId"),
+          scalar(e, "requestParameters.adminAccountId") ??
+          scalar(e, "requestParameters.id"),
       ]),
   "cloudtrail-tampering/detection_weakened_insights": (ev) =>
     ev
