@@ -259,6 +259,50 @@ describe("the logs engine against the emulator", () => {
     expect(r.rows).toEqual([[0]]);
   });
 
+  test("a like {{param}} pattern is sent as a /regular expression/ literal, its / escaped, and matches as one", async () => {
+    const starts = () => emulator.calls.filter((c) => c.op === "StartQuery");
+    const query = "filter userIdentity.arn like {{p}} | stats count(*) as n";
+    const arn = (e: Record<string, unknown>) =>
+      (e.userIdentity as { arn?: unknown } | undefined)?.arn;
+    /** The window's records whose caller ARN the regular expression matches, by hand. */
+    const truth = (re: RegExp) =>
+      inWindow(readGenerated(dir), START, END).filter((e) => {
+        const a = arn(e);
+        return typeof a === "string" && re.test(a);
+      }).length;
+    const cases: [string, string, RegExp][] = [
+      [
+        ":assumed-role/(ci-deployer|terraform-automation)/",
+        "/:assumed-role\\/(ci-deployer|terraform-automation)\\//",
+        /:assumed-role\/(ci-deployer|terraform-automation)\//,
+      ],
+      // A value that would end the literal and add a condition stays one regular expression
+      ["a/ or 1=1", "/a\\/ or 1=1/", /a\/ or 1=1/],
+      // An escaped slash and another escape (\\w) are copied as they are
+      [":user\\/\\w+$", "/:user\\/\\w+$/", /:user\/\w+$/],
+    ];
+    for (const [value, literal, re] of cases) {
+      const r = await engine.query(request(query, { params: { p: { type: "string", value } } }));
+      expect(starts().at(-1)?.body.queryString).toBe(
+        `filter userIdentity.arn like ${literal} | stats count(*) as n`,
+      );
+      expect(r.rows, value).toEqual([[truth(re)]]);
+    }
+    expect(truth(/:assumed-role\/(ci-deployer|terraform-automation)\//)).toBeGreaterThan(0);
+    expect(truth(/:user\/\w+$/)).toBeGreaterThan(0);
+    // A value no literal can hold is refused, naming the parameter, before any request
+    for (const value of ["x\\", "a\nb", "(unclosed"]) {
+      const before = starts().length;
+      await expect(
+        engine.query(request(query, { params: { p: { type: "string", value } } })),
+      ).rejects.toMatchObject({
+        code: "insights-param",
+        message: expect.stringContaining("{{p}} is a regular expression here"),
+      });
+      expect(starts().length).toBe(before);
+    }
+  });
+
   test("bin({{h}}h): bins of the parameter's hours, named as the service names them, as the local engine does", async () => {
     const query = "stats count(*) as n by bin({{h}}h)";
     const params = { h: { type: "integer" as const, value: 6 } };

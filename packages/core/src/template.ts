@@ -89,6 +89,49 @@ export function insightsStringLiteral(value: string): string {
 }
 
 /**
+ * Why a value cannot be the body of a Logs Insights `/regular expression/` literal, or undefined:
+ * a lone backslash at its end would escape the closing `/`, and a line break (newline, carriage
+ * return) has no place in a literal the lexer reads on one line.
+ */
+export function insightsRegexValueProblem(value: string): string | undefined {
+  if (/[\r\n]/.test(value))
+    return "holds a line break (\\n or \\r), which no /regular expression/ literal can carry";
+  let i = 0;
+  while (i < value.length) i += value[i] === "\\" ? 2 : 1;
+  if (i > value.length) return "ends with a lone backslash, which would escape the closing /";
+  return undefined;
+}
+
+/**
+ * A parameter value as a Logs Insights `/regular expression/` literal, for a `{{name}}` that is
+ * the whole pattern after `like`, `not like` or `=~`: every unescaped `/` written `\/`, a
+ * backslash and the character after it copied as they are (a regex escape), so the Insights lexer
+ * reads the literal back to the value (`\/` read as `/`, which means `/` in RE2 too). A value that
+ * cannot be a literal (`insightsRegexValueProblem`) is refused, naming the parameter.
+ */
+export function insightsRegexLiteral(name: string, value: string): string {
+  const problem = insightsRegexValueProblem(value);
+  if (problem !== undefined) {
+    throw new RunMdError(
+      "bad-param",
+      `parameter "${name}" is a regular expression and ${problem}`,
+      {
+        hint: "Fix the value: it is written between / and / as it is, a / escaped.",
+      },
+    );
+  }
+  let body = "";
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i]!;
+    if (c === "\\") {
+      body += c + value[i + 1]!;
+      i++;
+    } else body += c === "/" ? "\\/" : c;
+  }
+  return `/${body}/`;
+}
+
+/**
  * A parameter value as literal text of its declared type in a dialect, for engines that send the
  * query as text. Numbers are written plainly (an integer must be whole); booleans are `true`/`false`
  * in SQL and 1/0 in Logs Insights (how it shows JSON booleans); every other type (strings, ARNs,

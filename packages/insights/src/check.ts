@@ -11,12 +11,21 @@
  * - `insights-param`: a parameter where its type does not fit: a boolean one as a condition
  *   (Logs Insights has no boolean literal: it gets 1 or 0, a value), and `limit {{n}}` with a
  *   parameter that is not a number (or, when the value is known, not a positive whole number);
- *   at run time, a string value holding a carriage return (`carriageReturn`).
+ *   at run time, a string value holding a carriage return (`carriageReturn`), and a value of a
+ *   `like {{name}}` pattern that is no regular expression literal (`regexValueProblem`).
  */
-import { checkRecordPath, type ParamType, type ParamValue } from "@run-md/core";
+import {
+  checkRecordPath,
+  insightsRegexLiteral,
+  insightsRegexValueProblem,
+  type ParamType,
+  type ParamValue,
+} from "@run-md/core";
 import type { Command, Expr, InsightsQuery, PeriodUnit } from "./ast.ts";
 import { InsightsSyntaxError, positionAt } from "./errors.ts";
+import { tokenize } from "./lexer.ts";
 import { parseInsights } from "./parser.ts";
+import { regexProblem } from "./regex.ts";
 
 export interface InsightsProblem {
   rule: "insights-field" | "insights-param" | "insights-invalid";
@@ -84,6 +93,16 @@ export function checkInsights(
   for (const e of paramRefs(ast.commands)) {
     const v = Object.hasOwn(values, e.name) ? values[e.name] : undefined;
     if (typeof v === "string" && v.includes("\r")) add("insights-param", e, carriageReturn(e.name));
+  }
+  for (const e of regexParamRefs(ast.commands)) {
+    const v = Object.hasOwn(values, e.name) ? values[e.name] : undefined;
+    const problem = v === undefined ? undefined : regexValueProblem(String(v));
+    if (problem !== undefined && !String(v).includes("\r"))
+      add(
+        "insights-param",
+        e,
+        `{{${e.name}}} is a regular expression here and its value ${problem}`,
+      );
   }
 
   for (const site of countSites(ast.commands)) {
@@ -423,6 +442,27 @@ function paramRefs(commands: readonly Command[]): (Expr & { kind: "param" })[] {
   const inExpr = (e: Expr): (Expr & { kind: "param" })[] =>
     e.kind === "param" ? [e] : children(e).flatMap(inExpr);
   return commands.flatMap((c) => commandExprs(c).flatMap(inExpr));
+}
+
+/** The parameter references that are the whole pattern of a `like`, `not like` or `=~`. */
+function regexParamRefs(commands: readonly Command[]): (Expr & { kind: "param" })[] {
+  const inExpr = (e: Expr): (Expr & { kind: "param" })[] => [
+    ...(e.kind === "like" && e.pattern.kind === "param" ? [e.pattern] : []),
+    ...children(e).flatMap(inExpr),
+  ];
+  return commands.flatMap((c) => commandExprs(c).flatMap(inExpr));
+}
+
+/**
+ * Why a value cannot be a `like {{name}}` pattern: it cannot be a `/.../` literal (core's
+ * `insightsRegexValueProblem`), or the literal, read back, is no regular expression the engines
+ * run.
+ */
+function regexValueProblem(value: string): string | undefined {
+  const literal = insightsRegexValueProblem(value);
+  if (literal !== undefined) return literal;
+  const problem = regexProblem(tokenize(insightsRegexLiteral("value", value))[0]!.value);
+  return problem === undefined ? undefined : `is not one: ${problem}`;
 }
 
 /**

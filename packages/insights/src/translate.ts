@@ -1,6 +1,7 @@
 import {
   type BoundParam,
   fixedPathLength,
+  insightsRegexLiteral,
   type ParamType,
   type ParamValue,
   sqlStringLiteral,
@@ -24,9 +25,10 @@ import {
 } from "./columns.ts";
 import { InsightsSyntaxError, InsightsUnsupportedError } from "./errors.ts";
 import { lookupFunction } from "./functions.ts";
+import { tokenize } from "./lexer.ts";
 import { renderInsightsQuery } from "./literal.ts";
 import { parseInsights } from "./parser.ts";
-import { regexPlaces } from "./regex.ts";
+import { regexPlaces, regexProblem } from "./regex.ts";
 
 /**
  * Translation of a Logs Insights query to one DuckDB SELECT over a relation of CloudWatch-style
@@ -432,8 +434,10 @@ class Translator {
       case "like": {
         const operand = str(this.expr(e.operand, aliases));
         let test: string;
-        if (e.pattern.kind === "regex") {
-          test = `regexp_matches(${operand}, ${sqlString(toRe2(e.pattern.pattern))})`;
+        if (e.pattern.kind === "regex" || e.pattern.kind === "param") {
+          const pattern =
+            e.pattern.kind === "regex" ? e.pattern.pattern : this.paramPattern(e.pattern);
+          test = `regexp_matches(${operand}, ${sqlString(toRe2(pattern))})`;
         } else {
           const pat = this.expr(e.pattern, aliases);
           test = `contains(${operand}, ${str(pat)})`;
@@ -502,6 +506,29 @@ class Translator {
       return { sql: numberLiteral(n), type: "number" };
     }
     return { sql: sqlString(String(v)), type: "string" };
+  }
+
+  /**
+   * The regular expression a `like {{name}}` pattern is: the value rendered as the `/.../` literal
+   * the logs engine sends (core's `insightsRegexLiteral`), read back by the lexer, so both
+   * engines match the same pattern.
+   */
+  private paramPattern(e: Expr & { kind: "param" }): string {
+    this.param(e); // an unknown parameter is reported as everywhere else
+    const p = this.opts.params![e.name]!;
+    const value = typeof p === "object" ? p.value : p;
+    const pattern = tokenize(insightsRegexLiteral(e.name, String(value)))[0]!.value;
+    const problem = regexProblem(pattern);
+    if (problem !== undefined) {
+      throw new InsightsSyntaxError(
+        this.src,
+        e.start,
+        e.end - e.start,
+        `{{${e.name}}} is a regular expression here and its value is not one: ${problem}`,
+        { code: "insights-param" },
+      );
+    }
+    return pattern;
   }
 
   private binary(e: Expr & { kind: "binary" }, aliases?: Map<string, Col>): Col {
