@@ -848,7 +848,63 @@ describe("the bundled runbooks on weakened defences the data sets lack", () => {
       "kms-key-deletion/key_policy_changes_insights",
     ]);
   });
+
+  it("moves the same callers in SQL and Logs Insights when automation_pattern is changed", async () => {
+    // The same calls as above (19 by hand, 20 by the pipeline, 21 refused) and a trust policy
+    // changed by each; the pattern now names mallory (a "/" in it: the Insights literal escapes it)
+    const trust = { roleName: "deploy", policyDocument: '{"Version":"2012-10-17"}' };
+    const calls = [
+      ...events.filter((e) => is(e, KMS, "PutKeyPolicy")),
+      call(22, "iam.amazonaws.com", "UpdateAssumeRolePolicy", trust),
+      call(23, "iam.amazonaws.com", "UpdateAssumeRolePolicy", trust, byPipeline),
+    ];
+    const pattern = ":user/mallory$";
+    const param = ["--param", `automation_pattern=${pattern}`];
+    const kms = await runOver(
+      "runbooks/kms-key-deletion.md",
+      calls,
+      "2024-06-01",
+      "2024-06-02",
+      param,
+    );
+    const mods = await runOver(
+      "runbooks/resource-modifications.md",
+      calls,
+      "2024-06-01",
+      "2024-06-02",
+      param,
+    );
+    const rows = (reports: RunReport[], id: string) =>
+      reports[0]!.steps.find((s) => s.id === id)!.rows;
+    const pipeline = "arn:aws:sts::123456789012:assumed-role/ci-deployer/build-42";
+    // SQL: mallory is the automation now, the pipeline is not
+    expect(rows(kms, "key_policy_changes").map((r) => [r[1], r[2]])).toEqual([
+      ["arn:aws:iam::123456789012:user/mallory", true],
+      [pipeline, false],
+    ]);
+    // Logs Insights: the calls not made by the automation are the pipeline's, as in SQL
+    expect(rows(kms, "key_policy_changes_insights").map((r) => r[1])).toEqual([pipeline]);
+    expect(rows(mods, "trust_policy_changes").map((r) => r[1])).toEqual([pipeline]);
+    expect(rows(mods, "modifications").map((r) => [r[1], r[2]])).toEqual([
+      ["arn:aws:iam::123456789012:user/mallory", true],
+      [pipeline, false],
+    ]);
+    expect(kms[0]!.params.automation_pattern).toBe(pattern);
+    expectTruth(kms, calls, [
+      "kms-key-deletion/key_policy_changes",
+      "kms-key-deletion/key_policy_changes_insights",
+    ]);
+    expectTruth(mods, calls, [
+      "resource-modifications/modifications",
+      "resource-modifications/trust_policy_changes",
+    ]);
+  });
 });
+
+/** A record's event source and name are these. */
+function is(e: Event, source: string, name: string): boolean {
+  return field(e, "eventSource") === source && field(e, "eventName") === name;
+}
 
 const PANTHER_STEPS = [
   "unauthorized-access-attempts/failed_console_logins",
@@ -889,17 +945,21 @@ const STRATUS_STEPS = [
 ];
 
 /** A data set's records, one JSON object a line, as published (../shared/datasets/<name>/events.jsonl). */
-/** The reports of `runbook` over `events` (one file in a folder of its own), window [from, to). */
+/**
+ * The reports of `runbook` over `events` (one file in a folder of its own), window [from, to);
+ * `extra`: more arguments (`--param name=value`).
+ */
 async function runOver(
   runbook: string,
   events: Event[],
   from: string,
   to: string,
+  extra: string[] = [],
 ): Promise<RunReport[]> {
   const dir = await mkdtemp(path.join(tmpdir(), "run-md-real-data-"));
   try {
     await writeFile(path.join(dir, "events.json"), JSON.stringify({ Records: events }));
-    const args = ["--log-dir", dir, "--from", from, "--to", to, "--no-report", "--json"];
+    const args = ["--log-dir", dir, "--from", from, "--to", to, "--no-report", "--json", ...extra];
     return JSON.parse((await runMd([runbook, ...args])).stdout) as RunReport[];
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -65,7 +65,10 @@ function like(v: string | null, pattern: JsonValue): boolean {
   return v !== null && new RegExp(`^${re}$`, "s").test(v);
 }
 
-/** `regexp_like(coalesce(useridentity.arn, ''), {{automation_pattern}})`. */
+/**
+ * `regexp_like(coalesce(useridentity.arn, ''), {{automation_pattern}})`, and in Logs Insights
+ * `userIdentity.arn like {{automation_pattern}}` (the same regular expression, JavaScript's here).
+ */
 const automated = (e: Event, p: Params) =>
   new RegExp(String(p.automation_pattern)).test(str(e, "userIdentity.arn") ?? "");
 
@@ -650,14 +653,11 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
         scalar(e, "requestParameters.keyId"),
         str(e, "sourceIPAddress"),
       ]),
-  "kms-key-deletion/key_policy_changes_insights": (ev) =>
+  "kms-key-deletion/key_policy_changes_insights": (ev, p) =>
     ev
       .filter((e) => {
         const arn = str(e, "userIdentity.arn");
-        return (
-          keyPolicyChange(e) &&
-          (arn === null || !/:assumed-role\/(ci-deployer|terraform-automation)\//.test(arn))
-        );
+        return keyPolicyChange(e) && (arn === null || !automated(e, p));
       })
       .map((e) => [stamp(e), str(e, "userIdentity.arn"), scalar(e, "requestParameters.keyId")]),
   "resource-modifications/account_public_access_opened": (ev) =>
@@ -718,7 +718,7 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
       (e) => [str(e, "eventSource"), str(e, "eventName")],
       (g) => [g.length],
     ),
-  "resource-modifications/trust_policy_changes": (ev) =>
+  "resource-modifications/trust_policy_changes": (ev, p) =>
     ev
       .filter((e) => {
         const arn = str(e, "userIdentity.arn");
@@ -726,7 +726,7 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
           is(e, "eventSource", "iam.amazonaws.com") &&
           is(e, "eventName", "UpdateAssumeRolePolicy") &&
           arn !== null &&
-          !/:assumed-role\/(ci-deployer|terraform-automation)\//.test(arn)
+          !automated(e, p)
         );
       })
       .map((e) => [stamp(e), str(e, "userIdentity.arn"), scalar(e, "requestParameters.roleName")]),
