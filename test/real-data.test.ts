@@ -901,6 +901,36 @@ describe("the bundled runbooks on weakened defences the data sets lack", () => {
   });
 });
 
+describe("a value no Logs Insights regular expression literal can hold", () => {
+  it.each([
+    ["x\\", "ends with a lone backslash"],
+    ["a\nb", "holds a line break"],
+  ])("%j stops the run before any step, naming the parameter and the step", async (value, why) => {
+    const dir = await mkdtemp(path.join(tmpdir(), "run-md-regex-param-"));
+    try {
+      await writeFile(path.join(dir, "events.json"), JSON.stringify({ Records: [] }));
+      const res = await runMd([
+        "runbooks/kms-key-deletion.md",
+        "--log-dir",
+        dir,
+        "--no-report",
+        "--json",
+        "--param",
+        `automation_pattern=${value}`,
+      ]);
+      expect(res.code).toBe(2);
+      expect(res.stderr).toContain(
+        `parameter "automation_pattern" (from --param) is a Logs Insights regular expression in step "key_policy_changes_insights" (runbooks/kms-key-deletion.md:97) and ${why}`,
+      );
+      // No step ran, the SQL steps before it included
+      const reports = JSON.parse(res.stdout) as RunReport[];
+      expect(reports.map((r) => r.steps.length)).toEqual([0]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 /** A record's event source and name are these. */
 function is(e: Event, source: string, name: string): boolean {
   return field(e, "eventSource") === source && field(e, "eventName") === name;

@@ -20,6 +20,7 @@ import {
   type StepStatus,
 } from "./report.ts";
 import { runKind, unknownStep } from "./run-plan.ts";
+import { checkInsightsRegexValues } from "./template.ts";
 import {
   futureWindowWarning,
   isoInstant,
@@ -612,7 +613,16 @@ export async function runRunbook(
 
 /** The run's parameter values: default, configured, given (`resolveParams`). */
 function runParams(runbook: Runbook, o: RunOptions): Record<string, BoundParam> {
-  return resolveParams(runbook, o.configParams, o.cliParams, o.configSource);
+  const params = resolveParams(runbook, o.configParams, o.cliParams, o.configSource);
+  // A value a Logs Insights step cannot write as its regular expression stops the run here.
+  checkInsightsRegexValues(runbook, params, (name) =>
+    o.cliParams !== undefined && Object.hasOwn(o.cliParams, name)
+      ? "--param"
+      : o.configParams !== undefined && Object.hasOwn(o.configParams, name)
+        ? "configuration"
+        : "default",
+  );
+  return params;
 }
 
 /** A run's parameter values as its report and outputs show them: masked (by value and by name). */

@@ -5,7 +5,7 @@
 import type { BoundParam } from "./engine.ts";
 import { RunMdError } from "./errors.ts";
 import { PARAM_NAME_PATTERN } from "./frontmatter.ts";
-import type { Dialect } from "./model.ts";
+import type { Dialect, Runbook } from "./model.ts";
 
 export type TemplatePart =
   | { kind: "text"; text: string }
@@ -100,6 +100,48 @@ export function insightsRegexValueProblem(value: string): string | undefined {
   while (i < value.length) i += value[i] === "\\" ? 2 : 1;
   if (i > value.length) return "ends with a lone backslash, which would escape the closing /";
   return undefined;
+}
+
+/**
+ * The references of a Logs Insights query that are the whole pattern of a `like`, `not like` or
+ * `=~` (the word or operator right before them), by offset: what `@run-md/insights` renders as
+ * a `/regular expression/` literal (its `regexPatternRefs` reads the same with its lexer). For
+ * checking values before a run; the engines decide with the parser.
+ */
+export function insightsRegexReferences(query: string): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const part of scanTemplate(query)) {
+    if (part.kind !== "param") continue;
+    const before = query.slice(Math.max(0, part.offset - 64), part.offset);
+    if (/(?:(?<![\w.@`])like|=~)\s*$/i.test(before)) out.set(part.offset, part.name);
+  }
+  return out;
+}
+
+/**
+ * Refuses, before any step runs, a value that cannot be the `/regular expression/` literal a
+ * Logs Insights step writes it as (`like {{name}}`: a lone trailing backslash, a line break),
+ * naming the parameter, where the value came from (`source`) and the step's place.
+ */
+export function checkInsightsRegexValues(
+  runbook: Runbook,
+  values: Record<string, BoundParam>,
+  source: (name: string) => string,
+): void {
+  for (const step of runbook.steps) {
+    if (step.dialect !== "logs-insights") continue;
+    for (const [offset, name] of insightsRegexReferences(step.query)) {
+      const value = values[name]?.value;
+      const problem = typeof value === "string" ? insightsRegexValueProblem(value) : undefined;
+      if (problem === undefined) continue;
+      const line = step.queryLine + (step.query.slice(0, offset).match(/\n/g)?.length ?? 0);
+      throw new RunMdError(
+        "bad-param",
+        `parameter "${name}" (from ${source(name)}) is a Logs Insights regular expression in step "${step.id}" (${runbook.path}:${line}) and ${problem}`,
+        { hint: `Give "${name}" a regular expression that fits between / and / on one line.` },
+      );
+    }
+  }
 }
 
 /**

@@ -4,9 +4,10 @@
  * escapes copied), read back by the parser as the value's regular expression, and a value no
  * literal can hold is refused naming the parameter. Elsewhere a reference stays a value literal.
  */
-import { insightsRegexLiteral, templateProblems } from "@run-md/core";
+import { insightsRegexLiteral, insightsRegexReferences, templateProblems } from "@run-md/core";
 import { describe, expect, test } from "vitest";
 import { checkInsights, parseInsights, renderInsightsQuery } from "../src/index.ts";
+import { regexPatternRefs } from "../src/literal.ts";
 import { eventsDb } from "./duck.ts";
 
 const QUERY = "filter userIdentity.arn like {{p}} | stats count(*) as n";
@@ -57,6 +58,15 @@ describe("a like {{param}} pattern", () => {
     expect(render("filter x = {{p}}", "a/b")).toBe('filter x = "a/b"');
     expect(render("filter strcontains(x, {{p}})", "a/b")).toBe('filter strcontains(x, "a/b")');
     expect(render("filter x in [{{p}}]", "a/b")).toBe('filter x in ["a/b"]');
+  });
+
+  test.each([
+    "filter a like {{p}} and b not like {{q}} or c =~ {{r}} | filter d = {{s}}",
+    "filter a LIKE{{p}} | filter a=~{{q}} | filter unlike = {{r}} | filter `like` = {{s}}",
+    "filter strcontains(a, {{p}}) and b in [{{q}}] and c like /x/ and {{r}} = 1",
+    'filter a like "like" and b = {{p}} | fields x.like as y | filter y = {{q}}',
+  ])("the run's early check finds the references the renderer writes as regexes: %s", (q) => {
+    expect([...insightsRegexReferences(q).keys()]).toEqual([...regexPatternRefs(q)]);
   });
 
   test("run-md check's template rule accepts it, and still refuses {{p}} inside /.../", () => {
