@@ -899,6 +899,31 @@ describe("the bundled runbooks on weakened defences the data sets lack", () => {
       "resource-modifications/trust_policy_changes",
     ]);
   });
+
+  it("judges audit-iam's policy attachments by automation_pattern, not by its default", async () => {
+    const attach = { userName: "bob", policyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess" };
+    const calls = [
+      call(24, "iam.amazonaws.com", "AttachUserPolicy", attach),
+      call(25, "iam.amazonaws.com", "AttachUserPolicy", attach, byPipeline),
+    ];
+    const run = (pattern: string) =>
+      runOver("runbooks/audit-iam.md", calls, "2024-06-01", "2024-06-02", [
+        "--param",
+        `automation_pattern=${pattern}`,
+      ]);
+    const step = (r: RunReport[]) => r[0]!.steps.find((s) => s.id === "policy_attachments")!;
+    // The pattern names mallory: the pipeline's attachment (25) is the one made by hand
+    const mallory = await run(":user/mallory$");
+    expect(step(mallory).rows.map((r) => [r[0], r[1]])).toEqual([
+      ["arn:aws:iam::123456789012:user/mallory", true],
+      ["arn:aws:sts::123456789012:assumed-role/ci-deployer/build-42", false],
+    ]);
+    expect(step(mallory).status).toBe("failed");
+    // A pattern naming both callers: nothing attached by hand
+    const both = await run(":user/mallory$|:assumed-role/ci-deployer/");
+    expect(step(both).status).toBe("passed");
+    expectTruth(mallory, calls, ["audit-iam/policy_attachments"]);
+  });
 });
 
 describe("a value no Logs Insights regular expression literal can hold", () => {

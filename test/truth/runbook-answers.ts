@@ -527,7 +527,7 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
         (a, b) => (b[1] as number) - (a[1] as number) || String(a[0]).localeCompare(String(b[0])),
       )
       .slice(0, 10),
-  "audit-iam/policy_attachments": (ev) =>
+  "audit-iam/policy_attachments": (ev, p) =>
     ev
       .filter(
         (e) =>
@@ -537,6 +537,7 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
       )
       .map((e) => [
         str(e, "userIdentity.arn"),
+        automated(e, p),
         str(e, "eventName"),
         scalar(e, "requestParameters.userName") ??
           scalar(e, "requestParameters.roleName") ??
