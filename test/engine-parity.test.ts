@@ -168,7 +168,7 @@ describe("engine parity on the bundled runbooks", () => {
           if (expected.length > 0) withRows++;
         }
       }
-      expect(checked).toBe(45);
+      expect(checked).toBe(46);
       expect(withRows).toBeGreaterThanOrEqual(26);
     },
   );

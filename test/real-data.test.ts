@@ -48,7 +48,7 @@ describe.skipIf(!HAS_SHARED)("the bundled runbooks on Stratus Red Team detonatio
     };
     // defense-evasion.cloudtrail-event-selectors: a trail narrowed by hand, in both dialects
     expect(offending("cloudtrail-tampering", "trail_changes")).toContain("PutEventSelectors");
-    expect(offending("cloudtrail-tampering", "trail_changes_insights")).toContain(
+    expect(found("cloudtrail-tampering", "trail_changes_by_hand_insights")).toContain(
       "PutEventSelectors",
     );
     // defense-evasion.cloudtrail-stop / cloudtrail-delete
@@ -924,6 +924,55 @@ describe("the bundled runbooks on weakened defences the data sets lack", () => {
     expect(step(both).status).toBe("passed");
     expectTruth(mallory, calls, ["audit-iam/policy_attachments"]);
   });
+
+  it("moves trail and security group changes in Logs Insights with automation_pattern too", async () => {
+    const trail = { name: "org-trail" };
+    const group = { groupId: "sg-0aaaaaaaaaaaaaa01" };
+    const calls = [
+      call(26, "cloudtrail.amazonaws.com", "UpdateTrail", trail),
+      call(27, "cloudtrail.amazonaws.com", "UpdateTrail", trail, byPipeline),
+      call(28, "ec2.amazonaws.com", "RevokeSecurityGroupIngress", group),
+      call(29, "ec2.amazonaws.com", "RevokeSecurityGroupIngress", group, byPipeline),
+    ];
+    const param = ["--param", "automation_pattern=:user/mallory$"];
+    const pipeline = "arn:aws:sts::123456789012:assumed-role/ci-deployer/build-42";
+    const step = (r: RunReport[], id: string) => r[0]!.steps.find((s) => s.id === id)!;
+    const trails = await runOver(
+      "runbooks/cloudtrail-tampering.md",
+      calls,
+      "2024-06-01",
+      "2024-06-02",
+      param,
+    );
+    // SQL: the pipeline's change is the one made by hand; Insights lists it alone
+    expect(step(trails, "trail_changes").rows.map((r) => [r[1], r[2]])).toEqual([
+      ["arn:aws:iam::123456789012:user/mallory", true],
+      [pipeline, false],
+    ]);
+    expect(step(trails, "trail_changes_by_hand_insights").rows.map((r) => r[2])).toEqual([
+      pipeline,
+    ]);
+    const groups = await runOver(
+      "runbooks/security-group-changes.md",
+      calls,
+      "2024-06-01",
+      "2024-06-02",
+      param,
+    );
+    expect(step(groups, "all_changes").rows.map((r) => [r[1], r[2]])).toEqual([
+      [pipeline, false],
+      ["arn:aws:iam::123456789012:user/mallory", true],
+    ]);
+    expect(step(groups, "sg_changes_insights").rows.map((r) => r[1])).toEqual([pipeline]);
+    expectTruth(trails, calls, [
+      "cloudtrail-tampering/trail_changes",
+      "cloudtrail-tampering/trail_changes_by_hand_insights",
+    ]);
+    expectTruth(groups, calls, [
+      "security-group-changes/all_changes",
+      "security-group-changes/sg_changes_insights",
+    ]);
+  });
 });
 
 describe("a value no Logs Insights regular expression literal can hold", () => {
@@ -993,6 +1042,7 @@ const DATA_EXPOSURE_STEPS = [
 const STRATUS_STEPS = [
   "cloudtrail-tampering/trail_changes",
   "cloudtrail-tampering/trail_changes_insights",
+  "cloudtrail-tampering/trail_changes_by_hand_insights",
   "audit-iam/changes_outside_automation",
   "resource-modifications/modifications",
   "resource-modifications/trust_policy_changes",

@@ -568,6 +568,20 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
         str(e, "userIdentity.arn"),
         scalar(e, "requestParameters.name"),
       ]),
+  "cloudtrail-tampering/trail_changes_by_hand_insights": (ev, p) =>
+    ev
+      .filter(
+        (e) =>
+          is(e, "eventSource", "cloudtrail.amazonaws.com") &&
+          is(e, "eventName", ...TRAIL_EVENTS) &&
+          !automated(e, p),
+      )
+      .map((e) => [
+        stamp(e),
+        str(e, "eventName"),
+        str(e, "userIdentity.arn"),
+        scalar(e, "requestParameters.name"),
+      ]),
   "cloudtrail-tampering/other_logging_removed": (ev) =>
     ev
       .filter(
@@ -785,13 +799,14 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
           scalar(e, `${MODIFIED_RULE}.ToPort`),
         str(e, "sourceIPAddress"),
       ]),
-  "security-group-changes/sg_changes_insights": (ev) =>
+  "security-group-changes/sg_changes_insights": (ev, p) =>
     ev
       .filter(
         (e) =>
           is(e, "eventSource", "ec2.amazonaws.com") &&
           is(e, "eventName", ...SG_EVENTS, "ModifySecurityGroupRules") &&
-          noError(e),
+          noError(e) &&
+          !automated(e, p),
       )
       .map((e) => [stamp(e), str(e, "userIdentity.arn"), str(e, "eventName"), groupId(e)]),
   "unauthorized-access-attempts/failed_console_logins": (ev) =>
