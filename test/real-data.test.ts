@@ -925,6 +925,27 @@ describe("the bundled runbooks on weakened defences the data sets lack", () => {
     expectTruth(mallory, calls, ["audit-iam/policy_attachments"]);
   });
 
+  it("judges access keys created for others by automation_pattern", async () => {
+    const key = { userName: "bob" };
+    const calls = [
+      call(30, "iam.amazonaws.com", "CreateAccessKey", key),
+      call(31, "iam.amazonaws.com", "CreateAccessKey", key, byPipeline),
+    ];
+    const reports = await runOver(
+      "runbooks/access-key-lifecycle.md",
+      calls,
+      "2024-06-01",
+      "2024-06-02",
+      ["--param", "automation_pattern=:user/mallory$"],
+    );
+    const step = reports[0]!.steps.find((s) => s.id === "keys_for_others")!;
+    // mallory is the automation now: only the pipeline's key for bob is one made by hand
+    expect(step.rows.map((r) => r[1])).toEqual([
+      "arn:aws:sts::123456789012:assumed-role/ci-deployer/build-42",
+    ]);
+    expectTruth(reports, calls, ["access-key-lifecycle/keys_for_others"]);
+  });
+
   it("moves trail and security group changes in Logs Insights with automation_pattern too", async () => {
     const trail = { name: "org-trail" };
     const group = { groupId: "sg-0aaaaaaaaaaaaaa01" };

@@ -467,7 +467,7 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
         return [g.length, g.filter((e) => !noError(e)).length, times[0]!, times.at(-1)!];
       },
     ),
-  "access-key-lifecycle/keys_for_others": (ev) =>
+  "access-key-lifecycle/keys_for_others": (ev, p) =>
     ev
       .filter((e) => {
         const owner = scalar(e, "requestParameters.userName");
@@ -477,9 +477,7 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
           noError(e) &&
           owner !== null &&
           owner !== (str(e, "userIdentity.userName") ?? "") &&
-          !/:assumed-role\/(ci-deployer|terraform-automation)\//.test(
-            str(e, "userIdentity.arn") ?? "",
-          )
+          !automated(e, p)
         );
       })
       .map((e) => [
