@@ -62,6 +62,16 @@ describe("Amazon SNS through the SDK, against the emulator", () => {
     );
   });
 
+  it("cuts a subject over 100 characters with ASCII dots, so SNS takes it", async () => {
+    const title = `Audit ${"very ".repeat(30)}long title`;
+    const [d] = await deliver(await alerts(title), config());
+    expect(d).toMatchObject({ target: "sns", ok: true });
+    const subject = emulator.published.at(-1)!.Subject as string;
+    expect(subject).toHaveLength(100);
+    const kept = `run-md: Audit ${"very ".repeat(30)}`.slice(0, 97);
+    expect(subject).toBe(`${kept}...`);
+  });
+
   it("retries SNS throttling and then delivers", async () => {
     emulator.faults.throttle = { Publish: 2 };
     const before = emulator.callsOf("Publish").length;

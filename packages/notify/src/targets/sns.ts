@@ -9,10 +9,15 @@ import { FinalError, type RetryPolicy, withRetry } from "../retry.ts";
 /** Client errors that are worth retrying: SNS says "Throttling" (query protocol). */
 const THROTTLING = ["Throttling", "ThrottlingException", "ThrottledException"];
 
-/** SNS subjects: at most 100 printable ASCII characters, no line breaks. */
+/**
+ * SNS subjects: at most 100 printable ASCII characters, no line breaks. A longer one is cut with
+ * "..." (oneLine's "…" is not ASCII: SNS refused the subject, and the alert with it, when a
+ * finding's parameters made the headline long).
+ */
 export function snsSubject(alerts: Alert[]): string {
   const text = alerts.length === 1 ? `run-md: ${headline(alerts[0]!)}` : summaryLine(alerts);
-  return oneLine(text.replace(/[^\x20-\x7e]/g, "?"), 100);
+  const flat = oneLine(text, Number.MAX_SAFE_INTEGER).replace(/[^\x20-\x7e]/g, "?");
+  return flat.length <= 100 ? flat : `${flat.slice(0, 97)}...`;
 }
 
 /** SNS refuses a message past 256 KB; what is left out is said in the room kept for it. */
