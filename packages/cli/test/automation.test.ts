@@ -135,6 +135,9 @@ describe("the Lambda handler, invoked in-process with EventBridge events", () =>
     expect(activity).toContain("First offender: actor = arn:aws:iam::111122223333:user/mallory");
     expect(activity).toContain("|Open this run>");
     expect(emulator.published.at(-1)!.Subject).toBe("run-md: 2 runbooks failed");
+    expect(emulator.published.at(-1)!.Message).toContain(
+      `What an access key did (access_key_id=${KEY}) failed`,
+    );
     // Each runbook's state is of the event's investigation: the digest of the parameters the
     // event gave, or of its finding's id when the trigger maps none (access-key-lifecycle).
     const state = JSON.parse(
@@ -176,6 +179,10 @@ describe("the Lambda handler, invoked in-process with EventBridge events", () =>
     ]);
     expect(slack.bodies.length).toBe(before + 1);
     expect(JSON.stringify(slack.bodies.at(-1))).toContain("Access key lifecycle");
+    // The alert names what the event gave (nothing here), not the runbook's default parameters
+    expect(emulator.published.at(-1)!.Subject).toBe(
+      "run-md: Access key lifecycle failed (severity high)",
+    );
   }, 180_000);
 
   it("runs nothing for an event no trigger matches, and says why", async () => {

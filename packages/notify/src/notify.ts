@@ -39,7 +39,16 @@ import { sendWebhook } from "./targets/webhook.ts";
  * (`investigationDigest`): it is alerted and recovered apart from the runbook's other runs.
  */
 export type RunToNotify =
-  | { report: RunReport; reportFile?: string; investigation?: string }
+  | {
+      report: RunReport;
+      reportFile?: string;
+      investigation?: string;
+      /**
+       * The parameters that tell this investigation apart (a trigger's, from its event): the
+       * alert's `about` names these alone. Unset: every parameter of the report.
+       */
+      about?: string[];
+    }
   | { crashed: CrashedRun };
 
 export interface NotifyOptions {
@@ -105,7 +114,9 @@ function subjectOf(
     runId: report.runId,
     ...(finding ? { finding } : {}),
     ...(runUrl ? { runUrl } : {}),
-    ...(run.investigation ? { investigation: run.investigation, ...aboutOf(report) } : {}),
+    ...(run.investigation
+      ? { investigation: run.investigation, ...aboutOf(report, run.about) }
+      : {}),
   };
 }
 
@@ -114,9 +125,12 @@ function byName(params: Record<string, ParamValue>): [string, ParamValue][] {
   return Object.entries(params).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/** `{ about: "k=v, …" }` of a report's parameters (as masked in it), or nothing without any. */
-function aboutOf(report: RunReport): { about?: string } {
-  const params = byName(report.params);
+/**
+ * `{ about: "k=v, …" }` of a report's parameters (as masked in it; only those named by `names`
+ * when given), or nothing without any.
+ */
+function aboutOf(report: RunReport, names?: string[]): { about?: string } {
+  const params = byName(report.params).filter(([k]) => names === undefined || names.includes(k));
   if (params.length === 0) return {};
   return { about: params.map(([k, v]) => `${k}=${String(v)}`).join(", ") };
 }

@@ -198,6 +198,9 @@ async function escalate(
                     o.plan.params,
                     o.plan.incident,
                   ),
+                  // The event's parameters, not the runbook's defaults (a default regular
+                  // expression filled the alert's subject, which SNS then cut).
+                  about: Object.keys(o.plan.params),
                 }
               : {}),
           },
