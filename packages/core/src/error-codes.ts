@@ -188,6 +188,10 @@ export const ERROR_CODES = {
     "A step runs exactly one read-only query (SELECT or WITH ... SELECT) over the CloudTrail tables.",
     ["not-read-only (2026-11: raised by the Athena engine's read-only gate)"],
   ),
+  "value-too-large": query(
+    "The query would build one value larger than the local engine's bound",
+    "A function (lpad, repeat, replace, regexp_replace, printf/format, range, a concatenation) would make a value of more than 1,000,000 bytes; the local engine refuses it before it runs (docs/engines.md, Safety). Make the value smaller.",
+  ),
   "sql-error": query(
     "The engine could not run the query",
     "Read the engine's message; docs/engines.md lists the functions and types each engine supports.",

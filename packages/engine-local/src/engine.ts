@@ -51,6 +51,7 @@ import {
   TableResolver,
 } from "@run-md/sql";
 import { namedRowsSql } from "./anonymous-rows.ts";
+import { TOO_LARGE } from "./bounds.ts";
 import { isUnnamedReadError, unnamedCulprit } from "./culprit.ts";
 import { threadsFromEnv } from "./descriptor.ts";
 import { describeNoEvents, gapStart, gapWarning } from "./empty.ts";
@@ -1267,6 +1268,11 @@ const RAISED = /Could not convert string '([A-Z_]+: .*)' to INT32/;
 
 function engineError(msg: string, cause: unknown): RunMdError {
   const first = msg.split("\n")[0] ?? msg;
+  const tooLarge = first.indexOf(`${TOO_LARGE}: `);
+  if (tooLarge >= 0)
+    return new RunMdError("value-too-large", first.slice(tooLarge + TOO_LARGE.length + 2), {
+      cause,
+    });
   const raised = RAISED.exec(first)?.[1];
   if (raised !== undefined)
     return new RunMdError("sql-error", raised.replaceAll("''", "'"), { cause });

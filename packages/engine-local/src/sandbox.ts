@@ -13,6 +13,7 @@
 
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { RunMdError } from "@run-md/core";
+import { BOUNDED_FUNCTIONS } from "./bounds.ts";
 import { callPrepared } from "./prepared.ts";
 import { REFUSE } from "./udfs.ts";
 
@@ -59,6 +60,9 @@ export const REFUSED_FUNCTIONS: ReadonlySet<string> = new Set([
 
 type Node = Record<string, unknown>;
 
+/** The functions bounds.ts shadows, unquoted. */
+const BOUNDED: ReadonlySet<string> = new Set(BOUNDED_FUNCTIONS.map((n) => n.replaceAll('"', "")));
+
 function isNode(v: unknown): v is Node {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
@@ -70,6 +74,8 @@ function violation(what: string, hint = HINT): RunMdError {
 
 const HINT =
   "Steps read cloudtrail_logs and may compute rows with unnest, range, generate_series, json_each and json_tree; file readers, system tables, functions that run SQL text and DuckDB's administrative functions are refused.";
+const QUALIFIED_HINT =
+  "Call lpad, rpad, repeat, replace, regexp_replace, printf, list_resize, range and generate_series by their plain names (lpad, not system.main.lpad): the local engine bounds the size of the values they build, and a qualified name would bypass it.";
 export const TABLE_HINT =
   'The local engine has one table, cloudtrail_logs (also reachable as "default".cloudtrail_logs and awsdatacatalog."default".cloudtrail_logs). Other table names can be mapped to it with the engine\'s tableAliases option.';
 
@@ -123,6 +129,11 @@ export function checkTree(v: unknown, views: ReadonlySet<string>, scope: Set<str
   if (v.class === "FUNCTION" && typeof v.function_name === "string") {
     const name = asciiLower(v.function_name);
     if (REFUSED_FUNCTIONS.has(name)) throw violation(`the function ${name}()`);
+    // A guarded name qualified by a catalog or a schema other than main (system.main.lpad,
+    // pg_catalog.lpad) reaches past its size guard (bounds.ts), which lives in main.
+    const qualified = v.catalog || (v.schema && asciiLower(String(v.schema)) !== "main");
+    if (qualified && BOUNDED.has(name))
+      throw violation(`a qualified function name (${name}())`, QUALIFIED_HINT);
   }
   if (v.type === "TABLE_FUNCTION") {
     const fn = v.function as Node | undefined;
