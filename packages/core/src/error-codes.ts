@@ -190,7 +190,7 @@ export const ERROR_CODES = {
   ),
   "value-too-large": query(
     "The query would build one value larger than the local engine's bound",
-    "A function (lpad, repeat, replace, regexp_replace, printf/format, range, a concatenation) would make a value of more than 1,000,000 bytes; the local engine refuses it before it runs (docs/engines.md, Safety). Make the value smaller.",
+    "A function (lpad, repeat, replace, regexp_replace, printf/format, range) would make a value of more than 1,000,000 bytes; the local engine refuses it before it runs (docs/engines.md, Safety). Make the value smaller.",
   ),
   "sql-error": query(
     "The engine could not run the query",

@@ -1,19 +1,20 @@
 /**
  * One value's size bound. DuckDB's memoryLimit does not count the buffer a scalar function builds
  * one value in, and an interrupt waits for the call running: `lpad('', 1000000000, 'a')` took 60 s
- * and 6 GB under a 200 MB limit (red-team). So every DuckDB function that can make a value much
- * larger than its inputs is shadowed by a macro of the same name, created in the engine's
- * database before any statement runs (macros.ts): it estimates the result's size from its
- * arguments' actual sizes and refuses (`value-too-large`, through trino_refuse, which try()
- * cannot hide) before the built-in (`system.main.<name>`) runs. Unqualified and quoted calls, in
- * lambdas, CTEs, the Trino macros' bodies and the Logs Insights translation all reach the macro;
- * the sandbox refuses a qualified function name (`system.main.lpad`), which would not.
+ * and 6 GB under a 200 MB limit (red-team). So each call a step's author wrote of a DuckDB function
+ * that can make a value much larger than its inputs is renamed to a guard macro of its own
+ * (`lpad` → `runmd_guard_lpad`, guard-growth.ts, the last pass of rewriteAthena, which Athena SQL,
+ * dialect=duckdb and Logs Insights steps all go through): it estimates the result's size and
+ * refuses (`value-too-large`, through trino_refuse, which try() cannot hide) before the function
+ * runs. DuckDB's functions keep their names: the engine's own macros call them directly (a guard
+ * shadowing them by name changed their answers), and the Trino macros that pass a size the step
+ * chose to one of them (trino_lpad, trino_replace, trino_regexp_replace) call the guard instead.
+ * The sandbox refuses a guarded name left in the statement (a qualified `system.main.lpad`).
  *
- * Estimates are upper bounds from the arguments' sizes, never the result counted (that would name
- * the arguments again): a replacement that could grow past the bound is refused even when few
- * matches would make it smaller. Concatenation (`||`, concat, list_concat) is not guarded: its
- * result is the sum of its arguments, and a guard naming each argument twice made nested
- * concatenations (the views', the Trino macros') grow exponentially when bound.
+ * A guard changes no answer: its size is computed from every argument in the function's own
+ * order, each cast as the call casts it (no TRY_CAST), so an argument's error comes first as
+ * before and a NULL argument (a NULL result) is never refused. Concatenation (`||`, concat,
+ * list_concat) is not guarded: its result is the sum of its arguments (docs/engines.md).
  */
 
 /** The largest value, in bytes (Trino's own limit on repeat's result; see docs/engines.md). */
@@ -22,81 +23,121 @@ export const VALUE_BOUND = 1_000_000;
 /** The message prefix engine.ts maps to the `value-too-large` error. */
 export const TOO_LARGE = "VALUE_TOO_LARGE";
 
-/** The refusal; `anchor` (a parameter) keeps it from being evaluated once for the whole query. */
+/** The guards' names: `runmd_guard_<function>` (macros.ts creates them as statements need them). */
+export const GUARD_PREFIX = "runmd_guard_";
+
+/** The refusal; `anchor` (an argument) keeps it from being evaluated once for the whole query. */
 const refuse = (fn: string, anchor: string) =>
   `trino_refuse('${TOO_LARGE}: ${fn} would build a value of more than ${VALUE_BOUND} bytes (the local engine''s bound on one value)', ${anchor})`;
 
-/** `expr` when `size` is within the bound, else the refusal naming `fn`. */
-const guarded = (fn: string, size: string, expr: string) =>
-  `CASE WHEN coalesce(${size}, 0) > ${VALUE_BOUND} THEN ${refuse(fn, ANCHOR.exec(expr)?.[1] ?? "NULL")} ELSE ${expr} END`;
+/**
+ * `call` unless `size` exceeds the bound. `exact`, when given, is a closer size computed only for
+ * the rows whose `size` (an upper bound) exceeds it: a replacement is refused by its matches.
+ */
+export const guarded = (fn: string, size: string, call: string, anchor: string, exact?: string) =>
+  `CASE WHEN coalesce(${size}, 0) <= ${VALUE_BOUND} THEN ${call} ${
+    exact === undefined ? "" : `WHEN coalesce(${exact}, 0) <= ${VALUE_BOUND} THEN ${call} `
+  }ELSE ${refuse(fn, anchor)} END`;
 
-/** The first argument of the call a guard makes: the refusal's anchor. */
-const ANCHOR = /\((\w+)/;
+/** A text's bytes, the argument cast to VARCHAR as the function casts it (NULL stays NULL). */
+const LEN = `CREATE MACRO ${GUARD_PREFIX}len(x) AS strlen(CAST(x AS VARCHAR))`;
+const len = (x: string) => `${GUARD_PREFIX}len(${x})`;
+
+/** The sum of the numbers (widths, precisions, argument indexes) in printf's specifiers. */
+const DIGITS = `coalesce(list_sum(list_transform(regexp_extract_all(array_to_string(regexp_extract_all(${GUARD_PREFIX}printf_f(f), '%[^a-zA-Z%]*'), ' '), '[0-9]+'), lambda d: CAST(d AS DOUBLE))), 0)`;
 
 /**
- * A value's size as its text's bytes (a list's elements each at least two: `[1, 2]`). Each argument
- * is named once: a macro copies an argument's expression into each place its body names it, so
- * guards nested in one another grow as the product of those counts.
+ * printf with 0 to 15 arguments: the pattern, its widths and precisions, and the arguments' text;
+ * a width taken from an argument (`%*d`) counts as past the bound. Trino's format() becomes printf
+ * (trino-format.ts), so it is guarded too.
  */
-const BYTES = `CREATE MACRO runmd_bytes(x) AS coalesce(strlen(TRY_CAST(x AS VARCHAR)), 0)`;
+const PRINTF = `CREATE MACRO ${GUARD_PREFIX}printf${Array.from({ length: 16 }, (_, n) => {
+  const params = ["f", ...Array.from({ length: n }, (_v, i) => `a${i}`)];
+  const star = `CASE WHEN contains(${GUARD_PREFIX}printf_f(f), '*') THEN ${VALUE_BOUND + 1} ELSE 0 END`;
+  const size = [len("f"), ...params.slice(1).map(len), star, DIGITS].join(" + ");
+  return `(${params.join(", ")}) AS ${guarded("printf", size, `printf(${params.join(", ")})`, "f")}`;
+}).join(", ")}`;
 
-/** The sum of the numbers (widths, precisions, argument indexes) in a list of specifiers. */
-const DIGITS = (specs: string) =>
-  `coalesce(list_sum(list_transform(regexp_extract_all(array_to_string(${specs}, ' '), '[0-9]+'), lambda d: TRY_CAST(d AS DOUBLE))), 0)`;
+/** printf's pattern without `%%`. */
+const PRINTF_F = `CREATE MACRO ${GUARD_PREFIX}printf_f(f) AS replace(CAST(f AS VARCHAR), '%%', '')`;
 
-/** printf's specifiers (`%08.3f`; `%%` dropped). */
-const PRINTF_SPECS = "regexp_extract_all(replace(f, '%%', ''), '%[^a-zA-Z%]*')";
+/** lpad/rpad: n characters, each as many bytes as the padding's on average. */
+const PAD = (fn: string) =>
+  `CREATE MACRO ${GUARD_PREFIX}${fn}(s, n, p) AS ${guarded(
+    fn,
+    `${len("s")} * 0 + CAST(CAST(n AS INTEGER) AS DOUBLE) * ${len("p")} / greatest(length(CAST(p AS VARCHAR)), 1)`,
+    `${fn}(s, n, p)`,
+    "s",
+  )}`;
+
+/** replace: an upper bound (one match per length of x), then the matches counted. */
+const REPLACE = `CREATE MACRO ${GUARD_PREFIX}replace(s, x, r) AS ${guarded(
+  "replace",
+  `${len("s")} + (${len("s")} // greatest(${len("x")}, 1)) * greatest(${len("r")} - ${len("x")}, 0)`,
+  "replace(s, x, r)",
+  "s",
+  `${len("s")} + ((${len("s")} - strlen(replace(CAST(s AS VARCHAR), CAST(x AS VARCHAR), ''))) // greatest(${len("x")}, 1)) * (${len("r")} - ${len("x")})`,
+)}`;
 
 /**
- * printf with 0 to 15 arguments: the pattern, its widths and precisions, and the arguments' sizes;
- * a width taken from an argument (`%*d`) is refused. format() is not shadowed: every step's
- * format() becomes printf or a concatenation of printf calls (rewrite-functions.ts, trino-format.ts).
+ * regexp_replace: the text, a replacement at every position (an empty pattern matches at each;
+ * once without the 'g' option) and each back-reference (`\0`-`\9`) at most the text again; then
+ * with the matches counted and measured by regexp_replace itself (one and two characters for
+ * each, and none), each back-reference at most the matched text. DuckDB wants the options as a
+ * constant where a macro is created, so a call with options keeps its function and has its
+ * replacement guarded (`runmd_guard_regexp_r`, guardGrowth); options other than 'g' are counted
+ * by the first bound only.
  */
-const FORMAT = (fn: string, specs: string, dynamic: string) =>
-  `CREATE MACRO ${fn}${Array.from({ length: 16 }, (_, n) => {
-    const args = Array.from({ length: n }, (_v, i) => `a${i}`);
-    const sizes = ["strlen(f)", DIGITS(specs), ...args.map((a) => `runmd_bytes(${a})`)];
-    const call = `system.main.${fn}(${["f", ...args].join(", ")})`;
-    const size = `CASE WHEN ${dynamic} THEN ${VALUE_BOUND + 1} ELSE ${sizes.join(" + ")} END`;
-    return `(${["f", ...args].join(", ")}) AS ${guarded(fn, size, call)}`;
-  }).join(", ")}`;
+const REFS = `len(regexp_extract_all(CAST(r AS VARCHAR), '\\\\[0-9]'))`;
+const REGEXP_UPPER = (global: string) =>
+  `${len("s")} + ${len("p")} * 0 + (CASE WHEN ${global} THEN ${len("s")} + 1 ELSE 1 END) * ${len("r")} + ${REFS} * ${len("s")}`;
+const REGEXP_EXACT = (o: string) => {
+  const swap = (r: string) => `strlen(regexp_replace(s, p, ${r}${o}))`;
+  return `${swap("''")} + (${swap("'xx'")} - ${swap("'x'")}) * ${len("r")} + ${REFS} * (${len("s")} - ${swap("''")})`;
+};
+const REGEXP = `CREATE MACRO ${GUARD_PREFIX}regexp_replace(s, p, r) AS ${guarded("regexp_replace", REGEXP_UPPER("false"), "regexp_replace(s, p, r)", "s", REGEXP_EXACT(""))}`;
+const GLOBAL = "contains(CAST(o AS VARCHAR), 'g')";
+const REGEXP_R = `CREATE MACRO ${GUARD_PREFIX}regexp_r(s, p, r, o) AS CASE WHEN coalesce(${REGEXP_UPPER(GLOBAL)}, 0) <= ${VALUE_BOUND} THEN r WHEN CAST(o AS VARCHAR) = 'g' AND coalesce(${REGEXP_EXACT(", 'g'")}, 0) <= ${VALUE_BOUND} THEN r WHEN CAST(o AS VARCHAR) = '' AND coalesce(${REGEXP_EXACT("")}, 0) <= ${VALUE_BOUND} THEN r ELSE ${refuse("regexp_replace", "s")} END`;
 
-/** Elements of range/generate_series(a, b, s) as a list: numbers, dates or timestamps. */
-const RANGE_COUNT = `CASE WHEN typeof(a) IN ('DATE', 'TIMESTAMP', 'TIMESTAMP WITH TIME ZONE') THEN abs(epoch(TRY_CAST(TRY_CAST(b AS VARCHAR) AS TIMESTAMP)) - epoch(TRY_CAST(TRY_CAST(a AS VARCHAR) AS TIMESTAMP))) / greatest(abs(epoch(TRY_CAST(TRY_CAST(s AS VARCHAR) AS INTERVAL))), 1e-6) ELSE abs(TRY_CAST(b AS DOUBLE) - TRY_CAST(a AS DOUBLE)) / greatest(abs(TRY_CAST(s AS DOUBLE)), 1e-300) END`;
+/** Elements of range/generate_series as a list, 16 bytes each: numbers, or timestamps by a step. */
+const RANGE = (fn: string) => {
+  const n = (x: string) => `CAST(CAST(${x} AS BIGINT) AS DOUBLE)`;
+  const span = `abs(epoch(b) - epoch(a)) / greatest(abs(epoch(s)), 1e-6)`;
+  const g = (params: string, size: string) =>
+    `(${params}) AS ${guarded(fn, `16 * ${size}`, `${fn}(${params.replace(/ (TIMESTAMPTZ|TIMESTAMP|INTERVAL)/g, "")})`, params[0] as string)}`;
+  return `CREATE MACRO ${GUARD_PREFIX}${fn}${[
+    g("b", n("b")),
+    g("a TIMESTAMP, b TIMESTAMP, s INTERVAL", span),
+    g("a TIMESTAMPTZ, b TIMESTAMPTZ, s INTERVAL", span),
+    g("a, b", `abs(${n("b")} - ${n("a")})`),
+    g("a, b, s", `abs(${n("b")} - ${n("a")}) / greatest(abs(${n("s")}), 1)`),
+  ].join(", ")}`;
+};
 
-const RANGE = (fn: string) =>
-  `CREATE MACRO ${fn}(b) AS ${guarded(fn, "16 * TRY_CAST(b AS DOUBLE)", `system.main.${fn}(b)`)}, (a, b) AS ${guarded(fn, "16 * abs(TRY_CAST(b AS DOUBLE) - TRY_CAST(a AS DOUBLE))", `system.main.${fn}(a, b)`)}, (a, b, s) AS ${guarded(fn, `16 * ${RANGE_COUNT}`, `system.main.${fn}(a, b, s)`)}`;
+/** list_resize/array_resize: the list and n elements (and n copies of the filler). */
+const RESIZE = (fn: string) =>
+  `CREATE MACRO ${GUARD_PREFIX}${fn}(l, n) AS ${guarded(fn, `16 * (len(l) + CAST(CAST(n AS BIGINT) AS DOUBLE))`, `${fn}(l, n)`, "l")}, (l, n, v) AS ${guarded(fn, `16 * len(l) + CAST(CAST(n AS BIGINT) AS DOUBLE) * (16 + coalesce(${len("v")}, 0))`, `${fn}(l, n, v)`, "l")}`;
 
-/** replace's result: at most one replacement per length of `x` in `s`. */
-const REPLACE_UPPER =
-  "strlen(s) + (strlen(s) // greatest(strlen(x), 1)) * greatest(strlen(r) - strlen(x), 0)";
-
-/**
- * regexp_replace's result: the text, a replacement at every position (an empty pattern matches at
- * each; once without the 'g' option), and each back-reference (`\0`-`\9`) at most the text again.
- */
-const REFS = "len(regexp_extract_all(r, '\\\\[0-9]'))";
-const REGEXP_SIZE = (global: string) =>
-  `strlen(s) + (CASE WHEN ${global} THEN strlen(s) + 1 ELSE 1 END) * strlen(r) + ${REFS} * strlen(s)`;
-
-/** The shadowing macros, created before any other (macros.ts), with runmd_bytes first. */
+/** The guards, helpers first. */
 export const BOUND_MACROS: string[] = [
-  BYTES,
-  `CREATE MACRO lpad(s, n, p) AS ${guarded("lpad", "TRY_CAST(n AS DOUBLE) * strlen(p) / greatest(length(p), 1)", "system.main.lpad(s, n, p)")}`,
-  `CREATE MACRO rpad(s, n, p) AS ${guarded("rpad", "TRY_CAST(n AS DOUBLE) * strlen(p) / greatest(length(p), 1)", "system.main.rpad(s, n, p)")}`,
-  `CREATE MACRO repeat(x, n) AS ${guarded("repeat", "runmd_bytes(x) * TRY_CAST(n AS DOUBLE)", "system.main.repeat(x, n)")}`,
-  `CREATE MACRO replace(s, x, r) AS ${guarded("replace", REPLACE_UPPER, "system.main.replace(s, x, r)")}`,
-  `CREATE MACRO regexp_replace(s, p, r) AS ${guarded("regexp_replace", REGEXP_SIZE("false"), "system.main.regexp_replace(s, p, r)")}, (s, p, r, o) AS ${guarded("regexp_replace", REGEXP_SIZE("contains(o, 'g')"), "system.main.regexp_replace(s, p, r, o)")}`,
-  FORMAT("printf", PRINTF_SPECS, `contains(array_to_string(${PRINTF_SPECS}, ''), '*')`),
-  ...["list_resize", "array_resize"].map(
-    (fn) =>
-      `CREATE MACRO ${fn}(l, n) AS ${guarded(fn, "runmd_bytes(l) + 16 * TRY_CAST(n AS DOUBLE)", `system.main.${fn}(l, n)`)}, (l, n, v) AS ${guarded(fn, "runmd_bytes(l) + (16 + runmd_bytes(v)) * TRY_CAST(n AS DOUBLE)", `system.main.${fn}(l, n, v)`)}`,
-  ),
+  LEN,
+  PRINTF_F,
+  PAD("lpad"),
+  PAD("rpad"),
+  `CREATE MACRO ${GUARD_PREFIX}repeat(x, n) AS ${guarded("repeat", `${len("x")} * CAST(CAST(n AS BIGINT) AS DOUBLE)`, "repeat(x, n)", "x")}`,
+  REPLACE,
+  REGEXP,
+  REGEXP_R,
+  PRINTF,
+  RESIZE("list_resize"),
+  RESIZE("array_resize"),
   RANGE("range"),
   RANGE("generate_series"),
 ];
 
-/** The shadowed names (lower-case), which macros.ts creates for every statement. */
-export const BOUNDED_FUNCTIONS: string[] = BOUND_MACROS.map(
-  (m) => (/^CREATE MACRO ("[^"]+"|\w+)/.exec(m) as RegExpExecArray)[1] as string,
+/** The functions guarded (lower-case): a step's call of one becomes `runmd_guard_<name>`. */
+export const BOUNDED_FUNCTIONS: ReadonlySet<string> = new Set(
+  BOUND_MACROS.map((m) => (/^CREATE MACRO (\w+)/.exec(m) as RegExpExecArray)[1] as string)
+    .filter((n) => !["len", "printf_f", "regexp_r"].includes(n.slice(GUARD_PREFIX.length)))
+    .map((n) => n.slice(GUARD_PREFIX.length)),
 );

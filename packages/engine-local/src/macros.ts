@@ -7,12 +7,12 @@
  * functions some macros call (udfs.ts) are registered before the first macro is created.
  */
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import { BOUNDED_FUNCTIONS } from "./bounds.ts";
+import { GUARD_PREFIX } from "./bounds.ts";
 import { anchorRaises, hasTypedParameter } from "./raise-anchors.ts";
 import { MACROS, TRINO_PREFIX } from "./trino.ts";
 import { registerUdfs } from "./udfs.ts";
 
-const NAME = new RegExp(`\\b${TRINO_PREFIX}[a-z0-9_]*`, "gi");
+const NAME = new RegExp(`\\b(?:${TRINO_PREFIX}|${GUARD_PREFIX})[a-z0-9_]*`, "gi");
 
 /**
  * Each macro's CREATE statement by (lower-case) name, the macros its body names, and its place in
@@ -21,7 +21,7 @@ const NAME = new RegExp(`\\b${TRINO_PREFIX}[a-z0-9_]*`, "gi");
  */
 const DEFS = new Map<string, { sql: string; uses: string[]; order: number }>();
 MACROS.forEach((sql, order) => {
-  const name = /^\s*CREATE\s+MACRO\s+("[^"]+"|\w+)/i.exec(sql)?.[1]?.toLowerCase();
+  const name = /^\s*CREATE\s+MACRO\s+(\w+)/i.exec(sql)?.[1]?.toLowerCase();
   if (name === undefined) throw new Error(`not a CREATE MACRO statement: ${sql.slice(0, 60)}`);
   const idempotent = sql.replace(/^\s*CREATE\s+MACRO\s+/i, "CREATE MACRO IF NOT EXISTS ");
   DEFS.set(name, { sql: idempotent, uses: namesIn(sql).filter((n) => n !== name), order });
@@ -35,9 +35,9 @@ function namesIn(text: string): string[] {
 }
 
 /** The macros the statements need (those they name, those these call, ...), callees first. */
-export function macrosNeeded(statements: readonly string[], seed: string[] = []): string[] {
+export function macrosNeeded(statements: readonly string[]): string[] {
   const needed = new Set<string>();
-  const stack = [...seed, ...statements.flatMap(namesIn)];
+  const stack = statements.flatMap(namesIn);
   while (stack.length > 0) {
     const name = stack.pop() as string;
     const def = DEFS.get(name);
@@ -80,8 +80,7 @@ export class Macros {
 
   /** Creates what the statements need and the database lacks, before they run. */
   async ensure(statements: readonly string[]): Promise<void> {
-    // The size guards (bounds.ts) shadow built-ins a statement calls by their own names: always.
-    const needed = macrosNeeded(statements, BOUNDED_FUNCTIONS);
+    const needed = macrosNeeded(statements);
     if (needed.every((n) => this.created.has(n))) return;
     const turn = this.queue.then(async () => {
       const missing = needed.filter((n) => !this.created.has(n));

@@ -10,6 +10,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { RunMdError } from "@run-md/core";
 import { parse, stringify } from "lossless-json";
 import { bindOuterColumns, keywordLambdas } from "./bind-late.ts";
+import { guardGrowth } from "./guard-growth.ts";
 import { macrosWhoseBodies } from "./macros.ts";
 import { rewriteMapAggregate } from "./map-aggregates.ts";
 import { callPrepared } from "./prepared.ts";
@@ -424,6 +425,8 @@ export async function rewriteAthena(
   // DuckDB SQL may name DuckDB's own column names ("count_star()", col0) below the top.
   nameUnaliasedColumns(statement.node, opts.trinoFunctions !== undefined);
   if (opts.trinoFunctions) nameValuesColumns(statement.node);
+  // Last: the step's calls of value-growing functions go through their size guards (bounds.ts).
+  statement.node = guardGrowth(statement.node) as Node;
   const pruneSql = await partitionFilterSql(
     conn,
     statement.node,

@@ -109,14 +109,14 @@ export const HELPER_MACROS: string[] = [
   `CREATE MACRO trino_base_value(s, r) AS (CASE WHEN starts_with(s, '-') THEN -1 ELSE 1 END) * list_reduce(list_transform(string_split(lower(ltrim(s, '-')), ''), lambda c: CAST(strpos('0123456789abcdefghijklmnopqrstuvwxyz', c) - 1 AS HUGEINT)), lambda a, d: a * r + d, CAST(0 AS HUGEINT))`,
   // CAST(double AS varchar) as Trino writes it: one digit, a point, the shortest digits that
   // give the value back, E and the exponent (25.5 is 2.55E1, 1.0 is 1.0E0, 0 is 0E0).
-  `CREATE MACRO trino_double_digits(t) AS system.main.replace(split_part(t, 'e', 1), '.', '')`,
+  `CREATE MACRO trino_double_digits(t) AS replace(split_part(t, 'e', 1), '.', '')`,
   `CREATE MACRO trino_double_exponent(t) AS CASE WHEN contains(t, 'e') THEN CAST(split_part(t, 'e', 2) AS INTEGER) ELSE 0 END + length(split_part(split_part(t, 'e', 1), '.', 1)) - 1 - (length(trino_double_digits(t)) - length(ltrim(trino_double_digits(t), '0')))`,
   `CREATE MACRO trino_double_mantissa(d) AS left(d, 1) || '.' || CASE WHEN length(d) > 1 THEN substr(d, 2) ELSE '0' END`,
   `CREATE MACRO trino_double_text(x) AS CASE WHEN isnan(x) THEN 'NaN' WHEN isinf(x) AND x > 0 THEN 'Infinity' WHEN isinf(x) THEN '-Infinity' WHEN x = 0 THEN CASE WHEN CAST(x AS VARCHAR) LIKE '-%' THEN '-0E0' ELSE '0E0' END ELSE (CASE WHEN x < 0 THEN '-' ELSE '' END) || trino_double_mantissa(rtrim(ltrim(trino_double_digits(CAST(abs(x) AS VARCHAR)), '0'), '0')) || 'E' || trino_double_exponent(CAST(abs(x) AS VARCHAR)) END`,
   // CAST(real AS varchar) as Trino writes it (RealOperators): the float's shortest digits read as
   // a double, then at most seven significant digits, half even ('0.1' is 1.0E-1; the double's
   // digits were 1.0000000149011612E-1). printf rounds the double's exact value, as DecimalFormat.
-  `CREATE MACRO trino_sci_text(s) AS system.main.regexp_replace(rtrim(split_part(s, 'e', 1), '0'), '\\.$', '.0') || 'E' || CAST(split_part(s, 'e', 2) AS INTEGER)`,
+  `CREATE MACRO trino_sci_text(s) AS regexp_replace(rtrim(split_part(s, 'e', 1), '0'), '\\.$', '.0') || 'E' || CAST(split_part(s, 'e', 2) AS INTEGER)`,
   `CREATE MACRO trino_real_text(x) AS CASE WHEN isnan(x) THEN 'NaN' WHEN isinf(x) AND x > 0 THEN 'Infinity' WHEN isinf(x) THEN '-Infinity' WHEN x = 0 THEN CASE WHEN CAST(x AS VARCHAR) LIKE '-%' THEN '-0E0' ELSE '0E0' END ELSE trino_sci_text(printf('%.6e', CAST(CAST(x AS VARCHAR) AS DOUBLE))) END`,
   // A timestamp's text as Trino writes it, with p fraction digits: a timestamp with time zone
   // (a UTC instant here) ends with its zone, '2024-03-10 06:30:00.000 UTC' (DuckDB: '...+00').
@@ -125,14 +125,14 @@ export const HELPER_MACROS: string[] = [
   // An interval as Trino writes it (values.ts intervalText): 'Y-M' when it holds only months,
   // 'D HH:MM:SS.mmm' when it holds none, DuckDB's text when it mixes them (no Trino type does).
   `CREATE MACRO trino_interval_months(i) AS CAST(date_part('year', i) * 12 + date_part('month', i) AS BIGINT)`,
-  `CREATE MACRO trino_interval_dhms(r) AS (CASE WHEN r <= -1000 THEN '-' ELSE '' END) || CAST(abs(r) // 86400000000 AS VARCHAR) || ' ' || system.main.lpad(CAST(abs(r) // 3600000000 % 24 AS VARCHAR), 2, '0') || ':' || system.main.lpad(CAST(abs(r) // 60000000 % 60 AS VARCHAR), 2, '0') || ':' || system.main.lpad(CAST(abs(r) // 1000000 % 60 AS VARCHAR), 2, '0') || '.' || system.main.lpad(CAST(abs(r) // 1000 % 1000 AS VARCHAR), 3, '0')`,
+  `CREATE MACRO trino_interval_dhms(r) AS (CASE WHEN r <= -1000 THEN '-' ELSE '' END) || CAST(abs(r) // 86400000000 AS VARCHAR) || ' ' || lpad(CAST(abs(r) // 3600000000 % 24 AS VARCHAR), 2, '0') || ':' || lpad(CAST(abs(r) // 60000000 % 60 AS VARCHAR), 2, '0') || ':' || lpad(CAST(abs(r) // 1000000 % 60 AS VARCHAR), 2, '0') || '.' || lpad(CAST(abs(r) // 1000 % 1000 AS VARCHAR), 3, '0')`,
   `CREATE MACRO trino_interval_text_of(i, m, r) AS CASE WHEN m <> 0 AND r <> 0 THEN CAST(i AS VARCHAR) WHEN m <> 0 THEN (CASE WHEN m < 0 THEN '-' ELSE '' END) || CAST(abs(m) // 12 AS VARCHAR) || '-' || CAST(abs(m) % 12 AS VARCHAR) ELSE trino_interval_dhms(r) END`,
   `CREATE MACRO trino_interval_text(i) AS trino_interval_text_of(i, trino_interval_months(i), epoch_us(i) - epoch_us(to_months(trino_interval_months(i))))`,
   // CAST(x AS VARCHAR) with doubles and reals in Trino's text (trino-ast.ts rewriteToVarcharCast),
   // timestamps with Trino's precision 3 when the tree does not show another.
   `CREATE MACRO trino_to_varchar${IP_OVERLOADS.toVarchar}, (x) AS CASE ${ZONED_OVERLOADS.toVarcharGuard} ${TO_VARCHAR}`,
   // java.net.URI's parse: no white space or ^ ` { } | \\ " < >, and % only before two hex digits.
-  `CREATE MACRO trino_url_ok(u) AS NOT regexp_matches(u, '[\\s^\`{}|\\\\"<>]') AND NOT contains(system.main.regexp_replace(u, '%[0-9A-Fa-f]{2}', '', 'g'), '%')`,
+  `CREATE MACRO trino_url_ok(u) AS NOT regexp_matches(u, '[\\s^\`{}|\\\\"<>]') AND NOT contains(regexp_replace(u, '%[0-9A-Fa-f]{2}', '', 'g'), '%')`,
   // Group g of RFC 3986's URI expression: 2 scheme, 4 authority, 5 path, 6 ?query, 7 query, 9 fragment.
   `CREATE MACRO trino_url_part(u, g) AS regexp_extract(u, '^(([^:/?#]+):)?(//([^/?#]*))?([^?#]*)(\\?([^#]*))?(#(.*))?', g)`,
   `CREATE MACRO trino_url_opaque(u) AS trino_url_part(u, 2) <> '' AND NOT starts_with(substr(u, length(trino_url_part(u, 2)) + 2), '/')`,
@@ -148,7 +148,7 @@ export const HELPER_MACROS: string[] = [
   // differs, else NULL when a value is NULL on either side, else true.
   `CREATE MACRO trino_map_eq(a, b) AS CASE WHEN a IS NULL OR b IS NULL THEN NULL WHEN len(map_keys(a)) <> len(map_keys(b)) THEN false WHEN NOT coalesce(list_bool_and(list_transform(map_keys(a), lambda k: list_contains(map_keys(b), k))), true) THEN false WHEN coalesce(list_bool_or(list_transform(map_keys(a), lambda k: a[k] IS NOT NULL AND b[k] IS NOT NULL AND a[k] <> b[k])), false) THEN false WHEN coalesce(list_bool_or(list_transform(map_keys(a), lambda k: a[k] IS NULL OR b[k] IS NULL)), false) THEN NULL ELSE true END`,
   // The letters of s, upper-cased (Soundex's clean step).
-  `CREATE MACRO trino_letters(s) AS upper(system.main.regexp_replace(s, '[^\\pL]', '', 'g'))`,
+  `CREATE MACRO trino_letters(s) AS upper(regexp_replace(s, '[^\\pL]', '', 'g'))`,
   // Soundex digits of upper-case A-Z text: the first letter, then H and W dropped.
   `CREATE MACRO trino_soundex_digits(c) AS list_transform(list_concat([left(c, 1)], list_filter(string_split(substr(c, 2), ''), lambda ch: ch NOT IN ('H', 'W', ''))), lambda ch: substr('01230120022455012623010202', ascii(ch) - 64, 1))`,
   `CREATE MACRO trino_soundex_tail(d) AS array_to_string(list_filter(list_transform(range(2, len(d) + 1), lambda i: CASE WHEN d[i] <> '0' AND d[i] <> d[i - 1] THEN d[i] END), lambda x: x IS NOT NULL), '')`,

@@ -5,7 +5,7 @@
  * translate). Built-ins shadowed by a macro stay reachable as `system.main.<name>`.
  */
 import { RunMdError } from "@run-md/core";
-import { BOUND_MACROS, TOO_LARGE, VALUE_BOUND } from "./bounds.ts";
+import { BOUND_MACROS, GUARD_PREFIX, TOO_LARGE, VALUE_BOUND } from "./bounds.ts";
 import { hasTypedParameter } from "./raise-anchors.ts";
 import { BITWISE_MACROS } from "./trino-bitwise.ts";
 import {
@@ -107,7 +107,7 @@ const SEQUENCE_TOO_LONG = (anchor: string) =>
   `trino_raise('INVALID_FUNCTION_ARGUMENT: result of sequence function must not have more than 10000 entries', ${anchor})`;
 
 const PAD = (fn: string) =>
-  `CASE WHEN n < 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Target length must be in the range [0..' || '2147483647]', concat(n, p)) WHEN p = '' THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Padding string must not be empty', concat(n, p)) ELSE ${fn}(s, n, p) END`;
+  `CASE WHEN n < 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Target length must be in the range [0..' || '2147483647]', concat(n, p)) WHEN p = '' THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Padding string must not be empty', concat(n, p)) ELSE ${GUARD_PREFIX}${fn}(s, n, p) END`;
 
 const CONCAT_WS = Array.from({ length: 9 }, (_, i) => i + 1)
   .map((n) => {
@@ -329,7 +329,7 @@ const MACRO_DEFS: string[] = [
   // replaces every match and writes groups as $1.
   `CREATE MACRO regexp_like(s, p) AS system.main.regexp_matches(s, p)`,
   `CREATE MACRO regexp_extract(s, p) AS CASE WHEN system.main.regexp_matches(s, p) THEN system.main.regexp_extract(s, p, 0) END, (s, p, g) AS CASE WHEN system.main.regexp_matches(s, p) THEN system.main.regexp_extract(s, p, g) END`,
-  `CREATE MACRO regexp_replace(s, p) AS regexp_replace(s, p, '', 'g'), (s, p, r) AS regexp_replace(s, p, regexp_replace(r, '\\$(\\d)', '\\\\\\1', 'g'), 'g'), (s, p, r, re2) AS regexp_replace(s, p, r, 'g')`,
+  `CREATE MACRO regexp_replace(s, p) AS system.main.regexp_replace(s, p, '', 'g'), (s, p, r) AS system.main.regexp_replace(s, p, ${GUARD_PREFIX}regexp_r(s, p, system.main.regexp_replace(r, '\\$(\\d)', '\\\\\\1', 'g'), 'g'), 'g'), (s, p, r, re2) AS system.main.regexp_replace(s, p, ${GUARD_PREFIX}regexp_r(s, p, r, 'g'), 'g')`,
   `CREATE MACRO regexp_count(s, p) AS CAST(len(regexp_extract_all(s, p)) AS BIGINT)`,
   // An empty pattern matches before the first character and after the last: '' at both ends.
   `CREATE MACRO regexp_split(s, p) AS CASE WHEN p = '' THEN list_concat([''], string_split(s, ''), ['']) ELSE string_split_regex(s, p) END`,
@@ -338,7 +338,7 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO regexp_position(s, p) AS trino_regexp_position_at(s, p, 1, 1), (s, p, st) AS trino_regexp_position_at(s, p, st, 1), (s, p, st, n) AS trino_regexp_position_at(s, p, st, n)`,
   // Strings.
   // An empty search string: Trino inserts the replacement before every character and at the end.
-  `CREATE MACRO replace(s, x) AS replace(s, x, ''), (s, x, r) AS CASE WHEN x = '' AND s = '' THEN r WHEN x = '' AND (length(s) + 1) * strlen(r) + strlen(s) > ${VALUE_BOUND} THEN CAST(trino_refuse('${TOO_LARGE}: replace would build a value of more than ${VALUE_BOUND} bytes (the local engine''s bound on one value)') AS VARCHAR) WHEN x = '' THEN r || array_to_string(list_transform(string_split(s, ''), lambda c: c || r), '') ELSE replace(s, x, r) END`,
+  `CREATE MACRO replace(s, x) AS system.main.replace(s, x, ''), (s, x, r) AS CASE WHEN x = '' AND s = '' THEN r WHEN x = '' AND coalesce(strlen(r) * (length(s) + 1) + strlen(s), 0) > ${VALUE_BOUND} THEN trino_refuse('${TOO_LARGE}: replace would build a value of more than ${VALUE_BOUND} bytes (the local engine''s bound on one value)', s) WHEN x = '' THEN r || array_to_string(list_transform(string_split(s, ''), lambda c: c || r), '') ELSE ${GUARD_PREFIX}replace(s, x, r) END`,
   `CREATE MACRO substr${SUBSTR}`,
   `CREATE MACRO substring${SUBSTR}`,
   // Past the last part: NULL (DuckDB: ''); an index below 1 is an error.
@@ -554,9 +554,9 @@ const OPERATOR_MACROS: string[] = [
   // Decimal operands known from the tree: Trino's scale max(s1, s2), rounded half up, computed
   // exactly on the unscaled values (HUGEINT; an overflow is an error); the caller casts the text.
   `CREATE MACRO trino_unscaled(x, s) AS CASE WHEN strpos(CAST(x AS VARCHAR), '.') > 0 AND length(CAST(x AS VARCHAR)) - strpos(CAST(x AS VARCHAR), '.') <> s THEN trino_refuse('decimal division: an operand has an unexpected scale (not supported locally)') ELSE CAST(replace(CAST(x AS VARCHAR), '.', '') AS HUGEINT) END`,
-  `CREATE MACRO trino_pow10(k) AS CAST('1' || system.main.repeat('0', CAST(k AS INTEGER)) AS HUGEINT)`,
+  `CREATE MACRO trino_pow10(k) AS CAST('1' || repeat('0', CAST(k AS INTEGER)) AS HUGEINT)`,
   // q = round_half_up(n / d) on HUGEINTs; the text of q with s decimals (the caller casts it).
-  `CREATE MACRO trino_digits(t, s) AS CASE WHEN length(t) > s THEN t ELSE system.main.lpad(t, s + 1, '0') END`,
+  `CREATE MACRO trino_digits(t, s) AS CASE WHEN length(t) > s THEN t ELSE lpad(t, s + 1, '0') END`,
   `CREATE MACRO trino_point(p, s) AS CASE WHEN s = 0 THEN p ELSE left(p, length(p) - s) || '.' || right(p, s) END`,
   `CREATE MACRO trino_decimal_text(q, s) AS (CASE WHEN q < 0 THEN '-' ELSE '' END) || trino_point(trino_digits(CAST(abs(q) AS VARCHAR), s), s)`,
   `CREATE MACRO trino_round_div(n, d) AS n // d + CASE WHEN 2 * abs(n % d) >= abs(d) THEN sign(n) * sign(d) ELSE 0 END`,
@@ -571,7 +571,7 @@ const OPERATOR_MACROS: string[] = [
   `CREATE MACRO trino_zone_part${ZONED_OVERLOADS.zonePart}, (f VARCHAR, t TIMESTAMPTZ) AS date_part(f, t), (f VARCHAR, t TIMESTAMP) AS trino_raise('TYPE_MISMATCH: ' || f || ' needs a timestamp with time zone', t), (f VARCHAR, t DATE) AS trino_raise('TYPE_MISMATCH: ' || f || ' needs a timestamp with time zone', t)`,
   // Java's Double.toString from Trino's double text (trino_double_text: 2.55E1): a plain decimal
   // with at least one fraction digit between 10^-3 and 10^7 (25.5, 100.0, 0.001), else d.dddEn.
-  `CREATE MACRO trino_java_double_of(t, d, e) AS CASE WHEN t IN ('0E0', '-0E0') THEN replace(t, '0E0', '0.0') WHEN NOT contains(t, 'E') OR e < -3 OR e >= 7 THEN t WHEN e >= 0 THEN (CASE WHEN starts_with(t, '-') THEN '-' ELSE '' END) || system.main.rpad(left(d, e + 1), e + 1, '0') || '.' || coalesce(nullif(substr(d, e + 2), ''), '0') ELSE (CASE WHEN starts_with(t, '-') THEN '-' ELSE '' END) || '0.' || system.main.repeat('0', -e - 1) || d END`,
+  `CREATE MACRO trino_java_double_of(t, d, e) AS CASE WHEN t IN ('0E0', '-0E0') THEN replace(t, '0E0', '0.0') WHEN NOT contains(t, 'E') OR e < -3 OR e >= 7 THEN t WHEN e >= 0 THEN (CASE WHEN starts_with(t, '-') THEN '-' ELSE '' END) || rpad(left(d, e + 1), e + 1, '0') || '.' || coalesce(nullif(substr(d, e + 2), ''), '0') ELSE (CASE WHEN starts_with(t, '-') THEN '-' ELSE '' END) || '0.' || repeat('0', -e - 1) || d END`,
   `CREATE MACRO trino_java_double(t) AS trino_java_double_of(t, coalesce(nullif(rtrim(replace(split_part(ltrim(t, '-'), 'E', 1), '.', ''), '0'), ''), '0'), TRY_CAST(split_part(t, 'E', 2) AS INTEGER))`,
   // format('%s', timestamp) prints Java's LocalDateTime text: T, and 0, 3 or 6 fraction digits.
   `CREATE MACRO trino_format_arg(x TIMESTAMP) AS trino_java_local(x), (x DATE) AS CAST(x AS VARCHAR), (x TIMESTAMPTZ) AS x, ${ZONED_OVERLOADS.formatArg}, ${IP_OVERLOADS.toVarchar}, (x) AS x`,
@@ -653,7 +653,7 @@ const RAISE_MACRO =
  * subquery), with the macro's parameters as its anchor (raise-anchors.ts): a refusal naming no
  * column was evaluated for every row, before the WHERE's other conditions (found by review).
  */
-const REFUSE_MACRO = `CREATE MACRO trino_refuse(msg, anchor) AS (CASE WHEN list_transform([system.main.concat(msg, coalesce(left(CAST(anchor AS VARCHAR), 0), ''))], lambda __runmd_refusal: ${REFUSE}(__runmd_refusal, getvariable('${QUERY_TOKEN}')))[1] THEN NULL END)`;
+const REFUSE_MACRO = `CREATE MACRO trino_refuse(msg, anchor) AS (CASE WHEN list_transform([msg || coalesce(left(CAST(anchor AS VARCHAR), 0), '')], lambda __runmd_refusal: ${REFUSE}(__runmd_refusal, getvariable('${QUERY_TOKEN}')))[1] THEN NULL END)`;
 
 /** The macros as created: `CREATE MACRO trino_<name>`. */
 export const MACROS: string[] = [

@@ -3,8 +3,10 @@
  * is refused with value-too-large before it runs, in Athena SQL, dialect=duckdb and Logs Insights
  * steps, whatever the spelling (quoted, in a lambda, a CTE, a recursive CTE); a qualified name,
  * which would reach past the guard, is refused. No test runs a call that would allocate much: the
- * error shows the guard ran first. Ordinary uses, and one just under the bound, keep their answers.
- * Concatenation is not guarded (bounds.ts says why).
+ * error shows the guard ran first. Ordinary uses, and one just under the bound, keep their answers;
+ * so do the engine's own macros (which call DuckDB's functions, not the guards), a NULL result, an
+ * argument's error inside TRY, and a replacement with few matches in a large text (counted, not
+ * estimated). Concatenation is not guarded (bounds.ts says why).
  */
 import { promises as fsp } from "node:fs";
 import path from "node:path";
@@ -140,5 +142,44 @@ describe("ordinary uses keep their answers", () => {
     expect(r.rows).toEqual([
       ["0003.142", "   ab|7", [0, 1, 2], "xy", "a1b", "ababab", "<a>-<b>-<c>"],
     ]);
+  });
+});
+
+describe("a guard changes no answer", () => {
+  it("the engine's macros keep DuckDB's functions: url_decode's replace, interval text's lpad", async () => {
+    const r = await sql(
+      "SELECT url_decode('a+b%20c%2B') AS u, CAST(INTERVAL '3' DAY AS varchar) AS i, soundex('Robert') AS s",
+    );
+    expect(r.rows).toEqual([["a b c+", "3 00:00:00.000", "R163"]]);
+  });
+
+  it("a NULL argument gives NULL, never a refusal, however large the size asked", async () => {
+    const r = await duck(
+      "SELECT lpad(NULL, 1000000000, 'a') AS a, rpad('x', NULL, 'a') AS b, repeat(NULL, 1000000000) AS c, printf('%0900000000d', NULL) AS d, list_resize(NULL::INT[], 1000000000) AS e, range(NULL::BIGINT) AS f",
+    );
+    expect(r.rows).toEqual([[null, null, null, null, null, null]]);
+  });
+
+  it("an argument's error inside TRY is NULL, as without the guard", async () => {
+    const q = (fn: string) => `SELECT TRY(${fn}) FROM (VALUES ('3'), ('bad')) t(c) ORDER BY c`;
+    expect((await duck(q("lpad(c, CAST(c AS INT), 'x')"))).rows).toEqual([["xx3"], [null]]);
+    expect((await duck(q("printf('%d', CAST(c AS INT))"))).rows).toEqual([["3"], [null]]);
+    expect(
+      (await duck(q("regexp_replace(c, '3', CAST(CAST(c AS INT) AS VARCHAR), 'g')"))).rows,
+    ).toEqual([["3"], [null]]);
+  });
+
+  it("a replacement with one match in a 900,001-byte text is counted, not refused", async () => {
+    // 900,000 a's and one b; the b becomes 50 c's (replace) or 'cc' (regexp_replace): by hand,
+    // 900,000 + 50 and 900,000 + 2 bytes. An estimate from the sizes alone passes the bound.
+    const s = "lpad('', 900000, 'a') || 'b'";
+    const r = await sql(
+      `SELECT length(replace(${s}, 'b', '${"c".repeat(50)}')), length(regexp_replace(${s}, 'b', 'cc'))`,
+    );
+    expect(r.rows).toEqual([[900050, 900002]]);
+    const d = await duck(
+      `SELECT length(replace(${s}, 'b', '${"c".repeat(50)}')), length(regexp_replace(${s}, 'b', 'cc', 'g')), length(regexp_replace(${s}, 'b', 'cc'))`,
+    );
+    expect(d.rows).toEqual([[900050, 900002, 900002]]);
   });
 });
