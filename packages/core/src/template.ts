@@ -109,11 +109,15 @@ export function insightsRegexValueProblem(value: string): string | undefined {
  * checking values before a run; the engines decide with the parser.
  */
 export function insightsRegexReferences(query: string): Map<number, string> {
+  // The word before each place, read as the lexer reads it: `#` comments and any run of blanks
+  // between `like` and `{{name}}` skipped, a `like` inside a comment, string or name no word.
+  const wordBefore = new Map<number, string>();
+  quotedRegions(query, "logs-insights", (at, word) => wordBefore.set(at, word));
   const out = new Map<number, string>();
   for (const part of scanTemplate(query)) {
     if (part.kind !== "param") continue;
-    const before = query.slice(Math.max(0, part.offset - 64), part.offset);
-    if (/(?:(?<![\w.@`])like|=~)\s*$/i.test(before)) out.set(part.offset, part.name);
+    const word = wordBefore.get(part.offset);
+    if (word === "like" || word === "=~") out.set(part.offset, part.name);
   }
   return out;
 }
@@ -281,8 +285,15 @@ interface Region {
   quote: string;
 }
 
-/** Quoted strings, quoted identifiers and regular expressions of a query, skipping comments. */
-function quotedRegions(query: string, dialect: Dialect): Region[] {
+/**
+ * Quoted strings, quoted identifiers and regular expressions of a query, skipping comments.
+ * `wordAt` is told the last word (lower case) before each word or operator outside them.
+ */
+function quotedRegions(
+  query: string,
+  dialect: Dialect,
+  wordAt?: (offset: number, lastWord: string) => void,
+): Region[] {
   const regions: Region[] = [];
   let i = 0;
   // The last two words before `i` (a quoted string or name is its quote, a regex "/re/"): a
@@ -351,6 +362,7 @@ function quotedRegions(query: string, dialect: Dialect): Region[] {
       i++;
       continue;
     }
+    wordAt?.(i, lastWord);
     const w = /^(?:[A-Za-z_@][\w.@]*|=~|\S)/.exec(query.slice(i, i + 64))![0];
     word(w.toLowerCase());
     i += w.length;

@@ -223,6 +223,37 @@ describe("running a runbook", () => {
     expect(e.made).toEqual({});
   });
 
+  describe("a value no Logs Insights /regex/ literal can hold (red-team)", () => {
+    // The second step's pattern, written as the Insights lexer still reads "like {{who}}": a
+    // comment or a long run of blanks between them. The step's query starts on line 29.
+    const withPattern = (pattern: string) =>
+      runbook(SOURCE.replace("fields @timestamp\n", `fields @timestamp\n${pattern}\n`));
+    it.each([
+      ["a comment between like and the reference", "| filter x like # the user\n  {{who}}", 31],
+      ["71 blanks between them", `| filter x like${" ".repeat(71)}{{who}}`, 30],
+      ["a comment between =~ and the reference", "| filter x =~ # re\n{{who}}", 31],
+    ])("with %s stops the run before any step", async (_, pattern, line) => {
+      const e = engines({});
+      await expect(
+        runRunbook(withPattern(pattern), opts({ cliParams: { who: "x\\", limit: "5" } }), e),
+      ).rejects.toThrow(
+        `parameter "who" (from --param) is a Logs Insights regular expression in step "second" (runbooks/t.md:${line}) and ends with a lone backslash`,
+      );
+      expect(e.made).toEqual({});
+    });
+
+    it("a like inside a comment does not make the next reference a regex", async () => {
+      // "= # like" then "{{who}}": a value compared with =, written as a string literal
+      const e = engines({});
+      const report = await runRunbook(
+        withPattern("| filter x = # not like\n {{who}}"),
+        opts({ cliParams: { who: "x\\", limit: "5" }, step: "second" }),
+        e,
+      );
+      expect(report.steps.map((s) => s.id)).toEqual(["second"]);
+    });
+  });
+
   it("runOrErrorReport turns a run stopped before its first step into its errored report", async () => {
     const e = engines({});
     const seen: string[] = [];
