@@ -1,6 +1,7 @@
 /**
  * Whether a Logs Insights regular expression can run: the local engine matches with RE2 (DuckDB),
- * which has no lookaround, no backreferences and fewer letter escapes, while JavaScript's parser,
+ * which has no lookaround, no backreferences, fewer letter escapes, no escaped non-ASCII
+ * character and no count past 1,000 (nested counts multiplied), while JavaScript's parser,
  * used to find syntax errors, accepts them. A pattern either refuses is refused at `check`, not
  * when a step runs.
  */
@@ -62,10 +63,51 @@ function re2Refusal(pattern: string): string | undefined {
     }
     if (BACKREFERENCE.test(rest)) return "backreferences such as \\1";
     if (rest.startsWith("\\k<")) return "named backreferences (\\k<name>)";
+    // RE2 escapes ASCII punctuation only: `\é` is "invalid escape sequence" (JavaScript: é)
+    if (pattern.codePointAt(at + 1)! >= 0x80)
+      return "escape of a non-ASCII character (write it alone)";
     const letter = LETTER_ESCAPE.exec(rest)?.[1];
     if (letter !== undefined && !RE2_LETTERS.has(letter)) {
       return `\\${letter} escape (${ESCAPE_INSTEAD[letter] ?? "write the character itself, or a class"})`;
     }
+  }
+  return undefined;
+}
+
+/** RE2's largest repetition count, of one `{n,m}` and of nested ones multiplied. */
+const MAX_REPEAT = 1000;
+
+/**
+ * A `{n}`, `{n,}` or `{n,m}` whose count (m, else n) passes RE2's 1,000, or whose count times the
+ * largest product of counts inside the group it repeats does (RE2's "invalid repetition size";
+ * JavaScript takes any count).
+ */
+function repeatTooLarge(pattern: string): string | undefined {
+  const inner: number[] = [1]; // per open group, the largest product of counts inside it so far
+  let atom = 1; // the product of counts inside the atom just read (a closed group's, else 1)
+  let prev = -2;
+  let escapeBrace = -1; // where the `{` of a `\x{2028}` or `\p{Greek}` is: no count
+  for (const { at, escaped } of regexPlaces(pattern)) {
+    if (at !== prev + 1) atom = 1; // a character class came between
+    prev = at;
+    const c = pattern[at];
+    if (escaped) escapeBrace = "xpP".includes(pattern[at + 1]!) ? at + 2 : -1;
+    const rep =
+      escaped || at === escapeBrace ? null : /^\{(\d+)(?:,(\d*))?\}/.exec(pattern.slice(at));
+    if (rep) {
+      const count = Number(rep[2] || rep[1]);
+      const product = atom * Math.max(count, 1);
+      if (count > MAX_REPEAT || product > MAX_REPEAT)
+        return `${rep[0]}: RE2 repeats at most ${MAX_REPEAT} times, nested counts multiplied`;
+      inner[inner.length - 1] = Math.max(inner.at(-1)!, product);
+      atom = 1;
+    } else if (!escaped && c === "(") {
+      inner.push(1);
+      atom = 1;
+    } else if (!escaped && c === ")" && inner.length > 1) {
+      atom = inner.pop()!;
+      inner[inner.length - 1] = Math.max(inner.at(-1)!, atom);
+    } else atom = 1;
   }
   return undefined;
 }
@@ -82,6 +124,8 @@ const ESCAPE_INSTEAD: Record<string, string> = {
 export function regexProblem(pattern: string): string | undefined {
   const refused = re2Refusal(pattern);
   if (refused) return `RE2, the engines' regular expressions, has no ${refused}`;
+  const repeat = repeatTooLarge(pattern);
+  if (repeat) return `RE2, the engines' regular expressions, refuses ${repeat}`;
   try {
     new RegExp(
       pattern

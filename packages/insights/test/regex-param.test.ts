@@ -4,6 +4,7 @@
  * escapes copied), read back by the parser as the value's regular expression, and a value no
  * literal can hold is refused naming the parameter. Elsewhere a reference stays a value literal.
  */
+import { DuckDBInstance } from "@duckdb/node-api";
 import { insightsRegexLiteral, insightsRegexReferences, templateProblems } from "@run-md/core";
 import { describe, expect, test } from "vitest";
 import { checkInsights, parseInsights, renderInsightsQuery } from "../src/index.ts";
@@ -120,6 +121,62 @@ describe("a like {{param}} pattern", () => {
       expect(await count("user/")).toBe(3);
       expect(await count("^arn:aws:iam::1:user/")).toBe(2);
       await expect(count("x\\")).rejects.toMatchObject({ code: "insights-param" });
+    } finally {
+      db.close();
+    }
+  });
+
+  test.each([
+    ["an escaped non-ASCII letter", ":user/\\é"],
+    ["an escaped emoji", "a\\😀"],
+    ["a count past RE2's 1,000", "a{1001}"],
+    ["an upper bound past 1,000", "a{2,1001}"],
+    ["nested counts whose product passes 1,000", "(?:a{100}){11}"],
+    ["a group's count times its inner one, a class between", "(a{2}[b]{3}){501}"],
+    ["a count after a code point", "\\x{41}{1001}"],
+  ])(
+    "%s, which DuckDB's RE2 refuses when the step runs, is refused by check (red-team)",
+    async (_, value) => {
+      // check accepted these and the local engine then raised "Invalid Input Error" mid-run
+      const at = QUERY.indexOf("{{p}}");
+      const problems = checkInsights(QUERY, { values: { p: value } });
+      expect(problems.map((p) => [p.rule, p.offset])).toEqual([["insights-param", at]]);
+      expect(problems[0]!.message).toMatch(
+        /^\{\{p\}\} is a regular expression here and its value is not one: RE2/,
+      );
+      // DuckDB's RE2 itself refuses the pattern (what the local engine sends it)
+      const instance = await DuckDBInstance.create(":memory:");
+      const con = await instance.connect();
+      try {
+        await expect(con.run("SELECT regexp_matches('x', $1)", [value])).rejects.toThrow(
+          /invalid (escape sequence|repetition size)/,
+        );
+      } finally {
+        con.closeSync();
+        instance.closeSync();
+      }
+    },
+  );
+
+  test.each([
+    ["a count of 1,000", "a{1000}", 1],
+    ["nested counts whose product is 1,000", "(?:a{100}){10}", 1],
+    ["a count after a class after a group", "(?:a{100})[b]{10}", 0],
+    ["an escaped punctuation mark", "a\\_b\\-\\#", 0],
+    ["a code point past 1,000 (no count)", "\\x{2028}|\\x{10000}", 0],
+  ])("%s stays accepted and runs", async (_, value, n) => {
+    expect(checkInsights(QUERY, { values: { p: value } })).toEqual([]);
+    const db = await eventsDb([
+      {
+        eventTime: "2026-01-01T00:00:00Z",
+        eventName: "X",
+        userIdentity: { arn: "a".repeat(1000) },
+      },
+    ]);
+    try {
+      const r = await db.run(QUERY, { params: { p: value }, check: true });
+      // by hand: the ARN is 1,000 a's, so only the patterns of a's match it
+      expect(Number(r.rows[0]?.n)).toBe(n);
     } finally {
       db.close();
     }
