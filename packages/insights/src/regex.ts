@@ -66,6 +66,13 @@ function re2Refusal(pattern: string): string | undefined {
     // RE2 escapes ASCII punctuation only: `\é` is "invalid escape sequence" (JavaScript: é)
     if (pattern.codePointAt(at + 1)! >= 0x80)
       return "escape of a non-ASCII character (write it alone)";
+    if (rest.startsWith("\\x")) {
+      const hex = /^\\x(?:([0-9A-Fa-f]{2})|\{([0-9A-Fa-f]{1,8})\})/.exec(
+        pattern.slice(at, at + 12),
+      );
+      if (hex === null || Number.parseInt(hex[2] ?? "0", 16) > 0x10ffff)
+        return "such \\x escape (write \\x41, or \\x{1F600} for a code point up to \\x{10FFFF})";
+    }
     const letter = LETTER_ESCAPE.exec(rest)?.[1];
     if (letter !== undefined && !RE2_LETTERS.has(letter)) {
       return `\\${letter} escape (${ESCAPE_INSTEAD[letter] ?? "write the character itself, or a class"})`;
@@ -120,21 +127,41 @@ const ESCAPE_INSTEAD: Record<string, string> = {
   e: "write \\x1b",
 };
 
+/**
+ * RE2's code points (`\x{7A}`) written `\u007a` for JavaScript's parser, which without the `u`
+ * flag reads `\x{61}` as `x{61}`, a count (`\x{61}{2}`: "nothing to repeat"); one past U+FFFF is
+ * written `\uffff` (so two of them out of order in a class range pass). The digits are checked
+ * first (`re2Refusal`).
+ */
+function codePointsAsBytes(pattern: string): string {
+  let out = "";
+  let from = 0;
+  for (const { at, escaped } of regexPlaces(pattern)) {
+    if (!escaped || at < from || !pattern.startsWith("\\x{", at)) continue;
+    const close = pattern.indexOf("}", at);
+    const code = Math.min(Number.parseInt(pattern.slice(at + 3, close), 16), 0xffff);
+    out += `${pattern.slice(from, at)}\\u${code.toString(16).padStart(4, "0")}`;
+    from = close + 1;
+  }
+  return out + pattern.slice(from);
+}
+
 /** Why a regular expression cannot run (a syntax error, or what RE2 lacks), or undefined. */
 export function regexProblem(pattern: string): string | undefined {
   const refused = re2Refusal(pattern);
   if (refused) return `RE2, the engines' regular expressions, has no ${refused}`;
   const repeat = repeatTooLarge(pattern);
   if (repeat) return `RE2, the engines' regular expressions, refuses ${repeat}`;
+  const js = codePointsAsBytes(pattern)
+    .replace(/\(\?P</g, "(?<")
+    .replace(INLINE_FLAGS, "")
+    .replace(GROUP_FLAGS, "(?:");
   try {
-    new RegExp(
-      pattern
-        .replace(/\(\?P</g, "(?<")
-        .replace(INLINE_FLAGS, "")
-        .replace(GROUP_FLAGS, "(?:"),
-    );
+    new RegExp(js);
     return undefined;
   } catch (e) {
-    return (e as Error).message.replace(/^Invalid regular expression: /, "");
+    // JavaScript names the pattern it read: name the one written instead
+    const message = (e as Error).message.replace(/^Invalid regular expression: /, "");
+    return message.startsWith(`/${js}/`) ? `/${pattern}/${message.slice(js.length + 2)}` : message;
   }
 }

@@ -134,6 +134,9 @@ describe("a like {{param}} pattern", () => {
     ["nested counts whose product passes 1,000", "(?:a{100}){11}"],
     ["a group's count times its inner one, a class between", "(a{2}[b]{3}){501}"],
     ["a count after a code point", "\\x{41}{1001}"],
+    ["a code point past U+10FFFF", "\\x{110000}"],
+    ["a code point of no hex digits", "a\\x{zz}"],
+    ["a byte of one hex digit", "a\\xZ1"],
   ])(
     "%s, which DuckDB's RE2 refuses when the step runs, is refused by check (red-team)",
     async (_, value) => {
@@ -164,6 +167,9 @@ describe("a like {{param}} pattern", () => {
     ["a count after a class after a group", "(?:a{100})[b]{10}", 0],
     ["an escaped punctuation mark", "a\\_b\\-\\#", 0],
     ["a code point past 1,000 (no count)", "\\x{2028}|\\x{10000}", 0],
+    // JavaScript read \x{61} as x{61}, a count with nothing to repeat after it
+    ["a code point, then a count", "^\\x{61}{1000}$", 1],
+    ["a code point range in a class, counted", "^[\\x{61}-\\x{7A}]{2,1000}$", 1],
   ])("%s stays accepted and runs", async (_, value, n) => {
     expect(checkInsights(QUERY, { values: { p: value } })).toEqual([]);
     const db = await eventsDb([
@@ -180,5 +186,13 @@ describe("a like {{param}} pattern", () => {
     } finally {
       db.close();
     }
+  });
+
+  test("code points out of order in a class are refused, naming the pattern as written", () => {
+    // RE2: "invalid character class range: \x{7A}-\x{61}" (z before a)
+    const problems = checkInsights(QUERY, { values: { p: "[\\x{7A}-\\x{61}]" } });
+    expect(problems.map((p) => p.message)).toEqual([
+      "{{p}} is a regular expression here and its value is not one: /[\\x{7A}-\\x{61}]/: Range out of order in character class",
+    ]);
   });
 });
