@@ -505,12 +505,7 @@ describe("the bundled runbooks on weakened defences the data sets lack", () => {
     reports[0]!.steps.find((s) => s.id === id)!.rows.map((r) => String(r[0]).slice(14, 16));
 
   it("finds the account's S3 Block Public Access turned off, never a refused call", async () => {
-    const reports = await runOver(
-      "runbooks/resource-modifications.md",
-      events,
-      "2024-06-01",
-      "2024-06-02",
-    );
+    const reports = await onJune1("runbooks/resource-modifications.md", events);
     // 2: a setting false, 3: three settings left out, 5: deleted; not 1 (all on) nor 4 (refused)
     expect(minutes(reports, "account_public_access_opened")).toEqual(["02", "03", "05"]);
     const step = (id: string) => reports[0]!.steps.find((s) => s.id === id)!;
@@ -532,12 +527,7 @@ describe("the bundled runbooks on weakened defences the data sets lack", () => {
   });
 
   it("finds GuardDuty, Access Analyzer and Macie weakened, never a refused call", async () => {
-    const reports = await runOver(
-      "runbooks/cloudtrail-tampering.md",
-      events,
-      "2024-06-01",
-      "2024-06-02",
-    );
+    const reports = await onJune1("runbooks/cloudtrail-tampering.md", events);
     // 6 (suspended) and 8 to 16 but 13 (refused); not 7 (a detector left enabled)
     const expected = ["06", "08", "09", "10", "11", "12", "14", "15", "16"];
     expect(minutes(reports, "detection_weakened")).toEqual(expected);
@@ -622,12 +612,7 @@ describe("the bundled runbooks on weakened defences the data sets lack", () => {
         denied,
       ),
     ];
-    const reports = await runOver(
-      "runbooks/data-exposure.md",
-      exposures,
-      "2024-06-01",
-      "2024-06-02",
-    );
+    const reports = await onJune1("runbooks/data-exposure.md", exposures);
     const step = (id: string) => reports[0]!.steps.find((s) => s.id === id)!;
     expect(step("shared_outside").rows).toEqual([
       [
@@ -714,21 +699,11 @@ describe("the bundled runbooks on weakened defences the data sets lack", () => {
       call(38, GD, "UpdateDetector", { ...detector, enable: "True" }),
       call(39, GD, "UpdateDetector", { ...detector, dataSources: { s3Logs: { enable: "False" } } }),
     ];
-    const s3 = await runOver(
-      "runbooks/resource-modifications.md",
-      asText,
-      "2024-06-01",
-      "2024-06-02",
-    );
+    const s3 = await onJune1("runbooks/resource-modifications.md", asText);
     // 24 and 30 leave every setting on; 25, 26 and 31 turn one off
     expect(minutes(s3, "account_public_access_opened")).toEqual(["25", "26", "31"]);
     expect(minutes(s3, "account_public_access_opened_insights").sort()).toEqual(["25", "26", "31"]);
-    const gd = await runOver(
-      "runbooks/cloudtrail-tampering.md",
-      asText,
-      "2024-06-01",
-      "2024-06-02",
-    );
+    const gd = await onJune1("runbooks/cloudtrail-tampering.md", asText);
     // 32, 34, 35 and 36 suspend the detector, 39 its S3 logs; 33, 37 and 38 leave it enabled
     const off = ["32", "34", "35", "36", "39"];
     expect(minutes(gd, "detection_weakened")).toEqual(off);
@@ -805,12 +780,7 @@ describe("the bundled runbooks on weakened defences the data sets lack", () => {
       // 52: Macie paused, refused
       call(52, MACIE, "UpdateMacieSession", { status: "PAUSED" }, denied),
     ];
-    const reports = await runOver(
-      "runbooks/cloudtrail-tampering.md",
-      plans,
-      "2024-06-01",
-      "2024-06-02",
-    );
+    const reports = await onJune1("runbooks/cloudtrail-tampering.md", plans);
     const expected = ["40", "42", "44", "45", "46", "48", "51"];
     expect(minutes(reports, "detection_weakened")).toEqual(expected);
     expect(minutes(reports, "detection_weakened_insights").sort()).toEqual(expected);
@@ -824,12 +794,7 @@ describe("the bundled runbooks on weakened defences the data sets lack", () => {
   });
 
   it("finds imported key material deleted and key policies replaced by hand", async () => {
-    const reports = await runOver(
-      "runbooks/kms-key-deletion.md",
-      events,
-      "2024-06-01",
-      "2024-06-02",
-    );
+    const reports = await onJune1("runbooks/kms-key-deletion.md", events);
     // 17 deleted the material; 18 was refused
     expect(minutes(reports, "key_deletions")).toEqual(["17"]);
     // 19 by hand, 20 by the pipeline (listed, not offending), 21 refused
@@ -860,20 +825,8 @@ describe("the bundled runbooks on weakened defences the data sets lack", () => {
     ];
     const pattern = ":user/mallory$";
     const param = ["--param", `automation_pattern=${pattern}`];
-    const kms = await runOver(
-      "runbooks/kms-key-deletion.md",
-      calls,
-      "2024-06-01",
-      "2024-06-02",
-      param,
-    );
-    const mods = await runOver(
-      "runbooks/resource-modifications.md",
-      calls,
-      "2024-06-01",
-      "2024-06-02",
-      param,
-    );
+    const kms = await onJune1("runbooks/kms-key-deletion.md", calls, param);
+    const mods = await onJune1("runbooks/resource-modifications.md", calls, param);
     const rows = (reports: RunReport[], id: string) =>
       reports[0]!.steps.find((s) => s.id === id)!.rows;
     const pipeline = "arn:aws:sts::123456789012:assumed-role/ci-deployer/build-42";
@@ -907,10 +860,7 @@ describe("the bundled runbooks on weakened defences the data sets lack", () => {
       call(25, "iam.amazonaws.com", "AttachUserPolicy", attach, byPipeline),
     ];
     const run = (pattern: string) =>
-      runOver("runbooks/audit-iam.md", calls, "2024-06-01", "2024-06-02", [
-        "--param",
-        `automation_pattern=${pattern}`,
-      ]);
+      onJune1("runbooks/audit-iam.md", calls, ["--param", `automation_pattern=${pattern}`]);
     const step = (r: RunReport[]) => r[0]!.steps.find((s) => s.id === "policy_attachments")!;
     // The pattern names mallory: the pipeline's attachment (25) is the one made by hand
     const mallory = await run(":user/mallory$");
@@ -931,13 +881,10 @@ describe("the bundled runbooks on weakened defences the data sets lack", () => {
       call(30, "iam.amazonaws.com", "CreateAccessKey", key),
       call(31, "iam.amazonaws.com", "CreateAccessKey", key, byPipeline),
     ];
-    const reports = await runOver(
-      "runbooks/access-key-lifecycle.md",
-      calls,
-      "2024-06-01",
-      "2024-06-02",
-      ["--param", "automation_pattern=:user/mallory$"],
-    );
+    const reports = await onJune1("runbooks/access-key-lifecycle.md", calls, [
+      "--param",
+      "automation_pattern=:user/mallory$",
+    ]);
     const step = reports[0]!.steps.find((s) => s.id === "keys_for_others")!;
     // mallory is the automation now: only the pipeline's key for bob is one made by hand
     expect(step.rows.map((r) => r[1])).toEqual([
@@ -958,13 +905,7 @@ describe("the bundled runbooks on weakened defences the data sets lack", () => {
     const param = ["--param", "automation_pattern=:user/mallory$"];
     const pipeline = "arn:aws:sts::123456789012:assumed-role/ci-deployer/build-42";
     const step = (r: RunReport[], id: string) => r[0]!.steps.find((s) => s.id === id)!;
-    const trails = await runOver(
-      "runbooks/cloudtrail-tampering.md",
-      calls,
-      "2024-06-01",
-      "2024-06-02",
-      param,
-    );
+    const trails = await onJune1("runbooks/cloudtrail-tampering.md", calls, param);
     // SQL: the pipeline's change is the one made by hand; Insights lists it alone
     expect(step(trails, "trail_changes").rows.map((r) => [r[1], r[2]])).toEqual([
       ["arn:aws:iam::123456789012:user/mallory", true],
@@ -973,13 +914,7 @@ describe("the bundled runbooks on weakened defences the data sets lack", () => {
     expect(step(trails, "trail_changes_by_hand_insights").rows.map((r) => r[2])).toEqual([
       pipeline,
     ]);
-    const groups = await runOver(
-      "runbooks/security-group-changes.md",
-      calls,
-      "2024-06-01",
-      "2024-06-02",
-      param,
-    );
+    const groups = await onJune1("runbooks/security-group-changes.md", calls, param);
     expect(step(groups, "all_changes").rows.map((r) => [r[1], r[2]])).toEqual([
       [pipeline, false],
       ["arn:aws:iam::123456789012:user/mallory", true],
@@ -1075,6 +1010,10 @@ const STRATUS_STEPS = [
  * The reports of `runbook` over `events` (one file in a folder of its own), window [from, to);
  * `extra`: more arguments (`--param name=value`).
  */
+/** The runbook over crafted records of 2024-06-01 (the day the crafted calls below are on). */
+const onJune1 = (runbook: string, events: Event[], extra: string[] = []) =>
+  runOver(runbook, events, "2024-06-01", "2024-06-02", extra);
+
 async function runOver(
   runbook: string,
   events: Event[],
