@@ -226,6 +226,8 @@ export function resolveParams(
   configParams: Record<string, unknown> = {},
   cliParams: Record<string, string> = {},
   configSource?: ConfigSource,
+  /** Where `cliParams` came from, for messages: `--param`, or a trigger's event. */
+  cliSource = "--param",
 ): Record<string, BoundParam> {
   const decls = runbook.meta.params;
   const out: Record<string, BoundParam> = {};
@@ -238,7 +240,7 @@ export function resolveParams(
     if (decl.default !== undefined) input = { value: decl.default, source: "default" };
     if (Object.hasOwn(configParams, name))
       input = { value: configParams[name], source: "configuration" };
-    if (Object.hasOwn(cliParams, name)) input = { value: cliParams[name], source: "--param" };
+    if (Object.hasOwn(cliParams, name)) input = { value: cliParams[name], source: cliSource };
     if (input === undefined) throw missingParamError(runbook, name);
     const configured = input.source === "configuration" && configSource !== undefined;
     const value = configured

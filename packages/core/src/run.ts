@@ -48,6 +48,8 @@ export interface RunOptions {
   /** Where the configured values were written: their mistakes name the file, line and key. */
   configSource?: ConfigSource;
   cliParams?: Record<string, string>;
+  /** Where `cliParams` came from, as messages name it (default `--param`; a trigger's event). */
+  cliParamsSource?: string;
   window?: WindowSpec;
   /**
    * Where a window given as a duration ends instead of the run's start (`RUN_MD_WINDOW_END`):
@@ -613,11 +615,12 @@ export async function runRunbook(
 
 /** The run's parameter values: default, configured, given (`resolveParams`). */
 function runParams(runbook: Runbook, o: RunOptions): Record<string, BoundParam> {
-  const params = resolveParams(runbook, o.configParams, o.cliParams, o.configSource);
+  const cliSource = o.cliParamsSource ?? "--param";
+  const params = resolveParams(runbook, o.configParams, o.cliParams, o.configSource, cliSource);
   // A value a Logs Insights step cannot write as its regular expression stops the run here.
   checkInsightsRegexValues(runbook, params, (name) =>
     o.cliParams !== undefined && Object.hasOwn(o.cliParams, name)
-      ? "--param"
+      ? cliSource
       : o.configParams !== undefined && Object.hasOwn(o.configParams, name)
         ? "configuration"
         : "default",

@@ -242,6 +242,26 @@ describe("running a runbook", () => {
       expect(e.made).toEqual({});
     });
 
+    it("names a trigger's value as the event's, not --param", async () => {
+      const e = engines({});
+      await expect(
+        runRunbook(
+          withPattern("| filter x like {{who}}"),
+          opts({ cliParams: { who: "x\\", limit: "5" }, cliParamsSource: "the event" }),
+          e,
+        ),
+      ).rejects.toThrow('parameter "who" (from the event) is a Logs Insights regular expression');
+      // A type mistake in an event's value is named the same way
+      await expect(
+        runRunbook(
+          runbook(),
+          opts({ cliParams: { limit: "many" }, cliParamsSource: "the event" }),
+          e,
+        ),
+      ).rejects.toThrow('parameter "limit" (from the event)');
+      expect(e.made).toEqual({});
+    });
+
     it("a like inside a comment does not make the next reference a regex", async () => {
       // "= # like" then "{{who}}": a value compared with =, written as a string literal
       const e = engines({});

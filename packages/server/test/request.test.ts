@@ -7,7 +7,7 @@ import path from "node:path";
 import { parseRunbook } from "@run-md/core";
 import { describe, expect, it } from "vitest";
 import { checkRunRequest, type RunRequest } from "../src/runs/request.ts";
-import { FIXTURES } from "./helpers.ts";
+import { FIXTURES, REPO } from "./helpers.ts";
 
 const file = path.join(FIXTURES, "iam-low.md");
 const runbook = parseRunbook(readFileSync(file, "utf8"), file).runbook!;
@@ -44,5 +44,36 @@ describe("a run request against the runbook as written", () => {
     expect(changes({ params: { limit: 3 } }, { limit: 3 })).toBe(false);
     // The runbook's own default is another value than the configuration's.
     expect(changes({ params: { limit: 5 } }, { limit: 3 })).toBe(true);
+  });
+});
+
+describe("a run request whose value a Logs Insights regular expression cannot hold", () => {
+  const kms = path.join(REPO, "runbooks/kms-key-deletion.md");
+  const withRegex = parseRunbook(readFileSync(kms, "utf8"), kms).runbook!;
+  const request = (params: Record<string, unknown>, configParams: Record<string, unknown> = {}) =>
+    checkRunRequest(
+      withRegex,
+      { runbook: "kms-key-deletion", params, window: {} },
+      configParams,
+      now,
+    );
+
+  it("is a 400 naming the parameter as the request's, before any run", () => {
+    expect(() => request({ automation_pattern: "x\\" })).toThrow(
+      expect.objectContaining({
+        status: 400,
+        message: expect.stringMatching(
+          /^parameter "automation_pattern" \(from params\) is a Logs Insights regular expression in step "key_policy_changes_insights" \(.*kms-key-deletion\.md:\d+\) and ends with a lone backslash/,
+        ),
+      }),
+    );
+    // A configured value the request leaves alone is named as the configuration's
+    expect(() => request({}, { automation_pattern: "a\nb" })).toThrow(
+      expect.objectContaining({
+        status: 400,
+        message: expect.stringContaining("(from configuration)"),
+      }),
+    );
+    expect(request({ automation_pattern: ":user/mallory$" }).changesDefaults).toBe(true);
   });
 });

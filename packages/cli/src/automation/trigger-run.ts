@@ -325,6 +325,7 @@ async function runOne(
       configParams: config.params[runbook.meta.id] ?? {},
       configSource: config.located,
       cliParams: Object.fromEntries(Object.entries(plan.params).map(([k, v]) => [k, String(v)])),
+      cliParamsSource: "the event",
       window: windowArgs(plan.window),
       ...(options.signal ? { signal: options.signal } : {}),
       mask: config.mask,

@@ -5,6 +5,7 @@
  */
 import {
   API_PARAMS,
+  checkInsightsRegexValues,
   coerceParam,
   engineChoices,
   isRunMdError,
@@ -111,7 +112,17 @@ export function checkRunRequest(
   }
   let asRequested: string;
   try {
-    asRequested = JSON.stringify(resolveParams(runbook, { ...configParams, ...req.params }));
+    const resolved = resolveParams(runbook, { ...configParams, ...req.params });
+    // A value a Logs Insights step cannot write as its regular expression: refused here, not as
+    // an errored run that blamed the configuration.
+    checkInsightsRegexValues(runbook, resolved, (name) =>
+      Object.hasOwn(req.params, name)
+        ? API_PARAMS
+        : Object.hasOwn(configParams, name)
+          ? "configuration"
+          : "default",
+    );
+    asRequested = JSON.stringify(resolved);
   } catch (e) {
     throw badRequest(e, "params");
   }
