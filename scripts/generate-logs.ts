@@ -6,6 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { DEFAULT_REGIONS, generateLogs } from "@run-md/generator";
+import { isUsageError, UsageError, usageFailure } from "./usage.ts";
 
 const USAGE = `Usage: npx tsx scripts/generate-logs.ts --out DIR [options]
 
@@ -41,8 +42,6 @@ const OPTIONS = {
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>["values"];
-
-class UsageError extends Error {}
 
 function whole(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -92,10 +91,8 @@ async function main(): Promise<number> {
     }
     opts = options(values);
   } catch (e) {
-    if (!(e instanceof UsageError) && !(e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS"))
-      throw e;
-    process.stderr.write(`error ${(e as Error).message}\n\n${USAGE}`);
-    return 2;
+    if (!isUsageError(e)) throw e;
+    return usageFailure(e, USAGE);
   }
   const t0 = performance.now();
   const res = await generateLogs(opts);

@@ -8,6 +8,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { ensureSampleData } from "@run-md/generator";
+import { isUsageError, UsageError, usageFailure } from "./usage.ts";
 
 const USAGE = `Usage: npm run sample-data -- [DIR] [--no-incidents]
 
@@ -30,9 +31,7 @@ function parse(): ReturnType<
 > {
   const parsed = parseArgs({ options: OPTIONS, strict: true, allowPositionals: true });
   if (parsed.positionals.length > 1)
-    throw Object.assign(new Error(`one folder at most, got ${parsed.positionals.length}`), {
-      code: "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL",
-    });
+    throw new UsageError(`one folder at most, got ${parsed.positionals.length}`);
   return parsed;
 }
 
@@ -41,9 +40,8 @@ async function main(): Promise<number> {
   try {
     parsed = parse();
   } catch (e) {
-    if (!(e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) throw e;
-    process.stderr.write(`error ${(e as Error).message}\n\n${USAGE}`);
-    return 2;
+    if (!isUsageError(e)) throw e;
+    return usageFailure(e, USAGE);
   }
   if (parsed.values.help) {
     process.stdout.write(USAGE);

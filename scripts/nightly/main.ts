@@ -5,6 +5,7 @@
  */
 import { appendFile } from "node:fs/promises";
 import { printableLines } from "@run-md/core";
+import { usageFailure } from "../usage.ts";
 import { checkSiteNodeArgs } from "./build-site.ts";
 import { runNightly } from "./job.ts";
 import { type ParsedArgs, parseNightlyArgs, USAGE } from "./options.ts";
@@ -16,8 +17,7 @@ export async function nightlyMain(argv: string[], signal?: AbortSignal): Promise
   try {
     options = parseNightlyArgs(argv);
   } catch (e) {
-    process.stderr.write(`error ${printableLines((e as Error).message)}\n\n${USAGE}`);
-    return 2;
+    return usageFailure(e, USAGE);
   }
   if (options === "help") {
     process.stdout.write(USAGE);

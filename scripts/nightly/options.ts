@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { engineChoices, parseDuration, parseInstant, printable, suggest } from "@run-md/core";
 import { OUTCOMES, type Outcome } from "@run-md/notify";
 import { findConfigFile } from "../../packages/cli/src/config.ts";
+import { UsageError } from "../usage.ts";
 import { repoRoot, siteDir, siteNodeArgs } from "./build-site.ts";
 import type { NightlyOptions } from "./job.ts";
 
@@ -45,7 +46,7 @@ incoming webhook, or anything that accepts its JSON). Links in messages point to
 configuration's site.url, else RUN_MD_SITE_URL.
 `;
 
-export class UsageError extends Error {}
+export { UsageError };
 
 function resolveFromCaller(p: string): string {
   return path.resolve(process.env.INIT_CWD || process.cwd(), p);
