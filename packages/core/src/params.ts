@@ -216,6 +216,20 @@ function missingParamError(runbook: Runbook, name: string): RunMdError {
 }
 
 /**
+ * Where a parameter's value came from, as messages name it: the last of `layers` (lowest
+ * precedence first, each `[source, values]`) that holds it, else the runbook's default.
+ */
+export function paramSourceOf(
+  name: string,
+  layers: [string, Record<string, unknown> | undefined][],
+): string {
+  const holding = layers.filter(
+    ([, values]) => values !== undefined && Object.hasOwn(values, name),
+  );
+  return holding.at(-1)?.[0] ?? "default";
+}
+
+/**
  * Resolves parameter values: default, then configuration, then the command line. Every value is
  * checked against its declaration before any query starts. `configSource` (the CLI's parsed
  * configuration file) places a configured value's mistake at its file:line and key path, as

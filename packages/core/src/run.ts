@@ -8,7 +8,7 @@ import { isRunMdError, RunMdError } from "./errors.ts";
 import { worstStatus } from "./evaluate.ts";
 import { type MaskOptions, maskText, maskValue } from "./mask.ts";
 import type { Dialect, ParamValue, Runbook, Step } from "./model.ts";
-import { resolveParams } from "./params.ts";
+import { paramSourceOf, resolveParams } from "./params.ts";
 import {
   type ErrorInfo,
   REPORT_VERSION,
@@ -619,11 +619,10 @@ function runParams(runbook: Runbook, o: RunOptions): Record<string, BoundParam> 
   const params = resolveParams(runbook, o.configParams, o.cliParams, o.configSource, cliSource);
   // A value a Logs Insights step cannot write as its regular expression stops the run here.
   checkInsightsRegexValues(runbook, params, (name) =>
-    o.cliParams !== undefined && Object.hasOwn(o.cliParams, name)
-      ? cliSource
-      : o.configParams !== undefined && Object.hasOwn(o.configParams, name)
-        ? "configuration"
-        : "default",
+    paramSourceOf(name, [
+      ["configuration", o.configParams],
+      [cliSource, o.cliParams],
+    ]),
   );
   return params;
 }

@@ -9,6 +9,7 @@ import {
   coerceParam,
   engineChoices,
   isRunMdError,
+  paramSourceOf,
   type Runbook,
   readInstant,
   resolveParams,
@@ -116,11 +117,10 @@ export function checkRunRequest(
     // A value a Logs Insights step cannot write as its regular expression: refused here, not as
     // an errored run that blamed the configuration.
     checkInsightsRegexValues(runbook, resolved, (name) =>
-      Object.hasOwn(req.params, name)
-        ? API_PARAMS
-        : Object.hasOwn(configParams, name)
-          ? "configuration"
-          : "default",
+      paramSourceOf(name, [
+        ["configuration", configParams],
+        [API_PARAMS, req.params],
+      ]),
     );
     asRequested = JSON.stringify(resolved);
   } catch (e) {
