@@ -4,7 +4,7 @@
  * restarted server shows the run `interrupted`, with a `run.interrupted` entry. A bad
  * configuration or flag: exit 2 naming it, nothing listening.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import net from "node:net";
@@ -63,13 +63,15 @@ beforeAll(async () => {
       "local:",
       `  logDir: ${JSON.stringify(inject("sampleData").incidents)}`,
       "  threads: 1",
+      // The server's engine runs in a child process killed past this (default auto).
+      "  processMemoryLimit: 1536MiB",
       "server:",
       "  port: 0",
       "  auth: { mode: token }",
       "access:",
       "  rules:",
       "    - groups: [ops]",
-      "      allow: [view, run, admin]",
+      "      allow: [view, run, admin, query]",
       "",
     ].join("\n"),
   );
@@ -160,6 +162,59 @@ describe("a server killed during a run", () => {
     expect((await runMd(["audit", "verify", audit], { cwd: dir })).code).toBe(0);
   });
 });
+
+describe("a query that builds gigabytes outside DuckDB's memory limit", () => {
+  /** The processes whose parent is `pid`. */
+  const childrenOf = async (pid: number) => {
+    const out = await new Promise<string>((resolve) =>
+      execFile("ps", ["-o", "pid=", "--ppid", String(pid)], (_e, stdout) => resolve(stdout)),
+    );
+    return out
+      .split("\n")
+      .map(Number)
+      .filter((n) => n > 0);
+  };
+
+  it("fails with engine-memory (400), the server and the next query go on, the engine's process ends with the server", {
+    timeout: 120_000,
+  }, async () => {
+    const { child, url } = await serve();
+    try {
+      // 4,000 values of 900 KB (each under the 1 MB guard) in one list: 3.6 GB if not stopped.
+      const bomb = "SELECT cardinality(transform(sequence(1, 4000), x -> lpad('', 900000, 'a')))";
+      const refused = await api(`${url}/api/query`, { sql: bomb, since: "30d" });
+      expect(refused.status).toBe(400);
+      expect(refused.body.code).toBe("engine-memory");
+      expect(String(refused.body.error)).toContain("local.processMemoryLimit, 1.61 GB");
+      const count = "SELECT count(*) AS n FROM cloudtrail_logs WHERE eventname = 'ConsoleLogin'";
+      const next = await api(`${url}/api/query`, { sql: count, since: "30d" });
+      expect(next.status).toBe(200);
+      expect(Number((next.body.rows as unknown[][])[0]?.[0])).toBeGreaterThan(0);
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      const engines = await childrenOf(child.pid as number);
+      expect(engines.length).toBeGreaterThan(0);
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGKILL");
+      await exited;
+      // The engine's process sees its channel close and ends (no DuckDB left holding memory).
+      for (let i = 0; i < 100 && engines.some(alive); i++)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(engines.filter(alive)).toEqual([]);
+    } finally {
+      child.kill("SIGKILL");
+    }
+  });
+});
+
+/** Whether a process runs. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 describe("run-md serve and a runbook whose query does not parse", () => {
   it("leaves it out with a warning and serves the others", async () => {

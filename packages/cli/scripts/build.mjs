@@ -117,6 +117,9 @@ async function bundle() {
       main: path.join(PKG_DIR, "src/main.ts"),
       lambda: path.join(PKG_DIR, "src/lambda.ts"),
       container: path.join(PKG_DIR, "src/container.ts"),
+      // The local engine's child process (run-md serve, local.processMemoryLimit): isolated.ts
+      // forks it from the chunk beside it.
+      "local-engine-child": path.join(REPO, "packages/engine-local/src/isolated-child.ts"),
     },
     outdir: DIST,
     // Paths (and so the chunks' hashed names) relative to this package, not to the caller's

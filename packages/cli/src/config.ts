@@ -37,6 +37,11 @@ export interface LocalConfig {
   spillLimit?: string;
   /** Memory for the session's parsed records (the local engine's `cacheLimit`). */
   cacheLimit?: string;
+  /**
+   * The engine in a child process killed past this size (a size, `auto` or `none`; default
+   * `auto` for `run-md serve`, `none` otherwise): engine-local's isolated.ts.
+   */
+  processMemoryLimit?: string;
 }
 
 /** The Athena engine's options that configuration may set (credentials never among them). */
@@ -355,6 +360,9 @@ function localValueProblem(sub: string, v: unknown): string | undefined {
   const off = /^\s*(0|off)\s*$/i.test(v as string);
   if (sub === "cacheLimit" && !off && parseBytes(v as string) === undefined)
     return `"local.cacheLimit" must be a size such as 512MiB or 4GB (or 0)`;
+  const word = /^\s*(auto|none|off)\s*$/i.test(v as string);
+  if (sub === "processMemoryLimit" && !word && parseBytes(v as string) === undefined)
+    return `"local.processMemoryLimit" must be a size such as 8GiB, auto or none`;
   return undefined;
 }
 

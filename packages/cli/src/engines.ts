@@ -252,6 +252,9 @@ export class EnginePool {
     const logDir = fallback ? await this.localLogDir() : undefined;
     const tables = tableConfig(config);
     const cacheLimit = config.local.cacheLimit ?? (flags.longLived ? undefined : "0");
+    // A server's engine in a process of its own (isolated.ts), unless configured otherwise.
+    const processMemoryLimit =
+      config.local.processMemoryLimit ?? (flags.longLived ? "auto" : undefined);
     return {
       ...(logDir === undefined ? {} : { logDir }),
       ...(store === undefined ? {} : { store }),
@@ -262,6 +265,7 @@ export class EnginePool {
       ...(config.local.spillLimit === undefined ? {} : { spillLimit: config.local.spillLimit }),
       // Long-lived: the engine's own default (DEFAULT_CACHE_LIMIT of record-cache.ts).
       ...(cacheLimit === undefined ? {} : { cacheLimit }),
+      ...(processMemoryLimit === undefined ? {} : { processMemoryLimit }),
     };
   }
 }

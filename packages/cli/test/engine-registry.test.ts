@@ -18,7 +18,7 @@ import {
 } from "@run-md/core";
 import { athenaEngine } from "@run-md/engine-athena";
 import type { LocalEngine } from "@run-md/engine-local";
-import { localEngine } from "@run-md/engine-local";
+import { IsolatedLocalEngine, localEngine, processMemoryBytes } from "@run-md/engine-local";
 import { logsEngine } from "@run-md/engine-logs";
 import { afterEach, describe, expect, it } from "vitest";
 import { windowAndEngine } from "../../server/src/runs/request.ts";
@@ -118,11 +118,30 @@ describe("the engine registry", () => {
         await engine.close();
       }
     };
-    expect(await limitOf("local:\n  logDir: sample\n", false)).toBe(0);
-    expect(await limitOf("local:\n  logDir: sample\n", true)).toBe(256 * 2 ** 20);
-    const configured = "local:\n  logDir: sample\n  cacheLimit: 64MiB\n";
+    // In the caller's process (a server's engine is in its own otherwise: the next test).
+    const inProcess = "local:\n  logDir: sample\n  processMemoryLimit: none\n";
+    expect(await limitOf(inProcess, false)).toBe(0);
+    expect(await limitOf(inProcess, true)).toBe(256 * 2 ** 20);
+    const configured = `${inProcess}  cacheLimit: 64MiB\n`;
     expect(await limitOf(configured, false)).toBe(64 * 2 ** 20);
     expect(await limitOf(configured, true)).toBe(64 * 2 ** 20);
+  });
+
+  it("runs the server's local engine in a process of its own, a one-off command's only if configured", async () => {
+    const logDir = await mkdtemp(path.join(tmpdir(), "run-md-registry-logs-"));
+    const isolated = async (text: string, longLived: boolean) => {
+      const pool = new EnginePool(loadConfig(await configFile(text)), { logDir, longLived });
+      const engine = await pool.get("local");
+      await engine.close();
+      return engine instanceof IsolatedLocalEngine ? engine.limits.memoryBytes : false;
+    };
+    const plain = "local:\n  logDir: sample\n";
+    expect(await isolated(plain, false)).toBe(false);
+    expect(await isolated(plain, true)).toBe(processMemoryBytes("auto", {}));
+    expect(await isolated(`${plain}  processMemoryLimit: 3GiB\n`, false)).toBe(3 * 2 ** 30);
+    expect(await isolated(`${plain}  processMemoryLimit: none\n`, true)).toBe(false);
+    const bad = await configFile(`${plain}  processMemoryLimit: plenty\n`);
+    expect(() => loadConfig(bad)).toThrow(/"local.processMemoryLimit" must be a size such as 8GiB/);
   });
 
   it("once removed, the engine is unknown everywhere again", async () => {

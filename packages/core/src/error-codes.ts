@@ -263,6 +263,14 @@ export const ERROR_CODES = {
     "Store not readable",
     "Point local.store at a folder written by run-md collect.",
   ),
+  "engine-memory": local(
+    "The local engine's process passed its memory limit",
+    "The query built more than local.processMemoryLimit allows (values a lambda or a string function makes are outside DuckDB's memoryLimit); the process was stopped and the next query starts a new one. Narrow the query, or raise local.processMemoryLimit.",
+  ),
+  "engine-crashed": local(
+    "The local engine's process ended unexpectedly",
+    "The process running DuckDB ended (a crash, the system's out-of-memory killer) or was stopped because a cancelled query did not stop; the next query starts a new one. Run the step again; report it if it repeats.",
+  ),
   "store-not-collected": local(
     "The store lacks days of the window",
     "Run run-md collect for those days, or narrow the window.",

@@ -26,6 +26,9 @@ const COMPUTED: Record<string, string[]> = {
   "`${service.code}-config`": ["athena-config", "logs-config"],
   "`${service.code}-throttled`": ["athena-throttled", "logs-throttled"],
   "`${service.code}-request-failed`": ["athena-request-failed", "logs-request-failed"],
+  // The local engine's child process's error, raised again in the caller (engine-local
+  // isolated-wire.ts): the child raised it first, under a code this test reads there.
+  "w.code": [],
 };
 
 /** Every code `new RunMdError(code, ...)` and the report-level `code: "..."` errors can carry. */
@@ -41,7 +44,7 @@ function usedCodes(): Map<string, string> {
         ? [literal[1]!]
         : (COMPUTED[arg] ??
           [...arg.matchAll(/\? "([^"]+)" : "([^"]+)"/g)].flatMap((x) => [x[1]!, x[2]!]));
-      if (codes.length === 0)
+      if (codes.length === 0 && !(arg in COMPUTED))
         throw new Error(`${where}: a RunMdError code this test cannot read: ${arg}`);
       for (const c of codes) used.set(c, where);
     }

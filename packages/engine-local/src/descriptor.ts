@@ -14,8 +14,17 @@ export const localEngine: EngineDescriptor<LocalEngineOptions> = {
     memoryLimit: "string",
     spillLimit: "string",
     cacheLimit: "string",
+    processMemoryLimit: "string",
   },
-  create: async (options) => (await import("./engine.ts")).createLocalEngine(options),
+  create: async (options) => {
+    const limit = options.processMemoryLimit;
+    if (limit !== undefined) {
+      const isolated = await import("./isolated.ts");
+      const memoryBytes = isolated.processMemoryBytes(limit, options);
+      if (memoryBytes !== undefined) return isolated.createIsolatedEngine(options, { memoryBytes });
+    }
+    return (await import("./engine.ts")).createLocalEngine(options);
+  },
 };
 
 /** The environment variable that sets the local engine's DuckDB threads (`local.threads`). */

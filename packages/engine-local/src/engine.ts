@@ -121,6 +121,12 @@ export interface LocalEngineOptions {
    * (default DEFAULT_SPILL_LIMIT; DuckDB's own is 90% of the free disk).
    */
   spillLimit?: string;
+  /**
+   * Runs the engine in a child process killed when its resident memory passes this size
+   * (`8GiB`, or `auto`: memoryLimit plus 1 GiB; isolated.ts); unset or `none`: in the caller's
+   * process. Read by the descriptor's `create`, not by createLocalEngine.
+   */
+  processMemoryLimit?: string;
   /** More table names that mean cloudtrail_logs (for example "security.cloudtrail_org_pp"). */
   tableAliases?: string[];
   /** Configured extra tables (`tables.extra`), each read from its file. */
@@ -446,6 +452,11 @@ export class LocalEngine implements Engine {
   private parserConnection(): Promise<DuckDBConnection> {
     this.parser ??= this.instance.connect();
     return this.parser;
+  }
+
+  /** The session's temporary folder (spill files, the record cache): removed by `close`. */
+  get sessionDir(): string {
+    return this.cacheDir;
   }
 
   async close(): Promise<void> {

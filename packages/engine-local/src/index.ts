@@ -19,6 +19,12 @@ export {
   type Resolution,
   type SourceFile,
 } from "./files.ts";
+export {
+  createIsolatedEngine,
+  IsolatedLocalEngine,
+  type IsolationLimits,
+  processMemoryBytes,
+} from "./isolated.ts";
 export { CLOUDTRAIL_COLUMNS, PARTITION_COLUMNS } from "./schema.ts";
 export {
   addCovered,

@@ -2,10 +2,11 @@ import { describe, expect, it } from "vitest";
 import * as api from "../src/index.ts";
 
 describe("@run-md/engine-local", () => {
-  it("exports the engine factory, the class, its registry descriptor, the table's columns, the value conversions, what the collector shares (the reader, the store's format and its day files' checks), the view the collect benchmark's floor reads, and what check asks of a dialect=duckdb step", () => {
+  it("exports the engine factory, the class, the engine in a child process, its registry descriptor, the table's columns, the value conversions, what the collector shares (the reader, the store's format and its day files' checks), the view the collect benchmark's floor reads, and what check asks of a dialect=duckdb step", () => {
     expect(Object.keys(api).sort()).toEqual([
       "CLOUDTRAIL_COLUMNS",
       "EXTRA_COLUMN",
+      "IsolatedLocalEngine",
       "LocalEngine",
       "LogCatalog",
       "MAX_OBJECT",
@@ -21,6 +22,7 @@ describe("@run-md/engine-local", () => {
       "cloudtrailViewSql",
       "collectDayCommand",
       "collectSelectSql",
+      "createIsolatedEngine",
       "createLocalEngine",
       "dayFileDamage",
       "duckdbStepProblem",
@@ -33,6 +35,7 @@ describe("@run-md/engine-local", () => {
       "layoutDay",
       "localEngine",
       "objectDay",
+      "processMemoryBytes",
       "readManifest",
       "realNumber",
       "sealDay",

@@ -1,5 +1,5 @@
-import { describe, expect, it, test } from "vitest";
 import { parseRunbook, templateProblems } from "@run-md/core";
+import { describe, expect, it, test } from "vitest";
 import { parseInsights, renderInsightsLiteral, renderInsightsQuery } from "../src/index.ts";
 import { tokenize } from "../src/lexer.ts";
 

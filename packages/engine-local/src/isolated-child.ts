@@ -1,0 +1,82 @@
+/**
+ * The child process of an isolated local engine (isolated.ts): one LocalEngine, opened by the
+ * parent's `open`, answering its queries (several at once, by id) until the IPC channel closes.
+ * Rows of a streamed query go back one chunk at a time, the next only after the parent's `ack`,
+ * so neither side holds more than a chunk. Nothing here limits memory: the parent watches this
+ * process and stops it.
+ */
+import type { QueryRequest } from "@run-md/core";
+import { createLocalEngine, type LocalEngine } from "./engine.ts";
+import { type FromChild, type ToChild, toWire, type WireRequest } from "./isolated-wire.ts";
+
+let engine: LocalEngine | undefined;
+const aborts = new Map<number, AbortController>();
+const acks = new Map<number, () => void>();
+
+const send = (m: FromChild) =>
+  new Promise<void>((resolve) => {
+    if (!process.connected) return resolve();
+    process.send?.(m, undefined, {}, () => resolve());
+  });
+
+async function open(options: Parameters<typeof createLocalEngine>[0]): Promise<void> {
+  try {
+    engine = await createLocalEngine(options);
+    await send({ t: "opened", cacheDir: engine.sessionDir });
+  } catch (e) {
+    await send({ t: "open-failed", error: toWire(e) });
+  }
+}
+
+/** The request with the callbacks that talk to the parent. */
+function localRequest(id: number, wire: WireRequest, signal: AbortSignal): QueryRequest {
+  const { streaming, ...request } = wire;
+  return {
+    ...request,
+    signal,
+    onProgress: (p) => void send({ t: "progress", id, ...p }),
+    ...(streaming
+      ? {
+          onRows: async (chunk) => {
+            const acked = new Promise<void>((resolve) => acks.set(id, resolve));
+            await send({
+              t: "rows",
+              id,
+              columns: chunk.columns,
+              rows: chunk.rows(),
+              restart: chunk.restart === true,
+            });
+            await acked;
+          },
+        }
+      : {}),
+  };
+}
+
+async function query(id: number, wire: WireRequest): Promise<void> {
+  const abort = new AbortController();
+  aborts.set(id, abort);
+  try {
+    if (engine === undefined) throw new Error("the local engine's process was not opened");
+    const result = await engine.query(localRequest(id, wire, abort.signal));
+    await send({ t: "done", id, result });
+  } catch (e) {
+    await send({ t: "failed", id, error: toWire(e) });
+  } finally {
+    aborts.delete(id);
+    acks.delete(id);
+  }
+}
+
+process.on("message", (m: ToChild) => {
+  if (m.t === "open") void open(m.options);
+  else if (m.t === "query") void query(m.id, m.request);
+  else if (m.t === "abort") aborts.get(m.id)?.abort();
+  else if (m.t === "ack") acks.get(m.id)?.();
+});
+
+// The parent closed the engine, or is gone: close DuckDB (its session's temporary folder) and end.
+process.on("disconnect", () => {
+  for (const a of aborts.values()) a.abort();
+  void (engine?.close() ?? Promise.resolve()).finally(() => process.exit(0));
+});

@@ -1,0 +1,164 @@
+/**
+ * The local engine in a child process (isolated.ts): it answers as the engine does (counts checked
+ * against the records the test wrote), streams rows chunk by chunk, and keeps its caller alive
+ * when a query does what DuckDB's own limits do not stop: a query building gigabytes outside
+ * DuckDB's memory limit is failed with engine-memory, a cancelled query whose process does not
+ * answer (stopped with SIGSTOP) is failed within the grace, a process that dies fails its query
+ * with engine-crashed; each time the next query gets a new process.
+ */
+import { promises as fsp } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { isRunMdError, type QueryRequest } from "@run-md/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queryRequest } from "../../core/test/query-request.ts";
+import {
+  createIsolatedEngine,
+  type IsolatedLocalEngine,
+  processMemoryBytes,
+} from "../src/isolated.ts";
+import { tempDir, window } from "./helpers.ts";
+
+const NAMES = ["GetObject", "PutObject", "ListBuckets"];
+/** 5,000 events of 2024-03-01, the i-th named NAMES[i % 3] (more than two DuckDB chunks). */
+const records = Array.from({ length: 5000 }, (_, i) => ({
+  eventVersion: "1.08",
+  eventTime: new Date(Date.UTC(2024, 2, 1) + i * 1000).toISOString().replace(/\.\d+Z$/, "Z"),
+  eventSource: "s3.amazonaws.com",
+  eventName: NAMES[i % 3],
+  awsRegion: "us-east-1",
+  eventID: `e-${i}`,
+  recipientAccountId: "111122223333",
+}));
+const truth = (name: string) => records.filter((r) => r.eventName === name).length;
+
+const w = window("2024-03-01T00:00:00Z", "2024-03-02T00:00:00Z");
+const COUNTS =
+  "SELECT eventname, count(*) AS n FROM cloudtrail_logs GROUP BY eventname ORDER BY eventname";
+/** About 3.6 GB of values (4,000 of 900 KB: each under the 1 MB guard) in one list. */
+const BOMB = "SELECT cardinality(transform(sequence(1, 4000), x -> lpad('', 900000, 'a')))";
+
+let root: string;
+let engine: IsolatedLocalEngine;
+
+beforeAll(async () => {
+  root = await tempDir();
+  await fsp.writeFile(path.join(root, "events.json"), JSON.stringify({ Records: records }));
+  engine = await createIsolatedEngine(
+    { logDir: root, threads: 1 },
+    { memoryBytes: 1.5 * 2 ** 30, stopGraceMs: 500 },
+  );
+});
+afterAll(async () => {
+  await engine?.close();
+  await fsp.rm(root, { recursive: true, force: true });
+});
+
+const sql = (q: string, extra: Partial<QueryRequest> = {}) =>
+  engine.query(queryRequest("sql", q, w, extra));
+
+async function failure(run: Promise<unknown>) {
+  const e = await run.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
+  if (!isRunMdError(e)) throw new Error(`expected a RunMdError, got ${String(e)}`);
+  return e;
+}
+
+async function answersCounts() {
+  const r = await sql(COUNTS);
+  expect(r.rows).toEqual([...NAMES].sort().map((n) => [n, truth(n)]));
+}
+
+describe("the isolated engine answers as the engine", () => {
+  it("counts the written records", answersCounts);
+
+  it("streams every row, chunk by chunk, acknowledged", async () => {
+    const seen: string[] = [];
+    let chunks = 0;
+    const r = await sql("SELECT eventid FROM cloudtrail_logs ORDER BY eventtime", {
+      onRows: async (chunk) => {
+        chunks++;
+        for (const row of chunk.rows()) seen.push(String(row[0]));
+      },
+    });
+    expect(r.rows).toEqual([]);
+    expect(r.rowCount).toBe(records.length);
+    expect(seen).toEqual(records.map((x) => x.eventID));
+    expect(chunks).toBeGreaterThan(1);
+  });
+
+  it("fails a streamed query with its consumer's error", async () => {
+    const boom = new Error("the output closed");
+    const e = await sql("SELECT eventid FROM cloudtrail_logs", {
+      onRows: () => {
+        throw boom;
+      },
+    }).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    expect(e).toBe(boom);
+    await answersCounts();
+  });
+
+  it("keeps an engine error's code and message", async () => {
+    const e = await failure(sql("SELECT lpad('', 1000000000, 'a')"));
+    expect(e.code).toBe("value-too-large");
+    expect(e.message).toContain("lpad would build a value of more than 1000000 bytes");
+  });
+
+  it("refuses options the engine refuses, from the child", async () => {
+    const e = await failure(
+      createIsolatedEngine({ logDir: path.join(root, "missing") }, { memoryBytes: 2 ** 30 }),
+    );
+    expect(e.code).toBe("bad-log-dir");
+  });
+});
+
+describe("what only another process can stop", () => {
+  it("stops a query past the process's memory limit, and starts again", async () => {
+    const before = engine.starts;
+    const e = await failure(sql(BOMB));
+    expect(e.code, e.message).toBe("engine-memory");
+    expect(e.message).toContain("local.processMemoryLimit, 1.61 GB");
+    await answersCounts();
+    expect(engine.starts).toBe(before + 1);
+  });
+
+  it("fails a cancelled query whose process does not answer, within the grace", async () => {
+    const pid = (await engine.pid()) as number;
+    const abort = new AbortController();
+    process.kill(pid, "SIGSTOP");
+    const run = sql(COUNTS, { signal: abort.signal });
+    abort.abort();
+    const e = await failure(run);
+    expect(e.code).toBe("cancelled");
+    await answersCounts();
+    expect(await engine.pid()).not.toBe(pid);
+  });
+
+  it("fails the query of a process that dies (engine-crashed)", async () => {
+    const pid = (await engine.pid()) as number;
+    process.kill(pid, "SIGSTOP");
+    const run = sql(COUNTS);
+    process.kill(pid, "SIGKILL");
+    const e = await failure(run);
+    expect(e.code).toBe("engine-crashed");
+    expect(e.message).toContain("signal SIGKILL");
+    await answersCounts();
+  });
+});
+
+describe("local.processMemoryLimit", () => {
+  it("reads sizes, none and auto", () => {
+    expect(processMemoryBytes("8GiB", {})).toBe(8 * 2 ** 30);
+    expect(processMemoryBytes("none", {})).toBeUndefined();
+    expect(processMemoryBytes("OFF", {})).toBeUndefined();
+    expect(processMemoryBytes("auto", { memoryLimit: "1GiB" })).toBe(
+      Math.min(2 * 2 ** 30, Math.floor(os.totalmem() * 0.8)),
+    );
+    expect(() => processMemoryBytes("lots", {})).toThrow(/must be a size such as 8GiB/);
+  });
+});
