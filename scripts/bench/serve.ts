@@ -1,13 +1,15 @@
 /**
  * Benchmark: `run-md serve` under load, on loopback. The built CLI serves the bundled runbooks
  * on the local engine over the sample data; 50 concurrent clients start 200 runs through the API
- * (token auth) and follow each run's events to `run-end`. Asserts that every run ended with a
+ * (token auth, a token each) and follow each run's events to `run-end`. Asserts that every run ended with a
  * stored report and a complete audit trail (request, start, end), none lost or duplicated, and
  * that the audit chain verifies. Prints runs/s, p50/p95 from request to `run-end`, and the
- * server's peak RSS (VmHWM of its process). Bounded: 200 runs, 10 minutes at most.
+ * server's peak RSS (VmHWM of its process, and of its local engine's when that runs in a child
+ * process: once so, serve's default, and once in the server's process). Bounded: 200 runs, 10
+ * minutes at most, each way.
  * Run alone: `npm run bench -- serve`.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -74,19 +76,39 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
+/**
+ * Both ways of running the local engine: in a child process of its own (serve's default,
+ * `local.processMemoryLimit: auto`) and in the server's process (`none`), each its own server.
+ */
 export async function benchServe(): Promise<boolean> {
+  let ok = true;
+  for (const limit of ["auto", "none"] as const) ok = (await serveOnce(limit)) && ok;
+  return ok;
+}
+
+/** The processes whose parent is `pid` (the server's local engine, when it has its own). */
+async function childrenOf(pid: number): Promise<number[]> {
+  const out = await new Promise<string>((resolve) =>
+    execFile("ps", ["-o", "pid=", "--ppid", String(pid)], (_e, stdout) => resolve(stdout)),
+  );
+  return out
+    .split("\n")
+    .map(Number)
+    .filter((n) => n > 0);
+}
+
+async function serveOnce(processMemoryLimit: "auto" | "none"): Promise<boolean> {
   const dir = await mkdtemp(path.join(tmpdir(), "run-md-bench-serve-"));
   const sample = await ensureSampleData(path.join(ROOT, ".run-md", "sample-data"));
   await writeFile(
     path.join(dir, "run-md.config.yaml"),
-    `reportsDir: reports\nlocal:\n  logDir: ${JSON.stringify(sample.dir)}\nserver:\n  port: 0\n  concurrency: 2\naccess:\n  rules:\n    - groups: [bench]\n      allow: [view, run]\n`,
+    `reportsDir: reports\nlocal:\n  logDir: ${JSON.stringify(sample.dir)}\n  processMemoryLimit: ${processMemoryLimit}\nserver:\n  port: 0\n  concurrency: 2\naccess:\n  rules:\n    - groups: [bench]\n      allow: [view, run]\n`,
   );
-  const token = (
-    await new TokenStore(path.join(dir, ".run-md/tokens.json")).create({
-      name: "bench",
-      groups: ["bench"],
-    })
-  ).token;
+  // One token per client: 50 people, each under the server's limit of 10 queued runs a caller.
+  const store = new TokenStore(path.join(dir, ".run-md/tokens.json"));
+  const tokens: string[] = [];
+  for (let c = 0; c < CLIENTS; c++)
+    tokens.push((await store.create({ name: `bench-${c}`, groups: ["bench"] })).token);
   const { child, url } = await startServer(dir);
   const deadline = Date.now() + DEADLINE_MS;
   try {
@@ -94,7 +116,7 @@ export async function benchServe(): Promise<boolean> {
     const results: Array<Awaited<ReturnType<typeof oneRun>>> = [];
     const t0 = performance.now();
     await Promise.all(
-      Array.from({ length: CLIENTS }, async () => {
+      tokens.map(async (token) => {
         while (started < RUNS) {
           if (Date.now() > deadline)
             throw new Error(`not done within ${DEADLINE_MS / 60_000} minutes`);
@@ -105,10 +127,15 @@ export async function benchServe(): Promise<boolean> {
     );
     const seconds = (performance.now() - t0) / 1000;
     const peak = await peakRssMb(child.pid!);
+    const engines = await Promise.all((await childrenOf(child.pid!)).map(peakRssMb));
+    const where =
+      processMemoryLimit === "auto"
+        ? `engine in its own process (peak RSS ${engines.map((m) => `${m.toFixed(0)} MB`).join(", ")})`
+        : "engine in the server's process";
     const problems = await checkTrail(dir, results);
     const ms = results.map((r) => r.ms).sort((a, b) => a - b);
     console.log(
-      `run-md serve: ${RUNS} runs by ${CLIENTS} clients in ${seconds.toFixed(1)} s: ${(RUNS / seconds).toFixed(2)} runs/s; request → run-end p50 ${(percentile(ms, 50) / 1000).toFixed(2)} s, p95 ${(percentile(ms, 95) / 1000).toFixed(2)} s; server peak RSS ${peak.toFixed(0)} MB`,
+      `run-md serve: ${RUNS} runs by ${CLIENTS} clients in ${seconds.toFixed(1)} s: ${(RUNS / seconds).toFixed(2)} runs/s; request → run-end p50 ${(percentile(ms, 50) / 1000).toFixed(2)} s, p95 ${(percentile(ms, 95) / 1000).toFixed(2)} s; server peak RSS ${peak.toFixed(0)} MB; ${where}`,
     );
     console.log(
       problems.length === 0

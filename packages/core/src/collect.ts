@@ -28,6 +28,13 @@ export class StepRows {
     this.evaluator = new CheckEvaluator(checks);
   }
 
+  /**
+   * The request's `rowsWanted`: whether `onRows` will read the next chunk's values (for the
+   * checks, the sink or the report's first rows) or only count them.
+   */
+  readonly rowsWanted = (): boolean =>
+    this.evaluator.readsValues || this.sink !== undefined || this.kept.length < this.limit;
+
   /** The request's `onRows`: one chunk of the result, in order. */
   readonly onRows = async (chunk: RowChunk): Promise<void> => {
     if (chunk.restart === true) {

@@ -50,6 +50,13 @@ export interface QueryRequest {
    * returns every row in `rows`; callers handle both.
    */
   onRows?: (chunk: RowChunk) => void | Promise<void>;
+  /**
+   * With `onRows`: whether the consumer will read the values (`rows()`) of the next chunk. An
+   * engine that must move rows to convert them (the local engine in a child process) may hand
+   * over a chunk without its values when false, whose `rows()` is then empty (`length` still
+   * counts them); a chunk with `restart` always has its values. Absent: every chunk's are wanted.
+   */
+  rowsWanted?: () => boolean;
 }
 
 /** A batch of consecutive result rows. Values are converted to JSON only when `rows()` is called. */

@@ -328,6 +328,7 @@ async function runStep(step: Step, engineName: string, ctx: StepContext): Promis
       signal: deadline.signal,
       onProgress: (p) => ctx.reporter?.onStepProgress?.({ step, ...p }),
       onRows: collected.onRows,
+      rowsWanted: collected.rowsWanted,
     });
     query.catch(() => {}); // its late rejection, once abandoned, is not an unhandled one
     result = await Promise.race([query, deadline.gracePeriod]);

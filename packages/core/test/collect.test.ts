@@ -104,3 +104,30 @@ describe("a step's rows, streamed", () => {
     expect(out.checks.map((c) => c.status)).toEqual(["passed", "passed"]);
   });
 });
+
+describe("rowsWanted: whether the next chunk's values will be read", () => {
+  it("only until the report's first rows are kept, when no check reads values and no sink takes rows", async () => {
+    const { checks } = parseExpect("rows == 5000", 1, "t.md");
+    const collected = new StepRows(checks, 100);
+    const wanted: boolean[] = [];
+    for (const c of chunks(ROWS, 60)) {
+      wanted.push(collected.rowsWanted());
+      await collected.onRows(c);
+    }
+    // 60 rows, then 40 more fill the 100: the third chunk on is counted only.
+    expect(wanted.slice(0, 3)).toEqual([true, true, false]);
+    expect(new Set(wanted.slice(2))).toEqual(new Set([false]));
+    expect((await collected.finish(streamed)).rowCount).toBe(5000);
+  });
+
+  it("always, when a check reads values or a sink takes every row", async () => {
+    const { checks } = parseExpect("max(n) == 4999", 1, "t.md");
+    const reading = new StepRows(checks, 10);
+    const sunk = new StepRows(parseExpect("rows == 5000", 1, "t.md").checks, 10, () => {});
+    for (const c of chunks(ROWS, 500)) {
+      expect([reading.rowsWanted(), sunk.rowsWanted()]).toEqual([true, true]);
+      await reading.onRows(c);
+      await sunk.onRows(c);
+    }
+  });
+});

@@ -2,7 +2,8 @@
  * The child process of an isolated local engine (isolated.ts): one LocalEngine, opened by the
  * parent's `open`, answering its queries (several at once, by id) until the IPC channel closes.
  * Rows of a streamed query go back one chunk at a time, the next only after the parent's `ack`,
- * so neither side holds more than a chunk. Nothing here limits memory: the parent watches this
+ * so neither side holds more than a chunk; a chunk whose values the consumer will not read (the
+ * request's `rowsWanted`, asked with each ack) goes as its length alone, unconverted. Nothing here limits memory: the parent watches this
  * process and stops it.
  */
 import type { QueryRequest } from "@run-md/core";
@@ -11,7 +12,7 @@ import { type FromChild, type ToChild, toWire, type WireRequest } from "./isolat
 
 let engine: LocalEngine | undefined;
 const aborts = new Map<number, AbortController>();
-const acks = new Map<number, () => void>();
+const acks = new Map<number, (wanted: boolean) => void>();
 
 const send = (m: FromChild) =>
   new Promise<void>((resolve) => {
@@ -30,7 +31,8 @@ async function open(options: Parameters<typeof createLocalEngine>[0]): Promise<v
 
 /** The request with the callbacks that talk to the parent. */
 function localRequest(id: number, wire: WireRequest, signal: AbortSignal): QueryRequest {
-  const { streaming, ...request } = wire;
+  const { streaming, wanted: first, ...request } = wire;
+  let wanted = first;
   return {
     ...request,
     signal,
@@ -38,15 +40,18 @@ function localRequest(id: number, wire: WireRequest, signal: AbortSignal): Query
     ...(streaming
       ? {
           onRows: async (chunk) => {
-            const acked = new Promise<void>((resolve) => acks.set(id, resolve));
+            const acked = new Promise<boolean>((resolve) => acks.set(id, resolve));
+            const restart = chunk.restart === true;
+            const rows = wanted || restart ? chunk.rows() : null;
             await send({
               t: "rows",
               id,
               columns: chunk.columns,
-              rows: chunk.rows(),
-              restart: chunk.restart === true,
+              length: chunk.length,
+              rows,
+              restart,
             });
-            await acked;
+            wanted = await acked;
           },
         }
       : {}),
@@ -72,7 +77,7 @@ process.on("message", (m: ToChild) => {
   if (m.t === "open") void open(m.options);
   else if (m.t === "query") void query(m.id, m.request);
   else if (m.t === "abort") aborts.get(m.id)?.abort();
-  else if (m.t === "ack") acks.get(m.id)?.();
+  else if (m.t === "ack") acks.get(m.id)?.(m.wanted);
 });
 
 // The parent closed the engine, or is gone: close DuckDB (its session's temporary folder) and end.

@@ -9,16 +9,18 @@ import { RunMdError } from "@run-md/core";
 import type { LocalEngineOptions } from "./engine.ts";
 
 /** A request as it crosses: what the engine reads, and whether rows are streamed back. */
-export type WireRequest = Omit<QueryRequest, "signal" | "onProgress" | "onRows"> & {
+export type WireRequest = Omit<QueryRequest, "signal" | "onProgress" | "onRows" | "rowsWanted"> & {
   streaming: boolean;
+  /** Whether the first chunk's values are wanted (the request's `rowsWanted`). */
+  wanted: boolean;
 };
 
 export type ToChild =
   | { t: "open"; options: LocalEngineOptions }
   | { t: "query"; id: number; request: WireRequest }
   | { t: "abort"; id: number }
-  /** The parent has consumed a chunk of rows: the child may send the next. */
-  | { t: "ack"; id: number };
+  /** The parent has consumed a chunk of rows: the child may send the next, with its values or not. */
+  | { t: "ack"; id: number; wanted: boolean };
 
 export type FromChild =
   /** The engine's session folder (spill files): the parent removes it if it must kill the child. */
@@ -29,7 +31,9 @@ export type FromChild =
       t: "rows";
       id: number;
       columns: QueryResult["columns"];
-      rows: unknown[][];
+      length: number;
+      /** Null when the values were not wanted (a chunk with `restart` always has them). */
+      rows: unknown[][] | null;
       restart: boolean;
     }
   | { t: "done"; id: number; result: QueryResult }

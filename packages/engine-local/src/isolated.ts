@@ -14,7 +14,9 @@
  * server. The next query starts a new child (and DuckDB) with the same options.
  *
  * The child answers the engine's own interface (isolated-child.ts, isolated-wire.ts): rows of a
- * streamed query come one chunk at a time, each acknowledged before the next.
+ * streamed query come one chunk at a time, each acknowledged before the next, without their
+ * values when the request's `rowsWanted` says the consumer only counts them (a 2M-row result
+ * counted took 4.3 s through the child with its values, against 0.23 s in the caller's process).
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { promises as fsp } from "node:fs";
@@ -243,8 +245,10 @@ class ChildEngine {
       request.signal.addEventListener("abort", onAbort);
       const detach = () => request.signal.removeEventListener("abort", onAbort);
       this.pending.set(id, { request, resolve, reject, detach });
-      const { signal: _s, onProgress: _p, onRows, ...wire } = request;
-      this.send({ t: "query", id, request: { ...wire, streaming: onRows !== undefined } });
+      const { signal: _s, onProgress: _p, onRows, rowsWanted, ...wire } = request;
+      const streaming = onRows !== undefined;
+      const wanted = rowsWanted?.() ?? true;
+      this.send({ t: "query", id, request: { ...wire, streaming, wanted } });
       this.startWatch();
       if (request.signal.aborted) onAbort();
     });
@@ -292,11 +296,11 @@ class ChildEngine {
 
   /** Hands a chunk to the request's consumer, then lets the child send the next. */
   private async deliver(id: number, p: Pending, m: Extract<FromChild, { t: "rows" }>) {
-    const rows = m.rows as QueryResult["rows"];
+    const rows = (m.rows ?? []) as QueryResult["rows"];
     try {
       await p.request.onRows?.({
         columns: m.columns,
-        length: rows.length,
+        length: m.length,
         rows: () => rows.map((r) => r.slice()),
         ...(m.restart ? { restart: true } : {}),
       });
@@ -304,7 +308,7 @@ class ChildEngine {
       p.failure = e;
       this.send({ t: "abort", id });
     }
-    this.send({ t: "ack", id });
+    this.send({ t: "ack", id, wanted: p.request.rowsWanted?.() ?? true });
   }
 
   private settle(id: number, p: Pending): void {

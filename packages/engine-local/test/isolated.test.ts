@@ -89,6 +89,23 @@ describe("the isolated engine answers as the engine", () => {
     expect(chunks).toBeGreaterThan(1);
   });
 
+  it("sends a chunk's values only while the consumer will read them (rowsWanted)", async () => {
+    let wanted = true;
+    const chunks: { length: number; values: number }[] = [];
+    const r = await sql("SELECT eventid FROM cloudtrail_logs", {
+      rowsWanted: () => wanted,
+      onRows: (chunk) => {
+        chunks.push({ length: chunk.length, values: chunk.rows().length });
+        wanted = false;
+      },
+    });
+    expect(r.rowCount).toBe(records.length);
+    expect(chunks.reduce((n, c) => n + c.length, 0)).toBe(records.length);
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(chunks[0]!.values).toBe(chunks[0]!.length);
+    expect(chunks.slice(1).map((c) => c.values)).toEqual(chunks.slice(1).map(() => 0));
+  });
+
   it("fails a streamed query with its consumer's error", async () => {
     const boom = new Error("the output closed");
     const e = await sql("SELECT eventid FROM cloudtrail_logs", {
