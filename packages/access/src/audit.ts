@@ -14,7 +14,15 @@
  * and first catches up with entries another process wrote since its own last one.
  */
 import type { Stats } from "node:fs";
-import { type FileHandle, mkdir, open, stat, truncate, writeFile } from "node:fs/promises";
+import {
+  type FileHandle,
+  mkdir,
+  open,
+  readFile,
+  stat,
+  truncate,
+  writeFile,
+} from "node:fs/promises";
 import path from "node:path";
 import { RunMdError, reportFileStem, withFileLock } from "@run-md/core";
 import {
@@ -63,15 +71,18 @@ export class AuditLog {
 
   /**
    * Opens (or creates) the log and continues its chain, repairing a torn last line first.
-   * `after`: the last entry an earlier AuditLog on this file wrote (the server reopening a failed
-   * log): a file that no longer ends at or after it was cut, and a `server.recover` says so.
+   * `known`: the last entry an earlier AuditLog on this file wrote (the server reopening a failed
+   * log); without it, the head noted beside the log (`<file>.head`, by every writer after each
+   * write). A file that no longer ends at or after it was cut, moved away or removed (while no
+   * server ran, too), and a `server.recover` says so, continuing the chain from that entry.
    */
   static async open(
     file: string,
     now: () => Date = () => new Date(),
-    after?: { seq: number; hash: string },
+    known?: { seq: number; hash: string },
   ): Promise<AuditLog> {
     await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+    const after = known ?? (await readHead(file));
     const log = new AuditLog(file, await open(file, "a"), now);
     if (after !== undefined) {
       log.seq = after.seq;
@@ -214,6 +225,7 @@ export class AuditLog {
     this.seq = prev.seq;
     this.last = prev.hash;
     this.size += bytes.length;
+    await writeHead(this.file, prev);
     return entries;
   }
 
@@ -230,6 +242,29 @@ export class AuditLog {
     this.fh = undefined;
     await fh?.close();
   }
+}
+
+/**
+ * The chain's last entry, noted beside the log after each write (under the log's lock): what lets
+ * a log moved away, cut or removed while no server ran be told from a new one, and its chain go
+ * on (`open`). Not synced: after a crash it may be a write behind the log, which `open` takes as
+ * no cut (the log ends after it). Remove it with the log to start a new chain.
+ */
+export const headFile = (file: string) => `${file}.head`;
+
+async function writeHead(file: string, last: { seq: number; hash: string }): Promise<void> {
+  await writeFile(headFile(file), `${JSON.stringify({ seq: last.seq, hash: last.hash })}\n`);
+}
+
+/** The noted head; undefined when there is none or it is not one (a torn write). */
+async function readHead(file: string): Promise<{ seq: number; hash: string } | undefined> {
+  const text = await readFile(headFile(file), "utf8").catch(() => undefined);
+  const head = parseOrUndefined(text ?? "") as { seq?: unknown; hash?: unknown } | undefined;
+  if (typeof head !== "object" || head === null) return undefined;
+  const { seq, hash } = head;
+  if (!Number.isSafeInteger(seq) || (seq as number) < 1) return undefined;
+  if (typeof hash !== "string" || !/^[0-9a-f]{64}$/.test(hash)) return undefined;
+  return { seq: seq as number, hash };
 }
 
 interface Torn {

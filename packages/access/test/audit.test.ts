@@ -15,7 +15,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { withFileLock } from "@run-md/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AuditLog, verifyAuditFile, verifyAuditFiles } from "../src/index.ts";
+import { AuditLog, headFile, verifyAuditFile, verifyAuditFiles } from "../src/index.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 let dir: string;
@@ -378,14 +378,16 @@ describe("the file replaced or moved while the server runs", () => {
     // The server's entry follows the token's in the file at the path, not in the moved one.
     expect(await lines(`${file}.1`)).toHaveLength(1);
     const after = (await lines(file)).map((l) => JSON.parse(l));
-    // The server's last entry (seq 1) is not the file's: it says so, and the chain holds.
+    // The token's writer found the head noted beside the log (seq 1) and no entry at the path:
+    // it continued the chain, saying so; the server then followed the token's entry.
     expect(after.map((e) => [e.seq, e.action])).toEqual([
-      [1, "token.create"],
       [2, "server.recover"],
-      [3, "run.request"],
+      [3, "token.create"],
+      [4, "run.request"],
     ]);
-    expect(after[1].details).toMatchObject({ cutAfterSeq: 1, lastWritten: { seq: 1 } });
-    expect(await verifyAuditFile(file)).toMatchObject({ ok: true, entries: 3 });
+    expect(after[0].details).toMatchObject({ cutAfterSeq: 0, lastWritten: { seq: 1 } });
+    expect(await verifyAuditFiles([`${file}.1`, file])).toMatchObject({ ok: true, entries: 4 });
+    expect(chainByHand([...(await lines(`${file}.1`)), ...(await lines(file))])).toBe(true);
   });
 });
 
@@ -479,12 +481,68 @@ describe("a rotated log (logrotate's create mode, or copytruncate) while the ser
       });
     });
 
-  it("a piece a server started anew (moved while none ran) is named as a new chain", async () => {
+  it("moved away while no server ran: the next server continues the chain from the noted head", async () => {
     const file = path.join(dir, "rotated-stopped", "audit.log");
+    const first = await AuditLog.open(file, clock());
+    await first.append({ actor: "run-md", groups: [], action: "server.start" });
+    await first.append({ actor: "alice@example.com", groups: [], action: "run.request" });
+    await first.close();
+    await rename(file, `${file}.1`);
+    const second = await AuditLog.open(file, clock());
+    await second.append({ actor: "run-md", groups: [], action: "server.start" });
+    await second.close();
+    const next = (await lines(file)).map((l) => JSON.parse(l));
+    expect(next.map((e) => [e.seq, e.action])).toEqual([
+      [3, "server.recover"],
+      [4, "server.start"],
+    ]);
+    const moved = (await lines(`${file}.1`)).map((l) => JSON.parse(l));
+    expect(next[0].details).toEqual({
+      cutAfterSeq: 0,
+      lastWritten: { seq: 2, hash: moved[1].hash },
+    });
+    expect(await verifyAuditFiles([`${file}.1`, file])).toMatchObject({ ok: true, entries: 4 });
+    expect(chainByHand([...(await lines(`${file}.1`)), ...(await lines(file))])).toBe(true);
+  });
+
+  it("removed or cut while no server ran: the next entry says what is missing, verify of the rest fails", async () => {
+    const file = path.join(dir, "removed-stopped", "audit.log");
+    const first = await AuditLog.open(file, clock());
+    for (let i = 0; i < 3; i++)
+      await first.append({ actor: "alice@example.com", groups: [], action: "run.request" });
+    await first.close();
+    const all = await lines(file);
+    await write(file, all.slice(0, 1)); // entries 2 and 3 cut off the end
+    const cut = await AuditLog.open(file, clock());
+    await cut.append({ actor: "run-md", groups: [], action: "server.start" });
+    await cut.close();
+    const after = (await lines(file)).map((l) => JSON.parse(l));
+    expect(after.map((e) => [e.seq, e.action])).toEqual([
+      [1, "run.request"],
+      [4, "server.recover"],
+      [5, "server.start"],
+    ]);
+    expect(after[1].details).toMatchObject({ cutAfterSeq: 1, lastWritten: { seq: 3 } });
+    expect(await verifyAuditFile(file)).toMatchObject({ ok: false, line: 2, seq: 4 });
+    await rm(file);
+    const removed = await AuditLog.open(file, clock());
+    await removed.append({ actor: "run-md", groups: [], action: "server.start" });
+    await removed.close();
+    const fresh = (await lines(file)).map((l) => JSON.parse(l));
+    expect(fresh.map((e) => [e.seq, e.action])).toEqual([
+      [6, "server.recover"],
+      [7, "server.start"],
+    ]);
+    expect(await verifyAuditFile(file)).toMatchObject({ ok: false, line: 1, seq: 6 });
+  });
+
+  it("a piece a server started anew (the log and its head removed) is named as a new chain", async () => {
+    const file = path.join(dir, "rotated-anew", "audit.log");
     const first = await AuditLog.open(file, clock());
     await first.append({ actor: "run-md", groups: [], action: "server.start" });
     await first.close();
     await rename(file, `${file}.1`);
+    await rm(headFile(file), { force: true });
     const second = await AuditLog.open(file, clock());
     await second.append({ actor: "run-md", groups: [], action: "server.start" });
     await second.close();
