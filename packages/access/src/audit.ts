@@ -225,7 +225,9 @@ export class AuditLog {
     this.seq = prev.seq;
     this.last = prev.hash;
     this.size += bytes.length;
-    await writeHead(this.file, prev);
+    // The entries are written and synced: their actions go ahead even if the note cannot be
+    // written (a full disk); a head left behind reads as no cut, as after a crash.
+    await writeHead(this.file, prev).catch(() => undefined);
     return entries;
   }
 
