@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
   copyFile,
+  mkdir,
   mkdtemp,
   readdir,
   readFile,
@@ -534,6 +535,22 @@ describe("a rotated log (logrotate's create mode, or copytruncate) while the ser
       [7, "server.start"],
     ]);
     expect(await verifyAuditFile(file)).toMatchObject({ ok: false, line: 1, seq: 6 });
+  });
+
+  it("an append whose entry is synced succeeds though its head note cannot be written", async () => {
+    const file = path.join(dir, "head-unwritable", "audit.log");
+    const log = await AuditLog.open(file, clock());
+    await log.append({ actor: "run-md", groups: [], action: "server.start" });
+    await rm(headFile(file));
+    await mkdir(headFile(file)); // writing the note now fails (EISDIR)
+    const entry = await log.append({
+      actor: "alice@example.com",
+      groups: [],
+      action: "run.request",
+    });
+    await log.close();
+    expect(entry.seq).toBe(2);
+    expect((await lines(file)).map((l) => JSON.parse(l).seq)).toEqual([1, 2]);
   });
 
   it("a piece a server started anew (the log and its head removed) is named as a new chain", async () => {
