@@ -88,6 +88,22 @@ describe("run-md collect --verify", () => {
       0,
       `verified 1 day file(s) of ${store}: none damaged\n`,
     ]);
+    // A day file removed: named with the same collect, which reads the day again.
+    const file2 = path.join(store, (await readManifest(store)).days["2026/11/20"]?.file ?? "none");
+    await fsp.rm(file2);
+    const gone = await runMd(["collect", "--verify", "--store", store]);
+    expect([gone.code, gone.stderr]).toEqual([
+      1,
+      `error the store's file for 2026/11/20 (${file2}) is gone\nhint: collect the day again: run-md collect --from 2026-11-20 --to 2026-11-21\n`,
+    ]);
+    const back = await runMd(["collect", "--source", logs, "--store", store, ...WINDOW]);
+    expect(back.stderr).toContain(
+      `warning the store's file for 2026/11/20 (${file2}) is gone: its objects are read again now`,
+    );
+    // By hand: m1, c1 and c2, stored again.
+    expect(back.stdout).toContain("3 new events");
+    expect(back.code).toBe(0);
+    expect((await runMd(["collect", "--verify", "--store", store])).code).toBe(0);
     const mixed = await runMd(["collect", "--verify", "--store", store, "--since", "1d"]);
     expect([mixed.code, mixed.stderr]).toEqual([
       2,

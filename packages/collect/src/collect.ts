@@ -22,6 +22,7 @@ import {
 import {
   addCovered,
   assertStorePath,
+  collectDayCommand,
   collectSelectSql,
   type DayRange,
   inDayRange,
@@ -237,8 +238,9 @@ function heldWarning(f: CollectFile, complete: boolean): string {
 const ALL_TIME: TimeRange = { from: "0000-01-01T00:00:00Z", to: "9999-12-31T00:00:00Z" };
 
 /**
- * Refuses a store whose manifest names a day file that is gone (removed by hand): a collect
- * would fail merging into it, and runs could not read the day.
+ * Refuses a store whose manifest names a day file that is gone: a collect would fail merging into
+ * it. A collect of either source has forgotten such a day already (`repairDamagedDays`, once it
+ * listed): this is the file removed since, or `collectFiles` called without that repair.
  */
 async function assertDayFiles(store: string, m: StoreManifest): Promise<void> {
   for (const [day, d] of Object.entries(m.days)) {
@@ -252,8 +254,10 @@ async function assertDayFiles(store: string, m: StoreManifest): Promise<void> {
       continue;
     throw new RunMdError(
       "bad-store",
-      `The manifest of the store ${store} names ${file} for ${day}, and it is missing.`,
-      { hint: "The store was changed by hand: remove the store folder and collect again." },
+      `The manifest of the store ${store} names ${file} for ${day}, and it is missing. Nothing was collected.`,
+      {
+        hint: `Collect again: a collect forgets a day whose file is gone, and one of its window (${collectDayCommand(day)}, with --source) reads the day's objects again.`,
+      },
     );
   }
 }

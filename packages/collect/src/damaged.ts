@@ -1,6 +1,6 @@
 /**
- * Day files damaged since the collect wrote them (truncated, bytes changed in place): found by
- * size, and by checksum when the file's modification time is not the recorded one
+ * Day files damaged since the collect wrote them (truncated, bytes changed in place, removed):
+ * found by size, and by checksum when the file's modification time is not the recorded one
  * (`dayFileDamage`), or for every file with `run-md collect --verify`. A collect forgets such a
  * day before it lists (its file, the objects delivered in it, its coverage), so that it reads the
  * day's objects again into a new file when its window reaches the day, or leaves the day not
@@ -33,9 +33,9 @@ export interface DamagedDay {
 }
 
 /**
- * The store's day files that are not as the collect wrote them. `always`: every file hashed
- * (else only those whose modification time changed). A removed file is left to the collect's
- * own refusal (`assertDayFiles`).
+ * The store's day files that are not as the collect wrote them, a removed one too ("is gone":
+ * repaired as a damaged one). `always`: every file hashed (else only those whose modification
+ * time changed).
  */
 export async function damagedDays(
   store: string,
@@ -46,7 +46,7 @@ export async function damagedDays(
   for (const [day, d] of Object.entries(m.days).sort(([a], [b]) => (a < b ? -1 : 1))) {
     const file = path.join(store, d.file);
     const why = await dayFileDamage(file, { ...d, size: d.bytes }, always);
-    if (why !== undefined && why !== "is gone") out.push({ day, file, why });
+    if (why !== undefined) out.push({ day, file, why });
   }
   return out;
 }
@@ -209,13 +209,5 @@ export async function verifyStore(
   const m = await readManifest(path.resolve(store));
   const days = Object.values(m.days);
   const damaged = await damagedDays(path.resolve(store), m, true);
-  for (const [day, d] of Object.entries(m.days)) {
-    const file = path.join(path.resolve(store), d.file);
-    const gone = await fsp.stat(file).then(
-      (s) => !s.isFile(),
-      () => true,
-    );
-    if (gone) damaged.push({ day, file, why: "is gone" });
-  }
   return { days: days.length, unsealed: days.filter((d) => !d.sha256).length, damaged };
 }

@@ -3,15 +3,17 @@
  * step over its day fails naming the file and the collect that reads the day again, never
  * answering from it, and that collect writes the day again from its objects (docs/collect.md).
  */
+import { spawnSync } from "node:child_process";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
-import { createLocalEngine, readManifest } from "@run-md/engine-local";
+import { fileURLToPath } from "node:url";
+import { createLocalEngine, LogCatalog, readManifest, STORE_DAYS } from "@run-md/engine-local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
 import { tempDir } from "../../engine-local/test/helpers.ts";
 import { repairDamagedDays } from "../src/damaged.ts";
-import { collectFromDir, verifyStore } from "../src/index.ts";
-import { layoutFile } from "./truth.ts";
+import { collectFiles, collectFromDir, verifyStore } from "../src/index.ts";
+import { layoutFile, storeContents, truth } from "./truth.ts";
 
 const DAYS = ["2024/03/01", "2024/03/02", "2024/03/03"];
 const ALL = { start: new Date("2024-03-01T00:00:00Z"), end: new Date("2024-03-04T00:00:00Z") };
@@ -154,6 +156,163 @@ describe("a day file damaged after the collect", () => {
     const d = (await readManifest(store)).days["2024/03/02"];
     expect(d?.mtimeMs).toBe((await fsp.stat(f)).mtimeMs);
     expect(d?.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+/** The raw files' event ids of a day, sorted: read from the source records in plain JavaScript. */
+async function rawIds(dir: string, day: string): Promise<string[]> {
+  return [...((await truth(dir)).get(day)?.keys() ?? [])].sort();
+}
+
+/** How many events the store answers for a day (a step's `count(*)`). */
+async function count(store: string, day: string): Promise<number> {
+  const e = await createLocalEngine({ store, threads: 1, cacheLimit: "0" });
+  try {
+    const sql = "SELECT count(*) FROM cloudtrail_logs";
+    return Number((await e.query(queryRequest("sql", sql, dayWindow(day)))).rows[0]?.[0]);
+  } finally {
+    await e.close();
+  }
+}
+
+describe("a day file gone from the store (removed by hand, a disk cleanup)", () => {
+  it("a step fails naming the collect that repairs it, --verify names it, and that collect reads the day again", async () => {
+    const { store, file } = await freshStore("gone");
+    const gone = file("2024/03/02");
+    await fsp.rm(gone);
+    const err = await refusal(store, "2024/03/02");
+    expect(err?.code).toBe("bad-store");
+    expect(err?.message).toBe(
+      `The store's file for 2024/03/02 (${gone}) is gone: the day's events cannot be read from the store.`,
+    );
+    expect(err?.hint).toContain(
+      "Collect the day again: run-md collect --from 2024-03-02 --to 2024-03-03 ",
+    );
+    // --verify names it, once.
+    const v = await verifyStore(store);
+    expect(v.damaged).toEqual([{ day: "2024/03/02", file: gone, why: "is gone" }]);
+    // The remedy the hint gives: the collect of that day (it was refused: "remove the store").
+    const r = await collectFromDir({ sourceDir: logs, store, window: dayWindow("2024/03/02") });
+    expect(r.warnings).toContain(
+      `the store's file for 2024/03/02 (${gone}) is gone: its objects are read again now`,
+    );
+    expect(r.daysWritten).toEqual(["2024/03/02"]);
+    // The day's entries in the manifest no longer counted as collected: its object read again.
+    expect(r.objectsNew).toBe(1);
+    for (const day of DAYS) {
+      expect(await ids(store, day)).toEqual(await rawIds(logs, day));
+      expect(await count(store, day)).toBe((await truth(logs)).get(day)?.size);
+    }
+    expect((await verifyStore(store)).damaged).toEqual([]);
+  });
+
+  it("outside a collect's window: left alone but said, the day and the one before not collected until a collect of them", async () => {
+    const { store, file } = await freshStore("gone-outside");
+    const gone = file("2024/03/02");
+    await fsp.rm(gone);
+    const r = await collectFromDir({ sourceDir: logs, store, window: dayWindow("2024/03/03") });
+    expect(r.warnings).toContain(
+      `the store's file for 2024/03/02 (${gone}) is gone: it is not collected, nor the day before (whose late events it holds), until a collect of them: run-md collect --from 2024-03-01 --to 2024-03-03`,
+    );
+    expect(r.daysWritten).toEqual([]);
+    for (const day of ["2024/03/01", "2024/03/02"]) {
+      const err = await refusal(store, day);
+      expect(err?.code).toBe("store-not-collected");
+      expect(err?.hint).toContain("run-md collect --from ");
+    }
+    expect(await count(store, "2024/03/03")).toBe((await truth(logs)).get("2024/03/03")?.size);
+    await collectFromDir({
+      sourceDir: logs,
+      store,
+      window: { start: dayWindow("2024/03/01").start, end: dayWindow("2024/03/02").end },
+    });
+    for (const day of DAYS) expect(await ids(store, day)).toEqual(await rawIds(logs, day));
+  });
+
+  it("holding events of another source: a collect of one source is refused, the store left as it was", async () => {
+    const other = path.join(root, "other-trail-gone");
+    await layoutFile(other, "2024/03/02", "b", [
+      { id: "20240302-b0", time: "2024-03-02T00:30:00Z" },
+    ]);
+    const { store } = await freshStore("gone-two-sources");
+    await collectFromDir({ sourceDir: other, store, window: ALL });
+    const gone = path.join(store, (await readManifest(store)).days["2024/03/02"]!.file);
+    await fsp.rm(gone);
+    const before = await fsp.readFile(path.join(store, "manifest.json"), "utf8");
+    const err = await collectFromDir({ sourceDir: logs, store, window: dayWindow("2024/03/02") })
+      .then(() => null)
+      .catch((e: Error & { code?: string }) => e);
+    expect(err?.code).toBe("bad-store");
+    expect(err?.message).toContain(
+      `The store's file for 2024/03/02 (${gone}) is gone, and the day also holds events of 1 object(s) this collect does not list (`,
+    );
+    expect(err?.message).toContain("/2024/03/02/b.json.gz");
+    expect(await fsp.readFile(path.join(store, "manifest.json"), "utf8")).toBe(before);
+    expect((await refusal(store, "2024/03/02"))?.code).toBe("bad-store");
+    // Nor from the other source alone: the day holds this one's object too.
+    const theirs = await collectFromDir({
+      sourceDir: other,
+      store,
+      window: dayWindow("2024/03/02"),
+    })
+      .then(() => null)
+      .catch((e: Error & { code?: string }) => e);
+    expect(theirs?.message).toContain("/2024/03/02/a.json.gz");
+    expect(await fsp.readFile(path.join(store, "manifest.json"), "utf8")).toBe(before);
+  });
+
+  it("removed after the collect's repair (collectFiles alone): refused, nothing changed, the hint naming the collect", async () => {
+    const { store, file } = await freshStore("gone-late");
+    const gone = file("2024/03/02");
+    await fsp.rm(gone);
+    const before = await fsp.readFile(path.join(store, "manifest.json"), "utf8");
+    const catalog = new LogCatalog(logs, path.join(root, "gone-late-cache"));
+    const run = { store, window: dayWindow("2024/03/02") };
+    const err = await collectFiles(run, catalog, []).then(
+      () => null,
+      (e: Error & { code?: string; hint?: string }) => e,
+    );
+    expect(err?.code).toBe("bad-store");
+    expect(err?.message).toContain(`names ${gone} for 2024/03/02, and it is missing.`);
+    expect(err?.hint).toContain("run-md collect --from 2024-03-02 --to 2024-03-03");
+    expect(await fsp.readFile(path.join(store, "manifest.json"), "utf8")).toBe(before);
+  });
+
+  it("a repair collect killed after its first day leaves whole days only; the next collect finishes it", async () => {
+    const { store, file } = await freshStore("gone-killed");
+    const [first, second] = [file("2024/03/01"), file("2024/03/02")];
+    await fsp.rm(first);
+    await fsp.rm(second);
+    const here = path.dirname(fileURLToPath(import.meta.url));
+    const [start, end] = [ALL.start.toISOString(), ALL.end.toISOString()];
+    const child = spawnSync(
+      process.execPath,
+      ["--import", "tsx", path.join(here, "kill-after-first-day.ts"), logs, store, start, end],
+      { encoding: "utf8" },
+    );
+    expect(child.signal, child.stderr).toBe("SIGKILL");
+    // 03/01's file committed whole, 03/02 forgotten; neither covered until the collect ends, so
+    // steps over them say so rather than answer short. Every file the manifest names is there.
+    const m = await readManifest(store);
+    expect(Object.keys(m.days).sort()).toEqual(["2024/03/01", "2024/03/03"]);
+    const held = await storeContents(store);
+    expect([...(held.get("2024/03/01")?.keys() ?? [])].sort()).toEqual(
+      await rawIds(logs, "2024/03/01"),
+    );
+    for (const day of ["2024/03/01", "2024/03/02"])
+      expect((await refusal(store, day))?.code).toBe("store-not-collected");
+    expect(await ids(store, "2024/03/03")).toEqual(await rawIds(logs, "2024/03/03"));
+    expect((await verifyStore(store)).damaged).toEqual([]);
+    const resumed = await collectFromDir({ sourceDir: logs, store, window: ALL });
+    expect(resumed.daysWritten).toEqual(["2024/03/02"]);
+    for (const day of DAYS) {
+      expect(await ids(store, day)).toEqual(await rawIds(logs, day));
+      expect(await count(store, day)).toBe((await truth(logs)).get(day)?.size);
+    }
+    const files = (await fsp.readdir(path.join(store, STORE_DAYS), { recursive: true }))
+      .map(String)
+      .filter((f) => f.endsWith(".parquet"));
+    expect(files).toHaveLength(3);
   });
 });
 

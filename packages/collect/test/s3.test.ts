@@ -85,6 +85,24 @@ describe("collect from S3 (the real SDK against the emulator)", () => {
     expect(await storeContents(store)).toEqual(await windowTruth());
   });
 
+  it("fetches again the objects of a day whose store file is gone, and writes the day again", async () => {
+    const store = path.join(root, "store-gone");
+    const run = { source: "s3://trail/logs", store, window, clientConfig: client() };
+    await collectFromS3(run);
+    const file = path.join(store, (await readManifest(store)).days["2024/03/02"]?.file ?? "none");
+    await fsp.rm(file);
+    const gets = emulator.callsOf("GetObject").length;
+    const r = await collectFromS3(run);
+    expect(r.warnings).toContain(
+      `the store's file for 2024/03/02 (${file}) is gone: its objects are read again now`,
+    );
+    // The day's objects, of both trails and both regions, fetched again; the store as the raw files.
+    expect(emulator.callsOf("GetObject").length - gets).toBe(r.objectsNew);
+    expect(r.objectsNew).toBeGreaterThan(0);
+    expect(r.daysWritten).toContain("2024/03/02");
+    expect(await storeContents(store)).toEqual(await windowTruth());
+  });
+
   it("parses s3:// locations", () => {
     expect(parseS3Url("s3://my-trail/org/")).toEqual({ bucket: "my-trail", prefix: "org/" });
     expect(parseS3Url("s3://my-trail")).toEqual({ bucket: "my-trail", prefix: "" });

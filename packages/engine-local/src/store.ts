@@ -735,14 +735,16 @@ async function badDayFile(files: StoreRead["files"]): Promise<RunMdError | undef
   for (const f of files) {
     const why = await dayFileDamage(f.path, f);
     if (why === undefined) continue;
+    const what =
+      why === "is gone"
+        ? "the day's events cannot be read from the store"
+        : "it is not the file that was collected, and the day's events cannot be trusted";
+    // Gone or damaged, the collect of the day repairs it (collect's damaged.ts).
     return new RunMdError(
       "bad-store",
-      `The store's file for ${f.day} (${f.path}) ${why}: it is not the file that was collected, and the day's events cannot be trusted.`,
+      `The store's file for ${f.day} (${f.path}) ${why}: ${what}.`,
       {
-        hint:
-          why === "is gone"
-            ? "Move the store aside and collect again (run-md collect), or read the raw files (local.logDir without local.store)."
-            : `Collect the day again: ${collectDayCommand(f.day)} (with --source, unless local.logDir is the source) reads its objects again into a new file; or read the raw files (local.logDir without local.store).`,
+        hint: `Collect the day again: ${collectDayCommand(f.day)} (with --source, unless local.logDir is the source) reads its objects again into a new file; or read the raw files (local.logDir without local.store).`,
       },
     );
   }

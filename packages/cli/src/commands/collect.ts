@@ -242,10 +242,8 @@ async function verifyCommand(
   const store = locations({ ...values, source: "-" }, config).store;
   const r = await verifyStore(store);
   for (const d of r.damaged) {
-    const fix =
-      d.why === "is gone"
-        ? "move the store aside and collect again"
-        : `collect the day again: ${collectDayCommand(d.day)}`;
+    // Gone or damaged: the collect of the day reads its objects again.
+    const fix = `collect the day again: ${collectDayCommand(d.day)}`;
     process.stderr.write(`error the store's file for ${d.day} (${printable(d.file)}) ${d.why}
 `);
     process.stderr.write(`hint: ${fix}
