@@ -93,6 +93,36 @@ describe("run --json stopped before its first step prints one JSON object", () =
     expect(doc.error.message).toContain("bad.config.yaml:2");
   });
 
+  it("an option that does not parse (unknown, or missing its value): usage, on stdout too", async () => {
+    for (const [args, words] of [
+      [
+        [good, "--json", "--sinse", "1d"],
+        'unknown option "--sinse" for run-md run (did you mean --since?)',
+      ],
+      [[good, "--json", "--since"], 'option "--since <value>" of run-md run: argument missing'],
+      [["--since", "--json", good], 'option "--since" of run-md run: argument is ambiguous'],
+    ] as const) {
+      const res = await runMd(["run", ...args], { cwd: dir });
+      expect(res.code, args.join(" ")).toBe(2);
+      expect(JSON.parse(res.stdout), args.join(" ")).toEqual({
+        status: "errored",
+        error: { code: "usage", message: expect.stringContaining(words) },
+        problems: [],
+      });
+      // The message and the usage on standard error, as without --json.
+      expect(res.stderr).toContain(`error ${words}`);
+      expect(res.stderr).toContain("Usage: run-md [run]");
+    }
+    // Without --json, or with it after "--" (a runbook's name then): nothing on standard output.
+    for (const args of [
+      [good, "--sinse", "1d"],
+      ["--sinse", "1d", "--", "--json"],
+    ]) {
+      const res = await runMd(["run", ...args], { cwd: dir });
+      expect([res.code, res.stdout], args.join(" ")).toEqual([2, ""]);
+    }
+  });
+
   it("a setup problem found by the preflight (a log directory that does not exist)", async () => {
     const res = await runMd(
       ["run", good, "--json", "--no-report", "--log-dir", path.join(dir, "nope")],

@@ -41,6 +41,15 @@ export function usageError(e: unknown, command: string, options: readonly string
   }
 }
 
+/**
+ * Whether `flag` (`--json`) is among the arguments as a flag: before a `--` that ends the
+ * options. For a command line that did not parse, which has no values to ask.
+ */
+export function flagGiven(argv: readonly string[], flag: string): boolean {
+  const end = argv.indexOf("--");
+  return (end === -1 ? argv : argv.slice(0, end)).includes(flag);
+}
+
 /** Where queries read from: the configuration, the log directory, the AWS account. */
 export const SOURCE_OPTIONS = {
   config: { type: "string" },
@@ -83,13 +92,15 @@ export type ArgValues<O extends NonNullable<ParseArgsConfig["options"]>> = Exclu
 /**
  * A command's arguments parsed strictly, with `-h`/`--help` added to its options; or, when the
  * command ends here, its exit code: 0 after printing the usage for `--help`, 2 after an unknown
- * or malformed option (the error, then the usage, on stderr).
+ * or malformed option (the error, then the usage, on stderr; `onUsageError` is then given the
+ * error's sentence, for a command that also owes its standard output a word: run --json).
  */
 export function parseCommandArgs<O extends NonNullable<ParseArgsConfig["options"]>>(
   argv: string[],
   command: string,
   usage: string,
   options: O,
+  onUsageError?: (message: string) => void,
 ) {
   let parsed: ReturnType<
     typeof parseArgs<{
@@ -107,7 +118,9 @@ export function parseCommandArgs<O extends NonNullable<ParseArgsConfig["options"
       options: { ...options, ...HELP },
     });
   } catch (e) {
-    process.stderr.write(`error ${usageError(e, command, Object.keys(options))}\n\n${usage}`);
+    const message = usageError(e, command, Object.keys(options));
+    process.stderr.write(`error ${message}\n\n${usage}`);
+    onUsageError?.(message);
     return 2;
   }
   if ((parsed.values as { help?: boolean }).help) {

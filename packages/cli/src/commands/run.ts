@@ -27,6 +27,7 @@ import type { TableConfig } from "@run-md/sql";
 import pc from "picocolors";
 import {
   type ArgValues,
+  flagGiven,
   parseCommandArgs,
   printUserError,
   QUERY_OPTIONS,
@@ -90,11 +91,15 @@ ${outputUsage(`
 `;
 
 /**
- * `--json` when nothing ran (a runbook that does not parse, a wrong parameter, the
- * configuration, an engine): one object on standard output, so a pipe into jq still reads a
+ * `--json` when nothing ran (an option that does not parse, a runbook that does not parse, a
+ * wrong parameter, the configuration, an engine): one object on standard output, so a pipe into jq still reads a
  * document; the human message stays on standard error.
  */
-function printStopJson(values: Values, e: unknown, problems: Diagnostic[] = []): void {
+function printStopJson(
+  values: Pick<Values, "json">,
+  e: unknown,
+  problems: Diagnostic[] = [],
+): void {
   if (!values.json) return;
   const error = isRunMdError(e)
     ? { code: e.code, message: e.message, ...(e.hint === undefined ? {} : { hint: e.hint }) }
@@ -204,7 +209,10 @@ interface RunPlan {
 }
 
 export async function runCommand(argv: string[]): Promise<number> {
-  const args = parseCommandArgs(argv, "run-md run", RUN_USAGE, OPTIONS);
+  // An option that does not parse leaves no values to read --json from: the arguments say it.
+  const args = parseCommandArgs(argv, "run-md run", RUN_USAGE, OPTIONS, (message) => {
+    if (flagGiven(argv, "--json")) printStopJson({ json: true }, new RunMdError("usage", message));
+  });
   if (typeof args === "number") return args;
   let plan: RunPlan | number;
   try {
