@@ -7,6 +7,7 @@ import {
   didYouMean,
   engineInfo,
   engineNames,
+  isHttpUrl,
   type MaskOptions,
   parseBytes,
   parseTimeout,
@@ -189,7 +190,7 @@ export function loadConfig(file: string | undefined, cwd = process.cwd()): Confi
   checkSchema(yaml);
   checkEngineNames(yaml);
   const merged = mergeConfig(defaults(), yaml.data, target);
-  if (merged.site.url !== undefined && !isSiteUrl(merged.site.url)) {
+  if (merged.site.url !== undefined && !isHttpUrl(merged.site.url)) {
     yaml.fail(
       yaml.valueNode(["site", "url"]),
       `"site.url" must be an http(s) address such as https://org.github.io/run-md`,
@@ -502,10 +503,6 @@ export function tableConfig(cfg: Config): TableConfig {
   return { aliases, extra: cfg.tables.extra };
 }
 
-function isSiteUrl(value: string): boolean {
-  return /^https?:\/\/[^\s/]+/.test(value);
-}
-
 /**
  * A log directory as `local.logDir`, `RUN_MD_LOG_DIR` and `--log-dir` all give it: `sample` (the
  * bundled sample data) as it is, any other folder resolved against `base` (the configuration
@@ -550,7 +547,7 @@ function applyEnv(cfg: Config): Config {
     cfg.mask.accessKeyIds = accessKeyIds as "show" | "hide";
   }
   if (env.RUN_MD_SITE_URL) {
-    if (!isSiteUrl(env.RUN_MD_SITE_URL)) {
+    if (!isHttpUrl(env.RUN_MD_SITE_URL)) {
       throw new RunMdError(
         "bad-config",
         `RUN_MD_SITE_URL "${env.RUN_MD_SITE_URL}" is not an http(s) address such as https://org.github.io/run-md`,

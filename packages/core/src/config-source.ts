@@ -9,3 +9,12 @@ export type ConfigSource = string | { file: string; at: (keyPath: string) => str
 export function sourceAt(source: ConfigSource, keyPath: string): string {
   return typeof source === "string" ? source : source.at(keyPath);
 }
+
+/**
+ * Whether a configured address is an http(s) URL with a host (`https://hooks.example.com/x`):
+ * the one test of `site.url`, `server.publicUrl`, `server.auth.issuer` and the `notify:` targets'
+ * addresses.
+ */
+export function isHttpUrl(value: string): boolean {
+  return /^https?:\/\/[^\s/]+/.test(value);
+}

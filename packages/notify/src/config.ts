@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
  */
 import {
   type ConfigSource,
+  isHttpUrl,
   parseDuration,
   RunMdError,
   type Severity,
@@ -85,6 +86,23 @@ export function targetIdOf(raw: Raw): string {
 }
 
 /**
+ * `parseNotifyConfig`'s `env` when the environment is the sender's, not this process's
+ * (`run-md check`): a `...Env` variable's name is checked, its value neither read nor required.
+ */
+export const SENDERS_ENV: unique symbol = Symbol("the sender's environment");
+
+/**
+ * Every mistake of a `notify:` section that shows before anything is sent (`run-md check`, in
+ * CI): `parseNotifyConfig`'s own, each naming the file, line and key, without the values the
+ * sender reads from its environment (`SENDERS_ENV`). Nothing is sent, nothing is resolved.
+ */
+export function notifyConfigMistakes(raw: unknown, source: ConfigSource): Error[] {
+  const mistakes: Error[] = [];
+  parseNotifyConfig(raw, source, SENDERS_ENV, (e) => mistakes.push(e));
+  return mistakes;
+}
+
+/**
  * Reads `notify:`; every mistake names the file and the key (`notify.targets[2].url`). With
  * `onMistake` (when the runs are done and someone must be told), a mistake is handed to it
  * instead of thrown: a target that is wrong (its secret's variable not set, say) is kept as
@@ -95,7 +113,7 @@ export function targetIdOf(raw: Raw): string {
 export function parseNotifyConfig(
   raw: unknown,
   source: ConfigSource,
-  env: NodeJS.ProcessEnv = process.env,
+  env: Env = process.env,
   onMistake?: (error: Error) => void,
 ): NotifyConfig {
   const fail = (key: string, message: string): never => {
@@ -177,6 +195,8 @@ function parseRetry(
 }
 
 type Fail = (key: string, message: string) => never;
+/** The environment `...Env` variables are read from, or `SENDERS_ENV`: not this one. */
+type Env = NodeJS.ProcessEnv | typeof SENDERS_ENV;
 
 function known(o: Raw, keys: string[], where: string, fail: Fail): void {
   for (const k of Object.keys(o)) {
@@ -191,15 +211,36 @@ function str(v: unknown, key: string, fail: Fail): string {
     : fail(key, "must be a non-empty string");
 }
 
-/** `name` or `nameEnv` (the name of an environment variable holding the value). */
-function secret(t: Raw, name: string, where: string, env: NodeJS.ProcessEnv, fail: Fail): string {
-  if (t[name] !== undefined) return str(t[name], `${where}.${name}`, fail);
-  const variable = t[`${name}Env`];
-  if (variable === undefined) return fail(where, `needs "${name}" or "${name}Env"`);
-  const value = env[str(variable, `${where}.${name}Env`, fail)];
-  return value?.trim()
-    ? value.trim()
-    : fail(`${where}.${name}Env`, `names ${String(variable)}, which is not set`);
+/** An address (`url`, `apiUrl`, `endpoint`); never echoed, a webhook's URL is its secret. */
+function httpUrl(v: unknown, key: string, fail: Fail): string {
+  const value = str(v, key, fail);
+  return isHttpUrl(value)
+    ? value
+    : fail(key, "must be an http(s) URL such as https://hooks.example.com/run-md");
+}
+
+/**
+ * `name` or `nameEnv` (the name of an environment variable holding the value; with
+ * `SENDERS_ENV`, `$VARIABLE`, unread). `url`: the value is an address (`httpUrl`), whichever
+ * gives it.
+ */
+function secret(t: Raw, name: string, where: string, env: Env, fail: Fail, url = false): string {
+  if (t[name] !== undefined) {
+    return url
+      ? httpUrl(t[name], `${where}.${name}`, fail)
+      : str(t[name], `${where}.${name}`, fail);
+  }
+  const key = `${where}.${name}Env`;
+  if (t[`${name}Env`] === undefined) return fail(where, `needs "${name}" or "${name}Env"`);
+  const variable = str(t[`${name}Env`], key, fail);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable)) {
+    fail(key, "must be the name of an environment variable (letters, digits, _), not its value");
+  }
+  if (env === SENDERS_ENV) return `$${variable}`;
+  const value = env[variable]?.trim();
+  if (!value) return fail(key, `names ${variable}, which is not set`);
+  if (url && !isHttpUrl(value)) fail(key, `names ${variable}, whose value is not an http(s) URL`);
+  return value;
 }
 
 const TARGET_KEYS: Record<TargetType, string[]> = {
@@ -211,7 +252,7 @@ const TARGET_KEYS: Record<TargetType, string[]> = {
   webhook: ["url", "urlEnv", "secret", "secretEnv"],
 };
 
-function parseTarget(t: Raw, where: string, env: NodeJS.ProcessEnv, fail: Fail): TargetConfig {
+function parseTarget(t: Raw, where: string, env: Env, fail: Fail): TargetConfig {
   const type = t.type as TargetType;
   if (!(TARGET_TYPES as readonly unknown[]).includes(type)) {
     fail(`${where}.type`, `must be one of ${TARGET_TYPES.join(", ")}`);
@@ -233,58 +274,66 @@ function parseTarget(t: Raw, where: string, env: NodeJS.ProcessEnv, fail: Fail):
   };
   switch (type) {
     case "slack":
-      return { ...base, type, url: secret(t, "url", where, env, fail) };
+      return { ...base, type, url: secret(t, "url", where, env, fail, true) };
     case "teams":
-      return { ...base, type, url: secret(t, "url", where, env, fail) };
+      return { ...base, type, url: secret(t, "url", where, env, fail, true) };
     case "pagerduty":
       return {
         ...base,
         type,
-        url: t.url === undefined ? PAGERDUTY_URL : str(t.url, `${where}.url`, fail),
+        url: t.url === undefined ? PAGERDUTY_URL : httpUrl(t.url, `${where}.url`, fail),
         routingKey: secret(t, "routingKey", where, env, fail),
       };
-    case "sns": {
-      const topicArn = str(t.topicArn, `${where}.topicArn`, fail);
-      if (!/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/.test(topicArn)) {
-        fail(
-          `${where}.topicArn`,
-          "must be an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:alerts",
-        );
-      }
-      return {
-        ...base,
-        type,
-        topicArn,
-        ...(t.region === undefined ? {} : { region: str(t.region, `${where}.region`, fail) }),
-        ...(t.endpoint === undefined
-          ? {}
-          : { endpoint: str(t.endpoint, `${where}.endpoint`, fail) }),
-      };
-    }
-    case "github": {
-      const repo = str(t.repo, `${where}.repo`, fail);
-      if (!/^[\w.-]+\/[\w.-]+$/.test(repo)) fail(`${where}.repo`, "must be owner/name");
-      const labels = t.labels ?? ["run-md"];
-      if (!Array.isArray(labels) || labels.some((l) => typeof l !== "string")) {
-        fail(`${where}.labels`, "must be a list of strings");
-      }
-      return {
-        ...base,
-        type,
-        apiUrl: t.apiUrl === undefined ? GITHUB_API : str(t.apiUrl, `${where}.apiUrl`, fail),
-        repo,
-        token: secret(t, "token", where, env, fail),
-        labels: labels as string[],
-      };
-    }
+    case "sns":
+      return snsTarget(t, base, where, fail);
+    case "github":
+      return githubTarget(t, base, where, env, fail);
     default:
       return {
         ...base,
         type: "webhook",
-        url: secret(t, "url", where, env, fail),
+        url: secret(t, "url", where, env, fail, true),
         secret: secret(t, "secret", where, env, fail),
       };
   }
+}
+
+type Base = Omit<TargetBase, "type">;
+
+function snsTarget(t: Raw, base: Base, where: string, fail: Fail): TargetConfig {
+  const topicArn = str(t.topicArn, `${where}.topicArn`, fail);
+  if (!/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/.test(topicArn)) {
+    fail(
+      `${where}.topicArn`,
+      "must be an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:alerts",
+    );
+  }
+  return {
+    ...base,
+    type: "sns",
+    topicArn,
+    ...(t.region === undefined ? {} : { region: str(t.region, `${where}.region`, fail) }),
+    ...(t.endpoint === undefined
+      ? {}
+      : { endpoint: httpUrl(t.endpoint, `${where}.endpoint`, fail) }),
+  };
+}
+
+function githubTarget(t: Raw, base: Base, where: string, env: Env, fail: Fail): TargetConfig {
+  const repo = str(t.repo, `${where}.repo`, fail);
+  if (!/^[\w.-]+\/[\w.-]+$/.test(repo)) fail(`${where}.repo`, "must be owner/name");
+  const labels = t.labels ?? ["run-md"];
+  if (!Array.isArray(labels) || labels.some((l) => typeof l !== "string")) {
+    fail(`${where}.labels`, "must be a list of strings");
+  }
+  return {
+    ...base,
+    type: "github",
+    apiUrl: t.apiUrl === undefined ? GITHUB_API : httpUrl(t.apiUrl, `${where}.apiUrl`, fail),
+    repo,
+    token: secret(t, "token", where, env, fail),
+    labels: labels as string[],
+  };
 }
 
 /** A target that failed to read: it wants every alert (nobody can tell which it would not). */

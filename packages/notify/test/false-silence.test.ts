@@ -164,11 +164,17 @@ describe("false silences", () => {
 
 describe("red-team: a target's secret address", () => {
   it("a webhook address that is no URL is said without quoting it, and not retried", async () => {
-    const secretUrl = "hooks.slack.com/services/T0000/B0000/XXXXSECRETXXXX"; // no https://
-    const config = parseNotifyConfig(
-      { targets: [{ type: "slack", url: secretUrl }], retry: { attempts: 3, backoffMs: 1 } },
-      "run-md.config.yaml",
-    );
+    // No https://: the configuration's reading refuses it, naming the key only.
+    const schemeless = "hooks.slack.com/services/T0000/B0000/XXXXSECRETXXXX";
+    const read = (url: string) =>
+      parseNotifyConfig(
+        { targets: [{ type: "slack", url }], retry: { attempts: 3, backoffMs: 1 } },
+        "run-md.config.yaml",
+      );
+    expect(() => read(schemeless)).toThrow("notify.targets[0].url must be an http(s) URL");
+    expect(() => read(schemeless)).not.toThrow("SECRET");
+    // An http(s) address no URL parser takes (a space in the host) is for the sending to say.
+    const config = read("https://hooks slack.com/services/T0000/B0000/XXXXSECRETXXXX");
     const { deliveries } = await notify(
       [{ report: report("audit-iam", "failed", { startedAt: at(1).toISOString() }) }],
       config,

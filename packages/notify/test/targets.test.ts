@@ -8,6 +8,7 @@ import {
   deliver,
   deliveryProblems,
   type NotifyConfig,
+  notifyConfigMistakes,
   parseNotifyConfig,
   SIGNATURE_HEADER,
   TIMESTAMP_HEADER,
@@ -376,5 +377,56 @@ describe("routing by severity and outcome", () => {
       "minSeverity",
     );
     expect(() => config([], { reminder: "daily" })).toThrow("notify.reminder must be a duration");
+  });
+
+  it("an address that is not http(s) is refused, from the file or from its variable, never echoed", () => {
+    const url = "must be an http(s) URL such as https://hooks.example.com/run-md";
+    expect(() => config([{ type: "slack", url: "hooks.slack.com/T0/XyZ" }])).toThrow(
+      `run-md.config.yaml: notify.targets[0].url ${url}`,
+    );
+    expect(() =>
+      config([{ type: "github", repo: "a/b", tokenEnv: "GH_TOKEN", apiUrl: "ghe" }]),
+    ).toThrow(`notify.targets[0].apiUrl ${url}`);
+    // Sent with the sender's environment: the variable's value is checked, and not shown.
+    const sent = (env: NodeJS.ProcessEnv) =>
+      parseNotifyConfig({ targets: [{ type: "teams", urlEnv: "TEAMS_URL" }] }, "c.yaml", env);
+    expect(() => sent({ TEAMS_URL: "teams.example.com/XyZ" })).toThrow(
+      "c.yaml: notify.targets[0].urlEnv names TEAMS_URL, whose value is not an http(s) URL",
+    );
+    expect(() => sent({ TEAMS_URL: "teams.example.com/XyZ" })).not.toThrow("XyZ");
+    expect(sent({ TEAMS_URL: "https://teams.example.com/x" }).targets[0]).toMatchObject({
+      url: "https://teams.example.com/x",
+    });
+  });
+
+  it("notifyConfigMistakes: every mistake, without the sender's environment (nothing required of it)", () => {
+    const messages = (raw: unknown) => notifyConfigMistakes(raw, "c.yaml").map((e) => e.message);
+    // Every variable unset here: none is a mistake, as the sender has its own environment.
+    const vars = ["RT_UNSET_SLACK", "RT_UNSET_KEY", "RT_UNSET_TOKEN", "RT_UNSET_SECRET"];
+    for (const v of vars) expect(process.env[v]).toBeUndefined();
+    const fine = {
+      targets: [
+        { type: "slack", urlEnv: vars[0] },
+        { type: "pagerduty", routingKeyEnv: vars[1] },
+        { type: "github", repo: "acme/sec", tokenEnv: vars[2] },
+        { type: "webhook", url: "https://hooks.example.com/x", secretEnv: vars[3] },
+      ],
+    };
+    expect(messages(fine)).toEqual([]);
+    // Each target's first mistake and each wrong key of the section, in order.
+    const wrong = {
+      reminders: "24h",
+      targets: [
+        { type: "slack", urlEnv: "https://hooks.slack.com/XyZ" },
+        { type: "sns", topicArn: "alerts" },
+        { type: "webhook", url: "https://hooks.example.com/x" },
+      ],
+    };
+    expect(messages(wrong)).toEqual([
+      "c.yaml: notify.reminders is not a known key (expected targets, reminder, retry)",
+      "c.yaml: notify.targets[0].urlEnv must be the name of an environment variable (letters, digits, _), not its value",
+      "c.yaml: notify.targets[1].topicArn must be an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:alerts",
+      'c.yaml: notify.targets[2] needs "secret" or "secretEnv"',
+    ]);
   });
 });

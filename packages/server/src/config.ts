@@ -5,7 +5,14 @@
 import net from "node:net";
 import path from "node:path";
 import { DEFAULT_AUDIT_FILE, DEFAULT_TOKENS_FILE } from "@run-md/access";
-import { type ConfigSource, parseBytes, parseDuration, RunMdError, sourceAt } from "@run-md/core";
+import {
+  type ConfigSource,
+  isHttpUrl,
+  parseBytes,
+  parseDuration,
+  RunMdError,
+  sourceAt,
+} from "@run-md/core";
 
 export type AuthMode = "oidc" | "token" | "none";
 
@@ -216,7 +223,7 @@ function parseAuth(raw: unknown, into: AuthConfig, fail: Fail): AuthConfig {
     for (const k of ["issuer", "clientId"] as const) {
       if (a[k] === undefined) fail(`server.auth.${k}`, "is required when server.auth.mode is oidc");
     }
-    if (!/^https?:\/\//.test(a.issuer!)) fail("server.auth.issuer", "must be an http(s) URL");
+    if (!isHttpUrl(a.issuer!)) fail("server.auth.issuer", "must be an http(s) URL");
   }
   return a;
 }
@@ -243,7 +250,7 @@ export function parseServerConfig(raw: unknown, source: ConfigSource, base: stri
   }
   if (m.publicUrl !== undefined) {
     const u = str(m.publicUrl, "server.publicUrl", fail);
-    if (!/^https?:\/\/[^\s/]+/.test(u)) fail("server.publicUrl", "must be an http(s) URL");
+    if (!isHttpUrl(u)) fail("server.publicUrl", "must be an http(s) URL");
     cfg.publicUrl = u.replace(/\/+$/, "");
   }
   if (m.trustProxy !== undefined) cfg.trustProxy = trustProxyOf(m.trustProxy, fail);
