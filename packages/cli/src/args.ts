@@ -7,11 +7,13 @@ import { type Config, loadConfig } from "./config.ts";
 
 /**
  * A user's mistake on stderr: `error <message>` and `hint: <hint>`; `styled` colours them (the
- * commands whose own output is styled: run, query).
+ * commands whose own output is styled: run, query). `hintsShown`: for several mistakes in a row,
+ * the hints already printed, which are not printed again.
  */
-export function printUserError(e: RunMdError, styled = false): void {
+export function printUserError(e: RunMdError, styled = false, hintsShown?: Set<string>): void {
   const label = styled ? pc.red("error") : "error";
-  const hint = e.hint ? `hint: ${printableLines(e.hint)}` : "";
+  const hint = e.hint && !hintsShown?.has(e.hint) ? `hint: ${printableLines(e.hint)}` : "";
+  if (e.hint) hintsShown?.add(e.hint);
   process.stderr.write(`${label} ${printableLines(e.message)}\n`);
   if (hint !== "") process.stderr.write(`${styled ? pc.dim(hint) : hint}\n`);
 }

@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { fixtures, runMd } from "./check-helpers.ts";
+import { fixtures, repoRoot, runMd } from "./check-helpers.ts";
 
 const rel = (p: string) => path.relative(process.cwd(), p);
 const tmp = mkdtempSync(path.join(tmpdir(), "run-md-check-"));
@@ -48,6 +48,111 @@ describe("run-md check", () => {
       "server:\n  port: 4600\n  auth: { mode: token }\naccess:\n  rules:\n    - { groups: [security-leads], allow: [view, run, run:params, approve, query, audit] }\n";
     writeFileSync(config, fine);
     expect(await runMd(["check"], dir)).toMatchObject({ code: 0, stderr: "" });
+  });
+
+  it("a mistake in the notify: section (read by the senders alone) fails check, each at its file, line and key", async () => {
+    const dir = path.join(tmp, "notify-section");
+    mkdirSync(path.join(dir, "runbooks"), { recursive: true });
+    writeFileSync(path.join(dir, "runbooks", "one.md"), `---\ntitle: One\n---\n${STEP}`);
+    const config = path.join(dir, "run-md.config.yaml");
+    const targets = "notify:\n  targets:\n";
+    const url = "must be an http(s) URL such as https://hooks.example.com/run-md";
+    // Each mistake alone, and where it is (line:column of its key, counted by hand).
+    const cases: [string, string][] = [
+      [
+        "notify:\n  reminders: 24h\n",
+        "2:3: notify.reminders is not a known key (expected targets, reminder, retry)",
+      ],
+      ["notify:\n  reminder: 24\n", "2:3: notify.reminder must be a duration such as 24h"],
+      [
+        'notify:\n  retry: { attempts: "3" }\n',
+        "2:12: notify.retry.attempts must be a whole number of at least 1",
+      ],
+      [
+        `${targets}    - { type: slak, url: "https://hooks.example.com/x" }\n`,
+        "3:9: notify.targets[0].type must be one of slack, pagerduty, teams, sns, github, webhook",
+      ],
+      [
+        `${targets}    - { type: slack, urll: "https://hooks.example.com/x" }\n`,
+        "3:22: notify.targets[0].urll is not a known key (expected type, name, minSeverity, on, url, urlEnv)",
+      ],
+      [
+        `${targets}    - { type: slack, url: hooks.slack.com/services/T0/B0/XyZ }\n`,
+        `3:22: notify.targets[0].url ${url}`,
+      ],
+      [
+        `${targets}    - type: webhook\n      url: ftp://hooks.example.com/run-md\n      secretEnv: HOOK_SECRET\n`,
+        `4:7: notify.targets[0].url ${url}`,
+      ],
+      [
+        `${targets}    - { type: github, repo: acme/sec, tokenEnv: GH_TOKEN, apiUrl: ghe.example.com/api/v3 }\n`,
+        `3:59: notify.targets[0].apiUrl ${url}`,
+      ],
+      [
+        `${targets}    - { type: pagerduty, routingKeyEnv: PD_KEY, url: events.pagerduty.com }\n`,
+        `3:49: notify.targets[0].url ${url}`,
+      ],
+      [
+        `${targets}    - { type: sns, topicArn: "arn:aws:sns:us-east-1:123456789012:alerts", endpoint: localhost:4566 }\n`,
+        `3:75: notify.targets[0].endpoint ${url}`,
+      ],
+      [
+        `${targets}    - { type: sns, topicArn: security-alerts }\n`,
+        "3:20: notify.targets[0].topicArn must be an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:alerts",
+      ],
+      [
+        `${targets}    - { type: slack, urlEnv: RUN_MD_SLACK_URL, on: failed }\n`,
+        "3:48: notify.targets[0].on must be a list of failed, errored, recovered, reminder",
+      ],
+      [
+        `${targets}    - { type: teams, urlEnv: TEAMS_URL, minSeverity: 3 }\n`,
+        "3:41: notify.targets[0].minSeverity must be one of info, low, medium, high, critical",
+      ],
+      [
+        `${targets}    - { type: slack, urlEnv: "https://hooks.slack.com/services/T0/B0/XyZ" }\n`,
+        "3:22: notify.targets[0].urlEnv must be the name of an environment variable (letters, digits, _), not its value",
+      ],
+    ];
+    for (const [text, message] of cases) {
+      writeFileSync(config, text);
+      const r = await runMd(["check"], dir);
+      expect(r.stderr.split("\n")[0], text).toBe(`error ${config}:${message}`);
+      expect(r.stderr, text).toContain("hint: See docs/automation.md for the notify: section.");
+      // A webhook's URL is its secret: a message names the key, never the value.
+      expect(r.stderr, text).not.toContain("XyZ");
+      expect(r.code, text).toBe(2);
+    }
+    // Several mistakes: each on its line, the hint once.
+    writeFileSync(
+      config,
+      "notify:\n  reminders: 24h\n  reminder: 24\n  targets:\n    - { type: sns, topicArn: security-alerts }\n    - { type: slack, url: slack.example.com }\n",
+    );
+    const several = await runMd(["check"], dir);
+    expect(several.stderr.split("\n").filter((l) => l.startsWith("error "))).toEqual([
+      `error ${config}:2:3: notify.reminders is not a known key (expected targets, reminder, retry)`,
+      `error ${config}:3:3: notify.reminder must be a duration such as 24h`,
+      `error ${config}:5:20: notify.targets[0].topicArn must be an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:alerts`,
+      `error ${config}:6:22: notify.targets[1].url ${url}`,
+    ]);
+    expect(several.stderr.match(/^hint: /gm)).toHaveLength(1);
+    expect(several.code).toBe(2);
+  });
+
+  it("the notify: examples of the docs pass check, their ...Env variables unset (the sender's environment has them)", async () => {
+    const dir = path.join(tmp, "notify-fine");
+    mkdirSync(path.join(dir, "runbooks"), { recursive: true });
+    writeFileSync(path.join(dir, "runbooks", "one.md"), `---\ntitle: One\n---\n${STEP}`);
+    const examples = [
+      path.join(repoRoot, "docs", "automation.md"),
+      path.join(repoRoot, "packages", "notify", "README.md"),
+    ].map((file) => /```yaml\n(notify:\n[\s\S]*?)```/.exec(readFileSync(file, "utf8"))![1]!);
+    for (const text of examples) {
+      const variables = [...text.matchAll(/Env: ([A-Z_]+)/g)].map((m) => m[1]!);
+      expect(variables.length, text).toBeGreaterThan(1);
+      for (const v of variables) expect(process.env[v], v).toBeUndefined();
+      writeFileSync(path.join(dir, "run-md.config.yaml"), text);
+      expect(await runMd(["check"], dir), text).toMatchObject({ code: 0, stderr: "" });
+    }
   });
 
   it("a configuration's params.<id> naming no runbook of the runbooks folder is an error at its line (review)", async () => {

@@ -3,12 +3,13 @@ import {
   type Diagnostic,
   duplicateIdErrors,
   formatDiagnostic,
+  isRunMdError,
   loadRunbook,
   printableJson,
   sortDiagnostics,
 } from "@run-md/core";
 import pc from "picocolors";
-import { parseCommandArgs, runbookFilesOrExit } from "../args.ts";
+import { parseCommandArgs, printUserError, runbookFilesOrExit } from "../args.ts";
 import { type Config, loadConfig, tableConfig } from "../config.ts";
 import { configParamProblems } from "../config-params.ts";
 import { plural } from "../words.ts";
@@ -26,7 +27,8 @@ Options:
   --config <file>       configuration file (default: RUN_MD_CONFIG, else run-md.config.yaml
                         here or in the nearest folder above): the tables a sql step may read
                         (tables.aliases, tables.extra, athena.table); its server: and access:
-                        sections are checked as run-md serve reads them
+                        sections are checked as run-md serve reads them, notify: as the
+                        senders read it (a ...Env variable's value is theirs: not required)
   --format <text|json>  output format (default text)
   --json                same as --format json
   -h, --help            this help
@@ -51,17 +53,49 @@ function sortInPlace(diagnostics: Diagnostic[]): void {
 }
 
 /**
- * The `server:` and `access:` sections, which only `run-md serve` reads, validated as it will
- * (a RunMdError naming the file, line and key, exit 2): check is the gate CI runs, and a typo
- * there (`prot:`, `rulez:`) must not wait for the server's start. Not `notify:`, whose targets
- * name environment variables only the job that sends has.
+ * The sections the runbooks' runs do not read, validated as their readers will read them (each
+ * mistake a RunMdError naming the file, line and key): `server:` and `access:` as `run-md serve`
+ * does, `notify:` as the senders do (the nightly job, the Lambda and container, serve's
+ * approvals), with `@run-md/notify`'s own reading. check is the gate CI runs: a typo there
+ * (`prot:`, `rulez:`, a Slack URL without https://) must not wait for the server's start or the
+ * 3 am alert. server: and access: stop at their first mistake; notify: gives every one its
+ * reader would hand on. What a sender reads from its own environment (a target's `...Env`
+ * variables) is not there at check time: only the variable's name is checked.
  */
-async function checkServeSections(config: Config): Promise<void> {
-  if (config.server !== undefined) (await import("./access-files.ts")).serverConfigOf(config);
+async function configSectionMistakes(config: Config): Promise<Error[]> {
+  const mistakes: Error[] = [];
+  const first = (read: () => unknown): void => {
+    try {
+      read();
+    } catch (e) {
+      if (!isRunMdError(e)) throw e;
+      mistakes.push(e);
+    }
+  };
+  if (config.server !== undefined) {
+    const { serverConfigOf } = await import("./access-files.ts");
+    first(() => serverConfigOf(config));
+  }
   if (config.access !== undefined) {
     const { parseAccessConfig } = await import("@run-md/access");
-    parseAccessConfig(config.access, config.located);
+    first(() => parseAccessConfig(config.access, config.located));
   }
+  if (config.notify !== undefined) {
+    const { notifyConfigMistakes } = await import("@run-md/notify");
+    mistakes.push(...notifyConfigMistakes(config.notify, config.located));
+  }
+  return mistakes;
+}
+
+/** Whether `configSectionMistakes` finds none; each it finds is printed (a hint once). */
+async function configSectionsPass(config: Config): Promise<boolean> {
+  const mistakes = await configSectionMistakes(config);
+  const hintsShown = new Set<string>();
+  for (const e of mistakes) {
+    if (!isRunMdError(e)) throw e;
+    printUserError(e, false, hintsShown);
+  }
+  return mistakes.length === 0;
 }
 
 export async function checkCommand(argv: string[]): Promise<number> {
@@ -91,7 +125,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
     return 2;
   }
   const config = loadConfig(values.config);
-  await checkServeSections(config);
+  if (!(await configSectionsPass(config))) return 2;
   const tables = tableConfig(config);
   // Loaded here, not at start-up: the SQL parser is large, and usage errors do not need it.
   const { lintQueries } = await import("../lint.ts");
