@@ -133,3 +133,24 @@ describe("run --json stopped before its first step prints one JSON object", () =
     expect([doc.status, doc.error.message]).toEqual(["errored", expect.stringContaining("nope")]);
   });
 });
+
+describe("trigger --json stopped before it matched anything prints one JSON object", () => {
+  it("an option that does not parse, an event file that is not there, an event that is no JSON", async () => {
+    const notJson = path.join(dir, "event.txt");
+    writeFileSync(notJson, "this is not an event\n");
+    for (const [args, code, words] of [
+      [["--json", "--dry-runn"], "usage", 'unknown option "--dry-runn" for run-md trigger'],
+      [[path.join(dir, "nope.json"), "--json"], "not-found", "event file not found: "],
+      [[notJson, "--json", "--runbooks", dir], "bad-event", notJson],
+    ] as const) {
+      const res = await runMd(["trigger", ...args], { cwd: dir });
+      expect(res.code, args.join(" ")).toBe(2);
+      const doc = JSON.parse(res.stdout) as Stop;
+      expect([doc.status, doc.error.code], args.join(" ")).toEqual(["errored", code]);
+      expect(doc.error.message).toContain(words);
+      expect(res.stderr).toContain(doc.error.message);
+    }
+    const res = await runMd(["trigger", path.join(dir, "nope.json")], { cwd: dir });
+    expect([res.code, res.stdout]).toEqual([2, ""]);
+  });
+});

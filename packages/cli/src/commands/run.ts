@@ -27,8 +27,6 @@ import type { TableConfig } from "@run-md/sql";
 import pc from "picocolors";
 import {
   type ArgValues,
-  flagGiven,
-  parseCommandArgs,
   printUserError,
   QUERY_OPTIONS,
   RUN_OPTIONS,
@@ -38,6 +36,7 @@ import { checkEngineChoice, EnginePool, engineFlags } from "../engines.ts";
 import { checkOutputFile, writeOutputFile } from "../output/file-check.ts";
 import { OUTPUT_OPTIONS, outputUsage } from "../output/options.ts";
 import { RunOutput } from "../output/run-output.ts";
+import { parseJsonCommandArgs, printStopJson } from "../output/stop-json.ts";
 import { version as toolVersion } from "../package-files.ts";
 import {
   cancelOnInterrupt,
@@ -89,23 +88,6 @@ ${outputUsage(`
                                 written when the step's query completed)`)}
   -h, --help                    this help
 `;
-
-/**
- * `--json` when nothing ran (an option that does not parse, a runbook that does not parse, a
- * wrong parameter, the configuration, an engine): one object on standard output, so a pipe into jq still reads a
- * document; the human message stays on standard error.
- */
-function printStopJson(
-  values: Pick<Values, "json">,
-  e: unknown,
-  problems: Diagnostic[] = [],
-): void {
-  if (!values.json) return;
-  const error = isRunMdError(e)
-    ? { code: e.code, message: e.message, ...(e.hint === undefined ? {} : { hint: e.hint }) }
-    : { code: "internal", message: e instanceof Error ? e.message : String(e) };
-  process.stdout.write(`${printableJson({ status: "errored", error, problems }, 2)}\n`);
-}
 
 function fail(message: string, hint?: string): never {
   throw new RunMdError("usage", message, hint === undefined ? {} : { hint });
@@ -209,17 +191,14 @@ interface RunPlan {
 }
 
 export async function runCommand(argv: string[]): Promise<number> {
-  // An option that does not parse leaves no values to read --json from: the arguments say it.
-  const args = parseCommandArgs(argv, "run-md run", RUN_USAGE, OPTIONS, (message) => {
-    if (flagGiven(argv, "--json")) printStopJson({ json: true }, new RunMdError("usage", message));
-  });
+  const args = parseJsonCommandArgs(argv, "run-md run", RUN_USAGE, OPTIONS);
   if (typeof args === "number") return args;
   let plan: RunPlan | number;
   try {
     plan = await prepareRun(args.values, args.positionals);
   } catch (e) {
     printError(e);
-    printStopJson(args.values, e);
+    printStopJson(args.values.json, e);
     return 2;
   }
   if (typeof plan === "number") return plan;
@@ -229,7 +208,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     await plan.pool.preflightFor(plan.runbooks, plan.values.engine, plan.values.step);
   } catch (e) {
     printError(e);
-    printStopJson(plan.values, e);
+    printStopJson(plan.values.json, e);
     await plan.output?.discard();
     await plan.pool.closeAll();
     return 2;
@@ -362,7 +341,7 @@ async function loadRunbooks(
   const summary = `${errors.length} problem${errors.length === 1 ? "" : "s"} in the runbook${files.length === 1 ? "" : "s"}; nothing was run`;
   process.stderr.write(`${pc.red("error")} ${summary}\n`);
   const hint = "run-md check shows every problem with its file and line.";
-  printStopJson(values, new RunMdError("bad-runbook", summary, { hint }), problems);
+  printStopJson(values.json, new RunMdError("bad-runbook", summary, { hint }), problems);
   return 2;
 }
 

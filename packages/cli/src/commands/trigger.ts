@@ -8,8 +8,9 @@ import {
   printable,
   printableJson,
   printableLines,
+  RunMdError,
 } from "@run-md/core";
-import { parseCommandArgs, RUN_OPTIONS } from "../args.ts";
+import { RUN_OPTIONS } from "../args.ts";
 import {
   outcomeSummary,
   parseEvent,
@@ -17,6 +18,7 @@ import {
   triggerEvent,
 } from "../automation/trigger-run.ts";
 import { checkEngineChoice, engineFlags } from "../engines.ts";
+import { parseJsonCommandArgs, printStopJson } from "../output/stop-json.ts";
 
 export const TRIGGER_USAGE = `Usage: run-md trigger [EVENT.json | -] [options]
 
@@ -53,7 +55,7 @@ async function readStdin(): Promise<string> {
 }
 
 export async function triggerCommand(argv: string[]): Promise<number> {
-  const args = parseCommandArgs(argv, "run-md trigger", TRIGGER_USAGE, {
+  const args = parseJsonCommandArgs(argv, "run-md trigger", TRIGGER_USAGE, {
     ...RUN_OPTIONS,
     runbooks: { type: "string", multiple: true },
     "dry-run": { type: "boolean" },
@@ -87,6 +89,12 @@ export async function triggerCommand(argv: string[]): Promise<number> {
       `error ${printableLines(error.code === "ENOENT" ? `event file not found: ${error.path}` : error.message)}\n`,
     );
     if (isRunMdError(e) && e.hint) process.stderr.write(`hint: ${printableLines(e.hint)}\n`);
+    printStopJson(
+      values.json,
+      error.code === "ENOENT"
+        ? new RunMdError("not-found", `event file not found: ${error.path}`)
+        : e,
+    );
     return 2;
   }
   if (values.json) process.stdout.write(`${printableJson(triggerJson(result), 2)}\n`);
