@@ -17,6 +17,7 @@ import {
   type IsolatedLocalEngine,
   processMemoryBytes,
 } from "../src/isolated.ts";
+import { psBytes, tasklistBytes } from "../src/rss.ts";
 import { tempDir, window } from "./helpers.ts";
 
 const NAMES = ["GetObject", "PutObject", "ListBuckets"];
@@ -177,5 +178,19 @@ describe("local.processMemoryLimit", () => {
       Math.min(2 * 2 ** 30, Math.floor(os.totalmem() * 0.8)),
     );
     expect(() => processMemoryBytes("lots", {})).toThrow(/must be a size such as 8GiB/);
+  });
+});
+
+describe("reading another process's memory where there is no /proc", () => {
+  it("reads ps's kilobytes and tasklist's working set, and nothing from a process that is gone", () => {
+    expect(psBytes("  356120\n")).toBe(356120 * 1024);
+    expect(psBytes("")).toBeUndefined();
+    const row = (mem: string) => `"node.exe","4242","Console","1","${mem}"\r\n`;
+    expect(tasklistBytes(row("356,120 K"))).toBe(356120 * 1024);
+    expect(tasklistBytes(row("356.120 K"))).toBe(356120 * 1024);
+    expect(tasklistBytes(row("356\u00a0120 K"))).toBe(356120 * 1024);
+    expect(
+      tasklistBytes("INFO: No tasks are running which match the specified criteria.\r\n"),
+    ).toBe(undefined);
   });
 });
