@@ -25,12 +25,7 @@ import {
 } from "@run-md/core";
 import type { TableConfig } from "@run-md/sql";
 import pc from "picocolors";
-import {
-  type ArgValues,
-  printUserError,
-  QUERY_OPTIONS,
-  RUN_OPTIONS,
-} from "../args.ts";
+import { type ArgValues, printUserError, QUERY_OPTIONS, RUN_OPTIONS } from "../args.ts";
 import { loadConfig, tableConfig } from "../config.ts";
 import { checkEngineChoice, EnginePool, engineFlags } from "../engines.ts";
 import { checkOutputFile, writeOutputFile } from "../output/file-check.ts";
