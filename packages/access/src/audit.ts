@@ -477,7 +477,7 @@ function gapReason(
   if (first.before === undefined)
     return `${gap}: the file continues a chain from seq ${entry.seq - 1} (hash ${entry.prev}): a later piece of a rotated log (give the earlier pieces before it, oldest first: run-md audit verify EARLIER... ${first.file}), or its first entries were removed`;
   if (entry.seq === 1)
-    return `${gap}: the file starts a new chain instead of continuing ${first.before} (a server started after the log was moved away while none ran): verify it alone`;
+    return `${gap}: the file starts a new chain instead of continuing ${first.before} (the log was moved away or removed with its .head note while no server ran, or a chain started anew on purpose): verify it alone`;
   return `${gap}: ${first.before} ends at seq ${seq}, so entries are missing between the two files (cut off the end of ${first.before}, or lost in between), or the files are not given oldest first`;
 }
 

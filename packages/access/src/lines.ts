@@ -1,6 +1,9 @@
-/** Reading a JSON-lines file line by line without holding it whole. */
+/** Reading a JSON-lines file line by line without holding it whole (gzip-compressed or not). */
 import { createReadStream } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
+import { pipeline } from "node:stream";
+import { createGunzip } from "node:zlib";
+import { RunMdError } from "@run-md/core";
 
 export interface Line {
   /** 1-based. */
@@ -42,6 +45,38 @@ function lineOf(number: number, bytes: Buffer, terminated: boolean, offset: numb
   };
 }
 
+/** gzip's first two bytes. */
+const GZIP = Buffer.from([0x1f, 0x8b]);
+
+/**
+ * The file's bytes; a gzip file's (a piece logrotate compressed: `compress`, any name)
+ * decompressed as it is read. A gzip stream that is damaged or cut short fails naming the file
+ * (offsets are then in the decompressed text; only the live log, never compressed, is repaired).
+ */
+async function contentOf(file: string): Promise<AsyncIterable<Buffer>> {
+  const fh = await open(file, "r");
+  const head = Buffer.alloc(2);
+  try {
+    await fh.read(head, 0, 2, 0);
+  } finally {
+    await fh.close();
+  }
+  if (!head.equals(GZIP)) return createReadStream(file);
+  const gunzip = createGunzip();
+  pipeline(createReadStream(file), gunzip, () => {});
+  return (async function* () {
+    try {
+      for await (const chunk of gunzip) yield chunk as Buffer;
+    } catch (e) {
+      throw new RunMdError(
+        "audit-invalid",
+        `${file}: the gzip-compressed piece cannot be read whole (${(e as Error).message})`,
+        { hint: "Compare it with its copy, or give the pieces that are whole." },
+      );
+    }
+  })();
+}
+
 /**
  * A line longer than a chunk is kept as its pieces and joined once, at its newline: joining at
  * every chunk (and searching the line again from its start) took 8 s for one 40 MB line.
@@ -50,7 +85,7 @@ export async function* readLines(file: string): AsyncGenerator<Line> {
   let rest: Buffer[] = [];
   let number = 0;
   let offset = 0;
-  for await (const chunk of createReadStream(file)) {
+  for await (const chunk of await contentOf(file)) {
     let buf = chunk as Buffer;
     let nl = buf.indexOf(10);
     while (nl >= 0) {

@@ -14,9 +14,16 @@ import {
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
 import { withFileLock } from "@run-md/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AuditLog, headFile, verifyAuditFile, verifyAuditFiles } from "../src/index.ts";
+import {
+  AuditLog,
+  headFile,
+  readAuditEntries,
+  verifyAuditFile,
+  verifyAuditFiles,
+} from "../src/index.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 let dir: string;
@@ -481,6 +488,27 @@ describe("a rotated log (logrotate's create mode, or copytruncate) while the ser
         seq: 3,
       });
     });
+
+  it("a piece logrotate compressed (gzip) is read as the text it holds; one cut short is named", async () => {
+    const file = path.join(dir, "rotated-gzip", "audit.log");
+    const log = await AuditLog.open(file, clock());
+    for (let i = 0; i < 3; i++)
+      await log.append({ actor: "alice@example.com", groups: [], action: "run.request" });
+    await rename(file, `${file}.1`);
+    await log.append({ actor: "bob@example.com", groups: [], action: "run.cancel" });
+    await log.close();
+    const text = await readFile(`${file}.1`);
+    await writeFile(`${file}.1.gz`, gzipSync(text));
+    await rm(`${file}.1`);
+    expect(await verifyAuditFiles([`${file}.1.gz`, file])).toMatchObject({ ok: true, entries: 5 });
+    const seqs = (await readAuditEntries(`${file}.1.gz`, {})).map((e) => e.seq);
+    expect(seqs).toEqual([1, 2, 3]);
+    const gz = await readFile(`${file}.1.gz`);
+    await writeFile(`${file}.1.gz`, gz.subarray(0, gz.length - 12));
+    await expect(verifyAuditFiles([`${file}.1.gz`, file])).rejects.toThrow(
+      `${file}.1.gz: the gzip-compressed piece cannot be read whole (unexpected end of file)`,
+    );
+  });
 
   it("moved away while no server ran: the next server continues the chain from the noted head", async () => {
     const file = path.join(dir, "rotated-stopped", "audit.log");
