@@ -192,6 +192,10 @@ export const ERROR_CODES = {
     "The query would build one value larger than the local engine's bound",
     "A function (lpad, repeat, replace, regexp_replace, printf/format, range) would make a value of more than 1,000,000 bytes; the local engine refuses it before it runs (docs/engines.md, Safety). Make the value smaller.",
   ),
+  "row-too-large": query(
+    "A row of the result is larger than 32 MB",
+    "Athena refuses a row over 32 MB, and so does the local engine in a process of its own (run-md serve): its rows cross to the server in messages of bounded size. Select fewer or smaller values (an aggregate, a shorter list), or split the row.",
+  ),
   "sql-error": query(
     "The engine could not run the query",
     "Read the engine's message; docs/engines.md lists the functions and types each engine supports.",

@@ -2,13 +2,20 @@
  * The child process of an isolated local engine (isolated.ts): one LocalEngine, opened by the
  * parent's `open`, answering its queries (several at once, by id) until the IPC channel closes.
  * Rows of a streamed query go back one chunk at a time, the next only after the parent's `ack`,
- * so neither side holds more than a chunk; a chunk whose values the consumer will not read (the
+ * so neither side holds more than a chunk (its values cross in pieces of at most 16 MiB, a row of
+ * more than 32 MiB refused: isolated-wire.ts); a chunk whose values the consumer will not read (the
  * request's `rowsWanted`, asked with each ack) goes as its length alone, unconverted. Nothing here limits memory: the parent watches this
  * process and stops it.
  */
-import type { QueryRequest } from "@run-md/core";
+import type { QueryRequest, RowChunk } from "@run-md/core";
 import { createLocalEngine, type LocalEngine } from "./engine.ts";
-import { type FromChild, type ToChild, toWire, type WireRequest } from "./isolated-wire.ts";
+import {
+  type FromChild,
+  rowPieces,
+  type ToChild,
+  toWire,
+  type WireRequest,
+} from "./isolated-wire.ts";
 
 let engine: LocalEngine | undefined;
 const aborts = new Map<number, AbortController>();
@@ -40,22 +47,35 @@ function localRequest(id: number, wire: WireRequest, signal: AbortSignal): Query
     ...(streaming
       ? {
           onRows: async (chunk) => {
-            const acked = new Promise<boolean>((resolve) => acks.set(id, resolve));
-            const restart = chunk.restart === true;
-            const rows = wanted || restart ? chunk.rows() : null;
-            await send({
-              t: "rows",
-              id,
-              columns: chunk.columns,
-              length: chunk.length,
-              rows,
-              restart,
-            });
-            wanted = await acked;
+            wanted = await sendChunk(id, chunk, wanted);
           },
         }
       : {}),
   };
+}
+
+/**
+ * Sends a chunk: its length alone when its values are not wanted, else its rows in pieces of
+ * bounded size (isolated-wire.ts rowPieces), each after the parent acknowledged the last; what the
+ * last acknowledgement says of the next chunk's values.
+ */
+async function sendChunk(id: number, chunk: RowChunk, wanted: boolean): Promise<boolean> {
+  const { columns } = chunk;
+  const restart = chunk.restart === true;
+  const pieces = wanted || restart ? rowPieces(chunk.rows()) : [null];
+  let sent = 0;
+  let want = wanted;
+  for (const [i, rows] of pieces.entries()) {
+    const acked = new Promise<boolean>((resolve) => acks.set(id, resolve));
+    // Values no longer wanted: the rest of the chunk goes as its length.
+    const values = i === 0 || want ? rows : null;
+    const length = values === null ? chunk.length - sent : (rows?.length ?? chunk.length);
+    await send({ t: "rows", id, columns, length, rows: values, restart: restart && i === 0 });
+    sent += length;
+    want = await acked;
+    if (sent >= chunk.length) break;
+  }
+  return want;
 }
 
 async function query(id: number, wire: WireRequest): Promise<void> {

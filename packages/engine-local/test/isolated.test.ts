@@ -107,6 +107,57 @@ describe("the isolated engine answers as the engine", () => {
     expect(chunks.slice(1).map((c) => c.values)).toEqual(chunks.slice(1).map(() => 0));
   });
 
+  // 4,096 rows of 20,000 characters: two chunks of 41 MB, each crossing in pieces of 16 MiB.
+  const WIDE =
+    "SELECT i, lpad('', 20000, 'a') AS x FROM UNNEST(sequence(1, 4096)) AS t(i) ORDER BY i";
+  const MESSAGE = 16 * 2 ** 20;
+
+  it("moves a chunk of large values in pieces of at most 16 MiB, every row in order", async () => {
+    const seen: number[] = [];
+    const sizes: number[] = [];
+    let wrong = 0;
+    const r = await sql(WIDE, {
+      onRows: (chunk) => {
+        let size = 0;
+        for (const [i, x] of chunk.rows()) {
+          seen.push(Number(i));
+          if (x !== "a".repeat(20000)) wrong++;
+          size += String(x).length;
+        }
+        sizes.push(size);
+      },
+    });
+    expect(r.rowCount).toBe(4096);
+    expect(seen).toEqual(Array.from({ length: 4096 }, (_, k) => k + 1));
+    expect(wrong).toBe(0);
+    expect(sizes.length).toBeGreaterThan(2);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(MESSAGE);
+  });
+
+  it("sends the rest of a chunk as its length once the consumer stops reading values", async () => {
+    const chunks: { length: number; values: number }[] = [];
+    const r = await sql(WIDE, {
+      rowsWanted: () => chunks.length === 0,
+      onRows: (chunk) => {
+        chunks.push({ length: chunk.length, values: chunk.rows().length });
+      },
+    });
+    expect(r.rowCount).toBe(4096);
+    expect(chunks.reduce((n, c) => n + c.length, 0)).toBe(4096);
+    expect(chunks[0]!.values).toBe(chunks[0]!.length);
+    expect(chunks[0]!.length * 20000).toBeLessThanOrEqual(MESSAGE);
+    expect(chunks.slice(1).map((c) => c.values)).toEqual(chunks.slice(1).map(() => 0));
+  });
+
+  it("refuses a row of more than 32 MB (row-too-large, as Athena does)", async () => {
+    // One list of 40 values of 900,000 characters: 36 MB in one row.
+    const big = "SELECT transform(sequence(1, 40), x -> lpad('', 900000, 'a')) AS big";
+    const e = await failure(sql(big, { onRows: () => {} }));
+    expect(e.code, e.message).toBe("row-too-large");
+    expect(e.message).toContain("more than the 33.6 MB a row may hold");
+    await answersCounts();
+  });
+
   it("fails a streamed query with its consumer's error", async () => {
     const boom = new Error("the output closed");
     const e = await sql("SELECT eventid FROM cloudtrail_logs", {
