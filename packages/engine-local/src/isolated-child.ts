@@ -7,6 +7,7 @@
  * request's `rowsWanted`, asked with each ack) goes as its length alone, unconverted. Nothing here limits memory: the parent watches this
  * process and stops it.
  */
+import { rmSync } from "node:fs";
 import type { QueryRequest, RowChunk } from "@run-md/core";
 import { createLocalEngine, type LocalEngine } from "./engine.ts";
 import {
@@ -101,7 +102,13 @@ process.on("message", (m: ToChild) => {
 });
 
 // The parent closed the engine, or is gone: close DuckDB (its session's temporary folder) and end.
+// A query still running may be in a call no interrupt stops (a lambda building gigabytes: one
+// went on to 5 GB after its server was killed), and nothing watches this process any more: its
+// folder is removed and it ends at once.
 process.on("disconnect", () => {
-  for (const a of aborts.values()) a.abort();
+  if (aborts.size > 0) {
+    if (engine !== undefined) rmSync(engine.sessionDir, { recursive: true, force: true });
+    process.kill(process.pid, "SIGKILL");
+  }
   void (engine?.close() ?? Promise.resolve()).finally(() => process.exit(0));
 });

@@ -6,9 +6,12 @@
  * answer (stopped with SIGSTOP) is failed within the grace, a process that dies fails its query
  * with engine-crashed; each time the next query gets a new process.
  */
-import { promises as fsp } from "node:fs";
+import { spawn } from "node:child_process";
+import { promises as fsp, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { isRunMdError, type QueryRequest } from "@run-md/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
@@ -218,6 +221,65 @@ describe("what only another process can stop", () => {
     expect(e.message).toContain("signal SIGKILL");
     await answersCounts();
   });
+});
+
+/** A process's state and CPU time in clock ticks, from /proc; undefined once it is gone or a zombie. */
+function procStat(pid: number): { cpu: number } | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8")
+      .replace(/^.*\) /s, "")
+      .split(" ");
+    if (fields[0] === "Z" || fields[0] === "X") return undefined;
+    return { cpu: Number(fields[11]) + Number(fields[12]) };
+  } catch {
+    return undefined;
+  }
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("a caller that dies", () => {
+  it.skipIf(process.platform !== "linux")(
+    "takes its engine's process with it, a query the engine cannot interrupt running there",
+    { timeout: 60_000 },
+    async () => {
+      const tmp = await tempDir("run-md-orphan-");
+      // One value whose nested lambdas (8 x 10^8 steps, about 30 s) no interrupt stops: an engine
+      // process left behind runs them, watched by no one (a list of values built so grew to 5 GB).
+      const slow =
+        "SELECT reduce(sequence(1, 8), 0, (a, k) -> a + reduce(sequence(1, 10000), 0, (s, x) -> s + cardinality(transform(sequence(1, 10000), y -> y * i * k)), s -> s), a -> a) AS n FROM UNNEST(sequence(1, 1)) AS t(i)";
+      const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+      const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "isolated-parent.ts");
+      const parent = spawn(process.execPath, ["--import", tsx, script, root, slow], {
+        env: { ...process.env, TMPDIR: tmp },
+        stdio: ["ignore", "pipe", "inherit"],
+      });
+      let out = "";
+      const child = await new Promise<number>((resolve, reject) => {
+        parent.stdout.on("data", (d: Buffer) => {
+          out += d.toString();
+          if (out.includes("\n")) resolve(JSON.parse(out).child);
+        });
+        parent.once("exit", () => reject(new Error(`the caller ended first: $out`)));
+      });
+      try {
+        // Inside the lambdas: a second of CPU more than when the query was sent.
+        const start = procStat(child)?.cpu ?? 0;
+        for (let i = 0; i < 400 && (procStat(child)?.cpu ?? start + 100) < start + 100; i++)
+          await pause(50);
+        expect(procStat(child)?.cpu).toBeGreaterThanOrEqual(start + 100);
+        parent.kill("SIGKILL");
+        for (let i = 0; i < 100 && procStat(child) !== undefined; i++) await pause(50);
+        expect(procStat(child)).toBeUndefined();
+        const left = (await fsp.readdir(tmp)).filter((f) => f.startsWith("run-md-local-"));
+        expect(left).toEqual([]);
+      } finally {
+        parent.kill("SIGKILL");
+        if (procStat(child) !== undefined) process.kill(child, "SIGKILL");
+        await fsp.rm(tmp, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 describe("local.processMemoryLimit", () => {
