@@ -103,7 +103,6 @@ export class IsolatedLocalEngine implements Engine {
   }
 
   async query(req: QueryRequest): Promise<QueryResult> {
-    if (this.closed) throw new RunMdError("cancelled", "The local engine was closed.");
     return (await this.running()).query(req);
   }
 
@@ -117,8 +116,12 @@ export class IsolatedLocalEngine implements Engine {
     await (await this.child?.catch(() => undefined))?.close();
   }
 
-  /** The child that answers, started again when the last one ended. */
+  /**
+   * The child that answers, started again when the last one ended; none once closed (a query
+   * that found its child ended as close() ran started one that nobody closed).
+   */
   private running(): Promise<ChildEngine> {
+    if (this.closed) return Promise.reject(closedError());
     const p = this.child;
     if (p === undefined) {
       this.starts++;
@@ -256,7 +259,7 @@ class ChildEngine {
 
   /** Closes the channel (the child closes DuckDB and ends); killed if it has not within the grace. */
   async close(): Promise<void> {
-    this.stopping ??= () => new RunMdError("cancelled", "The local engine was closed.");
+    this.stopping ??= closedError;
     if (!this.exited) this.proc.disconnect();
     const timer = setTimeout(() => this.proc.kill("SIGKILL"), this.grace());
     await this.gone;
@@ -374,5 +377,6 @@ class ChildEngine {
   }
 }
 
+const closedError = () => new RunMdError("cancelled", "The local engine was closed.");
 const cancelled = () =>
   new RunMdError("cancelled", "The query was cancelled.", { details: { engine: "local" } });

@@ -282,6 +282,33 @@ describe("a caller that dies", () => {
   );
 });
 
+describe("closing", () => {
+  it("starts no process once closed, for a query that raced the close included", async () => {
+    const other = await createIsolatedEngine(
+      { logDir: root, threads: 1 },
+      { memoryBytes: 1.5 * 2 ** 30 },
+    );
+    const run = (q: string) => other.query(queryRequest("sql", q, w));
+    // Its process dies (the parent sees it through the query it failed).
+    const pid = (await other.pid()) as number;
+    process.kill(pid, "SIGSTOP");
+    const first = run(COUNTS);
+    process.kill(pid, "SIGKILL");
+    expect((await failure(first)).code).toBe("engine-crashed");
+    const starts = other.starts;
+    // This query would start the next process; the engine is closed before it can.
+    const racing = failure(run(COUNTS));
+    await other.close();
+    const e = await racing.finally(async () => {
+      const left = await other.pid();
+      if (left !== undefined && left !== pid) process.kill(left, "SIGKILL");
+    });
+    expect(e.code).toBe("cancelled");
+    expect(other.starts).toBe(starts);
+    expect((await failure(run(COUNTS))).code).toBe("cancelled");
+  });
+});
+
 describe("local.processMemoryLimit", () => {
   it("reads sizes, none and auto", () => {
     expect(processMemoryBytes("8GiB", {})).toBe(8 * 2 ** 30);
