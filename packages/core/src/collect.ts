@@ -1,6 +1,6 @@
 /**
  * What a step keeps of its result while the engine streams it: the first rows for the report
- * (masked), the row count, and its checks' running figures (evaluate.ts). However many rows the
+ * (masked; 100, and REPORT_BYTES at most), the row count, and its checks' running figures (evaluate.ts). However many rows the
  * query returns, memory holds one chunk at a time, so a 20M-row result costs what 2,048 rows do.
  */
 import type { ColumnInfo, JsonValue, QueryResult, RowChunk } from "./engine.ts";
@@ -8,6 +8,31 @@ import { CheckEvaluator } from "./evaluate.ts";
 import { type MaskOptions, maskText, maskValue } from "./mask.ts";
 import type { Check } from "./model.ts";
 import type { CheckOutcome } from "./report.ts";
+
+/**
+ * What the report's first rows may hold in all (valueBytes): a row of 30 MB values was kept 100
+ * times in the server's memory (3 GB a query, answered and written as one JSON text). A SELECT *
+ * of CloudTrail events needs 1.5 KB a row (bench-data; 7.7 KB at most in the shared data sets);
+ * an event is at most 256 KB. The rows that do not fit are counted and checked, not kept
+ * (`truncated`).
+ */
+export const REPORT_BYTES = 16 * 2 ** 20;
+
+/** About the bytes a value takes in memory or on a wire: a character, a number or a key each one. */
+export function valueBytes(v: unknown): number {
+  if (typeof v === "string") return v.length + 8;
+  if (Array.isArray(v)) {
+    let n = 8;
+    for (const x of v) n += valueBytes(x);
+    return n;
+  }
+  if (v !== null && typeof v === "object") {
+    let n = 8;
+    for (const [k, x] of Object.entries(v)) n += k.length + valueBytes(x);
+    return n;
+  }
+  return 8;
+}
 
 /** A consumer of every (masked) row of a step, for outputs that want the whole result. */
 export type RowSink = (chunk: RowChunk) => void | Promise<void>;
@@ -17,6 +42,9 @@ export class StepRows {
   kept: JsonValue[][] = [];
   /** Rows seen so far. */
   count = 0;
+  /** The kept rows' valueBytes; past REPORT_BYTES no row is kept any more. */
+  private keptBytes = 0;
+  private full = false;
   private evaluator: CheckEvaluator;
 
   constructor(
@@ -33,17 +61,23 @@ export class StepRows {
    * checks, the sink or the report's first rows) or only count them.
    */
   readonly rowsWanted = (): boolean =>
-    this.evaluator.readsValues || this.sink !== undefined || this.kept.length < this.limit;
+    this.evaluator.readsValues || this.sink !== undefined || this.room() > 0;
+
+  private room(): number {
+    return this.full ? 0 : this.limit - this.kept.length;
+  }
 
   /** The request's `onRows`: one chunk of the result, in order. */
   readonly onRows = async (chunk: RowChunk): Promise<void> => {
     if (chunk.restart === true) {
       this.kept = [];
+      this.keptBytes = 0;
+      this.full = false;
       this.count = 0;
       this.evaluator = new CheckEvaluator(this.checks);
     }
     const everyRow = this.evaluator.readsValues || this.sink !== undefined;
-    const room = this.limit - this.kept.length;
+    const room = this.room();
     this.count += chunk.length;
     if (!everyRow && room <= 0) {
       // Only counted: no value of this chunk is converted.
@@ -56,7 +90,7 @@ export class StepRows {
     // the sink's, and the checks' offending rows and values (finish).
     const maskRow = (row: JsonValue[]) => row.map((v) => maskValue(v, this.mask)) as JsonValue[];
     const rows = this.sink !== undefined ? raw.map(maskRow) : raw.slice(0, room).map(maskRow);
-    for (const row of rows.slice(0, Math.max(0, room))) this.kept.push(row);
+    this.keep(rows.slice(0, Math.max(0, room)));
     this.evaluator.add(chunk.columns, chunk.length, everyRow ? raw : undefined);
     if (this.sink !== undefined) {
       await this.sink({
@@ -67,6 +101,19 @@ export class StepRows {
       });
     }
   };
+
+  /** Keeps rows for the report while they fit in REPORT_BYTES. */
+  private keep(rows: JsonValue[][]): void {
+    for (const row of rows) {
+      const size = valueBytes(row);
+      if (this.keptBytes + size > REPORT_BYTES) {
+        this.full = true;
+        return;
+      }
+      this.keptBytes += size;
+      this.kept.push(row);
+    }
+  }
 
   /** Ends the result: rows an engine returned instead of streaming are taken here. */
   async finish(result: QueryResult): Promise<{
@@ -83,7 +130,7 @@ export class StepRows {
     return {
       rows: this.kept,
       rowCount: this.count,
-      truncated: this.count > this.limit,
+      truncated: this.count > this.kept.length,
       checks: this.evaluator.finish(columns).map((c) => maskOutcome(c, this.mask)),
     };
   }

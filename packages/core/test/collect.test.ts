@@ -105,6 +105,29 @@ describe("a step's rows, streamed", () => {
   });
 });
 
+describe("the report's rows of large values", () => {
+  it("keeps the first rows while they hold 16 MiB at most, counting and checking the rest", async () => {
+    // 60 rows of a 1,000,000-character value each: 60 MB, far past what the report keeps.
+    const big: JsonValue[][] = Array.from({ length: 60 }, (_, i) => [
+      i,
+      String.fromCharCode(65 + (i % 26)).repeat(1_000_000),
+    ]);
+    const { checks } = parseExpect("rows == 60", 1, "t.md");
+    const collected = new StepRows(checks, 100);
+    for (const c of chunks(big, 7)) await collected.onRows(c);
+    const out = await collected.finish({ ...streamed, rowCount: 60 });
+    const chars = out.rows.reduce((n, r) => n + String(r[1]).length, 0);
+    expect(chars).toBeLessThanOrEqual(16 * 2 ** 20);
+    expect(out.rows.length).toBeGreaterThan(0);
+    expect(out.rows).toEqual(big.slice(0, out.rows.length));
+    expect(out.rowCount).toBe(60);
+    expect(out.truncated).toBe(true);
+    expect(out.checks.map((c) => c.status)).toEqual(["passed"]);
+    // Once full, the values of what follows are only counted.
+    expect(collected.rowsWanted()).toBe(false);
+  });
+});
+
 describe("rowsWanted: whether the next chunk's values will be read", () => {
   it("only until the report's first rows are kept, when no check reads values and no sink takes rows", async () => {
     const { checks } = parseExpect("rows == 5000", 1, "t.md");

@@ -5,7 +5,7 @@
  * child calls back with `progress` and `rows` messages, and the parent sends `abort`.
  */
 import type { QueryRequest, QueryResult } from "@run-md/core";
-import { formatBytes, RunMdError } from "@run-md/core";
+import { formatBytes, RunMdError, valueBytes } from "@run-md/core";
 import type { LocalEngineOptions } from "./engine.ts";
 
 /**
@@ -84,24 +84,8 @@ export function fromWire(w: WireError): Error {
   });
 }
 
-/** About the bytes a value takes as it crosses: a character, a number or a key each counts one. */
-export function wireSize(v: unknown): number {
-  if (typeof v === "string") return v.length + 8;
-  if (Array.isArray(v)) {
-    let n = 8;
-    for (const x of v) n += wireSize(x);
-    return n;
-  }
-  if (v !== null && typeof v === "object") {
-    let n = 8;
-    for (const [k, x] of Object.entries(v)) n += k.length + wireSize(x);
-    return n;
-  }
-  return 8;
-}
-
 /**
- * A chunk's rows in consecutive pieces of at most `budget` bytes (wireSize), a row above
+ * A chunk's rows in consecutive pieces of at most `budget` bytes (core's valueBytes), a row above
  * `budget` alone; `row-too-large` for a row above ROW_BYTES.
  */
 export function rowPieces(rows: unknown[][], budget = MESSAGE_BYTES): unknown[][][] {
@@ -109,7 +93,7 @@ export function rowPieces(rows: unknown[][], budget = MESSAGE_BYTES): unknown[][
   let piece: unknown[][] = [];
   let bytes = 0;
   rows.forEach((row, i) => {
-    const size = wireSize(row);
+    const size = valueBytes(row);
     if (size > ROW_BYTES) {
       throw new RunMdError(
         "row-too-large",
