@@ -10,8 +10,8 @@ import type { Check } from "./model.ts";
 import type { CheckOutcome } from "./report.ts";
 
 /**
- * What the report's first rows may hold in all (valueBytes): a row of 30 MB values was kept 100
- * times in the server's memory (3 GB a query, answered and written as one JSON text). A SELECT *
+ * What the report's first rows may hold in all (valueBytes): 25 rows of 20 MB values took 495 MB
+ * of the server's heap (100 rows of 32 MB, 3.2 GB a query, answered and written as one JSON text). A SELECT *
  * of CloudTrail events needs 1.5 KB a row (bench-data; 7.7 KB at most in the shared data sets);
  * an event is at most 256 KB. The rows that do not fit are counted and checked, not kept
  * (`truncated`).
