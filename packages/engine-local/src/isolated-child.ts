@@ -67,6 +67,8 @@ async function sendChunk(id: number, chunk: RowChunk, wanted: boolean): Promise<
   let sent = 0;
   let want = wanted;
   for (const [i, rows] of pieces.entries()) {
+    // The parent asked to stop (its consumer failed): the engine ends the query at the next chunk.
+    if (i > 0 && aborts.get(id)?.signal.aborted) break;
     const acked = new Promise<boolean>((resolve) => acks.set(id, resolve));
     // Values no longer wanted: the rest of the chunk goes as its length.
     const values = i === 0 || want ? rows : null;

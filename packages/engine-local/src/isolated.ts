@@ -301,12 +301,14 @@ class ChildEngine {
   private async deliver(id: number, p: Pending, m: Extract<FromChild, { t: "rows" }>) {
     const rows = (m.rows ?? []) as QueryResult["rows"];
     try {
-      await p.request.onRows?.({
-        columns: m.columns,
-        length: m.length,
-        rows: () => rows.map((r) => r.slice()),
-        ...(m.restart ? { restart: true } : {}),
-      });
+      // A consumer that failed gets nothing more (the rest of a chunk's pieces may follow).
+      if (p.failure === undefined)
+        await p.request.onRows?.({
+          columns: m.columns,
+          length: m.length,
+          rows: () => rows.map((r) => r.slice()),
+          ...(m.restart ? { restart: true } : {}),
+        });
     } catch (e) {
       p.failure = e;
       this.send({ t: "abort", id });

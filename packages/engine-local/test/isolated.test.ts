@@ -152,6 +152,22 @@ describe("the isolated engine answers as the engine", () => {
     expect(chunks.slice(1).map((c) => c.values)).toEqual(chunks.slice(1).map(() => 0));
   });
 
+  it("hands a consumer that failed no further piece of the chunk", async () => {
+    const boom = new Error("the output closed");
+    let calls = 0;
+    const e = await sql(WIDE, {
+      onRows: () => {
+        calls++;
+        throw boom;
+      },
+    }).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    expect(e).toBe(boom);
+    expect(calls).toBe(1);
+  });
+
   it("refuses a row of more than 32 MB (row-too-large, as Athena does)", async () => {
     // One list of 40 values of 900,000 characters: 36 MB in one row.
     const big = "SELECT transform(sequence(1, 40), x -> lpad('', 900000, 'a')) AS big";
