@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { ColumnInfo, JsonValue, QueryResult } from "./engine.ts";
 import {
   addExact,
@@ -257,13 +258,24 @@ interface Accumulator {
 /**
  * The key of a value among the distinct values of a column: the value as the engine gave it, text
  * as text and a number as a number (`'007'` and `'7'` are two values; so are two 21-digit ids
- * that read as the same double).
+ * that read as the same double). A key longer than DISTINCT_KEY_CHARS is kept as its SHA-256: a
+ * check's set of keys is held for the whole result, and 100,000 distinct values of 1 MB would
+ * have held 100 GB in the runner (the server).
  */
-function distinctKey(v: JsonValue): string {
-  if (typeof v === "string") return `s:${v}`;
-  if (typeof v === "number" || typeof v === "boolean") return `${typeof v}:${v}`;
-  return `j:${JSON.stringify(v)}`;
+export function distinctKey(v: JsonValue): string {
+  const key =
+    typeof v === "string"
+      ? `s:${v}`
+      : typeof v === "number" || typeof v === "boolean"
+        ? `${typeof v}:${v}`
+        : `j:${JSON.stringify(v)}`;
+  return key.length > DISTINCT_KEY_CHARS
+    ? `h:${createHash("sha256").update(key).digest("base64")}`
+    : key;
 }
+
+/** Past this, a distinct key is hashed (CloudTrail's user agents and ARNs stay as they are). */
+const DISTINCT_KEY_CHARS = 1024;
 
 /** A metric's value: a number (exactly), text (min/max over values not all numbers), or none. */
 type MetricValue = Exact | string | undefined;

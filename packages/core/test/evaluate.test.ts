@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { JsonValue, QueryResult } from "../src/engine.ts";
-import { evaluateChecks, worstStatus } from "../src/evaluate.ts";
+import { distinctKey, evaluateChecks, worstStatus } from "../src/evaluate.ts";
 import { parseExpect } from "../src/expect.ts";
 import type { CheckOutcome } from "../src/report.ts";
 
@@ -148,6 +148,27 @@ describe("metrics", () => {
     const o = run("sum(region) > 0", calls);
     expect(o.status).toBe("errored");
     expect(o.message).toContain("needs numbers");
+  });
+});
+
+describe("distinct() over large values", () => {
+  // 40 values of 1,000,000 characters, 20 of them distinct: two differ in their last one only.
+  const big = (i: number) => `${"x".repeat(999_999)}${String.fromCharCode(65 + (i % 20))}`;
+  const rows = Array.from({ length: 40 }, (_, i) => [big(i)] as JsonValue[]);
+
+  it("counts them exactly", () => {
+    expect(run("distinct(v) == 20", result(["v"], rows)).status).toBe("passed");
+    expect(run("distinct(v) == 2", result(["v"], [[big(0)], [big(1)], [big(20)]])).status).toBe(
+      "passed",
+    );
+  });
+
+  it("keeps a short key for each, not the value", () => {
+    const keys = new Set(rows.map((r) => distinctKey(r[0]!)));
+    expect(keys.size).toBe(20);
+    for (const k of keys) expect(k.length).toBeLessThanOrEqual(1024);
+    // Short values keep their text: '007' and 7 stay two values.
+    expect(distinctKey("007")).not.toBe(distinctKey(7));
   });
 });
 
