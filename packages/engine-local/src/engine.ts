@@ -226,49 +226,55 @@ export async function createLocalEngine(opts: LocalEngineOptions): Promise<Local
   }
   const cacheLimit = cacheLimitBytes(opts.cacheLimit ?? DEFAULT_CACHE_LIMIT);
   const cacheDir = await fsp.mkdtemp(path.join(os.tmpdir(), "run-md-local-"));
-  // Spill files go to the session's cache directory (DuckDB allows its temp directory to be read).
-  const config: Record<string, string> = { temp_directory: path.join(cacheDir, "spill") };
-  if (threads !== undefined) config.threads = String(threads);
-  config.memory_limit =
-    opts.memoryLimit ?? defaultMemoryLimit(threads ?? os.availableParallelism());
-  config.max_temp_directory_size = opts.spillLimit ?? DEFAULT_SPILL_LIMIT;
-  const instance = await DuckDBInstance.create(":memory:", config);
-  const conn = await instance.connect();
   try {
-    for (const s of SESSION_SETTINGS) await conn.run(s);
-    // Parquet footers (the store's day files) parsed once per engine, not at each view and query;
-    // DuckDB reads a footer again when its file's modification time changed.
-    await conn.run("SET GLOBAL parquet_metadata_cache = true");
-    const dirs = [logDir, store, cacheDir]
-      .filter((d): d is string => d !== null)
-      .map((d) => sqlStringLiteral(`${d}${path.sep}`))
-      .join(", ");
-    // An extra table's file alone, not its folder (often the project's root, beside .env and
-    // the server's tokens).
-    const files = extraTableFiles(opts.extraTables ?? [])
-      .map(sqlStringLiteral)
-      .join(", ");
-    await conn.run("SET GLOBAL autoinstall_known_extensions = false");
-    await conn.run("SET GLOBAL autoload_known_extensions = false");
-    await conn.run(`SET GLOBAL allowed_directories = [${dirs}]`);
-    if (files !== "") await conn.run(`SET GLOBAL allowed_paths = [${files}]`);
-    await conn.run("SET GLOBAL enable_external_access = false");
-    await conn.run("SET GLOBAL lock_configuration = true");
-  } finally {
-    conn.closeSync();
+    // Spill files go to the session's cache directory (DuckDB allows its temp directory to be read).
+    const config: Record<string, string> = { temp_directory: path.join(cacheDir, "spill") };
+    if (threads !== undefined) config.threads = String(threads);
+    config.memory_limit =
+      opts.memoryLimit ?? defaultMemoryLimit(threads ?? os.availableParallelism());
+    config.max_temp_directory_size = opts.spillLimit ?? DEFAULT_SPILL_LIMIT;
+    const instance = await DuckDBInstance.create(":memory:", config);
+    const conn = await instance.connect();
+    try {
+      for (const s of SESSION_SETTINGS) await conn.run(s);
+      // Parquet footers (the store's day files) parsed once per engine, not at each view and query;
+      // DuckDB reads a footer again when its file's modification time changed.
+      await conn.run("SET GLOBAL parquet_metadata_cache = true");
+      const dirs = [logDir, store, cacheDir]
+        .filter((d): d is string => d !== null)
+        .map((d) => sqlStringLiteral(`${d}${path.sep}`))
+        .join(", ");
+      // An extra table's file alone, not its folder (often the project's root, beside .env and
+      // the server's tokens).
+      const files = extraTableFiles(opts.extraTables ?? [])
+        .map(sqlStringLiteral)
+        .join(", ");
+      await conn.run("SET GLOBAL autoinstall_known_extensions = false");
+      await conn.run("SET GLOBAL autoload_known_extensions = false");
+      await conn.run(`SET GLOBAL allowed_directories = [${dirs}]`);
+      if (files !== "") await conn.run(`SET GLOBAL allowed_paths = [${files}]`);
+      await conn.run("SET GLOBAL enable_external_access = false");
+      await conn.run("SET GLOBAL lock_configuration = true");
+    } finally {
+      conn.closeSync();
+    }
+    return new LocalEngine(
+      instance,
+      logDir,
+      cacheDir,
+      { aliases: opts.tableAliases ?? [], extra: opts.extraTables ?? [] },
+      store,
+      {
+        rememberProbes: opts.rememberProbes ?? true,
+        cacheLimit,
+        insightsChecks: opts.insightsChecks ?? true,
+      },
+    );
+  } catch (e) {
+    // DuckDB refused its settings (a memory limit past what it takes): no session folder left.
+    await fsp.rm(cacheDir, { recursive: true, force: true });
+    throw e;
   }
-  return new LocalEngine(
-    instance,
-    logDir,
-    cacheDir,
-    { aliases: opts.tableAliases ?? [], extra: opts.extraTables ?? [] },
-    store,
-    {
-      rememberProbes: opts.rememberProbes ?? true,
-      cacheLimit,
-      insightsChecks: opts.insightsChecks ?? true,
-    },
-  );
 }
 
 /** The rows/columns of a finished query and what the engine learned on the way. */

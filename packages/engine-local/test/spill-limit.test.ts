@@ -3,7 +3,7 @@
  * is 90% of the free disk, so without one a runaway sort or join could fill it. Read back from
  * the engine's DuckDB instance.
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -36,5 +36,24 @@ describe("the local engine's temporary disk", () => {
 
   it("takes spillLimit", async () => {
     expect(await spillLimitOf({ spillLimit: "512MiB" })).toBe("512.0 MiB");
+  });
+});
+
+describe("settings DuckDB refuses", () => {
+  it("fail the engine's opening and leave no session folder behind", async () => {
+    const tmp = await mkdtemp(path.join(tmpdir(), "run-md-refused-"));
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    try {
+      // Sizes the configuration's check lets through, past what DuckDB takes.
+      for (const opts of [{ memoryLimit: "99999999999TB" }, { spillLimit: "99999999999999TB" }]) {
+        await expect(createLocalEngine({ logDir, threads: 1, ...opts })).rejects.toThrow();
+      }
+      expect(await readdir(tmp)).toEqual([]);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+      await rm(tmp, { recursive: true, force: true });
+    }
   });
 });
