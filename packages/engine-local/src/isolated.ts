@@ -225,6 +225,8 @@ class ChildEngine {
     private readonly limits: IsolationLimits,
   ) {
     proc.on("message", (m: FromChild) => this.onMessage(m));
+    // An error of the process (a failed kill or write): its exit is what settles the queries.
+    proc.on("error", () => {});
     this.gone = new Promise((resolve) => {
       proc.once("exit", (code, signal) => {
         this.onExit(code, signal);
@@ -270,8 +272,13 @@ class ChildEngine {
     return this.limits.stopGraceMs ?? STOP_GRACE_MS;
   }
 
+  /**
+   * A write to a process that died before this side read the end of its channel fails (EPIPE):
+   * without a callback, Node emits it as an 'error' of the process, which nobody handled, and the
+   * server ended. Its exit settles its queries.
+   */
   private send(m: ToChild): void {
-    if (this.proc.connected) this.proc.send(m);
+    if (this.proc.connected) this.proc.send(m, () => {});
   }
 
   private abort(id: number): void {

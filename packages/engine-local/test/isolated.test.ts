@@ -227,6 +227,25 @@ describe("what only another process can stop", () => {
     expect(await engine.pid()).not.toBe(pid);
   });
 
+  it("survives writing to a process that died before it noticed (EPIPE)", async () => {
+    const pid = (await engine.pid()) as number;
+    const e = await failure(
+      sql("SELECT eventid FROM cloudtrail_logs", {
+        onRows: () => {
+          // Killed and gone (a zombie, its end of the channel closed a tick later) before this
+          // side reads the end of its channel: the acknowledgement of this chunk is written to a
+          // dead pipe.
+          process.kill(pid, "SIGKILL");
+          const nap = new Int32Array(new SharedArrayBuffer(4));
+          for (let i = 0; i < 500 && procStat(pid) !== undefined; i++) Atomics.wait(nap, 0, 0, 10);
+          Atomics.wait(nap, 0, 0, 100);
+        },
+      }),
+    );
+    expect(e.code).toBe("engine-crashed");
+    await answersCounts();
+  });
+
   it("fails the query of a process that dies (engine-crashed)", async () => {
     const pid = (await engine.pid()) as number;
     process.kill(pid, "SIGSTOP");
