@@ -228,9 +228,14 @@ class ChildEngine {
     // An error of the process (a failed kill or write): its exit is what settles the queries.
     proc.on("error", () => {});
     this.gone = new Promise((resolve) => {
+      // Its queries fail once its session folder is gone: a caller that stops then leaves none.
       proc.once("exit", (code, signal) => {
-        this.onExit(code, signal);
-        void fsp.rm(cacheDir, { recursive: true, force: true }).finally(resolve);
+        this.exited = true;
+        if (this.watch !== undefined) clearInterval(this.watch);
+        void fsp.rm(cacheDir, { recursive: true, force: true }).finally(() => {
+          this.onExit(code, signal);
+          resolve();
+        });
       });
     });
   }
@@ -377,8 +382,6 @@ class ChildEngine {
   }
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
-    this.exited = true;
-    if (this.watch !== undefined) clearInterval(this.watch);
     for (const [id, p] of this.pending) {
       this.settle(id, p);
       p.reject(this.stopping?.(p) ?? ended(code, signal));

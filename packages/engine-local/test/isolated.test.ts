@@ -344,6 +344,46 @@ describe("closing", () => {
   });
 });
 
+describe("processes and folders", () => {
+  it("leaves none behind after processes killed in a row and the close", async () => {
+    const tmp = await tempDir("run-md-kills-");
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    const folders = async () =>
+      (await fsp.readdir(tmp)).filter((f) => f.startsWith("run-md-local-")).length;
+    const pids: number[] = [];
+    try {
+      const other = await createIsolatedEngine(
+        { logDir: root, threads: 1 },
+        { memoryBytes: 1.5 * 2 ** 30 },
+      );
+      for (let i = 0; i < 3; i++) {
+        await other.start();
+        const pid = (await other.pid()) as number;
+        pids.push(pid);
+        process.kill(pid, "SIGSTOP");
+        const run = other.query(queryRequest("sql", COUNTS, w));
+        process.kill(pid, "SIGKILL");
+        expect((await failure(run)).code).toBe("engine-crashed");
+        expect(await folders()).toBe(0);
+      }
+      const r = await other.query(queryRequest("sql", COUNTS, w));
+      expect(r.rows).toEqual([...NAMES].sort().map((n) => [n, truth(n)]));
+      pids.push((await other.pid()) as number);
+      expect(await folders()).toBe(1);
+      await other.close();
+      expect(await folders()).toBe(0);
+      expect(other.starts).toBe(4);
+      for (let i = 0; i < 100 && pids.some((p) => procStat(p) !== undefined); i++) await pause(50);
+      expect(pids.filter((p) => procStat(p) !== undefined)).toEqual([]);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+      await fsp.rm(tmp, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("local.processMemoryLimit", () => {
   it("reads sizes, none and auto", () => {
     expect(processMemoryBytes("8GiB", {})).toBe(8 * 2 ** 30);
