@@ -23,11 +23,14 @@ const children: ChildProcess[] = [];
 /** Starts `run-md serve` in `dir` and resolves with its address once it listens. */
 function serve(
   runbooks = FIXTURES,
+  detached = false,
 ): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
   const child = spawn(process.execPath, [BIN, "serve", runbooks], {
     cwd: dir,
     env: { ...process.env, CI: "1", NO_COLOR: "1" },
     stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group, as a shell gives a foreground command (Ctrl-C signals the group).
+    detached,
   });
   children.push(child);
   return new Promise((resolve, reject) => {
@@ -203,6 +206,32 @@ describe("a query that builds gigabytes outside DuckDB's memory limit", () => {
     } finally {
       child.kill("SIGKILL");
     }
+  });
+});
+
+describe("Ctrl-C in the server's terminal", () => {
+  // The signal reaches the engine's process too (the same group): the server's handler still
+  // cancels the run before that process's end is seen, so the step says cancelled, not
+  // engine-crashed (measured; the child's own group was tried and not needed).
+  it("cancels the running run, whose step says cancelled", {
+    timeout: 120_000,
+  }, async () => {
+    const { child, url } = await serve(FIXTURES, true);
+    const slow = await api(`${url}/api/runs`, { runbook: "slow" });
+    expect(slow.status).toBe(202);
+    const record = path.join(dir, ".run-md/runs", `${slow.body.id}.json`);
+    const onDisk = async () => JSON.parse(await readFile(record, "utf8").catch(() => "{}"));
+    for (let i = 0; i < 1200 && (await onDisk()).status !== "running"; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    // Its query is under way in the engine's process.
+    await new Promise((r) => setTimeout(r, 500));
+    const exited = new Promise((r) => child.once("exit", r));
+    process.kill(-(child.pid as number), "SIGINT"); // the terminal signals the whole group
+    await exited;
+    const run = await onDisk();
+    expect(run.status).toBe("cancelled");
+    const end = run.events.find((e: { event: string }) => e.event === "step-end");
+    expect(end.data.error).toEqual({ code: "cancelled", message: "cancelled by the user" });
   });
 });
 
