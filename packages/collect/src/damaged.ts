@@ -130,6 +130,21 @@ export interface Repair {
 }
 
 /**
+ * A folder (or another kind of file) where a day file should be is not the collect's to remove:
+ * refused before anything changes (removing it failed after the manifest had forgotten the day).
+ */
+function assertNoFolder(d: DamagedDay): void {
+  if (d.why !== "is no file") return;
+  throw new RunMdError(
+    "bad-store",
+    `The store's file for ${d.day} (${d.file}) is no file (a folder, or another kind of entry): nothing was collected.`,
+    {
+      hint: `Move ${d.file} out of the store, then collect again: the day's objects are read again.`,
+    },
+  );
+}
+
+/**
  * After the collect that read the repaired days again: each such day covered again gives its day
  * before the coverage it had back (its late events are in the day's new file).
  */
@@ -161,6 +176,7 @@ export async function repairDamagedDays(
 ): Promise<{ warnings: string[]; repairs: Repair[] }> {
   const m = await readManifest(store);
   const damaged = await damagedDays(store, m, false);
+  for (const d of damaged) assertNoFolder(d);
   for (const d of damaged)
     if (inDayRange(dayRange(window), d.day)) assertReadableAgain(m, d, listed);
   let retimed = false;

@@ -278,6 +278,30 @@ describe("a day file gone from the store (removed by hand, a disk cleanup)", () 
     expect(await fsp.readFile(path.join(store, "manifest.json"), "utf8")).toBe(before);
   });
 
+  it("a folder in the day file's place: refused naming it, nothing changed; once moved away, the day is read again", async () => {
+    const { store, file } = await freshStore("folder-in-place");
+    const day = DAYS[1] as string;
+    const at = file(day);
+    await fsp.rm(at);
+    await fsp.mkdir(at);
+    await fsp.writeFile(path.join(at, "notes.txt"), "kept");
+    const before = await fsp.readFile(path.join(store, "manifest.json"), "utf8");
+    const e = await collectFromDir({ sourceDir: logs, store, window: ALL }).then(
+      () => null,
+      (x: Error & { code?: string; hint?: string }) => x,
+    );
+    expect(e?.code).toBe("bad-store");
+    expect(e?.message).toBe(
+      `The store's file for ${day} (${at}) is no file (a folder, or another kind of entry): nothing was collected.`,
+    );
+    expect(e?.hint).toContain(`Move ${at} out of the store`);
+    expect(await fsp.readFile(path.join(store, "manifest.json"), "utf8")).toBe(before);
+    expect(await fsp.readFile(path.join(at, "notes.txt"), "utf8")).toBe("kept");
+    await fsp.rm(at, { recursive: true });
+    await collectFromDir({ sourceDir: logs, store, window: ALL });
+    expect(await ids(store, day)).toEqual(want(day));
+  });
+
   it("a repair collect killed after its first day leaves whole days only; the next collect finishes it", async () => {
     const { store, file } = await freshStore("gone-killed");
     const [first, second] = [file("2024/03/01"), file("2024/03/02")];
