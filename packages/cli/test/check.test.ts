@@ -138,6 +138,30 @@ describe("run-md check", () => {
     expect(several.code).toBe(2);
   });
 
+  it("--json lists the configuration's mistakes on stdout (a bad value, a section its reader refuses)", async () => {
+    const dir = path.join(tmp, "config-json");
+    mkdirSync(path.join(dir, "runbooks"), { recursive: true });
+    writeFileSync(path.join(dir, "runbooks", "one.md"), `---\ntitle: One\n---\n${STEP}`);
+    const config = path.join(dir, "run-md.config.yaml");
+    for (const [text, code, words] of [
+      ["server:\n  prot: 4600\n", "bad-config", `${config}:2:3: "server.prot" is not a key`],
+      ["timeout: soon\n", "bad-config", '"timeout" must be a duration'],
+      [
+        "notify:\n  reminders: 24h\n  reminder: 24\n",
+        "bad-config",
+        `${config}:2:3: notify.reminders is not a known key`,
+      ],
+    ] as const) {
+      writeFileSync(config, text);
+      const r = await runMd(["check", "--json"], dir);
+      expect(r.code, text).toBe(2);
+      const doc = JSON.parse(r.stdout);
+      expect([doc.ok, doc.files, doc.errors], text).toEqual([false, [], doc.config.length]);
+      expect(doc.config[0], text).toMatchObject({ code, message: expect.stringContaining(words) });
+      expect(r.stderr, text).toContain(doc.config[0].message);
+    }
+  });
+
   it("the notify: examples of the docs pass check, their ...Env variables unset (the sender's environment has them)", async () => {
     const dir = path.join(tmp, "notify-fine");
     mkdirSync(path.join(dir, "runbooks"), { recursive: true });

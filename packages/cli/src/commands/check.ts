@@ -87,15 +87,37 @@ async function configSectionMistakes(config: Config): Promise<Error[]> {
   return mistakes;
 }
 
-/** Whether `configSectionMistakes` finds none; each it finds is printed (a hint once). */
-async function configSectionsPass(config: Config): Promise<boolean> {
-  const mistakes = await configSectionMistakes(config);
+/**
+ * The configuration, loaded and its other sections checked; undefined when it has mistakes, each
+ * printed (a hint once) and, with `--json`, listed under `config` of the JSON on stdout (a script
+ * reading it got nothing).
+ */
+async function checkedConfig(file: string | undefined, json: boolean): Promise<Config | undefined> {
+  let config: Config | undefined;
+  let mistakes: Error[];
+  try {
+    config = loadConfig(file);
+    mistakes = await configSectionMistakes(config);
+  } catch (e) {
+    if (!isRunMdError(e)) throw e;
+    mistakes = [e];
+  }
   const hintsShown = new Set<string>();
   for (const e of mistakes) {
     if (!isRunMdError(e)) throw e;
     printUserError(e, false, hintsShown);
   }
-  return mistakes.length === 0;
+  if (mistakes.length === 0) return config;
+  if (json) {
+    const listed = mistakes.filter(isRunMdError).map((e) => ({
+      code: e.code,
+      message: e.message,
+      ...(e.hint === undefined ? {} : { hint: e.hint }),
+    }));
+    const doc = { ok: false, files: [], errors: mistakes.length, warnings: 0, config: listed };
+    process.stdout.write(`${printableJson(doc, 2)}\n`);
+  }
+  return undefined;
 }
 
 export async function checkCommand(argv: string[]): Promise<number> {
@@ -124,8 +146,8 @@ export async function checkCommand(argv: string[]): Promise<number> {
     process.stderr.write(`error no runbooks (*.md) found in ${where}: nothing was checked\n`);
     return 2;
   }
-  const config = loadConfig(values.config);
-  if (!(await configSectionsPass(config))) return 2;
+  const config = await checkedConfig(values.config, format === "json");
+  if (config === undefined) return 2;
   const tables = tableConfig(config);
   // Loaded here, not at start-up: the SQL parser is large, and usage errors do not need it.
   const { lintQueries } = await import("../lint.ts");
