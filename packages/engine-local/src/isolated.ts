@@ -166,6 +166,11 @@ async function startChild(
     execArgv,
     serialization: "advanced",
     stdio: ["ignore", "inherit", "inherit", "ipc"],
+    // Its own process group: Ctrl-C in the server's terminal (SIGINT to the foreground group)
+    // reaches the server, which cancels its runs and closes the engine, not this process, whose
+    // death was seen first under load and errored the runs (engine-crashed) instead of
+    // cancelling them. It still ends with its channel (isolated-child.ts).
+    detached: process.platform !== "win32",
   });
   const { processMemoryLimit: _, ...engineOptions } = options;
   try {
