@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { TokenStore } from "@run-md/access";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { childrenOf } from "../scripts/processes.ts";
 import { BIN, REPO, runMd } from "./helpers.ts";
 import { runMdHere } from "./in-process.ts";
 
@@ -227,17 +228,6 @@ describe("Ctrl-C in the server's terminal", () => {
     expect(end.data.error).toEqual({ code: "cancelled", message: "cancelled by the user" });
   });
 });
-
-/** The processes whose parent is `pid`. */
-async function childrenOf(pid: number): Promise<number[]> {
-  const out = await new Promise<string>((resolve) =>
-    execFile("ps", ["-o", "pid=", "--ppid", String(pid)], (_e, stdout) => resolve(stdout)),
-  );
-  return out
-    .split("\n")
-    .map(Number)
-    .filter((n) => n > 0);
-}
 
 /** A process's group id. */
 async function groupOf(pid: number): Promise<number> {

@@ -9,13 +9,14 @@
  * minutes at most, each way.
  * Run alone: `npm run bench -- serve`.
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { TokenStore, verifyAuditFile } from "@run-md/access";
 import { ensureSampleData } from "@run-md/generator";
+import { childrenOf } from "../processes.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const BIN = path.join(ROOT, "packages/cli/bin/run-md.cjs");
@@ -84,17 +85,6 @@ export async function benchServe(): Promise<boolean> {
   let ok = true;
   for (const limit of ["auto", "none"] as const) ok = (await serveOnce(limit)) && ok;
   return ok;
-}
-
-/** The processes whose parent is `pid` (the server's local engine, when it has its own). */
-async function childrenOf(pid: number): Promise<number[]> {
-  const out = await new Promise<string>((resolve) =>
-    execFile("ps", ["-o", "pid=", "--ppid", String(pid)], (_e, stdout) => resolve(stdout)),
-  );
-  return out
-    .split("\n")
-    .map(Number)
-    .filter((n) => n > 0);
 }
 
 async function serveOnce(processMemoryLimit: "auto" | "none"): Promise<boolean> {
