@@ -177,6 +177,10 @@ const PLAN_CACHE = 64;
 /** Runs of one query over a store that keeps changing under it (engine `runOverSources`). */
 const STORE_ATTEMPTS = 3;
 
+/** A query stopped by its signal (a timeout, Ctrl-C), here or in the engine's own process. */
+export const cancelled = () =>
+  new RunMdError("cancelled", "The query was cancelled.", { details: { engine: "local" } });
+
 /** Whether a store file of a run is gone (a collect or a prune removed it since). */
 async function someGone(files: readonly StoreFile[]): Promise<boolean> {
   const gone = await Promise.all(
@@ -522,8 +526,6 @@ export class LocalEngine implements Engine {
 
   private async execute(job: Job): Promise<Execution> {
     if (this.closed) throw new Error("LocalEngine used after close()");
-    const cancelled = () =>
-      new RunMdError("cancelled", "The query was cancelled.", { details: { engine: "local" } });
     if (job.signal?.aborted) throw cancelled();
     const conn = await this.instance.connect();
     // The token under which trino_refuse notes a refusal a try() swallows (udfs.ts).

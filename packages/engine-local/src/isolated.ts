@@ -34,7 +34,7 @@ import {
   RunMdError,
 } from "@run-md/core";
 import { threadsFromEnv } from "./descriptor.ts";
-import { defaultMemoryLimit, type LocalEngineOptions } from "./engine.ts";
+import { cancelled, defaultMemoryLimit, type LocalEngineOptions } from "./engine.ts";
 import { type FromChild, fromWire, type ToChild } from "./isolated-wire.ts";
 import { RSS_INTERVAL_MS, residentBytes } from "./rss.ts";
 
@@ -395,5 +395,3 @@ class ChildEngine {
 }
 
 const closedError = () => new RunMdError("cancelled", "The local engine was closed.");
-const cancelled = () =>
-  new RunMdError("cancelled", "The query was cancelled.", { details: { engine: "local" } });

@@ -12,6 +12,7 @@ import pc from "picocolors";
 import { parseCommandArgs, printUserError, runbookFilesOrExit } from "../args.ts";
 import { type Config, loadConfig, tableConfig } from "../config.ts";
 import { configParamProblems } from "../config-params.ts";
+import { errorJson } from "../output/stop-json.ts";
 import { plural } from "../words.ts";
 
 export const CHECK_USAGE = `Usage: run-md check [file|dir]... [options]
@@ -109,11 +110,7 @@ async function checkedConfig(file: string | undefined, json: boolean): Promise<C
   }
   if (mistakes.length === 0) return config;
   if (json) {
-    const listed = mistakes.filter(isRunMdError).map((e) => ({
-      code: e.code,
-      message: e.message,
-      ...(e.hint === undefined ? {} : { hint: e.hint }),
-    }));
+    const listed = mistakes.map(errorJson);
     const doc = { ok: false, files: [], errors: mistakes.length, warnings: 0, config: listed };
     process.stdout.write(`${printableJson(doc, 2)}\n`);
   }

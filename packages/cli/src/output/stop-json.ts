@@ -7,11 +7,16 @@
 import { type Diagnostic, isRunMdError, printableJson, RunMdError } from "@run-md/core";
 import { flagGiven, parseCommandArgs } from "../args.ts";
 
-export function printStopJson(json: boolean | undefined, e: unknown, problems: Diagnostic[] = []) {
-  if (!json) return;
-  const error = isRunMdError(e)
+/** An error as the JSON outputs give it: `{code, message, hint?}` (`internal` for a bug). */
+export function errorJson(e: unknown): { code: string; message: string; hint?: string } {
+  return isRunMdError(e)
     ? { code: e.code, message: e.message, ...(e.hint === undefined ? {} : { hint: e.hint }) }
     : { code: "internal", message: e instanceof Error ? e.message : String(e) };
+}
+
+export function printStopJson(json: boolean | undefined, e: unknown, problems: Diagnostic[] = []) {
+  if (!json) return;
+  const error = errorJson(e);
   process.stdout.write(`${printableJson({ status: "errored", error, problems }, 2)}\n`);
 }
 
