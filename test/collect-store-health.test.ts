@@ -81,7 +81,9 @@ describe("run-md collect --verify", () => {
     expect(repair.stderr).toContain(
       `warning the store's file for 2026/11/20 (${file}) holds other bytes`,
     );
-    expect(repair.stdout).toContain("1 day(s) written");
+    expect(repair.stdout).toContain(
+      "0 new events, 3 read again into 1 repaired day(s), 1 day(s) written",
+    );
     expect(repair.code).toBe(0);
     const again = await runMd(["collect", "--verify", "--store", store]);
     expect([again.code, again.stdout]).toEqual([
@@ -96,12 +98,16 @@ describe("run-md collect --verify", () => {
       1,
       `error the store's file for 2026/11/20 (${file2}) is gone\nhint: collect the day again: run-md collect --from 2026-11-20 --to 2026-11-21\n`,
     ]);
+    // A new object of the day arrived meanwhile: its event is new, the three others read again.
+    await write("late.json.gz", [event("n1"), event("c1")]);
     const back = await runMd(["collect", "--source", logs, "--store", store, ...WINDOW]);
     expect(back.stderr).toContain(
       `warning the store's file for 2026/11/20 (${file2}) is gone: its objects are read again now`,
     );
-    // By hand: m1, c1 and c2, stored again.
-    expect(back.stdout).toContain("3 new events");
+    // By hand: m1, c1 and c2 stored again, n1 new (c1's copy kept once).
+    expect(back.stdout).toContain(
+      "1 new event, 3 read again into 1 repaired day(s), 1 day(s) written",
+    );
     expect(back.code).toBe(0);
     expect((await runMd(["collect", "--verify", "--store", store])).code).toBe(0);
     const mixed = await runMd(["collect", "--verify", "--store", store, "--since", "1d"]);

@@ -88,6 +88,12 @@ export interface CollectResult {
    * days written again from objects changed in place hold fewer.
    */
   eventsAdded: number;
+  /**
+   * Damaged or gone day files this collect wrote again, and the events their earlier files held
+   * (read again, not counted in `eventsAdded`).
+   */
+  daysRepaired: number;
+  eventsRepaired: number;
   bytesRead: number;
   daysWritten: string[];
   warnings: string[];
@@ -430,6 +436,8 @@ export async function collectFiles(
     objectsSkipped: 0,
     objectsUnread: 0,
     eventsAdded: 0,
+    daysRepaired: 0,
+    eventsRepaired: 0,
     bytesRead: 0,
     daysWritten: [],
     objectsHeld: held.length,

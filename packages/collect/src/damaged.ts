@@ -20,7 +20,7 @@ import {
   type StoreManifest,
   writeManifest,
 } from "@run-md/engine-local";
-import { dayRange, rangesMeetDay } from "./collect.ts";
+import { type CollectResult, dayRange, rangesMeetDay } from "./collect.ts";
 
 type TimeRange = { from: string; to: string };
 
@@ -123,10 +123,14 @@ function clipped(covered: StoreManifest["covered"], from: string, to: string): T
   });
 }
 
-/** A damaged day read again, and the coverage its day before had (`forgetDay`). */
+/**
+ * A damaged day read again, the coverage its day before had (`forgetDay`), and the events its
+ * file held (counted as read again, not new, once the day is written again).
+ */
 export interface Repair {
   day: string;
   before: TimeRange[];
+  events: number;
 }
 
 /**
@@ -145,10 +149,31 @@ function assertNoFolder(d: DamagedDay): void {
 }
 
 /**
- * After the collect that read the repaired days again: each such day covered again gives its day
- * before the coverage it had back (its late events are in the day's new file).
+ * After the collect that read the repaired days again: the days it wrote again count their
+ * earlier file's events as read again (`eventsRepaired`), not as new, and their days before get
+ * their coverage back (`restoreDaysBefore`).
  */
-export async function restoreDaysBefore(store: string, repairs: Repair[]): Promise<void> {
+export async function finishRepairs(
+  store: string,
+  repairs: Repair[],
+  result: CollectResult,
+): Promise<CollectResult> {
+  await restoreDaysBefore(store, repairs);
+  const again = repairs.filter((r) => result.daysWritten.includes(r.day));
+  const events = again.reduce((n, r) => n + r.events, 0);
+  return {
+    ...result,
+    eventsAdded: result.eventsAdded - events,
+    daysRepaired: again.length,
+    eventsRepaired: events,
+  };
+}
+
+/**
+ * Each day read again and covered again gives its day before the coverage it had back (its late
+ * events are in the day's new file).
+ */
+async function restoreDaysBefore(store: string, repairs: Repair[]): Promise<void> {
   if (repairs.every((r) => r.before.length === 0)) return;
   const m = await readManifest(store);
   const was = JSON.stringify(m.covered);
@@ -191,8 +216,9 @@ export async function repairDamagedDays(
   const repairs: Repair[] = [];
   const warnings = damaged.map(({ day, file, why }) => {
     const readAgain = inDayRange(dayRange(window), day);
+    const events = m.days[day]?.events ?? 0;
     const before = forgetDay(m, day, readAgain);
-    if (readAgain) repairs.push({ day, before });
+    if (readAgain) repairs.push({ day, before, events });
     const then = readAgain
       ? "its objects are read again now"
       : `it is not collected, nor the day before (whose late events it holds), until a collect of them: ${collectDayCommand(day, slashDayFrom(day, -1))}`;

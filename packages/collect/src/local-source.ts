@@ -13,7 +13,7 @@ import {
   dayRange,
   listedWindowObject,
 } from "./collect.ts";
-import { repairDamagedDays, restoreDaysBefore } from "./damaged.ts";
+import { finishRepairs, repairDamagedDays } from "./damaged.ts";
 
 /** A session cache for the lenient reader's normalized parts, inside the store's `.tmp`. */
 export async function withCatalog<T>(
@@ -70,12 +70,12 @@ function collectListed(run: CollectRun, dir: string): Promise<CollectResult> {
     const keys = new Set(all.map((f) => f.key));
     const repaired = await repairDamagedDays(path.resolve(run.store), run.window, keys);
     // A folder that could not be listed leaves the window uncovered (its files were not read).
-    const result = await collectFiles(run, catalog, all, {
+    const collected = await collectFiles(run, catalog, all, {
       complete: unread.length === 0,
       at: listedAt,
       source: { id: dir, keys },
     });
-    await restoreDaysBefore(path.resolve(run.store), repaired.repairs);
+    const result = await finishRepairs(path.resolve(run.store), repaired.repairs, collected);
     const notes = [...repaired.warnings, ...warnings];
     if (
       !listedWindowObject(

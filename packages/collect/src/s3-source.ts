@@ -39,7 +39,7 @@ import {
   listedWindowObject,
   rangesMeetDay,
 } from "./collect.ts";
-import { repairDamagedDays, restoreDaysBefore } from "./damaged.ts";
+import { finishRepairs, repairDamagedDays } from "./damaged.ts";
 import { noLogs, withCatalog } from "./local-source.ts";
 
 export interface S3Source {
@@ -339,14 +339,14 @@ async function fetchAndCollect(
     });
     files.sort((a, b) => (a.key < b.key ? -1 : 1));
     // An object that could not be fetched leaves the window uncovered until a collect gets it.
-    const result = await withCatalog(store, staging, (catalog) =>
+    const collected = await withCatalog(store, staging, (catalog) =>
       collectFiles(run, catalog, files, {
         complete: failed === 0,
         at: listedAt,
         source: { id: `s3://${src.bucket}/${src.prefix}`, keys },
       }),
     );
-    await restoreDaysBefore(store, repairs);
+    const result = await finishRepairs(store, repairs, collected);
     if (
       !listedWindowObject(
         run.window,

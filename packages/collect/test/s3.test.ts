@@ -89,10 +89,14 @@ describe("collect from S3 (the real SDK against the emulator)", () => {
     const store = path.join(root, "store-gone");
     const run = { source: "s3://trail/logs", store, window, clientConfig: client() };
     await collectFromS3(run);
-    const file = path.join(store, (await readManifest(store)).days["2024/03/02"]?.file ?? "none");
+    const held = (await readManifest(store)).days["2024/03/02"];
+    const file = path.join(store, held?.file ?? "none");
     await fsp.rm(file);
     const gets = emulator.callsOf("GetObject").length;
     const r = await collectFromS3(run);
+    // The day's events were stored before: read again, not new.
+    expect([r.eventsAdded, r.daysRepaired, r.eventsRepaired]).toEqual([0, 1, held?.events]);
+    expect(held?.events).toBeGreaterThan(0);
     expect(r.warnings).toContain(
       `the store's file for 2024/03/02 (${file}) is gone: its objects are read again now`,
     );

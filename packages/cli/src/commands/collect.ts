@@ -204,7 +204,7 @@ export async function collectCommand(argv: string[]): Promise<number> {
     for (const w of [...r.warnings, ...emptyCollect(r)])
       process.stderr.write(`warning ${printable(w)}\n`);
     process.stdout.write(
-      `collected ${r.objectsNew - r.objectsSkipped} of ${r.objectsSeen} objects (${r.objectsSeen - r.objectsNew} already in the store, ${r.objectsSkipped} skipped${valuesLeftOut(r.valuesSkipped)}), ${formatBytes(r.bytesRead)}, ${eventsChange(r.eventsAdded)}, ${r.daysWritten.length} day(s) written into ${store}\n`,
+      `collected ${r.objectsNew - r.objectsSkipped} of ${r.objectsSeen} objects (${r.objectsSeen - r.objectsNew} already in the store, ${r.objectsSkipped} skipped${valuesLeftOut(r.valuesSkipped)}), ${formatBytes(r.bytesRead)}, ${eventsChange(r.eventsAdded)}${repairedEvents(r)}, ${r.daysWritten.length} day(s) written into ${store}\n`,
     );
     if (pruneBefore) {
       const p = await pruneStore(store, pruneBefore);
@@ -271,10 +271,6 @@ function valuesLeftOut(n: number): string {
 }
 
 /**
- * A collect whose objects held no new event says so (the sources warn of a window without
- * objects themselves): a window of the wrong days looks like a quiet week otherwise.
- */
-/**
  * The change in the store's events, for people: fewer when days written again from objects
  * changed in place hold fewer (review: it said "-1 new events").
  */
@@ -283,8 +279,18 @@ export function eventsChange(n: number): string {
   return `${-n} event${n === -1 ? "" : "s"} fewer (objects changed in place hold fewer)`;
 }
 
+/** The events of damaged or gone day files read again: stored before, so not new. */
+export function repairedEvents(r: CollectResult): string {
+  if (r.daysRepaired === 0) return "";
+  return `, ${r.eventsRepaired} read again into ${r.daysRepaired} repaired day(s)`;
+}
+
+/**
+ * A collect whose objects held no new event says so (the sources warn of a window without
+ * objects themselves): a window of the wrong days looks like a quiet week otherwise.
+ */
 export function emptyCollect(r: CollectResult): string[] {
-  if (r.eventsAdded === 0 && r.objectsNew > r.objectsSkipped)
+  if (r.eventsAdded === 0 && r.daysRepaired === 0 && r.objectsNew > r.objectsSkipped)
     return [
       `the ${r.objectsNew - r.objectsSkipped} object(s) read held no event of the window the store lacked`,
     ];
