@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { COMMAND_NAMES } from "../packages/cli/src/main.ts";
 import { REPO, runMd } from "./helpers.ts";
 
 const DOC_FILES = [
@@ -170,21 +171,8 @@ describe("docs configuration examples", () => {
   });
 });
 
-const COMMANDS = [
-  "run",
-  "check",
-  "list",
-  "serve",
-  "query",
-  "init",
-  "trigger",
-  "rules",
-  "collect",
-  "token",
-  "audit",
-  "new",
-  "completion",
-];
+/** Every command (main.ts lists them): a new one is checked without being listed here too. */
+const COMMANDS = COMMAND_NAMES.filter((c) => c !== "help");
 
 /** The code of the docs: fenced shell blocks' lines and inline code spans, with their places. */
 function codeLines(): { where: string; code: string }[] {
@@ -269,7 +257,7 @@ describe("docs and --help", () => {
     expect(doc).toMatch(/`--config FILE` or `RUN_MD_CONFIG` name one instead/);
     const withConfig = [...help].filter(([, text]) => text.includes("--config <file>"));
     expect(withConfig.map(([c]) => c).sort()).toEqual(
-      ["check", "nightly", "query", "run", "serve", "trigger"].sort(),
+      ["check", "compare", "nightly", "query", "run", "serve", "trigger"].sort(),
     );
     for (const [command, text] of withConfig) {
       const at = text.indexOf("--config <file>");

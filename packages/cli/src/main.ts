@@ -15,6 +15,8 @@ Commands:
   serve [runbooks...]   the access proxy: the site and an API that runs runbooks for people
                         (sign-in, access rules, live results, audit log; docs/serve.md)
   query ["<query>"]     run one SQL (or --insights Logs Insights) query; print or save its rows
+  compare <runbook>... --engines <a,b>
+                        run runbooks on two engines over one window and say what differs
   init [dir]            scaffold runbooks/ (two starters), run-md.config.yaml and a CI workflow
   trigger [EVENT.json]  run the runbooks an EventBridge event starts (their triggers:)
   rules                 the EventBridge rules for the runbooks' triggers, as CloudFormation
@@ -42,6 +44,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   check: async () => (await import("./commands/check.ts")).checkCommand,
   list: async () => (await import("./commands/list.ts")).listCommand,
   query: async () => (await import("./commands/query.ts")).queryCommand,
+  compare: async () => (await import("./commands/compare.ts")).compareCommand,
   init: async () => (await import("./commands/init.ts")).initCommand,
   trigger: async () => (await import("./commands/trigger.ts")).triggerCommand,
   rules: async () => (await import("./commands/rules.ts")).rulesCommand,
@@ -53,7 +56,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 };
 
 /** The commands that check queries with Trino's grammar (check-cache.ts). */
-const SQL_COMMANDS = new Set(["run", "check", "query", "serve", "trigger"]);
+const SQL_COMMANDS = new Set(["run", "check", "query", "serve", "trigger", "compare"]);
 
 /** The command names, for suggestions and shell completion. */
 export const COMMAND_NAMES = [...Object.keys(COMMANDS), "help"];

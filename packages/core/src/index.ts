@@ -3,6 +3,7 @@ export * from "./aws.ts";
 export * from "./chart.ts";
 export * from "./cloudtrail-record.ts";
 export * from "./collect.ts";
+export * from "./compare.ts";
 export * from "./config-source.ts";
 export * from "./diagnostics.ts";
 export * from "./engine.ts";

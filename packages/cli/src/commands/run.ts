@@ -88,7 +88,7 @@ function fail(message: string, hint?: string): never {
   throw new RunMdError("usage", message, hint === undefined ? {} : { hint });
 }
 
-function printError(e: unknown): void {
+export function printError(e: unknown): void {
   if (isRunMdError(e)) {
     printUserError(e, true);
   } else {
@@ -212,7 +212,7 @@ export async function runCommand(argv: string[]): Promise<number> {
 }
 
 /** `--param name=value`s as a map (a usage error for one without `=`). */
-function cliParamsOf(values: Values): Record<string, string> {
+export function cliParamsOf(values: Pick<Values, "param">): Record<string, string> {
   const params = Object.create(null) as Record<string, string>;
   for (const p of values.param ?? []) {
     const eq = p.indexOf("=");
@@ -281,8 +281,8 @@ async function prepareRun(values: Values, positionals: string[]): Promise<RunPla
 }
 
 /** What the command line asks of one runbook: its step, window and parameters. */
-function runInput(
-  values: Values,
+export function runInput(
+  values: Pick<Values, "step" | "since" | "from" | "to">,
   config: ReturnType<typeof loadConfig>,
   runbook: Runbook,
   cliParams: Record<string, string>,
@@ -305,10 +305,10 @@ function runInput(
 }
 
 /** The runbooks of the files, or exit 2 after printing their problems (nothing is run then). */
-async function loadRunbooks(
+export async function loadRunbooks(
   paths: string[],
   tables: TableConfig,
-  values: Values,
+  values: Pick<Values, "json">,
 ): Promise<Runbook[] | number> {
   const files = await findRunbooks(paths);
   // Loaded here, not at start-up: the SQL parser is large, and usage errors do not need it.

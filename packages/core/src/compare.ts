@@ -1,0 +1,229 @@
+/**
+ * One runbook's answers on two engines, step by step (`run-md compare`): the same columns, the
+ * same rows (as a multiset: engines order ties differently, and order is not compared) and the
+ * same expectation outcomes, or what differs. Values are compared as the engines can give them:
+ * Athena's text of arrays, rows and maps does not say which elements were strings (docs/engines.md),
+ * so inside those a scalar is compared as text and a number by its value; a double is compared
+ * to 12 significant digits (a sum's last bits depend on the order it was added in).
+ */
+import type { JsonValue, RowChunk } from "./engine.ts";
+import type { RunReport, StepReport } from "./report.ts";
+
+/** What a step's rows may take on one side (canonical texts counted); past it: not compared. */
+export const COMPARE_BYTES = 64 * 2 ** 20;
+/** How many rows found on one side only are shown, per side. */
+export const COMPARE_EXAMPLES = 5;
+
+const roundNumber = (n: number): number => (Number.isInteger(n) ? n : Number(n.toPrecision(12)));
+const NUMBER_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+/** A scalar inside an array, row or map, as text: a number (or a number's text) by its value. */
+function nestedScalar(v: string | number | boolean): string {
+  if (typeof v === "number") return `n:${roundNumber(v)}`;
+  if (typeof v === "boolean") return `s:${v}`;
+  return NUMBER_TEXT.test(v) ? `n:${roundNumber(Number(v))}` : `s:${v}`;
+}
+
+function nested(v: JsonValue): JsonValue {
+  if (v === null) return null;
+  if (Array.isArray(v)) return v.map(nested);
+  if (typeof v === "object") {
+    const keys = Object.keys(v).sort();
+    return Object.fromEntries(keys.map((k) => [k, nested(v[k] as JsonValue)]));
+  }
+  return nestedScalar(v);
+}
+
+/** A result value in the form both engines give it: top-level types kept (varchar '25' is no 25). */
+export function comparableValue(v: JsonValue): JsonValue {
+  if (typeof v === "number") return roundNumber(v);
+  if (v !== null && typeof v === "object") return nested(v);
+  return v;
+}
+
+/** A row's text for counting: equal texts are the same row on either engine. */
+export const rowKey = (row: readonly JsonValue[]): string =>
+  JSON.stringify(row.map(comparableValue));
+
+/** Every row of a step, as canonical texts counted, within COMPARE_BYTES. */
+export class RowTally {
+  readonly counts = new Map<string, number>();
+  rows = 0;
+  /** Past COMPARE_BYTES: the rows are counted, not kept, and the step is not compared. */
+  over = false;
+  private bytes = 0;
+
+  constructor(private readonly limit = COMPARE_BYTES) {}
+
+  /** The run's row sink for the step (masked rows, as the report shows them). */
+  readonly sink = (chunk: RowChunk): void => {
+    if (chunk.restart === true) {
+      this.counts.clear();
+      this.rows = 0;
+      this.bytes = 0;
+      this.over = false;
+    }
+    for (const row of chunk.rows()) this.add(row);
+  };
+
+  add(row: readonly JsonValue[]): void {
+    this.rows++;
+    if (this.over) return;
+    const key = rowKey(row);
+    this.bytes += 2 * key.length + 64;
+    if (this.bytes > this.limit) {
+      this.over = true;
+      this.counts.clear();
+      return;
+    }
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+  }
+}
+
+/** A step on both engines: `same`, `differs` (with `notes` saying how), or `not-compared`. */
+export interface StepComparison {
+  step: string;
+  engines: [string, string];
+  verdict: "same" | "differs" | "not-compared";
+  /** What differs, or why the step was not compared. */
+  notes: string[];
+  /** Whether not comparing is an error (it errored on both, or too many rows), not a choice. */
+  inconclusive: boolean;
+  rows: [number, number];
+  /** How many rows each side has that the other lacks (by count: a row twice on one, once on the other, is one). */
+  only: [number, number];
+  /** Up to COMPARE_EXAMPLES of those rows per side (doubles rounded, nested scalars as Athena's text reads). */
+  onlyExamples: [JsonValue[][], JsonValue[][]];
+}
+
+interface Side {
+  step: StepReport;
+  tally: RowTally;
+}
+
+/** A canonical value shown to people: nested scalars without their tags (`n:25` is 25). */
+function readable(v: JsonValue): JsonValue {
+  if (typeof v === "string") return v.startsWith("n:") ? Number(v.slice(2)) : v.slice(2);
+  if (Array.isArray(v)) return v.map(readable);
+  if (v !== null && typeof v === "object")
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, readable(x as JsonValue)]));
+  return v;
+}
+
+/** The rows one tally has more of than the other: how many, and the first few. */
+function surplus(a: RowTally, b: RowTally): { n: number; examples: JsonValue[][] } {
+  let n = 0;
+  const examples: JsonValue[][] = [];
+  for (const [key, count] of a.counts) {
+    const more = count - (b.counts.get(key) ?? 0);
+    if (more <= 0) continue;
+    n += more;
+    if (examples.length < COMPARE_EXAMPLES) {
+      const row = JSON.parse(key) as JsonValue[];
+      examples.push(row.map((v) => (v !== null && typeof v === "object" ? readable(v) : v)));
+    }
+  }
+  return { n, examples };
+}
+
+/** Why a step cannot be compared (same engine, not run, errored on both, too many rows). */
+function notComparable(a: Side, b: Side): { note: string; inconclusive: boolean } | undefined {
+  const [x, y] = [a.step, b.step];
+  if (x.engine === y.engine)
+    return { note: `both ran it on ${x.engine} (nothing to compare)`, inconclusive: false };
+  if (x.status === "cancelled" || y.status === "cancelled")
+    return { note: "cancelled", inconclusive: true };
+  if (x.status === "skipped" || y.status === "skipped")
+    return {
+      note: `skipped on ${x.status === "skipped" ? x.engine : y.engine}`,
+      inconclusive: false,
+    };
+  if (x.error && y.error)
+    return {
+      note: `errored on both: ${x.engine}: ${x.error.message}; ${y.engine}: ${y.error.message}`,
+      inconclusive: true,
+    };
+  if (!x.error && !y.error && (a.tally.over || b.tally.over))
+    return {
+      note: `more rows than ${COMPARE_BYTES / 2 ** 20} MB can hold (${a.tally.rows} on ${x.engine}, ${b.tally.rows} on ${y.engine}): give a narrower window or --step`,
+      inconclusive: true,
+    };
+  return undefined;
+}
+
+/** What differs between two runs of a step that both answered (or one errored). */
+function differences(a: Side, b: Side): string[] {
+  const [x, y] = [a.step, b.step];
+  const notes: string[] = [];
+  for (const s of [x, y])
+    if (s.error) notes.push(`errored on ${s.engine} only: ${s.error.code}: ${s.error.message}`);
+  if (notes.length > 0) return notes;
+  const [cx, cy] = [x.columns.map((c) => c.name), y.columns.map((c) => c.name)];
+  if (cx.join("\u0000") !== cy.join("\u0000"))
+    notes.push(`columns ${cx.join(", ")} on ${x.engine}; ${cy.join(", ")} on ${y.engine}`);
+  x.checks.forEach((c, i) => {
+    const other = y.checks[i];
+    if (other !== undefined && other.status !== c.status)
+      notes.push(`expect ${c.check}: ${c.status} on ${x.engine}, ${other.status} on ${y.engine}`);
+  });
+  return notes;
+}
+
+export function compareStep(a: Side, b: Side): StepComparison {
+  const engines: [string, string] = [a.step.engine, b.step.engine];
+  const base = {
+    step: a.step.id,
+    engines,
+    rows: [a.tally.rows, b.tally.rows] as [number, number],
+    only: [0, 0] as [number, number],
+    onlyExamples: [[], []] as [JsonValue[][], JsonValue[][]],
+  };
+  const not = notComparable(a, b);
+  if (not)
+    return { ...base, verdict: "not-compared", notes: [not.note], inconclusive: not.inconclusive };
+  const notes = differences(a, b);
+  if (!a.step.error && !b.step.error) {
+    const [ab, ba] = [surplus(a.tally, b.tally), surplus(b.tally, a.tally)];
+    base.only = [ab.n, ba.n];
+    base.onlyExamples = [ab.examples, ba.examples];
+    if (ab.n > 0 || ba.n > 0)
+      notes.push(`${ab.n} row(s) only on ${engines[0]}, ${ba.n} only on ${engines[1]}`);
+  }
+  return { ...base, verdict: notes.length > 0 ? "differs" : "same", notes, inconclusive: false };
+}
+
+/** A runbook on both engines: each step compared, or why the runbook could not be. */
+export interface RunComparison {
+  runbook: string;
+  steps: StepComparison[];
+  /** A run that stopped before its steps (a bad parameter, an engine that cannot start). */
+  errors: string[];
+}
+
+/** The runs of one runbook on two engines, with each side's row tallies by step id. */
+export function compareRuns(
+  a: { report: RunReport; tallies: Map<string, RowTally> },
+  b: { report: RunReport; tallies: Map<string, RowTally> },
+): RunComparison {
+  const errors = [a.report, b.report].flatMap((r) =>
+    r.error ? [`${r.error.code}: ${r.error.message}`] : [],
+  );
+  const steps: StepComparison[] = [];
+  for (const x of a.report.steps) {
+    const y = b.report.steps.find((s) => s.id === x.id);
+    if (y === undefined) continue;
+    const tally = (side: typeof a, id: string) => side.tallies.get(id) ?? new RowTally();
+    steps.push(compareStep({ step: x, tally: tally(a, x.id) }, { step: y, tally: tally(b, y.id) }));
+  }
+  return { runbook: a.report.runbook.id, steps, errors };
+}
+
+/**
+ * 2 when a step could not be compared for an error (or a run stopped before its steps), else 1
+ * when a step differs, else 0: as `run`, an error outranks a finding.
+ */
+export function compareExitCode(runs: readonly RunComparison[]): number {
+  const steps = runs.flatMap((r) => r.steps);
+  if (runs.some((r) => r.errors.length > 0) || steps.some((s) => s.inconclusive)) return 2;
+  return steps.some((s) => s.verdict === "differs") ? 1 : 0;
+}

@@ -1,0 +1,170 @@
+/** `run-md compare`'s comparison of a step on two engines (compare.ts). */
+import { describe, expect, it } from "vitest";
+import {
+  comparableValue,
+  compareExitCode,
+  compareRuns,
+  compareStep,
+  RowTally,
+  rowKey,
+} from "../src/compare.ts";
+import type { JsonValue, RowChunk } from "../src/engine.ts";
+import type { RunReport, StepReport } from "../src/report.ts";
+
+const step = (engine: string, over: Partial<StepReport> = {}): StepReport =>
+  ({
+    id: "s1",
+    dialect: "athena-sql",
+    engine,
+    optional: false,
+    status: "passed",
+    durationMs: 1,
+    query: "",
+    window: { start: "", end: "" },
+    stats: {},
+    columns: [
+      { name: "who", type: "varchar" },
+      { name: "n", type: "bigint" },
+    ],
+    rows: [],
+    rowCount: 0,
+    truncated: false,
+    warnings: [],
+    checks: [],
+    ...over,
+  }) as StepReport;
+
+function tally(rows: JsonValue[][], limit?: number): RowTally {
+  const t = new RowTally(limit);
+  const chunk: RowChunk = { columns: [], length: rows.length, rows: () => rows };
+  t.sink(chunk);
+  return t;
+}
+
+describe("comparableValue", () => {
+  it("reads Athena's text of nested values as the local engine's typed ones", () => {
+    // Athena: ARRAY[1, 2] arrives as ["1", "2"], a row {n=2.5E1, type=IAMUser} as text values.
+    expect(rowKey([["1", "2"]])).toBe(rowKey([[1, 2]]));
+    expect(rowKey([{ type: "IAMUser", n: "2.5E1" }])).toBe(rowKey([{ n: 25, type: "IAMUser" }]));
+    expect(rowKey([[true, null]])).toBe(rowKey([["true", null]]));
+    expect(rowKey([["a", "b"]])).not.toBe(rowKey([["b", "a"]]));
+  });
+
+  it("keeps top-level types apart and compares doubles to 12 significant digits", () => {
+    expect(rowKey(["25"])).not.toBe(rowKey([25]));
+    expect(rowKey([0.1 + 0.2])).toBe(rowKey([0.3]));
+    expect(rowKey([1.0000001])).not.toBe(rowKey([1.0000002]));
+    expect(comparableValue(null)).toBeNull();
+    expect(comparableValue("2026-11-23 01:02:03.000")).toBe("2026-11-23 01:02:03.000");
+  });
+});
+
+describe("compareStep", () => {
+  it("finds the rows one engine has more of, counting repeats", () => {
+    const a = tally([
+      ["alice", 1],
+      ["alice", 1],
+      ["bob", 2],
+    ]);
+    const b = tally([
+      ["alice", 1],
+      ["bob", 2],
+      ["bob", 2],
+    ]);
+    const c = compareStep({ step: step("local"), tally: a }, { step: step("athena"), tally: b });
+    expect(c.verdict).toBe("differs");
+    expect(c.rows).toEqual([3, 3]);
+    expect(c.only).toEqual([1, 1]);
+    expect(c.onlyExamples).toEqual([[["alice", 1]], [["bob", 2]]]);
+    expect(c.notes).toEqual(["1 row(s) only on local, 1 only on athena"]);
+    // Nested values shown without the comparison's tags: a number, a text.
+    const n = compareStep(
+      { step: step("local"), tally: tally([[[25, "x"]]]) },
+      { step: step("athena"), tally: tally([]) },
+    );
+    expect(n.onlyExamples).toEqual([[[[25, "x"]]], []]);
+  });
+
+  it("calls the same rows in another order the same", () => {
+    const a = tally([
+      ["alice", 1],
+      ["bob", 2],
+    ]);
+    const b = tally([
+      ["bob", 2],
+      ["alice", 1],
+    ]);
+    const c = compareStep({ step: step("local"), tally: a }, { step: step("athena"), tally: b });
+    expect([c.verdict, c.notes, c.inconclusive]).toEqual(["same", [], false]);
+  });
+
+  it("forgets the rows before a chunk that restarts the result", () => {
+    const t = tally([["x", 1]]);
+    t.sink({ columns: [], length: 1, rows: () => [["y", 2]], restart: true });
+    expect([t.rows, [...t.counts.keys()]]).toEqual([1, [rowKey(["y", 2])]]);
+  });
+
+  it("says what differs besides rows: an error on one side, columns, an expectation's outcome", () => {
+    const err = step("athena", { status: "errored", error: { code: "engine", message: "boom" } });
+    const one = compareStep(
+      { step: step("local"), tally: tally([]) },
+      { step: err, tally: tally([]) },
+    );
+    expect([one.verdict, one.notes]).toEqual(["differs", ["errored on athena only: engine: boom"]]);
+    const cols = step("athena", { columns: [{ name: "who", type: "varchar" }] });
+    const c = compareStep(
+      { step: step("local"), tally: tally([]) },
+      { step: cols, tally: tally([]) },
+    );
+    expect(c.notes).toEqual(["columns who, n on local; who on athena"]);
+    const check = (status: "passed" | "failed") =>
+      ({ check: "rows = 0", line: 9, warn: false, status, message: "" }) as const;
+    const x = step("local", { checks: [check("passed")] });
+    const y = step("athena", { checks: [check("failed")] });
+    const e = compareStep({ step: x, tally: tally([]) }, { step: y, tally: tally([]) });
+    expect(e.notes).toEqual(["expect rows = 0: passed on local, failed on athena"]);
+  });
+
+  it("does not compare a step run on one engine twice, and says when it cannot", () => {
+    const same = compareStep(
+      { step: step("local"), tally: tally([]) },
+      { step: step("local"), tally: tally([["x", 1]]) },
+    );
+    expect([same.verdict, same.inconclusive]).toEqual(["not-compared", false]);
+    expect(same.notes).toEqual(["both ran it on local (nothing to compare)"]);
+    const big = compareStep(
+      { step: step("local"), tally: tally([["x", 1]], 10) },
+      { step: step("athena"), tally: tally([["x", 1]]) },
+    );
+    expect([big.verdict, big.inconclusive]).toEqual(["not-compared", true]);
+    const errored = (engine: string) =>
+      step(engine, { status: "errored", error: { code: "no-data", message: "none" } });
+    const both = compareStep(
+      { step: errored("local"), tally: tally([]) },
+      { step: errored("athena"), tally: tally([]) },
+    );
+    expect([both.verdict, both.inconclusive]).toEqual(["not-compared", true]);
+  });
+});
+
+describe("compareExitCode", () => {
+  const report = (s: StepReport, error?: RunReport["error"]) =>
+    ({ runbook: { id: "r" }, steps: [s], ...(error ? { error } : {}) }) as unknown as RunReport;
+  const run = (x: StepReport, rows: JsonValue[][], error?: RunReport["error"]) => ({
+    report: report(x, error),
+    tallies: new Map([["s1", tally(rows)]]),
+  });
+
+  it("is 0 when every step is the same, 1 when one differs, 2 when a run stopped", () => {
+    const same = compareRuns(run(step("local"), [["a", 1]]), run(step("athena"), [["a", 1]]));
+    expect(compareExitCode([same])).toBe(0);
+    const differs = compareRuns(run(step("local"), [["a", 1]]), run(step("athena"), []));
+    expect(compareExitCode([same, differs])).toBe(1);
+    const stopped = compareRuns(
+      run(step("local"), []),
+      run(step("athena"), [], { code: "bad-param", message: "x" }),
+    );
+    expect(stopped.errors).toEqual(["bad-param: x"]);
+    expect(compareExitCode([differs, stopped])).toBe(2);
+  });
+});

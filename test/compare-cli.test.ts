@@ -1,0 +1,247 @@
+/**
+ * `run-md compare`: a runbook on the local engine and on Athena and CloudWatch Logs (the real SDK
+ * clients against the emulator), over one window. The emulator reads a folder with one log file
+ * more than the local engine's, written here by hand: what differs is known without running a
+ * query (docs/cli.md, "compare").
+ */
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import zlib from "node:zlib";
+import { type Emulator, startEmulator } from "@run-md/aws-emulator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { emulatorEnv } from "./helpers.ts";
+import { runMdHere as runMd } from "./in-process.ts";
+
+const FOLDER = "AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/20";
+const WINDOW = ["--from", "2026-11-20T00:00:00Z", "--to", "2026-11-21T00:00:00Z"];
+const ARN = (who: string) => `arn:aws:iam::111122223333:user/${who}`;
+
+const event = (id: string, who: string, name: string, minute: number, extra = {}) => ({
+  eventVersion: "1.08",
+  eventID: id,
+  eventTime: `2026-11-20T10:${String(minute).padStart(2, "0")}:00Z`,
+  eventName: name,
+  eventSource: "iam.amazonaws.com",
+  awsRegion: "us-east-1",
+  eventType: "AwsApiCall",
+  userIdentity: { type: "IAMUser", arn: ARN(who), accountId: "111122223333" },
+  ...extra,
+});
+
+const KEPT = [
+  event("e1", "alice", "CreateUser", 1, {
+    resources: [{ ARN: ARN("bob"), accountId: "111122223333", type: "AWS::IAM::User" }],
+  }),
+  event("e2", "alice", "AttachUserPolicy", 2),
+];
+/** In the emulator's folder only. */
+const EXTRA = [event("e3", "mallory", "AttachUserPolicy", 3)];
+
+const RUNBOOK = `---
+title: Compare fixture
+owner: security
+severity: low
+---
+
+# Compare fixture
+
+\`\`\`sql by_name
+SELECT eventname, count(*) AS n FROM cloudtrail_logs GROUP BY eventname
+\`\`\`
+
+\`\`\`sql who
+SELECT useridentity.arn AS who, eventname FROM cloudtrail_logs
+\`\`\`
+
+\`\`\`expect
+rows <= 2
+\`\`\`
+
+\`\`\`sql created
+SELECT resources, ARRAY[length(eventname), 2] AS lens, length(eventname) / 3.0E0 AS third FROM cloudtrail_logs WHERE eventname = 'CreateUser'
+\`\`\`
+
+\`\`\`logs-insights insights_by_name
+stats count(*) as n by eventName
+\`\`\`
+`;
+
+let base: string;
+let emulator: Emulator;
+let runbook: string;
+let config: string;
+const dirs = { kept: "", all: "" };
+
+async function writeLogs(dir: string, name: string, records: unknown[]): Promise<void> {
+  await mkdir(path.join(dir, FOLDER), { recursive: true });
+  const body = zlib.gzipSync(JSON.stringify({ Records: records }));
+  await writeFile(
+    path.join(dir, FOLDER, `111122223333_CloudTrail_us-east-1_${name}.json.gz`),
+    body,
+  );
+}
+
+beforeAll(async () => {
+  base = await mkdtemp(path.join(tmpdir(), "run-md-compare-"));
+  dirs.kept = path.join(base, "kept");
+  dirs.all = path.join(base, "all");
+  for (const dir of [dirs.kept, dirs.all]) await writeLogs(dir, "20261120T1005Z_a", KEPT);
+  await writeLogs(dirs.all, "20261120T1010Z_b", EXTRA);
+  runbook = path.join(base, "cmp.md");
+  await writeFile(runbook, RUNBOOK);
+  emulator = await startEmulator({
+    logDir: dirs.all,
+    tableAliases: ["security.cloudtrail_logs_pp"],
+  });
+  config = path.join(base, "run-md.config.yaml");
+  await writeFile(
+    config,
+    [
+      "athena:",
+      "  pollMinMs: 50",
+      "  pollMaxMs: 50",
+      "logs:",
+      "  pollIntervalMs: 50",
+      "  maxPollIntervalMs: 50",
+      "",
+    ].join("\n"),
+  );
+}, 60_000);
+
+afterAll(async () => {
+  await emulator?.close();
+  if (base) await rm(base, { recursive: true, force: true });
+});
+
+function compare(logDir: string, engines: string, more: string[] = []) {
+  return runMd(
+    [
+      "compare",
+      runbook,
+      "--engines",
+      engines,
+      "--log-dir",
+      logDir,
+      "--config",
+      config,
+      ...WINDOW,
+      ...more,
+    ],
+    { env: emulatorEnv(emulator.endpoint) },
+  );
+}
+
+interface Json {
+  engines: string[];
+  runbooks: {
+    runbook: string;
+    errors: string[];
+    steps: {
+      step: string;
+      engines: string[];
+      verdict: string;
+      notes: string[];
+      rows: number[];
+      only: number[];
+      onlyExamples: unknown[][][];
+    }[];
+  }[];
+}
+
+describe("run-md compare", () => {
+  it("finds every step the same when both engines read the same logs (nested values and doubles too)", async () => {
+    const res = await compare(dirs.all, "local,aws", ["--json"]);
+    expect(res.stderr).toBe("");
+    const out = JSON.parse(res.stdout) as Json;
+    expect(out.engines).toEqual(["local", "aws"]);
+    const steps = out.runbooks[0]?.steps ?? [];
+    expect(steps.map((s) => [s.step, s.engines, s.verdict, s.rows])).toEqual([
+      ["by_name", ["local", "athena"], "same", [2, 2]],
+      ["who", ["local", "athena"], "same", [3, 3]],
+      // Athena's text of arrays (ARRAY[10, 2] arrives as ["10", "2"]) read as the local engine's typed values.
+      ["created", ["local", "athena"], "same", [1, 1]],
+      ["insights_by_name", ["local", "logs"], "same", [2, 2]],
+    ]);
+    expect(res.code).toBe(0);
+  });
+
+  it("names the rows one engine has and the other lacks, and an expectation that differs; exit 1", async () => {
+    const res = await compare(dirs.kept, "local,athena", ["--json"]);
+    expect(res.stderr).toBe("");
+    const steps = (JSON.parse(res.stdout) as Json).runbooks[0]?.steps ?? [];
+    const by = (id: string) => steps.find((s) => s.step === id);
+    // By hand: the emulator's folder has e3 (mallory, AttachUserPolicy) besides e1 and e2.
+    expect(by("by_name")).toMatchObject({
+      verdict: "differs",
+      only: [1, 1],
+      onlyExamples: [[["AttachUserPolicy", 1]], [["AttachUserPolicy", 2]]],
+    });
+    expect(by("who")).toMatchObject({
+      verdict: "differs",
+      rows: [2, 3],
+      only: [0, 1],
+      onlyExamples: [[], [[ARN("mallory"), "AttachUserPolicy"]]],
+      notes: [
+        "expect rows <= 2: passed on local, failed on athena",
+        "0 row(s) only on local, 1 only on athena",
+      ],
+    });
+    expect(by("created")?.verdict).toBe("same");
+    // Athena runs no Logs Insights step: both sides ran it on the local engine.
+    expect(by("insights_by_name")).toMatchObject({
+      verdict: "not-compared",
+      engines: ["local", "local"],
+    });
+    expect(res.code).toBe(1);
+  });
+
+  it("prints a line a step and the rows found on one engine only", async () => {
+    const res = await compare(dirs.kept, "local,athena");
+    expect(res.stdout).toContain("≠ who differs (local / athena)");
+    expect(res.stdout).toContain(
+      `only on athena: ${JSON.stringify([ARN("mallory"), "AttachUserPolicy"])}`,
+    );
+    expect(res.stdout).toContain("= created same: 1 row(s) on both (local / athena)");
+    expect(res.stdout).toContain(
+      "compared 1 runbook(s): 1 step(s) the same, 2 differ, 1 not compared",
+    );
+    expect(res.code).toBe(1);
+  });
+
+  it.each([
+    [[], "--engines is missing"],
+    [["--engines", "local"], '--engines "local" is not two engines'],
+    [["--engines", "local,local"], "--engines names local twice"],
+    [["--engines", "local,bigquery"], 'unknown engine "bigquery"'],
+  ])("refuses %j before any query (exit 2)", async (flags, message) => {
+    const before = emulator.callsOf("StartQueryExecution").length;
+    const res = await runMd(["compare", runbook, "--config", config, ...WINDOW, ...flags], {
+      env: emulatorEnv(emulator.endpoint),
+    });
+    expect(res.stderr).toContain(message);
+    expect([res.code, res.stdout]).toEqual([2, ""]);
+    expect(emulator.callsOf("StartQueryExecution").length).toBe(before);
+  });
+
+  it("refuses the bundled sample data beside AWS: those answers cannot agree", async () => {
+    const before = emulator.callsOf("StartQueryExecution").length;
+    const res = await runMd(
+      [
+        "compare",
+        runbook,
+        "--engines",
+        "local,athena",
+        "--log-dir",
+        "sample",
+        "--config",
+        config,
+        ...WINDOW,
+      ],
+      { env: emulatorEnv(emulator.endpoint) },
+    );
+    expect(res.stderr).toContain("bundled sample data");
+    expect(res.code).toBe(2);
+    expect(emulator.callsOf("StartQueryExecution").length).toBe(before);
+  });
+});
