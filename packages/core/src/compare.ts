@@ -9,7 +9,7 @@
 import type { JsonValue, RowChunk } from "./engine.ts";
 import type { RunReport, StepReport } from "./report.ts";
 
-/** What a step's rows may take on one side (canonical texts counted); past it: not compared. */
+/** What one engine's rows of a runbook may take (canonical texts counted); past it: not compared. */
 export const COMPARE_BYTES = 64 * 2 ** 20;
 /** How many rows found on one side only are shown, per side. */
 export const COMPARE_EXAMPLES = 5;
@@ -45,37 +45,54 @@ export function comparableValue(v: JsonValue): JsonValue {
 export const rowKey = (row: readonly JsonValue[]): string =>
   JSON.stringify(row.map(comparableValue));
 
-/** Every row of a step, as canonical texts counted, within COMPARE_BYTES. */
+/** What the tallies of one run (one engine's side of a runbook) may hold together, in bytes. */
+export interface TallyBudget {
+  left: number;
+}
+
+export const tallyBudget = (bytes = COMPARE_BYTES): TallyBudget => ({ left: bytes });
+
+/**
+ * Every row of a step, as canonical texts counted, within the run's budget (shared by its steps:
+ * one engine's side holds COMPARE_BYTES at most, whatever the number of steps).
+ */
 export class RowTally {
   readonly counts = new Map<string, number>();
   rows = 0;
-  /** Past COMPARE_BYTES: the rows are counted, not kept, and the step is not compared. */
+  /** Past the budget: the rows are counted, not kept, and the step is not compared. */
   over = false;
   private bytes = 0;
 
-  constructor(private readonly limit = COMPARE_BYTES) {}
+  constructor(private readonly budget: TallyBudget = tallyBudget()) {}
 
   /** The run's row sink for the step (masked rows, as the report shows them). */
   readonly sink = (chunk: RowChunk): void => {
-    if (chunk.restart === true) {
-      this.counts.clear();
-      this.rows = 0;
-      this.bytes = 0;
-      this.over = false;
-    }
+    if (chunk.restart === true) this.forget();
     for (const row of chunk.rows()) this.add(row);
   };
+
+  private forget(): void {
+    this.counts.clear();
+    this.budget.left += this.bytes;
+    this.rows = 0;
+    this.bytes = 0;
+    this.over = false;
+  }
 
   add(row: readonly JsonValue[]): void {
     this.rows++;
     if (this.over) return;
     const key = rowKey(row);
-    this.bytes += 2 * key.length + 64;
-    if (this.bytes > this.limit) {
+    const size = 2 * key.length + 64;
+    if (size > this.budget.left) {
+      const rows = this.rows;
+      this.forget();
+      this.rows = rows;
       this.over = true;
-      this.counts.clear();
       return;
     }
+    this.budget.left -= size;
+    this.bytes += size;
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
   }
 }
@@ -145,7 +162,7 @@ function notComparable(a: Side, b: Side): { note: string; inconclusive: boolean 
     };
   if (!x.error && !y.error && (a.tally.over || b.tally.over))
     return {
-      note: `more rows than ${COMPARE_BYTES / 2 ** 20} MB can hold (${a.tally.rows} on ${x.engine}, ${b.tally.rows} on ${y.engine}): give a narrower window or --step`,
+      note: `more rows than the ${COMPARE_BYTES / 2 ** 20} MB an engine's rows of a runbook may take (${a.tally.rows} on ${x.engine}, ${b.tally.rows} on ${y.engine}): give a narrower window or --step`,
       inconclusive: true,
     };
   return undefined;

@@ -7,6 +7,7 @@ import {
   compareStep,
   RowTally,
   rowKey,
+  tallyBudget,
 } from "../src/compare.ts";
 import type { JsonValue, RowChunk } from "../src/engine.ts";
 import type { RunReport, StepReport } from "../src/report.ts";
@@ -35,7 +36,7 @@ const step = (engine: string, over: Partial<StepReport> = {}): StepReport =>
   }) as StepReport;
 
 function tally(rows: JsonValue[][], limit?: number): RowTally {
-  const t = new RowTally(limit);
+  const t = new RowTally(tallyBudget(limit));
   const chunk: RowChunk = { columns: [], length: rows.length, rows: () => rows };
   t.sink(chunk);
   return t;
@@ -96,6 +97,19 @@ describe("compareStep", () => {
     ]);
     const c = compareStep({ step: step("local"), tally: a }, { step: step("athena"), tally: b });
     expect([c.verdict, c.notes, c.inconclusive]).toEqual(["same", [], false]);
+  });
+
+  it("shares one budget among a run's steps, and gives back what a restarted result held", () => {
+    const budget = tallyBudget(2 * rowKey(["x", 1]).length + 64 + 10);
+    const first = new RowTally(budget);
+    first.add(["x", 1]);
+    const second = new RowTally(budget);
+    second.add(["y", 2]);
+    expect([first.over, second.over, second.rows]).toEqual([false, true, 1]);
+    first.sink({ columns: [], length: 0, rows: () => [], restart: true });
+    const third = new RowTally(budget);
+    third.add(["y", 2]);
+    expect(third.over).toBe(false);
   });
 
   it("forgets the rows before a chunk that restarts the result", () => {

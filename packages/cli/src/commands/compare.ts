@@ -16,6 +16,7 @@ import {
   type RunReport,
   runOrErrorReport,
   sleep,
+  tallyBudget,
 } from "@run-md/core";
 import pc from "picocolors";
 import { type ArgValues, QUERY_OPTIONS, SOURCE_OPTIONS } from "../args.ts";
@@ -39,7 +40,7 @@ Runs each runbook on two engines over one window (resolved once, so both read th
 time) and compares every step's answer: its columns, its rows (in any order) and its
 expectations' outcomes. Prints what differs, with rows found on one engine only. Writes no
 report. Exit: 0 the same on both, 1 a step differs, 2 a step that could not be compared (it
-errored on both, or has more rows than 64 MB holds) or an error in a runbook, parameter,
+errored on both, or the runbook's rows on one engine pass 64 MB) or an error in a runbook, parameter,
 configuration or engine, 130 cancelled (Ctrl-C).
 
 Options:
@@ -160,6 +161,7 @@ async function runOn(
   signal: AbortSignal,
 ): Promise<{ report: RunReport; tallies: Map<string, RowTally> }> {
   const tallies = new Map<string, RowTally>();
+  const budget = tallyBudget();
   const report = await runOrErrorReport(
     runbook,
     {
@@ -174,7 +176,7 @@ async function runOn(
     {
       getEngine: (name) => plan.pool.get(name),
       rowSink: (step) => {
-        const tally = new RowTally();
+        const tally = new RowTally(budget);
         tallies.set(step.id, tally);
         return tally.sink;
       },
