@@ -29,12 +29,20 @@ const event = (id: string, who: string, name: string, minute: number, extra = {}
   ...extra,
 });
 
-const KEPT = [
+const created = (key: string) =>
   event("e1", "alice", "CreateUser", 1, {
     resources: [{ ARN: ARN("bob"), accountId: "111122223333", type: "AWS::IAM::User" }],
-  }),
-  event("e2", "alice", "AttachUserPolicy", 2),
-];
+    userIdentity: {
+      type: "IAMUser",
+      arn: ARN("alice"),
+      accountId: "111122223333",
+      accessKeyId: key,
+    },
+  });
+/** The local engine's folder (`kept`) has e1 with this key; the emulator's, with KEY_ALL. */
+const KEY_KEPT = "AKIAKEPTKEPTKEPTKEPT";
+const KEY_ALL = "AKIAALLALLALLALLALLA";
+const KEPT = [event("e2", "alice", "AttachUserPolicy", 2)];
 /** In the emulator's folder only. */
 const EXTRA = [event("e3", "mallory", "AttachUserPolicy", 3)];
 
@@ -62,6 +70,10 @@ rows <= 2
 SELECT resources, ARRAY[length(eventname), 2] AS lens, length(eventname) / 3.0E0 AS third FROM cloudtrail_logs WHERE eventname = 'CreateUser'
 \`\`\`
 
+\`\`\`sql keys
+SELECT useridentity.accesskeyid AS k FROM cloudtrail_logs WHERE eventname = 'CreateUser'
+\`\`\`
+
 \`\`\`logs-insights insights_by_name
 stats count(*) as n by eventName
 \`\`\`
@@ -86,7 +98,8 @@ beforeAll(async () => {
   base = await mkdtemp(path.join(tmpdir(), "run-md-compare-"));
   dirs.kept = path.join(base, "kept");
   dirs.all = path.join(base, "all");
-  for (const dir of [dirs.kept, dirs.all]) await writeLogs(dir, "20261120T1005Z_a", KEPT);
+  await writeLogs(dirs.kept, "20261120T1005Z_a", [created(KEY_KEPT), ...KEPT]);
+  await writeLogs(dirs.all, "20261120T1005Z_a", [created(KEY_ALL), ...KEPT]);
   await writeLogs(dirs.all, "20261120T1010Z_b", EXTRA);
   runbook = path.join(base, "cmp.md");
   await writeFile(runbook, RUNBOOK);
@@ -98,6 +111,9 @@ beforeAll(async () => {
   await writeFile(
     config,
     [
+      // Key ids hidden in every output: compare must still see two keys as two.
+      "mask:",
+      "  accessKeyIds: hide",
       "athena:",
       "  pollMinMs: 50",
       "  pollMaxMs: 50",
@@ -161,6 +177,7 @@ describe("run-md compare", () => {
       ["who", ["local", "athena"], "same", [3, 3]],
       // Athena's text of arrays (ARRAY[10, 2] arrives as ["10", "2"]) read as the local engine's typed values.
       ["created", ["local", "athena"], "same", [1, 1]],
+      ["keys", ["local", "athena"], "same", [1, 1]],
       ["insights_by_name", ["local", "logs"], "same", [2, 2]],
     ]);
     expect(res.code).toBe(0);
@@ -188,6 +205,10 @@ describe("run-md compare", () => {
       ],
     });
     expect(by("created")?.verdict).toBe("same");
+    // By hand: e1's key differs; both show masked (accessKeyIds: hide), yet they are two keys.
+    expect(by("keys")).toMatchObject({ verdict: "differs", only: [1, 1] });
+    expect(res.stdout).not.toContain(KEY_KEPT);
+    expect(res.stdout).not.toContain(KEY_ALL);
     // Athena runs no Logs Insights step: both sides ran it on the local engine.
     expect(by("insights_by_name")).toMatchObject({
       verdict: "not-compared",
@@ -204,7 +225,7 @@ describe("run-md compare", () => {
     );
     expect(res.stdout).toContain("= created same: 1 row(s) on both (local / athena)");
     expect(res.stdout).toContain(
-      "compared 1 runbook(s): 1 step(s) the same, 2 differ, 1 not compared",
+      "compared 1 runbook(s): 1 step(s) the same, 3 differ, 1 not compared",
     );
     expect(res.code).toBe(1);
   });

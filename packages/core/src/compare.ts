@@ -7,6 +7,7 @@
  * to 12 significant digits (a sum's last bits depend on the order it was added in).
  */
 import type { JsonValue, RowChunk } from "./engine.ts";
+import { type MaskOptions, maskText, maskValue } from "./mask.ts";
 import type { RunReport, StepReport } from "./report.ts";
 
 /** What one engine's rows of a runbook may take (canonical texts counted); past it: not compared. */
@@ -243,4 +244,22 @@ export function compareExitCode(runs: readonly RunComparison[]): number {
   const steps = runs.flatMap((r) => r.steps);
   if (runs.some((r) => r.errors.length > 0) || steps.some((s) => s.inconclusive)) return 2;
   return steps.some((s) => s.verdict === "differs") ? 1 : 0;
+}
+
+/**
+ * A comparison as the configuration lets it be shown: the runs compare access key ids as they are
+ * (`accessKeyIds: hide` would make two keys one masked value, and their difference disappear),
+ * and what is printed is masked here.
+ */
+export function maskComparison(run: RunComparison, mask: MaskOptions): RunComparison {
+  const rows = (r: JsonValue[][]) => r.map((row) => row.map((v) => maskValue(v, mask)));
+  return {
+    ...run,
+    errors: run.errors.map((e) => maskText(e, mask)),
+    steps: run.steps.map((s) => ({
+      ...s,
+      notes: s.notes.map((n) => maskText(n, mask)),
+      onlyExamples: [rows(s.onlyExamples[0]), rows(s.onlyExamples[1])],
+    })),
+  };
 }

@@ -8,6 +8,7 @@ import {
   compareExitCode,
   compareRuns,
   isRunMdError,
+  maskComparison,
   printableJson,
   RowTally,
   type Runbook,
@@ -170,7 +171,9 @@ async function runOn(
       ...runInput(plan.values, plan.config, runbook, plan.cliParams, plan.bounds),
       ...(plan.timeoutMs === undefined ? {} : { defaultTimeoutMs: plan.timeoutMs }),
       signal,
-      mask: plan.config.mask,
+      // Key ids compared as they are (maskComparison masks what is shown): hidden, two keys
+      // would be one masked value on both engines.
+      mask: { ...plan.config.mask, accessKeyIds: "show" },
       toolVersion: toolVersion(),
     },
     {
@@ -195,7 +198,7 @@ async function execute(plan: Plan): Promise<number> {
       const [a, b] = plan.engines;
       const x = await runOn(plan, runbook, a, controller.signal);
       const y = await runOn(plan, runbook, b, controller.signal);
-      runs.push(compareRuns(x, y));
+      runs.push(maskComparison(compareRuns(x, y), plan.config.mask));
       if (!plan.values.json) process.stdout.write(describeRun(runs.at(-1)!, x.report));
     }
   } catch (e) {
