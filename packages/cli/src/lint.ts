@@ -1,5 +1,14 @@
-import { type Diagnostic, type ParamDecl, RULES, type Step } from "@run-md/core";
-import { checkInsights, InsightsSyntaxError } from "@run-md/insights";
+import {
+  chooseEngine,
+  type Diagnostic,
+  type Dialect,
+  type ParamDecl,
+  RULES,
+  type Step,
+  sqlRegexUses,
+} from "@run-md/core";
+import { localSqlPattern } from "@run-md/engine-local/local-patterns";
+import { checkInsights, InsightsSyntaxError, insightsRegexLiterals } from "@run-md/insights";
 import { checkSql, type TableConfig } from "@run-md/sql";
 
 export interface LintOptions {
@@ -12,6 +21,12 @@ export interface LintOptions {
    * gets; in Logs Insights a boolean one may not be a condition, and limit's count is a number.
    */
   params?: Readonly<Record<string, ParamDecl>>;
+  /**
+   * The engine choice (`--engine`, the configuration's `engines:`): a SQL step's pattern that RE2
+   * refuses is an error where the step runs on the local engine, else a warning. Without it, a
+   * warning (Athena reads Java's regular expressions; the caller does not know where steps run).
+   */
+  engines?: { override?: string | undefined; config?: Partial<Record<Dialect, string>> };
 }
 
 /**
@@ -42,8 +57,14 @@ export async function lintQueries(
       d.line >= start.line &&
       d.line <= end.line;
     if (found.some(echoed)) continue;
-    if (step.dialect === "logs-insights") out.push(...lintInsights(file, step, params));
-    else out.push(...(await lintSql(file, step, tables, params)));
+    const problems =
+      step.dialect === "logs-insights"
+        ? lintInsights(file, step, params)
+        : await lintSql(file, step, tables, params);
+    out.push(...problems);
+    // What JavaScript's reading of a pattern misses, RE2 itself says (re2Diagnostics).
+    if (!problems.some((d) => d.severity === "error"))
+      out.push(...(await re2Diagnostics(file, step, opts.engines)));
   }
   return out;
 }
@@ -55,8 +76,11 @@ const TEXT_BROKEN: ReadonlySet<string> = new Set([
   RULES.unclosedFence,
 ]);
 
-/** The rules of a query that cannot be parsed. */
-const UNPARSED = new Set(["insights-syntax", "sql-syntax"]);
+/**
+ * The rules of a query that cannot be parsed, and of a SQL pattern the local engine's RE2
+ * refuses (an error only for a step that runs there): refused before the run's first step.
+ */
+const UNPARSED = new Set(["insights-syntax", "sql-syntax", "sql-regex"]);
 
 /**
  * The steps whose query cannot be parsed (Insights or Trino syntax): such a runbook is refused
@@ -139,4 +163,64 @@ async function lintSql(
     rule: p.rule,
     message: p.message,
   }));
+}
+
+/** The place of `offset` in a step's query, in the file. */
+function placeIn(step: Step, offset: number): { line: number; column: number } {
+  const before = step.query.slice(0, offset);
+  const lineStart = before.lastIndexOf("\n") + 1;
+  return {
+    line: step.queryLine + (before.match(/\n/g)?.length ?? 0),
+    column: offset - lineStart + 1,
+  };
+}
+
+/**
+ * The patterns of a step that RE2 (DuckDB's, which the local engine matches with) refuses, asked
+ * of RE2 itself as the local engine will hand them to DuckDB (engine-local re2.ts): what
+ * JavaScript's reading misses (`[\b]`, `[a-\d]`, `\Q\E*`, a pattern past RE2's size) failed the
+ * step mid-run. DuckDB is loaded only for a step with a pattern. Logs Insights: an
+ * `insights-syntax` error, as JavaScript's refusals are. SQL (a constant pattern of a regexp
+ * function): `sql-regex`, an error where the step runs on the local engine.
+ */
+async function re2Diagnostics(
+  file: string,
+  step: Step,
+  engines: LintOptions["engines"],
+): Promise<Diagnostic[]> {
+  const insights = step.dialect === "logs-insights";
+  const uses = insights
+    ? insightsRegexLiterals(step.query)
+    : sqlRegexUses(step.query).flatMap((u) => (u.kind === "literal" ? [u] : []));
+  if (uses.length === 0) return [];
+  const trino = step.attributes.sqlDialect !== "duckdb";
+  const local = engines && chooseEngine(step, engines.override, engines.config) === "local";
+  const out: Diagnostic[] = [];
+  for (const use of uses) {
+    const sent = "fn" in use ? localSqlPattern(use.fn, use.pattern, trino) : use.pattern;
+    const problem = await re2Verdict(sent);
+    if (problem === undefined) continue;
+    const at = { file, ...placeIn(step, use.offset) };
+    if ("written" in use) {
+      const message = `invalid regular expression /${use.written}/: RE2, the engines' regular expressions, refuses it: ${problem}`;
+      out.push({ ...at, severity: "error", rule: "insights-syntax", message });
+      continue;
+    }
+    const where = local
+      ? "the local engine runs this step"
+      : "Athena reads Java's regular expressions, but the step fails with --engine local";
+    out.push({
+      ...at,
+      severity: local ? "error" : "warning",
+      rule: "sql-regex",
+      message: `${use.fn}'s pattern is no regular expression RE2 (DuckDB's) compiles: ${problem} (${where})`,
+    });
+  }
+  return out;
+}
+
+/** RE2's verdict on a pattern (engine-local re2.ts, which loads DuckDB: only when asked). */
+async function re2Verdict(pattern: string): Promise<string | undefined> {
+  const { re2Problem } = await import("@run-md/engine-local/re2");
+  return re2Problem(pattern);
 }

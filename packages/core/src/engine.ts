@@ -135,5 +135,11 @@ export interface Engine {
    * a readable log directory), so a setup problem is said once, not once per step.
    */
   preflight?(): Promise<void>;
+  /**
+   * Why this engine's regular expressions refuse `value`, the value of parameter `name` that a
+   * step of `dialect` uses as a whole pattern (`regexp_like(x, {{name}})`, `like {{name}}`), or
+   * undefined. Asked before the run's first step; an engine that cannot tell has none.
+   */
+  regexProblem?(value: string, dialect: Dialect, name: string): Promise<string | undefined>;
   close(): Promise<void>;
 }

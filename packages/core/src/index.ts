@@ -25,6 +25,7 @@ export * from "./params.ts";
 export * from "./parse.ts";
 export * from "./printable.ts";
 export * from "./recent.ts";
+export * from "./regex-uses.ts";
 export * from "./report.ts";
 export * from "./report-junit.ts";
 export * from "./report-markdown.ts";

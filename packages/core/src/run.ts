@@ -9,6 +9,7 @@ import { worstStatus } from "./evaluate.ts";
 import { type MaskOptions, maskText, maskValue } from "./mask.ts";
 import type { Dialect, ParamValue, Runbook, Step } from "./model.ts";
 import { paramSourceOf, resolveParams } from "./params.ts";
+import { checkRegexValues } from "./regex-uses.ts";
 import {
   type ErrorInfo,
   REPORT_VERSION,
@@ -547,12 +548,9 @@ export async function runRunbook(
     Object.fromEntries(Object.entries(params).map(([k, p]) => [k, p.value])),
     options.mask,
   );
-  if (options.engine !== undefined && !engineChoices().includes(options.engine)) {
-    throw new RunMdError("unknown-engine", `unknown engine "${options.engine}"`, {
-      hint: `Engines: ${engineChoices().join(", ")}.`,
-    });
-  }
+  assertEngineChoice(options.engine);
   const steps = stepsToRun(runbook, options.step);
+  await regexValuesRefused(runbook, steps, params, options, effects);
   const reporter = effects.reporter;
   reporter?.onRunStart?.({ runbook, window, params: plainParams });
 
@@ -626,6 +624,33 @@ function runParams(runbook: Runbook, o: RunOptions): Record<string, BoundParam> 
     ]),
   );
   return params;
+}
+
+/** `--engine` (RunOptions.engine) names an engine or an alias. */
+function assertEngineChoice(engine: string | undefined): void {
+  if (engine !== undefined && !engineChoices().includes(engine)) {
+    throw new RunMdError("unknown-engine", `unknown engine "${engine}"`, {
+      hint: `Engines: ${engineChoices().join(", ")}.`,
+    });
+  }
+}
+
+/** A value a step's engine refuses as a regular expression stops the run here (regex-uses.ts). */
+async function regexValuesRefused(
+  runbook: Runbook,
+  steps: readonly Step[],
+  params: Record<string, BoundParam>,
+  o: RunOptions,
+  effects: RunEffects,
+): Promise<void> {
+  const engineOf = (step: Step) =>
+    effects.getEngine(chooseEngine(step, o.engine, o.configEngines)).catch(() => undefined);
+  await checkRegexValues(steps, runbook.path, params, engineOf, (name) =>
+    paramSourceOf(name, [
+      ["configuration", o.configParams],
+      [o.cliParamsSource ?? "--param", o.cliParams],
+    ]),
+  );
 }
 
 /** A run's parameter values as its report and outputs show them: masked (by value and by name). */

@@ -68,6 +68,7 @@ import {
 import { Macros } from "./macros.ts";
 import { callsEnded } from "./prepared.ts";
 import { ProbeMemory } from "./probe-memory.ts";
+import { checkerConnection, re2ValueProblem } from "./re2.ts";
 import {
   type CacheFile,
   cacheLimitBytes,
@@ -361,6 +362,11 @@ export class LocalEngine implements Engine {
     this.tables = new TableResolver(tables);
     this.sqlViews = sqlViewsOf(tables);
     this.aliases = aliasesOf(tables);
+  }
+
+  /** What RE2 says of a parameter's value used as a whole pattern (re2.ts), before any step. */
+  regexProblem(value: string, dialect: Dialect, name: string): Promise<string | undefined> {
+    return re2ValueProblem(value, dialect, name);
   }
 
   async query(req: QueryRequest): Promise<QueryResult> {
@@ -1408,8 +1414,6 @@ function missingParam(name: string): RunMdError {
   );
 }
 
-let checker: Promise<DuckDBConnection> | undefined;
-
 /**
  * What the local engine refuses in a `dialect=duckdb` step before it reads anything (a table or
  * table function outside the sandbox, several statements, a syntax error), found with the
@@ -1421,10 +1425,7 @@ export async function duckdbStepProblem(
   query: string,
   tables: TableConfig = { aliases: [], extra: [] },
 ): Promise<RunMdError | undefined> {
-  checker ??= DuckDBInstance.create(":memory:", { enable_external_access: "false" }).then((db) =>
-    db.connect(),
-  );
-  const conn = await checker;
+  const conn = await checkerConnection();
   let n = 0;
   const sql = mapCode(query, (code) => renderTemplate(code, () => `$${++n}`));
   try {

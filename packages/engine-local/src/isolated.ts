@@ -26,6 +26,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import {
   builtinEngine,
+  type Dialect,
   type Engine,
   formatBytes,
   parseBytes,
@@ -36,6 +37,7 @@ import {
 import { threadsFromEnv } from "./descriptor.ts";
 import { cancelled, defaultMemoryLimit, type LocalEngineOptions } from "./engine.ts";
 import { type FromChild, fromWire, type ToChild } from "./isolated-wire.ts";
+import { re2ValueProblem } from "./re2.ts";
 import { RSS_INTERVAL_MS, residentBytes } from "./rss.ts";
 
 export interface IsolationLimits {
@@ -104,6 +106,11 @@ export class IsolatedLocalEngine implements Engine {
 
   async query(req: QueryRequest): Promise<QueryResult> {
     return (await this.running()).query(req);
+  }
+
+  /** RE2's verdict on a pattern value, asked in this process (re2.ts): no child is needed. */
+  regexProblem(value: string, dialect: Dialect, name: string): Promise<string | undefined> {
+    return re2ValueProblem(value, dialect, name);
   }
 
   /** The child's process id while one runs (tests stop it to play a stuck query). */

@@ -14,6 +14,7 @@ import {
   parse as parseLossless,
   stringify as stringifyLossless,
 } from "lossless-json";
+import { namedGroupsRe2 } from "./local-patterns.ts";
 import { clone } from "./tree.ts";
 import { offsetPattern } from "./trino.ts";
 import { JSON_CAST_ELEMENTS } from "./trino-helpers.ts";
@@ -1064,11 +1065,6 @@ function re2Replacement(r: string, groups: number): string {
     }
   }
   return out;
-}
-
-/** Java's named group `(?<name>...)` in RE2's spelling `(?P<name>...)`. */
-function namedGroupsRe2(p: string): string {
-  return p.replace(/(^|[^\\])\(\?<(?![=!])/g, "$1(?P<");
 }
 
 /**

@@ -7,37 +7,10 @@
  * ends with a newline and the pattern has a `$`. A text past ASCII is refused where the pattern's
  * classes may read it differently (unsettledChars).
  */
+import { dollarAnchors, joniLikePattern, quoteEnd } from "./local-patterns.ts";
 import { callNode, strConst } from "./trino-ast.ts";
 
 type Node = Record<string, unknown>;
-
-/** The last offset of a `\Q...\E` quote starting at i (its text is literal, `$` and `\w` too). */
-function quoteEnd(p: string, i: number): number {
-  const end = p.indexOf("\\E", i + 2);
-  return end < 0 ? p.length : end + 1;
-}
-
-/** The offsets of the `$` anchors of a pattern: not escaped, not in a character class. */
-export function dollarAnchors(p: string): number[] {
-  const out: number[] = [];
-  let depth = 0;
-  for (let i = 0; i < p.length; i++) {
-    const c = p[i];
-    if (p.startsWith("\\Q", i)) i = quoteEnd(p, i);
-    else if (c === "\\") i++;
-    else if (c === "[" && depth === 0) {
-      depth = 1;
-      // A `]` first in the class (after an optional `^`) is a member, not its end.
-      if (p[i + 1] === "^") i++;
-      if (p[i + 1] === "]") i++;
-    } else if (c === "[" && p[i + 1] === ":") {
-      const end = p.indexOf(":]", i + 2);
-      if (end > 0) i = end + 1;
-    } else if (c === "]" && depth > 0) depth = 0;
-    else if (c === "$" && depth === 0) out.push(i);
-  }
-  return out;
-}
 
 const LIKE = new Set(["regexp_like"]);
 const MATCHING = new Set([
@@ -95,17 +68,9 @@ export function joniRegex(f: Node, name: string): void {
     args[0] = callNode("trino_regex_text_ascii", [args[0], strConst(name), strConst(unsettled)], {
       alias: "",
     });
-  const at = dollarAnchors(p);
-  if (at.length === 0) return;
-  if (LIKE.has(name)) {
-    let out = "";
-    let from = 0;
-    for (const i of at) {
-      out += `${p.slice(from, i)}(?:\\n?$)`;
-      from = i + 1;
-    }
-    ((pattern as Node).value as Node).value = out + p.slice(from);
-  } else if (MATCHING.has(name) && args[0]) {
+  if (dollarAnchors(p).length === 0) return;
+  if (LIKE.has(name)) ((pattern as Node).value as Node).value = joniLikePattern(p);
+  else if (MATCHING.has(name) && args[0]) {
     args[0] = callNode("trino_regex_text_end", [args[0], strConst(name)], { alias: "" });
   }
 }

@@ -10,6 +10,12 @@ export { FUNCTION_NAMES, lookupFunction } from "./functions.ts";
 export { renderInsightsLiteral, renderInsightsQuery } from "./literal.ts";
 export { parseInsights } from "./parser.ts";
 export {
+  type InsightsRegexLiteral,
+  insightsParamPattern,
+  insightsRegexLiterals,
+} from "./patterns.ts";
+export { regexProblem } from "./regex.ts";
+export {
   type InsightsTranslation,
   type TranslateOptions,
   translateInsights,

@@ -165,3 +165,8 @@ export function regexProblem(pattern: string): string | undefined {
     return message.startsWith(`/${js}/`) ? `/${pattern}/${message.slice(js.length + 2)}` : message;
   }
 }
+
+/** RE2 (DuckDB) spells named groups `(?P<name>...)`; Logs Insights writes `(?<name>...)`. */
+export function toRe2(pattern: string): string {
+  return pattern.replace(/\(\?<(?=[A-Za-z_])/g, "(?P<");
+}

@@ -28,7 +28,7 @@ import { lookupFunction } from "./functions.ts";
 import { tokenize } from "./lexer.ts";
 import { renderInsightsQuery } from "./literal.ts";
 import { parseInsights } from "./parser.ts";
-import { regexPlaces, regexProblem } from "./regex.ts";
+import { regexPlaces, regexProblem, toRe2 } from "./regex.ts";
 
 /**
  * Translation of a Logs Insights query to one DuckDB SELECT over a relation of CloudWatch-style
@@ -662,11 +662,6 @@ function orderBy(keys: OrderKey[]): string {
     return [`${k.sql} ${dir} NULLS LAST`];
   });
   return ` ORDER BY ${parts.join(", ")}`;
-}
-
-/** RE2 (DuckDB) spells named groups `(?P<name>...)`; Logs Insights writes `(?<name>...)`. */
-export function toRe2(pattern: string): string {
-  return pattern.replace(/\(\?<(?=[A-Za-z_])/g, "(?P<");
 }
 
 /** Regex of a `parse` glob: `*` captures lazily, the last one greedily; the rest is literal. */

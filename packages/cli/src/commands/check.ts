@@ -165,6 +165,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
       ...(await lintQueries(path, steps, {
         tables,
         found: diagnostics,
+        engines: { config: config.engines },
         ...(runbook ? { params: runbook.meta.params } : {}),
       })),
     );

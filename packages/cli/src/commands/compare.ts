@@ -21,7 +21,7 @@ import {
 } from "@run-md/core";
 import pc from "picocolors";
 import { type ArgValues, QUERY_OPTIONS, SOURCE_OPTIONS } from "../args.ts";
-import { loadConfig, tableConfig } from "../config.ts";
+import { loadConfig } from "../config.ts";
 import { checkEngineChoice, EnginePool, engineFlags } from "../engines.ts";
 import { parseJsonCommandArgs, printStopJson } from "../output/stop-json.ts";
 import { version as toolVersion } from "../package-files.ts";
@@ -138,10 +138,12 @@ async function prepare(values: Values, positionals: string[]) {
   const timeoutMs = defaultTimeoutMs(values.timeout, config);
   const maxScanBytes = maxScanBytesOf(values["max-scan"], config);
   checkEngines(undefined, config);
+  // A pattern only the local engine's RE2 refuses is an error when one side runs on it.
+  const engine = engines.includes("local") ? "local" : engines[0];
   const runbooks = await loadRunbooks(
     await resolveRunbookIds(positionals, config.runbooksDir),
-    tableConfig(config),
-    values,
+    config,
+    { json: values.json, engine },
   );
   if (typeof runbooks === "number") return runbooks;
   const now = new Date();

@@ -154,6 +154,7 @@ async function prepare(
     ...(await lintQueries(source, adhoc.steps, {
       tables: tableConfig(config),
       found: adhoc.diagnostics,
+      engines: { override: values.engine, config: config.engines },
       ...(adhoc.runbook ? { params: adhoc.runbook.meta.params } : {}),
     })),
   ].map(adhoc.place);

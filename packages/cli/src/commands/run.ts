@@ -23,10 +23,9 @@ import {
   toJUnit,
   toMarkdown,
 } from "@run-md/core";
-import type { TableConfig } from "@run-md/sql";
 import pc from "picocolors";
 import { type ArgValues, printUserError, QUERY_OPTIONS, RUN_OPTIONS } from "../args.ts";
-import { loadConfig, tableConfig } from "../config.ts";
+import { type Config, loadConfig, tableConfig } from "../config.ts";
 import { checkEngineChoice, EnginePool, engineFlags } from "../engines.ts";
 import { checkOutputFile, writeOutputFile } from "../output/file-check.ts";
 import { OUTPUT_OPTIONS, outputUsage } from "../output/options.ts";
@@ -244,7 +243,7 @@ async function prepareRun(values: Values, positionals: string[]): Promise<RunPla
   checkEngines(values.engine, config);
   const runbooks = await loadRunbooks(
     await resolveRunbookIds(positionals, config.runbooksDir),
-    tableConfig(config),
+    config,
     values,
   );
   if (typeof runbooks === "number") return runbooks;
@@ -307,9 +306,11 @@ export function runInput(
 /** The runbooks of the files, or exit 2 after printing their problems (nothing is run then). */
 export async function loadRunbooks(
   paths: string[],
-  tables: TableConfig,
-  values: Pick<Values, "json">,
+  config: Config,
+  values: Pick<Values, "json" | "engine">,
 ): Promise<Runbook[] | number> {
+  const tables = tableConfig(config);
+  const engines = { override: values.engine, config: config.engines };
   const files = await findRunbooks(paths);
   // Loaded here, not at start-up: the SQL parser is large, and usage errors do not need it.
   const { unparsedQueries } = await import("../lint.ts");
@@ -323,7 +324,7 @@ export async function loadRunbooks(
     const params = runbook?.meta.params ?? {};
     problems.push(
       ...diagnostics,
-      ...(await unparsedQueries(file, steps, { found: diagnostics, tables, params })),
+      ...(await unparsedQueries(file, steps, { found: diagnostics, tables, params, engines })),
     );
     if (runbook) runbooks.push(runbook);
   }

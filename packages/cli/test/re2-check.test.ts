@@ -1,0 +1,177 @@
+/**
+ * Regular expressions that RE2 (DuckDB's, which the local engine matches with) refuses while
+ * JavaScript's reading of them (`@run-md/insights` regexProblem) passes: `run-md check` refuses
+ * them at their file:line, `run-md run` before any step, and a parameter's value used as a pattern
+ * stops the run before its first step. Before, each failed the step mid-run
+ * (`sql-error: Invalid Input Error: invalid escape sequence: \b`). What RE2 says of each form was
+ * read by hand from DuckDB (`SELECT regexp_matches('', '[\b]')`).
+ */
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parseRunbook } from "@run-md/core";
+import { regexProblem } from "@run-md/insights";
+import { afterAll, describe, expect, it } from "vitest";
+import { runMdHere } from "../../../test/in-process.ts";
+import { lintQueries } from "../src/lint.ts";
+
+/** Each form, as written in a runbook, with RE2's words for it. */
+const FORMS: [string, string][] = [
+  ["[\\b]", "invalid escape sequence: \\b"],
+  ["[a-\\d]", "invalid escape sequence: \\d"],
+  ["\\Q\\E*", "no argument for repetition operator: *"],
+  // Within RE2's 1,000 repetitions, but past its program size (JavaScript reads \pL as pL).
+  ["\\pL{500}", "pattern too large - compile failed"],
+];
+
+const HEAD = "---\ntitle: T\nparams:\n  pat: { type: string, default: x }\n---\n\n";
+// HEAD is 6 lines; the fence is line 7, the query's first line 8.
+
+async function lint(body: string, engines: { config?: Record<string, string> } = {}) {
+  const { runbook } = parseRunbook(`${HEAD}${body}`, "rb.md");
+  expect(runbook).toBeDefined();
+  return lintQueries(runbook!.path, runbook!.steps, { engines });
+}
+
+describe("check: patterns RE2 refuses and JavaScript's reading passes", () => {
+  it.each(FORMS)("JavaScript's reading passes %s (the gap RE2 fills)", (form) => {
+    expect(regexProblem(form)).toBeUndefined();
+  });
+
+  it.each(FORMS)("refuses %s in a SQL step at its line and column", async (form, words) => {
+    const d = await lint(
+      `\`\`\`sql s\nSELECT eventname FROM cloudtrail_logs\nWHERE regexp_like(eventname, '${form}')\n\`\`\`\n`,
+    );
+    expect(d).toEqual([
+      {
+        file: "rb.md",
+        line: 9,
+        column: 30,
+        severity: "error",
+        rule: "sql-regex",
+        message: `regexp_like's pattern is no regular expression RE2 (DuckDB's) compiles: ${words} (the local engine runs this step)`,
+      },
+    ]);
+  });
+
+  it.each(FORMS)(
+    "refuses %s in a Logs Insights step at its line and column",
+    async (form, words) => {
+      const d = await lint(
+        `\`\`\`logs-insights s\nfields eventName\n| filter eventName like /${form}/\n\`\`\`\n`,
+      );
+      expect(d).toEqual([
+        {
+          file: "rb.md",
+          line: 9,
+          column: 25,
+          severity: "error",
+          rule: "insights-syntax",
+          message: `invalid regular expression /${form}/: RE2, the engines' regular expressions, refuses it: ${words}`,
+        },
+      ]);
+    },
+  );
+
+  it("reads a parse pattern, and the pattern of a nested call on a later line", async () => {
+    const d = await lint(
+      "```logs-insights s\nparse @message /(?<a>[\\b])/\n```\n\n```sql t\nSELECT regexp_replace(\n  regexp_extract(eventname, '(x)', 1),\n  '\\Q\\E*', '') AS v FROM cloudtrail_logs\n```\n",
+    );
+    expect(d.map((x) => [x.line, x.column, x.rule])).toEqual([
+      [8, 16, "insights-syntax"],
+      [14, 3, "sql-regex"],
+    ]);
+  });
+
+  it("checks the pattern the local engine hands DuckDB: Java's (?<name>) as RE2's (?P<name>)", async () => {
+    // RE2 itself refuses "(?<n>a)" ("invalid perl operator: (?<"); the engine rewrites it first.
+    expect(
+      await lint(
+        "```sql s\nSELECT regexp_extract(eventname, '(?<n>a)$', 1) AS v FROM cloudtrail_logs\nWHERE regexp_like(eventname, '(?<n>a)$')\n```\n",
+      ),
+    ).toEqual([]);
+  });
+
+  it("warns only, for a SQL step that runs on Athena (Java's regular expressions)", async () => {
+    const d = await lint(
+      "```sql s\nSELECT eventname FROM cloudtrail_logs WHERE regexp_like(eventname, '[\\b]')\n```\n",
+      { config: { sql: "athena" } },
+    );
+    expect(d.map((x) => [x.line, x.severity, x.rule])).toEqual([[8, "warning", "sql-regex"]]);
+  });
+});
+
+const dir = mkdtempSync(path.join(tmpdir(), "run-md-re2-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A runbook whose first step counts events, then `step` (lines 12 on). */
+function runbookFile(name: string, step: string): string {
+  const file = path.join(dir, `${name}.md`);
+  writeFileSync(
+    file,
+    `---\ntitle: ${name}\nparams:\n  pat: { type: string, default: x }\n---\n\n\`\`\`sql first allow_empty\nSELECT count(*) AS n FROM cloudtrail_logs\n\`\`\`\n\n${step}`,
+  );
+  return file;
+}
+
+describe("check and run of a runbook with such a pattern", () => {
+  it("check names each pattern at file:line and fails", async () => {
+    const file = runbookFile(
+      "literals",
+      `\`\`\`sql s1\nSELECT eventname FROM cloudtrail_logs\nWHERE regexp_like(eventname, '[a-\\d]')\n\`\`\`\n\n\`\`\`logs-insights s2\nfilter eventName like /\\Q\\E*/\n| fields eventName\n\`\`\`\n`,
+    );
+    const res = await runMdHere(["check", file], { cwd: dir });
+    expect(res.code).toBe(2);
+    const lines = `${res.stdout}${res.stderr}`.split("\n").filter((l) => l.includes(" error "));
+    expect(lines.map((l) => l.split(" error ")[0])).toEqual([`${file}:13:30`, `${file}:17:23`]);
+  });
+
+  it("run refuses it before any step: no report, nothing run", async () => {
+    const file = runbookFile(
+      "literal-run",
+      "```sql s1\nSELECT eventname FROM cloudtrail_logs WHERE regexp_like(eventname, '[\\b]')\n```\n",
+    );
+    const reports = path.join(dir, "reports-literal");
+    const res = await runMdHere(
+      ["run", file, "--since", "1h", "--log-dir", "sample", "--reports-dir", reports],
+      { cwd: dir },
+    );
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain(`${file}:12:68 error regexp_like's pattern`);
+    expect(res.stderr).toContain("nothing was run");
+    expect(() => readdirSync(reports)).toThrow();
+  });
+});
+
+describe("a parameter's value used as a pattern", () => {
+  const steps =
+    "```sql s1\nSELECT eventname FROM cloudtrail_logs\nWHERE regexp_like(eventname, {{pat}})\n```\n\n```logs-insights s2\nfilter eventName like {{pat}}\n```\n";
+  const file = runbookFile("values", steps);
+  const RUN = ["--since", "1h", "--json", "--log-dir", "sample"];
+  RUN.push("--reports-dir", path.join(dir, "reports-values"));
+
+  it.each(FORMS)(
+    "%s stops the run before its first step, naming the parameter",
+    async (form, words) => {
+      const res = await runMdHere(["run", file, ...RUN, "--param", `pat=${form}`], { cwd: dir });
+      expect(res.code).toBe(2);
+      const [report] = JSON.parse(res.stdout) as {
+        status: string;
+        steps: unknown[];
+        error: { code: string; message: string };
+      }[];
+      expect(report!.status).toBe("errored");
+      expect(report!.steps).toEqual([]); // "first", a query that would pass, did not run either
+      expect(report!.error.code).toBe("bad-param");
+      expect(report!.error.message).toBe(
+        `parameter "pat" (from --param) is a regular expression in step "s1" (${file}:13) that the local engine refuses: ${words}`,
+      );
+    },
+  );
+
+  it("a value RE2 compiles runs every step", async () => {
+    const res = await runMdHere(["run", file, ...RUN, "--param", "pat=^Get"], { cwd: dir });
+    const [report] = JSON.parse(res.stdout) as { steps: { status: string }[] }[];
+    expect(report!.steps.map((s) => s.status)).toEqual(["passed", "passed", "passed"]);
+  });
+});

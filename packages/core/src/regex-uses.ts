@@ -1,0 +1,151 @@
+/**
+ * The regular expressions a SQL step hands a regexp function, found on the text (no parser):
+ * the second argument of a `regexp_*` call (Trino's regexp_like, regexp_extract, regexp_replace,
+ * regexp_split, ...; DuckDB's regexp_matches, regexp_full_match, ...) or of DuckDB's
+ * `string_split_regex`, when it is a string literal or a `{{name}}` alone. `run-md check` asks
+ * RE2 about the literals; a run asks it about the parameters' values before its first step.
+ * Anything else there (a column, a concatenation) is known only when the step runs.
+ */
+import type { BoundParam, Engine } from "./engine.ts";
+import { RunMdError } from "./errors.ts";
+import type { Step } from "./model.ts";
+import { insightsRegexReferences, referenceAt } from "./template.ts";
+
+export type SqlRegexUse =
+  /** `pattern`: the literal's text, `''` read as `'`; `offset`: its opening quote's. */
+  | { kind: "literal"; fn: string; offset: number; pattern: string }
+  /** `offset`: the `{{`'s. */
+  | { kind: "param"; fn: string; offset: number; name: string };
+
+const FUNCTION = /^(?:regexp_[a-z_]+|str(?:ing)?_split_regex)$/;
+
+/** The end of the string, quoted name or comment at i (its last offset + 1), else i. */
+function skipQuoted(sql: string, i: number): number {
+  const c = sql[i];
+  if (c === "'" || c === '"') {
+    let j = i + 1;
+    while (j < sql.length) {
+      if (sql[j] === c && sql[j + 1] === c) j += 2;
+      else if (sql[j] === c) return j + 1;
+      else j++;
+    }
+    return sql.length;
+  }
+  if (sql.startsWith("--", i)) {
+    const end = sql.indexOf("\n", i);
+    return end < 0 ? sql.length : end;
+  }
+  if (sql.startsWith("/*", i)) {
+    const end = sql.indexOf("*/", i + 2);
+    return end < 0 ? sql.length : end + 2;
+  }
+  return i;
+}
+
+/** The offset of the next character that is no blank and no comment, from i. */
+function skipBlank(sql: string, i: number): number {
+  for (;;) {
+    while (/\s/.test(sql[i] ?? "")) i++;
+    if (!sql.startsWith("--", i) && !sql.startsWith("/*", i)) return i;
+    i = skipQuoted(sql, i);
+  }
+}
+
+/** The offset of the `,` ending the argument that starts at i (depth 0), or -1. */
+function argumentEnd(sql: string, i: number): number {
+  let depth = 0;
+  while (i < sql.length) {
+    const after = skipQuoted(sql, i);
+    if (after > i) {
+      i = after;
+      continue;
+    }
+    const c = sql[i]!;
+    if ("([{".includes(c)) depth++;
+    else if (")]}".includes(c)) {
+      if (depth === 0) return -1;
+      depth--;
+    } else if (c === "," && depth === 0) return i;
+    i++;
+  }
+  return -1;
+}
+
+/** The use of the second argument, which starts at i, when it is a literal or a reference alone. */
+function secondArgument(sql: string, fn: string, i: number): SqlRegexUse | undefined {
+  const end = sql[i] === "'" ? skipQuoted(sql, i) : i;
+  const ref = end > i ? undefined : referenceAt(sql, i);
+  const after = skipBlank(sql, end > i ? end : i + (ref?.length ?? 0));
+  if (sql[after] !== "," && sql[after] !== ")") return undefined;
+  if (end > i) {
+    const pattern = sql.slice(i + 1, end - 1).replaceAll("''", "'");
+    return { kind: "literal", fn, offset: i, pattern };
+  }
+  return ref ? { kind: "param", fn, offset: i, name: ref.name } : undefined;
+}
+
+/** The patterns of a SQL query's regexp calls that are a literal or a `{{name}}`, in order. */
+export function sqlRegexUses(sql: string): SqlRegexUse[] {
+  const out: SqlRegexUse[] = [];
+  let i = 0;
+  while (i < sql.length) {
+    const after = skipQuoted(sql, i);
+    if (after > i) {
+      i = after;
+      continue;
+    }
+    const word = /^[A-Za-z_][\w$]*/.exec(sql.slice(i, i + 64))?.[0];
+    if (word === undefined || /[\w$.]/.test(sql[i - 1] ?? "")) {
+      i += word?.length ?? 1;
+      continue;
+    }
+    i += word.length;
+    const fn = word.toLowerCase();
+    const open = skipBlank(sql, i);
+    if (!FUNCTION.test(fn) || sql[open] !== "(") continue;
+    const comma = argumentEnd(sql, open + 1);
+    if (comma < 0) continue;
+    const use = secondArgument(sql, fn, skipBlank(sql, comma + 1));
+    if (use) out.push(use);
+  }
+  return out;
+}
+
+/** The `{{name}}` references of a step that are a whole regular expression, by offset. */
+function patternReferences(step: Step): [number, string][] {
+  if (step.dialect === "logs-insights") return [...insightsRegexReferences(step.query)];
+  return sqlRegexUses(step.query).flatMap((u) => (u.kind === "param" ? [[u.offset, u.name]] : []));
+}
+
+/**
+ * Refuses, before any step runs, a parameter's value that a step uses as a whole regular
+ * expression and that the step's engine refuses (`Engine.regexProblem`: the local engine asks
+ * RE2), naming the parameter, where its value came from (`source`) and the step's place: such a
+ * value failed the step mid-run. `engineOf` gives a step's engine, or undefined when it cannot be
+ * opened (the step errors in its turn, as before).
+ */
+export async function checkRegexValues(
+  steps: readonly Step[],
+  file: string,
+  values: Record<string, BoundParam>,
+  engineOf: (step: Step) => Promise<Engine | undefined>,
+  source: (name: string) => string,
+): Promise<void> {
+  for (const step of steps) {
+    for (const [offset, name] of patternReferences(step)) {
+      const value = values[name]?.value;
+      if (typeof value !== "string") continue;
+      const engine = await engineOf(step);
+      const problem = await engine?.regexProblem?.(value, step.dialect, name);
+      if (engine === undefined || problem === undefined) continue;
+      const line = step.queryLine + (step.query.slice(0, offset).match(/\n/g)?.length ?? 0);
+      throw new RunMdError(
+        "bad-param",
+        `parameter "${name}" (from ${source(name)}) is a regular expression in step "${step.id}" (${file}:${line}) that the ${engine.name} engine refuses: ${problem}`,
+        {
+          hint: `Give "${name}" a regular expression RE2 compiles (docs/writing-runbooks.md, "Regular expressions").`,
+        },
+      );
+    }
+  }
+}

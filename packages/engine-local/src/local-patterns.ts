@@ -1,0 +1,64 @@
+/**
+ * The patterns the local engine hands DuckDB's RE2, as its rewrite leaves a SQL step's constant
+ * pattern (rewrite-functions.ts: javaNamedGroups, joniRegex). No DuckDB here: `run-md check` reads
+ * these before it knows whether it needs DuckDB at all (re2.ts asks RE2).
+ */
+
+/** Java's named group `(?<name>...)` in RE2's spelling `(?P<name>...)`. */
+export function namedGroupsRe2(p: string): string {
+  return p.replace(/(^|[^\\])\(\?<(?![=!])/g, "$1(?P<");
+}
+
+/** The last offset of a `\Q...\E` quote starting at i (its text is literal, `$` and `\w` too). */
+export function quoteEnd(p: string, i: number): number {
+  const end = p.indexOf("\\E", i + 2);
+  return end < 0 ? p.length : end + 1;
+}
+
+/** The offsets of the `$` anchors of a pattern: not escaped, not in a character class. */
+export function dollarAnchors(p: string): number[] {
+  const out: number[] = [];
+  let depth = 0;
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i];
+    if (p.startsWith("\\Q", i)) i = quoteEnd(p, i);
+    else if (c === "\\") i++;
+    else if (c === "[" && depth === 0) {
+      depth = 1;
+      // A `]` first in the class (after an optional `^`) is a member, not its end.
+      if (p[i + 1] === "^") i++;
+      if (p[i + 1] === "]") i++;
+    } else if (c === "[" && p[i + 1] === ":") {
+      const end = p.indexOf(":]", i + 2);
+      if (end > 0) i = end + 1;
+    } else if (c === "]" && depth > 0) depth = 0;
+    else if (c === "$" && depth === 0) out.push(i);
+  }
+  return out;
+}
+
+/**
+ * A regexp_like pattern with each `$` anchor matching before a final newline too, as Joni's
+ * (unchanged with a flag group that may hold `m`, as joniRegex leaves it).
+ */
+export function joniLikePattern(p: string): string {
+  if (/\(\?[a-z]*m/.test(p)) return p;
+  let out = "";
+  let from = 0;
+  for (const i of dollarAnchors(p)) {
+    out += `${p.slice(from, i)}(?:\\n?$)`;
+    from = i + 1;
+  }
+  return out + p.slice(from);
+}
+
+/**
+ * The pattern DuckDB gets for a SQL step's constant pattern of `fn`: Java's named groups in RE2's
+ * spelling, and in Athena SQL (`trino`) regexp_like's `$` matching before a final newline as
+ * Joni's. DuckDB's other regex functions (string_split_regex) get it as it is.
+ */
+export function localSqlPattern(fn: string, pattern: string, trino: boolean): string {
+  if (!fn.startsWith("regexp_")) return pattern;
+  const p = namedGroupsRe2(pattern);
+  return trino && fn === "regexp_like" ? joniLikePattern(p) : p;
+}
