@@ -59,6 +59,59 @@ export function fileCheckCache(root: string, build: string): CheckCache {
   };
 }
 
+/** RE2's verdicts on patterns: the refusal's words, or null for a pattern RE2 compiles. */
+export interface Re2Verdicts {
+  get(pattern: string): string | null | undefined;
+  set(pattern: string, problem: string | null): void;
+}
+
+/**
+ * The verdicts of one build in `root`, in the folder of its checked queries (the build fixes
+ * DuckDB's version, so RE2's): a check whose patterns were all asked before loads no DuckDB.
+ */
+export function fileRe2Verdicts(root: string, build: string): Re2Verdicts {
+  const dir = path.join(root, `${PREFIX}${build}`);
+  const file = (pattern: string) =>
+    path.join(dir, `re2-${createHash("sha256").update(pattern).digest("hex")}.json`);
+  let ready = false;
+  return {
+    get(pattern) {
+      try {
+        const v = (JSON.parse(readFileSync(file(pattern), "utf8")) as { re2?: unknown }).re2;
+        return typeof v === "string" || v === null ? v : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    set(pattern, problem) {
+      try {
+        if (!ready) ready = prepare(root, dir);
+        const target = file(pattern);
+        const tmp = `${target}.${process.pid}.tmp`;
+        writeFileSync(tmp, JSON.stringify({ re2: problem }));
+        renameSync(tmp, target);
+      } catch {
+        // Not writable (a read-only install): no cache.
+      }
+    },
+  };
+}
+
+let verdicts: Re2Verdicts | undefined;
+
+/**
+ * What RE2 (DuckDB's, the local engine's) says of a pattern, or undefined when it compiles:
+ * from the build's kept verdicts, else asked of RE2 (engine-local `re2.ts`, which loads DuckDB).
+ */
+export async function re2Verdict(pattern: string): Promise<string | undefined> {
+  const kept = verdicts?.get(pattern);
+  if (kept !== undefined) return kept ?? undefined;
+  const { re2Problem } = await import("@run-md/engine-local/re2");
+  const problem = await re2Problem(pattern);
+  verdicts?.set(pattern, problem ?? null);
+  return problem;
+}
+
 /** Makes the build's folder; the first time, removes the folders of other builds. */
 function prepare(root: string, dir: string): boolean {
   if (mkdirSync(dir, { recursive: true }) !== undefined) {
@@ -75,8 +128,8 @@ function prepare(root: string, dir: string): boolean {
 declare const __RUN_MD_BUILD__: string | undefined;
 
 /**
- * In the bundle, before a command that checks SQL: the checked queries of earlier runs of this
- * build, from `node_modules/.cache/run-md/` beside this package's `dist/`. Run from the sources
+ * In the bundle, before a command that checks SQL: the checked queries and RE2's verdicts of
+ * earlier runs of this build, from `node_modules/.cache/run-md/` beside this package's `dist/`. Run from the sources
  * (the tests in-process), nothing: their code may change between runs.
  */
 export async function installCheckCache(): Promise<void> {
@@ -84,4 +137,5 @@ export async function installCheckCache(): Promise<void> {
   const root = fileURLToPath(new URL("../node_modules/.cache/run-md/", import.meta.url));
   const { useCheckCache } = await import("@run-md/sql");
   useCheckCache(fileCheckCache(root, __RUN_MD_BUILD__));
+  verdicts = fileRe2Verdicts(root, __RUN_MD_BUILD__);
 }

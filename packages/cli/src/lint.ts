@@ -10,6 +10,7 @@ import {
 import { localSqlPattern } from "@run-md/engine-local/local-patterns";
 import { checkInsights, InsightsSyntaxError, insightsRegexLiterals } from "@run-md/insights";
 import { checkSql, type TableConfig } from "@run-md/sql";
+import { re2Verdict } from "./check-cache.ts";
 
 export interface LintOptions {
   /** Configured aliases of cloudtrail_logs and extra tables. */
@@ -179,7 +180,7 @@ function placeIn(step: Step, offset: number): { line: number; column: number } {
  * The patterns of a step that RE2 (DuckDB's, which the local engine matches with) refuses, asked
  * of RE2 itself as the local engine will hand them to DuckDB (engine-local re2.ts): what
  * JavaScript's reading misses (`[\b]`, `[a-\d]`, `\Q\E*`, a pattern past RE2's size) failed the
- * step mid-run. DuckDB is loaded only for a step with a pattern. Logs Insights: an
+ * step mid-run. DuckDB is loaded only for a pattern with no kept verdict (check-cache.ts). Logs Insights: an
  * `insights-syntax` error, as JavaScript's refusals are. SQL (a constant pattern of a regexp
  * function): `sql-regex`, an error where the step runs on the local engine.
  */
@@ -217,10 +218,4 @@ async function re2Diagnostics(
     });
   }
   return out;
-}
-
-/** RE2's verdict on a pattern (engine-local re2.ts, which loads DuckDB: only when asked). */
-async function re2Verdict(pattern: string): Promise<string | undefined> {
-  const { re2Problem } = await import("@run-md/engine-local/re2");
-  return re2Problem(pattern);
 }

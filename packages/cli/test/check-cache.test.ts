@@ -2,18 +2,19 @@
  * The checked queries kept between processes (src/check-cache.ts): what a file holds comes back,
  * what is not a list of problems is a miss, the folders of other builds go, an unwritable folder
  * is no cache; and the built `run-md` reads its folder (a planted entry for a query of this test
- * alone is what `run-md check` reports).
+ * alone is what `run-md check` reports). RE2's verdicts on patterns are kept there too, so that a
+ * check whose patterns were all asked before loads no DuckDB.
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { loadRunbook } from "@run-md/core";
 import { type SqlProblem, TableResolver } from "@run-md/sql";
 import { afterAll, describe, expect, it } from "vitest";
 import { BIN, runMd } from "../../../test/helpers.ts";
-import { fileCheckCache } from "../src/check-cache.ts";
+import { fileCheckCache, fileRe2Verdicts } from "../src/check-cache.ts";
 import { loadConfig, tableConfig } from "../src/config.ts";
 
 const dirs: string[] = [];
@@ -103,5 +104,49 @@ describe("the checked queries kept in files", () => {
     const second = await runMd(["check", "probe.md"], { cwd: work });
     expect(second.code).toBe(2);
     expect(second.stdout + second.stderr).toContain(`planted for ${marker}`);
+  });
+
+  it("keeps RE2's verdicts per pattern: a refusal's words, or null for a pattern RE2 compiles", async () => {
+    const root = await temp();
+    const verdicts = fileRe2Verdicts(root, "b1");
+    expect(verdicts.get("[\\b]")).toBeUndefined();
+    verdicts.set("[\\b]", "invalid escape sequence: \\b");
+    verdicts.set("^a", null);
+    expect(fileRe2Verdicts(root, "b1").get("[\\b]")).toBe("invalid escape sequence: \\b");
+    expect(fileRe2Verdicts(root, "b1").get("^a")).toBeNull();
+    expect(fileRe2Verdicts(root, "b2").get("^a")).toBeUndefined();
+    const file = path.join(
+      root,
+      "sql-check-b1",
+      `re2-${createHash("sha256").update("^a").digest("hex")}.json`,
+    );
+    for (const text of ["{not json", JSON.stringify({ re2: 3 }), "[]"]) {
+      writeFileSync(file, text);
+      expect(verdicts.get("^a"), text).toBeUndefined();
+    }
+  });
+
+  it("is read by the built run-md for RE2's verdicts: a planted one is what `run-md check` says", async () => {
+    const work = await temp();
+    const pattern = `probe_${process.pid}_${Date.now()}`;
+    await writeFile(path.join(work, "run-md.config.yaml"), "reportsDir: reports\n");
+    await writeFile(
+      path.join(work, "probe.md"),
+      `---\ntitle: Probe\n---\n\n\`\`\`sql s\nSELECT 1 AS n FROM cloudtrail_logs WHERE regexp_like(eventname, '${pattern}')\n\`\`\`\n`,
+    );
+    const first = await runMd(["check", "probe.md"], { cwd: work });
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    const root = path.join(path.dirname(path.dirname(BIN)), "node_modules/.cache/run-md");
+    const [build] = readdirSync(root).filter((d) => d.startsWith("sql-check-"));
+    const entry = path.join(
+      root,
+      build!,
+      `re2-${createHash("sha256").update(pattern).digest("hex")}.json`,
+    );
+    expect(JSON.parse(await readFile(entry, "utf8"))).toEqual({ re2: null });
+    writeFileSync(entry, JSON.stringify({ re2: `planted for ${pattern}` }));
+    const second = await runMd(["check", "probe.md"], { cwd: work });
+    expect(second.code).toBe(2);
+    expect(second.stdout + second.stderr).toContain(`compiles: planted for ${pattern}`);
   });
 });
