@@ -7,6 +7,7 @@
  * to 12 significant digits (a sum's last bits depend on the order it was added in).
  */
 import type { JsonValue, RowChunk } from "./engine.ts";
+import { exactOfText, exactText } from "./exact-number.ts";
 import { type MaskOptions, maskText, maskValue } from "./mask.ts";
 import type { RunReport, StepReport } from "./report.ts";
 
@@ -16,13 +17,41 @@ export const COMPARE_BYTES = 64 * 2 ** 20;
 export const COMPARE_EXAMPLES = 5;
 
 const roundNumber = (n: number): number => (Number.isInteger(n) ? n : Number(n.toPrecision(12)));
-const NUMBER_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+/**
+ * A number's text as the engines write one inside an array, row or map: an integer, a decimal
+ * (`0.50`) or Java's double (`2.5E1`). Other texts (`007`, `1e3`, `+5`, `.5`) are strings.
+ */
+const NUMBER_TEXT = /^-?(0|[1-9]\d*)(\.\d+)?(E-?\d+)?$/;
+/** The most significant digits a double's text has: a decimal with more is no double. */
+const DOUBLE_DIGITS = 17;
+
+/** A number by its value: a double to 12 significant digits, an integer's digits (past 2^53 too). */
+const numberKey = (n: number): string => {
+  const r = roundNumber(n);
+  return `n:${Number.isInteger(r) ? BigInt(r) : r}`;
+};
+
+/**
+ * A number's text by its value: exactly when no double is the value (an integer past 2^53, as
+ * both engines hand a BIGINT over; a decimal of more than 17 digits), else as the double it reads
+ * as (`2.5E1` is the local engine's 25). Read as a double, `9007199254740993` and
+ * `9007199254740992` were one value.
+ */
+function numberTextKey(text: string): string {
+  if (/^-?\d+$/.test(text)) return `n:${BigInt(text)}`;
+  const exact = exactOfText(text);
+  if (!text.includes("E") && exact !== undefined && !("inf" in exact)) {
+    const digits = (exact.m < 0n ? -exact.m : exact.m).toString().length;
+    if (digits > DOUBLE_DIGITS) return `n:${exactText(exact)}`;
+  }
+  return numberKey(Number(text));
+}
 
 /** A scalar inside an array, row or map, as text: a number (or a number's text) by its value. */
 function nestedScalar(v: string | number | boolean): string {
-  if (typeof v === "number") return `n:${roundNumber(v)}`;
+  if (typeof v === "number") return numberKey(v);
   if (typeof v === "boolean") return `s:${v}`;
-  return NUMBER_TEXT.test(v) ? `n:${roundNumber(Number(v))}` : `s:${v}`;
+  return NUMBER_TEXT.test(v) ? numberTextKey(v) : `s:${v}`;
 }
 
 function nested(v: JsonValue): JsonValue {
@@ -121,7 +150,12 @@ interface Side {
 
 /** A canonical value shown to people: nested scalars without their tags (`n:25` is 25). */
 function readable(v: JsonValue): JsonValue {
-  if (typeof v === "string") return v.startsWith("n:") ? Number(v.slice(2)) : v.slice(2);
+  if (typeof v === "string") {
+    const text = v.slice(2);
+    // A number no double holds is shown as its digits.
+    if (!v.startsWith("n:") || String(Number(text)) !== text) return text;
+    return Number(text);
+  }
   if (Array.isArray(v)) return v.map(readable);
   if (v !== null && typeof v === "object")
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, readable(x as JsonValue)]));

@@ -51,6 +51,32 @@ describe("comparableValue", () => {
     expect(rowKey([["a", "b"]])).not.toBe(rowKey([["b", "a"]]));
   });
 
+  it("tells apart nested numbers' texts that no double holds, and texts no engine writes for a number", () => {
+    // By hand: these texts are different values (or no number at all), though each pair reads
+    // as one double. Both engines hand a BIGINT past 2^53 over as its digits.
+    const pairs: [string, string][] = [
+      ["9007199254740993", "9007199254740992"],
+      ["123456789012345678901", "123456789012345678902"],
+      ["0.123456789012345678901", "0.123456789012345678902"],
+      ["007", "7"],
+      ["1e3", "1000"],
+      ["+5", "5"],
+      [".5", "0.5"],
+    ];
+    for (const [a, b] of pairs) {
+      expect(rowKey([[a]]), `${a} / ${b}`).not.toBe(rowKey([[b]]));
+      expect(rowKey([{ k: a }]), `${a} / ${b}`).not.toBe(rowKey([{ k: b }]));
+    }
+    // The same value as each engine writes it still agrees: digits, Java's double, a decimal's scale.
+    expect(rowKey([["9007199254740993"]])).toBe(rowKey([["9007199254740993"]]));
+    expect(rowKey([["9007199254740992"]])).toBe(rowKey([[2 ** 53]]));
+    expect(rowKey([["1.0E21"]])).toBe(rowKey([[1e21]]));
+    expect(rowKey([["1000000000000000000000"]])).toBe(rowKey([[1e21]]));
+    expect(rowKey([["0.10000000000000000000"]])).toBe(rowKey([[0.1]]));
+    expect(rowKey([["-0.0"]])).toBe(rowKey([[0]]));
+    expect(rowKey([["3.3333333333333335"]])).toBe(rowKey([[10 / 3]]));
+  });
+
   it("keeps top-level types apart and compares doubles to 12 significant digits", () => {
     expect(rowKey(["25"])).not.toBe(rowKey([25]));
     expect(rowKey([0.1 + 0.2])).toBe(rowKey([0.3]));
