@@ -11,7 +11,7 @@ import { exactOfText, exactText } from "./exact-number.ts";
 import { type MaskOptions, maskText, maskValue } from "./mask.ts";
 import type { RunReport, StepReport } from "./report.ts";
 
-/** What one engine's rows of a runbook may take (canonical texts counted); past it: not compared. */
+/** What one engine's rows of a runbook may take (distinct canonical texts); past it: not compared. */
 export const COMPARE_BYTES = 64 * 2 ** 20;
 /** How many rows found on one side only are shown, per side. */
 export const COMPARE_EXAMPLES = 5;
@@ -113,6 +113,12 @@ export class RowTally {
     this.rows++;
     if (this.over) return;
     const key = rowKey(row);
+    const count = this.counts.get(key);
+    // A repeat is a count: it holds nothing more (a step of a million equal rows holds one key).
+    if (count !== undefined) {
+      this.counts.set(key, count + 1);
+      return;
+    }
     const size = 2 * key.length + 64;
     if (size > this.budget.left) {
       const rows = this.rows;
@@ -123,7 +129,7 @@ export class RowTally {
     }
     this.budget.left -= size;
     this.bytes += size;
-    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    this.counts.set(key, 1);
   }
 }
 

@@ -138,6 +138,16 @@ describe("compareStep", () => {
     expect(third.over).toBe(false);
   });
 
+  it("takes budget for a row's first copy only: repeats are a count", () => {
+    // By hand: one distinct row costs 2 × its key's length + 64 bytes; a thousand copies of it
+    // hold one key and one count.
+    const t = tally(
+      Array.from({ length: 1000 }, () => ["CreateUser", 1]),
+      2 * rowKey(["CreateUser", 1]).length + 64,
+    );
+    expect([t.over, t.rows, [...t.counts.values()]]).toEqual([false, 1000, [1000]]);
+  });
+
   it("forgets the rows before a chunk that restarts the result", () => {
     const t = tally([["x", 1]]);
     t.sink({ columns: [], length: 1, rows: () => [["y", 2]], restart: true });
