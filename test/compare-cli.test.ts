@@ -266,3 +266,72 @@ describe("run-md compare", () => {
     expect(emulator.callsOf("StartQueryExecution").length).toBe(before);
   });
 });
+
+describe("run-md compare: a result an engine cut at its row limit", () => {
+  // By hand: 10,000 events on both sides, and one more, older, in the emulator's folder only.
+  // Logs Insights returns 10,000 rows at most without a limit command: each side's rows are the
+  // 10,000 newest, the same, though the emulator's answer has one event more.
+  let cut: Emulator;
+  const cutDirs = { kept: "", all: "" };
+  const many = Array.from({ length: 10_000 }, (_, i) =>
+    event(`m${i}`, "alice", "GetUser", 10 + Math.floor(i / 1000), {
+      eventTime: `2026-11-20T11:${String(Math.floor(i / 200)).padStart(2, "0")}:${String(Math.floor((i % 200) / 4)).padStart(2, "0")}Z`,
+    }),
+  );
+  const older = event("old", "mallory", "GetUser", 0, { eventTime: "2026-11-20T01:00:00Z" });
+  const CUT_RUNBOOK = `---
+title: Cut fixture
+owner: security
+severity: low
+---
+
+# Cut fixture
+
+\`\`\`logs-insights ids
+fields eventID, eventTime
+\`\`\`
+`;
+  let cutRunbook: string;
+
+  beforeAll(async () => {
+    cutDirs.kept = path.join(base, "cut-kept");
+    cutDirs.all = path.join(base, "cut-all");
+    await writeLogs(cutDirs.kept, "20261120T1105Z_a", many);
+    await writeLogs(cutDirs.all, "20261120T1105Z_a", many);
+    await writeLogs(cutDirs.all, "20261120T0105Z_b", [older]);
+    cutRunbook = path.join(base, "cut.md");
+    await writeFile(cutRunbook, CUT_RUNBOOK);
+    cut = await startEmulator({ logDir: cutDirs.all });
+  }, 60_000);
+
+  afterAll(async () => {
+    await cut?.close();
+  });
+
+  it("does not call the cut answers the same: not compared, exit 2", async () => {
+    const res = await runMd(
+      [
+        "compare",
+        cutRunbook,
+        "--engines",
+        "local,logs",
+        "--log-dir",
+        cutDirs.kept,
+        "--config",
+        config,
+        ...WINDOW,
+        "--json",
+      ],
+      { env: emulatorEnv(cut.endpoint) },
+    );
+    const steps = (JSON.parse(res.stdout) as Json).runbooks[0]?.steps ?? [];
+    expect(steps[0]).toMatchObject({
+      step: "ids",
+      engines: ["local", "logs"],
+      verdict: "not-compared",
+      rows: [10_000, 10_000],
+    });
+    expect(steps[0]?.notes.join(" ")).toContain("10,000");
+    expect(res.code).toBe(2);
+  }, 60_000);
+});

@@ -91,6 +91,11 @@ export class RowTally {
   rows = 0;
   /** Past the budget: the rows are counted, not kept, and the step is not compared. */
   over = false;
+  /**
+   * The engine stopped at this many rows, a limit the query did not set (`QueryResult.capped`,
+   * Logs Insights' 10,000): the rows are part of the answer, and the step is not compared.
+   */
+  capped?: number;
   private bytes = 0;
 
   constructor(private readonly budget: TallyBudget = tallyBudget()) {}
@@ -184,7 +189,7 @@ function surplus(a: RowTally, b: RowTally): { n: number; examples: JsonValue[][]
   return { n, examples };
 }
 
-/** Why a step cannot be compared (same engine, not run, errored on both, too many rows). */
+/** Why a step cannot be compared (same engine, not run, errored on both, cut, too many rows). */
 function notComparable(a: Side, b: Side): { note: string; inconclusive: boolean } | undefined {
   const [x, y] = [a.step, b.step];
   if (x.engine === y.engine)
@@ -199,6 +204,12 @@ function notComparable(a: Side, b: Side): { note: string; inconclusive: boolean 
   if (x.error && y.error)
     return {
       note: `errored on both: ${x.engine}: ${x.error.message}; ${y.engine}: ${y.error.message}`,
+      inconclusive: true,
+    };
+  const cut = [a, b].find((s) => s.tally.capped !== undefined);
+  if (!x.error && !y.error && cut)
+    return {
+      note: `${cut.step.engine} returned its limit of ${cut.tally.capped?.toLocaleString("en")} rows and there may be more: a part of each answer cannot say they are the same (add a limit command, or narrow the window)`,
       inconclusive: true,
     };
   if (!x.error && !y.error && (a.tally.over || b.tally.over))

@@ -7,9 +7,11 @@ import {
   chooseEngine,
   compareExitCode,
   compareRuns,
+  type Engine,
   isRunMdError,
   maskComparison,
   printableJson,
+  type QueryRequest,
   RowTally,
   type Runbook,
   type RunComparison,
@@ -41,7 +43,8 @@ Runs each runbook on two engines over one window (resolved once, so both read th
 time) and compares every step's answer: its columns, its rows (in any order) and its
 expectations' outcomes. Prints what differs, with rows found on one engine only. Writes no
 report. Exit: 0 the same on both, 1 a step differs, 2 a step that could not be compared (it
-errored on both, or the runbook's rows on one engine pass 64 MB) or an error in a runbook, parameter,
+errored on both, an engine cut its result at its row limit, or the runbook's rows on one engine
+pass 64 MB) or an error in a runbook, parameter,
 configuration or engine, 130 cancelled (Ctrl-C).
 
 Options:
@@ -179,7 +182,7 @@ async function runOn(
       toolVersion: toolVersion(),
     },
     {
-      getEngine: (name) => plan.pool.get(name),
+      getEngine: async (name) => noteCapped(await plan.pool.get(name), tallies),
       rowSink: (step) => {
         const tally = new RowTally(budget);
         tallies.set(step.id, tally);
@@ -188,6 +191,26 @@ async function runOn(
     },
   );
   return { report, tallies };
+}
+
+/**
+ * The engine, noting in a step's tally a result it cut at its row limit (`QueryResult.capped`),
+ * which the step's report does not keep: a part of each answer is no answer to compare.
+ */
+function noteCapped(engine: Engine, tallies: Map<string, RowTally>): Engine {
+  return new Proxy(engine, {
+    get(target, prop) {
+      if (prop === "query")
+        return async (req: QueryRequest) => {
+          const result = await target.query(req);
+          const tally = tallies.get(req.stepId);
+          if (tally !== undefined && result.capped !== undefined) tally.capped = result.capped;
+          return result;
+        };
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }
 
 async function execute(plan: Plan): Promise<number> {
