@@ -4,7 +4,7 @@
  * same expectation outcomes, or what differs. Values are compared as the engines can give them:
  * Athena's text of arrays, rows and maps does not say which elements were strings (docs/engines.md),
  * so inside those a scalar is compared as text and a number by its value; a double is compared
- * to 12 significant digits (a sum's last bits depend on the order it was added in).
+ * to 12 significant digits (a sum's last bits depend on the order it was added in), a decimal exactly.
  */
 import type { JsonValue, RowChunk } from "./engine.ts";
 import { exactOfText, exactText } from "./exact-number.ts";
@@ -31,6 +31,12 @@ const numberKey = (n: number): string => {
   return `n:${Number.isInteger(r) ? BigInt(r) : r}`;
 };
 
+/** A number's value as exact decimal text (`0.1`, `1e-7` as `0.0000001`), for a DECIMAL column. */
+const exactKey = (text: string): string => {
+  const exact = exactOfText(text);
+  return exact === undefined ? `s:${text}` : `n:${exactText(exact)}`;
+};
+
 /**
  * A number's text by its value: exactly when no double is the value (an integer past 2^53, as
  * both engines hand a BIGINT over; a decimal of more than 17 digits), else as the double it reads
@@ -47,33 +53,47 @@ function numberTextKey(text: string): string {
   return numberKey(Number(text));
 }
 
-/** A scalar inside an array, row or map, as text: a number (or a number's text) by its value. */
-function nestedScalar(v: string | number | boolean): string {
-  if (typeof v === "number") return numberKey(v);
+/**
+ * A scalar inside an array, row or map, as text: a number (or a number's text) by its value,
+ * exactly when the column holds decimals and no doubles (`exact`).
+ */
+function nestedScalar(v: string | number | boolean, exact: boolean): string {
+  if (typeof v === "number") return exact ? exactKey(String(v)) : numberKey(v);
   if (typeof v === "boolean") return `s:${v}`;
-  return NUMBER_TEXT.test(v) ? numberTextKey(v) : `s:${v}`;
+  if (!NUMBER_TEXT.test(v)) return `s:${v}`;
+  return exact ? exactKey(v) : numberTextKey(v);
 }
 
-function nested(v: JsonValue): JsonValue {
+function nested(v: JsonValue, exact: boolean): JsonValue {
   if (v === null) return null;
-  if (Array.isArray(v)) return v.map(nested);
+  if (Array.isArray(v)) return v.map((x) => nested(x, exact));
   if (typeof v === "object") {
     const keys = Object.keys(v).sort();
-    return Object.fromEntries(keys.map((k) => [k, nested(v[k] as JsonValue)]));
+    return Object.fromEntries(keys.map((k) => [k, nested(v[k] as JsonValue, exact)]));
   }
-  return nestedScalar(v);
+  return nestedScalar(v, exact);
 }
 
-/** A result value in the form both engines give it: top-level types kept (varchar '25' is no 25). */
-export function comparableValue(v: JsonValue): JsonValue {
-  if (typeof v === "number") return roundNumber(v);
-  if (v !== null && typeof v === "object") return nested(v);
+/**
+ * Whether a column's numbers are compared exactly: its type holds DECIMAL and neither DOUBLE nor
+ * REAL (a sum of decimals is exact on both engines; only a double's last bits depend on order).
+ */
+export const exactColumn = (type: string): boolean =>
+  /\bdecimal\b/i.test(type) && !/\b(double|real|float)\b/i.test(type);
+
+/**
+ * A result value in the form both engines give it: top-level types kept (varchar '25' is no 25),
+ * a double to 12 significant digits, a DECIMAL column's numbers (`exact`) as they are.
+ */
+export function comparableValue(v: JsonValue, exact = false): JsonValue {
+  if (typeof v === "number") return exact ? v : roundNumber(v);
+  if (v !== null && typeof v === "object") return nested(v, exact);
   return v;
 }
 
 /** A row's text for counting: equal texts are the same row on either engine. */
-export const rowKey = (row: readonly JsonValue[]): string =>
-  JSON.stringify(row.map(comparableValue));
+export const rowKey = (row: readonly JsonValue[], exact: readonly boolean[] = []): string =>
+  JSON.stringify(row.map((v, i) => comparableValue(v, exact[i] === true)));
 
 /** What the tallies of one run (one engine's side of a runbook) may hold together, in bytes. */
 export interface TallyBudget {
@@ -103,7 +123,8 @@ export class RowTally {
   /** The run's row sink for the step (masked rows, as the report shows them). */
   readonly sink = (chunk: RowChunk): void => {
     if (chunk.restart === true) this.forget();
-    for (const row of chunk.rows()) this.add(row);
+    const exact = chunk.columns.map((c) => exactColumn(c.type));
+    for (const row of chunk.rows()) this.add(row, exact);
   };
 
   private forget(): void {
@@ -114,10 +135,10 @@ export class RowTally {
     this.over = false;
   }
 
-  add(row: readonly JsonValue[]): void {
+  add(row: readonly JsonValue[], exact: readonly boolean[] = []): void {
     this.rows++;
     if (this.over) return;
-    const key = rowKey(row);
+    const key = rowKey(row, exact);
     const count = this.counts.get(key);
     // A repeat is a count: it holds nothing more (a step of a million equal rows holds one key).
     if (count !== undefined) {

@@ -86,6 +86,33 @@ describe("comparableValue", () => {
   });
 });
 
+describe("RowTally", () => {
+  const typed = (type: string, rows: JsonValue[][]) => {
+    const t = new RowTally(tallyBudget());
+    t.sink({ columns: [{ name: "v", type }], length: rows.length, rows: () => rows });
+    return [...t.counts.keys()];
+  };
+
+  it("compares a DECIMAL column's values exactly, a DOUBLE's to 12 significant digits", () => {
+    // By hand: 12345678901234.56 and 12345678901234.57 are two decimal(16,2) values (a sum of
+    // decimals is exact on both engines); as doubles they agree to 12 digits.
+    expect(typed("decimal(16,2)", [[12345678901234.56]])).not.toEqual(
+      typed("decimal(16,2)", [[12345678901234.57]]),
+    );
+    expect(typed("array(decimal(16,2))", [[["12345678901234.56"]]])).not.toEqual(
+      typed("array(decimal(16,2))", [[[12345678901234.57]]]),
+    );
+    // Athena's text of an array(decimal(3,2)) element, and the local engine's number.
+    expect(typed("array(decimal(3,2))", [[["0.10"]]])).toEqual(
+      typed("array(decimal(3,2))", [[[0.1]]]),
+    );
+    expect(typed("double", [[12345678901234.56]])).toEqual(typed("double", [[12345678901234.57]]));
+    expect(typed("array(double)", [[["1.2345678901234568E13"]]])).toEqual(
+      typed("array(double)", [[[12345678901234.57]]]),
+    );
+  });
+});
+
 describe("compareStep", () => {
   it("finds the rows one engine has more of, counting repeats", () => {
     const a = tally([
