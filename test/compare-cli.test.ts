@@ -245,6 +245,27 @@ describe("run-md compare", () => {
     expect(emulator.callsOf("StartQueryExecution").length).toBe(before);
   });
 
+  it.each([
+    [["--step", "nope"], "unknown-step", 'no step "nope"'],
+    [["--param", "nope=1"], "bad-param", 'unknown parameter "nope"'],
+  ])(
+    "refuses %j as run does, before any query, with --json's stop object (exit 2)",
+    async (flags, code, message) => {
+      const before = emulator.callsOf("StartQueryExecution").length;
+      const res = await compare(dirs.all, "local,athena", [...flags, "--json"]);
+      const out = JSON.parse(res.stdout) as {
+        status: string;
+        error: { code: string; message: string };
+      };
+      expect(out.status).toBe("errored");
+      expect(out.error.code).toBe(code);
+      expect(out.error.message).toContain(message);
+      expect(res.stderr).toContain(message);
+      expect(res.code).toBe(2);
+      expect(emulator.callsOf("StartQueryExecution").length).toBe(before);
+    },
+  );
+
   it("refuses the bundled sample data beside AWS: those answers cannot agree", async () => {
     const before = emulator.callsOf("StartQueryExecution").length;
     const res = await runMd(

@@ -4,6 +4,7 @@
  * store, or a new engine, with the answers Athena gives. Nothing is written.
  */
 import {
+  checkRunInput,
   chooseEngine,
   compareExitCode,
   compareRuns,
@@ -153,6 +154,15 @@ async function prepare(values: Values, positionals: string[]) {
   const bounds = jobBoundsOf(process.env, now, { from: values.from, to: values.to });
   // Both runs end their windows at one instant: `now` moves between them.
   if (values.to === undefined) bounds.windowEnd ??= now;
+  // What the command line asks of each runbook (a step, a parameter), refused as run refuses it.
+  for (const runbook of runbooks) {
+    const problem = checkRunInput(
+      runbook,
+      runInput(values, config, runbook, cliParams, bounds),
+      now,
+    );
+    if (problem) throw problem;
+  }
   const pool = new EnginePool(config, engineFlags(values, maxScanBytes));
   return { values, engines, cliParams, config, timeoutMs, runbooks, bounds, pool };
 }
