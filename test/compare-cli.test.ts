@@ -230,6 +230,37 @@ describe("run-md compare", () => {
     expect(res.code).toBe(1);
   });
 
+  it("masks access key ids where a map holds them as keys, in what it prints", async () => {
+    // By hand: e1's key is KEY_KEPT locally and KEY_ALL on the emulator; `hide` is configured.
+    const mapRunbook = path.join(base, "keys-map.md");
+    await writeFile(
+      mapRunbook,
+      RUNBOOK.split("# Compare fixture")[0] +
+        "# Keys map\n\n```sql by_key\nSELECT map_agg(useridentity.accesskeyid, eventname) AS m FROM cloudtrail_logs WHERE eventname = 'CreateUser'\n```\n",
+    );
+    const res = await runMd(
+      [
+        "compare",
+        mapRunbook,
+        "--engines",
+        "local,athena",
+        "--log-dir",
+        dirs.kept,
+        "--config",
+        config,
+        ...WINDOW,
+        "--json",
+      ],
+      { env: emulatorEnv(emulator.endpoint) },
+    );
+    const step = (JSON.parse(res.stdout) as Json).runbooks[0]?.steps[0];
+    expect(step).toMatchObject({ verdict: "differs", only: [1, 1] });
+    expect(res.stdout).toContain("AKIA****************");
+    expect(res.stdout).not.toContain(KEY_KEPT);
+    expect(res.stdout).not.toContain(KEY_ALL);
+    expect(res.code).toBe(1);
+  });
+
   it.each([
     [[], "--engines is missing"],
     [["--engines", "local"], '--engines "local" is not two engines'],

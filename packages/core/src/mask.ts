@@ -1,4 +1,4 @@
-import type { JsonValue } from "./engine.ts";
+import { type JsonValue, setEntry } from "./engine.ts";
 
 /*
  * Credentials in result values are masked in every output (terminal, JSON, Markdown, JUnit,
@@ -168,6 +168,21 @@ export function maskText(text: string, opts: MaskOptions = {}): string {
   return out + text.slice(at);
 }
 
+/**
+ * An object's keys masked as values are (a map from access key ids, `map_agg(accesskeyid, n)`):
+ * two keys masked alike stay two entries (`AKIA**** (2)`).
+ */
+function maskedObject(v: { [k: string]: JsonValue }, opts: MaskOptions): JsonValue {
+  const o: { [k: string]: JsonValue } = {};
+  for (const [k, x] of Object.entries(v)) {
+    const masked = maskText(k, opts);
+    let name = masked;
+    for (let n = 2; name !== k && Object.hasOwn(o, name); n++) name = `${masked} (${n})`;
+    setEntry(o, name, maskValue(x, opts, k));
+  }
+  return o;
+}
+
 /** Masks a result value; object keys named like a secret (`sessionToken`) mask their whole value. */
 export function maskValue(v: JsonValue, opts: MaskOptions = {}, key?: string): JsonValue {
   if (typeof v === "string") {
@@ -177,10 +192,6 @@ export function maskValue(v: JsonValue, opts: MaskOptions = {}, key?: string): J
     return maskText(v, opts);
   }
   if (Array.isArray(v)) return v.map((x) => maskValue(x, opts));
-  if (v !== null && typeof v === "object") {
-    const o: Record<string, JsonValue> = {};
-    for (const [k, x] of Object.entries(v)) o[k] = maskValue(x, opts, k);
-    return o;
-  }
+  if (v !== null && typeof v === "object") return maskedObject(v, opts);
   return v;
 }

@@ -148,6 +148,22 @@ describe("masking: credentials hidden, evidence kept", () => {
     });
   });
 
+  it("masks what an object's keys hold (a map from access key ids or secrets), each entry kept", () => {
+    // By hand: map_agg(useridentity.accesskeyid, n) has key ids as keys; two keys stay two entries.
+    const hide = { accessKeyIds: "hide" } as const;
+    const masked = maskValue(
+      { AKIAIOSFODNN7EXAMPLE: 3, AKIAI44QH8DHBEXAMPLE: 1, [SECRET]: "x", alice: 2 },
+      hide,
+    );
+    expect(masked).toEqual({
+      [`AKIA${HIDDEN}`]: 3,
+      [`AKIA${HIDDEN} (2)`]: 1,
+      [HIDDEN]: "x",
+      alice: 2,
+    });
+    expect(maskValue({ AKIAIOSFODNN7EXAMPLE: 3 })).toEqual({ AKIAIOSFODNN7EXAMPLE: 3 });
+  });
+
   it("masks by key name in objects, and leaves other values alone", () => {
     expect(maskValue({ sessionToken: "short-token", user: "alice" })).toEqual({
       sessionToken: HIDDEN,
