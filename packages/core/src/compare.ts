@@ -16,7 +16,12 @@ export const COMPARE_BYTES = 64 * 2 ** 20;
 /** How many rows found on one side only are shown, per side. */
 export const COMPARE_EXAMPLES = 5;
 
-const roundNumber = (n: number): number => (Number.isInteger(n) ? n : Number(n.toPrecision(12)));
+/**
+ * A double to 12 significant digits; an integer within 2^53 as it is. Past 2^53 a number is a
+ * double (both engines hand bigger integers over as text), a sum whose last bits vary too.
+ */
+const roundNumber = (n: number): number =>
+  Number.isSafeInteger(n) ? n : Number(n.toPrecision(12));
 /**
  * A number's text as the engines write one inside an array, row or map: an integer, a decimal
  * (`0.50`) or Java's double (`2.5E1`). Other texts (`007`, `1e3`, `+5`, `.5`) are strings.
