@@ -261,6 +261,31 @@ describe("run-md compare", () => {
     expect(res.code).toBe(1);
   });
 
+  it.each([["athena,local"], ["local,athena"]])(
+    "spends no Athena query on a runbook the local engine stops before its steps (--engines %s)",
+    async (engines) => {
+      // By hand: RE2 refuses [\\b] (Java takes it); the local run stops before its first step.
+      const patRunbook = path.join(base, "pat.md");
+      await writeFile(
+        patRunbook,
+        "---\ntitle: Pat\nowner: security\nseverity: low\nparams:\n  pat: { type: string, default: x }\n---\n\n# Pat\n\n```sql s1\nSELECT eventname FROM cloudtrail_logs WHERE regexp_like(eventname, {{pat}})\n```\n",
+      );
+      const before = emulator.callsOf("StartQueryExecution").length;
+      const res = await runMd(
+        ["compare", patRunbook, "--engines", engines, "--log-dir", dirs.all, "--config", config]
+          .concat(WINDOW)
+          .concat(["--param", "pat=[\\b]", "--json"]),
+        { env: emulatorEnv(emulator.endpoint) },
+      );
+      const run = (JSON.parse(res.stdout) as Json).runbooks[0];
+      expect(run?.errors).toHaveLength(1);
+      expect(run?.errors[0]).toContain("the local engine refuses");
+      expect(run?.steps).toEqual([]);
+      expect(res.code).toBe(2);
+      expect(emulator.callsOf("StartQueryExecution").length).toBe(before);
+    },
+  );
+
   it.each([
     [[], "--engines is missing"],
     [["--engines", "local"], '--engines "local" is not two engines'],

@@ -295,22 +295,27 @@ export interface RunComparison {
   errors: string[];
 }
 
-/** The runs of one runbook on two engines, with each side's row tallies by step id. */
-export function compareRuns(
-  a: { report: RunReport; tallies: Map<string, RowTally> },
-  b: { report: RunReport; tallies: Map<string, RowTally> },
-): RunComparison {
-  const errors = [a.report, b.report].flatMap((r) =>
-    r.error ? [`${r.error.code}: ${r.error.message}`] : [],
-  );
+/** One engine's run of a runbook, with its row tallies by step id. */
+export interface RunSide {
+  report: RunReport;
+  tallies: Map<string, RowTally>;
+}
+
+/**
+ * The runs of one runbook on two engines. A side is undefined when it was not run: the other
+ * stopped before its steps, and nothing could be compared.
+ */
+export function compareRuns(a: RunSide | undefined, b: RunSide | undefined): RunComparison {
+  const runs = [a, b].flatMap((side) => (side === undefined ? [] : [side.report]));
+  const errors = runs.flatMap((r) => (r.error ? [`${r.error.code}: ${r.error.message}`] : []));
   const steps: StepComparison[] = [];
-  for (const x of a.report.steps) {
-    const y = b.report.steps.find((s) => s.id === x.id);
-    if (y === undefined) continue;
-    const tally = (side: typeof a, id: string) => side.tallies.get(id) ?? new RowTally();
+  for (const x of a && b ? a.report.steps : []) {
+    const y = b?.report.steps.find((s) => s.id === x.id);
+    if (a === undefined || b === undefined || y === undefined) continue;
+    const tally = (side: RunSide, id: string) => side.tallies.get(id) ?? new RowTally();
     steps.push(compareStep({ step: x, tally: tally(a, x.id) }, { step: y, tally: tally(b, y.id) }));
   }
-  return { runbook: a.report.runbook.id, steps, errors };
+  return { runbook: runs[0]?.runbook.id ?? "", steps, errors };
 }
 
 /**

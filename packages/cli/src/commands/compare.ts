@@ -18,6 +18,7 @@ import {
   type RunComparison,
   RunMdError,
   type RunReport,
+  type RunSide,
   runOrErrorReport,
   sleep,
   tallyBudget,
@@ -175,7 +176,7 @@ async function runOn(
   runbook: Runbook,
   engine: string,
   signal: AbortSignal,
-): Promise<{ report: RunReport; tallies: Map<string, RowTally> }> {
+): Promise<RunSide> {
   const tallies = new Map<string, RowTally>();
   const budget = tallyBudget();
   const report = await runOrErrorReport(
@@ -201,6 +202,23 @@ async function runOn(
     },
   );
   return { report, tallies };
+}
+
+/**
+ * A runbook on both engines, the local engine's run first: a run stopped before its steps (a
+ * parameter only RE2 refuses, say) leaves nothing to compare, and the other engine's queries,
+ * which Athena bills, are not spent. The sides come back in `--engines` order, undefined if not run.
+ */
+async function runBoth(
+  plan: Plan,
+  runbook: Runbook,
+  signal: AbortSignal,
+): Promise<[RunSide | undefined, RunSide | undefined]> {
+  const [a, b] = plan.engines;
+  const swap = b === "local" && a !== "local";
+  const first = await runOn(plan, runbook, swap ? b : a, signal);
+  const second = first.report.error ? undefined : await runOn(plan, runbook, swap ? a : b, signal);
+  return swap ? [second, first] : [first, second];
 }
 
 /**
@@ -230,11 +248,10 @@ async function execute(plan: Plan): Promise<number> {
   try {
     for (const runbook of plan.runbooks) {
       if (controller.signal.aborted) break;
-      const [a, b] = plan.engines;
-      const x = await runOn(plan, runbook, a, controller.signal);
-      const y = await runOn(plan, runbook, b, controller.signal);
+      const [x, y] = await runBoth(plan, runbook, controller.signal);
       runs.push(maskComparison(compareRuns(x, y), plan.config.mask));
-      if (!plan.values.json) process.stdout.write(describeRun(runs.at(-1)!, x.report));
+      const report = (x ?? y)!.report;
+      if (!plan.values.json) process.stdout.write(describeRun(runs.at(-1)!, report));
     }
   } catch (e) {
     if (!isRunMdError(e)) throw e;
