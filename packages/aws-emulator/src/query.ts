@@ -125,8 +125,16 @@ function objectCall(req: IncomingMessage, op: string, state: ObjectStore) {
   return { bucket, key };
 }
 
-/** S3 `GET /bucket/key` (path style); `NoSuchKey` when absent. */
+/**
+ * S3 `GET /bucket/key` (path style); `NoSuchKey` when absent. A listing (`GET /bucket?...`) of a
+ * bucket not served from a directory answers `NoSuchBucket`, as S3 does for a mistyped name.
+ */
 export function handleS3Get(req: IncomingMessage, res: ServerResponse, state: ObjectStore): void {
+  if (s3Address(req).key === "") {
+    objectCall(req, "ListObjectsV2", state);
+    sendS3Error(res, 404, "NoSuchBucket", "The specified bucket does not exist");
+    return;
+  }
   const { bucket, key } = objectCall(req, "GetObject", state);
   const object = state.objects.get(`${bucket}/${key}`);
   if (!object) {

@@ -106,6 +106,10 @@ export const ERROR_CODES = {
     "Collect source not readable",
     "Give --source a directory of CloudTrail files or an s3://bucket/prefix.",
   ),
+  "collect-credentials": cli(
+    "No AWS credentials for an S3 source",
+    "Sign in (aws sso login, or AWS_PROFILE), or collect from a local folder of CloudTrail files.",
+  ),
   "athena-credentials": cli(
     "No AWS credentials for Athena",
     "Sign in (aws sso login, or AWS_PROFILE), or run the runbook with --engine local.",

@@ -91,6 +91,61 @@ function s3Config(values: { region?: string; profile?: string }) {
   return { region, ...profile, ...(endpoint ? { endpoint, forcePathStyle: true } : {}) };
 }
 
+/** What S3 answered, by its error names, and what to do about it. */
+const S3_REFUSAL_HINTS: [RegExp, string][] = [
+  [/^NoSuchBucket$/, "Check the bucket's name in --source (or local.logDir)."],
+  [
+    /^(AccessDenied|AllAccessDisabled|Forbidden)$/,
+    "The credentials in use need s3:ListBucket and s3:GetObject on the bucket (and kms:Decrypt when the trail is encrypted with SSE-KMS): check --profile or AWS_PROFILE.",
+  ],
+  [
+    /^(PermanentRedirect|AuthorizationHeaderMalformed|IllegalLocationConstraintException|MovedPermanently)$/,
+    "The bucket is in another region: give --region the bucket's region.",
+  ],
+  [
+    /^(InvalidAccessKeyId|SignatureDoesNotMatch|ExpiredToken|InvalidToken|TokenRefreshRequired)$/,
+    "S3 refused the credentials: sign in again (aws sso login) or check --profile and the AWS_* variables.",
+  ],
+];
+
+/**
+ * A failure to list the trail's bucket as a user error naming the source (exit 2, no stack):
+ * no credentials, a bucket that does not exist, one the credentials may not read, one in another
+ * region. Any other error is left as it is.
+ */
+export function s3Refusal(source: string): (e: unknown) => never {
+  return (e) => {
+    throw s3RefusalOf(e, source);
+  };
+}
+
+/** The error `s3Refusal` throws for `e`: a RunMdError for what the user can fix, else `e`. */
+function s3RefusalOf(e: unknown, source: string): unknown {
+  if (!(e instanceof Error)) return e;
+  if (e.name === "CredentialsProviderError" || /could not load credentials/i.test(e.message)) {
+    return new RunMdError(
+      "collect-credentials",
+      `no AWS credentials to read ${source}: ${e.message}`,
+      {
+        hint: "Pass --profile, or set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (run-md never stores credentials).",
+        cause: e,
+      },
+    );
+  }
+  const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  if (status === undefined) return e;
+  const name = e.name === "Unknown" || e.name === "" ? `HTTP ${status}` : e.name;
+  const known = S3_REFUSAL_HINTS.find(([re]) => re.test(name));
+  const byStatus =
+    status === 403 ? S3_REFUSAL_HINTS[1] : status === 301 ? S3_REFUSAL_HINTS[2] : undefined;
+  const hint = (known ?? byStatus)?.[1] ?? "Check --source, --region and the credentials in use.";
+  return new RunMdError(
+    "bad-source",
+    `S3 refused to list ${source}: ${name}${e.message && e.message !== name ? ` (${e.message})` : ""}`,
+    { hint, cause: e },
+  );
+}
+
 /**
  * 0 when the store holds every object of the window; 1 (after the summary) when an object was
  * skipped as corrupt (not one read and found to hold no CloudTrail event) or could not be
@@ -197,7 +252,7 @@ export async function collectCommand(argv: string[]): Promise<number> {
     };
     process.once("SIGINT", stop);
     const r = await (source.startsWith("s3://")
-      ? collectFromS3({ ...run, source, clientConfig: s3Config(values) })
+      ? collectFromS3({ ...run, source, clientConfig: s3Config(values) }).catch(s3Refusal(source))
       : collectFromDir({ ...run, sourceDir: source })
     ).finally(() => process.off("SIGINT", stop));
     progress.end();
