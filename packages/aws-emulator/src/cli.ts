@@ -9,14 +9,16 @@ import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { startEmulator } from "./server.ts";
 
-const USAGE = `Usage: npm run emulator -- --log-dir <dir> [--port 4566] [--table security.cloudtrail_org_pp]
+const USAGE = `Usage: npm run emulator -- --log-dir <dir> [--port 4566] [--table security.cloudtrail_org_pp] [--bucket trail]
 
 Serves Amazon Athena (AmazonAthena.*) and CloudWatch Logs (Logs_20140328.*) JSON APIs on
-127.0.0.1, answering queries from the CloudTrail files under <dir> with the local engine.
+127.0.0.1, answering queries from the CloudTrail files under <dir> with the local engine, and
+<dir> as an S3 bucket (path style, read only) for run-md collect.
 
   --log-dir <dir>   CloudTrail files (the AWSLogs/ layout, .json.gz or .json)   (required)
   --port <n>        port to listen on (default 4566; 0 picks a free one)
   --table <name>    the Athena table name run-md will query (default security.cloudtrail_org_pp)
+  --bucket <name>   the S3 bucket name <dir> is served as (default trail)
   --help            this text`;
 
 /**
@@ -35,8 +37,50 @@ export function partitioningFor(dir: string): "projection" | "none" {
  */
 export const LOG_GROUP = "aws-cloudtrail-logs";
 
-export async function main(argv: string[]): Promise<number> {
-  let values: { "log-dir"?: string; port?: string; table?: string; help?: boolean };
+/**
+ * The key prefix above the first `AWSLogs/` folder of `dir` ("" when it is at the top), which a
+ * collect's `s3://bucket/prefix` names; null when `dir` has no `AWSLogs/` folder (run-md collect
+ * lists the trail's layout only, so such a bucket has nothing to collect).
+ */
+export function trailPrefixFor(dir: string): string | null {
+  const entries = readdirSync(dir, { recursive: true, encoding: "utf8" });
+  const keys = entries.map((e) => e.split(path.sep).join("/")).sort();
+  for (const k of keys) {
+    const at = `/${k}/`.indexOf("/AWSLogs/");
+    if (at >= 0) return k.slice(0, at).replace(/\/$/, "");
+  }
+  return null;
+}
+
+/** The lines that say how to collect from the bucket the emulator serves. */
+function collectLines(endpoint: string, bucket: string, dir: string): string {
+  const prefix = trailPrefixFor(dir);
+  if (prefix === null)
+    return `S3: ${dir} is the bucket ${bucket}, but holds no AWSLogs/ folder: run-md collect lists
+the trail's layout (AWSLogs/<account>/CloudTrail/...) only, so point --log-dir at a folder above AWSLogs/.`;
+  return `To collect from the bucket ${bucket} (${dir}) into a local store (docs/collect.md):
+
+  export RUN_MD_S3_ENDPOINT=${endpoint}
+  npx run-md collect --source s3://${bucket}${prefix === "" ? "" : `/${prefix}`} --store .run-md/store --since 30d`;
+}
+
+/** What the command line asks for, checked. */
+interface Options {
+  dir: string;
+  port: number;
+  table: string;
+  bucket: string;
+}
+
+/** The options of `argv`, or the exit code after saying what is wrong with them (or the usage). */
+function options(argv: string[]): Options | number {
+  let values: {
+    "log-dir"?: string;
+    port?: string;
+    table?: string;
+    bucket?: string;
+    help?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -44,6 +88,7 @@ export async function main(argv: string[]): Promise<number> {
         "log-dir": { type: "string" },
         port: { type: "string" },
         table: { type: "string" },
+        bucket: { type: "string" },
         help: { type: "boolean" },
       },
       strict: true,
@@ -71,22 +116,20 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`--port ${values.port} is not a port number\n`);
     return 2;
   }
-  const table = values.table ?? "security.cloudtrail_org_pp";
-  let emulator: Awaited<ReturnType<typeof startEmulator>>;
-  try {
-    emulator = await startEmulator({ logDir: dir, port, tableAliases: [table] });
-  } catch (e) {
-    const code = (e as { code?: string }).code;
+  const bucket = values.bucket ?? "trail";
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
     process.stderr.write(
-      code === "EADDRINUSE"
-        ? `port ${port} is in use: pass --port <another> (or --port 0 for a free one)\n`
-        : `could not start the emulator: ${(e as Error).message}\n`,
+      `--bucket ${bucket} is not an S3 bucket name (3 to 63 of a-z, 0-9, ".", "-")\n`,
     );
     return 2;
   }
-  const { endpoint } = emulator;
+  return { dir, port, table: values.table ?? "security.cloudtrail_org_pp", bucket };
+}
+
+/** The endpoint and the settings to give run-md, as printed on start. */
+function settingsText(endpoint: string, { dir, table, bucket }: Options): string {
   const partitioning = partitioningFor(dir);
-  process.stdout.write(`run-md AWS emulator listening on ${endpoint}
+  return `run-md AWS emulator listening on ${endpoint}
   Athena (AmazonAthena.*) and CloudWatch Logs (Logs_20140328.*) over ${dir}
   Athena table: ${table} (and cloudtrail_logs), partitioning ${partitioning}${partitioning === "none" ? " (the files are not in the AWSLogs/<account>/CloudTrail/<region>/yyyy/mm/dd/ layout)" : ""}
 
@@ -98,8 +141,33 @@ every log group name reads these files):
   export RUN_MD_LOGS_ENDPOINT=${endpoint} RUN_MD_LOG_GROUPS=${LOG_GROUP}
   npx run-md runbooks/<runbook>.md --engine aws --since 30d   # Athena and Logs Insights
 
+${collectLines(endpoint, bucket, dir)}
+
 Ctrl-C stops the emulator.
-`);
+`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const opts = options(argv);
+  if (typeof opts === "number") return opts;
+  let emulator: Awaited<ReturnType<typeof startEmulator>>;
+  try {
+    emulator = await startEmulator({
+      logDir: opts.dir,
+      port: opts.port,
+      tableAliases: [opts.table],
+      s3Buckets: { [opts.bucket]: opts.dir },
+    });
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    process.stderr.write(
+      code === "EADDRINUSE"
+        ? `port ${opts.port} is in use: pass --port <another> (or --port 0 for a free one)\n`
+        : `could not start the emulator: ${(e as Error).message}\n`,
+    );
+    return 2;
+  }
+  process.stdout.write(settingsText(emulator.endpoint, opts));
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once("SIGINT", stop);

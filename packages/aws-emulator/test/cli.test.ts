@@ -2,13 +2,15 @@
  * `npm run emulator`: started by hand over a log directory, it prints its endpoint and the
  * settings for run-md, answers the SDK there, and stops cleanly on Ctrl-C (SIGINT).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { gunzipSync } from "node:zlib";
 import { GetQueryResultsCommand } from "@aws-sdk/client-athena";
+import { generateLogs } from "@run-md/generator";
 import { expect, it } from "vitest";
-import { inTurn } from "../../../test/in-process.ts";
-import { main, partitioningFor } from "../src/cli.ts";
+import { inTurn, runMdHere } from "../../../test/in-process.ts";
+import { main, partitioningFor, trailPrefixFor } from "../src/cli.ts";
 import { athenaClient, endpointOf, finalState, spawnCli } from "./athena-client.ts";
 
 it("prints its endpoint and run-md settings, serves Athena there, and stops on SIGINT", async () => {
@@ -68,6 +70,73 @@ it("suggests projection partitioning only for the S3 delivery layout", () => {
     mkdirSync(day, { recursive: true });
     writeFileSync(path.join(day, "a.json"), "[]");
     expect(partitioningFor(dir)).toBe("projection");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** The CloudTrail records of every file under `dir`, counted from the files themselves. */
+function recordsUnder(dir: string): number {
+  let n = 0;
+  for (const f of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!f.isFile() || !f.name.endsWith(".json.gz")) continue;
+    const text = gunzipSync(readFileSync(path.join(f.parentPath, f.name))).toString("utf8");
+    n += (JSON.parse(text) as { Records: unknown[] }).Records.length;
+  }
+  return n;
+}
+
+it("serves the log directory as an S3 bucket: the collect command it prints works as printed", async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "run-md-emulator-bucket-"));
+  const user = mkdtempSync(path.join(os.tmpdir(), "run-md-emulator-user-"));
+  const end = new Date(Date.now() - 2 * 3_600_000);
+  await generateLogs({
+    outDir: dir,
+    start: new Date(end.getTime() - 2 * 86_400_000),
+    end,
+    eventsPerDay: 40,
+    seed: 5,
+    regions: ["us-east-1"],
+  });
+  const run = spawnCli(["--log-dir", dir, "--port", "0"]);
+  try {
+    const endpoint = await endpointOf(run);
+    const out = run.stdout();
+    // The lines a user copies: the exports (region, placeholder credentials, the endpoint) and
+    // the collect command, run here as printed.
+    const env: Record<string, string> = {};
+    for (const line of out.split("\n")) {
+      if (!line.trim().startsWith("export ")) continue;
+      for (const pair of line.trim().slice("export ".length).split(/\s+/)) {
+        const [k, v] = pair.split("=");
+        env[k as string] = v as string;
+      }
+    }
+    expect(env.RUN_MD_S3_ENDPOINT).toBe(endpoint);
+    const command = /npx run-md (collect .*)$/m.exec(out)?.[1];
+    expect(command).toBe("collect --source s3://trail --store .run-md/store --since 30d");
+    const res = await runMdHere((command as string).split(" "), { env, cwd: user });
+    expect(res.stderr).not.toMatch(/error|warning/);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain(`, ${recordsUnder(dir)} new events, `);
+  } finally {
+    run.kill("SIGINT");
+    await run.exit;
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(user, { recursive: true, force: true });
+  }
+});
+
+it("names the prefix above AWSLogs/ in the printed source, and says when there is none", () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "run-md-emulator-prefix-"));
+  try {
+    writeFileSync(path.join(dir, "flat.json"), "[]");
+    expect(trailPrefixFor(dir)).toBeNull();
+    const day = path.join(dir, "exports", "org", "AWSLogs", "123456789012", "CloudTrail");
+    mkdirSync(day, { recursive: true });
+    writeFileSync(path.join(day, "a.json"), "[]");
+    expect(trailPrefixFor(dir)).toBe("exports/org");
+    expect(trailPrefixFor(path.join(dir, "exports", "org"))).toBe("");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
