@@ -37,6 +37,8 @@ export const RULES = {
   quotedParam: "quoted-param",
   badTemplate: "bad-template",
   unusedParam: "unused-param",
+  /** A Logs Insights `like {{name}}` (a regular expression) whose parameter's default holds `%`. */
+  likePatternAsRegex: "like-pattern-as-regex",
   /** `triggers:` (spec §8): an event pattern EventBridge would reject, a bad JSON path. */
   invalidPattern: "invalid-pattern",
   invalidJsonPath: "invalid-json-path",

@@ -18,6 +18,7 @@ import { parseExpect } from "./expect.ts";
 import { deniedError } from "./files.ts";
 import { type FrontMatter, ID_PATTERN, readFrontMatter, splitFrontMatter } from "./frontmatter.ts";
 import { parseInfo, STEP_LANGUAGES, stepFromInfo } from "./info.ts";
+import { warnLikePatternsAsRegex } from "./like-as-regex.ts";
 import {
   BUILTIN_PARAMS,
   type Diagnostic,
@@ -112,6 +113,11 @@ export function parseRunbook(original: string, path: string): ParseResult {
   const drafts = reader.drafts;
   assignStepIds(drafts, sink);
   warnUnusedParams(drafts, fm.params, sink);
+  warnLikePatternsAsRegex(
+    drafts.map((d) => d.step),
+    fm.params,
+    sink,
+  );
   const fileId = fileIdOf(path, fm.id, sink);
 
   const diagnostics = sortDiagnostics(sink.diagnostics);

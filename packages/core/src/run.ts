@@ -6,6 +6,7 @@ import { ENGINE_ALIASES, engineChoices, engineInfo } from "./engine-registry.ts"
 import { ERROR_CODES } from "./error-codes.ts";
 import { isRunMdError, RunMdError } from "./errors.ts";
 import { worstStatus } from "./evaluate.ts";
+import { likePatternRegexWarnings } from "./like-as-regex.ts";
 import { type MaskOptions, maskText, maskValue } from "./mask.ts";
 import type { Dialect, ParamValue, Runbook, Step } from "./model.ts";
 import { paramSourceOf, resolveParams } from "./params.ts";
@@ -287,15 +288,19 @@ function stepBase(
   };
 }
 
-/** A step's warnings: the parser's, the engine's (masked), a window ending after it ran. */
+/**
+ * A step's warnings: the parser's, a SQL LIKE pattern given to a Logs Insights regular
+ * expression, the engine's (masked), a window ending after it ran.
+ */
 function resultWarnings(
   step: Step,
   result: QueryResult,
   window: TimeWindow,
-  options: RunOptions,
+  { options, params }: StepContext,
 ): string[] {
   return [
     ...(step.warnings ?? []),
+    ...likePatternRegexWarnings(step, params).map((w) => maskText(w, options.mask)),
     ...result.warnings.map((w) => maskText(w, options.mask)),
     ...[futureWindowWarning(window, (options.now?.() ?? new Date()).getTime())].filter(
       (w) => w !== undefined,
@@ -357,7 +362,7 @@ async function runStep(step: Step, engineName: string, ctx: StepContext): Promis
     stats: result.stats,
     columns: result.columns,
     ...rows,
-    warnings: resultWarnings(step, result, window, options),
+    warnings: resultWarnings(step, result, window, ctx),
     ...(result.notReadFrom === undefined ? {} : { notReadFrom: result.notReadFrom }),
     checks,
   };
