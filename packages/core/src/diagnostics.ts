@@ -42,6 +42,8 @@ export const RULES = {
   /** `triggers:` (spec §8): an event pattern EventBridge would reject, a bad JSON path. */
   invalidPattern: "invalid-pattern",
   invalidJsonPath: "invalid-json-path",
+  /** A trigger that gives no value to a parameter without a default: its runs would error. */
+  triggerUnmappedParam: "trigger-unmapped-param",
   /** A plain front matter value cut by ` #` (YAML starts a comment there). */
   commentInValue: "comment-in-value",
   /** Across files (`check`, `run`, `trigger`, `serve`, the nightly job): two runbooks with one id. */

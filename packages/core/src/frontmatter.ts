@@ -38,6 +38,7 @@ import {
   type MappedParam,
   type Pos,
   readTriggers,
+  warnUnmappedRequired,
 } from "./triggers-frontmatter.ts";
 import { parseDuration } from "./units.ts";
 
@@ -236,6 +237,7 @@ export function readFrontMatter(split: SplitFrontMatter, sink: DiagnosticSink): 
     });
   }
   checkTriggerParams(triggerParams, meta.declared, sink);
+  warnUnmappedRequired(meta.triggers ?? [], meta.params, sink);
   if (!contents.items.some((pair) => isScalar(pair.key) && pair.key.value === "title")) {
     const p = doc.pos(contents);
     sink.error(RULES.missingKey, p.line, p.column, 'missing required front matter key "title"');

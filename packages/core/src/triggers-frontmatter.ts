@@ -5,7 +5,7 @@
 import { isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from "yaml";
 import { type DiagnosticSink, didYouMean, RULES, type Rule } from "./diagnostics.ts";
 import { validatePattern } from "./event-pattern.ts";
-import type { Position, Trigger } from "./model.ts";
+import type { ParamDecl, Position, Trigger } from "./model.ts";
 import { parseJsonPath } from "./triggers.ts";
 import { parseDuration } from "./units.ts";
 
@@ -176,4 +176,28 @@ export function checkTriggerParams(
       `trigger parameter "${name}" is not declared${didYouMean(name, [...declared])}: declare it under params: in the front matter`,
     );
   }
+}
+
+/**
+ * A warning at each trigger that gives no value to a parameter without a default: the runs it
+ * starts error (`missing-param`) when the event comes, unless the configuration gives one
+ * (`params.<id>.<name>`, which the front matter cannot see: a warning, not an error).
+ */
+export function warnUnmappedRequired(
+  triggers: readonly Trigger[],
+  params: Readonly<Record<string, ParamDecl>>,
+  sink: DiagnosticSink,
+): void {
+  const required = Object.values(params).filter((d) => d.default === undefined);
+  triggers.forEach((trigger, i) => {
+    for (const decl of required) {
+      if (Object.hasOwn(trigger.params, decl.name)) continue;
+      sink.warning(
+        RULES.triggerUnmappedParam,
+        trigger.position.line,
+        trigger.position.column,
+        `trigger ${i + 1} gives no value to parameter "${decl.name}", which has no default: every run it starts errors (missing-param) unless run-md.config.yaml sets params.<runbook id>.${decl.name}; map it from the event under this trigger's params: (a JSON path such as $.detail.resource.accessKeyDetails.userName) or give it a default`,
+      );
+    }
+  });
 }
