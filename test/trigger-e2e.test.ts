@@ -222,3 +222,34 @@ describe("run-md trigger on AWS's documented GuardDuty finding", () => {
     expect(none.stderr).toContain(`error no runbooks (*.md) found in ${empty}`);
   });
 });
+
+describe("a triggered runbook whose trigger leaves a required parameter without a value", () => {
+  it("errors with a hint to map it from the event (not the command line's --param)", async () => {
+    const dir = await mkdtemp(path.join(work, "runbooks-"));
+    await writeFile(
+      path.join(dir, "who.md"),
+      [
+        "---",
+        "title: Who",
+        "params:",
+        "  user: { type: string }",
+        "triggers:",
+        "  - pattern: { source: [aws.guardduty] }",
+        "---",
+        "",
+        "```sql s",
+        "SELECT {{user}} AS u",
+        "```",
+        "",
+      ].join("\n"),
+    );
+    const res = await trigger(finding(PLANTED_KEY, now), ["--runbooks", dir, "--json"]);
+    expect(res.code).toBe(2);
+    const out = JSON.parse(res.stdout) as { reports: RunReport[] };
+    expect(out.reports[0]?.error).toMatchObject({
+      code: "missing-param",
+      message: 'parameter "user" is required by runbook who and has no value',
+      hint: "Map it from the event under the trigger's params: (a JSON path such as $.detail.id), give it a default, or set params.who.user in run-md.config.yaml.",
+    });
+  });
+});

@@ -205,13 +205,27 @@ export function checkParamNames(
   }
 }
 
-/** `parameter "x" is required by runbook r and has no value`, with the --param to pass. */
-function missingParamError(runbook: Runbook, name: string): RunMdError {
+/** Where a trigger's runs take their parameters from, as `resolveParams`' `cliSource`. */
+export const EVENT_PARAMS = "the event";
+
+/**
+ * `parameter "x" is required by runbook r and has no value`, with where to give it for the
+ * caller that did not: the command line's `--param`, the API request's `params`, or a
+ * trigger's mapping from the event (a default or the configuration serve all three).
+ */
+function missingParamError(runbook: Runbook, name: string, source: string): RunMdError {
   const decl = runbook.meta.params[name]!;
+  const configured = `params.${runbook.meta.id}.${name} in run-md.config.yaml`;
+  const hint =
+    source === API_PARAMS
+      ? `Send it in the request's params: {"params": {"${name}": <${decl.type}>}}.`
+      : source === EVENT_PARAMS
+        ? `Map it from the event under the trigger's params: (a JSON path such as $.detail.id), give it a default, or set ${configured}.`
+        : `Pass it with --param ${name}=<${decl.type}>.`;
   return new RunMdError(
     "missing-param",
     `parameter "${name}" is required by runbook ${runbook.meta.id} and has no value`,
-    { hint: `Pass it with --param ${name}=<${decl.type}>.` },
+    { hint },
   );
 }
 
@@ -255,7 +269,7 @@ export function resolveParams(
     if (Object.hasOwn(configParams, name))
       input = { value: configParams[name], source: "configuration" };
     if (Object.hasOwn(cliParams, name)) input = { value: cliParams[name], source: cliSource };
-    if (input === undefined) throw missingParamError(runbook, name);
+    if (input === undefined) throw missingParamError(runbook, name, cliSource);
     const configured = input.source === "configuration" && configSource !== undefined;
     const value = configured
       ? coerceParam(

@@ -77,3 +77,32 @@ describe("a run request whose value a Logs Insights regular expression cannot ho
     expect(request({ automation_pattern: ":user/mallory$" }).changesDefaults).toBe(true);
   });
 });
+
+describe("a run request that leaves a required parameter without a value", () => {
+  it("is a 400 whose hint says to send it in the request's params (not the CLI's --param)", () => {
+    const source = [
+      "---",
+      "title: Who",
+      "params:",
+      "  user: { type: string }",
+      "---",
+      "",
+      "```sql s",
+      "SELECT {{user}} AS u",
+      "```",
+      "",
+    ].join("\n");
+    const who = parseRunbook(source, "who.md").runbook!;
+    expect(() => checkRunRequest(who, { runbook: "who", params: {}, window: {} }, {}, now)).toThrow(
+      expect.objectContaining({
+        status: 400,
+        message: 'parameter "user" is required by runbook who and has no value',
+        extra: {
+          code: "missing-param",
+          field: "params",
+          hint: `Send it in the request's params: {"params": {"user": <string>}}.`,
+        },
+      }),
+    );
+  });
+});

@@ -7,6 +7,7 @@ import path from "node:path";
 import {
   type Diagnostic,
   displayPath,
+  EVENT_PARAMS,
   errorReport,
   formatDiagnostic,
   isRunMdError,
@@ -325,7 +326,7 @@ async function runOne(
       configParams: config.params[runbook.meta.id] ?? {},
       configSource: config.located,
       cliParams: Object.fromEntries(Object.entries(plan.params).map(([k, v]) => [k, String(v)])),
-      cliParamsSource: "the event",
+      cliParamsSource: EVENT_PARAMS,
       window: windowArgs(plan.window),
       ...(options.signal ? { signal: options.signal } : {}),
       mask: config.mask,

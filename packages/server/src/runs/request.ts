@@ -113,7 +113,15 @@ export function checkRunRequest(
   }
   let asRequested: string;
   try {
-    const resolved = resolveParams(runbook, { ...configParams, ...req.params });
+    // The request's values are typed JSON, taken as configured ones; API_PARAMS names the
+    // request as the place a missing value goes.
+    const resolved = resolveParams(
+      runbook,
+      { ...configParams, ...req.params },
+      {},
+      undefined,
+      API_PARAMS,
+    );
     // A value a Logs Insights step cannot write as its regular expression: refused here, not as
     // an errored run that blamed the configuration.
     checkInsightsRegexValues(runbook, resolved, (name) =>
