@@ -477,9 +477,14 @@ function extraTable(
     Object.keys(scope).length === 1
   ) {
     parsed = { kind: "time-column", column: (scope as { timeColumn: string }).timeColumn };
+  } else if (scope === undefined) {
+    fail(
+      [],
+      `"tables.extra.${name}" needs a scope: unscoped (a reference table read whole) or {timeColumn: <column of ISO-8601 times>} (its rows in the run's window)`,
+    );
   } else {
     fail(
-      scope === undefined ? [] : ["scope"],
+      ["scope"],
       `"tables.extra.${name}.scope" must be unscoped or {timeColumn: <column of ISO-8601 times>}`,
     );
   }

@@ -176,7 +176,8 @@ describe("tables: what a sql step may read", () => {
         "tables:\n  extra:\n    t:\n      file: t.csv\n",
         3,
         5,
-        '"tables.extra.t.scope" must be unscoped or {timeColumn: <column of ISO-8601 times>}',
+        // No scope at all: said as missing, not as a wrong value.
+        '"tables.extra.t" needs a scope: unscoped (a reference table read whole) or {timeColumn: <column of ISO-8601 times>} (its rows in the run\'s window)',
       ],
       [
         "tables:\n  extra:\n    t:\n      path: t.csv\n      scope: unscoped\n",
