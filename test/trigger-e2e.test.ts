@@ -84,6 +84,8 @@ describe("run-md trigger on AWS's documented GuardDuty finding", () => {
     ]);
     expect(out.skipped.find((s) => s.runbook === "audit-iam")?.reason).toBe("it has no triggers");
     const activity = out.reports.find((r) => r.runbook.id === "access-key-activity")!;
+    // The configured runbooks folder as typed from here, as run names it (not the absolute path).
+    expect(activity.runbook.path).toBe("runbooks/access-key-activity.md");
     expect(activity.params).toEqual({ access_key_id: PLANTED_KEY });
     // The window: 7 days before the finding's time, one hour after.
     const t = Math.floor(now.getTime() / 1000) * 1000;

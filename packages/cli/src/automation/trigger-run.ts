@@ -195,7 +195,9 @@ export async function triggerEvent(
 ): Promise<TriggerResult> {
   const config = loadConfig(options.configFile);
   const reportsDir = options.reportsDir ? path.resolve(options.reportsDir) : config.reportsDir;
-  const runbooks = options.runbooks?.length ? options.runbooks : [config.runbooksDir];
+  // The configured folder as typed from here (`runbooks/x.md` in messages and reports, as run
+  // shows it), not the machine's absolute path.
+  const runbooks = options.runbooks?.length ? options.runbooks : [displayPath(config.runbooksDir)];
   const loaded = await loadEachRunbook(runbooks, tableConfig(config));
   if (loaded.length === 0) {
     // No runbook to match: the event would start nothing and say nothing.
