@@ -60,7 +60,8 @@ export async function initCommand(argv: string[]): Promise<number> {
   for (const f of files) {
     await mkdir(path.dirname(path.join(root, f)), { recursive: true });
     await cp(path.join(source, f), path.join(root, f));
-    process.stdout.write(`${pc.green("created")} ${path.join(positionals[0] ?? "", f)}\n`);
+    const done = existing.includes(f) ? pc.yellow("overwrote") : pc.green("created");
+    process.stdout.write(`${done} ${path.join(positionals[0] ?? "", f)}\n`);
   }
   if (await ignore(root, ".run-md/")) process.stdout.write(`${pc.green("updated")} .gitignore\n`);
   const starter = files.find((f) => f.startsWith("runbooks/")) ?? "runbooks/";
