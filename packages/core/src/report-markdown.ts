@@ -1,6 +1,6 @@
 import type { JsonValue } from "./engine.ts";
 import { printable } from "./printable.ts";
-import { type RunReport, stepNotes } from "./report.ts";
+import { NOT_RESOLVED, type RunReport, stepNotes } from "./report.ts";
 
 const ICON: Record<string, string> = {
   passed: "✅",
@@ -53,26 +53,34 @@ function table(columns: string[], rows: JsonValue[][]): string {
   ].join("\n");
 }
 
+/** An error (a run's or a step's) as a quote: its code, message and hint. */
+function errorQuote(e: { code: string; message: string; hint?: string }): string {
+  return `> **${e.code}**: ${markdownText(e.message)}${e.hint ? `  \n> ${markdownText(e.hint)}` : ""}`;
+}
+
 /** A Markdown summary of runs, for CI job summaries and pull-request comments. */
 export function toMarkdown(reports: RunReport[], opts: { rows?: number } = {}): string {
   const maxRows = opts.rows ?? 5;
   const out: string[] = [];
   for (const r of reports) {
     out.push(`## ${ICON[r.status] ?? ""} ${markdownText(r.runbook.title)} — ${r.status}`, "");
+    // A run stopped before its window was resolved (a parameter, a runbook error) had none.
+    const window =
+      r.window.source === NOT_RESOLVED
+        ? "window not resolved"
+        : `window ${r.window.start} → ${r.window.end}`;
     out.push(
-      `${code(r.runbook.path)} · severity ${r.runbook.severity} · window ${r.window.start} → ${r.window.end} · ${(r.durationMs / 1000).toFixed(1)}s`,
+      `${code(r.runbook.path)} · severity ${r.runbook.severity} · ${window} · ${(r.durationMs / 1000).toFixed(1)}s`,
       "",
     );
+    // Why the run stopped before (or outside) its steps, as the terminal and JUnit say it.
+    if (r.error) out.push(errorQuote(r.error), "");
     for (const s of r.steps) {
       out.push(
         `### ${ICON[s.status] ?? ""} ${markdownText(s.title ?? s.id)} (${code(s.id)}, ${s.engine})`,
         "",
       );
-      if (s.error)
-        out.push(
-          `> **${s.error.code}**: ${markdownText(s.error.message)}${s.error.hint ? `  \n> ${markdownText(s.error.hint)}` : ""}`,
-          "",
-        );
+      if (s.error) out.push(errorQuote(s.error), "");
       const notes = stepNotes(r, s);
       if (notes.length > 0) out.push(...notes.map((n) => `- ⚠️ ${markdownText(n)}`), "");
       for (const c of s.checks) {

@@ -9,6 +9,9 @@ export type RunStatus = Status | "cancelled";
 
 export const REPORT_VERSION = 1;
 
+/** The window `source` of a run stopped before its window was resolved (its bounds are its start). */
+export const NOT_RESOLVED = "not resolved";
+
 /**
  * `full`: the runbook as written (every step, default parameters, default window), what the
  * site's status, history and the nightly "latest" are made of; `investigation`: a run with

@@ -13,6 +13,7 @@ import { paramSourceOf, resolveParams } from "./params.ts";
 import { checkRegexValues } from "./regex-uses.ts";
 import {
   type ErrorInfo,
+  NOT_RESOLVED,
   REPORT_VERSION,
   type RunKind,
   type RunReport,
@@ -772,7 +773,7 @@ export function errorReport(
           end: isoInstant(asked.window.end),
           source: asked.window.source,
         }
-      : { start: isoSeconds(startedAt), end: isoSeconds(startedAt), source: "not resolved" },
+      : { start: isoSeconds(startedAt), end: isoSeconds(startedAt), source: NOT_RESOLVED },
     steps: [],
     summary: { checks: emptyCounts(STATUSES), steps: emptyCounts(STEP_STATUSES) },
     error: errorInfo(error, options.mask),

@@ -414,3 +414,23 @@ describe("the reports folder layout (one module: report-store)", () => {
     await expect(readReport(bad)).rejects.toThrow(/^[^[]*\(37 bytes that do not parse\)$/);
   });
 });
+
+describe("Markdown summary of a run stopped before its first step", () => {
+  it("says why (the run's error and hint) and that no window was resolved", () => {
+    const { runbook } = parseRunbook("---\ntitle: T\n---\n\n```sql s\nSELECT 1\n```\n", "rb.md");
+    const r = errorReport(
+      runbook!,
+      new RunMdError("missing-param", 'parameter "user" is required', {
+        hint: "Pass it with --param user=<string>.",
+      }),
+      { toolVersion: "1" },
+      new Date("2026-11-24T00:00:00Z"),
+    );
+    const md = toMarkdown([r]);
+    expect(md).toContain("## 💥 T — errored");
+    expect(md).toContain("`rb.md` · severity medium · window not resolved · ");
+    expect(md).toContain(
+      '> **missing-param**: parameter "user" is required  \n> Pass it with --param user=\\<string\\>.',
+    );
+  });
+});
