@@ -23,10 +23,12 @@ const children: ChildProcess[] = [];
 
 /** Starts `run-md serve` in `dir` and resolves with its address once it listens. */
 function serve(
-  runbooks = FIXTURES,
+  runbooks: string | null = FIXTURES,
   detached = false,
 ): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
-  const child = spawn(process.execPath, [BIN, "serve", runbooks], {
+  // null: none named, the configuration's runbooksDir (default runbooks/ beside it).
+  const named = runbooks === null ? [] : [runbooks];
+  const child = spawn(process.execPath, [BIN, "serve", ...named], {
     cwd: dir,
     env: { ...process.env, CI: "1", NO_COLOR: "1" },
     stdio: ["ignore", "pipe", "pipe"],
@@ -266,6 +268,33 @@ describe("run-md serve and a runbook whose query does not parse", () => {
       expect((await api(`${url}/api/runs`, { runbook: "bad" })).status).toBe(404);
       const listed = (await api(`${url}/api/runbooks`)).body as unknown as { id: string }[];
       expect(listed.map((r) => r.id)).toEqual(["good"]);
+    } finally {
+      child.kill("SIGKILL");
+    }
+  });
+});
+
+describe("run-md serve over the configuration's runbooks folder", () => {
+  it("names a runbook as typed from its folder (runbooks/x.md) in the reports it stores", {
+    timeout: 120_000,
+  }, async () => {
+    await mkdir(path.join(dir, "runbooks"), { recursive: true });
+    await writeFile(
+      path.join(dir, "runbooks", "mine.md"),
+      "---\ntitle: Mine\nwindow: 7d\n---\n\n```sql s\nSELECT count(*) AS n FROM cloudtrail_logs\n```\n",
+    );
+    const { child, url } = await serve(null);
+    try {
+      const run = await api(`${url}/api/runs`, { runbook: "mine" });
+      expect(run.status).toBe(202);
+      let body: Record<string, unknown> = {};
+      for (let i = 0; i < 600 && body.result === undefined; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        body = (await api(`${url}/api/runs/${run.body.id}`)).body;
+      }
+      expect(body.status).toBe("passed");
+      // As run-md run names it from here, not the machine's /tmp/... path.
+      expect((body.result as { runbook: { path: string } }).runbook.path).toBe("runbooks/mine.md");
     } finally {
       child.kill("SIGKILL");
     }

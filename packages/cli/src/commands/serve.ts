@@ -110,7 +110,8 @@ async function serve(values: ServeFlags, positionals: string[]): Promise<number>
     access,
     queryProblems: (rb) => unparsedQueries(rb.path, rb.steps, { tables, params: rb.meta.params }),
     governance: { webhooks, ...(notify === undefined ? {} : { notifyRetry: notify.retry }) },
-    runbooks: positionals.length > 0 ? positionals : [config.runbooksDir],
+    // The configured folder as typed from here: reports name runbooks/x.md, as run does.
+    runbooks: positionals.length > 0 ? positionals : [displayPath(config.runbooksDir)],
     run: {
       getEngine: (name) => pool.get(name),
       reportsDir: config.reportsDir,
