@@ -80,7 +80,9 @@ describe("collect from an S3 bucket that cannot be listed", () => {
     const none = path.join(base, "no-such-aws-file");
     const store = path.join(base, "store-c");
     const res = await collect("s3://trail", store, {
-      RUN_MD_S3_ENDPOINT: emulator.endpoint,
+      // Not this machine (a local endpoint gets placeholder credentials, below); TEST-NET-1,
+      // never reached: the credentials are looked for before anything is sent.
+      RUN_MD_S3_ENDPOINT: "http://192.0.2.1:9",
       AWS_REGION: "us-east-1",
       // Nothing in the SDK's default chain: no variables, no files, no instance metadata.
       AWS_ACCESS_KEY_ID: "",
@@ -100,5 +102,29 @@ describe("collect from an S3 bucket that cannot be listed", () => {
     expect(res.code).toBe(2);
     // Nothing was collected: no manifest in the store.
     expect(await readdir(store).catch(() => [])).not.toContain("manifest.json");
+  });
+});
+
+describe("collect from the emulator on this machine", () => {
+  it("signs with placeholder credentials, never the real ones of the chain", async () => {
+    const before = emulator.callsOf("ListObjectsV2").length;
+    const res = await collect("s3://trail", path.join(base, "store-d"), {
+      RUN_MD_S3_ENDPOINT: emulator.endpoint,
+      AWS_REGION: "us-east-1",
+      AWS_ACCESS_KEY_ID: "AKIAREALKEYOFTHEUSER",
+      AWS_SECRET_ACCESS_KEY: "real-secret",
+      AWS_SESSION_TOKEN: "real-session-token",
+    });
+    // The bucket (an empty folder) has no AWSLogs/: refused, after listing it.
+    expect(res.code).toBe(2);
+    const calls = emulator.callsOf("ListObjectsV2").slice(before) as unknown as {
+      accessKeyId?: string;
+      sessionToken: boolean;
+    }[];
+    expect(calls.length).toBeGreaterThan(0);
+    for (const c of calls) {
+      expect(c.accessKeyId).toBe("run-md-local");
+      expect(c.sessionToken).toBe(false);
+    }
   });
 });

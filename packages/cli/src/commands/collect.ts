@@ -3,7 +3,9 @@ import path from "node:path";
 import type { CollectResult } from "@run-md/collect";
 import {
   formatBytes,
+  isLoopbackEndpoint,
   isRunMdError,
+  LOOPBACK_CREDENTIALS,
   parseDuration,
   printable,
   printableLines,
@@ -88,7 +90,15 @@ function s3Config(values: { region?: string; profile?: string }) {
     });
   }
   const profile = values.profile === undefined ? {} : { profile: values.profile };
-  return { region, ...profile, ...(endpoint ? { endpoint, forcePathStyle: true } : {}) };
+  // A local endpoint (the emulator) gets placeholders, never the real credentials of the chain:
+  // no session token travels in plain HTTP to whatever listens on a local port (as for Athena).
+  const local = endpoint !== undefined && isLoopbackEndpoint(endpoint);
+  return {
+    region,
+    ...profile,
+    ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
+    ...(local ? { credentials: LOOPBACK_CREDENTIALS } : {}),
+  };
 }
 
 /** What S3 answered, by its error names, and what to do about it. */
