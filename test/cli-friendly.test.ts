@@ -14,6 +14,7 @@ import type { RunReport } from "../packages/core/src/report.ts";
 import { readReportIndex } from "../site/src/lib/reports.ts";
 import { BIN, REPO } from "./helpers.ts";
 import { runMdHere as runMd } from "./in-process.ts";
+import { inWindow, readGenerated } from "./truth/runbook-answers.ts";
 
 const { incidents } = inject("sampleData");
 let dir: string;
@@ -185,6 +186,30 @@ describe("run-md new", () => {
       ["calls_by_principal", "passed"],
       ["failed_calls", "passed"],
     ]);
+    // Its LIMIT 20 keeps the same rows on every engine: the order is complete (a tie-breaker
+    // after the count, as writing-runbooks.md asks), and the rows are the top 20 computed from
+    // the raw records.
+    expect(text).toContain("ORDER BY calls DESC, principal\n");
+    expect(text).toContain("| sort failures desc, eventSource asc\n");
+    const events = inWindow(
+      readGenerated(incidents),
+      new Date(report!.window.start),
+      new Date(report!.window.end),
+    );
+    const top = (keys: (string | undefined)[]) => {
+      const n = new Map<string, number>();
+      for (const k of keys) if (k !== undefined) n.set(k, (n.get(k) ?? 0) + 1);
+      return [...n]
+        .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+        .slice(0, 20);
+    };
+    const arn = (e: Record<string, unknown>) =>
+      (e.userIdentity as { arn?: string } | undefined)?.arn;
+    expect(report!.steps[0]!.rows).toEqual(top(events.map(arn)));
+    const failed = events.filter((e) => e.errorCode !== undefined && e.errorCode !== null);
+    expect(report!.steps[1]!.rows.map((r) => [r[0], Number(r[1])])).toEqual(
+      top(failed.map((e) => e.eventSource as string)),
+    );
 
     await writeFile(file, `${text}\nedited\n`);
     const again = await runMd(["new", "vpc-watch"], { cwd: project });

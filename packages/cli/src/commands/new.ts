@@ -58,7 +58,7 @@ SELECT useridentity.arn AS principal,
 FROM cloudtrail_logs
 WHERE useridentity.arn LIKE {{actor_pattern}}
 GROUP BY 1
-ORDER BY calls DESC
+ORDER BY calls DESC, principal
 LIMIT 20
 \`\`\`
 
@@ -71,7 +71,7 @@ rows >= 0            # replace with what should hold, e.g. max(calls) < 1000
 \`\`\`logs-insights failed_calls
 filter ispresent(errorCode)
 | stats count(*) as failures by eventSource
-| sort failures desc
+| sort failures desc, eventSource asc
 | limit 20
 \`\`\`
 
