@@ -229,6 +229,12 @@ describe("run-md audit", () => {
     expect(res.code).toBe(0);
     expect(res.stdout).toBe("");
     expect(await readFile(out, "utf8")).toBe(await readFile(file, "utf8"));
+    // -o, as query and run take it.
+    const short = path.join(dir(), "json", "short.jsonl");
+    const o = await auditExport(file, "--since", "2026-11-28", "--format", "json", "-o", short);
+    expect(o.stderr).toBe("");
+    expect(o.code).toBe(0);
+    expect(await readFile(short, "utf8")).toBe(await readFile(file, "utf8"));
     const none = await auditExport(file, "--since", "2026-11-29", "--format", "json");
     expect(none.stdout).toBe("");
   });

@@ -31,7 +31,7 @@ Options:
   --since WHEN          a duration before now (30d, the default) or an ISO-8601 date or time
   --until WHEN          the end (exclusive): a duration before now or an ISO-8601 date or time
   --format json|csv     the output format (required)
-  --output FILE         write here (atomically) instead of stdout
+  --output, -o FILE     write here (atomically) instead of stdout
   --file FILE           the audit log (default: server.audit, else ${DEFAULT_AUDIT_FILE});
                         repeat it for the pieces of a rotated log, oldest first
   -h, --help            this help
@@ -42,7 +42,8 @@ const OPTIONS = {
   since: { type: "string" },
   until: { type: "string" },
   format: { type: "string" },
-  output: { type: "string" },
+  // -o as on query and run.
+  output: { type: "string", short: "o" },
   file: { type: "string", multiple: true },
 } as const;
 
