@@ -29,11 +29,14 @@ for (let r = 0; r < Number(rounds); r++) {
   const late = Date.now() - (at + r * ROUND_MS) > LATE_MS ? " late" : "";
   try {
     const release = await holdFileLock(lock, (owner) => new Error(`busy ${owner}`));
+    // Taken after the round's holder let go (the attempt itself slowed past HOLD_MS on a loaded
+    // machine): a holder after another, not beside it, and as late as one woken late.
+    const after = Date.now() > at + r * ROUND_MS + HOLD_MS ? " late" : "";
     const mine = await readFile(lock, "utf8");
     // Held until the round's end, so that a taker a moment late still finds it busy.
     await sleep(Math.max(0, at + r * ROUND_MS + HOLD_MS - Date.now()));
     const still = await readFile(lock, "utf8").catch(() => "");
-    process.stdout.write(`${r} ${still === mine ? "held" : "overlap"}${late}\n`);
+    process.stdout.write(`${r} ${still === mine ? "held" : "overlap"}${late || after}\n`);
     await release();
   } catch (e) {
     const message = (e as Error).message;
