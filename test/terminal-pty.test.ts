@@ -133,6 +133,19 @@ describe.skipIf(!HAS_SCRIPT)("run-md on a terminal", () => {
     expect(pty.out().toString("utf8")).toMatch(/\u001b\[36m/); // the cyan spinner
   }, 120_000);
 
+  it("compare tells a terminal which runbook runs on which engine (a pipe gets results only)", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "run-md-pty-compare-"));
+    const one = path.join(dir, "one.md");
+    await writeFile(one, "---\ntitle: One\n---\n\n```sql s dialect=duckdb\nSELECT 1 AS n\n```\n");
+    // The SQL step runs on the local engine on both sides (logs runs no SQL): nothing to compare.
+    const pty = onPty(100, ["compare", one, "--engines", "local,logs"], { NO_COLOR: "1" });
+    expect(await pty.done).toBe(0);
+    const text = pty.out().toString("utf8");
+    expect(text).toContain("running one on local...");
+    expect(text).toContain("running one on logs...");
+    expect(text).toContain("both ran it on local (nothing to compare)");
+  }, 120_000);
+
   it("audit export escapes what the entries hold on a terminal, and writes them as stored into a pipe", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "run-md-pty-audit-"));
     const file = path.join(dir, "audit.log");

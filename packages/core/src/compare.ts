@@ -71,6 +71,8 @@ function nestedScalar(v: string | number | boolean, exact: boolean): string {
 
 function nested(v: JsonValue, exact: boolean): JsonValue {
   if (v === null) return null;
+  // Athena prints an array of one empty string as `[]`, which reads back empty: the two are one.
+  if (Array.isArray(v) && v.length === 1 && v[0] === "") return [];
   if (Array.isArray(v)) return v.map((x) => nested(x, exact));
   if (typeof v === "object") {
     const keys = Object.keys(v).sort();

@@ -49,6 +49,10 @@ describe("comparableValue", () => {
     expect(rowKey([{ type: "IAMUser", n: "2.5E1" }])).toBe(rowKey([{ n: 25, type: "IAMUser" }]));
     expect(rowKey([[true, null]])).toBe(rowKey([["true", null]]));
     expect(rowKey([["a", "b"]])).not.toBe(rowKey([["b", "a"]]));
+    // ARRAY[''] prints as [] on Athena, read back as an empty array.
+    expect(rowKey([[""]])).toBe(rowKey([[]]));
+    expect(rowKey([{ tags: [""] }])).toBe(rowKey([{ tags: [] }]));
+    expect(rowKey([["", ""]])).not.toBe(rowKey([[]]));
   });
 
   it("tells apart nested numbers' texts that no double holds, and texts no engine writes for a number", () => {

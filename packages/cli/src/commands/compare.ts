@@ -177,6 +177,9 @@ async function runOn(
   engine: string,
   signal: AbortSignal,
 ): Promise<RunSide> {
+  // A terminal is told what runs (an Athena side can take minutes); a pipe gets the results only.
+  if (process.stderr.isTTY && !plan.values.json)
+    process.stderr.write(pc.dim(`running ${runbook.meta.id} on ${engine}...\n`));
   const tallies = new Map<string, RowTally>();
   const budget = tallyBudget();
   const report = await runOrErrorReport(
