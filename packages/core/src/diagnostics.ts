@@ -39,6 +39,8 @@ export const RULES = {
   unusedParam: "unused-param",
   /** A Logs Insights `like {{name}}` (a regular expression) whose parameter's default holds `%`. */
   likePatternAsRegex: "like-pattern-as-regex",
+  /** A SQL LIKE pattern (a literal, a parameter's default) that is a regular expression. */
+  regexAsLikePattern: "regex-as-like-pattern",
   /** `triggers:` (spec §8): an event pattern EventBridge would reject, a bad JSON path. */
   invalidPattern: "invalid-pattern",
   invalidJsonPath: "invalid-json-path",

@@ -117,6 +117,7 @@ export function parseRunbook(original: string, path: string): ParseResult {
     drafts.map((d) => d.step),
     fm.params,
     sink,
+    (step, offset) => queryPositions(step.query, step.queryLine - 1, ctx.lines)(offset),
   );
   const fileId = fileIdOf(path, fm.id, sink);
 

@@ -1,4 +1,4 @@
-import { parseRunbook } from "@run-md/core";
+import { type Diagnostic, parseRunbook } from "@run-md/core";
 import { describe, expect, it } from "vitest";
 
 /*
@@ -79,5 +79,99 @@ describe("like-pattern-as-regex", () => {
         ),
       ),
     ).toEqual([]);
+  });
+});
+
+/*
+ * The reverse: a regular expression given to SQL's LIKE, whose wildcards are `%` and `_` only
+ * (every other character is itself): `LIKE '.*admin.*'` matches almost nothing, and the step's
+ * checks pass on no rows. `check` warns at the literal, or at the reference whose default or
+ * enum entry is one; a `.` alone, LIKE's own patterns and a pattern built by the query do not.
+ */
+describe("regex-as-like-pattern", () => {
+  // The parameters these runbooks declare are not all used (unused-param).
+  const ours = (ds: Diagnostic[]) => ds.filter((d) => d.rule === "regex-as-like-pattern");
+  const sqlWarnings = (sql: string, params = ['  who: { type: string, default: "%" }']) =>
+    ours(parseRunbook(runbook(params, "fields eventName", sql), "x.md").diagnostics).map(
+      (d) => `${d.line}:${d.column} ${d.severity} ${d.rule}`,
+    );
+
+  it("warns at a LIKE literal that is a regular expression, naming what in it is one", () => {
+    const sql =
+      "SELECT 1 FROM cloudtrail_logs WHERE useridentity.arn LIKE '.*admin.*' OR eventname NOT LIKE '^Get'";
+    expect(sqlWarnings(sql)).toEqual([
+      // Column of each opening quote, counted by hand.
+      "8:59 warning regex-as-like-pattern",
+      "8:93 warning regex-as-like-pattern",
+    ]);
+    const diagnostics = ours(
+      parseRunbook(runbook(["  who: { type: string }"], "fields eventName", sql), "x.md")
+        .diagnostics,
+    );
+    expect(diagnostics[0]?.message).toContain(
+      'LIKE pattern ".*admin.*" is a regular expression: ".*" (a regular expression\'s "any text"; LIKE reads a "." and a "*")',
+    );
+    expect(diagnostics[1]?.message).toContain('"^" at its start');
+  });
+
+  it.each([
+    ["user/alice$", '"$" at its end'],
+    ["\\d{12}", '"\\d"'],
+    ["i-[0-9a-f]%", '"[0-9a-f]" (a character class'],
+    ["%(ConsoleLogin|AssumeRole)", '"(ConsoleLogin|AssumeRole)" (alternatives'],
+    ["a.+", '".+"'],
+  ])("warns at a literal %j", (pattern, says) => {
+    const sql = `SELECT 1 FROM cloudtrail_logs WHERE eventname LIKE '${pattern}'`;
+    const diagnostics = ours(
+      parseRunbook(runbook(["  who: { type: string }"], "fields eventName", sql), "x.md")
+        .diagnostics,
+    );
+    expect(diagnostics.map((d) => `${d.line}:${d.column} ${d.rule}`)).toEqual([
+      "8:52 regex-as-like-pattern",
+    ]);
+    expect(diagnostics[0]?.message).toContain(says);
+  });
+
+  it("warns at a LIKE {{name}} whose default or enum entry is a regular expression", () => {
+    const sql = "SELECT 1 FROM cloudtrail_logs WHERE useridentity.arn LIKE {{who}}";
+    expect(sqlWarnings(sql, ['  who: { type: string, default: "^arn:aws:iam::" }'])).toEqual([
+      "8:59 warning regex-as-like-pattern",
+    ]);
+    const source = runbook(
+      ["  who: { type: string, enum: ['%alice', '.*bob'], default: '%alice' }"],
+      "fields eventName",
+      sql,
+    );
+    const [warning, ...rest] = ours(parseRunbook(source, "x.md").diagnostics);
+    expect(rest).toEqual([]);
+    expect(warning?.message).toContain(
+      'parameter "who" is a SQL LIKE pattern here, and its enum entry ".*bob" is a regular expression',
+    );
+  });
+
+  it("places the warning in an indented fence at the literal's column in the file (indent added back)", () => {
+    const source = [
+      "---",
+      "title: T",
+      "---",
+      "",
+      "  ```sql s",
+      "  SELECT 1 FROM cloudtrail_logs WHERE eventname LIKE '.*'",
+      "  ```",
+      "",
+    ].join("\n");
+    expect(warnings(source)).toEqual(["6:54 warning regex-as-like-pattern"]);
+  });
+
+  it("says nothing of LIKE's own patterns, a lone '.', an escaped character or a built pattern", () => {
+    const sql = [
+      "SELECT 1 FROM cloudtrail_logs WHERE eventsource LIKE '%.amazonaws.com'",
+      "AND useridentity.arn LIKE {{who}} AND eventname LIKE 'Get_%'",
+      "AND useragent NOT LIKE '%$' AND requestparameters LIKE '%[\"i-1\"]%'",
+      "AND useragent LIKE '%\\data%' AND eventname LIKE 'a\\.*' ESCAPE '\\'",
+      "AND eventname LIKE '%' || '.*' AND regexp_like(eventname, '^Get.*')",
+      "-- AND eventname LIKE '.*'",
+    ].join("\n");
+    expect(sqlWarnings(sql, ['  who: { type: string, default: "%user/a.b%" }'])).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@
  * about, found on the text. Offsets counted by hand.
  */
 import { describe, expect, it } from "vitest";
-import { sqlRegexUses } from "../src/regex-uses.ts";
+import { sqlLikeUses, sqlRegexUses } from "../src/regex-uses.ts";
 
 describe("sqlRegexUses", () => {
   it("finds a literal second argument, with '' read as ', at its opening quote", () => {
@@ -31,6 +31,25 @@ describe("sqlRegexUses", () => {
     ].join("\n");
     expect(sqlRegexUses(sql)).toEqual([
       { kind: "literal", fn: "string_split_regex", offset: 188, pattern: "," },
+    ]);
+  });
+});
+
+describe("sqlLikeUses", () => {
+  it("finds LIKE's literal or lone {{name}}, with its ESCAPE character, and nothing else", () => {
+    const sql = [
+      // 0         1         2         3         4         5
+      // 0123456789012345678901234567890123456789012345678901234
+      "a LIKE 'it''s' AND b NOT like {{ p }} ESCAPE '!' AND (",
+      "c LIKE '%' || {{q}}) AND d ILIKE 'x' AND t.like = 'like'",
+      "-- e LIKE 'y'",
+      "OR f LIKE {{r}})",
+    ].join("\n");
+    // Line starts: 0, 55, 112, 126.
+    expect(sqlLikeUses(sql)).toEqual([
+      { kind: "literal", offset: 7, pattern: "it's" },
+      { kind: "param", offset: 30, name: "p", escape: "!" },
+      { kind: "param", offset: 136, name: "r" },
     ]);
   });
 });
