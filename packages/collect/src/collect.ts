@@ -388,6 +388,9 @@ export async function asStoreWriter<T>(
     await fsp.rm(path.join(dir, ".tmp"), { recursive: true, force: true });
     return await fn(dir);
   } finally {
+    // The scratch folder goes too, once this writer's files in it are gone (fetched or failed):
+    // removed only when empty (`rmdir`), and under the lock, so no other collect's staging.
+    await fsp.rmdir(path.join(dir, ".tmp")).catch(() => {});
     await release();
   }
 }

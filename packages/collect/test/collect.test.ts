@@ -50,6 +50,8 @@ describe("collect from a local directory", () => {
     // Both trails' objects are recorded; the duplicates added nothing.
     expect(r.objectsNew).toBe(r.objectsSeen);
     expect(Object.keys((await readManifest(store)).objects)).toHaveLength(r.objectsSeen);
+    // Its scratch folder (the reader's cache, the manifest's temporary file) is gone with it.
+    expect(await fsp.readdir(store)).not.toContain(".tmp");
   });
 
   it("covers the window up to when the listing began, not when the collect ended", async () => {

@@ -5,6 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import zlib from "node:zlib";
 import { type Emulator, startEmulator } from "@run-md/aws-emulator";
+import { holdFileLock } from "@run-md/core";
 import { readManifest } from "@run-md/engine-local";
 import { generateLogs } from "@run-md/generator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -105,6 +106,48 @@ describe("collect from S3 (the real SDK against the emulator)", () => {
     expect(r.objectsNew).toBeGreaterThan(0);
     expect(r.daysWritten).toContain("2024/03/02");
     expect(await storeContents(store)).toEqual(await windowTruth());
+  });
+
+  it("leaves no scratch folder (.tmp) in the store after a collect that fetched", async () => {
+    const store = path.join(root, "store-scratch");
+    await collectFromS3({ source: "s3://trail/logs", store, window, clientConfig: client() });
+    expect(await fsp.readdir(store)).not.toContain(".tmp");
+    expect(await storeContents(store)).toEqual(await windowTruth());
+  });
+
+  it("leaves nothing in a new store after a collect whose listing failed (no staging, no .tmp, no lock)", async () => {
+    // Every listing answers 503 SlowDown, past the SDK's retries: the collect fails.
+    const failed = path.join(root, "store-scratch-failed");
+    emulator.s3Faults.slowDown = 1_000;
+    try {
+      await expect(
+        collectFromS3({
+          source: "s3://trail/logs",
+          store: failed,
+          window,
+          clientConfig: { ...client(), ...quickRetries() },
+        }),
+      ).rejects.toThrow(/reduce your request rate/);
+    } finally {
+      emulator.s3Faults.slowDown = 0;
+    }
+    expect(await fsp.readdir(failed)).toEqual([]);
+  });
+
+  it("a collect refused because another holds the store leaves that collect's staging alone", async () => {
+    const store = path.join(root, "store-held");
+    const staging = path.join(store, ".tmp", "s3-other");
+    await fsp.mkdir(staging, { recursive: true });
+    await fsp.writeFile(path.join(staging, "object.json"), "{}");
+    const release = await holdFileLock(path.join(store, "collect.lock"), () => new Error("held"));
+    try {
+      await expect(
+        collectFromS3({ source: "s3://trail/logs", store, window, clientConfig: client() }),
+      ).rejects.toMatchObject({ code: "store-busy" });
+      expect(await fsp.readFile(path.join(staging, "object.json"), "utf8")).toBe("{}");
+    } finally {
+      await release();
+    }
   });
 
   it("parses s3:// locations", () => {
