@@ -1,12 +1,16 @@
 /** `run-md check`: every problem in every runbook, one line each, linter style. */
 import {
   type Diagnostic,
+  DiagnosticSink,
   duplicateIdErrors,
   formatDiagnostic,
   isRunMdError,
   loadRunbook,
   printableJson,
+  RULES,
+  type Runbook,
   sortDiagnostics,
+  warnUnmappedRequired,
 } from "@run-md/core";
 import pc from "picocolors";
 import { parseCommandArgs, printUserError, runbookFilesOrExit } from "../args.ts";
@@ -161,6 +165,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
     if (clash) diagnostics.push(clash);
     // A run refuses a runbook without steps (no-steps): check says so first.
     if (runbook && steps.length === 0) diagnostics.push(noSteps(path));
+    if (runbook) withConfiguredParams(diagnostics, runbook, config, path);
     diagnostics.push(
       ...(await lintQueries(path, steps, {
         tables,
@@ -193,6 +198,29 @@ export async function checkCommand(argv: string[]): Promise<number> {
 
   printText(checked, files.length, configProblems.length > 0);
   return errors > 0 ? 2 : 0;
+}
+
+/**
+ * The `trigger-unmapped-param` warnings again, with the configuration's `params.<runbook id>`
+ * values counted as given: `run` and `trigger` merge them (core `resolveParams`), so a trigger
+ * that maps no value to a parameter the configuration sets starts runs that do not error.
+ */
+function withConfiguredParams(
+  diagnostics: Diagnostic[],
+  runbook: Runbook,
+  config: Config,
+  file: string,
+): void {
+  const id = runbook.meta.id;
+  const configured = Object.hasOwn(config.params, id) ? (config.params[id] ?? {}) : {};
+  if (Object.keys(configured).length === 0) return;
+  const unset = Object.fromEntries(
+    Object.entries(runbook.meta.params).filter(([name]) => !Object.hasOwn(configured, name)),
+  );
+  const sink = new DiagnosticSink(file);
+  warnUnmappedRequired(runbook.meta.triggers ?? [], unset, sink);
+  const kept = diagnostics.filter((d) => d.rule !== RULES.triggerUnmappedParam);
+  diagnostics.splice(0, diagnostics.length, ...kept, ...sink.diagnostics);
 }
 
 function noSteps(file: string): Diagnostic {
