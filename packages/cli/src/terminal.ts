@@ -52,7 +52,9 @@ function checkLine(c: CheckOutcome): string {
   // The runbook's own text (a label, the check) is printed as safely as the logs' values.
   const label = c.label ? pc.dim(` — ${printable(c.label)}`) : "";
   // The message quotes values from the logs (`actual 'x'`): never acted on by the terminal.
-  const message = pc.dim(`(${printable(c.message)})`);
+  // An errored check says so, and where it is: its mark is a failed check's.
+  const errored = c.status === "errored" ? `errored at line ${c.line}: ` : "";
+  const message = pc.dim(`(${errored}${printable(c.message)})`);
   return `  ${MARK[c.status]!(SYMBOL[c.status]!)} ${printable(c.check)}${label}  ${message}`;
 }
 
@@ -220,15 +222,21 @@ function count(n: number, word: string): string {
 
 /**
  * Why an errored run errored: its own error (it stopped before its first step), else the first
- * errored step's (`step bad: column "x" not found [local-query]`); nothing for other runs.
+ * errored step's (`step bad: column "x" not found [local-query]`), or, for a step errored only
+ * by a check, that check with its place and its error (`step bad: check max(x) < 5
+ * (runbooks/x.md:14): column "x" is not in the result`); nothing for other runs.
  */
 function errorOf(report: RunReport): string {
   if (report.error) return `${printable(report.error.message)} [${report.error.code}]`;
   if (report.status !== "errored") return "";
-  const step = report.steps.find((s) => s.status === "errored" && s.error);
-  return step?.error
-    ? `step ${step.id}: ${printable(step.error.message)} [${step.error.code}]`
-    : "";
+  const step = report.steps.find(
+    (s) => s.status === "errored" && (s.error || s.checks.some((c) => c.status === "errored")),
+  );
+  if (step?.error) return `step ${step.id}: ${printable(step.error.message)} [${step.error.code}]`;
+  const check = step?.checks.find((c) => c.status === "errored");
+  if (!step || !check) return "";
+  const at = printable(`${report.runbook.path}:${check.line}`);
+  return `step ${step.id}: check ${printable(check.check)} (${at}): ${printable(check.message)}`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import type { Engine, QueryRequest, QueryResult, RunReport } from "@run-md/core";
-import { parseRunbook, runRunbook } from "@run-md/core";
+import { parseRunbook, runRunbook, toJUnit, toMarkdown } from "@run-md/core";
 import stringWidth from "string-width";
 import { describe, expect, it } from "vitest";
 import { truncateToWidth } from "../src/table.ts";
@@ -170,5 +170,52 @@ describe("fitting tables to the terminal", () => {
     // Display width (string-width skips colour codes, which CI=true turns on in picocolors).
     for (const line of table.split("\n")) expect(stringWidth(line)).toBeLessThanOrEqual(60);
     expect(table).toContain("…");
+  });
+});
+
+describe("a step errored only by a check", () => {
+  it("names the check that errored a step, with its line and its error, on the step and in the summary", async () => {
+    // Line 9 of the file is the check on a column the result does not have (Canned gives
+    // principal and calls): the check errors, and only it errors the step.
+    const source = [
+      "---", //                      1
+      "title: Denied calls", //      2
+      "---", //                      3
+      "", //                         4
+      "```sql denied", //            5
+      "SELECT 1", //                 6
+      "```", //                      7
+      "```expect", //                8
+      "max(nosuch) < 5", //          9
+      "rows > 0", //                 10
+      "```", //                      11
+      "",
+    ].join("\n");
+    const { runbook } = parseRunbook(source, "runbooks/denied.md");
+    const s = sink();
+    const report = await runRunbook(
+      runbook!,
+      { toolVersion: "t" },
+      {
+        getEngine: async () => new Canned(),
+        reporter: new TerminalReporter({ out: s.out, live: false, quiet: false }),
+      },
+    );
+    expect(report.status).toBe("errored");
+    expect(report.steps[0]?.error).toBeUndefined();
+    const error = 'column "nosuch" is not in the result; available columns: principal, calls';
+    expect(s.text()).toContain(`✗ max(nosuch) < 5  (errored at line 9: ${error})`);
+    expect(plain(summaryLine(report))).toMatch(
+      new RegExp(
+        `^✗ errored denied: 1 step · 2 checks: 1 passed, 1 errored · 1 step errored · step denied: check max\\(nosuch\\) < 5 \\(runbooks/denied\\.md:9\\): ${error.replace(/[()]/g, "\\$&")} · \\d+ms$`,
+      ),
+    );
+    // The Markdown summary and the JUnit file name the check and its error too.
+    expect(toMarkdown([report])).toContain(`- 💥 \`max(nosuch) < 5\`: ${error}`);
+    const junit = toJUnit([report]);
+    expect(junit).toMatch(/name="max\(nosuch\) &lt; 5" time="[\d.]+"><error type="check"/);
+    expect(junit).toContain(
+      `message="column &quot;nosuch&quot; is not in the result; available columns: principal, calls"`,
+    );
   });
 });
