@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
+import { chartWarning } from "./chart.ts";
 import { type RowSink, StepRows } from "./collect.ts";
 import type { ConfigSource } from "./config-source.ts";
-import type { BoundParam, Engine, QueryResult, TimeWindow } from "./engine.ts";
+import type { BoundParam, Engine, JsonValue, QueryResult, TimeWindow } from "./engine.ts";
 import { ENGINE_ALIASES, engineChoices, engineInfo } from "./engine-registry.ts";
 import { ERROR_CODES } from "./error-codes.ts";
 import { isRunMdError, RunMdError } from "./errors.ts";
@@ -291,11 +292,13 @@ function stepBase(
 
 /**
  * A step's warnings: the parser's, a SQL LIKE pattern given to a Logs Insights regular
- * expression, the engine's (masked), a window ending after it ran.
+ * expression, the engine's (masked), a window ending after it ran, a `chart=` that draws nothing
+ * of the rows the report keeps (`shown`, what the site draws from).
  */
 function resultWarnings(
   step: Step,
   result: QueryResult,
+  shown: JsonValue[][],
   window: TimeWindow,
   { options, params }: StepContext,
 ): string[] {
@@ -303,9 +306,10 @@ function resultWarnings(
     ...(step.warnings ?? []),
     ...likePatternRegexWarnings(step, params).map((w) => maskText(w, options.mask)),
     ...result.warnings.map((w) => maskText(w, options.mask)),
-    ...[futureWindowWarning(window, (options.now?.() ?? new Date()).getTime())].filter(
-      (w) => w !== undefined,
-    ),
+    ...[
+      futureWindowWarning(window, (options.now?.() ?? new Date()).getTime()),
+      chartWarning(step.attributes.chart, { columns: result.columns, rows: shown }, step.checks),
+    ].filter((w) => w !== undefined),
   ];
 }
 
@@ -363,7 +367,7 @@ async function runStep(step: Step, engineName: string, ctx: StepContext): Promis
     stats: result.stats,
     columns: result.columns,
     ...rows,
-    warnings: resultWarnings(step, result, window, ctx),
+    warnings: resultWarnings(step, result, rows.rows, window, ctx),
     ...(result.notReadFrom === undefined ? {} : { notReadFrom: result.notReadFrom }),
     checks,
   };

@@ -7,7 +7,9 @@ import {
   asNumber,
   type ChartSpec,
   type CheckBody,
+  chartColumns,
   type JsonValue,
+  parseChartTime,
   type StepReport,
 } from "@run-md/core";
 import { breaks, checkBody, extremeColumn, normCheck, thresholds } from "./checks.ts";
@@ -32,68 +34,10 @@ export interface TimeSeries {
   window: { start: Date; end: Date };
 }
 
-const ISO_TIME =
-  /^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2}| UTC)?$/;
-const TIME_TYPE = /^(timestamp|date|time)/i;
-const NUMBER_TYPE = /int|double|float|decimal|real|numeric|number/i;
-
-/** An engine's time value as an instant; times without a zone are UTC, as CloudTrail's are. */
-export function parseTime(v: JsonValue | undefined): Date | undefined {
-  if (typeof v !== "string" || !ISO_TIME.test(v.trim())) return undefined;
-  let text = v.trim().replace(" UTC", "Z").replace(" ", "T");
-  if (text.length === 10) text += "T00:00:00Z";
-  else if (!/(Z|[+-]\d{2}:?\d{2})$/.test(text)) text += "Z";
-  const d = new Date(text);
-  return Number.isNaN(d.getTime()) ? undefined : d;
-}
-
-function values(step: StepReport, i: number): JsonValue[] {
-  return step.rows.map((r) => r[i] ?? null).filter((v) => v !== null);
-}
-
-function isTimeColumn(step: StepReport, i: number): boolean {
-  const vs = values(step, i);
-  if (vs.length === 0) return false;
-  return (
-    (TIME_TYPE.test(step.columns[i]!.type) || typeof vs[0] === "string") &&
-    vs.every((v) => parseTime(v))
-  );
-}
-
-function isNumberColumn(step: StepReport, i: number): boolean {
-  const vs = values(step, i);
-  if (vs.length === 0) return false;
-  return (
-    (NUMBER_TYPE.test(step.columns[i]!.type) || typeof vs[0] === "number") &&
-    vs.every((v) => asNumber(v) !== undefined)
-  );
-}
-
 function find(step: StepReport, name: string | undefined): number {
   if (name === undefined) return -1;
   const lower = name.toLowerCase();
   return step.columns.findIndex((c) => c.name.toLowerCase() === lower);
-}
-
-/** The time and number columns to draw: the author's, else the first time column and the number a min/max check reads, else the first number. */
-function chooseColumns(
-  step: StepReport,
-  spec: ChartSpec | undefined,
-): { xi: number; yi: number } | undefined {
-  const all = step.columns.map((_, i) => i);
-  const xi =
-    spec?.x !== undefined ? find(step, spec.x) : (all.find((i) => isTimeColumn(step, i)) ?? -1);
-  if (xi < 0 || !isTimeColumn(step, xi)) return undefined;
-  let yi = find(step, spec?.y);
-  if (spec?.y === undefined) {
-    const checked = step.checks.map((c) => find(step, extremeColumn(checkBody(c.check))));
-    yi =
-      checked.find((i) => i >= 0 && i !== xi && isNumberColumn(step, i)) ??
-      all.find((i) => i !== xi && isNumberColumn(step, i)) ??
-      -1;
-  }
-  if (yi < 0 || yi === xi || !isNumberColumn(step, yi)) return undefined;
-  return { xi, yi };
 }
 
 /** Rows a failed check points at: its offending rows, and rows breaking a failed min/max check on the number column. */
@@ -128,15 +72,20 @@ function bucketWidth(times: number[]): number {
 
 /** The chart of a step's result, or undefined when it has no time and number columns (or `chart=none`). */
 export function timeSeries(step: StepReport, spec: ChartSpec | undefined): TimeSeries | undefined {
-  if (spec?.mark === "none" || step.rows.length === 0) return undefined;
-  const cols = chooseColumns(step, spec);
-  if (!cols) return undefined;
+  if (spec?.mark === "none") return undefined;
+  // The columns as core chooses them: a run warns with its reason when a chart= draws nothing.
+  const cols = chartColumns(
+    step,
+    spec,
+    step.checks.map((c) => checkBody(c.check)),
+  );
+  if (!("xi" in cols)) return undefined;
   const x = step.columns[cols.xi]!.name;
   const y = step.columns[cols.yi]!.name;
   const isOffending = offendingTest(step, y);
   const byTime = new Map<number, { value: number; rows: number; offending: boolean }>();
   for (const row of step.rows) {
-    const t = parseTime(row[cols.xi])?.getTime();
+    const t = parseChartTime(row[cols.xi])?.getTime();
     const v = asNumber(row[cols.yi]);
     if (t === undefined || v === undefined) continue;
     const b = byTime.get(t) ?? { value: 0, rows: 0, offending: false };
