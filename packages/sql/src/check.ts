@@ -120,3 +120,13 @@ export async function assertAthenaSql(query: string, opts: SqlCheckOptions = {})
     },
   );
 }
+
+/**
+ * The labels of a query's result columns as Athena gives them (output.ts), or undefined when the
+ * query does not parse or its SELECT list has an item whose label its text does not say (`*`,
+ * an expression without AS). `run-md check` holds a step's `chart=` columns against them.
+ */
+export async function sqlOutputLabels(query: string): Promise<string[] | undefined> {
+  const { outputLabels } = await import("./output.ts");
+  return outputLabels(query);
+}

@@ -3,6 +3,7 @@ export {
   type CheckCache,
   checkSql,
   type SqlCheckOptions,
+  sqlOutputLabels,
   useCheckCache,
 } from "./check.ts";
 export { type Field, type FieldKind, PARTITION_COLUMNS, RECORD_FIELDS } from "./cloudtrail.ts";

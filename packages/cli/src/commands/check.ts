@@ -14,6 +14,7 @@ import {
 } from "@run-md/core";
 import pc from "picocolors";
 import { parseCommandArgs, printUserError, runbookFilesOrExit } from "../args.ts";
+import { chartDiagnostics } from "../chart-check.ts";
 import { type Config, loadConfig, tableConfig } from "../config.ts";
 import { configParamProblems } from "../config-params.ts";
 import { errorJson } from "../output/stop-json.ts";
@@ -166,6 +167,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
     // A run refuses a runbook without steps (no-steps): check says so first.
     if (runbook && steps.length === 0) diagnostics.push(noSteps(path));
     if (runbook) withConfiguredParams(diagnostics, runbook, config, path);
+    diagnostics.push(...(await chartDiagnostics(path, steps)));
     diagnostics.push(
       ...(await lintQueries(path, steps, {
         tables,
