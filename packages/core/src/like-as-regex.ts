@@ -103,7 +103,9 @@ export function regexIn(pattern: string, escapeChar?: string): string | undefine
   if (cls)
     return `"${cls}" (a regular expression's class; LIKE reads a backslash and a "${cls[1]}")`;
   // Brackets around what a class holds (no quote, no blank: `["i-1"]` is JSON), a range or `^`.
-  const set = /\[(?:\^[\w\\./:@+*-]+|[\w\\./:@+*-]*(?:\w-\w|\\[dswDSW])[\w\\./:@+*-]*)\]/.exec(p)?.[0];
+  const set = /\[(?:\^[\w\\./:@+*-]+|[\w\\./:@+*-]*(?:\w-\w|\\[dswDSW])[\w\\./:@+*-]*)\]/.exec(
+    p,
+  )?.[0];
   if (set) return `"${set}" (a character class; LIKE has none and reads the brackets)`;
   const alt = /\([^()|]*\|[^()]*\)/.exec(p)?.[0];
   if (alt) return `"${alt}" (alternatives; LIKE has none and reads the brackets and "|")`;
