@@ -89,8 +89,8 @@ function isNumberColumn(result: ChartResult, i: number): boolean {
   );
 }
 
-/** The column a `min`/`max` check reads (`max(calls) < 50`: calls). */
-function extremeColumn(body: CheckBody | undefined): string | undefined {
+/** The column a `min`/`max` check reads (`max(calls) < 50`: calls), when it is one. */
+export function extremeColumn(body: CheckBody | undefined): string | undefined {
   if (body?.kind !== "compare" && body?.kind !== "between") return undefined;
   return body.metric.kind === "min" || body.metric.kind === "max" ? body.metric.column : undefined;
 }

@@ -8,6 +8,7 @@ import {
   type CheckBody,
   type CheckOutcome,
   compare,
+  extremeColumn,
   type JsonValue,
   parseExpect,
   type StepReport,
@@ -43,13 +44,6 @@ export function breaks(body: CheckBody, value: number): boolean {
   if (body.kind === "compare") return !compare(value, body.op, body.value);
   if (body.kind === "between") return value < body.low || value > body.high;
   return false;
-}
-
-/** The column a `min`/`max` check reads, when it is one. */
-export function extremeColumn(body: CheckBody | undefined): string | undefined {
-  if (body?.kind !== "compare" && body?.kind !== "between") return undefined;
-  const m = body.metric;
-  return m.kind === "min" || m.kind === "max" ? m.column : undefined;
 }
 
 /** Names that say "who" or "what", best first: the column an incident responder looks at. */

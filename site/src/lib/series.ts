@@ -8,11 +8,12 @@ import {
   type ChartSpec,
   type CheckBody,
   chartColumns,
+  extremeColumn,
   type JsonValue,
   parseChartTime,
   type StepReport,
 } from "@run-md/core";
-import { breaks, checkBody, extremeColumn, normCheck, thresholds } from "./checks.ts";
+import { breaks, checkBody, normCheck, thresholds } from "./checks.ts";
 import { rowKey } from "./reports.ts";
 
 export interface Bucket {
