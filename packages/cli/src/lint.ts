@@ -3,6 +3,7 @@ import {
   type Diagnostic,
   type Dialect,
   type ParamDecl,
+  queryLineAt,
   RULES,
   type Step,
   sqlRegexUses,
@@ -166,14 +167,10 @@ async function lintSql(
   }));
 }
 
-/** The place of `offset` in a step's query, in the file. */
+/** The place of `offset` in a step's query, in the file (the column in the query's line). */
 function placeIn(step: Step, offset: number): { line: number; column: number } {
-  const before = step.query.slice(0, offset);
-  const lineStart = before.lastIndexOf("\n") + 1;
-  return {
-    line: step.queryLine + (before.match(/\n/g)?.length ?? 0),
-    column: offset - lineStart + 1,
-  };
+  const lineStart = step.query.slice(0, offset).lastIndexOf("\n") + 1;
+  return { line: queryLineAt(step, offset), column: offset - lineStart + 1 };
 }
 
 /**

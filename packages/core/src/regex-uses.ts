@@ -10,7 +10,7 @@
 import type { BoundParam, Engine } from "./engine.ts";
 import { RunMdError } from "./errors.ts";
 import type { Step } from "./model.ts";
-import { insightsRegexReferences, referenceAt } from "./template.ts";
+import { insightsRegexReferences, queryLineAt, referenceAt } from "./template.ts";
 
 export type SqlRegexUse =
   /** `pattern`: the literal's text, `''` read as `'`; `offset`: its opening quote's. */
@@ -201,7 +201,7 @@ export async function checkRegexValues(
       const engine = await engineOf(step);
       const problem = await engine?.regexProblem?.(value, step.dialect, name);
       if (engine === undefined || problem === undefined) continue;
-      const line = step.queryLine + (step.query.slice(0, offset).match(/\n/g)?.length ?? 0);
+      const line = queryLineAt(step, offset);
       throw new RunMdError(
         "bad-param",
         `parameter "${name}" (from ${source(name)}) is a regular expression in step "${step.id}" (${file}:${line}) that the ${engine.name} engine refuses: ${problem}`,

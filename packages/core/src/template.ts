@@ -5,7 +5,7 @@
 import type { BoundParam } from "./engine.ts";
 import { RunMdError } from "./errors.ts";
 import { PARAM_NAME_PATTERN } from "./frontmatter.ts";
-import type { Dialect, Runbook } from "./model.ts";
+import type { Dialect, Runbook, Step } from "./model.ts";
 
 export type TemplatePart =
   | { kind: "text"; text: string }
@@ -122,6 +122,11 @@ export function insightsRegexReferences(query: string): Map<number, string> {
   return out;
 }
 
+/** The file's line of `offset` in a step's query (what a value used there is refused at). */
+export function queryLineAt(step: Step, offset: number): number {
+  return step.queryLine + (step.query.slice(0, offset).match(/\n/g)?.length ?? 0);
+}
+
 /**
  * Refuses, before any step runs, a value that cannot be the `/regular expression/` literal a
  * Logs Insights step writes it as (`like {{name}}`: a lone trailing backslash, a line break),
@@ -138,7 +143,7 @@ export function checkInsightsRegexValues(
       const value = values[name]?.value;
       const problem = typeof value === "string" ? insightsRegexValueProblem(value) : undefined;
       if (problem === undefined) continue;
-      const line = step.queryLine + (step.query.slice(0, offset).match(/\n/g)?.length ?? 0);
+      const line = queryLineAt(step, offset);
       throw new RunMdError(
         "bad-param",
         `parameter "${name}" (from ${source(name)}) is a Logs Insights regular expression in step "${step.id}" (${runbook.path}:${line}) and ${problem}`,
