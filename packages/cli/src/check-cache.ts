@@ -30,33 +30,50 @@ function isProblem(v: unknown): v is SqlProblem {
   );
 }
 
-/** The cache of one build in `root` (one folder per build). */
-export function fileCheckCache(root: string, build: string): CheckCache {
+/**
+ * The JSON entries of one build in `root` (one folder per build), a file a key (`prefix` and the
+ * key's digest): `get` gives what `read` makes of a file's JSON, undefined for a file missing,
+ * unreadable or not what `read` takes; `put` writes a whole file (a temporary one renamed), and a
+ * folder that cannot be written is no cache.
+ */
+function jsonEntries<T>(
+  root: string,
+  build: string,
+  prefix: string,
+  read: (v: unknown) => T | undefined,
+) {
   const dir = path.join(root, `${PREFIX}${build}`);
   const file = (key: string) =>
-    path.join(dir, `${createHash("sha256").update(key).digest("hex")}.json`);
+    path.join(dir, `${prefix}${createHash("sha256").update(key).digest("hex")}.json`);
   let ready = false;
   return {
-    get(key) {
+    get(key: string): T | undefined {
       try {
-        const v: unknown = JSON.parse(readFileSync(file(key), "utf8"));
-        return Array.isArray(v) && v.every(isProblem) ? v : undefined;
+        return read(JSON.parse(readFileSync(file(key), "utf8")));
       } catch {
         return undefined;
       }
     },
-    set(key, problems) {
+    put(key: string, value: unknown): void {
       try {
         if (!ready) ready = prepare(root, dir);
         const target = file(key);
         const tmp = `${target}.${process.pid}.tmp`;
-        writeFileSync(tmp, JSON.stringify(problems));
+        writeFileSync(tmp, JSON.stringify(value));
         renameSync(tmp, target);
       } catch {
         // Not writable (a read-only install): no cache.
       }
     },
   };
+}
+
+/** The cache of one build in `root` (one folder per build). */
+export function fileCheckCache(root: string, build: string): CheckCache {
+  const entries = jsonEntries(root, build, "", (v) =>
+    Array.isArray(v) && v.every(isProblem) ? v : undefined,
+  );
+  return { get: (key) => entries.get(key), set: (key, problems) => entries.put(key, problems) };
 }
 
 /** RE2's verdicts on patterns: the refusal's words, or null for a pattern RE2 compiles. */
@@ -70,30 +87,13 @@ export interface Re2Verdicts {
  * DuckDB's version, so RE2's): a check whose patterns were all asked before loads no DuckDB.
  */
 export function fileRe2Verdicts(root: string, build: string): Re2Verdicts {
-  const dir = path.join(root, `${PREFIX}${build}`);
-  const file = (pattern: string) =>
-    path.join(dir, `re2-${createHash("sha256").update(pattern).digest("hex")}.json`);
-  let ready = false;
+  const entries = jsonEntries(root, build, "re2-", (v) => {
+    const re2 = (v as { re2?: unknown } | null)?.re2;
+    return typeof re2 === "string" || re2 === null ? re2 : undefined;
+  });
   return {
-    get(pattern) {
-      try {
-        const v = (JSON.parse(readFileSync(file(pattern), "utf8")) as { re2?: unknown }).re2;
-        return typeof v === "string" || v === null ? v : undefined;
-      } catch {
-        return undefined;
-      }
-    },
-    set(pattern, problem) {
-      try {
-        if (!ready) ready = prepare(root, dir);
-        const target = file(pattern);
-        const tmp = `${target}.${process.pid}.tmp`;
-        writeFileSync(tmp, JSON.stringify({ re2: problem }));
-        renameSync(tmp, target);
-      } catch {
-        // Not writable (a read-only install): no cache.
-      }
-    },
+    get: (pattern) => entries.get(pattern),
+    set: (pattern, problem) => entries.put(pattern, { re2: problem }),
   };
 }
 
