@@ -9,7 +9,6 @@
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import type { Dialect } from "@run-md/core";
 import { insightsParamPattern, regexProblem } from "@run-md/insights";
-import { namedGroupsRe2 } from "./local-patterns.ts";
 
 let checker: Promise<DuckDBConnection> | undefined;
 
@@ -60,6 +59,7 @@ export async function re2ValueProblem(
   } catch {
     return undefined; // no literal holds it: refused before (core's checkInsightsRegexValues)
   }
-  // JavaScript's reading first, for its clearer words (the step would refuse it with them).
-  return regexProblem(pattern) ?? (await re2Problem(namedGroupsRe2(pattern)));
+  // JavaScript's reading first, for its clearer words (the step would refuse it with them); the
+  // pattern is already in RE2's spelling (insightsParamPattern's toRe2), as the translation's.
+  return regexProblem(pattern) ?? (await re2Problem(pattern));
 }
