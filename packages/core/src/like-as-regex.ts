@@ -15,7 +15,7 @@
 import type { DiagnosticSink } from "./diagnostics.ts";
 import { RULES } from "./diagnostics.ts";
 import type { BoundParam } from "./engine.ts";
-import type { ParamDecl, ParamValue, Step } from "./model.ts";
+import type { ParamDecl, ParamRef, ParamValue, Step } from "./model.ts";
 import { type SqlLikeUse, sqlLikeUses } from "./regex-uses.ts";
 import { insightsRegexReferences, scanTemplate } from "./template.ts";
 
@@ -25,6 +25,13 @@ export type PlaceOf = (step: Step, offset: number) => { line: number; column: nu
 /** The values a declaration gives without a `--param`: its default and its `enum` entries. */
 function givenValues(decl: ParamDecl): ParamValue[] {
   return [...(decl.default === undefined ? [] : [decl.default]), ...(decl.enum ?? [])];
+}
+
+/** The parser's reference (its place in the file) at each `{{name}}`'s offset in a step's query. */
+function refsByOffset(step: Step): Map<number, ParamRef> {
+  const offsets = scanTemplate(step.query).flatMap((p) => (p.kind === "param" ? [p.offset] : []));
+  // paramRefs are the query's references in the order scanTemplate finds them.
+  return new Map(offsets.flatMap((o, i) => (step.paramRefs[i] ? [[o, step.paramRefs[i]!]] : [])));
 }
 
 /**
@@ -39,40 +46,46 @@ export function warnLikePatternsAsRegex(
 ): void {
   for (const step of steps) {
     if (step.dialect === "sql") warnRegexAsLike(step, params, sink, placeOf);
-    if (step.dialect !== "logs-insights") continue;
-    const regexAt = insightsRegexReferences(step.query);
-    if (regexAt.size === 0) continue;
-    // paramRefs are the query's references in the order scanTemplate finds them.
-    let i = 0;
-    for (const part of scanTemplate(step.query)) {
-      if (part.kind !== "param") continue;
-      const ref = step.paramRefs[i++];
-      const decl = Object.hasOwn(params, part.name) ? params[part.name] : undefined;
-      if (ref === undefined || decl === undefined || !regexAt.has(part.offset)) continue;
-      const like = givenValues(decl).find((v) => typeof v === "string" && v.includes("%"));
-      if (like === undefined) continue;
-      const what = decl.default === like ? "default" : "enum entry";
-      sink.warning(
-        RULES.likePatternAsRegex,
-        ref.position.line,
-        ref.position.column,
-        `parameter "${part.name}" is a regular expression here (Logs Insights like), and its ${what} ${JSON.stringify(like)} is a SQL LIKE pattern: in a regular expression % is the character %, not "any text", so this filter matches only values holding a "%" (none of CloudTrail's); give this step a parameter of its own with a regular expression (".*" for anything, "user/alice" for a part of the value)`,
-      );
-    }
+    else warnLikeAsRegex(step, params, sink);
+  }
+}
+
+/** The `like-pattern-as-regex` warnings of one Logs Insights step (warnLikePatternsAsRegex). */
+function warnLikeAsRegex(
+  step: Step,
+  params: Readonly<Record<string, ParamDecl>>,
+  sink: DiagnosticSink,
+): void {
+  const regexAt = insightsRegexReferences(step.query);
+  if (regexAt.size === 0) return;
+  const refs = refsByOffset(step);
+  for (const [offset, name] of regexAt) {
+    const ref = refs.get(offset);
+    const decl = Object.hasOwn(params, name) ? params[name] : undefined;
+    if (ref === undefined || decl === undefined) continue;
+    const like = givenValues(decl).find((v) => typeof v === "string" && v.includes("%"));
+    if (like === undefined) continue;
+    const what = decl.default === like ? "default" : "enum entry";
+    sink.warning(
+      RULES.likePatternAsRegex,
+      ref.position.line,
+      ref.position.column,
+      `parameter "${name}" is a regular expression here (Logs Insights like), and its ${what} ${JSON.stringify(like)} is a SQL LIKE pattern: in a regular expression % is the character %, not "any text", so this filter matches only values holding a "%" (none of CloudTrail's); give this step a parameter of its own with a regular expression (".*" for anything, "user/alice" for a part of the value)`,
+    );
   }
 }
 
 /**
  * The same at run time, for the values the run binds (a default, a configured value, a
  * `--param`, a trigger's or the API's): a warning of the step for each regular-expression
- * parameter whose value holds a `%`, so that its report says why it found nothing.
+ * parameter whose value holds a `%` (a SQL step: each LIKE parameter whose value is a regular
+ * expression), so that its report says why it found nothing.
  */
 export function likePatternRegexWarnings(
   step: Step,
   params: Readonly<Record<string, BoundParam>>,
 ): string[] {
   if (step.dialect === "sql") return regexAsLikeWarnings(step, params);
-  if (step.dialect !== "logs-insights") return [];
   const names = new Set(insightsRegexReferences(step.query).values());
   const out: string[] = [];
   for (const name of names) {
@@ -132,7 +145,7 @@ function warnRegexAsLike(
   sink: DiagnosticSink,
   placeOf: PlaceOf,
 ): void {
-  const refs = scanTemplate(step.query).flatMap((p) => (p.kind === "param" ? [p.offset] : []));
+  const refs = refsByOffset(step);
   for (const use of sqlLikeUses(step.query)) {
     if (use.kind === "literal") {
       const found = regexIn(use.pattern, use.escape);
@@ -146,7 +159,7 @@ function warnRegexAsLike(
       );
       continue;
     }
-    const ref = step.paramRefs[refs.indexOf(use.offset)];
+    const ref = refs.get(use.offset);
     const decl = Object.hasOwn(params, use.name) ? params[use.name] : undefined;
     if (ref === undefined || decl === undefined) continue;
     const given = givenRegex(decl, use);
