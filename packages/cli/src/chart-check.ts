@@ -5,7 +5,7 @@
  * labels its text does not say (`SELECT *`, an expression without AS) is not judged.
  */
 import { readFile } from "node:fs/promises";
-import type { Diagnostic, Step } from "@run-md/core";
+import { chartColumnIndex, type Diagnostic, type Step } from "@run-md/core";
 import { sqlOutputLabels } from "@run-md/sql";
 
 /** The column of `chart=` on the step's fence line, else 1. */
@@ -31,9 +31,8 @@ export async function chartDiagnostics(
     const labels = await sqlOutputLabels(step.query);
     if (labels === undefined) continue;
     const { mark, x, y } = step.attributes.chart!;
-    const lower = labels.map((l) => l.toLowerCase());
     for (const name of [x!, y!]) {
-      if (lower.includes(name.toLowerCase())) continue;
+      if (chartColumnIndex(labels, name) >= 0) continue;
       out.push({
         file,
         line: step.position.start.line,

@@ -95,6 +95,12 @@ export function extremeColumn(body: CheckBody | undefined): string | undefined {
   return body.metric.kind === "min" || body.metric.kind === "max" ? body.metric.column : undefined;
 }
 
+/** The index of a `chart=` column among a result's column names (matched without regard to case), or -1. */
+export function chartColumnIndex(names: readonly string[], name: string): number {
+  const lower = name.toLowerCase();
+  return names.findIndex((n) => n.toLowerCase() === lower);
+}
+
 /** Why no chart is drawn; `empty` when only for want of rows. */
 export interface NoChart {
   reason: string;
@@ -115,7 +121,7 @@ export function chartColumns(
   checks: readonly (CheckBody | undefined)[],
 ): { xi: number; yi: number } | NoChart {
   const names = result.columns.map((c) => c.name);
-  const find = (name: string) => names.findIndex((n) => n.toLowerCase() === name.toLowerCase());
+  const find = (name: string) => chartColumnIndex(names, name);
   for (const name of [spec?.x, spec?.y]) {
     if (name !== undefined && find(name) < 0)
       return { reason: `the result has no column "${name}" (its columns: ${names.join(", ")})` };

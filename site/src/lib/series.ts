@@ -35,14 +35,9 @@ export interface TimeSeries {
   window: { start: Date; end: Date };
 }
 
-function find(step: StepReport, name: string | undefined): number {
-  if (name === undefined) return -1;
-  const lower = name.toLowerCase();
-  return step.columns.findIndex((c) => c.name.toLowerCase() === lower);
-}
-
-/** Rows a failed check points at: its offending rows, and rows breaking a failed min/max check on the number column. */
-function offendingTest(step: StepReport, yName: string): (row: JsonValue[]) => boolean {
+/** Rows a failed check points at: its offending rows, and rows breaking a failed min/max check on the number column (`yi`). */
+function offendingTest(step: StepReport, yi: number): (row: JsonValue[]) => boolean {
+  const yName = step.columns[yi]!.name;
   const keys = new Set<string>();
   const extremes: CheckBody[] = [];
   for (const c of step.checks) {
@@ -51,7 +46,6 @@ function offendingTest(step: StepReport, yName: string): (row: JsonValue[]) => b
     const body = checkBody(c.check);
     if (body && extremeColumn(body)?.toLowerCase() === yName.toLowerCase()) extremes.push(body);
   }
-  const yi = find(step, yName);
   return (row) => {
     const v = asNumber(row[yi]);
     if (v !== undefined && extremes.some((b) => breaks(b, v))) return true;
@@ -83,7 +77,7 @@ export function timeSeries(step: StepReport, spec: ChartSpec | undefined): TimeS
   if (!("xi" in cols)) return undefined;
   const x = step.columns[cols.xi]!.name;
   const y = step.columns[cols.yi]!.name;
-  const isOffending = offendingTest(step, y);
+  const isOffending = offendingTest(step, cols.yi);
   const byTime = new Map<number, { value: number; rows: number; offending: boolean }>();
   for (const row of step.rows) {
     const t = parseChartTime(row[cols.xi])?.getTime();
