@@ -150,9 +150,6 @@ export async function checkCommand(argv: string[]): Promise<number> {
   }
   const config = await checkedConfig(values.config, format === "json");
   if (config === undefined) return 2;
-  const tables = tableConfig(config);
-  // Loaded here, not at start-up: the SQL parser is large, and usage errors do not need it.
-  const { lintQueries } = await import("../lint.ts");
 
   const checked: CheckedFile[] = [];
   const loaded = await Promise.all(
@@ -161,23 +158,13 @@ export async function checkCommand(argv: string[]): Promise<number> {
   const clashes = duplicateIdErrors(
     loaded.flatMap((l) => (l.runbook ? [{ file: l.path, id: l.runbook.meta.id }] : [])),
   );
-  for (const { path, diagnostics, steps, runbook } of loaded) {
-    const clash = clashes.get(path);
-    if (clash) diagnostics.push(clash);
-    // A run refuses a runbook without steps (no-steps): check says so first.
-    if (runbook && steps.length === 0) diagnostics.push(noSteps(path));
-    if (runbook) withConfiguredParams(diagnostics, runbook, config, path);
-    diagnostics.push(...(await chartDiagnostics(path, steps)));
-    diagnostics.push(
-      ...(await lintQueries(path, steps, {
-        tables,
-        found: diagnostics,
-        engines: { config: config.engines },
-        ...(runbook ? { params: runbook.meta.params } : {}),
-      })),
-    );
-    sortInPlace(diagnostics);
-    checked.push({ path, ok: !diagnostics.some((d) => d.severity === "error"), diagnostics });
+  for (const file of loaded) {
+    const diagnostics = await fileDiagnostics(file, clashes.get(file.path), config);
+    checked.push({
+      path: file.path,
+      ok: !diagnostics.some((d) => d.severity === "error"),
+      diagnostics,
+    });
   }
   // The configuration's parameters for runbooks that do not exist (a typo in an id).
   const configProblems = await configParamProblems(
@@ -200,6 +187,36 @@ export async function checkCommand(argv: string[]): Promise<number> {
 
   printText(checked, files.length, configProblems.length > 0);
   return errors > 0 ? 2 : 0;
+}
+
+/**
+ * Every problem of one runbook file, in file order: the parser's, an id another file has too
+ * (`clash`), no steps, the triggers' unmapped parameters counted with the configuration's values,
+ * the `chart=` columns and the queries' problems.
+ */
+async function fileDiagnostics(
+  file: { path: string } & Awaited<ReturnType<typeof loadRunbook>>,
+  clash: Diagnostic | undefined,
+  config: Config,
+): Promise<Diagnostic[]> {
+  const { path, diagnostics, steps, runbook } = file;
+  // Loaded here, not at start-up: the SQL parser is large, and usage errors do not need it.
+  const { lintQueries } = await import("../lint.ts");
+  if (clash) diagnostics.push(clash);
+  // A run refuses a runbook without steps (no-steps): check says so first.
+  if (runbook && steps.length === 0) diagnostics.push(noSteps(path));
+  if (runbook) withConfiguredParams(diagnostics, runbook, config, path);
+  diagnostics.push(...(await chartDiagnostics(path, steps)));
+  diagnostics.push(
+    ...(await lintQueries(path, steps, {
+      tables: tableConfig(config),
+      found: diagnostics,
+      engines: { config: config.engines },
+      ...(runbook ? { params: runbook.meta.params } : {}),
+    })),
+  );
+  sortInPlace(diagnostics);
+  return diagnostics;
 }
 
 /**
