@@ -72,7 +72,9 @@ describe("comparableValue", () => {
       expect(rowKey([{ k: a }]), `${a} / ${b}`).not.toBe(rowKey([{ k: b }]));
     }
     // The same value as each engine writes it still agrees: digits, Java's double, a decimal's scale.
-    expect(rowKey([["9007199254740993"]])).toBe(rowKey([["9007199254740993"]]));
+    // (Athena's digits of the largest integer a double holds, the local engine's number: the exact
+    // path and the double's meet there.)
+    expect(rowKey([["9007199254740991"]])).toBe(rowKey([[9007199254740991]]));
     expect(rowKey([["9.007199254740992E15"]])).toBe(rowKey([[2 ** 53]]));
     expect(rowKey([["1.0E21"]])).toBe(rowKey([[1e21]]));
     expect(rowKey([["0.10000000000000000000"]])).toBe(rowKey([[0.1]]));
