@@ -37,9 +37,9 @@ export const RULES = {
   quotedParam: "quoted-param",
   badTemplate: "bad-template",
   unusedParam: "unused-param",
-  /** A Logs Insights `like {{name}}` (a regular expression) whose parameter's default holds `%`. */
+  /** A Logs Insights `like {{name}}` (a regular expression) whose parameter's default or enum entry holds `%`. */
   likePatternAsRegex: "like-pattern-as-regex",
-  /** A SQL LIKE pattern (a literal, a parameter's default) that is a regular expression. */
+  /** A SQL LIKE pattern (a literal, a parameter's default or enum entry) that is a regular expression. */
   regexAsLikePattern: "regex-as-like-pattern",
   /** `triggers:` (spec §8): an event pattern EventBridge would reject, a bad JSON path. */
   invalidPattern: "invalid-pattern",
