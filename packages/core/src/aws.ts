@@ -227,6 +227,10 @@ export function pollDelays(first: number, max: number): () => number {
   };
 }
 
+/** What to do when the SDK's chain found no credentials (the AWS engines, collect from S3). */
+export const AWS_CREDENTIALS_HINT =
+  "Pass --profile, or set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (run-md never stores credentials).";
+
 /**
  * The user error behind an AWS SDK error that says the credentials or the region are missing;
  * `undefined` for any other error.
@@ -238,10 +242,7 @@ export function awsSetupError(e: unknown, service: AwsService): RunMdError | und
     return new RunMdError(
       `${service.code}-credentials`,
       `no AWS credentials for ${service.name}: ${message}`,
-      {
-        hint: "Pass --profile, or set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (run-md never stores credentials).",
-        cause: e,
-      },
+      { hint: AWS_CREDENTIALS_HINT, cause: e },
     );
   }
   if (/region is missing/i.test(message)) {

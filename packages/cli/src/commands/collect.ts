@@ -2,6 +2,7 @@
 import path from "node:path";
 import type { CollectResult } from "@run-md/collect";
 import {
+  AWS_CREDENTIALS_HINT,
   formatBytes,
   isLoopbackEndpoint,
   isRunMdError,
@@ -136,10 +137,7 @@ function s3RefusalOf(e: unknown, source: string): unknown {
     return new RunMdError(
       "collect-credentials",
       `no AWS credentials to read ${source}: ${e.message}`,
-      {
-        hint: "Pass --profile, or set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (run-md never stores credentials).",
-        cause: e,
-      },
+      { hint: AWS_CREDENTIALS_HINT, cause: e },
     );
   }
   const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
