@@ -26,6 +26,7 @@ export * from "./parse.ts";
 export * from "./printable.ts";
 export * from "./recent.ts";
 export * from "./regex-uses.ts";
+export * from "./regex-values.ts";
 export * from "./report.ts";
 export * from "./report-junit.ts";
 export * from "./report-markdown.ts";

@@ -3,14 +3,12 @@
  * the second argument of a `regexp_*` call (Trino's regexp_like, regexp_extract, regexp_replace,
  * regexp_split, ...; DuckDB's regexp_matches, regexp_full_match, ...) or of DuckDB's
  * `string_split_regex`, when it is a string literal or a `{{name}}` alone. `run-md check` asks
- * RE2 about the literals; a run asks it about the parameters' values before its first step.
- * Anything else there (a column, a concatenation) is known only when the step runs. The patterns
- * of `LIKE` are found the same way (`sqlLikeUses`), for the `regex-as-like-pattern` warning.
+ * RE2 about the literals; a run asks it about the parameters' values before its first step
+ * (regex-values.ts). Anything else there (a column, a concatenation) is known only when the step
+ * runs. The patterns of `LIKE` are found the same way (`sqlLikeUses`), for the
+ * `regex-as-like-pattern` warning.
  */
-import type { BoundParam, Engine } from "./engine.ts";
-import { RunMdError } from "./errors.ts";
-import type { Step } from "./model.ts";
-import { insightsRegexReferences, queryLineAt, referenceAt } from "./template.ts";
+import { referenceAt } from "./template.ts";
 
 export type SqlRegexUse =
   /** `pattern`: the literal's text, `''` read as `'`; `offset`: its opening quote's. */
@@ -172,43 +170,4 @@ export function sqlLikeUses(sql: string): SqlLikeUse[] {
     if (use) out.push(use);
   }
   return out;
-}
-
-/** The `{{name}}` references of a step that are a whole regular expression, by offset. */
-function patternReferences(step: Step): [number, string][] {
-  if (step.dialect === "logs-insights") return [...insightsRegexReferences(step.query)];
-  return sqlRegexUses(step.query).flatMap((u) => (u.kind === "param" ? [[u.offset, u.name]] : []));
-}
-
-/**
- * Refuses, before any step runs, a parameter's value that a step uses as a whole regular
- * expression and that the step's engine refuses (`Engine.regexProblem`: the local engine asks
- * RE2), naming the parameter, where its value came from (`source`) and the step's place: such a
- * value failed the step mid-run. `engineOf` gives a step's engine, or undefined when it cannot be
- * opened (the step errors in its turn, as before).
- */
-export async function checkRegexValues(
-  steps: readonly Step[],
-  file: string,
-  values: Record<string, BoundParam>,
-  engineOf: (step: Step) => Promise<Engine | undefined>,
-  source: (name: string) => string,
-): Promise<void> {
-  for (const step of steps) {
-    for (const [offset, name] of patternReferences(step)) {
-      const value = values[name]?.value;
-      if (typeof value !== "string") continue;
-      const engine = await engineOf(step);
-      const problem = await engine?.regexProblem?.(value, step.dialect, name);
-      if (engine === undefined || problem === undefined) continue;
-      const line = queryLineAt(step, offset);
-      throw new RunMdError(
-        "bad-param",
-        `parameter "${name}" (from ${source(name)}) is a regular expression in step "${step.id}" (${file}:${line}) that the ${engine.name} engine refuses: ${problem}`,
-        {
-          hint: `Give "${name}" a regular expression RE2 compiles (docs/writing-runbooks.md, "Regular expressions").`,
-        },
-      );
-    }
-  }
 }

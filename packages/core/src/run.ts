@@ -11,7 +11,7 @@ import { likePatternRegexWarnings } from "./like-as-regex.ts";
 import { type MaskOptions, maskText, maskValue } from "./mask.ts";
 import type { Dialect, ParamValue, Runbook, Step } from "./model.ts";
 import { paramSourceOf, resolveParams } from "./params.ts";
-import { checkRegexValues } from "./regex-uses.ts";
+import { checkRegexValues } from "./regex-values.ts";
 import {
   type ErrorInfo,
   NOT_RESOLVED,
