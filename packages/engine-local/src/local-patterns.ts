@@ -37,12 +37,15 @@ export function dollarAnchors(p: string): number[] {
   return out;
 }
 
+/** A flag group that may hold `m` (multi-line: `$` at every line's end): Joni's `$` is RE2's then. */
+export const MAY_BE_MULTILINE = /\(\?[a-z]*m/;
+
 /**
  * A regexp_like pattern with each `$` anchor matching before a final newline too, as Joni's
  * (unchanged with a flag group that may hold `m`, as joniRegex leaves it).
  */
 export function joniLikePattern(p: string): string {
-  if (/\(\?[a-z]*m/.test(p)) return p;
+  if (MAY_BE_MULTILINE.test(p)) return p;
   let out = "";
   let from = 0;
   for (const i of dollarAnchors(p)) {

@@ -7,7 +7,7 @@
  * ends with a newline and the pattern has a `$`. A text past ASCII is refused where the pattern's
  * classes may read it differently (unsettledChars).
  */
-import { dollarAnchors, joniLikePattern, quoteEnd } from "./local-patterns.ts";
+import { dollarAnchors, joniLikePattern, MAY_BE_MULTILINE, quoteEnd } from "./local-patterns.ts";
 import { callNode, strConst } from "./trino-ast.ts";
 
 type Node = Record<string, unknown>;
@@ -62,7 +62,7 @@ export function joniRegex(f: Node, name: string): void {
   const args = f.children as Node[];
   const pattern = args[1];
   const p = pattern?.class === "CONSTANT" ? (pattern.value as Node).value : undefined;
-  if (typeof p !== "string" || /\(\?[a-z]*m/.test(p)) return;
+  if (typeof p !== "string" || MAY_BE_MULTILINE.test(p)) return;
   const unsettled = unsettledChars(p);
   if (unsettled !== undefined && args[0])
     args[0] = callNode("trino_regex_text_ascii", [args[0], strConst(name), strConst(unsettled)], {
