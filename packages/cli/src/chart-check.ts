@@ -5,7 +5,7 @@
  * labels its text does not say (`SELECT *`, an expression without AS) is not judged.
  */
 import { readFile } from "node:fs/promises";
-import { chartColumnIndex, type Diagnostic, type Step } from "@run-md/core";
+import { chartColumnIndex, chartText, type Diagnostic, type Step } from "@run-md/core";
 import { sqlOutputLabels } from "@run-md/sql";
 
 /** The column of `chart=` on the step's fence line, else 1. */
@@ -30,8 +30,8 @@ export async function chartDiagnostics(
   for (const step of named) {
     const labels = await sqlOutputLabels(step.query);
     if (labels === undefined) continue;
-    const { mark, x, y } = step.attributes.chart!;
-    for (const name of [x!, y!]) {
+    const spec = step.attributes.chart!;
+    for (const name of [spec.x!, spec.y!]) {
       if (chartColumnIndex(labels, name) >= 0) continue;
       out.push({
         file,
@@ -39,7 +39,7 @@ export async function chartDiagnostics(
         column: chartColumn(lines, step),
         severity: "warning",
         rule: "chart-column",
-        message: `chart=${mark}:${x},${y} names column "${name}", which the query's SELECT list does not give (its columns: ${labels.join(", ")}): no chart will be drawn`,
+        message: `${chartText(spec)} names column "${name}", which the query's SELECT list does not give (its columns: ${labels.join(", ")}): no chart will be drawn`,
       });
     }
   }

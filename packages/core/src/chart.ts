@@ -150,7 +150,7 @@ export function chartColumns(
 }
 
 /** The attribute as written back (`chart=bar:hour,calls`). */
-function chartText(spec: ChartSpec): string {
+export function chartText(spec: ChartSpec): string {
   return `chart=${spec.mark}${spec.x === undefined ? "" : `:${spec.x},${spec.y}`}`;
 }
 
