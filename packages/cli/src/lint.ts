@@ -3,12 +3,14 @@ import {
   type Diagnostic,
   type Dialect,
   type ParamDecl,
+  patternReferences,
   queryLineAt,
   RULES,
+  refsByOffset,
   type Step,
   sqlRegexUses,
 } from "@run-md/core";
-import { localSqlPattern } from "@run-md/engine-local/local-patterns";
+import { localSqlPattern, regexValueProblem } from "@run-md/engine-local/local-patterns";
 import { checkInsights, InsightsSyntaxError, insightsRegexLiterals } from "@run-md/insights";
 import { checkSql, type TableConfig } from "@run-md/sql";
 import { re2Verdict } from "./check-cache.ts";
@@ -213,6 +215,55 @@ async function re2Diagnostics(
       rule: "sql-regex",
       message: `${use.fn}'s pattern is no regular expression RE2 (DuckDB's) compiles: ${problem} (${where})`,
     });
+  }
+  return out;
+}
+
+/** Why a step's engine need not refuse a pattern RE2 refuses (re2ParamDiagnostics). */
+const OTHER_ENGINE: Record<Dialect, string> = {
+  sql: "Athena reads Java's regular expressions, but the step fails with --engine local",
+  "logs-insights":
+    "AWS does not say CloudWatch Logs Insights reads RE2's, but the step fails with --engine local",
+};
+
+/**
+ * `param-regex`: a parameter's default or `enum` entry that RE2 refuses, where a step uses the
+ * parameter as a whole regular expression (core `patternReferences`: `regexp_like(x, {{name}})`,
+ * Logs Insights `like {{name}}`), at the reference, asked as a run asks the value it binds
+ * (engine-local `regexValueProblem`, through the kept verdicts): a run that keeps such a value
+ * stops before its first step on the local engine. An error where the step runs there, a
+ * warning elsewhere. `run-md check` only: a run refuses the values it binds, not the declared ones.
+ */
+export async function re2ParamDiagnostics(
+  file: string,
+  steps: readonly Step[],
+  params: Readonly<Record<string, ParamDecl>>,
+  engines: NonNullable<LintOptions["engines"]>,
+): Promise<Diagnostic[]> {
+  const out: Diagnostic[] = [];
+  for (const step of steps) {
+    const refs = refsByOffset(step);
+    const local = chooseEngine(step, engines.override, engines.config) === "local";
+    for (const [offset, name] of patternReferences(step)) {
+      const decl = Object.hasOwn(params, name) ? params[name] : undefined;
+      const ref = refs.get(offset);
+      if (decl === undefined || ref === undefined) continue;
+      const given = new Set([decl.default, ...(decl.enum ?? [])]);
+      for (const value of given) {
+        if (typeof value !== "string") continue;
+        const problem = await regexValueProblem(value, step.dialect, name, re2Verdict);
+        if (problem === undefined) continue;
+        const what = decl.default === value ? "default" : "enum entry";
+        const where = local ? "the local engine runs this step" : OTHER_ENGINE[step.dialect];
+        out.push({
+          file,
+          ...ref.position,
+          severity: local ? "error" : "warning",
+          rule: "param-regex",
+          message: `parameter "${name}" is a regular expression here, and its ${what} ${JSON.stringify(value)} is one RE2 (DuckDB's) refuses: ${problem} (${where})`,
+        });
+      }
+    }
   }
   return out;
 }

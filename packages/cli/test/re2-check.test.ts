@@ -6,7 +6,7 @@
  * (`sql-error: Invalid Input Error: invalid escape sequence: \b`). What RE2 says of each form was
  * read by hand from DuckDB (`SELECT regexp_matches('', '[\b]')`).
  */
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseRunbook } from "@run-md/core";
@@ -173,5 +173,75 @@ describe("a parameter's value used as a pattern", () => {
     const res = await runMdHere(["run", file, ...RUN, "--param", "pat=^Get"], { cwd: dir });
     const [report] = JSON.parse(res.stdout) as { steps: { status: string }[] }[];
     expect(report!.steps.map((s) => s.status)).toEqual(["passed", "passed", "passed"]);
+  });
+});
+
+describe("check: a parameter's default or enum entry used as a pattern", () => {
+  // Line 4 the default, line 5 the enum; the SQL step's reference is on line 10, the Logs
+  // Insights step's on line 14 (its fence indented by two spaces: the column is the file's).
+  const lines = [
+    "---",
+    "title: given",
+    "params:",
+    "  pat: { type: string, default: '[\\b]' }",
+    "  lpat: { type: string, default: x, enum: [x, '\\Q\\E*'] }",
+    "---",
+    "",
+    "```sql s1",
+    "SELECT eventname FROM cloudtrail_logs",
+    "WHERE regexp_like(eventname, {{pat}})",
+    "```",
+    "",
+    "  ```logs-insights s2",
+    "  filter eventName like {{lpat}}",
+    "  ```",
+    "",
+  ];
+  const text = lines.join("\n");
+  /** `file:line:column` of the `{{name}}` on a (1-based) line, counted on the text above. */
+  const at = (file: string, line: number, ref: string) =>
+    `${file}:${line}:${lines[line - 1]!.indexOf(ref) + 1}`;
+  const DEFAULT = `parameter "pat" is a regular expression here, and its default "[\\\\b]" is one RE2 (DuckDB's) refuses: invalid escape sequence: \\b`;
+  const ENUM = `parameter "lpat" is a regular expression here, and its enum entry "\\\\Q\\\\E*" is one RE2 (DuckDB's) refuses: no argument for repetition operator: *`;
+
+  /** The param-regex lines `check` prints for `text` in a folder with `config`, and its exit. */
+  async function check(name: string, body: string, config?: string) {
+    const folder = path.join(dir, name);
+    mkdirSync(folder);
+    const file = path.join(folder, "given.md");
+    writeFileSync(file, body);
+    if (config) writeFileSync(path.join(folder, "run-md.config.yaml"), config);
+    const res = await runMdHere(["check", file], { cwd: folder });
+    const found = `${res.stdout}${res.stderr}`
+      .split("\n")
+      .filter((l) => l.endsWith("[param-regex]"));
+    return { file, code: res.code, found };
+  }
+
+  it("is an error at each reference where the step runs on the local engine", async () => {
+    const { file, code, found } = await check("given-local", text);
+    expect(found).toEqual([
+      `${at(file, 10, "{{pat}}")} error ${DEFAULT} (the local engine runs this step) [param-regex]`,
+      `${at(file, 14, "{{lpat}}")} error ${ENUM} (the local engine runs this step) [param-regex]`,
+    ]);
+    expect(code).toBe(2);
+  });
+
+  it("is a warning where the steps run on Athena and CloudWatch Logs", async () => {
+    const config = "engines:\n  sql: athena\n  logs-insights: logs\nlogs:\n  logGroups: [trail]\n";
+    const { file, code, found } = await check("given-aws", text, config);
+    expect(found.map((l) => l.split(" parameter ")[0])).toEqual([
+      `${at(file, 10, "{{pat}}")} warning`,
+      `${at(file, 14, "{{lpat}}")} warning`,
+    ]);
+    expect(found[0]).toContain("(Athena reads Java's regular expressions, but the step fails");
+    expect(code).toBe(0);
+  });
+
+  it("says nothing of values RE2 compiles", async () => {
+    const fine = text.replace("'[\\b]'", "'^Get'").replace("'\\Q\\E*'", "'Describe.*'");
+    const { code, found } = await check("given-fine", fine);
+    expect(found).toEqual([]);
+    expect(code).toBe(0);
   });
 });

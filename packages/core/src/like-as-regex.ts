@@ -15,9 +15,9 @@
 import type { DiagnosticSink } from "./diagnostics.ts";
 import { RULES } from "./diagnostics.ts";
 import type { BoundParam } from "./engine.ts";
-import type { ParamDecl, ParamRef, ParamValue, Step } from "./model.ts";
+import type { ParamDecl, ParamValue, Step } from "./model.ts";
 import { type SqlLikeUse, sqlLikeUses } from "./regex-uses.ts";
-import { insightsRegexReferences, scanTemplate } from "./template.ts";
+import { insightsRegexReferences, refsByOffset } from "./template.ts";
 
 /** The place in the file of an offset in a step's query (the parser's, which knows indentation). */
 export type PlaceOf = (step: Step, offset: number) => { line: number; column: number };
@@ -25,13 +25,6 @@ export type PlaceOf = (step: Step, offset: number) => { line: number; column: nu
 /** The values a declaration gives without a `--param`: its default and its `enum` entries. */
 function givenValues(decl: ParamDecl): ParamValue[] {
   return [...(decl.default === undefined ? [] : [decl.default]), ...(decl.enum ?? [])];
-}
-
-/** The parser's reference (its place in the file) at each `{{name}}`'s offset in a step's query. */
-function refsByOffset(step: Step): Map<number, ParamRef> {
-  const offsets = scanTemplate(step.query).flatMap((p) => (p.kind === "param" ? [p.offset] : []));
-  // paramRefs are the query's references in the order scanTemplate finds them.
-  return new Map(offsets.flatMap((o, i) => (step.paramRefs[i] ? [[o, step.paramRefs[i]!]] : [])));
 }
 
 /**

@@ -9,8 +9,11 @@ import type { Step } from "./model.ts";
 import { sqlRegexUses } from "./regex-uses.ts";
 import { insightsRegexReferences, queryLineAt } from "./template.ts";
 
-/** The `{{name}}` references of a step that are a whole regular expression, by offset. */
-function patternReferences(step: Step): [number, string][] {
+/**
+ * The `{{name}}` references of a step that are a whole regular expression, by offset: what a run
+ * asks of the values it binds, and `run-md check` of each default and `enum` entry.
+ */
+export function patternReferences(step: Step): [number, string][] {
   if (step.dialect === "logs-insights") return [...insightsRegexReferences(step.query)];
   return sqlRegexUses(step.query).flatMap((u) => (u.kind === "param" ? [[u.offset, u.name]] : []));
 }

@@ -5,7 +5,7 @@
 import type { BoundParam } from "./engine.ts";
 import { RunMdError } from "./errors.ts";
 import { PARAM_NAME_PATTERN } from "./frontmatter.ts";
-import type { Dialect, Runbook, Step } from "./model.ts";
+import type { Dialect, ParamRef, Runbook, Step } from "./model.ts";
 
 export type TemplatePart =
   | { kind: "text"; text: string }
@@ -120,6 +120,13 @@ export function insightsRegexReferences(query: string): Map<number, string> {
     if (word === "like" || word === "=~") out.set(part.offset, part.name);
   }
   return out;
+}
+
+/** The parser's reference (its place in the file) at each `{{name}}`'s offset in a step's query. */
+export function refsByOffset(step: Step): Map<number, ParamRef> {
+  const offsets = scanTemplate(step.query).flatMap((p) => (p.kind === "param" ? [p.offset] : []));
+  // paramRefs are the query's references in the order scanTemplate finds them.
+  return new Map(offsets.flatMap((o, i) => (step.paramRefs[i] ? [[o, step.paramRefs[i]!]] : [])));
 }
 
 /** The file's line of `offset` in a step's query (what a value used there is refused at). */

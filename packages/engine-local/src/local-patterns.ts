@@ -3,6 +3,8 @@
  * pattern (rewrite-functions.ts: javaNamedGroups, joniRegex). No DuckDB here: `run-md check` reads
  * these before it knows whether it needs DuckDB at all (re2.ts asks RE2).
  */
+import type { Dialect } from "@run-md/core";
+import { insightsParamPattern, regexProblem } from "@run-md/insights";
 
 /** Java's named group `(?<name>...)` in RE2's spelling `(?P<name>...)`. */
 export function namedGroupsRe2(p: string): string {
@@ -64,4 +66,28 @@ export function localSqlPattern(fn: string, pattern: string, trino: boolean): st
   if (!fn.startsWith("regexp_")) return pattern;
   const p = namedGroupsRe2(pattern);
   return trino && fn === "regexp_like" ? joniLikePattern(p) : p;
+}
+
+/**
+ * Why a parameter's value is refused where a step uses it as a whole regular expression, or
+ * undefined, with `verdict` RE2's word on a pattern (re2.ts `re2Problem`; `run-md check`'s kept
+ * verdicts): a SQL step binds the value as it is; a Logs Insights step writes it as a `/.../`
+ * literal, read back and translated (`insightsParamPattern`), and reads it with JavaScript first.
+ */
+export async function regexValueProblem(
+  value: string,
+  dialect: Dialect,
+  name: string,
+  verdict: (pattern: string) => Promise<string | undefined>,
+): Promise<string | undefined> {
+  if (dialect === "sql") return verdict(value);
+  let pattern: string;
+  try {
+    pattern = insightsParamPattern(name, value);
+  } catch {
+    return undefined; // no literal holds it: refused before (core's checkInsightsRegexValues)
+  }
+  // JavaScript's reading first, for its clearer words (the step would refuse it with them); the
+  // pattern is already in RE2's spelling (insightsParamPattern's toRe2), as the translation's.
+  return regexProblem(pattern) ?? (await verdict(pattern));
 }

@@ -8,7 +8,7 @@
  */
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import type { Dialect } from "@run-md/core";
-import { insightsParamPattern, regexProblem } from "@run-md/insights";
+import { regexValueProblem } from "./local-patterns.ts";
 
 let checker: Promise<DuckDBConnection> | undefined;
 
@@ -44,22 +44,12 @@ export async function re2Problem(pattern: string): Promise<string | undefined> {
 
 /**
  * Why RE2 refuses a parameter's value where a step uses it as a regular expression, or
- * undefined: a SQL step binds the value as it is; a Logs Insights step writes it as a `/.../`
- * literal, read back and translated (`insightsParamPattern`), and reads it with JavaScript first.
+ * undefined (local-patterns.ts `regexValueProblem`, asking RE2 here).
  */
-export async function re2ValueProblem(
+export function re2ValueProblem(
   value: string,
   dialect: Dialect,
   name = "value",
 ): Promise<string | undefined> {
-  if (dialect === "sql") return re2Problem(value);
-  let pattern: string;
-  try {
-    pattern = insightsParamPattern(name, value);
-  } catch {
-    return undefined; // no literal holds it: refused before (core's checkInsightsRegexValues)
-  }
-  // JavaScript's reading first, for its clearer words (the step would refuse it with them); the
-  // pattern is already in RE2's spelling (insightsParamPattern's toRe2), as the translation's.
-  return regexProblem(pattern) ?? (await re2Problem(pattern));
+  return regexValueProblem(value, dialect, name, re2Problem);
 }

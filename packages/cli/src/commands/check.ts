@@ -201,7 +201,7 @@ async function fileDiagnostics(
 ): Promise<Diagnostic[]> {
   const { path, diagnostics, steps, runbook } = file;
   // Loaded here, not at start-up: the SQL parser is large, and usage errors do not need it.
-  const { lintQueries } = await import("../lint.ts");
+  const { lintQueries, re2ParamDiagnostics } = await import("../lint.ts");
   if (clash) diagnostics.push(clash);
   // A run refuses a runbook without steps (no-steps): check says so first.
   if (runbook && steps.length === 0) diagnostics.push(noSteps(path));
@@ -215,6 +215,11 @@ async function fileDiagnostics(
       ...(runbook ? { params: runbook.meta.params } : {}),
     })),
   );
+  // A default or enum entry that is a pattern RE2 refuses: every run that keeps it stops.
+  if (runbook)
+    diagnostics.push(
+      ...(await re2ParamDiagnostics(path, steps, runbook.meta.params, { config: config.engines })),
+    );
   sortInPlace(diagnostics);
   return diagnostics;
 }
