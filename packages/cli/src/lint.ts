@@ -202,7 +202,7 @@ async function re2Diagnostics(
     if (problem === undefined) continue;
     const at = { file, ...placeIn(step, use.offset) };
     if ("written" in use) {
-      const message = `invalid regular expression /${use.written}/: RE2, the engines' regular expressions, refuses it: ${problem}`;
+      const message = `invalid regular expression /${use.written}/: RE2, the local engine's regular expressions, refuses it: ${problem}`;
       out.push({ ...at, severity: "error", rule: "insights-syntax", message });
       continue;
     }

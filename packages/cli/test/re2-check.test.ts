@@ -67,7 +67,7 @@ describe("check: patterns RE2 refuses and JavaScript's reading passes", () => {
           column: 25,
           severity: "error",
           rule: "insights-syntax",
-          message: `invalid regular expression /${form}/: RE2, the engines' regular expressions, refuses it: ${words}`,
+          message: `invalid regular expression /${form}/: RE2, the local engine's regular expressions, refuses it: ${words}`,
         },
       ]);
     },

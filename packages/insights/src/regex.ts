@@ -149,9 +149,9 @@ function codePointsAsBytes(pattern: string): string {
 /** Why a regular expression cannot run (a syntax error, or what RE2 lacks), or undefined. */
 export function regexProblem(pattern: string): string | undefined {
   const refused = re2Refusal(pattern);
-  if (refused) return `RE2, the engines' regular expressions, has no ${refused}`;
+  if (refused) return `RE2, the local engine's regular expressions, has no ${refused}`;
   const repeat = repeatTooLarge(pattern);
-  if (repeat) return `RE2, the engines' regular expressions, refuses ${repeat}`;
+  if (repeat) return `RE2, the local engine's regular expressions, refuses ${repeat}`;
   const js = codePointsAsBytes(pattern)
     .replace(/\(\?P</g, "(?<")
     .replace(INLINE_FLAGS, "")

@@ -353,7 +353,7 @@ const MALFORMED: Array<[string, number, number, string]> = [
     "filter errorCode like /Access(?!Denied)/",
     1,
     23,
-    "RE2, the engines' regular expressions, has no lookaround",
+    "RE2, the local engine's regular expressions, has no lookaround",
   ],
   ["filter errorCode =~ /(?<=x)y/", 1, 21, "has no lookaround"],
   ["filter userAgent like /(a)\\1/", 1, 23, "has no backreferences"],
