@@ -147,7 +147,11 @@ describe("a parameter's value used as a pattern", () => {
   const steps =
     "```sql s1\nSELECT eventname FROM cloudtrail_logs\nWHERE regexp_like(eventname, {{pat}})\n```\n\n```logs-insights s2\nfilter eventName like {{pat}}\n```\n";
   const file = runbookFile("values", steps);
-  const RUN = ["--since", "1h", "--json", "--log-dir", "sample"];
+  // The sample data ends at the hour (generator ensureSampleData): a window ending "now" late in
+  // the hour holds a few minutes of it, maybe no event at all (no-data; CI at 05:55 errored s1
+  // and s2). One ending at the hour holds a whole hour of it.
+  const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000).toISOString();
+  const RUN = ["--since", "1h", "--to", hour, "--json", "--log-dir", "sample"];
   RUN.push("--reports-dir", path.join(dir, "reports-values"));
 
   it.each(FORMS)(
