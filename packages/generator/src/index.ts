@@ -86,16 +86,31 @@ const KINDS: [number, Kind][] = [
 class DayLimits {
   private day = "";
   private counts = new Map<string, number>();
-  take(t: Date, key: string, max: number): boolean {
+  private owners = new Map<string, string>();
+
+  /** A new UTC day starts every count and owner afresh. */
+  private roll(t: Date): void {
     const d = t.toISOString().slice(0, 10);
-    if (d !== this.day) {
-      this.day = d;
-      this.counts.clear();
-    }
+    if (d === this.day) return;
+    this.day = d;
+    this.counts.clear();
+    this.owners.clear();
+  }
+
+  take(t: Date, key: string, max: number): boolean {
+    this.roll(t);
     const n = this.counts.get(key) ?? 0;
     if (n >= max) return false;
     this.counts.set(key, n + 1);
     return true;
+  }
+
+  /** Whether `owner` is the day's first (so only) holder of `key`. */
+  owns(t: Date, key: string, owner: string): boolean {
+    this.roll(t);
+    const first = this.owners.get(key) ?? owner;
+    this.owners.set(key, first);
+    return first === owner;
   }
 }
 
@@ -128,7 +143,10 @@ function ordinaryEvent(r: Random, t: Date, regions: string[], limits: DayLimits)
       case "login-fail": {
         const p = r.pick(USER_PRINCIPALS);
         if (limits.take(t, `fail:${p.key}`, 2)) {
-          return consoleLogin(c, p, { success: false, mfa: false });
+          const ev = consoleLogin(c, p, { success: false, mfa: false });
+          // One failing user per office address a day: the users share four addresses, and four
+          // of them mistyping from one in a day looked like password spraying (CI, 06:00 seed).
+          if (limits.owns(t, `fail-ip:${String(ev.sourceIPAddress)}`, p.key)) return ev;
         }
         kind = "read";
         continue;
