@@ -118,11 +118,6 @@ export class RowTally {
   rows = 0;
   /** Past the budget: the rows are counted, not kept, and the step is not compared. */
   over = false;
-  /**
-   * The engine stopped at this many rows, a limit the query did not set (`QueryResult.capped`,
-   * Logs Insights' 10,000): the rows are part of the answer, and the step is not compared.
-   */
-  capped?: number;
   private bytes = 0;
 
   constructor(private readonly budget: TallyBudget = tallyBudget()) {}
@@ -234,10 +229,11 @@ function notComparable(a: Side, b: Side): { note: string; inconclusive: boolean 
       note: `errored on both: ${x.engine}: ${x.error.message}; ${y.engine}: ${y.error.message}`,
       inconclusive: true,
     };
-  const cut = [a, b].find((s) => s.tally.capped !== undefined);
+  // A result the engine cut at its row limit is part of an answer (`StepReport.capped`).
+  const cut = [x, y].find((s) => s.capped !== undefined);
   if (!x.error && !y.error && cut)
     return {
-      note: `${cut.step.engine} returned its limit of ${cut.tally.capped?.toLocaleString("en")} rows and there may be more: a part of each answer cannot say they are the same (add a limit command, or narrow the window)`,
+      note: `${cut.engine} returned its limit of ${cut.capped?.toLocaleString("en")} rows and there may be more: a part of each answer cannot say they are the same (add a limit command, or narrow the window)`,
       inconclusive: true,
     };
   if (!x.error && !y.error && (a.tally.over || b.tally.over))

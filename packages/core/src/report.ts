@@ -71,6 +71,11 @@ export interface StepReport {
    * than the field and when the whole window was read: read it with `windowNotReadFrom`.
    */
   notReadFrom?: string;
+  /**
+   * The engine stopped at this many rows, a limit the query did not set (`QueryResult.capped`,
+   * Logs Insights' 10,000): the rows are part of the answer. Missing when the result is whole.
+   */
+  capped?: number;
   checks: CheckOutcome[];
   error?: ErrorInfo;
 }

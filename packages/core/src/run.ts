@@ -369,6 +369,7 @@ async function runStep(step: Step, engineName: string, ctx: StepContext): Promis
     ...rows,
     warnings: resultWarnings(step, result, rows.rows, window, ctx),
     ...(result.notReadFrom === undefined ? {} : { notReadFrom: result.notReadFrom }),
+    ...(result.capped === undefined ? {} : { capped: result.capped }),
     checks,
   };
   // A window whose unread files may hold events is not known to be empty: allow_empty does not

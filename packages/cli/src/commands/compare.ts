@@ -8,11 +8,9 @@ import {
   chooseEngine,
   compareExitCode,
   compareRuns,
-  type Engine,
   isRunMdError,
   maskComparison,
   printableJson,
-  type QueryRequest,
   RowTally,
   type Runbook,
   type RunComparison,
@@ -196,7 +194,7 @@ async function runOn(
       toolVersion: toolVersion(),
     },
     {
-      getEngine: async (name) => noteCapped(await plan.pool.get(name), tallies),
+      getEngine: (name) => plan.pool.get(name),
       rowSink: (step) => {
         const tally = new RowTally(budget);
         tallies.set(step.id, tally);
@@ -222,26 +220,6 @@ async function runBoth(
   const first = await runOn(plan, runbook, swap ? b : a, signal);
   const second = first.report.error ? undefined : await runOn(plan, runbook, swap ? a : b, signal);
   return swap ? [second, first] : [first, second];
-}
-
-/**
- * The engine, noting in a step's tally a result it cut at its row limit (`QueryResult.capped`),
- * which the step's report does not keep: a part of each answer is no answer to compare.
- */
-function noteCapped(engine: Engine, tallies: Map<string, RowTally>): Engine {
-  return new Proxy(engine, {
-    get(target, prop) {
-      if (prop === "query")
-        return async (req: QueryRequest) => {
-          const result = await target.query(req);
-          const tally = tallies.get(req.stepId);
-          if (tally !== undefined && result.capped !== undefined) tally.capped = result.capped;
-          return result;
-        };
-      const value = Reflect.get(target, prop, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
 }
 
 async function execute(plan: Plan): Promise<number> {
