@@ -1,10 +1,13 @@
 /**
  * The generated sample data the end-to-end tests share: a week ending at the current hour, with
  * and without the planted incidents. Made once per test run by the global setup, in a folder that
- * outlives the run (`.run-md/test-data`, ignored by git), so a second run within the hour reuses
- * it (`ensureSampleData` regenerates only when the hour or the options changed).
+ * outlives the run (`.run-md/test-data/<generator digest>`, ignored by git), so a second run within
+ * the hour reuses it (`ensureSampleData` regenerates only when the hour or the options changed).
+ * The folder is named by a digest of the generator's sources: data made by an edited generator is
+ * never taken for the current one's within the hour (SAMPLE_VERSION is bumped by hand).
  */
-import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { ensureSampleData, SAMPLE_MANIFEST, type SampleManifest } from "@run-md/generator";
 import { REPO } from "./ci-prerequisites.ts";
@@ -23,7 +26,10 @@ declare module "vitest" {
 
 /** Generates (or reuses) both data sets; called by the global setup. */
 export async function prepareSampleData(now = new Date()): Promise<SharedSampleData> {
-  const root = path.join(REPO, ".run-md", "test-data");
+  const base = path.join(REPO, ".run-md", "test-data");
+  const digest = generatorDigest(path.join(REPO, "packages", "generator", "src"));
+  removeOtherVersions(base, digest, now);
+  const root = path.join(base, digest);
   const [incidents, clean] = await Promise.all([
     ensureSampleData(path.join(root, "incidents"), { now, incidents: true }),
     ensureSampleData(path.join(root, "clean"), { now, incidents: false }),
@@ -38,4 +44,34 @@ export async function prepareSampleData(now = new Date()): Promise<SharedSampleD
 export function sampleWindow(dir: string): { start: Date; end: Date } {
   const m = JSON.parse(readFileSync(path.join(dir, SAMPLE_MANIFEST), "utf8")) as SampleManifest;
   return { start: new Date(m.start), end: new Date(m.end) };
+}
+
+/** A digest of the generator's source files (names and contents, in name order). */
+export function generatorDigest(srcDir: string): string {
+  const hash = createHash("sha256");
+  for (const name of readdirSync(srcDir).sort()) {
+    const file = path.join(srcDir, name);
+    if (!statSync(file).isFile()) continue;
+    hash.update(`${name}\0`).update(readFileSync(file)).update("\0");
+  }
+  return hash.digest("hex").slice(0, 12);
+}
+
+/**
+ * Removes the data of other generator versions (and of the layout before digests), left an hour
+ * untouched: a run of another checkout's sources in the same folder is not pulled from under.
+ */
+function removeOtherVersions(base: string, digest: string, now: Date): void {
+  let names: string[];
+  try {
+    names = readdirSync(base);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (name === digest) continue;
+    const dir = path.join(base, name);
+    if (now.getTime() - statSync(dir).mtimeMs > 3_600_000)
+      rmSync(dir, { recursive: true, force: true });
+  }
 }
