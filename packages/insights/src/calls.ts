@@ -154,14 +154,29 @@ const extreme: Translator = (c) => {
 const minMax: Translator = (c) => {
   const x = c.arg(0);
   if (x.type === "timestamp") return { sql: `${c.call.name}(${x.sql})`, type: "timestamp" };
-  const agg = `${c.call.name}(${num(x)})`;
-  if (x.type !== "string") return { sql: agg, type: "number" };
   const message = `${c.call.text}: a value that is not a number; min() and max() of text are not supported by the local engine (use sortsFirst/sortsLast, or --engine logs)`;
+  return numbersOnly(x, `${c.call.name}(${num(x)})`, message);
+};
+
+/**
+ * The aggregate `agg` of `x`'s values as numbers, failing the query when a value of `x` is text
+ * that is no number: the service's answer for text is not documented (avg, sum and stddev take a
+ * "NumericLogField"), and leaving such values out would be a silent guess.
+ */
+function numbersOnly(x: Col, agg: string, message: string): Col {
+  if (x.type !== "string") return { sql: agg, type: "number" };
   return {
     sql: `(CASE WHEN count(${x.sql}) > count(${num(x)}) THEN error(${sqlText(message)}) ELSE ${agg} END)`,
     type: "number",
   };
-};
+}
+
+/** sum / avg / stddev (the sample deviation) / pct of numbers: text refuses (`numbersOnly`). */
+function numericAggregate(c: CallContext, agg: (x: string) => string): Col {
+  const x = c.arg(0);
+  const message = `${c.call.text}: a value that is not a number; ${c.call.name}() of text is not supported by the local engine (filter the values first, or --engine logs)`;
+  return numbersOnly(x, agg(num(x)), message);
+}
 
 function sqlText(s: string): string {
   return `'${s.replaceAll("'", "''")}'`;
@@ -211,10 +226,7 @@ const pct: Translator = (c) => {
   if (p.kind !== "number" || p.value < 0 || p.value > 100) {
     return c.unsupported(p, "pct() takes a percentile between 0 and 100 as its second argument");
   }
-  return {
-    sql: `quantile_cont(${num(c.arg(0))}, ${numberLiteral(p.value / 100)})`,
-    type: "number",
-  };
+  return numericAggregate(c, (x) => `quantile_cont(${x}, ${numberLiteral(p.value / 100)})`);
 };
 
 const count: Translator = (c) =>
@@ -283,9 +295,9 @@ const CALLS: ReadonlyMap<string, Translator> = new Map<string, Translator>([
   // ---- aggregates
   ["count", count],
   ["count_distinct", (c) => ({ sql: `count(DISTINCT ${c.arg(0).sql})`, type: "number" })],
-  ["sum", sameNumeric],
-  ["avg", sameNumeric],
-  ["stddev", (c) => ({ sql: `stddev_samp(${num(c.arg(0))})`, type: "number" })],
+  ["sum", (c) => numericAggregate(c, (x) => `sum(${x})`)],
+  ["avg", (c) => numericAggregate(c, (x) => `avg(${x})`)],
+  ["stddev", (c) => numericAggregate(c, (x) => `stddev_samp(${x})`)],
   ["min", minMax],
   ["max", minMax],
   ["pct", pct],

@@ -112,9 +112,11 @@ test("400 random queries that parse all run on DuckDB", async () => {
       await db.run(q);
       ran++;
     } catch (e) {
-      // min/max over text refuse at run time, by design (calls.ts minMax).
-      const refused = /min\(\) and max\(\) of text are not supported/.test((e as Error).message);
-      if (!(e instanceof InsightsSyntaxError) && !refused)
+      // Aggregates of numbers over text refuse at run time, by design (calls.ts numbersOnly):
+      // DuckDB ran that SQL, the refusal is raised while it runs.
+      const refused = /\(\) of text (are|is) not supported/.test((e as Error).message);
+      if (refused) ran++;
+      else if (!(e instanceof InsightsSyntaxError))
         failures.push(`${q}\n  ${(e as Error).message.split("\n")[0]}`);
     }
   }
