@@ -410,17 +410,23 @@ export class LocalEngine implements Engine {
         );
       }
       defaultLimit = translated.defaultLimit;
-      exec = await this.execute({
-        kind: "insights",
-        sql: translated.sql,
-        values: [],
-        types: [],
-        window: req.window,
-        signal: req.signal,
-        onProgress: req.onProgress,
-        onRows: req.onRows,
-        names: translated.columns,
-      });
+      try {
+        exec = await this.execute({
+          kind: "insights",
+          sql: translated.sql,
+          values: [],
+          types: [],
+          window: req.window,
+          signal: req.signal,
+          onProgress: req.onProgress,
+          onRows: req.onRows,
+          names: translated.columns,
+        });
+      } catch (e) {
+        // A refusal the data brings out (min() of text): at its call, as those found before.
+        const { insightsRefusal } = await import("@run-md/insights");
+        throw insightsRefusal(req.query, e) ?? e;
+      }
     } else {
       throw new RunMdError(
         "unsupported-dialect",

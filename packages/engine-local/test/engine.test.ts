@@ -651,6 +651,31 @@ describe("Logs Insights steps", () => {
   });
 });
 
+describe("Logs Insights refusals the data brings out", () => {
+  it("are reported at their call in the query, as those found before the step runs", async () => {
+    // sum() of eventName (text: CreateUser...) refuses only once a value is read; it was an
+    // sql-error without a place, so the report named no line of the runbook.
+    const query =
+      'filter eventSource = "iam.amazonaws.com"\n| stats count(*) as n,\n    sum(eventName) as s';
+    const refused = engine.query(
+      req(query, "2024-03-02T00:00:00Z", "2024-03-03T00:00:00Z", { dialect: "logs-insights" }),
+    );
+    // Third line of the query, fifth column: counted by hand from the text above.
+    await expect(refused).rejects.toMatchObject({
+      code: "insights-unsupported",
+      details: {
+        line: 3,
+        column: 5,
+        offset: query.indexOf("sum("),
+        length: "sum(eventName)".length,
+      },
+    });
+    await expect(refused).rejects.toThrow(
+      /^sum\(eventName\): a value that is not a number; sum\(\) of text is not supported by the local engine/,
+    );
+  });
+});
+
 describe("reading only what a query uses", () => {
   it("gives the same answers and the same table shape whatever columns the query names", async () => {
     const narrow = await engine.runAthenaSql(

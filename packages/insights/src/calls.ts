@@ -5,6 +5,7 @@
  */
 import type { Expr, PeriodUnit } from "./ast.ts";
 import { type Col, naturalKey, num, numberLiteral, str, ts } from "./columns.ts";
+import { refusalText } from "./errors.ts";
 
 type Call = Expr & { kind: "call" };
 
@@ -155,7 +156,7 @@ const minMax: Translator = (c) => {
   const x = c.arg(0);
   if (x.type === "timestamp") return { sql: `${c.call.name}(${x.sql})`, type: "timestamp" };
   const message = `${c.call.text}: a value that is not a number; min() and max() of text are not supported by the local engine (use sortsFirst/sortsLast, or --engine logs)`;
-  return numbersOnly(x, `${c.call.name}(${num(x)})`, message);
+  return numbersOnly(x, `${c.call.name}(${num(x)})`, refusalText(c.call, message));
 };
 
 /**
@@ -175,7 +176,7 @@ function numbersOnly(x: Col, agg: string, message: string): Col {
 function numericAggregate(c: CallContext, agg: (x: string) => string): Col {
   const x = c.arg(0);
   const message = `${c.call.text}: a value that is not a number; ${c.call.name}() of text is not supported by the local engine (filter the values first, or --engine logs)`;
-  return numbersOnly(x, agg(num(x)), message);
+  return numbersOnly(x, agg(num(x)), refusalText(c.call, message));
 }
 
 function sqlText(s: string): string {

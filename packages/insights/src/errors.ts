@@ -60,3 +60,33 @@ export class InsightsUnsupportedError extends InsightsSyntaxError {
     this.name = "InsightsUnsupportedError";
   }
 }
+
+/** How a refusal raised while the translation's SQL runs says where its call is in the query. */
+const REFUSAL_AT = / \[run-md insights refusal at (\d+)\+(\d+)\]/;
+
+/**
+ * The text of a refusal the translation's SQL raises while it runs (`error(...)`: a value the
+ * function cannot take, known only from the data), with the place of `node` in the query, so
+ * that `insightsRefusal` can report it there.
+ */
+export function refusalText(node: { start: number; end: number }, message: string): string {
+  return `${message} [run-md insights refusal at ${node.start}+${node.end - node.start}]`;
+}
+
+/**
+ * The refusal an error of the translation's SQL carries (`refusalText`), as an
+ * `InsightsUnsupportedError` at its place in `query` (the text given to `translateInsights`);
+ * undefined for any other error. The engine's and DuckDB's wording around it is dropped.
+ */
+export function insightsRefusal(
+  query: string,
+  error: unknown,
+): InsightsUnsupportedError | undefined {
+  const text = error instanceof Error ? error.message : String(error);
+  const at = REFUSAL_AT.exec(text);
+  if (!at) return undefined;
+  const before = text.slice(0, at.index);
+  const cut = before.lastIndexOf("Error: ");
+  const message = cut < 0 ? before : before.slice(cut + "Error: ".length);
+  return new InsightsUnsupportedError(query, Number(at[1]), Number(at[2]), message.trim());
+}

@@ -5,7 +5,12 @@ export {
   type InsightsCheckOptions,
   type InsightsProblem,
 } from "./check.ts";
-export { InsightsSyntaxError, InsightsUnsupportedError, positionAt } from "./errors.ts";
+export {
+  InsightsSyntaxError,
+  InsightsUnsupportedError,
+  insightsRefusal,
+  positionAt,
+} from "./errors.ts";
 export { FUNCTION_NAMES, lookupFunction } from "./functions.ts";
 export { renderInsightsLiteral, renderInsightsQuery } from "./literal.ts";
 export { parseInsights } from "./parser.ts";

@@ -9,6 +9,7 @@ test("the public API of @run-md/insights", () => {
     "assertInsights",
     "checkInsights",
     "insightsParamPattern",
+    "insightsRefusal",
     "insightsRegexLiterals",
     "lookupFunction",
     "parseInsights",
