@@ -13,6 +13,7 @@ import { bindOuterColumns, keywordLambdas } from "./bind-late.ts";
 import { guardGrowth } from "./guard-growth.ts";
 import { macrosWhoseBodies } from "./macros.ts";
 import { rewriteMapAggregate } from "./map-aggregates.ts";
+import { orderByOutputColumns } from "./order-by-scope.ts";
 import { callPrepared } from "./prepared.ts";
 import { renameAggregate, rewriteFunction } from "./rewrite-functions.ts";
 import { CLOUDTRAIL_COLUMNS, RECORD_FIELDS } from "./schema.ts";
@@ -418,6 +419,8 @@ export async function rewriteAthena(
     template: await unnestTemplate(conn),
   };
   collectCteNames(statement.node, st.ctes);
+  // First: the copies it makes of select expressions go through every pass below.
+  if (opts.trinoFunctions) orderByOutputColumns(statement.node);
   if (opts.trinoFunctions) annotateColumnTypes(statement.node);
   statement.node = visit(statement.node, st) as Node;
   if (opts.trinoFunctions) statement.node = bindOuterColumns(statement.node, opts.target.table);

@@ -1108,7 +1108,7 @@ export function normalizeCall(f: Node): Node {
 }
 
 /** Aggregate functions (DuckDB and Trino names, and the trino_ macros of Trino's). */
-const AGGREGATES = new Set(
+export const AGGREGATES = new Set(
   (
     "count count_star sum avg min max count_if approx_distinct approx_percentile arbitrary any_value " +
     "max_by min_by arg_max arg_min arg_max_null arg_min_null stddev stddev_samp stddev_pop variance var_samp var_pop bool_and bool_or " +
