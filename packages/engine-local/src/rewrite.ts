@@ -16,6 +16,7 @@ import { rewriteMapAggregate } from "./map-aggregates.ts";
 import { orderByOutputColumns } from "./order-by-scope.ts";
 import { callPrepared } from "./prepared.ts";
 import { renameAggregate, rewriteFunction } from "./rewrite-functions.ts";
+import { rowComparisons } from "./row-comparison.ts";
 import { CLOUDTRAIL_COLUMNS, RECORD_FIELDS } from "./schema.ts";
 import { refuseSelectAliases } from "./select-aliases.ts";
 import { clone, isNode, type Node } from "./tree.ts";
@@ -421,6 +422,7 @@ export async function rewriteAthena(
   collectCteNames(statement.node, st.ctes);
   // First: the copies it makes of select expressions go through every pass below.
   if (opts.trinoFunctions) orderByOutputColumns(statement.node);
+  if (opts.trinoFunctions) statement.node = rowComparisons(statement.node) as Node;
   if (opts.trinoFunctions) annotateColumnTypes(statement.node);
   statement.node = visit(statement.node, st) as Node;
   if (opts.trinoFunctions) statement.node = bindOuterColumns(statement.node, opts.target.table);
