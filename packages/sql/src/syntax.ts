@@ -307,8 +307,9 @@ function tokenBefore(tokens: Token[], token: Token | null): Token | undefined {
   return before;
 }
 
-export function parseTrino(masked: string): Parsed {
+export function parseTrino(query: string): Parsed {
   parser ??= new TrinoSQL();
+  const masked = blankGrammarGaps(query, parser);
   const errors: { token: Token | null; line: number; column: number; message: string }[] = [];
   const tree = parser.parse(masked, (pe, raw) => {
     errors.push({
@@ -326,4 +327,50 @@ export function parseTrino(masked: string): Parsed {
   if (first === undefined) return { tree, problems: [] };
   // Later errors are mostly the parser recovering from the first: report that one only.
   return { tree, problems: [syntaxProblem(first, tokenBefore(tokens, first.token), masked)] };
+}
+
+const COMPARISONS = new Set([
+  TrinoSqlLexer.EQ,
+  TrinoSqlLexer.NEQ,
+  TrinoSqlLexer.LT,
+  TrinoSqlLexer.LTE,
+  TrinoSqlLexer.GT,
+  TrinoSqlLexer.GTE,
+]);
+const QUANTIFIERS = new Set([TrinoSqlLexer.KW_ALL, TrinoSqlLexer.KW_ANY, TrinoSqlLexer.KW_SOME]);
+/** How a query begins (`(` too: `ALL ((SELECT ...))`); `= ANY (ARRAY[...])` is no Trino. */
+const QUERY_STARTS = new Set([
+  TrinoSqlLexer.KW_SELECT,
+  TrinoSqlLexer.KW_WITH,
+  TrinoSqlLexer.KW_VALUES,
+  TrinoSqlLexer.KW_TABLE,
+  TrinoSqlLexer.T__0,
+]);
+
+/**
+ * Trino SQL that dt-sql-parser's grammar reads otherwise than Trino's, blanked (every position
+ * kept) into a form it reads as Trino does. Its top rule takes statements one after another
+ * without `;`, so the first way to read a prefix won: `x > ALL (SELECT ...)` was a comparison with
+ * a column named ALL and a second statement, `FROM t, LATERAL (SELECT ...)` a table named LATERAL
+ * and a second statement, both refused as "nothing else" (Trino's grammar, one statement then
+ * EOF, has `comparisonOperator comparisonQuantifier '(' query ')'` and `LATERAL '(' query ')'`).
+ * Only before a query (`= ANY (ARRAY[...])` stays refused, as Trino refuses it).
+ * Without the quantifier the subquery is a comparison's operand, without LATERAL a subquery in
+ * FROM: the checks read the same names in it. The engines run the text as written.
+ */
+function blankGrammarGaps(text: string, trino: TrinoSQL): string {
+  if (!/\b(all|any|some|lateral)\b/i.test(text)) return text;
+  const visible = trino
+    .createLexer(text, () => {})
+    .getAllTokens()
+    .filter((t) => t.channel === 0);
+  const chars = Array.from(text);
+  for (let i = 0; i < visible.length; i++) {
+    const t = visible[i]!;
+    if (visible[i + 1]?.text !== "(" || !QUERY_STARTS.has(visible[i + 2]?.type ?? -1)) continue;
+    const quantifier = QUANTIFIERS.has(t.type) && COMPARISONS.has(visible[i - 1]?.type ?? -1);
+    if (!quantifier && t.type !== TrinoSqlLexer.KW_LATERAL) continue;
+    for (let k = t.start; k <= t.stop; k++) chars[k] = " ";
+  }
+  return chars.join("");
 }

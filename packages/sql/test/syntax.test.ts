@@ -20,6 +20,32 @@ describe("FROM inside a call is an operand separator, not a FROM clause", () => 
   });
 });
 
+/*
+ * Trino's grammar (SqlBase.g4): `comparisonOperator comparisonQuantifier '(' query ')'` and
+ * `LATERAL '(' query ')'`. dt-sql-parser read ALL and LATERAL as names and the subquery as a
+ * second statement ("nothing else").
+ */
+describe("quantified comparisons and LATERAL are one statement, as in Trino's grammar", () => {
+  it.each([
+    "SELECT eventname FROM cloudtrail_logs WHERE eventname <> ALL (SELECT eventname FROM cloudtrail_logs WHERE errorcode IS NOT NULL)",
+    "SELECT eventname FROM cloudtrail_logs WHERE eventtime > ANY (SELECT eventtime FROM cloudtrail_logs)",
+    "SELECT eventname FROM cloudtrail_logs WHERE eventtime >= SOME ((SELECT eventtime FROM cloudtrail_logs))",
+    "SELECT x FROM (VALUES 1, 2) t(x) WHERE x = ANY (VALUES 1)",
+    "SELECT eventname, n FROM cloudtrail_logs c, LATERAL (SELECT length(c.eventname) AS n)",
+  ])("accepts %s", async (sql) => {
+    expect(await checkSql(sql)).toEqual([]);
+  });
+
+  it("still checks the names inside, and refuses = ANY of an array, as Trino does", async () => {
+    const [typo] = await checkSql(
+      "SELECT eventname FROM cloudtrail_logs WHERE eventname <> ALL (SELECT eventnme FROM cloudtrail_logs)",
+    );
+    expect(typo).toMatchObject({ rule: "sql-column", line: 1, column: 70 });
+    const array = await checkSql("SELECT x FROM (VALUES 1) t(x) WHERE x = ANY (ARRAY[1, 2])");
+    expect(array.length).toBeGreaterThan(0);
+  });
+});
+
 describe("parameters are checked as the literals of their declared types", () => {
   const sql = "SELECT count(*) AS n FROM cloudtrail_logs WHERE readonly = {{__proto__}}";
 
