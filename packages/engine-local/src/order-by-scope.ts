@@ -6,11 +6,13 @@
  * expression as the FROM clause's column, so a select alias that shadows a column (`lower(eventname)
  * AS eventname ... ORDER BY eventname LIKE 'delete%' DESC`) ordered, and with a LIMIT chose, other
  * rows. Such a name is replaced here by a copy of its select expression, which DuckDB evaluates as
- * Trino does. Not replaced (left to DuckDB, which keeps the FROM clause's column): a name several
- * select items give (Trino: "is ambiguous"), a list with `*` (whose names the tree does not show),
- * a volatile expression (evaluated again it would differ), and names inside an aggregate's
- * arguments (Trino refuses an output column there), a subquery or a lambda.
+ * Trino does. A name that two select items give is refused, as Trino's "Column 'a' is
+ * ambiguous" (DuckDB picked one of them). Not replaced (left to DuckDB, which keeps
+ * the FROM clause's column): names in a list with `*` (whose names the tree does not show), of a
+ * volatile expression (evaluated again it would differ), and inside an aggregate's arguments
+ * (Trino refuses an output column there), a subquery or a lambda.
  */
+import { RunMdError } from "@run-md/core";
 import { clone, isNode, type Node } from "./tree.ts";
 import { AGGREGATES } from "./trino-ast.ts";
 
@@ -26,11 +28,14 @@ export function orderByOutputColumns(root: unknown): void {
   if (!isNode(root)) return;
   for (const x of Object.values(root)) orderByOutputColumns(x);
   if (root.type !== "SELECT_NODE") return;
-  const outputs = outputColumns(root.select_list as Node[]);
-  if (outputs.size === 0) return;
+  const list = root.select_list as Node[];
+  const outputs = outputColumns(list);
+  const ambiguous = ambiguousNames(list);
   for (const m of (root.modifiers as Node[] | undefined) ?? []) {
     if (m.type !== "ORDER_MODIFIER") continue;
     for (const order of m.orders as Node[]) {
+      const name = namesIn(order.expression).find((n) => ambiguous.has(n));
+      if (name !== undefined) throw ambiguousError(name);
       // A bare name is the output column's on DuckDB too (and its position, a constant).
       if (oneName(order.expression) === undefined)
         order.expression = substitute(order.expression, outputs);
@@ -59,6 +64,48 @@ function outputColumns(list: Node[]): Map<string, Node> {
     out.set(name, item);
   }
   return out;
+}
+
+/**
+ * Names that two select items give (`SELECT a, a * -1 AS a`; also `SELECT a, a`: Trino's
+ * TestAnalyzer.testAmbiguousReferenceInOrderBy).
+ */
+function ambiguousNames(list: Node[]): Set<string> {
+  const seen = new Set<string>();
+  const out = new Set<string>();
+  for (const item of list) {
+    const names = item.class === "COLUMN_REF" ? (item.column_names as string[]) : [];
+    const name = String(item.alias || names[names.length - 1] || "").toLowerCase();
+    if (name && seen.has(name)) out.add(name);
+    seen.add(name);
+  }
+  return out;
+}
+
+/**
+ * The unqualified names an ORDER BY expression reads from the select list (not inside an
+ * aggregate's arguments, a subquery or a lambda, as `substitute`).
+ */
+function namesIn(expr: unknown): string[] {
+  if (Array.isArray(expr)) return expr.flatMap(namesIn);
+  if (!isNode(expr)) return [];
+  const name = oneName(expr);
+  if (name !== undefined) return [name];
+  if (expr.class === "SUBQUERY" || expr.class === "LAMBDA") return [];
+  const fn = String(expr.function_name ?? "").toLowerCase();
+  if (expr.class === "FUNCTION" && AGGREGATES.has(fn)) return [];
+  return Object.values(expr).flatMap(namesIn);
+}
+
+/** Trino's analysis error for such a name (its ORDER BY scope finds two output columns). */
+function ambiguousError(name: string): RunMdError {
+  return new RunMdError(
+    "sql-error",
+    `Column '${name}' is ambiguous: ORDER BY reads the select list's names first on Athena (Trino), and two select items are named ${name}.`,
+    {
+      hint: "Order by the column's position (ORDER BY 2), or give the select items different aliases.",
+    },
+  );
 }
 
 /** The lower-cased name of an unqualified column reference; undefined for anything else. */

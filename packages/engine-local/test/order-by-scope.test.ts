@@ -98,6 +98,28 @@ describe("ORDER BY reads the select list's names first, as Trino", () => {
     expect(await rows(engine(), sql)).toEqual(expected);
   });
 
+  it("refuses a name two select items give, as Trino's 'is ambiguous'", async () => {
+    // Trino's TestAnalyzer.testAmbiguousReferenceInOrderBy and AbstractTestOrderByQueries: these
+    // fail with AMBIGUOUS_NAME; DuckDB ordered by one of the two.
+    for (const sql of [
+      "SELECT a, a* -1 AS a FROM (VALUES -1, 0, 2) t(a) ORDER BY a",
+      "SELECT a x, a x FROM (VALUES 1, 2) t(a) ORDER BY x",
+      "SELECT a, a FROM (VALUES 1, 2) t(a) ORDER BY a",
+      "SELECT a, a* -1 AS a FROM (VALUES -1, 0, 2) t(a) ORDER BY a * 2",
+    ]) {
+      await expect(rows(engine(), sql), sql).rejects.toThrow(/Column '[ax]' is ambiguous/);
+    }
+    // Not named in ORDER BY, or named by position or with its table: no ambiguity.
+    const named = "SELECT k, SUM(a) a, SUM(b) a FROM (VALUES (1, 2, 3)) t(k, a, b) GROUP BY k";
+    expect(await rows(engine(), `${named} ORDER BY k`)).toEqual([[1, 2, 3]]);
+    const qualified = "SELECT a, a * -1 AS a FROM (VALUES -1, 0, 2) t(a) ORDER BY t.a";
+    expect(await rows(engine(), qualified)).toEqual([
+      [-1, 1],
+      [0, 0],
+      [2, -2],
+    ]);
+  });
+
   it("an alias of an aggregate, and a lambda's own parameter", async () => {
     const grouped = `SELECT k, sum(v) AS v FROM (VALUES ('a', 5), ('b', 1), ('b', 1)) t(k, v)
       GROUP BY k ORDER BY v * -1`;
