@@ -22,6 +22,7 @@ import {
   GroupingTermContext,
   type IdentifierContext,
   InListContext,
+  JoinRelationContext,
   LambdaContext,
   NamedQueryContext,
   NumericLiteralContext,
@@ -290,7 +291,19 @@ function checkRelation(
         : "a relation in parentheses (FROM (cloudtrail_logs)) is not read in a step: write it without the parentheses, or as a subquery (SELECT ... FROM ...)",
     );
   } else if (n instanceof NamedQueryContext) checkCteName(n, tables, out);
-  else if (n instanceof TableFunctionCallContext) {
+  else if (n instanceof JoinRelationContext && n.KW_NATURAL()) {
+    // Trino's analyzer: "Natural join not supported" (TestAnalyzer.testNaturalJoinNotSupported);
+    // DuckDB joined on the columns of the same name.
+    const natural = n.KW_NATURAL()!.symbol;
+    out.push({
+      line: natural.line,
+      column: natural.column + 1,
+      severity: "error",
+      rule: "sql-athena",
+      message:
+        "NATURAL JOIN is not supported on Athena (Trino): name the columns, JOIN ... USING (column) or JOIN ... ON a.column = b.column",
+    });
+  } else if (n instanceof TableFunctionCallContext) {
     const name = namesOf(n.functionName().qualifiedName())
       .map((p) => p.text.toLowerCase())
       .join(".");

@@ -46,6 +46,24 @@ describe("quantified comparisons and LATERAL are one statement, as in Trino's gr
   });
 });
 
+describe("NATURAL JOIN is refused, as Trino's analyzer refuses it", () => {
+  // TestAnalyzer.testNaturalJoinNotSupported: NOT_SUPPORTED. DuckDB joined on the shared names.
+  it.each([
+    ["SELECT x FROM (VALUES 1, 2) t(x) NATURAL JOIN (VALUES 1) s(x)", 34],
+    ["SELECT eventname FROM cloudtrail_logs a NATURAL LEFT JOIN cloudtrail_logs b", 41],
+  ])("%s", async (sql, column) => {
+    const problems = await checkSql(sql);
+    expect(problems.map((p) => [p.rule, p.column])).toEqual([["sql-athena", column]]);
+    expect(problems[0]?.message).toContain("USING (column)");
+  });
+
+  it("a join with USING or ON is not NATURAL", async () => {
+    expect(
+      await checkSql("SELECT x FROM (VALUES 1, 2) t(x) JOIN (VALUES 1) s(x) USING (x)"),
+    ).toEqual([]);
+  });
+});
+
 describe("parameters are checked as the literals of their declared types", () => {
   const sql = "SELECT count(*) AS n FROM cloudtrail_logs WHERE readonly = {{__proto__}}";
 
