@@ -33,6 +33,7 @@ import {
   mapSubscript,
   notNullNode,
   rewriteArithmetic,
+  rewriteArrayEquality,
   rewriteBetween,
   rewriteDecimalAvg,
   rewriteJsonCast,
@@ -609,7 +610,7 @@ function jsonColumnAccess(v: Node, st: RewriteState): Node | undefined {
 function trinoNode(v: Node): Node | undefined {
   if (v.class === "CONSTANT") return keepDouble(v);
   if (v.class === "BETWEEN") return rewriteBetween(zonedComparison(v));
-  if (v.class === "COMPARISON") return rewriteMapEquality(zonedComparison(v));
+  if (v.class === "COMPARISON") return rewriteArrayEquality(rewriteMapEquality(zonedComparison(v)));
   if (v.class === "CAST") return containerCast(v, trinoCast) ?? trinoCast(v);
   if (v.class === "OPERATOR" && v.type === "OPERATOR_TRY") return guardTry(v);
   if (v.class === "OPERATOR" && v.type === "OPERATOR_COALESCE") return conditionalCoalesce(v);

@@ -600,6 +600,33 @@ export function rewriteMapEquality(v: Node): Node {
   };
 }
 
+/**
+ * `=`/`<>` where the tree shows an array on either side (a constructor, an array function, a cast
+ * to an array, the resources column), as Trino's three-valued array equality: `ARRAY[1, NULL] =
+ * ARRAY[1, NULL]` is NULL (trinodb/trino#7809, #17208), where DuckDB compared NULL elements as
+ * values (true; `<>` of a NULL and a value: true, and a WHERE kept the row).
+ */
+export function rewriteArrayEquality(v: Node): Node {
+  if (v.class !== "COMPARISON" || !["COMPARE_EQUAL", "COMPARE_NOTEQUAL"].includes(String(v.type)))
+    return v;
+  // transform() is list_transform by now (rewrite-functions.ts lambdaCall).
+  const isArray = (n: Node) =>
+    isArrayValue(n) ||
+    (n.class === "CAST" && (n.cast_type as Node).id === "LIST") ||
+    (n.class === "FUNCTION" && n.function_name === "list_transform");
+  if (!isArray(v.left as Node) && !isArray(v.right as Node)) return v;
+  const equal = v.type === "COMPARE_EQUAL";
+  const eq = callNode("trino_array_eq", [v.left, v.right], equal ? v : { alias: "" });
+  if (equal) return eq;
+  return {
+    class: "OPERATOR",
+    type: "OPERATOR_NOT",
+    alias: v.alias,
+    query_location: 0,
+    children: [eq],
+  };
+}
+
 /** A VARCHAR constant node of DuckDB's serialized tree. */
 export function strConst(value: string): Node {
   return {

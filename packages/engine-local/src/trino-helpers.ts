@@ -147,6 +147,11 @@ export const HELPER_MACROS: string[] = [
   // Trino's map equality (trino-ast.ts rewriteMapEquality): false on a key or a known value that
   // differs, else NULL when a value is NULL on either side, else true.
   `CREATE MACRO trino_map_eq(a, b) AS CASE WHEN a IS NULL OR b IS NULL THEN NULL WHEN len(map_keys(a)) <> len(map_keys(b)) THEN false WHEN NOT coalesce(list_bool_and(list_transform(map_keys(a), lambda k: list_contains(map_keys(b), k))), true) THEN false WHEN coalesce(list_bool_or(list_transform(map_keys(a), lambda k: a[k] IS NOT NULL AND b[k] IS NOT NULL AND a[k] <> b[k])), false) THEN false WHEN coalesce(list_bool_or(list_transform(map_keys(a), lambda k: a[k] IS NULL OR b[k] IS NULL)), false) THEN NULL ELSE true END`,
+  // Trino's array equality (trino-ast.ts rewriteArrayEquality): false on another length or an
+  // element pair that differs, else NULL when an element is NULL on either side, else true.
+  // Arrays of arrays, rows or maps: DuckDB's = is Trino's when no NULL is inside, else refused
+  // (a NULL inside an element makes Trino's element comparison NULL, DuckDB's a value).
+  `CREATE MACRO trino_array_eq(a, b) AS CASE WHEN a IS NULL OR b IS NULL THEN NULL WHEN len(a) <> len(b) THEN false WHEN regexp_matches(typeof(a) || ' ' || typeof(b), '(^| )(STRUCT|MAP)\\(|\\]\\[\\]') THEN CASE WHEN contains(CAST(a AS VARCHAR) || CAST(b AS VARCHAR), 'NULL') THEN trino_refuse('= or <> of arrays of arrays, rows or maps holding a NULL is not supported locally (Trino compares the NULL as unknown); compare the elements') ELSE a = b END WHEN trino_indeterminate_eq(a, b) THEN NULL ELSE a = b END`,
   // The letters of s, upper-cased (Soundex's clean step).
   `CREATE MACRO trino_letters(s) AS upper(regexp_replace(s, '[^\\pL]', '', 'g'))`,
   // Soundex digits of upper-case A-Z text: the first letter, then H and W dropped.
