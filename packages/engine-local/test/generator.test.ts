@@ -104,6 +104,16 @@ const INCIDENTS: [string, string, number][] = [
     "SELECT count(*) FROM cloudtrail_logs WHERE eventname = 'ScheduleKeyDeletion'",
     1,
   ],
+  [
+    "12. 14 secrets, 8 decrypted parameters and a password read by eve",
+    "SELECT count(*) + sum(coalesce(json_array_length(json_extract(requestparameters, '$.names')), 1)) FROM cloudtrail_logs WHERE useridentity.arn LIKE '%dev-sandbox/eve' AND eventname IN ('GetSecretValue', 'GetParameters', 'GetPasswordData')",
+    16 + 23,
+  ],
+  [
+    "13. a shell command and an SSH key pushed onto an instance by mallory",
+    "SELECT count(*) FROM cloudtrail_logs WHERE useridentity.username = 'mallory' AND eventname IN ('SendCommand', 'SendSSHPublicKey') AND requestparameters LIKE '%i-0a1b2c3d4e5f60718%'",
+    2,
+  ],
 ];
 
 describe("the log generator", () => {
@@ -174,6 +184,17 @@ describe("the log generator", () => {
       ["arn:aws:sts::111122223333:assumed-role/ci-deployer/gh-actions"],
       ["arn:aws:sts::111122223333:assumed-role/terraform-automation/tf-run"],
     ]);
+    // secrets read only by the workloads, a few distinct ones an hour; commands run only by CI
+    const secrets = await ordinary.runAthenaSql(
+      "SELECT eventname, actor, max(n) FROM (SELECT eventname, useridentity.arn AS actor, count(DISTINCT requestparameters) AS n FROM cloudtrail_logs WHERE eventname IN ('GetSecretValue', 'GetParameter', 'SendCommand') GROUP BY 1, 2, substr(eventtime, 1, 13)) GROUP BY 1, 2 ORDER BY 1",
+      [],
+    );
+    expect(secrets.rows.map((r) => r.slice(0, 2))).toEqual([
+      ["GetParameter", "arn:aws:sts::111122223333:assumed-role/terraform-automation/tf-run"],
+      ["GetSecretValue", "arn:aws:sts::111122223333:assumed-role/app-backend/i-0a1b2c3d4e5f60718"],
+      ["SendCommand", "arn:aws:sts::111122223333:assumed-role/ci-deployer/gh-actions"],
+    ]);
+    expect(Math.max(...secrets.rows.slice(0, 2).map((r) => Number(r[2])))).toBeLessThanOrEqual(2);
     const logins = await ordinary.runAthenaSql(
       "SELECT DISTINCT json_extract_scalar(additionaleventdata, '$.MFAUsed') FROM cloudtrail_logs WHERE eventname = 'ConsoleLogin' AND errormessage IS NULL",
       [],

@@ -405,6 +405,48 @@ export const AUTOMATION_WRITES: Call[] = [
   },
 ];
 
+/**
+ * Secrets the workloads read in ordinary traffic: the application its two secrets, Terraform its
+ * database password (a SecureString, decrypted). A few distinct ones an identity, well under
+ * credential-access's bulk threshold, and only by the roles its reader_pattern names.
+ */
+export const SECRET_READS: { principal: Principal; call: Call }[] = [
+  {
+    principal: APP,
+    call: {
+      source: "secretsmanager.amazonaws.com",
+      name: "GetSecretValue",
+      readOnly: true,
+      params: (r) => ({ secretId: r.pick(["prod/app/db", "prod/app/api-key"]) }),
+    },
+  },
+  {
+    principal: TF,
+    call: {
+      source: "ssm.amazonaws.com",
+      name: "GetParameter",
+      readOnly: true,
+      params: () => ({ name: "/terraform/db-password", withDecryption: true }),
+    },
+  },
+];
+
+/** The pipeline's deploy step: a shell script run on an application instance (Run Command). */
+export const DEPLOY_COMMAND: Call = {
+  source: "ssm.amazonaws.com",
+  name: "SendCommand",
+  readOnly: false,
+  params: (r) => ({
+    documentName: "AWS-RunShellScript",
+    instanceIds: [r.pick(INSTANCES)],
+    interactive: false,
+    parameters: "HIDDEN_DUE_TO_SECURITY_REASONS",
+  }),
+  response: (r) => ({
+    command: { commandId: r.uuid(), documentName: "AWS-RunShellScript", status: "Pending" },
+  }),
+};
+
 export const SERVICE_CALLS: { invokedBy: string; call: Call }[] = [
   {
     invokedBy: "ec2.amazonaws.com",

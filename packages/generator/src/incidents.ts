@@ -1,6 +1,6 @@
 /**
- * The eleven planted incidents (what the bundled runbooks detect), within the last 12 hours before
- * the window's end. Each incident is one function; they run in a fixed order because they share
+ * The thirteen planted incidents (what the bundled runbooks detect), within the last 12 hours
+ * before the window's end. Each incident is one function; they run in a fixed order because they share
  * one random stream (same seed, same bytes).
  */
 import {
@@ -270,6 +270,75 @@ function snapshotShared({ at, ctx, call, ec2Region }: Plant): Ev[] {
   ];
 }
 
+/**
+ * 12. Credential harvest (credential-access): eve's sandbox role, which reads no secrets in
+ * ordinary traffic, reads fourteen secrets one after another, then eight SecureString
+ * parameters decrypted in one GetParameters call, and tries an instance's password.
+ */
+function secretsHarvest({ at, ctx, call, ec2Region }: Plant): Ev[] {
+  const secrets = ["db", "api-key", "stripe", "sendgrid", "github-app", "jwt-signing", "redis"];
+  const out: Ev[] = [];
+  for (let i = 0; i < 14; i++) {
+    const env = i < 7 ? "prod" : "staging";
+    out.push(
+      baseEvent(
+        ctx(at(0.9, i * 4_000)),
+        EVE,
+        call(
+          "secretsmanager.amazonaws.com",
+          "GetSecretValue",
+          { secretId: `${env}/app/${secrets[i % 7]}` },
+          true,
+        ),
+      ),
+    );
+  }
+  const names = Array.from({ length: 8 }, (_, i) => `/prod/app/param-${i + 1}`);
+  out.push(
+    baseEvent(
+      ctx(at(0.9, 60_000)),
+      EVE,
+      call("ssm.amazonaws.com", "GetParameters", { names, withDecryption: true }, true),
+    ),
+    accessDenied(
+      ctx(at(0.9, 90_000), ec2Region),
+      EVE,
+      call("ec2.amazonaws.com", "GetPasswordData", { instanceId: "i-0c3d4e5f607182930" }, true),
+      true,
+    ),
+  );
+  return out;
+}
+
+/**
+ * 13. Remote execution (remote-execution): mallory runs a shell script on an application
+ * instance through Systems Manager, then pushes an SSH key onto it with EC2 Instance Connect.
+ */
+function commandOnInstance({ at, ctx, call, ec2Region }: Plant): Ev[] {
+  const instance = "i-0a1b2c3d4e5f60718";
+  return [
+    baseEvent(ctx(at(0.92), ec2Region), MALLORY, {
+      ...call("ssm.amazonaws.com", "SendCommand", {
+        documentName: "AWS-RunShellScript",
+        instanceIds: [instance],
+        interactive: false,
+        parameters: "HIDDEN_DUE_TO_SECURITY_REASONS",
+      }),
+      response: (r) => ({
+        command: { commandId: r.uuid(), documentName: "AWS-RunShellScript", status: "Pending" },
+      }),
+    }),
+    baseEvent(ctx(at(0.92, 45_000), ec2Region), MALLORY, {
+      ...call("ec2-instance-connect.amazonaws.com", "SendSSHPublicKey", {
+        instanceId: instance,
+        instanceOSUser: "ec2-user",
+        sSHPublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMalloryMalloryMalloryMalloryMallory01",
+      }),
+      response: () => ({ success: true }),
+    }),
+  ];
+}
+
 /** In this order: each draws from the shared random stream (a new one goes last). */
 const INCIDENTS = [
   rootActivity,
@@ -283,6 +352,8 @@ const INCIDENTS = [
   reconnaissance,
   keyDeletion,
   snapshotShared,
+  secretsHarvest,
+  commandOnInstance,
 ];
 
 /** The planted incidents, in time order, within the last 12 hours before `end`. */

@@ -18,9 +18,11 @@ import {
   type Ctx,
   consoleLogin,
   createAccessKey,
+  DEPLOY_COMMAND,
   type Ev,
   type Principal,
   READS,
+  SECRET_READS,
   SERVICE_CALLS,
   TF,
   USER_PRINCIPALS,
@@ -41,7 +43,7 @@ export interface GenerateOptions {
   totalEvents?: number;
   seed?: number | string;
   regions?: string[];
-  /** Plant the ten incidents in the last 12 hours before `end`. */
+  /** Plant the incidents (incidents.ts) in the last 12 hours before `end`. */
   incidents?: boolean;
   /** Files per region and hour (default 1). */
   filesPerHour?: number;
@@ -64,18 +66,22 @@ const HOUR = 3600_000;
 type Kind =
   | "read"
   | "user-read"
+  | "secret-read"
   | "service"
   | "write"
+  | "deploy-command"
   | "login"
   | "login-fail"
   | "denied"
   | "key-rotation";
 
 const KINDS: [number, Kind][] = [
-  [70, "read"],
+  [68, "read"],
   [6, "user-read"],
+  [2, "secret-read"],
   [16, "service"],
-  [4, "write"],
+  [3.7, "write"],
+  [0.3, "deploy-command"],
   [1.2, "login"],
   [0.3, "login-fail"],
   [0.5, "denied"],
@@ -136,8 +142,14 @@ function ordinaryEvent(r: Random, t: Date, regions: string[], limits: DayLimits)
         const ev = baseEvent(c, null, s.call, { invokedBy: s.invokedBy });
         return ev;
       }
+      case "secret-read": {
+        const s = r.pick(SECRET_READS);
+        return baseEvent(c, s.principal, s.call);
+      }
       case "write":
         return baseEvent(c, r.chance(0.5) ? CI : TF, r.pick(AUTOMATION_WRITES));
+      case "deploy-command":
+        return baseEvent(c, CI, DEPLOY_COMMAND);
       case "login":
         return consoleLogin(c, r.pick(USER_PRINCIPALS), { success: true, mfa: true });
       case "login-fail": {
@@ -305,7 +317,7 @@ export async function generateLogs(opts: GenerateOptions): Promise<GenerateResul
 }
 
 export const SAMPLE_MANIFEST = ".run-md-sample.json";
-const SAMPLE_VERSION = 3;
+const SAMPLE_VERSION = 4;
 const SAMPLE_SEED = "run-md-sample";
 
 export interface SampleManifest {
