@@ -105,6 +105,7 @@ describe.skipIf(!HAS_SHARED)("the bundled runbooks on Stratus Red Team detonatio
     // persistence.iam-create-user-login-profile / privilege-escalation.iam-update-user-login-profile
     expect(found("audit-iam", "changes_outside_automation")).toContain("CreateLoginProfile");
     expect(found("audit-iam", "changes_outside_automation")).toContain("UpdateLoginProfile");
+    expectSecretReads(found);
     // And no runbook breaks on the real records' shapes.
     for (const r of reports) {
       for (const s of r.steps) expect(s.error, `${r.runbook.id}/${s.id}`).toBeUndefined();
@@ -931,6 +932,120 @@ describe("the bundled runbooks on weakened defences the data sets lack", () => {
   });
 });
 
+describe("credential-access on the shapes the data sets lack", () => {
+  /** A call as CloudTrail records it, by `who` (an ARN; a role's is a session), minute `i`. */
+  const by = (
+    who: string,
+    i: number,
+    eventSource: string,
+    eventName: string,
+    requestParameters: Record<string, unknown>,
+    extra: Record<string, unknown> = {},
+  ) =>
+    ({
+      eventVersion: "1.09",
+      userIdentity: {
+        type: who.includes(":assumed-role/") ? "AssumedRole" : "IAMUser",
+        principalId: `AIDAEXAMPLE${String(i).padStart(9, "0")}`,
+        arn: who,
+        accountId: "123456789012",
+      },
+      eventTime: `2024-06-01T10:${String(i).padStart(2, "0")}:00Z`,
+      eventSource,
+      eventName,
+      awsRegion: "us-east-1",
+      sourceIPAddress: "198.51.100.7",
+      userAgent: "aws-cli/2.15.0",
+      requestParameters,
+      responseElements: null,
+      requestID: `00000000-0000-0000-0000-0000000000${String(i).padStart(2, "0")}`,
+      eventID: `00000000-0000-0000-0000-1000000000${String(i).padStart(2, "0")}`,
+      readOnly: true,
+      eventType: "AwsApiCall",
+      managementEvent: true,
+      recipientAccountId: "123456789012",
+      eventCategory: "Management",
+      ...extra,
+    }) as Event;
+  const APP = "arn:aws:sts::123456789012:assumed-role/app-backend/i-0a1b2c3d4e5f60718";
+  const BOB = "arn:aws:iam::123456789012:user/bob";
+  const SM = "secretsmanager.amazonaws.com";
+  const SSM = "ssm.amazonaws.com";
+  const EC2 = "ec2.amazonaws.com";
+  const step = (reports: RunReport[], id: string) => reports[0]!.steps.find((s) => s.id === id)!;
+
+  it("judges secret reads by who reads them and how many, not by the call alone", async () => {
+    const events = [
+      // 0 to 11: the application reads twelve secrets in one hour: a bulk read by a workload
+      ...Array.from({ length: 12 }, (_, i) =>
+        by(APP, i, SM, "GetSecretValue", { secretId: `s${i}` }),
+      ),
+      // 12: the application reads one of them again: no new secret
+      by(APP, 12, SM, "GetSecretValue", { secretId: "s0" }),
+      // 13: bob reads a parameter without decryption (its ciphertext): not a secret read
+      by(BOB, 13, SSM, "GetParameter", { name: "/app/db", withDecryption: false }),
+      // 14: bob reads a path of parameters decrypted; 15: the same, "true" as text
+      by(BOB, 14, SSM, "GetParametersByPath", { path: "/app", withDecryption: true }),
+      by(BOB, 15, SSM, "GetParametersByPath", { path: "/app", withDecryption: "TRUE" }),
+      // 16: bob asks for a secret list, refused; 17: an AWS service reads a secret (not listed)
+      by(
+        BOB,
+        16,
+        SM,
+        "BatchGetSecretValue",
+        { secretIdList: ["a", "b"] },
+        {
+          errorCode: "AccessDeniedException",
+        },
+      ),
+      by(
+        "",
+        17,
+        SM,
+        "GetSecretValue",
+        { secretId: "rds!db-1" },
+        {
+          userIdentity: { type: "AWSService", invokedBy: "rds.amazonaws.com" },
+        },
+      ),
+      // 18: bob reads an instance's attribute other than user data: not a secret read
+      by(BOB, 18, EC2, "DescribeInstanceAttribute", {
+        instanceId: "i-1",
+        attribute: "instanceType",
+      }),
+    ];
+    const reports = await onJune1("runbooks/credential-access.md", events);
+    // bob's reads outside the workloads, the refused one counted; SQL reads "TRUE" as true
+    expect(step(reports, "reads_outside_workloads").rows.map((r) => r.slice(0, 4))).toEqual([
+      [BOB, "GetParametersByPath", 2, 0],
+      [BOB, "BatchGetSecretValue", 1, 1],
+    ]);
+    // Logs Insights reads true as 1, and the text "TRUE" as no number: one call there
+    expect(step(reports, "reads_outside_workloads_insights").rows.sort()).toEqual([
+      [BOB, "BatchGetSecretValue", 1],
+      [BOB, "GetParametersByPath", 1],
+    ]);
+    // the application read twelve distinct secrets in its hour: above the ten it may
+    expect(step(reports, "bulk_reads").rows).toEqual([[APP, "2024-06-01T10", 13, 0, 12]]);
+    expect(step(reports, "bulk_reads").status).toBe("failed");
+    // with the threshold at twelve, nobody is a bulk reader; with bob a reader, nobody is outside
+    const tuned = await onJune1("runbooks/credential-access.md", events, [
+      "--param",
+      "max_secrets_per_hour=12",
+      "--param",
+      "reader_pattern=:assumed-role/app-backend/|:user/bob$",
+    ]);
+    expect(tuned[0]!.status).toBe("passed");
+    const steps = [
+      "credential-access/reads_outside_workloads",
+      "credential-access/reads_outside_workloads_insights",
+      "credential-access/bulk_reads",
+    ];
+    expectTruth(reports, events, steps);
+    expectTruth(tuned, events, steps);
+  });
+});
+
 describe("a value no Logs Insights regular expression literal can hold", () => {
   it.each([
     ["x\\", "ends with a lone backslash"],
@@ -967,6 +1082,9 @@ function is(e: Event, source: string, name: string): boolean {
 }
 
 const PANTHER_STEPS = [
+  "credential-access/reads_outside_workloads",
+  "credential-access/reads_outside_workloads_insights",
+  "credential-access/bulk_reads",
   "unauthorized-access-attempts/failed_console_logins",
   "unauthorized-access-attempts/denied_by_principal",
   "kms-key-deletion/key_deletions",
@@ -996,6 +1114,9 @@ const DATA_EXPOSURE_STEPS = [
 
 /** The steps whose rows on each data set are checked against test/truth/runbook-answers.ts. */
 const STRATUS_STEPS = [
+  "credential-access/reads_outside_workloads",
+  "credential-access/reads_outside_workloads_insights",
+  "credential-access/bulk_reads",
   "cloudtrail-tampering/trail_changes",
   "cloudtrail-tampering/trail_changes_insights",
   "cloudtrail-tampering/trail_changes_by_hand_insights",
@@ -1004,6 +1125,70 @@ const STRATUS_STEPS = [
   "resource-modifications/trust_policy_changes",
   ...DATA_EXPOSURE_STEPS,
 ];
+
+/** A step's rows and its failed checks' offending rows as JSON text; the step must fail. */
+type Found = (runbook: string, step: string) => string;
+
+/** The Stratus records of a technique's call (`index.tsv` labels each line of events.jsonl). */
+function stratusCalls(technique: string, eventName: string): Event[] {
+  const events = readJsonl("stratus-red-team-detonation-logs");
+  const index = path.join(SHARED, "datasets/stratus-red-team-detonation-logs/index.tsv");
+  const labels = readFileSync(index, "utf8").split("\n").slice(1).filter(Boolean);
+  const records = labels
+    .map((l) => l.split("\t"))
+    .filter(([, , , t]) => t === `aws.${technique}`)
+    .map(([line]) => events[Number(line) - 1]!)
+    .filter((e) => field(e, "eventName") === eventName);
+  expect(records.length, `${technique} ${eventName}`).toBeGreaterThan(0);
+  return records;
+}
+
+/** `values` as they appear in a row's JSON: consecutive cells. */
+const cells = (...values: JsonValue[]) => JSON.stringify(values).slice(1, -1);
+
+/**
+ * credential-access finds each credential-access technique's reads (and ec2-download-user-data's),
+ * by the identity the labelled records name, with their count and refusals; bulk_reads counts
+ * the distinct secrets, parameters or instances each read named, one hour of one identity.
+ */
+function expectSecretReads(found: Found) {
+  const reads: [string, string][] = [
+    ["credential-access.secretsmanager-retrieve-secrets", "GetSecretValue"],
+    ["credential-access.secretsmanager-batch-retrieve-secrets", "BatchGetSecretValue"],
+    ["credential-access.ssm-retrieve-securestring-parameters", "GetParameters"],
+    ["credential-access.ec2-get-password-data", "GetPasswordData"],
+    ["discovery.ec2-download-user-data", "DescribeInstanceAttribute"],
+  ];
+  const outside = found("credential-access", "reads_outside_workloads");
+  const outsideInsights = found("credential-access", "reads_outside_workloads_insights");
+  const bulk = found("credential-access", "bulk_reads");
+  for (const [technique, call] of reads) {
+    const records = stratusCalls(technique, call);
+    const arns = new Set(records.map((e) => String(field(e, "userIdentity.arn"))));
+    expect(arns.size, technique).toBe(1);
+    const [arn] = arns;
+    const refused = records.filter((e) => field(e, "errorCode") != null).length;
+    expect(outside, technique).toContain(cells(arn!, call, records.length, refused));
+    expect(outsideInsights, technique).toContain(cells(arn!, call, records.length));
+    // Each name of a GetParameters request counts; a batch read by filter counts once.
+    const targets = new Set(
+      records.flatMap((e) => {
+        const names = field(e, "requestParameters.names");
+        if (Array.isArray(names)) return names as string[];
+        const one = ["secretId", "instanceId"].map((k) => field(e, `requestParameters.${k}`));
+        return [String(one.find((x) => x != null) ?? field(e, "eventID"))];
+      }),
+    );
+    const hours = new Set(records.map((e) => String(field(e, "eventTime")).slice(0, 13)));
+    expect(hours.size, technique).toBe(1);
+    const row = cells(arn!, [...hours][0]!, records.length, refused, targets.size);
+    if (targets.size > 10) expect(bulk, technique).toContain(row);
+    else expect(bulk, technique).not.toContain(arn!);
+  }
+  // the 20 secrets, the 42 parameters, the 30 passwords and the 15 user data: in bulk
+  expect(bulk).toContain(',"2024-07-31T12",20,0,20]');
+  expect(bulk).toContain(',"2024-08-01T15",5,0,42]');
+}
 
 /** A data set's records, one JSON object a line, as published (../shared/datasets/<name>/events.jsonl). */
 /**

@@ -50,6 +50,11 @@ const INCIDENTS: Record<string, { step: string; check: string; marker: string }>
     check: "no eventname == 'ScheduleKeyDeletion'",
     marker: "user/mallory",
   },
+  "credential-access": {
+    step: "bulk_reads",
+    check: "rows == 0",
+    marker: "assumed-role/dev-sandbox/eve",
+  },
 };
 
 // A week of generated logs with and without the planted incidents (made once by the global setup).

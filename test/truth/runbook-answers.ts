@@ -300,6 +300,47 @@ const trustAnchor = (e: Event) =>
 const leaveOrganization = (e: Event) =>
   is(e, "eventSource", "organizations.amazonaws.com") && is(e, "eventName", "LeaveOrganization");
 
+/**
+ * A read of a secret: a Secrets Manager value, a parameter decrypted (`decrypted` tells the
+ * request's `withDecryption` that is true, by dialect), a Windows password or instance user data.
+ */
+function secretRead(e: Event, decrypted: (v: unknown) => boolean): boolean {
+  if (is(e, "eventSource", "secretsmanager.amazonaws.com"))
+    return is(e, "eventName", "GetSecretValue", "BatchGetSecretValue");
+  if (is(e, "eventSource", "ssm.amazonaws.com"))
+    return (
+      is(e, "eventName", "GetParameter", "GetParameters", "GetParametersByPath") &&
+      decrypted(field(e, "requestParameters.withDecryption"))
+    );
+  if (!is(e, "eventSource", "ec2.amazonaws.com")) return false;
+  return (
+    is(e, "eventName", "GetPasswordData") ||
+    (is(e, "eventName", "DescribeInstanceAttribute") &&
+      scalar(e, "requestParameters.attribute") === "userData")
+  );
+}
+/** SQL: `lower(json_extract_scalar(..., '$.withDecryption')) = 'true'`. */
+const decryptedSql = (v: unknown) =>
+  v !== null && typeof v !== "object" && text(v)?.toLowerCase() === "true";
+/** Logs Insights: `requestParameters.withDecryption = 1` (a JSON true is 1 there). */
+const decryptedInsights = (v: unknown) => v === true || numberOf(v) === 1;
+/** A regular expression parameter tested on the caller's ARN (`''` without one). */
+const arnMatches = (e: Event, pattern: JsonValue) =>
+  new RegExp(String(pattern)).test(str(e, "userIdentity.arn") ?? "");
+/**
+ * What a secret read names, as the bulk_reads step unfolds it: a `names` or `secretIdList` list
+ * (each element's text), else the one secret, parameter, path or instance, else the event itself.
+ */
+function readTargets(e: Event): (string | null)[] {
+  for (const list of ["requestParameters.names", "requestParameters.secretIdList"]) {
+    const v = field(e, list);
+    if (Array.isArray(v)) return v.map((x) => text(x));
+  }
+  const one = ["secretId", "name", "path", "instanceId"].map((k) =>
+    scalar(e, `requestParameters.${k}`),
+  );
+  return [one.find((x) => x !== null) ?? str(e, "eventID")];
+}
 export const RUNBOOK_ANSWERS: Record<string, Step> = {
   "api-usage-by-identity/usage_by_identity": (ev, p) =>
     orderBy(
@@ -889,6 +930,48 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
     ev
       .filter(leaveOrganization)
       .map((e) => [stamp(e), str(e, "userIdentity.arn"), str(e, "errorCode")]),
+  "credential-access/reads_outside_workloads": (ev, p) =>
+    groupBy(
+      ev.filter(
+        (e) =>
+          secretRead(e, decryptedSql) &&
+          (str(e, "userIdentity.type") ?? "") !== "AWSService" &&
+          !arnMatches(e, p.reader_pattern!),
+      ),
+      (e) => [caller(e), str(e, "eventName")],
+      (g) => {
+        const t = g.map((e) => str(e, "eventTime") as string).sort();
+        return [g.length, g.filter((e) => !noError(e)).length, t[0]!, t[t.length - 1]!];
+      },
+    ),
+  "credential-access/reads_outside_workloads_insights": (ev, p) =>
+    groupBy(
+      ev.filter(
+        (e) =>
+          secretRead(e, decryptedInsights) &&
+          str(e, "userIdentity.type") !== "AWSService" &&
+          !arnMatches(e, p.reader_pattern!),
+      ),
+      (e) => [str(e, "userIdentity.arn"), str(e, "eventName")],
+      (g) => [g.length],
+    ),
+  "credential-access/bulk_reads": (ev, p) =>
+    groupBy(
+      ev
+        .filter(
+          (e) =>
+            secretRead(e, decryptedSql) && (str(e, "userIdentity.type") ?? "") !== "AWSService",
+        )
+        .map((e) => ({ e, targets: readTargets(e) }))
+        .filter((r) => r.targets.length > 0),
+      (r) => [caller(r.e), (str(r.e, "eventTime") as string).slice(0, 13)],
+      (g) => {
+        const ids = (rs: typeof g) =>
+          new Set(rs.map((r) => str(r.e, "eventID")).filter((x) => x !== null)).size;
+        const targets = new Set(g.flatMap((r) => r.targets).filter((x) => x !== null));
+        return [ids(g), ids(g.filter((r) => !noError(r.e))), targets.size];
+      },
+    ).filter((r) => (r[4] as number) > Number(p.max_secrets_per_hour)),
 };
 
 /** The events of a run's window, `[from, to)`. */
