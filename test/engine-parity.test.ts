@@ -168,8 +168,8 @@ describe("engine parity on the bundled runbooks", () => {
           if (expected.length > 0) withRows++;
         }
       }
-      expect(checked).toBe(49);
-      expect(withRows).toBeGreaterThanOrEqual(29);
+      expect(checked).toBe(53);
+      expect(withRows).toBeGreaterThanOrEqual(33);
     },
   );
 

@@ -106,6 +106,7 @@ describe.skipIf(!HAS_SHARED)("the bundled runbooks on Stratus Red Team detonatio
     expect(found("audit-iam", "changes_outside_automation")).toContain("CreateLoginProfile");
     expect(found("audit-iam", "changes_outside_automation")).toContain("UpdateLoginProfile");
     expectSecretReads(found);
+    expectInstanceAccess(found);
     // And no runbook breaks on the real records' shapes.
     for (const r of reports) {
       for (const s of r.steps) expect(s.error, `${r.runbook.id}/${s.id}`).toBeUndefined();
@@ -932,7 +933,7 @@ describe("the bundled runbooks on weakened defences the data sets lack", () => {
   });
 });
 
-describe("credential-access on the shapes the data sets lack", () => {
+describe("credential-access and remote-execution on the shapes the data sets lack", () => {
   /** A call as CloudTrail records it, by `who` (an ARN; a role's is a session), minute `i`. */
   const by = (
     who: string,
@@ -968,6 +969,7 @@ describe("credential-access on the shapes the data sets lack", () => {
       ...extra,
     }) as Event;
   const APP = "arn:aws:sts::123456789012:assumed-role/app-backend/i-0a1b2c3d4e5f60718";
+  const CI = "arn:aws:sts::123456789012:assumed-role/ci-deployer/build-42";
   const BOB = "arn:aws:iam::123456789012:user/bob";
   const SM = "secretsmanager.amazonaws.com";
   const SSM = "ssm.amazonaws.com";
@@ -1044,6 +1046,59 @@ describe("credential-access on the shapes the data sets lack", () => {
     expectTruth(reports, events, steps);
     expectTruth(tuned, events, steps);
   });
+
+  it("lists what reaches into instances with the operator's verdict, and GPU launches", async () => {
+    const events = [
+      // 0: the pipeline deploys by Run Command (listed, an operator); 1: bob does the same
+      by(CI, 0, SSM, "SendCommand", { documentName: "AWS-RunShellScript", instanceIds: ["i-1"] }),
+      by(BOB, 1, SSM, "SendCommand", {
+        documentName: "AWS-RunShellScript",
+        instanceIds: ["i-2", "i-3"],
+      }),
+      // 2: bob changes an instance's type (no user data): not listed
+      by(BOB, 2, EC2, "ModifyInstanceAttribute", {
+        instanceId: "i-2",
+        instanceType: { value: "t3.large" },
+      }),
+      // 3: bob opens a session, refused
+      by(BOB, 3, SSM, "StartSession", { target: "i-3" }, { errorCode: "AccessDeniedException" }),
+      // 4: a GPU launch; 5: an ordinary launch; 6: a launch from a template (no type)
+      by(BOB, 4, EC2, "RunInstances", {
+        instanceType: "g5.xlarge",
+        instancesSet: { items: [{ imageId: "ami-1", minCount: 1, maxCount: 4 }] },
+      }),
+      by(BOB, 5, EC2, "RunInstances", { instanceType: "m5.large" }),
+      by(BOB, 6, EC2, "RunInstances", { launchTemplate: { launchTemplateId: "lt-1" } }),
+    ];
+    const reports = await onJune1("runbooks/remote-execution.md", events);
+    expect(step(reports, "instance_access").rows.map((r) => r.slice(1, 6).concat(r[7]!))).toEqual([
+      [CI, true, "SendCommand", "i-1", "AWS-RunShellScript", null],
+      [BOB, false, "SendCommand", "i-2", "AWS-RunShellScript", null],
+      [BOB, false, "StartSession", "i-3", null, "AccessDeniedException"],
+    ]);
+    expect(step(reports, "instance_access_insights").rowCount).toBe(2);
+    expect(step(reports, "unusual_instances").rows.map((r) => r.slice(1, 4))).toEqual([
+      [BOB, "g5.xlarge", "4"],
+    ]);
+    expect(step(reports, "unusual_instances_insights").rowCount).toBe(1);
+    // bob made an operator, and only m5 unusual: his command and session pass, m5 is listed
+    const tuned = await onJune1("runbooks/remote-execution.md", events, [
+      "--param",
+      "operator_pattern=:user/bob$",
+      "--param",
+      "unusual_instance_types=^m5\\.",
+    ]);
+    expect(step(tuned, "instance_access_insights").rows.map((r) => r[1])).toEqual([CI]);
+    expect(step(tuned, "unusual_instances").rows.map((r) => r[2])).toEqual(["m5.large"]);
+    const steps = [
+      "remote-execution/instance_access",
+      "remote-execution/instance_access_insights",
+      "remote-execution/unusual_instances",
+      "remote-execution/unusual_instances_insights",
+    ];
+    expectTruth(reports, events, steps);
+    expectTruth(tuned, events, steps);
+  });
 });
 
 describe("a value no Logs Insights regular expression literal can hold", () => {
@@ -1085,6 +1140,10 @@ const PANTHER_STEPS = [
   "credential-access/reads_outside_workloads",
   "credential-access/reads_outside_workloads_insights",
   "credential-access/bulk_reads",
+  "remote-execution/instance_access",
+  "remote-execution/instance_access_insights",
+  "remote-execution/unusual_instances",
+  "remote-execution/unusual_instances_insights",
   "unauthorized-access-attempts/failed_console_logins",
   "unauthorized-access-attempts/denied_by_principal",
   "kms-key-deletion/key_deletions",
@@ -1117,6 +1176,10 @@ const STRATUS_STEPS = [
   "credential-access/reads_outside_workloads",
   "credential-access/reads_outside_workloads_insights",
   "credential-access/bulk_reads",
+  "remote-execution/instance_access",
+  "remote-execution/instance_access_insights",
+  "remote-execution/unusual_instances",
+  "remote-execution/unusual_instances_insights",
   "cloudtrail-tampering/trail_changes",
   "cloudtrail-tampering/trail_changes_insights",
   "cloudtrail-tampering/trail_changes_by_hand_insights",
@@ -1188,6 +1251,46 @@ function expectSecretReads(found: Found) {
   // the 20 secrets, the 42 parameters, the 30 passwords and the 15 user data: in bulk
   expect(bulk).toContain(',"2024-07-31T12",20,0,20]');
   expect(bulk).toContain(',"2024-08-01T15",5,0,42]');
+}
+
+/**
+ * remote-execution finds every command, session, key and user data change the execution and
+ * lateral-movement techniques made (ec2-steal-instance-credentials' command included), each row
+ * naming the labelled record's caller and instance, and ec2-launch-unusual-instances' refused
+ * GPU launch.
+ */
+function expectInstanceAccess(found: Found) {
+  const calls: [string, string][] = [
+    ["execution.ssm-send-command", "SendCommand"],
+    ["credential-access.ec2-steal-instance-credentials", "SendCommand"],
+    ["execution.ssm-start-session", "StartSession"],
+    ["lateral-movement.ec2-instance-connect", "SendSSHPublicKey"],
+    ["lateral-movement.ec2-serial-console-send-ssh-public-key", "SendSerialConsoleSSHPublicKey"],
+    ["lateral-movement.ec2-serial-console-send-ssh-public-key", "EnableSerialConsoleAccess"],
+    ["execution.ec2-user-data", "ModifyInstanceAttribute"],
+  ];
+  const rows = found("remote-execution", "instance_access");
+  let labelled = 0;
+  for (const [technique, call] of calls) {
+    for (const e of stratusCalls(technique, call)) {
+      const instance = (["instanceId", "target", "instanceIds.0"] as const)
+        .map((k) => field(e, `requestParameters.${k}`))
+        .find((x) => x != null);
+      const row = cells(String(field(e, "eventTime")), String(field(e, "userIdentity.arn")), false);
+      expect(rows, technique).toContain(`${row},${cells(call, (instance as string) ?? null)}`);
+      labelled++;
+    }
+  }
+  expect(labelled).toBe(13);
+  const insights = found("remote-execution", "instance_access_insights");
+  expect((JSON.parse(insights) as JsonValue[][][])[0]).toHaveLength(labelled);
+  const [launch] = stratusCalls("execution.ec2-launch-unusual-instances", "RunInstances");
+  const launched = cells(
+    String(field(launch, "userIdentity.arn")),
+    String(field(launch, "requestParameters.instanceType")),
+  );
+  expect(found("remote-execution", "unusual_instances")).toContain(launched);
+  expect(found("remote-execution", "unusual_instances_insights")).toContain(launched);
 }
 
 /** A data set's records, one JSON object a line, as published (../shared/datasets/<name>/events.jsonl). */

@@ -55,6 +55,11 @@ const INCIDENTS: Record<string, { step: string; check: string; marker: string }>
     check: "rows == 0",
     marker: "assumed-role/dev-sandbox/eve",
   },
+  "remote-execution": {
+    step: "instance_access",
+    check: "every operator == true",
+    marker: "SendSSHPublicKey",
+  },
 };
 
 // A week of generated logs with and without the planted incidents (made once by the global setup).

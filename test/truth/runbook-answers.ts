@@ -341,6 +341,27 @@ function readTargets(e: Event): (string | null)[] {
   );
   return [one.find((x) => x !== null) ?? str(e, "eventID")];
 }
+/** The calls that put code or a login on an instance (`userData`: the dialect's test of it). */
+function instanceAccess(e: Event): boolean {
+  if (is(e, "eventSource", "ssm.amazonaws.com"))
+    return is(e, "eventName", "SendCommand", "StartSession", "ResumeSession");
+  if (is(e, "eventSource", "ec2-instance-connect.amazonaws.com"))
+    return is(e, "eventName", "SendSSHPublicKey", "SendSerialConsoleSSHPublicKey");
+  if (!is(e, "eventSource", "ec2.amazonaws.com")) return false;
+  return (
+    is(e, "eventName", "EnableSerialConsoleAccess") ||
+    (is(e, "eventName", "ModifyInstanceAttribute") &&
+      field(e, "requestParameters.userData") != null)
+  );
+}
+/** A RunInstances whose requested type the `unusual_instance_types` pattern matches. */
+const unusualLaunch = (e: Event, p: Params) =>
+  is(e, "eventSource", "ec2.amazonaws.com") &&
+  is(e, "eventName", "RunInstances") &&
+  new RegExp(String(p.unusual_instance_types)).test(
+    scalar(e, "requestParameters.instanceType") ?? "",
+  );
+
 export const RUNBOOK_ANSWERS: Record<string, Step> = {
   "api-usage-by-identity/usage_by_identity": (ev, p) =>
     orderBy(
@@ -972,6 +993,52 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
         return [ids(g), ids(g.filter((r) => !noError(r.e))), targets.size];
       },
     ).filter((r) => (r[4] as number) > Number(p.max_secrets_per_hour)),
+  "remote-execution/instance_access": (ev, p) =>
+    ev
+      .filter(instanceAccess)
+      .map((e) => [
+        str(e, "eventTime"),
+        str(e, "userIdentity.arn"),
+        arnMatches(e, p.operator_pattern!),
+        str(e, "eventName"),
+        scalar(e, "requestParameters.instanceId") ??
+          scalar(e, "requestParameters.target") ??
+          scalar(e, "requestParameters.instanceIds.0"),
+        scalar(e, "requestParameters.documentName") ??
+          scalar(e, "requestParameters.instanceOSUser"),
+        str(e, "sourceIPAddress"),
+        str(e, "errorCode"),
+      ]),
+  "remote-execution/instance_access_insights": (ev, p) =>
+    ev
+      .filter((e) => instanceAccess(e) && !arnMatches(e, p.operator_pattern!))
+      .map((e) => [
+        stamp(e),
+        str(e, "userIdentity.arn"),
+        str(e, "eventSource"),
+        str(e, "eventName"),
+        str(e, "errorCode"),
+      ]),
+  "remote-execution/unusual_instances": (ev, p) =>
+    ev
+      .filter((e) => unusualLaunch(e, p))
+      .map((e) => [
+        str(e, "eventTime"),
+        str(e, "userIdentity.arn"),
+        scalar(e, "requestParameters.instanceType"),
+        scalar(e, "requestParameters.instancesSet.items.0.maxCount"),
+        str(e, "awsRegion"),
+        str(e, "errorCode"),
+      ]),
+  "remote-execution/unusual_instances_insights": (ev, p) =>
+    ev
+      .filter((e) => unusualLaunch(e, p))
+      .map((e) => [
+        stamp(e),
+        str(e, "userIdentity.arn"),
+        str(e, "requestParameters.instanceType"),
+        str(e, "errorCode"),
+      ]),
 };
 
 /** The events of a run's window, `[from, to)`. */
