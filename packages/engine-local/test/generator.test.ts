@@ -114,6 +114,11 @@ const INCIDENTS: [string, string, number][] = [
     "SELECT count(*) FROM cloudtrail_logs WHERE useridentity.username = 'mallory' AND eventname IN ('SendCommand', 'SendSSHPublicKey') AND requestparameters LIKE '%i-0a1b2c3d4e5f60718%'",
     2,
   ],
+  [
+    "14. a layer from another account added to a Lambda function by eve",
+    "SELECT count(*) FROM cloudtrail_logs WHERE useridentity.arn LIKE '%dev-sandbox/eve' AND eventname LIKE 'UpdateFunctionConfiguration%' AND json_extract_scalar(requestparameters, '$.layers[0]') LIKE '%:444455556666:layer:%'",
+    1,
+  ],
 ];
 
 describe("the log generator", () => {

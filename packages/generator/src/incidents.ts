@@ -1,5 +1,5 @@
 /**
- * The thirteen planted incidents (what the bundled runbooks detect), within the last 12 hours
+ * The fourteen planted incidents (what the bundled runbooks detect), within the last 12 hours
  * before the window's end. Each incident is one function; they run in a fixed order because they share
  * one random stream (same seed, same bytes).
  */
@@ -339,6 +339,28 @@ function commandOnInstance({ at, ctx, call, ec2Region }: Plant): Ev[] {
   ];
 }
 
+/**
+ * 14. A Lambda backdoor (lambda-changes): eve's sandbox role adds a layer from another account to
+ * a production function, which the pipeline alone deploys.
+ */
+function lambdaLayerAdded({ at, ctx, call, ec2Region }: Plant): Ev[] {
+  const layer = `arn:aws:lambda:${ec2Region}:444455556666:layer:telemetry-ext:3`;
+  return [
+    baseEvent(ctx(at(0.95), ec2Region), EVE, {
+      ...call("lambda.amazonaws.com", "UpdateFunctionConfiguration20150331v2", {
+        functionName: "billing-worker",
+        layers: [layer],
+      }),
+      response: () => ({
+        functionName: "billing-worker",
+        functionArn: `arn:aws:lambda:${ec2Region}:${ACCOUNT}:function:billing-worker`,
+        layers: [{ arn: layer, codeSize: 2120 }],
+        lastUpdateStatus: "InProgress",
+      }),
+    }),
+  ];
+}
+
 /** In this order: each draws from the shared random stream (a new one goes last). */
 const INCIDENTS = [
   rootActivity,
@@ -354,6 +376,7 @@ const INCIDENTS = [
   snapshotShared,
   secretsHarvest,
   commandOnInstance,
+  lambdaLayerAdded,
 ];
 
 /** The planted incidents, in time order, within the last 12 hours before `end`. */
