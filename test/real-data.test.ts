@@ -107,6 +107,23 @@ describe.skipIf(!HAS_SHARED)("the bundled runbooks on Stratus Red Team detonatio
     expect(found("audit-iam", "changes_outside_automation")).toContain("UpdateLoginProfile");
     expectSecretReads(found);
     expectInstanceAccess(found);
+    // persistence.lambda-overwrite-code / lambda-layer-extension: each function, and the layer
+    for (const [technique, call] of [
+      ["lambda-overwrite-code", "UpdateFunctionCode20150331v2"],
+      ["lambda-layer-extension", "UpdateFunctionConfiguration20150331v2"],
+    ] as const) {
+      const [e] = stratusCalls(`persistence.${technique}`, call);
+      const target = cells(call, String(field(e, "requestParameters.functionName")));
+      expect(found("lambda-changes", "function_changes"), technique).toContain(target);
+      expect(found("lambda-changes", "function_changes_insights"), technique).toContain(target);
+    }
+    const [layered] = stratusCalls(
+      "persistence.lambda-layer-extension",
+      "UpdateFunctionConfiguration20150331v2",
+    );
+    expect(found("lambda-changes", "function_changes")).toContain(
+      String(field(layered, "requestParameters.layers.0")),
+    );
     // And no runbook breaks on the real records' shapes.
     for (const r of reports) {
       for (const s of r.steps) expect(s.error, `${r.runbook.id}/${s.id}`).toBeUndefined();
@@ -933,7 +950,7 @@ describe("the bundled runbooks on weakened defences the data sets lack", () => {
   });
 });
 
-describe("credential-access and remote-execution on the shapes the data sets lack", () => {
+describe("credential-access, remote-execution and lambda-changes on the shapes the data sets lack", () => {
   /** A call as CloudTrail records it, by `who` (an ARN; a role's is a session), minute `i`. */
   const by = (
     who: string,
@@ -1099,6 +1116,55 @@ describe("credential-access and remote-execution on the shapes the data sets lac
     expectTruth(reports, events, steps);
     expectTruth(tuned, events, steps);
   });
+
+  it("lists Lambda changes with the pipeline's verdict, never a refused one", async () => {
+    const L = "lambda.amazonaws.com";
+    const role = "arn:aws:iam::123456789012:role/orders";
+    const events = [
+      // 0: the pipeline deploys new code; 1: bob does the same; 2: bob's, refused
+      by(CI, 0, L, "UpdateFunctionCode20150331v2", { functionName: "orders", publish: true }),
+      by(BOB, 1, L, "UpdateFunctionCode20150331v2", { functionName: "orders", publish: true }),
+      by(
+        BOB,
+        2,
+        L,
+        "UpdateFunctionCode20150331v2",
+        { functionName: "orders" },
+        {
+          errorCode: "AccessDeniedException",
+        },
+      ),
+      // 3: bob publishes a layer; 4: creates a function with a role; 5: reads one (not a change)
+      by(BOB, 3, L, "PublishLayerVersion20181031", { layerName: "ext" }),
+      by(BOB, 4, L, "CreateFunction20150331", { functionName: "probe", role }),
+      by(BOB, 5, L, "GetFunction20150331v2", { functionName: "orders" }),
+    ];
+    const reports = await onJune1("runbooks/lambda-changes.md", events);
+    expect(step(reports, "function_changes").rows.map((r) => r.slice(1, 7))).toEqual([
+      [CI, true, "UpdateFunctionCode20150331v2", "orders", null, null],
+      [BOB, false, "UpdateFunctionCode20150331v2", "orders", null, null],
+      [BOB, false, "PublishLayerVersion20181031", "ext", null, null],
+      [BOB, false, "CreateFunction20150331", "probe", null, role],
+    ]);
+    expect(
+      step(reports, "function_changes_insights")
+        .rows.map((r) => r[2])
+        .sort(),
+    ).toEqual([
+      "CreateFunction20150331",
+      "PublishLayerVersion20181031",
+      "UpdateFunctionCode20150331v2",
+    ]);
+    // bob made the automation: the pipeline's change is the one made by hand, in both dialects
+    const tuned = await onJune1("runbooks/lambda-changes.md", events, [
+      "--param",
+      "automation_pattern=:user/bob$",
+    ]);
+    expect(step(tuned, "function_changes_insights").rows.map((r) => r[1])).toEqual([CI]);
+    const steps = ["lambda-changes/function_changes", "lambda-changes/function_changes_insights"];
+    expectTruth(reports, events, steps);
+    expectTruth(tuned, events, steps);
+  });
 });
 
 describe("a value no Logs Insights regular expression literal can hold", () => {
@@ -1137,6 +1203,8 @@ function is(e: Event, source: string, name: string): boolean {
 }
 
 const PANTHER_STEPS = [
+  "lambda-changes/function_changes",
+  "lambda-changes/function_changes_insights",
   "credential-access/reads_outside_workloads",
   "credential-access/reads_outside_workloads_insights",
   "credential-access/bulk_reads",
@@ -1173,6 +1241,8 @@ const DATA_EXPOSURE_STEPS = [
 
 /** The steps whose rows on each data set are checked against test/truth/runbook-answers.ts. */
 const STRATUS_STEPS = [
+  "lambda-changes/function_changes",
+  "lambda-changes/function_changes_insights",
   "credential-access/reads_outside_workloads",
   "credential-access/reads_outside_workloads_insights",
   "credential-access/bulk_reads",

@@ -60,6 +60,11 @@ const INCIDENTS: Record<string, { step: string; check: string; marker: string }>
     check: "every operator == true",
     marker: "SendSSHPublicKey",
   },
+  "lambda-changes": {
+    step: "function_changes",
+    check: "every automation == true",
+    marker: ":444455556666:layer:telemetry-ext:3",
+  },
 };
 
 // A week of generated logs with and without the planted incidents (made once by the global setup).

@@ -361,6 +361,13 @@ const unusualLaunch = (e: Event, p: Params) =>
   new RegExp(String(p.unusual_instance_types)).test(
     scalar(e, "requestParameters.instanceType") ?? "",
   );
+/** A successful call that creates a function, replaces its code or configuration, or publishes a layer. */
+const lambdaChange = (e: Event) =>
+  is(e, "eventSource", "lambda.amazonaws.com") &&
+  /^(CreateFunction|UpdateFunctionCode|UpdateFunctionConfiguration|PublishLayerVersion)/.test(
+    str(e, "eventName") ?? "",
+  ) &&
+  noError(e);
 
 export const RUNBOOK_ANSWERS: Record<string, Step> = {
   "api-usage-by-identity/usage_by_identity": (ev, p) =>
@@ -1038,6 +1045,28 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
         str(e, "userIdentity.arn"),
         str(e, "requestParameters.instanceType"),
         str(e, "errorCode"),
+      ]),
+  "lambda-changes/function_changes": (ev, p) =>
+    ev
+      .filter(lambdaChange)
+      .map((e) => [
+        str(e, "eventTime"),
+        str(e, "userIdentity.arn"),
+        automated(e, p),
+        str(e, "eventName"),
+        scalar(e, "requestParameters.functionName") ?? scalar(e, "requestParameters.layerName"),
+        scalar(e, "requestParameters.layers.0"),
+        scalar(e, "requestParameters.role"),
+        str(e, "sourceIPAddress"),
+      ]),
+  "lambda-changes/function_changes_insights": (ev, p) =>
+    ev
+      .filter((e) => lambdaChange(e) && !automated(e, p))
+      .map((e) => [
+        stamp(e),
+        str(e, "userIdentity.arn"),
+        str(e, "eventName"),
+        str(e, "requestParameters.functionName"),
       ]),
 };
 
