@@ -412,6 +412,27 @@ describe("the logs engine against the emulator", () => {
     expect(emulator.callsOf("StartQuery").length).toBe(before);
   });
 
+  test("functions and structure types AWS documents today are sent, not refused before the call", async () => {
+    // CWL_QuerySyntax-operations-functions: jsonParse with list[index] and map.`key` access
+    // ("Structure types"), strcontains' case-insensitive third argument, round. The local engine
+    // behind this emulator refuses jsonParse, and says so as the service's rejection: what
+    // matters here is that the logs engine sent the query, as written, to StartQuery.
+    const query = [
+      "fields jsonParse(requestParameters.policyDocument) as doc, round(2.4) as r",
+      '| filter doc.Statement[0].Effect = "Allow" and doc.`aws:SourceIp` = "x"',
+      '| filter strcontains(eventName, "put", true)',
+    ].join("\n");
+    const before = emulator.callsOf("StartQuery").length;
+    const err = await engine.query(request(query)).catch((e: unknown) => e);
+    const sent = emulator.callsOf("StartQuery").slice(before);
+    expect(sent.map((c) => c.body.queryString)).toEqual([query]);
+    expect(err).toMatchObject({
+      message: expect.stringMatching(
+        /^Logs Insights rejected the query at line 1, column 8: jsonParse\(\)/,
+      ),
+    });
+  });
+
   test("a query the service rejects is reported with its message and position", async () => {
     const err = await engine
       .query(

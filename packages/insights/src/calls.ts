@@ -4,7 +4,7 @@
  * that has no translator here is reported as not supported by the local engine.
  */
 import type { Expr, PeriodUnit } from "./ast.ts";
-import { type Col, naturalKey, num, numberLiteral, str, ts } from "./columns.ts";
+import { bool, type Col, naturalKey, num, numberLiteral, str, ts } from "./columns.ts";
 import { refusalText } from "./errors.ts";
 
 type Call = Expr & { kind: "call" };
@@ -240,6 +240,67 @@ function naturalArgs(x: string): string {
   return `${x}, ${naturalKey(x)}) FILTER (WHERE ${x} IS NOT NULL`;
 }
 
+/**
+ * strcontains / startsWith / endsWith: "Returns 1 if str contains [starts with, ends with]
+ * searchValue and 0 otherwise", so 0 for an event without `str` too; strcontains' third argument
+ * `true` makes "the match case-insensitive" (`false`, as without it, does not).
+ */
+function textTest(test: (s: string, v: string) => string): Translator {
+  return (c) => {
+    let [s, v] = [str(c.arg(0)), str(c.arg(1))];
+    const flag = c.call.args[2];
+    if (flag !== undefined) {
+      const word = flag.kind === "field" && flag.text === flag.name ? flag.name : "";
+      if (word !== "true" && word !== "false")
+        return c.unsupported(flag, `${c.call.name}()'s third argument is true or false`);
+      if (word === "true") [s, v] = [`lower(${s})`, `lower(${v})`];
+    }
+    return { sql: `coalesce(${test(s, v)}, false)`, type: "boolean" };
+  };
+}
+
+/**
+ * if(condition, trueValue, falseValue) and case(cond1, val1, ..., [default]): "the value for the
+ * first true condition", else the default (none without one); values of different types as text.
+ */
+const conditional: Translator = (c) => {
+  const args = c.args();
+  const values = args.filter((_, i) => i % 2 === 1 || (i === args.length - 1 && i % 2 === 0));
+  const typed = values.filter((x) => x.type !== "null");
+  const same = typed.every((x) => x.type === typed[0]?.type);
+  const value = (x: Col) => (same ? x.sql : str(x));
+  const whens: string[] = [];
+  for (let i = 0; i + 1 < args.length; i += 2)
+    whens.push(`WHEN ${bool(args[i]!)} THEN ${value(args[i + 1]!)}`);
+  const otherwise = args.length % 2 === 1 ? ` ELSE ${value(args[args.length - 1]!)}` : "";
+  return {
+    sql: `(CASE ${whens.join(" ")}${otherwise} END)`,
+    type: same ? (typed[0]?.type ?? "null") : "string",
+  };
+};
+
+/**
+ * round(a[, d]): "With one argument, rounds to the nearest integer. With two arguments, rounds to
+ * d decimal places." The page does not say which way a value half-way between two (2.5) goes, so
+ * such a value fails the step with a message at the call rather than take a side.
+ */
+const round: Translator = (c) => {
+  const d = c.call.args[1];
+  if (
+    d !== undefined &&
+    (d.kind !== "number" || !Number.isInteger(d.value) || d.value < 0 || d.value > 15)
+  )
+    return c.unsupported(d, "round()'s decimal places are a whole number from 0 to 15");
+  const places = d?.value ?? 0;
+  const x = `CAST(${num(c.arg(0))} AS DOUBLE)`;
+  const scaled = `(${x} * ${10 ** places})`;
+  const message = `${c.call.text}: a value half-way between two roundings; AWS's documentation does not say which way round() takes it, so the local engine does not guess (--engine logs)`;
+  return {
+    sql: `(CASE WHEN abs(${scaled} - trunc(${scaled})) = 0.5 THEN error(${sqlText(refusalText(c.call, message))}) ELSE round(${x}, ${places}) END)`,
+    type: "number",
+  };
+};
+
 /** The translators by the functions' documented names (functions.ts). */
 const CALLS: ReadonlyMap<string, Translator> = new Map<string, Translator>([
   ["ispresent", (c) => ({ sql: `(${c.arg(0).sql} IS NOT NULL)`, type: "boolean" })],
@@ -264,14 +325,12 @@ const CALLS: ReadonlyMap<string, Translator> = new Map<string, Translator>([
   ["rtrim", trim],
   ["substr", substr],
   ["replace", (c) => ({ sql: `replace(${c.args().map(str).join(", ")})`, type: "string" })],
-  // "Returns 1 if str contains searchValue and 0 otherwise": 0 for an event without `str` too.
-  [
-    "strcontains",
-    (c) => ({
-      sql: `coalesce(contains(${str(c.arg(0))}, ${str(c.arg(1))}), false)`,
-      type: "boolean",
-    }),
-  ],
+  ["strcontains", textTest((s, v) => `contains(${s}, ${v})`)],
+  ["startsWith", textTest((s, v) => `starts_with(${s}, ${v})`)],
+  ["endsWith", textTest((s, v) => `ends_with(${s}, ${v})`)],
+  ["if", conditional],
+  ["case", conditional],
+  ["round", round],
   ["abs", sameNumeric],
   ["ceil", sameNumeric],
   ["floor", sameNumeric],
@@ -310,7 +369,25 @@ const CALLS: ReadonlyMap<string, Translator> = new Map<string, Translator>([
 
 export function translateCall(c: CallContext): Col {
   const translate = CALLS.get(c.call.name);
-  if (!translate)
-    return c.unsupported(c.call, `${c.call.name}() is not supported by the local engine`);
+  if (!translate) return c.unsupported(c.call, serviceOnlyFunction(c.call.name));
   return translate(c);
+}
+
+/** Whether the local engine translates the function (by its documented name, functions.ts). */
+export function translatesLocally(name: string): boolean {
+  return CALLS.has(name);
+}
+
+/** Why the local engine refuses a function CloudWatch Logs runs. */
+export function serviceOnlyFunction(name: string): string {
+  return `${name}() is not supported by the local engine (CloudWatch Logs runs it: use --engine logs)`;
+}
+
+/**
+ * Why a map's or list's access (`users[1]`, ``map.`special.char` ``) is not translated: the
+ * "Structure types" section shows `json_message.users[1].action` without saying whether an index
+ * counts from 0 or 1, and the local engine's fields are the event's flattened keys, not maps.
+ */
+export function structureAccess(name: string): string {
+  return `${name}: a map's or list's access (list[index], map.\`key\`) is not supported by the local engine: AWS's documentation does not say whether a list's index counts from 0 or 1 (CloudWatch Logs runs it: use --engine logs; a CloudTrail list is read as resources.0.ARN)`;
 }

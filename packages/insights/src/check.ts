@@ -205,7 +205,7 @@ export function assertInsights(
 }
 
 /** The children of an expression. */
-function children(e: Expr): Expr[] {
+export function children(e: Expr): Expr[] {
   switch (e.kind) {
     case "call":
       return e.args;
@@ -224,7 +224,7 @@ function children(e: Expr): Expr[] {
 }
 
 /** The expressions of a command, at their top. */
-function commandExprs(c: Command): Expr[] {
+export function commandExprs(c: Command): Expr[] {
   switch (c.kind) {
     case "fields":
     case "display":
@@ -478,7 +478,12 @@ function carriageReturn(name: string): string {
 
 /** The field references of an expression. */
 function fieldsIn(e: Expr): (Expr & { kind: "field" })[] {
-  return e.kind === "field" ? [e] : children(e).flatMap(fieldsIn);
+  if (e.kind === "field") return [e];
+  // strcontains(str, searchValue, true): the case-insensitive flag is a word, not a field.
+  const flag = e.kind === "call" && e.name === "strcontains" ? e.args[2] : undefined;
+  return children(e)
+    .filter((x) => !(x === flag && x.kind === "field" && /^(true|false)$/.test(x.text)))
+    .flatMap(fieldsIn);
 }
 
 /**

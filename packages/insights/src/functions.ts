@@ -1,4 +1,10 @@
-/** The Logs Insights functions the parser knows, with their arity. Names match case-insensitively. */
+/**
+ * The Logs Insights functions the parser knows, with their arity: every function of the service's
+ * "Boolean, comparison, numeric, datetime, and other functions" page (CWL_QuerySyntax-operations-
+ * functions) and of its stats page (CWL_QuerySyntax-Stats), so that a query the service accepts is
+ * not refused by the `logs` engine. Which of them the local engine translates is calls.ts's
+ * (`translatesLocally`). Names match case-insensitively.
+ */
 
 export interface FunctionSpec {
   /** The documented spelling. */
@@ -21,6 +27,19 @@ const SPECS: FunctionSpec[] = [
   fn("isempty", 1, 1),
   fn("isblank", 1, 1),
   fn("coalesce", 1, Number.POSITIVE_INFINITY),
+  // "case(cond1, val1, cond2, val2, ..., [default]) ... Supports up to 10 branches."
+  fn("case", 2, 21),
+  fn("if", 3, 3),
+  fn("isNumeric", 1, 1),
+  fn("messageSize", 1, 1),
+  fn("queryStartTime", 0, 0),
+  fn("queryEndTime", 0, 0),
+  fn("queryTimeRange", 0, 0),
+  // JSON and structure types
+  fn("jsonParse", 1, 1),
+  fn("jsonStringify", 1, 1),
+  fn("jsonArraySize", 1, 1),
+  fn("jsonArrayContains", 2, 2),
   // String
   fn("concat", 1, Number.POSITIVE_INFINITY),
   fn("strlen", 1, 1),
@@ -31,7 +50,18 @@ const SPECS: FunctionSpec[] = [
   fn("rtrim", 1, 2),
   fn("substr", 2, 3),
   fn("replace", 3, 3),
-  fn("strcontains", 2, 2),
+  fn("regexReplace", 3, 3),
+  fn("strcontains", 2, 3),
+  fn("startsWith", 2, 2),
+  fn("endsWith", 2, 2),
+  fn("urlencode", 1, 1),
+  fn("urldecode", 1, 1),
+  fn("base64encode", 1, 1),
+  fn("base64decode", 1, 1),
+  fn("split", 2, 2),
+  fn("hexToAscii", 1, 1),
+  fn("hexToDec", 1, 1),
+  fn("decToHex", 1, 1),
   // Numeric
   fn("abs", 1, 1),
   fn("ceil", 1, 1),
@@ -40,12 +70,22 @@ const SPECS: FunctionSpec[] = [
   fn("least", 1, Number.POSITIVE_INFINITY),
   fn("log", 1, 1),
   fn("sqrt", 1, 1),
+  fn("round", 1, 2),
+  fn("haversine", 4, 4),
+  fn("toNumber", 1, 1),
+  fn("toInt", 1, 1),
+  fn("toLong", 1, 1),
+  fn("toDouble", 1, 1),
   // Date and time
   fn("bin", 1, 1),
   fn("datefloor", 2, 2),
   fn("dateceil", 2, 2),
   fn("fromMillis", 1, 1),
   fn("toMillis", 1, 1),
+  fn("now", 0, 0),
+  fn("parseDate", 2, 3),
+  fn("formatDate", 2, 3),
+  fn("strftime", 2, 3),
   // IP addresses
   fn("isValidIp", 1, 1),
   fn("isValidIpV4", 1, 1),
@@ -53,6 +93,10 @@ const SPECS: FunctionSpec[] = [
   fn("isIpInSubnet", 2, 2),
   fn("isIpv4InSubnet", 2, 2),
   fn("isIpv6InSubnet", 2, 2),
+  fn("ipv4ToNumber", 1, 1),
+  fn("isPrivateIP", 1, 1),
+  fn("isPublicIP", 1, 1),
+  fn("isReservedIP", 1, 1),
   // Aggregates
   { name: "count", minArgs: 0, maxArgs: 1, aggregate: true, star: true },
   fn("count_distinct", 1, 1, true),

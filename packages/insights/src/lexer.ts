@@ -175,7 +175,21 @@ function unitAfter(
 const ident: Scanner = (src, start) => {
   if (!isIdentStart(src[start]!)) return undefined;
   let i = start;
-  while (i < src.length && isIdentPart(src[i]!)) i++;
+  for (;;) {
+    while (i < src.length && isIdentPart(src[i]!)) i++;
+    // `list[1]`, `json_message.users[1].action`: the bracket access operator of a list
+    // (CWL_QuerySyntax-operations-functions, "Structure types") is part of the field's name; not
+    // after `in`, whose list follows (`f in[1, 2]`).
+    // `map.attributes.\`special.char\``: a key written in backticks after a dot, kept as written.
+    const quoted = src[i - 1] === "." && src[i] === "`" ? src.indexOf("`", i + 1) : -1;
+    if (quoted > i + 1) {
+      i = quoted + 1;
+      continue;
+    }
+    const index = /^\[[0-9]+\]/.exec(src.slice(i, i + 24));
+    if (!index || src.slice(start, i).toLowerCase() === "in") break;
+    i += index[0].length;
+  }
   // A trailing dot belongs to no field name (`fields a.` is a typo, reported by the parser).
   while (i - start > 1 && src[i - 1] === ".") i--;
   return { kind: "ident", value: src.slice(start, i), start, end: i };

@@ -31,6 +31,19 @@ const UNSUPPORTED_COMMANDS = new Set([
   "filterindex",
   "source",
   "addtotals",
+  // Listed on CWL_QuerySyntax since (2026-12).
+  "relevantfields",
+  "expand",
+  "autoregress",
+  "logcompare",
+  "filldown",
+  "fillmissing",
+  "cidrlookup",
+  "outlier",
+  "accum",
+  "appendcols",
+  "sessionize",
+  "countfrequent",
 ]);
 
 type CommandBody = Command extends infer C

@@ -7,7 +7,7 @@ import {
   sqlStringLiteral,
 } from "@run-md/core";
 import type { Command, Expr, InsightsQuery, Projection } from "./ast.ts";
-import { translateCall } from "./calls.ts";
+import { structureAccess, translateCall } from "./calls.ts";
 import { assertInsights } from "./check.ts";
 import {
   bool,
@@ -385,6 +385,8 @@ class Translator {
           `${name} is not available on the local engine: CloudTrail files do not say ${name === "@log" ? "which log group an event was delivered to" : "when an event was ingested into CloudWatch Logs"}`,
         );
     }
+    if (/[[`]/.test(name))
+      return this.unsupported(node ?? { start: 0, end: 0 }, structureAccess(name));
     // The service names a key of the event that starts with "@" with one more "@" (`@@version`
     // for `@version`); a name with one "@" is a field the service makes, and it makes no other.
     if (name.startsWith("@") && !name.startsWith("@@")) return { sql: "NULL", type: "null" };
