@@ -11,7 +11,12 @@ import {
   sqlRegexUses,
 } from "@run-md/core";
 import { localSqlPattern, regexValueProblem } from "@run-md/engine-local/local-patterns";
-import { checkInsights, InsightsSyntaxError, insightsRegexLiterals } from "@run-md/insights";
+import {
+  checkInsights,
+  InsightsSyntaxError,
+  insightsRegexLiterals,
+  serviceOnlyUses,
+} from "@run-md/insights";
 import { checkSql, type TableConfig } from "@run-md/sql";
 import { re2Verdict } from "./check-cache.ts";
 
@@ -63,7 +68,7 @@ export async function lintQueries(
     if (found.some(echoed)) continue;
     const problems =
       step.dialect === "logs-insights"
-        ? lintInsights(file, step, params)
+        ? [...lintInsights(file, step, params), ...serviceOnly(file, step, opts.engines)]
         : await lintSql(file, step, tables, params);
     out.push(...problems);
     // What JavaScript's reading of a pattern misses, RE2 itself says (re2Diagnostics).
@@ -130,6 +135,31 @@ function lintInsights(
     if (!(e instanceof InsightsSyntaxError)) throw e;
     return [at(e.line, e.column, "insights-syntax", e.message)];
   }
+}
+
+/**
+ * `insights-service-only`: what only CloudWatch Logs runs (a function the local translation does
+ * not have, a map's or list's access), at each place: an error where the step runs on the local
+ * engine (which refuses it), a warning elsewhere (`--engine local` would refuse it). Nothing for
+ * a step that does not parse (lintInsights reports that).
+ */
+function serviceOnly(file: string, step: Step, engines: LintOptions["engines"]): Diagnostic[] {
+  let uses: ReturnType<typeof serviceOnlyUses>;
+  try {
+    uses = serviceOnlyUses(step.query);
+  } catch (e) {
+    if (e instanceof InsightsSyntaxError) return [];
+    throw e;
+  }
+  const local = engines && chooseEngine(step, engines.override, engines.config) === "local";
+  return uses.map((u) => ({
+    file,
+    line: step.queryLine + u.line - 1,
+    column: u.column,
+    severity: local ? "error" : "warning",
+    rule: "insights-service-only",
+    message: `${u.message}${local ? ", and the local engine runs this step" : ""}`,
+  }));
 }
 
 async function lintSql(

@@ -1,6 +1,6 @@
 import { parseRunbook } from "@run-md/core";
 import { describe, expect, it } from "vitest";
-import { lintQueries } from "../src/lint.ts";
+import { type LintOptions, lintQueries } from "../src/lint.ts";
 
 async function lint(body: string) {
   const { runbook } = parseRunbook(
@@ -148,6 +148,42 @@ describe("Logs Insights fields and parameters in runbooks (review F7, F9, F10)",
     expect(d.map(line)).toEqual([
       "8:8 error {{flag}} is a boolean parameter, which Logs Insights gets as 1 or 0, a value and not a condition: write {{flag}} = 1 [insights-param]",
       "11:8 error {{flag}} is a boolean parameter, which Logs Insights gets as 1 or 0, a value and not a condition: write {{flag}} = 1 [insights-param]",
+    ]);
+  });
+});
+
+describe("Logs Insights that only CloudWatch Logs runs (insights-service-only)", () => {
+  // Documented on CWL_QuerySyntax-operations-functions ("Structure types", "IP address string
+  // functions"): the logs engine sends them; the local engine has no exact answer for them.
+  const body = [
+    "```logs-insights a",
+    "fields jsonParse(requestParameters.policyDocument) as doc",
+    '| filter doc.Statement[0].Effect = "Allow" and not isPrivateIP(sourceIPAddress)',
+    '| filter startsWith(eventName, "Put")',
+    "```",
+    "",
+  ].join("\n");
+  // The front matter takes lines 1-3, a blank line 4 and the fence 5: the query starts at line 6.
+  async function lintWith(engines: LintOptions["engines"]) {
+    const { runbook } = parseRunbook(`---\ntitle: T\n---\n\n${body}`, "rb.md");
+    const d = await lintQueries(runbook!.path, runbook!.steps, { engines });
+    return d.map((x) => `${x.line}:${x.column} ${x.severity} ${x.rule} ${x.message.split(":")[0]}`);
+  }
+
+  it("is an error at each place where the step runs on the local engine", async () => {
+    expect(await lintWith({})).toEqual([
+      "6:8 error insights-service-only jsonParse() is not supported by the local engine (CloudWatch Logs runs it",
+      "7:10 error insights-service-only doc.Statement[0].Effect",
+      "7:52 error insights-service-only isPrivateIP() is not supported by the local engine (CloudWatch Logs runs it",
+    ]);
+  });
+
+  it("is a warning where it runs on CloudWatch Logs, which accepts it", async () => {
+    const d = await lintWith({ config: { "logs-insights": "logs" } });
+    expect(d.map((x) => x.split(" ").slice(0, 3).join(" "))).toEqual([
+      "6:8 warning insights-service-only",
+      "7:10 warning insights-service-only",
+      "7:52 warning insights-service-only",
     ]);
   });
 });

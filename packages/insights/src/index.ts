@@ -20,6 +20,7 @@ export {
   insightsRegexLiterals,
 } from "./patterns.ts";
 export { regexProblem } from "./regex.ts";
+export { type ServiceOnlyUse, serviceOnlyUses } from "./service-only.ts";
 export {
   type InsightsTranslation,
   type TranslateOptions,

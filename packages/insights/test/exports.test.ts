@@ -17,6 +17,7 @@ test("the public API of @run-md/insights", () => {
     "regexProblem",
     "renderInsightsLiteral",
     "renderInsightsQuery",
+    "serviceOnlyUses",
     "translateInsights",
   ]);
 });

@@ -1,0 +1,40 @@
+/**
+ * What in a query only CloudWatch Logs runs: functions the local translation does not have
+ * (calls.ts) and a map's or list's access (`list[index]`, ``map.`key` ``). The `logs` engine sends
+ * such a query; the local engine refuses it at its first such place (`insights-unsupported`), and
+ * `run-md check` reports every place (cli lint.ts, rule `insights-service-only`).
+ */
+import type { Expr, InsightsQuery } from "./ast.ts";
+import { serviceOnlyFunction, structureAccess, translatesLocally } from "./calls.ts";
+import { children, commandExprs } from "./check.ts";
+import { positionAt } from "./errors.ts";
+import { parseInsights } from "./parser.ts";
+
+export interface ServiceOnlyUse {
+  message: string;
+  /** 0-based offset and length in the query; `line` and `column` 1-based. */
+  offset: number;
+  length: number;
+  line: number;
+  column: number;
+}
+
+/** Every place of the query the local engine refuses and CloudWatch Logs runs, in order. */
+export function serviceOnlyUses(query: string | InsightsQuery): ServiceOnlyUse[] {
+  const ast = typeof query === "string" ? parseInsights(query) : query;
+  const out: ServiceOnlyUse[] = [];
+  const add = (e: Expr, message: string) =>
+    out.push({
+      message,
+      offset: e.start,
+      length: Math.max(1, e.end - e.start),
+      ...positionAt(ast.source, e.start),
+    });
+  const visit = (e: Expr): void => {
+    if (e.kind === "call" && !translatesLocally(e.name)) add(e, serviceOnlyFunction(e.name));
+    if (e.kind === "field" && /[[`]/.test(e.name)) add(e, structureAccess(e.name));
+    for (const c of children(e)) visit(c);
+  };
+  for (const c of ast.commands) for (const e of commandExprs(c)) visit(e);
+  return out;
+}
