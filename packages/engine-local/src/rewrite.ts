@@ -26,6 +26,7 @@ import {
   CHAR_MARKER,
   callNode,
   charCast,
+  checkCharConcat,
   checkedSum,
   intConst,
   isMapValue,
@@ -615,6 +616,7 @@ function trinoNode(v: Node): Node | undefined {
   if (v.class === "OPERATOR" && v.type === "OPERATOR_TRY") return guardTry(v);
   if (v.class === "OPERATOR" && v.type === "OPERATOR_COALESCE") return conditionalCoalesce(v);
   if (v.class === "FUNCTION") {
+    checkCharConcat(v);
     const appended = arrayElementConcat(v);
     if (appended) return appended;
   }

@@ -831,6 +831,14 @@ export function rewriteLambdaCall(f: Node, name: string): Node {
 /** The type name prePass gives `CHAR(n)` (`__runmd_char_<n>`), which charCast turns into padding. */
 export const CHAR_MARKER = "__runmd_char_";
 
+/** Trino's longest CHAR (CharType.MAX_LENGTH); a longer one is no type at all. */
+const CHAR_MAX_LENGTH = 65_536;
+
+/** What Trino says of `char(n)` past CHAR_MAX_LENGTH (TypeRegistry: TypeNotFoundException). */
+function unknownChar(n: number): RunMdError {
+  return new RunMdError("sql-error", `TYPE_NOT_FOUND: Unknown type: char(${n})`);
+}
+
 /**
  * `CAST(x AS CHAR(n))`: Trino's CHAR(n) holds the value padded with spaces to n characters (and cut
  * to n); DuckDB has no CHAR type, so the cast becomes `rpad(CAST(x AS VARCHAR), n, ' ')`.
@@ -843,6 +851,7 @@ export function charCast(v: Node): Node {
   const text = () => cast(v.child as Node, { id: "VARCHAR", type_info: null });
   if (name.startsWith(CHAR_MARKER)) {
     const n = Number(name.slice(CHAR_MARKER.length));
+    if (n > CHAR_MAX_LENGTH) throw unknownChar(n);
     return callNode("rpad", [text(), intConst(n), strConst(" ")], v);
   }
   // TIMESTAMP(p) rounds to p fraction digits (half up), from Trino's strict text forms.
@@ -921,6 +930,47 @@ function isCharValue(n: Node | undefined): boolean {
     args[0]?.class === "CAST" &&
     args.length === 3
   );
+}
+
+/** A two-operand `||` or `concat` (the only concat Trino has for CHAR values). */
+function twoOperandConcat(n: Node | undefined): [Node, Node] | undefined {
+  const args = (n?.children as Node[] | undefined) ?? [];
+  const name = String(n?.function_name ?? "").toLowerCase();
+  const concat = n?.class === "FUNCTION" && (name === "concat" || (name === "||" && n.is_operator));
+  return concat && args.length === 2 ? (args as [Node, Node]) : undefined;
+}
+
+/**
+ * The length of a CHAR value where the tree shows it: `CAST(x AS CHAR(n))` is n, and Trino's
+ * `concat(char(x), char(y))` is char(x + y), a string literal beside a CHAR being char(its length)
+ * (Trino coerces varchar(n) to char(n) there). Undefined for anything else.
+ */
+function charLength(n: Node | undefined): number | undefined {
+  if (n && isCharValue(n)) {
+    const length = (((n.children as Node[])[1] as Node).value as Node | undefined)?.value;
+    return typeof length === "number" ? length : undefined;
+  }
+  const operands = twoOperandConcat(n);
+  if (!operands) return undefined;
+  const chars = operands.map(charLength);
+  if (chars.every((x) => x === undefined)) return undefined;
+  const lengths = operands.map((o, i) => chars[i] ?? literalLength(o));
+  return lengths.every((x) => x !== undefined) ? (lengths[0] ?? 0) + (lengths[1] ?? 0) : undefined;
+}
+
+/** A non-NULL string literal's length in code points (Trino's varchar(n) of it). */
+function literalLength(n: Node): number | undefined {
+  const value = n.class === "CONSTANT" ? (n.value as Node).value : undefined;
+  return typeof value === "string" ? [...value].length : undefined;
+}
+
+/**
+ * `char(x) || char(y)` (or `concat`) whose char(x + y) is past Trino's longest CHAR: Trino refuses
+ * the query (`Unknown type: char(80000)`); DuckDB would join the padded texts.
+ */
+export function checkCharConcat(f: Node): void {
+  const length = charLength(f);
+  if (length !== undefined && length > CHAR_MAX_LENGTH) throw unknownChar(length);
 }
 
 /** Functions whose value is an array (their names with or without the macros' prefix). */

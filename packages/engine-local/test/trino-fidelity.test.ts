@@ -64,6 +64,15 @@ const values: [string, unknown, string | undefined, string][] = [
   ["least(1, NULL)", null, undefined, "docs comparison: least"],
   ["greatest(1, 5, 3)", 5, "integer", "docs comparison: greatest"],
   // substr corners (corpus trino-a55cb47d0804, trino-c54cc5241b20, trino-d82836386f92).
+  // CHAR lengths up to Trino's longest (65,536) stay values (the refusals past it: `errors`).
+  ["length(cast('a' as char(65536)))", 65536, "bigint", "Trino CharType.MAX_LENGTH"],
+  [
+    "length(concat(cast('a' as char(65535)), cast('b' as char(1))))",
+    65536,
+    "bigint",
+    "Trino concat(char(x), char(y)): char(x + y)",
+  ],
+  ["length(cast('a' as char(65534)) || 'bc')", 65536, "bigint", "corpus trino-97c90333eb90"],
   ["substr('Quadratically', 0)", "", "varchar", "corpus trino-a55cb47d0804"],
   ["substr('Quadratically', 0, 4)", "", "varchar", "corpus trino-c54cc5241b20"],
   ["substr('Quadratically', -50)", "", "varchar", "corpus trino-d82836386f92"],
@@ -1539,6 +1548,30 @@ const errors: [string, RegExp, string][] = [
     "CAST(ARRAY[nan()] AS JSON)",
     /not supported locally/,
     'corpus trino-7942ab30bdd9 (Trino: [3.14,"NaN",...])',
+  ],
+  // Trino's CHAR is at most 65,536 long (CharType.MAX_LENGTH) and concat(char(x), char(y)) is
+  // char(x + y): past that the type does not exist and the query fails (DuckDB padded 80,000).
+  [
+    "concat(cast('ab ' as char(40000)), cast('' as char(40000)))",
+    /TYPE_NOT_FOUND: Unknown type: char\(80000\)/,
+    "corpus trino-7e758f6aa790 (concat)",
+  ],
+  [
+    "cast('a' as char(65537))",
+    /TYPE_NOT_FOUND: Unknown type: char\(65537\)/,
+    "Trino CharType: CHAR length must be in range [0, 65536]",
+  ],
+  // A literal beside a CHAR is char(its length) (varchar(3) to char(3), corpus trino-97c90333eb90);
+  // `a || b || c` is concat(concat(a, b), c): 65,535 + 2 (the literal) + 0.
+  [
+    "cast('a' as char(65535)) || 'bc' || cast('' as char(0))",
+    /TYPE_NOT_FOUND: Unknown type: char\(65537\)/,
+    "Trino StringFunctions.concat(char(x), char(y)): char(x + y)",
+  ],
+  [
+    "cast('a' as char(40000)) || (cast('b' as char(20000)) || cast('c' as char(6000)))",
+    /TYPE_NOT_FOUND: Unknown type: char\(66000\)/,
+    "Trino StringFunctions.concat(char(x), char(y)): char(x + y)",
   ],
 ];
 
