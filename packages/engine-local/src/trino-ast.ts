@@ -212,6 +212,7 @@ export function rewriteArithmetic(f: Node): Node {
   }
   if (f.is_operator === true && (name === "*" || name === "/") && args.length === 2)
     refuseScaledYearMonth(name, args as [Node, Node]);
+  if (f.is_operator === true && name === "*" && args.length === 2) return wideProduct(f) ?? f;
   if (f.is_operator !== true || (name !== "/" && name !== "%") || args.length !== 2) return f;
   const [a, b] = [staticType(args[0]), staticType(args[1])];
   const aggregated = hasAggregate(args);
@@ -230,6 +231,45 @@ export function rewriteArithmetic(f: Node): Node {
   const scales = [intConst(sa), intConst(sb), intConst(scale)];
   const call = callNode("trino_decimal_divide", [...args, ...scales], { ...f, alias: "" });
   return cast(call, decimalType(38, scale), f.alias);
+}
+
+/** Trino's decimal of an integer type (integer is decimal(10,0)), as widths of DuckDB's ids. */
+const INTEGER_WIDTHS: Readonly<Record<string, number>> = {
+  TINYINT: 3,
+  SMALLINT: 5,
+  INTEGER: 10,
+  BIGINT: 19,
+};
+
+/** A constant's or a cast's decimal width and scale (an integer's as Trino coerces it). */
+function decimalShape(n: Node): { width: number; scale: number; decimal: boolean } | undefined {
+  const t =
+    n.class === "CONSTANT"
+      ? ((n.value as Node).type as Node)
+      : n.class === "CAST"
+        ? (n.cast_type as Node)
+        : undefined;
+  const info = t?.type_info as Node | null | undefined;
+  if (t?.id === "DECIMAL" && info)
+    return { width: Number(info.width), scale: Number(info.scale), decimal: true };
+  const width = INTEGER_WIDTHS[String(t?.id)];
+  return width === undefined ? undefined : { width, scale: 0, decimal: false };
+}
+
+/**
+ * `a * b` of decimals whose widths the tree shows (constants, casts, `DECIMAL '...'`): Trino's
+ * product is decimal(p1 + p2, s1 + s2), exact; DuckDB keeps the product of two decimals of at
+ * most 18 digits in 18, and fails past them (`DECIMAL '-12345678901234567' *
+ * DECIMAL '-123456789012345670'`). One operand widened to 38 digits makes DuckDB multiply in 128
+ * bits, and the product is cast to Trino's type, which holds it (p1 + p2 digits at most).
+ */
+function wideProduct(f: Node): Node | undefined {
+  const [a, b] = f.children as [Node, Node];
+  const [da, db] = [decimalShape(a), decimalShape(b)];
+  if (!da || !db || !(da.decimal || db.decimal)) return undefined;
+  if (da.width > 18 || db.width > 18 || da.width + db.width <= 18) return undefined;
+  const product = { ...f, alias: "", children: [cast(a, decimalType(38, da.scale)), b] };
+  return cast(product, decimalType(da.width + db.width, da.scale + db.scale), f.alias);
 }
 
 /**

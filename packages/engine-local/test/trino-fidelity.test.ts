@@ -58,6 +58,26 @@ const values: [string, unknown, string | undefined, string][] = [
   ["40 * 100.0 / 130", 30.8, "decimal(38,1)", "issue 11 (30.7586 with doubles)"],
   ["5.0 / 2", 2.5, "decimal(38,1)", "docs decimal"],
   ["5 / 2", 2, "integer", "corpus integer division"],
+  // A product of decimals is decimal(p1 + p2, s1 + s2), exact (DuckDB kept two 18-digit ones in 18
+  // digits and failed); the products are 12345678901234567 * 123456789012345670 and so on.
+  [
+    "DECIMAL '-12345678901234567' * DECIMAL '-123456789012345670'",
+    "1524157875323883455265967556774890",
+    "decimal(35,0)",
+    "corpus trino-71fb959111d0",
+  ],
+  [
+    "DECIMAL '99999999999999999.9' * DECIMAL '9999999999.99'",
+    "999999999998999999000000000.001",
+    "decimal(30,3)",
+    "Trino DecimalOperators: multiply is decimal(p1 + p2, s1 + s2)",
+  ],
+  [
+    "2000000000 * DECIMAL '12345678901234567'",
+    "24691357802469134000000000",
+    "decimal(27,0)",
+    "Trino: an integer is decimal(10,0) beside a decimal",
+  ],
   ["-5 / 2", -2, "integer", "docs math: integer division truncates"],
   // greatest/least are NULL when an argument is.
   ["greatest(1, NULL, 3)", null, undefined, "docs comparison: greatest"],
