@@ -17,7 +17,14 @@ import {
 import { IP_MACROS, IP_OVERLOADS } from "./trino-ipaddress.ts";
 import { VARBINARY_MACROS } from "./trino-varbinary.ts";
 import { ZONED_MACROS, ZONED_OVERLOADS } from "./trino-zoned.ts";
-import { FROM_UTF8, JSON_NUMBER_TEXT, NORMALIZE, QUERY_TOKEN, REFUSE } from "./udfs.ts";
+import {
+  DECIMAL_QUOTIENT,
+  FROM_UTF8,
+  JSON_NUMBER_TEXT,
+  NORMALIZE,
+  QUERY_TOKEN,
+  REFUSE,
+} from "./udfs.ts";
 
 /** Settings every connection inherits (set globally before the configuration is locked). */
 export const SESSION_SETTINGS = [
@@ -560,7 +567,10 @@ const OPERATOR_MACROS: string[] = [
   `CREATE MACRO trino_point(p, s) AS CASE WHEN s = 0 THEN p ELSE left(p, length(p) - s) || '.' || right(p, s) END`,
   `CREATE MACRO trino_decimal_text(q, s) AS (CASE WHEN q < 0 THEN '-' ELSE '' END) || trino_point(trino_digits(CAST(abs(q) AS VARCHAR), s), s)`,
   `CREATE MACRO trino_round_div(n, d) AS n // d + CASE WHEN 2 * abs(n % d) >= abs(d) THEN sign(n) * sign(d) ELSE 0 END`,
-  `CREATE MACRO trino_decimal_divide(a, b, sa, sb, s) AS CASE WHEN b = 0 THEN ${DIVISION_BY_ZERO} ELSE trino_decimal_text(trino_round_div(trino_unscaled(a, sa) * trino_pow10(s - sa + sb), trino_unscaled(b, sb)), s) END`,
+  // The text of round(n * 10^k / d) with s decimals: on HUGEINTs while n * 10^k and 2 * d stay
+  // within 10^37, otherwise in JavaScript's BigInt (udfs.ts; Trino divides past 128 bits too).
+  `CREATE MACRO trino_decimal_quotient(n, d, k, s) AS CASE WHEN k <= 37 AND abs(n) < trino_pow10(37 - k) AND abs(d) < trino_pow10(37) THEN trino_decimal_text(trino_round_div(n * trino_pow10(least(k, 37)), d), s) ELSE ${DECIMAL_QUOTIENT}(CAST(n AS VARCHAR), CAST(d AS VARCHAR), CAST(k AS INTEGER), CAST(s AS INTEGER)) END`,
+  `CREATE MACRO trino_decimal_divide(a, b, sa, sb, s) AS CASE WHEN b = 0 THEN ${DIVISION_BY_ZERO} ELSE trino_decimal_quotient(trino_unscaled(a, sa), trino_unscaled(b, sb), s - sa + sb, s) END`,
   `CREATE MACRO trino_avg_unseen(a, t) AS CASE WHEN t LIKE 'DECIMAL%' THEN trino_refuse('avg of a decimal whose scale the query does not show is not supported locally (Trino averages it as a decimal of that scale, rounded half up): CAST its argument AS DECIMAL(p, s) or AS DOUBLE') ELSE a END`,
   `CREATE MACRO trino_decimal_modulo(a, b) AS CASE WHEN b = 0 THEN ${DIVISION_BY_ZERO} ELSE a % b END`,
   // any_match/all_match over the list of the lambda's results (rewrite.ts): three-valued.

@@ -1,7 +1,7 @@
 /**
  * Scalar functions written in JavaScript, for what DuckDB's SQL cannot say: the text a JSON
- * document gives a number, Unicode normalization other than NFC, and the text of bytes that are
- * not all valid UTF-8. Trino's json_extract_scalar returns a number as written (`1.50`,
+ * document gives a number, Unicode normalization other than NFC, the text of bytes that are
+ * not all valid UTF-8, and a decimal quotient past 128 bits. Trino's json_extract_scalar returns a number as written (`1.50`,
  * `1e3`, `0.1000000000000000055511151231257827`: Jackson's getText); DuckDB's JSON reader keeps a
  * double and prints it again (`1.5`, `1000.0`, `0.1`). The macro (trino.ts json_extract_scalar)
  * calls this only where DuckDB types the value a DOUBLE, so an integer, a string or a boolean
@@ -132,6 +132,30 @@ function codePointAt(bytes: Uint8Array, at: number): number {
   return cp;
 }
 
+/** The name of the decimal quotient past 128 bits (trino.ts trino_decimal_quotient). */
+export const DECIMAL_QUOTIENT = "trino_decimal_quotient_wide";
+
+/**
+ * The text, with `s` decimals, of n * 10^k / d rounded half away from zero (n, d unscaled
+ * integers as text): Trino's decimal division, whose Int128Math.divideRoundUp rescales the
+ * dividend past 128 bits, where DuckDB's HUGEINT would overflow (`DECIMAL '.2000...0' / 0.30`,
+ * 38 digits shifted by 2). The macro calls it only for operands that large; k and s are at most
+ * the 76 and 38 two decimals' scales give, so that no call builds an unbounded power of ten.
+ */
+export function decimalQuotient(n: string, d: string, k: number, s: number): string {
+  if (!(k >= 0 && k <= 76 && s >= 0 && s <= 38)) throw new Error(`${DECIMAL_QUOTIENT}: bad scale`);
+  const num = BigInt(n) * 10n ** BigInt(k);
+  const den = BigInt(d);
+  const abs = (x: bigint) => (x < 0n ? -x : x);
+  let q = num / den;
+  if (2n * abs(num % den) >= abs(den)) q += num < 0n === den < 0n ? 1n : -1n;
+  const digits = abs(q)
+    .toString()
+    .padStart(s + 1, "0");
+  const text = s === 0 ? digits : `${digits.slice(0, -s)}.${digits.slice(-s)}`;
+  return q < 0n ? `-${text}` : text;
+}
+
 /** The name of Unicode normalization to NFD, NFKC or NFKD (DuckDB has NFC only). */
 export const NORMALIZE = "trino_normalize_text";
 
@@ -209,6 +233,12 @@ export function registerUdfs(conn: DuckDBConnection): void {
   );
   register(conn, FROM_UTF8, [BLOB, INTEGER], ([b, r]) =>
     b instanceof DuckDBBlobValue ? fixInvalidUtf8(b.bytes, Number(r)) : null,
+  );
+  // A NULL operand (avg over no rows divides NULL by NULL) reaches the function: NULL.
+  register(conn, DECIMAL_QUOTIENT, [VARCHAR, VARCHAR, INTEGER, INTEGER], ([n, d, k, s]) =>
+    typeof n === "string" && typeof d === "string"
+      ? decimalQuotient(n, d, Number(k), Number(s))
+      : null,
   );
   register(conn, NORMALIZE, [VARCHAR, VARCHAR], ([text, form]) =>
     String(text).normalize(String(form)),

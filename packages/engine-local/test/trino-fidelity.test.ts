@@ -72,6 +72,27 @@ const values: [string, unknown, string | undefined, string][] = [
     "decimal(30,3)",
     "Trino DecimalOperators: multiply is decimal(p1 + p2, s1 + s2)",
   ],
+  // A quotient whose dividend, shifted to the result's scale, passes 128 bits: Trino divides it
+  // exactly, rounded half up (values by hand: -0.2 / 0.3, 0.99...9 to one decimal, ...5 up).
+  [
+    "(DECIMAL '-.20000000000000000000000000000000000000') / (DECIMAL '0.30')",
+    "-0.66666666666666666666666666666666666667",
+    "decimal(38,38)",
+    "corpus trino-7a9c998fceb8",
+  ],
+  [
+    "(DECIMAL '9999999999999999999999999999999999999.8') / (DECIMAL '9999999999999999999999999999999999999.9')",
+    1,
+    "decimal(38,1)",
+    "corpus trino-1434a635d64e",
+  ],
+  [
+    "DECIMAL '-0.50000000000000000000000000000000000001' / DECIMAL '2.0'",
+    "-0.25000000000000000000000000000000000001",
+    "decimal(38,38)",
+    "Trino DecimalOperators: divide rounds half up",
+  ],
+  ["CAST(NULL AS DECIMAL(38,38)) / DECIMAL '0.30'", null, "decimal(38,38)", "Trino: NULL operand"],
   [
     "2000000000 * DECIMAL '12345678901234567'",
     "24691357802469134000000000",
