@@ -20,7 +20,9 @@ import { ZONED_MACROS, ZONED_OVERLOADS } from "./trino-zoned.ts";
 import {
   DECIMAL_QUOTIENT,
   FROM_UTF8,
+  INVERSE_NORMAL_CDF,
   JSON_NUMBER_TEXT,
+  NORMAL_CDF,
   NORMALIZE,
   QUERY_TOKEN,
   REFUSE,
@@ -216,6 +218,15 @@ const ISO8601_JODA =
 
 const ISO8601_FOREIGN =
   "from_iso8601_timestamp with an offset other than Z or +00:00 is not supported locally (the local engine keeps timestamps in UTC)";
+
+/**
+ * Trino's normal_cdf and inverse_normal_cdf (MathFunctions): its checks (a NaN fails them, as in
+ * Java: DuckDB orders NaN above every number), the value in JavaScript (udf-normal.ts).
+ */
+const NORMAL_MACROS = [
+  `CREATE MACRO normal_cdf(m, sd, v) AS CASE WHEN NOT (CAST(sd AS DOUBLE) > 0 AND NOT isnan(CAST(sd AS DOUBLE))) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: standardDeviation must be > 0', sd) ELSE ${NORMAL_CDF}(CAST(m AS DOUBLE), CAST(sd AS DOUBLE), CAST(v AS DOUBLE)) END`,
+  `CREATE MACRO inverse_normal_cdf(m, sd, p) AS CASE WHEN NOT (CAST(p AS DOUBLE) > 0 AND CAST(p AS DOUBLE) < 1 AND NOT isnan(CAST(p AS DOUBLE))) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: p must be 0 > p > 1', p) WHEN NOT (CAST(sd AS DOUBLE) > 0 AND NOT isnan(CAST(sd AS DOUBLE))) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: sd must be > 0', sd) ELSE ${INVERSE_NORMAL_CDF}(CAST(m AS DOUBLE), CAST(sd AS DOUBLE), CAST(p AS DOUBLE)) END`,
+];
 
 /** Trino's Wilson score bounds (MathFunctions.wilsonInterval): its checks, its order of operations. */
 const WILSON_MACROS = [
@@ -487,6 +498,7 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO multimap_agg_entries(l) AS map_from_entries(list_transform(trino_entry_groups(l), lambda g: {'k': struct_extract(g, 'k'), 'v': struct_extract(g, 'vs')}))`,
   ...VARBINARY_MACROS,
   ...WILSON_MACROS,
+  ...NORMAL_MACROS,
   ...COSINE_MACROS,
   `CREATE MACRO normalize(s, form) AS ${NORMALIZE}(s, form)`,
   `CREATE MACRO map_concat(m) AS trino_raise('INVALID_FUNCTION_ARGUMENT: There must be two or more concatenation arguments to map_concat', m), ${MAP_CONCAT_OVERLOADS}`,

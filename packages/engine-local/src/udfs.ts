@@ -1,7 +1,8 @@
 /**
  * Scalar functions written in JavaScript, for what DuckDB's SQL cannot say: the text a JSON
  * document gives a number, Unicode normalization other than NFC, the text of bytes that are
- * not all valid UTF-8, and a decimal quotient past 128 bits. Trino's json_extract_scalar returns a number as written (`1.50`,
+ * not all valid UTF-8, a decimal quotient past 128 bits, and normal_cdf and inverse_normal_cdf
+ * (udf-normal.ts). Trino's json_extract_scalar returns a number as written (`1.50`,
  * `1e3`, `0.1000000000000000055511151231257827`: Jackson's getText); DuckDB's JSON reader keeps a
  * double and prints it again (`1.5`, `1000.0`, `0.1`). The macro (trino.ts json_extract_scalar)
  * calls this only where DuckDB types the value a DOUBLE, so an integer, a string or a boolean
@@ -10,6 +11,7 @@
 import {
   BLOB,
   BOOLEAN,
+  DOUBLE,
   DuckDBBlobValue,
   type DuckDBConnection,
   DuckDBScalarFunction,
@@ -19,6 +21,7 @@ import {
   VARCHAR,
 } from "@duckdb/node-api";
 import { isLosslessNumber, parse } from "lossless-json";
+import { inverseNormalCdf, normalCdf } from "./udf-normal.ts";
 
 /** The name the macros call. */
 export const JSON_NUMBER_TEXT = "trino_json_number_text";
@@ -159,18 +162,23 @@ export function decimalQuotient(n: string, d: string, k: number, s: number): str
 /** The name of Unicode normalization to NFD, NFKC or NFKD (DuckDB has NFC only). */
 export const NORMALIZE = "trino_normalize_text";
 
-/** A VARCHAR function of `types` computed row by row by `each` from the rows' values. */
+/** The names of normal_cdf and inverse_normal_cdf's computations (udf-normal.ts). */
+export const NORMAL_CDF = "trino_normal_cdf_value";
+export const INVERSE_NORMAL_CDF = "trino_inverse_normal_cdf_value";
+
+/** A function of `types` (VARCHAR unless `returnType`) computed row by row by `each`. */
 function register(
   conn: DuckDBConnection,
   name: string,
   types: DuckDBType[],
-  each: (values: DuckDBValue[]) => string | null,
+  each: (values: DuckDBValue[]) => string | number | null,
   specialHandling = false,
+  returnType: DuckDBType = VARCHAR,
 ): void {
   conn.registerScalarFunction(
     DuckDBScalarFunction.create({
       name,
-      returnType: VARCHAR,
+      returnType,
       parameterTypes: types,
       specialHandling,
       mainFunction: (_info, input, output) => {
@@ -239,6 +247,18 @@ export function registerUdfs(conn: DuckDBConnection): void {
     typeof n === "string" && typeof d === "string"
       ? decimalQuotient(n, d, Number(k), Number(s))
       : null,
+  );
+  // A NULL argument reaches the functions: NULL, as in Trino.
+  const doubles = (f: (a: number, b: number, c: number) => number) => (values: DuckDBValue[]) =>
+    values.every((v) => typeof v === "number") ? f(...(values as [number, number, number])) : null;
+  register(conn, NORMAL_CDF, [DOUBLE, DOUBLE, DOUBLE], doubles(normalCdf), false, DOUBLE);
+  register(
+    conn,
+    INVERSE_NORMAL_CDF,
+    [DOUBLE, DOUBLE, DOUBLE],
+    doubles(inverseNormalCdf),
+    false,
+    DOUBLE,
   );
   register(conn, NORMALIZE, [VARCHAR, VARCHAR], ([text, form]) =>
     String(text).normalize(String(form)),
