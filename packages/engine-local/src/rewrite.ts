@@ -20,7 +20,7 @@ import { rowComparisons } from "./row-comparison.ts";
 import { CLOUDTRAIL_COLUMNS, RECORD_FIELDS } from "./schema.ts";
 import { refuseSelectAliases } from "./select-aliases.ts";
 import { clone, isNode, type Node } from "./tree.ts";
-import { arrayElementConcat } from "./trino-array-concat.ts";
+import { annotateLambdaDepths, arrayElementConcat } from "./trino-array-concat.ts";
 import {
   arraySubscript,
   CHAR_MARKER,
@@ -426,6 +426,7 @@ export async function rewriteAthena(
   if (opts.trinoFunctions) orderByOutputColumns(statement.node);
   if (opts.trinoFunctions) statement.node = rowComparisons(statement.node) as Node;
   if (opts.trinoFunctions) annotateColumnTypes(statement.node);
+  if (opts.trinoFunctions) annotateLambdaDepths(statement.node);
   statement.node = visit(statement.node, st) as Node;
   if (opts.trinoFunctions) statement.node = bindOuterColumns(statement.node, opts.target.table);
   if (opts.trinoFunctions) refuseSelectAliases(statement.node, st.targets, COLUMN_NAMES);

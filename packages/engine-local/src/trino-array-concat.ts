@@ -4,12 +4,104 @@
  * (DuckDB's `||` only joins two arrays of one type, or text). Which side is the element is read
  * from the tree: an array is a constructor, an array function or column (trino-ast.ts
  * isArrayValue), and its depth is known when it is a constructor; an element is a constant, a
- * cast to a type that is not a container (a typed literal), or arithmetic. Anything else is left to DuckDB (an
- * error there, not a guess). A NULL array or element gives NULL, as in Trino.
+ * cast to a type that is not a container (a typed literal), or arithmetic; a lambda's parameter
+ * has the depth of the elements (or map keys or values) its function is given, where the tree shows
+ * theirs (`transform(ARRAY[2, 3], x -> ARRAY[1] || x)`: annotateLambdaDepths, before the rewrite).
+ * Anything else is left to DuckDB (an error there, not a guess). A NULL array or element gives
+ * NULL, as in Trino.
  */
 
 import type { Node } from "./tree.ts";
 import { callNode, isArrayValue } from "./trino-ast.ts";
+import { lambdaParams } from "./trino-map-lambda.ts";
+
+/** Lambda parameters' references whose depth the tree shows (annotateLambdaDepths). */
+const PARAM_DEPTHS = new WeakMap<object, number>();
+
+/** Functions whose first argument is an array and whose lambdas take its elements first. */
+const ARRAY_LAMBDAS = new Set([
+  "transform",
+  "filter",
+  "any_match",
+  "all_match",
+  "none_match",
+  "find_first",
+]);
+
+/** Functions whose first argument is a map and whose lambdas take (key, value). */
+const MAP_LAMBDAS = new Set(["transform_values", "transform_keys", "map_filter"]);
+
+const isNode = (v: unknown): v is Node => typeof v === "object" && v !== null;
+
+/**
+ * Notes the depth of each reference to a lambda's parameter where the tree shows what the
+ * parameter is given: the elements of an array whose depth is known (a constructor, or another
+ * such parameter), or the keys and values of `map(ARRAY[...], ARRAY[...])`. Outer calls first, so
+ * that `transform(ARRAY[ARRAY[1]], x -> transform(x, y -> ...))` knows y too.
+ */
+export function annotateLambdaDepths(v: unknown): void {
+  if (Array.isArray(v)) {
+    for (const x of v) annotateLambdaDepths(x);
+    return;
+  }
+  if (!isNode(v)) return;
+  if (v.class === "FUNCTION") {
+    const name = String(v.function_name).toLowerCase();
+    const args = (v.children as Node[] | undefined) ?? [];
+    const depths = ARRAY_LAMBDAS.has(name)
+      ? [elementDepth(args[0])]
+      : MAP_LAMBDAS.has(name)
+        ? mapDepths(args[0])
+        : [];
+    const lambda = args.find((a) => a?.class === "LAMBDA");
+    if (lambda && depths.some((d) => d !== undefined)) {
+      const params = lambdaParams(lambda);
+      const known = new Map<string, number>();
+      params.forEach((p, i) => {
+        const d = depths[i];
+        if (d !== undefined) known.set(p, d);
+      });
+      markParams(lambda.expr, known);
+    }
+  }
+  for (const x of Object.values(v)) annotateLambdaDepths(x);
+}
+
+/** The depth of an array's elements, where the array's is known. */
+function elementDepth(n: Node | undefined): number | undefined {
+  const d = n ? depth(n) : undefined;
+  return typeof d === "number" && d >= 1 ? d - 1 : undefined;
+}
+
+/** The depths of a `map(keys, values)` constructor's keys and values. */
+function mapDepths(n: Node | undefined): (number | undefined)[] {
+  const args = (n?.children as Node[] | undefined) ?? [];
+  const name = String(n?.function_name ?? "").toLowerCase();
+  if (n?.class !== "FUNCTION" || name !== "map" || args.length !== 2) return [];
+  return args.map(elementDepth);
+}
+
+/** Notes the references to `known` parameters in a lambda's body (an inner lambda may hide one). */
+function markParams(v: unknown, known: Map<string, number>): void {
+  if (Array.isArray(v)) {
+    for (const x of v) markParams(x, known);
+    return;
+  }
+  if (!isNode(v) || known.size === 0) return;
+  if (v.class === "COLUMN_REF") {
+    const names = v.column_names as string[];
+    const d = names.length === 1 ? known.get(String(names[0]).toLowerCase()) : undefined;
+    if (d !== undefined) PARAM_DEPTHS.set(v, d);
+    return;
+  }
+  if (v.class === "LAMBDA") {
+    const inner = new Map(known);
+    for (const p of lambdaParams(v)) inner.delete(p);
+    markParams(v.expr, inner);
+    return;
+  }
+  for (const x of Object.values(v)) markParams(x, known);
+}
 
 /** Depth of nesting where the tree tells it: 0 an element, n an array of n levels. */
 type Depth = number | "array" | undefined;
@@ -50,6 +142,10 @@ function depth(n: Node): Depth {
     return depth((n.children as Node[])[0] as Node);
   if (n.class === "FUNCTION" && n.function_name === "trino_array_prepend")
     return depth((n.children as Node[])[1] as Node);
+  const param = PARAM_DEPTHS.get(n);
+  if (param !== undefined) return param;
+  // What the rewrite makes of a cast to an array type (trino-container-cast.ts).
+  if (n.class === "FUNCTION" && n.function_name === "list_transform") return "array";
   if (isArrayValue(n)) return "array";
   if (n.class === "CONSTANT") return isNullConstant(n) ? undefined : 0;
   if (n.class === "CAST") return typeDepth(n.cast_type as Node);

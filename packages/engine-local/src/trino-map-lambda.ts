@@ -50,7 +50,7 @@ function pairParams(lambda: Node | undefined): [string, string] | undefined {
 }
 
 /** The parameter names of a lambda (`x -> ...`, `(x, y) -> ...`), lower-cased. */
-function lambdaParams(lambda: Node): string[] {
+export function lambdaParams(lambda: Node): string[] {
   const lhs = lambda.lhs as Node;
   const params = (
     lhs.class === "FUNCTION" && lhs.function_name === "row" ? lhs.children : [lhs]

@@ -564,6 +564,47 @@ const values: [string, unknown, string | undefined, string][] = [
     "docs array: || (a typed literal)",
   ],
   ["concat(ARRAY[1], 2)", [1, 2], "array(integer)", "docs array: concat (an element)"],
+  // A lambda's parameter is an element of the array (or a key or value of the map) it is given,
+  // where the tree shows that one's depth; an inner lambda's parameter of the same name hides it.
+  [
+    "transform((ARRAY[2, 3, 4, NULL, 5]), x -> concat(ARRAY[1], x))",
+    [[1, 2], [1, 3], [1, 4], null, [1, 5]],
+    "array(array(integer))",
+    "corpus trino-c34283f87002",
+  ],
+  [
+    "transform_values((map(ARRAY[ARRAY[1, 2], ARRAY[3, 4]], ARRAY[25.5E0, 26.5E0])), (k, v) -> CAST(k AS ARRAY(DOUBLE)) || v)",
+    { "[1, 2]": [1, 2, 25.5], "[3, 4]": [3, 4, 26.5] },
+    undefined,
+    "corpus trino-8aa98e38ea75",
+  ],
+  [
+    "transform_keys((map(ARRAY[ARRAY[1, 2], ARRAY[3, 4]], ARRAY['abc', 'xyz'])), (k, v) -> transform(k, x -> CAST(x AS VARCHAR)) || v)",
+    { '["1", "2", "abc"]': "abc", '["3", "4", "xyz"]': "xyz" },
+    undefined,
+    "corpus trino-ce4c6f44eb6d",
+  ],
+  [
+    "transform(ARRAY[ARRAY[1], ARRAY[2]], x -> transform(x, y -> ARRAY[0] || y))",
+    [[[0, 1]], [[0, 2]]],
+    "array(array(array(integer)))",
+    "Trino: || of an array and an element (y, an element of x)",
+  ],
+  [
+    "transform(ARRAY[ARRAY[1], ARRAY[2]], x -> ARRAY[ARRAY[0]] || x)",
+    [
+      [[0], [1]],
+      [[0], [2]],
+    ],
+    "array(array(array(integer)))",
+    "Trino: || of an array of arrays and an array",
+  ],
+  [
+    "transform(ARRAY[2], x -> transform(ARRAY[ARRAY[5]], x -> ARRAY[1] || x))",
+    [[[1, 5]]],
+    "array(array(array(integer)))",
+    "Trino: the inner x is an array (two arrays joined)",
+  ],
   // A separator that is not a constant (DuckDB's array_to_string refuses one).
   [
     "(SELECT array_join(ARRAY[1, NULL, 2], s) || '|' || array_join(ARRAY[1, NULL], s, 'x') || '|' || concat_ws(s, ARRAY['a', NULL, 'b']) FROM (VALUES '-') t(s))",
