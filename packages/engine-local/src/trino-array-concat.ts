@@ -7,12 +7,15 @@
  * cast to a type that is not a container (a typed literal), or arithmetic; a lambda's parameter
  * has the depth of the elements (or map keys or values) its function is given, where the tree shows
  * theirs (`transform(ARRAY[2, 3], x -> ARRAY[1] || x)`: annotateLambdaDepths, before the rewrite).
- * Anything else is left to DuckDB (an error there, not a guess). A NULL array or element gives
- * NULL, as in Trino.
+ * An array beside a value the tree does not type (a column, a parameter over one) goes to a macro
+ * whose typed overloads DuckDB chooses while binding: a text, boolean, integer, date or timestamp
+ * is appended or prepended, anything else meets DuckDB's `||` (two arrays joined, or an error; not
+ * a double or decimal, which DuckDB would cast to the one overload it finds). Two values of
+ * unknown type are left to DuckDB. A NULL array or element gives NULL, as in Trino.
  */
 
 import type { Node } from "./tree.ts";
-import { callNode, isArrayValue } from "./trino-ast.ts";
+import { bindFirst, callNode, hasAggregate, isArrayValue } from "./trino-ast.ts";
 import { lambdaParams } from "./trino-map-lambda.ts";
 
 /** Lambda parameters' references whose depth the tree shows (annotateLambdaDepths). */
@@ -122,7 +125,19 @@ export function arrayElementConcat(f: Node): Node | undefined {
   const [da, db] = [depth(a), depth(b)];
   if (holds(da, db)) return callNode("trino_array_append", [a, b], f);
   if (holds(db, da)) return callNode("trino_array_prepend", [a, b], f);
+  // One side an array, the other unknown (a column, a parameter): DuckDB's binding decides, by
+  // the typed overloads of a macro (a scalar is appended, an array joined as before).
+  // With an aggregate operand the macro goes inside a lambda, whose parameter has the aggregate's
+  // type when the overload is chosen (trino-ast.ts bindFirst).
+  const any = (macro: string) =>
+    hasAggregate(args) ? bindFirst(args, macro, f) : callNode(macro, args, f);
+  if (isArrayDepth(da) && db === undefined) return any("trino_array_append_any");
+  if (isArrayDepth(db) && da === undefined) return any("trino_array_prepend_any");
   return undefined;
+}
+
+function isArrayDepth(d: Depth): boolean {
+  return d === "array" || (typeof d === "number" && d >= 1);
 }
 
 /** Whether an array of depth `array` takes a value of depth `element` as one element. */

@@ -228,6 +228,23 @@ const NORMAL_MACROS = [
   `CREATE MACRO inverse_normal_cdf(m, sd, p) AS CASE WHEN NOT (CAST(p AS DOUBLE) > 0 AND CAST(p AS DOUBLE) < 1 AND NOT isnan(CAST(p AS DOUBLE))) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: p must be 0 > p > 1', p) WHEN NOT (CAST(sd AS DOUBLE) > 0 AND NOT isnan(CAST(sd AS DOUBLE))) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: sd must be > 0', sd) ELSE ${INVERSE_NORMAL_CDF}(CAST(m AS DOUBLE), CAST(sd AS DOUBLE), CAST(p AS DOUBLE)) END`,
 ];
 
+/**
+ * Scalar types an array's element may have for `||` of an unknown value, each its own overload.
+ * No DOUBLE or REAL: DuckDB would choose it for a DECIMAL by an implicit cast (the array's
+ * decimals became doubles); such a value is left to DuckDB's || (an error), as before.
+ */
+const SCALAR_ELEMENT_TYPES = [
+  "VARCHAR",
+  "BOOLEAN",
+  "TINYINT",
+  "SMALLINT",
+  "INTEGER",
+  "BIGINT",
+  "DATE",
+  "TIMESTAMP",
+  "TIMESTAMPTZ",
+];
+
 /** Trino's Wilson score bounds (MathFunctions.wilsonInterval): its checks, its order of operations. */
 const WILSON_MACROS = [
   ["lower", -1],
@@ -568,6 +585,10 @@ const OPERATOR_MACROS: string[] = [
   // array || element and element || array (trino-array-concat.ts): NULL if either is NULL.
   `CREATE MACRO trino_array_append(a, e) AS CASE WHEN a IS NULL OR e IS NULL THEN NULL ELSE list_append(a, e) END`,
   `CREATE MACRO trino_array_prepend(e, a) AS CASE WHEN a IS NULL OR e IS NULL THEN NULL ELSE list_prepend(e, a) END`,
+  // An array and a value whose type the tree does not show (trino-array-concat.ts): appended or
+  // prepended when DuckDB binds it as a scalar of one of these types, else DuckDB's || (two arrays).
+  `CREATE MACRO trino_array_append_any${SCALAR_ELEMENT_TYPES.map((t) => `(a, e ${t}) AS trino_array_append(a, e), `).join("")}(a, e) AS a || e`,
+  `CREATE MACRO trino_array_prepend_any${SCALAR_ELEMENT_TYPES.map((t) => `(e ${t}, a) AS trino_array_prepend(e, a), `).join("")}(e, a) AS e || a`,
   `CREATE MACRO trino_divide${integerOverloads("//")}, ${DECIMAL_UNSEEN("Division")}, (a DOUBLE, b DOUBLE) AS a / b, (a FLOAT, b FLOAT) AS a / b, (a INTERVAL, b DOUBLE) AS CASE WHEN b = 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Cannot divide an interval by zero', b) ELSE a / b END`,
   `CREATE MACRO trino_modulo${integerOverloads("%")}, ${DECIMAL_UNSEEN("Modulus")}, (a DOUBLE, b DOUBLE) AS a % b, (a FLOAT, b FLOAT) AS a % b`,
   // Decimal operands known from the tree: Trino's scale max(s1, s2), rounded half up, computed

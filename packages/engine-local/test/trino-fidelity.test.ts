@@ -599,6 +599,36 @@ const values: [string, unknown, string | undefined, string][] = [
     "array(array(array(integer)))",
     "Trino: || of an array of arrays and an array",
   ],
+  // A value whose type the tree does not show (a VALUES column, a parameter over one): DuckDB's
+  // binding chooses (a scalar appended or prepended, an array joined).
+  [
+    "(SELECT transform((t.c), x -> concat(ARRAY[1], x)) FROM (VALUES (ARRAY[2, 3, 4, NULL, 5])) t(c))",
+    [[1, 2], [1, 3], [1, 4], null, [1, 5]],
+    "array(array(integer))",
+    "corpus trino-c34283f87002 with a column",
+  ],
+  ["(SELECT ARRAY['a'] || c FROM (VALUES 'b') t(c))", ["a", "b"], "array(varchar)", "Trino: ||"],
+  ["(SELECT c || ARRAY['a'] FROM (VALUES 'b') t(c))", ["b", "a"], "array(varchar)", "Trino: ||"],
+  ["(SELECT ARRAY[1] || c FROM (VALUES (ARRAY[2])) t(c))", [1, 2], "array(integer)", "Trino: ||"],
+  // An aggregate's type is known only inside a lambda (the macro's overload is chosen there).
+  [
+    "(SELECT max(c) || ARRAY[3] FROM (VALUES (ARRAY[1, 2])) t(c))",
+    [1, 2, 3],
+    "array(integer)",
+    "Trino: ||",
+  ],
+  [
+    "(SELECT ARRAY['x'] || max(c) FROM (VALUES 'b') t(c))",
+    ["x", "b"],
+    "array(varchar)",
+    "Trino: ||",
+  ],
+  [
+    "(SELECT ARRAY[1] || c FROM (VALUES CAST(NULL AS integer)) t(c))",
+    null,
+    "array(integer)",
+    "Trino ArrayConcatUtils: a NULL element gives NULL",
+  ],
   [
     "transform(ARRAY[2], x -> transform(ARRAY[ARRAY[5]], x -> ARRAY[1] || x))",
     [[[1, 5]]],
@@ -1630,6 +1660,12 @@ const errors: [string, RegExp, string][] = [
     "CAST(ARRAY[nan()] AS JSON)",
     /not supported locally/,
     'corpus trino-7942ab30bdd9 (Trino: [3.14,"NaN",...])',
+  ],
+  // A decimal (or double) element whose type the tree does not show: refused, not made a double.
+  [
+    "(SELECT ARRAY[1.5] || c FROM (VALUES 2.5) t(c))",
+    /Cannot concatenate types DECIMAL\(2,1\)\[\] and DECIMAL\(2,1\)/,
+    "Trino: [1.5, 2.5] as decimal(2,1) (not supported locally)",
   ],
   // Trino's CHAR is at most 65,536 long (CharType.MAX_LENGTH) and concat(char(x), char(y)) is
   // char(x + y): past that the type does not exist and the query fails (DuckDB padded 80,000).
