@@ -16,8 +16,8 @@ import {
   readReport,
   reportKind,
   reportSlug,
-  stepWarnings,
   type Status,
+  stepWarnings,
 } from "@run-md/core";
 
 // Reading and validating one report is core's report-store; the site re-exports it.
