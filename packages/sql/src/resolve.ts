@@ -31,6 +31,7 @@ import {
   ParenthesizedRelationContext,
   PredicatedContext,
   QualifiedNameContext,
+  QueryNoWithContext,
   SelectItemContext,
   SimpleCaseContext,
   SingleStatementContext,
@@ -46,6 +47,7 @@ import {
 } from "dt-sql-parser/dist/lib/trino/TrinoSqlParser.js";
 import { type Field, PARTITION_COLUMNS, RECORD_FIELDS } from "./cloudtrail.ts";
 import { ATHENA_FUNCTIONS, DUCKDB_ONLY } from "./functions.ts";
+import { checkOrderBy } from "./order-by.ts";
 import type { SqlProblem } from "./problem.ts";
 import type { MaskedRef } from "./syntax.ts";
 import type { TableResolver } from "./tables.ts";
@@ -159,6 +161,7 @@ export function resolveQuery(
     else if (n instanceof ConcatenationContext) checkConcatenation(n, scope, out);
     else if (n instanceof SortItemContext || n instanceof GroupingTermContext)
       checkOrdinalParam(n, scope, out);
+    else if (n instanceof QueryNoWithContext) checkOrderBy(n, out);
   });
   // The sender's bound values (ExecutionParameters) fill them only when they are as many.
   if (bare.length !== boundPlaceholders) out.push(...bare);

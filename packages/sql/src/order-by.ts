@@ -1,0 +1,265 @@
+/**
+ * What Trino's analyzer refuses in a SELECT's ORDER BY that DuckDB answers (so the step answered
+ * locally and failed on Athena): an aggregate over an output column (`SELECT count(*) AS n ...
+ * ORDER BY sum(n)`, `SELECT eventname ... ORDER BY count(eventname)`), and under SELECT DISTINCT an
+ * ORDER BY expression that is not in the select list. Only what the syntax shows for sure: a select
+ * list with `*` (whose names the tree does not show) is left alone, and so are names inside a
+ * subquery or bound by a lambda.
+ */
+import type { ParserRuleContext, ParseTree } from "antlr4ng";
+import {
+  AliasedRelationContext,
+  ColumnRefContext,
+  ColumnReferenceContext,
+  ExistsContext,
+  FunctionCallContext,
+  LambdaContext,
+  NumericLiteralContext,
+  type QueryNoWithContext,
+  QueryPrimaryDefaultContext,
+  type QuerySpecificationContext,
+  QueryTermDefaultContext,
+  type SelectItemContext,
+  type SortItemContext,
+  SubqueryExpressionContext,
+  TableNameContext,
+} from "dt-sql-parser/dist/lib/trino/TrinoSqlParser.js";
+import type { SqlProblem } from "./problem.ts";
+import { unwrap } from "./types.ts";
+
+/**
+ * The aggregate functions of Athena engine v3 (Trino's `SHOW FUNCTIONS` of type aggregate) a
+ * runbook may call; a call of one of them without OVER aggregates.
+ */
+const AGGREGATES = new Set(
+  `approx_distinct approx_most_frequent approx_percentile approx_set arbitrary any_value array_agg
+  avg bitwise_and_agg bitwise_or_agg bitwise_xor_agg bool_and bool_or checksum corr count count_if
+  covar_pop covar_samp entropy every geometric_mean histogram kurtosis listagg map_agg map_union
+  max max_by merge min min_by multimap_agg numeric_histogram regr_intercept regr_slope skewness
+  stddev stddev_pop stddev_samp sum tdigest_agg var_pop var_samp variance`.split(/\s+/),
+);
+
+/** The SELECT a query's ORDER BY sorts, when it is one SELECT (not a UNION, VALUES or TABLE). */
+function sortedSelect(n: QueryNoWithContext): QuerySpecificationContext | undefined {
+  const term = n.queryTerm();
+  if (!(term instanceof QueryTermDefaultContext)) return undefined;
+  const primary = term.queryPrimary();
+  return primary instanceof QueryPrimaryDefaultContext ? primary.querySpecification() : undefined;
+}
+
+/** An identifier as Trino reads it: lower-cased unless quoted. */
+function identifierText(raw: string): string {
+  return raw.startsWith('"') ? raw.slice(1, -1).replaceAll('""', '"') : raw.toLowerCase();
+}
+
+/**
+ * The name of a select item's output column: its alias, else the name of the column or field it
+ * is (`useridentity.arn` is `arn`); undefined for an expression without an alias.
+ */
+function outputName(item: SelectItemContext): string | undefined {
+  const alias = item._alias ?? item.identifier();
+  if (alias) return identifierText(alias.getText());
+  const expr = item.selectLiteralColumnName()?.columnRef() ?? item.selectExpressionColumnName();
+  const parts = expr ? referenceParts(expr) : undefined;
+  return parts?.[parts.length - 1];
+}
+
+/**
+ * The names of a column reference (`t.a` is `["t", "a"]`), through parentheses; undefined for
+ * anything else.
+ */
+function referenceParts(ctx: ParserRuleContext): string[] | undefined {
+  const at = ctx instanceof ColumnRefContext ? ctx : unwrap(ctx);
+  const q =
+    at instanceof ColumnRefContext
+      ? at.qualifiedName()
+      : at instanceof ColumnReferenceContext
+        ? at.columnName().qualifiedName()
+        : undefined;
+  const ids = q?.identifier() ?? [];
+  return ids.length > 0 ? ids.map((id) => identifierText(id.getText())) : undefined;
+}
+
+/** The select list's output names, or undefined when it has a `*` (names the tree does not show). */
+function outputNames(spec: QuerySpecificationContext): Set<string> | undefined {
+  const names = new Set<string>();
+  for (const item of spec.selectList().selectItem()) {
+    if (item.tableAllColumns() || item.selectAllWithoutTable()) return undefined;
+    const name = outputName(item);
+    if (name !== undefined) names.add(name);
+  }
+  return names;
+}
+
+function functionName(call: FunctionCallContext): string | undefined {
+  const parts = call.functionName().qualifiedName()?.identifier() ?? [];
+  return parts.length === 1 ? parts[0]!.getText().toLowerCase() : undefined;
+}
+
+/**
+ * The column references under `node` whose first name is one of `names`, outside subqueries and
+ * not bound by a lambda in between.
+ */
+function referencesTo(
+  node: ParseTree,
+  names: Set<string>,
+  bound: Set<string>,
+): ParserRuleContext[] {
+  if (!("children" in node)) return [];
+  const ctx = node as ParserRuleContext;
+  if (ctx instanceof SubqueryExpressionContext || ctx instanceof ExistsContext) return [];
+  if (ctx instanceof ColumnReferenceContext || ctx instanceof ColumnRefContext) {
+    const name = referenceParts(ctx)?.[0];
+    return name !== undefined && names.has(name) && !bound.has(name) ? [ctx] : [];
+  }
+  const inner =
+    ctx instanceof LambdaContext
+      ? new Set([...bound, ...ctx.identifier().map((id) => identifierText(id.getText()))])
+      : bound;
+  return (ctx.children ?? []).flatMap((c) => referencesTo(c, names, inner));
+}
+
+/** The aggregate calls (without OVER) under `node`, outside subqueries. */
+function aggregateCalls(node: ParseTree): FunctionCallContext[] {
+  if (!("children" in node)) return [];
+  const ctx = node as ParserRuleContext;
+  if (ctx instanceof SubqueryExpressionContext || ctx instanceof ExistsContext) return [];
+  if (ctx instanceof FunctionCallContext && !ctx.over()) {
+    const name = functionName(ctx);
+    if (name !== undefined && AGGREGATES.has(name)) return [ctx];
+  }
+  return (ctx.children ?? []).flatMap(aggregateCalls);
+}
+
+/** The text of `ctx` as written, whitespace kept. */
+function written(ctx: ParserRuleContext): string {
+  const [start, stop] = [ctx.start, ctx.stop];
+  const input = start?.inputStream;
+  if (!start || !stop || !input) return ctx.getText();
+  return input.getText(start.start, stop.stop);
+}
+
+function at(ctx: ParserRuleContext): { line: number; column: number } {
+  return { line: ctx.start!.line, column: ctx.start!.column + 1 };
+}
+
+/**
+ * An aggregate in ORDER BY over a name the select list outputs: Trino resolves a name in ORDER BY
+ * against the select list's output columns first, and refuses an output column inside an ORDER BY
+ * aggregate ("Invalid reference to output projection attribute from ORDER BY aggregation",
+ * AggregationAnalyzer); DuckDB read the FROM clause's column and answered.
+ */
+function aggregateOverOutput(sort: SortItemContext, names: Set<string>, out: SqlProblem[]): void {
+  for (const call of aggregateCalls(sort)) {
+    for (const arg of call.expression()) {
+      const ref = referencesTo(arg, names, new Set())[0];
+      if (ref === undefined) continue;
+      const name = written(ref);
+      out.push({
+        ...at(ref),
+        severity: "error",
+        rule: "sql-athena",
+        message: `${name} in ${functionName(call)}(...) of ORDER BY is the select list's output column on Athena (Trino reads ORDER BY names there first), which an ORDER BY aggregate may not read ("Invalid reference to output projection attribute from ORDER BY aggregation"): qualify the table's column (t.${name}, with FROM ... t), or order by the output column itself or its position`,
+      });
+      return;
+    }
+  }
+}
+
+/** The relation names (aliases, table names) of a SELECT's FROM clause, lower-cased. */
+function relationNames(spec: QuerySpecificationContext): Set<string> {
+  const names = new Set<string>();
+  const visit = (node: ParseTree): void => {
+    if (!("children" in node)) return;
+    const ctx = node as ParserRuleContext;
+    if (ctx instanceof SubqueryExpressionContext) return;
+    if (ctx instanceof AliasedRelationContext) {
+      const alias = ctx.identifier();
+      if (alias) names.add(identifierText(alias.getText()));
+    }
+    if (ctx instanceof TableNameContext) {
+      const ref = ctx.tableOrViewName().tableRef() ?? ctx.tableOrViewName().viewRef();
+      const parts = ref?.identifier() ?? [];
+      const last = parts[parts.length - 1];
+      if (last) names.add(identifierText(last.getText()));
+    }
+    for (const c of ctx.children ?? []) visit(c);
+  };
+  for (const r of spec.relation()) visit(r);
+  return names;
+}
+
+/**
+ * An expression's text for comparing two expressions as Trino does (structurally): no whitespace,
+ * names lower-cased unless quoted, outer parentheses and a leading relation qualifier dropped.
+ * Looser than Trino's comparison (so that nothing Trino accepts is refused).
+ */
+function shape(ctx: ParserRuleContext, relations: Set<string>): string {
+  const at = ctx instanceof ColumnRefContext ? ctx : unwrap(ctx);
+  const tokens: string[] = [];
+  const visit = (node: ParseTree): void => {
+    const names =
+      node instanceof ColumnReferenceContext || node instanceof ColumnRefContext
+        ? referenceParts(node)
+        : undefined;
+    if (names !== undefined) {
+      if (names.length > 1 && relations.has(names[0]!)) names.shift();
+      tokens.push(names.join("."));
+    } else if ("children" in node) {
+      for (const c of (node as ParserRuleContext).children ?? []) visit(c);
+    } else {
+      const text = node.getText();
+      tokens.push(text.startsWith("'") ? text : text.toLowerCase());
+    }
+  };
+  visit(at);
+  return tokens.join(" ");
+}
+
+/**
+ * SELECT DISTINCT with an ORDER BY expression that is not in the select list: Trino refuses it
+ * ("For SELECT DISTINCT, ORDER BY expressions must appear in select list", StatementAnalyzer
+ * verifySelectDistinct; AbstractTestOrderByQueries.testDistinctWithOrderByNotInSelect); DuckDB
+ * ordered the distinct rows by it and answered.
+ */
+function distinctOrderedOutside(
+  spec: QuerySpecificationContext,
+  sort: SortItemContext,
+  names: Set<string>,
+  out: SqlProblem[],
+): void {
+  const expr = sort.expression() ?? sort.columnRef();
+  if (!expr) return;
+  const inner = unwrap(expr);
+  if (inner instanceof NumericLiteralContext) return; // a position
+  const relations = relationNames(spec);
+  const key = shape(expr, relations);
+  if (referenceParts(expr) !== undefined && names.has(key)) return; // an output column
+  const items = spec.selectList().selectItem();
+  const selected = items.flatMap((item) => {
+    const e = item.selectLiteralColumnName()?.columnRef() ?? item.selectExpressionColumnName();
+    return e ? [shape(e, relations)] : [];
+  });
+  if (selected.includes(key)) return;
+  out.push({
+    ...at(expr),
+    severity: "error",
+    rule: "sql-athena",
+    message: `ORDER BY ${written(expr)} under SELECT DISTINCT orders by what the select list does not give: Athena (Trino) refuses it ("For SELECT DISTINCT, ORDER BY expressions must appear in select list"): add it to the select list, or order by a selected column or its position`,
+  });
+}
+
+/** The ORDER BY rules of one query (`n` is a query's body with its ORDER BY, LIMIT...). */
+export function checkOrderBy(n: QueryNoWithContext, out: SqlProblem[]): void {
+  const sorts = n.sortItem();
+  if (sorts.length === 0) return;
+  const spec = sortedSelect(n);
+  if (spec === undefined) return;
+  const names = outputNames(spec);
+  if (names === undefined) return;
+  const distinct = spec.setQuantifier()?.KW_DISTINCT() != null;
+  for (const sort of sorts) {
+    aggregateOverOutput(sort, names, out);
+    if (distinct) distinctOrderedOutside(spec, sort, names, out);
+  }
+}

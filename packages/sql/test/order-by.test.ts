@@ -1,0 +1,84 @@
+/**
+ * ORDER BY forms Trino's analyzer refuses and DuckDB answered (the step answered on the local
+ * engine and failed on Athena). Every case is one of Trino's own (TestAnalyzer,
+ * AbstractTestOrderByQueries) or follows the rule they test; the local engine runs the check
+ * before DuckDB (assertAthenaSql), so it refuses them too.
+ */
+import { describe, expect, it } from "vitest";
+import { checkSql } from "../src/index.ts";
+
+const VALUES = "(VALUES ('a', 1), ('b', 2)) t(k, v)";
+
+describe("an ORDER BY aggregate over an output column is refused, as Trino refuses it", () => {
+  // AggregationAnalyzer: an aggregate's arguments in ORDER BY may not read the ORDER BY scope's
+  // output columns ("Invalid reference to output projection attribute from ORDER BY aggregation");
+  // AbstractTestOrderByQueries: `SELECT max(a) AS a ... ORDER BY max(a+b)` fails with it, and
+  // testOrderByWithAggregation qualifies `sum(cast(t.x AS double))` for this reason. DuckDB read
+  // the FROM clause's column (the first two answered [a,1],[b,1] and [a],[b]).
+  it.each([
+    [`SELECT k, count(*) AS v FROM ${VALUES} GROUP BY k ORDER BY sum(v)`, "v)", "v"],
+    [`SELECT k FROM ${VALUES} GROUP BY k ORDER BY max(k)`, "k)", "k"],
+    [
+      "SELECT eventname, count(*) AS n FROM cloudtrail_logs GROUP BY eventname ORDER BY count(eventname) DESC",
+      "eventname)",
+      "eventname",
+    ],
+    ["SELECT max(a) AS a FROM (values (1,2)) t(a,b) GROUP BY b ORDER BY max(a+b)", "a+b", "a"],
+  ])("%s", async (sql, at, name) => {
+    const problems = await checkSql(sql);
+    const column = sql.lastIndexOf(at) + 1;
+    expect(problems.map((p) => [p.rule, p.column])).toEqual([["sql-athena", column]]);
+    expect(problems[0]?.message).toContain("Invalid reference to output projection attribute");
+    expect(problems[0]?.message).toContain(`t.${name}`);
+  });
+
+  it.each([
+    // Trino's own accepted cases: a qualified name is the FROM clause's, an output column outside
+    // the aggregate is fine, and a lambda's parameter is its own.
+    "SELECT max(a+b), min(a+b) AS a FROM (values (1,2),(3,2),(1,5)) t(a,b) GROUP BY a ORDER BY max(t.a+t.b)*-0.1",
+    "SELECT max(a)*100 AS c FROM (values (1,2), (2,1)) t(a,b) GROUP BY b ORDER BY max(b) + c",
+    "SELECT max(a) FROM (values (1,2), (2,1)) t(a,b) GROUP BY b ORDER BY max(b*1e0)",
+    `SELECT k, count(*) AS n FROM ${VALUES} GROUP BY k ORDER BY max(t.k), n DESC`,
+    `SELECT k AS x FROM ${VALUES} GROUP BY k ORDER BY max(transform(ARRAY[v], x -> x * 2)[1])`,
+    "SELECT eventname, count(*) AS n FROM cloudtrail_logs GROUP BY eventname ORDER BY count(cloudtrail_logs.eventname)",
+    // A window function is no aggregate of the query's rows.
+    `SELECT k, v FROM ${VALUES} ORDER BY sum(v) OVER (PARTITION BY k)`,
+  ])("accepts %s", async (sql) => {
+    expect(await checkSql(sql)).toEqual([]);
+  });
+});
+
+describe("SELECT DISTINCT ordered by what it does not select is refused, as Trino refuses it", () => {
+  // StatementAnalyzer.verifySelectDistinct: "For SELECT DISTINCT, ORDER BY expressions must appear
+  // in select list" (AbstractTestOrderByQueries.testDistinctWithOrderByNotInSelect, TestAnalyzer
+  // .testOrderByMustAppearInSelectWithDistinct). DuckDB ordered the distinct rows and answered.
+  it.each([
+    ["SELECT DISTINCT eventname FROM cloudtrail_logs ORDER BY eventtime", "eventtime"],
+    ["SELECT DISTINCT eventname FROM cloudtrail_logs ORDER BY lower(eventname)", "lower"],
+    ["SELECT DISTINCT -a AS b FROM (VALUES (1, 2), (3, 4)) t(a, c) ORDER BY c", "c"],
+    [`SELECT DISTINCT k FROM ${VALUES} ORDER BY k, v DESC`, "v DESC"],
+  ])("%s", async (sql, at) => {
+    const problems = await checkSql(sql);
+    const column = sql.lastIndexOf(at) + 1;
+    expect(problems.map((p) => [p.rule, p.column])).toEqual([["sql-athena", column]]);
+    expect(problems[0]?.message).toContain("ORDER BY expressions must appear in select list");
+  });
+
+  it.each([
+    // Trino's accepted cases: the column, its alias, its position, the same expression.
+    "SELECT DISTINCT eventname FROM cloudtrail_logs ORDER BY eventname",
+    "SELECT DISTINCT -a AS b FROM (VALUES 1, 2) t(a) ORDER BY b",
+    "SELECT DISTINCT -a AS b FROM (VALUES 1, 2) t(a) ORDER BY 1",
+    "SELECT DISTINCT max(a) AS b FROM (values (1,2), (2,1)) t(a,b) GROUP BY b ORDER BY b",
+    "SELECT DISTINCT lower(eventname) FROM cloudtrail_logs ORDER BY LOWER( eventname ) DESC",
+    "SELECT DISTINCT c.eventname FROM cloudtrail_logs c ORDER BY eventname",
+    "SELECT DISTINCT eventname FROM cloudtrail_logs c ORDER BY c.eventname",
+    "SELECT DISTINCT useridentity.arn FROM cloudtrail_logs ORDER BY (useridentity.arn)",
+    // `*`: the tree does not show the columns, so nothing is said.
+    "SELECT DISTINCT * FROM (VALUES (1, 2), (3, 4)) t(a, c) ORDER BY c",
+    // Not DISTINCT.
+    "SELECT eventname FROM cloudtrail_logs ORDER BY eventtime",
+  ])("accepts %s", async (sql) => {
+    expect(await checkSql(sql)).toEqual([]);
+  });
+});
