@@ -33,6 +33,7 @@ import {
   QualifiedNameContext,
   QueryNoWithContext,
   SelectItemContext,
+  SetOperationContext,
   SimpleCaseContext,
   SingleStatementContext,
   SortItemContext,
@@ -49,6 +50,7 @@ import { type Field, PARTITION_COLUMNS, RECORD_FIELDS } from "./cloudtrail.ts";
 import { ATHENA_FUNCTIONS, DUCKDB_ONLY } from "./functions.ts";
 import { checkOrderBy } from "./order-by.ts";
 import type { SqlProblem } from "./problem.ts";
+import { checkSetOperation } from "./set-types.ts";
 import type { MaskedRef } from "./syntax.ts";
 import type { TableResolver } from "./tables.ts";
 import { incomparable, type SqlType, type Typing, typeOf, unwrap } from "./types.ts";
@@ -162,6 +164,9 @@ export function resolveQuery(
     else if (n instanceof SortItemContext || n instanceof GroupingTermContext)
       checkOrdinalParam(n, scope, out);
     else if (n instanceof QueryNoWithContext) checkOrderBy(n, out);
+    else if (n instanceof SetOperationContext) {
+      checkSetOperation(n, typingOf(scope), (c) => sourceText(c, scope), out);
+    }
   });
   // The sender's bound values (ExecutionParameters) fill them only when they are as many.
   if (bare.length !== boundPlaceholders) out.push(...bare);
@@ -605,9 +610,15 @@ function literalKind(ctx: ParserRuleContext): "boolean" | "number" | undefined {
 
 /** The lower-case path of a CloudTrail string column `ctx` names, when it names one for sure. */
 function stringColumn(ctx: ParserRuleContext, scope: Scope): string | undefined {
-  const at = innermost(ctx);
-  if (!(at instanceof ColumnReferenceContext)) return undefined;
-  let parts = namesOf(at.columnName().qualifiedName()).map((p) => p.text.toLowerCase());
+  const at = ctx instanceof ColumnRefContext ? ctx : innermost(ctx);
+  const name =
+    at instanceof ColumnRefContext
+      ? at.qualifiedName()
+      : at instanceof ColumnReferenceContext
+        ? at.columnName().qualifiedName()
+        : null;
+  if (name === null) return undefined;
+  let parts = namesOf(name).map((p) => p.text.toLowerCase());
   const head = parts[0];
   if (head === undefined) return undefined;
   // Only a name that can stand for the CloudTrail table and nothing the query defines (an alias

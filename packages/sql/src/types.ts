@@ -13,6 +13,7 @@ import {
   AtTimeZoneContext,
   BooleanLiteralContext,
   CastContext,
+  ColumnRefContext,
   ColumnReferenceContext,
   ConcatenationContext,
   CurrentDateContext,
@@ -128,6 +129,9 @@ function functionName(call: FunctionCallContext): string | undefined {
 
 /** The Trino type of `ctx`, when its syntax shows it for sure; else undefined. */
 export function typeOf(ctx: ParserRuleContext, typing: Typing): SqlType | undefined {
+  // A select list's bare column (`SELECT eventname`).
+  if (ctx instanceof ColumnRefContext)
+    return typing.column(ctx) !== undefined ? VARCHAR : undefined;
   const at = unwrap(ctx);
   if (at instanceof StringLiteralContext) return VARCHAR;
   if (at instanceof BooleanLiteralContext) return BOOLEAN;
