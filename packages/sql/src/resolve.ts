@@ -54,6 +54,7 @@ import { checkSetOperation } from "./set-types.ts";
 import type { MaskedRef } from "./syntax.ts";
 import type { TableResolver } from "./tables.ts";
 import { incomparable, type SqlType, type Typing, typeOf, unwrap } from "./types.ts";
+import { checkCommonType, checkCondition } from "./value-types.ts";
 
 interface Name {
   /** The name as Athena reads it: lower-cased, unless quoted. */
@@ -164,13 +165,22 @@ export function resolveQuery(
     else if (n instanceof SortItemContext || n instanceof GroupingTermContext)
       checkOrdinalParam(n, scope, out);
     else if (n instanceof QueryNoWithContext) checkOrderBy(n, out);
-    else if (n instanceof SetOperationContext) {
-      checkSetOperation(n, typingOf(scope), (c) => sourceText(c, scope), out);
-    }
+    if (!tableRefused) checkValueTypes(n, scope, out);
   });
   // The sender's bound values (ExecutionParameters) fill them only when they are as many.
   if (bare.length !== boundPlaceholders) out.push(...bare);
   return out;
+}
+
+/**
+ * The types Trino converts into no common one (set operations, CASE, IF, NULLIF, COALESCE), and
+ * conditions that are no boolean (set-types.ts, value-types.ts).
+ */
+function checkValueTypes(n: ParserRuleContext, scope: Scope, out: SqlProblem[]): void {
+  const text = (c: ParserRuleContext) => sourceText(c, scope);
+  if (n instanceof SetOperationContext) checkSetOperation(n, typingOf(scope), text, out);
+  checkCommonType(n, typingOf(scope), text, out);
+  checkCondition(n, typingOf(scope), text, out);
 }
 
 /**

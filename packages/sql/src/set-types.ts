@@ -17,6 +17,7 @@ import {
 } from "dt-sql-parser/dist/lib/trino/TrinoSqlParser.js";
 import type { SqlProblem } from "./problem.ts";
 import { incomparable, type SqlType, type Typing, typeOf, unwrap } from "./types.ts";
+import { insteadOfMixing } from "./value-types.ts";
 
 /** One SELECT of a set operation, with the operator that joins it to the ones before. */
 interface Branch {
@@ -61,12 +62,6 @@ function columns(spec: QuerySpecificationContext, typing: Typing): Column[] | un
   return out;
 }
 
-const TO_TEXT: Partial<Record<SqlType["group"], (text: string) => string>> = {
-  number: (x) => `CAST(${x} AS varchar)`,
-  boolean: (x) => `CAST(${x} AS varchar)`,
-  temporal: (x) => `to_iso8601(${x})`,
-};
-
 function mismatch(
   index: number,
   operator: string,
@@ -75,12 +70,7 @@ function mismatch(
   text: (ctx: ParserRuleContext) => string,
 ): SqlProblem {
   const [a, b] = [first.type!, other.type!];
-  const value = a.group === "varchar" ? other : b.group === "varchar" ? first : undefined;
-  const convert = value ? TO_TEXT[value.type!.group] : undefined;
-  const instead =
-    value && convert
-      ? `write ${convert(text(value.expr))} in its place`
-      : "convert one of them to the other's type with CAST";
+  const instead = insteadOfMixing(first.expr, a, other.expr, b, text);
   const start = unwrap(other.expr).start!;
   return {
     line: start.line,
