@@ -47,9 +47,13 @@ function sortedSelect(n: QueryNoWithContext): QuerySpecificationContext | undefi
   return primary instanceof QueryPrimaryDefaultContext ? primary.querySpecification() : undefined;
 }
 
-/** An identifier as Trino reads it: lower-cased unless quoted. */
+/**
+ * A column's or relation's name as Trino matches it: unquoted and lower-cased (Trino matches
+ * column names ignoring case, quoted or not).
+ */
 function identifierText(raw: string): string {
-  return raw.startsWith('"') ? raw.slice(1, -1).replaceAll('""', '"') : raw.toLowerCase();
+  const name = raw.startsWith('"') ? raw.slice(1, -1).replaceAll('""', '"') : raw;
+  return name.toLowerCase();
 }
 
 /**

@@ -24,6 +24,8 @@ describe("an ORDER BY aggregate over an output column is refused, as Trino refus
       "eventname",
     ],
     ["SELECT max(a) AS a FROM (values (1,2)) t(a,b) GROUP BY b ORDER BY max(a+b)", "a+b", "a"],
+    // Trino matches column names ignoring case, quoted or not.
+    [`SELECT "K" FROM ${VALUES} GROUP BY k ORDER BY max(k)`, "k)", "k"],
   ])("%s", async (sql, at, name) => {
     const problems = await checkSql(sql);
     const column = sql.lastIndexOf(at) + 1;
@@ -73,6 +75,8 @@ describe("SELECT DISTINCT ordered by what it does not select is refused, as Trin
     "SELECT DISTINCT lower(eventname) FROM cloudtrail_logs ORDER BY LOWER( eventname ) DESC",
     "SELECT DISTINCT c.eventname FROM cloudtrail_logs c ORDER BY eventname",
     "SELECT DISTINCT eventname FROM cloudtrail_logs c ORDER BY c.eventname",
+    'SELECT DISTINCT "eventName" FROM cloudtrail_logs ORDER BY EventName',
+    "SELECT DISTINCT eventname AS e FROM cloudtrail_logs ORDER BY eventname",
     "SELECT DISTINCT useridentity.arn FROM cloudtrail_logs ORDER BY (useridentity.arn)",
     // `*`: the tree does not show the columns, so nothing is said.
     "SELECT DISTINCT * FROM (VALUES (1, 2), (3, 4)) t(a, c) ORDER BY c",
