@@ -36,17 +36,20 @@ export function orderByOutputColumns(root: unknown): void {
     for (const order of m.orders as Node[]) {
       const name = namesIn(order.expression).find((n) => ambiguous.has(n));
       if (name !== undefined) throw ambiguousError(name);
-      // A bare name is the output column's on DuckDB too (and its position, a constant).
-      if (oneName(order.expression) === undefined)
+      // A bare alias is the output column's on DuckDB too (and its position, a constant); the
+      // name a dotted reference gives its column (`arn` of `useridentity.arn`) is not.
+      const bare = oneName(order.expression);
+      if (bare === undefined || isDotted(outputs.get(bare)))
         order.expression = substitute(order.expression, outputs);
     }
   }
 }
 
 /**
- * The select items a name in ORDER BY stands for: each alias whose name no other item gives (an
- * item's name is its alias, or a column reference's last name), when the expression is not that
- * column itself and is not volatile. Empty for a list with `*`.
+ * The select items a name in ORDER BY stands for: each aliased item or unaliased dotted reference
+ * whose name no other item gives (an item's name is its alias, or a column reference's last
+ * name), when the expression is not that column itself and is not volatile. Empty for a list
+ * with `*`.
  */
 function outputColumns(list: Node[]): Map<string, Node> {
   const named = new Map<string, Node[]>();
@@ -60,7 +63,8 @@ function outputColumns(list: Node[]): Map<string, Node> {
   const out = new Map<string, Node>();
   for (const [name, items] of named) {
     const item = items[0] as Node;
-    if (items.length !== 1 || !item.alias || oneName(item) === name || volatile(item)) continue;
+    if (items.length !== 1 || !(item.alias || isDotted(item))) continue;
+    if (oneName(item) === name || volatile(item)) continue;
     out.set(name, item);
   }
   return out;
@@ -106,6 +110,11 @@ function ambiguousError(name: string): RunMdError {
       hint: "Order by the column's position (ORDER BY 2), or give the select items different aliases.",
     },
   );
+}
+
+/** An unaliased reference of several names (`useridentity.arn`, `t.eventname`). */
+function isDotted(n: Node | undefined): boolean {
+  return n?.class === "COLUMN_REF" && !n.alias && (n.column_names as string[]).length > 1;
 }
 
 /** The lower-cased name of an unqualified column reference; undefined for anything else. */

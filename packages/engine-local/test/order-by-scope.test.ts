@@ -171,4 +171,28 @@ describe.skipIf(!hasShared)("on CloudTrail records (Stratus Red Team)", () => {
     expect(expected.every(([, name]) => name.startsWith("delete"))).toBe(true);
     expect(await rows(local, sql)).toEqual(expected);
   });
+
+  it("the name a field's column gets (arn of useridentity.arn) orders by that field", async () => {
+    // Trino names the column of `useridentity.arn` arn and ORDER BY reads output names first;
+    // DuckDB gave the column that name but bound ORDER BY arn to no column (a Binder Error where
+    // Athena answers). Truth: the records' userIdentity.arn, descending by code point, with the
+    // records without one dropped by the WHERE.
+    const file = path.join(datasetsDir, "stratus-red-team-detonation-logs", "events.jsonl");
+    const arns = (await fsp.readFile(file, "utf8"))
+      .split("\n")
+      .filter((l) => l.trim() !== "")
+      .map((l) => (JSON.parse(l) as { userIdentity?: { arn?: string } }).userIdentity?.arn)
+      .filter((a): a is string => typeof a === "string")
+      .sort((x, y) => (x < y ? 1 : x > y ? -1 : 0));
+    const sql = `SELECT useridentity.arn FROM cloudtrail_logs WHERE useridentity.arn IS NOT NULL
+      ORDER BY arn DESC LIMIT 3`;
+    expect(await rows(local, sql)).toEqual(arns.slice(0, 3).map((a) => [a]));
+    // Inside an expression too, as an alias is.
+    const inside = `SELECT useridentity.arn FROM cloudtrail_logs WHERE useridentity.arn IS NOT NULL
+      ORDER BY lower(arn) DESC LIMIT 1`;
+    const lower = [...arns].sort((x, y) =>
+      x.toLowerCase() < y.toLowerCase() ? 1 : x.toLowerCase() > y.toLowerCase() ? -1 : 0,
+    );
+    expect(await rows(local, inside)).toEqual([[lower[0]]]);
+  });
 });

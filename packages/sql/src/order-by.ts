@@ -60,7 +60,7 @@ function identifierText(raw: string): string {
  * The name of a select item's output column: its alias, else the name of the column or field it
  * is (`useridentity.arn` is `arn`); undefined for an expression without an alias.
  */
-function outputName(item: SelectItemContext): string | undefined {
+export function outputName(item: SelectItemContext): string | undefined {
   const alias = item._alias ?? item.identifier();
   if (alias) return identifierText(alias.getText());
   const expr = item.selectLiteralColumnName()?.columnRef() ?? item.selectExpressionColumnName();

@@ -48,7 +48,7 @@ import {
 } from "dt-sql-parser/dist/lib/trino/TrinoSqlParser.js";
 import { type Field, PARTITION_COLUMNS, RECORD_FIELDS } from "./cloudtrail.ts";
 import { ATHENA_FUNCTIONS, DUCKDB_ONLY } from "./functions.ts";
-import { checkOrderBy } from "./order-by.ts";
+import { checkOrderBy, outputName } from "./order-by.ts";
 import type { SqlProblem } from "./problem.ts";
 import { checkSetOperation } from "./set-types.ts";
 import type { MaskedRef } from "./syntax.ts";
@@ -239,8 +239,14 @@ function collectDefinitions(n: ParserRuleContext, scope: Scope, tables: TableRes
   };
   if (n instanceof NamedQueryContext) add(n.identifier());
   else if (n instanceof ColumnAliasesContext) for (const id of n.identifier()) add(id);
-  else if (n instanceof SelectItemContext) add(n.identifier());
-  else if (n instanceof LambdaContext) for (const id of n.identifier()) add(id);
+  else if (n instanceof SelectItemContext) {
+    // Its output column's name: the alias, or the field a dotted reference reads
+    // (`useridentity.arn` is `arn`, which ORDER BY may name, as on Trino). A lone column's name
+    // is the column's own, checked where it stands.
+    const name = outputName(n);
+    const dotted = n.getText().includes(".");
+    if (name !== undefined && (n.identifier() || dotted)) scope.defined.add(name);
+  } else if (n instanceof LambdaContext) for (const id of n.identifier()) add(id);
   else if (n instanceof WindowDefinitionContext) add(n._name);
   else if (n instanceof AliasedRelationContext) {
     const alias = n.identifier();

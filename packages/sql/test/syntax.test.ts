@@ -127,3 +127,20 @@ describe("a query deeper than the grammar's recursion", () => {
     ).toEqual([]);
   });
 });
+
+describe("ORDER BY may name the column a select item's field gives", () => {
+  // Trino names the output column of `useridentity.arn` after its last field (`arn`), and ORDER
+  // BY reads output column names first (the Trino docs' SELECT page: ORDER BY expressions may
+  // refer to output columns). check refused "unknown column arn".
+  it.each([
+    "SELECT useridentity.arn FROM cloudtrail_logs ORDER BY arn",
+    'SELECT useridentity."sessionContext".attributes.mfaauthenticated FROM cloudtrail_logs ORDER BY MFAAuthenticated DESC',
+  ])("accepts %s", async (sql) => {
+    expect(await checkSql(sql)).toEqual([]);
+  });
+
+  it("still reports a name no select item gives", async () => {
+    const [typo] = await checkSql("SELECT useridentity.arn FROM cloudtrail_logs ORDER BY arnn");
+    expect(typo).toMatchObject({ rule: "sql-column", line: 1, column: 55 });
+  });
+});
