@@ -35,6 +35,7 @@ import {
   notNullNode,
   rewriteArithmetic,
   rewriteArrayEquality,
+  rewriteArrayOrdering,
   rewriteBetween,
   rewriteDecimalAvg,
   rewriteJsonCast,
@@ -612,7 +613,8 @@ function jsonColumnAccess(v: Node, st: RewriteState): Node | undefined {
 function trinoNode(v: Node): Node | undefined {
   if (v.class === "CONSTANT") return keepDouble(v);
   if (v.class === "BETWEEN") return rewriteBetween(zonedComparison(v));
-  if (v.class === "COMPARISON") return rewriteArrayEquality(rewriteMapEquality(zonedComparison(v)));
+  if (v.class === "COMPARISON")
+    return rewriteArrayOrdering(rewriteArrayEquality(rewriteMapEquality(zonedComparison(v))));
   if (v.class === "CAST") return containerCast(v, trinoCast) ?? trinoCast(v);
   if (v.class === "OPERATOR" && v.type === "OPERATOR_TRY") return guardTry(v);
   if (v.class === "OPERATOR" && v.type === "OPERATOR_COALESCE") return conditionalCoalesce(v);

@@ -649,12 +649,7 @@ export function rewriteMapEquality(v: Node): Node {
 export function rewriteArrayEquality(v: Node): Node {
   if (v.class !== "COMPARISON" || !["COMPARE_EQUAL", "COMPARE_NOTEQUAL"].includes(String(v.type)))
     return v;
-  // transform() is list_transform by now (rewrite-functions.ts lambdaCall).
-  const isArray = (n: Node) =>
-    isArrayValue(n) ||
-    (n.class === "CAST" && (n.cast_type as Node).id === "LIST") ||
-    (n.class === "FUNCTION" && n.function_name === "list_transform");
-  if (!isArray(v.left as Node) && !isArray(v.right as Node)) return v;
+  if (!shownArray(v.left) && !shownArray(v.right)) return v;
   const equal = v.type === "COMPARE_EQUAL";
   const eq = callNode("trino_array_eq", [v.left, v.right], equal ? v : { alias: "" });
   if (equal) return eq;
@@ -664,6 +659,55 @@ export function rewriteArrayEquality(v: Node): Node {
     alias: v.alias,
     query_location: 0,
     children: [eq],
+  };
+}
+
+/**
+ * Whether the tree shows an array: a constructor, an array function (transform is list_transform
+ * once rewritten, rewrite-functions.ts lambdaCall), a cast to one, the resources column.
+ */
+export function shownArray(n: unknown): boolean {
+  if (typeof n !== "object" || n === null) return false;
+  const v = n as Node;
+  if (v.class === "CAST") return (v.cast_type as Node).id === "LIST";
+  return isArrayValue(v) || (v.class === "FUNCTION" && v.function_name === "list_transform");
+}
+
+const ARRAY_ORDERINGS = [
+  "COMPARE_LESSTHAN",
+  "COMPARE_GREATERTHAN",
+  "COMPARE_LESSTHANOREQUALTO",
+  "COMPARE_GREATERTHANOREQUALTO",
+];
+
+/**
+ * `<`, `<=`, `>`, `>=` where the tree shows an array on either side: DuckDB's lexicographic order
+ * is Trino's until an element pair holding a NULL decides, which Trino refuses ("ARRAY comparison
+ * not supported for arrays with null elements", ArrayType's comparison; trinodb/trino#11397;
+ * #30013 makes it NULL in later versions); DuckDB ordered the NULL last and answered.
+ */
+export function rewriteArrayOrdering(v: Node): Node {
+  if (v.class !== "COMPARISON" || !ARRAY_ORDERINGS.includes(String(v.type))) return v;
+  if (!shownArray(v.left) && !shownArray(v.right)) return v;
+  const reaches = callNode("trino_order_reaches_null", [clone(v.left), clone(v.right)], {});
+  const refuse = callNode(
+    "trino_refuse",
+    [
+      strConst(
+        "<, <=, >, >= of arrays reaching a NULL element is not supported locally (Trino fails: ARRAY comparison not supported for arrays with null elements); filter or coalesce the NULL elements first",
+      ),
+      // The arrays as its anchor: a constant refusal would be folded, and raised, at binding.
+      callNode("row", [clone(v.left), clone(v.right)], {}),
+    ],
+    {},
+  );
+  return {
+    class: "CASE",
+    type: "CASE_EXPR",
+    alias: v.alias,
+    query_location: v.query_location ?? 0,
+    case_checks: [{ when_expr: reaches, then_expr: refuse }],
+    else_expr: { ...v, alias: "" },
   };
 }
 

@@ -152,6 +152,12 @@ export const HELPER_MACROS: string[] = [
   // Arrays of arrays, rows or maps: DuckDB's = is Trino's when no NULL is inside, else refused
   // (a NULL inside an element makes Trino's element comparison NULL, DuckDB's a value).
   `CREATE MACRO trino_array_eq(a, b) AS CASE WHEN a IS NULL OR b IS NULL THEN NULL WHEN len(a) <> len(b) THEN false WHEN regexp_matches(typeof(a) || ' ' || typeof(b), '(^| )(STRUCT|MAP)\\(|\\]\\[\\]') THEN CASE WHEN contains(CAST(a AS VARCHAR) || CAST(b AS VARCHAR), 'NULL') THEN trino_refuse('= or <> of arrays of arrays, rows or maps holding a NULL is not supported locally (Trino compares the NULL as unknown); compare the elements') ELSE a = b END WHEN trino_indeterminate_eq(a, b) THEN NULL ELSE a = b END`,
+  // Whether a value is NULL or holds a NULL at any depth (Trino's INDETERMINATE operator): the
+  // value's JSON with its strings taken out still names null (row-comparison.ts IN lists).
+  `CREATE MACRO trino_indeterminate(v) AS v IS NULL OR regexp_matches(regexp_replace(CAST(to_json(v) AS VARCHAR), '"(\\\\.|[^"\\\\])*"', '', 'g'), 'null')`,
+  // Whether <, <=, >, >= of two arrays reaches an element pair holding a NULL before a pair
+  // that differs (Trino's ArrayType comparison then fails, or is NULL in later versions).
+  `CREATE MACRO trino_order_reaches_null(a, b) AS coalesce(list_filter(list_transform(range(1, least(len(a), len(b)) + 1), lambda i: CASE WHEN trino_indeterminate(a[i]) OR trino_indeterminate(b[i]) THEN 1 WHEN a[i] <> b[i] THEN 2 ELSE 0 END), lambda x: x > 0)[1] = 1, false)`,
   // The letters of s, upper-cased (Soundex's clean step).
   `CREATE MACRO trino_letters(s) AS upper(regexp_replace(s, '[^\\pL]', '', 'g'))`,
   // Soundex digits of upper-case A-Z text: the first letter, then H and W dropped.

@@ -71,6 +71,82 @@ describe("arrays compared as Trino compares arrays", () => {
   });
 });
 
+/**
+ * IN lists of rows and arrays, as Trino evaluates a value list (InCodeGenerator, trinodb/trino
+ * core/trino-main/src/main/java/io/trino/sql/gen/InCodeGenerator.java): an item that is a constant
+ * without a NULL is matched exactly, any other item with three-valued `=`; with no such item, a
+ * value holding a NULL is NULL (its INDETERMINATE check; trinodb/trino#11193, #17213). Each answer
+ * below is worked out by hand from those rules and, for a constant value, is also the answer of
+ * comparing every item three-valued (trinodb/trino#7798: `ROW(1, 2) IN ((1, null))` is NULL), so
+ * it does not depend on how Trino plans it. DuckDB compared a NULL inside as a value.
+ */
+const inLists: [string, boolean | null][] = [
+  // (1, NULL) = (1, 2) is NULL, (1, NULL) = (3, 4) false: NULL, and NOT IN keeps it NULL.
+  ["ROW(1, CAST(NULL AS integer)) IN (ROW(1, 2), ROW(3, 4))", null],
+  ["ROW(1, CAST(NULL AS integer)) NOT IN (ROW(1, 2), ROW(3, 4))", null],
+  // An item holding a NULL that decides nothing else.
+  ["(1, 2) IN ((1, 3), (1, CAST(NULL AS integer)))", null],
+  ["(1, 2) NOT IN ((2, 3), (3, CAST(NULL AS integer)))", true],
+  ["(1, 2) IN ((1, 2), (3, 4))", true],
+  ["(1, 2) NOT IN ((2, 2), (3, 4))", true],
+  ["ARRAY[1, 2] NOT IN (ARRAY[1, NULL])", null],
+  ["ARRAY[1, NULL] IN (ARRAY[1, 2], ARRAY[3])", null],
+  ["ARRAY[1, 2] IN (ARRAY[3], ARRAY[1, 2])", true],
+];
+
+describe("IN lists of rows and arrays compared as Trino compares them", () => {
+  it.each(inLists)("%s is %s", async (expr, expected) => {
+    expect(await rows(engine(), `SELECT ${expr}`)).toEqual([[expected]]);
+  });
+
+  it("refuses a constant holding a NULL that every item differs from (Trino's answer depends on its plan)", async () => {
+    // Compiled, Trino answers NULL (INDETERMINATE); folded item by item, false: not guessed.
+    await expect(rows(engine(), "SELECT ARRAY[1, NULL] NOT IN (ARRAY[2, 2])")).rejects.toThrow(
+      "not supported locally",
+    );
+  });
+});
+
+/**
+ * <, <=, >, >= and BETWEEN of rows and arrays: lexicographic, and a pair holding a NULL that is
+ * reached fails in Trino ("ROW comparison not supported for fields with null elements", RowType;
+ * "ARRAY comparison not supported for arrays with null elements", ArrayType, trinodb/trino#11397;
+ * trinodb/trino#30013 makes it NULL in later versions), so it is refused; DuckDB ordered the NULL
+ * last and answered. A pair that differs before the NULL decides, as both do.
+ */
+describe("orderings of rows and arrays holding a NULL", () => {
+  it.each([
+    ["ROW(1, 2) < ROW(2, CAST(NULL AS integer))", true],
+    ["ARRAY[3] > ARRAY[1, NULL]", true],
+    ["ARRAY[1, 2] < ARRAY[1, 2, 3]", true],
+  ] as [string, boolean][])("%s is %s", async (expr, expected) => {
+    expect(await rows(engine(), `SELECT ${expr}`)).toEqual([[expected]]);
+  });
+
+  it.each([
+    "ROW(1, 2) < ROW(1, CAST(NULL AS integer))",
+    "ROW(1, 2) BETWEEN ROW(1, CAST(NULL AS integer)) AND ROW(2, 2)",
+    "ARRAY[1, 2] < ARRAY[1, NULL]",
+    "ARRAY[1, 2] BETWEEN ARRAY[1, NULL] AND ARRAY[3]",
+  ])("refuses %s (a NULL reached)", async (expr) => {
+    await expect(rows(engine(), `SELECT ${expr}`)).rejects.toThrow("not supported locally");
+  });
+});
+
+/**
+ * nullif of rows and arrays: Trino's NullIfCodeGenerator returns the first value unless `=` is
+ * true, and `=` of values holding a NULL is NULL; DuckDB's nullif answered NULL.
+ */
+describe("nullif of rows and arrays", () => {
+  it.each([
+    ["cardinality(nullif(ARRAY[1, NULL], ARRAY[1, NULL]))", 2],
+    ["nullif(ROW(1, CAST(NULL AS integer)), ROW(1, CAST(NULL AS integer))) IS NULL", false],
+    ["nullif(ARRAY[1, 2], ARRAY[1, 2]) IS NULL", true],
+  ] as [string, unknown][])("%s is %s", async (expr, expected) => {
+    expect(await rows(engine(), `SELECT ${expr}`)).toEqual([[expected]]);
+  });
+});
+
 describe.skipIf(!hasShared)("on CloudTrail records (OTRF)", () => {
   let dir: string;
   let local: LocalEngine;
@@ -83,34 +159,38 @@ describe.skipIf(!hasShared)("on CloudTrail records (OTRF)", () => {
     await fsp.rm(dir, { recursive: true, force: true });
   });
 
-  it("resources' accounts <> the recipient's: a resource without an accountid decides nothing", async () => {
-    const sql = `SELECT count(*) FROM cloudtrail_logs WHERE transform(resources, r -> r.accountid)
-      <> transform(resources, r -> recipientaccountid)`;
-    // From the raw records: true when a pair of known accounts differs; a missing accountId
-    // leaves the pair unknown. DuckDB's answer counted the records with one (a NULL <> a value).
-    const file = path.join(datasetsDir, "otrf-ec2-proxy-s3-exfiltration", "events.jsonl");
-    const events = (await fsp.readFile(file, "utf8"))
-      .split("\n")
-      .filter((l) => l.trim() !== "")
-      .map(
-        (l) =>
-          JSON.parse(l) as { resources?: { accountId?: string }[]; recipientAccountId?: string },
+  it.each([
+    `SELECT count(*) FROM cloudtrail_logs WHERE transform(resources, r -> r.accountid)
+      <> transform(resources, r -> recipientaccountid)`,
+  ])(
+    "resources' accounts <> the recipient's: a resource without an accountid decides nothing (%#)",
+    async (sql) => {
+      // From the raw records: true when a pair of known accounts differs; a missing accountId
+      // leaves the pair unknown. DuckDB's answer counted the records with one (a NULL <> a value).
+      const file = path.join(datasetsDir, "otrf-ec2-proxy-s3-exfiltration", "events.jsonl");
+      const events = (await fsp.readFile(file, "utf8"))
+        .split("\n")
+        .filter((l) => l.trim() !== "")
+        .map(
+          (l) =>
+            JSON.parse(l) as { resources?: { accountId?: string }[]; recipientAccountId?: string },
+        );
+      const withResources = events.filter((e) => Array.isArray(e.resources));
+      const differ = withResources.filter((e) =>
+        (e.resources ?? []).some(
+          (r) =>
+            r.accountId != null &&
+            e.recipientAccountId != null &&
+            r.accountId !== e.recipientAccountId,
+        ),
+      ).length;
+      const missing = withResources.filter((e) =>
+        (e.resources ?? []).some((r) => r.accountId == null),
       );
-    const withResources = events.filter((e) => Array.isArray(e.resources));
-    const differ = withResources.filter((e) =>
-      (e.resources ?? []).some(
-        (r) =>
-          r.accountId != null &&
-          e.recipientAccountId != null &&
-          r.accountId !== e.recipientAccountId,
-      ),
-    ).length;
-    const missing = withResources.filter((e) =>
-      (e.resources ?? []).some((r) => r.accountId == null),
-    );
-    expect(missing.length).toBeGreaterThan(0);
-    expect(await rows(local, sql)).toEqual([[differ]]);
-  });
+      expect(missing.length).toBeGreaterThan(0);
+      expect(await rows(local, sql)).toEqual([[differ]]);
+    },
+  );
 });
 
 describe.skipIf(!hasShared)("on CloudTrail records (Stratus Red Team)", () => {
@@ -145,6 +225,29 @@ describe.skipIf(!hasShared)("on CloudTrail records (Stratus Red Team)", () => {
       (e) => e.eventSource === "ec2.amazonaws.com" && e.errorCode == null,
     ).length;
     expect(ec2WithoutError).toBeGreaterThan(0);
+    expect(await rows(local, sql)).toEqual([[kept]]);
+  });
+
+  it("a record without an errorcode is not NOT IN a list of (source, error) pairs: the filter drops it", async () => {
+    const pairs: [string, string][] = [
+      ["ec2.amazonaws.com", "Client.UnauthorizedOperation"],
+      ["s3.amazonaws.com", "AccessDenied"],
+    ];
+    const list = pairs.map(([s, e]) => `('${s}', '${e}')`).join(", ");
+    const sql = `SELECT count(*) FROM cloudtrail_logs WHERE (eventsource, errorcode) NOT IN (${list})`;
+    // The truth from the raw records, by Trino's value-list IN (InCodeGenerator): the constant
+    // pairs are matched exactly, and a value holding a NULL matches none and is NULL, so NOT IN
+    // is NULL and the filter drops every record without an errorCode. DuckDB's NOT IN kept them.
+    const file = path.join(datasetsDir, "stratus-red-team-detonation-logs", "events.jsonl");
+    const events = (await fsp.readFile(file, "utf8"))
+      .split("\n")
+      .filter((l) => l.trim() !== "")
+      .map((l) => JSON.parse(l) as { eventSource: string; errorCode?: string });
+    const kept = events.filter(
+      (e) =>
+        e.errorCode != null && !pairs.some(([s, c]) => s === e.eventSource && c === e.errorCode),
+    ).length;
+    expect(events.some((e) => e.errorCode == null)).toBe(true);
     expect(await rows(local, sql)).toEqual([[kept]]);
   });
 });
