@@ -425,6 +425,9 @@ export async function rewriteAthena(
   collectCteNames(statement.node, st.ctes);
   // First: the copies it makes of select expressions go through every pass below.
   if (opts.trinoFunctions) orderByOutputColumns(statement.node);
+  // Column types before the row comparisons (a CTE's array column in an IN list) and after (the
+  // copies of references they make).
+  if (opts.trinoFunctions) annotateColumnTypes(statement.node);
   if (opts.trinoFunctions) statement.node = rowComparisons(statement.node) as Node;
   if (opts.trinoFunctions) annotateColumnTypes(statement.node);
   if (opts.trinoFunctions) annotateLambdaDepths(statement.node);

@@ -88,7 +88,13 @@ export function keepDouble(v: Node): Node {
 }
 
 /** What the tree says about an expression's numeric type, without binding it. */
-export type Static = { kind: "integer" } | { kind: "decimal"; scale: number } | { kind: "other" };
+export type Static =
+  | { kind: "integer" }
+  | { kind: "decimal"; scale: number }
+  | { kind: "other" }
+  // Only in COLUMN_TYPES (a CTE's or subquery's column holding an array; shownArray), never
+  // answered by staticType, whose callers compute with numbers.
+  | { kind: "array" };
 
 /** Column references whose type the statement shows (a CTE's or subquery's column; trino-scope.ts). */
 export const COLUMN_TYPES = new WeakMap<object, Static>();
@@ -134,7 +140,10 @@ export function checkedSum(v: Node): Node | undefined {
 export function staticType(v: unknown): Static {
   if (typeof v !== "object" || v === null) return { kind: "other" };
   const n = v as Node;
-  if (n.class === "COLUMN_REF") return COLUMN_TYPES.get(n) ?? { kind: "other" };
+  if (n.class === "COLUMN_REF") {
+    const t = COLUMN_TYPES.get(n);
+    return t && t.kind !== "array" ? t : { kind: "other" };
+  }
   // A scalar subquery has the type of its one column.
   if (n.class === "SUBQUERY" && n.subquery_type === "SCALAR") {
     const node = (n.subquery as Node | undefined)?.node as Node | undefined;
@@ -284,7 +293,7 @@ export function rewriteDecimalAvg(f: Node): Node {
   if (args.length !== 1) return f;
   const t = staticType(args[0]);
   if (t.kind === "integer") return f;
-  if (t.kind === "other") {
+  if (t.kind !== "decimal") {
     // A decimal the tree does not show (a VALUES column) fails, rather than averaging as a double.
     const type = callNode("typeof", [callNode("any_value", [clone(args[0])], { alias: "" })], {
       alias: "",
@@ -664,11 +673,13 @@ export function rewriteArrayEquality(v: Node): Node {
 
 /**
  * Whether the tree shows an array: a constructor, an array function (transform is list_transform
- * once rewritten, rewrite-functions.ts lambdaCall), a cast to one, the resources column.
+ * once rewritten, rewrite-functions.ts lambdaCall), a cast to one, the resources column, or a CTE's
+ * or subquery's column whose expression shows one (trino-scope.ts, COLUMN_TYPES).
  */
 export function shownArray(n: unknown): boolean {
   if (typeof n !== "object" || n === null) return false;
   const v = n as Node;
+  if (v.class === "COLUMN_REF" && COLUMN_TYPES.get(v)?.kind === "array") return true;
   if (v.class === "CAST") return (v.cast_type as Node).id === "LIST";
   return isArrayValue(v) || (v.class === "FUNCTION" && v.function_name === "list_transform");
 }

@@ -4,9 +4,11 @@
  * expression behind it (integer, or decimal with its scale), so that `n * 100.0 / (SELECT sum(n)
  * FROM c)` divides as Trino's decimals (scale 1, rounded half up) rather than as doubles. A
  * reference that cannot be resolved stays unknown (trino-ast.ts staticType: "other"); a decimal
- * division with such an operand is refused by trino_divide's DECIMAL overload (trino.ts).
+ * division with such an operand is refused by trino_divide's DECIMAL overload (trino.ts). A column
+ * whose expression shows an array is recorded as one (`array`), so that `=`, `<>`, the orderings
+ * and IN lists compare it as Trino compares arrays (row-comparison.ts, trino-ast.ts shownArray).
  */
-import { COLUMN_TYPES, type Static, staticType } from "./trino-ast.ts";
+import { COLUMN_TYPES, type Static, shownArray, staticType } from "./trino-ast.ts";
 
 type Node = Record<string, unknown>;
 type Columns = Map<string, Static>;
@@ -69,7 +71,8 @@ function query(node: Node, ctes: Map<string, Cte>, outer: Scope | undefined): Co
           : "";
     if (name === "") continue;
     const key = name.toLowerCase();
-    out.set(key, out.has(key) ? OTHER : staticType(item));
+    const type: Static = shownArray(item) ? { kind: "array" } : staticType(item);
+    out.set(key, out.has(key) ? OTHER : type);
   }
   return out;
 }

@@ -147,6 +147,23 @@ describe("nullif of rows and arrays", () => {
   });
 });
 
+/** A CTE's or subquery's column whose expression shows an array is compared as an array. */
+describe("arrays from CTE and subquery columns", () => {
+  it.each([
+    ["WITH t AS (SELECT ARRAY[1, NULL] AS a, ARRAY[1, NULL] AS b) SELECT a = b FROM t", null],
+    ["SELECT a <> b FROM (SELECT split('a,b', ',') AS a, ARRAY['a', NULL] AS b) s", null],
+    [
+      "WITH t AS (SELECT ARRAY[1, NULL] AS a), u AS (SELECT a AS c FROM t) SELECT c = c FROM u",
+      null,
+    ],
+    ["WITH t AS (SELECT ARRAY[1, 2] AS a) SELECT x.a = y.a FROM t x, t y", true],
+    // In an IN list of such columns too: [1, NULL] = [1, 2] is NULL, so IN is (DuckDB: false).
+    ["WITH t AS (SELECT ARRAY[1, NULL] AS a, ARRAY[1, 2] AS b) SELECT a IN (b) FROM t", null],
+  ] as [string, boolean | null][])("%s is %s", async (sql, expected) => {
+    expect(await rows(engine(), sql)).toEqual([[expected]]);
+  });
+});
+
 describe.skipIf(!hasShared)("on CloudTrail records (OTRF)", () => {
   let dir: string;
   let local: LocalEngine;
@@ -162,6 +179,10 @@ describe.skipIf(!hasShared)("on CloudTrail records (OTRF)", () => {
   it.each([
     `SELECT count(*) FROM cloudtrail_logs WHERE transform(resources, r -> r.accountid)
       <> transform(resources, r -> recipientaccountid)`,
+    // The same arrays as a CTE's columns, whose type the comparison does not show itself.
+    `WITH a AS (SELECT transform(resources, r -> r.accountid) AS theirs,
+      transform(resources, r -> recipientaccountid) AS ours FROM cloudtrail_logs)
+      SELECT count(*) FROM a WHERE theirs <> ours`,
   ])(
     "resources' accounts <> the recipient's: a resource without an accountid decides nothing (%#)",
     async (sql) => {
