@@ -25,11 +25,18 @@
  *
  * `x BETWEEN a AND b` of rows or arrays is `x >= a AND x <= b` (Trino's), ordered as above.
  *
+ * The CloudTrail table's struct columns compared whole (`useridentity = ...`, `tlsdetails IN
+ * (...)`, the orderings, BETWEEN, nullif) are refused before anything runs: their fields are
+ * often NULL, which Trino compares as unknown and DuckDB as a value. `IS [NOT] DISTINCT FROM`,
+ * DISTINCT and GROUP BY treat NULL fields as equal on both and stay.
+ *
  * `nullif(a, b)` of rows or arrays: NULL only when three-valued `=` is true (Trino's
  * NullIfCodeGenerator returns the first value when the comparison is NULL; DuckDB's nullif
  * answered NULL for `nullif(ARRAY[1, NULL], ARRAY[1, NULL])`). Arrays' `=` and ordering are
  * rewritten later (trino-ast.ts rewriteArrayEquality, rewriteArrayOrdering).
  */
+import { RunMdError } from "@run-md/core";
+import { type Field, RECORD_FIELDS } from "./schema.ts";
 import { clone, isNode, type Node } from "./tree.ts";
 import { callNode, shownArray } from "./trino-ast.ts";
 
@@ -41,6 +48,7 @@ export function rowComparisons(root: unknown): unknown {
   }
   if (!isNode(root)) return root;
   for (const [k, v] of Object.entries(root)) root[k] = rowComparisons(v);
+  refuseWholeStruct(root);
   return nullIf(inList(ordering(fieldwise(between(root)))));
 }
 
@@ -245,4 +253,49 @@ function between(n: Node): Node {
   const loc = n.query_location ?? 0;
   const children = [low, high];
   return { class: "CONJUNCTION", type: "CONJUNCTION_AND", alias, query_location: loc, children };
+}
+
+/** Dotted lower-case paths of the CloudTrail table's struct columns (useridentity, its sessioncontext...). */
+function structPaths(fields: readonly Field[], prefix: string): string[] {
+  return fields.flatMap((f) => {
+    if (f.kind !== "struct") return [];
+    const path = `${prefix}${f.name.toLowerCase()}`;
+    return [path, ...structPaths(f.fields, `${path}.`)];
+  });
+}
+
+const STRUCT_PATHS = structPaths(RECORD_FIELDS, "").map((p) => p.split("."));
+
+/** The reference's text when it names one of those struct columns whole (a table alias allowed). */
+function wholeStruct(n: unknown): string | undefined {
+  if (!isNode(n) || n.class !== "COLUMN_REF") return undefined;
+  const names = (n.column_names as string[]).map((x) => String(x).toLowerCase());
+  const match = STRUCT_PATHS.some(
+    (p) =>
+      (names.length === p.length || names.length === p.length + 1) &&
+      names.slice(-p.length).join(".") === p.join("."),
+  );
+  return match ? names.join(".") : undefined;
+}
+
+const COMPARED = [...ORDERING, "COMPARE_EQUAL", "COMPARE_NOTEQUAL"];
+
+/** Refuses a comparison of a CloudTrail struct column whole (see the module comment). */
+function refuseWholeStruct(n: Node): void {
+  let operands: unknown[] = [];
+  if (n.class === "COMPARISON" && COMPARED.includes(String(n.type))) operands = [n.left, n.right];
+  else if (n.class === "OPERATOR" && (n.type === "COMPARE_IN" || n.type === "COMPARE_NOT_IN"))
+    operands = n.children as unknown[];
+  else if (n.class === "BETWEEN") operands = [n.input, n.lower, n.upper];
+  else if (n.class === "FUNCTION" && String(n.function_name).toLowerCase() === "nullif")
+    operands = n.children as unknown[];
+  const path = operands.map(wholeStruct).find((p) => p !== undefined);
+  if (path === undefined) return;
+  throw new RunMdError(
+    "sql-error",
+    `${path} compared whole (=, <>, <, >, IN, BETWEEN, nullif) is not supported locally: Trino compares its NULL fields as unknown, DuckDB as values.`,
+    {
+      hint: `Compare the fields you mean (${path}.arn = ...), or use IS [NOT] DISTINCT FROM, which treats NULL fields as equal on both engines.`,
+    },
+  );
 }
