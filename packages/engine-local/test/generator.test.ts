@@ -96,7 +96,7 @@ const INCIDENTS: [string, string, number][] = [
   ],
   [
     "9. reconnaissance: 600 reads in one hour",
-    "SELECT count(*) FROM cloudtrail_logs WHERE useridentity.username = 'mallory' AND errorcode IS NULL AND regexp_like(eventname, '^(List|Describe|Get)')",
+    "SELECT count(*) FROM cloudtrail_logs WHERE useridentity.username = 'mallory' AND errorcode IS NULL AND regexp_like(eventname, '^(List|Describe|Get)') AND eventname <> 'GetFederationToken'",
     600,
   ],
   [
@@ -118,6 +118,11 @@ const INCIDENTS: [string, string, number][] = [
     "14. a layer from another account added to a Lambda function by eve",
     "SELECT count(*) FROM cloudtrail_logs WHERE useridentity.arn LIKE '%dev-sandbox/eve' AND eventname LIKE 'UpdateFunctionConfiguration%' AND json_extract_scalar(requestparameters, '$.layers[0]') LIKE '%:444455556666:layer:%'",
     1,
+  ],
+  [
+    "15. a federation token minted by mallory, whose federated session uses Bedrock models",
+    "SELECT count(*) FROM cloudtrail_logs WHERE (useridentity.username = 'mallory' AND eventname = 'GetFederationToken') OR (useridentity.arn LIKE '%:federated-user/backup-sync' AND eventsource = 'bedrock.amazonaws.com' AND useridentity.sessioncontext.sessionissuer.username = 'mallory')",
+    12,
   ],
 ];
 

@@ -1,5 +1,5 @@
 /**
- * The fourteen planted incidents (what the bundled runbooks detect), within the last 12 hours
+ * The fifteen planted incidents (what the bundled runbooks detect), within the last 12 hours
  * before the window's end. Each incident is one function; they run in a fixed order because they share
  * one random stream (same seed, same bytes).
  */
@@ -361,6 +361,80 @@ function lambdaLayerAdded({ at, ctx, call, ec2Region }: Plant): Ev[] {
   ];
 }
 
+/** The federated session mallory's key mints in incident 15 (its access key id is the token's). */
+const FEDERATED_KEY = "ASIAEXAMPLEFEDSESS01";
+const FEDERATED: Principal = {
+  key: `arn:aws:sts::${ACCOUNT}:federated-user/backup-sync`,
+  identity: (_r, t) => ({
+    type: "FederatedUser",
+    principalId: `${ACCOUNT}:backup-sync`,
+    arn: `arn:aws:sts::${ACCOUNT}:federated-user/backup-sync`,
+    accountId: ACCOUNT,
+    accessKeyId: FEDERATED_KEY,
+    sessionContext: {
+      sessionIssuer: {
+        type: "IAMUser",
+        principalId: "AIDAEXAMPLEMALLORY01",
+        arn: `arn:aws:iam::${ACCOUNT}:user/mallory`,
+        accountId: ACCOUNT,
+        userName: "mallory",
+      },
+      webIdFederationData: {},
+      attributes: {
+        creationDate: `${new Date(t.getTime() - 300_000).toISOString().slice(0, 19)}Z`,
+        mfaAuthenticated: "false",
+      },
+    },
+  }),
+  ip: () => "203.0.113.66",
+  userAgent: () => "python-requests/2.31.0 Boto3/1.34.69 Botocore/1.34.69",
+};
+
+/**
+ * 15. LLM-jacking (bedrock-model-use, access-key-lifecycle): mallory's key mints a federation
+ * token allowed everything (a session that outlives the key's deactivation), and the federated
+ * session checks which Bedrock models it may use, enables one, and invokes two (one refused).
+ */
+function modelAbuse({ at, ctx, call }: Plant): Ev[] {
+  const claude = "anthropic.claude-3-sonnet-20240229-v1:0";
+  const titan = "amazon.titan-text-express-v1";
+  const policy =
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}';
+  const bedrock = (i: number, name: string, params: unknown, readOnly = true) =>
+    baseEvent(
+      ctx(at(0.97, i * 20_000)),
+      FEDERATED,
+      call("bedrock.amazonaws.com", name, params, readOnly),
+    );
+  return [
+    baseEvent(ctx(at(0.97)), MALLORY, {
+      ...call("sts.amazonaws.com", "GetFederationToken", { name: "backup-sync", policy }),
+      response: (r) => ({
+        credentials: {
+          accessKeyId: FEDERATED_KEY,
+          sessionToken: `IQoJb3JpZ2luX2Vj${r.upper(40)}`,
+          expiration: "Dec 31, 2030, 11:59:59 PM",
+        },
+        federatedUser: {
+          arn: FEDERATED.key,
+          federatedUserId: `${ACCOUNT}:backup-sync`,
+        },
+        packedPolicySize: 6,
+      }),
+    }),
+    bedrock(1, "ListFoundationModels", null),
+    bedrock(2, "GetFoundationModelAvailability", { modelId: claude }),
+    bedrock(3, "PutUseCaseForModelAccess", null, false),
+    ...Array.from({ length: 6 }, (_, i) => bedrock(4 + i, "InvokeModel", { modelId: claude })),
+    bedrock(10, "Converse", { modelId: claude }),
+    accessDenied(
+      ctx(at(0.97, 11 * 20_000)),
+      FEDERATED,
+      call("bedrock.amazonaws.com", "InvokeModel", { modelId: titan }, true),
+    ),
+  ];
+}
+
 /** In this order: each draws from the shared random stream (a new one goes last). */
 const INCIDENTS = [
   rootActivity,
@@ -377,6 +451,7 @@ const INCIDENTS = [
   secretsHarvest,
   commandOnInstance,
   lambdaLayerAdded,
+  modelAbuse,
 ];
 
 /** The planted incidents, in time order, within the last 12 hours before `end`. */
