@@ -124,6 +124,7 @@ describe.skipIf(!HAS_SHARED)("the bundled runbooks on Stratus Red Team detonatio
     expect(found("lambda-changes", "function_changes")).toContain(
       String(field(layered, "requestParameters.layers.0")),
     );
+    expectModelUse(found);
     // And no runbook breaks on the real records' shapes.
     for (const r of reports) {
       for (const s of r.steps) expect(s.error, `${r.runbook.id}/${s.id}`).toBeUndefined();
@@ -189,6 +190,13 @@ describe.skipIf(!HAS_SHARED)("the bundled runbooks on Panther's CloudTrail test 
       expect(kmsStep(id).rowCount, id).toBe(2);
       expect(kmsStep(id).status, id).toBe("failed");
     }
+    // AWS.Bedrock.DeleteModelInvocationLoggingConfiguration, ModifiedGuardrail: a role outside
+    // the workloads deleting the invocation logs and a guardrail
+    const bedrock = rows("bedrock-model-use", "model_use");
+    for (const call of ["DeleteModelInvocationLoggingConfiguration", "DeleteGuardrail"])
+      expect(bedrock, call).toContain(
+        cells("arn:aws:sts::123123123123:assumed-role/DevAdmin/dr.evil", call),
+      );
     // The run's window: records without a time are in no window.
     const events = inWindow(readJsonl(PANTHER), new Date("2000-01-01"), new Date());
     expectTruth(reports, events, PANTHER_STEPS);
@@ -950,7 +958,7 @@ describe("the bundled runbooks on weakened defences the data sets lack", () => {
   });
 });
 
-describe("credential-access, remote-execution and lambda-changes on the shapes the data sets lack", () => {
+describe("credential-access, remote-execution, lambda-changes, bedrock-model-use and federation tokens on the shapes the data sets lack", () => {
   /** A call as CloudTrail records it, by `who` (an ARN; a role's is a session), minute `i`. */
   const by = (
     who: string,
@@ -1165,6 +1173,80 @@ describe("credential-access, remote-execution and lambda-changes on the shapes t
     expectTruth(reports, events, steps);
     expectTruth(tuned, events, steps);
   });
+
+  it("judges Bedrock use by who uses it, how often and how many models, refused calls too", async () => {
+    const B = "bedrock.amazonaws.com";
+    const ML = "arn:aws:sts::123456789012:assumed-role/ml-inference/batch";
+    const denied = { errorCode: "AccessDeniedException", errorMessage: "not allowed" };
+    const service = { userIdentity: { type: "AWSService", invokedBy: "bedrock.amazonaws.com" } };
+    const events = [
+      // 0 to 2: the application invokes its model three times
+      ...[0, 1, 2].map((i) => by(APP, i, B, "InvokeModel", { modelId: "claude" })),
+      // 3: bob lists the models; 4: his invocation is refused; 5: he enables model access
+      by(BOB, 3, B, "ListFoundationModels", {}),
+      by(BOB, 4, B, "InvokeModel", { modelId: "claude" }, denied),
+      by(BOB, 5, B, "PutUseCaseForModelAccess", {}),
+      // 6 to 9: the ML role, a workload, tries four models in the hour (one refused)
+      by(ML, 6, B, "Converse", { modelId: "m1" }),
+      by(ML, 7, B, "ConverseStream", { modelId: "m2" }),
+      by(ML, 8, B, "InvokeModelWithResponseStream", { modelId: "m3" }),
+      by(ML, 9, B, "InvokeModel", { modelId: "m4" }, denied),
+      // 10: Bedrock on the account's behalf: never listed
+      by(APP, 10, B, "InvokeModel", { modelId: "claude" }, service),
+    ];
+    const reports = await onJune1("runbooks/bedrock-model-use.md", events);
+    expect(step(reports, "model_use").rows.map((r) => r.slice(0, 5))).toEqual([
+      [BOB, "InvokeModel", "claude", 1, 1],
+      [BOB, "ListFoundationModels", null, 1, 0],
+      [BOB, "PutUseCaseForModelAccess", null, 1, 0],
+    ]);
+    expect(step(reports, "model_use_insights").rows.length).toBe(3);
+    // ML: four models in an hour (more than 3); the application's three calls of one: fine
+    expect(step(reports, "invocation_volume").rows).toEqual([[ML, "2024-06-01T10", 4, 1, 4]]);
+    // bob made the workload, at most two invocations an hour: the application and bob too
+    const tuned = await onJune1("runbooks/bedrock-model-use.md", events, [
+      ...["--param", "model_user_pattern=:user/bob$"],
+      ...["--param", "max_invocations_per_hour=2"],
+    ]);
+    expect(new Set(step(tuned, "model_use_insights").rows.map((r) => r[0]))).toEqual(
+      new Set([APP, ML]),
+    );
+    expect(step(tuned, "invocation_volume").rows.map((r) => r.slice(0, 3))).toEqual([
+      [ML, "2024-06-01T10", 4],
+      [APP, "2024-06-01T10", 3],
+    ]);
+    const steps = MODEL_STEPS.slice(0, 3);
+    expectTruth(reports, events, steps);
+    expectTruth(tuned, events, steps);
+  });
+
+  it("lists federation tokens minted outside the automation, never a refused one", async () => {
+    const S = "sts.amazonaws.com";
+    const minted = (key: string) => ({
+      responseElements: { credentials: { accessKeyId: key, expiration: "Jun 2, 2024" } },
+    });
+    const events = [
+      by(BOB, 0, S, "GetFederationToken", { name: "sync" }, minted("ASIAEXAMPLEBOB000001")),
+      by(BOB, 1, S, "GetFederationToken", { name: "sync2" }, { errorCode: "AccessDenied" }),
+      by(CI, 2, S, "GetFederationToken", { name: "deploy" }, minted("ASIAEXAMPLECI0000001")),
+      by(BOB, 3, S, "GetSessionToken", {}, minted("ASIAEXAMPLEBOB000002")),
+    ];
+    const reports = await onJune1("runbooks/access-key-lifecycle.md", events);
+    expect(step(reports, "federation_tokens").rows.map((r) => r.slice(0, 6))).toEqual([
+      ["2024-06-01T10:00:00Z", BOB, null, "sync", "ASIAEXAMPLEBOB000001", "Jun 2, 2024"],
+    ]);
+    expect(step(reports, "federation_tokens_insights").rows.map((r) => r.slice(1))).toEqual([
+      [BOB, "sync", "ASIAEXAMPLEBOB000001"],
+    ]);
+    const tuned = await onJune1("runbooks/access-key-lifecycle.md", events, [
+      "--param",
+      "automation_pattern=:user/bob$",
+    ]);
+    expect(step(tuned, "federation_tokens_insights").rows.map((r) => r[2])).toEqual(["deploy"]);
+    const steps = MODEL_STEPS.slice(3);
+    expectTruth(reports, events, steps);
+    expectTruth(tuned, events, steps);
+  });
 });
 
 describe("a value no Logs Insights regular expression literal can hold", () => {
@@ -1202,7 +1284,17 @@ function is(e: Event, source: string, name: string): boolean {
   return field(e, "eventSource") === source && field(e, "eventName") === name;
 }
 
+/** bedrock-model-use's steps and access-key-lifecycle's federation tokens. */
+const MODEL_STEPS = [
+  "bedrock-model-use/model_use",
+  "bedrock-model-use/model_use_insights",
+  "bedrock-model-use/invocation_volume",
+  "access-key-lifecycle/federation_tokens",
+  "access-key-lifecycle/federation_tokens_insights",
+];
+
 const PANTHER_STEPS = [
+  ...MODEL_STEPS,
   "lambda-changes/function_changes",
   "lambda-changes/function_changes_insights",
   "credential-access/reads_outside_workloads",
@@ -1241,6 +1333,7 @@ const DATA_EXPOSURE_STEPS = [
 
 /** The steps whose rows on each data set are checked against test/truth/runbook-answers.ts. */
 const STRATUS_STEPS = [
+  ...MODEL_STEPS,
   "lambda-changes/function_changes",
   "lambda-changes/function_changes_insights",
   "credential-access/reads_outside_workloads",
@@ -1262,18 +1355,61 @@ const STRATUS_STEPS = [
 /** A step's rows and its failed checks' offending rows as JSON text; the step must fail. */
 type Found = (runbook: string, step: string) => string;
 
-/** The Stratus records of a technique's call (`index.tsv` labels each line of events.jsonl). */
-function stratusCalls(technique: string, eventName: string): Event[] {
+/** The Stratus records of a technique (`index.tsv` labels each line of events.jsonl). */
+function stratusRecords(technique: string): Event[] {
   const events = readJsonl("stratus-red-team-detonation-logs");
   const index = path.join(SHARED, "datasets/stratus-red-team-detonation-logs/index.tsv");
   const labels = readFileSync(index, "utf8").split("\n").slice(1).filter(Boolean);
-  const records = labels
+  return labels
     .map((l) => l.split("\t"))
     .filter(([, , , t]) => t === `aws.${technique}`)
-    .map(([line]) => events[Number(line) - 1]!)
-    .filter((e) => field(e, "eventName") === eventName);
+    .map(([line]) => events[Number(line) - 1]!);
+}
+
+/** The Stratus records of a technique's call. */
+function stratusCalls(technique: string, eventName: string): Event[] {
+  const records = stratusRecords(technique).filter((e) => field(e, "eventName") === eventName);
   expect(records.length, `${technique} ${eventName}`).toBeGreaterThan(0);
   return records;
+}
+
+/**
+ * bedrock-model-use finds each call impact.bedrock-invoke-model made (the reconnaissance, the
+ * model access enabled, the invocation), by the labelled records' identity, with its model and
+ * count; access-key-lifecycle finds persistence.sts-federation-token's token with the key that
+ * minted it and the session key it returned, in both dialects.
+ */
+function expectModelUse(found: Found) {
+  const records = stratusRecords("impact.bedrock-invoke-model");
+  expect(records).toHaveLength(15);
+  const groups = new Map<string, Event[]>();
+  for (const e of records) {
+    const key = cells(
+      String(field(e, "userIdentity.arn")),
+      String(field(e, "eventName")),
+      (field(e, "requestParameters.modelId") as string | undefined) ?? null,
+    );
+    groups.set(key, [...(groups.get(key) ?? []), e]);
+  }
+  expect(groups.size).toBe(6);
+  const sql = found("bedrock-model-use", "model_use");
+  const insights = found("bedrock-model-use", "model_use_insights");
+  for (const [key, group] of groups) {
+    expect(sql, key).toContain(`${key},${cells(group.length, 0)}`);
+    const [arn, call] = JSON.parse(`[${key}]`) as string[];
+    expect(insights, key).toContain(cells(arn!, call!, group.length));
+  }
+  expect(sql).toContain(cells("InvokeModel", "anthropic.claude-3-sonnet-20240229-v1:0", 1));
+  const [token] = stratusCalls("persistence.sts-federation-token", "GetFederationToken");
+  const arn = String(field(token, "userIdentity.arn"));
+  const name = String(field(token, "requestParameters.name"));
+  const session = String(field(token, "responseElements.credentials.accessKeyId"));
+  expect(found("access-key-lifecycle", "federation_tokens")).toContain(
+    cells(arn, String(field(token, "userIdentity.accessKeyId")), name, session),
+  );
+  expect(found("access-key-lifecycle", "federation_tokens_insights")).toContain(
+    cells(arn, name, session),
+  );
 }
 
 /** `values` as they appear in a row's JSON: consecutive cells. */

@@ -65,6 +65,11 @@ const INCIDENTS: Record<string, { step: string; check: string; marker: string }>
     check: "every automation == true",
     marker: ":444455556666:layer:telemetry-ext:3",
   },
+  "bedrock-model-use": {
+    step: "model_use",
+    check: "rows == 0",
+    marker: "federated-user/backup-sync",
+  },
 };
 
 // A week of generated logs with and without the planted incidents (made once by the global setup).
@@ -128,6 +133,22 @@ describe("the bundled runbooks on the sample data", () => {
       const evidence = JSON.stringify([check?.offendingRows ?? [], step!.rows]);
       expect(evidence, `${r.runbook.id} names ${want.marker}`).toContain(want.marker);
       for (const s of r.steps) expect(s.error, `${r.runbook.id}/${s.id}`).toBeUndefined();
+    }
+  });
+
+  it("access-key-lifecycle names the federation token mallory's key minted, in both dialects", {
+    timeout: 180_000,
+  }, async () => {
+    const { reports } = await onIncidents();
+    const r = reports.find((x) => x.runbook.id === "access-key-lifecycle")!;
+    for (const id of ["federation_tokens", "federation_tokens_insights"]) {
+      const s = r.steps.find((x) => x.id === id)!;
+      expect(
+        s.checks.map((c) => c.status),
+        id,
+      ).toEqual(["failed"]);
+      expect(JSON.stringify(s.rows), id).toContain("ASIAEXAMPLEFEDSESS01");
+      expect(JSON.stringify(s.rows), id).toContain("user/mallory");
     }
   });
 

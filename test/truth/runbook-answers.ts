@@ -369,6 +369,17 @@ const lambdaChange = (e: Event) =>
   ) &&
   noError(e);
 
+/** A Bedrock call not made by an AWS service on the account's behalf. */
+const bedrockCall = (e: Event) =>
+  is(e, "eventSource", "bedrock.amazonaws.com") && str(e, "userIdentity.type") !== "AWSService";
+const INVOCATIONS = ["InvokeModel", "InvokeModelWithResponseStream", "Converse", "ConverseStream"];
+/** A successful GetFederationToken by an identity outside automation_pattern. */
+const federationToken = (e: Event, p: Params) =>
+  is(e, "eventSource", "sts.amazonaws.com") &&
+  is(e, "eventName", "GetFederationToken") &&
+  noError(e) &&
+  !automated(e, p);
+
 export const RUNBOOK_ANSWERS: Record<string, Step> = {
   "api-usage-by-identity/usage_by_identity": (ev, p) =>
     orderBy(
@@ -1067,6 +1078,56 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
         str(e, "userIdentity.arn"),
         str(e, "eventName"),
         str(e, "requestParameters.functionName"),
+      ]),
+  "bedrock-model-use/model_use": (ev, p) =>
+    groupBy(
+      ev.filter((e) => bedrockCall(e) && !arnMatches(e, p.model_user_pattern!)),
+      (e) => [caller(e), str(e, "eventName"), scalar(e, "requestParameters.modelId")],
+      (g) => {
+        const t = g.map((e) => str(e, "eventTime") as string).sort();
+        return [g.length, g.filter((e) => !noError(e)).length, t[0]!, t[t.length - 1]!];
+      },
+    ),
+  "bedrock-model-use/model_use_insights": (ev, p) =>
+    groupBy(
+      ev.filter((e) => bedrockCall(e) && !arnMatches(e, p.model_user_pattern!)),
+      (e) => [str(e, "userIdentity.arn"), str(e, "eventName")],
+      (g) => [g.length],
+    ),
+  "bedrock-model-use/invocation_volume": (ev, p) =>
+    groupBy(
+      ev.filter((e) => bedrockCall(e) && is(e, "eventName", ...INVOCATIONS)),
+      (e) => [caller(e), (str(e, "eventTime") as string).slice(0, 13)],
+      (g) => {
+        const models = new Set(g.map((e) => scalar(e, "requestParameters.modelId")));
+        models.delete(null);
+        return [g.length, g.filter((e) => !noError(e)).length, models.size];
+      },
+    ).filter(
+      (r) =>
+        (r[2] as number) > Number(p.max_invocations_per_hour) ||
+        (r[4] as number) > Number(p.max_models_per_hour),
+    ),
+  "access-key-lifecycle/federation_tokens": (ev, p) =>
+    ev
+      .filter((e) => federationToken(e, p))
+      .map((e) => [
+        str(e, "eventTime"),
+        str(e, "userIdentity.arn"),
+        str(e, "userIdentity.accessKeyId"),
+        scalar(e, "requestParameters.name"),
+        scalar(e, "responseElements.credentials.accessKeyId"),
+        scalar(e, "responseElements.credentials.expiration"),
+        str(e, "sourceIPAddress"),
+      ]),
+  "access-key-lifecycle/federation_tokens_insights": (ev, p) =>
+    ev
+      .filter((e) => federationToken(e, p))
+      .map((e) => [
+        stamp(e),
+        str(e, "userIdentity.arn"),
+        str(e, "requestParameters.name"),
+        str(e, "responseElements.credentials.accessKeyId"),
       ]),
 };
 
