@@ -110,6 +110,7 @@ describe("run-md trigger on AWS's documented GuardDuty finding", () => {
     expect(truth).toEqual([
       "AttachUserPolicy",
       "CreateAccessKey",
+      "GetFederationToken",
       "PutEventSelectors",
       "StopLogging",
     ]);
