@@ -27,7 +27,8 @@
  *
  * The CloudTrail table's struct columns compared whole (`useridentity = ...`, `tlsdetails IN
  * (...)`, the orderings, BETWEEN, nullif) are refused before anything runs: their fields are
- * often NULL, which Trino compares as unknown and DuckDB as a value. `IS [NOT] DISTINCT FROM`,
+ * often NULL, which Trino compares as unknown and DuckDB as a value. A CTE's or subquery's column
+ * that only shares the name (`useridentity.type AS useridentity`) is compared as any other. `IS [NOT] DISTINCT FROM`,
  * DISTINCT and GROUP BY treat NULL fields as equal on both and stay.
  *
  * `nullif(a, b)` of rows or arrays: NULL only when three-valued `=` is true (Trino's
@@ -39,6 +40,7 @@ import { RunMdError } from "@run-md/core";
 import { type Field, RECORD_FIELDS } from "./schema.ts";
 import { clone, isNode, type Node } from "./tree.ts";
 import { callNode, shownArray } from "./trino-ast.ts";
+import { COMPUTED_COLUMNS } from "./trino-scope.ts";
 
 /** Rewrites every such comparison in the tree, in place (nested row constructors too). */
 export function rowComparisons(root: unknown): unknown {
@@ -266,9 +268,12 @@ function structPaths(fields: readonly Field[], prefix: string): string[] {
 
 const STRUCT_PATHS = structPaths(RECORD_FIELDS, "").map((p) => p.split("."));
 
-/** The reference's text when it names one of those struct columns whole (a table alias allowed). */
+/**
+ * The reference's text when it names one of those struct columns whole (a table alias allowed),
+ * not a column of the same name a CTE or subquery computes (`useridentity.arn AS useridentity`).
+ */
 function wholeStruct(n: unknown): string | undefined {
-  if (!isNode(n) || n.class !== "COLUMN_REF") return undefined;
+  if (!isNode(n) || n.class !== "COLUMN_REF" || COMPUTED_COLUMNS.has(n)) return undefined;
   const names = (n.column_names as string[]).map((x) => String(x).toLowerCase());
   const match = STRUCT_PATHS.some(
     (p) =>

@@ -7,15 +7,26 @@
  * division with such an operand is refused by trino_divide's DECIMAL overload (trino.ts). A column
  * whose expression shows an array is recorded as one (`array`), so that `=`, `<>`, the orderings
  * and IN lists compare it as Trino compares arrays (row-comparison.ts, trino-ast.ts shownArray).
+ * A reference to a column a CTE or subquery computes (anything but a column passed through under
+ * its own name: `useridentity.arn AS useridentity`) is recorded in COMPUTED_COLUMNS, so that a
+ * check on the CloudTrail table's columns by name (row-comparison.ts) leaves it alone.
  */
 import { COLUMN_TYPES, type Static, shownArray, staticType } from "./trino-ast.ts";
 
 type Node = Record<string, unknown>;
 type Columns = Map<string, Static>;
 
+/** References to a column a CTE or subquery computes (module comment): no table's column. */
+export const COMPUTED_COLUMNS = new WeakSet<object>();
+
+/** The names of a query's output columns that it computes (not a column passed through). */
+const COMPUTED = new WeakMap<Columns, Set<string>>();
+
 interface Scope {
   /** Unqualified names; a name two sources share is unknown. */
   all: Columns;
+  /** Unqualified names a source computes (none shared by two sources). */
+  computed: Set<string>;
   /** The columns of each source, by its alias (lower-cased). */
   byAlias: Map<string, Columns>;
   /** A source whose columns are not known (a table): names not found here are not looked for outside. */
@@ -62,19 +73,23 @@ function query(node: Node, ctes: Map<string, Cte>, outer: Scope | undefined): Co
     expressions(node[key], scope, local);
   }
   const out: Columns = new Map();
+  const computed = new Set<string>();
   for (const item of (node.select_list as Node[] | undefined) ?? []) {
-    const name =
-      item.alias !== ""
-        ? String(item.alias)
-        : item.class === "COLUMN_REF"
-          ? String((item.column_names as string[]).at(-1))
-          : "";
+    const name = item.alias !== "" ? String(item.alias) : (lastName(item) ?? "");
     if (name === "") continue;
     const key = name.toLowerCase();
     const type: Static = shownArray(item) ? { kind: "array" } : staticType(item);
+    if (out.has(key) || lastName(item)?.toLowerCase() === key) computed.delete(key);
+    else computed.add(key);
     out.set(key, out.has(key) ? OTHER : type);
   }
+  COMPUTED.set(out, computed);
   return out;
+}
+
+/** The last name of a column reference (`arn` of `useridentity.arn`); undefined for anything else. */
+function lastName(item: Node): string | undefined {
+  return item.class === "COLUMN_REF" ? String((item.column_names as string[]).at(-1)) : undefined;
 }
 
 function cteColumns(ctes: Map<string, Cte>, name: string): Columns {
@@ -90,22 +105,42 @@ function cteColumns(ctes: Map<string, Cte>, name: string): Columns {
   return columns;
 }
 
-/** Columns renamed by an alias list (`c(x, y)`, `AS s(k)`), by position. */
+/**
+ * Columns renamed by an alias list (`c(x, y)`, `AS s(k)`), by position; each computed unless its
+ * select item is a column of that name passed through.
+ */
 function renamed(columns: Columns, node: Node, aliases: unknown): Columns {
   if (!Array.isArray(aliases) || aliases.length === 0) return columns;
   const list = (node.select_list as Node[] | undefined) ?? [];
+  if (list.some((item) => item.class === "STAR" || item.class === "COLUMNS")) return new Map();
   const types = [...columns.values()];
-  if (types.length !== list.length) return new Map();
   const out: Columns = new Map();
-  for (const [i, a] of aliases.entries()) out.set(String(a).toLowerCase(), types[i] ?? OTHER);
+  const computed = new Set<string>();
+  for (const [i, a] of aliases.entries()) {
+    const key = String(a).toLowerCase();
+    out.set(key, types.length === list.length ? (types[i] ?? OTHER) : OTHER);
+    const item = list[i];
+    if (item && lastName(item)?.toLowerCase() !== key) computed.add(key);
+  }
+  COMPUTED.set(out, computed);
   return out;
 }
 
 function source(from: unknown, ctes: Map<string, Cte>, outer: Scope | undefined): Scope {
-  const scope: Scope = { all: new Map(), byAlias: new Map(), opaque: false, outer };
+  const scope: Scope = {
+    all: new Map(),
+    computed: new Set(),
+    byAlias: new Map(),
+    opaque: false,
+    outer,
+  };
   const add = (alias: string, columns: Columns) => {
     scope.byAlias.set(alias.toLowerCase(), columns);
-    for (const [k, t] of columns) scope.all.set(k, scope.all.has(k) ? OTHER : t);
+    for (const [k, t] of columns) {
+      if (!scope.all.has(k) && COMPUTED.get(columns)?.has(k)) scope.computed.add(k);
+      else scope.computed.delete(k);
+      scope.all.set(k, scope.all.has(k) ? OTHER : t);
+    }
   };
   const visit = (f: unknown): void => {
     if (!isNode(f)) return;
@@ -160,6 +195,22 @@ function resolve(names: string[], scope: Scope | undefined): Static {
   return OTHER;
 }
 
+/** Whether `names` (as `resolve` reads them) name a column a CTE or subquery computes. */
+function isComputed(names: string[], scope: Scope | undefined): boolean {
+  if (!scope) return false;
+  if (names.length === 1) {
+    const name = names[0] as string;
+    if (scope.all.has(name)) return scope.computed.has(name);
+    return !scope.opaque && isComputed(names, scope.outer);
+  }
+  if (names.length === 2) {
+    const columns = scope.byAlias.get(names[0] as string);
+    if (columns) return COMPUTED.get(columns)?.has(names[1] as string) === true;
+    return !scope.opaque && isComputed(names, scope.outer);
+  }
+  return false;
+}
+
 /** Annotates the references of expressions; subqueries get their own scope (this one outside). */
 function expressions(v: unknown, scope: Scope, ctes: Map<string, Cte>): void {
   if (Array.isArray(v)) {
@@ -173,6 +224,7 @@ function expressions(v: unknown, scope: Scope, ctes: Map<string, Cte>): void {
     const names = (v.column_names as string[]).map((n) => String(n).toLowerCase());
     const t = resolve(names, scope);
     if (t.kind !== "other") COLUMN_TYPES.set(v, t);
+    if (isComputed(names, scope)) COMPUTED_COLUMNS.add(v);
     return;
   }
   if (v.class === "SUBQUERY" && isNode(v.subquery) && isNode(v.subquery.node)) {

@@ -269,6 +269,37 @@ describe.skipIf(!hasShared)("on CloudTrail records (Stratus Red Team)", () => {
     expect(await rows(local, sql)).toEqual([[events.length]]);
   });
 
+  it("a CTE's or subquery's column only named useridentity (useridentity.type AS useridentity) is compared as text", async () => {
+    // The struct refusal is about the table's column: a column the query computes under that name
+    // is a varchar, which both engines compare alike (it was refused as "compared whole").
+    const file = path.join(datasetsDir, "stratus-red-team-detonation-logs", "events.jsonl");
+    const events = (await fsp.readFile(file, "utf8"))
+      .split("\n")
+      .filter((l) => l.trim() !== "")
+      .map((l) => JSON.parse(l) as { userIdentity?: { type?: string } });
+    const types = events.map((e) => e.userIdentity?.type);
+    const assumed = types.filter((t) => t === "AssumedRole").length;
+    const other = types.filter((t) => t != null && t !== "AssumedRole").length;
+    expect(assumed).toBeGreaterThan(0);
+    expect(other).toBeGreaterThan(0);
+    const cte = `WITH x AS (SELECT useridentity.type AS useridentity FROM cloudtrail_logs)
+      SELECT count(*) FROM x WHERE useridentity = 'AssumedRole'`;
+    expect(await rows(local, cte)).toEqual([[assumed]]);
+    const sub = `SELECT count(*) FROM (SELECT useridentity.type AS useridentity FROM cloudtrail_logs) u
+      WHERE u.useridentity NOT IN ('AssumedRole')`;
+    expect(await rows(local, sub)).toEqual([[other]]);
+    const renamed = `WITH x(useridentity) AS (SELECT coalesce(useridentity.type, '') FROM cloudtrail_logs)
+      SELECT count(*) FROM x WHERE useridentity = 'AssumedRole'`;
+    expect(await rows(local, renamed)).toEqual([[assumed]]);
+    // The table's struct passed through under its own name is still the struct: refused.
+    await expect(
+      rows(
+        local,
+        "WITH x AS (SELECT useridentity FROM cloudtrail_logs) SELECT count(*) FROM x WHERE useridentity = useridentity",
+      ),
+    ).rejects.toThrow("useridentity compared whole");
+  });
+
   it("a record without an errorcode is not NOT IN a list of (source, error) pairs: the filter drops it", async () => {
     const pairs: [string, string][] = [
       ["ec2.amazonaws.com", "Client.UnauthorizedOperation"],
