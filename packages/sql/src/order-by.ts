@@ -25,7 +25,7 @@ import {
   TableNameContext,
 } from "dt-sql-parser/dist/lib/trino/TrinoSqlParser.js";
 import type { SqlProblem } from "./problem.ts";
-import { unwrap } from "./types.ts";
+import { at, functionName, referenceName, unwrap } from "./types.ts";
 
 /**
  * The aggregate functions of Athena engine v3 (Trino's `SHOW FUNCTIONS` of type aggregate) a
@@ -73,14 +73,7 @@ export function outputName(item: SelectItemContext): string | undefined {
  * anything else.
  */
 function referenceParts(ctx: ParserRuleContext): string[] | undefined {
-  const at = ctx instanceof ColumnRefContext ? ctx : unwrap(ctx);
-  const q =
-    at instanceof ColumnRefContext
-      ? at.qualifiedName()
-      : at instanceof ColumnReferenceContext
-        ? at.columnName().qualifiedName()
-        : undefined;
-  const ids = q?.identifier() ?? [];
+  const ids = referenceName(ctx)?.identifier() ?? [];
   return ids.length > 0 ? ids.map((id) => identifierText(id.getText())) : undefined;
 }
 
@@ -93,11 +86,6 @@ function outputNames(spec: QuerySpecificationContext): Set<string> | undefined {
     if (name !== undefined) names.add(name);
   }
   return names;
-}
-
-function functionName(call: FunctionCallContext): string | undefined {
-  const parts = call.functionName().qualifiedName()?.identifier() ?? [];
-  return parts.length === 1 ? parts[0]!.getText().toLowerCase() : undefined;
 }
 
 /**
@@ -141,10 +129,6 @@ function written(ctx: ParserRuleContext): string {
   const input = start?.inputStream;
   if (!start || !stop || !input) return ctx.getText();
   return input.getText(start.start, stop.stop);
-}
-
-function at(ctx: ParserRuleContext): { line: number; column: number } {
-  return { line: ctx.start!.line, column: ctx.start!.column + 1 };
 }
 
 /**

@@ -53,7 +53,15 @@ import type { SqlProblem } from "./problem.ts";
 import { checkSetOperation } from "./set-types.ts";
 import type { MaskedRef } from "./syntax.ts";
 import type { TableResolver } from "./tables.ts";
-import { incomparable, type SqlType, type Typing, typeOf, unwrap } from "./types.ts";
+import {
+  at,
+  incomparable,
+  referenceName,
+  type SqlType,
+  type Typing,
+  typeOf,
+  unwrap,
+} from "./types.ts";
 import { checkCommonType, checkCondition } from "./value-types.ts";
 
 interface Name {
@@ -626,14 +634,8 @@ function literalKind(ctx: ParserRuleContext): "boolean" | "number" | undefined {
 
 /** The lower-case path of a CloudTrail string column `ctx` names, when it names one for sure. */
 function stringColumn(ctx: ParserRuleContext, scope: Scope): string | undefined {
-  const at = ctx instanceof ColumnRefContext ? ctx : innermost(ctx);
-  const name =
-    at instanceof ColumnRefContext
-      ? at.qualifiedName()
-      : at instanceof ColumnReferenceContext
-        ? at.columnName().qualifiedName()
-        : null;
-  if (name === null) return undefined;
+  const name = referenceName(ctx);
+  if (name === undefined) return undefined;
   let parts = namesOf(name).map((p) => p.text.toLowerCase());
   const head = parts[0];
   if (head === undefined) return undefined;
@@ -685,11 +687,6 @@ function sourceText(ctx: ParserRuleContext, scope: Scope): string {
 
 function article(name: string): string {
   return /^[aeiou]/.test(name) ? `an ${name}` : `a ${name}`;
-}
-
-function at(ctx: ParserRuleContext): { line: number; column: number } {
-  const start = unwrap(ctx).start!;
-  return { line: start.line, column: start.column + 1 };
 }
 
 const TIMESTAMP_TEXT = /^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}(:\d{2}(\.\d{1,12})?)?)?$/;

@@ -16,7 +16,7 @@ import {
   SubqueryContext,
 } from "dt-sql-parser/dist/lib/trino/TrinoSqlParser.js";
 import type { SqlProblem } from "./problem.ts";
-import { incomparable, type SqlType, type Typing, typeOf, unwrap } from "./types.ts";
+import { at, incomparable, type SqlType, type Typing, typeOf } from "./types.ts";
 import { insteadOfMixing } from "./value-types.ts";
 
 /** One SELECT of a set operation, with the operator that joins it to the ones before. */
@@ -71,10 +71,8 @@ function mismatch(
 ): SqlProblem {
   const [a, b] = [first.type!, other.type!];
   const instead = insteadOfMixing(first.expr, a, other.expr, b, text);
-  const start = unwrap(other.expr).start!;
   return {
-    line: start.line,
-    column: start.column + 1,
+    ...at(other.expr),
     severity: "error",
     rule: "sql-athena",
     message: `column ${index + 1} in ${operator} query has incompatible types: ${a.name}, ${b.name} (${text(first.expr)} and ${text(other.expr)}): Athena (Trino) converts neither to the other, where DuckDB does; ${instead}`,

@@ -28,6 +28,7 @@ import {
   ParenthesizedExpressionContext,
   PositionContext,
   PrimaryExpressionContext,
+  type QualifiedNameContext,
   StringLiteralContext,
   SubstringContext,
   TrimContext,
@@ -122,9 +123,27 @@ export function unwrap(ctx: ParserRuleContext): ParserRuleContext {
   }
 }
 
-function functionName(call: FunctionCallContext): string | undefined {
+/** A call's function name, lower-cased, when it is one unqualified name (`count`, not `a.b`). */
+export function functionName(call: FunctionCallContext): string | undefined {
   const parts = call.functionName().qualifiedName()?.identifier() ?? [];
   return parts.length === 1 ? parts[0]!.getText().toLowerCase() : undefined;
+}
+
+/** Where `ctx` starts, past wrappers and parentheses: a problem's 1-based line and column. */
+export function at(ctx: ParserRuleContext): { line: number; column: number } {
+  const start = unwrap(ctx).start!;
+  return { line: start.line, column: start.column + 1 };
+}
+
+/**
+ * The name a column reference is (`t.a`, a select list's bare column too), through parentheses;
+ * undefined for anything else.
+ */
+export function referenceName(ctx: ParserRuleContext): QualifiedNameContext | undefined {
+  const ref = ctx instanceof ColumnRefContext ? ctx : unwrap(ctx);
+  if (ref instanceof ColumnRefContext) return ref.qualifiedName() ?? undefined;
+  if (ref instanceof ColumnReferenceContext) return ref.columnName().qualifiedName() ?? undefined;
+  return undefined;
 }
 
 /** The Trino type of `ctx`, when its syntax shows it for sure; else undefined. */

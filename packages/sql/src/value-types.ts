@@ -19,7 +19,7 @@ import {
   WhereClauseContext,
 } from "dt-sql-parser/dist/lib/trino/TrinoSqlParser.js";
 import type { SqlProblem } from "./problem.ts";
-import { incomparable, type SqlType, type Typing, typeOf, unwrap } from "./types.ts";
+import { at, functionName, incomparable, type SqlType, type Typing, typeOf } from "./types.ts";
 
 export type SourceText = (ctx: ParserRuleContext) => string;
 
@@ -47,11 +47,6 @@ export function insteadOfMixing(
     : "convert one of them to the other's type with CAST";
 }
 
-export function at(ctx: ParserRuleContext): { line: number; column: number } {
-  const start = unwrap(ctx).start!;
-  return { line: start.line, column: start.column + 1 };
-}
-
 /** The operands whose types must have a common one, with Trino's words for the construct. */
 function operands(n: ParserRuleContext): [string, ParserRuleContext[]] | undefined {
   if (n instanceof SearchedCaseContext || n instanceof SimpleCaseContext) {
@@ -60,8 +55,7 @@ function operands(n: ParserRuleContext): [string, ParserRuleContext[]] | undefin
     return ["All CASE results must be the same type", [...results, ...(rest ? [rest] : [])]];
   }
   if (!(n instanceof FunctionCallContext) || n.over()) return undefined;
-  const parts = n.functionName().qualifiedName()?.identifier() ?? [];
-  const name = parts.length === 1 ? parts[0]!.getText().toLowerCase() : "";
+  const name = functionName(n);
   const args = n.expression();
   if (name === "if" && args.length === 3) {
     return ["Result types for IF must be the same", args.slice(1)];
