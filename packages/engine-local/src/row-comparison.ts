@@ -38,7 +38,7 @@
  */
 import { RunMdError } from "@run-md/core";
 import { type Field, RECORD_FIELDS } from "./schema.ts";
-import { clone, isNode, type Node } from "./tree.ts";
+import { clone, isNode, type Node, notNode } from "./tree.ts";
 import { callNode, shownArray } from "./trino-ast.ts";
 import { COMPUTED_COLUMNS } from "./trino-scope.ts";
 
@@ -113,12 +113,6 @@ function caseNode(checks: [Node, Node][], otherwise: Node, like: Node): Node {
 function orNode(children: Node[]): Node {
   if (children.length === 1) return children[0] as Node;
   return { class: "CONJUNCTION", type: "CONJUNCTION_OR", alias: "", query_location: 0, children };
-}
-
-function notNode(child: Node, like: Node): Node {
-  const alias = like.alias ?? "";
-  const loc = like.query_location ?? 0;
-  return { class: "OPERATOR", type: "OPERATOR_NOT", alias, query_location: loc, children: [child] };
 }
 
 /** Whether the tree shows a row or an array (a constructor, an array function or column, a cast). */

@@ -27,6 +27,13 @@ export function constValue(n: unknown): string | undefined {
   return type === "VARCHAR" ? String(v.value) : undefined;
 }
 
+/** NOT `child`, with the alias and place of the node it stands for (`like`). */
+export function notNode(child: Node, like: Node): Node {
+  const alias = like.alias ?? "";
+  const loc = like.query_location ?? 0;
+  return { class: "OPERATOR", type: "OPERATOR_NOT", alias, query_location: loc, children: [child] };
+}
+
 export function setConst(n: Node, value: string): void {
   (n.value as Node).value = value;
 }

@@ -15,7 +15,7 @@ import {
   stringify as stringifyLossless,
 } from "lossless-json";
 import { namedGroupsRe2 } from "./local-patterns.ts";
-import { clone } from "./tree.ts";
+import { clone, notNode } from "./tree.ts";
 import { offsetPattern } from "./trino.ts";
 import { JSON_CAST_ELEMENTS } from "./trino-helpers.ts";
 import { packedReduce } from "./trino-map-lambda.ts";
@@ -640,13 +640,7 @@ export function rewriteMapEquality(v: Node): Node {
     v.type === "COMPARE_EQUAL" ? v : { alias: "" },
   );
   if (v.type === "COMPARE_EQUAL") return eq;
-  return {
-    class: "OPERATOR",
-    type: "OPERATOR_NOT",
-    alias: v.alias,
-    query_location: 0,
-    children: [eq],
-  };
+  return notNode(eq, { alias: v.alias });
 }
 
 /**
@@ -662,13 +656,7 @@ export function rewriteArrayEquality(v: Node): Node {
   const equal = v.type === "COMPARE_EQUAL";
   const eq = callNode("trino_array_eq", [v.left, v.right], equal ? v : { alias: "" });
   if (equal) return eq;
-  return {
-    class: "OPERATOR",
-    type: "OPERATOR_NOT",
-    alias: v.alias,
-    query_location: 0,
-    children: [eq],
-  };
+  return notNode(eq, { alias: v.alias });
 }
 
 /**
