@@ -3,7 +3,7 @@
  * `TIMESTAMP '...' || ARRAY[...]`, `ARRAY[1, 2] || ARRAY[ARRAY[3]]` append or prepend the element
  * (DuckDB's `||` only joins two arrays of one type, or text). Which side is the element is read
  * from the tree: an array is a constructor, an array function or column (trino-ast.ts
- * isArrayValue), and its depth is known when it is a constructor; an element is a constant, a
+ * isArrayValue), or a CTE's or subquery's column whose expression is one (trino-scope.ts), and its depth is known when it is a constructor; an element is a constant, a
  * cast to a type that is not a container (a typed literal), or arithmetic; a lambda's parameter
  * has the depth of the elements (or map keys or values) its function is given, where the tree shows
  * theirs (`transform(ARRAY[2, 3], x -> ARRAY[1] || x)`: annotateLambdaDepths, before the rewrite).
@@ -15,7 +15,7 @@
  */
 
 import type { Node } from "./tree.ts";
-import { bindFirst, callNode, hasAggregate, isArrayValue } from "./trino-ast.ts";
+import { bindFirst, COLUMN_TYPES, callNode, hasAggregate, isArrayValue } from "./trino-ast.ts";
 import { lambdaParams } from "./trino-map-lambda.ts";
 
 /** Lambda parameters' references whose depth the tree shows (annotateLambdaDepths). */
@@ -161,7 +161,8 @@ function depth(n: Node): Depth {
   if (param !== undefined) return param;
   // What the rewrite makes of a cast to an array type (trino-container-cast.ts).
   if (n.class === "FUNCTION" && n.function_name === "list_transform") return "array";
-  if (isArrayValue(n)) return "array";
+  // A CTE's or subquery's column whose expression is an array (trino-scope.ts), of unknown depth.
+  if (isArrayValue(n) || COLUMN_TYPES.get(n)?.kind === "array") return "array";
   if (n.class === "CONSTANT") return isNullConstant(n) ? undefined : 0;
   if (n.class === "CAST") return typeDepth(n.cast_type as Node);
   if (n.class === "FUNCTION" && n.is_operator === true && ARITHMETIC.has(String(n.function_name)))

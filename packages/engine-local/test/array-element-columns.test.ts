@@ -50,6 +50,27 @@ describe.skipIf(!hasShared)("|| of an array and a text column of the CloudTrail 
     expect(r.rows).toEqual(want);
   });
 
+  it("appends or prepends a constant to a CTE's or subquery's array column, as Trino (DuckDB refused VARCHAR[] || VARCHAR)", async () => {
+    const parts = ((await records())[0] as Raw).eventSource.split(".");
+    // Trino: array(varchar) || varchar appends, varchar || array(varchar) prepends.
+    const ok = await query(
+      "WITH c AS (SELECT eventid, split(eventsource, '.') AS parts FROM cloudtrail_logs) SELECT parts || 'x', 'y' || parts FROM c ORDER BY eventid LIMIT 1",
+    );
+    expect(ok.rows).toEqual([
+      [
+        [...parts, "x"],
+        ["y", ...parts],
+      ],
+    ]);
+    const ints = await query("SELECT a || 3, 0 || a FROM (SELECT ARRAY[1, 2] AS a) t");
+    expect(ints.rows).toEqual([
+      [
+        [1, 2, 3],
+        [0, 1, 2],
+      ],
+    ]);
+  });
+
   it("joins a CTE's column of the same name that is an array", async () => {
     const r = await query(
       "WITH c AS (SELECT eventid, split(eventsource, '.') AS eventname FROM cloudtrail_logs) SELECT ARRAY['x'] || eventname FROM c ORDER BY eventid LIMIT 1",
