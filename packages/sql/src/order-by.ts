@@ -135,12 +135,23 @@ function written(ctx: ParserRuleContext): string {
  * An aggregate in ORDER BY over a name the select list outputs: Trino resolves a name in ORDER BY
  * against the select list's output columns first, and refuses an output column inside an ORDER BY
  * aggregate ("Invalid reference to output projection attribute from ORDER BY aggregation",
- * AggregationAnalyzer); DuckDB read the FROM clause's column and answered.
+ * AggregationAnalyzer); DuckDB read the FROM clause's column and answered. A name qualified by a
+ * relation of the FROM clause (`c.eventtime`, even under `... AS c`) is that relation's column:
+ * the output columns have no qualifier to match.
  */
-function aggregateOverOutput(sort: SortItemContext, names: Set<string>, out: SqlProblem[]): void {
+function aggregateOverOutput(
+  sort: SortItemContext,
+  names: Set<string>,
+  relations: Set<string>,
+  out: SqlProblem[],
+): void {
+  const qualified = (ref: ParserRuleContext) => {
+    const parts = referenceParts(ref) ?? [];
+    return parts.length > 1 && relations.has(parts[0]!);
+  };
   for (const call of aggregateCalls(sort)) {
     for (const arg of call.expression()) {
-      const ref = referencesTo(arg, names, new Set())[0];
+      const ref = referencesTo(arg, names, new Set()).find((r) => !qualified(r));
       if (ref === undefined) continue;
       const name = written(ref);
       out.push({
@@ -214,13 +225,13 @@ function distinctOrderedOutside(
   spec: QuerySpecificationContext,
   sort: SortItemContext,
   names: Set<string>,
+  relations: Set<string>,
   out: SqlProblem[],
 ): void {
   const expr = sort.expression() ?? sort.columnRef();
   if (!expr) return;
   const inner = unwrap(expr);
   if (inner instanceof NumericLiteralContext) return; // a position
-  const relations = relationNames(spec);
   const key = shape(expr, relations);
   if (referenceParts(expr) !== undefined && names.has(key)) return; // an output column
   const items = spec.selectList().selectItem();
@@ -246,8 +257,9 @@ export function checkOrderBy(n: QueryNoWithContext, out: SqlProblem[]): void {
   const names = outputNames(spec);
   if (names === undefined) return;
   const distinct = spec.setQuantifier()?.KW_DISTINCT() != null;
+  const relations = relationNames(spec);
   for (const sort of sorts) {
-    aggregateOverOutput(sort, names, out);
-    if (distinct) distinctOrderedOutside(spec, sort, names, out);
+    aggregateOverOutput(sort, names, relations, out);
+    if (distinct) distinctOrderedOutside(spec, sort, names, relations, out);
   }
 }
