@@ -13,7 +13,7 @@
  * (Trino refuses an output column there), a subquery or a lambda.
  */
 import { RunMdError } from "@run-md/core";
-import { clone, isNode, type Node } from "./tree.ts";
+import { clone, isNode, type Node, outputName } from "./tree.ts";
 import { AGGREGATES } from "./trino-ast.ts";
 
 /** Functions whose every call gives another value: a copy would not be the output column. */
@@ -55,9 +55,7 @@ function outputColumns(list: Node[]): Map<string, Node> {
   const named = new Map<string, Node[]>();
   for (const item of list) {
     if (item.class === "STAR" || item.class === "COLUMNS") return new Map();
-    const alias = String(item.alias ?? "").toLowerCase();
-    const names = item.class === "COLUMN_REF" ? (item.column_names as string[]) : [];
-    const name = alias || String(names[names.length - 1] ?? "").toLowerCase();
+    const name = outputName(item);
     if (name) named.set(name, [...(named.get(name) ?? []), item]);
   }
   const out = new Map<string, Node>();
@@ -78,8 +76,7 @@ function ambiguousNames(list: Node[]): Set<string> {
   const seen = new Set<string>();
   const out = new Set<string>();
   for (const item of list) {
-    const names = item.class === "COLUMN_REF" ? (item.column_names as string[]) : [];
-    const name = String(item.alias || names[names.length - 1] || "").toLowerCase();
+    const name = outputName(item);
     if (name && seen.has(name)) out.add(name);
     seen.add(name);
   }

@@ -27,6 +27,15 @@ export function constValue(n: unknown): string | undefined {
   return type === "VARCHAR" ? String(v.value) : undefined;
 }
 
+/**
+ * A select item's output column name, lower-cased: its alias, else the last name of the column it
+ * references (`arn` of `useridentity.arn`); "" for an expression without an alias.
+ */
+export function outputName(item: Node): string {
+  const names = item.class === "COLUMN_REF" ? (item.column_names as string[]) : [];
+  return String(item.alias || names[names.length - 1] || "").toLowerCase();
+}
+
 /** NOT `child`, with the alias and place of the node it stands for (`like`). */
 export function notNode(child: Node, like: Node): Node {
   const alias = like.alias ?? "";

@@ -11,6 +11,8 @@
  * its own name: `useridentity.arn AS useridentity`) is recorded in COMPUTED_COLUMNS, so that a
  * check on the CloudTrail table's columns by name (row-comparison.ts) leaves it alone.
  */
+
+import { outputName } from "./tree.ts";
 import { COLUMN_TYPES, type Static, shownArray, staticType } from "./trino-ast.ts";
 
 type Node = Record<string, unknown>;
@@ -75,9 +77,8 @@ function query(node: Node, ctes: Map<string, Cte>, outer: Scope | undefined): Co
   const out: Columns = new Map();
   const computed = new Set<string>();
   for (const item of (node.select_list as Node[] | undefined) ?? []) {
-    const name = item.alias !== "" ? String(item.alias) : (lastName(item) ?? "");
-    if (name === "") continue;
-    const key = name.toLowerCase();
+    const key = outputName(item);
+    if (key === "") continue;
     const type: Static = shownArray(item) ? { kind: "array" } : staticType(item);
     if (out.has(key) || lastName(item)?.toLowerCase() === key) computed.delete(key);
     else computed.add(key);

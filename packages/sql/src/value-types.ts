@@ -47,6 +47,13 @@ export function insteadOfMixing(
     : "convert one of them to the other's type with CAST";
 }
 
+/** The arguments of `if(condition, a, b)`, or undefined for anything else. */
+function ifArguments(n: ParserRuleContext): ParserRuleContext[] | undefined {
+  if (!(n instanceof FunctionCallContext) || n.over()) return undefined;
+  const args = n.expression();
+  return functionName(n) === "if" && args.length === 3 ? args : undefined;
+}
+
 /** The operands whose types must have a common one, with Trino's words for the construct. */
 function operands(n: ParserRuleContext): [string, ParserRuleContext[]] | undefined {
   if (n instanceof SearchedCaseContext || n instanceof SimpleCaseContext) {
@@ -57,9 +64,8 @@ function operands(n: ParserRuleContext): [string, ParserRuleContext[]] | undefin
   if (!(n instanceof FunctionCallContext) || n.over()) return undefined;
   const name = functionName(n);
   const args = n.expression();
-  if (name === "if" && args.length === 3) {
-    return ["Result types for IF must be the same", args.slice(1)];
-  }
+  const ifArgs = ifArguments(n);
+  if (ifArgs) return ["Result types for IF must be the same", ifArgs.slice(1)];
   if (name === "nullif" && args.length === 2) return ["Types are not comparable with NULLIF", args];
   if (name === "coalesce") return ["All COALESCE operands must be the same type", args];
   return undefined;
@@ -109,10 +115,8 @@ function conditions(n: ParserRuleContext): [ParserRuleContext, string][] {
       .whenClause()
       .flatMap((w) => (w._condition ? [[w._condition, "CASE WHEN clause"]] : []));
   }
-  if (operands(n)?.[0].startsWith("Result types for IF")) {
-    const cond = (n as FunctionCallContext).expression(0);
-    return cond ? [[cond, "IF condition"]] : [];
-  }
+  const ifArgs = ifArguments(n);
+  if (ifArgs) return [[ifArgs[0]!, "IF condition"]];
   return [];
 }
 
