@@ -118,4 +118,20 @@ export function lookupFunction(name: string): FunctionSpec | undefined {
   return BY_LOWER.get(name.toLowerCase());
 }
 
+/**
+ * Why a call of `spec` with `n` arguments is no documented signature of it, or undefined when it
+ * is one: the parser's error, and the translation's for a query handed over as a syntax tree, so
+ * that a wrong count never answers locally (a dropped or ignored argument would).
+ */
+export function arityProblem(spec: FunctionSpec, n: number): string | undefined {
+  if (n >= spec.minArgs && n <= spec.maxArgs) return undefined;
+  const want =
+    spec.minArgs === spec.maxArgs
+      ? `${spec.minArgs}`
+      : spec.maxArgs === Number.POSITIVE_INFINITY
+        ? `at least ${spec.minArgs}`
+        : `${spec.minArgs} to ${spec.maxArgs}`;
+  return `${spec.name}() takes ${want} argument(s), got ${n}`;
+}
+
 export const FUNCTION_NAMES: readonly string[] = SPECS.map((s) => s.name);

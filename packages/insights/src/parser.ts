@@ -1,7 +1,7 @@
 import { TokenCursor } from "@run-md/core";
 import type { BinaryOp, Command, Expr, InsightsQuery, ParsePattern, Projection } from "./ast.ts";
 import { InsightsSyntaxError } from "./errors.ts";
-import { lookupFunction } from "./functions.ts";
+import { arityProblem, lookupFunction } from "./functions.ts";
 import { type Token, tokenize } from "./lexer.ts";
 import { regexProblem } from "./regex.ts";
 
@@ -591,19 +591,8 @@ class Parser extends TokenCursor<Token> {
     if (close.kind !== "rparen")
       this.fail(close, `expected "," or ")" in the call of ${spec.name}, found ${describe(close)}`);
     this.next();
-    const n = args.length;
-    if (!star && (n < spec.minArgs || n > spec.maxArgs)) {
-      const want =
-        spec.minArgs === spec.maxArgs
-          ? `${spec.minArgs}`
-          : spec.maxArgs === Number.POSITIVE_INFINITY
-            ? `at least ${spec.minArgs}`
-            : `${spec.minArgs} to ${spec.maxArgs}`;
-      this.fail(
-        { start: nameTok.start, end: close.end },
-        `${spec.name}() takes ${want} argument(s), got ${n}`,
-      );
-    }
+    const wrongCount = star ? undefined : arityProblem(spec, args.length);
+    if (wrongCount) this.fail({ start: nameTok.start, end: close.end }, wrongCount);
     if (spec.aggregate) {
       for (const a of args) {
         const inner = findAggregate(a);

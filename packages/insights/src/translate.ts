@@ -24,7 +24,7 @@ import {
   twoValued,
 } from "./columns.ts";
 import { InsightsSyntaxError, InsightsUnsupportedError } from "./errors.ts";
-import { lookupFunction } from "./functions.ts";
+import { arityProblem, lookupFunction } from "./functions.ts";
 import { tokenize } from "./lexer.ts";
 import { renderInsightsQuery } from "./literal.ts";
 import { parseInsights } from "./parser.ts";
@@ -572,6 +572,10 @@ class Translator {
   }
 
   private call(e: Expr & { kind: "call" }, aliases?: Map<string, Col>): Col {
+    // A syntax tree handed over (not parsed here) may hold a count the parser refuses.
+    const spec = lookupFunction(e.name);
+    const wrongCount = spec && !e.star ? arityProblem(spec, e.args.length) : undefined;
+    if (wrongCount) throw new InsightsSyntaxError(this.src, e.start, e.end - e.start, wrongCount);
     // A `{{n}}h` period takes its parameter's count here, as the service gets it rendered.
     const args = e.args.map((a) =>
       a.kind === "period" && a.param !== undefined
