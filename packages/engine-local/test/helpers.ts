@@ -59,3 +59,22 @@ export function engineOverEmptyFolder(): () => LocalEngine {
   });
   return () => engine as LocalEngine;
 }
+
+/**
+ * An engine over a copy of a shared data set's files (datasetDir), one thread: made before the
+ * enclosing describe's tests, closed (and the copy removed) after them. Call it in a describe
+ * skipped without the shared data (`describe.skipIf(!hasShared)`).
+ */
+export function engineOverDataset(name: string): () => LocalEngine {
+  let dir: string | undefined;
+  let engine: LocalEngine | undefined;
+  beforeAll(async () => {
+    dir = await datasetDir(name);
+    engine = await createLocalEngine({ logDir: dir, threads: 1 });
+  });
+  afterAll(async () => {
+    await engine?.close();
+    if (dir) await fsp.rm(dir, { recursive: true, force: true });
+  });
+  return () => engine as LocalEngine;
+}

@@ -6,10 +6,10 @@
  */
 import { promises as fsp } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
-import { createLocalEngine, type LocalEngine } from "../src/index.ts";
-import { datasetDir, datasetsDir, engineOverEmptyFolder, hasShared } from "./helpers.ts";
+import type { LocalEngine } from "../src/index.ts";
+import { datasetsDir, engineOverDataset, engineOverEmptyFolder, hasShared } from "./helpers.ts";
 
 const engine = engineOverEmptyFolder();
 const ALL_TIME = { start: new Date("2000-01-01T00:00:00Z"), end: new Date("2100-01-01T00:00:00Z") };
@@ -138,16 +138,7 @@ describe("ORDER BY reads the select list's names first, as Trino", () => {
 });
 
 describe.skipIf(!hasShared)("on CloudTrail records (Stratus Red Team)", () => {
-  let dir: string;
-  let local: LocalEngine;
-  beforeAll(async () => {
-    dir = await datasetDir("stratus-red-team-detonation-logs");
-    local = await createLocalEngine({ logDir: dir, threads: 1 });
-  });
-  afterAll(async () => {
-    await local?.close();
-    await fsp.rm(dir, { recursive: true, force: true });
-  });
+  const stratus = engineOverDataset("stratus-red-team-detonation-logs");
 
   it("an alias that shadows eventname orders, and limits, by the alias", async () => {
     const sql = `SELECT eventid, lower(eventname) AS eventname FROM cloudtrail_logs
@@ -169,7 +160,7 @@ describe.skipIf(!hasShared)("on CloudTrail records (Stratus Red Team)", () => {
       )
       .slice(0, 4);
     expect(expected.every(([, name]) => name.startsWith("delete"))).toBe(true);
-    expect(await rows(local, sql)).toEqual(expected);
+    expect(await rows(stratus(), sql)).toEqual(expected);
   });
 
   it("the name a field's column gets (arn of useridentity.arn) orders by that field", async () => {
@@ -186,13 +177,13 @@ describe.skipIf(!hasShared)("on CloudTrail records (Stratus Red Team)", () => {
       .sort((x, y) => (x < y ? 1 : x > y ? -1 : 0));
     const sql = `SELECT useridentity.arn FROM cloudtrail_logs WHERE useridentity.arn IS NOT NULL
       ORDER BY arn DESC LIMIT 3`;
-    expect(await rows(local, sql)).toEqual(arns.slice(0, 3).map((a) => [a]));
+    expect(await rows(stratus(), sql)).toEqual(arns.slice(0, 3).map((a) => [a]));
     // Inside an expression too, as an alias is.
     const inside = `SELECT useridentity.arn FROM cloudtrail_logs WHERE useridentity.arn IS NOT NULL
       ORDER BY lower(arn) DESC LIMIT 1`;
     const lower = [...arns].sort((x, y) =>
       x.toLowerCase() < y.toLowerCase() ? 1 : x.toLowerCase() > y.toLowerCase() ? -1 : 0,
     );
-    expect(await rows(local, inside)).toEqual([[lower[0]]]);
+    expect(await rows(stratus(), inside)).toEqual([[lower[0]]]);
   });
 });

@@ -8,10 +8,10 @@
  */
 import { promises as fsp } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
-import { createLocalEngine, type LocalEngine } from "../src/index.ts";
-import { datasetDir, datasetsDir, engineOverEmptyFolder, hasShared } from "./helpers.ts";
+import type { LocalEngine } from "../src/index.ts";
+import { datasetsDir, engineOverDataset, engineOverEmptyFolder, hasShared } from "./helpers.ts";
 
 const engine = engineOverEmptyFolder();
 const ALL_TIME = { start: new Date("2000-01-01T00:00:00Z"), end: new Date("2100-01-01T00:00:00Z") };
@@ -48,16 +48,7 @@ describe("quantified comparisons and LATERAL run as steps", () => {
 });
 
 describe.skipIf(!hasShared)("on CloudTrail records (Stratus Red Team)", () => {
-  let dir: string;
-  let local: LocalEngine;
-  beforeAll(async () => {
-    dir = await datasetDir("stratus-red-team-detonation-logs");
-    local = await createLocalEngine({ logDir: dir, threads: 1 });
-  });
-  afterAll(async () => {
-    await local?.close();
-    await fsp.rm(dir, { recursive: true, force: true });
-  });
+  const stratus = engineOverDataset("stratus-red-team-detonation-logs");
 
   it("calls of an API that never failed: <> ALL the names of failed calls", async () => {
     const sql = `SELECT count(*) FROM cloudtrail_logs WHERE eventname <> ALL
@@ -70,6 +61,6 @@ describe.skipIf(!hasShared)("on CloudTrail records (Stratus Red Team)", () => {
     const failed = new Set(events.filter((e) => e.errorCode != null).map((e) => e.eventName));
     const expected = events.filter((e) => !failed.has(e.eventName)).length;
     expect(failed.size).toBeGreaterThan(0);
-    expect(await rows(local, sql)).toEqual([[expected]]);
+    expect(await rows(stratus(), sql)).toEqual([[expected]]);
   });
 });

@@ -6,10 +6,10 @@
  */
 import { promises as fsp } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
-import { createLocalEngine, type LocalEngine } from "../src/index.ts";
-import { datasetDir, datasetsDir, engineOverEmptyFolder, hasShared } from "./helpers.ts";
+import type { LocalEngine } from "../src/index.ts";
+import { datasetsDir, engineOverDataset, engineOverEmptyFolder, hasShared } from "./helpers.ts";
 
 const engine = engineOverEmptyFolder();
 const ALL_TIME = { start: new Date("2000-01-01T00:00:00Z"), end: new Date("2100-01-01T00:00:00Z") };
@@ -165,16 +165,7 @@ describe("arrays from CTE and subquery columns", () => {
 });
 
 describe.skipIf(!hasShared)("on CloudTrail records (OTRF)", () => {
-  let dir: string;
-  let local: LocalEngine;
-  beforeAll(async () => {
-    dir = await datasetDir("otrf-ec2-proxy-s3-exfiltration");
-    local = await createLocalEngine({ logDir: dir, threads: 1 });
-  });
-  afterAll(async () => {
-    await local?.close();
-    await fsp.rm(dir, { recursive: true, force: true });
-  });
+  const otrf = engineOverDataset("otrf-ec2-proxy-s3-exfiltration");
 
   it.each([
     `SELECT count(*) FROM cloudtrail_logs WHERE transform(resources, r -> r.accountid)
@@ -209,22 +200,13 @@ describe.skipIf(!hasShared)("on CloudTrail records (OTRF)", () => {
         (e.resources ?? []).some((r) => r.accountId == null),
       );
       expect(missing.length).toBeGreaterThan(0);
-      expect(await rows(local, sql)).toEqual([[differ]]);
+      expect(await rows(otrf(), sql)).toEqual([[differ]]);
     },
   );
 });
 
 describe.skipIf(!hasShared)("on CloudTrail records (Stratus Red Team)", () => {
-  let dir: string;
-  let local: LocalEngine;
-  beforeAll(async () => {
-    dir = await datasetDir("stratus-red-team-detonation-logs");
-    local = await createLocalEngine({ logDir: dir, threads: 1 });
-  });
-  afterAll(async () => {
-    await local?.close();
-    await fsp.rm(dir, { recursive: true, force: true });
-  });
+  const stratus = engineOverDataset("stratus-red-team-detonation-logs");
 
   it("a record without an errorcode is not <> a (source, error) pair: the filter drops it", async () => {
     const sql = `SELECT count(*) FROM cloudtrail_logs
@@ -246,7 +228,7 @@ describe.skipIf(!hasShared)("on CloudTrail records (Stratus Red Team)", () => {
       (e) => e.eventSource === "ec2.amazonaws.com" && e.errorCode == null,
     ).length;
     expect(ec2WithoutError).toBeGreaterThan(0);
-    expect(await rows(local, sql)).toEqual([[kept]]);
+    expect(await rows(stratus(), sql)).toEqual([[kept]]);
   });
 
   it("refuses useridentity compared whole; IS NOT DISTINCT FROM, NULL fields equal on both, still runs", async () => {
@@ -254,11 +236,11 @@ describe.skipIf(!hasShared)("on CloudTrail records (Stratus Red Team)", () => {
     // records) as unknown, so useridentity = useridentity is NULL for those records; DuckDB
     // answered true for every record. The fields are not known to the comparison: refused.
     await expect(
-      rows(local, "SELECT count(*) FROM cloudtrail_logs WHERE useridentity = useridentity"),
+      rows(stratus(), "SELECT count(*) FROM cloudtrail_logs WHERE useridentity = useridentity"),
     ).rejects.toThrow("useridentity compared whole");
     await expect(
       rows(
-        local,
+        stratus(),
         "SELECT count(*) FROM cloudtrail_logs t WHERE t.useridentity.sessioncontext NOT IN (t.useridentity.sessioncontext)",
       ),
     ).rejects.toThrow("not supported locally");
@@ -266,7 +248,7 @@ describe.skipIf(!hasShared)("on CloudTrail records (Stratus Red Team)", () => {
     const events = (await fsp.readFile(file, "utf8")).split("\n").filter((l) => l.trim() !== "");
     const sql =
       "SELECT count(*) FROM cloudtrail_logs WHERE useridentity IS NOT DISTINCT FROM useridentity";
-    expect(await rows(local, sql)).toEqual([[events.length]]);
+    expect(await rows(stratus(), sql)).toEqual([[events.length]]);
   });
 
   it("a CTE's or subquery's column only named useridentity (useridentity.type AS useridentity) is compared as text", async () => {
@@ -284,17 +266,17 @@ describe.skipIf(!hasShared)("on CloudTrail records (Stratus Red Team)", () => {
     expect(other).toBeGreaterThan(0);
     const cte = `WITH x AS (SELECT useridentity.type AS useridentity FROM cloudtrail_logs)
       SELECT count(*) FROM x WHERE useridentity = 'AssumedRole'`;
-    expect(await rows(local, cte)).toEqual([[assumed]]);
+    expect(await rows(stratus(), cte)).toEqual([[assumed]]);
     const sub = `SELECT count(*) FROM (SELECT useridentity.type AS useridentity FROM cloudtrail_logs) u
       WHERE u.useridentity NOT IN ('AssumedRole')`;
-    expect(await rows(local, sub)).toEqual([[other]]);
+    expect(await rows(stratus(), sub)).toEqual([[other]]);
     const renamed = `WITH x(useridentity) AS (SELECT coalesce(useridentity.type, '') FROM cloudtrail_logs)
       SELECT count(*) FROM x WHERE useridentity = 'AssumedRole'`;
-    expect(await rows(local, renamed)).toEqual([[assumed]]);
+    expect(await rows(stratus(), renamed)).toEqual([[assumed]]);
     // The table's struct passed through under its own name is still the struct: refused.
     await expect(
       rows(
-        local,
+        stratus(),
         "WITH x AS (SELECT useridentity FROM cloudtrail_logs) SELECT count(*) FROM x WHERE useridentity = useridentity",
       ),
     ).rejects.toThrow("useridentity compared whole");
@@ -320,6 +302,6 @@ describe.skipIf(!hasShared)("on CloudTrail records (Stratus Red Team)", () => {
         e.errorCode != null && !pairs.some(([s, c]) => s === e.eventSource && c === e.errorCode),
     ).length;
     expect(events.some((e) => e.errorCode == null)).toBe(true);
-    expect(await rows(local, sql)).toEqual([[kept]]);
+    expect(await rows(stratus(), sql)).toEqual([[kept]]);
   });
 });
