@@ -402,6 +402,50 @@ describe.skipIf(!HAS_SHARED)("api-usage-by-identity on another account's caller 
   });
 });
 
+/** The IAM user of the crafted calls the data sets lack. */
+const MALLORY = {
+  type: "IAMUser",
+  principalId: "AIDAEXAMPLEEXAMPLE01",
+  arn: "arn:aws:iam::123456789012:user/mallory",
+  accountId: "123456789012",
+  accessKeyId: "AKIAEXAMPLEEXAMPLE01",
+  userName: "mallory",
+};
+
+/**
+ * A call as CloudTrail records it (the documented request shapes) by `userIdentity`, at minute
+ * `i` of 2024-06-01T10; `extra` sets or overrides any key (`errorCode` makes it a refused one).
+ */
+function crafted(
+  i: number,
+  userIdentity: Record<string, unknown>,
+  eventSource: string,
+  eventName: string,
+  requestParameters: Record<string, unknown> | null,
+  extra: Record<string, unknown>,
+): Event {
+  const n = String(i).padStart(2, "0");
+  return {
+    eventVersion: "1.09",
+    userIdentity,
+    eventTime: `2024-06-01T10:${n}:00Z`,
+    eventSource,
+    eventName,
+    awsRegion: "us-east-1",
+    sourceIPAddress: "198.51.100.7",
+    userAgent: "aws-cli/2.15.0",
+    requestParameters,
+    responseElements: null,
+    requestID: `00000000-0000-0000-0000-0000000000${n}`,
+    eventID: `00000000-0000-0000-0000-1000000000${n}`,
+    eventType: "AwsApiCall",
+    managementEvent: true,
+    recipientAccountId: "123456789012",
+    eventCategory: "Management",
+    ...extra,
+  } as Event;
+}
+
 describe("the bundled runbooks on weakened defences the data sets lack", () => {
   /**
    * A call as CloudTrail records it (the documented request shapes): an IAM user's, or with
@@ -414,33 +458,7 @@ describe("the bundled runbooks on weakened defences the data sets lack", () => {
     requestParameters: Record<string, unknown> | null,
     extra: Record<string, unknown> = {},
   ) =>
-    ({
-      eventVersion: "1.09",
-      userIdentity: {
-        type: "IAMUser",
-        principalId: "AIDAEXAMPLEEXAMPLE01",
-        arn: "arn:aws:iam::123456789012:user/mallory",
-        accountId: "123456789012",
-        accessKeyId: "AKIAEXAMPLEEXAMPLE01",
-        userName: "mallory",
-      },
-      eventTime: `2024-06-01T10:${String(i).padStart(2, "0")}:00Z`,
-      eventSource,
-      eventName,
-      awsRegion: "us-east-1",
-      sourceIPAddress: "198.51.100.7",
-      userAgent: "aws-cli/2.15.0",
-      requestParameters,
-      responseElements: null,
-      requestID: `00000000-0000-0000-0000-0000000000${String(i).padStart(2, "0")}`,
-      eventID: `00000000-0000-0000-0000-1000000000${String(i).padStart(2, "0")}`,
-      readOnly: false,
-      eventType: "AwsApiCall",
-      managementEvent: true,
-      recipientAccountId: "123456789012",
-      eventCategory: "Management",
-      ...extra,
-    }) as Event;
+    crafted(i, MALLORY, eventSource, eventName, requestParameters, { readOnly: false, ...extra });
   const denied = { errorCode: "AccessDenied", errorMessage: "User is not authorized" };
   const byPipeline = {
     userIdentity: {
@@ -967,32 +985,18 @@ describe("credential-access, remote-execution, lambda-changes, bedrock-model-use
     eventName: string,
     requestParameters: Record<string, unknown>,
     extra: Record<string, unknown> = {},
-  ) =>
-    ({
-      eventVersion: "1.09",
-      userIdentity: {
-        type: who.includes(":assumed-role/") ? "AssumedRole" : "IAMUser",
-        principalId: `AIDAEXAMPLE${String(i).padStart(9, "0")}`,
-        arn: who,
-        accountId: "123456789012",
-      },
-      eventTime: `2024-06-01T10:${String(i).padStart(2, "0")}:00Z`,
-      eventSource,
-      eventName,
-      awsRegion: "us-east-1",
-      sourceIPAddress: "198.51.100.7",
-      userAgent: "aws-cli/2.15.0",
-      requestParameters,
-      responseElements: null,
-      requestID: `00000000-0000-0000-0000-0000000000${String(i).padStart(2, "0")}`,
-      eventID: `00000000-0000-0000-0000-1000000000${String(i).padStart(2, "0")}`,
+  ) => {
+    const identity = {
+      type: who.includes(":assumed-role/") ? "AssumedRole" : "IAMUser",
+      principalId: `AIDAEXAMPLE${String(i).padStart(9, "0")}`,
+      arn: who,
+      accountId: "123456789012",
+    };
+    return crafted(i, identity, eventSource, eventName, requestParameters, {
       readOnly: true,
-      eventType: "AwsApiCall",
-      managementEvent: true,
-      recipientAccountId: "123456789012",
-      eventCategory: "Management",
       ...extra,
-    }) as Event;
+    });
+  };
   const APP = "arn:aws:sts::123456789012:assumed-role/app-backend/i-0a1b2c3d4e5f60718";
   const CI = "arn:aws:sts::123456789012:assumed-role/ci-deployer/build-42";
   const BOB = "arn:aws:iam::123456789012:user/bob";
