@@ -1297,7 +1297,8 @@ const MODEL_STEPS = [
   "access-key-lifecycle/federation_tokens_insights",
 ];
 
-const PANTHER_STEPS = [
+/** The steps of the runbooks for credential access, instance access, Lambda and Bedrock. */
+const TECHNIQUE_STEPS = [
   ...MODEL_STEPS,
   "lambda-changes/function_changes",
   "lambda-changes/function_changes_insights",
@@ -1308,6 +1309,10 @@ const PANTHER_STEPS = [
   "remote-execution/instance_access_insights",
   "remote-execution/unusual_instances",
   "remote-execution/unusual_instances_insights",
+];
+
+const PANTHER_STEPS = [
+  ...TECHNIQUE_STEPS,
   "unauthorized-access-attempts/failed_console_logins",
   "unauthorized-access-attempts/denied_by_principal",
   "kms-key-deletion/key_deletions",
@@ -1337,16 +1342,7 @@ const DATA_EXPOSURE_STEPS = [
 
 /** The steps whose rows on each data set are checked against test/truth/runbook-answers.ts. */
 const STRATUS_STEPS = [
-  ...MODEL_STEPS,
-  "lambda-changes/function_changes",
-  "lambda-changes/function_changes_insights",
-  "credential-access/reads_outside_workloads",
-  "credential-access/reads_outside_workloads_insights",
-  "credential-access/bulk_reads",
-  "remote-execution/instance_access",
-  "remote-execution/instance_access_insights",
-  "remote-execution/unusual_instances",
-  "remote-execution/unusual_instances_insights",
+  ...TECHNIQUE_STEPS,
   "cloudtrail-tampering/trail_changes",
   "cloudtrail-tampering/trail_changes_insights",
   "cloudtrail-tampering/trail_changes_by_hand_insights",
