@@ -45,9 +45,17 @@ export interface IsolationLimits {
   memoryBytes: number;
   /** How long a cancelled query may take to stop before the child is killed (default 5 s). */
   stopGraceMs?: number;
+  /** How long a new child may take to open its engine before it is killed (default 60 s). */
+  startTimeoutMs?: number;
 }
 
 const STOP_GRACE_MS = 5_000;
+/**
+ * Opening takes well under a second (a few under load); a child that has not answered in a minute
+ * is stuck (a log folder on a file system that stopped answering, a stopped process), and its
+ * queries would wait on it for good.
+ */
+const START_TIMEOUT_MS = 60_000;
 /** Beside DuckDB's own limit: Node, DuckDB's allocations outside its buffer manager. */
 const HEADROOM = 2 ** 30;
 
@@ -94,6 +102,8 @@ export class IsolatedLocalEngine implements Engine {
   private closed = false;
   /** Children started so far (the first included): for tests and the server's log. */
   starts = 0;
+  /** The process of a child still opening its engine (close() kills it: it may never answer). */
+  private opening: ChildProcess | undefined;
 
   constructor(
     private readonly options: LocalEngineOptions,
@@ -104,8 +114,15 @@ export class IsolatedLocalEngine implements Engine {
     await this.running();
   }
 
+  /**
+   * The request's signal stops the wait for a child still opening, as it stops the query; an open
+   * child is handed the request whatever its signal says (it stops the query, or is killed).
+   */
   async query(req: QueryRequest): Promise<QueryResult> {
-    return (await this.running()).query(req);
+    const child = this.running();
+    return (await (this.opening === undefined ? child : untilAborted(child, req.signal))).query(
+      req,
+    );
   }
 
   /** RE2's verdict on a pattern value, asked in this process (re2.ts): no child is needed. */
@@ -118,8 +135,14 @@ export class IsolatedLocalEngine implements Engine {
     return (await this.child?.catch(() => undefined))?.pid;
   }
 
+  /** The process of the child opening its engine, before it answers (tests stop it there). */
+  get openingPid(): number | undefined {
+    return this.opening?.pid;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
+    this.opening?.kill("SIGKILL");
     await (await this.child?.catch(() => undefined))?.close();
   }
 
@@ -132,7 +155,9 @@ export class IsolatedLocalEngine implements Engine {
     const p = this.child;
     if (p === undefined) {
       this.starts++;
-      const started = startChild(this.options, this.limits);
+      const started = startChild(this.options, this.limits, (proc) => {
+        this.opening = proc;
+      });
       this.child = started;
       started.catch(() => {
         if (this.child === started) this.child = undefined;
@@ -167,6 +192,7 @@ function childEntry(): { file: string; execArgv: string[] } {
 async function startChild(
   options: LocalEngineOptions,
   limits: IsolationLimits,
+  opening: (proc: ChildProcess | undefined) => void,
 ): Promise<ChildEngine> {
   const { file, execArgv } = childEntry();
   const proc = fork(file, [], {
@@ -179,7 +205,9 @@ async function startChild(
     // cancelling them. It still ends with its channel (isolated-child.ts).
     detached: process.platform !== "win32",
   });
+  opening(proc);
   const { processMemoryLimit: _, ...engineOptions } = options;
+  let timer: NodeJS.Timeout | undefined;
   try {
     const cacheDir = await new Promise<string>((resolve, reject) => {
       proc.on("message", (m: FromChild) => {
@@ -188,6 +216,8 @@ async function startChild(
       });
       proc.once("error", reject);
       proc.once("exit", (code, signal) => reject(ended(code, signal)));
+      const ms = limits.startTimeoutMs ?? START_TIMEOUT_MS;
+      timer = setTimeout(() => reject(notStarted(ms)), ms);
       proc.send({ t: "open", options: engineOptions } satisfies ToChild);
     });
     proc.removeAllListeners();
@@ -196,7 +226,29 @@ async function startChild(
     proc.removeAllListeners();
     proc.kill("SIGKILL");
     throw e;
+  } finally {
+    clearTimeout(timer);
+    opening(undefined);
   }
+}
+
+/** The child, or the request's cancellation while it is awaited. */
+function untilAborted<T>(child: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(cancelled());
+  let onAbort = () => {};
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(cancelled());
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  return Promise.race([child, aborted]).finally(() => signal.removeEventListener("abort", onAbort));
+}
+
+function notStarted(ms: number): RunMdError {
+  return new RunMdError(
+    "engine-crashed",
+    `the local engine's process did not open within ${ms / 1000} s, and was stopped (a log folder or store on a file system that does not answer, a machine out of memory)`,
+    { retryable: true, details: { engine: "local" } },
+  );
 }
 
 /** The error of a child that ended by itself (DuckDB crashed, the system's OOM killer). */

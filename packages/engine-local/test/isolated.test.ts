@@ -17,7 +17,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
 import {
   createIsolatedEngine,
-  type IsolatedLocalEngine,
+  IsolatedLocalEngine,
+  type IsolationLimits,
   processMemoryBytes,
 } from "../src/isolated.ts";
 import { psBytes, tasklistBytes } from "../src/rss.ts";
@@ -255,6 +256,51 @@ describe("what only another process can stop", () => {
     expect(e.code).toBe("engine-crashed");
     expect(e.message).toContain("signal SIGKILL");
     await answersCounts();
+  });
+});
+
+describe("a child that does not open", () => {
+  const fresh = (limits: Partial<IsolationLimits> = {}) =>
+    new IsolatedLocalEngine(
+      { logDir: root, threads: 1 },
+      { memoryBytes: 1.5 * 2 ** 30, ...limits },
+    );
+
+  it("is stopped past the start timeout, its query failed; the next query starts another", async () => {
+    const other = fresh({ startTimeoutMs: 1500 });
+    try {
+      const first = other.query(queryRequest("sql", COUNTS, w));
+      const pid = other.openingPid as number;
+      // Stopped before it could open (loading its code takes longer than this line).
+      process.kill(pid, "SIGSTOP");
+      const e = await failure(first);
+      expect(e.code).toBe("engine-crashed");
+      expect(e.message).toContain("did not open within 1.5 s, and was stopped");
+      for (let i = 0; i < 100 && procStat(pid) !== undefined; i++) await pause(50);
+      expect(procStat(pid)).toBeUndefined();
+      other.limits.startTimeoutMs = 60_000;
+      const r = await other.query(queryRequest("sql", COUNTS, w));
+      expect(r.rows).toEqual([...NAMES].sort().map((n) => [n, truth(n)]));
+      expect(other.starts).toBe(2);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it("lets a query cancelled while its child opens end at once, and close() stops the child", async () => {
+    const other = fresh();
+    const abort = new AbortController();
+    const run = other.query(queryRequest("sql", COUNTS, w, { signal: abort.signal }));
+    const pid = other.openingPid as number;
+    process.kill(pid, "SIGSTOP");
+    try {
+      abort.abort();
+      expect((await failure(run)).code).toBe("cancelled");
+    } finally {
+      await other.close();
+    }
+    for (let i = 0; i < 100 && procStat(pid) !== undefined; i++) await pause(50);
+    expect(procStat(pid)).toBeUndefined();
   });
 });
 
