@@ -106,6 +106,18 @@ describe.skipIf(!HAS_SHARED)("the bundled runbooks on Stratus Red Team detonatio
     expect(found("audit-iam", "changes_outside_automation")).toContain("CreateLoginProfile");
     expect(found("audit-iam", "changes_outside_automation")).toContain("UpdateLoginProfile");
     expectSecretReads(found);
+    // credential-access.ec2-steal-instance-credentials: the instance's session, used from the
+    // machine the operator's own user calls from
+    const stolen = stratusCalls(
+      "credential-access.ec2-steal-instance-credentials",
+      "GetCallerIdentity",
+    );
+    const [arn, address] = ["userIdentity.arn", "sourceIPAddress"].map((k) =>
+      String(field(stolen[0]!, k)),
+    );
+    expect(found("credential-access", "instance_credentials_elsewhere")).toContain(
+      cells(arn!, address!, 2, 0, 1),
+    );
     expectInstanceAccess(found);
     // persistence.lambda-overwrite-code / lambda-layer-extension: each function, and the layer
     for (const [technique, call] of [
@@ -197,9 +209,46 @@ describe.skipIf(!HAS_SHARED)("the bundled runbooks on Panther's CloudTrail test 
       expect(bedrock, call).toContain(
         cells("arn:aws:sts::123123123123:assumed-role/DevAdmin/dr.evil", call),
       );
+    // AWS.CloudTrail.IMDSCredentialExfiltration: the instance session's call from a public
+    // address another role's session uses too; not the calls a service made for it, the SSM
+    // agent's channel or those from private addresses and service names (the 52.42.146.205 call
+    // needs instance_address_pattern: no other identity calls from there)
+    expect(rows("credential-access", "instance_credentials_elsewhere")).toBe(
+      JSON.stringify([
+        [
+          "arn:aws:sts::123456789012:assumed-role/MyAppRole/i-0abcdef1234567890",
+          "45.33.32.156",
+          1,
+          0,
+          1,
+          "2024-01-15T10:30:00Z",
+          "2024-01-15T10:30:00Z",
+        ],
+      ]),
+    );
     // The run's window: records without a time are in no window.
     const events = inWindow(readJsonl(PANTHER), new Date("2000-01-01"), new Date());
     expectTruth(reports, events, PANTHER_STEPS);
+  });
+});
+
+describe.skipIf(!HAS_SHARED)("credential-access on OTRF's EC2 proxy (SSRF) exfiltration", () => {
+  it("finds the instance role's credentials used from the intruder's machine", async () => {
+    const events = readJsonl("otrf-ec2-proxy-s3-exfiltration");
+    const reports = await runOver(
+      "runbooks/credential-access.md",
+      events,
+      "2020-09-13",
+      "2020-09-16",
+    );
+    const s = reports[0]!.steps.find((x) => x.id === "instance_credentials_elsewhere")!;
+    // Counted by hand from the records: the WAF instance's session made 11 calls (ListBuckets,
+    // ListObjects, GetObject) from the address the user pedro also called from.
+    const session =
+      "arn:aws:sts::123456789123:assumed-role/MordorNginxStack-BankingWAFRole-9S3E0UAE1MM0/i-0317f6c6b66ae9c40";
+    expect(s.rows.map((r) => r.slice(0, 5))).toEqual([[session, "1.2.3.4", 11, 0, 1]]);
+    expect(s.status).toBe("failed");
+    expectTruth(reports, events, ["credential-access/instance_credentials_elsewhere"]);
   });
 });
 
@@ -992,8 +1041,11 @@ describe("credential-access, remote-execution, lambda-changes, bedrock-model-use
       arn: who,
       accountId: "123456789012",
     };
+    // An instance's own calls come from its VPC, as in the generated traffic.
+    const vpc = /\/i-[0-9a-f]+$/.test(who) ? { sourceIPAddress: "10.20.3.41" } : {};
     return crafted(i, identity, eventSource, eventName, requestParameters, {
       readOnly: true,
+      ...vpc,
       ...extra,
     });
   };
@@ -1074,6 +1126,102 @@ describe("credential-access, remote-execution, lambda-changes, bedrock-model-use
     ];
     expectTruth(reports, events, steps);
     expectTruth(tuned, events, steps);
+  });
+
+  it("lists instance credentials used where people call from, and outside the instances' addresses", async () => {
+    const INST = "arn:aws:sts::123456789012:assumed-role/web/i-0123456789abcdef0";
+    const NAT1 = "arn:aws:sts::123456789012:assumed-role/batch/i-0fedcba9876543210";
+    const NAT2 = "arn:aws:sts::123456789012:assumed-role/batch/i-00aa11bb22cc33dd4";
+    const from = (sourceIPAddress: string, extra: Record<string, unknown> = {}) => ({
+      sourceIPAddress,
+      ...extra,
+    });
+    const STS = "sts.amazonaws.com";
+    const events = [
+      // 0, 1: the web instance's session from an address bob (2) and another account's caller
+      // without an ARN (3) call from: listed, two other identities, one call refused
+      by(INST, 0, STS, "GetCallerIdentity", {}, from("198.51.100.7")),
+      by(INST, 1, EC2, "DescribeInstances", {}, from("198.51.100.7", { errorCode: "Denied" })),
+      by(BOB, 2, EC2, "DescribeInstances", {}, from("198.51.100.7")),
+      crafted(
+        3,
+        { type: "AWSAccount", principalId: "AIDAOTHER:x", accountId: "999988887777" },
+        EC2,
+        "DescribeRegions",
+        {},
+        from("198.51.100.7"),
+      ),
+      // 4, 5: private addresses are shared by design: not compared
+      by(INST, 4, STS, "GetCallerIdentity", {}, from("10.20.3.41")),
+      by(BOB, 5, STS, "GetCallerIdentity", {}, from("10.20.3.41")),
+      // 6, 7: two instances behind one NAT address, no person there: not listed by default
+      by(NAT1, 6, STS, "GetCallerIdentity", {}, from("54.240.1.10")),
+      by(NAT2, 7, STS, "GetCallerIdentity", {}, from("54.240.1.10")),
+      // 8: a service calling for the session (invokedBy), 9: the SSM agent's channel, from an
+      // address bob uses (10): neither compared
+      by(
+        INST,
+        8,
+        EC2,
+        "DescribeInstances",
+        {},
+        from("45.33.32.156", {
+          userIdentity: { type: "AssumedRole", arn: INST, invokedBy: "eks.amazonaws.com" },
+        }),
+      ),
+      by(INST, 9, "ssmmessages.amazonaws.com", "CreateControlChannel", {}, from("45.33.32.156")),
+      by(BOB, 10, EC2, "DescribeInstances", {}, from("45.33.32.156")),
+      // 11, 12: IPv6, public and shared: listed; 13, 14: a unique local IPv6 address: not
+      by(INST, 11, STS, "GetCallerIdentity", {}, from("2001:db8::5")),
+      by(BOB, 12, STS, "GetCallerIdentity", {}, from("2001:db8::5")),
+      by(INST, 13, STS, "GetCallerIdentity", {}, from("fd00::1")),
+      by(BOB, 14, STS, "GetCallerIdentity", {}, from("fd00::1")),
+      // 15, 16: an address a pipeline session (not an instance) shares with the instance: listed
+      // unless shared_address_pattern names it
+      by(INST, 15, STS, "GetCallerIdentity", {}, from("192.0.2.10")),
+      by(CI, 16, STS, "GetCallerIdentity", {}, from("192.0.2.10")),
+      // 17: a session whose name starts with i- but names no instance counts as a person
+      by(
+        "arn:aws:sts::123456789012:assumed-role/ops/i-am-admin",
+        17,
+        STS,
+        "GetCallerIdentity",
+        {},
+        from("203.0.113.9"),
+      ),
+    ];
+    const rowsOf = async (extra: string[] = []) =>
+      step(
+        await onJune1("runbooks/credential-access.md", events, extra),
+        "instance_credentials_elsewhere",
+      ).rows;
+    const at = (m: number) => `2024-06-01T10:${String(m).padStart(2, "0")}:00Z`;
+    const listed = [
+      [INST, "198.51.100.7", 2, 1, 2, at(0), at(1)],
+      [INST, "192.0.2.10", 1, 0, 1, at(15), at(15)],
+      [INST, "2001:db8::5", 1, 0, 1, at(11), at(11)],
+    ];
+    const reports = await onJune1("runbooks/credential-access.md", events);
+    expect(step(reports, "instance_credentials_elsewhere").rows).toEqual(listed);
+    expect(step(reports, "instance_credentials_elsewhere").status).toBe("failed");
+    expectTruth(reports, events, ["credential-access/instance_credentials_elsewhere"]);
+    // the pipeline's address named as shared: that row goes
+    const shared = ["--param", "shared_address_pattern=^192[.]0[.]2[.]"];
+    expect(await rowsOf(shared)).toEqual([listed[0], listed[2]]);
+    // the strict check: the instances' own NAT address is another one, so the two batch
+    // instances' calls are listed too, with no other identity there
+    const strict = await onJune1("runbooks/credential-access.md", events, [
+      "--param",
+      "instance_address_pattern=^54[.]240[.]1[.]11$",
+    ]);
+    expect(step(strict, "instance_credentials_elsewhere").rows).toEqual([
+      listed[0],
+      [NAT2, "54.240.1.10", 1, 0, 0, at(7), at(7)],
+      [NAT1, "54.240.1.10", 1, 0, 0, at(6), at(6)],
+      listed[1],
+      listed[2],
+    ]);
+    expectTruth(strict, events, ["credential-access/instance_credentials_elsewhere"]);
   });
 
   it("lists what reaches into instances with the operator's verdict, and GPU launches", async () => {
@@ -1305,6 +1453,7 @@ const TECHNIQUE_STEPS = [
   "credential-access/reads_outside_workloads",
   "credential-access/reads_outside_workloads_insights",
   "credential-access/bulk_reads",
+  "credential-access/instance_credentials_elsewhere",
   "remote-execution/instance_access",
   "remote-execution/instance_access_insights",
   "remote-execution/unusual_instances",

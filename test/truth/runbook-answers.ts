@@ -7,6 +7,7 @@
  * comparison, `@timestamp` printed as `YYYY-MM-DD HH:MM:SS.mmm`).
  */
 import { readdirSync, readFileSync } from "node:fs";
+import { BlockList, isIPv4, isIPv6 } from "node:net";
 import path from "node:path";
 import zlib from "node:zlib";
 import type { JsonValue } from "@run-md/core";
@@ -374,6 +375,74 @@ const bedrockCall = (e: Event) =>
   is(e, "eventSource", "bedrock.amazonaws.com") && str(e, "userIdentity.type") !== "AWSService";
 const INVOCATIONS = ["InvokeModel", "InvokeModelWithResponseStream", "Converse", "ConverseStream"];
 /** A successful GetFederationToken by an identity outside automation_pattern. */
+/** Addresses many callers share by design: private, loopback, link-local, carrier-grade NAT. */
+const SHARED_RANGES = new BlockList();
+for (const [net, bits] of [
+  ["10.0.0.0", 8],
+  ["127.0.0.0", 8],
+  ["169.254.0.0", 16],
+  ["172.16.0.0", 12],
+  ["192.168.0.0", 16],
+  ["100.64.0.0", 10],
+] as const)
+  SHARED_RANGES.addSubnet(net, bits, "ipv4");
+for (const [net, bits] of [
+  ["::1", 128],
+  ["fc00::", 7],
+  ["fe80::", 10],
+] as const)
+  SHARED_RANGES.addSubnet(net, bits, "ipv6");
+
+/** A public IPv4 or IPv6 address (not an AWS service name, not a private one). */
+function publicAddress(v: string | null): v is string {
+  if (v === null) return false;
+  const family = isIPv4(v) ? "ipv4" : isIPv6(v) ? "ipv6" : undefined;
+  return family !== undefined && !SHARED_RANGES.check(v, family);
+}
+
+/** A role session named after an EC2 instance: the instance profile's credentials. */
+function instanceSession(e: Event): boolean {
+  const parts = (str(e, "userIdentity.arn") ?? "").split("/");
+  return (
+    parts.length === 3 &&
+    parts[0]!.endsWith(":assumed-role") &&
+    /^i-[0-9a-f]{8,17}$/i.test(parts[2]!)
+  );
+}
+
+/**
+ * credential-access/instance_credentials_elsewhere: an instance session's calls from a public
+ * address (the SSM agent's channels and calls a service made for it left out), per session and
+ * address, when another kind of identity called from there too (and shared_address_pattern does
+ * not match it) or instance_address_pattern does not match it.
+ */
+function instanceCredentialsElsewhere(ev: Event[], p: Params): Rows {
+  const compared = ev.filter(
+    (e) =>
+      publicAddress(str(e, "sourceIPAddress")) &&
+      str(e, "userIdentity.invokedBy") === null &&
+      !is(e, "eventSource", "ssmmessages.amazonaws.com", "ec2messages.amazonaws.com"),
+  );
+  const people = new Map<string, Set<string | null>>();
+  for (const e of compared.filter((x) => !instanceSession(x) && caller(x) !== null)) {
+    const address = str(e, "sourceIPAddress") as string;
+    people.set(address, (people.get(address) ?? new Set()).add(caller(e)));
+  }
+  const listed = (address: string) =>
+    !new RegExp(String(p.instance_address_pattern)).test(address) ||
+    (people.has(address) && !new RegExp(String(p.shared_address_pattern)).test(address));
+  return groupBy(
+    compared.filter((e) => instanceSession(e) && listed(str(e, "sourceIPAddress") as string)),
+    (e) => [caller(e), str(e, "sourceIPAddress")],
+    (g) => {
+      const t = g.map((e) => str(e, "eventTime") as string).sort();
+      const address = str(g[0]!, "sourceIPAddress") as string;
+      const others = people.get(address)?.size ?? 0;
+      return [g.length, g.filter((e) => !noError(e)).length, others, t[0]!, t[t.length - 1]!];
+    },
+  );
+}
+
 const federationToken = (e: Event, p: Params) =>
   is(e, "eventSource", "sts.amazonaws.com") &&
   is(e, "eventName", "GetFederationToken") &&
@@ -1011,6 +1080,7 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
         return [ids(g), ids(g.filter((r) => !noError(r.e))), targets.size];
       },
     ).filter((r) => (r[4] as number) > Number(p.max_secrets_per_hour)),
+  "credential-access/instance_credentials_elsewhere": instanceCredentialsElsewhere,
   "remote-execution/instance_access": (ev, p) =>
     ev
       .filter(instanceAccess)

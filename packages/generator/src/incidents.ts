@@ -1,10 +1,11 @@
 /**
- * The fifteen planted incidents (what the bundled runbooks detect), within the last 12 hours
+ * The sixteen planted incidents (what the bundled runbooks detect), within the last 12 hours
  * before the window's end. Each incident is one function; they run in a fixed order because they share
  * one random stream (same seed, same bytes).
  */
 import {
   ACCOUNT,
+  APP,
   accessDenied,
   baseEvent,
   type Call,
@@ -435,6 +436,24 @@ function modelAbuse({ at, ctx, call }: Plant): Ev[] {
   ];
 }
 
+/**
+ * 16. Instance credentials stolen (credential-access): the application instance's role session,
+ * whose calls come from its VPC, calls from mallory's machine (an SSRF handed over its metadata
+ * credentials): who am I, which buckets, which instances.
+ */
+function instanceCredentialsStolen({ at, ctx, call, ec2Region }: Plant): Ev[] {
+  const stolen: Principal = { ...APP, ip: MALLORY.ip, userAgent: MALLORY.userAgent };
+  return [
+    baseEvent(ctx(at(0.98)), stolen, call("sts.amazonaws.com", "GetCallerIdentity", null, true)),
+    baseEvent(ctx(at(0.98, 30_000)), stolen, call("s3.amazonaws.com", "ListBuckets", null, true)),
+    baseEvent(
+      ctx(at(0.98, 50_000), ec2Region),
+      stolen,
+      call("ec2.amazonaws.com", "DescribeInstances", { filterSet: {} }, true),
+    ),
+  ];
+}
+
 /** In this order: each draws from the shared random stream (a new one goes last). */
 const INCIDENTS = [
   rootActivity,
@@ -452,6 +471,7 @@ const INCIDENTS = [
   commandOnInstance,
   lambdaLayerAdded,
   modelAbuse,
+  instanceCredentialsStolen,
 ];
 
 /** The planted incidents, in time order, within the last 12 hours before `end`. */

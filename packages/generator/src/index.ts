@@ -317,7 +317,7 @@ export async function generateLogs(opts: GenerateOptions): Promise<GenerateResul
 }
 
 export const SAMPLE_MANIFEST = ".run-md-sample.json";
-const SAMPLE_VERSION = 6;
+const SAMPLE_VERSION = 7;
 const SAMPLE_SEED = "run-md-sample";
 
 export interface SampleManifest {
