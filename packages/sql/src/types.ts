@@ -1,6 +1,7 @@
 /**
  * A small static type inference for the expressions whose Trino type the syntax shows (a string
- * literal, `from_iso8601_timestamp(...)`, `date(...)`, `count(*)`, a CAST, a CloudTrail column...),
+ * literal, `from_iso8601_timestamp(...)`, `date(...)`, `count(*)`, a CAST, a CloudTrail column, a
+ * comparison or `IS NULL`...),
  * for the comparisons and concatenations Athena refuses ("Cannot apply operator: timestamp(3) with
  * time zone > varchar(19)", "Unexpected parameters (varchar, integer) for function concat") where
  * DuckDB casts and answers. Anything else has no type here, and nothing is said about it: the
@@ -8,6 +9,7 @@
  */
 import type { ParserRuleContext } from "antlr4ng";
 import {
+  AndContext,
   ArithmeticBinaryContext,
   ArithmeticUnaryContext,
   AtTimeZoneContext,
@@ -19,14 +21,18 @@ import {
   CurrentDateContext,
   CurrentTimestampContext,
   DereferenceContext,
+  ExistsContext,
   ExtractContext,
   FunctionCallContext,
   IntervalLiteralContext,
   LocalTimestampContext,
+  LogicalNotContext,
   NumericLiteralContext,
+  OrContext,
   ParameterContext,
   ParenthesizedExpressionContext,
   PositionContext,
+  PredicatedContext,
   PrimaryExpressionContext,
   type QualifiedNameContext,
   StringLiteralContext,
@@ -153,7 +159,7 @@ export function typeOf(ctx: ParserRuleContext, typing: Typing): SqlType | undefi
     return typing.column(ctx) !== undefined ? VARCHAR : undefined;
   const at = unwrap(ctx);
   if (at instanceof StringLiteralContext) return VARCHAR;
-  if (at instanceof BooleanLiteralContext) return BOOLEAN;
+  if (at instanceof BooleanLiteralContext || isBooleanExpression(at)) return BOOLEAN;
   if (at instanceof NumericLiteralContext) {
     const text = at.getText();
     return /^-?\d+$/.test(text)
@@ -207,6 +213,17 @@ export function typeOf(ctx: ParserRuleContext, typing: Typing): SqlType | undefi
   if (at instanceof ExtractContext || at instanceof PositionContext) return BIGINT;
   if (at instanceof FunctionCallContext) return callType(at, typing);
   return undefined;
+}
+
+/** A comparison, IS NULL, LIKE, IN, BETWEEN..., EXISTS, NOT, AND, OR: a boolean in Trino. */
+function isBooleanExpression(ctx: ParserRuleContext): boolean {
+  if (ctx instanceof PredicatedContext) return ctx.predicate() !== null;
+  return (
+    ctx instanceof LogicalNotContext ||
+    ctx instanceof AndContext ||
+    ctx instanceof OrContext ||
+    ctx instanceof ExistsContext
+  );
 }
 
 function callType(call: FunctionCallContext, typing: Typing): SqlType | undefined {

@@ -54,6 +54,14 @@ describe("values of one CASE, IF, COALESCE or NULLIF with no common type are ref
       "All COALESCE operands must be the same type: varchar vs integer",
       "CAST(0 AS varchar)",
     ],
+    // A comparison is a boolean (ExpressionAnalyzer.visitComparisonExpression's BOOLEAN), and
+    // TypeCoercion converts a boolean into nothing.
+    [
+      "SELECT CASE WHEN errorcode IS NULL THEN eventname = 'a' ELSE 'no' END AS e FROM cloudtrail_logs",
+      "'no'",
+      "All CASE results must be the same type: boolean vs varchar",
+      "CAST(eventname = 'a' AS varchar)",
+    ],
   ])("%s", async (sql, at, reason, instead) => {
     const problem = await only(sql);
     expect(problem.column).toBe(sql.lastIndexOf(at) + 1);
