@@ -46,6 +46,7 @@ import {
   WindowDefinitionContext,
   WindowSpecificationContext,
 } from "dt-sql-parser/dist/lib/trino/TrinoSqlParser.js";
+import { checkArgumentTypes } from "./argument-types.ts";
 import { type Field, PARTITION_COLUMNS, RECORD_FIELDS } from "./cloudtrail.ts";
 import { ATHENA_FUNCTIONS, DUCKDB_ONLY } from "./functions.ts";
 import { checkOrderBy, outputName } from "./order-by.ts";
@@ -181,14 +182,16 @@ export function resolveQuery(
 }
 
 /**
- * The types Trino converts into no common one (set operations, CASE, IF, NULLIF, COALESCE), and
- * conditions that are no boolean (set-types.ts, value-types.ts).
+ * The types Trino converts into no common one (set operations, CASE, IF, NULLIF, COALESCE),
+ * conditions that are no boolean (set-types.ts, value-types.ts), and function arguments no
+ * overload takes (argument-types.ts).
  */
 function checkValueTypes(n: ParserRuleContext, scope: Scope, out: SqlProblem[]): void {
   const text = (c: ParserRuleContext) => sourceText(c, scope);
   if (n instanceof SetOperationContext) checkSetOperation(n, typingOf(scope), text, out);
   checkCommonType(n, typingOf(scope), text, out);
   checkCondition(n, typingOf(scope), text, out);
+  checkArgumentTypes(n, typingOf(scope), text, out);
 }
 
 /**
