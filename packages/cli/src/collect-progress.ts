@@ -1,6 +1,7 @@
 /**
  * `run-md collect`'s progress on stderr: a bar redrawn in place on a terminal (objects, bytes,
- * events, rate, ETA), plain lines otherwise (one per day written).
+ * events, rate, ETA), plain lines otherwise: one per day written and, while objects are fetched
+ * from S3, one per tenth of them (a line per object filled a CI log with thousands).
  */
 
 import type { CollectProgress } from "@run-md/collect";
@@ -29,6 +30,7 @@ export function progressReporter(out: NodeJS.WriteStream): {
 } {
   const t0 = performance.now();
   let drawn = false;
+  let tenths = 0;
   return {
     onProgress: (p) => {
       if (p.phase === "list") {
@@ -39,6 +41,10 @@ export function progressReporter(out: NodeJS.WriteStream): {
       if (out.isTTY) {
         out.write(`\r\x1b[2Kcollect ${bar(p)} ${line}`);
         drawn = true;
+      } else if (p.phase === "fetch") {
+        const now = p.objectsTotal === 0 ? 10 : Math.floor((10 * p.objects) / p.objectsTotal);
+        if (now > tenths) out.write(`collect: ${line}\n`);
+        tenths = Math.max(tenths, now);
       } else if (p.phase !== "done") out.write(`collect: ${line}\n`);
     },
     end: () => {

@@ -42,4 +42,16 @@ describe("collect progress", () => {
     expect(out[0]).toBe("collect: listing the source\n");
     expect(out[1]).toMatch(/^collect: 50\/200 objects, 2\.50 MB, 1234 events, .* 2024\/03\/01\n$/);
   });
+
+  it("writes a fetch from S3 as a line per tenth of its objects, not one per object", () => {
+    const { out, s } = stream(false);
+    const r = progressReporter(s);
+    for (let i = 1; i <= 504; i++) {
+      r.onProgress({ phase: "fetch", objects: i, objectsTotal: 504, bytes: i * 100, events: 0 });
+    }
+    r.end();
+    // 504 objects: a line as the count passes 51, 101, 152, ... 454, and at 504 (10 lines).
+    const counts = out.map((l) => Number(/^collect: (\d+)\/504 objects/.exec(l)?.[1]));
+    expect(counts).toEqual([51, 101, 152, 202, 252, 303, 353, 404, 454, 504]);
+  });
 });
