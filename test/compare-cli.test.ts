@@ -339,6 +339,11 @@ describe("run-md compare", () => {
       { env: emulatorEnv(emulator.endpoint) },
     );
     expect(res.stderr).toContain("bundled sample data");
+    // compare has no --engine: the hint is how to compare AWS with the user's own logs.
+    expect(res.stderr).not.toContain("--engine aws");
+    expect(res.stderr).toContain(
+      "point local.logDir (or --log-dir) at a copy of the logs AWS reads",
+    );
     expect(res.code).toBe(2);
     expect(emulator.callsOf("StartQueryExecution").length).toBe(before);
   });

@@ -118,16 +118,19 @@ export class EnginePool {
    * Before the first step: what the engines the run uses need, checked once (exit 2 before any
    * query rather than the same error in every step). A run that would read the bundled sample
    * data on the local engine while other steps read AWS is refused: its findings would mix fake
-   * incidents with real ones.
+   * incidents with real ones. `mixedHint` says what to do instead where --engine aws is not
+   * the way out (compare runs both sides by design).
    */
-  async preflight(names: readonly string[]): Promise<void> {
+  async preflight(names: readonly string[], mixedHint?: string): Promise<void> {
     const aws = names.filter((n) => engineInfo(n)?.aws === true);
     if (aws.length > 0 && names.includes("local") && this.readsSample()) {
       throw new RunMdError(
         "mixed-sample",
         `this run would read the bundled sample data (local.logDir: sample) for its local steps and AWS (${aws.join(", ")}) for the others`,
         {
-          hint: "Run every step on AWS (--engine aws, with athena and logs.logGroups configured), or point local.logDir (or --log-dir) at your CloudTrail files.",
+          hint:
+            mixedHint ??
+            "Run every step on AWS (--engine aws, with athena and logs.logGroups configured), or point local.logDir (or --log-dir) at your CloudTrail files.",
         },
       );
     }

@@ -124,7 +124,10 @@ async function preflight(plan: Plan): Promise<void> {
       .filter((s) => values.step === undefined || s.id === values.step)
       .flatMap((s) => engines.map((e) => chooseEngine(s, e, config.engines))),
   );
-  await plan.pool.preflight([...new Set(names)]);
+  await plan.pool.preflight(
+    [...new Set(names)],
+    "Compare AWS with your own CloudTrail files: point local.logDir (or --log-dir) at a copy of the logs AWS reads, or set local.store to a store run-md collect filled from them.",
+  );
 }
 
 type Values = ArgValues<typeof OPTIONS>;
