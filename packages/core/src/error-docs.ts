@@ -20,8 +20,9 @@ export function renderErrorDocs(): string {
 
 Every error run-md reports carries one of these codes: in the terminal and in run reports
 (\`error.code\`, so in \`--json\` output too). An error found before anything runs (a usage error,
-a bad \`--param\`, a runbook that does not parse) writes no report: \`--json\` then prints nothing on
-standard output, the error goes to standard error and the exit code is 2. A parameter the runbook
+a bad \`--param\`, a runbook that does not parse) writes no report: \`--json\` then prints one
+object on standard output, \`{ "status": "errored", "error": { code, message, hint? }, "problems": [...] }\`
+([cli.md](cli.md#mistakes)), the error goes to standard error and the exit code is 2. A parameter the runbook
 requires and nothing gives, or a configured value that does not fit, is the runbook's or the
 configuration's: the run reports it (an errored report, exit 2), and the other runbooks of the
 run still run. Codes are permanent, so scripts and alerts can match them; when
