@@ -340,7 +340,7 @@ async function send(
       case "webhook":
         return await sendWebhook(target, alerts, policy);
       case "unusable":
-        throw new Error(`not sent: the target is not usable: ${target.reason}`);
+        throw new Error(`the target is not usable: ${target.reason}`);
     }
   } catch (e) {
     return {
@@ -374,12 +374,17 @@ export async function notify(
   };
 }
 
-/** `notification to pagerduty failed after 3 attempts: HTTP 503 ...` lines for failures. */
+/**
+ * `notification to pagerduty failed after 3 attempts: HTTP 503 ...` lines for failures, and
+ * `notification to slack not sent: ...` for one never attempted (a target that is not usable):
+ * "failed after 0 attempts" read as if it had been tried.
+ */
 export function deliveryProblems(deliveries: Delivery[]): string[] {
   return deliveries
     .filter((d) => !d.ok)
-    .map(
-      (d) =>
-        `notification to ${d.target} failed after ${d.attempts} attempt${d.attempts === 1 ? "" : "s"}: ${d.error}`,
+    .map((d) =>
+      d.attempts === 0
+        ? `notification to ${d.target} not sent: ${d.error}`
+        : `notification to ${d.target} failed after ${d.attempts} attempt${d.attempts === 1 ? "" : "s"}: ${d.error}`,
     );
 }

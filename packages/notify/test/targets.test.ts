@@ -104,6 +104,33 @@ describe("Slack", () => {
   });
 });
 
+describe("a target that is not usable", () => {
+  it("is reported as not sent, not as failed after 0 attempts, and the others are told", async () => {
+    const ok = await receiver();
+    // As the senders read it when the runs are done: the mistake kept, the target unusable.
+    const lenient = parseNotifyConfig(
+      {
+        targets: [
+          { type: "slack", url: "hooks.example.com/x" },
+          { type: "teams", url: ok.url },
+        ],
+      },
+      "run-md.config.yaml",
+      {},
+      () => {},
+    );
+    const deliveries = await deliver(await failingAlert(), lenient);
+    expect(deliveries.map((d) => [d.target, d.ok, d.attempts])).toEqual([
+      ["slack (notify.targets[0])", false, 0],
+      ["teams", true, 1],
+    ]);
+    expect(deliveryProblems(deliveries)).toEqual([
+      "notification to slack (notify.targets[0]) not sent: the target is not usable: run-md.config.yaml: notify.targets[0].url must be an http(s) URL such as https://hooks.example.com/run-md",
+    ]);
+    expect(ok.received).toHaveLength(1);
+  });
+});
+
 describe("a target that is down", () => {
   it("is retried, reported, and does not stop the other targets", async () => {
     const ok = await receiver();
