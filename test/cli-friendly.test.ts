@@ -245,6 +245,27 @@ describe("run-md new", () => {
   }, 60_000);
 });
 
+describe("run-md new --dir", () => {
+  it("prints a next step that runs the file it wrote outside runbooksDir", async () => {
+    const project = path.join(dir, "project-dir");
+    await mkdir(project);
+    await writeFile(path.join(project, "run-md.config.yaml"), `local:\n  logDir: ${incidents}\n`);
+    const made = await runMd(["new", "fresh", "--dir", "drafts"], { cwd: project });
+    expect(made.code).toBe(0);
+    const next = /^Next: edit it, then npx run-md check (\S+) && npx run-md (\S+)$/m.exec(
+      made.stdout,
+    );
+    expect(next?.slice(1)).toEqual([
+      path.join("drafts", "fresh.md"),
+      path.join("drafts", "fresh.md"),
+    ]);
+    // The printed command runs it (by id it would be looked up in runbooks/, which has none).
+    const run = await runMd([next![2]!, "--no-report", "--quiet"], { cwd: project });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+  }, 60_000);
+});
+
 describe("check: a value YAML cuts at ' #'", () => {
   it("warns with file:line, and leaves deliberate comments alone", async () => {
     const book = path.join(dir, "hash.md");

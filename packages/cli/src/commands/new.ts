@@ -121,8 +121,10 @@ export async function newCommand(argv: string[]): Promise<number> {
   }
   await mkdir(dir, { recursive: true });
   await writeFile(file, skeleton(id), { flag: "wx" });
+  // By id only in runbooksDir, where `run-md <id>` looks; a file written with --dir runs by path.
+  const run = values.dir === undefined ? id : shown;
   process.stdout.write(
-    `${pc.green("created")} ${shown}\nNext: edit it, then npx run-md check ${shown} && npx run-md ${id}\n`,
+    `${pc.green("created")} ${shown}\nNext: edit it, then npx run-md check ${shown} && npx run-md ${run}\n`,
   );
   return 0;
 }
