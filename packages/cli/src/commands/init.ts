@@ -63,10 +63,15 @@ export async function initCommand(argv: string[]): Promise<number> {
     const done = existing.includes(f) ? pc.yellow("overwrote") : pc.green("created");
     process.stdout.write(`${done} ${path.join(positionals[0] ?? "", f)}\n`);
   }
-  if (await ignore(root, ".run-md/")) process.stdout.write(`${pc.green("updated")} .gitignore\n`);
+  const shown = positionals[0] ?? "";
+  if (await ignore(root, ".run-md/"))
+    process.stdout.write(`${pc.green("updated")} ${path.join(shown, ".gitignore")}\n`);
   const starter = files.find((f) => f.startsWith("runbooks/")) ?? "runbooks/";
+  // The starter runs from the folder init wrote (its configuration is found there), not from here.
+  const folder = /^[\w./-]+$/.test(shown) ? shown : `'${shown.replaceAll("'", `'\\''`)}'`;
+  const cd = root === process.cwd() ? "" : `cd ${folder} && `;
   process.stdout.write(
-    `\nNext: npx run-md ${starter}   (runs on generated sample data; set local.logDir or the athena section of run-md.config.yaml for yours)\n`,
+    `\nNext: ${cd}npx run-md ${starter}   (runs on generated sample data; set local.logDir or the athena section of run-md.config.yaml for yours)\n`,
   );
   return 0;
 }
