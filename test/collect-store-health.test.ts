@@ -75,7 +75,7 @@ describe("run-md collect --verify", () => {
     expect(bad.code).toBe(1);
     expect(bad.stdout).toBe(`verified 1 day file(s) of ${store}: 1 damaged (2026/11/20)\n`);
     expect(bad.stderr).toBe(
-      `error the store's file for 2026/11/20 (${file}) holds other bytes than the collect wrote (its SHA-256 is not the one recorded)\nhint: collect the day again: run-md collect --from 2026-11-20 --to 2026-11-21\n`,
+      `error the store's file for 2026/11/20 (${file}) holds other bytes than the collect wrote (its SHA-256 is not the one recorded)\nhint: collect the day again: run-md collect --from 2026-11-20 --to 2026-11-21 --store ${store} (with --source, unless local.logDir is the source)\n`,
     );
     const repair = await runMd(["collect", "--source", logs, "--store", store, ...WINDOW]);
     expect(repair.stderr).toContain(
@@ -96,7 +96,7 @@ describe("run-md collect --verify", () => {
     const gone = await runMd(["collect", "--verify", "--store", store]);
     expect([gone.code, gone.stderr]).toEqual([
       1,
-      `error the store's file for 2026/11/20 (${file2}) is gone\nhint: collect the day again: run-md collect --from 2026-11-20 --to 2026-11-21\n`,
+      `error the store's file for 2026/11/20 (${file2}) is gone\nhint: collect the day again: run-md collect --from 2026-11-20 --to 2026-11-21 --store ${store} (with --source, unless local.logDir is the source)\n`,
     ]);
     // A new object of the day arrived meanwhile: its event is new, the three others read again.
     await write("late.json.gz", [event("n1"), event("c1")]);

@@ -286,6 +286,11 @@ export async function collectCommand(argv: string[]): Promise<number> {
   }
 }
 
+/** A word as a POSIX shell reads it back: as it is when plain, else single-quoted. */
+function shellWord(w: string): string {
+  return /^[\w./:@%+=,-]+$/.test(w) ? w : `'${w.replaceAll("'", `'\\''`)}'`;
+}
+
 /**
  * `run-md collect --verify`: every day file of the store hashed against its recorded checksum;
  * 1 when one is damaged (each named, with the collect that reads its day again).
@@ -304,9 +309,12 @@ async function verifyCommand(
   const { collectDayCommand, verifyStore } = await import("@run-md/collect");
   const store = locations({ ...values, source: "-" }, config).store;
   const r = await verifyStore(store);
+  // The store as given (a --store the configuration does not name must be given again), and the
+  // source, which --verify is not told.
+  const given = values.store === undefined ? "" : ` --store ${shellWord(values.store)}`;
   for (const d of r.damaged) {
     // Gone or damaged: the collect of the day reads its objects again.
-    const fix = `collect the day again: ${collectDayCommand(d.day)}`;
+    const fix = `collect the day again: ${collectDayCommand(d.day)}${given} (with --source, unless local.logDir is the source)`;
     process.stderr.write(`error the store's file for ${d.day} (${printable(d.file)}) ${d.why}
 `);
     process.stderr.write(`hint: ${fix}
