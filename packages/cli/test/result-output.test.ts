@@ -125,6 +125,16 @@ describe("formats", () => {
     });
     expect(outputChoice({})).toEqual({ format: "table" });
     expect(() => outputChoice({ output: "x.txt" })).toThrow(/extension does not say/);
+    // the hint names every extension formatOfFile reads, .jsonl included
+    const hint = (() => {
+      try {
+        outputChoice({ output: "x.txt" });
+      } catch (e) {
+        return (e as { hint?: string }).hint;
+      }
+    })();
+    expect(hint).toContain("name the file .csv, .json, .ndjson or .jsonl.");
+    expect(formatOfFile("x.toString")).toBeUndefined();
     expect(() => outputChoice({ format: "xml" })).toThrow(/"xml" is not a format/);
     expect(() => outputChoice({ format: "table", output: "x.csv" })).toThrow(/for the terminal/);
   });

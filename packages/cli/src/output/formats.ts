@@ -99,9 +99,18 @@ export function encoderFor(format: FileFormat, terminal = false): Encoder {
   return format === "json" ? JSON_ARRAY : NDJSON;
 }
 
-/** The format a file name implies (`.csv`, `.json`, `.ndjson`/`.jsonl`), if any. */
+/** The file extensions that imply a format (in any case). */
+export const FILE_EXTENSIONS: Readonly<Record<string, FileFormat>> = {
+  csv: "csv",
+  json: "json",
+  ndjson: "ndjson",
+  jsonl: "ndjson",
+};
+
+/** The format a file name implies (FILE_EXTENSIONS), if any. */
 export function formatOfFile(file: string): FileFormat | undefined {
   const ext = /\.([a-z]+)$/i.exec(file)?.[1]?.toLowerCase();
-  if (ext === "csv" || ext === "json" || ext === "ndjson") return ext;
-  return ext === "jsonl" ? "ndjson" : undefined;
+  return ext !== undefined && Object.hasOwn(FILE_EXTENSIONS, ext)
+    ? FILE_EXTENSIONS[ext]
+    : undefined;
 }

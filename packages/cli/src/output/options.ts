@@ -5,6 +5,7 @@
 import { type Runbook, RunMdError, type StepReport } from "@run-md/core";
 import { refuseFolder } from "./file-check.ts";
 import {
+  FILE_EXTENSIONS,
   FILE_FORMATS,
   type FileFormat,
   formatOfFile,
@@ -55,7 +56,7 @@ export function outputChoice(values: OutputValues): { format: OutputFormat; file
   if (chosen === undefined) {
     throw usage(
       `--output ${output}: its extension does not say which format to write`,
-      `Add --format (${FILE_FORMATS.join(", ")}) or name the file .csv, .json or .ndjson.`,
+      `Add --format (${FILE_FORMATS.join(", ")}) or name the file ${extensionList()}.`,
     );
   }
   refuseFolder(output, "--output");
@@ -115,4 +116,10 @@ export async function settleOutput(
   }
   await output.commit(step.columns.map((c) => c.name));
   return output.file === undefined ? "" : `${step.rowCount} rows written to ${output.file}`;
+}
+
+/** ".csv, .json, .ndjson or .jsonl": the extensions that name a format. */
+function extensionList(): string {
+  const names = Object.keys(FILE_EXTENSIONS).map((e) => `.${e}`);
+  return `${names.slice(0, -1).join(", ")} or ${names.at(-1)}`;
 }
