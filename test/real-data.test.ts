@@ -1355,6 +1355,10 @@ describe("credential-access, remote-execution, lambda-changes, bedrock-model-use
     expect(step(reports, "model_use_insights").rows.length).toBe(3);
     // ML: four models in an hour (more than 3); the application's three calls of one: fine
     expect(step(reports, "invocation_volume").rows).toEqual([[ML, "2024-06-01T10", 4, 1, 4]]);
+    // the same in Logs Insights, per caller and bin(1h)
+    const hour = "2024-06-01 10:00:00.000";
+    expect(step(reports, "invocation_volume_insights").rows).toEqual([[ML, hour, 4, 4]]);
+    expect(step(reports, "invocation_volume_insights").status).toBe("failed");
     // bob made the workload, at most two invocations an hour: the application and bob too
     const tuned = await onJune1("runbooks/bedrock-model-use.md", events, [
       ...["--param", "model_user_pattern=:user/bob$"],
@@ -1367,7 +1371,11 @@ describe("credential-access, remote-execution, lambda-changes, bedrock-model-use
       [ML, "2024-06-01T10", 4],
       [APP, "2024-06-01T10", 3],
     ]);
-    const steps = MODEL_STEPS.slice(0, 3);
+    expect(step(tuned, "invocation_volume_insights").rows).toEqual([
+      [ML, hour, 4, 4],
+      [APP, hour, 3, 1],
+    ]);
+    const steps = MODEL_STEPS.slice(0, 4);
     expectTruth(reports, events, steps);
     expectTruth(tuned, events, steps);
   });
@@ -1395,7 +1403,7 @@ describe("credential-access, remote-execution, lambda-changes, bedrock-model-use
       "automation_pattern=:user/bob$",
     ]);
     expect(step(tuned, "federation_tokens_insights").rows.map((r) => r[2])).toEqual(["deploy"]);
-    const steps = MODEL_STEPS.slice(3);
+    const steps = MODEL_STEPS.slice(4);
     expectTruth(reports, events, steps);
     expectTruth(tuned, events, steps);
   });
@@ -1441,6 +1449,7 @@ const MODEL_STEPS = [
   "bedrock-model-use/model_use",
   "bedrock-model-use/model_use_insights",
   "bedrock-model-use/invocation_volume",
+  "bedrock-model-use/invocation_volume_insights",
   "access-key-lifecycle/federation_tokens",
   "access-key-lifecycle/federation_tokens_insights",
 ];

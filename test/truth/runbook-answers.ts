@@ -1178,6 +1178,21 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
         (r[2] as number) > Number(p.max_invocations_per_hour) ||
         (r[4] as number) > Number(p.max_models_per_hour),
     ),
+  // bin(1h): the hour's start in @timestamp's form; a missing ARN is a group of its own (null)
+  "bedrock-model-use/invocation_volume_insights": (ev, p) =>
+    groupBy(
+      ev.filter((e) => bedrockCall(e) && is(e, "eventName", ...INVOCATIONS)),
+      (e) => [str(e, "userIdentity.arn"), `${stamp(e).slice(0, 13)}:00:00.000`],
+      (g) => {
+        const models = new Set(g.map((e) => str(e, "requestParameters.modelId")));
+        models.delete(null);
+        return [g.length, models.size];
+      },
+    ).filter(
+      (r) =>
+        (r[2] as number) > Number(p.max_invocations_per_hour) ||
+        (r[3] as number) > Number(p.max_models_per_hour),
+    ),
   "access-key-lifecycle/federation_tokens": (ev, p) =>
     ev
       .filter((e) => federationToken(e, p))
