@@ -66,7 +66,8 @@ export type Command =
   | (NodeBase & { kind: "fields"; items: Projection[] })
   | (NodeBase & { kind: "display"; items: Projection[] })
   | (NodeBase & { kind: "filter"; expr: Expr })
-  | (NodeBase & { kind: "stats"; items: Projection[]; by: Projection[] })
+  /** `offset`: `stats ... by bin(5m) offset 1h`, the bins shifted by a period (time-series page). */
+  | (NodeBase & { kind: "stats"; items: Projection[]; by: Projection[]; offset?: Expr })
   | (NodeBase & { kind: "sort"; keys: SortKey[] })
   /** `count`: a number, or a `{{name}}` parameter whose value is the number. */
   | (NodeBase & {

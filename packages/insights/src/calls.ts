@@ -384,6 +384,15 @@ export function serviceOnlyFunction(name: string): string {
 }
 
 /**
+ * Why `stats ... by bin(5m) offset 1h` is not translated: the time-series page says the bins are
+ * shifted by the period, not whether the events read move with them (the query's time range is
+ * the same) nor how a bin's time is then shown.
+ */
+export function binOffset(): string {
+  return "offset (stats ... by bin() offset <period>) is not supported by the local engine: AWS's documentation does not say which events a shifted bin holds (CloudWatch Logs runs it: use --engine logs)";
+}
+
+/**
  * Why a map's or list's access (`users[1]`, ``map.`special.char` ``) is not translated: the
  * "Structure types" section shows `json_message.users[1].action` without saying whether an index
  * counts from 0 or 1, and the local engine's fields are the event's flattened keys, not maps.

@@ -232,7 +232,7 @@ export function commandExprs(c: Command): Expr[] {
     case "filter":
       return [c.expr];
     case "stats":
-      return [...c.items, ...c.by].map((i) => i.expr);
+      return [...c.items, ...c.by].map((i) => i.expr).concat(c.offset ?? []);
     case "sort":
       return c.keys.map((k) => k.expr);
     case "dedup":

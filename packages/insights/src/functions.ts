@@ -1,8 +1,9 @@
 /**
  * The Logs Insights functions the parser knows, with their arity: every function of the service's
  * "Boolean, comparison, numeric, datetime, and other functions" page (CWL_QuerySyntax-operations-
- * functions) and of its stats page (CWL_QuerySyntax-Stats), so that a query the service accepts is
- * not refused by the `logs` engine. Which of them the local engine translates is calls.ts's
+ * functions), its stats page (CWL_QuerySyntax-Stats), its hashing functions page
+ * (CWL_QuerySyntax-hash-functions) and its time-series functions page (CWL_QuerySyntax-timeseries-
+ * functions), so that a query the service accepts is not refused by the `logs` engine. Which of them the local engine translates is calls.ts's
  * (`translatesLocally`). Names match case-insensitively.
  */
 
@@ -97,6 +98,9 @@ const SPECS: FunctionSpec[] = [
   fn("isPrivateIP", 1, 1),
   fn("isPublicIP", 1, 1),
   fn("isReservedIP", 1, 1),
+  // Hashing: md5(fieldName: string), sha256(fieldName: string)
+  fn("md5", 1, 1),
+  fn("sha256", 1, 1),
   // Aggregates
   { name: "count", minArgs: 0, maxArgs: 1, aggregate: true, star: true },
   fn("count_distinct", 1, 1, true),
@@ -110,6 +114,12 @@ const SPECS: FunctionSpec[] = [
   fn("latest", 1, 1, true),
   fn("sortsFirst", 1, 1, true),
   fn("sortsLast", 1, 1, true),
+  // Time-series, with stats: rate(fieldName, interval), count_over_time(fieldName),
+  // sum_over_time(fieldName), histogram(fieldName, buckets)
+  fn("rate", 2, 2, true),
+  fn("count_over_time", 1, 1, true),
+  fn("sum_over_time", 1, 1, true),
+  fn("histogram", 2, 2, true),
 ];
 
 const BY_LOWER = new Map(SPECS.map((s) => [s.name.toLowerCase(), s]));

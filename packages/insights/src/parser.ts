@@ -281,7 +281,11 @@ class Parser extends TokenCursor<Token> {
       items.push(p);
     });
     const by = this.acceptKeyword("by") ? this.parseProjections("by", "stats ... by") : [];
-    return { kind: "stats", items, by };
+    if (by.length === 0 || !this.acceptKeyword("offset")) return { kind: "stats", items, by };
+    const offset = this.parseExpr();
+    if (offset.kind !== "period")
+      this.fail(offset, `offset takes a period such as 1h or 1d, not "${offset.text}"`);
+    return { kind: "stats", items, by, offset };
   }
 
   private parseParse(start: number): CommandBody {

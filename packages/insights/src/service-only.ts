@@ -1,11 +1,12 @@
 /**
  * What in a query only CloudWatch Logs runs: functions the local translation does not have
- * (calls.ts) and a map's or list's access (`list[index]`, ``map.`key` ``). The `logs` engine sends
+ * (calls.ts), a map's or list's access (`list[index]`, ``map.`key` ``) and a stats command's
+ * `offset`. The `logs` engine sends
  * such a query; the local engine refuses it at its first such place (`insights-unsupported`), and
  * `run-md check` reports every place (cli lint.ts, rule `insights-service-only`).
  */
 import type { Expr, InsightsQuery } from "./ast.ts";
-import { serviceOnlyFunction, structureAccess, translatesLocally } from "./calls.ts";
+import { binOffset, serviceOnlyFunction, structureAccess, translatesLocally } from "./calls.ts";
 import { children, commandExprs } from "./check.ts";
 import { positionAt } from "./errors.ts";
 import { parseInsights } from "./parser.ts";
@@ -35,6 +36,9 @@ export function serviceOnlyUses(query: string | InsightsQuery): ServiceOnlyUse[]
     if (e.kind === "field" && /[[`]/.test(e.name)) add(e, structureAccess(e.name));
     for (const c of children(e)) visit(c);
   };
-  for (const c of ast.commands) for (const e of commandExprs(c)) visit(e);
+  for (const c of ast.commands) {
+    for (const e of commandExprs(c)) visit(e);
+    if (c.kind === "stats" && c.offset !== undefined) add(c.offset, binOffset());
+  }
   return out;
 }

@@ -7,7 +7,7 @@ import {
   sqlStringLiteral,
 } from "@run-md/core";
 import type { Command, Expr, InsightsQuery, Projection } from "./ast.ts";
-import { structureAccess, translateCall } from "./calls.ts";
+import { binOffset, structureAccess, translateCall } from "./calls.ts";
 import { assertInsights } from "./check.ts";
 import {
   bool,
@@ -281,6 +281,7 @@ class Translator {
         this.addCte(`SELECT * FROM ${this.cur} WHERE ${bool(this.expr(c.expr))}`);
         return;
       case "stats":
+        if (c.offset !== undefined) this.unsupported(c.offset, binOffset());
         this.stats(c.items, c.by);
         return;
       case "sort": {

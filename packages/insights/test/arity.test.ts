@@ -6,7 +6,10 @@
  * - https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-operations-functions.html
  *   (numeric, datetime, general, JSON, IP address and string functions);
  * - https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Stats.html
- *   ("Functions to use with stats").
+ *   ("Functions to use with stats");
+ * - https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-hash-functions.html;
+ * - https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-timeseries-functions.html
+ *   ("Use time-series functions with the stats command").
  * `f(a [, b])` and two listed signatures (`ltrim(str)`, `ltrim(str, trimChars)`) are two counts;
  * `f(a, ...rest[])` is one or more (`many`); `case(cond1, val1, cond2, val2, ..., [default])`
  * "Supports up to 10 branches", so 2 to 21 arguments.
@@ -113,6 +116,14 @@ const DOCUMENTED: readonly [name: string, min: number, max: number, arg: string]
   ["latest", 1, 1, "s"],
   ["sortsFirst", 1, 1, "s"],
   ["sortsLast", 1, 1, "s"],
+  // Hashing functions
+  ["md5", 1, 1, "s"], // md5(fieldName: string)
+  ["sha256", 1, 1, "s"], // sha256(fieldName: string)
+  // Time-series functions
+  ["rate", 2, 2, "n"], // rate(fieldName: NumericLogField, interval: Period)
+  ["count_over_time", 1, 1, "s"], // count_over_time(fieldName: LogField)
+  ["sum_over_time", 1, 1, "n"], // sum_over_time(fieldName: NumericLogField)
+  ["histogram", 2, 2, "n"], // histogram(fieldName: NumericLogField, buckets: number)
 ];
 
 const AGGREGATES = new Set([
@@ -125,7 +136,12 @@ const AGGREGATES = new Set([
   "stddev",
   "sum",
 ]);
-const STATS = new Set([...AGGREGATES, "earliest", "latest", "sortsFirst", "sortsLast"]);
+const TIME_SERIES = ["rate", "count_over_time", "sum_over_time", "histogram"];
+const STATS = new Set([
+  ...AGGREGATES,
+  ...TIME_SERIES,
+  ...["earliest", "latest", "sortsFirst", "sortsLast"],
+]);
 
 /** A query calling `name` with `n` arguments, in the command the page uses it in. */
 function queryOf(name: string, arg: string, n: number): string {
@@ -138,6 +154,8 @@ function argAt(name: string, arg: string, i: number): string {
   if (name === "datefloor" || name === "dateceil") return i === 0 ? "@timestamp" : arg;
   if (name.startsWith("isIp") && name.endsWith("InSubnet")) return i === 0 ? "s" : arg;
   if (name === "pct" || name === "round") return i === 0 ? "n" : "2";
+  if (name === "rate") return i === 0 ? "n" : "5m";
+  if (name === "histogram") return i === 0 ? "n" : "10";
   if (name === "strcontains" && i === 2) return "true";
   if (name === "case" || name === "if") return i % 2 === 0 && i < 20 ? "n > 1" : "n";
   return arg;

@@ -224,6 +224,23 @@ describe("what only CloudWatch Logs runs", () => {
     );
   });
 
+  test("a stats offset is refused at the period; one that is no period is a syntax error", () => {
+    const q = "stats count(*) by bin(5m) offset 1h";
+    const e = thrown(InsightsUnsupportedError, () =>
+      translateInsights(q, { relation: "cwl_events", check: false }),
+    );
+    expect(e.offset).toBe(q.indexOf("1h"));
+    expect(e.message).toMatch(
+      /^offset \(stats \.\.\. by bin\(\) offset <period>\) is not supported/,
+    );
+    const bad = thrown(InsightsSyntaxError, () =>
+      parseInsights("stats count(*) by bin(5m) offset x"),
+    );
+    expect(bad.message).toBe('offset takes a period such as 1h or 1d, not "x"');
+    // offset only follows a by clause, as the page's syntax shows it
+    expect(() => parseInsights("stats count(*) offset 1h")).toThrow(InsightsSyntaxError);
+  });
+
   test("a list's index is refused: the page does not say whether it counts from 0 or 1", () => {
     const e = thrown(InsightsUnsupportedError, () =>
       translateInsights('filter resources[0].ARN = "x"', { relation: "cwl_events", check: false }),
