@@ -144,6 +144,42 @@ function unreadable(
   return null;
 }
 
+/** Names of compressed or archived files: any events in them are not read. */
+const ARCHIVE = /\.(json|jsonl|ndjson)\.[^.]+$|\.(gz|zip|bz2|xz|zst|lz4|br|7z|tar|tgz|rar)$/i;
+
+/**
+ * A file the scan does not read because of its name. In a delivery folder
+ * (`.../CloudTrail/<region>/yyyy/mm/dd/`, where CloudTrail writes only its `.json.gz` files, and
+ * which the scan enters only for the window's days) it is a log in a form not read
+ * (recompressed, renamed, a download in progress): named and unread, so the step is errored
+ * rather than passed without its events. Elsewhere a compressed or archived file (`.zip`,
+ * `.json.bz2`, `events.gz`) is named in the warnings: an archive beside its unpacked copy loses
+ * nothing, and the warning says what to do when it has no such copy. Other files (`.csv`,
+ * `README.md`) are not logs, and are passed over without a word.
+ */
+function notReadByName(
+  full: string,
+  name: string,
+  rel: (full: string) => string,
+  report: { warnings: string[]; unread: string[] },
+): null {
+  const reads = "this engine reads .json, .jsonl and .ndjson files, each optionally .gz";
+  if (layoutDay(full) !== null) {
+    const what = name.startsWith(".")
+      ? "a hidden file in a CloudTrail delivery folder (a download in progress?)"
+      : `a file in a CloudTrail delivery folder whose name is not one of a log file (${reads})`;
+    report.warnings.push(
+      `skipped ${rel(full)}: ${what}: its events are not read; decompress or rename it, or move it out of the log directory`,
+    );
+    report.unread.push(rel(full));
+  } else if (ARCHIVE.test(name)) {
+    report.warnings.push(
+      `skipped ${rel(full)}: a compressed or archived file (${reads}): events in it are not read; unpack it into the log directory if it holds any`,
+    );
+  }
+  return null;
+}
+
 /** The status of the path itself (a symbolic link not followed), or null. */
 function lstatOrNull(file: string): Stats | null {
   try {
@@ -380,8 +416,11 @@ export class LogCatalog {
     report: { warnings: string[]; unread: string[] },
   ): Promise<Entry | null> {
     const { warnings } = report;
-    if (e.name.startsWith(".")) return null;
     const full = path.join(dir, e.name);
+    if (e.name.startsWith(".")) {
+      // A hidden JSON file in a delivery folder: a download in progress (rsync's `.name.XXXXXX`).
+      return e.isFile() && /\.json/i.test(e.name) ? notReadByName(full, e.name, rel, report) : null;
+    }
     let real = path.join(realDir, e.name);
     let isDir = e.isDirectory();
     let isFile = e.isFile();
@@ -413,7 +452,8 @@ export class LogCatalog {
     }
     if (isDir)
       return SKIPPED_DIRS.has(e.name) ? null : { dir: full, real, linked: e.isSymbolicLink() };
-    if (!isFile || !EVENT_FILE.test(e.name)) return null;
+    if (!isFile) return null;
+    if (!EVENT_FILE.test(e.name)) return notReadByName(full, e.name, rel, report);
     const st = statOrError(full);
     if (st instanceof Error) return unreadable(rel(full), e.name, st, report);
     const file: SourceFile = {

@@ -1,0 +1,108 @@
+/**
+ * Files of the window the scan passes over because of their names, which once let a step pass
+ * without their events and without a word: a recompressed, renamed or half-downloaded delivery
+ * file in a day folder of the layout, and a compressed export elsewhere. The truth is what the
+ * files written here hold: one DeleteTrail event in the window in each of them.
+ */
+import { promises as fsp } from "node:fs";
+import path from "node:path";
+import zlib from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queryRequest } from "../../core/test/query-request.ts";
+import { createLocalEngine } from "../src/engine.ts";
+import { tempDir, window } from "./helpers.ts";
+
+let root: string;
+beforeAll(async () => {
+  root = await tempDir("run-md-unread-names-");
+});
+afterAll(async () => {
+  await fsp.rm(root, { recursive: true, force: true });
+});
+
+const event = (id: string, name: string) => ({
+  eventVersion: "1.08",
+  eventID: id,
+  eventTime: "2026-11-24T10:00:00Z",
+  eventName: name,
+  eventSource: "cloudtrail.amazonaws.com",
+  awsRegion: "us-east-1",
+  recipientAccountId: "111111111111",
+});
+const DAY = "AWSLogs/111111111111/CloudTrail/us-east-1/2026/11/24";
+const records = (...events: object[]) => zlib.gzipSync(JSON.stringify({ Records: events }));
+
+async function write(dir: string, rel: string, body: Buffer | string): Promise<void> {
+  await fsp.mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
+  await fsp.writeFile(path.join(dir, rel), body);
+}
+
+/** The step's rows, warnings and unread files over a log folder holding `files` and one read file. */
+async function run(name: string, files: Record<string, Buffer | string>) {
+  const dir = path.join(root, name);
+  await write(dir, `${DAY}/read_T0900Z.json.gz`, records(event("read", "GetTrailStatus")));
+  for (const [rel, body] of Object.entries(files)) await write(dir, rel, body);
+  const engine = await createLocalEngine({ logDir: dir, threads: 1 });
+  try {
+    const r = await engine.query(
+      queryRequest(
+        "sql",
+        "SELECT eventid FROM cloudtrail_logs ORDER BY 1",
+        window("2026-11-24T00:00:00Z", "2026-11-24T12:00:00Z"),
+      ),
+    );
+    return { rows: r.rows.map((x) => x[0]), warnings: r.warnings ?? [], unread: r.unread ?? [] };
+  } finally {
+    await engine.close();
+  }
+}
+
+describe("a file of a delivery folder whose name the engine does not read", () => {
+  const deleted = records(event("gone", "DeleteTrail"));
+  const bz2 = `${DAY}/111111111111_CloudTrail_us-east-1_20261124T1005Z_a.json.bz2`;
+  const partial = `${DAY}/111111111111_CloudTrail_us-east-1_20261124T1005Z_b.json.gz.6fA1b2c3`;
+  const bare = `${DAY}/111111111111_CloudTrail_us-east-1_20261124T1005Z_c`;
+  const hidden = `${DAY}/.111111111111_CloudTrail_us-east-1_20261124T1005Z_d.json.gz.Xy12`;
+
+  it.each([
+    ["another compression", bz2],
+    ["a download in progress", partial],
+    ["no extension", bare],
+    ["a hidden download in progress", hidden],
+  ])("is unread, named, when it has %s (its events are in the window)", async (_, rel) => {
+    const r = await run(path.basename(rel), { [rel]: deleted });
+    expect(r.rows).toEqual(["read"]);
+    expect(r.unread).toEqual([rel]);
+    expect(r.warnings.join("\n")).toContain(`skipped ${rel}: `);
+  });
+
+  it("is passed over without a word outside the window's days, and when hidden and no JSON", async () => {
+    const r = await run("others", {
+      [`${DAY.replace("2026/11/24", "2026/11/20")}/x.json.bz2`]: deleted,
+      [`${DAY}/.DS_Store`]: "not a log",
+    });
+    expect(r.rows).toEqual(["read"]);
+    expect(r.unread).toEqual([]);
+    expect(r.warnings).toEqual([]);
+  });
+});
+
+describe("a compressed or archived file outside the delivery layout", () => {
+  it("is named in the warnings (its events are not read); other files are not", async () => {
+    const r = await run("archives", {
+      "exports/events.gz": zlib.gzipSync(`${JSON.stringify(event("gz", "DeleteTrail"))}\n`),
+      "exports/trail.json.zst": "zstd bytes",
+      "exports/export.zip": "zip bytes",
+      "exports/notes.csv": "a,b",
+    });
+    expect(r.rows).toEqual(["read"]);
+    expect(r.unread).toEqual([]);
+    const named = r.warnings.filter((w) => w.includes("a compressed or archived file"));
+    expect(named.map((w) => w.split(":")[0])).toEqual([
+      "skipped exports/events.gz",
+      "skipped exports/export.zip",
+      "skipped exports/trail.json.zst",
+    ]);
+    expect(r.warnings.join("\n")).not.toContain("notes.csv");
+  });
+});
