@@ -617,6 +617,8 @@ export class LogCatalog {
     let notEvents = 0;
     for (const raw of parsed.objects) {
       if (!isPlainObject(raw) || !looksLikeEvent(raw)) {
+        const at = nestedEvent(raw);
+        if (at !== null) return { kind: "skipped", reason: nestedReason(at) };
         notEvents++;
         continue;
       }
@@ -945,6 +947,36 @@ export const EVENT_KEYS: ReadonlySet<string> = new Set([
 
 function looksLikeEvent(o: Record<string, unknown>): boolean {
   return Object.keys(o).some((k) => EVENT_KEYS.has(k.toLowerCase()));
+}
+
+/**
+ * Where a JSON value that is no event holds one deeper in, as a path (`data.Records[]`,
+ * `Events[]` of bare events, an EventBridge envelope's `detail`), or null. Such a file once read
+ * as "no CloudTrail events in it", a warning only, and a step passed without its events; it is
+ * now unread, since which of its objects are the events is a guess this reader does not make.
+ */
+function nestedEvent(v: unknown, at = "", depth = 0): string | null {
+  if (depth > 16) return null;
+  const inside = (k: string, x: unknown) => {
+    const p = Array.isArray(v) ? `${at}[]` : at === "" ? k : `${at}.${k}`;
+    return isPlainObject(x) && looksLikeEvent(x) ? p : nestedEvent(x, p, depth + 1);
+  };
+  if (Array.isArray(v)) {
+    for (const x of v) {
+      const p = inside("", x);
+      if (p !== null) return p;
+    }
+  } else if (isPlainObject(v)) {
+    for (const [k, x] of Object.entries(v)) {
+      const p = inside(k, x);
+      if (p !== null) return p;
+    }
+  }
+  return null;
+}
+
+function nestedReason(at: string): string {
+  return `its CloudTrail events lie under "${at}", where this reader does not look (it reads a top-level "Records" list, a bare array of events, one event a line, or lookup-events output): rewrite it in one of those shapes`;
 }
 
 const structMaps = new WeakMap<Field[], Map<string, Field>>();

@@ -1,0 +1,86 @@
+/**
+ * JSON files whose CloudTrail events lie deeper than the lenient reader looks (under a wrapper
+ * key, in a bare `Events` list, in an EventBridge envelope's `detail`): they were skipped as
+ * "no CloudTrail events in it", a warning only, and a step passed without their events. The
+ * truth is what the files written here hold: one DeleteTrail event in the window in each.
+ */
+import { promises as fsp } from "node:fs";
+import path from "node:path";
+import zlib from "node:zlib";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { queryRequest } from "../../core/test/query-request.ts";
+import { createLocalEngine } from "../src/engine.ts";
+import { tempDir, window } from "./helpers.ts";
+
+let dir: string;
+beforeAll(async () => {
+  dir = await tempDir("run-md-nested-events-");
+});
+afterAll(async () => {
+  await fsp.rm(dir, { recursive: true, force: true });
+});
+
+const event = (id: string, name: string) => ({
+  eventVersion: "1.08",
+  eventID: id,
+  eventTime: "2026-11-24T10:00:00Z",
+  eventName: name,
+  eventSource: "cloudtrail.amazonaws.com",
+  awsRegion: "us-east-1",
+  recipientAccountId: "111111111111",
+});
+const DAY = "AWSLogs/111111111111/CloudTrail/us-east-1/2026/11/24";
+
+it("names a file whose events lie deeper unread, and still reads the others", async () => {
+  const deleted = event("gone", "DeleteTrail");
+  const files: Record<string, string | Buffer> = {
+    [`${DAY}/read_T0900Z.json.gz`]: zlib.gzipSync(
+      JSON.stringify({ Records: [event("read", "GetTrailStatus")] }),
+    ),
+    [`${DAY}/wrapped_T1000Z.json.gz`]: zlib.gzipSync(
+      JSON.stringify({ data: { Records: [deleted] } }),
+    ),
+    "exports/events.json": JSON.stringify({ Events: [deleted], NextToken: null }),
+    "exports/eventbridge.jsonl": `${JSON.stringify({
+      version: "0",
+      "detail-type": "AWS API Call via CloudTrail",
+      source: "aws.cloudtrail",
+      time: "2026-11-24T10:00:00Z",
+      region: "us-east-1",
+      detail: deleted,
+    })}\n`,
+    "exports/nested-array.json": JSON.stringify([[deleted]]),
+    // JSON that holds no event at any depth is no loss: named in the warnings only, as before.
+    "exports/meta.json": JSON.stringify({ records: 310, source: { repo: "x", files: [{ n: 1 }] } }),
+  };
+  for (const [rel, body] of Object.entries(files)) {
+    await fsp.mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
+    await fsp.writeFile(path.join(dir, rel), body);
+  }
+  const engine = await createLocalEngine({ logDir: dir, threads: 1 });
+  try {
+    const r = await engine.query(
+      queryRequest(
+        "sql",
+        "SELECT eventid FROM cloudtrail_logs ORDER BY 1",
+        window("2026-11-24T00:00:00Z", "2026-11-24T12:00:00Z"),
+      ),
+    );
+    expect(r.rows).toEqual([["read"]]);
+    expect(r.unread).toEqual([
+      `${DAY}/wrapped_T1000Z.json.gz`,
+      "exports/eventbridge.jsonl",
+      "exports/events.json",
+      "exports/nested-array.json",
+    ]);
+    const where = (file: string) =>
+      (r.warnings ?? []).find((w) => w.startsWith(`skipped ${file}: `))?.match(/"([^"]+)"/)?.[1];
+    expect(where(`${DAY}/wrapped_T1000Z.json.gz`)).toBe("data.Records[]");
+    expect(where("exports/events.json")).toBe("Events[]");
+    expect(where("exports/eventbridge.jsonl")).toBe("detail");
+    expect(where("exports/nested-array.json")).toBe("[]");
+    expect(r.warnings).toContain("skipped exports/meta.json: no CloudTrail events in it");
+  } finally {
+    await engine.close();
+  }
+});
