@@ -23,6 +23,7 @@ import {
   type DayRange,
   fileIdentity,
   isEventFileName,
+  isUnreadLogName,
   layoutDay,
   readManifest,
   type SourceFile,
@@ -143,19 +144,21 @@ async function listWindow(
   idleMs: number,
   src: ReturnType<typeof parseS3Url>,
   window: CollectRun["window"],
-): Promise<Listed[]> {
+): Promise<{ listed: Listed[]; unread: string[] }> {
   const listed: Listed[] = [];
+  const unread: string[] = [];
   const regions = await regionPrefixes(s3, idleMs, src);
   if (regions.length === 0) throw noLogs(`s3://${src.bucket}/${src.prefix}AWSLogs/`);
   for (const region of regions) {
     const prefixes = window ? windowDays(window).map((d) => `${region}${d}/`) : [region];
     for (const p of prefixes) {
       for (const o of (await listAll(s3, idleMs, src.bucket, p)).objects) {
-        if (isEventFileName(o.key)) listed.push({ ...o, day: layoutDay(o.key) });
+        if (isUnreadLogName(o.key)) unread.push(o.key);
+        else if (isEventFileName(o.key)) listed.push({ ...o, day: layoutDay(o.key) });
       }
     }
   }
-  return listed;
+  return { listed, unread };
 }
 
 /**
@@ -281,11 +284,24 @@ async function listAndRepair(
   store: string,
 ) {
   const found = await listWindow(s3, idleMs, src, window);
-  const { listed, warnings } = stagingSafeOnly(found, src.bucket);
+  const { listed, warnings } = stagingSafeOnly(found.listed, src.bucket);
+  // A log of a delivery folder under a name the local engine does not read (`.json.bz2`, a
+  // sync's part file): its events are not collected, so the window is not recorded as collected.
+  for (const key of found.unread)
+    warnings.push(
+      `not collected s3://${src.bucket}/${key}: a CloudTrail delivery folder's object whose name is not one of a log file (.json, .jsonl or .ndjson, each optionally .gz): its events are not read`,
+    );
   const keys: ReadonlySet<string> = new Set(listed.map((o) => o.key));
   const { warnings: repaired, repairs } = await repairDamagedDays(store, window, keys);
   warnings.unshift(...repaired);
-  return { listed, warnings, keys, repairs };
+  if (
+    !listedWindowObject(
+      window,
+      listed.map((o) => o.day),
+    )
+  )
+    warnings.push(`no objects in the window in s3://${src.bucket}/${src.prefix}`);
+  return { listed, warnings, keys, repairs, unread: found.unread.length };
 }
 
 /** collectFromS3, the store held: the window listed, its new objects fetched and collected. */
@@ -301,7 +317,13 @@ async function fetchAndCollect(
     run.onProgress?.({ phase: "list", objects: 0, objectsTotal: 0, bytes: 0, events: 0 });
     const listedAt = new Date();
     const idleMs = run.idleTimeoutMs ?? S3_IDLE_TIMEOUT_MS;
-    const { listed, warnings, keys, repairs } = await listAndRepair(s3, idleMs, src, run, store);
+    const { listed, warnings, keys, repairs, unread } = await listAndRepair(
+      s3,
+      idleMs,
+      src,
+      run,
+      store,
+    );
     const todo = toFetch(listed, await readManifest(store));
     const files: CollectFile[] = [];
     let failed = 0;
@@ -338,22 +360,15 @@ async function fetchAndCollect(
       });
     });
     files.sort((a, b) => (a.key < b.key ? -1 : 1));
-    // An object that could not be fetched leaves the window uncovered until a collect gets it.
+    // An object that could not be fetched (or read) leaves the window uncovered until a collect gets it.
     const collected = await withCatalog(store, staging, (catalog) =>
       collectFiles(run, catalog, files, {
-        complete: failed === 0,
+        complete: failed === 0 && unread === 0,
         at: listedAt,
         source: { id: `s3://${src.bucket}/${src.prefix}`, keys },
       }),
     );
     const result = await finishRepairs(store, repairs, collected);
-    if (
-      !listedWindowObject(
-        run.window,
-        listed.map((o) => o.day),
-      )
-    )
-      warnings.push(`no objects in the window in s3://${src.bucket}/${src.prefix}`);
     return {
       ...result,
       objectsSeen: listed.length,

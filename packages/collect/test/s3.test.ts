@@ -43,7 +43,11 @@ beforeAll(async () => {
   );
   emulator = await startEmulator({
     logDir: logs,
-    s3Buckets: { trail: bucket, other: path.join(root, "other") },
+    s3Buckets: {
+      trail: bucket,
+      other: path.join(root, "other"),
+      odd: path.join(root, "odd-names"),
+    },
     // Every call of the file's collects, so that counts taken before and after one are exact.
     maxRecordedCalls: 100_000,
   });
@@ -214,6 +218,28 @@ describe("collect from S3 (the real SDK against the emulator)", () => {
       `${prefix}/lines.jsonl`,
     ]);
     expect(r.eventsAdded).toBe(3);
+  });
+
+  it("names a delivery folder's log under a name it does not read, and records no window (red-team: it was left out without a word)", async () => {
+    const prefix = "AWSLogs/444455556666/CloudTrail/us-east-1/2024/03/02";
+    const day = path.join(root, "odd-names", ...prefix.split("/"));
+    await fsp.mkdir(day, { recursive: true });
+    const records = (id: string) =>
+      zlib.gzipSync(
+        JSON.stringify({ Records: [cloudTrailRecord({ id, time: "2024-03-02T10:00:00Z" })] }),
+      );
+    await fsp.writeFile(path.join(day, "read.json.gz"), records("r1"));
+    await fsp.writeFile(path.join(day, "recompressed.json.bz2"), records("b1"));
+    await fsp.writeFile(path.join(day, "notes.txt"), "not events");
+    const store = path.join(root, "store-odd-names");
+    const r = await collectFromS3({ source: "s3://odd", store, window, clientConfig: client() });
+    expect(r.warnings).toContain(
+      `not collected s3://odd/${prefix}/recompressed.json.bz2: a CloudTrail delivery folder's object whose name is not one of a log file (.json, .jsonl or .ndjson, each optionally .gz): its events are not read`,
+    );
+    expect(r.warnings.join("\n")).not.toContain("notes.txt");
+    const m = await readManifest(store);
+    expect(Object.keys(m.objects)).toEqual([`${prefix}/read.json.gz`]);
+    expect(m.covered).toEqual([]);
   });
 
   it("forgets a corrupt object once it is gone from the bucket, within the days it lists", async () => {

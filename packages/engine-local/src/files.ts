@@ -148,14 +148,28 @@ function unreadable(
 const ARCHIVE = /\.(json|jsonl|ndjson)\.[^.]+$|\.(gz|zip|bz2|xz|zst|lz4|br|7z|tar|tgz|rar)$/i;
 
 /**
- * A file the scan does not read because of its name. In a delivery folder
- * (`.../CloudTrail/<region>/yyyy/mm/dd/`, where CloudTrail writes only its `.json.gz` files, and
- * which the scan enters only for the window's days) it is a log in a form not read
- * (recompressed, renamed, a download in progress): named and unread, so the step is errored
- * rather than passed without its events. Elsewhere a compressed or archived file (`.zip`,
+ * Whether a file (or an S3 key) lies in a day folder of the delivery layout
+ * (`.../CloudTrail/<region>/yyyy/mm/dd/`, where CloudTrail writes only its `.json.gz` files)
+ * under a name that is no event file's but looks like a log in another form: JSON recompressed
+ * or renamed (`.json.bz2`, `x.json.gz.6fA1b2c3` as a sync leaves it part-way, rsync's hidden
+ * `.x.json.gz.Xy12`), any archive, a CloudTrail file name with another extension, or no
+ * extension at all. Its events are not read, so the step errors (`unread-files`) and a collect
+ * does not record its window; `notes.txt` or `Thumbs.db` there are passed over.
+ */
+export function isUnreadLogName(p: string): boolean {
+  const name = p.slice(Math.max(p.lastIndexOf("/"), p.lastIndexOf(path.sep)) + 1);
+  if (EVENT_FILE.test(name) && !name.startsWith(".")) return false;
+  const logLike = /\.json|_CloudTrail_/i.test(name) || ARCHIVE.test(name) || !name.includes(".");
+  return logLike && layoutDay(p) !== null;
+}
+
+/**
+ * A file the scan does not read because of its name: one `isUnreadLogName` is named and unread
+ * (the scan enters a delivery folder only for the window's days), so the step is errored rather
+ * than passed without its events. Elsewhere a compressed or archived file (`.zip`,
  * `.json.bz2`, `events.gz`) is named in the warnings: an archive beside its unpacked copy loses
  * nothing, and the warning says what to do when it has no such copy. Other files (`.csv`,
- * `README.md`) are not logs, and are passed over without a word.
+ * `README.md`, hidden ones) are not logs, and are passed over without a word.
  */
 function notReadByName(
   full: string,
@@ -164,7 +178,7 @@ function notReadByName(
   report: { warnings: string[]; unread: string[] },
 ): null {
   const reads = "this engine reads .json, .jsonl and .ndjson files, each optionally .gz";
-  if (layoutDay(full) !== null) {
+  if (isUnreadLogName(full)) {
     const what = name.startsWith(".")
       ? "a hidden file in a CloudTrail delivery folder (a download in progress?)"
       : `a file in a CloudTrail delivery folder whose name is not one of a log file (${reads})`;
@@ -172,7 +186,7 @@ function notReadByName(
       `skipped ${rel(full)}: ${what}: its events are not read; decompress or rename it, or move it out of the log directory`,
     );
     report.unread.push(rel(full));
-  } else if (ARCHIVE.test(name)) {
+  } else if (ARCHIVE.test(name) && !name.startsWith(".")) {
     report.warnings.push(
       `skipped ${rel(full)}: a compressed or archived file (${reads}): events in it are not read; unpack it into the log directory if it holds any`,
     );
@@ -418,8 +432,8 @@ export class LogCatalog {
     const { warnings } = report;
     const full = path.join(dir, e.name);
     if (e.name.startsWith(".")) {
-      // A hidden JSON file in a delivery folder: a download in progress (rsync's `.name.XXXXXX`).
-      return e.isFile() && /\.json/i.test(e.name) ? notReadByName(full, e.name, rel, report) : null;
+      // A hidden log in a delivery folder: a download in progress (rsync's `.name.XXXXXX`).
+      return e.isFile() ? notReadByName(full, e.name, rel, report) : null;
     }
     let real = path.join(realDir, e.name);
     let isDir = e.isDirectory();

@@ -13,6 +13,7 @@ export {
   fileIdentity,
   inDayRange,
   isEventFileName,
+  isUnreadLogName,
   LogCatalog,
   layoutDay,
   type ReadFile,

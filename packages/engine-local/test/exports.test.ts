@@ -31,6 +31,7 @@ describe("@run-md/engine-local", () => {
       "intervalText",
       "isEventFileName",
       "isUnnamedReadError",
+      "isUnreadLogName",
       "javaDouble",
       "layoutDay",
       "localEngine",

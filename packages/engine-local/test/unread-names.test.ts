@@ -63,12 +63,14 @@ describe("a file of a delivery folder whose name the engine does not read", () =
   const partial = `${DAY}/111111111111_CloudTrail_us-east-1_20261124T1005Z_b.json.gz.6fA1b2c3`;
   const bare = `${DAY}/111111111111_CloudTrail_us-east-1_20261124T1005Z_c`;
   const hidden = `${DAY}/.111111111111_CloudTrail_us-east-1_20261124T1005Z_d.json.gz.Xy12`;
+  const log = `${DAY}/111111111111_CloudTrail_us-east-1_20261124T1005Z_e.log`;
 
   it.each([
     ["another compression", bz2],
     ["a download in progress", partial],
     ["no extension", bare],
     ["a hidden download in progress", hidden],
+    ["a CloudTrail name with another extension", log],
   ])("is unread, named, when it has %s (its events are in the window)", async (_, rel) => {
     const r = await run(path.basename(rel), { [rel]: deleted });
     expect(r.rows).toEqual(["read"]);
@@ -76,10 +78,11 @@ describe("a file of a delivery folder whose name the engine does not read", () =
     expect(r.warnings.join("\n")).toContain(`skipped ${rel}: `);
   });
 
-  it("is passed over without a word outside the window's days, and when hidden and no JSON", async () => {
+  it("is passed over without a word outside the window's days, and when it is no log (notes, .DS_Store)", async () => {
     const r = await run("others", {
       [`${DAY.replace("2026/11/24", "2026/11/20")}/x.json.bz2`]: deleted,
       [`${DAY}/.DS_Store`]: "not a log",
+      [`${DAY}/notes.txt`]: "not a log",
     });
     expect(r.rows).toEqual(["read"]);
     expect(r.unread).toEqual([]);
