@@ -604,24 +604,8 @@ export class LogCatalog {
   }
 
   private async normalize(f: SourceFile): Promise<Profile> {
-    let text: string;
-    // Inside the delivery layout too: a file there DuckDB's typed reader refused comes here.
-    const limit = `more than ${MAX_LENIENT_BYTES / 2 ** 20} MiB, the limit for a file read record by record (outside the delivery layout, or refused by the typed reader)`;
-    if (f.size > MAX_LENIENT_BYTES) return { kind: "skipped", reason: `it holds ${limit}` };
-    try {
-      let buf = await fsp.readFile(f.path);
-      if (/\.gz$/i.test(f.path)) {
-        try {
-          buf = zlib.gunzipSync(buf, { maxOutputLength: MAX_LENIENT_BYTES });
-        } catch (e) {
-          if ((e as { code?: string }).code !== "ERR_BUFFER_TOO_LARGE") throw e;
-          return { kind: "skipped", reason: `it decompresses to ${limit}` };
-        }
-      }
-      text = buf.toString("utf8");
-    } catch (e) {
-      return { kind: "skipped", reason: `cannot read it (${fsError(e)})` };
-    }
+    const text = await readText(f);
+    if (typeof text !== "string") return text;
     const parsed = parseEvents(text);
     if (parsed.error !== undefined) return { kind: "skipped", reason: parsed.error };
     const coerced: Record<string, number> = {};
@@ -679,6 +663,38 @@ export class LogCatalog {
     }
     return { kind: "normalized", parts, events, notes, coerced, notEvents };
   }
+}
+
+/**
+ * A file's text for the lenient reader (gunzipped, up to MAX_LENIENT_BYTES), or why it is
+ * skipped. Inside the delivery layout too: a file there DuckDB's typed reader refused comes here.
+ * An empty one there is unread: CloudTrail writes no empty file, so it is a copy or a download
+ * cut short (a zero-byte `.json.gz` fails to inflate, and is unread the same way).
+ */
+async function readText(f: SourceFile): Promise<string | Profile> {
+  const limit = `more than ${MAX_LENIENT_BYTES / 2 ** 20} MiB, the limit for a file read record by record (outside the delivery layout, or refused by the typed reader)`;
+  if (f.size > MAX_LENIENT_BYTES) return { kind: "skipped", reason: `it holds ${limit}` };
+  let text: string;
+  try {
+    let buf = await fsp.readFile(f.path);
+    if (/\.gz$/i.test(f.path)) {
+      try {
+        buf = zlib.gunzipSync(buf, { maxOutputLength: MAX_LENIENT_BYTES });
+      } catch (e) {
+        if ((e as { code?: string }).code !== "ERR_BUFFER_TOO_LARGE") throw e;
+        return { kind: "skipped", reason: `it decompresses to ${limit}` };
+      }
+    }
+    text = buf.toString("utf8");
+  } catch (e) {
+    return { kind: "skipped", reason: `cannot read it (${fsError(e)})` };
+  }
+  if (f.layoutDay !== null && text.replace(/^\uFEFF/, "").trim() === "") {
+    const reason =
+      "it is empty, and CloudTrail delivers no empty file: a copy or a download cut short";
+    return { kind: "skipped", reason };
+  }
+  return text;
 }
 
 /**

@@ -1,8 +1,9 @@
 /**
  * Files of the window the scan passes over because of their names, which once let a step pass
  * without their events and without a word: a recompressed, renamed or half-downloaded delivery
- * file in a day folder of the layout, and a compressed export elsewhere. The truth is what the
- * files written here hold: one DeleteTrail event in the window in each of them.
+ * file in a day folder of the layout, and a compressed export elsewhere; and an empty delivery
+ * file, a copy cut short, once passed with a warning only. The truth is what the files written
+ * here hold: one DeleteTrail event in the window in each of them (none in the empty ones).
  */
 import { promises as fsp } from "node:fs";
 import path from "node:path";
@@ -107,5 +108,23 @@ describe("a compressed or archived file outside the delivery layout", () => {
       "skipped exports/trail.json.zst",
     ]);
     expect(r.warnings.join("\n")).not.toContain("notes.csv");
+  });
+});
+
+describe("an empty file of a delivery folder", () => {
+  it("is unread (CloudTrail writes none: a copy cut short); an empty export is only named", async () => {
+    const empty = `${DAY}/111111111111_CloudTrail_us-east-1_20261124T1005Z_a.json`;
+    const emptyGz = `${DAY}/111111111111_CloudTrail_us-east-1_20261124T1010Z_a.json.gz`;
+    const r = await run("empty", {
+      [empty]: "",
+      [emptyGz]: zlib.gzipSync(" \n"),
+      "exports/empty.jsonl": "",
+    });
+    expect(r.rows).toEqual(["read"]);
+    expect(r.unread).toEqual([empty, emptyGz]);
+    expect(r.warnings).toContain(
+      `skipped ${empty}: it is empty, and CloudTrail delivers no empty file: a copy or a download cut short`,
+    );
+    expect(r.warnings).toContain("skipped exports/empty.jsonl: the file is empty");
   });
 });
