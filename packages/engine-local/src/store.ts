@@ -15,7 +15,9 @@ import { createHash } from "node:crypto";
 import { createReadStream, promises as fsp } from "node:fs";
 import path from "node:path";
 import {
+  DELIVERY_LAG_MS,
   deliveryDays,
+  isoSeconds,
   RunMdError,
   slashDate,
   slashDayFrom,
@@ -301,11 +303,16 @@ export function windowDays(w: TimeWindow): { day: string; from: number; to: numb
 export function planStore(
   m: StoreManifest,
   w: TimeWindow,
+  rawWhenUnsettled = false,
 ): { storeDays: string[]; missing: string[]; rawDays: string[] } {
   const ranges = m.covered.map((r) => ({ from: Date.parse(r.from), to: Date.parse(r.to) }));
   const days = windowDays(w);
+  // With raw files to read, a day whose span reaches into the hour before a collect's listing
+  // is read there: CloudTrail has delivered more of that hour since (`unsettledSpans`).
+  const settled = (d: { to: number }, r: { to: number }) =>
+    !rawWhenUnsettled || !listedAt(r.to) || d.to <= r.to - DELIVERY_LAG_MS;
   const missing = days
-    .filter((d) => !ranges.some((r) => r.from <= d.from && r.to >= d.to))
+    .filter((d) => !ranges.some((r) => r.from <= d.from && r.to >= d.to && settled(d, r)))
     .map((d) => d.day);
   const inWindow = new Set(days.map((d) => d.day));
   // A Set: a window of centuries has a million days (a list's includes made it quadratic: a
@@ -327,6 +334,38 @@ export function planStore(
 }
 
 const quote = sqlStringLiteral;
+
+/**
+ * Whether a covered range's end is the instant its collect began listing: not a midnight (a
+ * collect covers its window to the end of its last day, or to when it listed, whichever is
+ * earlier; a collect of past days lists the day after's folder after their end).
+ */
+function listedAt(to: number): boolean {
+  return to % DAY_MS !== 0;
+}
+
+/**
+ * The warning of a step over the hour before a collect's listing, read from the store (no raw
+ * files to read it from instead): CloudTrail delivers events up to about an hour late
+ * (`DELIVERY_LAG_MS`), so events of that hour it delivered after the listing are in the source
+ * and not in the store. Red-team: an hourly collect at 10:05, then `--from 09:00 --to 10:00` at
+ * 10:30 answered without an event of 09:55 delivered at 10:07, and passed without a word.
+ */
+function unsettledWarning(m: StoreManifest, w: TimeWindow | null): string[] {
+  if (w === null) return [];
+  const spans = m.covered
+    .map((r) => Date.parse(r.to))
+    .filter(
+      (to) => listedAt(to) && w.start.getTime() < to && w.end.getTime() > to - DELIVERY_LAG_MS,
+    );
+  const to = spans[0];
+  if (to === undefined) return [];
+  const from = new Date(Math.max(to - DELIVERY_LAG_MS, w.start.getTime()));
+  const day = slashDate(from);
+  return [
+    `the store was collected up to ${isoSeconds(new Date(to))}, and CloudTrail delivers events up to about an hour late: events of the window from ${isoSeconds(from)} that it delivered after that collect are not in the store. Collect again for the whole window (${collectDayCommand(slashDate(new Date(to - 1)), day)}), or set local.logDir (or --log-dir) to read those days from the raw files`,
+  ];
+}
 
 /**
  * Top-level keys CloudTrail writes that no Athena column holds, common enough (`managementEvent`
@@ -673,7 +712,7 @@ function storeRead(
   rawFallback: boolean,
 ): StoreRead {
   const plan = w
-    ? planStore(m, w)
+    ? planStore(m, w, rawFallback)
     : { storeDays: Object.keys(m.days).sort(), missing: [] as string[], rawDays: [] as string[] };
   if (plan.missing.length > 0 && !rawFallback) throw notCollected(store, m, w, plan.missing);
   const files = plan.storeDays.flatMap((day) => {
@@ -706,7 +745,10 @@ function storeRead(
     hasEvents,
     delivered,
     unread: unreadObjects(m, new Set(plan.storeDays)),
-    warnings: untimedWarnings(m, plan.storeDays),
+    warnings: [
+      ...untimedWarnings(m, plan.storeDays),
+      ...(rawFallback ? [] : unsettledWarning(m, w)),
+    ],
   };
 }
 
