@@ -979,17 +979,28 @@ function looksLikeEvent(o: Record<string, unknown>): boolean {
   return Object.keys(o).some((k) => EVENT_KEYS.has(k.toLowerCase()));
 }
 
+/** Where a JSON value that is no event holds one (`nestedEvent`): a path, and whether as text. */
+interface Nested {
+  at: string;
+  text: boolean;
+}
+
 /**
- * Where a JSON value that is no event holds one deeper in, as a path (`data.Records[]`,
- * `Events[]` of bare events, an EventBridge envelope's `detail`), or null. Such a file once read
- * as "no CloudTrail events in it", a warning only, and a step passed without its events; it is
- * now unread, since which of its objects are the events is a guess this reader does not make.
+ * Where a JSON value that is no event holds one deeper in (`data.Records[]`, `Events[]` of bare
+ * events, an EventBridge envelope's `detail`), or one as JSON text (a CloudWatch Logs export's
+ * `logEvents[].message`, an item of `Records` that is a string), or null. Such a file once read
+ * as "no CloudTrail events in it" (or its items as "not a CloudTrail event"), a warning only, and
+ * a step passed without its events; it is now unread, since which of its values are the events
+ * is a guess this reader does not make.
  */
-function nestedEvent(v: unknown, at = "", depth = 0): string | null {
+function nestedEvent(v: unknown, at = "", depth = 0): Nested | null {
   if (depth > 16) return null;
+  if (typeof v === "string") return eventText(v) ? { at, text: true } : null;
   const inside = (k: string, x: unknown) => {
     const p = Array.isArray(v) ? `${at}[]` : at === "" ? k : `${at}.${k}`;
-    return isPlainObject(x) && looksLikeEvent(x) ? p : nestedEvent(x, p, depth + 1);
+    return isPlainObject(x) && looksLikeEvent(x)
+      ? { at: p, text: false }
+      : nestedEvent(x, p, depth + 1);
   };
   if (Array.isArray(v)) {
     for (const x of v) {
@@ -1005,8 +1016,21 @@ function nestedEvent(v: unknown, at = "", depth = 0): string | null {
   return null;
 }
 
-function nestedReason(at: string): string {
-  return `its CloudTrail events lie under "${at}", where this reader does not look (it reads a top-level "Records" list, a bare array of events, one event a line, or lookup-events output): rewrite it in one of those shapes`;
+/** Whether a string is the JSON text of an object that looks like a CloudTrail event. */
+function eventText(s: string): boolean {
+  if (!/^\s*\{/.test(s) || !/"event(Name|Time|Source|Version|ID)"/i.test(s)) return false;
+  try {
+    const o: unknown = JSON.parse(s);
+    return isPlainObject(o) && looksLikeEvent(o);
+  } catch {
+    return false;
+  }
+}
+
+function nestedReason({ at, text }: Nested): string {
+  const where =
+    at === "" ? "are JSON text (strings)" : `lie under "${at}"${text ? " as JSON text" : ""}`;
+  return `its CloudTrail events ${where}, where this reader does not look (it reads a top-level "Records" list, a bare array of events, one event a line, or lookup-events output): rewrite it in one of those shapes`;
 }
 
 const structMaps = new WeakMap<Field[], Map<string, Field>>();

@@ -50,6 +50,16 @@ it("names a file whose events lie deeper unread, and still reads the others", as
       detail: deleted,
     })}\n`,
     "exports/nested-array.json": JSON.stringify([[deleted]]),
+    // CloudTrail's log group sent on by a subscription: each event's JSON text in `message`.
+    "exports/subscription.json": JSON.stringify({
+      messageType: "DATA_MESSAGE",
+      logGroup: "aws-cloudtrail-logs",
+      logEvents: [{ id: "1", timestamp: 1795514400000, message: JSON.stringify(deleted) }],
+    }),
+    // An item of Records that is the event's JSON text, beside one read.
+    [`${DAY}/texts_T1000Z.json.gz`]: zlib.gzipSync(
+      `{"Records":[${JSON.stringify(event("kept", "GetTrailStatus"))},${JSON.stringify(JSON.stringify(deleted))}]}`,
+    ),
     // JSON that holds no event at any depth is no loss: named in the warnings only, as before.
     "exports/meta.json": JSON.stringify({ records: 310, source: { repo: "x", files: [{ n: 1 }] } }),
   };
@@ -68,10 +78,12 @@ it("names a file whose events lie deeper unread, and still reads the others", as
     );
     expect(r.rows).toEqual([["read"]]);
     expect(r.unread).toEqual([
+      `${DAY}/texts_T1000Z.json.gz`,
       `${DAY}/wrapped_T1000Z.json.gz`,
       "exports/eventbridge.jsonl",
       "exports/events.json",
       "exports/nested-array.json",
+      "exports/subscription.json",
     ]);
     const where = (file: string) =>
       (r.warnings ?? []).find((w) => w.startsWith(`skipped ${file}: `))?.match(/"([^"]+)"/)?.[1];
@@ -79,6 +91,10 @@ it("names a file whose events lie deeper unread, and still reads the others", as
     expect(where("exports/events.json")).toBe("Events[]");
     expect(where("exports/eventbridge.jsonl")).toBe("detail");
     expect(where("exports/nested-array.json")).toBe("[]");
+    expect(where("exports/subscription.json")).toBe("logEvents[].message");
+    expect(r.warnings).toContain(
+      `skipped ${DAY}/texts_T1000Z.json.gz: its CloudTrail events are JSON text (strings), where this reader does not look (it reads a top-level "Records" list, a bare array of events, one event a line, or lookup-events output): rewrite it in one of those shapes`,
+    );
     expect(r.warnings).toContain("skipped exports/meta.json: no CloudTrail events in it");
   } finally {
     await engine.close();
