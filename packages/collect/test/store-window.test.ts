@@ -654,3 +654,36 @@ describe("the hour before a collect's listing (red-team: an event delivered afte
     );
   });
 });
+
+describe("a stored day whose folder in local.logDir holds files the store has no record of", () => {
+  it("is read from the raw files, named in a warning, until a collect stores them (red-team: a region synced late was never read)", async () => {
+    const logs = path.join(root, "synced-late");
+    const store = path.join(root, "synced-late-store");
+    await layoutFile(logs, "2026/11/24", "a", [{ id: "a", time: "2026-11-24T10:00:00Z" }]);
+    const w = { start: new Date("2026-11-20T00:00:00Z"), end: new Date("2026-11-26T00:00:00Z") };
+    await collectFromDir({ sourceDir: logs, store, window: w });
+    // Synced after the collect: another region's file of the same day.
+    const late = "AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/24/late.json.gz";
+    await fsp.mkdir(path.dirname(path.join(logs, late)), { recursive: true });
+    await fsp.writeFile(
+      path.join(logs, late),
+      zlib.gzipSync(
+        JSON.stringify({ Records: [record({ id: "late", time: "2026-11-24T11:00:00Z" })] }),
+      ),
+    );
+    const query = "SELECT eventid FROM cloudtrail_logs ORDER BY 1";
+    const [from, to] = ["2026-11-24T00:00:00Z", "2026-11-25T00:00:00Z"];
+    // The truth: both records written lie in the window.
+    const r = await ask(await engine({ store, logDir: logs }), "sql", query, from, to);
+    expect(r.rows).toEqual([["a"], ["late"]]);
+    expect(r.stats.storeDays).toBe("none");
+    expect(r.warnings).toContain(
+      `the store lacks 1 file of 2026/11/24 that the log directory holds (${late}), synced or delivered after the collect: those days are read from the raw files; collect again to store them (run-md collect --from 2026-11-24 --to 2026-11-25)`,
+    );
+    await collectFromDir({ sourceDir: logs, store, window: w });
+    const again = await ask(await engine({ store, logDir: logs }), "sql", query, from, to);
+    expect(again.rows).toEqual([["a"], ["late"]]);
+    expect(again.stats.storeDays).toBe("2026/11/24..2026/11/25");
+    expect(again.warnings.join("\n")).not.toContain("the store lacks");
+  });
+});

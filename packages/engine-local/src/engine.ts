@@ -660,10 +660,16 @@ export class LocalEngine implements Engine {
   /** Where the window's records are: the store's days, and the raw files for the others. */
   private async sources(window: TimeWindow | null): Promise<Sources> {
     const days = window ? deliveryDays(window) : null;
+    // With raw files beside the store, the window's folders are listed first: a day whose folder
+    // holds files the store has no record of is read raw (store.ts `daysBehind`).
+    const beside =
+      this.manifests !== null && this.logDir !== null && days !== null
+        ? (await this.catalog.scan(days)).files
+        : [];
     const stored =
       this.manifests === null
         ? null
-        : await readStore(this.manifests, window, this.logDir !== null);
+        : await readStore(this.manifests, window, this.logDir !== null, beside);
     const rawDays = stored === null ? days : missingRange(stored.rawDays);
     const scan =
       stored !== null && stored.missing.length === 0

@@ -26,7 +26,7 @@ import {
   type TimeWindow,
   writeFileAtomic,
 } from "@run-md/core";
-import { EVENT_KEYS, GLOB_CHARS, layoutDay } from "./files.ts";
+import { EVENT_KEYS, GLOB_CHARS, layoutDay, type SourceFile } from "./files.ts";
 import {
   athenaSelectList,
   CLOUDTRAIL_COLUMNS,
@@ -303,14 +303,17 @@ export function windowDays(w: TimeWindow): { day: string; from: number; to: numb
 export function planStore(
   m: StoreManifest,
   w: TimeWindow,
-  rawWhenUnsettled = false,
+  raw: { unsettled?: boolean; behind?: ReadonlySet<string> } = {},
 ): { storeDays: string[]; missing: string[]; rawDays: string[] } {
   const ranges = m.covered.map((r) => ({ from: Date.parse(r.from), to: Date.parse(r.to) }));
   const days = windowDays(w);
+  const behind = raw.behind ?? new Set<string>();
   // With raw files to read, a day whose span reaches into the hour before a collect's listing
-  // is read there: CloudTrail has delivered more of that hour since (`unsettledSpans`).
-  const settled = (d: { to: number }, r: { to: number }) =>
-    !rawWhenUnsettled || !listedAt(r.to) || d.to <= r.to - DELIVERY_LAG_MS;
+  // is read there: CloudTrail has delivered more of that hour since (`unsettledWarning`); so is
+  // a day whose folder holds files the store has no record of (`daysBehind`).
+  const settled = (d: { day: string; to: number }, r: { to: number }) =>
+    !behind.has(d.day) &&
+    (raw.unsettled !== true || !listedAt(r.to) || d.to <= r.to - DELIVERY_LAG_MS);
   const missing = days
     .filter((d) => !ranges.some((r) => r.from <= d.from && r.to >= d.to && settled(d, r)))
     .map((d) => d.day);
@@ -327,13 +330,46 @@ export function planStore(
   for (let t = slashDayStart(first).getTime(); t <= end; t += DAY_MS) {
     const d = slashDate(new Date(t));
     const own = answered(d);
-    (own || (!inWindow.has(d) && before) ? storeDays : rawDays).push(d);
+    (own || (!inWindow.has(d) && before && !behind.has(d)) ? storeDays : rawDays).push(d);
     before = own;
   }
   return { storeDays, missing, rawDays };
 }
 
 const quote = sqlStringLiteral;
+
+/**
+ * The event files of the log directory, by layout day, that the store has no record of: synced
+ * or delivered after the collect (a region's folder synced late). Compared only when the log
+ * directory is the store's source or a copy of it, told by one of its files being recorded (the
+ * store's keys are paths relative to its source); otherwise empty. Red-team: with the source as
+ * `local.logDir`, a region synced after the collect was never read over the days it covered.
+ */
+export function daysBehind(
+  m: StoreManifest,
+  files: readonly { rel: string; layoutDay: string | null }[],
+): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const layout = files.filter((f) => f.layoutDay !== null);
+  if (!layout.some((f) => Object.hasOwn(m.objects, f.rel))) return out;
+  for (const f of layout) {
+    if (Object.hasOwn(m.objects, f.rel) || f.layoutDay === null) continue;
+    out.set(f.layoutDay, [...(out.get(f.layoutDay) ?? []), f.rel]);
+  }
+  return out;
+}
+
+/** The warning of a step that read days raw because the store lacks some of their files. */
+function behindWarning(behind: Map<string, string[]>, rawDays: string[]): string[] {
+  const days = [...behind.keys()].filter((d) => rawDays.includes(d)).sort();
+  const files = days.flatMap((d) => behind.get(d) ?? []);
+  if (files.length === 0) return [];
+  const first = days[0] as string;
+  const n = files.length === 1 ? "1 file" : `${files.length} files`;
+  return [
+    `the store lacks ${n} of ${dayRanges(days)} that the log directory holds (${files[0]}${files.length > 1 ? ", ..." : ""}), synced or delivered after the collect: those days are read from the raw files; collect again to store them (${collectDayCommand(days[days.length - 1] as string, first)})`,
+  ];
+}
 
 /**
  * Whether a covered range's end is the instant its collect began listing: not a midnight (a
@@ -694,10 +730,11 @@ export async function readStore(
   manifests: ManifestCache,
   w: TimeWindow | null,
   rawFallback: boolean,
+  rawFiles: readonly SourceFile[] = [],
 ): Promise<StoreRead> {
   for (let attempt = 0; ; attempt++) {
     const m = await manifests.get();
-    const read = storeRead(manifests.store, m, w, rawFallback);
+    const read = storeRead(manifests.store, m, w, rawFallback, rawFiles);
     const bad = await badDayFile(read.files);
     if (bad === undefined) return read;
     if (attempt < MANIFEST_REREADS && (await manifests.get()) !== m) continue;
@@ -710,9 +747,11 @@ function storeRead(
   m: StoreManifest,
   w: TimeWindow | null,
   rawFallback: boolean,
+  rawFiles: readonly SourceFile[],
 ): StoreRead {
+  const behind = rawFallback ? daysBehind(m, rawFiles) : new Map<string, string[]>();
   const plan = w
-    ? planStore(m, w, rawFallback)
+    ? planStore(m, w, { unsettled: rawFallback, behind: new Set(behind.keys()) })
     : { storeDays: Object.keys(m.days).sort(), missing: [] as string[], rawDays: [] as string[] };
   if (plan.missing.length > 0 && !rawFallback) throw notCollected(store, m, w, plan.missing);
   const files = plan.storeDays.flatMap((day) => {
@@ -747,7 +786,7 @@ function storeRead(
     unread: unreadObjects(m, new Set(plan.storeDays)),
     warnings: [
       ...untimedWarnings(m, plan.storeDays),
-      ...(rawFallback ? [] : unsettledWarning(m, w)),
+      ...(rawFallback ? behindWarning(behind, plan.rawDays) : unsettledWarning(m, w)),
     ],
   };
 }
