@@ -281,8 +281,7 @@ class Translator {
         this.addCte(`SELECT * FROM ${this.cur} WHERE ${bool(this.expr(c.expr))}`);
         return;
       case "stats":
-        if (c.offset !== undefined) this.unsupported(c.offset, binOffset());
-        this.stats(c.items, c.by);
+        this.stats(c.items, c.by, c.offset);
         return;
       case "sort": {
         const cols = this.materialize(c.keys.map((k) => this.expr(k.expr)));
@@ -333,7 +332,8 @@ class Translator {
     }
   }
 
-  private stats(items: Projection[], by: Projection[]): void {
+  private stats(items: Projection[], by: Projection[], offset?: Expr): void {
+    if (offset !== undefined) this.unsupported(offset, binOffset());
     const inAggregate = new Map<string, Col>();
     const select: string[] = [];
     const next = new Map<string, Col>();
