@@ -39,6 +39,7 @@ import {
   SortItemContext,
   StatementDefaultContext,
   StringLiteralContext,
+  TableAllColumnsContext,
   TableContext,
   TableFunctionCallContext,
   TableNameContext,
@@ -162,7 +163,7 @@ export function resolveQuery(
       n instanceof QualifiedNameContext &&
       (n.parent instanceof ColumnRefContext || n.parent instanceof ColumnNameContext)
     ) {
-      checkColumn(namesOf(n), scope, out);
+      if (!cloudTrailStar(n, scope)) checkColumn(namesOf(n), scope, out);
     } else if (n instanceof FunctionCallContext) {
       checkFunction(n, out);
       checkConcatCall(n, scope, out);
@@ -381,6 +382,17 @@ function checkTable(t: TableNameContext, scope: Scope, tables: TableResolver, ou
       `table "${full}" is not readable${hint}: a sql step reads ${readable} (configure more under tables: in run-md.config.yaml)`,
     ),
   );
+}
+
+/**
+ * `l.*` or `cloudtrail_logs.*` in a select list: every column of that CloudTrail relation (Trino's
+ * `selectItem: primaryExpression '.' ASTERISK`), not a column named `l`. It was refused as an
+ * unknown column, though Athena and DuckDB both read it.
+ */
+function cloudTrailStar(n: QualifiedNameContext, scope: Scope): boolean {
+  if (!(n.parent?.parent?.parent instanceof TableAllColumnsContext)) return false;
+  const parts = namesOf(n);
+  return parts.length === 1 && scope.cloudtrail.has(parts[0]!.text.toLowerCase());
 }
 
 function checkColumn(path: Name[], scope: Scope, out: SqlProblem[]): void {
