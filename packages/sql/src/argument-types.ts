@@ -416,13 +416,27 @@ export function checkArgumentTypes(
   const fix =
     name === "contains" && miss.index === 0 && type!.group === "varchar" && second !== undefined
       ? `to find text in text, write strpos(${value}, ${second}) > 0`
-      : instead(name, arg, type!, miss.param, value);
+      : name === "element_at" && miss.index === 0 && type!.group === "varchar"
+        ? jsonKeyFix(value, args[1]?.arg)
+        : instead(name, arg, type!, miss.param, value);
   out.push({
     ...at(arg),
     severity: "error",
     rule: "sql-athena",
     message: `Unexpected parameters (${given}) for function ${name}. Expected: ${expected}: ${value} is ${article(trinoName(arg, type))}${param} where ${name} wants ${article(miss.param.name)}, and Athena (Trino) converts no ${GROUP_WORDS[type!.group].replace(/^an? /, "")} to ${wanted}; ${fix}`,
   });
+}
+
+/**
+ * `element_at(requestparameters, 'bucketName')`: a key of the JSON text columns, read as if they
+ * were maps (a published query does); the generic "write a value of type map(K,V)" said nothing
+ * of what to write.
+ */
+function jsonKeyFix(value: string, key: ParserRuleContext | undefined): string {
+  const lit = key === undefined ? undefined : unwrap(key);
+  const name = lit instanceof StringLiteralContext ? unquote(lit.getText()) : "key";
+  const path = /^[A-Za-z_][A-Za-z0-9_:]*$/.test(name) ? `$.${name}` : `$["${name}"]`;
+  return `to read a key of JSON text, write json_extract_scalar(${value}, '${path.replaceAll("'", "''")}')`;
 }
 
 function article(name: string): string {

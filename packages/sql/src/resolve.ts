@@ -412,7 +412,20 @@ function checkColumn(path: Name[], scope: Scope, out: SqlProblem[]): void {
   checkFields(field, parts.slice(1), out);
 }
 
+/** The Hive connector's hidden columns, which Athena's tables have and run-md's do not. */
+const HIDDEN_COLUMNS = ["$path", "$file_size", "$file_modified_time", "$partition", "$bucket"];
+
 function unknownColumn(n: Name): string {
+  if (n.quoted && HIDDEN_COLUMNS.includes(n.text)) {
+    return `"${n.text}" is a hidden column of Athena's Hive tables (the S3 object a row was read from, its size or time, its partition), which the local engine's cloudtrail_logs does not have, so a step that reads it could not run on every engine: leave it out of the step (query Athena directly to find the files)`;
+  }
+  // A name broken by a line break or a space inside its quotes ("userid\nentity", as a published
+  // view has it): Trino reads the quoted name as written, so it names no column. The hint to write
+  // a string fits a value in double quotes, not this.
+  const joined = n.quoted ? n.text.replace(/\s+/g, "").toLowerCase() : "";
+  if (joined !== n.text.toLowerCase() && COLUMN_NAMES.includes(joined)) {
+    return `"${n.text.replace(/\n/g, "\\n")}" is no column: a quoted name is read as written, its line break or space included: write ${joined}`;
+  }
   if (n.quoted && !/^[a-z_][a-z0-9_]*$/.test(n.text)) {
     return `"${n.text}" is a quoted identifier (a column name) in Athena: write a string with single quotes, '${n.text.replaceAll("'", "''")}'`;
   }
@@ -422,13 +435,14 @@ function unknownColumn(n: Name): string {
 function checkFields(field: Field, rest: Name[], out: SqlProblem[]): void {
   let f = field;
   let path = f.name.toLowerCase();
-  for (const part of rest) {
+  for (const [i, part] of rest.entries()) {
     if (f.kind === "json") {
+      const json = jsonPath(rest.slice(i)).replaceAll("'", "''");
       out.push(
         problem(
           part,
           "sql-athena",
-          `${path} is a STRING of JSON text in Athena's table, not a struct: write json_extract_scalar(${path}, '$.${part.written.replaceAll("'", "''")}')`,
+          `${path} is a STRING of JSON text in Athena's table, not a struct: write json_extract_scalar(${path}, '${json}')`,
         ),
       );
       return;
@@ -450,6 +464,16 @@ function checkFields(field: Field, rest: Name[], out: SqlProblem[]): void {
     f = next;
     path = `${path}.${name}`;
   }
+}
+
+/**
+ * The JSON path of the fields a dotted reference reads inside a JSON text column, all of them
+ * (`responseelements.assumedRoleUser.arn` → `$.assumedRoleUser.arn`: the hint named only the
+ * first, an object, of which json_extract_scalar gives NULL). A key Trino's path tokenizer does
+ * not take after a dot (letters, digits, `_`, `:`) is written `["key"]`.
+ */
+function jsonPath(fields: Name[]): string {
+  return `$${fields.map((f) => (/^[A-Za-z_][A-Za-z0-9_:]*$/.test(f.written) ? `.${f.written}` : `["${f.written.replaceAll('"', '\\"')}"]`)).join("")}`;
 }
 
 /**

@@ -155,4 +155,44 @@ describe("what the hunt found", () => {
       ["sql-column", 8, 'unknown column "x"'],
     ]);
   });
+
+  // True refusals whose words led astray.
+  it.each([
+    [
+      // The hint named the first field only: json_extract_scalar of an object is NULL.
+      "SELECT responseElements.assumedRoleUser.arn AS session FROM cloudtrail_logs",
+      25,
+      "responseelements is a STRING of JSON text in Athena's table, not a struct: write json_extract_scalar(responseelements, '$.assumedRoleUser.arn')",
+    ],
+    [
+      // A key Trino's JSON path does not take after a dot.
+      'SELECT requestParameters."x-amz-copy-source" AS src FROM cloudtrail_logs',
+      26,
+      `requestparameters is a STRING of JSON text in Athena's table, not a struct: write json_extract_scalar(requestparameters, '$["x-amz-copy-source"]')`,
+    ],
+    [
+      // It said to write a string, '$path'; Athena has the column, run-md's tables do not.
+      'SELECT "$path" AS file, count(*) AS n FROM cloudtrail_logs GROUP BY 1',
+      8,
+      `"$path" is a hidden column of Athena's Hive tables (the S3 object a row was read from, its size or time, its partition), which the local engine's cloudtrail_logs does not have, so a step that reads it could not run on every engine: leave it out of the step (query Athena directly to find the files)`,
+    ],
+    [
+      // The published view's name broken across a line: it said to write a string.
+      'SELECT "userid\nentity"."arn" AS a FROM cloudtrail_logs',
+      8,
+      '"userid\\nentity" is no column: a quoted name is read as written, its line break or space included: write useridentity',
+    ],
+  ])("%s", async (sql, column, message) => {
+    const problems = await checkSql(sql);
+    expect(problems.map((p) => [p.column, p.message])).toEqual([[column, message]]);
+  });
+
+  it("element_at of a JSON text column says to read the key with json_extract_scalar", async () => {
+    const sql = "SELECT element_at(requestParameters, 'bucketName') AS b FROM cloudtrail_logs";
+    const [p, ...rest] = await checkSql(sql);
+    expect(rest).toEqual([]);
+    expect(p?.message).toMatch(
+      /; to read a key of JSON text, write json_extract_scalar\(requestParameters, '\$\.bucketName'\)$/,
+    );
+  });
 });
