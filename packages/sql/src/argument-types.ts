@@ -264,8 +264,15 @@ function paramAt(o: Overload, i: number): Param {
   return o.params[Math.min(i, o.params.length - 1)]!;
 }
 
+/** Trino's exact integer types: it converts none of decimal, real or double into them. */
+const INTEGERS = new Set(["tinyint", "smallint", "integer", "bigint"]);
+
 function takes(param: Param, type: SqlType): boolean {
-  return param.want === "any" || param.want === type.group;
+  if (param.want === "any") return true;
+  if (param.want !== type.group) return false;
+  // `substr(s, 1.5)`, `split_part(s, '.', 2e0)`: numbers convert among themselves only upward
+  // (an integer into a decimal or double), never a decimal or double into an integer.
+  return !(INTEGERS.has(param.name) && ["decimal", "double", "real"].includes(type.name));
 }
 
 interface Typed {
@@ -364,6 +371,13 @@ function convertText(text: string, param: Param): string {
   return `a value of type ${param.name}`;
 }
 
+/** What Trino does not convert: "text to a number", "decimal or double to an integer". */
+function converted(type: SqlType, wanted: string): string {
+  if (type.group === "number" && wanted === "a number")
+    return "decimal, real or double to an integer (only integers into wider numbers)";
+  return `${GROUP_WORDS[type.group].replace(/^an? /, "")} to ${wanted}`;
+}
+
 /** What to write instead of an argument of `type` where `param` is wanted. */
 function instead(
   name: string,
@@ -384,6 +398,8 @@ function instead(
     return `write CAST(${text} AS varchar)`;
   }
   if (type.group === "number" && param.want === "temporal") return `write from_unixtime(${text})`;
+  if (type.group === "number" && param.want === "number")
+    return `write an integer, or CAST(${text} AS ${numberType(param)}) (which rounds it)`;
   if (type.group === "boolean" && param.want === "number") return `write if(${text}, 1, 0)`;
   return `convert it with CAST(${text} AS ${param.name.replace(/\(.*/, "")})`;
 }
@@ -423,7 +439,7 @@ export function checkArgumentTypes(
     ...at(arg),
     severity: "error",
     rule: "sql-athena",
-    message: `Unexpected parameters (${given}) for function ${name}. Expected: ${expected}: ${value} is ${article(trinoName(arg, type))}${param} where ${name} wants ${article(miss.param.name)}, and Athena (Trino) converts no ${GROUP_WORDS[type!.group].replace(/^an? /, "")} to ${wanted}; ${fix}`,
+    message: `Unexpected parameters (${given}) for function ${name}. Expected: ${expected}: ${value} is ${article(trinoName(arg, type))}${param} where ${name} wants ${article(miss.param.name)}, and Athena (Trino) converts no ${converted(type!, wanted)}; ${fix}`,
   });
 }
 

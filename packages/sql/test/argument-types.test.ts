@@ -147,6 +147,26 @@ describe("an argument no overload of the function takes is refused, in Trino's w
       "Unexpected parameters (varchar, varchar(3)) for function contains. Expected: contains(array(T), T), contains(varchar(x), ipaddress)",
       "write strpos(eventname, 'Get') > 0",
     ],
+    // A decimal or double where an integer is wanted: TypeCoercion converts decimal and double
+    // only into wider numbers (real, double), never into bigint or integer.
+    [
+      `SELECT substr(eventname, 1.5)${FROM}`,
+      "1.5",
+      "Unexpected parameters (varchar, decimal(2,1)) for function substr.",
+      "converts no decimal, real or double to an integer (only integers into wider numbers); write an integer, or CAST(1.5 AS bigint) (which rounds it)",
+    ],
+    [
+      `SELECT split_part(eventname, '.', 2e0)${FROM}`,
+      "2e0",
+      "Unexpected parameters (varchar, varchar(1), double) for function split_part.",
+      "2e0 is a double where split_part wants a bigint",
+    ],
+    [
+      `SELECT round(count(*), 1.0)${FROM}`,
+      "1.0",
+      "Unexpected parameters (bigint, decimal(2,1)) for function round.",
+      "where round wants an integer",
+    ],
   ])("%s", async (sql, arg, trino, instead) => {
     const p = await only(sql);
     expect(p.column).toBe(sql.lastIndexOf(arg) + 1);
@@ -186,6 +206,13 @@ const ACCEPTED = [
   "is_json_scalar(json_extract(requestparameters, '$.name'))",
   "json_format(json_extract(requestparameters, '$.policy'))",
   "json_parse(requestparameters)",
+  // decimals and doubles where Trino takes them: round(decimal(p,s)), abs, from_unixtime(double),
+  // truncate(decimal(p,s), bigint) with an integer's digits, an integer sum as substr's start
+  "round(1.5)",
+  "abs(-1.5)",
+  "from_unixtime(1.7e9)",
+  "truncate(2.5, 1)",
+  "substr(eventname, 1 + 1)",
   "regexp_like(eventname, '^(Delete|Stop)')",
   "regexp_like(lower(useragent), 'aws-cli|boto')",
   "regexp_extract(useridentity.arn, 'assumed-role/([^/]+)', 1)",
