@@ -53,6 +53,7 @@ import { ATHENA_FUNCTIONS, DUCKDB_ONLY } from "./functions.ts";
 import { checkOrderBy, outputName } from "./order-by.ts";
 import type { SqlProblem } from "./problem.ts";
 import { checkSetOperation } from "./set-types.ts";
+import { checkSubscript } from "./subscripts.ts";
 import type { MaskedRef } from "./syntax.ts";
 import type { TableResolver } from "./tables.ts";
 import {
@@ -184,8 +185,8 @@ export function resolveQuery(
 
 /**
  * The types Trino converts into no common one (set operations, CASE, IF, NULLIF, COALESCE),
- * conditions that are no boolean (set-types.ts, value-types.ts), and function arguments no
- * overload takes (argument-types.ts).
+ * conditions that are no boolean (set-types.ts, value-types.ts), function arguments no
+ * overload takes (argument-types.ts), and subscripts of STRING columns (subscripts.ts).
  */
 function checkValueTypes(n: ParserRuleContext, scope: Scope, out: SqlProblem[]): void {
   const text = (c: ParserRuleContext) => sourceText(c, scope);
@@ -193,6 +194,7 @@ function checkValueTypes(n: ParserRuleContext, scope: Scope, out: SqlProblem[]):
   checkCommonType(n, typingOf(scope), text, out);
   checkCondition(n, typingOf(scope), text, out);
   checkArgumentTypes(n, typingOf(scope), text, out);
+  checkSubscript(n, typingOf(scope), out);
 }
 
 /**
