@@ -998,9 +998,7 @@ function nestedEvent(v: unknown, at = "", depth = 0): Nested | null {
   if (typeof v === "string") return eventText(v) ? { at, text: true } : null;
   const inside = (k: string, x: unknown) => {
     const p = Array.isArray(v) ? `${at}[]` : at === "" ? k : `${at}.${k}`;
-    return isPlainObject(x) && looksLikeEvent(x)
-      ? { at: p, text: false }
-      : nestedEvent(x, p, depth + 1);
+    return isPlainObject(x) && deepEvent(x) ? { at: p, text: false } : nestedEvent(x, p, depth + 1);
   };
   if (Array.isArray(v)) {
     for (const x of v) {
@@ -1016,12 +1014,23 @@ function nestedEvent(v: unknown, at = "", depth = 0): Nested | null {
   return null;
 }
 
-/** Whether a string is the JSON text of an object that looks like a CloudTrail event. */
+/**
+ * Whether a value found deeper in (or as JSON text) is a CloudTrail event: it has both an event
+ * name and an event source, as every CloudTrail event and lookup-events item has. One key of
+ * EVENT_KEYS is not enough there: an AWS Config configuration item has `awsRegion`, and Config
+ * writes its history and snapshot files into the trail's bucket (a log archive's sync).
+ */
+function deepEvent(o: Record<string, unknown>): boolean {
+  const keys = new Set(Object.keys(o).map((k) => k.toLowerCase()));
+  return keys.has("eventname") && keys.has("eventsource");
+}
+
+/** Whether a string is the JSON text of an object that is a CloudTrail event (`deepEvent`). */
 function eventText(s: string): boolean {
   if (!/^\s*\{/.test(s) || !/"event(Name|Time|Source|Version|ID)"/i.test(s)) return false;
   try {
     const o: unknown = JSON.parse(s);
-    return isPlainObject(o) && looksLikeEvent(o);
+    return isPlainObject(o) && deepEvent(o);
   } catch {
     return false;
   }

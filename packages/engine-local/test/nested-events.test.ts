@@ -100,3 +100,53 @@ it("names a file whose events lie deeper unread, and still reads the others", as
     await engine.close();
   }
 });
+
+it("reads a log archive bucket's AWS Config files as no events, not as events lying deeper", async () => {
+  // An AWS Config delivery channel writes into the same bucket as the trail (Control Tower's log
+  // archive does, under the organization's prefix): configuration items carry `awsRegion`, but
+  // they are no CloudTrail events, and a sync of the bucket must not error every step.
+  const root = path.join(dir, "log-archive");
+  const account = "o-abc123/AWSLogs/111111111111";
+  const item = {
+    relatedEvents: [],
+    relationships: [],
+    configuration: { instanceId: "i-0123456789abcdef0" },
+    configurationItemVersion: "1.3",
+    configurationItemCaptureTime: "2026-11-24T10:00:00.000Z",
+    configurationStateId: 1795514400000,
+    awsAccountId: "111111111111",
+    configurationItemStatus: "OK",
+    resourceType: "AWS::EC2::Instance",
+    resourceId: "i-0123456789abcdef0",
+    awsRegion: "us-east-1",
+    availabilityZone: "us-east-1a",
+  };
+  const files: Record<string, string | Buffer> = {
+    [`${account}/CloudTrail/us-east-1/2026/11/24/111111111111_CloudTrail_us-east-1_20261124T1005Z_a.json.gz`]:
+      zlib.gzipSync(JSON.stringify({ Records: [event("read", "GetTrailStatus")] })),
+    [`${account}/Config/us-east-1/2026/11/24/ConfigHistory/111111111111_Config_us-east-1_ConfigHistory_AWS::EC2::Instance_20261124T100000Z_20261124T110000Z_1.json.gz`]:
+      zlib.gzipSync(JSON.stringify({ fileVersion: "1.0", configurationItems: [item] })),
+    [`${account}/Config/us-east-1/2026/11/24/ConfigSnapshot/111111111111_Config_us-east-1_ConfigSnapshot_20261124T100000Z_a.json.gz`]:
+      zlib.gzipSync(
+        JSON.stringify({ fileVersion: "1.0", configSnapshotId: "a", configurationItems: [item] }),
+      ),
+  };
+  for (const [rel, body] of Object.entries(files)) {
+    await fsp.mkdir(path.dirname(path.join(root, rel)), { recursive: true });
+    await fsp.writeFile(path.join(root, rel), body);
+  }
+  const engine = await createLocalEngine({ logDir: root, threads: 1 });
+  try {
+    const r = await engine.query(
+      queryRequest(
+        "sql",
+        "SELECT eventid FROM cloudtrail_logs ORDER BY 1",
+        window("2026-11-24T00:00:00Z", "2026-11-24T12:00:00Z"),
+      ),
+    );
+    expect(r.rows).toEqual([["read"]]);
+    expect(r.unread ?? []).toEqual([]);
+  } finally {
+    await engine.close();
+  }
+});
