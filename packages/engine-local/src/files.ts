@@ -154,11 +154,14 @@ const ARCHIVE = /\.(json|jsonl|ndjson)\.[^.]+$|\.(gz|zip|bz2|xz|zst|lz4|br|7z|ta
  * or renamed (`.json.bz2`, `x.json.gz.6fA1b2c3` as a sync leaves it part-way, rsync's hidden
  * `.x.json.gz.Xy12`), any archive, a CloudTrail file name with another extension, or no
  * extension at all. Its events are not read, so the step errors (`unread-files`) and a collect
- * does not record its window; `notes.txt` or `Thumbs.db` there are passed over.
+ * does not record its window; `notes.txt`, `Thumbs.db` or an AppleDouble `._<name>` there are
+ * passed over.
  */
 export function isUnreadLogName(p: string): boolean {
   const name = p.slice(Math.max(p.lastIndexOf("/"), p.lastIndexOf(path.sep)) + 1);
   if (EVENT_FILE.test(name) && !name.startsWith(".")) return false;
+  // macOS's AppleDouble companion (`._<name>`, a copy to exFAT, FAT or SMB): attributes, no log.
+  if (name.startsWith("._")) return false;
   const logLike = /\.json|_CloudTrail_/i.test(name) || ARCHIVE.test(name) || !name.includes(".");
   return logLike && layoutDay(p) !== null;
 }

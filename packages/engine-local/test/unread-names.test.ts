@@ -79,11 +79,14 @@ describe("a file of a delivery folder whose name the engine does not read", () =
     expect(r.warnings.join("\n")).toContain(`skipped ${rel}: `);
   });
 
-  it("is passed over without a word outside the window's days, and when it is no log (notes, .DS_Store)", async () => {
+  it("is passed over without a word outside the window's days, and when it is no log (notes, .DS_Store, an AppleDouble ._ file)", async () => {
     const r = await run("others", {
       [`${DAY.replace("2026/11/24", "2026/11/20")}/x.json.bz2`]: deleted,
       [`${DAY}/.DS_Store`]: "not a log",
       [`${DAY}/notes.txt`]: "not a log",
+      // macOS's AppleDouble companion of a log, written beside it on a copy to an exFAT, FAT or
+      // SMB volume: its extended attributes, not a log (the log itself is read).
+      [`${DAY}/._read_T0900Z.json.gz`]: Buffer.from([0, 5, 22, 7, 0, 2, 0, 0]),
     });
     expect(r.rows).toEqual(["read"]);
     expect(r.unread).toEqual([]);
