@@ -1189,6 +1189,12 @@ describe("credential-access, remote-execution, lambda-changes, bedrock-model-use
         {},
         from("203.0.113.9"),
       ),
+      // 18, 19: an IPv4-mapped IPv6 form of a private address: private, not compared; 20, 21:
+      // fc0::1 is 0fc0::1, outside fc00::/7 (its first group has three digits): public, listed
+      by(INST, 18, STS, "GetCallerIdentity", {}, from("::ffff:10.20.3.41")),
+      by(BOB, 19, STS, "GetCallerIdentity", {}, from("::ffff:10.20.3.41")),
+      by(INST, 20, STS, "GetCallerIdentity", {}, from("fc0::1")),
+      by(BOB, 21, STS, "GetCallerIdentity", {}, from("fc0::1")),
     ];
     const rowsOf = async (extra: string[] = []) =>
       step(
@@ -1200,6 +1206,7 @@ describe("credential-access, remote-execution, lambda-changes, bedrock-model-use
       [INST, "198.51.100.7", 2, 1, 2, at(0), at(1)],
       [INST, "192.0.2.10", 1, 0, 1, at(15), at(15)],
       [INST, "2001:db8::5", 1, 0, 1, at(11), at(11)],
+      [INST, "fc0::1", 1, 0, 1, at(20), at(20)],
     ];
     const reports = await onJune1("runbooks/credential-access.md", events);
     expect(step(reports, "instance_credentials_elsewhere").rows).toEqual(listed);
@@ -1207,7 +1214,7 @@ describe("credential-access, remote-execution, lambda-changes, bedrock-model-use
     expectTruth(reports, events, ["credential-access/instance_credentials_elsewhere"]);
     // the pipeline's address named as shared: that row goes
     const shared = ["--param", "shared_address_pattern=^192[.]0[.]2[.]"];
-    expect(await rowsOf(shared)).toEqual([listed[0], listed[2]]);
+    expect(await rowsOf(shared)).toEqual([listed[0], listed[2], listed[3]]);
     // the strict check: the instances' own NAT address is another one, so the two batch
     // instances' calls are listed too, with no other identity there
     const strict = await onJune1("runbooks/credential-access.md", events, [
@@ -1220,6 +1227,7 @@ describe("credential-access, remote-execution, lambda-changes, bedrock-model-use
       [NAT1, "54.240.1.10", 1, 0, 0, at(6), at(6)],
       listed[1],
       listed[2],
+      listed[3],
     ]);
     expectTruth(strict, events, ["credential-access/instance_credentials_elsewhere"]);
   });
