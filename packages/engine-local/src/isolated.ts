@@ -104,6 +104,8 @@ export class IsolatedLocalEngine implements Engine {
   starts = 0;
   /** The process of a child still opening its engine (close() kills it: it may never answer). */
   private opening: ChildProcess | undefined;
+  /** The last child that opened (alive or not). */
+  private open: ChildEngine | undefined;
 
   constructor(
     private readonly options: LocalEngineOptions,
@@ -115,14 +117,14 @@ export class IsolatedLocalEngine implements Engine {
   }
 
   /**
-   * The request's signal stops the wait for a child still opening, as it stops the query; an open
-   * child is handed the request whatever its signal says (it stops the query, or is killed).
+   * The request's signal stops the wait for a child that is not open, as it stops the query: the
+   * first child, or one started again after the last ended (it starts a microtask later, so
+   * `opening` cannot tell). A live open child is handed the request whatever its signal says (it
+   * stops the query, or is killed past the grace: a stuck child is found so).
    */
   async query(req: QueryRequest): Promise<QueryResult> {
-    const child = this.running();
-    return (await (this.opening === undefined ? child : untilAborted(child, req.signal))).query(
-      req,
-    );
+    const open = () => this.open?.alive === true;
+    return (await untilAborted(this.running(), req.signal, open)).query(req);
   }
 
   /** RE2's verdict on a pattern value, asked in this process (re2.ts): no child is needed. */
@@ -159,9 +161,14 @@ export class IsolatedLocalEngine implements Engine {
         this.opening = proc;
       });
       this.child = started;
-      started.catch(() => {
-        if (this.child === started) this.child = undefined;
-      });
+      started.then(
+        (c) => {
+          this.open = c;
+        },
+        () => {
+          if (this.child === started) this.child = undefined;
+        },
+      );
       return started;
     }
     return p.then(
@@ -232,12 +239,14 @@ async function startChild(
   }
 }
 
-/** The child, or the request's cancellation while it is awaited. */
-function untilAborted<T>(child: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(cancelled());
+/** The child, or the request's cancellation while it is awaited and no child is `open`. */
+function untilAborted<T>(child: Promise<T>, signal: AbortSignal, open: () => boolean): Promise<T> {
+  if (signal.aborted && !open()) return Promise.reject(cancelled());
   let onAbort = () => {};
   const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(cancelled());
+    onAbort = () => {
+      if (!open()) reject(cancelled());
+    };
     signal.addEventListener("abort", onAbort, { once: true });
   });
   return Promise.race([child, aborted]).finally(() => signal.removeEventListener("abort", onAbort));

@@ -304,6 +304,40 @@ describe("a child that does not open", () => {
   });
 });
 
+describe("a child started again after one died", () => {
+  it("lets a query cancelled while the new child opens end at once", async () => {
+    const other = new IsolatedLocalEngine(
+      { logDir: root, threads: 1 },
+      { memoryBytes: 1.5 * 2 ** 30, startTimeoutMs: 20_000 },
+    );
+    let opening: number | undefined;
+    try {
+      // The first child opens, then dies under a query: the engine knows it is gone.
+      await other.start();
+      const first = await other.pid();
+      process.kill(first as number, "SIGSTOP");
+      const dying = other.query(queryRequest("sql", COUNTS, w));
+      process.kill(first as number, "SIGKILL");
+      expect((await failure(dying)).code).toBe("engine-crashed");
+      // The next query starts another child (a restart, not the first start) and is cancelled
+      // while that child cannot open.
+      const abort = new AbortController();
+      const run = other.query(queryRequest("sql", COUNTS, w, { signal: abort.signal }));
+      for (let i = 0; i < 200 && other.openingPid === undefined; i++) await pause(5);
+      opening = other.openingPid as number;
+      process.kill(opening, "SIGSTOP");
+      abort.abort();
+      const e = await failure(run);
+      expect(e.code).toBe("cancelled");
+      expect(other.starts).toBe(2);
+    } finally {
+      await other.close();
+    }
+    for (let i = 0; i < 100 && procStat(opening as number) !== undefined; i++) await pause(50);
+    expect(procStat(opening as number)).toBeUndefined();
+  });
+});
+
 /** A process's state and CPU time in clock ticks, from /proc; undefined once it is gone or a zombie. */
 function procStat(pid: number): { cpu: number } | undefined {
   try {
