@@ -181,7 +181,12 @@ function notReadByName(
   report: { warnings: string[]; unread: string[] },
 ): null {
   const reads = "this engine reads .json, .jsonl and .ndjson files, each optionally .gz";
-  if (isUnreadLogName(full)) {
+  const copy = isUnreadLogName(full) ? copyBeside(full, name) : null;
+  if (copy !== null) {
+    report.warnings.push(
+      `skipped ${rel(full)}: a leftover of a copy of ${copy} beside it (a sync or download stopped part-way, then done again): it holds no event ${copy} lacks; delete it`,
+    );
+  } else if (isUnreadLogName(full)) {
     const what = name.startsWith(".")
       ? "a hidden file in a CloudTrail delivery folder (a download in progress?)"
       : `a file in a CloudTrail delivery folder whose name is not one of a log file (${reads})`;
@@ -195,6 +200,19 @@ function notReadByName(
     );
   }
   return null;
+}
+
+/**
+ * The log file beside `full` that it is a leftover copy of, or null: its name less a leading dot
+ * and its last extension (`x.json.gz.6fA1b2c3`, left by `aws s3 sync` killed mid-file; rsync's
+ * `.x.json.gz.Xy12ab`; `x.json.bz2` beside `x.json`) is an event file's name, and that file is
+ * there. The sync that came after fetched it whole, so nothing is unread.
+ */
+function copyBeside(full: string, name: string): string | null {
+  const log = name.replace(/^\./, "").replace(/\.[^.]+$/, "");
+  if (log === name || log.startsWith(".") || !EVENT_FILE.test(log)) return null;
+  const st = statOrError(path.join(path.dirname(full), log));
+  return st instanceof Error || !st.isFile() ? null : log;
 }
 
 /** The status of the path itself (a symbolic link not followed), or null. */

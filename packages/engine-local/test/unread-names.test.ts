@@ -94,6 +94,26 @@ describe("a file of a delivery folder whose name the engine does not read", () =
   });
 });
 
+describe("a leftover beside the log it is a copy of", () => {
+  it("is named in the warnings only: an interrupted sync's part file or rsync's temp whose download completed later", async () => {
+    // `aws s3 sync` killed mid-file leaves `<name>.<8 hex>`; the next sync fetches `<name>` in
+    // full, so the leftover holds no event the folder lacks.
+    const log = `${DAY}/111111111111_CloudTrail_us-east-1_20261124T1005Z_b.json.gz`;
+    const body = records(event("gone", "DeleteTrail"));
+    const r = await run("leftovers", {
+      [log]: body,
+      [`${log}.6fA1b2c3`]: body.subarray(0, 10),
+      [`${DAY}/.${path.basename(log)}.Xy12ab`]: body.subarray(0, 10),
+    });
+    expect(r.rows).toEqual(["gone", "read"]);
+    expect(r.unread).toEqual([]);
+    expect(r.warnings.map((w) => w.split(": ")[0])).toEqual([
+      `skipped ${DAY}/.${path.basename(log)}.Xy12ab`,
+      `skipped ${log}.6fA1b2c3`,
+    ]);
+  });
+});
+
 describe("a compressed or archived file outside the delivery layout", () => {
   it("is named in the warnings (its events are not read); other files are not", async () => {
     const r = await run("archives", {
