@@ -144,6 +144,17 @@ function unreadable(
   return null;
 }
 
+/**
+ * A path in another AWS service's delivery folder of a log bucket
+ * (`AWSLogs/[o-.../]<account>/<service>/...`: elasticloadbalancing, vpcflowlogs, Config...):
+ * its compressed logs hold no CloudTrail event, and a central log bucket's sync has thousands.
+ */
+const OTHER_SERVICE = /(^|\/)AWSLogs\/(o-[a-z0-9]+\/)?\d{12}\/(?!CloudTrail\/)[^/]+\//;
+
+function slashed(p: string): string {
+  return p.split(path.sep).join("/");
+}
+
 /** Names of compressed or archived files: any events in them are not read. */
 const ARCHIVE = /\.(json|jsonl|ndjson)\.[^.]+$|\.(gz|zip|bz2|xz|zst|lz4|br|7z|tar|tgz|rar)$/i;
 
@@ -171,7 +182,8 @@ export function isUnreadLogName(p: string): boolean {
  * (the scan enters a delivery folder only for the window's days), so the step is errored rather
  * than passed without its events. Elsewhere a compressed or archived file (`.zip`,
  * `.json.bz2`, `events.gz`) is named in the warnings: an archive beside its unpacked copy loses
- * nothing, and the warning says what to do when it has no such copy. Other files (`.csv`,
+ * nothing, and the warning says what to do when it has no such copy (not one in another AWS
+ * service's delivery folder: `OTHER_SERVICE`). Other files (`.csv`,
  * `README.md`, hidden ones) are not logs, and are passed over without a word.
  */
 function notReadByName(
@@ -194,7 +206,7 @@ function notReadByName(
       `skipped ${rel(full)}: ${what}: its events are not read; decompress or rename it, or move it out of the log directory`,
     );
     report.unread.push(rel(full));
-  } else if (ARCHIVE.test(name) && !name.startsWith(".")) {
+  } else if (ARCHIVE.test(name) && !name.startsWith(".") && !OTHER_SERVICE.test(slashed(full))) {
     report.warnings.push(
       `skipped ${rel(full)}: a compressed or archived file (${reads}): events in it are not read; unpack it into the log directory if it holds any`,
     );

@@ -134,6 +134,21 @@ describe("a compressed or archived file outside the delivery layout", () => {
   });
 });
 
+describe("another AWS service's logs in the trail's bucket", () => {
+  it("are passed over without a word (a central log bucket's sync: load balancer and flow logs)", async () => {
+    const acct = "o-abc123defg/AWSLogs/111111111111";
+    const r = await run("other-services", {
+      [`${acct}/elasticloadbalancing/us-east-1/2026/11/24/111111111111_elasticloadbalancing_us-east-1_app.web.0123456789abcdef_20261124T1005Z_10.0.1.9_2kj3h4.log.gz`]:
+        zlib.gzipSync("h2 2026-11-24T10:05:00.000000Z app/web/0123 ..."),
+      [`${acct}/vpcflowlogs/us-east-1/2026/11/24/111111111111_vpcflowlogs_us-east-1_fl-0123456789abcdef0_20261124T1005Z_0a1b2c3d.log.gz`]:
+        zlib.gzipSync("2 111111111111 eni-0123 10.0.0.1 10.0.0.2 ..."),
+    });
+    expect(r.rows).toEqual(["read"]);
+    expect(r.unread).toEqual([]);
+    expect(r.warnings).toEqual([]);
+  });
+});
+
 describe("an empty file of a delivery folder", () => {
   it("is unread (CloudTrail writes none: a copy cut short); an empty export is only named", async () => {
     const empty = `${DAY}/111111111111_CloudTrail_us-east-1_20261124T1005Z_a.json`;
