@@ -124,6 +124,11 @@ const INCIDENTS: [string, string, number][] = [
     "SELECT count(*) FROM cloudtrail_logs WHERE (useridentity.username = 'mallory' AND eventname = 'GetFederationToken') OR (useridentity.arn LIKE '%:federated-user/backup-sync' AND eventsource = 'bedrock.amazonaws.com' AND useridentity.sessioncontext.sessionissuer.username = 'mallory')",
     12,
   ],
+  [
+    "17. S3 ransomware: versioning suspended, six SSE-C rewrites (one refused), a 7-day expiry, two batch deletions",
+    "SELECT count(*) FROM cloudtrail_logs WHERE useridentity.username = 'mallory' AND eventsource = 's3.amazonaws.com' AND ((eventname = 'CopyObject' AND json_extract_scalar(requestparameters, '$[\"x-amz-server-side-encryption-customer-algorithm\"]') = 'AES256') OR (eventname = 'PutBucketVersioning' AND requestparameters LIKE '%Suspended%') OR (eventname = 'PutBucketLifecycle' AND requestparameters LIKE '%\"Days\":7%') OR eventname = 'DeleteObjects')",
+    1 + 6 + 1 + 2,
+  ],
 ];
 
 describe("the log generator", () => {
@@ -187,13 +192,26 @@ describe("the log generator", () => {
     expect(Number(denied?.rows[0]?.[0])).toBeLessThanOrEqual(3);
     expect(Number(failed?.rows[0]?.[0])).toBeLessThanOrEqual(2);
     const writers = await ordinary.runAthenaSql(
-      "SELECT DISTINCT useridentity.arn FROM cloudtrail_logs WHERE readonly = 'false' AND eventname NOT IN ('ConsoleLogin', 'CreateAccessKey') ORDER BY 1",
+      "SELECT DISTINCT useridentity.arn FROM cloudtrail_logs WHERE readonly = 'false' AND eventcategory = 'Management' AND eventname NOT IN ('ConsoleLogin', 'CreateAccessKey') ORDER BY 1",
       [],
     );
     expect(writers.rows).toEqual([
       ["arn:aws:sts::111122223333:assumed-role/ci-deployer/gh-actions"],
       ["arn:aws:sts::111122223333:assumed-role/terraform-automation/tf-run"],
     ]);
+    // the data events: the application deleting an object now and then, a few an hour at most
+    const objects = await ordinary.runAthenaSql(
+      "SELECT useridentity.arn, eventname, eventcategory, max(n) FROM (SELECT useridentity, eventname, eventcategory, count(*) AS n FROM cloudtrail_logs WHERE eventcategory = 'Data' GROUP BY 1, 2, 3, substr(eventtime, 1, 13)) GROUP BY 1, 2, 3",
+      [],
+    );
+    expect(objects.rows.map((r) => r.slice(0, 3))).toEqual([
+      [
+        "arn:aws:sts::111122223333:assumed-role/app-backend/i-0a1b2c3d4e5f60718",
+        "DeleteObject",
+        "Data",
+      ],
+    ]);
+    expect(Number(objects.rows[0]?.[3])).toBeLessThanOrEqual(5);
     // secrets read only by the workloads, a few distinct ones an hour; commands run only by CI
     const secrets = await ordinary.runAthenaSql(
       "SELECT eventname, actor, max(n) FROM (SELECT eventname, useridentity.arn AS actor, count(DISTINCT requestparameters) AS n FROM cloudtrail_logs WHERE eventname IN ('GetSecretValue', 'GetParameter', 'SendCommand') GROUP BY 1, 2, substr(eventtime, 1, 13)) GROUP BY 1, 2 ORDER BY 1",

@@ -388,6 +388,27 @@ export const AUTOMATION_WRITES: Call[] = [
     }),
   },
   {
+    // the application's logs expire after 90 days, and their earlier versions after 30
+    source: "s3.amazonaws.com",
+    name: "PutBucketLifecycle",
+    readOnly: false,
+    params: () => ({
+      bucketName: "app-logs-111122223333",
+      Host: "app-logs-111122223333.s3.us-east-1.amazonaws.com",
+      lifecycle: "",
+      LifecycleConfiguration: {
+        Rule: {
+          ID: "expire-logs",
+          Status: "Enabled",
+          Filter: { Prefix: "" },
+          Expiration: { Days: 90 },
+          NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+        },
+        xmlns: "http://s3.amazonaws.com/doc/2006-03-01/",
+      },
+    }),
+  },
+  {
     source: "cloudtrail.amazonaws.com",
     name: "UpdateTrail",
     readOnly: false,
@@ -430,6 +451,39 @@ export const SECRET_READS: { principal: Principal; call: Call }[] = [
     },
   },
 ];
+
+/** An S3 object call (a data event), as CloudTrail records it, on `bucket`/`key`. */
+export function objectCall(
+  name: string,
+  bucket: string,
+  key: string,
+  params: Record<string, unknown> = {},
+): Call {
+  return {
+    source: "s3.amazonaws.com",
+    name,
+    readOnly: false,
+    category: "Data",
+    params: () => ({
+      bucketName: bucket,
+      Host: `${bucket}.s3.amazonaws.com`,
+      key,
+      "x-id": name,
+      ...params,
+    }),
+    resources: () => [
+      { ARN: `arn:aws:s3:::${bucket}/${key}`, accountId: ACCOUNT, type: "AWS::S3::Object" },
+      { ARN: `arn:aws:s3:::${bucket}`, accountId: ACCOUNT, type: "AWS::S3::Bucket" },
+    ],
+  };
+}
+
+/**
+ * The application removing one of its temporary exports (a DeleteObject data event): a few a
+ * day, far below s3-ransomware's bulk threshold.
+ */
+export const OBJECT_DELETE = (r: Random): Call =>
+  objectCall("DeleteObject", "app-artifacts", `exports/tmp-${r.hex(8)}.csv`);
 
 /** The pipeline's deploy step: a shell script run on an application instance (Run Command). */
 export const DEPLOY_COMMAND: Call = {
@@ -531,7 +585,7 @@ export function baseEvent(
   ev.readOnly = call.readOnly;
   if (call.resources) ev.resources = call.resources(r);
   ev.eventType = "AwsApiCall";
-  ev.managementEvent = true;
+  ev.managementEvent = call.category !== "Data";
   ev.recipientAccountId = ACCOUNT;
   ev.eventCategory = call.category ?? "Management";
   if (p) {

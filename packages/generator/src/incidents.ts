@@ -1,5 +1,5 @@
 /**
- * The sixteen planted incidents (what the bundled runbooks detect), within the last 12 hours
+ * The seventeen planted incidents (what the bundled runbooks detect), within the last 12 hours
  * before the window's end. Each incident is one function; they run in a fixed order because they share
  * one random stream (same seed, same bytes).
  */
@@ -15,6 +15,7 @@ import {
   EVE,
   type Ev,
   MALLORY,
+  objectCall,
   type Principal,
   READS,
   ROOT,
@@ -454,6 +455,73 @@ function instanceCredentialsStolen({ at, ctx, call, ec2Region }: Plant): Ev[] {
   ];
 }
 
+/**
+ * 17. S3 ransomware (s3-ransomware): mallory suspends versioning on the artifacts bucket,
+ * rewrites five of its objects with a key of her own (SSE-C, as Codefinger did: one more write is
+ * refused), sets a rule expiring every object after 7 days, sends two batch deletions (which
+ * CloudTrail records without their keys) and uploads a ransom note, without a key of hers.
+ */
+function s3Ransomware({ at, ctx, call }: Plant): Ev[] {
+  const bucket = "app-artifacts";
+  const step = (i: number) => ctx(at(0.99, i * 15_000));
+  const xmlns = "http://s3.amazonaws.com/doc/2006-03-01/";
+  const bucketCall = (name: string, params: Record<string, unknown>) =>
+    call("s3.amazonaws.com", name, {
+      bucketName: bucket,
+      Host: `${bucket}.s3.amazonaws.com`,
+      ...params,
+    });
+  const sseC = { "x-amz-server-side-encryption-customer-algorithm": "AES256" };
+  const rewrite = (key: string) =>
+    objectCall("CopyObject", bucket, key, { "x-amz-copy-source": `${bucket}/${key}`, ...sseC });
+  const keys = [
+    "releases/api-1.4.2.zip",
+    "releases/api-1.4.3.zip",
+    "releases/web-2.0.1.zip",
+    "db/dump-2026.sql.gz",
+    "db/dump-latest.sql.gz",
+  ];
+  return [
+    baseEvent(
+      step(0),
+      MALLORY,
+      bucketCall("PutBucketVersioning", {
+        versioning: "",
+        VersioningConfiguration: { Status: "Suspended", xmlns },
+      }),
+    ),
+    ...keys.map((k, i) => baseEvent(step(1 + i), MALLORY, rewrite(k))),
+    accessDenied(step(6), MALLORY, rewrite("config/prod.env")),
+    baseEvent(
+      step(7),
+      MALLORY,
+      bucketCall("PutBucketLifecycle", {
+        lifecycle: "",
+        LifecycleConfiguration: {
+          Rule: {
+            ID: "cleanup",
+            Status: "Enabled",
+            Filter: { Prefix: "" },
+            Expiration: { Days: 7 },
+          },
+          xmlns,
+        },
+      }),
+    ),
+    ...[8, 9].map((i) =>
+      baseEvent(step(i), MALLORY, {
+        ...objectCall("DeleteObjects", bucket, ""),
+        params: () => ({ bucketName: bucket, Host: `${bucket}.s3.amazonaws.com`, delete: "" }),
+        // the bucket only: CloudTrail names no object of a batch deletion
+        resources: () => [
+          { ARN: `arn:aws:s3:::${bucket}`, accountId: ACCOUNT, type: "AWS::S3::Bucket" },
+        ],
+      }),
+    ),
+    baseEvent(step(10), MALLORY, objectCall("PutObject", bucket, "README-RESTORE.txt")),
+  ];
+}
+
 /** In this order: each draws from the shared random stream (a new one goes last). */
 const INCIDENTS = [
   rootActivity,
@@ -472,6 +540,7 @@ const INCIDENTS = [
   lambdaLayerAdded,
   modelAbuse,
   instanceCredentialsStolen,
+  s3Ransomware,
 ];
 
 /** The planted incidents, in time order, within the last 12 hours before `end`. */

@@ -20,6 +20,7 @@ import {
   createAccessKey,
   DEPLOY_COMMAND,
   type Ev,
+  OBJECT_DELETE,
   type Principal,
   READS,
   SECRET_READS,
@@ -73,7 +74,8 @@ type Kind =
   | "login"
   | "login-fail"
   | "denied"
-  | "key-rotation";
+  | "key-rotation"
+  | "object-delete";
 
 const KINDS: [number, Kind][] = [
   [68, "read"],
@@ -86,6 +88,7 @@ const KINDS: [number, Kind][] = [
   [0.3, "login-fail"],
   [0.5, "denied"],
   [0.1, "key-rotation"],
+  [0.2, "object-delete"],
 ];
 
 /** Per-day caps that keep ordinary traffic free of the incident patterns. */
@@ -172,6 +175,8 @@ function ordinaryEvent(r: Random, t: Date, regions: string[], limits: DayLimits)
         kind = "read";
         continue;
       }
+      case "object-delete":
+        return baseEvent(c, APP, OBJECT_DELETE(r));
       case "key-rotation": {
         const i = r.int(USER_PRINCIPALS.length);
         const p = USER_PRINCIPALS[i] as Principal;
@@ -317,7 +322,7 @@ export async function generateLogs(opts: GenerateOptions): Promise<GenerateResul
 }
 
 export const SAMPLE_MANIFEST = ".run-md-sample.json";
-const SAMPLE_VERSION = 7;
+const SAMPLE_VERSION = 8;
 const SAMPLE_SEED = "run-md-sample";
 
 export interface SampleManifest {
