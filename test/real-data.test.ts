@@ -226,6 +226,22 @@ describe.skipIf(!HAS_SHARED)("the bundled runbooks on Panther's CloudTrail test 
         ],
       ]),
     );
+    // AWS.S3.CopyObjectWithClientSideEncryption: an object rewritten with the writer's own key;
+    // AWS.S3.DeleteObjects: a batch deletion (CloudTrail records no keys), listed on its own
+    expect(rows("s3-ransomware", "customer_key_writes")).toContain(
+      cells("arn:aws:iam::123456789012:user/Alice", "CopyObject", "example-bucket", 1, 1, 0),
+    );
+    expect(rows("s3-ransomware", "bulk_deletions")).toContain(
+      cells("arn:aws:iam::123456789012:user/Alice", "2023-10-01T12", 1, 1, 0, 1),
+    );
+    // AWS.CloudTrail.ShortLifecycle: the 1-day rule and the 730-day one, each with its days;
+    // AWS.S3.SecurityControlDisabling and DisableMfaDelete: versioning suspended and MFA delete
+    // off, never the refused attempt (testuser's)
+    const protection = rows("s3-ransomware", "protection_removed");
+    for (const days of [1, 730])
+      expect(protection, `${days} days`).toContain(cells(null, null, days, "1.2.3.4"));
+    expect(protection).toContain(cells("critical-data-bucket", "Suspended", "Disabled"));
+    expect(protection).not.toContain("user/testuser");
     // The run's window: records without a time are in no window.
     const events = inWindow(readJsonl(PANTHER), new Date("2000-01-01"), new Date());
     expectTruth(reports, events, PANTHER_STEPS);
@@ -1417,6 +1433,198 @@ describe("credential-access, remote-execution, lambda-changes, bedrock-model-use
   });
 });
 
+describe("s3-ransomware on the shapes of S3 ransomware, which the data sets lack", () => {
+  /*
+   * The shapes: Stratus Red Team's published sample records of aws.impact.s3-ransomware-*
+   * (docs/attack-techniques/AWS/: CopyObject with the SSE-C algorithm in requestParameters,
+   * DeleteObject with its key, DeleteObjects with the bucket and "delete": "" but no keys),
+   * and Panther's PutBucketLifecycle and PutBucketVersioning test records (a single rule recorded
+   * as an object, VersioningConfiguration's Status and MfaDelete). S3 object calls are data
+   * events; bucket configuration calls are management events.
+   */
+  const MAL = MALLORY.arn;
+  const APP = "arn:aws:sts::123456789012:assumed-role/app-backend/i-0a1b2c3d4e5f60718";
+  const CI = "arn:aws:sts::123456789012:assumed-role/ci-deployer/build-42";
+  const OTHER = { type: "AWSAccount", principalId: "AIDAOTHER:x", accountId: "999988887777" };
+  const identity = (arn: string) =>
+    arn === MAL
+      ? MALLORY
+      : { type: "AssumedRole", principalId: "AROAEXAMPLE:s", arn, accountId: "123456789012" };
+  const data = { managementEvent: false, eventCategory: "Data" };
+  /** An S3 call by `who` (an ARN, or an identity without one) at minute `i`. */
+  const s3 = (
+    who: string | Record<string, unknown>,
+    i: number,
+    eventName: string,
+    requestParameters: Record<string, unknown>,
+    extra: Record<string, unknown> = {},
+  ) =>
+    crafted(
+      i,
+      typeof who === "string" ? identity(who) : who,
+      "s3.amazonaws.com",
+      eventName,
+      { bucketName: "finance", Host: "finance.s3.us-east-1.amazonaws.com", ...requestParameters },
+      { readOnly: false, ...extra },
+    );
+  const SSE_C = { "x-amz-server-side-encryption-customer-algorithm": "AES256" };
+  const denied = { errorCode: "AccessDenied", errorMessage: "Access Denied" };
+  const copy = (key: string) => ({
+    key,
+    "x-amz-copy-source": `finance/${key}`,
+    "x-id": "CopyObject",
+  });
+  const lifecycle = (Rule: unknown) => ({
+    lifecycle: "",
+    LifecycleConfiguration: { Rule, xmlns: "http://s3.amazonaws.com/doc/2006-03-01/" },
+  });
+  const versioning = (config: Record<string, string>) => ({
+    versioning: "",
+    VersioningConfiguration: { ...config, xmlns: "http://s3.amazonaws.com/doc/2006-03-01/" },
+  });
+  const at = (m: number) => `2024-06-01T10:${String(m).padStart(2, "0")}:00Z`;
+  const events = [
+    // 0 to 2: the workload deletes three objects, one at a time; 3: it writes with SSE-KMS
+    ...[0, 1, 2].map((i) => s3(APP, i, "DeleteObject", { key: `tmp/${i}` }, data)),
+    s3(APP, 3, "PutObject", { key: "r", "x-amz-server-side-encryption": "aws:kms" }, data),
+    // 4 to 6: mallory rewrites three objects with her own key (Codefinger); 7: refused
+    ...["a", "b", "c"].map((k, i) => s3(MAL, 4 + i, "CopyObject", { ...copy(k), ...SSE_C }, data)),
+    s3(MAL, 7, "PutObject", { key: "d", ...SSE_C }, { ...data, ...denied }),
+    // 8: a copy that only reads an SSE-C source: no key of hers written
+    s3(
+      MAL,
+      8,
+      "CopyObject",
+      { ...copy("e"), "x-amz-copy-source-server-side-encryption-customer-algorithm": "AES256" },
+      data,
+    ),
+    // 9: another account's caller, without an ARN, writes with a key of its own
+    s3(OTHER, 9, "PutObject", { key: "f", ...SSE_C }, data),
+    // 10 to 14: mallory deletes four objects, one refused, and sends one batch deletion
+    ...[10, 11, 12, 13].map((i) => s3(MAL, i, "DeleteObject", { key: `k${i}` }, data)),
+    s3(MAL, 14, "DeleteObject", { key: "k14" }, { ...data, ...denied }),
+    s3(MAL, 15, "DeleteObjects", { delete: "", "x-id": "DeleteObjects" }, data),
+    // 16: a service deleting for the account: never counted
+    s3(
+      { type: "AWSService", invokedBy: "backup.amazonaws.com" },
+      16,
+      "DeleteObjects",
+      { delete: "" },
+      data,
+    ),
+    // 17: the pipeline's lifecycle rule (objects expire after 30 days): not listed
+    s3(
+      CI,
+      17,
+      "PutBucketLifecycle",
+      lifecycle({ ID: "logs", Status: "Enabled", Expiration: { Days: 30 } }),
+    ),
+    // 18: mallory's rule deleting every object in 7 days (one rule, recorded as an object)
+    s3(
+      MAL,
+      18,
+      "PutBucketLifecycle",
+      lifecycle({ ID: "x", Status: "Enabled", Expiration: { Days: 7 } }),
+    ),
+    // 19: three rules: a transition after 1 day (expires nothing), earlier versions expire after 3
+    // days, current ones on a date
+    s3(
+      MAL,
+      19,
+      "PutBucketLifecycle",
+      lifecycle([
+        { ID: "t", Status: "Enabled", Transition: { Days: 1, StorageClass: "GLACIER" } },
+        { ID: "n", Status: "Enabled", NoncurrentVersionExpiration: { NoncurrentDays: 3 } },
+        { ID: "d", Status: "Enabled", Expiration: { Date: "2024-06-02T00:00:00Z" } },
+      ]),
+    ),
+    // 20: a rule that only ends incomplete uploads: expires no object
+    s3(
+      MAL,
+      20,
+      "PutBucketLifecycle",
+      lifecycle({
+        ID: "u",
+        Status: "Enabled",
+        AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+      }),
+    ),
+    // 21: versioning suspended; 22: MFA delete off; 23: versioning on (listed neither); 24: refused
+    s3(MAL, 21, "PutBucketVersioning", versioning({ Status: "Suspended" })),
+    s3(MAL, 22, "PutBucketVersioning", versioning({ Status: "Enabled", MfaDelete: "Disabled" })),
+    s3(MAL, 23, "PutBucketVersioning", versioning({ Status: "Enabled", MfaDelete: "Enabled" })),
+    s3(MAL, 24, "PutBucketVersioning", versioning({ Status: "Suspended" }), denied),
+  ];
+  const step = (reports: RunReport[], id: string) => reports[0]!.steps.find((s) => s.id === id)!;
+  const hour = "2024-06-01 10:00:00.000";
+
+  it("lists the encryption, the deletions and the protections removed, none of the ordinary", async () => {
+    const reports = await onJune1("runbooks/s3-ransomware.md", events);
+    for (const s of reports[0]!.steps) expect(s.status, s.id).toBe("failed");
+    // calls DESC, then actor: another account's principal id sorts before an ARN
+    expect(step(reports, "customer_key_writes").rows).toEqual([
+      [MAL, "CopyObject", "finance", 3, 3, 0, at(4), at(6)],
+      ["AIDAOTHER:x", "PutObject", "finance", 1, 1, 0, at(9), at(9)],
+      [MAL, "PutObject", "finance", 1, 1, 1, at(7), at(7)],
+    ]);
+    expect(step(reports, "customer_key_writes_insights").rows.sort()).toEqual([
+      [null, "PutObject", 1],
+      [MAL, "CopyObject", 3],
+      [MAL, "PutObject", 1],
+    ]);
+    // mallory's hour: five objects one at a time (one refused) and one batch request
+    expect(step(reports, "bulk_deletions").rows).toEqual([[MAL, "2024-06-01T10", 5, 1, 1, 1]]);
+    expect(step(reports, "bulk_deletions_insights").rows).toEqual([
+      [MAL, "DeleteObjects", hour, 1],
+    ]);
+    expect(step(reports, "protection_removed").rows.map((r) => r.slice(0, 7))).toEqual([
+      [at(18), MAL, "PutBucketLifecycle", "finance", null, null, 7],
+      [at(19), MAL, "PutBucketLifecycle", "finance", null, null, 3],
+      [at(21), MAL, "PutBucketVersioning", "finance", "Suspended", null, null],
+      [at(22), MAL, "PutBucketVersioning", "finance", "Enabled", "Disabled", null],
+    ]);
+    expect(
+      step(reports, "protection_removed_insights")
+        .rows.map((r) => r[0])
+        .sort(),
+    ).toEqual([18, 19, 21, 22].map((m) => `2024-06-01 10:${m}:00.000`));
+    expectTruth(reports, events, S3_RANSOMWARE_STEPS);
+  });
+
+  it("moves its verdicts with the parameters", async () => {
+    // mallory made the SSE-C writer and the automation; two deletions an hour, one batch
+    const tuned = await onJune1("runbooks/s3-ransomware.md", events, [
+      ...["--param", "customer_key_writer_pattern=:user/mallory$"],
+      ...["--param", "automation_pattern=:user/mallory$"],
+      ...["--param", "max_deletions_per_hour=2"],
+      ...["--param", "max_batch_deletions_per_hour=1"],
+    ]);
+    // only the caller without an ARN is outside the pattern
+    expect(step(tuned, "customer_key_writes").rows.map((r) => r[0])).toEqual(["AIDAOTHER:x"]);
+    // the workload's three deletions pass two; mallory's batch request is within one
+    expect(step(tuned, "bulk_deletions").rows).toEqual([
+      [MAL, "2024-06-01T10", 5, 1, 1, 1],
+      [APP, "2024-06-01T10", 3, 0, 0, 1],
+    ]);
+    expect(step(tuned, "bulk_deletions_insights").rows).toEqual([
+      [MAL, "DeleteObject", hour, 5],
+      [APP, "DeleteObject", hour, 3],
+    ]);
+    // the pipeline's rule is now the one set by hand
+    expect(step(tuned, "protection_removed").rows.map((r) => [r[1], r[6]])).toEqual([[CI, 30]]);
+    expect(step(tuned, "protection_removed_insights").rows.map((r) => r[1])).toEqual([CI]);
+    expectTruth(tuned, events, S3_RANSOMWARE_STEPS);
+    // the thresholds raised: no hour is bulk
+    const quiet = await onJune1("runbooks/s3-ransomware.md", events, [
+      ...["--param", "max_deletions_per_hour=5"],
+      ...["--param", "max_batch_deletions_per_hour=1"],
+    ]);
+    expect(step(quiet, "bulk_deletions").status).toBe("passed");
+    expect(step(quiet, "bulk_deletions_insights").status).toBe("passed");
+    expectTruth(quiet, events, S3_RANSOMWARE_STEPS);
+  });
+});
+
 describe("a value no Logs Insights regular expression literal can hold", () => {
   it.each([
     ["x\\", "ends with a lone backslash"],
@@ -1477,6 +1685,16 @@ const TECHNIQUE_STEPS = [
   "remote-execution/unusual_instances_insights",
 ];
 
+/** s3-ransomware's steps. */
+const S3_RANSOMWARE_STEPS = [
+  "s3-ransomware/customer_key_writes",
+  "s3-ransomware/customer_key_writes_insights",
+  "s3-ransomware/bulk_deletions",
+  "s3-ransomware/bulk_deletions_insights",
+  "s3-ransomware/protection_removed",
+  "s3-ransomware/protection_removed_insights",
+];
+
 const PANTHER_STEPS = [
   ...TECHNIQUE_STEPS,
   "unauthorized-access-attempts/failed_console_logins",
@@ -1492,6 +1710,7 @@ const PANTHER_STEPS = [
   "root-account-usage/root_activity",
   "root-account-usage/root_activity_insights",
   "cloudtrail-tampering/other_logging_removed",
+  ...S3_RANSOMWARE_STEPS,
 ];
 
 /** The data-exposure runbook's steps, all checked against test/truth/runbook-answers.ts. */

@@ -70,6 +70,11 @@ const INCIDENTS: Record<string, { step: string; check: string; marker: string }>
     check: "rows == 0",
     marker: "federated-user/backup-sync",
   },
+  "s3-ransomware": {
+    step: "customer_key_writes",
+    check: "rows == 0",
+    marker: "app-artifacts",
+  },
 };
 
 // A week of generated logs with and without the planted incidents (made once by the global setup).

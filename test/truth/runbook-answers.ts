@@ -449,6 +449,57 @@ const federationToken = (e: Event, p: Params) =>
   noError(e) &&
   !automated(e, p);
 
+/** S3 writes that may carry a customer-provided key (SSE-C). */
+const SSE_C_WRITES = [
+  "PutObject",
+  "CopyObject",
+  "CreateMultipartUpload",
+  "UploadPart",
+  "UploadPartCopy",
+  "CompleteMultipartUpload",
+];
+const s3 = (e: Event, ...names: string[]) =>
+  is(e, "eventSource", "s3.amazonaws.com") && is(e, "eventName", ...names);
+/** A write whose request names the SSE-C algorithm (the key itself is never recorded). */
+const customerKeyWrite = (e: Event, p: Params) => {
+  if (!s3(e, ...SSE_C_WRITES)) return false;
+  if (scalar(e, "requestParameters.x-amz-server-side-encryption-customer-algorithm") === null)
+    return false;
+  // a caller without an ARN never matches the pattern
+  const arn = str(e, "userIdentity.arn");
+  return arn === null || !new RegExp(String(p.customer_key_writer_pattern)).test(arn);
+};
+const objectDeletion = (e: Event) =>
+  s3(e, "DeleteObject", "DeleteObjects") && str(e, "userIdentity.type") !== "AWSService";
+/** A lifecycle request's rules, one or a list (CloudTrail writes a single rule as an object). */
+function lifecycleRules(e: Event): Record<string, unknown>[] {
+  const rules = field(e, "requestParameters.LifecycleConfiguration.Rule");
+  if (Array.isArray(rules)) return rules as Record<string, unknown>[];
+  return rules !== null && typeof rules === "object" ? [rules as Record<string, unknown>] : [];
+}
+const EXPIRING: [string, string][] = [
+  ["Expiration", "Days"],
+  ["NoncurrentVersionExpiration", "NoncurrentDays"],
+];
+/** The days after which a lifecycle request's rules expire objects; [] when none expires any. */
+function expirations(e: Event): { expires: boolean; days: number[] } {
+  const found = lifecycleRules(e).flatMap((rule) =>
+    EXPIRING.filter(([k]) => rule[k] != null && typeof rule[k] === "object").map(([k, d]) =>
+      Number((rule[k] as Record<string, unknown>)[d] ?? Number.NaN),
+    ),
+  );
+  return { expires: found.length > 0, days: found.filter((d) => Number.isInteger(d)) };
+}
+const versioning = (e: Event, k: string) =>
+  scalar(e, `requestParameters.VersioningConfiguration.${k}`);
+/** A successful call that sets objects to expire, suspends versioning or turns MFA delete off. */
+const protectionRemoved = (e: Event, p: Params) =>
+  noError(e) &&
+  !automated(e, p) &&
+  ((s3(e, "PutBucketLifecycle", "PutBucketLifecycleConfiguration") && expirations(e).expires) ||
+    (s3(e, "PutBucketVersioning") &&
+      (versioning(e, "Status") === "Suspended" || versioning(e, "MfaDelete") === "Disabled")));
+
 export const RUNBOOK_ANSWERS: Record<string, Step> = {
   "api-usage-by-identity/usage_by_identity": (ev, p) =>
     orderBy(
@@ -1213,6 +1264,81 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
         str(e, "userIdentity.arn"),
         str(e, "requestParameters.name"),
         str(e, "responseElements.credentials.accessKeyId"),
+      ]),
+  "s3-ransomware/customer_key_writes": (ev, p) =>
+    groupBy(
+      ev.filter((e) => customerKeyWrite(e, p)),
+      (e) => [caller(e), str(e, "eventName"), scalar(e, "requestParameters.bucketName")],
+      (g) => {
+        const t = g.map((e) => str(e, "eventTime") as string).sort();
+        const keys = new Set(g.map((e) => scalar(e, "requestParameters.key")));
+        keys.delete(null);
+        return [g.length, keys.size, g.filter((e) => !noError(e)).length, t[0]!, t.at(-1)!];
+      },
+    ),
+  "s3-ransomware/customer_key_writes_insights": (ev, p) =>
+    groupBy(
+      ev.filter((e) => customerKeyWrite(e, p)),
+      (e) => [str(e, "userIdentity.arn"), str(e, "eventName")],
+      (g) => [g.length],
+    ),
+  "s3-ransomware/bulk_deletions": (ev, p) =>
+    groupBy(
+      ev.filter(objectDeletion),
+      (e) => [caller(e), (str(e, "eventTime") as string).slice(0, 13)],
+      (g) => {
+        const buckets = new Set(g.map((e) => scalar(e, "requestParameters.bucketName")));
+        buckets.delete(null);
+        return [
+          g.filter((e) => is(e, "eventName", "DeleteObject")).length,
+          g.filter((e) => is(e, "eventName", "DeleteObjects")).length,
+          g.filter((e) => !noError(e)).length,
+          buckets.size,
+        ];
+      },
+    ).filter(
+      (r) =>
+        (r[2] as number) > Number(p.max_deletions_per_hour) ||
+        (r[3] as number) > Number(p.max_batch_deletions_per_hour),
+    ),
+  "s3-ransomware/bulk_deletions_insights": (ev, p) =>
+    groupBy(
+      ev.filter(objectDeletion),
+      (e) => [
+        str(e, "userIdentity.arn"),
+        str(e, "eventName"),
+        `${stamp(e).slice(0, 13)}:00:00.000`,
+      ],
+      (g) => [g.length],
+    ).filter((r) =>
+      r[1] === "DeleteObject"
+        ? (r[3] as number) > Number(p.max_deletions_per_hour)
+        : (r[3] as number) > Number(p.max_batch_deletions_per_hour),
+    ),
+  "s3-ransomware/protection_removed": (ev, p) =>
+    ev
+      .filter((e) => protectionRemoved(e, p))
+      .map((e) => {
+        const days = expirations(e).days;
+        return [
+          str(e, "eventTime"),
+          caller(e),
+          str(e, "eventName"),
+          scalar(e, "requestParameters.bucketName"),
+          versioning(e, "Status"),
+          versioning(e, "MfaDelete"),
+          days.length > 0 ? Math.min(...days) : null,
+          str(e, "sourceIPAddress"),
+        ];
+      }),
+  "s3-ransomware/protection_removed_insights": (ev, p) =>
+    ev
+      .filter((e) => protectionRemoved(e, p))
+      .map((e) => [
+        stamp(e),
+        str(e, "userIdentity.arn"),
+        str(e, "eventName"),
+        str(e, "requestParameters.bucketName"),
       ]),
 };
 
