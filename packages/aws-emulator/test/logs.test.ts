@@ -433,6 +433,31 @@ describe("the logs engine against the emulator", () => {
     });
   });
 
+  test("the commands only the service runs are sent, and the emulator's refusal is reported at its place", async () => {
+    // CWL_QuerySyntax-Pattern, -Anomaly, -Accum: the logs engine sends them as written; the
+    // emulator answers with the local translation, which refuses them: its MalformedQueryException
+    // comes back as the engine's error at the command's line and column, not as a crash.
+    for (const [text, kind] of [
+      ["pattern @message\n| anomaly", "pattern"],
+      ["accum readOnly as r", "accum"],
+      ["filldown userAgent", "filldown"],
+    ]) {
+      const query = `filter eventName = "x"\n| ${text}`;
+      const before = emulator.callsOf("StartQuery").length;
+      const err = await engine.query(request(query)).catch((e: unknown) => e);
+      const sent = emulator.callsOf("StartQuery").slice(before);
+      expect(sent.map((c) => c.body.queryString)).toEqual([query]);
+      expect(err).toMatchObject({
+        code: "insights-syntax",
+        message: expect.stringMatching(
+          new RegExp(
+            `^Logs Insights rejected the query at line 2, column 3: the ${kind} command is not supported by the local engine: .+ \\(CloudWatch Logs runs it: use --engine logs\\)`,
+          ),
+        ),
+      });
+    }
+  });
+
   test("a query the service rejects is reported with its message and position", async () => {
     const err = await engine
       .query(

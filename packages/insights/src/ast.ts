@@ -77,7 +77,32 @@ export type Command =
     })
   | (NodeBase & { kind: "dedup"; fields: Expr[] })
   | (NodeBase & { kind: "parse"; source: Expr; pattern: ParsePattern })
-  | (NodeBase & { kind: "unmask"; fields: Expr[] });
+  | (NodeBase & { kind: "unmask"; fields: Expr[] })
+  /** `unnest field into name` (CWL_QuerySyntax-Unnest). */
+  | (NodeBase & { kind: "unnest"; field: Expr; into: string })
+  /** `pattern @message` (CWL_QuerySyntax-Pattern): a field or a string function's result. */
+  | (NodeBase & { kind: "pattern"; source: Expr })
+  /** `anomaly`, without arguments (CWL_QuerySyntax-Anomaly). */
+  | (NodeBase & { kind: "anomaly" })
+  /** `diff`, or `diff previousDay|previousWeek|previousMonth` (CWL_QuerySyntax-Diff). */
+  | (NodeBase & { kind: "diff"; against?: "previousDay" | "previousWeek" | "previousMonth" })
+  /** `fillmissing [with value for field, ...]` (CWL_QuerySyntax-Fillmissing). */
+  | (NodeBase & { kind: "fillmissing"; fills: { value: Expr; field: Expr }[] })
+  /** `filldown [field ...]`, names or wildcard patterns such as `cpu*` (CWL_QuerySyntax-Filldown). */
+  | (NodeBase & { kind: "filldown"; fields: string[] })
+  /** `accum field [AS out]` (CWL_QuerySyntax-Accum). */
+  | (NodeBase & { kind: "accum"; field: Expr; alias?: string });
+
+/** The commands the parser reads and only CloudWatch Logs runs (the local engine refuses them). */
+export const SERVICE_ONLY_COMMANDS = [
+  "unnest",
+  "pattern",
+  "anomaly",
+  "diff",
+  "fillmissing",
+  "filldown",
+  "accum",
+] as const;
 
 export interface InsightsQuery {
   source: string;

@@ -3,7 +3,7 @@
  * given its call's translated arguments through a `CallContext`. A function of functions.ts
  * that has no translator here is reported as not supported by the local engine.
  */
-import type { Expr, PeriodUnit } from "./ast.ts";
+import type { Expr, PeriodUnit, SERVICE_ONLY_COMMANDS } from "./ast.ts";
 import { bool, type Col, naturalKey, num, numberLiteral, str, ts } from "./columns.ts";
 import { refusalText } from "./errors.ts";
 
@@ -388,6 +388,27 @@ export function serviceOnlyFunction(name: string): string {
  * shifted by the period, not whether the events read move with them (the query's time range is
  * the same) nor how a bin's time is then shown.
  */
+/** Why the local engine does not run each command only CloudWatch Logs runs (their pages). */
+const SERVICE_ONLY_COMMAND_REASONS: Record<(typeof SERVICE_ONLY_COMMANDS)[number], string> = {
+  unnest:
+    "its lists come from jsonParse(), which the local engine does not have, and AWS's documentation does not say whether a field of the event such as resources is one",
+  pattern:
+    "AWS's documentation does not say how the service clusters events into patterns and tokens",
+  anomaly: "AWS's documentation does not say how the service's machine learning finds anomalies",
+  diff: "it compares with an earlier time range the step's window does not read, in a form AWS's documentation does not give",
+  fillmissing:
+    "AWS's documentation does not say which bins are empty (from the query's window or from the first to the last bin found)",
+  filldown:
+    "AWS's documentation does not say in which order the rows are filled (the events' or the results')",
+  accum:
+    "AWS's documentation does not say in which order the rows are summed, nor what a row without a number adds",
+};
+
+/** The local engine's refusal of a command only CloudWatch Logs runs (`serviceOnlyUses` lists it). */
+export function serviceOnlyCommand(kind: (typeof SERVICE_ONLY_COMMANDS)[number]): string {
+  return `the ${kind} command is not supported by the local engine: ${SERVICE_ONLY_COMMAND_REASONS[kind]} (CloudWatch Logs runs it: use --engine logs)`;
+}
+
 export function binOffset(): string {
   return "offset (stats ... by bin() offset <period>) is not supported by the local engine: AWS's documentation does not say which events a shifted bin holds (CloudWatch Logs runs it: use --engine logs)";
 }

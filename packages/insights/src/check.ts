@@ -241,7 +241,17 @@ export function commandExprs(c: Command): Expr[] {
     case "parse":
       return [c.source];
     case "limit":
+    case "anomaly":
+    case "diff":
+    case "filldown":
       return [];
+    case "unnest":
+    case "accum":
+      return [c.field];
+    case "pattern":
+      return [c.source];
+    case "fillmissing":
+      return c.fills.flatMap((f) => [f.value, f.field]);
   }
 }
 
@@ -424,11 +434,17 @@ function readableTimeComparisons(
   return out;
 }
 
+/** The fields `pattern` makes (CWL_QuerySyntax-Pattern, "Pattern Command Output"). */
+const PATTERN_OUTPUTS = ["@pattern", "@ratio", "@sampleCount", "@severityLabel"] as const;
+
 /** The names a command gives its output (`parse`'s, and its items' names). */
 function namesOf(c: Command): string[] {
   if (c.kind === "parse") return c.pattern.names;
   if (c.kind === "stats") return [...c.items, ...c.by].map((p) => p.name);
   if (c.kind === "fields" || c.kind === "display") return c.items.map((p) => p.name);
+  if (c.kind === "unnest") return [c.into];
+  if (c.kind === "accum" && c.alias !== undefined) return [c.alias];
+  if (c.kind === "pattern") return [...PATTERN_OUTPUTS];
   return [];
 }
 
@@ -495,6 +511,9 @@ function definedNames(commands: readonly Command[]): Set<string> {
   const names = new Set<string>();
   for (const c of commands) {
     if (c.kind === "parse") for (const n of c.pattern.names) names.add(n);
+    if (c.kind === "unnest" || c.kind === "accum" || c.kind === "pattern") {
+      for (const n of namesOf(c)) names.add(n);
+    }
     if (c.kind === "fields" || c.kind === "display" || c.kind === "stats") {
       const items = c.kind === "stats" ? [...c.items, ...c.by] : c.items;
       for (const p of items)

@@ -1,5 +1,13 @@
 import { TokenCursor } from "@run-md/core";
-import type { BinaryOp, Command, Expr, InsightsQuery, ParsePattern, Projection } from "./ast.ts";
+import {
+  type BinaryOp,
+  type Command,
+  type Expr,
+  type InsightsQuery,
+  type ParsePattern,
+  type Projection,
+  SERVICE_ONLY_COMMANDS,
+} from "./ast.ts";
 import { InsightsSyntaxError } from "./errors.ts";
 import { arityProblem, lookupFunction } from "./functions.ts";
 import { type Token, tokenize } from "./lexer.ts";
@@ -18,16 +26,13 @@ const COMMANDS = [
   "dedup",
   "parse",
   "unmask",
+  ...SERVICE_ONLY_COMMANDS,
 ] as const;
 
 /** Newer commands the service has and this parser does not: reported as such, not as typos. */
 const UNSUPPORTED_COMMANDS = new Set([
-  "unnest",
   "lookup",
   "join",
-  "anomaly",
-  "pattern",
-  "diff",
   "filterindex",
   "source",
   "addtotals",
@@ -36,15 +41,15 @@ const UNSUPPORTED_COMMANDS = new Set([
   "expand",
   "autoregress",
   "logcompare",
-  "filldown",
-  "fillmissing",
   "cidrlookup",
   "outlier",
-  "accum",
   "appendcols",
   "sessionize",
   "countfrequent",
 ]);
+
+/** Commands that read what a step may not: other log groups (`SOURCE`, `join`), a lookup table. */
+const OTHER_SOURCES = new Set(["source", "join", "lookup"]);
 
 type CommandBody = Command extends infer C
   ? C extends unknown
@@ -142,6 +147,12 @@ class Parser extends TokenCursor<Token> {
     }
     const word = t.value.toLowerCase();
     if (!(COMMANDS as readonly string[]).includes(word)) {
+      if (OTHER_SOURCES.has(word)) {
+        this.fail(
+          t,
+          `the "${t.value}" command is not supported by run-md: it reads other log groups or a lookup table, and a step reads only its log groups (log_groups= or the configuration's)`,
+        );
+      }
       if (UNSUPPORTED_COMMANDS.has(word)) {
         this.fail(t, `the "${t.value}" command is not supported by run-md`);
       }
@@ -190,6 +201,116 @@ class Parser extends TokenCursor<Token> {
       }
       case "parse":
         return this.parseParse(start);
+      default:
+        return this.serviceOnlyBody(word);
+    }
+  }
+
+  /** The commands only CloudWatch Logs runs, read as their pages write them. */
+  private serviceOnlyBody(word: (typeof SERVICE_ONLY_COMMANDS)[number]): CommandBody {
+    switch (word) {
+      case "unnest": {
+        const field = this.parseFieldRef(word);
+        const into = this.peek();
+        if (!this.acceptKeyword("into")) {
+          this.fail(
+            into,
+            `expected "into" and a name after "unnest ${field.text}", found ${describe(into)}`,
+          );
+        }
+        return { kind: word, field, into: this.parseFieldRef("into").text };
+      }
+      case "pattern":
+        return { kind: word, source: this.parseCondition(word) };
+      case "anomaly": {
+        const t = this.peek();
+        if (t.kind !== "eof" && t.kind !== "pipe") {
+          this.fail(t, `anomaly takes no arguments, found ${describe(t)}`);
+        }
+        return { kind: word };
+      }
+      case "diff":
+        return this.parseDiff();
+      case "fillmissing":
+        return this.parseFillmissing();
+      case "filldown":
+        return { kind: word, fields: this.parseFilldownFields() };
+      case "accum": {
+        const field = this.parseFieldRef(word);
+        if (!this.acceptKeyword("as")) return { kind: word, field };
+        return { kind: word, field, alias: this.parseFieldRef(`accum ${field.text} as`).text };
+      }
+    }
+  }
+
+  /** `diff`, or `diff` and one of the page's three modifiers. */
+  private parseDiff(): CommandBody {
+    const t = this.peek();
+    if (t.kind === "eof" || t.kind === "pipe") return { kind: "diff" };
+    const against = DIFF_MODIFIERS.find(
+      (m) => t.kind === "ident" && !t.quoted && t.value.toLowerCase() === m.toLowerCase(),
+    );
+    if (against === undefined) {
+      this.fail(
+        t,
+        `expected the end of diff or one of ${DIFF_MODIFIERS.join(", ")} after "diff", found ${describe(t)}`,
+      );
+    }
+    this.next();
+    return { kind: "diff", against };
+  }
+
+  /** `fillmissing`, or `fillmissing with value for field [, value for field ...]`. */
+  private parseFillmissing(): CommandBody {
+    const t = this.peek();
+    if (t.kind === "eof" || t.kind === "pipe") return { kind: "fillmissing", fills: [] };
+    if (!this.acceptKeyword("with")) {
+      this.fail(t, `expected "with" or the end of fillmissing, found ${describe(t)}`);
+    }
+    const fills = this.commaList(() => {
+      const v = this.peek();
+      const value = this.parseUnary();
+      const constant =
+        ["number", "string", "param"].includes(value.kind) ||
+        (value.kind === "neg" && value.operand.kind === "number");
+      if (!constant) {
+        this.fail(
+          v,
+          `fillmissing fills with a constant value (a number or a "string"), not "${value.text}"`,
+        );
+      }
+      const f = this.peek();
+      if (!this.acceptKeyword("for")) {
+        this.fail(
+          f,
+          `expected "for" and a field after "with ${value.text}" in fillmissing, found ${describe(f)}`,
+        );
+      }
+      return { value, field: this.parseFieldRef(`fillmissing with ${value.text} for`) };
+    });
+    return { kind: "fillmissing", fills };
+  }
+
+  /** `filldown`'s fields: names or wildcard patterns (`cpu*`), separated by spaces. */
+  private parseFilldownFields(): string[] {
+    const names: string[] = [];
+    for (;;) {
+      const t = this.peek();
+      if (t.kind === "eof" || t.kind === "pipe") return names;
+      if (t.kind !== "ident" && !(t.kind === "op" && t.value === "*")) {
+        this.fail(
+          t,
+          `expected a field name or a wildcard pattern after "filldown", found ${describe(t)}`,
+        );
+      }
+      this.next();
+      let name = t.kind === "ident" ? t.value : "*";
+      const star = this.peek();
+      if (t.kind === "ident" && star.kind === "op" && star.value === "*" && star.start === t.end) {
+        this.next();
+        name += "*";
+      }
+      names.push(name);
     }
   }
 
@@ -620,6 +741,8 @@ class Parser extends TokenCursor<Token> {
     };
   }
 }
+
+const DIFF_MODIFIERS = ["previousDay", "previousWeek", "previousMonth"] as const;
 
 function describe(t: Token): string {
   switch (t.kind) {

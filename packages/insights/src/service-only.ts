@@ -1,12 +1,18 @@
 /**
  * What in a query only CloudWatch Logs runs: functions the local translation does not have
- * (calls.ts), a map's or list's access (`list[index]`, ``map.`key` ``) and a stats command's
- * `offset`. The `logs` engine sends
+ * (calls.ts), a map's or list's access (`list[index]`, ``map.`key` ``), a stats command's
+ * `offset` and the commands of `SERVICE_ONLY_COMMANDS` (`unnest`, `pattern`, `accum`, ...). The `logs` engine sends
  * such a query; the local engine refuses it at its first such place (`insights-unsupported`), and
  * `run-md check` reports every place (cli lint.ts, rule `insights-service-only`).
  */
-import type { Expr, InsightsQuery } from "./ast.ts";
-import { binOffset, serviceOnlyFunction, structureAccess, translatesLocally } from "./calls.ts";
+import { type Expr, type InsightsQuery, SERVICE_ONLY_COMMANDS } from "./ast.ts";
+import {
+  binOffset,
+  serviceOnlyCommand,
+  serviceOnlyFunction,
+  structureAccess,
+  translatesLocally,
+} from "./calls.ts";
 import { children, commandExprs } from "./check.ts";
 import { positionAt } from "./errors.ts";
 import { parseInsights } from "./parser.ts";
@@ -24,7 +30,7 @@ export interface ServiceOnlyUse {
 export function serviceOnlyUses(query: string | InsightsQuery): ServiceOnlyUse[] {
   const ast = typeof query === "string" ? parseInsights(query) : query;
   const out: ServiceOnlyUse[] = [];
-  const add = (e: Expr, message: string) =>
+  const add = (e: { start: number; end: number }, message: string) =>
     out.push({
       message,
       offset: e.start,
@@ -36,7 +42,12 @@ export function serviceOnlyUses(query: string | InsightsQuery): ServiceOnlyUse[]
     if (e.kind === "field" && /[[`]/.test(e.name)) add(e, structureAccess(e.name));
     for (const c of children(e)) visit(c);
   };
+  const commands: readonly string[] = SERVICE_ONLY_COMMANDS;
   for (const c of ast.commands) {
+    if (commands.includes(c.kind)) {
+      // The command's word: the whole command is what the local engine refuses.
+      add(c, serviceOnlyCommand(c.kind as (typeof SERVICE_ONLY_COMMANDS)[number]));
+    }
     for (const e of commandExprs(c)) visit(e);
     if (c.kind === "stats" && c.offset !== undefined) add(c.offset, binOffset());
   }

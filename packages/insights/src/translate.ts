@@ -7,7 +7,7 @@ import {
   sqlStringLiteral,
 } from "@run-md/core";
 import type { Command, Expr, InsightsQuery, Projection } from "./ast.ts";
-import { binOffset, structureAccess, translateCall } from "./calls.ts";
+import { binOffset, serviceOnlyCommand, structureAccess, translateCall } from "./calls.ts";
 import { assertInsights } from "./check.ts";
 import {
   bool,
@@ -300,16 +300,9 @@ class Translator {
         this.sawLimit = true;
         return;
       }
-      case "dedup": {
-        const keys = this.materialize(c.fields.map((f) => this.expr(f)));
-        // Events where a dedup field is missing are kept, as the service does.
-        const nulls = keys.map((k) => `${k.sql} IS NULL`).join(" OR ");
-        const partition = keys.map((k) => k.sql).join(", ");
-        this.addCte(
-          `SELECT * FROM ${this.cur} QUALIFY ${nulls} OR row_number() OVER (PARTITION BY ${partition}${orderBy(this.scope.order)}) = 1`,
-        );
+      case "dedup":
+        this.dedup(c.fields);
         return;
-      }
       case "parse": {
         const source = str(this.expr(c.source));
         const { regex, groups } =
@@ -329,7 +322,19 @@ class Translator {
       case "unmask":
         // Data-protection masking does not exist locally: the values are already clear.
         return;
+      default:
+        this.unsupported(c, serviceOnlyCommand(c.kind));
     }
+  }
+
+  private dedup(fields: Expr[]): void {
+    const keys = this.materialize(fields.map((f) => this.expr(f)));
+    // Events where a dedup field is missing are kept, as the service does.
+    const nulls = keys.map((k) => `${k.sql} IS NULL`).join(" OR ");
+    const partition = keys.map((k) => k.sql).join(", ");
+    this.addCte(
+      `SELECT * FROM ${this.cur} QUALIFY ${nulls} OR row_number() OVER (PARTITION BY ${partition}${orderBy(this.scope.order)}) = 1`,
+    );
   }
 
   private stats(items: Projection[], by: Projection[], offset?: Expr): void {

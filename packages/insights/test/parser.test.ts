@@ -366,7 +366,7 @@ const MALFORMED: Array<[string, number, number, string]> = [
     23,
     "has no \\u escape (write \\x{41} for a code point)",
   ],
-  ["unnest resources", 1, 1, 'the "unnest" command is not supported'],
+  ["addtotals x", 1, 1, 'the "addtotals" command is not supported'],
   [
     "filter eventName = 'x'\nfields eventName",
     2,
