@@ -69,11 +69,15 @@ export type Command =
   /** `offset`: `stats ... by bin(5m) offset 1h`, the bins shifted by a period (time-series page). */
   | (NodeBase & { kind: "stats"; items: Projection[]; by: Projection[]; offset?: Expr })
   | (NodeBase & { kind: "sort"; keys: SortKey[] })
-  /** `count`: a number, or a `{{name}}` parameter whose value is the number. */
+  /**
+   * `count`: a number, or a `{{name}}` parameter whose value is the number. `any`: `limit any N`
+   * (CWL_QuerySyntax-Limit, "limit any"): any N events, in no particular order.
+   */
   | (NodeBase & {
       kind: "limit";
       count: number | (NodeBase & { kind: "param"; name: string });
       from: "limit" | "head" | "tail";
+      any?: true;
     })
   | (NodeBase & { kind: "dedup"; fields: Expr[] })
   | (NodeBase & { kind: "parse"; source: Expr; pattern: ParsePattern })

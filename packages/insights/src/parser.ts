@@ -187,6 +187,10 @@ class Parser extends TokenCursor<Token> {
       case "sort":
         return { kind: "sort", keys: this.commaList(() => this.parseSortKey()) };
       case "limit":
+        if (this.acceptKeyword("any")) {
+          return { kind: "limit", count: this.parseCount("limit any"), from: word, any: true };
+        }
+        return { kind: "limit", count: this.parseCount(word), from: word };
       case "head":
       case "tail":
         return { kind: "limit", count: this.parseCount(word), from: word };

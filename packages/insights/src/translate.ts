@@ -292,6 +292,8 @@ class Translator {
         return;
       }
       case "limit": {
+        // `limit any N`: any N events, "not guaranteed to be in any particular order"
+        // (CWL_QuerySyntax-Limit): the first N in the order so far are one such answer.
         const order =
           c.from === "tail"
             ? this.scope.order.map((k) => ({ ...k, descending: !k.descending }))
