@@ -1205,6 +1205,19 @@ describe("credential-access, remote-execution, lambda-changes, bedrock-model-use
         {},
         from("203.0.113.9"),
       ),
+      // 18: a VPC Lambda function behind the batch instances' NAT (its SDK's exec-env/AWS_...
+      // user agent): a workload on AWS, not a person, so the instances there stay unlisted
+      by(
+        "arn:aws:sts::123456789012:assumed-role/orders-fn-role/orders-fn",
+        18,
+        STS,
+        "GetCallerIdentity",
+        {},
+        from("54.240.1.10", {
+          userAgent:
+            "aws-sdk-js/3.540.0 ua/2.1 os/linux lang/js md/nodejs#20.11.1 exec-env/AWS_Lambda_nodejs20.x",
+        }),
+      ),
       // 18, 19: an IPv4-mapped IPv6 form of a private address: private, not compared; 20, 21:
       // fc0::1 is 0fc0::1, outside fc00::/7 (its first group has three digits): public, listed
       by(INST, 18, STS, "GetCallerIdentity", {}, from("::ffff:10.20.3.41")),

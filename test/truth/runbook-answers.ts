@@ -424,7 +424,12 @@ function instanceCredentialsElsewhere(ev: Event[], p: Params): Rows {
       !is(e, "eventSource", "ssmmessages.amazonaws.com", "ec2messages.amazonaws.com"),
   );
   const people = new Map<string, Set<string | null>>();
-  for (const e of compared.filter((x) => !instanceSession(x) && caller(x) !== null)) {
+  // Workloads on Lambda or ECS (the SDK's exec-env/AWS_... user agent) share the instances' NAT.
+  const awsRuntime = (e: Event) => (str(e, "userAgent") ?? "").includes("exec-env/AWS_");
+  const others = compared.filter(
+    (x) => !instanceSession(x) && !awsRuntime(x) && caller(x) !== null,
+  );
+  for (const e of others) {
     const address = str(e, "sourceIPAddress") as string;
     people.set(address, (people.get(address) ?? new Set()).add(caller(e)));
   }
