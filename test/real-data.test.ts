@@ -240,6 +240,8 @@ describe.skipIf(!HAS_SHARED)("the bundled runbooks on Panther's CloudTrail test 
     const protection = rows("s3-ransomware", "protection_removed");
     for (const days of [1, 730])
       expect(protection, `${days} days`).toContain(cells(null, null, days, "1.2.3.4"));
+    // the disabled 1-day rule is not applied: only the two enabled records of that rule are listed
+    expect(protection.split(cells(null, null, 1, "1.2.3.4")).length - 1).toBe(2);
     expect(protection).toContain(cells("critical-data-bucket", "Suspended", "Disabled"));
     expect(protection).not.toContain("user/testuser");
     // The run's window: records without a time are in no window.
@@ -1567,6 +1569,30 @@ describe("s3-ransomware on the shapes of S3 ransomware, which the data sets lack
     s3(MAL, 22, "PutBucketVersioning", versioning({ Status: "Enabled", MfaDelete: "Disabled" })),
     s3(MAL, 23, "PutBucketVersioning", versioning({ Status: "Enabled", MfaDelete: "Enabled" })),
     s3(MAL, 24, "PutBucketVersioning", versioning({ Status: "Suspended" }), denied),
+    // 25: a disabled rule, applied to nothing: not listed
+    s3(
+      MAL,
+      25,
+      "PutBucketLifecycle",
+      lifecycle({ ID: "off", Status: "Disabled", Expiration: { Days: 1 } }),
+    ),
+    // 26: a disabled 1-day rule beside an enabled one expiring earlier versions after 5 days
+    s3(
+      MAL,
+      26,
+      "PutBucketLifecycle",
+      lifecycle([
+        { ID: "off", Status: "Disabled", Expiration: { Days: 1 } },
+        { ID: "on", Status: "Enabled", NoncurrentVersionExpiration: { NoncurrentDays: 5 } },
+      ]),
+    ),
+    // 27: a rule removing only expired delete markers: expires no object
+    s3(
+      MAL,
+      27,
+      "PutBucketLifecycle",
+      lifecycle({ ID: "m", Status: "Enabled", Expiration: { ExpiredObjectDeleteMarker: true } }),
+    ),
   ];
   const step = (reports: RunReport[], id: string) => reports[0]!.steps.find((s) => s.id === id)!;
   const hour = "2024-06-01 10:00:00.000";
@@ -1595,12 +1621,13 @@ describe("s3-ransomware on the shapes of S3 ransomware, which the data sets lack
       [at(19), MAL, "PutBucketLifecycle", "finance", null, null, 3],
       [at(21), MAL, "PutBucketVersioning", "finance", "Suspended", null, null],
       [at(22), MAL, "PutBucketVersioning", "finance", "Enabled", "Disabled", null],
+      [at(26), MAL, "PutBucketLifecycle", "finance", null, null, 5],
     ]);
     expect(
       step(reports, "protection_removed_insights")
         .rows.map((r) => r[0])
         .sort(),
-    ).toEqual([18, 19, 21, 22].map((m) => `2024-06-01 10:${m}:00.000`));
+    ).toEqual([18, 19, 21, 22, 26].map((m) => `2024-06-01 10:${m}:00.000`));
     expectTruth(reports, events, S3_RANSOMWARE_STEPS);
   });
 

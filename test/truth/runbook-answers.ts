@@ -486,22 +486,52 @@ const EXPIRING: [string, string][] = [
   ["Expiration", "Days"],
   ["NoncurrentVersionExpiration", "NoncurrentDays"],
 ];
-/** The days after which a lifecycle request's rules expire objects; [] when none expires any. */
+/**
+ * Whether a rule expires objects: enabled ("Disabled" rules are not applied), with an Expiration
+ * by days or date, or a NoncurrentVersionExpiration (an Expiration holding only
+ * ExpiredObjectDeleteMarker removes delete markers, no object).
+ */
+const expiresObjects = (rule: Record<string, unknown>) => {
+  const at = (k: string, d: string) =>
+    rule[k] !== null &&
+    typeof rule[k] === "object" &&
+    (rule[k] as Record<string, unknown>)[d] != null;
+  return (
+    rule.Status === "Enabled" &&
+    (at("Expiration", "Days") ||
+      at("Expiration", "Date") ||
+      at("NoncurrentVersionExpiration", "NoncurrentDays"))
+  );
+};
+/** The days after which a lifecycle request's enabled rules expire objects. */
 function expirations(e: Event): { expires: boolean; days: number[] } {
-  const found = lifecycleRules(e).flatMap((rule) =>
+  const rules = lifecycleRules(e).filter(expiresObjects);
+  const found = rules.flatMap((rule) =>
     EXPIRING.filter(([k]) => rule[k] != null && typeof rule[k] === "object").map(([k, d]) =>
       Number((rule[k] as Record<string, unknown>)[d] ?? Number.NaN),
     ),
   );
-  return { expires: found.length > 0, days: found.filter((d) => Number.isInteger(d)) };
+  return { expires: rules.length > 0, days: found.filter((d) => Number.isInteger(d)) };
+}
+/**
+ * The Logs Insights step's reading: one rule (recorded as an object) counts when it expires
+ * objects; a list of rules when any holds an Expiration or NoncurrentVersionExpiration by days or
+ * date, enabled or not (a list's members are no fields the query can name).
+ */
+function insightsExpires(e: Event): boolean {
+  const rules = field(e, "requestParameters.LifecycleConfiguration.Rule");
+  if (!Array.isArray(rules)) return lifecycleRules(e).some(expiresObjects);
+  return (rules as Record<string, unknown>[]).some((r) =>
+    expiresObjects({ ...r, Status: "Enabled" }),
+  );
 }
 const versioning = (e: Event, k: string) =>
   scalar(e, `requestParameters.VersioningConfiguration.${k}`);
 /** A successful call that sets objects to expire, suspends versioning or turns MFA delete off. */
-const protectionRemoved = (e: Event, p: Params) =>
+const protectionRemoved = (e: Event, p: Params, expires = (x: Event) => expirations(x).expires) =>
   noError(e) &&
   !automated(e, p) &&
-  ((s3(e, "PutBucketLifecycle", "PutBucketLifecycleConfiguration") && expirations(e).expires) ||
+  ((s3(e, "PutBucketLifecycle", "PutBucketLifecycleConfiguration") && expires(e)) ||
     (s3(e, "PutBucketVersioning") &&
       (versioning(e, "Status") === "Suspended" || versioning(e, "MfaDelete") === "Disabled")));
 
@@ -1338,7 +1368,7 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
       }),
   "s3-ransomware/protection_removed_insights": (ev, p) =>
     ev
-      .filter((e) => protectionRemoved(e, p))
+      .filter((e) => protectionRemoved(e, p, insightsExpires))
       .map((e) => [
         stamp(e),
         str(e, "userIdentity.arn"),
