@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll } from "vitest";
+import { queryRequest } from "../../core/test/query-request.ts";
 import { createLocalEngine, type LocalEngine } from "../src/index.ts";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -77,4 +78,47 @@ export function engineOverDataset(name: string): () => LocalEngine {
     if (dir) await fsp.rm(dir, { recursive: true, force: true });
   });
   return () => engine as LocalEngine;
+}
+
+/** A CloudTrail event of 2026-11-24 10:00 UTC with the id and name given (account 1111...). */
+export const dayEvent = (id: string, name: string) => ({
+  eventVersion: "1.08",
+  eventID: id,
+  eventTime: "2026-11-24T10:00:00Z",
+  eventName: name,
+  eventSource: "cloudtrail.amazonaws.com",
+  awsRegion: "us-east-1",
+  recipientAccountId: "111111111111",
+});
+/** The trail's delivery folder of 2026-11-24 that `dayEvent`'s events belong in. */
+export const DAY_FOLDER = "AWSLogs/111111111111/CloudTrail/us-east-1/2026/11/24";
+
+/** Writes each file (a path under `dir` and its body), with the folders it needs. */
+export async function writeFiles(dir: string, files: Record<string, string | Buffer>) {
+  for (const [rel, body] of Object.entries(files)) {
+    await fsp.mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
+    await fsp.writeFile(path.join(dir, rel), body);
+  }
+}
+
+/** The event ids a local engine over `dir` reads from 2026-11-24 00:00 to 12:00 UTC, and its result. */
+export async function readDay(dir: string) {
+  const engine = await createLocalEngine({ logDir: dir, threads: 1 });
+  try {
+    const r = await engine.query(
+      queryRequest(
+        "sql",
+        "SELECT eventid FROM cloudtrail_logs ORDER BY 1",
+        window("2026-11-24T00:00:00Z", "2026-11-24T12:00:00Z"),
+      ),
+    );
+    return {
+      ...r,
+      ids: r.rows.map((x) => x[0]),
+      unread: r.unread ?? [],
+      warnings: r.warnings ?? [],
+    };
+  } finally {
+    await engine.close();
+  }
 }

@@ -8,9 +8,7 @@ import { promises as fsp } from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { queryRequest } from "../../core/test/query-request.ts";
-import { createLocalEngine } from "../src/engine.ts";
-import { tempDir, window } from "./helpers.ts";
+import { DAY_FOLDER as DAY, dayEvent as event, readDay, tempDir, writeFiles } from "./helpers.ts";
 
 let dir: string;
 beforeAll(async () => {
@@ -19,17 +17,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await fsp.rm(dir, { recursive: true, force: true });
 });
-
-const event = (id: string, name: string) => ({
-  eventVersion: "1.08",
-  eventID: id,
-  eventTime: "2026-11-24T10:00:00Z",
-  eventName: name,
-  eventSource: "cloudtrail.amazonaws.com",
-  awsRegion: "us-east-1",
-  recipientAccountId: "111111111111",
-});
-const DAY = "AWSLogs/111111111111/CloudTrail/us-east-1/2026/11/24";
 
 it("names a file whose events lie deeper unread, and still reads the others", async () => {
   const deleted = event("gone", "DeleteTrail");
@@ -63,42 +50,28 @@ it("names a file whose events lie deeper unread, and still reads the others", as
     // JSON that holds no event at any depth is no loss: named in the warnings only, as before.
     "exports/meta.json": JSON.stringify({ records: 310, source: { repo: "x", files: [{ n: 1 }] } }),
   };
-  for (const [rel, body] of Object.entries(files)) {
-    await fsp.mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
-    await fsp.writeFile(path.join(dir, rel), body);
-  }
-  const engine = await createLocalEngine({ logDir: dir, threads: 1 });
-  try {
-    const r = await engine.query(
-      queryRequest(
-        "sql",
-        "SELECT eventid FROM cloudtrail_logs ORDER BY 1",
-        window("2026-11-24T00:00:00Z", "2026-11-24T12:00:00Z"),
-      ),
-    );
-    expect(r.rows).toEqual([["read"]]);
-    expect(r.unread).toEqual([
-      `${DAY}/texts_T1000Z.json.gz`,
-      `${DAY}/wrapped_T1000Z.json.gz`,
-      "exports/eventbridge.jsonl",
-      "exports/events.json",
-      "exports/nested-array.json",
-      "exports/subscription.json",
-    ]);
-    const where = (file: string) =>
-      (r.warnings ?? []).find((w) => w.startsWith(`skipped ${file}: `))?.match(/"([^"]+)"/)?.[1];
-    expect(where(`${DAY}/wrapped_T1000Z.json.gz`)).toBe("data.Records[]");
-    expect(where("exports/events.json")).toBe("Events[]");
-    expect(where("exports/eventbridge.jsonl")).toBe("detail");
-    expect(where("exports/nested-array.json")).toBe("[]");
-    expect(where("exports/subscription.json")).toBe("logEvents[].message");
-    expect(r.warnings).toContain(
-      `skipped ${DAY}/texts_T1000Z.json.gz: its CloudTrail events are JSON text (strings), where this reader does not look (it reads a top-level "Records" list, a bare array of events, one event a line, or lookup-events output): rewrite it in one of those shapes`,
-    );
-    expect(r.warnings).toContain("skipped exports/meta.json: no CloudTrail events in it");
-  } finally {
-    await engine.close();
-  }
+  await writeFiles(dir, files);
+  const r = await readDay(dir);
+  expect(r.ids).toEqual(["read"]);
+  expect(r.unread).toEqual([
+    `${DAY}/texts_T1000Z.json.gz`,
+    `${DAY}/wrapped_T1000Z.json.gz`,
+    "exports/eventbridge.jsonl",
+    "exports/events.json",
+    "exports/nested-array.json",
+    "exports/subscription.json",
+  ]);
+  const where = (file: string) =>
+    (r.warnings ?? []).find((w) => w.startsWith(`skipped ${file}: `))?.match(/"([^"]+)"/)?.[1];
+  expect(where(`${DAY}/wrapped_T1000Z.json.gz`)).toBe("data.Records[]");
+  expect(where("exports/events.json")).toBe("Events[]");
+  expect(where("exports/eventbridge.jsonl")).toBe("detail");
+  expect(where("exports/nested-array.json")).toBe("[]");
+  expect(where("exports/subscription.json")).toBe("logEvents[].message");
+  expect(r.warnings).toContain(
+    `skipped ${DAY}/texts_T1000Z.json.gz: its CloudTrail events are JSON text (strings), where this reader does not look (it reads a top-level "Records" list, a bare array of events, one event a line, or lookup-events output): rewrite it in one of those shapes`,
+  );
+  expect(r.warnings).toContain("skipped exports/meta.json: no CloudTrail events in it");
 });
 
 it("reads a log archive bucket's AWS Config files as no events, not as events lying deeper", async () => {
@@ -131,22 +104,8 @@ it("reads a log archive bucket's AWS Config files as no events, not as events ly
         JSON.stringify({ fileVersion: "1.0", configSnapshotId: "a", configurationItems: [item] }),
       ),
   };
-  for (const [rel, body] of Object.entries(files)) {
-    await fsp.mkdir(path.dirname(path.join(root, rel)), { recursive: true });
-    await fsp.writeFile(path.join(root, rel), body);
-  }
-  const engine = await createLocalEngine({ logDir: root, threads: 1 });
-  try {
-    const r = await engine.query(
-      queryRequest(
-        "sql",
-        "SELECT eventid FROM cloudtrail_logs ORDER BY 1",
-        window("2026-11-24T00:00:00Z", "2026-11-24T12:00:00Z"),
-      ),
-    );
-    expect(r.rows).toEqual([["read"]]);
-    expect(r.unread ?? []).toEqual([]);
-  } finally {
-    await engine.close();
-  }
+  await writeFiles(root, files);
+  const r = await readDay(root);
+  expect(r.ids).toEqual(["read"]);
+  expect(r.unread).toEqual([]);
 });

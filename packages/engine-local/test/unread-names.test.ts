@@ -9,9 +9,7 @@ import { promises as fsp } from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { queryRequest } from "../../core/test/query-request.ts";
-import { createLocalEngine } from "../src/engine.ts";
-import { tempDir, window } from "./helpers.ts";
+import { DAY_FOLDER as DAY, dayEvent as event, readDay, tempDir, writeFiles } from "./helpers.ts";
 
 let root: string;
 beforeAll(async () => {
@@ -21,41 +19,17 @@ afterAll(async () => {
   await fsp.rm(root, { recursive: true, force: true });
 });
 
-const event = (id: string, name: string) => ({
-  eventVersion: "1.08",
-  eventID: id,
-  eventTime: "2026-11-24T10:00:00Z",
-  eventName: name,
-  eventSource: "cloudtrail.amazonaws.com",
-  awsRegion: "us-east-1",
-  recipientAccountId: "111111111111",
-});
-const DAY = "AWSLogs/111111111111/CloudTrail/us-east-1/2026/11/24";
 const records = (...events: object[]) => zlib.gzipSync(JSON.stringify({ Records: events }));
-
-async function write(dir: string, rel: string, body: Buffer | string): Promise<void> {
-  await fsp.mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
-  await fsp.writeFile(path.join(dir, rel), body);
-}
 
 /** The step's rows, warnings and unread files over a log folder holding `files` and one read file. */
 async function run(name: string, files: Record<string, Buffer | string>) {
   const dir = path.join(root, name);
-  await write(dir, `${DAY}/read_T0900Z.json.gz`, records(event("read", "GetTrailStatus")));
-  for (const [rel, body] of Object.entries(files)) await write(dir, rel, body);
-  const engine = await createLocalEngine({ logDir: dir, threads: 1 });
-  try {
-    const r = await engine.query(
-      queryRequest(
-        "sql",
-        "SELECT eventid FROM cloudtrail_logs ORDER BY 1",
-        window("2026-11-24T00:00:00Z", "2026-11-24T12:00:00Z"),
-      ),
-    );
-    return { rows: r.rows.map((x) => x[0]), warnings: r.warnings ?? [], unread: r.unread ?? [] };
-  } finally {
-    await engine.close();
-  }
+  await writeFiles(dir, {
+    [`${DAY}/read_T0900Z.json.gz`]: records(event("read", "GetTrailStatus")),
+    ...files,
+  });
+  const { ids, warnings, unread } = await readDay(dir);
+  return { rows: ids, warnings, unread };
 }
 
 describe("a file of a delivery folder whose name the engine does not read", () => {
