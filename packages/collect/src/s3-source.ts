@@ -24,6 +24,7 @@ import {
   fileIdentity,
   isEventFileName,
   isUnreadLogName,
+  LOG_FILE_NAMES,
   layoutDay,
   readManifest,
   type SourceFile,
@@ -289,7 +290,7 @@ async function listAndRepair(
   // sync's part file): its events are not collected, so the window is not recorded as collected.
   for (const key of found.unread)
     warnings.push(
-      `not collected s3://${src.bucket}/${key}: a CloudTrail delivery folder's object whose name is not one of a log file (.json, .jsonl or .ndjson, each optionally .gz): its events are not read`,
+      `not collected s3://${src.bucket}/${key}: a CloudTrail delivery folder's object whose name is not one of a log file (${LOG_FILE_NAMES}): its events are not read`,
     );
   const keys: ReadonlySet<string> = new Set(listed.map((o) => o.key));
   const { warnings: repaired, repairs } = await repairDamagedDays(store, window, keys);

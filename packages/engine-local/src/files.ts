@@ -17,6 +17,8 @@ import { isNumberText, jsonText, parseJson } from "./json-text.ts";
 import { type Field, keyMap, RECORD_KEYS } from "./schema.ts";
 
 const EVENT_FILE = /\.(json|jsonl|ndjson)(\.gz)?$/i;
+/** The names EVENT_FILE reads, as messages say them. */
+export const LOG_FILE_NAMES = ".json, .jsonl or .ndjson, each optionally .gz";
 
 /** Whether a day (`yyyy/mm/dd`) lies in a range of days; every day when there is no range. */
 export function inDayRange(days: DayRange | null, day: string | null): boolean {
@@ -192,7 +194,7 @@ function notReadByName(
   rel: (full: string) => string,
   report: { warnings: string[]; unread: string[] },
 ): null {
-  const reads = "this engine reads .json, .jsonl and .ndjson files, each optionally .gz";
+  const reads = `this engine reads files named ${LOG_FILE_NAMES}`;
   const copy = isUnreadLogName(full) ? copyBeside(full, name) : null;
   if (copy !== null) {
     report.warnings.push(

@@ -14,6 +14,7 @@ export {
   inDayRange,
   isEventFileName,
   isUnreadLogName,
+  LOG_FILE_NAMES,
   LogCatalog,
   layoutDay,
   type ReadFile,
