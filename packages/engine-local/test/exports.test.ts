@@ -7,6 +7,7 @@ describe("@run-md/engine-local", () => {
       "CLOUDTRAIL_COLUMNS",
       "EXTRA_COLUMN",
       "IsolatedLocalEngine",
+      "LOG_FILE_NAMES",
       "LocalEngine",
       "LogCatalog",
       "MAX_OBJECT",
