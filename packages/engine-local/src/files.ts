@@ -20,6 +20,11 @@ const EVENT_FILE = /\.(json|jsonl|ndjson)(\.gz)?$/i;
 /** The names EVENT_FILE reads, as messages say them. */
 export const LOG_FILE_NAMES = ".json, .jsonl or .ndjson, each optionally .gz";
 
+/** A path with `/` between its parts, whatever the platform's separator. */
+function slashed(p: string): string {
+  return p.split(path.sep).join("/");
+}
+
 /** Whether a day (`yyyy/mm/dd`) lies in a range of days; every day when there is no range. */
 export function inDayRange(days: DayRange | null, day: string | null): boolean {
   return days === null || (day !== null && day >= days.first && day <= days.last);
@@ -41,7 +46,7 @@ const LAYOUT = /\/([^/]+)\/CloudTrail\/([^/]+)\/(\d{4})\/(\d{2})\/(\d{2})\/[^/]+
  * (`.../<account>/CloudTrail/<region>/yyyy/MM/dd/<file>`), or null.
  */
 export function layoutDay(p: string): string | null {
-  const m = LAYOUT.exec(`/${p.split(path.sep).join("/")}`);
+  const m = LAYOUT.exec(`/${slashed(p)}`);
   const day = m ? `${m[3]}/${m[4]}/${m[5]}` : null;
   // A folder named as no day (`2026/13/01`) is outside the layout: its events give their days.
   return day !== null && isSlashDay(day) ? day : null;
@@ -153,10 +158,6 @@ function unreadable(
  */
 const OTHER_SERVICE = /(^|\/)AWSLogs\/(o-[a-z0-9]+\/)?\d{12}\/(?!CloudTrail\/)[^/]+\//;
 
-function slashed(p: string): string {
-  return p.split(path.sep).join("/");
-}
-
 /** Names of compressed or archived files: any events in them are not read. */
 const ARCHIVE = /\.(json|jsonl|ndjson)\.[^.]+$|\.(gz|zip|bz2|xz|zst|lz4|br|7z|tar|tgz|rar)$/i;
 
@@ -195,12 +196,13 @@ function notReadByName(
   report: { warnings: string[]; unread: string[] },
 ): null {
   const reads = `this engine reads files named ${LOG_FILE_NAMES}`;
-  const copy = isUnreadLogName(full) ? copyBeside(full, name) : null;
+  const unreadName = isUnreadLogName(full);
+  const copy = unreadName ? copyBeside(full, name) : null;
   if (copy !== null) {
     report.warnings.push(
       `skipped ${rel(full)}: a leftover of a copy of ${copy} beside it (a sync or download stopped part-way, then done again): it holds no event ${copy} lacks; delete it`,
     );
-  } else if (isUnreadLogName(full)) {
+  } else if (unreadName) {
     const what = name.startsWith(".")
       ? "a hidden file in a CloudTrail delivery folder (a download in progress?)"
       : `a file in a CloudTrail delivery folder whose name is not one of a log file (${reads})`;
@@ -368,7 +370,7 @@ export class LogCatalog {
     // the one read (with its own path: the region or day a link's name would give is not the
     // event's), and a link to what was read already is skipped.
     const links: Entry[] = [];
-    const rel = (full: string) => path.relative(this.logDir, full).split(path.sep).join("/");
+    const rel = (full: string) => slashed(path.relative(this.logDir, full));
     // A folder's real path is its parent's and its name while it is a plain folder (one lstat
     // to see that it still is, not a realpath per folder and query); a symbolic link is resolved
     // and checked, by entry() when listed, here when a folder became one after its parent was.
@@ -376,7 +378,7 @@ export class LogCatalog {
       const real = linked ? listed : await this.stillInside(dir, listed, root, rel, warnings);
       if (real === null || seen.has(real)) return;
       seen.add(real);
-      if (days && layoutDirOutside(dir.split(path.sep).join("/"), days)) {
+      if (days && layoutDirOutside(slashed(dir), days)) {
         for (const full of await filesUnder(dir)) {
           outside++;
           const day = layoutDay(full);
@@ -739,7 +741,7 @@ async function readText(f: SourceFile): Promise<string | Profile> {
  * it out of the next day, on the raw files and in the store alike.
  */
 function layoutPlace(f: SourceFile): { day: string; dir: string } | null {
-  const m = LAYOUT.exec(f.path.split(path.sep).join("/"));
+  const m = LAYOUT.exec(slashed(f.path));
   if (!m || f.layoutDay === null) return null;
   const [account, region] = [safeSegment(m[1] ?? ""), safeSegment(m[2] ?? "")];
   return { day: f.layoutDay, dir: `AWSLogs/${account}/CloudTrail/${region}/${f.layoutDay}` };
