@@ -378,16 +378,14 @@ export function translatesLocally(name: string): boolean {
   return CALLS.has(name);
 }
 
+/** How each refusal of what only CloudWatch Logs runs ends. */
+const USE_LOGS = "(CloudWatch Logs runs it: use --engine logs)";
+
 /** Why the local engine refuses a function CloudWatch Logs runs. */
 export function serviceOnlyFunction(name: string): string {
-  return `${name}() is not supported by the local engine (CloudWatch Logs runs it: use --engine logs)`;
+  return `${name}() is not supported by the local engine ${USE_LOGS}`;
 }
 
-/**
- * Why `stats ... by bin(5m) offset 1h` is not translated: the time-series page says the bins are
- * shifted by the period, not whether the events read move with them (the query's time range is
- * the same) nor how a bin's time is then shown.
- */
 /** Why the local engine does not run each command only CloudWatch Logs runs (their pages). */
 const SERVICE_ONLY_COMMAND_REASONS: Record<(typeof SERVICE_ONLY_COMMANDS)[number], string> = {
   unnest:
@@ -406,11 +404,16 @@ const SERVICE_ONLY_COMMAND_REASONS: Record<(typeof SERVICE_ONLY_COMMANDS)[number
 
 /** The local engine's refusal of a command only CloudWatch Logs runs (`serviceOnlyUses` lists it). */
 export function serviceOnlyCommand(kind: (typeof SERVICE_ONLY_COMMANDS)[number]): string {
-  return `the ${kind} command is not supported by the local engine: ${SERVICE_ONLY_COMMAND_REASONS[kind]} (CloudWatch Logs runs it: use --engine logs)`;
+  return `the ${kind} command is not supported by the local engine: ${SERVICE_ONLY_COMMAND_REASONS[kind]} ${USE_LOGS}`;
 }
 
+/**
+ * Why `stats ... by bin(5m) offset 1h` is not translated: the time-series page says the bins are
+ * shifted by the period, not whether the events read move with them (the query's time range is
+ * the same) nor how a bin's time is then shown.
+ */
 export function binOffset(): string {
-  return "offset (stats ... by bin() offset <period>) is not supported by the local engine: AWS's documentation does not say which events a shifted bin holds (CloudWatch Logs runs it: use --engine logs)";
+  return `offset (stats ... by bin() offset <period>) is not supported by the local engine: AWS's documentation does not say which events a shifted bin holds ${USE_LOGS}`;
 }
 
 /**
