@@ -24,10 +24,12 @@ import type { SqlProblem } from "./problem.ts";
 import {
   at,
   functionName,
+  jsonPathOf,
   type SqlType,
   type TypeGroup,
   type Typing,
   typeOf,
+  unquote,
   unwrap,
 } from "./types.ts";
 import type { SourceText } from "./value-types.ts";
@@ -316,10 +318,6 @@ function trinoName(arg: ParserRuleContext, type: SqlType | undefined): string {
   return type.name;
 }
 
-function unquote(literal: string): string {
-  return literal.slice(1, -1).replaceAll("''", "'");
-}
-
 const GROUP_WORDS: Record<Want, string> = {
   varchar: "text",
   number: "a number",
@@ -451,8 +449,7 @@ export function checkArgumentTypes(
 function jsonKeyFix(value: string, key: ParserRuleContext | undefined): string {
   const lit = key === undefined ? undefined : unwrap(key);
   const name = lit instanceof StringLiteralContext ? unquote(lit.getText()) : "key";
-  const path = /^[A-Za-z_][A-Za-z0-9_:]*$/.test(name) ? `$.${name}` : `$["${name}"]`;
-  return `to read a key of JSON text, write json_extract_scalar(${value}, '${path.replaceAll("'", "''")}')`;
+  return `to read a key of JSON text, write json_extract_scalar(${value}, '${jsonPathOf([name]).replaceAll("'", "''")}')`;
 }
 
 function article(name: string): string {

@@ -59,10 +59,12 @@ import type { TableResolver } from "./tables.ts";
 import {
   at,
   incomparable,
+  jsonPathOf,
   referenceName,
   type SqlType,
   type Typing,
   typeOf,
+  unquote,
   unwrap,
 } from "./types.ts";
 import { checkCommonType, checkCondition } from "./value-types.ts";
@@ -471,11 +473,10 @@ function checkFields(field: Field, rest: Name[], out: SqlProblem[]): void {
 /**
  * The JSON path of the fields a dotted reference reads inside a JSON text column, all of them
  * (`responseelements.assumedRoleUser.arn` → `$.assumedRoleUser.arn`: the hint named only the
- * first, an object, of which json_extract_scalar gives NULL). A key Trino's path tokenizer does
- * not take after a dot (letters, digits, `_`, `:`) is written `["key"]`.
+ * first, an object, of which json_extract_scalar gives NULL), as jsonPathOf writes it.
  */
 function jsonPath(fields: Name[]): string {
-  return `$${fields.map((f) => (/^[A-Za-z_][A-Za-z0-9_:]*$/.test(f.written) ? `.${f.written}` : `["${f.written.replaceAll('"', '\\"')}"]`)).join("")}`;
+  return jsonPathOf(fields.map((f) => f.written));
 }
 
 /**
@@ -770,10 +771,6 @@ function insteadOf(
       : `CAST(${other} AS varchar)`;
   }
   return undefined;
-}
-
-function unquote(literal: string): string {
-  return literal.slice(1, -1).replaceAll("''", "'");
 }
 
 function describe(ctx: ParserRuleContext, type: SqlType, scope: Scope): string {

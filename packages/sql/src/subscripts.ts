@@ -14,7 +14,7 @@ import {
 } from "dt-sql-parser/dist/lib/trino/TrinoSqlParser.js";
 import { RECORD_FIELDS } from "./cloudtrail.ts";
 import type { SqlProblem } from "./problem.ts";
-import { at, type Typing, unwrap } from "./types.ts";
+import { at, jsonPathOf, type Typing, unquote, unwrap } from "./types.ts";
 
 /** The columns holding JSON text (`requestparameters`...), by lower-case name. */
 const JSON_COLUMNS = new Set(
@@ -26,8 +26,7 @@ function instead(column: string, index: ParserRuleContext): string {
   const lit = unwrap(index);
   const json = JSON_COLUMNS.has(column);
   if (lit instanceof StringLiteralContext) {
-    const key = lit.getText().slice(1, -1).replaceAll("''", "'");
-    const path = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `$.${key}` : `$["${key}"]`;
+    const path = jsonPathOf([unquote(lit.getText())]);
     return json
       ? `write json_extract_scalar(${column}, '${path.replaceAll("'", "''")}')`
       : "a STRING has no keys";

@@ -117,6 +117,21 @@ export function typeNamed(written: string): SqlType | undefined {
   return undefined;
 }
 
+/** A string literal's value: its text less the quotes, `''` read as one quote. */
+export function unquote(literal: string): string {
+  return literal.slice(1, -1).replaceAll("''", "'");
+}
+
+/**
+ * The JSON path of keys read one inside another (`$.assumedRoleUser.arn`): a key Trino's path
+ * tokenizer does not take after a dot (letters, digits, `_`, `:`) is written `["key"]`.
+ */
+export function jsonPathOf(keys: readonly string[]): string {
+  const step = (k: string) =>
+    /^[A-Za-z_][A-Za-z0-9_:]*$/.test(k) ? `.${k}` : `["${k.replaceAll('"', '\\"')}"]`;
+  return `$${keys.map(step).join("")}`;
+}
+
 /** Down through one-child wrappers (expression, predicate, value) and parentheses. */
 export function unwrap(ctx: ParserRuleContext): ParserRuleContext {
   let at = ctx;
