@@ -18,6 +18,7 @@ import {
 import { parseCommandArgs } from "../args.ts";
 import { progressReporter } from "../collect-progress.ts";
 import { type Config, loadConfig } from "../config.ts";
+import { shellWord } from "../words.ts";
 
 export const COLLECT_USAGE = `Usage: run-md collect [--since 30d | --from <iso> | --all] [--to <iso>]
                       [--source DIR] [--store DIR] [--prune 90d] [--wait 30m]
@@ -284,11 +285,6 @@ export async function collectCommand(argv: string[]): Promise<number> {
     );
     return 2;
   }
-}
-
-/** A word as a POSIX shell reads it back: as it is when plain, else single-quoted. */
-function shellWord(w: string): string {
-  return /^[\w./:@%+=,-]+$/.test(w) ? w : `'${w.replaceAll("'", `'\\''`)}'`;
 }
 
 /**

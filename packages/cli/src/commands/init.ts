@@ -8,6 +8,7 @@ import path from "node:path";
 import pc from "picocolors";
 import { parseCommandArgs } from "../args.ts";
 import { templatesDir } from "../package-files.ts";
+import { shellWord } from "../words.ts";
 
 export const INIT_USAGE = `Usage: run-md init [dir] [options]
 
@@ -68,8 +69,7 @@ export async function initCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${pc.green("updated")} ${path.join(shown, ".gitignore")}\n`);
   const starter = files.find((f) => f.startsWith("runbooks/")) ?? "runbooks/";
   // The starter runs from the folder init wrote (its configuration is found there), not from here.
-  const folder = /^[\w./-]+$/.test(shown) ? shown : `'${shown.replaceAll("'", `'\\''`)}'`;
-  const cd = root === process.cwd() ? "" : `cd ${folder} && `;
+  const cd = root === process.cwd() ? "" : `cd ${shellWord(shown)} && `;
   process.stdout.write(
     `\nNext: ${cd}npx run-md ${starter}   (runs on generated sample data; set local.logDir or the athena section of run-md.config.yaml for yours)\n`,
   );
