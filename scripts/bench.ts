@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: performance targets, one section per function, each printing its figures and
- * whether each target is met. `npm run bench -- local` (or `large-result`, `query`, `collect`, `collect-s3`, `sql`, `site`, `cli`, `access`, `serve`) runs one section.
+ * whether each target is met. `npm run bench -- local` (or `large-result`, `query`, `collect`, `collect-s3`, `listing`, `sql`, `site`, `cli`, `access`, `serve`) runs one section.
  */
 import { benchLocalEngine } from "./bench/local-engine.ts";
 
@@ -8,6 +8,7 @@ const sections: Record<string, () => Promise<boolean | undefined>> = {
   local: benchLocalEngine,
   collect: async () => (await import("./bench/collect.ts")).benchCollect(),
   "collect-s3": async () => (await import("./bench/collect.ts")).benchCollectS3(),
+  listing: async () => (await import("./bench/listing.ts")).benchListing(),
   cli: async () => (await import("./bench/cli-startup.ts")).benchCliStartup(),
   sql: async () => (await import("./bench/sql-check.ts")).benchSqlCheck(),
   access: async () => (await import("./bench/access.ts")).benchAccess(),

@@ -14,6 +14,7 @@ import path from "node:path";
 import zlib from "node:zlib";
 import { isSlashDay, setNewest, slashDate } from "@run-md/core";
 import { isNumberText, jsonText, parseJson } from "./json-text.ts";
+import { lstatOrNull, OutsideCounts } from "./outside-count.ts";
 import { type Field, keyMap, RECORD_KEYS } from "./schema.ts";
 
 const EVENT_FILE = /\.(json|jsonl|ndjson)(\.gz)?$/i;
@@ -231,31 +232,6 @@ function copyBeside(full: string, name: string): string | null {
   return st instanceof Error || !st.isFile() ? null : log;
 }
 
-/** The status of the path itself (a symbolic link not followed), or null. */
-function lstatOrNull(file: string): Stats | null {
-  try {
-    return fs.lstatSync(file, { throwIfNoEntry: false }) ?? null;
-  } catch {
-    return null;
-  }
-}
-
-/**
- * The event files under a folder outside the window, to be counted, never opened: their paths,
- * from the folders' entries alone (typed by readdir: a recursive listing of names only stats
- * every entry, synchronously, on each query; 3 to 4 ms a query over a week of sample data).
- * Symbolic links to folders are not followed here: a link out of the log directory, or a loop,
- * once inflated the count; a folder linked from inside it is counted where it lies.
- */
-async function filesUnder(dir: string): Promise<string[]> {
-  const entries = await fsp
-    .readdir(dir, { recursive: true, withFileTypes: true })
-    .catch(() => [] as import("node:fs").Dirent[]);
-  return entries
-    .filter((e) => !e.isDirectory() && EVENT_FILE.test(e.name))
-    .map((e) => path.join(e.parentPath, e.name));
-}
-
 export interface SourceFile {
   /** Absolute path as found under the log directory (symlinks not resolved). */
   path: string;
@@ -340,6 +316,8 @@ export class LogCatalog {
   /** Layout files DuckDB's typed reader rejected: parsed by the lenient reader from now on. */
   private readonly forceNormalize = new Map<string, string>();
   private partSeq = 0;
+  /** The files of folders outside a step's days, counted and kept while the folders are unchanged. */
+  private readonly outsideCounts = new OutsideCounts(isEventFileName, layoutDay);
 
   constructor(logDir: string, cacheDir: string) {
     this.logDir = logDir;
@@ -379,11 +357,10 @@ export class LogCatalog {
       if (real === null || seen.has(real)) return;
       seen.add(real);
       if (days && layoutDirOutside(slashed(dir), days)) {
-        for (const full of await filesUnder(dir)) {
-          outside++;
-          const day = layoutDay(full);
-          if (day) outsideDays = widen(outsideDays, day);
-        }
+        const counted = await this.outsideCounts.count(dir);
+        outside += counted.files;
+        if (counted.days)
+          outsideDays = widen(widen(outsideDays, counted.days.first), counted.days.last);
         return;
       }
       let entries: Dirent[];

@@ -114,6 +114,76 @@ describe("LogCatalog.scan", () => {
     expect(scan.warnings).toEqual([]);
   });
 
+  it("keeps the count outside the window while its folders are unchanged, and counts again when any of them changes", async () => {
+    const dir = await tempDir("run-md-catalog-kept-");
+    try {
+      const east = path.join(dir, region("us-east-1"));
+      const file = (rel: string) => path.join(east, rel);
+      for (const rel of ["2024/01/05/a.json.gz", "2024/01/06/b.json.gz", "2024/03/02/c.json.gz"]) {
+        await fsp.mkdir(path.dirname(file(rel)), { recursive: true });
+        await fsp.writeFile(file(rel), '{"Records":[]}');
+      }
+      // Folders last changed a day ago: settled, so their count is kept.
+      const settle = async () => {
+        const old = new Date(Date.now() - 86_400_000);
+        for (const d of ["2024/01/05", "2024/01/06", "2024/01", "2024", "2024/03/02", "2024/03"]) {
+          await fsp.utimes(file(d), old, old);
+        }
+        return old;
+      };
+      const old = await settle();
+      const catalog = new LogCatalog(dir, path.join(dir, ".cache"));
+      const days = { first: "2024/03/02", last: "2024/03/02" };
+      const outside = async () => {
+        const s = await catalog.scan(days);
+        return [s.outside, s.outsideDays?.first, s.outsideDays?.last];
+      };
+      expect(await outside()).toEqual([2, "2024/01/05", "2024/01/06"]);
+      // Kept: a file added behind the folder's back (its time set back) is not seen. This is what
+      // spares a step the listing of every other day; any real change moves a folder's time.
+      await fsp.writeFile(file("2024/01/05/hidden.json.gz"), "");
+      await fsp.utimes(file("2024/01/05"), old, old);
+      expect(await outside()).toEqual([2, "2024/01/05", "2024/01/06"]);
+      // A file added to a day folder two levels below the outside folder (2024/01) is counted.
+      await fsp.writeFile(file("2024/01/06/d.json.gz"), "");
+      expect(await outside()).toEqual([4, "2024/01/05", "2024/01/06"]);
+      await settle();
+      expect(await outside()).toEqual([4, "2024/01/05", "2024/01/06"]);
+      // A file removed, and a new day folder under the month: both seen.
+      await fsp.rm(file("2024/01/06/b.json.gz"));
+      await fsp.mkdir(file("2024/01/09"));
+      await fsp.writeFile(file("2024/01/09/e.json.gz"), "");
+      expect(await outside()).toEqual([4, "2024/01/05", "2024/01/09"]);
+      await settle();
+      // A day folder removed whole.
+      await fsp.rm(file("2024/01/05"), { recursive: true });
+      expect(await outside()).toEqual([2, "2024/01/06", "2024/01/09"]);
+    } finally {
+      await fsp.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("counts again a folder changed in the last seconds, whose time a coarse clock may not move", async () => {
+    const dir = await tempDir("run-md-catalog-recent-");
+    try {
+      const day = path.join(dir, region("us-east-1"), "2024", "01", "05");
+      await fsp.mkdir(day, { recursive: true });
+      await fsp.writeFile(path.join(day, "a.json.gz"), "");
+      // The folder's time on a one-second clock, as FAT or HFS+ keep it.
+      const tick = Math.floor(Date.now() / 1000);
+      await fsp.utimes(day, tick, tick);
+      const catalog = new LogCatalog(dir, path.join(dir, ".cache"));
+      const days = { first: "2024/03/02", last: "2024/03/02" };
+      expect((await catalog.scan(days)).outside).toBe(1);
+      // A file added within the same tick: the folder's time is unchanged.
+      await fsp.writeFile(path.join(day, "b.json.gz"), "");
+      await fsp.utimes(day, tick, tick);
+      expect((await catalog.scan(days)).outside).toBe(2);
+    } finally {
+      await fsp.rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("walks a folder reached twice through symbolic links once, and a link back to the root not at all", async () => {
     const links = await tempDir("run-md-catalog-links-");
     try {
