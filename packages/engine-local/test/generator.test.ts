@@ -129,6 +129,11 @@ const INCIDENTS: [string, string, number][] = [
     "SELECT count(*) FROM cloudtrail_logs WHERE useridentity.username = 'mallory' AND eventsource = 's3.amazonaws.com' AND ((eventname = 'CopyObject' AND json_extract_scalar(requestparameters, '$[\"x-amz-server-side-encryption-customer-algorithm\"]') = 'AES256') OR (eventname = 'PutBucketVersioning' AND requestparameters LIKE '%Suspended%') OR (eventname = 'PutBucketLifecycle' AND requestparameters LIKE '%\"Days\":7%') OR eventname = 'DeleteObjects')",
     1 + 6 + 1 + 2,
   ],
+  [
+    "18. RDS theft: a snapshot, a copy under another account's key, an export, a restore made public with its password reset, protection off, the database and the snapshot deleted, one refused",
+    "SELECT count(*) FROM cloudtrail_logs WHERE useridentity.arn LIKE '%dev-sandbox/eve' AND eventsource = 'rds.amazonaws.com' AND ((eventname = 'CopyDBSnapshot' AND requestparameters LIKE '%:444455556666:key/%') OR eventname IN ('CreateDBSnapshot', 'StartExportTask', 'RestoreDBInstanceFromDBSnapshot', 'DeleteDBInstance', 'DeleteDBSnapshot') OR (eventname = 'ModifyDBInstance' AND (requestparameters LIKE '%masterUserPassword%' OR requestparameters LIKE '%\"deletionProtection\":false%')) OR (eventname = 'DeleteDBClusterSnapshot' AND errorcode = 'AccessDenied'))",
+    1 + 1 + 1 + 1 + 2 + 1 + 1 + 1,
+  ],
 ];
 
 describe("the log generator", () => {
@@ -192,7 +197,7 @@ describe("the log generator", () => {
     expect(Number(denied?.rows[0]?.[0])).toBeLessThanOrEqual(3);
     expect(Number(failed?.rows[0]?.[0])).toBeLessThanOrEqual(2);
     const writers = await ordinary.runAthenaSql(
-      "SELECT DISTINCT useridentity.arn FROM cloudtrail_logs WHERE readonly = 'false' AND eventcategory = 'Management' AND eventname NOT IN ('ConsoleLogin', 'CreateAccessKey') ORDER BY 1",
+      "SELECT DISTINCT useridentity.arn FROM cloudtrail_logs WHERE readonly = 'false' AND eventcategory = 'Management' AND eventname NOT IN ('ConsoleLogin', 'CreateAccessKey') AND useridentity.type <> 'AWSService' ORDER BY 1",
       [],
     );
     expect(writers.rows).toEqual([
@@ -212,6 +217,17 @@ describe("the log generator", () => {
       ],
     ]);
     expect(Number(objects.rows[0]?.[3])).toBeLessThanOrEqual(5);
+    // database work only by the automation and AWS Backup (rds-data-protection lists none of it)
+    const databases = await ordinary.runAthenaSql(
+      "SELECT DISTINCT coalesce(useridentity.arn, useridentity.invokedby), eventname FROM cloudtrail_logs WHERE eventsource = 'rds.amazonaws.com' ORDER BY 1, 2",
+      [],
+    );
+    expect(databases.rows).toEqual([
+      ["arn:aws:sts::111122223333:assumed-role/ci-deployer/gh-actions", "ModifyDBInstance"],
+      ["arn:aws:sts::111122223333:assumed-role/terraform-automation/tf-run", "CopyDBSnapshot"],
+      ["arn:aws:sts::111122223333:assumed-role/terraform-automation/tf-run", "CreateDBSnapshot"],
+      ["backup.amazonaws.com", "CreateDBSnapshot"],
+    ]);
     // secrets read only by the workloads, a few distinct ones an hour; commands run only by CI
     const secrets = await ordinary.runAthenaSql(
       "SELECT eventname, actor, max(n) FROM (SELECT eventname, useridentity.arn AS actor, count(DISTINCT requestparameters) AS n FROM cloudtrail_logs WHERE eventname IN ('GetSecretValue', 'GetParameter', 'SendCommand') GROUP BY 1, 2, substr(eventtime, 1, 13)) GROUP BY 1, 2 ORDER BY 1",

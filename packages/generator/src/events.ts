@@ -452,6 +452,82 @@ export const SECRET_READS: { principal: Principal; call: Call }[] = [
   },
 ];
 
+/**
+ * The database work ordinary traffic holds, none of which rds-data-protection may list:
+ * Terraform's nightly manual snapshot of the orders database and its copy into us-west-2 for
+ * disaster recovery, the pipeline keeping deletion protection on with 7 days of backups, and AWS
+ * Backup's own snapshot (a call by the service).
+ */
+export const DATABASE_CALLS: { principal: Principal | null; invokedBy?: string; call: Call }[] = [
+  {
+    principal: TF,
+    call: {
+      source: "rds.amazonaws.com",
+      name: "CreateDBSnapshot",
+      readOnly: false,
+      params: (r) => ({
+        dBInstanceIdentifier: "orders-db",
+        dBSnapshotIdentifier: `orders-db-${r.hex(6)}`,
+      }),
+      response: () => ({
+        dBInstanceIdentifier: "orders-db",
+        snapshotType: "manual",
+        status: "creating",
+      }),
+    },
+  },
+  {
+    principal: TF,
+    call: {
+      source: "rds.amazonaws.com",
+      name: "CopyDBSnapshot",
+      readOnly: false,
+      params: (r) => ({
+        sourceDBSnapshotIdentifier: `arn:aws:rds:us-east-1:${ACCOUNT}:snapshot:orders-db-${r.hex(6)}`,
+        targetDBSnapshotIdentifier: "orders-db-dr",
+        sourceRegion: "us-east-1",
+      }),
+      response: () => ({
+        dBSnapshotIdentifier: "orders-db-dr",
+        snapshotType: "manual",
+        status: "pending",
+      }),
+    },
+  },
+  {
+    principal: CI,
+    call: {
+      source: "rds.amazonaws.com",
+      name: "ModifyDBInstance",
+      readOnly: false,
+      params: () => ({
+        dBInstanceIdentifier: "orders-db",
+        deletionProtection: true,
+        backupRetentionPeriod: 7,
+        applyImmediately: false,
+      }),
+    },
+  },
+  {
+    principal: null,
+    invokedBy: "backup.amazonaws.com",
+    call: {
+      source: "rds.amazonaws.com",
+      name: "CreateDBSnapshot",
+      readOnly: false,
+      params: (r) => ({
+        dBInstanceIdentifier: "orders-db",
+        dBSnapshotIdentifier: `awsbackup:job-${r.hex(8)}`,
+      }),
+      response: () => ({
+        dBInstanceIdentifier: "orders-db",
+        snapshotType: "awsbackup",
+        status: "creating",
+      }),
+    },
+  },
+];
+
 /** An S3 object call (a data event), as CloudTrail records it, on `bucket`/`key`. */
 export function objectCall(
   name: string,

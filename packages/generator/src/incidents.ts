@@ -1,5 +1,5 @@
 /**
- * The seventeen planted incidents (what the bundled runbooks detect), within the last 12 hours
+ * The eighteen planted incidents (what the bundled runbooks detect), within the last 12 hours
  * before the window's end. Each incident is one function; they run in a fixed order because they share
  * one random stream (same seed, same bytes).
  */
@@ -522,6 +522,91 @@ function s3Ransomware({ at, ctx, call }: Plant): Ev[] {
   ];
 }
 
+/**
+ * 18. RDS data theft and destruction (rds-data-protection): eve's sandbox role snapshots the
+ * orders database, copies the snapshot under a KMS key of another account and exports it to a
+ * bucket of hers, restores it (private, as RDS does by default in a VPC), makes the copy public
+ * and resets its master password, then turns
+ * the database's deletion protection off with 0 days of backups, deletes it without a final
+ * snapshot and deletes her snapshot; her attempt on the cluster snapshot is refused.
+ */
+function rdsTheft({ at, ctx, call, ec2Region }: Plant): Ev[] {
+  const step = (i: number) => ctx(at(0.6, i * 20_000), ec2Region);
+  const rds = (name: string, params: unknown, response?: unknown) => ({
+    ...call("rds.amazonaws.com", name, params),
+    ...(response === undefined ? {} : { response: () => response }),
+  });
+  const snapshot = `arn:aws:rds:${ec2Region}:${ACCOUNT}:snapshot:orders-db-adhoc`;
+  const ids = { dBInstanceIdentifier: "orders-db" };
+  return [
+    baseEvent(
+      step(0),
+      EVE,
+      rds(
+        "CreateDBSnapshot",
+        { ...ids, dBSnapshotIdentifier: "orders-db-adhoc" },
+        { snapshotType: "manual", status: "creating" },
+      ),
+    ),
+    baseEvent(
+      step(1),
+      EVE,
+      rds("CopyDBSnapshot", {
+        sourceDBSnapshotIdentifier: "orders-db-adhoc",
+        targetDBSnapshotIdentifier: "orders-db-rekeyed",
+        kmsKeyId: "arn:aws:kms:us-east-1:444455556666:key/7f1c2d3e-0000-4000-8000-000000000001",
+      }),
+    ),
+    baseEvent(
+      step(2),
+      EVE,
+      rds("StartExportTask", {
+        exportTaskIdentifier: "orders-export",
+        sourceArn: snapshot,
+        s3BucketName: "eve-exports-7731",
+        iamRoleArn: `arn:aws:iam::${ACCOUNT}:role/dev-sandbox`,
+        kmsKeyId: `arn:aws:kms:us-east-1:${ACCOUNT}:key/app-data`,
+      }),
+    ),
+    baseEvent(
+      step(3),
+      EVE,
+      rds(
+        "RestoreDBInstanceFromDBSnapshot",
+        { dBSnapshotIdentifier: "orders-db-adhoc", dBInstanceIdentifier: "orders-db-copy" },
+        { dBInstanceIdentifier: "orders-db-copy", publiclyAccessible: false },
+      ),
+    ),
+    baseEvent(
+      step(4),
+      EVE,
+      rds("ModifyDBInstance", {
+        dBInstanceIdentifier: "orders-db-copy",
+        masterUserPassword: "****",
+        publiclyAccessible: true,
+        applyImmediately: true,
+      }),
+    ),
+    baseEvent(
+      step(5),
+      EVE,
+      rds("ModifyDBInstance", {
+        ...ids,
+        deletionProtection: false,
+        backupRetentionPeriod: 0,
+        applyImmediately: true,
+      }),
+    ),
+    baseEvent(step(6), EVE, rds("DeleteDBInstance", { ...ids, skipFinalSnapshot: true })),
+    baseEvent(step(7), EVE, rds("DeleteDBSnapshot", { dBSnapshotIdentifier: "orders-db-adhoc" })),
+    accessDenied(
+      step(8),
+      EVE,
+      rds("DeleteDBClusterSnapshot", { dBClusterSnapshotIdentifier: "billing-nightly" }),
+    ),
+  ];
+}
+
 /** In this order: each draws from the shared random stream (a new one goes last). */
 const INCIDENTS = [
   rootActivity,
@@ -541,6 +626,7 @@ const INCIDENTS = [
   modelAbuse,
   instanceCredentialsStolen,
   s3Ransomware,
+  rdsTheft,
 ];
 
 /** The planted incidents, in time order, within the last 12 hours before `end`. */

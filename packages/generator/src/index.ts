@@ -18,6 +18,7 @@ import {
   type Ctx,
   consoleLogin,
   createAccessKey,
+  DATABASE_CALLS,
   DEPLOY_COMMAND,
   type Ev,
   OBJECT_DELETE,
@@ -75,7 +76,8 @@ type Kind =
   | "login-fail"
   | "denied"
   | "key-rotation"
-  | "object-delete";
+  | "object-delete"
+  | "database";
 
 const KINDS: [number, Kind][] = [
   [68, "read"],
@@ -89,6 +91,7 @@ const KINDS: [number, Kind][] = [
   [0.5, "denied"],
   [0.1, "key-rotation"],
   [0.2, "object-delete"],
+  [0.2, "database"],
 ];
 
 /** Per-day caps that keep ordinary traffic free of the incident patterns. */
@@ -177,6 +180,10 @@ function ordinaryEvent(r: Random, t: Date, regions: string[], limits: DayLimits)
       }
       case "object-delete":
         return baseEvent(c, APP, OBJECT_DELETE(r));
+      case "database": {
+        const d = r.pick(DATABASE_CALLS);
+        return baseEvent(c, d.principal, d.call, { invokedBy: d.invokedBy });
+      }
       case "key-rotation": {
         const i = r.int(USER_PRINCIPALS.length);
         const p = USER_PRINCIPALS[i] as Principal;
@@ -322,7 +329,7 @@ export async function generateLogs(opts: GenerateOptions): Promise<GenerateResul
 }
 
 export const SAMPLE_MANIFEST = ".run-md-sample.json";
-const SAMPLE_VERSION = 8;
+const SAMPLE_VERSION = 9;
 const SAMPLE_SEED = "run-md-sample";
 
 export interface SampleManifest {
