@@ -244,6 +244,7 @@ describe.skipIf(!HAS_SHARED)("the bundled runbooks on Panther's CloudTrail test 
     expect(protection.split(cells(null, null, 1, "1.2.3.4")).length - 1).toBe(2);
     expect(protection).toContain(cells("critical-data-bucket", "Suspended", "Disabled"));
     expect(protection).not.toContain("user/testuser");
+    expectRdsCases(reports);
     // The run's window: records without a time are in no window.
     const events = inWindow(readJsonl(PANTHER), new Date("2000-01-01"), new Date());
     expectTruth(reports, events, PANTHER_STEPS);
@@ -1665,6 +1666,268 @@ describe("s3-ransomware on the shapes of S3 ransomware, which the data sets lack
   });
 });
 
+describe("rds-data-protection on RDS shapes the data sets lack", () => {
+  /*
+   * The shapes: Panther's AWS.RDS.* test records give CloudTrail's spelling of RDS requests
+   * (dBInstanceIdentifier, sourceDBSnapshotIdentifier, publiclyAccessible, skipFinalSnapshot;
+   * snapshotType in the response). The calls they lack take the parameters of the Amazon RDS API
+   * Reference (RestoreDBClusterFromSnapshot: SnapshotIdentifier, DBClusterIdentifier,
+   * PubliclyAccessible; RestoreDBInstanceToPointInTime: SourceDBInstanceIdentifier,
+   * TargetDBInstanceIdentifier; CreateDBClusterSnapshot; DownloadCompleteDBLogFile: LogFileName;
+   * AuthorizeDBSecurityGroupIngress: CIDRIP; DeleteDBCluster: SkipFinalSnapshot), spelt the same
+   * way. AWS Backup's snapshot is a call by the service (userIdentity type AWSService).
+   */
+  const MAL = MALLORY.arn;
+  const CI = "arn:aws:sts::123456789012:assumed-role/ci-deployer/build-42";
+  const OTHER = { type: "AWSAccount", principalId: "AIDAOTHER:x", accountId: "999988887777" };
+  const ci = {
+    type: "AssumedRole",
+    principalId: "AROAEXAMPLE:s",
+    arn: CI,
+    accountId: "123456789012",
+  };
+  const BACKUP = { type: "AWSService", invokedBy: "backup.amazonaws.com" };
+  const denied = { errorCode: "AccessDenied", errorMessage: "Access Denied" };
+  const call = (
+    who: Record<string, unknown>,
+    i: number,
+    eventName: string,
+    requestParameters: Record<string, unknown>,
+    extra: Record<string, unknown> = {},
+  ) =>
+    crafted(i, who, "rds.amazonaws.com", eventName, requestParameters, {
+      readOnly: false,
+      ...extra,
+    });
+  const response = (r: Record<string, unknown>) => ({ responseElements: r });
+  const events = [
+    // 0: the pipeline's nightly snapshot and 1: its cross-region copy for disaster recovery
+    call(
+      ci,
+      0,
+      "CreateDBSnapshot",
+      { dBInstanceIdentifier: "orders", dBSnapshotIdentifier: "orders-nightly" },
+      response({ snapshotType: "manual" }),
+    ),
+    call(
+      ci,
+      1,
+      "CopyDBSnapshot",
+      {
+        sourceDBSnapshotIdentifier: "arn:aws:rds:us-east-1:123456789012:snapshot:orders-nightly",
+        targetDBSnapshotIdentifier: "orders-dr",
+      },
+      { awsRegion: "us-west-2" },
+    ),
+    // 2: AWS Backup's snapshot (the service's call)
+    call(
+      BACKUP,
+      2,
+      "CreateDBSnapshot",
+      { dBInstanceIdentifier: "orders", dBSnapshotIdentifier: "awsbackup:job-1" },
+      response({ snapshotType: "awsbackup" }),
+    ),
+    // 3: mallory's cluster snapshot, 4: copied in the region under another account's key,
+    // 5: copied in the region, named by its ARN, with no key (the SQL step leaves it, the Logs
+    // Insights step lists it), 6: restored as a public cluster, 7: restored to a point in time,
+    // private (not listed), 8: a whole log file downloaded twice
+    call(
+      MALLORY,
+      3,
+      "CreateDBClusterSnapshot",
+      { dBClusterIdentifier: "billing", dBClusterSnapshotIdentifier: "billing-x" },
+      response({ snapshotType: "manual" }),
+    ),
+    call(MALLORY, 4, "CopyDBClusterSnapshot", {
+      sourceDBClusterSnapshotIdentifier: "billing-x",
+      targetDBClusterSnapshotIdentifier: "billing-y",
+      kmsKeyId: "arn:aws:kms:us-east-1:999988887777:key/abcd",
+    }),
+    call(MALLORY, 5, "CopyDBClusterSnapshot", {
+      sourceDBClusterSnapshotIdentifier:
+        "arn:aws:rds:us-east-1:123456789012:cluster-snapshot:billing-x",
+      targetDBClusterSnapshotIdentifier: "billing-z",
+    }),
+    call(MALLORY, 6, "RestoreDBClusterFromSnapshot", {
+      snapshotIdentifier: "billing-y",
+      dBClusterIdentifier: "billing-copy",
+      engine: "aurora-postgresql",
+      publiclyAccessible: true,
+    }),
+    call(MALLORY, 7, "RestoreDBInstanceToPointInTime", {
+      sourceDBInstanceIdentifier: "orders",
+      targetDBInstanceIdentifier: "orders-pitr",
+      publiclyAccessible: false,
+    }),
+    ...[8, 9].map((i) =>
+      call(MALLORY, i, "DownloadCompleteDBLogFile", {
+        dBInstanceIdentifier: "orders",
+        logFileName: "audit/audit.log",
+      }),
+    ),
+    // 10: another account's caller exports a snapshot; 11: refused, changed nothing
+    call(OTHER, 10, "StartExportTask", {
+      sourceArn: "arn:aws:rds:us-east-1:123456789012:snapshot:orders-nightly",
+      s3BucketName: "drop-zone",
+      iamRoleArn: "arn:aws:iam::123456789012:role/export",
+      kmsKeyId: "arn:aws:kms:us-east-1:123456789012:key/k",
+    }),
+    call(
+      MALLORY,
+      11,
+      "StartExportTask",
+      {
+        sourceArn: "arn:aws:rds:us-east-1:123456789012:snapshot:orders-nightly",
+        s3BucketName: "drop-zone",
+      },
+      denied,
+    ),
+    // 12: a public cluster created by the pipeline (step 2 lists everyone), 13: an instance RDS
+    // made public by its default, 14: a DB security group opened to every IPv6 address, 15: to a
+    // private network (not listed)
+    call(ci, 12, "CreateDBCluster", {
+      dBClusterIdentifier: "reports",
+      engine: "mysql",
+      publiclyAccessible: true,
+    }),
+    call(
+      MALLORY,
+      13,
+      "CreateDBInstance",
+      { dBInstanceIdentifier: "scratch", engine: "postgres" },
+      response({ dBInstanceIdentifier: "scratch", publiclyAccessible: true }),
+    ),
+    call(MALLORY, 14, "AuthorizeDBSecurityGroupIngress", {
+      dBSecurityGroupName: "legacy",
+      cIDRIP: "::/0",
+    }),
+    call(MALLORY, 15, "AuthorizeDBSecurityGroupIngress", {
+      dBSecurityGroupName: "legacy",
+      cIDRIP: "10.0.0.0/8",
+    }),
+    // 16: retention 0 alone, 17: the pipeline turning deletion protection off (automation),
+    // 18: a cluster deleted without a final snapshot, 19: an instance deleted with one (kept),
+    // 20: deletion protection turned on (not listed), 21: another account's snapshot deletion
+    call(MALLORY, 16, "ModifyDBInstance", {
+      dBInstanceIdentifier: "orders",
+      backupRetentionPeriod: 0,
+      applyImmediately: true,
+    }),
+    call(ci, 17, "ModifyDBInstance", { dBInstanceIdentifier: "orders", deletionProtection: false }),
+    call(MALLORY, 18, "DeleteDBCluster", {
+      dBClusterIdentifier: "billing",
+      skipFinalSnapshot: true,
+    }),
+    call(MALLORY, 19, "DeleteDBInstance", {
+      dBInstanceIdentifier: "scratch",
+      skipFinalSnapshot: false,
+      finalDBSnapshotIdentifier: "scratch-final",
+    }),
+    call(MALLORY, 20, "ModifyDBCluster", {
+      dBClusterIdentifier: "billing",
+      deletionProtection: true,
+    }),
+    call(OTHER, 21, "DeleteDBClusterSnapshot", { dBClusterSnapshotIdentifier: "billing-x" }),
+  ];
+  const step = (reports: RunReport[], id: string) => reports[0]!.steps.find((s) => s.id === id)!;
+  const at = (m: number) => `2024-06-01T10:${String(m).padStart(2, "0")}:00Z`;
+  const runbook = "runbooks/rds-data-protection.md";
+
+  it("lists the copies, the openings and the destruction, none of the ordinary", async () => {
+    const reports = await onJune1(runbook, events);
+    for (const s of reports[0]!.steps) expect(s.status, s.id).toBe("failed");
+    expect(step(reports, "data_copied_out").rows).toEqual([
+      [MAL, "CreateDBClusterSnapshot", "us-east-1", "billing", "billing-x", null, 1, at(3), at(3)],
+      [
+        MAL,
+        "CopyDBClusterSnapshot",
+        "us-east-1",
+        "billing-x",
+        "billing-y",
+        "arn:aws:kms:us-east-1:999988887777:key/abcd",
+        1,
+        at(4),
+        at(4),
+      ],
+      [
+        MAL,
+        "RestoreDBClusterFromSnapshot",
+        "us-east-1",
+        "billing-y",
+        "billing-copy",
+        null,
+        1,
+        at(6),
+        at(6),
+      ],
+      [
+        MAL,
+        "DownloadCompleteDBLogFile",
+        "us-east-1",
+        "orders",
+        "audit/audit.log",
+        null,
+        2,
+        at(8),
+        at(9),
+      ],
+      [
+        "AIDAOTHER:x",
+        "StartExportTask",
+        "us-east-1",
+        "arn:aws:rds:us-east-1:123456789012:snapshot:orders-nightly",
+        "drop-zone",
+        "arn:aws:kms:us-east-1:123456789012:key/k",
+        1,
+        at(10),
+        at(10),
+      ],
+    ]);
+    expect(step(reports, "data_copied_out_insights").rows.sort()).toEqual([
+      [null, "StartExportTask", 1],
+      [MAL, "CopyDBClusterSnapshot", 2],
+      [MAL, "CreateDBClusterSnapshot", 1],
+      [MAL, "DownloadCompleteDBLogFile", 2],
+      [MAL, "RestoreDBClusterFromSnapshot", 1],
+    ]);
+    expect(step(reports, "opened_to_internet").rows.map((r) => r.slice(0, 5))).toEqual([
+      [at(12), CI, "CreateDBCluster", "reports", null],
+      [at(13), MAL, "CreateDBInstance", "scratch", null],
+      [at(14), MAL, "AuthorizeDBSecurityGroupIngress", "legacy", "::/0"],
+    ]);
+    expect(step(reports, "opened_to_internet_insights").rowCount).toBe(3);
+    expect(step(reports, "protection_removed").rows.map((r) => r.slice(0, 5))).toEqual([
+      [at(16), MAL, "ModifyDBInstance", "orders", "backup retention 0"],
+      [at(18), MAL, "DeleteDBCluster", "billing", "deleted without a final snapshot"],
+      [at(21), "AIDAOTHER:x", "DeleteDBClusterSnapshot", "billing-x", "snapshot deleted"],
+    ]);
+    expect(step(reports, "protection_removed_insights").rows.map((r) => r[2])).toEqual([
+      "DeleteDBClusterSnapshot",
+      "DeleteDBCluster",
+      "ModifyDBInstance",
+    ]);
+    expectTruth(reports, events, RDS_STEPS);
+  });
+
+  it("moves its verdicts with the automation pattern", async () => {
+    // mallory made the automation, the pipeline not
+    const tuned = await onJune1(runbook, events, ["--param", "automation_pattern=:user/mallory$"]);
+    expect(step(tuned, "data_copied_out").rows.map((r) => [r[0], r[1]])).toEqual([
+      [CI, "CreateDBSnapshot"],
+      [CI, "CopyDBSnapshot"],
+      ["AIDAOTHER:x", "StartExportTask"],
+    ]);
+    expect(step(tuned, "protection_removed").rows.map((r) => [r[1], r[4]])).toEqual([
+      [CI, "deletion protection off"],
+      ["AIDAOTHER:x", "snapshot deleted"],
+    ]);
+    expect(step(tuned, "protection_removed_insights").rows.map((r) => r[1])).toEqual([null, CI]);
+    // step 2 takes no pattern: the same three rows
+    expect(step(tuned, "opened_to_internet").rowCount).toBe(3);
+    expectTruth(tuned, events, RDS_STEPS);
+  });
+});
+
 describe("a value no Logs Insights regular expression literal can hold", () => {
   it.each([
     ["x\\", "ends with a lone backslash"],
@@ -1694,6 +1957,140 @@ describe("a value no Logs Insights regular expression literal can hold", () => {
     }
   });
 });
+
+/**
+ * rds-data-protection on Panther's AWS.RDS.* test cases, read by hand from the records: each
+ * step lists the True cases of the rules that fit it and none of their False ones (refused calls,
+ * same-region copies, automated and AWS Backup snapshots, private restores, protection turned
+ * on, other RDS calls). Deliberately listed though Panther says False: the two CreateDBSnapshot
+ * records of Admin/user (the "Different RDS Event" cases of SnapshotDeleted and SnapshotExport):
+ * a manual snapshot by hand is what step 1 lists; and johndoe's CreateDBInstance, publicly
+ * accessible (PublicRestore's "Not-Restore-RDS-Request"): a new public database is step 2's.
+ * Deliberately not listed though Panther says True: an ingress from one /24 or from an EC2
+ * security group (SecurityGroupIngressAuthorized reports every ingress; neither opens the
+ * database to the internet), and the instance and cluster deleted with a final snapshot
+ * (InstanceDeletion reports every deletion; the data is kept). Reboots, failovers and snapshot
+ * enumeration are left out of the runbook.
+ */
+function expectRdsCases(reports: RunReport[]) {
+  const step = (id: string) =>
+    reports.find((r) => r.runbook.id === "rds-data-protection")!.steps.find((s) => s.id === id)!;
+  for (const s of reports.find((r) => r.runbook.id === "rds-data-protection")!.steps)
+    expect(s.status, s.id).toBe("failed");
+  const ADMIN = "arn:aws:sts::123456789012:assumed-role/Admin/user";
+  const CONTRACTOR = "arn:aws:iam::123456789012:user/contractor";
+  const DEVELOPER = "arn:aws:iam::123456789012:user/developer";
+  const FAKE = "arn:aws:sts::123456789012:assumed-role/ARole/fake.user";
+  // actor, call, source, destination: exports, cross-region copies, the public restore, roles
+  // added, manual (and public) snapshots and log downloads
+  const copied = [
+    [
+      "arn:aws:iam::123456789012:user/johndoe",
+      "RestoreDBInstanceFromDBSnapshot",
+      null,
+      "test-instance",
+    ],
+    [FAKE, "CreateDBSnapshot", "terraform-20231208145149286600000001", "exfiltration"],
+    [
+      DEVELOPER,
+      "StartExportTask",
+      "arn:aws:rds:us-east-1:123456789012:snapshot:production-db-snapshot",
+      "temp-export-external-bucket",
+    ],
+    [ADMIN, "CreateDBSnapshot", "my-db-instance", "my-snapshot"],
+    [
+      ADMIN,
+      "StartExportTask",
+      "arn:aws:rds:us-east-1:123456789012:snapshot:my-db-snapshot",
+      "my-export-bucket",
+    ],
+    [ADMIN, "CreateDBSnapshot", "my-database", "new-backup"],
+    [
+      CONTRACTOR,
+      "CopyDBClusterSnapshot",
+      "arn:aws:rds:us-east-1:123456789012:cluster-snapshot:aurora-prod-backup",
+      "aurora-prod-backup-eu",
+    ],
+    [
+      "arn:aws:sts::123456789012:assumed-role/DeveloperRole/user",
+      "CopyDBSnapshot",
+      "arn:aws:rds:us-east-1:123456789012:snapshot:prod-backup-2024",
+      "prod-backup-2024-copy",
+    ],
+    [
+      DEVELOPER,
+      "AddRoleToDBCluster",
+      "aurora-cluster-prod",
+      "arn:aws:iam::123456789012:role/RDS-Lambda-Access",
+    ],
+    [
+      "arn:aws:sts::123456789012:assumed-role/DBARole/user",
+      "AddRoleToDBInstance",
+      "production-postgres",
+      "arn:aws:iam::123456789012:role/RDS-S3-Import-Role",
+    ],
+    [CONTRACTOR, "DownloadDBLogFilePortion", "customer-database", "audit/server_audit.log"],
+    [
+      "arn:aws:sts::123456789012:assumed-role/DBARole/dba",
+      "DownloadDBLogFilePortion",
+      "production-mysql",
+      "error/mysql-error.log",
+    ],
+  ];
+  expect(
+    step("data_copied_out")
+      .rows.map((r) => [r[0], r[1], r[3], r[4]])
+      .sort(),
+  ).toEqual(copied.sort());
+  // the manual and the public snapshot (ARole) are one group: the automated and AWS Backup ones
+  // (same identity, same names) are not counted
+  expect(step("data_copied_out").rows.find((r) => r[0] === FAKE)?.[6]).toBe(2);
+  expect(step("data_copied_out_insights").rowCount).toBe(11);
+  // made public by a change or at creation, and a DB security group opened to 0.0.0.0/0
+  const opened = [
+    ["arn:aws:iam::123456789012:user/johndoe", "CreateDBInstance", "test-instance"],
+    [
+      "arn:aws:sts::123456789012:assumed-role/DeveloperRole/developer",
+      "ModifyDBInstance",
+      "production-db",
+    ],
+    [CONTRACTOR, "ModifyDBCluster", "aurora-cluster"],
+    [
+      "arn:aws:sts::123456789012:assumed-role/CompromisedRole/attacker",
+      "ModifyDBInstance",
+      "customer-database",
+    ],
+    [CONTRACTOR, "AuthorizeDBSecurityGroupIngress", "database-sg"],
+  ];
+  expect(
+    step("opened_to_internet")
+      .rows.map((r) => r.slice(1, 4))
+      .sort(),
+  ).toEqual(opened.sort());
+  expect(step("opened_to_internet_insights").rowCount).toBe(5);
+  const removed = [
+    ["ModifyDBInstance", "my-database", "master password reset"],
+    ["DeleteDBInstance", "customer-data-db", "deleted without a final snapshot"],
+    ["ModifyDBInstance", "production-mysql", "deletion protection off"],
+    ["ModifyDBCluster", "aurora-production", "deletion protection off, backup retention 0"],
+    ["ModifyDBInstance", "customer-database", "deletion protection off"],
+    [
+      "StopActivityStream",
+      "arn:aws:rds:us-east-1:123456789012:cluster:production-aurora",
+      "activity stream stopped",
+    ],
+    ["DeleteDBSnapshot", "backup-2024-01-15", "snapshot deleted"],
+    ["DeleteDBClusterSnapshot", "aurora-cluster-backup-2024", "snapshot deleted"],
+    ["DeleteDBInstanceAutomatedBackup", "db-ABCDEF1234567890", "automated backups deleted"],
+    ["DeleteDBClusterAutomatedBackup", "cluster-GHIJKL9876543210", "automated backups deleted"],
+  ];
+  expect(
+    step("protection_removed")
+      .rows.map((r) => r.slice(2, 5))
+      .sort(),
+  ).toEqual(removed.sort());
+  expect(step("protection_removed_insights").rowCount).toBe(10);
+}
 
 /** A record's event source and name are these. */
 function is(e: Event, source: string, name: string): boolean {
@@ -1735,6 +2132,16 @@ const S3_RANSOMWARE_STEPS = [
   "s3-ransomware/protection_removed_insights",
 ];
 
+/** rds-data-protection's steps. */
+const RDS_STEPS = [
+  "rds-data-protection/data_copied_out",
+  "rds-data-protection/data_copied_out_insights",
+  "rds-data-protection/opened_to_internet",
+  "rds-data-protection/opened_to_internet_insights",
+  "rds-data-protection/protection_removed",
+  "rds-data-protection/protection_removed_insights",
+];
+
 const PANTHER_STEPS = [
   ...TECHNIQUE_STEPS,
   "unauthorized-access-attempts/failed_console_logins",
@@ -1751,6 +2158,7 @@ const PANTHER_STEPS = [
   "root-account-usage/root_activity_insights",
   "cloudtrail-tampering/other_logging_removed",
   ...S3_RANSOMWARE_STEPS,
+  ...RDS_STEPS,
 ];
 
 /** The data-exposure runbook's steps, all checked against test/truth/runbook-answers.ts. */

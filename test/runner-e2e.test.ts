@@ -75,6 +75,11 @@ const INCIDENTS: Record<string, { step: string; check: string; marker: string }>
     check: "rows == 0",
     marker: "app-artifacts",
   },
+  "rds-data-protection": {
+    step: "data_copied_out",
+    check: "rows == 0",
+    marker: "eve-exports-7731",
+  },
 };
 
 // A week of generated logs with and without the planted incidents (made once by the global setup).

@@ -535,6 +535,174 @@ const protectionRemoved = (e: Event, p: Params, expires = (x: Event) => expirati
     (s3(e, "PutBucketVersioning") &&
       (versioning(e, "Status") === "Suspended" || versioning(e, "MfaDelete") === "Disabled")));
 
+const rds = (e: Event, ...names: string[]) =>
+  is(e, "eventSource", "rds.amazonaws.com") && is(e, "eventName", ...names);
+/** A successful call by a caller that is not an AWS service, nor the automation. */
+const rdsByHand = (e: Event, p: Params) =>
+  noError(e) && str(e, "userIdentity.type") !== "AWSService" && !automated(e, p);
+/** `coalesce(json_extract_scalar(requestparameters, '$.k1'), ...)`. */
+const firstParam = (e: Event, ...keys: string[]) =>
+  keys.map((k) => scalar(e, `requestParameters.${k}`)).find((v) => v !== null) ?? null;
+/** SQL: `lower(<text>) = 'true'` / `'false'`. */
+const sqlIs = (v: string | null, b: "true" | "false") => v?.toLowerCase() === b;
+/** Logs Insights: `f = 1` / `f = 0` (a JSON true is 1 there, false 0). */
+const insightsOne = (v: unknown) => v === true || numberOf(v) === 1;
+const insightsZero = (v: unknown) => v === false || numberOf(v) === 0;
+const present = (e: Event, p: string) => field(e, p) != null;
+const RDS_EXPORTS = [
+  "StartExportTask",
+  "AddRoleToDBInstance",
+  "AddRoleToDBCluster",
+  "DownloadDBLogFilePortion",
+  "DownloadCompleteDBLogFile",
+];
+const RDS_SNAPSHOTS = ["CreateDBSnapshot", "CreateDBClusterSnapshot"];
+const RDS_COPIES = ["CopyDBSnapshot", "CopyDBClusterSnapshot"];
+const RDS_RESTORES = [
+  "RestoreDBInstanceFromDBSnapshot",
+  "RestoreDBClusterFromSnapshot",
+  "RestoreDBInstanceToPointInTime",
+  "RestoreDBClusterToPointInTime",
+];
+/** What data_copied_out reads, restores, copies or downloads, and where to. */
+function rdsSourceAndDestination(e: Event): [string | null, string | null] {
+  if (rds(e, ...RDS_RESTORES))
+    return [
+      firstParam(
+        e,
+        "dBSnapshotIdentifier",
+        "snapshotIdentifier",
+        "sourceDBInstanceIdentifier",
+        "sourceDBClusterIdentifier",
+      ),
+      firstParam(e, "dBInstanceIdentifier", "targetDBInstanceIdentifier", "dBClusterIdentifier"),
+    ];
+  return [
+    firstParam(
+      e,
+      "sourceArn",
+      "sourceDBSnapshotIdentifier",
+      "sourceDBClusterSnapshotIdentifier",
+      "dBInstanceIdentifier",
+      "dBClusterIdentifier",
+    ),
+    firstParam(
+      e,
+      "s3BucketName",
+      "targetDBSnapshotIdentifier",
+      "targetDBClusterSnapshotIdentifier",
+      "dBSnapshotIdentifier",
+      "dBClusterSnapshotIdentifier",
+      "roleArn",
+      "logFileName",
+    ),
+  ];
+}
+/** A copy under a key it names, or into another region (by sourceRegion or the source's ARN). */
+function copiedAway(e: Event): boolean {
+  const region = str(e, "awsRegion");
+  const arnRegion = /^arn:aws[a-z-]*:rds:([^:]+):/.exec(rdsSourceAndDestination(e)[0] ?? "")?.[1];
+  return (
+    scalar(e, "requestParameters.kmsKeyId") !== null ||
+    (scalar(e, "requestParameters.sourceRegion") ?? region) !== region ||
+    (arnRegion ?? region) !== region
+  );
+}
+/** A snapshot RDS's automated backups or AWS Backup did not take (no type: a manual one). */
+const manualSnapshot = (e: Event) =>
+  !["automated", "awsbackup"].includes(scalar(e, "responseElements.snapshotType") ?? "manual");
+/** data_copied_out's calls (SQL). */
+const dataCopiedOut = (e: Event, p: Params) =>
+  rdsByHand(e, p) &&
+  (rds(e, ...RDS_EXPORTS) ||
+    (rds(e, ...RDS_SNAPSHOTS) && manualSnapshot(e)) ||
+    (rds(e, ...RDS_COPIES) && copiedAway(e)) ||
+    (rds(e, ...RDS_RESTORES) &&
+      sqlIs(
+        scalar(e, "requestParameters.publiclyAccessible") ??
+          scalar(e, "responseElements.publiclyAccessible"),
+        "true",
+      )));
+/** Logs Insights: `publiclyAccessible = 1` in the request, or in the response when it is not. */
+const publicInsights = (e: Event) =>
+  insightsOne(field(e, "requestParameters.publiclyAccessible")) ||
+  (!present(e, "requestParameters.publiclyAccessible") &&
+    insightsOne(field(e, "responseElements.publiclyAccessible")));
+/**
+ * data_copied_out_insights' calls: any copy naming a key, a sourceRegion other than the call's
+ * or a source ARN (the region in an ARN is not compared there).
+ */
+const dataCopiedOutInsights = (e: Event, p: Params) =>
+  rdsByHand(e, p) &&
+  (rds(e, ...RDS_EXPORTS) ||
+    (rds(e, ...RDS_SNAPSHOTS) &&
+      !["automated", "awsbackup"].includes(str(e, "responseElements.snapshotType") as string)) ||
+    (rds(e, ...RDS_COPIES) &&
+      (present(e, "requestParameters.kmsKeyId") ||
+        (present(e, "requestParameters.sourceRegion") &&
+          str(e, "requestParameters.sourceRegion") !== str(e, "awsRegion")) ||
+        /^arn:/.test(str(e, "requestParameters.sourceDBSnapshotIdentifier") ?? "") ||
+        /^arn:/.test(str(e, "requestParameters.sourceDBClusterSnapshotIdentifier") ?? ""))) ||
+    (rds(e, ...RDS_RESTORES) && publicInsights(e)));
+const RDS_MODIFY = ["ModifyDBInstance", "ModifyDBCluster"];
+const RDS_CREATE = ["CreateDBInstance", "CreateDBCluster"];
+const WORLD = ["0.0.0.0/0", "::/0"];
+/** opened_to_internet's calls, in SQL (`insights` false) or Logs Insights' reading. */
+function openedToInternet(e: Event, insights: boolean): boolean {
+  if (!noError(e) || str(e, "userIdentity.type") === "AWSService") return false;
+  const req = scalar(e, "requestParameters.publiclyAccessible");
+  const sqlPublic = (v: string | null) => sqlIs(v, "true");
+  if (rds(e, ...RDS_MODIFY))
+    return insights
+      ? insightsOne(field(e, "requestParameters.publiclyAccessible"))
+      : sqlPublic(req);
+  if (rds(e, ...RDS_CREATE))
+    return insights
+      ? publicInsights(e)
+      : sqlPublic(req ?? scalar(e, "responseElements.publiclyAccessible"));
+  return (
+    rds(e, "AuthorizeDBSecurityGroupIngress") &&
+    WORLD.includes(scalar(e, "requestParameters.cIDRIP") as string)
+  );
+}
+/** What protection_removed says a call did, in SQL's reading. */
+function rdsProtectionChanges(e: Event): string[] {
+  const what: string[] = [];
+  const modify = rds(e, ...RDS_MODIFY);
+  if (modify && sqlIs(scalar(e, "requestParameters.deletionProtection"), "false"))
+    what.push("deletion protection off");
+  if (modify && scalar(e, "requestParameters.backupRetentionPeriod") === "0")
+    what.push("backup retention 0");
+  if (modify && scalar(e, "requestParameters.masterUserPassword") !== null)
+    what.push("master password reset");
+  if (
+    rds(e, "DeleteDBInstance", "DeleteDBCluster") &&
+    sqlIs(scalar(e, "requestParameters.skipFinalSnapshot"), "true")
+  )
+    what.push("deleted without a final snapshot");
+  if (rds(e, "DeleteDBInstanceAutomatedBackup", "DeleteDBClusterAutomatedBackup"))
+    what.push("automated backups deleted");
+  if (rds(e, "DeleteDBSnapshot", "DeleteDBClusterSnapshot")) what.push("snapshot deleted");
+  if (rds(e, "StopActivityStream")) what.push("activity stream stopped");
+  return what;
+}
+/** protection_removed_insights' calls. */
+const protectionRemovedInsights = (e: Event) =>
+  (rds(e, ...RDS_MODIFY) &&
+    (insightsZero(field(e, "requestParameters.deletionProtection")) ||
+      insightsZero(field(e, "requestParameters.backupRetentionPeriod")) ||
+      present(e, "requestParameters.masterUserPassword"))) ||
+  (rds(e, "DeleteDBInstance", "DeleteDBCluster") &&
+    insightsOne(field(e, "requestParameters.skipFinalSnapshot"))) ||
+  rds(
+    e,
+    "DeleteDBInstanceAutomatedBackup",
+    "DeleteDBClusterAutomatedBackup",
+    "DeleteDBSnapshot",
+    "DeleteDBClusterSnapshot",
+    "StopActivityStream",
+  );
+
 export const RUNBOOK_ANSWERS: Record<string, Step> = {
   "api-usage-by-identity/usage_by_identity": (ev, p) =>
     orderBy(
@@ -1375,6 +1543,73 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
         str(e, "eventName"),
         str(e, "requestParameters.bucketName"),
       ]),
+  "rds-data-protection/data_copied_out": (ev, p) =>
+    groupBy(
+      ev.filter((e) => dataCopiedOut(e, p)),
+      (e) => [
+        caller(e),
+        str(e, "eventName"),
+        str(e, "awsRegion"),
+        ...rdsSourceAndDestination(e),
+        scalar(e, "requestParameters.kmsKeyId"),
+      ],
+      (g) => {
+        const t = g.map((e) => str(e, "eventTime") as string).sort();
+        return [g.length, t[0]!, t.at(-1)!];
+      },
+    ),
+  "rds-data-protection/data_copied_out_insights": (ev, p) =>
+    groupBy(
+      ev.filter((e) => dataCopiedOutInsights(e, p)),
+      (e) => [str(e, "userIdentity.arn"), str(e, "eventName")],
+      (g) => [g.length],
+    ),
+  "rds-data-protection/opened_to_internet": (ev) =>
+    ev
+      .filter((e) => openedToInternet(e, false))
+      .map((e) => [
+        str(e, "eventTime"),
+        caller(e),
+        str(e, "eventName"),
+        firstParam(e, "dBInstanceIdentifier", "dBClusterIdentifier", "dBSecurityGroupName"),
+        scalar(e, "requestParameters.cIDRIP"),
+        str(e, "sourceIPAddress"),
+      ]),
+  "rds-data-protection/opened_to_internet_insights": (ev) =>
+    ev
+      .filter((e) => openedToInternet(e, true))
+      .map((e) => [
+        stamp(e),
+        str(e, "userIdentity.arn"),
+        str(e, "eventName"),
+        str(e, "requestParameters.cIDRIP"),
+      ]),
+  "rds-data-protection/protection_removed": (ev, p) =>
+    ev
+      .filter((e) => rdsByHand(e, p) && rdsProtectionChanges(e).length > 0)
+      .map((e) => [
+        str(e, "eventTime"),
+        caller(e),
+        str(e, "eventName"),
+        firstParam(
+          e,
+          "dBInstanceIdentifier",
+          "dBClusterIdentifier",
+          "dBSnapshotIdentifier",
+          "dBClusterSnapshotIdentifier",
+          "dbiResourceId",
+          "dbClusterResourceId",
+          "dBInstanceAutomatedBackupsArn",
+          "dBClusterAutomatedBackupsArn",
+          "resourceArn",
+        ),
+        rdsProtectionChanges(e).join(", "),
+        str(e, "sourceIPAddress"),
+      ]),
+  "rds-data-protection/protection_removed_insights": (ev, p) =>
+    ev
+      .filter((e) => rdsByHand(e, p) && protectionRemovedInsights(e))
+      .map((e) => [stamp(e), str(e, "userIdentity.arn"), str(e, "eventName")]),
 };
 
 /** The events of a run's window, `[from, to)`. */
