@@ -17,6 +17,7 @@ import { orderByOutputColumns } from "./order-by-scope.ts";
 import { callPrepared } from "./prepared.ts";
 import { renameAggregate, rewriteFunction } from "./rewrite-functions.ts";
 import { rowComparisons } from "./row-comparison.ts";
+import { expandRowStars } from "./row-star.ts";
 import { CLOUDTRAIL_COLUMNS, RECORD_FIELDS } from "./schema.ts";
 import { refuseSelectAliases } from "./select-aliases.ts";
 import { clone, isNode, type Node } from "./tree.ts";
@@ -406,7 +407,13 @@ export async function rewriteAthena(
     conn,
     opts.trinoFunctions
       ? prePass(
-          decimalLiterals(valuesRows(listaggWithinGroup(ifWithoutElse(stringCastToJson(sql))))),
+          decimalLiterals(
+            valuesRows(
+              listaggWithinGroup(
+                ifWithoutElse(stringCastToJson(expandRowStars(sql, opts.aliases))),
+              ),
+            ),
+          ),
         )
       : prePass(sql, false),
   );

@@ -9,6 +9,7 @@ export {
 export { type Field, type FieldKind, PARTITION_COLUMNS, RECORD_FIELDS } from "./cloudtrail.ts";
 export { ATHENA_FUNCTIONS, DUCKDB_ONLY } from "./functions.ts";
 export type { SqlProblem } from "./problem.ts";
+export { type RowStar, type RowStarNames, rowStarFields } from "./row-fields.ts";
 export {
   EMPTY_TABLES,
   type ExtraScope,

@@ -52,6 +52,7 @@ import { type Field, PARTITION_COLUMNS, RECORD_FIELDS } from "./cloudtrail.ts";
 import { ATHENA_FUNCTIONS, DUCKDB_ONLY } from "./functions.ts";
 import { checkOrderBy, outputName } from "./order-by.ts";
 import type { SqlProblem } from "./problem.ts";
+import { rowStarColumns } from "./row-star.ts";
 import { checkSetOperation } from "./set-types.ts";
 import { checkSubscript } from "./subscripts.ts";
 import type { MaskedRef } from "./syntax.ts";
@@ -152,9 +153,11 @@ export function resolveQuery(
     });
     return out;
   }
+  const stars = rowStars(tree, scope);
   walk(tree, (n) => checkRelation(n, scope, tables, out));
   // Columns of a table that is not readable are unknown: its problem is reported already.
   const tableRefused = out.length > 0;
+  if (!tableRefused) out.push(...stars);
   walk(tree, (n) => {
     // A {{name}} masked as `?` is known by its offset: any other `?` is the author's own.
     if (n instanceof ParameterContext) {
@@ -183,6 +186,24 @@ export function resolveQuery(
   // The sender's bound values (ExecutionParameters) fill them only when they are as many.
   if (bare.length !== boundPlaceholders) out.push(...bare);
   return out;
+}
+
+/**
+ * The columns each `<row>.*` of the select lists gives (row-star.ts) are names the query defines
+ * (`ORDER BY arn`, an outer query's `x.arn`); returns what Trino refuses of them.
+ */
+function rowStars(tree: ParseTree, scope: Scope): SqlProblem[] {
+  const problems: SqlProblem[] = [];
+  const names = {
+    isCloudTrail: (name: string) => scope.cloudtrail.has(name),
+    isDefined: (name: string) => scope.defined.has(name) || scope.readsExtra,
+  };
+  const given: string[] = [];
+  walk(tree, (n) => {
+    if (n instanceof TableAllColumnsContext) given.push(...rowStarColumns(n, names, problems));
+  });
+  for (const name of given) scope.defined.add(name);
+  return problems;
 }
 
 /**
