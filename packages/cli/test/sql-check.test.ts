@@ -448,6 +448,22 @@ const CASES: Case[] = [
     "sql-table",
     'table "recnt" is not readable (did you mean "recent"?): a sql step reads cloudtrail_logs (configure more under tables: in run-md.config.yaml)',
   ],
+  [
+    // Trino resolves HAVING against the FROM clause only (TestAnalyzer.testHavingReferencesOutputAlias).
+    "SELECT eventname, count(*) AS calls\nFROM cloudtrail_logs\nGROUP BY eventname\nHAVING calls > 5",
+    4,
+    8,
+    "sql-column",
+    "Column 'calls' cannot be resolved: on Athena (Trino) HAVING sees the table's columns, not the select list's aliases; repeat the expression, count(*), in HAVING, or compute it in a subquery",
+  ],
+  [
+    // A one-name chain before .* is a relation only (TestAnalyzer.testAsteriskedIdentifierChainResolution).
+    "SELECT useridentity.* FROM cloudtrail_logs",
+    1,
+    8,
+    "sql-column",
+    "Unable to resolve reference useridentity: on Athena (Trino) a single name before .* is a table's; qualify the row with the table's alias, c.useridentity.* (FROM cloudtrail_logs c), or its name, cloudtrail_logs.useridentity.*",
+  ],
 ];
 
 /** One runbook with every case as a step under its own heading; where each query starts. */

@@ -32,6 +32,7 @@ import {
   PredicatedContext,
   QualifiedNameContext,
   QueryNoWithContext,
+  QuerySpecificationContext,
   SelectItemContext,
   SetOperationContext,
   SimpleCaseContext,
@@ -48,6 +49,7 @@ import {
   WindowSpecificationContext,
 } from "dt-sql-parser/dist/lib/trino/TrinoSqlParser.js";
 import { checkArgumentTypes } from "./argument-types.ts";
+import { checkClauseAliases } from "./clause-aliases.ts";
 import { type Field, PARTITION_COLUMNS, RECORD_FIELDS } from "./cloudtrail.ts";
 import { ATHENA_FUNCTIONS, DUCKDB_ONLY } from "./functions.ts";
 import { checkOrderBy, outputName } from "./order-by.ts";
@@ -181,6 +183,10 @@ export function resolveQuery(
     else if (n instanceof SortItemContext || n instanceof GroupingTermContext)
       checkOrdinalParam(n, scope, out);
     else if (n instanceof QueryNoWithContext) checkOrderBy(n, out);
+    else if (n instanceof QuerySpecificationContext) {
+      const cloudTrail = (t: TableNameContext) => isCloudTrailTable(t, scope, tables);
+      checkClauseAliases(n, cloudTrail, (c) => sourceText(c, scope), out);
+    }
     if (!tableRefused) checkValueTypes(n, scope, out);
   });
   // The sender's bound values (ExecutionParameters) fill them only when they are as many.
@@ -314,6 +320,13 @@ function unnestedRowFields(primary: ParserRuleContext): string[] {
   const text = args.length === 1 ? (args[0]?.getText().toLowerCase() ?? "") : "";
   const field = /(^|\.)resources$/.test(text) ? COLUMNS.get("resources") : undefined;
   return field?.kind === "struct-array" ? field.fields.map((f) => f.name.toLowerCase()) : [];
+}
+
+/** Whether a table reference reads the CloudTrail table (not a WITH query of that name). */
+function isCloudTrailTable(t: TableNameContext, scope: Scope, tables: TableResolver): boolean {
+  const parts = tableParts(t).map((p) => p.text.toLowerCase());
+  if (parts.length === 1 && scope.defined.has(parts[0]!)) return false;
+  return tables.resolve(parts)?.kind === "cloudtrail";
 }
 
 function tableParts(t: TableNameContext): Name[] {

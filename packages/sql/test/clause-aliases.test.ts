@@ -1,0 +1,65 @@
+/**
+ * A select alias in WHERE, GROUP BY and HAVING, as Trino's analyzer judges it: Trino resolves
+ * those clauses against the FROM clause only (TestAnalyzer.testHavingReferencesOutputAlias,
+ * written here over the CloudTrail table, whose columns are Athena's documented DDL).
+ */
+import { describe, expect, it } from "vitest";
+import { checkSql } from "../src/index.ts";
+
+const found = async (sql: string) =>
+  (await checkSql(sql)).map((p) => `${p.line}:${p.column} ${p.rule} ${p.message}`);
+
+describe("a select alias in WHERE, GROUP BY or HAVING is refused, as Trino refuses it", () => {
+  // TestAnalyzer.testHavingReferencesOutputAlias: "SELECT sum(a) x FROM t1 HAVING x > 5" fails
+  // with "line 1:32: Column 'x' cannot be resolved".
+  it.each([
+    [
+      "SELECT eventname AS e, count(*) AS n FROM cloudtrail_logs GROUP BY eventname HAVING n > 5",
+      "n",
+      "HAVING",
+      "count(*)",
+    ],
+    ["SELECT count(*) x FROM cloudtrail_logs HAVING x > 5", "x", "HAVING", "count(*)"],
+    [
+      "SELECT eventname AS e FROM cloudtrail_logs c WHERE e = 'ConsoleLogin'",
+      "e",
+      "WHERE",
+      "eventname",
+    ],
+    [
+      "SELECT lower(eventname) AS e, count(*) AS n FROM cloudtrail_logs GROUP BY e",
+      "e",
+      "GROUP BY",
+      "lower(eventname)",
+    ],
+  ])("%s", async (sql, name, clause, expression) => {
+    const problems = await checkSql(sql);
+    const column = sql.lastIndexOf(` ${name}`) + 2;
+    expect(problems.map((p) => [p.rule, p.line, p.column])).toEqual([["sql-column", 1, column]]);
+    expect(problems[0]!.message).toMatch(
+      new RegExp(`^Column '${name}' cannot be resolved: on Athena \\(Trino\\) ${clause} sees`),
+    );
+    expect(problems[0]!.message).toContain(`repeat the expression, ${expression}, in ${clause}`);
+  });
+
+  it("names the line of a query written over several lines", async () => {
+    const sql =
+      "SELECT eventname,\n  count(*) AS calls\nFROM cloudtrail_logs\nGROUP BY eventname\nHAVING calls > 5";
+    expect((await checkSql(sql)).map((p) => [p.line, p.column])).toEqual([[5, 8]]);
+  });
+
+  it.each([
+    // An alias that is a column of the table names the column in HAVING, as on Trino.
+    "SELECT count(*) AS eventname FROM cloudtrail_logs GROUP BY eventname HAVING eventname <> 'x'",
+    // ORDER BY sees the select list's aliases on Trino.
+    "SELECT eventname AS e, count(*) AS n FROM cloudtrail_logs GROUP BY eventname ORDER BY n DESC",
+    // The expression repeated, and a lambda's parameter of the alias's name.
+    "SELECT eventname AS e, count(*) AS n FROM cloudtrail_logs GROUP BY eventname HAVING count(*) > 5",
+    "SELECT eventname AS e, count(*) AS n FROM cloudtrail_logs GROUP BY eventname HAVING any_match(array_agg(eventsource), n -> n = 's3.amazonaws.com')",
+    // A subquery's alias is an outer query's column.
+    "SELECT x.e FROM (SELECT eventname AS e FROM cloudtrail_logs) x WHERE x.e = 'a'",
+    "WITH t AS (SELECT eventname AS e FROM cloudtrail_logs) SELECT e, count(*) AS n FROM t GROUP BY e",
+  ])("%s is left alone", async (sql) => {
+    expect(await found(sql)).toEqual([]);
+  });
+});
