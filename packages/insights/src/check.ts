@@ -151,10 +151,14 @@ function serviceFieldProblem(name: string): string | undefined {
  */
 function fieldProblems(commands: Command[]): [FieldRef, string, InsightsProblem["severity"]][] {
   const defined = definedNames(commands);
+  const anomaly = commands.find((c) => c.kind === "anomaly");
   const out: [FieldRef, string, InsightsProblem["severity"]][] = [];
   for (const e of fieldRefs(commands)) {
     if (defined.has(e.name) || defined.has(e.name.split(".")[0]!)) continue;
-    const service = serviceFieldProblem(e.name);
+    // After `anomaly`, whose page says it "adds anomaly detection results" to the fields without
+    // naming them (CWL_QuerySyntax-Anomaly, "Anomaly Command Output"), an "@" name may be one.
+    const afterAnomaly = anomaly !== undefined && e.start > anomaly.start;
+    const service = afterAnomaly ? undefined : serviceFieldProblem(e.name);
     if (service) out.push([e, service, "error"]);
     if (e.name.startsWith("@")) continue;
     const problem = checkRecordPath(e.name.split("."));

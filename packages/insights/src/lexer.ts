@@ -295,8 +295,42 @@ const operator: Scanner = (src, start) => {
   return { kind: SINGLE[c]!, value: c, start, end: start + 1 };
 };
 
+/** Whether the tokens so far end in a `filldown` command's arguments (after its word). */
+function inFilldown(tokens: Token[]): boolean {
+  for (let i = tokens.length - 1; i >= 0; i--) {
+    const t = tokens[i]!;
+    if (t.kind === "pipe") return false;
+    const first = i === 0 || tokens[i - 1]!.kind === "pipe";
+    if (first) return t.kind === "ident" && !t.quoted && t.value.toLowerCase() === "filldown";
+  }
+  return false;
+}
+
+/**
+ * One of `filldown`'s wildcard patterns, a field name with `*` anywhere in it (`cpu*`, `*_user`,
+ * `cpu_*_system`, `userIdentity.*`: "One or more field names or wildcard patterns",
+ * CWL_QuerySyntax-Filldown), as one name: `*` is a multiplication elsewhere, and a dot before it
+ * no field name's end.
+ */
+const wildcard: Scanner = (src, start, tokens) => {
+  if (!(isIdentStart(src[start]!) || src[start] === "*") || !inFilldown(tokens)) return undefined;
+  let i = start;
+  while (i < src.length && (isIdentPart(src[i]!) || src[i] === "*")) i++;
+  const value = src.slice(start, i);
+  return value.includes("*") ? { kind: "ident", value, start, end: i } : undefined;
+};
+
 /** In order: the first scanner that reads a token at a position reads it. */
-const SCANNERS: Scanner[] = [param, ident, quotedIdent, numberOrPeriod, string, regex, operator];
+const SCANNERS: Scanner[] = [
+  param,
+  wildcard,
+  ident,
+  quotedIdent,
+  numberOrPeriod,
+  string,
+  regex,
+  operator,
+];
 
 export function tokenize(src: string): Token[] {
   const tokens: Token[] = [];

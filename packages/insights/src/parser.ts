@@ -307,14 +307,9 @@ class Parser extends TokenCursor<Token> {
           `expected a field name or a wildcard pattern after "filldown", found ${describe(t)}`,
         );
       }
+      // A pattern with `*` is one ident token (the lexer's `wildcard`).
       this.next();
-      let name = t.kind === "ident" ? t.value : "*";
-      const star = this.peek();
-      if (t.kind === "ident" && star.kind === "op" && star.value === "*" && star.start === t.end) {
-        this.next();
-        name += "*";
-      }
-      names.push(name);
+      names.push(t.kind === "ident" ? t.value : "*");
     }
   }
 

@@ -163,6 +163,36 @@ describe("the commands only CloudWatch Logs runs", () => {
     expect(checkInsights("filter @sampleCount > 2").map((p) => p.severity)).toEqual(["error"]);
   });
 
+  test("the fields anomaly adds are no unknown fields after it, and only after it", () => {
+    // CWL_QuerySyntax-Anomaly, "Anomaly Command Output": the command "preserves all fields from
+    // the input data and adds anomaly detection results", whose names the page does not list.
+    const query =
+      "fields @timestamp, @message\n| pattern @message\n| anomaly\n| sort @anomalyScore desc";
+    expect(checkInsights(query)).toEqual([]);
+    const before = checkInsights("filter @anomalyScore > 1 | pattern @message | anomaly");
+    expect(before.map((p) => [p.severity, p.message.split(" (")[0]])).toEqual([
+      ["error", 'Logs Insights makes no field "@anomalyScore"'],
+    ]);
+    // A CloudTrail field spelt wrong is still one.
+    const typo = checkInsights("pattern @message | anomaly | filter eventNme = 'x'");
+    expect(typo.map((p) => p.message)).toEqual([
+      'CloudTrail records have no field "eventNme" (did you mean "eventName"?)',
+    ]);
+  });
+
+  test.each([
+    // CWL_QuerySyntax-Filldown: "One or more field names or wildcard patterns", separated by spaces.
+    ["filldown host cpu*", ["host", "cpu*"]],
+    ["filldown *_user host", ["*_user", "host"]],
+    ["filldown cpu_*_system", ["cpu_*_system"]],
+    ["filldown userIdentity.* eventName", ["userIdentity.*", "eventName"]],
+    ["filldown *", ["*"]],
+    ["fields a * 2 as b\n| filldown b* | fields b * 2 as c", ["b*"]],
+  ])("%s reads each wildcard pattern as one field", (query, fields) => {
+    const fill = parseInsights(query).commands.find((c) => c.kind === "filldown");
+    expect(fill).toMatchObject({ kind: "filldown", fields });
+  });
+
   test.each([
     [
       "unnest resources",
