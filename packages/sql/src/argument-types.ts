@@ -22,6 +22,7 @@ import {
 } from "dt-sql-parser/dist/lib/trino/TrinoSqlParser.js";
 import type { SqlProblem } from "./problem.ts";
 import {
+  article,
   at,
   functionName,
   jsonPathOf,
@@ -450,8 +451,4 @@ function jsonKeyFix(value: string, key: ParserRuleContext | undefined): string {
   const lit = key === undefined ? undefined : unwrap(key);
   const name = lit instanceof StringLiteralContext ? unquote(lit.getText()) : "key";
   return `to read a key of JSON text, write json_extract_scalar(${value}, '${jsonPathOf([name]).replaceAll("'", "''")}')`;
-}
-
-function article(name: string): string {
-  return /^[aeiou]/.test(name) ? `an ${name}` : `a ${name}`;
 }

@@ -23,13 +23,11 @@ import {
   TableNameContext,
   UnnestContext,
 } from "dt-sql-parser/dist/lib/trino/TrinoSqlParser.js";
-import { PARTITION_COLUMNS, RECORD_FIELDS } from "./cloudtrail.ts";
+import { COLUMN_NAMES } from "./cloudtrail.ts";
 import type { SqlProblem } from "./problem.ts";
+import { at, nameText } from "./types.ts";
 
-const TABLE_COLUMNS = new Set<string>([
-  ...RECORD_FIELDS.map((f) => f.name.toLowerCase()),
-  ...PARTITION_COLUMNS,
-]);
+const TABLE_COLUMNS = new Set<string>(COLUMN_NAMES);
 
 /** Relations whose columns are not the CloudTrail table's alone. */
 const OTHER_SOURCES = [
@@ -41,11 +39,6 @@ const OTHER_SOURCES = [
   ParenthesizedRelationContext,
   QualifiedNameContext,
 ];
-
-/** A name as Athena reads it: lower-cased, unless quoted. */
-function nameText(raw: string): string {
-  return raw.startsWith('"') ? raw.slice(1, -1).replaceAll('""', '"') : raw.toLowerCase();
-}
 
 /** Every node below `node`, subqueries and lambdas skipped (they have names of their own). */
 function each(node: ParseTree, visit: (n: ParserRuleContext) => void): void {
@@ -128,8 +121,7 @@ export function checkClauseAliases(
     const alias = aliases.get(name)!;
     const position = clause === "GROUP BY" ? ` (or its position, GROUP BY ${alias.position})` : "";
     out.push({
-      line: found.start!.line,
-      column: found.start!.column + 1,
+      ...at(found),
       severity: "error",
       rule: "sql-column",
       message: `Column '${name}' cannot be resolved: on Athena (Trino) ${clause} sees the table's columns, not the select list's aliases; repeat the expression, ${alias.text}, in ${clause}${position}, or compute it in a subquery`,

@@ -2,6 +2,8 @@
  * The CloudTrail record schema is core's (`cloudtrail-record.ts`, shared with the Logs Insights
  * checker); the partition columns of the documented partitioning schemes are Athena's alone.
  */
+import { RECORD_FIELDS, type RecordField } from "@run-md/core";
+
 export {
   RECORD_FIELDS,
   type RecordField as Field,
@@ -19,3 +21,11 @@ export const PARTITION_COLUMNS = [
   "region_partition",
   "account_partition",
 ] as const;
+
+/** The record's columns by their lower-case names. */
+export const COLUMNS = new Map<string, RecordField>(
+  RECORD_FIELDS.map((f) => [f.name.toLowerCase(), f]),
+);
+
+/** Every column of Athena's CloudTrail table: the record's, then the partition columns. */
+export const COLUMN_NAMES: readonly string[] = [...COLUMNS.keys(), ...PARTITION_COLUMNS];

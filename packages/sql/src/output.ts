@@ -12,15 +12,11 @@ import {
   WithContext,
 } from "dt-sql-parser/dist/lib/trino/TrinoSqlParser.js";
 import { maskParams, parseTrino } from "./syntax.ts";
+import { nameText } from "./types.ts";
 
 const PART = `(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_]*)`;
 const PATH = new RegExp(`^${PART}(?:\\.${PART})*$`);
 const LAST = new RegExp(`${PART}$`);
-
-/** An identifier as Athena labels a column with it. */
-function label(raw: string): string {
-  return raw.startsWith('"') ? raw.slice(1, -1).replaceAll('""', '"') : raw.toLowerCase();
-}
 
 /** The outermost query's SELECT: the first met walking the tree, CTEs skipped. */
 function outermost(node: ParseTree): QuerySpecificationContext | undefined {
@@ -36,10 +32,10 @@ function outermost(node: ParseTree): QuerySpecificationContext | undefined {
 /** An item's label, or undefined when the syntax does not give it (`*`, an expression without AS). */
 function itemLabel(item: SelectItemContext): string | undefined {
   const alias: IdentifierContext | null | undefined = item._alias ?? item.identifier();
-  if (alias) return label(alias.getText());
+  if (alias) return nameText(alias.getText());
   if (item.tableAllColumns() || item.selectAllWithoutTable()) return undefined;
   const text = item.getText();
-  return PATH.test(text) ? label(LAST.exec(text)![0]) : undefined;
+  return PATH.test(text) ? nameText(LAST.exec(text)![0]) : undefined;
 }
 
 /**

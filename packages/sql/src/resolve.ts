@@ -50,7 +50,7 @@ import {
 } from "dt-sql-parser/dist/lib/trino/TrinoSqlParser.js";
 import { checkArgumentTypes } from "./argument-types.ts";
 import { checkClauseAliases } from "./clause-aliases.ts";
-import { type Field, PARTITION_COLUMNS, RECORD_FIELDS } from "./cloudtrail.ts";
+import { COLUMN_NAMES, COLUMNS, type Field, PARTITION_COLUMNS } from "./cloudtrail.ts";
 import { ATHENA_FUNCTIONS, DUCKDB_ONLY } from "./functions.ts";
 import { checkOrderBy, outputName } from "./order-by.ts";
 import type { SqlProblem } from "./problem.ts";
@@ -60,9 +60,11 @@ import { checkSubscript } from "./subscripts.ts";
 import type { MaskedRef } from "./syntax.ts";
 import type { TableResolver } from "./tables.ts";
 import {
+  article,
   at,
   incomparable,
   jsonPathOf,
+  nameText,
   referenceName,
   type SqlType,
   type Typing,
@@ -82,14 +84,12 @@ interface Name {
   column: number;
 }
 
-const COLUMNS = new Map<string, Field>(RECORD_FIELDS.map((f) => [f.name.toLowerCase(), f]));
-const COLUMN_NAMES = [...COLUMNS.keys(), ...PARTITION_COLUMNS];
 const FUNCTION_NAMES = [...ATHENA_FUNCTIONS];
 
 function nameOf(id: IdentifierContext): Name {
   const raw = id.getText();
   const quoted = raw.startsWith('"');
-  const text = quoted ? raw.slice(1, -1).replaceAll('""', '"') : raw.toLowerCase();
+  const text = nameText(raw);
   const written = quoted ? text : raw;
   return { text, written, quoted, line: id.start!.line, column: id.start!.column + 1 };
 }
@@ -759,10 +759,6 @@ function sourceText(ctx: ParserRuleContext, scope: Scope): string {
   }
   if (pos <= stop.stop) out += input.getText(pos, stop.stop);
   return out;
-}
-
-function article(name: string): string {
-  return /^[aeiou]/.test(name) ? `an ${name}` : `a ${name}`;
 }
 
 const TIMESTAMP_TEXT = /^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}(:\d{2}(\.\d{1,12})?)?)?$/;

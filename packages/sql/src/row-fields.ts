@@ -10,9 +10,7 @@
  * text rewrite (engine-local row-star.ts) both ask this module, so they cannot disagree.
  * Grammar-free: engine-local imports it through the package's index.
  */
-import { type Field, RECORD_FIELDS } from "./cloudtrail.ts";
-
-const COLUMNS = new Map<string, Field>(RECORD_FIELDS.map((f) => [f.name.toLowerCase(), f]));
+import { COLUMNS, type Field } from "./cloudtrail.ts";
 
 /** What the names before `.*` stand for in the query. */
 export interface RowStarNames {

@@ -12,16 +12,7 @@ import {
 } from "dt-sql-parser/dist/lib/trino/TrinoSqlParser.js";
 import type { SqlProblem } from "./problem.ts";
 import { athenaTypeOf, type RowStarNames, rowStarFields } from "./row-fields.ts";
-import { referenceName } from "./types.ts";
-
-/** A name as Athena reads it: lower-cased, unless quoted. */
-function nameText(raw: string): string {
-  return raw.startsWith('"') ? raw.slice(1, -1).replaceAll('""', '"') : raw.toLowerCase();
-}
-
-function article(type: string): string {
-  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
-}
+import { article, at, nameText, referenceName } from "./types.ts";
 
 /**
  * The names of the columns `star` gives (its column list's, else the row's fields'), after
@@ -39,8 +30,7 @@ export function rowStarColumns(
   if (meaning === undefined) return [];
   const problem = (message: string): void => {
     out.push({
-      line: star.start!.line,
-      column: star.start!.column + 1,
+      ...at(star),
       severity: "error",
       rule: "sql-column",
       message,
