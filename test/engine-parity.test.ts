@@ -168,7 +168,7 @@ describe("engine parity on the bundled runbooks", () => {
           if (expected.length > 0) withRows++;
         }
       }
-      expect(checked).toBe(74);
+      expect(checked).toBe(82);
       expect(withRows).toBeGreaterThanOrEqual(40);
     },
   );

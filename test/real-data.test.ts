@@ -245,6 +245,50 @@ describe.skipIf(!HAS_SHARED)("the bundled runbooks on Panther's CloudTrail test 
     expect(protection).toContain(cells("critical-data-bucket", "Suspended", "Disabled"));
     expect(protection).not.toContain("user/testuser");
     expectRdsCases(reports);
+    // AWS.STS.GetCallerIdentity.TruffleHog: both agents' checks of the key; its "Different STS
+    // Event with TruffleHog Agent" case too, deliberately (Panther's rule looks at the check
+    // alone): a scanner's agent on any other call is the key being used; never the CLI's check
+    const tools = rows("reconnaissance", "tool_activity");
+    const compromised = "arn:aws:iam::123456789012:user/compromised-user";
+    for (const agent of ["TruffleHog", "trufflehog/3.63.0"])
+      expect(tools, agent).toContain(
+        cells(compromised, "AKIAIOSFODNN7EXAMPLE", agent, "GetCallerIdentity", 1, 0),
+      );
+    expect(tools).toContain(cells(null, null, "TruffleHog", "AssumeRole", 1, 0));
+    expect(tools).not.toContain("aws-cli/2.15.0");
+    // AWS.CloudTrail.SES.*: the four probes, in both dialects; never Trusted Advisor's check
+    const sampleRole = "arn:aws:sts::111122223333:assumed-role/SampleRole/bobson.dugnutt";
+    for (const id of ["email_sending", "email_sending_insights"]) {
+      const ses = rows("reconnaissance", id);
+      for (const call of [
+        "GetSendQuota",
+        "GetAccountSendingEnabled",
+        "ListIdentities",
+        "GetIdentityVerificationAttributes",
+      ])
+        expect(ses, `${id} ${call}`).toContain(cells(sampleRole, call, "us-west-2"));
+      expect(ses, id).not.toContain("TrustedAdvisor");
+    }
+    // AWS.CloudTrail.EnableRegion: Alice switching us-west-2 on (recorded in us-east-1);
+    // AWS.UnusedRegion: the change in eu-central-1, not the read-only Decrypt AWS made in
+    // ap-east-1 nor the Athena query in us-west-2, one of the account's regions. The other
+    // changes of other rules' records in regions outside account_regions (us-east-2, ...) are
+    // listed too: the default regions are the sample data's
+    const regions = rows("reconnaissance", "region_use");
+    expect(regions).toContain(
+      cells("arn:aws:iam::123456789012:user/Alice", "us-west-2", "EnableRegion", 1, 0),
+    );
+    expect(regions).toContain(
+      cells(
+        "arn:aws:sts::123456789012:assumed-role/example-role/example-user",
+        "eu-central-1",
+        "CreateLogStream",
+        1,
+        0,
+      ),
+    );
+    for (const absent of ["ap-east-1", "Decrypt", "StartQueryExecution", "ConsoleLogin"])
+      expect(regions, absent).not.toContain(absent);
     // The run's window: records without a time are in no window.
     const events = inWindow(readJsonl(PANTHER), new Date("2000-01-01"), new Date());
     expectTruth(reports, events, PANTHER_STEPS);
@@ -268,6 +312,80 @@ describe.skipIf(!HAS_SHARED)("credential-access on OTRF's EC2 proxy (SSRF) exfil
     expect(s.rows.map((r) => r.slice(0, 5))).toEqual([[session, "1.2.3.4", 11, 0, 1]]);
     expect(s.status).toBe("failed");
     expectTruth(reports, events, ["credential-access/instance_credentials_elsewhere"]);
+  });
+});
+
+describe.skipIf(!HAS_SHARED)("reconnaissance on Panther's discovery records, one call each", () => {
+  it("lists every identity's reads once any read is a burst, never AWS's or the console's", async () => {
+    // The rules' records are single calls, no burst: max_read_actions_per_hour=0 makes one read
+    // enough, to see which calls the step counts as an identity's reads.
+    const rules = [
+      "AWS.CloudTrail.Account.Discovery",
+      "AWS.Software.Discovery",
+      "AWS.RDS.SnapshotEnumeration",
+      "AWS.IAMUser.ReconAccessDenied",
+      "AWS.IAM.Group.Read.Only.Events",
+    ];
+    const events = pantherRecords(rules);
+    expect(events).toHaveLength(19);
+    const reports = await runOver(
+      "runbooks/reconnaissance.md",
+      events,
+      "2019-01-01",
+      "2026-01-01",
+      [...["--param", "max_read_actions_per_hour=0"]],
+    );
+    const s = reports[0]!.steps.find((x) => x.id === "enumeration_bursts")!;
+    // Counted by hand: actor, hour, read actions, services, calls, refused %. Listed: the True
+    // cases that are an identity's reads (DescribeAccount, the two billing contacts in one
+    // hour, DescribeSecurityGroups, both snapshot enumerations, tester's refused GetRole, whose
+    // record says it was invoked by signin.amazonaws.com: a person's console call), and
+    // two False cases deliberately: developer's refused DescribeDBSnapshots (a refused read is
+    // a read here) and GetRecords in a record without an identity (a read of DynamoDB Streams,
+    // which the threshold, not the step, would leave out). Not listed: the Group.Read.Only
+    // True cases (CloudFormation reading for a stack: its address is AWS's), the console's
+    // reads (aws-internal/3, console.amazonaws.com), sqs.amazonaws.com's call, and the
+    // changes (CreateServiceLinkedRole, DetachUserGroup's record is marked read-only but is
+    // no read by name).
+    expect(s.rows).toEqual([
+      [
+        "arn:aws:sts::123456789123:assumed-role/DevAdministrator/test_user",
+        "2022-11-23 21",
+        2,
+        "billingconsole",
+        2,
+        0,
+      ],
+      ["arn:aws:iam::123456789012:user/developer", "2024-01-18T05", 1, "rds", 1, 100],
+      ["arn:aws:iam::123456789012:user/researcher", "2024-01-18T05", 1, "rds", 1, 0],
+      ["arn:aws:iam::123456789012:user/tester", "2019-01-01T00", 1, "iam", 1, 100],
+      [
+        "arn:aws:sts::123456789012:assumed-role/ExampleRole-us-east-2/153151351351351",
+        "2021-10-19 01",
+        1,
+        "ec2",
+        1,
+        0,
+      ],
+      [
+        "arn:aws:sts::123456789012:assumed-role/SecurityAuditor/user",
+        "2024-01-18T05",
+        1,
+        "rds",
+        1,
+        0,
+      ],
+      [
+        "arn:aws:sts::123456789123:assumed-role/TestUser/test_123456789123",
+        "2022-11-21 18",
+        1,
+        "organizations",
+        1,
+        0,
+      ],
+      [null, "2023-01-09 16", 1, "dynamodb", 1, 0],
+    ]);
+    expectTruth(reports, events, RECONNAISSANCE_STEPS);
   });
 });
 
@@ -1928,6 +2046,324 @@ describe("rds-data-protection on RDS shapes the data sets lack", () => {
   });
 });
 
+describe("reconnaissance on keys checked, an account mapped, SES and regions", () => {
+  /*
+   * The shapes: Panther's test records (TruffleHog's GetCallerIdentity, the SES probes,
+   * EnableRegion with requestParameters.RegionName) and CloudTrail's documented record fields.
+   * The user agents are those the tools' sources write: TruffleHog's "TruffleHog"
+   * (trufflesecurity/trufflehog pkg/common/http.go), ScoutSuite's "Scout Suite/<version>
+   * (https://github.com/nccgroup/ScoutSuite)" added to boto3's (ScoutSuite/providers/aws/
+   * authentication_strategy.py), Pacu's "Pacu-Session-<uuid>" suffix (RhinoSecurityLabs/pacu
+   * pacu/main.py, set_ua_suffix), the AWS CLI's on Kali Linux (botocore puts the platform
+   * release in the agent, which GuardDuty's PenTest:IAMUser/KaliLinux reads) and aws_consoler's
+   * federated session "aws_consoler" (NetSPI/aws_consoler aws_consoler/logic.py). The SES v2
+   * request keys (emailIdentity) are those of the SES API reference's CreateEmailIdentity.
+   */
+  const MAL = MALLORY.arn;
+  const KEY = MALLORY.accessKeyId;
+  const BOTO =
+    "Boto3/1.34.69 md/Botocore#1.34.69 ua/2.0 os/linux#6.8.0-45-generic md/arch#x86_64 lang/python#3.12.3 md/pyimpl#CPython cfg/retry-mode#legacy Botocore/1.34.69";
+  const SCOUT = `${BOTO} Scout Suite/5.14.0 (https://github.com/nccgroup/ScoutSuite)`;
+  const KALI =
+    "aws-cli/2.13.0 Python/3.11.4 Linux/6.1.0-kali9-amd64 exe/x86_64.kali.2023 prompt/off";
+  const PACU = `${BOTO} Pacu-Session-5b6c7d8e-0000-4000-8000-000000000001`;
+  const role = (name: string, session: string) => ({
+    type: "AssumedRole",
+    principalId: `AROAEXAMPLE${name.length}:${session}`,
+    arn: `arn:aws:sts::123456789012:assumed-role/${name}/${session}`,
+    accountId: "123456789012",
+    accessKeyId: "ASIAEXAMPLEROLESESS1",
+  });
+  const CI = role("ci-deployer", "build-42");
+  const APP = role("app-backend", "i-0a1b2c3d4e5f60718");
+  const ADVISOR = role("AWSServiceRoleForTrustedAdvisor", "TrustedAdvisor_123456789012_1");
+  const CONSOLER = {
+    type: "FederatedUser",
+    principalId: "123456789012:aws_consoler",
+    arn: "arn:aws:sts::123456789012:federated-user/aws_consoler",
+    accountId: "123456789012",
+    accessKeyId: "ASIAEXAMPLECONSOLER1",
+  };
+  const ALICE = { ...MALLORY, arn: "arn:aws:iam::123456789012:user/alice", userName: "alice" };
+  const at = (h: number, m: number, s = 0) =>
+    `2024-06-01T${h}:${String(m).padStart(2, "0")}:${String(s).padStart(2, "0")}Z`;
+  let n = 0;
+  /** A call at `time` by `who`; `extra` overrides any key. */
+  const call = (
+    time: string,
+    who: Record<string, unknown>,
+    source: string,
+    name: string,
+    extra: Record<string, unknown> = {},
+    params: Record<string, unknown> | null = null,
+  ) =>
+    crafted(n++ % 60, who, `${source}.amazonaws.com`, name, params, {
+      eventTime: time,
+      eventID: `00000000-0000-0000-0000-2000000${String(n).padStart(5, "0")}`,
+      readOnly: /^(Get|List|Describe)/.test(name),
+      userAgent: BOTO,
+      ...extra,
+    });
+  const denied = (source: string) => ({
+    errorCode: source === "ec2" ? "Client.UnauthorizedOperation" : "AccessDenied",
+    errorMessage: "not authorized",
+  });
+  /** enumerate-iam's sweep: 36 read actions of 15 services. */
+  const SWEEP: [string, string][] = [
+    ...["ListUsers", "ListRoles", "ListGroups", "ListPolicies"].map((a) => ["iam", a]),
+    ...["GetAccountSummary", "GetAccountPasswordPolicy", "ListAccessKeys", "GetUser"].map((a) => [
+      "iam",
+      a,
+    ]),
+    ...["Instances", "Vpcs", "Subnets", "SecurityGroups", "Snapshots", "Images", "KeyPairs"].map(
+      (a) => ["ec2", `Describe${a}`],
+    ),
+    ["ec2", "DescribeRegions"],
+    ...["ListBuckets", "GetBucketPolicy", "GetBucketAcl"].map((a) => ["s3", a]),
+    ["lambda", "ListFunctions20150331"],
+    ["lambda", "GetAccountSettings20160819"],
+    ["rds", "DescribeDBInstances"],
+    ["rds", "DescribeDBSnapshots"],
+    ["dynamodb", "ListTables"],
+    ["dynamodb", "DescribeTable"],
+    ["sns", "ListTopics"],
+    ["sqs", "ListQueues"],
+    ["kms", "ListKeys"],
+    ["kms", "ListAliases"],
+    ["secretsmanager", "ListSecrets"],
+    ["sts", "GetCallerIdentity"],
+    ["cloudtrail", "DescribeTrails"],
+    ["cloudtrail", "GetTrailStatus"],
+    ["guardduty", "ListDetectors"],
+    ["organizations", "DescribeOrganization"],
+    ["ssm", "DescribeParameters"],
+  ] as [string, string][];
+  const events = [
+    // 10:00 to 10:04: the leaked key checked by TruffleHog, then used by ScoutSuite, the AWS CLI
+    // on Kali (refused) and Pacu; the console session aws_consoler made from it
+    call(at(10, 0), MALLORY, "sts", "GetCallerIdentity", { userAgent: "TruffleHog" }),
+    call(at(10, 1), MALLORY, "s3", "ListBuckets", { userAgent: SCOUT }),
+    call(at(10, 2), MALLORY, "iam", "ListUsers", { userAgent: KALI, ...denied("iam") }),
+    call(at(10, 3), MALLORY, "iam", "GetAccountAuthorizationDetails", { userAgent: PACU }),
+    call(at(10, 4), CONSOLER, "ec2", "DescribeInstances", { userAgent: "AWS Internal" }),
+    // the application and the pipeline checking who they are: no tool's agent
+    call(at(10, 5), APP, "sts", "GetCallerIdentity", { userAgent: "aws-sdk-java/2.25.10" }),
+    call(at(10, 6), CI, "sts", "GetCallerIdentity", { userAgent: "aws-cli/2.15.0" }),
+    // 11:00 to 11:37: the sweep from boto3, three of four refused, and two more who-am-I's
+    ...SWEEP.map(([s, a], i) => call(at(11, i), MALLORY, s, a, i % 4 === 0 ? {} : denied(s), null)),
+    call(at(11, 36), MALLORY, "sts", "GetCallerIdentity"),
+    call(at(11, 37), MALLORY, "sts", "GetCallerIdentity"),
+    // the same hour: the pipeline, the console and CloudFormation read as widely, the
+    // application reads its four actions six times: none of them is listed
+    ...SWEEP.map(([s, a], i) => call(at(11, i, 10), CI, s, a)),
+    ...SWEEP.map(([s, a], i) =>
+      call(at(11, i, 20), ALICE, s, a, { userAgent: "aws-internal/3 aws-sdk-java/1.12.124" }),
+    ),
+    ...SWEEP.map(([s, a], i) =>
+      call(at(11, i, 30), CI, s, a, {
+        sourceIPAddress: "cloudformation.amazonaws.com",
+        userAgent: "cloudformation.amazonaws.com",
+      }),
+    ),
+    ...[0, 1, 2, 3, 4, 5].map((i) =>
+      call(
+        at(11, i, 40),
+        APP,
+        ["s3", "s3", "sqs", "sqs", "ses", "sts"][i]!,
+        [
+          "GetObject",
+          "GetObject",
+          "GetQueueUrl",
+          "GetQueueUrl",
+          "GetSendQuota",
+          "GetCallerIdentity",
+        ][i]!,
+      ),
+    ),
+    // 12:00 to 12:05: SES probed, a sender verified, production access asked for (refused), a
+    // domain identity created (SES v2)
+    call(at(12, 0), MALLORY, "ses", "GetSendQuota"),
+    call(at(12, 1), MALLORY, "ses", "GetAccountSendingEnabled"),
+    call(at(12, 2), MALLORY, "ses", "ListIdentities"),
+    call(
+      at(12, 3),
+      MALLORY,
+      "ses",
+      "VerifyEmailIdentity",
+      {},
+      {
+        emailAddress: "billing@example.net",
+      },
+    ),
+    call(at(12, 4), MALLORY, "ses", "PutAccountDetails", denied("ses"), {
+      mailType: "MARKETING",
+      websiteURL: "https://example.net",
+      productionAccessEnabled: true,
+    }),
+    call(at(12, 5), MALLORY, "ses", "CreateEmailIdentity", {}, { emailIdentity: "example.net" }),
+    // Trusted Advisor's check (Panther's "should not alert" shape): AWS's own
+    call(at(12, 6), ADVISOR, "ses", "GetSendQuota", {
+      sourceIPAddress: "trustedadvisor.amazonaws.com",
+      userAgent: "trustedadvisor.amazonaws.com",
+    }),
+    // 13:00 to 13:07: a region switched on and changes made there (one refused, one recorded
+    // without readOnly); a read there, a sign-in recorded in another region, KMS used by AWS
+    // in another and the pipeline deploying to another: none of those is listed
+    call(at(13, 0), MALLORY, "account", "EnableRegion", {}, { RegionName: "ap-southeast-3" }),
+    call(
+      at(13, 1),
+      MALLORY,
+      "ec2",
+      "ImportKeyPair",
+      { awsRegion: "ap-southeast-3" },
+      {
+        keyName: "backup",
+      },
+    ),
+    call(
+      at(13, 2),
+      MALLORY,
+      "ec2",
+      "RunInstances",
+      {
+        awsRegion: "ap-southeast-3",
+        ...denied("ec2"),
+      },
+      { instanceType: "c5.4xlarge" },
+    ),
+    call(at(13, 3), MALLORY, "lambda", "CreateFunction20150331", {
+      awsRegion: "ap-southeast-3",
+      readOnly: undefined,
+    }),
+    call(at(13, 4), MALLORY, "ec2", "DescribeRegions", { awsRegion: "ap-southeast-3" }),
+    call(at(13, 5), ALICE, "signin", "ConsoleLogin", { awsRegion: "us-east-2" }),
+    call(at(13, 6), APP, "kms", "Decrypt", {
+      awsRegion: "ap-east-1",
+      readOnly: true,
+      sourceIPAddress: "AWS Internal",
+    }),
+    call(at(13, 7), CI, "cloudformation", "CreateStack", { awsRegion: "eu-central-1" }),
+  ];
+  const step = (reports: RunReport[], id: string) => reports[0]!.steps.find((s) => s.id === id)!;
+  const run = (extra: string[] = []) => onJune1("runbooks/reconnaissance.md", events, extra);
+
+  it("lists the tools, the sweep, the SES set-up and the region, none of the ordinary", async () => {
+    const reports = await run();
+    for (const s of reports[0]!.steps) expect(s.status, s.id).toBe("failed");
+    const once = (t: string) => [1, 0, t, t];
+    expect(step(reports, "tool_activity").rows).toEqual([
+      [MAL, KEY, "TruffleHog", "GetCallerIdentity", ...once(at(10, 0))],
+      [MAL, KEY, SCOUT, "ListBuckets", ...once(at(10, 1))],
+      [MAL, KEY, KALI, "ListUsers", 1, 1, at(10, 2), at(10, 2)],
+      [MAL, KEY, PACU, "GetAccountAuthorizationDetails", ...once(at(10, 3))],
+      [CONSOLER.arn, CONSOLER.accessKeyId, "AWS Internal", "DescribeInstances", ...once(at(10, 4))],
+    ]);
+    expect(step(reports, "tool_activity_insights").rowCount).toBe(5);
+    // 36 actions of 15 services, 38 calls, 27 refused (71 %)
+    const services =
+      "cloudtrail dynamodb ec2 guardduty iam kms lambda organizations rds s3 secretsmanager sns sqs ssm sts";
+    expect(step(reports, "enumeration_bursts").rows).toEqual([
+      [MAL, "2024-06-01T11", 36, services, 38, 71],
+    ]);
+    expect(step(reports, "enumeration_bursts_insights").rows).toEqual([
+      [MAL, "2024-06-01 11:00:00.000", 36, 15, 38],
+    ]);
+    const ses = (name: string, identity: string | null, refused = 0, m = 0) => [
+      MAL,
+      name,
+      "us-east-1",
+      identity,
+      1,
+      refused,
+      at(12, m),
+      at(12, m),
+    ];
+    expect(step(reports, "email_sending").rows).toEqual([
+      ses("GetSendQuota", null, 0, 0),
+      ses("GetAccountSendingEnabled", null, 0, 1),
+      ses("ListIdentities", null, 0, 2),
+      ses("VerifyEmailIdentity", "billing@example.net", 0, 3),
+      ses("PutAccountDetails", null, 1, 4),
+      ses("CreateEmailIdentity", "example.net", 0, 5),
+    ]);
+    expect(
+      step(reports, "email_sending_insights")
+        .rows.map((r) => r[1])
+        .sort(),
+    ).toEqual([
+      "CreateEmailIdentity",
+      "GetAccountSendingEnabled",
+      "GetSendQuota",
+      "ListIdentities",
+      "PutAccountDetails",
+      "VerifyEmailIdentity",
+    ]);
+    const region = (name: string, refused: number, m: number) => [
+      MAL,
+      "ap-southeast-3",
+      name,
+      1,
+      refused,
+      at(13, m),
+      at(13, m),
+    ];
+    expect(step(reports, "region_use").rows).toEqual([
+      region("EnableRegion", 0, 0),
+      region("ImportKeyPair", 0, 1),
+      region("RunInstances", 1, 2),
+      region("CreateFunction20150331", 0, 3),
+    ]);
+    expect(step(reports, "region_use_insights").rows).toEqual([
+      [MAL, "ap-southeast-3", "CreateFunction20150331", null, 1],
+      [MAL, "ap-southeast-3", "ImportKeyPair", null, 1],
+      [MAL, "ap-southeast-3", "RunInstances", null, 1],
+      [MAL, "us-east-1", "EnableRegion", "ap-southeast-3", 1],
+    ]);
+    expectTruth(reports, events, RECONNAISSANCE_STEPS);
+  });
+
+  it("moves its verdicts with the parameters", async () => {
+    const tuned = await run([
+      ...["--param", "tool_agent_pattern=^TruffleHog$"],
+      ...["--param", "tool_session_pattern=/nobody$"],
+      ...["--param", "max_read_actions_per_hour=3"],
+      ...["--param", "sender_pattern=:user/mallory$"],
+      ...["--param", "automation_pattern=^$"],
+    ]);
+    // the agent named exactly: only TruffleHog's check
+    expect(step(tuned, "tool_activity").rows.map((r) => r[2])).toEqual(["TruffleHog"]);
+    // four actions an hour are now a burst: mallory's first hour and the application's; the
+    // pipeline is no automation any more (its reads through CloudFormation stay AWS's)
+    expect(step(tuned, "enumeration_bursts").rows.map((r) => [r[0], r[1], r[2]])).toEqual([
+      [MAL, "2024-06-01T11", 36],
+      [CI.arn, "2024-06-01T11", 36],
+      [MAL, "2024-06-01T10", 4],
+      [APP.arn, "2024-06-01T11", 4],
+    ]);
+    // mallory is a sender now; the application is not
+    expect(step(tuned, "email_sending").rows.map((r) => [r[0], r[1]])).toEqual([
+      [APP.arn, "GetSendQuota"],
+    ]);
+    // the pipeline's stack in eu-central-1 is listed
+    expect(step(tuned, "region_use").rows.map((r) => [r[0], r[1], r[2]])).toContainEqual([
+      CI.arn,
+      "eu-central-1",
+      "CreateStack",
+    ]);
+    expectTruth(tuned, events, RECONNAISSANCE_STEPS);
+    // the regions widened and the threshold raised: the region switched on is all that is left
+    const quiet = await run([
+      ...["--param", "account_regions=^(us|eu|ap)-"],
+      ...["--param", "max_read_actions_per_hour=36"],
+    ]);
+    expect(step(quiet, "enumeration_bursts").status).toBe("passed");
+    expect(step(quiet, "enumeration_bursts_insights").status).toBe("passed");
+    expect(step(quiet, "region_use").rows.map((r) => r[2])).toEqual(["EnableRegion"]);
+    expect(step(quiet, "region_use_insights").rows.map((r) => r[2])).toEqual(["EnableRegion"]);
+    expectTruth(quiet, events, RECONNAISSANCE_STEPS);
+  });
+});
+
 describe("a value no Logs Insights regular expression literal can hold", () => {
   it.each([
     ["x\\", "ends with a lone backslash"],
@@ -2142,6 +2578,18 @@ const RDS_STEPS = [
   "rds-data-protection/protection_removed_insights",
 ];
 
+/** reconnaissance's steps. */
+const RECONNAISSANCE_STEPS = [
+  "reconnaissance/tool_activity",
+  "reconnaissance/tool_activity_insights",
+  "reconnaissance/enumeration_bursts",
+  "reconnaissance/enumeration_bursts_insights",
+  "reconnaissance/email_sending",
+  "reconnaissance/email_sending_insights",
+  "reconnaissance/region_use",
+  "reconnaissance/region_use_insights",
+];
+
 const PANTHER_STEPS = [
   ...TECHNIQUE_STEPS,
   "unauthorized-access-attempts/failed_console_logins",
@@ -2159,6 +2607,7 @@ const PANTHER_STEPS = [
   "cloudtrail-tampering/other_logging_removed",
   ...S3_RANSOMWARE_STEPS,
   ...RDS_STEPS,
+  ...RECONNAISSANCE_STEPS,
 ];
 
 /** The data-exposure runbook's steps, all checked against test/truth/runbook-answers.ts. */
@@ -2183,10 +2632,24 @@ const STRATUS_STEPS = [
   "resource-modifications/modifications",
   "resource-modifications/trust_policy_changes",
   ...DATA_EXPOSURE_STEPS,
+  ...RECONNAISSANCE_STEPS,
 ];
 
 /** A step's rows and its failed checks' offending rows as JSON text; the step must fail. */
 type Found = (runbook: string, step: string) => string;
+
+/** Panther's test records of the rules named (`index.tsv` names each line's rule). */
+function pantherRecords(rules: string[]): Event[] {
+  const events = readJsonl(PANTHER);
+  const index = path.join(SHARED, "datasets", PANTHER, "index.tsv");
+  return readFileSync(index, "utf8")
+    .split("\n")
+    .slice(1)
+    .filter(Boolean)
+    .map((l) => l.split("\t"))
+    .filter(([, , rule]) => rules.includes(rule!))
+    .map(([line]) => events[Number(line) - 1]!);
+}
 
 /** The Stratus records of a technique (`index.tsv` labels each line of events.jsonl). */
 function stratusRecords(technique: string): Event[] {

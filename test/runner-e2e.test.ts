@@ -80,6 +80,7 @@ const INCIDENTS: Record<string, { step: string; check: string; marker: string }>
     check: "rows == 0",
     marker: "eve-exports-7731",
   },
+  reconnaissance: { step: "tool_activity", check: "rows == 0", marker: "kali9-amd64" },
 };
 
 // A week of generated logs with and without the planted incidents (made once by the global setup).

@@ -703,6 +703,85 @@ const protectionRemovedInsights = (e: Event) =>
     "StopActivityStream",
   );
 
+/**
+ * A regular expression parameter as RE2 (Athena, DuckDB, Logs Insights) reads it: a leading `(?i)`
+ * is JavaScript's `i` flag.
+ */
+const re2 = (pattern: JsonValue) => {
+  const p = String(pattern);
+  return p.startsWith("(?i)") ? new RegExp(p.slice(4), "i") : new RegExp(p);
+};
+/** reconnaissance: a call whose name reads (refused or not). */
+const READ_NAME = /^(Get|List|Describe|Head|Search|Lookup|BatchGet|Check|View)/;
+/**
+ * A call AWS made: a service caller, a call through a service (but the console's sign-in, which
+ * marks a person's own console call), or from a service's address.
+ */
+const byAws = (e: Event) =>
+  str(e, "userIdentity.type") === "AWSService" ||
+  (str(e, "userIdentity.invokedBy") ?? "signin.amazonaws.com") !== "signin.amazonaws.com" ||
+  /(^|[.])amazonaws[.]com$|^AWS Internal$/.test(str(e, "sourceIPAddress") ?? "");
+/** The console's calls on a person's behalf, by their user agent. */
+const byConsole = (e: Event) =>
+  /^(aws-internal\/|AWS Internal$|console[.]amazonaws[.]com)/.test(str(e, "userAgent") ?? "");
+/** SQL: `regexp_like(coalesce(<field>, ''), pattern)`. */
+const sqlMatches = (e: Event, p: string, pattern: JsonValue) => re2(pattern).test(str(e, p) ?? "");
+/** Logs Insights: `<field> like pattern`, false for an event without the field. */
+const insightsMatches = (e: Event, p: string, pattern: JsonValue) => {
+  const v = str(e, p);
+  return v !== null && re2(pattern).test(v);
+};
+const toolCall = (e: Event, p: Params, matches: typeof sqlMatches) =>
+  matches(e, "userAgent", p.tool_agent_pattern!) ||
+  matches(e, "userIdentity.arn", p.tool_session_pattern!);
+/** A read outside the automation, AWS and the console; `automated` by the dialect's reading. */
+const enumerationRead = (e: Event, automated: boolean) =>
+  READ_NAME.test(str(e, "eventName") ?? "") && !byAws(e) && !byConsole(e) && !automated;
+const REFUSALS = [
+  "AccessDenied",
+  "AccessDeniedException",
+  "Client.UnauthorizedOperation",
+  "UnauthorizedOperation",
+  "VpceAccessDenied",
+];
+const SES_CALLS = [
+  "GetSendQuota",
+  "GetAccount",
+  "GetAccountSendingEnabled",
+  "ListIdentities",
+  "ListEmailIdentities",
+  "GetIdentityVerificationAttributes",
+  "UpdateAccountSendingEnabled",
+  "PutAccountDetails",
+  "VerifyEmailIdentity",
+  "VerifyEmailAddress",
+  "VerifyDomainIdentity",
+  "CreateEmailIdentity",
+];
+const sesCall = (e: Event) =>
+  is(e, "eventSource", "ses.amazonaws.com") && is(e, "eventName", ...SES_CALLS) && !byAws(e);
+/**
+ * An EnableRegion, or a change (not marked read-only, no read's name, no sign-in) in a region
+ * `account_regions` does not match, by the dialect's readings of the region and of read-only.
+ */
+function regionUse(e: Event, outside: boolean, readOnly: boolean): boolean {
+  if (str(e, "eventName") === "EnableRegion") return true;
+  const name = str(e, "eventName");
+  return (
+    outside &&
+    str(e, "eventSource") !== "signin.amazonaws.com" &&
+    !readOnly &&
+    name !== null &&
+    !READ_NAME.test(name)
+  );
+}
+/** First and last event time of a group (text, as SQL's min and max compare it). */
+const span = (g: Event[]) => {
+  const t = g.map((e) => str(e, "eventTime") as string).sort();
+  return [t[0]!, t.at(-1)!];
+};
+const refusedCount = (g: Event[]) => g.filter((e) => !noError(e)).length;
+
 export const RUNBOOK_ANSWERS: Record<string, Step> = {
   "api-usage-by-identity/usage_by_identity": (ev, p) =>
     orderBy(
@@ -1610,6 +1689,107 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
     ev
       .filter((e) => rdsByHand(e, p) && protectionRemovedInsights(e))
       .map((e) => [stamp(e), str(e, "userIdentity.arn"), str(e, "eventName")]),
+  "reconnaissance/tool_activity": (ev, p) =>
+    groupBy(
+      ev.filter((e) => toolCall(e, p, sqlMatches)),
+      (e) => [
+        caller(e),
+        str(e, "userIdentity.accessKeyId"),
+        str(e, "userAgent"),
+        str(e, "eventName"),
+      ],
+      (g) => [g.length, refusedCount(g), ...span(g)],
+    ),
+  "reconnaissance/tool_activity_insights": (ev, p) =>
+    groupBy(
+      ev.filter((e) => toolCall(e, p, insightsMatches)),
+      (e) => [str(e, "userIdentity.arn"), str(e, "userAgent"), str(e, "eventName")],
+      (g) => [g.length],
+    ),
+  "reconnaissance/enumeration_bursts": (ev, p) =>
+    groupBy(
+      ev.filter((e) =>
+        enumerationRead(e, sqlMatches(e, "userIdentity.arn", p.automation_pattern!)),
+      ),
+      (e) => [caller(e), (str(e, "eventTime") as string).slice(0, 13)],
+      (g) => {
+        const actions = new Set(g.map((e) => `${str(e, "eventSource")} ${str(e, "eventName")}`));
+        const services = [
+          ...new Set(g.map((e) => (str(e, "eventSource") as string).replace(".amazonaws.com", ""))),
+        ].sort();
+        const refused = g.filter((e) => REFUSALS.includes(str(e, "errorCode") as string)).length;
+        return [actions.size, services.join(" "), g.length, Math.floor((refused * 100) / g.length)];
+      },
+    ).filter((r) => (r[2] as number) > Number(p.max_read_actions_per_hour)),
+  "reconnaissance/enumeration_bursts_insights": (ev, p) =>
+    groupBy(
+      ev.filter((e) =>
+        enumerationRead(e, insightsMatches(e, "userIdentity.arn", p.automation_pattern!)),
+      ),
+      (e) => [str(e, "userIdentity.arn"), `${stamp(e).slice(0, 13)}:00:00.000`],
+      (g) => [distinct(g, "eventName"), distinct(g, "eventSource"), g.length],
+    ).filter((r) => (r[2] as number) > Number(p.max_read_actions_per_hour)),
+  "reconnaissance/email_sending": (ev, p) =>
+    groupBy(
+      ev.filter((e) => sesCall(e) && !sqlMatches(e, "userIdentity.arn", p.sender_pattern!)),
+      (e) => [
+        caller(e),
+        str(e, "eventName"),
+        str(e, "awsRegion"),
+        scalar(e, "requestParameters.emailAddress") ??
+          scalar(e, "requestParameters.emailIdentity") ??
+          scalar(e, "requestParameters.domain"),
+      ],
+      (g) => [g.length, refusedCount(g), ...span(g)],
+    ),
+  "reconnaissance/email_sending_insights": (ev, p) =>
+    groupBy(
+      ev.filter((e) => sesCall(e) && !insightsMatches(e, "userIdentity.arn", p.sender_pattern!)),
+      (e) => [str(e, "userIdentity.arn"), str(e, "eventName"), str(e, "awsRegion")],
+      (g) => [g.length],
+    ),
+  "reconnaissance/region_use": (ev, p) =>
+    groupBy(
+      ev.filter(
+        (e) =>
+          regionUse(
+            e,
+            !sqlMatches(e, "awsRegion", p.account_regions!),
+            str(e, "readOnly") === "true",
+          ) &&
+          !byAws(e) &&
+          !sqlMatches(e, "userIdentity.arn", p.automation_pattern!),
+      ),
+      (e) => [
+        caller(e),
+        str(e, "eventName") === "EnableRegion"
+          ? (scalar(e, "requestParameters.RegionName") ?? str(e, "awsRegion"))
+          : str(e, "awsRegion"),
+        str(e, "eventName"),
+      ],
+      (g) => [g.length, refusedCount(g), ...span(g)],
+    ),
+  // awsRegion not like: false without a region; readOnly = 1: a JSON true (or the number 1)
+  "reconnaissance/region_use_insights": (ev, p) =>
+    groupBy(
+      ev.filter(
+        (e) =>
+          regionUse(
+            e,
+            str(e, "awsRegion") !== null && !insightsMatches(e, "awsRegion", p.account_regions!),
+            field(e, "readOnly") === true || numberOf(field(e, "readOnly")) === 1,
+          ) &&
+          !byAws(e) &&
+          !insightsMatches(e, "userIdentity.arn", p.automation_pattern!),
+      ),
+      (e) => [
+        str(e, "userIdentity.arn"),
+        str(e, "awsRegion"),
+        str(e, "eventName"),
+        str(e, "requestParameters.RegionName"),
+      ],
+      (g) => [g.length],
+    ),
 };
 
 /** The events of a run's window, `[from, to)`. */
