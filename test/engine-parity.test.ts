@@ -169,7 +169,7 @@ describe("engine parity on the bundled runbooks", () => {
         }
       }
       expect(checked).toBe(82);
-      expect(withRows).toBeGreaterThanOrEqual(40);
+      expect(withRows).toBeGreaterThanOrEqual(46);
     },
   );
 

@@ -80,7 +80,11 @@ const INCIDENTS: Record<string, { step: string; check: string; marker: string }>
     check: "rows == 0",
     marker: "eve-exports-7731",
   },
-  reconnaissance: { step: "tool_activity", check: "rows == 0", marker: "kali9-amd64" },
+  reconnaissance: {
+    step: "enumeration_bursts",
+    check: "rows == 0",
+    marker: "user/reporting-svc",
+  },
 };
 
 // A week of generated logs with and without the planted incidents (made once by the global setup).
@@ -161,6 +165,51 @@ describe("the bundled runbooks on the sample data", () => {
       expect(JSON.stringify(s.rows), id).toContain("ASIAEXAMPLEFEDSESS01");
       expect(JSON.stringify(s.rows), id).toContain("user/mallory");
     }
+  });
+
+  it("reconnaissance names the leaked key's check, sweep, SES set-up and region in every step", {
+    timeout: 180_000,
+  }, async () => {
+    const { reports } = await onIncidents();
+    const r = reports.find((x) => x.runbook.id === "reconnaissance")!;
+    const marks: Record<string, string> = {
+      tool_activity: "TruffleHog",
+      enumeration_bursts: "ses sns sqs ssm sts",
+      email_sending: "billing@example.net",
+      region_use: "ap-southeast-3",
+    };
+    for (const s of r.steps) {
+      expect(s.status, s.id).toBe("failed");
+      const rows = JSON.stringify(s.rows);
+      expect(rows, s.id).toContain("user/reporting-svc");
+      const mark = marks[s.id.replace(/_insights$/, "")]!;
+      if (!s.id.endsWith("_insights") || mark === "ap-southeast-3")
+        expect(rows, s.id).toContain(mark);
+    }
+  });
+
+  it("the data without the incidents holds what reconnaissance must not page on, and it does not", {
+    timeout: 180_000,
+  }, async () => {
+    // The automation and the senders named by no pattern: Terraform's drift check is a burst of
+    // the 36 reads, and the application's SES quota checks are listed; Trusted Advisor's never
+    // (AWS's own). With the defaults the same data passes (the test below).
+    const res = await runMdHere([
+      "runbooks/reconnaissance.md",
+      ...["--log-dir", clean, "--since", "7d", "--no-report", "--json"],
+      ...["--param", "automation_pattern=^$", "--param", "sender_pattern=^$"],
+    ]);
+    const [r] = JSON.parse(res.stdout) as RunReport[];
+    const rows = (id: string) => r!.steps.find((s) => s.id === id)!.rows;
+    const bursts = rows("enumeration_bursts");
+    expect(bursts.length).toBeGreaterThanOrEqual(7);
+    for (const row of bursts) {
+      expect(row[0]).toBe("arn:aws:sts::111122223333:assumed-role/terraform-automation/tf-run");
+      expect(row[2]).toBeGreaterThanOrEqual(36); // and its ordinary reads of that hour
+    }
+    expect(rows("email_sending").map((row) => [row[0], row[1]])).toEqual([
+      ["arn:aws:sts::111122223333:assumed-role/app-backend/i-0a1b2c3d4e5f60718", "GetSendQuota"],
+    ]);
   });
 
   // All ten runbooks in one process: room for a busy machine.

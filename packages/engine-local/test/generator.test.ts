@@ -134,6 +134,16 @@ const INCIDENTS: [string, string, number][] = [
     "SELECT count(*) FROM cloudtrail_logs WHERE useridentity.arn LIKE '%dev-sandbox/eve' AND eventsource = 'rds.amazonaws.com' AND ((eventname = 'CopyDBSnapshot' AND requestparameters LIKE '%:444455556666:key/%') OR eventname IN ('CreateDBSnapshot', 'StartExportTask', 'RestoreDBInstanceFromDBSnapshot', 'DeleteDBInstance', 'DeleteDBSnapshot') OR (eventname = 'ModifyDBInstance' AND (requestparameters LIKE '%masterUserPassword%' OR requestparameters LIKE '%\"deletionProtection\":false%')) OR (eventname = 'DeleteDBClusterSnapshot' AND errorcode = 'AccessDenied'))",
     1 + 1 + 1 + 1 + 2 + 1 + 1 + 1,
   ],
+  [
+    "19. a leaked key checked, sweeping 36 reads, probing SES and switching a region on",
+    "SELECT count(*) FROM cloudtrail_logs WHERE useridentity.username = 'reporting-svc'",
+    1 + 36 + 5 + 2,
+  ],
+  [
+    "19b. the check by TruffleHog, the sender verified, production access refused, the region's key pair",
+    "SELECT count(*) FROM cloudtrail_logs WHERE useridentity.username = 'reporting-svc' AND (useragent = 'TruffleHog' OR eventname = 'VerifyEmailIdentity' OR (eventname = 'PutAccountDetails' AND errorcode = 'AccessDenied') OR (eventname = 'EnableRegion' AND json_extract_scalar(requestparameters, '$.RegionName') = 'ap-southeast-3') OR (eventname = 'ImportKeyPair' AND awsregion = 'ap-southeast-3'))",
+    5,
+  ],
 ];
 
 describe("the log generator", () => {
@@ -159,10 +169,11 @@ describe("the log generator", () => {
     const files = (await fsp.readdir(path.join(root, "a"), { recursive: true }))
       .map(String)
       .filter((f) => f.endsWith(".gz"));
-    expect(files.length).toBe(2 * 24 * 3);
+    // each hour of each region, and the hour of incident 18's key pair in the region it switched on
+    expect(files.length).toBe(2 * 24 * 3 + 1);
     for (const f of files) {
       expect(f).toMatch(
-        /^AWSLogs\/111122223333\/CloudTrail\/(us-east-1|eu-west-1|us-west-2)\/2024\/03\/0[12]\/111122223333_CloudTrail_\1_202403\d\dT\d{4}Z_[A-Za-z0-9]{16}\.json\.gz$/,
+        /^AWSLogs\/111122223333\/CloudTrail\/(us-east-1|eu-west-1|us-west-2|ap-southeast-3)\/2024\/03\/0[12]\/111122223333_CloudTrail_\1_202403\d\dT\d{4}Z_[A-Za-z0-9]{16}\.json\.gz$/,
       );
     }
   });

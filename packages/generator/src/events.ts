@@ -745,3 +745,97 @@ export function accessDenied(c: Ctx, p: Principal, call: Call, ec2 = false): Ev 
       : `User: ${p.key} is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`,
   });
 }
+
+/**
+ * reconnaissance: an enumeration sweep's reads, 36 actions of 15 services (what enumerate-iam or
+ * Pacu's enumeration modules call first). The leaked key of incident 19 calls them, and
+ * terraform-automation's nightly drift check reads as widely (automation: it must not page).
+ */
+export const SWEEP_READS: Call[] = (
+  [
+    ["iam", "ListUsers"],
+    ["iam", "ListRoles"],
+    ["iam", "ListGroups"],
+    ["iam", "ListPolicies"],
+    ["iam", "GetAccountSummary"],
+    ["iam", "GetAccountPasswordPolicy"],
+    ["iam", "ListAccessKeys"],
+    ["iam", "GetUser"],
+    ["ec2", "DescribeInstances"],
+    ["ec2", "DescribeVpcs"],
+    ["ec2", "DescribeSubnets"],
+    ["ec2", "DescribeSecurityGroups"],
+    ["ec2", "DescribeSnapshots"],
+    ["ec2", "DescribeImages"],
+    ["ec2", "DescribeKeyPairs"],
+    ["ec2", "DescribeRegions"],
+    ["s3", "ListBuckets"],
+    ["s3", "GetBucketPolicy"],
+    ["s3", "GetBucketAcl"],
+    ["lambda", "ListFunctions20150331"],
+    ["lambda", "GetAccountSettings20160819"],
+    ["rds", "DescribeDBInstances"],
+    ["rds", "DescribeDBSnapshots"],
+    ["dynamodb", "ListTables"],
+    ["dynamodb", "DescribeTable"],
+    ["sns", "ListTopics"],
+    ["sqs", "ListQueues"],
+    ["kms", "ListKeys"],
+    ["kms", "ListAliases"],
+    ["secretsmanager", "ListSecrets"],
+    ["sts", "GetCallerIdentity"],
+    ["cloudtrail", "DescribeTrails"],
+    ["cloudtrail", "GetTrailStatus"],
+    ["guardduty", "ListDetectors"],
+    ["organizations", "DescribeOrganization"],
+    ["ssm", "DescribeParameters"],
+  ] as const
+).map(([service, name]) => ({
+  source: `${service}.amazonaws.com`,
+  name,
+  readOnly: true,
+  global: service === "iam" || service === "organizations",
+  params: (r: Random) =>
+    service === "s3" && name !== "ListBuckets"
+      ? { bucketName: r.pick(BUCKETS), Host: "s3.amazonaws.com" }
+      : null,
+}));
+
+const SES_QUOTA: Call = {
+  source: "ses.amazonaws.com",
+  name: "GetSendQuota",
+  readOnly: true,
+  params: () => null,
+};
+const TRUSTED_ADVISOR = role(
+  "AWSServiceRoleForTrustedAdvisor",
+  `TrustedAdvisor_${ACCOUNT}_3f1c2b4a-5d6e-4f70-8a9b-0c1d2e3f4a5b`,
+  "AROAEXAMPLETRUSTADVS",
+  ["trustedadvisor.amazonaws.com"],
+  ["trustedadvisor.amazonaws.com"],
+);
+
+/**
+ * What reconnaissance must not page on, each day of [start, end): terraform-automation's drift
+ * check reading SWEEP_READS's 36 actions in six minutes (automation), the application checking
+ * its SES sending quota twice (a sender) and Trusted Advisor checking it (AWS's own), in `region`
+ * (us-east-1 when generated). It draws from a random stream of its own, so the rest of the
+ * traffic stays as it was.
+ */
+export function quietReconTraffic(r: Random, start: Date, end: Date, region: string): Ev[] {
+  const day = 24 * 3600_000;
+  const out: Ev[] = [];
+  for (let d = Math.floor(start.getTime() / day) * day; d < end.getTime(); d += day) {
+    const at = (hours: number) => new Date(d + hours * 3600_000 + r.int(30) * 60_000);
+    const drift = at(2);
+    SWEEP_READS.forEach((call, i) => {
+      out.push(baseEvent({ r, t: new Date(drift.getTime() + i * 10_000), region }, TF, call));
+    });
+    for (const h of [9, 17]) out.push(baseEvent({ r, t: at(h), region }, APP, SES_QUOTA));
+    out.push(baseEvent({ r, t: at(4), region }, TRUSTED_ADVISOR, SES_QUOTA));
+  }
+  return out.filter((e) => {
+    const t = Date.parse(String(e.eventTime));
+    return t >= start.getTime() && t < end.getTime();
+  });
+}

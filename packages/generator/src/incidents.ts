@@ -1,5 +1,5 @@
 /**
- * The eighteen planted incidents (what the bundled runbooks detect), within the last 12 hours
+ * The nineteen planted incidents (what the bundled runbooks detect), within the last 12 hours
  * before the window's end. Each incident is one function; they run in a fixed order because they share
  * one random stream (same seed, same bytes).
  */
@@ -19,6 +19,7 @@ import {
   type Principal,
   READS,
   ROOT,
+  SWEEP_READS,
   USER_PRINCIPALS,
 } from "./events.ts";
 import type { Random } from "./random.ts";
@@ -607,6 +608,69 @@ function rdsTheft({ at, ctx, call, ec2Region }: Plant): Ev[] {
   ];
 }
 
+/** The key incident 18 leaks: the reporting service user's, long-lived, pushed to a public repository. */
+const LEAKED: Principal = {
+  key: `arn:aws:iam::${ACCOUNT}:user/reporting-svc`,
+  identity: () => ({
+    type: "IAMUser",
+    principalId: "AIDAEXAMPLEREPORTSV1",
+    arn: `arn:aws:iam::${ACCOUNT}:user/reporting-svc`,
+    accountId: ACCOUNT,
+    accessKeyId: "AKIAEXAMPLEREPORTSV1",
+    userName: "reporting-svc",
+  }),
+  ip: () => "192.0.2.44",
+  // boto3's own agent, as enumerate-iam sends it (it sets none of its own)
+  userAgent: () =>
+    "Boto3/1.34.69 md/Botocore#1.34.69 ua/2.0 os/linux#6.8.0-45-generic md/arch#x86_64 lang/python#3.12.3 md/pyimpl#CPython cfg/retry-mode#legacy Botocore/1.34.69",
+};
+
+/**
+ * 19. A leaked key put to work (reconnaissance): TruffleHog checks the reporting service user's
+ * key (user agent "TruffleHog"); over an hour later the key sweeps SWEEP_READS's 36 read
+ * actions of 15 services in nine minutes, three of four refused; probes SES (the quota, whether
+ * sending is enabled, the identities), verifies a sender and asks for production access
+ * (refused); switches ap-southeast-3 on and imports a key pair there.
+ */
+function leakedKeyRecon({ at, ctx, call }: Plant): Ev[] {
+  const check: Principal = { ...LEAKED, ip: () => "198.51.100.99", userAgent: () => "TruffleHog" };
+  const step = (i: number, region = "us-east-1") => ctx(at(0.7, i * 15_000), region);
+  const sweep = SWEEP_READS.map((c, i) =>
+    i % 4 === 0
+      ? baseEvent(step(i), LEAKED, c)
+      : accessDenied(step(i), LEAKED, c, c.source === "ec2.amazonaws.com"),
+  );
+  const ses = (i: number, name: string, params: unknown = null, readOnly = false) =>
+    baseEvent(step(40 + i), LEAKED, call("ses.amazonaws.com", name, params, readOnly));
+  return [
+    baseEvent(ctx(at(0.6)), check, call("sts.amazonaws.com", "GetCallerIdentity", null, true)),
+    ...sweep,
+    ses(0, "GetSendQuota", null, true),
+    ses(1, "GetAccountSendingEnabled", null, true),
+    ses(2, "ListIdentities", { identityType: "EmailAddress" }, true),
+    ses(3, "VerifyEmailIdentity", { emailAddress: "billing@example.net" }),
+    accessDenied(
+      step(44),
+      LEAKED,
+      call("ses.amazonaws.com", "PutAccountDetails", {
+        mailType: "MARKETING",
+        websiteURL: "https://example.net",
+        productionAccessEnabled: true,
+      }),
+    ),
+    baseEvent(
+      step(45),
+      LEAKED,
+      call("account.amazonaws.com", "EnableRegion", { RegionName: "ap-southeast-3" }),
+    ),
+    baseEvent(
+      step(50, "ap-southeast-3"),
+      LEAKED,
+      call("ec2.amazonaws.com", "ImportKeyPair", { keyName: "backup" }),
+    ),
+  ];
+}
+
 /** In this order: each draws from the shared random stream (a new one goes last). */
 const INCIDENTS = [
   rootActivity,
@@ -627,6 +691,7 @@ const INCIDENTS = [
   instanceCredentialsStolen,
   s3Ransomware,
   rdsTheft,
+  leakedKeyRecon,
 ];
 
 /** The planted incidents, in time order, within the last 12 hours before `end`. */

@@ -23,6 +23,7 @@ import {
   type Ev,
   OBJECT_DELETE,
   type Principal,
+  quietReconTraffic,
   READS,
   SECRET_READS,
   SERVICE_CALLS,
@@ -47,6 +48,12 @@ export interface GenerateOptions {
   regions?: string[];
   /** Plant the incidents (incidents.ts) in the last 12 hours before `end`. */
   incidents?: boolean;
+  /**
+   * Add the quiet traffic the runbooks must not page on that the ordinary mix lacks (events.ts
+   * `quietReconTraffic`), on top of the ordinary events counted by `eventsPerDay` or
+   * `totalEvents`. The bundled sample data has it.
+   */
+  quietTraffic?: boolean;
   /** Files per region and hour (default 1). */
   filesPerHour?: number;
   /** gzip level (default 6). */
@@ -236,7 +243,10 @@ interface Run {
   regions: string[];
   r: Random;
   limits: DayLimits;
-  /** The planted incidents not yet placed in an hour, in time order. */
+  /**
+   * The planted incidents and the quiet reconnaissance traffic (events.ts) not yet placed in an
+   * hour, in time order.
+   */
   incidents: Ev[];
   result: GenerateResult;
 }
@@ -256,7 +266,10 @@ function hourEvents(run: Run, hour: Hour): Map<string, Ev[]> {
   while (run.incidents.length > 0) {
     const ev = run.incidents[0] as Ev;
     if (Date.parse(String(ev.eventTime)) >= hour.to) break;
-    byRegion.get(String(ev.awsRegion))?.push(ev);
+    const region = String(ev.awsRegion);
+    // a region only the incidents use (one switched on) gets files of its own
+    if (!byRegion.has(region)) byRegion.set(region, []);
+    byRegion.get(region)?.push(ev);
     run.incidents.shift();
   }
   return byRegion;
@@ -311,14 +324,24 @@ export async function generateLogs(opts: GenerateOptions): Promise<GenerateResul
     regions,
     r: new Random(opts.seed ?? 1),
     limits: new DayLimits(),
-    incidents: opts.incidents
-      ? incidentEvents(new Random(`${opts.seed ?? 1}:incidents`), opts.start, opts.end, regions)
-      : [],
+    incidents: [
+      ...(opts.incidents
+        ? incidentEvents(new Random(`${opts.seed ?? 1}:incidents`), opts.start, opts.end, regions)
+        : []),
+      ...(opts.quietTraffic
+        ? quietReconTraffic(
+            new Random(`${opts.seed ?? 1}:quiet-recon`),
+            opts.start,
+            opts.end,
+            regions.includes("us-east-1") ? "us-east-1" : (regions[0] as string),
+          )
+        : []),
+    ].sort((a, b) => String(a.eventTime).localeCompare(String(b.eventTime))),
     result: { files: 0, events: 0, rawBytes: 0, bytes: 0 },
   };
   for (const hour of plannedHours(start, end, total)) {
     const byRegion = hourEvents(run, hour);
-    for (const region of regions) {
+    for (const region of byRegion.keys()) {
       const events = (byRegion.get(region) ?? []).sort((a, b) =>
         String(a.eventTime).localeCompare(String(b.eventTime)),
       );
@@ -329,7 +352,7 @@ export async function generateLogs(opts: GenerateOptions): Promise<GenerateResul
 }
 
 export const SAMPLE_MANIFEST = ".run-md-sample.json";
-const SAMPLE_VERSION = 9;
+const SAMPLE_VERSION = 10;
 const SAMPLE_SEED = "run-md-sample";
 
 export interface SampleManifest {
@@ -389,6 +412,7 @@ export async function ensureSampleData(
       eventsPerDay: 1000,
       seed: `${SAMPLE_SEED}:${end.toISOString()}`,
       incidents,
+      quietTraffic: true,
       gzipLevel: 6,
     });
     const manifest: SampleManifest = {
