@@ -1793,7 +1793,9 @@ describe("rds-data-protection on RDS shapes the data sets lack", () => {
    * PubliclyAccessible; RestoreDBInstanceToPointInTime: SourceDBInstanceIdentifier,
    * TargetDBInstanceIdentifier; CreateDBClusterSnapshot; DownloadCompleteDBLogFile: LogFileName;
    * AuthorizeDBSecurityGroupIngress: CIDRIP; DeleteDBCluster: SkipFinalSnapshot), spelt the same
-   * way. AWS Backup's snapshot is a call by the service (userIdentity type AWSService).
+   * way. AWS Backup calls RDS through its service role, as the role's session with invokedBy
+   * backup.amazonaws.com and that name as address and agent (the shape of AWS Backup's calls in
+   * CloudTrail; Elastic's RDS snapshot-deletion rule leaves them out by that address and agent).
    */
   const MAL = MALLORY.arn;
   const CI = "arn:aws:sts::123456789012:assumed-role/ci-deployer/build-42";
@@ -1804,7 +1806,16 @@ describe("rds-data-protection on RDS shapes the data sets lack", () => {
     arn: CI,
     accountId: "123456789012",
   };
-  const BACKUP = { type: "AWSService", invokedBy: "backup.amazonaws.com" };
+  const BACKUP_ARN =
+    "arn:aws:sts::123456789012:assumed-role/AWSBackupDefaultServiceRole/AWSBackup-AWSBackupDefaultServiceRole";
+  const BACKUP = {
+    type: "AssumedRole",
+    principalId: "AROAEXAMPLEBACKUP:AWSBackup-AWSBackupDefaultServiceRole",
+    arn: BACKUP_ARN,
+    accountId: "123456789012",
+    invokedBy: "backup.amazonaws.com",
+  };
+  const byBackup = { sourceIPAddress: "backup.amazonaws.com", userAgent: "backup.amazonaws.com" };
   const denied = { errorCode: "AccessDenied", errorMessage: "Access Denied" };
   const call = (
     who: Record<string, unknown>,
@@ -1837,13 +1848,13 @@ describe("rds-data-protection on RDS shapes the data sets lack", () => {
       },
       { awsRegion: "us-west-2" },
     ),
-    // 2: AWS Backup's snapshot (the service's call)
+    // 2: AWS Backup's snapshot (through its service role)
     call(
       BACKUP,
       2,
       "CreateDBSnapshot",
       { dBInstanceIdentifier: "orders", dBSnapshotIdentifier: "awsbackup:job-1" },
-      response({ snapshotType: "awsbackup" }),
+      { ...byBackup, ...response({ snapshotType: "awsbackup" }) },
     ),
     // 3: mallory's cluster snapshot, 4: copied in the region under another account's key,
     // 5: copied in the region, named by its ARN, with no key (the SQL step leaves it, the Logs
@@ -1946,6 +1957,31 @@ describe("rds-data-protection on RDS shapes the data sets lack", () => {
       deletionProtection: true,
     }),
     call(OTHER, 21, "DeleteDBClusterSnapshot", { dBClusterSnapshotIdentifier: "billing-x" }),
+    // AWS Backup's plan: 22: its copy job into us-west-2 under that region's key, 23: a recovery
+    // point it expires (neither listed); 24: a restore someone asked it for, public (listed)
+    call(
+      BACKUP,
+      22,
+      "CopyDBSnapshot",
+      {
+        sourceDBSnapshotIdentifier: "arn:aws:rds:us-east-1:123456789012:snapshot:awsbackup:job-1",
+        targetDBSnapshotIdentifier: "awsbackup:copyjob-1",
+        kmsKeyId: "arn:aws:kms:us-west-2:123456789012:key/backup",
+      },
+      { ...byBackup, awsRegion: "us-west-2" },
+    ),
+    call(BACKUP, 23, "DeleteDBSnapshot", { dBSnapshotIdentifier: "awsbackup:job-0" }, byBackup),
+    call(
+      BACKUP,
+      24,
+      "RestoreDBInstanceFromDBSnapshot",
+      {
+        dBSnapshotIdentifier: "awsbackup:job-1",
+        dBInstanceIdentifier: "orders-restored",
+        publiclyAccessible: true,
+      },
+      byBackup,
+    ),
   ];
   const step = (reports: RunReport[], id: string) => reports[0]!.steps.find((s) => s.id === id)!;
   const at = (m: number) => `2024-06-01T10:${String(m).padStart(2, "0")}:00Z`;
@@ -2000,6 +2036,17 @@ describe("rds-data-protection on RDS shapes the data sets lack", () => {
         at(10),
         at(10),
       ],
+      [
+        BACKUP_ARN,
+        "RestoreDBInstanceFromDBSnapshot",
+        "us-east-1",
+        "awsbackup:job-1",
+        "orders-restored",
+        null,
+        1,
+        at(24),
+        at(24),
+      ],
     ]);
     expect(step(reports, "data_copied_out_insights").rows.sort()).toEqual([
       [null, "StartExportTask", 1],
@@ -2007,6 +2054,7 @@ describe("rds-data-protection on RDS shapes the data sets lack", () => {
       [MAL, "CreateDBClusterSnapshot", 1],
       [MAL, "DownloadCompleteDBLogFile", 2],
       [MAL, "RestoreDBClusterFromSnapshot", 1],
+      [BACKUP_ARN, "RestoreDBInstanceFromDBSnapshot", 1],
     ]);
     expect(step(reports, "opened_to_internet").rows.map((r) => r.slice(0, 5))).toEqual([
       [at(12), CI, "CreateDBCluster", "reports", null],
@@ -2034,6 +2082,7 @@ describe("rds-data-protection on RDS shapes the data sets lack", () => {
       [CI, "CreateDBSnapshot"],
       [CI, "CopyDBSnapshot"],
       ["AIDAOTHER:x", "StartExportTask"],
+      [BACKUP_ARN, "RestoreDBInstanceFromDBSnapshot"],
     ]);
     expect(step(tuned, "protection_removed").rows.map((r) => [r[1], r[4]])).toEqual([
       [CI, "deletion protection off"],

@@ -537,9 +537,12 @@ const protectionRemoved = (e: Event, p: Params, expires = (x: Event) => expirati
 
 const rds = (e: Event, ...names: string[]) =>
   is(e, "eventSource", "rds.amazonaws.com") && is(e, "eventName", ...names);
-/** A successful call by a caller that is not an AWS service, nor the automation. */
+/** AWS Backup's own work through its service role: anything but a restore someone asked for. */
+const backupsOwn = (e: Event) =>
+  str(e, "userIdentity.invokedBy") === "backup.amazonaws.com" && !rds(e, ...RDS_RESTORES);
+/** A successful call by a caller that is not an AWS service (nor AWS Backup), nor the automation. */
 const rdsByHand = (e: Event, p: Params) =>
-  noError(e) && str(e, "userIdentity.type") !== "AWSService" && !automated(e, p);
+  noError(e) && str(e, "userIdentity.type") !== "AWSService" && !backupsOwn(e) && !automated(e, p);
 /** `coalesce(json_extract_scalar(requestparameters, '$.k1'), ...)`. */
 const firstParam = (e: Event, ...keys: string[]) =>
   keys.map((k) => scalar(e, `requestParameters.${k}`)).find((v) => v !== null) ?? null;
