@@ -453,78 +453,121 @@ export const SECRET_READS: { principal: Principal; call: Call }[] = [
 ];
 
 /**
+ * AWS Backup, as its RDS calls appear in CloudTrail: the session of its service role, invoked by
+ * backup.amazonaws.com, which is also the calls' address and agent.
+ */
+const BACKUP_ROLE = role(
+  "AWSBackupDefaultServiceRole",
+  "AWSBackup-AWSBackupDefaultServiceRole",
+  "AROAEXAMPLEAWSBACKUP",
+  ["backup.amazonaws.com"],
+  ["backup.amazonaws.com"],
+);
+export const BACKUP: Principal = {
+  ...BACKUP_ROLE,
+  identity: (r, t) => ({ ...BACKUP_ROLE.identity(r, t), invokedBy: "backup.amazonaws.com" }),
+};
+
+/**
  * The database work ordinary traffic holds, none of which rds-data-protection may list:
  * Terraform's nightly manual snapshot of the orders database and its copy into us-west-2 for
  * disaster recovery, the pipeline keeping deletion protection on with 7 days of backups, and AWS
- * Backup's own snapshot (a call by the service).
+ * Backup's plan: its snapshot, its copy job under another region's key and the deletion of a
+ * recovery point it expires.
  */
-export const DATABASE_CALLS: { principal: Principal | null; invokedBy?: string; call: Call }[] = [
+export const DATABASE_CALLS: { principal: Principal; calls: Call[] }[] = [
   {
     principal: TF,
-    call: {
-      source: "rds.amazonaws.com",
-      name: "CreateDBSnapshot",
-      readOnly: false,
-      params: (r) => ({
-        dBInstanceIdentifier: "orders-db",
-        dBSnapshotIdentifier: `orders-db-${r.hex(6)}`,
-      }),
-      response: () => ({
-        dBInstanceIdentifier: "orders-db",
-        snapshotType: "manual",
-        status: "creating",
-      }),
-    },
+    calls: [
+      {
+        source: "rds.amazonaws.com",
+        name: "CreateDBSnapshot",
+        readOnly: false,
+        params: (r) => ({
+          dBInstanceIdentifier: "orders-db",
+          dBSnapshotIdentifier: `orders-db-${r.hex(6)}`,
+        }),
+        response: () => ({
+          dBInstanceIdentifier: "orders-db",
+          snapshotType: "manual",
+          status: "creating",
+        }),
+      },
+    ],
   },
   {
     principal: TF,
-    call: {
-      source: "rds.amazonaws.com",
-      name: "CopyDBSnapshot",
-      readOnly: false,
-      params: (r) => ({
-        sourceDBSnapshotIdentifier: `arn:aws:rds:us-east-1:${ACCOUNT}:snapshot:orders-db-${r.hex(6)}`,
-        targetDBSnapshotIdentifier: "orders-db-dr",
-        sourceRegion: "us-east-1",
-      }),
-      response: () => ({
-        dBSnapshotIdentifier: "orders-db-dr",
-        snapshotType: "manual",
-        status: "pending",
-      }),
-    },
+    calls: [
+      {
+        source: "rds.amazonaws.com",
+        name: "CopyDBSnapshot",
+        readOnly: false,
+        params: (r) => ({
+          sourceDBSnapshotIdentifier: `arn:aws:rds:us-east-1:${ACCOUNT}:snapshot:orders-db-${r.hex(6)}`,
+          targetDBSnapshotIdentifier: "orders-db-dr",
+          sourceRegion: "us-east-1",
+        }),
+        response: () => ({
+          dBSnapshotIdentifier: "orders-db-dr",
+          snapshotType: "manual",
+          status: "pending",
+        }),
+      },
+    ],
   },
   {
     principal: CI,
-    call: {
-      source: "rds.amazonaws.com",
-      name: "ModifyDBInstance",
-      readOnly: false,
-      params: () => ({
-        dBInstanceIdentifier: "orders-db",
-        deletionProtection: true,
-        backupRetentionPeriod: 7,
-        applyImmediately: false,
-      }),
-    },
+    calls: [
+      {
+        source: "rds.amazonaws.com",
+        name: "ModifyDBInstance",
+        readOnly: false,
+        params: () => ({
+          dBInstanceIdentifier: "orders-db",
+          deletionProtection: true,
+          backupRetentionPeriod: 7,
+          applyImmediately: false,
+        }),
+      },
+    ],
   },
   {
-    principal: null,
-    invokedBy: "backup.amazonaws.com",
-    call: {
-      source: "rds.amazonaws.com",
-      name: "CreateDBSnapshot",
-      readOnly: false,
-      params: (r) => ({
-        dBInstanceIdentifier: "orders-db",
-        dBSnapshotIdentifier: `awsbackup:job-${r.hex(8)}`,
-      }),
-      response: () => ({
-        dBInstanceIdentifier: "orders-db",
-        snapshotType: "awsbackup",
-        status: "creating",
-      }),
-    },
+    principal: BACKUP,
+    calls: [
+      {
+        source: "rds.amazonaws.com",
+        name: "CreateDBSnapshot",
+        readOnly: false,
+        params: (r) => ({
+          dBInstanceIdentifier: "orders-db",
+          dBSnapshotIdentifier: `awsbackup:job-${r.hex(8)}`,
+        }),
+        response: () => ({
+          dBInstanceIdentifier: "orders-db",
+          snapshotType: "awsbackup",
+          status: "creating",
+        }),
+      },
+      {
+        source: "rds.amazonaws.com",
+        name: "CopyDBSnapshot",
+        readOnly: false,
+        params: (r) => ({
+          sourceDBSnapshotIdentifier: `arn:aws:rds:us-east-1:${ACCOUNT}:snapshot:awsbackup:job-${r.hex(8)}`,
+          targetDBSnapshotIdentifier: `awsbackup:copyjob-${r.hex(8)}`,
+          kmsKeyId: `arn:aws:kms:us-west-2:${ACCOUNT}:key/backup-vault-dr`,
+          copyTags: true,
+        }),
+        response: () => ({ snapshotType: "awsbackup", status: "pending" }),
+      },
+      {
+        source: "rds.amazonaws.com",
+        name: "DeleteDBSnapshot",
+        readOnly: false,
+        params: (r) => ({ dBSnapshotIdentifier: `awsbackup:job-${r.hex(8)}` }),
+        response: () => ({ snapshotType: "awsbackup", status: "deleted" }),
+      },
+    ],
   },
 ];
 

@@ -98,7 +98,7 @@ const KINDS: [number, Kind][] = [
   [0.5, "denied"],
   [0.1, "key-rotation"],
   [0.2, "object-delete"],
-  [0.2, "database"],
+  [0.4, "database"],
 ];
 
 /** Per-day caps that keep ordinary traffic free of the incident patterns. */
@@ -189,7 +189,7 @@ function ordinaryEvent(r: Random, t: Date, regions: string[], limits: DayLimits)
         return baseEvent(c, APP, OBJECT_DELETE(r));
       case "database": {
         const d = r.pick(DATABASE_CALLS);
-        return baseEvent(c, d.principal, d.call, { invokedBy: d.invokedBy });
+        return baseEvent(c, d.principal, r.pick(d.calls));
       }
       case "key-rotation": {
         const i = r.int(USER_PRINCIPALS.length);
@@ -352,7 +352,7 @@ export async function generateLogs(opts: GenerateOptions): Promise<GenerateResul
 }
 
 export const SAMPLE_MANIFEST = ".run-md-sample.json";
-const SAMPLE_VERSION = 10;
+const SAMPLE_VERSION = 11;
 const SAMPLE_SEED = "run-md-sample";
 
 export interface SampleManifest {
