@@ -1982,6 +1982,45 @@ describe("rds-data-protection on RDS shapes the data sets lack", () => {
       },
       byBackup,
     ),
+    // read replicas: 25: in eu-west-1 of the us-east-1 database, 26: public in the region,
+    // 27: private in the region (not listed), 28: an Aurora cluster in us-west-2 replicating the
+    // us-east-1 cluster
+    call(
+      MALLORY,
+      25,
+      "CreateDBInstanceReadReplica",
+      {
+        dBInstanceIdentifier: "orders-eu",
+        sourceDBInstanceIdentifier: "arn:aws:rds:us-east-1:123456789012:db:orders",
+        kmsKeyId: "arn:aws:kms:eu-west-1:123456789012:key/eu",
+      },
+      { awsRegion: "eu-west-1" },
+    ),
+    call(
+      MALLORY,
+      26,
+      "CreateDBInstanceReadReplica",
+      { dBInstanceIdentifier: "orders-ro", sourceDBInstanceIdentifier: "orders" },
+      response({ dBInstanceIdentifier: "orders-ro", publiclyAccessible: true }),
+    ),
+    call(
+      MALLORY,
+      27,
+      "CreateDBInstanceReadReplica",
+      { dBInstanceIdentifier: "orders-ro2", sourceDBInstanceIdentifier: "orders" },
+      response({ dBInstanceIdentifier: "orders-ro2", publiclyAccessible: false }),
+    ),
+    call(
+      MALLORY,
+      28,
+      "CreateDBCluster",
+      {
+        dBClusterIdentifier: "billing-west",
+        engine: "aurora-mysql",
+        replicationSourceIdentifier: "arn:aws:rds:us-east-1:123456789012:cluster:billing",
+      },
+      { awsRegion: "us-west-2" },
+    ),
   ];
   const step = (reports: RunReport[], id: string) => reports[0]!.steps.find((s) => s.id === id)!;
   const at = (m: number) => `2024-06-01T10:${String(m).padStart(2, "0")}:00Z`;
@@ -2047,11 +2086,46 @@ describe("rds-data-protection on RDS shapes the data sets lack", () => {
         at(24),
         at(24),
       ],
+      [
+        MAL,
+        "CreateDBInstanceReadReplica",
+        "eu-west-1",
+        "arn:aws:rds:us-east-1:123456789012:db:orders",
+        "orders-eu",
+        "arn:aws:kms:eu-west-1:123456789012:key/eu",
+        1,
+        at(25),
+        at(25),
+      ],
+      [
+        MAL,
+        "CreateDBInstanceReadReplica",
+        "us-east-1",
+        "orders",
+        "orders-ro",
+        null,
+        1,
+        at(26),
+        at(26),
+      ],
+      [
+        MAL,
+        "CreateDBCluster",
+        "us-west-2",
+        "arn:aws:rds:us-east-1:123456789012:cluster:billing",
+        "billing-west",
+        null,
+        1,
+        at(28),
+        at(28),
+      ],
     ]);
     expect(step(reports, "data_copied_out_insights").rows.sort()).toEqual([
       [null, "StartExportTask", 1],
       [MAL, "CopyDBClusterSnapshot", 2],
+      [MAL, "CreateDBCluster", 1],
       [MAL, "CreateDBClusterSnapshot", 1],
+      [MAL, "CreateDBInstanceReadReplica", 2],
       [MAL, "DownloadCompleteDBLogFile", 2],
       [MAL, "RestoreDBClusterFromSnapshot", 1],
       [BACKUP_ARN, "RestoreDBInstanceFromDBSnapshot", 1],

@@ -567,9 +567,14 @@ const RDS_RESTORES = [
   "RestoreDBInstanceToPointInTime",
   "RestoreDBClusterToPointInTime",
 ];
+/** A read replica: of an instance, or an Aurora cluster replicating another database. */
+const rdsReplica = (e: Event) =>
+  rds(e, "CreateDBInstanceReadReplica") ||
+  (rds(e, "CreateDBCluster") &&
+    scalar(e, "requestParameters.replicationSourceIdentifier") !== null);
 /** What data_copied_out reads, restores, copies or downloads, and where to. */
 function rdsSourceAndDestination(e: Event): [string | null, string | null] {
-  if (rds(e, ...RDS_RESTORES))
+  if (rds(e, ...RDS_RESTORES, "CreateDBInstanceReadReplica", "CreateDBCluster"))
     return [
       firstParam(
         e,
@@ -577,6 +582,7 @@ function rdsSourceAndDestination(e: Event): [string | null, string | null] {
         "snapshotIdentifier",
         "sourceDBInstanceIdentifier",
         "sourceDBClusterIdentifier",
+        "replicationSourceIdentifier",
       ),
       firstParam(e, "dBInstanceIdentifier", "targetDBInstanceIdentifier", "dBClusterIdentifier"),
     ];
@@ -601,16 +607,24 @@ function rdsSourceAndDestination(e: Event): [string | null, string | null] {
     ),
   ];
 }
-/** A copy under a key it names, or into another region (by sourceRegion or the source's ARN). */
-function copiedAway(e: Event): boolean {
+/** Into another region: by sourceRegion, or the region of the source's ARN. */
+function otherRegion(e: Event): boolean {
   const region = str(e, "awsRegion");
   const arnRegion = /^arn:aws[a-z-]*:rds:([^:]+):/.exec(rdsSourceAndDestination(e)[0] ?? "")?.[1];
   return (
-    scalar(e, "requestParameters.kmsKeyId") !== null ||
     (scalar(e, "requestParameters.sourceRegion") ?? region) !== region ||
     (arnRegion ?? region) !== region
   );
 }
+/** A copy under a key it names, or into another region. */
+const copiedAway = (e: Event) => scalar(e, "requestParameters.kmsKeyId") !== null || otherRegion(e);
+/** SQL: `publiclyAccessible` of the request, or of the response when the request has none. */
+const sqlPublic = (e: Event) =>
+  sqlIs(
+    scalar(e, "requestParameters.publiclyAccessible") ??
+      scalar(e, "responseElements.publiclyAccessible"),
+    "true",
+  );
 /** A snapshot RDS's automated backups or AWS Backup did not take (no type: a manual one). */
 const manualSnapshot = (e: Event) =>
   !["automated", "awsbackup"].includes(scalar(e, "responseElements.snapshotType") ?? "manual");
@@ -620,12 +634,8 @@ const dataCopiedOut = (e: Event, p: Params) =>
   (rds(e, ...RDS_EXPORTS) ||
     (rds(e, ...RDS_SNAPSHOTS) && manualSnapshot(e)) ||
     (rds(e, ...RDS_COPIES) && copiedAway(e)) ||
-    (rds(e, ...RDS_RESTORES) &&
-      sqlIs(
-        scalar(e, "requestParameters.publiclyAccessible") ??
-          scalar(e, "responseElements.publiclyAccessible"),
-        "true",
-      )));
+    (rds(e, ...RDS_RESTORES) && sqlPublic(e)) ||
+    (rdsReplica(e) && (otherRegion(e) || sqlPublic(e))));
 /** Logs Insights: `publiclyAccessible = 1` in the request, or in the response when it is not. */
 const publicInsights = (e: Event) =>
   insightsOne(field(e, "requestParameters.publiclyAccessible")) ||
@@ -646,7 +656,13 @@ const dataCopiedOutInsights = (e: Event, p: Params) =>
           str(e, "requestParameters.sourceRegion") !== str(e, "awsRegion")) ||
         /^arn:/.test(str(e, "requestParameters.sourceDBSnapshotIdentifier") ?? "") ||
         /^arn:/.test(str(e, "requestParameters.sourceDBClusterSnapshotIdentifier") ?? ""))) ||
-    (rds(e, ...RDS_RESTORES) && publicInsights(e)));
+    (rds(e, ...RDS_RESTORES) && publicInsights(e)) ||
+    (rdsReplica(e) &&
+      ((present(e, "requestParameters.sourceRegion") &&
+        str(e, "requestParameters.sourceRegion") !== str(e, "awsRegion")) ||
+        /^arn:/.test(str(e, "requestParameters.sourceDBInstanceIdentifier") ?? "") ||
+        /^arn:/.test(str(e, "requestParameters.replicationSourceIdentifier") ?? "") ||
+        publicInsights(e))));
 const RDS_MODIFY = ["ModifyDBInstance", "ModifyDBCluster"];
 const RDS_CREATE = ["CreateDBInstance", "CreateDBCluster"];
 const WORLD = ["0.0.0.0/0", "::/0"];
