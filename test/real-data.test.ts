@@ -2021,6 +2021,19 @@ describe("rds-data-protection on RDS shapes the data sets lack", () => {
       },
       { awsRegion: "us-west-2" },
     ),
+    // a new master password RDS generates into Secrets Manager, under another account's key
+    // (29), and the managed one rotated (30): whoever reads the secret has the database
+    call(MALLORY, 29, "ModifyDBInstance", {
+      dBInstanceIdentifier: "orders",
+      manageMasterUserPassword: true,
+      masterUserSecretKmsKeyId: "arn:aws:kms:us-east-1:999988887777:key/abcd",
+      applyImmediately: true,
+    }),
+    call(MALLORY, 30, "ModifyDBCluster", {
+      dBClusterIdentifier: "billing",
+      rotateMasterUserPassword: true,
+      applyImmediately: true,
+    }),
   ];
   const step = (reports: RunReport[], id: string) => reports[0]!.steps.find((s) => s.id === id)!;
   const at = (m: number) => `2024-06-01T10:${String(m).padStart(2, "0")}:00Z`;
@@ -2140,8 +2153,12 @@ describe("rds-data-protection on RDS shapes the data sets lack", () => {
       [at(16), MAL, "ModifyDBInstance", "orders", "backup retention 0"],
       [at(18), MAL, "DeleteDBCluster", "billing", "deleted without a final snapshot"],
       [at(21), "AIDAOTHER:x", "DeleteDBClusterSnapshot", "billing-x", "snapshot deleted"],
+      [at(29), MAL, "ModifyDBInstance", "orders", "master password reset"],
+      [at(30), MAL, "ModifyDBCluster", "billing", "master password reset"],
     ]);
     expect(step(reports, "protection_removed_insights").rows.map((r) => r[2])).toEqual([
+      "ModifyDBCluster",
+      "ModifyDBInstance",
       "DeleteDBClusterSnapshot",
       "DeleteDBCluster",
       "ModifyDBInstance",

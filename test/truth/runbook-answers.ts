@@ -692,7 +692,12 @@ function rdsProtectionChanges(e: Event): string[] {
     what.push("deletion protection off");
   if (modify && scalar(e, "requestParameters.backupRetentionPeriod") === "0")
     what.push("backup retention 0");
-  if (modify && scalar(e, "requestParameters.masterUserPassword") !== null)
+  if (
+    modify &&
+    (scalar(e, "requestParameters.masterUserPassword") !== null ||
+      sqlIs(scalar(e, "requestParameters.manageMasterUserPassword"), "true") ||
+      sqlIs(scalar(e, "requestParameters.rotateMasterUserPassword"), "true"))
+  )
     what.push("master password reset");
   if (
     rds(e, "DeleteDBInstance", "DeleteDBCluster") &&
@@ -710,7 +715,9 @@ const protectionRemovedInsights = (e: Event) =>
   (rds(e, ...RDS_MODIFY) &&
     (insightsZero(field(e, "requestParameters.deletionProtection")) ||
       insightsZero(field(e, "requestParameters.backupRetentionPeriod")) ||
-      present(e, "requestParameters.masterUserPassword"))) ||
+      present(e, "requestParameters.masterUserPassword") ||
+      insightsOne(field(e, "requestParameters.manageMasterUserPassword")) ||
+      insightsOne(field(e, "requestParameters.rotateMasterUserPassword")))) ||
   (rds(e, "DeleteDBInstance", "DeleteDBCluster") &&
     insightsOne(field(e, "requestParameters.skipFinalSnapshot"))) ||
   rds(
