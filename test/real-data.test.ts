@@ -2034,6 +2034,12 @@ describe("rds-data-protection on RDS shapes the data sets lack", () => {
       rotateMasterUserPassword: true,
       applyImmediately: true,
     }),
+    // 31: the pipeline restoring a point in time as a public database (step 2 lists anyone's)
+    call(ci, 31, "RestoreDBInstanceToPointInTime", {
+      sourceDBInstanceIdentifier: "orders",
+      targetDBInstanceIdentifier: "orders-debug",
+      publiclyAccessible: true,
+    }),
   ];
   const step = (reports: RunReport[], id: string) => reports[0]!.steps.find((s) => s.id === id)!;
   const at = (m: number) => `2024-06-01T10:${String(m).padStart(2, "0")}:00Z`;
@@ -2144,11 +2150,15 @@ describe("rds-data-protection on RDS shapes the data sets lack", () => {
       [BACKUP_ARN, "RestoreDBInstanceFromDBSnapshot", 1],
     ]);
     expect(step(reports, "opened_to_internet").rows.map((r) => r.slice(0, 5))).toEqual([
+      [at(6), MAL, "RestoreDBClusterFromSnapshot", "billing-copy", null],
       [at(12), CI, "CreateDBCluster", "reports", null],
       [at(13), MAL, "CreateDBInstance", "scratch", null],
       [at(14), MAL, "AuthorizeDBSecurityGroupIngress", "legacy", "::/0"],
+      [at(24), BACKUP_ARN, "RestoreDBInstanceFromDBSnapshot", "orders-restored", null],
+      [at(26), MAL, "CreateDBInstanceReadReplica", "orders-ro", null],
+      [at(31), CI, "RestoreDBInstanceToPointInTime", "orders-debug", null],
     ]);
-    expect(step(reports, "opened_to_internet_insights").rowCount).toBe(3);
+    expect(step(reports, "opened_to_internet_insights").rowCount).toBe(7);
     expect(step(reports, "protection_removed").rows.map((r) => r.slice(0, 5))).toEqual([
       [at(16), MAL, "ModifyDBInstance", "orders", "backup retention 0"],
       [at(18), MAL, "DeleteDBCluster", "billing", "deleted without a final snapshot"],
@@ -2174,14 +2184,15 @@ describe("rds-data-protection on RDS shapes the data sets lack", () => {
       [CI, "CopyDBSnapshot"],
       ["AIDAOTHER:x", "StartExportTask"],
       [BACKUP_ARN, "RestoreDBInstanceFromDBSnapshot"],
+      [CI, "RestoreDBInstanceToPointInTime"],
     ]);
     expect(step(tuned, "protection_removed").rows.map((r) => [r[1], r[4]])).toEqual([
       [CI, "deletion protection off"],
       ["AIDAOTHER:x", "snapshot deleted"],
     ]);
     expect(step(tuned, "protection_removed_insights").rows.map((r) => r[1])).toEqual([null, CI]);
-    // step 2 takes no pattern: the same three rows
-    expect(step(tuned, "opened_to_internet").rowCount).toBe(3);
+    // step 2 takes no pattern: the same seven rows
+    expect(step(tuned, "opened_to_internet").rowCount).toBe(7);
     expectTruth(tuned, events, RDS_STEPS);
   });
 });
@@ -2622,9 +2633,10 @@ function expectRdsCases(reports: RunReport[]) {
   // (same identity, same names) are not counted
   expect(step("data_copied_out").rows.find((r) => r[0] === FAKE)?.[6]).toBe(2);
   expect(step("data_copied_out_insights").rowCount).toBe(11);
-  // made public by a change or at creation, and a DB security group opened to 0.0.0.0/0
+  // made public by a change, at creation or by a restore, and a DB security group opened to 0.0.0.0/0
   const opened = [
     ["arn:aws:iam::123456789012:user/johndoe", "CreateDBInstance", "test-instance"],
+    ["arn:aws:iam::123456789012:user/johndoe", "RestoreDBInstanceFromDBSnapshot", "test-instance"],
     [
       "arn:aws:sts::123456789012:assumed-role/DeveloperRole/developer",
       "ModifyDBInstance",
@@ -2643,7 +2655,7 @@ function expectRdsCases(reports: RunReport[]) {
       .rows.map((r) => r.slice(1, 4))
       .sort(),
   ).toEqual(opened.sort());
-  expect(step("opened_to_internet_insights").rowCount).toBe(5);
+  expect(step("opened_to_internet_insights").rowCount).toBe(6);
   const removed = [
     ["ModifyDBInstance", "my-database", "master password reset"],
     ["DeleteDBInstance", "customer-data-db", "deleted without a final snapshot"],

@@ -664,7 +664,11 @@ const dataCopiedOutInsights = (e: Event, p: Params) =>
         /^arn:/.test(str(e, "requestParameters.replicationSourceIdentifier") ?? "") ||
         publicInsights(e))));
 const RDS_MODIFY = ["ModifyDBInstance", "ModifyDBCluster"];
-const RDS_CREATE = ["CreateDBInstance", "CreateDBCluster"];
+/** Calls that make a database: created, replicated or restored (any restore, S3's included). */
+const RDS_CREATE = ["CreateDBInstance", "CreateDBCluster", "CreateDBInstanceReadReplica"];
+const rdsCreate = (e: Event) =>
+  rds(e, ...RDS_CREATE) ||
+  (is(e, "eventSource", "rds.amazonaws.com") && (str(e, "eventName") ?? "").startsWith("Restore"));
 const WORLD = ["0.0.0.0/0", "::/0"];
 /** opened_to_internet's calls, in SQL (`insights` false) or Logs Insights' reading. */
 function openedToInternet(e: Event, insights: boolean): boolean {
@@ -675,7 +679,7 @@ function openedToInternet(e: Event, insights: boolean): boolean {
     return insights
       ? insightsOne(field(e, "requestParameters.publiclyAccessible"))
       : sqlPublic(req);
-  if (rds(e, ...RDS_CREATE))
+  if (rdsCreate(e))
     return insights
       ? publicInsights(e)
       : sqlPublic(req ?? scalar(e, "responseElements.publiclyAccessible"));
@@ -1676,7 +1680,13 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
         str(e, "eventTime"),
         caller(e),
         str(e, "eventName"),
-        firstParam(e, "dBInstanceIdentifier", "dBClusterIdentifier", "dBSecurityGroupName"),
+        firstParam(
+          e,
+          "dBInstanceIdentifier",
+          "targetDBInstanceIdentifier",
+          "dBClusterIdentifier",
+          "dBSecurityGroupName",
+        ),
         scalar(e, "requestParameters.cIDRIP"),
         str(e, "sourceIPAddress"),
       ]),
