@@ -1815,6 +1815,7 @@ describe("rds-data-protection on RDS shapes the data sets lack", () => {
     accountId: "123456789012",
     invokedBy: "backup.amazonaws.com",
   };
+  const AUTO_BACKUP = "arn:aws:rds:us-east-1:123456789012:auto-backup:ab-orders";
   const byBackup = { sourceIPAddress: "backup.amazonaws.com", userAgent: "backup.amazonaws.com" };
   const denied = { errorCode: "AccessDenied", errorMessage: "Access Denied" };
   const call = (
@@ -2040,6 +2041,13 @@ describe("rds-data-protection on RDS shapes the data sets lack", () => {
       targetDBInstanceIdentifier: "orders-debug",
       publiclyAccessible: true,
     }),
+    // 32: a deleted database brought back from its retained automated backups, public
+    call(MALLORY, 32, "RestoreDBInstanceToPointInTime", {
+      sourceDBInstanceAutomatedBackupsArn: AUTO_BACKUP,
+      targetDBInstanceIdentifier: "orders-back",
+      useLatestRestorableTime: true,
+      publiclyAccessible: true,
+    }),
   ];
   const step = (reports: RunReport[], id: string) => reports[0]!.steps.find((s) => s.id === id)!;
   const at = (m: number) => `2024-06-01T10:${String(m).padStart(2, "0")}:00Z`;
@@ -2138,6 +2146,17 @@ describe("rds-data-protection on RDS shapes the data sets lack", () => {
         at(28),
         at(28),
       ],
+      [
+        MAL,
+        "RestoreDBInstanceToPointInTime",
+        "us-east-1",
+        AUTO_BACKUP,
+        "orders-back",
+        null,
+        1,
+        at(32),
+        at(32),
+      ],
     ]);
     expect(step(reports, "data_copied_out_insights").rows.sort()).toEqual([
       [null, "StartExportTask", 1],
@@ -2147,6 +2166,7 @@ describe("rds-data-protection on RDS shapes the data sets lack", () => {
       [MAL, "CreateDBInstanceReadReplica", 2],
       [MAL, "DownloadCompleteDBLogFile", 2],
       [MAL, "RestoreDBClusterFromSnapshot", 1],
+      [MAL, "RestoreDBInstanceToPointInTime", 1],
       [BACKUP_ARN, "RestoreDBInstanceFromDBSnapshot", 1],
     ]);
     expect(step(reports, "opened_to_internet").rows.map((r) => r.slice(0, 5))).toEqual([
@@ -2157,8 +2177,9 @@ describe("rds-data-protection on RDS shapes the data sets lack", () => {
       [at(24), BACKUP_ARN, "RestoreDBInstanceFromDBSnapshot", "orders-restored", null],
       [at(26), MAL, "CreateDBInstanceReadReplica", "orders-ro", null],
       [at(31), CI, "RestoreDBInstanceToPointInTime", "orders-debug", null],
+      [at(32), MAL, "RestoreDBInstanceToPointInTime", "orders-back", null],
     ]);
-    expect(step(reports, "opened_to_internet_insights").rowCount).toBe(7);
+    expect(step(reports, "opened_to_internet_insights").rowCount).toBe(8);
     expect(step(reports, "protection_removed").rows.map((r) => r.slice(0, 5))).toEqual([
       [at(16), MAL, "ModifyDBInstance", "orders", "backup retention 0"],
       [at(18), MAL, "DeleteDBCluster", "billing", "deleted without a final snapshot"],
@@ -2191,8 +2212,8 @@ describe("rds-data-protection on RDS shapes the data sets lack", () => {
       ["AIDAOTHER:x", "snapshot deleted"],
     ]);
     expect(step(tuned, "protection_removed_insights").rows.map((r) => r[1])).toEqual([null, CI]);
-    // step 2 takes no pattern: the same seven rows
-    expect(step(tuned, "opened_to_internet").rowCount).toBe(7);
+    // step 2 takes no pattern: the same eight rows
+    expect(step(tuned, "opened_to_internet").rowCount).toBe(8);
     expectTruth(tuned, events, RDS_STEPS);
   });
 });
