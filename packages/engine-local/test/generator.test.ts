@@ -144,6 +144,11 @@ const INCIDENTS: [string, string, number][] = [
     "SELECT count(*) FROM cloudtrail_logs WHERE useridentity.username = 'reporting-svc' AND (useragent = 'TruffleHog' OR eventname = 'VerifyEmailIdentity' OR (eventname = 'PutAccountDetails' AND errorcode = 'AccessDenied') OR (eventname = 'EnableRegion' AND json_extract_scalar(requestparameters, '$.RegionName') = 'ap-southeast-3') OR (eventname = 'ImportKeyPair' AND awsregion = 'ap-southeast-3'))",
     5,
   ],
+  [
+    "20. Network paths: a mirror target on another account's load balancer, a filter, a rule and a session, an internet gateway attached with a default route, a peering with another account, an open endpoint policy, an all-traffic ACL entry",
+    "SELECT count(*) FROM cloudtrail_logs WHERE useridentity.arn LIKE '%dev-sandbox/eve' AND eventsource = 'ec2.amazonaws.com' AND ((eventname = 'CreateTrafficMirrorTarget' AND requestparameters LIKE '%:444455556666:loadbalancer/%') OR eventname IN ('CreateTrafficMirrorFilter', 'CreateTrafficMirrorFilterRule', 'CreateTrafficMirrorSession', 'CreateInternetGateway', 'AttachInternetGateway') OR (eventname = 'CreateRoute' AND requestparameters LIKE '%0.0.0.0/0%') OR (eventname = 'CreateVpcPeeringConnection' AND requestparameters LIKE '%444455556666%') OR (eventname = 'ModifyVpcEndpoint' AND requestparameters NOT LIKE '%Condition%') OR (eventname = 'CreateNetworkAclEntry' AND requestparameters LIKE '%\"aclProtocol\":\"-1\"%'))",
+    1 + 3 + 2 + 1 + 1 + 1 + 1,
+  ],
 ];
 
 describe("the log generator", () => {
@@ -251,6 +256,25 @@ describe("the log generator", () => {
     ];
     expect(databases.rows.length).toBeGreaterThan(0);
     for (const row of databases.rows) expect(allowed).toContainEqual(row);
+    // network work only by the automation, and no ACL entry for every protocol from anywhere
+    // (network-paths lists none of it)
+    const network = await ordinary.runAthenaSql(
+      "SELECT DISTINCT useridentity.arn, eventname FROM cloudtrail_logs WHERE eventname IN ('CreateTrafficMirrorSession', 'CreateRoute', 'CreateNetworkAclEntry', 'ModifyVpcEndpoint') ORDER BY 1, 2",
+      [],
+    );
+    expect(network.rows).toEqual([
+      ["arn:aws:sts::111122223333:assumed-role/ci-deployer/gh-actions", "CreateNetworkAclEntry"],
+      [
+        "arn:aws:sts::111122223333:assumed-role/terraform-automation/tf-run",
+        "CreateNetworkAclEntry",
+      ],
+      ["arn:aws:sts::111122223333:assumed-role/terraform-automation/tf-run", "CreateRoute"],
+      [
+        "arn:aws:sts::111122223333:assumed-role/terraform-automation/tf-run",
+        "CreateTrafficMirrorSession",
+      ],
+      ["arn:aws:sts::111122223333:assumed-role/terraform-automation/tf-run", "ModifyVpcEndpoint"],
+    ]);
     // secrets read only by the workloads, a few distinct ones an hour; commands run only by CI
     const secrets = await ordinary.runAthenaSql(
       "SELECT eventname, actor, max(n) FROM (SELECT eventname, useridentity.arn AS actor, count(DISTINCT requestparameters) AS n FROM cloudtrail_logs WHERE eventname IN ('GetSecretValue', 'GetParameter', 'SendCommand') GROUP BY 1, 2, substr(eventtime, 1, 13)) GROUP BY 1, 2 ORDER BY 1",

@@ -571,6 +571,89 @@ export const DATABASE_CALLS: { principal: Principal; calls: Call[] }[] = [
   },
 ];
 
+/** An EC2 network call of the ordinary traffic. */
+const net = (name: string, params: (r: Random) => unknown): Call => ({
+  source: "ec2.amazonaws.com",
+  name,
+  readOnly: false,
+  params,
+});
+/**
+ * The network work ordinary traffic holds, only ever by the automation, none of which
+ * network-paths may list: the security team's inspection sessions (Terraform mirrors the web
+ * tier to its own IDS target), private subnets' default routes through the NAT gateway, the
+ * public subnets' ACL entries (HTTPS and the ephemeral ports back in from anywhere, all traffic
+ * out to the company's network) and the S3 endpoint's policy kept to the organization.
+ */
+export const NETWORK_CALLS: { principal: Principal; call: Call }[] = [
+  {
+    principal: TF,
+    call: net("CreateTrafficMirrorSession", (r) => ({
+      CreateTrafficMirrorSessionRequest: {
+        NetworkInterfaceId: `eni-0web${r.hex(12)}`,
+        TrafficMirrorTargetId: "tmt-0ids000000000001",
+        TrafficMirrorFilterId: "tmf-0ids000000000001",
+        SessionNumber: 1,
+      },
+    })),
+  },
+  {
+    principal: TF,
+    call: net("CreateRoute", (r) => ({
+      routeTableId: `rtb-0priv${r.hex(8)}`,
+      destinationCidrBlock: "0.0.0.0/0",
+      natGatewayId: "nat-0a1b2c3d4e5f60718",
+    })),
+  },
+  ...[
+    { ruleNumber: 100, aclProtocol: "6", portRange: { from: 443, to: 443 } },
+    { ruleNumber: 110, aclProtocol: "6", portRange: { from: 1024, to: 65535 } },
+  ].map((entry) => ({
+    principal: TF,
+    call: net("CreateNetworkAclEntry", (r) => ({
+      networkAclId: `acl-0pub${r.hex(8)}`,
+      egress: false,
+      ruleAction: "allow",
+      cidrBlock: "0.0.0.0/0",
+      icmpTypeCode: {},
+      ...entry,
+    })),
+  })),
+  {
+    principal: CI,
+    call: net("CreateNetworkAclEntry", (r) => ({
+      networkAclId: `acl-0pub${r.hex(8)}`,
+      ruleNumber: 100,
+      egress: true,
+      ruleAction: "allow",
+      aclProtocol: "-1",
+      cidrBlock: "10.0.0.0/8",
+      icmpTypeCode: {},
+      portRange: {},
+    })),
+  },
+  {
+    principal: TF,
+    call: net("ModifyVpcEndpoint", () => ({
+      ModifyVpcEndpointRequest: {
+        VpcEndpointId: "vpce-0s3data0000c011",
+        PolicyDocument: JSON.stringify({
+          Version: "2008-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: "*",
+              Action: "s3:*",
+              Resource: "*",
+              Condition: { StringEquals: { "aws:ResourceOrgID": "o-a1b2c3d4e5" } },
+            },
+          ],
+        }),
+      },
+    })),
+  },
+];
+
 /** An S3 object call (a data event), as CloudTrail records it, on `bucket`/`key`. */
 export function objectCall(
   name: string,

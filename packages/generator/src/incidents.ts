@@ -1,5 +1,5 @@
 /**
- * The nineteen planted incidents (what the bundled runbooks detect), within the last 12 hours
+ * The twenty planted incidents (what the bundled runbooks detect), within the last 12 hours
  * before the window's end. Each incident is one function; they run in a fixed order because they share
  * one random stream (same seed, same bytes).
  */
@@ -608,7 +608,7 @@ function rdsTheft({ at, ctx, call, ec2Region }: Plant): Ev[] {
   ];
 }
 
-/** The key incident 18 leaks: the reporting service user's, long-lived, pushed to a public repository. */
+/** The key incident 19 leaks: the reporting service user's, long-lived, pushed to a public repository. */
 const LEAKED: Principal = {
   key: `arn:aws:iam::${ACCOUNT}:user/reporting-svc`,
   identity: () => ({
@@ -671,6 +671,145 @@ function leakedKeyRecon({ at, ctx, call }: Plant): Ev[] {
   ];
 }
 
+/** An EC2 call of incident 20, with its response when it has one. */
+type Ec2Call = (name: string, params: unknown, response?: unknown) => Call;
+
+/** The VPC of the orders database (incident 20). */
+const DATA_VPC = "vpc-0data00000000c011";
+
+/** Incident 19's first part: the orders database's interface mirrored to another account. */
+function networkMirror(step: (i: number) => Ctx, ec2: Ec2Call, ec2Region: string): Ev[] {
+  const nlb = `arn:aws:elasticloadbalancing:${ec2Region}:444455556666:loadbalancer/net/collector/5e5e00000000c011`;
+  const [target, filter] = ["tmt-0e5e000000000c011", "tmf-0e5e000000000c011"];
+  return [
+    baseEvent(
+      step(0),
+      EVE,
+      ec2(
+        "CreateTrafficMirrorTarget",
+        { CreateTrafficMirrorTargetRequest: { NetworkLoadBalancerArn: nlb } },
+        {
+          CreateTrafficMirrorTargetResponse: {
+            trafficMirrorTarget: { trafficMirrorTargetId: target, networkLoadBalancerArn: nlb },
+          },
+        },
+      ),
+    ),
+    baseEvent(
+      step(1),
+      EVE,
+      ec2(
+        "CreateTrafficMirrorFilter",
+        { CreateTrafficMirrorFilterRequest: {} },
+        {
+          CreateTrafficMirrorFilterResponse: {
+            trafficMirrorFilter: { trafficMirrorFilterId: filter },
+          },
+        },
+      ),
+    ),
+    baseEvent(
+      step(2),
+      EVE,
+      ec2("CreateTrafficMirrorFilterRule", {
+        CreateTrafficMirrorFilterRuleRequest: {
+          TrafficMirrorFilterId: filter,
+          TrafficDirection: "ingress",
+          RuleNumber: 100,
+          RuleAction: "accept",
+          SourceCidrBlock: "0.0.0.0/0",
+          DestinationCidrBlock: "0.0.0.0/0",
+        },
+      }),
+    ),
+    baseEvent(
+      step(3),
+      EVE,
+      ec2("CreateTrafficMirrorSession", {
+        CreateTrafficMirrorSessionRequest: {
+          NetworkInterfaceId: "eni-0db0rders0000c011",
+          TrafficMirrorTargetId: target,
+          TrafficMirrorFilterId: filter,
+          SessionNumber: 1,
+        },
+      }),
+    ),
+  ];
+}
+
+/**
+ * 20. Network paths opened (network-paths): eve's sandbox role mirrors the orders database's
+ * network interface to a load balancer of another account (a target, an accept-all filter and a
+ * session), attaches a new internet gateway to the data VPC with a default route through it,
+ * peers the VPC with that other account, opens the S3 endpoint's policy to any principal and adds
+ * a network ACL entry letting all traffic in from the whole internet.
+ */
+function networkPaths({ at, ctx, call, ec2Region }: Plant): Ev[] {
+  const step = (i: number) => ctx(at(0.65, i * 30_000), ec2Region);
+  const ec2: Ec2Call = (name, params, response) => ({
+    ...call("ec2.amazonaws.com", name, params),
+    ...(response === undefined ? {} : { response: () => response }),
+  });
+  const igw = "igw-0e5e0000c011";
+  const open = JSON.stringify({
+    Version: "2008-10-17",
+    Statement: [{ Effect: "Allow", Principal: "*", Action: "*", Resource: "*" }],
+  });
+  return [
+    ...networkMirror(step, ec2, ec2Region),
+    baseEvent(
+      step(4),
+      EVE,
+      ec2("CreateInternetGateway", {}, { internetGateway: { internetGatewayId: igw } }),
+    ),
+    baseEvent(
+      step(5),
+      EVE,
+      ec2("AttachInternetGateway", { internetGatewayId: igw, vpcId: DATA_VPC }),
+    ),
+    baseEvent(
+      step(6),
+      EVE,
+      ec2("CreateRoute", {
+        routeTableId: "rtb-0data00000000c011",
+        destinationCidrBlock: "0.0.0.0/0",
+        gatewayId: igw,
+      }),
+    ),
+    baseEvent(
+      step(7),
+      EVE,
+      ec2("CreateVpcPeeringConnection", {
+        vpcId: DATA_VPC,
+        peerVpcId: "vpc-0e5e00000000c011",
+        peerOwnerId: "444455556666",
+        peerRegion: "eu-west-1",
+      }),
+    ),
+    baseEvent(
+      step(8),
+      EVE,
+      ec2("ModifyVpcEndpoint", {
+        ModifyVpcEndpointRequest: { VpcEndpointId: "vpce-0s3data0000c011", PolicyDocument: open },
+      }),
+    ),
+    baseEvent(
+      step(9),
+      EVE,
+      ec2("CreateNetworkAclEntry", {
+        networkAclId: "acl-0data00000000c011",
+        ruleNumber: 1,
+        egress: false,
+        ruleAction: "allow",
+        aclProtocol: "-1",
+        cidrBlock: "0.0.0.0/0",
+        icmpTypeCode: {},
+        portRange: {},
+      }),
+    ),
+  ];
+}
+
 /** In this order: each draws from the shared random stream (a new one goes last). */
 const INCIDENTS = [
   rootActivity,
@@ -692,6 +831,7 @@ const INCIDENTS = [
   s3Ransomware,
   rdsTheft,
   leakedKeyRecon,
+  networkPaths,
 ];
 
 /** The planted incidents, in time order, within the last 12 hours before `end`. */

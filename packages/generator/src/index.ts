@@ -21,6 +21,7 @@ import {
   DATABASE_CALLS,
   DEPLOY_COMMAND,
   type Ev,
+  NETWORK_CALLS,
   OBJECT_DELETE,
   type Principal,
   quietReconTraffic,
@@ -84,7 +85,8 @@ type Kind =
   | "denied"
   | "key-rotation"
   | "object-delete"
-  | "database";
+  | "database"
+  | "network";
 
 const KINDS: [number, Kind][] = [
   [68, "read"],
@@ -99,6 +101,7 @@ const KINDS: [number, Kind][] = [
   [0.1, "key-rotation"],
   [0.2, "object-delete"],
   [0.4, "database"],
+  [0.15, "network"],
 ];
 
 /** Per-day caps that keep ordinary traffic free of the incident patterns. */
@@ -190,6 +193,10 @@ function ordinaryEvent(r: Random, t: Date, regions: string[], limits: DayLimits)
       case "database": {
         const d = r.pick(DATABASE_CALLS);
         return baseEvent(c, d.principal, r.pick(d.calls));
+      }
+      case "network": {
+        const n = r.pick(NETWORK_CALLS);
+        return baseEvent(c, n.principal, n.call);
       }
       case "key-rotation": {
         const i = r.int(USER_PRINCIPALS.length);
@@ -352,7 +359,7 @@ export async function generateLogs(opts: GenerateOptions): Promise<GenerateResul
 }
 
 export const SAMPLE_MANIFEST = ".run-md-sample.json";
-const SAMPLE_VERSION = 11;
+const SAMPLE_VERSION = 12;
 const SAMPLE_SEED = "run-md-sample";
 
 export interface SampleManifest {
