@@ -85,6 +85,11 @@ const INCIDENTS: Record<string, { step: string; check: string; marker: string }>
     check: "rows == 0",
     marker: "user/reporting-svc",
   },
+  "network-paths": {
+    step: "traffic_mirrored",
+    check: "rows == 0",
+    marker: "444455556666",
+  },
 };
 
 // A week of generated logs with and without the planted incidents (made once by the global setup).

@@ -815,6 +815,258 @@ const span = (g: Event[]) => {
 };
 const refusedCount = (g: Event[]) => g.filter((e) => !noError(e)).length;
 
+const ec2Call = (e: Event, ...names: string[]) =>
+  is(e, "eventSource", "ec2.amazonaws.com") && is(e, "eventName", ...names);
+/** `coalesce(json_extract_scalar(<payload>, '$.a.b'), ...)` over whole record paths. */
+const firstScalar = (e: Event, ...paths: string[]) =>
+  paths.map((p) => scalar(e, p)).find((v) => v !== null) ?? null;
+/** Not a call by an AWS service, nor by the automation (SQL and Logs Insights alike here). */
+const networkByHand = (e: Event, p: Params) =>
+  str(e, "userIdentity.type") !== "AWSService" && !automated(e, p);
+const MIRROR_CALLS = [
+  "CreateTrafficMirrorTarget",
+  "CreateTrafficMirrorFilter",
+  "CreateTrafficMirrorFilterRule",
+  "CreateTrafficMirrorSession",
+  "ModifyTrafficMirrorSession",
+  "ModifyTrafficMirrorFilterRule",
+  "ModifyTrafficMirrorFilterNetworkServices",
+  "DeleteTrafficMirrorTarget",
+  "DeleteTrafficMirrorFilter",
+  "DeleteTrafficMirrorFilterRule",
+  "DeleteTrafficMirrorSession",
+];
+/** traffic_mirrored's calls: every mirroring call by hand, refused ones too. */
+const mirrorCall = (e: Event, p: Params) => ec2Call(e, ...MIRROR_CALLS) && networkByHand(e, p);
+/** traffic_mirrored's row: the interface copied, the target, another account named in its ARN. */
+function mirrorRow(e: Event): JsonValue[] {
+  const target = firstScalar(
+    e,
+    "requestParameters.CreateTrafficMirrorTargetRequest.NetworkLoadBalancerArn",
+    "requestParameters.CreateTrafficMirrorTargetRequest.GatewayLoadBalancerEndpointId",
+    "requestParameters.CreateTrafficMirrorTargetRequest.NetworkInterfaceId",
+    "requestParameters.CreateTrafficMirrorSessionRequest.TrafficMirrorTargetId",
+    "requestParameters.ModifyTrafficMirrorSessionRequest.TrafficMirrorTargetId",
+    "requestParameters.DeleteTrafficMirrorTargetRequest.TrafficMirrorTargetId",
+  );
+  const account = /^arn:aws[a-z-]*:[^:]*:[^:]*:([0-9]{12}):/.exec(target ?? "")?.[1] ?? null;
+  const recipient = str(e, "recipientAccountId");
+  return [
+    str(e, "eventTime"),
+    caller(e),
+    str(e, "eventName"),
+    str(e, "awsRegion"),
+    firstScalar(
+      e,
+      "requestParameters.CreateTrafficMirrorSessionRequest.NetworkInterfaceId",
+      "responseElements.ModifyTrafficMirrorSessionResponse.trafficMirrorSession.networkInterfaceId",
+    ),
+    target,
+    account !== null && recipient !== null && account !== recipient ? account : null,
+    str(e, "errorCode"),
+    str(e, "sourceIPAddress"),
+  ];
+}
+const PATH_CALLS = [
+  "CreateInternetGateway",
+  "AttachInternetGateway",
+  "CreateCustomerGateway",
+  "CreateRoute",
+  "ReplaceRoute",
+  "ReplaceRouteTableAssociation",
+  "AssociateRouteTable",
+  "CreateTransitGatewayVpcAttachment",
+  "CreateVpcPeeringConnection",
+  "AcceptVpcPeeringConnection",
+  "AcceptTransitGatewayVpcAttachment",
+  "CreateVpcEndpoint",
+  "ModifyVpcEndpoint",
+];
+const REQUESTER_OWNER = "responseElements.vpcPeeringConnection.requesterVpcInfo.ownerId";
+const ATTACHMENT_OWNER =
+  "responseElements.AcceptTransitGatewayVpcAttachmentResponse.transitGatewayVpcAttachment.vpcOwnerId";
+/** The other account of a peering or an acceptance, as paths_opened reads it. */
+function peerAccount(e: Event): string | null {
+  if (ec2Call(e, "CreateVpcPeeringConnection"))
+    return scalar(e, "requestParameters.peerOwnerId") ?? str(e, "recipientAccountId");
+  if (ec2Call(e, "AcceptVpcPeeringConnection")) return scalar(e, REQUESTER_OWNER);
+  if (ec2Call(e, "AcceptTransitGatewayVpcAttachment")) return scalar(e, ATTACHMENT_OWNER);
+  return null;
+}
+/** An endpoint policy with an Allow statement for any principal and no condition (SQL). */
+function openPolicy(policy: string | null): boolean {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(policy ?? "null");
+  } catch {
+    return false;
+  }
+  const statements = field(doc, "Statement");
+  const list = Array.isArray(statements) ? statements : [statements];
+  return list.some(
+    (s) =>
+      scalar(s as Event, "Effect") === "Allow" &&
+      (scalar(s as Event, "Principal") === "*" || scalar(s as Event, "Principal.AWS") === "*") &&
+      (scalar(s as Event, "Resource") === "*" ||
+        (Array.isArray(field(s, "Resource")) &&
+          (field(s, "Resource") as unknown[]).includes("*"))) &&
+      field(s, "Condition") === undefined,
+  );
+}
+const endpointPolicy = (e: Event) =>
+  firstScalar(
+    e,
+    "requestParameters.CreateVpcEndpointRequest.PolicyDocument",
+    "requestParameters.ModifyVpcEndpointRequest.PolicyDocument",
+  );
+/** What paths_opened says a call did (its CASE, in order), or null. */
+function pathOpened(e: Event, p: Params): string | null {
+  if (!ec2Call(e, ...PATH_CALLS) || !noError(e) || !networkByHand(e, p)) return null;
+  const route = ec2Call(e, "CreateRoute", "ReplaceRoute");
+  const peer = peerAccount(e);
+  const recipient = str(e, "recipientAccountId");
+  if (ec2Call(e, "CreateInternetGateway", "AttachInternetGateway")) return "internet gateway";
+  if (ec2Call(e, "CreateCustomerGateway")) return "VPN customer gateway";
+  if (
+    route &&
+    (scalar(e, "requestParameters.destinationCidrBlock") === "0.0.0.0/0" ||
+      scalar(e, "requestParameters.destinationIpv6CidrBlock") === "::/0")
+  )
+    return "route to every address";
+  if (route && scalar(e, "requestParameters.vpcPeeringConnectionId") !== null)
+    return "route through a peering";
+  if (ec2Call(e, "ReplaceRouteTableAssociation", "AssociateRouteTable"))
+    return "route table association";
+  if (ec2Call(e, "CreateTransitGatewayVpcAttachment")) return "transit gateway attachment";
+  if (
+    ec2Call(e, "CreateVpcPeeringConnection", "AcceptVpcPeeringConnection") ||
+    ec2Call(e, "AcceptTransitGatewayVpcAttachment")
+  ) {
+    const outside =
+      peer === null ||
+      (recipient !== null &&
+        peer !== recipient &&
+        !new RegExp(String(p.partner_accounts)).test(peer));
+    if (outside) return "another account's network";
+  }
+  const reset = scalar(e, "requestParameters.ModifyVpcEndpointRequest.ResetPolicy");
+  if (reset?.toLowerCase() === "true") return "endpoint policy reset to full access";
+  if (openPolicy(endpointPolicy(e))) return "endpoint policy open to any principal";
+  return null;
+}
+/** paths_opened's row. */
+const pathRow = (e: Event, p: Params): JsonValue[] => [
+  str(e, "eventTime"),
+  caller(e),
+  str(e, "eventName"),
+  str(e, "awsRegion"),
+  pathOpened(e, p),
+  firstScalar(
+    e,
+    ...[
+      "routeTableId",
+      "vpcId",
+      "vpcPeeringConnectionId",
+      "CreateTransitGatewayVpcAttachmentRequest.VpcId",
+      "AcceptTransitGatewayVpcAttachmentRequest.TransitGatewayAttachmentId",
+      "CreateVpcEndpointRequest.VpcId",
+      "ModifyVpcEndpointRequest.VpcEndpointId",
+    ].map((k) => `requestParameters.${k}`),
+    "responseElements.internetGateway.internetGatewayId",
+    "responseElements.customerGateway.customerGatewayId",
+  ),
+  firstScalar(
+    e,
+    ...[
+      "gatewayId",
+      "internetGatewayId",
+      "natGatewayId",
+      "instanceId",
+      "networkInterfaceId",
+      "transitGatewayId",
+      "egressOnlyInternetGatewayId",
+      "peerVpcId",
+    ].map((k) => `requestParameters.${k}`),
+    "responseElements.vpcPeeringConnection.requesterVpcInfo.vpcId",
+    ...[
+      "vpcPeeringConnectionId",
+      "subnetId",
+      "ipAddress",
+      "CreateTransitGatewayVpcAttachmentRequest.TransitGatewayId",
+      "CreateVpcEndpointRequest.ServiceName",
+    ].map((k) => `requestParameters.${k}`),
+  ),
+  peerAccount(e),
+  str(e, "sourceIPAddress"),
+];
+/** Logs Insights: `x != y and x not like /p/` (a missing x matches neither). */
+const insightsOutside = (v: string | null, e: Event, p: Params) =>
+  v !== null &&
+  v !== str(e, "recipientAccountId") &&
+  !new RegExp(String(p.partner_accounts)).test(v);
+const OPEN_POLICY_TEXT = /"Principal"\s*:\s*(\{\s*"AWS"\s*:\s*)?"\*"/;
+/** Logs Insights: the policy text gives any principal and holds no "Condition". */
+const openPolicyText = (v: string | null) =>
+  v !== null &&
+  OPEN_POLICY_TEXT.test(v) &&
+  /"Resource"\s*:\s*(\[[^\]]*)?"\*"/.test(v) &&
+  !/"Condition"/.test(v);
+/** paths_opened_insights' calls. */
+function pathOpenedInsights(e: Event, p: Params): boolean {
+  if (!is(e, "eventSource", "ec2.amazonaws.com") || !noError(e) || !networkByHand(e, p))
+    return false;
+  const rp = (k: string) => str(e, `requestParameters.${k}`);
+  return (
+    ec2Call(
+      e,
+      "CreateInternetGateway",
+      "AttachInternetGateway",
+      "CreateCustomerGateway",
+      "ReplaceRouteTableAssociation",
+      "AssociateRouteTable",
+      "CreateTransitGatewayVpcAttachment",
+    ) ||
+    (ec2Call(e, "CreateRoute", "ReplaceRoute") &&
+      (rp("destinationCidrBlock") === "0.0.0.0/0" ||
+        rp("destinationIpv6CidrBlock") === "::/0" ||
+        present(e, "requestParameters.vpcPeeringConnectionId"))) ||
+    (ec2Call(e, "CreateVpcPeeringConnection") && insightsOutside(rp("peerOwnerId"), e, p)) ||
+    (ec2Call(e, "AcceptVpcPeeringConnection") &&
+      (!present(e, REQUESTER_OWNER) || insightsOutside(str(e, REQUESTER_OWNER), e, p))) ||
+    (ec2Call(e, "AcceptTransitGatewayVpcAttachment") &&
+      (!present(e, ATTACHMENT_OWNER) || insightsOutside(str(e, ATTACHMENT_OWNER), e, p))) ||
+    (ec2Call(e, "ModifyVpcEndpoint") &&
+      insightsOne(field(e, "requestParameters.ModifyVpcEndpointRequest.ResetPolicy"))) ||
+    (ec2Call(e, "CreateVpcEndpoint") &&
+      openPolicyText(rp("CreateVpcEndpointRequest.PolicyDocument"))) ||
+    (ec2Call(e, "ModifyVpcEndpoint") &&
+      openPolicyText(rp("ModifyVpcEndpointRequest.PolicyDocument")))
+  );
+}
+/** `try_cast(json_extract_scalar(...) AS bigint)`: whole numbers only, else NULL. */
+const bigint = (v: string | null) => (v !== null && /^-?\d+$/.test(v) ? Number(v) : null);
+/** nacl_open_to_world's entries: allow, from or to every address, every protocol or wide. */
+function naclOpen(e: Event, p: Params): boolean {
+  const rp = (k: string) => scalar(e, `requestParameters.${k}`);
+  if (!ec2Call(e, "CreateNetworkAclEntry", "ReplaceNetworkAclEntry") || !noError(e)) return false;
+  if (rp("ruleAction") !== "allow") return false;
+  if (rp("cidrBlock") !== "0.0.0.0/0" && rp("ipv6CidrBlock") !== "::/0") return false;
+  const [from, to] = [bigint(rp("portRange.from")), bigint(rp("portRange.to"))];
+  return (
+    ["-1", "all"].includes(rp("aclProtocol") as string) ||
+    (from !== null && to !== null && to - from + 1 >= Number(p.wide_port_count))
+  );
+}
+/** nacl_open_to_world_insights' entries (numbers compared as numbers, strings as strings). */
+function naclOpenInsights(e: Event, p: Params): boolean {
+  const rp = (k: string) => field(e, `requestParameters.${k}`);
+  if (!ec2Call(e, "CreateNetworkAclEntry", "ReplaceNetworkAclEntry") || !noError(e)) return false;
+  if (rp("ruleAction") !== "allow") return false;
+  if (rp("cidrBlock") !== "0.0.0.0/0" && rp("ipv6CidrBlock") !== "::/0") return false;
+  const span = numberOf(rp("portRange.to")) - numberOf(rp("portRange.from")) + 1;
+  return ["-1", "all"].includes(rp("aclProtocol") as string) || span >= Number(p.wide_port_count);
+}
+
 export const RUNBOOK_ANSWERS: Record<string, Step> = {
   "api-usage-by-identity/usage_by_identity": (ev, p) =>
     orderBy(
@@ -1829,6 +2081,51 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
       ],
       (g) => [g.length],
     ),
+  "network-paths/traffic_mirrored": (ev, p) =>
+    ev.filter((e) => mirrorCall(e, p)).map((e) => mirrorRow(e)),
+  "network-paths/traffic_mirrored_insights": (ev, p) =>
+    groupBy(
+      ev.filter((e) => mirrorCall(e, p)),
+      (e) => [str(e, "userIdentity.arn"), str(e, "eventName")],
+      (g) => [g.length],
+    ),
+  "network-paths/paths_opened": (ev, p) =>
+    ev.filter((e) => pathOpened(e, p) !== null).map((e) => pathRow(e, p)),
+  "network-paths/paths_opened_insights": (ev, p) =>
+    groupBy(
+      ev.filter((e) => pathOpenedInsights(e, p)),
+      (e) => [str(e, "userIdentity.arn"), str(e, "eventName")],
+      (g) => [g.length],
+    ),
+  "network-paths/nacl_open_to_world": (ev, p) =>
+    ev
+      .filter((e) => naclOpen(e, p))
+      .map((e) => {
+        const rp = (k: string) => scalar(e, `requestParameters.${k}`);
+        return [
+          str(e, "eventTime"),
+          caller(e),
+          str(e, "eventName"),
+          str(e, "awsRegion"),
+          rp("networkAclId"),
+          rp("ruleNumber"),
+          rp("egress")?.toLowerCase() === "true" ? "egress" : "ingress",
+          rp("cidrBlock") ?? rp("ipv6CidrBlock"),
+          rp("aclProtocol"),
+          bigint(rp("portRange.from")),
+          bigint(rp("portRange.to")),
+          str(e, "sourceIPAddress"),
+        ];
+      }),
+  "network-paths/nacl_open_to_world_insights": (ev, p) =>
+    ev
+      .filter((e) => naclOpenInsights(e, p))
+      .map((e) => [
+        stamp(e),
+        str(e, "userIdentity.arn"),
+        str(e, "eventName"),
+        str(e, "requestParameters.networkAclId"),
+      ]),
 };
 
 /** The events of a run's window, `[from, to)`. */
