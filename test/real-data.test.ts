@@ -2374,6 +2374,10 @@ describe("reconnaissance on keys checked, an account mapped, SES and regions", (
       productionAccessEnabled: true,
     }),
     call(at(12, 5), MALLORY, "ses", "CreateEmailIdentity", {}, { emailIdentity: "example.net" }),
+    // SES v2's sending switched on and its verification status read (sesv2
+    // PutAccountSendingAttributes, GetEmailIdentity: the API Reference V2's names)
+    call(at(12, 7), MALLORY, "ses", "PutAccountSendingAttributes", {}, { sendingEnabled: true }),
+    call(at(12, 8), MALLORY, "ses", "GetEmailIdentity", {}, { emailIdentity: "example.net" }),
     // Trusted Advisor's check (Panther's "should not alert" shape): AWS's own
     call(at(12, 6), ADVISOR, "ses", "GetSendQuota", {
       sourceIPAddress: "trustedadvisor.amazonaws.com",
@@ -2458,6 +2462,8 @@ describe("reconnaissance on keys checked, an account mapped, SES and regions", (
       ses("VerifyEmailIdentity", "billing@example.net", 0, 3),
       ses("PutAccountDetails", null, 1, 4),
       ses("CreateEmailIdentity", "example.net", 0, 5),
+      ses("PutAccountSendingAttributes", null, 0, 7),
+      ses("GetEmailIdentity", "example.net", 0, 8),
     ]);
     expect(
       step(reports, "email_sending_insights")
@@ -2466,9 +2472,11 @@ describe("reconnaissance on keys checked, an account mapped, SES and regions", (
     ).toEqual([
       "CreateEmailIdentity",
       "GetAccountSendingEnabled",
+      "GetEmailIdentity",
       "GetSendQuota",
       "ListIdentities",
       "PutAccountDetails",
+      "PutAccountSendingAttributes",
       "VerifyEmailIdentity",
     ]);
     const region = (name: string, refused: number, m: number) => [
@@ -2505,12 +2513,14 @@ describe("reconnaissance on keys checked, an account mapped, SES and regions", (
     ]);
     // the agent named exactly: only TruffleHog's check
     expect(step(tuned, "tool_activity").rows.map((r) => r[2])).toEqual(["TruffleHog"]);
-    // four actions an hour are now a burst: mallory's first hour and the application's; the
-    // pipeline is no automation any more (its reads through CloudFormation stay AWS's)
+    // four actions an hour are now a burst: mallory's first hour, her SES probes and the
+    // application's; the pipeline is no automation any more (its reads through CloudFormation
+    // stay AWS's)
     expect(step(tuned, "enumeration_bursts").rows.map((r) => [r[0], r[1], r[2]])).toEqual([
       [MAL, "2024-06-01T11", 36],
       [CI.arn, "2024-06-01T11", 36],
       [MAL, "2024-06-01T10", 4],
+      [MAL, "2024-06-01T12", 4],
       [APP.arn, "2024-06-01T11", 4],
     ]);
     // mallory is a sender now; the application is not
