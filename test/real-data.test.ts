@@ -2420,6 +2420,12 @@ describe("reconnaissance on keys checked, an account mapped, SES and regions", (
       sourceIPAddress: "AWS Internal",
     }),
     call(at(13, 7), CI, "cloudformation", "CreateStack", { awsRegion: "eu-central-1" }),
+    // a person's changes in us-east-1: global services' (IAM, Route 53, CloudFront: CloudTrail
+    // records them in us-east-1 wherever they are made) and a regional one (EC2)
+    call(at(13, 8), ALICE, "iam", "CreateRole", {}, { roleName: "reports" }),
+    call(at(13, 9), ALICE, "route53", "ChangeResourceRecordSets", {}, { hostedZoneId: "Z1" }),
+    call(at(13, 10), ALICE, "cloudfront", "CreateDistribution2020_05_31"),
+    call(at(13, 11), ALICE, "ec2", "CreateSecurityGroup", {}, { groupName: "reports" }),
   ];
   const step = (reports: RunReport[], id: string) => reports[0]!.steps.find((s) => s.id === id)!;
   const run = (extra: string[] = []) => onJune1("runbooks/reconnaissance.md", events, extra);
@@ -2544,6 +2550,31 @@ describe("reconnaissance on keys checked, an account mapped, SES and regions", (
     expect(step(quiet, "region_use").rows.map((r) => r[2])).toEqual(["EnableRegion"]);
     expect(step(quiet, "region_use_insights").rows.map((r) => r[2])).toEqual(["EnableRegion"]);
     expectTruth(quiet, events, RECONNAISSANCE_STEPS);
+  });
+
+  it("lists no global service's change when the account does not work in us-east-1", async () => {
+    const europe = await run(["--param", "account_regions=^(eu-west-1|ap-southeast-3)$"]);
+    // us-east-1's changes are listed now: mallory's SES set-up and alice's security group;
+    // alice's role, record set and distribution are global services' (recorded in us-east-1
+    // wherever they are made), and the refused read and the reads are no changes
+    const inUsEast1 = (id: string, col: number) =>
+      step(europe, id)
+        .rows.filter((r) => r[1] === "us-east-1")
+        .map((r) => `${r[0]} ${r[col]}`)
+        .sort();
+    const expected = [
+      `${ALICE.arn} CreateSecurityGroup`,
+      `${MAL} CreateEmailIdentity`,
+      `${MAL} PutAccountDetails`,
+      `${MAL} PutAccountSendingAttributes`,
+      `${MAL} VerifyEmailIdentity`,
+    ];
+    expect(inUsEast1("region_use", 2)).toEqual(expected);
+    // the Logs Insights rows: EnableRegion's is recorded in us-east-1 too
+    expect(inUsEast1("region_use_insights", 2)).toEqual(
+      [...expected, `${MAL} EnableRegion`].sort(),
+    );
+    expectTruth(europe, events, RECONNAISSANCE_STEPS);
   });
 });
 

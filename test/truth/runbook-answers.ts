@@ -795,8 +795,13 @@ const SES_CALLS = [
 ];
 const sesCall = (e: Event) =>
   is(e, "eventSource", "ses.amazonaws.com") && is(e, "eventName", ...SES_CALLS) && !byAws(e);
+/** Services whose calls CloudTrail records in us-east-1 wherever they were made. */
+const GLOBAL_SERVICES = ["iam", "sts", "cloudfront", "route53", "organizations", "account"].map(
+  (s) => `${s}.amazonaws.com`,
+);
 /**
- * An EnableRegion, or a change (not marked read-only, no read's name, no sign-in) in a region
+ * An EnableRegion, or a change (not marked read-only, no read's name, no sign-in, no global
+ * service's change recorded in us-east-1) in a region
  * `account_regions` does not match, by the dialect's readings of the region and of read-only.
  */
 function regionUse(e: Event, outside: boolean, readOnly: boolean): boolean {
@@ -805,6 +810,7 @@ function regionUse(e: Event, outside: boolean, readOnly: boolean): boolean {
   return (
     outside &&
     str(e, "eventSource") !== "signin.amazonaws.com" &&
+    !(is(e, "awsRegion", "us-east-1") && is(e, "eventSource", ...GLOBAL_SERVICES)) &&
     !readOnly &&
     name !== null &&
     !READ_NAME.test(name)
