@@ -149,6 +149,11 @@ const INCIDENTS: [string, string, number][] = [
     "SELECT count(*) FROM cloudtrail_logs WHERE useridentity.arn LIKE '%dev-sandbox/eve' AND eventsource = 'ec2.amazonaws.com' AND ((eventname = 'CreateTrafficMirrorTarget' AND requestparameters LIKE '%:444455556666:loadbalancer/%') OR eventname IN ('CreateTrafficMirrorFilter', 'CreateTrafficMirrorFilterRule', 'CreateTrafficMirrorSession', 'CreateInternetGateway', 'AttachInternetGateway') OR (eventname = 'CreateRoute' AND requestparameters LIKE '%0.0.0.0/0%') OR (eventname = 'CreateVpcPeeringConnection' AND requestparameters LIKE '%444455556666%') OR (eventname = 'ModifyVpcEndpoint' AND requestparameters NOT LIKE '%Condition%') OR (eventname = 'CreateNetworkAclEntry' AND requestparameters LIKE '%\"aclProtocol\":\"-1\"%'))",
     1 + 3 + 2 + 1 + 1 + 1 + 1,
   ],
+  [
+    "21. New ways to sign in: a SAML provider, a permission set with AdministratorAccess assigned to the account, dave given a password and carol's MFA deactivated by mallory, and the federated session opening a console",
+    "SELECT count(*) FROM cloudtrail_logs WHERE (useridentity.username = 'mallory' AND (eventname IN ('CreateSAMLProvider', 'CreatePermissionSet', 'CreateAccountAssignment') OR (eventname = 'AttachManagedPolicyToPermissionSet' AND requestparameters LIKE '%AdministratorAccess%') OR (eventname = 'CreateLoginProfile' AND json_extract_scalar(requestparameters, '$.userName') = 'dave') OR (eventname = 'DeactivateMFADevice' AND json_extract_scalar(requestparameters, '$.userName') = 'carol'))) OR (eventname = 'GetSigninToken' AND useridentity.arn LIKE '%:federated-user/backup-sync')",
+    1 + 3 + 1 + 1 + 1,
+  ],
 ];
 
 describe("the log generator", () => {
@@ -341,6 +346,25 @@ describe("ensureSampleData", () => {
       );
       expect(r.rows).toEqual([[1]]);
       expect(r.warnings).toEqual([]);
+      // the ordinary sign-in work sign-in-persistence must not page on, each day: Terraform's
+      // Identity Center assignment and group member, the access portal's two console sign-ins
+      const signIn = await e.query(
+        queryRequest(
+          "sql",
+          "SELECT eventname, useridentity.arn, count(*) FROM cloudtrail_logs WHERE eventname IN ('CreateAccountAssignment', 'CreateGroupMembership', 'GetSigninToken') AND useridentity.arn NOT LIKE '%user/mallory' AND useridentity.arn NOT LIKE '%federated-user/%' GROUP BY 1, 2 ORDER BY 1",
+          { start: b.start, end: b.end },
+        ),
+      );
+      const tf = "arn:aws:sts::111122223333:assumed-role/terraform-automation/tf-run";
+      expect(signIn.rows).toEqual([
+        ["CreateAccountAssignment", tf, 7],
+        ["CreateGroupMembership", tf, 7],
+        [
+          "GetSigninToken",
+          "arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_ReadOnly_0a1b2c3d4e5f6a7b/ann@example.com",
+          14,
+        ],
+      ]);
     } finally {
       await e.close();
     }

@@ -965,3 +965,64 @@ export function quietReconTraffic(r: Random, start: Date, end: Date, region: str
     return t >= start.getTime() && t < end.getTime();
   });
 }
+
+/** An Identity Center permission set's role session, as the access portal signs a person in. */
+const PORTAL_SESSION = role(
+  "AWSReservedSSO_ReadOnly_0a1b2c3d4e5f6a7b",
+  "ann@example.com",
+  "AROAEXAMPLEPORTALRO1",
+  ["52.94.133.10", "52.94.133.11"],
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the access portal's agent, as it sends it
+  ["Jersey/${project.version}"],
+);
+
+/**
+ * sign-in-persistence: the ordinary sign-in work it must not page on. Each day Terraform assigns
+ * the read-only permission set to a group of the account (IAM Identity Center, in code) and
+ * adds a member to that group, and people open the console from Identity Center's access
+ * portal twice (GetSigninToken by the permission set's AWSReservedSSO_ role session).
+ */
+export function signInTraffic(r: Random, start: Date, end: Date, region: string): Ev[] {
+  const day = 24 * 3600_000;
+  const instance = "arn:aws:sso:::instance/ssoins-72230000c0110021";
+  const assign: Call = {
+    source: "sso.amazonaws.com",
+    name: "CreateAccountAssignment",
+    readOnly: false,
+    params: (r) => ({
+      instanceArn: instance,
+      targetId: ACCOUNT,
+      targetType: "AWS_ACCOUNT",
+      permissionSetArn: "arn:aws:sso:::permissionSet/ssoins-72230000c0110021/ps-0read000000000001",
+      principalType: "GROUP",
+      principalId: `9067${r.hex(4)}-0000-4000-8000-readers00001`,
+    }),
+  };
+  const member: Call = {
+    source: "identitystore.amazonaws.com",
+    name: "CreateGroupMembership",
+    readOnly: false,
+    params: (r) => ({
+      identityStoreId: "d-9067c01121",
+      groupId: "9067c011-0000-4000-8000-readers00001",
+      memberId: { userId: `9067${r.hex(4)}-0000-4000-8000-${r.hex(12)}` },
+    }),
+  };
+  const portal: Call = {
+    source: "signin.amazonaws.com",
+    name: "GetSigninToken",
+    readOnly: false,
+    params: () => null,
+  };
+  const out: Ev[] = [];
+  for (let d = Math.floor(start.getTime() / day) * day; d < end.getTime(); d += day) {
+    const at = (hours: number) => new Date(d + hours * 3600_000 + r.int(30) * 60_000);
+    out.push(baseEvent({ r, t: at(3), region }, TF, assign));
+    out.push(baseEvent({ r, t: at(3.5), region }, TF, member));
+    for (const h of [8, 14]) out.push(baseEvent({ r, t: at(h), region }, PORTAL_SESSION, portal));
+  }
+  return out.filter((e) => {
+    const t = Date.parse(String(e.eventTime));
+    return t >= start.getTime() && t < end.getTime();
+  });
+}

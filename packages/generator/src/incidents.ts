@@ -1,5 +1,5 @@
 /**
- * The twenty planted incidents (what the bundled runbooks detect), within the last 12 hours
+ * The twenty-one planted incidents (what the bundled runbooks detect), within the last 12 hours
  * before the window's end. Each incident is one function; they run in a fixed order because they share
  * one random stream (same seed, same bytes).
  */
@@ -810,6 +810,74 @@ function networkPaths({ at, ctx, call, ec2Region }: Plant): Ev[] {
   ];
 }
 
+/** The Identity Center instance of the account (incident 21). */
+const SSO_INSTANCE = "arn:aws:sso:::instance/ssoins-72230000c0110021";
+
+/**
+ * 21. New ways to sign in planted (sign-in-persistence): mallory's key makes the account trust a
+ * SAML provider of its own, creates an Identity Center permission set, gives it
+ * AdministratorAccess and assigns it to the account for an Identity Center user, gives dave a
+ * console password and deactivates carol's MFA device; then the federated session it minted in
+ * incident 15 turns itself into a console session (GetSigninToken with python-requests, as
+ * aws_consoler does).
+ */
+function signInPersistence({ at, ctx, call }: Plant): Ev[] {
+  const step = (i: number) => ctx(at(0.8, i * 20_000));
+  const ps = "arn:aws:sso:::permissionSet/ssoins-72230000c0110021/ps-5e5e0000c0110021";
+  const sso = (name: string, params: unknown) => call("sso.amazonaws.com", name, params);
+  const iam = (name: string, params: unknown) => call("iam.amazonaws.com", name, params);
+  return [
+    baseEvent(step(0), MALLORY, {
+      ...iam("CreateSAMLProvider", {
+        name: "okta-backup",
+        sAMLMetadataDocument: '<?xml version="1.0" encoding="UTF-8"?><md:EntityDescriptor/>',
+      }),
+      response: () => ({
+        sAMLProviderArn: `arn:aws:iam::${ACCOUNT}:saml-provider/okta-backup`,
+      }),
+    }),
+    baseEvent(step(1), MALLORY, {
+      ...sso("CreatePermissionSet", { instanceArn: SSO_INSTANCE, name: "BreakGlass" }),
+      response: () => ({ permissionSet: { name: "BreakGlass", permissionSetArn: ps } }),
+    }),
+    baseEvent(
+      step(2),
+      MALLORY,
+      sso("AttachManagedPolicyToPermissionSet", {
+        instanceArn: SSO_INSTANCE,
+        permissionSetArn: ps,
+        managedPolicyArn: "arn:aws:iam::aws:policy/AdministratorAccess",
+      }),
+    ),
+    baseEvent(
+      step(3),
+      MALLORY,
+      sso("CreateAccountAssignment", {
+        instanceArn: SSO_INSTANCE,
+        targetId: ACCOUNT,
+        targetType: "AWS_ACCOUNT",
+        permissionSetArn: ps,
+        principalType: "USER",
+        principalId: "9067c011-5e5e-4c01-a021-0000c0110021",
+      }),
+    ),
+    baseEvent(
+      step(4),
+      MALLORY,
+      iam("CreateLoginProfile", { userName: "dave", passwordResetRequired: false }),
+    ),
+    baseEvent(
+      step(5),
+      MALLORY,
+      iam("DeactivateMFADevice", {
+        userName: "carol",
+        serialNumber: `arn:aws:iam::${ACCOUNT}:mfa/carol`,
+      }),
+    ),
+    baseEvent(ctx(at(0.985)), FEDERATED, call("signin.amazonaws.com", "GetSigninToken", null)),
+  ];
+}
+
 /** In this order: each draws from the shared random stream (a new one goes last). */
 const INCIDENTS = [
   rootActivity,
@@ -832,6 +900,7 @@ const INCIDENTS = [
   rdsTheft,
   leakedKeyRecon,
   networkPaths,
+  signInPersistence,
 ];
 
 /** The planted incidents, in time order, within the last 12 hours before `end`. */

@@ -28,6 +28,7 @@ import {
   READS,
   SECRET_READS,
   SERVICE_CALLS,
+  signInTraffic,
   TF,
   USER_PRINCIPALS,
 } from "./events.ts";
@@ -51,8 +52,9 @@ export interface GenerateOptions {
   incidents?: boolean;
   /**
    * Add the quiet traffic the runbooks must not page on that the ordinary mix lacks (events.ts
-   * `quietReconTraffic`), on top of the ordinary events counted by `eventsPerDay` or
-   * `totalEvents`. The bundled sample data has it.
+   * `quietReconTraffic`, and `signInTraffic`'s Identity Center assignments and access portal
+   * sign-ins), on top of the ordinary events counted by `eventsPerDay` or `totalEvents`. The
+   * bundled sample data has it.
    */
   quietTraffic?: boolean;
   /** Files per region and hour (default 1). */
@@ -343,6 +345,14 @@ export async function generateLogs(opts: GenerateOptions): Promise<GenerateResul
             regions.includes("us-east-1") ? "us-east-1" : (regions[0] as string),
           )
         : []),
+      ...(opts.quietTraffic
+        ? signInTraffic(
+            new Random(`${opts.seed ?? 1}:sign-in`),
+            opts.start,
+            opts.end,
+            regions.includes("us-east-1") ? "us-east-1" : (regions[0] as string),
+          )
+        : []),
     ].sort((a, b) => String(a.eventTime).localeCompare(String(b.eventTime))),
     result: { files: 0, events: 0, rawBytes: 0, bytes: 0 },
   };
@@ -359,7 +369,7 @@ export async function generateLogs(opts: GenerateOptions): Promise<GenerateResul
 }
 
 export const SAMPLE_MANIFEST = ".run-md-sample.json";
-const SAMPLE_VERSION = 12;
+const SAMPLE_VERSION = 13;
 const SAMPLE_SEED = "run-md-sample";
 
 export interface SampleManifest {
