@@ -105,6 +105,26 @@ describe.skipIf(!HAS_SHARED)("the bundled runbooks on Stratus Red Team detonatio
     // persistence.iam-create-user-login-profile / privilege-escalation.iam-update-user-login-profile
     expect(found("audit-iam", "changes_outside_automation")).toContain("CreateLoginProfile");
     expect(found("audit-iam", "changes_outside_automation")).toContain("UpdateLoginProfile");
+    // ... and sign-in-persistence's view of them: each user's password set by the operator's
+    // user, in both dialects (not its refused DeleteLoginProfile, which gives no way in)
+    for (const [technique, call] of [
+      ["persistence.iam-create-user-login-profile", "CreateLoginProfile"],
+      ["privilege-escalation.iam-update-user-login-profile", "UpdateLoginProfile"],
+    ] as const) {
+      const [e] = stratusCalls(technique, call);
+      const row = cells(
+        String(field(e, "userIdentity.arn")),
+        call,
+        String(field(e, "requestParameters.userName")),
+      );
+      expect(found("sign-in-persistence", "sign_in_given_to_others"), technique).toContain(row);
+      expect(found("sign-in-persistence", "sign_in_given_to_others_insights"), technique).toContain(
+        row,
+      );
+    }
+    expect(found("sign-in-persistence", "sign_in_given_to_others")).not.toContain(
+      "DeleteLoginProfile",
+    );
     expectSecretReads(found);
     // credential-access.ec2-steal-instance-credentials: the instance's session, used from the
     // machine the operator's own user calls from
@@ -290,6 +310,7 @@ describe.skipIf(!HAS_SHARED)("the bundled runbooks on Panther's CloudTrail test 
     for (const absent of ["ap-east-1", "Decrypt", "StartQueryExecution", "ConsoleLogin"])
       expect(regions, absent).not.toContain(absent);
     expectNetworkCases(reports);
+    expectSignInCases(reports);
     // The run's window: records without a time are in no window.
     const events = inWindow(readJsonl(PANTHER), new Date("2000-01-01"), new Date());
     expectTruth(reports, events, PANTHER_STEPS);
@@ -3051,6 +3072,270 @@ describe.skipIf(!HAS_SHARED)("network-paths on Panther's permissive ACL entry", 
   });
 });
 
+describe("sign-in-persistence on the identity shapes the data sets lack", () => {
+  /*
+   * The shapes: requests as CloudTrail records AWS API requests, the API's member names in lower
+   * camel case: IAM's CreateOpenIDConnectProvider (url, clientIDList, thumbprintList),
+   * AddClientIDToOpenIDConnectProvider (openIDConnectProviderArn, clientID),
+   * UpdateOpenIDConnectProviderThumbprint, CreateSAMLProvider (name, sAMLMetadataDocument: as
+   * Panther's AWS.Suspicious.SAML.Activity record), CreateLoginProfile, DeactivateMFADevice
+   * (userName, serialNumber) and DeleteVirtualMFADevice (serialNumber) from the IAM API
+   * Reference; CreatePermissionSet, AttachManagedPolicyToPermissionSet,
+   * PutInlinePolicyToPermissionSet and CreateAccountAssignment (instanceArn, permissionSetArn,
+   * managedPolicyArn, targetId, principalType, principalId) from the IAM Identity Center API
+   * Reference; CreateUser and CreateGroupMembership (identityStoreId, groupId, memberId.userId)
+   * from the Identity Store API Reference; the event names and sources from the IAM Identity
+   * Center User Guide's "IAM Identity Center information in CloudTrail", and SCIM's source
+   * (identitystore-scim.amazonaws.com, a WebIdentityUser caller) from its "Logging IAM Identity
+   * Center SCIM API calls with AWS CloudTrail"; GetSigninToken as Panther's
+   * AWS.Console.GetSigninToken.Abuse records have it (signin.amazonaws.com, the session's
+   * identity), a federated user's identity as Stratus's persistence.sts-federation-token
+   * records it.
+   */
+  const MAL = MALLORY.arn;
+  const CI = "arn:aws:sts::123456789012:assumed-role/ci-deployer/build-42";
+  const session = (arn: string, type = "AssumedRole") => ({
+    type,
+    principalId: "AROAEXAMPLE:s",
+    arn,
+    accountId: "123456789012",
+    accessKeyId: "ASIAEXAMPLESESSION01",
+  });
+  const ALICE = { ...MALLORY, arn: "arn:aws:iam::123456789012:user/alice", userName: "alice" };
+  const HELPDESK = "arn:aws:sts::123456789012:assumed-role/it-helpdesk/jo";
+  const DEVELOPER = "arn:aws:sts::123456789012:assumed-role/developer/sam";
+  const PORTAL = "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin_0a1b2c3d4e5f6a7b/ann";
+  const FEDERATED = {
+    ...session("arn:aws:sts::123456789012:federated-user/console", "FederatedUser"),
+    sessionContext: {
+      sessionIssuer: { type: "IAMUser", arn: MAL, userName: "mallory" },
+      attributes: { mfaAuthenticated: "false" },
+    },
+  };
+  const INSTANCE = "arn:aws:sso:::instance/ssoins-0123456789abcdef";
+  const PS = `${INSTANCE.replace("instance/", "permissionSet/ssoins-0123456789abcdef/")}/ps-0badc0ffee000001`;
+  const MFA = (name: string) => `arn:aws:iam::123456789012:mfa/${name}`;
+  const call = (
+    who: Record<string, unknown>,
+    i: number,
+    source: string,
+    name: string,
+    request: Record<string, unknown> | null,
+    extra: Record<string, unknown> = {},
+  ) => crafted(i, who, source, name, request, { readOnly: false, ...extra });
+  const iam = "iam.amazonaws.com";
+  const sso = "sso.amazonaws.com";
+  const store = "identitystore.amazonaws.com";
+  const signin = "signin.amazonaws.com";
+  const events = [
+    // 0: the pipeline's assignment (not listed); 1-3: an OIDC provider of mallory's, a client id
+    // and a thumbprint; 4-7: a permission set with AdministratorAccess and an inline policy,
+    // assigned to an account; 8-9: an Identity Center user put in a group; 10: a SCIM token,
+    // refused (listed); 11: the identity source switched; 12: Identity Center's service role
+    // creating its provider (not listed); 13: SCIM provisioning a user (not listed)
+    call(session(CI), 0, sso, "CreateAccountAssignment", {
+      instanceArn: INSTANCE,
+      targetId: "123456789012",
+      targetType: "AWS_ACCOUNT",
+      permissionSetArn: PS,
+      principalType: "GROUP",
+      principalId: "g-readers",
+    }),
+    call(MALLORY, 1, iam, "CreateOpenIDConnectProvider", {
+      url: "https://token.example.net",
+      clientIDList: ["sts.amazonaws.com"],
+      thumbprintList: ["0000000000000000000000000000000000000000"],
+    }),
+    call(MALLORY, 2, iam, "AddClientIDToOpenIDConnectProvider", {
+      openIDConnectProviderArn:
+        "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
+      clientID: "evil-app",
+    }),
+    call(MALLORY, 3, iam, "UpdateOpenIDConnectProviderThumbprint", {
+      openIDConnectProviderArn:
+        "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
+      thumbprintList: ["1111111111111111111111111111111111111111"],
+    }),
+    call(MALLORY, 4, sso, "CreatePermissionSet", { instanceArn: INSTANCE, name: "BreakGlass" }),
+    call(MALLORY, 5, sso, "AttachManagedPolicyToPermissionSet", {
+      instanceArn: INSTANCE,
+      permissionSetArn: PS,
+      managedPolicyArn: "arn:aws:iam::aws:policy/AdministratorAccess",
+    }),
+    call(MALLORY, 6, sso, "PutInlinePolicyToPermissionSet", {
+      instanceArn: INSTANCE,
+      permissionSetArn: PS,
+      inlinePolicy:
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}',
+    }),
+    call(MALLORY, 7, sso, "CreateAccountAssignment", {
+      instanceArn: INSTANCE,
+      targetId: "123456789012",
+      targetType: "AWS_ACCOUNT",
+      permissionSetArn: PS,
+      principalType: "USER",
+      principalId: "u-backdoor",
+    }),
+    call(MALLORY, 8, store, "CreateUser", {
+      identityStoreId: "d-0123456789",
+      userName: "backup-admin",
+    }),
+    call(MALLORY, 9, store, "CreateGroupMembership", {
+      identityStoreId: "d-0123456789",
+      groupId: "g-admins",
+      memberId: { userId: "u-backdoor" },
+    }),
+    call(MALLORY, 10, "sso-directory.amazonaws.com", "CreateBearerToken", null, {
+      errorCode: "AccessDeniedException",
+      errorMessage: "not authorized",
+    }),
+    call(MALLORY, 11, "sso-directory.amazonaws.com", "EnableExternalIdPConfigurationForDirectory", {
+      directoryId: "d-0123456789",
+    }),
+    call(
+      {
+        ...session("arn:aws:sts::123456789012:assumed-role/AWSServiceRoleForSSO/AWS-SSO"),
+        invokedBy: "sso.amazonaws.com",
+      },
+      12,
+      iam,
+      "CreateSAMLProvider",
+      { name: "AWSSSO_0a1b2c3d4e5f6a7b_DO_NOT_DELETE", sAMLMetadataDocument: "<xml/>" },
+    ),
+    call(
+      { type: "WebIdentityUser", accountId: "123456789012", accessKeyId: "xxxx" },
+      13,
+      "identitystore-scim.amazonaws.com",
+      "CreateUser",
+      { httpBody: { userName: "HIDDEN_DUE_TO_SECURITY_REASONS" } },
+    ),
+    // 14: a password for dave, 15: carol's MFA deactivated, 16: her virtual device deleted;
+    // 17: alice's own password and 18: her own device, 19: her own password without a user name
+    // (none listed); 20-21: the help desk resetting bob's password and removing his lost device
+    // (listed only without helpdesk_pattern); 22: the root user giving erin a password, refused
+    call(MALLORY, 14, iam, "CreateLoginProfile", {
+      userName: "dave",
+      passwordResetRequired: false,
+    }),
+    call(MALLORY, 15, iam, "DeactivateMFADevice", {
+      userName: "carol",
+      serialNumber: MFA("carol"),
+    }),
+    call(MALLORY, 16, iam, "DeleteVirtualMFADevice", { serialNumber: MFA("carol") }),
+    call(ALICE, 17, iam, "UpdateLoginProfile", { userName: "alice", passwordResetRequired: false }),
+    call(ALICE, 18, iam, "DeleteVirtualMFADevice", { serialNumber: MFA("alice") }),
+    call(ALICE, 19, iam, "UpdateLoginProfile", { passwordResetRequired: false }),
+    call(session(HELPDESK), 20, iam, "UpdateLoginProfile", {
+      userName: "bob",
+      passwordResetRequired: true,
+    }),
+    call(session(HELPDESK), 21, iam, "DeactivateMFADevice", {
+      userName: "bob",
+      serialNumber: MFA("bob"),
+    }),
+    call(
+      { type: "Root", principalId: "123456789012", arn: "arn:aws:iam::123456789012:root" },
+      22,
+      iam,
+      "CreateLoginProfile",
+      { userName: "erin", passwordResetRequired: false },
+      { errorCode: "AccessDenied", errorMessage: "denied" },
+    ),
+    // 23: mallory's federated user opening the console (listed, issued by mallory); 24: the
+    // access portal's session (not listed); 25: a developer's aws-vault login (listed unless
+    // console_broker_pattern names the role); 26: a console sign-in (not listed)
+    call(FEDERATED, 23, signin, "GetSigninToken", null, { userAgent: "python-requests/2.31.0" }),
+    call(session(PORTAL), 24, signin, "GetSigninToken", null, {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the access portal's agent, as sent
+      userAgent: "Jersey/${project.version}",
+    }),
+    call(session(DEVELOPER), 25, signin, "GetSigninToken", null, {
+      userAgent: "Go-http-client/1.1",
+    }),
+    call(ALICE, 26, signin, "ConsoleLogin", null, {
+      eventType: "AwsConsoleSignIn",
+      responseElements: { ConsoleLogin: "Success" },
+    }),
+  ];
+  const step = (reports: RunReport[], id: string) => reports[0]!.steps.find((s) => s.id === id)!;
+  const at = (m: number) => `2024-06-01T10:${String(m).padStart(2, "0")}:00Z`;
+  const runbook = "runbooks/sign-in-persistence.md";
+  const OIDC = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
+
+  it("lists the providers, Identity Center grants, passwords, MFA and console tokens, none of the ordinary", async () => {
+    const reports = await onJune1(runbook, events);
+    for (const s of reports[0]!.steps) expect(s.status, s.id).toBe("failed");
+    expect(
+      step(reports, "identity_providers_changed").rows.map((r) => [r[0], r[3], r[4], r[5], r[6]]),
+    ).toEqual([
+      [at(1), "CreateOpenIDConnectProvider", "https://token.example.net", null, null],
+      [at(2), "AddClientIDToOpenIDConnectProvider", OIDC, "evil-app", null],
+      [at(3), "UpdateOpenIDConnectProviderThumbprint", OIDC, null, null],
+      [at(4), "CreatePermissionSet", "BreakGlass", null, null],
+      [
+        at(5),
+        "AttachManagedPolicyToPermissionSet",
+        PS,
+        "arn:aws:iam::aws:policy/AdministratorAccess",
+        null,
+      ],
+      [at(6), "PutInlinePolicyToPermissionSet", PS, null, null],
+      [at(7), "CreateAccountAssignment", PS, "u-backdoor", null],
+      [at(8), "CreateUser", "backup-admin", null, null],
+      [at(9), "CreateGroupMembership", "g-admins", "u-backdoor", null],
+      [at(10), "CreateBearerToken", null, null, "AccessDeniedException"],
+      [at(11), "EnableExternalIdPConfigurationForDirectory", null, null, null],
+    ]);
+    expect(step(reports, "identity_providers_changed_insights").rowCount).toBe(11);
+    expect(
+      step(reports, "sign_in_given_to_others").rows.map((r) => [r[0], r[1], r[2], r[3], r[6]]),
+    ).toEqual([
+      [at(14), MAL, "CreateLoginProfile", "dave", null],
+      [at(15), MAL, "DeactivateMFADevice", "carol", null],
+      [at(16), MAL, "DeleteVirtualMFADevice", "carol", null],
+      [at(22), "arn:aws:iam::123456789012:root", "CreateLoginProfile", "erin", "AccessDenied"],
+    ]);
+    // the Logs Insights twin: the same but the deleted virtual device
+    expect(step(reports, "sign_in_given_to_others_insights").rows.map((r) => [r[2], r[3]])).toEqual(
+      [
+        ["CreateLoginProfile", "dave"],
+        ["DeactivateMFADevice", "carol"],
+        ["CreateLoginProfile", "erin"],
+      ],
+    );
+    expect(step(reports, "console_from_keys").rows.map((r) => r.slice(0, 4))).toEqual([
+      [at(23), FEDERATED.arn, "FederatedUser", MAL],
+      [at(25), DEVELOPER, "AssumedRole", null],
+    ]);
+    expect(step(reports, "console_from_keys_insights").rowCount).toBe(2);
+    expectTruth(reports, events, SIGN_IN_STEPS);
+  });
+
+  it("moves its verdicts with the automation, help-desk and broker patterns", async () => {
+    // mallory made the automation, no help desk, the developers' role a broker
+    const tuned = await onJune1(runbook, events, [
+      ...["--param", "automation_pattern=:user/mallory$"],
+      ...["--param", "helpdesk_pattern=^$"],
+      ...["--param", "console_broker_pattern=:assumed-role/developer/"],
+    ]);
+    expect(step(tuned, "identity_providers_changed").rows.map((r) => [r[1], r[3]])).toEqual([
+      [CI, "CreateAccountAssignment"],
+    ]);
+    expect(step(tuned, "sign_in_given_to_others").rows.map((r) => [r[0], r[3]])).toEqual([
+      [at(14), "dave"],
+      [at(15), "carol"],
+      [at(16), "carol"],
+      [at(20), "bob"],
+      [at(21), "bob"],
+      [at(22), "erin"],
+    ]);
+    expect(step(tuned, "sign_in_given_to_others_insights").rowCount).toBe(5);
+    expect(step(tuned, "console_from_keys").rows.map((r) => r[1])).toEqual([FEDERATED.arn]);
+    expect(step(tuned, "console_from_keys_insights").rowCount).toBe(1);
+    expectTruth(tuned, events, SIGN_IN_STEPS);
+  });
+});
+
 describe("a value no Logs Insights regular expression literal can hold", () => {
   it.each([
     ["x\\", "ends with a lone backslash"],
@@ -3263,6 +3548,57 @@ function expectNetworkCases(reports: RunReport[]) {
   expect(step("nacl_open_to_world_insights").rowCount).toBe(2);
 }
 
+/**
+ * sign-in-persistence on Panther's AWS.Suspicious.SAML.Activity, AWS.User.Login.Profile.Modified,
+ * AWS.CloudTrail.LoginProfileCreatedOrModified and AWS.Console.GetSigninToken.Abuse cases, rows
+ * counted by hand from the records: step 1 lists the three SAML provider changes a template made
+ * under a role that is not the automation (True), never Identity Center's service role creating
+ * its own provider nor ListAccessKeys (False); step 3 lists the role session's GetSigninToken
+ * (True), never the access portal's AWSReservedSSO_ session nor a ConsoleLogin (False). Step 2
+ * lists the password set for bob (True, in both rules) and, deliberately, the rules' False cases
+ * too: "ChangeOwnPassword" (twice) is the role session IAM/alice setting the IAM user alice's
+ * password, and a session's name is whatever its assumer chose, no proof whose password it is;
+ * "reset required" is a password set for bob with passwordResetRequired true, which whoever set
+ * it still signs in with once (choosing the next one and locking bob out).
+ */
+function expectSignInCases(reports: RunReport[]) {
+  const report = reports.find((r) => r.runbook.id === "sign-in-persistence")!;
+  const step = (id: string) => report.steps.find((s) => s.id === id)!;
+  for (const s of report.steps) expect(s.status, s.id).toBe("failed");
+  const TEMPLATE = "arn:aws:sts::0123456789:assumed-role/role/account";
+  expect(step("identity_providers_changed").rows.map((r) => [r[1], r[2], r[3]])).toEqual([
+    [TEMPLATE, "iam.amazonaws.com", "CreateSAMLProvider"],
+    [TEMPLATE, "iam.amazonaws.com", "DeleteSAMLProvider"],
+    [TEMPLATE, "iam.amazonaws.com", "UpdateSAMLProvider"],
+  ]);
+  expect(step("identity_providers_changed_insights").rowCount).toBe(3);
+  const ALICE = "arn:aws:sts::98765432:assumed-role/IAM/alice";
+  expect(
+    step("sign_in_given_to_others")
+      .rows.map((r) => [r[1], r[2], r[3], r[4]])
+      .sort(),
+  ).toEqual(
+    [
+      [ALICE, "UpdateLoginProfile", "alice", "false"],
+      [ALICE, "UpdateLoginProfile", "alice", "false"],
+      [ALICE, "UpdateLoginProfile", "bob", "false"],
+      [ALICE, "UpdateLoginProfile", "bob", "false"],
+      [ALICE, "UpdateLoginProfile", "bob", "true"],
+    ].sort(),
+  );
+  expect(step("sign_in_given_to_others_insights").rowCount).toBe(5);
+  expect(step("console_from_keys").rows.map((r) => r.slice(1, 6))).toEqual([
+    [
+      "arn:aws:sts::123456789012:assumed-role/MyRole/session",
+      "AssumedRole",
+      null,
+      "ASIAIOSFODNN7EXAMPLE",
+      "python-requests/2.28.0",
+    ],
+  ]);
+  expect(step("console_from_keys_insights").rowCount).toBe(1);
+}
+
 /** A record's event source and name are these. */
 function is(e: Event, source: string, name: string): boolean {
   return field(e, "eventSource") === source && field(e, "eventName") === name;
@@ -3335,6 +3671,16 @@ const NETWORK_STEPS = [
   "network-paths/nacl_open_to_world_insights",
 ];
 
+/** sign-in-persistence's steps. */
+const SIGN_IN_STEPS = [
+  "sign-in-persistence/identity_providers_changed",
+  "sign-in-persistence/identity_providers_changed_insights",
+  "sign-in-persistence/sign_in_given_to_others",
+  "sign-in-persistence/sign_in_given_to_others_insights",
+  "sign-in-persistence/console_from_keys",
+  "sign-in-persistence/console_from_keys_insights",
+];
+
 const PANTHER_STEPS = [
   ...TECHNIQUE_STEPS,
   "unauthorized-access-attempts/failed_console_logins",
@@ -3354,6 +3700,7 @@ const PANTHER_STEPS = [
   ...RDS_STEPS,
   ...RECONNAISSANCE_STEPS,
   ...NETWORK_STEPS,
+  ...SIGN_IN_STEPS,
 ];
 
 /** The data-exposure runbook's steps, all checked against test/truth/runbook-answers.ts. */
@@ -3380,6 +3727,7 @@ const STRATUS_STEPS = [
   ...DATA_EXPOSURE_STEPS,
   ...RECONNAISSANCE_STEPS,
   ...NETWORK_STEPS,
+  ...SIGN_IN_STEPS,
 ];
 
 /** A step's rows and its failed checks' offending rows as JSON text; the step must fail. */

@@ -90,6 +90,11 @@ const INCIDENTS: Record<string, { step: string; check: string; marker: string }>
     check: "rows == 0",
     marker: "444455556666",
   },
+  "sign-in-persistence": {
+    step: "identity_providers_changed",
+    check: "rows == 0",
+    marker: "okta-backup",
+  },
 };
 
 // A week of generated logs with and without the planted incidents (made once by the global setup).
@@ -215,6 +220,55 @@ describe("the bundled runbooks on the sample data", () => {
     expect(rows("email_sending").map((row) => [row[0], row[1]])).toEqual([
       ["arn:aws:sts::111122223333:assumed-role/app-backend/i-0a1b2c3d4e5f60718", "GetSendQuota"],
     ]);
+  });
+
+  it("sign-in-persistence names the planted provider, grants, password, MFA and console token", {
+    timeout: 180_000,
+  }, async () => {
+    const { reports } = await onIncidents();
+    const r = reports.find((x) => x.runbook.id === "sign-in-persistence")!;
+    const rows = (id: string) => JSON.stringify(r.steps.find((s) => s.id === id)!.rows);
+    for (const s of r.steps) expect(s.status, s.id).toBe("failed");
+    for (const call of [
+      "CreateSAMLProvider",
+      "CreatePermissionSet",
+      "AttachManagedPolicyToPermissionSet",
+      "CreateAccountAssignment",
+    ])
+      expect(rows("identity_providers_changed"), call).toContain(call);
+    for (const target of ['"CreateLoginProfile","dave"', '"DeactivateMFADevice","carol"'])
+      expect(rows("sign_in_given_to_others"), target).toContain(target);
+    expect(rows("console_from_keys")).toContain(
+      '"arn:aws:sts::111122223333:federated-user/backup-sync","FederatedUser","arn:aws:iam::111122223333:user/mallory"',
+    );
+    expect(rows("console_from_keys")).not.toContain("AWSReservedSSO_");
+  });
+
+  it("the data without the incidents holds what sign-in-persistence must not page on, and it does not", {
+    timeout: 180_000,
+  }, async () => {
+    // With no automation named, Terraform's Identity Center assignments and group members are
+    // listed; the access portal's console sign-ins never are. With the defaults the same data
+    // passes (the test below).
+    const res = await runMdHere([
+      "runbooks/sign-in-persistence.md",
+      ...["--log-dir", clean, "--since", "7d", "--no-report", "--json"],
+      ...["--param", "automation_pattern=^$"],
+    ]);
+    const [r] = JSON.parse(res.stdout) as RunReport[];
+    const step = (id: string) => r!.steps.find((s) => s.id === id)!;
+    const tf = "arn:aws:sts::111122223333:assumed-role/terraform-automation/tf-run";
+    expect(
+      step("identity_providers_changed_insights")
+        .rows.map((row) => row.slice(0, 3))
+        .sort(),
+    ).toEqual([
+      [tf, "identitystore.amazonaws.com", "CreateGroupMembership"],
+      [tf, "sso.amazonaws.com", "CreateAccountAssignment"],
+    ]);
+    expect(step("identity_providers_changed").rowCount).toBeGreaterThanOrEqual(12);
+    expect(step("console_from_keys").rowCount).toBe(0);
+    expect(step("sign_in_given_to_others").rowCount).toBe(0);
   });
 
   // All ten runbooks in one process: room for a busy machine.

@@ -1075,6 +1075,85 @@ function naclOpenInsights(e: Event, p: Params): boolean {
   return ["-1", "all"].includes(rp("aclProtocol") as string) || span >= Number(p.wide_port_count);
 }
 
+/** sign-in-persistence/identity_providers_changed's calls, by event source. */
+const IDENTITY_PROVIDER_CALLS: Record<string, string[]> = {
+  "iam.amazonaws.com": [
+    "CreateSAMLProvider",
+    "UpdateSAMLProvider",
+    "DeleteSAMLProvider",
+    "CreateOpenIDConnectProvider",
+    "AddClientIDToOpenIDConnectProvider",
+    "UpdateOpenIDConnectProviderThumbprint",
+    "DeleteOpenIDConnectProvider",
+  ],
+  "sso.amazonaws.com": [
+    "AssociateDirectory",
+    "DisassociateDirectory",
+    "UpdateDirectoryAssociation",
+    "CreatePermissionSet",
+    "UpdatePermissionSet",
+    "PutInlinePolicyToPermissionSet",
+    "AttachManagedPolicyToPermissionSet",
+    "AttachCustomerManagedPolicyReferenceToPermissionSet",
+    "PutPermissionsBoundaryToPermissionSet",
+    "ProvisionPermissionSet",
+    "CreateAccountAssignment",
+  ],
+  "sso-directory.amazonaws.com": [
+    "CreateExternalIdPConfigurationForDirectory",
+    "UpdateExternalIdPConfigurationForDirectory",
+    "EnableExternalIdPConfigurationForDirectory",
+    "DisableExternalIdPConfigurationForDirectory",
+    "DeleteExternalIdPConfigurationForDirectory",
+    "CreateBearerToken",
+    "CreateUser",
+    "UpdatePassword",
+    "AddMemberToGroup",
+    "DeleteMfaDeviceForUser",
+    "PutMfaDeviceManagementForDirectory",
+  ],
+  "identitystore.amazonaws.com": ["CreateUser", "UpdateUser", "CreateGroupMembership"],
+};
+/** `arn IS NULL OR NOT regexp_like(arn, pattern)`; Logs Insights' `not ispresent(arn) or arn not like pattern` alike. */
+const arnOutside = (e: Event, pattern: JsonValue) => {
+  const arn = str(e, "userIdentity.arn");
+  return arn === null || !re2(pattern).test(arn);
+};
+/** A call identity_providers_changed lists (both dialects read the same fields the same way). */
+const providerChanged = (e: Event, p: Params) =>
+  (IDENTITY_PROVIDER_CALLS[str(e, "eventSource") ?? ""] ?? []).includes(str(e, "eventName")!) &&
+  str(e, "userIdentity.type") !== "AWSService" &&
+  str(e, "userIdentity.invokedBy") !== "sso.amazonaws.com" &&
+  arnOutside(e, p.automation_pattern!);
+/** sign_in_given_to_others: the user a password or MFA call is for (a virtual device: its name). */
+function signInTarget(e: Event): string | null {
+  const serial = scalar(e, "requestParameters.serialNumber");
+  return scalar(e, "requestParameters.userName") ?? (serial ? /[^/]+$/.exec(serial)![0] : null);
+}
+/** A password or MFA call for another user, outside the help desk (SQL). */
+function givenToOther(e: Event, p: Params): boolean {
+  const calls = ["CreateLoginProfile", "UpdateLoginProfile", "DeactivateMFADevice"];
+  if (!is(e, "eventSource", "iam.amazonaws.com")) return false;
+  if (!is(e, "eventName", ...calls, "DeleteVirtualMFADevice")) return false;
+  if (str(e, "userIdentity.type") === "AWSService") return false;
+  const own = str(e, "userIdentity.userName");
+  return (signInTarget(e) ?? own ?? "") !== (own ?? "") && arnOutside(e, p.helpdesk_pattern!);
+}
+/** The same in Logs Insights: passwords and deactivated devices, the request naming the user. */
+function givenToOtherInsights(e: Event, p: Params): boolean {
+  const calls = ["CreateLoginProfile", "UpdateLoginProfile", "DeactivateMFADevice"];
+  if (!is(e, "eventSource", "iam.amazonaws.com") || !is(e, "eventName", ...calls)) return false;
+  if (str(e, "userIdentity.type") === "AWSService") return false;
+  const [target, own] = [str(e, "requestParameters.userName"), str(e, "userIdentity.userName")];
+  return target !== null && (own === null || target !== own) && arnOutside(e, p.helpdesk_pattern!);
+}
+/** console_from_keys: a GetSigninToken by a session that is not Identity Center's, outside the brokers. */
+const consoleFromKeys = (e: Event, p: Params) =>
+  is(e, "eventSource", "signin.amazonaws.com") &&
+  is(e, "eventName", "GetSigninToken") &&
+  !/:assumed-role\/AWSReservedSSO_/.test(str(e, "userIdentity.arn") ?? "") &&
+  arnOutside(e, p.console_broker_pattern!);
+
 export const RUNBOOK_ANSWERS: Record<string, Step> = {
   "api-usage-by-identity/usage_by_identity": (ev, p) =>
     orderBy(
@@ -2133,6 +2212,89 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
         str(e, "userIdentity.arn"),
         str(e, "eventName"),
         str(e, "requestParameters.networkAclId"),
+      ]),
+  "sign-in-persistence/identity_providers_changed": (ev, p) =>
+    ev
+      .filter((e) => providerChanged(e, p))
+      .map((e) => [
+        str(e, "eventTime"),
+        caller(e),
+        str(e, "eventSource"),
+        str(e, "eventName"),
+        firstScalar(
+          e,
+          "requestParameters.name",
+          "requestParameters.sAMLProviderArn",
+          "requestParameters.url",
+          "requestParameters.openIDConnectProviderArn",
+          "requestParameters.permissionSetArn",
+          "requestParameters.groupId",
+          "requestParameters.userName",
+          "requestParameters.identityStoreId",
+          "requestParameters.instanceArn",
+        ),
+        firstScalar(
+          e,
+          "requestParameters.managedPolicyArn",
+          "requestParameters.customerManagedPolicyReference.name",
+          "requestParameters.clientID",
+          "requestParameters.principalId",
+          "requestParameters.memberId.userId",
+        ),
+        str(e, "errorCode"),
+        str(e, "sourceIPAddress"),
+      ]),
+  "sign-in-persistence/identity_providers_changed_insights": (ev, p) =>
+    groupBy(
+      ev.filter((e) => providerChanged(e, p)),
+      (e) => [str(e, "userIdentity.arn"), str(e, "eventSource"), str(e, "eventName")],
+      (g) => [g.length],
+    ),
+  "sign-in-persistence/sign_in_given_to_others": (ev, p) =>
+    ev
+      .filter((e) => givenToOther(e, p))
+      .map((e) => [
+        str(e, "eventTime"),
+        caller(e),
+        str(e, "eventName"),
+        signInTarget(e),
+        scalar(e, "requestParameters.passwordResetRequired"),
+        scalar(e, "requestParameters.serialNumber"),
+        str(e, "errorCode"),
+        str(e, "sourceIPAddress"),
+      ]),
+  "sign-in-persistence/sign_in_given_to_others_insights": (ev, p) =>
+    ev
+      .filter((e) => givenToOtherInsights(e, p))
+      .map((e) => [
+        stamp(e),
+        str(e, "userIdentity.arn"),
+        str(e, "eventName"),
+        str(e, "requestParameters.userName"),
+        str(e, "errorCode"),
+      ]),
+  "sign-in-persistence/console_from_keys": (ev, p) =>
+    ev
+      .filter((e) => consoleFromKeys(e, p))
+      .map((e) => [
+        str(e, "eventTime"),
+        caller(e),
+        str(e, "userIdentity.type"),
+        str(e, "userIdentity.sessionContext.sessionIssuer.arn"),
+        str(e, "userIdentity.accessKeyId"),
+        str(e, "userAgent"),
+        str(e, "errorCode"),
+        str(e, "sourceIPAddress"),
+      ]),
+  "sign-in-persistence/console_from_keys_insights": (ev, p) =>
+    ev
+      .filter((e) => consoleFromKeys(e, p))
+      .map((e) => [
+        stamp(e),
+        str(e, "userIdentity.arn"),
+        str(e, "userIdentity.type"),
+        str(e, "userAgent"),
+        str(e, "sourceIPAddress"),
       ]),
 };
 
