@@ -2924,6 +2924,13 @@ describe("network-paths on VPC shapes the data sets lack", () => {
       aclProtocol: "-1",
       cidrBlock: "0.0.0.0/0",
     }),
+    // 36: every UDP port in as the command line writes it, 1-65535 (port 0 carries nothing)
+    nacl(36, MALLORY, {
+      ruleNumber: 160,
+      aclProtocol: "17",
+      cidrBlock: "0.0.0.0/0",
+      portRange: { from: 1, to: 65535 },
+    }),
   ];
   const step = (reports: RunReport[], id: string) => reports[0]!.steps.find((s) => s.id === id)!;
   const at = (m: number) => `2024-06-01T10:${String(m).padStart(2, "0")}:00Z`;
@@ -3004,12 +3011,13 @@ describe("network-paths on VPC shapes the data sets lack", () => {
     ).toEqual([
       [CI, "1", "ingress", "0.0.0.0/0", "-1", null, null],
       [MAL, "90", "egress", "::/0", "6", 0, 65535],
+      [MAL, "160", "ingress", "0.0.0.0/0", "17", 1, 65535],
     ]);
     expect(
       step(reports, "nacl_open_to_world_insights")
         .rows.map((r) => r[1])
         .sort(),
-    ).toEqual([MAL, CI]);
+    ).toEqual([MAL, MAL, CI]);
     expectTruth(reports, events, NETWORK_STEPS);
   });
 
@@ -3031,8 +3039,13 @@ describe("network-paths on VPC shapes the data sets lack", () => {
       ["AIDAOTHER:x", "another account's network"],
       [CI, "route to every address"],
     ]);
-    expect(step(tuned, "nacl_open_to_world").rows.map((r) => r[5])).toEqual(["1", "90", "120"]);
-    expect(step(tuned, "nacl_open_to_world_insights").rowCount).toBe(3);
+    expect(step(tuned, "nacl_open_to_world").rows.map((r) => r[5])).toEqual([
+      "1",
+      "90",
+      "120",
+      "160",
+    ]);
+    expect(step(tuned, "nacl_open_to_world_insights").rowCount).toBe(4);
     expectTruth(tuned, events, NETWORK_STEPS);
     // the partner alone: mallory's peering and the attachment with it are no longer listed
     const partner = await onJune1(runbook, events, ["--param", "partner_accounts=^222233334444$"]);
