@@ -2931,6 +2931,29 @@ describe("network-paths on VPC shapes the data sets lack", () => {
       cidrBlock: "0.0.0.0/0",
       portRange: { from: 1, to: 65535 },
     }),
+    // 37, 38: every IPv4 address in two halves through the new gateway, 39: every public IPv6
+    // address (2000::/3) out through an egress-only gateway, 40: the private 172.16.0.0/12
+    // through a transit gateway (not listed)
+    call(MALLORY, 37, "CreateRoute", {
+      routeTableId: "rtb-data",
+      destinationCidrBlock: "0.0.0.0/1",
+      gatewayId: "igw-new",
+    }),
+    call(MALLORY, 38, "ReplaceRoute", {
+      routeTableId: "rtb-data",
+      destinationCidrBlock: "128.0.0.0/1",
+      gatewayId: "igw-new",
+    }),
+    call(MALLORY, 39, "CreateRoute", {
+      routeTableId: "rtb-app",
+      destinationIpv6CidrBlock: "2000::/3",
+      egressOnlyInternetGatewayId: "eigw-1",
+    }),
+    call(MALLORY, 40, "CreateRoute", {
+      routeTableId: "rtb-app",
+      destinationCidrBlock: "172.16.0.0/12",
+      transitGatewayId: "tgw-core",
+    }),
   ];
   const step = (reports: RunReport[], id: string) => reports[0]!.steps.find((s) => s.id === id)!;
   const at = (m: number) => `2024-06-01T10:${String(m).padStart(2, "0")}:00Z`;
@@ -2982,6 +3005,9 @@ describe("network-paths on VPC shapes the data sets lack", () => {
       [at(24), "endpoint policy reset to full access", "vpce-s3", null, null],
       [at(25), "endpoint policy open to any principal", "vpce-ddb", null, null],
       [at(26), "endpoint policy open to any principal", "vpce-logs", null, null],
+      [at(37), "route to a wide range", "rtb-data", "igw-new", null],
+      [at(38), "route to a wide range", "rtb-data", "igw-new", null],
+      [at(39), "route to a wide range", "rtb-app", "eigw-1", null],
     ]);
     // the Logs Insights twin: the same calls but the open statement beside a conditioned one
     expect(step(reports, "paths_opened_insights").rows.sort()).toEqual([
@@ -2990,12 +3016,12 @@ describe("network-paths on VPC shapes the data sets lack", () => {
       [MAL, "AcceptVpcPeeringConnection", 1],
       [MAL, "AttachInternetGateway", 1],
       [MAL, "CreateInternetGateway", 1],
-      [MAL, "CreateRoute", 2],
+      [MAL, "CreateRoute", 4],
       [MAL, "CreateTransitGatewayVpcAttachment", 1],
       [MAL, "CreateVpcEndpoint", 1],
       [MAL, "CreateVpcPeeringConnection", 2],
       [MAL, "ModifyVpcEndpoint", 2],
-      [MAL, "ReplaceRoute", 1],
+      [MAL, "ReplaceRoute", 2],
       [MAL, "ReplaceRouteTableAssociation", 1],
     ]);
     expect(
@@ -3052,7 +3078,7 @@ describe("network-paths on VPC shapes the data sets lack", () => {
     const peers = step(partner, "paths_opened").rows.map((r) => r[7]);
     expect(peers).not.toContain("222233334444");
     expect(peers).toContain("999988887777");
-    expect(step(partner, "paths_opened").rowCount).toBe(14);
+    expect(step(partner, "paths_opened").rowCount).toBe(17);
     expectTruth(partner, events, NETWORK_STEPS);
   });
 });

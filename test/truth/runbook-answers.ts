@@ -927,6 +927,10 @@ const endpointPolicy = (e: Event) =>
     "requestParameters.CreateVpcEndpointRequest.PolicyDocument",
     "requestParameters.ModifyVpcEndpointRequest.PolicyDocument",
   );
+/** A route wider than any private network: IPv4 /0 to /7, IPv6 /0 to /6 (0.0.0.0/1, 2000::/3). */
+const wideRoute = (e: Event) =>
+  /\/[0-7]$/.test(scalar(e, "requestParameters.destinationCidrBlock") ?? "") ||
+  /\/[0-6]$/.test(scalar(e, "requestParameters.destinationIpv6CidrBlock") ?? "");
 /** What paths_opened says a call did (its CASE, in order), or null. */
 function pathOpened(e: Event, p: Params): string | null {
   if (!ec2Call(e, ...PATH_CALLS) || !noError(e) || !networkByHand(e, p)) return null;
@@ -941,6 +945,7 @@ function pathOpened(e: Event, p: Params): string | null {
       scalar(e, "requestParameters.destinationIpv6CidrBlock") === "::/0")
   )
     return "route to every address";
+  if (route && wideRoute(e)) return "route to a wide range";
   if (route && scalar(e, "requestParameters.vpcPeeringConnectionId") !== null)
     return "route through a peering";
   if (ec2Call(e, "ReplaceRouteTableAssociation", "AssociateRouteTable"))
@@ -1037,6 +1042,8 @@ function pathOpenedInsights(e: Event, p: Params): boolean {
     (ec2Call(e, "CreateRoute", "ReplaceRoute") &&
       (rp("destinationCidrBlock") === "0.0.0.0/0" ||
         rp("destinationIpv6CidrBlock") === "::/0" ||
+        /\/[0-7]$/.test(rp("destinationCidrBlock") ?? "") ||
+        /\/[0-6]$/.test(rp("destinationIpv6CidrBlock") ?? "") ||
         present(e, "requestParameters.vpcPeeringConnectionId"))) ||
     (ec2Call(e, "CreateVpcPeeringConnection") && insightsOutside(rp("peerOwnerId"), e, p)) ||
     (ec2Call(e, "AcceptVpcPeeringConnection") &&
