@@ -2954,6 +2954,44 @@ describe("network-paths on VPC shapes the data sets lack", () => {
       destinationCidrBlock: "172.16.0.0/12",
       transitGatewayId: "tgw-core",
     }),
+    // 41: an interface endpoint to another account's PrivateLink service, 42: an S3 endpoint
+    // with no policy (the default: full access), 43: one kept to the organization (not listed)
+    call(
+      MALLORY,
+      41,
+      "CreateVpcEndpoint",
+      wrapped("CreateVpcEndpoint", {
+        VpcId: "vpc-data",
+        ServiceName: "com.amazonaws.vpce.us-east-1.vpce-svc-0e5e000000000c011",
+        VpcEndpointType: "Interface",
+        SubnetId: { tag: 1, content: "subnet-1" },
+        PrivateDnsEnabled: false,
+      }),
+    ),
+    call(
+      MALLORY,
+      42,
+      "CreateVpcEndpoint",
+      wrapped("CreateVpcEndpoint", {
+        VpcId: "vpc-data",
+        ServiceName: "com.amazonaws.us-east-1.s3",
+        VpcEndpointType: "Gateway",
+        RouteTableId: { tag: 1, content: "rtb-data" },
+      }),
+    ),
+    call(
+      MALLORY,
+      43,
+      "CreateVpcEndpoint",
+      wrapped("CreateVpcEndpoint", {
+        VpcId: "vpc-app",
+        ServiceName: "com.amazonaws.us-east-1.s3",
+        VpcEndpointType: "Gateway",
+        PolicyDocument: policy([
+          { ...anyone, Condition: { StringEquals: { "aws:ResourceOrgID": "o-abc" } } },
+        ]),
+      }),
+    ),
   ];
   const step = (reports: RunReport[], id: string) => reports[0]!.steps.find((s) => s.id === id)!;
   const at = (m: number) => `2024-06-01T10:${String(m).padStart(2, "0")}:00Z`;
@@ -3008,6 +3046,20 @@ describe("network-paths on VPC shapes the data sets lack", () => {
       [at(37), "route to a wide range", "rtb-data", "igw-new", null],
       [at(38), "route to a wide range", "rtb-data", "igw-new", null],
       [at(39), "route to a wide range", "rtb-app", "eigw-1", null],
+      [
+        at(41),
+        "endpoint to a PrivateLink service",
+        "vpc-data",
+        "com.amazonaws.vpce.us-east-1.vpce-svc-0e5e000000000c011",
+        null,
+      ],
+      [
+        at(42),
+        "endpoint with the default policy (full access)",
+        "vpc-data",
+        "com.amazonaws.us-east-1.s3",
+        null,
+      ],
     ]);
     // the Logs Insights twin: the same calls but the open statement beside a conditioned one
     expect(step(reports, "paths_opened_insights").rows.sort()).toEqual([
@@ -3018,7 +3070,7 @@ describe("network-paths on VPC shapes the data sets lack", () => {
       [MAL, "CreateInternetGateway", 1],
       [MAL, "CreateRoute", 4],
       [MAL, "CreateTransitGatewayVpcAttachment", 1],
-      [MAL, "CreateVpcEndpoint", 1],
+      [MAL, "CreateVpcEndpoint", 3],
       [MAL, "CreateVpcPeeringConnection", 2],
       [MAL, "ModifyVpcEndpoint", 2],
       [MAL, "ReplaceRoute", 2],
@@ -3078,7 +3130,7 @@ describe("network-paths on VPC shapes the data sets lack", () => {
     const peers = step(partner, "paths_opened").rows.map((r) => r[7]);
     expect(peers).not.toContain("222233334444");
     expect(peers).toContain("999988887777");
-    expect(step(partner, "paths_opened").rowCount).toBe(17);
+    expect(step(partner, "paths_opened").rowCount).toBe(19);
     expectTruth(partner, events, NETWORK_STEPS);
   });
 });

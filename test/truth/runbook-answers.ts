@@ -962,6 +962,11 @@ function pathOpened(e: Event, p: Params): string | null {
         !new RegExp(String(p.partner_accounts)).test(peer));
     if (outside) return "another account's network";
   }
+  if (ec2Call(e, "CreateVpcEndpoint")) {
+    const service = scalar(e, "requestParameters.CreateVpcEndpointRequest.ServiceName") ?? "";
+    if (service.includes("vpce-svc-")) return "endpoint to a PrivateLink service";
+    if (endpointPolicy(e) === null) return "endpoint with the default policy (full access)";
+  }
   const reset = scalar(e, "requestParameters.ModifyVpcEndpointRequest.ResetPolicy");
   if (reset?.toLowerCase() === "true") return "endpoint policy reset to full access";
   if (openPolicy(endpointPolicy(e))) return "endpoint policy open to any principal";
@@ -1050,6 +1055,9 @@ function pathOpenedInsights(e: Event, p: Params): boolean {
       (!present(e, REQUESTER_OWNER) || insightsOutside(str(e, REQUESTER_OWNER), e, p))) ||
     (ec2Call(e, "AcceptTransitGatewayVpcAttachment") &&
       (!present(e, ATTACHMENT_OWNER) || insightsOutside(str(e, ATTACHMENT_OWNER), e, p))) ||
+    (ec2Call(e, "CreateVpcEndpoint") &&
+      ((rp("CreateVpcEndpointRequest.ServiceName") ?? "").includes("vpce-svc-") ||
+        !present(e, "requestParameters.CreateVpcEndpointRequest.PolicyDocument"))) ||
     (ec2Call(e, "ModifyVpcEndpoint") &&
       insightsOne(field(e, "requestParameters.ModifyVpcEndpointRequest.ResetPolicy"))) ||
     (ec2Call(e, "CreateVpcEndpoint") &&
