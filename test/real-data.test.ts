@@ -2992,6 +2992,57 @@ describe("network-paths on VPC shapes the data sets lack", () => {
         ]),
       }),
     ),
+    // ways in: 44: a VPN connection, 45: a Client VPN endpoint, 46: an EC2 Instance Connect
+    // endpoint, 47: another account let connect to an endpoint service, 48: a transit gateway
+    // peered with another account's, 49: the pipeline's Client VPN endpoint (not listed)
+    call(MALLORY, 44, "CreateVpnConnection", {
+      type: "ipsec.1",
+      customerGatewayId: "cgw-evil",
+      vpnGatewayId: "vgw-data",
+      options: { staticRoutesOnly: true },
+    }),
+    call(
+      MALLORY,
+      45,
+      "CreateClientVpnEndpoint",
+      wrapped("CreateClientVpnEndpoint", {
+        ClientCidrBlock: "172.20.0.0/22",
+        ServerCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/evil",
+        VpcId: "vpc-data",
+      }),
+    ),
+    call(
+      MALLORY,
+      46,
+      "CreateInstanceConnectEndpoint",
+      wrapped("CreateInstanceConnectEndpoint", { SubnetId: "subnet-db", PreserveClientIp: false }),
+    ),
+    call(
+      MALLORY,
+      47,
+      "ModifyVpcEndpointServicePermissions",
+      wrapped("ModifyVpcEndpointServicePermissions", {
+        ServiceId: "vpce-svc-orders",
+        AddAllowedPrincipals: { tag: 1, content: "arn:aws:iam::999988887777:root" },
+      }),
+    ),
+    call(
+      MALLORY,
+      48,
+      "CreateTransitGatewayPeeringAttachment",
+      wrapped("CreateTransitGatewayPeeringAttachment", {
+        TransitGatewayId: "tgw-core",
+        PeerTransitGatewayId: "tgw-0evil",
+        PeerAccountId: "999988887777",
+        PeerRegion: "eu-west-1",
+      }),
+    ),
+    call(
+      ci,
+      49,
+      "CreateClientVpnEndpoint",
+      wrapped("CreateClientVpnEndpoint", { ClientCidrBlock: "172.21.0.0/22", VpcId: "vpc-app" }),
+    ),
   ];
   const step = (reports: RunReport[], id: string) => reports[0]!.steps.find((s) => s.id === id)!;
   const at = (m: number) => `2024-06-01T10:${String(m).padStart(2, "0")}:00Z`;
@@ -3060,6 +3111,11 @@ describe("network-paths on VPC shapes the data sets lack", () => {
         "com.amazonaws.us-east-1.s3",
         null,
       ],
+      [at(44), "VPN connection", null, null, null],
+      [at(45), "Client VPN endpoint", null, null, null],
+      [at(46), "Instance Connect endpoint", null, null, null],
+      [at(47), "endpoint service permissions changed", null, null, null],
+      [at(48), "transit gateway peering", null, null, null],
     ]);
     // the Logs Insights twin: the same calls but the open statement beside a conditioned one
     expect(step(reports, "paths_opened_insights").rows.sort()).toEqual([
@@ -3067,12 +3123,17 @@ describe("network-paths on VPC shapes the data sets lack", () => {
       [MAL, "AcceptTransitGatewayVpcAttachment", 1],
       [MAL, "AcceptVpcPeeringConnection", 1],
       [MAL, "AttachInternetGateway", 1],
+      [MAL, "CreateClientVpnEndpoint", 1],
+      [MAL, "CreateInstanceConnectEndpoint", 1],
       [MAL, "CreateInternetGateway", 1],
       [MAL, "CreateRoute", 4],
+      [MAL, "CreateTransitGatewayPeeringAttachment", 1],
       [MAL, "CreateTransitGatewayVpcAttachment", 1],
       [MAL, "CreateVpcEndpoint", 3],
       [MAL, "CreateVpcPeeringConnection", 2],
+      [MAL, "CreateVpnConnection", 1],
       [MAL, "ModifyVpcEndpoint", 2],
+      [MAL, "ModifyVpcEndpointServicePermissions", 1],
       [MAL, "ReplaceRoute", 2],
       [MAL, "ReplaceRouteTableAssociation", 1],
     ]);
@@ -3116,6 +3177,7 @@ describe("network-paths on VPC shapes the data sets lack", () => {
     expect(step(tuned, "paths_opened").rows.map((r) => [r[1], r[4]])).toEqual([
       ["AIDAOTHER:x", "another account's network"],
       [CI, "route to every address"],
+      [CI, "Client VPN endpoint"],
     ]);
     expect(step(tuned, "nacl_open_to_world").rows.map((r) => r[5])).toEqual([
       "1",
@@ -3130,7 +3192,7 @@ describe("network-paths on VPC shapes the data sets lack", () => {
     const peers = step(partner, "paths_opened").rows.map((r) => r[7]);
     expect(peers).not.toContain("222233334444");
     expect(peers).toContain("999988887777");
-    expect(step(partner, "paths_opened").rowCount).toBe(19);
+    expect(step(partner, "paths_opened").rowCount).toBe(24);
     expectTruth(partner, events, NETWORK_STEPS);
   });
 });

@@ -875,7 +875,17 @@ function mirrorRow(e: Event): JsonValue[] {
     str(e, "sourceIPAddress"),
   ];
 }
+/** paths_opened's calls listed whatever their parameters, with what they did. */
+const WAYS_IN: Record<string, string> = {
+  CreateVpnConnection: "VPN connection",
+  CreateClientVpnEndpoint: "Client VPN endpoint",
+  CreateInstanceConnectEndpoint: "Instance Connect endpoint",
+  ModifyVpcEndpointServicePermissions: "endpoint service permissions changed",
+  CreateTransitGatewayPeeringAttachment: "transit gateway peering",
+  AcceptTransitGatewayPeeringAttachment: "transit gateway peering",
+};
 const PATH_CALLS = [
+  ...Object.keys(WAYS_IN),
   "CreateInternetGateway",
   "AttachInternetGateway",
   "CreateCustomerGateway",
@@ -939,6 +949,8 @@ function pathOpened(e: Event, p: Params): string | null {
   const recipient = str(e, "recipientAccountId");
   if (ec2Call(e, "CreateInternetGateway", "AttachInternetGateway")) return "internet gateway";
   if (ec2Call(e, "CreateCustomerGateway")) return "VPN customer gateway";
+  const wayIn = WAYS_IN[str(e, "eventName") as string];
+  if (wayIn !== undefined) return wayIn;
   if (
     route &&
     (scalar(e, "requestParameters.destinationCidrBlock") === "0.0.0.0/0" ||
@@ -1037,6 +1049,7 @@ function pathOpenedInsights(e: Event, p: Params): boolean {
   return (
     ec2Call(
       e,
+      ...Object.keys(WAYS_IN),
       "CreateInternetGateway",
       "AttachInternetGateway",
       "CreateCustomerGateway",
