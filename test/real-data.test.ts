@@ -3043,6 +3043,14 @@ describe("network-paths on VPC shapes the data sets lack", () => {
       "CreateClientVpnEndpoint",
       wrapped("CreateClientVpnEndpoint", { ClientCidrBlock: "172.21.0.0/22", VpcId: "vpc-app" }),
     ),
+    // 50, 51: all traffic in from the two halves of every address
+    nacl(50, MALLORY, { ruleNumber: 2, aclProtocol: "-1", cidrBlock: "0.0.0.0/1", portRange: {} }),
+    nacl(51, MALLORY, {
+      ruleNumber: 3,
+      aclProtocol: "-1",
+      cidrBlock: "128.0.0.0/1",
+      portRange: {},
+    }),
   ];
   const step = (reports: RunReport[], id: string) => reports[0]!.steps.find((s) => s.id === id)!;
   const at = (m: number) => `2024-06-01T10:${String(m).padStart(2, "0")}:00Z`;
@@ -3151,12 +3159,14 @@ describe("network-paths on VPC shapes the data sets lack", () => {
       [CI, "1", "ingress", "0.0.0.0/0", "-1", null, null],
       [MAL, "90", "egress", "::/0", "6", 0, 65535],
       [MAL, "160", "ingress", "0.0.0.0/0", "17", 1, 65535],
+      [MAL, "2", "ingress", "0.0.0.0/1", "-1", null, null],
+      [MAL, "3", "ingress", "128.0.0.0/1", "-1", null, null],
     ]);
     expect(
       step(reports, "nacl_open_to_world_insights")
         .rows.map((r) => r[1])
         .sort(),
-    ).toEqual([MAL, MAL, CI]);
+    ).toEqual([MAL, MAL, MAL, MAL, CI]);
     expectTruth(reports, events, NETWORK_STEPS);
   });
 
@@ -3184,8 +3194,10 @@ describe("network-paths on VPC shapes the data sets lack", () => {
       "90",
       "120",
       "160",
+      "2",
+      "3",
     ]);
-    expect(step(tuned, "nacl_open_to_world_insights").rowCount).toBe(4);
+    expect(step(tuned, "nacl_open_to_world_insights").rowCount).toBe(6);
     expectTruth(tuned, events, NETWORK_STEPS);
     // the partner alone: mallory's peering and the attachment with it are no longer listed
     const partner = await onJune1(runbook, events, ["--param", "partner_accounts=^222233334444$"]);

@@ -1081,12 +1081,16 @@ function pathOpenedInsights(e: Event, p: Params): boolean {
 }
 /** `try_cast(json_extract_scalar(...) AS bigint)`: whole numbers only, else NULL. */
 const bigint = (v: string | null) => (v !== null && /^-?\d+$/.test(v) ? Number(v) : null);
+/** From or to a range wider than any private network: IPv4 /0 to /7, IPv6 /0 to /6. */
+const wideCidr = (v4: unknown, v6: unknown) =>
+  (typeof v4 === "string" && /\/[0-7]$/.test(v4)) ||
+  (typeof v6 === "string" && /\/[0-6]$/.test(v6));
 /** nacl_open_to_world's entries: allow, from or to every address, every protocol or wide. */
 function naclOpen(e: Event, p: Params): boolean {
   const rp = (k: string) => scalar(e, `requestParameters.${k}`);
   if (!ec2Call(e, "CreateNetworkAclEntry", "ReplaceNetworkAclEntry") || !noError(e)) return false;
   if (rp("ruleAction") !== "allow") return false;
-  if (rp("cidrBlock") !== "0.0.0.0/0" && rp("ipv6CidrBlock") !== "::/0") return false;
+  if (!wideCidr(rp("cidrBlock"), rp("ipv6CidrBlock"))) return false;
   const [from, to] = [bigint(rp("portRange.from")), bigint(rp("portRange.to"))];
   return (
     ["-1", "all"].includes(rp("aclProtocol") as string) ||
@@ -1098,7 +1102,7 @@ function naclOpenInsights(e: Event, p: Params): boolean {
   const rp = (k: string) => field(e, `requestParameters.${k}`);
   if (!ec2Call(e, "CreateNetworkAclEntry", "ReplaceNetworkAclEntry") || !noError(e)) return false;
   if (rp("ruleAction") !== "allow") return false;
-  if (rp("cidrBlock") !== "0.0.0.0/0" && rp("ipv6CidrBlock") !== "::/0") return false;
+  if (!wideCidr(rp("cidrBlock"), rp("ipv6CidrBlock"))) return false;
   const span = numberOf(rp("portRange.to")) - numberOf(rp("portRange.from")) + 1;
   return ["-1", "all"].includes(rp("aclProtocol") as string) || span >= Number(p.wide_port_count);
 }
