@@ -3043,6 +3043,13 @@ describe("network-paths on VPC shapes the data sets lack", () => {
       "CreateClientVpnEndpoint",
       wrapped("CreateClientVpnEndpoint", { ClientCidrBlock: "172.21.0.0/22", VpcId: "vpc-app" }),
     ),
+    // 52: every address sent through a Gateway Load Balancer endpoint (an appliance's, maybe
+    // the intruder's)
+    call(MALLORY, 52, "ReplaceRoute", {
+      routeTableId: "rtb-app",
+      destinationCidrBlock: "0.0.0.0/0",
+      vpcEndpointId: "vpce-gwlb",
+    }),
     // 50, 51: all traffic in from the two halves of every address
     nacl(50, MALLORY, { ruleNumber: 2, aclProtocol: "-1", cidrBlock: "0.0.0.0/1", portRange: {} }),
     nacl(51, MALLORY, {
@@ -3124,6 +3131,7 @@ describe("network-paths on VPC shapes the data sets lack", () => {
       [at(46), "Instance Connect endpoint", null, null, null],
       [at(47), "endpoint service permissions changed", null, null, null],
       [at(48), "transit gateway peering", null, null, null],
+      [at(52), "route to every address", "rtb-app", "vpce-gwlb", null],
     ]);
     // the Logs Insights twin: the same calls but the open statement beside a conditioned one
     expect(step(reports, "paths_opened_insights").rows.sort()).toEqual([
@@ -3142,7 +3150,7 @@ describe("network-paths on VPC shapes the data sets lack", () => {
       [MAL, "CreateVpnConnection", 1],
       [MAL, "ModifyVpcEndpoint", 2],
       [MAL, "ModifyVpcEndpointServicePermissions", 1],
-      [MAL, "ReplaceRoute", 2],
+      [MAL, "ReplaceRoute", 3],
       [MAL, "ReplaceRouteTableAssociation", 1],
     ]);
     expect(
@@ -3204,7 +3212,7 @@ describe("network-paths on VPC shapes the data sets lack", () => {
     const peers = step(partner, "paths_opened").rows.map((r) => r[7]);
     expect(peers).not.toContain("222233334444");
     expect(peers).toContain("999988887777");
-    expect(step(partner, "paths_opened").rowCount).toBe(24);
+    expect(step(partner, "paths_opened").rowCount).toBe(25);
     expectTruth(partner, events, NETWORK_STEPS);
   });
 });
