@@ -3050,6 +3050,12 @@ describe("network-paths on VPC shapes the data sets lack", () => {
       destinationCidrBlock: "0.0.0.0/0",
       vpcEndpointId: "vpce-gwlb",
     }),
+    // 53: a route to a customer-managed prefix list through the internet gateway
+    call(MALLORY, 53, "CreateRoute", {
+      routeTableId: "rtb-data",
+      destinationPrefixListId: "pl-0evil",
+      gatewayId: "igw-new",
+    }),
     // 50, 51: all traffic in from the two halves of every address
     nacl(50, MALLORY, { ruleNumber: 2, aclProtocol: "-1", cidrBlock: "0.0.0.0/1", portRange: {} }),
     nacl(51, MALLORY, {
@@ -3132,7 +3138,14 @@ describe("network-paths on VPC shapes the data sets lack", () => {
       [at(47), "endpoint service permissions changed", null, null, null],
       [at(48), "transit gateway peering", null, null, null],
       [at(52), "route to every address", "rtb-app", "vpce-gwlb", null],
+      [at(53), "route to a prefix list", "rtb-data", "igw-new", null],
     ]);
+    // the destination a route names, for delete-route or replace-route
+    expect(
+      step(reports, "paths_opened")
+        .rows.filter((r) => r[2] === "CreateRoute")
+        .map((r) => r[9]),
+    ).toEqual(["::/0", "172.31.0.0/16", "0.0.0.0/1", "2000::/3", "pl-0evil"]);
     // the Logs Insights twin: the same calls but the open statement beside a conditioned one
     expect(step(reports, "paths_opened_insights").rows.sort()).toEqual([
       [null, "AcceptVpcPeeringConnection", 1],
@@ -3142,7 +3155,7 @@ describe("network-paths on VPC shapes the data sets lack", () => {
       [MAL, "CreateClientVpnEndpoint", 1],
       [MAL, "CreateInstanceConnectEndpoint", 1],
       [MAL, "CreateInternetGateway", 1],
-      [MAL, "CreateRoute", 4],
+      [MAL, "CreateRoute", 5],
       [MAL, "CreateTransitGatewayPeeringAttachment", 1],
       [MAL, "CreateTransitGatewayVpcAttachment", 1],
       [MAL, "CreateVpcEndpoint", 3],
@@ -3212,7 +3225,7 @@ describe("network-paths on VPC shapes the data sets lack", () => {
     const peers = step(partner, "paths_opened").rows.map((r) => r[7]);
     expect(peers).not.toContain("222233334444");
     expect(peers).toContain("999988887777");
-    expect(step(partner, "paths_opened").rowCount).toBe(25);
+    expect(step(partner, "paths_opened").rowCount).toBe(26);
     expectTruth(partner, events, NETWORK_STEPS);
   });
 });

@@ -958,6 +958,8 @@ function pathOpened(e: Event, p: Params): string | null {
   )
     return "route to every address";
   if (route && wideRoute(e)) return "route to a wide range";
+  if (route && scalar(e, "requestParameters.destinationPrefixListId") !== null)
+    return "route to a prefix list";
   if (route && scalar(e, "requestParameters.vpcPeeringConnectionId") !== null)
     return "route through a peering";
   if (ec2Call(e, "ReplaceRouteTableAssociation", "AssociateRouteTable"))
@@ -1032,6 +1034,12 @@ const pathRow = (e: Event, p: Params): JsonValue[] => [
   ),
   peerAccount(e),
   str(e, "sourceIPAddress"),
+  firstScalar(
+    e,
+    ...["destinationCidrBlock", "destinationIpv6CidrBlock", "destinationPrefixListId"].map(
+      (k) => `requestParameters.${k}`,
+    ),
+  ),
 ];
 /** Logs Insights: `x != y and x not like /p/` (a missing x matches neither). */
 const insightsOutside = (v: string | null, e: Event, p: Params) =>
@@ -1066,6 +1074,7 @@ function pathOpenedInsights(e: Event, p: Params): boolean {
         rp("destinationIpv6CidrBlock") === "::/0" ||
         /\/[0-7]$/.test(rp("destinationCidrBlock") ?? "") ||
         /\/[0-6]$/.test(rp("destinationIpv6CidrBlock") ?? "") ||
+        present(e, "requestParameters.destinationPrefixListId") ||
         present(e, "requestParameters.vpcPeeringConnectionId"))) ||
     (ec2Call(e, "CreateVpcPeeringConnection") && insightsOutside(rp("peerOwnerId"), e, p)) ||
     (ec2Call(e, "AcceptVpcPeeringConnection") &&
