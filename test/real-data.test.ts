@@ -3056,6 +3056,22 @@ describe("network-paths on VPC shapes the data sets lack", () => {
       destinationPrefixListId: "pl-0evil",
       gatewayId: "igw-new",
     }),
+    // 54: the data subnet moved onto the VPC's default ACL, 55: an entry deleted, 56: the
+    // pipeline deleting one (not listed)
+    call(MALLORY, 54, "ReplaceNetworkAclAssociation", {
+      associationId: "aclassoc-data",
+      networkAclId: "acl-default",
+    }),
+    call(MALLORY, 55, "DeleteNetworkAclEntry", {
+      networkAclId: "acl-data",
+      ruleNumber: 150,
+      egress: false,
+    }),
+    call(ci, 56, "DeleteNetworkAclEntry", {
+      networkAclId: "acl-pub",
+      ruleNumber: 100,
+      egress: true,
+    }),
     // 50, 51: all traffic in from the two halves of every address
     nacl(50, MALLORY, { ruleNumber: 2, aclProtocol: "-1", cidrBlock: "0.0.0.0/1", portRange: {} }),
     nacl(51, MALLORY, {
@@ -3139,6 +3155,8 @@ describe("network-paths on VPC shapes the data sets lack", () => {
       [at(48), "transit gateway peering", null, null, null],
       [at(52), "route to every address", "rtb-app", "vpce-gwlb", null],
       [at(53), "route to a prefix list", "rtb-data", "igw-new", null],
+      [at(54), "network ACL association", "acl-default", null, null],
+      [at(55), "network ACL entry deleted", "acl-data", null, null],
     ]);
     // the destination a route names, for delete-route or replace-route
     expect(
@@ -3161,8 +3179,10 @@ describe("network-paths on VPC shapes the data sets lack", () => {
       [MAL, "CreateVpcEndpoint", 3],
       [MAL, "CreateVpcPeeringConnection", 2],
       [MAL, "CreateVpnConnection", 1],
+      [MAL, "DeleteNetworkAclEntry", 1],
       [MAL, "ModifyVpcEndpoint", 2],
       [MAL, "ModifyVpcEndpointServicePermissions", 1],
+      [MAL, "ReplaceNetworkAclAssociation", 1],
       [MAL, "ReplaceRoute", 3],
       [MAL, "ReplaceRouteTableAssociation", 1],
     ]);
@@ -3209,6 +3229,7 @@ describe("network-paths on VPC shapes the data sets lack", () => {
       ["AIDAOTHER:x", "another account's network"],
       [CI, "route to every address"],
       [CI, "Client VPN endpoint"],
+      [CI, "network ACL entry deleted"],
     ]);
     expect(step(tuned, "nacl_open_to_world").rows.map((r) => r[5])).toEqual([
       "1",
@@ -3225,7 +3246,7 @@ describe("network-paths on VPC shapes the data sets lack", () => {
     const peers = step(partner, "paths_opened").rows.map((r) => r[7]);
     expect(peers).not.toContain("222233334444");
     expect(peers).toContain("999988887777");
-    expect(step(partner, "paths_opened").rowCount).toBe(26);
+    expect(step(partner, "paths_opened").rowCount).toBe(28);
     expectTruth(partner, events, NETWORK_STEPS);
   });
 });

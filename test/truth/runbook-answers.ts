@@ -883,6 +883,8 @@ const WAYS_IN: Record<string, string> = {
   ModifyVpcEndpointServicePermissions: "endpoint service permissions changed",
   CreateTransitGatewayPeeringAttachment: "transit gateway peering",
   AcceptTransitGatewayPeeringAttachment: "transit gateway peering",
+  ReplaceNetworkAclAssociation: "network ACL association",
+  DeleteNetworkAclEntry: "network ACL entry deleted",
 };
 const PATH_CALLS = [
   ...Object.keys(WAYS_IN),
@@ -997,6 +999,7 @@ const pathRow = (e: Event, p: Params): JsonValue[] => [
     e,
     ...[
       "routeTableId",
+      "networkAclId",
       "vpcId",
       "vpcPeeringConnectionId",
       "CreateTransitGatewayVpcAttachmentRequest.VpcId",
