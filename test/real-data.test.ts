@@ -3072,6 +3072,26 @@ describe("network-paths on VPC shapes the data sets lack", () => {
       ruleNumber: 100,
       egress: true,
     }),
+    // 57: GuardDuty's documented endpoint policy, everything allowed but to other accounts'
+    // principals (not listed)
+    call(
+      MALLORY,
+      57,
+      "CreateVpcEndpoint",
+      wrapped("CreateVpcEndpoint", {
+        VpcId: "vpc-app",
+        ServiceName: "com.amazonaws.us-east-1.guardduty-data",
+        VpcEndpointType: "Interface",
+        PolicyDocument: policy([
+          anyone,
+          {
+            ...anyone,
+            Effect: "Deny",
+            Condition: { StringNotEquals: { "aws:PrincipalAccount": "123456789012" } },
+          },
+        ]),
+      }),
+    ),
     // 50, 51: all traffic in from the two halves of every address
     nacl(50, MALLORY, { ruleNumber: 2, aclProtocol: "-1", cidrBlock: "0.0.0.0/1", portRange: {} }),
     nacl(51, MALLORY, {

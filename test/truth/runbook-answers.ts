@@ -913,7 +913,10 @@ function peerAccount(e: Event): string | null {
   if (ec2Call(e, "AcceptTransitGatewayVpcAttachment")) return scalar(e, ATTACHMENT_OWNER);
   return null;
 }
-/** An endpoint policy with an Allow statement for any principal and no condition (SQL). */
+/**
+ * An endpoint policy with an Allow statement for any principal and no condition, and no Deny
+ * fenced on the account or organization (SQL).
+ */
 function openPolicy(policy: string | null): boolean {
   let doc: unknown;
   try {
@@ -923,14 +926,24 @@ function openPolicy(policy: string | null): boolean {
   }
   const statements = field(doc, "Statement");
   const list = Array.isArray(statements) ? statements : [statements];
-  return list.some(
+  const fenced = list.some(
     (s) =>
-      scalar(s as Event, "Effect") === "Allow" &&
-      (scalar(s as Event, "Principal") === "*" || scalar(s as Event, "Principal.AWS") === "*") &&
-      (scalar(s as Event, "Resource") === "*" ||
-        (Array.isArray(field(s, "Resource")) &&
-          (field(s, "Resource") as unknown[]).includes("*"))) &&
-      field(s, "Condition") === undefined,
+      scalar(s as Event, "Effect") === "Deny" &&
+      /aws:(principal|resource)(account|orgid|orgpaths)/.test(
+        JSON.stringify(field(s, "Condition") ?? "").toLowerCase(),
+      ),
+  );
+  return (
+    !fenced &&
+    list.some(
+      (s) =>
+        scalar(s as Event, "Effect") === "Allow" &&
+        (scalar(s as Event, "Principal") === "*" || scalar(s as Event, "Principal.AWS") === "*") &&
+        (scalar(s as Event, "Resource") === "*" ||
+          (Array.isArray(field(s, "Resource")) &&
+            (field(s, "Resource") as unknown[]).includes("*"))) &&
+        field(s, "Condition") === undefined,
+    )
   );
 }
 const endpointPolicy = (e: Event) =>
