@@ -2624,6 +2624,12 @@ describe("network-paths on VPC shapes the data sets lack", () => {
     accountId: "123456789012",
   };
   const refused = { errorCode: "Client.UnauthorizedOperation", errorMessage: "not authorized" };
+  const GUARDDUTY = {
+    type: "AssumedRole",
+    principalId: "AROAGUARDDUTY:GuardDuty",
+    arn: "arn:aws:sts::123456789012:assumed-role/AWSServiceRoleForAmazonGuardDuty/GuardDuty",
+    accountId: "123456789012",
+  };
   const call = (
     who: Record<string, unknown>,
     i: number,
@@ -3091,6 +3097,25 @@ describe("network-paths on VPC shapes the data sets lack", () => {
           },
         ]),
       }),
+    ),
+    // 58: GuardDuty's service-linked role creating its endpoint, 59: a service-linked role's
+    // mirroring call (neither listed: only the service takes such a role)
+    call(
+      GUARDDUTY,
+      59,
+      "DeleteTrafficMirrorSession",
+      wrapped("DeleteTrafficMirrorSession", { TrafficMirrorSessionId: "tms-1" }),
+    ),
+    call(
+      GUARDDUTY,
+      58,
+      "CreateVpcEndpoint",
+      wrapped("CreateVpcEndpoint", {
+        VpcId: "vpc-app",
+        ServiceName: "com.amazonaws.us-east-1.guardduty-data",
+        VpcEndpointType: "Interface",
+      }),
+      { userAgent: "guardduty.amazonaws.com" },
     ),
     // 50, 51: all traffic in from the two halves of every address
     nacl(50, MALLORY, { ruleNumber: 2, aclProtocol: "-1", cidrBlock: "0.0.0.0/1", portRange: {} }),

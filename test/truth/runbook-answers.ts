@@ -828,9 +828,14 @@ const ec2Call = (e: Event, ...names: string[]) =>
 /** `coalesce(json_extract_scalar(<payload>, '$.a.b'), ...)` over whole record paths. */
 const firstScalar = (e: Event, ...paths: string[]) =>
   paths.map((p) => scalar(e, p)).find((v) => v !== null) ?? null;
-/** Not a call by an AWS service, nor by the automation (SQL and Logs Insights alike here). */
+/**
+ * Not a call by an AWS service or a service-linked role, nor by the automation (SQL and Logs
+ * Insights alike here).
+ */
 const networkByHand = (e: Event, p: Params) =>
-  str(e, "userIdentity.type") !== "AWSService" && !automated(e, p);
+  str(e, "userIdentity.type") !== "AWSService" &&
+  !(str(e, "userIdentity.arn") ?? "").includes(":assumed-role/AWSServiceRoleFor") &&
+  !automated(e, p);
 const MIRROR_CALLS = [
   "CreateTrafficMirrorTarget",
   "CreateTrafficMirrorFilter",
