@@ -677,7 +677,7 @@ type Ec2Call = (name: string, params: unknown, response?: unknown) => Call;
 /** The VPC of the orders database (incident 20). */
 const DATA_VPC = "vpc-0data00000000c011";
 
-/** Incident 19's first part: the orders database's interface mirrored to another account. */
+/** Incident 20's first part: the orders database's interface mirrored to another account. */
 function networkMirror(step: (i: number) => Ctx, ec2: Ec2Call, ec2Region: string): Ev[] {
   const nlb = `arn:aws:elasticloadbalancing:${ec2Region}:444455556666:loadbalancer/net/collector/5e5e00000000c011`;
   const [target, filter] = ["tmt-0e5e000000000c011", "tmf-0e5e000000000c011"];
