@@ -3117,6 +3117,35 @@ describe("network-paths on VPC shapes the data sets lack", () => {
       }),
       { userAgent: "guardduty.amazonaws.com" },
     ),
+    // past minute 59, at seconds 20 and 40: any principal as a list, every resource but one
+    // (NotResource)
+    call(
+      MALLORY,
+      60,
+      "ModifyVpcEndpoint",
+      wrapped("ModifyVpcEndpoint", {
+        VpcEndpointId: "vpce-s3",
+        PolicyDocument: policy([{ ...anyone, Principal: { AWS: ["*"] } }]),
+      }),
+      { eventTime: "2024-06-01T10:59:20Z" },
+    ),
+    call(
+      MALLORY,
+      61,
+      "ModifyVpcEndpoint",
+      wrapped("ModifyVpcEndpoint", {
+        VpcEndpointId: "vpce-s3",
+        PolicyDocument: policy([
+          {
+            Effect: "Allow",
+            Principal: "*",
+            Action: "s3:*",
+            NotResource: "arn:aws:s3:::corp-logs/*",
+          },
+        ]),
+      }),
+      { eventTime: "2024-06-01T10:59:40Z" },
+    ),
     // 50, 51: all traffic in from the two halves of every address
     nacl(50, MALLORY, { ruleNumber: 2, aclProtocol: "-1", cidrBlock: "0.0.0.0/1", portRange: {} }),
     nacl(51, MALLORY, {
@@ -3202,6 +3231,8 @@ describe("network-paths on VPC shapes the data sets lack", () => {
       [at(53), "route to a prefix list", "rtb-data", "igw-new", null],
       [at(54), "network ACL association", "acl-default", null, null],
       [at(55), "network ACL entry deleted", "acl-data", null, null],
+      ["2024-06-01T10:59:20Z", "endpoint policy open to any principal", "vpce-s3", null, null],
+      ["2024-06-01T10:59:40Z", "endpoint policy open to any principal", "vpce-s3", null, null],
     ]);
     // the destination a route names, for delete-route or replace-route
     expect(
@@ -3225,7 +3256,7 @@ describe("network-paths on VPC shapes the data sets lack", () => {
       [MAL, "CreateVpcPeeringConnection", 2],
       [MAL, "CreateVpnConnection", 1],
       [MAL, "DeleteNetworkAclEntry", 1],
-      [MAL, "ModifyVpcEndpoint", 2],
+      [MAL, "ModifyVpcEndpoint", 4],
       [MAL, "ModifyVpcEndpointServicePermissions", 1],
       [MAL, "ReplaceNetworkAclAssociation", 1],
       [MAL, "ReplaceRoute", 3],
@@ -3291,7 +3322,7 @@ describe("network-paths on VPC shapes the data sets lack", () => {
     const peers = step(partner, "paths_opened").rows.map((r) => r[7]);
     expect(peers).not.toContain("222233334444");
     expect(peers).toContain("999988887777");
-    expect(step(partner, "paths_opened").rowCount).toBe(28);
+    expect(step(partner, "paths_opened").rowCount).toBe(30);
     expectTruth(partner, events, NETWORK_STEPS);
   });
 });

@@ -918,6 +918,13 @@ function peerAccount(e: Event): string | null {
   if (ec2Call(e, "AcceptTransitGatewayVpcAttachment")) return scalar(e, ATTACHMENT_OWNER);
   return null;
 }
+/** A value or a list holding "*". */
+const star = (v: unknown) => v === "*" || (Array.isArray(v) && v.includes("*"));
+/** A statement's principal is anyone: "*", {"AWS": "*"} or {"AWS": ["*"]}. */
+const anyPrincipal = (s: unknown) => star(field(s, "Principal")) || star(field(s, "Principal.AWS"));
+/** A statement covers every resource: "*", a list holding it, or a NotResource. */
+const everyResource = (s: unknown) =>
+  star(field(s, "Resource")) || field(s, "NotResource") !== undefined;
 /**
  * An endpoint policy with an Allow statement for any principal and no condition, and no Deny
  * fenced on the account or organization (SQL).
@@ -943,10 +950,8 @@ function openPolicy(policy: string | null): boolean {
     list.some(
       (s) =>
         scalar(s as Event, "Effect") === "Allow" &&
-        (scalar(s as Event, "Principal") === "*" || scalar(s as Event, "Principal.AWS") === "*") &&
-        (scalar(s as Event, "Resource") === "*" ||
-          (Array.isArray(field(s, "Resource")) &&
-            (field(s, "Resource") as unknown[]).includes("*"))) &&
+        anyPrincipal(s) &&
+        everyResource(s) &&
         field(s, "Condition") === undefined,
     )
   );
@@ -1067,12 +1072,12 @@ const insightsOutside = (v: string | null, e: Event, p: Params) =>
   v !== null &&
   v !== str(e, "recipientAccountId") &&
   !new RegExp(String(p.partner_accounts)).test(v);
-const OPEN_POLICY_TEXT = /"Principal"\s*:\s*(\{\s*"AWS"\s*:\s*)?"\*"/;
+const OPEN_POLICY_TEXT = /"Principal"\s*:\s*(\{\s*"AWS"\s*:\s*)?(\[\s*)?"\*"/;
 /** Logs Insights: the policy text gives any principal and holds no "Condition". */
 const openPolicyText = (v: string | null) =>
   v !== null &&
   OPEN_POLICY_TEXT.test(v) &&
-  /"Resource"\s*:\s*(\[[^\]]*)?"\*"/.test(v) &&
+  /"Resource"\s*:\s*(\[[^\]]*)?"\*"|"NotResource"/.test(v) &&
   !/"Condition"/.test(v);
 /** paths_opened_insights' calls. */
 function pathOpenedInsights(e: Event, p: Params): boolean {
