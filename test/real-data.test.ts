@@ -3385,6 +3385,19 @@ describe("sign-in-persistence on the identity shapes the data sets lack", () => 
     accessKeyId: "ASIAEXAMPLESESSION01",
   });
   const ALICE = { ...MALLORY, arn: "arn:aws:iam::123456789012:user/alice", userName: "alice" };
+  // alice in her own console: the console's calls carry invokedBy signin.amazonaws.com (as
+  // Panther's AWS.IAM.CredentialsUpdated ChangePassword and CreateVirtualMFADevice records)
+  const ALICE_CONSOLE = { ...ALICE, invokedBy: "signin.amazonaws.com" };
+  // a root session from sts:AssumeRoot in a member account (IAM User Guide, "Track privileged
+  // tasks in CloudTrail"): type Root, sessionContext.assumedRoot "true", no user name
+  const ASSUMED_ROOT = {
+    type: "Root",
+    principalId: "123456789012",
+    arn: "arn:aws:iam::123456789012:root",
+    accountId: "123456789012",
+    accessKeyId: "ASIAEXAMPLEROOT00001",
+    sessionContext: { assumedRoot: "true", attributes: { mfaAuthenticated: "false" } },
+  };
   const HELPDESK = "arn:aws:sts::123456789012:assumed-role/it-helpdesk/jo";
   const DEVELOPER = "arn:aws:sts::123456789012:assumed-role/developer/sam";
   const PORTAL = "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin_0a1b2c3d4e5f6a7b/ann";
@@ -3493,8 +3506,9 @@ describe("sign-in-persistence on the identity shapes the data sets lack", () => 
       { httpBody: { userName: "HIDDEN_DUE_TO_SECURITY_REASONS" } },
     ),
     // 14: a password for dave, 15: carol's MFA deactivated, 16: her virtual device deleted;
-    // 17: alice's own password and 18: her own device, 19: her own password without a user name
-    // (none listed); 20-21: the help desk resetting bob's password and removing his lost device
+    // 17: alice's own password and 18: her own device (named "alice-phone") in her console (not
+    // listed); 19: her own password reset with her access key, without a user name (listed: the
+    // key's holder gives itself the console); 20-21: the help desk resetting bob's password and removing his lost device
     // (listed only without helpdesk_pattern); 22: the root user giving erin a password, refused
     call(MALLORY, 14, iam, "CreateLoginProfile", {
       userName: "dave",
@@ -3505,8 +3519,11 @@ describe("sign-in-persistence on the identity shapes the data sets lack", () => 
       serialNumber: MFA("carol"),
     }),
     call(MALLORY, 16, iam, "DeleteVirtualMFADevice", { serialNumber: MFA("carol") }),
-    call(ALICE, 17, iam, "UpdateLoginProfile", { userName: "alice", passwordResetRequired: false }),
-    call(ALICE, 18, iam, "DeleteVirtualMFADevice", { serialNumber: MFA("alice") }),
+    call(ALICE_CONSOLE, 17, iam, "UpdateLoginProfile", {
+      userName: "alice",
+      passwordResetRequired: false,
+    }),
+    call(ALICE_CONSOLE, 18, iam, "DeleteVirtualMFADevice", { serialNumber: MFA("alice-phone") }),
     call(ALICE, 19, iam, "UpdateLoginProfile", { passwordResetRequired: false }),
     call(session(HELPDESK), 20, iam, "UpdateLoginProfile", {
       userName: "bob",
@@ -3538,6 +3555,13 @@ describe("sign-in-persistence on the identity shapes the data sets lack", () => 
     call(ALICE, 26, signin, "ConsoleLogin", null, {
       eventType: "AwsConsoleSignIn",
       responseElements: { ConsoleLogin: "Success" },
+    }),
+    // 27: an AssumeRoot session turning on the member account root user's password recovery
+    // (CreateLoginProfile without a user name or password) and 28: deactivating its MFA device
+    // (both listed, in both dialects)
+    call(ASSUMED_ROOT, 27, iam, "CreateLoginProfile", {}),
+    call(ASSUMED_ROOT, 28, iam, "DeactivateMFADevice", {
+      serialNumber: MFA("root-account-mfa-device"),
     }),
   ];
   const step = (reports: RunReport[], id: string) => reports[0]!.steps.find((s) => s.id === id)!;
@@ -3575,15 +3599,22 @@ describe("sign-in-persistence on the identity shapes the data sets lack", () => 
     ).toEqual([
       [at(14), MAL, "CreateLoginProfile", "dave", null],
       [at(15), MAL, "DeactivateMFADevice", "carol", null],
-      [at(16), MAL, "DeleteVirtualMFADevice", "carol", null],
+      [at(16), MAL, "DeleteVirtualMFADevice", null, null],
+      [at(19), ALICE.arn, "UpdateLoginProfile", null, null],
       [at(22), "arn:aws:iam::123456789012:root", "CreateLoginProfile", "erin", "AccessDenied"],
+      [at(27), "arn:aws:iam::123456789012:root", "CreateLoginProfile", null, null],
+      [at(28), "arn:aws:iam::123456789012:root", "DeactivateMFADevice", null, null],
     ]);
-    // the Logs Insights twin: the same but the deleted virtual device
+    // the Logs Insights twin: the same calls
     expect(step(reports, "sign_in_given_to_others_insights").rows.map((r) => [r[2], r[3]])).toEqual(
       [
         ["CreateLoginProfile", "dave"],
         ["DeactivateMFADevice", "carol"],
+        ["DeleteVirtualMFADevice", null],
+        ["UpdateLoginProfile", null],
         ["CreateLoginProfile", "erin"],
+        ["CreateLoginProfile", null],
+        ["DeactivateMFADevice", null],
       ],
     );
     expect(step(reports, "console_from_keys").rows.map((r) => r.slice(0, 4))).toEqual([
@@ -3607,12 +3638,15 @@ describe("sign-in-persistence on the identity shapes the data sets lack", () => 
     expect(step(tuned, "sign_in_given_to_others").rows.map((r) => [r[0], r[3]])).toEqual([
       [at(14), "dave"],
       [at(15), "carol"],
-      [at(16), "carol"],
+      [at(16), null],
+      [at(19), null],
       [at(20), "bob"],
       [at(21), "bob"],
       [at(22), "erin"],
+      [at(27), null],
+      [at(28), null],
     ]);
-    expect(step(tuned, "sign_in_given_to_others_insights").rowCount).toBe(5);
+    expect(step(tuned, "sign_in_given_to_others_insights").rowCount).toBe(9);
     expect(step(tuned, "console_from_keys").rows.map((r) => r[1])).toEqual([FEDERATED.arn]);
     expect(step(tuned, "console_from_keys_insights").rowCount).toBe(1);
     expectTruth(tuned, events, SIGN_IN_STEPS);

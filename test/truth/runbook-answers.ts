@@ -1196,27 +1196,22 @@ const providerChanged = (e: Event, p: Params) =>
   str(e, "userIdentity.type") !== "AWSService" &&
   str(e, "userIdentity.invokedBy") !== "sso.amazonaws.com" &&
   arnOutside(e, p.automation_pattern!);
-/** sign_in_given_to_others: the user a password or MFA call is for (a virtual device: its name). */
-function signInTarget(e: Event): string | null {
-  const serial = scalar(e, "requestParameters.serialNumber");
-  return scalar(e, "requestParameters.userName") ?? (serial ? /[^/]+$/.exec(serial)![0] : null);
-}
-/** A password or MFA call for another user, outside the help desk (SQL). */
+/**
+ * sign_in_given_to_others, both dialects alike: a password or MFA call outside the help desk,
+ * unless an IAM user makes it for their own user (no userName, or their own) in the console.
+ */
 function givenToOther(e: Event, p: Params): boolean {
   const calls = ["CreateLoginProfile", "UpdateLoginProfile", "DeactivateMFADevice"];
   if (!is(e, "eventSource", "iam.amazonaws.com")) return false;
   if (!is(e, "eventName", ...calls, "DeleteVirtualMFADevice")) return false;
   if (str(e, "userIdentity.type") === "AWSService") return false;
   const own = str(e, "userIdentity.userName");
-  return (signInTarget(e) ?? own ?? "") !== (own ?? "") && arnOutside(e, p.helpdesk_pattern!);
-}
-/** The same in Logs Insights: passwords and deactivated devices, the request naming the user. */
-function givenToOtherInsights(e: Event, p: Params): boolean {
-  const calls = ["CreateLoginProfile", "UpdateLoginProfile", "DeactivateMFADevice"];
-  if (!is(e, "eventSource", "iam.amazonaws.com") || !is(e, "eventName", ...calls)) return false;
-  if (str(e, "userIdentity.type") === "AWSService") return false;
-  const [target, own] = [str(e, "requestParameters.userName"), str(e, "userIdentity.userName")];
-  return target !== null && (own === null || target !== own) && arnOutside(e, p.helpdesk_pattern!);
+  const target = scalar(e, "requestParameters.userName");
+  const ownConsole =
+    own !== null &&
+    str(e, "userIdentity.invokedBy") === "signin.amazonaws.com" &&
+    (target === null || target === own);
+  return !ownConsole && arnOutside(e, p.helpdesk_pattern!);
 }
 /** console_from_keys: a GetSigninToken by a session that is not Identity Center's, outside the brokers. */
 const consoleFromKeys = (e: Event, p: Params) =>
@@ -2328,7 +2323,7 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
         str(e, "eventTime"),
         caller(e),
         str(e, "eventName"),
-        signInTarget(e),
+        scalar(e, "requestParameters.userName"),
         scalar(e, "requestParameters.passwordResetRequired"),
         scalar(e, "requestParameters.serialNumber"),
         str(e, "errorCode"),
@@ -2336,7 +2331,7 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
       ]),
   "sign-in-persistence/sign_in_given_to_others_insights": (ev, p) =>
     ev
-      .filter((e) => givenToOtherInsights(e, p))
+      .filter((e) => givenToOther(e, p))
       .map((e) => [
         stamp(e),
         str(e, "userIdentity.arn"),
