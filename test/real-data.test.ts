@@ -3411,6 +3411,8 @@ describe("sign-in-persistence on the identity shapes the data sets lack", () => 
   const INSTANCE = "arn:aws:sso:::instance/ssoins-0123456789abcdef";
   const PS = `${INSTANCE.replace("instance/", "permissionSet/ssoins-0123456789abcdef/")}/ps-0badc0ffee000001`;
   const MFA = (name: string) => `arn:aws:iam::123456789012:mfa/${name}`;
+  const TTI =
+    "arn:aws:sso::123456789012:trustedTokenIssuer/ssoins-0123456789abcdef/tti-0badc0ffee01";
   const call = (
     who: Record<string, unknown>,
     i: number,
@@ -3563,6 +3565,27 @@ describe("sign-in-persistence on the identity shapes the data sets lack", () => 
     call(ASSUMED_ROOT, 28, iam, "DeactivateMFADevice", {
       serialNumber: MFA("root-account-mfa-device"),
     }),
+    // 29-30: a trusted token issuer of mallory's added to Identity Center, then pointed at
+    // another issuer URL (both listed; the request as the IAM Identity Center API Reference has it)
+    call(MALLORY, 29, sso, "CreateTrustedTokenIssuer", {
+      instanceArn: INSTANCE,
+      name: "partner-idp",
+      trustedTokenIssuerType: "OIDC_JWT",
+      trustedTokenIssuerConfiguration: {
+        oidcJwtConfiguration: {
+          issuerUrl: "https://idp.example.net",
+          claimAttributePath: "email",
+          identityStoreAttributePath: "emails.value",
+          jwksRetrievalOption: "OPEN_ID_DISCOVERY",
+        },
+      },
+    }),
+    call(MALLORY, 30, sso, "UpdateTrustedTokenIssuer", {
+      trustedTokenIssuerArn: TTI,
+      trustedTokenIssuerConfiguration: {
+        oidcJwtConfiguration: { claimAttributePath: "sub" },
+      },
+    }),
   ];
   const step = (reports: RunReport[], id: string) => reports[0]!.steps.find((s) => s.id === id)!;
   const at = (m: number) => `2024-06-01T10:${String(m).padStart(2, "0")}:00Z`;
@@ -3592,8 +3615,10 @@ describe("sign-in-persistence on the identity shapes the data sets lack", () => 
       [at(9), "CreateGroupMembership", "g-admins", "u-backdoor", null],
       [at(10), "CreateBearerToken", null, null, "AccessDeniedException"],
       [at(11), "EnableExternalIdPConfigurationForDirectory", null, null, null],
+      [at(29), "CreateTrustedTokenIssuer", "partner-idp", "https://idp.example.net", null],
+      [at(30), "UpdateTrustedTokenIssuer", TTI, null, null],
     ]);
-    expect(step(reports, "identity_providers_changed_insights").rowCount).toBe(11);
+    expect(step(reports, "identity_providers_changed_insights").rowCount).toBe(13);
     expect(
       step(reports, "sign_in_given_to_others").rows.map((r) => [r[0], r[1], r[2], r[3], r[6]]),
     ).toEqual([
