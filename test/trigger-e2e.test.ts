@@ -107,9 +107,13 @@ describe("run-md trigger on AWS's documented GuardDuty finding", () => {
       )
       .map((r) => r.eventName)
       .sort();
+    // (incident 21's login profile, SAML provider and MFA deactivation are made with it too)
     expect(truth).toEqual([
       "AttachUserPolicy",
       "CreateAccessKey",
+      "CreateLoginProfile",
+      "CreateSAMLProvider",
+      "DeactivateMFADevice",
       "GetFederationToken",
       "PutEventSelectors",
       "StopLogging",
