@@ -30,6 +30,8 @@ interface Plant {
   at: (fraction: number, plusMs?: number) => Date;
   ctx: (t: Date, region?: string) => Ctx;
   call: (source: string, name: string, params: unknown, readOnly?: boolean) => Call;
+  /** A call that changes something, with the response it records when it has one. */
+  write: (source: string, name: string, params: unknown, response?: unknown) => Call;
   /** us-east-1 when generated, else the first region (EC2 calls are regional). */
   ec2Region: string;
   regions: string[];
@@ -47,6 +49,14 @@ function plant(r: Random, start: Date, end: Date, regions: string[]): Plant {
       readOnly,
       params: () => params,
       global: source === "iam.amazonaws.com",
+    }),
+    write: (source, name, params, response) => ({
+      source,
+      name,
+      readOnly: false,
+      params: () => params,
+      global: source === "iam.amazonaws.com",
+      ...(response === undefined ? {} : { response: () => response }),
     }),
     ec2Region: regions.includes("us-east-1") ? "us-east-1" : (regions[0] as string),
     regions,
@@ -531,12 +541,10 @@ function s3Ransomware({ at, ctx, call }: Plant): Ev[] {
  * the database's deletion protection off with 0 days of backups, deletes it without a final
  * snapshot and deletes her snapshot; her attempt on the cluster snapshot is refused.
  */
-function rdsTheft({ at, ctx, call, ec2Region }: Plant): Ev[] {
+function rdsTheft({ at, ctx, write, ec2Region }: Plant): Ev[] {
   const step = (i: number) => ctx(at(0.6, i * 20_000), ec2Region);
-  const rds = (name: string, params: unknown, response?: unknown) => ({
-    ...call("rds.amazonaws.com", name, params),
-    ...(response === undefined ? {} : { response: () => response }),
-  });
+  const rds = (name: string, params: unknown, response?: unknown) =>
+    write("rds.amazonaws.com", name, params, response);
   const snapshot = `arn:aws:rds:${ec2Region}:${ACCOUNT}:snapshot:orders-db-adhoc`;
   const ids = { dBInstanceIdentifier: "orders-db" };
   return [
@@ -744,12 +752,10 @@ function networkMirror(step: (i: number) => Ctx, ec2: Ec2Call, ec2Region: string
  * peers the VPC with that other account, opens the S3 endpoint's policy to any principal and adds
  * a network ACL entry letting all traffic in from the whole internet.
  */
-function networkPaths({ at, ctx, call, ec2Region }: Plant): Ev[] {
+function networkPaths({ at, ctx, write, ec2Region }: Plant): Ev[] {
   const step = (i: number) => ctx(at(0.65, i * 30_000), ec2Region);
-  const ec2: Ec2Call = (name, params, response) => ({
-    ...call("ec2.amazonaws.com", name, params),
-    ...(response === undefined ? {} : { response: () => response }),
-  });
+  const ec2: Ec2Call = (name, params, response) =>
+    write("ec2.amazonaws.com", name, params, response);
   const igw = "igw-0e5e0000c011";
   const open = JSON.stringify({
     Version: "2008-10-17",
