@@ -6,7 +6,7 @@
  * @run-md/sql's `rowStarFields`, the checker's rule too; a chain it does not resolve (a CTE's row)
  * is left as written, for DuckDB to refuse.
  */
-import { rowStarFields } from "@run-md/sql";
+import { nameText, rowStarFields } from "@run-md/sql";
 import { mapCode } from "./rewrite.ts";
 
 const PART = `(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)`;
@@ -23,12 +23,6 @@ const RELATION = new RegExp(
   `(?:\\bFROM|\\bJOIN|,)\\s+(${PART}(?:\\s*\\.\\s*${PART})*)(?:\\s+(?:AS\\s+)?(?!(?:${NOT_ALIASES})\\b)(${PART}))?`,
   "gi",
 );
-
-/** A name as Trino reads it: lower-cased, unless quoted. */
-function nameText(raw: string): string {
-  const t = raw.trim();
-  return t.startsWith('"') ? t.slice(1, -1).replaceAll('""', '"') : t.toLowerCase();
-}
 
 /** The chain's names. */
 function partsOf(chain: string): string[] {
@@ -69,7 +63,7 @@ export function expandRowStars(sql: string, tables: ReadonlySet<string>): string
       isDefined: () => false,
     });
     if (star?.kind !== "fields") continue;
-    const aliases = m[3] === undefined ? [] : m[3].split(",").map(nameText);
+    const aliases = m[3] === undefined ? [] : m[3].split(",").map((a) => nameText(a.trim()));
     if (aliases.length > 0 && aliases.length !== star.fields.length) continue;
     const items = star.fields.map((f, i) => {
       const name = aliases[i] ?? f.name.toLowerCase();

@@ -23,9 +23,9 @@ import {
   TableNameContext,
   UnnestContext,
 } from "dt-sql-parser/dist/lib/trino/TrinoSqlParser.js";
-import { COLUMN_NAMES } from "./cloudtrail.ts";
+import { COLUMN_NAMES, nameText } from "./cloudtrail.ts";
 import type { SqlProblem } from "./problem.ts";
-import { at, nameText } from "./types.ts";
+import { at } from "./types.ts";
 
 const TABLE_COLUMNS = new Set<string>(COLUMN_NAMES);
 

@@ -29,3 +29,8 @@ export const COLUMNS = new Map<string, RecordField>(
 
 /** Every column of Athena's CloudTrail table: the record's, then the partition columns. */
 export const COLUMN_NAMES: readonly string[] = [...COLUMNS.keys(), ...PARTITION_COLUMNS];
+
+/** A name as Athena reads it: lower-cased, unless quoted (`"Name"`, with `""` for a quote). */
+export function nameText(raw: string): string {
+  return raw.startsWith('"') ? raw.slice(1, -1).replaceAll('""', '"') : raw.toLowerCase();
+}

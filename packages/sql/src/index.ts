@@ -6,7 +6,13 @@ export {
   sqlOutputLabels,
   useCheckCache,
 } from "./check.ts";
-export { type Field, type FieldKind, PARTITION_COLUMNS, RECORD_FIELDS } from "./cloudtrail.ts";
+export {
+  type Field,
+  type FieldKind,
+  nameText,
+  PARTITION_COLUMNS,
+  RECORD_FIELDS,
+} from "./cloudtrail.ts";
 export { ATHENA_FUNCTIONS, DUCKDB_ONLY } from "./functions.ts";
 export type { SqlProblem } from "./problem.ts";
 export { type RowStar, type RowStarNames, rowStarFields } from "./row-fields.ts";

@@ -11,8 +11,8 @@ import {
   type SelectItemContext,
   WithContext,
 } from "dt-sql-parser/dist/lib/trino/TrinoSqlParser.js";
+import { nameText } from "./cloudtrail.ts";
 import { maskParams, parseTrino } from "./syntax.ts";
-import { nameText } from "./types.ts";
 
 const PART = `(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_]*)`;
 const PATH = new RegExp(`^${PART}(?:\\.${PART})*$`);

@@ -50,7 +50,7 @@ import {
 } from "dt-sql-parser/dist/lib/trino/TrinoSqlParser.js";
 import { checkArgumentTypes } from "./argument-types.ts";
 import { checkClauseAliases } from "./clause-aliases.ts";
-import { COLUMN_NAMES, COLUMNS, type Field, PARTITION_COLUMNS } from "./cloudtrail.ts";
+import { COLUMN_NAMES, COLUMNS, type Field, nameText, PARTITION_COLUMNS } from "./cloudtrail.ts";
 import { ATHENA_FUNCTIONS, DUCKDB_ONLY } from "./functions.ts";
 import { checkOrderBy, outputName } from "./order-by.ts";
 import type { SqlProblem } from "./problem.ts";
@@ -64,7 +64,6 @@ import {
   at,
   incomparable,
   jsonPathOf,
-  nameText,
   referenceName,
   type SqlType,
   type Typing,

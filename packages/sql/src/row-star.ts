@@ -10,9 +10,10 @@ import {
   SelectItemContext,
   type TableAllColumnsContext,
 } from "dt-sql-parser/dist/lib/trino/TrinoSqlParser.js";
+import { nameText } from "./cloudtrail.ts";
 import type { SqlProblem } from "./problem.ts";
 import { athenaTypeOf, type RowStarNames, rowStarFields } from "./row-fields.ts";
-import { article, at, nameText, referenceName } from "./types.ts";
+import { article, at, referenceName } from "./types.ts";
 
 /**
  * The names of the columns `star` gives (its column list's, else the row's fields'), after

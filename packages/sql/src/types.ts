@@ -150,11 +150,6 @@ export function functionName(call: FunctionCallContext): string | undefined {
   return parts.length === 1 ? parts[0]!.getText().toLowerCase() : undefined;
 }
 
-/** A name as Athena reads it: lower-cased, unless quoted (`"Name"`, with `""` for a quote). */
-export function nameText(raw: string): string {
-  return raw.startsWith('"') ? raw.slice(1, -1).replaceAll('""', '"') : raw.toLowerCase();
-}
-
 /** A type's or parameter's name after its article: `an integer`, `a varchar`. */
 export function article(name: string): string {
   return /^[aeiou]/.test(name) ? `an ${name}` : `a ${name}`;
