@@ -14,7 +14,7 @@ import path from "node:path";
 import zlib from "node:zlib";
 import { isSlashDay, setNewest, slashDate } from "@run-md/core";
 import { isNumberText, jsonText, parseJson } from "./json-text.ts";
-import { lstatOrNull, OutsideCounts } from "./outside-count.ts";
+import { lstatOrNull, OutsideCounts, widen } from "./outside-count.ts";
 import { type Field, keyMap, RECORD_KEYS } from "./schema.ts";
 
 const EVENT_FILE = /\.(json|jsonl|ndjson)(\.gz)?$/i;
@@ -758,14 +758,6 @@ function fsError(e: unknown): string {
   if (code === "ENOENT") return "no such file";
   if (e instanceof RangeError && /call stack/i.test(e.message)) return "nested too deeply";
   return code ?? (e instanceof Error ? e.name : "error");
-}
-
-function widen(range: DayRange | null, day: string): DayRange {
-  if (range === null) return { first: day, last: day };
-  return {
-    first: day < range.first ? day : range.first,
-    last: day > range.last ? day : range.last,
-  };
 }
 
 async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {

@@ -10,17 +10,12 @@
  */
 import fs, { promises as fsp, type Stats } from "node:fs";
 import path from "node:path";
-
-/** Inclusive range of `yyyy/MM/dd` days. */
-export interface CountedDays {
-  first: string;
-  last: string;
-}
+import type { DayRange } from "./files.ts";
 
 export interface OutsideCount {
   files: number;
   /** The layout days of the files counted, or null when none has one. */
-  days: CountedDays | null;
+  days: DayRange | null;
 }
 
 interface Kept extends OutsideCount {
@@ -70,7 +65,7 @@ export class OutsideCounts {
         into.files++;
         // Every file of a folder has the folder's layout day (or none): asked once a folder.
         if (day === undefined) day = this.dayOf(path.join(dir, e.name));
-        if (day !== null) into.days = widenDays(into.days, day);
+        if (day !== null) into.days = widen(into.days, day);
       }
     }
     return settled;
@@ -91,7 +86,8 @@ export function lstatOrNull(file: string): Stats | null {
   }
 }
 
-function widenDays(range: CountedDays | null, day: string): CountedDays {
+/** The range of days that holds `range` and `day`. */
+export function widen(range: DayRange | null, day: string): DayRange {
   if (range === null) return { first: day, last: day };
   return {
     first: day < range.first ? day : range.first,
