@@ -2,43 +2,25 @@
  * A select alias named in WHERE, GROUP BY or HAVING (`count(*) AS n ... HAVING n > 5`): Trino
  * resolves those clauses against the FROM clause only ("Column 'n' cannot be resolved",
  * TestAnalyzer.testHavingReferencesOutputAlias; trinodb/trino#8582), where DuckDB reads the
- * alias. Judged, as the local engine's refusal at run time (engine-local select-aliases.ts) is,
- * only for a query over the CloudTrail table alone, whose columns are known: an alias that is
- * also a column of the table names the column there, as on Trino. ORDER BY sees the aliases on
- * both engines and is not judged.
+ * alias. Judged wherever the columns the clause can name are known (relations.ts: the CloudTrail
+ * table's, a WITH query's or a subquery's select list, a column alias list's): an alias that is
+ * also such a column names the column there, as on Trino (`SELECT count(*) AS e FROM (SELECT
+ * eventname AS e ...) GROUP BY e HAVING e ...` is the subquery's e). ORDER BY sees the aliases on
+ * both engines and is not judged. The only place of the rule: every engine checks a query here
+ * before it runs.
  */
 import type { ParserRuleContext, ParseTree } from "antlr4ng";
 import {
   ColumnNameContext,
   ColumnRefContext,
-  JoinRelationContext,
   LambdaContext,
-  LateralContext,
-  ParenthesizedRelationContext,
   QualifiedNameContext,
   QueryContext,
   type QuerySpecificationContext,
-  SubqueryRelationContext,
-  TableFunctionCallContext,
-  TableNameContext,
-  UnnestContext,
 } from "dt-sql-parser/dist/lib/trino/TrinoSqlParser.js";
-import { COLUMN_NAMES, nameText } from "./cloudtrail.ts";
+import { nameText } from "./cloudtrail.ts";
 import type { SqlProblem } from "./problem.ts";
 import { at } from "./types.ts";
-
-const TABLE_COLUMNS = new Set<string>(COLUMN_NAMES);
-
-/** Relations whose columns are not the CloudTrail table's alone. */
-const OTHER_SOURCES = [
-  JoinRelationContext,
-  SubqueryRelationContext,
-  UnnestContext,
-  LateralContext,
-  TableFunctionCallContext,
-  ParenthesizedRelationContext,
-  QualifiedNameContext,
-];
 
 /** Every node below `node`, subqueries and lambdas skipped (they have names of their own). */
 function each(node: ParseTree, visit: (n: ParserRuleContext) => void): void {
@@ -59,25 +41,10 @@ function isColumnName(n: ParserRuleContext): n is QualifiedNameContext {
   );
 }
 
-/** Whether the query reads the CloudTrail table alone (`FROM cloudtrail_logs [AS] c`). */
-function readsCloudTrailAlone(
-  spec: QuerySpecificationContext,
-  isCloudTrail: (t: TableNameContext) => boolean,
-): boolean {
-  const relations = spec.relation();
-  if (relations.length !== 1) return false;
-  const tables: TableNameContext[] = [];
-  let other = false;
-  each(relations[0]!, (n) => {
-    if (n instanceof TableNameContext) tables.push(n);
-    else if (OTHER_SOURCES.some((c) => n instanceof c)) other = true;
-  });
-  return !other && tables.length === 1 && isCloudTrail(tables[0]!);
-}
-
 /** The select list's aliases that name no column of the table, with their expressions' text. */
 function outputAliases(
   spec: QuerySpecificationContext,
+  columns: ReadonlySet<string>,
   text: (c: ParserRuleContext) => string,
 ): Map<string, { text: string; position: number }> {
   const aliases = new Map<string, { text: string; position: number }>();
@@ -86,22 +53,25 @@ function outputAliases(
     const expr = item.selectExpressionColumnName() ?? item.selectLiteralColumnName();
     if (!id || !expr) continue;
     const name = nameText(id.getText());
-    if (!TABLE_COLUMNS.has(name) && !aliases.has(name))
+    if (!columns.has(name) && !aliases.has(name))
       aliases.set(name, { text: text(expr).trim(), position: i + 1 });
   }
   return aliases;
 }
 
-/** The first select alias named in WHERE, GROUP BY or HAVING of a query over the CloudTrail table. */
+/**
+ * The first select alias named in WHERE, GROUP BY or HAVING of a query whose relations' columns
+ * are known (`columns`: every column a name there can name, relations.ts; undefined when unknown).
+ */
 export function checkClauseAliases(
   spec: QuerySpecificationContext,
-  isCloudTrail: (t: TableNameContext) => boolean,
+  columns: ReadonlySet<string> | undefined,
   text: (c: ParserRuleContext) => string,
   out: SqlProblem[],
 ): void {
   if (!spec.whereClause() && !spec.groupBy() && !spec.havingClause()) return;
-  if (!readsCloudTrailAlone(spec, isCloudTrail)) return;
-  const aliases = outputAliases(spec, text);
+  if (columns === undefined) return;
+  const aliases = outputAliases(spec, columns, text);
   if (aliases.size === 0) return;
   const clauses: [string, ParserRuleContext | null][] = [
     ["WHERE", spec.whereClause()],

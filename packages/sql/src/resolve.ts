@@ -51,9 +51,11 @@ import {
 import { checkArgumentTypes } from "./argument-types.ts";
 import { checkClauseAliases } from "./clause-aliases.ts";
 import { COLUMN_NAMES, COLUMNS, type Field, nameText, PARTITION_COLUMNS } from "./cloudtrail.ts";
+import { checkAliasCount, checkScopedColumns, visibleRelations } from "./column-scope.ts";
 import { ATHENA_FUNCTIONS, DUCKDB_ONLY } from "./functions.ts";
 import { checkOrderBy, outputName } from "./order-by.ts";
 import type { SqlProblem } from "./problem.ts";
+import { pathOf, Relations } from "./relations.ts";
 import { rowStarColumns } from "./row-star.ts";
 import { checkSetOperation } from "./set-types.ts";
 import { checkSubscript } from "./subscripts.ts";
@@ -154,7 +156,8 @@ export function resolveQuery(
     });
     return out;
   }
-  const stars = rowStars(tree, scope);
+  const relations = new Relations(tree, tables);
+  const stars = rowStars(tree, scope, relations);
   walk(tree, (n) => checkRelation(n, scope, tables, out));
   // Columns of a table that is not readable are unknown: its problem is reported already.
   const tableRefused = out.length > 0;
@@ -182,10 +185,9 @@ export function resolveQuery(
     else if (n instanceof SortItemContext || n instanceof GroupingTermContext)
       checkOrdinalParam(n, scope, out);
     else if (n instanceof QueryNoWithContext) checkOrderBy(n, out);
-    else if (n instanceof QuerySpecificationContext) {
-      const cloudTrail = (t: TableNameContext) => isCloudTrailTable(t, scope, tables);
-      checkClauseAliases(n, cloudTrail, (c) => sourceText(c, scope), out);
-    }
+    else if (n instanceof QuerySpecificationContext) checkSpecColumns(n, scope, relations, out);
+    else if (n instanceof NamedQueryContext || n instanceof AliasedRelationContext)
+      checkAliasCount(n, relations, out);
     if (!tableRefused) checkValueTypes(n, scope, out);
   });
   // The sender's bound values (ExecutionParameters) fill them only when they are as many.
@@ -194,18 +196,41 @@ export function resolveQuery(
 }
 
 /**
+ * The columns a query specification's references can name (relations.ts): a name no relation has
+ * (column-scope.ts), a select alias in WHERE, GROUP BY or HAVING (clause-aliases.ts).
+ */
+function checkSpecColumns(
+  spec: QuerySpecificationContext,
+  scope: Scope,
+  relations: Relations,
+  out: SqlProblem[],
+): void {
+  const defined = (name: string) => scope.defined.has(name);
+  checkScopedColumns(spec, relations, defined, out);
+  const visible = visibleRelations(spec, relations);
+  const columns = visible && new Set(visible.flatMap((r) => r.columns!.map((c) => c.name ?? "")));
+  checkClauseAliases(spec, columns, (c) => sourceText(c, scope), out);
+}
+
+/**
  * The columns each `<row>.*` of the select lists gives (row-star.ts) are names the query defines
  * (`ORDER BY arn`, an outer query's `x.arn`); returns what Trino refuses of them.
  */
-function rowStars(tree: ParseTree, scope: Scope): SqlProblem[] {
+function rowStars(tree: ParseTree, scope: Scope, relations: Relations): SqlProblem[] {
   const problems: SqlProblem[] = [];
-  const names = {
-    isCloudTrail: (name: string) => scope.cloudtrail.has(name),
-    isDefined: (name: string) => scope.defined.has(name) || scope.readsExtra,
-  };
   const given: string[] = [];
   walk(tree, (n) => {
-    if (n instanceof TableAllColumnsContext) given.push(...rowStarColumns(n, names, problems));
+    if (!(n instanceof TableAllColumnsContext)) return;
+    let spec: ParserRuleContext | null = n;
+    while (spec && !(spec instanceof QuerySpecificationContext)) spec = spec.parent;
+    const names = {
+      isCloudTrail: (name: string) => scope.cloudtrail.has(name),
+      isDefined: (name: string) => scope.defined.has(name) || scope.readsExtra,
+      // A WITH query's or a subquery's row column (`x.u.*`): the CloudTrail row it reads.
+      derivedPath: (parts: readonly string[]) =>
+        spec ? pathOf([...parts], relations.of(spec as QuerySpecificationContext)) : undefined,
+    };
+    given.push(...rowStarColumns(n, names, problems));
   });
   for (const name of given) scope.defined.add(name);
   return problems;
@@ -319,13 +344,6 @@ function unnestedRowFields(primary: ParserRuleContext): string[] {
   const text = args.length === 1 ? (args[0]?.getText().toLowerCase() ?? "") : "";
   const field = /(^|\.)resources$/.test(text) ? COLUMNS.get("resources") : undefined;
   return field?.kind === "struct-array" ? field.fields.map((f) => f.name.toLowerCase()) : [];
-}
-
-/** Whether a table reference reads the CloudTrail table (not a WITH query of that name). */
-function isCloudTrailTable(t: TableNameContext, scope: Scope, tables: TableResolver): boolean {
-  const parts = tableParts(t).map((p) => p.text.toLowerCase());
-  if (parts.length === 1 && scope.defined.has(parts[0]!)) return false;
-  return tables.resolve(parts)?.kind === "cloudtrail";
 }
 
 function tableParts(t: TableNameContext): Name[] {

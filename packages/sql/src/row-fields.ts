@@ -18,6 +18,11 @@ export interface RowStarNames {
   isCloudTrail(name: string): boolean;
   /** A name the query defines otherwise (a CTE, another relation's alias): not judged. */
   isDefined(name: string): boolean;
+  /**
+   * The CloudTrail path (lower-case, from its column) a chain whose head the query defines reads,
+   * when it reads one (`x.u` of `WITH x AS (SELECT useridentity AS u ...)` is `useridentity`).
+   */
+  derivedPath?(parts: readonly string[]): string[] | undefined;
 }
 
 export type RowStar =
@@ -34,13 +39,21 @@ export type RowStar =
  */
 export function rowStarFields(parts: readonly string[], names: RowStarNames): RowStar | undefined {
   const head = parts[0];
-  if (head === undefined || names.isDefined(head)) return undefined;
+  if (head === undefined) return undefined;
+  if (names.isDefined(head)) {
+    const path = parts.length > 1 ? names.derivedPath?.(parts) : undefined;
+    return path === undefined ? undefined : rowAt(path);
+  }
   if (parts.length === 1) {
     const column = COLUMNS.get(head);
     if (names.isCloudTrail(head) || column === undefined) return undefined;
     return { kind: "unresolved", name: head, column };
   }
-  const path = names.isCloudTrail(head) ? parts.slice(1) : [...parts];
+  return rowAt(names.isCloudTrail(head) ? parts.slice(1) : [...parts]);
+}
+
+/** What the CloudTrail path `path` (from its column) expands into. */
+export function rowAt(path: readonly string[]): RowStar | undefined {
   let field = COLUMNS.get(path[0]!);
   for (const part of path.slice(1)) {
     // Fields of no row, or that the row lacks, are reported where the reference is checked.
@@ -48,8 +61,8 @@ export function rowStarFields(parts: readonly string[], names: RowStarNames): Ro
     field = field.fields.find((f) => f.name.toLowerCase() === part);
   }
   if (field === undefined) return undefined;
-  if (field.kind !== "struct") return { kind: "not-row", path, field };
-  return { kind: "fields", path, fields: field.fields };
+  if (field.kind !== "struct") return { kind: "not-row", path: [...path], field };
+  return { kind: "fields", path: [...path], fields: field.fields };
 }
 
 /** The Athena type of a field, as a message names it. */

@@ -63,3 +63,44 @@ describe("a select alias in WHERE, GROUP BY or HAVING is refused, as Trino refus
     expect(await found(sql)).toEqual([]);
   });
 });
+
+describe("over a WITH query or a subquery, whose columns its select list shows", () => {
+  it.each([
+    [
+      "SELECT e AS k, count(*) AS n FROM (SELECT eventname AS e FROM cloudtrail_logs) GROUP BY e HAVING n > 5",
+      "n",
+      "HAVING",
+      "count(*)",
+    ],
+    [
+      "WITH s AS (SELECT eventname AS e FROM cloudtrail_logs) SELECT upper(e) AS k FROM s WHERE k = 'X'",
+      "k",
+      "WHERE",
+      "upper(e)",
+    ],
+    [
+      "SELECT upper(e) AS k, count(*) FROM (SELECT eventname FROM cloudtrail_logs) AS t(e) GROUP BY k",
+      "k",
+      "GROUP BY",
+      "upper(e)",
+    ],
+  ])("%s", async (sql, name, clause, expression) => {
+    const problems = await checkSql(sql);
+    const column = sql.lastIndexOf(` ${name}`) + 2;
+    expect(problems.map((p) => [p.rule, p.line, p.column])).toEqual([["sql-column", 1, column]]);
+    expect(problems[0]!.message).toMatch(
+      `Column '${name}' cannot be resolved: on Athena (Trino) ${clause} sees`,
+    );
+    expect(problems[0]!.message).toContain(`repeat the expression, ${expression}, in ${clause}`);
+  });
+
+  it.each([
+    // A column of the inner relation named like the alias keeps its meaning.
+    "SELECT count(*) AS e FROM (SELECT eventname AS e FROM cloudtrail_logs) GROUP BY e HAVING e <> 'x'",
+    "WITH s AS (SELECT eventname AS n FROM cloudtrail_logs) SELECT count(*) AS n FROM s WHERE n = 'a'",
+    // A relation whose columns the tree does not show (an UNNEST) is not judged.
+    "SELECT r.arn AS a FROM (SELECT resources FROM cloudtrail_logs) s CROSS JOIN UNNEST(s.resources) AS r(arn, accountid, type) WHERE a IS NOT NULL",
+  ])("%s is left alone", async (sql) => {
+    expect(await found(sql)).toEqual([]);
+  });
+});

@@ -72,3 +72,30 @@ describe("a row's .* gives its fields as columns, as Trino's analyzer does", () 
     expect(problems.map((p) => p.rule)).toEqual(["sql-syntax"]);
   });
 });
+
+describe("a WITH query's or a subquery's row column with .* gives the row's fields, as on Trino", () => {
+  it.each([
+    "WITH x AS (SELECT useridentity AS u FROM cloudtrail_logs) SELECT x.u.* FROM x ORDER BY arn",
+    "SELECT t.u.* FROM (SELECT useridentity AS u FROM cloudtrail_logs) t ORDER BY principalid",
+    "SELECT arn, sessioncontext.attributes FROM (SELECT t.u.* FROM (SELECT c.useridentity AS u FROM cloudtrail_logs c) t)",
+    "SELECT mfaauthenticated FROM (SELECT x.s.attributes.* FROM (SELECT useridentity.sessioncontext AS s FROM cloudtrail_logs) x)",
+    "SELECT b FROM (WITH x AS (SELECT useridentity AS u FROM cloudtrail_logs) SELECT x.u.sessioncontext.* AS (a, b, c, d) FROM x)",
+  ])("%s", async (sql) => {
+    expect(await found(sql)).toEqual([]);
+  });
+
+  it("refuses what Trino refuses of it", async () => {
+    expect(
+      await found(
+        "WITH x AS (SELECT useridentity.type AS u FROM cloudtrail_logs) SELECT x.u.* FROM x",
+      ),
+    ).toEqual([
+      "1:71 sql-column expected expression of type Row: x.u is a varchar, and only a row's fields expand into columns on Athena (Trino): write x.u",
+    ]);
+    expect(
+      await found(
+        "SELECT zzz FROM (SELECT t.u.* FROM (SELECT useridentity AS u FROM cloudtrail_logs) t)",
+      ),
+    ).toEqual(['1:8 sql-column unknown column "zzz"']);
+  });
+});

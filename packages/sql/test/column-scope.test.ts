@@ -1,0 +1,50 @@
+/**
+ * Column references after a column alias list, as Trino's analyzer resolves them: the list's
+ * names replace the relation's (RelationType.withAlias; TestAnalyzer.testColumnAliasList...), so
+ * the old names name nothing ("Column 't.arn' cannot be resolved", SemanticExceptions
+ * .missingAttributeException), and a list of another length than the relation's columns is
+ * refused (StatementAnalyzer: "Column alias list has %s entries but '%s' has %s columns
+ * available", "WITH column alias list has %s entries but WITH query(%s) has %s columns").
+ */
+import { describe, expect, it } from "vitest";
+import { checkSql } from "../src/index.ts";
+
+const found = async (sql: string) =>
+  (await checkSql(sql)).map((p) => `${p.line}:${p.column} ${p.rule} ${p.message}`);
+
+const SUBQUERY = "(SELECT eventname, useridentity.arn FROM cloudtrail_logs)";
+
+describe("a column alias list renames a relation's columns, as on Trino", () => {
+  it.each([
+    `SELECT t.a, e FROM ${SUBQUERY} AS t(e, a)`,
+    `SELECT t.e FROM ${SUBQUERY} t(e, a) WHERE a LIKE 'arn:%' ORDER BY t.a`,
+    `WITH x(e, a) AS ${SUBQUERY} SELECT x.e, a FROM x`,
+    `WITH x(e, a) AS ${SUBQUERY} SELECT e, count(*) AS n FROM x GROUP BY e HAVING count(*) > 1`,
+    // A correlated subquery sees the outer query's columns.
+    `SELECT e FROM ${SUBQUERY} t(e, a) WHERE EXISTS (SELECT 1 FROM (SELECT 1 AS one) o WHERE o.one = 1 AND e IS NOT NULL)`,
+    // A lambda's parameters are its own names.
+    `SELECT filter(array[e], eventname -> eventname <> '') FROM ${SUBQUERY} t(e, a)`,
+  ])("%s resolves", async (sql) => {
+    expect(await found(sql)).toEqual([]);
+  });
+
+  it.each([
+    [`SELECT t.arn FROM ${SUBQUERY} AS t(e, a)`, "t.arn", 8],
+    [`SELECT eventname FROM ${SUBQUERY} AS t(e, a)`, "eventname", 8],
+    [`WITH x(e, a) AS ${SUBQUERY} SELECT e FROM x WHERE x.eventname = 'a'`, "x.eventname", 97],
+    [`WITH x(e, a) AS ${SUBQUERY} SELECT arn FROM x`, "arn", 82],
+  ])("%s: the old name is gone", async (sql, name, column) => {
+    expect(await found(sql)).toEqual([
+      `1:${column} sql-column Column '${name}' cannot be resolved: on Athena (Trino) the relations it can name have the columns e, a (a column alias list's names replace the query's own)`,
+    ]);
+  });
+
+  it("a list of another length than the subquery's columns is refused in Trino's words", async () => {
+    expect(await found(`SELECT e FROM ${SUBQUERY} AS t(e)`)).toEqual([
+      "1:15 sql-column Column alias list has 1 entries but 't' has 2 columns available",
+    ]);
+    expect(await found(`WITH x(e, a, b) AS ${SUBQUERY} SELECT e FROM x`)).toEqual([
+      "1:6 sql-column WITH column alias list has 3 entries but WITH query(x) has 2 columns",
+    ]);
+  });
+});
