@@ -18,8 +18,7 @@ import { callPrepared } from "./prepared.ts";
 import { renameAggregate, rewriteFunction } from "./rewrite-functions.ts";
 import { rowComparisons } from "./row-comparison.ts";
 import { expandRowStars } from "./row-star.ts";
-import { CLOUDTRAIL_COLUMNS, RECORD_FIELDS } from "./schema.ts";
-import { refuseSelectAliases } from "./select-aliases.ts";
+import { RECORD_FIELDS } from "./schema.ts";
 import { clone, isNode, type Node } from "./tree.ts";
 import { annotateLambdaDepths, arrayElementConcat } from "./trino-array-concat.ts";
 import {
@@ -440,7 +439,6 @@ export async function rewriteAthena(
   if (opts.trinoFunctions) annotateLambdaDepths(statement.node);
   statement.node = visit(statement.node, st) as Node;
   if (opts.trinoFunctions) statement.node = bindOuterColumns(statement.node, opts.target.table);
-  if (opts.trinoFunctions) refuseSelectAliases(statement.node, st.targets, COLUMN_NAMES);
   // DuckDB SQL may name DuckDB's own column names ("count_star()", col0) below the top.
   nameUnaliasedColumns(statement.node, opts.trinoFunctions !== undefined);
   if (opts.trinoFunctions) nameValuesColumns(statement.node);
@@ -567,9 +565,6 @@ function typeNode(name: string | undefined): Node | undefined {
     },
   };
 }
-
-/** The CloudTrail table's column names: what WHERE, GROUP BY and HAVING can name on Athena. */
-const COLUMN_NAMES = new Set(CLOUDTRAIL_COLUMNS.map((c) => c.name));
 
 const MAIN_SCHEMA = new Set(["substring", "date_part", "timezone", "trim", "ltrim", "rtrim"]);
 

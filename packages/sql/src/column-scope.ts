@@ -48,13 +48,13 @@ export function checkAliasCount(n: ParserRuleContext, relations: Relations, out:
   if (n instanceof NamedQueryContext && n.columnAliases()) {
     const given = n.columnAliases()!.identifier().length;
     const columns = relations.queryColumns(n.query());
-    if (columns && columns.length !== given)
+    if (columns && !columns.some((c) => c.table) && columns.length !== given)
       problem = `WITH column alias list has ${given} entries but WITH query(${nameText(n.identifier().getText())}) has ${columns.length} columns`;
   } else if (n instanceof AliasedRelationContext && n.columnAliases() && n.identifier()) {
     const given = n.columnAliases()!.identifier().length;
     const subquery = subqueryOf(n.relationPrimary());
     const columns = subquery ? relations.queryColumns(subquery.query()) : undefined;
-    if (columns && columns.length !== given)
+    if (columns && !columns.some((c) => c.table) && columns.length !== given)
       problem = `Column alias list has ${given} entries but '${nameText(n.identifier()!.getText())}' has ${columns.length} columns available`;
   }
   if (problem !== undefined)
@@ -116,7 +116,12 @@ export function checkScopedColumns(
 }
 
 function unresolved(ref: QualifiedNameContext, name: string, from: Relation[]): SqlProblem {
-  const names = from.flatMap((r) => r.columns!.flatMap((c) => (c.name ? [c.name] : [])));
+  const table = from.some((r) => r.columns!.some((c) => c.table));
+  const own = from.flatMap((r) => r.columns!.flatMap((c) => (c.name && !c.table ? [c.name] : [])));
+  const names = [
+    ...(table ? ["the CloudTrail table's columns"] : []),
+    ...(own.length > 0 ? [`the columns ${own.join(", ")}`] : []),
+  ];
   const renamed = from.some((r) => r.renamed)
     ? " (a column alias list's names replace the query's own)"
     : "";
@@ -124,7 +129,7 @@ function unresolved(ref: QualifiedNameContext, name: string, from: Relation[]): 
     ...at(ref),
     severity: "error",
     rule: "sql-column",
-    message: `Column '${name}' cannot be resolved: on Athena (Trino) the relations it can name have the columns ${names.join(", ")}${renamed}`,
+    message: `Column '${name}' cannot be resolved: on Athena (Trino) the relations it can name have ${names.join(" and ")}${renamed}`,
   };
 }
 

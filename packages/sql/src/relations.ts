@@ -35,6 +35,11 @@ import { referenceName } from "./types.ts";
 export interface Column {
   name: string | undefined;
   path?: string[];
+  /**
+   * A column of the CloudTrail table's `*`: every partitioning scheme's partition columns are
+   * counted, of which a table has some, so such a list is no count of the columns.
+   */
+  table?: true;
 }
 
 export interface Relation {
@@ -48,7 +53,7 @@ export interface Relation {
 }
 
 const TABLE: Column[] = COLUMN_NAMES.map((name) =>
-  COLUMNS.has(name) ? { name, path: [name] } : { name },
+  COLUMNS.has(name) ? { name, path: [name], table: true } : { name, table: true },
 );
 
 /** What a query's relations are, asked of each query specification (cached by node). */
@@ -101,8 +106,7 @@ export class Relations {
     for (const item of spec.selectList().selectItem()) {
       const star = item.tableAllColumns();
       if (item.selectAllWithoutTable()) {
-        if (relations === undefined || relations.some((r) => r.cloudtrail || !r.columns))
-          return undefined;
+        if (relations === undefined || relations.some((r) => !r.columns)) return undefined;
         out.push(...relations.flatMap((r) => r.columns!));
       } else if (star) {
         const parts = (referenceName(star.primaryExpression())?.identifier() ?? []).map((id) =>
@@ -184,7 +188,8 @@ function renamed(
 ): Column[] | undefined {
   if (!aliases || columns === undefined) return columns;
   const names = aliases.identifier().map((id) => nameText(id.getText()));
-  if (names.length !== columns.length) return undefined; // refused where the list is
+  // Refused where the list is, when the count is known.
+  if (names.length !== columns.length || columns.some((c) => c.table)) return undefined;
   return names.map((name, i) => ({ ...columns[i]!, name }));
 }
 

@@ -78,6 +78,13 @@ describe("over a WITH query or a subquery, whose columns its select list shows",
       "WHERE",
       "upper(e)",
     ],
+    // The table's columns through SELECT * (how the Athena engine scopes the table to the window).
+    [
+      "SELECT eventname, count(*) AS c FROM (SELECT * FROM cloudtrail_logs WHERE eventtime >= '2024') t GROUP BY eventname HAVING c > 1",
+      "c",
+      "HAVING",
+      "count(*)",
+    ],
     [
       "SELECT upper(e) AS k, count(*) FROM (SELECT eventname FROM cloudtrail_logs) AS t(e) GROUP BY k",
       "k",

@@ -39,6 +39,16 @@ describe("a column alias list renames a relation's columns, as on Trino", () => 
     ]);
   });
 
+  it("a subquery's SELECT * has the table's columns", async () => {
+    expect(await found("SELECT t.eventname, t.arn FROM (SELECT * FROM cloudtrail_logs) t")).toEqual(
+      [
+        "1:21 sql-column Column 't.arn' cannot be resolved: on Athena (Trino) the relations it can name have the CloudTrail table's columns",
+      ],
+    );
+    // How many partition columns the table has depends on its layout: no count is judged.
+    expect(await found("SELECT x FROM (SELECT * FROM cloudtrail_logs) t(x)")).toEqual([]);
+  });
+
   it("a list of another length than the subquery's columns is refused in Trino's words", async () => {
     expect(await found(`SELECT e FROM ${SUBQUERY} AS t(e)`)).toEqual([
       "1:15 sql-column Column alias list has 1 entries but 't' has 2 columns available",
