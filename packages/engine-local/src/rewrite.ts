@@ -10,6 +10,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { RunMdError } from "@run-md/core";
 import { parse, stringify } from "lossless-json";
 import { bindOuterColumns, keywordLambdas } from "./bind-late.ts";
+import { expandDerivedRowStars } from "./derived-row-star.ts";
 import { guardGrowth } from "./guard-growth.ts";
 import { macrosWhoseBodies } from "./macros.ts";
 import { rewriteMapAggregate } from "./map-aggregates.ts";
@@ -429,6 +430,8 @@ export async function rewriteAthena(
     template: await unnestTemplate(conn),
   };
   collectCteNames(statement.node, st.ctes);
+  // A WITH query's or subquery's row's .* becomes its fields first: ORDER BY and outer queries see them.
+  if (opts.trinoFunctions) expandDerivedRowStars(statement.node, opts.aliases);
   // First: the copies it makes of select expressions go through every pass below.
   if (opts.trinoFunctions) orderByOutputColumns(statement.node);
   // Column types before the row comparisons (a CTE's array column in an IN list) and after (the

@@ -3,8 +3,9 @@
  * naming them), which DuckDB's parser refuses after a dotted name: each such item over the
  * CloudTrail table becomes the list of its fields, `c.useridentity.type AS "type", ...`, named as
  * Trino names them (the fields, or the column list), before parsing. What a chain names is
- * @run-md/sql's `rowStarFields`, the checker's rule too; a chain it does not resolve (a CTE's row)
- * is left as written, for DuckDB to refuse.
+ * @run-md/sql's `rowStarFields`, the checker's rule too. A chain whose head is no table (a WITH
+ * query's or subquery's row column, `x.u.*`) becomes `__runmd_row_star(x.u, 'a', ...)`, which
+ * DuckDB parses, and `expandDerivedRowStars` (derived-row-star.ts) writes out from the tree.
  */
 import { nameText, rowStarFields } from "@run-md/sql";
 import { mapCode } from "./rewrite.ts";
@@ -23,6 +24,9 @@ const RELATION = new RegExp(
   `(?:\\bFROM|\\bJOIN|,)\\s+(${PART}(?:\\s*\\.\\s*${PART})*)(?:\\s+(?:AS\\s+)?(?!(?:${NOT_ALIASES})\\b)(${PART}))?`,
   "gi",
 );
+
+/** What `x.u.*` of a WITH query's or subquery's row stands as until the tree is read. */
+export const ROW_STAR_CALL = "__runmd_row_star";
 
 /** The chain's names. */
 function partsOf(chain: string): string[] {
@@ -62,8 +66,15 @@ export function expandRowStars(sql: string, tables: ReadonlySet<string>): string
       isCloudTrail: (name) => relations.has(name),
       isDefined: () => false,
     });
-    if (star?.kind !== "fields") continue;
     const aliases = m[3] === undefined ? [] : m[3].split(",").map((a) => nameText(a.trim()));
+    if (star === undefined && !tables.has(partsOf(m[1]!).join("."))) {
+      // A WITH query's or subquery's row column (`x.u.*`): expandDerivedRowStars reads the tree.
+      const names = aliases.map((a) => `, '${a.replaceAll("'", "''")}'`).join("");
+      out += `${sql.slice(last, m.index!)}${ROW_STAR_CALL}(${chain}${names})`;
+      last = m.index! + m[0].length;
+      continue;
+    }
+    if (star?.kind !== "fields") continue;
     if (aliases.length > 0 && aliases.length !== star.fields.length) continue;
     const items = star.fields.map((f, i) => {
       const name = aliases[i] ?? f.name.toLowerCase();
