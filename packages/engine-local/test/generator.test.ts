@@ -154,6 +154,11 @@ const INCIDENTS: [string, string, number][] = [
     "SELECT count(*) FROM cloudtrail_logs WHERE (useridentity.username = 'mallory' AND (eventname IN ('CreateSAMLProvider', 'CreatePermissionSet', 'CreateAccountAssignment') OR (eventname = 'AttachManagedPolicyToPermissionSet' AND requestparameters LIKE '%AdministratorAccess%') OR (eventname = 'CreateLoginProfile' AND json_extract_scalar(requestparameters, '$.userName') = 'dave') OR (eventname = 'DeactivateMFADevice' AND json_extract_scalar(requestparameters, '$.userName') = 'carol'))) OR (eventname = 'GetSigninToken' AND useridentity.arn LIKE '%:federated-user/backup-sync')",
     1 + 3 + 1 + 1 + 1,
   ],
+  [
+    "22. A registry, a cluster and a build project hijacked: eve's role lets another account pull payments-api, makes its tags mutable, turns scan on push off, pushes latest, opens prod's endpoint to the world, makes itself cluster admin, makes the project public and starts a build with its own buildspec",
+    "SELECT count(*) FROM cloudtrail_logs WHERE useridentity.arn LIKE '%dev-sandbox/eve' AND ((eventsource = 'ecr.amazonaws.com' AND json_extract_scalar(requestparameters, '$.repositoryName') = 'payments-api' AND (eventname IN ('PutImageTagMutability', 'PutImageScanningConfiguration', 'PutImage') OR (eventname = 'SetRepositoryPolicy' AND requestparameters LIKE '%444455556666%'))) OR (eventsource = 'eks.amazonaws.com' AND eventname IN ('UpdateClusterConfig', 'CreateAccessEntry', 'AssociateAccessPolicy')) OR (eventsource = 'codebuild.amazonaws.com' AND (eventname = 'UpdateProjectVisibility' OR (eventname = 'StartBuild' AND json_extract_scalar(requestparameters, '$.buildspecOverride') IS NOT NULL))))",
+    4 + 3 + 2,
+  ],
 ];
 
 describe("the log generator", () => {
@@ -364,6 +369,20 @@ describe("ensureSampleData", () => {
           "arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_ReadOnly_0a1b2c3d4e5f6a7b/ann@example.com",
           14,
         ],
+      ]);
+      // the ordinary build work build-and-registry must not page on, each day: the pipeline's
+      // push, Terraform's cluster logging kept on, bob's build re-run without overrides
+      const build = await e.query(
+        queryRequest(
+          "sql",
+          "SELECT eventname, useridentity.arn, count(*) FROM cloudtrail_logs WHERE eventsource IN ('ecr.amazonaws.com', 'eks.amazonaws.com', 'codebuild.amazonaws.com') AND useridentity.arn NOT LIKE '%dev-sandbox/eve' GROUP BY 1, 2 ORDER BY 1",
+          { start: b.start, end: b.end },
+        ),
+      );
+      expect(build.rows).toEqual([
+        ["PutImage", "arn:aws:sts::111122223333:assumed-role/ci-deployer/gh-actions", 7],
+        ["StartBuild", "arn:aws:iam::111122223333:user/bob", 7],
+        ["UpdateClusterConfig", tf, 7],
       ]);
     } finally {
       await e.close();

@@ -1026,3 +1026,50 @@ export function signInTraffic(r: Random, start: Date, end: Date, region: string)
     return t >= start.getTime() && t < end.getTime();
   });
 }
+
+/**
+ * The build and registry work build-and-registry must not page on, each day: the pipeline's
+ * build pushing the payments-api image under the commit's tag, Terraform keeping the prod
+ * cluster's control-plane logs on, and bob re-running the project's build by hand without
+ * overriding anything.
+ */
+export function buildTraffic(r: Random, start: Date, end: Date, region: string): Ev[] {
+  const day = 24 * 3600_000;
+  const push: Call = {
+    source: "ecr.amazonaws.com",
+    name: "PutImage",
+    readOnly: false,
+    params: (r) => ({
+      repositoryName: "payments-api",
+      imageTag: r.hex(7),
+      imageManifestMediaType: "application/vnd.docker.distribution.manifest.v2+json",
+    }),
+  };
+  const logging: Call = {
+    source: "eks.amazonaws.com",
+    name: "UpdateClusterConfig",
+    readOnly: false,
+    params: () => ({
+      name: "prod",
+      logging: { clusterLogging: [{ types: ["api", "audit", "authenticator"], enabled: true }] },
+    }),
+  };
+  const rerun: Call = {
+    source: "codebuild.amazonaws.com",
+    name: "StartBuild",
+    readOnly: false,
+    params: () => ({ projectName: "payments-api" }),
+  };
+  const bob = USER_PRINCIPALS[1] as Principal;
+  const out: Ev[] = [];
+  for (let d = Math.floor(start.getTime() / day) * day; d < end.getTime(); d += day) {
+    const at = (hours: number) => new Date(d + hours * 3600_000 + r.int(30) * 60_000);
+    out.push(baseEvent({ r, t: at(10), region }, CI, push));
+    out.push(baseEvent({ r, t: at(4), region }, TF, logging));
+    out.push(baseEvent({ r, t: at(15), region }, bob, rerun));
+  }
+  return out.filter((e) => {
+    const t = Date.parse(String(e.eventTime));
+    return t >= start.getTime() && t < end.getTime();
+  });
+}

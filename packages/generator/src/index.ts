@@ -13,6 +13,7 @@ import {
   AUTOMATION_WRITES,
   accessDenied,
   baseEvent,
+  buildTraffic,
   type Call,
   CI,
   type Ctx,
@@ -52,9 +53,9 @@ export interface GenerateOptions {
   incidents?: boolean;
   /**
    * Add the quiet traffic the runbooks must not page on that the ordinary mix lacks (events.ts
-   * `quietReconTraffic`, and `signInTraffic`'s Identity Center assignments and access portal
-   * sign-ins), on top of the ordinary events counted by `eventsPerDay` or `totalEvents`. The
-   * bundled sample data has it.
+   * `quietReconTraffic`, `signInTraffic`'s Identity Center assignments and access portal
+   * sign-ins, and `buildTraffic`'s image pushes, cluster logging and builds), on top of the
+   * ordinary events counted by `eventsPerDay` or `totalEvents`. The bundled sample data has it.
    */
   quietTraffic?: boolean;
   /** Files per region and hour (default 1). */
@@ -346,6 +347,14 @@ export async function generateLogs(opts: GenerateOptions): Promise<GenerateResul
           )
         : []),
       ...(opts.quietTraffic
+        ? buildTraffic(
+            new Random(`${opts.seed ?? 1}:build`),
+            opts.start,
+            opts.end,
+            regions.includes("us-east-1") ? "us-east-1" : (regions[0] as string),
+          )
+        : []),
+      ...(opts.quietTraffic
         ? signInTraffic(
             new Random(`${opts.seed ?? 1}:sign-in`),
             opts.start,
@@ -369,7 +378,7 @@ export async function generateLogs(opts: GenerateOptions): Promise<GenerateResul
 }
 
 export const SAMPLE_MANIFEST = ".run-md-sample.json";
-const SAMPLE_VERSION = 13;
+const SAMPLE_VERSION = 14;
 const SAMPLE_SEED = "run-md-sample";
 
 export interface SampleManifest {
