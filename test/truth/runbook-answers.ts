@@ -1222,6 +1222,271 @@ const consoleFromKeys = (e: Event, p: Params) =>
   !/:assumed-role\/AWSReservedSSO_/.test(str(e, "userIdentity.arn") ?? "") &&
   arnOutside(e, p.console_broker_pattern!);
 
+/** build-and-registry: a successful call by anyone `automation_pattern` does not match. */
+const byHand = (e: Event, p: Params) => noError(e) && !automated(e, p);
+
+/** A `Principal` of `"*"` or `{"AWS": "*"}` (alone or in a list), as the runbook's pattern. */
+const WORLD_PRINCIPAL = /"Principal"\s*:\s*(\{\s*"AWS"\s*:\s*)?(\[[^\]]*)?"\*"/;
+
+/**
+ * The 12-digit numbers of a repository policy's text (else of the whole request), first
+ * occurrence first, that are neither the recipient account nor a partner.
+ */
+function outsideAccounts(e: Event, p: Params): string[] {
+  const doc = scalar(e, "requestParameters.policyText") ?? str(e, "requestParameters") ?? "";
+  const partner = new RegExp(String(p.partner_accounts));
+  const own = str(e, "recipientAccountId") ?? "";
+  return [...new Set(doc.match(/[0-9]{12}/g) ?? [])].filter((a) => a !== own && !partner.test(a));
+}
+
+const SCANS = ["SCAN_ON_PUSH", "CONTINUOUS_SCAN"];
+
+/** build-and-registry/registries_opened's change of one call, null when none. */
+function registryChange(e: Event, p: Params): string | null {
+  if (!byHand(e, p)) return null;
+  const name = str(e, "eventName");
+  if (is(e, "eventSource", "ecr-public.amazonaws.com"))
+    return name === "CreateRepository" ? "public repository created" : null;
+  if (!is(e, "eventSource", "ecr.amazonaws.com")) return null;
+  const policy = scalar(e, "requestParameters.policyText");
+  const policyCall = name === "SetRepositoryPolicy" || name === "PutRegistryPolicy";
+  if (policyCall && policy !== null && WORLD_PRINCIPAL.test(policy) && !/"Condition"/.test(policy))
+    return "opened to anyone";
+  const outside = outsideAccounts(e, p).length > 0;
+  if (policyCall && outside) return "opened to another account";
+  if (name === "PutReplicationConfiguration" && outside) return "replicated to another account";
+  if (name === "PutImage") return "image pushed";
+  if (name === "PutImageTagMutability") {
+    const m = scalar(e, "requestParameters.imageTagMutability");
+    return m?.startsWith("MUTABLE") ? "tags made mutable" : null;
+  }
+  if (name === "PutImageScanningConfiguration")
+    return scalar(e, "requestParameters.imageScanningConfiguration.scanOnPush")?.toLowerCase() ===
+      "false"
+      ? "scan on push off"
+      : null;
+  if (name === "PutRegistryScanningConfiguration")
+    return [0, 1].some((i) =>
+      SCANS.includes(scalar(e, `requestParameters.rules.${i}.scanFrequency`) ?? ""),
+    )
+      ? null
+      : "registry scanning off";
+  if (name === "BatchDeleteImage") return "images deleted";
+  if (name === "DeleteRepository") return "repository deleted";
+  return null;
+}
+
+/** build-and-registry/registries_opened's detail of a listed call. */
+function registryDetail(e: Event, p: Params, change: string): string | null {
+  const name = str(e, "eventName");
+  const rp = (k: string) => scalar(e, `requestParameters.${k}`);
+  if (change === "opened to anyone") return "*";
+  if (change === "opened to another account" || change === "replicated to another account")
+    return outsideAccounts(e, p).join(" ");
+  if (name === "PutImage") return rp("imageTag") ?? rp("imageDigest");
+  if (name === "PutImageTagMutability") return rp("imageTagMutability");
+  if (name === "PutRegistryScanningConfiguration") return rp("scanType");
+  if (name === "BatchDeleteImage") return rp("imageIds.0.imageTag") ?? rp("imageIds.0.imageDigest");
+  return null;
+}
+
+/** build-and-registry/registries_opened_insights: what the Logs Insights twin can compare. */
+function registryOpenedInsights(e: Event, p: Params): boolean {
+  if (!noError(e)) return false;
+  const arn = str(e, "userIdentity.arn");
+  if (arn !== null && new RegExp(String(p.automation_pattern)).test(arn)) return false;
+  if (is(e, "eventSource", "ecr-public.amazonaws.com"))
+    return is(e, "eventName", "CreateRepository");
+  if (!is(e, "eventSource", "ecr.amazonaws.com")) return false;
+  const name = str(e, "eventName") as string;
+  const policy = str(e, "requestParameters.policyText");
+  const dest = str(
+    e,
+    "requestParameters.replicationConfiguration.rules.0.destinations.0.registryId",
+  );
+  const freq = (i: number) => str(e, `requestParameters.rules.${i}.scanFrequency`) ?? "";
+  return (
+    (["SetRepositoryPolicy", "PutRegistryPolicy"].includes(name) &&
+      policy !== null &&
+      WORLD_PRINCIPAL.test(policy) &&
+      !/"Condition"/.test(policy)) ||
+    (name === "PutReplicationConfiguration" &&
+      dest !== null &&
+      dest !== str(e, "recipientAccountId") &&
+      !new RegExp(String(p.partner_accounts)).test(dest)) ||
+    ["PutImage", "BatchDeleteImage", "DeleteRepository"].includes(name) ||
+    (name === "PutImageTagMutability" &&
+      /^MUTABLE/.test(str(e, "requestParameters.imageTagMutability") ?? "")) ||
+    (name === "PutImageScanningConfiguration" &&
+      field(e, "requestParameters.imageScanningConfiguration.scanOnPush") === false) ||
+    (name === "PutRegistryScanningConfiguration" &&
+      !SCANS.includes(freq(0)) &&
+      !SCANS.includes(freq(1)))
+  );
+}
+
+const EKS_ADMIN = /\/(AmazonEKSClusterAdminPolicy|AmazonEKSAdminPolicy)$/;
+
+/** A boolean request member as `lower(json_extract_scalar(...))`. */
+const lowered = (e: Event, path: string) => scalar(e, path)?.toLowerCase() ?? null;
+
+/** build-and-registry/clusters_opened's change of one call, null when none. */
+function clusterChange(e: Event, p: Params): string | null {
+  if (!byHand(e, p) || !is(e, "eventSource", "eks.amazonaws.com")) return null;
+  const name = str(e, "eventName");
+  const cidrs = field(e, "requestParameters.resourcesVpcConfig.publicAccessCidrs");
+  const list = Array.isArray(cidrs) ? cidrs.map(String) : null;
+  const vpc = field(e, "requestParameters.resourcesVpcConfig");
+  const pub =
+    lowered(e, "requestParameters.resourcesVpcConfig.endpointPublicAccess") ??
+    (name === "CreateCluster" || list !== null ? "true" : null);
+  const cluster = name === "CreateCluster" || name === "UpdateClusterConfig";
+  if (
+    cluster &&
+    vpc !== undefined &&
+    vpc !== null &&
+    pub === "true" &&
+    (list?.includes("0.0.0.0/0") ?? true)
+  )
+    return "endpoint open to the internet";
+  if (name === "UpdateClusterConfig") {
+    if (
+      [0, 1].some(
+        (i) => lowered(e, `requestParameters.logging.clusterLogging.${i}.enabled`) === "false",
+      )
+    )
+      return "control-plane logging off";
+    if (scalar(e, "requestParameters.accessConfig.authenticationMode") !== null)
+      return "authentication mode changed";
+  }
+  if (name === "CreateAccessEntry") return "access entry created";
+  if (
+    name === "AssociateAccessPolicy" &&
+    EKS_ADMIN.test(scalar(e, "requestParameters.policyArn") ?? "")
+  )
+    return "cluster admin granted";
+  if (name === "AssociateIdentityProviderConfig") return "identity provider associated";
+  return null;
+}
+
+/** build-and-registry/clusters_opened's detail of a listed call. */
+function clusterDetail(e: Event, change: string): string | null {
+  const rp = (k: string) => scalar(e, `requestParameters.${k}`);
+  if (change === "endpoint open to the internet") {
+    const cidrs = field(e, "requestParameters.resourcesVpcConfig.publicAccessCidrs");
+    return Array.isArray(cidrs) ? cidrs.map(String).join(" ") : "0.0.0.0/0";
+  }
+  if (change === "control-plane logging off")
+    return lowered(e, "requestParameters.logging.clusterLogging.0.enabled") === "false"
+      ? rp("logging.clusterLogging.0.types.0")
+      : rp("logging.clusterLogging.1.types.0");
+  if (change === "authentication mode changed") return rp("accessConfig.authenticationMode");
+  if (change === "identity provider associated") return rp("oidc.issuerUrl");
+  return rp("principalArn");
+}
+
+/** build-and-registry/clusters_opened_insights: the twin, comparing the first CIDR only. */
+function clusterOpenedInsights(e: Event, p: Params): boolean {
+  if (!noError(e) || !is(e, "eventSource", "eks.amazonaws.com")) return false;
+  const arn = str(e, "userIdentity.arn");
+  if (arn !== null && new RegExp(String(p.automation_pattern)).test(arn)) return false;
+  const name = str(e, "eventName") as string;
+  const pub = field(e, "requestParameters.resourcesVpcConfig.endpointPublicAccess");
+  const cidr0 = field(e, "requestParameters.resourcesVpcConfig.publicAccessCidrs.0");
+  const logOff = [0, 1].some(
+    (i) => field(e, `requestParameters.logging.clusterLogging.${i}.enabled`) === false,
+  );
+  return (
+    (["CreateCluster", "UpdateClusterConfig"].includes(name) &&
+      field(e, "requestParameters.resourcesVpcConfig") !== undefined &&
+      (pub === true ||
+        (name === "CreateCluster" && pub === undefined) ||
+        (pub === undefined && cidr0 !== undefined)) &&
+      (cidr0 === undefined || cidr0 === "0.0.0.0/0")) ||
+    (name === "UpdateClusterConfig" &&
+      (logOff || field(e, "requestParameters.accessConfig.authenticationMode") !== undefined)) ||
+    ["CreateAccessEntry", "AssociateIdentityProviderConfig"].includes(name) ||
+    (name === "AssociateAccessPolicy" &&
+      EKS_ADMIN.test(str(e, "requestParameters.policyArn") ?? ""))
+  );
+}
+
+const BUILD_CALLS = ["StartBuild", "StartBuildBatch"];
+
+/** build-and-registry/builds_hijacked's change of one call, null when none. */
+function buildChange(e: Event, p: Params): string | null {
+  if (!byHand(e, p) || !is(e, "eventSource", "codebuild.amazonaws.com")) return null;
+  const name = str(e, "eventName") as string;
+  const rp = (k: string) => scalar(e, `requestParameters.${k}`);
+  if (name === "UpdateProjectVisibility")
+    return rp("projectVisibility") === "PUBLIC_READ" ? "project made public" : null;
+  if (name === "ImportSourceCredentials") return "source credentials imported";
+  if (BUILD_CALLS.includes(name)) {
+    if (rp("serviceRoleOverride") !== null) return "build under another role";
+    if (rp("privilegedModeOverride")?.toLowerCase() === "true") return "privileged build";
+    if (rp("buildspecOverride") !== null) return "build with its own buildspec";
+    return null;
+  }
+  if (name === "CreateWebhook" || name === "UpdateWebhook") return "webhook changed";
+  if ((name === "CreateProject" || name === "UpdateProject") && rp("serviceRole") !== null)
+    return "project role set";
+  return null;
+}
+
+/** build-and-registry/builds_hijacked's detail of a listed call. */
+function buildDetail(e: Event): string | null {
+  const name = str(e, "eventName") as string;
+  const rp = (k: string) => scalar(e, `requestParameters.${k}`);
+  if (name === "ImportSourceCredentials") return rp("serverType");
+  if (BUILD_CALLS.includes(name)) return rp("serviceRoleOverride") ?? rp("buildspecOverride");
+  if (name === "CreateProject" || name === "UpdateProject") return rp("serviceRole");
+  if (name === "UpdateProjectVisibility") return rp("projectVisibility");
+  return null;
+}
+
+/** build-and-registry/builds_hijacked_insights: the twin (presence for an override). */
+function buildHijackedInsights(e: Event, p: Params): boolean {
+  if (!noError(e) || !is(e, "eventSource", "codebuild.amazonaws.com")) return false;
+  const arn = str(e, "userIdentity.arn");
+  if (arn !== null && new RegExp(String(p.automation_pattern)).test(arn)) return false;
+  const name = str(e, "eventName") as string;
+  const has = (k: string) => field(e, `requestParameters.${k}`) !== undefined;
+  return (
+    (name === "UpdateProjectVisibility" &&
+      str(e, "requestParameters.projectVisibility") === "PUBLIC_READ") ||
+    ["ImportSourceCredentials", "CreateWebhook", "UpdateWebhook"].includes(name) ||
+    (BUILD_CALLS.includes(name) &&
+      (has("serviceRoleOverride") ||
+        field(e, "requestParameters.privilegedModeOverride") === true ||
+        has("buildspecOverride"))) ||
+    (["CreateProject", "UpdateProject"].includes(name) && has("serviceRole"))
+  );
+}
+
+/** A step's rows: eventtime, actor, eventname, target, change, detail, sourceipaddress. */
+function changeRows(
+  ev: Event[],
+  change: (e: Event) => string | null,
+  target: (e: Event) => string | null,
+  detail: (e: Event, change: string) => string | null,
+): Rows {
+  return ev.flatMap((e) => {
+    const c = change(e);
+    if (c === null) return [];
+    return [
+      [
+        str(e, "eventTime"),
+        caller(e),
+        str(e, "eventName"),
+        target(e),
+        c,
+        detail(e, c),
+        str(e, "sourceIPAddress"),
+      ],
+    ];
+  });
+}
+
 export const RUNBOOK_ANSWERS: Record<string, Step> = {
   "api-usage-by-identity/usage_by_identity": (ev, p) =>
     orderBy(
@@ -2364,6 +2629,63 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
         str(e, "userIdentity.arn"),
         str(e, "userIdentity.type"),
         str(e, "userAgent"),
+        str(e, "sourceIPAddress"),
+      ]),
+  "build-and-registry/registries_opened": (ev, p) =>
+    changeRows(
+      ev,
+      (e) => registryChange(e, p),
+      (e) => scalar(e, "requestParameters.repositoryName"),
+      (e, c) => registryDetail(e, p, c),
+    ),
+  "build-and-registry/registries_opened_insights": (ev, p) =>
+    ev
+      .filter((e) => registryOpenedInsights(e, p))
+      .map((e) => [
+        stamp(e),
+        str(e, "userIdentity.arn"),
+        str(e, "eventName"),
+        str(e, "requestParameters.repositoryName"),
+        str(e, "sourceIPAddress"),
+      ]),
+  "build-and-registry/clusters_opened": (ev, p) =>
+    changeRows(
+      ev,
+      (e) => clusterChange(e, p),
+      (e) => scalar(e, "requestParameters.name") ?? scalar(e, "requestParameters.clusterName"),
+      clusterDetail,
+    ),
+  "build-and-registry/clusters_opened_insights": (ev, p) =>
+    ev
+      .filter((e) => clusterOpenedInsights(e, p))
+      .map((e) => [
+        stamp(e),
+        str(e, "userIdentity.arn"),
+        str(e, "eventName"),
+        str(e, "requestParameters.name"),
+        str(e, "requestParameters.clusterName"),
+        str(e, "sourceIPAddress"),
+      ]),
+  "build-and-registry/builds_hijacked": (ev, p) =>
+    changeRows(
+      ev,
+      (e) => buildChange(e, p),
+      (e) =>
+        scalar(e, "requestParameters.projectName") ??
+        scalar(e, "requestParameters.name") ??
+        scalar(e, "requestParameters.projectArn"),
+      buildDetail,
+    ),
+  "build-and-registry/builds_hijacked_insights": (ev, p) =>
+    ev
+      .filter((e) => buildHijackedInsights(e, p))
+      .map((e) => [
+        stamp(e),
+        str(e, "userIdentity.arn"),
+        str(e, "eventName"),
+        str(e, "requestParameters.projectName"),
+        str(e, "requestParameters.name"),
+        str(e, "requestParameters.projectArn"),
         str(e, "sourceIPAddress"),
       ]),
 };
