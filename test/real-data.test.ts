@@ -312,6 +312,7 @@ describe.skipIf(!HAS_SHARED)("the bundled runbooks on Panther's CloudTrail test 
     expectNetworkCases(reports);
     expectSignInCases(reports);
     expectBuildCases(reports);
+    expectPrivilegeCases(reports);
     // The run's window: records without a time are in no window.
     const events = inWindow(readJsonl(PANTHER), new Date("2000-01-01"), new Date());
     expectTruth(reports, events, PANTHER_STEPS);
@@ -4030,6 +4031,340 @@ describe("build-and-registry on the registry, cluster and build shapes the data 
   });
 });
 
+describe("privilege-escalation on the escalation shapes the data sets lack", () => {
+  /*
+   * The shapes: requests as CloudTrail records AWS API requests, the members in lower camel case:
+   * CreatePolicyVersion (policyArn, policyDocument as JSON text, setAsDefault; the response's
+   * policyVersion.versionId), SetDefaultPolicyVersion (policyArn, versionId), PutUserPolicy,
+   * PutGroupPolicy, PutRolePolicy (userName / groupName / roleName, policyName, policyDocument),
+   * AttachUserPolicy, AttachRolePolicy (policyArn), AddUserToGroup (groupName, userName),
+   * DeleteUserPermissionsBoundary, AddRoleToInstanceProfile (instanceProfileName, roleName) from
+   * the IAM API Reference (a policy document as Stratus's persistence.iam-backdoor-role record
+   * has one: JSON text); AssociateIamInstanceProfile and ReplaceIamInstanceProfileAssociation
+   * (InstanceId / AssociationId, IamInstanceProfile.Name or .Arn) from the EC2 API Reference,
+   * wrapped in `<Action>Request` as CloudTrail records EC2's newer calls (as network-paths'
+   * ModifyVpcEndpointRequest); CreateStack and UpdateStack (stackName, templateURL, roleARN) from
+   * the CloudFormation API Reference; CreateDevEndpoint (endpointName, roleArn, publicKey) and
+   * UpdateDevEndpoint (endpointName, addPublicKeys, customLibraries) from the Glue API;
+   * CreateNotebookInstance (notebookInstanceName, instanceType, roleArn) and
+   * CreatePresignedNotebookInstanceUrl from the SageMaker API Reference; CreateProject (name,
+   * serviceRole), UpdateProject and StartBuild (projectName, buildspecOverride) from the
+   * CodeBuild API Reference; CreatePipeline (name, uniqueId), PutPipelineDefinition and
+   * ActivatePipeline (pipelineId) from the Data Pipeline API Reference.
+   */
+  const MAL = MALLORY.arn;
+  const CI = "arn:aws:sts::123456789012:assumed-role/ci-deployer/build-42";
+  const SANDBOX = "arn:aws:sts::123456789012:assumed-role/dev-sandbox/eve";
+  const session = (arn: string) => ({
+    type: "AssumedRole",
+    principalId: "AROAEXAMPLE:s",
+    arn,
+    accountId: "123456789012",
+    accessKeyId: "ASIAEXAMPLESESSION01",
+    sessionContext: {
+      sessionIssuer: {
+        type: "Role",
+        arn: arn.replace(":sts::", ":iam::").replace(/assumed-role\/([^/]+)\/.*/, "role/$1"),
+        userName: /assumed-role\/([^/]+)\//.exec(arn)![1],
+      },
+    },
+  });
+  const ALICE = { ...MALLORY, arn: "arn:aws:iam::123456789012:user/alice", userName: "alice" };
+  const POLICY = "arn:aws:iam::123456789012:policy/dev-access";
+  const ADMIN_ROLE = "arn:aws:iam::123456789012:role/prod-admin";
+  const doc = (statement: unknown) =>
+    JSON.stringify({ Version: "2012-10-17", Statement: statement });
+  const call = (
+    who: Record<string, unknown>,
+    i: number,
+    source: string,
+    name: string,
+    request: Record<string, unknown> | null,
+    extra: Record<string, unknown> = {},
+  ) => crafted(i, who, source, name, request, { readOnly: false, ...extra });
+  const iam = (
+    who: Record<string, unknown>,
+    i: number,
+    name: string,
+    request: Record<string, unknown>,
+    extra: Record<string, unknown> = {},
+  ) => call(who, i, "iam.amazonaws.com", name, request, extra);
+  const events = [
+    // 0: the pipeline's new default version (not listed); 1: every action, one statement as an
+    // object; 2: PassRole among other actions, in a list, on a list of resources holding "*",
+    // setAsDefault as text; 3: a version not made the default (not listed); 4: a rollback to v2
+    // (no document); 5: alice's inline iam:* for bob; 6: AssumeRole on one role only and reads on
+    // "*" (listed, no grants); 7: sts:* for a group; 8: refused (not listed); 9: a role's inline
+    // policy (resource-modifications', not listed)
+    iam(session(CI), 0, "CreatePolicyVersion", {
+      policyArn: POLICY,
+      policyDocument: doc([{ Effect: "Allow", Action: "*", Resource: "*" }]),
+      setAsDefault: true,
+    }),
+    iam(
+      MALLORY,
+      1,
+      "CreatePolicyVersion",
+      {
+        policyArn: POLICY,
+        policyDocument: doc({ Effect: "Allow", Action: "*", Resource: "*" }),
+        setAsDefault: true,
+      },
+      { responseElements: { policyVersion: { versionId: "v5", isDefaultVersion: true } } },
+    ),
+    iam(MALLORY, 2, "CreatePolicyVersion", {
+      policyArn: POLICY,
+      policyDocument: doc([
+        { Effect: "Deny", Action: "*", Resource: "*" },
+        {
+          Effect: "Allow",
+          Action: ["s3:GetObject", "IAM:PassRole"],
+          Resource: ["arn:aws:s3:::b/*", "*"],
+        },
+      ]),
+      setAsDefault: "TRUE",
+    }),
+    iam(MALLORY, 3, "CreatePolicyVersion", {
+      policyArn: POLICY,
+      policyDocument: doc([{ Effect: "Allow", Action: "*", Resource: "*" }]),
+      setAsDefault: false,
+    }),
+    iam(MALLORY, 4, "SetDefaultPolicyVersion", { policyArn: POLICY, versionId: "v2" }),
+    iam(ALICE, 5, "PutUserPolicy", {
+      userName: "bob",
+      policyName: "helper",
+      policyDocument: doc([{ Effect: "Allow", Action: "iam:*", Resource: "*" }]),
+    }),
+    iam(MALLORY, 6, "PutGroupPolicy", {
+      groupName: "devs",
+      policyName: "narrow",
+      policyDocument: doc([
+        { Effect: "Allow", Action: "sts:AssumeRole", Resource: ADMIN_ROLE },
+        { Effect: "Allow", Action: "ec2:Describe*", Resource: "*" },
+      ]),
+    }),
+    iam(MALLORY, 7, "PutGroupPolicy", {
+      groupName: "devs",
+      policyName: "hop",
+      policyDocument: doc([{ Effect: "Allow", Action: ["sts:*"], Resource: "*" }]),
+    }),
+    iam(
+      MALLORY,
+      8,
+      "PutUserPolicy",
+      { userName: "mallory", policyName: "x", policyDocument: doc([]) },
+      { errorCode: "AccessDenied", errorMessage: "denied" },
+    ),
+    iam(MALLORY, 9, "PutRolePolicy", {
+      roleName: "app",
+      policyName: "x",
+      policyDocument: doc([{ Effect: "Allow", Action: "*", Resource: "*" }]),
+    }),
+    // 10: mallory attaching a policy to itself; 11: bob put in Admins; 12: bob put in devs (not
+    // listed); 13: mallory putting itself in devs; 14: bob's boundary removed; 15: the sandbox
+    // role's session putting an inline policy on its own role; 16: on another role (not listed);
+    // 17: the pipeline putting alice in Admins (not listed)
+    iam(MALLORY, 10, "AttachUserPolicy", {
+      userName: "mallory",
+      policyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess",
+    }),
+    iam(MALLORY, 11, "AddUserToGroup", { groupName: "Admins", userName: "bob" }),
+    iam(MALLORY, 12, "AddUserToGroup", { groupName: "devs", userName: "bob" }),
+    iam(MALLORY, 13, "AddUserToGroup", { groupName: "devs", userName: "mallory" }),
+    iam(MALLORY, 14, "DeleteUserPermissionsBoundary", { userName: "bob" }),
+    iam(session(SANDBOX), 15, "PutRolePolicy", {
+      roleName: "dev-sandbox",
+      policyName: "more",
+      policyDocument: doc([{ Effect: "Allow", Action: "iam:PassRole", Resource: "*" }]),
+    }),
+    iam(session(SANDBOX), 16, "AttachRolePolicy", {
+      roleName: "app",
+      policyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess",
+    }),
+    iam(session(CI), 17, "AddUserToGroup", { groupName: "Admins", userName: "alice" }),
+    // 18-20: instance profiles; 21: a stack with a service role, 22: without (not listed);
+    // 23-24: a dev endpoint and a key added, 25: libraries only (not listed); 26-27: a notebook
+    // created and opened; 28: a project, 29: a build with the project's buildspec (not listed),
+    // 30: with its own, 31: another service role; 32-34: a pipeline; 35: the pipeline's stack
+    // update (not listed); 36-37: a function and an instance with a role (lambda-changes' and
+    // remote-execution's, not listed)
+    call(MALLORY, 18, "ec2.amazonaws.com", "AssociateIamInstanceProfile", {
+      AssociateIamInstanceProfileRequest: {
+        InstanceId: "i-0123456789abcdef0",
+        IamInstanceProfile: { Name: "prod-admin" },
+      },
+    }),
+    call(MALLORY, 19, "ec2.amazonaws.com", "ReplaceIamInstanceProfileAssociation", {
+      ReplaceIamInstanceProfileAssociationRequest: {
+        AssociationId: "iip-assoc-0123456789abcdef0",
+        IamInstanceProfile: { Arn: "arn:aws:iam::123456789012:instance-profile/prod-admin" },
+      },
+    }),
+    iam(MALLORY, 20, "AddRoleToInstanceProfile", {
+      instanceProfileName: "web",
+      roleName: "prod-admin",
+    }),
+    call(MALLORY, 21, "cloudformation.amazonaws.com", "CreateStack", {
+      stackName: "scratch",
+      templateURL: "https://s3.amazonaws.com/b/t.yaml",
+      roleARN: ADMIN_ROLE,
+    }),
+    call(MALLORY, 22, "cloudformation.amazonaws.com", "CreateStack", {
+      stackName: "plain",
+      templateURL: "https://s3.amazonaws.com/b/t.yaml",
+    }),
+    call(MALLORY, 23, "glue.amazonaws.com", "CreateDevEndpoint", {
+      endpointName: "scratch",
+      roleArn: ADMIN_ROLE,
+      publicKey: "ssh-ed25519 AAAA mallory",
+    }),
+    call(MALLORY, 24, "glue.amazonaws.com", "UpdateDevEndpoint", {
+      endpointName: "shared",
+      addPublicKeys: ["ssh-ed25519 AAAA mallory"],
+    }),
+    call(MALLORY, 25, "glue.amazonaws.com", "UpdateDevEndpoint", {
+      endpointName: "shared",
+      customLibraries: { extraPythonLibsS3Path: "s3://b/lib.zip" },
+    }),
+    call(MALLORY, 26, "sagemaker.amazonaws.com", "CreateNotebookInstance", {
+      notebookInstanceName: "scratch",
+      instanceType: "ml.t3.medium",
+      roleArn: ADMIN_ROLE,
+    }),
+    call(MALLORY, 27, "sagemaker.amazonaws.com", "CreatePresignedNotebookInstanceUrl", {
+      notebookInstanceName: "research",
+    }),
+    call(MALLORY, 28, "codebuild.amazonaws.com", "CreateProject", {
+      name: "scratch",
+      serviceRole: ADMIN_ROLE,
+    }),
+    call(ALICE, 29, "codebuild.amazonaws.com", "StartBuild", { projectName: "web-app" }),
+    call(MALLORY, 30, "codebuild.amazonaws.com", "StartBuild", {
+      projectName: "web-app",
+      buildspecOverride: "version: 0.2",
+    }),
+    call(MALLORY, 31, "codebuild.amazonaws.com", "UpdateProject", {
+      name: "web-app",
+      serviceRole: ADMIN_ROLE,
+    }),
+    call(MALLORY, 32, "datapipeline.amazonaws.com", "CreatePipeline", {
+      name: "scratch",
+      uniqueId: "u1",
+    }),
+    call(MALLORY, 33, "datapipeline.amazonaws.com", "PutPipelineDefinition", {
+      pipelineId: "df-0123456789",
+    }),
+    call(MALLORY, 34, "datapipeline.amazonaws.com", "ActivatePipeline", {
+      pipelineId: "df-0123456789",
+    }),
+    call(session(CI), 35, "cloudformation.amazonaws.com", "UpdateStack", {
+      stackName: "web-app",
+      roleARN: "arn:aws:iam::123456789012:role/cfn-deployer",
+    }),
+    call(MALLORY, 36, "lambda.amazonaws.com", "CreateFunction20150331", {
+      functionName: "f",
+      role: ADMIN_ROLE,
+    }),
+    call(MALLORY, 37, "ec2.amazonaws.com", "RunInstances", {
+      instanceType: "t3.micro",
+      iamInstanceProfile: { name: "prod-admin" },
+    }),
+    // 38: a deny-only policy mallory puts on itself (containment: listed by neither step)
+    iam(MALLORY, 38, "PutUserPolicy", {
+      userName: "mallory",
+      policyName: "quarantine",
+      policyDocument: doc({ Effect: "Deny", Action: "*", Resource: "*" }),
+    }),
+  ];
+  const step = (reports: RunReport[], id: string) => reports[0]!.steps.find((s) => s.id === id)!;
+  const at = (m: number) => `2024-06-01T10:${String(m).padStart(2, "0")}:00Z`;
+  const runbook = "runbooks/privilege-escalation.md";
+
+  it("lists policies rewritten, identities moved into power and roles handed to compute, none of the ordinary", async () => {
+    const reports = await onJune1(runbook, events);
+    for (const s of reports[0]!.steps) expect(s.status, s.id).toBe("failed");
+    expect(
+      step(reports, "policies_rewritten").rows.map((r) => [r[0], r[1], r[3], r[4], r[5]]),
+    ).toEqual([
+      [at(1), MAL, POLICY, "v5", "all actions"],
+      [at(2), MAL, POLICY, null, "iam:PassRole"],
+      [at(4), MAL, POLICY, "v2", null],
+      [at(5), ALICE.arn, "bob", "helper", "iam:*"],
+      [at(6), MAL, "devs", "narrow", null],
+      [at(7), MAL, "devs", "hop", "sts:AssumeRole"],
+    ]);
+    // the Logs Insights twin: the same records, without grants
+    expect(step(reports, "policies_rewritten_insights").rows.map((r) => r[0])).toEqual(
+      [1, 2, 4, 5, 6, 7].map((m) => at(m).replace("T", " ").replace("Z", ".000")),
+    );
+    expect(
+      step(reports, "identities_moved_into_power").rows.map((r) => [r[0], r[3], r[4]]),
+    ).toEqual([
+      [at(10), "own permissions", "mallory"],
+      [at(11), "added to a powerful group", "bob"],
+      [at(13), "own permissions", "mallory"],
+      [at(14), "permissions boundary removed", "bob"],
+      [at(15), "own permissions", "dev-sandbox"],
+    ]);
+    expect(step(reports, "identities_moved_into_power_insights").rowCount).toBe(5);
+    expect(step(reports, "roles_passed_to_compute").rows.map((r) => [r[0], r[4], r[5]])).toEqual([
+      [at(18), "i-0123456789abcdef0", "prod-admin"],
+      [
+        at(19),
+        "iip-assoc-0123456789abcdef0",
+        "arn:aws:iam::123456789012:instance-profile/prod-admin",
+      ],
+      [at(20), "web", "prod-admin"],
+      [at(21), "scratch", ADMIN_ROLE],
+      [at(23), "scratch", ADMIN_ROLE],
+      [at(24), "shared", null],
+      [at(26), "scratch", ADMIN_ROLE],
+      [at(27), "research", null],
+      [at(28), "scratch", ADMIN_ROLE],
+      [at(30), "web-app", null],
+      [at(31), "web-app", ADMIN_ROLE],
+      [at(32), "scratch", null],
+      [at(33), "df-0123456789", null],
+      [at(34), "df-0123456789", null],
+    ]);
+    expect(step(reports, "roles_passed_to_compute_insights").rowCount).toBe(14);
+    expectTruth(reports, events, PRIVILEGE_STEPS);
+  });
+
+  it("moves its verdicts with the automation and admin-group patterns", async () => {
+    // mallory made the automation, only "devs" a powerful group
+    const tuned = await onJune1(runbook, events, [
+      ...["--param", "automation_pattern=:user/mallory$"],
+      ...["--param", "admin_groups_pattern=^devs$"],
+    ]);
+    expect(step(tuned, "policies_rewritten").rows.map((r) => [r[0], r[1]])).toEqual([
+      [at(0), CI],
+      [at(5), ALICE.arn],
+    ]);
+    expect(step(tuned, "policies_rewritten_insights").rowCount).toBe(2);
+    expect(step(tuned, "identities_moved_into_power").rows.map((r) => [r[0], r[3]])).toEqual([
+      [at(15), "own permissions"],
+    ]);
+    expect(step(tuned, "identities_moved_into_power_insights").rowCount).toBe(1);
+    expect(step(tuned, "roles_passed_to_compute").rows.map((r) => [r[0], r[1]])).toEqual([
+      [at(35), CI],
+    ]);
+    expect(step(tuned, "roles_passed_to_compute_insights").rowCount).toBe(1);
+    expectTruth(tuned, events, PRIVILEGE_STEPS);
+    // with the defaults but any group powerful: bob's and mallory's moves into devs too
+    const wide = await onJune1(runbook, events, ["--param", "admin_groups_pattern=."]);
+    expect(step(wide, "identities_moved_into_power").rows.map((r) => [r[0], r[3]])).toEqual([
+      [at(10), "own permissions"],
+      [at(11), "added to a powerful group"],
+      [at(12), "added to a powerful group"],
+      [at(13), "own permissions"],
+      [at(14), "permissions boundary removed"],
+      [at(15), "own permissions"],
+    ]);
+    expectTruth(wide, events, PRIVILEGE_STEPS);
+  });
+});
+
 describe("a value no Logs Insights regular expression literal can hold", () => {
   it.each([
     ["x\\", "ends with a lone backslash"],
@@ -4347,6 +4682,49 @@ function expectBuildCases(reports: RunReport[]) {
   expect(step("builds_hijacked_insights").rowCount).toBe(2);
 }
 
+/**
+ * privilege-escalation on Panther's cases. Listed on purpose: AWS.IAM.AccessKeyCompromised's
+ * "Request Param is null" (False there), a user's inline policy put outside the automation
+ * whose content the record lacks (a permission change nobody can read is still one), and
+ * AWS.CloudTrail.CodebuildProjectMadePublic's "Not a UpdateProjectVisibility event" (False
+ * there), a CodeBuild project created by hand, which runs with the role it was given. Not
+ * listed, on purpose: the deny-only policies (AccessKeyCompromised's True case, AWS's quarantine
+ * policy on the user whose key leaked; IAMCompromisedKeyQuarantine's deny-all by a responder);
+ * AWS.IAM.AttachAdminUserPolicy / AttachAdminRolePolicy (True: AdministratorAccess attached to
+ * new-user and new-role by another identity), audit-iam's policy_attachments, which fails on
+ * them (checked here), not repeated; AWS.IAM.PolicyModified's True case, a group's inline policy
+ * deleted (a permission taken away); AWS.CloudTrail.IAMAnythingChanged's True case, CloudFormation
+ * attaching a policy to a role it made. The Logs Insights twins list the same records.
+ */
+function expectPrivilegeCases(reports: RunReport[]) {
+  const report = reports.find((r) => r.runbook.id === "privilege-escalation")!;
+  const step = (id: string) => report.steps.find((s) => s.id === id)!;
+  const COMPROMISED = "arn:aws:iam::123456789012:user/compromised_user";
+  expect(step("policies_rewritten").rows.map((r) => r.slice(0, 6))).toEqual([
+    ["2020-04-10T06:22:08Z", COMPROMISED, "PutUserPolicy", null, null, null],
+  ]);
+  expect(step("policies_rewritten_insights").rowCount).toBe(1);
+  expect(step("identities_moved_into_power").rowCount).toBe(0);
+  expect(step("identities_moved_into_power_insights").rowCount).toBe(0);
+  expect(step("roles_passed_to_compute").rows.map((r) => r.slice(0, 4))).toEqual([
+    [
+      "2021-08-18T14:54:53Z",
+      "arn:aws:sts::111122223333:assumed-role/MakeStuffPublic",
+      "codebuild.amazonaws.com",
+      "CreateProject",
+    ],
+  ]);
+  expect(step("roles_passed_to_compute_insights").rowCount).toBe(1);
+  const attachments = reports
+    .find((r) => r.runbook.id === "audit-iam")!
+    .steps.find((s) => s.id === "policy_attachments")!;
+  const offending = JSON.stringify(attachments.checks.flatMap((c) => c.offendingRows ?? []));
+  for (const target of ["new-user", "new-role"])
+    expect(offending, target).toContain(
+      `"target":"${target}","policy":"arn:aws:iam::aws:policy/AdministratorAccess"`,
+    );
+}
+
 /** A record's event source and name are these. */
 function is(e: Event, source: string, name: string): boolean {
   return field(e, "eventSource") === source && field(e, "eventName") === name;
@@ -4439,6 +4817,16 @@ const SIGN_IN_STEPS = [
   "sign-in-persistence/console_from_keys_insights",
 ];
 
+/** privilege-escalation's steps. */
+const PRIVILEGE_STEPS = [
+  "privilege-escalation/policies_rewritten",
+  "privilege-escalation/policies_rewritten_insights",
+  "privilege-escalation/identities_moved_into_power",
+  "privilege-escalation/identities_moved_into_power_insights",
+  "privilege-escalation/roles_passed_to_compute",
+  "privilege-escalation/roles_passed_to_compute_insights",
+];
+
 const PANTHER_STEPS = [
   ...TECHNIQUE_STEPS,
   "unauthorized-access-attempts/failed_console_logins",
@@ -4460,6 +4848,7 @@ const PANTHER_STEPS = [
   ...NETWORK_STEPS,
   ...SIGN_IN_STEPS,
   ...BUILD_STEPS,
+  ...PRIVILEGE_STEPS,
 ];
 
 /** The data-exposure runbook's steps, all checked against test/truth/runbook-answers.ts. */
@@ -4488,6 +4877,7 @@ const STRATUS_STEPS = [
   ...NETWORK_STEPS,
   ...SIGN_IN_STEPS,
   ...BUILD_STEPS,
+  ...PRIVILEGE_STEPS,
 ];
 
 /** A step's rows and its failed checks' offending rows as JSON text; the step must fail. */

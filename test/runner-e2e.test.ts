@@ -100,6 +100,11 @@ const INCIDENTS: Record<string, { step: string; check: string; marker: string }>
     check: "rows == 0",
     marker: "payments-api",
   },
+  "privilege-escalation": {
+    step: "policies_rewritten",
+    check: "rows == 0",
+    marker: "dev-sandbox-access",
+  },
 };
 
 // A week of generated logs with and without the planted incidents (made once by the global setup).
@@ -171,6 +176,8 @@ describe("the bundled runbooks on the sample data", () => {
         "project made public",
       ],
       ["StartBuild", "payments-api", "build with its own buildspec"],
+      // incident 23's escalation starts a build with its own buildspec too
+      ["StartBuild", "web-app", "build with its own buildspec"],
     ]);
   });
 
@@ -325,6 +332,78 @@ describe("the bundled runbooks on the sample data", () => {
     expect(step("identity_providers_changed").rowCount).toBeGreaterThanOrEqual(12);
     expect(step("console_from_keys").rowCount).toBe(0);
     expect(step("sign_in_given_to_others").rowCount).toBe(0);
+  });
+
+  it("privilege-escalation names the planted policy version, own role changes, group member and compute", {
+    timeout: 180_000,
+  }, async () => {
+    const { reports } = await onIncidents();
+    const r = reports.find((x) => x.runbook.id === "privilege-escalation")!;
+    const rows = (id: string) => JSON.stringify(r.steps.find((s) => s.id === id)!.rows);
+    for (const s of r.steps) expect(s.status, s.id).toBe("failed");
+    expect(rows("policies_rewritten")).toContain(
+      '"CreatePolicyVersion","arn:aws:iam::111122223333:policy/dev-sandbox-access","v4","all actions"',
+    );
+    for (const row of [
+      '"PutRolePolicy","own permissions","dev-sandbox"',
+      '"DeleteRolePermissionsBoundary","own permissions","dev-sandbox"',
+      '"AddUserToGroup","added to a powerful group","mallory","Admins"',
+    ])
+      expect(rows("identities_moved_into_power"), row).toContain(row);
+    for (const call of [
+      "AssociateIamInstanceProfile",
+      "CreateDevEndpoint",
+      "CreateNotebookInstance",
+      "CreatePresignedNotebookInstanceUrl",
+      "StartBuild",
+      "CreateStack",
+    ])
+      expect(rows("roles_passed_to_compute"), call).toContain(call);
+    // the ordinary work (Terraform's, the pipeline's, alice's builds) is not listed
+    for (const absent of ["terraform-automation", "ci-deployer", "user/alice"])
+      expect(JSON.stringify(r.steps.map((s) => s.rows)), absent).not.toContain(absent);
+  });
+
+  it("the data without the incidents holds what privilege-escalation must not page on, and it does not", {
+    timeout: 180_000,
+  }, async () => {
+    // With no automation named, Terraform's policy versions and Admins member, the automation's
+    // policies on its own roles and the pipeline's stack updates with their service role are
+    // listed; alice's builds with the
+    // project's own buildspec never are. With the defaults the same data passes (the test below).
+    const res = await runMdHere([
+      "runbooks/privilege-escalation.md",
+      ...["--log-dir", clean, "--since", "7d", "--no-report", "--json"],
+      ...["--param", "automation_pattern=^$"],
+    ]);
+    const [r] = JSON.parse(res.stdout) as RunReport[];
+    const step = (id: string) => r!.steps.find((s) => s.id === id)!;
+    const distinct = (id: string, cols: number[]) => [
+      ...new Set(step(id).rows.map((row) => JSON.stringify(cols.map((c) => row[c])))),
+    ];
+    const tf = "arn:aws:sts::111122223333:assumed-role/terraform-automation/tf-run";
+    const ci = "arn:aws:sts::111122223333:assumed-role/ci-deployer/gh-actions";
+    expect(step("policies_rewritten").rowCount).toBeGreaterThanOrEqual(6);
+    expect(distinct("policies_rewritten", [1, 2, 5])).toEqual([
+      JSON.stringify([tf, "CreatePolicyVersion", null]),
+    ]);
+    // (the ordinary mix has the automation attaching policies to its own roles too: "own
+    // permissions" here, the automation's by default)
+    expect(distinct("identities_moved_into_power", [1, 3, 4, 5])).toContain(
+      JSON.stringify([tf, "added to a powerful group", "alice", "Admins"]),
+    );
+    expect(distinct("identities_moved_into_power", [1]).sort()).toEqual(
+      [ci, tf].map((a) => JSON.stringify([a])),
+    );
+    expect(distinct("roles_passed_to_compute", [1, 2, 3, 5])).toEqual([
+      JSON.stringify([
+        ci,
+        "cloudformation.amazonaws.com",
+        "UpdateStack",
+        "arn:aws:iam::111122223333:role/cfn-deployer",
+      ]),
+    ]);
+    expect(JSON.stringify(r!.steps.map((x) => x.rows))).not.toContain("user/alice");
   });
 
   // All ten runbooks in one process: room for a busy machine.

@@ -1487,6 +1487,141 @@ function changeRows(
   });
 }
 
+/** privilege-escalation: a call of the given source and name, successful, by hand (SQL). */
+const byHandSql = (e: Event, p: Params) =>
+  noError(e) &&
+  str(e, "userIdentity.type") !== "AWSService" &&
+  !re2(p.automation_pattern!).test(str(e, "userIdentity.arn") ?? "");
+/** The same in Logs Insights (a caller without an ARN is never the automation). */
+const byHandInsights = (e: Event, p: Params) =>
+  noError(e) &&
+  str(e, "userIdentity.type") !== "AWSService" &&
+  arnOutside(e, p.automation_pattern!);
+/** `setAsDefault` true: a JSON true, "true" in any case, or a number (or numeric text) equal to 1. */
+function setAsDefault(e: Event): boolean {
+  const v = scalar(e, "requestParameters.setAsDefault");
+  return v !== null && (v.toLowerCase() === "true" || (v.trim() !== "" && Number(v) === 1));
+}
+/** The policy document's statements (one or a list), or null when it is not JSON. */
+function statementsOf(document: string): unknown[] | null {
+  try {
+    const body = (JSON.parse(document) ?? {}) as { Statement?: unknown };
+    return Array.isArray(body.Statement) ? body.Statement : [body.Statement];
+  } catch {
+    return null;
+  }
+}
+/** SQL: no document in the request, or one of its statements allows (not a deny-only policy). */
+function allowsSql(e: Event): boolean {
+  const document = scalar(e, "requestParameters.policyDocument");
+  if (document === null) return true;
+  return (statementsOf(document) ?? []).some(
+    (st) =>
+      st !== null && typeof st === "object" && (st as { Effect?: unknown }).Effect === "Allow",
+  );
+}
+/** Logs Insights: no document, or its text holds "Effect": "Allow". */
+function allowsInsights(e: Event): boolean {
+  const document = str(e, "requestParameters.policyDocument");
+  return document === null || /"Effect"\s*:\s*"Allow"/.test(document);
+}
+/** policies_rewritten's calls (the dialects read the same fields alike). */
+const policyRewritten = (e: Event) =>
+  is(e, "eventSource", "iam.amazonaws.com") &&
+  (is(e, "eventName", "SetDefaultPolicyVersion", "PutUserPolicy", "PutGroupPolicy") ||
+    (is(e, "eventName", "CreatePolicyVersion") && setAsDefault(e)));
+/** The widest grant of an Allow statement on "*" in a policy document (JSON text), by hand. */
+function widestGrant(document: string | null): string | null {
+  const statements = document === null ? [] : (statementsOf(document) ?? []);
+  const ranks: [string, string[]][] = [
+    ["all actions", ["*"]],
+    ["iam:*", ["iam:*"]],
+    ["iam:PassRole", ["iam:passrole", "iam:pass*"]],
+    ["sts:AssumeRole", ["sts:assumerole", "sts:assume*", "sts:*"]],
+  ];
+  const granted = statements.flatMap((s) => {
+    const st = (s ?? {}) as { Effect?: unknown; Resource?: unknown; Action?: unknown };
+    const everywhere =
+      st.Resource === "*" || (Array.isArray(st.Resource) && st.Resource.includes("*"));
+    if (st.Effect !== "Allow" || !everywhere) return [];
+    const actions = Array.isArray(st.Action) ? st.Action : [st.Action];
+    return actions.filter((a) => typeof a === "string").map((a) => a.toLowerCase());
+  });
+  return ranks.find(([, names]) => names.some((n) => granted.includes(n)))?.[0] ?? null;
+}
+/** The calls identities_moved_into_power judges (the user's, then the role's). */
+const USER_POWER_CALLS = [
+  "AttachUserPolicy",
+  "PutUserPolicy",
+  "AddUserToGroup",
+  "PutUserPermissionsBoundary",
+  "DeleteUserPermissionsBoundary",
+];
+const ROLE_POWER_CALLS = [
+  "AttachRolePolicy",
+  "PutRolePolicy",
+  "PutRolePermissionsBoundary",
+  "DeleteRolePermissionsBoundary",
+];
+/** Why identities_moved_into_power lists an IAM call, or null (both dialects). */
+function movedIntoPower(e: Event, p: Params): string | null {
+  if (!is(e, "eventSource", "iam.amazonaws.com")) return null;
+  const name = str(e, "eventName") ?? "";
+  const [user, role] = [
+    scalar(e, "requestParameters.userName"),
+    scalar(e, "requestParameters.roleName"),
+  ];
+  const ownUser =
+    USER_POWER_CALLS.includes(name) &&
+    str(e, "userIdentity.type") === "IAMUser" &&
+    user !== null &&
+    user === str(e, "userIdentity.userName");
+  const ownRole =
+    ROLE_POWER_CALLS.includes(name) &&
+    str(e, "userIdentity.type") === "AssumedRole" &&
+    role !== null &&
+    role === str(e, "userIdentity.sessionContext.sessionIssuer.userName");
+  if (ownUser || ownRole) return "own permissions";
+  const group = scalar(e, "requestParameters.groupName");
+  if (name === "AddUserToGroup" && group !== null && re2(p.admin_groups_pattern!).test(group))
+    return "added to a powerful group";
+  if (name === "DeleteUserPermissionsBoundary" || name === "DeleteRolePermissionsBoundary")
+    return "permissions boundary removed";
+  return null;
+}
+/** A request field is there (`IS NOT NULL` of its scalar; Logs Insights' `ispresent`). */
+const has = (e: Event, path: string) => scalar(e, `requestParameters.${path}`) !== null;
+/** roles_passed_to_compute's calls, by event source (both dialects). */
+function roleToCompute(e: Event): boolean {
+  const name = str(e, "eventName") ?? "";
+  const among = (...names: string[]) => names.includes(name);
+  switch (str(e, "eventSource")) {
+    case "ec2.amazonaws.com":
+      return among("AssociateIamInstanceProfile", "ReplaceIamInstanceProfileAssociation");
+    case "iam.amazonaws.com":
+      return name === "AddRoleToInstanceProfile";
+    case "cloudformation.amazonaws.com":
+      return among("CreateStack", "UpdateStack", "CreateChangeSet") && has(e, "roleARN");
+    case "glue.amazonaws.com":
+      return (
+        name === "CreateDevEndpoint" ||
+        (name === "UpdateDevEndpoint" && (has(e, "publicKey") || has(e, "addPublicKeys.0")))
+      );
+    case "sagemaker.amazonaws.com":
+      return among("CreateNotebookInstance", "CreatePresignedNotebookInstanceUrl");
+    case "codebuild.amazonaws.com":
+      return (
+        name === "CreateProject" ||
+        (name === "UpdateProject" && has(e, "serviceRole")) ||
+        (among("StartBuild", "StartBuildBatch") && has(e, "buildspecOverride"))
+      );
+    case "datapipeline.amazonaws.com":
+      return among("CreatePipeline", "PutPipelineDefinition", "ActivatePipeline");
+    default:
+      return false;
+  }
+}
+
 export const RUNBOOK_ANSWERS: Record<string, Step> = {
   "api-usage-by-identity/usage_by_identity": (ev, p) =>
     orderBy(
@@ -2688,6 +2823,107 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
         str(e, "requestParameters.projectArn"),
         str(e, "sourceIPAddress"),
       ]),
+  "privilege-escalation/policies_rewritten": (ev, p) =>
+    ev
+      .filter((e) => policyRewritten(e) && byHandSql(e, p) && allowsSql(e))
+      .map((e) => [
+        str(e, "eventTime"),
+        caller(e),
+        str(e, "eventName"),
+        firstScalar(
+          e,
+          "requestParameters.policyArn",
+          "requestParameters.userName",
+          "requestParameters.groupName",
+        ),
+        firstScalar(
+          e,
+          "requestParameters.versionId",
+          "requestParameters.policyName",
+          "responseElements.policyVersion.versionId",
+        ),
+        widestGrant(scalar(e, "requestParameters.policyDocument")),
+        str(e, "sourceIPAddress"),
+      ]),
+  "privilege-escalation/policies_rewritten_insights": (ev, p) =>
+    ev
+      .filter((e) => policyRewritten(e) && byHandInsights(e, p) && allowsInsights(e))
+      .map((e) => [
+        stamp(e),
+        str(e, "userIdentity.arn"),
+        str(e, "eventName"),
+        str(e, "requestParameters.policyArn"),
+        str(e, "requestParameters.userName"),
+        str(e, "requestParameters.groupName"),
+      ]),
+  "privilege-escalation/identities_moved_into_power": (ev, p) =>
+    ev
+      .filter((e) => byHandSql(e, p) && allowsSql(e) && movedIntoPower(e, p) !== null)
+      .map((e) => [
+        str(e, "eventTime"),
+        caller(e),
+        str(e, "eventName"),
+        movedIntoPower(e, p),
+        firstScalar(e, "requestParameters.userName", "requestParameters.roleName"),
+        firstScalar(
+          e,
+          "requestParameters.groupName",
+          "requestParameters.policyArn",
+          "requestParameters.policyName",
+          "requestParameters.permissionsBoundary",
+        ),
+        str(e, "sourceIPAddress"),
+      ]),
+  "privilege-escalation/identities_moved_into_power_insights": (ev, p) =>
+    ev
+      .filter((e) => byHandInsights(e, p) && allowsInsights(e) && movedIntoPower(e, p) !== null)
+      .map((e) => [
+        stamp(e),
+        str(e, "userIdentity.arn"),
+        str(e, "eventName"),
+        str(e, "requestParameters.userName"),
+        str(e, "requestParameters.roleName"),
+        str(e, "requestParameters.groupName"),
+      ]),
+  "privilege-escalation/roles_passed_to_compute": (ev, p) =>
+    ev
+      .filter((e) => byHandSql(e, p) && roleToCompute(e))
+      .map((e) => [
+        str(e, "eventTime"),
+        caller(e),
+        str(e, "eventSource"),
+        str(e, "eventName"),
+        firstScalar(
+          e,
+          "requestParameters.AssociateIamInstanceProfileRequest.InstanceId",
+          "requestParameters.ReplaceIamInstanceProfileAssociationRequest.AssociationId",
+          "requestParameters.instanceProfileName",
+          "requestParameters.stackName",
+          "requestParameters.endpointName",
+          "requestParameters.notebookInstanceName",
+          "requestParameters.projectName",
+          "requestParameters.pipelineId",
+          "requestParameters.name",
+        ),
+        firstScalar(
+          e,
+          "requestParameters.AssociateIamInstanceProfileRequest.IamInstanceProfile.Arn",
+          "requestParameters.AssociateIamInstanceProfileRequest.IamInstanceProfile.Name",
+          "requestParameters.ReplaceIamInstanceProfileAssociationRequest.IamInstanceProfile.Arn",
+          "requestParameters.ReplaceIamInstanceProfileAssociationRequest.IamInstanceProfile.Name",
+          "requestParameters.roleName",
+          "requestParameters.roleARN",
+          "requestParameters.roleArn",
+          "requestParameters.serviceRole",
+        ),
+        str(e, "sourceIPAddress"),
+      ]),
+  "privilege-escalation/roles_passed_to_compute_insights": (ev, p) =>
+    groupBy(
+      ev.filter((e) => byHandInsights(e, p) && roleToCompute(e)),
+      (e) => [str(e, "userIdentity.arn"), str(e, "eventSource"), str(e, "eventName")],
+      (g) => [g.length],
+    ),
 };
 
 /** The events of a run's window, `[from, to)`. */
