@@ -313,6 +313,7 @@ describe.skipIf(!HAS_SHARED)("the bundled runbooks on Panther's CloudTrail test 
     expectSignInCases(reports);
     expectBuildCases(reports);
     expectPrivilegeCases(reports);
+    expectGuardrailCases(reports);
     // The run's window: records without a time are in no window.
     const events = inWindow(readJsonl(PANTHER), new Date("2000-01-01"), new Date());
     expectTruth(reports, events, PANTHER_STEPS);
@@ -4365,6 +4366,399 @@ describe("privilege-escalation on the escalation shapes the data sets lack", () 
   });
 });
 
+describe("account-guardrails on the organization and account shapes the data sets lack", () => {
+  /*
+   * The shapes: requests as CloudTrail records AWS API requests, the API's member names in lower
+   * camel case. AWS Organizations API Reference: DetachPolicy and AttachPolicy (policyId,
+   * targetId), DeletePolicy (policyId), UpdatePolicy (policyId, name, description, content: the
+   * policy as JSON text), DisablePolicyType and EnablePolicyType (rootId, policyType),
+   * RemoveAccountFromOrganization (accountId), CreateAccount and CreateGovCloudAccount (email,
+   * accountName, roleName; the response's createAccountStatus.id car-..., state IN_PROGRESS),
+   * InviteAccountToOrganization (target.id, target.type ACCOUNT | EMAIL), LeaveOrganization (no
+   * parameters), RegisterDelegatedAdministrator (accountId, servicePrincipal),
+   * EnableAWSServiceAccess (servicePrincipal); the CreateAccountResult service event
+   * (serviceEventDetails.createAccountStatus: id, accountId, accountName, state) as Panther's
+   * Standard.NewAWSAccountCreated record has it, no userIdentity arn. IAM API Reference:
+   * UpdateAccountPasswordPolicy (minimumPasswordLength, passwordReusePrevention,
+   * requireSymbols, ...), DeleteAccountPasswordPolicy. AWS Account Management API Reference:
+   * PutAlternateContact (accountId, alternateContactType SECURITY | BILLING | OPERATIONS,
+   * emailAddress, name, phoneNumber, title), DeleteAlternateContact, PutContactInformation
+   * (contactInformation), StartPrimaryEmailUpdate and AcceptPrimaryEmailUpdate (accountId,
+   * primaryEmail, otp), GetAlternateContact. Amazon EC2 API Reference: ModifyEbsDefaultKmsKeyId
+   * (KmsKeyId, which EC2's CloudTrail records wrap in ModifyEbsDefaultKmsKeyIdRequest),
+   * ResetEbsDefaultKmsKeyId, EnableEbsEncryptionByDefault; DisableEbsEncryptionByDefault as
+   * Panther's AWS.EC2.EBS.Encryption.Disabled True record (events.jsonl line 95), which has no
+   * eventTime (one is given, nothing else changes) and no userIdentity.
+   */
+  const MAL = MALLORY.arn;
+  const TF = {
+    type: "AssumedRole",
+    principalId: "AROAEXAMPLETERRAFORM:tf-run",
+    arn: "arn:aws:sts::123456789012:assumed-role/terraform-automation/tf-run",
+    accountId: "123456789012",
+  };
+  const org = "organizations.amazonaws.com";
+  const iam = "iam.amazonaws.com";
+  const acct = "account.amazonaws.com";
+  const ec2 = "ec2.amazonaws.com";
+  const call = (
+    who: Record<string, unknown>,
+    i: number,
+    source: string,
+    name: string,
+    request: Record<string, unknown> | null,
+    extra: Record<string, unknown> = {},
+  ) => crafted(i, who, source, name, request, { readOnly: false, ...extra });
+  const scp = (effect: string) =>
+    JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: effect,
+          Action: effect === "Deny" ? "cloudtrail:StopLogging" : "*",
+          Resource: "*",
+        },
+      ],
+    });
+  const requested = (id: string) => ({
+    responseElements: { createAccountStatus: { id, state: "IN_PROGRESS", accountName: "x" } },
+  });
+  const result = (i: number, id: string, accountId: string, state: string) =>
+    ({
+      eventVersion: "1.08",
+      userIdentity: { accountId: "123456789012", invokedBy: "AWS Internal" },
+      eventTime: `2024-06-01T10:${String(i).padStart(2, "0")}:30Z`,
+      eventSource: org,
+      eventName: "CreateAccountResult",
+      awsRegion: "us-east-1",
+      sourceIPAddress: "AWS Internal",
+      userAgent: "AWS Internal",
+      requestParameters: null,
+      responseElements: null,
+      eventID: `00000000-0000-0000-0000-2000000000${i}`,
+      readOnly: false,
+      eventType: "AwsServiceEvent",
+      managementEvent: true,
+      recipientAccountId: "123456789012",
+      serviceEventDetails: {
+        createAccountStatus: { id, state, accountName: "backup", accountId },
+      },
+      eventCategory: "Management",
+    }) as Event;
+  const strong = { minimumPasswordLength: 16, passwordReusePrevention: 24, requireSymbols: true };
+  const KEY = "arn:aws:kms:eu-west-1:999988887777:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+  const events = [
+    // 0: Terraform detaching an SCP (not listed); 1: detached by hand; 2: deleted; 3: rewritten
+    // keeping a Deny; 4: rewritten to Allow * only; 5: renamed; 6: SCPs disabled on the root;
+    // 7: attached, 8: a type enabled (neither listed: they narrow); 9: a refused detach (not
+    // listed)
+    call(TF, 0, org, "DetachPolicy", { policyId: "p-examplescp0", targetId: "ou-ab12-00000000" }),
+    call(MALLORY, 1, org, "DetachPolicy", {
+      policyId: "p-examplescp1",
+      targetId: "ou-ab12-11111111",
+    }),
+    call(MALLORY, 2, org, "DeletePolicy", { policyId: "p-examplescp2" }),
+    call(MALLORY, 3, org, "UpdatePolicy", { policyId: "p-examplescp3", content: scp("Deny") }),
+    call(MALLORY, 4, org, "UpdatePolicy", { policyId: "p-examplescp4", content: scp("Allow") }),
+    call(MALLORY, 5, org, "UpdatePolicy", { policyId: "p-examplescp5", name: "old-guardrails" }),
+    call(MALLORY, 6, org, "DisablePolicyType", {
+      rootId: "r-ab12",
+      policyType: "SERVICE_CONTROL_POLICY",
+    }),
+    call(MALLORY, 7, org, "AttachPolicy", {
+      policyId: "p-examplescp1",
+      targetId: "ou-ab12-11111111",
+    }),
+    call(MALLORY, 8, org, "EnablePolicyType", { rootId: "r-ab12", policyType: "TAG_POLICY" }),
+    call(
+      MALLORY,
+      9,
+      org,
+      "DetachPolicy",
+      { policyId: "p-examplescp9", targetId: "r-ab12" },
+      { errorCode: "AccessDeniedException", errorMessage: "denied" },
+    ),
+    // 10: a member removed; 11: an account asked for by hand, 12: its result (listed with the
+    // new id); 13: Terraform's request, 14: its result (neither listed); 15: a failed result
+    // (not listed); 16: a GovCloud account; 17: an outside account invited; 18: a delegated
+    // administrator; 19: trusted access; 20: LeaveOrganization (data-exposure's: not listed)
+    call(MALLORY, 10, org, "RemoveAccountFromOrganization", { accountId: "210987654321" }),
+    call(
+      MALLORY,
+      11,
+      org,
+      "CreateAccount",
+      {
+        email: "aws-backup@evil.example",
+        accountName: "backup",
+        roleName: "OrganizationAccountAccessRole",
+      },
+      requested("car-mallory000001"),
+    ),
+    result(12, "car-mallory000001", "333344445555", "SUCCEEDED"),
+    call(
+      TF,
+      13,
+      org,
+      "CreateAccount",
+      { email: "sandbox-7@example.com", accountName: "sandbox-7" },
+      requested("car-vended0000001"),
+    ),
+    result(14, "car-vended0000001", "444455556666", "SUCCEEDED"),
+    result(15, "car-failed0000001", "555566667777", "FAILED"),
+    call(MALLORY, 16, org, "CreateGovCloudAccount", {
+      email: "gov@evil.example",
+      accountName: "gov",
+    }),
+    call(MALLORY, 17, org, "InviteAccountToOrganization", {
+      target: { id: "999988887777", type: "ACCOUNT" },
+      notes: "join us",
+    }),
+    call(MALLORY, 18, org, "RegisterDelegatedAdministrator", {
+      accountId: "999988887777",
+      servicePrincipal: "guardduty.amazonaws.com",
+    }),
+    call(MALLORY, 19, org, "EnableAWSServiceAccess", { servicePrincipal: "ssm.amazonaws.com" }),
+    call(MALLORY, 20, org, "LeaveOrganization", null),
+    // 21: the password policy deleted; 22: length 8; 23: no reuse prevention; 24: strong (not
+    // listed); 25: every member left out
+    call(MALLORY, 21, iam, "DeleteAccountPasswordPolicy", null),
+    call(MALLORY, 22, iam, "UpdateAccountPasswordPolicy", { ...strong, minimumPasswordLength: 8 }),
+    call(MALLORY, 23, iam, "UpdateAccountPasswordPolicy", { minimumPasswordLength: 16 }),
+    call(MALLORY, 24, iam, "UpdateAccountPasswordPolicy", strong),
+    call(MALLORY, 25, iam, "UpdateAccountPasswordPolicy", {}),
+    // 26: the security contact changed; 27: a member's billing contact deleted; 28: the contact
+    // information; 29, 30: a member's root email; 31: a contact read (not listed)
+    call(MALLORY, 26, acct, "PutAlternateContact", {
+      alternateContactType: "SECURITY",
+      emailAddress: "sec@evil.example",
+      name: "Sec",
+      phoneNumber: "+15555550100",
+      title: "CISO",
+    }),
+    call(MALLORY, 27, acct, "DeleteAlternateContact", {
+      accountId: "210987654321",
+      alternateContactType: "BILLING",
+    }),
+    call(MALLORY, 28, acct, "PutContactInformation", {
+      contactInformation: { fullName: "X", phoneNumber: "+15555550100", countryCode: "US" },
+    }),
+    call(MALLORY, 29, acct, "StartPrimaryEmailUpdate", {
+      accountId: "210987654321",
+      primaryEmail: "root@evil.example",
+    }),
+    call(MALLORY, 30, acct, "AcceptPrimaryEmailUpdate", {
+      accountId: "210987654321",
+      otp: "HIDDEN_DUE_TO_SECURITY_REASONS",
+      primaryEmail: "root@evil.example",
+    }),
+    call(
+      MALLORY,
+      31,
+      acct,
+      "GetAlternateContact",
+      { alternateContactType: "SECURITY" },
+      { readOnly: true },
+    ),
+    // 32: Panther's record turning EBS encryption off; 33: another account's key made the
+    // default, 34: reset to aws/ebs; 35: encryption turned on (not listed); 36: Terraform's
+    // weak policy (not listed unless the automation pattern stops matching it)
+    {
+      awsRegion: "us-east-1",
+      eventName: "DisableEbsEncryptionByDefault",
+      eventSource: ec2,
+      recipientAccountId: "123456789",
+      sourceIPAddress: "1.2.3.4",
+      userAgent: "Chrome Browser",
+      eventTime: "2024-06-01T10:32:00Z",
+    } as Event,
+    call(
+      MALLORY,
+      33,
+      ec2,
+      "ModifyEbsDefaultKmsKeyId",
+      { ModifyEbsDefaultKmsKeyIdRequest: { KmsKeyId: KEY } },
+      { awsRegion: "eu-west-1" },
+    ),
+    call(
+      MALLORY,
+      34,
+      ec2,
+      "ResetEbsDefaultKmsKeyId",
+      { ResetEbsDefaultKmsKeyIdRequest: "" },
+      {
+        awsRegion: "eu-west-1",
+      },
+    ),
+    call(MALLORY, 35, ec2, "EnableEbsEncryptionByDefault", {
+      EnableEbsEncryptionByDefaultRequest: "",
+    }),
+    call(TF, 36, iam, "UpdateAccountPasswordPolicy", { minimumPasswordLength: 8 }),
+  ];
+  const at = (m: number) => `2024-06-01T10:${String(m).padStart(2, "0")}:00Z`;
+  const runbook = "runbooks/account-guardrails.md";
+  const step = (reports: RunReport[], id: string) => reports[0]!.steps.find((s) => s.id === id)!;
+  /** A step's rows without the address. */
+  const rows = (reports: RunReport[], id: string) =>
+    step(reports, id).rows.map((r) => r.slice(0, 6));
+
+  it("lists the guardrails lifted, the accounts and trust changed and the settings weakened, none of the ordinary", async () => {
+    const reports = await onJune1(runbook, events);
+    for (const s of reports[0]!.steps) expect(s.status, s.id).toBe("failed");
+    expect(rows(reports, "guardrails_lifted")).toEqual([
+      [at(1), MAL, "DetachPolicy", "ou-ab12-11111111", "policy detached", "p-examplescp1"],
+      [at(2), MAL, "DeletePolicy", "p-examplescp2", "policy deleted", null],
+      [at(3), MAL, "UpdatePolicy", "p-examplescp3", "policy rewritten", scp("Deny")],
+      [at(4), MAL, "UpdatePolicy", "p-examplescp4", "policy rewritten, no Deny left", scp("Allow")],
+      [at(5), MAL, "UpdatePolicy", "p-examplescp5", "policy renamed", null],
+      [at(6), MAL, "DisablePolicyType", "r-ab12", "policy type disabled", "SERVICE_CONTROL_POLICY"],
+    ]);
+    expect(step(reports, "guardrails_lifted_insights").rowCount).toBe(6);
+    expect(rows(reports, "organization_changed")).toEqual([
+      [at(10), MAL, "RemoveAccountFromOrganization", "210987654321", "account removed", null],
+      [
+        at(11),
+        MAL,
+        "CreateAccount",
+        "backup",
+        "account creation requested",
+        "aws-backup@evil.example",
+      ],
+      [
+        "2024-06-01T10:12:30Z",
+        null,
+        "CreateAccountResult",
+        "333344445555",
+        "account created",
+        "backup",
+      ],
+      [
+        at(16),
+        MAL,
+        "CreateGovCloudAccount",
+        "gov",
+        "account creation requested",
+        "gov@evil.example",
+      ],
+      [at(17), MAL, "InviteAccountToOrganization", "999988887777", "account invited", "ACCOUNT"],
+      [
+        at(18),
+        MAL,
+        "RegisterDelegatedAdministrator",
+        "999988887777",
+        "delegated administrator registered",
+        "guardduty.amazonaws.com",
+      ],
+      [at(19), MAL, "EnableAWSServiceAccess", "ssm.amazonaws.com", "trusted access enabled", null],
+    ]);
+    // the twin: the calls, not the result it cannot match with the automation's request
+    expect(step(reports, "organization_changed_insights").rowCount).toBe(6);
+    expect(rows(reports, "settings_weakened")).toEqual([
+      [at(21), MAL, "DeleteAccountPasswordPolicy", "123456789012", "password policy deleted", null],
+      [
+        at(22),
+        MAL,
+        "UpdateAccountPasswordPolicy",
+        "123456789012",
+        "password policy weakened",
+        "length 8, remembers 24",
+      ],
+      [
+        at(23),
+        MAL,
+        "UpdateAccountPasswordPolicy",
+        "123456789012",
+        "password policy weakened",
+        "length 16, remembers 0",
+      ],
+      [
+        at(25),
+        MAL,
+        "UpdateAccountPasswordPolicy",
+        "123456789012",
+        "password policy weakened",
+        "length 8, remembers 0",
+      ],
+      [at(26), MAL, "PutAlternateContact", "123456789012", "alternate contact changed", "SECURITY"],
+      [
+        at(27),
+        MAL,
+        "DeleteAlternateContact",
+        "210987654321",
+        "alternate contact changed",
+        "BILLING",
+      ],
+      [at(28), MAL, "PutContactInformation", "123456789012", "contact information changed", null],
+      [
+        at(29),
+        MAL,
+        "StartPrimaryEmailUpdate",
+        "210987654321",
+        "root email changed",
+        "root@evil.example",
+      ],
+      [
+        at(30),
+        MAL,
+        "AcceptPrimaryEmailUpdate",
+        "210987654321",
+        "root email changed",
+        "root@evil.example",
+      ],
+      [
+        at(32),
+        null,
+        "DisableEbsEncryptionByDefault",
+        "us-east-1",
+        "EBS encryption by default off",
+        null,
+      ],
+      [at(33), MAL, "ModifyEbsDefaultKmsKeyId", "eu-west-1", "EBS default key changed", KEY],
+      [at(34), MAL, "ResetEbsDefaultKmsKeyId", "eu-west-1", "EBS default key changed", null],
+    ]);
+    expect(step(reports, "settings_weakened_insights").rowCount).toBe(12);
+    expectTruth(reports, events, GUARDRAIL_STEPS);
+  });
+
+  it("moves its verdicts with the password length and the automation pattern", async () => {
+    // a length of 8 allowed: the policy at minute 22 (8, remembers 24) goes, the others stay
+    const eight = await onJune1(runbook, events, ["--param", "min_password_length=8"]);
+    const passwords = (r: RunReport[], id: string) =>
+      step(r, id)
+        .rows.filter((row) => row[2] === "UpdateAccountPasswordPolicy")
+        .map((row) => row[0]);
+    expect(passwords(eight, "settings_weakened")).toEqual([at(23), at(25)]);
+    expect(step(eight, "settings_weakened_insights").rowCount).toBe(11);
+    expectTruth(eight, events, GUARDRAIL_STEPS);
+    // mallory made the automation: Terraform's calls are listed, and the account Terraform
+    // asked for is listed as created while mallory's is not
+    const tuned = await onJune1(runbook, events, ["--param", "automation_pattern=:user/mallory$"]);
+    expect(rows(tuned, "guardrails_lifted")).toEqual([
+      [at(0), TF.arn, "DetachPolicy", "ou-ab12-00000000", "policy detached", "p-examplescp0"],
+    ]);
+    expect(rows(tuned, "organization_changed")).toEqual([
+      [
+        at(13),
+        TF.arn,
+        "CreateAccount",
+        "sandbox-7",
+        "account creation requested",
+        "sandbox-7@example.com",
+      ],
+      [
+        "2024-06-01T10:14:30Z",
+        null,
+        "CreateAccountResult",
+        "444455556666",
+        "account created",
+        "backup",
+      ],
+    ]);
+    expect(step(tuned, "settings_weakened").rows.map((r) => r[0])).toEqual([at(32), at(36)]);
+    expectTruth(tuned, events, GUARDRAIL_STEPS);
+  });
+});
+
 describe("a value no Logs Insights regular expression literal can hold", () => {
   it.each([
     ["x\\", "ends with a lone backslash"],
@@ -4725,6 +5119,41 @@ function expectPrivilegeCases(reports: RunReport[]) {
     );
 }
 
+/**
+ * account-guardrails on Panther's Standard.NewAWSAccountCreated cases, counted by hand from the
+ * records: the CreateAccountResult service event that succeeded (True) is the one row of
+ * organization_changed (no caller; no automation's request in the data returned its id), and
+ * the False case, a CreateAccount record without an eventSource, is not listed (the step reads
+ * organizations.amazonaws.com's records only). AWS.EC2.EBS.Encryption.Disabled's True record has
+ * no eventTime, so it is in no window here (the crafted describe gives it one); its False case
+ * (DescribeInstanceStatus) is no change. AWS.CloudTrail.SecurityConfigurationChange's cases are
+ * CloudTrail's (cloudtrail-tampering's) and AWS.CloudTrail.Password.Policy.Discovery's are reads
+ * (reconnaissance's): the other steps pass.
+ */
+function expectGuardrailCases(reports: RunReport[]) {
+  const report = reports.find((r) => r.runbook.id === "account-guardrails")!;
+  const step = (id: string) => report.steps.find((s) => s.id === id)!;
+  expect(step("organization_changed").rows).toEqual([
+    [
+      "2021-05-20 15:53:47Z",
+      null,
+      "CreateAccountResult",
+      "1111111111111111",
+      "account created",
+      "****",
+      null,
+    ],
+  ]);
+  for (const id of [
+    "guardrails_lifted",
+    "guardrails_lifted_insights",
+    "organization_changed_insights",
+    "settings_weakened",
+    "settings_weakened_insights",
+  ])
+    expect(step(id).status, id).toBe("passed");
+}
+
 /** A record's event source and name are these. */
 function is(e: Event, source: string, name: string): boolean {
   return field(e, "eventSource") === source && field(e, "eventName") === name;
@@ -4807,6 +5236,16 @@ const BUILD_STEPS = [
   "build-and-registry/builds_hijacked_insights",
 ];
 
+/** account-guardrails' steps. */
+const GUARDRAIL_STEPS = [
+  "account-guardrails/guardrails_lifted",
+  "account-guardrails/guardrails_lifted_insights",
+  "account-guardrails/organization_changed",
+  "account-guardrails/organization_changed_insights",
+  "account-guardrails/settings_weakened",
+  "account-guardrails/settings_weakened_insights",
+];
+
 /** sign-in-persistence's steps. */
 const SIGN_IN_STEPS = [
   "sign-in-persistence/identity_providers_changed",
@@ -4849,6 +5288,7 @@ const PANTHER_STEPS = [
   ...SIGN_IN_STEPS,
   ...BUILD_STEPS,
   ...PRIVILEGE_STEPS,
+  ...GUARDRAIL_STEPS,
 ];
 
 /** The data-exposure runbook's steps, all checked against test/truth/runbook-answers.ts. */
@@ -4878,6 +5318,7 @@ const STRATUS_STEPS = [
   ...SIGN_IN_STEPS,
   ...BUILD_STEPS,
   ...PRIVILEGE_STEPS,
+  ...GUARDRAIL_STEPS,
 ];
 
 /** A step's rows and its failed checks' offending rows as JSON text; the step must fail. */

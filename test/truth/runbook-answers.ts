@@ -1622,6 +1622,214 @@ function roleToCompute(e: Event): boolean {
   }
 }
 
+/**
+ * account-guardrails: `json_extract_scalar(<column>, '$.path')` of a payload that is an object
+ * or JSON text (Panther's records hold some payloads as text): a scalar's text, else NULL.
+ */
+function payload(e: Event, column: string, path: string): string | null {
+  let v = field(e, column);
+  if (typeof v === "string") {
+    try {
+      v = JSON.parse(v);
+    } catch {
+      return null;
+    }
+  }
+  const inner = field(v, path);
+  return inner !== null && typeof inner === "object" ? null : text(inner);
+}
+
+const rq = (e: Event, path: string) => payload(e, "requestParameters", path);
+
+const ORG = "organizations.amazonaws.com";
+const LIFTING = ["DetachPolicy", "DeletePolicy", "UpdatePolicy", "DisablePolicyType"];
+
+/** account-guardrails/guardrails_lifted's change of one call, null when none. */
+function guardrailChange(e: Event, p: Params): string | null {
+  if (!byHand(e, p) || str(e, "eventSource") !== ORG) return null;
+  const name = str(e, "eventName") as string;
+  if (!LIFTING.includes(name)) return null;
+  if (name === "DetachPolicy") return "policy detached";
+  if (name === "DeletePolicy") return "policy deleted";
+  if (name === "DisablePolicyType") return "policy type disabled";
+  const content = rq(e, "content");
+  if (content === null) return "policy renamed";
+  return /"Effect"\s*:\s*"Deny"/.test(content)
+    ? "policy rewritten"
+    : "policy rewritten, no Deny left";
+}
+
+/** account-guardrails/guardrails_lifted's detail of a listed call. */
+function guardrailDetail(e: Event): string | null {
+  const name = str(e, "eventName");
+  if (name === "DetachPolicy") return rq(e, "policyId");
+  if (name === "DisablePolicyType") return rq(e, "policyType");
+  if (name === "UpdatePolicy") return rq(e, "content");
+  return null;
+}
+
+const ORG_CALLS = [
+  "RemoveAccountFromOrganization",
+  "CreateAccount",
+  "CreateGovCloudAccount",
+  "InviteAccountToOrganization",
+  "RegisterDelegatedAdministrator",
+  "EnableAWSServiceAccess",
+];
+
+/** An account Organizations finished creating (the CreateAccountResult service event). */
+const accountCreated = (e: Event) =>
+  is(e, "eventSource", ORG) &&
+  is(e, "eventName", "CreateAccountResult") &&
+  payload(e, "serviceEventDetails", "createAccountStatus.state") === "SUCCEEDED";
+
+/** account-guardrails/organization_changed's rows, as its SQL reads the records. */
+function organizationChanged(ev: Event[], p: Params): Rows {
+  const org = ev.filter(
+    (e) =>
+      noError(e) &&
+      is(e, "eventSource", ORG) &&
+      (ORG_CALLS.includes(str(e, "eventName") as string) || accountCreated(e)),
+  );
+  const vended = new Set(
+    org
+      .filter((e) => automated(e, p))
+      .map((e) => payload(e, "responseElements", "createAccountStatus.id"))
+      .filter((id) => id !== null),
+  );
+  const target: Record<string, (e: Event) => string | null> = {
+    RemoveAccountFromOrganization: (e) => rq(e, "accountId"),
+    CreateAccountResult: (e) => payload(e, "serviceEventDetails", "createAccountStatus.accountId"),
+    InviteAccountToOrganization: (e) => rq(e, "target.id"),
+    RegisterDelegatedAdministrator: (e) => rq(e, "accountId"),
+    EnableAWSServiceAccess: (e) => rq(e, "servicePrincipal"),
+  };
+  const change: Record<string, string> = {
+    RemoveAccountFromOrganization: "account removed",
+    CreateAccountResult: "account created",
+    InviteAccountToOrganization: "account invited",
+    RegisterDelegatedAdministrator: "delegated administrator registered",
+    EnableAWSServiceAccess: "trusted access enabled",
+  };
+  const detail: Record<string, (e: Event) => string | null> = {
+    CreateAccountResult: (e) =>
+      payload(e, "serviceEventDetails", "createAccountStatus.accountName"),
+    InviteAccountToOrganization: (e) => rq(e, "target.type"),
+    RegisterDelegatedAdministrator: (e) => rq(e, "servicePrincipal"),
+    CreateAccount: (e) => rq(e, "email"),
+    CreateGovCloudAccount: (e) => rq(e, "email"),
+  };
+  return org
+    .filter((e) =>
+      is(e, "eventName", "CreateAccountResult")
+        ? !vended.has(payload(e, "serviceEventDetails", "createAccountStatus.id") ?? "")
+        : !automated(e, p),
+    )
+    .map((e) => {
+      const name = str(e, "eventName") as string;
+      return [
+        str(e, "eventTime"),
+        name === "CreateAccountResult" ? null : caller(e),
+        name,
+        (target[name] ?? ((x: Event) => rq(x, "accountName")))(e),
+        change[name] ?? "account creation requested",
+        detail[name]?.(e) ?? null,
+        str(e, "sourceIPAddress"),
+      ];
+    });
+}
+
+const CONTACT_CALLS = [
+  "PutAlternateContact",
+  "DeleteAlternateContact",
+  "PutContactInformation",
+  "StartPrimaryEmailUpdate",
+  "AcceptPrimaryEmailUpdate",
+];
+const EBS_CALLS = [
+  "DisableEbsEncryptionByDefault",
+  "ModifyEbsDefaultKmsKeyId",
+  "ResetEbsDefaultKmsKeyId",
+];
+
+/** Text that is a whole integer as `try_cast(... AS integer)` reads it, else null. */
+const integer = (s: string | null) => (s !== null && /^-?\d+$/.test(s) ? Number(s) : null);
+
+/** account-guardrails/settings_weakened's change of one call, null when none. */
+function settingChange(e: Event, p: Params): string | null {
+  if (!byHand(e, p)) return null;
+  const name = str(e, "eventName") as string;
+  if (is(e, "eventSource", "iam.amazonaws.com")) {
+    if (name === "DeleteAccountPasswordPolicy") return "password policy deleted";
+    if (name !== "UpdateAccountPasswordPolicy") return null;
+    const length = integer(rq(e, "minimumPasswordLength") ?? "8") ?? 0;
+    const remembers = integer(rq(e, "passwordReusePrevention") ?? "0") ?? 0;
+    return length < Number(p.min_password_length) || remembers === 0
+      ? "password policy weakened"
+      : null;
+  }
+  if (is(e, "eventSource", "account.amazonaws.com") && CONTACT_CALLS.includes(name)) {
+    if (name === "PutContactInformation") return "contact information changed";
+    return name.includes("Primary") ? "root email changed" : "alternate contact changed";
+  }
+  if (is(e, "eventSource", "ec2.amazonaws.com") && EBS_CALLS.includes(name))
+    return name === "DisableEbsEncryptionByDefault"
+      ? "EBS encryption by default off"
+      : "EBS default key changed";
+  return null;
+}
+
+/** account-guardrails/settings_weakened's target: the region, else the account changed. */
+function settingTarget(e: Event): string | null {
+  if (is(e, "eventSource", "ec2.amazonaws.com")) return str(e, "awsRegion");
+  const own = str(e, "recipientAccountId");
+  return is(e, "eventSource", "account.amazonaws.com") ? (rq(e, "accountId") ?? own) : own;
+}
+
+/** account-guardrails/settings_weakened's detail of a listed call. */
+function settingDetail(e: Event): string | null {
+  const name = str(e, "eventName") as string;
+  if (name === "UpdateAccountPasswordPolicy")
+    return `length ${rq(e, "minimumPasswordLength") ?? "8"}, remembers ${rq(e, "passwordReusePrevention") ?? "0"}`;
+  if (name.endsWith("AlternateContact")) return rq(e, "alternateContactType");
+  if (name.includes("PrimaryEmail")) return rq(e, "primaryEmail");
+  if (name === "ModifyEbsDefaultKmsKeyId")
+    return rq(e, "ModifyEbsDefaultKmsKeyIdRequest.KmsKeyId") ?? rq(e, "kmsKeyId");
+  return null;
+}
+
+/** account-guardrails/settings_weakened_insights: the twin (numbers compared as numbers). */
+function settingWeakenedInsights(e: Event, p: Params): boolean {
+  if (!noError(e)) return false;
+  const arn = str(e, "userIdentity.arn");
+  if (arn !== null && new RegExp(String(p.automation_pattern)).test(arn)) return false;
+  const name = str(e, "eventName") as string;
+  const length = field(e, "requestParameters.minimumPasswordLength");
+  const reuse = field(e, "requestParameters.passwordReusePrevention");
+  return (
+    (is(e, "eventSource", "iam.amazonaws.com") &&
+      (name === "DeleteAccountPasswordPolicy" ||
+        (name === "UpdateAccountPasswordPolicy" &&
+          (length === undefined ||
+            (typeof length === "number" && length < Number(p.min_password_length)) ||
+            reuse === undefined ||
+            reuse === 0)))) ||
+    (is(e, "eventSource", "account.amazonaws.com") && CONTACT_CALLS.includes(name)) ||
+    (is(e, "eventSource", "ec2.amazonaws.com") && EBS_CALLS.includes(name))
+  );
+}
+
+/** account-guardrails' Logs Insights twins: a successful call by anyone but the automation. */
+function orgInsights(e: Event, p: Params, names: string[]): boolean {
+  const arn = str(e, "userIdentity.arn");
+  return (
+    noError(e) &&
+    is(e, "eventSource", ORG) &&
+    names.includes(str(e, "eventName") as string) &&
+    !(arn !== null && new RegExp(String(p.automation_pattern)).test(arn))
+  );
+}
+
 export const RUNBOOK_ANSWERS: Record<string, Step> = {
   "api-usage-by-identity/usage_by_identity": (ev, p) =>
     orderBy(
@@ -2924,6 +3132,53 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
       (e) => [str(e, "userIdentity.arn"), str(e, "eventSource"), str(e, "eventName")],
       (g) => [g.length],
     ),
+  "account-guardrails/guardrails_lifted": (ev, p) =>
+    changeRows(
+      ev,
+      (e) => guardrailChange(e, p),
+      (e) => rq(e, "targetId") ?? rq(e, "rootId") ?? rq(e, "policyId"),
+      guardrailDetail,
+    ),
+  "account-guardrails/guardrails_lifted_insights": (ev, p) =>
+    ev
+      .filter((e) => orgInsights(e, p, LIFTING))
+      .map((e) => [
+        stamp(e),
+        str(e, "userIdentity.arn"),
+        str(e, "eventName"),
+        str(e, "requestParameters.targetId"),
+        str(e, "requestParameters.policyId"),
+        str(e, "requestParameters.policyType"),
+        str(e, "sourceIPAddress"),
+      ]),
+  "account-guardrails/organization_changed": organizationChanged,
+  "account-guardrails/organization_changed_insights": (ev, p) =>
+    ev
+      .filter((e) => orgInsights(e, p, ORG_CALLS))
+      .map((e) => [
+        stamp(e),
+        str(e, "userIdentity.arn"),
+        str(e, "eventName"),
+        str(e, "requestParameters.accountId"),
+        str(e, "requestParameters.accountName"),
+        str(e, "requestParameters.target.id"),
+        str(e, "requestParameters.servicePrincipal"),
+        str(e, "sourceIPAddress"),
+      ]),
+  "account-guardrails/settings_weakened": (ev, p) =>
+    changeRows(ev, (e) => settingChange(e, p), settingTarget, settingDetail),
+  "account-guardrails/settings_weakened_insights": (ev, p) =>
+    ev
+      .filter((e) => settingWeakenedInsights(e, p))
+      .map((e) => [
+        stamp(e),
+        str(e, "userIdentity.arn"),
+        str(e, "eventName"),
+        str(e, "awsRegion"),
+        str(e, "requestParameters.alternateContactType"),
+        str(e, "requestParameters.primaryEmail"),
+        str(e, "sourceIPAddress"),
+      ]),
 };
 
 /** The events of a run's window, `[from, to)`. */
