@@ -105,6 +105,11 @@ const INCIDENTS: Record<string, { step: string; check: string; marker: string }>
     check: "rows == 0",
     marker: "dev-sandbox-access",
   },
+  "account-guardrails": {
+    step: "guardrails_lifted",
+    check: "rows == 0",
+    marker: "p-guardrails0001",
+  },
 };
 
 // A week of generated logs with and without the planted incidents (made once by the global setup).
@@ -201,6 +206,67 @@ describe("the bundled runbooks on the sample data", () => {
     expect(step("registries_opened").rowCount).toBeGreaterThanOrEqual(6);
     expect(step("clusters_opened").rowCount).toBe(0);
     expect(step("builds_hijacked").rowCount).toBe(0);
+  });
+
+  it("account-guardrails names the planted SCP detached, account, password policy, contact and EBS change", {
+    timeout: 180_000,
+  }, async () => {
+    const { reports } = await onIncidents();
+    const r = reports.find((x) => x.runbook.id === "account-guardrails")!;
+    const rows = (id: string) =>
+      r.steps.find((s) => s.id === id)!.rows.map((row) => row.slice(2, 6));
+    for (const s of r.steps) expect(s.status, s.id).toBe("failed");
+    expect(rows("guardrails_lifted")).toEqual([
+      ["DetachPolicy", "r-a1b2", "policy detached", "p-guardrails0001"],
+    ]);
+    // Terraform's daily sandbox accounts are not listed: their results carry its requests' ids
+    expect(rows("organization_changed")).toEqual([
+      [
+        "CreateAccount",
+        "backup-vault",
+        "account creation requested",
+        "ops-backup@mailbox.example.net",
+      ],
+      ["CreateAccountResult", "777788889999", "account created", "backup-vault"],
+    ]);
+    expect(rows("settings_weakened")).toEqual([
+      [
+        "UpdateAccountPasswordPolicy",
+        "111122223333",
+        "password policy weakened",
+        "length 6, remembers 0",
+      ],
+      ["PutAlternateContact", "111122223333", "alternate contact changed", "SECURITY"],
+      ["DisableEbsEncryptionByDefault", "us-east-1", "EBS encryption by default off", null],
+    ]);
+  });
+
+  it("the data without the incidents holds what account-guardrails must not page on, and it does not", {
+    timeout: 180_000,
+  }, async () => {
+    // Terraform's sandbox accounts and strict password policy are in the clean data each day
+    // (packages/engine-local/test/generator.test.ts counts them); with the defaults nothing is
+    // listed, and with no automation named only the account requests and their results are
+    // (a result is matched to the automation's request; the policy is strict enough either way)
+    const run = async (extra: string[]) => {
+      const res = await runMdHere([
+        "runbooks/account-guardrails.md",
+        ...["--log-dir", clean, "--since", "7d", "--no-report", "--json"],
+        ...extra,
+      ]);
+      const [r] = JSON.parse(res.stdout) as RunReport[];
+      return (id: string) => r!.steps.find((s) => s.id === id)!;
+    };
+    const step = await run([]);
+    for (const id of ["guardrails_lifted", "organization_changed", "settings_weakened"])
+      expect(step(id).rowCount, id).toBe(0);
+    const none = await run(["--param", "automation_pattern=^$"]);
+    const listed = none("organization_changed").rows;
+    expect([...new Set(listed.map((row) => `${row[1]} ${row[2]}`))].sort()).toEqual([
+      "arn:aws:sts::111122223333:assumed-role/terraform-automation/tf-run CreateAccount",
+      "null CreateAccountResult",
+    ]);
+    expect(none("settings_weakened").rowCount).toBe(0);
   });
 
   // All ten runbooks in one process: room for a busy machine.

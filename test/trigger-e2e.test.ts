@@ -107,7 +107,8 @@ describe("run-md trigger on AWS's documented GuardDuty finding", () => {
       )
       .map((r) => r.eventName)
       .sort();
-    // (incident 21's login profile, SAML provider and MFA deactivation are made with it too)
+    // (incident 21's login profile, SAML provider and MFA deactivation are made with it too, and
+    // incident 24's password policy)
     expect(truth).toEqual([
       "AttachUserPolicy",
       "CreateAccessKey",
@@ -117,6 +118,7 @@ describe("run-md trigger on AWS's documented GuardDuty finding", () => {
       "GetFederationToken",
       "PutEventSelectors",
       "StopLogging",
+      "UpdateAccountPasswordPolicy",
     ]);
     const step = activity.steps.find((s) => s.id === "key_changes")!;
     expect(step.status).toBe("failed");

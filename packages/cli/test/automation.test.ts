@@ -120,7 +120,7 @@ describe("the Lambda handler, invoked in-process with EventBridge events", () =>
     expect(stored.params).toEqual({ access_key_id: KEY });
     // The planted key's identity, sign-in and logging changes and the federation token it minted
     // (test/trigger-e2e.test.ts counts them from the raw records).
-    expect(stored.steps.find((s) => s.id === "key_changes")!.rowCount).toBe(8);
+    expect(stored.steps.find((s) => s.id === "key_changes")!.rowCount).toBe(9);
     expect(emulator.objects.has("security-reports/reports/access-key-activity/latest.json")).toBe(
       false,
     );

@@ -166,6 +166,11 @@ const INCIDENTS: [string, string, number][] = [
     // incident 22's build with its own buildspec is counted too (it matches this query)
     1 + 2 + 1 + 4 + 1 + 1 + 1,
   ],
+  [
+    "24. Guardrails weakened: mallory detaches the guardrail SCP from the root, asks for an account (and Organizations records it created), sets a 6-character password policy, points the security contact outside and turns EBS encryption by default off",
+    "SELECT count(*) FROM cloudtrail_logs WHERE (useridentity.username = 'mallory' AND ((eventname = 'DetachPolicy' AND json_extract_scalar(requestparameters, '$.targetId') = 'r-a1b2') OR (eventname = 'CreateAccount' AND json_extract_scalar(requestparameters, '$.accountName') = 'backup-vault') OR (eventname = 'UpdateAccountPasswordPolicy' AND json_extract_scalar(requestparameters, '$.minimumPasswordLength') = '6') OR (eventname = 'PutAlternateContact' AND json_extract_scalar(requestparameters, '$.alternateContactType') = 'SECURITY') OR eventname = 'DisableEbsEncryptionByDefault')) OR (eventname = 'CreateAccountResult' AND json_extract_scalar(serviceeventdetails, '$.createAccountStatus.id') = 'car-5e1f0a77c3d2')",
+    5 + 1,
+  ],
 ];
 
 describe("the log generator", () => {
@@ -408,6 +413,24 @@ describe("ensureSampleData", () => {
         ["StartBuild", "arn:aws:iam::111122223333:user/alice", 7],
         ["StartBuild", "arn:aws:iam::111122223333:user/bob", 7],
         ["UpdateStack", "arn:aws:sts::111122223333:assumed-role/ci-deployer/gh-actions", 7],
+      ]);
+      // the ordinary organization work account-guardrails must not page on, each whole day:
+      // Terraform vending a sandbox account (and the CreateAccountResult Organizations records
+      // for it, with the request's id), Terraform re-applying a strict password policy
+      const guardrails = await e.query(
+        queryRequest(
+          "sql",
+          "SELECT eventname, coalesce(useridentity.arn, useridentity.invokedby), count(*), count(DISTINCT coalesce(json_extract_scalar(responseelements, '$.createAccountStatus.id'), json_extract_scalar(serviceeventdetails, '$.createAccountStatus.id'))) FROM cloudtrail_logs WHERE eventname IN ('CreateAccount', 'CreateAccountResult', 'UpdateAccountPasswordPolicy') AND coalesce(useridentity.username, '') <> 'mallory' AND coalesce(json_extract_scalar(serviceeventdetails, '$.createAccountStatus.id'), '') <> 'car-5e1f0a77c3d2' GROUP BY 1, 2 ORDER BY 1",
+          { start: b.start, end: b.end },
+        ),
+      );
+      // a partial first day is left out: six or seven whole days, by the hour the week ends
+      const days = Number(guardrails.rows[0]?.[2]);
+      expect([6, 7]).toContain(days);
+      expect(guardrails.rows).toEqual([
+        ["CreateAccount", tf, days, days],
+        ["CreateAccountResult", "AWS Internal", days, days],
+        ["UpdateAccountPasswordPolicy", tf, days, 0],
       ]);
     } finally {
       await e.close();

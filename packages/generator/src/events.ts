@@ -1117,3 +1117,81 @@ export function privilegeTraffic(r: Random, start: Date, end: Date, region: stri
     return t >= start.getTime() && t < end.getTime();
   });
 }
+
+/**
+ * The CreateAccountResult service event Organizations records when an account it was asked for
+ * is created (no caller: AWS Internal), carrying the request's `createAccountStatus.id`.
+ */
+export function accountCreatedEvent(
+  c: Ctx,
+  status: { id: string; accountId: string; accountName: string },
+): Ev {
+  const call: Call = {
+    source: "organizations.amazonaws.com",
+    name: "CreateAccountResult",
+    readOnly: false,
+    params: () => null,
+  };
+  return {
+    ...baseEvent({ ...c, region: "us-east-1" }, null, call, { invokedBy: "AWS Internal" }),
+    userIdentity: { accountId: ACCOUNT, invokedBy: "AWS Internal" },
+    eventType: "AwsServiceEvent",
+    serviceEventDetails: { createAccountStatus: { ...status, state: "SUCCEEDED" } },
+  };
+}
+
+/**
+ * The organization and account work account-guardrails must not page on, each whole day of the
+ * window: Terraform's account vending (`CreateAccount` for a sandbox account, then the
+ * `CreateAccountResult` Organizations records for it seconds later, which names no caller and is matched to
+ * Terraform's request by its id), and Terraform re-applying a password policy at least as strict
+ * as the runbook asks (16 characters, 24 remembered: not listed even with no automation named). A partial first day is left out,
+ * so a window starting within it never holds a result without its request.
+ */
+export function guardrailTraffic(r: Random, start: Date, end: Date): Ev[] {
+  const day = 24 * 3600_000;
+  const out: Ev[] = [];
+  for (let d = Math.ceil(start.getTime() / day) * day; d < end.getTime(); d += day) {
+    const at = (hours: number) => new Date(d + hours * 3600_000 + r.int(30) * 60_000);
+    const t = at(11);
+    const n = (d - Math.ceil(start.getTime() / day) * day) / day + 1;
+    const accountName = `sandbox-${n}`;
+    const status = { id: `car-${r.hex(12)}`, accountName };
+    const vend: Call = {
+      source: "organizations.amazonaws.com",
+      name: "CreateAccount",
+      readOnly: false,
+      params: () => ({ email: `aws+${accountName}@example.com`, accountName }),
+      response: () => ({ createAccountStatus: { ...status, state: "IN_PROGRESS" } }),
+    };
+    const policy: Call = {
+      source: "iam.amazonaws.com",
+      name: "UpdateAccountPasswordPolicy",
+      readOnly: false,
+      global: true,
+      params: () => ({
+        minimumPasswordLength: 16,
+        passwordReusePrevention: 24,
+        requireSymbols: true,
+        requireNumbers: true,
+        allowUsersToChangePassword: true,
+      }),
+    };
+    const accountId = `9${String(r.int(1e11)).padStart(11, "0")}`;
+    out.push(baseEvent({ r, t, region: "us-east-1" }, TF, vend));
+    out.push(
+      accountCreatedEvent(
+        { r, t: new Date(t.getTime() + 3_000), region: "us-east-1" },
+        {
+          ...status,
+          accountId,
+        },
+      ),
+    );
+    out.push(baseEvent({ r, t: at(14), region: "us-east-1" }, TF, policy));
+  }
+  return out.filter((e) => {
+    const t = Date.parse(String(e.eventTime));
+    return t >= start.getTime() && t < end.getTime();
+  });
+}

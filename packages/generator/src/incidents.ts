@@ -1,5 +1,5 @@
 /**
- * The twenty-two planted incidents (what the bundled runbooks detect), within the last 12 hours
+ * The twenty-four planted incidents (what the bundled runbooks detect), within the last 12 hours
  * before the window's end. Each incident is one function; they run in a fixed order because they share
  * one random stream (same seed, same bytes).
  */
@@ -7,6 +7,7 @@ import {
   ACCOUNT,
   APP,
   accessDenied,
+  accountCreatedEvent,
   baseEvent,
   type Call,
   type Ctx,
@@ -1060,6 +1061,67 @@ function privilegeEscalation({ at, ctx, write, ec2Region }: Plant): Ev[] {
   return calls.map((c, i) => baseEvent(step(i), EVE, c));
 }
 
+/** The management account's root and the policy incident 23 detaches from it. */
+const ORG_ROOT = "r-a1b2";
+const GUARDRAIL_SCP = "p-guardrails0001";
+
+/**
+ * 24. Organization and account guardrails weakened (account-guardrails): mallory's key, an
+ * administrator of the management account, detaches the guardrail SCP from the organization's
+ * root, asks for a new account (and Organizations records it created), sets a password policy
+ * of 6 characters remembering none, points the security contact at an outside address and
+ * turns EBS encryption by default off.
+ */
+function accountGuardrails({ at, ctx, write, ec2Region }: Plant): Ev[] {
+  const step = (i: number, region = "us-east-1") => ctx(at(0.76, i * 40_000), region);
+  const org = (name: string, params: unknown, response?: unknown) =>
+    write("organizations.amazonaws.com", name, params, response);
+  const status = { id: "car-5e1f0a77c3d2", accountName: "backup-vault" };
+  return [
+    baseEvent(
+      step(0),
+      MALLORY,
+      org("DetachPolicy", { policyId: GUARDRAIL_SCP, targetId: ORG_ROOT }),
+    ),
+    baseEvent(
+      step(1),
+      MALLORY,
+      org(
+        "CreateAccount",
+        { email: "ops-backup@mailbox.example.net", accountName: status.accountName },
+        { createAccountStatus: { ...status, state: "IN_PROGRESS" } },
+      ),
+    ),
+    accountCreatedEvent(step(2), { ...status, accountId: "777788889999" }),
+    baseEvent(
+      step(3),
+      MALLORY,
+      write("iam.amazonaws.com", "UpdateAccountPasswordPolicy", {
+        minimumPasswordLength: 6,
+        allowUsersToChangePassword: true,
+      }),
+    ),
+    baseEvent(
+      step(4),
+      MALLORY,
+      write("account.amazonaws.com", "PutAlternateContact", {
+        alternateContactType: "SECURITY",
+        emailAddress: "secops@mailbox.example.net",
+        name: "Security",
+        phoneNumber: "+15555550123",
+        title: "Security",
+      }),
+    ),
+    baseEvent(
+      step(5, ec2Region),
+      MALLORY,
+      write("ec2.amazonaws.com", "DisableEbsEncryptionByDefault", {
+        DisableEbsEncryptionByDefaultRequest: "",
+      }),
+    ),
+  ];
+}
+
 /** In this order: each draws from the shared random stream (a new one goes last). */
 const INCIDENTS = [
   rootActivity,
@@ -1085,6 +1147,7 @@ const INCIDENTS = [
   signInPersistence,
   buildAndRegistry,
   privilegeEscalation,
+  accountGuardrails,
 ];
 
 /** The planted incidents, in time order, within the last 12 hours before `end`. */

@@ -22,6 +22,7 @@ import {
   DATABASE_CALLS,
   DEPLOY_COMMAND,
   type Ev,
+  guardrailTraffic,
   NETWORK_CALLS,
   OBJECT_DELETE,
   type Principal,
@@ -55,9 +56,9 @@ export interface GenerateOptions {
   /**
    * Add the quiet traffic the runbooks must not page on that the ordinary mix lacks (events.ts
    * `quietReconTraffic`, `signInTraffic`'s Identity Center assignments and access portal
-   * sign-ins, `buildTraffic`'s image pushes, cluster logging and builds, and `privilegeTraffic`'s
+   * sign-ins, `buildTraffic`'s image pushes, cluster logging and builds, `privilegeTraffic`'s
    * policy versions, group members, stacks and builds made by the automation or without a role
-   * handed over), on top of the ordinary events counted by `eventsPerDay` or `totalEvents`. The
+   * handed over, and `guardrailTraffic`'s account vending and password policy), on top of the ordinary events counted by `eventsPerDay` or `totalEvents`. The
    * bundled sample data has it.
    */
   quietTraffic?: boolean;
@@ -336,9 +337,13 @@ function quietTraffic(seed: number | string, start: Date, end: Date, regions: st
     ["privilege", privilegeTraffic],
     ["sign-in", signInTraffic],
   ];
-  return kinds.flatMap(([kind, traffic]) =>
-    traffic(new Random(`${seed}:${kind}`), start, end, region),
-  );
+  return [
+    ...kinds.flatMap(([kind, traffic]) =>
+      traffic(new Random(`${seed}:${kind}`), start, end, region),
+    ),
+    // account vending and the password policy are global: no region of their own
+    ...guardrailTraffic(new Random(`${seed}:guardrails`), start, end),
+  ];
 }
 
 /** Generates the logs; returns counts. Writes only under `outDir`. */
@@ -375,7 +380,7 @@ export async function generateLogs(opts: GenerateOptions): Promise<GenerateResul
 }
 
 export const SAMPLE_MANIFEST = ".run-md-sample.json";
-const SAMPLE_VERSION = 15;
+const SAMPLE_VERSION = 16;
 const SAMPLE_SEED = "run-md-sample";
 
 export interface SampleManifest {
