@@ -4030,6 +4030,75 @@ describe("build-and-registry on the registry, cluster and build shapes the data 
       expect(step(tuned, id).rowCount, id).toBe(1);
     expectTruth(tuned, events, BUILD_STEPS);
   });
+
+  it("judges a repository policy statement by statement, as a condition naming who fences it", async () => {
+    // 0: a baseline's deny of plain HTTP (a condition) beside an Allow for {"AWS": "*"} with
+    // none; 1: "*" allowed under aws:SecureTransport only (fences nobody); 2: a lone Deny for
+    // "*" with no condition (locks out, opens nothing); 3: "*" fenced on the caller's account;
+    // 4: a Lambda service statement fenced on its source ARN beside "*" in a list, no condition
+    const tls = { Bool: { "aws:SecureTransport": "false" } };
+    const statements = (...list: Record<string, unknown>[]) =>
+      JSON.stringify({ Version: "2012-10-17", Statement: list });
+    const set = (i: number, policyText: string) =>
+      call(MALLORY, i, ecr, "SetRepositoryPolicy", { repositoryName: repo, policyText });
+    const policies = [
+      set(
+        0,
+        statements(
+          { Sid: "DenyHttp", Effect: "Deny", Principal: "*", Action: "ecr:*", Condition: tls },
+          { Sid: "Pull", Effect: "Allow", Principal: { AWS: "*" }, Action: pull },
+        ),
+      ),
+      set(
+        1,
+        statements({
+          Effect: "Allow",
+          Principal: "*",
+          Action: pull,
+          Condition: { Bool: { "aws:SecureTransport": "true" } },
+        }),
+      ),
+      set(2, statements({ Effect: "Deny", Principal: "*", Action: "ecr:*" })),
+      set(
+        3,
+        statements({
+          Effect: "Allow",
+          Principal: "*",
+          Action: pull,
+          Condition: { StringEquals: { "aws:PrincipalAccount": ["123456789012"] } },
+        }),
+      ),
+      set(
+        4,
+        statements(
+          {
+            Effect: "Allow",
+            Principal: { Service: "lambda.amazonaws.com" },
+            Action: pull,
+            Condition: {
+              StringLike: { "aws:sourceArn": "arn:aws:lambda:us-east-1:123456789012:function:*" },
+            },
+          },
+          {
+            Effect: "Allow",
+            Principal: { AWS: ["arn:aws:iam::123456789012:role/app", "*"] },
+            Action: pull,
+          },
+        ),
+      ),
+    ];
+    const reports = await onJune1(runbook, policies);
+    expect(rows(reports, "registries_opened")).toEqual([
+      [at(0), "SetRepositoryPolicy", repo, "opened to anyone", "*"],
+      [at(1), "SetRepositoryPolicy", repo, "opened to anyone", "*"],
+      [at(4), "SetRepositoryPolicy", repo, "opened to anyone", "*"],
+    ]);
+    // the twin reads the text: no "Condition" anywhere is only the lone Deny
+    expect(step(reports, "registries_opened_insights").rows.map((r) => r[0])).toEqual([
+      "2024-06-01 10:02:00.000",
+    ]);
+    expectTruth(reports, policies, BUILD_STEPS);
+  });
 });
 
 describe("privilege-escalation on the escalation shapes the data sets lack", () => {

@@ -1241,6 +1241,31 @@ function outsideAccounts(e: Event, p: Params): string[] {
 
 const SCANS = ["SCAN_ON_PUSH", "CONTINUOUS_SCAN"];
 
+/** Condition keys that name who may call: a "*" fenced by one of them is not anyone. */
+const WHO_KEYS =
+  /aws:(principal(orgid|orgpaths|account|arn)|source(account|arn|orgid|orgpaths|owner|vpce?|ip))/;
+
+/**
+ * A repository or registry policy with an Allow statement for any principal whose own
+ * Condition (if any) names no key saying who may call (registries_opened).
+ */
+function openToAnyone(policy: string | null): boolean {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(policy ?? "null");
+  } catch {
+    return false;
+  }
+  const statements = field(doc, "Statement");
+  const list = Array.isArray(statements) ? statements : [statements];
+  return list.some(
+    (s) =>
+      scalar(s as Event, "Effect") === "Allow" &&
+      anyPrincipal(s) &&
+      !WHO_KEYS.test(JSON.stringify(field(s, "Condition") ?? "").toLowerCase()),
+  );
+}
+
 /** build-and-registry/registries_opened's change of one call, null when none. */
 function registryChange(e: Event, p: Params): string | null {
   if (!byHand(e, p)) return null;
@@ -1250,8 +1275,7 @@ function registryChange(e: Event, p: Params): string | null {
   if (!is(e, "eventSource", "ecr.amazonaws.com")) return null;
   const policy = scalar(e, "requestParameters.policyText");
   const policyCall = name === "SetRepositoryPolicy" || name === "PutRegistryPolicy";
-  if (policyCall && policy !== null && WORLD_PRINCIPAL.test(policy) && !/"Condition"/.test(policy))
-    return "opened to anyone";
+  if (policyCall && openToAnyone(policy)) return "opened to anyone";
   const outside = outsideAccounts(e, p).length > 0;
   if (policyCall && outside) return "opened to another account";
   if (name === "PutReplicationConfiguration" && outside) return "replicated to another account";
