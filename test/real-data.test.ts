@@ -4099,6 +4099,70 @@ describe("build-and-registry on the registry, cluster and build shapes the data 
     ]);
     expectTruth(reports, policies, BUILD_STEPS);
   });
+
+  it("lists builds from another source or image and projects given another build, never the pipeline's", async () => {
+    // 0: a build from a repository of theirs, 1: in an image of theirs; 2: CodePipeline's own
+    // build of its artifact (not listed); 3: the project's source given an inline buildspec,
+    // 4: its environment another image in privileged mode; 5: its tags (not listed)
+    const PAYLOAD = "https://github.com/example-attacker/payload";
+    const IMAGE = "public.ecr.aws/example-attacker/runner:latest";
+    const PIPELINE = {
+      type: "AssumedRole",
+      principalId: "AROAEXAMPLEPIPELINE1:1717236000000",
+      arn: "arn:aws:sts::123456789012:assumed-role/codepipeline-app/1717236000000",
+      accountId: "123456789012",
+      invokedBy: "codepipeline.amazonaws.com",
+    };
+    const artifact = "codepipeline-us-east-1-123456789012/app/SourceArti/a1b2c3.zip";
+    const builds = [
+      call(MALLORY, 0, cb, "StartBuild", {
+        projectName: "app",
+        sourceTypeOverride: "GITHUB",
+        sourceLocationOverride: PAYLOAD,
+      }),
+      call(MALLORY, 1, cb, "StartBuildBatch", { projectName: "app", imageOverride: IMAGE }),
+      call(
+        PIPELINE,
+        2,
+        cb,
+        "StartBuild",
+        {
+          projectName: "app",
+          sourceVersion: `arn:aws:s3:::${artifact}`,
+          sourceTypeOverride: "S3",
+          sourceLocationOverride: artifact,
+        },
+        { sourceIPAddress: "codepipeline.amazonaws.com", userAgent: "codepipeline.amazonaws.com" },
+      ),
+      call(MALLORY, 3, cb, "UpdateProject", {
+        name: "app",
+        source: {
+          type: "GITHUB",
+          location: "https://github.com/example/app",
+          buildspec: BUILDSPEC,
+        },
+      }),
+      call(MALLORY, 4, cb, "UpdateProject", {
+        name: "app",
+        environment: {
+          type: "LINUX_CONTAINER",
+          image: IMAGE,
+          computeType: "BUILD_GENERAL1_SMALL",
+          privilegedMode: true,
+        },
+      }),
+      call(MALLORY, 5, cb, "UpdateProject", { name: "app", tags: [{ key: "team", value: "x" }] }),
+    ];
+    const reports = await onJune1(runbook, builds);
+    expect(rows(reports, "builds_hijacked")).toEqual([
+      [at(0), "StartBuild", "app", "build from another source", PAYLOAD],
+      [at(1), "StartBuildBatch", "app", "build in another image", IMAGE],
+      [at(3), "UpdateProject", "app", "project build changed", BUILDSPEC],
+      [at(4), "UpdateProject", "app", "project build changed", IMAGE],
+    ]);
+    expect(step(reports, "builds_hijacked_insights").rowCount).toBe(4);
+    expectTruth(reports, builds, BUILD_STEPS);
+  });
 });
 
 describe("privilege-escalation on the escalation shapes the data sets lack", () => {

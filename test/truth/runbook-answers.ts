@@ -1437,9 +1437,21 @@ function clusterOpenedInsights(e: Event, p: Params): boolean {
 
 const BUILD_CALLS = ["StartBuild", "StartBuildBatch"];
 
+/** A build CodePipeline starts: the pipeline's own run, never listed. */
+const pipelineBuild = (e: Event) =>
+  BUILD_CALLS.includes(str(e, "eventName") ?? "") &&
+  str(e, "userIdentity.invokedBy") === "codepipeline.amazonaws.com";
+
+/** An UpdateProject or CreateProject carrying what every later build runs. */
+const projectBuild = (e: Event) =>
+  ["source.type", "secondarySources.0.type", "environment.type"].some(
+    (k) => scalar(e, `requestParameters.${k}`) !== null,
+  );
+
 /** build-and-registry/builds_hijacked's change of one call, null when none. */
 function buildChange(e: Event, p: Params): string | null {
   if (!byHand(e, p) || !is(e, "eventSource", "codebuild.amazonaws.com")) return null;
+  if (pipelineBuild(e)) return null;
   const name = str(e, "eventName") as string;
   const rp = (k: string) => scalar(e, `requestParameters.${k}`);
   if (name === "UpdateProjectVisibility")
@@ -1449,11 +1461,14 @@ function buildChange(e: Event, p: Params): string | null {
     if (rp("serviceRoleOverride") !== null) return "build under another role";
     if (rp("privilegedModeOverride")?.toLowerCase() === "true") return "privileged build";
     if (rp("buildspecOverride") !== null) return "build with its own buildspec";
+    if (rp("sourceLocationOverride") !== null) return "build from another source";
+    if (rp("imageOverride") !== null) return "build in another image";
     return null;
   }
   if (name === "CreateWebhook" || name === "UpdateWebhook") return "webhook changed";
-  if ((name === "CreateProject" || name === "UpdateProject") && rp("serviceRole") !== null)
-    return "project role set";
+  const project = name === "CreateProject" || name === "UpdateProject";
+  if (project && rp("serviceRole") !== null) return "project role set";
+  if (project && projectBuild(e)) return "project build changed";
   return null;
 }
 
@@ -1462,8 +1477,20 @@ function buildDetail(e: Event): string | null {
   const name = str(e, "eventName") as string;
   const rp = (k: string) => scalar(e, `requestParameters.${k}`);
   if (name === "ImportSourceCredentials") return rp("serverType");
-  if (BUILD_CALLS.includes(name)) return rp("serviceRoleOverride") ?? rp("buildspecOverride");
-  if (name === "CreateProject" || name === "UpdateProject") return rp("serviceRole");
+  if (BUILD_CALLS.includes(name))
+    return (
+      rp("serviceRoleOverride") ??
+      rp("buildspecOverride") ??
+      rp("sourceLocationOverride") ??
+      rp("imageOverride")
+    );
+  if (name === "CreateProject" || name === "UpdateProject")
+    return (
+      rp("serviceRole") ??
+      rp("source.buildspec") ??
+      rp("source.location") ??
+      rp("environment.image")
+    );
   if (name === "UpdateProjectVisibility") return rp("projectVisibility");
   return null;
 }
@@ -1475,6 +1502,7 @@ function buildHijackedInsights(e: Event, p: Params): boolean {
   if (arn !== null && new RegExp(String(p.automation_pattern)).test(arn)) return false;
   const name = str(e, "eventName") as string;
   const has = (k: string) => field(e, `requestParameters.${k}`) !== undefined;
+  if (pipelineBuild(e)) return false;
   return (
     (name === "UpdateProjectVisibility" &&
       str(e, "requestParameters.projectVisibility") === "PUBLIC_READ") ||
@@ -1482,8 +1510,11 @@ function buildHijackedInsights(e: Event, p: Params): boolean {
     (BUILD_CALLS.includes(name) &&
       (has("serviceRoleOverride") ||
         field(e, "requestParameters.privilegedModeOverride") === true ||
-        has("buildspecOverride"))) ||
-    (["CreateProject", "UpdateProject"].includes(name) && has("serviceRole"))
+        has("buildspecOverride") ||
+        has("sourceLocationOverride") ||
+        has("imageOverride"))) ||
+    (["CreateProject", "UpdateProject"].includes(name) &&
+      ["serviceRole", "source.type", "secondarySources.0.type", "environment.type"].some(has))
   );
 }
 
