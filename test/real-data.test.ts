@@ -4163,6 +4163,46 @@ describe("build-and-registry on the registry, cluster and build shapes the data 
     expect(step(reports, "builds_hijacked_insights").rowCount).toBe(4);
     expectTruth(reports, builds, BUILD_STEPS);
   });
+
+  it("lists images pushed or deleted and policies set on ECR Public as on ECR", async () => {
+    // 0: an image pushed to a public repository, 1: one deleted, 2: another account let push,
+    // 3: the repository deleted; 4: its catalog text changed (not listed)
+    const pub = "ecr-public.amazonaws.com";
+    const published = [
+      call(MALLORY, 0, pub, "PutImage", {
+        repositoryName: "cli",
+        imageTag: "latest",
+        registryId: "123456789012",
+        imageManifestMediaType: "application/vnd.docker.distribution.manifest.v2+json",
+      }),
+      call(MALLORY, 1, pub, "BatchDeleteImage", {
+        repositoryName: "cli",
+        imageIds: [{ imageTag: "v2.0.0" }],
+      }),
+      call(MALLORY, 2, pub, "SetRepositoryPolicy", {
+        repositoryName: "cli",
+        policyText: policy({
+          Principal: { AWS: "arn:aws:iam::999988887777:root" },
+          Action: ["ecr-public:PutImage", "ecr-public:InitiateLayerUpload"],
+        }),
+      }),
+      call(MALLORY, 3, pub, "DeleteRepository", { repositoryName: "cli", force: true }),
+      call(MALLORY, 4, pub, "PutRepositoryCatalogData", {
+        repositoryName: "cli",
+        catalogData: { description: "x" },
+      }),
+    ];
+    const reports = await onJune1(runbook, published);
+    expect(rows(reports, "registries_opened")).toEqual([
+      [at(0), "PutImage", "cli", "image pushed", "latest"],
+      [at(1), "BatchDeleteImage", "cli", "images deleted", "v2.0.0"],
+      [at(2), "SetRepositoryPolicy", "cli", "opened to another account", "999988887777"],
+      [at(3), "DeleteRepository", "cli", "repository deleted", null],
+    ]);
+    // the twin: not the policy naming another account
+    expect(step(reports, "registries_opened_insights").rowCount).toBe(3);
+    expectTruth(reports, published, BUILD_STEPS);
+  });
 });
 
 describe("privilege-escalation on the escalation shapes the data sets lack", () => {

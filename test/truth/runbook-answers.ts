@@ -1270,9 +1270,9 @@ function openToAnyone(policy: string | null): boolean {
 function registryChange(e: Event, p: Params): string | null {
   if (!byHand(e, p)) return null;
   const name = str(e, "eventName");
-  if (is(e, "eventSource", "ecr-public.amazonaws.com"))
-    return name === "CreateRepository" ? "public repository created" : null;
-  if (!is(e, "eventSource", "ecr.amazonaws.com")) return null;
+  const pub = is(e, "eventSource", "ecr-public.amazonaws.com");
+  if (pub && name === "CreateRepository") return "public repository created";
+  if (!pub && !is(e, "eventSource", "ecr.amazonaws.com")) return null;
   const policy = scalar(e, "requestParameters.policyText");
   const policyCall = name === "SetRepositoryPolicy" || name === "PutRegistryPolicy";
   if (policyCall && openToAnyone(policy)) return "opened to anyone";
@@ -1319,9 +1319,9 @@ function registryOpenedInsights(e: Event, p: Params): boolean {
   if (!noError(e)) return false;
   const arn = str(e, "userIdentity.arn");
   if (arn !== null && new RegExp(String(p.automation_pattern)).test(arn)) return false;
-  if (is(e, "eventSource", "ecr-public.amazonaws.com"))
-    return is(e, "eventName", "CreateRepository");
-  if (!is(e, "eventSource", "ecr.amazonaws.com")) return false;
+  const pub = is(e, "eventSource", "ecr-public.amazonaws.com");
+  if (pub && is(e, "eventName", "CreateRepository")) return true;
+  if (!pub && !is(e, "eventSource", "ecr.amazonaws.com")) return false;
   const name = str(e, "eventName") as string;
   const policy = str(e, "requestParameters.policyText");
   const dest = str(
