@@ -4203,6 +4203,34 @@ describe("build-and-registry on the registry, cluster and build shapes the data 
     expect(step(reports, "registries_opened_insights").rowCount).toBe(3);
     expectTruth(reports, published, BUILD_STEPS);
   });
+
+  it("lists an existing access entry given Kubernetes groups, not one emptied or renamed", async () => {
+    // 0: the deployer's entry given the group a ClusterRoleBinding makes cluster-admin; 1: its
+    // groups emptied, 2: its username only (neither listed)
+    const entry = (i: number, change: Record<string, unknown>) =>
+      call(MALLORY, i, eks, "UpdateAccessEntry", {
+        clusterName: "prod",
+        principalArn: "arn:aws:iam::123456789012:role/deployer",
+        ...change,
+      });
+    const entries = [
+      entry(0, { kubernetesGroups: ["platform-admins"] }),
+      entry(1, { kubernetesGroups: [] }),
+      entry(2, { username: "deployer" }),
+    ];
+    const reports = await onJune1(runbook, entries);
+    expect(rows(reports, "clusters_opened")).toEqual([
+      [
+        at(0),
+        "UpdateAccessEntry",
+        "prod",
+        "access entry groups changed",
+        "arn:aws:iam::123456789012:role/deployer",
+      ],
+    ]);
+    expect(step(reports, "clusters_opened_insights").rowCount).toBe(1);
+    expectTruth(reports, entries, BUILD_STEPS);
+  });
 });
 
 describe("privilege-escalation on the escalation shapes the data sets lack", () => {

@@ -1384,6 +1384,8 @@ function clusterChange(e: Event, p: Params): string | null {
       return "authentication mode changed";
   }
   if (name === "CreateAccessEntry") return "access entry created";
+  if (name === "UpdateAccessEntry" && scalar(e, "requestParameters.kubernetesGroups.0") !== null)
+    return "access entry groups changed";
   if (
     name === "AssociateAccessPolicy" &&
     EKS_ADMIN.test(scalar(e, "requestParameters.policyArn") ?? "")
@@ -1430,6 +1432,8 @@ function clusterOpenedInsights(e: Event, p: Params): boolean {
     (name === "UpdateClusterConfig" &&
       (logOff || field(e, "requestParameters.accessConfig.authenticationMode") !== undefined)) ||
     ["CreateAccessEntry", "AssociateIdentityProviderConfig"].includes(name) ||
+    (name === "UpdateAccessEntry" &&
+      field(e, "requestParameters.kubernetesGroups.0") !== undefined) ||
     (name === "AssociateAccessPolicy" &&
       EKS_ADMIN.test(str(e, "requestParameters.policyArn") ?? ""))
   );
