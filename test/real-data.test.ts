@@ -4231,6 +4231,43 @@ describe("build-and-registry on the registry, cluster and build shapes the data 
     expect(step(reports, "clusters_opened_insights").rowCount).toBe(1);
     expectTruth(reports, entries, BUILD_STEPS);
   });
+
+  it("lists tags left overwritable by an exclusion from immutability, not immutability itself", async () => {
+    // 0: immutable but for latest (the tag the deployments pull), 1: mutable but for release-*;
+    // 2: immutable (not listed)
+    const mutability = (i: number, imageTagMutability: string, filter?: string) =>
+      call(MALLORY, i, ecr, "PutImageTagMutability", {
+        repositoryName: repo,
+        imageTagMutability,
+        ...(filter
+          ? { imageTagMutabilityExclusionFilters: [{ filter, filterType: "WILDCARD" }] }
+          : {}),
+      });
+    const settings = [
+      mutability(0, "IMMUTABLE_WITH_EXCLUSION", "latest"),
+      mutability(1, "MUTABLE_WITH_EXCLUSION", "release-*"),
+      mutability(2, "IMMUTABLE"),
+    ];
+    const reports = await onJune1(runbook, settings);
+    expect(rows(reports, "registries_opened")).toEqual([
+      [
+        at(0),
+        "PutImageTagMutability",
+        repo,
+        "tags made mutable",
+        "IMMUTABLE_WITH_EXCLUSION latest",
+      ],
+      [
+        at(1),
+        "PutImageTagMutability",
+        repo,
+        "tags made mutable",
+        "MUTABLE_WITH_EXCLUSION release-*",
+      ],
+    ]);
+    expect(step(reports, "registries_opened_insights").rowCount).toBe(2);
+    expectTruth(reports, settings, BUILD_STEPS);
+  });
 });
 
 describe("privilege-escalation on the escalation shapes the data sets lack", () => {

@@ -1282,7 +1282,7 @@ function registryChange(e: Event, p: Params): string | null {
   if (name === "PutImage") return "image pushed";
   if (name === "PutImageTagMutability") {
     const m = scalar(e, "requestParameters.imageTagMutability");
-    return m?.startsWith("MUTABLE") ? "tags made mutable" : null;
+    return /^(MUTABLE|IMMUTABLE_WITH_EXCLUSION)/.test(m ?? "") ? "tags made mutable" : null;
   }
   if (name === "PutImageScanningConfiguration")
     return scalar(e, "requestParameters.imageScanningConfiguration.scanOnPush")?.toLowerCase() ===
@@ -1308,7 +1308,10 @@ function registryDetail(e: Event, p: Params, change: string): string | null {
   if (change === "opened to another account" || change === "replicated to another account")
     return outsideAccounts(e, p).join(" ");
   if (name === "PutImage") return rp("imageTag") ?? rp("imageDigest");
-  if (name === "PutImageTagMutability") return rp("imageTagMutability");
+  if (name === "PutImageTagMutability") {
+    const filter = rp("imageTagMutabilityExclusionFilters.0.filter");
+    return `${rp("imageTagMutability")}${filter === null ? "" : ` ${filter}`}`;
+  }
   if (name === "PutRegistryScanningConfiguration") return rp("scanType");
   if (name === "BatchDeleteImage") return rp("imageIds.0.imageTag") ?? rp("imageIds.0.imageDigest");
   return null;
@@ -1340,7 +1343,9 @@ function registryOpenedInsights(e: Event, p: Params): boolean {
       !new RegExp(String(p.partner_accounts)).test(dest)) ||
     ["PutImage", "BatchDeleteImage", "DeleteRepository"].includes(name) ||
     (name === "PutImageTagMutability" &&
-      /^MUTABLE/.test(str(e, "requestParameters.imageTagMutability") ?? "")) ||
+      /^(MUTABLE|IMMUTABLE_WITH_EXCLUSION)/.test(
+        str(e, "requestParameters.imageTagMutability") ?? "",
+      )) ||
     (name === "PutImageScanningConfiguration" &&
       field(e, "requestParameters.imageScanningConfiguration.scanOnPush") === false) ||
     (name === "PutRegistryScanningConfiguration" &&
