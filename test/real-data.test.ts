@@ -4423,8 +4423,9 @@ describe("privilege-escalation on the escalation shapes the data sets lack", () 
     iam(session(CI), 17, "AddUserToGroup", { groupName: "Admins", userName: "alice" }),
     // 18-20: instance profiles; 21: a stack with a service role, 22: without (not listed);
     // 23-24: a dev endpoint and a key added, 25: libraries only (not listed); 26-27: a notebook
-    // created and opened; 28: a project, 29: a build with the project's buildspec (not listed),
-    // 30: with its own, 31: another service role; 32-34: a pipeline; 35: the pipeline's stack
+    // created and opened; 28: a project, 29: a build with the project's buildspec, 30: with its
+    // own, 31: another service role (CodeBuild: build-and-registry's, not listed); 32-34: a
+    // pipeline; 35: the pipeline's stack
     // update (not listed); 36-37: a function and an instance with a role (lambda-changes' and
     // remote-execution's, not listed)
     call(MALLORY, 18, "ec2.amazonaws.com", "AssociateIamInstanceProfile", {
@@ -4559,15 +4560,23 @@ describe("privilege-escalation on the escalation shapes the data sets lack", () 
       [at(24), "shared", null],
       [at(26), "scratch", ADMIN_ROLE],
       [at(27), "research", null],
-      [at(28), "scratch", ADMIN_ROLE],
-      [at(30), "web-app", null],
-      [at(31), "web-app", ADMIN_ROLE],
       [at(32), "scratch", null],
       [at(33), "df-0123456789", null],
       [at(34), "df-0123456789", null],
     ]);
-    expect(step(reports, "roles_passed_to_compute_insights").rowCount).toBe(14);
+    expect(step(reports, "roles_passed_to_compute_insights").rowCount).toBe(11);
     expectTruth(reports, events, PRIVILEGE_STEPS);
+  });
+
+  it("leaves CodeBuild to build-and-registry, which lists the project, the build and the role", async () => {
+    const reports = await onJune1("runbooks/build-and-registry.md", events);
+    expect(step(reports, "builds_hijacked").rows.map((r) => [r[0], r[3], r[4]])).toEqual([
+      [at(28), "scratch", "project role set"],
+      [at(30), "web-app", "build with its own buildspec"],
+      [at(31), "web-app", "project role set"],
+    ]);
+    expect(step(reports, "builds_hijacked_insights").rowCount).toBe(3);
+    expectTruth(reports, events, BUILD_STEPS);
   });
 
   it("moves its verdicts with the automation and admin-group patterns", async () => {
@@ -5317,11 +5326,12 @@ function expectBuildCases(reports: RunReport[]) {
 /**
  * privilege-escalation on Panther's cases. Listed on purpose: AWS.IAM.AccessKeyCompromised's
  * "Request Param is null" (False there), a user's inline policy put outside the automation
- * whose content the record lacks (a permission change nobody can read is still one), and
- * AWS.CloudTrail.CodebuildProjectMadePublic's "Not a UpdateProjectVisibility event" (False
- * there), a CodeBuild project created by hand, which runs with the role it was given. Not
- * listed, on purpose: the deny-only policies (AccessKeyCompromised's True case, AWS's quarantine
- * policy on the user whose key leaked; IAMCompromisedKeyQuarantine's deny-all by a responder);
+ * whose content the record lacks (a permission change nobody can read is still one). Not
+ * listed, on purpose: AWS.CloudTrail.CodebuildProjectMadePublic's "Not a UpdateProjectVisibility
+ * event", a CodeBuild project created by hand (CodeBuild is build-and-registry's; this record
+ * holds no request, so no role, and build-and-registry does not list it either); the deny-only
+ * policies (AccessKeyCompromised's True case, AWS's quarantine policy on the user whose key
+ * leaked; IAMCompromisedKeyQuarantine's deny-all by a responder);
  * AWS.IAM.AttachAdminUserPolicy / AttachAdminRolePolicy (True: AdministratorAccess attached to
  * new-user and new-role by another identity), audit-iam's policy_attachments, which fails on
  * them (checked here), not repeated; AWS.IAM.PolicyModified's True case, a group's inline policy
@@ -5338,15 +5348,8 @@ function expectPrivilegeCases(reports: RunReport[]) {
   expect(step("policies_rewritten_insights").rowCount).toBe(1);
   expect(step("identities_moved_into_power").rowCount).toBe(0);
   expect(step("identities_moved_into_power_insights").rowCount).toBe(0);
-  expect(step("roles_passed_to_compute").rows.map((r) => r.slice(0, 4))).toEqual([
-    [
-      "2021-08-18T14:54:53Z",
-      "arn:aws:sts::111122223333:assumed-role/MakeStuffPublic",
-      "codebuild.amazonaws.com",
-      "CreateProject",
-    ],
-  ]);
-  expect(step("roles_passed_to_compute_insights").rowCount).toBe(1);
+  expect(step("roles_passed_to_compute").rowCount).toBe(0);
+  expect(step("roles_passed_to_compute_insights").rowCount).toBe(0);
   const attachments = reports
     .find((r) => r.runbook.id === "audit-iam")!
     .steps.find((s) => s.id === "policy_attachments")!;

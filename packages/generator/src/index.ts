@@ -57,8 +57,7 @@ export interface GenerateOptions {
    * Add the quiet traffic the runbooks must not page on that the ordinary mix lacks (events.ts
    * `quietReconTraffic`, `signInTraffic`'s Identity Center assignments and access portal
    * sign-ins, `buildTraffic`'s image pushes, cluster logging and builds, `privilegeTraffic`'s
-   * policy versions, group members, stacks and builds made by the automation or without a role
-   * handed over, and `guardrailTraffic`'s account vending and password policy), on top of the ordinary events counted by `eventsPerDay` or `totalEvents`. The
+   * policy versions, group members and stacks made by the automation, and `guardrailTraffic`'s account vending and password policy), on top of the ordinary events counted by `eventsPerDay` or `totalEvents`. The
    * bundled sample data has it.
    */
   quietTraffic?: boolean;
@@ -380,7 +379,7 @@ export async function generateLogs(opts: GenerateOptions): Promise<GenerateResul
 }
 
 export const SAMPLE_MANIFEST = ".run-md-sample.json";
-const SAMPLE_VERSION = 16;
+const SAMPLE_VERSION = 17;
 const SAMPLE_SEED = "run-md-sample";
 
 export interface SampleManifest {
