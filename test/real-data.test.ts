@@ -4294,6 +4294,7 @@ describe("privilege-escalation on the escalation shapes the data sets lack", () 
   const MAL = MALLORY.arn;
   const CI = "arn:aws:sts::123456789012:assumed-role/ci-deployer/build-42";
   const SANDBOX = "arn:aws:sts::123456789012:assumed-role/dev-sandbox/eve";
+  const SSO = "arn:aws:sts::123456789012:assumed-role/AWSServiceRoleForSSO/sso";
   const session = (arn: string) => ({
     type: "AssumedRole",
     principalId: "AROAEXAMPLE:s",
@@ -4514,6 +4515,11 @@ describe("privilege-escalation on the escalation shapes the data sets lack", () 
       userName: "mallory",
       policyName: "quarantine",
       policyDocument: doc({ Effect: "Deny", Action: "*", Resource: "*" }),
+    }),
+    // 39: IAM Identity Center's service-linked role taking a permission set's boundary off its
+    // AWSReservedSSO_ role (AWS acting; sign-in-persistence lists the permission set: not listed)
+    iam({ ...session(SSO), invokedBy: "sso.amazonaws.com" }, 39, "DeleteRolePermissionsBoundary", {
+      roleName: "AWSReservedSSO_Developers_0123456789abcdef",
     }),
   ];
   const step = (reports: RunReport[], id: string) => reports[0]!.steps.find((s) => s.id === id)!;

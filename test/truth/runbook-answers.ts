@@ -1551,15 +1551,20 @@ function changeRows(
   });
 }
 
+/** A service-linked role's session (only its AWS service can take the role). */
+const serviceLinked = (e: Event) =>
+  (str(e, "userIdentity.arn") ?? "").includes(":assumed-role/AWSServiceRoleFor");
 /** privilege-escalation: a call of the given source and name, successful, by hand (SQL). */
 const byHandSql = (e: Event, p: Params) =>
   noError(e) &&
   str(e, "userIdentity.type") !== "AWSService" &&
+  !serviceLinked(e) &&
   !re2(p.automation_pattern!).test(str(e, "userIdentity.arn") ?? "");
 /** The same in Logs Insights (a caller without an ARN is never the automation). */
 const byHandInsights = (e: Event, p: Params) =>
   noError(e) &&
   str(e, "userIdentity.type") !== "AWSService" &&
+  !serviceLinked(e) &&
   arnOutside(e, p.automation_pattern!);
 /** `setAsDefault` true: a JSON true, "true" in any case, or a number (or numeric text) equal to 1. */
 function setAsDefault(e: Event): boolean {
