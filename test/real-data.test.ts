@@ -4521,6 +4521,23 @@ describe("privilege-escalation on the escalation shapes the data sets lack", () 
     iam({ ...session(SSO), invokedBy: "sso.amazonaws.com" }, 39, "DeleteRolePermissionsBoundary", {
       roleName: "AWSReservedSSO_Developers_0123456789abcdef",
     }),
+    // 40-42: wildcards IAM expands: every action as "*:*", PassRole as "iam:P*", AssumeRole as
+    // "STS:Assume?ole" (any case)
+    iam(MALLORY, 40, "PutUserPolicy", {
+      userName: "bob",
+      policyName: "all",
+      policyDocument: doc({ Effect: "Allow", Action: "*:*", Resource: "*" }),
+    }),
+    iam(MALLORY, 41, "PutGroupPolicy", {
+      groupName: "devs",
+      policyName: "p",
+      policyDocument: doc([{ Effect: "Allow", Action: ["s3:List*", "iam:P*"], Resource: "*" }]),
+    }),
+    iam(MALLORY, 42, "PutGroupPolicy", {
+      groupName: "devs",
+      policyName: "q",
+      policyDocument: doc([{ Effect: "Allow", Action: "STS:Assume?ole", Resource: ["*"] }]),
+    }),
   ];
   const step = (reports: RunReport[], id: string) => reports[0]!.steps.find((s) => s.id === id)!;
   const at = (m: number) => `2024-06-01T10:${String(m).padStart(2, "0")}:00Z`;
@@ -4538,10 +4555,13 @@ describe("privilege-escalation on the escalation shapes the data sets lack", () 
       [at(5), ALICE.arn, "bob", "helper", "iam:*"],
       [at(6), MAL, "devs", "narrow", null],
       [at(7), MAL, "devs", "hop", "sts:AssumeRole"],
+      [at(40), MAL, "bob", "all", "all actions"],
+      [at(41), MAL, "devs", "p", "iam:PassRole"],
+      [at(42), MAL, "devs", "q", "sts:AssumeRole"],
     ]);
     // the Logs Insights twin: the same records, without grants
     expect(step(reports, "policies_rewritten_insights").rows.map((r) => r[0])).toEqual(
-      [1, 2, 4, 5, 6, 7].map((m) => at(m).replace("T", " ").replace("Z", ".000")),
+      [1, 2, 4, 5, 6, 7, 40, 41, 42].map((m) => at(m).replace("T", " ").replace("Z", ".000")),
     );
     expect(
       step(reports, "identities_moved_into_power").rows.map((r) => [r[0], r[3], r[4]]),

@@ -1599,14 +1599,21 @@ const policyRewritten = (e: Event) =>
   is(e, "eventSource", "iam.amazonaws.com") &&
   (is(e, "eventName", "SetDefaultPolicyVersion", "PutUserPolicy", "PutGroupPolicy") ||
     (is(e, "eventName", "CreatePolicyVersion") && setAsDefault(e)));
+/** An IAM action pattern (`*` any run of characters, `?` one; any case) covers the action. */
+function covers(pattern: string, action: string): boolean {
+  const body = [...pattern.toLowerCase()]
+    .map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\]/g, "\\$&")))
+    .join("");
+  return new RegExp(`^${body}$`).test(action);
+}
 /** The widest grant of an Allow statement on "*" in a policy document (JSON text), by hand. */
 function widestGrant(document: string | null): string | null {
   const statements = document === null ? [] : (statementsOf(document) ?? []);
-  const ranks: [string, string[]][] = [
-    ["all actions", ["*"]],
-    ["iam:*", ["iam:*"]],
-    ["iam:PassRole", ["iam:passrole", "iam:pass*"]],
-    ["sts:AssumeRole", ["sts:assumerole", "sts:assume*", "sts:*"]],
+  const ranks: [string, (a: string) => boolean][] = [
+    ["all actions", (a) => /^\*+(:\*+)?$/.test(a)],
+    ["iam:*", (a) => /^iam:\*+$/.test(a)],
+    ["iam:PassRole", (a) => covers(a, "iam:passrole")],
+    ["sts:AssumeRole", (a) => covers(a, "sts:assumerole")],
   ];
   const granted = statements.flatMap((s) => {
     const st = (s ?? {}) as { Effect?: unknown; Resource?: unknown; Action?: unknown };
@@ -1616,7 +1623,7 @@ function widestGrant(document: string | null): string | null {
     const actions = Array.isArray(st.Action) ? st.Action : [st.Action];
     return actions.filter((a) => typeof a === "string").map((a) => a.toLowerCase());
   });
-  return ranks.find(([, names]) => names.some((n) => granted.includes(n)))?.[0] ?? null;
+  return ranks.find(([, grants]) => granted.some(grants))?.[0] ?? null;
 }
 /** The calls identities_moved_into_power judges (the user's, then the role's). */
 const USER_POWER_CALLS = [
