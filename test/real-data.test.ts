@@ -4538,6 +4538,16 @@ describe("privilege-escalation on the escalation shapes the data sets lack", () 
       policyName: "q",
       policyDocument: doc([{ Effect: "Allow", Action: "STS:Assume?ole", Resource: ["*"] }]),
     }),
+    // 43: bob's boundary replaced by AdministratorAccess (caps nothing); 44: app's by a narrow
+    // one (resource-modifications', not listed)
+    iam(MALLORY, 43, "PutUserPermissionsBoundary", {
+      userName: "bob",
+      permissionsBoundary: "arn:aws:iam::aws:policy/AdministratorAccess",
+    }),
+    iam(MALLORY, 44, "PutRolePermissionsBoundary", {
+      roleName: "app",
+      permissionsBoundary: "arn:aws:iam::123456789012:policy/app-boundary",
+    }),
   ];
   const step = (reports: RunReport[], id: string) => reports[0]!.steps.find((s) => s.id === id)!;
   const at = (m: number) => `2024-06-01T10:${String(m).padStart(2, "0")}:00Z`;
@@ -4571,8 +4581,9 @@ describe("privilege-escalation on the escalation shapes the data sets lack", () 
       [at(13), "own permissions", "mallory"],
       [at(14), "permissions boundary removed", "bob"],
       [at(15), "own permissions", "dev-sandbox"],
+      [at(43), "permissions boundary removed", "bob"],
     ]);
-    expect(step(reports, "identities_moved_into_power_insights").rowCount).toBe(5);
+    expect(step(reports, "identities_moved_into_power_insights").rowCount).toBe(6);
     expect(step(reports, "roles_passed_to_compute").rows.map((r) => [r[0], r[4], r[5]])).toEqual([
       [at(18), "i-0123456789abcdef0", "prod-admin"],
       [
@@ -4634,6 +4645,7 @@ describe("privilege-escalation on the escalation shapes the data sets lack", () 
       [at(13), "own permissions"],
       [at(14), "permissions boundary removed"],
       [at(15), "own permissions"],
+      [at(43), "permissions boundary removed"],
     ]);
     expectTruth(wide, events, PRIVILEGE_STEPS);
   });

@@ -1663,6 +1663,13 @@ function movedIntoPower(e: Event, p: Params): string | null {
     return "added to a powerful group";
   if (name === "DeleteUserPermissionsBoundary" || name === "DeleteRolePermissionsBoundary")
     return "permissions boundary removed";
+  // a boundary replaced by AdministratorAccess caps nothing
+  const boundary = scalar(e, "requestParameters.permissionsBoundary") ?? "";
+  if (
+    (name === "PutUserPermissionsBoundary" || name === "PutRolePermissionsBoundary") &&
+    boundary.endsWith(":policy/AdministratorAccess")
+  )
+    return "permissions boundary removed";
   return null;
 }
 /** A request field is there (`IS NOT NULL` of its scalar; Logs Insights' `ispresent`). */
