@@ -4548,6 +4548,31 @@ describe("privilege-escalation on the escalation shapes the data sets lack", () 
       roleName: "app",
       permissionsBoundary: "arn:aws:iam::123456789012:policy/app-boundary",
     }),
+    // 45: a stack set with an administration role, 46: one with the default role; 47: a stack
+    // set updated without a role (not listed); 48: a Glue job created with a role, 49: redefined
+    call(MALLORY, 45, "cloudformation.amazonaws.com", "CreateStackSet", {
+      stackSetName: "everywhere",
+      templateURL: "https://s3.amazonaws.com/b/t.yaml",
+      administrationRoleARN: ADMIN_ROLE,
+      executionRoleName: "AWSCloudFormationStackSetExecutionRole",
+    }),
+    call(MALLORY, 46, "cloudformation.amazonaws.com", "CreateStackSet", {
+      stackSetName: "defaults",
+      templateURL: "https://s3.amazonaws.com/b/t.yaml",
+    }),
+    call(MALLORY, 47, "cloudformation.amazonaws.com", "UpdateStackSet", {
+      stackSetName: "defaults",
+      usePreviousTemplate: true,
+    }),
+    call(MALLORY, 48, "glue.amazonaws.com", "CreateJob", {
+      name: "etl",
+      role: ADMIN_ROLE,
+      command: { name: "glueetl", scriptLocation: "s3://b/x.py" },
+    }),
+    call(MALLORY, 49, "glue.amazonaws.com", "UpdateJob", {
+      jobName: "nightly",
+      jobUpdate: { role: ADMIN_ROLE, command: { name: "glueetl", scriptLocation: "s3://b/x.py" } },
+    }),
   ];
   const step = (reports: RunReport[], id: string) => reports[0]!.steps.find((s) => s.id === id)!;
   const at = (m: number) => `2024-06-01T10:${String(m).padStart(2, "0")}:00Z`;
@@ -4600,8 +4625,12 @@ describe("privilege-escalation on the escalation shapes the data sets lack", () 
       [at(32), "scratch", null],
       [at(33), "df-0123456789", null],
       [at(34), "df-0123456789", null],
+      [at(45), "everywhere", ADMIN_ROLE],
+      [at(46), "defaults", null],
+      [at(48), "etl", ADMIN_ROLE],
+      [at(49), "nightly", ADMIN_ROLE],
     ]);
-    expect(step(reports, "roles_passed_to_compute_insights").rowCount).toBe(11);
+    expect(step(reports, "roles_passed_to_compute_insights").rowCount).toBe(14);
     expectTruth(reports, events, PRIVILEGE_STEPS);
   });
 

@@ -1684,10 +1684,14 @@ function roleToCompute(e: Event): boolean {
     case "iam.amazonaws.com":
       return name === "AddRoleToInstanceProfile";
     case "cloudformation.amazonaws.com":
-      return among("CreateStack", "UpdateStack", "CreateChangeSet") && has(e, "roleARN");
+      return (
+        (among("CreateStack", "UpdateStack", "CreateChangeSet") && has(e, "roleARN")) ||
+        name === "CreateStackSet" ||
+        (name === "UpdateStackSet" && has(e, "administrationRoleARN"))
+      );
     case "glue.amazonaws.com":
       return (
-        name === "CreateDevEndpoint" ||
+        among("CreateDevEndpoint", "CreateJob", "UpdateJob") ||
         (name === "UpdateDevEndpoint" && (has(e, "publicKey") || has(e, "addPublicKeys.0")))
       );
     case "sagemaker.amazonaws.com":
@@ -3184,7 +3188,9 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
           "requestParameters.ReplaceIamInstanceProfileAssociationRequest.AssociationId",
           "requestParameters.instanceProfileName",
           "requestParameters.stackName",
+          "requestParameters.stackSetName",
           "requestParameters.endpointName",
+          "requestParameters.jobName",
           "requestParameters.notebookInstanceName",
           "requestParameters.pipelineId",
           "requestParameters.name",
@@ -3198,6 +3204,9 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
           "requestParameters.roleName",
           "requestParameters.roleARN",
           "requestParameters.roleArn",
+          "requestParameters.administrationRoleARN",
+          "requestParameters.role",
+          "requestParameters.jobUpdate.role",
         ),
         str(e, "sourceIPAddress"),
       ]),
