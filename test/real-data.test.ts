@@ -4573,6 +4573,13 @@ describe("privilege-escalation on the escalation shapes the data sets lack", () 
       jobName: "nightly",
       jobUpdate: { role: ADMIN_ROLE, command: { name: "glueetl", scriptLocation: "s3://b/x.py" } },
     }),
+    // 50: mallory attaching a policy to "MALLORY" (itself: IAM names ignore case); 51: bob put
+    // in "ADMINS" (the Admins group)
+    iam(MALLORY, 50, "AttachUserPolicy", {
+      userName: "MALLORY",
+      policyArn: "arn:aws:iam::aws:policy/IAMFullAccess",
+    }),
+    iam(MALLORY, 51, "AddUserToGroup", { groupName: "ADMINS", userName: "bob" }),
   ];
   const step = (reports: RunReport[], id: string) => reports[0]!.steps.find((s) => s.id === id)!;
   const at = (m: number) => `2024-06-01T10:${String(m).padStart(2, "0")}:00Z`;
@@ -4607,8 +4614,10 @@ describe("privilege-escalation on the escalation shapes the data sets lack", () 
       [at(14), "permissions boundary removed", "bob"],
       [at(15), "own permissions", "dev-sandbox"],
       [at(43), "permissions boundary removed", "bob"],
+      [at(50), "own permissions", "MALLORY"],
+      [at(51), "added to a powerful group", "bob"],
     ]);
-    expect(step(reports, "identities_moved_into_power_insights").rowCount).toBe(6);
+    expect(step(reports, "identities_moved_into_power_insights").rowCount).toBe(8);
     expect(step(reports, "roles_passed_to_compute").rows.map((r) => [r[0], r[4], r[5]])).toEqual([
       [at(18), "i-0123456789abcdef0", "prod-admin"],
       [
@@ -4675,6 +4684,8 @@ describe("privilege-escalation on the escalation shapes the data sets lack", () 
       [at(14), "permissions boundary removed"],
       [at(15), "own permissions"],
       [at(43), "permissions boundary removed"],
+      [at(50), "own permissions"],
+      [at(51), "added to a powerful group"],
     ]);
     expectTruth(wide, events, PRIVILEGE_STEPS);
   });

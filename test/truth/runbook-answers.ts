@@ -1651,12 +1651,13 @@ function movedIntoPower(e: Event, p: Params): string | null {
     USER_POWER_CALLS.includes(name) &&
     str(e, "userIdentity.type") === "IAMUser" &&
     user !== null &&
-    user === str(e, "userIdentity.userName");
+    user.toLowerCase() === str(e, "userIdentity.userName")?.toLowerCase();
   const ownRole =
     ROLE_POWER_CALLS.includes(name) &&
     str(e, "userIdentity.type") === "AssumedRole" &&
     role !== null &&
-    role === str(e, "userIdentity.sessionContext.sessionIssuer.userName");
+    role.toLowerCase() ===
+      str(e, "userIdentity.sessionContext.sessionIssuer.userName")?.toLowerCase();
   if (ownUser || ownRole) return "own permissions";
   const group = scalar(e, "requestParameters.groupName");
   if (name === "AddUserToGroup" && group !== null && re2(p.admin_groups_pattern!).test(group))
