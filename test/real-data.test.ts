@@ -4427,8 +4427,8 @@ describe("privilege-escalation on the escalation shapes the data sets lack", () 
     // created and opened; 28: a project, 29: a build with the project's buildspec, 30: with its
     // own, 31: another service role (CodeBuild: build-and-registry's, not listed); 32-34: a
     // pipeline; 35: the pipeline's stack
-    // update (not listed); 36-37: a function and an instance with a role (lambda-changes' and
-    // remote-execution's, not listed)
+    // update (not listed); 36: a function with a role (lambda-changes', not listed); 37: an
+    // instance started with the admin profile
     call(MALLORY, 18, "ec2.amazonaws.com", "AssociateIamInstanceProfile", {
       AssociateIamInstanceProfileRequest: {
         InstanceId: "i-0123456789abcdef0",
@@ -4506,10 +4506,14 @@ describe("privilege-escalation on the escalation shapes the data sets lack", () 
       functionName: "f",
       role: ADMIN_ROLE,
     }),
-    call(MALLORY, 37, "ec2.amazonaws.com", "RunInstances", {
-      instanceType: "t3.micro",
-      iamInstanceProfile: { name: "prod-admin" },
-    }),
+    call(
+      MALLORY,
+      37,
+      "ec2.amazonaws.com",
+      "RunInstances",
+      { instanceType: "t3.micro", iamInstanceProfile: { name: "prod-admin" } },
+      { responseElements: { instancesSet: { items: [{ instanceId: "i-0fedcba9876543210" }] } } },
+    ),
     // 38: a deny-only policy mallory puts on itself (containment: listed by neither step)
     iam(MALLORY, 38, "PutUserPolicy", {
       userName: "mallory",
@@ -4634,12 +4638,13 @@ describe("privilege-escalation on the escalation shapes the data sets lack", () 
       [at(32), "scratch", null],
       [at(33), "df-0123456789", null],
       [at(34), "df-0123456789", null],
+      [at(37), "i-0fedcba9876543210", "prod-admin"],
       [at(45), "everywhere", ADMIN_ROLE],
       [at(46), "defaults", null],
       [at(48), "etl", ADMIN_ROLE],
       [at(49), "nightly", ADMIN_ROLE],
     ]);
-    expect(step(reports, "roles_passed_to_compute_insights").rowCount).toBe(14);
+    expect(step(reports, "roles_passed_to_compute_insights").rowCount).toBe(15);
     expectTruth(reports, events, PRIVILEGE_STEPS);
   });
 

@@ -1681,7 +1681,11 @@ function roleToCompute(e: Event): boolean {
   const among = (...names: string[]) => names.includes(name);
   switch (str(e, "eventSource")) {
     case "ec2.amazonaws.com":
-      return among("AssociateIamInstanceProfile", "ReplaceIamInstanceProfileAssociation");
+      return (
+        among("AssociateIamInstanceProfile", "ReplaceIamInstanceProfileAssociation") ||
+        (name === "RunInstances" &&
+          (has(e, "iamInstanceProfile.arn") || has(e, "iamInstanceProfile.name")))
+      );
     case "iam.amazonaws.com":
       return name === "AddRoleToInstanceProfile";
     case "cloudformation.amazonaws.com":
@@ -3195,9 +3199,12 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
           "requestParameters.notebookInstanceName",
           "requestParameters.pipelineId",
           "requestParameters.name",
+          "responseElements.instancesSet.items.0.instanceId",
         ),
         firstScalar(
           e,
+          "requestParameters.iamInstanceProfile.arn",
+          "requestParameters.iamInstanceProfile.name",
           "requestParameters.AssociateIamInstanceProfileRequest.IamInstanceProfile.Arn",
           "requestParameters.AssociateIamInstanceProfileRequest.IamInstanceProfile.Name",
           "requestParameters.ReplaceIamInstanceProfileAssociationRequest.IamInstanceProfile.Arn",
