@@ -4584,6 +4584,23 @@ describe("privilege-escalation on the escalation shapes the data sets lack", () 
       policyArn: "arn:aws:iam::aws:policy/IAMFullAccess",
     }),
     iam(MALLORY, 51, "AddUserToGroup", { groupName: "ADMINS", userName: "bob" }),
+    // 52: a stack updated without a role (it runs under the stack's own); 53: a change set for
+    // it; 54: a change set for a new stack without a role (the caller's own rights: not listed)
+    call(MALLORY, 52, "cloudformation.amazonaws.com", "UpdateStack", {
+      stackName: "web-app",
+      templateURL: "https://s3.amazonaws.com/b/evil.yaml",
+    }),
+    call(MALLORY, 53, "cloudformation.amazonaws.com", "CreateChangeSet", {
+      stackName: "web-app",
+      changeSetName: "c1",
+      templateURL: "https://s3.amazonaws.com/b/evil.yaml",
+    }),
+    call(MALLORY, 54, "cloudformation.amazonaws.com", "CreateChangeSet", {
+      stackName: "fresh",
+      changeSetName: "c2",
+      changeSetType: "CREATE",
+      templateURL: "https://s3.amazonaws.com/b/t.yaml",
+    }),
   ];
   const step = (reports: RunReport[], id: string) => reports[0]!.steps.find((s) => s.id === id)!;
   const at = (m: number) => `2024-06-01T10:${String(m).padStart(2, "0")}:00Z`;
@@ -4643,8 +4660,10 @@ describe("privilege-escalation on the escalation shapes the data sets lack", () 
       [at(46), "defaults", null],
       [at(48), "etl", ADMIN_ROLE],
       [at(49), "nightly", ADMIN_ROLE],
+      [at(52), "web-app", null],
+      [at(53), "web-app", null],
     ]);
-    expect(step(reports, "roles_passed_to_compute_insights").rowCount).toBe(15);
+    expect(step(reports, "roles_passed_to_compute_insights").rowCount).toBe(17);
     expectTruth(reports, events, PRIVILEGE_STEPS);
   });
 

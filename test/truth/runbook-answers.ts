@@ -1690,7 +1690,11 @@ function roleToCompute(e: Event): boolean {
       return name === "AddRoleToInstanceProfile";
     case "cloudformation.amazonaws.com":
       return (
-        (among("CreateStack", "UpdateStack", "CreateChangeSet") && has(e, "roleARN")) ||
+        (among("CreateStack", "CreateChangeSet") && has(e, "roleARN")) ||
+        name === "UpdateStack" ||
+        // a change set for an existing stack (UPDATE, the default, or IMPORT) keeps its role
+        (name === "CreateChangeSet" &&
+          (scalar(e, "requestParameters.changeSetType") ?? "UPDATE") !== "CREATE") ||
         name === "CreateStackSet" ||
         (name === "UpdateStackSet" && has(e, "administrationRoleARN"))
       );
