@@ -169,6 +169,11 @@ const INCIDENTS: [string, string, number][] = [
     "SELECT count(*) FROM cloudtrail_logs WHERE (useridentity.username = 'mallory' AND ((eventname = 'DetachPolicy' AND json_extract_scalar(requestparameters, '$.targetId') = 'r-a1b2') OR (eventname = 'CreateAccount' AND json_extract_scalar(requestparameters, '$.accountName') = 'backup-vault') OR (eventname = 'UpdateAccountPasswordPolicy' AND json_extract_scalar(requestparameters, '$.minimumPasswordLength') = '6') OR (eventname = 'PutAlternateContact' AND json_extract_scalar(requestparameters, '$.alternateContactType') = 'SECURITY') OR eventname = 'DisableEbsEncryptionByDefault')) OR (eventname = 'CreateAccountResult' AND json_extract_scalar(serviceeventdetails, '$.createAccountStatus.id') = 'car-5e1f0a77c3d2')",
     5 + 1,
   ],
+  [
+    "25. Roles assumed from outside: 444455556666 assumes prod-admin, another repository's GitHub Actions workflow assumes ci-deployer, the okta-backup provider's user federates into federated-admin",
+    "SELECT count(*) FROM cloudtrail_logs WHERE (eventname = 'AssumeRole' AND useridentity.type = 'AWSAccount' AND useridentity.accountid = '444455556666' AND json_extract_scalar(requestparameters, '$.roleArn') LIKE '%:role/prod-admin') OR (eventname = 'AssumeRoleWithWebIdentity' AND json_extract_scalar(responseelements, '$.subjectFromWebIdentityToken') LIKE 'repo:octo-intruder/%') OR (eventname = 'AssumeRoleWithSAML' AND json_extract_scalar(requestparameters, '$.principalArn') LIKE '%:saml-provider/okta-backup')",
+    1 + 1 + 1,
+  ],
 ];
 
 describe("the log generator", () => {
@@ -425,6 +430,22 @@ describe("ensureSampleData", () => {
         ["CreateAccount", tf, days, days],
         ["CreateAccountResult", "AWS Internal", days, days],
         ["UpdateAccountPasswordPolicy", tf, days, 0],
+      ]);
+      // the assumptions from outside the account outside-role-use must not page on, each day:
+      // the organization's audit account, the company's workflow twice, the EKS service account
+      // twice, a person through Identity Center's SAML provider (incident 25's left out)
+      const outside = await e.query(
+        queryRequest(
+          "sql",
+          "SELECT eventname, coalesce(useridentity.arn, json_extract_scalar(responseelements, '$.subjectFromWebIdentityToken'), json_extract_scalar(responseelements, '$.subject')), count(*) FROM cloudtrail_logs WHERE (eventname IN ('AssumeRoleWithWebIdentity', 'AssumeRoleWithSAML') OR (eventname = 'AssumeRole' AND useridentity.accountid = '222233334444')) AND coalesce(json_extract_scalar(responseelements, '$.subjectFromWebIdentityToken'), '') NOT LIKE 'repo:octo-intruder/%' AND coalesce(json_extract_scalar(requestparameters, '$.principalArn'), '') NOT LIKE '%/okta-backup' GROUP BY 1, 2 ORDER BY 1, 2",
+          { start: b.start, end: b.end },
+        ),
+      );
+      expect(outside.rows).toEqual([
+        ["AssumeRole", "arn:aws:sts::222233334444:assumed-role/org-audit/audit-run", 7],
+        ["AssumeRoleWithSAML", "ann@example.com", 7],
+        ["AssumeRoleWithWebIdentity", "repo:example-corp/payments-api:ref:refs/heads/main", 14],
+        ["AssumeRoleWithWebIdentity", "system:serviceaccount:orders:orders-api", 14],
       ]);
     } finally {
       await e.close();

@@ -1193,3 +1193,166 @@ export function guardrailTraffic(r: Random, start: Date, end: Date): Ev[] {
     return t >= start.getTime() && t < end.getTime();
   });
 }
+
+/**
+ * A caller outside this account's own principals, as CloudTrail records it in the role's
+ * account (the IAM User Guide's AWS STS examples): another account's principal (`AWSAccount`:
+ * its account and principal id only), a web identity (`WebIdentityUser`) or a SAML user
+ * (`SAMLUser`) named by its provider.
+ */
+export function outsider(identity: Ev, ips: string[], agent: string): Principal {
+  return {
+    key: String(identity.arn ?? identity.principalId),
+    identity: () => ({ ...identity }),
+    ip: (r) => r.pick(ips),
+    userAgent: () => agent,
+  };
+}
+
+/** A web identity of `provider` whose token's subject and audience are these. */
+export const webIdentity = (provider: string, subject: string, audience: string, ips: string[]) =>
+  outsider(
+    {
+      type: "WebIdentityUser",
+      principalId: `${provider}:${audience}:${subject}`,
+      userName: subject,
+      identityProvider: provider,
+    },
+    ips,
+    "aws-sdk-js/3.540.0 ua/2.1 os/linux#6.5.0 lang/js md/nodejs#20.11.1 api/sts#3.540.0",
+  );
+
+/** A SAML user of the provider whose signing key hashes to `qualifier`. */
+export const samlUser = (qualifier: string, subject: string, ips: string[]) =>
+  outsider(
+    {
+      type: "SAMLUser",
+      principalId: `${qualifier}:${subject}`,
+      userName: subject,
+      identityProvider: qualifier,
+    },
+    ips,
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/124.0 Safari/537.36",
+  );
+
+/** The GitHub Actions OpenID Connect provider of the account. */
+export const GITHUB_OIDC = `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`;
+
+/**
+ * An assumption of this account's role `role` (`AssumeRole`, `AssumeRoleWithWebIdentity` or
+ * `AssumeRoleWithSAML`) with the session `session`; `request` and `response` add what the call
+ * records beyond the role and the credentials.
+ */
+export function assumeRoleCall(
+  name: "AssumeRole" | "AssumeRoleWithWebIdentity" | "AssumeRoleWithSAML",
+  role: string,
+  session: string,
+  request: Record<string, unknown> = {},
+  response: Record<string, unknown> = {},
+): Call {
+  const roleArn = `arn:aws:iam::${ACCOUNT}:role/${role}`;
+  return {
+    source: "sts.amazonaws.com",
+    name,
+    readOnly: true,
+    params: () => ({ roleArn, roleSessionName: session, durationSeconds: 3600, ...request }),
+    response: (r) => ({
+      credentials: {
+        accessKeyId: `ASIA${r.upper(16)}`,
+        sessionToken: "<encoded session token blob>",
+        expiration: "in one hour",
+      },
+      assumedRoleUser: {
+        assumedRoleId: `AROA${r.upper(16)}:${session}`,
+        arn: `arn:aws:sts::${ACCOUNT}:assumed-role/${role.split("/").pop()}/${session}`,
+      },
+      ...response,
+    }),
+    resources: () => [{ ARN: roleArn, accountId: ACCOUNT, type: "AWS::IAM::Role" }],
+  };
+}
+
+/**
+ * outside-role-use: the assumptions from outside this account it must not page on, each day:
+ * the organization's audit account's role assuming security-audit, the payments-api
+ * repository's GitHub Actions workflow assuming ci-deployer twice, the orders service account
+ * of the EKS cluster assuming its role (IRSA) twice, and a person of the access portal
+ * federating into the read-only permission set's role through Identity Center's SAML provider.
+ */
+export function outsideRoleTraffic(r: Random, start: Date, end: Date, region: string): Ev[] {
+  const day = 24 * 3600_000;
+  const audit = outsider(
+    {
+      type: "AssumedRole",
+      principalId: "AROAEXAMPLEORGAUDIT1:audit-run",
+      arn: "arn:aws:sts::222233334444:assumed-role/org-audit/audit-run",
+      accountId: "222233334444",
+    },
+    ["54.240.196.12"],
+    "Boto3/1.34.69 md/Botocore#1.34.69 ua/2.0 os/linux#5.10 lang/python#3.12.2 exec-env/AWS_Lambda_python3.12",
+  );
+  const repository = "repo:example-corp/payments-api:ref:refs/heads/main";
+  const workflow = webIdentity(GITHUB_OIDC, repository, "sts.amazonaws.com", GH_IPS);
+  const eks = `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.eks.${region}.amazonaws.com/id/5E1F0A77C3D2C0110025`;
+  const serviceAccount = "system:serviceaccount:orders:orders-api";
+  const pod = webIdentity(eks, serviceAccount, "sts.amazonaws.com", ["10.0.12.34"]);
+  const person = samlUser("Zp0RtAlS1gnInGkEyHaSh0001=", "ann@example.com", ["52.94.133.10"]);
+  const web = (role: string, session: string, provider: string, subject: string) =>
+    assumeRoleCall(
+      "AssumeRoleWithWebIdentity",
+      role,
+      session,
+      {},
+      {
+        provider,
+        subjectFromWebIdentityToken: subject,
+        audience: "sts.amazonaws.com",
+      },
+    );
+  const out: Ev[] = [];
+  for (let d = Math.floor(start.getTime() / day) * day; d < end.getTime(); d += day) {
+    const at = (hours: number) => new Date(d + hours * 3600_000 + r.int(30) * 60_000);
+    out.push(
+      baseEvent(
+        { r, t: at(2), region },
+        audit,
+        assumeRoleCall("AssumeRole", "security-audit", "audit-run"),
+      ),
+    );
+    for (const h of [9, 15])
+      out.push(
+        baseEvent(
+          { r, t: at(h), region },
+          workflow,
+          web("ci-deployer", "GitHubActions", GITHUB_OIDC, repository),
+        ),
+      );
+    for (const h of [6, 18])
+      out.push(
+        baseEvent(
+          { r, t: at(h), region },
+          pod,
+          web("orders-api-irsa", `botocore-session-${r.int(1e10)}`, eks, serviceAccount),
+        ),
+      );
+    const sso = `arn:aws:iam::${ACCOUNT}:saml-provider/AWSSSO_5e1f0a77c3d2c011_DO_NOT_DELETE`;
+    const federate = assumeRoleCall(
+      "AssumeRoleWithSAML",
+      "aws-reserved/sso.amazonaws.com/AWSReservedSSO_ReadOnly_0a1b2c3d4e5f6a7b",
+      "ann@example.com",
+      { principalArn: sso },
+      {
+        subjectType: "persistent",
+        issuer: "https://portal.sso.us-east-1.amazonaws.com/saml/assertion/MTExMTIyMjIzMzMz",
+        subject: "ann@example.com",
+        audience: "https://signin.aws.amazon.com/saml",
+        nameQualifier: "Zp0RtAlS1gnInGkEyHaSh0001=",
+      },
+    );
+    out.push(baseEvent({ r, t: at(7.9), region }, person, federate));
+  }
+  return out.filter((e) => {
+    const t = Date.parse(String(e.eventTime));
+    return t >= start.getTime() && t < end.getTime();
+  });
+}

@@ -1,5 +1,5 @@
 /**
- * The twenty-four planted incidents (what the bundled runbooks detect), within the last 12 hours
+ * The twenty-five planted incidents (what the bundled runbooks detect), within the last 12 hours
  * before the window's end. Each incident is one function; they run in a fixed order because they share
  * one random stream (same seed, same bytes).
  */
@@ -8,6 +8,7 @@ import {
   APP,
   accessDenied,
   accountCreatedEvent,
+  assumeRoleCall,
   baseEvent,
   type Call,
   type Ctx,
@@ -15,13 +16,17 @@ import {
   createAccessKey,
   EVE,
   type Ev,
+  GITHUB_OIDC,
   MALLORY,
   objectCall,
+  outsider,
   type Principal,
   READS,
   ROOT,
   SWEEP_READS,
+  samlUser,
   USER_PRINCIPALS,
+  webIdentity,
 } from "./events.ts";
 import type { Random } from "./random.ts";
 
@@ -1117,6 +1122,62 @@ function accountGuardrails({ at, ctx, write, ec2Region }: Plant): Ev[] {
   ];
 }
 
+/**
+ * 25. Roles assumed from outside (outside-role-use): the account incident 7 let into prod-admin
+ * (444455556666, recorded as AWSAccount) assumes it; a GitHub Actions workflow of a repository
+ * outside the company's assumes ci-deployer, whose trust policy does not pin the token's sub;
+ * and a user of the SAML provider incident 21 planted (okta-backup) federates into
+ * federated-admin.
+ */
+function outsideRoleUse({ at, ctx }: Plant): Ev[] {
+  const step = (i: number) => ctx(at(0.9, i * 60_000));
+  const intruder = ["198.51.100.150"];
+  const account = outsider(
+    { type: "AWSAccount", principalId: "AIDAEXAMPLEOUTSIDE01", accountId: "444455556666" },
+    intruder,
+    "aws-cli/2.15.30 Python/3.11.8 Linux/6.5.0 exe/x86_64.ubuntu.22",
+  );
+  const subject = "repo:octo-intruder/scratch:ref:refs/heads/main";
+  const workflow = webIdentity(GITHUB_OIDC, subject, "sts.amazonaws.com", ["20.42.0.17"]);
+  const backup = `arn:aws:iam::${ACCOUNT}:saml-provider/okta-backup`;
+  const person = samlUser("OkTaBaCkUpS1gnInGkEyHaSh=", "backup-operator", intruder);
+  return [
+    baseEvent(step(0), account, assumeRoleCall("AssumeRole", "prod-admin", "sync")),
+    baseEvent(
+      step(1),
+      workflow,
+      assumeRoleCall(
+        "AssumeRoleWithWebIdentity",
+        "ci-deployer",
+        "GitHubActions",
+        {},
+        {
+          provider: GITHUB_OIDC,
+          subjectFromWebIdentityToken: subject,
+          audience: "sts.amazonaws.com",
+        },
+      ),
+    ),
+    baseEvent(
+      step(2),
+      person,
+      assumeRoleCall(
+        "AssumeRoleWithSAML",
+        "federated-admin",
+        "backup-operator",
+        { principalArn: backup },
+        {
+          subjectType: "unspecified",
+          issuer: "http://www.okta.com/exk0backup000000",
+          subject: "backup-operator",
+          audience: "https://signin.aws.amazon.com/saml",
+          nameQualifier: "OkTaBaCkUpS1gnInGkEyHaSh=",
+        },
+      ),
+    ),
+  ];
+}
+
 /** In this order: each draws from the shared random stream (a new one goes last). */
 const INCIDENTS = [
   rootActivity,
@@ -1143,6 +1204,7 @@ const INCIDENTS = [
   buildAndRegistry,
   privilegeEscalation,
   accountGuardrails,
+  outsideRoleUse,
 ];
 
 /** The planted incidents, in time order, within the last 12 hours before `end`. */

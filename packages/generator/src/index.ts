@@ -25,6 +25,7 @@ import {
   guardrailTraffic,
   NETWORK_CALLS,
   OBJECT_DELETE,
+  outsideRoleTraffic,
   type Principal,
   privilegeTraffic,
   quietReconTraffic,
@@ -57,7 +58,7 @@ export interface GenerateOptions {
    * Add the quiet traffic the runbooks must not page on that the ordinary mix lacks (events.ts
    * `quietReconTraffic`, `signInTraffic`'s Identity Center assignments and access portal
    * sign-ins, `buildTraffic`'s image pushes, cluster logging and builds, `privilegeTraffic`'s
-   * policy versions, group members and stacks made by the automation, and `guardrailTraffic`'s account vending and password policy), on top of the ordinary events counted by `eventsPerDay` or `totalEvents`. The
+   * policy versions, group members and stacks made by the automation, `guardrailTraffic`'s account vending and password policy, and `outsideRoleTraffic`'s assumptions by the organization's audit account, the company's GitHub Actions workflow, an EKS service account and Identity Center's SAML provider), on top of the ordinary events counted by `eventsPerDay` or `totalEvents`. The
    * bundled sample data has it.
    */
   quietTraffic?: boolean;
@@ -335,6 +336,7 @@ function quietTraffic(seed: number | string, start: Date, end: Date, regions: st
     ["build", buildTraffic],
     ["privilege", privilegeTraffic],
     ["sign-in", signInTraffic],
+    ["outside-role", outsideRoleTraffic],
   ];
   return [
     ...kinds.flatMap(([kind, traffic]) =>
@@ -379,7 +381,7 @@ export async function generateLogs(opts: GenerateOptions): Promise<GenerateResul
 }
 
 export const SAMPLE_MANIFEST = ".run-md-sample.json";
-const SAMPLE_VERSION = 17;
+const SAMPLE_VERSION = 18;
 const SAMPLE_SEED = "run-md-sample";
 
 export interface SampleManifest {
