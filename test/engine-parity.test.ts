@@ -168,7 +168,7 @@ describe("engine parity on the bundled runbooks", () => {
           if (expected.length > 0) withRows++;
         }
       }
-      expect(checked).toBe(112);
+      expect(checked).toBe(118);
       expect(withRows).toBeGreaterThanOrEqual(46);
     },
   );

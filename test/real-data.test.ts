@@ -314,6 +314,7 @@ describe.skipIf(!HAS_SHARED)("the bundled runbooks on Panther's CloudTrail test 
     expectBuildCases(reports);
     expectPrivilegeCases(reports);
     expectGuardrailCases(reports);
+    expectOutsideRoleCases(reports);
     // The run's window: records without a time are in no window.
     const events = inWindow(readJsonl(PANTHER), new Date("2000-01-01"), new Date());
     expectTruth(reports, events, PANTHER_STEPS);
@@ -5108,6 +5109,253 @@ describe("account-guardrails on the organization and account shapes the data set
   });
 });
 
+describe("outside-role-use on the assumption shapes the data sets lack", () => {
+  /*
+   * The shapes: the IAM User Guide's "Logging IAM and AWS STS API calls with AWS CloudTrail"
+   * examples of AWS STS API events (AssumeRole by another account's principal, recorded as
+   * userIdentity type AWSAccount with its accountId and principalId; AssumeRoleWithSAML by a
+   * SAMLUser, the provider in requestParameters.principalArn and the assertion's issuer and
+   * subject in responseElements; AssumeRoleWithWebIdentity by a WebIdentityUser, with
+   * responseElements.provider, subjectFromWebIdentityToken and audience), and the CloudTrail
+   * User Guide's userIdentity reference (identityProvider, userName of those users;
+   * requestParameters.sourceIdentity from "AWS STS source identity"). GitHub Actions' subject
+   * (repo:<owner>/<repo>:ref:refs/heads/<branch>) and audience (sts.amazonaws.com) are GitHub's
+   * "Configuring OpenID Connect in Amazon Web Services"; an EKS cluster's provider
+   * (oidc.eks.<region>.amazonaws.com/id/<id>) and subject (system:serviceaccount:<ns>:<name>)
+   * the EKS User Guide's IRSA pages.
+   */
+  const ROLE = (name: string) => `arn:aws:iam::123456789012:role/${name}`;
+  const STS = "sts.amazonaws.com";
+  const OIDC = (host: string) => `arn:aws:iam::123456789012:oidc-provider/${host}`;
+  const GITHUB = OIDC("token.actions.githubusercontent.com");
+  const EKS = OIDC("oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B716D3041E");
+  const SSO = "arn:aws:iam::123456789012:saml-provider/AWSSSO_0a1b2c3d4e5f6a7b_DO_NOT_DELETE";
+  const SHIB = "arn:aws:iam::123456789012:saml-provider/Shibboleth";
+  /** AssumeRole of `role` by `who`, a success unless `extra` says otherwise. */
+  const assume = (
+    i: number,
+    who: Record<string, unknown>,
+    role: string,
+    session: string,
+    extra: Record<string, unknown> = {},
+    request: Record<string, unknown> = {},
+  ) =>
+    crafted(
+      i,
+      who,
+      STS,
+      "AssumeRole",
+      { roleArn: ROLE(role), roleSessionName: session, durationSeconds: 3600, ...request },
+      {
+        readOnly: true,
+        responseElements: {
+          assumedRoleUser: { arn: `arn:aws:sts::123456789012:assumed-role/${role}/${session}` },
+        },
+        ...extra,
+      },
+    );
+  const account = (id: string) => ({
+    type: "AWSAccount",
+    principalId: "AIDAQRSTUVWXYZEXAMPLE",
+    accountId: id,
+  });
+  const web = (i: number, provider: string, subject: string, role: string, aud: string) =>
+    crafted(
+      i,
+      {
+        type: "WebIdentityUser",
+        principalId: `${provider}:${aud}:${subject}`,
+        userName: subject,
+        identityProvider: provider,
+      },
+      STS,
+      "AssumeRoleWithWebIdentity",
+      { roleArn: ROLE(role), roleSessionName: "GitHubActions", durationSeconds: 3600 },
+      {
+        readOnly: true,
+        sourceIPAddress: "20.42.0.17",
+        responseElements: { provider, subjectFromWebIdentityToken: subject, audience: aud },
+      },
+    );
+  const saml = (i: number, provider: string, issuer: string, subject: string, role: string) =>
+    crafted(
+      i,
+      {
+        type: "SAMLUser",
+        principalId: `bdGOnTesti4+ExamplexL/jEvs=:${subject}`,
+        userName: subject,
+        identityProvider: "bdGOnTesti4+ExamplexL/jEvs=",
+      },
+      STS,
+      "AssumeRoleWithSAML",
+      { roleArn: ROLE(role), principalArn: provider, durationSeconds: 3600 },
+      {
+        readOnly: true,
+        responseElements: {
+          subjectType: "transient",
+          issuer,
+          subject,
+          audience: "https://signin.aws.amazon.com/saml",
+        },
+      },
+    );
+  const repo = (name: string) => `repo:${name}:ref:refs/heads/main`;
+  const events = [
+    // 0: another account's principal (AWSAccount) assuming prod-admin (listed); 1: a role
+    // session of another account, with a source identity (listed); 2: the same account's user
+    // (not listed); 3: an AWSAccount record of the account itself (as Panther's
+    // AWS.EC2.ManyPasswordReadAttempts record: not listed); 4: Lambda assuming its role
+    // (AWSService, invokedBy: not listed); 5: the outside account refused (not listed); 6: an
+    // organization account's role (not listed by default)
+    assume(0, account("444455556666"), "prod-admin", "sync"),
+    assume(
+      1,
+      {
+        type: "AssumedRole",
+        principalId: "AROAEXAMPLEOPS000001:alice",
+        arn: "arn:aws:sts::210987654321:assumed-role/ops/alice",
+        accountId: "210987654321",
+      },
+      "deploy",
+      "alice",
+      { sourceIPAddress: "203.0.113.9" },
+      { sourceIdentity: "alice@example.net" },
+    ),
+    assume(2, MALLORY, "prod-admin", "mallory"),
+    assume(3, account("123456789012"), "SampleRole", "SampleSession"),
+    assume(4, { type: "AWSService", invokedBy: "lambda.amazonaws.com" }, "lambda-exec", "fn", {
+      sourceIPAddress: "lambda.amazonaws.com",
+    }),
+    assume(5, account("444455556666"), "prod-admin", "again", {
+      errorCode: "AccessDenied",
+      responseElements: null,
+    }),
+    assume(6, account("222233334444"), "security-audit", "audit"),
+    // 7: the allowed repository's workflow (not listed); 8: another repository's (listed); 9:
+    // an EKS service account (not listed); 10: Google, the User Guide's example (listed); 11:
+    // Cognito (listed); 12: a refused attempt of another repository (not listed)
+    web(7, GITHUB, repo("example-corp/payments-api"), "ci-deployer", "sts.amazonaws.com"),
+    web(8, GITHUB, repo("octo-intruder/scratch"), "ci-deployer", "sts.amazonaws.com"),
+    web(9, EKS, "system:serviceaccount:orders:orders-api", "orders-irsa", "sts.amazonaws.com"),
+    web(
+      10,
+      "accounts.google.com",
+      "108365112345678901234",
+      "web-app",
+      "app.apps.googleusercontent.com",
+    ),
+    web(
+      11,
+      "cognito-identity.amazonaws.com",
+      "us-east-1:0a1b2c3d",
+      "Cognito_Unauth",
+      "us-east-1:pool",
+    ),
+    {
+      ...web(12, GITHUB, repo("octo-intruder/other"), "ci-deployer", "sts.amazonaws.com"),
+      errorCode: "AccessDenied",
+      responseElements: null,
+    },
+    // 13: Identity Center's own provider (not listed); 14: a Shibboleth provider, the User
+    // Guide's example (listed)
+    saml(
+      13,
+      SSO,
+      "https://portal.sso.us-east-1.amazonaws.com/saml/assertion/x",
+      "ann",
+      "AWSReservedSSO_ReadOnly_0a1b",
+    ),
+    saml(
+      14,
+      SHIB,
+      "https://server.example.com/idp/shibboleth",
+      "SamlExample",
+      "SAMLTestRoleShibboleth",
+    ),
+  ] as Event[];
+  const step = (reports: RunReport[], id: string) => reports[0]!.steps.find((s) => s.id === id)!;
+  const at = (m: number) => `2024-06-01T10:${String(m).padStart(2, "0")}:00Z`;
+  const runbook = "runbooks/outside-role-use.md";
+
+  it("lists other accounts, other repositories, other providers, none of the ordinary", async () => {
+    const reports = await onJune1(runbook, events);
+    for (const s of reports[0]!.steps) expect(s.status, s.id).toBe("failed");
+    // role, caller's account, caller, type, session, source identity, address, calls, first, last
+    expect(step(reports, "outside_accounts").rows).toEqual([
+      [
+        ROLE("prod-admin"),
+        "444455556666",
+        "AIDAQRSTUVWXYZEXAMPLE",
+        "AWSAccount",
+        "sync",
+        null,
+        "198.51.100.7",
+        1,
+        at(0),
+        at(0),
+      ],
+      [
+        ROLE("deploy"),
+        "210987654321",
+        "arn:aws:sts::210987654321:assumed-role/ops/alice",
+        "AssumedRole",
+        "alice",
+        "alice@example.net",
+        "203.0.113.9",
+        1,
+        at(1),
+        at(1),
+      ],
+    ]);
+    expect(step(reports, "outside_accounts_insights").rows.map((r) => r[2])).toEqual([
+      "444455556666",
+      "210987654321",
+    ]);
+    expect(step(reports, "web_identities_outside").rows.map((r) => r.slice(0, 3))).toEqual([
+      [ROLE("ci-deployer"), GITHUB, repo("octo-intruder/scratch")],
+      [ROLE("web-app"), "accounts.google.com", "108365112345678901234"],
+      [ROLE("Cognito_Unauth"), "cognito-identity.amazonaws.com", "us-east-1:0a1b2c3d"],
+    ]);
+    expect(step(reports, "web_identities_outside_insights").rowCount).toBe(3);
+    expect(step(reports, "saml_outside").rows.map((r) => r.slice(0, 4))).toEqual([
+      [
+        ROLE("SAMLTestRoleShibboleth"),
+        SHIB,
+        "https://server.example.com/idp/shibboleth",
+        "SamlExample",
+      ],
+    ]);
+    expect(step(reports, "saml_outside_insights").rowCount).toBe(1);
+    expectTruth(reports, events, OUTSIDE_ROLE_STEPS);
+  });
+
+  it("moves its verdicts with the accounts, repositories and providers allowed", async () => {
+    const tuned = await onJune1(runbook, events, [
+      ...["--param", "organization_accounts=^123456789012$"],
+      ...["--param", "partner_accounts=^444455556666$"],
+      ...["--param", "github_repositories=^repo:(example-corp|octo-intruder)/"],
+      ...[
+        "--param",
+        "web_identity_providers=^(cognito-identity[.]amazonaws[.]com|accounts[.]google[.]com)$",
+      ],
+      ...["--param", "saml_providers=:saml-provider/Shibboleth$"],
+    ]);
+    // the partner's rows go, the organization account no longer named is listed
+    expect(step(tuned, "outside_accounts").rows.map((r) => r[1])).toEqual([
+      "210987654321",
+      "222233334444",
+    ]);
+    expect(step(tuned, "outside_accounts_insights").rowCount).toBe(2);
+    // the EKS cluster is no longer among the providers allowed
+    expect(step(tuned, "web_identities_outside").rows.map((r) => r[1])).toEqual([EKS]);
+    expect(step(tuned, "web_identities_outside_insights").rowCount).toBe(1);
+    // Identity Center's provider is no longer among the providers allowed
+    expect(step(tuned, "saml_outside").rows.map((r) => r[1])).toEqual([SSO]);
+    expect(step(tuned, "saml_outside_insights").rowCount).toBe(1);
+    expectTruth(tuned, events, OUTSIDE_ROLE_STEPS);
+  });
+});
+
 describe("a value no Logs Insights regular expression literal can hold", () => {
   it.each([
     ["x\\", "ends with a lone backslash"],
@@ -5497,6 +5745,32 @@ function expectGuardrailCases(reports: RunReport[]) {
     expect(step(id).status, id).toBe("passed");
 }
 
+/**
+ * outside-role-use on Panther's assumption records, read by hand: every AssumeRole among them is
+ * an account's own principal's (AWS.CloudTrail.IAMAssumeRoleBlacklistIgnored's True case: the
+ * account's user assuming a blocklisted role, a role chain inside the account this runbook
+ * leaves out; its False cases: another role, and a refused one), an AWS service's
+ * (Role.Assumed.by.AWS.Service True and Role.Assumed.by.User False: Lambda, AWSService with
+ * invokedBy), an AWSAccount record of the account itself (AWS.EC2.ManyPasswordReadAttempts'), a
+ * console sign-in's (signin.amazonaws.com) or a caller without an account
+ * (the TruffleHog and GetSessionToken records): none from outside, so every step passes with no
+ * row; AWS.Suspicious.SAML.Activity's records are providers changed, not used.
+ */
+function expectOutsideRoleCases(reports: RunReport[]) {
+  const report = reports.find((r) => r.runbook.id === "outside-role-use")!;
+  for (const s of report.steps) {
+    expect(s.status, s.id).toBe("passed");
+    expect(s.rowCount, s.id).toBe(0);
+  }
+  expect(
+    pantherRecords([
+      "AWS.CloudTrail.IAMAssumeRoleBlacklistIgnored",
+      "Role.Assumed.by.User",
+      "Role.Assumed.by.AWS.Service",
+    ]).filter((e) => field(e, "eventName") === "AssumeRole"),
+  ).toHaveLength(5);
+}
+
 /** A record's event source and name are these. */
 function is(e: Event, source: string, name: string): boolean {
   return field(e, "eventSource") === source && field(e, "eventName") === name;
@@ -5609,6 +5883,16 @@ const PRIVILEGE_STEPS = [
   "privilege-escalation/roles_passed_to_compute_insights",
 ];
 
+/** outside-role-use's steps. */
+const OUTSIDE_ROLE_STEPS = [
+  "outside-role-use/outside_accounts",
+  "outside-role-use/outside_accounts_insights",
+  "outside-role-use/web_identities_outside",
+  "outside-role-use/web_identities_outside_insights",
+  "outside-role-use/saml_outside",
+  "outside-role-use/saml_outside_insights",
+];
+
 const PANTHER_STEPS = [
   ...TECHNIQUE_STEPS,
   "unauthorized-access-attempts/failed_console_logins",
@@ -5632,6 +5916,7 @@ const PANTHER_STEPS = [
   ...BUILD_STEPS,
   ...PRIVILEGE_STEPS,
   ...GUARDRAIL_STEPS,
+  ...OUTSIDE_ROLE_STEPS,
 ];
 
 /** The data-exposure runbook's steps, all checked against test/truth/runbook-answers.ts. */
@@ -5662,6 +5947,7 @@ const STRATUS_STEPS = [
   ...BUILD_STEPS,
   ...PRIVILEGE_STEPS,
   ...GUARDRAIL_STEPS,
+  ...OUTSIDE_ROLE_STEPS,
 ];
 
 /** A step's rows and its failed checks' offending rows as JSON text; the step must fail. */

@@ -110,6 +110,11 @@ const INCIDENTS: Record<string, { step: string; check: string; marker: string }>
     check: "rows == 0",
     marker: "p-guardrails0001",
   },
+  "outside-role-use": {
+    step: "web_identities_outside",
+    check: "rows == 0",
+    marker: "repo:octo-intruder/scratch",
+  },
 };
 
 // A week of generated logs with and without the planted incidents (made once by the global setup).
@@ -265,6 +270,51 @@ describe("the bundled runbooks on the sample data", () => {
       "null CreateAccountResult",
     ]);
     expect(none("settings_weakened").rowCount).toBe(0);
+  });
+
+  it("outside-role-use names the planted assumptions, and the clean data's once nothing is allowed", {
+    timeout: 180_000,
+  }, async () => {
+    const { reports } = await onIncidents();
+    const r = reports.find((x) => x.runbook.id === "outside-role-use")!;
+    const rows = (report: RunReport, id: string, cols: number[]) =>
+      report.steps.find((s) => s.id === id)!.rows.map((row) => cols.map((c) => row[c]));
+    for (const s of r.steps) expect(s.status, s.id).toBe("failed");
+    const role = (name: string) => `arn:aws:iam::111122223333:role/${name}`;
+    expect(rows(r, "outside_accounts", [0, 1, 2, 3])).toEqual([
+      [role("prod-admin"), "444455556666", "AIDAEXAMPLEOUTSIDE01", "AWSAccount"],
+    ]);
+    expect(rows(r, "web_identities_outside", [0, 2])).toEqual([
+      [role("ci-deployer"), "repo:octo-intruder/scratch:ref:refs/heads/main"],
+    ]);
+    expect(rows(r, "saml_outside", [0, 1, 3])).toEqual([
+      [
+        role("federated-admin"),
+        "arn:aws:iam::111122223333:saml-provider/okta-backup",
+        "backup-operator",
+      ],
+    ]);
+    // The clean data's assumptions (the audit account, the company's workflow, the EKS service
+    // account, Identity Center's SAML provider) pass with the defaults (the test below) and are
+    // each listed once the organization is this account alone and nothing else is allowed.
+    const res = await runMdHere([
+      "runbooks/outside-role-use.md",
+      ...["--log-dir", clean, "--since", "7d", "--no-report", "--json"],
+      ...["--param", "organization_accounts=^111122223333$"],
+      ...["--param", "github_repositories=^$"],
+      ...["--param", "web_identity_providers=^$"],
+      ...["--param", "saml_providers=^$"],
+    ]);
+    const [none] = JSON.parse(res.stdout) as RunReport[];
+    expect(rows(none!, "outside_accounts", [1, 3])).toEqual([["222233334444", "AssumedRole"]]);
+    expect(new Set(rows(none!, "web_identities_outside", [2]).flat())).toEqual(
+      new Set([
+        "repo:example-corp/payments-api:ref:refs/heads/main",
+        "system:serviceaccount:orders:orders-api",
+      ]),
+    );
+    expect(new Set(rows(none!, "saml_outside", [1]).flat()).size).toBe(1);
+    expect(rows(none!, "saml_outside", [1])[0]![0]).toMatch(/:saml-provider\/AWSSSO_/);
   });
 
   // All ten runbooks in one process: room for a busy machine.

@@ -1920,6 +1920,64 @@ function orgInsights(e: Event, p: Params, names: string[]): boolean {
   );
 }
 
+/**
+ * outside-role-use: a successful call of STS's `name` (no error code), as both dialects read it.
+ */
+const assumed = (e: Event, name: string) =>
+  is(e, "eventSource", "sts.amazonaws.com") && is(e, "eventName", name) && noError(e);
+
+/**
+ * outside_accounts: an AssumeRole by a caller of another account than the role's (the record's
+ * recipient), not a service's, in neither the organization's accounts nor the partners'.
+ */
+function outsideAccount(e: Event, p: Params): boolean {
+  const account = str(e, "userIdentity.accountId");
+  const recipient = str(e, "recipientAccountId");
+  return (
+    assumed(e, "AssumeRole") &&
+    str(e, "userIdentity.type") !== "AWSService" &&
+    str(e, "userIdentity.invokedBy") === null &&
+    account !== null &&
+    recipient !== null &&
+    account !== recipient &&
+    !new RegExp(String(p.organization_accounts)).test(account) &&
+    !new RegExp(String(p.partner_accounts)).test(account)
+  );
+}
+
+/** GitHub Actions' issuer, alone or under an enterprise's path, at the end of a provider. */
+const GITHUB_ISSUER = /(^|\/)token\.actions\.githubusercontent\.com(\/|$)/;
+
+/**
+ * web_identities_outside: a web identity's assumption without a provider, from GitHub Actions
+ * with a subject outside the allowed repositories (or none), or from another provider not
+ * allowed.
+ */
+function outsideWebIdentity(e: Event, p: Params): boolean {
+  if (!assumed(e, "AssumeRoleWithWebIdentity")) return false;
+  const provider = scalar(e, "responseElements.provider");
+  const subject = scalar(e, "responseElements.subjectFromWebIdentityToken");
+  if (provider === null) return true;
+  if (GITHUB_ISSUER.test(provider))
+    return subject === null || !new RegExp(String(p.github_repositories)).test(subject);
+  return !new RegExp(String(p.web_identity_providers)).test(provider);
+}
+
+/** saml_outside: a SAML assumption through a provider not allowed (or none named). */
+function outsideSaml(e: Event, p: Params): boolean {
+  const provider = scalar(e, "requestParameters.principalArn");
+  return (
+    assumed(e, "AssumeRoleWithSAML") &&
+    (provider === null || !new RegExp(String(p.saml_providers)).test(provider))
+  );
+}
+
+/** A grouped SQL row's count, first and last event time. */
+const seen = (g: Event[]): JsonValue[] => {
+  const times = g.map((e) => str(e, "eventTime") as string).sort();
+  return [g.length, times[0]!, times[times.length - 1]!];
+};
+
 export const RUNBOOK_ANSWERS: Record<string, Step> = {
   "api-usage-by-identity/usage_by_identity": (ev, p) =>
     orderBy(
@@ -3273,6 +3331,79 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
         str(e, "awsRegion"),
         str(e, "requestParameters.alternateContactType"),
         str(e, "requestParameters.primaryEmail"),
+        str(e, "sourceIPAddress"),
+      ]),
+  "outside-role-use/outside_accounts": (ev, p) =>
+    groupBy(
+      ev.filter((e) => outsideAccount(e, p)),
+      (e) => [
+        scalar(e, "requestParameters.roleArn"),
+        str(e, "userIdentity.accountId"),
+        str(e, "userIdentity.arn") ?? str(e, "userIdentity.principalId"),
+        str(e, "userIdentity.type"),
+        scalar(e, "requestParameters.roleSessionName"),
+        scalar(e, "requestParameters.sourceIdentity"),
+        str(e, "sourceIPAddress"),
+      ],
+      seen,
+    ),
+  "outside-role-use/outside_accounts_insights": (ev, p) =>
+    ev
+      .filter((e) => outsideAccount(e, p))
+      .map((e) => [
+        stamp(e),
+        str(e, "requestParameters.roleArn"),
+        str(e, "userIdentity.accountId"),
+        str(e, "userIdentity.principalId"),
+        str(e, "requestParameters.roleSessionName"),
+        str(e, "requestParameters.sourceIdentity"),
+        str(e, "sourceIPAddress"),
+      ]),
+  "outside-role-use/web_identities_outside": (ev, p) =>
+    groupBy(
+      ev.filter((e) => outsideWebIdentity(e, p)),
+      (e) => [
+        scalar(e, "requestParameters.roleArn"),
+        scalar(e, "responseElements.provider"),
+        scalar(e, "responseElements.subjectFromWebIdentityToken"),
+        scalar(e, "responseElements.audience"),
+        scalar(e, "requestParameters.roleSessionName"),
+        str(e, "sourceIPAddress"),
+      ],
+      seen,
+    ),
+  "outside-role-use/web_identities_outside_insights": (ev, p) =>
+    ev
+      .filter((e) => outsideWebIdentity(e, p))
+      .map((e) => [
+        stamp(e),
+        str(e, "requestParameters.roleArn"),
+        str(e, "responseElements.provider"),
+        str(e, "responseElements.subjectFromWebIdentityToken"),
+        str(e, "responseElements.audience"),
+        str(e, "sourceIPAddress"),
+      ]),
+  "outside-role-use/saml_outside": (ev, p) =>
+    groupBy(
+      ev.filter((e) => outsideSaml(e, p)),
+      (e) => [
+        scalar(e, "requestParameters.roleArn"),
+        scalar(e, "requestParameters.principalArn"),
+        scalar(e, "responseElements.issuer"),
+        scalar(e, "responseElements.subject"),
+        str(e, "sourceIPAddress"),
+      ],
+      seen,
+    ),
+  "outside-role-use/saml_outside_insights": (ev, p) =>
+    ev
+      .filter((e) => outsideSaml(e, p))
+      .map((e) => [
+        stamp(e),
+        str(e, "requestParameters.roleArn"),
+        str(e, "requestParameters.principalArn"),
+        str(e, "responseElements.issuer"),
+        str(e, "responseElements.subject"),
         str(e, "sourceIPAddress"),
       ]),
 };
