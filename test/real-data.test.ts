@@ -4944,6 +4944,12 @@ describe("account-guardrails on the organization and account shapes the data set
       EnableEbsEncryptionByDefaultRequest: "",
     }),
     call(TF, 36, iam, "UpdateAccountPasswordPolicy", { minimumPasswordLength: 8 }),
+    // 37: a policy remembering 24 with no length, which the API sets to 6 (its default for
+    // MinimumPasswordLength, not the 8 of an account with no policy)
+    call(MALLORY, 37, iam, "UpdateAccountPasswordPolicy", {
+      passwordReusePrevention: 24,
+      requireSymbols: true,
+    }),
   ];
   const at = (m: number) => `2024-06-01T10:${String(m).padStart(2, "0")}:00Z`;
   const runbook = "runbooks/account-guardrails.md";
@@ -5027,7 +5033,7 @@ describe("account-guardrails on the organization and account shapes the data set
         "UpdateAccountPasswordPolicy",
         "123456789012",
         "password policy weakened",
-        "length 8, remembers 0",
+        "length 6, remembers 0",
       ],
       [at(26), MAL, "PutAlternateContact", "123456789012", "alternate contact changed", "SECURITY"],
       [
@@ -5065,20 +5071,29 @@ describe("account-guardrails on the organization and account shapes the data set
       ],
       [at(33), MAL, "ModifyEbsDefaultKmsKeyId", "eu-west-1", "EBS default key changed", KEY],
       [at(34), MAL, "ResetEbsDefaultKmsKeyId", "eu-west-1", "EBS default key changed", null],
+      [
+        at(37),
+        MAL,
+        "UpdateAccountPasswordPolicy",
+        "123456789012",
+        "password policy weakened",
+        "length 6, remembers 24",
+      ],
     ]);
-    expect(step(reports, "settings_weakened_insights").rowCount).toBe(12);
+    expect(step(reports, "settings_weakened_insights").rowCount).toBe(13);
     expectTruth(reports, events, GUARDRAIL_STEPS);
   });
 
   it("moves its verdicts with the password length and the automation pattern", async () => {
-    // a length of 8 allowed: the policy at minute 22 (8, remembers 24) goes, the others stay
+    // a length of 8 allowed: the policy at minute 22 (8, remembers 24) goes, the others stay,
+    // the one at minute 37 too (no length given: 6)
     const eight = await onJune1(runbook, events, ["--param", "min_password_length=8"]);
     const passwords = (r: RunReport[], id: string) =>
       step(r, id)
         .rows.filter((row) => row[2] === "UpdateAccountPasswordPolicy")
         .map((row) => row[0]);
-    expect(passwords(eight, "settings_weakened")).toEqual([at(23), at(25)]);
-    expect(step(eight, "settings_weakened_insights").rowCount).toBe(11);
+    expect(passwords(eight, "settings_weakened")).toEqual([at(23), at(25), at(37)]);
+    expect(step(eight, "settings_weakened_insights").rowCount).toBe(12);
     expectTruth(eight, events, GUARDRAIL_STEPS);
     // mallory made the automation: Terraform's calls are listed, and the account Terraform
     // asked for is listed as created while mallory's is not

@@ -1852,7 +1852,7 @@ function settingChange(e: Event, p: Params): string | null {
   if (is(e, "eventSource", "iam.amazonaws.com")) {
     if (name === "DeleteAccountPasswordPolicy") return "password policy deleted";
     if (name !== "UpdateAccountPasswordPolicy") return null;
-    const length = integer(rq(e, "minimumPasswordLength") ?? "8") ?? 0;
+    const length = integer(rq(e, "minimumPasswordLength") ?? "6") ?? 0;
     const remembers = integer(rq(e, "passwordReusePrevention") ?? "0") ?? 0;
     return length < Number(p.min_password_length) || remembers === 0
       ? "password policy weakened"
@@ -1880,7 +1880,7 @@ function settingTarget(e: Event): string | null {
 function settingDetail(e: Event): string | null {
   const name = str(e, "eventName") as string;
   if (name === "UpdateAccountPasswordPolicy")
-    return `length ${rq(e, "minimumPasswordLength") ?? "8"}, remembers ${rq(e, "passwordReusePrevention") ?? "0"}`;
+    return `length ${rq(e, "minimumPasswordLength") ?? "6"}, remembers ${rq(e, "passwordReusePrevention") ?? "0"}`;
   if (name.endsWith("AlternateContact")) return rq(e, "alternateContactType");
   if (name.includes("PrimaryEmail")) return rq(e, "primaryEmail");
   if (name === "ModifyEbsDefaultKmsKeyId")
