@@ -4950,6 +4950,19 @@ describe("account-guardrails on the organization and account shapes the data set
       passwordReusePrevention: 24,
       requireSymbols: true,
     }),
+    // 38: a member moved out of its guarded OU to the root; 39: Terraform moving one (not
+    // listed); 40: a member closed
+    call(MALLORY, 38, org, "MoveAccount", {
+      accountId: "210987654321",
+      sourceParentId: "ou-ab12-11111111",
+      destinationParentId: "r-ab12",
+    }),
+    call(TF, 39, org, "MoveAccount", {
+      accountId: "444455556666",
+      sourceParentId: "r-ab12",
+      destinationParentId: "ou-ab12-22222222",
+    }),
+    call(MALLORY, 40, org, "CloseAccount", { accountId: "210987654322" }),
   ];
   const at = (m: number) => `2024-06-01T10:${String(m).padStart(2, "0")}:00Z`;
   const runbook = "runbooks/account-guardrails.md";
@@ -5006,9 +5019,18 @@ describe("account-guardrails on the organization and account shapes the data set
         "guardduty.amazonaws.com",
       ],
       [at(19), MAL, "EnableAWSServiceAccess", "ssm.amazonaws.com", "trusted access enabled", null],
+      [
+        at(38),
+        MAL,
+        "MoveAccount",
+        "210987654321",
+        "account moved",
+        "from ou-ab12-11111111 to r-ab12",
+      ],
+      [at(40), MAL, "CloseAccount", "210987654322", "account closed", null],
     ]);
     // the twin: the calls, not the result it cannot match with the automation's request
-    expect(step(reports, "organization_changed_insights").rowCount).toBe(6);
+    expect(step(reports, "organization_changed_insights").rowCount).toBe(8);
     expect(rows(reports, "settings_weakened")).toEqual([
       [at(21), MAL, "DeleteAccountPasswordPolicy", "123456789012", "password policy deleted", null],
       [
@@ -5117,6 +5139,14 @@ describe("account-guardrails on the organization and account shapes the data set
         "444455556666",
         "account created",
         "backup",
+      ],
+      [
+        at(39),
+        TF.arn,
+        "MoveAccount",
+        "444455556666",
+        "account moved",
+        "from r-ab12 to ou-ab12-22222222",
       ],
     ]);
     expect(step(tuned, "settings_weakened").rows.map((r) => r[0])).toEqual([at(32), at(36)]);

@@ -1760,6 +1760,8 @@ function guardrailDetail(e: Event): string | null {
 
 const ORG_CALLS = [
   "RemoveAccountFromOrganization",
+  "MoveAccount",
+  "CloseAccount",
   "CreateAccount",
   "CreateGovCloudAccount",
   "InviteAccountToOrganization",
@@ -1789,6 +1791,8 @@ function organizationChanged(ev: Event[], p: Params): Rows {
   );
   const target: Record<string, (e: Event) => string | null> = {
     RemoveAccountFromOrganization: (e) => rq(e, "accountId"),
+    MoveAccount: (e) => rq(e, "accountId"),
+    CloseAccount: (e) => rq(e, "accountId"),
     CreateAccountResult: (e) => payload(e, "serviceEventDetails", "createAccountStatus.accountId"),
     InviteAccountToOrganization: (e) => rq(e, "target.id"),
     RegisterDelegatedAdministrator: (e) => rq(e, "accountId"),
@@ -1796,6 +1800,8 @@ function organizationChanged(ev: Event[], p: Params): Rows {
   };
   const change: Record<string, string> = {
     RemoveAccountFromOrganization: "account removed",
+    MoveAccount: "account moved",
+    CloseAccount: "account closed",
     CreateAccountResult: "account created",
     InviteAccountToOrganization: "account invited",
     RegisterDelegatedAdministrator: "delegated administrator registered",
@@ -1805,6 +1811,10 @@ function organizationChanged(ev: Event[], p: Params): Rows {
     CreateAccountResult: (e) =>
       payload(e, "serviceEventDetails", "createAccountStatus.accountName"),
     InviteAccountToOrganization: (e) => rq(e, "target.type"),
+    MoveAccount: (e) => {
+      const [from, to] = [rq(e, "sourceParentId"), rq(e, "destinationParentId")];
+      return from === null || to === null ? null : `from ${from} to ${to}`;
+    },
     RegisterDelegatedAdministrator: (e) => rq(e, "servicePrincipal"),
     CreateAccount: (e) => rq(e, "email"),
     CreateGovCloudAccount: (e) => rq(e, "email"),
@@ -3317,6 +3327,7 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
         str(e, "requestParameters.accountName"),
         str(e, "requestParameters.target.id"),
         str(e, "requestParameters.servicePrincipal"),
+        str(e, "requestParameters.destinationParentId"),
         str(e, "sourceIPAddress"),
       ]),
   "account-guardrails/settings_weakened": (ev, p) =>
