@@ -4747,6 +4747,13 @@ describe("account-guardrails on the organization and account shapes the data set
     arn: "arn:aws:sts::123456789012:assumed-role/terraform-automation/tf-run",
     accountId: "123456789012",
   };
+  const CT = {
+    type: "AssumedRole",
+    principalId: "AROAEXAMPLECONTROLTWR:AWSControlTowerAdmin",
+    arn: "arn:aws:sts::123456789012:assumed-role/AWSControlTowerAdmin/AWSControlTowerAdmin",
+    accountId: "123456789012",
+    invokedBy: "controltower.amazonaws.com",
+  };
   const org = "organizations.amazonaws.com";
   const iam = "iam.amazonaws.com";
   const acct = "account.amazonaws.com";
@@ -4963,6 +4970,26 @@ describe("account-guardrails on the organization and account shapes the data set
       destinationParentId: "ou-ab12-22222222",
     }),
     call(MALLORY, 40, org, "CloseAccount", { accountId: "210987654322" }),
+    // 41: Control Tower's Account Factory asking for an account in the management account, as
+    // AWSControlTowerAdmin (AWSControlTowerServiceRolePolicy grants it organizations:CreateAccount,
+    // MoveAccount and EnableAWSServiceAccess for Config and CloudTrail), 42: the account created,
+    // 43: moved into its OU, 44: Config given trusted access (none listed with the default
+    // automation pattern)
+    call(
+      CT,
+      41,
+      org,
+      "CreateAccount",
+      { email: "aws+workload-9@example.com", accountName: "workload-9" },
+      requested("car-controltower01"),
+    ),
+    result(42, "car-controltower01", "666677778888", "SUCCEEDED"),
+    call(CT, 43, org, "MoveAccount", {
+      accountId: "666677778888",
+      sourceParentId: "r-ab12",
+      destinationParentId: "ou-ab12-33333333",
+    }),
+    call(CT, 44, org, "EnableAWSServiceAccess", { servicePrincipal: "config.amazonaws.com" }),
   ];
   const at = (m: number) => `2024-06-01T10:${String(m).padStart(2, "0")}:00Z`;
   const runbook = "runbooks/account-guardrails.md";
@@ -5147,6 +5174,38 @@ describe("account-guardrails on the organization and account shapes the data set
         "444455556666",
         "account moved",
         "from r-ab12 to ou-ab12-22222222",
+      ],
+      [
+        at(41),
+        CT.arn,
+        "CreateAccount",
+        "workload-9",
+        "account creation requested",
+        "aws+workload-9@example.com",
+      ],
+      [
+        "2024-06-01T10:42:30Z",
+        null,
+        "CreateAccountResult",
+        "666677778888",
+        "account created",
+        "backup",
+      ],
+      [
+        at(43),
+        CT.arn,
+        "MoveAccount",
+        "666677778888",
+        "account moved",
+        "from r-ab12 to ou-ab12-33333333",
+      ],
+      [
+        at(44),
+        CT.arn,
+        "EnableAWSServiceAccess",
+        "config.amazonaws.com",
+        "trusted access enabled",
+        null,
       ],
     ]);
     expect(step(tuned, "settings_weakened").rows.map((r) => r[0])).toEqual([at(32), at(36)]);
