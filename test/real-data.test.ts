@@ -5144,6 +5144,15 @@ describe("account-guardrails on the organization and account shapes the data set
     expect(passwords(eight, "settings_weakened")).toEqual([at(23), at(25), at(37)]);
     expect(step(eight, "settings_weakened_insights").rowCount).toBe(12);
     expectTruth(eight, events, GUARDRAIL_STEPS);
+    // a length of 6 allowed: the policy at minute 37 (no length given, so 6, remembers 24) goes
+    // from both twins alike
+    const six = await onJune1(runbook, events, ["--param", "min_password_length=6"]);
+    expect(passwords(six, "settings_weakened")).toEqual([at(23), at(25)]);
+    expect(passwords(six, "settings_weakened_insights").sort()).toEqual([
+      "2024-06-01 10:23:00.000",
+      "2024-06-01 10:25:00.000",
+    ]);
+    expectTruth(six, events, GUARDRAIL_STEPS);
     // mallory made the automation: Terraform's calls are listed, and the account Terraform
     // asked for is listed as created while mallory's is not
     const tuned = await onJune1(runbook, events, ["--param", "automation_pattern=:user/mallory$"]);

@@ -1910,7 +1910,7 @@ function settingWeakenedInsights(e: Event, p: Params): boolean {
     (is(e, "eventSource", "iam.amazonaws.com") &&
       (name === "DeleteAccountPasswordPolicy" ||
         (name === "UpdateAccountPasswordPolicy" &&
-          (length === undefined ||
+          ((length === undefined && 6 < Number(p.min_password_length)) ||
             (typeof length === "number" && length < Number(p.min_password_length)) ||
             reuse === undefined ||
             reuse === 0)))) ||
