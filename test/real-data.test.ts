@@ -4990,6 +4990,15 @@ describe("account-guardrails on the organization and account shapes the data set
       destinationParentId: "ou-ab12-33333333",
     }),
     call(CT, 44, org, "EnableAWSServiceAccess", { servicePrincipal: "config.amazonaws.com" }),
+    // 45: the security account no longer GuardDuty's delegated administrator; 46: Security
+    // Hub's trusted access disabled
+    call(MALLORY, 45, org, "DeregisterDelegatedAdministrator", {
+      accountId: "999900001111",
+      servicePrincipal: "guardduty.amazonaws.com",
+    }),
+    call(MALLORY, 46, org, "DisableAWSServiceAccess", {
+      servicePrincipal: "securityhub.amazonaws.com",
+    }),
   ];
   const at = (m: number) => `2024-06-01T10:${String(m).padStart(2, "0")}:00Z`;
   const runbook = "runbooks/account-guardrails.md";
@@ -5055,9 +5064,25 @@ describe("account-guardrails on the organization and account shapes the data set
         "from ou-ab12-11111111 to r-ab12",
       ],
       [at(40), MAL, "CloseAccount", "210987654322", "account closed", null],
+      [
+        at(45),
+        MAL,
+        "DeregisterDelegatedAdministrator",
+        "999900001111",
+        "delegated administrator deregistered",
+        "guardduty.amazonaws.com",
+      ],
+      [
+        at(46),
+        MAL,
+        "DisableAWSServiceAccess",
+        "securityhub.amazonaws.com",
+        "trusted access disabled",
+        null,
+      ],
     ]);
     // the twin: the calls, not the result it cannot match with the automation's request
-    expect(step(reports, "organization_changed_insights").rowCount).toBe(8);
+    expect(step(reports, "organization_changed_insights").rowCount).toBe(10);
     expect(rows(reports, "settings_weakened")).toEqual([
       [at(21), MAL, "DeleteAccountPasswordPolicy", "123456789012", "password policy deleted", null],
       [

@@ -1766,7 +1766,9 @@ const ORG_CALLS = [
   "CreateGovCloudAccount",
   "InviteAccountToOrganization",
   "RegisterDelegatedAdministrator",
+  "DeregisterDelegatedAdministrator",
   "EnableAWSServiceAccess",
+  "DisableAWSServiceAccess",
 ];
 
 /** An account Organizations finished creating (the CreateAccountResult service event). */
@@ -1796,7 +1798,9 @@ function organizationChanged(ev: Event[], p: Params): Rows {
     CreateAccountResult: (e) => payload(e, "serviceEventDetails", "createAccountStatus.accountId"),
     InviteAccountToOrganization: (e) => rq(e, "target.id"),
     RegisterDelegatedAdministrator: (e) => rq(e, "accountId"),
+    DeregisterDelegatedAdministrator: (e) => rq(e, "accountId"),
     EnableAWSServiceAccess: (e) => rq(e, "servicePrincipal"),
+    DisableAWSServiceAccess: (e) => rq(e, "servicePrincipal"),
   };
   const change: Record<string, string> = {
     RemoveAccountFromOrganization: "account removed",
@@ -1805,7 +1809,9 @@ function organizationChanged(ev: Event[], p: Params): Rows {
     CreateAccountResult: "account created",
     InviteAccountToOrganization: "account invited",
     RegisterDelegatedAdministrator: "delegated administrator registered",
+    DeregisterDelegatedAdministrator: "delegated administrator deregistered",
     EnableAWSServiceAccess: "trusted access enabled",
+    DisableAWSServiceAccess: "trusted access disabled",
   };
   const detail: Record<string, (e: Event) => string | null> = {
     CreateAccountResult: (e) =>
@@ -1816,6 +1822,7 @@ function organizationChanged(ev: Event[], p: Params): Rows {
       return from === null || to === null ? null : `from ${from} to ${to}`;
     },
     RegisterDelegatedAdministrator: (e) => rq(e, "servicePrincipal"),
+    DeregisterDelegatedAdministrator: (e) => rq(e, "servicePrincipal"),
     CreateAccount: (e) => rq(e, "email"),
     CreateGovCloudAccount: (e) => rq(e, "email"),
   };
