@@ -4999,6 +4999,20 @@ describe("account-guardrails on the organization and account shapes the data set
     call(MALLORY, 46, org, "DisableAWSServiceAccess", {
       servicePrincipal: "securityhub.amazonaws.com",
     }),
+    // 47: AWS's FullAWSAccess SCP attached to a quarantine OU it had been taken off; 48: the
+    // same attachment refused, already there (not listed)
+    call(MALLORY, 47, org, "AttachPolicy", {
+      policyId: "p-FullAWSAccess",
+      targetId: "ou-ab12-quarantn",
+    }),
+    call(
+      MALLORY,
+      48,
+      org,
+      "AttachPolicy",
+      { policyId: "p-FullAWSAccess", targetId: "ou-ab12-11111111" },
+      { errorCode: "DuplicatePolicyAttachmentException", errorMessage: "already attached" },
+    ),
   ];
   const at = (m: number) => `2024-06-01T10:${String(m).padStart(2, "0")}:00Z`;
   const runbook = "runbooks/account-guardrails.md";
@@ -5017,8 +5031,9 @@ describe("account-guardrails on the organization and account shapes the data set
       [at(4), MAL, "UpdatePolicy", "p-examplescp4", "policy rewritten, no Deny left", scp("Allow")],
       [at(5), MAL, "UpdatePolicy", "p-examplescp5", "policy renamed", null],
       [at(6), MAL, "DisablePolicyType", "r-ab12", "policy type disabled", "SERVICE_CONTROL_POLICY"],
+      [at(47), MAL, "AttachPolicy", "ou-ab12-quarantn", "full access attached", "p-FullAWSAccess"],
     ]);
-    expect(step(reports, "guardrails_lifted_insights").rowCount).toBe(6);
+    expect(step(reports, "guardrails_lifted_insights").rowCount).toBe(7);
     expect(rows(reports, "organization_changed")).toEqual([
       [at(10), MAL, "RemoveAccountFromOrganization", "210987654321", "account removed", null],
       [

@@ -1734,12 +1734,18 @@ const rq = (e: Event, path: string) => payload(e, "requestParameters", path);
 const ORG = "organizations.amazonaws.com";
 const LIFTING = ["DetachPolicy", "DeletePolicy", "UpdatePolicy", "DisablePolicyType"];
 
+/** A lifting call, or AWS's FullAWSAccess SCP attached (`p-FullAWSAccess`). */
+const lifting = (e: Event) =>
+  LIFTING.includes(str(e, "eventName") as string) ||
+  (is(e, "eventName", "AttachPolicy") && rq(e, "policyId") === "p-FullAWSAccess");
+
 /** account-guardrails/guardrails_lifted's change of one call, null when none. */
 function guardrailChange(e: Event, p: Params): string | null {
   if (!byHand(e, p) || str(e, "eventSource") !== ORG) return null;
   const name = str(e, "eventName") as string;
-  if (!LIFTING.includes(name)) return null;
+  if (!lifting(e)) return null;
   if (name === "DetachPolicy") return "policy detached";
+  if (name === "AttachPolicy") return "full access attached";
   if (name === "DeletePolicy") return "policy deleted";
   if (name === "DisablePolicyType") return "policy type disabled";
   const content = rq(e, "content");
@@ -1752,7 +1758,7 @@ function guardrailChange(e: Event, p: Params): string | null {
 /** account-guardrails/guardrails_lifted's detail of a listed call. */
 function guardrailDetail(e: Event): string | null {
   const name = str(e, "eventName");
-  if (name === "DetachPolicy") return rq(e, "policyId");
+  if (name === "DetachPolicy" || name === "AttachPolicy") return rq(e, "policyId");
   if (name === "DisablePolicyType") return rq(e, "policyType");
   if (name === "UpdatePolicy") return rq(e, "content");
   return null;
@@ -1927,12 +1933,12 @@ function settingWeakenedInsights(e: Event, p: Params): boolean {
 }
 
 /** account-guardrails' Logs Insights twins: a successful call by anyone but the automation. */
-function orgInsights(e: Event, p: Params, names: string[]): boolean {
+function orgInsights(e: Event, p: Params, names: string[], also = (_: Event) => false): boolean {
   const arn = str(e, "userIdentity.arn");
   return (
     noError(e) &&
     is(e, "eventSource", ORG) &&
-    names.includes(str(e, "eventName") as string) &&
+    (names.includes(str(e, "eventName") as string) || also(e)) &&
     !(arn !== null && new RegExp(String(p.automation_pattern)).test(arn))
   );
 }
@@ -3312,7 +3318,16 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
     ),
   "account-guardrails/guardrails_lifted_insights": (ev, p) =>
     ev
-      .filter((e) => orgInsights(e, p, LIFTING))
+      .filter((e) =>
+        orgInsights(
+          e,
+          p,
+          LIFTING,
+          (x) =>
+            is(x, "eventName", "AttachPolicy") &&
+            is(x, "requestParameters.policyId", "p-FullAWSAccess"),
+        ),
+      )
       .map((e) => [
         stamp(e),
         str(e, "userIdentity.arn"),
