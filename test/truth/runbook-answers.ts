@@ -918,6 +918,18 @@ function peerAccount(e: Event): string | null {
   if (ec2Call(e, "AcceptTransitGatewayVpcAttachment")) return scalar(e, ATTACHMENT_OWNER);
   return null;
 }
+/**
+ * A policy document's statements (one or a list; `Statement` spelt as JSON paths read it, case
+ * and all), none when there is no document or it is not JSON.
+ */
+function statementsOf(document: string | null): unknown[] {
+  try {
+    const body = (JSON.parse(document ?? "null") ?? {}) as { Statement?: unknown };
+    return Array.isArray(body.Statement) ? body.Statement : [body.Statement];
+  } catch {
+    return [];
+  }
+}
 /** A value or a list holding "*". */
 const star = (v: unknown) => v === "*" || (Array.isArray(v) && v.includes("*"));
 /** A statement's principal is anyone: "*", {"AWS": "*"} or {"AWS": ["*"]}. */
@@ -930,14 +942,7 @@ const everyResource = (s: unknown) =>
  * fenced on the account or organization (SQL).
  */
 function openPolicy(policy: string | null): boolean {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(policy ?? "null");
-  } catch {
-    return false;
-  }
-  const statements = field(doc, "Statement");
-  const list = Array.isArray(statements) ? statements : [statements];
+  const list = statementsOf(policy);
   const fenced = list.some(
     (s) =>
       scalar(s as Event, "Effect") === "Deny" &&
@@ -1250,14 +1255,7 @@ const WHO_KEYS =
  * Condition (if any) names no key saying who may call (registries_opened).
  */
 function openToAnyone(policy: string | null): boolean {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(policy ?? "null");
-  } catch {
-    return false;
-  }
-  const statements = field(doc, "Statement");
-  const list = Array.isArray(statements) ? statements : [statements];
+  const list = statementsOf(policy);
   return list.some(
     (s) =>
       scalar(s as Event, "Effect") === "Allow" &&
@@ -1571,20 +1569,11 @@ function setAsDefault(e: Event): boolean {
   const v = scalar(e, "requestParameters.setAsDefault");
   return v !== null && (v.toLowerCase() === "true" || (v.trim() !== "" && Number(v) === 1));
 }
-/** The policy document's statements (one or a list), or null when it is not JSON. */
-function statementsOf(document: string): unknown[] | null {
-  try {
-    const body = (JSON.parse(document) ?? {}) as { Statement?: unknown };
-    return Array.isArray(body.Statement) ? body.Statement : [body.Statement];
-  } catch {
-    return null;
-  }
-}
 /** SQL: no document in the request, or one of its statements allows (not a deny-only policy). */
 function allowsSql(e: Event): boolean {
   const document = scalar(e, "requestParameters.policyDocument");
   if (document === null) return true;
-  return (statementsOf(document) ?? []).some(
+  return statementsOf(document).some(
     (st) =>
       st !== null && typeof st === "object" && (st as { Effect?: unknown }).Effect === "Allow",
   );
@@ -1608,7 +1597,7 @@ function covers(pattern: string, action: string): boolean {
 }
 /** The widest grant of an Allow statement on "*" in a policy document (JSON text), by hand. */
 function widestGrant(document: string | null): string | null {
-  const statements = document === null ? [] : (statementsOf(document) ?? []);
+  const statements = statementsOf(document);
   const ranks: [string, (a: string) => boolean][] = [
     ["all actions", (a) => /^\*+(:\*+)?$/.test(a)],
     ["iam:*", (a) => /^iam:\*+$/.test(a)],
