@@ -170,9 +170,9 @@ const INCIDENTS: [string, string, number][] = [
     5 + 1,
   ],
   [
-    "25. Roles assumed from outside: 444455556666 assumes prod-admin, another repository's GitHub Actions workflow assumes ci-deployer, the okta-backup provider's user federates into federated-admin",
-    "SELECT count(*) FROM cloudtrail_logs WHERE (eventname = 'AssumeRole' AND useridentity.type = 'AWSAccount' AND useridentity.accountid = '444455556666' AND json_extract_scalar(requestparameters, '$.roleArn') LIKE '%:role/prod-admin') OR (eventname = 'AssumeRoleWithWebIdentity' AND json_extract_scalar(responseelements, '$.subjectFromWebIdentityToken') LIKE 'repo:octo-intruder/%') OR (eventname = 'AssumeRoleWithSAML' AND json_extract_scalar(requestparameters, '$.principalArn') LIKE '%:saml-provider/okta-backup')",
-    1 + 1 + 1,
+    "25. Roles assumed from outside: 444455556666 assumes prod-admin, another repository's GitHub Actions workflow assumes ci-deployer, the okta-backup provider's user federates into federated-admin, and the prod-admin session chains into break-glass",
+    "SELECT count(*) FROM cloudtrail_logs WHERE (eventname = 'AssumeRole' AND useridentity.type = 'AWSAccount' AND useridentity.accountid = '444455556666' AND json_extract_scalar(requestparameters, '$.roleArn') LIKE '%:role/prod-admin') OR (eventname = 'AssumeRoleWithWebIdentity' AND json_extract_scalar(responseelements, '$.subjectFromWebIdentityToken') LIKE 'repo:octo-intruder/%') OR (eventname = 'AssumeRoleWithSAML' AND json_extract_scalar(requestparameters, '$.principalArn') LIKE '%:saml-provider/okta-backup') OR (eventname = 'AssumeRole' AND useridentity.sessioncontext.sessionissuer.arn LIKE '%:role/prod-admin' AND json_extract_scalar(requestparameters, '$.roleArn') LIKE '%:role/break-glass')",
+    1 + 1 + 1 + 1,
   ],
 ];
 

@@ -1122,12 +1122,39 @@ function accountGuardrails({ at, ctx, write, ec2Region }: Plant): Ev[] {
   ];
 }
 
+/** Incident 25's stranger in prod-admin: the session it opened, as its chained calls record it. */
+function prodAdminSession(opened: Date, ips: string[]): Principal {
+  return outsider(
+    {
+      type: "AssumedRole",
+      principalId: "AROAEXAMPLEPRODADMIN:sync",
+      arn: `arn:aws:sts::${ACCOUNT}:assumed-role/prod-admin/sync`,
+      accountId: ACCOUNT,
+      sessionContext: {
+        sessionIssuer: {
+          type: "Role",
+          principalId: "AROAEXAMPLEPRODADMIN",
+          arn: `arn:aws:iam::${ACCOUNT}:role/prod-admin`,
+          accountId: ACCOUNT,
+          userName: "prod-admin",
+        },
+        attributes: {
+          creationDate: `${opened.toISOString().slice(0, 19)}Z`,
+          mfaAuthenticated: "false",
+        },
+      },
+    },
+    ips,
+    "aws-cli/2.15.30 Python/3.11.8 Linux/6.5.0 exe/x86_64.ubuntu.22",
+  );
+}
+
 /**
  * 25. Roles assumed from outside (outside-role-use): the account incident 7 let into prod-admin
  * (444455556666, recorded as AWSAccount) assumes it; a GitHub Actions workflow of a repository
  * outside the company's assumes ci-deployer, whose trust policy does not pin the token's sub;
- * and a user of the SAML provider incident 21 planted (okta-backup) federates into
- * federated-admin.
+ * a user of the SAML provider incident 21 planted (okta-backup) federates into
+ * federated-admin; and the stranger's prod-admin session chains into break-glass.
  */
 function outsideRoleUse({ at, ctx }: Plant): Ev[] {
   const step = (i: number) => ctx(at(0.9, i * 60_000));
@@ -1141,6 +1168,7 @@ function outsideRoleUse({ at, ctx }: Plant): Ev[] {
   const workflow = webIdentity(GITHUB_OIDC, subject, "sts.amazonaws.com", ["20.42.0.17"]);
   const backup = `arn:aws:iam::${ACCOUNT}:saml-provider/okta-backup`;
   const person = samlUser("OkTaBaCkUpS1gnInGkEyHaSh=", "backup-operator", intruder);
+  const chained = prodAdminSession(at(0.9, 0), intruder);
   return [
     baseEvent(step(0), account, assumeRoleCall("AssumeRole", "prod-admin", "sync")),
     baseEvent(
@@ -1175,6 +1203,7 @@ function outsideRoleUse({ at, ctx }: Plant): Ev[] {
         },
       ),
     ),
+    baseEvent(step(3), chained, assumeRoleCall("AssumeRole", "break-glass", "sync")),
   ];
 }
 

@@ -381,7 +381,7 @@ export async function generateLogs(opts: GenerateOptions): Promise<GenerateResul
 }
 
 export const SAMPLE_MANIFEST = ".run-md-sample.json";
-const SAMPLE_VERSION = 18;
+const SAMPLE_VERSION = 19;
 const SAMPLE_SEED = "run-md-sample";
 
 export interface SampleManifest {
