@@ -168,7 +168,7 @@ describe("engine parity on the bundled runbooks", () => {
           if (expected.length > 0) withRows++;
         }
       }
-      expect(checked).toBe(118);
+      expect(checked).toBe(120);
       expect(withRows).toBeGreaterThanOrEqual(46);
     },
   );

@@ -5275,7 +5275,14 @@ describe("outside-role-use on the assumption shapes the data sets lack", () => {
    * (repo:<owner>/<repo>:ref:refs/heads/<branch>) and audience (sts.amazonaws.com) are GitHub's
    * "Configuring OpenID Connect in Amazon Web Services"; an EKS cluster's provider
    * (oidc.eks.<region>.amazonaws.com/id/<id>) and subject (system:serviceaccount:<ns>:<name>)
-   * the EKS User Guide's IRSA pages.
+   * the EKS User Guide's IRSA pages. The guarded roles' callers: the IAM User Guide's example
+   * AssumeRole event (requestParameters roleArn, roleSessionName, sourceIdentity;
+   * responseElements.assumedRoleUser) made by an IAMUser and by a role's session, whose
+   * userIdentity is the CloudTrail userIdentity reference's AssumedRole one (arn
+   * "arn:aws:sts::<account>:assumed-role/<role>/<session>", sessionContext.sessionIssuer the role,
+   * with its path: Identity Center's roles under "aws-reserved/sso.amazonaws.com/"); the source
+   * identity persisting through a role chain is "Monitor and control actions taken with assumed
+   * roles".
    */
   const ROLE = (name: string) => `arn:aws:iam::123456789012:role/${name}`;
   const STS = "sts.amazonaws.com";
@@ -5353,6 +5360,34 @@ describe("outside-role-use on the assumption shapes the data sets lack", () => {
       },
     );
   const repo = (name: string) => `repo:${name}:ref:refs/heads/main`;
+  /** A session of `role` (its path before the name) of `accountId`, named `session`. */
+  const session = (role: string, name: string, accountId = "123456789012") => {
+    const roleName = role.split("/").pop();
+    return {
+      type: "AssumedRole",
+      principalId: `AROAEXAMPLE${roleName!.length}ROLEID:${name}`,
+      arn: `arn:aws:sts::${accountId}:assumed-role/${roleName}/${name}`,
+      accountId,
+      accessKeyId: "ASIAEXAMPLESESSION01",
+      sessionContext: {
+        sessionIssuer: {
+          type: "Role",
+          principalId: `AROAEXAMPLE${roleName!.length}ROLEID`,
+          arn: `arn:aws:iam::${accountId}:role/${role}`,
+          accountId,
+          userName: roleName,
+        },
+        attributes: { creationDate: "2024-06-01T09:00:00Z", mfaAuthenticated: "false" },
+      },
+    };
+  };
+  const SSO_ADMIN = "aws-reserved/sso.amazonaws.com/AWSReservedSSO_AdministratorAccess_0a1b2c3d";
+  const BOB = {
+    ...MALLORY,
+    principalId: "AIDAEXAMPLEBOBBOB001",
+    arn: MALLORY.arn.replace("mallory", "bob"),
+    userName: "bob",
+  };
   const events = [
     // 0: another account's principal (AWSAccount) assuming prod-admin (listed); 1: a role
     // session of another account, with a source identity (listed); 2: the same account's user
@@ -5425,6 +5460,31 @@ describe("outside-role-use on the assumption shapes the data sets lack", () => {
       "SamlExample",
       "SAMLTestRoleShibboleth",
     ),
+    // The guarded roles (mallory's prod-admin, 2, listed; 0, from outside, is the first step's
+    // only): 15: a chain, dev-sandbox's session assuming prod-admin with a source identity
+    // (listed); 16: a user assuming break-glass (listed); 17: Identity Center's administrator
+    // set's session (allowed); 18: the automation (allowed); 19: the chain refused (not listed);
+    // 20: the chain into a role not guarded (not listed); 21: an organization account's session
+    // assuming OrgAdmin (listed here, the first step leaving the organization's accounts out)
+    assume(
+      15,
+      session("dev-sandbox", "eve"),
+      "prod-admin",
+      "eve",
+      { sourceIPAddress: "198.51.100.42" },
+      { sourceIdentity: "eve@example.com" },
+    ),
+    assume(16, BOB, "break-glass", "bob"),
+    assume(17, session(SSO_ADMIN, "ann"), "break-glass", "ann"),
+    assume(18, session("terraform-automation", "run-42"), "prod-admin", "run-42"),
+    assume(19, session("dev-sandbox", "eve"), "BreakGlass", "eve", {
+      errorCode: "AccessDenied",
+      responseElements: null,
+    }),
+    assume(20, session("dev-sandbox", "eve"), "deploy", "eve"),
+    assume(21, session("ops", "carol", "222233334444"), "OrgAdmin", "carol", {
+      sourceIPAddress: "203.0.113.9",
+    }),
   ] as Event[];
   const step = (reports: RunReport[], id: string) => reports[0]!.steps.find((s) => s.id === id)!;
   const at = (m: number) => `2024-06-01T10:${String(m).padStart(2, "0")}:00Z`;
@@ -5482,6 +5542,41 @@ describe("outside-role-use on the assumption shapes the data sets lack", () => {
     expectTruth(reports, events, OUTSIDE_ROLE_STEPS);
   });
 
+  it("lists the guarded roles assumed by callers not allowed, a chain's issuer with it", async () => {
+    const reports = await onJune1(runbook, events);
+    const issuer = (role: string, id = "123456789012") => `arn:aws:iam::${id}:role/${role}`;
+    // time, caller, the caller's session issuer, role, session name, source identity, address
+    expect(step(reports, "guarded_roles_assumed").rows).toEqual([
+      [at(2), MALLORY.arn, null, ROLE("prod-admin"), "mallory", null, "198.51.100.7"],
+      [
+        at(15),
+        "arn:aws:sts::123456789012:assumed-role/dev-sandbox/eve",
+        issuer("dev-sandbox"),
+        ROLE("prod-admin"),
+        "eve",
+        "eve@example.com",
+        "198.51.100.42",
+      ],
+      [at(16), BOB.arn, null, ROLE("break-glass"), "bob", null, "198.51.100.7"],
+      [
+        at(21),
+        "arn:aws:sts::222233334444:assumed-role/ops/carol",
+        issuer("ops", "222233334444"),
+        ROLE("OrgAdmin"),
+        "carol",
+        null,
+        "203.0.113.9",
+      ],
+    ]);
+    expect(step(reports, "guarded_roles_assumed_insights").rows.map((r) => r[4])).toEqual([
+      ROLE("prod-admin"),
+      ROLE("prod-admin"),
+      ROLE("break-glass"),
+      ROLE("OrgAdmin"),
+    ]);
+    expectTruth(reports, events, OUTSIDE_ROLE_STEPS);
+  });
+
   it("moves its verdicts with the accounts, repositories and providers allowed", async () => {
     const tuned = await onJune1(runbook, events, [
       ...["--param", "organization_accounts=^123456789012$"],
@@ -5492,13 +5587,30 @@ describe("outside-role-use on the assumption shapes the data sets lack", () => {
         "web_identity_providers=^(cognito-identity[.]amazonaws[.]com|accounts[.]google[.]com)$",
       ],
       ...["--param", "saml_providers=:saml-provider/Shibboleth$"],
+      ...["--param", "guarded_roles=(?i):role/(prod-admin|break-glass)$"],
+      ...[
+        "--param",
+        "allowed_assumers=:role/(dev-sandbox|aws-reserved/sso[.]amazonaws[.]com/AWSReservedSSO_[^/]+)$",
+      ],
     ]);
-    // the partner's rows go, the organization account no longer named is listed
-    expect(step(tuned, "outside_accounts").rows.map((r) => r[1])).toEqual([
-      "210987654321",
-      "222233334444",
+    // the partner's rows go, the organization account no longer named is listed (its
+    // OrgAdmin session among them)
+    expect(step(tuned, "outside_accounts").rows.map((r) => [r[1], r[0]])).toEqual([
+      ["210987654321", ROLE("deploy")],
+      ["222233334444", ROLE("security-audit")],
+      ["222233334444", ROLE("OrgAdmin")],
     ]);
-    expect(step(tuned, "outside_accounts_insights").rowCount).toBe(2);
+    expect(step(tuned, "outside_accounts_insights").rowCount).toBe(3);
+    // the partner's prod-admin assumption is judged here now, the automation is no longer
+    // allowed, dev-sandbox's chain is (by its session issuer's ARN), Identity Center's still is
+    // (by its issuer's path), OrgAdmin is no longer guarded
+    expect(step(tuned, "guarded_roles_assumed").rows.map((r) => [r[1], r[3]])).toEqual([
+      ["AIDAQRSTUVWXYZEXAMPLE", ROLE("prod-admin")],
+      [MALLORY.arn, ROLE("prod-admin")],
+      [BOB.arn, ROLE("break-glass")],
+      ["arn:aws:sts::123456789012:assumed-role/terraform-automation/run-42", ROLE("prod-admin")],
+    ]);
+    expect(step(tuned, "guarded_roles_assumed_insights").rowCount).toBe(4);
     // the EKS cluster is no longer among the providers allowed
     expect(step(tuned, "web_identities_outside").rows.map((r) => r[1])).toEqual([EKS]);
     expect(step(tuned, "web_identities_outside_insights").rowCount).toBe(1);
@@ -5901,20 +6013,36 @@ function expectGuardrailCases(reports: RunReport[]) {
 /**
  * outside-role-use on Panther's assumption records, read by hand: every AssumeRole among them is
  * an account's own principal's (AWS.CloudTrail.IAMAssumeRoleBlacklistIgnored's True case: the
- * account's user assuming a blocklisted role, a role chain inside the account this runbook
- * leaves out; its False cases: another role, and a refused one), an AWS service's
+ * account's user example-user assuming FullAdminRole, which the guarded roles' steps list, a
+ * user being no Identity Center session nor the automation; its False cases: another role,
+ * example-role, and FullAdminRole refused with ExpiredToken, not listed), an AWS service's
  * (Role.Assumed.by.AWS.Service True and Role.Assumed.by.User False: Lambda, AWSService with
  * invokedBy), an AWSAccount record of the account itself (AWS.EC2.ManyPasswordReadAttempts'), a
  * console sign-in's (signin.amazonaws.com) or a caller without an account
- * (the TruffleHog and GetSessionToken records): none from outside, so every step passes with no
- * row; AWS.Suspicious.SAML.Activity's records are providers changed, not used.
+ * (the TruffleHog and GetSessionToken records): none from outside, so every other step passes with
+ * no row; AWS.Suspicious.SAML.Activity's records are providers changed, not used.
  */
 function expectOutsideRoleCases(reports: RunReport[]) {
   const report = reports.find((r) => r.runbook.id === "outside-role-use")!;
-  for (const s of report.steps) {
+  const guarded = ["guarded_roles_assumed", "guarded_roles_assumed_insights"];
+  for (const s of report.steps.filter((x) => !guarded.includes(x.id))) {
     expect(s.status, s.id).toBe("passed");
     expect(s.rowCount, s.id).toBe(0);
   }
+  const rows = report.steps.find((s) => s.id === "guarded_roles_assumed")!.rows;
+  expect(rows).toEqual([
+    [
+      "2019-01-01T00:00:00Z",
+      "arn:aws:iam::123456789012:user/example-user",
+      null,
+      "arn:aws:iam::123456789012:role/FullAdminRole",
+      "1111",
+      null,
+      "111.111.111.111",
+    ],
+  ]);
+  for (const id of guarded)
+    expect(report.steps.find((s) => s.id === id)!.status, id).toBe("failed");
   expect(
     pantherRecords([
       "AWS.CloudTrail.IAMAssumeRoleBlacklistIgnored",
@@ -6044,6 +6172,8 @@ const OUTSIDE_ROLE_STEPS = [
   "outside-role-use/web_identities_outside_insights",
   "outside-role-use/saml_outside",
   "outside-role-use/saml_outside_insights",
+  "outside-role-use/guarded_roles_assumed",
+  "outside-role-use/guarded_roles_assumed_insights",
 ];
 
 const PANTHER_STEPS = [

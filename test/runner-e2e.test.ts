@@ -294,6 +294,17 @@ describe("the bundled runbooks on the sample data", () => {
         "backup-operator",
       ],
     ]);
+    // the stranger's prod-admin session chaining into break-glass, listed here only: its
+    // AssumeRole of prod-admin from 444455556666 is outside_accounts'
+    expect(rows(r, "guarded_roles_assumed", [1, 2, 3, 4])).toEqual([
+      [
+        "arn:aws:sts::111122223333:assumed-role/prod-admin/sync",
+        role("prod-admin"),
+        role("break-glass"),
+        "sync",
+      ],
+    ]);
+    expect(r.steps.find((s) => s.id === "guarded_roles_assumed_insights")!.rowCount).toBe(1);
     // The clean data's assumptions (the audit account, the company's workflow, the EKS service
     // account, Identity Center's SAML provider) pass with the defaults (the test below) and are
     // each listed once the organization is this account alone and nothing else is allowed.
@@ -304,8 +315,13 @@ describe("the bundled runbooks on the sample data", () => {
       ...["--param", "github_repositories=^$"],
       ...["--param", "web_identity_providers=^$"],
       ...["--param", "saml_providers=^$"],
+      ...["--param", "guarded_roles=."],
+      ...["--param", "allowed_assumers=^$"],
     ]);
     const [none] = JSON.parse(res.stdout) as RunReport[];
+    // every role guarded and no caller allowed: the clean data's only AssumeRole calls not made
+    // by a service are the audit account's, now outside and the first step's alone
+    expect(none!.steps.find((s) => s.id === "guarded_roles_assumed")!.rowCount).toBe(0);
     expect(rows(none!, "outside_accounts", [1, 3])).toEqual([["222233334444", "AssumedRole"]]);
     expect(new Set(rows(none!, "web_identities_outside", [2]).flat())).toEqual(
       new Set([

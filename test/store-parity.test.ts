@@ -172,7 +172,7 @@ describe("the bundled runbooks on a collected store", () => {
         checked++;
       }
     }
-    expect(checked).toBe(118);
+    expect(checked).toBe(120);
   });
 
   it("gives the same rows, checks and statuses as the raw files, SQL and Logs Insights alike", () => {

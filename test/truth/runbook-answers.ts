@@ -1957,6 +1957,38 @@ function outsideAccount(e: Event, p: Params): boolean {
   );
 }
 
+/**
+ * guarded_roles_assumed: an AssumeRole, not a service's, of a role `guarded_roles` matches by a
+ * caller neither whose ARN nor whose session issuer's ARN `allowed_assumers` matches (a caller
+ * without either is never allowed), leaving out the callers outside_accounts lists: those of an
+ * account other than the role's that is neither the organization's nor a partner's.
+ */
+function guardedAssumption(e: Event, p: Params): boolean {
+  const role = scalar(e, "requestParameters.roleArn");
+  const allowed = (path: string) => {
+    const arn = str(e, path);
+    return arn !== null && re2(p.allowed_assumers!).test(arn);
+  };
+  const account = str(e, "userIdentity.accountId");
+  const recipient = str(e, "recipientAccountId");
+  const inside =
+    account === null ||
+    recipient === null ||
+    account === recipient ||
+    new RegExp(String(p.organization_accounts)).test(account) ||
+    new RegExp(String(p.partner_accounts)).test(account);
+  return (
+    assumed(e, "AssumeRole") &&
+    str(e, "userIdentity.type") !== "AWSService" &&
+    str(e, "userIdentity.invokedBy") === null &&
+    role !== null &&
+    re2(p.guarded_roles!).test(role) &&
+    !allowed("userIdentity.arn") &&
+    !allowed("userIdentity.sessionContext.sessionIssuer.arn") &&
+    inside
+  );
+}
+
 /** GitHub Actions' issuer, alone or under an enterprise's path, at the end of a provider. */
 const GITHUB_ISSUER = /(^|\/)token\.actions\.githubusercontent\.com(\/|$)/;
 
@@ -3426,6 +3458,31 @@ export const RUNBOOK_ANSWERS: Record<string, Step> = {
         str(e, "requestParameters.principalArn"),
         str(e, "responseElements.issuer"),
         str(e, "responseElements.subject"),
+        str(e, "sourceIPAddress"),
+      ]),
+  "outside-role-use/guarded_roles_assumed": (ev, p) =>
+    ev
+      .filter((e) => guardedAssumption(e, p))
+      .map((e) => [
+        str(e, "eventTime"),
+        str(e, "userIdentity.arn") ?? str(e, "userIdentity.principalId"),
+        str(e, "userIdentity.sessionContext.sessionIssuer.arn"),
+        scalar(e, "requestParameters.roleArn"),
+        scalar(e, "requestParameters.roleSessionName"),
+        scalar(e, "requestParameters.sourceIdentity"),
+        str(e, "sourceIPAddress"),
+      ]),
+  "outside-role-use/guarded_roles_assumed_insights": (ev, p) =>
+    ev
+      .filter((e) => guardedAssumption(e, p))
+      .map((e) => [
+        stamp(e),
+        str(e, "userIdentity.arn"),
+        str(e, "userIdentity.principalId"),
+        str(e, "userIdentity.sessionContext.sessionIssuer.arn"),
+        str(e, "requestParameters.roleArn"),
+        str(e, "requestParameters.roleSessionName"),
+        str(e, "requestParameters.sourceIdentity"),
         str(e, "sourceIPAddress"),
       ]),
 };

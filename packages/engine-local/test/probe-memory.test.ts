@@ -189,7 +189,7 @@ describe("the bundled runbooks with the probe's answers remembered", () => {
         checked++;
       }
     }
-    expect(checked).toBe(118);
+    expect(checked).toBe(120);
   });
 });
 
