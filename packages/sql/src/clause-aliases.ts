@@ -20,6 +20,7 @@ import {
 } from "dt-sql-parser/dist/lib/trino/TrinoSqlParser.js";
 import { nameText } from "./cloudtrail.ts";
 import type { SqlProblem } from "./problem.ts";
+import { nameKey } from "./relations.ts";
 import { at } from "./types.ts";
 
 /** Every node below `node`, subqueries and lambdas skipped (they have names of their own). */
@@ -52,7 +53,7 @@ function outputAliases(
     const id = item.identifier();
     const expr = item.selectExpressionColumnName() ?? item.selectLiteralColumnName();
     if (!id || !expr) continue;
-    const name = nameText(id.getText());
+    const name = nameKey(id.getText());
     if (!columns.has(name) && !aliases.has(name))
       aliases.set(name, { text: text(expr).trim(), position: i + 1 });
   }
@@ -84,11 +85,11 @@ export function checkClauseAliases(
       each(ctx, (n) => {
         if (found || !isColumnName(n)) return;
         const ids = n.identifier();
-        if (ids.length === 1 && aliases.has(nameText(ids[0]!.getText()))) found = n;
+        if (ids.length === 1 && aliases.has(nameKey(ids[0]!.getText()))) found = n;
       });
     if (found === undefined) continue;
     const name = nameText(found.getText());
-    const alias = aliases.get(name)!;
+    const alias = aliases.get(nameKey(found.getText()))!;
     const position = clause === "GROUP BY" ? ` (or its position, GROUP BY ${alias.position})` : "";
     out.push({
       ...at(found),

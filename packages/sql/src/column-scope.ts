@@ -24,7 +24,7 @@ import {
 } from "dt-sql-parser/dist/lib/trino/TrinoSqlParser.js";
 import { COLUMN_NAMES, nameText } from "./cloudtrail.ts";
 import type { SqlProblem } from "./problem.ts";
-import { type Relation, type Relations, subqueryOf } from "./relations.ts";
+import { nameKey, type Relation, type Relations, subqueryOf } from "./relations.ts";
 import { at } from "./types.ts";
 
 /** The relations a reference in `spec` sees (its own, then the enclosing queries'); undefined when one is not known. */
@@ -64,7 +64,7 @@ export function checkAliasCount(n: ParserRuleContext, relations: Relations, out:
 /** Whether `name` is a parameter of a lambda around `n`. */
 function lambdaParameter(n: ParserRuleContext, name: string): boolean {
   for (let p = n.parent; p && !(p instanceof QuerySpecificationContext); p = p.parent) {
-    if (p instanceof LambdaContext && p.identifier().some((id) => nameText(id.getText()) === name))
+    if (p instanceof LambdaContext && p.identifier().some((id) => nameKey(id.getText()) === name))
       return true;
   }
   return false;
@@ -95,12 +95,12 @@ export function checkScopedColumns(
     spec
       .selectList()
       .selectItem()
-      .flatMap((i) => (i.identifier() ? [nameText(i.identifier()!.getText())] : [])),
+      .flatMap((i) => (i.identifier() ? [nameKey(i.identifier()!.getText())] : [])),
   );
   const hasColumn = (name: string) => visible.some((r) => r.columns!.some((c) => c.name === name));
   const cloudTrail = visible.some((r) => r.cloudtrail);
   eachReference(spec, (ref) => {
-    const parts = ref.identifier().map((id) => nameText(id.getText()));
+    const parts = ref.identifier().map((id) => nameKey(id.getText()));
     const head = parts[0]!;
     if (hasColumn(head) || lambdaParameter(ref, head)) return;
     const relation = visible.find((r) => r.name === head);

@@ -15,7 +15,7 @@ import {
   type ColumnAliasesContext,
   ExpressionSourceTableContext,
   LambdaContext,
-  NamedQueryContext,
+  type NamedQueryContext,
   QueryContext,
   type QueryNoWithContext,
   QueryPrimaryDefaultContext,
@@ -58,18 +58,10 @@ const TABLE: Column[] = COLUMN_NAMES.map((name) =>
 
 /** What a query's relations are, asked of each query specification (cached by node). */
 export class Relations {
-  private readonly ctes = new Map<string, NamedQueryContext>();
   private readonly bySpec = new Map<QuerySpecificationContext, Relation[] | undefined>();
   private readonly byCte = new Map<NamedQueryContext, Column[] | undefined>();
 
-  constructor(
-    tree: ParseTree,
-    private readonly tables: TableResolver,
-  ) {
-    walkAll(tree, (n) => {
-      if (n instanceof NamedQueryContext) this.ctes.set(nameText(n.identifier().getText()), n);
-    });
-  }
+  constructor(private readonly tables: TableResolver) {}
 
   /** The relations of `spec`'s FROM clause, or undefined when one of them is not modelled. */
   of(spec: QuerySpecificationContext): Relation[] | undefined {
@@ -110,7 +102,7 @@ export class Relations {
         out.push(...relations.flatMap((r) => r.columns!));
       } else if (star) {
         const parts = (referenceName(star.primaryExpression())?.identifier() ?? []).map((id) =>
-          nameText(id.getText()),
+          nameKey(id.getText()),
         );
         const given = starColumns(parts, relations);
         if (given === undefined) return undefined;
@@ -119,11 +111,11 @@ export class Relations {
         const expr =
           item.selectLiteralColumnName()?.columnRef() ?? item.selectExpressionColumnName();
         const ids = expr ? (referenceName(expr)?.identifier() ?? []) : [];
-        const parts = ids.map((id) => nameText(id.getText()));
+        const parts = ids.map((id) => nameKey(id.getText()));
         const alias = item._alias ?? item.identifier();
         const path = parts.length > 0 ? pathOf(parts, relations) : undefined;
         out.push({
-          name: alias ? nameText(alias.getText()) : parts[parts.length - 1],
+          name: alias ? nameKey(alias.getText()) : parts[parts.length - 1],
           ...(path ? { path } : {}),
         });
       }
@@ -132,16 +124,17 @@ export class Relations {
   }
 
   private relation(n: AliasedRelationContext): Relation {
-    const alias = n.identifier() ? nameText(n.identifier()!.getText()) : undefined;
+    const alias = n.identifier() ? nameKey(n.identifier()!.getText()) : undefined;
     const primary = n.relationPrimary();
     let name = alias;
     let cloudtrail = false;
     let columns: Column[] | undefined;
+    let cte: NamedQueryContext | undefined;
     if (primary instanceof TableNameContext) {
       const ref = primary.tableOrViewName().tableRef() ?? primary.tableOrViewName().viewRef();
-      const parts = (ref?.identifier() ?? []).map((id) => nameText(id.getText()));
+      const parts = (ref?.identifier() ?? []).map((id) => nameKey(id.getText()));
       name ??= parts[parts.length - 1];
-      const cte = parts.length === 1 ? this.ctes.get(parts[0]!) : undefined;
+      cte = parts.length === 1 ? withQueryAt(n, parts[0]!) : undefined;
       if (cte) columns = this.cteColumns(cte);
       else if (this.tables.resolve(parts)?.kind === "cloudtrail") {
         cloudtrail = true;
@@ -152,7 +145,6 @@ export class Relations {
       if (subquery) columns = this.queryColumns(subquery.query());
     }
     const list = n.columnAliases();
-    const cte = primary instanceof TableNameContext && this.ctes.get(name ?? "");
     return {
       name,
       cloudtrail,
@@ -187,7 +179,7 @@ function renamed(
   aliases: ColumnAliasesContext | null,
 ): Column[] | undefined {
   if (!aliases || columns === undefined) return columns;
-  const names = aliases.identifier().map((id) => nameText(id.getText()));
+  const names = aliases.identifier().map((id) => nameKey(id.getText()));
   // Refused where the list is, when the count is known.
   if (names.length !== columns.length || columns.some((c) => c.table)) return undefined;
   return names.map((name, i) => ({ ...columns[i]!, name }));
@@ -199,7 +191,7 @@ function renamed(
  */
 export function pathOf(parts: string[], relations: Relation[] | undefined): string[] | undefined {
   if (relations === undefined || parts.length === 0) return undefined;
-  const [head, ...rest] = parts;
+  const [head, ...rest] = parts.map((p) => p.toLowerCase());
   const qualified = relations.filter((r) => r.name === head && r.columns);
   if (parts.length > 1 && qualified.length === 1) {
     const column = qualified[0]!.columns!.find((c) => c.name === rest[0]);
@@ -214,7 +206,7 @@ export function pathOf(parts: string[], relations: Relation[] | undefined): stri
 function starColumns(parts: string[], relations: Relation[] | undefined): Column[] | undefined {
   if (relations === undefined) return undefined;
   if (parts.length === 1) {
-    const r = relations.find((x) => x.name === parts[0]);
+    const r = relations.find((x) => x.name === parts[0]!.toLowerCase());
     return r && !r.cloudtrail ? r.columns : undefined;
   }
   const path = pathOf(parts, relations);
@@ -238,9 +230,34 @@ function walkRelations(node: ParseTree, visit: (n: ParserRuleContext) => void): 
   for (const child of ctx.children ?? []) walkRelations(child, visit);
 }
 
-function walkAll(node: ParseTree, visit: (n: ParserRuleContext) => void): void {
-  const ctx = node as ParserRuleContext;
-  if (!("children" in ctx)) return;
-  visit(ctx);
-  for (const child of ctx.children ?? []) walkAll(child, visit);
+/**
+ * A name as Trino matches it: case-insensitively, quoted or not (`"EventName"` is `eventname`;
+ * trinodb/trino#17). Only for matching: a label keeps its case (output.ts).
+ */
+export function nameKey(raw: string): string {
+  return nameText(raw).toLowerCase();
+}
+
+/**
+ * The WITH query a one-part table name `name` reads where `at` stands, as the standard and Trino
+ * scope them: the nearest enclosing WITH that names it (a WITH inside a subquery shadows the
+ * outer one there only); in a WITH query's own body, only the WITH queries before it (and itself,
+ * under RECURSIVE). Undefined: a table.
+ */
+function withQueryAt(at: ParserRuleContext, name: string): NamedQueryContext | undefined {
+  for (let p = at.parent; p; p = p.parent) {
+    if (!(p instanceof QueryStatementContext)) continue;
+    const w = p.with();
+    const named = w?.namedQuery() ?? [];
+    const inside = named.findIndex((q) => contains(q, at));
+    const seen = inside < 0 ? named : named.slice(0, inside + (w?.KW_RECURSIVE() ? 1 : 0));
+    const found = seen.find((q) => nameKey(q.identifier().getText()) === name);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function contains(outer: ParserRuleContext, n: ParserRuleContext): boolean {
+  for (let p: ParserRuleContext | null = n; p; p = p.parent) if (p === outer) return true;
+  return false;
 }

@@ -156,7 +156,7 @@ export function resolveQuery(
     });
     return out;
   }
-  const relations = new Relations(tree, tables);
+  const relations = new Relations(tables);
   const stars = rowStars(tree, scope, relations);
   walk(tree, (n) => checkRelation(n, scope, tables, out));
   // Columns of a table that is not readable are unknown: its problem is reported already.

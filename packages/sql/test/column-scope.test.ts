@@ -58,3 +58,42 @@ describe("a column alias list renames a relation's columns, as on Trino", () => 
     ]);
   });
 });
+
+describe("names resolve as Trino scopes them", () => {
+  it.each([
+    // A WITH inside a subquery names its query there only (the standard: a WITH's scope is the
+    // query it precedes); the outer x still has eventname.
+    "WITH x AS (SELECT eventname FROM cloudtrail_logs) SELECT eventname FROM x WHERE eventname IN (WITH x AS (SELECT awsregion FROM cloudtrail_logs) SELECT awsregion FROM x)",
+    // In a WITH query's own body, x is the outer x.
+    "WITH x AS (SELECT eventname FROM cloudtrail_logs) SELECT eventname FROM (WITH x AS (SELECT eventname FROM x) SELECT eventname FROM x) t",
+  ])("a nested WITH query shadows only where it is defined: %s", async (sql) => {
+    expect(await found(sql)).toEqual([]);
+  });
+
+  it.each([
+    // Trino matches names case-insensitively, quoted or not (trinodb/trino#17).
+    'SELECT eventname FROM (SELECT "EventName" FROM cloudtrail_logs) t',
+    'SELECT event_name FROM (SELECT eventname AS "Event_Name" FROM cloudtrail_logs) t',
+    'SELECT "A", t."E" FROM (SELECT eventname, awsregion FROM cloudtrail_logs) t(e, a)',
+    'WITH "Recent" AS (SELECT eventname AS "E" FROM cloudtrail_logs) SELECT recent.e FROM RECENT WHERE E <> \'\'',
+  ])("a quoted name in another case is the same name: %s", async (sql) => {
+    expect(await found(sql)).toEqual([]);
+  });
+
+  it("the renamed and inner names stay refused", async () => {
+    expect(
+      await found(
+        'SELECT "T"."ARN" FROM (SELECT eventname, useridentity.arn FROM cloudtrail_logs) AS t(e, a)',
+      ),
+    ).toEqual([
+      "1:8 sql-column Column 't.arn' cannot be resolved: on Athena (Trino) the relations it can name have the columns e, a (a column alias list's names replace the query's own)",
+    ]);
+    expect(
+      await found(
+        "SELECT e FROM (WITH y AS (SELECT eventname AS e FROM cloudtrail_logs) SELECT e FROM y) t WHERE awsregion = 'x'",
+      ),
+    ).toEqual([
+      "1:96 sql-column Column 'awsregion' cannot be resolved: on Athena (Trino) the relations it can name have the columns e",
+    ]);
+  });
+});
