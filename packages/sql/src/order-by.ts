@@ -11,6 +11,7 @@ import {
   AliasedRelationContext,
   ColumnRefContext,
   ColumnReferenceContext,
+  DereferenceContext,
   ExistsContext,
   FunctionCallContext,
   LambdaContext,
@@ -58,14 +59,18 @@ function identifierText(raw: string): string {
 
 /**
  * The name of a select item's output column: its alias, else the name of the column or field it
- * is (`useridentity.arn` is `arn`); undefined for an expression without an alias.
+ * is (`useridentity.arn` is `arn`, and so are `resources[1].arn` and `(x.u).arn`: Trino names a
+ * dereference by its field, whatever its base); undefined for an expression without an alias.
  */
 export function outputName(item: SelectItemContext): string | undefined {
   const alias = item._alias ?? item.identifier();
   if (alias) return identifierText(alias.getText());
   const expr = item.selectLiteralColumnName()?.columnRef() ?? item.selectExpressionColumnName();
-  const parts = expr ? referenceParts(expr) : undefined;
-  return parts?.[parts.length - 1];
+  if (!expr) return undefined;
+  const parts = referenceParts(expr);
+  if (parts) return parts[parts.length - 1];
+  const at = unwrap(expr);
+  return at instanceof DereferenceContext ? identifierText(at.identifier().getText()) : undefined;
 }
 
 /**

@@ -27,6 +27,7 @@ import {
   TableNameContext,
 } from "dt-sql-parser/dist/lib/trino/TrinoSqlParser.js";
 import { COLUMN_NAMES, COLUMNS, nameText } from "./cloudtrail.ts";
+import { outputName } from "./order-by.ts";
 import { rowAt } from "./row-fields.ts";
 import type { TableResolver } from "./tables.ts";
 import { referenceName } from "./types.ts";
@@ -112,10 +113,9 @@ export class Relations {
           item.selectLiteralColumnName()?.columnRef() ?? item.selectExpressionColumnName();
         const ids = expr ? (referenceName(expr)?.identifier() ?? []) : [];
         const parts = ids.map((id) => nameKey(id.getText()));
-        const alias = item._alias ?? item.identifier();
         const path = parts.length > 0 ? pathOf(parts, relations) : undefined;
         out.push({
-          name: alias ? nameKey(alias.getText()) : parts[parts.length - 1],
+          name: outputName(item),
           ...(path ? { path } : {}),
         });
       }

@@ -80,6 +80,17 @@ describe("names resolve as Trino scopes them", () => {
     expect(await found(sql)).toEqual([]);
   });
 
+  it.each([
+    // Trino names a dereference's column by its field, whatever its base.
+    "SELECT arn FROM (SELECT resources[1].arn FROM cloudtrail_logs) t",
+    "SELECT t.arn FROM (SELECT (useridentity).arn FROM cloudtrail_logs) t",
+    "SELECT arn FROM (SELECT (x.u).arn FROM (SELECT useridentity AS u FROM cloudtrail_logs) x) y",
+    "WITH x AS (SELECT element_at(resources, 1).type FROM cloudtrail_logs) SELECT type FROM x",
+    "SELECT resources[1].arn FROM cloudtrail_logs ORDER BY arn",
+  ])("a field of any row expression names its column: %s", async (sql) => {
+    expect(await found(sql)).toEqual([]);
+  });
+
   it("the renamed and inner names stay refused", async () => {
     expect(
       await found(
