@@ -105,6 +105,9 @@ describe("over a WITH query or a subquery, whose columns its select list shows",
     // A column of the inner relation named like the alias keeps its meaning.
     "SELECT count(*) AS e FROM (SELECT eventname AS e FROM cloudtrail_logs) GROUP BY e HAVING e <> 'x'",
     "WITH s AS (SELECT eventname AS n FROM cloudtrail_logs) SELECT count(*) AS n FROM s WHERE n = 'a'",
+    // Trino matches names case-insensitively, quoted or not: "EventName" is the column eventname.
+    `SELECT count(*) AS "EventName" FROM (SELECT eventname FROM cloudtrail_logs) t WHERE "EventName" <> 'x'`,
+    `SELECT lower(eventname) AS "EventName" FROM cloudtrail_logs GROUP BY "EventName"`,
     // A relation whose columns the tree does not show (an UNNEST) is not judged.
     "SELECT r.arn AS a FROM (SELECT resources FROM cloudtrail_logs) s CROSS JOIN UNNEST(s.resources) AS r(arn, accountid, type) WHERE a IS NOT NULL",
   ])("%s is left alone", async (sql) => {
