@@ -942,6 +942,30 @@ const TRUSTED_ADVISOR = role(
 );
 
 /**
+ * The quiet traffic of each day of [start, end), from the first whole day with `wholeDays`:
+ * `fill` gives a day's events, `at(hours)` a time that many hours into day `d` plus a random
+ * minute (0-29); events outside the window are dropped.
+ */
+function eachDay(
+  r: Random,
+  start: Date,
+  end: Date,
+  fill: (at: (hours: number) => Date, d: number) => Ev[],
+  wholeDays = false,
+): Ev[] {
+  const day = 24 * 3600_000;
+  const out: Ev[] = [];
+  const first = (wholeDays ? Math.ceil : Math.floor)(start.getTime() / day) * day;
+  for (let d = first; d < end.getTime(); d += day) {
+    out.push(...fill((hours) => new Date(d + hours * 3600_000 + r.int(30) * 60_000), d));
+  }
+  return out.filter((e) => {
+    const t = Date.parse(String(e.eventTime));
+    return t >= start.getTime() && t < end.getTime();
+  });
+}
+
+/**
  * What reconnaissance must not page on, each day of [start, end): terraform-automation's drift
  * check reading SWEEP_READS's 36 actions in six minutes (automation), the application checking
  * its SES sending quota twice (a sender) and Trusted Advisor checking it (AWS's own), in `region`
@@ -949,20 +973,15 @@ const TRUSTED_ADVISOR = role(
  * traffic stays as it was.
  */
 export function quietReconTraffic(r: Random, start: Date, end: Date, region: string): Ev[] {
-  const day = 24 * 3600_000;
-  const out: Ev[] = [];
-  for (let d = Math.floor(start.getTime() / day) * day; d < end.getTime(); d += day) {
-    const at = (hours: number) => new Date(d + hours * 3600_000 + r.int(30) * 60_000);
+  return eachDay(r, start, end, (at) => {
+    const out: Ev[] = [];
     const drift = at(2);
     SWEEP_READS.forEach((call, i) => {
       out.push(baseEvent({ r, t: new Date(drift.getTime() + i * 10_000), region }, TF, call));
     });
     for (const h of [9, 17]) out.push(baseEvent({ r, t: at(h), region }, APP, SES_QUOTA));
     out.push(baseEvent({ r, t: at(4), region }, TRUSTED_ADVISOR, SES_QUOTA));
-  }
-  return out.filter((e) => {
-    const t = Date.parse(String(e.eventTime));
-    return t >= start.getTime() && t < end.getTime();
+    return out;
   });
 }
 
@@ -983,7 +1002,6 @@ const PORTAL_SESSION = role(
  * portal twice (GetSigninToken by the permission set's AWSReservedSSO_ role session).
  */
 export function signInTraffic(r: Random, start: Date, end: Date, region: string): Ev[] {
-  const day = 24 * 3600_000;
   const instance = "arn:aws:sso:::instance/ssoins-72230000c0110021";
   const assign: Call = {
     source: "sso.amazonaws.com",
@@ -1014,16 +1032,12 @@ export function signInTraffic(r: Random, start: Date, end: Date, region: string)
     readOnly: false,
     params: () => null,
   };
-  const out: Ev[] = [];
-  for (let d = Math.floor(start.getTime() / day) * day; d < end.getTime(); d += day) {
-    const at = (hours: number) => new Date(d + hours * 3600_000 + r.int(30) * 60_000);
+  return eachDay(r, start, end, (at) => {
+    const out: Ev[] = [];
     out.push(baseEvent({ r, t: at(3), region }, TF, assign));
     out.push(baseEvent({ r, t: at(3.5), region }, TF, member));
     for (const h of [8, 14]) out.push(baseEvent({ r, t: at(h), region }, PORTAL_SESSION, portal));
-  }
-  return out.filter((e) => {
-    const t = Date.parse(String(e.eventTime));
-    return t >= start.getTime() && t < end.getTime();
+    return out;
   });
 }
 
@@ -1034,7 +1048,6 @@ export function signInTraffic(r: Random, start: Date, end: Date, region: string)
  * overriding anything.
  */
 export function buildTraffic(r: Random, start: Date, end: Date, region: string): Ev[] {
-  const day = 24 * 3600_000;
   const push: Call = {
     source: "ecr.amazonaws.com",
     name: "PutImage",
@@ -1061,16 +1074,12 @@ export function buildTraffic(r: Random, start: Date, end: Date, region: string):
     params: () => ({ projectName: "payments-api" }),
   };
   const bob = USER_PRINCIPALS[1] as Principal;
-  const out: Ev[] = [];
-  for (let d = Math.floor(start.getTime() / day) * day; d < end.getTime(); d += day) {
-    const at = (hours: number) => new Date(d + hours * 3600_000 + r.int(30) * 60_000);
+  return eachDay(r, start, end, (at) => {
+    const out: Ev[] = [];
     out.push(baseEvent({ r, t: at(10), region }, CI, push));
     out.push(baseEvent({ r, t: at(4), region }, TF, logging));
     out.push(baseEvent({ r, t: at(15), region }, bob, rerun));
-  }
-  return out.filter((e) => {
-    const t = Date.parse(String(e.eventTime));
-    return t >= start.getTime() && t < end.getTime();
+    return out;
   });
 }
 
@@ -1081,7 +1090,6 @@ export function buildTraffic(r: Random, start: Date, end: Date, region: string):
  * builds are `buildTraffic`'s: CodeBuild is build-and-registry's).
  */
 export function privilegeTraffic(r: Random, start: Date, end: Date, region: string): Ev[] {
-  const day = 24 * 3600_000;
   const write = (source: string, name: string, params: unknown): Call => ({
     source,
     name,
@@ -1103,16 +1111,12 @@ export function privilegeTraffic(r: Random, start: Date, end: Date, region: stri
     stackName: "web-app",
     roleARN: `arn:aws:iam::${ACCOUNT}:role/cfn-deployer`,
   });
-  const out: Ev[] = [];
-  for (let d = Math.floor(start.getTime() / day) * day; d < end.getTime(); d += day) {
-    const at = (hours: number) => new Date(d + hours * 3600_000 + r.int(30) * 60_000);
+  return eachDay(r, start, end, (at) => {
+    const out: Ev[] = [];
     out.push(baseEvent({ r, t: at(3.2), region }, TF, version));
     out.push(baseEvent({ r, t: at(3.4), region }, TF, member));
     out.push(baseEvent({ r, t: at(11), region }, CI, stack));
-  }
-  return out.filter((e) => {
-    const t = Date.parse(String(e.eventTime));
-    return t >= start.getTime() && t < end.getTime();
+    return out;
   });
 }
 
@@ -1148,50 +1152,52 @@ export function accountCreatedEvent(
  */
 export function guardrailTraffic(r: Random, start: Date, end: Date): Ev[] {
   const day = 24 * 3600_000;
-  const out: Ev[] = [];
-  for (let d = Math.ceil(start.getTime() / day) * day; d < end.getTime(); d += day) {
-    const at = (hours: number) => new Date(d + hours * 3600_000 + r.int(30) * 60_000);
-    const t = at(11);
-    const n = (d - Math.ceil(start.getTime() / day) * day) / day + 1;
-    const accountName = `sandbox-${n}`;
-    const status = { id: `car-${r.hex(12)}`, accountName };
-    const vend: Call = {
-      source: "organizations.amazonaws.com",
-      name: "CreateAccount",
-      readOnly: false,
-      params: () => ({ email: `aws+${accountName}@example.com`, accountName }),
-      response: () => ({ createAccountStatus: { ...status, state: "IN_PROGRESS" } }),
-    };
-    const policy: Call = {
-      source: "iam.amazonaws.com",
-      name: "UpdateAccountPasswordPolicy",
-      readOnly: false,
-      global: true,
-      params: () => ({
-        minimumPasswordLength: 16,
-        passwordReusePrevention: 24,
-        requireSymbols: true,
-        requireNumbers: true,
-        allowUsersToChangePassword: true,
-      }),
-    };
-    const accountId = `9${String(r.int(1e11)).padStart(11, "0")}`;
-    out.push(baseEvent({ r, t, region: "us-east-1" }, TF, vend));
-    out.push(
-      accountCreatedEvent(
-        { r, t: new Date(t.getTime() + 3_000), region: "us-east-1" },
-        {
-          ...status,
-          accountId,
-        },
-      ),
-    );
-    out.push(baseEvent({ r, t: at(14), region: "us-east-1" }, TF, policy));
-  }
-  return out.filter((e) => {
-    const t = Date.parse(String(e.eventTime));
-    return t >= start.getTime() && t < end.getTime();
-  });
+  return eachDay(
+    r,
+    start,
+    end,
+    (at, d) => {
+      const out: Ev[] = [];
+      const t = at(11);
+      const n = (d - Math.ceil(start.getTime() / day) * day) / day + 1;
+      const accountName = `sandbox-${n}`;
+      const status = { id: `car-${r.hex(12)}`, accountName };
+      const vend: Call = {
+        source: "organizations.amazonaws.com",
+        name: "CreateAccount",
+        readOnly: false,
+        params: () => ({ email: `aws+${accountName}@example.com`, accountName }),
+        response: () => ({ createAccountStatus: { ...status, state: "IN_PROGRESS" } }),
+      };
+      const policy: Call = {
+        source: "iam.amazonaws.com",
+        name: "UpdateAccountPasswordPolicy",
+        readOnly: false,
+        global: true,
+        params: () => ({
+          minimumPasswordLength: 16,
+          passwordReusePrevention: 24,
+          requireSymbols: true,
+          requireNumbers: true,
+          allowUsersToChangePassword: true,
+        }),
+      };
+      const accountId = `9${String(r.int(1e11)).padStart(11, "0")}`;
+      out.push(baseEvent({ r, t, region: "us-east-1" }, TF, vend));
+      out.push(
+        accountCreatedEvent(
+          { r, t: new Date(t.getTime() + 3_000), region: "us-east-1" },
+          {
+            ...status,
+            accountId,
+          },
+        ),
+      );
+      out.push(baseEvent({ r, t: at(14), region: "us-east-1" }, TF, policy));
+      return out;
+    },
+    true,
+  );
 }
 
 /**
@@ -1280,7 +1286,6 @@ export function assumeRoleCall(
  * federating into the read-only permission set's role through Identity Center's SAML provider.
  */
 export function outsideRoleTraffic(r: Random, start: Date, end: Date, region: string): Ev[] {
-  const day = 24 * 3600_000;
   const audit = outsider(
     {
       type: "AssumedRole",
@@ -1309,9 +1314,8 @@ export function outsideRoleTraffic(r: Random, start: Date, end: Date, region: st
         audience: "sts.amazonaws.com",
       },
     );
-  const out: Ev[] = [];
-  for (let d = Math.floor(start.getTime() / day) * day; d < end.getTime(); d += day) {
-    const at = (hours: number) => new Date(d + hours * 3600_000 + r.int(30) * 60_000);
+  return eachDay(r, start, end, (at) => {
+    const out: Ev[] = [];
     out.push(
       baseEvent(
         { r, t: at(2), region },
@@ -1350,9 +1354,6 @@ export function outsideRoleTraffic(r: Random, start: Date, end: Date, region: st
       },
     );
     out.push(baseEvent({ r, t: at(7.9), region }, person, federate));
-  }
-  return out.filter((e) => {
-    const t = Date.parse(String(e.eventTime));
-    return t >= start.getTime() && t < end.getTime();
+    return out;
   });
 }
