@@ -157,6 +157,26 @@ export interface Call {
   category?: "Management" | "Data";
 }
 
+/**
+ * A call with fixed request parameters (and response, when given); IAM's calls are global. The
+ * incidents' and the quiet traffic's hand-made calls.
+ */
+export function fixedCall(
+  source: string,
+  name: string,
+  params: unknown,
+  { readOnly = false, response }: { readOnly?: boolean; response?: unknown } = {},
+): Call {
+  return {
+    source,
+    name,
+    readOnly,
+    params: () => params,
+    global: source === "iam.amazonaws.com",
+    ...(response === undefined ? {} : { response: () => response }),
+  };
+}
+
 const BUCKETS = [
   "app-artifacts",
   "app-logs-111122223333",
@@ -1090,24 +1110,17 @@ export function buildTraffic(r: Random, start: Date, end: Date, region: string):
  * builds are `buildTraffic`'s: CodeBuild is build-and-registry's).
  */
 export function privilegeTraffic(r: Random, start: Date, end: Date, region: string): Ev[] {
-  const write = (source: string, name: string, params: unknown): Call => ({
-    source,
-    name,
-    readOnly: false,
-    params: () => params,
-    global: source === "iam.amazonaws.com",
-  });
-  const version = write("iam.amazonaws.com", "CreatePolicyVersion", {
+  const version = fixedCall("iam.amazonaws.com", "CreatePolicyVersion", {
     policyArn: `arn:aws:iam::${ACCOUNT}:policy/app-backend-access`,
     policyDocument:
       '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["secretsmanager:GetSecretValue"],"Resource":"arn:aws:secretsmanager:us-east-1:111122223333:secret:app/*"}]}',
     setAsDefault: true,
   });
-  const member = write("iam.amazonaws.com", "AddUserToGroup", {
+  const member = fixedCall("iam.amazonaws.com", "AddUserToGroup", {
     groupName: "Admins",
     userName: "alice",
   });
-  const stack = write("cloudformation.amazonaws.com", "UpdateStack", {
+  const stack = fixedCall("cloudformation.amazonaws.com", "UpdateStack", {
     stackName: "web-app",
     roleARN: `arn:aws:iam::${ACCOUNT}:role/cfn-deployer`,
   });

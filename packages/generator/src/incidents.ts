@@ -16,6 +16,7 @@ import {
   createAccessKey,
   EVE,
   type Ev,
+  fixedCall,
   GITHUB_OIDC,
   MALLORY,
   objectCall,
@@ -49,21 +50,8 @@ function plant(r: Random, start: Date, end: Date, regions: string[]): Plant {
     at: (fraction, plusMs = 0) =>
       new Date(end.getTime() - span + Math.floor(span * fraction) + plusMs),
     ctx: (t, region = "us-east-1") => ({ r, t, region }),
-    call: (source, name, params, readOnly = false) => ({
-      source,
-      name,
-      readOnly,
-      params: () => params,
-      global: source === "iam.amazonaws.com",
-    }),
-    write: (source, name, params, response) => ({
-      source,
-      name,
-      readOnly: false,
-      params: () => params,
-      global: source === "iam.amazonaws.com",
-      ...(response === undefined ? {} : { response: () => response }),
-    }),
+    call: (source, name, params, readOnly = false) => fixedCall(source, name, params, { readOnly }),
+    write: (source, name, params, response) => fixedCall(source, name, params, { response }),
     ec2Region: regions.includes("us-east-1") ? "us-east-1" : (regions[0] as string),
     regions,
   };
