@@ -29,6 +29,19 @@ type Env = ReadonlyMap<string, { node: Node; aliases: string[] }>;
 
 const lower = (v: unknown) => String(v ?? "").toLowerCase();
 
+/** `env` with the WITH queries `node` defines (its `cte_map`), which shadow outer ones. */
+function withQueries(node: Node, env: Env): Env {
+  const ctes = (node.cte_map as Node | undefined)?.map;
+  if (!Array.isArray(ctes) || ctes.length === 0) return env;
+  const next = new Map(env);
+  for (const e of ctes as Node[]) {
+    const value = e.value as Node;
+    const query = (value.query as Node).node as Node;
+    next.set(lower(e.key), { node: query, aliases: (value.aliases as string[]).map(lower) });
+  }
+  return next;
+}
+
 /** Writes out every `__runmd_row_star(...)` of `root`; `tables`: the table's spellings. */
 export function expandDerivedRowStars(root: Node, tables: ReadonlySet<string>): void {
   visit(root, new Map(), tables);
@@ -40,17 +53,7 @@ function visit(v: unknown, env: Env, tables: ReadonlySet<string>): void {
     return;
   }
   if (!isNode(v)) return;
-  let here = env;
-  const ctes = (v.cte_map as Node | undefined)?.map;
-  if (Array.isArray(ctes) && ctes.length > 0) {
-    const next = new Map(env);
-    for (const e of ctes as Node[]) {
-      const value = e.value as Node;
-      const node = (value.query as Node).node as Node;
-      next.set(lower(e.key), { node, aliases: (value.aliases as string[]).map(lower) });
-    }
-    here = next;
-  }
+  const here = withQueries(v, env);
   if (v.type === "SELECT_NODE" && Array.isArray(v.select_list)) {
     v.select_list = (v.select_list as Node[]).flatMap((item) => expand(item, v, here, tables));
   }
@@ -127,13 +130,7 @@ function columnPath(rel: Rel, name: string, rest: string[]): string[] | undefine
   const node = rel.node;
   if (node?.type !== "SELECT_NODE") return undefined;
   const list = node.select_list as Node[];
-  const here = new Map(rel.env);
-  for (const e of ((node.cte_map as Node | undefined)?.map as Node[] | undefined) ?? []) {
-    const value = e.value as Node;
-    const query = (value.query as Node).node as Node;
-    here.set(lower(e.key), { node: query, aliases: (value.aliases as string[]).map(lower) });
-  }
-  const inner = relations(node.from_table, here, rel.tables);
+  const inner = relations(node.from_table, withQueries(node, rel.env), rel.tables);
   // `SELECT * FROM ...` (the window's scoping writes one): the columns of its relations.
   if (
     list.length === 1 &&
