@@ -59,7 +59,9 @@ async function slackReceiver() {
 
 beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), "run-md-automation-"));
-  emulator = await startEmulator({ logDir: sampleDir });
+  // Every call kept: a test counts PutObject calls before and after, which dropping the oldest
+  // calls past the default 1,000 would change.
+  emulator = await startEmulator({ logDir: sampleDir, maxRecordedCalls: 1_000_000 });
   slack = await slackReceiver();
   await writeFile(
     path.join(work, "no-notify.yaml"),
