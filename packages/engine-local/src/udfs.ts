@@ -137,16 +137,23 @@ function codePointAt(bytes: Uint8Array, at: number): number {
 
 /** The name of the decimal quotient past 128 bits (trino.ts trino_decimal_quotient). */
 export const DECIMAL_QUOTIENT = "trino_decimal_quotient_wide";
+/** An unscaled decimal operand's text: what CAST of a HUGEINT to VARCHAR gives. */
+const OPERAND = /^-?\d{1,40}$/;
 
 /**
  * The text, with `s` decimals, of n * 10^k / d rounded half away from zero (n, d unscaled
  * integers as text): Trino's decimal division, whose Int128Math.divideRoundUp rescales the
  * dividend past 128 bits, where DuckDB's HUGEINT would overflow (`DECIMAL '.2000...0' / 0.30`,
  * 38 digits shifted by 2). The macro calls it only for operands that large; k and s are at most
- * the 76 and 38 two decimals' scales give, so that no call builds an unbounded power of ten.
+ * the 76 and 38 two decimals' scales give, so that no call builds an unbounded power of ten, and
+ * n and d at most 40 digits (a HUGEINT has 39): a step in DuckDB's SQL can call the function
+ * itself, and a million digits took 1.4 s a call on JavaScript's thread, which a step's timeout
+ * waits for (a 3 s timeout ended after 117 s, found by a red-team review).
  */
 export function decimalQuotient(n: string, d: string, k: number, s: number): string {
   if (!(k >= 0 && k <= 76 && s >= 0 && s <= 38)) throw new Error(`${DECIMAL_QUOTIENT}: bad scale`);
+  if (!OPERAND.test(n) || !OPERAND.test(d))
+    throw new Error(`${DECIMAL_QUOTIENT}: an operand of more than 40 digits, or not an integer`);
   const num = BigInt(n) * 10n ** BigInt(k);
   const den = BigInt(d);
   const abs = (x: bigint) => (x < 0n ? -x : x);
