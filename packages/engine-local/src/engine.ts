@@ -378,6 +378,7 @@ export class LocalEngine implements Engine {
       // What Athena rejects is rejected here too, with the same message (spec section 4 and the
       // checker of @run-md/sql); dialect=duckdb opts a step out, to run locally only.
       const duckdb = req.attributes.sqlDialect === "duckdb";
+      assertNoNul(req.query);
       if (!duckdb) await assertAthenaSql(req.query, { tables: this.tables, params: req.params });
       const { sql, values, types } = renderSqlParams(req.query, req.params);
       exec = await this.execute({
@@ -450,6 +451,13 @@ export class LocalEngine implements Engine {
     scannedBytes: number;
     warnings: string[];
   }> {
+    assertNoNul(sql);
+    if (executionParameters.some((p) => p.includes("\0"))) {
+      throw new RunMdError(
+        "sql-refused",
+        "Refused: an execution parameter holds a NUL character (U+0000), which no SQL literal does.",
+      );
+    }
     const exec = await this.execute({
       kind: "athena",
       sql,
@@ -975,6 +983,23 @@ async function prepareNamed(
   }
   const named = namedRowsSql(sql, columns);
   return named === undefined ? prepared : prepareSelect(conn, named, values, types);
+}
+
+/**
+ * Refuses SQL text holding a NUL (U+0000), naming its place. DuckDB's parser stops reading at
+ * one, and Trino's grammar does not: `... = 'x' -- <NUL>\n OR true` passed the check and ran
+ * without `OR true` (0 events where Athena counts them all; found by a red-team review).
+ */
+function assertNoNul(sql: string): void {
+  const at = sql.indexOf("\0");
+  if (at < 0) return;
+  const lines = sql.slice(0, at).split("\n");
+  const place = `line ${lines.length}, column ${(lines.at(-1) ?? "").length + 1}`;
+  throw new RunMdError(
+    "sql-syntax",
+    `Refused: a NUL character (U+0000) at ${place}: the local engine's SQL parser stops reading at one, so the text after it would not run.`,
+    { hint: "Remove the character; a value with one can be a {{parameter}}, which is bound." },
+  );
 }
 
 /** The one SELECT of a step, prepared and bound; anything else is refused. */

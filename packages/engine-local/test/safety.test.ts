@@ -202,3 +202,78 @@ describe("parameters", () => {
     });
   });
 });
+
+describe("a NUL character", () => {
+  // DuckDB's parser stops reading at a NUL (U+0000), and Trino's grammar does not: a query with
+  // one in a comment passed the check and ran without the text after it, so the local engine
+  // counted 0 events where Athena, reading `OR true`, counts them all (found by a red-team review).
+  const day = window("2024-03-01T00:00:00Z", "2024-03-02T00:00:00Z");
+  const duckdb = { attributes: { optional: false, sqlDialect: "duckdb" as const } };
+
+  it.each([
+    [
+      "in a comment",
+      "SELECT count(*) AS n FROM cloudtrail_logs WHERE eventname = 'x' -- \0\n OR true",
+    ],
+    [
+      "between tokens",
+      "SELECT count(*) AS n FROM cloudtrail_logs WHERE eventname = 'x' \0 OR true",
+    ],
+    ["in a string", "SELECT count(*) AS n FROM cloudtrail_logs WHERE eventname <> 'x\0'"],
+  ])("%s is refused, naming it and its place, however the SQL comes", async (_where, sql) => {
+    const line = sql.slice(0, sql.indexOf("\0")).split("\n");
+    const place = `line ${line.length}, column ${(line.at(-1) ?? "").length + 1}`;
+    const ways = [
+      () => engine.query(queryRequest("sql", sql, day)),
+      () => engine.query(queryRequest("sql", sql, day, duckdb)),
+      () => engine.runAthenaSql(sql, []),
+    ];
+    for (const run of ways) {
+      const err = await run().then(
+        () => undefined,
+        (e: { code?: string; message?: string }) => e,
+      );
+      expect(err?.code).toBe("sql-syntax");
+      expect(err?.message).toContain(`a NUL character (U+0000) at ${place}`);
+    }
+  });
+
+  it("is refused in a Logs Insights string, and in a value a parameter gives it", async () => {
+    // The translation's own refusal (@run-md/insights). In a comment it is read as Logs Insights
+    // reads it: the translation leaves comments out.
+    const comment = "filter eventName = 'x' # \0\n or eventName like /./ | stats count(*) as n";
+    expect((await engine.query(queryRequest("logs-insights", comment, day))).rows).toEqual([[500]]);
+    const q = "filter eventName = 'x\0' | stats count(*) as n";
+    await expect(engine.query(queryRequest("logs-insights", q, day))).rejects.toMatchObject({
+      code: "insights-syntax",
+      message: expect.stringContaining("a NUL character cannot appear in a query literal"),
+    });
+    const p = "filter eventName = {{name}} | stats count(*) as n";
+    const params = { name: { type: "string" as const, value: "x\0" } };
+    await expect(
+      engine.query(queryRequest("logs-insights", p, day, { params })),
+    ).rejects.toMatchObject({
+      code: "insights-syntax",
+      message: expect.stringContaining("a NUL character cannot appear in a query literal"),
+    });
+  });
+
+  it("is refused in an Athena execution parameter", async () => {
+    const sql = "SELECT count(*) FROM cloudtrail_logs WHERE useridentity.username = ?";
+    await expect(engine.runAthenaSql(sql, ["'alice'\0 OR true"])).rejects.toMatchObject({
+      code: "sql-refused",
+    });
+  });
+
+  it("bound as a parameter's value, it is a value like any other", async () => {
+    const r = await engine.query(
+      queryRequest(
+        "sql",
+        "SELECT count(*) AS n FROM cloudtrail_logs WHERE eventname <> {{name}}",
+        day,
+        { params: { name: { type: "string", value: "x\0" } } },
+      ),
+    );
+    expect(r.rows).toEqual([[500]]);
+  });
+});
