@@ -127,6 +127,21 @@ export function mapCode(
 }
 
 /**
+ * Block comments blanked (their newlines kept, so positions stay). Trino ends one at the first
+ * star-slash after it, DuckDB nests them: with a second opener inside a comment, the text after
+ * the first closer (`OR true`) was a comment to DuckDB and part of the query to Trino, so the
+ * check passed it and the local engine ran without it (found by a red-team review). mapCode reads
+ * comments, strings and quoted names as Trino's lexer does.
+ */
+export function trinoComments(sql: string): string {
+  return mapCode(
+    sql,
+    (code) => code,
+    (other) => (other.startsWith("/*") ? other.replace(/[^\n]/g, " ") : other),
+  );
+}
+
+/**
  * Trino syntax DuckDB's parser rejects, fixed in the text (outside strings and comments). `trino`:
  * also the length and precision markers that only the Trino rewrite resolves (trino-ast.ts).
  */
@@ -410,7 +425,7 @@ export async function rewriteAthena(
           decimalLiterals(
             valuesRows(
               listaggWithinGroup(
-                ifWithoutElse(stringCastToJson(expandRowStars(sql, opts.aliases))),
+                ifWithoutElse(stringCastToJson(expandRowStars(trinoComments(sql), opts.aliases))),
               ),
             ),
           ),

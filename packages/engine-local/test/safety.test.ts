@@ -277,3 +277,29 @@ describe("a NUL character", () => {
     expect(r.rows).toEqual([[500]]);
   });
 });
+
+describe("comments", () => {
+  // Trino ends a block comment at its first `*/`; DuckDB nests them, so `/* /* */ OR true -- */`
+  // was one comment to DuckDB and `OR true` to Trino: the check passed the query and the local
+  // engine counted 0 events where Athena counts all 500 (found by a red-team review).
+  const day = window("2024-03-01T00:00:00Z", "2024-03-02T00:00:00Z");
+  const nested =
+    "SELECT count(*) AS n FROM cloudtrail_logs WHERE eventname = 'x' /* /* */ OR true -- */";
+
+  it("are read as Trino reads them in Athena SQL", async () => {
+    expect((await engine.query(queryRequest("sql", nested, day))).rows).toEqual([[500]]);
+    expect((await engine.runAthenaSql(nested, [])).rows).toEqual([[500]]);
+    const multiline =
+      "SELECT count(*) AS n /* a\n/* b */ FROM cloudtrail_logs\nWHERE eventname = 'x' /* c */ OR true";
+    expect((await engine.query(queryRequest("sql", multiline, day))).rows).toEqual([[500]]);
+  });
+
+  it("are read as DuckDB reads them in DuckDB SQL", async () => {
+    const r = await engine.query(
+      queryRequest("sql", nested, day, {
+        attributes: { optional: false, sqlDialect: "duckdb" },
+      }),
+    );
+    expect(r.rows).toEqual([[0]]);
+  });
+});
