@@ -126,6 +126,10 @@ export function mapCode(
   return out;
 }
 
+/** An integer literal in hexadecimal, octal or binary, as Trino's grammar reads one. */
+const RADIX_INTEGER =
+  /(?<![\w$.])0(?:[xX](?:_?[0-9a-fA-F])+|[oO](?:_?[0-7])+|[bB](?:_?[01])+)(?![\w$])/g;
+
 /**
  * Block comments blanked (their newlines kept, so positions stay). Trino ends one at the first
  * star-slash after it, DuckDB nests them: with a second opener inside a comment, the text after
@@ -165,6 +169,10 @@ export function prePass(sql: string, trino = true): string {
         .replace(/\bAS\s+CHAR\s*\(\s*(\d+)\s*\)(?=\s*\))/gi, `AS ${CHAR_MARKER}$1`)
         .replace(/\bAS\s+VARCHAR\s*\(\s*(\d+)\s*\)(?=\s*\))/gi, `AS ${VARCHAR_MARKER}$1`)
         .replace(/\bAS\s+TIMESTAMP\s*\(\s*(\d+)\s*\)(?=\s*\))/gi, `AS ${TIMESTAMP_MARKER}$1`)
+        // 0x10, 0o17, 0b101 (digits may be split by _): Trino's integers, DuckDB's `0 AS x10`.
+        .replace(RADIX_INTEGER, (text: string) =>
+          BigInt(`0${text[1]?.toLowerCase()}${text.slice(2).replaceAll("_", "")}`).toString(),
+        )
     );
   });
 }

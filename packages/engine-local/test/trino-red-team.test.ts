@@ -241,3 +241,31 @@ describe("F4/F6: casts of text accept only what Trino's parsers read", () => {
     await expect(one(expr)).rejects.toThrow(message);
   });
 });
+
+describe("integer literals in hexadecimal, octal and binary", () => {
+  // Trino's grammar (and the check) read 0x10 as 16; DuckDB's parser read `0 x10`, the number 0
+  // with the alias x10: `SELECT 0x10 FROM cloudtrail_logs` answered 0 (found by a red-team review).
+  it.each([
+    ["0x10", 16],
+    ["0XfF", 255],
+    ["0x_1_0", 16],
+    ["0o17", 15],
+    ["0b101", 5],
+    ["-0x10", -16],
+    ["0x7fffffffffffffff", 9223372036854775807n],
+  ])("%s = %s", async (expr, value) => {
+    const r = await step(`SELECT ${expr}`);
+    expect(r.rows).toEqual([[typeof value === "bigint" ? value.toString() : value]]);
+    expect(r.columns.map((c) => c.name)).toEqual(["_col0"]);
+  });
+
+  it("types them as Trino types an integer literal", async () => {
+    expect((await one("0x7fffffff")).type).toBe("integer");
+    expect((await one("0x80000000")).type).toBe("bigint");
+  });
+
+  it("leaves names and strings alone", async () => {
+    const r = await step("SELECT x0x10, '0x10' AS s FROM (VALUES (1)) AS t(x0x10)");
+    expect(r.rows).toEqual([[1, "0x10"]]);
+  });
+});
