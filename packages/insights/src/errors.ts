@@ -90,3 +90,25 @@ export function insightsRefusal(
   const message = cut < 0 ? before : before.slice(cut + "Error: ".length);
   return new InsightsUnsupportedError(query, Number(at[1]), Number(at[2]), message.trim());
 }
+
+/**
+ * `run` with JavaScript's stack overflow (a query nested thousands deep: parentheses, NOTs, calls,
+ * ORs) turned into a syntax error that says so; before, the step failed with "Maximum call stack
+ * size exceeded", which names nothing in the query (found by a red-team review).
+ */
+export function withinStack<T>(query: string, run: () => T): T {
+  try {
+    return run();
+  } catch (e) {
+    if (!(e instanceof RangeError) || !/call stack/i.test(e.message)) throw e;
+    throw new InsightsSyntaxError(
+      query,
+      0,
+      1,
+      "the query nests too deeply to be read: thousands of parentheses, nested calls, NOTs or ORs",
+      {
+        hint: 'Write a long list of alternatives as `field in ["a", "b", ...]` or one regular expression (`field like /a|b/`), and remove needless parentheses.',
+      },
+    );
+  }
+}

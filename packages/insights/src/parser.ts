@@ -8,7 +8,7 @@ import {
   type Projection,
   SERVICE_ONLY_COMMANDS,
 } from "./ast.ts";
-import { InsightsSyntaxError } from "./errors.ts";
+import { InsightsSyntaxError, withinStack } from "./errors.ts";
 import { arityProblem, lookupFunction } from "./functions.ts";
 import { type Token, tokenize } from "./lexer.ts";
 import { regexProblem } from "./regex.ts";
@@ -61,7 +61,7 @@ const RESERVED = new Set(["and", "or", "not", "like", "in", "as", "by", "asc", "
 
 /** Parse a Logs Insights query. Throws `InsightsSyntaxError` with the position of the first error. */
 export function parseInsights(query: string): InsightsQuery {
-  return new Parser(query).parseQuery();
+  return withinStack(query, () => new Parser(query).parseQuery());
 }
 
 class Parser extends TokenCursor<Token> {

@@ -23,7 +23,7 @@ import {
   ts,
   twoValued,
 } from "./columns.ts";
-import { InsightsSyntaxError, InsightsUnsupportedError } from "./errors.ts";
+import { InsightsSyntaxError, InsightsUnsupportedError, withinStack } from "./errors.ts";
 import { arityProblem, lookupFunction } from "./functions.ts";
 import { tokenize } from "./lexer.ts";
 import { renderInsightsQuery } from "./literal.ts";
@@ -118,17 +118,19 @@ export function translateInsights(
   opts: TranslateOptions,
 ): InsightsTranslation {
   const ast = typeof query === "string" ? parseInsights(query) : query;
-  if (opts.check !== false) {
-    const bound = boundParams(opts.params);
-    const types: Record<string, ParamType> = {};
-    const values: Record<string, ParamValue> = {};
-    for (const [name, p] of Object.entries(bound)) {
-      types[name] = p.type;
-      values[name] = p.value;
+  return withinStack(ast.source, () => {
+    if (opts.check !== false) {
+      const bound = boundParams(opts.params);
+      const types: Record<string, ParamType> = {};
+      const values: Record<string, ParamValue> = {};
+      for (const [name, p] of Object.entries(bound)) {
+        types[name] = p.type;
+        values[name] = p.value;
+      }
+      assertInsights(ast, { types, values });
     }
-    assertInsights(ast, { types, values });
-  }
-  return new Translator(ast, opts).run();
+    return new Translator(ast, opts).run();
+  });
 }
 
 /** Each parameter with its type: a bare value's type is its JavaScript type's. */

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import type { Command, Expr } from "../src/index.ts";
-import { InsightsSyntaxError, parseInsights } from "../src/index.ts";
+import { InsightsSyntaxError, parseInsights, translateInsights } from "../src/index.ts";
 import { thrown } from "./thrown.ts";
 
 /** A compact, readable form of an expression tree. */
@@ -408,5 +408,25 @@ describe("malformed queries", () => {
 
   test("there are at least 20 malformed cases", () => {
     expect(MALFORMED.length).toBeGreaterThanOrEqual(20);
+  });
+});
+
+describe("a query nested past JavaScript's stack", () => {
+  // 5,000 parentheses, NOTs or nested calls, or 8,000 ORs, overflowed the parser's or the
+  // translation's recursion: the step failed with "Maximum call stack size exceeded", which
+  // names no problem in the query (found by a red-team review).
+  test.each([
+    ["5,000 parentheses", `filter ${"(".repeat(5000)}a = 1${")".repeat(5000)}`],
+    ["3,000 NOTs", `filter ${"not ".repeat(3000)}a = 1`],
+    ["1,000 nested calls", `fields ${"abs(".repeat(1000)}1${")".repeat(1000)} as x`],
+    [
+      "8,000 ORs",
+      `filter ${Array.from({ length: 8000 }, (_, i) => `a = "e${i}"`).join(" or ")} | stats count(*)`,
+    ],
+  ])("%s is a syntax error that says so", (_name, query) => {
+    const run = () => translateInsights(query, { relation: "t" });
+    const e = thrown(InsightsSyntaxError, run);
+    expect(e.message).toMatch(/nests too deeply/);
+    expect(e.code).toBe("insights-syntax");
   });
 });
