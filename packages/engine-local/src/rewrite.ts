@@ -107,8 +107,9 @@ export function mapCode(
       }
       end = Math.min(end + 1, sql.length);
     } else if (two === "--") {
-      end = sql.indexOf("\n", i);
-      if (end < 0) end = sql.length;
+      // To the line's end: a carriage return ends it too, in Trino's grammar and DuckDB's.
+      end = sql.slice(i).search(/[\r\n]/);
+      end = end < 0 ? sql.length : i + end;
     } else if (two === "/*") {
       end = sql.indexOf("*/", i + 2);
       end = end < 0 ? sql.length : end + 2;

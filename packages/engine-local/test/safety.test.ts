@@ -292,6 +292,10 @@ describe("comments", () => {
     const multiline =
       "SELECT count(*) AS n /* a\n/* b */ FROM cloudtrail_logs\nWHERE eventname = 'x' /* c */ OR true";
     expect((await engine.query(queryRequest("sql", multiline, day))).rows).toEqual([[500]]);
+    // A line comment ends at a carriage return too, in both grammars: the nested comment after
+    // one was taken for part of the line comment and kept.
+    const afterCr = `SELECT count(*) AS n FROM cloudtrail_logs WHERE eventname = 'x' -- c\r${nested.slice(nested.indexOf("/*"))}`;
+    expect((await engine.query(queryRequest("sql", afterCr, day))).rows).toEqual([[500]]);
   });
 
   it("are read as DuckDB reads them in DuckDB SQL", async () => {
