@@ -63,7 +63,8 @@ function nesting(text: string): { parentheses: number; conditions: number } {
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (c === "'" || c === '"') i = endOf(text, c, i + 1);
-    else if (c === "-" && text[i + 1] === "-") i = endOf(text, "\n", i + 2);
+    // A line comment ends at a carriage return too (Trino's grammar and DuckDB's).
+    else if (c === "-" && text[i + 1] === "-") i = lineEnd(text, i + 2);
     else if (c === "/" && text[i + 1] === "*") i = endOf(text, "*/", i + 2);
     else if (c === "(" || c === "[") parentheses = Math.max(parentheses, ++depth);
     else if (c === ")" || c === "]") depth--;
@@ -76,6 +77,12 @@ function nesting(text: string): { parentheses: number; conditions: number } {
     }
   }
   return { parentheses, conditions };
+}
+
+/** The index of the line break ending the line at `from` (else the text's end). */
+function lineEnd(text: string, from: number): number {
+  const at = text.slice(from).search(/[\r\n]/);
+  return at < 0 ? text.length : from + at;
 }
 
 /** The index of the last character of `end`'s first occurrence from `from` (else the text's end). */

@@ -146,6 +146,14 @@ describe("a query deeper than the grammar's recursion", () => {
     expect(performance.now() - t0).toBeLessThan(2000);
   });
 
+  it("a line comment ended by a carriage return hides no nesting", async () => {
+    const item = `${"CASE WHEN true THEN ".repeat(600)}1${" END".repeat(600)}`;
+    const t0 = performance.now();
+    const problems = await checkSql(`SELECT -- a comment\r${item} AS x FROM cloudtrail_logs`);
+    expect(problems[0]?.message).toContain("too large to be checked");
+    expect(performance.now() - t0).toBeLessThan(2000);
+  });
+
   it("CASE expressions and brackets nested as queries write them are checked as usual", async () => {
     const item = `${"ARRAY[CASE WHEN eventname = 'a' THEN ".repeat(20)}1${" END]".repeat(20)}`;
     expect(await checkSql(`SELECT ${item} AS x, "end" FROM cloudtrail_logs`)).toEqual([
