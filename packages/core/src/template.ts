@@ -342,8 +342,10 @@ function quotedRegions(
   while (i < n) {
     const c = query[i]!;
     if (dialect === "sql" && c === "-" && query[i + 1] === "-") {
-      const eol = query.indexOf("\n", i);
-      i = eol < 0 ? n : eol;
+      // A carriage return ends it too, as in Trino's grammar: read to the newline, a quote after
+      // one was skipped, and a reference inside the string it opens was not found quoted.
+      const eol = query.slice(i).search(/[\r\n]/);
+      i = eol < 0 ? n : i + eol;
       continue;
     }
     if (dialect === "sql" && c === "/" && query[i + 1] === "*") {

@@ -96,6 +96,10 @@ describe("{{param}} templates", () => {
     ["logs-insights", "fields (a) / {{x}}, 10 / {{x}}, `b` / {{x}}, 'c' / {{x}}", []],
     ["logs-insights", "fields bytes / {{x}} as kb", []],
     ["logs-insights", "# don't\nfilter a = {{x}}", []],
+    // A SQL line comment ends at a carriage return (Trino's grammar): the quote after it opens a
+    // string, and a reference in that string is quoted (a red-team review found it unreported).
+    ["sql", "WHERE a = 1 -- c\r'\n{{x}}'", [{ kind: "quoted", name: "x", offset: 19, quote: "'" }]],
+    ["sql", "WHERE a = 1 -- don't\r\nAND b = {{x}}", []],
     ["sql", "WHERE a = {{ x-y }}", [{ kind: "malformed", text: "{{ x-y }}", offset: 10 }]],
     ["sql", "WHERE a = {{x", [{ kind: "malformed", text: "{{x", offset: 10 }]],
   ] as const)("%s: %s", (dialect, query, problems) => {
