@@ -75,8 +75,9 @@ export function tokenize(sql: string): Token[] {
       continue;
     }
     if (c === "-" && next === "-") {
-      const eol = sql.indexOf("\n", i);
-      push("comment", eol < 0 ? sql.length : eol);
+      // To the line's end: a carriage return ends it too, in Trino's grammar.
+      const eol = sql.slice(i).search(/[\r\n]/);
+      push("comment", eol < 0 ? sql.length : i + eol);
       continue;
     }
     if (c === "/" && next === "*") {

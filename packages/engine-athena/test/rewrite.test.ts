@@ -271,6 +271,17 @@ describe("parameters", () => {
     ).toBe("bad-param");
   });
 
+  it("ends a line comment at a carriage return, as Trino does", () => {
+    // The lexer read the comment to the newline, so the quote after `\r` opened nothing and the
+    // reference inside what Trino reads as a string became a `?` there, which Athena then found
+    // no value for (found by a red-team review): now the reference in quotes is refused.
+    const who = { who: { type: "string", value: "' OR true --" } as BoundParam };
+    const attack = "SELECT 1 FROM cloudtrail_logs WHERE a = 1 AND b = -- c\r'\n{{who}}' -- '";
+    expect(codeOf(() => scoped(attack, who))).toBe("param-in-string");
+    const tokens = tokenize("SELECT 1 -- c\rFROM t");
+    expect(tokens.filter((t) => t.kind === "comment").map((t) => t.text)).toEqual(["-- c"]);
+  });
+
   it("keeps a reference inside a comment as comment text", () => {
     expect(scoped("SELECT 1 -- {{nope}}").sql).toBe("SELECT 1 -- {{nope}}");
   });
