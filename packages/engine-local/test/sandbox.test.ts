@@ -120,10 +120,18 @@ describe("the sandbox", () => {
         code: "sql-refused",
       });
     }
-    // Through a runbook's Athena step, with quoting Trino's grammar reads otherwise than DuckDB.
+    // Quoting Trino's grammar reads otherwise than DuckDB: a runbook's Athena step reads it as
+    // Trino does (the comment ends at its first */, the rest is a string: nothing is called), and
+    // a DuckDB step as DuckDB does (the comment nests, current_setting is called: refused).
     const hidden =
       "SELECT eventname, /* /* */ 'x */ current_setting($$allowed_directories$$) AS leak, --' AS a FROM cloudtrail_logs";
-    await expect(engine.query(queryRequest("sql", hidden, day))).rejects.toMatchObject({
+    const asTrino = await engine.query(queryRequest("sql", hidden, day));
+    expect(asTrino.columns.map((c) => c.name)).toEqual(["eventname", "a"]);
+    expect(new Set(asTrino.rows.map((r) => r[1]))).toEqual(
+      new Set(["x */ current_setting($$allowed_directories$$) AS leak, --"]),
+    );
+    const duckdb = { attributes: { optional: false, sqlDialect: "duckdb" as const } };
+    await expect(engine.query(queryRequest("sql", hidden, day, duckdb))).rejects.toMatchObject({
       code: "sql-refused",
     });
   });
