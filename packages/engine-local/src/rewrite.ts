@@ -14,6 +14,7 @@ import { expandDerivedRowStars } from "./derived-row-star.ts";
 import { guardGrowth } from "./guard-growth.ts";
 import { macrosWhoseBodies } from "./macros.ts";
 import { rewriteMapAggregate } from "./map-aggregates.ts";
+import { havingColumns } from "./having-columns.ts";
 import { orderByOutputColumns } from "./order-by-scope.ts";
 import { callPrepared } from "./prepared.ts";
 import { renameAggregate, rewriteFunction } from "./rewrite-functions.ts";
@@ -456,6 +457,8 @@ export async function rewriteAthena(
   collectCteNames(statement.node, st.ctes);
   // A WITH query's or subquery's row's .* becomes its fields first: ORDER BY and outer queries see them.
   if (opts.trinoFunctions) expandDerivedRowStars(statement.node, opts.aliases);
+  // A HAVING name that is also a select alias is the column, qualified before DuckDB reads the alias.
+  if (opts.trinoFunctions) havingColumns(statement.node, opts.aliases);
   // First: the copies it makes of select expressions go through every pass below.
   if (opts.trinoFunctions) orderByOutputColumns(statement.node);
   // Column types before the row comparisons (a CTE's array column in an IN list) and after (the
