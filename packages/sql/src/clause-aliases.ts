@@ -1,6 +1,7 @@
 /**
- * A select alias named in WHERE, GROUP BY or HAVING (`count(*) AS n ... HAVING n > 5`): Trino
- * resolves those clauses against the FROM clause only ("Column 'n' cannot be resolved",
+ * A select alias named in WHERE, GROUP BY, HAVING (`count(*) AS n ... HAVING n > 5`) or another
+ * select item (`awsregion AS r, upper(r) AS u`, DuckDB's "lateral" alias): Trino resolves those
+ * against the FROM clause only ("Column 'n' cannot be resolved",
  * TestAnalyzer.testHavingReferencesOutputAlias; trinodb/trino#8582), where DuckDB reads the
  * alias. Judged wherever the columns the clause can name are known (relations.ts: the CloudTrail
  * table's, a WITH query's or a subquery's select list, a column alias list's): an alias that is
@@ -70,7 +71,6 @@ export function checkClauseAliases(
   text: (c: ParserRuleContext) => string,
   out: SqlProblem[],
 ): void {
-  if (!spec.whereClause() && !spec.groupBy() && !spec.havingClause()) return;
   if (columns === undefined) return;
   const aliases = outputAliases(spec, columns, text);
   if (aliases.size === 0) return;
@@ -78,6 +78,7 @@ export function checkClauseAliases(
     ["WHERE", spec.whereClause()],
     ["GROUP BY", spec.groupBy()],
     ["HAVING", spec.havingClause()],
+    ["the select list", spec.selectList()],
   ];
   for (const [clause, ctx] of clauses) {
     let found: QualifiedNameContext | undefined;
@@ -91,12 +92,11 @@ export function checkClauseAliases(
     const name = nameText(found.getText());
     const alias = aliases.get(nameKey(found.getText()))!;
     const position = clause === "GROUP BY" ? ` (or its position, GROUP BY ${alias.position})` : "";
-    out.push({
-      ...at(found),
-      severity: "error",
-      rule: "sql-column",
-      message: `Column '${name}' cannot be resolved: on Athena (Trino) ${clause} sees the table's columns, not the select list's aliases; repeat the expression, ${alias.text}, in ${clause}${position}, or compute it in a subquery`,
-    });
+    const message =
+      clause === "the select list"
+        ? `Column '${name}' cannot be resolved: on Athena (Trino) a select item sees the table's columns, not another item's alias (DuckDB reads it); repeat the expression, ${alias.text}, in its place, or compute it in a subquery`
+        : `Column '${name}' cannot be resolved: on Athena (Trino) ${clause} sees the table's columns, not the select list's aliases; repeat the expression, ${alias.text}, in ${clause}${position}, or compute it in a subquery`;
+    out.push({ ...at(found), severity: "error", rule: "sql-column", message });
     return; // Trino reports the first
   }
 }

@@ -114,3 +114,43 @@ describe("over a WITH query or a subquery, whose columns its select list shows",
     expect(await found(sql)).toEqual([]);
   });
 });
+
+describe("a select alias named by another select item is refused, as Trino refuses it", () => {
+  // Trino resolves a select item against the FROM clause only: "SELECT a AS x, x + 1 FROM t" fails
+  // with "Column 'x' cannot be resolved". DuckDB reads the earlier item's alias ("lateral" alias)
+  // and answered, so the step passed locally and failed on Athena.
+  it.each([
+    ["SELECT awsregion AS r, upper(r) AS u FROM cloudtrail_logs", "r", "awsregion"],
+    ["SELECT awsregion AS r, r AS y FROM cloudtrail_logs", "r", "awsregion"],
+    [
+      "SELECT eventname, count(*) AS n, n * 100 / 7 AS share FROM cloudtrail_logs GROUP BY eventname",
+      "n",
+      "count(*)",
+    ],
+    [
+      "SELECT eventname AS e, row_number() OVER (PARTITION BY e ORDER BY eventtime) AS k FROM cloudtrail_logs",
+      "e",
+      "eventname",
+    ],
+  ])("%s", async (sql, name, expression) => {
+    const problems = await checkSql(sql);
+    expect(problems.map((p) => p.rule)).toEqual(["sql-column"]);
+    expect(problems[0]!.message).toMatch(
+      new RegExp(`^Column '${name}' cannot be resolved: on Athena \\(Trino\\) a select item sees`),
+    );
+    expect(problems[0]!.message).toContain(`repeat the expression, ${expression}, in its place`);
+  });
+
+  it.each([
+    // An alias that is also a column: the other item reads the column, on both engines.
+    "SELECT lower(eventname) AS eventname, upper(eventname) AS u FROM cloudtrail_logs",
+    // A lambda's parameter of an alias's name is the parameter.
+    "SELECT eventname AS x, transform(ARRAY[1], x -> x + 1) AS t FROM cloudtrail_logs",
+    // ORDER BY sees the aliases on both.
+    "SELECT awsregion AS r, count(*) AS n FROM cloudtrail_logs GROUP BY awsregion ORDER BY n DESC, r",
+    // A subquery's alias, named by the outer query, is its column.
+    "SELECT upper(r) AS u FROM (SELECT awsregion AS r FROM cloudtrail_logs) s",
+  ])("%s is left alone", async (sql) => {
+    expect(await found(sql)).toEqual([]);
+  });
+});
