@@ -56,7 +56,7 @@ export function rewriteFunction(f: Node, opts: RewriteOptions): Node {
  * Trino aggregates that are DuckDB's under another name, renamed in place (a call, or a window's
  * function), so FILTER, DISTINCT and OVER still apply: max_by and min_by keep a NULL value (only
  * count, count_if, max_by, min_by and approx_distinct do not skip NULLs in Trino; DuckDB's arg_max
- * does), arbitrary is any non-NULL value (DuckDB's arbitrary is first, which may be NULL). The
+ * does), count_if counts its TRUE values (0 over no rows), arbitrary is any non-NULL value (DuckDB's arbitrary is first, which may be NULL). The
  * three-argument max_by and min_by are macros (trino.ts). Returns whether it renamed.
  */
 export function renameAggregate(f: Node): boolean {
@@ -71,10 +71,27 @@ export function renameAggregate(f: Node): boolean {
     f.children = args.slice(0, 1);
     return true;
   }
+  // count_if(x) is count(CASE WHEN x THEN 1 END) to Trino: 0 over no rows (DuckDB's count_if
+  // gave NULL there, so a step's count of matching calls in a quiet window was NULL, not 0).
+  if (name === "count_if" && args.length === 1) {
+    f.function_name = "count";
+    const x = { ...(args[0] as Node), alias: "" };
+    f.children = [callNode("nullif", [x, BOOLEAN_FALSE], { alias: "" })];
+    return true;
+  }
   const renamed = AGGREGATE_NAMES[`${name}/${args.length}`];
   if (renamed) f.function_name = renamed;
   return renamed !== undefined;
 }
+
+/** FALSE, for nullif(x, FALSE): x where it is TRUE, NULL where it is FALSE or NULL. */
+const BOOLEAN_FALSE: Node = {
+  class: "CONSTANT",
+  type: "VALUE_CONSTANT",
+  alias: "",
+  query_location: 0,
+  value: { type: { id: "BOOLEAN", type_info: null }, is_null: false, value: false },
+};
 
 const AGGREGATE_NAMES: Record<string, string> = {
   "max_by/2": "arg_max_null",
