@@ -45,11 +45,29 @@ export function rewriteFunction(f: Node, opts: RewriteOptions): Node {
     const zoned = zonedFunction(f, name, hasAggregate, timestampPrecision);
     if (zoned) return zoned;
   }
+  const percentile = opts.trinoFunctions ? approxPercentile(f) : undefined;
+  if (percentile) return percentile;
   if (opts.trinoFunctions && renameAggregate(f)) return f;
   const mapAggregate = opts.trinoFunctions ? rewriteMapAggregate(f) : undefined;
   if (mapAggregate) return mapAggregate;
   const done = timeCall(f, name, opts) ?? textCall(f, name, opts) ?? lambdaCall(f, name);
   return done ?? trinoMacro(f, opts);
+}
+
+/**
+ * approx_percentile(x, p) (a call, not a window's) → trino_runmd_percentile(list(x), p), with the
+ * call's FILTER and DISTINCT on list: Trino's answer while its t-digest holds each value alone
+ * (trino.ts). An ARRAY of percentiles gives trino_runmd_percentiles. Undefined for other calls.
+ */
+function approxPercentile(f: Node): Node | undefined {
+  const args = f.children as Node[];
+  if (String(f.function_name).toLowerCase() !== "approx_percentile" || args.length !== 2)
+    return undefined;
+  const [x, p] = args as [Node, Node];
+  const values = { ...f, function_name: "list", children: [x], alias: "" };
+  const many =
+    p.type === "ARRAY_CONSTRUCTOR" || /^(list_value|array_value)$/.test(String(p.function_name));
+  return callNode(many ? "trino_runmd_percentiles" : "trino_runmd_percentile", [values, p], f);
 }
 
 /**
