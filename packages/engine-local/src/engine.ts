@@ -1328,6 +1328,12 @@ const COLUMN_NAMES = CLOUDTRAIL_COLUMNS.map((c) => c.name).join(", ");
 /** trino_raise (trino.ts) fails a cast of a Trino error message: the message is the error. */
 const RAISED = /Could not convert string '([A-Z_]+: .*)' to INT32/;
 
+/**
+ * DuckDB's bare "Out of Memory Error" names no setting; a memoryLimit below the JSON reader's
+ * reserve (defaultMemoryLimit) fails every query over raw files, however small.
+ */
+const MEMORY_HINT = `DuckDB needed more than local.memoryLimit allows. Each thread reading CloudTrail files reserves ${(2 * MAX_OBJECT) / 2 ** 20} MiB of it (local.threads, default every core), so the limit must hold that per thread and the query's own memory: raise local.memoryLimit (or remove it: the default leaves room for the reserve), lower local.threads, or narrow the query.`;
+
 function engineError(msg: string, cause: unknown): RunMdError {
   const first = msg.split("\n")[0] ?? msg;
   const tooLarge = first.indexOf(`${TOO_LARGE}: `);
@@ -1359,6 +1365,9 @@ function engineError(msg: string, cause: unknown): RunMdError {
         hint: "The local engine reads the log directory and nothing else.",
       },
     );
+  }
+  if (/^Out of Memory Error/i.test(first)) {
+    return new RunMdError("sql-error", first, { cause, hint: MEMORY_HINT });
   }
   const shaped = shapeError(msg, first, cause);
   if (shaped) return shaped;
