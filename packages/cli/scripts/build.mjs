@@ -16,7 +16,8 @@ import {
  * packages it uses (`@run-md/*`, whose sources are TypeScript) and every package they import
  * but DuckDB's native bindings, split at the lazy imports so a command or engine is loaded only
  * when needed. Then `dist/templates/` gets what `run-md init` writes, taken from the repository
- * (one copy of each), and `dist/THIRD-PARTY-LICENSES.txt` the bundled packages' licenses.
+ * (one copy of each), `dist/schema/` the front matter's and the report's JSON Schemas, and
+ * `dist/THIRD-PARTY-LICENSES.txt` the bundled packages' licenses.
  *
  * Fails when the bundle imports a package that is not among this package's `dependencies`:
  * an installed run-md would not find it.
@@ -38,6 +39,13 @@ const TEMPLATES = {
   "run-md.config.yaml": "run-md.config.yaml",
   ".github/workflows/run-md.yml": "packages/cli/templates/run-md.yml",
 };
+
+/**
+ * The JSON Schemas of packages/core/schema, shipped as dist/schema/<name>: an installed run-md's
+ * users point their editor at the front matter's (docs/writing-runbooks.md), as this
+ * repository's do at packages/core/schema.
+ */
+const SCHEMAS = ["runbook-frontmatter.schema.json", "run-report.schema.json"];
 
 /** The package name of a bare import: `@aws-sdk/client-athena/x` → `@aws-sdk/client-athena`. */
 function packageName(spec) {
@@ -201,6 +209,14 @@ function templateFiles() {
   }));
 }
 
+/** The JSON Schemas, as output files under dist/schema/. */
+function schemaFiles() {
+  return SCHEMAS.map((name) => ({
+    path: path.join(DIST, "schema", name),
+    contents: readFileSync(path.join(REPO, "packages/core/schema", name)),
+  }));
+}
+
 /** A file of the repository as its last commit holds it; undefined outside a git checkout. */
 function committed(file) {
   try {
@@ -220,7 +236,7 @@ const notices = {
   path: path.join(DIST, "THIRD-PARTY-LICENSES.txt"),
   contents: thirdPartyNotices(metafile, PKG_DIR),
 };
-writeAtomically([...outputFiles, ...templateFiles(), notices]);
+writeAtomically([...outputFiles, ...templateFiles(), ...schemaFiles(), notices]);
 if (!process.argv.includes("--quiet")) {
   console.log(
     `run-md: built packages/cli/dist in ${Math.round(performance.now() - t0)} ms (${outputFiles.length} files)`,

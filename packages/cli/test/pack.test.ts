@@ -136,6 +136,17 @@ describe("the packed run-md in an empty folder", () => {
     expect(notices).toContain("Apache License");
   });
 
+  it("ships the JSON Schemas an editor validates the front matter with (docs/writing-runbooks.md)", async () => {
+    // A repository that installed run-md has no packages/core: the docs point its editors here.
+    for (const name of ["runbook-frontmatter.schema.json", "run-report.schema.json"]) {
+      const shipped = path.join(project, "node_modules/run-md/dist/schema", name);
+      expect(existsSync(shipped), name).toBe(true);
+      expect(await readFile(shipped, "utf8"), name).toBe(
+        await readFile(path.join(repoRoot, "packages/core/schema", name), "utf8"),
+      );
+    }
+  });
+
   it("installs on the declared Node versions without an engine warning", () => {
     // An unlocked install takes each dependency's newest release: one that declares a newer Node
     // than run-md's `engines` makes npm warn EBADENGINE to every user on the older one.
