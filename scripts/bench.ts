@@ -1,8 +1,12 @@
 /**
  * `npm run bench`: performance targets, one section per function, each printing its figures and
  * whether each target is met. `npm run bench -- local` (or `large-result`, `query`, `collect`, `collect-s3`, `listing`, `sql`, `site`, `cli`, `access`, `serve`) runs one section.
+ * `--help` prints the usage; an unknown section or option is named with it, exit 2 (both ran the
+ * whole benchmark, or nothing without a word).
  */
+import { parseArgs } from "node:util";
 import { benchLocalEngine } from "./bench/local-engine.ts";
+import { isUsageError, UsageError, usageFailure } from "./usage.ts";
 
 const sections: Record<string, () => Promise<boolean | undefined>> = {
   local: benchLocalEngine,
@@ -21,7 +25,40 @@ const sections: Record<string, () => Promise<boolean | undefined>> = {
   },
 };
 
-const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+const USAGE = `Usage: npm run bench -- [SECTION]...
+
+Runs the performance benchmarks and prints their figures and whether each target is met
+(minutes: the local and collect sections first generate a million events into bench-data/).
+Exit 1 when a target is missed. Sections (default: all of them, in this order):
+  ${Object.keys(sections).join(", ")}
+
+Options:
+  -h, --help    this help
+`;
+
+/** The sections asked for (empty: all), or the exit code after --help or a mistake. */
+function wantedSections(): string[] | number {
+  try {
+    const { values, positionals } = parseArgs({
+      options: { help: { type: "boolean", short: "h", default: false } },
+      strict: true,
+      allowPositionals: true,
+    });
+    if (values.help) {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    const unknown = positionals.filter((p) => !(p in sections));
+    if (unknown.length > 0) throw new UsageError(`unknown section ${unknown.join(", ")}`);
+    return positionals;
+  } catch (e) {
+    if (isUsageError(e)) return usageFailure(e, USAGE);
+    throw e;
+  }
+}
+
+const wanted = wantedSections();
+if (typeof wanted === "number") process.exit(wanted);
 let failed = false;
 for (const [name, fn] of Object.entries(sections)) {
   if (wanted.length > 0 && !wanted.includes(name)) continue;
