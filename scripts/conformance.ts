@@ -4,7 +4,9 @@
  * and prints the pass rates overall, per family and per function, the silent wrong answers and the
  * failures; `--write-alone` records the rows that failed (scripts/conformance/alone.ts). Exit 0
  * when it ran (the floor is the test's business: test/conformance.test.ts), 2 on bad arguments or
- * input.
+ * input: `--help` prints the usage; a mistake is named with it, such as a `--family` or
+ * `--function` that selects no row (it printed "0 / 0 rows pass", exit 0) or a `--concurrency`
+ * that is no whole number (it crashed on `verdict` of undefined).
  */
 import { promises as fsp } from "node:fs";
 import { parseArgs } from "node:util";
@@ -12,6 +14,23 @@ import { readAlone, writeAlone } from "./conformance/alone.ts";
 import { readCases } from "./conformance/cases.ts";
 import { formatReport, summarize } from "./conformance/report.ts";
 import { runCases } from "./conformance/run.ts";
+import { isUsageError, UsageError, usageFailure } from "./usage.ts";
+
+const USAGE = `Usage: npm run conformance -- <cases.tsv> [options]
+
+Runs the Trino conformance corpus (../shared/reference/trino-conformance/cases.tsv) through the
+local engine's sql step path and prints the pass rates overall, per family and per function, the
+silent wrong answers and the failing rows. Exit 0 when it ran, 2 on bad arguments or input.
+
+Options:
+  --failures N       failing rows to print (default 200)
+  --family F         only the rows of this family (array, datetime, ...)
+  --function NAME    only the rows of this function
+  --concurrency N    steps run at once (default 4)
+  --json FILE        also write the summary and every row's result as JSON
+  --write-alone      record the rows that failed, to run alone next time (the whole corpus only)
+  -h, --help         this help
+`;
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -23,30 +42,43 @@ async function main(): Promise<number> {
       json: { type: "string" },
       concurrency: { type: "string" },
       "write-alone": { type: "boolean" },
+      help: { type: "boolean", short: "h" },
     },
   });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   const file = positionals[0];
-  if (!file || positionals.length > 1) {
-    console.error(
-      "usage: npm run conformance -- <cases.tsv> [--failures N] [--family F] [--function NAME] [--json out.json] [--write-alone]",
-    );
-    return 2;
-  }
+  if (!file || positionals.length > 1)
+    throw new UsageError(file ? "one cases file at most" : "the cases file is required");
   const failures = values.failures === undefined ? 200 : Number(values.failures);
-  if (!Number.isInteger(failures) || failures < 0) {
-    console.error(`--failures: expected a whole number, got ${values.failures}`);
-    return 2;
-  }
-  if (values["write-alone"] && (values.family || values.function)) {
-    console.error("--write-alone: needs the whole corpus (no --family or --function)");
-    return 2;
-  }
+  if (!Number.isInteger(failures) || failures < 0)
+    throw new UsageError(`--failures: expected a whole number, got ${values.failures}`);
+  const concurrency = values.concurrency === undefined ? 4 : Number(values.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new UsageError(
+      `--concurrency: expected a whole number above 0, got ${values.concurrency}`,
+    );
+  if (values["write-alone"] && (values.family || values.function))
+    throw new UsageError("--write-alone: needs the whole corpus (no --family or --function)");
   let cases = await readCases(file);
-  if (values.family) cases = cases.filter((c) => c.family === values.family);
-  if (values.function) cases = cases.filter((c) => c.fn === values.function);
+  for (const [key, plural, value, of] of [
+    ["family", "families", values.family, (c: (typeof cases)[number]) => c.family],
+    ["function", "functions", values.function, (c: (typeof cases)[number]) => c.fn],
+  ] as const) {
+    if (value === undefined) continue;
+    const known = [...new Set(cases.map(of))].sort();
+    cases = cases.filter((c) => of(c) === value);
+    // A mistyped name selects nothing: 0 / 0 rows pass, exit 0, read as a clean run.
+    if (cases.length === 0) {
+      const shown = known.length > 30 ? `${known.slice(0, 30).join(", ")}, ...` : known.join(", ");
+      throw new UsageError(`--${key} ${value} selects no row (the ${plural}: ${shown})`);
+    }
+  }
   const t0 = performance.now();
   const results = await runCases(cases, {
-    concurrency: Number(values.concurrency ?? 4),
+    concurrency,
     alone: readAlone(),
   });
   const seconds = (performance.now() - t0) / 1000;
@@ -66,7 +98,10 @@ main().then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    console.error(`conformance: ${(e as Error).message}`);
-    process.exitCode = 2;
+    if (isUsageError(e)) process.exitCode = usageFailure(e, USAGE);
+    else {
+      console.error(`conformance: ${(e as Error).message}`);
+      process.exitCode = 2;
+    }
   },
 );
