@@ -44,7 +44,7 @@ Options:
   --reports-dir <dir>          where reports are written (default reports/)
   --no-report                  do not write report files
   --json                       print { matched, skipped, reports } as JSON
-  --quiet                      print only which runbooks run and their summary lines
+  --quiet                      leave out the steps' output (the plan and summary lines remain)
   -h, --help                   this help
 `;
 
