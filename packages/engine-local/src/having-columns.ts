@@ -13,6 +13,7 @@
 import { RunMdError } from "@run-md/core";
 import { CLOUDTRAIL_COLUMNS } from "./schema.ts";
 import { isNode, type Node, outputName } from "./tree.ts";
+import { lambdaParams } from "./trino-map-lambda.ts";
 
 const TABLE_COLUMNS = new Set(CLOUDTRAIL_COLUMNS.map((c) => c.name));
 
@@ -71,14 +72,26 @@ function qualify(select: Node, env: Env, tables: ReadonlySet<string>): void {
   }
 }
 
-/** The unqualified column references in `v` that name a select alias (subqueries and lambdas skipped). */
+/**
+ * The unqualified column references in `v` that name a select alias: a subquery's own query is
+ * skipped, not the left operand of its IN or ANY (`substr(eventname, 2) IN (SELECT ...)` is this
+ * SELECT's expression), and a lambda's body is read without the names of its parameters.
+ */
 function collect(v: unknown, aliases: ReadonlySet<string>, out: Node[]): void {
   if (Array.isArray(v)) {
     for (const x of v) collect(x, aliases, out);
     return;
   }
   if (!isNode(v)) return;
-  if (v.class === "SUBQUERY" || v.class === "LAMBDA") return;
+  if (v.class === "SUBQUERY") {
+    collect(v.child, aliases, out);
+    return;
+  }
+  if (v.class === "LAMBDA") {
+    const params = new Set(lambdaParams(v));
+    collect(v.expr, new Set([...aliases].filter((a) => !params.has(a))), out);
+    return;
+  }
   if (v.class === "COLUMN_REF") {
     const names = v.column_names as string[];
     if (names.length === 1 && aliases.has(lower(names[0]))) out.push(v);

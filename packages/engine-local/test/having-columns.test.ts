@@ -79,6 +79,27 @@ describe.skipIf(!hasShared)("HAVING names the column, not a select alias of that
     expect(await rows(stratus(), joined)).toEqual(want);
   });
 
+  it("the left operand of an IN or ANY subquery, and a lambda's body, name the column too", async () => {
+    // Trino: the left operand of IN (subquery) is this SELECT's expression, so substr(eventname, 2)
+    // is the grouped key; the subquery's eventname is its own table's. Read as the alias, the key
+    // was cut twice and no group matched ([] where Trino keeps the keys starting with 'e').
+    const want = expected();
+    const keys = `SELECT substr(eventname, 2) FROM cloudtrail_logs WHERE eventname LIKE '_e%'`;
+    const inSub = `SELECT substr(eventname, 2) AS eventname, count(*) AS c FROM cloudtrail_logs
+      GROUP BY 1 HAVING substr(eventname, 2) IN (${keys}) ORDER BY 1`;
+    expect(await rows(stratus(), inSub)).toEqual(want);
+    const anySub = `SELECT substr(eventname, 2) AS eventname, count(*) AS c FROM cloudtrail_logs
+      GROUP BY 1 HAVING substr(eventname, 2) = ANY (${keys}) ORDER BY 1`;
+    expect(await rows(stratus(), anySub)).toEqual(want);
+    // A lambda's parameter hides the name; another name in its body is the column.
+    const lambda = `SELECT substr(eventname, 2) AS eventname, count(*) AS c FROM cloudtrail_logs
+      GROUP BY 1 HAVING any_match(ARRAY['x'], k -> substr(eventname, 2) LIKE 'e%') ORDER BY 1`;
+    expect(await rows(stratus(), lambda)).toEqual(want);
+    const shadow = `SELECT substr(eventname, 2) AS eventname, count(*) AS c FROM cloudtrail_logs
+      GROUP BY 1 HAVING any_match(ARRAY[substr(eventname, 2)], eventname -> eventname LIKE 'e%') ORDER BY 1`;
+    expect(await rows(stratus(), shadow)).toEqual(want);
+  });
+
   it("a bare name: the grouped column, so another column's alias does not filter", async () => {
     // Trino: eventname in HAVING is the column, grouped by position 2; no event is named
     // 'sts.amazonaws.com', so no group. DuckDB read the alias (eventsource) and kept STS's groups.
