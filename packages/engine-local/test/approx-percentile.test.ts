@@ -39,6 +39,9 @@ describe("Trino's own cases (TestApproximatePercentileAggregation)", () => {
     ["VALUES CAST(-1.0 AS REAL), CAST(1.0 AS REAL)", "0.5", 1],
     ["VALUES -2E0, 3E0, -1E0", "0.5", -1],
     ["VALUES CAST(NULL AS bigint), NULL", "0.5", null],
+    // No value: the array of percentiles is NULL, not an array of NULLs (testLongPartialStep).
+    ["VALUES CAST(NULL AS bigint), NULL", "ARRAY[0.5]", null],
+    ["VALUES CAST(NULL AS bigint), NULL", "ARRAY[0.5, 0.99]", null],
   ])("%s at %s", async (values, p, want) => {
     const sql = `SELECT approx_percentile(x, ${p}) FROM (${values}) AS t(x)`;
     expect(await rows(engine(), sql)).toEqual([[want]]);
@@ -48,6 +51,32 @@ describe("Trino's own cases (TestApproximatePercentileAggregation)", () => {
     await expect(
       rows(engine(), "SELECT approx_percentile(x, 1.5) FROM (VALUES 1, 2) AS t(x)"),
     ).rejects.toThrow(/Percentile must be between 0 and 1/);
+    await expect(
+      rows(engine(), "SELECT approx_percentile(x, ARRAY[0.5, 1.5]) FROM (VALUES 1, 2) AS t(x)"),
+    ).rejects.toThrow(/Percentile must be between 0 and 1/);
+  });
+
+  it("a NULL in the array of percentiles is Trino's error", async () => {
+    // initializePercentilesArray: "Percentile cannot be null" (it answered [2, NULL]).
+    await expect(
+      rows(engine(), "SELECT approx_percentile(x, ARRAY[0.5, NULL]) FROM (VALUES 1, 2) AS t(x)"),
+    ).rejects.toThrow(/Percentile cannot be null/);
+  });
+
+  it("over no value, NULL without judging the percentile (Trino checks it for a value only)", async () => {
+    // The scalar's output checks the range only when the digest holds a value; the array's input
+    // checks it per value. A FILTER or WHERE leaving no row gave the range error or [NULL, NULL].
+    const none = "FROM (VALUES 1, 2) AS t(x) WHERE x > 5";
+    expect(await rows(engine(), `SELECT approx_percentile(x, 1.5) ${none}`)).toEqual([[null]]);
+    expect(await rows(engine(), `SELECT approx_percentile(x, ARRAY[0.5, 1.5]) ${none}`)).toEqual([
+      [null],
+    ]);
+    const filtered = `SELECT x, approx_percentile(x, ARRAY[0.5]) FILTER (WHERE x > 1)
+      FROM (VALUES 1, 2) AS t(x) GROUP BY x ORDER BY x`;
+    expect(await rows(engine(), filtered)).toEqual([
+      [1, null],
+      [2, [2]],
+    ]);
   });
 });
 
