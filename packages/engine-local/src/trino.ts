@@ -506,10 +506,10 @@ const MACRO_DEFS: string[] = [
   // ([1, 2, 3, 4] at 0.5: 2.5 or 2, Trino 3). Past that Trino's answer is itself approximate.
   // No value (none, all NULL, or none its FILTER kept): NULL, the array form's too, and the
   // percentiles are not judged (Trino checks them for a value only); a NULL in the array is
-  // Trino's error.
-  `CREATE MACRO runmd_percentile_of(s, p) AS CASE WHEN p IS NULL OR s IS NULL OR len(s) = 0 THEN NULL WHEN p < 0 OR p > 1 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Percentile must be between 0 and 1', p) ELSE s[least(CAST(floor(CAST(p AS DOUBLE) * len(s)) AS BIGINT), len(s) - 1) + 1] END`,
+  // Trino's error, and so is a NaN value (sorted last), which the t-digest refuses.
+  `CREATE MACRO runmd_percentile_of(s, p) AS CASE WHEN p IS NULL OR s IS NULL OR len(s) = 0 THEN NULL WHEN isnan(s[len(s)]) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Cannot add NaN to t-digest', p) WHEN p < 0 OR p > 1 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Percentile must be between 0 and 1', p) ELSE s[least(CAST(floor(CAST(p AS DOUBLE) * len(s)) AS BIGINT), len(s) - 1) + 1] END`,
   `CREATE MACRO runmd_percentile(l, p) AS trino_runmd_percentile_of(list_sort(list_filter(l, lambda v: v IS NOT NULL)), p)`,
-  `CREATE MACRO runmd_percentiles_of(s, ps) AS CASE WHEN ps IS NULL OR s IS NULL OR len(s) = 0 THEN NULL WHEN len(list_filter(ps, lambda q: q IS NULL)) > 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Percentile cannot be null', ps) ELSE list_transform(ps, lambda q: trino_runmd_percentile_of(s, q)) END`,
+  `CREATE MACRO runmd_percentiles_of(s, ps) AS CASE WHEN ps IS NULL OR s IS NULL OR len(s) = 0 THEN NULL WHEN isnan(s[len(s)]) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Cannot add NaN to t-digest', ps) WHEN len(list_filter(ps, lambda q: q IS NULL)) > 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Percentile cannot be null', ps) ELSE list_transform(ps, lambda q: trino_runmd_percentile_of(s, q)) END`,
   `CREATE MACRO runmd_percentiles(l, ps) AS trino_runmd_percentiles_of(list_sort(list_filter(l, lambda v: v IS NOT NULL)), ps)`,
   `CREATE MACRO every(x) AS bool_and(x)`,
   // max_by(x, y, n) keeps NULL values of x as Trino's (DuckDB's arg_max skips them: each x goes

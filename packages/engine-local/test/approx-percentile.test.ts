@@ -56,6 +56,17 @@ describe("Trino's own cases (TestApproximatePercentileAggregation)", () => {
     ).rejects.toThrow(/Percentile must be between 0 and 1/);
   });
 
+  it("a NaN value is Trino's error (its t-digest refuses one)", async () => {
+    // airlift TDigest.add: "Cannot add NaN to t-digest"; NaN sorted last, it answered 3.
+    const nan = "FROM (VALUES 1E0, nan(), 3E0) AS t(x)";
+    await expect(rows(engine(), `SELECT approx_percentile(x, 0.5) ${nan}`)).rejects.toThrow(
+      /Cannot add NaN to t-digest/,
+    );
+    await expect(rows(engine(), `SELECT approx_percentile(x, ARRAY[0.5]) ${nan}`)).rejects.toThrow(
+      /Cannot add NaN to t-digest/,
+    );
+  });
+
   it("a NULL in the array of percentiles is Trino's error", async () => {
     // initializePercentilesArray: "Percentile cannot be null" (it answered [2, NULL]).
     await expect(
