@@ -37,6 +37,7 @@ export * from "./run-plan.ts";
 export * from "./schedule.ts";
 export * from "./schema.ts";
 export * from "./site-url.ts";
+export * from "./sql-comments.ts";
 export * from "./template.ts";
 export * from "./token-cursor.ts";
 export * from "./triggers.ts";

@@ -6,6 +6,7 @@ import type { BoundParam } from "./engine.ts";
 import { RunMdError } from "./errors.ts";
 import { PARAM_NAME_PATTERN } from "./frontmatter.ts";
 import type { Dialect, ParamRef, Runbook, Step } from "./model.ts";
+import { sqlCommentEnd } from "./sql-comments.ts";
 
 export type TemplatePart =
   | { kind: "text"; text: string }
@@ -341,16 +342,10 @@ function quotedRegions(
   };
   while (i < n) {
     const c = query[i]!;
-    if (dialect === "sql" && c === "-" && query[i + 1] === "-") {
-      // A carriage return ends it too, as in Trino's grammar: read to the newline, a quote after
-      // one was skipped, and a reference inside the string it opens was not found quoted.
-      const eol = query.slice(i).search(/[\r\n]/);
-      i = eol < 0 ? n : i + eol;
-      continue;
-    }
-    if (dialect === "sql" && c === "/" && query[i + 1] === "*") {
-      const close = query.indexOf("*/", i + 2);
-      i = close < 0 ? n : close + 2;
+    // Comments as Trino's grammar reads them (a line comment ends at a carriage return too).
+    const comment = dialect === "sql" ? sqlCommentEnd(query, i) : -1;
+    if (comment >= 0) {
+      i = comment;
       continue;
     }
     if (dialect === "logs-insights" && c === "#") {

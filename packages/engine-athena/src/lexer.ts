@@ -4,7 +4,7 @@
  * level it belongs to. Window scoping, parameter binding and the read-only gate all work on these
  * tokens, never on the raw text. Concatenating every token's text gives back the query exactly.
  */
-import { referenceAt } from "@run-md/core";
+import { referenceAt, sqlBlockCommentClosed, sqlCommentEnd } from "@run-md/core";
 
 export type TokenKind =
   | "ws"
@@ -74,16 +74,12 @@ export function tokenize(sql: string): Token[] {
       push("ws", i + ws[0].length);
       continue;
     }
-    if (c === "-" && next === "-") {
-      // To the line's end: a carriage return ends it too, in Trino's grammar.
-      const eol = sql.slice(i).search(/[\r\n]/);
-      push("comment", eol < 0 ? sql.length : i + eol);
-      continue;
-    }
-    if (c === "/" && next === "*") {
-      const end = sql.indexOf("*/", i + 2);
-      if (end < 0) throw new LexError("unterminated /* comment", i);
-      push("comment", end + 2);
+    const comment = sqlCommentEnd(sql, i);
+    if (comment >= 0) {
+      if (c === "/" && !sqlBlockCommentClosed(sql, i)) {
+        throw new LexError("unterminated /* comment", i);
+      }
+      push("comment", comment);
       continue;
     }
     if (c === "'") {

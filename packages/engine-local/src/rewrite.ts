@@ -7,7 +7,7 @@
  */
 
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { RunMdError } from "@run-md/core";
+import { RunMdError, sqlCommentEnd } from "@run-md/core";
 import { parse, stringify } from "lossless-json";
 import { bindOuterColumns, keywordLambdas } from "./bind-late.ts";
 import { expandDerivedRowStars } from "./derived-row-star.ts";
@@ -107,13 +107,9 @@ export function mapCode(
         } else end++;
       }
       end = Math.min(end + 1, sql.length);
-    } else if (two === "--") {
-      // To the line's end: a carriage return ends it too, in Trino's grammar and DuckDB's.
-      end = sql.slice(i).search(/[\r\n]/);
-      end = end < 0 ? sql.length : i + end;
-    } else if (two === "/*") {
-      end = sql.indexOf("*/", i + 2);
-      end = end < 0 ? sql.length : end + 2;
+    } else if (two === "--" || two === "/*") {
+      // As Trino's grammar reads them (DuckDB ends a line comment at a carriage return too).
+      end = sqlCommentEnd(sql, i);
     }
     if (end >= 0) {
       flush();

@@ -4,6 +4,7 @@
  * check.ts imports it when a query is not in a cache, since loading it costs about 0.35 s of CPU
  * and a run of runbooks checked before never needs it.
  */
+import { sqlCommentEnd } from "@run-md/core";
 import type { SqlProblem } from "./problem.ts";
 import { resolveQuery } from "./resolve.ts";
 import { maskParams, type ParamTypes, parseTrino } from "./syntax.ts";
@@ -63,9 +64,9 @@ function nesting(text: string): { parentheses: number; conditions: number } {
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (c === "'" || c === '"') i = endOf(text, c, i + 1);
-    // A line comment ends at a carriage return too (Trino's grammar and DuckDB's).
-    else if (c === "-" && text[i + 1] === "-") i = lineEnd(text, i + 2);
-    else if (c === "/" && text[i + 1] === "*") i = endOf(text, "*/", i + 2);
+    // A comment, as Trino's grammar reads it: on from its last character.
+    else if ((c === "-" && text[i + 1] === "-") || (c === "/" && text[i + 1] === "*"))
+      i = sqlCommentEnd(text, i) - 1;
     else if (c === "(" || c === "[") parentheses = Math.max(parentheses, ++depth);
     else if (c === ")" || c === "]") depth--;
     else if (/[\s)]/.test(c) && /^(and|or)[\s(]/i.test(text.slice(i + 1, i + 5))) conditions++;
@@ -77,12 +78,6 @@ function nesting(text: string): { parentheses: number; conditions: number } {
     }
   }
   return { parentheses, conditions };
-}
-
-/** The index of the line break ending the line at `from` (else the text's end). */
-function lineEnd(text: string, from: number): number {
-  const at = text.slice(from).search(/[\r\n]/);
-  return at < 0 ? text.length : from + at;
 }
 
 /** The index of the last character of `end`'s first occurrence from `from` (else the text's end). */
