@@ -1330,7 +1330,8 @@ const RAISED = /Could not convert string '([A-Z_]+: .*)' to INT32/;
 
 /**
  * DuckDB's bare "Out of Memory Error" names no setting; a memoryLimit below the JSON reader's
- * reserve (defaultMemoryLimit) fails every query over raw files, however small.
+ * reserve (defaultMemoryLimit) fails queries over raw files, however small (below one thread's
+ * reserve, every one; a read by one thread alone may pass otherwise).
  */
 const MEMORY_HINT = `DuckDB needed more than local.memoryLimit allows. Each thread reading CloudTrail files reserves ${(2 * MAX_OBJECT) / 2 ** 20} MiB of it (local.threads, default every core), so the limit must hold that per thread and the query's own memory: raise local.memoryLimit (or remove it: the default leaves room for the reserve), lower local.threads, or narrow the query.`;
 

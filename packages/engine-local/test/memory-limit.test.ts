@@ -1,8 +1,9 @@
 /**
  * A `local.memoryLimit` too small for DuckDB's JSON reader: each thread reading CloudTrail files
  * reserves twice the largest object (MAX_OBJECT, 256 MiB) against the limit, so `threads: 2` with
- * `memoryLimit: 1GB` (953.6 MiB) fails every query over raw files, however small, with DuckDB's
- * bare "Out of Memory Error". The error must say which setting to change.
+ * `memoryLimit: 1GB` (953.6 MiB) fails queries over raw files, however small (a read by one thread
+ * alone passes now and then; below one thread's reserve, every read fails), with DuckDB's bare
+ * "Out of Memory Error". The error must say which setting to change.
  */
 import { promises as fsp } from "node:fs";
 import path from "node:path";
