@@ -129,6 +129,20 @@ const RADIX_INTEGER =
   /(?<![\w$.])0(?:[xX](?:_?[0-9a-fA-F])+|[oO](?:_?[0-7])+|[bB](?:_?[01])+)(?![\w$])/g;
 
 /**
+ * A hexadecimal, octal or binary literal's value in decimal. Trino's LongLiteral parses a long,
+ * so one past bigint is its parse error (DuckDB read the decimal as a HUGEINT and answered).
+ */
+function radixInteger(text: string): string {
+  const value = BigInt(`0${text[1]?.toLowerCase()}${text.slice(2).replaceAll("_", "")}`);
+  if (value > 9223372036854775807n) {
+    throw new RunMdError("sql-syntax", `Invalid numeric literal: ${text}`, {
+      hint: "An integer literal is a bigint on Athena (Trino), at most 0x7FFFFFFFFFFFFFFF.",
+    });
+  }
+  return value.toString();
+}
+
+/**
  * Block comments blanked (their newlines kept, so positions stay). Trino ends one at the first
  * star-slash after it, DuckDB nests them: with a second opener inside a comment, the text after
  * the first closer (`OR true`) was a comment to DuckDB and part of the query to Trino, so the
@@ -168,9 +182,7 @@ export function prePass(sql: string, trino = true): string {
         .replace(/\bAS\s+VARCHAR\s*\(\s*(\d+)\s*\)(?=\s*\))/gi, `AS ${VARCHAR_MARKER}$1`)
         .replace(/\bAS\s+TIMESTAMP\s*\(\s*(\d+)\s*\)(?=\s*\))/gi, `AS ${TIMESTAMP_MARKER}$1`)
         // 0x10, 0o17, 0b101 (digits may be split by _): Trino's integers, DuckDB's `0 AS x10`.
-        .replace(RADIX_INTEGER, (text: string) =>
-          BigInt(`0${text[1]?.toLowerCase()}${text.slice(2).replaceAll("_", "")}`).toString(),
-        )
+        .replace(RADIX_INTEGER, radixInteger)
     );
   });
 }
