@@ -111,8 +111,25 @@ export function checkScopedColumns(
     } else if (!cloudTrail && (COLUMN_NAMES.includes(head) || defined(head))) {
       if (aliases.has(head) && inFilterClause(ref)) return; // clause-aliases.ts
       out.push(unresolved(ref, head, visible));
+    } else if (enclosingAlias(spec, head)) {
+      // Also over the CloudTrail table: DuckDB binds the enclosing query's alias, and answered.
+      out.push(unresolved(ref, head, visible));
     }
   });
+}
+
+/**
+ * Whether `name` is a select alias of a query enclosing `spec`: a subquery sees the enclosing
+ * queries' FROM clauses, not their select lists, so Trino cannot resolve it.
+ */
+function enclosingAlias(spec: QuerySpecificationContext, name: string): boolean {
+  for (let p = spec.parent; p; p = p.parent) {
+    if (!(p instanceof QuerySpecificationContext)) continue;
+    const items = p.selectList().selectItem();
+    if (items.some((i) => i.identifier() && nameKey(i.identifier()!.getText()) === name))
+      return true;
+  }
+  return false;
 }
 
 function unresolved(ref: QualifiedNameContext, name: string, from: Relation[]): SqlProblem {

@@ -154,3 +154,26 @@ describe("a select alias named by another select item is refused, as Trino refus
     expect(await found(sql)).toEqual([]);
   });
 });
+
+describe("an enclosing query's select alias named in a subquery is refused, as Trino refuses it", () => {
+  // A subquery sees its own relations and the enclosing queries' FROM clauses, not their select
+  // lists: Trino fails `SELECT eventname AS e, (SELECT ... WHERE c.eventname = e)` with "Column
+  // 'e' cannot be resolved", where DuckDB binds the enclosing alias and answered.
+  it.each([
+    "SELECT eventname AS e, (SELECT count(*) FROM cloudtrail_logs c WHERE c.eventname = e) AS n FROM cloudtrail_logs",
+    "SELECT eventname AS e FROM cloudtrail_logs WHERE EXISTS (SELECT 1 FROM cloudtrail_logs c WHERE c.eventname = e)",
+  ])("%s", async (sql) => {
+    const problems = await checkSql(sql);
+    expect(problems.map((p) => p.rule)).toEqual(["sql-column"]);
+    expect(problems[0]!.message).toMatch(/^Column 'e' cannot be resolved/);
+  });
+
+  it.each([
+    // The subquery's own column of that name.
+    "SELECT eventname AS e, (SELECT max(e) FROM (SELECT eventname AS e FROM cloudtrail_logs) x) AS m FROM cloudtrail_logs",
+    // The enclosing query's column, correlated.
+    "SELECT eventname AS e, (SELECT count(*) FROM cloudtrail_logs c WHERE c.eventname = o.eventname) AS n FROM cloudtrail_logs o",
+  ])("%s is left alone", async (sql) => {
+    expect(await found(sql)).toEqual([]);
+  });
+});
