@@ -111,11 +111,20 @@ export function checkScopedColumns(
     } else if (!cloudTrail && (COLUMN_NAMES.includes(head) || defined(head))) {
       if (aliases.has(head) && inFilterClause(ref)) return; // clause-aliases.ts
       out.push(unresolved(ref, head, visible));
-    } else if (enclosingAlias(spec, head)) {
-      // Also over the CloudTrail table: DuckDB binds the enclosing query's alias, and answered.
+    } else if (enclosingAlias(spec, head) || (aliases.has(head) && inLambda(ref))) {
+      // Also over the CloudTrail table: DuckDB binds an enclosing query's alias, or this one's in
+      // a lambda's body (clause-aliases.ts skips lambdas), and answered.
       out.push(unresolved(ref, head, visible));
     }
   });
+}
+
+/** Whether `n` stands in a lambda's body within its query. */
+function inLambda(n: ParserRuleContext): boolean {
+  for (let p = n.parent; p && !(p instanceof QuerySpecificationContext); p = p.parent) {
+    if (p instanceof LambdaContext) return true;
+  }
+  return false;
 }
 
 /**

@@ -162,6 +162,8 @@ describe("an enclosing query's select alias named in a subquery is refused, as T
   it.each([
     "SELECT eventname AS e, (SELECT count(*) FROM cloudtrail_logs c WHERE c.eventname = e) AS n FROM cloudtrail_logs",
     "SELECT eventname AS e FROM cloudtrail_logs WHERE EXISTS (SELECT 1 FROM cloudtrail_logs c WHERE c.eventname = e)",
+    // A lambda's body in the select list sees no alias either (its parameters aside).
+    "SELECT eventname AS e, transform(ARRAY[1], x -> e) AS t FROM cloudtrail_logs",
   ])("%s", async (sql) => {
     const problems = await checkSql(sql);
     expect(problems.map((p) => p.rule)).toEqual(["sql-column"]);
