@@ -32,7 +32,14 @@ export function analyzeSql(
     problems =
       parsed.problems.length > 0
         ? parsed.problems
-        : resolveQuery(parsed.tree, tables, masked.literals, masked.refs, boundPlaceholders);
+        : resolveQuery(
+            parsed.tree,
+            tables,
+            masked.literals,
+            masked.refs,
+            boundPlaceholders,
+            parsed.lateral,
+          );
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
     return [tooDeep()];

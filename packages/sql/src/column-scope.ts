@@ -20,6 +20,7 @@ import {
   QualifiedNameContext,
   QueryContext,
   QuerySpecificationContext,
+  SubqueryRelationContext,
   WhereClauseContext,
 } from "dt-sql-parser/dist/lib/trino/TrinoSqlParser.js";
 import { COLUMN_NAMES, nameText } from "./cloudtrail.ts";
@@ -27,19 +28,56 @@ import type { SqlProblem } from "./problem.ts";
 import { nameKey, type Relation, type Relations, subqueryOf } from "./relations.ts";
 import { at } from "./types.ts";
 
-/** The relations a reference in `spec` sees (its own, then the enclosing queries'); undefined when one is not known. */
+/**
+ * The relations a reference in `spec` sees (its own, then the enclosing queries'); undefined when
+ * one is not known. A subquery in FROM (`FROM (SELECT ...) s`, a WITH query) sees no relation of
+ * the query around it, as on Trino ("Column 'e' cannot be resolved"): only a subquery in an
+ * expression (`WHERE EXISTS (...)`, `IN (SELECT ...)`) or a `LATERAL (...)` one does.
+ */
 export function visibleRelations(
   spec: QuerySpecificationContext,
   relations: Relations,
 ): Relation[] | undefined {
   const out: Relation[] = [];
-  for (let p: ParserRuleContext | null = spec; p; p = p.parent) {
-    if (!(p instanceof QuerySpecificationContext)) continue;
-    const own = relations.of(p);
-    if (own === undefined || own.some((r) => r.columns === undefined)) return undefined;
-    out.push(...own);
+  let p: ParserRuleContext | null = spec;
+  while (p) {
+    if (p instanceof QuerySpecificationContext) {
+      const own = relations.of(p);
+      if (own === undefined || own.some((r) => r.columns === undefined)) return undefined;
+      out.push(...own);
+    }
+    if (p instanceof SubqueryRelationContext && !relations.lateral.has(p.start!.start)) break;
+    p = p.parent;
   }
   return out;
+}
+
+/**
+ * What `spec` cannot see of the queries around it (a correlated subquery sees their relations):
+ * their select aliases, which Trino never resolves a name against outside their own ORDER BY; and
+ * the names of the relations beside a subquery in FROM that is not LATERAL, which it cannot see.
+ */
+function unseen(
+  spec: QuerySpecificationContext,
+  relations: Relations,
+): { aliases: Set<string>; relations: Set<string> } {
+  const aliases = new Set<string>();
+  const hidden = new Set<string>();
+  let seen = true;
+  for (let p: ParserRuleContext | null = spec.parent; p; p = p.parent) {
+    if (p instanceof SubqueryRelationContext && !relations.lateral.has(p.start!.start))
+      seen = false;
+    if (!(p instanceof QuerySpecificationContext)) continue;
+    if (!seen) {
+      for (const r of relations.of(p) ?? []) if (r.name !== undefined) hidden.add(r.name);
+      continue;
+    }
+    for (const item of p.selectList().selectItem()) {
+      const id = item.identifier();
+      if (id) aliases.add(nameKey(id.getText()));
+    }
+  }
+  return { aliases, relations: hidden };
 }
 
 /** A column alias list of another length than its relation's columns, in Trino's words. */
@@ -99,6 +137,7 @@ export function checkScopedColumns(
   );
   const hasColumn = (name: string) => visible.some((r) => r.columns!.some((c) => c.name === name));
   const cloudTrail = visible.some((r) => r.cloudtrail);
+  const outer = unseen(spec, relations);
   eachReference(spec, (ref) => {
     const parts = ref.identifier().map((id) => nameKey(id.getText()));
     const head = parts[0]!;
@@ -108,12 +147,19 @@ export function checkScopedColumns(
     if (parts.length > 1 && relation) {
       if (relation.cloudtrail || relation.columns!.some((c) => c.name === parts[1])) return;
       out.push(unresolved(ref, `${head}.${parts[1]}`, [relation]));
+    } else if (parts.length > 1 && outer.relations.has(head)) {
+      // `FROM cloudtrail_logs c, (SELECT length(c.eventname) AS n) s`: DuckDB reads it as LATERAL.
+      out.push(unresolved(ref, `${head}.${parts[1]}`, visible, "beside"));
     } else if (!cloudTrail && (COLUMN_NAMES.includes(head) || defined(head))) {
       if (aliases.has(head) && inFilterClause(ref)) return; // clause-aliases.ts
       out.push(unresolved(ref, head, visible));
-    } else if (enclosingAlias(spec, head) || (aliases.has(head) && inLambda(ref))) {
-      // Also over the CloudTrail table: DuckDB binds an enclosing query's alias, or this one's in
-      // a lambda's body (clause-aliases.ts skips lambdas), and answered.
+    } else if (parts.length === 1 && outer.aliases.has(head) && !aliases.has(head)) {
+      // An enclosing query's select alias (`SELECT lower(eventname) AS e ... WHERE EXISTS
+      // (SELECT 1 FROM cloudtrail_logs c2 WHERE c2.eventname = e)`): no visible relation has it.
+      out.push(unresolved(ref, head, visible, "outer alias"));
+    } else if (aliases.has(head) && inLambda(ref)) {
+      // Also over the CloudTrail table: DuckDB binds this query's alias in a lambda's body
+      // (clause-aliases.ts skips lambdas), and answered.
       out.push(unresolved(ref, head, visible));
     }
   });
@@ -127,21 +173,12 @@ function inLambda(n: ParserRuleContext): boolean {
   return false;
 }
 
-/**
- * Whether `name` is a select alias of a query enclosing `spec`: a subquery sees the enclosing
- * queries' FROM clauses, not their select lists, so Trino cannot resolve it.
- */
-function enclosingAlias(spec: QuerySpecificationContext, name: string): boolean {
-  for (let p = spec.parent; p; p = p.parent) {
-    if (!(p instanceof QuerySpecificationContext)) continue;
-    const items = p.selectList().selectItem();
-    if (items.some((i) => i.identifier() && nameKey(i.identifier()!.getText()) === name))
-      return true;
-  }
-  return false;
-}
-
-function unresolved(ref: QualifiedNameContext, name: string, from: Relation[]): SqlProblem {
+function unresolved(
+  ref: QualifiedNameContext,
+  name: string,
+  from: Relation[],
+  why?: "beside" | "outer alias",
+): SqlProblem {
   const table = from.some((r) => r.columns!.some((c) => c.table));
   const own = from.flatMap((r) => r.columns!.flatMap((c) => (c.name && !c.table ? [c.name] : [])));
   const names = [
@@ -151,11 +188,21 @@ function unresolved(ref: QualifiedNameContext, name: string, from: Relation[]): 
   const renamed = from.some((r) => r.renamed)
     ? " (a column alias list's names replace the query's own)"
     : "";
+  const has =
+    names.length > 0
+      ? `the relations it can name have ${names.join(" and ")}${renamed}`
+      : "no relation it can name has it";
+  const note =
+    why === "beside"
+      ? "; a subquery in FROM sees no relation beside it (write LATERAL (SELECT ...) to see those before it)"
+      : why === "outer alias"
+        ? "; a subquery sees the columns of the query around it, not its select aliases (repeat the expression)"
+        : "";
   return {
     ...at(ref),
     severity: "error",
     rule: "sql-column",
-    message: `Column '${name}' cannot be resolved: on Athena (Trino) the relations it can name have ${names.join(" and ")}${renamed}`,
+    message: `Column '${name}' cannot be resolved: on Athena (Trino) ${has}${note}`,
   };
 }
 

@@ -62,7 +62,11 @@ export class Relations {
   private readonly bySpec = new Map<QuerySpecificationContext, Relation[] | undefined>();
   private readonly byCte = new Map<NamedQueryContext, Column[] | undefined>();
 
-  constructor(private readonly tables: TableResolver) {}
+  constructor(
+    private readonly tables: TableResolver,
+    /** The offsets of the `(` of each `LATERAL (...)` (syntax.ts `Parsed.lateral`). */
+    readonly lateral: ReadonlySet<number> = new Set(),
+  ) {}
 
   /** The relations of `spec`'s FROM clause, or undefined when one of them is not modelled. */
   of(spec: QuerySpecificationContext): Relation[] | undefined {

@@ -129,6 +129,7 @@ export function resolveQuery(
   params: ReadonlyMap<number, string> = new Map(),
   refs: ReadonlyMap<number, MaskedRef> = new Map(),
   boundPlaceholders = 0,
+  lateral: ReadonlySet<number> = new Set(),
 ): SqlProblem[] {
   const out: SqlProblem[] = [];
   const bare: SqlProblem[] = [];
@@ -156,7 +157,7 @@ export function resolveQuery(
     });
     return out;
   }
-  const relations = new Relations(tables);
+  const relations = new Relations(tables, lateral);
   const stars = rowStars(tree, scope, relations);
   walk(tree, (n) => checkRelation(n, scope, tables, out));
   // Columns of a table that is not readable are unknown: its problem is reported already.

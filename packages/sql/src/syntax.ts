@@ -46,6 +46,12 @@ export interface Parsed {
   tree: ProgramContext;
   /** Syntax problems; when there are any, the tree is not worth resolving. */
   problems: SqlProblem[];
+  /**
+   * The offsets (ANTLR's, in code points) of the `(` of each `LATERAL (SELECT ...)`: the keyword
+   * is blanked before the parse (`blankGrammarGaps`), so the tree shows a plain subquery, which
+   * sees no relation beside it, where a LATERAL one sees those before it.
+   */
+  lateral: ReadonlySet<number>;
 }
 
 let parser: TrinoSQL | undefined;
@@ -309,7 +315,7 @@ function tokenBefore(tokens: Token[], token: Token | null): Token | undefined {
 
 export function parseTrino(query: string): Parsed {
   parser ??= new TrinoSQL();
-  const masked = blankGrammarGaps(query, parser);
+  const { text: masked, lateral } = blankGrammarGaps(query, parser);
   const errors: { token: Token | null; line: number; column: number; message: string }[] = [];
   const tree = parser.parse(masked, (pe, raw) => {
     errors.push({
@@ -322,11 +328,15 @@ export function parseTrino(query: string): Parsed {
   // A lexer of its own (cheap): getAllTokens() would parse again, reporting to the console.
   const tokens = parser.createLexer(masked, () => {}).getAllTokens();
   const habits = duckdbHabits(tokens);
-  if (habits.length > 0) return { tree, problems: habits };
+  if (habits.length > 0) return { tree, problems: habits, lateral };
   const first = errors[0];
-  if (first === undefined) return { tree, problems: [] };
+  if (first === undefined) return { tree, problems: [], lateral };
   // Later errors are mostly the parser recovering from the first: report that one only.
-  return { tree, problems: [syntaxProblem(first, tokenBefore(tokens, first.token), masked)] };
+  return {
+    tree,
+    problems: [syntaxProblem(first, tokenBefore(tokens, first.token), masked)],
+    lateral,
+  };
 }
 
 const COMPARISONS = new Set([
@@ -356,10 +366,12 @@ const QUERY_STARTS = new Set([
  * EOF, has `comparisonOperator comparisonQuantifier '(' query ')'` and `LATERAL '(' query ')'`).
  * Only before a query (`= ANY (ARRAY[...])` stays refused, as Trino refuses it).
  * Without the quantifier the subquery is a comparison's operand, without LATERAL a subquery in
- * FROM: the checks read the same names in it. The engines run the text as written.
+ * FROM: the checks read the same names in it, and LATERAL's place is kept (`lateral`: the offset
+ * of its `(`) so that they let it see the relations beside it. The engines run the text as written.
  */
-function blankGrammarGaps(text: string, trino: TrinoSQL): string {
-  if (!/\b(all|any|some|lateral)\b/i.test(text)) return text;
+function blankGrammarGaps(text: string, trino: TrinoSQL): { text: string; lateral: Set<number> } {
+  const lateral = new Set<number>();
+  if (!/\b(all|any|some|lateral)\b/i.test(text)) return { text, lateral };
   const visible = trino
     .createLexer(text, () => {})
     .getAllTokens()
@@ -370,7 +382,8 @@ function blankGrammarGaps(text: string, trino: TrinoSQL): string {
     if (visible[i + 1]?.text !== "(" || !QUERY_STARTS.has(visible[i + 2]?.type ?? -1)) continue;
     const quantifier = QUANTIFIERS.has(t.type) && COMPARISONS.has(visible[i - 1]?.type ?? -1);
     if (!quantifier && t.type !== TrinoSqlLexer.KW_LATERAL) continue;
+    if (!quantifier) lateral.add(visible[i + 1]!.start);
     for (let k = t.start; k <= t.stop; k++) chars[k] = " ";
   }
-  return chars.join("");
+  return { text: chars.join(""), lateral };
 }

@@ -108,3 +108,55 @@ describe("names resolve as Trino scopes them", () => {
     ]);
   });
 });
+
+/*
+ * Trino's StatementAnalyzer gives a subquery in FROM (a WITH query too) a scope of its own, whose
+ * outer scope is the query's, not the enclosing FROM clause's relations: only LATERAL (its
+ * `(SELECT ...)` analyzed with the relations before it) and a subquery in an expression
+ * (correlated: the enclosing query's FROM, never its select list) see more. DuckDB answered each
+ * of these (its subqueries in FROM are implicitly LATERAL and it reads select aliases anywhere).
+ */
+describe("a subquery sees what Trino's scopes give it", () => {
+  it.each([
+    // e is the outer relation's column, not the subquery's: its WHERE sees cloudtrail_logs only.
+    [
+      "SELECT e FROM (SELECT lower(eventname) AS e FROM cloudtrail_logs WHERE e = 'x') s",
+      "1:72 sql-column Column 'e' cannot be resolved: on Athena (Trino) WHERE sees the table's columns, not the select list's aliases; repeat the expression, lower(eventname), in WHERE, or compute it in a subquery",
+    ],
+    [
+      "SELECT e FROM (WITH w AS (SELECT lower(eventname) AS e FROM cloudtrail_logs WHERE e = 'x') SELECT e FROM w) s",
+      "1:83 sql-column Column 'e' cannot be resolved: on Athena (Trino) WHERE sees the table's columns, not the select list's aliases; repeat the expression, lower(eventname), in WHERE, or compute it in a subquery",
+    ],
+    // A correlated subquery sees c1's columns, not the outer select list's alias e.
+    [
+      "SELECT lower(eventname) AS e FROM cloudtrail_logs c1 WHERE EXISTS (SELECT 1 FROM cloudtrail_logs c2 WHERE c2.eventname = e)",
+      "1:122 sql-column Column 'e' cannot be resolved: on Athena (Trino) the relations it can name have the CloudTrail table's columns; a subquery sees the columns of the query around it, not its select aliases (repeat the expression)",
+    ],
+    // A subquery beside c in FROM, without LATERAL, does not see c.
+    [
+      "SELECT eventname, n FROM cloudtrail_logs c, (SELECT length(c.eventname) AS n) s",
+      "1:60 sql-column Column 'c.eventname' cannot be resolved: on Athena (Trino) no relation it can name has it; a subquery in FROM sees no relation beside it (write LATERAL (SELECT ...) to see those before it)",
+    ],
+    [
+      "SELECT x, y FROM (VALUES 1, 2) t(x), (SELECT x * 10 AS y) s",
+      "1:46 sql-column Column 'x' cannot be resolved: on Athena (Trino) no relation it can name has it",
+    ],
+  ])("%s", async (sql, problem) => {
+    expect(await found(sql)).toEqual([problem]);
+  });
+
+  it.each([
+    // LATERAL sees the relations before it, qualified or not.
+    "SELECT eventname, n FROM cloudtrail_logs c, LATERAL (SELECT length(c.eventname) AS n)",
+    "SELECT eventname, n FROM cloudtrail_logs c, LATERAL (SELECT length(eventname) AS n)",
+    "SELECT x, y FROM (VALUES 1, 2) t(x), LATERAL (SELECT x * 10 AS y) ORDER BY x",
+    "SELECT x, y FROM (VALUES 1, 2) t(x) CROSS JOIN LATERAL (SELECT y FROM (VALUES 10) v(y) WHERE y > x) ORDER BY x",
+    // A correlated subquery sees the enclosing FROM's columns; the subquery's own alias is its own.
+    "SELECT lower(eventname) AS e FROM cloudtrail_logs c1 WHERE EXISTS (SELECT 1 FROM cloudtrail_logs c2 WHERE c2.eventname = c1.eventname)",
+    "SELECT e FROM (SELECT lower(eventname) AS e FROM cloudtrail_logs WHERE lower(eventname) = 'x') s WHERE e IN (SELECT lower(eventname) FROM cloudtrail_logs)",
+    // The outer alias is also a column: the column is meant, on both engines.
+    "SELECT awsregion AS eventname FROM cloudtrail_logs c1 WHERE EXISTS (SELECT 1 FROM cloudtrail_logs c2 WHERE c2.awsregion = eventname)",
+  ])("resolves %s", async (sql) => {
+    expect(await found(sql)).toEqual([]);
+  });
+});
