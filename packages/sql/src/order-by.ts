@@ -19,9 +19,12 @@ import {
   type QueryNoWithContext,
   QueryPrimaryDefaultContext,
   type QuerySpecificationContext,
+  type QueryTermContext,
   QueryTermDefaultContext,
+  SetOperationContext,
   type SelectItemContext,
   type SortItemContext,
+  SubqueryContext,
   SubqueryExpressionContext,
   TableNameContext,
 } from "dt-sql-parser/dist/lib/trino/TrinoSqlParser.js";
@@ -253,10 +256,73 @@ function distinctOrderedOutside(
   });
 }
 
+/** The SELECT whose names a set operation's columns take (its first), through parentheses. */
+function firstSelect(term: QueryTermContext): QuerySpecificationContext | undefined {
+  if (term instanceof SetOperationContext) return term._left && firstSelect(term._left);
+  if (!(term instanceof QueryTermDefaultContext)) return undefined;
+  const primary = term.queryPrimary();
+  if (primary instanceof QueryPrimaryDefaultContext) return primary.querySpecification();
+  if (primary instanceof SubqueryContext) return firstSelect(primary.queryNoWith().queryTerm());
+  return undefined;
+}
+
+/**
+ * A name in the ORDER BY of a set operation (`... UNION SELECT awsregion AS b ... ORDER BY b`)
+ * that is not a column of its first SELECT: Trino names the set operation's columns by the first
+ * SELECT alone ("Column 'b' cannot be resolved"), where DuckDB orders by the later one's name.
+ * Judged when the first SELECT's names all show (no `*`).
+ */
+function setOrderBy(term: SetOperationContext, sorts: SortItemContext[], out: SqlProblem[]): void {
+  const first = firstSelect(term);
+  const names = first && outputNames(first);
+  if (names === undefined) return;
+  for (const sort of sorts) {
+    const expr = sort.expression() ?? sort.columnRef();
+    const ref = expr ? referencesOutside(expr, names, new Set())[0] : undefined;
+    if (ref === undefined) continue;
+    const name = (referenceParts(ref) ?? []).join(".");
+    out.push({
+      ...at(ref),
+      severity: "error",
+      rule: "sql-column",
+      message: `Column '${name}' cannot be resolved: on Athena (Trino) the ORDER BY of a set operation (UNION, INTERSECT, EXCEPT) sees its columns as the first SELECT names them (${[...names].join(", ") || "none named"}): order by one of those, or by its position (ORDER BY 1)`,
+    });
+    return; // Trino reports the first
+  }
+}
+
+/**
+ * The column references under `node` whose first name is not one of `names`, outside subqueries
+ * and not bound by a lambda in between.
+ */
+function referencesOutside(
+  node: ParseTree,
+  names: Set<string>,
+  bound: Set<string>,
+): ParserRuleContext[] {
+  if (!("children" in node)) return [];
+  const ctx = node as ParserRuleContext;
+  if (ctx instanceof SubqueryExpressionContext || ctx instanceof ExistsContext) return [];
+  if (ctx instanceof ColumnReferenceContext || ctx instanceof ColumnRefContext) {
+    const name = referenceParts(ctx)?.[0];
+    return name !== undefined && !names.has(name) && !bound.has(name) ? [ctx] : [];
+  }
+  const inner =
+    ctx instanceof LambdaContext
+      ? new Set([...bound, ...ctx.identifier().map((id) => identifierText(id.getText()))])
+      : bound;
+  return (ctx.children ?? []).flatMap((c) => referencesOutside(c, names, inner));
+}
+
 /** The ORDER BY rules of one query (`n` is a query's body with its ORDER BY, LIMIT...). */
 export function checkOrderBy(n: QueryNoWithContext, out: SqlProblem[]): void {
   const sorts = n.sortItem();
   if (sorts.length === 0) return;
+  const term = n.queryTerm();
+  if (term instanceof SetOperationContext) {
+    setOrderBy(term, sorts, out);
+    return;
+  }
   const spec = sortedSelect(n);
   if (spec === undefined) return;
   const names = outputNames(spec);

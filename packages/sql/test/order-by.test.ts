@@ -92,3 +92,40 @@ describe("SELECT DISTINCT ordered by what it does not select is refused, as Trin
     expect(await checkSql(sql)).toEqual([]);
   });
 });
+
+/*
+ * A set operation's columns are named by its first query (Trino's StatementAnalyzer
+ * visitSetOperation: the output fields are the first relation's, renamed nothing), so its ORDER BY
+ * names those; DuckDB also read the later branches' names (ordering by the first column for `b`).
+ */
+describe("the ORDER BY of a set operation names the first SELECT's columns", () => {
+  it.each([
+    [
+      "SELECT eventname AS a FROM cloudtrail_logs UNION SELECT awsregion AS b FROM cloudtrail_logs ORDER BY b",
+      "1:102 sql-column Column 'b' cannot be resolved: on Athena (Trino) the ORDER BY of a set operation (UNION, INTERSECT, EXCEPT) sees its columns as the first SELECT names them (a): order by one of those, or by its position (ORDER BY 1)",
+    ],
+    [
+      "SELECT eventname FROM cloudtrail_logs UNION ALL SELECT awsregion FROM cloudtrail_logs ORDER BY cloudtrail_logs.eventname",
+      "1:96 sql-column Column 'cloudtrail_logs.eventname' cannot be resolved: on Athena (Trino) the ORDER BY of a set operation (UNION, INTERSECT, EXCEPT) sees its columns as the first SELECT names them (eventname): order by one of those, or by its position (ORDER BY 1)",
+    ],
+    [
+      "(SELECT eventname, awsregion AS r FROM cloudtrail_logs EXCEPT SELECT 'x', 'y') INTERSECT SELECT sourceipaddress AS s, 'z' FROM cloudtrail_logs ORDER BY r, s",
+      "1:156 sql-column Column 's' cannot be resolved: on Athena (Trino) the ORDER BY of a set operation (UNION, INTERSECT, EXCEPT) sees its columns as the first SELECT names them (eventname, r): order by one of those, or by its position (ORDER BY 1)",
+    ],
+  ])("%s", async (sql, problem) => {
+    expect(
+      (await checkSql(sql)).map((p) => `${p.line}:${p.column} ${p.rule} ${p.message}`),
+    ).toEqual([problem]);
+  });
+
+  it.each([
+    "SELECT eventname AS a FROM cloudtrail_logs UNION SELECT awsregion AS b FROM cloudtrail_logs ORDER BY a DESC, 1",
+    "SELECT eventname FROM cloudtrail_logs UNION SELECT awsregion FROM cloudtrail_logs ORDER BY upper(eventname)",
+    "SELECT useridentity.arn FROM cloudtrail_logs UNION SELECT 'x' ORDER BY arn",
+    // A `*` hides the names: nothing is judged.
+    "SELECT * FROM cloudtrail_logs UNION SELECT * FROM cloudtrail_logs ORDER BY eventname",
+    "SELECT eventname FROM cloudtrail_logs UNION SELECT awsregion FROM cloudtrail_logs ORDER BY transform(ARRAY[eventname], x -> x)[1]",
+  ])("accepts %s", async (sql) => {
+    expect(await checkSql(sql)).toEqual([]);
+  });
+});
