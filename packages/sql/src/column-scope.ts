@@ -23,9 +23,9 @@ import {
   SubqueryRelationContext,
   WhereClauseContext,
 } from "dt-sql-parser/dist/lib/trino/TrinoSqlParser.js";
-import { COLUMN_NAMES, nameText } from "./cloudtrail.ts";
+import { COLUMN_NAMES, nameText, PARTITION_COLUMNS } from "./cloudtrail.ts";
 import type { SqlProblem } from "./problem.ts";
-import { nameKey, type Relation, type Relations, subqueryOf } from "./relations.ts";
+import { type Column, nameKey, type Relation, type Relations, subqueryOf } from "./relations.ts";
 import { at } from "./types.ts";
 
 /**
@@ -80,20 +80,44 @@ function unseen(
   return { aliases, relations: hidden };
 }
 
-/** A column alias list of another length than its relation's columns, in Trino's words. */
+/**
+ * How many columns `columns` are: exactly, or, with the CloudTrail table's `*` among them, between
+ * the count without its partition columns and the count with every scheme's (a table has some).
+ */
+function columnCount(columns: Column[]): { min: number; max: number } {
+  const partition = (c: Column) =>
+    c.table === true && (PARTITION_COLUMNS as readonly string[]).includes(c.name ?? "");
+  return { min: columns.filter((c) => !partition(c)).length, max: columns.length };
+}
+
+/** Trino's count of the columns, or the bound a list of `given` names is past. */
+function countText(given: number, columns: Column[]): string | undefined {
+  const { min, max } = columnCount(columns);
+  if (given < min) return min === max ? `${min}` : `at least ${min}`;
+  if (given > max) return min === max ? `${max}` : `at most ${max}`;
+  return undefined;
+}
+
+/**
+ * A column alias list of another length than its relation's columns, in Trino's words; with the
+ * CloudTrail table's `*` (`(SELECT * FROM cloudtrail_logs) s(a)`), one shorter than the table's
+ * columns without partitions or longer than with all of them.
+ */
 export function checkAliasCount(n: ParserRuleContext, relations: Relations, out: SqlProblem[]) {
   let problem: string | undefined;
   if (n instanceof NamedQueryContext && n.columnAliases()) {
     const given = n.columnAliases()!.identifier().length;
     const columns = relations.queryColumns(n.query());
-    if (columns && !columns.some((c) => c.table) && columns.length !== given)
-      problem = `WITH column alias list has ${given} entries but WITH query(${nameText(n.identifier().getText())}) has ${columns.length} columns`;
+    const count = columns && countText(given, columns);
+    if (count !== undefined)
+      problem = `WITH column alias list has ${given} entries but WITH query(${nameText(n.identifier().getText())}) has ${count} columns`;
   } else if (n instanceof AliasedRelationContext && n.columnAliases() && n.identifier()) {
     const given = n.columnAliases()!.identifier().length;
     const subquery = subqueryOf(n.relationPrimary());
     const columns = subquery ? relations.queryColumns(subquery.query()) : undefined;
-    if (columns && !columns.some((c) => c.table) && columns.length !== given)
-      problem = `Column alias list has ${given} entries but '${nameText(n.identifier()!.getText())}' has ${columns.length} columns available`;
+    const count = columns && countText(given, columns);
+    if (count !== undefined)
+      problem = `Column alias list has ${given} entries but '${nameText(n.identifier()!.getText())}' has ${count} columns available`;
   }
   if (problem !== undefined)
     out.push({ ...at(n), severity: "error", rule: "sql-column", message: problem });

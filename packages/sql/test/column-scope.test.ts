@@ -45,8 +45,33 @@ describe("a column alias list renames a relation's columns, as on Trino", () => 
         "1:21 sql-column Column 't.arn' cannot be resolved: on Athena (Trino) the relations it can name have the CloudTrail table's columns",
       ],
     );
-    // How many partition columns the table has depends on its layout: no count is judged.
-    expect(await found("SELECT x FROM (SELECT * FROM cloudtrail_logs) t(x)")).toEqual([]);
+  });
+
+  it("a list shorter than the table's columns is refused, whatever its partitions", async () => {
+    // Athena's CloudTrail table has the record's 29 columns (cloudtrail.ts, AWS's DDL) and its
+    // scheme's partition columns: a list outside [29, 29 + 8] has another length for sure (Trino:
+    // "Column alias list has 1 entries but relation has N columns").
+    const record = 29;
+    expect(await found("SELECT x FROM (SELECT * FROM cloudtrail_logs) t(x)")).toEqual([
+      `1:15 sql-column Column alias list has 1 entries but 't' has at least ${record} columns available`,
+    ]);
+    expect(await found("WITH w(a, b) AS (SELECT * FROM cloudtrail_logs) SELECT a FROM w")).toEqual([
+      `1:6 sql-column WITH column alias list has 2 entries but WITH query(w) has at least ${record} columns`,
+    ]);
+    const names = (n: number) => Array.from({ length: n }, (_, i) => `c${i}`).join(", ");
+    expect(
+      await found(
+        `SELECT c0 FROM (SELECT *, 1 AS one FROM cloudtrail_logs) t(${names(record + 9 + 1)})`,
+      ),
+    ).toEqual([
+      `1:16 sql-column Column alias list has ${record + 10} entries but 't' has at most ${record + 9} columns available`,
+    ]);
+    // How many partition columns the table has depends on its layout: within it, nothing is judged.
+    for (const n of [record, record + 3, record + 8]) {
+      expect(await found(`SELECT c0 FROM (SELECT * FROM cloudtrail_logs) t(${names(n)})`)).toEqual(
+        [],
+      );
+    }
   });
 
   it("a list of another length than the subquery's columns is refused in Trino's words", async () => {
