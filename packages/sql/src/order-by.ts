@@ -35,7 +35,7 @@ import { at, functionName, referenceName, unwrap } from "./types.ts";
  * The aggregate functions of Athena engine v3 (Trino's `SHOW FUNCTIONS` of type aggregate) a
  * runbook may call; a call of one of them without OVER aggregates.
  */
-const AGGREGATES = new Set(
+export const AGGREGATES = new Set(
   `approx_distinct approx_most_frequent approx_percentile approx_set arbitrary any_value array_agg
   avg bitwise_and_agg bitwise_or_agg bitwise_xor_agg bool_and bool_or checksum corr count count_if
   covar_pop covar_samp entropy every geometric_mean histogram kurtosis listagg map_agg map_union

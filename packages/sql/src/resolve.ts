@@ -53,6 +53,7 @@ import { checkClauseAliases } from "./clause-aliases.ts";
 import { COLUMN_NAMES, COLUMNS, type Field, nameText, PARTITION_COLUMNS } from "./cloudtrail.ts";
 import { checkAliasCount, checkScopedColumns, visibleRelations } from "./column-scope.ts";
 import { ATHENA_FUNCTIONS, DUCKDB_ONLY } from "./functions.ts";
+import { checkGrouping } from "./grouping.ts";
 import { checkOrderBy, outputName } from "./order-by.ts";
 import type { SqlProblem } from "./problem.ts";
 import { pathOf, Relations } from "./relations.ts";
@@ -211,6 +212,7 @@ function checkSpecColumns(
   const visible = visibleRelations(spec, relations);
   const columns = visible && new Set(visible.flatMap((r) => r.columns!.map((c) => c.name ?? "")));
   checkClauseAliases(spec, columns, (c) => sourceText(c, scope), out);
+  checkGrouping(spec, relations, (c) => sourceText(c, scope), out);
 }
 
 /**
