@@ -24,6 +24,7 @@ import {
   InListContext,
   JoinRelationContext,
   LambdaContext,
+  LikeContext,
   NamedQueryContext,
   NumericLiteralContext,
   ParameterContext,
@@ -54,6 +55,7 @@ import { COLUMN_NAMES, COLUMNS, type Field, nameText, PARTITION_COLUMNS } from "
 import { checkAliasCount, checkScopedColumns, visibleRelations } from "./column-scope.ts";
 import { ATHENA_FUNCTIONS, DUCKDB_ONLY } from "./functions.ts";
 import { checkGrouping } from "./grouping.ts";
+import { checkLikeEscape } from "./like-escape.ts";
 import { checkOrderBy, outputName } from "./order-by.ts";
 import type { SqlProblem } from "./problem.ts";
 import { pathOf, Relations } from "./relations.ts";
@@ -182,6 +184,7 @@ export function resolveQuery(
       checkWindowDistinct(n, out);
     } else if (n instanceof CastContext) checkCast(n, out);
     else if (n instanceof PredicatedContext) checkComparedTypes(n, scope, out);
+    else if (n instanceof LikeContext) checkLikeEscape(n, out);
     else if (n instanceof SimpleCaseContext) checkCaseTypes(n, scope, out);
     else if (n instanceof ConcatenationContext) checkConcatenation(n, scope, out);
     else if (n instanceof SortItemContext || n instanceof GroupingTermContext)
