@@ -27,25 +27,25 @@ function literal(ctx: ParserRuleContext | undefined): string | undefined {
 
 export function checkLikeEscape(like: LikeContext, out: SqlProblem[]): void {
   if (!like._escape) return;
-  const escape = literal(like._escape);
-  if (escape === undefined) return;
+  const esc = literal(like._escape);
+  if (esc === undefined) return;
   const pattern = literal(like._pattern);
   // Java's String.length(): UTF-16 units, as JavaScript's.
-  if (escape.length !== 1) {
+  if (esc.length !== 1) {
     if (pattern !== undefined && !/[%_]/.test(pattern)) return;
     out.push({
       ...at(like._escape),
       severity: "error",
       rule: "sql-athena",
-      message: `Escape string must be a single character (Athena, Trino): ESCAPE '${escape.replaceAll("'", "''")}' has ${escape.length} characters; write one character, such as ESCAPE '\\', or leave ESCAPE out`,
+      message: `Escape string must be a single character (Athena, Trino): ESCAPE '${esc.replaceAll("'", "''")}' has ${esc.length} characters; write one character, such as ESCAPE '\\', or leave ESCAPE out`,
     });
     return;
   }
   if (pattern === undefined) return;
   for (let i = 0; i < pattern.length; i++) {
-    if (pattern[i] !== escape) continue;
+    if (pattern[i] !== esc) continue;
     const next = pattern[i + 1];
-    if (next === "%" || next === "_" || next === escape) {
+    if (next === "%" || next === "_" || next === esc) {
       i++;
       continue;
     }
@@ -53,7 +53,7 @@ export function checkLikeEscape(like: LikeContext, out: SqlProblem[]): void {
       ...at(like._pattern!),
       severity: "error",
       rule: "sql-athena",
-      message: `Escape character must be followed by '%', '_' or the escape character itself (Athena, Trino): the pattern has ${escape}${next === undefined ? " at its end" : ` before ${next}`}; write ${escape}${escape} for the character itself`,
+      message: `Escape character must be followed by '%', '_' or the escape character itself (Athena, Trino): the pattern has ${esc}${next === undefined ? " at its end" : ` before ${next}`}; write ${esc}${esc} for the character itself`,
     });
     return;
   }
