@@ -67,7 +67,8 @@ export async function checkSql(query: string, opts: SqlCheckOptions = {}): Promi
   ]);
   let problems = checked.get(key);
   if (problems === undefined) {
-    problems = persisted?.get(key);
+    const bytes = utf8Length(query);
+    problems = bytes > MAX_QUERY_BYTES ? [tooLong(bytes)] : persisted?.get(key);
     if (problems === undefined) {
       const { analyzeSql } = await import("./analyze.ts");
       problems = analyzeSql(query, tables, types, bound);
@@ -77,6 +78,38 @@ export async function checkSql(query: string, opts: SqlCheckOptions = {}): Promi
   }
   // Copies: a caller may change what it gets without changing what the next one gets.
   return problems.map((p) => ({ ...p }));
+}
+
+/**
+ * Athena's limit on a query string (StartQueryExecution's `QueryString`: 262,144 bytes of UTF-8,
+ * not adjustable). Past it Athena refuses the query, and the grammar would take a minute over it
+ * (a 1.2 MB query: 51 s, holding the process): refused for every engine before the parse.
+ */
+export const MAX_QUERY_BYTES = 262_144;
+
+/** How many bytes `text` is in UTF-8 (a lone surrogate as U+FFFD's 3, as an encoder writes it). */
+function utf8Length(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c < 0xdc00 && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+function tooLong(bytes: number): SqlProblem {
+  return {
+    line: 1,
+    column: 1,
+    severity: "error",
+    rule: "sql-athena",
+    message: `the query is ${bytes.toLocaleString("en-US")} bytes (UTF-8), over Athena's limit of ${MAX_QUERY_BYTES.toLocaleString("en-US")} bytes for a query string (not adjustable): join a configured table of the values (tables.extra) instead of listing them, or split the step`,
+  };
 }
 
 /**
