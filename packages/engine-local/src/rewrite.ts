@@ -55,7 +55,13 @@ import {
 import { containerCast } from "./trino-container-cast.ts";
 import { ipAddressCast } from "./trino-ipaddress.ts";
 import { annotateColumnTypes } from "./trino-scope.ts";
-import { ifWithoutElse, listaggWithinGroup, stringCastToJson, valuesRows } from "./trino-syntax.ts";
+import {
+  ifWithoutElse,
+  listaggWithinGroup,
+  stringCastToJson,
+  unicodeStrings,
+  valuesRows,
+} from "./trino-syntax.ts";
 import { guardTry } from "./trino-try.ts";
 import { trinoContainerTypes } from "./trino-types.ts";
 import { isZoned, zonedComparison, zonedLiteral } from "./trino-zoned.ts";
@@ -443,7 +449,11 @@ export async function rewriteAthena(
           decimalLiterals(
             valuesRows(
               listaggWithinGroup(
-                ifWithoutElse(stringCastToJson(expandRowStars(trinoComments(sql), opts.aliases))),
+                ifWithoutElse(
+                  stringCastToJson(
+                    expandRowStars(unicodeStrings(trinoComments(sql)), opts.aliases),
+                  ),
+                ),
               ),
             ),
           ),

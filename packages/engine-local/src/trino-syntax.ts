@@ -5,6 +5,7 @@
  * cannot tell from the literal `JSON 'text'`).
  */
 import { RunMdError } from "@run-md/core";
+import { decodeUnicodeString } from "@run-md/sql";
 import { bracketed, CLOSE, OPEN } from "./brackets.ts";
 import { mapCode } from "./rewrite.ts";
 
@@ -223,4 +224,58 @@ function valuesItems(code: string, from: number): { start: number; end: number }
   }
   push(i);
   return items;
+}
+
+/** The index just past the quoted text starting at `start` (a `'` or `"`, doubled inside). */
+function quotedEnd(sql: string, start: number): number {
+  const q = sql[start];
+  let i = start + 1;
+  while (i < sql.length) {
+    if (sql[i] !== q) i++;
+    else if (sql[i + 1] === q) i += 2;
+    else return i + 1;
+  }
+  return sql.length;
+}
+
+/**
+ * Trino's Unicode string literals (`U&'\0041'`, `U&'#0041' UESCAPE '#'`) as the plain literals
+ * they stand for (`'A'`, a quote doubled): DuckDB's parser fails on them ("unicode_to_utf8 NOT
+ * IMPLEMENTED"), Athena reads them. Decoded by the check's decoder (@run-md/sql), which refused
+ * what Trino refuses before this runs; one it cannot decode, or whose text holds a NUL (which no
+ * DuckDB literal holds), is left as written, for DuckDB to refuse.
+ */
+export function unicodeStrings(sql: string): string {
+  if (!/u&'/i.test(sql)) return sql;
+  let out = "";
+  let i = 0;
+  let from = 0;
+  while (i < sql.length) {
+    const ch = sql[i]!;
+    if (ch === "'" || ch === '"') i = quotedEnd(sql, i);
+    else if (ch === "-" && sql[i + 1] === "-") {
+      const end = sql.slice(i).search(/[\r\n]/);
+      i = end < 0 ? sql.length : i + end;
+    } else if (ch === "/" && sql[i + 1] === "*") {
+      const end = sql.indexOf("*/", i + 2);
+      i = end < 0 ? sql.length : end + 2;
+    } else if (
+      (ch === "u" || ch === "U") &&
+      sql[i + 1] === "&" &&
+      sql[i + 2] === "'" &&
+      !/[\w$]/.test(sql[i - 1] ?? " ")
+    ) {
+      const end = quotedEnd(sql, i + 2);
+      const body = sql.slice(i + 3, end - 1);
+      const uescape = /^\s+uescape\s*'((?:[^']|'')*)'/i.exec(sql.slice(end));
+      const decoded = decodeUnicodeString(body, uescape?.[1]);
+      const stop = end + (uescape?.[0].length ?? 0);
+      if ("text" in decoded && !decoded.text.includes("\0")) {
+        out += `${sql.slice(from, i)}'${decoded.text.replaceAll("'", "''")}'`;
+        from = stop;
+      }
+      i = stop;
+    } else i++;
+  }
+  return out + sql.slice(from);
 }

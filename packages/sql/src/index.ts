@@ -16,6 +16,7 @@ export {
 export { ATHENA_FUNCTIONS, DUCKDB_ONLY } from "./functions.ts";
 export type { SqlProblem } from "./problem.ts";
 export { type RowStar, type RowStarNames, rowStarFields } from "./row-fields.ts";
+export { decodeUnicodeString } from "./unicode-string.ts";
 export {
   EMPTY_TABLES,
   type ExtraScope,

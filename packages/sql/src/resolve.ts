@@ -45,6 +45,7 @@ import {
   TableContext,
   TableFunctionCallContext,
   TableNameContext,
+  UnicodeStringLiteralContext,
   UnnestContext,
   WindowDefinitionContext,
   WindowSpecificationContext,
@@ -62,6 +63,7 @@ import { pathOf, Relations } from "./relations.ts";
 import { rowStarColumns } from "./row-star.ts";
 import { checkSetOperation } from "./set-types.ts";
 import { checkSubscript } from "./subscripts.ts";
+import { decodeUnicodeString } from "./unicode-string.ts";
 import type { MaskedRef } from "./syntax.ts";
 import type { TableResolver } from "./tables.ts";
 import {
@@ -185,14 +187,16 @@ export function resolveQuery(
     } else if (n instanceof CastContext) checkCast(n, out);
     else if (n instanceof PredicatedContext) checkComparedTypes(n, scope, out);
     else if (n instanceof LikeContext) checkLikeEscape(n, out);
+    else if (n instanceof UnicodeStringLiteralContext) checkUnicodeString(n, out);
     else if (n instanceof SimpleCaseContext) checkCaseTypes(n, scope, out);
     else if (n instanceof ConcatenationContext) checkConcatenation(n, scope, out);
     else if (n instanceof SortItemContext || n instanceof GroupingTermContext)
       checkOrdinalParam(n, scope, out);
     else if (n instanceof QueryNoWithContext) checkOrderBy(n, out);
     else if (n instanceof QuerySpecificationContext) checkSpecColumns(n, scope, relations, out);
-    else if (n instanceof NamedQueryContext || n instanceof AliasedRelationContext)
+    else if (n instanceof NamedQueryContext || n instanceof AliasedRelationContext) {
       checkAliasCount(n, relations, out);
+    }
     if (!tableRefused) checkValueTypes(n, scope, out);
   });
   // The sender's bound values (ExecutionParameters) fill them only when they are as many.
@@ -254,6 +258,21 @@ function checkValueTypes(n: ParserRuleContext, scope: Scope, out: SqlProblem[]):
   checkCondition(n, typingOf(scope), text, out);
   checkArgumentTypes(n, typingOf(scope), text, out);
   checkSubscript(n, typingOf(scope), out);
+}
+
+/** A `U&'...'` literal Trino's parser refuses to decode (unicode-string.ts), in its words. */
+function checkUnicodeString(n: UnicodeStringLiteralContext, out: SqlProblem[]): void {
+  const body = n.UNICODE_STRING().getText().slice(3, -1);
+  const uescape = n.STRING()?.getText().slice(1, -1);
+  const decoded = decodeUnicodeString(body, uescape);
+  if (!("error" in decoded)) return;
+  out.push({
+    line: n.start!.line,
+    column: n.start!.column + 1,
+    severity: "error",
+    rule: "sql-syntax",
+    message: `${decoded.error} (Athena, Trino: a U&'...' literal writes a code point as the escape and 4 hex digits, or the escape, + and 6; the escape twice for itself)`,
+  });
 }
 
 /**
