@@ -106,7 +106,8 @@ describe("a query deeper than the grammar's recursion", () => {
     // and another's not (a runbook must not pass check on one machine only).
     ["4,001 ORed conditions", ors(4002)],
     ["6,000 ORed conditions", ors(6000)],
-    ["40,000 ORed conditions", ors(40_000)],
+    // The most under Athena's 262,144 bytes (past them the size is refused first: query-size.test.ts).
+    ["10,000 ORed conditions", ors(10_000)],
     ["2,000 nested parentheses", ` WHERE ${"(".repeat(2000)}eventname = 'a'${")".repeat(2000)}`],
   ])("%s is one problem at its start, not a crash", async (_name, where) => {
     const problems = await checkSql(`SELECT 1 AS x FROM cloudtrail_logs${where}`);
