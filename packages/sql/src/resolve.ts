@@ -8,6 +8,7 @@ import { didYouMean } from "@run-md/core";
 import type { ParserRuleContext, ParseTree } from "antlr4ng";
 import {
   AliasedRelationContext,
+  ArrayConstructorContext,
   BetweenContext,
   BooleanLiteralContext,
   CastContext,
@@ -196,6 +197,7 @@ export function resolveQuery(
     else if (n instanceof QuerySpecificationContext) checkSpecColumns(n, scope, relations, out);
     else if (n instanceof NamedQueryContext || n instanceof AliasedRelationContext) {
       checkAliasCount(n, relations, out);
+      if (n instanceof AliasedRelationContext) checkUnnestAliases(n, scope, out);
     }
     if (!tableRefused) checkValueTypes(n, scope, out);
   });
@@ -258,6 +260,59 @@ function checkValueTypes(n: ParserRuleContext, scope: Scope, out: SqlProblem[]):
   checkCondition(n, typingOf(scope), text, out);
   checkArgumentTypes(n, typingOf(scope), text, out);
   checkSubscript(n, typingOf(scope), out);
+}
+
+/** Functions that return an array of scalars (text, numbers, times) whatever their arguments. */
+const SCALAR_ARRAYS = new Set(["split", "regexp_extract_all", "sequence"]);
+
+/**
+ * How many columns one UNNEST argument gives, where the syntax shows it for sure: `ARRAY[...]` of
+ * values of known scalar types one (also `split`, `regexp_extract_all`, `sequence`), `MAP(...)` two (key and value). Undefined for anything else:
+ * an array of rows gives a column per field in Trino (StatementAnalyzer.visitUnnest), and
+ * `UNNEST(resources) AS r(res)` is read as one row column by the local engine; not judged.
+ */
+function unnestedColumns(arg: ParserRuleContext, scope: Scope): number | undefined {
+  const at = unwrap(arg);
+  if (at instanceof ArrayConstructorContext) {
+    const items = at.expression();
+    const typing = typingOf(scope);
+    return items.length > 0 && items.every((e) => typeOf(e, typing) !== undefined) ? 1 : undefined;
+  }
+  const name = at instanceof FunctionCallContext ? at.functionName().getText().toLowerCase() : "";
+  if (name === "map") return (at as FunctionCallContext).expression().length === 2 ? 2 : undefined;
+  // Functions whose array is of text or numbers whatever their arguments.
+  return SCALAR_ARRAYS.has(name) ? 1 : undefined;
+}
+
+/**
+ * `UNNEST(ARRAY['a', 'b']) WITH ORDINALITY AS u(x)`: a column alias list of another length than
+ * the UNNEST's columns (each scalar array's one, a map's two, the ordinality's one), refused in
+ * Trino's words ("Column alias list has 1 entries but 'u' has 2 columns available"); DuckDB named
+ * the first and answered.
+ */
+function checkUnnestAliases(n: AliasedRelationContext, scope: Scope, out: SqlProblem[]): void {
+  const list = n.columnAliases();
+  const alias = n.identifier();
+  if (!list || !alias) return;
+  let unnest: UnnestContext | undefined;
+  walk(n.relationPrimary(), (c) => {
+    if (c instanceof UnnestContext) unnest ??= c;
+  });
+  if (unnest === undefined) return;
+  let columns = unnest.KW_ORDINALITY() ? 1 : 0;
+  for (const arg of unnest.expression()) {
+    const k = unnestedColumns(arg, scope);
+    if (k === undefined) return;
+    columns += k;
+  }
+  const given = list.identifier().length;
+  if (given === columns) return;
+  out.push({
+    ...at(n),
+    severity: "error",
+    rule: "sql-column",
+    message: `Column alias list has ${given} entries but '${nameText(alias.getText())}' has ${columns} columns available${unnest.KW_ORDINALITY() ? " (WITH ORDINALITY adds one, the position)" : ""}`,
+  });
 }
 
 /** A `U&'...'` literal Trino's parser refuses to decode (unicode-string.ts), in its words. */

@@ -185,3 +185,49 @@ describe("a subquery sees what Trino's scopes give it", () => {
     expect(await found(sql)).toEqual([]);
   });
 });
+
+/*
+ * Trino's StatementAnalyzer.visitUnnest gives each array argument one column (an array of rows
+ * one per field), a map two, WITH ORDINALITY one more; visitAliasedRelation refuses a column alias
+ * list of another length ("Column alias list has 1 entries but 'u' has 2 columns available").
+ * Judged only where the arguments' types show: an array of rows (`UNNEST(resources) AS r(res)`)
+ * or of unknown elements is left alone.
+ */
+describe("an UNNEST's column alias list has as many names as its columns", () => {
+  it.each([
+    [
+      "SELECT x FROM UNNEST(ARRAY['a', 'b']) WITH ORDINALITY AS u(x)",
+      "1:15 sql-column Column alias list has 1 entries but 'u' has 2 columns available (WITH ORDINALITY adds one, the position)",
+    ],
+    [
+      "SELECT x FROM UNNEST(ARRAY[1, 2], ARRAY['a']) AS u(x)",
+      "1:15 sql-column Column alias list has 1 entries but 'u' has 2 columns available",
+    ],
+    [
+      "SELECT k FROM UNNEST(MAP(ARRAY['a'], ARRAY[1])) AS u(k)",
+      "1:15 sql-column Column alias list has 1 entries but 'u' has 2 columns available",
+    ],
+    [
+      "SELECT x FROM cloudtrail_logs CROSS JOIN UNNEST(split(eventname, '.')) WITH ORDINALITY AS u(x)",
+      "1:42 sql-column Column alias list has 1 entries but 'u' has 2 columns available (WITH ORDINALITY adds one, the position)",
+    ],
+    [
+      "SELECT x FROM UNNEST(ARRAY['a']) AS u(x, y)",
+      "1:15 sql-column Column alias list has 2 entries but 'u' has 1 columns available",
+    ],
+  ])("%s", async (sql, problem) => {
+    expect(await found(sql)).toEqual([problem]);
+  });
+
+  it.each([
+    "SELECT x, n FROM UNNEST(ARRAY['a', 'b']) WITH ORDINALITY AS u(x, n)",
+    "SELECT k, v FROM UNNEST(MAP(ARRAY['a'], ARRAY[1])) AS u(k, v)",
+    "SELECT x FROM UNNEST(ARRAY['a', 'b']) AS u(x)",
+    // An array of rows, or of elements whose type the syntax does not show: not judged.
+    "SELECT r.arn FROM cloudtrail_logs CROSS JOIN UNNEST(resources) AS r(arn, accountid, type)",
+    "SELECT u.res.type FROM cloudtrail_logs CROSS JOIN UNNEST(resources) AS u(res)",
+    "SELECT x FROM UNNEST(ARRAY[ROW(1, 2)]) WITH ORDINALITY AS u(x, y, n)",
+  ])("accepts %s", async (sql) => {
+    expect(await found(sql)).toEqual([]);
+  });
+});
