@@ -1427,7 +1427,10 @@ function clusterOpenedInsights(e: Event, p: Params): boolean {
   );
   return (
     (["CreateCluster", "UpdateClusterConfig"].includes(name) &&
-      field(e, "requestParameters.resourcesVpcConfig") !== undefined &&
+      // An object is no field in Logs Insights: the config is there when one of its values is.
+      ["subnetIds.0", "endpointPublicAccess", "publicAccessCidrs.0"].some(
+        (k) => field(e, `requestParameters.resourcesVpcConfig.${k}`) !== undefined,
+      ) &&
       (pub === true ||
         (name === "CreateCluster" && pub === undefined) ||
         (pub === undefined && cidr0 !== undefined)) &&
