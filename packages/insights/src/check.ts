@@ -17,6 +17,9 @@
 import {
   checkRecordPath,
   insightsRegexLiteral,
+  RECORD_FIELDS,
+  RECORD_FIELDS_BEYOND_DDL,
+  type RecordField,
   insightsRegexValueProblem,
   type ParamType,
   type ParamValue,
@@ -152,6 +155,7 @@ function serviceFieldProblem(name: string): string | undefined {
 function fieldProblems(commands: Command[]): [FieldRef, string, InsightsProblem["severity"]][] {
   const defined = definedNames(commands);
   const anomaly = commands.find((c) => c.kind === "anomaly");
+  const unnested = new Set<Expr>(commands.flatMap((c) => (c.kind === "unnest" ? [c.field] : [])));
   const out: [FieldRef, string, InsightsProblem["severity"]][] = [];
   for (const e of fieldRefs(commands)) {
     if (defined.has(e.name) || defined.has(e.name.split(".")[0]!)) continue;
@@ -162,7 +166,13 @@ function fieldProblems(commands: Command[]): [FieldRef, string, InsightsProblem[
     if (service) out.push([e, service, "error"]);
     if (e.name.startsWith("@")) continue;
     const problem = checkRecordPath(e.name.split("."));
-    if (problem === undefined) continue;
+    if (problem === undefined) {
+      // unnest's field is a list by its page; whether the service reads a record's list as one
+      // is not said (docs/engines.md), so `unnest resources` is left to the service.
+      const container = unnested.has(e) ? undefined : recordContainer(e.name);
+      if (container !== undefined) out.push([e, container, "error"]);
+      continue;
+    }
     const { suggestion } = problem;
     if (suggestion === undefined) {
       out.push([
@@ -179,6 +189,40 @@ function fieldProblems(commands: Command[]): [FieldRef, string, InsightsProblem[
     out.push([e, `CloudTrail records have no field "${e.name}"${hint}`, "error"]);
   }
   return out;
+}
+
+/**
+ * Why a name of one of the record's fixed objects or lists (`userIdentity`, `resources`,
+ * `resources.0`, `userIdentity.sessionContext`) is no field, or undefined: the service flattens
+ * them into fields of their values ("nested JSON fields using the dot notation", JSON arrays "into
+ * a list of field names and values": CWL_AnalyzeLogData-discoverable-fields), so the name is
+ * absent from every event and `rows == 0` would pass. Payloads (`requestParameters`) are not
+ * refused: CloudTrail writes some as text, a value.
+ */
+function recordContainer(name: string): string | undefined {
+  let fields: readonly RecordField[] | undefined = RECORD_FIELDS;
+  let path = "";
+  let kind: RecordField["kind"] | "element" | undefined;
+  for (const seg of name.split(".")) {
+    if (kind === "struct-array") {
+      kind = "element";
+      continue;
+    }
+    const known: readonly RecordField[] = [
+      ...(fields ?? []),
+      ...(RECORD_FIELDS_BEYOND_DDL[path] ?? []),
+    ];
+    const field = known.find((f) => f.name === seg);
+    if (field === undefined) return undefined;
+    path = path === "" ? field.name : `${path}.${field.name}`;
+    kind = field.kind;
+    fields = field.kind === "struct" || field.kind === "struct-array" ? field.fields : undefined;
+  }
+  if (kind !== "struct" && kind !== "struct-array" && kind !== "element") return undefined;
+  const what = kind === "struct-array" ? "a list" : "an object";
+  const example =
+    kind === "struct-array" ? `${name}.0.${fields?.[0]?.name}` : `${name}.${fields?.[0]?.name}`;
+  return `"${name}" is ${what} in CloudTrail records, and Logs Insights makes fields of its values only (${example}, ...): no event has a field "${name}"`;
 }
 
 const ASSERT_HINTS: Record<InsightsProblem["rule"], string> = {

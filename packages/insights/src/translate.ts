@@ -663,9 +663,13 @@ export function fieldPointers(name: string): string[] {
   return splits.map((keys) => `/${[...fixed, ...keys].map(token).join("/")}`);
 }
 
-/** A JSON value from `json_extract` as Logs Insights shows it: booleans as 1 and 0, strings unquoted. */
+/**
+ * A JSON value from `json_extract` as Logs Insights shows it: booleans as 1 and 0, strings
+ * unquoted; an object or a list is no field (the service flattens them into their values' fields,
+ * `userIdentity.type`, `resources.0.ARN`: CWL_AnalyzeLogData-discoverable-fields), so it is absent.
+ */
 function jsonValue(v: string): string {
-  return `(CASE WHEN json_type(${v}) = 'BOOLEAN' THEN (CASE WHEN CAST(${v} AS VARCHAR) = 'true' THEN '1' ELSE '0' END) ELSE json_extract_string(${v}, '$') END)`;
+  return `(CASE json_type(${v}) WHEN 'BOOLEAN' THEN (CASE WHEN CAST(${v} AS VARCHAR) = 'true' THEN '1' ELSE '0' END) WHEN 'OBJECT' THEN NULL WHEN 'ARRAY' THEN NULL ELSE json_extract_string(${v}, '$') END)`;
 }
 
 function orderBy(keys: OrderKey[]): string {
