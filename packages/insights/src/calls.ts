@@ -227,8 +227,30 @@ const pct: Translator = (c) => {
   if (p.kind !== "number" || p.value < 0 || p.value > 100) {
     return c.unsupported(p, "pct() takes a percentile between 0 and 100 as its second argument");
   }
-  return numericAggregate(c, (x) => `quantile_cont(${x}, ${numberLiteral(p.value / 100)})`);
+  return numericAggregate(c, (x) => pctOfPage(c.call, x, p.value));
 };
+
+/**
+ * pct(f, p) as its page defines it: "the @duration value at which 95 percent of the values of
+ * @duration are lower than this value, and 5 percent are higher", a LogFieldValue. Of n sorted
+ * values, the one at place k (from 0) has k below and n - 1 - k above, so k runs from
+ * p * n / 100 - 1 to p * n / 100: one place (its value), or two when p * n / 100 is a whole
+ * number. Two places holding different values fail the step at the call: the page does not say
+ * which it is (and an interpolation between them, as this engine once gave, is no value).
+ */
+function pctOfPage(call: Call, x: string, p: number): string {
+  const values = `list_sort(list(${x}) FILTER (WHERE ${x} IS NOT NULL))`;
+  const n = `len(${values})`;
+  // p * n exactly (p may have decimals: 99.9), then the places 1-based, within the list.
+  const t = `(CAST(${numberLiteral(p)} AS DECIMAL(18, 6)) * ${n})`;
+  const lo = `greatest(CAST(ceil(${t} / 100) AS BIGINT), 1)`;
+  const hi = `least(CAST(floor(${t} / 100) AS BIGINT) + 1, ${n})`;
+  const [a, b] = [`${values}[${lo}]`, `${values}[${hi}]`];
+  const place = `the values at the ${String(p)}th percentile's place are `;
+  const why = `; AWS's documentation says pct() returns the value "at which" ${String(p)} percent of the values are lower and the rest higher, which is either, and does not say which, so the local engine does not guess (CloudWatch Logs runs it: use --engine logs)`;
+  const message = `concat(${sqlText(`${call.text}: ${place}`)}, CAST(${a} AS VARCHAR), ' and ', CAST(${b} AS VARCHAR), ${sqlText(refusalText(call, why))})`;
+  return `(CASE WHEN ${n} = 0 THEN NULL WHEN ${a} = ${b} THEN ${a} ELSE error(${message}) END)`;
+}
 
 const count: Translator = (c) =>
   c.call.star || c.call.args.length === 0

@@ -414,13 +414,19 @@ describe("values the service reads as numbers, addresses, white space (review of
     }
   });
 
-  test("stddev is the sample deviation, pct interpolates, count(f) skips JSON null (as documented)", async () => {
+  test("stddev is the sample deviation, pct is a value of the field, count(f) skips JSON null (as documented)", async () => {
     const xs = [3, 12];
     const mean = (xs[0]! + xs[1]!) / 2;
     const sample = Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (xs.length - 1));
-    const r = (await db.run("stats stddev(m) as sd, pct(m, 50) as p50")).rows[0]!;
+    const r = (await db.run("stats stddev(m) as sd, pct(m, 25) as p25, pct(m, 75) as p75"))
+      .rows[0]!;
     expect(r.sd).toBeCloseTo(sample, 12);
-    expect(r.p50).toBeCloseTo(7.5, 12);
+    // Of two values, 25 percent below is the first's place, 75 percent the second's; at 50 both
+    // are (one below, one above), and the step fails rather than pick one (or give 7.5).
+    expect([r.p25, r.p75]).toEqual([3, 12]);
+    await expect(db.run("stats pct(m, 50) as p50")).rejects.toThrow(
+      "pct(m, 50): the values at the 50th percentile's place are 3.0 and 12.0",
+    );
     const nulls = await eventsDb([
       { eventTime: "2026-11-20T10:00:00Z", f: null, g: 1 },
       { eventTime: "2026-11-20T10:01:00Z", f: "x", g: null },
