@@ -382,17 +382,19 @@ class Translator {
         return { sql: "ts", type: "timestamp" };
       case "@message":
         return { sql: "msg", type: "string" };
-      case "@logStream":
-        return { sql: "lstream", type: "string" };
       case "@ptr":
         return { sql: "ptr", type: "string" };
       // Files and stores keep neither the log group an event went to (the service's @log is
-      // account-id:log-group-name) nor when it arrived there: a value would be a guess.
+      // account-id:log-group-name), nor its log stream (CloudTrail names it
+      // account_ID_CloudTrail_trail_region, "_number" added when it delivers to several:
+      // cloudwatch-log-group-log-stream-naming-for-cloudtrail), nor when it arrived there: a
+      // value would be a guess.
       case "@log":
+      case "@logStream":
       case "@ingestionTime":
         return this.unsupported(
           node ?? { start: 0, end: 0 },
-          `${name} is not available on the local engine: CloudTrail files do not say ${name === "@log" ? "which log group an event was delivered to" : "when an event was ingested into CloudWatch Logs"}`,
+          `${name} is not available on the local engine: CloudTrail files do not say ${UNKNOWN_FIELDS[name]}`,
         );
     }
     if (/[[`]/.test(name))
@@ -630,6 +632,14 @@ function fieldComparison(l: string, op: string, r: string): string {
 function dedupe(names: string[]): string[] {
   return [...new Set(names)];
 }
+
+/** What the files do not say, for each field the service makes that the local engine refuses. */
+const UNKNOWN_FIELDS: Record<"@log" | "@logStream" | "@ingestionTime", string> = {
+  "@log": "which log group an event was delivered to",
+  "@logStream":
+    "which log stream an event was delivered to (CloudTrail names it account_ID_CloudTrail_trail_region, and account_ID_CloudTrail_trail_region_number when it delivers to several)",
+  "@ingestionTime": "when an event was ingested into CloudWatch Logs",
+};
 
 /** Free parts of more dots than this try only their last keys joined (`fieldPointers`). */
 const ALL_SPLITS_DOTS = 4;

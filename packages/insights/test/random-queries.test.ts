@@ -15,7 +15,7 @@ const FIELDS = [
   "@message",
   "resources.0.ARN",
   "missing.field",
-  "@logStream",
+  "@ptr",
 ];
 const CONDITIONS = [
   (f: string) => `${f} = "x"`,
