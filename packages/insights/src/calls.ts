@@ -323,6 +323,34 @@ const round: Translator = (c) => {
   };
 };
 
+/**
+ * The characters whose DuckDB case mapping is not Unicode's full one (that of Java's and
+ * JavaScript's toUpperCase/toLowerCase: "ß" is "SS", "ﬁ" is "FI", "İ" is "i̇", a word's last "Σ" is
+ * "ς"; DuckDB gives "ẞ", "ﬁ", "i", "σ"), or that DuckDB's Unicode version maps and another may
+ * not: every code point whose upper() or lower() differs from JavaScript's, measured over all of
+ * them (test/case-mapping.test.ts checks the list), with "Σ" for its context.
+ */
+export const CASE_UNSURE: Record<"upper" | "lower", string> = {
+  upper:
+    "[\\x{df}\\x{149}\\x{19b}\\x{1f0}\\x{264}\\x{390}\\x{3b0}\\x{587}\\x{1c8a}\\x{1e96}-\\x{1e9a}\\x{1f50}\\x{1f52}\\x{1f54}\\x{1f56}\\x{1f80}-\\x{1faf}\\x{1fb2}-\\x{1fb4}\\x{1fb6}-\\x{1fb7}\\x{1fbc}\\x{1fc2}-\\x{1fc4}\\x{1fc6}-\\x{1fc7}\\x{1fcc}\\x{1fd2}-\\x{1fd3}\\x{1fd6}-\\x{1fd7}\\x{1fe2}-\\x{1fe4}\\x{1fe6}-\\x{1fe7}\\x{1ff2}-\\x{1ff4}\\x{1ff6}-\\x{1ff7}\\x{1ffc}\\x{a7cd}\\x{a7cf}\\x{a7d3}\\x{a7d5}\\x{a7db}\\x{fb00}-\\x{fb06}\\x{fb13}-\\x{fb17}\\x{feff}\\x{10d70}-\\x{10d85}\\x{16ebb}-\\x{16ed3}]",
+  lower:
+    "[\\x{130}\\x{3a3}\\x{1c89}\\x{a7cb}-\\x{a7cc}\\x{a7ce}\\x{a7d2}\\x{a7d4}\\x{a7da}\\x{a7dc}\\x{feff}\\x{10d50}-\\x{10d65}\\x{16ea0}-\\x{16eb8}]",
+};
+
+/**
+ * toupper / tolower: "Converts the string to uppercase [lowercase]". A value holding a character
+ * of `CASE_UNSURE` fails the step at the call rather than take DuckDB's mapping, which is not
+ * the standard one the service's is likely to be; any other value is mapped.
+ */
+function caseMapped(c: CallContext, fn: "upper" | "lower"): Col {
+  const x = str(c.arg(0));
+  const message = `${c.call.text}: a value holding a character (such as ß, ﬁ, İ or Σ) whose ${fn}-case form differs between Unicode's full mapping and the local engine's; AWS's documentation does not say which the service uses, so the local engine does not guess (CloudWatch Logs runs it: use --engine logs)`;
+  return {
+    sql: `(CASE WHEN regexp_matches(${x}, '${CASE_UNSURE[fn]}') THEN error(${sqlText(refusalText(c.call, message))}) ELSE ${fn}(${x}) END)`,
+    type: "string",
+  };
+}
+
 /** The translators by the functions' documented names (functions.ts). */
 const CALLS: ReadonlyMap<string, Translator> = new Map<string, Translator>([
   ["ispresent", (c) => ({ sql: `(${c.arg(0).sql} IS NOT NULL)`, type: "boolean" })],
@@ -340,8 +368,8 @@ const CALLS: ReadonlyMap<string, Translator> = new Map<string, Translator>([
   ["coalesce", coalesce],
   ["concat", (c) => ({ sql: `concat(${c.args().map(str).join(", ")})`, type: "string" })],
   ["strlen", (c) => ({ sql: `length(${str(c.arg(0))})`, type: "number" })],
-  ["toupper", (c) => ({ sql: `upper(${str(c.arg(0))})`, type: "string" })],
-  ["tolower", (c) => ({ sql: `lower(${str(c.arg(0))})`, type: "string" })],
+  ["toupper", (c) => caseMapped(c, "upper")],
+  ["tolower", (c) => caseMapped(c, "lower")],
   ["trim", trim],
   ["ltrim", trim],
   ["rtrim", trim],
