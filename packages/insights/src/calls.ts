@@ -474,3 +474,16 @@ export function binOffset(): string {
 export function structureAccess(name: string): string {
   return `${name}: a map's or list's access (list[index], map.\`key\`) is not supported by the local engine: AWS's documentation does not say whether a list's index counts from 0 or 1 (CloudWatch Logs runs it: use --engine logs; a CloudTrail list is read as resources.0.ARN)`;
 }
+
+/** What the files do not say, for each field the service makes that the local engine refuses. */
+export const DELIVERY_FIELDS: Readonly<Record<"@log" | "@logStream" | "@ingestionTime", string>> = {
+  "@log": "which log group an event was delivered to",
+  "@logStream":
+    "which log stream an event was delivered to (CloudTrail names it account_ID_CloudTrail_trail_region, and account_ID_CloudTrail_trail_region_number when it delivers to several)",
+  "@ingestionTime": "when an event was ingested into CloudWatch Logs",
+};
+
+/** Why the local engine refuses a field of the event's delivery (`DELIVERY_FIELDS`). */
+export function deliveryField(name: keyof typeof DELIVERY_FIELDS): string {
+  return `${name} is not available on the local engine: CloudTrail files do not say ${DELIVERY_FIELDS[name]}`;
+}

@@ -555,7 +555,7 @@ function fieldsIn(e: Expr): (Expr & { kind: "field" })[] {
  * `fields`, `display` and `stats` (`stats count(*) by x` names a column `count(*)`). A field
  * listed as itself (`fields eventNmae`, `by eventNmae`) defines nothing.
  */
-function definedNames(commands: readonly Command[]): Set<string> {
+export function definedNames(commands: readonly Command[]): Set<string> {
   const names = new Set<string>();
   for (const c of commands) {
     if (c.kind === "parse") for (const n of c.pattern.names) names.add(n);

@@ -7,7 +7,13 @@ import {
   sqlStringLiteral,
 } from "@run-md/core";
 import type { Command, Expr, InsightsQuery, Projection } from "./ast.ts";
-import { binOffset, serviceOnlyCommand, structureAccess, translateCall } from "./calls.ts";
+import {
+  binOffset,
+  deliveryField,
+  serviceOnlyCommand,
+  structureAccess,
+  translateCall,
+} from "./calls.ts";
 import { assertInsights } from "./check.ts";
 import {
   bool,
@@ -392,10 +398,7 @@ class Translator {
       case "@log":
       case "@logStream":
       case "@ingestionTime":
-        return this.unsupported(
-          node ?? { start: 0, end: 0 },
-          `${name} is not available on the local engine: CloudTrail files do not say ${UNKNOWN_FIELDS[name]}`,
-        );
+        return this.unsupported(node ?? { start: 0, end: 0 }, deliveryField(name));
     }
     if (/[[`]/.test(name))
       return this.unsupported(node ?? { start: 0, end: 0 }, structureAccess(name));
@@ -632,14 +635,6 @@ function fieldComparison(l: string, op: string, r: string): string {
 function dedupe(names: string[]): string[] {
   return [...new Set(names)];
 }
-
-/** What the files do not say, for each field the service makes that the local engine refuses. */
-const UNKNOWN_FIELDS: Record<"@log" | "@logStream" | "@ingestionTime", string> = {
-  "@log": "which log group an event was delivered to",
-  "@logStream":
-    "which log stream an event was delivered to (CloudTrail names it account_ID_CloudTrail_trail_region, and account_ID_CloudTrail_trail_region_number when it delivers to several)",
-  "@ingestionTime": "when an event was ingested into CloudWatch Logs",
-};
 
 /** Free parts of more dots than this try only their last keys joined (`fieldPointers`). */
 const ALL_SPLITS_DOTS = 4;

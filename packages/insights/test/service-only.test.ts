@@ -4,7 +4,7 @@
  * access), which `run-md check` reports as `insights-service-only`.
  */
 import { describe, expect, test } from "vitest";
-import { serviceOnlyUses } from "../src/index.ts";
+import { serviceOnlyUses, translateInsights } from "../src/index.ts";
 
 describe("serviceOnlyUses", () => {
   const q = [
@@ -48,5 +48,25 @@ describe("serviceOnlyUses", () => {
       [...at("1h"), "offset"],
     ]);
     expect(serviceOnlyUses("stats sum_over_time(n) as t by bin(1h)")).toHaveLength(1);
+  });
+
+  test("the fields of the event's delivery the files do not hold are the service's", () => {
+    // @log, @logStream (CloudTrail's account_ID_CloudTrail_trail_region, _number added when it
+    // delivers to several) and @ingestionTime: the translation refuses each at its place, and
+    // check reports the same place; a name the query gives itself is its own.
+    const query =
+      "fields @logStream, @timestamp\n| stats count(*) by @log, bin(1h)\n| filter @ingestionTime > 0";
+    expect(serviceOnlyUses(query).map((u) => [u.line, u.column, u.message.split(" ")[0]])).toEqual([
+      [1, 8, "@logStream"],
+      [2, 21, "@log"],
+      [3, 10, "@ingestionTime"],
+    ]);
+    for (const u of serviceOnlyUses(query)) {
+      const alone = query.slice(u.offset, u.offset + u.length);
+      expect(() => translateInsights(`fields ${alone}`, { relation: "cwl_events" })).toThrow(
+        u.message,
+      );
+    }
+    expect(serviceOnlyUses('parse @message "*" as @logStream | fields @logStream')).toEqual([]);
   });
 });
