@@ -179,11 +179,17 @@ describe("run-md query: answers in every format", { timeout: 180_000 }, () => {
   });
 
   it("places an engine's error at the query's own line (review: it named the runbook written around it)", async () => {
-    const r = await query(["--insights", "fields eventName\n| fields @ingestionTime"]);
+    // sum() of text refuses only once the engine reads a value.
+    const r = await query(["--insights", "fields eventName\n| stats sum(eventName) as s"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(
-      "error insights-unsupported: <query>:2:10: @ingestionTime is not available",
+    expect(r.stderr).toContain("error insights-unsupported: <query>:2:9: sum(eventName): ");
+    // A field the files do not hold is found by the check, at the same place, before any run.
+    const check = await query(["--insights", "fields eventName\n| fields @ingestionTime"]);
+    expect(check.code).toBe(2);
+    expect(check.stderr).toContain(
+      "<query>:2:10 error @ingestionTime is not available on the local engine",
     );
+    expect(check.stderr).toContain("nothing was run");
   });
 
   it("reads the query from standard input and binds --param as a step's parameter", async () => {
