@@ -213,7 +213,7 @@ export const ERROR_CODES = {
     "Fix the query at the position given; docs/engines.md lists the supported commands.",
   ),
   "insights-field": query(
-    "A field CloudTrail records do not have",
+    "A field CloudTrail records do not have, or one of their objects or lists (`userIdentity`), which Logs Insights makes no field of",
     "Write the field as CloudTrail spells it (field names are case-sensitive: eventName, userIdentity.userName); run-md check lists every such field.",
   ),
   "insights-param": query(
