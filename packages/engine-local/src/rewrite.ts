@@ -406,6 +406,31 @@ function collectCteNames(v: unknown, out: Set<string>): void {
   for (const x of Object.values(v)) collectCteNames(x, out);
 }
 
+/** Athena SQL's text made readable to DuckDB's parser as Trino reads it (rewriteAthena). */
+function trinoTextPasses(sql: string, aliases: RewriteOptions["aliases"]): string {
+  const text = expandRowStars(unicodeStrings(trinoComments(sql)), aliases);
+  return prePass(
+    decimalLiterals(valuesRows(listaggWithinGroup(ifWithoutElse(stringCastToJson(text))))),
+  );
+}
+
+/** The Trino rewrites of the parsed tree that come before the walk (rewriteAthena). */
+function trinoTreePasses(root: Node, aliases: RewriteOptions["aliases"]): Node {
+  // A WITH query's or subquery's row's .* becomes its fields first: ORDER BY and outer queries see them.
+  expandDerivedRowStars(root, aliases);
+  // A HAVING name that is also a select alias is the column, qualified before DuckDB reads the alias.
+  havingColumns(root, aliases);
+  // First: the copies it makes of select expressions go through every pass below.
+  orderByOutputColumns(root);
+  // Column types before the row comparisons (a CTE's array column in an IN list) and after (the
+  // copies of references they make).
+  annotateColumnTypes(root);
+  const node = rowComparisons(root) as Node;
+  annotateColumnTypes(node);
+  annotateLambdaDepths(node);
+  return node;
+}
+
 /** What the walk of one statement finds and changes (rewriteAthena). */
 interface RewriteState {
   opts: RewriteOptions;
@@ -444,21 +469,7 @@ export async function rewriteAthena(
 }> {
   const { statement } = await parseSelect(
     conn,
-    opts.trinoFunctions
-      ? prePass(
-          decimalLiterals(
-            valuesRows(
-              listaggWithinGroup(
-                ifWithoutElse(
-                  stringCastToJson(
-                    expandRowStars(unicodeStrings(trinoComments(sql)), opts.aliases),
-                  ),
-                ),
-              ),
-            ),
-          ),
-        )
-      : prePass(sql, false),
+    opts.trinoFunctions ? trinoTextPasses(sql, opts.aliases) : prePass(sql, false),
   );
   const st: RewriteState = {
     opts,
@@ -473,18 +484,7 @@ export async function rewriteAthena(
     template: await unnestTemplate(conn),
   };
   collectCteNames(statement.node, st.ctes);
-  // A WITH query's or subquery's row's .* becomes its fields first: ORDER BY and outer queries see them.
-  if (opts.trinoFunctions) expandDerivedRowStars(statement.node, opts.aliases);
-  // A HAVING name that is also a select alias is the column, qualified before DuckDB reads the alias.
-  if (opts.trinoFunctions) havingColumns(statement.node, opts.aliases);
-  // First: the copies it makes of select expressions go through every pass below.
-  if (opts.trinoFunctions) orderByOutputColumns(statement.node);
-  // Column types before the row comparisons (a CTE's array column in an IN list) and after (the
-  // copies of references they make).
-  if (opts.trinoFunctions) annotateColumnTypes(statement.node);
-  if (opts.trinoFunctions) statement.node = rowComparisons(statement.node) as Node;
-  if (opts.trinoFunctions) annotateColumnTypes(statement.node);
-  if (opts.trinoFunctions) annotateLambdaDepths(statement.node);
+  if (opts.trinoFunctions) statement.node = trinoTreePasses(statement.node, opts.aliases);
   statement.node = visit(statement.node, st) as Node;
   if (opts.trinoFunctions) statement.node = bindOuterColumns(statement.node, opts.target.table);
   // DuckDB SQL may name DuckDB's own column names ("count_star()", col0) below the top.
