@@ -12,6 +12,7 @@ import { rowStarFields } from "@run-md/sql";
 import { ROW_STAR_CALL } from "./row-star.ts";
 import { CLOUDTRAIL_COLUMNS } from "./schema.ts";
 import { clone, constValue, isNode, type Node, outputName } from "./tree.ts";
+import { eachSelect, type WithEnv, withQueries } from "./with-queries.ts";
 
 const TABLE_COLUMNS = new Set(CLOUDTRAIL_COLUMNS.map((c) => c.name));
 
@@ -25,42 +26,20 @@ interface Rel {
   tables: ReadonlySet<string>;
 }
 
-type Env = ReadonlyMap<string, { node: Node; aliases: string[] }>;
+type Env = WithEnv;
 
 const lower = (v: unknown) => String(v ?? "").toLowerCase();
 
-/** `env` with the WITH queries `node` defines (its `cte_map`), which shadow outer ones. */
-function withQueries(node: Node, env: Env): Env {
-  const ctes = (node.cte_map as Node | undefined)?.map;
-  if (!Array.isArray(ctes) || ctes.length === 0) return env;
-  const next = new Map(env);
-  for (const e of ctes as Node[]) {
-    const value = e.value as Node;
-    const query = (value.query as Node).node as Node;
-    next.set(lower(e.key), { node: query, aliases: (value.aliases as string[]).map(lower) });
-  }
-  return next;
-}
-
 /** Writes out every `__runmd_row_star(...)` of `root`; `tables`: the table's spellings. */
 export function expandDerivedRowStars(root: Node, tables: ReadonlySet<string>): void {
-  visit(root, new Map(), tables);
+  eachSelect(root, (select, env) => {
+    if (!Array.isArray(select.select_list)) return;
+    select.select_list = (select.select_list as Node[]).flatMap((item) =>
+      expand(item, select, env, tables),
+    );
+  });
 }
 
-function visit(v: unknown, env: Env, tables: ReadonlySet<string>): void {
-  if (Array.isArray(v)) {
-    for (const x of v) visit(x, env, tables);
-    return;
-  }
-  if (!isNode(v)) return;
-  const here = withQueries(v, env);
-  if (v.type === "SELECT_NODE" && Array.isArray(v.select_list)) {
-    v.select_list = (v.select_list as Node[]).flatMap((item) => expand(item, v, here, tables));
-  }
-  for (const x of Object.values(v)) visit(x, here, tables);
-}
-
-/** The items `item` stands for: itself, or the row's fields when it is a `__runmd_row_star`. */
 function expand(item: Node, select: Node, env: Env, tables: ReadonlySet<string>): Node[] {
   if (item.class !== "FUNCTION" || item.function_name !== ROW_STAR_CALL) return [item];
   const [ref, ...names] = item.children as Node[];

@@ -14,47 +14,22 @@ import { RunMdError } from "@run-md/core";
 import { CLOUDTRAIL_COLUMNS } from "./schema.ts";
 import { isNode, type Node, outputName } from "./tree.ts";
 import { lambdaParams } from "./trino-map-lambda.ts";
+import { eachSelect, type WithEnv } from "./with-queries.ts";
 
 const TABLE_COLUMNS = new Set(CLOUDTRAIL_COLUMNS.map((c) => c.name));
 
-/** The WITH queries in scope, by lower-cased name: their query nodes and column alias lists. */
-type Env = ReadonlyMap<string, { node: Node; aliases: string[] }>;
+type Env = WithEnv;
 
 const lower = (v: unknown) => String(v ?? "").toLowerCase();
 
 /** The alias given to a relation without a name, so that a HAVING name can be qualified by it. */
 const SOURCE_ALIAS = "__runmd_having_source";
 
-function withQueries(node: Node, env: Env): Env {
-  const ctes = (node.cte_map as Node | undefined)?.map;
-  if (!Array.isArray(ctes) || ctes.length === 0) return env;
-  const next = new Map(env);
-  for (const e of ctes as Node[]) {
-    const value = e.value as Node;
-    const query = (value.query as Node | undefined)?.node as Node | undefined;
-    if (query)
-      next.set(lower(e.key), {
-        node: query,
-        aliases: (value.aliases as string[]).map(lower),
-      });
-  }
-  return next;
-}
-
 /** Qualifies the HAVING names of every SELECT in the tree (module comment); `tables`: the table's spellings. */
 export function havingColumns(root: unknown, tables: ReadonlySet<string>): void {
-  visit(root, new Map(), tables);
-}
-
-function visit(v: unknown, env: Env, tables: ReadonlySet<string>): void {
-  if (Array.isArray(v)) {
-    for (const x of v) visit(x, env, tables);
-    return;
-  }
-  if (!isNode(v)) return;
-  const here = withQueries(v, env);
-  if (v.type === "SELECT_NODE" && isNode(v.having)) qualify(v, here, tables);
-  for (const x of Object.values(v)) visit(x, here, tables);
+  eachSelect(root, (select, env) => {
+    if (isNode(select.having)) qualify(select, env, tables);
+  });
 }
 
 function qualify(select: Node, env: Env, tables: ReadonlySet<string>): void {
