@@ -97,26 +97,26 @@ function outputNames(spec: QuerySpecificationContext): Set<string> | undefined {
 }
 
 /**
- * The column references under `node` whose first name is one of `names`, outside subqueries and
+ * The column references under `node` whose first name `wanted` accepts, outside subqueries and
  * not bound by a lambda in between.
  */
-function referencesTo(
+function referencesWhere(
   node: ParseTree,
-  names: Set<string>,
-  bound: Set<string>,
+  wanted: (name: string) => boolean,
+  bound: ReadonlySet<string> = new Set(),
 ): ParserRuleContext[] {
   if (!("children" in node)) return [];
   const ctx = node as ParserRuleContext;
   if (ctx instanceof SubqueryExpressionContext || ctx instanceof ExistsContext) return [];
   if (ctx instanceof ColumnReferenceContext || ctx instanceof ColumnRefContext) {
     const name = referenceParts(ctx)?.[0];
-    return name !== undefined && names.has(name) && !bound.has(name) ? [ctx] : [];
+    return name !== undefined && wanted(name) && !bound.has(name) ? [ctx] : [];
   }
   const inner =
     ctx instanceof LambdaContext
       ? new Set([...bound, ...ctx.identifier().map((id) => identifierText(id.getText()))])
       : bound;
-  return (ctx.children ?? []).flatMap((c) => referencesTo(c, names, inner));
+  return (ctx.children ?? []).flatMap((c) => referencesWhere(c, wanted, inner));
 }
 
 /** The aggregate calls (without OVER) under `node`, outside subqueries. */
@@ -159,7 +159,7 @@ function aggregateOverOutput(
   };
   for (const call of aggregateCalls(sort)) {
     for (const arg of call.expression()) {
-      const ref = referencesTo(arg, names, new Set()).find((r) => !qualified(r));
+      const ref = referencesWhere(arg, (name) => names.has(name)).find((r) => !qualified(r));
       if (ref === undefined) continue;
       const name = written(ref);
       out.push({
@@ -278,7 +278,7 @@ function setOrderBy(term: SetOperationContext, sorts: SortItemContext[], out: Sq
   if (names === undefined) return;
   for (const sort of sorts) {
     const expr = sort.expression() ?? sort.columnRef();
-    const ref = expr ? referencesOutside(expr, names, new Set())[0] : undefined;
+    const ref = expr ? referencesWhere(expr, (name) => !names.has(name))[0] : undefined;
     if (ref === undefined) continue;
     const name = (referenceParts(ref) ?? []).join(".");
     out.push({
@@ -289,29 +289,6 @@ function setOrderBy(term: SetOperationContext, sorts: SortItemContext[], out: Sq
     });
     return; // Trino reports the first
   }
-}
-
-/**
- * The column references under `node` whose first name is not one of `names`, outside subqueries
- * and not bound by a lambda in between.
- */
-function referencesOutside(
-  node: ParseTree,
-  names: Set<string>,
-  bound: Set<string>,
-): ParserRuleContext[] {
-  if (!("children" in node)) return [];
-  const ctx = node as ParserRuleContext;
-  if (ctx instanceof SubqueryExpressionContext || ctx instanceof ExistsContext) return [];
-  if (ctx instanceof ColumnReferenceContext || ctx instanceof ColumnRefContext) {
-    const name = referenceParts(ctx)?.[0];
-    return name !== undefined && !names.has(name) && !bound.has(name) ? [ctx] : [];
-  }
-  const inner =
-    ctx instanceof LambdaContext
-      ? new Set([...bound, ...ctx.identifier().map((id) => identifierText(id.getText()))])
-      : bound;
-  return (ctx.children ?? []).flatMap((c) => referencesOutside(c, names, inner));
 }
 
 /** The ORDER BY rules of one query (`n` is a query's body with its ORDER BY, LIMIT...). */
