@@ -8,6 +8,7 @@
  * runs. The patterns of `LIKE` are found the same way (`sqlLikeUses`), for the
  * `regex-as-like-pattern` warning.
  */
+import { sqlCommentEnd, sqlQuotedEnd } from "./sql-comments.ts";
 import { referenceAt } from "./template.ts";
 
 export type SqlRegexUse =
@@ -21,24 +22,9 @@ const FUNCTION = /^(?:regexp_[a-z_]+|str(?:ing)?_split_regex)$/;
 /** The end of the string, quoted name or comment at i (its last offset + 1), else i. */
 function skipQuoted(sql: string, i: number): number {
   const c = sql[i];
-  if (c === "'" || c === '"') {
-    let j = i + 1;
-    while (j < sql.length) {
-      if (sql[j] === c && sql[j + 1] === c) j += 2;
-      else if (sql[j] === c) return j + 1;
-      else j++;
-    }
-    return sql.length;
-  }
-  if (sql.startsWith("--", i)) {
-    const end = sql.indexOf("\n", i);
-    return end < 0 ? sql.length : end;
-  }
-  if (sql.startsWith("/*", i)) {
-    const end = sql.indexOf("*/", i + 2);
-    return end < 0 ? sql.length : end + 2;
-  }
-  return i;
+  if (c === "'" || c === '"') return sqlQuotedEnd(sql, i);
+  const comment = sqlCommentEnd(sql, i);
+  return comment < 0 ? i : comment;
 }
 
 /** The offset of the next character that is no blank and no comment, from i. */

@@ -4,7 +4,7 @@
  * `VALUES` rows written without parentheses, and `CAST('text' AS JSON)` (which DuckDB's parser
  * cannot tell from the literal `JSON 'text'`).
  */
-import { RunMdError } from "@run-md/core";
+import { RunMdError, sqlCommentEnd, sqlQuotedEnd } from "@run-md/core";
 import { decodeUnicodeString } from "@run-md/sql";
 import { bracketed, CLOSE, OPEN } from "./brackets.ts";
 import { mapCode } from "./rewrite.ts";
@@ -226,18 +226,6 @@ function valuesItems(code: string, from: number): { start: number; end: number }
   return items;
 }
 
-/** The index just past the quoted text starting at `start` (a `'` or `"`, doubled inside). */
-function quotedEnd(sql: string, start: number): number {
-  const q = sql[start];
-  let i = start + 1;
-  while (i < sql.length) {
-    if (sql[i] !== q) i++;
-    else if (sql[i + 1] === q) i += 2;
-    else return i + 1;
-  }
-  return sql.length;
-}
-
 /**
  * Trino's Unicode string literals (`U&'\0041'`, `U&'#0041' UESCAPE '#'`) as the plain literals
  * they stand for (`'A'`, a quote doubled): DuckDB's parser fails on them ("unicode_to_utf8 NOT
@@ -252,20 +240,16 @@ export function unicodeStrings(sql: string): string {
   let from = 0;
   while (i < sql.length) {
     const ch = sql[i]!;
-    if (ch === "'" || ch === '"') i = quotedEnd(sql, i);
-    else if (ch === "-" && sql[i + 1] === "-") {
-      const end = sql.slice(i).search(/[\r\n]/);
-      i = end < 0 ? sql.length : i + end;
-    } else if (ch === "/" && sql[i + 1] === "*") {
-      const end = sql.indexOf("*/", i + 2);
-      i = end < 0 ? sql.length : end + 2;
-    } else if (
+    const comment = sqlCommentEnd(sql, i);
+    if (ch === "'" || ch === '"') i = sqlQuotedEnd(sql, i);
+    else if (comment >= 0) i = comment;
+    else if (
       (ch === "u" || ch === "U") &&
       sql[i + 1] === "&" &&
       sql[i + 2] === "'" &&
       !/[\w$]/.test(sql[i - 1] ?? " ")
     ) {
-      const end = quotedEnd(sql, i + 2);
+      const end = sqlQuotedEnd(sql, i + 2);
       const body = sql.slice(i + 3, end - 1);
       const uescape = /^\s+uescape\s*'((?:[^']|'')*)'/i.exec(sql.slice(end));
       const decoded = decodeUnicodeString(body, uescape?.[1]);
