@@ -24,14 +24,24 @@ import type { SqlProblem } from "./problem.ts";
 import { nameKey } from "./relations.ts";
 import { at } from "./types.ts";
 
-/** Every node below `node`, subqueries and lambdas skipped (they have names of their own). */
-function each(node: ParseTree, visit: (n: ParserRuleContext) => void): void {
+/**
+ * Every node below `node`, subqueries skipped (they have names of their own), with the names
+ * the lambdas around it bind (a lambda's parameter is no alias; its body sees no alias either).
+ */
+function each(
+  node: ParseTree,
+  visit: (n: ParserRuleContext, bound: ReadonlySet<string>) => void,
+  bound: ReadonlySet<string> = new Set(),
+): void {
   for (let i = 0; i < node.getChildCount(); i++) {
     const child = node.getChild(i) as ParserRuleContext;
-    if (!("children" in child) || child instanceof QueryContext || child instanceof LambdaContext)
-      continue;
-    visit(child);
-    each(child, visit);
+    if (!("children" in child) || child instanceof QueryContext) continue;
+    const inner =
+      child instanceof LambdaContext
+        ? new Set([...bound, ...child.identifier().map((id) => nameKey(id.getText()))])
+        : bound;
+    visit(child, inner);
+    each(child, visit, inner);
   }
 }
 
@@ -83,10 +93,11 @@ export function checkClauseAliases(
   for (const [clause, ctx] of clauses) {
     let found: QualifiedNameContext | undefined;
     if (ctx)
-      each(ctx, (n) => {
+      each(ctx, (n, bound) => {
         if (found || !isColumnName(n)) return;
         const ids = n.identifier();
-        if (ids.length === 1 && aliases.has(nameKey(ids[0]!.getText()))) found = n;
+        const name = ids.length === 1 ? nameKey(ids[0]!.getText()) : undefined;
+        if (name !== undefined && aliases.has(name) && !bound.has(name)) found = n;
       });
     if (found === undefined) continue;
     const name = nameText(found.getText());

@@ -181,20 +181,8 @@ export function checkScopedColumns(
       // An enclosing query's select alias (`SELECT lower(eventname) AS e ... WHERE EXISTS
       // (SELECT 1 FROM cloudtrail_logs c2 WHERE c2.eventname = e)`): no visible relation has it.
       out.push(unresolved(ref, head, visible, "outer alias"));
-    } else if (aliases.has(head) && inLambda(ref)) {
-      // Also over the CloudTrail table: DuckDB binds this query's alias in a lambda's body
-      // (clause-aliases.ts skips lambdas), and answered.
-      out.push(unresolved(ref, head, visible));
     }
   });
-}
-
-/** Whether `n` stands in a lambda's body within its query. */
-function inLambda(n: ParserRuleContext): boolean {
-  for (let p = n.parent; p && !(p instanceof QuerySpecificationContext); p = p.parent) {
-    if (p instanceof LambdaContext) return true;
-  }
-  return false;
 }
 
 function unresolved(
