@@ -91,6 +91,10 @@ export function insightsRefusal(
   return new InsightsUnsupportedError(query, Number(at[1]), Number(at[2]), message.trim());
 }
 
+/** What to do about a query nested too deeply (the parser's bounds and the stack's). */
+export const TOO_DEEP_HINT =
+  'Write a long list of alternatives as `field in ["a", "b", ...]` or one regular expression (`field like /a|b/`), and remove needless parentheses.';
+
 /**
  * `run` with JavaScript's stack overflow (a query nested thousands deep: parentheses, NOTs, calls,
  * ORs) turned into a syntax error that says so; before, the step failed with "Maximum call stack
@@ -107,7 +111,7 @@ export function withinStack<T>(query: string, run: () => T): T {
       1,
       "the query nests too deeply to be read: thousands of parentheses, nested calls, NOTs or ORs",
       {
-        hint: 'Write a long list of alternatives as `field in ["a", "b", ...]` or one regular expression (`field like /a|b/`), and remove needless parentheses.',
+        hint: TOO_DEEP_HINT,
       },
     );
   }

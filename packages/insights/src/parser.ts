@@ -8,7 +8,7 @@ import {
   type Projection,
   SERVICE_ONLY_COMMANDS,
 } from "./ast.ts";
-import { InsightsSyntaxError, withinStack } from "./errors.ts";
+import { InsightsSyntaxError, TOO_DEEP_HINT, withinStack } from "./errors.ts";
 import { arityProblem, lookupFunction } from "./functions.ts";
 import { type Token, tokenize } from "./lexer.ts";
 import { regexProblem } from "./regex.ts";
@@ -61,12 +61,72 @@ const RESERVED = new Set(["and", "or", "not", "like", "in", "as", "by", "asc", "
 
 /** Parse a Logs Insights query. Throws `InsightsSyntaxError` with the position of the first error. */
 export function parseInsights(query: string): InsightsQuery {
-  return withinStack(query, () => new Parser(query).parseQuery());
+  const parsed = withinStack(query, () => new Parser(query).parseQuery());
+  assertShallow(parsed);
+  return parsed;
+}
+
+/**
+ * How deep a query may nest: parentheses, calls, NOTs and minus signs inside one another
+ * (`MAX_NESTING`), and operators chained below one another (`MAX_DEPTH`: 1,000 ORs make a tree
+ * 1,000 deep). Past them the parser, the translation and DuckDB (whose own limit is an expression
+ * 1,000 deep) would run out of stack; JavaScript's stack size differs by machine and moment, so
+ * without fixed bounds a query near the edge passed on one run and failed on the next (CI did).
+ */
+export const MAX_NESTING = 200;
+export const MAX_DEPTH = 1000;
+
+type Span = { start: number; end: number };
+
+function tooDeep(query: string, at: Span, what: string): never {
+  throw new InsightsSyntaxError(
+    query,
+    at.start,
+    at.end - at.start,
+    `the query nests too deeply: ${what}`,
+    {
+      hint: TOO_DEEP_HINT,
+    },
+  );
+}
+
+/** Refuse a parsed query whose expressions are more than `MAX_DEPTH` nodes deep (walked without recursion). */
+function assertShallow(parsed: InsightsQuery): void {
+  const stack: [unknown, number][] = parsed.commands.map((c) => [c, 0]);
+  for (let item = stack.pop(); item; item = stack.pop()) {
+    const [value, depth] = item;
+    if (typeof value !== "object" || value === null) continue;
+    const node = "kind" in value && "start" in value ? (value as unknown as Span) : undefined;
+    const below = node ? depth + 1 : depth;
+    if (below > MAX_DEPTH)
+      tooDeep(parsed.source, node!, `its expressions are more than ${MAX_DEPTH} levels deep`);
+    for (const child of Object.values(value)) stack.push([child, below]);
+  }
 }
 
 class Parser extends TokenCursor<Token> {
+  /** How many parentheses, calls, NOTs and minus signs enclose the expression being read. */
+  private nesting = 0;
+
   constructor(private readonly src: string) {
     super(tokenize(src));
+  }
+
+  /** `parse` one level deeper; past `MAX_NESTING` levels, a syntax error at token `t`. */
+  private deeper<T>(t: Token, parse: () => T): T {
+    if (this.nesting > MAX_NESTING) {
+      tooDeep(
+        this.src,
+        t,
+        `more than ${MAX_NESTING} parentheses, calls, NOTs or minus signs inside one another`,
+      );
+    }
+    this.nesting++;
+    try {
+      return parse();
+    } finally {
+      this.nesting--;
+    }
   }
 
   parseQuery(): InsightsQuery {
@@ -476,7 +536,7 @@ class Parser extends TokenCursor<Token> {
   // ---- expressions
 
   parseExpr(): Expr {
-    return this.parseOr();
+    return this.deeper(this.peek(), () => this.parseOr());
   }
 
   private binary(op: BinaryOp, left: Expr, right: Expr): Expr {
@@ -518,7 +578,11 @@ class Parser extends TokenCursor<Token> {
     const t = this.peek();
     if (!this.isKeyword(t, "not")) return this.parseComparison();
     this.next();
-    return this.prefixed("not", t, this.parseNot());
+    return this.prefixed(
+      "not",
+      t,
+      this.deeper(t, () => this.parseNot()),
+    );
   }
 
   private parseComparison(): Expr {
@@ -633,7 +697,11 @@ class Parser extends TokenCursor<Token> {
     const t = this.peek();
     if (t.kind === "op" && t.value === "^") {
       this.next();
-      return this.binary("^", left, this.parseUnary());
+      return this.binary(
+        "^",
+        left,
+        this.deeper(t, () => this.parseUnary()),
+      );
     }
     return left;
   }
@@ -642,7 +710,11 @@ class Parser extends TokenCursor<Token> {
     const t = this.peek();
     if (t.kind !== "op" || t.value !== "-") return this.parsePower();
     this.next();
-    return this.prefixed("neg", t, this.parseUnary());
+    return this.prefixed(
+      "neg",
+      t,
+      this.deeper(t, () => this.parseUnary()),
+    );
   }
 
   private parsePrimary(): Expr {

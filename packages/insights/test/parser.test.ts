@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 import type { Command, Expr } from "../src/index.ts";
 import { InsightsSyntaxError, parseInsights, translateInsights } from "../src/index.ts";
+import { MAX_DEPTH, MAX_NESTING } from "../src/parser.ts";
 import { thrown } from "./thrown.ts";
 
 /** A compact, readable form of an expression tree. */
@@ -428,5 +429,41 @@ describe("a query nested past JavaScript's stack", () => {
     const e = thrown(InsightsSyntaxError, run);
     expect(e.message).toMatch(/nests too deeply/);
     expect(e.code).toBe("insights-syntax");
+  });
+
+  // The bounds are fixed, not JavaScript's stack: 1,000 nested calls passed on a CI machine with
+  // a larger stack and failed here, so the same query passed or failed by machine.
+  const calls = (n: number) => `fields ${"abs(".repeat(n)}1${")".repeat(n)} as x`;
+  const ors = (n: number) =>
+    `filter ${Array.from({ length: n }, (_, i) => `a = "e${i}"`).join(" or ")}`;
+
+  test(`${MAX_NESTING} nested calls are read; one more is refused at that call`, () => {
+    expect(() => translateInsights(calls(MAX_NESTING), { relation: "t" })).not.toThrow();
+    const e = thrown(InsightsSyntaxError, () => parseInsights(calls(MAX_NESTING + 1)));
+    expect(e.message).toContain(`more than ${MAX_NESTING} parentheses, calls, NOTs or minus signs`);
+    expect(e.column).toBe("fields ".length + 4 * MAX_NESTING + 5);
+  });
+
+  test.each([
+    ["parentheses", (n: number) => `filter ${"(".repeat(n)}a = 1${")".repeat(n)}`],
+    ["NOTs", (n: number) => `filter ${"not ".repeat(n)}a = 1`],
+    ["minus signs", (n: number) => `fields ${"-".repeat(n)}1 as x`],
+    [
+      "powers",
+      (n: number) =>
+        `fields ${Array(n + 1)
+          .fill("2")
+          .join(" ^ ")} as x`,
+    ],
+  ])(`${MAX_NESTING} nested %s are read, one more is not`, (_what, query) => {
+    expect(() => parseInsights(query(MAX_NESTING))).not.toThrow();
+    const e = thrown(InsightsSyntaxError, () => parseInsights(query(MAX_NESTING + 1)));
+    expect(e.message).toMatch(/nests too deeply: more than 200/);
+  });
+
+  test(`a chain of operators is read up to ${MAX_DEPTH} deep`, () => {
+    expect(() => translateInsights(ors(MAX_DEPTH - 2), { relation: "t" })).not.toThrow();
+    const e = thrown(InsightsSyntaxError, () => parseInsights(ors(MAX_DEPTH)));
+    expect(e.message).toContain(`more than ${MAX_DEPTH} levels deep`);
   });
 });
