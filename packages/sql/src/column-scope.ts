@@ -8,23 +8,20 @@
  * reference can see (its query's and, for a correlated subquery, the enclosing queries') shows
  * its columns; a name that is no column anywhere is resolve.ts's "unknown column".
  */
-import type { ParserRuleContext, ParseTree } from "antlr4ng";
+import type { ParserRuleContext } from "antlr4ng";
 import {
   AliasedRelationContext,
-  ColumnNameContext,
-  ColumnRefContext,
   GroupByContext,
   HavingClauseContext,
-  LambdaContext,
   NamedQueryContext,
-  QualifiedNameContext,
-  QueryContext,
+  type QualifiedNameContext,
   QuerySpecificationContext,
   SubqueryRelationContext,
   WhereClauseContext,
 } from "dt-sql-parser/dist/lib/trino/TrinoSqlParser.js";
 import { COLUMN_NAMES, nameText, PARTITION_COLUMNS } from "./cloudtrail.ts";
 import type { SqlProblem } from "./problem.ts";
+import { eachColumnReference, referenceNames } from "./references.ts";
 import { type Column, nameKey, type Relation, type Relations, subqueryOf } from "./relations.ts";
 import { at } from "./types.ts";
 
@@ -123,15 +120,6 @@ export function checkAliasCount(n: ParserRuleContext, relations: Relations, out:
     out.push({ ...at(n), severity: "error", rule: "sql-column", message: problem });
 }
 
-/** Whether `name` is a parameter of a lambda around `n`. */
-function lambdaParameter(n: ParserRuleContext, name: string): boolean {
-  for (let p = n.parent; p && !(p instanceof QuerySpecificationContext); p = p.parent) {
-    if (p instanceof LambdaContext && p.identifier().some((id) => nameKey(id.getText()) === name))
-      return true;
-  }
-  return false;
-}
-
 /** Whether `n` stands in `spec`'s WHERE, GROUP BY or HAVING (where clause-aliases.ts judges select aliases). */
 function inFilterClause(n: ParserRuleContext): boolean {
   for (let p = n.parent; p && !(p instanceof QuerySpecificationContext); p = p.parent) {
@@ -162,10 +150,10 @@ export function checkScopedColumns(
   const hasColumn = (name: string) => visible.some((r) => r.columns!.some((c) => c.name === name));
   const cloudTrail = visible.some((r) => r.cloudtrail);
   const outer = unseen(spec, relations);
-  eachReference(spec, (ref) => {
-    const parts = ref.identifier().map((id) => nameKey(id.getText()));
+  eachColumnReference(spec, (ref) => {
+    const parts = referenceNames(ref);
     const head = parts[0]!;
-    if (hasColumn(head) || lambdaParameter(ref, head)) return;
+    if (hasColumn(head)) return;
     const relation = visible.find((r) => r.name === head);
     if (parts.length === 1 && relation) return; // `t` of `t.*`
     if (parts.length > 1 && relation) {
@@ -216,18 +204,4 @@ function unresolved(
     rule: "sql-column",
     message: `Column '${name}' cannot be resolved: on Athena (Trino) ${has}${note}`,
   };
-}
-
-/** The column references of `spec`'s own clauses (its subqueries have theirs). */
-function eachReference(node: ParseTree, visit: (ref: QualifiedNameContext) => void): void {
-  for (let i = 0; i < node.getChildCount(); i++) {
-    const child = node.getChild(i) as ParserRuleContext;
-    if (!("children" in child) || child instanceof QueryContext) continue;
-    if (
-      child instanceof QualifiedNameContext &&
-      (child.parent instanceof ColumnRefContext || child.parent instanceof ColumnNameContext)
-    )
-      visit(child);
-    else eachReference(child, visit);
-  }
 }

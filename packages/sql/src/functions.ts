@@ -89,6 +89,18 @@ export const ATHENA_FUNCTIONS: ReadonlySet<string> = new Set(
 );
 
 /**
+ * The aggregate functions of Athena engine v3 (Trino's `SHOW FUNCTIONS` of type aggregate) a
+ * runbook may call; a call of one of them without OVER aggregates.
+ */
+export const AGGREGATES = new Set(
+  `approx_distinct approx_most_frequent approx_percentile approx_set arbitrary any_value array_agg
+  avg bitwise_and_agg bitwise_or_agg bitwise_xor_agg bool_and bool_or checksum corr count count_if
+  covar_pop covar_samp entropy every geometric_mean histogram kurtosis listagg map_agg map_union
+  max max_by merge min min_by multimap_agg numeric_histogram regr_intercept regr_slope skewness
+  stddev stddev_pop stddev_samp sum tdigest_agg var_pop var_samp variance`.split(/\s+/),
+);
+
+/**
  * DuckDB functions that runbooks written against the local engine reach for, with what to write
  * on Athena instead. A step that needs them says `dialect=duckdb` and runs locally only.
  */

@@ -9,55 +9,18 @@
  */
 import type { ParserRuleContext, ParseTree } from "antlr4ng";
 import {
-  ColumnNameContext,
-  ColumnRefContext,
-  FunctionCallContext,
   GroupingTermContext,
-  LambdaContext,
   NumericLiteralContext,
   ParameterContext,
-  QualifiedNameContext,
+  type QualifiedNameContext,
   QueryContext,
   type QuerySpecificationContext,
 } from "dt-sql-parser/dist/lib/trino/TrinoSqlParser.js";
 import { visibleRelations } from "./column-scope.ts";
-import { AGGREGATES } from "./order-by.ts";
 import type { SqlProblem } from "./problem.ts";
+import { eachColumnReference, referenceNames } from "./references.ts";
 import { nameKey, type Relations } from "./relations.ts";
-import { at, functionName, unwrap } from "./types.ts";
-
-function isColumnName(n: ParserRuleContext): n is QualifiedNameContext {
-  return (
-    n instanceof QualifiedNameContext &&
-    (n.parent instanceof ColumnRefContext || n.parent instanceof ColumnNameContext)
-  );
-}
-
-/** The column references under `node`, outside subqueries, aggregate calls and lambdas' own names. */
-function references(
-  node: ParseTree,
-  visit: (ref: QualifiedNameContext) => void,
-  bound: ReadonlySet<string> = new Set(),
-  aggregates = true,
-): void {
-  if (!("children" in node)) return;
-  const ctx = node as ParserRuleContext;
-  if (ctx instanceof QueryContext) return;
-  if (aggregates && ctx instanceof FunctionCallContext && !ctx.over()) {
-    const name = functionName(ctx);
-    if (name !== undefined && AGGREGATES.has(name)) return;
-  }
-  if (isColumnName(ctx)) {
-    const head = nameKey(ctx.identifier(0)!.getText());
-    if (!bound.has(head)) visit(ctx);
-    return;
-  }
-  const inner =
-    ctx instanceof LambdaContext
-      ? new Set([...bound, ...ctx.identifier().map((id) => nameKey(id.getText()))])
-      : bound;
-  for (const child of ctx.children ?? []) references(child, visit, inner, aggregates);
-}
+import { at, unwrap } from "./types.ts";
 
 /**
  * Every name the grouping expressions use (an ordinal's select item's too, and an alias's, which
@@ -67,14 +30,9 @@ function references(
 function groupedNames(spec: QuerySpecificationContext): Set<string> | undefined {
   const names = new Set<string>();
   const add = (node: ParseTree) =>
-    references(
-      node,
-      (ref) => {
-        for (const id of ref.identifier()) names.add(nameKey(id.getText()));
-      },
-      new Set(),
-      false,
-    );
+    eachColumnReference(node, (ref) => {
+      for (const name of referenceNames(ref)) names.add(name);
+    });
   const items = spec.selectList().selectItem();
   const groupBy = spec.groupBy()!;
   add(groupBy);
@@ -125,7 +83,7 @@ export function checkGrouping(
   let found: { ref: QualifiedNameContext; clause: string } | undefined;
   const judge = (clause: string) => (ref: QualifiedNameContext) => {
     if (found) return;
-    const parts = ref.identifier().map((id) => nameKey(id.getText()));
+    const parts = referenceNames(ref);
     const head = parts[0]!;
     const relation = own.find((r) => r.name === head);
     const column = parts.length > 1 && relation ? parts[1]! : head;
@@ -136,10 +94,10 @@ export function checkGrouping(
   };
   for (const item of spec.selectList().selectItem()) {
     const expr = item.selectExpressionColumnName() ?? item.selectLiteralColumnName();
-    if (expr) references(expr, judge("select list"));
+    if (expr) eachColumnReference(expr, judge("select list"), { outsideAggregates: true });
   }
   const having = spec.havingClause();
-  if (having) references(having, judge("HAVING"));
+  if (having) eachColumnReference(having, judge("HAVING"), { outsideAggregates: true });
   if (found === undefined) return;
   const name = text(found.ref).trim();
   const where = found.clause === "HAVING" ? " (in HAVING)" : "";

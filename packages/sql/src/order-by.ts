@@ -12,36 +12,27 @@ import {
   ColumnRefContext,
   ColumnReferenceContext,
   DereferenceContext,
-  ExistsContext,
   FunctionCallContext,
-  LambdaContext,
   NumericLiteralContext,
+  type QualifiedNameContext,
+  QueryContext,
   type QueryNoWithContext,
   QueryPrimaryDefaultContext,
   type QuerySpecificationContext,
   type QueryTermContext,
   QueryTermDefaultContext,
-  SetOperationContext,
   type SelectItemContext,
+  SetOperationContext,
   type SortItemContext,
   SubqueryContext,
   SubqueryExpressionContext,
   TableNameContext,
 } from "dt-sql-parser/dist/lib/trino/TrinoSqlParser.js";
+import { AGGREGATES } from "./functions.ts";
 import type { SqlProblem } from "./problem.ts";
+import { columnReferencesWhere, referenceNames } from "./references.ts";
+import { nameKey } from "./relations.ts";
 import { at, functionName, referenceName, unwrap } from "./types.ts";
-
-/**
- * The aggregate functions of Athena engine v3 (Trino's `SHOW FUNCTIONS` of type aggregate) a
- * runbook may call; a call of one of them without OVER aggregates.
- */
-export const AGGREGATES = new Set(
-  `approx_distinct approx_most_frequent approx_percentile approx_set arbitrary any_value array_agg
-  avg bitwise_and_agg bitwise_or_agg bitwise_xor_agg bool_and bool_or checksum corr count count_if
-  covar_pop covar_samp entropy every geometric_mean histogram kurtosis listagg map_agg map_union
-  max max_by merge min min_by multimap_agg numeric_histogram regr_intercept regr_slope skewness
-  stddev stddev_pop stddev_samp sum tdigest_agg var_pop var_samp variance`.split(/\s+/),
-);
 
 /** The SELECT a query's ORDER BY sorts, when it is one SELECT (not a UNION, VALUES or TABLE). */
 function sortedSelect(n: QueryNoWithContext): QuerySpecificationContext | undefined {
@@ -52,28 +43,19 @@ function sortedSelect(n: QueryNoWithContext): QuerySpecificationContext | undefi
 }
 
 /**
- * A column's or relation's name as Trino matches it: unquoted and lower-cased (Trino matches
- * column names ignoring case, quoted or not).
- */
-function identifierText(raw: string): string {
-  const name = raw.startsWith('"') ? raw.slice(1, -1).replaceAll('""', '"') : raw;
-  return name.toLowerCase();
-}
-
-/**
  * The name of a select item's output column: its alias, else the name of the column or field it
  * is (`useridentity.arn` is `arn`, and so are `resources[1].arn` and `(x.u).arn`: Trino names a
  * dereference by its field, whatever its base); undefined for an expression without an alias.
  */
 export function outputName(item: SelectItemContext): string | undefined {
   const alias = item._alias ?? item.identifier();
-  if (alias) return identifierText(alias.getText());
+  if (alias) return nameKey(alias.getText());
   const expr = item.selectLiteralColumnName()?.columnRef() ?? item.selectExpressionColumnName();
   if (!expr) return undefined;
   const parts = referenceParts(expr);
   if (parts) return parts[parts.length - 1];
   const at = unwrap(expr);
-  return at instanceof DereferenceContext ? identifierText(at.identifier().getText()) : undefined;
+  return at instanceof DereferenceContext ? nameKey(at.identifier().getText()) : undefined;
 }
 
 /**
@@ -81,8 +63,8 @@ export function outputName(item: SelectItemContext): string | undefined {
  * anything else.
  */
 function referenceParts(ctx: ParserRuleContext): string[] | undefined {
-  const ids = referenceName(ctx)?.identifier() ?? [];
-  return ids.length > 0 ? ids.map((id) => identifierText(id.getText())) : undefined;
+  const name = referenceName(ctx);
+  return name && name.identifier().length > 0 ? referenceNames(name) : undefined;
 }
 
 /** The select list's output names, or undefined when it has a `*` (names the tree does not show). */
@@ -96,34 +78,11 @@ function outputNames(spec: QuerySpecificationContext): Set<string> | undefined {
   return names;
 }
 
-/**
- * The column references under `node` whose first name `wanted` accepts, outside subqueries and
- * not bound by a lambda in between.
- */
-function referencesWhere(
-  node: ParseTree,
-  wanted: (name: string) => boolean,
-  bound: ReadonlySet<string> = new Set(),
-): ParserRuleContext[] {
-  if (!("children" in node)) return [];
-  const ctx = node as ParserRuleContext;
-  if (ctx instanceof SubqueryExpressionContext || ctx instanceof ExistsContext) return [];
-  if (ctx instanceof ColumnReferenceContext || ctx instanceof ColumnRefContext) {
-    const name = referenceParts(ctx)?.[0];
-    return name !== undefined && wanted(name) && !bound.has(name) ? [ctx] : [];
-  }
-  const inner =
-    ctx instanceof LambdaContext
-      ? new Set([...bound, ...ctx.identifier().map((id) => identifierText(id.getText()))])
-      : bound;
-  return (ctx.children ?? []).flatMap((c) => referencesWhere(c, wanted, inner));
-}
-
 /** The aggregate calls (without OVER) under `node`, outside subqueries. */
 function aggregateCalls(node: ParseTree): FunctionCallContext[] {
   if (!("children" in node)) return [];
   const ctx = node as ParserRuleContext;
-  if (ctx instanceof SubqueryExpressionContext || ctx instanceof ExistsContext) return [];
+  if (ctx instanceof QueryContext) return [];
   if (ctx instanceof FunctionCallContext && !ctx.over()) {
     const name = functionName(ctx);
     if (name !== undefined && AGGREGATES.has(name)) return [ctx];
@@ -153,13 +112,13 @@ function aggregateOverOutput(
   relations: Set<string>,
   out: SqlProblem[],
 ): void {
-  const qualified = (ref: ParserRuleContext) => {
-    const parts = referenceParts(ref) ?? [];
+  const qualified = (ref: QualifiedNameContext) => {
+    const parts = referenceNames(ref);
     return parts.length > 1 && relations.has(parts[0]!);
   };
   for (const call of aggregateCalls(sort)) {
     for (const arg of call.expression()) {
-      const ref = referencesWhere(arg, (name) => names.has(name)).find((r) => !qualified(r));
+      const ref = columnReferencesWhere(arg, (name) => names.has(name)).find((r) => !qualified(r));
       if (ref === undefined) continue;
       const name = written(ref);
       out.push({
@@ -182,13 +141,13 @@ function relationNames(spec: QuerySpecificationContext): Set<string> {
     if (ctx instanceof SubqueryExpressionContext) return;
     if (ctx instanceof AliasedRelationContext) {
       const alias = ctx.identifier();
-      if (alias) names.add(identifierText(alias.getText()));
+      if (alias) names.add(nameKey(alias.getText()));
     }
     if (ctx instanceof TableNameContext) {
       const ref = ctx.tableOrViewName().tableRef() ?? ctx.tableOrViewName().viewRef();
       const parts = ref?.identifier() ?? [];
       const last = parts[parts.length - 1];
-      if (last) names.add(identifierText(last.getText()));
+      if (last) names.add(nameKey(last.getText()));
     }
     for (const c of ctx.children ?? []) visit(c);
   };
@@ -278,9 +237,9 @@ function setOrderBy(term: SetOperationContext, sorts: SortItemContext[], out: Sq
   if (names === undefined) return;
   for (const sort of sorts) {
     const expr = sort.expression() ?? sort.columnRef();
-    const ref = expr ? referencesWhere(expr, (name) => !names.has(name))[0] : undefined;
+    const ref = expr ? columnReferencesWhere(expr, (name) => !names.has(name))[0] : undefined;
     if (ref === undefined) continue;
-    const name = (referenceParts(ref) ?? []).join(".");
+    const name = referenceNames(ref).join(".");
     out.push({
       ...at(ref),
       severity: "error",

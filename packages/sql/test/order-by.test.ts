@@ -51,6 +51,8 @@ describe("an ORDER BY aggregate over an output column is refused, as Trino refus
     `SELECT k AS t, count(*) AS n FROM ${VALUES} GROUP BY k ORDER BY sum(t.v)`,
     // A window function is no aggregate of the query's rows.
     `SELECT k, v FROM ${VALUES} ORDER BY sum(v) OVER (PARTITION BY k)`,
+    // An aggregate inside a subquery (IN's too) aggregates the subquery's rows, over its names.
+    "SELECT eventname FROM cloudtrail_logs GROUP BY eventname ORDER BY eventname IN (SELECT max(eventname) FROM cloudtrail_logs)",
   ])("accepts %s", async (sql) => {
     expect(await checkSql(sql)).toEqual([]);
   });
@@ -125,6 +127,9 @@ describe("the ORDER BY of a set operation names the first SELECT's columns", () 
     // A `*` hides the names: nothing is judged.
     "SELECT * FROM cloudtrail_logs UNION SELECT * FROM cloudtrail_logs ORDER BY eventname",
     "SELECT eventname FROM cloudtrail_logs UNION SELECT awsregion FROM cloudtrail_logs ORDER BY transform(ARRAY[eventname], x -> x)[1]",
+    // A subquery's names are its own (IN's subquery too: the walk once stopped at scalar and
+    // EXISTS subqueries only, and read `useragent` as the set operation's column).
+    "SELECT eventname FROM cloudtrail_logs UNION SELECT awsregion FROM cloudtrail_logs ORDER BY eventname IN (SELECT useragent FROM cloudtrail_logs)",
   ])("accepts %s", async (sql) => {
     expect(await checkSql(sql)).toEqual([]);
   });
