@@ -512,14 +512,12 @@ describe("the Lambda handler, invoked in-process with EventBridge events", () =>
     const detail: Record<string, unknown> = { severity: 2 };
     detail.self = detail;
     const event = { ...guardDuty(), detail };
-    // Refused or run, it comes back: the walk of its nesting ends.
-    const settled = await Promise.race([
-      handler(event).then(
-        () => "settled",
-        () => "settled",
-      ),
-      new Promise((r) => setTimeout(() => r("stuck"), 5_000)),
-    ]);
+    // Refused or run, it comes back: the walk of its nesting ends (a walk without end fails the
+    // test by its timeout; a race against 5 s lost to a run that took longer on a loaded machine).
+    const settled = await handler(event).then(
+      () => "settled",
+      () => "settled",
+    );
     expect(settled).toBe("settled");
   });
 });

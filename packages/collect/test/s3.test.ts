@@ -303,6 +303,7 @@ describe("collect from S3 (the real SDK against the emulator)", () => {
     const store = path.join(root, "store-stall");
     const keys = Object.keys((await readManifest(path.join(root, "store-a"))).objects);
     const [once, always] = keys.slice(5, 7) as [string, string];
+    let notFetched = 0;
     emulator.s3Faults.stallMidObject = [once, always, always, always];
     try {
       const r = await collectFromS3({
@@ -319,6 +320,10 @@ describe("collect from S3 (the real SDK against the emulator)", () => {
       const m = await readManifest(store);
       expect(m.objects[once]).toBeDefined();
       expect(m.objects[always]).toBeUndefined();
+      // On a loaded machine another object may also go 0.3 s without a byte: it is named and
+      // left out the same way, and the next collect fetches it too.
+      notFetched = r.warnings.filter((w) => w.startsWith("not fetched ")).length;
+      expect(Object.keys(m.objects)).toHaveLength(keys.length - notFetched);
       // The window is not recorded as collected while an object of it is missing.
       expect(m.covered).toEqual([]);
     } finally {
@@ -330,7 +335,7 @@ describe("collect from S3 (the real SDK against the emulator)", () => {
       window,
       clientConfig: client(),
     });
-    expect(next.objectsNew).toBe(1);
+    expect(next.objectsNew).toBe(notFetched);
     expect(await storeContents(store)).toEqual(await windowTruth());
   });
 
