@@ -32,10 +32,17 @@ const PKG_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
 const REPO = path.resolve(PKG_DIR, "../..");
 const DIST = path.join(PKG_DIR, "dist");
 
-/** What `run-md init` scaffolds: destination in the user's folder ← source in this repository. */
+/**
+ * What `run-md init` scaffolds: destination in the user's folder ← source in this repository.
+ * Every runbook a starter names (audit-iam's escalation sends the on-call to
+ * api-usage-by-identity, its next steps to access-key-lifecycle) is a starter too: init's
+ * test fails on a name it does not write.
+ */
 const TEMPLATES = {
   "runbooks/audit-iam.md": "runbooks/audit-iam.md",
   "runbooks/root-account-usage.md": "runbooks/root-account-usage.md",
+  "runbooks/api-usage-by-identity.md": "runbooks/api-usage-by-identity.md",
+  "runbooks/access-key-lifecycle.md": "runbooks/access-key-lifecycle.md",
   "run-md.config.yaml": "run-md.config.yaml",
   ".github/workflows/run-md.yml": "packages/cli/templates/run-md.yml",
 };

@@ -17,7 +17,7 @@ Commands:
   query ["<query>"]     run one SQL (or --insights Logs Insights) query; print or save its rows
   compare <runbook>... --engines <a,b>
                         run runbooks on two engines over one window and say what differs
-  init [dir]            scaffold runbooks/ (two starters), run-md.config.yaml and a CI workflow
+  init [dir]            scaffold runbooks/ (four starters), run-md.config.yaml and a CI workflow
   trigger [EVENT.json]  run the runbooks an EventBridge event starts (their triggers:)
   rules                 the EventBridge rules for the runbooks' triggers, as CloudFormation
   collect               bring CloudTrail logs of a window into the local store (local.store)

@@ -160,6 +160,8 @@ describe("the packed run-md in an empty folder", () => {
     for (const f of [
       "runbooks/audit-iam.md",
       "runbooks/root-account-usage.md",
+      "runbooks/api-usage-by-identity.md",
+      "runbooks/access-key-lifecycle.md",
       "run-md.config.yaml",
       ".github/workflows/run-md.yml",
     ]) {

@@ -1,5 +1,5 @@
 /**
- * `run-md init`: scaffolds run-md in the user's repository — two starter runbooks, the
+ * `run-md init`: scaffolds run-md in the user's repository — four starter runbooks, the
  * configuration file and a CI workflow — from the templates shipped in the package.
  */
 import { existsSync } from "node:fs";
@@ -12,7 +12,7 @@ import { shellWord } from "../words.ts";
 
 export const INIT_USAGE = `Usage: run-md init [dir] [options]
 
-Scaffolds run-md in a folder (default: the current one): runbooks/ with two starter runbooks,
+Scaffolds run-md in a folder (default: the current one): runbooks/ with four starter runbooks,
 run-md.config.yaml and a GitHub Actions workflow (.github/workflows/run-md.yml) that checks and
 runs the runbooks. Adds .run-md/ (the generated sample data) to .gitignore. Writes nothing when
 one of these files exists already, unless --force.
@@ -21,6 +21,9 @@ Options:
   --force       overwrite existing files
   -h, --help    this help
 `;
+
+/** The starter the next step runs, as the README's quick start does. */
+const FIRST_RUNBOOK = "runbooks/audit-iam.md";
 
 /** Files below `dir`, as paths relative to it. */
 async function filesUnder(dir: string): Promise<string[]> {
@@ -67,7 +70,10 @@ export async function initCommand(argv: string[]): Promise<number> {
   const shown = positionals[0] ?? "";
   if (await ignore(root, ".run-md/"))
     process.stdout.write(`${pc.green("updated")} ${path.join(shown, ".gitignore")}\n`);
-  const starter = files.find((f) => f.startsWith("runbooks/")) ?? "runbooks/";
+  // The README's first runbook, whose name sorts after the runbooks it sends the on-call to.
+  const starter = files.includes(FIRST_RUNBOOK)
+    ? FIRST_RUNBOOK
+    : (files.find((f) => f.startsWith("runbooks/")) ?? "runbooks/");
   // The starter runs from the folder init wrote (its configuration is found there), not from here.
   const cd = root === process.cwd() ? "" : `cd ${shellWord(shown)} && `;
   process.stdout.write(
