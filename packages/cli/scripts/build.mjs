@@ -16,7 +16,8 @@ import {
  * packages it uses (`@run-md/*`, whose sources are TypeScript) and every package they import
  * but DuckDB's native bindings, split at the lazy imports so a command or engine is loaded only
  * when needed. Then `dist/templates/` gets what `run-md init` writes, taken from the repository
- * (one copy of each), `dist/schema/` the front matter's and the report's JSON Schemas, and
+ * (one copy of each), `dist/schema/` the front matter's and the report's JSON Schemas,
+ * `dist/docs/` the user docs that messages name, and
  * `dist/THIRD-PARTY-LICENSES.txt` the bundled packages' licenses.
  *
  * Fails when the bundle imports a package that is not among this package's `dependencies`:
@@ -216,6 +217,21 @@ function templateFiles() {
   }));
 }
 
+/**
+ * The user docs (the repository's docs/*.md), as output files under dist/docs/: messages and
+ * --help name docs/<page>.md, which an installed run-md's user has only here (the CLI prints the
+ * path to them: src/package-files.ts, docRefs).
+ */
+function docFiles() {
+  const docs = path.join(REPO, "docs");
+  return readdirSync(docs)
+    .filter((name) => name.endsWith(".md"))
+    .map((name) => ({
+      path: path.join(DIST, "docs", name),
+      contents: readFileSync(path.join(docs, name)),
+    }));
+}
+
 /** The JSON Schemas, as output files under dist/schema/. */
 function schemaFiles() {
   return SCHEMAS.map((name) => ({
@@ -243,7 +259,7 @@ const notices = {
   path: path.join(DIST, "THIRD-PARTY-LICENSES.txt"),
   contents: thirdPartyNotices(metafile, PKG_DIR),
 };
-writeAtomically([...outputFiles, ...templateFiles(), ...schemaFiles(), notices]);
+writeAtomically([...outputFiles, ...templateFiles(), ...schemaFiles(), ...docFiles(), notices]);
 if (!process.argv.includes("--quiet")) {
   console.log(
     `run-md: built packages/cli/dist in ${Math.round(performance.now() - t0)} ms (${outputFiles.length} files)`,

@@ -4,6 +4,7 @@ import { type ParseArgsConfig, parseArgs } from "node:util";
 import { findRunbooks, isRunMdError, printableLines, type RunMdError, suggest } from "@run-md/core";
 import pc from "picocolors";
 import { type Config, loadConfig } from "./config.ts";
+import { docRefs } from "./package-files.ts";
 
 /**
  * A user's mistake on stderr: `error <message>` and `hint: <hint>`; `styled` colours them (the
@@ -12,7 +13,7 @@ import { type Config, loadConfig } from "./config.ts";
  */
 export function printUserError(e: RunMdError, styled = false, hintsShown?: Set<string>): void {
   const label = styled ? pc.red("error") : "error";
-  const hint = e.hint && !hintsShown?.has(e.hint) ? `hint: ${printableLines(e.hint)}` : "";
+  const hint = e.hint && !hintsShown?.has(e.hint) ? `hint: ${docRefs(printableLines(e.hint))}` : "";
   if (e.hint) hintsShown?.add(e.hint);
   process.stderr.write(`${label} ${printableLines(e.message)}\n`);
   if (hint !== "") process.stderr.write(`${styled ? pc.dim(hint) : hint}\n`);
@@ -121,12 +122,12 @@ export function parseCommandArgs<O extends NonNullable<ParseArgsConfig["options"
     });
   } catch (e) {
     const message = usageError(e, command, Object.keys(options));
-    process.stderr.write(`error ${message}\n\n${usage}`);
+    process.stderr.write(`error ${message}\n\n${docRefs(usage)}`);
     onUsageError?.(message);
     return 2;
   }
   if ((parsed.values as { help?: boolean }).help) {
-    process.stdout.write(usage);
+    process.stdout.write(docRefs(usage));
     return 0;
   }
   return parsed;

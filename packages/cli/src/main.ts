@@ -3,7 +3,7 @@
  * not a command means `run` (`run-md runbooks/audit-iam.md`, or a runbook id: `run-md audit-iam`).
  */
 import { installCheckCache } from "./check-cache.ts";
-import { version } from "./package-files.ts";
+import { docRefs, version } from "./package-files.ts";
 
 export const USAGE = `Usage: run-md <command> [options]
 
@@ -90,7 +90,7 @@ export async function main(argv: string[]): Promise<number> {
   dropOutputAfterItsReaderLeft();
   const [first, ...rest] = argv;
   if (first === undefined || first === "-h" || first === "--help") {
-    process.stdout.write(USAGE);
+    process.stdout.write(docRefs(USAGE));
     return first === undefined ? 2 : 0;
   }
   if (first === "-v" || first === "--version") {
@@ -105,11 +105,11 @@ export async function main(argv: string[]): Promise<number> {
     if (topic !== undefined) {
       const { suggestion } = await import("./args.ts");
       process.stderr.write(
-        `error unknown command ${topic}${suggestion(topic, COMMAND_NAMES)}\n\n${USAGE}`,
+        `error unknown command ${topic}${suggestion(topic, COMMAND_NAMES)}\n\n${docRefs(USAGE)}`,
       );
       return 2;
     }
-    process.stdout.write(USAGE);
+    process.stdout.write(docRefs(USAGE));
     return 0;
   }
   const load = Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;
@@ -136,7 +136,7 @@ async function guarded(command: () => Promise<number>): Promise<number> {
   } catch (e) {
     // Escaped as every printer escapes (a path may hold control characters); loaded only here.
     const { printableLines } = await import("@run-md/core");
-    process.stderr.write(printableLines(escapedMessage(e)));
+    process.stderr.write(docRefs(printableLines(escapedMessage(e))));
     return (e as { exitCode?: number } | undefined)?.exitCode ?? 2;
   }
 }
@@ -166,6 +166,6 @@ async function isMistypedCommand(word: string): Promise<boolean> {
   } catch {
     // A broken configuration is reported by the command that needs it.
   }
-  process.stderr.write(`error unknown command ${word}${hint}\n\n${USAGE}`);
+  process.stderr.write(`error unknown command ${word}${hint}\n\n${docRefs(USAGE)}`);
   return true;
 }

@@ -13,6 +13,7 @@ import {
 import ora, { type Ora } from "ora";
 import pc from "picocolors";
 import { rowsTable } from "./table.ts";
+import { docRefs } from "./package-files.ts";
 
 export { fitWidths, rowsTable } from "./table.ts";
 
@@ -160,7 +161,8 @@ export class TerminalReporter implements RunReporter {
     if (report.error) {
       // An engine's message may quote a value from the logs (DuckDB's cast errors do).
       this.print(`  ${pc.red(report.error.code)}: ${printable(report.error.message)}`);
-      if (report.error.hint) this.print(`  ${pc.dim(`hint: ${printable(report.error.hint)}`)}`);
+      if (report.error.hint)
+        this.print(`  ${pc.dim(`hint: ${docRefs(printable(report.error.hint))}`)}`);
     }
     const own = this.runWindow && ownWindowNote(this.runWindow, report.window);
     if (own) this.print(`  ${pc.yellow("!")} ${pc.yellow(own)}`);

@@ -27,7 +27,7 @@ import {
 import type { TableConfig } from "@run-md/sql";
 import { type Config, loadConfig, tableConfig } from "../config.ts";
 import { type EngineFlags, EnginePool } from "../engines.ts";
-import { version } from "../package-files.ts";
+import { docRefs, version } from "../package-files.ts";
 import { summaryLine, TerminalReporter } from "../terminal.ts";
 import { plural } from "../words.ts";
 import { type LoadedRunbook, loadEachRunbook, loadError } from "./load-each.ts";
@@ -297,7 +297,7 @@ async function runMatched(
     } catch (e) {
       if (!isRunMdError(e)) throw e;
       out?.write(`error ${printable(maskText(e.message, config.mask))}\n`);
-      if (e.hint) out?.write(`hint: ${printable(e.hint)}\n`);
+      if (e.hint) out?.write(`hint: ${docRefs(printable(e.hint))}\n`);
       await storeErrored(matched, () => e, result, options, startedAt);
       return;
     }

@@ -19,6 +19,7 @@ import { parseCommandArgs } from "../args.ts";
 import { progressReporter } from "../collect-progress.ts";
 import { type Config, loadConfig } from "../config.ts";
 import { shellWord } from "../words.ts";
+import { docRefs } from "../package-files.ts";
 
 export const COLLECT_USAGE = `Usage: run-md collect [--since 30d | --from <iso> | --all] [--to <iso>]
                       [--source DIR] [--store DIR] [--prune 90d] [--wait 30m]
@@ -281,7 +282,7 @@ export async function collectCommand(argv: string[]): Promise<number> {
     progress.end();
     if (!isRunMdError(e)) throw e;
     process.stderr.write(
-      `error ${printableLines(e.message)}\n${e.hint ? `hint: ${printableLines(e.hint)}\n` : ""}`,
+      `error ${printableLines(e.message)}\n${e.hint ? `hint: ${docRefs(printableLines(e.hint))}\n` : ""}`,
     );
     return 2;
   }

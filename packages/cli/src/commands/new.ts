@@ -10,6 +10,7 @@ import pc from "picocolors";
 import { parseCommandArgs } from "../args.ts";
 import { loadConfig } from "../config.ts";
 import { runbookIds, sameIds } from "../runbook-ids.ts";
+import { docRefs } from "../package-files.ts";
 
 export const NEW_USAGE = `Usage: run-md new <id> [options]
 
@@ -87,7 +88,7 @@ export async function newCommand(argv: string[]): Promise<number> {
   const { values, positionals } = args;
   const id = positionals[0];
   if (id === undefined || positionals.length > 1) {
-    process.stderr.write(`error run-md new takes one runbook id\n\n${NEW_USAGE}`);
+    process.stderr.write(`error run-md new takes one runbook id\n\n${docRefs(NEW_USAGE)}`);
     return 2;
   }
   if (!/^[A-Za-z0-9_-]+$/.test(id)) {

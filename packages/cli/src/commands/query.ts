@@ -31,7 +31,7 @@ import { EnginePool, engineFlags } from "../engines.ts";
 import type { FileFormat } from "../output/formats.ts";
 import { OUTPUT_OPTIONS, outputChoice, outputUsage, settleOutput } from "../output/options.ts";
 import { ResultOutput } from "../output/result-output.ts";
-import { version as toolVersion } from "../package-files.ts";
+import { docRefs, version as toolVersion } from "../package-files.ts";
 import {
   cancelOnInterrupt,
   checkEngines,
@@ -211,7 +211,7 @@ function printStatus(step: StepReport): void {
         ? "Check the log directory or the configured table and the window (--since, --from/--to); if an empty window is expected, add --allow-empty."
         : step.error.hint;
     process.stderr.write(`${pc.red("error")} ${code}: ${printable(message)}\n`);
-    if (hint) process.stderr.write(`${pc.dim(`hint: ${printable(hint)}`)}\n`);
+    if (hint) process.stderr.write(`${pc.dim(`hint: ${docRefs(printable(hint))}`)}\n`);
   }
 }
 

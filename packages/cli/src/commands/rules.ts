@@ -5,7 +5,7 @@ import { parseCommandArgs, runbooksDirOf } from "../args.ts";
 import { cloudFormationTemplate } from "../automation/rules.ts";
 import { loadRunbooks } from "../automation/trigger-run.ts";
 import { loadConfig, tableConfig } from "../config.ts";
-import { version } from "../package-files.ts";
+import { docRefs, version } from "../package-files.ts";
 
 export const RULES_USAGE = `Usage: run-md rules [file|dir]... --format cloudformation
 
@@ -44,7 +44,7 @@ export async function rulesCommand(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     if (!isRunMdError(e)) throw e;
-    process.stderr.write(`error ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ""}`);
+    process.stderr.write(`error ${e.message}\n${e.hint ? `hint: ${docRefs(e.hint)}\n` : ""}`);
     return 2;
   }
 }

@@ -12,7 +12,7 @@ import { startServer } from "@run-md/server";
 import { SOURCE_OPTIONS } from "../args.ts";
 import { loadConfig, tableConfig } from "../config.ts";
 import { EnginePool, engineFlags } from "../engines.ts";
-import { version } from "../package-files.ts";
+import { docRefs, version } from "../package-files.ts";
 import { defaultTimeoutMs, maxScanBytes as maxScanBytesOf } from "../run-settings.ts";
 import { serverConfigOf } from "./access-files.ts";
 
@@ -62,19 +62,19 @@ export async function serveCommand(argv: string[]): Promise<number> {
   try {
     parsed = parse(argv);
   } catch (e) {
-    process.stderr.write(`error ${(e as Error).message}\n\n${SERVE_USAGE}`);
+    process.stderr.write(`error ${(e as Error).message}\n\n${docRefs(SERVE_USAGE)}`);
     return 2;
   }
   const { values, positionals } = parsed;
   if (values.help) {
-    process.stdout.write(SERVE_USAGE);
+    process.stdout.write(docRefs(SERVE_USAGE));
     return 0;
   }
   try {
     return await serve(values, positionals);
   } catch (e) {
     if (!isRunMdError(e)) throw e;
-    process.stderr.write(`error ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ""}`);
+    process.stderr.write(`error ${e.message}\n${e.hint ? `hint: ${docRefs(e.hint)}\n` : ""}`);
     return 2;
   }
 }

@@ -19,6 +19,7 @@ import {
 } from "../automation/trigger-run.ts";
 import { checkEngineChoice, engineFlags } from "../engines.ts";
 import { parseJsonCommandArgs, printStopJson } from "../output/stop-json.ts";
+import { docRefs } from "../package-files.ts";
 
 export const TRIGGER_USAGE = `Usage: run-md trigger [EVENT.json | -] [options]
 
@@ -88,7 +89,8 @@ export async function triggerCommand(argv: string[]): Promise<number> {
     process.stderr.write(
       `error ${printableLines(error.code === "ENOENT" ? `event file not found: ${error.path}` : error.message)}\n`,
     );
-    if (isRunMdError(e) && e.hint) process.stderr.write(`hint: ${printableLines(e.hint)}\n`);
+    if (isRunMdError(e) && e.hint)
+      process.stderr.write(`hint: ${docRefs(printableLines(e.hint))}\n`);
     printStopJson(
       values.json,
       error.code === "ENOENT"

@@ -1,0 +1,89 @@
+/**
+ * Every `docs/<page>.md` a message names — the error catalogue's hints, every command's --help,
+ * the strings of the built CLI, what `run-md init` writes, the package's README — is a page the
+ * npm package ships (`npm pack`'s own list of files): a user who installed run-md from npm has
+ * no repository to open docs/ in. And the path a hint prints is one that user can open from
+ * their folder.
+ */
+import { execFile } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { ERROR_CODES } from "@run-md/core";
+import { expect, it } from "vitest";
+import { runMdHere } from "../../../test/in-process.ts";
+import { repoRoot } from "./check-helpers.ts";
+import { COMMAND_NAMES } from "../src/main.ts";
+
+const PAGE = /(?<![\w./-])docs\/([\w-]+\.md)/g;
+const CLI = path.join(repoRoot, "packages/cli");
+
+function pagesIn(text: string): string[] {
+  return [...text.matchAll(PAGE)].map((m) => m[1]!);
+}
+
+/** The files `npm pack` puts in the tarball, as it lists them (no build: dist/ is built). */
+async function packedFiles(): Promise<Set<string>> {
+  const { stdout } = await promisify(execFile)(
+    "npm",
+    ["pack", "--dry-run", "--json", "--ignore-scripts"],
+    { cwd: CLI, maxBuffer: 16 << 20 },
+  );
+  const [{ files }] = JSON.parse(stdout.slice(stdout.indexOf("["))) as [
+    { files: { path: string }[] },
+  ];
+  return new Set(files.map((f) => f.path));
+}
+
+it("every docs/ page a message, a --help, init's files or the README names is in the package", async () => {
+  const named = new Map<string, Set<string>>();
+  const add = (where: string, text: string) => {
+    for (const page of pagesIn(text)) named.set(page, (named.get(page) ?? new Set()).add(where));
+  };
+  for (const [code, info] of Object.entries(ERROR_CODES))
+    add(`error ${code}`, `${info.title} ${info.hint}`);
+  for (const command of COMMAND_NAMES) {
+    const res = await runMdHere([command, "--help"], { cwd: tmpdir() });
+    add(`run-md ${command} --help`, res.stdout);
+  }
+  add("run-md --help", (await runMdHere(["--help"], { cwd: tmpdir() })).stdout);
+  const dist = path.join(CLI, "dist");
+  for (const e of readdirSync(dist, { recursive: true, withFileTypes: true })) {
+    const f = path.relative(dist, path.join(e.parentPath, e.name));
+    if (e.isFile() && (f.endsWith(".js") || f.startsWith("templates/")))
+      add(`dist/${f}`, readFileSync(path.join(dist, f), "utf8"));
+  }
+  add("packages/cli/README.md", readFileSync(path.join(CLI, "README.md"), "utf8"));
+  expect(named.size).toBeGreaterThan(4);
+  const packed = await packedFiles();
+  const missing = [...named]
+    .filter(([page]) => !packed.has(`dist/docs/${page}`))
+    .map(([page, where]) => `docs/${page} (named by ${[...where].slice(0, 3).join(", ")})`);
+  expect(missing).toEqual([]);
+}, 120_000);
+
+it("a hint naming a docs/ page names a file the user can open from their folder", async () => {
+  // A folder outside the repository, as a project that installed run-md is: no docs/ of its own.
+  const dir = await mkdtemp(path.join(tmpdir(), "run-md-docs-"));
+  try {
+    await writeFile(path.join(dir, "run-md.config.yaml"), "reportsDri: reports\n");
+    await mkdir(path.join(dir, "runbooks"));
+    await copyFile(
+      path.join(repoRoot, "runbooks/root-account-usage.md"),
+      path.join(dir, "runbooks/root-account-usage.md"),
+    );
+    const res = await runMdHere(["check"], { cwd: dir });
+    expect(res.code).toBe(2);
+    const hint = /^hint: .*$/m.exec(res.stderr)?.[0] ?? "";
+    const shown = /(\S*docs\/[\w-]+\.md)/.exec(hint)?.[1];
+    expect(shown, res.stderr).toBeDefined();
+    expect(existsSync(path.resolve(dir, shown!)), shown).toBe(true);
+    // In the repository, whose docs/ these are, the hint names its own page.
+    const here = await runMdHere(["--help"], { cwd: repoRoot });
+    expect(here.stdout).toContain("; docs/serve.md)");
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
