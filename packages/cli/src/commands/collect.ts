@@ -74,7 +74,9 @@ function locations(values: { source?: string; store?: string }, config: Config) 
   if (source === undefined) {
     throw new RunMdError(
       "collect-no-source",
-      "run-md collect needs a source: --source DIR or local.logDir.",
+      config.local.logDir === "sample"
+        ? `run-md collect needs a source: --source DIR, or local.logDir of ${config.source === "defaults" ? "run-md.config.yaml (none found: the default)" : config.source} naming your CloudTrail files (it is sample: the generated sample data, which collect does not read)`
+        : "run-md collect needs a source: --source DIR or local.logDir.",
       {
         hint: "Give the folder of CloudTrail files (for example the AWSLogs/ tree synced from the trail's bucket).",
       },
