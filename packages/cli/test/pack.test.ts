@@ -315,7 +315,8 @@ describe("the packed run-md in an empty folder", () => {
     const failed = await bash(last.run!, { RUN_MD_COLLECT_EXIT: "1" });
     expect(failed.code).toBe(1);
     expect(failed.stdout).toContain("::error::run-md collect exited 1");
-  });
+    // Three runs of the four starters (schedule, push, the raw files) and two collects.
+  }, 240_000);
 });
 
 interface WorkflowStep {
