@@ -228,8 +228,25 @@ function docFiles() {
     .filter((name) => name.endsWith(".md"))
     .map((name) => ({
       path: path.join(DIST, "docs", name),
-      contents: readFileSync(path.join(docs, name)),
+      contents: packagedLinks(readFileSync(path.join(docs, name), "utf8")),
     }));
+}
+
+/**
+ * A doc's links out of docs/ as the package has them: to a JSON Schema, the copy in dist/schema/;
+ * to another file of the repository (a package's README), its text and the repository path,
+ * since the package does not ship it (docs-shipped.test.ts resolves every link of the copies).
+ */
+function packagedLinks(text) {
+  return text.replace(
+    /\[([^\]]*)\]\(\.\.\/([^)#\s]+)(#[^)]*)?\)/g,
+    (whole, label, target, anchor) => {
+      const schema = /^packages\/core\/schema\/([^/]+\.json)$/.exec(target);
+      if (schema && SCHEMAS.includes(schema[1]))
+        return `[${label}](../schema/${schema[1]}${anchor ?? ""})`;
+      return `${label} (\`${target}\` in the run-md repository)`;
+    },
+  );
 }
 
 /** The JSON Schemas, as output files under dist/schema/. */

@@ -87,3 +87,22 @@ it("a hint naming a docs/ page names a file the user can open from their folder"
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+it("every relative link of the shipped docs leads to a file the package ships", async () => {
+  const packed = await packedFiles();
+  const docs = [...packed].filter((f) => /^dist\/docs\/[^/]+\.md$/.test(f));
+  expect(docs.length).toBeGreaterThan(5);
+  const broken: string[] = [];
+  for (const doc of docs) {
+    const text = readFileSync(path.join(CLI, doc), "utf8")
+      .replace(/^```[\s\S]*?^```$/gm, "")
+      .replace(/`[^`\n]*`/g, "");
+    for (const m of text.matchAll(/\]\(([^)\s#]+)(?:#[^)]*)?\)/g)) {
+      const target = m[1]!;
+      if (/^[a-z]+:/.test(target)) continue;
+      const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(doc), target));
+      if (!packed.has(resolved)) broken.push(`${doc}: ${target}`);
+    }
+  }
+  expect(broken).toEqual([]);
+}, 120_000);
