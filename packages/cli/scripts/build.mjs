@@ -240,7 +240,7 @@ function docFiles() {
 function packagedLinks(text) {
   return text.replace(
     /\[([^\]]*)\]\(\.\.\/([^)#\s]+)(#[^)]*)?\)/g,
-    (whole, label, target, anchor) => {
+    (_whole, label, target, anchor) => {
       const schema = /^packages\/core\/schema\/([^/]+\.json)$/.exec(target);
       if (schema && SCHEMAS.includes(schema[1]))
         return `[${label}](../schema/${schema[1]}${anchor ?? ""})`;
