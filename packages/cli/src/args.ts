@@ -133,35 +133,24 @@ export function parseCommandArgs<O extends NonNullable<ParseArgsConfig["options"
   return parsed;
 }
 
-/**
- * The configured runbooks folder (`runbooksDir`, next to run-md.config.yaml wherever the command
- * runs in the repository), relative to the working folder; `runbooks` when the configuration
- * cannot be read (the command reports that itself when it needs the configuration).
- */
-export function configuredRunbooksDir(configFile?: string): string {
-  try {
-    return runbooksDirOf(loadConfig(configFile));
-  } catch (e) {
-    if (isRunMdError(e)) return "runbooks";
-    throw e;
-  }
-}
-
 /** A loaded configuration's runbooks folder, relative to the working folder. */
 export function runbooksDirOf(config: Config): string {
   return path.relative(process.cwd(), config.runbooksDir) || ".";
 }
 
 /**
- * The runbook files under the given files and folders (default: the configured runbooks folder);
- * or exit code 2 after printing a user error (a path that does not exist, ...) on stderr.
+ * The runbook files under the given files and folders (default: the configured runbooks folder,
+ * `runbooksDir` next to run-md.config.yaml wherever the command runs in the repository); or exit
+ * code 2 after printing a user error (a path that does not exist, a configuration with a
+ * mistake when it names the folder: runbooks/ in its place listed what it may not name) on
+ * stderr.
  */
 export async function runbookFilesOrExit(
   paths: string[],
   configFile?: string,
 ): Promise<string[] | number> {
   try {
-    return await findRunbooks(paths.length > 0 ? paths : [configuredRunbooksDir(configFile)]);
+    return await findRunbooks(paths.length > 0 ? paths : [runbooksDirOf(loadConfig(configFile))]);
   } catch (e) {
     if (!isRunMdError(e)) throw e;
     printUserError(e);

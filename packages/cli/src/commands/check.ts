@@ -136,6 +136,9 @@ export async function checkCommand(argv: string[]): Promise<number> {
     return 2;
   }
 
+  // First: without paths, the configuration names the folder to check.
+  const config = await checkedConfig(values.config, format === "json");
+  if (config === undefined) return 2;
   const files = await runbookFilesOrExit(positionals, values.config);
   if (typeof files === "number") return files;
   // A check that checked nothing (a wrong folder, runbooks moved) is no green CI gate: as run.
@@ -148,9 +151,6 @@ export async function checkCommand(argv: string[]): Promise<number> {
     process.stderr.write(`error no runbooks (*.md) found in ${where}: nothing was checked\n`);
     return 2;
   }
-  const config = await checkedConfig(values.config, format === "json");
-  if (config === undefined) return 2;
-
   const checked: CheckedFile[] = [];
   const loaded = await Promise.all(
     files.map(async (path) => ({ path, ...(await loadRunbook(path)) })),
