@@ -55,6 +55,15 @@ const TEMPLATES = {
  */
 const SCHEMAS = ["runbook-frontmatter.schema.json", "run-report.schema.json"];
 
+/**
+ * Example inputs the docs' commands read, shipped as dist/examples/<name>: docs/automation.md's
+ * `run-md trigger` example takes AWS's sample GuardDuty finding, which an installed run-md's
+ * user has no repository to take it from.
+ */
+const EXAMPLES = {
+  "guardduty-iam-finding.json": "packages/core/test/fixtures/events/guardduty-iam-finding.json",
+};
+
 /** The package name of a bare import: `@aws-sdk/client-athena/x` → `@aws-sdk/client-athena`. */
 function packageName(spec) {
   const parts = spec.split("/");
@@ -249,6 +258,14 @@ function packagedLinks(text) {
   );
 }
 
+/** The docs' example inputs, as output files under dist/examples/. */
+function exampleFiles() {
+  return Object.entries(EXAMPLES).map(([name, src]) => ({
+    path: path.join(DIST, "examples", name),
+    contents: readFileSync(path.join(REPO, src)),
+  }));
+}
+
 /** The JSON Schemas, as output files under dist/schema/. */
 function schemaFiles() {
   return SCHEMAS.map((name) => ({
@@ -276,7 +293,7 @@ const notices = {
   path: path.join(DIST, "THIRD-PARTY-LICENSES.txt"),
   contents: thirdPartyNotices(metafile, PKG_DIR),
 };
-writeAtomically([...outputFiles, ...templateFiles(), ...schemaFiles(), ...docFiles(), notices]);
+writeAtomically([...outputFiles, ...templateFiles(), ...schemaFiles(), ...docFiles(), ...exampleFiles(), notices]);
 if (!process.argv.includes("--quiet")) {
   console.log(
     `run-md: built packages/cli/dist in ${Math.round(performance.now() - t0)} ms (${outputFiles.length} files)`,

@@ -106,3 +106,25 @@ it("every relative link of the shipped docs leads to a file the package ships", 
   }
   expect(broken).toEqual([]);
 }, 120_000);
+
+it("the sample finding docs/automation.md's trigger example reads is shipped, and starts a starter", async () => {
+  const doc = readFileSync(path.join(repoRoot, "docs/automation.md"), "utf8");
+  const installed = /`node_modules\/run-md\/(dist\/examples\/[\w.-]+\.json)`/.exec(doc)?.[1];
+  expect(installed).toBeDefined();
+  expect((await packedFiles()).has(installed!)).toBe(true);
+  // The documented sed, on the shipped copy, in the project init writes.
+  const sed = /^sed -e 's\/(\w+)\/(\w+)\/'/m.exec(doc)!;
+  const event = readFileSync(path.join(CLI, installed!), "utf8")
+    .replaceAll(sed[1]!, sed[2]!)
+    .replaceAll("1970-01-01T00:00:00Z", new Date().toISOString().replace(/\.\d+Z$/, "Z"));
+  const dir = await mkdtemp(path.join(tmpdir(), "run-md-finding-"));
+  try {
+    expect((await runMdHere(["init"], { cwd: dir })).code).toBe(0);
+    await writeFile(path.join(dir, "finding.json"), event);
+    const res = await runMdHere(["trigger", "finding.json", "--dry-run"], { cwd: dir });
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toMatch(/^▸ runs access-key-lifecycle: its trigger matched/m);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}, 120_000);
