@@ -293,7 +293,14 @@ const notices = {
   path: path.join(DIST, "THIRD-PARTY-LICENSES.txt"),
   contents: thirdPartyNotices(metafile, PKG_DIR),
 };
-writeAtomically([...outputFiles, ...templateFiles(), ...schemaFiles(), ...docFiles(), ...exampleFiles(), notices]);
+writeAtomically([
+  ...outputFiles,
+  ...templateFiles(),
+  ...schemaFiles(),
+  ...docFiles(),
+  ...exampleFiles(),
+  notices,
+]);
 if (!process.argv.includes("--quiet")) {
   console.log(
     `run-md: built packages/cli/dist in ${Math.round(performance.now() - t0)} ms (${outputFiles.length} files)`,
