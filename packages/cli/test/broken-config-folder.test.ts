@@ -54,3 +54,13 @@ describe("a configuration with a mistake, no paths given", () => {
     expect(given.stdout).toContain("quiet");
   });
 });
+
+it("list takes --config as check does, and lists the folder that configuration names", async () => {
+  await mkdir(path.join(dir, "playbooks"), { recursive: true });
+  await writeFile(path.join(dir, "playbooks", "other.md"), RUNBOOK.replace("Quiet", "Other"));
+  await writeFile(path.join(dir, "good.yaml"), "runbooksDir: playbooks\n");
+  const res = await runMdHere(["list", "--config", "good.yaml"], { cwd: dir });
+  expect(res.code, res.stderr).toBe(0);
+  expect(res.stdout).toContain("Other");
+  expect(res.stdout).not.toContain("Quiet");
+});

@@ -18,8 +18,10 @@ with errors is left out of the list and named on stderr (run-md check shows why)
 share an id are listed and named on stderr (run-md run refuses them); the exit code is then 2.
 
 Options:
-  --json        print a JSON array instead of a table
-  -h, --help    this help
+  --config <file>  configuration file (default: RUN_MD_CONFIG, else run-md.config.yaml
+                   here or in the nearest folder above): its runbooksDir
+  --json           print a JSON array instead of a table
+  -h, --help       this help
 `;
 
 export interface ListEntry {
@@ -52,10 +54,13 @@ export function listEntry(runbook: Runbook): ListEntry {
 }
 
 export async function listCommand(argv: string[]): Promise<number> {
-  const args = parseCommandArgs(argv, "run-md list", LIST_USAGE, { json: { type: "boolean" } });
+  const args = parseCommandArgs(argv, "run-md list", LIST_USAGE, {
+    json: { type: "boolean" },
+    config: { type: "string" },
+  });
   if (typeof args === "number") return args;
   const { values, positionals } = args;
-  const files = await runbookFilesOrExit(positionals);
+  const files = await runbookFilesOrExit(positionals, values.config);
   if (typeof files === "number") return files;
 
   const entries: ListEntry[] = [];
