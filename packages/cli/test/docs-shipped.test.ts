@@ -128,3 +128,28 @@ it("the sample finding docs/automation.md's trigger example reads is shipped, an
     await rm(dir, { recursive: true, force: true });
   }
 }, 120_000);
+
+it("no message of the installed CLI sends its user to a script of the run-md repository unawares", () => {
+  // `npm run <script>` runs a script of the run-md repository, which an installed run-md's user
+  // does not have: a message may name one only as the repository's. Comments are left out, and
+  // what only the repository runs (the emulator's usage, docs/errors.md's generator).
+  const offenders: string[] = [];
+  const packages = path.join(repoRoot, "packages");
+  for (const pkg of readdirSync(packages)) {
+    if (pkg === "aws-emulator") continue;
+    const src = path.join(packages, pkg, "src");
+    if (!existsSync(src)) continue;
+    for (const e of readdirSync(src, { recursive: true, withFileTypes: true })) {
+      if (!e.isFile() || !e.name.endsWith(".ts") || e.name === "error-docs.ts") continue;
+      const file = path.join(e.parentPath, e.name);
+      readFileSync(file, "utf8")
+        .split("\n")
+        .forEach((line, i) => {
+          if (/^\s*(\/\/|\*|\/\*)/.test(line) || !/\bnpm run [a-z]/.test(line)) return;
+          if (!line.includes("run-md repository"))
+            offenders.push(`${path.relative(repoRoot, file)}:${i + 1}`);
+        });
+    }
+  }
+  expect(offenders).toEqual([]);
+});

@@ -225,7 +225,7 @@ export async function createLocalEngine(opts: LocalEngineOptions): Promise<Local
       "bad-log-dir",
       `The log directory ${logDir} does not exist or is not a directory.`,
       {
-        hint: "Point the local engine at a directory of CloudTrail files (for example the AWSLogs/ tree synced from the trail's bucket), or run `npm run sample-data`.",
+        hint: "Point the local engine (local.logDir, RUN_MD_LOG_DIR or --log-dir) at a directory of CloudTrail files (for example the AWSLogs/ tree synced from the trail's bucket), or set local.logDir: sample for the generated sample data.",
       },
     );
   }
