@@ -148,6 +148,44 @@ function radixInteger(text: string): string {
   return value.toString();
 }
 
+/** A decimal integer literal (digits, `_` between them), not part of a name or a decimal. */
+const DECIMAL_INTEGER = /(?<![\w$.])\d(?:_?\d)*(?![\w$.])/g;
+
+/** Words after which a minus is a sign: they end no operand. */
+const SIGN_AFTER =
+  /(?:^|[^\w$])(?:select|where|and|or|not|when|then|else|by|on|having|between|like|all|distinct|case|return)$/i;
+
+/**
+ * A decimal integer literal past bigint is Trino's parse error, as a hexadecimal one is: its
+ * grammar reads `MINUS? INTEGER_VALUE` as one literal, a LongLiteral of a Java long, so
+ * `-9223372036854775808` is bigint's least value and `9223372036854775808`, alone or after a
+ * subtraction's minus, is "Invalid numeric literal". DuckDB read it as a HUGEINT (past 39 digits a
+ * DOUBLE) and answered.
+ */
+function decimalIntegers(code: string): string {
+  return code.replace(DECIMAL_INTEGER, (text: string, offset: number) => {
+    const value = BigInt(text.replaceAll("_", ""));
+    if (value <= 9223372036854775807n) return text;
+    const literal = signed(code.slice(0, offset)) ? `-${text}` : text;
+    if (value === 9223372036854775808n && literal !== text) return text;
+    throw new RunMdError("sql-syntax", `Invalid numeric literal: ${literal}`, {
+      hint: "An integer literal is a bigint on Athena (Trino), from -9223372036854775808 to 9223372036854775807: write DECIMAL '...' for a larger number (up to 38 digits).",
+    });
+  });
+}
+
+/**
+ * Whether the text before a number ends with a minus that is its sign (after an operator, a
+ * parenthesis, a comma or a keyword), not a subtraction's. Nothing before the minus in this
+ * stretch of code: a string, a quoted name or a comment ends there, taken as an operand.
+ */
+function signed(before: string): boolean {
+  const trimmed = before.trimEnd();
+  if (!trimmed.endsWith("-")) return false;
+  const operand = trimmed.slice(0, -1).trimEnd();
+  return /[(,[=<>+\-*/%|]$/.test(operand) || SIGN_AFTER.test(operand);
+}
+
 /**
  * Block comments blanked (their newlines kept, so positions stay). Trino ends one at the first
  * star-slash after it, DuckDB nests them: with a second opener inside a comment, the text after
@@ -181,14 +219,14 @@ export function prePass(sql: string, trino = true): string {
       // default.cloudtrail_logs: DEFAULT is reserved in DuckDB's grammar, not in Trino's.
       .replace(/(?<![\w$])default(?=\s*\.)/gi, '"default"');
     if (!trino) return fixed;
-    return (
+    return decimalIntegers(
       fixed
         // CHAR(n): DuckDB's parser drops the length; a marker type keeps it for charCast (trino-ast.ts).
         .replace(/\bAS\s+CHAR\s*\(\s*(\d+)\s*\)(?=\s*\))/gi, `AS ${CHAR_MARKER}$1`)
         .replace(/\bAS\s+VARCHAR\s*\(\s*(\d+)\s*\)(?=\s*\))/gi, `AS ${VARCHAR_MARKER}$1`)
         .replace(/\bAS\s+TIMESTAMP\s*\(\s*(\d+)\s*\)(?=\s*\))/gi, `AS ${TIMESTAMP_MARKER}$1`)
         // 0x10, 0o17, 0b101 (digits may be split by _): Trino's integers, DuckDB's `0 AS x10`.
-        .replace(RADIX_INTEGER, radixInteger)
+        .replace(RADIX_INTEGER, radixInteger),
     );
   });
 }

@@ -1,6 +1,7 @@
 import type { BoundParam } from "@run-md/core";
 import { describe, expect, it } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
+import { prePass } from "../src/rewrite.ts";
 import { engineOverEmptyFolder } from "./helpers.ts";
 
 const engine = engineOverEmptyFolder();
@@ -271,6 +272,55 @@ describe("integer literals in hexadecimal, octal and binary", () => {
       const literal = expr.replace(/^-/, "");
       await expect(step(`SELECT ${expr}`)).rejects.toThrow(`Invalid numeric literal: ${literal}`);
     }
+  });
+
+  it("a decimal one past bigint is Trino's Invalid numeric literal too", async () => {
+    // Trino's grammar reads `MINUS? INTEGER_VALUE` as one literal, a LongLiteral of a Java long
+    // (trinodb/trino#4210, prestodb/presto#9102). DuckDB read the first as a HUGEINT, the last
+    // (40 digits) as the DOUBLE 1.2345678901234568e+39, and answered.
+    for (const [sql, literal] of [
+      ["SELECT 9223372036854775808", "9223372036854775808"],
+      ["SELECT 123456789012345678901234567890", "123456789012345678901234567890"],
+      ["SELECT -9223372036854775809", "-9223372036854775809"],
+      ["SELECT 1 - 9223372036854775808", "9223372036854775808"],
+      ["SELECT x FROM (VALUES 1) AS t(x) WHERE x < 99999999999999999999", "99999999999999999999"],
+      [
+        "SELECT 1234567890123456789012345678901234567890",
+        "1234567890123456789012345678901234567890",
+      ],
+    ]) {
+      await expect(step(sql as string)).rejects.toThrow(`Invalid numeric literal: ${literal}`);
+    }
+  });
+
+  it("the rewrite refuses them itself, whoever calls it (the check refuses them first)", () => {
+    for (const [sql, literal] of [
+      ["SELECT 9223372036854775808", "9223372036854775808"],
+      ["SELECT -9223372036854775809", "-9223372036854775809"],
+      ["SELECT 1 - 9223372036854775808", "9223372036854775808"],
+      ["SELECT 'a' - 9223372036854775808", "9223372036854775808"],
+      ["SELECT x -9223372036854775808 FROM t", "9223372036854775808"],
+      ["SELECT 1_000_000_000_000_000_000_000", "1_000_000_000_000_000_000_000"],
+    ]) {
+      expect(() => prePass(sql as string)).toThrow(`Invalid numeric literal: ${literal}`);
+    }
+    for (const sql of [
+      "SELECT -9223372036854775808",
+      "SELECT f(1, -9223372036854775808) WHERE x = - 9223372036854775808 OR y IN (-9223372036854775808)",
+      "SELECT 9223372036854775807, t9223372036854775808, 92233720368547758080.5, '92233720368547758080'",
+    ]) {
+      expect(prePass(sql)).toBe(sql);
+    }
+  });
+
+  it("bigint's least value is the literal with its minus (trinodb/trino#805)", async () => {
+    const r = await step(
+      "SELECT -9223372036854775808, 9223372036854775807, 1_000, CASE WHEN true THEN -9223372036854775808 END",
+    );
+    expect(r.rows).toEqual([
+      ["-9223372036854775808", "9223372036854775807", 1000, "-9223372036854775808"],
+    ]);
+    expect(r.columns.map((c) => c.type)).toEqual(["bigint", "bigint", "integer", "bigint"]);
   });
 
   it("leaves names and strings alone", async () => {

@@ -23,6 +23,7 @@ import {
   GroupingTermContext,
   type IdentifierContext,
   InListContext,
+  IntegerLiteralContext,
   JoinRelationContext,
   LambdaContext,
   LikeContext,
@@ -57,6 +58,7 @@ import { COLUMN_NAMES, COLUMNS, type Field, nameText, PARTITION_COLUMNS } from "
 import { checkAliasCount, checkScopedColumns, visibleRelations } from "./column-scope.ts";
 import { ATHENA_FUNCTIONS, DUCKDB_ONLY } from "./functions.ts";
 import { checkGrouping } from "./grouping.ts";
+import { checkIntegerLiteral } from "./integer-literal.ts";
 import { checkLikeEscape } from "./like-escape.ts";
 import { checkOrderBy, outputName } from "./order-by.ts";
 import type { SqlProblem } from "./problem.ts";
@@ -189,6 +191,7 @@ export function resolveQuery(
     else if (n instanceof PredicatedContext) checkComparedTypes(n, scope, out);
     else if (n instanceof LikeContext) checkLikeEscape(n, out);
     else if (n instanceof UnicodeStringLiteralContext) checkUnicodeString(n, out);
+    else if (n instanceof IntegerLiteralContext) checkIntegerLiteral(n, out);
     else if (n instanceof SimpleCaseContext) checkCaseTypes(n, scope, out);
     else if (n instanceof ConcatenationContext) checkConcatenation(n, scope, out);
     else if (n instanceof SortItemContext || n instanceof GroupingTermContext)
