@@ -273,6 +273,9 @@ const COSINE_MACROS = [
   `CREATE MACRO cosine_similarity(a, b) AS CASE WHEN NOT (${SPARSE_VECTOR("a")} AND ${SPARSE_VECTOR("b")}) THEN trino_raise('FUNCTION_NOT_FOUND: Unexpected parameters (' || lower(typeof(a)) || ', ' || lower(typeof(b)) || ') for function cosine_similarity. Expected: cosine_similarity(map(varchar,double), map(varchar,double))', a) ELSE trino_cosine_of(TRY_CAST(a AS MAP(VARCHAR, DOUBLE)), TRY_CAST(b AS MAP(VARCHAR, DOUBLE))) END`,
 ];
 
+/** Trino's error for split's empty delimiter. */
+const EMPTY_DELIMITER = "INVALID_FUNCTION_ARGUMENT: The delimiter may not be the empty string";
+
 /** Trino functions missing in DuckDB or differing from DuckDB's function of the same name. */
 const MACRO_DEFS: string[] = [
   // JSON: Trino returns NULL for a non-scalar and for text that is not JSON; json_extract_string would return its text.
@@ -385,7 +388,10 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO round(x) AS system.main.round(x), ${["TINYINT", "SMALLINT", "INTEGER"].map((t) => `(x ${t}, d INTEGER) AS CAST(system.main.round(CAST(x AS BIGINT), d) AS ${t})`).join(", ")}, (x, d) AS system.main.round(x, d)`,
   // Trino returns NULL when any argument is NULL; DuckDB's ignore NULLs.
   // split with a limit: the last part holds the rest of the string.
-  `CREATE MACRO split(s, d) AS string_split(s, d), (s, d, lim) AS CASE WHEN lim <= 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Limit must be positive', lim) WHEN len(string_split(s, d)) <= lim THEN string_split(s, d) ELSE list_concat(list_slice(string_split(s, d), 1, lim - 1), [array_to_string(list_slice(string_split(s, d), lim, len(string_split(s, d))), d)]) END`,
+  // Trino (StringFunctions.split) judges the limit, then the delimiter: an empty one is an error
+  // (DuckDB split into characters); the two-argument form is the limit length + 1. A NULL
+  // argument is NULL first: Trino calls no function of one.
+  `CREATE MACRO split(s, d) AS CASE WHEN s IS NOT NULL AND d = '' THEN trino_raise('${EMPTY_DELIMITER}', d) ELSE string_split(s, d) END, (s, d, lim) AS CASE WHEN s IS NULL OR d IS NULL OR lim IS NULL THEN NULL WHEN lim <= 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Limit must be positive', lim) WHEN lim > 2147483647 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Limit is too large', lim) WHEN d = '' THEN trino_raise('${EMPTY_DELIMITER}', d) WHEN len(string_split(s, d)) <= lim THEN string_split(s, d) ELSE list_concat(list_slice(string_split(s, d), 1, lim - 1), [array_to_string(list_slice(string_split(s, d), lim, len(string_split(s, d))), d)]) END`,
   // reverse of a string, and of an array (the untyped overload).
   // Trino reverses code points (SliceUtf8.reverse); DuckDB's reverse keeps grapheme clusters
   // whole (a combining accent stayed after its letter). ASCII text is the same either way.

@@ -649,6 +649,10 @@ const values: [string, unknown, string | undefined, string][] = [
     "docs array: || (a constructor whose first element is a column)",
   ],
   ["split('a,b', ',') || 'c'", ["a", "b", "c"], "array(varchar)", "docs array: || (an element)"],
+  // A NULL argument is NULL before the delimiter and the limit are judged (Trino calls no
+  // function of a NULL argument).
+  ["split(CAST(NULL AS varchar), '')", null, "array(varchar)", "Trino: NULL argument"],
+  ["split(CAST(NULL AS varchar), '.', 0)", null, "array(varchar)", "Trino: NULL argument"],
   ["ARRAY[1] || CAST(NULL AS integer)", null, undefined, "Trino ArrayConcatUtils: NULL element"],
   ["CAST(NULL AS ARRAY(integer)) || 1", null, "array(integer)", "Trino: NULL array"],
   // sign keeps its argument's type (Trino MathFunctions.sign): DuckDB's was always a TINYINT.
@@ -1586,6 +1590,15 @@ const errors: [string, RegExp, string][] = [
     "Joda S: one fraction digit",
   ],
   ["split_part('abc', '', 0)", /Index must be greater than zero/, "corpus trino-51d00ce9024f"],
+  // StringFunctions.split checks the delimiter (the two-argument form calls it with a limit of
+  // the length + 1); it split into characters, or with a limit of 1 answered ['a.b.c'].
+  [
+    "split('a.b.c', '', 1)",
+    /The delimiter may not be the empty string/,
+    "TestStringFunctions.testSplit",
+  ],
+  ["split('abc', '')", /The delimiter may not be the empty string/, "StringFunctions.split"],
+  ["split('a.b.c', '.', 2147483648)", /Limit is too large/, "TestStringFunctions.testSplit"],
   ["slice(ARRAY[1, 2], 0, 1)", /SQL array indices start at 1/, "docs array: slice"],
   ["strpos('abc/xyz/foo/bar', '/', 0)", /instance/, "corpus trino-659bf52810bb (strpos)"],
   [
