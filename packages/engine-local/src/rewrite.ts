@@ -799,10 +799,7 @@ function nameUnnestColumns(t: Node): void {
   if (!fn || String(fn.function_name).toLowerCase() !== "unnest") return;
   if ((t.column_name_alias as string[] | undefined)?.length) return;
   const args = (fn.children as Node[]).filter((a) => a.alias === "");
-  const resources =
-    args.length === 1 &&
-    args[0]?.class === "COLUMN_REF" &&
-    String((args[0].column_names as string[]).at(-1)).toLowerCase() === "resources";
+  const resources = args.length === 1 && isResources(args[0] as Node);
   // A map gives two columns, its keys and its values.
   const names = resources
     ? [...RESOURCE_FIELDS]
@@ -817,6 +814,28 @@ function nameUnnestColumns(t: Node): void {
   if (!t.alias) t.alias = "unnest";
 }
 
+/** Whether an UNNEST argument is a column named resources (read as the table's: its rows' fields). */
+function isResources(arg: Node): boolean {
+  return (
+    arg.class === "COLUMN_REF" &&
+    String((arg.column_names as string[]).at(-1)).toLowerCase() === "resources"
+  );
+}
+
+/**
+ * `UNNEST(resources) AS r(...)` names each field of the rows (Trino) or the whole row once
+ * (Athena's CloudTrail guide), one more WITH ORDINALITY; another count is refused as the check
+ * refuses it (DuckDB named the first fields and answered).
+ */
+function resourcesAliases(t: Node, given: number): void {
+  const ordinal = t.with_ordinality === "WITH_ORDINALITY" ? 1 : 0;
+  if (given === 0 || given === 1 + ordinal || given === RESOURCE_FIELDS.length + ordinal) return;
+  throw new RunMdError(
+    "sql-invalid",
+    `Column alias list has ${given} entries but '${t.alias}' has ${RESOURCE_FIELDS.length + ordinal} columns available (resources' rows have ${RESOURCE_FIELDS.length} fields, ${RESOURCE_FIELDS.join(", ")}: name each, or name the whole row once, as in r(res), and read res.arn)`,
+  );
+}
+
 /**
  * Trino's UNNEST(array_of_row) AS t(a, b, c) expands the row's fields into columns, and
  * UNNEST(a1, a2) AS t(x, y) zips arrays; DuckDB binds one column per argument.
@@ -828,6 +847,7 @@ function rewriteUnnest(t: Node, template: Node): Node {
   const aliases = t.column_name_alias as string[];
   const ordinality = t.with_ordinality === "WITH_ORDINALITY";
   const expected = args.length + (ordinality ? 1 : 0);
+  if (args.length === 1 && isResources(args[0] as Node)) resourcesAliases(t, aliases.length);
   // One array (not a map) without a column list for the fields of its rows is DuckDB's own UNNEST.
   if (aliases.length <= expected && args.length === 1 && !isMapValue(args[0] as Node)) return t;
   const sub = clone(template);

@@ -243,6 +243,26 @@ describe("Trino functions on the local engine", () => {
     expect(expanded.columns.map((c) => c.name)).toEqual(["type", "n"]);
   });
 
+  it("UNNEST(resources) with another count of names than 1 or its 3 fields is refused, as Trino refuses it", async () => {
+    // Trino: "Column alias list has 2 entries but 'r' has 3 columns available"; DuckDB named the
+    // first two fields (arn, accountid) and answered.
+    for (const [list, given, available] of [
+      ["r(a, b)", 2, 3],
+      ["r(a, b, c, d)", 4, 3],
+      ["r(a, b, c)", 3, 4],
+    ] as const) {
+      const ordinality = available === 4 ? " WITH ORDINALITY" : "";
+      await expect(
+        engine.runAthenaSql(
+          `SELECT count(*) FROM cloudtrail_logs CROSS JOIN UNNEST(resources)${ordinality} AS ${list}`,
+          [],
+        ),
+      ).rejects.toThrow(
+        `Column alias list has ${given} entries but 'r' has ${available} columns available`,
+      );
+    }
+  });
+
   it("UNNEST(resources) without a column list has the rows' fields as columns; other values are _colN", async () => {
     const named = await engine.runAthenaSql(
       "SELECT r.type, count(arn) AS n FROM cloudtrail_logs CROSS JOIN UNNEST(resources) AS r GROUP BY 1 ORDER BY 1",

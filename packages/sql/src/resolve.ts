@@ -272,7 +272,7 @@ const SCALAR_ARRAYS = new Set(["split", "regexp_extract_all", "sequence"]);
  * How many columns one UNNEST argument gives, where the syntax shows it for sure: `ARRAY[...]` of
  * values of known scalar types one (also `split`, `regexp_extract_all`, `sequence`), `MAP(...)` two (key and value). Undefined for anything else:
  * an array of rows gives a column per field in Trino (StatementAnalyzer.visitUnnest), and
- * `UNNEST(resources) AS r(res)` is read as one row column by the local engine; not judged.
+ * `UNNEST(resources)` is judged by checkRowAliases.
  */
 function unnestedColumns(arg: ParserRuleContext, scope: Scope): number | undefined {
   const at = unwrap(arg);
@@ -302,13 +302,14 @@ function checkUnnestAliases(n: AliasedRelationContext, scope: Scope, out: SqlPro
     if (c instanceof UnnestContext) unnest ??= c;
   });
   if (unnest === undefined) return;
+  const given = list.identifier().length;
+  if (checkRowAliases(n, unnest, given, out)) return;
   let columns = unnest.KW_ORDINALITY() ? 1 : 0;
   for (const arg of unnest.expression()) {
     const k = unnestedColumns(arg, scope);
     if (k === undefined) return;
     columns += k;
   }
-  const given = list.identifier().length;
   if (given === columns) return;
   out.push({
     ...at(n),
@@ -316,6 +317,33 @@ function checkUnnestAliases(n: AliasedRelationContext, scope: Scope, out: SqlPro
     rule: "sql-column",
     message: `Column alias list has ${given} entries but '${nameText(alias.getText())}' has ${columns} columns available${unnest.KW_ORDINALITY() ? " (WITH ORDINALITY adds one, the position)" : ""}`,
   });
+}
+
+/**
+ * `UNNEST(resources)`'s column alias list: a name for each field of its rows (Trino's columns), or
+ * one for the whole row (Athena's CloudTrail guide: `CROSS JOIN UNNEST(t.resources) unnested
+ * (resources_entry)`, then `resources_entry.ARN`), and one more WITH ORDINALITY; any other count
+ * is refused in Trino's words (the local engine named the first fields and answered). Whether the
+ * UNNEST was this one (else the caller judges it).
+ */
+function checkRowAliases(
+  n: AliasedRelationContext,
+  unnest: UnnestContext,
+  given: number,
+  out: SqlProblem[],
+): boolean {
+  const fields = unnestedRowFields(unnest);
+  if (fields.length === 0) return false;
+  const ordinal = unnest.KW_ORDINALITY() ? 1 : 0;
+  if (given === 1 + ordinal || given === fields.length + ordinal) return true;
+  const alias = nameText(n.identifier()!.getText());
+  out.push({
+    ...at(n),
+    severity: "error",
+    rule: "sql-column",
+    message: `Column alias list has ${given} entries but '${alias}' has ${fields.length + ordinal} columns available (resources' rows have ${fields.length} fields, ${fields.slice(0, -1).join(", ")} and ${fields.at(-1)}: name each, or name the whole row once, as in r(res), and read res.arn)${ordinal ? " (WITH ORDINALITY adds one, the position)" : ""}`,
+  });
+  return true;
 }
 
 /** A `U&'...'` literal Trino's parser refuses to decode (unicode-string.ts), in its words. */

@@ -219,6 +219,37 @@ describe("an UNNEST's column alias list has as many names as its columns", () =>
     expect(await found(sql)).toEqual([problem]);
   });
 
+  // resources' rows have three fields: Trino names each (StatementAnalyzer.visitUnnest), and
+  // Athena also takes one name for the whole row (its CloudTrail guide's
+  // `CROSS JOIN UNNEST(t.resources) unnested (resources_entry)`, then `resources_entry.ARN`).
+  // Another count names neither: the local engine named the first two fields and answered.
+  const ROW_HINT =
+    "(resources' rows have 3 fields, arn, accountid and type: name each, or name the whole row once, as in r(res), and read res.arn)";
+  it.each([
+    [
+      "SELECT r.a FROM cloudtrail_logs CROSS JOIN UNNEST(resources) AS r(a, b)",
+      `1:44 sql-column Column alias list has 2 entries but 'r' has 3 columns available ${ROW_HINT}`,
+    ],
+    [
+      "SELECT a FROM cloudtrail_logs t CROSS JOIN UNNEST(t.resources) r(a, b, c, d)",
+      `1:44 sql-column Column alias list has 4 entries but 'r' has 3 columns available ${ROW_HINT}`,
+    ],
+    [
+      "SELECT a FROM cloudtrail_logs CROSS JOIN UNNEST(resources) WITH ORDINALITY AS r(a, b, c)",
+      `1:42 sql-column Column alias list has 3 entries but 'r' has 4 columns available ${ROW_HINT} (WITH ORDINALITY adds one, the position)`,
+    ],
+  ])("%s", async (sql, problem) => {
+    expect(await found(sql)).toEqual([problem]);
+  });
+
+  it.each([
+    "SELECT r.arn FROM cloudtrail_logs CROSS JOIN UNNEST(resources) WITH ORDINALITY AS r(arn, accountid, type, n)",
+    "SELECT r.res.arn, n FROM cloudtrail_logs CROSS JOIN UNNEST(resources) WITH ORDINALITY AS r(res, n)",
+    "SELECT replace(unnested.resources_entry.arn, 'arn:aws:s3:::') FROM cloudtrail_logs t CROSS JOIN UNNEST(t.resources) unnested (resources_entry)",
+  ])("accepts %s", async (sql) => {
+    expect(await found(sql)).toEqual([]);
+  });
+
   it.each([
     "SELECT x, n FROM UNNEST(ARRAY['a', 'b']) WITH ORDINALITY AS u(x, n)",
     "SELECT k, v FROM UNNEST(MAP(ARRAY['a'], ARRAY[1])) AS u(k, v)",
