@@ -20,6 +20,7 @@ import {
   javaNamedGroups,
   javaReplacement,
   normalizeCall,
+  notNullNode,
   regexpExtractGroup,
   rewriteArithmetic,
   rewriteLambdaCall,
@@ -64,10 +65,43 @@ function approxPercentile(f: Node): Node | undefined {
   if (String(f.function_name).toLowerCase() !== "approx_percentile" || args.length !== 2)
     return undefined;
   const [x, p] = args as [Node, Node];
-  const values = { ...f, function_name: "list", children: [x], alias: "" };
   const many =
     p.type === "ARRAY_CONSTRUCTOR" || /^(list_value|array_value)$/.test(String(p.function_name));
-  return callNode(many ? "trino_runmd_percentiles" : "trino_runmd_percentile", [values, p], f);
+  const name = many ? "trino_runmd_percentiles" : "trino_runmd_percentile";
+  if (!readsColumns(p)) {
+    const values = { ...f, function_name: "list", children: [x], alias: "" };
+    return callNode(name, [values, p], f);
+  }
+  // A percentage read from the rows: Trino keeps the last row's ("use last percentile", in an
+  // order no query fixes) and skips a row whose percentage is NULL. The same in every row of a
+  // group (a grouped column's) is that one; differing ones are refused (trino.ts
+  // runmd_one_percentile). DuckDB refused the column as not grouped.
+  const filter = f.filter ? andNode(f.filter as Node, notNullNode(p)) : notNullNode(p);
+  const values = { ...f, function_name: "list", children: [x], alias: "", filter };
+  const percentages = { ...values, children: [clone(p)], distinct: true };
+  const one = callNode("trino_runmd_one_percentile", [percentages], { alias: "" });
+  return callNode(name, [values, one], f);
+}
+
+/** Whether an expression reads a column (outside its subqueries): a value of each row. */
+function readsColumns(v: unknown): boolean {
+  if (Array.isArray(v)) return v.some(readsColumns);
+  if (v === null || typeof v !== "object") return false;
+  const n = v as Node;
+  if (n.class === "COLUMN_REF") return true;
+  if (n.class === "SUBQUERY") return false;
+  return Object.values(n).some(readsColumns);
+}
+
+/** `a AND b`. */
+function andNode(a: Node, b: Node): Node {
+  return {
+    class: "CONJUNCTION",
+    type: "CONJUNCTION_AND",
+    alias: "",
+    query_location: 0,
+    children: [clone(a), b],
+  };
 }
 
 /**

@@ -273,6 +273,10 @@ const COSINE_MACROS = [
   `CREATE MACRO cosine_similarity(a, b) AS CASE WHEN NOT (${SPARSE_VECTOR("a")} AND ${SPARSE_VECTOR("b")}) THEN trino_raise('FUNCTION_NOT_FOUND: Unexpected parameters (' || lower(typeof(a)) || ', ' || lower(typeof(b)) || ') for function cosine_similarity. Expected: cosine_similarity(map(varchar,double), map(varchar,double))', a) ELSE trino_cosine_of(TRY_CAST(a AS MAP(VARCHAR, DOUBLE)), TRY_CAST(b AS MAP(VARCHAR, DOUBLE))) END`,
 ];
 
+/** The local refusal of approx_percentile's percentage that differs between rows. */
+const PERCENTAGE_VARIES =
+  "approx_percentile''s percentage differs between the rows of a group: it must be constant for all input rows (Trino''s documentation), and Athena takes the last row''s, in an order no query fixes, so the local engine does not answer; write a constant (0.95), a parameter, or a grouped column''s value";
+
 /** Trino's error for split's empty delimiter. */
 const EMPTY_DELIMITER = "INVALID_FUNCTION_ARGUMENT: The delimiter may not be the empty string";
 
@@ -517,6 +521,10 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO runmd_percentile(l, p) AS trino_runmd_percentile_of(list_sort(list_filter(l, lambda v: v IS NOT NULL)), p)`,
   `CREATE MACRO runmd_percentiles_of(s, ps) AS CASE WHEN ps IS NULL OR s IS NULL OR len(s) = 0 THEN NULL WHEN isnan(s[len(s)]) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Cannot add NaN to t-digest', ps) WHEN len(list_filter(ps, lambda q: q IS NULL)) > 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Percentile cannot be null', ps) ELSE list_transform(ps, lambda q: trino_runmd_percentile_of(s, q)) END`,
   `CREATE MACRO runmd_percentiles(l, ps) AS trino_runmd_percentiles_of(list_sort(list_filter(l, lambda v: v IS NOT NULL)), ps)`,
+  // A percentage read from the rows (rewrite-functions.ts approxPercentile): the group's distinct
+  // non-NULL ones, which must be one, as Trino's documentation asks; Trino would take the last
+  // row's, an answer that depends on the order it reads rows in.
+  `CREATE MACRO runmd_one_percentile(l) AS CASE WHEN len(l) > 1 THEN trino_refuse('${PERCENTAGE_VARIES}', l) ELSE l[1] END`,
   `CREATE MACRO every(x) AS bool_and(x)`,
   // max_by(x, y, n) keeps NULL values of x as Trino's (DuckDB's arg_max skips them: each x goes
   // in a struct, never NULL). The two-argument forms and arbitrary are renamed

@@ -91,6 +91,40 @@ describe("Trino's own cases (TestApproximatePercentileAggregation)", () => {
   });
 });
 
+describe("a percentage that is not a constant", () => {
+  // Trino's docs: the percentage "must be constant for all input rows"; its input function keeps
+  // the last row's ("use last percentile", ApproximateDoublePercentileAggregations) and skips a
+  // row whose percentage is NULL. DuckDB refused it with a binder error that named the column as
+  // not grouped.
+  it("the same in every row of a group (a grouped column's) is that percentage", async () => {
+    const sql = `SELECT g, approx_percentile(x, CASE g WHEN 'a' THEN 0.0 ELSE 1.0 END)
+      FROM (VALUES ('a', 1), ('a', 2), ('a', 3), ('b', 4), ('b', 5)) AS t(g, x) GROUP BY g ORDER BY g`;
+    expect(await rows(engine(), sql)).toEqual([
+      ["a", 1],
+      ["b", 5],
+    ]);
+  });
+
+  it("one differing between a group's rows is refused (Trino's answer is the last row's)", async () => {
+    await expect(
+      rows(engine(), "SELECT approx_percentile(x, p) FROM (VALUES (1, 0.1), (2, 0.9)) AS t(x, p)"),
+    ).rejects.toThrow(/approx_percentile's percentage differs between the rows of a group/);
+    await expect(
+      rows(
+        engine(),
+        "SELECT approx_percentile(x, ARRAY[p]) FROM (VALUES (1, 0.1), (2, 0.9)) AS t(x, p)",
+      ),
+    ).rejects.toThrow(/approx_percentile's percentage differs between the rows of a group/);
+  });
+
+  it("a row whose percentage is NULL is skipped, its value too", async () => {
+    // Rows (10, NULL) and (20, NULL) add nothing: the digest holds 1, 2, 3; at 1.0 that is 3.
+    const sql = `SELECT approx_percentile(x, p)
+      FROM (VALUES (1, 1.0), (2, 1.0), (3, 1.0), (10, NULL), (20, NULL)) AS t(x, p)`;
+    expect(await rows(engine(), sql)).toEqual([[3]]);
+  });
+});
+
 describe.skipIf(!hasShared)("on CloudTrail records (Stratus Red Team)", () => {
   const stratus = engineOverDataset("stratus-red-team-detonation-logs");
   let events: { eventName: string; eventSource: string }[] = [];
