@@ -226,7 +226,10 @@ export function prePass(sql: string, trino = true): string {
         .replace(/\bAS\s+VARCHAR\s*\(\s*(\d+)\s*\)(?=\s*\))/gi, `AS ${VARCHAR_MARKER}$1`)
         .replace(/\bAS\s+TIMESTAMP\s*\(\s*(\d+)\s*\)(?=\s*\))/gi, `AS ${TIMESTAMP_MARKER}$1`)
         // 0x10, 0o17, 0b101 (digits may be split by _): Trino's integers, DuckDB's `0 AS x10`.
-        .replace(RADIX_INTEGER, radixInteger),
+        .replace(RADIX_INTEGER, radixInteger)
+        // lag(x) IGNORE NULLS OVER (...): Trino writes the null treatment after the call, DuckDB
+        // inside it (lag(x IGNORE NULLS)), with the same meaning; its parser refused Trino's.
+        .replace(/\)(\s*)(IGNORE|RESPECT)(\s+)NULLS(?=\s*OVER\b)/gi, " $2 NULLS)$1"),
     );
   });
 }
