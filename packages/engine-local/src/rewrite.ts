@@ -219,6 +219,16 @@ export function prePass(sql: string, trino = true): string {
       // default.cloudtrail_logs: DEFAULT is reserved in DuckDB's grammar, not in Trino's.
       .replace(/(?<![\w$])default(?=\s*\.)/gi, '"default"');
     if (!trino) return fixed;
+    // FETCH FIRST n ROWS WITH TIES: DuckDB's parser has no WITH TIES ("syntax error at WITH").
+    if (/\bROWS?\s+WITH\s+TIES\b/i.test(fixed)) {
+      throw new RunMdError(
+        "sql-error",
+        "FETCH FIRST ... WITH TIES is not supported locally (DuckDB has no WITH TIES).",
+        {
+          hint: "The query runs on Athena as written; for the same rows locally, keep those whose rank() OVER (ORDER BY ...) is at most n in a subquery.",
+        },
+      );
+    }
     return decimalIntegers(
       fixed
         // CHAR(n): DuckDB's parser drops the length; a marker type keeps it for charCast (trino-ast.ts).

@@ -243,6 +243,14 @@ describe("F4/F6: casts of text accept only what Trino's parsers read", () => {
   });
 });
 
+describe("FETCH FIRST ... WITH TIES", () => {
+  it("is refused by name (DuckDB's parser said: syntax error at or near WITH)", async () => {
+    await expect(
+      step("SELECT x FROM (VALUES 3, 1, 1, 2) AS t(x) ORDER BY x FETCH FIRST 1 ROWS WITH TIES"),
+    ).rejects.toThrow("FETCH FIRST ... WITH TIES is not supported locally");
+  });
+});
+
 describe("integer literals in hexadecimal, octal and binary", () => {
   // Trino's grammar (and the check) read 0x10 as 16; DuckDB's parser read `0 x10`, the number 0
   // with the alias x10: `SELECT 0x10 FROM cloudtrail_logs` answered 0 (found by a red-team review).
