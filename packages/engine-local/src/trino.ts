@@ -21,6 +21,7 @@ import {
   DECIMAL_QUOTIENT,
   FROM_UTF8,
   INVERSE_NORMAL_CDF,
+  JSON_CANONICAL,
   JSON_NUMBER_TEXT,
   NORMAL_CDF,
   NORMALIZE,
@@ -291,9 +292,13 @@ const MACRO_DEFS: string[] = [
   // Text that is not JSON gives NULL, as Trino's JsonExtract (DuckDB's json_extract raises). Not
   // try(): DuckDB refuses it around anything volatile, and error() (in the casts' macros) is.
   `CREATE MACRO json_extract(j, p) AS CASE WHEN json_valid(CAST(j AS VARCHAR)) THEN json_extract(CAST(j AS JSON), p) END`,
-  `CREATE MACRO json_parse(s) AS json(s)`,
-  // Trino prints JSON in its canonical form, without insignificant white space.
-  `CREATE MACRO json_format(j) AS CAST(json(CAST(j AS VARCHAR)) AS VARCHAR)`,
+  // json() checks the text (Trino's error for text that is not JSON); Trino's Jackson writes it
+  // again with its keys sorted, a duplicate key's last value, its doubles as Java prints them
+  // (json-canonical.ts).
+  `CREATE MACRO json_parse(s) AS CAST(${JSON_CANONICAL}(CAST(json(s) AS VARCHAR), true) AS JSON)`,
+  // Trino prints JSON in its canonical form, without insignificant white space, doubles as Java
+  // prints them (its keys in the order the value has them: json_parse sorted them).
+  `CREATE MACRO json_format(j) AS ${JSON_CANONICAL}(CAST(json(CAST(j AS VARCHAR)) AS VARCHAR), false)`,
   // NULL for JSON that is not an array, or not JSON (DuckDB's: 0, or an error).
   `CREATE MACRO json_array_length(j) AS CASE WHEN j IS NULL OR NOT json_valid(CAST(j AS VARCHAR)) THEN NULL WHEN json_type(CAST(j AS JSON)) = 'ARRAY' THEN CAST(json_array_length(CAST(j AS JSON)) AS BIGINT) END`,
   // json_size at a path the rewrite made (trino-json-path.ts: a JSON pointer), then Trino's.

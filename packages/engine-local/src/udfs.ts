@@ -21,6 +21,7 @@ import {
   VARCHAR,
 } from "@duckdb/node-api";
 import { isLosslessNumber, parse } from "lossless-json";
+import { canonicalJson } from "./json-canonical.ts";
 import { inverseNormalCdf, normalCdf } from "./udf-normal.ts";
 
 /** The name the macros call. */
@@ -63,6 +64,9 @@ function member(value: unknown, step: string): unknown {
     return Object.hasOwn(value, step) ? (value as Record<string, unknown>)[step] : undefined;
   return undefined;
 }
+
+/** JSON text as Trino's Jackson writes it, keys sorted or not (json-canonical.ts). */
+export const JSON_CANONICAL = "trino_json_canonical";
 
 /** The name of from_utf8 of bytes DuckDB would refuse (trino.ts from_utf8). */
 export const FROM_UTF8 = "trino_from_utf8_fixed";
@@ -269,6 +273,9 @@ export function registerUdfs(conn: DuckDBConnection): void {
   );
   register(conn, NORMALIZE, [VARCHAR, VARCHAR], ([text, form]) =>
     String(text).normalize(String(form)),
+  );
+  register(conn, JSON_CANONICAL, [VARCHAR, BOOLEAN], ([j, sort]) =>
+    typeof j === "string" ? canonicalJson(j, sort === true) : null,
   );
   // The third argument (DuckDB's own text) may be NULL where the first two are not.
   register(
