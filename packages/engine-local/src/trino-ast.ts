@@ -1106,6 +1106,9 @@ export function isArrayValue(n: Node): boolean {
         .replace(/^trino_/, ""),
     );
   }
+  // A CTE's or subquery's column whose expression shows an array (trino-scope.ts): `parts[3]` of
+  // `WITH c AS (SELECT split(arn, '/') AS parts ...)` is Trino's error past the end, not NULL.
+  if (n.class === "COLUMN_REF" && COLUMN_TYPES.get(n)?.kind === "array") return true;
   const names = n.class === "COLUMN_REF" ? (n.column_names as string[]) : [];
   return names.length > 0 && ARRAY_COLUMNS.has(String(names[names.length - 1]).toLowerCase());
 }

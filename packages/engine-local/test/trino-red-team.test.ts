@@ -243,6 +243,28 @@ describe("F4/F6: casts of text accept only what Trino's parsers read", () => {
   });
 });
 
+describe("a subscript of a CTE's or subquery's array column", () => {
+  // Trino's docs (Array functions, the [] operator): past the array's end is an error, where
+  // element_at gives NULL. `parts[3]` of `WITH c AS (SELECT split(arn, '/') AS parts ...)`
+  // answered NULL for an IAM user's two-part ARN, where Athena fails the query.
+  it.each([
+    "WITH c AS (SELECT split('user/alice', '/') AS parts) SELECT parts[3] FROM c",
+    "SELECT p[3] FROM (SELECT split('user/alice', '/') AS p) AS s",
+    "WITH c AS (SELECT ARRAY['a', 'b'] AS parts) SELECT c.parts[3] FROM c",
+  ])("%s is Trino's error past the end", async (sql) => {
+    await expect(step(sql)).rejects.toThrow(
+      "Array subscript must be less than or equal to array length: 3 > 2",
+    );
+  });
+
+  it("within the array it is the element, and element_at past the end NULL", async () => {
+    const r = await step(
+      "WITH c AS (SELECT split('user/alice', '/') AS parts) SELECT parts[2], element_at(parts, 3) FROM c",
+    );
+    expect(r.rows).toEqual([["alice", null]]);
+  });
+});
+
 describe("FETCH FIRST ... WITH TIES", () => {
   it("is refused by name (DuckDB's parser said: syntax error at or near WITH)", async () => {
     await expect(
