@@ -16,7 +16,7 @@ import {
   sandboxCorpus,
   snapshot,
 } from "../../engine-local/test/sandbox-corpus.ts";
-import { call, FIXTURES, startTestServer, type TestServer } from "./helpers.ts";
+import { call, FIXTURES, startTestServer, type TestServer, until } from "./helpers.ts";
 
 let root: string;
 let logDir: string;
@@ -207,9 +207,12 @@ describe("POST /api/query", () => {
         answered = true;
         return r;
       });
-      await new Promise((r) => setTimeout(r, 1500));
+      // Queued behind the run once the server has the request: a condition, not a fixed 1.5 s
+      // standing for "the request has arrived" (a request later than that failed the test).
+      await until(() => (one.server.runs.queueSize().waiting === 1 ? true : undefined), 30_000);
       expect(answered).toBe(false);
       expect(one.server.runs.queueSize()).toEqual({ waiting: 1, running: 1 });
+      expect(one.server.runs.store.get(slow.body.id)!.status).toBe("running");
       await call(`${one.url}/api/runs/${slow.body.id}/cancel`, { token, method: "POST" });
       const r = await q;
       expect(r.status).toBe(200);
