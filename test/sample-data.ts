@@ -1,16 +1,27 @@
 /**
  * The generated sample data the end-to-end tests share: a week ending at the current hour, with
  * and without the planted incidents. Made once per test run by the global setup, in a folder that
- * outlives the run (`.run-md/test-data/<generator digest>`, ignored by git), so a second run within
- * the hour reuses it (`ensureSampleData` regenerates only when the hour or the options changed).
- * The folder is named by a digest of the generator's sources: data made by an edited generator is
- * never taken for the current one's within the hour (SAMPLE_VERSION is bumped by hand).
+ * outlives the run (`.run-md/test-data/<generator digest>-<hour>`, ignored by git), so a second
+ * run within the hour reuses it. The folder is named by a digest of the generator's sources: data
+ * made by an edited generator is never taken for the current one's within the hour
+ * (SAMPLE_VERSION is bumped by hand). It is named by the hour too, so that no run writes the data
+ * another run reads: with one folder for every hour, a run started after the hour turned
+ * regenerated the week (other events: its seed is the hour) under a run still reading it, whose
+ * tests then failed (runner-e2e's account-guardrails listed no Terraform account).
  */
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { ensureSampleData, SAMPLE_MANIFEST, type SampleManifest } from "@run-md/generator";
 import { REPO } from "./ci-prerequisites.ts";
+
+const HOUR = 3_600_000;
+
+/**
+ * How long another hour's or version's data is kept untouched: longer than a run on a loaded
+ * machine (13 minutes on CI), and about 5 MB a folder.
+ */
+const KEEP_MS = 6 * HOUR;
 
 export interface SharedSampleData {
   incidents: string;
@@ -28,8 +39,9 @@ declare module "vitest" {
 export async function prepareSampleData(now = new Date()): Promise<SharedSampleData> {
   const base = path.join(REPO, ".run-md", "test-data");
   const digest = generatorDigest(path.join(REPO, "packages", "generator", "src"));
-  removeOtherVersions(base, digest, now);
-  const root = path.join(base, digest);
+  const name = sampleFolderName(digest, now);
+  removeOthers(base, name, now);
+  const root = path.join(base, name);
   const [incidents, clean] = await Promise.all([
     ensureSampleData(path.join(root, "incidents"), { now, incidents: true }),
     ensureSampleData(path.join(root, "clean"), { now, incidents: false }),
@@ -46,6 +58,11 @@ export function sampleWindow(dir: string): { start: Date; end: Date } {
   return { start: new Date(m.start), end: new Date(m.end) };
 }
 
+/** The data's folder: the generator's digest and the hour its week ends at (`…-2026-12-06T21`). */
+export function sampleFolderName(digest: string, now: Date): string {
+  return `${digest}-${new Date(Math.floor(now.getTime() / HOUR) * HOUR).toISOString().slice(0, 13)}`;
+}
+
 /** A digest of the generator's source files (names and contents, in name order). */
 export function generatorDigest(srcDir: string): string {
   const hash = createHash("sha256");
@@ -58,10 +75,11 @@ export function generatorDigest(srcDir: string): string {
 }
 
 /**
- * Removes the data of other generator versions (and of the layout before digests), left an hour
- * untouched: a run of another checkout's sources in the same folder is not pulled from under.
+ * Removes the data of other generator versions and hours (and of the layouts before), left
+ * untouched for KEEP_MS: a run still reading it, started hours ago or of another checkout's
+ * sources in the same folder, is not pulled from under.
  */
-function removeOtherVersions(base: string, digest: string, now: Date): void {
+function removeOthers(base: string, keep: string, now: Date): void {
   let names: string[];
   try {
     names = readdirSync(base);
@@ -69,9 +87,9 @@ function removeOtherVersions(base: string, digest: string, now: Date): void {
     return;
   }
   for (const name of names) {
-    if (name === digest) continue;
+    if (name === keep) continue;
     const dir = path.join(base, name);
-    if (now.getTime() - statSync(dir).mtimeMs > 3_600_000)
+    if (now.getTime() - statSync(dir).mtimeMs > KEEP_MS)
       rmSync(dir, { recursive: true, force: true });
   }
 }
