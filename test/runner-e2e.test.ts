@@ -720,13 +720,21 @@ rows == 1
     return { dir, reports, earlier, earlierText };
   }
 
+  /**
+   * Until the run has printed its slow step's start (or the test's timeout): a fixed 10 s of
+   * polling, then the signal anyway, interrupted a CLI that had not started on a loaded machine
+   * (its start is 2 s of CPU), which ended by the signal before its handler was set, not 130.
+   */
   async function waitForStep(p: ReturnType<typeof runMd>) {
     let out = "";
     p.child!.stdout!.on("data", (d) => {
       out += d;
     });
-    for (let i = 0; i < 200 && !out.includes("slow_step"); i++)
+    while (!out.includes("slow_step")) {
+      if (p.child!.exitCode !== null || p.child!.signalCode !== null)
+        throw new Error(`the run ended before its slow step: ${out}`);
       await new Promise((r) => setTimeout(r, 50));
+    }
     await new Promise((r) => setTimeout(r, 300));
   }
 
