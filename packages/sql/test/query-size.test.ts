@@ -4,6 +4,7 @@
  * before the grammar, which took 51 s over a 1.2 MB query.
  */
 import { describe, expect, it } from "vitest";
+import { cpuMsSince } from "../../core/test/cpu-time.ts";
 import { checkSql } from "../src/index.ts";
 
 const LIMIT = 262_144;
@@ -46,9 +47,9 @@ describe("a query over Athena's 262,144 bytes is refused, naming the limit and i
   it("a 1.2 MB IN list is refused at once, without parsing it", async () => {
     const list = Array.from({ length: 90_000 }, (_, i) => `'Event${i}'`).join(", ");
     const query = `SELECT count(*) FROM cloudtrail_logs WHERE eventname IN (${list})`;
-    const t0 = performance.now();
+    const cpu = process.cpuUsage();
     const problems = await checkSql(query);
-    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(cpuMsSince(cpu)).toBeLessThan(1000);
     expect(new TextEncoder().encode(query).length).toBe(1_248_946);
     expect(problems.map((p) => p.message)).toEqual([
       expect.stringContaining(
