@@ -3,6 +3,18 @@ import { defineConfig } from "vitest/config";
 import LongestFirstSequencer from "./test/sequencer.ts";
 import { runTmpDir } from "./test/tmp-dir.ts";
 
+// The caller's own run-md settings (RUN_MD_LOG_DIR, RUN_MD_CONFIG, RUN_MD_REPORTS_DIR, ... as
+// docs/configuration.md tells users to set) are not the tests': they reached every worker and every
+// CLI a test starts, and with RUN_MD_LOG_DIR set the configuration tests failed (local.logDir was
+// the caller's, not "sample"). Kept: what the suite itself reads from its caller (the site builds'
+// Node arguments, the run's folder) and, for the opt-in live Athena test
+// (packages/engine-athena/test/live.test.ts), its settings when RUN_MD_LIVE_ATHENA=1.
+const KEPT = ["RUN_MD_SITE_NODE_ARGS", "RUN_MD_TEST_TMPDIR", "RUN_MD_LIVE_ATHENA"];
+for (const k of Object.keys(process.env)) {
+  const live = process.env.RUN_MD_LIVE_ATHENA === "1" && k.startsWith("RUN_MD_ATHENA_");
+  if (k.startsWith("RUN_MD_") && !KEPT.includes(k) && !live) delete process.env[k];
+}
+
 export default defineConfig({
   test: {
     include: ["packages/*/test/**/*.test.ts", "test/**/*.test.ts", "site/test/**/*.test.ts"],
