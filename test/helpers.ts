@@ -3,6 +3,8 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
+import { expect } from "vitest";
+import type { StepReport } from "../packages/core/src/index.ts";
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const BIN = path.join(REPO, "packages/cli/bin/run-md.cjs");
@@ -66,4 +68,14 @@ export function runMd(
   }) as Promise<CliResult> & { child?: ReturnType<typeof spawn> };
   p.child = child;
   return p;
+}
+
+/**
+ * A step that ran and found no rows. An errored, skipped or cancelled step has a row count of 0
+ * too, so `rowCount` alone would pass a step that never read anything.
+ */
+export function expectNoRows(step: StepReport): void {
+  const why = `${step.id}: ${step.status}${step.error ? ` (${step.error.message})` : ""}`;
+  expect(["passed", "warned", "failed"], why).toContain(step.status);
+  expect(step.rowCount, step.id).toBe(0);
 }

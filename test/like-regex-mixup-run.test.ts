@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { RunReport } from "../packages/core/src/index.ts";
+import { expectNoRows } from "./helpers.ts";
 import { runMdHere as runMd } from "./in-process.ts";
 import { sampleWindow } from "./sample-data.ts";
 import { inWindow, readGenerated } from "./truth/runbook-answers.ts";
@@ -104,7 +105,7 @@ describe.each([
 
   it("warns on the step, which finds nothing", async () => {
     const step = await run(c.wrong);
-    expect(step.rowCount).toBe(0);
+    expectNoRows(step);
     expect(step.warnings).toContain(c.warning);
   });
 
