@@ -75,6 +75,23 @@ describe("the checks of a step that errored", () => {
     expect(checksSentence(early, 0)).toBe("No check was judged (a step errored).");
   });
 
+  it("never say all checks passed when a step errored before its checks were judged", async () => {
+    // The runner keeps no checks for a step that errored (a SQL error at run time): the other
+    // steps' passes are not all of the runbook's checks.
+    const run = await passedReport();
+    run.status = "errored";
+    run.steps[1]!.status = "errored";
+    run.steps[1]!.error = { code: "sql-error", message: "INVALID_CAST_ARGUMENT" };
+    run.steps[1]!.checks = [];
+    const passed = run.steps.flatMap((s) => s.checks ?? []).filter((c) => c.status === "passed");
+    expect(passed.length).toBeGreaterThan(0);
+    const sentence = checksSentence(run.steps, 0);
+    expect(sentence).not.toMatch(/^All /);
+    expect(sentence).toBe(
+      `${passed.length} check${passed.length === 1 ? "" : "s"} passed; the checks of 1 step that errored were not judged.`,
+    );
+  });
+
   it("are left out of the check's history chart", async () => {
     await write("history", OLD, await passedReport());
     const errored = await erroredReport();

@@ -121,8 +121,8 @@ export function firstOffender(step: StepReport, c: CheckOutcome): Offender | und
 
 /**
  * The summary's sentence about the checks: how many were not judged because their step
- * errored, else "All n checks passed." when nothing else is wrong; undefined when the problems
- * listed say it all.
+ * errored (also when such a step kept no checks at all), else "All n checks passed." when
+ * nothing else is wrong; undefined when the problems listed say it all.
  */
 export function checksSentence(
   steps: { error?: unknown; checks?: { status: string }[] }[],
@@ -133,6 +133,11 @@ export function checksSentence(
   if (unjudged > 0)
     return `${unjudged} check${unjudged === 1 ? "" : "s"} not judged (a step errored).`;
   if (problems > 0) return undefined;
+  // A step that errored before its checks were judged keeps none: the others' passes are not
+  // all of the runbook's checks.
+  const erroredBare = steps.filter((s) => s.error !== undefined && !s.checks?.length).length;
+  if (all.length > 0 && erroredBare > 0)
+    return `${all.length} check${all.length === 1 ? "" : "s"} passed; the checks of ${erroredBare} step${erroredBare === 1 ? "" : "s"} that errored were not judged.`;
   if (all.length > 0) return `All ${all.length} checks passed.`;
   // An errored step keeps no checks: its runbook's checks were not judged, not absent.
   return steps.some((s) => s.error !== undefined)
