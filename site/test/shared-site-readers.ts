@@ -9,4 +9,5 @@ export const SHARED_SITE_READERS = [
   "site/test/approval.test.ts",
   "site/test/escaping.test.ts",
   "site/test/list-pages.test.ts",
+  "site/test/page-answers.test.ts",
 ];

@@ -57,6 +57,16 @@ export function formatTime(iso: string | undefined): string {
   return `${d.toISOString().slice(0, 19).replace("T", " ")} UTC`;
 }
 
+/**
+ * A run's window as a reader needs it beside the run's time: what period the answer is about
+ * (`window 2026-11-22 02:00:01 UTC → 2026-11-23 02:00:01 UTC`), or that the run stopped before
+ * it was resolved (core NOT_RESOLVED).
+ */
+export function formatWindow(window: { start: string; end: string; source?: string }): string {
+  if (window.source === "not resolved") return "window not resolved";
+  return `window ${formatTime(window.start)} → ${formatTime(window.end)}`;
+}
+
 export function formatValue(v: JsonValue | undefined): string {
   if (v === undefined) return "";
   if (v === null) return "null";

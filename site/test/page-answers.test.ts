@@ -1,0 +1,69 @@
+/**
+ * What an on-call reader finds on a runbook's page and the index without JavaScript: the latest
+ * run's window beside its time, and a run older than its schedule allows marked stale in the
+ * HTML itself. Every expectation comes from the fixture files (the runbooks' front matter and
+ * the report files), read here apart from the site's code. Reads the site tests' shared build.
+ */
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import type { Root } from "hast";
+import { fromHtml } from "hast-util-from-html";
+import { select } from "hast-util-select";
+import { toString as hastToString } from "hast-util-to-string";
+import { beforeAll, describe, expect, it } from "vitest";
+import { FIXTURES, sharedSite } from "./shared-site.ts";
+
+let outDir: string;
+
+beforeAll(async () => {
+  outDir = (await sharedSite()).outDir;
+}, 600_000);
+
+async function page(route: string): Promise<Root> {
+  return fromHtml(await readFile(path.join(outDir, route, "index.html"), "utf8"));
+}
+
+const text = (node: Parameters<typeof hastToString>[0] | undefined): string =>
+  node ? hastToString(node).replace(/\s+/g, " ").trim() : "";
+
+/** `2026-11-22T02:00:01.000Z` as a reader sees it: `2026-11-22 02:00:01 UTC`. */
+const utc = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
+
+interface Latest {
+  id: string;
+  startedAt: string;
+  window: { start: string; end: string };
+  schedule: string | undefined;
+}
+
+/** Each fixture runbook's newest report file (the runner names them by time), with its schedule. */
+async function latestReports(): Promise<Latest[]> {
+  const dir = path.join(FIXTURES, "reports");
+  const out: Latest[] = [];
+  for (const id of (await readdir(dir)).sort()) {
+    const files = (await readdir(path.join(dir, id))).filter((f) => /^\d{4}-.*\.json$/.test(f));
+    const newest = files.sort().at(-1);
+    if (!newest) continue;
+    const report = JSON.parse(await readFile(path.join(dir, id, newest), "utf8"));
+    const md = await readFile(path.join(FIXTURES, "runbooks", `${id}.md`), "utf8");
+    const schedule = /^schedule:\s*(\S+)\s*$/m.exec(md)?.[1];
+    out.push({ id, startedAt: report.startedAt, window: report.window, schedule });
+  }
+  return out;
+}
+
+describe("a runbook page's latest run", () => {
+  it("names the window the run read, beside its time, in the summary and under Latest run", async () => {
+    const latest = await latestReports();
+    expect(latest.length).toBeGreaterThan(2);
+    for (const r of latest) {
+      const tree = await page(`runbooks/${r.id}`);
+      const window = `window ${utc(r.window.start)} → ${utc(r.window.end)}`;
+      for (const where of ["[data-summary]", ".rm-latest"]) {
+        const shown = text(select(where, tree));
+        expect(shown, `${r.id} ${where}`).toContain(utc(r.startedAt));
+        expect(shown, `${r.id} ${where}`).toContain(window);
+      }
+    }
+  });
+});
