@@ -67,3 +67,34 @@ describe("a runbook page's latest run", () => {
     }
   });
 });
+
+describe("a latest run older than its schedule allows", () => {
+  it("is marked stale in the HTML, on the runbook's page and the index, without JavaScript", async () => {
+    const HOUR = 3_600_000;
+    // A nightly runbook's run is stale after 48 hours; an hour more for the time since the build.
+    const stale = (await latestReports()).filter(
+      (r) => r.schedule === "nightly" && Date.now() - Date.parse(r.startedAt) > 49 * HOUR,
+    );
+    expect(stale.length).toBeGreaterThan(0);
+    const index = await page("");
+    for (const r of stale) {
+      const days = Math.floor((Date.now() - Date.parse(r.startedAt)) / (24 * HOUR));
+      for (const [where, tree] of [
+        ["page", await page(`runbooks/${r.id}`)],
+        ["index", select(`tr[data-runbook="${r.id}"]`, index)],
+      ] as const) {
+        const mark = select("[data-rm-stale]", tree as Root);
+        expect(mark, `${r.id} ${where}`).toBeTruthy();
+        expect(mark?.properties.hidden, `${r.id} ${where}`).toBeFalsy();
+        // The age at the build: the same day count, or one less when the build was just before
+        // a day boundary.
+        const said =
+          /^⚠ stale: the last run was (\d+) days old when the site was built \(schedule: nightly\)$/.exec(
+            text(mark),
+          );
+        expect(said, `${r.id} ${where}: ${text(mark)}`).toBeTruthy();
+        expect([days, days - 1]).toContain(Number(said?.[1]));
+      }
+    }
+  });
+});

@@ -17,9 +17,21 @@ export function isStale(startedAt: string, limitMs: number | undefined, now: num
   return limitMs !== undefined && !Number.isNaN(t) && now - t > limitMs;
 }
 
+/** Whole days from `startedAt` (ISO) to `now` (ms). */
+function ageDays(startedAt: string, now: number): number {
+  return Math.floor((now - Date.parse(startedAt)) / DAY);
+}
+
+const days = (n: number) => `${n} day${n === 1 ? "" : "s"}`;
+
+/** What the build writes in a mark of a run already stale then: the page says it without JavaScript. */
+export function staleAtBuild(startedAt: string, schedule: string, now: number): string {
+  return `⚠ stale: the last run was ${days(ageDays(startedAt, now))} old when the site was built (schedule: ${schedule})`;
+}
+
 /**
- * Shows each `[data-rm-stale]` mark (hidden in the page) whose run is stale at `now`, saying how
- * old the run is; hides the others.
+ * Shows each `[data-rm-stale]` mark whose run is stale at `now`, saying how old the run is; hides
+ * the others (a mark the build wrote stays: a run stale then is stale later).
  */
 export function markStale(root: ParentNode, now: number): void {
   for (const mark of root.querySelectorAll<HTMLElement>("[data-rm-stale]")) {
@@ -28,7 +40,6 @@ export function markStale(root: ParentNode, now: number): void {
     const stale = isStale(at, Number.isNaN(limit) ? undefined : limit, now);
     mark.hidden = !stale;
     if (!stale) continue;
-    const days = Math.floor((now - Date.parse(at)) / DAY);
-    mark.textContent = `⚠ stale: the last run is ${days} day${days === 1 ? "" : "s"} old (schedule: ${mark.dataset.rmSchedule})`;
+    mark.textContent = `⚠ stale: the last run is ${days(ageDays(at, now))} old (schedule: ${mark.dataset.rmSchedule})`;
   }
 }
