@@ -113,6 +113,34 @@ describe("the checks of a step that errored", () => {
   });
 });
 
+describe("a run errored by one of its steps", () => {
+  it("says on the index which step errored and why, not only that the run errored", async () => {
+    // The runner's own shape: the step's error, no run-level error, the step's checks unjudged.
+    const run = await passedReport();
+    run.runbook.id = "step-errored";
+    run.status = "errored";
+    delete run.error;
+    const broken = run.steps[1]!;
+    broken.status = "errored";
+    broken.error = { code: "sql-error", message: "INVALID_CAST_ARGUMENT: Cannot cast 'x' to INT" };
+    broken.checks = [];
+    await write("step-errored", NEW, run);
+    const index = await readReportIndex(dir, { limit: 30, runbookIds: ["step-errored"] });
+    const latest = index.histories.get("step-errored")!.entries[0]!;
+    expect(latest.error).toBeUndefined();
+    expect(latest.stepError).toBe(
+      `error in step ${broken.title ?? broken.id}: ${broken.error.message}`,
+    );
+    // Two steps errored: the first, and how many more.
+    run.steps[0]!.error = { code: "unread-files", message: "1 log file was not read" };
+    await write("step-errored", NEW, run);
+    const again = await readReportIndex(dir, { limit: 30, runbookIds: ["step-errored"] });
+    expect(again.histories.get("step-errored")!.entries[0]!.stepError).toBe(
+      `error in step ${run.steps[0]!.title ?? run.steps[0]!.id}: 1 log file was not read (and 1 more step errored)`,
+    );
+  });
+});
+
 describe("a runbook whose newest report file cannot be read", () => {
   it("is unreadable, not the previous run's status, and names the file", async () => {
     const good = await passedReport();

@@ -61,6 +61,11 @@ export interface ReportEntry {
   error?: string;
   /** Its steps' first warning and how many more (core `stepWarnings`), when they have any. */
   warning?: string;
+  /**
+   * The first step that errored, with its message, and how many more, when the run has no error
+   * of its own: the index says why the run errored (a step's SQL error keeps no checks to list).
+   */
+  stepError?: string;
 }
 
 export interface RunbookHistory {
@@ -141,6 +146,14 @@ function entryOf(file: string, report: RunReport): ReportEntry {
     stepIds: report.steps.map((s) => s.id),
   };
   if (report.error?.message) entry.error = report.error.message;
+  else {
+    const errored = report.steps.filter((s) => s.error);
+    const first = errored[0];
+    if (first?.error) {
+      const more = errored.length - 1;
+      entry.stepError = `error in step ${first.title ?? first.id}: ${first.error.message}${more > 0 ? ` (and ${more} more step${more === 1 ? "" : "s"} errored)` : ""}`;
+    }
+  }
   const warning = stepWarnings(report);
   if (warning !== "") entry.warning = warning;
   return entry;
