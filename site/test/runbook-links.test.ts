@@ -23,14 +23,19 @@ describe("links between runbooks' files", () => {
 
   it("leaves other links alone and names the .md files that are no runbook", () => {
     const missing: string[] = [];
-    const html = [
+    const others = [
       '<a href="https://example.com/first.md">a</a>',
       '<a href="/first.md">b</a>',
-      '<a href="../docs/guide.md">c</a>',
       '<a href="first.md.txt">d</a>',
       '<a href="#first.md">e</a>',
     ].join("");
-    expect(linkRunbooks(html, "sub/second.md", byPath, (t) => missing.push(t))).toBe(html);
+    const html = `${others}<a href="../docs/guide.md#x">c</a>`;
+    const out = linkRunbooks(html, "sub/second.md", byPath, (t) => missing.push(t));
+    expect(out.startsWith(others)).toBe(true);
     expect(missing).toEqual(["docs/guide.md"]);
+    // A file the site does not publish would be a broken link there: its text stays, no link.
+    expect(out.slice(others.length)).toBe(
+      '<a data-not-on-site="../docs/guide.md#x" title="../docs/guide.md#x: a file of the repository, not on this site">c</a>',
+    );
   });
 });

@@ -26,8 +26,9 @@ export function posixRelPath(relPath: string): string {
 
 /**
  * The html with each link to another runbook's file (`relPath`s relative to the runbooks
- * directory, as `byPath` holds them) pointing at its page; `missing` gets the links to `.md`
- * files that are no runbook of the site.
+ * directory, as `byPath` holds them) pointing at its page; a link to a `.md` file that is no
+ * runbook of the site loses its `href` (it keeps its text and says where it pointed), and
+ * `missing` gets its target.
  */
 export function linkRunbooks(
   html: string,
@@ -41,8 +42,10 @@ export function linkRunbooks(
     const target = path.posix.normalize(path.posix.join(from, decoded(href)));
     const id = byPath.get(target);
     if (id === undefined) {
+      // Not on the site: a link there would lead nowhere. The text stays, with where it pointed.
       missing(target);
-      return whole;
+      const was = `${href}${fragment ?? ""}`;
+      return ` data-not-on-site="${was}" title="${was}: a file of the repository, not on this site"`;
     }
     return ` href="${runbookUrl(id)}${fragment ?? ""}"`;
   });
