@@ -10,4 +10,5 @@ export const SHARED_SITE_READERS = [
   "site/test/escaping.test.ts",
   "site/test/list-pages.test.ts",
   "site/test/page-answers.test.ts",
+  "site/test/links.test.ts",
 ];
