@@ -117,6 +117,28 @@ export function statLines(stats: Record<string, number | string | boolean>): {
 }
 
 /** The columns of a list of row objects, in first-seen order. */
+/** The offending rows a page shows of a check (the runner keeps 10: core OFFENDING_ROWS_KEPT). */
+export const OFFENDING_SHOWN = 10;
+
+/**
+ * The first `OFFENDING_SHOWN` of `rows`, how many there were (the report's count, or the rows it
+ * holds when that is more) and the caption's note when not all are shown: a report may hold more
+ * than the runner keeps (another version or tool, a hand-edited file), and its schema does not
+ * bound them.
+ */
+export function shownRows<T>(
+  rows: readonly T[],
+  count: number | undefined,
+): { rows: T[]; total: number; note: string } {
+  const total = Math.max(count ?? 0, rows.length);
+  const shown = rows.slice(0, OFFENDING_SHOWN);
+  return {
+    rows: shown,
+    total,
+    note: total > shown.length ? ` (first ${shown.length} of ${total})` : "",
+  };
+}
+
 export function columnsOf(rows: Record<string, JsonValue>[]): string[] {
   const seen = new Set<string>();
   for (const r of rows) for (const k of Object.keys(r)) seen.add(k);
