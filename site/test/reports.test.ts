@@ -4,7 +4,13 @@ import path from "node:path";
 import { type CheckOutcome, type RunReport, reportSchemaProblem } from "@run-md/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatBytes, formatDuration, statLines } from "../src/lib/format.ts";
-import { diffReports, readReport, readReportIndex, reportSlug } from "../src/lib/reports.ts";
+import {
+  diffReports,
+  orphanReports,
+  readReport,
+  readReportIndex,
+  reportSlug,
+} from "../src/lib/reports.ts";
 
 const fixtureReports = path.join(import.meta.dirname, "fixtures/reports");
 
@@ -253,5 +259,28 @@ describe("formatting", () => {
       "18.3 MB",
       "3.00 TB",
     ]);
+  });
+});
+
+describe("reports of a runbook the site no longer has", () => {
+  it("are named for the build's warnings, with how many report files each folder holds", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "run-md-orphans-"));
+    try {
+      const names = ["2026-11-22T02-00-01.000Z.json", "2026-11-23T02-00-01.000Z.json"];
+      for (const id of ["kept", "renamed-away"]) {
+        await mkdir(path.join(dir, id), { recursive: true });
+        for (const n of names) await writeFile(path.join(dir, id, n), "{}");
+        await writeFile(path.join(dir, id, "latest.json"), "{}");
+      }
+      // A folder without a report file (a note, the runner's temporary folder) is nobody's.
+      await mkdir(path.join(dir, "notes"), { recursive: true });
+      await writeFile(path.join(dir, "notes", "readme.txt"), "x");
+      await mkdir(path.join(dir, ".tmp"), { recursive: true });
+      await writeFile(path.join(dir, ".tmp", names[0]!), "{}");
+      expect(await orphanReports(dir, ["kept"])).toEqual([{ runbookId: "renamed-away", files: 2 }]);
+      expect(await orphanReports(path.join(dir, "missing"), ["kept"])).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

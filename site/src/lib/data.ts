@@ -16,6 +16,7 @@ import {
   type ReportEntry,
   type ReportProblem,
   type RunbookHistory,
+  orphanReports,
   readReport,
 } from "./reports.ts";
 import { posixRelPath } from "./runbook-links.ts";
@@ -68,6 +69,13 @@ async function load(): Promise<SiteData> {
     runbookIds: docs.map((d) => d.id),
   });
   for (const p of index.problems) console.warn(`[run-md] skipped report ${p.file}: ${p.message}`);
+  for (const o of await orphanReports(
+    inputs.reportsDir,
+    docs.map((d) => d.id),
+  ))
+    console.warn(
+      `[run-md] ${o.files} report file${o.files === 1 ? "" : "s"} of "${o.runbookId}", which is no runbook of the site (renamed or removed?): not shown`,
+    );
   const runbooks: RunbookView[] = docs.map((doc) => {
     // Runs of an id two files share cannot be told apart: neither page shows them.
     const shared = doc.sharedId !== undefined;

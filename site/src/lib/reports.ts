@@ -242,6 +242,30 @@ export async function readReportIndex(
   return { histories, problems };
 }
 
+/**
+ * The folders of `reportsDir` that hold report files of no runbook in `runbookIds` (a runbook
+ * renamed or removed), with how many: no page shows them, so the build names them.
+ */
+export async function orphanReports(
+  reportsDir: string,
+  runbookIds: Iterable<string>,
+): Promise<{ runbookId: string; files: number }[]> {
+  const known = new Set(runbookIds);
+  const out: { runbookId: string; files: number }[] = [];
+  for (const runbookId of (await listDir(reportsDir)).sort()) {
+    if (runbookId.startsWith(".") || known.has(runbookId)) continue;
+    let names: string[];
+    try {
+      names = await listDir(path.join(reportsDir, runbookId));
+    } catch {
+      continue; // a file, not a folder
+    }
+    const files = names.filter(isReportFileName).length;
+    if (files > 0) out.push({ runbookId, files });
+  }
+  return out;
+}
+
 /** A row's identity for comparisons: its JSON with keys in order. */
 export function rowKey(row: Record<string, JsonValue>): string {
   const sorted: Record<string, JsonValue> = {};
