@@ -8,7 +8,7 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Root } from "hast";
 import { fromHtml } from "hast-util-from-html";
-import { select } from "hast-util-select";
+import { select, selectAll } from "hast-util-select";
 import { toString as hastToString } from "hast-util-to-string";
 import { beforeAll, describe, expect, it } from "vitest";
 import { FIXTURES, sharedSite } from "./shared-site.ts";
@@ -34,6 +34,7 @@ interface Latest {
   startedAt: string;
   window: { start: string; end: string };
   schedule: string | undefined;
+  status: string;
 }
 
 /** Each fixture runbook's newest report file (the runner names them by time), with its schedule. */
@@ -47,7 +48,13 @@ async function latestReports(): Promise<Latest[]> {
     const report = JSON.parse(await readFile(path.join(dir, id, newest), "utf8"));
     const md = await readFile(path.join(FIXTURES, "runbooks", `${id}.md`), "utf8");
     const schedule = /^schedule:\s*(\S+)\s*$/m.exec(md)?.[1];
-    out.push({ id, startedAt: report.startedAt, window: report.window, schedule });
+    out.push({
+      id,
+      startedAt: report.startedAt,
+      window: report.window,
+      schedule,
+      status: report.status,
+    });
   }
   return out;
 }
@@ -96,5 +103,21 @@ describe("a latest run older than its schedule allows", () => {
         expect([days, days - 1]).toContain(Number(said?.[1]));
       }
     }
+  });
+});
+
+describe("a runbook that cannot run (the parser rejects it)", () => {
+  it("is listed on the index above the runbooks whose latest run passed, not at the bottom", async () => {
+    // broken-typo.md has an unknown front matter key (scedule:): it can never run, so it never
+    // gets a report, and "no run yet" at the bottom of the index would hide it for ever.
+    const md = await readFile(path.join(FIXTURES, "runbooks", "broken-typo.md"), "utf8");
+    expect(md).toMatch(/^scedule:/m);
+    const passed = (await latestReports()).filter((r) => r.status === "passed").map((r) => r.id);
+    expect(passed.length).toBeGreaterThan(0);
+    const order = selectAll("tr[data-runbook]", await page("")).map((r) =>
+      String(r.properties.dataRunbook),
+    );
+    for (const id of passed)
+      expect(order.indexOf("broken-typo"), id).toBeLessThan(order.indexOf(id));
   });
 });

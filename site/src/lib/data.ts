@@ -91,8 +91,8 @@ async function load(): Promise<SiteData> {
   });
   runbooks.sort(
     (a, b) =>
-      indexRank(latestStatus(a), a.latest?.failedChecks ?? 0) -
-        indexRank(latestStatus(b), b.latest?.failedChecks ?? 0) ||
+      indexRank(latestStatus(a), a.latest?.failedChecks ?? 0, a.doc.valid) -
+        indexRank(latestStatus(b), b.latest?.failedChecks ?? 0, b.doc.valid) ||
       (SEVERITY_RANK[a.doc.meta?.severity ?? ""] ?? 9) -
         (SEVERITY_RANK[b.doc.meta?.severity ?? ""] ?? 9) ||
       a.doc.title.localeCompare(b.doc.title),

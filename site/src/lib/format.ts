@@ -157,9 +157,11 @@ export function shownStatus(step: { error?: unknown }, check: { status: string }
 /**
  * Where the index ranks a runbook, worst first: by its status, and with the failed ones when its
  * latest run had failed checks (a run cancelled after finding something): what it found matters
- * more than that it stopped.
+ * more than that it stopped. A runbook the parser rejects (`valid: false`) and that has no run
+ * ranks with errored: it cannot run, so "no run yet" at the bottom would hide it for ever.
  */
-export function indexRank(status: string, failedChecks: number): number {
-  const byStatus = STATUS_RANK[status] ?? 9;
+export function indexRank(status: string, failedChecks: number, valid = true): number {
+  const rank = STATUS_RANK[status] ?? 9;
+  const byStatus = !valid && status === "none" ? Math.min(rank, STATUS_RANK.errored ?? 1) : rank;
   return failedChecks > 0 ? Math.min(byStatus, STATUS_RANK.failed ?? 0) : byStatus;
 }
