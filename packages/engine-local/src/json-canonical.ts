@@ -15,67 +15,92 @@ type Value =
   | { kind: "array"; items: Value[] }
   | { kind: "object"; entries: Map<string, Value> };
 
-/** The document `text` (valid JSON) in Trino's form; its keys sorted when `sort`. */
+/**
+ * The document `text` in Trino's form; its keys sorted when `sort`. Only strict JSON is read, as
+ * Jackson reads it for Trino (no NaN or Infinity, trailing comma, leading zero or text after the
+ * document): anything else is Trino's json_parse error. DuckDB's json() accepts all of those, so
+ * this reader, not json(), judges the text; a lax reader looped past the end of `[inf]`.
+ */
 export function canonicalJson(text: string, sort: boolean): string {
   const at = { i: 0 };
-  const value = read(text, at);
+  const bad = () => new Error(`INVALID_FUNCTION_ARGUMENT: Cannot convert value to JSON: '${text}'`);
+  const value = read(text, at, bad);
+  skip(text, at);
+  if (at.i !== text.length) throw bad();
   return write(value, sort);
 }
+
+type Bad = () => Error;
 
 function skip(text: string, at: { i: number }): void {
   while (at.i < text.length && " \t\n\r".includes(text[at.i] as string)) at.i++;
 }
 
-function read(text: string, at: { i: number }): Value {
+/** Steps over `c` (after white space), or the text is not JSON. */
+function expectChar(text: string, at: { i: number }, c: string, bad: Bad): void {
+  skip(text, at);
+  if (text[at.i] !== c) throw bad();
+  at.i++;
+}
+
+/** Steps over `c` after white space when it is next. */
+function accept(text: string, at: { i: number }, c: string): boolean {
+  skip(text, at);
+  if (text[at.i] !== c) return false;
+  at.i++;
+  return true;
+}
+
+const TOKEN = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null/y;
+
+function read(text: string, at: { i: number }, bad: Bad): Value {
   skip(text, at);
   const c = text[at.i];
   if (c === "{") {
     at.i++;
     const entries = new Map<string, Value>();
-    skip(text, at);
-    if (text[at.i] === "}") {
-      at.i++;
-      return { kind: "object", entries };
-    }
-    for (;;) {
+    if (accept(text, at, "}")) return { kind: "object", entries };
+    do {
       skip(text, at);
-      const key = readString(text, at);
-      skip(text, at);
-      at.i++; // ':'
-      const value = read(text, at);
+      const key = readString(text, at, bad);
+      expectChar(text, at, ":", bad);
       // The last value of a key stands (a map's put), at the key's first place.
-      entries.set(key, value);
-      skip(text, at);
-      if (text[at.i++] === "}") return { kind: "object", entries };
-    }
+      entries.set(key, read(text, at, bad));
+    } while (accept(text, at, ","));
+    expectChar(text, at, "}", bad);
+    return { kind: "object", entries };
   }
   if (c === "[") {
     at.i++;
     const items: Value[] = [];
-    skip(text, at);
-    if (text[at.i] === "]") {
-      at.i++;
-      return { kind: "array", items };
-    }
-    for (;;) {
-      items.push(read(text, at));
-      skip(text, at);
-      if (text[at.i++] === "]") return { kind: "array", items };
-    }
+    if (accept(text, at, "]")) return { kind: "array", items };
+    do items.push(read(text, at, bad));
+    while (accept(text, at, ","));
+    expectChar(text, at, "]", bad);
+    return { kind: "array", items };
   }
-  if (c === '"') return { kind: "string", value: readString(text, at) };
-  const m = /^(?:-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)/.exec(text.slice(at.i));
-  const token = m?.[0] ?? "null";
+  if (c === '"') return { kind: "string", value: readString(text, at, bad) };
+  TOKEN.lastIndex = at.i;
+  const token = TOKEN.exec(text)?.[0];
+  // A literal or number runs into no letter or digit: `truex`, `1x` and `01` are not JSON.
+  if (token === undefined || /[\w.+-]/.test(text[at.i + token.length] ?? "")) throw bad();
   at.i += token.length;
   return /^[tfn]/.test(token) ? { kind: "literal", text: token } : { kind: "number", text: token };
 }
 
-function readString(text: string, at: { i: number }): string {
+function readString(text: string, at: { i: number }, bad: Bad): string {
+  if (text[at.i] !== '"') throw bad();
   const start = at.i;
   at.i++;
-  while (text[at.i] !== '"') at.i += text[at.i] === "\\" ? 2 : 1;
+  while (at.i < text.length && text[at.i] !== '"') at.i += text[at.i] === "\\" ? 2 : 1;
+  if (at.i >= text.length) throw bad();
   at.i++;
-  return JSON.parse(text.slice(start, at.i)) as string;
+  try {
+    // Strict: a control character unescaped or an unknown escape is not JSON.
+    return JSON.parse(text.slice(start, at.i)) as string;
+  } catch {
+    throw bad();
+  }
 }
 
 function write(v: Value, sort: boolean): string {
@@ -96,10 +121,15 @@ function write(v: Value, sort: boolean): string {
   }
 }
 
-/** An integer's digits (a long or a BigInteger to Jackson); any other number as a Java double. */
+/**
+ * An integer's digits (a long or a BigInteger to Jackson); any other number as a Java double. A
+ * double past the range is infinite, which Jackson writes as a JSON string
+ * (JsonWriteFeature.WRITE_NAN_AS_STRINGS, on by default), as CAST(double AS JSON) does.
+ */
 function numberText(text: string): string {
   if (/^-?\d+$/.test(text)) return BigInt(text).toString();
-  return javaDouble(Number(text));
+  const d = Number(text);
+  return Number.isFinite(d) ? javaDouble(d) : `"${javaDouble(d)}"`;
 }
 
 /** Java's Double.toString: plain from 10^-3 to 10^7, else d.dddE<n>; shortest digits. */

@@ -292,10 +292,10 @@ const MACRO_DEFS: string[] = [
   // Text that is not JSON gives NULL, as Trino's JsonExtract (DuckDB's json_extract raises). Not
   // try(): DuckDB refuses it around anything volatile, and error() (in the casts' macros) is.
   `CREATE MACRO json_extract(j, p) AS CASE WHEN json_valid(CAST(j AS VARCHAR)) THEN json_extract(CAST(j AS JSON), p) END`,
-  // json() checks the text (Trino's error for text that is not JSON); Trino's Jackson writes it
-  // again with its keys sorted, a duplicate key's last value, its doubles as Java prints them
-  // (json-canonical.ts).
-  `CREATE MACRO json_parse(s) AS CAST(${JSON_CANONICAL}(CAST(json(s) AS VARCHAR), true) AS JSON)`,
+  // Trino's Jackson reads strict JSON only (Trino's error otherwise: DuckDB's json() took NaN and
+  // '[1,]') and writes it again with its keys sorted, a duplicate key's last value, its doubles
+  // as Java prints them (json-canonical.ts).
+  `CREATE MACRO json_parse(s) AS CAST(${JSON_CANONICAL}(CAST(s AS VARCHAR), true) AS JSON)`,
   // Trino prints JSON in its canonical form, without insignificant white space, doubles as Java
   // prints them (its keys in the order the value has them: json_parse sorted them).
   `CREATE MACRO json_format(j) AS ${JSON_CANONICAL}(CAST(json(CAST(j AS VARCHAR)) AS VARCHAR), false)`,

@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
-import { javaDouble } from "../src/json-canonical.ts";
+import { canonicalJson, javaDouble } from "../src/json-canonical.ts";
 import { engineOverEmptyFolder } from "./helpers.ts";
 
 const engine = engineOverEmptyFolder();
@@ -61,6 +61,51 @@ describe("json_parse writes the document as Trino's Jackson does", () => {
   it("json_extract keeps the document's key order (Jackson copies the structure)", async () => {
     expect(await one(`json_format(json_extract('{"x": {"d": 1, "c": 2}}', '$.x'))`)).toBe(
       `{"d":1,"c":2}`,
+    );
+  });
+});
+
+// Jackson, as Trino configures it, reads strict JSON only: no NaN or Infinity
+// (ALLOW_NON_NUMERIC_NUMBERS is off by default), no trailing comma (ALLOW_TRAILING_COMMA is off),
+// no leading zero; json_parse of such text is Trino's error. DuckDB's json() accepts all of them
+// (it wrote '[1,]' as [1] and kept NaN), and the canonical writer then looped over the end of
+// '[inf]' until the process ran out of memory.
+describe("json_parse refuses what Trino's parser refuses", () => {
+  it.each([
+    "[NaN]",
+    "[inf]",
+    '{"a": Infinity}',
+    "[-Infinity]",
+    "[1,]",
+    '{"a": 1,}',
+    "[01]",
+    "[1.]",
+    "[.5]",
+    "[+1]",
+    '"open',
+    "[1",
+    "{}{",
+    "[1] x",
+    "[tru]",
+  ])("%s is an error, never a value", (text) => {
+    expect(() => canonicalJson(text, true)).toThrow(/Cannot convert value to JSON/);
+  });
+
+  it("the query fails with Trino's message", async () => {
+    await expect(one(`json_parse('[NaN]')`)).rejects.toThrow(/Cannot convert value to JSON/);
+    await expect(one(`json_parse('[1,]')`)).rejects.toThrow(/Cannot convert value to JSON/);
+  });
+
+  it("a NULL is NULL, and try() of bad text is NULL", async () => {
+    expect(await one(`json_parse(CAST(NULL AS VARCHAR))`)).toBe(null);
+    expect(await one(`try(json_parse('[1,]'))`)).toBe(null);
+  });
+
+  // A double past Double.MAX_VALUE reads as Infinity, which Jackson writes as a JSON string
+  // (JsonWriteFeature.WRITE_NAN_AS_STRINGS, on by default), as CAST(double AS JSON) does.
+  it("a number past a double's range is the JSON string Infinity", async () => {
+    expect(await one(`json_format(json_parse('[1e400, -1e400]'))`)).toBe(
+      '["Infinity","-Infinity"]',
     );
   });
 });
