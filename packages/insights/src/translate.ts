@@ -29,7 +29,12 @@ import {
   ts,
   twoValued,
 } from "./columns.ts";
-import { InsightsSyntaxError, InsightsUnsupportedError, withinStack } from "./errors.ts";
+import {
+  InsightsSyntaxError,
+  InsightsUnsupportedError,
+  TOO_DEEP_HINT,
+  withinStack,
+} from "./errors.ts";
 import { arityProblem, lookupFunction } from "./functions.ts";
 import { tokenize } from "./lexer.ts";
 import { renderInsightsQuery } from "./literal.ts";
@@ -151,6 +156,9 @@ function boundParams(params: TranslateOptions["params"]): Record<string, BoundPa
   }
   return out;
 }
+
+/** The most SQL one expression may become (a nested call can double its argument's). */
+const MAX_EXPR_SQL = 1_000_000;
 
 class Translator {
   private readonly src: string;
@@ -421,6 +429,22 @@ class Translator {
    * x | stats count(*)` counts the groups); elsewhere (`sort count(*)`) the text names the column.
    */
   private expr(e: Expr, aliases?: Map<string, Col>): Col {
+    const col = this.exprOf(e, aliases);
+    // Some functions' SQL names their argument more than once (toupper, isempty, sqrt), so each
+    // nested call doubled it: 200 of them, within the parser's bound, ran out of memory.
+    if (col.sql.length > MAX_EXPR_SQL) {
+      throw new InsightsSyntaxError(
+        this.src,
+        e.start,
+        e.end - e.start,
+        `the query nests too deeply: its SQL would be more than ${MAX_EXPR_SQL.toLocaleString("en-US")} characters from this expression`,
+        { hint: TOO_DEEP_HINT },
+      );
+    }
+    return col;
+  }
+
+  private exprOf(e: Expr, aliases?: Map<string, Col>): Col {
     const computed = aliases !== undefined && isAggregate(e);
     if (e.kind !== "field" && !computed) {
       const named = this.scope.cols.get(e.text);

@@ -467,3 +467,28 @@ describe("a query nested past JavaScript's stack", () => {
     expect(e.message).toContain(`more than ${MAX_DEPTH} levels deep`);
   });
 });
+
+// Some functions' SQL names their argument twice or more (toupper, isempty, sqrt), so nesting them
+// doubled the translation at each level: 200 nested toupper() calls, within the parser's bound,
+// ran out of memory ("Invalid string length" at best) long before DuckDB saw the query.
+describe("a translation that grows with each nested call", () => {
+  test.each(["toupper", "isempty", "sqrt"])(
+    "%s nested 200 deep is refused as too deep, quickly and at a call",
+    (f) => {
+      const query = `fields ${`${f}(`.repeat(MAX_NESTING)}eventVersion${")".repeat(MAX_NESTING)} as x`;
+      const started = process.cpuUsage();
+      const e = thrown(InsightsSyntaxError, () => translateInsights(query, { relation: "t" }));
+      expect(e.message).toMatch(/nests too deeply: its SQL would be more than/);
+      expect(e.code).toBe("insights-syntax");
+      expect(query.slice(e.offset).startsWith(`${f}(`)).toBe(true);
+      const cpu = process.cpuUsage(started);
+      expect((cpu.user + cpu.system) / 1e6).toBeLessThan(5);
+    },
+  );
+
+  test("the SQL of a query under the bound is whole", () => {
+    const query = `fields ${"toupper(".repeat(5)}eventVersion${")".repeat(5)} as x`;
+    const sql = translateInsights(query, { relation: "t" }).sql;
+    expect(sql.match(/upper\(/g)?.length).toBeGreaterThanOrEqual(5);
+  });
+});
