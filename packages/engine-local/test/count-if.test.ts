@@ -3,12 +3,10 @@
  * count(CASE WHEN x THEN 1 END). DuckDB's count_if gave NULL over no rows (an empty window, or a
  * group its FILTER left empty), so a step's "calls that failed" was NULL where Athena says 0.
  */
-import { promises as fsp } from "node:fs";
-import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
 import type { LocalEngine } from "../src/index.ts";
-import { datasetsDir, engineOverDataset, hasShared } from "./helpers.ts";
+import { datasetEvents, engineOverDataset, hasShared } from "./helpers.ts";
 
 const ALL_TIME = { start: new Date("2000-01-01T00:00:00Z"), end: new Date("2100-01-01T00:00:00Z") };
 
@@ -26,11 +24,7 @@ describe.skipIf(!hasShared)("count_if counts TRUE values, 0 over no rows", () =>
   const stratus = engineOverDataset("stratus-red-team-detonation-logs");
   let events: Event[] = [];
   beforeAll(async () => {
-    const file = path.join(datasetsDir, "stratus-red-team-detonation-logs", "events.jsonl");
-    events = (await fsp.readFile(file, "utf8"))
-      .split("\n")
-      .filter((l) => l.trim() !== "")
-      .map((l) => JSON.parse(l) as Event);
+    events = await datasetEvents<Event>("stratus-red-team-detonation-logs");
   });
 
   it("over no rows: 0, as count(*) is", async () => {

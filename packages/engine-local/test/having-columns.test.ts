@@ -4,12 +4,10 @@
  * substr(eventname, 2) AS eventname ... GROUP BY 1 HAVING substr(eventname, 2) LIKE 'e%'` tested
  * the alias cut once more and answered other groups without an error.
  */
-import { promises as fsp } from "node:fs";
-import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
 import type { LocalEngine } from "../src/index.ts";
-import { datasetsDir, engineOverDataset, hasShared } from "./helpers.ts";
+import { datasetEvents, engineOverDataset, hasShared } from "./helpers.ts";
 
 const ALL_TIME = {
   start: new Date("2000-01-01T00:00:00Z"),
@@ -36,11 +34,7 @@ describe.skipIf(!hasShared)("HAVING names the column, not a select alias of that
   const stratus = engineOverDataset("stratus-red-team-detonation-logs");
   let events: Event[] = [];
   beforeAll(async () => {
-    const file = path.join(datasetsDir, "stratus-red-team-detonation-logs", "events.jsonl");
-    events = (await fsp.readFile(file, "utf8"))
-      .split("\n")
-      .filter((l) => l.trim() !== "")
-      .map((l) => JSON.parse(l) as Event);
+    events = await datasetEvents<Event>("stratus-red-team-detonation-logs");
   });
 
   // Truth: groups of eventName without its first letter, kept when that key starts with 'e'

@@ -5,12 +5,10 @@
  * parser takes it inside the call only, so the step failed with "syntax error at or near IGNORE".
  * Truths: the definitions applied by hand to a small list, and to the raw records.
  */
-import { promises as fsp } from "node:fs";
-import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
 import type { LocalEngine } from "../src/index.ts";
-import { datasetsDir, engineOverDataset, engineOverEmptyFolder, hasShared } from "./helpers.ts";
+import { datasetEvents, engineOverDataset, engineOverEmptyFolder, hasShared } from "./helpers.ts";
 
 const ALL_TIME = { start: new Date("2000-01-01T00:00:00Z"), end: new Date("2100-01-01T00:00:00Z") };
 
@@ -51,11 +49,7 @@ describe.skipIf(!hasShared)("on CloudTrail records (Stratus Red Team)", () => {
   };
   let events: Event[] = [];
   beforeAll(async () => {
-    const file = path.join(datasetsDir, "stratus-red-team-detonation-logs", "events.jsonl");
-    events = (await fsp.readFile(file, "utf8"))
-      .split("\n")
-      .filter((l) => l.trim() !== "")
-      .map((l) => JSON.parse(l) as Event);
+    events = await datasetEvents<Event>("stratus-red-team-detonation-logs");
   });
 
   it("each call's previous error by the same identity, NULLs skipped", async () => {
