@@ -22,6 +22,22 @@ export interface EventsDb {
   close(): void;
 }
 
+/**
+ * `eventsDb` of real records, whatever their eventTime: the db takes it as the @timestamp, so a
+ * record whose time is no ISO instant ("redacted", Panther's "2025-01-21 17:49:47.000000000")
+ * gets 2026-01-01 (for tests that do not filter by time).
+ */
+export function realEventsDb(events: Record<string, unknown>[]): Promise<EventsDb> {
+  const iso = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
+  return eventsDb(
+    events.map((e) =>
+      typeof e.eventTime === "string" && iso.test(e.eventTime)
+        ? e
+        : { ...e, eventTime: "2026-01-01T00:00:00Z" },
+    ),
+  );
+}
+
 /** `settings`: SET statements run first, such as the local engine's Trino session settings. */
 export async function eventsDb(
   events: Record<string, unknown>[],

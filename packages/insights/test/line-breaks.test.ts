@@ -13,7 +13,7 @@ import type { BoundParam } from "@run-md/core";
 import { afterAll, beforeAll, describe, expect, it, test } from "vitest";
 import { HAS_SHARED, SHARED } from "../../../test/helpers.ts";
 import { renderInsightsQuery } from "../src/index.ts";
-import { type EventsDb, eventsDb } from "./duck.ts";
+import { type EventsDb, realEventsDb } from "./duck.ts";
 
 type Event = Record<string, unknown>;
 const FILES = ["panther-analysis-cloudtrail-tests", "stratus-red-team-detonation-logs"];
@@ -44,17 +44,7 @@ const param = (value: string): Record<string, BoundParam> => ({ p: { type: "stri
 
 let db: EventsDb;
 beforeAll(async () => {
-  // The test db takes an event's eventTime as its @timestamp: the records whose time is no ISO
-  // instant ("redacted", Panther's "2025-01-21 17:49:47.000000000") get one; nothing here
-  // filters by time.
-  const iso = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
-  db = await eventsDb(
-    events.map((e) =>
-      typeof e.eventTime === "string" && iso.test(e.eventTime)
-        ? e
-        : { ...e, eventTime: "2026-01-01T00:00:00Z" },
-    ),
-  );
+  db = await realEventsDb(events);
 });
 afterAll(() => db?.close());
 

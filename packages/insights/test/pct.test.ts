@@ -14,7 +14,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { HAS_SHARED, SHARED } from "../../../test/helpers.ts";
 import { insightsRefusal } from "../src/index.ts";
-import { type EventsDb, eventsDb } from "./duck.ts";
+import { type EventsDb, realEventsDb } from "./duck.ts";
 
 type Event = Record<string, unknown>;
 const FILES = ["panther-analysis-cloudtrail-tests", "stratus-red-team-detonation-logs"];
@@ -54,14 +54,7 @@ const PCTS = [0, 10, 12.5, 25, 37.5, 50, 62.5, 75, 87.5, 90, 95, 99, 99.5, 100];
 
 let db: EventsDb;
 beforeAll(async () => {
-  const iso = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
-  db = await eventsDb(
-    events.map((e) =>
-      typeof e.eventTime === "string" && iso.test(e.eventTime)
-        ? e
-        : { ...e, eventTime: "2026-01-01T00:00:00Z" },
-    ),
-  );
+  db = await realEventsDb(events);
 });
 afterAll(() => db?.close());
 

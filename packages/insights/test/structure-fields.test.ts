@@ -12,7 +12,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { HAS_SHARED, SHARED } from "../../../test/helpers.ts";
 import { checkInsights, translateInsights } from "../src/index.ts";
-import { type EventsDb, eventsDb } from "./duck.ts";
+import { type EventsDb, realEventsDb } from "./duck.ts";
 
 type Event = Record<string, unknown>;
 const FILES = [
@@ -49,14 +49,7 @@ const has = (e: Event, name: string) => {
 
 let db: EventsDb;
 beforeAll(async () => {
-  const iso = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
-  db = await eventsDb(
-    events.map((e) =>
-      typeof e.eventTime === "string" && iso.test(e.eventTime)
-        ? e
-        : { ...e, eventTime: "2026-01-01T00:00:00Z" },
-    ),
-  );
+  db = await realEventsDb(events);
 });
 afterAll(() => db?.close());
 
