@@ -1,5 +1,5 @@
 import { type ChildProcessByStdio, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
@@ -10,6 +10,17 @@ export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "
 export const BIN = path.join(REPO, "packages/cli/bin/run-md.cjs");
 export const SHARED = path.resolve(REPO, "../shared");
 export const HAS_SHARED = existsSync(SHARED);
+
+/** The records of shared data sets' events.jsonl files (one JSON object a line); none without ../shared. */
+export function datasetRecords<T = Record<string, unknown>>(names: string[]): T[] {
+  if (!HAS_SHARED) return [];
+  return names.flatMap((name) =>
+    readFileSync(path.join(SHARED, "datasets", name, "events.jsonl"), "utf8")
+      .split("\n")
+      .filter((l) => l.trim() !== "")
+      .map((l) => JSON.parse(l) as T),
+  );
+}
 
 /**
  * The environment that points the CLI's athena and logs engines at an emulator on `endpoint`:

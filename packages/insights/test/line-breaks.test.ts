@@ -1,30 +1,12 @@
-/**
- * Parameter values with line breaks in a Logs Insights query. A newline (and a tab) is written as
- * the escape `\n` (`\t`) inside the literal, so the text sent to CloudWatch Logs stays on its
- * line, and the text read back (what the emulator and the service get) matches the same real
- * records as the value bound directly (the local engine), both counted here from the raw records.
- * A carriage return has no escape CloudWatch Logs documents, and a raw one may end the query's
- * line there (a `#` after it would start a comment): every engine refuses the value, naming the
- * parameter, and the renderer never writes one.
- */
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import type { BoundParam } from "@run-md/core";
 import { afterAll, beforeAll, describe, expect, it, test } from "vitest";
-import { HAS_SHARED, SHARED } from "../../../test/helpers.ts";
+import { datasetRecords, HAS_SHARED } from "../../../test/helpers.ts";
 import { renderInsightsQuery } from "../src/index.ts";
 import { type EventsDb, realEventsDb } from "./duck.ts";
 
 type Event = Record<string, unknown>;
 const FILES = ["panther-analysis-cloudtrail-tests", "stratus-red-team-detonation-logs"];
-const events: Event[] = HAS_SHARED
-  ? FILES.flatMap((f) =>
-      readFileSync(path.join(SHARED, "datasets", f, "events.jsonl"), "utf8")
-        .split("\n")
-        .filter((l) => l.trim() !== "")
-        .map((l) => JSON.parse(l) as Event),
-    )
-  : [];
+const events = datasetRecords<Event>(FILES);
 
 /** The events whose `requestParameters.<key>` is a string holding `value`, by hand. */
 function holding(key: string, value: string): number {

@@ -1,31 +1,11 @@
-/**
- * pct(field, p) is a value of the field: its page gives the result type LogFieldValue and says
- * `pct(@duration, 95)` "returns the @duration value at which 95 percent of the values of
- * @duration are lower than this value, and 5 percent are higher than this value"
- * (CWL_QuerySyntax, "Stats aggregation functions"). Of n sorted values, the one at place k
- * (from 0) has k below it and n - 1 - k above: k/n = p/100 and (n - 1 - k)/n = 1 - p/100 hold
- * together for the k from p*n/100 - 1 to p*n/100. One such place: its value. Two (p*n/100 a whole
- * number) holding different values: the page does not say which, and the local engine refuses
- * rather than pick one (it interpolated: 2.5 for [1, 2, 3, 4] at 50, a value no event has).
- * Counted here from the raw records of the shared datasets.
- */
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { HAS_SHARED, SHARED } from "../../../test/helpers.ts";
+import { datasetRecords, HAS_SHARED } from "../../../test/helpers.ts";
 import { insightsRefusal } from "../src/index.ts";
 import { type EventsDb, realEventsDb } from "./duck.ts";
 
 type Event = Record<string, unknown>;
 const FILES = ["panther-analysis-cloudtrail-tests", "stratus-red-team-detonation-logs"];
-const events: Event[] = HAS_SHARED
-  ? FILES.flatMap((f) =>
-      readFileSync(path.join(SHARED, "datasets", f, "events.jsonl"), "utf8")
-        .split("\n")
-        .filter((l) => l.trim() !== "")
-        .map((l) => JSON.parse(l) as Event),
-    )
-  : [];
+const events = datasetRecords<Event>(FILES);
 
 /** pct by the page: the value, or undefined when two places hold different values. */
 function pctByPage(values: number[], p: number): number | undefined {

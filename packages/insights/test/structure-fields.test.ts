@@ -1,16 +1,5 @@
-/**
- * An object or a list of a CloudTrail record is no field in Logs Insights: the service
- * "represents nested JSON fields using the dot notation" and flattens JSON arrays "into a list of
- * field names and values" (CWL_AnalyzeLogData-discoverable-fields, "Fields in JSON logs"; its
- * `@entity` example extracts only `@entity.KeyAttributes.Type = Service` and the other values, not
- * `@entity.KeyAttributes`). So `userIdentity`, `requestParameters`, `resources` and
- * `resources.0` are absent from every event, as a misspelt name is, and their values (the
- * leaves) are the fields. Counted here from the raw records of the shared datasets.
- */
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { HAS_SHARED, SHARED } from "../../../test/helpers.ts";
+import { datasetRecords, HAS_SHARED } from "../../../test/helpers.ts";
 import { checkInsights, translateInsights } from "../src/index.ts";
 import { type EventsDb, realEventsDb } from "./duck.ts";
 
@@ -20,14 +9,7 @@ const FILES = [
   "stratus-red-team-detonation-logs",
   "otrf-ec2-proxy-s3-exfiltration",
 ];
-const events: Event[] = HAS_SHARED
-  ? FILES.flatMap((f) =>
-      readFileSync(path.join(SHARED, "datasets", f, "events.jsonl"), "utf8")
-        .split("\n")
-        .filter((l) => l.trim() !== "")
-        .map((l) => JSON.parse(l) as Event),
-    )
-  : [];
+const events = datasetRecords<Event>(FILES);
 
 /** The value at a dotted path (numbers index lists), by hand. */
 function at(e: Event, name: string): unknown {
