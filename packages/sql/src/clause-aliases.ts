@@ -10,48 +10,16 @@
  * both engines and is not judged. The only place of the rule: every engine checks a query here
  * before it runs.
  */
-import type { ParserRuleContext, ParseTree } from "antlr4ng";
-import {
-  ColumnNameContext,
-  ColumnRefContext,
-  LambdaContext,
+import type { ParserRuleContext } from "antlr4ng";
+import type {
   QualifiedNameContext,
-  QueryContext,
-  type QuerySpecificationContext,
+  QuerySpecificationContext,
 } from "dt-sql-parser/dist/lib/trino/TrinoSqlParser.js";
 import { nameText } from "./cloudtrail.ts";
 import type { SqlProblem } from "./problem.ts";
+import { eachColumnReference } from "./references.ts";
 import { nameKey } from "./relations.ts";
 import { at } from "./types.ts";
-
-/**
- * Every node below `node`, subqueries skipped (they have names of their own), with the names
- * the lambdas around it bind (a lambda's parameter is no alias; its body sees no alias either).
- */
-function each(
-  node: ParseTree,
-  visit: (n: ParserRuleContext, bound: ReadonlySet<string>) => void,
-  bound: ReadonlySet<string> = new Set(),
-): void {
-  for (let i = 0; i < node.getChildCount(); i++) {
-    const child = node.getChild(i) as ParserRuleContext;
-    if (!("children" in child) || child instanceof QueryContext) continue;
-    const inner =
-      child instanceof LambdaContext
-        ? new Set([...bound, ...child.identifier().map((id) => nameKey(id.getText()))])
-        : bound;
-    visit(child, inner);
-    each(child, visit, inner);
-  }
-}
-
-/** A column's name as a reference writes it (also a GROUP BY term's). */
-function isColumnName(n: ParserRuleContext): n is QualifiedNameContext {
-  return (
-    n instanceof QualifiedNameContext &&
-    (n.parent instanceof ColumnRefContext || n.parent instanceof ColumnNameContext)
-  );
-}
 
 /** The select list's aliases that name no column of the table, with their expressions' text. */
 function outputAliases(
@@ -93,11 +61,10 @@ export function checkClauseAliases(
   for (const [clause, ctx] of clauses) {
     let found: QualifiedNameContext | undefined;
     if (ctx)
-      each(ctx, (n, bound) => {
-        if (found || !isColumnName(n)) return;
+      eachColumnReference(ctx, (n) => {
         const ids = n.identifier();
         const name = ids.length === 1 ? nameKey(ids[0]!.getText()) : undefined;
-        if (name !== undefined && aliases.has(name) && !bound.has(name)) found = n;
+        if (!found && name !== undefined && aliases.has(name)) found = n;
       });
     if (found === undefined) continue;
     const name = nameText(found.getText());

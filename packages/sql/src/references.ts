@@ -35,29 +35,37 @@ export function referenceNames(ref: QualifiedNameContext): string[] {
   return ref.identifier().map((id) => nameKey(id.getText()));
 }
 
-/** Visit the column references under `node`, in the order they are written. */
+/**
+ * Visit the column references under `node`, in the order they are written. A walk with a stack of
+ * its own: 4,000 ORs are some 30,000 levels of the parse tree, past the call stack of some
+ * processes (the syntax test's 4,000-condition query failed so on one machine and not another).
+ */
 export function eachColumnReference(
   node: ParseTree,
   visit: (ref: QualifiedNameContext) => void,
   walk: ReferenceWalk = {},
   bound: ReadonlySet<string> = new Set(),
 ): void {
-  if (!("children" in node)) return;
-  const ctx = node as ParserRuleContext;
-  if (ctx instanceof QueryContext) return;
-  if (walk.outsideAggregates && ctx instanceof FunctionCallContext && !ctx.over()) {
-    const name = functionName(ctx);
-    if (name !== undefined && AGGREGATES.has(name)) return;
+  const todo: { node: ParseTree; bound: ReadonlySet<string> }[] = [{ node, bound }];
+  for (let next = todo.pop(); next !== undefined; next = todo.pop()) {
+    if (!("children" in next.node)) continue;
+    const ctx = next.node as ParserRuleContext;
+    if (ctx instanceof QueryContext) continue;
+    if (walk.outsideAggregates && ctx instanceof FunctionCallContext && !ctx.over()) {
+      const name = functionName(ctx);
+      if (name !== undefined && AGGREGATES.has(name)) continue;
+    }
+    if (isColumnName(ctx)) {
+      if (!next.bound.has(referenceNames(ctx)[0]!)) visit(ctx);
+      continue;
+    }
+    const inner =
+      ctx instanceof LambdaContext
+        ? new Set([...next.bound, ...ctx.identifier().map((id) => nameKey(id.getText()))])
+        : next.bound;
+    const children = ctx.children ?? [];
+    for (let i = children.length - 1; i >= 0; i--) todo.push({ node: children[i]!, bound: inner });
   }
-  if (isColumnName(ctx)) {
-    if (!bound.has(referenceNames(ctx)[0]!)) visit(ctx);
-    return;
-  }
-  const inner =
-    ctx instanceof LambdaContext
-      ? new Set([...bound, ...ctx.identifier().map((id) => nameKey(id.getText()))])
-      : bound;
-  for (const child of ctx.children ?? []) eachColumnReference(child, visit, walk, inner);
 }
 
 /** The column references under `node` (as `eachColumnReference` finds them) whose first name `wanted` accepts. */

@@ -66,7 +66,6 @@ import { pathOf, Relations } from "./relations.ts";
 import { rowStarColumns } from "./row-star.ts";
 import { checkSetOperation } from "./set-types.ts";
 import { checkSubscript } from "./subscripts.ts";
-import { decodeUnicodeString } from "./unicode-string.ts";
 import type { MaskedRef } from "./syntax.ts";
 import type { TableResolver } from "./tables.ts";
 import {
@@ -81,6 +80,7 @@ import {
   unquote,
   unwrap,
 } from "./types.ts";
+import { decodeUnicodeString } from "./unicode-string.ts";
 import { checkCommonType, checkCondition } from "./value-types.ts";
 
 interface Name {
@@ -107,11 +107,16 @@ function namesOf(q: QualifiedNameContext | null): Name[] {
   return q === null ? [] : q.identifier().map(nameOf);
 }
 
+/** Every node under `node` (itself first), in the order written; a stack of its own (references.ts says why). */
 function walk(node: ParseTree, visit: (n: ParserRuleContext) => void): void {
-  const ctx = node as ParserRuleContext;
-  if (!("children" in ctx)) return;
-  visit(ctx);
-  for (const child of ctx.children ?? []) walk(child, visit);
+  const todo: ParseTree[] = [node];
+  for (let next = todo.pop(); next !== undefined; next = todo.pop()) {
+    if (!("children" in next)) continue;
+    const ctx = next as ParserRuleContext;
+    visit(ctx);
+    const children = ctx.children ?? [];
+    for (let i = children.length - 1; i >= 0; i--) todo.push(children[i]!);
+  }
 }
 
 function problem(n: Name, rule: string, message: string): SqlProblem {
