@@ -15,14 +15,11 @@
  * or derived table in FROM cannot be correlated (Athena has no implicit LATERAL), so only
  * expression subqueries (scalar, EXISTS, IN) and UNNEST's arguments are looked into.
  */
-import { macrosWhoseBodies, TYPED_MACROS } from "./macros.ts";
+import { SUBQUERY_MACROS, TYPED_MACROS } from "./macros.ts";
 import { mapCode } from "./rewrite.ts";
 import { CLOUDTRAIL_COLUMNS, PARTITION_COLUMNS } from "./schema.ts";
 import { isNode, type Node } from "./tree.ts";
 import { BOUND_PREFIX, bindFirst, columnRefs, namesColumn } from "./trino-ast.ts";
-
-/** Macros whose arguments end up in a subquery of their body. */
-const SUBQUERY_MACROS = macrosWhoseBodies(/\(\s*SELECT\b/i);
 
 /** The columns of the CloudTrail table, which the rewrite names `target` in FROM. */
 const TABLE_COLUMNS = [...CLOUDTRAIL_COLUMNS.map((c) => c.name), ...PARTITION_COLUMNS].map((c) =>

@@ -7,7 +7,7 @@
 
 import { BOUNDED_FUNCTIONS, GUARD_PREFIX } from "./bounds.ts";
 import { clone, type Node } from "./tree.ts";
-import { bindFirst, hasAggregate, namesColumn } from "./trino-ast.ts";
+import { bindArgs, bindFirst, hasAggregate, namesColumn } from "./trino-ast.ts";
 
 /**
  * Renames each call of a guarded function (unqualified or `main.`) to its guard, in place. A table
@@ -42,15 +42,39 @@ export function guardGrowth(v: unknown, inTry = false): unknown {
   if (node.schema && String(node.schema).toLowerCase() !== "main") return node;
   node.schema = "";
   const args = node.children as Node[];
-  if (name === "regexp_replace" && args.length === 4) {
-    // With options (a constant DuckDB needs where the call is): the replacement is guarded, with
-    // copies of the call's arguments.
-    const guard = { ...node, function_name: `${GUARD_PREFIX}regexp_r`, alias: "" };
-    args[2] = bound({ ...guard, children: clone(args) }, inTry);
-    return node;
-  }
+  if (name === "regexp_replace" && args.length === 4) return guardedWithOptions(node, inTry);
   node.function_name = `${GUARD_PREFIX}${name}`;
   return bound(node, inTry);
+}
+
+/**
+ * regexp_replace with options (a constant DuckDB needs where the call is): the replacement is
+ * guarded, with copies of the call's arguments. When the text holds a guarded call, the arguments
+ * are bound once first: copied, a regexp_replace of a regexp_replace doubled at each level, and
+ * its guard's own copies multiplied that (bind-expanding.ts).
+ */
+function guardedWithOptions(node: Node, inTry: boolean): Node {
+  const guarded = (args: Node[]): Node => {
+    const guard = {
+      ...node,
+      function_name: `${GUARD_PREFIX}regexp_r`,
+      alias: "",
+      children: clone(args),
+    };
+    return { ...node, alias: "", children: [args[0], args[1], bound(guard, inTry), args[3]] };
+  };
+  const args = node.children as Node[];
+  if (!holdsGuard(args[0])) return { ...guarded(args), alias: node.alias };
+  return bindArgs(args, (a) => a.class !== "CONSTANT", guarded, node);
+}
+
+/** Whether an expression calls a guard (its own regexp_replace with options included). */
+function holdsGuard(v: unknown): boolean {
+  if (Array.isArray(v)) return v.some(holdsGuard);
+  if (typeof v !== "object" || v === null) return false;
+  const n = v as Node;
+  if (n.class === "FUNCTION" && String(n.function_name).startsWith(GUARD_PREFIX)) return true;
+  return Object.values(n).some(holdsGuard);
 }
 
 /** The call with its arguments naming a column bound once, inside a TRY; else the call. */

@@ -59,6 +59,18 @@ export function macrosWhoseBodies(test: RegExp): Set<string> {
   return found;
 }
 
+/** A macro's CREATE statement as DuckDB runs it (raises anchored), by lower-case name. */
+export function macroDefinition(name: string): string | undefined {
+  const sql = DEFS.get(name.toLowerCase())?.sql;
+  return sql === undefined ? undefined : anchorRaises(sql);
+}
+
+/**
+ * Macros whose arguments end up in a subquery of their body (at any depth): never called inside
+ * a lambda ("subqueries in lambda expressions are not supported").
+ */
+export const SUBQUERY_MACROS: Set<string> = macrosWhoseBodies(/\(\s*SELECT\b/i);
+
 /** The macros with an overload that types a parameter (`(x DOUBLE)`). */
 export const TYPED_MACROS: Set<string> = new Set(
   [...DEFS].filter(([, d]) => hasTypedParameter(d.sql)).map(([name]) => name),

@@ -22,7 +22,7 @@ export function hasTypedParameter(sql: string): boolean {
 }
 
 /** Each overload of a CREATE MACRO statement: its parameter names and its body. */
-function overloads(sql: string): { params: string[]; typed: boolean; body: Span }[] {
+export function overloads(sql: string): { params: string[]; typed: boolean; body: Span }[] {
   const head = /^\s*CREATE\s+MACRO\s+(?:IF\s+NOT\s+EXISTS\s+)?\w+\s*/i.exec(sql);
   if (!head) return [];
   const found: { params: string[]; typed: boolean; open: number; bodyStart: number }[] = [];

@@ -11,6 +11,7 @@ import { RunMdError, sqlCommentEnd } from "@run-md/core";
 import { parse, stringify } from "lossless-json";
 import { bindOuterColumns, keywordLambdas } from "./bind-late.ts";
 import { expandDerivedRowStars } from "./derived-row-star.ts";
+import { bindExpanding } from "./bind-expanding.ts";
 import { guardGrowth } from "./guard-growth.ts";
 import { macrosWhoseBodies } from "./macros.ts";
 import { rewriteMapAggregate } from "./map-aggregates.ts";
@@ -543,6 +544,8 @@ export async function rewriteAthena(
   if (opts.trinoFunctions) nameValuesColumns(statement.node);
   // Last: the step's calls of value-growing functions go through their size guards (bounds.ts).
   statement.node = guardGrowth(statement.node) as Node;
+  // And a macro call whose expansion would be too large binds its arguments once.
+  statement.node = bindExpanding(statement.node) as Node;
   const pruneSql = await partitionFilterSql(
     conn,
     statement.node,

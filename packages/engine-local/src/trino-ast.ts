@@ -350,17 +350,6 @@ export function columnRefs(v: unknown, out: Node[] = []): Node[] {
 /** Whether an expression names a column (not bindFirst's own lambda parameter). */
 export const namesColumn = (v: unknown): boolean => columnRefs(v).length > 0;
 
-/**
- * `fn(a, b, c)` as `list_transform([row(a, b)], lambda p: fn(p[1], p[2], c))[1]`, for a
- * typed-overload macro whose argument types DuckDB does not know when it picks the overload: an
- * aggregate's (reverse(array_agg(x)) reversed the array's text), an outer column's in a
- * subquery (bind-late.ts). A lambda's parameter is bound after its list, with the list's type.
- * The arguments naming a column (or holding an aggregate) go in one row, outside the lambda;
- * the others (constants a macro may need as such) stay in place. One row, not one lambda per
- * argument: DuckDB cannot bind a column inside a lambda's body in a correlated subquery
- * (`WHERE y % x = 0` with x the outer column: "Referenced column y not found"). Fields read by
- * position: in HAVING, DuckDB reads a lambda's `p.a` as the column a of a table p.
- */
 /** A reference to the column (or lambda parameter) `name`. */
 export function columnRef(name: string): Node {
   return {
@@ -386,23 +375,54 @@ export const NULL_CONSTANT: Node = {
   value: { type: { id: "NULL", type_info: null }, is_null: true },
 };
 
+/**
+ * `fn(a, b, c)` as `list_transform([row(a, b)], lambda p: fn(p[1], p[2], c))[1]`, for a
+ * typed-overload macro whose argument types DuckDB does not know when it picks the overload: an
+ * aggregate's (reverse(array_agg(x)) reversed the array's text), an outer column's in a
+ * subquery (bind-late.ts). A lambda's parameter is bound after its list, with the list's type.
+ * The arguments naming a column (or holding an aggregate) go in one row, outside the lambda;
+ * the others (constants a macro may need as such) stay in place. One row, not one lambda per
+ * argument: DuckDB cannot bind a column inside a lambda's body in a correlated subquery
+ * (`WHERE y % x = 0` with x the outer column: "Referenced column y not found"). Fields read by
+ * position: in HAVING, DuckDB reads a lambda's `p.a` as the column a of a table p.
+ */
 export function bindFirst(args: Node[], fn: string, like: Node): Node {
-  const bound = (a: Node) => namesColumn(a) || hasAggregate(a);
+  const none = { alias: "" };
+  return bindArgs(
+    args,
+    (a) => namesColumn(a) || hasAggregate(a),
+    (xs) => callNode(fn, xs, none),
+    like,
+  );
+}
+
+/**
+ * bindFirst's binding for any expression `build` makes of the arguments: those `which` picks go
+ * in the row, the others stay in place; `build` gets the arguments as the lambda's body reads
+ * them.
+ */
+export function bindArgs(
+  args: Node[],
+  which: (a: Node) => boolean,
+  build: (args: Node[]) => Node,
+  like: Node,
+): Node {
   const none = { alias: "" };
   const param = columnRef(BOUND_PREFIX);
   let at = 0;
-  const call = callNode(
-    fn,
-    args.map((a) => (bound(a) ? callNode("struct_extract_at", [param, intConst(++at)], none) : a)),
-    none,
+  const body = build(
+    args.map((a) => (which(a) ? callNode("struct_extract_at", [param, intConst(++at)], none) : a)),
   );
-  const lambda = lambdaNode(param, call);
   const row = callNode(
     "row",
-    args.filter(bound).map((a) => ({ ...a, alias: "" })),
+    args.filter(which).map((a) => ({ ...a, alias: "" })),
     none,
   );
-  const each = callNode("list_transform", [callNode("list_value", [row], none), lambda], none);
+  const each = callNode(
+    "list_transform",
+    [callNode("list_value", [row], none), lambdaNode(param, body)],
+    none,
+  );
   return callNode("array_extract", [each, intConst(1)], like);
 }
 

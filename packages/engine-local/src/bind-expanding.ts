@@ -1,0 +1,114 @@
+/**
+ * The last pass of rewriteAthena (after guardGrowth): a call of one of the engine's macros whose
+ * expansion would be too large has its arguments bound once (trino-ast.ts bindArgs), so that
+ * DuckDB copies the lambda's parameter into the macro's body, not the argument's expression.
+ *
+ * DuckDB expands a macro by copying each argument's expression to every mention of its
+ * parameter, so a macro inside a macro multiplies (macro-weights.ts): four nested regexp_replace
+ * took 17 s and 650 MB to plan over 1 MB of events, ten passed 16 GB. The size of each call once
+ * expanded is estimated bottom-up (each expression node 1, an argument times its weight); a call
+ * past EXPANSION_BUDGET is bound. Binding is not free: inside a lambda DuckDB no longer folds a
+ * typed macro's `typeof` branches (bind-late.ts), so calls the queries people write (a cast of a
+ * JSON value, a date_trunc of a parsed time) stay below the budget and run as before. A call
+ * with a subquery argument is bound whatever its size: a macro using the parameter in a lambda
+ * (trino_replace) met DuckDB's "subqueries in lambda expressions are not supported".
+ */
+
+import { GUARD_PREFIX } from "./bounds.ts";
+import { argumentWeights } from "./macro-weights.ts";
+import { SUBQUERY_MACROS } from "./macros.ts";
+import type { Node } from "./tree.ts";
+import { bindArgs, hasAggregate, namesColumn } from "./trino-ast.ts";
+
+/** The largest expansion a call keeps (estimated expression nodes). */
+export const EXPANSION_BUDGET = 2_000;
+
+interface Sized {
+  node: unknown;
+  /** Expression nodes once DuckDB has expanded the macros. */
+  size: number;
+}
+
+/** Binds, in place, the arguments of each macro call whose expansion passes the budget. */
+export function bindExpanding(v: unknown): unknown {
+  return sized(v).node;
+}
+
+function sized(v: unknown): Sized {
+  if (Array.isArray(v)) {
+    let size = 0;
+    for (let i = 0; i < v.length; i++) {
+      const r = sized(v[i]);
+      v[i] = r.node;
+      size += r.size;
+    }
+    return { node: v, size };
+  }
+  if (typeof v !== "object" || v === null) return { node: v, size: 0 };
+  const node = v as Node;
+  const weights = macroWeights(node);
+  let size = typeof node.class === "string" ? 1 : 0;
+  for (const k of Object.keys(node)) {
+    if (weights && k === "children") continue;
+    const r = sized(node[k]);
+    node[k] = r.node;
+    size += r.size;
+  }
+  if (!weights) return { node, size };
+  const args = node.children as Node[];
+  const sizes = args.map((a, j) => {
+    const r = sized(a);
+    args[j] = r.node as Node;
+    return r.size;
+  });
+  const expanded = (bound: (j: number) => boolean) =>
+    args.reduce(
+      (n, _a, j) =>
+        n + (bound(j) ? (sizes[j] as number) + 1 : (weights[j] ?? 1) * (sizes[j] as number)),
+      size,
+    );
+  const whole = expanded(() => false);
+  // A subquery argument is bound too, whatever the size: a macro may use its parameter in a
+  // lambda (trino_replace does), where DuckDB refuses a subquery. A macro holding a subquery
+  // cannot itself be called in a lambda: left as it is.
+  const due = whole > EXPANSION_BUDGET || args.some(holdsSubquery);
+  if (!due || SUBQUERY_MACROS.has(String(node.function_name).toLowerCase()))
+    return { node, size: whole };
+  const picked = new Set(args.filter((a, j) => bindable(a, (weights[j] ?? 1) > 1)));
+  const call = { ...node, alias: "" };
+  const bound = bindArgs(
+    args,
+    (a) => picked.has(a),
+    (xs) => ({ ...call, children: xs }),
+    node,
+  );
+  return { node: bound, size: expanded((j) => picked.has(args[j] as Node)) + 8 };
+}
+
+/** The argument weights of a call of one of the engine's macros (unqualified); else undefined. */
+function macroWeights(node: Node): readonly number[] | undefined {
+  if (node.class !== "FUNCTION" || typeof node.function_name !== "string") return undefined;
+  if (node.catalog || (node.schema && String(node.schema).toLowerCase() !== "main"))
+    return undefined;
+  const name = node.function_name.toLowerCase();
+  if (!name.startsWith("trino_") && !name.startsWith(GUARD_PREFIX)) return undefined;
+  return argumentWeights(name);
+}
+
+/**
+ * Whether an argument goes in the row: every one naming a column or holding an aggregate
+ * (bindFirst's rule: a column left in the body cannot be bound in a correlated subquery) or a
+ * subquery (none may be in a lambda), and a copied expression that is not a constant. A lambda
+ * stays (it is no value).
+ */
+function bindable(a: Node, copied: boolean): boolean {
+  if (a.class === "LAMBDA") return false;
+  if (copied && a.class !== "CONSTANT") return true;
+  return namesColumn(a) || hasAggregate(a) || holdsSubquery(a);
+}
+
+function holdsSubquery(v: unknown): boolean {
+  if (typeof v !== "object" || v === null) return false;
+  if ((v as Node).class === "SUBQUERY") return true;
+  return Object.values(v).some(holdsSubquery);
+}
