@@ -4,9 +4,10 @@
  * group its FILTER left empty), so a step's "calls that failed" was NULL where Athena says 0.
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import { datasetRecords } from "../../../test/helpers.ts";
 import { queryRequest } from "../../core/test/query-request.ts";
 import type { LocalEngine } from "../src/index.ts";
-import { datasetEvents, engineOverDataset, hasShared } from "./helpers.ts";
+import { engineOverDataset, hasShared } from "./helpers.ts";
 
 const ALL_TIME = { start: new Date("2000-01-01T00:00:00Z"), end: new Date("2100-01-01T00:00:00Z") };
 
@@ -24,7 +25,7 @@ describe.skipIf(!hasShared)("count_if counts TRUE values, 0 over no rows", () =>
   const stratus = engineOverDataset("stratus-red-team-detonation-logs");
   let events: Event[] = [];
   beforeAll(async () => {
-    events = await datasetEvents<Event>("stratus-red-team-detonation-logs");
+    events = datasetRecords<Event>(["stratus-red-team-detonation-logs"]);
   });
 
   it("over no rows: 0, as count(*) is", async () => {

@@ -5,9 +5,10 @@
  * the alias cut once more and answered other groups without an error.
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import { datasetRecords } from "../../../test/helpers.ts";
 import { queryRequest } from "../../core/test/query-request.ts";
 import type { LocalEngine } from "../src/index.ts";
-import { datasetEvents, engineOverDataset, hasShared } from "./helpers.ts";
+import { engineOverDataset, hasShared } from "./helpers.ts";
 
 const ALL_TIME = {
   start: new Date("2000-01-01T00:00:00Z"),
@@ -34,7 +35,7 @@ describe.skipIf(!hasShared)("HAVING names the column, not a select alias of that
   const stratus = engineOverDataset("stratus-red-team-detonation-logs");
   let events: Event[] = [];
   beforeAll(async () => {
-    events = await datasetEvents<Event>("stratus-red-team-detonation-logs");
+    events = datasetRecords<Event>(["stratus-red-team-detonation-logs"]);
   });
 
   // Truth: groups of eventName without its first letter, kept when that key starts with 'e'

@@ -122,12 +122,3 @@ export async function readDay(dir: string) {
     await engine.close();
   }
 }
-
-/** The events of a shared data set's events.jsonl (stratus, panther), one object a line. */
-export async function datasetEvents<T>(name: string): Promise<T[]> {
-  const file = path.join(datasetsDir, name, "events.jsonl");
-  return (await fsp.readFile(file, "utf8"))
-    .split("\n")
-    .filter((l) => l.trim() !== "")
-    .map((l) => JSON.parse(l) as T);
-}

@@ -6,9 +6,10 @@
  * Truths: the definitions applied by hand to a small list, and to the raw records.
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import { datasetRecords } from "../../../test/helpers.ts";
 import { queryRequest } from "../../core/test/query-request.ts";
 import type { LocalEngine } from "../src/index.ts";
-import { datasetEvents, engineOverDataset, engineOverEmptyFolder, hasShared } from "./helpers.ts";
+import { engineOverDataset, engineOverEmptyFolder, hasShared } from "./helpers.ts";
 
 const ALL_TIME = { start: new Date("2000-01-01T00:00:00Z"), end: new Date("2100-01-01T00:00:00Z") };
 
@@ -49,7 +50,7 @@ describe.skipIf(!hasShared)("on CloudTrail records (Stratus Red Team)", () => {
   };
   let events: Event[] = [];
   beforeAll(async () => {
-    events = await datasetEvents<Event>("stratus-red-team-detonation-logs");
+    events = datasetRecords<Event>(["stratus-red-team-detonation-logs"]);
   });
 
   it("each call's previous error by the same identity, NULLs skipped", async () => {
