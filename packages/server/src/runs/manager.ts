@@ -348,13 +348,19 @@ export class RunManager {
       await this.store.save(rec); // on disk before the first query, for recovery
       const report = await this.runReport(rec, runbook, controller.signal);
       const file = await storeReport(this.settings.reportsDir, report);
-      rec.report = path.relative(this.settings.reportsDir, file);
-      rec.reportKind = reportKind(report);
-      await this.auditor.record(SERVER_ACTOR, "run.end", rec.runbook, {
-        run: rec.id,
-        status: report.status,
-        report: rec.report,
-      });
+      const stored = path.relative(this.settings.reportsDir, file);
+      try {
+        await this.auditor.record(SERVER_ACTOR, "run.end", rec.runbook, {
+          run: rec.id,
+          status: report.status,
+          report: stored,
+        });
+      } finally {
+        // The report and the status change together (finish sets the status before it awaits):
+        // a reader never sees a run's answer beside "running".
+        rec.report = stored;
+        rec.reportKind = reportKind(report);
+      }
       await this.finish(rec, report.status);
     } catch (e) {
       // Storing the report or the audit log failed: the run cannot be said to have ended well.
