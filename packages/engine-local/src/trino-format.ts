@@ -54,7 +54,8 @@ function splitPattern(pattern: string, args: Node[]): Node[] | undefined {
 
 /**
  * One argument as Java's specifier prints it: "null" for NULL, %b as true or false, %s as
- * String.valueOf (trino_format_s: DuckDB's printf refuses %s of a number).
+ * String.valueOf (trino_format_s, trino_format_s_any for an aggregate: DuckDB's printf refuses
+ * %s of a number).
  */
 function printed(spec: string, arg: Node): Node {
   const conversion = spec.slice(-1);
@@ -62,8 +63,9 @@ function printed(spec: string, arg: Node): Node {
     const text = callNode("trino_format_boolean", [arg], { alias: "" });
     return conversion === "B" ? callNode("upper", [text], { alias: "" }) : text;
   }
-  const value =
-    conversion === "s" ? callNode("trino_format_s", [javaArg(arg)], { alias: "" }) : javaArg(arg);
+  // trino_format_s's typed overloads cannot be chosen for an aggregate (its type is unknown then).
+  const textOf = hasAggregate(arg) ? "trino_format_s_any" : "trino_format_s";
+  const value = conversion === "s" ? callNode(textOf, [javaArg(arg)], { alias: "" }) : javaArg(arg);
   const out = callNode("printf", [strConst(spec), value], { alias: "" });
   return callNode("ifnull", [out, strConst("null")], { alias: "" });
 }

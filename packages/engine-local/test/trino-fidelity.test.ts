@@ -2062,6 +2062,67 @@ describe("Trino's answers for the wrong answers found on real data (issue 11)", 
   });
 });
 
+/**
+ * Java's Double.toString (JDK 19 on: the shortest digits that read back as the same double, as
+ * JavaScript's): plain between 10^-3 and 10^7 with at least one fraction digit, else d.dddEn.
+ */
+function javaDouble(v: number): string {
+  if (v === 0) return Object.is(v, -0) ? "-0.0" : "0.0";
+  const [mantissa = "", exp = "0"] = Math.abs(v).toExponential().split("e");
+  const digits = mantissa.replace(".", "");
+  const e = Number(exp);
+  const sign = v < 0 ? "-" : "";
+  if (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e7) {
+    if (e < 0) return `${sign}0.${"0".repeat(-e - 1)}${digits}`;
+    const whole = digits.slice(0, e + 1).padEnd(e + 1, "0");
+    return `${sign}${whole}.${digits.slice(e + 1) || "0"}`;
+  }
+  return `${sign}${digits[0]}.${digits.slice(1) || "0"}E${e}`;
+}
+
+describe("format('%s') of a value of each type (typed overloads, and the double's two paths)", () => {
+  it("prints a double as Java's Double.toString at every magnitude and at the edges of plain text", async () => {
+    // A fixed pseudo-random spread over the exponents, and the values beside 10^-3 and 10^7.
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    const values = [
+      0.001,
+      0.0009999999999999998,
+      9999999.999999998,
+      1e7,
+      9999999,
+      -0.001,
+      25.5,
+      100,
+      1 / 3,
+    ];
+    for (let i = 0; i < 300; i++)
+      values.push((random() - 0.5) * 10 ** Math.floor(random() * 40 - 20));
+    const list = values.map((v) => `${v.toExponential()}`).join(", ");
+    const r = await step(
+      `SELECT format('%s', x) FROM unnest(ARRAY[${list}]) WITH ORDINALITY AS u(x, i) ORDER BY i`,
+    );
+    expect(r.rows.map((row) => row[0])).toEqual(values.map(javaDouble));
+  });
+
+  it("chooses the overload by type in a lambda, a window, a correlated subquery and beside an aggregate", async () => {
+    const r = await step(
+      `SELECT array_join(transform(ARRAY[2.5E0, 1E8], v -> format('%s', v)), ','),
+              format('%s/%s', x, sum(x) OVER ()),
+              (SELECT format('%s|%s', y.x, max(z)) FROM unnest(ARRAY[CAST(4 AS bigint)]) AS w(z)),
+              format('%s %s', y.s, count(*) OVER ())
+       FROM (VALUES (CAST(1 AS integer), 'a'), (CAST(2 AS integer), 'b')) AS y(x, s) ORDER BY x`,
+    );
+    expect(r.rows).toEqual([
+      ["2.5,1.0E8", "1/3", "1|4", "a 2"],
+      ["2.5,1.0E8", "2/3", "2|4", "b 2"],
+    ]);
+  });
+});
+
 describe("timestamps with a time zone other than UTC (issue 11)", () => {
   // The rows of `zoned` run with the values above.
   it("refuses what Trino refuses", async () => {
