@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: performance targets, one section per function, each printing its figures and
- * whether each target is met. `npm run bench -- local` (or `large-result`, `query`, `collect`, `collect-s3`, `listing`, `sql`, `site`, `cli`, `access`, `serve`) runs one section.
+ * whether each target is met. `npm run bench -- local` (or `large-result`, `query`, `collect`, `collect-s3`, `listing`, `sql`, `site`, `cli`, `access`, `serve`, `macros`) runs one section.
  * `--help` prints the usage; an unknown section or option is named with it, exit 2 (both ran the
  * whole benchmark, or nothing without a word).
  */
@@ -19,6 +19,7 @@ const sections: Record<string, () => Promise<boolean | undefined>> = {
   serve: async () => (await import("./bench/serve.ts")).benchServe(),
   "large-result": async () => (await import("./bench/large-result.ts")).benchLargeResult(),
   query: async () => (await import("./bench/query.ts")).benchQuery(),
+  macros: async () => (await import("./bench/trino-macros.ts")).benchTrinoMacros(),
   site: async () => {
     const { benchSiteBuild } = await import("./bench/site-build.ts");
     return benchSiteBuild();
