@@ -98,8 +98,15 @@ const JOIN_TEXT = `CASE WHEN typeof(v) = 'JSON' THEN json_extract_string(CAST(v 
  */
 const JOIN_REFUSED = `typeof(a) LIKE '%[][]' OR typeof(a) LIKE 'MAP(%)[]' THEN trino_refuse('OPERATOR_NOT_FOUND: Cannot cast ' || typeof(a) || ' elements to varchar')`;
 
+/**
+ * A varchar array's elements are their own text: joined outside the lambda, where DuckDB folds
+ * the typeof branches (in it, trino_to_varchar's double and timestamp text ran for every element:
+ * 1.2 us a row for three, against 0.04).
+ */
+const JOIN_VARCHAR = `WHEN typeof(a) = 'VARCHAR[]' THEN coalesce(array_to_string(list_filter(TRY_CAST(a AS VARCHAR[]), lambda v: v IS NOT NULL), sep), '')`;
+
 /** array_join's overloads. */
-const ARRAY_JOIN = `(a, sep) AS CASE WHEN ${JOIN_REFUSED} WHEN a IS NULL OR sep IS NULL THEN NULL ELSE coalesce(array_to_string(list_filter(list_transform(a, lambda v: ${JOIN_TEXT}), lambda v: v IS NOT NULL), sep), '') END, (a, sep, nullrep) AS CASE WHEN ${JOIN_REFUSED} ELSE array_to_string(list_transform(a, lambda v: coalesce(${JOIN_TEXT}, nullrep)), sep) END`;
+const ARRAY_JOIN = `(a, sep) AS CASE WHEN ${JOIN_REFUSED} WHEN a IS NULL OR sep IS NULL THEN NULL ${JOIN_VARCHAR} ELSE coalesce(array_to_string(list_filter(list_transform(a, lambda v: ${JOIN_TEXT}), lambda v: v IS NOT NULL), sep), '') END, (a, sep, nullrep) AS CASE WHEN ${JOIN_REFUSED} ELSE array_to_string(list_transform(a, lambda v: coalesce(${JOIN_TEXT}, nullrep)), sep) END`;
 
 /** array_join with a separator that is not a constant (rewrite-functions.ts). */
 const ARRAY_JOIN_DYNAMIC = `(a, sep) AS CASE WHEN ${JOIN_REFUSED} WHEN a IS NULL OR sep IS NULL THEN NULL ELSE trino_join_reduce(list_filter(list_transform(a, lambda v: ${JOIN_TEXT}), lambda v: v IS NOT NULL), sep) END, (a, sep, nullrep) AS CASE WHEN ${JOIN_REFUSED} WHEN a IS NULL OR sep IS NULL THEN NULL ELSE trino_join_reduce(list_transform(a, lambda v: coalesce(${JOIN_TEXT}, nullrep)), sep) END`;

@@ -2123,6 +2123,18 @@ describe("format('%s') of a value of each type (typed overloads, and the double'
   });
 });
 
+describe("array_join of a varchar array (joined outside the lambda)", () => {
+  it("skips NULL elements, keeps empty ones, gives NULL for a NULL array or separator, also of array_agg", async () => {
+    // Trino's ArrayJoin: a NULL element is skipped without nullReplacement; '' stays an element.
+    const r = await step(
+      `SELECT array_join(ARRAY['a', NULL, '', 'b'], ','), array_join(CAST(ARRAY[] AS array(varchar)), ','),
+              array_join(CAST(NULL AS array(varchar)), ','), array_join(ARRAY['a'], CAST(NULL AS varchar)),
+              (SELECT array_join(array_agg(s ORDER BY s), '/') FROM (VALUES 'y', NULL, 'x') t(s))`,
+    );
+    expect(r.rows).toEqual([["a,,b", "", null, null, "x/y"]]);
+  });
+});
+
 describe("timestamps with a time zone other than UTC (issue 11)", () => {
   // The rows of `zoned` run with the values above.
   it("refuses what Trino refuses", async () => {
