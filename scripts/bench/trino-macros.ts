@@ -26,6 +26,15 @@ const TABLE = `CREATE TABLE __runmd_view AS SELECT
   i AS n
   FROM range(${ROWS}) t(i)`;
 
+/** `fn` nested eight times around eventname, each replacing a letter with `with`. */
+const NESTED = (fn: string, with_: string, options?: string) =>
+  "abcdefgh"
+    .split("")
+    .reduce(
+      (e, c) => `${fn}(${e}, '${c}', '${with_}'${options === undefined ? "" : `, ${options}`})`,
+      "eventname",
+    );
+
 /** [what, Athena expression, DuckDB's built-in, whether the target applies] */
 const CASES: [string, string, string, boolean][] = [
   ["format('%s', varchar)", "format('%s', eventname)", "printf('%s', eventname)", true],
@@ -56,6 +65,14 @@ const CASES: [string, string, string, boolean][] = [
     false,
   ],
   ["array_join", "array_join(actions, ',')", "array_to_string(actions, ',')", false],
+  // Eight nested calls: each call's guard copied its argument ~16 times into the plan (four
+  // nested took 17 s to plan) before bind-expanding.ts bound them once.
+  [
+    "regexp_replace x8 nested",
+    NESTED("regexp_replace", "g"),
+    NESTED("regexp_replace", "g", "'g'"),
+    false,
+  ],
   [
     "url_extract_host",
     "url_extract_host(url)",
