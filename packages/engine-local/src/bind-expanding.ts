@@ -15,10 +15,10 @@
  */
 
 import { GUARD_PREFIX } from "./bounds.ts";
-import { argumentWeights } from "./macro-weights.ts";
+import { argumentWeights, usesLambda } from "./macro-weights.ts";
 import { SUBQUERY_MACROS } from "./macros.ts";
 import type { Node } from "./tree.ts";
-import { bindArgs, hasAggregate, namesColumn } from "./trino-ast.ts";
+import { BOUND_PREFIX, bindArgs, hasAggregate, namesColumn } from "./trino-ast.ts";
 
 /** The largest expansion a call keeps (estimated expression nodes). */
 export const EXPANSION_BUDGET = 2_000;
@@ -68,13 +68,26 @@ function sized(v: unknown): Sized {
       size,
     );
   const whole = expanded(() => false);
-  // A subquery argument is bound too, whatever the size: a macro may use its parameter in a
-  // lambda (trino_replace does), where DuckDB refuses a subquery. A macro holding a subquery
-  // cannot itself be called in a lambda: left as it is.
-  const due = whole > EXPANSION_BUDGET || args.some(holdsSubquery);
-  if (!due || SUBQUERY_MACROS.has(String(node.function_name).toLowerCase()))
-    return { node, size: whole };
+  const name = String(node.function_name).toLowerCase();
+  // A subquery argument is bound too, whatever the size, when the macro has a lambda (trino_replace
+  // does), where DuckDB refuses a subquery. A macro holding a subquery cannot itself be called in
+  // a lambda: left as it is.
+  const lambdaSubquery = usesLambda(name) && args.some(holdsSubquery);
+  const due = whole > EXPANSION_BUDGET || lambdaSubquery;
+  if (!due || SUBQUERY_MACROS.has(name)) return { node, size: whole };
   const picked = new Set(args.filter((a, j) => bindable(a, (weights[j] ?? 1) > 1)));
+  // Bound only where it gains: an argument copied, or a subquery kept out of the macro's lambda.
+  // Else binding changes nothing of the size, and evaluates every argument on each row, where the
+  // macro may read one only on some (trino_unless_null: zip_with's lambda on a NULL array).
+  const gains = args.some(
+    (a, j) => picked.has(a) && ((weights[j] ?? 1) > 1 || (lambdaSubquery && holdsSubquery(a))),
+  );
+  // An argument reading an enclosing binding's parameter (bindFirst's, trino-try.ts's, a bound
+  // call's own) must go in the row: left in the body, it would read this lambda's parameter of
+  // the same name. One that cannot (a lambda) leaves the call as it is.
+  const enclosing = args.filter((a) => !picked.has(a) && readsBound(a));
+  if (!gains || enclosing.some((a) => a.class === "LAMBDA")) return { node, size: whole };
+  for (const a of enclosing) picked.add(a);
   const call = { ...node, alias: "" };
   const bound = bindArgs(
     args,
@@ -112,3 +125,21 @@ function holdsSubquery(v: unknown): boolean {
   if ((v as Node).class === "SUBQUERY") return true;
   return Object.values(v).some(holdsSubquery);
 }
+
+/**
+ * Whether an expression names an enclosing binding's lambda parameter (trino-ast.ts BOUND_PREFIX),
+ * not in the body of a binding of its own (whose parameter that is).
+ */
+function readsBound(v: unknown): boolean {
+  if (typeof v !== "object" || v === null) return false;
+  const n = v as Node;
+  if (n.class === "COLUMN_REF") return isBoundParam(n);
+  if (n.class === "LAMBDA" && isBoundParam(n.lhs)) return false;
+  return Object.values(n).some(readsBound);
+}
+
+const isBoundParam = (v: unknown): boolean =>
+  (v as Node | undefined)?.class === "COLUMN_REF" &&
+  String(((v as Node).column_names as string[])[0])
+    .toLowerCase()
+    .startsWith(BOUND_PREFIX);

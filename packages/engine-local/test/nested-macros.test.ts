@@ -173,3 +173,39 @@ describe("the calls people write keep their macros unbound (binding costs each r
     expect(await bound(`SELECT ${e} FROM cloudtrail_logs`)).toBe(true);
   });
 });
+
+describe("binding keeps what the call reads (second read of bind-expanding.ts)", () => {
+  // 700 WHENs never taken: a constant expression of about 2,800 nodes, past the budget.
+  const big = `CASE ${Array.from({ length: 700 }, (_v, i) => `WHEN 1 = ${i + 2} THEN 'a'`).join(" ")} ELSE 'z' END`;
+  const names = [...NAMES].sort();
+
+  it.each([
+    [
+      "in a correlated subquery (bind-late's binding around it)",
+      `SELECT (SELECT concat_ws(lower(';'), 'x', c.eventname, ${big})) FROM cloudtrail_logs c ORDER BY c.eventname`,
+    ],
+    [
+      "in try() (trino-try's binding around it)",
+      `SELECT try(concat_ws(lower(';'), 'x', upper(eventname), ${big})) FROM cloudtrail_logs ORDER BY eventname`,
+    ],
+  ])("an argument read through an enclosing binding, %s", async (name, q) => {
+    // Was x;;;z: the argument left in the body read the new lambda's parameter of the same name.
+    const got = await column("sql", q);
+    const up = name.includes("try");
+    expect(got.values).toEqual(names.map((n) => `x;${up ? n.toUpperCase() : n};z`));
+  });
+
+  it("a call past the budget with nothing to bind answers (was: Can't pack nothing into a struct)", async () => {
+    const got = await column("sql", `SELECT concat('a', 'b', ${big}) FROM cloudtrail_logs`);
+    expect(got.values).toEqual(NAMES.map(() => "abz"));
+  });
+
+  it("zip_with of a NULL array from a subquery is NULL, its lambda never run (Trino's)", async () => {
+    // Bound, the lambda ran over the NULL array's padding and raised Cannot cast 'z' to INT.
+    const got = await column(
+      "sql",
+      "SELECT zip_with((SELECT CAST(NULL AS array(varchar))), ARRAY['1'], (x, y) -> CAST(coalesce(x, 'z') AS integer)) FROM cloudtrail_logs",
+    );
+    expect(got.values).toEqual(NAMES.map(() => null));
+  });
+});
