@@ -10,8 +10,8 @@
  * past EXPANSION_BUDGET is bound. Binding is not free: inside a lambda DuckDB no longer folds a
  * typed macro's `typeof` branches (bind-late.ts), so calls the queries people write (a cast of a
  * JSON value, a date_trunc of a parsed time) stay below the budget and run as before. A call
- * with a subquery argument is bound whatever its size: a macro using the parameter in a lambda
- * (trino_replace) met DuckDB's "subqueries in lambda expressions are not supported".
+ * of a macro that uses a lambda (trino_replace) is bound whatever its size when an argument holds
+ * a subquery: DuckDB refused it there ("subqueries in lambda expressions are not supported").
  */
 
 import { GUARD_PREFIX } from "./bounds.ts";
