@@ -7,13 +7,12 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Element, Root } from "hast";
-import { fromHtml } from "hast-util-from-html";
 import { select, selectAll } from "hast-util-select";
 import { toString as hastToString } from "hast-util-to-string";
 import { visit } from "unist-util-visit";
 import { beforeAll, describe, expect, it } from "vitest";
 import { AGENT, KEY_ID, SPOOF, TITLE } from "./hostile-fixture.ts";
-import { sharedSite } from "./shared-site.ts";
+import { builtPage, sharedSite } from "./shared-site.ts";
 
 let outDir: string;
 
@@ -21,9 +20,7 @@ beforeAll(async () => {
   outDir = (await sharedSite()).outDir;
 }, 300_000);
 
-async function page(route: string): Promise<Root> {
-  return fromHtml(await readFile(path.join(outDir, route, "index.html"), "utf8"));
-}
+const page = (route: string): Promise<Root> => builtPage(outDir, route);
 
 /** Everything in a page that would run script: event handlers, script URLs, scripts we did not write. */
 function liveScript(tree: Root): string[] {

@@ -7,11 +7,10 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Root } from "hast";
-import { fromHtml } from "hast-util-from-html";
 import { select, selectAll } from "hast-util-select";
 import { toString as hastToString } from "hast-util-to-string";
 import { beforeAll, describe, expect, it } from "vitest";
-import { FIXTURES, sharedSite } from "./shared-site.ts";
+import { builtPage, FIXTURES, sharedSite } from "./shared-site.ts";
 
 let outDir: string;
 
@@ -19,9 +18,7 @@ beforeAll(async () => {
   outDir = (await sharedSite()).outDir;
 }, 600_000);
 
-async function page(route: string): Promise<Root> {
-  return fromHtml(await readFile(path.join(outDir, route, "index.html"), "utf8"));
-}
+const page = (route: string): Promise<Root> => builtPage(outDir, route);
 
 const text = (node: Parameters<typeof hastToString>[0] | undefined): string =>
   node ? hastToString(node).replace(/\s+/g, " ").trim() : "";

@@ -10,6 +10,8 @@
 import { existsSync } from "node:fs";
 import { cp, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
+import type { Root } from "hast";
+import { fromHtml } from "hast-util-from-html";
 import { buildSite } from "../../scripts/nightly/build-site.ts";
 import { runDir } from "../../test/run-dir.ts";
 import { writeHostile } from "./hostile-fixture.ts";
@@ -110,4 +112,9 @@ async function buildShared(work: string, site: SharedSite): Promise<void> {
   const result = await buildSite({ runbooksDir, reportsDir, outDir: out });
   console.log(`the shared site build: ${Math.round(result.durationMs)} ms`);
   await rename(out, site.outDir); // whole, or not at all: the others wait for this name
+}
+
+/** A built page (`route` under the site's output folder, its index.html), parsed. */
+export async function builtPage(outDir: string, route: string): Promise<Root> {
+  return fromHtml(await readFile(path.join(outDir, route, "index.html"), "utf8"));
 }
