@@ -15,8 +15,8 @@
  */
 
 import { GUARD_PREFIX } from "./bounds.ts";
-import { argumentWeights, usesLambda } from "./macro-weights.ts";
-import { SUBQUERY_MACROS } from "./macros.ts";
+import { argumentWeights } from "./macro-weights.ts";
+import { LAMBDA_MACROS, SUBQUERY_MACROS } from "./macros.ts";
 import type { Node } from "./tree.ts";
 import { BOUND_PREFIX, bindArgs, hasAggregate, namesColumn } from "./trino-ast.ts";
 
@@ -72,7 +72,7 @@ function sized(v: unknown): Sized {
   // A subquery argument is bound too, whatever the size, when the macro has a lambda (trino_replace
   // does), where DuckDB refuses a subquery. A macro holding a subquery cannot itself be called in
   // a lambda: left as it is.
-  const lambdaSubquery = usesLambda(name) && args.some(holdsSubquery);
+  const lambdaSubquery = LAMBDA_MACROS.has(name) && args.some(holdsSubquery);
   const due = whole > EXPANSION_BUDGET || lambdaSubquery;
   if (!due || SUBQUERY_MACROS.has(name)) return { node, size: whole };
   const picked = new Set(args.filter((a, j) => bindable(a, (weights[j] ?? 1) > 1)));

@@ -75,24 +75,3 @@ function stringEnd(sql: string, at: number): number {
     i = q + 2;
   }
 }
-
-const LAMBDAS = new Map<string, boolean>();
-
-/**
- * Whether the macro `name` (or a macro it calls) has a lambda, where DuckDB refuses a subquery
- * ("subqueries in lambda expressions are not supported"): only such a macro needs a subquery
- * argument bound first. A `->` or `lambda` inside a string counts too (binding a little more).
- */
-export function usesLambda(name: string): boolean {
-  const key = name.toLowerCase();
-  const known = LAMBDAS.get(key);
-  if (known !== undefined) return known;
-  const sql = macroDefinition(key);
-  if (sql === undefined) return false;
-  LAMBDAS.set(key, false); // a macro naming itself counts its own text once
-  const own = /->|\blambda\b/i.test(sql);
-  const calls = [...sql.matchAll(/\b(\w+)\s*\(/g)].map((m) => (m[1] as string).toLowerCase());
-  const found = own || calls.some((c) => c !== key && usesLambda(c));
-  LAMBDAS.set(key, found);
-  return found;
-}

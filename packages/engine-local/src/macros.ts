@@ -71,6 +71,13 @@ export function macroDefinition(name: string): string | undefined {
  */
 export const SUBQUERY_MACROS: Set<string> = macrosWhoseBodies(/\(\s*SELECT\b/i);
 
+/**
+ * Macros with a lambda (at any depth), where DuckDB refuses a subquery ("subqueries in lambda
+ * expressions are not supported"): only a call of one needs a subquery argument bound first
+ * (bind-expanding.ts). A `->` or `lambda` inside a string counts too (binding a little more).
+ */
+export const LAMBDA_MACROS: Set<string> = macrosWhoseBodies(/->|\blambda\b/i);
+
 /** The macros with an overload that types a parameter (`(x DOUBLE)`). */
 export const TYPED_MACROS: Set<string> = new Set(
   [...DEFS].filter(([, d]) => hasTypedParameter(d.sql)).map(([name]) => name),
