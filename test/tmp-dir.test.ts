@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runsPrograms, tmpBase } from "./tmp-dir.ts";
+import { removeStale, runsPrograms, tmpBase } from "./tmp-dir.ts";
 
 const made = mkdtempSync(path.join(os.tmpdir(), "run-md-tmp-base-"));
 afterAll(() => rmSync(made, { recursive: true, force: true }));
@@ -30,5 +31,30 @@ describe("the run's temporary folder", () => {
 
   it("falls back to the system's temporary folder when the memory folder is missing", () => {
     expect(tmpBase({}, path.join(made, "no-such-folder"))).toBe(os.tmpdir());
+  });
+});
+
+describe("a run's folder left by another run", () => {
+  const base = mkdtempSync(path.join(os.tmpdir(), "run-md-stale-"));
+  afterAll(() => rmSync(base, { recursive: true, force: true }));
+  const dayAndMore = Date.now() + 25 * 3600_000;
+  const folder = (name: string, owner?: string) => {
+    const dir = path.join(base, `run-md-tests-${name}`);
+    mkdirSync(dir);
+    if (owner !== undefined) writeFileSync(path.join(dir, ".owner-pid"), owner);
+    return dir;
+  };
+
+  it("is removed a day on when its run's process is gone, kept while it runs", () => {
+    const live = folder("live", String(process.pid));
+    // A process that has ended: its pid is free (until the system reuses it).
+    const gone = spawnSync(process.execPath, ["-e", "0"]).pid;
+    const dead = folder("dead", String(gone));
+    const unowned = folder("unowned");
+    const young = folder("young", String(gone));
+    removeStale(base, Date.now() + 1000);
+    expect(existsSync(young)).toBe(true); // not a day old
+    removeStale(base, dayAndMore);
+    expect([live, dead, unowned].map(existsSync)).toEqual([true, false, false]);
   });
 });

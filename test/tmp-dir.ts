@@ -22,6 +22,7 @@ import {
   rmSync,
   statfsSync,
   statSync,
+  writeFileSync,
 } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -37,6 +38,9 @@ const PREFIX = "run-md-tests-";
 /** A run's folder older than this is left by a killed run: removed when the next run starts. */
 const STALE_MS = 24 * 3600_000;
 
+/** The file in a run's folder naming the process that made it (the run's main process). */
+const OWNER = ".owner-pid";
+
 /** The run's temporary folder, made on the first call in this process. */
 export function runTmpDir(): string {
   const made = process.env[VAR];
@@ -44,6 +48,7 @@ export function runTmpDir(): string {
   const base = tmpBase();
   removeStale(base);
   const dir = mkdtempSync(path.join(base, PREFIX));
+  writeFileSync(path.join(dir, OWNER), String(process.pid));
   process.env[VAR] = dir;
   return dir;
 }
@@ -91,17 +96,44 @@ export function runsPrograms(folder: string, mounts: string): boolean {
   return holding !== undefined && !(holding[3] ?? "").split(",").includes("noexec");
 }
 
-/** Removes the run folders in `base` left more than a day ago (a killed run's, in memory). */
-function removeStale(base: string): void {
+/**
+ * Removes the run folders in `base` left more than a day ago by a run whose process is gone (a
+ * killed run's, in memory). The age alone is not enough: a run under a shifted clock (faketime
+ * two days ahead, a test of the nightly's dates) took every live run's folder for a day old and
+ * removed it under them (38 test files of a CI rehearsal failed with ENOENT).
+ */
+export function removeStale(base: string, now = Date.now()): void {
+  let names: string[];
   try {
-    for (const name of readdirSync(base)) {
-      if (!name.startsWith(PREFIX)) continue;
-      const dir = path.join(base, name);
-      if (Date.now() - statSync(dir).mtimeMs > STALE_MS)
-        rmSync(dir, { recursive: true, force: true });
-    }
+    names = readdirSync(base).filter((name) => name.startsWith(PREFIX));
   } catch {
-    // Another user's folder, or one removed meanwhile: left as it is.
+    return; // no such folder
+  }
+  for (const name of names) {
+    const dir = path.join(base, name);
+    try {
+      if (now - statSync(dir).mtimeMs > STALE_MS && !ownerAlive(dir))
+        rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // Another user's folder, or one removed meanwhile: left as it is.
+    }
+  }
+}
+
+/** Whether the process named in the folder's owner file runs (a folder without one: no). */
+function ownerAlive(dir: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(path.join(dir, OWNER), "utf8"));
+  } catch {
+    return false;
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM"; // alive, another user's
   }
 }
 
