@@ -6,7 +6,7 @@
  * (`gapWarning`): a gap in the logs would read as a quiet day.
  */
 import { DELIVERY_LAG_MS, type TimeWindow } from "@run-md/core";
-import type { DayRange, Resolution } from "./files.ts";
+import { type DayRange, layoutSeries, type Resolution } from "./files.ts";
 import { dayRanges, windowDays } from "./store.ts";
 
 function files(n: number): string {
@@ -111,4 +111,78 @@ export function gapWarning(
     ranges.length > GAP_RANGES_SHOWN ? `${shown} … (${gaps.length} days in all)` : shown;
   const days = gaps.length === 1 ? `day ${which} (UTC) has` : `days ${which} (UTC) have`;
   return `the window's ${days} no log file with events: logs not synced, collected or delivered read as a quiet day; check the source before trusting an empty answer`;
+}
+
+const DAY_MS = 24 * HOUR_MS;
+/**
+ * How many files a series (one account's region) must be expected to deliver in a day's span of
+ * the window, at its own rate, for a day without one to be named: a region used now and then
+ * has days without a file, a region that delivered every few minutes and then nothing for a day
+ * stopped, or was not synced or collected.
+ */
+export const SERIES_EXPECTED_FILES = 6;
+/** The series `seriesGaps` names one by one; the rest are counted. */
+const SERIES_SHOWN = 5;
+
+/**
+ * The days of a window on which one account's region of the delivery layout (`origins`: the
+ * files read, relative to the log directory) has no file while others have files that day, and
+ * its own rate of files (over the days it has them) makes a day without one unlikely (at least
+ * SERIES_EXPECTED_FILES in the day's span of the window delivered by `now`). `gapWarning` counts
+ * the files of every account and region together, so a region whose deliveries stopped (or whose
+ * folder was not synced) while another's went on read as a quiet region. Days without any file
+ * are `gapWarning`'s. `from`: from when the window is not known to be read, as `gapStart`.
+ */
+export function seriesGaps(
+  w: TimeWindow,
+  origins: readonly string[],
+  now: number,
+): { warnings: string[]; from: string | undefined } {
+  const until = new Date(Math.min(w.end.getTime(), now - DELIVERY_LAG_MS));
+  const days = windowDays({ start: w.start, end: until }).filter((d) => d.to - d.from >= HOUR_MS);
+  const inWindow = new Set(days.map((d) => d.day));
+  const counts = new Map<string, Map<string, number>>();
+  for (const origin of new Set(origins)) {
+    const s = layoutSeries(origin);
+    if (s === null || !inWindow.has(s.day)) continue;
+    const byDay = counts.get(s.series) ?? new Map<string, number>();
+    byDay.set(s.day, (byDay.get(s.day) ?? 0) + 1);
+    counts.set(s.series, byDay);
+  }
+  const withFiles = new Set([...counts.values()].flatMap((m) => [...m.keys()]));
+  const found: { series: string; gaps: typeof days; perDay: number }[] = [];
+  for (const [series, byDay] of counts) {
+    // Its rate: the files of its days over the time each day's folder had to receive them.
+    let files = 0;
+    let span = 0;
+    for (const [day, n] of byDay) {
+      const start = Date.parse(`${isoDay(day)}T00:00:00Z`);
+      files += n;
+      span += Math.max(HOUR_MS, Math.min(start + DAY_MS, now) - start);
+    }
+    const rate = files / span;
+    const gaps = days.filter(
+      (d) =>
+        !byDay.has(d.day) &&
+        withFiles.has(d.day) &&
+        rate * (d.to - d.from) >= SERIES_EXPECTED_FILES,
+    );
+    if (gaps.length > 0) found.push({ series, gaps, perDay: Math.round(rate * DAY_MS) });
+  }
+  if (found.length === 0) return { warnings: [], from: undefined };
+  found.sort((a, b) => (a.gaps[0]?.from ?? 0) - (b.gaps[0]?.from ?? 0));
+  const warnings = found.slice(0, SERIES_SHOWN).map(({ series, gaps, perDay }) => {
+    const which = dayRanges(gaps.map((d) => d.day)).replaceAll("/", "-");
+    const daysText = gaps.length === 1 ? `day ${which} (UTC) has` : `days ${which} (UTC) have`;
+    return `the window's ${daysText} no log file of ${series}, which delivered about ${perDay} files a day on its other days, while other regions or accounts have files then: logs of one region or account not synced, collected or delivered read as quiet; check the source before trusting an empty answer`;
+  });
+  if (found.length > SERIES_SHOWN)
+    warnings.push(
+      `${found.length - SERIES_SHOWN} more regions or accounts have days of the window without a log file while others have files`,
+    );
+  const first = Math.min(...found.map((f) => f.gaps[0]?.from ?? Number.POSITIVE_INFINITY));
+  return {
+    warnings,
+    from: new Date(Math.max(w.start.getTime(), first - DELIVERY_LAG_MS)).toISOString(),
+  };
 }

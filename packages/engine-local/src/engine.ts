@@ -54,7 +54,7 @@ import { namedRowsSql } from "./anonymous-rows.ts";
 import { TOO_LARGE } from "./bounds.ts";
 import { isUnnamedReadError, unnamedCulprit } from "./culprit.ts";
 import { threadsFromEnv } from "./descriptor.ts";
-import { describeNoEvents, gapStart, gapWarning } from "./empty.ts";
+import { describeNoEvents, gapStart, gapWarning, seriesGaps } from "./empty.ts";
 import { extraTableFiles, extraTableViewSql } from "./extra-tables.ts";
 import {
   LogCatalog,
@@ -833,6 +833,7 @@ export class LocalEngine implements Engine {
         ...scan.warnings,
         ...res.warnings,
         ...(ends.gap === undefined ? [] : [ends.gap]),
+        ...(ends.seriesGaps ?? []),
       ],
       unread: [...(stored?.unread ?? []), ...scan.unread, ...res.unread],
       ...(noEvents === undefined ? {} : { noEvents }),
@@ -1272,7 +1273,7 @@ async function windowEnds(
   res: Resolution,
   stored: StoreRead | null,
   remembered: (aspect: string, probe: () => Promise<boolean>) => Promise<boolean>,
-): Promise<{ gap?: string; notReadFrom?: string; staleEnd?: string }> {
+): Promise<{ gap?: string; seriesGaps?: string[]; notReadFrom?: string; staleEnd?: string }> {
   const w = job.window;
   const files = [...res.files, ...(stored?.files ?? [])];
   const delivered = stored?.delivered === true || res.files.some((f) => layoutDay(f.origin));
@@ -1280,10 +1281,19 @@ async function windowEnds(
   const days = new Set(files.map((f) => f.day).filter((d): d is string => d !== null));
   const now = Date.now();
   const gap = gapWarning(w, days, now);
-  const notReadFrom = gapStart(w, days, now);
+  // One account's region without files while others have them (raw files only: a store's day
+  // file holds every account and region together).
+  const series = seriesGaps(
+    w,
+    res.files.map((f) => f.origin),
+    now,
+  );
+  const starts = [gapStart(w, days, now), series.from].filter((t): t is string => t !== undefined);
+  const notReadFrom = starts.sort()[0];
   const staleEnd = await endWithoutEvents(conn, job.kind, w, remembered);
   return {
     ...(gap === undefined ? {} : { gap }),
+    ...(series.warnings.length === 0 ? {} : { seriesGaps: series.warnings }),
     ...(notReadFrom === undefined ? {} : { notReadFrom }),
     ...(staleEnd === undefined ? {} : { staleEnd }),
   };

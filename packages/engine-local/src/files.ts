@@ -52,6 +52,15 @@ export function layoutDay(p: string): string | null {
   // A folder named as no day (`2026/13/01`) is outside the layout: its events give their days.
   return day !== null && isSlashDay(day) ? day : null;
 }
+/**
+ * The account and region folders (`<account>/CloudTrail/<region>`) of a path in the delivery
+ * layout, and its day; null outside it. A trail delivers each account's and region's files apart.
+ */
+export function layoutSeries(p: string): { series: string; day: string } | null {
+  const m = LAYOUT.exec(`/${slashed(p)}`);
+  const day = layoutDay(p);
+  return m && day !== null ? { series: `${m[2]} of account ${m[1]}`, day } : null;
+}
 const SKIPPED_DIRS = new Set(["CloudTrail-Digest", "CloudTrail-Insight", "node_modules"]);
 /**
  * The most a file outside the delivery layout (or one DuckDB's typed reader rejected) may hold,

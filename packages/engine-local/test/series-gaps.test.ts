@@ -1,0 +1,121 @@
+/**
+ * One account's region of the delivery layout without files on days when the others have them:
+ * a region whose deliveries stopped, or whose folder was not synced, read as a quiet region (a
+ * step over it passed `rows == 0` without a word: the window's days each had some file). The
+ * truth is which hourly files the test writes, and which it leaves out.
+ */
+import { promises as fsp } from "node:fs";
+import path from "node:path";
+import zlib from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queryRequest } from "../../core/test/query-request.ts";
+import { seriesGaps } from "../src/empty.ts";
+import { createLocalEngine, type LocalEngine } from "../src/engine.ts";
+import { tempDir, window } from "./helpers.ts";
+
+let root: string;
+const engines: LocalEngine[] = [];
+
+/** Hourly delivery files of a series for the days, each with one event of its region. */
+async function deliver(prefix: string, region: string, days: string[]): Promise<void> {
+  for (const day of days) {
+    const dir = path.join(root, prefix, "CloudTrail", region, "2024/03", day);
+    await fsp.mkdir(dir, { recursive: true });
+    for (let h = 0; h < 24; h++) {
+      const hh = String(h).padStart(2, "0");
+      const record = {
+        eventVersion: "1.08",
+        eventID: `${prefix}-${region}-${day}-${hh}`,
+        eventTime: `2024-03-${day}T${hh}:10:00Z`,
+        eventName: "ListBuckets",
+        awsRegion: region,
+      };
+      await fsp.writeFile(
+        path.join(dir, `x_CloudTrail_${region}_202403${day}T${hh}50Z_${h}.json.gz`),
+        zlib.gzipSync(JSON.stringify({ Records: [record] })),
+      );
+    }
+  }
+}
+
+beforeAll(async () => {
+  root = await tempDir("run-md-series-gaps-");
+  await deliver("AWSLogs/111122223333", "us-east-1", ["01", "02", "03", "04"]);
+  // us-west-2 delivered on the 1st and the 4th, nothing on the 2nd and the 3rd.
+  await deliver("AWSLogs/111122223333", "us-west-2", ["01", "04"]);
+  // An organization trail's member account that stopped after the 2nd.
+  await deliver("AWSLogs/o-abc123/222233334444", "us-east-1", ["01", "02"]);
+  // A region used once: one file on the 1st, nothing after (no gap: it delivers now and then).
+  const once = path.join(root, "AWSLogs/111122223333/CloudTrail/ap-south-1/2024/03/01");
+  await fsp.mkdir(once, { recursive: true });
+  await fsp.writeFile(
+    path.join(once, "x_CloudTrail_ap-south-1_20240301T1050Z_0.json.gz"),
+    zlib.gzipSync(
+      JSON.stringify({
+        Records: [{ eventID: "once", eventTime: "2024-03-01T10:40:00Z", awsRegion: "ap-south-1" }],
+      }),
+    ),
+  );
+});
+
+afterAll(async () => {
+  for (const e of engines) await e.close();
+  await fsp.rm(root, { recursive: true, force: true });
+});
+
+async function result(from: string, to: string, sql: string) {
+  const e = await createLocalEngine({ logDir: root, threads: 1 });
+  engines.push(e);
+  return e.query(queryRequest("sql", sql, window(from, to)));
+}
+
+describe("an account's region without files on days others have them", () => {
+  it("is named in the step's warnings, with from when the window is not read", async () => {
+    const r = await result(
+      "2024-03-01T00:00:00Z",
+      "2024-03-05T00:00:00Z",
+      "SELECT count(*) FROM cloudtrail_logs WHERE awsregion = 'us-west-2' AND day(from_iso8601_timestamp(eventtime)) IN (2, 3)",
+    );
+    // Nothing of us-west-2 was read on the 2nd and the 3rd: the answer 0 is no finding.
+    expect(r.rows).toEqual([[0]]);
+    expect(r.warnings).toEqual([
+      "the window's days 2024-03-02..2024-03-03 (UTC) have no log file of us-west-2 of account 111122223333, which delivered about 24 files a day on its other days, while other regions or accounts have files then: logs of one region or account not synced, collected or delivered read as quiet; check the source before trusting an empty answer",
+      "the window's days 2024-03-03..2024-03-04 (UTC) have no log file of us-east-1 of account 222233334444, which delivered about 24 files a day on its other days, while other regions or accounts have files then: logs of one region or account not synced, collected or delivered read as quiet; check the source before trusting an empty answer",
+    ]);
+    // The 2nd's folder would hold the 1st's last hour's events: not read from an hour before.
+    expect(r.notReadFrom).toBe("2024-03-01T23:00:00.000Z");
+  });
+
+  it("is not named where every series has its files (the region used once among them)", async () => {
+    const r = await result(
+      "2024-03-01T00:00:00Z",
+      "2024-03-02T00:00:00Z",
+      "SELECT count(*) FROM cloudtrail_logs",
+    );
+    // 24 files of three series on the 1st, and the one of ap-south-1.
+    expect([r.rows, r.warnings, r.notReadFrom]).toEqual([[[73]], [], undefined]);
+  });
+
+  it("needs the series' own rate to make a day without a file unlikely", () => {
+    const w = window("2024-03-01T00:00:00Z", "2024-03-03T00:00:00Z");
+    const file = (region: string, day: string, n: number) =>
+      `AWSLogs/1/CloudTrail/${region}/2024/03/${day}/f${n}.json.gz`;
+    const busy = Array.from({ length: 24 }, (_, i) => [file("a", "01", i), file("a", "02", i)]);
+    // Five files on the 1st: five a day, so a day without one is not unlikely enough.
+    const few = Array.from({ length: 5 }, (_, i) => file("b", "01", i));
+    expect(seriesGaps(w, [...busy.flat(), ...few], Date.now())).toEqual({
+      warnings: [],
+      from: undefined,
+    });
+    // Six on the 1st: the 2nd without one is named.
+    const six = [...few, file("b", "01", 5)];
+    expect(seriesGaps(w, [...busy.flat(), ...six], Date.now()).warnings).toEqual([
+      expect.stringMatching(
+        /^the window's day 2024-03-02 \(UTC\) has no log file of b of account 1,/,
+      ),
+    ]);
+    // A day no series has a file on is gapWarning's, not repeated per series.
+    const alone = Array.from({ length: 24 }, (_, i) => file("a", "01", i));
+    expect(seriesGaps(w, alone, Date.now()).warnings).toEqual([]);
+  });
+});
