@@ -1281,11 +1281,11 @@ async function windowEnds(
   const days = new Set(files.map((f) => f.day).filter((d): d is string => d !== null));
   const now = Date.now();
   const gap = gapWarning(w, days, now);
-  // One account's region without files while others have them (raw files only: a store's day
-  // file holds every account and region together).
+  // One account's region without files while others have them: the raw files read, and the
+  // source objects the store's days were collected from.
   const series = seriesGaps(
     w,
-    res.files.map((f) => f.origin),
+    [...res.files.map((f) => f.origin), ...(stored?.origins ?? [])],
     now,
   );
   const starts = [gapStart(w, days, now), series.from].filter((t): t is string => t !== undefined);

@@ -674,6 +674,11 @@ export interface StoreRead {
    */
   delivered: boolean;
   /**
+   * The keys of the source objects of the days read from the store (relative to the collect's
+   * source), for the days an account's region has no object on (`seriesGaps`).
+   */
+  origins: string[];
+  /**
    * Source objects of the covered days that the collect could not read (corrupt, truncated):
    * the store does not hold their events.
    */
@@ -772,10 +777,13 @@ function storeRead(
   });
   const hasEvents = files.some((f) => f.whole && (m.days[f.day]?.events ?? 0) > 0);
   const days = new Set(plan.storeDays);
-  const delivered = Object.entries(m.objects).some(([key, o]) => {
-    const day = objectDay(key, o);
-    return day !== null && days.has(day);
-  });
+  const origins = Object.entries(m.objects)
+    .filter(([key, o]) => {
+      const day = objectDay(key, o);
+      return day !== null && days.has(day);
+    })
+    .map(([key]) => key);
+  const delivered = origins.length > 0;
   return {
     files,
     storeDays: plan.storeDays,
@@ -783,6 +791,7 @@ function storeRead(
     rawDays: plan.rawDays,
     hasEvents,
     delivered,
+    origins,
     unread: unreadObjects(m, new Set(plan.storeDays)),
     warnings: [
       ...untimedWarnings(m, plan.storeDays),
