@@ -58,7 +58,7 @@ import { describeNoEvents, gapStart, gapWarning, seriesGaps } from "./empty.ts";
 import { extraTableFiles, extraTableViewSql } from "./extra-tables.ts";
 import {
   LogCatalog,
-  layoutDay,
+  isDelivery,
   MAX_LENIENT_BYTES,
   type ReadFile,
   type Resolution,
@@ -821,7 +821,9 @@ export class LocalEngine implements Engine {
           );
     const scanned = await this.filesPassing(conn, res.files, plan.pruneSql);
     const ends =
-      noEvents === undefined ? await windowEnds(conn, job, res, stored, this.probes.at(key)) : {};
+      noEvents === undefined
+        ? await windowEnds(conn, job, res, stored, this.logDir, this.probes.at(key))
+        : {};
     return {
       ...streamed,
       sql: plan.sql,
@@ -1272,22 +1274,22 @@ async function windowEnds(
   job: Job,
   res: Resolution,
   stored: StoreRead | null,
+  logDir: string | null,
   remembered: (aspect: string, probe: () => Promise<boolean>) => Promise<boolean>,
 ): Promise<{ gap?: string; seriesGaps?: string[]; notReadFrom?: string; staleEnd?: string }> {
   const w = job.window;
   const files = [...res.files, ...(stored?.files ?? [])];
-  const delivered = stored?.delivered === true || res.files.some((f) => layoutDay(f.origin));
+  // Their whole paths: a log directory may lie inside the layout (`--log-dir
+  // ./AWSLogs/111122223333`), where the paths relative to it do not show it.
+  const paths = [...new Set(res.files.map((f) => path.join(logDir ?? "", f.origin)))];
+  const delivered = stored?.delivered === true || paths.some((p) => isDelivery(p));
   if (w === null || !delivered) return {};
   const days = new Set(files.map((f) => f.day).filter((d): d is string => d !== null));
   const now = Date.now();
   const gap = gapWarning(w, days, now);
   // One account's region without files while others have them: the raw files read, and the
   // source objects the store's days were collected from.
-  const series = seriesGaps(
-    w,
-    [...res.files.map((f) => f.origin), ...(stored?.origins ?? [])],
-    now,
-  );
+  const series = seriesGaps(w, [...paths, ...(stored?.origins ?? [])], now);
   const starts = [gapStart(w, days, now), series.from].filter((t): t is string => t !== undefined);
   const notReadFrom = starts.sort()[0];
   const staleEnd = await endWithoutEvents(conn, job.kind, w, remembered);

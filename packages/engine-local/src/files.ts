@@ -53,13 +53,36 @@ export function layoutDay(p: string): string | null {
   return day !== null && isSlashDay(day) ? day : null;
 }
 /**
- * The account and region folders (`<account>/CloudTrail/<region>`) of a path in the delivery
- * layout, and its day; null outside it. A trail delivers each account's and region's files apart.
+ * CloudTrail's name for a file it delivers: `<account>_CloudTrail_<region>_<yyyyMMdd>T<HHmm>Z_<id>.json.gz`
+ * (CloudTrail's "Finding your CloudTrail log files").
+ */
+const DELIVERY_NAME =
+  /(?:^|\/)(\d{12})_CloudTrail_([a-z0-9-]+)_(\d{4})(\d{2})(\d{2})T\d{4}Z_[A-Za-z0-9]+\.json\.gz$/;
+
+/**
+ * The account and region (`<account>/CloudTrail/<region>` folders) of a trail's delivery file,
+ * and its delivery day; null for any other file. Read from its path in the delivery layout, else
+ * from CloudTrail's own file name: a copy of a deeper prefix (`aws s3 sync
+ * s3://bucket/AWSLogs/<account>/CloudTrail/ ./logs/`) is still a trail's deliveries. A trail
+ * delivers each account's and region's files apart.
  */
 export function layoutSeries(p: string): { series: string; day: string } | null {
   const m = LAYOUT.exec(`/${slashed(p)}`);
   const day = layoutDay(p);
-  return m && day !== null ? { series: `${m[2]} of account ${m[1]}`, day } : null;
+  if (m && day !== null) return { series: `${m[2]} of account ${m[1]}`, day };
+  const n = DELIVERY_NAME.exec(slashed(p));
+  const named = n ? `${n[3]}/${n[4]}/${n[5]}` : null;
+  return n && named !== null && isSlashDay(named)
+    ? { series: `${n[2]} of account ${n[1]}`, day: named }
+    : null;
+}
+
+/**
+ * Whether a file (or an S3 key) is one of a trail's deliveries (`layoutSeries`), where a day
+ * without files and a window's end without events mean logs not delivered or not synced.
+ */
+export function isDelivery(p: string): boolean {
+  return layoutSeries(p) !== null;
 }
 const SKIPPED_DIRS = new Set(["CloudTrail-Digest", "CloudTrail-Insight", "node_modules"]);
 /**

@@ -26,7 +26,14 @@ import {
   type TimeWindow,
   writeFileAtomic,
 } from "@run-md/core";
-import { EVENT_KEYS, GLOB_CHARS, layoutDay, type SourceFile } from "./files.ts";
+import {
+  EVENT_KEYS,
+  GLOB_CHARS,
+  isDelivery,
+  layoutDay,
+  layoutSeries,
+  type SourceFile,
+} from "./files.ts";
 import {
   athenaSelectList,
   CLOUDTRAIL_COLUMNS,
@@ -779,11 +786,16 @@ function storeRead(
   const days = new Set(plan.storeDays);
   const origins = Object.entries(m.objects)
     .filter(([key, o]) => {
-      const day = objectDay(key, o);
+      // A trail's file copied outside the layout (its events placed by their times) is a
+      // delivery of its name's day.
+      const day = objectDay(key, o) ?? layoutSeries(key)?.day ?? null;
       return day !== null && days.has(day);
     })
     .map(([key]) => key);
-  const delivered = origins.length > 0;
+  const delivered = Object.entries(m.objects).some(([key, o]) => {
+    const day = objectDay(key, o) ?? (isDelivery(key) ? (layoutSeries(key)?.day ?? null) : null);
+    return day !== null && days.has(day);
+  });
   return {
     files,
     storeDays: plan.storeDays,
