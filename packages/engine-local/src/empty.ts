@@ -142,8 +142,18 @@ export function seriesGaps(
   const days = windowDays({ start: w.start, end: until }).filter((d) => d.to - d.from >= HOUR_MS);
   const inWindow = new Set(days.map((d) => d.day));
   const counts = new Map<string, Map<string, number>>();
+  // A folder of the layout gives its files' series and day: one look per folder, not per file
+  // (a month of a busy account is 150,000 files); a file elsewhere is told by its name.
+  const folders = new Map<string, { series: string; day: string } | null>();
   for (const origin of new Set(origins)) {
-    const s = layoutSeries(origin);
+    const cut = Math.max(origin.lastIndexOf("/"), origin.lastIndexOf("\\"));
+    const folder = origin.slice(0, cut + 1);
+    let inFolder = folders.get(folder);
+    if (inFolder === undefined) {
+      inFolder = layoutSeries(`${folder}x`);
+      folders.set(folder, inFolder);
+    }
+    const s = inFolder ?? layoutSeries(origin);
     if (s === null || !inWindow.has(s.day)) continue;
     const byDay = counts.get(s.series) ?? new Map<string, number>();
     byDay.set(s.day, (byDay.get(s.day) ?? 0) + 1);

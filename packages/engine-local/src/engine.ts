@@ -1281,7 +1281,7 @@ async function windowEnds(
   const files = [...res.files, ...(stored?.files ?? [])];
   // Their whole paths: a log directory may lie inside the layout (`--log-dir
   // ./AWSLogs/111122223333`), where the paths relative to it do not show it.
-  const paths = [...new Set(res.files.map((f) => path.join(logDir ?? "", f.origin)))];
+  const paths = [...new Set(res.files.map((f) => `${logDir ?? ""}/${f.origin}`))];
   const delivered = stored?.delivered === true || paths.some((p) => isDelivery(p));
   if (w === null || !delivered) return {};
   const days = new Set(files.map((f) => f.day).filter((d): d is string => d !== null));
