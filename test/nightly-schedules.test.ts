@@ -6,15 +6,22 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { ensureSampleData } from "@run-md/generator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nightlyHere } from "./in-process.ts";
 
-const { clean } = inject("sampleData");
 let work: string;
+/**
+ * The sample data without incidents for the week of the dates below (ending 2026-12-03T00:00Z),
+ * not the shared data (test/sample-data.ts): that week ends at the current hour, and from
+ * 2026-12-08T05:00 on it no longer held the 24 hours before 2026-12-02T05:17 (both runs errored:
+ * no CloudTrail events in the step's window, exit 2).
+ */
+let logs: string;
 
 /** The job in this process (test/in-process.ts); its `run-md` runs are real processes. */
 function nightly(args: string[]) {
-  return nightlyHere(args, { env: { RUN_MD_LOG_DIR: clean, RUN_MD_WEBHOOK_URL: "" } });
+  return nightlyHere(args, { env: { RUN_MD_LOG_DIR: logs, RUN_MD_WEBHOOK_URL: "" } });
 }
 
 const book = (title: string, schedule: string) =>
@@ -28,7 +35,12 @@ beforeAll(async () => {
   await writeFile(path.join(runbooks, "workdays.md"), book("Workdays", '"0 6 * * 1-5"'));
   await writeFile(path.join(runbooks, "manual.md"), book("Manual", "manual"));
   await writeFile(path.join(work, "run-md.config.yaml"), "nightly:\n  weeklyDay: wednesday\n");
-});
+  const week = await ensureSampleData(path.join(work, "logs"), {
+    now: new Date("2026-12-03T00:00:00Z"),
+    incidents: false,
+  });
+  logs = week.dir;
+}, 120_000);
 afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
