@@ -327,6 +327,30 @@ describe("the log generator", () => {
 });
 
 describe("ensureSampleData", () => {
+  it("plants its incidents in the 12 hours before its last hour, which the nightly job's windows hold", async () => {
+    // The nightly job's windows end an hour before it (core DELIVERY_LAG_MS): with incidents in
+    // the data's last hour, a job at 00:05 missed s3-ransomware's, bedrock-model-use's and
+    // lambda-changes' (they passed).
+    const dir = path.join(root, "incidents-week");
+    const s = await ensureSampleData(dir, { now: new Date("2026-11-24T10:02:00Z") });
+    const e = await createLocalEngine({ logDir: dir, threads: 2 });
+    try {
+      const r = await e.query(
+        queryRequest(
+          "sql",
+          "SELECT min(eventtime), max(eventtime) FROM cloudtrail_logs WHERE useridentity.username IN ('mallory', 'admin') OR useridentity.type = 'Root' OR useridentity.arn LIKE '%dev-sandbox/eve'",
+          { start: s.start, end: s.end },
+        ),
+      );
+      expect(String(r.rows[0]?.[0]) >= "2026-11-23T21:00:00Z").toBe(true);
+      // s3-ransomware's, the last, 7 minutes before the hour before the end
+      expect(String(r.rows[0]?.[1]) >= "2026-11-24T08:50:00Z").toBe(true);
+      expect(String(r.rows[0]?.[1]) < "2026-11-24T09:00:00Z").toBe(true);
+    } finally {
+      await e.close();
+    }
+  });
+
   it("generates a week ending at the current hour, reuses it within the hour and regenerates after", async () => {
     const dir = path.join(root, "sample");
     const now = new Date("2026-11-24T10:37:00Z");

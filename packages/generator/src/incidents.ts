@@ -1,6 +1,6 @@
 /**
- * The twenty-five planted incidents (what the bundled runbooks detect), within the last 12 hours
- * before the window's end. Each incident is one function; they run in a fixed order because they share
+ * The twenty-five planted incidents (what the bundled runbooks detect), within the 12 hours
+ * before the window's end (or `incidentsEnd`, generateLogs'). Each incident is one function; they run in a fixed order because they share
  * one random stream (same seed, same bytes).
  */
 import {
@@ -33,7 +33,7 @@ import type { Random } from "./random.ts";
 
 /** What every incident needs: times within the span, contexts, calls. */
 interface Plant {
-  /** A time at `fraction` of the last 12 hours (or of the whole window when shorter), plus ms. */
+  /** A time at `fraction` of the 12 hours before the incidents' end (or of all before it when shorter), plus ms. */
   at: (fraction: number, plusMs?: number) => Date;
   ctx: (t: Date, region?: string) => Ctx;
   call: (source: string, name: string, params: unknown, readOnly?: boolean) => Call;
@@ -1224,9 +1224,18 @@ const INCIDENTS = [
   outsideRoleUse,
 ];
 
-/** The planted incidents, in time order, within the last 12 hours before `end`. */
-export function incidentEvents(r: Random, start: Date, end: Date, regions: string[]): Ev[] {
-  const p = plant(r, start, end, regions);
+/**
+ * The planted incidents, in time order, within the 12 hours before `plantedBy` (default `end`),
+ * and within [start, end).
+ */
+export function incidentEvents(
+  r: Random,
+  start: Date,
+  end: Date,
+  regions: string[],
+  plantedBy: Date = end,
+): Ev[] {
+  const p = plant(r, start, plantedBy, regions);
   return INCIDENTS.flatMap((incident) => incident(p))
     .filter((e) => {
       const t = Date.parse(String(e.eventTime));

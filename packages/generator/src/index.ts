@@ -52,8 +52,10 @@ export interface GenerateOptions {
   totalEvents?: number;
   seed?: number | string;
   regions?: string[];
-  /** Plant the incidents (incidents.ts) in the last 12 hours before `end`. */
+  /** Plant the incidents (incidents.ts) in the 12 hours before `incidentsEnd`. */
   incidents?: boolean;
+  /** Where the incidents' 12 hours end (default `end`). */
+  incidentsEnd?: Date;
   /**
    * Add the quiet traffic the runbooks must not page on that the ordinary mix lacks (events.ts
    * `quietReconTraffic`, `signInTraffic`'s Identity Center assignments and access portal
@@ -362,7 +364,13 @@ export async function generateLogs(opts: GenerateOptions): Promise<GenerateResul
     limits: new DayLimits(),
     incidents: [
       ...(opts.incidents
-        ? incidentEvents(new Random(`${opts.seed ?? 1}:incidents`), opts.start, opts.end, regions)
+        ? incidentEvents(
+            new Random(`${opts.seed ?? 1}:incidents`),
+            opts.start,
+            opts.end,
+            regions,
+            opts.incidentsEnd,
+          )
         : []),
       ...(opts.quietTraffic ? quietTraffic(opts.seed ?? 1, opts.start, opts.end, regions) : []),
     ].sort((a, b) => String(a.eventTime).localeCompare(String(b.eventTime))),
@@ -381,7 +389,7 @@ export async function generateLogs(opts: GenerateOptions): Promise<GenerateResul
 }
 
 export const SAMPLE_MANIFEST = ".run-md-sample.json";
-const SAMPLE_VERSION = 19;
+const SAMPLE_VERSION = 20;
 const SAMPLE_SEED = "run-md-sample";
 
 export interface SampleManifest {
@@ -410,7 +418,7 @@ async function isCurrent(manifestPath: string, end: Date, incidents: boolean): P
 
 /**
  * Makes sure `dir` holds the bundled sample data for the current hour: seven days of logs ending at
- * the current hour (floored), with the incidents planted in its last 12 hours. Regenerates when the
+ * the current hour (floored), with the incidents planted in the 12 hours before its last hour. Regenerates when the
  * directory is missing, was generated for an older hour or with other options; writes atomically
  * (a temporary directory renamed into place) and records a manifest.
  */
@@ -441,6 +449,10 @@ export async function ensureSampleData(
       eventsPerDay: 1000,
       seed: `${SAMPLE_SEED}:${end.toISOString()}`,
       incidents,
+      // The incidents end an hour before the data: the nightly job's windows end an hour before
+      // the job (core DELIVERY_LAG_MS), and a job in the first minutes after the hour read none
+      // of the last hour's (s3-ransomware, bedrock-model-use and lambda-changes passed).
+      incidentsEnd: new Date(end.getTime() - HOUR),
       quietTraffic: true,
       gzipLevel: 6,
     });
