@@ -114,6 +114,16 @@ export function gapWarning(
 }
 
 const DAY_MS = 24 * HOUR_MS;
+/** A series' files of one day: all, those named as delivered before the open day's cut, and those without CloudTrail's name. */
+type SeriesDay = { files: number; early: number; untimed: number };
+/** The time in CloudTrail's name of a delivery file (`…_<yyyyMMdd>T<HHmm>Z_<id>.json.gz`). */
+const NAME_TIME = /_\d{8}T(\d{2})(\d{2})Z_[A-Za-z0-9]+\.json\.gz$/;
+
+/** The time of day (ms after midnight UTC) a delivery file's name gives, or null. */
+function nameTimeOfDay(p: string): number | null {
+  const m = NAME_TIME.exec(p);
+  return m ? (Number(m[1]) * 60 + Number(m[2])) * 60_000 : null;
+}
 /**
  * How many files a series (one account's region) must be expected to deliver in a day's span of
  * the window, at its own rate, for a day without one to be named: a region used now and then
@@ -141,7 +151,14 @@ export function seriesGaps(
   const until = new Date(Math.min(w.end.getTime(), now - DELIVERY_LAG_MS));
   const days = windowDays({ start: w.start, end: until }).filter((d) => d.to - d.from >= HOUR_MS);
   const inWindow = new Set(days.map((d) => d.day));
-  const counts = new Map<string, Map<string, number>>();
+  // The day whose folder still receives files (it ends after now): a series' files there so far
+  // are those of its first hours, so it is judged by the series' files of those hours on its
+  // other days (the times in CloudTrail's file names), not by its rate over whole days: a region
+  // used in office hours has no file in the night's first hours of a day.
+  const open = days.find((d) => Math.floor(d.from / DAY_MS) * DAY_MS + DAY_MS > now);
+  const openHours =
+    open === undefined ? undefined : open.to - Math.floor(open.from / DAY_MS) * DAY_MS;
+  const counts = new Map<string, Map<string, SeriesDay>>();
   // A folder of the layout gives its files' series and day: one look per folder, not per file
   // (a month of a busy account is 150,000 files); a file elsewhere is told by its name.
   const folders = new Map<string, { series: string; day: string } | null>();
@@ -155,8 +172,15 @@ export function seriesGaps(
     }
     const s = inFolder ?? layoutSeries(origin);
     if (s === null || !inWindow.has(s.day)) continue;
-    const byDay = counts.get(s.series) ?? new Map<string, number>();
-    byDay.set(s.day, (byDay.get(s.day) ?? 0) + 1);
+    const byDay = counts.get(s.series) ?? new Map<string, SeriesDay>();
+    const c = byDay.get(s.day) ?? { files: 0, early: 0, untimed: 0 };
+    c.files++;
+    if (openHours !== undefined) {
+      const t = nameTimeOfDay(origin);
+      if (t === null) c.untimed++;
+      else if (t < openHours) c.early++;
+    }
+    byDay.set(s.day, c);
     counts.set(s.series, byDay);
   }
   const withFiles = new Set([...counts.values()].flatMap((m) => [...m.keys()]));
@@ -165,17 +189,22 @@ export function seriesGaps(
     // Its rate: the files of its days over the time each day's folder had to receive them.
     let files = 0;
     let span = 0;
-    for (const [day, n] of byDay) {
+    for (const [day, c] of byDay) {
       const start = Date.parse(`${isoDay(day)}T00:00:00Z`);
-      files += n;
+      files += c.files;
       span += Math.max(HOUR_MS, Math.min(start + DAY_MS, now) - start);
     }
     const rate = files / span;
+    const expected = (d: (typeof days)[number]): number => {
+      if (d !== open) return rate * (d.to - d.from);
+      // The open day: the series' files of its first hours on its other days, by their names;
+      // a series whose files do not all tell their time is not judged on it.
+      const others = [...byDay].filter(([day]) => day !== d.day).map(([, c]) => c);
+      if (others.length === 0 || others.some((c) => c.untimed > 0)) return 0;
+      return others.reduce((n, c) => n + c.early, 0) / others.length;
+    };
     const gaps = days.filter(
-      (d) =>
-        !byDay.has(d.day) &&
-        withFiles.has(d.day) &&
-        rate * (d.to - d.from) >= SERIES_EXPECTED_FILES,
+      (d) => !byDay.has(d.day) && withFiles.has(d.day) && expected(d) >= SERIES_EXPECTED_FILES,
     );
     if (gaps.length > 0) found.push({ series, gaps, perDay: Math.round(rate * DAY_MS) });
   }

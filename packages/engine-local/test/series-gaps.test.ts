@@ -118,4 +118,39 @@ describe("an account's region without files on days others have them", () => {
     const alone = Array.from({ length: 24 }, (_, i) => file("a", "01", i));
     expect(seriesGaps(w, alone, Date.now()).warnings).toEqual([]);
   });
+
+  it("judges the day still being delivered by the series' files of its first hours on other days", () => {
+    // A nightly window: 24 hours ending an hour before a job at 03:00 UTC. The 7th's folder
+    // holds what was delivered by 03:00; its first two hours are in the window.
+    const w = window("2026-12-06T02:00:00Z", "2026-12-07T02:00:00Z");
+    const now = Date.parse("2026-12-07T03:00:00Z");
+    const file = (region: string, day: string, h: number, m: number) => {
+      const t = `202612${day}T${String(h).padStart(2, "0")}${String(m).padStart(2, "0")}Z`;
+      return `AWSLogs/1/CloudTrail/${region}/2026/12/${day}/1_CloudTrail_${region}_${t}_a${h}x${m}.json.gz`;
+    };
+    const fiveMinutes = (region: string, day: string, from: number, to: number) =>
+      Array.from({ length: (to - from) * 12 }, (_, i) =>
+        file(region, day, from + Math.floor(i / 12), (i % 12) * 5),
+      );
+    const busy = [...fiveMinutes("a", "06", 0, 24), ...fiveMinutes("a", "07", 0, 3)];
+    // A region used from 08:00 to 18:00 (120 files on the 6th): none in the 7th's first hours
+    // is its night, not a gap.
+    const office = fiveMinutes("b", "06", 8, 18);
+    expect(seriesGaps(w, [...busy, ...office], now)).toEqual({ warnings: [], from: undefined });
+    // A region delivering every five minutes of the 6th and none of the 7th is named.
+    const stopped = fiveMinutes("c", "06", 0, 24);
+    const r = seriesGaps(w, [...busy, ...office, ...stopped], now);
+    expect(r.warnings).toEqual([
+      expect.stringMatching(
+        /^the window's day 2026-12-07 \(UTC\) has no log file of c of account 1,/,
+      ),
+    ]);
+    expect(r.from).toBe("2026-12-06T23:00:00.000Z");
+    // Files whose names give no time: the day still being delivered is not judged.
+    const untimed = Array.from(
+      { length: 288 },
+      (_, i) => `AWSLogs/1/CloudTrail/d/2026/12/06/f${i}.json.gz`,
+    );
+    expect(seriesGaps(w, [...busy, ...untimed], now).warnings).toEqual([]);
+  });
 });
