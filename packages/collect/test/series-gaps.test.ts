@@ -70,4 +70,27 @@ describe("a store's region without objects on days the others have them", () => 
       await e.close();
     }
   });
+
+  it("is said again by a later step, and no longer once the region's objects are collected", async () => {
+    const logs = path.join(root, "late");
+    const store = path.join(root, "late-store");
+    await deliver(logs, "us-east-1", ["01", "02", "03", "04"]);
+    await deliver(logs, "us-west-2", ["01", "04"]);
+    await collectFromDir({ sourceDir: logs, store, window });
+    const e = await createLocalEngine({ store, threads: 1 });
+    try {
+      const sql = "SELECT count(*) FROM cloudtrail_logs WHERE awsregion = 'us-west-2'";
+      const first = await e.query(queryRequest("sql", sql, window));
+      const second = await e.query(queryRequest("sql", sql, window));
+      expect(second.warnings).toEqual(first.warnings);
+      expect([first.warnings.length, second.notReadFrom]).toEqual([1, "2024-03-01T23:00:00.000Z"]);
+      // us-west-2's files of the 2nd and the 3rd arrive late and are collected: 96 events.
+      await deliver(logs, "us-west-2", ["02", "03"]);
+      await collectFromDir({ sourceDir: logs, store, window });
+      const after = await e.query(queryRequest("sql", sql, window));
+      expect([after.rows, after.warnings, after.notReadFrom]).toEqual([[[96]], [], undefined]);
+    } finally {
+      await e.close();
+    }
+  });
 });

@@ -134,6 +134,9 @@ export const SERIES_EXPECTED_FILES = 6;
 /** The series `seriesGaps` names one by one; the rest are counted. */
 const SERIES_SHOWN = 5;
 
+/** The warnings of `seriesGaps`, and from when the window is not known to be read. */
+export type SeriesGaps = { warnings: string[]; from: string | undefined };
+
 /**
  * The days of a window on which one account's region of the delivery layout (`origins`: the
  * files read, relative to the log directory) has no file while others have files that day, and
@@ -143,11 +146,7 @@ const SERIES_SHOWN = 5;
  * folder was not synced) while another's went on read as a quiet region. Days without any file
  * are `gapWarning`'s. `from`: from when the window is not known to be read, as `gapStart`.
  */
-export function seriesGaps(
-  w: TimeWindow,
-  origins: readonly string[],
-  now: number,
-): { warnings: string[]; from: string | undefined } {
+export function seriesGaps(w: TimeWindow, origins: readonly string[], now: number): SeriesGaps {
   const until = new Date(Math.min(w.end.getTime(), now - DELIVERY_LAG_MS));
   const days = windowDays({ start: w.start, end: until }).filter((d) => d.to - d.from >= HOUR_MS);
   const inWindow = new Set(days.map((d) => d.day));

@@ -28,6 +28,7 @@ import {
   builtinEngine,
   type ColumnInfo,
   type Dialect,
+  DELIVERY_LAG_MS,
   deliveryDays,
   type Engine,
   firstReference,
@@ -54,7 +55,7 @@ import { namedRowsSql } from "./anonymous-rows.ts";
 import { TOO_LARGE } from "./bounds.ts";
 import { isUnnamedReadError, unnamedCulprit } from "./culprit.ts";
 import { threadsFromEnv } from "./descriptor.ts";
-import { describeNoEvents, gapStart, gapWarning, seriesGaps } from "./empty.ts";
+import { describeNoEvents, gapStart, gapWarning, type SeriesGaps, seriesGaps } from "./empty.ts";
 import { extraTableFiles, extraTableViewSql } from "./extra-tables.ts";
 import {
   LogCatalog,
@@ -326,6 +327,10 @@ export class LocalEngine implements Engine {
   private readonly macros: Macros;
   /** The "no events" probe's answers per file set and window. */
   private readonly probes: ProbeMemory;
+  private readonly seriesKept = new Map<
+    string,
+    { origins: readonly string[] | undefined; gaps: SeriesGaps }
+  >();
   /** The records of the days read more than once this session (record-cache.ts). */
   readonly records: RecordCache;
   private closed = false;
@@ -822,7 +827,9 @@ export class LocalEngine implements Engine {
     const scanned = await this.filesPassing(conn, res.files, plan.pruneSql);
     const ends =
       noEvents === undefined
-        ? await windowEnds(conn, job, res, stored, this.logDir, this.probes.at(key))
+        ? await windowEnds(conn, job, res, stored, this.logDir, this.probes.at(key), (now, f) =>
+            this.seriesOf(key, job.window, stored?.origins, now, f),
+          )
         : {};
     return {
       ...streamed,
@@ -871,6 +878,30 @@ export class LocalEngine implements Engine {
       ...keyedFiles(res.files, scan.files),
       ...storeFiles,
     ]);
+  }
+
+  /**
+   * `seriesGaps` of a step, remembered for the later steps over the same files and window (the
+   * probe key) and the same store objects: over a store of a month of a busy organization trail
+   * it reads millions of keys (2-5 s a step). Its answer moves with the clock only for a window
+   * ending less than a day before now (the day still being delivered): kept a minute then.
+   */
+  private seriesOf(
+    key: string | null,
+    w: TimeWindow | null,
+    origins: readonly string[] | undefined,
+    now: number,
+    compute: () => SeriesGaps,
+  ): SeriesGaps {
+    if (key === null || w === null) return compute();
+    const settled = now - DELIVERY_LAG_MS >= w.end.getTime() + 24 * 3_600_000;
+    const at = `${key}\0${settled ? "settled" : Math.floor(now / 60_000)}`;
+    const kept = this.seriesKept.get(at);
+    if (kept !== undefined && kept.origins === origins) return kept.gaps;
+    const gaps = compute();
+    if (this.seriesKept.size >= 64) this.seriesKept.clear();
+    this.seriesKept.set(at, { origins, gaps });
+    return gaps;
   }
 
   /**
@@ -1276,6 +1307,7 @@ async function windowEnds(
   stored: StoreRead | null,
   logDir: string | null,
   remembered: (aspect: string, probe: () => Promise<boolean>) => Promise<boolean>,
+  series: (now: number, compute: () => SeriesGaps) => SeriesGaps,
 ): Promise<{ gap?: string; seriesGaps?: string[]; notReadFrom?: string; staleEnd?: string }> {
   const w = job.window;
   const files = [...res.files, ...(stored?.files ?? [])];
@@ -1289,13 +1321,15 @@ async function windowEnds(
   const gap = gapWarning(w, days, now);
   // One account's region without files while others have them: the raw files read, and the
   // source objects the store's days were collected from.
-  const series = seriesGaps(w, [...paths, ...(stored?.origins ?? [])], now);
-  const starts = [gapStart(w, days, now), series.from].filter((t): t is string => t !== undefined);
+  const { warnings, from } = series(now, () =>
+    seriesGaps(w, [...paths, ...(stored?.origins ?? [])], now),
+  );
+  const starts = [gapStart(w, days, now), from].filter((t): t is string => t !== undefined);
   const notReadFrom = starts.sort()[0];
   const staleEnd = await endWithoutEvents(conn, job.kind, w, remembered);
   return {
     ...(gap === undefined ? {} : { gap }),
-    ...(series.warnings.length === 0 ? {} : { seriesGaps: series.warnings }),
+    ...(warnings.length === 0 ? {} : { seriesGaps: warnings }),
     ...(notReadFrom === undefined ? {} : { notReadFrom }),
     ...(staleEnd === undefined ? {} : { staleEnd }),
   };
