@@ -202,8 +202,15 @@ export function seriesGaps(w: TimeWindow, origins: readonly string[], now: numbe
       if (others.length === 0 || others.some((c) => c.untimed > 0)) return 0;
       return others.reduce((n, c) => n + c.early, 0) / others.length;
     };
+    // Not the days before its first file in the window: an account an organization made then, a
+    // region first used then (an intruder's), had no file to miss.
+    const first = [...byDay.keys()].sort()[0] ?? "";
     const gaps = days.filter(
-      (d) => !byDay.has(d.day) && withFiles.has(d.day) && expected(d) >= SERIES_EXPECTED_FILES,
+      (d) =>
+        d.day > first &&
+        !byDay.has(d.day) &&
+        withFiles.has(d.day) &&
+        expected(d) >= SERIES_EXPECTED_FILES,
     );
     if (gaps.length > 0) found.push({ series, gaps, perDay: Math.round(rate * DAY_MS) });
   }

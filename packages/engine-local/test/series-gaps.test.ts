@@ -153,4 +153,18 @@ describe("an account's region without files on days others have them", () => {
     );
     expect(seriesGaps(w, [...busy, ...untimed], now).warnings).toEqual([]);
   });
+
+  it("is not named before its first file in the window (an account made, a region first used)", async () => {
+    // An organization's account made on the 3rd: files on the 3rd and the 4th only.
+    await deliver("AWSLogs/o-abc123/333344445555", "eu-west-1", ["03", "04"]);
+    const r = await result(
+      "2024-03-01T00:00:00Z",
+      "2024-03-05T00:00:00Z",
+      "SELECT count(*) FROM cloudtrail_logs",
+    );
+    // Every file written is read: 24 events a day of 10 series' days, and the one of ap-south-1.
+    expect(r.rows).toEqual([[241]]);
+    expect(r.warnings.filter((w) => w.includes("333344445555"))).toEqual([]);
+    expect(r.notReadFrom).toBe("2024-03-01T23:00:00.000Z");
+  });
 });
