@@ -167,4 +167,36 @@ describe("an account's region without files on days others have them", () => {
     expect(r.warnings.filter((w) => w.includes("333344445555"))).toEqual([]);
     expect(r.notReadFrom).toBe("2024-03-01T23:00:00.000Z");
   });
+
+  it("judges a day with one or two files as one without, by the chance of so few", () => {
+    const w = window("2026-11-01T00:00:00Z", "2026-11-07T00:00:00Z");
+    const file = (region: string, day: string, k: number) => {
+      const t = `${String(Math.floor(k / 12)).padStart(2, "0")}${String((k % 12) * 5).padStart(2, "0")}`;
+      return `AWSLogs/1/CloudTrail/${region}/2026/11/${day}/1_CloudTrail_${region}_202611${day}T${t}Z_a${k}.json.gz`;
+    };
+    const everyFive = (region: string, days: string[]) =>
+      days.flatMap((d) => Array.from({ length: 288 }, (_, k) => file(region, d, k)));
+    const days = ["01", "02", "03", "04", "05", "06"];
+    const busy = everyFive("a", days);
+    // b: every five minutes to the 5th, then one stray file on the 6th at 08:20.
+    const b = [...everyFive("b", days.slice(0, 5)), file("b", "06", 100)];
+    // c: stopped at 23:57 on the 5th, its last file delivered at 00:00 on the 6th.
+    const c = [...everyFive("c", days.slice(0, 5)), file("c", "06", 0)];
+    // d: three files on the 6th: more than a stray file, the day is not named.
+    const d = [...everyFive("d", days.slice(0, 5)), ...[0, 1, 2].map((k) => file("d", "06", k))];
+    const r = seriesGaps(w, [...busy, ...b, ...c, ...d], Date.parse("2026-12-07T00:00:00Z"));
+    expect(r.warnings.map((x) => x.slice(0, x.indexOf(", which")))).toEqual([
+      "the window's day 2026-11-06 (UTC) has no log file (or one or two) of b of account 1",
+      "the window's day 2026-11-06 (UTC) has no log file (or one or two) of c of account 1",
+    ]);
+    expect(r.from).toBe("2026-11-05T23:00:00.000Z");
+    // Five files a day: one on a day is not unlikely enough.
+    const few = [1, 2, 3, 4, 5].flatMap((i) =>
+      days.slice(0, 5).map((day) => file("e", day, i * 40)),
+    );
+    expect(
+      seriesGaps(w, [...busy, ...few, file("e", "06", 3)], Date.parse("2026-12-07T00:00:00Z"))
+        .warnings,
+    ).toEqual([]);
+  });
 });
