@@ -65,7 +65,8 @@ describe("a store's region without objects on days the others have them", () => 
       expect(r.warnings).toEqual([
         "the window's days 2024-03-02..2024-03-03 (UTC) have no log file of us-west-2 of account 111122223333, which delivered about 24 files a day on its other days, while other regions or accounts have files then: logs of one region or account not synced, collected or delivered read as quiet; check the source before trusting an empty answer",
       ]);
-      expect(r.notReadFrom).toBe("2024-03-01T23:00:00.000Z");
+      // us-west-2 delivered again on the 4th: its gap is named, and not read again later.
+      expect(r.notReadFrom).toBeUndefined();
     } finally {
       await e.close();
     }
@@ -83,7 +84,7 @@ describe("a store's region without objects on days the others have them", () => 
       const first = await e.query(queryRequest("sql", sql, window));
       const second = await e.query(queryRequest("sql", sql, window));
       expect(second.warnings).toEqual(first.warnings);
-      expect([first.warnings.length, second.notReadFrom]).toEqual([1, "2024-03-01T23:00:00.000Z"]);
+      expect(first.warnings.length).toBe(1);
       // us-west-2's files of the 2nd and the 3rd arrive late and are collected: 96 events.
       await deliver(logs, "us-west-2", ["02", "03"]);
       await collectFromDir({ sourceDir: logs, store, window });

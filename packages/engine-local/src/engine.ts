@@ -27,8 +27,8 @@ import {
   type BoundParam,
   builtinEngine,
   type ColumnInfo,
-  type Dialect,
   DELIVERY_LAG_MS,
+  type Dialect,
   deliveryDays,
   type Engine,
   firstReference,
@@ -55,11 +55,11 @@ import { namedRowsSql } from "./anonymous-rows.ts";
 import { TOO_LARGE } from "./bounds.ts";
 import { isUnnamedReadError, unnamedCulprit } from "./culprit.ts";
 import { threadsFromEnv } from "./descriptor.ts";
-import { describeNoEvents, gapStart, gapWarning, type SeriesGaps, seriesGaps } from "./empty.ts";
+import { describeNoEvents, gapStart, gapWarning } from "./empty.ts";
 import { extraTableFiles, extraTableViewSql } from "./extra-tables.ts";
 import {
-  LogCatalog,
   isDelivery,
+  LogCatalog,
   MAX_LENIENT_BYTES,
   type ReadFile,
   type Resolution,
@@ -90,6 +90,7 @@ import {
   recordType,
   type Usage,
 } from "./schema.ts";
+import { type SeriesGaps, seriesGaps } from "./series-gaps.ts";
 import {
   assertStore,
   dayRanges,
@@ -810,27 +811,8 @@ export class LocalEngine implements Engine {
       const named = namedRowsSql(plan.sql, e.columns) ?? plan.sql;
       return streamRows(await prepareSelect(conn, named, job.values, job.types), options);
     });
-    const key = this.probeKey(job, res, scan, stored);
-    const noEvents =
-      job.window === null || stored?.hasEvents
-        ? undefined
-        : await windowWithoutEvents(
-            conn,
-            job.kind,
-            res,
-            scan,
-            this.source(),
-            storeFiles.length,
-            key,
-            this.probes,
-          );
+    const { noEvents, ends } = await this.windowChecks(run);
     const scanned = await this.filesPassing(conn, res.files, plan.pruneSql);
-    const ends =
-      noEvents === undefined
-        ? await windowEnds(conn, job, res, stored, this.logDir, this.probes.at(key), (now, f) =>
-            this.seriesOf(key, job.window, stored?.origins, now, f),
-          )
-        : {};
     return {
       ...streamed,
       sql: plan.sql,
@@ -851,6 +833,44 @@ export class LocalEngine implements Engine {
       storeDays: stored?.storeDays ?? null,
       kept: lease?.cached ? keptFiles(res.files, lease.segments) : 0,
     };
+  }
+
+  /**
+   * What a run's window held: no event at all (`noEvents`), else its ends (`windowEnds`: days
+   * without files, a region's, a window's end without events), each answer remembered by the
+   * probe key.
+   */
+  private async windowChecks(run: Attempt): Promise<{
+    noEvents: Awaited<ReturnType<typeof windowWithoutEvents>> | undefined;
+    ends: Awaited<ReturnType<typeof windowEnds>>;
+  }> {
+    const { conn, job, res } = run;
+    const { stored, scan, storeFiles } = run.sources;
+    const key = this.probeKey(job, res, scan, stored);
+    const noEvents =
+      job.window === null || stored?.hasEvents
+        ? undefined
+        : await windowWithoutEvents(
+            conn,
+            job.kind,
+            res,
+            scan,
+            this.source(),
+            storeFiles.length,
+            key,
+            this.probes,
+          );
+    if (noEvents !== undefined) return { noEvents, ends: {} };
+    const ends = await windowEnds(
+      conn,
+      job,
+      res,
+      stored,
+      this.logDir,
+      this.probes.at(key),
+      (now, f) => this.seriesOf(key, job.window, stored?.origins, now, f),
+    );
+    return { noEvents, ends };
   }
 
   /** Where the engine reads, as the "no events" sentence names it. */

@@ -9,7 +9,7 @@ import path from "node:path";
 import zlib from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
-import { seriesGaps } from "../src/empty.ts";
+import { seriesGaps } from "../src/series-gaps.ts";
 import { createLocalEngine, type LocalEngine } from "../src/engine.ts";
 import { tempDir, window } from "./helpers.ts";
 
@@ -82,8 +82,10 @@ describe("an account's region without files on days others have them", () => {
       "the window's days 2024-03-02..2024-03-03 (UTC) have no log file of us-west-2 of account 111122223333, which delivered about 24 files a day on its other days, while other regions or accounts have files then: logs of one region or account not synced, collected or delivered read as quiet; check the source before trusting an empty answer",
       "the window's days 2024-03-03..2024-03-04 (UTC) have no log file of us-east-1 of account 222233334444, which delivered about 24 files a day on its other days, while other regions or accounts have files then: logs of one region or account not synced, collected or delivered read as quiet; check the source before trusting an empty answer",
     ]);
-    // The 2nd's folder would hold the 1st's last hour's events: not read from an hour before.
-    expect(r.notReadFrom).toBe("2024-03-01T23:00:00.000Z");
+    // From the gap that lasts to the window's end (account 222233334444's, from the 3rd; its
+    // folder would hold the 2nd's last hour's events): us-west-2 delivered again on the 4th, and
+    // reading its gap again on a later night would find nothing new.
+    expect(r.notReadFrom).toBe("2024-03-02T23:00:00.000Z");
   });
 
   it("is not named where every series has its files (the region used once among them)", async () => {
@@ -165,7 +167,7 @@ describe("an account's region without files on days others have them", () => {
     // Every file written is read: 24 events a day of 10 series' days, and the one of ap-south-1.
     expect(r.rows).toEqual([[241]]);
     expect(r.warnings.filter((w) => w.includes("333344445555"))).toEqual([]);
-    expect(r.notReadFrom).toBe("2024-03-01T23:00:00.000Z");
+    expect(r.notReadFrom).toBe("2024-03-02T23:00:00.000Z");
   });
 
   it("judges a day with one or two files as one without, by the chance of so few", () => {
@@ -240,5 +242,28 @@ describe("an account's region without files on days others have them", () => {
     // Before, every night was held back (its office hours' rate named the day's first hours,
     // then the weekend between its files), re-reading up to a week each night.
     expect(held).toEqual([]);
+  });
+
+  it("is named in the middle of a region's days, but only a gap to the window's end is not read", () => {
+    const w = window("2024-03-01T00:00:00Z", "2024-03-07T00:00:00Z");
+    const file = (region: string, day: string, n: number) =>
+      `AWSLogs/1/CloudTrail/${region}/2024/03/${day}/f${n}.json.gz`;
+    const hourly = (region: string, days: string[]) =>
+      days.flatMap((d) => Array.from({ length: 24 }, (_, i) => file(region, d, i)));
+    const all = ["01", "02", "03", "04", "05", "06"];
+    // b: quiet on the 3rd and the 4th (a weekend, or its logging off a while), files after.
+    const middle = [...hourly("a", all), ...hourly("b", ["01", "02", "05", "06"])];
+    const r = seriesGaps(w, middle, Date.parse("2024-04-01T00:00:00Z"));
+    expect(r.warnings).toEqual([
+      expect.stringMatching(
+        /^the window's days 2024-03-03\.\.2024-03-04 \(UTC\) have no log file of b /,
+      ),
+    ]);
+    expect(r.from).toBeUndefined();
+    // c: the same gap, then nothing to the end: not read from the 3rd (an hour before).
+    const trailing = [...middle, ...hourly("c", ["01", "02"])];
+    expect(seriesGaps(w, trailing, Date.parse("2024-04-01T00:00:00Z")).from).toBe(
+      "2024-03-02T23:00:00.000Z",
+    );
   });
 });

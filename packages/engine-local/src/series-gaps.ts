@@ -1,0 +1,193 @@
+/**
+ * The days of a window on which one account's region of a trail's deliveries has no file while
+ * other regions or accounts have files that day (`seriesGaps`). `gapWarning` (empty.ts) counts
+ * the files of every account and region together, so a region whose deliveries stopped, or
+ * whose folder a sync missed, read as a quiet region.
+ */
+import { DELIVERY_LAG_MS, type TimeWindow } from "@run-md/core";
+import { layoutSeries } from "./files.ts";
+import { dayRanges, windowDays } from "./store.ts";
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/**
+ * How many files a series (one account's region) must be expected to deliver in a day's span of
+ * the window, at its own rate, for a day without one to be named: a region used now and then
+ * has days without a file, a region that delivered every few minutes and then nothing for a day
+ * stopped, or was not synced or collected.
+ */
+export const SERIES_EXPECTED_FILES = 6;
+/** The most files a series' day may hold and be judged as one without files (a stray file). */
+const SERIES_STRAY_FILES = 2;
+/** The series `seriesGaps` names one by one; the rest are counted. */
+const SERIES_SHOWN = 5;
+
+/** The warnings of `seriesGaps`, and from when the window is not known to be read. */
+export type SeriesGaps = { warnings: string[]; from: string | undefined };
+
+/** A series' files of one day: all, those named as delivered before the open day's cut, and those without CloudTrail's name. */
+type SeriesDay = { files: number; early: number; untimed: number };
+type Day = { day: string; from: number; to: number };
+type Found = { series: string; gaps: Day[]; trailing: Day[]; stray: boolean; perDay: number };
+
+/** The time in CloudTrail's name of a delivery file (`…_<yyyyMMdd>T<HHmm>Z_<id>.json.gz`). */
+const NAME_TIME = /_\d{8}T(\d{2})(\d{2})Z_[A-Za-z0-9]+\.json\.gz$/;
+
+/** The time of day (ms after midnight UTC) a delivery file's name gives, or null. */
+function nameTimeOfDay(p: string): number | null {
+  const m = NAME_TIME.exec(p);
+  return m ? (Number(m[1]) * 60 + Number(m[2])) * 60_000 : null;
+}
+
+/** The chance of at most `n` files where `expected` are (Poisson). */
+function atMost(n: number, expected: number): number {
+  let term = Math.exp(-expected);
+  let sum = term;
+  for (let k = 1; k <= n; k++) {
+    term *= expected / k;
+    sum += term;
+  }
+  return sum;
+}
+
+/**
+ * The days of a window on which one account's region of the delivery layout (`origins`: the
+ * files read, relative to the log directory) has no file (or one or two) while others have files
+ * that day, and its own rate of files (over the days it has them) makes so few unlikely (at
+ * least SERIES_EXPECTED_FILES expected in the day's span of the window delivered by `now`). Days
+ * without any file are `gapWarning`'s. `from`: from when the window is not known to be read, as
+ * `gapStart`, from a region's gap that lasts to the window's end only: a region with files after
+ * a gap delivers (a region used on weekdays has weekends without files), and reading its gap
+ * again on later nights would find nothing new; its gap is named all the same (a region's
+ * logging turned off for a while and on again looks the same).
+ */
+export function seriesGaps(w: TimeWindow, origins: readonly string[], now: number): SeriesGaps {
+  const until = new Date(Math.min(w.end.getTime(), now - DELIVERY_LAG_MS));
+  const days = windowDays({ start: w.start, end: until }).filter((d) => d.to - d.from >= HOUR_MS);
+  // The day whose folder still receives files (it ends after now).
+  const open = days.find((d) => Math.floor(d.from / DAY_MS) * DAY_MS + DAY_MS > now);
+  const openHours =
+    open === undefined ? undefined : open.to - Math.floor(open.from / DAY_MS) * DAY_MS;
+  const counts = seriesCounts(origins, new Set(days.map((d) => d.day)), openHours);
+  const withFiles = new Set([...counts.values()].flatMap((m) => [...m.keys()]));
+  const found: Found[] = [];
+  for (const [series, byDay] of counts) {
+    const one = seriesGapDays(byDay, days, open, withFiles, now);
+    if (one.gaps.length > 0) found.push({ series, ...one });
+  }
+  if (found.length === 0) return { warnings: [], from: undefined };
+  found.sort((a, b) => (a.gaps[0]?.from ?? 0) - (b.gaps[0]?.from ?? 0));
+  const first = Math.min(...found.map((f) => f.trailing[0]?.from ?? Number.POSITIVE_INFINITY));
+  return {
+    warnings: seriesWarnings(found),
+    from: Number.isFinite(first)
+      ? new Date(Math.max(w.start.getTime(), first - DELIVERY_LAG_MS)).toISOString()
+      : undefined,
+  };
+}
+
+/**
+ * Each series' files per day of the window (`inWindow`). A folder of the layout gives its files'
+ * series and day: one look per folder, not per file (a month of a busy account is 150,000
+ * files); a file elsewhere is told by its name. With `openHours`, the files of each day named
+ * as delivered in its first that many hours are counted apart (`early`).
+ */
+function seriesCounts(
+  origins: readonly string[],
+  inWindow: ReadonlySet<string>,
+  openHours: number | undefined,
+): Map<string, Map<string, SeriesDay>> {
+  const counts = new Map<string, Map<string, SeriesDay>>();
+  const folders = new Map<string, { series: string; day: string } | null>();
+  for (const origin of new Set(origins)) {
+    const cut = Math.max(origin.lastIndexOf("/"), origin.lastIndexOf("\\"));
+    const folder = origin.slice(0, cut + 1);
+    let inFolder = folders.get(folder);
+    if (inFolder === undefined) {
+      inFolder = layoutSeries(`${folder}x`);
+      folders.set(folder, inFolder);
+    }
+    const s = inFolder ?? layoutSeries(origin);
+    if (s === null || !inWindow.has(s.day)) continue;
+    const byDay = counts.get(s.series) ?? new Map<string, SeriesDay>();
+    const c = byDay.get(s.day) ?? { files: 0, early: 0, untimed: 0 };
+    c.files++;
+    if (openHours !== undefined) {
+      const t = nameTimeOfDay(origin);
+      if (t === null) c.untimed++;
+      else if (t < openHours) c.early++;
+    }
+    byDay.set(s.day, c);
+    counts.set(s.series, byDay);
+  }
+  return counts;
+}
+
+/**
+ * One series' days without files (`gaps`), those of them after its last day with more than a
+ * stray file (`trailing`), whether a gap holds a stray file, and its rate of files a day.
+ */
+function seriesGapDays(
+  byDay: ReadonlyMap<string, SeriesDay>,
+  days: readonly Day[],
+  open: Day | undefined,
+  withFiles: ReadonlySet<string>,
+  now: number,
+): Omit<Found, "series"> {
+  // Its rate: the files of its days over the time each day's folder had to receive them.
+  let files = 0;
+  let span = 0;
+  for (const [day, c] of byDay) {
+    const start = Date.parse(`${day.replaceAll("/", "-")}T00:00:00Z`);
+    files += c.files;
+    span += Math.max(HOUR_MS, Math.min(start + DAY_MS, now) - start);
+  }
+  const rate = files / span;
+  const expected = (d: Day): number => {
+    if (d !== open) return rate * (d.to - d.from);
+    // The open day: its files so far are those of its first hours, judged by the series' files
+    // of those hours on its other days (a region used in office hours has no file in a day's
+    // first hours); a series whose files do not all tell their time is not judged on it.
+    const others = [...byDay].filter(([day]) => day !== d.day).map(([, c]) => c);
+    if (others.length === 0 || others.some((c) => c.untimed > 0)) return 0;
+    return others.reduce((n, c) => n + c.early, 0) / others.length;
+  };
+  // Not the days before its first file in the window: an account an organization made then, a
+  // region first used then (an intruder's), had no file to miss. A day with one or two files is
+  // judged as one with none, by the chance of so few: a stray file, or the last of a region
+  // that stopped just before midnight (delivered after it).
+  const first = [...byDay.keys()].sort()[0] ?? "";
+  const gaps = days.filter((d) => {
+    const n = byDay.get(d.day)?.files ?? 0;
+    return (
+      d.day > first &&
+      n <= SERIES_STRAY_FILES &&
+      withFiles.has(d.day) &&
+      atMost(n, expected(d)) <= Math.exp(-SERIES_EXPECTED_FILES)
+    );
+  });
+  const lastFull = [...byDay].filter(([, c]) => c.files > SERIES_STRAY_FILES).map(([d]) => d);
+  const last = lastFull.sort().at(-1) ?? "";
+  return {
+    gaps,
+    trailing: gaps.filter((d) => d.day > last),
+    stray: gaps.some((d) => byDay.has(d.day)),
+    perDay: Math.round(rate * DAY_MS),
+  };
+}
+
+/** The warnings naming the first SERIES_SHOWN series' gaps, and a count of the rest. */
+function seriesWarnings(found: readonly Found[]): string[] {
+  const warnings = found.slice(0, SERIES_SHOWN).map(({ series, gaps, stray, perDay }) => {
+    const which = dayRanges(gaps.map((d) => d.day)).replaceAll("/", "-");
+    const daysText = gaps.length === 1 ? `day ${which} (UTC) has` : `days ${which} (UTC) have`;
+    const none = stray ? "no log file (or one or two)" : "no log file";
+    return `the window's ${daysText} ${none} of ${series}, which delivered about ${perDay} files a day on its other days, while other regions or accounts have files then: logs of one region or account not synced, collected or delivered read as quiet; check the source before trusting an empty answer`;
+  });
+  if (found.length > SERIES_SHOWN)
+    warnings.push(
+      `${found.length - SERIES_SHOWN} more regions or accounts have days of the window without a log file while others have files`,
+    );
+  return warnings;
+}
