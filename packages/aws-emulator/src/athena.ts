@@ -70,6 +70,7 @@ export function athenaHandlers(
     GetQueryExecution: (body) => getQueryExecution(state, body),
     GetQueryResults: (body) => getQueryResults(state, body),
     StopQueryExecution: (body) => stopQueryExecution(state, body),
+    GetTableMetadata: (body) => getTableMetadata(state.ctx, body),
   };
 }
 
@@ -256,4 +257,55 @@ function stopQueryExecution(state: AthenaState, body: Record<string, unknown>) {
     q.controller.abort();
   }
   return {};
+}
+
+/** `db.table` or `table` (any database), lower case and unquoted: a name the table answers to. */
+function answersTo(name: string, database: string, table: string): boolean {
+  const parts = (name.match(/"[^"]+"|`[^`]+`|[^.]+/g) ?? []).map((p) =>
+    p.replace(/^["`]|["`]$/g, "").toLowerCase(),
+  );
+  if (parts.at(-1) !== table) return false;
+  return parts.length < 2 || parts.at(-2) === database;
+}
+
+/**
+ * GetTableMetadata: the table of the emulator's DDL, when the request names it (its own name or
+ * a table alias), else MetadataException; without a DDL, any table, without projection.
+ */
+function getTableMetadata(ctx: EmulatorContext, body: Record<string, unknown>) {
+  const denied = ctx.faults.athena?.tableMetadataError;
+  if (denied) throw new ServiceError(denied.type, denied.message);
+  const { CatalogName: catalog, DatabaseName: db, TableName: name } = body;
+  for (const [field, value] of Object.entries({
+    CatalogName: catalog,
+    DatabaseName: db,
+    TableName: name,
+  })) {
+    if (typeof value !== "string" || value.length === 0) throw invalid(`${field} is required`);
+  }
+  const database = (db as string).toLowerCase();
+  const table = (name as string).toLowerCase();
+  const created = Math.floor(Date.now() / 1000);
+  const t = ctx.table;
+  if (t === undefined) {
+    return {
+      TableMetadata: {
+        Name: table,
+        CreateTime: created,
+        TableType: "EXTERNAL_TABLE",
+        Columns: [],
+        PartitionKeys: [],
+        Parameters: { EXTERNAL: "TRUE" },
+      },
+    };
+  }
+  const own = t.database === undefined ? t.Name : `${t.database}.${t.Name}`;
+  if (![own, ...ctx.tableAliases].some((n) => answersTo(n, database, table))) {
+    throw new ServiceError(
+      "MetadataException",
+      `Table ${table} not found in database ${database} of catalog ${String(catalog)}`,
+    );
+  }
+  const { database: _db, ...described } = t;
+  return { TableMetadata: { ...described, Name: table, CreateTime: created } };
 }

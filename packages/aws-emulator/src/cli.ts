@@ -3,13 +3,13 @@
  * CloudWatch Logs endpoint over a directory of CloudTrail files, for trying `--engine athena`
  * (and `--engine logs`) without an AWS account. Prints the endpoint and the settings to use.
  */
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { startEmulator } from "./server.ts";
 
-const USAGE = `Usage: npm run emulator -- --log-dir <dir> [--port 4566] [--table security.cloudtrail_org_pp] [--bucket trail]
+const USAGE = `Usage: npm run emulator -- --log-dir <dir> [--port 4566] [--table security.cloudtrail_org_pp] [--table-ddl table.sql] [--bucket trail]
 
 Serves Amazon Athena (AmazonAthena.*) and CloudWatch Logs (Logs_20140328.*) JSON APIs on
 127.0.0.1, answering queries from the CloudTrail files under <dir> with the local engine, and
@@ -18,6 +18,8 @@ Serves Amazon Athena (AmazonAthena.*) and CloudWatch Logs (Logs_20140328.*) JSON
   --log-dir <dir>   CloudTrail files (the AWSLogs/ layout, .json.gz or .json)   (required)
   --port <n>        port to listen on (default 4566; 0 picks a free one)
   --table <name>    the Athena table name run-md will query (default security.cloudtrail_org_pp)
+  --table-ddl <f>   the table's CREATE EXTERNAL TABLE statement (its TBLPROPERTIES: partition
+                    projection), which GetTableMetadata describes (default: no projection)
   --bucket <name>   the S3 bucket name <dir> is served as (default trail)
   --help            this text`;
 
@@ -69,6 +71,7 @@ interface Options {
   dir: string;
   port: number;
   table: string;
+  tableDdl?: string;
   bucket: string;
 }
 
@@ -78,6 +81,7 @@ function options(argv: string[]): Options | number {
     "log-dir"?: string;
     port?: string;
     table?: string;
+    "table-ddl"?: string;
     bucket?: string;
     help?: boolean;
   };
@@ -88,6 +92,7 @@ function options(argv: string[]): Options | number {
         "log-dir": { type: "string" },
         port: { type: "string" },
         table: { type: "string" },
+        "table-ddl": { type: "string" },
         bucket: { type: "string" },
         help: { type: "boolean" },
       },
@@ -123,7 +128,23 @@ function options(argv: string[]): Options | number {
     );
     return 2;
   }
-  return { dir, port, table: values.table ?? "security.cloudtrail_org_pp", bucket };
+  const ddlFile = values["table-ddl"];
+  let tableDdl: string | undefined;
+  if (ddlFile !== undefined) {
+    try {
+      tableDdl = readFileSync(ddlFile, "utf8");
+    } catch (e) {
+      process.stderr.write(`--table-ddl ${ddlFile} cannot be read: ${(e as Error).message}\n`);
+      return 2;
+    }
+  }
+  return {
+    dir,
+    port,
+    table: values.table ?? "security.cloudtrail_org_pp",
+    ...(tableDdl === undefined ? {} : { tableDdl }),
+    bucket,
+  };
 }
 
 /** The endpoint and the settings to give run-md, as printed on start. */
@@ -156,6 +177,7 @@ export async function main(argv: string[]): Promise<number> {
       logDir: opts.dir,
       port: opts.port,
       tableAliases: [opts.table],
+      ...(opts.tableDdl === undefined ? {} : { tableDdl: opts.tableDdl }),
       s3Buckets: { [opts.bucket]: opts.dir },
     });
   } catch (e) {

@@ -1,4 +1,5 @@
 import type { ExtraTable } from "@run-md/sql";
+import type { TableMetadata } from "./table-ddl.ts";
 
 /**
  * What every service's handlers share: the log directory, the recorded calls, the injectable
@@ -71,6 +72,11 @@ export interface FaultConfig {
     scannedBytes?: number | ((query: string) => number);
     /** New queries are described without StatementType and SubstatementType. */
     omitStatementType?: boolean;
+    /**
+     * GetTableMetadata answers this error (`AccessDeniedException` for a role without
+     * athena:GetTableMetadata or glue:GetTable, `MetadataException`, ...) instead of the table.
+     */
+    tableMetadataError?: { type: string; message: string };
   };
   /** Free-form faults for other services (the Logs handlers define their own). */
   [service: string]: unknown;
@@ -86,6 +92,11 @@ export interface EmulatorContext {
    * it: true over the local engine, false over a bare DuckDB backend (protocol tests).
    */
   validateSql: boolean;
+  /**
+   * The table GetTableMetadata describes (from the `CREATE EXTERNAL TABLE` it was given), under
+   * its own name and the table aliases; undefined: any table, described without projection.
+   */
+  table?: TableMetadata;
   faults: FaultConfig;
   calls: RecordedCall[];
   /**

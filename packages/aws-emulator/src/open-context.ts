@@ -6,6 +6,7 @@
 import type { createLocalEngine } from "@run-md/engine-local";
 import type { ExtraTable } from "@run-md/sql";
 import type { EmulatorContext, FaultConfig, RecordedCall } from "./context.ts";
+import type { TableMetadata } from "./table-ddl.ts";
 
 export interface ContextOptions {
   logDir: string;
@@ -13,6 +14,7 @@ export interface ContextOptions {
   extraTables?: ExtraTable[];
   /** Whether StartQueryExecution checks the SQL (over the local engine, not a bare backend). */
   validateSql: boolean;
+  table?: TableMetadata;
   faults: FaultConfig;
   calls: RecordedCall[];
 }
@@ -28,6 +30,7 @@ export function openContext(o: ContextOptions): { ctx: EmulatorContext; close():
   const ctx: EmulatorContext = {
     ...settings,
     validateSql: o.validateSql,
+    ...(o.table === undefined ? {} : { table: o.table }),
     faults: o.faults,
     calls: o.calls,
     localEngine() {

@@ -24,6 +24,7 @@ import {
   type StoredObject,
 } from "./query.ts";
 import { handleS3Dir, type S3DirFaults } from "./s3-dir.ts";
+import { tableFromDdl } from "./table-ddl.ts";
 
 export interface EmulatorOptions {
   /** The CloudTrail log directory the local engine reads. */
@@ -35,6 +36,13 @@ export interface EmulatorOptions {
   tableAliases?: string[];
   /** Extra tables the queries may read next to cloudtrail_logs (`tables.extra`). */
   extraTables?: ExtraTable[];
+  /**
+   * The `CREATE EXTERNAL TABLE` statement of the table (its TBLPROPERTIES: partition projection)
+   * that GetTableMetadata describes, under its own name and `tableAliases`. Without it, any
+   * table is described without projection (partitions wherever the files are). The queries'
+   * answers do not depend on it.
+   */
+  tableDdl?: string;
   faults?: FaultConfig;
   /** Buckets served read-only from directories (ListObjectsV2, GetObject): name → directory. */
   s3Buckets?: Record<string, string>;
@@ -324,7 +332,14 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const maxCalls = opts.maxRecordedCalls ?? DEFAULT_MAX_RECORDED_CALLS;
   const faults: FaultConfig = opts.faults ?? {};
   const validateSql = opts.athenaBackend === undefined;
-  const context = openContext({ ...opts, validateSql, faults, calls });
+  const table = opts.tableDdl === undefined ? undefined : tableFromDdl(opts.tableDdl);
+  const context = openContext({
+    ...opts,
+    validateSql,
+    faults,
+    calls,
+    ...(table === undefined ? {} : { table }),
+  });
   const athenaBackend = opts.athenaBackend ?? localEngineBackend(context.ctx);
   const state: ServerState = {
     record(call) {
