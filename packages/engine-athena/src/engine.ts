@@ -8,6 +8,7 @@ import {
   AthenaClient,
   type AthenaClientConfig,
   GetQueryExecutionCommand,
+  GetTableMetadataCommand,
   paginateGetQueryResults,
   type QueryExecution,
   StartQueryExecutionCommand,
@@ -39,6 +40,7 @@ import {
 } from "@run-md/core";
 import { assertAthenaSql, type TableConfig, TableResolver } from "@run-md/sql";
 import { convertValue } from "./convert.ts";
+import { type Coverage, projectionCoverage, type TableParameters } from "./coverage.ts";
 import { assertReadOnly } from "./gate.ts";
 import {
   type Partitioning,
@@ -181,6 +183,28 @@ interface WindowFound {
   staleEnd?: string;
 }
 
+/** What GetTableMetadata told of the configured table: its parameters, or why it could not. */
+type TableRead =
+  | { ok: true; params: TableParameters; partitionKeys: string[] }
+  | { ok: false; reason: string };
+
+/** The parts of `[catalog.]database.table`, unquoted (Glue's names are lower case). */
+export function tableParts(
+  table: string,
+  catalog: string | undefined,
+  database: string | undefined,
+): { catalog: string; database: string; table: string } {
+  const parts = (table.match(/"[^"]+"|[^.]+/g) ?? []).map((p) =>
+    p.startsWith('"') ? p.slice(1, -1) : p.toLowerCase(),
+  );
+  const name = parts.at(-1) ?? table;
+  return {
+    catalog: parts.length === 3 ? parts[0]! : (catalog ?? "AwsDataCatalog"),
+    database: parts.length >= 2 ? parts.at(-2)! : (database ?? "default"),
+    table: name,
+  };
+}
+
 /** How many windows' answers an engine remembers. */
 const WINDOWS_REMEMBERED = 256;
 
@@ -197,6 +221,11 @@ export class AthenaEngine implements Engine {
   private readonly windows = new Map<string, WindowFound>();
   /** Probes running now, by window: whether each found events. */
   private readonly probing = new Map<string, Promise<boolean>>();
+  /**
+   * The configured table's metadata (GetTableMetadata), read once per table: its projection
+   * decides which of a window's days Athena reads at all.
+   */
+  private readonly tablesRead = new Map<string, Promise<TableRead>>();
 
   constructor(opts: AthenaEngineOptions, client?: AthenaClient) {
     this.opts = opts;
@@ -236,6 +265,8 @@ export class AthenaEngine implements Engine {
       warnings.push("the query does not read cloudtrail_logs, so it is not scoped to the window");
     }
     if (req.signal.aborted) throw queryCancelled(ATHENA_QUERY, undefined, req.signal);
+    // The table's projection, read alongside the query (never its failure: a warning).
+    const covering = this.coverage(req);
     const { execution, attempts } = await this.runWithResubmits(req, prepared);
     const result = await this.readResults(execution, req);
     if (attempts > 1) {
@@ -255,10 +286,13 @@ export class AthenaEngine implements Engine {
       req,
       scanned,
     );
+    const coverage = await covering;
+    warnings.push(...coverage.warnings);
     return {
       ...result,
       ...(noEvents === undefined ? {} : { noEvents }),
       ...(staleEnd === undefined ? {} : { staleEnd }),
+      ...(coverage.notReadFrom === undefined ? {} : { notReadFrom: coverage.notReadFrom }),
       queryAsRun: prepared.sql,
       warnings,
       stats: {
@@ -276,6 +310,74 @@ export class AthenaEngine implements Engine {
         attempts,
       },
     };
+  }
+
+  /**
+   * What the configured table's partition projection leaves out of the step's window (coverage.ts):
+   * its days outside a `date` range, configured regions or accounts outside an `enum`'s values.
+   * Never throws: a table that could not be read (no athena:GetTableMetadata or glue:GetTable
+   * permission, ...) is one warning that the window's coverage was not checked.
+   */
+  private async coverage(req: QueryRequest): Promise<Coverage> {
+    const table = this.opts.table as string;
+    const read = await this.tableRead(table, req.signal);
+    if (!read.ok) {
+      return {
+        warnings: [
+          `whether the partition projection of ${table} covers the window could not be checked (GetTableMetadata: ${read.reason}): the window's days outside its range would not be read, and not named; the runner's role needs athena:GetTableMetadata and glue:GetTable`,
+        ],
+      };
+    }
+    const configured = {
+      ...(this.opts.regions ? { regions: this.opts.regions } : {}),
+      ...(this.opts.accounts ? { accounts: this.opts.accounts } : {}),
+    };
+    return projectionCoverage(
+      table,
+      read.params,
+      read.partitionKeys,
+      req.window,
+      configured,
+      Date.now(),
+    );
+  }
+
+  /**
+   * The table's metadata, asked once per table and shared by the steps (those running at once
+   * too). A refusal is kept as well, unless retryable (throttled past the SDK's retries) or the
+   * step was cancelled: those are asked again by the next step.
+   */
+  private tableRead(table: string, signal: AbortSignal): Promise<TableRead> {
+    const known = this.tablesRead.get(table);
+    if (known !== undefined) return known;
+    const names = tableParts(table, this.opts.catalog, this.opts.database);
+    const reading = (async (): Promise<TableRead> => {
+      try {
+        const r = await this.client.send(
+          new GetTableMetadataCommand({
+            CatalogName: names.catalog,
+            DatabaseName: names.database,
+            TableName: names.table,
+          }),
+          { abortSignal: signal },
+        );
+        const meta = r.TableMetadata;
+        const params: TableParameters = {};
+        for (const [k, v] of Object.entries(meta?.Parameters ?? {})) {
+          if (typeof v === "string") params[k] = v;
+        }
+        const partitionKeys = (meta?.PartitionKeys ?? []).map((c) => (c.Name ?? "").toLowerCase());
+        return { ok: true, params, partitionKeys };
+      } catch (e) {
+        if (signal.aborted || awsError(e, this.service).retryable === true) {
+          this.tablesRead.delete(table);
+        }
+        const name = e instanceof Error && e.name !== "Error" ? `${e.name}: ` : "";
+        return { ok: false, reason: `${name}${e instanceof Error ? e.message : String(e)}` };
+      }
+    })();
+    this.tablesRead.set(table, reading);
+    return reading;
   }
 
   /** The step's query as Athena will run it, or the error that stops it before any request. */

@@ -1,0 +1,235 @@
+/**
+ * What a table's partition projection leaves out of a window: the window's days outside a `date`
+ * projection's range, and the configured regions or accounts outside an `enum` projection's
+ * values. Athena projects no partition there and reads nothing, without an error (Athena's
+ * partition projection guide, "How to use the date type": dates of the query before the range
+ * are ignored), so a `rows == 0` check would pass over logs never read. Pure functions over the
+ * table's parameters (GetTableMetadata's `Parameters`); the engine reads them once per table.
+ */
+import {
+  DELIVERY_LAG_MS,
+  deliveryDays,
+  slashDate,
+  slashDayStart,
+  type TimeWindow,
+} from "@run-md/core";
+
+const DAY_MS = 86_400_000;
+
+/** What the check found: the warnings of the step, and from when its window is not read. */
+export interface Coverage {
+  warnings: string[];
+  notReadFrom?: string;
+}
+
+/** The table's parameters as GetTableMetadata gives them (`projection.*`, ...). */
+export type TableParameters = Record<string, string>;
+
+/** The partitions the engine filters on, by scheme, with what the configuration names for them. */
+export interface Configured {
+  regions?: string[];
+  accounts?: string[];
+}
+
+/** Whether the table's partitions are projected (`projection.enabled` = true). */
+export function projectionEnabled(params: TableParameters): boolean {
+  return (params["projection.enabled"] ?? "").trim().toLowerCase() === "true";
+}
+
+/** `NOW`, `NOW-3YEARS`, `NOW + 1 MONTH`: Athena's relative dates of a `date` range. */
+const RELATIVE = /^\s*NOW\s*(?:([+-])\s*(\d+)\s*(YEAR|MONTH|WEEK|DAY|HOUR|MINUTE|SECOND)S?\s*)?$/i;
+
+const UNIT_MS: Record<string, number> = {
+  WEEK: 7 * DAY_MS,
+  DAY: DAY_MS,
+  HOUR: 3_600_000,
+  MINUTE: 60_000,
+  SECOND: 1000,
+};
+
+/** A relative date of a range at `now` (ms), or undefined when the text is not one. */
+function relative(text: string, now: number): number | undefined {
+  const m = RELATIVE.exec(text);
+  if (!m) return undefined;
+  if (m[1] === undefined) return now;
+  const n = Number(m[2]) * (m[1] === "-" ? -1 : 1);
+  const unit = m[3]!.toUpperCase();
+  if (unit === "YEAR" || unit === "MONTH") {
+    const d = new Date(now);
+    if (unit === "YEAR") d.setUTCFullYear(d.getUTCFullYear() + n);
+    else d.setUTCMonth(d.getUTCMonth() + n);
+    return d.getTime();
+  }
+  return now + n * UNIT_MS[unit]!;
+}
+
+/** The Java date pattern letters a CloudTrail table's format uses, as digits to read. */
+const FIELDS: Record<string, { group: string; digits: number }> = {
+  yyyy: { group: "y", digits: 4 },
+  MM: { group: "M", digits: 2 },
+  dd: { group: "d", digits: 2 },
+  HH: { group: "H", digits: 2 },
+  mm: { group: "m", digits: 2 },
+  ss: { group: "s", digits: 2 },
+};
+
+/**
+ * A date of the range written in the projection's format (`yyyy/MM/dd`), as UTC ms; undefined
+ * for a format with other pattern letters (`MMM`, `a`, ...) or a text that does not match it.
+ */
+export function parseFormatted(text: string, format: string): number | undefined {
+  let pattern = "";
+  const seen = new Set<string>();
+  for (let i = 0; i < format.length; ) {
+    const field = Object.keys(FIELDS).find((f) => format.startsWith(f, i));
+    if (field !== undefined) {
+      const { group, digits } = FIELDS[field]!;
+      if (seen.has(group)) return undefined;
+      seen.add(group);
+      pattern += `(?<${group}>\\d{${digits}})`;
+      i += field.length;
+      continue;
+    }
+    const c = format[i]!;
+    if (/[A-Za-z']/.test(c)) return undefined; // a pattern letter this check does not read
+    pattern += c.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    i++;
+  }
+  const g = new RegExp(`^${pattern}$`).exec(text.trim())?.groups;
+  if (!g || g.y === undefined) return undefined;
+  const n = (k: string, d: number) => (g[k] === undefined ? d : Number(g[k]));
+  const t = Date.UTC(n("y", 0), n("M", 1) - 1, n("d", 1), n("H", 0), n("m", 0), n("s", 0));
+  // 2023/02/30 is not a day Athena reads either: refuse it rather than roll it over.
+  const back = new Date(t);
+  if (back.getUTCMonth() !== n("M", 1) - 1 || back.getUTCDate() !== n("d", 1)) return undefined;
+  return t;
+}
+
+/** A `date` projection's range at `now`: its first and last instants (inclusive), in ms. */
+export function dateRange(
+  params: TableParameters,
+  column: string,
+  now: number,
+): { start: number; end: number } | string {
+  const key = `projection.${column}.range`;
+  const range = params[key];
+  const format = params[`projection.${column}.format`];
+  if (range === undefined || format === undefined) {
+    return `the table has no '${key}' or '${`projection.${column}.format`}'`;
+  }
+  const parts = range.split(",");
+  if (parts.length !== 2) return `'${key}' = '${range}' is not two dates`;
+  const [start, end] = parts.map((p) => relative(p, now) ?? parseFormatted(p, format));
+  if (start === undefined || end === undefined) {
+    return `'${key}' = '${range}' is not read as dates of the format '${format}' or NOW±n UNITS`;
+  }
+  return { start, end };
+}
+
+/** Consecutive days (`yyyy/mm/dd`) as ranges: `2026-11-20..2026-11-22, 2026-11-25`. */
+function dayList(days: string[]): string {
+  const runs: string[][] = [];
+  for (const d of days) {
+    const run = runs.at(-1);
+    const prev = run?.at(-1);
+    if (run && prev && slashDayStart(prev).getTime() + DAY_MS === slashDayStart(d).getTime()) {
+      run.push(d);
+    } else runs.push([d]);
+  }
+  const shown = runs
+    .map((r) => (r.length === 1 ? r[0]! : `${r[0]}..${r.at(-1)}`).replaceAll("/", "-"))
+    .slice(0, 5)
+    .join(", ");
+  return runs.length > 5 ? `${shown} … (${days.length} days in all)` : shown;
+}
+
+/**
+ * The window's partition days (its delivery days, as the engine's partition predicate reads them)
+ * that CloudTrail can have delivered by `now`.
+ */
+function partitionDays(w: TimeWindow, now: number): string[] {
+  const { first, last } = deliveryDays(w);
+  const days: string[] = [];
+  for (let t = slashDayStart(first).getTime(); t <= slashDayStart(last).getTime(); t += DAY_MS) {
+    if (t > now) break; // nothing delivered there yet, projected or not
+    days.push(slashDate(new Date(t)));
+  }
+  return days;
+}
+
+/** The projection's `date` columns among the table's partition keys. */
+function dateColumns(params: TableParameters, partitionKeys: string[]): string[] {
+  return partitionKeys.filter(
+    (k) => (params[`projection.${k}.type`] ?? "").trim().toLowerCase() === "date",
+  );
+}
+
+/** Which configured values each enum partition key filters on, by the key's name. */
+const ENUM_KEYS: Record<string, keyof Configured> = {
+  region_partition: "regions",
+  account_partition: "accounts",
+  region: "regions",
+  account: "accounts",
+};
+
+/**
+ * What the projection of `table` (its `params` and partition keys) leaves out of window `w` at
+ * `now`: the days outside a `date` column's range, named, and configured regions or accounts
+ * outside an `enum` column's values; with the instant from which the window is not read (an hour
+ * before the first such day, its folder holding the hour before it too, or the window's start).
+ * Nothing for a table without projection (its partitions are added by ALTER TABLE or a crawler).
+ */
+export function projectionCoverage(
+  table: string,
+  params: TableParameters,
+  partitionKeys: string[],
+  w: TimeWindow,
+  configured: Configured,
+  now: number,
+): Coverage {
+  if (!projectionEnabled(params)) return { warnings: [] };
+  const warnings: string[] = [];
+  const from: number[] = [];
+  const days = partitionDays(w, now);
+  for (const column of dateColumns(params, partitionKeys)) {
+    const range = dateRange(params, column, now);
+    if (typeof range === "string") {
+      warnings.push(
+        `whether the partition projection of ${table} covers the window's days could not be checked: ${range}`,
+      );
+      continue;
+    }
+    const rangeText = params[`projection.${column}.range`];
+    // A day's partition is projected when the range holds its first instant (a daily format's
+    // dates are days; a range's NOW at 10:00 holds today).
+    const before = days.filter((d) => slashDayStart(d).getTime() + DAY_MS <= range.start);
+    const after = days.filter((d) => slashDayStart(d).getTime() > range.end);
+    for (const [outside, where] of [
+      [before, "before the start"],
+      [after, "after the end"],
+    ] as const) {
+      if (outside.length === 0) continue;
+      const which = outside.length === 1 ? "day" : "days";
+      const lie = outside.length === 1 ? "lies" : "lie";
+      warnings.push(
+        `the window's ${which} ${dayList(outside)} (UTC) ${lie} ${where} of ${table}'s partition projection range ('projection.${column}.range' = '${rangeText}'): Athena projects no partition there and reads nothing of ${outside.length === 1 ? "it" : "them"}, without an error; set the range to cover the trail's deliveries (ALTER TABLE ... SET TBLPROPERTIES) before trusting an empty answer`,
+      );
+      from.push(slashDayStart(outside[0]!).getTime() - DELIVERY_LAG_MS);
+    }
+  }
+  for (const key of partitionKeys) {
+    const wanted = ENUM_KEYS[key];
+    if (wanted === undefined) continue;
+    if ((params[`projection.${key}.type`] ?? "").trim().toLowerCase() !== "enum") continue;
+    const values = new Set((params[`projection.${key}.values`] ?? "").split(","));
+    const missing = (configured[wanted] ?? []).filter((v) => !values.has(v));
+    if (missing.length === 0) continue;
+    warnings.push(
+      `the configured ${missing.length === 1 ? wanted.slice(0, -1) : wanted} ${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} not among ${table}'s projected values of ${key} ('projection.${key}.values'): Athena projects no partition for ${missing.length === 1 ? "it" : "them"} and reads nothing of ${missing.length === 1 ? "it" : "them"} in the whole window, without an error; add ${missing.length === 1 ? "it" : "them"} to the values before trusting an empty answer`,
+    );
+    from.push(w.start.getTime());
+  }
+  if (from.length === 0) return { warnings };
+  const first = Math.max(w.start.getTime(), Math.min(...from));
+  return { warnings, notReadFrom: new Date(first).toISOString() };
+}

@@ -1,0 +1,268 @@
+/**
+ * The window's days a partition projection does not cover, on Athena (the real SDK against the
+ * emulator, which describes the table from the DDL it is given): days before the range's start
+ * are named in the step's warnings with `notReadFrom`; a window inside the range has none; a
+ * refused GetTableMetadata is one warning and the step goes on; the metadata is read once per
+ * engine and table. The expected days are written out from the ranges, not computed by the code.
+ */
+import { rmSync } from "node:fs";
+import { type Emulator, startEmulator } from "@run-md/aws-emulator";
+import type { TimeWindow } from "@run-md/core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { queryRequest } from "../../core/test/query-request.ts";
+import { dateRange, parseFormatted, projectionCoverage } from "../src/coverage.ts";
+import type { AthenaEngine, AthenaEngineOptions } from "../src/index.ts";
+import { cloudTrailDir } from "./cloudtrail-files.ts";
+import { emulatedAthena } from "./emulated.ts";
+
+/** Athena's CloudTrail guide's projection table, its range given by the test. */
+function projectionDdl(range: string): string {
+  return `CREATE EXTERNAL TABLE cloudtrail_logs_pp(eventversion STRING, eventtime STRING)
+PARTITIONED BY (\`timestamp\` string)
+ROW FORMAT SERDE 'org.apache.hive.hcatalog.data.JsonSerDe'
+STORED AS INPUTFORMAT 'com.amazon.emr.cloudtrail.CloudTrailInputFormat'
+OUTPUTFORMAT 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat'
+LOCATION 's3://bucket/AWSLogs/account-id/CloudTrail/aws-region'
+TBLPROPERTIES (
+  'projection.enabled'='true',
+  'projection.timestamp.format'='yyyy/MM/dd',
+  'projection.timestamp.interval'='1',
+  'projection.timestamp.interval.unit'='DAYS',
+  'projection.timestamp.range'='${range}',
+  'projection.timestamp.type'='date',
+  'storage.location.template'='s3://bucket/AWSLogs/account-id/CloudTrail/aws-region/\${timestamp}')`;
+}
+
+const TABLE = "security.cloudtrail_org_pp";
+let dir: string;
+let emulator: Emulator | undefined;
+let engine: AthenaEngine | undefined;
+
+beforeAll(() => {
+  // Events every hour of 2026-11-20 .. 2026-11-24 in us-east-1.
+  dir = cloudTrailDir("athena-projection", "2026-11-20", 5, ["us-east-1"], 24);
+});
+afterEach(async () => {
+  await engine?.close();
+  await emulator?.close();
+  engine = undefined;
+  emulator = undefined;
+});
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function over(
+  tableDdl: string | undefined,
+  opts: Partial<AthenaEngineOptions> = {},
+): Promise<{ emulator: Emulator; engine: AthenaEngine }> {
+  emulator = await startEmulator({
+    logDir: dir,
+    tableAliases: [TABLE],
+    ...(tableDdl === undefined ? {} : { tableDdl }),
+  });
+  engine = emulatedAthena(emulator.endpoint, { table: TABLE, partitioning: "projection", ...opts });
+  return { emulator, engine };
+}
+
+const COUNT = "SELECT count(*) AS n FROM cloudtrail_logs";
+const window = (start: string, end: string): TimeWindow => ({
+  start: new Date(start),
+  end: new Date(end),
+});
+const coverageWarnings = (w: string[]) => w.filter((x) => x.includes("partition projection"));
+
+describe("the window's days outside a projection range, on Athena", () => {
+  it("names the days before the range's start, with notReadFrom, and the step still answers", async () => {
+    const { engine } = await over(projectionDdl("2026/11/22,NOW"));
+    const r = await engine.query(
+      queryRequest("sql", COUNT, window("2026-11-20T06:00:00Z", "2026-11-23T06:00:00Z")),
+    );
+    expect(coverageWarnings(r.warnings)).toEqual([
+      "the window's days 2026-11-20..2026-11-21 (UTC) lie before the start of security.cloudtrail_org_pp's partition projection range ('projection.timestamp.range' = '2026/11/22,NOW'): Athena projects no partition there and reads nothing of them, without an error; set the range to cover the trail's deliveries (ALTER TABLE ... SET TBLPROPERTIES) before trusting an empty answer",
+    ]);
+    // The first day not read starts the window's unread part (never before the window).
+    expect(r.notReadFrom).toBe("2026-11-20T06:00:00.000Z");
+    expect(r.rows).toEqual([[72]]); // the emulator reads every file: the check is the engine's
+  });
+
+  it("names one day or several, from the window's start", async () => {
+    const { engine } = await over(projectionDdl("2026/11/21,NOW"));
+    const r = await engine.query(
+      queryRequest("sql", COUNT, window("2026-11-19T12:00:00Z", "2026-11-22T00:00:00Z")),
+    );
+    expect(coverageWarnings(r.warnings)).toHaveLength(1);
+    expect(r.warnings.join("\n")).toContain(
+      "the window's days 2026-11-19..2026-11-20 (UTC) lie before the start",
+    );
+    expect(r.notReadFrom).toBe("2026-11-19T12:00:00.000Z");
+    const one = await engine.query(
+      queryRequest("sql", COUNT, window("2026-11-20T00:00:00Z", "2026-11-22T00:00:00Z")),
+    );
+    expect(one.warnings.join("\n")).toContain(
+      "the window's day 2026-11-20 (UTC) lies before the start",
+    );
+    expect(one.notReadFrom).toBe("2026-11-20T00:00:00.000Z");
+  });
+
+  it("says nothing of a window inside the range, nor of a table without projection", async () => {
+    const { engine } = await over(projectionDdl("2026/11/20,NOW"));
+    const r = await engine.query(
+      queryRequest("sql", COUNT, window("2026-11-20T00:00:00Z", "2026-11-24T00:00:00Z")),
+    );
+    expect(r.warnings).toEqual([]);
+    expect(r.notReadFrom).toBeUndefined();
+    await engine.close();
+    await emulator!.close();
+    const plain = await over(undefined);
+    const p = await plain.engine.query(
+      queryRequest("sql", COUNT, window("2020-01-01T00:00:00Z", "2026-11-24T00:00:00Z")),
+    );
+    expect(p.warnings).toEqual([]);
+    expect(p.notReadFrom).toBeUndefined();
+  });
+
+  it("reads NOW-relative ranges at the time of the step", async () => {
+    // The data's days are far more than 3 days ago: all of them lie before NOW-3DAYS.
+    const { engine } = await over(projectionDdl("NOW-3DAYS,NOW"));
+    const r = await engine.query(
+      queryRequest("sql", COUNT, window("2026-11-22T00:00:00Z", "2026-11-23T00:00:00Z")),
+    );
+    expect(r.warnings.join("\n")).toContain(
+      "the window's days 2026-11-22..2026-11-23 (UTC) lie before the start of security.cloudtrail_org_pp's partition projection range ('projection.timestamp.range' = 'NOW-3DAYS,NOW')",
+    );
+  });
+
+  it("makes a refused GetTableMetadata one warning, and the step answers", async () => {
+    const { emulator, engine } = await over(projectionDdl("2026/11/22,NOW"));
+    emulator.faults.athena = {
+      tableMetadataError: {
+        type: "AccessDeniedException",
+        message:
+          "User: arn:aws:sts::111122223333:assumed-role/runner/x is not authorized to perform: athena:GetTableMetadata",
+      },
+    };
+    const r = await engine.query(
+      queryRequest("sql", COUNT, window("2026-11-20T00:00:00Z", "2026-11-23T00:00:00Z")),
+    );
+    expect(r.rows).toEqual([[72]]);
+    expect(r.warnings).toHaveLength(1);
+    expect(r.warnings[0]).toMatch(
+      /^whether the partition projection of security\.cloudtrail_org_pp covers the window could not be checked \(GetTableMetadata: AccessDeniedException: User: .* not authorized to perform: athena:GetTableMetadata\)/,
+    );
+    expect(r.notReadFrom).toBeUndefined();
+  });
+
+  it("reads the table's metadata once per engine and table, the steps sharing it", async () => {
+    const { emulator, engine } = await over(projectionDdl("2026/11/22,NOW"));
+    const before = window("2026-11-20T00:00:00Z", "2026-11-23T00:00:00Z");
+    const inside = window("2026-11-22T00:00:00Z", "2026-11-23T00:00:00Z");
+    const [a, b] = await Promise.all([
+      engine.query(queryRequest("sql", COUNT, before)),
+      engine.query(queryRequest("sql", COUNT, inside)),
+    ]);
+    const c = await engine.query(queryRequest("sql", COUNT, before));
+    expect(emulator.callsOf("GetTableMetadata")).toHaveLength(1);
+    expect(emulator.callsOf("GetTableMetadata")[0]!.body).toEqual({
+      CatalogName: "AwsDataCatalog",
+      DatabaseName: "security",
+      TableName: "cloudtrail_org_pp",
+    });
+    expect(coverageWarnings(a.warnings)).toHaveLength(1);
+    expect(coverageWarnings(b.warnings)).toEqual([]);
+    expect(c.warnings).toEqual(a.warnings);
+  });
+
+  it("sends nothing for a step refused before any request", async () => {
+    const { emulator, engine } = await over(projectionDdl("2026/11/22,NOW"));
+    await expect(
+      engine.query(
+        queryRequest("sql", "DROP TABLE x", window("2026-11-20T00:00:00Z", "2026-11-21T00:00:00Z")),
+      ),
+    ).rejects.toThrow();
+    expect(emulator.calls).toHaveLength(0);
+  });
+});
+
+describe("projection coverage, from the table's parameters", () => {
+  const NOW = Date.parse("2026-12-07T10:00:00Z");
+  const params = (range: string, extra: Record<string, string> = {}) => ({
+    "projection.enabled": "true",
+    "projection.timestamp.type": "date",
+    "projection.timestamp.format": "yyyy/MM/dd",
+    "projection.timestamp.range": range,
+    ...extra,
+  });
+
+  it("reads dates of the format and NOW±n UNITS", () => {
+    expect(parseFormatted("2023/01/01", "yyyy/MM/dd")).toBe(Date.parse("2023-01-01T00:00:00Z"));
+    expect(parseFormatted("2023-02-30", "yyyy-MM-dd")).toBeUndefined();
+    expect(parseFormatted("2023/01/01", "yyyy-MM-dd")).toBeUndefined();
+    expect(parseFormatted("2021/01/01/05", "yyyy/MM/dd/HH")).toBe(
+      Date.parse("2021-01-01T05:00:00Z"),
+    );
+    expect(dateRange(params("NOW-3YEARS,NOW+1MONTH"), "timestamp", NOW)).toEqual({
+      start: Date.parse("2023-12-07T10:00:00Z"),
+      end: Date.parse("2027-01-07T10:00:00Z"),
+    });
+    expect(dateRange(params(" NOW - 2 DAYS , NOW"), "timestamp", NOW)).toEqual({
+      start: Date.parse("2026-12-05T10:00:00Z"),
+      end: NOW,
+    });
+    expect(dateRange(params("2023/01/01"), "timestamp", NOW)).toMatch(/is not two dates/);
+  });
+
+  it("names days after a fixed end, and not today's under NOW nor tomorrow's not yet delivered", () => {
+    const w = window("2026-12-05T00:00:00Z", "2026-12-08T00:00:00Z"); // ends tomorrow
+    const late = projectionCoverage(
+      "t",
+      params("2020/01/01,2026/12/05"),
+      ["timestamp"],
+      w,
+      {},
+      NOW,
+    );
+    expect(late.warnings).toHaveLength(1);
+    expect(late.warnings[0]).toContain(
+      "the window's days 2026-12-06..2026-12-07 (UTC) lie after the end",
+    );
+    expect(late.notReadFrom).toBe("2026-12-05T23:00:00.000Z");
+    expect(projectionCoverage("t", params("2020/01/01,NOW"), ["timestamp"], w, {}, NOW)).toEqual({
+      warnings: [],
+    });
+  });
+
+  it("names configured regions and accounts outside an enum projection", () => {
+    const bootstrap = {
+      "projection.enabled": "true",
+      "projection.region_partition.type": "enum",
+      "projection.region_partition.values": "us-east-1,us-west-2",
+      "projection.account_partition.type": "enum",
+      "projection.account_partition.values": "111122223333",
+    };
+    const w = window("2026-12-01T00:00:00Z", "2026-12-02T00:00:00Z");
+    const c = projectionCoverage(
+      "t",
+      bootstrap,
+      ["date_partition", "region_partition", "account_partition"],
+      w,
+      { regions: ["us-east-1", "eu-west-1"], accounts: ["111122223333"] },
+      NOW,
+    );
+    expect(c.warnings).toEqual([
+      "the configured region eu-west-1 is not among t's projected values of region_partition ('projection.region_partition.values'): Athena projects no partition for it and reads nothing of it in the whole window, without an error; add it to the values before trusting an empty answer",
+    ]);
+    expect(c.notReadFrom).toBe("2026-12-01T00:00:00.000Z");
+    // Not enabled: partitions added by ALTER TABLE or a crawler, nothing to check.
+    expect(
+      projectionCoverage(
+        "t",
+        { ...bootstrap, "projection.enabled": "false" },
+        ["region_partition"],
+        w,
+        { regions: ["eu-west-1"] },
+        NOW,
+      ),
+    ).toEqual({ warnings: [] });
+  });
+});
