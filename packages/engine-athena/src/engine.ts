@@ -205,6 +205,12 @@ export function tableParts(
   };
 }
 
+/**
+ * How long an engine keeps what GetTableMetadata said of a table: a run's steps share one read;
+ * a server's engine, open for days, sees a range changed by ALTER TABLE within the hour.
+ */
+export const TABLE_READ_MS = 3_600_000;
+
 /** How many windows' answers an engine remembers. */
 const WINDOWS_REMEMBERED = 256;
 
@@ -225,7 +231,7 @@ export class AthenaEngine implements Engine {
    * The configured table's metadata (GetTableMetadata), read once per table: its projection
    * decides which of a window's days Athena reads at all.
    */
-  private readonly tablesRead = new Map<string, Promise<TableRead>>();
+  private readonly tablesRead = new Map<string, { at: number; read: Promise<TableRead> }>();
 
   constructor(opts: AthenaEngineOptions, client?: AthenaClient) {
     this.opts = opts;
@@ -344,14 +350,15 @@ export class AthenaEngine implements Engine {
 
   /**
    * The table's metadata, asked once per table and shared by the steps (those running at once
-   * too). A refusal is kept as well, unless retryable (throttled past the SDK's retries) or the
-   * step was cancelled: those are asked again by the next step.
+   * too), for TABLE_READ_MS. A refusal is kept as well, unless retryable (throttled past the SDK's
+   * retries) or the step was cancelled: those are asked again by the next step.
    */
   private tableRead(table: string, signal: AbortSignal): Promise<TableRead> {
     const known = this.tablesRead.get(table);
-    if (known !== undefined) return known;
+    if (known !== undefined && Date.now() - known.at < TABLE_READ_MS) return known.read;
     const names = tableParts(table, this.opts.catalog, this.opts.database);
-    const reading = (async (): Promise<TableRead> => {
+    const at = Date.now();
+    const read = (async (): Promise<TableRead> => {
       try {
         const r = await this.client.send(
           new GetTableMetadataCommand({
@@ -370,14 +377,14 @@ export class AthenaEngine implements Engine {
         return { ok: true, params, partitionKeys };
       } catch (e) {
         if (signal.aborted || awsError(e, this.service).retryable === true) {
-          this.tablesRead.delete(table);
+          if (this.tablesRead.get(table)?.at === at) this.tablesRead.delete(table);
         }
         const name = e instanceof Error && e.name !== "Error" ? `${e.name}: ` : "";
         return { ok: false, reason: `${name}${e instanceof Error ? e.message : String(e)}` };
       }
     })();
-    this.tablesRead.set(table, reading);
-    return reading;
+    this.tablesRead.set(table, { at, read });
+    return read;
   }
 
   /** The step's query as Athena will run it, or the error that stops it before any request. */

@@ -8,9 +8,10 @@
 import { rmSync } from "node:fs";
 import { type Emulator, startEmulator } from "@run-md/aws-emulator";
 import type { TimeWindow } from "@run-md/core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
 import { dateRange, parseFormatted, projectionCoverage } from "../src/coverage.ts";
+import { TABLE_READ_MS } from "../src/engine.ts";
 import type { AthenaEngine, AthenaEngineOptions } from "../src/index.ts";
 import { cloudTrailDir } from "./cloudtrail-files.ts";
 import { emulatedAthena } from "./emulated.ts";
@@ -153,6 +154,22 @@ describe("the window's days outside a projection range, on Athena", () => {
     expect(r.notReadFrom).toBeUndefined();
   });
 
+  it("asks again after a throttled GetTableMetadata, a refusal it does not keep", async () => {
+    const { emulator, engine } = await over(projectionDdl("2026/11/22,NOW"), { maxAttempts: 1 });
+    emulator.faults.throttle = { GetTableMetadata: 1 };
+    const w = window("2026-11-20T00:00:00Z", "2026-11-23T00:00:00Z");
+    const first = await engine.query(queryRequest("sql", COUNT, w));
+    expect(first.warnings).toEqual([
+      expect.stringMatching(/could not be checked \(GetTableMetadata: TooManyRequestsException/),
+    ]);
+    const second = await engine.query(queryRequest("sql", COUNT, w));
+    expect(emulator.callsOf("GetTableMetadata")).toHaveLength(2);
+    expect(second.warnings.join("\n")).toContain(
+      "the window's days 2026-11-20..2026-11-21 (UTC) lie before",
+    );
+    expect(second.notReadFrom).toBe("2026-11-20T00:00:00.000Z");
+  });
+
   it("reads the table's metadata once per engine and table, the steps sharing it", async () => {
     const { emulator, engine } = await over(projectionDdl("2026/11/22,NOW"));
     const before = window("2026-11-20T00:00:00Z", "2026-11-23T00:00:00Z");
@@ -171,6 +188,23 @@ describe("the window's days outside a projection range, on Athena", () => {
     expect(coverageWarnings(a.warnings)).toHaveLength(1);
     expect(coverageWarnings(b.warnings)).toEqual([]);
     expect(c.warnings).toEqual(a.warnings);
+  });
+
+  it("reads the table again after an hour (a server's engine sees a range changed by ALTER TABLE)", async () => {
+    const { emulator, engine } = await over(projectionDdl("2026/11/22,NOW"));
+    const w = window("2026-11-22T00:00:00Z", "2026-11-23T00:00:00Z");
+    await engine.query(queryRequest("sql", COUNT, w));
+    const now = Date.now();
+    const later = vi.spyOn(Date, "now").mockReturnValue(now + TABLE_READ_MS - 60_000);
+    try {
+      await engine.query(queryRequest("sql", COUNT, w));
+      expect(emulator.callsOf("GetTableMetadata")).toHaveLength(1);
+      later.mockReturnValue(now + TABLE_READ_MS + 60_000);
+      await engine.query(queryRequest("sql", COUNT, w));
+      expect(emulator.callsOf("GetTableMetadata")).toHaveLength(2);
+    } finally {
+      later.mockRestore();
+    }
   });
 
   it("sends nothing for a step refused before any request", async () => {
