@@ -188,7 +188,10 @@ type TableRead =
   | { ok: true; params: TableParameters; partitionKeys: string[] }
   | { ok: false; reason: string };
 
-/** The parts of `[catalog.]database.table`, unquoted (Glue's names are lower case). */
+/**
+ * The parts of `[catalog.]database.table` for GetTableMetadata, unquoted (Glue's names are lower
+ * case); the configured catalog and database (or AwsDataCatalog, default) for those not given.
+ */
 export function tableParts(
   table: string,
   catalog: string | undefined,
@@ -198,8 +201,15 @@ export function tableParts(
     p.startsWith('"') ? p.slice(1, -1) : p.toLowerCase(),
   );
   const name = parts.at(-1) ?? table;
+  // The Glue catalog's name as Athena's API spells it, however the table's name writes it.
+  const named = parts.length === 3 ? parts[0]! : undefined;
   return {
-    catalog: parts.length === 3 ? parts[0]! : (catalog ?? "AwsDataCatalog"),
+    catalog:
+      named === undefined
+        ? (catalog ?? "AwsDataCatalog")
+        : named.toLowerCase() === "awsdatacatalog"
+          ? "AwsDataCatalog"
+          : named,
     database: parts.length >= 2 ? parts.at(-2)! : (database ?? "default"),
     table: name,
   };

@@ -11,7 +11,7 @@ import type { TimeWindow } from "@run-md/core";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
 import { dateRange, parseFormatted, projectionCoverage } from "../src/coverage.ts";
-import { TABLE_READ_MS } from "../src/engine.ts";
+import { TABLE_READ_MS, tableParts } from "../src/engine.ts";
 import type { AthenaEngine, AthenaEngineOptions } from "../src/index.ts";
 import { cloudTrailDir } from "./cloudtrail-files.ts";
 import { emulatedAthena } from "./emulated.ts";
@@ -219,6 +219,24 @@ describe("the window's days outside a projection range, on Athena", () => {
 });
 
 describe("projection coverage, from the table's parameters", () => {
+  it("names the table's catalog, database and table for GetTableMetadata", () => {
+    expect(tableParts("security.cloudtrail_org_pp", undefined, undefined)).toEqual({
+      catalog: "AwsDataCatalog",
+      database: "security",
+      table: "cloudtrail_org_pp",
+    });
+    expect(tableParts("CloudTrail_PP", "other", "audit")).toEqual({
+      catalog: "other",
+      database: "audit",
+      table: "cloudtrail_pp",
+    });
+    expect(tableParts('awsdatacatalog."Sec.Db".trail', undefined, "x")).toEqual({
+      catalog: "AwsDataCatalog",
+      database: "Sec.Db",
+      table: "trail",
+    });
+  });
+
   const NOW = Date.parse("2026-12-07T10:00:00Z");
   const params = (range: string, extra: Record<string, string> = {}) => ({
     "projection.enabled": "true",
