@@ -99,7 +99,8 @@ export interface QueryResult {
   staleEnd?: string;
   /**
    * Set when part of the window was found without logs while the rest has events (the local
-   * engine's days without log files in a trail's delivery layout): the instant (ISO) from which
+   * engine's days without log files in a trail's delivery layout), or is not read at all (Athena's
+   * days outside the table's partition projection range): the instant (ISO) from which
    * the window is not known to be read, so logs delivered late for it are read again (the nightly
    * job's record). Engines that cannot tell leave it unset.
    */
