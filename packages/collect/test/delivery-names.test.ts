@@ -8,10 +8,10 @@
 import { promises as fsp } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import zlib from "node:zlib";
 import { createLocalEngine } from "@run-md/engine-local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
+import { hourlyDeliveries } from "../../engine-local/test/helpers.ts";
 import { collectFromDir } from "../src/index.ts";
 
 let root: string;
@@ -19,25 +19,11 @@ let root: string;
 beforeAll(async () => {
   root = await fsp.mkdtemp(path.join(os.tmpdir(), "run-md-collect-names-"));
   // Hourly deliveries of the 1st to the 3rd of March 2024; then the trail stopped.
-  for (const day of ["01", "02", "03"]) {
-    const dir = path.join(root, "logs/2024/03", day);
-    await fsp.mkdir(dir, { recursive: true });
-    for (let h = 0; h < 24; h++) {
-      const hh = String(h).padStart(2, "0");
-      const record = {
-        eventVersion: "1.08",
-        eventID: `${day}-${hh}`,
-        eventTime: `2024-03-${day}T${hh}:10:00Z`,
-        eventSource: "s3.amazonaws.com",
-        eventName: "ListBuckets",
-        awsRegion: "us-east-1",
-      };
-      await fsp.writeFile(
-        path.join(dir, `111122223333_CloudTrail_us-east-1_202403${day}T${hh}50Z_a${h}.json.gz`),
-        zlib.gzipSync(JSON.stringify({ Records: [record] })),
-      );
-    }
-  }
+  await hourlyDeliveries((day) => path.join(root, "logs/2024/03", day), "us-east-1", [
+    "01",
+    "02",
+    "03",
+  ]);
   const window = { start: new Date("2024-03-01T00:00:00Z"), end: new Date("2024-03-08T00:00:00Z") };
   await collectFromDir({
     sourceDir: path.join(root, "logs"),

@@ -7,10 +7,10 @@
 import { promises as fsp } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import zlib from "node:zlib";
 import { createLocalEngine } from "@run-md/engine-local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
+import { hourlyDeliveries } from "../../engine-local/test/helpers.ts";
 import { collectFromDir } from "../src/index.ts";
 
 const window = {
@@ -19,26 +19,10 @@ const window = {
 };
 let root: string;
 
-async function deliver(logs: string, region: string, days: string[]): Promise<void> {
-  for (const day of days) {
-    const dir = path.join(logs, "AWSLogs/111122223333/CloudTrail", region, "2024/03", day);
-    await fsp.mkdir(dir, { recursive: true });
-    for (let h = 0; h < 24; h++) {
-      const hh = String(h).padStart(2, "0");
-      const record = {
-        eventVersion: "1.08",
-        eventID: `${region}-${day}-${hh}`,
-        eventTime: `2024-03-${day}T${hh}:10:00Z`,
-        eventSource: "s3.amazonaws.com",
-        eventName: "ListBuckets",
-        awsRegion: region,
-      };
-      await fsp.writeFile(
-        path.join(dir, `x_CloudTrail_${region}_202403${day}T${hh}50Z_${h}.json.gz`),
-        zlib.gzipSync(JSON.stringify({ Records: [record] })),
-      );
-    }
-  }
+function deliver(logs: string, region: string, days: string[]): Promise<void> {
+  const dir = (day: string) =>
+    path.join(logs, "AWSLogs/111122223333/CloudTrail", region, "2024/03", day);
+  return hourlyDeliveries(dir, region, days);
 }
 
 beforeAll(async () => {

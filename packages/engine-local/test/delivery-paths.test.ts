@@ -9,35 +9,18 @@
  */
 import { promises as fsp } from "node:fs";
 import path from "node:path";
-import zlib from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
 import { createLocalEngine, type LocalEngine } from "../src/engine.ts";
-import { tempDir, window } from "./helpers.ts";
+import { hourlyDeliveries, tempDir, window } from "./helpers.ts";
 
 let root: string;
 const engines: LocalEngine[] = [];
 const ACCOUNT = "111122223333";
 
 /** An hourly delivery of the 1st to the 3rd of March 2024 (then the trail stopped), under `dir`. */
-async function deliver(dir: (day: string) => string): Promise<void> {
-  for (const day of ["01", "02", "03"]) {
-    await fsp.mkdir(dir(day), { recursive: true });
-    for (let h = 0; h < 24; h++) {
-      const hh = String(h).padStart(2, "0");
-      const record = {
-        eventVersion: "1.08",
-        eventID: `${day}-${hh}`,
-        eventTime: `2024-03-${day}T${hh}:10:00Z`,
-        eventName: "ListBuckets",
-        awsRegion: "us-east-1",
-      };
-      await fsp.writeFile(
-        path.join(dir(day), `${ACCOUNT}_CloudTrail_us-east-1_202403${day}T${hh}50Z_a${h}.json.gz`),
-        zlib.gzipSync(JSON.stringify({ Records: [record] })),
-      );
-    }
-  }
+function deliver(dir: (day: string) => string): Promise<void> {
+  return hourlyDeliveries(dir, "us-east-1", ["01", "02", "03"], ACCOUNT);
 }
 
 beforeAll(async () => {

@@ -2,6 +2,7 @@ import { existsSync, promises as fsp } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import zlib from "node:zlib";
 import { afterAll, beforeAll } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
 import { createLocalEngine, type LocalEngine } from "../src/index.ts";
@@ -120,5 +121,38 @@ export async function readDay(dir: string) {
     };
   } finally {
     await engine.close();
+  }
+}
+
+/**
+ * A trail's hourly deliveries of March 2024's `days` for `region`: one file an hour in
+ * `dir(day)`, named as CloudTrail names its files (`<account>_CloudTrail_<region>_<time>Z_<id>`,
+ * delivered at hh:50), each holding one ListBuckets event of the region at hh:10, its eventID
+ * unique to the file.
+ */
+export async function hourlyDeliveries(
+  dir: (day: string) => string,
+  region: string,
+  days: readonly string[],
+  account = "111122223333",
+): Promise<void> {
+  for (const day of days) {
+    await fsp.mkdir(dir(day), { recursive: true });
+    for (let h = 0; h < 24; h++) {
+      const hh = String(h).padStart(2, "0");
+      const record = {
+        eventVersion: "1.08",
+        eventID: `${dir(day)}#${hh}`,
+        eventTime: `2024-03-${day}T${hh}:10:00Z`,
+        eventSource: "s3.amazonaws.com",
+        eventName: "ListBuckets",
+        awsRegion: region,
+      };
+      const name = `${account}_CloudTrail_${region}_202403${day}T${hh}50Z_a${h}.json.gz`;
+      await fsp.writeFile(
+        path.join(dir(day), name),
+        zlib.gzipSync(JSON.stringify({ Records: [record] })),
+      );
+    }
   }
 }

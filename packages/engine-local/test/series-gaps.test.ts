@@ -9,33 +9,20 @@ import path from "node:path";
 import zlib from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
-import { seriesGaps } from "../src/series-gaps.ts";
 import { createLocalEngine, type LocalEngine } from "../src/engine.ts";
-import { tempDir, window } from "./helpers.ts";
+import { seriesGaps } from "../src/series-gaps.ts";
+import { hourlyDeliveries, tempDir, window } from "./helpers.ts";
 
 let root: string;
 const engines: LocalEngine[] = [];
 
-/** Hourly delivery files of a series for the days, each with one event of its region. */
-async function deliver(prefix: string, region: string, days: string[]): Promise<void> {
-  for (const day of days) {
-    const dir = path.join(root, prefix, "CloudTrail", region, "2024/03", day);
-    await fsp.mkdir(dir, { recursive: true });
-    for (let h = 0; h < 24; h++) {
-      const hh = String(h).padStart(2, "0");
-      const record = {
-        eventVersion: "1.08",
-        eventID: `${prefix}-${region}-${day}-${hh}`,
-        eventTime: `2024-03-${day}T${hh}:10:00Z`,
-        eventName: "ListBuckets",
-        awsRegion: region,
-      };
-      await fsp.writeFile(
-        path.join(dir, `x_CloudTrail_${region}_202403${day}T${hh}50Z_${h}.json.gz`),
-        zlib.gzipSync(JSON.stringify({ Records: [record] })),
-      );
-    }
-  }
+/** Hourly delivery files of a series (`prefix`: its account's folder) for the days. */
+function deliver(prefix: string, region: string, days: string[]): Promise<void> {
+  return hourlyDeliveries(
+    (day) => path.join(root, prefix, "CloudTrail", region, "2024/03", day),
+    region,
+    days,
+  );
 }
 
 beforeAll(async () => {
