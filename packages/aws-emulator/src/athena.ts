@@ -70,7 +70,11 @@ export function athenaHandlers(
     GetQueryExecution: (body) => getQueryExecution(state, body),
     GetQueryResults: (body) => getQueryResults(state, body),
     StopQueryExecution: (body) => stopQueryExecution(state, body),
-    GetTableMetadata: (body) => getTableMetadata(state.ctx, body),
+    GetTableMetadata: async (body) => {
+      const delay = state.ctx.faults.athena?.tableMetadataDelayMs;
+      if (delay !== undefined) await new Promise((r) => setTimeout(r, delay));
+      return getTableMetadata(state.ctx, body);
+    },
   };
 }
 

@@ -77,6 +77,8 @@ export interface FaultConfig {
      * athena:GetTableMetadata or glue:GetTable, `MetadataException`, ...) instead of the table.
      */
     tableMetadataError?: { type: string; message: string };
+    /** GetTableMetadata answers after this many milliseconds (a slow Glue catalog). */
+    tableMetadataDelayMs?: number;
   };
   /** Free-form faults for other services (the Logs handlers define their own). */
   [service: string]: unknown;

@@ -221,6 +221,26 @@ export function tableParts(
  */
 export const TABLE_READ_MS = 3_600_000;
 
+/**
+ * How long a GetTableMetadata may take: the steps wait for it after their query; it is bounded by
+ * its own time, not by the step's signal, as the steps running at once share it (a step
+ * cancelled while it was asked left the others "could not be checked").
+ */
+const TABLE_READ_TIMEOUT_MS = 30_000;
+
+/**
+ * The table's read for a step, unless the step is cancelled first (the read is shared with the
+ * other steps and bounded by its own time): then the step's cancellation.
+ */
+function whileRunning<T>(read: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(queryCancelled(ATHENA_QUERY, undefined, signal));
+  return new Promise<T>((resolve, reject) => {
+    const stop = () => reject(queryCancelled(ATHENA_QUERY, undefined, signal));
+    signal.addEventListener("abort", stop, { once: true });
+    read.then(resolve, reject).finally(() => signal.removeEventListener("abort", stop));
+  });
+}
+
 /** How many windows' answers an engine remembers. */
 const WINDOWS_REMEMBERED = 256;
 
@@ -302,7 +322,7 @@ export class AthenaEngine implements Engine {
       req,
       scanned,
     );
-    const coverage = await covering;
+    const coverage = await whileRunning(covering, req.signal);
     warnings.push(...coverage.warnings);
     return {
       ...result,
@@ -336,7 +356,7 @@ export class AthenaEngine implements Engine {
    */
   private async coverage(req: QueryRequest): Promise<Coverage> {
     const table = this.opts.table as string;
-    const read = await this.tableRead(table, req.signal);
+    const read = await this.tableRead(table);
     if (!read.ok) {
       return {
         warnings: [
@@ -361,13 +381,14 @@ export class AthenaEngine implements Engine {
   /**
    * The table's metadata, asked once per table and shared by the steps (those running at once
    * too), for TABLE_READ_MS. A refusal is kept as well, unless retryable (throttled past the SDK's
-   * retries) or the step was cancelled: those are asked again by the next step.
+   * retries) or past TABLE_READ_TIMEOUT_MS: those are asked again by the next step.
    */
-  private tableRead(table: string, signal: AbortSignal): Promise<TableRead> {
+  private tableRead(table: string): Promise<TableRead> {
     const known = this.tablesRead.get(table);
     if (known !== undefined && Date.now() - known.at < TABLE_READ_MS) return known.read;
     const names = tableParts(table, this.opts.catalog, this.opts.database);
     const at = Date.now();
+    const signal = AbortSignal.timeout(TABLE_READ_TIMEOUT_MS);
     const read = (async (): Promise<TableRead> => {
       try {
         const r = await this.client.send(

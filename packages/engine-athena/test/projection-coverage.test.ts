@@ -134,6 +134,26 @@ describe("the window's days outside a projection range, on Athena", () => {
     );
   });
 
+  it("checks a step's window though another step sharing the table's read was cancelled", async () => {
+    const { emulator, engine } = await over(projectionDdl("2026/11/22,NOW"));
+    emulator.faults.athena = { tableMetadataDelayMs: 1500 };
+    const w = window("2026-11-20T06:00:00Z", "2026-11-23T06:00:00Z");
+    const stop = new AbortController();
+    const cancelled = engine.query(queryRequest("sql", COUNT, w, { signal: stop.signal }));
+    const other = engine.query(queryRequest("sql", COUNT, w));
+    // Both steps wait on the one GetTableMetadata; the first is cancelled meanwhile.
+    await new Promise((r) => setTimeout(r, 400));
+    stop.abort();
+    await expect(cancelled).rejects.toThrow();
+    const r = await other;
+    expect(r.warnings.join("\n")).not.toContain("could not be checked");
+    expect(coverageWarnings(r.warnings)).toEqual([
+      expect.stringContaining(
+        "the window's days 2026-11-20..2026-11-21 (UTC) lie before the start",
+      ),
+    ]);
+  });
+
   it("makes a refused GetTableMetadata one warning, and the step answers", async () => {
     const { emulator, engine } = await over(projectionDdl("2026/11/22,NOW"));
     emulator.faults.athena = {
