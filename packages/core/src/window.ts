@@ -241,6 +241,35 @@ export function slashDayFrom(day: string, n: number): string {
   return slashDate(new Date(slashDayStart(day).getTime() + n * 86_400_000));
 }
 
+/** Consecutive days written as ranges: `2024/03/01..2024/03/03, 2024/03/05`. */
+export function dayRanges(days: string[]): string {
+  const out: string[] = [];
+  const sorted = [...days].sort();
+  let first: string | undefined;
+  let prev: string | undefined;
+  const next = (d: string) => slashDayFrom(d, 1);
+  for (const d of [...sorted, ""]) {
+    if (prev !== undefined && d === next(prev)) {
+      prev = d;
+      continue;
+    }
+    if (first !== undefined) out.push(first === prev ? first : `${first}..${prev}`);
+    first = d;
+    prev = d;
+  }
+  return out.join(", ");
+}
+
+/**
+ * The days of a warning, dashed (`2026-11-20..2026-11-22, 2026-11-25`): their first `shown`
+ * ranges, and how many days in all when there are more ranges.
+ */
+export function dayRangesShown(days: string[], shown = 5): string {
+  const ranges = dayRanges(days).replaceAll("/", "-").split(", ");
+  const first = ranges.slice(0, shown).join(", ");
+  return ranges.length > shown ? `${first} … (${days.length} days in all)` : first;
+}
+
 /**
  * How long after an event CloudTrail may take to deliver it. The delivery layout (and Athena's
  * partitions over it, and the store's day files) files an event under the day it was delivered:

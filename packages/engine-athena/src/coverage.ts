@@ -8,6 +8,7 @@
  */
 import {
   DELIVERY_LAG_MS,
+  dayRangesShown,
   deliveryDays,
   slashDate,
   slashDayStart,
@@ -126,23 +127,6 @@ export function dateRange(
   return { start, end };
 }
 
-/** Consecutive days (`yyyy/mm/dd`) as ranges: `2026-11-20..2026-11-22, 2026-11-25`. */
-function dayList(days: string[]): string {
-  const runs: string[][] = [];
-  for (const d of days) {
-    const run = runs.at(-1);
-    const prev = run?.at(-1);
-    if (run && prev && slashDayStart(prev).getTime() + DAY_MS === slashDayStart(d).getTime()) {
-      run.push(d);
-    } else runs.push([d]);
-  }
-  const shown = runs
-    .map((r) => (r.length === 1 ? r[0]! : `${r[0]}..${r.at(-1)}`).replaceAll("/", "-"))
-    .slice(0, 5)
-    .join(", ");
-  return runs.length > 5 ? `${shown} … (${days.length} days in all)` : shown;
-}
-
 /**
  * The window's partition days (its delivery days, as the engine's partition predicate reads them)
  * that CloudTrail can have delivered by `now`.
@@ -212,7 +196,7 @@ export function projectionCoverage(
       const which = outside.length === 1 ? "day" : "days";
       const lie = outside.length === 1 ? "lies" : "lie";
       warnings.push(
-        `the window's ${which} ${dayList(outside)} (UTC) ${lie} ${where} of ${table}'s partition projection range ('projection.${column}.range' = '${rangeText}'): Athena projects no partition there and reads nothing of ${outside.length === 1 ? "it" : "them"}, without an error; set the range to cover the trail's deliveries (ALTER TABLE ... SET TBLPROPERTIES) before trusting an empty answer`,
+        `the window's ${which} ${dayRangesShown(outside)} (UTC) ${lie} ${where} of ${table}'s partition projection range ('projection.${column}.range' = '${rangeText}'): Athena projects no partition there and reads nothing of ${outside.length === 1 ? "it" : "them"}, without an error; set the range to cover the trail's deliveries (ALTER TABLE ... SET TBLPROPERTIES) before trusting an empty answer`,
       );
       from.push(slashDayStart(outside[0]!).getTime() - DELIVERY_LAG_MS);
     }

@@ -5,9 +5,9 @@
  * for what it is. And the days of a window that has events elsewhere but none in them
  * (`gapWarning`): a gap in the logs would read as a quiet day.
  */
-import { DELIVERY_LAG_MS, type TimeWindow } from "@run-md/core";
+import { DELIVERY_LAG_MS, dayRangesShown, type TimeWindow } from "@run-md/core";
 import type { DayRange, Resolution } from "./files.ts";
-import { dayRanges, windowDays } from "./store.ts";
+import { windowDays } from "./store.ts";
 
 function files(n: number): string {
   return `${n} file${n === 1 ? "" : "s"}`;
@@ -105,10 +105,7 @@ export function gapWarning(
 ): string | undefined {
   const gaps = gapDays(w, dataDays, now).map((d) => d.day);
   if (gaps.length === 0) return undefined;
-  const ranges = dayRanges(gaps).replaceAll("/", "-").split(", ");
-  const shown = ranges.slice(0, GAP_RANGES_SHOWN).join(", ");
-  const which =
-    ranges.length > GAP_RANGES_SHOWN ? `${shown} … (${gaps.length} days in all)` : shown;
+  const which = dayRangesShown(gaps, GAP_RANGES_SHOWN);
   const days = gaps.length === 1 ? `day ${which} (UTC) has` : `days ${which} (UTC) have`;
   return `the window's ${days} no log file with events: logs not synced, collected or delivered read as a quiet day; check the source before trusting an empty answer`;
 }

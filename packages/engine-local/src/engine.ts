@@ -29,6 +29,7 @@ import {
   type ColumnInfo,
   DELIVERY_LAG_MS,
   type Dialect,
+  dayRanges,
   deliveryDays,
   type Engine,
   firstReference,
@@ -93,7 +94,6 @@ import {
 import { type SeriesGaps, seriesGaps } from "./series-gaps.ts";
 import {
   assertStore,
-  dayRanges,
   ManifestCache,
   readStore,
   type StoreFile,

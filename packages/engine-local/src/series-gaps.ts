@@ -4,9 +4,9 @@
  * the files of every account and region together, so a region whose deliveries stopped, or
  * whose folder a sync missed, read as a quiet region.
  */
-import { DELIVERY_LAG_MS, type TimeWindow } from "@run-md/core";
+import { DELIVERY_LAG_MS, dayRanges, type TimeWindow } from "@run-md/core";
 import { layoutSeries } from "./files.ts";
-import { dayRanges, windowDays } from "./store.ts";
+import { windowDays } from "./store.ts";
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;

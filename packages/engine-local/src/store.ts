@@ -16,6 +16,7 @@ import { createReadStream, promises as fsp } from "node:fs";
 import path from "node:path";
 import {
   DELIVERY_LAG_MS,
+  dayRanges,
   deliveryDays,
   isoSeconds,
   RunMdError,
@@ -625,25 +626,6 @@ export function storeSelectSql(files: StoreFile[], where = ""): string {
 /** `cwl_events`'s source rows (`j`: the record JSON, rebuilt from the columns) from store files. */
 export function storeMessageSql(files: StoreFile[], where = ""): string {
   return windowedSql(`CAST(${MESSAGE_SQL} AS JSON) AS j`, files, where);
-}
-
-/** Consecutive days written as ranges: `2024/03/01..2024/03/03, 2024/03/05`. */
-export function dayRanges(days: string[]): string {
-  const out: string[] = [];
-  const sorted = [...days].sort();
-  let first: string | undefined;
-  let prev: string | undefined;
-  const next = (d: string) => slashDayFrom(d, 1);
-  for (const d of [...sorted, ""]) {
-    if (prev !== undefined && d === next(prev)) {
-      prev = d;
-      continue;
-    }
-    if (first !== undefined) out.push(first === prev ? first : `${first}..${prev}`);
-    first = d;
-    prev = d;
-  }
-  return out.join(", ");
 }
 
 /** What the store gives a query: its files in the window, and the days it does not cover. */
