@@ -301,8 +301,12 @@ export class AthenaEngine implements Engine {
       warnings.push("the query does not read cloudtrail_logs, so it is not scoped to the window");
     }
     if (req.signal.aborted) throw queryCancelled(ATHENA_QUERY, undefined, req.signal);
-    // The table's projection, read alongside the query (never its failure: a warning).
-    const covering = this.coverage(req);
+    // The table's projection, read alongside the query (never its failure: a warning); nothing
+    // to say of a query that does not read the table.
+    const covering =
+      prepared.scopedReferences === 0
+        ? Promise.resolve<Coverage>({ warnings: [] })
+        : this.coverage(req);
     const { execution, attempts } = await this.runWithResubmits(req, prepared);
     const result = await this.readResults(execution, req);
     if (attempts > 1) {

@@ -154,6 +154,15 @@ describe("the window's days outside a projection range, on Athena", () => {
     ]);
   });
 
+  it("does not ask of a query that does not read the table", async () => {
+    const { emulator, engine } = await over(projectionDdl("2026/11/22,NOW"));
+    const r = await engine.query(
+      queryRequest("sql", "SELECT 1 AS n", window("2026-11-20T06:00:00Z", "2026-11-23T06:00:00Z")),
+    );
+    expect([r.rows, coverageWarnings(r.warnings), r.notReadFrom]).toEqual([[[1]], [], undefined]);
+    expect(emulator.callsOf("GetTableMetadata")).toHaveLength(0);
+  });
+
   it("makes a refused GetTableMetadata one warning, and the step answers", async () => {
     const { emulator, engine } = await over(projectionDdl("2026/11/22,NOW"));
     emulator.faults.athena = {
