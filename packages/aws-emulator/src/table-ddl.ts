@@ -5,6 +5,7 @@
  * SerDe as Athena lists them), in the shape of Athena's `TableMetadata`. The emulator serves it,
  * so an engine reads a table's partition projection through the real SDK.
  */
+import { sqlCommentEnd, sqlQuotedEnd } from "@run-md/core";
 
 /** One column as TableMetadata lists it: `{ Name, Type }`, the type in Hive's lower-case text. */
 export interface TableColumn {
@@ -25,28 +26,27 @@ export interface TableMetadata {
 
 export class DdlError extends Error {}
 
-/** The text without `-- ...` and `/* ... *\/` comments (outside quoted strings). */
+/**
+ * The text without `-- ...` and `/* ... *\/` comments outside quoted strings and names, as core's
+ * one reading of SQL comments ends them (a line comment's line break kept; a block comment a
+ * space).
+ */
 function withoutComments(ddl: string): string {
   let out = "";
-  let quote: string | null = null;
-  for (let i = 0; i < ddl.length; i++) {
+  for (let i = 0; i < ddl.length; ) {
     const c = ddl[i]!;
-    if (quote !== null) {
+    const comment = sqlCommentEnd(ddl, i);
+    if (comment >= 0) {
+      if (ddl[i] === "/") out += " ";
+      i = comment;
+    } else if (c === "'" || c === '"' || c === "`") {
+      const end = sqlQuotedEnd(ddl, i);
+      out += ddl.slice(i, end);
+      i = end;
+    } else {
       out += c;
-      if (c === quote) quote = null;
-      continue;
+      i++;
     }
-    if (c === "'" || c === '"' || c === "`") {
-      quote = c;
-      out += c;
-    } else if (c === "-" && ddl[i + 1] === "-") {
-      while (i < ddl.length && ddl[i] !== "\n") i++;
-      out += "\n";
-    } else if (c === "/" && ddl[i + 1] === "*") {
-      const end = ddl.indexOf("*/", i + 2);
-      i = end < 0 ? ddl.length : end + 1;
-      out += " ";
-    } else out += c;
   }
   return out;
 }
