@@ -47,7 +47,7 @@ describe("a store's region without objects on days the others have them", () => 
       // Two days of 24 events: the store read is the files written.
       expect(r.rows).toEqual([[48]]);
       expect(r.warnings).toEqual([
-        "the window's days 2024-03-02..2024-03-03 (UTC) have no log file of us-west-2 of account 111122223333, which delivered about 24 files a day on its other days, while other regions or accounts have files then: logs of one region or account not synced, collected or delivered read as quiet; check the source before trusting an empty answer",
+        "the window's days 2024-03-02..2024-03-03 (UTC) have no log file of us-west-2 of account 111122223333, which delivered about 24 files a day on its other days, while other regions, accounts or trails have files then: logs of one region or account not synced, collected or delivered read as quiet; check the source before trusting an empty answer",
       ]);
       // us-west-2 delivered again on the 4th: its gap is named, and not read again later.
       expect(r.notReadFrom).toBeUndefined();

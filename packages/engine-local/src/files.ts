@@ -61,19 +61,24 @@ const DELIVERY_NAME =
 
 /**
  * The account and region (`<account>/CloudTrail/<region>` folders) of a trail's delivery file,
- * and its delivery day; null for any other file. Read from its path in the delivery layout, else
- * from CloudTrail's own file name: a copy of a deeper prefix (`aws s3 sync
- * s3://bucket/AWSLogs/<account>/CloudTrail/ ./logs/`) is still a trail's deliveries. A trail
- * delivers each account's and region's files apart.
+ * its delivery day, and the path before them (`under`: the folder a trail delivers its layout
+ * to, `AWSLogs` or `<prefix>/AWSLogs/o-<org>`; for a file outside the layout, its folder); null
+ * for any other file. Read from its path in the delivery layout, else from CloudTrail's own file
+ * name: a copy of a deeper prefix (`aws s3 sync s3://bucket/AWSLogs/<account>/CloudTrail/
+ * ./logs/`) is still a trail's deliveries. A trail delivers each account's and region's files
+ * apart.
  */
-export function layoutSeries(p: string): { series: string; day: string } | null {
-  const m = LAYOUT.exec(`/${slashed(p)}`);
+export function layoutSeries(p: string): { series: string; day: string; under: string } | null {
+  const whole = `/${slashed(p)}`;
+  const m = LAYOUT.exec(whole);
   const day = layoutDay(p);
-  if (m && day !== null) return { series: `${m[2]} of account ${m[1]}`, day };
+  if (m && day !== null) {
+    return { series: `${m[2]} of account ${m[1]}`, day, under: whole.slice(1, m.index) };
+  }
   const n = DELIVERY_NAME.exec(slashed(p));
   const named = n ? `${n[3]}/${n[4]}/${n[5]}` : null;
   return n && named !== null && isSlashDay(named)
-    ? { series: `${n[2]} of account ${n[1]}`, day: named }
+    ? { series: `${n[2]} of account ${n[1]}`, day: named, under: slashed(p).slice(0, n.index) }
     : null;
 }
 

@@ -28,6 +28,7 @@ export type SeriesGaps = { warnings: string[]; from: string | undefined };
 
 /** A series' files of one day: all, those named as delivered before the open day's cut, and those without CloudTrail's name. */
 type SeriesDay = { files: number; early: number; untimed: number };
+type ByDay = Map<string, SeriesDay>;
 type Day = { day: string; from: number; to: number };
 type Found = { series: string; gaps: Day[]; trailing: Day[]; stray: boolean; perDay: number };
 
@@ -69,7 +70,8 @@ export function seriesGaps(w: TimeWindow, origins: readonly string[], now: numbe
   const open = days.find((d) => Math.floor(d.from / DAY_MS) * DAY_MS + DAY_MS > now);
   const openHours =
     open === undefined ? undefined : open.to - Math.floor(open.from / DAY_MS) * DAY_MS;
-  const counts = seriesCounts(origins, new Set(days.map((d) => d.day)), openHours);
+  const byTrail = seriesCounts(origins, new Set(days.map((d) => d.day)), openHours);
+  const counts = new Map([...byTrail].flatMap(([s, trails]) => [...seriesOfTrails(s, trails)]));
   const withFiles = new Set([...counts.values()].flatMap((m) => [...m.keys()]));
   const found: Found[] = [];
   for (const [series, byDay] of counts) {
@@ -88,18 +90,19 @@ export function seriesGaps(w: TimeWindow, origins: readonly string[], now: numbe
 }
 
 /**
- * Each series' files per day of the window (`inWindow`). A folder of the layout gives its files'
- * series and day: one look per folder, not per file (a month of a busy account is 150,000
- * files); a file elsewhere is told by its name. With `openHours`, the files of each day named
- * as delivered in its first that many hours are counted apart (`early`).
+ * Each series' files per day of the window (`inWindow`), by the folder its trail delivers the
+ * layout to (`under`). A folder of the layout gives its files' series and day: one look per
+ * folder, not per file (a month of a busy account is 150,000 files); a file elsewhere is told by
+ * its name. With `openHours`, the files of each day named as delivered in its first that many
+ * hours are counted apart (`early`).
  */
 function seriesCounts(
   origins: readonly string[],
   inWindow: ReadonlySet<string>,
   openHours: number | undefined,
-): Map<string, Map<string, SeriesDay>> {
-  const counts = new Map<string, Map<string, SeriesDay>>();
-  const folders = new Map<string, { series: string; day: string } | null>();
+): Map<string, Map<string, ByDay>> {
+  const counts = new Map<string, Map<string, ByDay>>();
+  const folders = new Map<string, ReturnType<typeof layoutSeries>>();
   for (const origin of new Set(origins)) {
     const cut = Math.max(origin.lastIndexOf("/"), origin.lastIndexOf("\\"));
     const folder = origin.slice(0, cut + 1);
@@ -110,7 +113,8 @@ function seriesCounts(
     }
     const s = inFolder ?? layoutSeries(origin);
     if (s === null || !inWindow.has(s.day)) continue;
-    const byDay = counts.get(s.series) ?? new Map<string, SeriesDay>();
+    const trails = counts.get(s.series) ?? new Map<string, ByDay>();
+    const byDay = trails.get(s.under) ?? new Map<string, SeriesDay>();
     const c = byDay.get(s.day) ?? { files: 0, early: 0, untimed: 0 };
     c.files++;
     if (openHours !== undefined) {
@@ -119,9 +123,36 @@ function seriesCounts(
       else if (t < openHours) c.early++;
     }
     byDay.set(s.day, c);
-    counts.set(s.series, byDay);
+    trails.set(s.under, byDay);
+    counts.set(s.series, trails);
   }
   return counts;
+}
+
+/**
+ * The series of one account's region, by the folders its files lie under: one series when no
+ * day has files under two of them (one trail: the store's keys and the raw files' paths spell
+ * its folder differently, and a store's days and the raw files' days do not meet), else one a
+ * folder, named by it (two trails delivering the region, a management events trail and a data
+ * events trail, or an organization's trail and the account's own: one of them stopping is a
+ * gap of its own, not half the region's rate).
+ */
+function seriesOfTrails(series: string, trails: ReadonlyMap<string, ByDay>): Map<string, ByDay> {
+  const seen = new Set<string>();
+  let meet = false;
+  for (const byDay of trails.values()) {
+    for (const day of byDay.keys()) {
+      if (seen.has(day)) meet = true;
+      seen.add(day);
+    }
+  }
+  if (meet)
+    return new Map([...trails].map(([under, d]) => [`${series} under ${under || "."}/`, d]));
+  const merged: ByDay = new Map();
+  for (const byDay of trails.values()) {
+    for (const [day, c] of byDay) merged.set(day, c);
+  }
+  return new Map([[series, merged]]);
 }
 
 /**
@@ -183,7 +214,7 @@ function seriesWarnings(found: readonly Found[]): string[] {
     const which = dayRanges(gaps.map((d) => d.day)).replaceAll("/", "-");
     const daysText = gaps.length === 1 ? `day ${which} (UTC) has` : `days ${which} (UTC) have`;
     const none = stray ? "no log file (or one or two)" : "no log file";
-    return `the window's ${daysText} ${none} of ${series}, which delivered about ${perDay} files a day on its other days, while other regions or accounts have files then: logs of one region or account not synced, collected or delivered read as quiet; check the source before trusting an empty answer`;
+    return `the window's ${daysText} ${none} of ${series}, which delivered about ${perDay} files a day on its other days, while other regions, accounts or trails have files then: logs of one region or account not synced, collected or delivered read as quiet; check the source before trusting an empty answer`;
   });
   if (found.length > SERIES_SHOWN)
     warnings.push(

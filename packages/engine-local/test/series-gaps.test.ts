@@ -66,8 +66,8 @@ describe("an account's region without files on days others have them", () => {
     // Nothing of us-west-2 was read on the 2nd and the 3rd: the answer 0 is no finding.
     expect(r.rows).toEqual([[0]]);
     expect(r.warnings).toEqual([
-      "the window's days 2024-03-02..2024-03-03 (UTC) have no log file of us-west-2 of account 111122223333, which delivered about 24 files a day on its other days, while other regions or accounts have files then: logs of one region or account not synced, collected or delivered read as quiet; check the source before trusting an empty answer",
-      "the window's days 2024-03-03..2024-03-04 (UTC) have no log file of us-east-1 of account 222233334444, which delivered about 24 files a day on its other days, while other regions or accounts have files then: logs of one region or account not synced, collected or delivered read as quiet; check the source before trusting an empty answer",
+      "the window's days 2024-03-02..2024-03-03 (UTC) have no log file of us-west-2 of account 111122223333, which delivered about 24 files a day on its other days, while other regions, accounts or trails have files then: logs of one region or account not synced, collected or delivered read as quiet; check the source before trusting an empty answer",
+      "the window's days 2024-03-03..2024-03-04 (UTC) have no log file of us-east-1 of account 222233334444, which delivered about 24 files a day on its other days, while other regions, accounts or trails have files then: logs of one region or account not synced, collected or delivered read as quiet; check the source before trusting an empty answer",
     ]);
     // From the gap that lasts to the window's end (account 222233334444's, from the 3rd; its
     // folder would hold the 2nd's last hour's events): us-west-2 delivered again on the 4th, and
@@ -252,5 +252,64 @@ describe("an account's region without files on days others have them", () => {
     expect(seriesGaps(w, trailing, Date.parse("2024-04-01T00:00:00Z")).from).toBe(
       "2024-03-02T23:00:00.000Z",
     );
+  });
+});
+
+describe("two trails delivering one account's region", () => {
+  const file = (under: string, day: string, n: number) =>
+    `${under}/111122223333/CloudTrail/us-east-1/2024/03/${day}/111122223333_CloudTrail_us-east-1_202403${day}T${String(n).padStart(2, "0")}50Z_a${n}.json.gz`;
+  const hourly = (under: string, days: string[]) =>
+    days.flatMap((d) => Array.from({ length: 24 }, (_, i) => file(under, d, i)));
+  const w = window("2024-03-01T00:00:00Z", "2024-03-05T00:00:00Z");
+  const later = Date.parse("2024-04-01T00:00:00Z");
+
+  it("names the one that stopped while the other goes on (a data events trail's StopLogging)", async () => {
+    const dir = await tempDir("run-md-two-trails-");
+    const deliverUnder = (under: string, days: string[]) =>
+      hourlyDeliveries(
+        (day) => path.join(dir, under, "AWSLogs/111122223333/CloudTrail/us-east-1/2024/03", day),
+        "us-east-1",
+        days,
+      );
+    await deliverUnder("management", ["01", "02", "03", "04"]);
+    await deliverUnder("data-events", ["01", "02"]);
+    const e = await createLocalEngine({ logDir: dir, threads: 1 });
+    engines.push(e);
+    const r = await e.query(
+      queryRequest(
+        "sql",
+        "SELECT count(*) FROM cloudtrail_logs",
+        window("2024-03-01T00:00:00Z", "2024-03-05T00:00:00Z"),
+      ),
+    );
+    // Every file written is read: 24 events a day, 4 days of one trail and 2 of the other.
+    expect(r.rows).toEqual([[144]]);
+    expect(r.warnings).toEqual([
+      `the window's days 2024-03-03..2024-03-04 (UTC) have no log file of us-east-1 of account 111122223333 under ${dir}/data-events/AWSLogs/, which delivered about 24 files a day on its other days, while other regions, accounts or trails have files then: logs of one region or account not synced, collected or delivered read as quiet; check the source before trusting an empty answer`,
+    ]);
+    expect(r.notReadFrom).toBe("2024-03-02T23:00:00.000Z");
+    await fsp.rm(dir, { recursive: true, force: true });
+  });
+
+  it("is one series where its folders never share a day (a store's keys, the raw files' paths)", () => {
+    // The store's days (its keys under the bucket's prefix) and the raw files' (whole paths) of
+    // the days the store lacks: one trail spelled two ways.
+    const files = [
+      ...hourly("trail/AWSLogs", ["01", "02"]),
+      ...hourly("/srv/logs/AWSLogs", ["03", "04"]),
+    ];
+    expect(seriesGaps(w, files, later)).toEqual({ warnings: [], from: undefined });
+  });
+
+  it("names an organization trail's account that stopped beside the account's own trail", () => {
+    const files = [
+      ...hourly("AWSLogs", ["01", "02", "03", "04"]),
+      ...hourly("AWSLogs/o-abc123", ["01"]),
+    ];
+    expect(seriesGaps(w, files, later).warnings).toEqual([
+      expect.stringMatching(
+        /^the window's days 2024-03-02\.\.2024-03-04 \(UTC\) have no log file of us-east-1 of account 111122223333 under AWSLogs\/o-abc123\/, /,
+      ),
+    ]);
   });
 });
