@@ -6,7 +6,9 @@
  * A query runs asynchronously from StartQuery on. GetQueryResults reports Scheduled, then Running
  * (with a growing prefix of the results as partial results, as the service does), then Complete,
  * or the status a fault asks for. Results are `{field, value}` arrays without missing fields and
- * with `@ptr` for non-stats queries, 10,000 rows a page with a `nextToken`.
+ * with `@ptr` for non-stats queries, 10,000 rows a page with a `nextToken`. Every log group holds
+ * every event of the directory unless the `groupAccounts` fault gives each its own accounts'; a
+ * query that reads `@log` (`account-id:log-group-name`) runs once per group (`runPrefixes`).
  */
 import type { Engine, QueryResult } from "@run-md/core";
 import {
@@ -43,6 +45,21 @@ export interface LogsFaults {
   retentionInDays?: number;
   /** DescribeLogGroups is AccessDeniedException (credentials without logs:DescribeLogGroups). */
   describeDenied?: boolean;
+  /**
+   * Each log group's own events: a group named here holds the events of these accounts only (an
+   * event's account is its `recipientAccountId`), a group not named here none, an empty list
+   * none (a trail whose group never got events). Without it every group holds every event of
+   * the directory. Groups are keyed by name; a query may name them by ARN. Events of an account
+   * two queried groups hold count once (the directory is read once), except in a query that
+   * reads `@log` (below).
+   */
+  groupAccounts?: Record<string, string[]>;
+  /**
+   * The account `@log` names (the service's `account-id:log-group-name`): by default the
+   * account of the ARN the query named the group by, else the emulator's own, 111122223333.
+   * Tests set it to answer a `@log` of another account or shape.
+   */
+  logAccount?: string;
 }
 
 type Status = "Scheduled" | "Running" | "Complete" | "Failed" | "Cancelled" | "Timeout" | "Unknown";
@@ -129,8 +146,18 @@ export function logsHandlers(ctx: EmulatorContext): Record<string, Handler> {
   };
 }
 
-/** Runs the query and its counts on the local engine in the background; sets rows or error. */
-async function execute(ctx: EmulatorContext, rec: QueryRecord, query: string, window: Window) {
+/**
+ * Runs the query and its counts on the local engine in the background, once for each of `runs`
+ * (`runPrefixes`: the text put before the query), adding up their rows and counts; sets rows
+ * or error.
+ */
+async function execute(
+  ctx: EmulatorContext,
+  rec: QueryRecord,
+  query: string,
+  window: Window,
+  runs: string[],
+) {
   const base = {
     stepId: `logs-${rec.id}`,
     dialect: "logs-insights" as const,
@@ -141,12 +168,14 @@ async function execute(ctx: EmulatorContext, rec: QueryRecord, query: string, wi
   };
   try {
     const e = (await ctx.localEngine()) as Engine;
-    const result: QueryResult = await e.query({ ...base, query });
-    const counts = await e.query({ ...base, query: countQuery(rec.ast) });
-    rec.recordsScanned = Number(counts.rows[0]?.[0] ?? 0);
-    rec.recordsMatched = Number(counts.rows[0]?.[1] ?? 0);
-    rec.bytesScanned = Number(result.stats.bytesRead ?? 0);
-    rec.rows = resultFields(rec, result);
+    for (const prefix of runs) {
+      const result: QueryResult = await e.query({ ...base, query: prefix + query });
+      const counts = await e.query({ ...base, query: prefix + countQuery(rec.ast) });
+      rec.recordsScanned += Number(counts.rows[0]?.[0] ?? 0);
+      rec.recordsMatched += Number(counts.rows[0]?.[1] ?? 0);
+      rec.bytesScanned += Number(result.stats.bytesRead ?? 0);
+      rec.rows.push(...resultFields(rec, result, rec.rows.length));
+    }
   } catch (e) {
     rec.error = e instanceof Error ? e.message : String(e);
   } finally {
@@ -154,15 +183,61 @@ async function execute(ctx: EmulatorContext, rec: QueryRecord, query: string, wi
   }
 }
 
+/** The emulator's own account: the owner of the log groups a query names by name. */
+const OWN_ACCOUNT = "111122223333";
+
+/** Whether a query reads `@log` (the word, not `@logStream`): it then runs once per log group. */
+function readsLog(queryString: string): boolean {
+  return /@log(?![\w@])/.test(queryString);
+}
+
+/**
+ * How a query runs over its log groups: the text put before it in each run, whose answers are
+ * added up. One run over the groups' events together (the `groupAccounts` fault's accounts,
+ * else the whole directory); for a query that reads `@log`, which the local engine does not
+ * have, one run per group over that group's events, with `@log` set to `account:name` (the
+ * service's form): exact for `stats ... by @log` and for lists of events, not for other
+ * aggregates over several groups (each group answers separately).
+ */
+export function runPrefixes(f: LogsFaults, groups: string[], queryString: string): string[] {
+  if (!readsLog(queryString)) {
+    if (f.groupAccounts === undefined) return [""];
+    return [scopeFilter(groups.flatMap((g) => heldAccounts(f, g)))];
+  }
+  return groups.map((g) => {
+    const { account, name } = groupIdentity(g);
+    const scope = f.groupAccounts === undefined ? "" : scopeFilter(heldAccounts(f, g));
+    return `${scope}fields ${JSON.stringify(`${f.logAccount ?? account}:${name}`)} as @log\n| `;
+  });
+}
+
+/** The accounts whose events a log group holds, under the `groupAccounts` fault. */
+function heldAccounts(f: LogsFaults, group: string): string[] {
+  return f.groupAccounts?.[groupIdentity(group).name] ?? [];
+}
+
+/** A filter that keeps the events of these accounts (none for no account). */
+function scopeFilter(accounts: string[]): string {
+  const unique = [...new Set(accounts)].map((a) => JSON.stringify(a));
+  const keep = unique.length === 0 ? "1 = 2" : `recipientAccountId in [${unique.join(", ")}]`;
+  return `filter ${keep}\n| `;
+}
+
+/** A log group's name and owner account: from its ARN, else the emulator's own account. */
+function groupIdentity(group: string): { account: string; name: string } {
+  const arn = /^arn:[^:]+:logs:[^:]*:([^:]*):log-group:([^:]+)(?::\*)?$/.exec(group);
+  return arn ? { account: arn[1]!, name: arn[2]! } : { account: OWN_ACCOUNT, name: group };
+}
+
 /** Rows as the service gives them: `{field, value}` without missing fields, `@ptr` unless stats. */
-function resultFields(rec: QueryRecord, result: QueryResult): Field[][] {
+function resultFields(rec: QueryRecord, result: QueryResult, first = 0): Field[][] {
   const names = result.columns.map((c) => c.name);
   return result.rows.map((row, i) => {
     const fields: Field[] = [];
     row.forEach((v, j) => {
       if (v !== null && v !== undefined) fields.push({ field: names[j]!, value: valueText(v) });
     });
-    if (!rec.aggregated) fields.push({ field: "@ptr", value: pageToken(rec.id, i) });
+    if (!rec.aggregated) fields.push({ field: "@ptr", value: pageToken(rec.id, first + i) });
     return fields;
   });
 }
@@ -268,7 +343,7 @@ function describeLogGroups(ctx: EmulatorContext, body: Record<string, unknown>) 
     (n) => (f.logGroups === undefined || f.logGroups.includes(n)) && n.startsWith(prefix ?? ""),
   );
   const logGroups = [...new Set(names)].map((logGroupName) => {
-    const arn = `arn:aws:logs:us-east-1:111122223333:log-group:${logGroupName}`;
+    const arn = `arn:aws:logs:us-east-1:${OWN_ACCOUNT}:log-group:${logGroupName}`;
     return {
       logGroupName,
       creationTime: (f.retainedFrom ?? 0) * 1000,
@@ -283,17 +358,26 @@ function describeLogGroups(ctx: EmulatorContext, body: Record<string, unknown>) 
   return { logGroups };
 }
 
-/** The query parsed and compiled now, as the service does: what cannot run fails StartQuery. */
-function compile(queryString: string): InsightsQuery {
+/**
+ * The query parsed and compiled now, as the service does: what cannot run fails StartQuery.
+ * Compiled after `prefix` (`runPrefixes`), its places counted in the query itself.
+ */
+function compile(queryString: string, prefix: string): InsightsQuery {
+  let shift = 0;
   try {
     const ast = parseInsights(queryString);
-    translateInsights(ast, { relation: "cwl_events", check: false });
+    shift = prefix.length;
+    translateInsights(parseInsights(prefix + queryString), {
+      relation: "cwl_events",
+      check: false,
+    });
     return ast;
   } catch (e) {
     if (!(e instanceof InsightsSyntaxError)) throw e;
+    const offset = Math.max(0, e.offset - shift);
     return fail("MalformedQueryException", e.message, {
       queryCompileError: {
-        location: { startCharOffset: e.offset, endCharOffset: e.offset + e.length },
+        location: { startCharOffset: offset, endCharOffset: offset + e.length },
         message: e.message,
       },
     });
@@ -336,7 +420,8 @@ function startQuery(state: LogsState, body: Record<string, unknown>) {
   }
   const groups = logGroups(state.ctx, body);
   const { window, limit } = retained(state.ctx, windowAndLimit(body));
-  const ast = compile(queryString);
+  const runs = runPrefixes(logsFaults(state.ctx), groups, queryString);
+  const ast = compile(queryString, runs[0]!);
   const hasLimit = ast.commands.some((c) => c.kind === "limit");
   const query = limit !== undefined && !hasLimit ? `${queryString}\n| limit ${limit}` : queryString;
   const rec = newRecord(state.ctx, ast, groups.length);
@@ -346,7 +431,7 @@ function startQuery(state: LogsState, body: Record<string, unknown>) {
     if (state.queries.size <= MAX_KEPT) break;
     if (r.finished) state.queries.delete(old);
   }
-  void execute(state.ctx, rec, query, window);
+  void execute(state.ctx, rec, query, window, runs);
   return { queryId: rec.id };
 }
 
