@@ -32,6 +32,7 @@ import {
   RunMdError,
   sleep,
   stopQuery,
+  type TimeWindow,
   windowTail,
 } from "@run-md/core";
 import {
@@ -138,6 +139,13 @@ const LOGS_QUERY: AwsQueryKind = {
 /** The query that asks whether a window's end holds a log event. */
 const TAIL_PROBE = "fields @timestamp | limit 1";
 
+/**
+ * The query that asks which of several log groups hold events in a window: `@log` is the log
+ * group of an event, "in the form of account-id:log-group-name"
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_AnalyzeLogData-discoverable-fields.html).
+ */
+const GROUPS_PROBE = "stats count(*) as n by @log";
+
 /** A step's query ready to send: its text, parsed form, window in seconds and log groups. */
 interface PreparedInsights {
   ast: InsightsQuery;
@@ -202,10 +210,11 @@ class CloudWatchLogsEngine implements LogsEngine {
   }
 
   /**
-   * Whether the window's end (core `windowTail`: its last 24 hours) holds no log event
-   * while the window does (a trail that stopped delivering): one more query, `fields @timestamp
-   * | limit 1` over that end only; a window found to hold events there is remembered. The
-   * sentence for the step's error, or undefined.
+   * Whether the window's end (core `windowTail`: its last 24 hours) holds no log event while
+   * the window does (a trail that stopped delivering): the sentence for the step's error, or
+   * undefined. One group: one more query, `fields @timestamp | limit 1` over that end only.
+   * Several: which of them stopped (`stoppedGroups`). A window found to hold events there is
+   * remembered.
    */
   private async endWithoutEvents(
     req: QueryRequest,
@@ -215,30 +224,73 @@ class CloudWatchLogsEngine implements LogsEngine {
     if (!tail) return undefined;
     const key = `${logGroups.join(",")}|${tail.start.toISOString()}/${tail.end.toISOString()}`;
     if (this.endsWithEvents.has(key)) return undefined;
+    let stale: string[] | undefined;
+    if (logGroups.length > 1) {
+      stale = await this.stoppedGroups(req, logGroups, tail);
+    } else {
+      const out = await this.probe(req, TAIL_PROBE, logGroups, tail);
+      stale = endHoldsEvents(out, logGroups, tail) ? undefined : logGroups;
+    }
+    if (stale === undefined) {
+      if (this.endsWithEvents.size >= 1000) this.endsWithEvents.clear();
+      this.endsWithEvents.add(key);
+      return undefined;
+    }
+    return `CloudWatch Logs holds no log event in ${stale.join(", ")} at the window's end, ${isoSeconds(tail.start)} → ${isoSeconds(tail.end)}, while its earlier days hold events (a trail that stopped delivering, or its logs not delivered since)`;
+  }
+
+  /**
+   * Of several log groups, those that hold no event at the window's end but did before it (one
+   * account's trail stopped while the others deliver), or undefined when none did. Which groups
+   * hold events at the end: `GROUPS_PROBE` over all of them; which of the others held events
+   * before: `GROUPS_PROBE` over those only, over the window before its end. A group quiet the
+   * whole window did not stop. When an answer's `@log` names no group of the step for sure
+   * (`groupOfLog`), or the service refuses the earlier window, the whole set is judged as one
+   * group is: stale when none of them holds an event at the end.
+   */
+  private async stoppedGroups(
+    req: QueryRequest,
+    logGroups: string[],
+    tail: TimeWindow,
+  ): Promise<string[] | undefined> {
+    const atEnd = await this.probe(req, GROUPS_PROBE, logGroups, tail);
+    const whole = endHoldsEvents(atEnd, logGroups, tail) ? undefined : logGroups;
+    const present = groupsOfAnswer(atEnd.results ?? [], logGroups);
+    if (present === undefined) return whole;
+    const absent = logGroups.filter((g) => !present.has(g));
+    if (absent.length === 0) return undefined;
+    const before = { start: req.window.start, end: tail.start };
+    const earlier = await this.probe(req, GROUPS_PROBE, absent, before).catch((e: unknown) => {
+      if (e instanceof RunMdError && outsideLogGroups(e.cause)) return undefined;
+      throw e;
+    });
+    const held = earlier && groupsOfAnswer(earlier.results ?? [], absent);
+    if (held === undefined) return whole;
+    const stopped = absent.filter((g) => held.has(g));
+    if (stopped.length > 0) return stopped;
+    return present.size > 0 ? undefined : whole;
+  }
+
+  /** A query of the engine's own (not the step's), run to Complete without progress reports. */
+  private async probe(
+    req: QueryRequest,
+    queryString: string,
+    logGroups: string[],
+    window: TimeWindow,
+  ): Promise<GetQueryResultsCommandOutput> {
     const probe: PreparedInsights = {
-      ast: parseInsights(TAIL_PROBE),
-      queryString: TAIL_PROBE,
+      ast: parseInsights(queryString),
+      queryString,
       logGroups,
-      ...windowSeconds(tail),
+      ...windowSeconds(window),
     };
     // The probe's states are not the step's progress.
     const quiet: QueryRequest = { ...req };
     delete quiet.onProgress;
     const queryId = await this.start(probe, req.signal);
-    const out = await this.waitForEnd(queryId, quiet, TAIL_PROBE);
+    const out = await this.waitForEnd(queryId, quiet, queryString);
     if (out.status !== "Complete") throw this.queryFailed(queryId, out.status ?? "Unknown");
-    const none = windowWithoutEvents(
-      out.statistics ?? {},
-      logGroups,
-      probe.startTime,
-      probe.endTime,
-    );
-    if (none === undefined || (out.results?.length ?? 0) > 0) {
-      if (this.endsWithEvents.size >= 1000) this.endsWithEvents.clear();
-      this.endsWithEvents.add(key);
-      return undefined;
-    }
-    return `CloudWatch Logs holds no log event in ${logGroups.join(", ")} at the window's end, ${isoSeconds(tail.start)} → ${isoSeconds(tail.end)}, while its earlier days hold events (a trail that stopped delivering, or its logs not delivered since)`;
+    return out;
   }
 
   /** The step's query as it will be sent, or the error that stops it before any request. */
@@ -616,4 +668,48 @@ export function windowWithoutEvents(
   const from = new Date(startTime * 1000).toISOString();
   const to = new Date((endTime + 1) * 1000).toISOString();
   return `CloudWatch Logs scanned no log events in ${logGroups.join(", ")} between ${from} and ${to}`;
+}
+
+/** Whether a tail probe's answer shows events at the window's end (any row, or any scanned). */
+function endHoldsEvents(
+  out: GetQueryResultsCommandOutput,
+  logGroups: string[],
+  tail: TimeWindow,
+): boolean {
+  const { startTime, endTime } = windowSeconds(tail);
+  const none = windowWithoutEvents(out.statistics ?? {}, logGroups, startTime, endTime);
+  return none === undefined || (out.results?.length ?? 0) > 0;
+}
+
+/**
+ * The log groups of the step a `GROUPS_PROBE` answer names (its rows' `@log`), or undefined when
+ * a row names none of them for sure: the answer is then not read as naming groups.
+ */
+function groupsOfAnswer(results: ResultField[][], logGroups: string[]): Set<string> | undefined {
+  const found = new Set<string>();
+  for (const row of results) {
+    const log = row.find((f) => f.field === "@log")?.value;
+    const group = log === undefined ? undefined : groupOfLog(log, logGroups);
+    if (group === undefined) return undefined;
+    found.add(group);
+  }
+  return found;
+}
+
+/**
+ * The one log group of `logGroups` (names, or ARNs `arn:partition:logs:region:account:log-group:name`)
+ * a `@log` value (`account-id:log-group-name`) is, or undefined when it has another form, or
+ * names none of them or more than one (a name and an ARN of the same name and account). A
+ * group given by name is the caller's own, of an account not known here: any account fits it.
+ */
+export function groupOfLog(log: string, logGroups: string[]): string | undefined {
+  const m = /^(\d{12}):([^:]+)$/.exec(log);
+  if (!m) return undefined;
+  const [, account, name] = m;
+  const fits = logGroups.filter((g) => {
+    const arn = /^arn:[^:]+:logs:[^:]*:(\d{12}):log-group:([^:]+)$/.exec(g);
+    if (arn) return arn[1] === account && arn[2] === name;
+    return !g.startsWith("arn:") && g === name;
+  });
+  return fits.length === 1 ? fits[0] : undefined;
 }

@@ -1,6 +1,7 @@
 import { parseInsights } from "@run-md/insights";
 import { describe, expect, test } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
+import { groupOfLog } from "../src/engine.ts";
 import {
   createLogsEngine,
   expectedColumns,
@@ -98,6 +99,24 @@ describe("results", () => {
     );
     expect(rows).toEqual([["007", 12, 3.5, "42"]]);
     expect(columns.map((c) => c.type)).toEqual(["varchar", "double", "double", "varchar"]);
+  });
+});
+
+describe("the log group a @log value names (account-id:log-group-name)", () => {
+  const arnA = "arn:aws:logs:us-east-1:111111111111:log-group:trail";
+  const arnB = "arn:aws:logs:us-east-1:222222222222:log-group:trail";
+  test.each<[string, string, string[], string | undefined]>([
+    ["a name, of any account", "333333333333:trail", ["trail", "other"], "trail"],
+    ["an ARN, of its account", "222222222222:trail", [arnA, arnB], arnB],
+    ["an ARN, of another account: none", "333333333333:trail", [arnA, arnB], undefined],
+    ["a name and an ARN it could both be: none", "111111111111:trail", ["trail", arnA], undefined],
+    ["a name listed twice: none", "111111111111:trail", ["trail", "trail"], undefined],
+    ["no group of that name: none", "111111111111:trail-b", ["trail", arnA], undefined],
+    ["no account: none", "trail", ["trail"], undefined],
+    ["an account that is not 12 digits: none", "cloudtrail:trail", ["trail"], undefined],
+    ["a name with a colon: none", "111111111111:a:trail", ["a:trail"], undefined],
+  ])("%s", (_name, log, groups, want) => {
+    expect(groupOfLog(log, groups)).toBe(want);
   });
 });
 
