@@ -26,8 +26,11 @@ const SERIES_SHOWN = 5;
 /** The warnings of `seriesGaps`, and from when the window is not known to be read. */
 export type SeriesGaps = { warnings: string[]; from: string | undefined };
 
-/** A series' files of one day: all, those named as delivered before the open day's cut, and those without CloudTrail's name. */
-type SeriesDay = { files: number; early: number; untimed: number };
+/**
+ * A series' files of one day: all, those named as delivered before the open day's cut, those
+ * without CloudTrail's name, and the hours their names give (a bit an hour).
+ */
+type SeriesDay = { files: number; early: number; untimed: number; hours: number };
 type ByDay = Map<string, SeriesDay>;
 type Day = { day: string; from: number; to: number };
 type Found = { series: string; gaps: Day[]; trailing: Day[]; stray: boolean; perDay: number };
@@ -115,12 +118,13 @@ function seriesCounts(
     if (s === null || !inWindow.has(s.day)) continue;
     const trails = counts.get(s.series) ?? new Map<string, ByDay>();
     const byDay = trails.get(s.under) ?? new Map<string, SeriesDay>();
-    const c = byDay.get(s.day) ?? { files: 0, early: 0, untimed: 0 };
+    const c = byDay.get(s.day) ?? { files: 0, early: 0, untimed: 0, hours: 0 };
     c.files++;
-    if (openHours !== undefined) {
-      const t = nameTimeOfDay(origin);
-      if (t === null) c.untimed++;
-      else if (t < openHours) c.early++;
+    const t = nameTimeOfDay(origin);
+    if (t === null) c.untimed++;
+    else {
+      c.hours |= 1 << Math.floor(t / HOUR_MS);
+      if (openHours !== undefined && t < openHours) c.early++;
     }
     byDay.set(s.day, c);
     trails.set(s.under, byDay);
@@ -129,28 +133,56 @@ function seriesCounts(
   return counts;
 }
 
+/** Hours two folders of a series must share on a day (by their files' names) to be two trails. */
+const TRAILS_SHARED_HOURS = 2;
+
+/** How many bits of `n` are set. */
+function bitCount(n: number): number {
+  let c = 0;
+  for (let v = n; v !== 0; v &= v - 1) c++;
+  return c;
+}
+
 /**
- * The series of one account's region, by the folders its files lie under: one series when no
- * day has files under two of them (one trail: the store's keys and the raw files' paths spell
- * its folder differently, and a store's days and the raw files' days do not meet), else one a
- * folder, named by it (two trails delivering the region, a management events trail and a data
- * events trail, or an organization's trail and the account's own: one of them stopping is a
- * gap of its own, not half the region's rate).
+ * Whether two folders of a series deliver side by side: on some day, files of both named in at
+ * least TRAILS_SHARED_HOURS of the same hours. One trail's files split between folders (a store's
+ * keys and the raw files' paths of the days it lacks, or a day synced into two dated folders,
+ * one up to a time and one after it) share at most the hour of the split.
+ */
+function sideBySide(a: ByDay, b: ByDay): boolean {
+  for (const [day, c] of a) {
+    const d = b.get(day);
+    if (d !== undefined && bitCount(c.hours & d.hours) >= TRAILS_SHARED_HOURS) return true;
+  }
+  return false;
+}
+
+/**
+ * The series of one account's region, by the folders its files lie under: one a folder, named
+ * by it, when two of them deliver side by side (two trails delivering the region, a management
+ * events trail and a data events trail, or an organization's trail and the account's own: one
+ * of them stopping is a gap of its own, not a lower rate of the region); else one series.
  */
 function seriesOfTrails(series: string, trails: ReadonlyMap<string, ByDay>): Map<string, ByDay> {
-  const seen = new Set<string>();
-  let meet = false;
-  for (const byDay of trails.values()) {
-    for (const day of byDay.keys()) {
-      if (seen.has(day)) meet = true;
-      seen.add(day);
-    }
-  }
-  if (meet)
+  const all = [...trails.values()];
+  if (all.some((a, i) => all.slice(i + 1).some((b) => sideBySide(a, b))))
     return new Map([...trails].map(([under, d]) => [`${series} under ${under || "."}/`, d]));
   const merged: ByDay = new Map();
-  for (const byDay of trails.values()) {
-    for (const [day, c] of byDay) merged.set(day, c);
+  for (const byDay of all) {
+    for (const [day, c] of byDay) {
+      const m = merged.get(day);
+      merged.set(
+        day,
+        m === undefined
+          ? c
+          : {
+              files: m.files + c.files,
+              early: m.early + c.early,
+              untimed: m.untimed + c.untimed,
+              hours: m.hours | c.hours,
+            },
+      );
+    }
   }
   return new Map([[series, merged]]);
 }

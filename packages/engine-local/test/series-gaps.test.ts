@@ -301,6 +301,30 @@ describe("two trails delivering one account's region", () => {
     expect(seriesGaps(w, files, later)).toEqual({ warnings: [], from: undefined });
   });
 
+  it("is one series where a day was synced into two dated folders, one up to a time and one after", () => {
+    // The 2nd's files up to 11:50 in the first sync's folder, from 11:50 on in the second's.
+    const first = [
+      ...hourly("sync-1/AWSLogs", ["01"]),
+      ...hourly("sync-1/AWSLogs", ["02"]).slice(0, 12),
+    ];
+    const second = [
+      ...hourly("sync-2/AWSLogs", ["02"]).slice(11),
+      ...hourly("sync-2/AWSLogs", ["03", "04"]),
+    ];
+    expect(seriesGaps(w, [...first, ...second], later)).toEqual({ warnings: [], from: undefined });
+    // Two hours of the 2nd in both: side by side, two trails (the first stopped after the 2nd).
+    const overlap = [
+      ...first,
+      ...hourly("sync-2/AWSLogs", ["02"]).slice(10),
+      ...hourly("sync-2/AWSLogs", ["03", "04"]),
+    ];
+    expect(seriesGaps(w, overlap, later).warnings).toEqual([
+      expect.stringMatching(
+        /^the window's days 2024-03-03\.\.2024-03-04 \(UTC\) have no log file of us-east-1 of account 111122223333 under sync-1\/AWSLogs\/, /,
+      ),
+    ]);
+  });
+
   it("names an organization trail's account that stopped beside the account's own trail", () => {
     const files = [
       ...hourly("AWSLogs", ["01", "02", "03", "04"]),
