@@ -348,3 +348,18 @@ export function windowParams(w: TimeWindow): Record<string, BoundParam> {
     end_date: { type: "string", value: slashDate(w.end) },
   };
 }
+
+/** Every `yyyy/MM/dd` day a window touches, with the part of the window in it. */
+export function windowDays(w: TimeWindow): { day: string; from: number; to: number }[] {
+  const out: { day: string; from: number; to: number }[] = [];
+  const DAY = 86_400_000;
+  let t = Math.floor(w.start.getTime() / DAY) * DAY;
+  for (; t < w.end.getTime(); t += DAY) {
+    out.push({
+      day: slashDate(new Date(t)),
+      from: Math.max(t, w.start.getTime()),
+      to: Math.min(t + DAY, w.end.getTime()),
+    });
+  }
+  return out;
+}

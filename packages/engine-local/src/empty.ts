@@ -5,9 +5,8 @@
  * for what it is. And the days of a window that has events elsewhere but none in them
  * (`gapWarning`): a gap in the logs would read as a quiet day.
  */
-import { DELIVERY_LAG_MS, dayRangesShown, type TimeWindow } from "@run-md/core";
+import { DELIVERY_LAG_MS, dayRangesShown, type TimeWindow, windowDays } from "@run-md/core";
 import type { DayRange, Resolution } from "./files.ts";
-import { windowDays } from "./store.ts";
 
 function files(n: number): string {
   return `${n} file${n === 1 ? "" : "s"}`;

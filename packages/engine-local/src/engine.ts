@@ -40,6 +40,8 @@ import {
   type QueryResult,
   RunMdError,
   renderTemplate,
+  type SeriesGaps,
+  seriesGaps,
   setNewest,
   sqlStringLiteral,
   type TimeWindow,
@@ -91,7 +93,6 @@ import {
   recordType,
   type Usage,
 } from "./schema.ts";
-import { type SeriesGaps, seriesGaps } from "./series-gaps.ts";
 import {
   assertStore,
   ManifestCache,

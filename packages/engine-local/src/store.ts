@@ -25,6 +25,7 @@ import {
   slashDayStart,
   sqlStringLiteral,
   type TimeWindow,
+  windowDays,
   writeFileAtomic,
 } from "@run-md/core";
 import { EVENT_KEYS, GLOB_CHARS, layoutDay, layoutSeries, type SourceFile } from "./files.ts";
@@ -276,20 +277,6 @@ export function addCovered(
 }
 
 const DAY_MS = 86_400_000;
-
-/** Every `yyyy/MM/dd` day a window touches, with the part of the window in it. */
-export function windowDays(w: TimeWindow): { day: string; from: number; to: number }[] {
-  const out: { day: string; from: number; to: number }[] = [];
-  let t = Math.floor(w.start.getTime() / DAY_MS) * DAY_MS;
-  for (; t < w.end.getTime(); t += DAY_MS) {
-    out.push({
-      day: slashDate(new Date(t)),
-      from: Math.max(t, w.start.getTime()),
-      to: Math.min(t + DAY_MS, w.end.getTime()),
-    });
-  }
-  return out;
-}
 
 /**
  * Which days of a window the store does not cover (`missing`: not collected, or collected only in

@@ -7,10 +7,10 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
+import { seriesGaps } from "@run-md/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
 import { createLocalEngine, type LocalEngine } from "../src/engine.ts";
-import { seriesGaps } from "../src/series-gaps.ts";
 import { hourlyDeliveries, tempDir, window } from "./helpers.ts";
 
 let root: string;

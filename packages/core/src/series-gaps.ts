@@ -1,12 +1,12 @@
 /**
  * The days of a window on which one account's region of a trail's deliveries has no file while
- * other regions or accounts have files that day (`seriesGaps`). `gapWarning` (empty.ts) counts
+ * other regions or accounts have files that day (`seriesGaps`). `gapWarning` (engine-local empty.ts) counts
  * the files of every account and region together, so a region whose deliveries stopped, or
  * whose folder a sync missed, read as a quiet region.
  */
-import { DELIVERY_LAG_MS, dayRanges, type TimeWindow } from "@run-md/core";
-import { layoutSeries } from "./files.ts";
-import { windowDays } from "./store.ts";
+import { layoutSeries } from "./delivery-layout.ts";
+import type { TimeWindow } from "./engine.ts";
+import { DELIVERY_LAG_MS, dayRanges, windowDays } from "./window.ts";
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
