@@ -14,6 +14,7 @@ import {
   StartQueryExecutionCommand,
   StopQueryExecutionCommand,
 } from "@aws-sdk/client-athena";
+import type { S3ClientConfig } from "@aws-sdk/client-s3";
 import {
   type AwsClientOptions,
   type AwsErrorService,
@@ -25,6 +26,7 @@ import {
   type ColumnInfo,
   type Engine,
   formatBytes,
+  isLoopbackEndpoint,
   isoSeconds,
   isRunMdError,
   type JsonValue,
@@ -41,6 +43,7 @@ import {
 import { assertAthenaSql, type TableConfig, TableResolver } from "@run-md/sql";
 import { convertValue } from "./convert.ts";
 import { type Coverage, projectionCoverage, type TableParameters } from "./coverage.ts";
+import { DeliveryCheck } from "./delivery-listing.ts";
 import { assertReadOnly } from "./gate.ts";
 import {
   type Partitioning,
@@ -241,6 +244,24 @@ function whileRunning<T>(read: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
+/**
+ * The S3 client's settings for listing the table's location: the engine's region, profile and
+ * credentials; the Athena endpoint only when it is the emulator on this machine (which serves
+ * buckets by path), never an Athena VPC endpoint; a bucket of another region followed there.
+ */
+function s3Config(opts: AthenaEngineOptions): S3ClientConfig {
+  const { endpoint, ...base } = awsClientConfig(opts);
+  const emulated = endpoint !== undefined && isLoopbackEndpoint(endpoint);
+  return {
+    ...base,
+    ...(emulated ? { endpoint, forcePathStyle: true } : {}),
+    followRegionRedirects: true,
+    ...(opts.clientConfig?.credentials === undefined
+      ? {}
+      : { credentials: opts.clientConfig.credentials }),
+  };
+}
+
 /** How many windows' answers an engine remembers. */
 const WINDOWS_REMEMBERED = 256;
 
@@ -262,6 +283,8 @@ export class AthenaEngine implements Engine {
    * decides which of a window's days Athena reads at all.
    */
   private readonly tablesRead = new Map<string, { at: number; read: Promise<TableRead> }>();
+  /** The listing of the table's location for accounts' regions that stopped delivering. */
+  private readonly deliveries: DeliveryCheck;
 
   constructor(opts: AthenaEngineOptions, client?: AthenaClient) {
     this.opts = opts;
@@ -279,10 +302,15 @@ export class AthenaEngine implements Engine {
       hints: { AccessDeniedException: hintFor("access denied") },
     };
     this.client = client ?? new AthenaClient({ ...awsClientConfig(opts), ...opts.clientConfig });
+    this.deliveries = new DeliveryCheck(() => s3Config(opts), {
+      ...(opts.regions ? { regions: opts.regions } : {}),
+      ...(opts.accounts ? { accounts: opts.accounts } : {}),
+    });
   }
 
   async close(): Promise<void> {
     this.client.destroy();
+    this.deliveries.close();
   }
 
   /** Resolves the credentials and the region once (their problem then stops the run once). */
@@ -372,14 +400,21 @@ export class AthenaEngine implements Engine {
       ...(this.opts.regions ? { regions: this.opts.regions } : {}),
       ...(this.opts.accounts ? { accounts: this.opts.accounts } : {}),
     };
-    return projectionCoverage(
+    const now = Date.now();
+    const projected = projectionCoverage(
       table,
       read.params,
       read.partitionKeys,
       req.window,
       configured,
-      Date.now(),
+      now,
     );
+    const delivered = await this.deliveries.gaps(read.params, req.window, now);
+    const from = [projected.notReadFrom, delivered.notReadFrom].filter((f) => f !== undefined);
+    return {
+      warnings: [...projected.warnings, ...delivered.warnings],
+      ...(from.length === 0 ? {} : { notReadFrom: from.sort()[0] as string }),
+    };
   }
 
   /**

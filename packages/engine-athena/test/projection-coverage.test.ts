@@ -61,6 +61,8 @@ async function over(
     logDir: dir,
     tableAliases: [TABLE],
     ...(tableDdl === undefined ? {} : { tableDdl }),
+    // The table's location, listed for regions that stopped delivering (none here).
+    s3Buckets: { bucket: dir },
   });
   engine = emulatedAthena(emulator.endpoint, { table: TABLE, partitioning: "projection", ...opts });
   return { emulator, engine };

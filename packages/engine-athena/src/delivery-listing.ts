@@ -1,0 +1,226 @@
+/**
+ * The keys of a trail's deliveries under the Athena table's S3 location, for the window's days,
+ * read by listing (ListObjectsV2), never by a query: core's `seriesGaps` then names an account's
+ * region without files on days when the others have them, as on the local engine. Athena reads
+ * what the location holds: a region whose trail stopped delivering (or an account an organization
+ * trail no longer logs) reads as a quiet region, and a `rows == 0` check passed over it.
+ *
+ * From the location (the template of a projected table cut before its first `${`, else the
+ * table's `location`), the walk goes down the delivery layout
+ * (`[AWSLogs/][o-<org>/]<account>/CloudTrail/<region>/`) by delimiter listing, keeping the
+ * configured accounts and regions, then lists each region's folder of each day of the window.
+ */
+import { ListObjectsV2Command, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
+import { seriesGaps, type TimeWindow, windowDays } from "@run-md/core";
+
+/** The keys listed, or why they were not. */
+export type Deliveries = { keys: string[] } | { skipped: string };
+
+/** Listings a step's check may take (each a request of ListObjectsV2, $0.005 per thousand). */
+export const MAX_LISTINGS = 3000;
+/** Listings sent at once. */
+const PARALLEL = 16;
+
+const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
+const ACCOUNT = /^\d{12}$/;
+const ORGANIZATION = /^o-[a-z0-9]{10,32}$/;
+
+/** Where the table's files lie (`s3://bucket/prefix/`), from its parameters; undefined if not S3. */
+export function tableLocation(
+  params: Record<string, string>,
+): { bucket: string; prefix: string } | undefined {
+  const template = params["storage.location.template"];
+  const text = template?.includes("${")
+    ? template.slice(0, template.indexOf("${"))
+    : (template ?? params.location);
+  const m = /^s3a?:\/\/([^/]+)\/?(.*)$/.exec(text?.trim() ?? "");
+  if (!m) return undefined;
+  // The folder the text names: a template cut inside a name (`.../CloudTrail/x${region}`) is cut
+  // back to its last whole folder.
+  const rest = m[2] ?? "";
+  const prefix = rest.slice(0, rest.lastIndexOf("/") + 1);
+  return { bucket: m[1] as string, prefix: template?.includes("${") ? prefix : withSlash(rest) };
+}
+
+const withSlash = (p: string) => (p === "" || p.endsWith("/") ? p : `${p}/`);
+
+/** The last folder of a prefix (`a/b/` → `b`). */
+const lastFolder = (p: string) => p.split("/").at(-2) ?? "";
+
+interface Walk {
+  s3: S3Client;
+  bucket: string;
+  signal: AbortSignal;
+  regions?: string[];
+  accounts?: string[];
+  /** Requests sent so far. */
+  sent: number;
+}
+
+/** One listing of `prefix`, every page: its subfolders (with `/`) or its keys. */
+async function list(w: Walk, prefix: string, folders: boolean): Promise<string[]> {
+  const out: string[] = [];
+  let token: string | undefined;
+  do {
+    if (++w.sent > MAX_LISTINGS) throw new TooMany();
+    const page = await w.s3.send(
+      new ListObjectsV2Command({
+        Bucket: w.bucket,
+        Prefix: prefix,
+        ...(folders ? { Delimiter: "/" } : {}),
+        ...(token === undefined ? {} : { ContinuationToken: token }),
+      }),
+      { abortSignal: w.signal },
+    );
+    const names = folders
+      ? (page.CommonPrefixes ?? []).map((p) => p.Prefix)
+      : (page.Contents ?? []).map((o) => o.Key);
+    for (const n of names) if (n !== undefined) out.push(n);
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token !== undefined);
+  return out;
+}
+
+class TooMany extends Error {}
+
+/** Whether a folder of the layout leads on to regions' folders (and is one of those asked for). */
+function leadsOn(w: Walk, folder: string): boolean {
+  const name = lastFolder(folder);
+  if (name === "AWSLogs" || name === "CloudTrail" || ORGANIZATION.test(name)) return true;
+  return ACCOUNT.test(name) && (w.accounts === undefined || w.accounts.includes(name));
+}
+
+/** Whether a folder is a region's of the layout (`.../CloudTrail/<region>/`), one asked for. */
+function isRegionFolder(w: Walk, folder: string): boolean {
+  const parts = folder.split("/");
+  const region = parts.at(-2) ?? "";
+  return (
+    parts.at(-3) === "CloudTrail" &&
+    REGION.test(region) &&
+    (w.regions === undefined || w.regions.includes(region))
+  );
+}
+
+/** The regions' folders below `prefix`, at most five levels down. */
+async function regionFolders(w: Walk, prefix: string): Promise<string[]> {
+  if (isRegionFolder(w, prefix)) return [prefix];
+  const found: string[] = [];
+  let level = [prefix];
+  for (let depth = 0; depth < 5 && level.length > 0; depth++) {
+    const next: string[] = [];
+    for (const folders of await inParallel(level, (p) => list(w, p, true))) {
+      for (const f of folders) {
+        if (isRegionFolder(w, f)) found.push(f);
+        else if (leadsOn(w, f)) next.push(f);
+      }
+    }
+    level = next;
+  }
+  return found;
+}
+
+/** `fn` over the items, PARALLEL at a time, in order. */
+async function inParallel<T, R>(items: T[], fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, items.length) }, worker));
+  return out;
+}
+
+/**
+ * The delivery keys of the window's days under the location; `skipped` says why not (a refused
+ * or failed listing, more than MAX_LISTINGS requests, `signal` ended).
+ */
+export async function listDeliveries(
+  s3: S3Client,
+  location: { bucket: string; prefix: string },
+  window: TimeWindow,
+  limits: { regions?: string[]; accounts?: string[]; signal: AbortSignal },
+): Promise<Deliveries> {
+  const w: Walk = { s3, bucket: location.bucket, sent: 0, ...limits };
+  try {
+    const regions = await regionFolders(w, location.prefix);
+    const days = windowDays(window).map((d) => `${d.day}/`);
+    if (regions.length * days.length + w.sent > MAX_LISTINGS) throw new TooMany();
+    const folders = regions.flatMap((r) => days.map((d) => `${r}${d}`));
+    return { keys: (await inParallel(folders, (f) => list(w, f, false))).flat() };
+  } catch (e) {
+    if (e instanceof TooMany) {
+      return {
+        skipped: `the window's days of its accounts' regions take more than ${MAX_LISTINGS} listings (name athena.accounts and athena.regions, or a shorter window)`,
+      };
+    }
+    if (limits.signal.aborted) return { skipped: "the listing took too long" };
+    const name = e instanceof Error && e.name !== "Error" ? `${e.name}: ` : "";
+    return { skipped: `ListObjectsV2: ${name}${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
+/** How long a listing serves the steps over the same window (a run's steps share one). */
+export const LISTING_KEPT_MS = 60_000;
+/** How long a listing may take; the steps wait for it after their query. */
+const LISTING_TIMEOUT_MS = 30_000;
+
+/**
+ * The series check of an engine: its S3 client (made on first use) and the listings of the
+ * recent windows, shared by the steps running at once. Never throws: what could not be listed
+ * is one warning.
+ */
+export class DeliveryCheck {
+  private s3: S3Client | undefined;
+  private readonly kept = new Map<string, { at: number; listing: Promise<Deliveries> }>();
+
+  constructor(
+    private readonly config: () => S3ClientConfig,
+    private readonly limits: { regions?: string[]; accounts?: string[] },
+  ) {}
+
+  /** The warnings naming the window's series gaps under the table's location, and `notReadFrom`. */
+  async gaps(
+    params: Record<string, string>,
+    window: TimeWindow,
+    now: number,
+  ): Promise<{ warnings: string[]; notReadFrom?: string }> {
+    const location = tableLocation(params);
+    if (location === undefined) return { warnings: [] };
+    const listed = await this.listing(location, window, now);
+    if ("skipped" in listed) {
+      return {
+        warnings: [
+          `whether every account's region under s3://${location.bucket}/${location.prefix} delivered files over the window could not be checked (${listed.skipped}): one that stopped delivering would read as quiet; the runner's role needs s3:ListBucket on the trail's bucket`,
+        ],
+      };
+    }
+    const { warnings, from } = seriesGaps(window, listed.keys, now);
+    return from === undefined ? { warnings } : { warnings, notReadFrom: from };
+  }
+
+  private listing(
+    location: { bucket: string; prefix: string },
+    window: TimeWindow,
+    now: number,
+  ): Promise<Deliveries> {
+    const listed = { start: window.start, end: new Date(Math.min(window.end.getTime(), now)) };
+    const key = `${location.bucket}/${location.prefix}|${listed.start.toISOString()}|${listed.end.toISOString()}`;
+    const known = this.kept.get(key);
+    if (known !== undefined && now - known.at < LISTING_KEPT_MS) return known.listing;
+    for (const [k, v] of this.kept) if (now - v.at >= LISTING_KEPT_MS) this.kept.delete(k);
+    this.s3 ??= new S3Client(this.config());
+    const listing = listDeliveries(this.s3, location, listed, {
+      ...this.limits,
+      signal: AbortSignal.timeout(LISTING_TIMEOUT_MS),
+    });
+    this.kept.set(key, { at: now, listing });
+    return listing;
+  }
+
+  close(): void {
+    this.s3?.destroy();
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * An account's region that stopped delivering while the others went on, on Athena: the engine
+ * lists the table's S3 location (the real SDK against the emulator's buckets, served from the
+ * test's directory) and names the region's days without files, with `notReadFrom`, as the local
+ * engine does. The truth is which hourly files the test writes and which it leaves out.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { gzipSync } from "node:zlib";
+import { type Emulator, startEmulator } from "@run-md/aws-emulator";
+import type { TimeWindow } from "@run-md/core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { queryRequest } from "../../core/test/query-request.ts";
+import { MAX_LISTINGS, tableLocation } from "../src/delivery-listing.ts";
+import type { AthenaEngine, AthenaEngineOptions } from "../src/index.ts";
+import { emulatedAthena } from "./emulated.ts";
+
+const ACCOUNT = "123456789012";
+const TABLE = "security.cloudtrail_logs";
+let dir: string;
+let emulator: Emulator | undefined;
+let engine: AthenaEngine | undefined;
+
+/** One file an hour (delivered at hh:50, one event at hh:10) of `region` on the November days. */
+function hourly(region: string, days: number[]): void {
+  for (const d of days) {
+    const dd = String(d).padStart(2, "0");
+    const folder = path.join(dir, "AWSLogs", ACCOUNT, "CloudTrail", region, "2026", "11", dd);
+    mkdirSync(folder, { recursive: true });
+    for (let h = 0; h < 24; h++) {
+      const hh = String(h).padStart(2, "0");
+      const record = {
+        eventVersion: "1.09",
+        eventID: `${region}-${dd}-${hh}`,
+        eventTime: `2026-11-${dd}T${hh}:10:00Z`,
+        eventSource: "s3.amazonaws.com",
+        eventName: "GetObject",
+        awsRegion: region,
+        recipientAccountId: ACCOUNT,
+      };
+      const name = `${ACCOUNT}_CloudTrail_${region}_202611${dd}T${hh}50Z_a${h}.json.gz`;
+      writeFileSync(path.join(folder, name), gzipSync(JSON.stringify({ Records: [record] })));
+    }
+  }
+}
+
+/** A table over the trail's bucket (`LOCATION`), without projection. */
+const ddl = (location: string) => `CREATE EXTERNAL TABLE cloudtrail_logs (eventtime STRING)
+ROW FORMAT SERDE 'org.apache.hive.hcatalog.data.JsonSerDe'
+LOCATION '${location}'`;
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), "run-md-athena-deliveries-"));
+  // us-east-1 delivered every hour of the 20th to the 24th; us-west-2 stopped after the 22nd.
+  hourly("us-east-1", [20, 21, 22, 23, 24]);
+  hourly("us-west-2", [20, 21, 22]);
+  // Not of the layout: never listed as a region.
+  mkdirSync(path.join(dir, "AWSLogs", ACCOUNT, "CloudTrail-Digest", "us-east-1"), {
+    recursive: true,
+  });
+});
+afterEach(async () => {
+  await engine?.close();
+  await emulator?.close();
+  engine = undefined;
+  emulator = undefined;
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function over(location: string, opts: Partial<AthenaEngineOptions> = {}) {
+  emulator = await startEmulator({
+    logDir: dir,
+    tableAliases: [TABLE],
+    tableDdl: ddl(location),
+    s3Buckets: { trail: dir },
+  });
+  engine = emulatedAthena(emulator.endpoint, { table: TABLE, partitioning: "none", ...opts });
+  return { emulator, engine };
+}
+
+const WEEK: TimeWindow = {
+  start: new Date("2026-11-20T00:00:00Z"),
+  end: new Date("2026-11-25T00:00:00Z"),
+};
+const WEST = "SELECT count(*) AS n FROM cloudtrail_logs WHERE awsregion = 'us-west-2'";
+const listings = (e: Emulator) => e.calls.filter((c) => c.op === "ListObjectsV2").length;
+const ofDeliveries = (w: string[]) =>
+  w.filter((x) => x.includes("no log file") || x.includes("s3:ListBucket"));
+
+describe("an account's region that stopped delivering, on Athena", () => {
+  it("is named from a listing of the table's location, with notReadFrom", async () => {
+    const { engine } = await over("s3://trail/AWSLogs/");
+    const r = await engine.query(queryRequest("sql", WEST, WEEK));
+    // Athena read what the bucket holds: 72 events of us-west-2, none after the 22nd.
+    expect(r.rows).toEqual([[72]]);
+    expect(ofDeliveries(r.warnings)).toEqual([
+      "the window's days 2026-11-23..2026-11-24 (UTC) have no log file of us-west-2 of account 123456789012, which delivered about 24 files a day on its other days, while other regions, accounts or trails have files then: logs of one region or account not synced, collected or delivered read as quiet; check the source before trusting an empty answer",
+    ]);
+    expect(r.notReadFrom).toBe("2026-11-22T23:00:00.000Z");
+  });
+
+  it("names nothing where every region delivered, and the steps over one window share a listing", async () => {
+    const { engine, emulator } = await over("s3://trail/AWSLogs/");
+    const early = { start: WEEK.start, end: new Date("2026-11-23T00:00:00Z") };
+    const r = await engine.query(queryRequest("sql", WEST, early));
+    expect([r.rows, ofDeliveries(r.warnings), r.notReadFrom]).toEqual([[[72]], [], undefined]);
+    const first = listings(emulator);
+    // The walk (AWSLogs/, the account, CloudTrail/) and two regions' three days.
+    expect(first).toBe(3 + 2 * 3);
+    await engine.query(queryRequest("sql", WEST, early));
+    expect(listings(emulator)).toBe(first);
+  });
+
+  it("lists only the configured regions (athena.regions), from a location deeper in the layout", async () => {
+    const { engine, emulator } = await over(`s3://trail/AWSLogs/${ACCOUNT}/CloudTrail`, {
+      regions: ["us-east-1"],
+    });
+    const r = await engine.query(queryRequest("sql", WEST, WEEK));
+    expect(ofDeliveries(r.warnings)).toEqual([]);
+    // CloudTrail/'s regions, then us-east-1's five days.
+    expect(listings(emulator)).toBe(1 + 5);
+  });
+
+  it("is one warning when the location cannot be listed, and the step still answers", async () => {
+    const { engine } = await over("s3://no-such-bucket/AWSLogs/");
+    const r = await engine.query(queryRequest("sql", WEST, WEEK));
+    expect(r.rows).toEqual([[72]]);
+    expect(ofDeliveries(r.warnings)).toEqual([
+      expect.stringMatching(
+        /^whether every account's region under s3:\/\/no-such-bucket\/AWSLogs\/ delivered files over the window could not be checked \(ListObjectsV2: .+\): one that stopped delivering would read as quiet; the runner's role needs s3:ListBucket on the trail's bucket$/,
+      ),
+    ]);
+    expect(r.notReadFrom).toBeUndefined();
+  });
+
+  it("is one warning past MAX_LISTINGS, without listing the days", async () => {
+    const { engine, emulator } = await over("s3://trail/AWSLogs/");
+    const years = { start: new Date("2018-01-01T00:00:00Z"), end: WEEK.end };
+    const r = await engine.query(queryRequest("sql", WEST, years));
+    expect(ofDeliveries(r.warnings)).toEqual([
+      expect.stringContaining(`take more than ${MAX_LISTINGS} listings`),
+    ]);
+    expect(listings(emulator)).toBe(3);
+  });
+});
+
+describe("the table's location", () => {
+  it("is the projection template's folder before its first placeholder, else the location", () => {
+    expect(
+      tableLocation({
+        "storage.location.template": `s3://b/p/AWSLogs/\${account}/CloudTrail/\${region}/\${day}`,
+        location: "s3://b/other/",
+      }),
+    ).toEqual({ bucket: "b", prefix: "p/AWSLogs/" });
+    expect(
+      tableLocation({ "storage.location.template": `s3://b/AWSLogs/o-abc/x\${account}/` }),
+    ).toEqual({ bucket: "b", prefix: "AWSLogs/o-abc/" });
+    expect(tableLocation({ location: "s3://b/AWSLogs/111122223333/CloudTrail" })).toEqual({
+      bucket: "b",
+      prefix: "AWSLogs/111122223333/CloudTrail/",
+    });
+    expect(tableLocation({ location: "s3://b" })).toEqual({ bucket: "b", prefix: "" });
+    expect(tableLocation({ location: "hdfs://x/y" })).toBeUndefined();
+    expect(tableLocation({})).toBeUndefined();
+  });
+});
