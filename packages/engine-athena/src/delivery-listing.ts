@@ -167,14 +167,18 @@ export const LISTING_KEPT_MS = 60_000;
 /** How long a listing may take; the steps wait for it after their query. */
 const LISTING_TIMEOUT_MS = 30_000;
 
+/** What the check says of a step's window: warnings, and from when it is not known to be read. */
+export type DeliveryGaps = { warnings: string[]; notReadFrom?: string };
+
 /**
- * The series check of an engine: its S3 client (made on first use) and the listings of the
- * recent windows, shared by the steps running at once. Never throws: what could not be listed
- * is one warning.
+ * The series check of an engine: its S3 client (made on first use) and the answers of the
+ * recent windows, shared by the steps running at once (the keys listed are dropped once
+ * counted: a week of an organization's trail is a million). Never throws: what could not be
+ * listed is one warning.
  */
 export class DeliveryCheck {
   private s3: S3Client | undefined;
-  private readonly kept = new Map<string, { at: number; listing: Promise<Deliveries> }>();
+  private readonly kept = new Map<string, { at: number; gaps: Promise<DeliveryGaps> }>();
 
   constructor(
     private readonly config: () => S3ClientConfig,
@@ -182,45 +186,42 @@ export class DeliveryCheck {
   ) {}
 
   /** The warnings naming the window's series gaps under the table's location, and `notReadFrom`. */
-  async gaps(
-    params: Record<string, string>,
-    window: TimeWindow,
-    now: number,
-  ): Promise<{ warnings: string[]; notReadFrom?: string }> {
+  gaps(params: Record<string, string>, window: TimeWindow, now: number): Promise<DeliveryGaps> {
     const location = tableLocation(params);
-    if (location === undefined) return { warnings: [] };
-    const listed = await this.listing(location, window, now);
-    if ("skipped" in listed) {
-      return {
-        warnings: [
-          `whether every account's region under s3://${location.bucket}/${location.prefix} delivered files over the window could not be checked (${listed.skipped}): one that stopped delivering would read as quiet; the runner's role needs s3:ListBucket on the trail's bucket`,
-        ],
-      };
-    }
-    const { warnings, from } = seriesGaps(window, listed.keys, now);
-    return from === undefined ? { warnings } : { warnings, notReadFrom: from };
-  }
-
-  private listing(
-    location: { bucket: string; prefix: string },
-    window: TimeWindow,
-    now: number,
-  ): Promise<Deliveries> {
+    if (location === undefined) return Promise.resolve({ warnings: [] });
     const listed = { start: window.start, end: new Date(Math.min(window.end.getTime(), now)) };
     const key = `${location.bucket}/${location.prefix}|${listed.start.toISOString()}|${listed.end.toISOString()}`;
     const known = this.kept.get(key);
-    if (known !== undefined && now - known.at < LISTING_KEPT_MS) return known.listing;
+    if (known !== undefined && now - known.at < LISTING_KEPT_MS) return known.gaps;
     for (const [k, v] of this.kept) if (now - v.at >= LISTING_KEPT_MS) this.kept.delete(k);
     this.s3 ??= new S3Client(this.config());
-    const listing = listDeliveries(this.s3, location, listed, {
+    const gaps = listDeliveries(this.s3, location, listed, {
       ...this.limits,
       signal: AbortSignal.timeout(LISTING_TIMEOUT_MS),
-    });
-    this.kept.set(key, { at: now, listing });
-    return listing;
+    }).then((d) => gapsOf(d, location, window, now));
+    this.kept.set(key, { at: now, gaps });
+    return gaps;
   }
 
   close(): void {
     this.s3?.destroy();
   }
+}
+
+/** The answer of a listing: the series gaps of its keys, or the warning that it was not made. */
+function gapsOf(
+  listed: Deliveries,
+  location: { bucket: string; prefix: string },
+  window: TimeWindow,
+  now: number,
+): DeliveryGaps {
+  if ("skipped" in listed) {
+    return {
+      warnings: [
+        `whether every account's region under s3://${location.bucket}/${location.prefix} delivered files over the window could not be checked (${listed.skipped}): one that stopped delivering would read as quiet; the runner's role needs s3:ListBucket on the trail's bucket`,
+      ],
+    };
+  }
+  const { warnings, from } = seriesGaps(window, listed.keys, now);
+  return from === undefined ? { warnings } : { warnings, notReadFrom: from };
 }
