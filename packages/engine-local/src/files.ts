@@ -12,7 +12,7 @@ import { createHash } from "node:crypto";
 import fs, { type Dirent, promises as fsp, type Stats } from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
-import { LAYOUT, layoutDay, setNewest, slashDate } from "@run-md/core";
+import { isoInstant, isSlashDay, LAYOUT, layoutDay, setNewest, slashDate } from "@run-md/core";
 import { isNumberText, jsonText, parseJson } from "./json-text.ts";
 import { lstatOrNull, OutsideCounts, widen } from "./outside-count.ts";
 import { type Field, keyMap, RECORD_KEYS } from "./schema.ts";
@@ -1067,22 +1067,23 @@ export function normalizeRecord(
   if (rec.eventTime == null && typeof raw["@timestamp"] === "string") {
     const t = parseEventTime(raw["@timestamp"]);
     if (t) rec.eventTime = `${t.toISOString().slice(0, 19)}Z`;
-  } else if (typeof rec.eventTime === "string" && !DUCKDB_TIME.test(rec.eventTime.trim())) {
-    // A time this reader places in a day but DuckDB's cast would read as null (and so no window
-    // would hold its event): written as the instant it names, in CloudTrail's form.
+  } else if (typeof rec.eventTime === "string" && !CLOUDTRAIL_TIME.test(rec.eventTime)) {
+    // A time in another form (`10:00Z`, `+02:00`, no zone, `.000Z`, a space before `Z`):
+    // written as the instant it names, in CloudTrail's form (whole seconds without a fraction),
+    // so that DuckDB's cast reads it (it would read some as null: in no window) and its text
+    // compares with `{{start}}`/`{{end}}` and CloudTrail's own times as its instant does
+    // (`10:00:00.000Z` and `12:00:00+02:00` sorted before a window starting at `10:00:00Z`).
     const t = parseEventTime(rec.eventTime);
-    if (t) rec.eventTime = t.toISOString();
+    if (t) rec.eventTime = isoInstant(t);
   }
   return rec;
 }
 
 /**
- * Event times DuckDB's `TRY_CAST(… AS TIMESTAMPTZ)` reads as `parseEventTime` does (checked
- * against DuckDB in the tests): others that `parseEventTime` accepts (`10:00Z` without seconds,
- * a lower-case `z`, a space before `Z`) are rewritten by the lenient reader.
+ * An event time as CloudTrail writes it (`2026-11-23T10:00:00Z`), kept as written; a fraction
+ * of a second is kept too, though CloudTrail writes none.
  */
-const DUCKDB_TIME =
-  /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z| UTC|[+-]\d{2}(?::?\d{2})?)?$/;
+const CLOUDTRAIL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d*[1-9]\d*)?Z$/;
 
 const RECORD_KEYS_FIELDS: Field[] = [...RECORD_KEYS.values()];
 
@@ -1173,5 +1174,8 @@ export function parseEventTime(v: unknown): Date | null {
   else if (/^[+-]\d{2}$/.test(zone)) zone = `${zone}:00`;
   const iso = `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6] ?? "00"}.${frac}${zone.toUpperCase()}`;
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? null : d;
+  // `Date` reads 2026-02-30 as March 2nd; DuckDB's cast reads it as no time at all.
+  const day = new Date(`${m[1]}-${m[2]}-${m[3]}T00:00:00Z`);
+  if (Number.isNaN(d.getTime()) || day.getUTCDate() !== Number(m[3])) return null;
+  return d;
 }

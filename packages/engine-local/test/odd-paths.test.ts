@@ -194,10 +194,49 @@ describe("raw files on odd paths", () => {
         const ms = (await conn.runAndReadAll(sql)).getRows()[0]?.[0];
         expect(ms === null ? null : new Date(Number(ms)).toISOString(), text).toBe(instant);
       }
+      // A day the calendar does not have is no time (DuckDB's cast: null), not March 2nd.
+      for (const text of [
+        "2026-02-30 10:00:00",
+        "2026-02-30T12:00:00+02:00",
+        "2026-04-31T10:00Z",
+      ]) {
+        expect(parseEventTime(text), text).toBeNull();
+        expect(normalizeRecord({ eventTime: text }, {}).eventTime).toBe(text);
+      }
     } finally {
       conn.closeSync();
       db.closeSync();
     }
+  });
+
+  it("writes each such time as CloudTrail's text, so eventtime compares with {{start}} and {{end}} as its instant does", async () => {
+    // A runbook's `eventtime >= {{start}} AND eventtime < {{end}}` compares text with whole
+    // seconds (`2026-11-23T10:00:00Z`): a time written `10:00:00.000Z` sorts before the start,
+    // and one of the end's instant (`10:00:01.000Z`) before the end.
+    const dir = path.join(root, "times-text");
+    const whole = TIMES.filter(([, instant]) => instant.endsWith(":00.000Z"));
+    const atEnd = ["2026-11-23T10:00:01", "2026-11-23T12:00:01+02:00", "2026-11-23T10:00:01 Z"];
+    const lines = [
+      ...whole.map(([t], i) => JSON.stringify(event(`t${i}`, t))),
+      ...atEnd.map((t, i) => JSON.stringify(event(`end${i}`, t))),
+    ];
+    await write(path.join(dir, "export.jsonl"), lines.join("\n"), false);
+    const r = await result(
+      dir,
+      "SELECT count(*) FROM cloudtrail_logs WHERE eventtime >= '2026-11-23T10:00:00Z' AND eventtime < '2026-11-23T10:00:01Z'",
+      "2026-11-23T00:00:00Z",
+      "2026-11-24T00:00:00Z",
+    );
+    // Every event of `whole` is at 10:00:00 (the table's second column, written by hand); none
+    // of `atEnd` is before 10:00:01.
+    expect(r.rows).toEqual([String(whole.length)]);
+    const texts = await rows(
+      dir,
+      "SELECT DISTINCT eventtime FROM cloudtrail_logs",
+      "2026-11-23T00:00:00Z",
+      "2026-11-24T00:00:00Z",
+    );
+    expect(texts.sort()).toEqual(["2026-11-23T10:00:00Z", "2026-11-23T10:00:01Z"]);
   });
 
   it("holds every such event in its window, and names the events without a time it leaves out", async () => {
