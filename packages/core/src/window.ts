@@ -143,11 +143,22 @@ const EARLIEST = Date.parse("0001-01-01T00:00:00Z");
 function startBefore(end: Date, ms: number, what: string, field: string): Date {
   if (ms > MAX_WINDOW_MS) throw tooLong(what, field);
   const start = end.getTime() - ms;
-  if (Number.isFinite(start) && start >= EARLIEST) return new Date(start);
-  throw new RunMdError("bad-window", `${what} starts before the year 1`, {
-    hint: "Give a shorter duration: the window starts at its end less the duration.",
-    details: { field },
-  });
+  if (!Number.isFinite(start) || start < EARLIEST) {
+    throw new RunMdError("bad-window", `${what} starts before the year 1`, {
+      hint: "Give a shorter duration: the window starts at its end less the duration.",
+      details: { field },
+    });
+  }
+  // Under a second (`--since 500ms`): a window between two whole seconds holds no event, and
+  // Logs Insights, which takes whole seconds, was asked for the second at its end (as --from/--to).
+  if (Math.ceil(start / 1000) >= Math.ceil(end.getTime() / 1000)) {
+    throw new RunMdError(
+      "bad-window",
+      `${what} ending at ${isoInstant(end)} holds no whole second: CloudTrail's event times are whole seconds`,
+      { hint: "Give a duration of a second or more.", details: { field } },
+    );
+  }
+  return new Date(start);
 }
 
 /** `--from` and an optional `--to` (else now: the run's start, or `RUN_MD_WINDOW_END`). */

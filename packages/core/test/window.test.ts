@@ -126,6 +126,30 @@ describe("the run's window", () => {
     ).toBe(1);
   });
 
+  it("refuses a duration whose window holds no whole second, however given, as --from/--to's", () => {
+    // [end - 500 ms, end) with a whole-second end holds no CloudTrail event on any engine; Logs
+    // Insights, which takes whole seconds, was asked for the second at the end (outside it).
+    for (const [spec, fm, field] of [
+      [{ since: "500ms" }, undefined, "since"],
+      [{ since: "0.5s", to: "2026-11-24T00:00:00Z" }, undefined, "since"],
+      [{ since: "600ms", to: "2026-11-24T00:00:00.900Z" }, undefined, "since"],
+      [{}, "999ms", "window"],
+    ] as const) {
+      expect(() => resolveWindow(spec, fm, now), JSON.stringify(spec)).toThrow(
+        expect.objectContaining({ code: "bad-window", details: { field } }),
+      );
+    }
+    expect(() => stepWindow(resolveWindow({}, "24h", now), "300ms")).toThrow(
+      /step window "300ms" .*holds no whole second/,
+    );
+    // A second or more always holds one; so does less when it spans a whole second.
+    expect(resolveWindow({ since: "1s" }, undefined, now).start.toISOString()).toBe(
+      "2026-11-24T10:15:29.000Z",
+    );
+    const spans = resolveWindow({ since: "500ms", to: "2026-11-24T00:00:00.200Z" }, undefined, now);
+    expect(spans.start.toISOString()).toBe("2026-11-23T23:59:59.700Z");
+  });
+
   it("refuses a window longer than 100 years, however given (red-team: year 1 to 9999 ran for good)", () => {
     const longest = resolveWindow({ since: "36525d" }, undefined, now);
     expect(longest.end.getTime() - longest.start.getTime()).toBe(36_525 * 86_400_000);
