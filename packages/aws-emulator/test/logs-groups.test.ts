@@ -186,6 +186,18 @@ describe("a step over several log groups (red-team)", () => {
     expect(r.staleEnd).not.toContain(arnOf(A, "trail-a"));
   });
 
+  test("a window starting less than a second before its end's 24 hours: no probe of the time before (it holds no whole second)", async () => {
+    // trail-c holds nothing at the end; before it lies only [23:59:59.5, 00:00): no event, so
+    // trail-c did not stop, and StartQuery has no range of whole seconds to ask it for.
+    const groups = ["trail-a", "trail-c"];
+    const w = { start: new Date("2026-11-20T23:59:59.500Z"), end: day("2026-11-22") };
+    expect(stoppedTruth(groups, w)).toEqual([]);
+    const before = starts().length;
+    const r = await step(groups, w);
+    expect([r.staleEnd, r.noEvents]).toEqual([undefined, undefined]);
+    expect(starts().length).toBe(before + 2);
+  });
+
   test("both delivering: no stale end, one probe, remembered for the next step", async () => {
     const groups = ["trail-a", "trail-b"];
     const w = { start: day("2026-11-18"), end: day("2026-11-20") };

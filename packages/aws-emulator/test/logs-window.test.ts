@@ -68,3 +68,15 @@ test.each([
     expect(r.rows.map((row) => row[0])).toEqual(want);
   }
 });
+
+test("a window between two whole seconds: no event of the next second (StartQuery's seconds cannot say it)", async () => {
+  // [00:00:00.400, 00:00:00.900) holds no whole second, so no CloudTrail event; StartQuery's
+  // inclusive seconds cannot ask for nothing, and asking for 00:00:01 answered id-1.
+  const window = {
+    start: new Date("2026-11-23T00:00:00.400Z"),
+    end: new Date("2026-11-23T00:00:00.900Z"),
+  };
+  const req = queryRequest("logs-insights", "fields eventID | sort eventID asc", window);
+  expect((await pair.local.query(req)).rows).toEqual([]);
+  await expect(pair.logs.query(req)).rejects.toMatchObject({ code: "bad-window" });
+});

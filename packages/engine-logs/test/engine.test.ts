@@ -27,10 +27,22 @@ describe("the window", () => {
     expect(windowSeconds({ start: new Date(start!), end: new Date(end!) })).toEqual(seconds);
   });
 
-  test("an empty window still sends a valid range", () => {
-    const t = new Date("2026-11-23T00:00:00Z");
-    const w = windowSeconds({ start: t, end: t });
-    expect(w.endTime).toBeGreaterThanOrEqual(w.startTime);
+  test("a window without a whole second is refused, not widened to the next second", () => {
+    // [t, t) and [t + 0.4 s, t + 0.9 s) hold no CloudTrail event; the range of one second that
+    // was sent for them held the events of t or t + 1 s.
+    const t = Date.parse("2026-11-23T00:00:00Z");
+    for (const [a, b] of [
+      [0, 0],
+      [400, 900],
+      [-500, 0],
+    ]) {
+      const w = { start: new Date(t + a!), end: new Date(t + b!) };
+      expect(() => windowSeconds(w)).toThrow(expect.objectContaining({ code: "bad-window" }));
+    }
+    expect(windowSeconds({ start: new Date(t - 500), end: new Date(t + 1) })).toEqual({
+      startTime: t / 1000,
+      endTime: t / 1000,
+    });
   });
 });
 
