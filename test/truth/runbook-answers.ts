@@ -33,21 +33,7 @@ type Rows = JsonValue[][];
 type Params = Record<string, JsonValue>;
 type Step = (events: Event[], params: Params) => Rows;
 
-/**
- * An export's event time as the local engine shows it (docs/engines.md, "Event times as exports
- * write them"): CloudTrail's form, `2021-05-20T15:53:47Z`, for one written otherwise
- * (`2021-05-20 15:53:47`, no zone: UTC); the fraction of a second kept unless it is zero.
- */
-function cloudTrailTime(t: string | null): string | null {
-  if (t === null || /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d*[1-9]\d*)?Z$/.test(t)) return t;
-  const iso = t.trim().replace(" ", "T");
-  const ms = Date.parse(/(Z|[+-]\d\d:?\d\d)$/i.test(iso) ? iso : `${iso}Z`);
-  return Number.isNaN(ms) ? t : new Date(ms).toISOString().replace(".000Z", "Z");
-}
-const str = (e: Event, p: string) => {
-  const t = text(field(e, p));
-  return p === "eventTime" ? cloudTrailTime(t) : t;
-};
+const str = (e: Event, p: string) => text(field(e, p));
 const is = (e: Event, p: string, ...values: string[]) => values.includes(str(e, p) as string);
 const noError = (e: Event) => str(e, "errorCode") === null;
 /** `json_extract_scalar(<payload>, '$.a.b')`: a scalar's text, NULL for objects and arrays. */

@@ -1067,12 +1067,12 @@ export function normalizeRecord(
   if (rec.eventTime == null && typeof raw["@timestamp"] === "string") {
     const t = parseEventTime(raw["@timestamp"]);
     if (t) rec.eventTime = `${t.toISOString().slice(0, 19)}Z`;
-  } else if (typeof rec.eventTime === "string" && !CLOUDTRAIL_TIME.test(rec.eventTime)) {
-    // A time in another form (`10:00Z`, `+02:00`, no zone, `.000Z`, a space before `Z`):
-    // written as the instant it names, in CloudTrail's form (whole seconds without a fraction),
-    // so that DuckDB's cast reads it (it would read some as null: in no window) and its text
-    // compares with `{{start}}`/`{{end}}` and CloudTrail's own times as its instant does
-    // (`10:00:00.000Z` and `12:00:00+02:00` sorted before a window starting at `10:00:00Z`).
+  } else if (typeof rec.eventTime === "string" && !DUCKDB_TIME.test(rec.eventTime.trim())) {
+    // A time this reader places in a day but DuckDB's cast would read as null (and so no window
+    // would hold its event): written as the instant it names, in CloudTrail's form, whole
+    // seconds without a fraction (`10:00:00.000Z` sorted before `{{start}}`'s `10:00:00Z` as
+    // text, and `eventtime >= {{start}}` left out an event at the window's start). A time DuckDB
+    // reads is kept as written, the text Athena's table of the file would show and compare.
     const t = parseEventTime(rec.eventTime);
     if (t) rec.eventTime = isoInstant(t);
   }
@@ -1080,10 +1080,12 @@ export function normalizeRecord(
 }
 
 /**
- * An event time as CloudTrail writes it (`2026-11-23T10:00:00Z`), kept as written; a fraction
- * of a second is kept too, though CloudTrail writes none.
+ * Event times DuckDB's `TRY_CAST(… AS TIMESTAMPTZ)` reads as `parseEventTime` does (checked
+ * against DuckDB in the tests): others that `parseEventTime` accepts (`10:00Z` without seconds,
+ * a lower-case `z`, a space before `Z`) are rewritten by the lenient reader.
  */
-const CLOUDTRAIL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d*[1-9]\d*)?Z$/;
+const DUCKDB_TIME =
+  /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z| UTC|[+-]\d{2}(?::?\d{2})?)?$/;
 
 const RECORD_KEYS_FIELDS: Field[] = [...RECORD_KEYS.values()];
 

@@ -209,34 +209,42 @@ describe("raw files on odd paths", () => {
     }
   });
 
-  it("writes each such time as CloudTrail's text, so eventtime compares with {{start}} and {{end}} as its instant does", async () => {
+  it("writes a time DuckDB would not read as CloudTrail's text, so eventtime compares with {{start}} and {{end}} as its instant does", async () => {
     // A runbook's `eventtime >= {{start}} AND eventtime < {{end}}` compares text with whole
-    // seconds (`2026-11-23T10:00:00Z`): a time written `10:00:00.000Z` sorts before the start,
-    // and one of the end's instant (`10:00:01.000Z`) before the end.
+    // seconds (`2026-11-23T10:00:00Z`): a time rewritten `10:00:00.000Z` sorted before the
+    // start, and one of the end's instant (`10:00:01.000Z`) before the end. Written by hand:
+    // the forms DuckDB's cast does not read, each of 10:00:00 UTC, then of 10:00:01.
     const dir = path.join(root, "times-text");
-    const whole = TIMES.filter(([, instant]) => instant.endsWith(":00.000Z"));
-    const atEnd = ["2026-11-23T10:00:01", "2026-11-23T12:00:01+02:00", "2026-11-23T10:00:01 Z"];
+    const atStart = [
+      "2026-11-23T10:00Z",
+      "2026-11-23T10:00:00z",
+      "2026-11-23T10:00:00 Z",
+      "2026-11-23T10:00:00utc",
+      "2026-11-23 10:00",
+    ];
+    const atEnd = ["2026-11-23T10:00:01z", "2026-11-23T10:00:01 Z", "2026-11-23T10:00:01 utc"];
+    // Kept as written (DuckDB reads it): the text Athena's table of the file would compare.
+    const kept = "2026-11-23T12:00:00+02:00";
     const lines = [
-      ...whole.map(([t], i) => JSON.stringify(event(`t${i}`, t))),
-      ...atEnd.map((t, i) => JSON.stringify(event(`end${i}`, t))),
+      ...atStart.map((t, i) => JSON.stringify(event(`s${i}`, t))),
+      ...atEnd.map((t, i) => JSON.stringify(event(`e${i}`, t))),
+      JSON.stringify(event("kept", kept)),
     ];
     await write(path.join(dir, "export.jsonl"), lines.join("\n"), false);
-    const r = await result(
+    const r = await rows(
       dir,
-      "SELECT count(*) FROM cloudtrail_logs WHERE eventtime >= '2026-11-23T10:00:00Z' AND eventtime < '2026-11-23T10:00:01Z'",
+      "SELECT eventid FROM cloudtrail_logs WHERE eventtime >= '2026-11-23T10:00:00Z' AND eventtime < '2026-11-23T10:00:01Z' ORDER BY 1",
       "2026-11-23T00:00:00Z",
       "2026-11-24T00:00:00Z",
     );
-    // Every event of `whole` is at 10:00:00 (the table's second column, written by hand); none
-    // of `atEnd` is before 10:00:01.
-    expect(r.rows).toEqual([String(whole.length)]);
+    expect(r).toEqual(atStart.map((_, i) => `s${i}`));
     const texts = await rows(
       dir,
       "SELECT DISTINCT eventtime FROM cloudtrail_logs",
       "2026-11-23T00:00:00Z",
       "2026-11-24T00:00:00Z",
     );
-    expect(texts.sort()).toEqual(["2026-11-23T10:00:00Z", "2026-11-23T10:00:01Z"]);
+    expect(texts.sort()).toEqual(["2026-11-23T10:00:00Z", "2026-11-23T10:00:01Z", kept]);
   });
 
   it("holds every such event in its window, and names the events without a time it leaves out", async () => {
