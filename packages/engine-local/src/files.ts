@@ -12,7 +12,7 @@ import { createHash } from "node:crypto";
 import fs, { type Dirent, promises as fsp, type Stats } from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
-import { isoInstant, isSlashDay, LAYOUT, layoutDay, setNewest, slashDate } from "@run-md/core";
+import { isoInstant, LAYOUT, layoutDay, setNewest, slashDate } from "@run-md/core";
 import { isNumberText, jsonText, parseJson } from "./json-text.ts";
 import { lstatOrNull, OutsideCounts, widen } from "./outside-count.ts";
 import { type Field, keyMap, RECORD_KEYS } from "./schema.ts";
