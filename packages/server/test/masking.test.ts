@@ -293,3 +293,65 @@ describe("fields read under another name (useridentity.arn AS actor)", () => {
     expect(agent.rows).toEqual(plain.rows);
   });
 });
+
+describe("fields inside a struct or a whole row read under another name (useridentity AS who)", () => {
+  it("masks them for a masked caller, though the query names neither the field nor its column", async () => {
+    // Red-team: `useridentity AS who` holds useridentity.arn, `requestparameters AS params` the
+    // bucketName and a whole row `e` (DuckDB SQL) every field; the queries' words name none of
+    // the masked fields, so neither the column names nor the renamed-field rule hid them.
+    const r = await call(`${t.url}/api/runs`, {
+      token: t.tokens.plain!,
+      body: { runbook: "mask-whole" },
+    });
+    expect(r.status).toBe(202);
+    const [parts, row] = (await waitForEnd(t, r.body.id, t.tokens.plain!)).result.steps;
+    expect(parts.rows.length).toBeGreaterThan(0);
+    expect(row.rows.length).toBeGreaterThan(0);
+    // The raw values, from the plain caller's rows: each must be absent from a masked view.
+    const arns = new Set<string>();
+    const buckets = new Set<string>();
+    const ips = new Set<string>();
+    for (const [who, params] of parts.rows as V[][]) {
+      arns.add(who.arn);
+      buckets.add(JSON.parse(params).bucketName);
+    }
+    for (const [event] of row.rows as V[][]) {
+      arns.add(event.useridentity.arn);
+      buckets.add(JSON.parse(event.requestparameters).bucketName);
+      ips.add(event.sourceipaddress);
+    }
+    for (const set of [arns, buckets, ips]) {
+      set.delete(undefined as unknown as string);
+      expect(set.size).toBeGreaterThan(0);
+    }
+    const cases: [string, Set<string>][] = [
+      ["arn-redact", arns],
+      ["arn-hash", arns],
+      ["bucket-redact", buckets],
+      ["ip-redact", ips],
+      ["contractors", new Set([...arns, ...ips])],
+    ];
+    const leaked = (text: string, secrets: Set<string>) =>
+      [...secrets].filter((s) => text.includes(JSON.stringify(s).slice(1, -1)));
+    for (const [group, secrets] of cases) {
+      const seen = (await call(`${t.url}/api/runs/${r.body.id}`, { token: t.tokens[group]! })).body
+        .result.steps;
+      expect(leaked(JSON.stringify(seen), secrets), group).toEqual([]);
+      const { events } = await readEvents(`${t.url}/api/runs/${r.body.id}/events`, {
+        token: t.tokens[group]!,
+      });
+      const live = events.filter((e) => e.event === "step-end");
+      expect(live.length).toBe(2);
+      expect(leaked(JSON.stringify(live), secrets), group).toEqual([]);
+      // The counts stay.
+      expect(
+        seen[0].rows.map((x: V[]) => x[2]),
+        group,
+      ).toEqual(parts.rows.map((x: V[]) => x[2]));
+      expect(
+        seen[1].rows.map((x: V[]) => x[1]),
+        group,
+      ).toEqual(row.rows.map((x: V[]) => x[1]));
+    }
+  });
+});
