@@ -9,7 +9,10 @@
  *   through arrays) or of its JSON text (`requestparameters.bucketName`: parsed, masked,
  *   re-serialized; text that does not parse is redacted whole);
  * - every rule also applies inside Logs Insights' `@message` (the whole record as JSON text), so
- *   `sourceipaddress` masks its `sourceIPAddress`.
+ *   `sourceipaddress` masks its `sourceIPAddress`;
+ * - and inside any other column's struct value or JSON text, at any depth, to every field named
+ *   by the rule's last part (`SELECT useridentity AS who` holds `arn`, a whole row
+ *   `sourceipaddress`): a column's name does not tell what a struct in it holds.
  *
  * When several rules mask one column for a caller, the strongest wins: redact, then hash, then
  * partial. `hash` is HMAC-SHA256 with the deployment's key; without a key it redacts.
@@ -53,7 +56,7 @@ export function maskRows(
   const plan = maskPlan(cfg, caller);
   if (plan.size === 0) return rows.map((r) => [...r]);
   const maskers = columns.map((c) => columnMasker(plan, typeof c === "string" ? c : c.name, key));
-  return rows.map((row) => row.map((v, i) => (maskers[i] ? maskers[i](v) : v)));
+  return rows.map((row) => row.map((v, i) => maskers[i]!(v)));
 }
 
 /** A row as an object keyed by column (a report's offending rows), masked the same way. */
@@ -70,14 +73,18 @@ export function maskRecord(
 
 type Masker = (v: JsonValue) => JsonValue;
 
-/** What happens to one result column's values, or undefined when no rule touches it. */
+/**
+ * What happens to one result column's values: the rules that name it, then (`maskInside`) the
+ * other rules' fields inside any struct or JSON text it holds.
+ */
 function columnMasker(
   plan: Map<string, MaskStrategy>,
   column: string,
   key: string | undefined,
-): Masker | undefined {
+): Masker {
   const name = column.toLowerCase();
   const steps: Masker[] = [];
+  const applied = new Set<string>();
   for (const [spec, strategy] of plan) {
     const path = spec.split(".");
     if (name === RAW_EVENT) steps.push((v) => maskAt(v, path, strategy, key));
@@ -85,9 +92,71 @@ function columnMasker(
       steps.push((v) => applyStrategy(v, strategy, key));
     else if (path.length > 1 && path[0] === name)
       steps.push((v) => maskAt(v, path.slice(1), strategy, key));
+    else continue;
+    applied.add(path.at(-1)!);
   }
-  if (steps.length === 0) return undefined;
+  // Any struct or JSON text, under any name: the other rules' fields inside it, by their last
+  // part, the strongest rule's strategy for each (`SELECT useridentity AS who`, a whole row or
+  // `requestparameters AS params` showed them when no column name matched, found by a red-team
+  // review). A field a rule naming the column masked already is not masked twice.
+  const inside = new Map<string, MaskStrategy>();
+  for (const [spec, strategy] of plan) {
+    const field = spec.split(".").at(-1)!;
+    const had = inside.get(field);
+    if (!applied.has(field) && (!had || STRENGTH[strategy] > STRENGTH[had]))
+      inside.set(field, strategy);
+  }
+  if (inside.size > 0) steps.push((v) => maskInside(v, inside, key).value);
   return (v) => steps.reduce((acc, step) => step(acc), v);
+}
+
+/**
+ * Every field named by a rule's last part, at any depth of a struct value (an object, through
+ * arrays) or of JSON text in it (an object or array; text that does not parse is kept, as it may
+ * be anything), masked with that rule's strategy. JSON text is written back only when a field in
+ * it was masked. Copies, never mutates.
+ */
+function maskInside(
+  v: JsonValue,
+  rules: ReadonlyMap<string, MaskStrategy>,
+  key: string | undefined,
+): { value: JsonValue; changed: boolean } {
+  if (v === null) return { value: v, changed: false };
+  if (typeof v === "string") {
+    const head = v.trimStart()[0];
+    if (head !== "{" && head !== "[") return { value: v, changed: false };
+    let parsed: JsonValue;
+    try {
+      parsed = JSON.parse(v) as JsonValue;
+    } catch {
+      return { value: v, changed: false };
+    }
+    const inner = maskInside(parsed, rules, key);
+    return inner.changed
+      ? { value: JSON.stringify(inner.value), changed: true }
+      : { value: v, changed: false };
+  }
+  if (Array.isArray(v)) {
+    const items = v.map((x) => maskInside(x, rules, key));
+    return items.some((x) => x.changed)
+      ? { value: items.map((x) => x.value), changed: true }
+      : { value: v, changed: false };
+  }
+  if (typeof v !== "object") return { value: v, changed: false };
+  const out: Record<string, JsonValue> = { ...v };
+  let changed = false;
+  for (const k of Object.keys(out)) {
+    const strategy = rules.get(k.toLowerCase());
+    const next =
+      strategy === undefined
+        ? maskInside(out[k]!, rules, key)
+        : { value: applyStrategy(out[k]!, strategy, key), changed: out[k] !== null };
+    if (next.changed) {
+      out[k] = next.value;
+      changed = true;
+    }
+  }
+  return changed ? { value: out, changed: true } : { value: v, changed: false };
 }
 
 /** Masks the field at `path` inside a struct value or JSON text; copies, never mutates. */
