@@ -286,6 +286,19 @@ describe("fields read under another name (useridentity.arn AS actor)", () => {
       expect(seen.warnings.join(" "), group).toContain("under another column name");
       expect(JSON.stringify(seen), group).not.toMatch(/arn:aws/);
     }
+    // The same in the live events (red-team: a step-end event carries no query text, so the
+    // renamed fields went out as they were).
+    for (const group of ["arn-redact", "ip-hash", "contractors"]) {
+      const { events } = await readEvents(`${t.url}/api/runs/${r.body.id}/events`, {
+        token: t.tokens[group]!,
+      });
+      const end = events.find((e) => e.event === "step-end")!;
+      expect(end.data.rows, group).toEqual(plain.rows.map((row: V[]) => [R, R, row[2]]));
+      expect(end.data.warnings.join(" "), group).toContain("under another column name");
+      expect(JSON.stringify(end.data), group).not.toMatch(/arn:aws/);
+      // The query the event log keeps for masking is not sent.
+      expect(Object.keys(end.data), group).not.toContain("query");
+    }
     // A group without a rule on either field sees them.
     const agent = (
       await call(`${t.url}/api/runs/${r.body.id}`, { token: t.tokens["agent-partial"]! })
