@@ -39,6 +39,8 @@ describe("a step-end event", () => {
       rowCount: 30,
       checks: report.checks,
       warnings: ["w"],
+      // For masking; the events route does not send it.
+      query: "SELECT 1",
     });
   });
 });

@@ -208,19 +208,20 @@ function columnNames(columns: Columns): string[] {
  * The masked field a step's query reads that no result column is named after: one read under
  * another name (`useridentity.arn AS actor`), which masking by column name cannot follow. Told
  * from the query's words (every part of the field's path, in any case), so a mention anywhere
- * counts: the answer errs towards hiding.
+ * counts: the answer errs towards hiding, and a step whose query is not known reads them all.
  */
 function renamedField(
   plan: Map<string, unknown>,
   query: unknown,
   columns: Columns,
 ): string | undefined {
-  if (typeof query !== "string") return undefined;
-  const words = new Set(query.toLowerCase().match(/[a-z_@][\w@]*/g) ?? []);
+  // A step whose query is not known is taken to read every masked field.
+  const words =
+    typeof query === "string" ? new Set(query.toLowerCase().match(/[a-z_@][\w@]*/g) ?? []) : null;
   const names = columnNames(columns).map((n) => n.toLowerCase());
   return [...plan.keys()].find((field) => {
     const parts = field.split(".");
-    if (!parts.every((p) => words.has(p))) return false;
+    if (words !== null && !parts.every((p) => words.has(p))) return false;
     // A column named after the field, its last part or a struct or JSON text holding it is
     // masked by name (maskRows).
     const holders = new Set([

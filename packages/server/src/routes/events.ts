@@ -117,8 +117,22 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
       stop();
       if (!res.writableEnded) res.end();
     };
+    /**
+     * A step-end event masked for the caller with its step's query, then without it: masking
+     * reads the query to find a masked field read under another name (`useridentity.arn AS
+     * actor`), and without it sent such rows as they were (red-team). An event logged before
+     * the log kept the query takes it from the runbook as served.
+     */
+    const stepEnd = (data: Record<string, unknown>) => {
+      const query =
+        typeof data.query === "string"
+          ? data.query
+          : ctx.catalog.get(rec.runbook)?.runbook.steps.find((s) => s.id === data.step)?.query;
+      const { query: _query, ...masked } = ctx.rowsFor(caller, rec.runbook, { ...data, query });
+      return masked;
+    };
     const send = (ev: RunEvent) => {
-      const data = ev.event === "step-end" ? ctx.rowsFor(caller, rec.runbook, ev.data) : ev.data;
+      const data = ev.event === "step-end" ? stepEnd(ev.data) : ev.data;
       res.write(
         `id: ${ev.id}\nevent: ${ev.event}\ndata: ${JSON.stringify({ ...data, time: ev.time })}\n\n`,
       );

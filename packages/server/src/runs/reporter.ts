@@ -6,7 +6,10 @@ import type { RunRecord } from "./record.ts";
 /** Rows a `step-end` event carries (the report keeps core's first 100). */
 export const EVENT_ROWS = 20;
 
-/** What a `step-end` event says: the step's result, its first rows, its checks with outcomes. */
+/**
+ * What a `step-end` event says: the step's result, its first rows, its checks with outcomes; and
+ * the step's query, which the event log keeps for masking and the stream leaves out.
+ */
 export function stepEndData(report: StepReport): Record<string, unknown> {
   return {
     step: report.id,
@@ -21,6 +24,9 @@ export function stepEndData(report: StepReport): Record<string, unknown> {
     checks: report.checks,
     warnings: report.warnings,
     ...(report.error === undefined ? {} : { error: report.error }),
+    // Kept in the run's event log for masking (a step reading a masked field under another
+    // name), never sent: the events route takes it out (routes/events.ts).
+    query: report.query,
   };
 }
 
