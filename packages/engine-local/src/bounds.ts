@@ -118,6 +118,19 @@ const RANGE = (fn: string) => {
 const RESIZE = (fn: string) =>
   `CREATE MACRO ${GUARD_PREFIX}${fn}(l, n) AS ${guarded(fn, `16 * (len(l) + CAST(CAST(n AS BIGINT) AS DOUBLE))`, `${fn}(l, n)`, "l")}, (l, n, v) AS ${guarded(fn, `16 * len(l) + CAST(CAST(n AS BIGINT) AS DOUBLE) * (16 + coalesce(${len("v")}, 0))`, `${fn}(l, n, v)`, "l")}`;
 
+/**
+ * Edit distances: their work grows with the product of their texts' lengths, and an interrupt
+ * waits for the call running (levenshtein of two texts of 250,000 characters outlived a 2 s step
+ * timeout by two minutes, red-team). Refused past Trino's own bound on levenshtein_distance: the
+ * longer text's bytes times the shorter's less one at most 1,000,000 (about 3 ms a call).
+ */
+export const WORK_BOUND = 1_000_000;
+const EDIT = (fn: string) => {
+  const [a, b] = [len("a"), len("b")];
+  const work = `CASE WHEN ${a} >= ${b} THEN ${a} * (${b} - 1) ELSE ${b} * (${a} - 1) END`;
+  return `CREATE MACRO ${GUARD_PREFIX}${fn}(a, b) AS CASE WHEN coalesce(${work}, 0) <= ${WORK_BOUND} THEN ${fn}(a, b) ELSE trino_refuse('${TOO_LARGE}: ${fn} would compare texts of ' || ${a} || ' and ' || ${b} || ' bytes, more than ${WORK_BOUND} pairs of characters (the local engine''s bound on one call, Trino''s on levenshtein_distance)', a) END`;
+};
+
 /** The guards, helpers first. */
 export const BOUND_MACROS: string[] = [
   LEN,
@@ -133,6 +146,9 @@ export const BOUND_MACROS: string[] = [
   RESIZE("array_resize"),
   RANGE("range"),
   RANGE("generate_series"),
+  EDIT("levenshtein"),
+  EDIT("damerau_levenshtein"),
+  EDIT("editdist3"),
 ];
 
 /** The functions guarded (lower-case): a step's call of one becomes `runmd_guard_<name>`. */

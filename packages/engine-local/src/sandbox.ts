@@ -72,7 +72,7 @@ function violation(what: string, hint = HINT): RunMdError {
 const HINT =
   "Steps read cloudtrail_logs and may compute rows with unnest, range, generate_series, json_each and json_tree; file readers, system tables, functions that run SQL text and DuckDB's administrative functions are refused.";
 const QUALIFIED_HINT =
-  "Call lpad, rpad, repeat, replace, regexp_replace, printf, list_resize, range and generate_series by their plain names (lpad, not system.main.lpad): the local engine bounds the size of the values they build, and a qualified name would bypass it.";
+  "Call lpad, rpad, repeat, replace, regexp_replace, printf, list_resize, range, generate_series, levenshtein, damerau_levenshtein and editdist3 by their plain names (lpad, not system.main.lpad): the local engine bounds the size of the values they build (or, for the edit distances, of the texts they compare), and a qualified name would bypass it.";
 export const TABLE_HINT =
   'The local engine has one table, cloudtrail_logs (also reachable as "default".cloudtrail_logs and awsdatacatalog."default".cloudtrail_logs). Other table names can be mapped to it with the engine\'s tableAliases option.';
 

@@ -37,7 +37,7 @@ describe("levenshtein_distance in Athena SQL, as Trino bounds it", () => {
     expect(r.rows).toEqual([[99_999, 99_998, 1001]]);
   });
 
-  it("fails past it as Trino does, at once, and try() makes it NULL", async () => {
+  it("fails past it as Trino does, before it runs, and try() makes it NULL", async () => {
     for (const [a, b] of [
       [x(1001), x(1001)],
       ["'hello'", x(500_000)],
@@ -49,10 +49,12 @@ describe("levenshtein_distance in Athena SQL, as Trino bounds it", () => {
       expect(String(e?.message), `${a}, ${b}`).toContain(
         "The combined inputs for Levenshtein distance are too large",
       );
-      // Unguarded, the last pair took 150 s.
-      expect(Date.now() - started).toBeLessThan(5000);
+      // Unguarded, the last pair took 150 s (the first query also waits for the checker to load).
+      expect(Date.now() - started).toBeLessThan(30_000);
     }
-    const r = await athena(`SELECT try(levenshtein_distance(${x(1001)}, ${x(1001, "y")})) AS d`);
+    const r = await athena(
+      "SELECT try(levenshtein_distance(lpad('', n, 'x'), lpad('', n, 'y'))) AS d FROM (VALUES (1001)) t(n)",
+    );
     expect(r.rows).toEqual([[null]]);
   });
 });
@@ -69,7 +71,7 @@ describe("edit distances in DuckDB SQL", () => {
         expect.stringContaining(`${fn.toLowerCase()} would compare`),
       ]);
       // Unguarded, levenshtein took 150 s here; damerau_levenshtein longer.
-      expect(Date.now() - started, fn).toBeLessThan(5000);
+      expect(Date.now() - started, fn).toBeLessThan(30_000);
     }
     await expect(duck("SELECT system.main.levenshtein('a', 'b') AS d")).rejects.toMatchObject({
       code: "sql-refused",
