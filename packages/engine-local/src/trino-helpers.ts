@@ -100,8 +100,11 @@ export const HELPER_MACROS: string[] = [
   // A lower bound of the bytes Trino's block takes for one value (repeat's 1,000,000-byte limit):
   // text and 5 bytes of offset and null flag; an array at least 5 bytes per element.
   `CREATE MACRO trino_block_bytes(x) AS CASE WHEN typeof(x) = 'VARCHAR' THEN strlen(CAST(x AS VARCHAR)) + 5 WHEN typeof(x) LIKE '%[]' THEN len(TRY_CAST(x AS VARCHAR[])) * 5 + 5 ELSE 5 END`,
-  // s with each character written as the byte of its position in d (levenshtein_distance).
-  `CREATE MACRO trino_char_bytes(s, d) AS array_to_string(list_transform(string_split(s, ''), lambda c: chr(list_position(d, c))), '')`,
+  // s with each character written as the byte of its position in d (levenshtein_distance), by one
+  // translate: d (an expression a macro inlines) inside a lambda over s's characters was computed
+  // again for each of them, quadratic in s, and DuckDB folds the branch for a literal even when
+  // it is not taken (a 100,000-character literal did not end in a minute, red-team).
+  `CREATE MACRO trino_char_bytes(s, d) AS translate(s, array_to_string(d, ''), array_to_string(list_transform(range(1, len(d) + 1), lambda i: chr(CAST(i AS INTEGER))), ''))`,
   // The value at a Trino JSON path (trino-json-path.ts): steps is a JSON array of [member path,
   // element path or null]; each step reads a member of an object or an element of an array.
   `CREATE MACRO trino_json_walk(j, steps) AS CASE WHEN json_valid(CAST(j AS VARCHAR)) THEN list_reduce(list_prepend(CAST(j AS JSON), json_extract(CAST(steps AS JSON), '$[*]')), lambda acc, s: json_extract(acc, json_extract_string(s, CASE json_type(acc) WHEN 'ARRAY' THEN '$[1]' WHEN 'OBJECT' THEN '$[0]' END))) END`,
