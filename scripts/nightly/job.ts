@@ -36,7 +36,7 @@ import { buildSite, repoRoot } from "./build-site.ts";
 import { checkCollectStore, collectFirst } from "./collect.ts";
 import { notifyNightly } from "./notify.ts";
 import type { NightlyOutcome } from "./outcome.ts";
-import { type RunsRecord, readRunsRecord, recordRuns } from "./record.ts";
+import { RUNS_RECORD, type RunsRecord, readRunsRecord, recordRuns } from "./record.ts";
 
 export const cliBin = path.join(repoRoot, "packages/cli/bin/run-md.cjs");
 
@@ -472,11 +472,20 @@ async function nightWindows(
   if (end === undefined) return () => ({});
   const endAt = new Date(end);
   // `--since` asks for that period: an investigation, its window as given.
-  const readTo =
-    options.now || options.since ? new Map() : (await readRunsRecord(options.reportsDir)).readTo;
+  const record =
+    options.now || options.since ? undefined : await readRunsRecord(options.reportsDir);
+  const readTo = record?.readTo ?? new Map<string, Date>();
+  const floor = endAt.getTime() - JOB_CATCH_UP_MS;
+  // A record that is there but is no record (cut, a merge's conflict markers): where each window's
+  // reading stopped is not known, so every nightly window reads as far back as the job catches up
+  // (red-team: it read as no record, and the nights it held back were read by no run, unsaid).
+  if (record?.problem)
+    options.log(
+      `warning the job's record ${path.join(options.reportsDir, RUNS_RECORD)} is not a record of runs (${record.problem}): where each nightly runbook's reading stopped is not known, so each reads from ${isoSeconds(new Date(floor))} (${JOB_CATCH_UP_MS / 86_400_000} days back); tonight's runs write it afresh`,
+    );
   return (rb) => {
-    const previous = rb.schedule === "nightly" ? readTo.get(rb.id) : undefined;
-    const floor = endAt.getTime() - JOB_CATCH_UP_MS;
+    const previous =
+      rb.schedule !== "nightly" ? undefined : record?.problem ? new Date(floor) : readTo.get(rb.id);
     const from = previous && Math.max(previous.getTime(), floor);
     if (previous && previous.getTime() < floor)
       options.log(

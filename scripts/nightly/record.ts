@@ -21,6 +21,11 @@ interface Record {
 export interface RunsRecord {
   ranAt: Map<string, Date>;
   readTo: Map<string, Date>;
+  /**
+   * Why the file there is no record (cut, conflict markers, another shape, unreadable): where
+   * each window's reading stopped is then not known. Unset when it is a record, or there is none.
+   */
+  problem?: string;
 }
 
 /** Runbook id → instant, of the entries that are instants. */
@@ -34,15 +39,39 @@ function instants(o: unknown): Map<string, Date> {
   return out;
 }
 
-/** The record, empty when there is none or it is no record (the reports are then the fallback). */
+/**
+ * The record, empty when there is none or it is no record (the reports are then the fallback for
+ * schedules); `problem` says why a file that is there is no record.
+ */
 export async function readRunsRecord(reportsDir: string): Promise<RunsRecord> {
-  let parsed: Partial<Record> | null = null;
+  const file = path.join(reportsDir, RUNS_RECORD);
+  let text: string;
   try {
-    parsed = JSON.parse(await readFile(path.join(reportsDir, RUNS_RECORD), "utf8"));
-  } catch {
-    // None yet, or not a record: every runbook counts from its reports.
+    text = await readFile(file, "utf8");
+  } catch (e) {
+    // None yet: every runbook counts from its reports, and its window is its own.
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return empty();
+    return { ...empty(), problem: `it cannot be read (${(e as Error).message})` };
   }
-  return { ranAt: instants(parsed?.ranAt), readTo: instants(parsed?.readTo) };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { ...empty(), problem: "it is not JSON (cut, or a merge's conflict markers?)" };
+  }
+  const record = parsed as Partial<Record> | null;
+  if (
+    typeof record !== "object" ||
+    record === null ||
+    Array.isArray(record) ||
+    record.version !== 1
+  )
+    return { ...empty(), problem: "it is not an object of version 1" };
+  return { ranAt: instants(record.ranAt), readTo: instants(record.readTo) };
+}
+
+function empty(): RunsRecord {
+  return { ranAt: new Map(), readTo: new Map() };
 }
 
 /**

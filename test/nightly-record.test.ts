@@ -1,0 +1,124 @@
+/**
+ * The job's record of how far each nightly runbook's window was read (`.nightly-runs.json`) when
+ * it is there but is no record: cut (a full disk, a copy stopped part way), a merge's conflict
+ * markers (the reports branch), a directory in its place. Where the reading stopped is then not
+ * known (red-team: it read as no record at all, every window started 24 hours back, and the
+ * nights the record held back, or the job missed, were read by no run, without a word). The real
+ * nightly job (test/in-process.ts) over generated logs; the truth is counted from the records the
+ * generator wrote.
+ */
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { JOB_CATCH_UP_MS, type RunReport } from "@run-md/core";
+import { generateLogs } from "@run-md/generator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RUNS_RECORD, recordRuns } from "../scripts/nightly/record.ts";
+import { nightlyHere } from "./in-process.ts";
+import { inWindow, readGenerated } from "./truth/runbook-answers.ts";
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+let work: string;
+let logs: string;
+let written: ReturnType<typeof readGenerated>;
+
+const RUNBOOK = `---
+title: Every event of the night
+schedule: nightly
+window: 24h
+---
+
+\`\`\`sql everything
+SELECT count(*) AS n FROM cloudtrail_logs
+\`\`\`
+
+\`\`\`expect
+rows == 1
+\`\`\`
+`;
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(tmpdir(), "run-md-nightly-record-"));
+  logs = path.join(work, "logs");
+  const end = new Date(Math.ceil(Date.now() / HOUR) * HOUR);
+  await generateLogs({
+    outDir: logs,
+    start: new Date(end.getTime() - 9 * DAY),
+    end,
+    totalEvents: 1500,
+    incidents: false,
+    seed: "nightly-record",
+    regions: ["us-east-1"],
+  });
+  written = readGenerated(logs);
+  await mkdir(path.join(work, "runbooks"));
+  await writeFile(path.join(work, "runbooks", "night.md"), RUNBOOK);
+  await writeFile(path.join(work, "raw.yaml"), "local:\n  logDir: ./logs\n");
+}, 120_000);
+
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+const nightly = (reports: string) =>
+  nightlyHere(
+    [
+      "--runbooks",
+      path.join(work, "runbooks"),
+      "--reports-dir",
+      reports,
+      "--config",
+      path.join(work, "raw.yaml"),
+      "--engine",
+      "local",
+      "--no-build",
+    ],
+    { env: { RUN_MD_WEBHOOK_URL: "" } },
+  );
+
+/** Ways a record that was written whole ends up no record. */
+const SPOILED: [string, (whole: string) => string][] = [
+  ["cut part way", (whole) => whole.slice(0, Math.floor(whole.length / 2))],
+  [
+    "holding a merge's conflict markers",
+    (whole) => `<<<<<<< HEAD\n${whole}=======\n${whole}>>>>>>> origin/run-md-reports\n`,
+  ],
+  ["of another shape", () => "[]\n"],
+];
+
+describe("nightly: a record of runs that is no record", () => {
+  it.each(SPOILED)(
+    "reads every nightly window from the catch-up's week back and says why: %s",
+    async (what, spoil) => {
+      const reports = path.join(work, `reports-${what.replaceAll(" ", "-").replaceAll("'", "")}`);
+      // The previous nights read up to 3 days ago (a night missed, or a day held back).
+      const readTo = new Date(Math.floor((Date.now() - 3 * DAY) / 1000) * 1000);
+      await recordRuns(reports, ["night"], readTo, readTo);
+      const file = path.join(reports, RUNS_RECORD);
+      await writeFile(file, spoil(await readFile(file, "utf8")));
+
+      const night = await nightly(reports);
+      expect(night.code, night.stdout + night.stderr).toBe(0);
+      const report = JSON.parse(
+        await readFile(path.join(reports, "night", "latest.json"), "utf8"),
+      ) as RunReport;
+      const start = Date.parse(report.window.start);
+      const end = Date.parse(report.window.end);
+      // Where the reading stopped is not known: as far back as the job catches up, which holds
+      // the 3 days the record said were not read yet.
+      expect(start).toBeLessThanOrEqual(readTo.getTime());
+      expect(start).toBe(end - JOB_CATCH_UP_MS);
+      const n = Number(report.steps[0]?.rows[0]?.[0]);
+      expect(n).toBe(inWindow(written, new Date(start), new Date(end)).length);
+      expect(n).toBeGreaterThan(inWindow(written, new Date(end - DAY), new Date(end)).length);
+      expect(night.stdout + night.stderr).toContain(
+        `the job's record ${file} is not a record of runs`,
+      );
+      // The record is written afresh: the next night starts where this one ended.
+      const record = JSON.parse(await readFile(file, "utf8"));
+      expect(Date.parse(record.readTo.night)).toBe(end);
+    },
+    180_000,
+  );
+});
