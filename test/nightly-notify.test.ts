@@ -380,6 +380,37 @@ describe("RUN_MD_WEBHOOK_URL, a Slack target of @run-md/notify", () => {
 });
 
 describe("red-team: escalations that must not leak or go silent", () => {
+  it("a target down the night a weekly runbook failed is told the next night, though that runbook does not run then (red-team)", async () => {
+    const reportsDir = path.join(work, "untold-weekly");
+    const night = (url: string, outcomes: NightlyOutcome[]) =>
+      deliveriesOf(outcomes, {
+        config: noNotifyConfig,
+        reportsDir,
+        siteUrl: "https://sec.example.com",
+        webhookUrl: `${base}${url}`,
+        log: () => {},
+      });
+    received.length = 0;
+    // Monday: the weekly runbook fails, and Slack answers 503 to every attempt.
+    const monday = await night("/down", [outcome("weekly-audit", "failed", "high", 1)]);
+    expect(monday.map((d) => d.ok)).toEqual([false]);
+    expect(received.map((r) => r.path)).toEqual(["/down", "/down", "/down"]);
+    // Tuesday: Slack is back; only the nightly runbooks run (they pass), the weekly one is not
+    // due until next Monday. Its failure, which nobody heard of, is told now.
+    received.length = 0;
+    const tuesday = await night("/hooks/up", [outcome("audit-iam", "passed", "high", 2)]);
+    expect(tuesday.map((d) => d.ok)).toEqual([true]);
+    expect(received.map((r) => r.path)).toEqual(["/hooks/up"]);
+    const told = JSON.stringify(received[0]?.body);
+    expect(told).toContain("Runbook weekly-audit failed (severity high)");
+    expect(told).toContain("rows = 1, expected == 0");
+    expect(told).not.toContain("audit-iam");
+    // Told once: Wednesday's job sends nothing.
+    received.length = 0;
+    expect(await night("/hooks/up", [outcome("audit-iam", "passed", "high", 3)])).toEqual([]);
+    expect(received).toEqual([]);
+  });
+
   it("a rejected runbook whose severity cannot be read is told as critical: a minSeverity target is not skipped", async () => {
     received.length = 0;
     const crashed: NightlyOutcome = {

@@ -216,7 +216,26 @@ async function plan(
       alerts.push({ kind: news, ...subject, since, only: untoldNow(before, config) });
     }
   }
+  missedBefore({ state, keys, investigations, alerts }, config);
   return { file, state, keys, investigations, alerts, problems };
+}
+
+/**
+ * The alerts some target missed about runbooks (or investigations) these runs are not about: told
+ * now to the targets not told them, as they were (`RunbookState.pending`), and settled with the
+ * others. A weekly runbook, a cron one, an investigation whose event does not come again: their
+ * next run is too late, or never (red-team).
+ */
+function missedBefore(
+  p: Pick<Plan, "state" | "keys" | "investigations" | "alerts">,
+  config: NotifyConfig,
+): void {
+  for (const [key, entry] of Object.entries(p.state.runbooks)) {
+    if (p.keys.includes(key) || !entry.pending || !entry.untold?.length) continue;
+    p.keys.push(key);
+    if (entry.pending.investigation) p.investigations.add(key);
+    p.alerts.push({ ...entry.pending, only: untoldNow(entry, config) });
+  }
 }
 
 /**
@@ -239,8 +258,11 @@ function settle(p: Plan, config: NotifyConfig, deliveries: Delivery[]): void {
     const missed = wanting.filter((id) => missedBy(id, alertKey(a)));
     delete entry.untold;
     delete entry.told;
+    delete entry.pending;
     if (missed.length > 0) {
       entry.untold = missed;
+      const { only: _, ...sent } = a;
+      entry.pending = sent;
       // Every other configured target: it had the news, or did not want this alert (a pager
       // without reminders was told of the failure already: review, it was paged again).
       entry.told = config.targets.map(idOf).filter((id) => !missed.includes(id));

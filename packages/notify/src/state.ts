@@ -5,7 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { type RunReport, writeFileAtomic } from "@run-md/core";
-import type { AlertKind } from "./model.ts";
+import type { Alert, AlertKind } from "./model.ts";
 
 export const STATE_FILE = ".notify-state.json";
 
@@ -29,6 +29,13 @@ export interface RunbookState {
    * `untold` alone is told.
    */
   told?: string[];
+  /**
+   * With `untold`: the alert they missed, as it was sent. Any later notify over this state tells
+   * it to them, whether this runbook runs then or not: a weekly runbook's next run is a week
+   * away, and a triggered investigation may never run again (red-team: Slack down the night a
+   * weekly runbook failed, and nobody heard of it for a week). Absent in states written before.
+   */
+  pending?: Alert;
 }
 
 export interface AlertState {

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { RunReport } from "@run-md/core";
-import { notify, parseNotifyConfig, STATE_FILE } from "@run-md/notify";
+import { investigationDigest, notify, parseNotifyConfig, STATE_FILE } from "@run-md/notify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { report, startReceiver } from "./helpers.ts";
 
@@ -66,6 +66,46 @@ describe("false silences", () => {
     expect(second.deliveries.map((d) => d.ok)).toEqual([true]);
     const third = await run(3);
     expect(third.alerts).toEqual([]);
+  });
+
+  it("an investigation's failure that no target heard goes out with the next event's runs: its own event never comes again (red-team)", async () => {
+    const reportsDir = await dir();
+    const config = parseNotifyConfig(
+      { targets: [{ type: "slack", url: chat.url }], retry: { attempts: 1, backoffMs: 1 } },
+      "run-md.config.yaml",
+    );
+    const investigate = (key: string, status: "failed" | "passed", h: number) =>
+      notify(
+        [
+          {
+            report: {
+              ...report("access-key-activity", status, { startedAt: at(h).toISOString() }),
+              params: { access_key_id: key },
+            },
+            investigation: investigationDigest("access-key-activity", { access_key_id: key }),
+            about: ["access_key_id"],
+          },
+        ],
+        config,
+        { reportsDir, now: at(h) },
+      );
+    chat.received.length = 0;
+    answer = 503;
+    const first = await investigate("AKIAEXAMPLEMALLORY01", "failed", 1);
+    expect(first.deliveries.map((d) => d.ok)).toEqual([false]);
+    // Another key's event, an hour later, finds nothing: the chat is back, and hears of both the
+    // first key's failure and nothing of the second's quiet run.
+    answer = 200;
+    chat.received.length = 0;
+    const second = await investigate("AKIAEXAMPLEBOB000001", "passed", 2);
+    expect(second.deliveries.map((d) => d.ok)).toEqual([true]);
+    expect(chat.received).toHaveLength(1);
+    expect(chat.received[0]?.text).toContain("access_key_id=AKIAEXAMPLEMALLORY01) failed");
+    expect(chat.received[0]?.text).not.toContain("AKIAEXAMPLEBOB000001");
+    // Told once.
+    chat.received.length = 0;
+    expect((await investigate("AKIAEXAMPLEBOB000001", "passed", 3)).deliveries).toEqual([]);
+    expect(chat.received).toEqual([]);
   });
 
   it("a target that takes only findings hears of a finding that follows an error", async () => {
