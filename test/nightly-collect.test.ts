@@ -131,6 +131,41 @@ describe("npm run nightly -- --collect", () => {
     expect(res.stdout).toMatch(/1 runbook: .* · collect FAILED \(exit 2\) · .* · exit 2/);
   }, 120_000);
 
+  it("a runbook's first night whose collect fails: the record keeps where its window started, and the next good night reads from there (red-team)", async () => {
+    const reports = path.join(work, "reports-first-night");
+    const empty = path.join(work, "no-logs-either");
+    await mkdir(empty, { recursive: true });
+    const night = (source: string) =>
+      nightlyHere(
+        [
+          ...["--runbooks", path.join(work, "runbooks"), "--reports-dir", reports],
+          ...["--config", config, "--no-build", "--collect", source, "--collect-since", "3d"],
+        ],
+        { env: { RUN_MD_WEBHOOK_URL: "" } },
+      );
+    const latest = async () =>
+      JSON.parse(await readFile(path.join(reports, "day", "latest.json"), "utf8")) as RunReport;
+    // Night 1: the runbook is new (no record of it), and the collect fails: its run passes over
+    // what the store held, which may lack part of the window.
+    const first = await night(empty);
+    expect(first.code, first.stdout + first.stderr).toBe(2);
+    const start1 = (await latest()).window.start;
+    const record = JSON.parse(await readFile(path.join(reports, ".nightly-runs.json"), "utf8"));
+    // Nothing of its window is known to be read: the record says so by keeping its start.
+    expect(Date.parse(record.readTo.day)).toBe(Date.parse(start1));
+    // Night 2, a good collect: reads again from night 1's start.
+    const second = await night(logs);
+    expect(second.code, second.stdout + second.stderr).toBe(0);
+    const report = await latest();
+    expect(Date.parse(report.window.start)).toBe(Date.parse(start1));
+    const truth = inWindow(
+      readGenerated(logs),
+      new Date(report.window.start),
+      new Date(report.window.end),
+    );
+    expect(Number(report.steps[0]?.rows[0]?.[0])).toBe(truth.length);
+  }, 120_000);
+
   it("waits for another collect writing the store instead of failing the night (red-team: every runbook errored)", async () => {
     const store = path.join(work, "store");
     await mkdir(store, { recursive: true });

@@ -532,9 +532,28 @@ async function recordNight(
     options.reportsDir,
     ran.map((o) => o.runbookId),
     now,
-    readTo && ((id) => held.get(id) ?? readTo),
+    readTo ? (id) => held.get(id) ?? readTo : await unreadStarts(options, ran, nightly),
   ).catch((e: Error) => options.log(`warning the nightly's record of runs: ${e.message}`));
   return [...held.keys()];
+}
+
+/**
+ * After a failed collect no window counts as read, and a `nightly` runbook the record keeps no
+ * reading of (its first night, a record written afresh) keeps where its window started: the next
+ * good night reads from there (red-team: nothing was recorded, and that night read its own 24
+ * hours, the failed night's never again). The others keep their entries.
+ */
+async function unreadStarts(
+  options: NightlyOptions,
+  ran: NightlyOutcome[],
+  nightly: Set<string>,
+): Promise<(id: string) => Date | undefined> {
+  const known = (await readRunsRecord(options.reportsDir)).readTo;
+  const starts = new Map(ran.map((o) => [o.runbookId, o.report?.window.start]));
+  return (id) => {
+    const start = starts.get(id);
+    return nightly.has(id) && !known.has(id) && start ? new Date(start) : undefined;
+  };
 }
 
 /** The runbooks due at `now`, said in the log. */
