@@ -87,6 +87,8 @@ export interface NightlyResult {
   notifications: Delivery[];
   /** Why someone may not have been told (a mistake in `notify:`, a notifier that crashed): exit 2. */
   notifyProblem?: string;
+  /** No notification target is configured: a failure of the night was told to nobody. */
+  noTarget?: true;
   pruned: string[];
   build?: { ok: true; durationMs: number; outDir: string } | { ok: false; error: string };
   /** `--date` to come: the runbooks it would run (none ran). */
@@ -429,9 +431,9 @@ export async function runNightly(options: NightlyOptions): Promise<NightlyResult
 async function notifyTheNight(
   outcomes: NightlyOutcome[],
   options: NightlyOptions,
-): Promise<{ notifications: Delivery[]; notifyProblem?: string }> {
+): Promise<{ notifications: Delivery[]; notifyProblem?: string; noTarget?: true }> {
   try {
-    const { deliveries, mistakes } = await notifyNightly(outcomes, {
+    const { deliveries, mistakes, noTarget } = await notifyNightly(outcomes, {
       ...(options.config ? { config: options.config } : {}),
       reportsDir: options.reportsDir,
       ...(options.siteUrl ? { siteUrl: options.siteUrl } : {}),
@@ -446,6 +448,7 @@ async function notifyTheNight(
     const n = mistakes.length;
     return {
       notifications: deliveries,
+      ...(noTarget ? { noTarget } : {}),
       ...(n > 0 ? { notifyProblem: `${n} mistake${n === 1 ? "" : "s"} in notify:` } : {}),
     };
   } catch (e) {
@@ -658,7 +661,7 @@ async function nightlyUnlocked(options: NightlyOptions): Promise<NightlyResult> 
     options.now || options.since ? [] : await recordNight(options, runbooks, outcomes, now, readTo);
   // The runs that finished are escalated even when the job is stopped (cancelled runs change
   // nothing): a failure it found must not wait for the next night that gets to its end.
-  const { notifications, notifyProblem } = await notifyTheNight(outcomes, options);
+  const { notifications, notifyProblem, noTarget } = await notifyTheNight(outcomes, options);
   let pruned: string[] = [];
   if (options.retentionMs !== undefined && !interrupted) {
     pruned = (await pruneReports(options.reportsDir, options.retentionMs)).pruned;
@@ -675,6 +678,7 @@ async function nightlyUnlocked(options: NightlyOptions): Promise<NightlyResult> 
     outcomes,
     notifications,
     ...(notifyProblem ? { notifyProblem } : {}),
+    ...(noTarget ? { noTarget } : {}),
     pruned,
     ...(build ? { build } : {}),
     ...(collected && collected.code !== 0 ? { collectFailed: collected.code } : {}),

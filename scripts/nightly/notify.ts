@@ -143,6 +143,8 @@ export interface NightlyNotified {
   deliveries: Delivery[];
   /** The configuration's mistakes (a wrong key or target of `notify:`): the job exits 2. */
   mistakes: string[];
+  /** No notification target at all (no `notify:` target, RUN_MD_WEBHOOK_URL unset or empty). */
+  noTarget?: true;
 }
 
 /** Sends the night's alerts. */
@@ -152,7 +154,7 @@ export async function notifyNightly(
 ): Promise<NightlyNotified> {
   const mistakes: string[] = [];
   const notifyConfig = targetsOf(options, mistakes);
-  if (!notifyConfig) return { deliveries: [], mistakes };
+  if (!notifyConfig) return { deliveries: [], mistakes, noTarget: true };
   const runs = outcomes.flatMap((o) => runOf(o, options.reportsDir, notifyConfig.mask, options));
   const { alerts, deliveries, problems } = await notify(runs, notifyConfig, {
     reportsDir: options.reportsDir,

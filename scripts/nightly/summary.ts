@@ -58,6 +58,10 @@ export function totals(result: NightlyResult): string {
       `${result.notifications.length} notification target${result.notifications.length === 1 ? "" : "s"} told${failed ? ` (${failed} failed)` : ""}`,
     );
   }
+  // A night with a failure and nobody to tell it to says so: the exit code alone is easy to miss
+  // (a workflow's webhook secret deleted is passed as "").
+  if (result.noTarget && result.outcomes.some((o) => ["failed", "errored"].includes(o.status)))
+    parts.push("nobody told: no notification target (notify: or RUN_MD_WEBHOOK_URL)");
   if (result.notifyProblem) parts.push(result.notifyProblem);
   if (result.collectFailed !== undefined)
     parts.push(`collect FAILED (exit ${result.collectFailed})`);
