@@ -108,6 +108,27 @@ describe("hostile values in alerts", () => {
     expect(raw).toEqual([]);
   });
 
+  it("Teams: a value cannot make the card show a date of its own choosing ({{DATE()}} and {{TIME()}} of Adaptive Cards)", async () => {
+    // Adaptive Cards replace `{{DATE(<ISO-8601>, SHORT)}}` and `{{TIME(...)}}` in a TextBlock's
+    // text with that date, formatted for the reader, before its Markdown: a user agent or an
+    // object key holding one shows in the alert as a date, not as what the logs hold.
+    const value = "aws-cli/2 {{DATE(2017-02-14T06:08:39Z, SHORT)}} {{TIME(2017-02-14T06:08:39Z)}}";
+    const alert = await alertWithPolicy(value);
+    const texts = (
+      teamsMessage([{ ...alert, about: `user_agent=${value}` }]).attachments as {
+        content: { body: { text?: string }[] };
+      }[]
+    )[0]!.content.body.flatMap((b) => (b.text === undefined ? [] : [b.text]));
+    expect(texts.join("\n")).toContain("DATE(2017-02-14T06:08:39Z");
+    expect(texts.filter((t) => /\{\{\s*(DATE|TIME)\s*\(/.test(t))).toEqual([]);
+    // As Markdown, it reads as the value it is.
+    const shown = micromark(texts.join("\n\n"), {
+      extensions: [gfm()],
+      htmlExtensions: [gfmHtml()],
+    });
+    expect(shown).toContain(value);
+  });
+
   it("Slack: a URL or #channel in a value is not auto-linked (sections are not verbatim)", async () => {
     // Slack's text object: with `verbatim` false (the default) "URLs will be auto-converted into
     // links, conversation names will be link-ified, and certain mentions will be automatically

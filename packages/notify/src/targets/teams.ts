@@ -22,12 +22,21 @@ const COLOR: Record<string, string> = {
 const MAX_ALERTS = 20;
 const CARD_BYTES = 24 * 1024;
 
+/**
+ * A TextBlock's text: Markdown-escaped, and every `{` too (`\{`, which the Markdown shows as
+ * `{`): Adaptive Cards replace `{{DATE(<instant>, SHORT)}}` and `{{TIME(...)}}` with a date of
+ * the value's choosing before the Markdown is read (red-team: a user agent showed as a date).
+ */
+function cardText(text: string): string {
+  return markdownText(text).replace(/\{/g, "\\{");
+}
+
 function alertItems(alert: Alert): Record<string, unknown>[] {
   const lines = [...foundLines(alert), ...[sinceText(alert)].filter((s) => s !== undefined)];
   return [
     {
       type: "TextBlock",
-      text: markdownText(headline(alert)),
+      text: cardText(headline(alert)),
       weight: "Bolder",
       color: COLOR[alert.kind],
       wrap: true,
@@ -35,7 +44,7 @@ function alertItems(alert: Alert): Record<string, unknown>[] {
     },
     ...lines.map((l) => ({
       type: "TextBlock",
-      text: clipEscaped(l, 500, markdownText),
+      text: clipEscaped(l, 500, cardText),
       wrap: true,
       spacing: "Small",
     })),
@@ -71,7 +80,7 @@ export function teamsMessage(alerts: Alert[]): Record<string, unknown> {
   const body = [
     {
       type: "TextBlock",
-      text: markdownText(summaryLine(alerts)),
+      text: cardText(summaryLine(alerts)),
       size: "Medium",
       weight: "Bolder",
       wrap: true,
