@@ -189,6 +189,67 @@ describe("the Lambda handler, invoked in-process with EventBridge events", () =>
     );
   }, 180_000);
 
+  it("findings about one key arriving at once page once for the key's investigation, not once per invocation (red-team)", async () => {
+    // GuardDuty raises several findings for one leaked key within seconds (each finding type its
+    // own event): each is a Lambda invocation of its own, with its own /tmp, at the same time.
+    // access-key-activity investigates the key: one investigation, told once.
+    const prefix = "burst/";
+    // A chat that takes its time to answer (Slack under load): the first invocation's message is
+    // still on its way when the others have run and look at the state.
+    const { createServer } = await import("node:http");
+    const bodies: string[] = [];
+    const chat = createServer((req, res) => {
+      let text = "";
+      req.on("data", (c) => {
+        text += c;
+      });
+      req.on("end", () => {
+        bodies.push(text);
+        setTimeout(() => res.writeHead(200).end("ok"), 20_000);
+      });
+    });
+    await new Promise<void>((r) => chat.listen(0, "127.0.0.1", r));
+    const chatUrl = `http://127.0.0.1:${(chat.address() as { port: number }).port}/hook`;
+    const config = path.join(work, "burst.yaml");
+    await writeFile(
+      config,
+      [
+        `local: { logDir: ${JSON.stringify(sampleDir)} }`,
+        "notify:",
+        "  retry: { attempts: 1, timeoutMs: 60000 }",
+        `  targets: [{ type: slack, url: ${JSON.stringify(chatUrl)} }]`,
+        "",
+      ].join("\n"),
+    );
+    const env = async (): Promise<NodeJS.ProcessEnv> => ({
+      ...process.env,
+      RUN_MD_CONFIG: config,
+      RUN_MD_REPORTS_PREFIX: prefix,
+      RUN_MD_REPORTS_DIR: await mkdtemp(path.join(work, "lambda-burst-")),
+    });
+    const finding = (n: number) => {
+      const e = guardDuty(KEY);
+      e.id = `0b1c2d3e-0000-4000-8000-00000000010${n}`;
+      e.detail.id = `36afba5c5c43e07c9e3e5e2e544e95e${n}`;
+      return e;
+    };
+    const results = await Promise.all(
+      [1, 2, 3].map(async (n) => handleEvent(finding(n), { env: await env(), log: () => {} })),
+    ).finally(() => chat.close());
+    for (const r of results) {
+      expect(r.matched.find((m) => m.runbook === "access-key-activity")?.status).toBe("failed");
+    }
+    const told = bodies.filter((b) => b.includes("What an access key did"));
+    expect(told).toHaveLength(1);
+    // The state stored names the key's investigation, failing, and nobody is left untold.
+    const state = JSON.parse(
+      emulator.objects.get(`security-reports/${prefix}.notify-state.json`)!.body.toString(),
+    ) as { runbooks: Record<string, { failing: boolean; untold?: string[] }> };
+    const key = `access-key-activity#${investigationDigest("access-key-activity", { access_key_id: KEY })}`;
+    expect(state.runbooks[key]?.failing).toBe(true);
+    expect(state.runbooks[key]?.untold).toBeUndefined();
+  }, 240_000);
+
   it("runs nothing for an event no trigger matches, and says why", async () => {
     const event = JSON.parse(
       readFileSync(

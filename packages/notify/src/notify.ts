@@ -19,6 +19,8 @@ import { type Alert, alertKey, type CrashedRun, type Delivery, outcomeOf } from 
 import { postMessage } from "./retry.ts";
 import {
   type AlertState,
+  CLAIM_MS,
+  claimed,
   loadState,
   type RunbookState,
   STATE_FILE,
@@ -56,6 +58,16 @@ export interface NotifyOptions {
   stateFile?: string;
   reportsDir: string;
   now?: Date;
+  /**
+   * Where notifiers run at once over one stored state (the Lambda's invocations, one per event):
+   * stores the state as planned, each alert claimed (`claimedUntil`), over the version the state
+   * file was fetched as, before any message goes out. Resolves with nothing when stored, or with
+   * the state another notifier stored meanwhile: the alerts are then planned again from it, and
+   * one it claimed is not sent twice (red-team: findings about one key at once, each its own
+   * invocation, told the key's failure once each). A claim that throws is said, and the alerts go
+   * out unclaimed.
+   */
+  claim?: (planned: AlertState) => Promise<AlertState | undefined>;
 }
 
 export interface NotifyResult {
@@ -209,14 +221,14 @@ async function plan(
     state.runbooks[key] = next;
     const since = next.since;
     if (kind) alerts.push({ kind, ...subject, since });
-    else if (before?.untold?.length) {
+    else if (before?.untold?.length && !claimed(before, now)) {
       // Nothing new, but some targets missed the last alert: they get the news now, and so does
       // a target that was not told it under its present identity (renamed, re-addressed).
       const news = next.failing ? "failing" : "recovered";
       alerts.push({ kind: news, ...subject, since, only: untoldNow(before, config) });
     }
   }
-  missedBefore({ state, keys, investigations, alerts }, config);
+  missedBefore({ state, keys, investigations, alerts }, config, now);
   return { file, state, keys, investigations, alerts, problems };
 }
 
@@ -229,9 +241,11 @@ async function plan(
 function missedBefore(
   p: Pick<Plan, "state" | "keys" | "investigations" | "alerts">,
   config: NotifyConfig,
+  now: Date,
 ): void {
   for (const [key, entry] of Object.entries(p.state.runbooks)) {
     if (p.keys.includes(key) || !entry.pending || !entry.untold?.length) continue;
+    if (claimed(entry, now)) continue;
     p.keys.push(key);
     if (entry.pending.investigation) p.investigations.add(key);
     p.alerts.push({ ...entry.pending, only: untoldNow(entry, config) });
@@ -259,6 +273,7 @@ function settle(p: Plan, config: NotifyConfig, deliveries: Delivery[]): void {
     delete entry.untold;
     delete entry.told;
     delete entry.pending;
+    delete entry.claimedUntil;
     if (missed.length > 0) {
       entry.untold = missed;
       const { only: _, ...sent } = a;
@@ -381,7 +396,7 @@ export async function notify(
   config: NotifyConfig,
   options: NotifyOptions,
 ): Promise<NotifyResult> {
-  const p = await plan(runs, config, options);
+  const p = await claimedPlan(runs, config, options);
   const deliveries = p.alerts.length === 0 ? [] : await deliver(p.alerts, config, options.now);
   // The state is written after the messages went out: a target that wanted an alert and did not
   // get it (down, refused, a crash before sending) is remembered, and told at the next run; the
@@ -394,6 +409,61 @@ export async function notify(
     deliveries,
     ...(p.problems.length > 0 ? { problems: p.problems } : {}),
   };
+}
+
+/** Attempts at claiming the alerts over other notifiers' states. */
+const CLAIM_ATTEMPTS = 8;
+
+/**
+ * The plan, its alerts claimed in the stored state first when `options.claim` is given (planned
+ * again from another notifier's state, written to the state file, when that one stored first).
+ */
+async function claimedPlan(
+  runs: RunToNotify[],
+  config: NotifyConfig,
+  options: NotifyOptions,
+): Promise<Plan> {
+  let p = await plan(runs, config, options);
+  if (!options.claim) return p;
+  const now = options.now ?? new Date();
+  for (let attempt = 1; p.alerts.length > 0; attempt++) {
+    // The state as if every target still had to be told (as it is until the messages are out).
+    const mine: Plan = structuredClone(p);
+    const everyone = config.targets.map((t) => ({
+      target: t.name,
+      targetId: idOf(t),
+      ok: false,
+      attempts: 0,
+      alerts: 0,
+    }));
+    settle(mine, config, everyone);
+    for (const a of mine.alerts) {
+      const entry = mine.state.runbooks[alertKey(a)];
+      if (entry?.untold) entry.claimedUntil = new Date(now.getTime() + CLAIM_MS).toISOString();
+    }
+    let newer: AlertState | undefined;
+    try {
+      newer = await options.claim(mine.state);
+    } catch (e) {
+      p.problems.push(`the alerts could not be claimed (${(e as Error).message}): sent unclaimed`);
+      return p;
+    }
+    if (newer === undefined) {
+      await saveState(p.file, mine.state).catch(() => {});
+      return p;
+    }
+    if (attempt === CLAIM_ATTEMPTS) {
+      p.problems.push(
+        `the alerts could not be claimed over other notifiers' states (${attempt} attempts): sent unclaimed`,
+      );
+      return p;
+    }
+    await saveState(p.file, newer);
+    const problems = p.problems;
+    p = await plan(runs, config, options);
+    p.problems.unshift(...problems);
+  }
+  return p;
 }
 
 /**

@@ -36,6 +36,20 @@ export interface RunbookState {
    * weekly runbook failed, and nobody heard of it for a week). Absent in states written before.
    */
   pending?: Alert;
+  /**
+   * With `untold`: a notifier claimed this alert (stored the state before sending it, `claim`)
+   * and is sending it until then (ISO): other notifiers at once do not send it too. A claim that
+   * ran out is a notifier that died before its targets were told: the next notify tells them.
+   */
+  claimedUntil?: string;
+}
+
+/** How long a claim stands: longer than any notifier takes to send (a Lambda lives 15 minutes). */
+export const CLAIM_MS = 15 * 60_000;
+
+/** Whether another notifier is sending this entry's alert now (`claimedUntil` not run out). */
+export function claimed(entry: RunbookState | undefined, now: Date): boolean {
+  return entry?.claimedUntil !== undefined && Date.parse(entry.claimedUntil) > now.getTime();
 }
 
 export interface AlertState {

@@ -3,7 +3,14 @@ import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { RunReport } from "@run-md/core";
-import { investigationDigest, notify, parseNotifyConfig, STATE_FILE } from "@run-md/notify";
+import {
+  type AlertState,
+  investigationDigest,
+  notify,
+  parseNotifyConfig,
+  STATE_FILE,
+  stateText,
+} from "@run-md/notify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { report, startReceiver } from "./helpers.ts";
 
@@ -106,6 +113,47 @@ describe("false silences", () => {
     chat.received.length = 0;
     expect((await investigate("AKIAEXAMPLEBOB000001", "passed", 3)).deliveries).toEqual([]);
     expect(chat.received).toEqual([]);
+  });
+
+  it("an alert another notifier claimed is not sent again while it sends it, and is sent once its claim ran out (it died before telling)", async () => {
+    const config = parseNotifyConfig(
+      { targets: [{ type: "slack", url: chat.url }], retry: { attempts: 1, backoffMs: 1 } },
+      "run-md.config.yaml",
+    );
+    // The state as the first notifier stored it before sending (its claim), kept as it was: that
+    // notifier died before the message went out.
+    let claimedState: AlertState | undefined;
+    answer = 200;
+    await notify(
+      [{ report: report("audit-iam", "failed", { startedAt: at(1).toISOString() }) }],
+      config,
+      {
+        reportsDir: await dir(),
+        now: at(1),
+        claim: async (planned) => {
+          claimedState = structuredClone(planned);
+          return undefined;
+        },
+      },
+    );
+    expect(claimedState?.runbooks["audit-iam"]?.claimedUntil).toBeDefined();
+    const reportsDir = await dir();
+    await writeFile(path.join(reportsDir, STATE_FILE), stateText(claimedState!));
+    const another = (minutes: number) =>
+      notify(
+        [{ report: report("kms-key-deletion", "passed", { startedAt: at(1).toISOString() }) }],
+        config,
+        { reportsDir, now: new Date(at(1).getTime() + minutes * 60_000) },
+      );
+    chat.received.length = 0;
+    // A minute later, another notifier: the claim stands (its holder may still be sending).
+    expect((await another(1)).alerts).toEqual([]);
+    // Sixteen minutes later: no notifier sends that long; the failure is told.
+    const late = await another(16);
+    expect(late.alerts.map((a) => [a.runbook.id, a.kind])).toEqual([["audit-iam", "failing"]]);
+    expect(late.deliveries.map((d) => d.ok)).toEqual([true]);
+    expect(chat.received).toHaveLength(1);
+    expect((await another(17)).alerts).toEqual([]);
   });
 
   it("a target that takes only findings hears of a finding that follows an error", async () => {

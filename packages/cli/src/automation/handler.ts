@@ -14,13 +14,17 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import { formatDiagnostic, printable } from "@run-md/core";
 import {
+  type AlertState,
   deliveryProblems,
+  emptyState,
   investigationDigest,
   notify,
   parseNotifyConfig,
+  parseState,
   STATE_FILE,
 } from "@run-md/notify";
 import {
+  claimState,
   type FetchedState,
   fetchState,
   publishReport,
@@ -236,9 +240,25 @@ async function escalate(
       await rm(stateFile, { force: true });
     }
   }
+  // Two events at once (findings about one key, each its own invocation): the alerts are
+  // claimed in the stored state before they go out, so one invocation tells them, not each.
+  const claim =
+    client && target && fetched
+      ? async (planned: AlertState): Promise<AlertState | undefined> => {
+          const r = await claimState(client, target, stateKey, planned, fetched as FetchedState);
+          if ("stored" in r) {
+            fetched = r.stored;
+            return undefined;
+          }
+          fetched = r.theirs;
+          const where = `s3://${target.bucket}/${stateKey}`;
+          return r.theirs.text === null ? emptyState() : parseState(r.theirs.text, where);
+        }
+      : undefined;
   const { deliveries, problems: stateProblems } = await notify(runs, config, {
     reportsDir,
     stateFile,
+    ...(claim ? { claim } : {}),
   });
   problems.push(...(stateProblems ?? []));
   if (client && target && fetched) {

@@ -119,6 +119,29 @@ export async function storeState(
   }
 }
 
+/**
+ * Claims the alerts (`notify`'s `claim`): stores `planned` over the version fetched only.
+ * Resolves with the version now stored (`fetched` for the state stored after the messages), or
+ * with the one another invocation stored meanwhile (its state, to plan again from).
+ */
+export async function claimState(
+  client: S3Client,
+  target: S3Target,
+  key: string,
+  planned: AlertState,
+  fetched: FetchedState,
+): Promise<{ stored: FetchedState } | { theirs: FetchedState }> {
+  const text = stateText(planned);
+  try {
+    const out = await putJson(client, target, key, Buffer.from(text), fetched.etag);
+    return { stored: { etag: out.ETag ?? "", text } };
+  } catch (e) {
+    if (!conflicted(e)) throw e;
+    const theirs = await getState(client, target, key);
+    return { theirs: { etag: theirs?.etag ?? null, text: theirs?.text ?? null } };
+  }
+}
+
 /** The runbooks whose entries differ between `base` and `mine` (added, changed or removed). */
 function changedIds(base: AlertState, mine: AlertState): string[] {
   const all = new Set([...Object.keys(base.runbooks), ...Object.keys(mine.runbooks)]);
