@@ -21,6 +21,7 @@ import {
   notify,
   parseNotifyConfig,
   parseState,
+  type RunToNotify,
   STATE_FILE,
 } from "@run-md/notify";
 import {
@@ -171,6 +172,28 @@ export async function handleEvent(
   }
 }
 
+/**
+ * `notify`'s `claim` over the state object in S3, from the version `fetched`; `now` hears the
+ * version stored (or another invocation's, to plan again from), for the state stored at the end.
+ */
+function claimIn(
+  client: ReturnType<typeof s3Client>,
+  target: S3Target,
+  key: string,
+  fetched: FetchedState,
+  now: (f: FetchedState) => void,
+): (planned: AlertState) => Promise<AlertState | undefined> {
+  let version = fetched;
+  return async (planned) => {
+    const r = await claimState(client, target, key, planned, version);
+    version = "stored" in r ? r.stored : r.theirs;
+    now(version);
+    if ("stored" in r) return undefined;
+    const where = `s3://${target.bucket}/${key}`;
+    return r.theirs.text === null ? emptyState() : parseState(r.theirs.text, where);
+  };
+}
+
 /** `runbooks/x.md does not load (...): runbooks/x.md:12:1 error ... [rule]; ...`. */
 function brokenProblem(o: TriggerOutcome): string {
   const { file, problems, escalated } = o.broken!;
@@ -180,16 +203,13 @@ function brokenProblem(o: TriggerOutcome): string {
   return `${file} does not load (${why}): ${problems.map(formatDiagnostic).join("; ")}`;
 }
 
-/** Notifies (when the configuration has `notify:`), with the state file kept in S3 if there is a bucket. */
-async function escalate(
-  result: Awaited<ReturnType<typeof triggerEvent>>,
-  reportsDir: string,
-  { client, target }: { client?: ReturnType<typeof s3Client>; target?: S3Target },
-  { problems, mistakes }: { problems: string[]; mistakes: string[] },
-): Promise<HandlerResult["notifications"]> {
-  // Each matched runbook's run investigates the event's incident: alerted apart from the runs
-  // for other keys (its digest is of the parameters as the event gave them, before masking).
-  const runs = result.outcomes.flatMap((o) =>
+/**
+ * The runs to notify of. Each matched runbook's run investigates the event's incident: alerted
+ * apart from the runs for other keys (its digest is of the parameters as the event gave them,
+ * before masking).
+ */
+function investigations(result: Awaited<ReturnType<typeof triggerEvent>>): RunToNotify[] {
+  return result.outcomes.flatMap((o) =>
     o.report
       ? [
           {
@@ -211,6 +231,16 @@ async function escalate(
         ]
       : [],
   );
+}
+
+/** Notifies (when the configuration has `notify:`), with the state file kept in S3 if there is a bucket. */
+async function escalate(
+  result: Awaited<ReturnType<typeof triggerEvent>>,
+  reportsDir: string,
+  { client, target }: { client?: ReturnType<typeof s3Client>; target?: S3Target },
+  { problems, mistakes }: { problems: string[]; mistakes: string[] },
+): Promise<HandlerResult["notifications"]> {
+  const runs = investigations(result);
   if (!result.config.notify || runs.length === 0) return [];
   // The runs are done: a wrong target or key is said, and the other targets are still told
   // (a throw here would have Lambda run the investigation again: red-team).
@@ -244,16 +274,9 @@ async function escalate(
   // claimed in the stored state before they go out, so one invocation tells them, not each.
   const claim =
     client && target && fetched
-      ? async (planned: AlertState): Promise<AlertState | undefined> => {
-          const r = await claimState(client, target, stateKey, planned, fetched as FetchedState);
-          if ("stored" in r) {
-            fetched = r.stored;
-            return undefined;
-          }
-          fetched = r.theirs;
-          const where = `s3://${target.bucket}/${stateKey}`;
-          return r.theirs.text === null ? emptyState() : parseState(r.theirs.text, where);
-        }
+      ? claimIn(client, target, stateKey, fetched, (f) => {
+          fetched = f;
+        })
       : undefined;
   const { deliveries, problems: stateProblems } = await notify(runs, config, {
     reportsDir,
