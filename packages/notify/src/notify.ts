@@ -21,6 +21,7 @@ import {
   type AlertState,
   CLAIM_MS,
   claimed,
+  INVESTIGATION_QUIET_MS,
   loadState,
   type RunbookState,
   STATE_FILE,
@@ -216,6 +217,7 @@ async function plan(
       { status: subject.status, startedAt },
       now,
       config.reminderMs,
+      subject.investigation ? INVESTIGATION_QUIET_MS : undefined,
     );
     if (!next) continue;
     state.runbooks[key] = next;

@@ -42,7 +42,21 @@ export interface RunbookState {
    * ran out is a notifier that died before its targets were told: the next notify tells them.
    */
   claimedUntil?: string;
+  /**
+   * When its last run started (ISO), failing ones too: an investigation without a run for
+   * INVESTIGATION_QUIET_MS is over, and its next failure is news. Absent in states written
+   * before (`notifiedAt`, else `since`, stands for it).
+   */
+  lastRunAt?: string;
 }
+
+/**
+ * How long an investigation (a triggered run's entry) stays open without an event: a finding
+ * updated every few hours is one incident, told once; a failure after a day without any is a
+ * new one, told (it stayed "still failing" for months: a key's new finding in June was silent
+ * because its investigation failed in March; red-team).
+ */
+export const INVESTIGATION_QUIET_MS = 24 * 3_600_000;
 
 /** How long a claim stands: longer than any notifier takes to send (a Lambda lives 15 minutes). */
 export const CLAIM_MS = 15 * 60_000;
@@ -164,14 +178,22 @@ export function reminderSlack(reminderMs: number): number {
  * cancelled run changes nothing.
  */
 export function transition(
-  previous: RunbookState | undefined,
+  before: RunbookState | undefined,
   report: Pick<RunReport, "status" | "startedAt">,
   now: Date,
   reminderMs: number | undefined,
+  quietMs?: number,
 ): { kind?: AlertKind; next: RunbookState | undefined } {
-  if (report.status === "cancelled") return { next: previous };
+  if (report.status === "cancelled") return { next: before };
   const failing = report.status === "failed" || report.status === "errored";
   const at = now.toISOString();
+  // An investigation quiet for `quietMs` is over: this failure opens another.
+  const lastRun = before && Date.parse(before.lastRunAt ?? before.notifiedAt ?? before.since);
+  const over =
+    failing && before?.failing === true && quietMs !== undefined && lastRun !== undefined
+      ? Date.parse(report.startedAt) - lastRun >= quietMs
+      : false;
+  const previous = over ? undefined : before;
   if (!failing) {
     const next: RunbookState = {
       failing: false,
@@ -181,10 +203,17 @@ export function transition(
     };
     return previous?.failing ? { kind: "recovered", next } : { next };
   }
+  const ran = { lastRunAt: report.startedAt };
   if (!previous?.failing) {
     return {
       kind: "failing",
-      next: { failing: true, since: report.startedAt, notifiedAt: at, lastStatus: report.status },
+      next: {
+        failing: true,
+        since: report.startedAt,
+        notifiedAt: at,
+        lastStatus: report.status,
+        ...ran,
+      },
     };
   }
   // Failing in another way (a run that errored now finds something, or the reverse) is news:
@@ -192,12 +221,17 @@ export function transition(
   if (previous.lastStatus !== report.status) {
     return {
       kind: "failing",
-      next: { ...previous, notifiedAt: at, lastStatus: report.status },
+      next: { ...previous, notifiedAt: at, lastStatus: report.status, ...ran },
     };
   }
   const last = Date.parse(previous.notifiedAt ?? previous.since);
   const due =
     reminderMs !== undefined && now.getTime() - last >= reminderMs - reminderSlack(reminderMs);
-  const next = { ...previous, lastStatus: report.status, ...(due ? { notifiedAt: at } : {}) };
+  const next = {
+    ...previous,
+    lastStatus: report.status,
+    ...ran,
+    ...(due ? { notifiedAt: at } : {}),
+  };
   return due ? { kind: "reminder", next } : { next };
 }

@@ -75,6 +75,24 @@ describe("alerting on investigations (triggered runs)", () => {
     chat.received.length = 0;
   });
 
+  it("opens another investigation of a key after a day without its events (a new finding months later is told)", async () => {
+    const reportsDir = await mkdtemp(path.join(tmpdir(), "run-md-alerting-"));
+    const run = (h: number) =>
+      notify([investigationRun("AKIAMALLORY", "failed", h)], config(), { reportsDir, now: at(h) });
+    expect((await run(1)).alerts.map((a) => a.kind)).toEqual(["failing"]);
+    // The finding's updates every few hours are one incident: still failing, not told again.
+    expect((await run(7)).alerts).toEqual([]);
+    expect((await run(13)).alerts).toEqual([]);
+    // 24 hours after the last event (not the first): the same key's failure is news.
+    expect((await run(36)).alerts).toEqual([]);
+    const later = await run(60);
+    expect(later.alerts.map((a) => [a.kind, a.since])).toEqual([["failing", at(60).toISOString()]]);
+    // Two months on: told again.
+    expect((await run(60 + 24 * 60)).alerts.map((a) => a.kind)).toEqual(["failing"]);
+    pager.received.length = 0;
+    chat.received.length = 0;
+  });
+
   it("tells an investigation's failure again when no target got it", async () => {
     const reportsDir = await mkdtemp(path.join(tmpdir(), "run-md-alerting-"));
     const down = parseNotifyConfig(
