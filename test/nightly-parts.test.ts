@@ -51,6 +51,8 @@ describe("a run's status", () => {
     expect(statusOf(1, undefined)).toBe("errored");
     expect(statusOf(0, { ...failed, status: "warned" })).toBe("warned");
     expect(statusOf(0, { ...failed, status: "passed" })).toBe("passed");
+    // A run that printed no report passed nothing that can be shown.
+    expect(statusOf(0, undefined)).toBe("errored");
     expect(statusOf(2, failed)).toBe("errored");
     expect(statusOf(130, undefined)).toBe("cancelled");
     expect(statusOf(null, undefined)).toBe("errored");

@@ -34,6 +34,7 @@ import type { Delivery, Outcome } from "@run-md/notify";
 import { loadConfig } from "../../packages/cli/src/config.ts";
 import { buildSite, repoRoot } from "./build-site.ts";
 import { checkCollectStore, collectFirst } from "./collect.ts";
+import { storeLostRun } from "./lost-run.ts";
 import { notifyNightly } from "./notify.ts";
 import type { NightlyOutcome } from "./outcome.ts";
 import { RUNS_RECORD, type RunsRecord, readRunsRecord, recordRuns } from "./record.ts";
@@ -226,7 +227,9 @@ export function statusOf(
 ): NightlyOutcome["status"] {
   switch (exitCode) {
     case 0:
-      return report?.status === "warned" ? "warned" : "passed";
+      // A run that printed no report passed nothing that can be shown.
+      if (report === undefined) return "errored";
+      return report.status === "warned" ? "warned" : "passed";
     case 1:
       return report ? "failed" : "errored";
     case 130:
@@ -308,16 +311,19 @@ async function runOne(
     });
     child.on("close", (code, signal) => resolve(code ?? (signal === "SIGINT" ? 130 : null)));
   });
-  let report: RunReport | undefined;
-  try {
-    // `--json` prints an array of run reports: one here, since one runbook is run.
-    const parsed = JSON.parse(Buffer.concat(stdout).toString("utf8")) as unknown;
-    const first = Array.isArray(parsed) ? (parsed[0] as RunReport | undefined) : undefined;
-    if (first && typeof first === "object" && typeof first.runId === "string") report = first;
-  } catch {
-    // No report: the runbook could not be parsed, or the runner died. stderr says why.
-  }
-  const reportFile = report ? await findStoredReport(options.reportsDir, report) : undefined;
+  const report = printedReport(stdout);
+  const printed = Buffer.concat(stderr).toString("utf8");
+  // A runner that left no report (killed, crashed) gets an errored one, unless cancelled.
+  const lost =
+    report === undefined && exitCode !== 130 && options.signal?.aborted !== true
+      ? await storeLostRun(rb.file, options.reportsDir, {
+          exitCode,
+          stderr: printed,
+          startedAt,
+          mask,
+        })
+      : undefined;
+  const reportFile = report ? await findStoredReport(options.reportsDir, report) : lost?.reportFile;
   return {
     runbookId: report?.runbook.id ?? rb.id,
     title: report?.runbook.title ?? rb.title,
@@ -334,8 +340,20 @@ async function runOne(
     startedAt: report?.startedAt ?? startedAt,
     ...(report ? { report } : {}),
     ...(reportFile ? { reportFile } : {}),
-    stderr: maskText(Buffer.concat(stderr).toString("utf8"), mask),
+    stderr: maskText(printed, mask),
   };
+}
+
+/** The report a runner printed (`--json`: an array of run reports, one here), if it did. */
+function printedReport(stdout: Buffer[]): RunReport | undefined {
+  try {
+    const parsed = JSON.parse(Buffer.concat(stdout).toString("utf8")) as unknown;
+    const first = Array.isArray(parsed) ? (parsed[0] as RunReport | undefined) : undefined;
+    if (first && typeof first === "object" && typeof first.runId === "string") return first;
+  } catch {
+    // No report: the runbook could not be parsed, or the runner died. stderr says why.
+  }
+  return undefined;
 }
 
 /** The outcome of a runbook not run: errored, exit 2, the reason where a runner prints it. */

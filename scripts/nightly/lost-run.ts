@@ -1,0 +1,48 @@
+/**
+ * A runbook whose runner ended without a report (killed for memory, a crash of the engine, a
+ * runner that printed no report): the job stores an errored report for it, so its folder's
+ * `latest.json`, and the site beside the runbook, say it errored tonight. Before, the site kept
+ * showing the last night's pass until the mark of a stale run came two days later (red-team).
+ */
+import {
+  errorReport,
+  loadRunbook,
+  type MaskOptions,
+  type RunReport,
+  storeReport,
+} from "@run-md/core";
+import { version } from "../../packages/cli/src/package-files.ts";
+
+/** How the runner ended, as the report's error says it. */
+function ending(exitCode: number | null): string {
+  return exitCode === null ? "killed by a signal" : `exit code ${exitCode}`;
+}
+
+/**
+ * The errored report stored for a runner that left none, and its file; undefined when the
+ * runbook cannot be parsed (the job's summary and notification say why; the site shows the
+ * runbook's own problems) or the report cannot be stored.
+ */
+export async function storeLostRun(
+  file: string,
+  reportsDir: string,
+  run: { exitCode: number | null; stderr: string; startedAt: string; mask: MaskOptions },
+): Promise<{ report: RunReport; reportFile: string } | undefined> {
+  const { runbook } = await loadRunbook(file);
+  if (!runbook) return undefined;
+  const said = run.stderr.trim().split("\n").at(-1)?.trim();
+  const error = new Error(
+    `the runner ended without a report (${ending(run.exitCode)})${said ? `: ${said}` : ""}`,
+  );
+  const report = errorReport(
+    runbook,
+    error,
+    { toolVersion: version(), kind: "full", mask: run.mask },
+    new Date(run.startedAt),
+  );
+  try {
+    return { report, reportFile: await storeReport(reportsDir, report) };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * A runbook whose runner ends without a report (killed for memory, a crash of the engine): the
+ * job stores an errored report for it, so its `latest.json` (the site's status of the runbook)
+ * says it errored tonight. Before, `latest.json` kept the last night's pass, and the site showed
+ * a pass for a night nothing was read until its stale mark came two days later (red-team). The
+ * runner is killed by a preloaded file that sends itself SIGKILL (NODE_OPTIONS --require), so the
+ * truth is what the test did, not what the job says. The real nightly job (test/in-process.ts).
+ */
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { generateLogs } from "@run-md/generator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { nightlyHere } from "./in-process.ts";
+
+const HOUR = 3_600_000;
+let work: string;
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(tmpdir(), "run-md-nightly-lost-"));
+  const end = new Date(Math.ceil(Date.now() / HOUR) * HOUR);
+  await generateLogs({
+    outDir: path.join(work, "logs"),
+    start: new Date(end.getTime() - 30 * HOUR),
+    end,
+    totalEvents: 300,
+    incidents: false,
+    seed: "nightly-lost-run",
+    regions: ["us-east-1"],
+  });
+  await mkdir(path.join(work, "runbooks"));
+  await writeFile(
+    path.join(work, "runbooks", "night.md"),
+    "---\ntitle: Every event of the night\nid: night\nschedule: nightly\nwindow: 24h\n---\n\n```sql everything\nSELECT count(*) AS n FROM cloudtrail_logs\n```\n\n```expect\nrows == 1\n```\n",
+  );
+  await writeFile(path.join(work, "raw.yaml"), "local:\n  logDir: ./logs\n");
+  await writeFile(path.join(work, "die.cjs"), 'process.kill(process.pid, "SIGKILL");\n');
+}, 120_000);
+
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+const nightly = (env: Record<string, string>) =>
+  nightlyHere(
+    [
+      ...["--runbooks", path.join(work, "runbooks"), "--reports-dir", path.join(work, "reports")],
+      ...["--config", path.join(work, "raw.yaml"), "--engine", "local", "--no-build"],
+    ],
+    { env: { RUN_MD_WEBHOOK_URL: "", ...env } },
+  );
+
+const latest = async () =>
+  JSON.parse(await readFile(path.join(work, "reports", "night", "latest.json"), "utf8"));
+
+describe("nightly: a runner that ends without a report", () => {
+  it("leaves an errored report as the runbook's latest, not the last night's pass", async () => {
+    const good = await nightly({});
+    expect(good.code, good.stdout + good.stderr).toBe(0);
+    expect((await latest()).status).toBe("passed");
+    const killed = await nightly({ NODE_OPTIONS: `--require ${path.join(work, "die.cjs")}` });
+    expect(killed.code, killed.stdout + killed.stderr).toBe(2);
+    const after = await latest();
+    expect([after.status, after.error?.code]).toEqual(["errored", "internal"]);
+    expect(after.error?.message).toMatch(
+      /^the runner ended without a report \(killed by a signal\)/,
+    );
+    expect(after.runbook.id).toBe("night");
+  }, 180_000);
+});
