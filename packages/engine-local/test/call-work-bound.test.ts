@@ -63,10 +63,9 @@ describe("levenshtein_distance of a long literal", () => {
   it("answers at once: the text beyond ASCII was recomputed for each character when DuckDB folded the constant", async () => {
     // Red-team: 8,000 characters took 8 s to plan, 100,000 did not end in a minute (the branch
     // for text beyond ASCII is folded too, and it split the whole text again for each character).
-    const started = Date.now();
+    // No clock here (speed is the benchmarks'): before, this did not end within the test's time.
     const r = await athena(`SELECT levenshtein_distance('hello', '${"e".repeat(60_000)}') AS d`);
     expect(r.rows).toEqual([[59_999]]);
-    expect(Date.now() - started).toBeLessThan(30_000);
     // Text beyond ASCII counts characters (Trino's tests' values).
     const u = await athena(
       "SELECT levenshtein_distance('休念,爱,希望', '信念,爱,希望') AS a, levenshtein_distance('信念,爱,希望', '信念,love,希望') AS b, levenshtein_distance('hello naïve world', 'hello na:ive world') AS c",
