@@ -145,7 +145,8 @@ describe("the bundled runbooks with the probe's answers remembered", () => {
       runs.remembered.push(await runAll(withMemory, spec));
       runs.probing.push(await runAll(without, spec));
     }
-  }, 120_000);
+    // Every bundled runbook four times: about 30 s on a quiet machine, past 120 s on a loaded one.
+  }, 300_000);
 
   it.each([
     ["the data's window", 0],
