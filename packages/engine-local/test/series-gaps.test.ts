@@ -325,6 +325,38 @@ describe("two trails delivering one account's region", () => {
     ]);
   });
 
+  it("are two series, not one a day, when each was synced from its CloudTrail/ prefix (aws s3 sync s3://b/AWSLogs/<account>/CloudTrail/ ./management/)", () => {
+    // Outside the layout (no <account>/CloudTrail/ folders), a file's folder is its day's
+    // (management/us-east-1/2024/03/01/): one trail's days are one series, whatever their folder.
+    const synced = (under: string, days: string[]) =>
+      days.flatMap((d) =>
+        Array.from(
+          { length: 24 },
+          (_, i) =>
+            `${under}/us-east-1/2024/03/${d}/111122223333_CloudTrail_us-east-1_202403${d}T${String(i).padStart(2, "0")}50Z_a${i}.json.gz`,
+        ),
+      );
+    const both = [
+      ...synced("management", ["01", "02", "03", "04"]),
+      ...synced("data-events", ["01", "02", "03", "04"]),
+    ];
+    // Both delivered every hour of every day: nothing stopped.
+    expect(seriesGaps(w, both, later)).toEqual({ warnings: [], from: undefined });
+    // The data events trail stopped after the 2nd: it is named, by the folder it was synced to.
+    const stopped = [
+      ...synced("management", ["01", "02", "03", "04"]),
+      ...synced("data-events", ["01", "02"]),
+    ];
+    expect(seriesGaps(w, stopped, later)).toEqual({
+      warnings: [
+        expect.stringMatching(
+          /^the window's days 2024-03-03\.\.2024-03-04 \(UTC\) have no log file of us-east-1 of account 111122223333 under data-events\/, /,
+        ),
+      ],
+      from: "2024-03-02T23:00:00.000Z",
+    });
+  });
+
   it("names an organization trail's account that stopped beside the account's own trail", () => {
     const files = [
       ...hourly("AWSLogs", ["01", "02", "03", "04"]),
