@@ -51,8 +51,29 @@ export function layoutSeries(p: string): { series: string; day: string; under: s
   const n = DELIVERY_NAME.exec(slashed(p));
   const named = n ? `${n[3]}/${n[4]}/${n[5]}` : null;
   return n && named !== null && isSlashDay(named)
-    ? { series: `${n[2]} of account ${n[1]}`, day: named, under: slashed(p).slice(0, n.index) }
+    ? {
+        series: `${n[2]} of account ${n[1]}`,
+        day: named,
+        under: syncedUnder(slashed(p).slice(0, n.index), n[1] as string, n[2] as string),
+      }
     : null;
+}
+
+/**
+ * The folder a copy of a deeper prefix of the layout was synced to (`./management/` for
+ * `./management/us-east-1/2026/11/23/<file>`, a sync of `s3://b/AWSLogs/<account>/CloudTrail/`):
+ * the file's folder less the layout's parts it kept below that prefix (its account's
+ * `CloudTrail/`, its region, its day). Else the folder of each day would be a trail of its own.
+ */
+function syncedUnder(folder: string, account: string, region: string): string {
+  const parts = folder.split("/");
+  const day = parts.slice(-3).join("/");
+  if (parts.length >= 3 && /^\d{4}\/\d{2}\/\d{2}$/.test(day)) parts.splice(-3);
+  for (const part of [region, "CloudTrail", account]) {
+    if (parts.at(-1) !== part) break;
+    parts.pop();
+  }
+  return parts.join("/");
 }
 
 /**
