@@ -122,6 +122,30 @@ describe("an account's region that stopped delivering, on Athena", () => {
     expect(listings(emulator)).toBe(1 + 5);
   });
 
+  it("names a region of every partition's naming (eusc-de-east-1, us-gov-west-1), as the local engine does", async () => {
+    const shared = dir;
+    dir = mkdtempSync(path.join(os.tmpdir(), "run-md-athena-partitions-"));
+    try {
+      // The European Sovereign Cloud's region stopped after the 22nd; GovCloud's went on.
+      hourly("eusc-de-east-1", [20, 21, 22]);
+      hourly("us-gov-west-1", [20, 21, 22, 23, 24]);
+      const { engine } = await over("s3://trail/AWSLogs/");
+      const r = await engine.query(
+        queryRequest("sql", "SELECT count(*) AS n FROM cloudtrail_logs", WEEK),
+      );
+      expect(r.rows).toEqual([[24 * 8]]);
+      expect(ofDeliveries(r.warnings)).toEqual([
+        expect.stringMatching(
+          /^the window's days 2026-11-23\.\.2026-11-24 \(UTC\) have no log file of eusc-de-east-1 of account 123456789012, /,
+        ),
+      ]);
+      expect(r.notReadFrom).toBe("2026-11-22T23:00:00.000Z");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      dir = shared;
+    }
+  });
+
   it("is one warning when the location cannot be listed, and the step still answers", async () => {
     const { engine } = await over("s3://no-such-bucket/AWSLogs/");
     const r = await engine.query(queryRequest("sql", WEST, WEEK));
