@@ -21,7 +21,12 @@ export const MAX_LISTINGS = 3000;
 /** Listings sent at once. */
 const PARALLEL = 16;
 
-const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
+/**
+ * A region's name in every partition (`us-east-1`, `us-gov-west-1`, `cn-north-1`, the European
+ * Sovereign Cloud's `eusc-de-east-1`): a region folder this does not take is not listed, and its
+ * stop not named.
+ */
+const REGION = /^[a-z]{2,4}(?:-[a-z]+)+-\d+$/;
 const ACCOUNT = /^\d{12}$/;
 const ORGANIZATION = /^o-[a-z0-9]{10,32}$/;
 
