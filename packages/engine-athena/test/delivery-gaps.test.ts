@@ -146,6 +146,35 @@ describe("an account's region that stopped delivering, on Athena", () => {
     }
   });
 
+  it("lists only the accounts and regions the table's enum projection reads (an organization bucket's table of some of them)", async () => {
+    // The table projects us-east-1 only: us-west-2, which stopped, is never read by it.
+    const projected = `CREATE EXTERNAL TABLE cloudtrail_logs (eventtime STRING)
+PARTITIONED BY (account string, region string, day string)
+ROW FORMAT SERDE 'org.apache.hive.hcatalog.data.JsonSerDe'
+LOCATION 's3://trail/AWSLogs/'
+TBLPROPERTIES (
+  'projection.enabled'='true',
+  'projection.account.type'='enum',
+  'projection.account.values'='${ACCOUNT}',
+  'projection.region.type'='enum',
+  'projection.region.values'='us-east-1',
+  'projection.day.type'='date',
+  'projection.day.format'='yyyy/MM/dd',
+  'projection.day.range'='2026/01/01,NOW',
+  'storage.location.template'='s3://trail/AWSLogs/\${account}/CloudTrail/\${region}/\${day}')`;
+    emulator = await startEmulator({
+      logDir: dir,
+      tableAliases: [TABLE],
+      tableDdl: projected,
+      s3Buckets: { trail: dir },
+    });
+    engine = emulatedAthena(emulator.endpoint, { table: TABLE, partitioning: "projection" });
+    const r = await engine.query(queryRequest("sql", WEST, WEEK));
+    expect([ofDeliveries(r.warnings), r.notReadFrom]).toEqual([[], undefined]);
+    // AWSLogs/, the account, CloudTrail/; then us-east-1's five days only.
+    expect(listings(emulator)).toBe(3 + 5);
+  });
+
   it("is one warning when the location cannot be listed, and the step still answers", async () => {
     const { engine } = await over("s3://no-such-bucket/AWSLogs/");
     const r = await engine.query(queryRequest("sql", WEST, WEEK));
