@@ -149,7 +149,7 @@ function dateColumns(params: TableParameters, partitionKeys: string[]): string[]
 }
 
 /** Which configured values each enum partition key filters on, by the key's name. */
-const ENUM_KEYS: Record<string, keyof Configured> = {
+export const ENUM_KEYS: Record<string, keyof Configured> = {
   region_partition: "regions",
   account_partition: "accounts",
   region: "regions",

@@ -12,6 +12,7 @@
  */
 import { ListObjectsV2Command, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { seriesGaps, type TimeWindow, windowDays } from "@run-md/core";
+import { ENUM_KEYS, projectionEnabled } from "./coverage.ts";
 
 /** The keys listed, or why they were not. */
 export type Deliveries = { keys: string[] } | { skipped: string };
@@ -194,14 +195,15 @@ export class DeliveryCheck {
   gaps(params: Record<string, string>, window: TimeWindow, now: number): Promise<DeliveryGaps> {
     const location = tableLocation(params);
     if (location === undefined) return Promise.resolve({ warnings: [] });
+    const limits = readLimits(this.limits, params);
     const listed = { start: window.start, end: new Date(Math.min(window.end.getTime(), now)) };
-    const key = `${location.bucket}/${location.prefix}|${listed.start.toISOString()}|${listed.end.toISOString()}`;
+    const key = `${location.bucket}/${location.prefix}|${listed.start.toISOString()}|${listed.end.toISOString()}|${limits.accounts?.join(",") ?? "*"}|${limits.regions?.join(",") ?? "*"}`;
     const known = this.kept.get(key);
     if (known !== undefined && now - known.at < LISTING_KEPT_MS) return known.gaps;
     for (const [k, v] of this.kept) if (now - v.at >= LISTING_KEPT_MS) this.kept.delete(k);
     this.s3 ??= new S3Client(this.config());
     const gaps = listDeliveries(this.s3, location, listed, {
-      ...this.limits,
+      ...limits,
       signal: AbortSignal.timeout(LISTING_TIMEOUT_MS),
     }).then((d) => gapsOf(d, location, window, now));
     this.kept.set(key, { at: now, gaps });
@@ -211,6 +213,30 @@ export class DeliveryCheck {
   close(): void {
     this.s3?.destroy();
   }
+}
+
+/**
+ * The accounts and regions the table reads: the configured ones (`athena.accounts`,
+ * `athena.regions`), and of those only the values of an `enum` projection of the template's
+ * `${account}` or `${region}` (coverage.ts names the configured ones it lacks). A region or account
+ * the table never reads is not its gap: an organization bucket's other accounts were listed,
+ * named when they stopped (with `notReadFrom`), and past MAX_LISTINGS left the check undone.
+ */
+function readLimits(
+  configured: { regions?: string[]; accounts?: string[] },
+  params: Record<string, string>,
+): { regions?: string[]; accounts?: string[] } {
+  const out = { ...configured };
+  if (!projectionEnabled(params)) return out;
+  const template = params["storage.location.template"] ?? "";
+  for (const [key, wanted] of Object.entries(ENUM_KEYS)) {
+    if ((params[`projection.${key}.type`] ?? "").trim().toLowerCase() !== "enum") continue;
+    if (!template.includes(`\${${key}}`)) continue;
+    const values = (params[`projection.${key}.values`] ?? "").split(",").map((v) => v.trim());
+    const before = out[wanted];
+    out[wanted] = before === undefined ? values : before.filter((v) => values.includes(v));
+  }
+  return out;
 }
 
 /** The answer of a listing: the series gaps of its keys, or the warning that it was not made. */
